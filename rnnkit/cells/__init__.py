@@ -1,0 +1,8 @@
+"""Recurrent cells: one time step each, the body written as the equation in its docstring."""
+
+from .base import AffineCell, Cell, LSTMState, State
+from .elman import ElmanCell
+from .gru import GRUCell
+from .lstm import LSTMCell
+
+__all__ = ["AffineCell", "Cell", "ElmanCell", "GRUCell", "LSTMCell", "LSTMState", "State"]

@@ -1,0 +1,127 @@
+"""The cell contract: one time step, ``(x_t, state) -> (y_t, new_state)``.
+
+A cell knows nothing about time, masks, direction or layers: :class:`rnnkit.Recurrent` owns those. To write a
+new cell, subclass :class:`Cell`, create the parameters in ``__init__`` and define :meth:`Cell.step`; the
+unroller, bidirectional and stacked layers then run it with no other change.
+
+The input projection ``W_ih x_t + b_ih`` is affine in ``x_t`` alone, so it is computed for every time step at
+once (one large matmul) by :meth:`Cell.project` before the loop; ``step`` receives the projected input
+``xw_t``. A cell whose input enters non-linearly overrides ``project`` (e.g. to the identity).
+
+States are a tensor ``(B, H)`` or a NamedTuple of such tensors whose **first field is the hidden output h**
+(``LSTMState(h, c)``). Batch-first everywhere.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, NamedTuple
+
+import torch
+from torch import Tensor, nn
+
+State = Any  # a Tensor (B, H) or a NamedTuple of Tensors (B, ...) whose first field is h
+
+
+class LSTMState(NamedTuple):
+    """LSTM state, always in this order: hidden output ``h`` then memory cell ``c``; each ``(B, H)``."""
+
+    h: Tensor
+    c: Tensor
+
+
+def map_state(fn, *states: State) -> State:
+    """Apply ``fn`` field-wise to one or more states of the same structure."""
+    first = states[0]
+    if isinstance(first, Tensor):
+        return fn(*states)
+    return type(first)(*(fn(*fields) for fields in zip(*states, strict=True)))
+
+
+def state_fields(state: State) -> tuple[Tensor, ...]:
+    """The tensors of a state as a tuple (a plain tensor gives a 1-tuple)."""
+    return (state,) if isinstance(state, Tensor) else tuple(state)
+
+
+def hidden_of(state: State) -> Tensor:
+    """The hidden output h of a state: the tensor itself or its first field."""
+    return state if isinstance(state, Tensor) else state[0]
+
+
+def replace_hidden(state: State, h: Tensor) -> State:
+    """The state with its hidden output h replaced (used by recurrent dropout on h only)."""
+    return h if isinstance(state, Tensor) else state._replace(**{state._fields[0]: h})
+
+
+class Cell(nn.Module):
+    """Base class of every recurrent cell.
+
+    Subclasses set ``input_size``, ``hidden_size`` and ``gate_size`` (the width of the projected input, e.g.
+    ``4H`` for an LSTM), create ``weight_ih (G, F)`` and ``bias_ih (G,)`` if they use the default projection,
+    and implement :meth:`step`. ``state_type`` is the NamedTuple class of the state (None for a tensor h).
+
+    Shapes: ``B`` batch, ``T`` time, ``F`` input features, ``H`` hidden size, ``G`` gate size.
+    """
+
+    input_size: int
+    hidden_size: int
+    gate_size: int
+    state_type: type | None = None  # a NamedTuple class, or None for a tensor state h
+
+    def project(self, x: Tensor) -> Tensor:
+        """Input projection for all time steps at once: ``(B, T, F) -> (B, T, G)``."""
+        if self.bias_ih is None:
+            return x @ self.weight_ih.T
+        return torch.addmm(self.bias_ih, x.reshape(-1, x.shape[-1]), self.weight_ih.T).view(*x.shape[:-1], -1)
+
+    def step(self, xw_t: Tensor, state: State) -> tuple[Tensor, State]:
+        """One time step: ``xw_t (B, G)``, ``state`` -> ``(y_t (B, H), new_state)``."""
+        raise NotImplementedError
+
+    def zero_state(self, batch_size: int, *, device=None, dtype=None) -> State:
+        """The all-zeros state for a batch."""
+        z = lambda: torch.zeros(batch_size, self.hidden_size, device=device, dtype=dtype)
+        if self.state_type is None:
+            return z()
+        return self.state_type(*(z() for _ in self.state_type._fields))
+
+    def reset_parameters(self) -> None:
+        """torch.nn's initialisation: every weight and bias ~ U(-1/sqrt(H), 1/sqrt(H))."""
+        bound = 1.0 / math.sqrt(self.hidden_size)
+        for p in self.parameters(recurse=False):
+            nn.init.uniform_(p, -bound, bound)
+
+    def extra_repr(self) -> str:
+        return f"{self.input_size}, {self.hidden_size}"
+
+
+class AffineCell(Cell):
+    """A cell with torch.nn's four affine parameters: ``weight_ih (G, F)``, ``weight_hh (G, H)``,
+    ``bias_ih (G,)``, ``bias_hh (G,)`` where ``G = gates * H``. Names and layouts equal torch.nn's, so
+    parameters convert 1:1."""
+
+    gates: int = 1
+
+    def __init__(self, input_size: int, hidden_size: int, *, bias: bool = True):
+        super().__init__()
+        if input_size < 1 or hidden_size < 1:
+            raise ValueError(
+                f"{type(self).__name__}: input_size and hidden_size must be >= 1, got {input_size}, {hidden_size}"
+            )
+        self.input_size, self.hidden_size = input_size, hidden_size
+        self.gate_size = self.gates * hidden_size
+        self.weight_ih = nn.Parameter(torch.empty(self.gate_size, input_size))
+        self.weight_hh = nn.Parameter(torch.empty(self.gate_size, hidden_size))
+        if bias:
+            self.bias_ih = nn.Parameter(torch.empty(self.gate_size))
+            self.bias_hh = nn.Parameter(torch.empty(self.gate_size))
+        else:
+            self.register_parameter("bias_ih", None)
+            self.register_parameter("bias_hh", None)
+        self.reset_parameters()
+
+    def recurrent(self, h: Tensor) -> Tensor:
+        """``W_hh h + b_hh``: ``(B, H) -> (B, G)``."""
+        if self.bias_hh is None:
+            return h @ self.weight_hh.T
+        return torch.addmm(self.bias_hh, h, self.weight_hh.T)

@@ -1,0 +1,37 @@
+"""The Elman (simple) recurrent cell."""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+from .base import AffineCell
+
+
+class ElmanCell(AffineCell):
+    """Elman RNN cell (Elman 1990), torch.nn.RNN's maths:
+
+        h_t = tanh(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh)
+
+    ``nonlinearity="relu"`` replaces tanh by max(0, .). The output is ``y_t = h_t``; an output layer
+    ``o_t = W_ho h_t + c`` belongs to the model heads, not to the cell.
+
+    Parameters (as torch.nn.RNN): ``weight_ih (H, F)``, ``weight_hh (H, H)``, ``bias_ih (H,)``,
+    ``bias_hh (H,)``; init U(-1/sqrt(H), 1/sqrt(H)).
+    """
+
+    gates = 1
+
+    def __init__(self, input_size: int, hidden_size: int, *, nonlinearity: str = "tanh", bias: bool = True):
+        if nonlinearity not in ("tanh", "relu"):
+            raise ValueError(f"ElmanCell: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
+        self.nonlinearity = nonlinearity
+        super().__init__(input_size, hidden_size, bias=bias)
+
+    def step(self, xw_t: Tensor, h: Tensor) -> tuple[Tensor, Tensor]:
+        act = torch.tanh if self.nonlinearity == "tanh" else torch.relu
+        h = act(xw_t + self.recurrent(h))
+        return h, h
+
+    def extra_repr(self) -> str:
+        return f"{self.input_size}, {self.hidden_size}, nonlinearity={self.nonlinearity!r}"

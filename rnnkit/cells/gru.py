@@ -1,0 +1,35 @@
+"""The GRU cell."""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+from .base import AffineCell
+
+
+class GRUCell(AffineCell):
+    """Gated recurrent unit (Cho et al. 2014), torch.nn.GRU's maths and gate order ``r, z, n``:
+
+        r = sigmoid(W_ir x + b_ir + W_hr h + b_hr)        reset gate
+        z = sigmoid(W_iz x + b_iz + W_hz h + b_hz)        update gate
+        n = tanh   (W_in x + b_in + r * (W_hn h + b_hn))  candidate
+        h' = (1 - z) * n + z * h
+
+    Deliberate deviation from Cho et al.: the reset gate multiplies the recurrent term *after* the matmul
+    (``r * (W_hn h + b_hn)``, not ``W_hn (r * h)``). This is torch.nn's and cuDNN's form; it lets the three
+    recurrent matmuls run as one, and keeps parameters convertible 1:1 with torch.nn.GRU.
+
+    Parameters: ``weight_ih (3H, F)``, ``weight_hh (3H, H)``, ``bias_ih (3H,)``, ``bias_hh (3H,)``.
+    """
+
+    gates = 3
+
+    def step(self, xw_t: Tensor, h: Tensor) -> tuple[Tensor, Tensor]:
+        x_r, x_z, x_n = xw_t.chunk(3, dim=-1)
+        h_r, h_z, h_n = self.recurrent(h).chunk(3, dim=-1)
+        r = torch.sigmoid(x_r + h_r)
+        z = torch.sigmoid(x_z + h_z)
+        n = torch.tanh(x_n + r * h_n)
+        h = (1 - z) * n + z * h
+        return h, h

@@ -1,0 +1,57 @@
+"""The LSTM cell."""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+from .base import AffineCell, LSTMState
+
+
+class LSTMCell(AffineCell):
+    """Long short-term memory cell (Hochreiter & Schmidhuber 1997, with the forget gate of Gers et al. 2000),
+    torch.nn.LSTM's maths and gate order ``i, f, g, o``:
+
+        i = sigmoid(W_ii x + b_ii + W_hi h + b_hi)        input gate
+        f = sigmoid(W_if x + b_if + W_hf h + b_hf)        forget gate
+        g = tanh   (W_ig x + b_ig + W_hg h + b_hg)        candidate
+        o = sigmoid(W_io x + b_io + W_ho h + b_ho)        output gate
+        c' = f * c + i * g
+        h' = o * tanh(c')
+
+    State: ``LSTMState(h, c)``, each ``(B, H)``. Parameters as torch.nn.LSTM: ``weight_ih (4H, F)``,
+    ``weight_hh (4H, H)``, ``bias_ih (4H,)``, ``bias_hh (4H,)``.
+
+    ``forget_bias`` (default 1.0): the forget gate's total bias ``b_if + b_hf`` starts at this value
+    (``b_if = forget_bias``, ``b_hf = 0``), so the cell remembers by default early in training
+    (Jozefowicz et al. 2015, "An empirical exploration of recurrent network architectures"). ``None`` keeps
+    torch.nn's plain uniform init.
+    """
+
+    gates = 4
+    state_type = LSTMState
+
+    def __init__(
+        self, input_size: int, hidden_size: int, *, bias: bool = True, forget_bias: float | None = 1.0
+    ):
+        self.forget_bias = forget_bias
+        super().__init__(input_size, hidden_size, bias=bias)
+
+    def reset_parameters(self) -> None:
+        super().reset_parameters()
+        if self.forget_bias is not None and self.bias_ih is not None:
+            H = self.hidden_size
+            with torch.no_grad():
+                self.bias_ih[H : 2 * H].fill_(self.forget_bias)
+                self.bias_hh[H : 2 * H].zero_()
+
+    def step(self, xw_t: Tensor, state: LSTMState) -> tuple[Tensor, LSTMState]:
+        h, c = state
+        i, f, g, o = (xw_t + self.recurrent(h)).chunk(4, dim=-1)
+        i, f, g, o = torch.sigmoid(i), torch.sigmoid(f), torch.tanh(g), torch.sigmoid(o)
+        c = f * c + i * g
+        h = o * torch.tanh(c)
+        return h, LSTMState(h, c)
+
+    def extra_repr(self) -> str:
+        return f"{self.input_size}, {self.hidden_size}, forget_bias={self.forget_bias}"

@@ -1,0 +1,1 @@
+"""Fast paths: backends that compute the reference unroller's exact maths, chosen at one dispatch point."""

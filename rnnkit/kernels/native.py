@@ -1,0 +1,98 @@
+"""torch's own fused RNN kernels (cuDNN on GPU, ATen/oneDNN on CPU) run on rnnkit's parameters.
+
+The fused ops take a flat list of weights in torch.nn's order (per layer, per direction: ``weight_ih,
+weight_hh, bias_ih, bias_hh``). rnnkit's cells hold exactly these tensors with torch.nn's names and layouts,
+so the list is made of the cells' own ``nn.Parameter`` objects: no copy, nothing that can drift, and the
+gradients land on the cells' parameters.
+
+On GPU cuDNN prefers the weights in one contiguous buffer (torch.nn's ``flatten_parameters``); with separate
+tensors it works but copies them into a buffer at every call, a cost noted in docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_sequence
+
+from ..cells import ElmanCell, GRUCell, LSTMCell, LSTMState
+
+_DTYPES = {
+    "cpu": (torch.float32, torch.float64),
+    "cuda": (torch.float16, torch.bfloat16, torch.float32, torch.float64),
+}
+
+
+def _op(cell):
+    if type(cell) is LSTMCell:
+        return torch._VF.lstm
+    if type(cell) is GRUCell:
+        return torch._VF.gru
+    return torch._VF.rnn_tanh if cell.nonlinearity == "tanh" else torch._VF.rnn_relu
+
+
+def can_use_native(layer, x: Tensor) -> tuple[bool, str]:
+    """Whether torch's fused kernels compute exactly what ``layer`` (a Stacked) would, and why (not)."""
+    cells = layer.cells()
+    kind = type(cells[0])
+    if kind not in (ElmanCell, LSTMCell, GRUCell):
+        return False, f"torch has no fused kernel for {kind.__name__} (only ElmanCell, LSTMCell, GRUCell)"
+    if any(type(c) is not kind for c in cells):
+        return False, "layers mix cell types"
+    if kind is ElmanCell and len({c.nonlinearity for c in cells}) > 1:
+        return False, "layers mix nonlinearities"
+    if len({c.bias_ih is None for c in cells}) > 1:
+        return False, "some layers have biases and others not"
+    for d in layer.directions():
+        if d.uses_recurrent_dropout:
+            return (
+                False,
+                "recurrent dropout (input/hidden variational dropout or zoneout) runs on the reference path only",
+            )
+    directions = layer.directions()
+    if layer.bidirectional and not all(d.reverse == bool(i % 2) for i, d in enumerate(directions)):
+        return False, "direction order is not forward, backward"
+    if not layer.bidirectional and any(d.reverse for d in directions):
+        return False, "a single-direction reversed layer has no fused equivalent"
+    if x.device.type not in _DTYPES:
+        return False, f"no fused RNN kernel on device {x.device.type!r}"
+    if x.dtype not in _DTYPES[x.device.type]:
+        return False, f"dtype {x.dtype} has no fused RNN kernel on {x.device.type}"
+    if any(p.dtype != x.dtype or p.device != x.device for c in cells for p in c.parameters()):
+        return False, "parameters and input differ in dtype or device"
+    return True, f"torch fused {kind.__name__.removesuffix('Cell').lower()} kernel on {x.device.type}"
+
+
+def run_native(layer, x: Tensor, lengths: Tensor | None, state) -> tuple[Tensor, object]:
+    """Run a Stacked layer through torch's fused op; same inputs and outputs as ``forward_reference``."""
+    cells = layer.cells()
+    weights = [p for c in cells for p in (c.weight_ih, c.weight_hh, c.bias_ih, c.bias_hh) if p is not None]
+    if state is None:
+        state = layer.initial_state(x.shape[0], device=x.device, dtype=x.dtype)
+    hx = [
+        f.transpose(0, 1).contiguous() for f in (state if isinstance(state, tuple) else (state,))
+    ]  # (L*D, B, H)
+    is_lstm = type(cells[0]) is LSTMCell
+    hx_arg = hx if is_lstm else hx[0]
+    common = (
+        weights,
+        cells[0].bias_ih is not None,
+        layer.num_layers,
+        layer.dropout,
+        layer.training,
+        layer.bidirectional,
+    )
+    op = _op(cells[0])
+    T = x.shape[1]
+    if lengths is None or bool((lengths == T).all()):
+        out, *h = op(x, hx_arg, *common, True)
+    else:
+        packed = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
+        order = packed.sorted_indices
+        hx_sorted = [f.index_select(1, order) for f in hx]
+        out_data, *h = op(packed.data, packed.batch_sizes, hx_sorted if is_lstm else hx_sorted[0], *common)
+        out_packed = PackedSequence(out_data, packed.batch_sizes, order, packed.unsorted_indices)
+        out, _ = pad_packed_sequence(out_packed, batch_first=True, total_length=T)
+        h = [f.index_select(1, packed.unsorted_indices) for f in h]
+    h = [f.transpose(0, 1) for f in h]  # (B, L*D, H)
+    return out, LSTMState(*h) if is_lstm else h[0]

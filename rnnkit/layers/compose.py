@@ -1,0 +1,164 @@
+"""Bidirectional and stacked layers, built by composition of :class:`Recurrent` layers."""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from ..cells.base import State, map_state
+from ..kernels.dispatch import BACKENDS, run_layer
+from .checks import check_input, check_state
+from .recurrent import Recurrent
+
+
+class Bidirectional(nn.Module):
+    """Run one layer forward and another backward over the same sequences; concatenate their outputs.
+
+    ``forward_layer`` must not reverse, ``backward_layer`` must (``Recurrent(cell, reverse=True)``), and both
+    share input and hidden sizes. Padding stays at the end in both directions.
+
+    ===============  =====================================================
+    ``x``            ``(B, T, F)``
+    ``state``        each field ``(B, 2, H)``: index 0 forward, 1 backward
+    ``output``       ``(B, T, 2H)``: ``[forward, backward]`` on the last axis
+    ``final_state``  each field ``(B, 2, H)``; the backward one is its state after reading step 0
+    ===============  =====================================================
+    """
+
+    num_directions = 2
+
+    def __init__(self, forward_layer: Recurrent, backward_layer: Recurrent):
+        super().__init__()
+        if forward_layer.reverse or not backward_layer.reverse:
+            raise ValueError(
+                "Bidirectional: forward_layer needs reverse=False and backward_layer reverse=True"
+            )
+        if (forward_layer.input_size, forward_layer.hidden_size) != (
+            backward_layer.input_size,
+            backward_layer.hidden_size,
+        ):
+            raise ValueError("Bidirectional: both directions must have the same input_size and hidden_size")
+        if forward_layer.state_fields != backward_layer.state_fields:
+            raise ValueError("Bidirectional: both directions must use cells with the same state structure")
+        self.forward_layer, self.backward_layer = forward_layer, backward_layer
+
+    input_size = property(lambda self: self.forward_layer.input_size)
+    hidden_size = property(lambda self: self.forward_layer.hidden_size)
+    state_fields = property(lambda self: self.forward_layer.state_fields)
+    directions = property(lambda self: (self.forward_layer, self.backward_layer))
+
+    def forward(self, x: Tensor, lengths: Tensor | None = None, state: State | None = None):
+        fwd_state = bwd_state = None
+        if state is not None:
+            check_state(state, (x.shape[0], 2, self.hidden_size), self.state_fields, "Bidirectional", x)
+            fwd_state, bwd_state = map_state(lambda s: s[:, 0], state), map_state(lambda s: s[:, 1], state)
+        y_f, s_f = self.forward_layer(x, lengths, fwd_state)
+        y_b, s_b = self.backward_layer(x, lengths, bwd_state)
+        return torch.cat([y_f, y_b], dim=-1), map_state(lambda f, b: torch.stack([f, b], dim=1), s_f, s_b)
+
+
+class Stacked(nn.Module):
+    """Layers applied one after another, with dropout between them, and one dispatch to a fast path.
+
+    ``layers`` are :class:`Recurrent` or :class:`Bidirectional` layers whose cells share the hidden size and
+    state structure; each layer's input size is the previous layer's output size.
+
+    ================  =========================================================================
+    ``x``             ``(B, T, F)``
+    ``lengths``       ``(B,)``, optional
+    ``state``         each field ``(B, L*D, H)``, ordered as torch.nn: layer 0 forward, layer 0
+                      backward, layer 1 forward, ... (``L`` layers, ``D`` directions)
+    ``output``        ``(B, T, D*H)``: the last layer's output, zero at padded steps
+    ``final_state``   each field ``(B, L*D, H)``, same order
+    ================  =========================================================================
+
+    ``dropout`` is ordinary dropout on the outputs of every layer but the last (torch.nn's ``dropout``).
+    ``backend``: ``"auto"`` runs torch's fused kernels (cuDNN on GPU, ATen/oneDNN on CPU) when the
+    configuration is expressible there, else the reference loop; ``"native"`` insists (``ValueError`` with
+    the reason otherwise); ``"reference"`` always runs the readable loop. After each call
+    ``last_backend`` is the backend that ran and ``last_backend_reason`` says why.
+    """
+
+    def __init__(self, layers, *, dropout: float = 0.0, backend: str = "auto"):
+        super().__init__()
+        layers = list(layers)
+        if not layers:
+            raise ValueError("Stacked: needs at least one layer")
+        if not 0.0 <= dropout < 1.0:
+            raise ValueError(f"Stacked: dropout must be in [0, 1), got {dropout}")
+        if backend not in BACKENDS:
+            raise ValueError(f"Stacked: backend must be one of {BACKENDS}, got {backend!r}")
+        first = layers[0]
+        for i, layer in enumerate(layers):
+            if not isinstance(layer, Recurrent | Bidirectional):
+                raise ValueError(
+                    f"Stacked: layer {i} must be Recurrent or Bidirectional, got {type(layer).__name__}"
+                )
+            if (layer.hidden_size, layer.state_fields, layer.num_directions) != (
+                first.hidden_size,
+                first.state_fields,
+                first.num_directions,
+            ):
+                raise ValueError(
+                    "Stacked: all layers need the same hidden_size, state structure and directions"
+                )
+            if i and layer.input_size != first.num_directions * first.hidden_size:
+                raise ValueError(
+                    f"Stacked: layer {i} has input_size {layer.input_size}, expected the previous layer's "
+                    f"output size {first.num_directions * first.hidden_size}"
+                )
+        self.layers = nn.ModuleList(layers)
+        self.dropout = dropout
+        self.backend = backend
+        self.last_backend: str | None = None
+        self.last_backend_reason: str | None = None
+
+    input_size = property(lambda self: self.layers[0].input_size)
+    hidden_size = property(lambda self: self.layers[0].hidden_size)
+    num_layers = property(lambda self: len(self.layers))
+    num_directions = property(lambda self: self.layers[0].num_directions)
+    bidirectional = property(lambda self: self.num_directions == 2)
+    state_fields = property(lambda self: self.layers[0].state_fields)
+    output_size = property(lambda self: self.num_directions * self.hidden_size)
+
+    def directions(self) -> list[Recurrent]:
+        """Every single-direction layer in torch.nn's order (layer 0 forward, layer 0 backward, ...)."""
+        return [d for layer in self.layers for d in (layer.directions if self.bidirectional else (layer,))]
+
+    def cells(self):
+        """Every cell in torch.nn's order."""
+        return [d.cell for d in self.directions()]
+
+    def initial_state(self, batch_size: int, *, device=None, dtype=None) -> State:
+        """The default state, each field ``(B, L*D, H)``: zeros or each direction's learned vectors."""
+        states = [d.initial_state(batch_size, device=device, dtype=dtype) for d in self.directions()]
+        return map_state(lambda *fs: torch.stack(fs, dim=1), *states)
+
+    def forward(self, x: Tensor, lengths: Tensor | None = None, state: State | None = None):
+        who = type(self).__name__
+        lengths = check_input(x, self.input_size, lengths, who)
+        if state is not None:
+            n = self.num_layers * self.num_directions
+            check_state(state, (x.shape[0], n, self.hidden_size), self.state_fields, who, x)
+        return run_layer(self, x, lengths, state)
+
+    def forward_reference(self, x: Tensor, lengths: Tensor | None, state: State | None):
+        """The readable path: each layer's unroller in turn, dropout between layers."""
+        D, finals = self.num_directions, []
+        for i, layer in enumerate(self.layers):
+            s = None if state is None else map_state(lambda f: f[:, i * D : (i + 1) * D], state)
+            if s is not None and D == 1:
+                s = map_state(lambda f: f[:, 0], s)
+            x, s = layer(x, lengths, s)
+            finals.append(s if D == 2 else map_state(lambda f: f[:, None], s))
+            if self.dropout > 0 and i < len(self.layers) - 1:
+                x = F.dropout(x, self.dropout, training=self.training)
+        return x, map_state(lambda *fs: torch.cat(fs, dim=1), *finals)
+
+    def extra_repr(self) -> str:
+        return (
+            f"dropout={self.dropout}, backend={self.backend!r}"
+            if self.dropout
+            else f"backend={self.backend!r}"
+        )

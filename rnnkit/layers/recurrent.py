@@ -1,0 +1,176 @@
+"""One generic unroller: any cell over time, with lengths, reversal, initial state and recurrent dropout."""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor, nn
+
+from ..cells.base import Cell, State, hidden_of, map_state, replace_hidden
+from .checks import check_input, check_state
+
+
+def reverse_padded(x: Tensor, lengths: Tensor | None) -> Tensor:
+    """Reverse each sequence of ``x (B, T, ...)`` within its length, keeping the padding at the end.
+
+    Sequence b with length L becomes ``x[b, L-1], ..., x[b, 0], pad...``. Applying it twice is the identity.
+    """
+    T = x.shape[1]
+    if lengths is None:
+        return x.flip(1)
+    t = torch.arange(T, device=x.device)
+    idx = torch.where(t < lengths[:, None], lengths[:, None] - 1 - t, t)  # (B, T)
+    idx = idx.view(*idx.shape, *([1] * (x.dim() - 2))).expand_as(x)
+    return x.gather(1, idx)
+
+
+class Recurrent(nn.Module):
+    """Unroll a cell over time: ``layer(x, lengths=None, state=None) -> (output, final_state)``.
+
+    ========================  ==========================================================================
+    ``x``                     ``(B, T, F)`` float, batch-first
+    ``lengths``               ``(B,)`` ints in ``[1, T]``, optional; steps at ``t >= lengths[b]`` are padding
+    ``state``                 the cell's state, each field ``(B, H)``; default zeros (or learned, see below)
+    ``output``                ``(B, T, H)``; zero at padded steps (as torch's packed sequences give)
+    ``final_state``           each field ``(B, H)``: the state at each sequence's last valid step
+    ========================  ==========================================================================
+
+    The loop is the whole algorithm::
+
+        xw = cell.project(x)                       # (B, T, G), all steps at once
+        for t in range(T):
+            y, new = cell.step(xw[:, t], state)
+            state = where(t < lengths, new, state)  # padded steps keep the state
+
+    Options (keyword-only):
+
+    - ``reverse``: run from the last valid step to the first; padding stays at the end of the output.
+    - ``learn_initial_state``: the default initial state is a learned vector per field (zeros at init).
+    - ``input_dropout``: variational dropout on the inputs, one mask per sequence shared by all steps
+      (Gal & Ghahramani 2016).
+    - ``hidden_dropout``: variational dropout on the hidden output h fed back into the recurrence, one mask
+      per sequence (Gal & Ghahramani 2016). The memory cell c of an LSTM is not dropped.
+    - ``trace``: set to a list (diagnostics do) to receive the state after every processed step, in
+      processing order (last step first when ``reverse``).
+    - ``zoneout``: each unit of each state field keeps its previous value with this probability at each step
+      in training; in eval the update is the expectation ``p * old + (1 - p) * new`` (Krueger et al. 2017).
+
+    The recurrent dropouts run on this reference path only (torch's fused kernels have no such option);
+    layers that dispatch to a fast path fall back here while they are active, and say so in
+    ``last_backend_reason``.
+    """
+
+    num_directions = 1
+
+    def __init__(
+        self,
+        cell: Cell,
+        *,
+        reverse: bool = False,
+        learn_initial_state: bool = False,
+        input_dropout: float = 0.0,
+        hidden_dropout: float = 0.0,
+        zoneout: float = 0.0,
+    ):
+        super().__init__()
+        if not isinstance(cell, Cell):
+            raise ValueError(f"Recurrent: cell must be an rnnkit Cell, got {type(cell).__name__}")
+        for name, p in (
+            ("input_dropout", input_dropout),
+            ("hidden_dropout", hidden_dropout),
+            ("zoneout", zoneout),
+        ):
+            if not 0.0 <= p < 1.0:
+                raise ValueError(f"Recurrent: {name} must be in [0, 1), got {p}")
+        self.cell = cell
+        self.reverse = reverse
+        self.input_dropout, self.hidden_dropout, self.zoneout = input_dropout, hidden_dropout, zoneout
+        if learn_initial_state:
+            fields = cell.state_type._fields if cell.state_type else ("h",)
+            self.initial = nn.ParameterList([nn.Parameter(torch.zeros(cell.hidden_size)) for _ in fields])
+        else:
+            self.initial = None
+        self.trace: list | None = None  # diagnostics set a list here to receive the state after every step
+
+    @property
+    def input_size(self) -> int:
+        return self.cell.input_size
+
+    @property
+    def hidden_size(self) -> int:
+        return self.cell.hidden_size
+
+    @property
+    def state_fields(self) -> tuple[str, ...]:
+        return self.cell.state_type._fields if self.cell.state_type else ("h",)
+
+    @property
+    def uses_recurrent_dropout(self) -> bool:
+        return self.training and (self.input_dropout > 0 or self.hidden_dropout > 0) or self.zoneout > 0
+
+    def initial_state(self, batch_size: int, *, device=None, dtype=None) -> State:
+        """The state used when none is given: zeros, or the learned vectors expanded over the batch."""
+        state = self.cell.zero_state(batch_size, device=device, dtype=dtype)
+        if self.initial is None:
+            return state
+        learned = iter(self.initial)
+        return map_state(lambda z: z + next(learned).to(z.dtype), state)
+
+    def forward(self, x: Tensor, lengths: Tensor | None = None, state: State | None = None):
+        who = f"Recurrent({type(self.cell).__name__})"
+        lengths = check_input(x, self.input_size, lengths, who)
+        B, T, _ = x.shape
+        if state is None:
+            state = self.initial_state(B, device=x.device, dtype=x.dtype)
+        else:
+            check_state(state, (B, self.hidden_size), self.state_fields, who, x)
+        if self.reverse:
+            x = reverse_padded(x, lengths)
+
+        if self.training and self.input_dropout > 0:
+            x = x * _sequence_mask(x, x.shape[-1], self.input_dropout)[:, None, :]  # (B, 1, F)
+        h_mask = (
+            _sequence_mask(x, self.hidden_size, self.hidden_dropout)
+            if (self.training and self.hidden_dropout > 0)
+            else None
+        )
+
+        xw = self.cell.project(x)  # (B, T, G)
+        valid = None if lengths is None else torch.arange(T, device=x.device)[None, :] < lengths[:, None]
+        outputs = []
+        for t in range(T):
+            fed = state if h_mask is None else replace_hidden(state, hidden_of(state) * h_mask)
+            y, new = self.cell.step(xw[:, t], fed)
+            if self.zoneout > 0:
+                new = self._zoneout(state, new)
+            if valid is not None:
+                keep = valid[:, t, None]  # (B, 1)
+                new = map_state(lambda n, o: torch.where(keep, n, o), new, state)
+                y = y * keep
+            state = new
+            outputs.append(y)
+            if self.trace is not None:
+                self.trace.append(state)
+        output = torch.stack(outputs, dim=1)  # (B, T, H)
+        if self.reverse:
+            output = reverse_padded(output, lengths)
+        return output, state
+
+    def _zoneout(self, old: State, new: State) -> State:
+        p = self.zoneout
+        if not self.training:
+            return map_state(lambda o, n: p * o + (1 - p) * n, old, new)
+        return map_state(lambda o, n: torch.where(torch.rand_like(n) < p, o, n), old, new)
+
+    def extra_repr(self) -> str:
+        opts = [f"reverse={self.reverse}"] if self.reverse else []
+        for name in ("input_dropout", "hidden_dropout", "zoneout"):
+            if getattr(self, name):
+                opts.append(f"{name}={getattr(self, name)}")
+        if self.initial is not None:
+            opts.append("learn_initial_state=True")
+        return ", ".join(opts)
+
+
+def _sequence_mask(x: Tensor, size: int, p: float) -> Tensor:
+    """A dropout mask ``(B, size)`` drawn once per sequence (shared over time), scaled by 1/(1-p)."""
+    return torch.bernoulli(torch.full((x.shape[0], size), 1 - p, device=x.device, dtype=x.dtype)) / (1 - p)

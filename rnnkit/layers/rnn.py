@@ -1,0 +1,206 @@
+"""``rnnkit.RNN``, ``rnnkit.LSTM``, ``rnnkit.GRU``: torch.nn-compatible layers built from rnnkit's cells."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from ..cells import ElmanCell, GRUCell, LSTMCell
+from .compose import Bidirectional, Stacked
+from .recurrent import Recurrent
+
+_SHAPES = """
+    Shapes (``B`` batch, ``T`` time, ``F`` input_size, ``H`` hidden_size, ``L`` num_layers, ``D`` = 2 if
+    bidirectional else 1). Batch-first always, states too:
+
+    =================  ===============================  ==========================================
+    argument / result  shape                            note
+    =================  ===============================  ==========================================
+    ``x``              ``(B, T, F)``                    float
+    ``lengths``        ``(B,)``                         optional ints in [1, T]
+    ``state``          ``(B, L*D, H)``{state_note}
+    ``output``         ``(B, T, D*H)``                  last layer; zero at padded steps
+    ``final_state``    ``(B, L*D, H)``{state_note}
+    =================  ===============================  ==========================================
+
+    The state's second axis follows torch.nn: layer 0 forward, layer 0 backward, layer 1 forward, ...
+    torch.nn's own state is ``(L*D, B, H)``: ``state.transpose(0, 1)`` converts either way.
+
+    Options (keyword-only): ``num_layers``, ``bidirectional``, ``dropout`` (between layers, as torch.nn),
+    ``bias``, ``backend`` (``"auto" | "native" | "reference"``, see :class:`rnnkit.Stacked`),
+    ``learn_initial_state``, and the recurrent dropouts of :class:`rnnkit.Recurrent` (``input_dropout``,
+    ``hidden_dropout``, ``zoneout``), which run on the reference path.
+"""
+
+
+class _TorchCompatible(Stacked):
+    """A Stacked layer of one built-in cell type, convertible to and from its torch.nn peer."""
+
+    torch_class: type[nn.RNNBase]
+    cell_options: tuple[str, ...] = ()
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        *,
+        num_layers: int = 1,
+        bidirectional: bool = False,
+        dropout: float = 0.0,
+        bias: bool = True,
+        backend: str = "auto",
+        learn_initial_state: bool = False,
+        input_dropout: float = 0.0,
+        hidden_dropout: float = 0.0,
+        zoneout: float = 0.0,
+        **cell_kwargs,
+    ):
+        if num_layers < 1:
+            raise ValueError(f"{type(self).__name__}: num_layers must be >= 1, got {num_layers}")
+        unknown = set(cell_kwargs) - set(self.cell_options)
+        if unknown:
+            raise TypeError(f"{type(self).__name__}: unexpected keyword arguments {sorted(unknown)}")
+        D = 2 if bidirectional else 1
+
+        def direction(layer_input: int, reverse: bool) -> Recurrent:
+            cell = self.make_cell(layer_input, hidden_size, bias=bias, **cell_kwargs)
+            return Recurrent(
+                cell,
+                reverse=reverse,
+                learn_initial_state=learn_initial_state,
+                input_dropout=input_dropout,
+                hidden_dropout=hidden_dropout,
+                zoneout=zoneout,
+            )
+
+        layers = []
+        for i in range(num_layers):
+            layer_input = input_size if i == 0 else D * hidden_size
+            if bidirectional:
+                layers.append(Bidirectional(direction(layer_input, False), direction(layer_input, True)))
+            else:
+                layers.append(direction(layer_input, False))
+        super().__init__(layers, dropout=dropout, backend=backend)
+        self.bias = bias
+        self.learn_initial_state = learn_initial_state
+
+    @classmethod
+    def make_cell(cls, input_size, hidden_size, **kwargs):
+        raise NotImplementedError
+
+    def _torch_kwargs(self) -> dict:
+        return {}
+
+    @classmethod
+    def from_torch(cls, module: nn.RNNBase, *, backend: str = "auto", **kwargs):
+        """A layer with a copy of ``module``'s parameters (same device and dtype): the same function.
+
+        ``module``'s ``batch_first`` does not matter: rnnkit layers are always batch-first."""
+        if type(module) is not cls.torch_class:
+            raise ValueError(
+                f"{cls.__name__}.from_torch expects a torch.nn.{cls.torch_class.__name__}, "
+                f"got {type(module).__name__}"
+            )
+        if getattr(module, "proj_size", 0):
+            raise ValueError(
+                f"{cls.__name__}.from_torch: proj_size={module.proj_size} (projected LSTM) is not supported"
+            )
+        extra = {"nonlinearity": module.nonlinearity} if cls.torch_class is nn.RNN else {}
+        layer = cls(
+            module.input_size,
+            module.hidden_size,
+            num_layers=module.num_layers,
+            bidirectional=module.bidirectional,
+            dropout=module.dropout,
+            bias=module.bias,
+            backend=backend,
+            **extra,
+            **kwargs,
+        )
+        ref = module.weight_ih_l0
+        layer.to(device=ref.device, dtype=ref.dtype)
+        layer._copy_parameters(module, to_torch=False)
+        layer.train(module.training)
+        return layer
+
+    def to_torch(self) -> nn.RNNBase:
+        """A torch.nn module (``batch_first=True``) with a copy of these parameters, computing the same
+        function at inference. Recurrent dropouts are training-time only and are not carried over; a learned
+        initial state or zoneout has no torch.nn equivalent and raises ValueError."""
+        if self.learn_initial_state:
+            raise ValueError("to_torch: torch.nn has no learned initial state; pass it as h0 yourself")
+        if any(d.zoneout for d in self.directions()):
+            raise ValueError(
+                "to_torch: torch.nn has no zoneout, whose eval-time update differs from a plain step"
+            )
+        ref = self.cells()[0].weight_ih
+        module = self.torch_class(
+            self.input_size,
+            self.hidden_size,
+            num_layers=self.num_layers,
+            bias=self.bias,
+            batch_first=True,
+            dropout=self.dropout,
+            bidirectional=self.bidirectional,
+            device=ref.device,
+            dtype=ref.dtype,
+            **self._torch_kwargs(),
+        )
+        self._copy_parameters(module, to_torch=True)
+        module.train(self.training)
+        return module
+
+    @torch.no_grad()
+    def _copy_parameters(self, module: nn.RNNBase, *, to_torch: bool) -> None:
+        D = self.num_directions
+        names = ("weight_ih", "weight_hh", "bias_ih", "bias_hh") if self.bias else ("weight_ih", "weight_hh")
+        for k, cell in enumerate(self.cells()):
+            suffix = f"_l{k // D}" + ("_reverse" if k % D else "")
+            for name in names:
+                ours, theirs = getattr(cell, name), getattr(module, name + suffix)
+                (theirs if to_torch else ours).copy_(ours if to_torch else theirs)
+        if to_torch:
+            module.flatten_parameters()
+
+
+class RNN(_TorchCompatible):
+    __doc__ = """Elman RNN layer, ``h_t = tanh(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh)`` per layer
+    (:class:`rnnkit.cells.ElmanCell`); the same function and parameters as ``torch.nn.RNN``.
+    ``nonlinearity="relu"`` as in torch.nn.
+""" + _SHAPES.format(state_note="")
+
+    torch_class = nn.RNN
+    cell_options = ("nonlinearity",)
+
+    @classmethod
+    def make_cell(cls, input_size, hidden_size, *, bias=True, nonlinearity="tanh"):
+        return ElmanCell(input_size, hidden_size, bias=bias, nonlinearity=nonlinearity)
+
+    def _torch_kwargs(self) -> dict:
+        return {"nonlinearity": self.cells()[0].nonlinearity}
+
+
+class LSTM(_TorchCompatible):
+    __doc__ = """LSTM layer (:class:`rnnkit.cells.LSTMCell`), the same function and parameters as
+    ``torch.nn.LSTM`` (gate order i, f, g, o). ``forget_bias=1.0`` by default (Jozefowicz et al. 2015); pass
+    ``forget_bias=None`` for torch.nn's init. The state is ``LSTMState(h, c)``.
+""" + _SHAPES.format(state_note=" each   ``LSTMState(h, c)``")
+
+    torch_class = nn.LSTM
+    cell_options = ("forget_bias",)
+
+    @classmethod
+    def make_cell(cls, input_size, hidden_size, *, bias=True, forget_bias=1.0):
+        return LSTMCell(input_size, hidden_size, bias=bias, forget_bias=forget_bias)
+
+
+class GRU(_TorchCompatible):
+    __doc__ = """GRU layer (:class:`rnnkit.cells.GRUCell`), the same function and parameters as
+    ``torch.nn.GRU`` (gate order r, z, n; reset gate applied after the recurrent matmul).
+""" + _SHAPES.format(state_note="")
+
+    torch_class = nn.GRU
+
+    @classmethod
+    def make_cell(cls, input_size, hidden_size, *, bias=True):
+        return GRUCell(input_size, hidden_size, bias=bias)
