@@ -4,7 +4,7 @@ Cells written as their equations, one unroller, torch's fused kernels as a fast 
 backpropagation through time, diagnostics, data loaders and tasks.
 """
 
-from .cells import Cell, ElmanCell, GRUCell, LSTMCell, LSTMState
+from .cells import Cell, ElmanCell, GRUCell, LSTMCell, LSTMState, TimeAware, time_aware_inputs
 from .layers import GRU, LSTM, RNN, Bidirectional, Recurrent, Stacked
 
 __version__ = "0.1.0"
@@ -21,4 +21,6 @@ __all__ = [
     "LSTMState",
     "Recurrent",
     "Stacked",
+    "TimeAware",
+    "time_aware_inputs",
 ]

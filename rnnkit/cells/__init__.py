@@ -4,5 +4,16 @@ from .base import AffineCell, Cell, LSTMState, State
 from .elman import ElmanCell
 from .gru import GRUCell
 from .lstm import LSTMCell
+from .time_aware import TimeAware, time_aware_inputs
 
-__all__ = ["AffineCell", "Cell", "ElmanCell", "GRUCell", "LSTMCell", "LSTMState", "State"]
+__all__ = [
+    "AffineCell",
+    "Cell",
+    "ElmanCell",
+    "GRUCell",
+    "LSTMCell",
+    "LSTMState",
+    "State",
+    "TimeAware",
+    "time_aware_inputs",
+]

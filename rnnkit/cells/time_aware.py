@@ -1,0 +1,115 @@
+"""Time-aware cells for irregular sampling and missing values, after GRU-D (Che et al. 2018), for any cell."""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor, nn
+
+from .base import Cell, State, hidden_of, replace_hidden
+
+
+def time_aware_inputs(values: Tensor, times: Tensor | None = None) -> Tensor:
+    """Build the ``(B, T, 3F)`` input of :class:`TimeAware` from values with NaN for missing entries.
+
+    ``values (B, T, F)``: NaN where not observed. ``times (B, T)``: sample timestamps (any unit; default
+    0, 1, 2, ...), strictly increasing. Returns ``[x, m, delta]`` on the last axis, where ``x`` is the value
+    with 0 at missing entries, ``m`` the observation mask (1 observed) and ``delta`` the time since the
+    feature's previous observation (Che et al. 2018, eq. 2): ``s_t - s_{t'}`` with ``t' < t`` the last step
+    at which it was observed, or ``s_t - s_0`` if never; ``delta_0 = 0``.
+    """
+    if values.dim() != 3:
+        raise ValueError(f"time_aware_inputs: values must have shape (B, T, F), got {tuple(values.shape)}")
+    B, T, F = values.shape
+    if times is None:
+        times = torch.arange(T, dtype=values.dtype, device=values.device).expand(B, T)
+    if times.shape != (B, T):
+        raise ValueError(f"time_aware_inputs: times must have shape (B, T) = {(B, T)}, got {tuple(times.shape)}")
+    if T > 1 and not bool((times[:, 1:] > times[:, :-1]).all()):
+        raise ValueError("time_aware_inputs: times must be strictly increasing along each sequence")
+    m = (~torch.isnan(values)).to(values.dtype)
+    x = torch.nan_to_num(values, nan=0.0)
+    steps = torch.arange(T, device=values.device).view(1, T, 1).expand(B, T, F)
+    # index of the last observation strictly before t (0 if none): shift the observed indices by one step
+    observed_at = torch.where(m.bool(), steps, torch.zeros_like(steps))
+    last_before = torch.cat([torch.zeros_like(steps[:, :1]), observed_at[:, :-1].cummax(dim=1).values], dim=1)
+    s = times.to(values.dtype)[..., None].expand(B, T, F)
+    delta = s - s.gather(1, last_before)
+    delta[:, 0] = 0
+    return torch.cat([x, m, delta], dim=-1)
+
+
+class TimeAware(Cell):
+    """Wrap any cell so that inputs and state decay with the time since the last observation (GRU-D).
+
+    Input per step: ``[x_t, m_t, delta_t]`` (``3F`` features; build it with :func:`time_aware_inputs`),
+    with ``x`` the values (anything at missing entries), ``m`` the observation mask and ``delta`` the time
+    since each feature was last observed. With ``x_last`` the last observed value of each feature and
+    ``x_mean`` its empirical mean (a buffer; :meth:`set_mean`)::
+
+        gamma_x = exp(-max(0, w_x * delta_t + b_x))                      input decay, per feature (diagonal)
+        x_hat   = m * x + (1 - m) * (gamma_x * x_last + (1 - gamma_x) * x_mean)
+        gamma_h = exp(-max(0, W_h delta_t + b_h))                        hidden decay, (H,)
+        h       = gamma_h * h_{t-1}                                      before the inner step
+        y, state = cell.step(project([x_hat, m]), state with h)
+
+    The wrapped ``cell`` reads ``[x_hat, m]``, so its ``input_size`` must be ``2F``; its state structure is
+    kept (for an LSTM only ``h`` decays, not ``c``). ``x_hat`` and ``gamma_h`` depend on the data alone, so
+    they are computed for all steps before the loop (:meth:`project`); the step only applies the decay.
+    Sequences are assumed to start at their first sample: ``x_last`` is ``x_mean`` until a feature is
+    first observed.
+    """
+
+    def __init__(self, cell: Cell):
+        super().__init__()
+        if not isinstance(cell, Cell) or cell.input_size % 2:
+            raise ValueError(
+                "TimeAware: cell must be an rnnkit Cell whose input_size is 2F (it reads [x_hat, mask]); "
+                f"got input_size={getattr(cell, 'input_size', None)}"
+            )
+        F, H = cell.input_size // 2, cell.hidden_size
+        self.cell = cell
+        self.n_features = F
+        self.input_size, self.hidden_size = 3 * F, H
+        self.gate_size = cell.gate_size + H
+        self.state_type = cell.state_type
+        self.w_x = nn.Parameter(torch.zeros(F))
+        self.b_x = nn.Parameter(torch.zeros(F))
+        self.decay_h = nn.Linear(F, H)
+        nn.init.zeros_(self.decay_h.bias)
+        self.register_buffer("x_mean", torch.zeros(F))
+
+    @torch.no_grad()
+    def set_mean(self, x: Tensor, m: Tensor) -> None:
+        """Set ``x_mean`` to the mean of the observed entries of ``x (..., F)`` (mask ``m``)."""
+        x, m = x.reshape(-1, self.n_features), m.reshape(-1, self.n_features)
+        self.x_mean.copy_((x * m).sum(0) / m.sum(0).clamp_min(1))
+
+    def project(self, x: Tensor) -> Tensor:
+        """``(B, T, 3F) -> (B, T, G + H)``: the inner cell's projected ``[x_hat, m]`` and ``gamma_h``."""
+        F = self.n_features
+        x, m, delta = x[..., :F], x[..., F : 2 * F], x[..., 2 * F :]
+        x_last = _last_observed(x, m, self.x_mean)
+        gamma_x = torch.exp(-torch.relu(self.w_x * delta + self.b_x))
+        x_hat = m * x + (1 - m) * (gamma_x * x_last + (1 - gamma_x) * self.x_mean)
+        gamma_h = torch.exp(-torch.relu(self.decay_h(delta)))  # (B, T, H)
+        return torch.cat([self.cell.project(torch.cat([x_hat, m], dim=-1)), gamma_h], dim=-1)
+
+    def step(self, xw_t: Tensor, state: State) -> tuple[Tensor, State]:
+        xw_t, gamma_h = xw_t[..., : self.cell.gate_size], xw_t[..., self.cell.gate_size :]
+        state = replace_hidden(state, gamma_h * hidden_of(state))
+        return self.cell.step(xw_t, state)
+
+    def zero_state(self, batch_size: int, *, device=None, dtype=None) -> State:
+        return self.cell.zero_state(batch_size, device=device, dtype=dtype)
+
+    def extra_repr(self) -> str:
+        return f"n_features={self.n_features}"
+
+
+def _last_observed(x: Tensor, m: Tensor, fallback: Tensor) -> Tensor:
+    """For each step, the most recent observed value of each feature up to and including t (else fallback)."""
+    B, T, F = x.shape
+    steps = torch.arange(T, device=x.device).view(1, T, 1).expand(B, T, F)
+    last = torch.where(m.bool(), steps, torch.full_like(steps, -1)).cummax(dim=1).values  # (B, T, F)
+    seen = last >= 0
+    return torch.where(seen, x.gather(1, last.clamp_min(0)), fallback.to(x.dtype))
