@@ -137,9 +137,10 @@ class Recurrent(nn.Module):
         xw = self.cell.project(x)  # (B, T, G)
         valid = None if lengths is None else torch.arange(T, device=x.device)[None, :] < lengths[:, None]
         outputs = []
-        for t in range(T):
+        # unbind, not xw[:, t]: its backward stacks T gradients once instead of T full-size scatters
+        for t, xw_t in enumerate(xw.unbind(1)):
             fed = state if h_mask is None else replace_hidden(state, hidden_of(state) * h_mask)
-            y, new = self.cell.step(xw[:, t], fed)
+            y, new = self.cell.step(xw_t, fed)
             if self.zoneout > 0:
                 new = self._zoneout(state, new)
             if valid is not None:
