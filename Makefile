@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q -c constraints.txt -e ".[test,data]"
+	$(PY) -m pip install -q -c constraints.txt -e ".[test,data,kernels]"
 	touch $(STAMP)
 
 install: $(STAMP)

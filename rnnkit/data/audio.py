@@ -1,0 +1,310 @@
+"""Audio as frame sequences: WAV reading and resampling, log-mel and MFCC features, a folder dataset.
+
+Shapes: ``N`` samples, ``C`` channels, ``T`` frames, ``M`` mel bands, ``K`` cepstral coefficients,
+``F = n_fft // 2 + 1`` frequency bins.
+
+Features follow the textbook pipeline (Davis & Mermelstein 1980; the HTK book), computed with
+``torch.stft`` and matrices built here, with no torchaudio or librosa:
+
+* power spectrum ``P = |STFT(x)|^2`` with a periodic Hann window, frames centred (reflect padding),
+  so ``T = 1 + N // hop_length``;
+* mel scale ``mel(f) = 2595 log10(1 + f / 700)`` (HTK); ``M`` triangular filters with peak 1, centred
+  on ``M`` points equally spaced in mel between ``f_min`` and ``f_max``; neighbouring triangles share
+  edges, so between the first and last centre the filters sum to exactly 1 at every frequency;
+* log-mel ``L = log(P @ fbank.T + eps)`` (natural log);
+* MFCC ``c = L @ D.T`` with ``D`` the orthonormal DCT-II, keeping the first ``K`` coefficients.
+
+The defaults (25 ms window, 10 ms hop at 16 kHz: ``n_fft=400``, ``hop_length=160``, 40 bands, 13
+coefficients) are the common speech settings. No pre-emphasis, liftering or per-utterance normalisation
+is applied; add them in the model or the transform if a task needs them.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+import scipy.io.wavfile
+import scipy.signal
+import torch
+from torch import nn
+from torch.utils.data import Dataset
+
+from .memmap import atomic_write
+
+
+def _read_raw(path: str | os.PathLike, *, mmap: bool) -> tuple[int, np.ndarray]:
+    try:
+        return scipy.io.wavfile.read(path, mmap=mmap)
+    except ValueError as e:
+        if mmap:  # 24-bit and some other layouts cannot be memory-mapped; read them whole
+            return _read_raw(path, mmap=False)
+        raise ValueError(f"{path} is not a readable WAV file ({e}); expected RIFF/WAVE PCM or float") from e
+
+
+def wav_info(path: str | os.PathLike) -> tuple[int, int, int]:
+    """``(n_samples, sample_rate, channels)`` of a WAV file, without reading its samples."""
+    sr, data = _read_raw(path, mmap=True)
+    return data.shape[0], sr, 1 if data.ndim == 1 else data.shape[1]
+
+
+def _to_float(data: np.ndarray) -> np.ndarray:
+    if data.dtype == np.uint8:
+        return (data.astype(np.float32) - 128.0) / 128.0
+    if np.issubdtype(data.dtype, np.integer):
+        return data.astype(np.float32) / float(-np.iinfo(data.dtype).min)
+    return data.astype(np.float32)
+
+
+def resample_wave(wave: torch.Tensor | np.ndarray, orig_rate: int, new_rate: int) -> torch.Tensor:
+    """Polyphase resampling along axis 0 (``scipy.signal.resample_poly``, Kaiser-windowed FIR).
+
+    ``(N, ...) -> (ceil(N * new_rate / orig_rate), ...)`` float32.
+    """
+    x = np.asarray(wave, dtype=np.float64)
+    g = math.gcd(orig_rate, new_rate)
+    y = scipy.signal.resample_poly(x, new_rate // g, orig_rate // g, axis=0)
+    return torch.from_numpy(y.astype(np.float32))
+
+
+def read_wav(
+    path: str | os.PathLike, *, sample_rate: int | None = None, resample: bool = False, mono: bool = True
+) -> tuple[torch.Tensor, int]:
+    """Read a WAV file as float32 in [-1, 1].
+
+    Args:
+        path: a PCM (8/16/24/32-bit) or float WAV file.
+        sample_rate: the rate the caller expects; ``None`` accepts any.
+        resample: when the file's rate differs from ``sample_rate``, resample it (otherwise that
+            is a ValueError: silently mixing rates shifts every feature in frequency).
+        mono: average the channels.
+
+    Returns:
+        ``(wave, rate)``: ``wave`` is ``(N,)`` when mono, else ``(N, C)``; ``rate`` is the rate of ``wave``.
+    """
+    sr, data = _read_raw(path, mmap=False)
+    if data.shape[0] == 0:
+        raise ValueError(f"{path} has no samples; remove empty recordings from the dataset")
+    x = _to_float(data)
+    if mono and x.ndim == 2:
+        x = x.mean(axis=1)
+    if sample_rate is not None and sr != sample_rate:
+        if not resample:
+            raise ValueError(
+                f"{path} is sampled at {sr} Hz but {sample_rate} Hz was expected; pass "
+                f"resample=True to resample it, or convert it (e.g. sox in.wav -r {sample_rate} out.wav)"
+            )
+        return resample_wave(x, sr, sample_rate), sample_rate
+    return torch.from_numpy(np.ascontiguousarray(x)), sr
+
+
+def write_wav(path: str | os.PathLike, wave: torch.Tensor | np.ndarray, sample_rate: int) -> None:
+    """Write float samples ``(N,)`` or ``(N, C)`` in [-1, 1] as 16-bit PCM (clipped), atomically."""
+    x = np.clip(np.asarray(wave, dtype=np.float64), -1.0, 1.0)
+    pcm = np.round(x * 32767.0).astype(np.int16)
+    with atomic_write(path, "wb") as f:
+        scipy.io.wavfile.write(f, sample_rate, pcm)
+
+
+def hz_to_mel(f: torch.Tensor | float) -> torch.Tensor:
+    """HTK mel scale, ``2595 log10(1 + f / 700)``."""
+    return 2595.0 * torch.log10(1.0 + torch.as_tensor(f, dtype=torch.float64) / 700.0)
+
+
+def mel_to_hz(m: torch.Tensor | float) -> torch.Tensor:
+    """Inverse of `hz_to_mel`, ``700 (10^(m / 2595) - 1)``."""
+    return 700.0 * (10.0 ** (torch.as_tensor(m, dtype=torch.float64) / 2595.0) - 1.0)
+
+
+def mel_filterbank(
+    n_mels: int, n_fft: int, sample_rate: int, *, f_min: float = 0.0, f_max: float | None = None
+) -> torch.Tensor:
+    """Triangular mel filters ``(M, F)``, ``F = n_fft // 2 + 1``; row ``m`` weights the FFT bins of band m.
+
+    Filter ``m`` rises linearly (in Hz) from ``f[m]`` to 1 at ``f[m+1]`` and falls to 0 at ``f[m+2]``, where
+    ``f`` are ``M + 2`` points equally spaced in mel from ``f_min`` to ``f_max`` (default Nyquist). Peak 1,
+    no area normalisation (HTK convention).
+    """
+    f_max = sample_rate / 2 if f_max is None else f_max
+    if not 0 <= f_min < f_max <= sample_rate / 2:
+        raise ValueError(f"need 0 <= f_min < f_max <= sample_rate / 2, got f_min={f_min}, f_max={f_max}")
+    freqs = torch.linspace(0, sample_rate / 2, n_fft // 2 + 1, dtype=torch.float64)  # (F,)
+    f = mel_to_hz(torch.linspace(float(hz_to_mel(f_min)), float(hz_to_mel(f_max)), n_mels + 2,
+                                 dtype=torch.float64))  # (M + 2,)
+    lo, mid, hi = f[:-2, None], f[1:-1, None], f[2:, None]
+    rise = (freqs - lo) / (mid - lo)
+    fall = (hi - freqs) / (hi - mid)
+    fb = torch.clamp(torch.minimum(rise, fall), min=0.0)  # (M, F)
+    empty = torch.nonzero(fb.sum(dim=1) == 0).flatten().tolist()
+    if empty:
+        raise ValueError(
+            f"mel bands {empty[:5]} contain no FFT bin ({n_mels} bands over {n_fft // 2 + 1} bins); "
+            "use fewer n_mels or a larger n_fft"
+        )
+    return fb.to(torch.float32)
+
+
+def dct_matrix(n_out: int, n_in: int) -> torch.Tensor:
+    """Orthonormal DCT-II, first ``n_out`` rows of ``n_in``: ``(n_out, n_in)``, so ``c = D @ x``.
+
+    ``D[k, n] = s_k cos(pi (n + 1/2) k / n_in)`` with ``s_0 = sqrt(1 / n_in)``, ``s_k = sqrt(2 / n_in)``;
+    equals ``scipy.fft.dct(x, type=2, norm="ortho")[:n_out]``, and ``D @ D.T = I``.
+    """
+    if not 1 <= n_out <= n_in:
+        raise ValueError(f"need 1 <= n_out <= n_in, got n_out={n_out}, n_in={n_in}")
+    k = torch.arange(n_out, dtype=torch.float64)[:, None]
+    n = torch.arange(n_in, dtype=torch.float64)[None, :]
+    D = torch.cos(math.pi / n_in * (n + 0.5) * k) * math.sqrt(2.0 / n_in)
+    D[0] /= math.sqrt(2.0)
+    return D.to(torch.float32)
+
+
+class LogMel(nn.Module):
+    """Log-mel spectrogram: samples ``(..., N)`` -> frames ``(..., T, M)``, ``T = 1 + N // hop_length``.
+
+    Args:
+        sample_rate: rate of the input samples (Hz).
+        n_mels: number of mel bands ``M``.
+        n_fft: FFT size (and window length).
+        hop_length: samples between frame starts.
+        f_min, f_max: band edges in Hz (``f_max`` defaults to Nyquist).
+        eps: floor added before the log, so silence gives ``log(eps)`` and not ``-inf``.
+    """
+
+    def __init__(
+        self,
+        sample_rate: int,
+        n_mels: int = 40,
+        *,
+        n_fft: int = 400,
+        hop_length: int = 160,
+        f_min: float = 0.0,
+        f_max: float | None = None,
+        eps: float = 1e-10,
+    ):
+        super().__init__()
+        self.sample_rate, self.n_mels, self.n_fft, self.hop_length, self.eps = (
+            sample_rate, n_mels, n_fft, hop_length, eps)
+        self.register_buffer("window", torch.hann_window(n_fft, periodic=True), persistent=False)
+        self.register_buffer("fbank", mel_filterbank(n_mels, n_fft, sample_rate, f_min=f_min, f_max=f_max),
+                             persistent=False)
+
+    def num_frames(self, n_samples: int) -> int:
+        """Frames produced from ``n_samples`` samples."""
+        return 1 + n_samples // self.hop_length
+
+    def power_spectrogram(self, wave: torch.Tensor) -> torch.Tensor:
+        """``|STFT|^2``: ``(..., N) -> (..., T, F)``."""
+        if wave.shape[-1] <= self.n_fft // 2:
+            raise ValueError(
+                f"a clip of {wave.shape[-1]} samples is too short for n_fft={self.n_fft} (centred frames "
+                f"reflect-pad by n_fft // 2); pad the clip or use a smaller n_fft"
+            )
+        lead = wave.shape[:-1]
+        spec = torch.stft(wave.reshape(-1, wave.shape[-1]).float(), self.n_fft, self.hop_length,  # (B', F, T)
+                          window=self.window, center=True, pad_mode="reflect", return_complex=True)
+        power = spec.real**2 + spec.imag**2
+        return power.transpose(-1, -2).reshape(*lead, power.shape[-1], power.shape[-2])
+
+    def forward(self, wave: torch.Tensor) -> torch.Tensor:
+        return torch.log(self.power_spectrogram(wave) @ self.fbank.T + self.eps)  # (..., T, M)
+
+
+class MFCC(nn.Module):
+    """Mel-frequency cepstral coefficients: samples ``(..., N)`` -> ``(..., T, K)``; ``c_0`` is kept.
+
+    ``MFCC = LogMel(...)(x) @ dct_matrix(K, M).T``; keyword options are those of `LogMel`.
+    """
+
+    def __init__(self, sample_rate: int, n_mfcc: int = 13, *, n_mels: int = 40, **logmel_options):
+        super().__init__()
+        self.logmel = LogMel(sample_rate, n_mels, **logmel_options)
+        self.register_buffer("dct", dct_matrix(n_mfcc, n_mels), persistent=False)
+
+    def num_frames(self, n_samples: int) -> int:
+        return self.logmel.num_frames(n_samples)
+
+    def forward(self, wave: torch.Tensor) -> torch.Tensor:
+        return self.logmel(wave) @ self.dct.T  # (..., T, K)
+
+
+class AudioDataset(Dataset):
+    """WAV files as ``(features (T, D), label int64)`` items, read on access.
+
+    ``transform`` maps a mono waveform ``(N,)`` to frames ``(T, D)`` (`LogMel`, `MFCC`); without one the
+    item is the waveform itself as ``(N, 1)``. Every file's header is checked when the dataset is built,
+    so a wrong sample rate or an empty file fails at once, naming the file, not in the middle of an epoch.
+    ``lengths`` (frames per item, for `BucketBatchSampler`) come from the headers too.
+
+    Args:
+        files: WAV paths.
+        labels: one int label per file.
+        transform: waveform -> frames; if it has ``num_frames(n)``, ``lengths`` uses it.
+        sample_rate: rate every file must have (or is resampled to).
+        resample: resample files at other rates instead of raising.
+    """
+
+    def __init__(
+        self,
+        files: Sequence[str | os.PathLike],
+        labels: Sequence[int],
+        transform: Callable[[torch.Tensor], torch.Tensor] | None = None,
+        *,
+        sample_rate: int,
+        resample: bool = False,
+    ):
+        if len(files) != len(labels):
+            raise ValueError(f"got {len(files)} files but {len(labels)} labels; need one label per file")
+        if len(files) == 0:
+            raise ValueError("no audio files given")
+        self.files = [Path(f) for f in files]
+        self.labels = torch.as_tensor(np.asarray(labels), dtype=torch.int64)
+        self.transform = transform
+        self.sample_rate = sample_rate
+        self.resample = resample
+        lengths = []
+        for f in self.files:
+            n, sr, _ = wav_info(f)
+            if n == 0:
+                raise ValueError(f"{f} has no samples; remove empty recordings from the dataset")
+            if sr != sample_rate:
+                if not resample:
+                    raise ValueError(f"{f} is sampled at {sr} Hz but {sample_rate} Hz was expected; pass "
+                                     "resample=True to resample, or convert the file")
+                n = -(-n * sample_rate // sr)  # resample_poly's output length, ceil(n * up / down)
+            lengths.append(transform.num_frames(n) if hasattr(transform, "num_frames") else n)
+        self.lengths = np.asarray(lengths, dtype=np.int64)
+
+    @classmethod
+    def from_folder(
+        cls,
+        root: str | os.PathLike,
+        transform: Callable[[torch.Tensor], torch.Tensor] | None = None,
+        *,
+        sample_rate: int,
+        resample: bool = False,
+    ) -> AudioDataset:
+        """``root/<class name>/*.wav``; classes are the sorted folder names (``dataset.classes``)."""
+        root = Path(root)
+        classes = sorted(d.name for d in root.iterdir() if d.is_dir()) if root.is_dir() else []
+        files, labels = [], []
+        for i, c in enumerate(classes):
+            for f in sorted((root / c).glob("*.wav")):
+                files.append(f)
+                labels.append(i)
+        if not files:
+            raise ValueError(f"no WAV files found under {root}/<class>/*.wav; expected one folder per class")
+        ds = cls(files, labels, transform, sample_rate=sample_rate, resample=resample)
+        ds.classes = classes
+        return ds
+
+    def __len__(self) -> int:
+        return len(self.files)
+
+    def __getitem__(self, i: int) -> tuple[torch.Tensor, torch.Tensor]:
+        wave, _ = read_wav(self.files[i], sample_rate=self.sample_rate, resample=self.resample)
+        x = wave[:, None] if self.transform is None else self.transform(wave)
+        return x, self.labels[i]

@@ -1,0 +1,259 @@
+"""One collate for every kind of sequence, and a length-bucketing batch sampler.
+
+Every dataset in `rnnkit.data` returns items of the form ``x`` or ``(x, y)`` where ``x`` has time on its
+first axis, ``(T, ...)``, and exposes ``lengths`` (an int64 array, one entry per item) so that
+`BucketBatchSampler` can group items of similar length. `pad_collate` turns a list of such items into a
+`SequenceBatch`:
+
+=========  ======================  =======================================================================
+field      shape                   meaning
+=========  ======================  =======================================================================
+x          (B, T, ...)             inputs padded at the end of time with ``padding_value``; a dict of such
+                                   tensors when the item's ``x`` is a dict (events: ids and Δt)
+lengths    (B,) int64              true length of each sequence
+mask       (B, T) bool             ``mask[b, t] = t < lengths[b]``
+y          (B, ...) or (B, T, ...) per-sequence labels stacked, or per-step labels padded with
+                                   ``IGNORE_INDEX`` (-100, what ``torch.nn.CrossEntropyLoss`` ignores)
+=========  ======================  =======================================================================
+
+``T`` is the longest sequence of the batch, so batches have different ``T``; padding always sits at the
+end, which is what `rnnkit`'s masked unroller and ``pack_padded_sequence`` expect.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, NamedTuple
+
+import numpy as np
+import torch
+from torch.utils.data import Sampler
+
+IGNORE_INDEX = -100
+"""Padding of per-step labels; the default ``ignore_index`` of PyTorch's classification losses."""
+
+
+class SequenceBatch(NamedTuple):
+    """A padded, batch-first batch of variable-length sequences (see the module docstring for shapes)."""
+
+    x: torch.Tensor | dict[str, torch.Tensor]
+    lengths: torch.Tensor
+    mask: torch.Tensor
+    y: torch.Tensor | None = None
+
+    def to(self, device: torch.device | str, *, non_blocking: bool = False) -> SequenceBatch:
+        """Move every tensor to ``device``; ``lengths`` included (move it back to CPU for packing)."""
+
+        def move(t):
+            if t is None:
+                return None
+            if isinstance(t, dict):
+                return {k: v.to(device, non_blocking=non_blocking) for k, v in t.items()}
+            return t.to(device, non_blocking=non_blocking)
+
+        return SequenceBatch(*(move(f) for f in self))
+
+
+def _as_tensor(a: Any, float_dtype: torch.dtype) -> torch.Tensor:
+    t = torch.as_tensor(a)
+    if t.is_floating_point():
+        t = t.to(float_dtype)
+    elif t.dtype in (torch.int8, torch.int16, torch.int32, torch.uint8) and not isinstance(a, torch.Tensor):
+        t = t.long()  # numpy token ids come as int32 on some platforms; embeddings want int64
+    return t
+
+
+def pad_sequences(
+    seqs: Sequence[Any], *, padding_value: float = 0.0, float_dtype: torch.dtype = torch.float32
+) -> torch.Tensor:
+    """Stack ``B`` sequences of shapes ``(T_b, ...)`` into ``(B, max T_b, ...)``, padding at the end.
+
+    Trailing dimensions must agree. Floating inputs become ``float_dtype``; integer numpy inputs become int64.
+    """
+    tensors = [_as_tensor(s, float_dtype) for s in seqs]
+    if not tensors:
+        raise ValueError("pad_sequences got no sequences; pass a non-empty list of (T, ...) arrays")
+    tail = tensors[0].shape[1:]
+    for i, t in enumerate(tensors):
+        if t.dim() == 0:
+            raise ValueError(f"sequence {i} is a scalar; expected an array of shape (T, ...) with time first")
+        if t.shape[1:] != tail:
+            raise ValueError(
+                f"sequence {i} has per-step shape {tuple(t.shape[1:])} but sequence 0 has {tuple(tail)}; "
+                "all sequences in a batch need the same feature shape"
+            )
+    T = max(t.shape[0] for t in tensors)
+    out = tensors[0].new_full((len(tensors), T, *tail), padding_value)
+    for b, t in enumerate(tensors):
+        out[b, : t.shape[0]] = t
+    return out
+
+
+def _seq_len(x: Any) -> int:
+    if isinstance(x, Mapping):
+        lens = {k: len(v) for k, v in x.items()}
+        if len(set(lens.values())) != 1:
+            raise ValueError(f"the sequences of one dict item differ in length: {lens}; they must share T")
+        return next(iter(lens.values()))
+    return len(x)
+
+
+def pad_collate(
+    items: Sequence[Any],
+    *,
+    padding_value: float = 0.0,
+    labels: str = "auto",
+    ignore_index: int = IGNORE_INDEX,
+    float_dtype: torch.dtype = torch.float32,
+) -> SequenceBatch:
+    """Collate ``x`` or ``(x, y)`` items into a `SequenceBatch`; use as ``DataLoader(collate_fn=...)``.
+
+    Args:
+        items: ``x`` of shape ``(T_b, ...)`` (array, tensor, or a dict of them sharing ``T_b``) or ``(x, y)``.
+        padding_value: value written into padded input steps.
+        labels: how to read ``y``. ``"sequence"``: one label per item, stacked to ``(B, ...)``.
+            ``"step"``: one label per time step, ``(T_b, ...)``, padded with ``ignore_index`` to
+            ``(B, T, ...)``. ``"auto"`` (default): scalars are per-sequence; arrays whose first axis
+            equals every item's length are per-step; other equal-shape arrays are per-sequence. Pass the
+            explicit value (``functools.partial(pad_collate, labels="step")``) when a per-sequence label
+            vector could happen to match the lengths.
+        ignore_index: padding for per-step labels. Float per-step targets are padded with it too; use the
+            mask, not the value, to exclude them from a regression loss.
+        float_dtype: dtype for floating inputs and labels.
+
+    Returns:
+        `SequenceBatch` with ``x (B, T, ...)``, ``lengths (B,)``, ``mask (B, T)``, ``y`` or None.
+    """
+    if len(items) == 0:
+        raise ValueError("pad_collate got an empty batch")
+    if labels not in ("auto", "sequence", "step"):
+        raise ValueError(f"labels must be 'auto', 'sequence' or 'step', got {labels!r}")
+    has_y = isinstance(items[0], tuple)
+    xs = [it[0] for it in items] if has_y else list(items)
+    lengths = torch.tensor([_seq_len(x) for x in xs], dtype=torch.int64)
+    if bool((lengths == 0).any()):
+        b = int(torch.nonzero(lengths == 0)[0])
+        raise ValueError(f"item {b} of the batch has length 0; drop empty sequences before batching")
+
+    if isinstance(xs[0], Mapping):
+        x = {k: pad_sequences([d[k] for d in xs], padding_value=padding_value, float_dtype=float_dtype)
+             for k in xs[0]}
+        T = next(iter(x.values())).shape[1]
+    else:
+        x = pad_sequences(xs, padding_value=padding_value, float_dtype=float_dtype)
+        T = x.shape[1]
+    mask = torch.arange(T)[None, :] < lengths[:, None]  # (B, T)
+
+    y = None
+    if has_y:
+        ys = [_as_tensor(it[1], float_dtype) for it in items]
+        kind = labels
+        if kind == "auto":
+            if all(t.dim() == 0 for t in ys):
+                kind = "sequence"
+            elif all(t.dim() > 0 and t.shape[0] == n for t, n in zip(ys, lengths.tolist(), strict=True)):
+                kind = "step"
+            else:
+                kind = "sequence"
+        if kind == "step":
+            for b, (t, n) in enumerate(zip(ys, lengths.tolist(), strict=True)):
+                if t.dim() == 0 or t.shape[0] != n:
+                    raise ValueError(
+                        f"per-step labels of item {b} have shape {tuple(t.shape)} but its input has "
+                        f"{n} steps; per-step labels need the same length as the input"
+                    )
+            y = pad_sequences(ys, padding_value=ignore_index, float_dtype=float_dtype)
+        else:
+            shapes = {tuple(t.shape) for t in ys}
+            if len(shapes) != 1:
+                raise ValueError(
+                    f"per-sequence labels have different shapes {sorted(shapes)}; if they are per-step "
+                    "labels, make each as long as its input, or pass labels='step'"
+                )
+            y = torch.stack(ys)
+    return SequenceBatch(x, lengths, mask, y)
+
+
+def padding_fraction(lengths: Sequence[int] | np.ndarray, batches: Sequence[Sequence[int]]) -> float:
+    """Fraction of the padded ``(B, T)`` cells that are padding, summed over ``batches`` of item indices."""
+    lengths = np.asarray(lengths)
+    total = sum(len(b) * int(lengths[list(b)].max()) for b in batches)
+    real = sum(int(lengths[list(b)].sum()) for b in batches)
+    return 1.0 - real / total
+
+
+class BucketBatchSampler(Sampler[list[int]]):
+    """Batches of indices of similar lengths, to cut padding; for ``DataLoader(batch_sampler=...)``.
+
+    Each epoch: shuffle all indices, cut them into buckets of ``bucket_size`` items, sort each bucket by
+    length, cut the sorted bucket into batches, then shuffle the order of all batches. Sorting only within
+    a bucket keeps some randomness in which items share a batch; the larger the bucket, the less padding
+    and the less randomness (``bucket_size=len(lengths)`` is a full sort). With ``shuffle=False`` the
+    order is the deterministic one of ``seed`` alone.
+
+    The epoch's permutation comes from ``seed + epoch``. ``epoch`` advances by one after every full
+    iteration; call `set_epoch` to pin it (e.g. when resuming).
+
+    Args:
+        lengths: ``(N,)`` length of every item (datasets in `rnnkit.data` expose ``.lengths``).
+        batch_size: items per batch.
+        bucket_size: items per bucket, default ``50 * batch_size``.
+        shuffle: shuffle items before bucketing and batches after.
+        drop_last: drop batches smaller than ``batch_size`` (the last one of each bucket can be short;
+            with the default ``bucket_size``, a multiple of ``batch_size``, only the final bucket's).
+        seed: base seed of the permutation.
+    """
+
+    def __init__(
+        self,
+        lengths: Sequence[int] | np.ndarray,
+        batch_size: int,
+        *,
+        bucket_size: int | None = None,
+        shuffle: bool = True,
+        drop_last: bool = False,
+        seed: int = 0,
+    ):
+        self.lengths = np.asarray(lengths, dtype=np.int64)
+        if self.lengths.ndim != 1 or len(self.lengths) == 0:
+            raise ValueError("lengths must be a non-empty 1-D sequence of item lengths")
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+        self.batch_size = batch_size
+        self.bucket_size = max(bucket_size or 50 * batch_size, batch_size)
+        self.shuffle = shuffle
+        self.drop_last = drop_last
+        self.seed = seed
+        self.epoch = 0
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = epoch
+
+    def batches(self) -> list[list[int]]:
+        """The batches of the current epoch (does not advance the epoch)."""
+        rng = np.random.default_rng(self.seed + self.epoch)
+        n = len(self.lengths)
+        order = rng.permutation(n) if self.shuffle else np.arange(n)
+        batches = []
+        for start in range(0, n, self.bucket_size):
+            bucket = order[start : start + self.bucket_size]
+            bucket = bucket[np.argsort(self.lengths[bucket], kind="stable")]
+            batches += [bucket[i : i + self.batch_size].tolist()
+                        for i in range(0, len(bucket), self.batch_size)]
+        if self.drop_last:
+            batches = [b for b in batches if len(b) == self.batch_size]
+        if self.shuffle:
+            batches = [batches[i] for i in rng.permutation(len(batches))]
+        return batches
+
+    def __iter__(self) -> Iterator[list[int]]:
+        batches = self.batches()
+        self.epoch += 1
+        return iter(batches)
+
+    def __len__(self) -> int:
+        n, total = len(self.lengths), 0
+        for start in range(0, n, self.bucket_size):
+            size = min(self.bucket_size, n - start)
+            total += size // self.batch_size if self.drop_last else -(-size // self.batch_size)
+        return total

@@ -1,0 +1,219 @@
+"""Event logs as sequences: sessions, an event vocabulary, a Δt channel, and a synthetic log generator.
+
+An event log is a pandas frame with one row per event and (by default) the columns ``user``,
+``timestamp`` (datetime64 or seconds as numbers) and ``event`` (a category name). `sessionize` sorts it,
+cuts each user's events into sessions wherever the inactivity gap exceeds ``gap``, and adds two columns:
+``session`` (int64 id) and ``dt`` (seconds since the previous event of the same session; 0 for the first).
+`EventSessions` turns sessions into items ``({"event": (T,) int64, "dt": (T,) float32}, y)`` for
+`pad_collate`, which pads them to a dict of ``(B, T)`` tensors.
+
+No real event logs ship offline. `synthetic_event_log` generates logs from a documented state machine
+(`SHOP_MACHINE`, a web shop) with injected anomalies, for DeepLog-style evaluation (Du et al. 2017): a
+model of next events trained on normal sessions should find the injected events improbable. The data is
+synthetic; results on it say nothing about any real system.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import torch
+from torch.utils.data import Dataset
+
+from .text import Vocab
+
+
+def sessionize(
+    df: pd.DataFrame,
+    *,
+    user: str = "user",
+    time: str = "timestamp",
+    gap: float | pd.Timedelta = 1800.0,
+) -> pd.DataFrame:
+    """Sort by (user, time) and split each user's events into sessions at inactivity gaps.
+
+    A new session starts at a user's first event and at every event more than ``gap`` after the previous
+    one (``gap`` in seconds, or a Timedelta; 30 minutes by default, the web-analytics convention).
+
+    Returns:
+        a sorted copy with int64 ``session`` (0, 1, ... in sorted order) and float64 ``dt`` in seconds.
+    """
+    missing = [c for c in (user, time) if c not in df.columns]
+    if missing:
+        raise ValueError(f"event log lacks columns {missing}; it has {list(df.columns)} "
+                         f"(name them with user=..., time=...)")
+    if len(df) == 0:
+        raise ValueError("the event log is empty")
+    if df[time].isna().any():
+        n = int(df[time].isna().sum())
+        raise ValueError(f"column {time!r} has {n} missing timestamps; drop or fill them")
+    out = df.sort_values([user, time], kind="stable").reset_index(drop=True)
+    t = out[time]
+    seconds = ((t - t.min()) / pd.Timedelta(seconds=1) if pd.api.types.is_datetime64_any_dtype(t)
+               else t.astype(np.float64)).to_numpy(np.float64)
+    gap_s = gap / pd.Timedelta(seconds=1) if isinstance(gap, pd.Timedelta) else float(gap)
+    users = out[user].to_numpy()
+    delta = np.diff(seconds, prepend=seconds[0])
+    new = np.ones(len(out), dtype=bool)
+    new[1:] = (users[1:] != users[:-1]) | (delta[1:] > gap_s)
+    out["session"] = np.cumsum(new).astype(np.int64) - 1
+    out["dt"] = np.where(new, 0.0, delta)
+    return out
+
+
+def event_vocab(df: pd.DataFrame, *, event: str = "event", min_freq: int = 1) -> Vocab:
+    """A ``level="token"`` `Vocab` of the event names in ``df[event]`` (rare ones become ``<unk>``)."""
+    return Vocab.build([df[event].astype(str).tolist()], level="token", min_freq=min_freq)
+
+
+class EventSessions(Dataset):
+    """Sessions of a `sessionize`-d log as ``({"event": (T,) int64, "dt": (T,) float32}, y)`` items.
+
+    Args:
+        df: output of `sessionize` (needs ``session``, ``dt`` and the ``event`` column).
+        vocab: event vocabulary (`event_vocab`); unknown events map to ``<unk>``, or raise if ``strict``.
+        target: ``"next"``: next-event prediction; inputs are steps ``0..T-2`` and ``y`` the per-step
+            events ``1..T-1``, so sessions with one event are dropped. A column name: one label per
+            session, the column's maximum over the session (e.g. ``"anomaly"``: any anomalous event).
+            ``None``: no ``y``.
+        log_dt: use ``log1p(dt)`` (Δt is heavy-tailed; the log keeps seconds and hours on one scale).
+        max_len: keep the first ``max_len`` events of longer sessions.
+
+    ``session_ids`` holds the ``session`` id of each item and ``lengths`` its length.
+    """
+
+    def __init__(
+        self,
+        df: pd.DataFrame,
+        vocab: Vocab,
+        *,
+        event: str = "event",
+        target: str | None = "next",
+        log_dt: bool = True,
+        max_len: int | None = None,
+        strict: bool = False,
+    ):
+        missing = [c for c in ("session", "dt", event) if c not in df.columns]
+        if missing:
+            raise ValueError(f"columns {missing} are missing; run sessionize(df) first")
+        if target not in (None, "next") and target not in df.columns:
+            raise ValueError(f"target must be 'next', None or a column of df; {target!r} is none of them")
+        df = df.sort_values("session", kind="stable")
+        ids = vocab.encode(df[event].astype(str).tolist(), strict=strict).numpy()
+        dt = df["dt"].to_numpy(np.float64)
+        dt = np.log1p(dt) if log_dt else dt
+        sessions = df["session"].to_numpy()
+        starts = np.flatnonzero(np.r_[True, sessions[1:] != sessions[:-1]])
+        bounds = np.r_[starts, len(df)]
+        labels = None if target in (None, "next") else df[target].to_numpy()
+        self.items, lengths, session_ids = [], [], []
+        for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+            b = b if max_len is None else min(b, a + max_len)
+            e = torch.from_numpy(ids[a:b].copy())
+            d = torch.from_numpy(dt[a:b].astype(np.float32))
+            if target == "next":
+                if b - a < 2:
+                    continue
+                item = ({"event": e[:-1], "dt": d[:-1]}, e[1:])
+            elif target is None:
+                item = {"event": e, "dt": d}
+            else:
+                item = ({"event": e, "dt": d}, torch.as_tensor(labels[a:b].max()).long())
+            self.items.append(item)
+            lengths.append(b - a - (target == "next"))
+            session_ids.append(int(sessions[a]))
+        if not self.items:
+            raise ValueError("no sessions left (with target='next', sessions need at least 2 events)")
+        self.lengths = np.asarray(lengths, dtype=np.int64)
+        self.session_ids = np.asarray(session_ids, dtype=np.int64)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __getitem__(self, i: int):
+        return self.items[i]
+
+
+SHOP_MACHINE: dict[str, dict[str, float]] = {
+    "login": {"view": 0.6, "search": 0.4},
+    "view": {"view": 0.3, "search": 0.2, "add_to_cart": 0.25, "logout": 0.25},
+    "search": {"view": 0.7, "search": 0.1, "logout": 0.2},
+    "add_to_cart": {"view": 0.3, "checkout": 0.5, "remove_from_cart": 0.2},
+    "remove_from_cart": {"view": 0.6, "logout": 0.4},
+    "checkout": {"pay": 0.9, "view": 0.1},
+    "pay": {"logout": 0.8, "view": 0.2},
+    "logout": {},
+}
+"""Transition probabilities of the synthetic web shop: every session starts at ``login`` and ends at
+``logout``. Mean seconds spent before leaving each state are in `SHOP_DWELL`."""
+
+SHOP_DWELL: dict[str, float] = {"login": 5.0, "view": 30.0, "search": 10.0, "add_to_cart": 8.0,
+                                "remove_from_cart": 6.0, "checkout": 20.0, "pay": 15.0, "logout": 0.0}
+
+ANOMALY_KINDS = ("jump", "unknown", "burst")
+"""Injected anomalies. ``jump``: an event the machine never emits from the current state (an execution
+path anomaly, e.g. ``pay`` right after ``login``). ``unknown``: an event name the machine never emits
+(``admin_export``). ``burst``: a normal event whose Δt is 1000 times shorter than its state's mean dwell
+(a timing anomaly, DeepLog's "parameter value" kind)."""
+
+
+def synthetic_event_log(
+    n_users: int,
+    *,
+    sessions_per_user: int = 5,
+    anomaly_rate: float = 0.1,
+    max_events: int = 40,
+    session_gap: float = 4 * 3600.0,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """A SYNTHETIC event log from `SHOP_MACHINE`, with anomalies injected into some sessions.
+
+    Each user has ``sessions_per_user`` sessions, separated by ``session_gap`` seconds plus an
+    exponential pause (so `sessionize` with its 30-minute default recovers them exactly). Events within a
+    session follow `SHOP_MACHINE`; the time before the next event is exponential with the state's mean
+    from `SHOP_DWELL` (at least 1 s), capped at 10 minutes. A session is cut at ``max_events`` events.
+    With probability ``anomaly_rate`` a session gets one anomaly of a kind drawn from `ANOMALY_KINDS`,
+    at a uniform position after ``login``.
+
+    Returns:
+        a frame in random row order with columns ``user`` (str), ``timestamp`` (datetime64[ns]),
+        ``event`` (str), ``anomaly`` (bool, true on the injected event), ``kind`` (the anomaly kind or
+        ``""``) and ``true_session`` (int, the generator's session id).
+    """
+    rng = np.random.default_rng(seed)
+    states = list(SHOP_MACHINE)
+    start = pd.Timestamp("2024-01-01")
+    rows = []
+    true_session = 0
+    for u in range(n_users):
+        t = rng.uniform(0, 3600.0)
+        for _ in range(sessions_per_user):
+            path = ["login"]
+            while path[-1] != "logout" and len(path) < max_events:
+                nxt = SHOP_MACHINE[path[-1]]
+                path.append(str(rng.choice(list(nxt), p=list(nxt.values()))))
+            dts = [0.0] + [min(600.0, max(1.0, rng.exponential(SHOP_DWELL[s]))) for s in path[:-1]]
+            kinds = [""] * len(path)
+            if rng.random() < anomaly_rate and len(path) >= 2:
+                kind = ANOMALY_KINDS[rng.integers(len(ANOMALY_KINDS))]
+                k = int(rng.integers(1, len(path)))
+                if kind == "jump":
+                    allowed = set(SHOP_MACHINE[path[k - 1]])
+                    path[k] = str(rng.choice([s for s in states if s not in allowed and s != "login"]))
+                elif kind == "unknown":
+                    path[k] = "admin_export"
+                else:
+                    dts[k] = SHOP_DWELL[path[k - 1]] / 1000.0
+                kinds[k] = kind
+            for e, dt, kind in zip(path, dts, kinds, strict=True):
+                t += dt
+                rows.append((f"u{u:04d}", start + pd.Timedelta(seconds=t), e, kind != "", kind, true_session))
+            true_session += 1
+            t += session_gap + rng.exponential(3600.0)
+    df = pd.DataFrame(rows, columns=["user", "timestamp", "event", "anomaly", "kind", "true_session"])
+    return df.iloc[rng.permutation(len(df))].reset_index(drop=True)
+
+
+def is_allowed(prev: str, event: str, *, machine: dict[str, dict[str, float]] = SHOP_MACHINE) -> bool:
+    """Whether ``machine`` can emit ``event`` right after ``prev``."""
+    return event in machine.get(prev, {})

@@ -1,0 +1,263 @@
+"""Ragged sequence stores larger than memory, and atomic file writes.
+
+A store is a directory of four files, all readable without pickle:
+
+==============  ==============================  ===================================================
+file            content                         shape
+==============  ==============================  ===================================================
+data.npy        every sequence, end to end      (sum of T_i, ...) e.g. (N_steps, F)
+offsets.npy     start of each sequence          (n + 1,) int64; sequence i is data[off[i]:off[i+1]]
+labels.npy      optional, one label per item    (n, ...)
+meta.json       format, count, dtype, shapes    JSON, written last: it is the commit marker
+==============  ==============================  ===================================================
+
+`RaggedWriter` streams sequences to disk one at a time (memory use is one sequence plus the offsets), so
+a store can be far larger than RAM. `RaggedStore` opens ``data.npy`` with ``np.load(mmap_mode="r")``
+and copies only the requested sequence into memory; it is a ``torch.utils.data.Dataset`` whose items
+feed `pad_collate` and whose ``lengths`` feed `BucketBatchSampler`.
+
+Every file is written to a temporary file in the same directory and moved into place with
+``os.replace``, so a crash never leaves a half-written file under the final name. The files are replaced
+one by one (``meta.json`` last); a reader that opens a store while it is being rewritten may see a mix,
+which `RaggedStore` detects (count and offsets must match the data) and reports.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+import torch
+from torch.utils.data import Dataset
+
+FORMAT = "rnnkit.ragged"
+VERSION = 1
+
+
+@contextmanager
+def atomic_write(path: str | os.PathLike, mode: str = "w", *, encoding: str | None = "utf-8") -> Iterator[IO]:
+    """Open a temporary file next to ``path``; on success fsync it and ``os.replace`` it onto ``path``.
+
+    On an exception the temporary file is removed and ``path`` is left as it was.
+    """
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, mode, encoding=None if "b" in mode else encoding) as f:
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def write_json(path: str | os.PathLike, obj: Any) -> None:
+    """Write ``obj`` as indented JSON, atomically."""
+    with atomic_write(path, "w") as f:
+        json.dump(obj, f, indent=1, ensure_ascii=False)
+        f.write("\n")
+
+
+def _npy_header(dtype: np.dtype, shape: tuple[int, ...]) -> bytes:
+    buf = io.BytesIO()
+    d = {"descr": np.lib.format.dtype_to_descr(dtype), "fortran_order": False, "shape": shape}
+    np.lib.format.write_array_header_1_0(buf, d)
+    return buf.getvalue()
+
+
+class RaggedWriter:
+    """Stream variable-length sequences ``(T_i, ...)`` into a store directory (see module docstring).
+
+    Use as a context manager; the store is committed on a clean exit and discarded on an exception::
+
+        with RaggedWriter("store/") as w:
+            for seq, label in source:
+                w.append(seq, label)
+
+    The ``.npy`` header is written first for an empty array and rewritten with the final length on close;
+    numpy reserves room in the header for the first axis to grow, so the header size does not change.
+
+    Args:
+        directory: created if missing; existing store files in it are replaced on commit.
+        dtype: dtype of ``data.npy``; default: the first sequence's. Later sequences are cast with
+            ``casting="same_kind"`` (float into an int store raises).
+    """
+
+    def __init__(self, directory: str | os.PathLike, *, dtype: np.dtype | str | None = None):
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.dtype = None if dtype is None else np.dtype(dtype)
+        self.feature_shape: tuple[int, ...] | None = None
+        self.offsets = [0]
+        self.labels: list[np.ndarray] = []
+        fd, self._tmp = tempfile.mkstemp(prefix=".data.npy.", suffix=".tmp", dir=self.directory)
+        self._f = os.fdopen(fd, "wb")
+        self._header_len = 0
+        self._closed = False
+
+    def append(self, seq: Any, label: Any = None) -> None:
+        """Add one sequence of shape ``(T, ...)``; ``label`` is required for all items or for none."""
+        a = np.asarray(seq)
+        i = len(self.offsets) - 1
+        if a.ndim == 0 or a.shape[0] == 0:
+            raise ValueError(f"sequence {i} is empty or a scalar; expected shape (T, ...) with T >= 1")
+        if self.feature_shape is None:
+            self.dtype = self.dtype or a.dtype
+            self.feature_shape = a.shape[1:]
+            header = _npy_header(self.dtype, (0, *self.feature_shape))
+            self._header_len = len(header)
+            self._f.write(header)
+        elif a.shape[1:] != self.feature_shape:
+            raise ValueError(
+                f"sequence {i} has per-step shape {a.shape[1:]} but the store holds {self.feature_shape}"
+            )
+        if i > 0 and (label is not None) != bool(self.labels):
+            raise ValueError(f"sequence {i}: give a label for every sequence or for none")
+        self._f.write(np.ascontiguousarray(a.astype(self.dtype, casting="same_kind", copy=False)).tobytes())
+        self.offsets.append(self.offsets[-1] + a.shape[0])
+        if label is not None:
+            self.labels.append(np.asarray(label))
+
+    def close(self) -> Path:
+        """Finish ``data.npy``, write offsets, labels and (last) ``meta.json``; return the directory."""
+        if self._closed:
+            return self.directory
+        n = len(self.offsets) - 1
+        if n == 0:
+            self._abort()
+            raise ValueError(f"no sequences were appended to {self.directory}; a store needs at least one")
+        header = _npy_header(self.dtype, (self.offsets[-1], *self.feature_shape))
+        if len(header) != self._header_len:  # cannot happen with numpy's growth padding; never write garbage
+            self._abort()
+            raise RuntimeError("the .npy header changed size; this numpy does not pad headers for growth")
+        self._f.seek(0)
+        self._f.write(header)
+        self._f.flush()
+        os.fsync(self._f.fileno())
+        self._f.close()
+        os.replace(self._tmp, self.directory / "data.npy")
+        with atomic_write(self.directory / "offsets.npy", "wb") as f:
+            np.save(f, np.asarray(self.offsets, dtype=np.int64), allow_pickle=False)
+        labels_path = self.directory / "labels.npy"
+        if self.labels:
+            with atomic_write(labels_path, "wb") as f:
+                np.save(f, np.stack(self.labels), allow_pickle=False)
+        elif labels_path.exists():
+            labels_path.unlink()
+        write_json(self.directory / "meta.json", {
+            "format": FORMAT, "version": VERSION, "count": n, "steps": self.offsets[-1],
+            "dtype": self.dtype.str, "feature_shape": list(self.feature_shape),
+            "has_labels": bool(self.labels),
+        })
+        self._closed = True
+        return self.directory
+
+    def _abort(self) -> None:
+        self._closed = True
+        self._f.close()
+        if os.path.exists(self._tmp):
+            os.unlink(self._tmp)
+
+    def __enter__(self) -> RaggedWriter:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self._abort()
+
+
+def write_ragged(
+    directory: str | os.PathLike,
+    sequences: Iterable[Any],
+    labels: Iterable[Any] | None = None,
+    *,
+    dtype: np.dtype | str | None = None,
+) -> Path:
+    """Write ``sequences`` (each ``(T_i, ...)``) and optional per-item ``labels`` as a store."""
+    with RaggedWriter(directory, dtype=dtype) as w:
+        if labels is None:
+            for s in sequences:
+                w.append(s)
+        else:
+            for s, y in zip(sequences, labels, strict=True):
+                w.append(s, y)
+    return Path(directory)
+
+
+class RaggedStore(Dataset):
+    """Memory-mapped read access to a store written by `RaggedWriter`.
+
+    ``store[i]`` is a tensor ``(T_i, ...)`` (a copy, safe to modify), or ``(x, y)`` when the store has
+    labels. ``lengths`` is ``(n,)`` int64. The memory map is opened lazily in each process and not
+    pickled, so the store is cheap to send to ``DataLoader`` workers.
+    """
+
+    def __init__(self, directory: str | os.PathLike):
+        self.directory = Path(directory)
+        meta_path = self.directory / "meta.json"
+        if not meta_path.exists():
+            raise ValueError(
+                f"{self.directory} is not a ragged store: meta.json is missing (the writer never committed); "
+                "write it with RaggedWriter or write_ragged"
+            )
+        self.meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        if self.meta.get("format") != FORMAT or self.meta.get("version") != VERSION:
+            raise ValueError(
+                f"{meta_path} has format {self.meta.get('format')!r} version {self.meta.get('version')!r}; "
+                f"expected {FORMAT!r} version {VERSION}"
+            )
+        self.offsets = np.load(self.directory / "offsets.npy", allow_pickle=False)
+        n = self.meta["count"]
+        if (len(self.offsets) != n + 1 or self.offsets[0] != 0 or self.offsets[-1] != self.meta["steps"]
+                or np.any(np.diff(self.offsets) <= 0)):
+            raise ValueError(
+                f"{self.directory}: offsets.npy does not match meta.json (count {n}, steps "
+                f"{self.meta['steps']}); the store was partly rewritten, write it again"
+            )
+        self.lengths = np.diff(self.offsets).astype(np.int64)
+        self.labels = (np.load(self.directory / "labels.npy", allow_pickle=False)
+                       if self.meta["has_labels"] else None)
+        self._data: np.ndarray | None = None
+        data = self.data
+        expected = (self.meta["steps"], *self.meta["feature_shape"])
+        if data.shape != expected or data.dtype.str != self.meta["dtype"]:
+            raise ValueError(
+                f"{self.directory}: data.npy is {data.dtype.str} {data.shape} but meta.json says "
+                f"{self.meta['dtype']} ({self.meta['steps']}, *{self.meta['feature_shape']}); write it again"
+            )
+
+    @property
+    def data(self) -> np.ndarray:
+        """The whole ``(N_steps, ...)`` memory map (opened on first use in this process)."""
+        if self._data is None:
+            self._data = np.load(self.directory / "data.npy", mmap_mode="r", allow_pickle=False)
+        return self._data
+
+    def __getstate__(self) -> dict:
+        state = self.__dict__.copy()
+        state["_data"] = None
+        return state
+
+    def __len__(self) -> int:
+        return len(self.lengths)
+
+    def __getitem__(self, i: int) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
+        if not -len(self) <= i < len(self):
+            raise IndexError(f"index {i} out of range for a store of {len(self)} sequences")
+        i = i % len(self)
+        x = torch.from_numpy(np.array(self.data[self.offsets[i] : self.offsets[i + 1]]))
+        if self.labels is None:
+            return x
+        return x, torch.as_tensor(self.labels[i])

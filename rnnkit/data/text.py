@@ -1,0 +1,253 @@
+"""Text as sequences of token ids: vocabularies, language-model streams for truncated BPTT, classification.
+
+Shapes: ``B`` batch, ``T`` time (tokens). Ids are int64.
+
+* `Vocab` maps tokens to ids. Ids 0-3 are always ``<pad>`` (0, so that zero padding from `pad_collate`
+  is the pad token), ``<unk>``, ``<bos>``, ``<eos>``; then tokens by falling frequency (ties by token, so
+  the same corpus always gives the same ids). Levels: ``"char"``, ``"word"`` (lowercase optional,
+  words and single punctuation marks), or ``"token"`` for sequences that are already tokens (events,
+  k-mers). Saved as JSON, written atomically.
+* `BPTTBatches` is the classic ``batchify`` of word-level LM work (Zaremba et al. 2014; PyTorch's
+  word_language_model example), batch-first: the stream is cut into ``B`` contiguous rows
+  ``(B, L)`` and read in chunks of ``bptt`` steps, so row ``b`` of chunk ``k+1`` continues exactly where
+  row ``b`` of chunk ``k`` ended and the recurrent state can be carried (detached) across chunks.
+* `TextClassificationDataset` yields ``(ids (T,), label)`` items for `pad_collate`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch.utils.data import Dataset
+
+from .memmap import write_json
+
+PAD, UNK, BOS, EOS = "<pad>", "<unk>", "<bos>", "<eos>"
+SPECIALS = (PAD, UNK, BOS, EOS)
+LEVELS = ("char", "word", "token")
+_WORD = re.compile(r"\w+|[^\w\s]")
+
+
+def read_text(path: str | os.PathLike, *, encoding: str = "utf-8") -> str:
+    """Read a whole text file; raise ValueError if it is empty (or only whitespace)."""
+    text = Path(path).read_text(encoding=encoding)
+    if not text.strip():
+        raise ValueError(f"{path} is empty; a text corpus needs at least one non-blank character")
+    return text
+
+
+class Vocab:
+    """A token <-> id map with ``<pad>``=0, ``<unk>``=1, ``<bos>``=2, ``<eos>``=3.
+
+    Build one with `Vocab.build`; the constructor takes the full ordered token list (specials first).
+
+    Args:
+        tokens: all tokens, ``tokens[i]`` has id ``i``; must start with ``SPECIALS`` and be unique.
+        level: ``"char"``, ``"word"`` or ``"token"``; decides how `tokenize` splits a string.
+        lower: lowercase strings before tokenizing.
+    """
+
+    pad_id, unk_id, bos_id, eos_id = 0, 1, 2, 3
+
+    def __init__(self, tokens: Sequence[str], *, level: str = "char", lower: bool = False):
+        if level not in LEVELS:
+            raise ValueError(f"level must be one of {LEVELS}, got {level!r}")
+        if tuple(tokens[: len(SPECIALS)]) != SPECIALS:
+            raise ValueError(f"a vocabulary must start with {SPECIALS}, got {list(tokens[:4])}")
+        self.itos = list(tokens)
+        self.stoi = {t: i for i, t in enumerate(self.itos)}
+        if len(self.stoi) != len(self.itos):
+            dup = [t for t, c in Counter(self.itos).items() if c > 1]
+            raise ValueError(f"vocabulary tokens must be unique; duplicated: {dup[:5]}")
+        self.level = level
+        self.lower = lower
+
+    @classmethod
+    def build(
+        cls,
+        corpus: Iterable[str | Sequence[str]],
+        *,
+        level: str = "char",
+        lower: bool = False,
+        min_freq: int = 1,
+        max_size: int | None = None,
+    ) -> Vocab:
+        """Count tokens over ``corpus`` (strings, or token lists for ``level="token"``) and keep the frequent.
+
+        Args:
+            min_freq: tokens seen fewer times become ``<unk>``.
+            max_size: total size including the 4 specials; the most frequent tokens are kept.
+        """
+        if max_size is not None and max_size < len(SPECIALS):
+            raise ValueError(f"max_size counts the {len(SPECIALS)} special tokens, so it must be >= 4")
+        vocab = cls(SPECIALS, level=level, lower=lower)
+        counts: Counter[str] = Counter()
+        for item in corpus:
+            counts.update(vocab.tokenize(item))
+        for s in SPECIALS:
+            counts.pop(s, None)
+        kept = sorted((t for t, c in counts.items() if c >= min_freq), key=lambda t: (-counts[t], t))
+        if max_size is not None:
+            kept = kept[: max_size - len(SPECIALS)]
+        return cls([*SPECIALS, *kept], level=level, lower=lower)
+
+    def tokenize(self, text: str | Sequence[str]) -> list[str]:
+        """Split a string by the vocabulary's level; token sequences pass through unchanged."""
+        if not isinstance(text, str):
+            return list(text)
+        if self.level == "token":
+            raise ValueError("a level='token' vocabulary needs token lists, not a string; split it first")
+        if self.lower:
+            text = text.lower()
+        return list(text) if self.level == "char" else _WORD.findall(text)
+
+    def __len__(self) -> int:
+        return len(self.itos)
+
+    def __contains__(self, token: str) -> bool:
+        return token in self.stoi
+
+    def encode(
+        self, text: str | Sequence[str], *, strict: bool = False, bos: bool = False, eos: bool = False
+    ) -> torch.Tensor:
+        """Token ids ``(T,)`` int64 of a string or token list.
+
+        Unknown tokens map to ``<unk>``; with ``strict=True`` they raise ValueError listing them and their
+        positions (use it at predict time, when an unknown token means a mismatched vocabulary).
+        """
+        tokens = self.tokenize(text)
+        ids = [self.stoi.get(t, self.unk_id) for t in tokens]
+        if strict:
+            unknown = [(i, t) for i, t in enumerate(tokens) if t not in self.stoi]
+            if unknown:
+                shown = ", ".join(f"{t!r} at position {i}" for i, t in unknown[:5])
+                more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
+                raise ValueError(
+                    f"{len(unknown)} token(s) are not in the vocabulary ({len(self)} {self.level} tokens): "
+                    f"{shown}{more}. Use the vocabulary the model was trained with, encode with "
+                    f"strict=False to map them to {UNK}, or rebuild it from data that contains them"
+                )
+        if bos:
+            ids.insert(0, self.bos_id)
+        if eos:
+            ids.append(self.eos_id)
+        return torch.tensor(ids, dtype=torch.int64)
+
+    def decode(self, ids: Iterable[int] | torch.Tensor, *, skip_specials: bool = True) -> list[str]:
+        """Tokens of ``ids``; ``<pad>``, ``<bos>``, ``<eos>`` dropped if ``skip_specials``, ``<unk>`` kept."""
+        ids = ids.tolist() if isinstance(ids, torch.Tensor) else list(ids)
+        drop = {self.pad_id, self.bos_id, self.eos_id} if skip_specials else set()
+        return [self.itos[i] for i in ids if i not in drop]
+
+    def decode_text(self, ids: Iterable[int] | torch.Tensor) -> str:
+        """Decoded tokens joined: no separator for chars, one space for words and tokens."""
+        return ("" if self.level == "char" else " ").join(self.decode(ids))
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Write the vocabulary as JSON (temporary file + ``os.replace``)."""
+        write_json(path, {"format": "rnnkit.vocab", "version": 1, "level": self.level, "lower": self.lower,
+                          "tokens": self.itos})
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> Vocab:
+        """Read a vocabulary written by `save`."""
+        raw = Path(path).read_text(encoding="utf-8")
+        if not raw.strip():
+            raise ValueError(f"{path} is empty; expected a vocabulary JSON written by Vocab.save")
+        d = json.loads(raw)
+        if not isinstance(d, dict) or d.get("format") != "rnnkit.vocab":
+            raise ValueError(f"{path} is not an rnnkit vocabulary (no 'format': 'rnnkit.vocab'); "
+                             "write it with Vocab.save")
+        return cls(d["tokens"], level=d["level"], lower=d["lower"])
+
+    def __repr__(self) -> str:
+        return f"Vocab({len(self)} {self.level} tokens, lower={self.lower})"
+
+
+def batchify(ids: torch.Tensor | Sequence[int], batch_size: int) -> torch.Tensor:
+    """Cut a token stream ``(N,)`` into ``batch_size`` contiguous rows ``(B, N // B)``; the tail is dropped.
+
+    Row ``b`` is ``ids[b * L : (b + 1) * L]`` with ``L = N // B``.
+    """
+    ids = torch.as_tensor(ids, dtype=torch.int64)
+    L = ids.numel() // batch_size
+    if L < 2:
+        raise ValueError(
+            f"a stream of {ids.numel()} tokens gives rows of {L} tokens for batch_size={batch_size}; "
+            "need at least 2 per row (an input and its target): use a smaller batch_size or more text"
+        )
+    return ids[: L * batch_size].view(batch_size, L)
+
+
+class BPTTBatches:
+    """Contiguous LM batches for truncated backpropagation through time.
+
+    Iterates ``(x, y)`` pairs, both ``(B, n)`` int64 with ``n = bptt`` (the last chunk may be shorter) and
+    ``y[:, t] = x[:, t + 1]`` continued across chunks: over the whole epoch row ``b`` of the ``x`` chunks
+    concatenates to ``rows[b, :-1]`` and of the ``y`` chunks to ``rows[b, 1:]``. Carry the state across
+    chunks and detach it between them (`rnnkit` training does that explicitly).
+
+    Args:
+        ids: the token stream ``(N,)``, e.g. ``vocab.encode(read_text(path))``.
+        batch_size: number of rows ``B``.
+        bptt: chunk length in steps.
+    """
+
+    def __init__(self, ids: torch.Tensor | Sequence[int], batch_size: int, bptt: int):
+        if bptt < 1:
+            raise ValueError(f"bptt must be >= 1, got {bptt}")
+        self.rows = batchify(ids, batch_size)  # (B, L)
+        self.bptt = bptt
+
+    def __len__(self) -> int:
+        return -(-(self.rows.shape[1] - 1) // self.bptt)
+
+    def __iter__(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+        L = self.rows.shape[1]
+        for i in range(0, L - 1, self.bptt):
+            n = min(self.bptt, L - 1 - i)
+            yield self.rows[:, i : i + n], self.rows[:, i + 1 : i + 1 + n]
+
+
+class TextClassificationDataset(Dataset):
+    """Texts as ``(ids (T,) int64, label int64)`` items with ``lengths`` for `BucketBatchSampler`.
+
+    Texts are encoded once, up front. ``max_len`` keeps the first ``max_len`` ids (after ``<bos>``).
+    An empty text raises ValueError naming its index.
+    """
+
+    def __init__(
+        self,
+        texts: Sequence[str | Sequence[str]],
+        labels: Sequence[int],
+        vocab: Vocab,
+        *,
+        max_len: int | None = None,
+        bos: bool = False,
+        eos: bool = False,
+        strict: bool = False,
+    ):
+        if len(texts) != len(labels):
+            raise ValueError(f"got {len(texts)} texts but {len(labels)} labels; need one label per text")
+        self.vocab = vocab
+        self.ids = []
+        for i, t in enumerate(texts):
+            ids = vocab.encode(t, strict=strict, bos=bos, eos=eos)[:max_len]
+            if ids.numel() == 0:
+                raise ValueError(f"text {i} is empty after tokenization; drop it before building the dataset")
+            self.ids.append(ids)
+        self.labels = torch.as_tensor(np.asarray(labels), dtype=torch.int64)
+        self.lengths = np.array([len(x) for x in self.ids], dtype=np.int64)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, i: int) -> tuple[torch.Tensor, torch.Tensor]:
+        return self.ids[i], self.labels[i]

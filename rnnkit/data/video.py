@@ -1,0 +1,252 @@
+"""Video as frame sequences: OpenCV reading and writing, per-frame CNN embeddings, synthetic moving digits.
+
+Shapes: ``T`` frames, ``H x W`` pixels, ``C`` channels (1 grey, 3 RGB), ``E`` embedding size.
+
+* `read_video` returns uint8 frames ``(T, H, W)`` (grey) or ``(T, H, W, 3)`` (RGB; OpenCV's BGR is
+  converted), optionally resized; `frames_to_tensor` makes them float ``(T, C, H, W)`` in [0, 1].
+* `FrameEncoder` is a small CNN applied to every frame at once (batch and time flattened together):
+  ``(B, T, C, H, W) -> (B, T, E)``, the input of a recurrent layer. Train it end to end, or run it once
+  with `embed_frames` and store the ``(T, E)`` sequences (`RaggedWriter`) for long videos.
+* `moving_digits` renders bouncing digits (in the spirit of Moving MNIST, Srivastava et al. 2015, but
+  drawn with OpenCV's Hershey font so it needs no data set) and returns the true trajectories.
+* `VideoDataset` reads files on access, for `pad_collate` (which pads ``(T, C, H, W)`` items to
+  ``(B, T, C, H, W)``).
+
+OpenCV (``opencv-python-headless``) is imported when a function needs it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+import torch
+from torch import nn
+from torch.utils.data import Dataset
+
+
+def _cv2():
+    """OpenCV, imported on first use so that ``rnnkit.data`` imports without it."""
+    try:
+        import cv2
+    except ImportError:
+        raise ImportError("video functions need OpenCV: pip install opencv-python-headless") from None
+    return cv2
+
+
+def read_video(
+    path: str | os.PathLike,
+    *,
+    size: tuple[int, int] | None = None,
+    grayscale: bool = False,
+    max_frames: int | None = None,
+    step: int = 1,
+) -> np.ndarray:
+    """Decode a video file with ``cv2.VideoCapture``.
+
+    Args:
+        size: ``(H, W)`` to resize every frame to (``cv2.INTER_AREA``); ``None`` keeps the file's size.
+        grayscale: return ``(T, H, W)`` grey frames instead of ``(T, H, W, 3)`` RGB.
+        max_frames: stop after this many returned frames.
+        step: keep every ``step``-th frame (temporal subsampling).
+
+    Returns:
+        uint8 array ``(T, H, W)`` or ``(T, H, W, 3)``.
+    """
+    cv2 = _cv2()
+    if not Path(path).is_file():
+        raise ValueError(f"video file {path} does not exist")
+    cap = cv2.VideoCapture(str(path))
+    if not cap.isOpened():
+        raise ValueError(f"OpenCV cannot open {path}: not a video, or a codec this OpenCV build lacks")
+    frames = []
+    try:
+        i = 0
+        while max_frames is None or len(frames) < max_frames:
+            ok, frame = cap.read()
+            if not ok:
+                break
+            if i % step == 0:
+                frame = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY if grayscale else cv2.COLOR_BGR2RGB)
+                if size is not None:
+                    frame = cv2.resize(frame, (size[1], size[0]), interpolation=cv2.INTER_AREA)
+                frames.append(frame)
+            i += 1
+    finally:
+        cap.release()
+    if not frames:
+        raise ValueError(f"{path} has no decodable frames; check the file (an empty or truncated video?)")
+    return np.stack(frames)
+
+
+def write_video(
+    path: str | os.PathLike, frames: np.ndarray, *, fps: float = 10.0, codec: str = "FFV1"
+) -> None:
+    """Write uint8 frames ``(T, H, W)`` (grey) or ``(T, H, W, 3)`` (RGB) with ``cv2.VideoWriter``.
+
+    The default FFV1 codec in an ``.avi`` container is lossless, so reading the file back gives the same
+    pixels (grey frames come back as three equal channels, or exactly with ``grayscale=True``).
+    """
+    cv2 = _cv2()
+    frames = np.asarray(frames)
+    if frames.dtype != np.uint8 or frames.ndim not in (3, 4) or (frames.ndim == 4 and frames.shape[3] != 3):
+        raise ValueError(f"frames must be uint8 (T, H, W) or (T, H, W, 3), got {frames.dtype} {frames.shape}")
+    T, H, W = frames.shape[:3]
+    color = frames.ndim == 4
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*codec), fps, (W, H), isColor=color)
+    if not writer.isOpened():
+        raise ValueError(f"OpenCV cannot write {path} with codec {codec!r}; try codec='MJPG' or an .avi path")
+    try:
+        for f in frames:
+            writer.write(cv2.cvtColor(f, cv2.COLOR_RGB2BGR) if color else f)
+    finally:
+        writer.release()
+
+
+def frames_to_tensor(frames: np.ndarray) -> torch.Tensor:
+    """uint8 ``(T, H, W)`` or ``(T, H, W, C)`` -> float32 ``(T, C, H, W)`` in [0, 1]."""
+    x = torch.from_numpy(np.ascontiguousarray(frames)).float() / 255.0
+    return x[:, None] if x.dim() == 3 else x.permute(0, 3, 1, 2).contiguous()
+
+
+class FrameEncoder(nn.Module):
+    """A small CNN embedding each frame: ``(B, T, C, H, W) -> (B, T, E)``, or ``(T, C, H, W) -> (T, E)``.
+
+    Three 3x3 convolutions with stride 2 and ReLU (``width``, ``2 width``, ``4 width`` channels), global
+    average pooling, then a linear map to ``E``. Any ``H, W`` works; frames are processed as one batch of
+    ``B * T`` images, so the time loop of the recurrent layer sees only ``(B, T, E)``.
+    """
+
+    def __init__(self, embed_dim: int, *, in_channels: int = 1, width: int = 16):
+        super().__init__()
+        self.net = nn.Sequential(
+            nn.Conv2d(in_channels, width, 3, stride=2, padding=1), nn.ReLU(),
+            nn.Conv2d(width, 2 * width, 3, stride=2, padding=1), nn.ReLU(),
+            nn.Conv2d(2 * width, 4 * width, 3, stride=2, padding=1), nn.ReLU(),
+            nn.AdaptiveAvgPool2d(1), nn.Flatten(),
+            nn.Linear(4 * width, embed_dim),
+        )
+
+    def forward(self, frames: torch.Tensor) -> torch.Tensor:
+        lead = frames.shape[:-3]  # (B, T) or (T,)
+        e = self.net(frames.reshape(-1, *frames.shape[-3:]))  # (B*T, E)
+        return e.reshape(*lead, e.shape[-1])
+
+
+@torch.no_grad()
+def embed_frames(encoder: nn.Module, frames: torch.Tensor, *, chunk_size: int = 256) -> torch.Tensor:
+    """Run ``encoder`` over frames ``(T, C, H, W)`` in chunks of ``chunk_size`` frames -> ``(T, E)``.
+
+    For precomputing features of long videos with a frozen encoder; it uses ``eval()`` mode and no grad.
+    """
+    was_training = encoder.training
+    encoder.eval()
+    try:
+        return torch.cat([encoder(frames[i : i + chunk_size]) for i in range(0, len(frames), chunk_size)])
+    finally:
+        encoder.train(was_training)
+
+
+class MovingDigits(NamedTuple):
+    """Output of `moving_digits`."""
+
+    frames: np.ndarray  # (T, S, S) uint8
+    positions: np.ndarray  # (T, n, 2) int64, (row, col) of each digit's top-left corner
+    digits: np.ndarray  # (n,) int64
+
+
+def digit_glyph(digit: int, size: int) -> np.ndarray:
+    """A white digit on black, ``(size, size)`` uint8, drawn with OpenCV's Hershey simplex font."""
+    cv2 = _cv2()
+    scale = size / 30.0
+    thickness = max(1, round(size / 10))
+    (w, h), _ = cv2.getTextSize(str(digit), cv2.FONT_HERSHEY_SIMPLEX, scale, thickness)
+    img = np.zeros((size, size), np.uint8)
+    cv2.putText(img, str(digit), ((size - w) // 2, (size + h) // 2), cv2.FONT_HERSHEY_SIMPLEX, scale, 255,
+                thickness, cv2.LINE_AA)
+    return img
+
+
+def moving_digits(
+    n_frames: int,
+    *,
+    size: int = 64,
+    n_digits: int = 2,
+    digit_size: int = 28,
+    speed: tuple[float, float] = (2.0, 4.0),
+    seed: int | np.random.Generator = 0,
+) -> MovingDigits:
+    """Synthetic video of ``n_digits`` random digits bouncing inside a ``size x size`` frame.
+
+    Each digit starts at a uniform position with a uniform direction and a speed in ``speed`` pixels per
+    frame, moves in a straight line and reflects off the borders. Overlaps are combined with ``max``.
+    Positions are returned, so a model can be checked against the true motion.
+    """
+    rng = np.random.default_rng(seed)
+    room = size - digit_size
+    if room <= 0:
+        raise ValueError(f"digit_size={digit_size} must be smaller than size={size}")
+    digits = rng.integers(0, 10, n_digits)
+    glyphs = [digit_glyph(int(d), digit_size) for d in digits]
+    pos = rng.uniform(0, room, (n_digits, 2))
+    angle = rng.uniform(0, 2 * np.pi, n_digits)
+    vel = rng.uniform(*speed, n_digits)[:, None] * np.stack([np.sin(angle), np.cos(angle)], axis=1)
+    frames = np.zeros((n_frames, size, size), np.uint8)
+    positions = np.zeros((n_frames, n_digits, 2), np.int64)
+    for t in range(n_frames):
+        for j, g in enumerate(glyphs):
+            r, c = np.clip(np.rint(pos[j]).astype(np.int64), 0, room)
+            positions[t, j] = r, c
+            np.maximum(frames[t, r : r + digit_size, c : c + digit_size], g,
+                       out=frames[t, r : r + digit_size, c : c + digit_size])
+        pos += vel
+        for axis in range(2):  # reflect off the walls: position folds back, velocity flips
+            low, high = pos[:, axis] < 0, pos[:, axis] > room
+            pos[low, axis] = -pos[low, axis]
+            pos[high, axis] = 2 * room - pos[high, axis]
+            vel[low | high, axis] *= -1
+    return MovingDigits(frames, positions, digits.astype(np.int64))
+
+
+class VideoDataset(Dataset):
+    """Video files as ``(frames (T, C, H, W) float32 in [0, 1], label int64)`` items, decoded on access.
+
+    ``lengths`` come from each container's frame count (``CAP_PROP_FRAME_COUNT``, after ``step`` and
+    ``max_frames``); some containers only estimate it, so treat it as a bucketing hint. The true ``T`` of
+    an item is what `pad_collate` records.
+    """
+
+    def __init__(
+        self,
+        files: Sequence[str | os.PathLike],
+        labels: Sequence[int],
+        *,
+        size: tuple[int, int] = (64, 64),
+        grayscale: bool = True,
+        max_frames: int | None = None,
+        step: int = 1,
+    ):
+        if len(files) != len(labels):
+            raise ValueError(f"got {len(files)} files but {len(labels)} labels; need one label per file")
+        self.files = [Path(f) for f in files]
+        self.labels = torch.as_tensor(np.asarray(labels), dtype=torch.int64)
+        self.options = dict(size=size, grayscale=grayscale, max_frames=max_frames, step=step)
+        lengths = []
+        cv2 = _cv2()
+        for f in self.files:
+            cap = cv2.VideoCapture(str(f))
+            if not cap.isOpened():
+                raise ValueError(f"OpenCV cannot open {f}: not a video, or a codec this OpenCV build lacks")
+            n = -(-int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) // step)
+            cap.release()
+            lengths.append(n if max_frames is None else min(n, max_frames))
+        self.lengths = np.asarray(lengths, dtype=np.int64)
+
+    def __len__(self) -> int:
+        return len(self.files)
+
+    def __getitem__(self, i: int) -> tuple[torch.Tensor, torch.Tensor]:
+        return frames_to_tensor(read_video(self.files[i], **self.options)), self.labels[i]
