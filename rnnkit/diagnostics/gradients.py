@@ -1,0 +1,182 @@
+"""Gradient flow through time: how far back the loss at the last step reaches.
+
+For a loss ``L`` read at the last step, backpropagation through time gives
+
+    ∂L/∂h_t = ∂L/∂h_T · ∏_{k=t+1..T} ∂h_k/∂h_{k-1}
+
+and for an Elman cell each factor is ``diag(1 - h_k²) W_hh``: with ``‖W_hh‖ < 1`` the product shrinks
+geometrically with the lag ``T - t`` (the vanishing gradient, Hochreiter 1991; Bengio et al. 1994; Pascanu
+et al. 2013). An LSTM carries the memory cell through ``c_k = f_k c_{k-1} + ...``, whose factor is the forget
+gate, ~sigmoid(1) = 0.73 at rnnkit's default initialisation (forget bias 1, Jozefowicz et al. 2015), so its
+gradient decays far more slowly. :func:`gradient_flow` measures ``‖∂L/∂h_t‖`` for every ``t``, layer and
+direction, so the difference can be seen rather than recited.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from matplotlib.figure import Figure
+from torch import Tensor
+
+from ..cells.base import hidden_of
+from ..layers import reverse_padded
+from .probe import instrumented, masked_mean, named_directions, resolve, top_hidden, valid_steps
+
+IGNORE_INDEX = -100  # per-step targets at padded steps (torch's cross-entropy default)
+
+
+@dataclass(repr=False, eq=False)
+class GradientFlow:
+    """Result of :func:`gradient_flow`. Keys are direction names (``l0``, ``l0_reverse``, ``l1``, ...).
+
+    ==============  ==========  ========================================================================
+    ``norms``       ``(T,)``    mean over the batch of ``‖∂L/∂h_t‖`` at time ``t``
+    ``by_lag``      ``(T,)``    the same by lag ``k``: ``k`` steps before the direction's last valid step
+                                (its final state; for a reversed direction that is ``t = 0``, so ``k = t``)
+    ``per_sample``  ``(B, T)``  ``‖∂L/∂h_t[b]‖`` at time ``t``; NaN at padded steps
+    ``reach``       ``int``     how many steps back ``by_lag`` stays ``>= rel_threshold * by_lag[0]``
+    ==============  ==========  ========================================================================
+    """
+
+    norms: dict[str, np.ndarray]
+    by_lag: dict[str, np.ndarray]
+    per_sample: dict[str, np.ndarray]
+    reach: dict[str, int]
+    rel_threshold: float
+    loss: str
+
+    def __repr__(self) -> str:
+        reach = ", ".join(f"{name}: {r}" for name, r in self.reach.items())
+        return f"GradientFlow(loss={self.loss!r}, rel_threshold={self.rel_threshold:g}, reach={{{reach}}})"
+
+    def plot(self, ax=None) -> Figure:
+        """``‖∂L/∂h‖`` relative to its value at the last step, against the lag, log scale; one line per
+        direction, the ``rel_threshold`` dashed. Draws on ``ax`` if given; returns the Figure."""
+        if ax is None:
+            ax = Figure(figsize=(6.4, 4.0), layout="constrained").subplots()
+        for name, curve in self.by_lag.items():
+            relative = np.divide(curve, curve[0], out=np.full_like(curve, np.nan), where=curve[0] > 0)
+            ax.plot(np.arange(len(curve)), relative, label=f"{name} (reach {self.reach[name]})")
+        ax.axhline(self.rel_threshold, color="gray", linestyle="--", linewidth=1)
+        ax.set_yscale("log", nonpositive="mask")
+        ax.set_xlabel("lag k (steps before the last)")
+        ax.set_ylabel(r"$\|\partial L/\partial h_{T-k}\| \,/\, \|\partial L/\partial h_T\|$")
+        ax.set_title(f"gradient flow through time (loss: {self.loss})")
+        ax.legend()
+        return ax.figure
+
+
+def default_loss(output: Tensor, y: Tensor) -> Tensor:
+    """The loss used with ``y`` when the model brings none: cross-entropy for integer targets (``y (B,)``
+    with ``output (B, C)``, or per step ``y (B, T)`` with ``output (B, T, C)``, ``-100`` ignored), mean
+    squared error for float targets (``output`` reshaped to ``y``'s shape)."""
+    if y.is_floating_point():
+        return F.mse_loss(output.reshape(y.shape), y)
+    logits = output.reshape(-1, output.shape[-1])  # (B, C) or (B*T, C)
+    return F.cross_entropy(logits, y.reshape(-1).long(), ignore_index=IGNORE_INDEX)
+
+
+def gradient_flow(
+    model,
+    X,
+    y=None,
+    *,
+    loss: str | Callable[[Tensor, Tensor | None], Tensor] | None = None,
+    lengths=None,
+    rel_threshold: float = 1e-3,
+    seed: int = 0,
+) -> GradientFlow:
+    """Measure ``‖∂L/∂h_t‖`` at every step ``t`` of every layer and direction of ``model`` on inputs ``X``.
+
+    ``model``: an rnnkit layer, a module containing rnnkit layers, or an estimator (see
+    :mod:`rnnkit.diagnostics.probe`); ``X (B, T, F)``; ``lengths (B,)`` optional. The loss ``L``:
+
+    - ``"readout"`` (default without ``y``): a fixed linear readout of the last layer's final hidden state,
+      ``L = Σ_b Σ_d w_d · h_final[b, d]`` with unit vectors ``w_d`` drawn from ``seed`` — the loss at the last
+      step of each direction, as a classifier reading the final state has at initialisation;
+    - ``"sum"``: the sum of that final hidden state;
+    - ``"model"`` (default with ``y``): the estimator's ``loss_fn(output, y)`` if it has one, else
+      :func:`default_loss` on the module's output;
+    - a callable ``loss(output, y) -> scalar`` on the module's output.
+
+    How: the module runs in eval mode on the reference backend with every direction's ``trace`` recording its
+    states (:func:`rnnkit.diagnostics.probe.instrumented`), and ``torch.autograd.grad`` takes ``∂L/∂h_t`` for
+    all traced ``h_t`` at once. Unlike ``retain_grad`` + ``backward`` this leaves every parameter's ``.grad``
+    untouched, so it is safe in the middle of training. The module's modes and backends are restored.
+
+    With ``lengths`` the unroller masks: the traced state is ``where(valid, h, old)`` while the output step
+    is ``h * valid``, two tensors fed by the same ``h``, so ``∂L/∂h_t`` is the sum of the gradients of both.
+    Zoneout mixes the state with the previous one after the output is taken, so "``∂L/∂h_t``" is ambiguous
+    there: layers with ``zoneout > 0`` raise ``ValueError``.
+    """
+    probe = resolve(model, X, y, lengths=lengths)
+    zoned = [name for name, d in named_directions(probe.module).items() if d.zoneout > 0]
+    if zoned:
+        raise ValueError(f"gradient_flow: directions {zoned} use zoneout, whose traced state is not the "
+                         f"hidden output; measure a copy with zoneout=0")
+    if loss is None:
+        loss = "readout" if probe.y is None else "model"
+    if isinstance(loss, str) and loss not in ("readout", "sum", "model"):
+        raise ValueError(f"gradient_flow: loss must be 'readout', 'sum', 'model' or a callable, got {loss!r}")
+
+    with instrumented(probe.module) as recording, torch.enable_grad():
+        x = probe.x.detach()
+        if x.is_floating_point():
+            x.requires_grad_(True)  # so states require grad even if parameters are frozen
+        output = probe.forward(x)
+        recording.check()
+        L = _loss(loss, output, probe, recording, seed)
+        runs = recording.runs
+        hs = [hidden_of(s) for run in runs.values() for s in run.trace]
+        outs = [run.output for run in runs.values()]
+        grads = torch.autograd.grad(L, hs + outs, allow_unused=True, materialize_grads=True)
+
+    grads_h, grads_out = grads[: len(hs)], grads[len(hs) :]
+    norms, by_lag, per_sample, reach = {}, {}, {}, {}
+    start = 0
+    for (name, run), g_out in zip(runs.items(), grads_out, strict=True):
+        T = len(run.trace)
+        g = torch.stack(grads_h[start : start + T], dim=1)  # (B, T, H), processing order
+        start += T
+        if run.lengths is not None:
+            g = g + (reverse_padded(g_out, run.lengths) if run.layer.reverse else g_out)
+        norm = g.norm(dim=-1)  # (B, T), processing order
+        lag = reverse_padded(norm, run.lengths)  # processing index k is lag n_b - 1 - k
+        time = lag if run.layer.reverse else norm
+        valid = valid_steps(*norm.shape, run.lengths).cpu().numpy()  # same mask in all three orders
+        time, lag = time.detach().double().cpu().numpy(), lag.detach().double().cpu().numpy()
+        per_sample[name] = np.where(valid, time, np.nan)
+        norms[name] = masked_mean(time, valid)
+        by_lag[name] = masked_mean(lag, valid)
+        reach[name] = _reach(by_lag[name], rel_threshold)
+    loss_name = loss if isinstance(loss, str) else getattr(loss, "__name__", "custom")
+    return GradientFlow(norms, by_lag, per_sample, reach, rel_threshold, loss_name)
+
+
+def _loss(loss, output: Tensor, probe, recording, seed: int) -> Tensor:
+    if callable(loss):
+        return loss(output, probe.y)
+    if loss == "model":
+        if probe.y is None:
+            raise ValueError("gradient_flow: loss='model' needs targets y")
+        return (probe.loss_fn or default_loss)(output, probe.y)
+    layer, _, final_state = recording.top_calls[-1]  # the last rnnkit layer to run
+    h = top_hidden(layer, final_state)  # (B, D, H)
+    if loss == "sum":
+        return h.sum()
+    w = torch.randn(h.shape[1:], generator=torch.Generator().manual_seed(seed), dtype=torch.float64)
+    w = (w / w.norm(dim=-1, keepdim=True)).to(h)  # (D, H), unit rows
+    return (h * w).sum()
+
+
+def _reach(curve: np.ndarray, rel_threshold: float) -> int:
+    """Steps back from lag 0 over which ``curve`` stays ``>= rel_threshold * curve[0]`` (NaN stops it)."""
+    if not curve[0] > 0:
+        return 0
+    below = ~(curve >= rel_threshold * curve[0])
+    return int(np.argmax(below)) - 1 if below.any() else len(curve) - 1

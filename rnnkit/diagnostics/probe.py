@@ -1,0 +1,267 @@
+"""What the diagnostics measure and how they look inside it.
+
+Every diagnostic takes a ``model`` and data ``X`` and resolves them into a :class:`Probe`: a torch module, the
+input tensor and how to call the module. ``model`` may be
+
+1. an rnnkit layer (:class:`rnnkit.RNN`, ``LSTM``, ``GRU``, :class:`rnnkit.Stacked`, ``Bidirectional``,
+   ``Recurrent``) or any ``nn.Module`` that contains one. It is called as ``module(x)``, or
+   ``module(x, lengths)`` when lengths are given; a tuple result's first element is its output.
+2. an estimator, duck-typed (the :class:`Diagnosable` protocol below): a fitted one exposes its torch module
+   as ``model_``; an unfitted one builds a freshly initialised module for data shaped like ``X`` with
+   ``build_model(X)``. Optionally ``prepare_batch(X, y=None) -> (x, lengths, y)`` converts the data to tensors
+   exactly as the estimator does for training, and ``loss_fn(output, y) -> scalar`` is its training loss.
+
+Inside the module the diagnostics find every single-direction :class:`rnnkit.Recurrent` layer and name it as
+torch.nn names parameters: ``l0``, ``l0_reverse``, ``l1``, ... per outermost rnnkit layer (prefixed with that
+layer's module path, ``encoder.l0``, when the module holds several).
+
+While measuring, :func:`instrumented` puts the module in eval mode (no dropout: the measurement is
+deterministic), forces ``backend="reference"`` on every :class:`rnnkit.Stacked` (the fused kernels do not
+run the Python loop, so they fill no trace; the reference computes the same function), sets each direction's
+``trace`` to a fresh list and records each direction's input, initial state and output with hooks. All of it
+is restored afterwards, even on error.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+import torch
+from torch import Tensor, nn
+
+from ..cells.base import State, hidden_of
+from ..layers import Bidirectional, Recurrent, Stacked
+
+RNNKIT_LAYERS = (Stacked, Bidirectional, Recurrent)
+
+
+class Diagnosable(Protocol):
+    """The duck-typed estimator protocol. An estimator needs ``model_`` once fitted, or ``build_model``.
+
+    - ``model_: nn.Module`` — the fitted module (sklearn's trailing-underscore convention).
+    - ``build_model(X) -> nn.Module`` — a freshly initialised module for data shaped like ``X`` (unfitted
+      estimators; lets :func:`gradient_flow` measure the network at initialisation).
+
+    Optional:
+
+    - ``prepare_batch(X, y=None) -> (x, lengths, y)`` — tensors as the estimator feeds its module:
+      ``x (B, T, F)`` float (or ``(B, T)`` token ids), ``lengths (B,)`` or None, ``y`` or None. Without it
+      ``X`` must be an array or tensor the module takes as it is.
+    - ``loss_fn(output, y) -> Tensor`` — the training loss; :func:`gradient_flow` uses it when ``y`` is given.
+    """
+
+    def build_model(self, X: Any) -> nn.Module: ...
+
+
+@dataclass(eq=False)
+class Probe:
+    """A resolved model: the module to run and the tensors to run it on."""
+
+    module: nn.Module
+    x: Tensor
+    lengths: Tensor | None = None
+    y: Tensor | None = None
+    loss_fn: Callable[[Tensor, Tensor], Tensor] | None = None
+
+    def forward(self, x: Tensor | None = None) -> Tensor:
+        """Run the module on ``x`` (default ``self.x``) and return its output (a tuple's first element)."""
+        x = self.x if x is None else x
+        out = self.module(x) if self.lengths is None else self.module(x, self.lengths)
+        return out[0] if isinstance(out, tuple) else out
+
+
+def resolve(model, X, y=None, *, lengths=None) -> Probe:
+    """Resolve a layer, module or estimator (see the module docstring) and data into a :class:`Probe`."""
+    prepare = loss_fn = None
+    if isinstance(model, nn.Module):
+        module = model
+    else:
+        module = getattr(model, "model_", None)
+        if module is None and callable(getattr(model, "build_model", None)):
+            module = model.build_model(X)
+        if not isinstance(module, nn.Module):
+            raise TypeError(
+                f"diagnostics: expected an nn.Module, or an estimator with a fitted `model_` or a "
+                f"`build_model(X)` method; got {type(model).__name__}"
+            )
+        prepare = getattr(model, "prepare_batch", None)
+        loss_fn = getattr(model, "loss_fn", None)
+    if not named_directions(module):
+        raise ValueError(f"diagnostics: {type(module).__name__} contains no rnnkit recurrent layer")
+
+    ref = next(module.parameters(), None)
+    device = ref.device if ref is not None else torch.device("cpu")
+    dtype = ref.dtype if ref is not None and ref.is_floating_point() else torch.float32
+    if prepare is not None:
+        x, prepared_lengths, y = prepare(X, y)
+        lengths = prepared_lengths if lengths is None else lengths
+    else:
+        x = torch.as_tensor(np.asarray(X) if not isinstance(X, Tensor) else X)
+    x = x.to(device=device, dtype=dtype if x.is_floating_point() else x.dtype)  # token ids stay integers
+    if x.dim() < 2:
+        raise ValueError(f"diagnostics: X must have shape (B, T, F) (or (B, T) token ids), got "
+                         f"{tuple(x.shape)}")
+    if lengths is not None:
+        lengths = torch.as_tensor(lengths).to(device=device, dtype=torch.long)
+    if y is not None:
+        y = torch.as_tensor(np.asarray(y) if not isinstance(y, Tensor) else y).to(device)
+        y = y.to(dtype) if y.is_floating_point() else y
+    return Probe(module, x, lengths, y, loss_fn)
+
+
+def outermost_layers(module: nn.Module) -> list[tuple[str, nn.Module]]:
+    """The rnnkit layers of ``module`` not inside another rnnkit layer, as ``(path, layer)``."""
+    tops: list[tuple[str, nn.Module]] = []
+    for path, m in module.named_modules():
+        if isinstance(m, RNNKIT_LAYERS) and not any(path.startswith(p + ".") or p == "" for p, _ in tops):
+            tops.append((path, m))
+    return tops
+
+
+def named_directions(module: nn.Module) -> dict[str, Recurrent]:
+    """Every single-direction layer of ``module``, named ``l{layer}`` or ``l{layer}_reverse`` (torch.nn's
+    suffixes), prefixed with the outermost layer's path when there are several."""
+    tops = outermost_layers(module)
+    named = {}
+    for path, top in tops:
+        if isinstance(top, Stacked):
+            directions = top.directions()
+        elif isinstance(top, Bidirectional):
+            directions = list(top.directions)
+        else:
+            directions = [top]
+        D = top.num_directions
+        prefix = f"{path}." if len(tops) > 1 else ""
+        for k, d in enumerate(directions):
+            named[f"{prefix}l{k // D}" + ("_reverse" if d.reverse else "")] = d
+    return named
+
+
+def top_hidden(layer: nn.Module, final_state: State) -> Tensor:
+    """The last layer's final hidden state(s) of an outermost rnnkit layer: ``(B, D, H)``."""
+    h = hidden_of(final_state)
+    if isinstance(layer, Recurrent):
+        return h[:, None]
+    return h[:, -layer.num_directions :]
+
+
+@dataclass(eq=False)
+class DirectionRun:
+    """What one direction saw and did during an instrumented forward pass.
+
+    ``x (B, T, F)`` its input as given (before its own reversal), ``lengths (B,)`` or None, ``state0`` the
+    state before the first step, ``trace`` the state after every processed step (processing order: the last
+    valid step first when the layer reverses), ``output (B, T, H)`` in time order."""
+
+    layer: Recurrent
+    x: Tensor
+    lengths: Tensor | None
+    state0: State
+    trace: list = field(default_factory=list)
+    output: Tensor | None = None
+
+
+@dataclass(eq=False)
+class Recording:
+    """Filled during an instrumented forward pass: one :class:`DirectionRun` per named direction, and the
+    ``(layer, output, final_state)`` of each outermost rnnkit layer call, in call order."""
+
+    runs: dict[str, DirectionRun] = field(default_factory=dict)
+    top_calls: list[tuple[nn.Module, Tensor, State]] = field(default_factory=list)
+
+    def check(self) -> None:
+        """Raise unless some direction ran its step loop (and so filled its trace)."""
+        if not self.runs or not any(run.trace for run in self.runs.values()):
+            raise ValueError(
+                "diagnostics: no rnnkit Recurrent layer ran its step loop in the forward pass, so there are "
+                "no per-step states to look at; layers computed another way (MinGRU/MinLSTM in "
+                "mode='parallel', a log-space scan) need their sequential mode"
+            )
+
+
+@contextmanager
+def reference_eval(module: nn.Module) -> Iterator[None]:
+    """Eval mode and ``backend="reference"`` on every Stacked inside ``module``; both restored afterwards.
+
+    Each submodule's own ``training`` flag is restored (a model may hold modules in different modes)."""
+    modes = [(m, m.training) for m in module.modules()]
+    backends = [(m, m.backend) for m in module.modules() if isinstance(m, Stacked)]
+    try:
+        module.eval()
+        for m, _ in backends:
+            m.backend = "reference"
+        yield
+    finally:
+        for m, mode in modes:
+            m.training = mode
+        for m, backend in backends:
+            m.backend = backend
+
+
+@contextmanager
+def instrumented(module: nn.Module) -> Iterator[Recording]:
+    """Run ``module`` in :func:`reference_eval` with every direction traced; yields the :class:`Recording`."""
+    recording = Recording()
+    directions = named_directions(module)
+    previous_traces = {name: layer.trace for name, layer in directions.items()}
+    handles = []
+
+    def before(name: str, layer: Recurrent):
+        signature = inspect.signature(layer.forward)
+
+        def hook(_, args, kwargs):
+            if name in recording.runs:
+                raise ValueError(f"diagnostics: direction {name!r} ran twice in one forward pass; the "
+                                 f"diagnostics need each recurrent layer called once")
+            bound = signature.bind(*args, **kwargs).arguments
+            x, lengths, state = bound["x"], bound.get("lengths"), bound.get("state")
+            if lengths is not None:
+                lengths = torch.as_tensor(lengths).to(device=x.device, dtype=torch.long)
+            if state is None:
+                state = layer.initial_state(x.shape[0], device=x.device, dtype=x.dtype)
+            layer.trace = []
+            recording.runs[name] = DirectionRun(layer, x, lengths, state, layer.trace)
+
+        return hook
+
+    def after(name: str):
+        def hook(_, args, output):
+            recording.runs[name].output = output[0]
+
+        return hook
+
+    def top_after(layer, args, output):
+        recording.top_calls.append((layer, output[0], output[1]))
+
+    try:
+        with reference_eval(module):
+            for name, layer in directions.items():
+                handles.append(layer.register_forward_pre_hook(before(name, layer), with_kwargs=True))
+                handles.append(layer.register_forward_hook(after(name)))
+            for _, top in outermost_layers(module):
+                handles.append(top.register_forward_hook(top_after))
+            yield recording
+    finally:
+        for handle in handles:
+            handle.remove()
+        for name, layer in directions.items():
+            layer.trace = previous_traces[name]
+
+
+def valid_steps(B: int, T: int, lengths: Tensor | None, device=None) -> Tensor:
+    """``(B, T)`` bool, True at steps ``t < lengths[b]`` (all True without lengths)."""
+    if lengths is None:
+        return torch.ones(B, T, dtype=torch.bool, device=device)
+    return torch.arange(T, device=lengths.device)[None, :] < lengths[:, None]
+
+
+def masked_mean(values: np.ndarray, valid: np.ndarray, axis: int = 0) -> np.ndarray:
+    """Mean of ``values`` over ``axis`` counting only ``valid`` entries; NaN where none is valid."""
+    count = valid.sum(axis=axis)
+    total = np.where(valid, values, 0.0).sum(axis=axis)
+    return np.divide(total, count, out=np.full(total.shape, np.nan), where=count > 0)

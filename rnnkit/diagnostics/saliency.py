@@ -1,0 +1,128 @@
+"""Saliency over time: which steps of the input a trained model's output depends on.
+
+For a score ``s_b`` per sequence (a class logit, a regression output), the gradient ``∂s_b/∂x_t`` says how
+the score would change with the input at step ``t``. Two summaries per step, features summed:
+
+- gradient × input, ``Σ_f x_{t,f} ∂s/∂x_{t,f}`` — signed; its sum over steps is the first-order
+  contribution of the input relative to an all-zeros input (Shrikumar et al. 2016; Ancona et al. 2018);
+- ``Σ_f |∂s/∂x_{t,f}|`` — how sensitive the score is to step ``t`` (Simonyan et al. 2014).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from matplotlib.figure import Figure
+from torch import Tensor
+
+from .probe import reference_eval, resolve
+
+
+@dataclass(repr=False, eq=False)
+class Saliency:
+    """Result of :func:`saliency`.
+
+    ====================  =============  =========================================================
+    ``gradient``          ``(B, T, F)``  ``∂s_b/∂x_t``
+    ``grad_times_input``  ``(B, T)``     ``Σ_f x ∂s/∂x``
+    ``abs_grad``          ``(B, T)``     ``Σ_f |∂s/∂x|``
+    ``score``             ``(B,)``       the differentiated score ``s_b``
+    ``target``            ``(B,)``       the class whose logit was scored (-1 when not a class)
+    ====================  =============  =========================================================
+    """
+
+    gradient: np.ndarray
+    grad_times_input: np.ndarray
+    abs_grad: np.ndarray
+    score: np.ndarray
+    target: np.ndarray
+
+    def __repr__(self) -> str:
+        return f"Saliency(B={self.gradient.shape[0]}, T={self.gradient.shape[1]}, F={self.gradient.shape[2]})"
+
+    def plot(self, sample: int = 0, X=None) -> Figure:
+        """One sequence's gradient × input and |gradient| over time; with ``X``, its input as a heatmap
+        above."""
+        panels = 2 if X is None else 3
+        fig = Figure(figsize=(7.0, 1.9 * panels + 0.4), layout="constrained")
+        axes = fig.subplots(panels, 1, sharex=True)
+        if X is not None:
+            x = np.asarray(X[sample], dtype=float).T  # (F, T)
+            axes[0].imshow(x, aspect="auto", cmap="viridis", interpolation="nearest")
+            axes[0].set_ylabel("feature")
+            axes[0].set_title(f"input of sequence {sample}")
+        t = np.arange(self.gradient.shape[1])
+        gxi = self.grad_times_input[sample]
+        axes[-2].bar(t, gxi, color=np.where(gxi >= 0, "tab:red", "tab:blue"))
+        axes[-2].set_ylabel("grad × input")
+        axes[-2].set_title(f"saliency of sequence {sample} (score {self.score[sample]:.3g})")
+        axes[-1].bar(t, self.abs_grad[sample], color="gray")
+        axes[-1].set_ylabel("|grad|")
+        axes[-1].set_xlabel("time t")
+        return fig
+
+
+def saliency(model, X, *, target=None, lengths=None) -> Saliency:
+    """Gradient of one score per sequence with respect to every input step of ``X (B, T, F)``.
+
+    ``model``: a trained module containing rnnkit layers, or an estimator (see
+    :mod:`rnnkit.diagnostics.probe`).
+    The score ``s_b`` from the module's output:
+
+    - output ``(B,)`` or ``(B, 1)``: the output itself (regression);
+    - output ``(B, C)``: the logit of class ``target`` (an int, or one per sequence ``(B,)``), by default the
+      predicted class;
+    - anything else, or to choose: ``target`` is a callable ``output -> (B,)``.
+
+    Eval mode and GPUs: the score is taken in eval mode (no dropout), as the model predicts. cuDNN's RNN
+    backward refuses to run in eval mode, and putting the recurrent layers in train mode instead would turn
+    on their dropouts (between layers, variational, zoneout), which would each need switching off. So every
+    rnnkit layer is instead run on its reference backend: the same function in plain autograd operations,
+    which differentiate in any mode on any device. Modes and backends are restored afterwards. Plain
+    ``torch.nn`` RNN modules inside the model are not rnnkit layers and are left alone (on GPU wrap the call
+    in ``torch.backends.cudnn.flags(enabled=False)``). Sequences are scored independently, so one backward
+    pass of ``Σ_b s_b`` gives every sequence's gradient.
+    """
+    probe = resolve(model, X, lengths=lengths)
+    if not probe.x.is_floating_point() or probe.x.dim() != 3:
+        raise ValueError(f"saliency: X must be float (B, T, F) inputs, got {tuple(probe.x.shape)} "
+                         f"{probe.x.dtype}; token ids have no gradient (explain the embedded inputs instead)")
+    with reference_eval(probe.module), torch.enable_grad():
+        x = probe.x.detach().requires_grad_(True)
+        output = probe.forward(x)
+        score, chosen = _score(output, target)
+        (gradient,) = torch.autograd.grad(score.sum(), x)
+    numpy = lambda t: t.detach().double().cpu().numpy()
+    return Saliency(
+        gradient=numpy(gradient),
+        grad_times_input=numpy((gradient * x).sum(-1)),
+        abs_grad=numpy(gradient.abs().sum(-1)),
+        score=numpy(score),
+        target=chosen.cpu().numpy(),
+    )
+
+
+def _score(output: Tensor, target: int | Tensor | Callable | None) -> tuple[Tensor, Tensor]:
+    """The score ``(B,)`` to differentiate and the class scored per sequence (-1 when not a class)."""
+    B = output.shape[0]
+    none = torch.full((B,), -1, dtype=torch.long)
+    if callable(target):
+        score = target(output)
+        if score.shape != (B,):
+            raise ValueError(f"saliency: target(output) must have shape ({B},), got {tuple(score.shape)}")
+        return score, none
+    if output.dim() == 1 or (output.dim() == 2 and output.shape[1] == 1):
+        return output.reshape(B), none
+    if output.dim() == 2:
+        if target is None:
+            chosen = output.argmax(dim=1)
+        else:
+            chosen = torch.as_tensor(target, dtype=torch.long, device=output.device).expand(B)
+        return output.gather(1, chosen[:, None])[:, 0], chosen.cpu()
+    raise ValueError(
+        f"saliency: the model's output has shape {tuple(output.shape)}; pass target=callable(output) -> (B,) "
+        f"to say which score to explain (e.g. lambda out: out[:, -1, 0])"
+    )

@@ -1,0 +1,218 @@
+"""Hidden-state trajectories and gate saturation, recomputed from the traced states.
+
+A gate that sits near 0 or 1 (a sigmoid below 0.1 or above 0.9; a tanh beyond ±0.9) has a derivative near 0:
+it passes almost no gradient, so saturated gates make a network hard to train, while a forget gate saturated
+*open* (f ≈ 1) is exactly how an LSTM keeps a memory (Hochreiter & Schmidhuber 1997; Karpathy et al. 2015,
+"Visualizing and understanding recurrent networks", for the statistics shown here).
+
+The gates are not returned by the cells (a cell returns ``(y, state)`` only); they are recomputed from the
+traced states with the cell's own parameters, the step's equation read again:
+
+    xw = cell.project(x)                    # (B, T, G), the layer's input (reversed for a reversed layer)
+    pre_k = xw[:, k] + cell.recurrent(h_{k-1})
+    LSTM: i, f, g, o = σ, σ, tanh, σ of pre_k's four chunks
+    GRU:  r, z = σ of the first two chunks; n = tanh(xw_n + r * (W_hn h + b_hn))
+    Elman (tanh): h_k itself is the tanh unit
+
+The pass runs in eval mode (no dropout), so ``h_{k-1}`` is exactly the traced state the step was fed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import torch
+from matplotlib.figure import Figure
+from torch import Tensor
+
+from ..cells import ElmanCell, GRUCell, LSTMCell
+from ..cells.base import hidden_of, state_fields
+from ..layers import reverse_padded
+from .probe import instrumented, masked_mean, resolve, valid_steps
+
+# gate name -> its nonlinearity, per cell type, in the cell's gate order
+GATES = {
+    LSTMCell: {"i": "sigmoid", "f": "sigmoid", "g": "tanh", "o": "sigmoid"},
+    GRUCell: {"r": "sigmoid", "z": "sigmoid", "n": "tanh"},
+    ElmanCell: {"h": "tanh"},
+}
+
+
+@dataclass(repr=False, eq=False)
+class HiddenStates:
+    """Result of :func:`hidden_states`: ``states[name][field]`` is ``(B, T, H)`` in time order (a reversed
+    direction's state at ``t`` is the one after reading ``x_t``), NaN at padded steps. Fields are the cell's
+    state fields (``h``; ``h`` and ``c`` for an LSTM)."""
+
+    states: dict[str, dict[str, np.ndarray]]
+
+    @property
+    def h(self) -> dict[str, np.ndarray]:
+        """The hidden outputs only: ``{name: (B, T, H)}``."""
+        return {name: fields["h"] for name, fields in self.states.items()}
+
+    def __repr__(self) -> str:
+        shapes = ", ".join(f"{n}: {tuple(f['h'].shape)}" for n, f in self.states.items())
+        return f"HiddenStates({shapes})"
+
+    def plot(self, sample: int = 0, field: str = "h") -> Figure:
+        """Heatmap of one sequence's state over time, units × time, one panel per direction."""
+        names = [n for n in self.states if field in self.states[n]]
+        fig = Figure(figsize=(7.0, 2.2 * len(names) + 0.6), layout="constrained")
+        axes = np.atleast_1d(fig.subplots(len(names), 1, squeeze=False)[:, 0])
+        for ax, name in zip(axes, names, strict=True):
+            values = self.states[name][field][sample].T  # (H, T)
+            limit = np.nanmax(np.abs(values)) or 1.0
+            image = ax.imshow(values, aspect="auto", cmap="RdBu_r", vmin=-limit, vmax=limit,
+                              interpolation="nearest")
+            ax.set_title(f"{name}: {field}_t of sequence {sample}")
+            ax.set_ylabel("unit")
+            fig.colorbar(image, ax=ax)
+        axes[-1].set_xlabel("time t")
+        return fig
+
+
+@dataclass(repr=False, eq=False)
+class GateStatistics:
+    """Result of :func:`gate_statistics`, keyed by direction name then gate name.
+
+    ==================  ====================================================================================
+    ``saturation``      fraction of saturated activations over all valid steps, sequences and units
+    ``low``, ``high``   for sigmoid gates: fraction ``< 1 - threshold`` (closed) and ``> threshold`` (open);
+                        for tanh: ``< -threshold`` and ``> threshold``
+    ``mean``            mean activation
+    ``activations``     ``(B, T, H)`` in time order, NaN at padded steps
+    ==================  ====================================================================================
+    """
+
+    saturation: dict[str, dict[str, float]]
+    low: dict[str, dict[str, float]]
+    high: dict[str, dict[str, float]]
+    mean: dict[str, dict[str, float]]
+    activations: dict[str, dict[str, np.ndarray]]
+    threshold: float
+
+    def frame(self) -> pd.DataFrame:
+        """One row per (direction, gate): ``saturated``, ``low``, ``high``, ``mean``."""
+        rows = [
+            {"direction": name, "gate": gate, "saturated": frac, "low": self.low[name][gate],
+             "high": self.high[name][gate], "mean": self.mean[name][gate]}
+            for name, gates in self.saturation.items()
+            for gate, frac in gates.items()
+        ]
+        return pd.DataFrame(rows).set_index(["direction", "gate"])
+
+    def __repr__(self) -> str:
+        return f"GateStatistics(threshold={self.threshold})\n{self.frame().round(3)}"
+
+    def plot(self) -> Figure:
+        """Bars of the saturated fraction per gate, one group per direction, split into low (hatched) and
+        high."""
+        names = list(self.saturation)
+        fig = Figure(figsize=(max(4.0, 1.8 * len(names) + 1.5), 3.6), layout="constrained")
+        ax = fig.subplots()
+        gates = list(dict.fromkeys(g for n in names for g in self.saturation[n]))
+        width = 0.8 / len(gates)
+        for j, gate in enumerate(gates):
+            xs = [i + (j - (len(gates) - 1) / 2) * width for i, n in enumerate(names) if gate in self.low[n]]
+            low = [self.low[n][gate] for n in names if gate in self.low[n]]
+            high = [self.high[n][gate] for n in names if gate in self.high[n]]
+            bars = ax.bar(xs, low, width, hatch="//", edgecolor="white", label=f"{gate} low")
+            ax.bar(xs, high, width, bottom=low, color=bars.patches[0].get_facecolor(), label=f"{gate} high")
+        ax.set_xticks(range(len(names)), names)
+        tallest = max(max(g.values()) for g in self.saturation.values())
+        ax.set_ylim(0, min(1.0, max(0.05, 1.2 * tallest)))
+        ax.set_ylabel(f"fraction saturated (threshold {self.threshold})")
+        ax.set_title("gate saturation")
+        ax.legend(ncols=2, fontsize="small")
+        return fig
+
+
+def hidden_states(model, X, *, lengths=None) -> HiddenStates:
+    """Every direction's state after every step on inputs ``X (B, T, F)``, in time order.
+
+    ``model``: an rnnkit layer, a module containing one, or an estimator (see
+    :mod:`rnnkit.diagnostics.probe`). Runs once in eval mode on the reference backend, without gradients;
+    the module is restored afterwards."""
+    probe = resolve(model, X, lengths=lengths)
+    with instrumented(probe.module) as recording, torch.no_grad():
+        probe.forward()
+    recording.check()
+    states = {}
+    for name, run in recording.runs.items():
+        fields = run.layer.state_fields
+        per_field = zip(*map(state_fields, run.trace), strict=True)  # each: T tensors (B, H)
+        stacked = [torch.stack(f, dim=1) for f in per_field]  # (B, T, H)
+        states[name] = {f: _time_order(s, run) for f, s in zip(fields, stacked, strict=True)}
+    return HiddenStates(states)
+
+
+def gate_statistics(model, X, *, lengths=None, threshold: float = 0.9) -> GateStatistics:
+    """Gate activations and the fraction saturated, per gate and direction, on inputs ``X (B, T, F)``.
+
+    A sigmoid gate is saturated when ``< 1 - threshold`` or ``> threshold``, a tanh one when
+    ``|.| > threshold``. LSTM (``i, f, g, o``), GRU (``r, z, n``) and tanh Elman (``h``) directions are
+    reported; others are skipped. Gates are recomputed from the traced states (see the module docstring)."""
+    if not 0.5 < threshold < 1.0:
+        raise ValueError(f"gate_statistics: threshold must be in (0.5, 1), got {threshold}")
+    probe = resolve(model, X, lengths=lengths)
+    with instrumented(probe.module) as recording, torch.no_grad():
+        probe.forward()
+    recording.check()
+    result = {key: {} for key in ("saturation", "low", "high", "mean", "activations")}
+    for name, run in recording.runs.items():
+        gates = _recompute_gates(run)
+        if gates is None:
+            continue
+        valid = valid_steps(*run.x.shape[:2], run.lengths).cpu().numpy()[..., None]  # (B, T, 1)
+        valid = np.broadcast_to(valid, next(iter(gates.values())).shape).reshape(-1)
+        mean = lambda values: float(masked_mean(values.reshape(-1), valid))
+        for key in result:
+            result[key][name] = {}
+        for gate, a in gates.items():
+            a = _time_order(a, run)
+            if GATES[type(run.layer.cell)][gate] == "sigmoid":
+                low, high = a < 1 - threshold, a > threshold
+            else:
+                low, high = a < -threshold, a > threshold
+            result["low"][name][gate], result["high"][name][gate] = mean(low), mean(high)
+            result["saturation"][name][gate] = mean(low | high)
+            result["mean"][name][gate] = mean(np.nan_to_num(a))
+            result["activations"][name][gate] = a
+    if not result["saturation"]:
+        raise ValueError("gate_statistics: no LSTM, GRU or tanh Elman direction in the model")
+    return GateStatistics(**result, threshold=threshold)
+
+
+@torch.no_grad()
+def _recompute_gates(run) -> dict[str, Tensor] | None:
+    """The gate activations of every processed step, ``{gate: (B, T, H)}`` in processing order."""
+    cell = run.layer.cell
+    if type(cell) not in GATES or (isinstance(cell, ElmanCell) and cell.nonlinearity != "tanh"):
+        return None
+    if isinstance(cell, ElmanCell):
+        return {"h": torch.stack([hidden_of(s) for s in run.trace], dim=1)}
+    x = reverse_padded(run.x, run.lengths) if run.layer.reverse else run.x
+    xw = cell.project(x)  # (B, T, G)
+    fed = [run.state0, *run.trace[:-1]]  # the state each step k was fed
+    h_prev = torch.stack([hidden_of(s) for s in fed], dim=1)  # (B, T, H)
+    hw = cell.recurrent(h_prev.flatten(0, 1)).view(*h_prev.shape[:2], -1)  # (B, T, G)
+    if isinstance(cell, LSTMCell):
+        i, f, g, o = (xw + hw).chunk(4, dim=-1)
+        return {"i": torch.sigmoid(i), "f": torch.sigmoid(f), "g": torch.tanh(g), "o": torch.sigmoid(o)}
+    x_r, x_z, x_n = xw.chunk(3, dim=-1)
+    h_r, h_z, h_n = hw.chunk(3, dim=-1)
+    r = torch.sigmoid(x_r + h_r)
+    z = torch.sigmoid(x_z + h_z)
+    n = torch.tanh(x_n + r * h_n)
+    return {"r": r, "z": z, "n": n}
+
+
+def _time_order(values: Tensor, run) -> np.ndarray:
+    """``(B, T, H)`` from processing to time order as float64 numpy, NaN at padded steps."""
+    if run.layer.reverse:
+        values = reverse_padded(values, run.lengths)
+    valid = valid_steps(*values.shape[:2], run.lengths).cpu().numpy()[..., None]
+    return np.where(valid, values.double().cpu().numpy(), np.nan)

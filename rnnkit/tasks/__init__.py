@@ -1,0 +1,70 @@
+"""Long-memory benchmark tasks with stated chance levels, and the exploding-gradient demo.
+
+Every task is a :class:`Task` (train/val/test arrays, kind, output size, metric, chance level), built by name:
+
+    task = get_task("adding", T=200)
+    X, y = task.train
+
+========================  =========  ================================  =====================================
+name                      kind       data                              chance level (metric)
+========================  =========  ================================  =====================================
+``"adding"``              regress    two channels, T steps             predict 1: MSE ≈ 1/6
+``"copy"``                tag        10 symbols to recall after T      memoryless: 10 ln 8 / (T + 20) nats
+``"digits"``              classify   8×8 digits row by row, T = 8      majority class: accuracy ≈ 0.10
+``"permuted_digits"``     classify   pixel by pixel permuted, T = 64   majority class: accuracy ≈ 0.10
+``"mnist1d"``             classify   MNIST-1D, T = 40                  majority class; published baselines
+========================  =========  ================================  =====================================
+"""
+
+from .base import METRICS, Split, Task
+from .digits import digit_sequences, digits_task, permuted_digits_task
+from .exploding import ExplodingGradientDemo, TrainingCurve, exploding_gradient_demo
+from .mnist1d import MNIST1D_BASELINES, load_mnist1d, mnist1d_task
+from .synthetic import (
+    ADDING_CHANCE_MSE,
+    adding_problem,
+    adding_task,
+    copy_chance_cross_entropy,
+    copy_memory,
+    copy_task,
+)
+
+TASKS = {
+    "adding": adding_task,
+    "copy": copy_task,
+    "digits": digits_task,
+    "permuted_digits": permuted_digits_task,
+    "mnist1d": mnist1d_task,
+}
+"""Task name -> builder taking keyword parameters."""
+
+
+def get_task(name: str, **params) -> Task:
+    """Build the task ``name`` (a key of :data:`TASKS`) with its keyword ``params`` (see each builder)."""
+    if name not in TASKS:
+        raise ValueError(f"get_task: unknown task {name!r}; choose from {sorted(TASKS)}")
+    return TASKS[name](**params)
+
+
+__all__ = [
+    "ADDING_CHANCE_MSE",
+    "METRICS",
+    "MNIST1D_BASELINES",
+    "TASKS",
+    "ExplodingGradientDemo",
+    "Split",
+    "Task",
+    "TrainingCurve",
+    "adding_problem",
+    "adding_task",
+    "copy_chance_cross_entropy",
+    "copy_memory",
+    "copy_task",
+    "digit_sequences",
+    "digits_task",
+    "exploding_gradient_demo",
+    "get_task",
+    "load_mnist1d",
+    "mnist1d_task",
+    "permuted_digits_task",
+]
