@@ -33,7 +33,6 @@ TINY = {
 @pytest.fixture
 def mnist1d_cache(tmp_path_factory, monkeypatch):
     """A private cache directory, generated once per session (about 3 s)."""
-    pytest.importorskip("mnist1d")
     root = tmp_path_factory.getbasetemp() / "rnnkit-cache"
     monkeypatch.setenv("RNNKIT_CACHE_DIR", str(root))
     return root

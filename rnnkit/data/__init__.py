@@ -16,9 +16,26 @@ memory-mapped ragged store for data larger than memory.
 from .audio import MFCC, AudioDataset, LogMel, read_wav, resample_wave, write_wav
 from .bio import BioSequenceDataset, kmers, one_hot_encode, read_fasta, reverse_complement
 from .collate import IGNORE_INDEX, BucketBatchSampler, SequenceBatch, pad_collate, pad_sequences, padding_fraction
+from .datasets import load_airline, load_co2, load_sf_temps
 from .events import EventSessions, sessionize, synthetic_event_log
 from .memmap import RaggedStore, RaggedWriter, atomic_write, write_json, write_ragged
+from .tables import SequenceTable, read_sequences
 from .text import BPTTBatches, TextClassificationDataset, Vocab, batchify
+from .timeseries import (
+    Preprocessor,
+    SeriesFeatures,
+    TimeSeriesFrame,
+    TimeSplit,
+    WindowDataset,
+    WindowSpec,
+    calendar_features,
+    difference,
+    rolling_origin,
+    sliding_windows,
+    split_by_time,
+    undifference,
+    window_datasets,
+)
 from .video import FrameEncoder, MovingDigits, VideoDataset, embed_frames, read_video
 
 __all__ = [
@@ -46,6 +63,24 @@ __all__ = [
     "sessionize",
     "synthetic_event_log",
     "write_wav",
+    "Preprocessor",
+    "SeriesFeatures",
+    "SequenceTable",
+    "TimeSeriesFrame",
+    "TimeSplit",
+    "WindowDataset",
+    "WindowSpec",
+    "calendar_features",
+    "difference",
+    "load_airline",
+    "load_co2",
+    "load_sf_temps",
+    "read_sequences",
+    "rolling_origin",
+    "sliding_windows",
+    "split_by_time",
+    "undifference",
+    "window_datasets",
     "BucketBatchSampler",
     "RaggedStore",
     "RaggedWriter",

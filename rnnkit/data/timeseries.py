@@ -1,0 +1,917 @@
+"""Time series as batch-first windows: framing, splits by time, preprocessing fit on train, windowing.
+
+Shapes: ``N`` time steps of the whole series, ``F`` value columns, ``B`` windows in a batch, ``L`` lookback,
+``H`` horizon, ``F_x`` input channels, ``n_y`` target columns, ``C`` known-future covariates.
+
+The pieces, in the order a user meets them (the same split of roles as darts' ``TimeSeries`` + model
+chunk lengths, or Keras' ``timeseries_dataset_from_array``):
+
+==================  ==========================================================================================
+`TimeSeriesFrame`   a validated numeric table ``(N, F)`` (NaN = missing) with an optional time axis that
+                    is strictly increasing; from pandas or CSV; `resample` only when asked
+`WindowSpec`        window sizes ``lookback``, ``horizon``, ``stride`` and the role of each column:
+                    targets, past covariates, known-future covariates
+`split_by_time`     contiguous train / val / test row ranges, by fraction or by timestamp;
+`rolling_origin`    (train, test) ranges of a backtest, expanding or sliding
+`Preprocessor`      scaler + imputer + feature builder (masks, time since observed, Δt, calendar),
+                    ``fit`` on the training rows only, ``transform`` the whole series, ``inverse_transform``
+                    predictions per target column
+`WindowDataset`     a ``torch.utils.data.Dataset`` of windows of a row range; ``ds.loader(256)`` batches
+                    by fancy indexing of ``sliding_window_view`` views (no per-window Python loop)
+==================  ==========================================================================================
+
+A window that starts at row ``s`` reads its inputs from rows ``[s, s + L)`` and its targets from rows
+``[s + L, s + L + H)``. A dataset over the rows ``[a, b)`` of a split holds exactly the windows whose
+*targets* lie in ``[a, b)``, so no target of one split is ever a target or an input of an earlier split.
+The inputs of the first validation/test windows reach back into the previous split (that is history the
+forecaster has at prediction time, as in darts and GluonTS); ``context="within"`` keeps them inside.
+
+Items and batches are dicts of float32 tensors:
+
+=========  ===================  =============================================================================
+key        shape (batch)        content
+=========  ===================  =============================================================================
+x          (B, L, F_x)          inputs: targets, past covariates, future covariates (scaled, imputed), then
+                                calendar sin/cos, masks, time since observed, Δt as the preprocessor asks;
+                                ``ds.input_names`` names every channel
+y          (B, H, n_y)          targets over the horizon (scaled; invert with ``ds.inverse_transform``)
+future     (B, H, C)            only with known-future covariates or calendar features: their values over
+                                the horizon (``ds.future_names``)
+y_mask     (B, H, n_y)          only with ``Preprocessor(mask=True)``: 1 where the target was observed, 0
+                                where it was imputed (multiply the loss by it)
+=========  ===================  =============================================================================
+
+A single item ``ds[i]`` has the same keys without the batch axis.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import KW_ONLY, dataclass
+from typing import Any, NamedTuple
+
+import numpy as np
+import pandas as pd
+import torch
+from numpy.lib.stride_tricks import sliding_window_view
+from torch.utils.data import DataLoader, Dataset, Sampler
+
+IMPUTE_POLICIES = ("none", "ffill", "mean", "zero")
+SCALERS = ("standard", "minmax", "none")
+CALENDAR_PERIODS = {"hour": 24.0, "weekday": 7.0, "month": 12.0, "dayofyear": None}  # None: 365 or 366
+RESAMPLE_AGGS = ("mean", "sum", "min", "max", "first", "last", "median")
+
+Rows = range | slice | None
+
+
+# --------------------------------------------------------------------------------------------------------
+# The frame
+
+
+class TimeSeriesFrame:
+    """A numeric series of ``N`` steps and ``F`` value columns, with an optional strictly increasing time.
+
+    ============  =========================================================================================
+    attribute     meaning
+    ============  =========================================================================================
+    values        (N, F) float64; NaN marks a missing value (kept: masks and imputation deal with it)
+    columns       tuple of ``F`` unique names
+    time          ``pd.DatetimeIndex`` (N,) (time zone kept), or float64 (N,) for a numeric time column,
+                  or None: rows are then equally spaced steps
+    time_name     name of the time column (for messages)
+    ============  =========================================================================================
+
+    Uneven timestamps are kept as they are (use the ``delta_t`` channel of `Preprocessor`); nothing is
+    resampled unless `resample` is called. The constructor refuses, with a ValueError saying how to fix it:
+    an empty table, non-numeric values, missing / duplicate / decreasing timestamps.
+    """
+
+    def __init__(
+        self,
+        values: Any,
+        *,
+        columns: Sequence[str] | None = None,
+        time: Any = None,
+        time_name: str = "time",
+    ):
+        values = np.asarray(values)
+        if values.ndim == 1:
+            values = values[:, None]
+        if values.ndim != 2 or values.shape[0] == 0 or values.shape[1] == 0:
+            raise ValueError(
+                f"TimeSeriesFrame got values of shape {values.shape}; expected a non-empty (N, F) array "
+                "with N >= 1 time steps and F >= 1 value columns"
+            )
+        if not (np.issubdtype(values.dtype, np.number) or values.dtype == bool):
+            raise ValueError(
+                f"TimeSeriesFrame got values of dtype {values.dtype}; expected numbers: convert them with "
+                "pd.to_numeric(..., errors='coerce') (unparseable entries become NaN) or leave them out"
+            )
+        self.values = values.astype(np.float64)
+        n, f = self.values.shape
+        columns = tuple(str(c) for c in columns) if columns is not None else tuple(f"x{i}" for i in range(f))
+        if len(columns) != f:
+            raise ValueError(
+                f"got {len(columns)} column names for {f} value columns; pass one name per column"
+            )
+        if len(set(columns)) != f:
+            raise ValueError(f"column names must be unique, got {columns}")
+        self.columns = columns
+        self.time_name = time_name
+        self.time = None if time is None else _check_time(time, n, time_name)
+
+    @classmethod
+    def from_pandas(
+        cls,
+        data: pd.DataFrame | pd.Series,
+        *,
+        time_col: str | None = None,
+        value_cols: Sequence[str] | None = None,
+    ) -> TimeSeriesFrame:
+        """Build a frame from a DataFrame or Series.
+
+        The time axis is ``data[time_col]`` when given, else the index when it is a ``DatetimeIndex`` or
+        ``PeriodIndex`` (converted to the start of each period), else none. ``value_cols`` defaults to every
+        column but the time column. Nullable numbers (``Int64``, ``Float64``) and booleans are accepted,
+        ``pd.NA`` becoming NaN.
+        """
+        if isinstance(data, pd.Series):
+            data = data.to_frame(name=data.name if data.name is not None else "value")
+        if not isinstance(data, pd.DataFrame):
+            raise ValueError(f"from_pandas expects a pandas DataFrame or Series, got {type(data).__name__}")
+        if len(data) == 0:
+            raise ValueError("the DataFrame is empty (0 rows); expected at least one row of values")
+        names = [str(c) for c in data.columns]
+        if len(set(names)) != len(names):
+            raise ValueError(f"column names must be unique, got {names}")
+        data = data.set_axis(names, axis=1)
+        if time_col is not None:
+            if time_col not in names:
+                raise ValueError(f"time_col {time_col!r} is not a column; the columns are {names}")
+            time, time_name = data[time_col], time_col
+        elif isinstance(data.index, pd.DatetimeIndex | pd.PeriodIndex):
+            time, time_name = data.index, str(data.index.name or "index")
+        else:
+            time, time_name = None, "time"
+        if value_cols is None:
+            value_cols = [c for c in names if c != time_col]
+        else:
+            value_cols = [str(c) for c in value_cols]
+            unknown = [c for c in value_cols if c not in names]
+            if unknown:
+                raise ValueError(f"value_cols {unknown} are not columns; the columns are {names}")
+        if not value_cols:
+            raise ValueError(f"no value column: the only column is the time column {time_col!r}")
+        for c in value_cols:
+            dtype = data[c].dtype
+            if not (pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)):
+                raise ValueError(
+                    f"value column {c!r} has dtype {dtype}; expected a numeric column: convert it with "
+                    f"pd.to_numeric(df[{c!r}], errors='coerce') or leave it out of value_cols"
+                )
+        values = data[value_cols].to_numpy(dtype=np.float64, na_value=np.nan)
+        return cls(values, columns=value_cols, time=time, time_name=time_name)
+
+    @classmethod
+    def from_csv(
+        cls,
+        path: str | os.PathLike,
+        *,
+        time_col: str | None = None,
+        value_cols: Sequence[str] | None = None,
+        **read_csv_kwargs: Any,
+    ) -> TimeSeriesFrame:
+        """Read a CSV file (``pd.read_csv``) with an optional time column; see `from_pandas`."""
+        try:
+            data = pd.read_csv(path, **read_csv_kwargs)
+        except pd.errors.EmptyDataError:
+            raise ValueError(
+                f"CSV file {os.fspath(path)!r} is empty; expected a header row and at least one data row"
+            ) from None
+        if len(data) == 0:
+            raise ValueError(f"CSV file {os.fspath(path)!r} has a header but no data row")
+        return cls.from_pandas(data, time_col=time_col, value_cols=value_cols)
+
+    def __len__(self) -> int:
+        return self.values.shape[0]
+
+    def __repr__(self) -> str:
+        span = "" if self.time is None else f", {self.time_name}: {self.time[0]} .. {self.time[-1]}"
+        return f"TimeSeriesFrame({len(self)} steps x {len(self.columns)} columns {list(self.columns)}{span})"
+
+    def to_pandas(self) -> pd.DataFrame:
+        """The values as a DataFrame indexed by the time axis (or a RangeIndex)."""
+        index = self.time if self.time is not None else None
+        return pd.DataFrame(self.values, columns=list(self.columns), index=index)
+
+    def column_index(self, names: Sequence[str]) -> list[int]:
+        """Positions of ``names`` among the columns; ValueError naming the unknown ones."""
+        unknown = [c for c in names if c not in self.columns]
+        if unknown:
+            raise ValueError(f"unknown columns {unknown}; the frame's columns are {list(self.columns)}")
+        return [self.columns.index(c) for c in names]
+
+    def elapsed(self, *, unit: str = "s") -> np.ndarray:
+        """(N,) float64 time since the first row: in ``unit`` (a pandas Timedelta unit such as ``"s"``,
+        ``"min"``, ``"h"``, ``"D"``) for datetimes, in the column's own units for a numeric time column, in
+        steps when there is no time axis."""
+        if self.time is None:
+            return np.arange(len(self), dtype=np.float64)
+        if isinstance(self.time, pd.DatetimeIndex):
+            return np.asarray((self.time - self.time[0]) / _timedelta(unit), dtype=np.float64)
+        return self.time - self.time[0]
+
+    def resample(self, rule: str, *, agg: str = "mean") -> TimeSeriesFrame:
+        """A regular frame: ``pd.DataFrame.resample(rule)`` aggregated with ``agg`` (one of
+        ``RESAMPLE_AGGS``). Bins without any observation become NaN (``"sum"`` included), so that masks and
+        imputation see them as missing rather than as zeros."""
+        if not isinstance(self.time, pd.DatetimeIndex):
+            raise ValueError("resample needs a datetime time axis; build the frame with time_col=... first")
+        if agg not in RESAMPLE_AGGS:
+            raise ValueError(f"agg={agg!r} is not supported; expected one of {RESAMPLE_AGGS}")
+        resampler = self.to_pandas().resample(rule)
+        out = resampler.sum(min_count=1) if agg == "sum" else getattr(resampler, agg)()
+        return TimeSeriesFrame.from_pandas(out.rename_axis(self.time_name))
+
+
+def _check_time(time: Any, n: int, name: str) -> pd.DatetimeIndex | np.ndarray:
+    """Datetime or numeric time axis of length ``n``, without gaps (NaT/NaN), strictly increasing."""
+    if isinstance(time, pd.PeriodIndex):
+        time = time.to_timestamp()
+    elif isinstance(time, pd.Series) and isinstance(time.dtype, pd.PeriodDtype):
+        time = pd.PeriodIndex(time).to_timestamp()
+    raw = time
+    if isinstance(time, pd.DatetimeIndex):
+        pass
+    elif pd.api.types.is_datetime64_any_dtype(time):
+        time = pd.DatetimeIndex(time)
+    elif pd.api.types.is_numeric_dtype(np.asarray(time).dtype) and not pd.api.types.is_bool_dtype(
+        np.asarray(time).dtype
+    ):
+        time = np.asarray(time, dtype=np.float64)
+    else:
+        try:
+            time = pd.DatetimeIndex(pd.to_datetime(pd.Series(raw, copy=False).to_numpy()))
+        except (ValueError, TypeError) as e:
+            raise ValueError(
+                f"time column {name!r} could not be read as datetimes ({e}); pass ISO-8601 strings, "
+                "datetimes or numbers, or parse it yourself with pd.to_datetime(..., format=...)"
+            ) from None
+    if len(time) != n:
+        raise ValueError(f"time axis {name!r} has {len(time)} entries for {n} rows of values")
+    missing = pd.isna(time)
+    if missing.any():
+        i = int(np.flatnonzero(missing)[0])
+        raise ValueError(f"time column {name!r} is missing at row {i}; drop or fill that row first")
+    step = np.diff(time.asi8 if isinstance(time, pd.DatetimeIndex) else time)
+    if (step <= 0).any():
+        i = int(np.flatnonzero(step <= 0)[0]) + 1
+        if step[i - 1] == 0:
+            raise ValueError(
+                f"time column {name!r} has a duplicate timestamp {time[i]} at rows {i - 1} and {i}; "
+                f"aggregate duplicates first (df.groupby({name!r}, as_index=False).mean())"
+            )
+        raise ValueError(
+            f"time column {name!r} is not increasing: row {i} ({time[i]}) comes before row {i - 1} "
+            f"({time[i - 1]}); sort the rows first (df.sort_values({name!r}))"
+        )
+    return time
+
+
+def _timedelta(unit: str) -> pd.Timedelta:
+    try:
+        return pd.Timedelta(1, unit=unit)
+    except ValueError:
+        raise ValueError(
+            f"unknown time unit {unit!r}; expected a pandas Timedelta unit such as 's', 'min', 'h' or 'D'"
+        ) from None
+
+
+# --------------------------------------------------------------------------------------------------------
+# Temporal patterns: calendar features, differencing
+
+
+def calendar_features(
+    time: Any, features: Sequence[str] = ("hour", "weekday", "month", "dayofyear")
+) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Cyclic calendar encodings of timestamps: ``sin(2π v / P)`` and ``cos(2π v / P)`` for each feature.
+
+    ==========  ============================================  ==============
+    feature     v                                             P
+    ==========  ============================================  ==============
+    hour        hour + minute / 60 + second / 3600            24
+    weekday     day of the week, Monday = 0                   7
+    month       month - 1 (January = 0)                       12
+    dayofyear   day of the year - 1 (1 January = 0)           365 or 366
+    ==========  ============================================  ==============
+
+    The sin/cos pair puts 23:00 next to 00:00 and December next to January. Time-zone-aware timestamps
+    are read in their own zone (local hours). Returns ``(values (N, 2k) float64, names)`` with names
+    ``"hour_sin", "hour_cos", ...``.
+    """
+    time = pd.DatetimeIndex(time)
+    cols, names = [], []
+    for feature in features:
+        if feature not in CALENDAR_PERIODS:
+            raise ValueError(
+                f"unknown calendar feature {feature!r}; expected some of {tuple(CALENDAR_PERIODS)}"
+            )
+        if feature == "hour":
+            v, period = time.hour + time.minute / 60 + time.second / 3600, 24.0
+        elif feature == "weekday":
+            v, period = time.dayofweek, 7.0
+        elif feature == "month":
+            v, period = time.month - 1, 12.0
+        else:
+            v, period = time.dayofyear - 1, np.where(time.is_leap_year, 366.0, 365.0)
+        angle = 2 * np.pi * np.asarray(v, dtype=np.float64) / period
+        cols += [np.sin(angle), np.cos(angle)]
+        names += [f"{feature}_sin", f"{feature}_cos"]
+    return np.stack(cols, axis=1), tuple(names)
+
+
+def difference(x: Any, lag: int = 1, *, axis: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Lag-``lag`` differences ``d[t] = x[t + lag] - x[t]`` along ``axis``, and the head ``x[:lag]``.
+
+    ``lag=1`` is ordinary differencing, ``lag=12`` seasonal differencing of monthly data, ``lag=7`` of daily
+    data with a weekly cycle; apply twice for second order (difference of the differences). The head is what
+    `undifference` needs to invert exactly. Returns ``(d, head)`` with ``N - lag`` and ``lag`` steps.
+    """
+    x = np.asarray(x)
+    if not isinstance(lag, int | np.integer) or lag < 1:
+        raise ValueError(f"lag must be a positive integer, got {lag!r}")
+    n = x.shape[axis]
+    if n <= lag:
+        raise ValueError(f"differencing with lag {lag} needs more than {lag} steps, got {n}")
+    head = np.take(x, np.arange(lag), axis=axis)
+    d = np.take(x, np.arange(lag, n), axis=axis) - np.take(x, np.arange(n - lag), axis=axis)
+    return d, head
+
+
+def undifference(d: Any, head: Any, *, axis: int = 0) -> np.ndarray:
+    """Invert `difference`: ``x[t] = x[t - lag] + d[t]``, with ``lag = head.shape[axis]``.
+
+    Returns the ``len(d)`` values that follow the head. The recursion is run for all steps at once as a
+    cumulative sum over whole seasons (the series reshaped to ``(seasons, lag, ...)``), each sum taken in
+    time order, so the round trip ``undifference(*difference(x, lag))`` gives ``x[lag:]`` back exactly
+    whenever each ``x[t] - x[t - lag]`` is exact in floating point (integer-valued data, e.g. counts),
+    and to the last bit or so otherwise.
+
+    To turn forecasts of differences back into levels, pass the last ``lag`` observed values before the
+    forecast as ``head``; for a batch of forecasts ``(B, H, n_y)`` use heads ``(B, lag, n_y)`` and
+    ``axis=1``.
+    """
+    d, head = np.asarray(d), np.asarray(head)
+    if head.ndim != d.ndim or np.delete(head.shape, axis).tolist() != np.delete(d.shape, axis).tolist():
+        raise ValueError(
+            f"head of shape {head.shape} does not fit differences of shape {d.shape}: they must agree on "
+            f"every axis but axis {axis}, whose length in head is the lag"
+        )
+    lag = head.shape[axis]
+    if lag < 1:
+        raise ValueError("head is empty; pass the lag values that precede the differences")
+    x = np.concatenate([np.moveaxis(head, axis, 0), np.moveaxis(d, axis, 0)])
+    n = x.shape[0]
+    pad = -n % lag
+    x = np.concatenate([x, np.zeros((pad, *x.shape[1:]), dtype=x.dtype)])
+    seasons = x.reshape(-1, lag, *x.shape[1:]).cumsum(axis=0)  # (n / lag, lag, ...)
+    return np.moveaxis(seasons.reshape(x.shape)[lag:n], 0, axis)
+
+
+# --------------------------------------------------------------------------------------------------------
+# Splits by time
+
+
+class TimeSplit(NamedTuple):
+    """Contiguous, ordered row ranges that partition ``[0, N)``: train, then val, then test."""
+
+    train: range
+    val: range
+    test: range
+
+
+def split_by_time(
+    series: TimeSeriesFrame | int,
+    *,
+    val: float = 0.15,
+    test: float = 0.15,
+    val_start: Any = None,
+    test_start: Any = None,
+) -> TimeSplit:
+    """Split rows by time: the first for training, the next for validation, the last for testing.
+
+    By fraction (``val``, ``test`` of ``N``, rounded), or by timestamp: ``test_start`` is the first time that
+    belongs to the test part, ``val_start`` (optional; no validation part without it) the first of the
+    validation part; a timestamp form needs a frame with a time axis. Windows built with `WindowDataset` on
+    these ranges keep every target in its own part.
+    """
+    n = series if isinstance(series, int) else len(series)
+    if val_start is not None or test_start is not None:
+        if not isinstance(series, TimeSeriesFrame) or series.time is None:
+            raise ValueError("splitting by timestamp needs a TimeSeriesFrame with a time axis")
+        time = series.time
+        a_test = n if test_start is None else int(time.searchsorted(_like(time, test_start), side="left"))
+        a_val = a_test if val_start is None else int(time.searchsorted(_like(time, val_start), side="left"))
+        if a_val > a_test:
+            raise ValueError(
+                f"val_start {val_start} is after test_start {test_start}; expected val before test"
+            )
+    else:
+        for name, f in (("val", val), ("test", test)):
+            if not 0 <= f < 1:
+                raise ValueError(f"{name}={f} must be a fraction in [0, 1)")
+        a_test = n - round(n * test)
+        a_val = a_test - round(n * val)
+    if a_val <= 0:
+        raise ValueError(
+            f"the training part is empty (split at row {a_val} of {n}); use smaller val/test parts"
+        )
+    return TimeSplit(range(0, a_val), range(a_val, a_test), range(a_test, n))
+
+
+def _like(time: pd.DatetimeIndex | np.ndarray, t: Any) -> Any:
+    """A user's timestamp in the comparable form of the time axis (same time zone for datetimes)."""
+    if not isinstance(time, pd.DatetimeIndex):
+        return float(t)
+    t = pd.Timestamp(t)
+    if time.tz is not None and t.tz is None:
+        t = t.tz_localize(time.tz)
+    return t
+
+
+def rolling_origin(
+    series: TimeSeriesFrame | int,
+    *,
+    initial: int,
+    test_size: int,
+    step: int | None = None,
+    expanding: bool = True,
+) -> Iterator[tuple[range, range]]:
+    """Backtest folds by rolling origin (Tashman 2000): yield ``(train rows, test rows)`` as ranges.
+
+    The first origin is row ``initial``; each fold tests the ``test_size`` rows from its origin, and the
+    origin moves by ``step`` (default ``test_size``, non-overlapping tests) while a full test fits.
+    ``expanding=True`` trains on every row before the origin, ``False`` on a sliding window of the last
+    ``initial`` rows. Test rows always come after all train rows of the same fold.
+    """
+    n = series if isinstance(series, int) else len(series)
+    step = test_size if step is None else step
+    if min(initial, test_size, step) < 1:
+        raise ValueError(f"initial, test_size and step must be positive, got {initial}, {test_size}, {step}")
+    if initial + test_size > n:
+        raise ValueError(
+            f"initial ({initial}) + test_size ({test_size}) exceeds the {n} rows: no fold fits; "
+            "use a smaller initial or test_size"
+        )
+    for origin in range(initial, n - test_size + 1, step):
+        yield range(0 if expanding else origin - initial, origin), range(origin, origin + test_size)
+
+
+# --------------------------------------------------------------------------------------------------------
+# Preprocessing fit on the training rows
+
+
+class SeriesFeatures(NamedTuple):
+    """Per-step arrays of a whole series after `Preprocessor.transform` (float32), ready for windowing."""
+
+    inputs: np.ndarray  # (N, F_x)
+    targets: np.ndarray  # (N, n_y)
+    future: np.ndarray | None  # (N, C)
+    target_mask: np.ndarray | None  # (N, n_y)
+    input_names: tuple[str, ...]
+    target_names: tuple[str, ...]
+    future_names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class WindowSpec:
+    """What a window is: ``lookback`` input steps, ``horizon`` target steps, and the role of each column.
+
+    ``stride`` is the step between the starts of consecutive windows. ``targets`` default to every column
+    that has no other role. Inputs are the targets, the past covariates (observed up to the forecast time)
+    and the known-future covariates (e.g. a holiday flag, known ahead), in that order; the future
+    covariates are also returned over the horizon.
+    """
+
+    lookback: int
+    horizon: int = 1
+    _: KW_ONLY
+    stride: int = 1
+    targets: Sequence[str] | None = None
+    past_covariates: Sequence[str] = ()
+    future_covariates: Sequence[str] = ()
+
+    def __post_init__(self):
+        for name in ("lookback", "horizon", "stride"):
+            v = getattr(self, name)
+            if not isinstance(v, int | np.integer) or v < 1:
+                raise ValueError(f"WindowSpec.{name} must be a positive integer, got {v!r}")
+        for name in ("targets", "past_covariates", "future_covariates"):
+            v = getattr(self, name)
+            if isinstance(v, str):
+                v = (v,)
+            object.__setattr__(self, name, None if v is None else tuple(str(c) for c in v))
+        roles = [*(self.targets or ()), *self.past_covariates, *self.future_covariates]
+        if len(set(roles)) != len(roles):
+            raise ValueError(f"a column has two roles in {roles}; give each column one role")
+
+    def roles(self, columns: Sequence[str]) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+        """``(targets, past covariates, future covariates)`` for a frame with these columns."""
+        others = set(self.past_covariates) | set(self.future_covariates)
+        targets = self.targets if self.targets is not None else tuple(c for c in columns if c not in others)
+        if not targets:
+            raise ValueError("no target column: name targets=[...] in the WindowSpec")
+        unknown = [c for c in (*targets, *self.past_covariates, *self.future_covariates) if c not in columns]
+        if unknown:
+            raise ValueError(f"WindowSpec names unknown columns {unknown}; the frame has {list(columns)}")
+        return targets, self.past_covariates, self.future_covariates
+
+
+class Preprocessor:
+    """Scaler + imputer + feature builder, fit on the training rows only (``fit``), applied to the whole
+    series (``transform``), with ``inverse_transform`` for predictions.
+
+    ================  ========================================================================================
+    option            meaning
+    ================  ========================================================================================
+    scale             ``"standard"``: (v - mean) / std; ``"minmax"``: (v - min) / (max - min), [0, 1] on the
+                      training rows; ``"none"``. Statistics of the training rows, NaN ignored; a constant
+                      column gets scale 1.
+    impute            ``"none"``: refuse NaN (ValueError naming the column and first row); ``"ffill"``: last
+                      observed value, the training mean before the first observation; ``"mean"``: the
+                      training mean; ``"zero"``: 0 in the original units.
+    mask              add a 1/0 observed-mask channel per input column (GRU-D's m, Che et al. 2018) and
+                      return ``y_mask`` for the targets
+    time_since        add per input column the time since its previous observation before t (GRU-D's δ:
+                      δ_0 = 0; δ_t = s_t - s_{t-1} + δ_{t-1} if it was missing at t-1, else s_t - s_{t-1})
+    delta_t           add one channel Δt_t = s_t - s_{t-1} (0 at the first row): uneven sampling kept as is
+    calendar          calendar features (`calendar_features`) added to the inputs and, being known ahead,
+                      to the future covariates
+    time_unit         unit of the time_since and Δt channels for datetime axes (``"s"``, ``"min"``, ``"h"``,
+                      ``"D"``...); numeric time axes use their own units, frames without one use steps
+    ================  ========================================================================================
+
+    The time channels are not scaled: choose ``time_unit`` so that typical gaps are near 1 (``"h"`` for
+    hourly data). Imputation fills before scaling, so ``"mean"`` reads 0 after standard scaling.
+    """
+
+    def __init__(
+        self,
+        *,
+        scale: str = "standard",
+        impute: str = "none",
+        mask: bool = False,
+        time_since: bool = False,
+        delta_t: bool = False,
+        calendar: Sequence[str] = (),
+        time_unit: str = "s",
+    ):
+        if scale not in SCALERS:
+            raise ValueError(f"scale={scale!r} is not supported; expected one of {SCALERS}")
+        if impute not in IMPUTE_POLICIES:
+            raise ValueError(f"impute={impute!r} is not supported; expected one of {IMPUTE_POLICIES}")
+        unknown = [c for c in calendar if c not in CALENDAR_PERIODS]
+        if unknown:
+            raise ValueError(
+                f"unknown calendar features {unknown}; expected some of {tuple(CALENDAR_PERIODS)}"
+            )
+        _timedelta(time_unit)
+        self.scale, self.impute = scale, impute
+        self.mask, self.time_since, self.delta_t = mask, time_since, delta_t
+        self.calendar, self.time_unit = tuple(calendar), time_unit
+        self.columns: tuple[str, ...] | None = None  # set by fit
+        self.mean_ = self.center_ = self.scale_ = None  # (F,) each, set by fit
+
+    def fit(self, frame: TimeSeriesFrame, rows: Rows = None) -> Preprocessor:
+        """Learn per-column statistics from ``frame.values[rows]`` (the training rows); returns self."""
+        train = frame.values[_as_slice(rows, len(frame))]
+        if len(train) == 0:
+            raise ValueError("fit got no training rows; pass a non-empty range (e.g. split.train)")
+        observed = ~np.isnan(train)
+        has_data = observed.any(axis=0)
+        with np.errstate(all="ignore"):  # all-NaN columns: statistics stay NaN, refused if used
+            safe = np.where(observed, train, 0.0)
+            count = observed.sum(axis=0)
+            mean = safe.sum(axis=0) / count
+            std = np.sqrt(np.where(observed, (train - mean) ** 2, 0.0).sum(axis=0) / count)
+            lo = np.where(observed, train, np.inf).min(axis=0)
+            hi = np.where(observed, train, -np.inf).max(axis=0)
+        if self.scale == "standard":
+            center, scale = mean, std
+        elif self.scale == "minmax":
+            center, scale = lo, hi - lo
+        else:
+            center, scale = np.zeros_like(mean), np.ones_like(mean)
+        scale = np.where(scale > 0, scale, 1.0)
+        self.columns = frame.columns
+        self.mean_ = np.where(has_data, mean, np.nan)
+        self.center_ = np.where(has_data, center, np.nan)
+        self.scale_ = np.where(has_data, scale, np.nan)
+        return self
+
+    def transform(self, frame: TimeSeriesFrame, spec: WindowSpec) -> SeriesFeatures:
+        """Impute, scale and build the channels of the whole series (see `SeriesFeatures` for shapes)."""
+        if self.columns is None:
+            raise ValueError("Preprocessor is not fitted; call fit(frame, rows=split.train) first")
+        if frame.columns != self.columns:
+            raise ValueError(
+                f"frame columns {list(frame.columns)} differ from the fitted {list(self.columns)}"
+            )
+        targets, past, future = spec.roles(frame.columns)
+        used = list(dict.fromkeys((*targets, *past, *future)))
+        idx = frame.column_index(used)
+        raw = frame.values[:, idx]  # (N, U)
+        observed = ~np.isnan(raw)
+        for j, c in enumerate(used):
+            if np.isnan(self.mean_[idx[j]]):
+                raise ValueError(
+                    f"column {c!r} has no observed value in the training rows, so it cannot be scaled or "
+                    "imputed; drop it from the WindowSpec or move the split"
+                )
+        values = self._impute(raw, observed, [self.mean_[i] for i in idx], used, frame)
+        values = (values - self.center_[idx]) / self.scale_[idx]
+        cal, cal_names = None, ()
+        if self.calendar:
+            if not isinstance(frame.time, pd.DatetimeIndex):
+                raise ValueError(
+                    "calendar features need a datetime time axis; build the frame with time_col=..."
+                )
+            cal, cal_names = calendar_features(frame.time, self.calendar)
+        inputs, names = [values], list(used)
+        if cal is not None:
+            inputs.append(cal)
+            names += cal_names
+        if self.mask:
+            inputs.append(observed.astype(np.float64))
+            names += [f"{c}_mask" for c in used]
+        if self.time_since or self.delta_t:
+            s = frame.elapsed(unit=self.time_unit)  # (N,)
+        if self.time_since:
+            inputs.append(_time_since_observed(observed, s))
+            names += [f"{c}_since" for c in used]
+        if self.delta_t:
+            inputs.append(np.diff(s, prepend=s[0])[:, None])
+            names.append("delta_t")
+        n_t, n_p = len(targets), len(past)
+        fut = [values[:, n_t + n_p :]] + ([cal] if cal is not None else [])
+        fut_names = (*future, *cal_names)
+        f32 = lambda a: np.ascontiguousarray(a, dtype=np.float32)
+        return SeriesFeatures(
+            inputs=f32(np.concatenate(inputs, axis=1)),
+            targets=f32(values[:, :n_t]),
+            future=f32(np.concatenate(fut, axis=1)) if fut_names else None,
+            target_mask=f32(observed[:, :n_t]) if self.mask else None,
+            input_names=tuple(names),
+            target_names=targets,
+            future_names=fut_names,
+        )
+
+    def inverse_transform(self, y: Any, columns: Sequence[str]) -> np.ndarray | torch.Tensor:
+        """Undo the scaling of ``y (..., len(columns))``, column by column (e.g. predictions ``(B, H, n_y)``
+        with ``columns=ds.target_names``). Tensors stay tensors, arrays become float64."""
+        if self.columns is None:
+            raise ValueError("Preprocessor is not fitted; call fit first")
+        idx = [self.columns.index(c) for c in columns if c in self.columns]
+        if len(idx) != len(columns):
+            raise ValueError(f"columns {list(columns)} are not all among the fitted {list(self.columns)}")
+        if y.shape[-1] != len(idx):
+            raise ValueError(
+                f"y has {y.shape[-1]} columns on its last axis, expected {len(idx)} ({list(columns)})"
+            )
+        center, scale = self.center_[idx], self.scale_[idx]
+        if isinstance(y, torch.Tensor):
+            as_t = lambda a: torch.as_tensor(a, dtype=y.dtype, device=y.device)
+            return y * as_t(scale) + as_t(center)
+        return np.asarray(y, dtype=np.float64) * scale + center
+
+    def _impute(self, raw, observed, means, names, frame) -> np.ndarray:
+        if self.impute == "none":
+            if not observed.all():
+                j = int(np.flatnonzero(~observed.all(axis=0))[0])
+                i = int(np.flatnonzero(~observed[:, j])[0])
+                when = "" if frame.time is None else f" ({frame.time_name} {frame.time[i]})"
+                raise ValueError(
+                    f"column {names[j]!r} has a missing value (NaN) at row {i}{when} and impute='none' "
+                    f"refuses NaN: choose Preprocessor(impute='ffill' | 'mean' | 'zero') (with mask=True to "
+                    "tell the model which values were filled), or drop/fill those rows before framing"
+                )
+            return raw
+        if self.impute == "zero":
+            return np.where(observed, raw, 0.0)
+        means = np.asarray(means)
+        if self.impute == "mean":
+            return np.where(observed, raw, means)
+        last = np.maximum.accumulate(np.where(observed, np.arange(len(raw))[:, None], -1), axis=0)  # (N, U)
+        filled = np.take_along_axis(raw, np.maximum(last, 0), axis=0)
+        return np.where(last >= 0, filled, means)
+
+
+def _time_since_observed(observed: np.ndarray, s: np.ndarray) -> np.ndarray:
+    """GRU-D's δ (N, U): s_t minus the time of the last observation strictly before t (s_0 if none)."""
+    rows = np.arange(len(s))[:, None]
+    last = np.maximum.accumulate(np.where(observed, rows, 0), axis=0)  # last observed at or before t
+    before = np.concatenate([np.zeros((1, observed.shape[1]), dtype=last.dtype), last[:-1]])
+    return s[:, None] - s[before]
+
+
+def _as_slice(rows: Rows, n: int) -> slice:
+    if rows is None:
+        return slice(0, n)
+    if isinstance(rows, range):
+        if rows.step != 1:
+            raise ValueError(f"rows must be a contiguous range (step 1), got {rows}")
+        return slice(rows.start, rows.stop)
+    if isinstance(rows, slice):
+        start, stop, step = rows.indices(n)
+        if step != 1:
+            raise ValueError(f"rows must be a contiguous slice (step 1), got {rows}")
+        return slice(start, stop)
+    raise ValueError(f"rows must be a range, a slice or None, got {type(rows).__name__}")
+
+
+# --------------------------------------------------------------------------------------------------------
+# Windows
+
+
+def sliding_windows(
+    values: Any, lookback: int, horizon: int = 1, *, stride: int = 1
+) -> tuple[np.ndarray, np.ndarray]:
+    """All windows of a ``(N, F)`` array as read-only views, the array form of Keras'
+    ``timeseries_dataset_from_array``: inputs ``(n, L, F)`` and the following targets ``(n, H, F)``, with
+    ``n = (N - L - H) // stride + 1``. No data is copied (``np.ascontiguousarray`` makes a copy)."""
+    values = np.asarray(values)
+    if values.ndim == 1:
+        values = values[:, None]
+    _check_fits(len(values), lookback, horizon)
+    x = _windows(values, lookback)[: len(values) - lookback - horizon + 1 : stride]
+    y = _windows(values[lookback:], horizon)[::stride]
+    return x, y
+
+
+def _windows(a: np.ndarray, size: int) -> np.ndarray:
+    """(N - size + 1, size, F) view: row s is ``a[s : s + size]``."""
+    return sliding_window_view(a, size, axis=0).transpose(0, 2, 1)
+
+
+def _check_fits(n: int, lookback: int, horizon: int) -> None:
+    if lookback + horizon > n:
+        raise ValueError(
+            f"lookback ({lookback}) + horizon ({horizon}) = {lookback + horizon} steps are needed for one "
+            f"window, but the series has {n}; shorten the lookback or horizon, or use a longer series"
+        )
+
+
+class WindowDataset(Dataset):
+    """Windows of a preprocessed series whose targets lie in the rows ``rows`` (see the module docstring).
+
+    ``features`` comes from `Preprocessor.transform` (or `window_datasets`); ``context="past"`` lets the
+    inputs of the first windows reach back before ``rows.start``, ``"within"`` keeps them inside ``rows``.
+    Only the sizes of ``spec`` are read here; the column roles were fixed by ``transform``.
+
+    ``ds[i]`` is one window (dict of (L, F_x), (H, n_y)... tensors); ``ds[indices]`` (a list, array, tensor
+    or slice) is a batch gathered in one fancy-indexing step. ``ds.loader(batch_size)`` is a DataLoader
+    that fetches whole batches this way (what the ≥1M windows/s benchmark measures); a plain
+    ``DataLoader(ds, batch_size=...)`` also works, one window at a time.
+
+    ==============  ==================================================================================
+    attribute       meaning
+    ==============  ==================================================================================
+    starts          (n,) int64 first input row of each window; targets are rows starts + L + [0, H)
+    input_names     names of the F_x input channels; target_names, future_names likewise
+    ==============  ==================================================================================
+    """
+
+    def __init__(
+        self,
+        features: SeriesFeatures,
+        spec: WindowSpec,
+        *,
+        rows: Rows = None,
+        context: str = "past",
+        preprocessor: Preprocessor | None = None,
+    ):
+        if not isinstance(features, SeriesFeatures):
+            raise ValueError(
+                f"WindowDataset expects the SeriesFeatures of Preprocessor.transform(frame, spec), got "
+                f"{type(features).__name__}; or use window_datasets(frame, spec, split)"
+            )
+        if context not in ("past", "within"):
+            raise ValueError(f"context={context!r}; expected 'past' or 'within'")
+        n = len(features.inputs)
+        _check_fits(n, spec.lookback, spec.horizon)
+        part = _as_slice(rows, n)
+        a, b = part.start, min(part.stop, n)
+        L, H = spec.lookback, spec.horizon
+        first_target = max(a, L) if context == "past" else a + L
+        self.starts = np.arange(first_target, b - H + 1, spec.stride, dtype=np.int64) - L
+        if len(self.starts) == 0:
+            need = H if context == "past" else L + H
+            raise ValueError(
+                f"rows [{a}, {b}) hold no complete window (lookback {L}, horizon {H}, context={context!r} "
+                f"needs at least {need} rows there); enlarge this part of the split or shorten the window"
+            )
+        self.spec, self.features, self.preprocessor = spec, features, preprocessor
+        self.input_names = features.input_names
+        self.target_names = features.target_names
+        self.future_names = features.future_names
+        self._make_views()
+
+    def _make_views(self) -> None:
+        f, L, H = self.features, self.spec.lookback, self.spec.horizon
+        self._x = _windows(f.inputs, L)  # (N - L + 1, L, F_x), indexed by input start
+        self._views = {"y": _windows(f.targets[L:], H)}  # (N - L - H + 1, H, n_y), same index
+        if f.future is not None:
+            self._views["future"] = _windows(f.future[L:], H)
+        if f.target_mask is not None:
+            self._views["y_mask"] = _windows(f.target_mask[L:], H)
+
+    def __getstate__(self):  # worker processes get the base arrays, not copies of every window
+        return {k: v for k, v in self.__dict__.items() if k not in ("_x", "_views")}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._make_views()
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def __getitem__(self, index: Any) -> dict[str, torch.Tensor]:
+        if isinstance(index, int | np.integer) or (isinstance(index, torch.Tensor) and index.dim() == 0):
+            s = self.starts[int(index)]  # IndexError past the end, like any sequence
+            out = {"x": torch.from_numpy(self._x[s].copy())}  # a copy: the view is read-only
+            out.update((k, torch.from_numpy(v[s].copy())) for k, v in self._views.items())
+            return out
+        s = self.starts[np.asarray(index) if not isinstance(index, slice) else index]  # (B,)
+        out = {"x": torch.from_numpy(self._x[s])}  # fancy indexing copies into a fresh (B, L, F_x) array
+        out.update((k, torch.from_numpy(v[s])) for k, v in self._views.items())
+        return out
+
+    def loader(
+        self,
+        batch_size: int,
+        *,
+        shuffle: bool = False,
+        drop_last: bool = False,
+        generator: torch.Generator | None = None,
+        **dataloader_kwargs: Any,
+    ) -> DataLoader:
+        """A DataLoader of batches (dicts of (B, ...) tensors) gathered by one indexing step per batch.
+
+        Its sampler hands out whole index arrays (a permutation cut into batches when ``shuffle``; the global
+        torch RNG unless ``generator`` is given), so no per-window Python work is left in the loop.
+        """
+        sampler = _BatchIndices(
+            len(self), batch_size, shuffle=shuffle, drop_last=drop_last, generator=generator
+        )
+        return DataLoader(self, batch_size=None, sampler=sampler, **dataloader_kwargs)
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        """Every window at once as contiguous numpy arrays (x (n, L, F_x), y (n, H, n_y), ...)."""
+        return {k: v.numpy() for k, v in self[np.arange(len(self))].items()}
+
+    def inverse_transform(self, y: Any) -> np.ndarray | torch.Tensor:
+        """Targets or predictions ``(..., n_y)`` back in the original units (needs ``preprocessor=``)."""
+        if self.preprocessor is None:
+            raise ValueError("this WindowDataset has no preprocessor; build it with preprocessor=... ")
+        return self.preprocessor.inverse_transform(y, self.target_names)
+
+    def target_rows(self) -> np.ndarray:
+        """(n, H) int64 row of the series of each target step (map predictions back to timestamps)."""
+        return self.starts[:, None] + self.spec.lookback + np.arange(self.spec.horizon)
+
+
+class _BatchIndices(Sampler):
+    """Yields (B,) int64 index arrays covering ``range(n)`` once per epoch, shuffled or in order."""
+
+    def __init__(self, n: int, batch_size: int, *, shuffle: bool, drop_last: bool, generator=None):
+        if not isinstance(batch_size, int | np.integer) or batch_size < 1:
+            raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+        self.n, self.batch_size, self.shuffle, self.drop_last = n, batch_size, shuffle, drop_last
+        self.generator = generator
+
+    def __iter__(self) -> Iterator[np.ndarray]:
+        order = torch.randperm(self.n, generator=self.generator) if self.shuffle else torch.arange(self.n)
+        for chunk in order.split(self.batch_size):
+            if self.drop_last and len(chunk) < self.batch_size:
+                return
+            yield chunk.numpy()
+
+    def __len__(self) -> int:
+        return self.n // self.batch_size if self.drop_last else -(-self.n // self.batch_size)
+
+
+def window_datasets(
+    frame: TimeSeriesFrame,
+    spec: WindowSpec,
+    split: TimeSplit,
+    preprocessor: Preprocessor | None = None,
+    *,
+    context: str = "past",
+) -> tuple[WindowDataset, WindowDataset | None, WindowDataset | None]:
+    """Fit ``preprocessor`` (default: standard scaling, NaN refused) on ``split.train``, transform the
+    series once, and return the train / val / test datasets (None for an empty part)."""
+    preprocessor = preprocessor if preprocessor is not None else Preprocessor()
+    features = preprocessor.fit(frame, split.train).transform(frame, spec)
+    make = lambda rows: WindowDataset(features, spec, rows=rows, context=context, preprocessor=preprocessor)
+    return make(split.train), make(split.val) if split.val else None, make(split.test) if split.test else None
