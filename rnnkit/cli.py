@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -56,13 +55,103 @@ def _demo(args) -> int:
             f"{results[name]['parameters']} parameters, backend {layer.last_backend}"
         )
     if args.out:
-        out = Path(args.out)
-        out.mkdir(parents=True, exist_ok=True)
-        tmp = out / "demo.json.tmp"
-        tmp.write_text(json.dumps({"task": f"sign of the first of {args.length} steps", **results}, indent=2))
-        os.replace(tmp, out / "demo.json")
-        print(f"wrote {out / 'demo.json'}")
+        from .data import write_json
+
+        Path(args.out).mkdir(parents=True, exist_ok=True)
+        write_json(Path(args.out) / "demo.json", {"task": f"sign of the first of {args.length} steps", **results})
+        print(f"wrote {Path(args.out) / 'demo.json'}")
     return 0
+
+
+ESTIMATOR_FOR_TASK = {"classify": "SequenceClassifier", "regress": "SequenceRegressor", "tag": "SequenceTagger"}
+
+
+def _read_table(args, *, with_target: bool, per_step: bool):
+    """The sequences of ``args.data``; targets are read for training and ignored (if present) for prediction."""
+    from .data.tables import read_sequences
+
+    return read_sequences(args.data, layout=args.layout, id_column=args.id_column, time_column=args.time_column,
+                          target_column=args.target_column, per_step_target=per_step, require_target=with_target)
+
+
+def _train(args) -> int:
+    """Fit an estimator on a file of sequences; write the model directory and metrics.json into --out."""
+    import numpy as np
+
+    import rnnkit
+    from rnnkit.data import write_json
+
+    table = _read_table(args, with_target=True, per_step=args.task == "tag")
+    cls = getattr(rnnkit, ESTIMATOR_FOR_TASK[args.task])
+    est = cls(cell=args.cell, hidden_size=args.hidden_size, num_layers=args.num_layers,
+              bidirectional=args.bidirectional, dropout=args.dropout, max_epochs=args.epochs,
+              batch_size=args.batch_size, lr=args.lr, tbptt_steps=args.tbptt_steps, random_state=args.seed,
+              device=args.device, verbose=args.verbose)
+    n = len(table.X)
+    order = np.random.default_rng(args.seed).permutation(n)
+    n_test = int(round(args.test_fraction * n))
+    if n - n_test < 2:
+        raise ValueError(f"{args.data}: {n} sequences leave fewer than 2 to train on; lower --test-fraction")
+    pick = lambda items, idx: [items[i] for i in idx] if isinstance(items, list) else items[idx]
+    train_idx, test_idx = order[n_test:], order[:n_test]
+    start = time.perf_counter()
+    est.fit(pick(table.X, train_idx), pick(table.y, train_idx))
+    seconds = time.perf_counter() - start
+    metrics = {"task": args.task, "estimator": cls.__name__, "n_train": int(len(train_idx)),
+               "n_test": int(n_test), "fit_seconds": round(seconds, 3),
+               "train_score": float(est.score(pick(table.X, train_idx), pick(table.y, train_idx))),
+               "score_name": "accuracy" if args.task != "regress" else "r2",
+               "final_train_loss": est.loss_curve_[-1] if est.loss_curve_ else None}
+    if n_test:
+        metrics["test_score"] = float(est.score(pick(table.X, test_idx), pick(table.y, test_idx)))
+    out = Path(args.out)
+    est.save(out)
+    write_json(out / "metrics.json", metrics)
+    print(json.dumps(metrics, indent=2))
+    print(f"wrote model and metrics.json to {out}")
+    return 0
+
+
+def _predict(args) -> int:
+    """Predict with a saved model directory; write a CSV (one row per sequence, or per step for taggers)."""
+    import numpy as np
+    import pandas as pd
+
+    import rnnkit
+
+    est = rnnkit.load(args.model)
+    table = _read_table(args, with_target=False, per_step=False)
+    pred = est.predict(table.X)
+    if isinstance(est, rnnkit.SequenceTagger):
+        frame = pd.DataFrame({"id": np.repeat(table.ids, [len(p) for p in pred]),
+                              "step": np.concatenate([np.arange(len(p)) for p in pred]),
+                              "prediction": np.concatenate(pred)})
+    else:
+        pred = np.asarray(pred)
+        cols = {"prediction": pred} if pred.ndim == 1 else {f"prediction_{k}": pred[:, k] for k in range(pred.shape[1])}
+        frame = pd.DataFrame({"id": table.ids, **cols})
+        if isinstance(est, rnnkit.SequenceClassifier):
+            proba = est.predict_proba(table.X)
+            for k, c in enumerate(est.classes_):
+                frame[f"proba_{c}"] = proba[:, k]
+    if args.out:
+        from .data import atomic_write
+
+        with atomic_write(args.out, "w") as f:
+            frame.to_csv(f, index=False)
+        print(f"wrote {len(frame)} rows to {args.out}")
+    else:
+        print(frame.to_csv(index=False), end="")
+    return 0
+
+
+def _add_table_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("data", help="a .csv (long or wide layout) or .npz of sequences")
+    p.add_argument("--layout", choices=("auto", "long", "wide", "npz"), default="auto",
+                   help="file layout (default: npz for .npz files, else long)")
+    p.add_argument("--id-column", default="id", help="long CSV: the sequence-id column (default id)")
+    p.add_argument("--time-column", help="long CSV: sort the rows of each sequence by this column")
+    p.add_argument("--target-column", default="target", help="CSV: the target column (default target)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -77,6 +166,36 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=0)
     demo.add_argument("--out", help="directory for demo.json")
     demo.set_defaults(run=_demo)
+
+    train = sub.add_parser("train", help="fit a model on a file of sequences",
+                           description="Fit a sequence classifier, regressor or tagger on a CSV or .npz; write "
+                                       "the model directory (safetensors + JSON) and metrics.json to --out.")
+    _add_table_options(train)
+    train.add_argument("--task", required=True, choices=tuple(ESTIMATOR_FOR_TASK),
+                       help="classify / regress one target per sequence, or tag every step")
+    train.add_argument("--out", required=True, help="model directory to write")
+    train.add_argument("--cell", default="lstm", choices=("rnn", "lstm", "gru"))
+    train.add_argument("--hidden-size", type=int, default=32)
+    train.add_argument("--num-layers", type=int, default=1)
+    train.add_argument("--bidirectional", action="store_true")
+    train.add_argument("--dropout", type=float, default=0.0)
+    train.add_argument("--epochs", type=int, default=30)
+    train.add_argument("--batch-size", type=int, default=32)
+    train.add_argument("--lr", type=float, default=5e-3)
+    train.add_argument("--tbptt-steps", type=int, help="truncated BPTT chunk length (default: full BPTT)")
+    train.add_argument("--test-fraction", type=float, default=0.2,
+                       help="held-out fraction scored in metrics.json (default 0.2)")
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--device", default="auto")
+    train.add_argument("--verbose", action="store_true", help="progress bar and Lightning messages")
+    train.set_defaults(run=_train)
+
+    predict = sub.add_parser("predict", help="predict with a saved model directory",
+                             description="Predict with a model directory written by `rnnkit train`.")
+    predict.add_argument("model", help="model directory")
+    _add_table_options(predict)
+    predict.add_argument("--out", help="CSV file to write (default: print to stdout)")
+    predict.set_defaults(run=_predict)
     return parser
 
 
@@ -84,7 +203,7 @@ def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
-    except (ValueError, FileNotFoundError) as err:
+    except (ValueError, FileNotFoundError, KeyError) as err:
         print(f"rnnkit {args.command}: error: {err}", file=sys.stderr)
         return 2
 

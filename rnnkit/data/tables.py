@@ -40,8 +40,10 @@ def read_sequences(
     time_column: str | None = None,
     target_column: str | None = "target",
     per_step_target: bool = False,
+    require_target: bool = True,
 ) -> SequenceTable:
-    """Read sequences from ``path`` (see the module docstring). ``target_column=None`` reads inputs only.
+    """Read sequences from ``path`` (see the module docstring). ``target_column=None`` reads inputs only;
+    with ``require_target=False`` a missing target column is not an error (prediction files).
 
     Raises ValueError naming the problem: a missing file or column, an empty file, non-numeric features,
     a per-sequence target that changes within a sequence."""
@@ -51,7 +53,7 @@ def read_sequences(
     if layout == "auto":
         layout = "npz" if path.suffix == ".npz" else "long"
     if layout == "npz":
-        return _read_npz(path, target_column is not None, per_step_target)
+        return _read_npz(path, target_column is not None and require_target, per_step_target)
     if layout not in ("long", "wide"):
         raise ValueError(f"layout must be 'auto', 'long', 'wide' or 'npz', got {layout!r}")
     try:
@@ -60,6 +62,8 @@ def read_sequences(
         raise ValueError(f"{path}: the file is empty; expected a CSV with a header row") from None
     if frame.empty:
         raise ValueError(f"{path}: the CSV has a header but no rows")
+    if not require_target and target_column not in frame.columns:
+        target_column = None
     needed = [c for c in ((id_column if layout == "long" else None), time_column, target_column) if c]
     missing = [c for c in needed if c not in frame.columns]
     if missing:

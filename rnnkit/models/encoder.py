@@ -1,0 +1,67 @@
+"""The recurrent encoder every model is built around, from a cell name, a cell object or a cell factory."""
+
+from __future__ import annotations
+
+from ..cells import Cell
+from ..layers import GRU, LSTM, RNN, Bidirectional, Recurrent, Stacked
+
+NAMED_CELLS = {"rnn": RNN, "elman": RNN, "lstm": LSTM, "gru": GRU}
+
+
+def build_encoder(
+    cell,
+    input_size: int,
+    hidden_size: int,
+    *,
+    num_layers: int = 1,
+    bidirectional: bool = False,
+    dropout: float = 0.0,
+    backend: str = "auto",
+) -> Stacked:
+    """A stacked recurrent layer ``(B, T, F) -> (B, T, D*H)`` with the given cell.
+
+    ``cell`` is one of:
+
+    - a name, ``"rnn"`` / ``"elman"``, ``"lstm"`` or ``"gru"``: :class:`rnnkit.RNN` / ``LSTM`` / ``GRU``,
+      which run a fast path (torch's fused kernels) when they can (see :class:`rnnkit.Stacked`);
+    - a factory ``(input_size, hidden_size) -> Cell``, for example a :class:`rnnkit.Cell` subclass itself:
+      ``Stacked([Recurrent(factory(...)), ...])``, one new cell per layer and direction;
+    - a :class:`rnnkit.Cell` object: used as the only layer, so ``num_layers=1``, one direction, and its own
+      ``input_size`` and ``hidden_size`` must match.
+
+    ``dropout`` is applied between layers, as in torch.nn.
+    """
+    if isinstance(cell, str):
+        layer_class = NAMED_CELLS.get(cell.lower())
+        if layer_class is None:
+            raise ValueError(f"unknown cell {cell!r}; use one of {sorted(NAMED_CELLS)}, a Cell object or a "
+                             "factory (input_size, hidden_size) -> Cell")
+        return layer_class(input_size, hidden_size, num_layers=num_layers, bidirectional=bidirectional,
+                           dropout=dropout, backend=backend)
+    if isinstance(cell, Cell):
+        if num_layers != 1 or bidirectional:
+            raise ValueError("a Cell object is one layer in one direction; for num_layers > 1 or "
+                             "bidirectional, pass a factory such as the Cell class itself")
+        if (cell.input_size, cell.hidden_size) != (input_size, hidden_size):
+            raise ValueError(f"the cell has (input_size, hidden_size) = ({cell.input_size}, "
+                             f"{cell.hidden_size}) but the model needs ({input_size}, {hidden_size})")
+        return Stacked([Recurrent(cell)], backend=backend)
+    if not callable(cell):
+        raise ValueError(f"cell must be a name, a Cell object or a factory, got {type(cell).__name__}")
+
+    def make(layer_input: int) -> Cell:
+        made = cell(layer_input, hidden_size)
+        if not isinstance(made, Cell):
+            raise ValueError(f"the cell factory returned {type(made).__name__}, not an rnnkit Cell")
+        return made
+
+    directions = 2 if bidirectional else 1
+    layers = []
+    for i in range(num_layers):
+        layer_input = input_size if i == 0 else directions * hidden_size
+        if bidirectional:
+            forward, backward = Recurrent(make(layer_input)), Recurrent(make(layer_input), reverse=True)
+            layers.append(Bidirectional(forward, backward))
+        else:
+            layers.append(Recurrent(make(layer_input)))
+    return Stacked(layers, dropout=dropout, backend=backend)

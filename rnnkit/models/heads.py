@@ -1,0 +1,79 @@
+"""Output heads: from the recurrent outputs ``h_t`` to one output per sequence or one per step.
+
+Heads are affine; what the numbers mean (class logits or real values) is decided by the loss the training
+module applies: cross-entropy for classification, mean squared error for regression.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor, nn
+
+from ..cells.base import State, hidden_of
+
+POOLINGS = ("final", "last", "mean", "max")
+
+
+def pool(output: Tensor, lengths: Tensor | None, final_state: State, how: str, num_directions: int) -> Tensor:
+    """One vector per sequence from the top layer, ``(B, T, D*H) -> (B, D*H)``, over valid steps only.
+
+    ===========  =========================================================================================
+    ``how``      vector
+    ===========  =========================================================================================
+    ``"final"``  the top layer's final hidden state: forward after the last valid step, backward after step
+                 0. The right summary for a bidirectional layer.
+    ``"last"``   the output at each sequence's last valid step ``h_{L-1}``. Equals ``"final"`` in one
+                 direction; in two, the backward half there has read only one step.
+    ``"mean"``   ``sum_{t < L} h_t / L``
+    ``"max"``    ``max_{t < L} h_t``, per unit
+    ===========  =========================================================================================
+    """
+    B, T, _ = output.shape
+    if how == "final":
+        h = hidden_of(final_state)  # (B, L*D, H), layer 0 forward, layer 0 backward, ...
+        return h[:, -num_directions:].reshape(B, -1)  # top layer, [forward, backward]
+    if lengths is None:
+        lengths = torch.full((B,), T, device=output.device, dtype=torch.long)
+    if how == "last":
+        return output[torch.arange(B, device=output.device), lengths - 1]
+    valid = (torch.arange(T, device=output.device)[None, :] < lengths[:, None])[..., None]  # (B, T, 1)
+    if how == "mean":
+        return (output * valid).sum(1) / lengths[:, None].to(output.dtype)
+    if how == "max":
+        return output.masked_fill(~valid, float("-inf")).amax(1)
+    raise ValueError(f"pooling must be one of {POOLINGS}, got {how!r}")
+
+
+class LabelHead(nn.Module):
+    """Sequence-to-label output ``o = W_ho pool(h_1, ..., h_T) + c``: ``(B, T, D*H) -> (B, O)``.
+
+    ``pooling`` is one of :data:`POOLINGS` (see :func:`pool`); default ``"final"``, the last hidden state.
+    """
+
+    def __init__(self, in_features: int, out_features: int, *, pooling: str = "final",
+                 num_directions: int = 1):
+        super().__init__()
+        if pooling not in POOLINGS:
+            raise ValueError(f"pooling must be one of {POOLINGS}, got {pooling!r}")
+        self.pooling, self.num_directions = pooling, num_directions
+        self.linear = nn.Linear(in_features, out_features)
+
+    def forward(self, output: Tensor, lengths: Tensor | None, final_state: State) -> Tensor:
+        return self.linear(pool(output, lengths, final_state, self.pooling, self.num_directions))
+
+    def extra_repr(self) -> str:
+        return f"pooling={self.pooling!r}"
+
+
+class StepHead(nn.Module):
+    """Sequence-to-sequence output at every step, ``o_t = W_ho h_t + c``: ``(B, T, D*H) -> (B, T, O)``.
+
+    Padded steps get ``o_t = c`` (their ``h_t`` is zero); losses and predictions skip them by ``lengths``.
+    """
+
+    def __init__(self, in_features: int, out_features: int):
+        super().__init__()
+        self.linear = nn.Linear(in_features, out_features)
+
+    def forward(self, output: Tensor) -> Tensor:
+        return self.linear(output)

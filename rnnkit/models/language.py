@@ -1,0 +1,133 @@
+"""Recurrent language model: next-token prediction, sampling and a streaming state for generation."""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor, nn
+
+from ..cells.base import State
+from .encoder import build_encoder
+from .heads import StepHead
+
+
+def sample_next(logits: Tensor, *, temperature: float = 1.0, top_k: int | None = None,
+                generator: torch.Generator | None = None) -> Tensor:
+    """Draw one token per row from ``softmax(logits / temperature)``: ``(B, V) -> (B,)``.
+
+    ``temperature=0`` is greedy (argmax). ``top_k`` keeps only the k most likely tokens (Fan et al. 2018).
+    """
+    if temperature < 0:
+        raise ValueError(f"temperature must be >= 0, got {temperature}")
+    if top_k is not None and top_k < 1:
+        raise ValueError(f"top_k must be >= 1 or None, got {top_k}")
+    if temperature == 0:
+        return logits.argmax(-1)
+    logits = logits.float() / temperature
+    if top_k is not None and top_k < logits.shape[-1]:
+        kth = logits.topk(top_k, dim=-1).values[:, -1:]  # (B, 1), the k-th largest logit
+        logits = logits.masked_fill(logits < kth, float("-inf"))
+    return torch.multinomial(logits.softmax(-1), 1, generator=generator)[:, 0]
+
+
+class LanguageModel(nn.Module):
+    """Next-token model (Mikolov et al. 2010; Zaremba et al. 2014)::
+
+        e_t = E[w_t]                        embedding, (B, T) -> (B, T, E)
+        h_t = rnn(e_t, h_{t-1})             L layers, one direction
+        logits_t = W_ho h_t + c             (B, T, V): the distribution of w_{t+1}
+
+    ``forward(tokens, lengths=None, state=None) -> (logits, final_state)``, tokens ``(B, T)`` int64. Dropout
+    ``dropout`` acts on the embeddings, between layers and before the output layer. ``tie_weights`` shares
+    ``E`` with ``W_ho`` (Press & Wolf 2017; needs ``embedding_size == hidden_size``).
+
+    For generation, :meth:`stream` gives a :class:`GenerationStream` that keeps the state between calls, and
+    :meth:`generate` continues a prompt.
+    """
+
+    target = "step"
+
+    def __init__(
+        self,
+        vocab_size: int,
+        hidden_size: int,
+        *,
+        embedding_size: int | None = None,
+        cell="lstm",
+        num_layers: int = 1,
+        dropout: float = 0.0,
+        tie_weights: bool = False,
+        backend: str = "auto",
+    ):
+        super().__init__()
+        embedding_size = embedding_size or hidden_size
+        if tie_weights and embedding_size != hidden_size:
+            raise ValueError(f"tie_weights needs embedding_size == hidden_size, got {embedding_size} and "
+                             f"{hidden_size}")
+        self.vocab_size = vocab_size
+        self.embedding = nn.Embedding(vocab_size, embedding_size)
+        self.drop = nn.Dropout(dropout)
+        self.encoder = build_encoder(cell, embedding_size, hidden_size, num_layers=num_layers,
+                                     dropout=dropout, backend=backend)
+        self.head = StepHead(hidden_size, vocab_size)
+        if tie_weights:
+            self.head.linear.weight = self.embedding.weight
+
+    def forward(self, tokens: Tensor, lengths: Tensor | None = None, state: State | None = None):
+        if tokens.dtype not in (torch.int64, torch.int32):
+            raise ValueError(f"LanguageModel: tokens must be integer ids of shape (B, T), got {tokens.dtype}")
+        e = self.drop(self.embedding(tokens))  # (B, T, E)
+        h, state = self.encoder(e, lengths, state)  # (B, T, H)
+        return self.head(self.drop(h)), state
+
+    def stream(self) -> GenerationStream:
+        """A fresh streaming state (no context yet)."""
+        return GenerationStream(self)
+
+    @torch.no_grad()
+    def generate(self, prompt: Tensor, max_new_tokens: int, *, temperature: float = 1.0,
+                 top_k: int | None = None, generator: torch.Generator | None = None) -> Tensor:
+        """Continue ``prompt`` (``(T0,)`` or ``(B, T0)``, ``T0 >= 1``) by ``max_new_tokens`` sampled tokens;
+        returns the prompt and the new tokens, ``(B, T0 + max_new_tokens)`` (or 1-D for a 1-D prompt)."""
+        one = prompt.dim() == 1
+        stream = self.stream()
+        stream.feed(prompt)
+        new = [stream.sample(temperature=temperature, top_k=top_k, generator=generator)
+               for _ in range(max_new_tokens)]
+        out = torch.cat([prompt[None] if one else prompt, *(t[:, None] for t in new)], dim=1)
+        return out[0] if one else out
+
+
+class GenerationStream:
+    """The running state of a :class:`LanguageModel` over a token stream: feed tokens, keep the state.
+
+    ``feed(tokens)`` reads ``(T,)`` or ``(B, T)`` tokens after everything fed before and returns the logits of
+    the next token ``(B, V)``; ``sample(...)`` draws the next token from them and feeds it. The model is put
+    in eval mode by neither: call ``model.eval()`` first for generation without dropout.
+    """
+
+    def __init__(self, model: LanguageModel):
+        self.model = model
+        self.state: State | None = None
+        self.logits: Tensor | None = None  # (B, V) for the next token
+
+    @torch.no_grad()
+    def feed(self, tokens: Tensor | int) -> Tensor:
+        tokens = torch.as_tensor(tokens, device=self.model.embedding.weight.device)
+        tokens = tokens.reshape(1, -1) if tokens.dim() < 2 else tokens  # (B, T)
+        if tokens.shape[1] == 0:
+            raise ValueError("feed needs at least one token")
+        logits, self.state = self.model(tokens, None, self.state)
+        self.logits = logits[:, -1]
+        return self.logits
+
+    def sample(self, *, temperature: float = 1.0, top_k: int | None = None,
+               generator: torch.Generator | None = None) -> Tensor:
+        """Draw the next token ``(B,)`` from the last logits (see :func:`sample_next`) and feed it."""
+        if self.logits is None:
+            raise ValueError("feed at least one token before sampling")
+        token = sample_next(self.logits, temperature=temperature, top_k=top_k, generator=generator)
+        self.feed(token[:, None])
+        return token
+
+    def reset(self) -> None:
+        self.state, self.logits = None, None

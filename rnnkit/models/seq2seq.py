@@ -1,0 +1,128 @@
+"""Encoder-decoder: an output sequence whose length differs from the input's (Sutskever et al. 2014, "Sequence
+to sequence learning with neural networks"; Cho et al. 2014)."""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor, nn
+
+from ..cells import Cell
+from ..cells.base import State, map_state
+from .encoder import build_encoder
+from .heads import StepHead
+
+OUTPUT_KINDS = ("classification", "regression")
+
+
+class EncoderDecoder(nn.Module):
+    """Read ``x`` into a state, then write ``y`` one step at a time from that state::
+
+        s = final state of encoder(x)                 every layer; two directions concatenated per layer
+        d_0 = start,  d_t = feedback(y_{t-1})         teacher forcing: the true previous output in training,
+                                                      the model's own previous output when generating
+        h_t, s = decoder(d_t, s)
+        o_t = W_ho h_t + c
+
+    ``feedback`` is an embedding of the previous class (``output_kind="classification"``, ``o_t`` are
+    logits over ``output_size`` classes) or a linear map of the previous value (``"regression"``, ``o_t``
+    are values); ``start`` is a learned vector. The decoder has the encoder's cell and layer count, one
+    direction, and hidden size ``D*H`` so that it starts from the encoder's final state unchanged.
+
+    ================  ====================================================================================
+    ``x``             ``(B, T_in, F)``, ``lengths (B,)`` optional
+    ``y``             ``(B, T_out)`` class indices or ``(B, T_out, O)`` values; ``y_lengths (B,)`` optional.
+                      Negative class indices (padding such as ``IGNORE_INDEX``) are fed as class 0: only
+                      padded steps, which the loss skips, ever see them.
+    ``forward``       ``o (B, T_out, O)`` and the decoder's final state (each field ``(B, L, D*H)``)
+    ``generate``      greedy decoding: ``(B, max_length)`` classes or ``(B, max_length, O)`` values
+    ================  ====================================================================================
+
+    ``cell`` is a name or a factory (:func:`rnnkit.models.build_encoder`); one Cell object cannot serve as
+    both encoder and decoder.
+    """
+
+    target = "decoder"
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        output_size: int,
+        *,
+        output_kind: str = "classification",
+        cell="lstm",
+        num_layers: int = 1,
+        bidirectional: bool = False,
+        dropout: float = 0.0,
+        feedback_size: int | None = None,
+        backend: str = "auto",
+    ):
+        super().__init__()
+        if output_kind not in OUTPUT_KINDS:
+            raise ValueError(f"output_kind must be one of {OUTPUT_KINDS}, got {output_kind!r}")
+        if isinstance(cell, Cell):
+            raise ValueError("EncoderDecoder needs two recurrent stacks; pass a cell name or a factory, "
+                             "not a Cell")
+        self.output_kind = output_kind
+        self.encoder = build_encoder(cell, input_size, hidden_size, num_layers=num_layers,
+                                     bidirectional=bidirectional, dropout=dropout, backend=backend)
+        feedback_size = feedback_size or hidden_size
+        if output_kind == "classification":
+            self.feedback = nn.Embedding(output_size, feedback_size)
+        else:
+            self.feedback = nn.Linear(output_size, feedback_size)
+        self.start = nn.Parameter(torch.zeros(feedback_size))
+        self.decoder = build_encoder(cell, feedback_size, self.encoder.output_size, num_layers=num_layers,
+                                     dropout=dropout, backend=backend)
+        self.head = StepHead(self.encoder.output_size, output_size)
+
+    def encode(self, x: Tensor, lengths: Tensor | None = None) -> State:
+        """The decoder's initial state: the encoder's final state, each field ``(B, L*D, H)`` reshaped to
+        ``(B, L, D*H)``."""
+        _, state = self.encoder(x, lengths)
+        L = self.encoder.num_layers
+        return map_state(lambda f: f.reshape(f.shape[0], L, -1), state)  # [forward, backward] per layer
+
+    def forward(self, x: Tensor, lengths: Tensor | None = None, y: Tensor | None = None,
+                y_lengths: Tensor | None = None):
+        """Teacher forcing: the decoder reads the true previous output ``y_{t-1}`` at step t."""
+        if y is None:
+            raise ValueError("EncoderDecoder.forward needs the targets y (teacher forcing); use generate() "
+                             "to decode without them")
+        state = self.encode(x, lengths)
+        if self.output_kind == "classification":
+            y = y.masked_fill(y < 0, 0)
+        B = y.shape[0]
+        d = torch.cat([self.start.expand(B, 1, -1), self.feedback(y[:, :-1])], dim=1)  # (B, T_out, E)
+        h, state = self.decoder(d, y_lengths, state)  # (B, T_out, D*H)
+        return self.head(h), state
+
+    @torch.no_grad()
+    def generate(self, x: Tensor, lengths: Tensor | None = None, *, max_length: int,
+                 stop_token: int | None = None) -> Tensor:
+        """Greedy decoding: feed back the most likely class (or the predicted value) at each step.
+
+        With ``stop_token`` (classification), decoding ends once every sequence has produced it, and the steps
+        after a sequence's first ``stop_token`` are filled with it.
+        """
+        if max_length < 1:
+            raise ValueError(f"max_length must be >= 1, got {max_length}")
+        state = self.encode(x, lengths)
+        d = self.start.expand(x.shape[0], 1, -1)  # (B, 1, E)
+        outputs = []
+        stopped = torch.zeros(x.shape[0], dtype=torch.bool, device=x.device)
+        for _ in range(max_length):
+            h, state = self.decoder(d, None, state)
+            o = self.head(h)  # (B, 1, O)
+            if self.output_kind == "classification":
+                y_t = o.argmax(-1)  # (B, 1)
+                if stop_token is not None:
+                    y_t = y_t.masked_fill(stopped[:, None], stop_token)
+                    stopped |= y_t[:, 0] == stop_token
+            else:
+                y_t = o
+            outputs.append(y_t)
+            if stop_token is not None and bool(stopped.all()):
+                break
+            d = self.feedback(y_t)
+        return torch.cat(outputs, dim=1)

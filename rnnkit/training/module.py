@@ -1,0 +1,341 @@
+"""The LightningModule that trains rnnkit models by backpropagation through time, full or truncated.
+
+Lightning runs the loop (devices, precision, logging, checkpoints); the recurrent part stays here, in
+:meth:`SequenceModule.training_step`::
+
+    state = None
+    for chunk in time_chunks(batch, tbptt_steps):       # one chunk, the whole batch, unless truncated
+        loss, state = loss of the chunk, starting from state
+        opt.zero_grad(); loss.backward(); clip; opt.step()
+        state = detach(state)                           # truncation: no gradient into earlier chunks
+
+Full BPTT (Rumelhart et al. 1986; Werbos 1990) is the case of one chunk. Truncated BPTT (Williams & Peng
+1990) carries the state forward across chunks but cuts the graph between them, so memory grows with the chunk
+length, not with the sequence length, and the weights are updated after every chunk.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Iterator
+from typing import NamedTuple
+
+import lightning as L
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+from torch.nn.utils import clip_grad_value_, clip_grads_with_norm_, get_total_norm
+
+from ..cells.base import State, map_state
+
+TASKS = ("classification", "regression")
+
+
+class NonFiniteError(FloatingPointError):
+    """Training met a NaN or infinity; the step that produced it was not applied.
+
+    ``step`` is the optimizer step that was about to run; ``checkpoint`` the last checkpoint written before
+    it (a path), or None when checkpointing was off."""
+
+    def __init__(self, message: str, *, step: int, checkpoint: str | None):
+        super().__init__(message)
+        self.step, self.checkpoint = step, checkpoint
+
+
+class NonFiniteLossError(NonFiniteError):
+    """The loss of a training step is NaN or infinite."""
+
+
+class NonFiniteGradientError(NonFiniteError):
+    """The loss is finite but its gradient is not."""
+
+
+def detach_state(state: State | None) -> State | None:
+    """The same state, cut from the graph: the truncation of truncated BPTT."""
+    return None if state is None else map_state(Tensor.detach, state)
+
+
+class Chunk(NamedTuple):
+    """Steps ``[start, stop)`` of the sequences that have not ended before ``start``.
+
+    ``rows`` indexes those sequences in the batch (None: all of them); ``lengths`` are their valid steps in
+    the chunk; ``ends[b]`` says whether sequence b's last valid step falls in the chunk (its label is due)."""
+
+    start: int
+    stop: int
+    rows: Tensor | None
+    x: Tensor
+    lengths: Tensor
+    y: Tensor | None
+    ends: Tensor
+
+
+def time_chunks(batch, steps: int | None, *, per_step: bool) -> Iterator[Chunk]:
+    """Cut a batch into chunks of ``steps`` time steps (``None``: one chunk of the whole batch).
+
+    Sequences that ended before a chunk are left out of it, so a chunk never contains an empty sequence and
+    an ended sequence's state is left as it was at its last valid step.
+    """
+    x, lengths, y = batch.x, batch.lengths, batch.y
+    B, T = x.shape[:2]
+    if lengths is None:
+        lengths = torch.full((B,), T, dtype=torch.long, device=x.device)
+    steps = steps or T
+    for start in range(0, T, steps):
+        stop = min(start + steps, T)
+        active = lengths > start
+        if not bool(active.any()):
+            return
+        rows = None if bool(active.all()) else active.nonzero()[:, 0]
+        pick = slice(None) if rows is None else rows
+        n = lengths[pick]
+        y_chunk = None if y is None else (y[pick, start:stop] if per_step else y[pick])
+        yield Chunk(start, stop, rows, x[pick, start:stop], (n - start).clamp(max=stop - start), y_chunk,
+                    n <= stop)
+
+
+class SequenceModule(L.LightningModule):
+    """Train a model of :mod:`rnnkit.models` (or any module with the same ``forward`` and ``target``).
+
+    Args:
+        model: returns ``(prediction, state)``; its ``target`` attribute is ``"label"`` (one prediction per
+            sequence), ``"step"`` (one per step) or ``"decoder"`` (an :class:`~rnnkit.models.EncoderDecoder`).
+        task: ``"classification"`` (cross-entropy on logits, integer targets) or ``"regression"`` (mean
+            squared error).
+        lr, weight_decay: AdamW's (Loshchilov & Hutter 2019; ``weight_decay=0`` is Adam).
+        clip_grad_norm: rescale the gradient to at most this global L2 norm (default 1.0; Pascanu et al. 2013,
+            "On the difficulty of training recurrent neural networks"). None: off.
+        clip_grad_value: instead clamp every gradient entry to ``[-v, v]``. Set at most one of the two.
+        tbptt_steps: None for full BPTT; k >= 1 for truncated BPTT in chunks of k steps, one optimizer step
+            per chunk that has a loss. A label is due in the chunk holding its sequence's last step.
+        stateful: carry the final state of each batch into the next (detached), for one long stream read in
+            consecutive windows (:class:`~rnnkit.training.TokenStreams`); reset at every epoch.
+
+    Every optimizer step logs ``train_loss`` and ``grad_norm`` (the global gradient norm before clipping);
+    validation logs ``val_loss`` (and ``val_accuracy`` for classification). A non-finite loss or gradient
+    raises :class:`NonFiniteLossError` / :class:`NonFiniteGradientError` before the step is applied.
+    ``history`` holds the mean training and validation loss of every epoch.
+    """
+
+    def __init__(
+        self,
+        model: nn.Module,
+        *,
+        task: str = "classification",
+        lr: float = 1e-3,
+        weight_decay: float = 0.0,
+        clip_grad_norm: float | None = 1.0,
+        clip_grad_value: float | None = None,
+        tbptt_steps: int | None = None,
+        stateful: bool = False,
+    ):
+        super().__init__()
+        self.automatic_optimization = False  # the loop below calls backward, clip and step itself
+        target = getattr(model, "target", None)
+        if target not in ("label", "step", "decoder"):
+            raise ValueError(f"model.target must be 'label', 'step' or 'decoder', got {target!r}")
+        check_training_options(task=task, lr=lr, weight_decay=weight_decay, clip_grad_norm=clip_grad_norm,
+                               clip_grad_value=clip_grad_value, tbptt_steps=tbptt_steps)
+        encoder = getattr(model, "encoder", None)
+        if (tbptt_steps is not None or stateful) and target == "decoder":
+            raise ValueError("truncated BPTT and stateful training do not apply to an EncoderDecoder")
+        if (tbptt_steps is not None or stateful) and getattr(encoder, "bidirectional", False):
+            raise ValueError("truncated BPTT and stateful training need a unidirectional model: the backward "
+                             "direction reads the future, which a chunk does not have")
+        if tbptt_steps is not None and getattr(getattr(model, "head", None), "pooling", "final") not in (
+                "final", "last"):
+            raise ValueError("truncated BPTT needs pooling='final' or 'last': mean and max pooling span all "
+                             "chunks, beyond the truncation")
+        self.model, self.task, self.target = model, task, target
+        self.lr, self.weight_decay = lr, weight_decay
+        self.clip_grad_norm, self.clip_grad_value = clip_grad_norm, clip_grad_value
+        self.tbptt_steps, self.stateful = tbptt_steps, stateful
+        self.carried_state: State | None = None
+        self._train_carried_state: State | None = None
+        self.history: dict[str, list[float]] = {"train_loss": [], "val_loss": []}
+        self._epoch_losses: list[float] = []
+
+    def forward(self, *args, **kwargs):
+        return self.model(*args, **kwargs)
+
+    def configure_optimizers(self):
+        return torch.optim.AdamW(self.parameters(), lr=self.lr, weight_decay=self.weight_decay)
+
+    # -- the training loop -----------------------------------------------------------------------------------
+    def training_step(self, batch, batch_idx: int) -> None:
+        opt = self.optimizers()
+        state = self.carried_state if self.stateful else None
+        for chunk in self.chunks(batch):
+            out, y, state = self.chunk_outputs(batch, chunk, state)
+            if len(y):  # some targets fall in this chunk
+                loss = self.loss(out, y)
+                self.check_finite(loss, "loss", NonFiniteLossError, batch_idx, chunk)
+                opt.zero_grad()
+                self.manual_backward(loss)  # loss.backward(), with Lightning's AMP loss scaling and DDP sync
+                grad_norm = self.clip_gradients_(batch_idx, chunk)
+                opt.step()
+                self.log("train_loss", loss.detach(), on_step=True, on_epoch=True, prog_bar=True,
+                         batch_size=len(y))
+                self.log("grad_norm", grad_norm, on_step=True, on_epoch=False)
+                self._epoch_losses.append(loss.item())
+            state = detach_state(state)  # truncation: the next chunk's gradient stops here
+        if self.stateful:
+            self.carried_state = state
+
+    def chunks(self, batch) -> Iterator[Chunk]:
+        steps = None if self.target == "decoder" else self.tbptt_steps
+        return time_chunks(batch, steps, per_step=self.target == "step")
+
+    def chunk_outputs(self, batch, chunk: Chunk, state: State | None):
+        """Run the model over one chunk from ``state``; return the predictions that have a target in the
+        chunk, ``(N, O)``, those targets ``(N, ...)``, and the state after the chunk (all rows of the
+        batch)."""
+        if self.target == "decoder":
+            out, state = self.model(chunk.x, chunk.lengths, batch.y, batch.y_lengths)  # (B, T_out, O)
+            return self.valid_steps(out, batch.y, batch.y_lengths) + (state,)
+        if self.stateful and state is not None and hidden_batch(state) != chunk.x.shape[0]:
+            raise ValueError(f"stateful training needs every batch to have the same size; got "
+                             f"{chunk.x.shape[0]} after {hidden_batch(state)}")
+        rows = chunk.rows
+        state_in = state if state is None or rows is None else map_state(lambda s: s[rows], state)
+        out, new = self.model(chunk.x, chunk.lengths, state_in)
+        # Sequences left out of this chunk keep the state of their last valid step.
+        state = new if rows is None else map_state(lambda s, n: s.index_copy(0, rows, n), state, new)
+        if self.target == "label":
+            return out[chunk.ends], chunk.y[chunk.ends], state
+        return self.valid_steps(out, chunk.y, chunk.lengths) + (state,)
+
+    @staticmethod
+    def valid_steps(out: Tensor, y: Tensor, lengths: Tensor | None) -> tuple[Tensor, Tensor]:
+        """Per-step outputs ``(B, T, O)`` and targets ``(B, T, ...)`` at the valid steps only:
+        ``(N, O)`` and ``(N, ...)``."""
+        if lengths is None:
+            return out.flatten(0, 1), y.flatten(0, 1)
+        valid = torch.arange(out.shape[1], device=out.device)[None, :] < lengths[:, None]  # (B, T)
+        return out[valid], y[valid]
+
+    def loss(self, out: Tensor, y: Tensor) -> Tensor:
+        if self.task == "classification":
+            return F.cross_entropy(out, y.long())
+        dtype = torch.promote_types(out.dtype, y.dtype)  # bf16 outputs under autocast: compare in float32
+        return F.mse_loss(out.to(dtype), y.to(dtype).view_as(out))
+
+    # -- gradient clipping and the non-finite guard ----------------------------------------------------------
+    def clip_gradients_(self, batch_idx: int, chunk: Chunk) -> Tensor:
+        """Clip the gradients in place (:func:`clip_gradients`); return the global norm before clipping."""
+        scale = self.loss_scale()
+        norm = clip_gradients(self.parameters(), max_norm=self.clip_grad_norm, max_value=self.clip_grad_value,
+                              scale=scale)
+        if scale == 1.0:  # under fp16 an overflow is the grad scaler's business: it skips the step
+            self.check_finite(norm, "gradient norm", NonFiniteGradientError, batch_idx, chunk)
+        return norm
+
+    def loss_scale(self) -> float:
+        scaler = getattr(self.trainer.precision_plugin, "scaler", None)  # fp16 AMP's GradScaler, else None
+        return 1.0 if scaler is None else float(scaler.get_scale())
+
+    def check_finite(self, value: Tensor, what: str, error: type[NonFiniteError], batch_idx: int,
+                     chunk: Chunk) -> None:
+        if bool(torch.isfinite(value).all()):
+            return
+        checkpoint = None
+        callback = self.trainer.checkpoint_callback if self._trainer is not None else None
+        if callback is not None:
+            checkpoint = callback.last_model_path or callback.best_model_path or None
+        where = f"epoch {self.current_epoch}, batch {batch_idx}, time steps {chunk.start}..{chunk.stop - 1}"
+        kept = (f"the last good checkpoint is {checkpoint}" if checkpoint else
+                "no checkpoint had been written (enable checkpointing, e.g. log_dir=..., to keep one)")
+        raise error(f"non-finite {what} ({float(value.detach().float().sum())}) at optimizer step "
+                    f"{self.global_step} ({where}); training stopped before applying this step; {kept}. "
+                    "Try a lower learning rate, gradient clipping, or check the data for extreme values.",
+                    step=self.global_step, checkpoint=checkpoint)
+
+    # -- validation ------------------------------------------------------------------------------------------
+    def validation_step(self, batch, batch_idx: int) -> None:
+        state = self.carried_state if self.stateful else None
+        chunk = next(time_chunks(batch, None, per_step=self.target == "step"))
+        out, y, state = self.chunk_outputs(batch, chunk, state)
+        if self.stateful:
+            self.carried_state = state
+        if not len(y):
+            return
+        self.log("val_loss", self.loss(out, y), on_epoch=True, prog_bar=True, sync_dist=True,
+                 batch_size=len(y))
+        if self.task == "classification":
+            accuracy = (out.argmax(-1) == y).float().mean()
+            self.log("val_accuracy", accuracy, on_epoch=True, sync_dist=True, batch_size=len(y))
+
+    # -- state between epochs and across checkpoints ---------------------------------------------------------
+    def on_train_epoch_start(self) -> None:
+        self.carried_state = None
+        self._epoch_losses = []
+
+    def on_train_epoch_end(self) -> None:
+        if self._epoch_losses:
+            self.history["train_loss"].append(sum(self._epoch_losses) / len(self._epoch_losses))
+
+    def on_validation_epoch_start(self) -> None:
+        self._train_carried_state, self.carried_state = self.carried_state, None
+
+    def on_validation_epoch_end(self) -> None:
+        self.carried_state = self._train_carried_state
+        if not self.trainer.sanity_checking and "val_loss" in self.trainer.callback_metrics:
+            self.history["val_loss"].append(float(self.trainer.callback_metrics["val_loss"]))
+
+    def on_save_checkpoint(self, checkpoint: dict) -> None:
+        # Lightning does not save the RNG; without it a resumed run would draw other dropout masks.
+        checkpoint["rnnkit"] = {"torch_rng": torch.get_rng_state(), "history": self.history}
+        if torch.cuda.is_available():
+            checkpoint["rnnkit"]["cuda_rng"] = torch.cuda.get_rng_state_all()
+
+    def on_load_checkpoint(self, checkpoint: dict) -> None:
+        saved = checkpoint.get("rnnkit")
+        if saved is None:
+            return
+        torch.set_rng_state(saved["torch_rng"])
+        if "cuda_rng" in saved and torch.cuda.is_available():
+            torch.cuda.set_rng_state_all(saved["cuda_rng"])
+        self.history = {k: list(v) for k, v in saved["history"].items()}
+
+
+def clip_gradients(parameters, *, max_norm: float | None, max_value: float | None,
+                   scale: float = 1.0) -> Tensor:
+    """Clip gradients in place by global L2 norm (Pascanu et al. 2013) and/or by value; return the global norm
+    of the gradients before clipping.
+
+    ``scale``: the gradients are the true ones times ``scale`` (fp16 mixed precision: Lightning unscales them
+    only inside ``opt.step()``), so the returned norm is divided by it and the thresholds multiplied by it.
+    A non-finite norm leaves the gradients as they are.
+    """
+    params = [p for p in parameters if p.grad is not None]
+    norm = get_total_norm([p.grad for p in params]) / scale
+    if not bool(torch.isfinite(norm)):
+        return norm
+    if max_norm is not None:
+        clip_grads_with_norm_(params, max_norm * scale, norm * scale)
+    if max_value is not None:
+        clip_grad_value_(params, max_value * scale)
+    return norm
+
+
+def hidden_batch(state: State) -> int:
+    return (state if isinstance(state, Tensor) else state[0]).shape[0]
+
+
+def check_training_options(*, task, lr, weight_decay, clip_grad_norm, clip_grad_value, tbptt_steps) -> None:
+    """ValueError for an impossible training option (shared by the module and the estimators)."""
+    if task not in TASKS:
+        raise ValueError(f"task must be one of {TASKS}, got {task!r}")
+    if not lr > 0:
+        raise ValueError(f"lr must be > 0, got {lr}")
+    if weight_decay < 0:
+        raise ValueError(f"weight_decay must be >= 0, got {weight_decay}")
+    for name, v in (("clip_grad_norm", clip_grad_norm), ("clip_grad_value", clip_grad_value)):
+        if v is not None and not v > 0:
+            raise ValueError(f"{name} must be > 0 or None, got {v}")
+    if clip_grad_norm is not None and clip_grad_value is not None:
+        raise ValueError("set one of clip_grad_norm and clip_grad_value, not both; pass clip_grad_norm=None "
+                         "to clip by value")
+    integer = isinstance(tbptt_steps, numbers.Integral) and not isinstance(tbptt_steps, bool)
+    if tbptt_steps is not None and not (integer and tbptt_steps >= 1):
+        raise ValueError(f"tbptt_steps must be an integer >= 1 (or None for full BPTT), got {tbptt_steps!r}")

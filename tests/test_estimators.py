@@ -1,0 +1,266 @@
+"""scikit-learn estimators: tasks, the scikit-learn contract, determinism, save/load, bad input."""
+
+import json
+import os
+
+import numpy as np
+import pytest
+import torch
+from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV
+
+import rnnkit
+from rnnkit.estimators import SequenceClassifier, SequenceRegressor, SequenceTagger, load
+
+FAST = dict(hidden_size=16, max_epochs=12, lr=1e-2, random_state=0, device="cpu")
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_thread():
+    """Tiny models run fastest on one thread, and do not stall when other processes share the cores."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+def ragged(n=96, seed=0, F=2):
+    rng = np.random.default_rng(seed)
+    return [rng.normal(size=(rng.integers(3, 10), F)).astype(np.float32) for _ in range(n)]
+
+
+def sign_labels(X, names=("neg", "pos")):
+    return np.array([names[int(x[:, 0].sum() > 0)] for x in X])
+
+
+@pytest.fixture(scope="module")
+def classifier():
+    X = ragged()
+    return SequenceClassifier(**FAST).fit(X, sign_labels(X)), X
+
+
+# -- learning ------------------------------------------------------------------------------------------------
+def test_classifier_learns_the_sign_of_a_sum_over_ragged_sequences(classifier):
+    clf, X = classifier
+    X_test = ragged(64, seed=1)
+    assert clf.score(X_test, sign_labels(X_test)) > 0.9
+    assert list(clf.classes_) == ["neg", "pos"]
+    proba = clf.predict_proba(X_test)
+    assert proba.shape == (64, 2) and np.allclose(proba.sum(1), 1, atol=1e-6)
+    assert np.array_equal(clf.predict(X_test), clf.classes_[proba.argmax(1)])
+    assert clf.n_features_in_ == 2 and len(clf.loss_curve_) == 12 and clf.loss_curve_[-1] < clf.loss_curve_[0]
+
+
+def test_classifier_with_truncated_bptt_and_integer_labels():
+    X = ragged()
+    y = np.where(sign_labels(X) == "pos", 7, -3)
+    clf = SequenceClassifier(**FAST, tbptt_steps=4, cell="gru").fit(X, y)
+    assert clf.classes_.tolist() == [-3, 7]
+    X_test = ragged(64, seed=1)
+    assert clf.score(X_test, np.where(sign_labels(X_test) == "pos", 7, -3)) > 0.85
+
+
+def test_regressor_learns_two_outputs_from_an_array():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(128, 6, 2)).astype(np.float32)
+    Y = np.stack([X[:, :, 0].sum(1), X[:, :, 1].max(1)], axis=1) * 10 + 3
+    reg = SequenceRegressor(**{**FAST, "max_epochs": 30, "hidden_size": 32}).fit(X, Y)
+    X_test = rng.normal(size=(64, 6, 2)).astype(np.float32)
+    Y_test = np.stack([X_test[:, :, 0].sum(1), X_test[:, :, 1].max(1)], axis=1) * 10 + 3
+    assert reg.predict(X_test).shape == (64, 2)
+    assert reg.score(X_test, Y_test) > 0.8
+    one = SequenceRegressor(**{**FAST, "max_epochs": 2}).fit(X, Y[:, 0])
+    assert one.predict(X_test).shape == (64,)
+
+
+def test_tagger_labels_every_step_and_keeps_the_input_layout():
+    X = ragged(128)
+    y = [np.where(x[:, 0] > 0, "up", "down") for x in X]
+    tagger = SequenceTagger(**FAST).fit(X, y)
+    X_test = ragged(32, seed=1)
+    y_test = [np.where(x[:, 0] > 0, "up", "down") for x in X_test]
+    assert tagger.score(X_test, y_test) > 0.95
+    predicted = tagger.predict(X_test)
+    assert [len(p) for p in predicted] == [len(x) for x in X_test]
+    proba = tagger.predict_proba(X_test)
+    assert proba[0].shape == (len(X_test[0]), 2)
+    as_array = tagger.predict(np.stack([x[:3] for x in X_test]))
+    assert isinstance(as_array, np.ndarray) and as_array.shape == (32, 3)
+
+
+class HalfTanhCell(rnnkit.Cell):
+    """h' = tanh(W_ih x + b + W_hh h) / 2: a user cell, with no fused kernel."""
+
+    def __init__(self, input_size, hidden_size):
+        super().__init__()
+        self.input_size, self.hidden_size, self.gate_size = input_size, hidden_size, hidden_size
+        self.weight_ih = torch.nn.Parameter(torch.randn(hidden_size, input_size) * 0.5)
+        self.bias_ih = torch.nn.Parameter(torch.zeros(hidden_size))
+        self.weight_hh = torch.nn.Parameter(torch.randn(hidden_size, hidden_size) * 0.3)
+
+    def step(self, xw_t, h):
+        h = 0.5 * torch.tanh(xw_t + h @ self.weight_hh.T)
+        return h, h
+
+
+def test_a_user_cell_factory_trains_and_is_refused_by_save(tmp_path):
+    X = ragged(48)
+    clf = SequenceClassifier(**{**FAST, "max_epochs": 2}, cell=HalfTanhCell, num_layers=2)
+    clf.fit(X, sign_labels(X))
+    assert clf.model_.encoder.last_backend == "reference"
+    assert type(clf.model_.encoder.cells()[0]) is HalfTanhCell
+    with pytest.raises(ValueError, match="named cell"):
+        clf.save(tmp_path / "m")
+    assert not (tmp_path / "m").exists()
+
+
+# -- scikit-learn contract, determinism ----------------------------------------------------------------------
+def test_same_random_state_gives_identical_predictions():
+    X = ragged(48)
+    y = sign_labels(X)
+    params = {**FAST, "max_epochs": 3, "dropout": 0.2, "num_layers": 2, "random_state": 7}
+    a = SequenceClassifier(**params).fit(X, y).predict_proba(X)
+    b = SequenceClassifier(**params).fit(X, y).predict_proba(X)
+    c = SequenceClassifier(**{**params, "random_state": 8}).fit(X, y).predict_proba(X)
+    assert np.array_equal(a, b)
+    assert not np.allclose(a, c)
+
+
+def test_clone_get_set_params_and_grid_search():
+    est = SequenceClassifier(hidden_size=8, tbptt_steps=5)
+    params = est.get_params()
+    assert params["cell"] == "lstm" and params["clip_grad_norm"] == 1.0 and params["tbptt_steps"] == 5
+    copy = clone(est)
+    assert copy.get_params() == params and copy is not est
+    assert est.set_params(lr=0.1) is est and est.lr == 0.1
+
+    X = ragged(64)
+    search = GridSearchCV(SequenceClassifier(**{**FAST, "max_epochs": 6}), {"hidden_size": [4, 16]}, cv=2)
+    search.fit(X, sign_labels(X))
+    assert search.best_params_["hidden_size"] in (4, 16)
+    assert search.best_estimator_.score(X, sign_labels(X)) > 0.8
+
+
+# -- save and load -------------------------------------------------------------------------------------------
+def test_save_and_load_predict_exactly_as_before(classifier, tmp_path):
+    clf, X = classifier
+    clf.save(tmp_path / "model")
+    assert sorted(os.listdir(tmp_path / "model")) == ["config.json", "model.safetensors"]
+    back = rnnkit.estimators.load(tmp_path / "model")
+    assert type(back) is SequenceClassifier and back.get_params() == clf.get_params()
+    assert np.array_equal(back.predict_proba(X), clf.predict_proba(X))
+    assert np.array_equal(back.predict(X), clf.predict(X)) and back.classes_.dtype == clf.classes_.dtype
+
+
+@pytest.mark.parametrize("make", ["regressor", "tagger", "int_classes"])
+def test_every_estimator_round_trips(make, tmp_path):
+    X = ragged(32)
+    small = {**FAST, "max_epochs": 2}
+    if make == "regressor":
+        est = SequenceRegressor(**small).fit(X, np.array([x.sum() for x in X]))
+        out = lambda e: e.predict(X)
+    elif make == "tagger":
+        est = SequenceTagger(**small).fit(X, [(x[:, 1] > 0).astype(int) * 5 for x in X])
+        out = lambda e: np.concatenate(e.predict_proba(X))
+    else:
+        est = SequenceClassifier(**small, bidirectional=True, pooling="mean")
+        est.fit(X, [i % 3 for i in range(32)])
+        out = lambda e: e.predict_proba(X)
+    est.save(tmp_path / "m")
+    back = load(tmp_path / "m")
+    assert np.array_equal(out(back), out(est))
+    if make != "regressor":
+        assert back.classes_.tolist() == est.classes_.tolist() and back.classes_.dtype == est.classes_.dtype
+
+
+def test_save_replaces_a_model_directory_atomically_and_refuses_others(classifier, tmp_path, monkeypatch):
+    clf, _ = classifier
+    target = tmp_path / "model"
+    clf.save(target)
+    clf.save(target)  # an rnnkit model directory is replaced
+    before = {p.name: p.read_bytes() for p in target.iterdir()}
+    (tmp_path / "foreign").mkdir()
+    (tmp_path / "foreign" / "notes.txt").write_text("mine")
+    with pytest.raises(ValueError, match="not an rnnkit model directory; refusing"):
+        clf.save(tmp_path / "foreign")
+    assert (tmp_path / "foreign" / "notes.txt").read_text() == "mine"
+
+    def fail(*args):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", fail)
+    with pytest.raises(OSError, match="disk full"):
+        clf.save(target)
+    assert {p.name: p.read_bytes() for p in target.iterdir()} == before  # untouched
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["foreign", "model"]  # no temporary left behind
+
+
+def test_load_rejects_missing_foreign_and_corrupt_directories(classifier, tmp_path):
+    clf, X = classifier
+    with pytest.raises(ValueError, match="not a directory"):
+        load(tmp_path / "nothing")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ValueError, match="cannot read config.json"):
+        load(tmp_path / "empty")
+    (tmp_path / "foreign").mkdir()
+    (tmp_path / "foreign" / "config.json").write_text('{"model_type": "bert"}')
+    with pytest.raises(ValueError, match="not an rnnkit model directory"):
+        load(tmp_path / "foreign")
+
+    clf.save(tmp_path / "m")
+    weights = tmp_path / "m" / "model.safetensors"
+    weights.write_bytes(weights.read_bytes()[:100])
+    with pytest.raises(ValueError, match="corrupt"):
+        load(tmp_path / "m")
+
+    clf.save(tmp_path / "m2")
+    config = json.loads((tmp_path / "m2" / "config.json").read_text())
+    config["params"]["hidden_size"] = 17  # weights no longer fit
+    (tmp_path / "m2" / "config.json").write_text(json.dumps(config))
+    with pytest.raises(ValueError, match="corrupt"):
+        load(tmp_path / "m2")
+    config["format_version"] = 99
+    (tmp_path / "m2" / "config.json").write_text(json.dumps(config))
+    with pytest.raises(ValueError, match="format version 99"):
+        load(tmp_path / "m2")
+
+
+def test_labels_that_json_would_change_are_refused_at_save(tmp_path):
+    X = ragged(16)
+    y = np.empty(16, dtype=object)
+    y[:] = [("a", 1) if i % 2 else ("b", 2) for i in range(16)]
+    clf = SequenceClassifier(**{**FAST, "max_epochs": 1}).fit(X, y)
+    assert clf.predict(X[:1])[0] in {("a", 1), ("b", 2)}
+    with pytest.raises(ValueError, match="does not survive JSON"):
+        clf.save(tmp_path / "m")
+    assert not (tmp_path / "m").exists()
+
+
+# -- bad input -----------------------------------------------------------------------------------------------
+def test_bad_input_raises_one_clear_value_error(classifier):
+    clf, X = classifier
+    y = sign_labels(X)
+    est = SequenceClassifier(**{**FAST, "max_epochs": 1})
+    nan_x = [x.copy() for x in X]
+    nan_x[5][1, 0] = np.nan
+    cases = [
+        (lambda: est.fit(X, y[:-1]), "96 sequences but y has 95"),
+        (lambda: est.fit(X, np.full(96, "pos")), "single class"),
+        (lambda: est.fit(nan_x, y), "sequence 5 of X contains NaN"),
+        (lambda: est.fit(X, np.where(y == "pos", 1.0, np.nan)), "NaN"),
+        (lambda: SequenceRegressor(**FAST).fit(X, np.full(96, np.inf)), "NaN or infinite"),
+        (lambda: est.fit([], []), "X is empty"),
+        (lambda: est.fit([X[0], np.zeros((0, 2))], ["a", "b"]), "sequence 1 of X has length 0"),
+        (lambda: est.fit([X[0], np.zeros((4, 3))], ["a", "b"]), "sequence 1 of X has 3 features"),
+        (lambda: clone(est).set_params(tbptt_steps=0).fit(X, y), "tbptt_steps must be an integer >= 1"),
+        (lambda: clone(est).set_params(clip_grad_value=0.5).fit(X, y), "not both"),
+        (lambda: clone(est).set_params(bidirectional=True, tbptt_steps=3).fit(X, y), "unidirectional"),
+        (lambda: clf.predict([x[:, :1] for x in X]), "1 features per step, but the estimator was fit"),
+        (lambda: clf.predict(np.zeros((2, 3, 4, 5))), "shape"),
+        (lambda: SequenceTagger(**FAST).fit(X, [np.zeros(len(x) + 1) for x in X]), "labels of sequence 0"),
+        (lambda: est.fit([["a", "b"]], ["x"]), "not numeric"),
+    ]
+    for call, message in cases:
+        with pytest.raises(ValueError, match=message):
+            call()
+    assert not hasattr(est, "model_")  # nothing half-fitted
