@@ -70,8 +70,15 @@ def _read_table(args, *, with_target: bool, per_step: bool):
     """The sequences of ``args.data``; targets are read for training and ignored (if present) for prediction."""
     from .data.tables import read_sequences
 
-    return read_sequences(args.data, layout=args.layout, id_column=args.id_column, time_column=args.time_column,
-                          target_column=args.target_column, per_step_target=per_step, require_target=with_target)
+    return read_sequences(
+        args.data,
+        layout=args.layout,
+        id_column=args.id_column,
+        time_column=args.time_column,
+        target_column=args.target_column,
+        per_step_target=per_step,
+        require_target=with_target,
+    )
 
 
 def _train(args) -> int:
@@ -83,10 +90,20 @@ def _train(args) -> int:
 
     table = _read_table(args, with_target=True, per_step=args.task == "tag")
     cls = getattr(rnnkit, ESTIMATOR_FOR_TASK[args.task])
-    est = cls(cell=args.cell, hidden_size=args.hidden_size, num_layers=args.num_layers,
-              bidirectional=args.bidirectional, dropout=args.dropout, max_epochs=args.epochs,
-              batch_size=args.batch_size, lr=args.lr, tbptt_steps=args.tbptt_steps, random_state=args.seed,
-              device=args.device, verbose=args.verbose)
+    est = cls(
+        cell=args.cell,
+        hidden_size=args.hidden_size,
+        num_layers=args.num_layers,
+        bidirectional=args.bidirectional,
+        dropout=args.dropout,
+        max_epochs=args.epochs,
+        batch_size=args.batch_size,
+        lr=args.lr,
+        tbptt_steps=args.tbptt_steps,
+        random_state=args.seed,
+        device=args.device,
+        verbose=args.verbose,
+    )
     n = len(table.X)
     order = np.random.default_rng(args.seed).permutation(n)
     n_test = int(round(args.test_fraction * n))
@@ -97,11 +114,16 @@ def _train(args) -> int:
     start = time.perf_counter()
     est.fit(pick(table.X, train_idx), pick(table.y, train_idx))
     seconds = time.perf_counter() - start
-    metrics = {"task": args.task, "estimator": cls.__name__, "n_train": int(len(train_idx)),
-               "n_test": int(n_test), "fit_seconds": round(seconds, 3),
-               "train_score": float(est.score(pick(table.X, train_idx), pick(table.y, train_idx))),
-               "score_name": "accuracy" if args.task != "regress" else "r2",
-               "final_train_loss": est.loss_curve_[-1] if est.loss_curve_ else None}
+    metrics = {
+        "task": args.task,
+        "estimator": cls.__name__,
+        "n_train": int(len(train_idx)),
+        "n_test": int(n_test),
+        "fit_seconds": round(seconds, 3),
+        "train_score": float(est.score(pick(table.X, train_idx), pick(table.y, train_idx))),
+        "score_name": "accuracy" if args.task != "regress" else "r2",
+        "final_train_loss": est.loss_curve_[-1] if est.loss_curve_ else None,
+    }
     if n_test:
         metrics["test_score"] = float(est.score(pick(table.X, test_idx), pick(table.y, test_idx)))
     out = Path(args.out)
@@ -123,9 +145,13 @@ def _predict(args) -> int:
     table = _read_table(args, with_target=False, per_step=False)
     pred = est.predict(table.X)
     if isinstance(est, rnnkit.SequenceTagger):
-        frame = pd.DataFrame({"id": np.repeat(table.ids, [len(p) for p in pred]),
-                              "step": np.concatenate([np.arange(len(p)) for p in pred]),
-                              "prediction": np.concatenate(pred)})
+        frame = pd.DataFrame(
+            {
+                "id": np.repeat(table.ids, [len(p) for p in pred]),
+                "step": np.concatenate([np.arange(len(p)) for p in pred]),
+                "prediction": np.concatenate(pred),
+            }
+        )
     else:
         pred = np.asarray(pred)
         cols = {"prediction": pred} if pred.ndim == 1 else {f"prediction_{k}": pred[:, k] for k in range(pred.shape[1])}
@@ -145,19 +171,55 @@ def _predict(args) -> int:
     return 0
 
 
+def _compare(args) -> int:
+    """Train RNN, LSTM and GRU on a task under one budget and write the measured comparison."""
+    from .compare import compare
+
+    lengths = [int(v) for v in args.length.split(",")] if args.length else [None]
+    params = json.loads(args.task_params) if args.task_params else None
+    compare(
+        args.task,
+        lengths=lengths,
+        cells=args.cells.split(","),
+        seeds=args.seeds,
+        steps=args.steps or (None if args.budget_seconds else 2000),
+        budget_seconds=args.budget_seconds,
+        hidden_size=args.hidden_size,
+        equal_params=args.equal_params,
+        batch_size=args.batch_size,
+        lr=args.lr,
+        eval_every=args.eval_every,
+        task_params=params,
+        device=args.device,
+        out=args.out,
+    )
+    print(f"wrote comparison.json, report.md and plots to {args.out}")
+    return 0
+
+
+def _clipping(args) -> int:
+    from .compare import clipping_report
+
+    clipping_report(args.out, radius=args.radius, seed=args.seed)
+    print(f"wrote clipping.json, clipping.md and clipping.png to {args.out}")
+    return 0
+
+
 def _add_table_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("data", help="a .csv (long or wide layout) or .npz of sequences")
-    p.add_argument("--layout", choices=("auto", "long", "wide", "npz"), default="auto",
-                   help="file layout (default: npz for .npz files, else long)")
+    p.add_argument(
+        "--layout",
+        choices=("auto", "long", "wide", "npz"),
+        default="auto",
+        help="file layout (default: npz for .npz files, else long)",
+    )
     p.add_argument("--id-column", default="id", help="long CSV: the sequence-id column (default id)")
     p.add_argument("--time-column", help="long CSV: sort the rows of each sequence by this column")
     p.add_argument("--target-column", default="target", help="CSV: the target column (default target)")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="rnnkit", description="Recurrent neural networks for sequential data."
-    )
+    parser = argparse.ArgumentParser(prog="rnnkit", description="Recurrent neural networks for sequential data.")
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="train RNN, LSTM and GRU on a small memory task and print the results")
     demo.add_argument("--length", type=int, default=40, help="sequence length (default 40)")
@@ -167,12 +229,19 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", help="directory for demo.json")
     demo.set_defaults(run=_demo)
 
-    train = sub.add_parser("train", help="fit a model on a file of sequences",
-                           description="Fit a sequence classifier, regressor or tagger on a CSV or .npz; write "
-                                       "the model directory (safetensors + JSON) and metrics.json to --out.")
+    train = sub.add_parser(
+        "train",
+        help="fit a model on a file of sequences",
+        description="Fit a sequence classifier, regressor or tagger on a CSV or .npz; write "
+        "the model directory (safetensors + JSON) and metrics.json to --out.",
+    )
     _add_table_options(train)
-    train.add_argument("--task", required=True, choices=tuple(ESTIMATOR_FOR_TASK),
-                       help="classify / regress one target per sequence, or tag every step")
+    train.add_argument(
+        "--task",
+        required=True,
+        choices=tuple(ESTIMATOR_FOR_TASK),
+        help="classify / regress one target per sequence, or tag every step",
+    )
     train.add_argument("--out", required=True, help="model directory to write")
     train.add_argument("--cell", default="lstm", choices=("rnn", "lstm", "gru"))
     train.add_argument("--hidden-size", type=int, default=32)
@@ -183,19 +252,51 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--batch-size", type=int, default=32)
     train.add_argument("--lr", type=float, default=5e-3)
     train.add_argument("--tbptt-steps", type=int, help="truncated BPTT chunk length (default: full BPTT)")
-    train.add_argument("--test-fraction", type=float, default=0.2,
-                       help="held-out fraction scored in metrics.json (default 0.2)")
+    train.add_argument(
+        "--test-fraction", type=float, default=0.2, help="held-out fraction scored in metrics.json (default 0.2)"
+    )
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--device", default="auto")
     train.add_argument("--verbose", action="store_true", help="progress bar and Lightning messages")
     train.set_defaults(run=_train)
 
-    predict = sub.add_parser("predict", help="predict with a saved model directory",
-                             description="Predict with a model directory written by `rnnkit train`.")
+    predict = sub.add_parser(
+        "predict",
+        help="predict with a saved model directory",
+        description="Predict with a model directory written by `rnnkit train`.",
+    )
     predict.add_argument("model", help="model directory")
     _add_table_options(predict)
     predict.add_argument("--out", help="CSV file to write (default: print to stdout)")
     predict.set_defaults(run=_predict)
+
+    cmp = sub.add_parser(
+        "compare",
+        help="measure RNN vs LSTM vs GRU on a long-memory task",
+        description="Train each cell under the same budget on a task of rnnkit.tasks and "
+        "write comparison.json, report.md and plots to --out.",
+    )
+    cmp.add_argument("--task", default="adding", help="adding, copy, digits, permuted_digits or mnist1d")
+    cmp.add_argument("--length", help="sequence length(s), comma-separated (tasks with a length: adding, copy)")
+    cmp.add_argument("--cells", default="rnn,lstm,gru")
+    cmp.add_argument("--seeds", type=int, default=3)
+    cmp.add_argument("--steps", type=int, help="optimizer steps per run (default 2000 unless --budget-seconds)")
+    cmp.add_argument("--budget-seconds", type=float, help="wall-clock seconds per run")
+    cmp.add_argument("--hidden-size", type=int, default=64)
+    cmp.add_argument("--equal-params", action="store_true", help="size each cell to the LSTM's parameter count")
+    cmp.add_argument("--batch-size", type=int, default=64)
+    cmp.add_argument("--lr", type=float, default=3e-3)
+    cmp.add_argument("--eval-every", type=int, default=100, help="validation interval in steps (learning curves)")
+    cmp.add_argument("--task-params", help="JSON of task options, e.g. '{\"n_train\": 2000}'")
+    cmp.add_argument("--device", default="auto")
+    cmp.add_argument("--out", required=True)
+    cmp.set_defaults(run=_compare)
+
+    clip = sub.add_parser("clipping", help="exploding gradients: an Elman RNN trained with and without clipping")
+    clip.add_argument("--radius", type=float, default=3.0, help="spectral radius of the recurrent weights")
+    clip.add_argument("--seed", type=int, default=0)
+    clip.add_argument("--out", required=True)
+    clip.set_defaults(run=_clipping)
     return parser
 
 

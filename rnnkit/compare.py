@@ -1,0 +1,537 @@
+"""The seed's comparison of RNN, LSTM and GRU, measured: ``rnnkit compare`` and :func:`compare`.
+
+For each sequence length, cell and seed, one model (same hidden size, or the same parameter count with
+``equal_params=True``) is trained on a task of :mod:`rnnkit.tasks` under the same budget (optimizer steps
+and/or seconds) by the Lightning training module, then measured:
+
+===========================  =====================================================================================
+``parameters``               trainable parameters (recurrent layers and head)
+``throughput``               training sequences per second, forward + backward of one batch, median of repeats
+``seconds_per_epoch``        one pass over the training split at that throughput
+``train_seconds``            wall time of the training run (the budget actually used)
+``test_metric``              the task's metric on its test split (``chance`` beside it)
+``success``                  test metric beyond the bar of :func:`success_bar` (e.g. MSE < 0.01 for adding)
+``reach``                    steps back the gradient of a last-step loss stays above 1e-3 of its value, at
+                             initialisation (:func:`rnnkit.diagnostics.gradient_flow`)
+``activation_mib``           memory autograd saves for backward in one training batch (what BPTT stores and
+                             what grows with T); on GPU also ``peak_cuda_mib``
+===========================  =====================================================================================
+
+Outputs in ``out``: ``comparison.json`` (every number, keyed by cell name), ``report.md`` (the table with
+mean ± sd over seeds, the machine and versions), and plots: ``learning_curves.png``, ``metric_vs_length.png``,
+``gradient_flow.png``.
+"""
+
+from __future__ import annotations
+
+import platform
+import statistics
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+from matplotlib.figure import Figure
+
+from .data import write_json
+from .diagnostics import gradient_flow
+from .models import SequenceToLabel, SequenceToSequence
+from .tasks import Task, get_task
+from .training import SequenceDataModule, SequenceDataset, SequenceModule, make_trainer, quiet_lightning
+from .training.trainer import resolve_device
+
+CELLS = ("rnn", "lstm", "gru")
+
+
+def success_bar(task: Task) -> tuple[float, str]:
+    """The value the test metric must beat for a run to count as a success, and how it was set.
+
+    mse: 6 % of the chance level (0.01 for the adding problem, whose chance is 1/6); cross-entropy: 10 % of
+    the memoryless baseline; accuracy: 90 % of the way from chance to 1 (0.91 for ten balanced classes)."""
+    if task.metric == "mse":
+        return 0.06 * task.chance, "MSE < 6 % of chance"
+    if task.metric == "cross_entropy":
+        return 0.1 * task.chance, "cross-entropy < 10 % of the memoryless baseline"
+    return task.chance + 0.9 * (1 - task.chance), "accuracy >= chance + 90 % of (1 - chance)"
+
+
+def _succeeded(task: Task, value: float) -> bool:
+    bar, _ = success_bar(task)
+    return value >= bar if task.higher_is_better else value < bar
+
+
+@dataclass
+class Run:
+    """One trained model: a cell, a sequence length, a seed."""
+
+    cell: str
+    length: int
+    seed: int
+    hidden_size: int
+    parameters: int
+    throughput: float
+    seconds_per_epoch: float
+    train_seconds: float
+    steps: int
+    test_metric: float
+    success: bool
+    reach: int
+    activation_mib: float
+    peak_cuda_mib: float | None
+    backend: str
+    curve_steps: list[int] = field(default_factory=list)
+    curve_val_loss: list[float] = field(default_factory=list)
+    gradient_by_lag: list[float] = field(default_factory=list)
+
+
+def build_model(task: Task, cell: str, hidden_size: int) -> torch.nn.Module:
+    """The model compared: one recurrent layer of ``cell`` and a linear head (per step for tagging)."""
+    cls = SequenceToSequence if task.kind == "tag" else SequenceToLabel
+    return cls(task.input_size, hidden_size, task.output_size, cell=cell)
+
+
+def count_parameters(model: torch.nn.Module) -> int:
+    return sum(p.numel() for p in model.parameters() if p.requires_grad)
+
+
+def equal_parameter_hidden_size(task: Task, cell: str, reference_cell: str, hidden_size: int) -> int:
+    """The hidden size at which ``cell`` has the parameter count closest to ``reference_cell`` at
+    ``hidden_size`` (binary search: the count grows with the hidden size)."""
+    target = count_parameters(build_model(task, reference_cell, hidden_size))
+    lo, hi = 1, 8 * hidden_size
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if count_parameters(build_model(task, cell, mid)) < target:
+            lo = mid + 1
+        else:
+            hi = mid
+    below = count_parameters(build_model(task, cell, max(lo - 1, 1)))
+    above = count_parameters(build_model(task, cell, lo))
+    return lo - 1 if lo > 1 and target - below < above - target else lo
+
+
+def _tensors(split, kind: str, device: str):
+    x = torch.from_numpy(split.X).to(device)
+    y = torch.from_numpy(split.y).to(device)
+    if kind == "regress":
+        y = y.float().view(len(y), -1)
+    lengths = torch.full((len(x),), x.shape[1], dtype=torch.long, device=device)
+    return x, lengths, y
+
+
+def measure_speed_and_memory(model, task: Task, *, batch_size: int, device: str, repeats: int = 5):
+    """Training throughput (sequences/s, forward + backward of one batch) and the memory autograd saves."""
+    x, lengths, y = _tensors(task.train, task.kind, device)
+    x, lengths, y = x[:batch_size], lengths[:batch_size], y[:batch_size]
+    module = SequenceModule(model, task="regression" if task.kind == "regress" else "classification")
+
+    def step():
+        out, _ = model(x, lengths)
+        module.loss(
+            out.flatten(0, 1) if task.kind == "tag" else out, y.flatten() if task.kind == "tag" else y
+        ).backward()
+
+    saved: dict[int, int] = {}
+
+    def pack(t):
+        saved[t.untyped_storage().data_ptr()] = t.untyped_storage().nbytes()
+        return t
+
+    model.train()
+    if device == "cuda":
+        torch.cuda.reset_peak_memory_stats()
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
+        step()
+    times = []
+    for _ in range(repeats):
+        if device == "cuda":
+            torch.cuda.synchronize()
+        start = time.perf_counter()
+        step()
+        if device == "cuda":
+            torch.cuda.synchronize()
+        times.append(time.perf_counter() - start)
+    model.zero_grad(set_to_none=True)
+    peak = torch.cuda.max_memory_allocated() / 2**20 if device == "cuda" else None
+    return len(x) / statistics.median(times), sum(saved.values()) / 2**20, peak
+
+
+def predict(model, split, kind: str, *, device: str, batch_size: int = 512) -> np.ndarray:
+    """Model outputs on a split, as :meth:`Task.score` expects them (probabilities, labels or values)."""
+    model.eval()
+    outs = []
+    with torch.no_grad():
+        for i in range(0, len(split.X), batch_size):
+            out, _ = model(torch.from_numpy(split.X[i : i + batch_size]).to(device))
+            outs.append((out.softmax(-1) if kind in ("classify", "tag") else out).float().cpu().numpy())
+    return np.concatenate(outs)
+
+
+def train_one(
+    task: Task,
+    cell: str,
+    *,
+    hidden_size: int,
+    seed: int,
+    steps: int | None,
+    budget_seconds: float | None,
+    batch_size: int,
+    lr: float,
+    clip_grad_norm: float | None,
+    eval_every: int,
+    device: str,
+) -> tuple[torch.nn.Module, SequenceModule, float, int]:
+    """Train one model under the budget; return it with its training module, seconds used and steps taken."""
+    torch.manual_seed(seed)
+    model = build_model(task, cell, hidden_size)
+    module = SequenceModule(
+        model, task="regression" if task.kind == "regress" else "classification", lr=lr, clip_grad_norm=clip_grad_norm
+    )
+    per_step = task.kind == "tag"
+    datasets = [SequenceDataset(*_tensors(s, task.kind, "cpu"), y_per_step=per_step) for s in (task.train, task.val)]
+    trainer = make_trainer(
+        max_epochs=-1,
+        device=device,
+        max_steps=steps or -1,
+        max_time={"seconds": budget_seconds} if budget_seconds else None,
+        val_check_interval=eval_every,
+        check_val_every_n_epoch=None,
+    )
+    data = SequenceDataModule(*datasets, batch_size=batch_size, seed=seed)
+    start = time.perf_counter()
+    with quiet_lightning(False):
+        trainer.fit(module, datamodule=data)
+    return model.to(device), module, time.perf_counter() - start, trainer.global_step
+
+
+def compare(
+    task: str = "adding",
+    *,
+    lengths=(200,),
+    cells=CELLS,
+    seeds: int = 3,
+    steps: int | None = 2000,
+    budget_seconds: float | None = None,
+    hidden_size: int = 64,
+    equal_params: bool = False,
+    batch_size: int = 64,
+    lr: float = 3e-3,
+    clip_grad_norm: float | None = 1.0,
+    eval_every: int = 100,
+    task_params: dict | None = None,
+    device: str = "auto",
+    out: str | Path | None = None,
+    log=print,
+) -> dict:
+    """Train and measure every cell on ``task`` at every length; write the report to ``out`` if given.
+
+    ``steps`` and ``budget_seconds`` bound each training run (whichever ends first; at least one must be set).
+    ``task_params`` go to the task builder (:func:`rnnkit.tasks.get_task`) beside ``T`` (for tasks with a
+    length) and ``seed``. Returns the JSON-ready results."""
+    if steps is None and budget_seconds is None:
+        raise ValueError("compare: set steps or budget_seconds (or both) to bound each training run")
+    unknown = set(cells) - set(CELLS)
+    if unknown:
+        raise ValueError(f"compare: unknown cells {sorted(unknown)}; choose from {CELLS}")
+    device = resolve_device(device)
+    runs: list[Run] = []
+    task_info = {}
+    for length in lengths:
+        for seed in range(seeds):
+            params = dict(task_params or {}, seed=seed)
+            if length is not None:
+                params["T"] = length
+            t = get_task(task, **params)
+            task_info[str(length)] = {
+                "name": t.name,
+                "T": t.seq_len,
+                "metric": t.metric,
+                "chance": t.chance,
+                "chance_note": t.chance_note,
+                "success_bar": success_bar(t)[0],
+                "success_rule": success_bar(t)[1],
+                "baselines": t.baselines,
+                "source": t.source,
+                "n_train": len(t.train),
+                "n_test": len(t.test),
+            }
+            for cell in cells:
+                h = equal_parameter_hidden_size(t, cell, "lstm", hidden_size) if equal_params else hidden_size
+                torch.manual_seed(seed)
+                fresh = build_model(t, cell, h).to(device)
+                flow = gradient_flow(fresh, t.train.X[:batch_size])
+                name = next(iter(flow.by_lag))
+                throughput, activation, peak = measure_speed_and_memory(fresh, t, batch_size=batch_size, device=device)
+                model, module, seconds, taken = train_one(
+                    t,
+                    cell,
+                    hidden_size=h,
+                    seed=seed,
+                    steps=steps,
+                    budget_seconds=budget_seconds,
+                    batch_size=batch_size,
+                    lr=lr,
+                    clip_grad_norm=clip_grad_norm,
+                    eval_every=eval_every,
+                    device=device,
+                )
+                metric = t.score(predict(model, t.test, t.kind, device=device))
+                val = module.history["val_loss"]  # one entry every eval_every steps
+                run = Run(
+                    cell=cell,
+                    length=t.seq_len,
+                    seed=seed,
+                    hidden_size=h,
+                    parameters=count_parameters(model),
+                    throughput=throughput,
+                    seconds_per_epoch=len(t.train) / throughput,
+                    train_seconds=seconds,
+                    steps=taken,
+                    test_metric=metric,
+                    success=_succeeded(t, metric),
+                    reach=int(flow.reach[name]),
+                    activation_mib=activation,
+                    peak_cuda_mib=peak,
+                    backend=model.encoder.last_backend or "",
+                    curve_steps=[eval_every * (i + 1) for i in range(len(val))],
+                    curve_val_loss=val,
+                    gradient_by_lag=[float(v) for v in flow.by_lag[name]],
+                )
+                runs.append(run)
+                log(
+                    f"{task} T={t.seq_len} seed={seed} {cell:4s} H={h} {t.metric}={metric:.4g} "
+                    f"(chance {t.chance:.4g}) success={run.success} reach={run.reach} "
+                    f"{throughput:.0f} seq/s {seconds:.0f} s {taken} steps"
+                )
+    results = {
+        "task": task,
+        "lengths": list(lengths),
+        "cells": list(cells),
+        "seeds": seeds,
+        "steps": steps,
+        "budget_seconds": budget_seconds,
+        "hidden_size": hidden_size,
+        "equal_params": equal_params,
+        "batch_size": batch_size,
+        "lr": lr,
+        "clip_grad_norm": clip_grad_norm,
+        "task_params": task_params or {},
+        "task_info": task_info,
+        "machine": machine(device),
+        "runs": {cell: [asdict(r) for r in runs if r.cell == cell] for cell in cells},
+        "summary": {cell: summarize([r for r in runs if r.cell == cell]) for cell in cells},
+    }
+    if out is not None:
+        write_report(results, Path(out))
+    return results
+
+
+def _mean_sd(values) -> dict:
+    values = [float(v) for v in values]
+    return {"mean": statistics.fmean(values), "sd": statistics.stdev(values) if len(values) > 1 else 0.0}
+
+
+def summarize(runs: list[Run]) -> dict:
+    """Mean and sd over seeds of every number, per length."""
+    by_length = {}
+    for length in sorted({r.length for r in runs}):
+        rs = [r for r in runs if r.length == length]
+        by_length[str(length)] = {
+            "hidden_size": rs[0].hidden_size,
+            "parameters": rs[0].parameters,
+            **{
+                k: _mean_sd(getattr(r, k) for r in rs)
+                for k in ("test_metric", "throughput", "seconds_per_epoch", "train_seconds", "reach", "activation_mib")
+            },
+            "successes": sum(r.success for r in rs),
+            "runs": len(rs),
+        }
+    return by_length
+
+
+def machine(device: str) -> dict:
+    import lightning
+
+    info = {
+        "device": device,
+        "platform": platform.platform(),
+        "processor": platform.processor() or platform.machine(),
+        "cpu_threads": torch.get_num_threads(),
+        "python": platform.python_version(),
+        "torch": torch.__version__,
+        "lightning": lightning.__version__,
+    }
+    if device == "cuda":
+        info["gpu"] = torch.cuda.get_device_name()
+    return info
+
+
+def _fmt(stat: dict, digits: int = 3) -> str:
+    if abs(stat["mean"]) >= 1000:
+        return f"{stat['mean']:,.0f} ± {stat['sd']:,.0f}"
+    return f"{stat['mean']:.{digits}g} ± {stat['sd']:.{digits - 1}g}"
+
+
+def markdown(results: dict) -> str:
+    """The report: the seed's comparison table, filled by measurement."""
+    m = results["machine"]
+    where = m.get("gpu") or f"{m['processor']}, {m['cpu_threads']} CPU threads"
+    sizes = "equal parameter count" if results["equal_params"] else f"hidden size {results['hidden_size']}"
+    budget = " and ".join(
+        x
+        for x in (
+            f"{results['steps']} steps" if results["steps"] else "",
+            f"{results['budget_seconds']} s" if results["budget_seconds"] else "",
+        )
+        if x
+    )
+    lines = [
+        f"## {results['task']}: {', '.join(results['cells'])}",
+        "",
+        f"Machine: {where} ({m['platform']}; torch {m['torch']}, lightning {m['lightning']}). "
+        f"Budget per run: {budget}, batch {results['batch_size']}, lr {results['lr']}, "
+        f"clip-norm {results['clip_grad_norm']}, {results['seeds']} seed(s), "
+        f"{sizes}.",
+        "",
+    ]
+    for info in results["task_info"].values():
+        lines += [
+            f"### T = {info['T']}",
+            "",
+            f"Metric: test {info['metric']} (chance {info['chance']:.4g}: {info['chance_note']}); success: "
+            f"{info['success_rule']} ({info['success_bar']:.4g}). Train/test: {info['n_train']}/{info['n_test']}.",
+        ]
+        if info["baselines"]:
+            lines.append(
+                "Published: "
+                + ", ".join(f"{k} {v}" for k, v in info["baselines"].items())
+                + (f" ({info['source']})" if info["source"] else "")
+                + "."
+            )
+        lines += [
+            "",
+            "| cell | hidden | parameters | test metric (mean ± sd) | success | gradient reach (steps) "
+            "| throughput (seq/s) | s / epoch | train s | activation MiB |",
+            "|---|---|---|---|---|---|---|---|---|---|",
+        ]
+        for cell in results["cells"]:
+            s = results["summary"][cell].get(str(info["T"]))
+            if s is None:
+                continue
+            lines.append(
+                f"| {cell} | {s['hidden_size']} | {s['parameters']} | {_fmt(s['test_metric'])} | "
+                f"{s['successes']}/{s['runs']} | {_fmt(s['reach'])} | {_fmt(s['throughput'])} | "
+                f"{_fmt(s['seconds_per_epoch'])} | {_fmt(s['train_seconds'])} | {_fmt(s['activation_mib'])} |"
+            )
+        lines.append("")
+    return "\n".join(lines)
+
+
+def write_report(results: dict, out: Path) -> None:
+    """``comparison.json``, ``report.md`` and the three plots, each written atomically."""
+    out.mkdir(parents=True, exist_ok=True)
+    write_json(out / "comparison.json", results)
+    from .data import atomic_write
+
+    with atomic_write(out / "report.md") as f:
+        f.write(markdown(results))
+    for name, figure in plots(results).items():
+        with atomic_write(out / name, "wb") as f:
+            figure.savefig(f, format="png", dpi=110)
+
+
+def plots(results: dict) -> dict[str, Figure]:
+    colours = {"rnn": "tab:red", "lstm": "tab:blue", "gru": "tab:green"}
+    figs = {}
+    ax = Figure(figsize=(6.4, 4), layout="constrained").subplots()
+    for cell, runs in results["runs"].items():
+        for i, r in enumerate(runs):
+            ax.plot(
+                r["curve_steps"],
+                r["curve_val_loss"],
+                color=colours[cell],
+                alpha=0.7,
+                label=f"{cell}" if i == 0 else None,
+            )
+    ax.set(xlabel="optimizer step", ylabel="validation loss", yscale="log", title="learning curves")
+    ax.legend()
+    figs["learning_curves.png"] = ax.figure
+    ax = Figure(figsize=(6.4, 4), layout="constrained").subplots()
+    for cell, summary in results["summary"].items():
+        Ts = sorted(int(t) for t in summary)
+        ax.errorbar(
+            Ts,
+            [summary[str(t)]["test_metric"]["mean"] for t in Ts],
+            yerr=[summary[str(t)]["test_metric"]["sd"] for t in Ts],
+            marker="o",
+            color=colours[cell],
+            label=cell,
+            capsize=3,
+        )
+    info = next(iter(results["task_info"].values()))
+    ax.axhline(info["chance"], color="gray", linestyle="--", label="chance")
+    ax.set(xlabel="sequence length T", ylabel=f"test {info['metric']}", title="metric vs sequence length")
+    ax.legend()
+    figs["metric_vs_length.png"] = ax.figure
+    ax = Figure(figsize=(6.4, 4), layout="constrained").subplots()
+    for cell, runs in results["runs"].items():
+        r = max(runs, key=lambda r: r["length"])
+        curve = np.asarray(r["gradient_by_lag"])
+        ax.plot(curve / curve[0] if curve[0] > 0 else curve, color=colours[cell], label=f"{cell} (reach {r['reach']})")
+    ax.axhline(1e-3, color="gray", linestyle="--", linewidth=1)
+    ax.set(
+        xlabel="lag (steps before the last)",
+        ylabel="‖∂L/∂h‖ relative to the last step",
+        yscale="log",
+        title="gradient norm vs lag, at initialisation",
+    )
+    ax.legend()
+    figs["gradient_flow.png"] = ax.figure
+    return figs
+
+
+def clipping_report(out: str | Path | None = None, **params) -> dict:
+    """The exploding-gradient demo (:func:`rnnkit.tasks.exploding_gradient_demo`): the same Elman RNN, same
+    seed, trained without and with gradient clipping; writes ``clipping.json``, ``clipping.md`` and
+    ``clipping.png`` to ``out`` if given."""
+    from .tasks import exploding_gradient_demo
+
+    demo = exploding_gradient_demo(**params)
+    runs = {"unclipped": demo.unclipped, "clipped": demo.clipped}
+    results = {
+        "params": demo.params,
+        "machine": machine("cpu"),
+        **{
+            k: {"loss": [float(v) for v in r.loss], "grad_norm": [float(v) for v in r.grad_norm]}
+            for k, r in runs.items()
+        },
+    }
+    if out is not None:
+        out = Path(out)
+        out.mkdir(parents=True, exist_ok=True)
+        write_json(out / "clipping.json", results)
+        p = demo.params
+        lines = [
+            f"## Exploding gradients and clipping (Elman RNN, recurrent spectral radius {p['radius']}, "
+            f"T = {p['T']}, plain SGD lr {p['lr']}, seed {p['seed']})",
+            "",
+            "| run | loss at step 0 | loss at the last step | largest loss | largest gradient norm |",
+            "|---|---|---|---|---|",
+        ]
+        for k, r in runs.items():
+            loss, g = np.asarray(r.loss, dtype=float), np.asarray(r.grad_norm, dtype=float)
+            clip = f" (max norm {p['clip']})" if k == "clipped" else ""
+            lines.append(f"| {k}{clip} | {loss[0]:.3g} | {loss[-1]:.3g} | {np.nanmax(loss):.3g} | {np.nanmax(g):.3g} |")
+        from .data import atomic_write
+
+        with atomic_write(out / "clipping.md") as f:
+            f.write("\n".join(lines) + "\n")
+        ax = Figure(figsize=(6.4, 4), layout="constrained").subplots()
+        for k, r in runs.items():
+            ax.plot(np.asarray(r.loss, dtype=float), label=k)
+        ax.set(xlabel="step", ylabel="training loss (MSE)", yscale="log", title="same seed, with and without clipping")
+        ax.legend()
+        with atomic_write(out / "clipping.png", "wb") as f:
+            ax.figure.savefig(f, format="png", dpi=110)
+    return results

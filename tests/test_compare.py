@@ -1,0 +1,61 @@
+"""rnnkit compare: tiny end-to-end runs write every number, the report and the plots."""
+
+import json
+
+import pytest
+
+from rnnkit.cli import main
+from rnnkit.compare import compare, equal_parameter_hidden_size, success_bar
+from rnnkit.tasks import get_task
+
+TINY = {"n_train": 256, "n_val": 64, "n_test": 128}
+
+
+def test_compare_writes_json_report_and_plots(tmp_path):
+    results = compare("adding", lengths=(10,), seeds=2, steps=20, eval_every=10, hidden_size=8,
+                      batch_size=32, task_params=TINY, out=tmp_path, log=lambda *a: None)
+    data = json.loads((tmp_path / "comparison.json").read_text())
+    assert set(data["runs"]) == {"rnn", "lstm", "gru"}
+    for cell, runs in data["runs"].items():
+        assert len(runs) == 2  # 2 seeds
+        for r in runs:
+            assert r["steps"] == 20 and r["curve_steps"] == [10, 20] and len(r["curve_val_loss"]) == 2
+            assert r["throughput"] > 0 and r["activation_mib"] > 0 and 0 <= r["reach"] <= r["length"]
+            assert len(r["gradient_by_lag"]) == r["length"]
+            assert r["test_metric"] < 1.0  # MSE of a trained model on targets in [0, 2]
+    # parameters as in torch.nn: 4 gate blocks for the LSTM, 3 for the GRU, 1 for Elman; head 8 + 1
+    params = {cell: data["summary"][cell]["10"]["parameters"] for cell in data["cells"]}
+    assert params == {"rnn": 1 * (8 * (2 + 8) + 16) + 9, "lstm": 4 * (8 * 10 + 16) + 9, "gru": 3 * (8 * 10 + 16) + 9}
+    report = (tmp_path / "report.md").read_text()
+    assert "| lstm | 8 |" in report and "T = 10" in report and "chance" in report
+    for name in ("learning_curves.png", "metric_vs_length.png", "gradient_flow.png"):
+        assert (tmp_path / name).read_bytes()[:4] == b"\x89PNG"
+    assert results["summary"]["gru"]["10"]["runs"] == 2
+    assert results["summary"]["gru"]["10"]["test_metric"]["sd"] > 0
+
+
+def test_equal_parameter_sizes_match_the_lstm():
+    task = get_task("adding", T=5, **TINY)
+    h = equal_parameter_hidden_size(task, "rnn", "lstm", 16)
+    # Elman with hidden h has h*(2 + h) + 2h + h + 1 parameters; the LSTM at 16 has 4*(16*18 + 32) + 17 = 1297
+    count = lambda h: h * (2 + h) + 2 * h + h + 1
+    assert abs(count(h) - 1297) <= abs(count(h + 1) - 1297) and abs(count(h) - 1297) <= abs(count(h - 1) - 1297)
+
+
+def test_success_bars():
+    assert success_bar(get_task("adding", T=5, **TINY))[0] == pytest.approx(0.06 * get_task("adding", T=5, **TINY).chance)
+    digits = get_task("digits")
+    assert success_bar(digits)[0] == pytest.approx(digits.chance + 0.9 * (1 - digits.chance))
+
+
+def test_cli_compare_and_clipping(tmp_path):
+    assert main(["compare", "--task", "copy", "--length", "4,6", "--cells", "lstm", "--seeds", "1", "--steps", "10",
+                 "--eval-every", "5", "--hidden-size", "8", "--task-params", json.dumps(TINY),
+                 "--out", str(tmp_path / "c")]) == 0
+    data = json.loads((tmp_path / "c" / "comparison.json").read_text())
+    assert list(data["runs"]) == ["lstm"] and data["task_info"]["4"]["metric"] == "cross_entropy"
+    assert sorted(data["summary"]["lstm"]) == ["24", "26"]  # the copy task's T is the delay; sequences are T + 20
+    assert main(["clipping", "--out", str(tmp_path / "k")]) == 0
+    clip = json.loads((tmp_path / "k" / "clipping.json").read_text())
+    assert clip["unclipped"]["loss"][-1] > 1e6 and clip["clipped"]["loss"][-1] < clip["clipped"]["loss"][0]
+    assert main(["compare", "--task", "adding", "--cells", "lstm,transformer", "--out", str(tmp_path / "x")]) == 2
