@@ -209,11 +209,16 @@ class BPTTBatches:
     def __len__(self) -> int:
         return -(-(self.rows.shape[1] - 1) // self.bptt)
 
+    def window(self, i: int) -> tuple[torch.Tensor, torch.Tensor]:
+        """The ``i``-th chunk ``(x, y)``, each ``(B, n)``."""
+        if not 0 <= i < len(self):
+            raise IndexError(f"chunk {i} out of range for {len(self)} chunks")
+        s = i * self.bptt
+        e = min(s + self.bptt, self.rows.shape[1] - 1)
+        return self.rows[:, s:e], self.rows[:, s + 1 : e + 1]
+
     def __iter__(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-        L = self.rows.shape[1]
-        for i in range(0, L - 1, self.bptt):
-            n = min(self.bptt, L - 1 - i)
-            yield self.rows[:, i : i + n], self.rows[:, i + 1 : i + 1 + n]
+        return (self.window(i) for i in range(len(self)))
 
 
 class TextClassificationDataset(Dataset):

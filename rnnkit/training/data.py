@@ -21,6 +21,8 @@ import torch
 from torch import Tensor
 from torch.utils.data import DataLoader, Dataset, DistributedSampler
 
+from ..data.text import BPTTBatches
+
 
 class Batch(NamedTuple):
     x: Tensor
@@ -99,32 +101,28 @@ class SequenceDataModule(L.LightningDataModule):
         return [] if self.val is None else self._loader(self.val, False)
 
 
-class TokenStreams(Dataset):
-    """One long token sequence read as ``B`` parallel streams, in windows of ``window`` steps, in order.
+class TokenStreams(BPTTBatches, Dataset):
+    """One long token sequence read as ``B`` parallel streams, in windows of ``window`` steps, in order: the
+    chunks of :class:`rnnkit.data.BPTTBatches` as training :class:`Batch` items.
 
-    The sequence is cut into ``B`` equal streams (rows); item ``i`` is the ``Batch`` of the i-th window of
-    all rows, ``x = streams[:, s:s+w]``, ``y = streams[:, s+1:s+w+1]`` (the next tokens). Consecutive items
-    continue each other, so a module with ``stateful=True`` carries its state from batch to batch, and the
-    recurrence sees the whole stream, truncated every ``window`` steps (Zaremba et al. 2014). Load it with
-    ``DataLoader(streams, batch_size=None, shuffle=False)``; under DDP give each process its own streams.
+    Item ``i`` is the i-th window of all rows, ``x = streams[:, s:s+w]``, ``y = streams[:, s+1:s+w+1]`` (the
+    next tokens). Consecutive items continue each other, so a module with ``stateful=True`` carries its state
+    from batch to batch, and the recurrence sees the whole stream, truncated every ``window`` steps (Zaremba
+    et al. 2014). Load it with ``DataLoader(streams, batch_size=None, shuffle=False)``; under DDP give each
+    process its own streams.
     """
 
     def __init__(self, tokens: Tensor, batch_size: int, window: int):
         tokens = torch.as_tensor(tokens, dtype=torch.long).reshape(-1)
-        if batch_size < 1 or window < 1:
-            raise ValueError(f"batch_size and window must be >= 1, got {batch_size} and {window}")
-        per_row = len(tokens) // batch_size
-        if per_row < 2:
-            raise ValueError(f"{len(tokens)} tokens are too few for {batch_size} streams of 2 tokens or more")
-        self.streams = tokens[: per_row * batch_size].view(batch_size, per_row)  # (B, N/B)
-        self.window = window
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+        super().__init__(tokens, batch_size, window)
 
-    def __len__(self) -> int:
-        return -(-(self.streams.shape[1] - 1) // self.window)
+    @property
+    def streams(self) -> Tensor:
+        """The ``(B, N // B)`` streams."""
+        return self.rows
 
     def __getitem__(self, i: int) -> Batch:
-        if not 0 <= i < len(self):
-            raise IndexError(i)
-        s = i * self.window
-        e = min(s + self.window, self.streams.shape[1] - 1)
-        return Batch(self.streams[:, s:e], None, self.streams[:, s + 1 : e + 1])
+        x, y = self.window(i)
+        return Batch(x, None, y)
