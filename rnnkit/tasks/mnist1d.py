@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import os
 import random
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
+from ..data.memmap import atomic_write
 from .base import Split, Task, majority_chance
 
 MNIST1D_BASELINES = {"logistic regression": 0.32, "MLP": 0.68, "CNN": 0.94, "GRU": 0.91, "human": 0.96}
@@ -45,14 +45,8 @@ def load_mnist1d(*, cache: bool = True) -> dict[str, np.ndarray]:
     arrays = _generate()
     if cache:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".mnist1d-", suffix=".npz")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                np.savez(f, **arrays)
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
+        with atomic_write(path, "wb") as f:
+            np.savez(f, **arrays)
     return arrays
 
 
