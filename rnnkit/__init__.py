@@ -20,6 +20,7 @@ _LAZY = {
     "SequenceRegressor": "rnnkit.estimators",
     "SequenceTagger": "rnnkit.estimators",
     "load": "rnnkit.estimators",
+    "Forecaster": "rnnkit.forecast",
     "SequenceToLabel": "rnnkit.models",
     "SequenceToSequence": "rnnkit.models",
     "EncoderDecoder": "rnnkit.models",
@@ -32,7 +33,19 @@ _LAZY = {
     "saliency": "rnnkit.diagnostics",
     "get_task": "rnnkit.tasks",
 }
-_SUBPACKAGES = ("cells", "layers", "kernels", "models", "training", "estimators", "diagnostics", "data", "tasks")
+_SUBPACKAGES = (
+    "cells",
+    "layers",
+    "kernels",
+    "models",
+    "training",
+    "estimators",
+    "forecast",
+    "diagnostics",
+    "data",
+    "tasks",
+    "compare",
+)
 
 
 def __getattr__(name):

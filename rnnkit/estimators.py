@@ -607,6 +607,10 @@ def load(directory: str | os.PathLike) -> _SequenceEstimator:
     if config.get("format_version") != FORMAT_VERSION:
         raise ValueError(f"{path}: format version {config.get('format_version')!r} is not supported "
                          f"(this rnnkit reads version {FORMAT_VERSION})")
+    if config.get("estimator") == "Forecaster":  # defined on top of this module, so imported here
+        from .forecast import Forecaster
+
+        return Forecaster.load(path)
     cls = ESTIMATORS.get(config.get("estimator"))
     if cls is None:
         raise ValueError(f"{path}: unknown estimator {config.get('estimator')!r}; expected one of "

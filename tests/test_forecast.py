@@ -1,0 +1,232 @@
+"""Forecaster: learns a seasonal series, future index, exact inverse scaling, leak-free backtests, the GRU-D
+channels, save/load, and a ValueError for every bad input."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+import rnnkit
+from rnnkit import GRUCell, TimeAware
+from rnnkit.forecast import DirectForecastNet, Forecaster, ForecastModule, infer_season_length
+from rnnkit.models import SequenceToLabel
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_thread():
+    # Tiny models: one thread is several times faster than two on a shared 2-core machine (no spinning).
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+def seasonal(n=240, *, freq="MS", slope=0.05, start="2000-01-01", name="y") -> pd.Series:
+    """Noiseless trend + yearly sine: 10 + slope t + 3 sin(2πt/12)."""
+    t = np.arange(n)
+    values = 10 + slope * t + 3 * np.sin(2 * np.pi * t / 12)
+    return pd.Series(values, index=pd.date_range(start, periods=n, freq=freq), name=name)
+
+
+def quick(**kw) -> Forecaster:
+    return Forecaster(**{"lookback": 24, "horizon": 6, "cell": "gru", "hidden_size": 16, "max_epochs": 2,
+                         "random_state": 0, "device": "cpu", **kw})
+
+
+# -- learning ----------------------------------------------------------------------------------------------
+def test_learns_noiseless_seasonal_series_and_beats_the_baselines():
+    bt = quick(hidden_size=32, max_epochs=20).backtest(seasonal(), folds=2)
+    mae = bt["mae"].mean()
+    assert mae["naive"] == pytest.approx(3.366, abs=1e-3)  # baselines are exact functions of the data
+    assert mae["seasonal_naive"] == pytest.approx(12 * 0.05)  # a year of trend
+    assert mae["forecaster"] < 0.15  # measured 0.035-0.047 over seeds 0-2
+    assert mae["forecaster"] < mae["seasonal_naive"] / 4
+    assert (bt["mase"]["forecaster"] < bt["mase"]["seasonal_naive"]).all()
+
+
+def test_relative_net_with_a_zero_head_is_the_naive_forecast():
+    net = DirectForecastNet(SequenceToLabel(3, 8, 4 * 2, cell="gru"), 4, 2, relative=True)
+    torch.nn.init.zeros_(net.net.head.linear.weight)
+    torch.nn.init.zeros_(net.net.head.linear.bias)
+    x = torch.randn(5, 7, 3)
+    out, _ = net(x)
+    assert torch.equal(out.view(5, 4, 2), x[:, -1, None, :2].expand(5, 4, 2))
+
+
+def test_loss_counts_observed_targets_only():
+    module = ForecastModule(DirectForecastNet(SequenceToLabel(1, 4, 3), 3, 1, relative=False))
+    out = torch.tensor([[1.0, 2.0, 3.0]])
+    y = torch.tensor([[[0.0, 100.0, 1.0]], [[1.0, 0.0, 1.0]]]).transpose(0, 1)  # (1, 2, 3): values, mask
+    assert module.loss(out, y).item() == pytest.approx((1.0 + 4.0) / 2)
+
+
+# -- predict -----------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("freq", ["MS", "W-SAT", "h", "D"])
+def test_predict_is_indexed_by_the_next_timestamps(freq):
+    y = seasonal(60, freq=freq, start="2001-01-06").rename_axis("when")
+    f = quick().fit(y)
+    pred = f.predict()
+    expected = pd.date_range(y.index[-1], periods=7, freq=freq)[1:]
+    assert isinstance(pred, pd.Series) and pred.name == "y" and pred.index.name == "when"
+    assert list(pred.index) == list(expected)
+    assert f.freq_ == freq
+    np.testing.assert_array_equal(f.predict(3).to_numpy(), pred.to_numpy()[:3])
+
+
+def test_dataframe_with_covariate_and_calendar_predicts_its_targets():
+    y = seasonal(80)
+    df = pd.DataFrame({"y": y, "x": np.cos(np.arange(80.0))}, index=y.index)
+    f = quick(calendar=("month",)).fit(df, targets=["y"])
+    assert f.input_names_ == ("y", "x", "month_sin", "month_cos")
+    pred = f.predict()
+    assert isinstance(pred, pd.DataFrame) and list(pred.columns) == ["y"] and len(pred) == 6
+
+
+def test_time_column_and_predict_from_new_data():
+    y = seasonal(60)
+    df = pd.DataFrame({"t": y.index.astype(str), "y": y.to_numpy()})
+    f = quick().fit(df, time_col="t")
+    pred = f.predict(data=df.iloc[:50], time_col="t")
+    assert pred.index[0] == y.index[50]
+
+
+def test_inverse_scaling_is_exact():
+    """Standard scaling makes a*y + b train exactly like y, so the forecasts must be a*p + b."""
+    y = seasonal(100)
+    p1 = quick(max_epochs=3).fit(y).predict()
+    p2 = quick(max_epochs=3).fit(1000 * y - 7).predict()
+    np.testing.assert_allclose(p2.to_numpy(), 1000 * p1.to_numpy() - 7, rtol=1e-6)
+    f = quick(max_epochs=3, relative=False).fit(y)
+    x = torch.tensor((y.to_numpy()[-24:] - y.mean()) / y.std(ddof=0), dtype=torch.float32)
+    by_hand = f.model_(x[None, :, None])[0][0].detach().numpy() * y.std(ddof=0) + y.mean()
+    np.testing.assert_allclose(f.predict().to_numpy(), by_hand, rtol=1e-6)
+
+
+def test_historical_forecasts_match_predict_from_each_origin():
+    y = seasonal(80)
+    f = quick().fit(y)
+    hf = f.historical_forecasts(start=y.index[60])
+    assert hf.index[0] == y.index[60] and hf.index[-1] == y.index[-6]  # only whole horizons
+    assert list(hf.columns) == [("y", h) for h in range(1, 7)]
+    for origin in (60, 67, 74):
+        np.testing.assert_allclose(hf.loc[y.index[origin]].to_numpy(),
+                                   f.predict(data=y.iloc[:origin]).to_numpy(), rtol=1e-6)
+
+
+# -- backtest ----------------------------------------------------------------------------------------------
+def test_backtest_folds_do_not_leak_and_baselines_are_exact():
+    y = seasonal(120, slope=0.0) + np.random.default_rng(0).normal(0, 0.1, 120)
+    f = quick()
+    errors, forecasts = f.backtest(y, folds=2, return_forecasts=True)
+    assert not hasattr(f, "model_")  # backtest fits copies
+    origins = [y.index[108], y.index[114]]  # the last two horizons tile the end
+    assert list(errors.index) == origins
+    first = forecasts[forecasts["origin"] == origins[0]]
+    np.testing.assert_array_equal(first["naive"], np.full(6, y.iloc[107]))
+    np.testing.assert_array_equal(first["seasonal_naive"], y.iloc[96:102].to_numpy())
+    np.testing.assert_array_equal(first["actual"], y.iloc[108:114].to_numpy())
+    e = first["forecaster"] - first["actual"]
+    mase_scale = np.abs(y.iloc[12:108].to_numpy() - y.iloc[:96].to_numpy()).mean()
+    assert errors.loc[origins[0], ("mae", "forecaster")] == pytest.approx(np.abs(e).mean())
+    assert errors.loc[origins[0], ("rmse", "forecaster")] == pytest.approx(np.sqrt((e**2).mean()))
+    assert errors.loc[origins[0], ("mase", "forecaster")] == pytest.approx(np.abs(e).mean() / mase_scale)
+    smape = 200 * np.mean(np.abs(e) / (first["actual"].abs() + first["forecaster"].abs()))
+    assert errors.loc[origins[0], ("smape", "forecaster")] == pytest.approx(smape)
+
+    future_changed = y.copy()
+    future_changed.iloc[108:] = 1e6  # everything from the first origin on
+    _, changed = f.backtest(future_changed, folds=2, return_forecasts=True)
+    cols = ["forecaster", "naive", "seasonal_naive"]
+    np.testing.assert_array_equal(changed[changed["origin"] == origins[0]][cols], first[cols])
+    assert not np.allclose(changed[changed["origin"] == origins[1]]["forecaster"],
+                           forecasts[forecasts["origin"] == origins[1]]["forecaster"])
+
+
+@pytest.mark.parametrize("freq, m", [("MS", 12), ("ME", 12), ("QS", 4), ("W-SAT", 52), ("D", 7), ("B", 5),
+                                     ("h", 24), ("2h", 12), ("15min", 96), ("YS", 1)])
+def test_season_length_from_the_frequency(freq, m):
+    assert infer_season_length(freq) == m
+
+
+# -- missing values and the time-aware cell ----------------------------------------------------------------
+def test_time_aware_gets_x_mask_delta_and_skips_missing_targets():
+    y = seasonal(60, freq="D")
+    y.iloc[[10, 11, 12, 30, 58]] = np.nan
+    f = quick(time_aware=True).fit(y)
+    assert isinstance(f.model_.net.encoder.layers[0].cell, TimeAware)
+    assert f.input_names_ == ("y", "y_mask", "y_since")
+    inputs = f._features(f.history_).inputs
+    np.testing.assert_array_equal(inputs[9:15, 1], [1, 0, 0, 0, 1, 1])  # m
+    np.testing.assert_array_equal(inputs[9:15, 2], [1, 1, 2, 3, 4, 1])  # δ in steps (Che et al. eq. 2)
+    pred = f.predict()
+    assert np.isfinite(pred.to_numpy()).all()
+    simple = quick(mask=True, time_since=True).fit(y)
+    assert simple.input_names_ == ("y", "y_mask", "y_since")
+
+
+def test_cell_factory_and_uneven_series_resampled_by_freq():
+    y = seasonal(80, freq="h").drop(seasonal(80, freq="h").index[[5, 40]])  # two hours absent
+    f = quick(cell=GRUCell, time_aware=True).fit(y, freq="h")
+    assert len(f.history_) == 80 and np.isnan(f.history_.values[[5, 40], 0]).all()
+    assert isinstance(f.model_.net.encoder.layers[0].cell.cell, GRUCell)
+
+
+# -- save / load -------------------------------------------------------------------------------------------
+def test_save_load_round_trip(tmp_path):
+    y = seasonal(60, freq="W-SAT").tz_localize("America/New_York")
+    y.iloc[20] = np.nan
+    f = quick(time_aware=True, calendar=("month",)).fit(y)
+    f.save(tmp_path / "model")
+    g = Forecaster.load(tmp_path / "model")
+    pd.testing.assert_series_equal(g.predict(), f.predict())
+    pd.testing.assert_series_equal(rnnkit.load(tmp_path / "model").predict(), f.predict())  # the generic loader
+    assert str(g.predict().index.tz) == "America/New_York"
+    pd.testing.assert_frame_equal(g.historical_forecasts(), f.historical_forecasts())
+    assert json.loads((tmp_path / "model" / "config.json").read_text())["estimator"] == "Forecaster"
+    f.save(tmp_path / "model")  # replaces its own directory
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "notes.txt").write_text("mine")
+    with pytest.raises(ValueError, match="not an rnnkit model directory"):
+        f.save(tmp_path / "other")
+    with pytest.raises(ValueError, match="not a saved Forecaster"):
+        Forecaster.load(tmp_path / "other")
+    with pytest.raises(ValueError, match="named cell"):
+        quick(cell=GRUCell).fit(y).save(tmp_path / "factory")
+
+
+# -- bad input ---------------------------------------------------------------------------------------------
+def test_bad_input_raises_clear_value_errors():
+    y = seasonal(60)
+    gappy = y.copy()
+    gappy.iloc[7] = np.nan
+    with pytest.raises(ValueError, match=r"NaN\) at row 7 .*impute='ffill'"):
+        quick(impute="none").fit(gappy)
+    with pytest.raises(ValueError, match="sort the rows"):
+        quick().fit(y.iloc[::-1])
+    with pytest.raises(ValueError, match="duplicate timestamp"):
+        quick().fit(pd.concat([y.iloc[:30], y.iloc[29:]]))
+    with pytest.raises(ValueError, match=r"lookback \(24\) \+ horizon \(6\) = 30 .* has 20"):
+        quick().fit(y.iloc[:20])
+    with pytest.raises(ValueError, match="expected a numeric column"):
+        quick().fit(pd.DataFrame({"y": y, "label": ["a"] * 60}, index=y.index))
+    with pytest.raises(ValueError, match="not fitted yet: call fit"):
+        quick().predict()
+    with pytest.raises(ValueError, match="not evenly spaced.*freq="):
+        quick().fit(y.drop(y.index[10]))
+    with pytest.raises(ValueError, match="unknown columns"):
+        quick().fit(y, targets=["z"])
+    with pytest.raises(ValueError, match="num_layers=1"):
+        quick(time_aware=True, num_layers=2).fit(y)
+    with pytest.raises(ValueError, match="impute must be one of"):
+        quick(impute="linear").fit(y)
+    with pytest.raises(ValueError, match="use fewer folds"):
+        quick().backtest(y, folds=6)
+    with pytest.raises(ValueError, match="season_length"):
+        quick().backtest(pd.Series(np.arange(60.0)), folds=1)
+    f = quick().fit(y)
+    with pytest.raises(ValueError, match=r"horizon must be an integer in \[1, 6\]"):
+        f.predict(7)
+    with pytest.raises(ValueError, match="columns"):
+        f.predict(data=pd.DataFrame({"q": y}))
