@@ -222,13 +222,14 @@ def compare(
     task_params: dict | None = None,
     device: str = "auto",
     out: str | Path | None = None,
+    first_seed: int = 0,
     log=print,
 ) -> dict:
     """Train and measure every cell on ``task`` at every length; write the report to ``out`` if given.
 
     ``steps`` and ``budget_seconds`` bound each training run (whichever ends first; at least one must be set).
     ``task_params`` go to the task builder (:func:`rnnkit.tasks.get_task`) beside ``T`` (for tasks with a
-    length) and ``seed``. Returns the JSON-ready results."""
+    length) and ``seed`` (seeds ``first_seed, first_seed + 1, ...``). Returns the JSON-ready results."""
     if steps is None and budget_seconds is None:
         raise ValueError("compare: set steps or budget_seconds (or both) to bound each training run")
     unknown = set(cells) - set(CELLS)
@@ -238,7 +239,7 @@ def compare(
     runs: list[Run] = []
     task_info = {}
     for length in lengths:
-        for seed in range(seeds):
+        for seed in range(first_seed, first_seed + seeds):
             params = dict(task_params or {}, seed=seed)
             if length is not None:
                 params["T"] = length
@@ -376,7 +377,7 @@ def _fmt(stat: dict, digits: int = 3) -> str:
 def markdown(results: dict) -> str:
     """The report: the seed's comparison table, filled by measurement."""
     m = results["machine"]
-    where = m.get("gpu") or f"{m['processor']}, {m['cpu_threads']} CPU threads"
+    where = m.get("gpu") or f"{m['processor']}, {m['cpu_threads']} CPU thread(s)"
     sizes = "equal parameter count" if results["equal_params"] else f"hidden size {results['hidden_size']}"
     budget = " and ".join(
         x
