@@ -15,14 +15,6 @@ from rnnkit.estimators import SequenceClassifier, SequenceRegressor, SequenceTag
 FAST = dict(hidden_size=16, max_epochs=12, lr=1e-2, random_state=0, device="cpu")
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """Tiny models run fastest on one thread, and do not stall when other processes share the cores."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
 
 def ragged(n=96, seed=0, F=2):
     rng = np.random.default_rng(seed)

@@ -14,15 +14,6 @@ from rnnkit.forecast import DirectForecastNet, Forecaster, ForecastModule, infer
 from rnnkit.models import SequenceToLabel
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    # Tiny models: one thread is several times faster than two on a shared 2-core machine (no spinning).
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def seasonal(n=240, *, freq="MS", slope=0.05, start="2000-01-01", name="y") -> pd.Series:
     """Noiseless trend + yearly sine: 10 + slope t + 3 sin(2πt/12)."""
     t = np.arange(n)

@@ -17,15 +17,6 @@ from rnnkit.models import (
 )
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """Tiny models run fastest on one thread, and do not stall when other processes share the cores."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 class LeakyCell(Cell):
     """h' = h/2 + tanh(W_ih x + b + W_hh h)/2: a user cell that torch has no fused kernel for."""
 

@@ -28,15 +28,6 @@ from rnnkit.training.data import Batch
 from rnnkit.training.trainer import auto_precision
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """Tiny models run fastest on one thread, and do not stall when other processes share the cores."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 class GradientRecorder(Callback):
     """The gradients (after clipping) and parameters just before every optimizer step."""
 
