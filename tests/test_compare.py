@@ -16,7 +16,7 @@ def test_compare_writes_json_report_and_plots(tmp_path):
                       batch_size=32, task_params=TINY, out=tmp_path, log=lambda *a: None)
     data = json.loads((tmp_path / "comparison.json").read_text())
     assert set(data["runs"]) == {"rnn", "lstm", "gru"}
-    for cell, runs in data["runs"].items():
+    for runs in data["runs"].values():
         assert len(runs) == 2  # 2 seeds
         for r in runs:
             assert r["steps"] == 20 and r["curve_steps"] == [10, 20] and len(r["curve_val_loss"]) == 2
@@ -43,7 +43,8 @@ def test_equal_parameter_sizes_match_the_lstm():
 
 
 def test_success_bars():
-    assert success_bar(get_task("adding", T=5, **TINY))[0] == pytest.approx(0.06 * get_task("adding", T=5, **TINY).chance)
+    adding = get_task("adding", T=5, **TINY)
+    assert success_bar(adding)[0] == pytest.approx(0.06 * adding.chance)
     digits = get_task("digits")
     assert success_bar(digits)[0] == pytest.approx(digits.chance + 0.9 * (1 - digits.chance))
 
