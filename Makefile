@@ -5,6 +5,8 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+# the venv's tools (ninja, for the C++ GRU extension) on PATH without activating it
+export PATH := $(abspath $(VENV))/bin:$(PATH)
 
 .PHONY: install demo test lint bench clean
 

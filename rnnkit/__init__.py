@@ -9,8 +9,19 @@ Lightning, scikit-learn, pandas and matplotlib) load on first use.
 
 import importlib
 
-from .cells import Cell, ElmanCell, GRUCell, LSTMCell, LSTMState, TimeAware, time_aware_inputs
-from .layers import GRU, LSTM, RNN, Bidirectional, Recurrent, Stacked
+from .cells import (
+    Cell,
+    ElmanCell,
+    GRUCell,
+    LayerNormLSTMCell,
+    LSTMCell,
+    LSTMState,
+    MinGRUCell,
+    MinLSTMCell,
+    TimeAware,
+    time_aware_inputs,
+)
+from .layers import GRU, LSTM, RNN, Bidirectional, LayerNormLSTM, MinGRU, MinLSTM, Recurrent, Stacked
 
 __version__ = "0.1.0"
 
@@ -70,6 +81,12 @@ __all__ = [
     "GRUCell",
     "LSTMCell",
     "LSTMState",
+    "LayerNormLSTM",
+    "LayerNormLSTMCell",
+    "MinGRU",
+    "MinGRUCell",
+    "MinLSTM",
+    "MinLSTMCell",
     "Recurrent",
     "Stacked",
     "TimeAware",

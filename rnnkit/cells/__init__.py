@@ -3,7 +3,9 @@
 from .base import AffineCell, Cell, LSTMState, State
 from .elman import ElmanCell
 from .gru import GRUCell
+from .layernorm_lstm import LayerNormLSTMCell
 from .lstm import LSTMCell
+from .minimal import MinGRUCell, MinLSTMCell
 from .time_aware import TimeAware, time_aware_inputs
 
 __all__ = [
@@ -13,6 +15,9 @@ __all__ = [
     "GRUCell",
     "LSTMCell",
     "LSTMState",
+    "LayerNormLSTMCell",
+    "MinGRUCell",
+    "MinLSTMCell",
     "State",
     "TimeAware",
     "time_aware_inputs",

@@ -3,8 +3,18 @@
 ``run_layer(layer, ...)`` asks each fast path's predicate ``can_use_X(layer, x) -> (ok, reason)`` and runs:
 
 - ``backend="reference"``: the readable loop, always;
-- ``backend="native"``: torch's fused kernels, or ``ValueError`` with the predicate's reason;
-- ``backend="auto"``: the first fast path whose predicate holds, else the reference loop.
+- ``backend=<a fast path>``: that path, or ``ValueError`` with its predicate's reason;
+- ``backend="auto"``: the first fast path whose predicate holds, in the order of ``FAST_PATHS``, else the
+  reference loop.
+
+The fast paths:
+
+- ``"cpu_gru"`` (:mod:`.cpu_gru`): a C++ GRU loop with a hand-written backward, on CPU; first, because on
+  CPU it beats torch's own GRU kernel (docs/kernels.md);
+- ``"native"`` (:mod:`.native`): torch's fused RNN kernels (cuDNN on GPU, ATen/oneDNN on CPU);
+- ``"fused"`` (:mod:`.fused`): rnnkit's Triton kernels, for the cells cuDNN cannot run (LayerNorm-LSTM,
+  minGRU, minLSTM, configurations torch has no kernel for); on GPU, or on CPU in Triton's interpreter when
+  forced.
 
 No silent fallback through try/except: whatever runs is decided here, before running, and recorded on the
 layer as ``last_backend`` and ``last_backend_reason``.
@@ -12,12 +22,16 @@ layer as ``last_backend`` and ``last_backend_reason``.
 
 from __future__ import annotations
 
-from . import native
+from . import cpu_gru, fused, native
 
-BACKENDS = ("auto", "native", "reference")
+BACKENDS = ("auto", "native", "cpu_gru", "fused", "reference")
 
 # name -> (predicate, runner); "auto" tries them in this order.
-FAST_PATHS = {"native": (native.can_use_native, native.run_native)}
+FAST_PATHS = {
+    "cpu_gru": (cpu_gru.can_use_cpu_gru, cpu_gru.run_cpu_gru),
+    "native": (native.can_use_native, native.run_native),
+    "fused": (fused.can_use_fused, fused.run_fused),
+}
 
 
 def select_backend(layer, x) -> tuple[str, str]:

@@ -74,9 +74,10 @@ class Stacked(nn.Module):
     ================  =========================================================================
 
     ``dropout`` is ordinary dropout on the outputs of every layer but the last (torch.nn's ``dropout``).
-    ``backend``: ``"auto"`` runs torch's fused kernels (cuDNN on GPU, ATen/oneDNN on CPU) when the
-    configuration is expressible there, else the reference loop; ``"native"`` insists (``ValueError`` with
-    the reason otherwise); ``"reference"`` always runs the readable loop. After each call
+    ``backend``: ``"auto"`` runs the first fast path that can compute this call exactly (the C++ CPU GRU loop,
+    torch's fused kernels — cuDNN on GPU, ATen/oneDNN on CPU —, rnnkit's Triton kernels on GPU), else the
+    reference loop; ``"native"``, ``"cpu_gru"`` or ``"fused"`` insists on that path (``ValueError`` with the
+    reason otherwise); ``"reference"`` always runs the readable loop (``rnnkit.kernels.dispatch``). After each call
     ``last_backend`` is the backend that ran and ``last_backend_reason`` says why.
     """
 

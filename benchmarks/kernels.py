@@ -1,0 +1,239 @@
+"""Forward+backward time and memory of rnnkit's backends against torch.nn.LSTM, on one device, in one run.
+
+    python benchmarks/kernels.py                      # GPU if there is one: sizes of the issue, fp32 and bf16
+    python benchmarks/kernels.py --device cpu         # the same table on CPU (fp32), then the CPU GRU table
+    python benchmarks/kernels.py --quick              # small sizes, a smoke run
+    python benchmarks/kernels.py --check              # first compare fused with reference on the device
+
+Table 1, per size and dtype: torch.nn.LSTM (cuDNN on GPU) as the baseline; rnnkit's native, fused and
+reference backends for LSTM, GRU, RNN and LayerNorm-LSTM, and the C++ CPU GRU; MinGRU/MinLSTM as the
+sequential loop, the log-space scan (parallel mode) and the fused Triton scan. Columns: median ms of
+forward+backward, ratio to torch.nn.LSTM, memory saved for the backward (any device) and peak memory of the
+step (CUDA only). A backend that cannot run a row says why (fused on CPU: Triton runs there only in its
+slow interpreter).
+
+Table 2 (CPU): the C++ CPU GRU (backend "cpu_gru") against torch.nn.GRU at (B=8, T=500, F=16, H=64),
+forward+backward and forward alone without gradients.
+
+On a machine shared with other jobs, ``--threads 1 --clock cpu`` (this process's CPU time on one thread)
+gives steady figures where wall-clock times with several threads do not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import functools
+import statistics
+import time
+
+import torch
+from layers import machine
+from torch import nn
+
+import rnnkit
+from rnnkit.kernels.dispatch import select_backend
+
+
+def saved_megabytes(fn, x) -> float:
+    """Megabytes that autograd keeps for the backward of ``fn(x)`` (distinct storages)."""
+    storages = {}
+
+    def pack(t):
+        storages[t.untyped_storage().data_ptr()] = t.untyped_storage().nbytes()
+        return t
+
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
+        out = fn(x)[0]
+    out.float().sum().backward()
+    return sum(storages.values()) / 2**20
+
+
+def peak_megabytes(fn, x) -> float | None:
+    """Peak CUDA memory of one forward+backward above what was allocated before it (None on CPU)."""
+    if x.device.type != "cuda":
+        return None
+    torch.cuda.synchronize()
+    torch.cuda.reset_peak_memory_stats()
+    before = torch.cuda.memory_allocated()
+    fn(x)[0].float().sum().backward()
+    torch.cuda.synchronize()
+    return (torch.cuda.max_memory_allocated() - before) / 2**20
+
+
+# label -> (layer class, called as cls(F, H, backend=...); backend, or None for the torch.nn baseline;
+#           keywords of the forward call)
+ROWS = {
+    "torch.nn.LSTM": (functools.partial(nn.LSTM, batch_first=True), None),
+    "native LSTM": (rnnkit.LSTM, "native"),
+    "native GRU": (rnnkit.GRU, "native"),
+    "native RNN": (rnnkit.RNN, "native"),
+    "cpu_gru GRU": (rnnkit.GRU, "cpu_gru"),
+    "fused LSTM": (rnnkit.LSTM, "fused"),
+    "fused GRU": (rnnkit.GRU, "fused"),
+    "fused RNN": (rnnkit.RNN, "fused"),
+    "fused LayerNorm-LSTM": (rnnkit.layers.LayerNormLSTM, "fused"),
+    "reference LSTM": (rnnkit.LSTM, "reference"),
+    "reference GRU": (rnnkit.GRU, "reference"),
+    "reference RNN": (rnnkit.RNN, "reference"),
+    "reference LayerNorm-LSTM": (rnnkit.layers.LayerNormLSTM, "reference"),
+    "MinGRU sequential loop": (rnnkit.layers.MinGRU, "reference", {"mode": "sequential"}),
+    "MinLSTM sequential loop": (rnnkit.layers.MinLSTM, "reference", {"mode": "sequential"}),
+    "MinGRU log-space scan": (rnnkit.layers.MinGRU, "reference", {"mode": "parallel"}),
+    "MinLSTM log-space scan": (rnnkit.layers.MinLSTM, "reference", {"mode": "parallel"}),
+    "MinGRU fused scan": (rnnkit.layers.MinGRU, "fused"),
+    "MinLSTM fused scan": (rnnkit.layers.MinLSTM, "fused"),
+}
+
+
+def build(label: str, F: int, H: int, x: torch.Tensor):
+    """The row's module on x's device and dtype as a function of x, or None and why it cannot run there."""
+    cls, backend, *call_options = ROWS[label]
+    if backend is None:
+        return cls(F, H).to(device=x.device, dtype=x.dtype), ""
+    module = cls(F, H, backend=backend).to(device=x.device, dtype=x.dtype)
+    try:  # ask the dispatch point itself, as a call would
+        select_backend(module, x)
+    except ValueError as why:
+        return None, str(why).split("cannot run this call: ")[-1]
+    return functools.partial(module, **(call_options[0] if call_options else {})), ""
+
+
+def table(sizes, dtypes, device: str, repeat: int, clock: str) -> None:
+    print("| size (B, T, F, H) | dtype | row | ms | / nn.LSTM | saved MB | peak MB |")
+    print("|---|---|---|---|---|---|---|")
+    for B, T, F, H in sizes:
+        for dtype in dtypes:
+            x = torch.randn(B, T, F, device=device, dtype=dtype, requires_grad=True)
+            baseline = None
+            for label in ROWS:
+                module, why = build(label, F, H, x)
+                head = f"| ({B}, {T}, {F}, {H}) | {str(dtype).removeprefix('torch.')} | {label} |"
+                if module is None:
+                    print(f"{head} n/a: {why} | | | |", flush=True)
+                    continue
+                ms = median_ms(fwd_bwd(module, x), repeat=repeat, device=device, clock=clock)
+                baseline = baseline or ms
+                saved = saved_megabytes(module, x)
+                peak = peak_megabytes(module, x)
+                peak_text = "-" if peak is None else f"{peak:.0f}"
+                print(f"{head} {ms:.1f} | {ms / baseline:.2f} | {saved:.0f} | {peak_text} |", flush=True)
+
+
+def cpu_gru_table(size, repeat: int, clock: str) -> None:
+    B, T, F, H = size
+    x = torch.randn(B, T, F, requires_grad=True)
+    ref = nn.GRU(F, H, batch_first=True)
+    rows = {
+        "torch.nn.GRU": ref,
+        "torch.nn.LSTM": nn.LSTM(F, H, batch_first=True),
+        "rnnkit GRU cpu_gru": rnnkit.GRU.from_torch(ref, backend="cpu_gru"),
+        "rnnkit GRU native": rnnkit.GRU.from_torch(ref, backend="native"),
+        "rnnkit GRU reference": rnnkit.GRU.from_torch(ref, backend="reference"),
+    }
+    print(f"\nCPU GRU at (B, T, F, H) = {size}, float32, {clock} clock\n")
+    print("| row | fwd+bwd ms | / nn.GRU | fwd (no grad) ms | / nn.GRU |")
+    print("|---|---|---|---|---|")
+    base = base_fwd = None
+    for label, module in rows.items():
+        ms = median_ms(fwd_bwd(module, x), repeat=repeat, device="cpu", clock=clock)
+        fwd = median_ms(fwd_no_grad(module, x), repeat=repeat, device="cpu", clock=clock)
+        base, base_fwd = base or ms, base_fwd or fwd
+        print(f"| {label} | {ms:.1f} | {ms / base:.2f} | {fwd:.1f} | {fwd / base_fwd:.2f} |", flush=True)
+
+
+def median_ms(fn, *, repeat: int, device: str, clock: str = "wall") -> float:
+    """Median milliseconds of ``fn()`` after a warm-up call. ``clock="cpu"`` counts this process's CPU time
+    instead of wall time: steadier on a machine shared with other jobs, and with one thread (``--threads
+    1``) it is the compute time itself."""
+    now = time.process_time if clock == "cpu" else time.perf_counter
+    fn()
+    times = []
+    for _ in range(repeat):
+        if device == "cuda":
+            torch.cuda.synchronize()
+        t0 = now()
+        fn()
+        if device == "cuda":
+            torch.cuda.synchronize()
+        times.append((now() - t0) * 1000)
+    return statistics.median(times)
+
+
+def fwd_bwd(module, x):
+    return lambda: module(x)[0].float().sum().backward()
+
+
+def fwd_no_grad(module, x):
+    def run():
+        with torch.no_grad():
+            module(x)
+
+    return run
+
+
+def check_fused(device: str) -> None:
+    """Largest differences between the fused and reference backends on the device, outputs and gradients,
+    each relative to the tensor's largest entry (at least 1); float32 round-off gives ~1e-6."""
+    print("fused vs reference, float32, (B, T, F, H) = (4, 9, 5, 8), 2 layers, bidirectional, lengths:")
+    x, lengths = torch.randn(4, 9, 5, device=device), torch.tensor([9, 3, 7, 1], device=device)
+    for label, (cls, backend, *_) in ROWS.items():
+        if backend != "fused":
+            continue
+        layer = cls(5, 8, num_layers=2, bidirectional=True).to(device)
+        results = []
+        for backend in ("reference", "fused"):
+            candidate = copy.deepcopy(layer)
+            candidate.backend = backend
+            xx = x.clone().requires_grad_()
+            out, final = candidate(xx, lengths)
+            finals = list(final) if isinstance(final, tuple) else [final]
+            (out.sum() + sum(f.square().sum() for f in finals)).backward()
+            results.append([out, *finals, xx.grad, *(p.grad for p in candidate.parameters())])
+        # relative to each tensor's largest entry: the LayerNorm-LSTM's gradients reach 10-100
+        pairs = zip(*results, strict=True)
+        error = max(((a - b).abs().max() / b.abs().max().clamp(min=1)).item() for a, b in pairs)
+        print(f"  {label}: {error:.2e}")
+    print()
+
+
+def _sizes(text: str) -> list[tuple[int, ...]]:
+    return [tuple(int(n) for n in size.split(",")) for size in text.split(";")]
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    p.add_argument("--dtypes", help="comma-separated; default float32,bfloat16 on cuda, float32 on cpu")
+    p.add_argument("--repeat", type=int, default=5)
+    p.add_argument("--threads", type=int, help="torch.set_num_threads (default: torch's choice)")
+    p.add_argument("--clock", choices=("wall", "cpu"), default="wall",
+                   help="cpu: this process's CPU time (CPU only; steadier on a shared machine)")
+    p.add_argument("--quick", action="store_true", help="small sizes for a smoke run")
+    p.add_argument("--sizes", help="B,T,F,H;B,T,F,H... instead of the issue's two sizes")
+    p.add_argument("--gru-sizes", help="B,T,F,H;... for the CPU GRU table instead of (8, 500, 16, 64)")
+    p.add_argument("--check", action="store_true", help="compare fused with reference on the device first")
+    p.add_argument("--no-table", action="store_true", help="skip table 1 (on CPU: only the CPU GRU table)")
+    args = p.parse_args(argv)
+    dtypes = args.dtypes or ("float32,bfloat16" if args.device == "cuda" else "float32")
+    sizes = [(8, 50, 16, 64)] if args.quick else [(64, 512, 128, 512), (16, 1000, 64, 256)]
+    if args.sizes:
+        sizes = _sizes(args.sizes)
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    if args.clock == "cpu" and args.device != "cpu":
+        p.error("--clock cpu measures CPU runs only")
+    print(f"device: {machine(args.device)}\n")
+    if args.check:
+        check_fused(args.device)
+    if not args.no_table:
+        table(sizes, [getattr(torch, d) for d in dtypes.split(",")], args.device, args.repeat, args.clock)
+    if args.device == "cpu":
+        default = [(8, 100, 16, 64) if args.quick else (8, 500, 16, 64)]
+        for size in _sizes(args.gru_sizes) if args.gru_sizes else default:
+            cpu_gru_table(size, args.repeat, args.clock)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,103 @@
+"""The layer-normalised LSTM cell."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from .base import AffineCell, LSTMState
+
+
+def layer_norm_blocks(a: Tensor, blocks: int, eps: float) -> Tensor:
+    """Normalise each of ``blocks`` equal slices of the last axis to zero mean and unit variance (no gain):
+    ``(..., blocks * H) -> (..., blocks * H)``; the variance is the biased one, as torch's layer_norm."""
+    H = a.shape[-1] // blocks
+    return F.layer_norm(a.unflatten(-1, (blocks, H)), (H,), eps=eps).flatten(-2)
+
+
+class LayerNormLSTMCell(AffineCell):
+    """LSTM with layer normalisation (Ba, Kiros & Hinton 2016, "Layer normalization", section 3.1 and the
+    supplementary LSTM equations), gate order ``i, f, g, o`` as torch.nn.LSTM:
+
+        i, f, g, o = LN(W_ih x_t) * gamma_ih + LN(W_hh h_{t-1}) * gamma_hh + bias
+        i, f, g, o = sigmoid(i), sigmoid(f), tanh(g), sigmoid(o)
+        c_t = f * c_{t-1} + i * g
+        h_t = o * tanh(LN(c_t) * gamma_c + beta_c)
+
+    ``LN`` normalises over the hidden units, with the biased variance and ``eps`` (default 1e-5). The two
+    pre-activations are normalised **per gate block**: each of the four ``H``-wide blocks has its own mean and
+    variance, so a large input gate cannot squash the statistics of the forget gate (as in TensorFlow's
+    ``LayerNormBasicLSTMCell``; Ba et al. normalise the whole ``4H`` vector, a deviation stated here). The
+    shifts of the two pre-activation norms and the gate bias add up, so they are one parameter ``bias``.
+
+    Parameters: ``weight_ih (4H, F)``, ``weight_hh (4H, H)`` as torch.nn.LSTM (no ``bias_ih``/``bias_hh``:
+    a bias before a norm is removed by it); ``gamma_ih (4H,)``, ``gamma_hh (4H,)``, ``bias (4H,)``,
+    ``gamma_c (H,)``, ``beta_c (H,)``. Init: weights U(-1/sqrt(H), 1/sqrt(H)), gains 1, shifts 0, and the
+    forget-gate bias ``forget_bias`` (default 1.0, Jozefowicz et al. 2015). ``bias=False`` drops ``bias`` and
+    ``beta_c``.
+
+    :meth:`project` returns ``LN(W_ih x) * gamma_ih + bias`` for all time steps at once: it depends on the
+    input alone, so the input norm leaves the loop with the input matmul. State ``LSTMState(h, c)``.
+    """
+
+    gates = 4
+    state_type = LSTMState
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        *,
+        bias: bool = True,
+        forget_bias: float | None = 1.0,
+        eps: float = 1e-5,
+    ):
+        self.forget_bias, self.eps = forget_bias, eps
+        super().__init__(input_size, hidden_size, bias=False)  # weight_ih, weight_hh; the norms come next
+        H = hidden_size
+        self.gamma_ih = nn.Parameter(torch.empty(4 * H))
+        self.gamma_hh = nn.Parameter(torch.empty(4 * H))
+        self.gamma_c = nn.Parameter(torch.empty(H))
+        if bias:
+            self.bias = nn.Parameter(torch.empty(4 * H))
+            self.beta_c = nn.Parameter(torch.empty(H))
+        else:
+            self.register_parameter("bias", None)
+            self.register_parameter("beta_c", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        bound = 1.0 / math.sqrt(self.hidden_size)
+        nn.init.uniform_(self.weight_ih, -bound, bound)
+        nn.init.uniform_(self.weight_hh, -bound, bound)
+        if not hasattr(self, "gamma_c"):  # AffineCell.__init__ calls this before the norms exist
+            return
+        for gain in (self.gamma_ih, self.gamma_hh, self.gamma_c):
+            nn.init.ones_(gain)
+        if self.bias is not None:
+            nn.init.zeros_(self.bias)
+            nn.init.zeros_(self.beta_c)
+            if self.forget_bias is not None:
+                H = self.hidden_size
+                with torch.no_grad():
+                    self.bias[H : 2 * H].fill_(self.forget_bias)
+
+    def project(self, x: Tensor) -> Tensor:
+        """``LN(W_ih x) * gamma_ih + bias`` for all steps: ``(B, T, F) -> (B, T, 4H)``."""
+        xw = layer_norm_blocks(x @ self.weight_ih.T, 4, self.eps) * self.gamma_ih
+        return xw if self.bias is None else xw + self.bias
+
+    def step(self, xw_t: Tensor, state: LSTMState) -> tuple[Tensor, LSTMState]:
+        h, c = state
+        hw = layer_norm_blocks(self.recurrent(h), 4, self.eps) * self.gamma_hh  # (B, 4H)
+        i, f, g, o = (xw_t + hw).chunk(4, dim=-1)
+        i, f, g, o = torch.sigmoid(i), torch.sigmoid(f), torch.tanh(g), torch.sigmoid(o)
+        c = f * c + i * g
+        h = o * torch.tanh(F.layer_norm(c, (self.hidden_size,), self.gamma_c, self.beta_c, self.eps))
+        return h, LSTMState(h, c)
+
+    def extra_repr(self) -> str:
+        return f"{self.input_size}, {self.hidden_size}, forget_bias={self.forget_bias}, eps={self.eps}"

@@ -1,0 +1,263 @@
+"""A faster GRU on CPU: the time loop and its backward written out in C++, built once on first use.
+
+Why: on CPU torch.nn.GRU runs its forward as ATen ops per step and its backward through autograd, node by
+node (only the LSTM has a oneDNN kernel with a fused backward), so at small and medium sizes the per-op
+overhead dominates: fwd+bwd of torch.nn.GRU is several times slower than that of torch.nn.LSTM at
+``(B=8, T=500, F=16, H=64)``. Here each step is one BLAS call (``W_hh h + b_hh``) plus one vectorised pass
+over the gates, and the backward is a hand-written loop with one BLAS call per step; the weight gradient is
+one matmul over all steps after the loop. The input projection stays outside, hoisted over all steps and
+differentiated by autograd, as in every rnnkit path. Measured speed-ups: docs/kernels.md.
+
+The maths is :class:`rnnkit.cells.GRUCell`'s (torch.nn.GRU's, gate order ``r, z, n``):
+
+    r = sigmoid(xw_r + hw_r);  z = sigmoid(xw_z + hw_z);  n = tanh(xw_n + r * hw_n)
+    h' = (1 - z) * n + z * h          with xw = W_ih x + b_ih, hw = W_hh h + b_hh
+
+and its backward, per step, for the upstream gradient ``dh`` of ``h'``:
+
+    dn = dh * (1 - z);   dz = dh * (h - n);   dh_prev = dh * z + d(hw) @ W_hh
+    d(pre_n) = dn * (1 - n^2);  d(pre_r) = d(pre_n) * hw_n * r * (1 - r);  d(pre_z) = dz * z * (1 - z)
+    d(xw) = [d(pre_r), d(pre_z), d(pre_n)];   d(hw) = [d(pre_r), d(pre_z), d(pre_n) * r]
+
+Padded steps (``t >= lengths[b]``) keep the state and pass the gradient straight through.
+
+The extension is compiled by ``torch.utils.cpp_extension.load_inline`` (needs a C++ compiler and ninja; about
+30 s on 2 cores) into ``TORCH_EXTENSIONS_DIR`` (default ``~/.cache/torch_extensions``) and loaded from there
+afterwards. :func:`can_use_cpu_gru` decides before running: it reports a missing compiler or ninja, and a
+failed build, as its reason, and ``backend="auto"`` then runs torch's kernel instead.
+"""
+
+from __future__ import annotations
+
+import functools
+import shutil
+import sysconfig
+from pathlib import Path
+
+import torch
+from torch import Tensor
+
+from ..cells import GRUCell
+from .unroll import RECURRENT_DROPOUT, run_stacked, uses_recurrent_dropout
+
+_SOURCE = r"""
+#include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+#include <ATen/cpu/vec/vec.h>
+#include <torch/library.h>
+#include <vector>
+
+// Inputs and input gradients batch-first as the layer has them: xw, d_xw (B, T, 3H), d_out (B, T, H).
+// Saved time-major, so that each step's state is one matrix for the BLAS calls: hs (T + 1, B, H) with
+// hs[0] = h0, gates (T, B, 4H) = [r, z, n, hw_n].
+// The gate maths runs on at::vec::Vectorized (AVX2 with Sleef's exp and tanh when built for it).
+
+// Split the batch rows over threads only when a step has enough work to pay for it.
+static inline int64_t grain(int64_t H) { return std::max<int64_t>(1, 16384 / std::max<int64_t>(1, H)); }
+
+template <typename scalar_t>
+static void forward_loop(const at::Tensor& xw, at::Tensor& hs, at::Tensor& out, at::Tensor& gates,
+                         const at::Tensor& w_hh, const c10::optional<at::Tensor>& b_hh, const int64_t* len,
+                         bool save) {
+  using Vec = at::vec::Vectorized<scalar_t>;
+  const int64_t B = xw.size(0), T = xw.size(1), H = out.size(2);
+  auto hw = at::empty({B, 3 * H}, xw.options());
+  const auto w_t = w_hh.t();
+  for (int64_t t = 0; t < T; ++t) {
+    const auto h = hs[save ? t : t % 2];  // without a backward to feed, two states suffice
+    if (b_hh.has_value()) at::addmm_out(hw, *b_hh, h, w_t); else at::mm_out(hw, h, w_t);
+    const scalar_t* x = xw.data_ptr<scalar_t>() + t * 3 * H;  // row b at x + b * T * 3H
+    const scalar_t* a = hw.data_ptr<scalar_t>();
+    const scalar_t* hp = h.data_ptr<scalar_t>();
+    scalar_t* hn = hs[save ? t + 1 : (t + 1) % 2].data_ptr<scalar_t>();
+    scalar_t* y = out.data_ptr<scalar_t>() + t * H;  // row b at y + b * T * H
+    scalar_t* gt = save ? gates[t].data_ptr<scalar_t>() : nullptr;
+    at::parallel_for(0, B, grain(H), [&](int64_t b0, int64_t b1) {
+      const Vec one(1);
+      for (int64_t b = b0; b < b1; ++b) {
+        const scalar_t* xb = x + b * T * 3 * H; const scalar_t* ab = a + b * 3 * H;
+        scalar_t* gb = save ? gt + b * 4 * H : nullptr;
+        scalar_t* yb = y + b * T * H;
+        if (t >= len[b]) {  // padding: the state stays, the output is zero
+          std::copy(hp + b * H, hp + (b + 1) * H, hn + b * H);
+          std::fill(yb, yb + H, scalar_t(0));
+          continue;
+        }
+        for (int64_t j = 0; j < H; j += Vec::size()) {
+          const int64_t m = std::min<int64_t>(Vec::size(), H - j);
+          const Vec hw_n = Vec::loadu(ab + 2 * H + j, m);
+          const Vec r = one / (one + (Vec::loadu(xb + j, m) + Vec::loadu(ab + j, m)).neg().exp());
+          const Vec z = one / (one + (Vec::loadu(xb + H + j, m) + Vec::loadu(ab + H + j, m)).neg().exp());
+          const Vec n = (Vec::loadu(xb + 2 * H + j, m) + r * hw_n).tanh();
+          const Vec h_new = (one - z) * n + z * Vec::loadu(hp + b * H + j, m);
+          h_new.store(hn + b * H + j, m);
+          h_new.store(yb + j, m);
+          if (save) {
+            r.store(gb + j, m); z.store(gb + H + j, m);
+            n.store(gb + 2 * H + j, m); hw_n.store(gb + 3 * H + j, m);
+          }
+        }
+      }
+    });
+  }
+}
+
+// Returns the outputs (B, T, H), zero at padded steps, the final state (B, H) and, if save (for the
+// backward), all states hs (T + 1, B, H) and the gates; else those two are empty.
+std::vector<at::Tensor> gru_forward(const at::Tensor& xw, const at::Tensor& h0, const at::Tensor& w_hh,
+                                    const c10::optional<at::Tensor>& b_hh, const at::Tensor& lengths,
+                                    bool save) {
+  const int64_t B = xw.size(0), T = xw.size(1), H = h0.size(1);
+  auto hs = at::empty({save ? T + 1 : 2, B, H}, h0.options());
+  hs[0].copy_(h0);
+  auto out = at::empty({B, T, H}, xw.options());
+  auto gates = at::empty({save ? T : 0, B, 4 * H}, xw.options());  // padded rows are never read
+  AT_DISPATCH_FLOATING_TYPES(xw.scalar_type(), "gru_forward", [&] {
+    forward_loop<scalar_t>(xw, hs, out, gates, w_hh, b_hh, lengths.data_ptr<int64_t>(), save);
+  });
+  auto h_T = hs[save ? T : T % 2].clone();
+  return {out, h_T, save ? hs : hs.narrow(0, 0, 0), gates};
+}
+
+template <typename scalar_t>
+static void backward_loop(const at::Tensor& d_out, at::Tensor& dh, const at::Tensor& hs,
+                          const at::Tensor& gates, const at::Tensor& w_hh, at::Tensor& d_xw, at::Tensor& d_hw,
+                          const int64_t* len) {
+  using Vec = at::vec::Vectorized<scalar_t>;
+  const int64_t B = d_out.size(0), T = d_out.size(1), H = dh.size(1);
+  for (int64_t t = T - 1; t >= 0; --t) {
+    const scalar_t* dy = d_out.data_ptr<scalar_t>() + t * H;  // row b at dy + b * T * H
+    const scalar_t* gt = gates[t].data_ptr<scalar_t>();
+    const scalar_t* hp = hs[t].data_ptr<scalar_t>();
+    scalar_t* dhp = dh.data_ptr<scalar_t>();
+    scalar_t* dx = d_xw.data_ptr<scalar_t>() + t * 3 * H;  // row b at dx + b * T * 3H
+    scalar_t* da = d_hw[t].data_ptr<scalar_t>();
+    at::parallel_for(0, B, grain(H), [&](int64_t b0, int64_t b1) {
+      const Vec one(1);
+      for (int64_t b = b0; b < b1; ++b) {
+        const scalar_t* gb = gt + b * 4 * H;
+        scalar_t* dxb = dx + b * T * 3 * H; scalar_t* dab = da + b * 3 * H;
+        if (t >= len[b]) {  // padding: zero outputs, the gradient passes to step t - 1 unchanged
+          std::fill(dxb, dxb + 3 * H, scalar_t(0));
+          std::fill(dab, dab + 3 * H, scalar_t(0));
+          continue;
+        }
+        for (int64_t j = 0; j < H; j += Vec::size()) {
+          const int64_t m = std::min<int64_t>(Vec::size(), H - j);
+          const Vec r = Vec::loadu(gb + j, m), z = Vec::loadu(gb + H + j, m);
+          const Vec n = Vec::loadu(gb + 2 * H + j, m), hw_n = Vec::loadu(gb + 3 * H + j, m);
+          const Vec g = Vec::loadu(dhp + b * H + j, m) + Vec::loadu(dy + b * T * H + j, m);
+          const Vec dn = g * (one - z) * (one - n * n);
+          const Vec dr = dn * hw_n * r * (one - r);
+          const Vec dz = g * (Vec::loadu(hp + b * H + j, m) - n) * z * (one - z);
+          dr.store(dxb + j, m); dz.store(dxb + H + j, m); dn.store(dxb + 2 * H + j, m);
+          dr.store(dab + j, m); dz.store(dab + H + j, m); (dn * r).store(dab + 2 * H + j, m);
+          (g * z).store(dhp + b * H + j, m);
+        }
+      }
+    });
+    dh.addmm_(d_hw[t], w_hh);  // dh_prev += d(hw) @ W_hh; rows of padded steps add zero
+  }
+}
+
+// Returns d_xw (B, T, 3H), dh0 (B, H), dW_hh (3H, H), db_hh (3H).
+std::vector<at::Tensor> gru_backward(const at::Tensor& d_out, const at::Tensor& d_hT, const at::Tensor& hs,
+                                     const at::Tensor& gates, const at::Tensor& w_hh,
+                                     const at::Tensor& lengths) {
+  const int64_t B = d_out.size(0), T = d_out.size(1), H = d_hT.size(1);
+  auto dh = d_hT.clone();
+  auto d_xw = at::empty({B, T, 3 * H}, d_out.options());
+  auto d_hw = at::empty({T, B, 3 * H}, d_out.options());
+  AT_DISPATCH_FLOATING_TYPES(d_out.scalar_type(), "gru_backward", [&] {
+    backward_loop<scalar_t>(d_out, dh, hs, gates, w_hh, d_xw, d_hw, lengths.data_ptr<int64_t>());
+  });
+  auto d_hw_flat = d_hw.view({T * B, 3 * H});
+  auto dw_hh = d_hw_flat.t().mm(hs.narrow(0, 0, T).reshape({T * B, H}));
+  return {d_xw, dh, dw_hh, d_hw_flat.sum(0)};
+}
+
+TORCH_LIBRARY(rnnkit_cpu_gru, m) {
+  m.def("forward(Tensor xw, Tensor h0, Tensor w_hh, Tensor? b_hh, Tensor lengths, bool save) "
+        "-> Tensor[]", &gru_forward);
+  m.def("backward(Tensor d_out, Tensor d_hT, Tensor hs, Tensor gates, Tensor w_hh, Tensor lengths) "
+        "-> Tensor[]", &gru_backward);
+}
+"""
+
+
+@functools.cache
+def _build() -> tuple[bool, str]:
+    """Build (or load from the cache) the extension once per process; ``(ok, reason)``."""
+    from torch.utils import cpp_extension
+
+    compiler = cpp_extension.get_cxx_compiler()
+    if shutil.which(compiler) is None:
+        return False, f"no C++ compiler {compiler!r} on PATH to build the CPU GRU extension"
+    if not cpp_extension.is_ninja_available():
+        return False, "ninja is not installed (pip install ninja), needed to build the CPU GRU extension"
+    if not (Path(sysconfig.get_paths()["include"]) / "Python.h").exists():
+        return False, "the Python headers (Python.h) are missing, so the CPU GRU extension cannot be built"
+    # torch's own CPU kernels are built per instruction set; this one is built for AVX2 (FMA, 8 floats per
+    # vector) when the CPU has it, else in at::vec's portable scalar form.
+    avx2 = torch.backends.cpu.get_cpu_capability() in ("AVX2", "AVX512")
+    flags = ["-O3", *(["-mavx2", "-mfma", "-DCPU_CAPABILITY=AVX2", "-DCPU_CAPABILITY_AVX2"] if avx2 else [])]
+    try:
+        cpp_extension.load_inline("rnnkit_cpu_gru", _SOURCE, is_python_module=False, extra_cflags=flags)
+    except (RuntimeError, OSError) as error:  # a failed build is a decided "no", reported as the reason
+        return False, f"building the CPU GRU extension failed: {str(error).strip().splitlines()[-1]}"
+    return True, "rnnkit's C++ GRU loop on cpu"
+
+
+def can_use_cpu_gru(layer, x: Tensor) -> tuple[bool, str]:
+    """Whether the C++ GRU loop computes exactly what ``layer`` (a Stacked) would, and why (not).
+
+    Configuration checks come first, so that a layer that cannot use the extension never builds it."""
+    cells = layer.cells()
+    if any(type(c) is not GRUCell for c in cells):
+        return False, "the C++ CPU loop serves GRUCell layers only"
+    if x.device.type != "cpu":
+        return False, "the C++ GRU loop runs on CPU only"
+    if x.dtype not in (torch.float32, torch.float64):
+        return False, f"the C++ GRU loop runs float32 and float64, not {x.dtype}"
+    if any(p.dtype != x.dtype or p.device != x.device for c in cells for p in c.parameters()):
+        return False, "parameters and input differ in dtype or device"
+    if uses_recurrent_dropout(layer):
+        return False, RECURRENT_DROPOUT
+    return _build()
+
+
+class _GRULoop(torch.autograd.Function):
+    """The recurrence of one direction: ``xw (B, T, 3H)``, ``h0 (B, H)`` -> outputs ``(B, T, H)``, ``h_T``.
+    ``save``: keep the states and gates for a backward (not under ``torch.no_grad()``)."""
+
+    @staticmethod
+    def forward(ctx, xw, h0, w_hh, b_hh, lengths, save):
+        out, h_T, hs, gates = torch.ops.rnnkit_cpu_gru.forward(
+            xw.contiguous(), h0.contiguous(), w_hh.contiguous(), b_hh, lengths, save
+        )
+        ctx.save_for_backward(hs, gates, w_hh, lengths)
+        ctx.has_bias = b_hh is not None
+        return out, h_T
+
+    @staticmethod
+    @torch.autograd.function.once_differentiable
+    def backward(ctx, d_out, d_hT):
+        hs, gates, w_hh, lengths = ctx.saved_tensors
+        d_xw, d_h0, d_w_hh, d_b_hh = torch.ops.rnnkit_cpu_gru.backward(
+            d_out.contiguous(), d_hT.contiguous(), hs, gates, w_hh.contiguous(), lengths
+        )
+        return d_xw, d_h0, d_w_hh, d_b_hh if ctx.has_bias else None, None, None
+
+
+def gru_loop(cell: GRUCell, xw: Tensor, lengths: Tensor | None, h0: Tensor) -> tuple[Tensor, Tensor]:
+    """One direction through the C++ loop; the ``loop`` of :func:`rnnkit.kernels.unroll.run_stacked`."""
+    B, T, _ = xw.shape
+    lengths = torch.full((B,), T, dtype=torch.long) if lengths is None else lengths.to("cpu", torch.long)
+    inputs = (xw, h0, cell.weight_hh, cell.bias_hh)
+    save = torch.is_grad_enabled() and any(t is not None and t.requires_grad for t in inputs)
+    return _GRULoop.apply(*inputs, lengths.contiguous(), save)
+
+
+def run_cpu_gru(layer, x: Tensor, lengths: Tensor | None, state) -> tuple[Tensor, Tensor]:
+    """Run a Stacked layer of GRU cells on CPU; same inputs and outputs as ``forward_reference``."""
+    return run_stacked(layer, x, lengths, state, gru_loop)

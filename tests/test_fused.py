@@ -1,0 +1,170 @@
+"""The fused backend (Triton kernels) against the reference loop: outputs, final states, every gradient.
+
+No GPU here: the kernels run in Triton's CPU interpreter, enabled by TRITON_INTERPRET=1 for this module before
+the kernels are first imported (rnnkit imports triton only then). The interpreter is slow, so sizes are small.
+"""
+
+import copy
+import importlib.util
+import os
+import subprocess
+import sys
+
+import pytest
+import torch
+
+import rnnkit
+from rnnkit.cells import LSTMState
+from rnnkit.kernels import fused
+from rnnkit.layers import LayerNormLSTM, MinGRU, MinLSTM
+
+assert importlib.util.find_spec("triton") is not None, "Triton is needed: pip install -e '.[kernels]'"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def interpreter():
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("TRITON_INTERPRET", "1")
+        yield
+
+
+LAYERS = {
+    "rnn": lambda **k: rnnkit.RNN(3, 4, **k),
+    "rnn_relu": lambda **k: rnnkit.RNN(3, 4, nonlinearity="relu", **k),
+    "gru": lambda **k: rnnkit.GRU(3, 4, **k),
+    "gru_no_bias": lambda **k: rnnkit.GRU(3, 4, bias=False, **k),
+    "lstm": lambda **k: rnnkit.LSTM(3, 4, **k),
+    "ln_lstm": lambda **k: LayerNormLSTM(3, 4, **k),
+    "ln_lstm_no_bias": lambda **k: LayerNormLSTM(3, 4, bias=False, **k),
+    "min_gru": lambda **k: MinGRU(3, 4, **k),
+    "min_lstm": lambda **k: MinLSTM(3, 4, **k),
+}
+CONFIGS = [
+    # (num_layers, bidirectional, lengths, given_state)
+    (1, False, [5, 2, 4], True),
+    (2, True, [5, 2, 4], False),
+    (1, True, None, True),
+]
+
+
+def _run(layer, backend, x, lengths, state):
+    """Outputs, final state fields and every gradient of a weighted sum of them."""
+    layer.backend = backend
+    layer.zero_grad()
+    x = x.clone().requires_grad_()
+    fields = [] if state is None else [f.clone().requires_grad_() for f in state]
+    given = None if state is None else (LSTMState(*fields) if len(fields) == 2 else fields[0])
+    out, final = layer(x, lengths, given)
+    assert layer.last_backend == backend, layer.last_backend_reason
+    finals = list(final) if isinstance(final, tuple) else [final]
+    gen = torch.Generator().manual_seed(1)
+    loss = sum((t * torch.randn(t.shape, generator=gen)).sum() for t in [out, *finals])
+    loss.backward()
+    return [out, *finals, x.grad, *(f.grad for f in fields), *(p.grad for p in layer.parameters())]
+
+
+@pytest.mark.parametrize("name", list(LAYERS))
+@pytest.mark.parametrize("L,bi,lengths,given", CONFIGS)
+def test_fused_equals_reference(name, L, bi, lengths, given):
+    layer = LAYERS[name](num_layers=L, bidirectional=bi)
+    with torch.no_grad():  # move the norms' gains off 1 and the biases off their init
+        for p in layer.parameters():
+            p.add_(0.2 * torch.randn_like(p))
+    B, T, H = 3, 5, 4
+    x = torch.randn(B, T, 3)
+    lens = None if lengths is None else torch.tensor(lengths)
+    state = [torch.randn(B, L * (2 if bi else 1), H) for _ in layer.state_fields] if given else None
+    reference = _run(layer, "reference", x, lens, state)
+    fast = _run(layer, "fused", x, lens, state)
+    if not isinstance(layer, LayerNormLSTM):
+        for a, b in zip(fast, reference, strict=True):
+            torch.testing.assert_close(a, b, atol=1e-5, rtol=1e-5)
+        return
+    # The layer norms make float32 gradients ill-conditioned (entries of 10-100, and the float32 reference
+    # up to 5e-5 of their size off the float64 values): the kernels must be as close to float64 as it is.
+    state64 = None if state is None else [f.double() for f in state]
+    truth = _run(copy.deepcopy(layer).double(), "reference", x.double(), lens, state64)
+    assert _largest_error(fast, truth) <= 2 * _largest_error(reference, truth) + 1e-6
+
+
+def _largest_error(results, truth):
+    """The largest error over tensors, each relative to its largest entry (at least 1)."""
+    pairs = zip(results, truth, strict=True)
+    return max(((a.double() - t).abs().max() / t.abs().max().clamp(min=1)).item() for a, t in pairs)
+
+
+@pytest.mark.parametrize("cls", [MinGRU, MinLSTM])
+def test_fused_scan_is_exact_against_sequential_mode(cls):
+    layer = cls(3, 4, num_layers=2, bidirectional=True)
+    x, lengths, state = torch.randn(3, 6, 3), torch.tensor([6, 3, 1]), torch.randn(3, 4, 4)
+    expected, expected_h = layer(x, lengths, state, mode="sequential")
+    layer.backend = "fused"
+    for mode in ("sequential", "parallel"):  # one kernel serves both modes
+        out, h = layer(x, lengths, state, mode=mode)
+        assert layer.last_backend == "fused"
+        torch.testing.assert_close(out, expected, atol=1e-6, rtol=1e-6)
+        torch.testing.assert_close(h, expected_h, atol=1e-6, rtol=1e-6)
+
+
+class _CountingKernels:
+    """Stands for the kernels module and records every kernel launched through it."""
+
+    def __init__(self, module):
+        self.module, self.launched = module, []
+
+    def __getattr__(self, name):
+        self.launched.append(name)
+        return getattr(self.module, name)
+
+
+def test_fused_path_really_ran(monkeypatch):
+    layer = rnnkit.GRU(3, 4, num_layers=2, backend="fused")
+    counting = _CountingKernels(fused._kernels())
+    monkeypatch.setattr(fused, "_kernels", lambda: counting)
+    monkeypatch.setattr(type(layer), "forward_reference", lambda *a: pytest.fail("reference loop ran"))
+    monkeypatch.setattr(torch._VF, "gru", lambda *a: pytest.fail("torch's GRU kernel ran"))
+    out, _ = layer(torch.randn(2, 5, 3))
+    out.sum().backward()
+    assert counting.launched.count("gru_fwd") == 2 * 5 and counting.launched.count("gru_bwd") == 2 * 5
+    assert layer.last_backend == "fused" and "interpreter" in layer.last_backend_reason
+    scan = MinLSTM(3, 4, backend="fused")
+    scan(torch.randn(2, 5, 3))[0].sum().backward()
+    assert counting.launched[-2:] == ["min_scan_fwd", "min_scan_bwd"]  # the whole sequence, one launch each
+
+
+def test_auto_never_picks_fused_on_cpu_and_forcing_says_why(monkeypatch):
+    x = torch.randn(2, 5, 3)
+    layer = LayerNormLSTM(3, 4)
+    layer(x)
+    assert layer.last_backend == "reference" and "interpreter" in layer.last_backend_reason
+    with pytest.raises(ValueError, match="float32"):
+        LayerNormLSTM(3, 4, backend="fused").double()(x.double())
+    with pytest.raises(ValueError, match="zoneout"):
+        rnnkit.LSTM(3, 4, backend="fused", zoneout=0.1)(x)
+
+    class MyGRU(rnnkit.GRUCell):  # a user's subclass may change step(): the kernels would not follow
+        pass
+
+    with pytest.raises(ValueError, match="no fused kernel for MyGRU"):
+        rnnkit.Stacked([rnnkit.Recurrent(MyGRU(3, 4))], backend="fused")(x)
+    # Without the interpreter (and kernels not yet imported) the CPU run is refused with the way out.
+    monkeypatch.delenv("TRITON_INTERPRET")
+    monkeypatch.delitem(sys.modules, fused._KERNELS, raising=False)
+    with pytest.raises(ValueError, match="TRITON_INTERPRET=1"):
+        rnnkit.GRU(3, 4, backend="fused")(x)
+
+
+def test_importing_rnnkit_does_not_import_triton_and_a_late_interpreter_works():
+    """In a fresh process: rnnkit alone does not import triton; and with triton imported before
+    TRITON_INTERPRET=1 is set (as torch.optim does), the kernels still run in the interpreter."""
+    code = (
+        "import os, sys, torch, rnnkit\n"
+        "assert 'triton' not in sys.modules, 'importing rnnkit imported triton'\n"
+        "import triton\n"
+        "os.environ['TRITON_INTERPRET'] = '1'\n"
+        "layer = rnnkit.GRU(3, 4, backend='fused')\n"
+        "layer(torch.randn(2, 3, 3))[0].sum().backward()\n"
+        "assert layer.last_backend == 'fused'\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "TRITON_INTERPRET"}
+    subprocess.run([sys.executable, "-c", code], check=True, env=env)
