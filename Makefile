@@ -1,7 +1,7 @@
 # Two commands do all the set-up on a fresh machine:
 #   make demo   - create .venv, install rnnkit, run the main job on bundled data
 #   make test   - create .venv, install rnnkit with test extras, run the test suite
-PYTHON ?= python3
+PYTHON := $(shell command -v python3)  # resolved before the venv joins PATH below
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
