@@ -11,6 +11,7 @@ import importlib
 
 from .cells import (
     Cell,
+    ConvLSTMCell,
     ElmanCell,
     GRUCell,
     LayerNormLSTMCell,
@@ -77,6 +78,7 @@ __all__ = [
     "RNN",
     "Bidirectional",
     "Cell",
+    "ConvLSTMCell",
     "ElmanCell",
     "GRUCell",
     "LSTMCell",

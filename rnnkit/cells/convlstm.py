@@ -1,0 +1,75 @@
+"""The convolutional LSTM cell, for sequences of images (video frames, radar maps)."""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor, nn
+
+from .base import Cell, LSTMState
+
+
+class ConvLSTMCell(Cell):
+    """ConvLSTM (Shi et al. 2015, "Convolutional LSTM network"): the LSTM with every matrix product replaced
+    by a 2-D convolution ``*``, so that time and space are modelled together. Gate order ``i, f, g, o``:
+
+        i, f, g, o = split(W_x * x_t + b + W_h * h_{t-1})      (4 blocks of hidden_channels)
+        c' = sigmoid(f) ∘ c + sigmoid(i) ∘ tanh(g)
+        h' = sigmoid(o) ∘ tanh(c')
+
+    Deliberate deviation: no peephole terms ``W_c ∘ c`` (as Keras' ConvLSTM2D and most implementations); the
+    peephole variant is a subclass away.
+
+    So that the generic unroller (lengths, reversal, stacking) runs it unchanged, images travel flattened:
+
+    ===========  ========================================  ==============================
+    ``x``        ``(B, T, C*Hi*Wi)``: ``frames.flatten(2)``  frames ``(B, T, C, Hi, Wi)``
+    state h, c   ``(B, Hc*Hi*Wi)``                          ``h.view(B, Hc, Hi, Wi)``
+    output       ``(B, T, Hc*Hi*Wi)``                       ``out.view(B, T, Hc, Hi, Wi)``
+    ===========  ========================================  ==============================
+
+    The input convolution runs on all frames at once before the loop (:meth:`project`); padding keeps the
+    image size (odd ``kernel_size``). ``forget_bias`` (default 1.0) initialises the forget gate's bias, as in
+    :class:`rnnkit.LSTMCell`.
+    """
+
+    state_type = LSTMState
+
+    def __init__(
+        self,
+        in_channels: int,
+        hidden_channels: int,
+        image_size: tuple[int, int],
+        *,
+        kernel_size: int = 3,
+        forget_bias: float | None = 1.0,
+    ):
+        super().__init__()
+        if kernel_size % 2 == 0:
+            raise ValueError(f"ConvLSTMCell: kernel_size must be odd to keep the image size, got {kernel_size}")
+        self.in_channels, self.hidden_channels = in_channels, hidden_channels
+        self.image_size = tuple(image_size)
+        pixels = self.image_size[0] * self.image_size[1]
+        self.input_size, self.hidden_size = in_channels * pixels, hidden_channels * pixels
+        self.gate_size = 4 * self.hidden_size
+        self.conv_x = nn.Conv2d(in_channels, 4 * hidden_channels, kernel_size, padding=kernel_size // 2)
+        self.conv_h = nn.Conv2d(hidden_channels, 4 * hidden_channels, kernel_size, padding=kernel_size // 2, bias=False)
+        if forget_bias is not None:
+            with torch.no_grad():
+                self.conv_x.bias[hidden_channels : 2 * hidden_channels].fill_(forget_bias)
+
+    def project(self, x: Tensor) -> Tensor:
+        """``W_x * x_t + b`` for every frame at once: ``(B, T, C*Hi*Wi) -> (B, T, 4*Hc*Hi*Wi)``."""
+        B, T, _ = x.shape
+        frames = x.reshape(B * T, self.in_channels, *self.image_size)
+        return self.conv_x(frames).reshape(B, T, self.gate_size)
+
+    def step(self, xw_t: Tensor, state: LSTMState) -> tuple[Tensor, LSTMState]:
+        h, c = state
+        hw = self.conv_h(h.view(-1, self.hidden_channels, *self.image_size)).flatten(1)  # (B, 4*Hc*Hi*Wi)
+        i, f, g, o = (xw_t + hw).chunk(4, dim=-1)  # channel blocks: i, f, g, o each (B, Hc*Hi*Wi)
+        c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+        h = torch.sigmoid(o) * torch.tanh(c)
+        return h, LSTMState(h, c)
+
+    def extra_repr(self) -> str:
+        return f"{self.in_channels}, {self.hidden_channels}, image_size={self.image_size}"
