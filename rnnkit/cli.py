@@ -167,6 +167,7 @@ def _compare(args) -> int:
         task_params=params,
         device=args.device,
         out=args.out,
+        first_seed=args.first_seed,
     )
     print(f"wrote comparison.json, report.md and plots to {args.out}")
     return 0
@@ -255,6 +256,7 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument("--length", help="sequence length(s), comma-separated (tasks with a length: adding, copy)")
     cmp.add_argument("--cells", default="rnn,lstm,gru")
     cmp.add_argument("--seeds", type=int, default=3)
+    cmp.add_argument("--first-seed", type=int, default=0, help="seeds run first-seed, first-seed + 1, ...")
     cmp.add_argument("--steps", type=int, help="optimizer steps per run (default 2000 unless --budget-seconds)")
     cmp.add_argument("--budget-seconds", type=float, help="wall-clock seconds per run")
     cmp.add_argument("--hidden-size", type=int, default=64)

@@ -51,11 +51,12 @@ def test_success_bars():
 
 def test_cli_compare_and_clipping(tmp_path):
     assert main(["compare", "--task", "copy", "--length", "4,6", "--cells", "lstm", "--seeds", "1", "--steps", "10",
-                 "--eval-every", "5", "--hidden-size", "8", "--task-params", json.dumps(TINY),
+                 "--eval-every", "5", "--hidden-size", "8", "--task-params", json.dumps(TINY), "--first-seed", "7",
                  "--out", str(tmp_path / "c")]) == 0
     data = json.loads((tmp_path / "c" / "comparison.json").read_text())
     assert list(data["runs"]) == ["lstm"] and data["task_info"]["4"]["metric"] == "cross_entropy"
-    assert sorted(data["summary"]["lstm"]) == ["24", "26"]  # the copy task's T is the delay; sequences are T + 20
+    assert sorted(data["summary"]["lstm"]) == ["24", "26"]
+    assert {r["seed"] for r in data["runs"]["lstm"]} == {7}  # the copy task's T is the delay; sequences are T + 20
     assert main(["clipping", "--out", str(tmp_path / "k")]) == 0
     clip = json.loads((tmp_path / "k" / "clipping.json").read_text())
     assert clip["unclipped"]["loss"][-1] > 1e6 and clip["clipped"]["loss"][-1] < clip["clipped"]["loss"][0]
