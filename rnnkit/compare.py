@@ -244,19 +244,25 @@ def compare(
             if length is not None:
                 params["T"] = length
             t = get_task(task, **params)
-            task_info[str(length)] = {
-                "name": t.name,
-                "T": t.seq_len,
-                "metric": t.metric,
-                "chance": t.chance,
-                "chance_note": t.chance_note,
-                "success_bar": success_bar(t)[0],
-                "success_rule": success_bar(t)[1],
-                "baselines": t.baselines,
-                "source": t.source,
-                "n_train": len(t.train),
-                "n_test": len(t.test),
-            }
+            bar, rule = success_bar(t)
+            info = task_info.setdefault(str(length), {"chance_per_seed": [], "success_bar_per_seed": []})
+            info["chance_per_seed"].append(t.chance)  # the chance level is measured on each seed's test split
+            info["success_bar_per_seed"].append(bar)
+            info.update(
+                {
+                    "name": t.name,
+                    "T": t.seq_len,
+                    "metric": t.metric,
+                    "chance": statistics.fmean(info["chance_per_seed"]),
+                    "chance_note": t.chance_note,
+                    "success_bar": statistics.fmean(info["success_bar_per_seed"]),
+                    "success_rule": rule,
+                    "baselines": t.baselines,
+                    "source": t.source,
+                    "n_train": len(t.train),
+                    "n_test": len(t.test),
+                }
+            )
             for cell in cells:
                 h = equal_parameter_hidden_size(t, cell, "lstm", hidden_size) if equal_params else hidden_size
                 torch.manual_seed(seed)
@@ -400,7 +406,8 @@ def markdown(results: dict) -> str:
         lines += [
             f"### T = {info['T']}",
             "",
-            f"Metric: test {info['metric']} (chance {info['chance']:.4g}: {info['chance_note']}); success: "
+            f"Metric: test {info['metric']} (chance {info['chance']:.4g}, mean over seeds: {info['chance_note']}); "
+            f"success: "
             f"{info['success_rule']} ({info['success_bar']:.4g}). Train/test: {info['n_train']}/{info['n_test']}.",
         ]
         if info["baselines"]:

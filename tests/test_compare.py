@@ -30,6 +30,9 @@ def test_compare_writes_json_report_and_plots(tmp_path):
     assert "| lstm | 8 |" in report and "T = 10" in report and "chance" in report
     for name in ("learning_curves.png", "metric_vs_length.png", "gradient_flow.png"):
         assert (tmp_path / name).read_bytes()[:4] == b"\x89PNG"
+    info = data["task_info"]["10"]  # each seed draws its own test split, so its own chance level
+    chances = [get_task("adding", T=10, seed=s, **TINY).chance for s in (0, 1)]
+    assert info["chance_per_seed"] == pytest.approx(chances) and info["chance"] == pytest.approx(sum(chances) / 2)
     assert results["summary"]["gru"]["10"]["runs"] == 2
     assert results["summary"]["gru"]["10"]["test_metric"]["sd"] > 0
 
