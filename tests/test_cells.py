@@ -66,6 +66,37 @@ def test_step_equals_torch_cell(ours, theirs):
     torch.testing.assert_close(y, h2, atol=1e-6, rtol=1e-5)
 
 
+@pytest.mark.parametrize("ours,theirs", [(LSTMCell, nn.LSTMCell), (GRUCell, nn.GRUCell)])
+def test_gates_equal_torch_equations_from_torch_weights(ours, theirs):
+    """torch.nn has no gates API: the gates by hand from its weights, with the equations of its documentation."""
+    ref = theirs(5, 7)
+    cell = ours(5, 7)
+    with torch.no_grad():
+        for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
+            getattr(cell, name).copy_(getattr(ref, name))
+    x, h, c = torch.randn(3, 5), torch.randn(3, 7), torch.randn(3, 7)
+    with torch.no_grad():
+        gx = (x @ ref.weight_ih.T + ref.bias_ih).chunk(ref.weight_ih.shape[0] // 7, dim=-1)  # W_i* x + b_i*
+        gh = (h @ ref.weight_hh.T + ref.bias_hh).chunk(ref.weight_hh.shape[0] // 7, dim=-1)  # W_h* h + b_h*
+        if ours is LSTMCell:
+            state = LSTMState(h, c)
+            expected = {"i": torch.sigmoid(gx[0] + gh[0]), "f": torch.sigmoid(gx[1] + gh[1]),
+                        "g": torch.tanh(gx[2] + gh[2]), "o": torch.sigmoid(gx[3] + gh[3])}
+            new = ref(x, (h, c))[1]  # c' = f * c + i * g
+            by_hand = expected["f"] * c + expected["i"] * expected["g"]
+        else:
+            state = h
+            r = torch.sigmoid(gx[0] + gh[0])
+            expected = {"r": r, "z": torch.sigmoid(gx[1] + gh[1]), "n": torch.tanh(gx[2] + r * gh[2])}
+            new = ref(x, h)  # h' = (1 - z) * n + z * h
+            by_hand = (1 - expected["z"]) * expected["n"] + expected["z"] * h
+        gates = cell.gates(cell.project(x[:, None])[:, 0], state)
+    torch.testing.assert_close(by_hand, new, atol=1e-6, rtol=0)  # the hand gates are the ones torch uses
+    assert list(gates) == list(expected)  # textbook names, in gate order
+    for name, a in expected.items():
+        torch.testing.assert_close(gates[name], a, atol=1e-6, rtol=0)
+
+
 def test_elman_two_steps_golden_by_hand():
     # Constant weights: W_ih = 0.5, W_hh = 0.25, b_ih = 0.1, b_hh = 0 with F = 1, H = 1.
     cell = ElmanCell(1, 1)
@@ -102,7 +133,7 @@ class PeepholeLSTMCell(AffineCell):
     h' = o * tanh(c')
     """
 
-    gates = 4
+    num_gates = 4
     state_type = LSTMState
 
     def __init__(self, input_size, hidden_size):

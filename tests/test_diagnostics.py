@@ -240,6 +240,24 @@ def test_recomputed_gru_gates_reproduce_the_traced_states():
         assert ((r > 0) & (r < 1)).all()
 
 
+def test_recomputed_layernorm_lstm_gates_reproduce_the_traced_states():
+    layer = rnnkit.LayerNormLSTM(3, 4).double()
+    cell = layer.cells()[0]
+    with torch.no_grad():  # away from the init's unit gains and zero shifts, so every norm parameter counts
+        for p in cell.parameters():
+            p.add_(randn(*p.shape, seed=p.numel(), dtype=torch.float64) * 0.3)
+    x = randn(2, 5, 3, dtype=torch.float64)
+    gates = gate_statistics(layer, x).activations["l0"]
+    states = hidden_states(layer, x).states["l0"]
+    i, f, g, o = (torch.from_numpy(gates[k]) for k in "ifgo")
+    h, c = torch.from_numpy(states["h"]), torch.from_numpy(states["c"])
+    c_prev = torch.cat([torch.zeros_like(c[:, :1]), c[:, :-1]], dim=1)
+    torch.testing.assert_close(c, f * c_prev + i * g, rtol=1e-10, atol=1e-12)
+    with torch.no_grad():
+        c_norm = nn.functional.layer_norm(c, (4,), cell.gamma_c, cell.beta_c, cell.eps)
+    torch.testing.assert_close(h, o * torch.tanh(c_norm), rtol=1e-10, atol=1e-12)
+
+
 def test_saturation_fractions():
     torch.manual_seed(0)
     layer = rnnkit.LSTM(3, 8, forget_bias=10.0)  # sigmoid(10 ± small) > 0.9: the forget gate saturated open

@@ -60,6 +60,10 @@ class Cell(nn.Module):
     ``4H`` for an LSTM), create ``weight_ih (G, F)`` and ``bias_ih (G,)`` if they use the default projection,
     and implement :meth:`step`. ``state_type`` is the NamedTuple class of the state (None for a tensor h).
 
+    A gated cell (LSTM, GRU) also defines ``gates(xw_t, state) -> {name: activation}``: its gate equations,
+    each activation ``(N, H)`` for ``xw_t (N, G)``, in gate order under the textbook names. Its ``step`` calls
+    it, and :func:`rnnkit.diagnostics.gate_statistics` calls it on every traced step at once (``N = B * T``).
+
     Shapes: ``B`` batch, ``T`` time, ``F`` input features, ``H`` hidden size, ``G`` gate size.
     """
 
@@ -97,10 +101,10 @@ class Cell(nn.Module):
 
 class AffineCell(Cell):
     """A cell with torch.nn's four affine parameters: ``weight_ih (G, F)``, ``weight_hh (G, H)``,
-    ``bias_ih (G,)``, ``bias_hh (G,)`` where ``G = gates * H``. Names and layouts equal torch.nn's, so
+    ``bias_ih (G,)``, ``bias_hh (G,)`` where ``G = num_gates * H``. Names and layouts equal torch.nn's, so
     parameters convert 1:1."""
 
-    gates: int = 1
+    num_gates: int = 1  # H-wide blocks in the projected input
 
     def __init__(self, input_size: int, hidden_size: int, *, bias: bool = True):
         super().__init__()
@@ -109,7 +113,7 @@ class AffineCell(Cell):
                 f"{type(self).__name__}: input_size and hidden_size must be >= 1, got {input_size}, {hidden_size}"
             )
         self.input_size, self.hidden_size = input_size, hidden_size
-        self.gate_size = self.gates * hidden_size
+        self.gate_size = self.num_gates * hidden_size
         self.weight_ih = nn.Parameter(torch.empty(self.gate_size, input_size))
         self.weight_hh = nn.Parameter(torch.empty(self.gate_size, hidden_size))
         if bias:

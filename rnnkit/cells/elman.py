@@ -20,7 +20,7 @@ class ElmanCell(AffineCell):
     ``bias_hh (H,)``; init U(-1/sqrt(H), 1/sqrt(H)).
     """
 
-    gates = 1
+    num_gates = 1
 
     def __init__(self, input_size: int, hidden_size: int, *, nonlinearity: str = "tanh", bias: bool = True):
         if nonlinearity not in ("tanh", "relu"):

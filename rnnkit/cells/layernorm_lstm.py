@@ -40,10 +40,11 @@ class LayerNormLSTMCell(AffineCell):
     ``beta_c``.
 
     :meth:`project` returns ``LN(W_ih x) * gamma_ih + bias`` for all time steps at once: it depends on the
-    input alone, so the input norm leaves the loop with the input matmul. State ``LSTMState(h, c)``.
+    input alone, so the input norm leaves the loop with the input matmul. :meth:`gates` computes
+    ``i, f, g, o``; :meth:`step` the state update ``c_t, h_t`` from them. State ``LSTMState(h, c)``.
     """
 
-    gates = 4
+    num_gates = 4
     state_type = LSTMState
 
     def __init__(
@@ -90,12 +91,15 @@ class LayerNormLSTMCell(AffineCell):
         xw = layer_norm_blocks(x @ self.weight_ih.T, 4, self.eps) * self.gamma_ih
         return xw if self.bias is None else xw + self.bias
 
-    def step(self, xw_t: Tensor, state: LSTMState) -> tuple[Tensor, LSTMState]:
-        h, c = state
-        hw = layer_norm_blocks(self.recurrent(h), 4, self.eps) * self.gamma_hh  # (B, 4H)
+    def gates(self, xw_t: Tensor, state: LSTMState) -> dict[str, Tensor]:
+        """``{i, f, g, o}``, each ``(N, H)``, from ``xw_t`` of :meth:`project` ``(N, 4H)`` and ``state.h (N, H)``."""
+        hw = layer_norm_blocks(self.recurrent(state.h), 4, self.eps) * self.gamma_hh  # (N, 4H)
         i, f, g, o = (xw_t + hw).chunk(4, dim=-1)
-        i, f, g, o = torch.sigmoid(i), torch.sigmoid(f), torch.tanh(g), torch.sigmoid(o)
-        c = f * c + i * g
+        return {"i": torch.sigmoid(i), "f": torch.sigmoid(f), "g": torch.tanh(g), "o": torch.sigmoid(o)}
+
+    def step(self, xw_t: Tensor, state: LSTMState) -> tuple[Tensor, LSTMState]:
+        i, f, g, o = self.gates(xw_t, state).values()
+        c = f * state.c + i * g
         h = o * torch.tanh(F.layer_norm(c, (self.hidden_size,), self.gamma_c, self.beta_c, self.eps))
         return h, LSTMState(h, c)
 

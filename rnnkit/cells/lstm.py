@@ -19,6 +19,8 @@ class LSTMCell(AffineCell):
         c' = f * c + i * g
         h' = o * tanh(c')
 
+    :meth:`gates` computes ``i, f, g, o``; :meth:`step` the state update ``c', h'`` from them.
+
     State: ``LSTMState(h, c)``, each ``(B, H)``. Parameters as torch.nn.LSTM: ``weight_ih (4H, F)``,
     ``weight_hh (4H, H)``, ``bias_ih (4H,)``, ``bias_hh (4H,)``.
 
@@ -28,7 +30,7 @@ class LSTMCell(AffineCell):
     torch.nn's plain uniform init.
     """
 
-    gates = 4
+    num_gates = 4
     state_type = LSTMState
 
     def __init__(
@@ -45,11 +47,14 @@ class LSTMCell(AffineCell):
                 self.bias_ih[H : 2 * H].fill_(self.forget_bias)
                 self.bias_hh[H : 2 * H].zero_()
 
+    def gates(self, xw_t: Tensor, state: LSTMState) -> dict[str, Tensor]:
+        """``{i, f, g, o}``, each ``(N, H)``, from ``xw_t = W_ih x + b_ih (N, 4H)`` and ``state.h (N, H)``."""
+        i, f, g, o = (xw_t + self.recurrent(state.h)).chunk(4, dim=-1)
+        return {"i": torch.sigmoid(i), "f": torch.sigmoid(f), "g": torch.tanh(g), "o": torch.sigmoid(o)}
+
     def step(self, xw_t: Tensor, state: LSTMState) -> tuple[Tensor, LSTMState]:
-        h, c = state
-        i, f, g, o = (xw_t + self.recurrent(h)).chunk(4, dim=-1)
-        i, f, g, o = torch.sigmoid(i), torch.sigmoid(f), torch.tanh(g), torch.sigmoid(o)
-        c = f * c + i * g
+        i, f, g, o = self.gates(xw_t, state).values()
+        c = f * state.c + i * g
         h = o * torch.tanh(c)
         return h, LSTMState(h, c)
 

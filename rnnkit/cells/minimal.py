@@ -33,9 +33,9 @@ def log_g(x: Tensor) -> Tensor:
 
 class _MinimalCell(Cell):
     """A cell whose gates and candidate are one affine map of ``x_t``: ``weight_ih (G, F)``, ``bias_ih (G,)``
-    with ``G = gates * H`` (torch.nn's names), init U(-1/sqrt(H), 1/sqrt(H)). No ``weight_hh``."""
+    with ``G = num_gates * H`` (torch.nn's names), init U(-1/sqrt(H), 1/sqrt(H)). No ``weight_hh``."""
 
-    gates: int
+    num_gates: int
 
     def __init__(self, input_size: int, hidden_size: int, *, bias: bool = True):
         super().__init__()
@@ -43,7 +43,7 @@ class _MinimalCell(Cell):
             raise ValueError(f"{type(self).__name__}: input_size and hidden_size must be >= 1, "
                              f"got {input_size}, {hidden_size}")
         self.input_size, self.hidden_size = input_size, hidden_size
-        self.gate_size = self.gates * hidden_size
+        self.gate_size = self.num_gates * hidden_size
         self.weight_ih = nn.Parameter(torch.empty(self.gate_size, input_size))
         self.bias_ih = nn.Parameter(torch.empty(self.gate_size)) if bias else None
         self.reset_parameters()
@@ -64,7 +64,7 @@ class MinGRUCell(_MinimalCell):
     so ``a_t = 1 - z_t`` and ``b_t = z_t * h~_t``. Gate order of ``weight_ih (2H, F)``: ``z, h~``. State: h.
     """
 
-    gates = 2
+    num_gates = 2
 
     def step(self, xw_t: Tensor, h: Tensor) -> tuple[Tensor, Tensor]:
         k, p = xw_t.chunk(2, dim=-1)
@@ -92,7 +92,7 @@ class MinLSTMCell(_MinimalCell):
     ``weight_ih (3H, F)``: ``f, i, h~``.
     """
 
-    gates = 3
+    num_gates = 3
 
     def step(self, xw_t: Tensor, h: Tensor) -> tuple[Tensor, Tensor]:
         k_f, k_i, p = xw_t.chunk(3, dim=-1)

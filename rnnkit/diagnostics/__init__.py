@@ -1,7 +1,7 @@
 """Diagnostics: look inside a recurrent network.
 
 - :func:`gradient_flow` — ``‖∂L/∂h_t‖`` over time per layer and direction: the vanishing gradient, measured;
-- :func:`gate_statistics` — LSTM/GRU gate activations and how saturated they are;
+- :func:`gate_statistics` — LSTM/GRU (and layer-normalised LSTM) gate activations and how saturated they are;
 - :func:`hidden_states` — every state over time, for heatmaps;
 - :func:`saliency` — gradient × input per step of a trained model, in eval mode, on any device.
 

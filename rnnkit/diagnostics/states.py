@@ -5,16 +5,14 @@ it passes almost no gradient, so saturated gates make a network hard to train, w
 *open* (f ≈ 1) is exactly how an LSTM keeps a memory (Hochreiter & Schmidhuber 1997; Karpathy et al. 2015,
 "Visualizing and understanding recurrent networks", for the statistics shown here).
 
-The gates are not returned by the cells (a cell returns ``(y, state)`` only); they are recomputed from the
-traced states with the cell's own parameters, the step's equation read again:
+The gates are not returned by the step (a cell returns ``(y, state)`` only); they are recomputed from the
+traced states by the cell's own ``gates`` method, the one its step calls, on all steps at once:
 
     xw = cell.project(x)                    # (B, T, G), the layer's input (reversed for a reversed layer)
-    pre_k = xw[:, k] + cell.recurrent(h_{k-1})
-    LSTM: i, f, g, o = σ, σ, tanh, σ of pre_k's four chunks
-    GRU:  r, z = σ of the first two chunks; n = tanh(xw_n + r * (W_hn h + b_hn))
-    Elman (tanh): h_k itself is the tanh unit
+    gates = cell.gates(xw, state_{k-1})     # batch and time flattened: (B * T, G) and (B * T, H) per field
+    Elman (tanh, no gates): h_k itself is the tanh unit
 
-The pass runs in eval mode (no dropout), so ``h_{k-1}`` is exactly the traced state the step was fed.
+The pass runs in eval mode (no dropout), so ``state_{k-1}`` is exactly the traced state the step was fed.
 """
 
 from __future__ import annotations
@@ -27,14 +25,15 @@ import torch
 from matplotlib.figure import Figure
 from torch import Tensor
 
-from ..cells import ElmanCell, GRUCell, LSTMCell
-from ..cells.base import hidden_of, state_fields
+from ..cells import ElmanCell, GRUCell, LayerNormLSTMCell, LSTMCell
+from ..cells.base import hidden_of, map_state, state_fields
 from ..layers import reverse_padded
 from .probe import instrumented, masked_mean, resolve, valid_steps
 
-# gate name -> its nonlinearity, per cell type, in the cell's gate order
+# gate name -> its nonlinearity, per cell type, in the cell's gate order (the keys of its ``gates``)
 GATES = {
     LSTMCell: {"i": "sigmoid", "f": "sigmoid", "g": "tanh", "o": "sigmoid"},
+    LayerNormLSTMCell: {"i": "sigmoid", "f": "sigmoid", "g": "tanh", "o": "sigmoid"},
     GRUCell: {"r": "sigmoid", "z": "sigmoid", "n": "tanh"},
     ElmanCell: {"h": "tanh"},
 }
@@ -153,8 +152,9 @@ def gate_statistics(model, X, *, lengths=None, threshold: float = 0.9) -> GateSt
     """Gate activations and the fraction saturated, per gate and direction, on inputs ``X (B, T, F)``.
 
     A sigmoid gate is saturated when ``< 1 - threshold`` or ``> threshold``, a tanh one when
-    ``|.| > threshold``. LSTM (``i, f, g, o``), GRU (``r, z, n``) and tanh Elman (``h``) directions are
-    reported; others are skipped. Gates are recomputed from the traced states (see the module docstring)."""
+    ``|.| > threshold``. LSTM and layer-normalised LSTM (``i, f, g, o``), GRU (``r, z, n``) and tanh Elman
+    (``h``) directions are reported; others are skipped. Gates are recomputed from the traced states by the
+    cell's ``gates`` (see the module docstring)."""
     if not 0.5 < threshold < 1.0:
         raise ValueError(f"gate_statistics: threshold must be in (0.5, 1), got {threshold}")
     probe = resolve(model, X, lengths=lengths)
@@ -192,22 +192,15 @@ def _recompute_gates(run) -> dict[str, Tensor] | None:
     cell = run.layer.cell
     if type(cell) not in GATES or (isinstance(cell, ElmanCell) and cell.nonlinearity != "tanh"):
         return None
-    if isinstance(cell, ElmanCell):
+    if isinstance(cell, ElmanCell):  # no gates: h_k itself is the tanh unit
         return {"h": torch.stack([hidden_of(s) for s in run.trace], dim=1)}
     x = reverse_padded(run.x, run.lengths) if run.layer.reverse else run.x
     xw = cell.project(x)  # (B, T, G)
-    fed = [run.state0, *run.trace[:-1]]  # the state each step k was fed
-    h_prev = torch.stack([hidden_of(s) for s in fed], dim=1)  # (B, T, H)
-    hw = cell.recurrent(h_prev.flatten(0, 1)).view(*h_prev.shape[:2], -1)  # (B, T, G)
-    if isinstance(cell, LSTMCell):
-        i, f, g, o = (xw + hw).chunk(4, dim=-1)
-        return {"i": torch.sigmoid(i), "f": torch.sigmoid(f), "g": torch.tanh(g), "o": torch.sigmoid(o)}
-    x_r, x_z, x_n = xw.chunk(3, dim=-1)
-    h_r, h_z, h_n = hw.chunk(3, dim=-1)
-    r = torch.sigmoid(x_r + h_r)
-    z = torch.sigmoid(x_z + h_z)
-    n = torch.tanh(x_n + r * h_n)
-    return {"r": r, "z": z, "n": n}
+    B, T = xw.shape[:2]
+    # the state each step k was fed, all steps as one batch: each field (B * T, H)
+    fed = map_state(lambda *steps: torch.stack(steps, dim=1).flatten(0, 1), run.state0, *run.trace[:-1])
+    gates = cell.gates(xw.flatten(0, 1), fed)  # {gate: (B * T, H)}
+    return {gate: a.view(B, T, -1) for gate, a in gates.items()}
 
 
 def _time_order(values: Tensor, run) -> np.ndarray:
