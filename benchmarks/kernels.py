@@ -6,8 +6,9 @@
     python benchmarks/kernels.py --check              # first compare fused with reference on the device
 
 Table 1, per size and dtype: torch.nn.LSTM (cuDNN on GPU) as the baseline; rnnkit's native, fused and
-reference backends for LSTM, GRU, RNN and LayerNorm-LSTM, and the C++ CPU GRU; MinGRU/MinLSTM as the
-sequential loop, the log-space scan (parallel mode) and the fused Triton scan. Columns: median ms of
+reference backends for LSTM, GRU, RNN, LayerNorm-LSTM and GRU-D (fused: with and without the CUDA graphs of
+the step loop), and the C++ CPU GRU; MinGRU/MinLSTM as the sequential loop, the log-space scan (parallel
+mode) and the fused Triton scan. Columns: median ms of
 forward+backward, ratio to torch.nn.LSTM, memory saved for the backward (any device) and peak memory of the
 step (CUDA only). A backend that cannot run a row says why (fused on CPU: Triton runs there only in its
 slow interpreter).
@@ -22,6 +23,7 @@ gives steady figures where wall-clock times with several threads do not.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import copy
 import functools
 import statistics
@@ -32,6 +34,7 @@ from layers import machine
 from torch import nn
 
 import rnnkit
+from rnnkit.kernels import fused
 from rnnkit.kernels.dispatch import select_backend
 
 
@@ -61,8 +64,32 @@ def peak_megabytes(fn, x) -> float | None:
     return (torch.cuda.max_memory_allocated() - before) / 2**20
 
 
+class GRUD(rnnkit.Stacked):
+    """GRU-D, ``rnnkit.TimeAware(GRUCell)``, on ``F`` features: the forward reads ``(B, T, F)`` values and feeds
+    ``[x, m, delta]`` with every value observed one time unit apart (the decays are computed all the same).
+    Layers after the first read ``[x, m, delta]`` of ``D * H / 3`` features from the previous layer."""
+
+    def __init__(self, F: int, H: int, *, backend: str = "auto", num_layers: int = 1, bidirectional: bool = False):
+        D = 2 if bidirectional else 1
+
+        def direction(n, reverse):
+            return rnnkit.Recurrent(rnnkit.TimeAware(rnnkit.GRUCell(2 * n, H)), reverse=reverse)
+
+        layers = []
+        for i in range(num_layers):
+            n = F if i == 0 else D * H // 3
+            layers.append(rnnkit.Bidirectional(direction(n, False), direction(n, True)) if D == 2
+                          else direction(n, False))
+        super().__init__(layers, backend=backend)
+
+    def forward(self, x, lengths=None, state=None):
+        if x.shape[-1] * 3 != self.input_size:
+            raise ValueError(f"GRUD: expected {self.input_size // 3} features, got {x.shape[-1]}")
+        return super().forward(torch.cat([x, torch.ones_like(x), torch.ones_like(x)], dim=-1), lengths, state)
+
+
 # label -> (layer class, called as cls(F, H, backend=...); backend, or None for the torch.nn baseline;
-#           keywords of the forward call)
+#           options: keywords of the forward call, and "graph_steps" to set fused.GRAPH_STEPS for the row)
 ROWS = {
     "torch.nn.LSTM": (functools.partial(nn.LSTM, batch_first=True), None),
     "native LSTM": (rnnkit.LSTM, "native"),
@@ -73,10 +100,14 @@ ROWS = {
     "fused GRU": (rnnkit.GRU, "fused"),
     "fused RNN": (rnnkit.RNN, "fused"),
     "fused LayerNorm-LSTM": (rnnkit.layers.LayerNormLSTM, "fused"),
+    "fused GRU-D": (GRUD, "fused"),
+    "fused LSTM, no CUDA graph": (rnnkit.LSTM, "fused", {"graph_steps": 0}),
+    "fused LayerNorm-LSTM, no CUDA graph": (rnnkit.layers.LayerNormLSTM, "fused", {"graph_steps": 0}),
     "reference LSTM": (rnnkit.LSTM, "reference"),
     "reference GRU": (rnnkit.GRU, "reference"),
     "reference RNN": (rnnkit.RNN, "reference"),
     "reference LayerNorm-LSTM": (rnnkit.layers.LayerNormLSTM, "reference"),
+    "reference GRU-D": (GRUD, "reference"),
     "MinGRU sequential loop": (rnnkit.layers.MinGRU, "reference", {"mode": "sequential"}),
     "MinLSTM sequential loop": (rnnkit.layers.MinLSTM, "reference", {"mode": "sequential"}),
     "MinGRU log-space scan": (rnnkit.layers.MinGRU, "reference", {"mode": "parallel"}),
@@ -88,7 +119,7 @@ ROWS = {
 
 def build(label: str, F: int, H: int, x: torch.Tensor):
     """The row's module on x's device and dtype as a function of x, or None and why it cannot run there."""
-    cls, backend, *call_options = ROWS[label]
+    cls, backend, *options = ROWS[label]
     if backend is None:
         return cls(F, H).to(device=x.device, dtype=x.dtype), ""
     module = cls(F, H, backend=backend).to(device=x.device, dtype=x.dtype)
@@ -96,7 +127,20 @@ def build(label: str, F: int, H: int, x: torch.Tensor):
         select_backend(module, x)
     except ValueError as why:
         return None, str(why).split("cannot run this call: ")[-1]
-    return functools.partial(module, **(call_options[0] if call_options else {})), ""
+    call_options = {k: v for k, v in (options[0] if options else {}).items() if k != "graph_steps"}
+    return functools.partial(module, **call_options), ""
+
+
+@contextlib.contextmanager
+def row_settings(label: str):
+    """fused.GRAPH_STEPS as the row asks (the CUDA graph's chunk length; 0: every step launched eagerly)."""
+    options = (ROWS[label][2:] or [{}])[0]
+    saved = fused.GRAPH_STEPS
+    fused.GRAPH_STEPS = options.get("graph_steps", saved)
+    try:
+        yield
+    finally:
+        fused.GRAPH_STEPS = saved
 
 
 def table(sizes, dtypes, device: str, repeat: int, clock: str) -> None:
@@ -112,10 +156,11 @@ def table(sizes, dtypes, device: str, repeat: int, clock: str) -> None:
                 if module is None:
                     print(f"{head} n/a: {why} | | | |", flush=True)
                     continue
-                ms = median_ms(fwd_bwd(module, x), repeat=repeat, device=device, clock=clock)
+                with row_settings(label):
+                    ms = median_ms(fwd_bwd(module, x), repeat=repeat, device=device, clock=clock)
+                    saved = saved_megabytes(module, x)
+                    peak = peak_megabytes(module, x)
                 baseline = baseline or ms
-                saved = saved_megabytes(module, x)
-                peak = peak_megabytes(module, x)
                 peak_text = "-" if peak is None else f"{peak:.0f}"
                 print(f"{head} {ms:.1f} | {ms / baseline:.2f} | {saved:.0f} | {peak_text} |", flush=True)
 
@@ -174,21 +219,24 @@ def fwd_no_grad(module, x):
 
 def check_fused(device: str) -> None:
     """Largest differences between the fused and reference backends on the device, outputs and gradients,
-    each relative to the tensor's largest entry (at least 1); float32 round-off gives ~1e-6."""
-    print("fused vs reference, float32, (B, T, F, H) = (4, 9, 5, 8), 2 layers, bidirectional, lengths:")
-    x, lengths = torch.randn(4, 9, 5, device=device), torch.tensor([9, 3, 7, 1], device=device)
+    each relative to the tensor's largest entry (at least 1); float32 round-off gives ~1e-6. T = 150 spans
+    three chunks of the CUDA graphs (64 + 64 + 22 steps on the 32-step graph)."""
+    B, T, F, H = 4, 150, 5, 6
+    print(f"fused vs reference, float32, (B, T, F, H) = {(B, T, F, H)}, 2 layers, bidirectional, lengths:")
+    x, lengths = torch.randn(B, T, F, device=device), torch.tensor([T, 37, 99, 1], device=device)
     for label, (cls, backend, *_) in ROWS.items():
         if backend != "fused":
             continue
-        layer = cls(5, 8, num_layers=2, bidirectional=True).to(device)
+        layer = cls(F, H, num_layers=2, bidirectional=True).to(device)
         results = []
         for backend in ("reference", "fused"):
             candidate = copy.deepcopy(layer)
             candidate.backend = backend
             xx = x.clone().requires_grad_()
-            out, final = candidate(xx, lengths)
-            finals = list(final) if isinstance(final, tuple) else [final]
-            (out.sum() + sum(f.square().sum() for f in finals)).backward()
+            with row_settings(label):
+                out, final = candidate(xx, lengths)
+                finals = list(final) if isinstance(final, tuple) else [final]
+                (out.sum() + sum(f.square().sum() for f in finals)).backward()
             results.append([out, *finals, xx.grad, *(p.grad for p in candidate.parameters())])
         # relative to each tensor's largest entry: the LayerNorm-LSTM's gradients reach 10-100
         pairs = zip(*results, strict=True)
