@@ -99,7 +99,8 @@ def test_auto_picks_cpu_gru_and_it_really_ran(monkeypatch):
     calls, real = [], cpu_gru._GRULoop.apply
     monkeypatch.setattr(cpu_gru._GRULoop, "apply", lambda *a: calls.append(1) or real(*a))
     monkeypatch.setattr(torch._VF, "gru", lambda *a: pytest.fail("torch's GRU kernel ran"))
-    monkeypatch.setattr(type(layer), "forward_reference", lambda *a: pytest.fail("reference loop ran"))
+    monkeypatch.setattr(type(layer), "forward_reference", lambda *a: pytest.fail("reference path ran"))
+    monkeypatch.setattr(rnnkit.Recurrent, "steps", lambda *a: pytest.fail("reference time loop ran"))
     out, _ = layer(torch.randn(2, 5, 3))
     out.sum().backward()
     assert calls == [1, 1] and layer.last_backend == "cpu_gru"

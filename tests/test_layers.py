@@ -228,3 +228,26 @@ def test_inter_layer_dropout_active_only_in_training():
     for backend in ("native", "reference"):
         layer.backend = backend
         assert not torch.allclose(layer(x)[0], layer(x)[0])
+
+
+def test_one_layer_walk_with_a_replaceable_time_loop():
+    """Stacked.unroll walks layers and directions once for every backend; a loop given to it replaces only
+    the per-direction time loop, sees the projected inputs in processing order, and hooks on the layers fire."""
+    layer = rnnkit.GRU(3, 4, num_layers=2, bidirectional=True, backend="reference")
+    x, lengths = torch.randn(2, 5, 3), torch.tensor([5, 3])
+    seen, hooked = [], []
+    for direction in layer.directions():
+        direction.register_forward_hook(lambda *a: hooked.append(1))
+
+    def loop(cell, xw, lengths, state):  # the reference loop, called through the seam
+        seen.append((cell, xw.shape))
+        return rnnkit.Recurrent(cell).steps(cell, xw, lengths, state)
+
+    out, h = layer.unroll(x, lengths, None, loop)
+    expected, expected_h = layer(x, lengths)
+    torch.testing.assert_close(out, expected)
+    torch.testing.assert_close(h, expected_h)
+    assert [cell for cell, _ in seen] == layer.cells() and all(shape == (2, 5, 12) for _, shape in seen)
+    assert len(hooked) == 2 * 4  # each direction's hook, on both calls
+    with pytest.raises(ValueError, match="reference loop only"):
+        rnnkit.Recurrent(rnnkit.GRUCell(3, 4), zoneout=0.1)(x, loop=loop)

@@ -38,7 +38,7 @@ import torch
 from torch import Tensor
 
 from ..cells import GRUCell
-from .unroll import RECURRENT_DROPOUT, run_stacked, uses_recurrent_dropout
+from .unroll import RECURRENT_DROPOUT, uses_recurrent_dropout
 
 _SOURCE = r"""
 #include <ATen/ATen.h>
@@ -250,7 +250,7 @@ class _GRULoop(torch.autograd.Function):
 
 
 def gru_loop(cell: GRUCell, xw: Tensor, lengths: Tensor | None, h0: Tensor) -> tuple[Tensor, Tensor]:
-    """One direction through the C++ loop; the ``loop`` of :func:`rnnkit.kernels.unroll.run_stacked`."""
+    """One direction through the C++ loop; the time ``loop`` of :class:`rnnkit.Recurrent`."""
     B, T, _ = xw.shape
     lengths = torch.full((B,), T, dtype=torch.long) if lengths is None else lengths.to("cpu", torch.long)
     inputs = (xw, h0, cell.weight_hh, cell.bias_hh)
@@ -260,4 +260,4 @@ def gru_loop(cell: GRUCell, xw: Tensor, lengths: Tensor | None, h0: Tensor) -> t
 
 def run_cpu_gru(layer, x: Tensor, lengths: Tensor | None, state) -> tuple[Tensor, Tensor]:
     """Run a Stacked layer of GRU cells on CPU; same inputs and outputs as ``forward_reference``."""
-    return run_stacked(layer, x, lengths, state, gru_loop)
+    return layer.unroll(x, lengths, state, gru_loop)

@@ -61,7 +61,7 @@ from ..cells import (
     MinLSTMCell,
     TimeAware,
 )
-from .unroll import RECURRENT_DROPOUT, run_stacked, uses_recurrent_dropout, valid_steps
+from .unroll import RECURRENT_DROPOUT, uses_recurrent_dropout, valid_steps
 
 STEP_CELLS = (ElmanCell, GRUCell, LSTMCell, LayerNormLSTMCell)
 SCAN_CELLS = (MinGRUCell, MinLSTMCell)
@@ -128,11 +128,11 @@ def can_use_fused(layer, x: Tensor) -> tuple[bool, str]:
 
 def run_fused(layer, x: Tensor, lengths: Tensor | None, state):
     """Run a Stacked layer on the Triton kernels; same inputs and outputs as ``forward_reference``."""
-    return run_stacked(layer, x, lengths, state, fused_loop)
+    return layer.unroll(x, lengths, state, fused_loop)
 
 
 def fused_loop(cell, xw: Tensor, lengths: Tensor | None, state) -> tuple[Tensor, object]:
-    """One direction; the ``loop`` of :func:`rnnkit.kernels.unroll.run_stacked`."""
+    """One direction; the time ``loop`` of :class:`rnnkit.Recurrent`."""
     B, T, _ = xw.shape
     lengths = torch.full((B,), T, device=xw.device) if lengths is None else lengths.to(xw.device, torch.long)
     gamma = None

@@ -27,7 +27,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from .unroll import run_stacked, uses_recurrent_dropout, valid_steps
+from .unroll import uses_recurrent_dropout, valid_steps
 
 
 def log_space_scan(log_a: Tensor, log_b: Tensor, h0: Tensor) -> Tensor:
@@ -38,7 +38,7 @@ def log_space_scan(log_a: Tensor, log_b: Tensor, h0: Tensor) -> Tensor:
 
 
 def scan_loop(cell, xw: Tensor, lengths: Tensor | None, h0: Tensor) -> tuple[Tensor, Tensor]:
-    """One direction of a minimal cell in parallel mode (the ``loop`` of :func:`.unroll.run_stacked`)."""
+    """One direction of a minimal cell in parallel mode (the time ``loop`` of :class:`rnnkit.Recurrent`)."""
     B, T, _ = xw.shape
     log_a, log_b = cell.log_coefficients(xw)
     valid = valid_steps(lengths, B, T, xw.device)[..., None]  # (B, T, 1)
@@ -53,4 +53,4 @@ def run_parallel(layer, x: Tensor, lengths: Tensor | None, state):
     if uses_recurrent_dropout(layer):
         raise ValueError(f"{type(layer).__name__}: recurrent dropout (input/hidden variational dropout or "
                          "zoneout) runs in mode='sequential' only")
-    return run_stacked(layer, x, lengths, state, scan_loop)
+    return layer.unroll(x, lengths, state, scan_loop)

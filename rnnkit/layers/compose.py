@@ -48,13 +48,14 @@ class Bidirectional(nn.Module):
     state_fields = property(lambda self: self.forward_layer.state_fields)
     directions = property(lambda self: (self.forward_layer, self.backward_layer))
 
-    def forward(self, x: Tensor, lengths: Tensor | None = None, state: State | None = None):
+    def forward(self, x: Tensor, lengths: Tensor | None = None, state: State | None = None, *, loop=None):
+        """``loop``: each direction's time loop (see :class:`Recurrent`); default the reference loop."""
         fwd_state = bwd_state = None
         if state is not None:
             check_state(state, (x.shape[0], 2, self.hidden_size), self.state_fields, "Bidirectional", x)
             fwd_state, bwd_state = map_state(lambda s: s[:, 0], state), map_state(lambda s: s[:, 1], state)
-        y_f, s_f = self.forward_layer(x, lengths, fwd_state)
-        y_b, s_b = self.backward_layer(x, lengths, bwd_state)
+        y_f, s_f = self.forward_layer(x, lengths, fwd_state, loop=loop)
+        y_b, s_b = self.backward_layer(x, lengths, bwd_state, loop=loop)
         return torch.cat([y_f, y_b], dim=-1), map_state(lambda f, b: torch.stack([f, b], dim=1), s_f, s_b)
 
 
@@ -146,12 +147,18 @@ class Stacked(nn.Module):
 
     def forward_reference(self, x: Tensor, lengths: Tensor | None, state: State | None):
         """The readable path: each layer's unroller in turn, dropout between layers."""
+        return self.unroll(x, lengths, state)
+
+    def unroll(self, x: Tensor, lengths: Tensor | None, state: State | None, loop=None):
+        """The layers in turn, dropout between them, every direction with ``loop`` as its time loop: the
+        reference loop by default, a fast path's otherwise (see :class:`Recurrent`). Each layer is called as
+        a module, so hooks on it (the diagnostics') see every backend that walks the layers."""
         D, finals = self.num_directions, []
         for i, layer in enumerate(self.layers):
             s = None if state is None else map_state(lambda f: f[:, i * D : (i + 1) * D], state)
             if s is not None and D == 1:
                 s = map_state(lambda f: f[:, 0], s)
-            x, s = layer(x, lengths, s)
+            x, s = layer(x, lengths, s, loop=loop)
             finals.append(s if D == 2 else map_state(lambda f: f[:, None], s))
             if self.dropout > 0 and i < len(self.layers) - 1:
                 x = F.dropout(x, self.dropout, training=self.training)

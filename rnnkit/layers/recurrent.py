@@ -115,32 +115,45 @@ class Recurrent(nn.Module):
         learned = iter(self.initial)
         return map_state(lambda z: z + next(learned).to(z.dtype), state)
 
-    def forward(self, x: Tensor, lengths: Tensor | None = None, state: State | None = None):
+    def forward(self, x: Tensor, lengths: Tensor | None = None, state: State | None = None, *, loop=None):
+        """``loop(cell, xw, lengths, state) -> (output, final_state)`` replaces the time loop, run on
+        ``xw = cell.project(x) (B, T, G)`` in processing order; by default :meth:`steps`, the readable loop.
+        The fast paths of :mod:`rnnkit.kernels` pass their own and keep everything around it: the initial
+        state, reversal within lengths and the projection of all steps at once. They do no recurrent dropout.
+        """
         who = f"Recurrent({type(self.cell).__name__})"
         lengths = check_input(x, self.input_size, lengths, who)
-        B, T, _ = x.shape
+        if state is not None:
+            check_state(state, (x.shape[0], self.hidden_size), self.state_fields, who, x)
         if state is None:
-            state = self.initial_state(B, device=x.device, dtype=x.dtype)
-        else:
-            check_state(state, (B, self.hidden_size), self.state_fields, who, x)
+            state = self.initial_state(x.shape[0], device=x.device, dtype=x.dtype)
+        if loop is not None and self.uses_recurrent_dropout:
+            raise ValueError(
+                "recurrent dropout (input/hidden variational dropout or zoneout) runs on the reference loop only"
+            )
         if self.reverse:
             x = reverse_padded(x, lengths)
-
         if self.training and self.input_dropout > 0:
             x = x * _sequence_mask(x, x.shape[-1], self.input_dropout)[:, None, :]  # (B, 1, F)
+        output, state = (loop or self.steps)(self.cell, self.cell.project(x), lengths, state)
+        if self.reverse:
+            output = reverse_padded(output, lengths)
+        return output, state
+
+    def steps(self, cell: Cell, xw: Tensor, lengths: Tensor | None, state: State):
+        """The reference time loop over ``xw (B, T, G)``: outputs ``(B, T, H)`` and the final state."""
+        B, T, _ = xw.shape
         h_mask = (
-            _sequence_mask(x, self.hidden_size, self.hidden_dropout)
+            _sequence_mask(xw, self.hidden_size, self.hidden_dropout)
             if (self.training and self.hidden_dropout > 0)
             else None
         )
-
-        xw = self.cell.project(x)  # (B, T, G)
-        valid = None if lengths is None else torch.arange(T, device=x.device)[None, :] < lengths[:, None]
+        valid = None if lengths is None else torch.arange(T, device=xw.device)[None, :] < lengths[:, None]
         outputs = []
         # unbind, not xw[:, t]: its backward stacks T gradients once instead of T full-size scatters
         for t, xw_t in enumerate(xw.unbind(1)):
             fed = state if h_mask is None else replace_hidden(state, hidden_of(state) * h_mask)
-            y, new = self.cell.step(xw_t, fed)
+            y, new = cell.step(xw_t, fed)
             if self.zoneout > 0:
                 new = self._zoneout(state, new)
             if valid is not None:
@@ -151,10 +164,7 @@ class Recurrent(nn.Module):
             outputs.append(y)
             if self.trace is not None:
                 self.trace.append(state)
-        output = torch.stack(outputs, dim=1)  # (B, T, H)
-        if self.reverse:
-            output = reverse_padded(output, lengths)
-        return output, state
+        return torch.stack(outputs, dim=1), state  # (B, T, H)
 
     def _zoneout(self, old: State, new: State) -> State:
         p = self.zoneout
