@@ -40,6 +40,15 @@ def test_gradcheck_float64(make):
     assert torch.autograd.gradcheck(f, (x, *fields, *params))
 
 
+def _same_weights(ours, theirs):
+    """A torch.nn cell and ours (5 -> 7) with its weights copied."""
+    ref, cell = theirs(5, 7), ours(5, 7)
+    with torch.no_grad():
+        for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
+            getattr(cell, name).copy_(getattr(ref, name))
+    return ref, cell
+
+
 @pytest.mark.parametrize(
     "ours,theirs",
     [
@@ -49,11 +58,7 @@ def test_gradcheck_float64(make):
     ],
 )
 def test_step_equals_torch_cell(ours, theirs):
-    ref = theirs(5, 7)
-    cell = ours(5, 7)
-    with torch.no_grad():
-        for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
-            getattr(cell, name).copy_(getattr(ref, name))
+    ref, cell = _same_weights(ours, theirs)
     x, h, c = torch.randn(3, 5), torch.randn(3, 7), torch.randn(3, 7)
     if ours is LSTMCell:
         y, (h1, c1) = _step(cell, x, LSTMState(h, c))
@@ -69,11 +74,7 @@ def test_step_equals_torch_cell(ours, theirs):
 @pytest.mark.parametrize("ours,theirs", [(LSTMCell, nn.LSTMCell), (GRUCell, nn.GRUCell)])
 def test_gates_equal_torch_equations_from_torch_weights(ours, theirs):
     """torch.nn has no gates API: the gates by hand from its weights, with the equations of its documentation."""
-    ref = theirs(5, 7)
-    cell = ours(5, 7)
-    with torch.no_grad():
-        for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
-            getattr(cell, name).copy_(getattr(ref, name))
+    ref, cell = _same_weights(ours, theirs)
     x, h, c = torch.randn(3, 5), torch.randn(3, 7), torch.randn(3, 7)
     with torch.no_grad():
         gx = (x @ ref.weight_ih.T + ref.bias_ih).chunk(ref.weight_ih.shape[0] // 7, dim=-1)  # W_i* x + b_i*
