@@ -5,6 +5,7 @@ the kernels are first imported (rnnkit imports triton only then). The interprete
 """
 
 import copy
+import gc
 import importlib.util
 import os
 import subprocess
@@ -249,3 +250,33 @@ def test_chunked_graph_replays_equal_the_eager_loop(name, monkeypatch):
     # 2 directions x (forward, backward) x chunk sizes {4, 2}: T = 7 and 10 need 4 and 4, 2 (10 = 4 + 4 + 2),
     # T = 3 the 4-step graph again; captured once each, then replayed
     assert _EagerGraph.captured == 2 * 2 * 2
+
+
+def test_graph_cache_follows_the_cell_and_its_parameters(monkeypatch):
+    """Graphs bake in the parameters' addresses: new storage (a dtype/device move) captures anew; an in-place
+    update (an optimizer step) does not; and the graphs go when the cell goes."""
+    monkeypatch.setattr(fused, "_use_graphs", lambda x: True)
+    monkeypatch.setattr(fused, "_Graph", _EagerGraph)
+    monkeypatch.setattr(fused, "GRAPH_STEPS", 4)
+    monkeypatch.setattr(_EagerGraph, "captured", 0)
+    layer = rnnkit.LSTM(3, 4, backend="fused")
+    x = torch.randn(2, 4, 3)
+    layer(x)[0].sum().backward()
+    assert _EagerGraph.captured == 2  # forward and backward, one chunk size
+    with torch.no_grad():
+        for p in layer.parameters():
+            p.add_(0.1)  # in place, as an optimizer step
+    out = layer(x)[0]
+    out.sum().backward()
+    assert _EagerGraph.captured == 2
+    expected = copy.deepcopy(layer)
+    expected.backend = "reference"
+    torch.testing.assert_close(out, expected(x)[0], atol=1e-6, rtol=1e-6)  # the replay saw the new values
+    layer.double().float()  # new storage
+    layer(x)
+    assert _EagerGraph.captured == 3
+    cell = layer.cells()[0]
+    assert len(fused._GraphedSteps._cache[cell]) == 3
+    del layer, cell, expected, out
+    gc.collect()
+    assert len(fused._GraphedSteps._cache) == 0
