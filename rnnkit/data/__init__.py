@@ -10,13 +10,26 @@
 | biological sequences (one-hot, k-mers, reverse complement, FASTA) | :mod:`rnnkit.data.bio` |
 
 One collate for all (:func:`pad_collate` → :class:`SequenceBatch`), a length-bucketing sampler, and a
-memory-mapped ragged store for data larger than memory.
+memory-mapped ragged store for data larger than memory. Real datasets that ship offline, in this layout
+(forecasting series, UCR/UEA classification archives, IMDB reviews, daily stock prices):
+:mod:`rnnkit.data.datasets`.
 """
 
 from .audio import MFCC, AudioDataset, LogMel, read_wav, resample_wave, write_wav
 from .bio import BioSequenceDataset, kmers, one_hot_encode, read_fasta, reverse_complement
 from .collate import IGNORE_INDEX, BucketBatchSampler, SequenceBatch, pad_collate, pad_sequences, padding_fraction
-from .datasets import load_airline, load_co2, load_sf_temps
+from .datasets import (
+    load_airline,
+    load_basic_motions,
+    load_co2,
+    load_gunpoint,
+    load_imdb,
+    load_japanese_vowels,
+    load_msft,
+    load_nasdaq,
+    load_sf_temps,
+    load_sp500,
+)
 from .events import EventSessions, sessionize, synthetic_event_log
 from .memmap import RaggedStore, RaggedWriter, atomic_write, write_json, write_ragged
 from .tables import SequenceTable, read_sequences
@@ -39,6 +52,13 @@ from .timeseries import (
 from .video import FrameEncoder, MovingDigits, VideoDataset, embed_frames, read_video
 
 __all__ = [
+    "load_sp500",
+    "load_nasdaq",
+    "load_msft",
+    "load_japanese_vowels",
+    "load_imdb",
+    "load_gunpoint",
+    "load_basic_motions",
     "IGNORE_INDEX",
     "MFCC",
     "AudioDataset",
