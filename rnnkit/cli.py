@@ -1,4 +1,4 @@
-"""The ``rnnkit`` command line: ``demo``, ``train``, ``predict``, ``compare``, ``clipping``."""
+"""The ``rnnkit`` command line: ``demo``, ``train``, ``predict``, ``compare``, ``clipping``, ``app``."""
 
 from __future__ import annotations
 
@@ -181,6 +181,15 @@ def _clipping(args) -> int:
     return 0
 
 
+def _app(args) -> int:
+    """Run a recipe of :mod:`rnnkit.apps` on its real data, beside its baseline."""
+    from .apps import recipe
+
+    results = recipe(args.recipe).run(quick=args.quick, seed=args.seed, out=args.out)
+    print(f"wrote report.json and report.md to {args.out}" if args.out else json.dumps(results, indent=1))
+    return 0
+
+
 def _add_table_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("data", help="a .csv (long or wide layout) or .npz of sequences")
     p.add_argument(
@@ -274,6 +283,20 @@ def build_parser() -> argparse.ArgumentParser:
     clip.add_argument("--seed", type=int, default=0)
     clip.add_argument("--out", required=True)
     clip.set_defaults(run=_clipping)
+
+    from .apps import RECIPES
+
+    app = sub.add_parser(
+        "app",
+        help="an application recipe on real data, beside its baseline",
+        description="Train and score a recipe of rnnkit.apps (" + ", ".join(RECIPES) + ") on its real, "
+        "offline data, with its baseline on the same split; write report.json and report.md to --out.",
+    )
+    app.add_argument("recipe", choices=RECIPES)
+    app.add_argument("--quick", action="store_true", help="a small subset, in seconds (a smoke run)")
+    app.add_argument("--seed", type=int, default=0)
+    app.add_argument("--out", help="output directory (default: print the results as JSON)")
+    app.set_defaults(run=_app)
     return parser
 
 
