@@ -12,22 +12,39 @@ steps; one affine head maps its final hidden state to all ``H`` horizon steps of
     ŷ_{T+1..T+H} = y_T + W h_T + c      (relative=True, the default)     (H * n_y) outputs
     ŷ_{T+1..T+H} =       W h_T + c      (relative=False)
 
+With known-future inputs ``f_{T+h}`` (the ``C`` channels of the known-future covariates and the calendar
+features, known over the horizon) the head is MQ-RNN's (Wen et al. 2017): the encoder's state gives one
+context per horizon step, and one small MLP shared by the steps reads that context beside the step's own
+future inputs::
+
+    c_1, ..., c_H = split(W h_T + b)                                     (H, K) contexts, K = hidden_size
+    ŷ_{T+h}       = [y_T +] V relu(U [c_h; f_{T+h}] + u) + v             the same local MLP for every h
+
 Nothing is fed back, so errors do not compound over the horizon and past covariates need no forecast of
 their own; the price is a fixed maximum horizon. ``relative=True`` also subtracts the window's last value
 ``y_T`` from the target's input channels, so the network sees and predicts changes from the last value: it
 starts out near the naive forecast, and a trend can carry the forecast past the levels seen in training
 (a plain standardised network saturates there).
 
-Shapes: ``N`` steps, ``L`` lookback, ``H`` horizon, ``n_y`` targets, ``F_x`` input channels, ``B`` windows.
+``quantiles=(0.1, 0.5, 0.9)`` gives every target ``n_q`` outputs per step instead of one, trained on the
+pinball loss (Koenker & Bassett 1978); they are sorted at prediction time: the rearrangement of
+Chernozhukov et al. (2010), which never moves an estimate further from the true, increasing quantile curve
+(in any Lp distance). Training itself is left unconstrained.
+
+Shapes: ``N`` steps, ``L`` lookback, ``H`` horizon, ``n_y`` targets, ``n_q`` quantiles (1 without),
+``F_x`` input channels, ``C`` known-future channels, ``K`` context size, ``B`` windows.
 
 ========================  ==================================================================================
-input channels (``F_x``)  the targets, then the other columns (past covariates), then calendar sin/cos,
-                          scaled and imputed; ``mask=True`` adds a 1/0 observed channel per column,
+input channels (``F_x``)  the targets, then the past covariates, then the known-future covariates (their
+                          observed values over the lookback), then calendar sin/cos, scaled and imputed;
+                          ``mask=True`` adds a 1/0 observed channel per column,
                           ``time_since=True`` GRU-D's δ per column (time since its previous observation, in
                           units of the series' step); ``time_aware=True`` arranges them as ``[x, m, δ]``
                           for :class:`rnnkit.TimeAware` (Che et al. 2018)
-loss                      mean squared error over the *observed* targets only: an imputed target is never
-                          a training signal
+known-future (``C``)      the known-future covariates (scaled like their input channels), then calendar
+                          sin/cos, over the ``H`` horizon steps
+loss                      mean squared error, or the pinball loss averaged over the quantiles, over the
+                          *observed* targets only: an imputed target is never a training signal
 ========================  ==================================================================================
 """
 
@@ -40,7 +57,7 @@ import numbers
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -61,12 +78,13 @@ from .data.timeseries import (
     WindowDataset,
     WindowSpec,
     _like,
+    calendar_features,
     rolling_origin,
     split_by_time,
 )
 from .estimators import CONFIG_FILE, FORMAT, FORMAT_VERSION, WEIGHTS_FILE, write_directory_atomically
 from .models import NAMED_CELLS, SequenceToLabel
-from .training import Batch, SequenceModule, make_trainer, quiet_lightning
+from .training import SequenceModule, make_trainer, quiet_lightning
 from .training.module import check_training_options
 from .training.trainer import resolve_device
 
@@ -80,50 +98,86 @@ SEASONS = {"Y": 1, "A": 1, "Q": 4, "M": 12, "W": 52, "D": 7, "B": 5, "h": 24, "m
 
 # -- the network and its loss -------------------------------------------------------------------------------
 class DirectForecastNet(nn.Module):
-    """All ``H`` horizon steps of the ``n_y`` targets from one encoding of the window (see the module doc).
+    """All ``H`` horizon steps of the ``n_y`` targets (``n_q`` quantiles each) from one encoding of the window,
+    and, with a ``local`` head, the known-future inputs of each step (see the module doc).
 
-    ===========  ==============================================================================
+    ===========  ==============================================================================================
     ``x``        ``(B, L, F_x)``, the targets' channels first
-    returns      ``ŷ (B, H * n_y)`` (step-major: ``ŷ.view(B, H, n_y)``), the encoder's final state
-    ===========  ==============================================================================
+    ``future``   ``(B, H, C)`` known-future inputs over the horizon; needed exactly when ``local`` is given
+    ``net``      ``(B, L, F_x) -> (B, H * n_y * n_q)``; with ``local``: ``-> (B, H * K)``, a context per step
+    ``local``    ``(B, H, K + C) -> (B, H, n_y * n_q)``, applied to every step alike
+    returns      ``ŷ (B, H * n_y * n_q)`` (``ŷ.view(B, H, n_y, n_q)``), the encoder's final state
+    ===========  ==============================================================================================
     """
 
     target = "label"  # one output vector per window, for SequenceModule
 
-    def __init__(self, net: SequenceToLabel, horizon: int, n_targets: int, *, relative: bool):
+    def __init__(self, net: SequenceToLabel, horizon: int, n_targets: int, *, relative: bool,
+                 n_quantiles: int = 1, local: nn.Module | None = None):
         super().__init__()
         self.net, self.horizon, self.n_targets, self.relative = net, horizon, n_targets, relative
+        self.n_quantiles, self.local = n_quantiles, local
 
-    def forward(self, x: Tensor, lengths: Tensor | None = None, state=None) -> tuple[Tensor, Any]:
-        B, n_y = x.shape[0], self.n_targets
-        if not self.relative:
-            return self.net(x, lengths, state)
-        level = x[:, -1, :n_y]  # (B, n_y) the window's last value of each target
-        x = torch.cat([x[..., :n_y] - level[:, None], x[..., n_y:]], dim=-1)
-        out, state = self.net(x, lengths, state)  # (B, H * n_y) changes from the last value
-        return (out.view(B, self.horizon, n_y) + level[:, None]).flatten(1), state
+    def forward(self, x: Tensor, lengths: Tensor | None = None, state=None,
+                future: Tensor | None = None) -> tuple[Tensor, Any]:
+        B, H, n_y = x.shape[0], self.horizon, self.n_targets
+        if (future is None) != (self.local is None):
+            raise ValueError("DirectForecastNet: pass future (B, H, C) exactly when the net has a local head")
+        if self.relative:
+            level = x[:, -1, :n_y]  # (B, n_y) the window's last value of each target
+            x = torch.cat([x[..., :n_y] - level[:, None], x[..., n_y:]], dim=-1)
+        out, state = self.net(x, lengths, state)  # (B, H * n_y * n_q), or (B, H * K) contexts
+        if self.local is not None:
+            out = self.local(torch.cat([out.view(B, H, -1), future.to(out.dtype)], dim=-1))  # (B, H, n_y * n_q)
+        out = out.reshape(B, H, n_y, self.n_quantiles)
+        if self.relative:
+            out = out + level[:, None, :, None]  # changes from the last value -> values
+        return out.flatten(1), state
+
+
+class ForecastBatch(NamedTuple):
+    """A batch of windows as :class:`ForecastModule` reads it (``lengths`` is None: windows are full)."""
+
+    x: Tensor  # (B, L, F_x)
+    lengths: None
+    y: Tensor  # (B, 2, H * n_y): targets, then their observed mask
+    future: Tensor | None  # (B, H, C)
 
 
 class ForecastModule(SequenceModule):
-    """:class:`~rnnkit.training.SequenceModule` whose regression loss counts observed targets only.
+    """:class:`~rnnkit.training.SequenceModule` for :class:`DirectForecastNet`: the known-future inputs reach
+    the model, and the loss counts observed targets only.
 
-    The batch's ``y`` is ``(B, 2, H * n_y)``: the scaled targets, then their observed mask (1 observed, 0
-    imputed), so ``loss = sum(m * (ŷ - y)²) / sum(m)``. The training loop itself is SequenceModule's.
+    The batch's ``y`` is ``(B, 2, H * n_y)``: the scaled targets, then their observed mask ``m`` (1 observed,
+    0 imputed), so ``loss = sum(m * ℓ) / sum(m)`` with ``ℓ = (ŷ - y)²``, or with ``quantiles`` the pinball loss
+    ``ℓ = mean_τ max(τ u, (τ - 1) u)``, ``u = y - ŷ_τ`` (Koenker & Bassett 1978), whose minimiser is the
+    τ-quantile. The training loop itself is SequenceModule's; a window is one chunk (no truncated BPTT).
     """
 
-    def __init__(self, model: nn.Module, **options):
+    def __init__(self, model: nn.Module, *, quantiles: Sequence[float] | None = None, **options):
         super().__init__(model, task="regression", **options)
+        self.quantiles = None if quantiles is None else tuple(float(q) for q in quantiles)
+
+    def chunk_outputs(self, batch: ForecastBatch, chunk, state):
+        out, state = self.model(batch.x, future=batch.future)  # (B, H * n_y * n_q)
+        return out, batch.y, state
 
     def loss(self, out: Tensor, y: Tensor) -> Tensor:
         target, observed = y[:, 0], y[:, 1]  # (N, H * n_y) each
-        squared = (out.float() - target) ** 2 * observed
-        return squared.sum() / observed.sum().clamp_min(1.0)
+        out = out.float().view(*target.shape, -1)  # (N, H * n_y, n_q)
+        if self.quantiles is None:
+            per_target = (out[..., 0] - target) ** 2
+        else:
+            tau = torch.tensor(self.quantiles, device=out.device)  # (n_q,)
+            u = target[..., None] - out
+            per_target = torch.maximum(tau * u, (tau - 1) * u).mean(-1)
+        return (per_target * observed).sum() / observed.sum().clamp_min(1.0)
 
 
-def _as_batch(item: dict[str, Tensor]) -> Batch:
-    """A WindowDataset batch (dict) as the Batch SequenceModule reads, the target mask packed into y."""
+def _as_batch(item: dict[str, Tensor]) -> ForecastBatch:
+    """A WindowDataset batch (dict) as a ForecastBatch, the target mask packed into y."""
     y = torch.stack([item["y"].flatten(1), item["y_mask"].flatten(1)], dim=1)  # (B, 2, H * n_y)
-    return Batch(item["x"], None, y)
+    return ForecastBatch(item["x"], None, y, item.get("future"))
 
 
 # -- the forecaster -----------------------------------------------------------------------------------------
@@ -145,15 +199,19 @@ class Forecaster(BaseEstimator):
             "GRU-simple" inputs of Che et al. 2018).
         time_aware: wrap the cell in :class:`rnnkit.TimeAware` (GRU-D's decays) fed ``[x, m, δ]``; one layer.
         relative: predict changes from the window's last value (default True; see the module docstring).
+        quantiles: None (default: point forecasts, squared error) or strictly increasing levels in (0, 1)
+            that include 0.5, e.g. ``(0.1, 0.5, 0.9)``: train on the pinball loss and predict these quantiles
+            (sorted, so they never cross); the median is the point forecast of :meth:`backtest`.
         validation_fraction: the last fraction of the series held out for ``val_loss`` (0: none);
             early_stopping_patience needs it.
         random_state: seeds initialisation and shuffling (the caller's torch RNG is left untouched).
         device: ``"auto"``, ``"cpu"`` or ``"cuda"``. verbose: Lightning's progress bar and summary.
 
     Fitted attributes: ``model_``, ``preprocessor_``, ``spec_`` (the WindowSpec), ``targets_``,
-    ``covariates_``, ``freq_`` (the pandas frequency, or the numeric step), ``history_`` (the fitted series,
-    as a TimeSeriesFrame, the default start of :meth:`predict`), ``input_names_``, ``loss_curve_``,
-    ``validation_loss_curve_``.
+    ``covariates_`` (the past covariates), ``future_covariates_``, ``freq_`` (the pandas frequency, or the
+    numeric step), ``history_`` (the fitted series, as a TimeSeriesFrame, the default start of
+    :meth:`predict`), ``input_names_``, ``future_names_`` (the known-future channels the head reads: the
+    known-future covariates, then calendar sin/cos), ``loss_curve_``, ``validation_loss_curve_``.
     """
 
     def __init__(
@@ -177,6 +235,7 @@ class Forecaster(BaseEstimator):
         time_since: bool = False,
         time_aware: bool = False,
         relative: bool = True,
+        quantiles: Sequence[float] | None = None,
         validation_fraction: float = 0.0,
         early_stopping_patience: int | None = None,
         random_state=None,
@@ -201,6 +260,7 @@ class Forecaster(BaseEstimator):
         self.time_since = time_since
         self.time_aware = time_aware
         self.relative = relative
+        self.quantiles = quantiles
         self.validation_fraction = validation_fraction
         self.early_stopping_patience = early_stopping_patience
         self.random_state = random_state
@@ -208,19 +268,22 @@ class Forecaster(BaseEstimator):
         self.verbose = verbose
 
     # -- fit ----------------------------------------------------------------------------------------------
-    def fit(self, data, *, targets: Sequence[str] | None = None, time_col: str | None = None,
-            freq: str | None = None) -> Forecaster:
+    def fit(self, data, *, targets: Sequence[str] | None = None, future_covariates: Sequence[str] | None = None,
+            time_col: str | None = None, freq: str | None = None) -> Forecaster:
         """Train on ``data``: a pandas Series or DataFrame with a DatetimeIndex (or a ``time_col``), or a
-        TimeSeriesFrame. ``targets``: the columns to forecast (default all); the others are past covariates.
-        ``freq``: resample onto this regular grid first (``"h"``, ``"W-SAT"``...; empty bins become NaN),
-        needed when the timestamps are uneven. Returns self; fitted attributes are set only on success."""
+        TimeSeriesFrame. ``targets``: the columns to forecast (default all but the known-future covariates).
+        ``future_covariates``: columns whose values are known ahead (a promotion flag, a planned price), read
+        over the lookback and, from ``predict(future=...)``, over the horizon; every other column is a past
+        covariate. ``freq``: resample onto this regular grid first (``"h"``, ``"W-SAT"``...; empty bins
+        become NaN), needed when the timestamps are uneven. Returns self; fitted attributes are set only on
+        success."""
         self._check_params()
         frame = as_frame(data, time_col=time_col, freq=freq)
-        return self._fit_frame(frame, targets, series_output=isinstance(data, pd.Series))
+        return self._fit_frame(frame, targets, future_covariates, series_output=isinstance(data, pd.Series))
 
-    def _fit_frame(self, frame: TimeSeriesFrame, targets: Sequence[str] | None, *,
-                   series_output: bool) -> Forecaster:
-        targets, covariates = _roles(frame, targets)
+    def _fit_frame(self, frame: TimeSeriesFrame, targets: Sequence[str] | None,
+                   future_covariates: Sequence[str] | None, *, series_output: bool) -> Forecaster:
+        targets, covariates, future = _roles(frame, targets, future_covariates)
         L, H, n = self.lookback, self.horizon, len(frame)
         if L + H > n:
             raise ValueError(f"lookback ({L}) + horizon ({H}) = {L + H} steps make one window, but the "
@@ -232,7 +295,7 @@ class Forecaster(BaseEstimator):
                              "impute='none' refuses NaN: use Forecaster(impute='ffill' | 'mean' | 'zero') or "
                              "fill the gaps before fit")
         freq, step = _regular_step(frame)
-        spec = WindowSpec(L, H, targets=targets, past_covariates=covariates)
+        spec = WindowSpec(L, H, targets=targets, past_covariates=covariates, future_covariates=future)
         if self.validation_fraction > 0:
             split = split_by_time(frame, val=self.validation_fraction, test=0.0)
             if len(split.val) < H or len(split.train) < L + H:
@@ -256,8 +319,8 @@ class Forecaster(BaseEstimator):
         cuda = [torch.cuda.current_device()] if accelerator == "cuda" else []
         with torch.random.fork_rng(devices=cuda):  # seed our run without touching the caller's RNG
             torch.manual_seed(seed)
-            model = self._build_model(features, train_rows, len(targets))
-            module = ForecastModule(model, lr=self.lr, weight_decay=self.weight_decay,
+            model = self._build_model(features, train_rows, len(targets), len(features.future_names))
+            module = ForecastModule(model, quantiles=self.quantiles, lr=self.lr, weight_decay=self.weight_decay,
                                     clip_grad_norm=self.clip_grad_norm)
             generator = torch.Generator().manual_seed(seed)
             train_loader = train.loader(self.batch_size, shuffle=True, generator=generator,
@@ -270,10 +333,10 @@ class Forecaster(BaseEstimator):
 
         self.model_ = model.eval()
         self.preprocessor_, self.spec_ = preprocessor, spec
-        self.targets_, self.covariates_ = targets, covariates
+        self.targets_, self.covariates_, self.future_covariates_ = targets, covariates, future
         self.freq_, self.step_ = freq, step
         self.history_ = frame
-        self.input_names_ = features.input_names
+        self.input_names_, self.future_names_ = features.input_names, features.future_names
         self._series_output = series_output
         self.loss_curve_ = module.history["train_loss"]
         self.validation_loss_curve_ = module.history["val_loss"]
@@ -296,6 +359,11 @@ class Forecaster(BaseEstimator):
         if not 0.0 <= self.validation_fraction < 1.0:
             raise ValueError(f"Forecaster: validation_fraction must be in [0, 1), got "
                              f"{self.validation_fraction}")
+        q = self.quantiles
+        if q is not None and (isinstance(q, str) or not all(isinstance(v, numbers.Real) and 0 < v < 1 for v in q)
+                              or list(q) != sorted(set(q)) or 0.5 not in q):
+            raise ValueError(f"Forecaster: quantiles must be None or strictly increasing levels in (0, 1) "
+                             f"that include the median 0.5, e.g. (0.1, 0.5, 0.9); got {q!r}")
         if self.time_aware and self.num_layers != 1:
             raise ValueError("Forecaster: time_aware=True wraps one layer (GRU-D's decays act on the "
                              "inputs); use num_layers=1")
@@ -332,8 +400,8 @@ class Forecaster(BaseEstimator):
         inputs = np.ascontiguousarray(np.concatenate(chosen, axis=1), dtype=np.float32)
         return features._replace(inputs=inputs, input_names=names)
 
-    def _build_model(self, features: SeriesFeatures | None, train_rows: range | None,
-                     n_targets: int, n_inputs: int | None = None) -> DirectForecastNet:
+    def _build_model(self, features: SeriesFeatures | None, train_rows: range | None, n_targets: int,
+                     n_future: int, n_inputs: int | None = None) -> DirectForecastNet:
         n_inputs = features.inputs.shape[1] if n_inputs is None else n_inputs
         cell = copy.deepcopy(self.cell)  # a Cell object's weights are the initial weights of every fit
         if self.time_aware:
@@ -347,16 +415,29 @@ class Forecaster(BaseEstimator):
                 if self.relative:
                     x[:, :n_targets] = 0.0
                 cell.set_mean(torch.from_numpy(x), torch.from_numpy(m))
-        net = SequenceToLabel(n_inputs, self.hidden_size, self.horizon * n_targets, cell=cell,
-                              num_layers=self.num_layers, dropout=self.dropout)
-        return DirectForecastNet(net, self.horizon, n_targets, relative=self.relative)
+        n_q = 1 if self.quantiles is None else len(self.quantiles)
+        K, local = self.hidden_size, None  # the context of each horizon step is as wide as the state
+        if n_future:
+            local = nn.Sequential(nn.Linear(K + n_future, K), nn.ReLU(), nn.Linear(K, n_targets * n_q))
+        net = SequenceToLabel(n_inputs, self.hidden_size, self.horizon * (K if n_future else n_targets * n_q),
+                              cell=cell, num_layers=self.num_layers, dropout=self.dropout)
+        return DirectForecastNet(net, self.horizon, n_targets, relative=self.relative, n_quantiles=n_q,
+                                 local=local)
 
     # -- predict ------------------------------------------------------------------------------------------
-    def predict(self, horizon: int | None = None, *, data=None, time_col: str | None = None):
+    def predict(self, horizon: int | None = None, *, data=None, future=None, time_col: str | None = None):
         """Forecast the ``horizon`` steps (default: the fitted one, at most that) after the end of the fitted
         series, or after the end of ``data`` (the same columns, e.g. the series with newer observations; the
-        model is not refitted). Returns a pandas Series (one target of a Series) or DataFrame of the targets,
-        in their original units, indexed by the next timestamps at the fitted frequency."""
+        model is not refitted).
+
+        ``future``: the known-future covariates over those steps, needed exactly when fit named
+        ``future_covariates``: a DataFrame (or a named Series) indexed by the forecast timestamps (the index
+        returned here), one column per covariate; other rows and columns are ignored. Calendar features need
+        nothing: they are computed from the timestamps.
+
+        Returns, in original units, indexed by the next timestamps at the fitted frequency: a pandas Series
+        (one target fitted as a Series) or a DataFrame of the targets; with ``quantiles``, a DataFrame with
+        one column per quantile level (one target fitted as a Series) or columns ``(target, quantile)``."""
         self._check_fitted("predict")
         H = self.horizon if horizon is None else horizon
         if isinstance(H, bool) or not isinstance(H, numbers.Integral) or not 1 <= H <= self.horizon:
@@ -364,23 +445,56 @@ class Forecaster(BaseEstimator):
                              f"predicts the {self.horizon} steps it was fitted for; refit with a larger "
                              f"horizon for more), got {H!r}")
         frame = self.history_ if data is None else self._frame_like(data, time_col)
+        y = self._predict_frame(frame, H, future)  # (H, n_y, n_q)
+        index = _future_index(frame, self.freq_, H)
+        if self.quantiles is None:
+            if self._series_output:
+                return pd.Series(y[:, 0, 0], index=index, name=self.targets_[0])
+            return pd.DataFrame(y[..., 0], index=index, columns=list(self.targets_))
+        levels = pd.Index(list(self.quantiles), name="quantile")
+        if self._series_output:
+            return pd.DataFrame(y[:, 0], index=index, columns=levels)
+        columns = pd.MultiIndex.from_product([list(self.targets_), levels], names=["target", "quantile"])
+        return pd.DataFrame(y.reshape(H, -1), index=index, columns=columns)
+
+    def _predict_frame(self, frame: TimeSeriesFrame, H: int, future) -> np.ndarray:
+        """The first ``H`` forecast steps after the end of ``frame``, ``(H, n_y, n_q)`` in original units."""
         if len(frame) < self.lookback:
             raise ValueError(f"predict needs the last lookback = {self.lookback} steps; the series has "
                              f"{len(frame)}")
         x = self._features(frame).inputs[-self.lookback :]  # (L, F_x)
-        y = self._forecast(x[None])[0, :H]  # (H, n_y)
-        index = _future_index(frame, self.freq_, H)
-        if self._series_output:
-            return pd.Series(y[:, 0], index=index, name=self.targets_[0])
-        return pd.DataFrame(y, index=index, columns=list(self.targets_))
+        f = self._future_inputs(frame, H, future)  # (horizon, C) or None
+        return self._forecast(x[None], None if f is None else f[None])[0, :H]
+
+    def _future_inputs(self, frame: TimeSeriesFrame, H: int, future) -> np.ndarray | None:
+        """The known-future channels ``(horizon, C)`` after the end of ``frame``, scaled as in training: the
+        covariates from ``future`` for the first ``H`` steps, the calendar from the timestamps. Later steps of
+        the covariates are left at 0: the local head reads step h's inputs for step h only, so they cannot
+        change the first ``H`` forecasts. None for a model without known-future inputs."""
+        if future is not None and not self.future_covariates_:
+            raise ValueError("predict got future=..., but this Forecaster was fitted without known-future "
+                             "covariates; name them at fit: fit(data, future_covariates=['promo', ...])")
+        if not self.future_names_:
+            return None
+        index = _future_index(frame, self.freq_, self.horizon)
+        out = np.zeros((self.horizon, len(self.future_names_)), np.float32)
+        n_f, p = len(self.future_covariates_), self.preprocessor_
+        if n_f:
+            raw = _known_future(future, index[:H], self.future_covariates_, step=self.step_)  # (H, n_f)
+            idx = [p.columns.index(c) for c in self.future_covariates_]
+            out[:H, :n_f] = (raw - p.center_[idx]) / p.scale_[idx]
+        if self.calendar:
+            out[:, n_f:] = calendar_features(index, self.calendar)[0]
+        return out
 
     def historical_forecasts(self, data=None, *, start=None, time_col: str | None = None) -> pd.DataFrame:
         """Forecasts from every origin of a series with the fitted model (no refitting; darts' name).
 
-        ``data``: the series (default: the fitted one); ``start``: the first forecast timestamp (or row
-        number) to include, default the earliest with a full lookback. Only origins whose whole horizon lies
-        in the series are returned. Returns a DataFrame indexed by each forecast's first timestamp, with
-        columns ``(target, step)`` for steps 1..H, in original units."""
+        ``data``: the series (default: the fitted one), whose known-future covariates serve as their own
+        future; ``start``: the first forecast timestamp (or row number) to include, default the earliest
+        with a full lookback. Only origins whose whole horizon lies in the series are returned. Returns a
+        DataFrame indexed by each forecast's first timestamp, with columns ``(target, step)`` for steps
+        1..H (with ``quantiles``: ``(target, quantile, step)``), in original units."""
         self._check_fitted("historical_forecasts")
         frame = self.history_ if data is None else self._frame_like(data, time_col)
         n = len(frame)
@@ -393,12 +507,17 @@ class Forecaster(BaseEstimator):
         else:
             raise ValueError("start must be a row number for a series without a time axis")
         windows = WindowDataset(self._features(frame), self.spec_, rows=range(a, n))
-        y = self._forecast(windows.to_arrays()["x"])  # (n_w, H, n_y)
+        arrays = windows.to_arrays()
+        y = self._forecast(arrays["x"], arrays.get("future"))  # (n_w, H, n_y, n_q)
         origins = windows.starts + self.lookback
         index = frame.time[origins] if frame.time is not None else pd.Index(origins)
-        columns = pd.MultiIndex.from_product([list(self.targets_), range(1, self.horizon + 1)],
-                                             names=["target", "step"])
-        return pd.DataFrame(y.transpose(0, 2, 1).reshape(len(y), -1), index=index, columns=columns)
+        steps = range(1, self.horizon + 1)
+        if self.quantiles is None:
+            columns = pd.MultiIndex.from_product([list(self.targets_), steps], names=["target", "step"])
+            return pd.DataFrame(y[..., 0].transpose(0, 2, 1).reshape(len(y), -1), index=index, columns=columns)
+        columns = pd.MultiIndex.from_product([list(self.targets_), list(self.quantiles), steps],
+                                             names=["target", "quantile", "step"])
+        return pd.DataFrame(y.transpose(0, 2, 3, 1).reshape(len(y), -1), index=index, columns=columns)
 
     def _frame_like(self, data, time_col: str | None) -> TimeSeriesFrame:
         if isinstance(data, pd.Series) and len(self.history_.columns) == 1:
@@ -412,17 +531,20 @@ class Forecaster(BaseEstimator):
     def _features(self, frame: TimeSeriesFrame) -> SeriesFeatures:
         return self._channels(self.preprocessor_.transform(frame, self.spec_), frame, self.step_)
 
-    def _forecast(self, x: np.ndarray) -> np.ndarray:
-        """Windows ``(B, L, F_x)`` -> forecasts ``(B, H, n_y)`` in original units (float64)."""
+    def _forecast(self, x: np.ndarray, future: np.ndarray | None = None) -> np.ndarray:
+        """Windows ``(B, L, F_x)`` and their known-future inputs ``(B, H, C)`` -> forecasts ``(B, H, n_y, n_q)``
+        in original units (float64), the quantiles sorted (never crossing)."""
         model = self.model_.eval()
         device = next(model.parameters()).device
+        shape = (-1, self.horizon, len(self.targets_), model.n_quantiles)
         outputs = []
         with torch.inference_mode():
             for s in range(0, len(x), 1024):
-                out, _ = model(torch.as_tensor(x[s : s + 1024], device=device))
-                outputs.append(out.float().cpu().view(-1, self.horizon, len(self.targets_)).numpy())
-        y = np.concatenate(outputs)
-        return self.preprocessor_.inverse_transform(y, self.targets_)
+                f = None if model.local is None else torch.as_tensor(future[s : s + 1024], device=device)
+                out, _ = model(torch.as_tensor(x[s : s + 1024], device=device), future=f)
+                outputs.append(out.float().cpu().view(shape).numpy())
+        y = np.sort(np.concatenate(outputs), axis=-1)  # the rearrangement; scaling back keeps the order
+        return self.preprocessor_.inverse_transform(y.swapaxes(-1, -2), self.targets_).swapaxes(-1, -2)
 
     def _check_fitted(self, who: str) -> None:
         if not hasattr(self, "model_"):
@@ -430,7 +552,8 @@ class Forecaster(BaseEstimator):
 
     # -- backtest -----------------------------------------------------------------------------------------
     def backtest(self, data, *, folds: int = 3, step: int | None = None, season_length: int | None = None,
-                 expanding: bool = True, targets: Sequence[str] | None = None, time_col: str | None = None,
+                 expanding: bool = True, targets: Sequence[str] | None = None,
+                 future_covariates: Sequence[str] | None = None, time_col: str | None = None,
                  freq: str | None = None, return_forecasts: bool = False):
         """Rolling-origin evaluation (Tashman 2000): refit on the past of each origin, forecast ``horizon``
         steps, score them next to the naive and seasonal-naive forecasts.
@@ -439,6 +562,9 @@ class Forecaster(BaseEstimator):
         end of the series); fold ``k`` trains on every earlier row (``expanding=False``: the last
         ``N - horizon - (folds - 1) * step`` rows before it), with a fresh preprocessor fit on those rows
         only, and tests on the next ``horizon``. This object is not changed (each fold fits a copy).
+        ``targets`` and ``future_covariates`` name the columns as in :meth:`fit`; the known-future covariates
+        of the test rows are the fold's ``predict(future=...)``. With ``quantiles`` the forecaster's point
+        forecast is its median.
 
         Baselines on the same rows: naive ``ŷ_{T+h} = y_T``; seasonal naive ``ŷ_{T+h} = y_{T+h-mk}`` with
         ``k = ⌈h/m⌉`` and season length ``m`` (``season_length``, else from the frequency: 12 monthly, 4
@@ -455,7 +581,7 @@ class Forecaster(BaseEstimator):
         """
         self._check_params()
         frame = as_frame(data, time_col=time_col, freq=freq)
-        targets, _ = _roles(frame, targets)
+        targets, _, future = _roles(frame, targets, future_covariates)
         freq_, _ = _regular_step(frame)
         m = season_length if season_length is not None else infer_season_length(freq_)
         if isinstance(m, bool) or not isinstance(m, numbers.Integral) or m < 1:
@@ -475,10 +601,13 @@ class Forecaster(BaseEstimator):
         for train_rows, test_rows in rolling_origin(n, initial=initial, test_size=H, step=step,
                                                     expanding=expanding):
             past = _take(frame, train_rows)
-            model = clone(self)._fit_frame(past, targets, series_output=False)
+            model = clone(self)._fit_frame(past, targets, future, series_output=False)
+            known = pd.DataFrame(frame.values[test_rows.start : test_rows.stop], columns=frame.columns,
+                                 index=_future_index(past, freq_, H)) if future else None
             history = pd.DataFrame(past.values[:, idx]).ffill().bfill().to_numpy()  # (T, n_y), gaps filled
+            median = 0 if self.quantiles is None else list(self.quantiles).index(0.5)
             preds = {
-                "forecaster": model.predict().to_numpy(),  # (H, n_y)
+                "forecaster": model._predict_frame(past, H, known)[..., median],  # (H, n_y)
                 "naive": np.repeat(history[-1:], H, axis=0),
                 "seasonal_naive": history[len(history) - m + (np.arange(H) % m)],
             }
@@ -512,6 +641,7 @@ class Forecaster(BaseEstimator):
             raise ValueError("only a Forecaster with a named cell ('rnn', 'lstm', 'gru') can be saved: a "
                              "cell object or factory is code, and rnnkit saves no code (no pickle)")
         params["calendar"] = list(params["calendar"])
+        params["quantiles"] = None if params["quantiles"] is None else [float(q) for q in params["quantiles"]]
         h, p = self.history_, self.preprocessor_
         time_kind = ("none" if h.time is None else
                      "datetime" if isinstance(h.time, pd.DatetimeIndex) else "number")
@@ -523,6 +653,7 @@ class Forecaster(BaseEstimator):
             "params": params,
             "fitted": {
                 "targets": list(self.targets_), "covariates": list(self.covariates_),
+                "future_covariates": list(self.future_covariates_), "future_names": list(self.future_names_),
                 "columns": list(h.columns), "time_name": h.time_name, "time_kind": time_kind,
                 "time_zone": None if time_kind != "datetime" or h.time.tz is None else str(h.time.tz),
                 "time_unit": h.time.unit if time_kind == "datetime" else None,
@@ -579,21 +710,24 @@ class Forecaster(BaseEstimator):
         history = TimeSeriesFrame(tensors["history.values"].numpy(), columns=fitted["columns"], time=time,
                                   time_name=fitted["time_name"])
         targets, covariates = tuple(fitted["targets"]), tuple(fitted["covariates"])
+        # A model saved before known-future inputs existed (rnnkit 0.1.0 without them) has neither key.
+        future, future_names = tuple(fitted.get("future_covariates", ())), tuple(fitted.get("future_names", ()))
         preprocessor = Preprocessor(scale=self.scale, impute=self.impute, mask=True,
                                     time_since=self.time_since or self.time_aware, calendar=self.calendar,
                                     time_unit="s")
         preprocessor.columns = history.columns
         for k in ("mean", "center", "scale"):
             setattr(preprocessor, f"{k}_", tensors[f"preprocessor.{k}"].numpy())
-        model = self._build_model(None, None, len(targets), n_inputs=int(fitted["n_inputs"]))
+        model = self._build_model(None, None, len(targets), len(future_names), n_inputs=int(fitted["n_inputs"]))
         model.load_state_dict({k.removeprefix("model."): v for k, v in tensors.items()
                                if k.startswith("model.")}, strict=True)
         self.model_, self.preprocessor_ = model.eval(), preprocessor
-        self.spec_ = WindowSpec(self.lookback, self.horizon, targets=targets, past_covariates=covariates)
-        self.targets_, self.covariates_ = targets, covariates
+        self.spec_ = WindowSpec(self.lookback, self.horizon, targets=targets, past_covariates=covariates,
+                                future_covariates=future)
+        self.targets_, self.covariates_, self.future_covariates_ = targets, covariates, future
         self.freq_, self.step_ = fitted["freq"], float(fitted["step"])
         self.history_ = history
-        self.input_names_ = tuple(fitted["input_names"])
+        self.input_names_, self.future_names_ = tuple(fitted["input_names"]), future_names
         self._series_output = bool(fitted["series_output"])
         self.loss_curve_, self.validation_loss_curve_ = [], []
 
@@ -612,15 +746,25 @@ def as_frame(data, *, time_col: str | None = None, freq: str | None = None) -> T
     return frame if freq is None else frame.resample(freq)
 
 
-def _roles(frame: TimeSeriesFrame, targets: Sequence[str] | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(targets, past covariates): the named targets (default every column) and the other columns."""
-    if isinstance(targets, str):
-        targets = (targets,)
-    targets = frame.columns if targets is None else tuple(str(t) for t in targets)
+def _roles(frame: TimeSeriesFrame, targets: Sequence[str] | None, future_covariates: Sequence[str] | None,
+           ) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """(targets, past covariates, known-future covariates): the named targets (default every column that is
+    not a known-future covariate), the other columns, and the named known-future covariates."""
+    as_names = lambda names: (names,) if isinstance(names, str) else tuple(str(c) for c in names)
+    future = () if future_covariates is None else as_names(future_covariates)
+    targets = tuple(c for c in frame.columns if c not in future) if targets is None else as_names(targets)
     if not targets:
         raise ValueError("targets is empty; name at least one column to forecast")
     frame.column_index(targets)  # ValueError naming unknown columns
-    return targets, tuple(c for c in frame.columns if c not in targets)
+    unknown = [c for c in future if c not in frame.columns]
+    if unknown:
+        raise ValueError(f"future_covariates names columns {unknown} that the data lacks; its columns are "
+                         f"{list(frame.columns)} (a known-future covariate needs its past values too)")
+    both = [c for c in future if c in targets]
+    if both:
+        raise ValueError(f"columns {both} are both targets and known-future covariates; a target's future is "
+                         "what is forecast, so give each column one role")
+    return targets, tuple(c for c in frame.columns if c not in targets + future), future
 
 
 def _regular_step(frame: TimeSeriesFrame) -> tuple[str | float | None, float]:
@@ -675,6 +819,71 @@ def _take(frame: TimeSeriesFrame, rows: range) -> TimeSeriesFrame:
     part = slice(rows.start, rows.stop)
     return TimeSeriesFrame(frame.values[part], columns=frame.columns,
                            time=None if frame.time is None else frame.time[part], time_name=frame.time_name)
+
+
+def _known_future(future, index: pd.Index, columns: tuple[str, ...], *, step: float) -> np.ndarray:
+    """``(len(index), len(columns))`` float64: the known-future covariates at the forecast timestamps
+    ``index``, from a DataFrame (or a named Series) indexed by timestamps; ValueError saying what is missing.
+    Numeric time axes match to within 1e-6 of a ``step``."""
+    span = f"{index[0]} .. {index[-1]}" if len(index) > 1 else f"{index[0]}"
+    if future is None:
+        raise ValueError(f"this Forecaster reads the known-future covariates {list(columns)} over the horizon: "
+                         f"pass predict(future=df) with df indexed by the forecast timestamps {span} and "
+                         f"columns {list(columns)}")
+    if isinstance(future, pd.Series):
+        future = future.to_frame()
+    if not isinstance(future, pd.DataFrame):
+        raise ValueError(f"future must be a pandas DataFrame indexed by the forecast timestamps, got "
+                         f"{type(future).__name__}")
+    future = future.set_axis([str(c) for c in future.columns], axis=1)
+    missing = [c for c in columns if c not in future.columns]
+    if missing:
+        raise ValueError(f"future lacks the known-future covariates {missing} (its columns are "
+                         f"{list(future.columns)}); it needs {list(columns)} at the timestamps {span}")
+    for c in columns:
+        dtype = future[c].dtype
+        if not (pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)):
+            raise ValueError(f"future column {c!r} has dtype {dtype}; expected numbers: convert it with "
+                             f"pd.to_numeric(future[{c!r}])")
+    if not future.index.is_unique:
+        raise ValueError("future has duplicate timestamps in its index; give one row per timestamp")
+    have = future.index
+    if isinstance(index, pd.DatetimeIndex):
+        if pd.api.types.is_numeric_dtype(have.dtype):  # row numbers would read as nanoseconds since 1970
+            raise ValueError(f"future must be indexed by the forecast timestamps {span}; its index holds "
+                             f"{have.dtype} numbers, not timestamps")
+        try:
+            have = have.to_timestamp() if isinstance(have, pd.PeriodIndex) else pd.DatetimeIndex(have)
+        except (TypeError, ValueError) as e:
+            raise ValueError(f"future must be indexed by the forecast timestamps {span}; its index cannot be "
+                             f"read as datetimes ({e})") from None
+        if index.tz is not None and have.tz is None:
+            have = have.tz_localize(index.tz)
+        elif index.tz is None and have.tz is not None:
+            raise ValueError(f"future's index is in time zone {have.tz}, but the series has none; drop it "
+                             "with future.tz_localize(None)")
+        rows = have.get_indexer(index)
+    else:
+        try:
+            have = np.asarray(have, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise ValueError(f"future must be indexed by the forecast's row numbers or times {span}; its index "
+                             f"has dtype {future.index.dtype}") from None
+        order = np.argsort(have)
+        near = pd.Index(have[order]).get_indexer(np.asarray(index, np.float64), method="nearest",
+                                                 tolerance=1e-6 * step)
+        rows = np.where(near >= 0, order[near], -1)
+    if (rows < 0).any():
+        absent = [str(t) for t in index[rows < 0]]
+        raise ValueError(f"future has no row for {len(absent)} of the {len(index)} forecast timestamps "
+                         f"({', '.join(absent[:3])}{', ...' if len(absent) > 3 else ''}); it needs one row per "
+                         f"timestamp {span}")
+    values = future[list(columns)].to_numpy(dtype=np.float64, na_value=np.nan)[rows]  # (H, n_f)
+    if np.isnan(values).any():
+        i, j = np.argwhere(np.isnan(values))[0]
+        raise ValueError(f"future column {columns[j]!r} is missing (NaN) at {index[i]}: a known-future "
+                         "covariate must be known at every forecast timestamp; fill it in")
+    return values
 
 
 def _errors(actual: np.ndarray, pred: np.ndarray, scale: np.ndarray) -> dict[str, float]:
