@@ -186,7 +186,10 @@ def _app(args) -> int:
     from .apps import recipe
 
     results = recipe(args.recipe).run(quick=args.quick, seed=args.seed, out=args.out)
-    print(f"wrote report.json and report.md to {args.out}" if args.out else json.dumps(results, indent=1))
+    if args.out:
+        print(f"wrote {', '.join(sorted(p.name for p in Path(args.out).iterdir()))} to {args.out}")
+    else:
+        print(json.dumps(results, indent=1))
     return 0
 
 

@@ -334,7 +334,8 @@ def compare(
     return results
 
 
-def _mean_sd(values) -> dict:
+def mean_sd(values) -> dict:
+    """``{"mean", "sd"}`` of the values (sample sd; 0 for a single value)."""
     values = [float(v) for v in values]
     return {"mean": statistics.fmean(values), "sd": statistics.stdev(values) if len(values) > 1 else 0.0}
 
@@ -348,7 +349,7 @@ def summarize(runs: list[Run]) -> dict:
             "hidden_size": rs[0].hidden_size,
             "parameters": rs[0].parameters,
             **{
-                k: _mean_sd(getattr(r, k) for r in rs)
+                k: mean_sd(getattr(r, k) for r in rs)
                 for k in ("test_metric", "throughput", "seconds_per_epoch", "train_seconds", "reach", "activation_mib")
             },
             "successes": sum(r.success for r in rs),

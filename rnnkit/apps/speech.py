@@ -1,0 +1,296 @@
+"""Speech: which of nine male speakers said the vowel pair /ae/, from 12 LPC cepstral coefficients per frame.
+
+Data: :func:`rnnkit.data.load_japanese_vowels` (JapaneseVowels, Kudo, Toyama & Shimbo 1999), the archive's
+fixed split: 270 training utterances (30 per speaker) and 370 test utterances (24 to 88 per speaker), of
+7 to 29 frames, kept ragged: the RNNs mask their padding, and nothing is resampled.
+
+Every model sees the same inputs: each coefficient standardised with the mean and standard deviation of all
+training frames (:func:`fit_standardisation`; the test set plays no part in it).
+
+=================  ==========================================================================================
+model              what it is
+=================  ==========================================================================================
+``lstm``, ``gru``  :class:`rnnkit.SequenceClassifier`: one recurrent layer of ``H`` units over the frames, its
+``rnn``            final state, a linear layer, softmax; the same hidden size, epochs and optimiser settings
+                   for each cell (``rnn`` is the Elman RNN), each trained from several seeds
+``dtw_1nn``        1-nearest neighbour under multivariate DTW (dependent warping, squared Euclidean cost
+                   between frames, no window): sktime's ``KNeighborsTimeSeriesClassifier`` with the C DTW of
+                   dtaidistance (``DtwDtaidistMultiv``). sktime 1.2's own ``distance="dtw"`` refuses
+                   unequal lengths (and needs numba), so the distance comes from dtaidistance
+``dtw_1nn_raw``    the same on the raw cepstra, as the archive's benchmark ran it: a check against the
+                   published 0.949
+``logreg``         logistic regression on each utterance's per-coefficient mean and standard deviation over
+                   its frames (24 numbers; scikit-learn)
+``majority``       always the most frequent training label; the training split is balanced, so that is the
+                   first label (speaker 1, 31 of the 370 test utterances)
+=================  ==========================================================================================
+
+Metrics: test accuracy (mean and standard deviation over seeds for the RNNs; the baselines are
+deterministic), and wall seconds to fit and to predict the test set (1-NN does its work at prediction).
+
+With ``out``: ``report.json``, ``report.md`` (the table, the settings, the machine, the published
+references) and ``saliency.png``: which frames the first seed's GRU relies on (:func:`frame_saliency`).
+
+Published test accuracy on this split: 1-NN DTW 0.949 (Bagnall et al. 2018, the UEA archive); MiniRocket
+0.987 (Dempster, Schmidt & Webb 2021).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from matplotlib.figure import Figure
+
+from ..compare import machine, mean_sd
+from ..data import atomic_write, load_japanese_vowels, pad_sequences
+from ..estimators import SequenceClassifier, feature_scaling
+from ..training.trainer import resolve_device
+from . import write_report
+
+CELL_NAMES = {"lstm": "LSTM", "gru": "GRU", "rnn": "Elman RNN"}
+BASELINE_NAMES = {
+    "dtw_1nn": "1-NN DTW",
+    "dtw_1nn_raw": "1-NN DTW, raw cepstra",
+    "logreg": "logistic regression on frame mean and std",
+    "majority": "majority class",
+}
+REFERENCES = {
+    "1-NN DTW": {"accuracy": 0.949, "source": "Bagnall et al. 2018, the UEA multivariate archive"},
+    "MiniRocket": {"accuracy": 0.987, "source": "Dempster, Schmidt & Webb 2021, KDD"},
+}
+# the full run: the estimator's defaults but for H and the epochs (there is no validation split to tune on;
+# see docs/apps/speech.md for the one variant looked at); quick: one cell, one seed, few epochs
+FULL = {"cells": ("lstm", "gru", "rnn"), "seeds": 5, "hidden_size": 64, "max_epochs": 50}
+QUICK = {"cells": ("gru",), "seeds": 1, "hidden_size": 64, "max_epochs": 12}
+TRAINING = {"batch_size": 32, "lr": 5e-3, "clip_grad_norm": 1.0, "pooling": "final"}
+
+
+def run(*, quick: bool = False, seed: int = 0, out: str | os.PathLike | None = None,
+        log: Callable[[str], Any] = print) -> dict:
+    """Train and score the RNN cells and the baselines on JapaneseVowels; see the module docstring.
+
+    Returns ``{"recipe", "task", "data", "settings", "models", "references", "saliency", "machine"}``; each
+    entry of ``models`` has ``name``, ``kind`` (``"rnn"`` or ``"baseline"``), ``accuracy`` and
+    ``train_seconds`` and ``test_seconds``, each as ``{"mean", "sd", "runs"}`` over the seeds ``seed, seed + 1,
+    ...`` (one run for a baseline). Raises ValueError for a bad argument.
+    """
+    _check_arguments(quick, seed, out, log)
+    if importlib.util.find_spec("dtaidistance") is None:
+        raise ImportError("the speech recipe's 1-NN DTW baseline needs the dtaidistance package: "
+                          "pip install dtaidistance")
+    budget = QUICK if quick else FULL
+    device = resolve_device("auto")
+    x_train, y_train = load_japanese_vowels("train")
+    x_test, y_test = load_japanese_vowels("test")
+    mean, scale = fit_standardisation(x_train)
+    z_train, z_test = standardise(x_train, mean, scale), standardise(x_test, mean, scale)
+
+    models: dict[str, dict] = {}
+    trained: dict[str, SequenceClassifier] = {}
+    seeds = [seed + k for k in range(budget["seeds"])]
+    for cell in budget["cells"]:
+        runs = []
+        for s in seeds:
+            clf = SequenceClassifier(cell=cell, hidden_size=budget["hidden_size"],
+                                     max_epochs=budget["max_epochs"], random_state=s, device=device, **TRAINING)
+            runs.append(_fit_and_score(clf, z_train, y_train, z_test, y_test))  # its own scaling: ~identity here
+            trained.setdefault(cell, clf)  # the first seed's model, for the saliency
+            log(f"{CELL_NAMES[cell]} seed {s}: accuracy {runs[-1]['accuracy']:.3f}, "
+                f"{runs[-1]['train_seconds']:.1f} s")
+        models[cell] = _summary(CELL_NAMES[cell], "rnn", runs)
+
+    for key, (clf, train, test) in _baselines(x_train, x_test, z_train, z_test).items():
+        result = _fit_and_score(clf, train, y_train, test, y_test)
+        log(f"{BASELINE_NAMES[key]}: accuracy {result['accuracy']:.3f}")
+        models[key] = _summary(BASELINE_NAMES[key], "baseline", [result])
+
+    lengths = [len(a) for a in (*x_train, *x_test)]
+    results = {
+        "recipe": "speech",
+        "task": "speaker recognition: which of 9 male speakers said /ae/ (JapaneseVowels)",
+        "data": {"name": "JapaneseVowels", "train": len(x_train), "test": len(x_test),
+                 "features": int(x_train[0].shape[1]), "classes": len(np.unique(y_train)),
+                 "frames": [min(lengths), max(lengths)], "split": "the archive's fixed split"},
+        "settings": {"quick": quick, "seeds": seeds, "cells": list(budget["cells"]),
+                     "hidden_size": budget["hidden_size"], "max_epochs": budget["max_epochs"], **TRAINING,
+                     "optimizer": "AdamW", "device": device,
+                     "standardisation": "per coefficient, mean and std over all training frames",
+                     "train_feature_mean": mean.tolist(), "train_feature_std": scale.tolist()},
+        "models": models,
+        "references": REFERENCES,
+        "saliency": None,
+        "machine": machine(device),
+    }
+    if "gru" in trained:
+        profile = frame_saliency(trained["gru"], z_test)
+        results["saliency"] = {"model": f"GRU, seed {seeds[0]}", "test_utterances": len(z_test), **profile}
+    if out is not None:
+        write_report(out, results, markdown(results))
+        if "gru" in trained:
+            with atomic_write(Path(out) / "saliency.png", "wb") as f:
+                saliency_figure(profile).savefig(f, format="png", dpi=110)
+    return results
+
+
+def _check_arguments(quick, seed, out, log) -> None:
+    if not isinstance(quick, bool):
+        raise ValueError(f"quick must be True or False, got {quick!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or not 0 <= seed < 2**31:
+        raise ValueError(f"seed must be an integer in [0, 2**31), got {seed!r}")
+    if out is not None and not isinstance(out, str | os.PathLike):
+        raise ValueError(f"out must be a directory path or None, got {type(out).__name__}")
+    if not callable(log):
+        raise ValueError(f"log must be callable (print, logging.info, ...), got {type(log).__name__}")
+
+
+# -- data ----------------------------------------------------------------------------------------------------
+def fit_standardisation(sequences: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and standard deviation ``(F,)`` of each feature over all frames of ``sequences`` (pass the
+    training set only): :func:`rnnkit.estimators.feature_scaling`, the estimators' own scaling."""
+    lengths = torch.tensor([len(a) for a in sequences])
+    mean, scale = feature_scaling(pad_sequences(sequences), lengths)
+    return mean.numpy(), scale.numpy()
+
+
+def standardise(sequences: list[np.ndarray], mean: np.ndarray, scale: np.ndarray) -> list[np.ndarray]:
+    """Each ``(T_i, F)`` sequence as ``(x - mean) / scale``, float32."""
+    return [((a - mean) / scale).astype(np.float32) for a in sequences]
+
+
+def summary_features(sequences: list[np.ndarray]) -> np.ndarray:
+    """``(n, 2F)``: each sequence's per-feature mean and standard deviation over its frames."""
+    return np.stack([np.concatenate([a.mean(0), a.std(0)]) for a in sequences])
+
+
+# -- baselines -----------------------------------------------------------------------------------------------
+def _baselines(x_train, x_test, z_train, z_test) -> dict[str, tuple[Any, Any, Any]]:
+    """``name -> (unfitted classifier, its training inputs, its test inputs)``."""
+    import pandas as pd
+    from sklearn.dummy import DummyClassifier
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    from sktime.classification.distance_based import KNeighborsTimeSeriesClassifier
+    from sktime.dists_kernels.dtw import DtwDtaidistMultiv
+
+    # sktime's "df-list" layout takes ragged panels: one (T_i, F) DataFrame per utterance. In float64: with
+    # float32 inputs dtaidistance's C DTW returned NaN distances.
+    frames = lambda seqs: [pd.DataFrame(a.astype(np.float64)) for a in seqs]
+    dtw = lambda: KNeighborsTimeSeriesClassifier(n_neighbors=1, distance=DtwDtaidistMultiv(use_c=True))
+    return {
+        "dtw_1nn": (dtw(), frames(z_train), frames(z_test)),
+        "dtw_1nn_raw": (dtw(), frames(x_train), frames(x_test)),
+        "logreg": (make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000)),
+                   summary_features(z_train), summary_features(z_test)),
+        "majority": (DummyClassifier(strategy="most_frequent"),
+                     np.zeros((len(z_train), 1)), np.zeros((len(z_test), 1))),
+    }
+
+
+def _fit_and_score(clf, x_train, y_train, x_test, y_test) -> dict[str, float]:
+    start = time.perf_counter()
+    clf.fit(x_train, y_train)
+    fitted = time.perf_counter()
+    predicted = np.asarray(clf.predict(x_test))
+    done = time.perf_counter()
+    return {"accuracy": float(np.mean(predicted == np.asarray(y_test))), "train_seconds": fitted - start,
+            "test_seconds": done - fitted}
+
+
+def _summary(name: str, kind: str, runs: list[dict[str, float]]) -> dict:
+    stats = {k: {**mean_sd(r[k] for r in runs), "runs": [r[k] for r in runs]}
+             for k in ("accuracy", "train_seconds", "test_seconds")}
+    return {"name": name, "kind": kind, **stats}
+
+
+# -- interpretability ----------------------------------------------------------------------------------------
+def frame_saliency(clf: SequenceClassifier, sequences: list[np.ndarray], *, parts: int = 5) -> dict[str, Any]:
+    """Which frames a fitted classifier's predicted-class logit ``s`` depends on.
+
+    Per utterance, :func:`rnnkit.diagnostics.saliency`'s ``Σ_f |∂s/∂x_{t,f}|`` normalised to sum 1 over its
+    frames: its *share* of the logit's input sensitivity per frame. Two averages over utterances:
+
+    - ``by_part[j]``: the share in the ``j``-th of ``parts`` equal parts of the utterance (a frame belongs to
+      the part holding its centre, ``(t + 1/2) / T_i``); uniform reliance gives ``1 / parts`` each;
+    - ``from_end[k]``: the share of the ``k``-th frame before the last (``k = 0`` the last), over the
+      utterances that have it (lengths run from 7 to 29, so the long offsets rest on few utterances).
+    """
+    from ..diagnostics import saliency
+
+    n = np.array([len(a) for a in sequences])
+    x = pad_sequences([(a - clf.x_mean_) / clf.x_scale_ for a in sequences])  # (B, T, F), as the model sees it
+    grad = saliency(clf, x, lengths=torch.from_numpy(n)).abs_grad  # (B, T), 0 on padding
+    share = grad / grad.sum(1, keepdims=True)
+    t = np.arange(share.shape[1])
+    valid = t[None, :] < n[:, None]  # (B, T)
+    part = np.minimum((t[None, :] + 0.5) / n[:, None] * parts, parts - 1).astype(int)  # (B, T)
+    by_part = np.stack([(share * (valid & (part == j))).sum(1) for j in range(parts)], axis=1)  # (B, parts)
+    from_end = np.zeros_like(share)
+    for b, length in enumerate(n):
+        from_end[b, :length] = share[b, :length][::-1]
+    return {"by_part": by_part.mean(0).tolist(),
+            "from_end": ((from_end * valid).sum(0) / valid.sum(0)).tolist(),
+            "share_last_frame": float(from_end[:, 0].mean())}
+
+
+def saliency_figure(profile: dict[str, Any]) -> Figure:
+    """The two averages of :func:`frame_saliency`, as bars."""
+    fig = Figure(figsize=(7.0, 4.8), layout="constrained")
+    top, bottom = fig.subplots(2, 1)
+    parts = len(profile["by_part"])
+    top.bar(np.arange(parts), profile["by_part"], color="tab:blue")
+    top.axhline(1 / parts, color="gray", linestyle="--", label="uniform")
+    top.set_xticks(np.arange(parts), [f"{j}/{parts}–{j + 1}/{parts}" for j in range(parts)])
+    top.set_xlabel("part of the utterance")
+    top.legend()
+    bottom.bar(np.arange(len(profile["from_end"])), profile["from_end"], color="tab:blue")
+    bottom.set_xlabel("frames before the last")
+    for ax in (top, bottom):
+        ax.set_ylabel("share of Σ|∂s/∂x|")
+    top.set_title("GRU speaker logit: input sensitivity per frame, averaged over test utterances")
+    return fig
+
+
+# -- report --------------------------------------------------------------------------------------------------
+def markdown(results: dict) -> str:
+    """``report.md``: the table (mean ± sd over seeds), the settings, the machine and the references."""
+    s, m, d = results["settings"], results["machine"], results["data"]
+    where = m.get("gpu") or f"{m['processor']}, {m['cpu_threads']} CPU thread(s)"
+    lines = [
+        "# Speaker recognition from speech (JapaneseVowels)",
+        "",
+        f"{d['train']} training / {d['test']} test utterances ({d['split']}), {d['features']} LPC cepstral "
+        f"coefficients per frame, {d['frames'][0]}–{d['frames'][1]} frames, {d['classes']} speakers. Features "
+        "standardised with training statistics only.",
+        "",
+        f"RNNs: rnnkit.SequenceClassifier, hidden size {s['hidden_size']}, {s['max_epochs']} epochs, batch "
+        f"{s['batch_size']}, {s['optimizer']} lr {s['lr']}, clip-norm {s['clip_grad_norm']}, {s['pooling']} "
+        f"state pooling; seeds {', '.join(map(str, s['seeds']))}." + (" Quick run." if s["quick"] else ""),
+        "",
+        "| model | test accuracy (mean ± sd over seeds) | train s | test s |",
+        "|---|---|---|---|",
+    ]
+    for r in results["models"].values():
+        acc, fit, pred = r["accuracy"], r["train_seconds"], r["test_seconds"]
+        runs = len(acc["runs"])
+        accuracy = f"{acc['mean']:.3f} ± {acc['sd']:.3f} ({runs} seeds)" if runs > 1 else f"{acc['mean']:.3f}"
+        lines.append(f"| {r['name']} | {accuracy} | {fit['mean']:.2f} | {pred['mean']:.2f} |")
+    lines += ["", "Seconds: wall time to fit, and to predict the test set (mean over seeds). The sd is over seeds "
+              "(sample sd); the baselines are deterministic.",
+              "", "Published references (same split): "
+              + "; ".join(f"{k} {v['accuracy']} ({v['source']})" for k, v in results["references"].items()) + ".",
+              "", f"Machine: {where} ({m['platform']}; torch {m['torch']}, lightning {m['lightning']})."]
+    if results["saliency"] is not None:
+        sal = results["saliency"]
+        fifths = ", ".join(f"{v:.0%}" for v in sal["by_part"])
+        lines += ["", f"Saliency ({sal['model']}, {sal['test_utterances']} test utterances): share of the predicted "
+                  f"logit's input sensitivity by part of the utterance, first to last: {fifths}; in the last frame "
+                  f"alone {sal['share_last_frame']:.0%} (saliency.png)."]
+    return "\n".join(lines) + "\n"
