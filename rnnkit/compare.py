@@ -24,6 +24,7 @@ mean ± sd over seeds, the machine and versions), and plots: ``learning_curves.p
 
 from __future__ import annotations
 
+import os
 import platform
 import statistics
 import time
@@ -359,12 +360,21 @@ def summarize(runs: list[Run]) -> dict:
 
 
 def machine(device: str) -> dict:
+    """The machine a report's numbers come from: processor (its model name where Linux says it), core count,
+    torch's threads, the GPU on cuda, versions."""
     import lightning
 
+    processor = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            processor = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
     info = {
         "device": device,
         "platform": platform.platform(),
-        "processor": platform.processor() or platform.machine(),
+        "processor": processor,
+        "cpu_cores": os.cpu_count(),
         "cpu_threads": torch.get_num_threads(),
         "python": platform.python_version(),
         "torch": torch.__version__,
@@ -373,6 +383,13 @@ def machine(device: str) -> dict:
     if device == "cuda":
         info["gpu"] = torch.cuda.get_device_name()
     return info
+
+
+def machine_line(info: dict) -> str:
+    """One line for a report from :func:`machine`'s dict."""
+    where = info.get("gpu") or f"{info['processor']}, {info.get('cpu_cores', '?')} cores, {info['cpu_threads']} " \
+        "torch thread(s)"
+    return f"{where} ({info['platform']}; torch {info['torch']}, lightning {info['lightning']})"
 
 
 def _fmt(stat: dict, digits: int = 3) -> str:

@@ -48,7 +48,7 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
-from ..compare import machine, mean_sd
+from ..compare import machine, machine_line, mean_sd
 from ..data import atomic_write, load_japanese_vowels, pad_sequences
 from ..estimators import SequenceClassifier, feature_scaling
 from ..training.trainer import resolve_device
@@ -262,7 +262,6 @@ def saliency_figure(profile: dict[str, Any]) -> Figure:
 def markdown(results: dict) -> str:
     """``report.md``: the table (mean ± sd over seeds), the settings, the machine and the references."""
     s, m, d = results["settings"], results["machine"], results["data"]
-    where = m.get("gpu") or f"{m['processor']}, {m['cpu_threads']} CPU thread(s)"
     lines = [
         "# Speaker recognition from speech (JapaneseVowels)",
         "",
@@ -286,7 +285,7 @@ def markdown(results: dict) -> str:
               "(sample sd); the baselines are deterministic.",
               "", "Published references (same split): "
               + "; ".join(f"{k} {v['accuracy']} ({v['source']})" for k, v in results["references"].items()) + ".",
-              "", f"Machine: {where} ({m['platform']}; torch {m['torch']}, lightning {m['lightning']})."]
+              "", f"Machine: {machine_line(m)}."]
     if results["saliency"] is not None:
         sal = results["saliency"]
         fifths = ", ".join(f"{v:.0%}" for v in sal["by_part"])
