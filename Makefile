@@ -1,6 +1,6 @@
 # Two commands do all the set-up on a fresh machine:
 #   make demo   - create .venv, install rnnkit, run the main job on bundled data
-#   make test   - create .venv, install rnnkit with test extras, run the test suite
+#   make test   - create .venv, install rnnkit with test extras, fetch the recipes' video, run the test suite
 PYTHON := $(shell command -v python3)  # resolved before the venv joins PATH below
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
@@ -20,9 +20,13 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(VENV)/bin/rnnkit demo --out out/demo
 
-test: $(STAMP)
+test: $(STAMP) data/vtest.avi
 	$(PY) -m ruff check rnnkit tests benchmarks
 	$(PY) -m pytest
+
+# the surveillance recipe's real video, from the Debian package opencv-doc (scripts/fetch_vtest.sh)
+data/vtest.avi:
+	bash scripts/fetch_vtest.sh data
 
 bench: $(STAMP)
 	$(PY) benchmarks/layers.py

@@ -5,14 +5,15 @@ data, trains rnnkit's recurrent model(s) and the baseline(s) on the same split, 
 and, with ``out``, writes ``report.json`` and ``report.md`` there (:func:`write_report`). ``quick=True`` runs
 a small subset in seconds (the tests use it); the figures in ``docs/apps/`` come from full runs.
 
-=============  ===========================================================  ==========================
-recipe         task (data)                                                  command
-=============  ===========================================================  ==========================
-``sentiment``  NLP: movie-review sentiment (IMDB, 25k reviews)              ``rnnkit app sentiment``
-``speech``     speech: speaker recognition from cepstra (JapaneseVowels)    ``rnnkit app speech``
-``stocks``     stock market: next-day S&P 500 volatility / returns          ``rnnkit app stocks``
-``driving``    self-driving control: cloning a highway driver (highway-env)  ``rnnkit app driving``
-=============  ===========================================================  ==========================
+================  ============================================================  ===========================
+recipe            task (data)                                                   command
+================  ============================================================  ===========================
+``sentiment``     NLP: movie-review sentiment (IMDB, 25k reviews)               ``rnnkit app sentiment``
+``speech``        speech: speaker recognition from cepstra (JapaneseVowels)     ``rnnkit app speech``
+``stocks``        stock market: next-day S&P 500 volatility / returns           ``rnnkit app stocks``
+``driving``       self-driving control: cloning a highway driver (highway-env)  ``rnnkit app driving``
+``surveillance``  video: next-frame prediction on a hall camera (vtest.avi)     ``rnnkit app surveillance``
+================  ============================================================  ===========================
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from typing import Any
 
 from ..data.memmap import atomic_write, write_json
 
-RECIPES = ("sentiment", "speech", "stocks", "driving")
+RECIPES = ("sentiment", "speech", "stocks", "driving", "surveillance")
 
 
 def recipe(name: str) -> ModuleType:

@@ -1,0 +1,323 @@
+"""Surveillance: predict the next frame of a hall camera, the basis of motion and anomaly detection.
+
+Data: OpenCV's sample video ``vtest.avi`` (people walking through a hall, fixed camera, 768 x 576, 10 fps,
+795 frames), read grey and downscaled with ``cv2.INTER_AREA`` to 64 x 48 pixels (W x H; quick: 32 x 24, the
+first 300 frames), values in [0, 1]. :func:`find_video` looks for it; ``bash scripts/fetch_vtest.sh``
+fetches it (from the Debian package ``opencv-doc``); the recipe never downloads anything itself.
+
+Split by time (:func:`split_by_time`): the first 70 % of the frames train, the next 15 % validate, the last
+15 % test; contiguous and disjoint. A sample is a clip of ``context + 1 = 11`` frames lying wholly inside one
+segment: 10 frames in, the next one to predict. Every model is scored on the same test targets.
+
+==============  ==============================================================================================
+model           what it is
+==============  ==============================================================================================
+``convlstm``    :class:`NextFramePredictor`: one :class:`rnnkit.ConvLSTMCell` layer (``Hc`` channels, 3 x 3
+                kernels) unrolled by :class:`rnnkit.Recurrent` over the frames and their differences, and a
+                1 x 1 convolution that predicts the *change* ``x_{t+1} - x_t``; it starts as copy-last-frame
+``copy_last``   ``x̂_{t+1} = x_t``: the scene is mostly static (the baseline of ``DATASETS.md``)
+``linear``      ``x̂_{t+1} = clip(2 x_t - x_{t-1}, 0, 1)``: constant brightness change per pixel
+==============  ==============================================================================================
+
+Training: MSE of the prediction at every step of the clip (10 predictions per clip), Adam, gradient norm
+clipped at 1 (Pascanu et al. 2013), batch 8, a fixed number of epochs; the epoch with the lowest validation
+MSE (last step of each validation clip) is kept.
+
+Metrics, on the test targets (the prediction after the full 10-frame context), each model against each
+baseline:
+
+- ``mse`` over all pixels, and ``psnr``: the mean over frames of ``10 log10(1 / MSE_frame)`` (peak 1);
+- ``moving_mse`` over the *moving pixels*, where ``|x_{t+1} - x_t| > 0.05`` (13 grey levels), pooled over
+  the test frames, and ``moving_psnr`` from it. Most of the hall is static and dominates the plain MSE. The
+  mask is defined by the true change, so on it copy-last-frame's squared error is at least ``0.05²`` by
+  construction: it measures how well a model predicts where something moved, not a fair all-round score.
+
+Activity / anomaly score: each test frame's prediction MSE (``scores``), against the share of its moving
+pixels; with ``out``, ``activity.png`` plots both over time.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from matplotlib.figure import Figure
+from torch import Tensor, nn
+
+from ..cells import ConvLSTMCell
+from ..compare import machine, machine_line
+from ..data import atomic_write
+from ..data.video import frames_to_tensor, read_video
+from ..layers import Recurrent
+from . import write_report
+
+VIDEO_ENV = "RNNKIT_VTEST"
+LOCAL_COPY = Path("data") / "vtest.avi"  # where scripts/fetch_vtest.sh puts it, relative to the current directory
+SYSTEM_COPY = Path("/usr/share/doc/opencv-doc/examples/data/vtest.avi")  # with the opencv-doc package installed
+MODEL_NAMES = {"convlstm": "ConvLSTM", "copy_last": "copy last frame", "linear": "linear extrapolation"}
+# full: about 5 minutes on 2 shared CPU cores; quick: a coarser image, the first 300 frames and a tiny model, seconds
+FULL = {"size": (48, 64), "max_frames": None, "hidden_channels": 16, "epochs": 8, "lr": 3e-3}
+QUICK = {"size": (24, 32), "max_frames": 300, "hidden_channels": 4, "epochs": 6, "lr": 1e-2}
+SHARED = {"context": 10, "kernel_size": 3, "batch_size": 8, "clip_grad_norm": 1.0, "motion_threshold": 0.05,
+          "fractions": (0.70, 0.15, 0.15)}
+
+
+def run(*, quick: bool = False, seed: int = 0, out: str | os.PathLike | None = None,
+        log: Callable[[str], Any] = print) -> dict:
+    """Train the ConvLSTM and score it beside the baselines on the hall video; see the module docstring.
+
+    Returns ``{"recipe", "task", "data", "settings", "models", "scores", "machine"}``. Each entry of ``models``
+    has ``name``, ``kind`` (``"rnn"`` or ``"baseline"``), ``mse``, ``psnr``, ``moving_mse``, ``moving_psnr``,
+    ``vs_copy_last`` and ``vs_linear`` (its ``mse`` and ``moving_mse`` as a ratio to that baseline's),
+    ``train_seconds``. Raises ValueError for a bad argument, FileNotFoundError without the video.
+    """
+    _check_arguments(quick, seed, out, log)
+    budget = {**(QUICK if quick else FULL), **SHARED}
+    path = find_video()
+    frames = load_frames(path, size=budget["size"], max_frames=budget["max_frames"])  # (T, 1, H, W)
+    segments = split_by_time(len(frames), budget["fractions"])
+    context = budget["context"]
+    data = {name: clips(frames, segment, context) for name, segment in segments.items()}
+    log(f"{path}: {len(frames)} frames of {budget['size'][1]} x {budget['size'][0]}; clips: "
+        + ", ".join(f"{name} {len(c)}" for name, c in data.items()))
+
+    torch.manual_seed(seed)
+    model = NextFramePredictor(budget["hidden_channels"], budget["size"], kernel_size=budget["kernel_size"])
+    start = time.perf_counter()
+    history = fit(model, data["train"], data["validation"], epochs=budget["epochs"], lr=budget["lr"],
+                  batch_size=budget["batch_size"], clip_grad_norm=budget["clip_grad_norm"], seed=seed, log=log)
+    train_seconds = time.perf_counter() - start
+
+    test = data["test"]
+    target = test[:, context]  # (N, 1, H, W)
+    predicted = {"convlstm": predict(model, test[:, :context]), "copy_last": test[:, context - 1],
+                 "linear": (2 * test[:, context - 1] - test[:, context - 2]).clamp(0, 1)}
+    moving = (target - test[:, context - 1]).abs() > budget["motion_threshold"]  # (N, 1, H, W)
+    models = {key: {"name": MODEL_NAMES[key], "kind": "rnn" if key == "convlstm" else "baseline",
+                    **frame_metrics(p, target, moving), "train_seconds": train_seconds if key == "convlstm" else 0.0}
+              for key, p in predicted.items()}
+    for r in models.values():
+        for base in ("copy_last", "linear"):
+            r[f"vs_{base}"] = {k: r[k] / models[base][k] for k in ("mse", "moving_mse")}
+        log(f"{r['name']}: test MSE {r['mse']:.3g}, PSNR {r['psnr']:.2f} dB; moving pixels MSE "
+            f"{r['moving_mse']:.3g} ({r['vs_copy_last']['moving_mse']:.2f} x copy-last)")
+
+    first_target = segments["test"].start + context
+    error = ((predicted["convlstm"] - target) ** 2).mean((1, 2, 3))  # (N,)
+    results = {
+        "recipe": "surveillance",
+        "task": "next-frame prediction on a fixed hall camera (OpenCV's vtest.avi)",
+        "data": {"name": "vtest.avi", "path": str(path), "frames": len(frames), "height": budget["size"][0],
+                 "width": budget["size"][1], "fps": 10,
+                 "split": {name: [s.start, s.stop] for name, s in segments.items()},
+                 "clips": {name: len(c) for name, c in data.items()},
+                 "moving_pixel_share": float(moving.float().mean())},
+        "settings": {"quick": quick, "seed": seed, **{k: list(v) if isinstance(v, tuple) else v
+                                                       for k, v in budget.items()},
+                     "optimizer": "Adam", "input": "frame and its difference from the previous one (2 channels)",
+                     "output": "change from the last frame (x_{t+1} - x_t), clipped to [0, 1] as a frame",
+                     "best_epoch": history["best_epoch"], "validation_mse": history["validation_mse"],
+                     "train_mse": history["train_mse"]},
+        "models": models,
+        "scores": {"first_frame": first_target, "convlstm_mse": error.tolist(),
+                   "copy_last_mse": ((predicted["copy_last"] - target) ** 2).mean((1, 2, 3)).tolist(),
+                   "moving_share": moving.float().mean((1, 2, 3)).tolist(),
+                   "correlation_with_moving_share": _correlation(error, moving.float().mean((1, 2, 3)))},
+        "machine": machine("cpu"),
+    }
+    if out is not None:
+        write_report(out, results, markdown(results))
+        with atomic_write(Path(out) / "activity.png", "wb") as f:
+            activity_figure(results["scores"]).savefig(f, format="png", dpi=110)
+    return results
+
+
+def _check_arguments(quick, seed, out, log) -> None:
+    if not isinstance(quick, bool):
+        raise ValueError(f"quick must be True or False, got {quick!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or not 0 <= seed < 2**31:
+        raise ValueError(f"seed must be an integer in [0, 2**31), got {seed!r}")
+    if out is not None and not isinstance(out, str | os.PathLike):
+        raise ValueError(f"out must be a directory path or None, got {type(out).__name__}")
+    if not callable(log):
+        raise ValueError(f"log must be callable (print, logging.info, ...), got {type(log).__name__}")
+
+
+# -- data ----------------------------------------------------------------------------------------------------
+def find_video() -> Path:
+    """``$RNNKIT_VTEST`` if set (it must exist), else ``data/vtest.avi`` under the current directory, else the
+    opencv-doc package's copy. Raises FileNotFoundError naming ``scripts/fetch_vtest.sh`` otherwise."""
+    fetch = "fetch it with `bash scripts/fetch_vtest.sh` (writes data/vtest.avi from the Debian package opencv-doc)"
+    if os.environ.get(VIDEO_ENV):
+        path = Path(os.environ[VIDEO_ENV])
+        if not path.is_file():
+            raise FileNotFoundError(f"${VIDEO_ENV} is {path}, which is not a file; point it at vtest.avi or {fetch}")
+        return path
+    for path in (LOCAL_COPY, SYSTEM_COPY):
+        if path.is_file():
+            return path
+    raise FileNotFoundError(f"the surveillance recipe needs OpenCV's vtest.avi, found neither at ${VIDEO_ENV}, "
+                            f"{LOCAL_COPY} (under {Path.cwd()}) nor {SYSTEM_COPY}; {fetch}")
+
+
+def load_frames(path: str | os.PathLike, *, size: tuple[int, int], max_frames: int | None = None) -> Tensor:
+    """Grey frames ``(T, 1, H, W)`` float32 in [0, 1], resized to ``size = (H, W)``."""
+    return frames_to_tensor(read_video(path, size=size, grayscale=True, max_frames=max_frames))
+
+
+def split_by_time(n_frames: int, fractions: tuple[float, float, float] = (0.70, 0.15, 0.15)) -> dict[str, range]:
+    """Contiguous, disjoint frame ranges ``train, validation, test`` in this order, covering ``range(n_frames)``
+    with the given fractions (rounded down; the test segment takes the rest)."""
+    if len(fractions) != 3 or min(fractions) <= 0 or not math.isclose(sum(fractions), 1.0):
+        raise ValueError(f"fractions must be three positive numbers summing to 1, got {fractions}")
+    a = int(fractions[0] * n_frames)
+    b = a + int(fractions[1] * n_frames)
+    return {"train": range(0, a), "validation": range(a, b), "test": range(b, n_frames)}
+
+
+def clips(frames: Tensor, segment: range, context: int) -> Tensor:
+    """Every clip of ``context + 1`` consecutive frames inside ``segment`` (stride 1): ``(N, context + 1, 1, H,
+    W)``, the last frame the target. Raises ValueError if the segment is shorter than a clip."""
+    n = len(segment) - context
+    if n < 1:
+        raise ValueError(f"a segment of {len(segment)} frames holds no clip of {context + 1}; use more frames")
+    return torch.stack([frames[segment.start + i : segment.start + i + context + 1] for i in range(n)])
+
+
+# -- model ---------------------------------------------------------------------------------------------------
+class NextFramePredictor(nn.Module):
+    """``x̂_{t+1} = x_t + W_o * h_t``: a ConvLSTM layer over ``[x_t, x_t - x_{t-1}]`` and a 1 x 1 convolution
+    from its ``Hc`` channels to the change of the frame.
+
+    ======================  ===========================================================
+    ``frames``              ``(B, T, 1, H, W)`` in [0, 1]
+    ``h``                   ``(B, T, Hc, H, W)`` (travels flattened through Recurrent)
+    output                  ``(B, T, 1, H, W)``: the prediction of frame ``t + 1`` at t
+    ======================  ===========================================================
+
+    The difference channel (0 at the first step) hands the motion to the cell directly; the output
+    convolution starts at zero, so the untrained model is copy-last-frame and training learns a correction.
+    """
+
+    def __init__(self, hidden_channels: int, image_size: tuple[int, int], *, kernel_size: int = 3):
+        super().__init__()
+        self.image_size = tuple(image_size)
+        self.rnn = Recurrent(ConvLSTMCell(2, hidden_channels, self.image_size, kernel_size=kernel_size))
+        self.head = nn.Conv2d(hidden_channels, 1, 1)
+        nn.init.zeros_(self.head.weight)
+        nn.init.zeros_(self.head.bias)
+
+    def forward(self, frames: Tensor) -> Tensor:
+        B, T = frames.shape[:2]
+        change = torch.cat([torch.zeros_like(frames[:, :1]), frames.diff(dim=1)], dim=1)  # (B, T, 1, H, W)
+        h, _ = self.rnn(torch.cat([frames, change], dim=2).flatten(2))  # (B, T, Hc*H*W)
+        delta = self.head(h.reshape(B * T, -1, *self.image_size))  # (B*T, 1, H, W)
+        return frames + delta.view_as(frames)
+
+
+def fit(model: NextFramePredictor, train: Tensor, validation: Tensor, *, epochs: int, lr: float, batch_size: int,
+        clip_grad_norm: float, seed: int, log: Callable[[str], Any] = print) -> dict:
+    """Train on ``train`` clips ``(N, T + 1, 1, H, W)``: MSE of the prediction at every step. Keeps the weights
+    of the epoch with the lowest validation MSE (last step only) and returns the per-epoch history."""
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    shuffle = torch.Generator().manual_seed(seed)
+    history = {"train_mse": [], "validation_mse": [], "best_epoch": 0}
+    best, best_state = math.inf, None
+    for epoch in range(epochs):
+        model.train()
+        total = 0.0
+        for batch in train[torch.randperm(len(train), generator=shuffle)].split(batch_size):
+            loss = nn.functional.mse_loss(model(batch[:, :-1]), batch[:, 1:])
+            optimizer.zero_grad()
+            loss.backward()
+            nn.utils.clip_grad_norm_(model.parameters(), clip_grad_norm)
+            optimizer.step()
+            total += loss.item() * len(batch)
+        val = nn.functional.mse_loss(predict(model, validation[:, :-1]), validation[:, -1]).item()
+        history["train_mse"].append(total / len(train))
+        history["validation_mse"].append(val)
+        log(f"epoch {epoch + 1}/{epochs}: train MSE {total / len(train):.3g}, validation MSE {val:.3g}")
+        if val < best:
+            best, history["best_epoch"] = val, epoch + 1
+            best_state = {k: v.clone() for k, v in model.state_dict().items()}
+    model.load_state_dict(best_state)
+    return history
+
+
+@torch.no_grad()
+def predict(model: NextFramePredictor, context: Tensor, *, batch_size: int = 64) -> Tensor:
+    """The prediction of the frame after each clip ``(N, T, 1, H, W) -> (N, 1, H, W)``, clipped to [0, 1]."""
+    model.eval()
+    return torch.cat([model(c)[:, -1] for c in context.split(batch_size)]).clamp(0, 1)
+
+
+# -- metrics -------------------------------------------------------------------------------------------------
+def frame_metrics(predicted: Tensor, target: Tensor, moving: Tensor) -> dict[str, float]:
+    """MSE over all pixels, mean per-frame PSNR (peak 1), and the MSE and PSNR pooled over ``moving`` pixels;
+    all tensors ``(N, 1, H, W)``."""
+    error = (predicted - target) ** 2
+    per_frame = error.mean((1, 2, 3)).clamp_min(1e-10)  # a perfect frame would give an infinite PSNR
+    moving_mse = float(error[moving].mean())
+    return {"mse": float(error.mean()), "psnr": float((10 * torch.log10(1 / per_frame)).mean()),
+            "moving_mse": moving_mse, "moving_psnr": 10 * math.log10(1 / moving_mse)}
+
+
+def _correlation(a: Tensor, b: Tensor) -> float:
+    return float(np.corrcoef(a.numpy(), b.numpy())[0, 1])
+
+
+def activity_figure(scores: dict[str, Any]) -> Figure:
+    """Per test frame: the prediction MSE of the ConvLSTM and of copy-last-frame, and the share of moving
+    pixels, over time."""
+    fig = Figure(figsize=(8.0, 4.8), layout="constrained")
+    top, bottom = fig.subplots(2, 1, sharex=True)
+    t = scores["first_frame"] + np.arange(len(scores["convlstm_mse"]))
+    top.plot(t, scores["copy_last_mse"], color="gray", label="copy last frame")
+    top.plot(t, scores["convlstm_mse"], color="tab:blue", label="ConvLSTM")
+    top.set_ylabel("prediction MSE")
+    top.legend()
+    top.set_title("Anomaly / activity score on the test frames: next-frame prediction error")
+    bottom.plot(t, scores["moving_share"], color="tab:orange")
+    bottom.set_ylabel("share of moving pixels")
+    bottom.set_xlabel("frame of vtest.avi (10 fps)")
+    return fig
+
+
+# -- report --------------------------------------------------------------------------------------------------
+def markdown(results: dict) -> str:
+    """``report.md``: the table of test metrics, the data, the settings and the machine."""
+    d, s = results["data"], results["settings"]
+    split = ", ".join(f"{name} frames {a}–{b - 1} ({d['clips'][name]} clips)" for name, (a, b) in d["split"].items())
+    lines = [
+        "# Next-frame prediction on a hall camera (vtest.avi)",
+        "",
+        f"{d['frames']} grey frames at {d['width']} x {d['height']}, split by time: {split}. Test targets: the "
+        f"frame after each {s['context']}-frame test clip; moving pixels (|x_t+1 − x_t| > {s['motion_threshold']}) "
+        f"are {d['moving_pixel_share']:.1%} of their pixels.",
+        "",
+        f"ConvLSTM: {s['hidden_channels']} channels, {s['kernel_size']} x {s['kernel_size']} kernels, input "
+        f"{s['input']}, output {s['output']}; {s['epochs']} epochs, batch {s['batch_size']}, {s['optimizer']} "
+        f"lr {s['lr']}, clip-norm {s['clip_grad_norm']}, seed {s['seed']}; best validation epoch "
+        f"{s['best_epoch']}." + (" Quick run." if s["quick"] else ""),
+        "",
+        "| model | test MSE | PSNR dB | moving-pixel MSE | moving PSNR dB | MSE / copy-last | moving MSE / copy-last "
+        "| moving MSE / linear | train s |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results["models"].values():
+        lines.append(f"| {r['name']} | {r['mse']:.3g} | {r['psnr']:.2f} | {r['moving_mse']:.3g} | "
+                     f"{r['moving_psnr']:.2f} | {r['vs_copy_last']['mse']:.3f} | {r['vs_copy_last']['moving_mse']:.3f} "
+                     f"| {r['vs_linear']['moving_mse']:.3f} | {r['train_seconds']:.1f} |")
+    lines += ["", "PSNR: the mean over test frames of 10 log10(1 / MSE_frame); moving PSNR from the moving-pixel MSE "
+              "pooled over the test frames. The moving mask comes from the true change, so copy-last's error there "
+              f"is at least {s['motion_threshold']}² by construction.",
+              "", f"Activity score (activity.png): per-frame ConvLSTM MSE; its correlation with the share of moving "
+              f"pixels over the test frames: {results['scores']['correlation_with_moving_share']:.2f}.",
+              "", f"Machine: {machine_line(results['machine'])}."]
+    return "\n".join(lines) + "\n"
