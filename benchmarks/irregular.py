@@ -35,7 +35,7 @@ import time
 
 import numpy as np
 import torch
-from windowing import machine  # the machine line of the other benchmarks
+from layers import machine  # the machine line of the other benchmarks
 
 from rnnkit.data.datasets import load_co2
 from rnnkit.forecast import Forecaster
@@ -64,7 +64,7 @@ def main() -> None:
     cut = round(0.75 * n)
     keep_draw = np.random.default_rng(0).random(n)
     truth = dense.to_numpy()
-    print(f"machine: {machine()}")
+    print(f"machine: {machine('cpu')}")
     print(f"co2: {n} weeks, train {dense.index[0].date()} .. {dense.index[cut - 1].date()}, test from "
           f"{dense.index[cut].date()}; lookback {LOOKBACK}, horizon {HORIZON}, GRU hidden {args.hidden}, "
           f"{args.epochs} epochs x batch 64, seeds {args.seeds}, relative={not args.absolute}\n")

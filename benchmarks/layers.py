@@ -12,7 +12,6 @@ Ratios are against torch.nn (for auto, goal <= 1.05) and of the naive loop again
 from __future__ import annotations
 
 import argparse
-import platform
 import statistics
 import time
 
@@ -20,6 +19,8 @@ import torch
 from torch import nn
 
 import rnnkit
+from rnnkit.compare import machine as describe_machine
+from rnnkit.compare import machine_line
 
 
 def naive_loop(layer: rnnkit.Stacked, x: torch.Tensor):
@@ -54,12 +55,8 @@ def time_fwd_bwd(fn, x, *, repeat: int, device: str) -> float:
 
 
 def machine(device: str) -> str:
-    if device == "cuda":
-        return f"{torch.cuda.get_device_name()} (torch {torch.__version__}, CUDA {torch.version.cuda})"
-    return (
-        f"{platform.processor() or platform.machine()}, {torch.get_num_threads()} threads "
-        f"(torch {torch.__version__}, {platform.system()})"
-    )
+    """The line naming the machine, shared by the benchmarks: rnnkit.compare's description."""
+    return machine_line(describe_machine(device))
 
 
 def main(argv=None):

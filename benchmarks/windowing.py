@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import time
 
 import numpy as np
 import torch
+from layers import machine  # the machine line of the other benchmarks
 
 from rnnkit.data.timeseries import (
     Preprocessor,
@@ -32,20 +32,6 @@ from rnnkit.data.timeseries import (
     sliding_windows,
     split_by_time,
 )
-
-
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo") as f:
-            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    return (
-        f"{platform.system()} {platform.release()}, {cpu}, {os.cpu_count()} CPUs, Python "
-        f"{platform.python_version()}, numpy {np.__version__}, torch {torch.__version__} "
-        f"({torch.get_num_threads()} threads)"
-    )
 
 
 def best_of(repeats: int, fn) -> float:
@@ -96,7 +82,7 @@ def main() -> None:
 
     t_loader = best_of(args.repeats, by_loader)
 
-    print(f"machine: {machine()}")
+    print(f"machine: {machine('cpu')}")
     print("load average (1, 5, 15 min) at the end: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     print(
         f"series: {args.steps:,} steps x {args.features} features float32; lookback {args.lookback}, "

@@ -381,7 +381,7 @@ def machine(device: str) -> dict:
         "lightning": lightning.__version__,
     }
     if device == "cuda":
-        info["gpu"] = torch.cuda.get_device_name()
+        info["gpu"] = f"{torch.cuda.get_device_name()}, CUDA {torch.version.cuda}"
     return info
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import numbers
 import os
 from pathlib import Path
 from types import ModuleType
@@ -45,3 +46,20 @@ def write_report(out: str | os.PathLike, results: dict[str, Any], markdown: str)
     write_json(out / "report.json", results)
     with atomic_write(out / "report.md") as f:
         f.write(markdown)
+
+
+def check_run_arguments(name: str, quick, seed, out, log, *, seed_limit: int = 2**31) -> None:
+    """``ValueError`` naming the argument of ``NAME.run`` that is not what every recipe takes: ``quick`` a
+    bool, ``seed`` an integer in ``[0, seed_limit)``, ``out`` a directory path (not an existing file) or None,
+    ``log`` callable. Called before any work."""
+    who = f"{name}.run"
+    if not isinstance(quick, bool):
+        raise ValueError(f"{who}: quick must be True or False, got {quick!r}")
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= seed < seed_limit:
+        raise ValueError(f"{who}: seed must be an integer in [0, {seed_limit}), got {seed!r}")
+    if out is not None and not isinstance(out, str | os.PathLike):
+        raise ValueError(f"{who}: out must be a directory path (str or os.PathLike) or None, got {type(out).__name__}")
+    if out is not None and Path(out).exists() and not Path(out).is_dir():
+        raise ValueError(f"{who}: out={str(out)!r} exists and is not a directory")
+    if not callable(log):
+        raise ValueError(f"{who}: log must be callable (print, logging.info, ...), got {type(log).__name__}")

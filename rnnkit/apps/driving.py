@@ -62,7 +62,6 @@ offline accuracy does not carry over one to one.
 from __future__ import annotations
 
 import math
-import numbers
 import os
 import time
 from collections.abc import Callable
@@ -78,7 +77,7 @@ from ..data import pad_sequences
 from ..estimators import feature_scaling
 from ..models import SequenceToSequence
 from ..training import SequenceDataModule, SequenceDataset, SequenceModule, make_trainer, quiet_lightning
-from . import write_report
+from . import check_run_arguments, write_report
 
 ENV_ID = "highway-fast-v0"
 FREQUENCY = 5  # Hz: simulation and decisions
@@ -380,7 +379,7 @@ def run(*, quick: bool = False, seed: int = 0, out: str | os.PathLike | None = N
     and each model to :func:`driving_scores` of the first training seed's policy. Raises ValueError for a bad
     argument.
     """
-    _check_arguments(quick, seed, out, log)
+    check_run_arguments("driving", quick, seed, out, log, seed_limit=1000)
     s = QUICK if quick else FULL
     began = time.perf_counter()
     env = make_env(s.duration)
@@ -453,17 +452,6 @@ def run(*, quick: bool = False, seed: int = 0, out: str | os.PathLike | None = N
     if out is not None:
         write_report(out, results, markdown(results))
     return results
-
-
-def _check_arguments(quick, seed, out, log) -> None:
-    if not isinstance(quick, bool):
-        raise ValueError(f"driving.run: quick must be True or False, got {quick!r}")
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= seed < 1000:
-        raise ValueError(f"driving.run: seed must be an integer in [0, 1000), got {seed!r}")
-    if out is not None and not isinstance(out, str | os.PathLike):
-        raise ValueError(f"driving.run: out must be a directory path or None, got {type(out).__name__}")
-    if not callable(log):
-        raise ValueError(f"driving.run: log must be callable (print, logging.info, ...), got {type(log).__name__}")
 
 
 def _summary(name: str, kind: str, inputs: str, runs: list[dict[str, float]]) -> dict:

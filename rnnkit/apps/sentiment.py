@@ -43,12 +43,10 @@ the same movie on both sides, which flatters a model: the numbers here are not c
 
 from __future__ import annotations
 
-import numbers
 import os
 import re
 import time
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -62,7 +60,7 @@ from ..data import BucketBatchSampler, TextClassificationDataset, Vocab, load_im
 from ..data.text import SPECIALS
 from ..models import SequenceToLabel
 from ..training import SequenceModule, make_trainer, quiet_lightning
-from . import write_report
+from . import check_run_arguments, write_report
 
 PROPORTIONS = {"train": 0.7, "val": 0.1, "test": 0.2}
 
@@ -246,24 +244,11 @@ def train_tfidf_logreg(tokens: dict[str, list[list[str]]], y: dict[str, np.ndarr
     return vectorizer, best[1], best[0], val_accuracy, time.perf_counter() - start
 
 
-def _check_arguments(quick, seed, out, log) -> None:
-    if not isinstance(quick, bool):
-        raise ValueError(f"quick must be True or False, got {quick!r}")
-    if not isinstance(seed, numbers.Integral) or isinstance(seed, bool) or not 0 <= seed < 2**32:
-        raise ValueError(f"seed must be an integer in [0, 2**32), got {seed!r}")
-    if out is not None and not isinstance(out, str | os.PathLike):
-        raise ValueError(f"out must be a directory path (str or os.PathLike) or None, got {type(out).__name__}")
-    if out is not None and Path(out).exists() and not Path(out).is_dir():
-        raise ValueError(f"out={str(out)!r} exists and is not a directory")
-    if not callable(log):
-        raise ValueError(f"log must be callable (print, logging.info, ...), got {type(log).__name__}")
-
-
 def run(*, quick: bool = False, seed: int = 0, out: str | os.PathLike | None = None,
         log: Callable[[str], Any] = print) -> dict:
     """Train the recurrent classifier and the baselines on one seeded split of IMDB; score them on its test
     part. See the module docstring for the split, the settings and the returned dict."""
-    _check_arguments(quick, seed, out, log)
+    check_run_arguments("sentiment", quick, seed, out, log)
     s = SETTINGS["quick" if quick else "full"]
     start = time.perf_counter()
 

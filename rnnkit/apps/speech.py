@@ -52,7 +52,7 @@ from ..compare import machine, machine_line, mean_sd
 from ..data import atomic_write, load_japanese_vowels, pad_sequences
 from ..estimators import SequenceClassifier, feature_scaling
 from ..training.trainer import resolve_device
-from . import write_report
+from . import check_run_arguments, write_report
 
 CELL_NAMES = {"lstm": "LSTM", "gru": "GRU", "rnn": "Elman RNN"}
 BASELINE_NAMES = {
@@ -81,7 +81,7 @@ def run(*, quick: bool = False, seed: int = 0, out: str | os.PathLike | None = N
     ``train_seconds`` and ``test_seconds``, each as ``{"mean", "sd", "runs"}`` over the seeds ``seed, seed + 1,
     ...`` (one run for a baseline). Raises ValueError for a bad argument.
     """
-    _check_arguments(quick, seed, out, log)
+    check_run_arguments("speech", quick, seed, out, log)
     if importlib.util.find_spec("dtaidistance") is None:
         raise ImportError("the speech recipe's 1-NN DTW baseline needs the dtaidistance package: "
                           "pip install dtaidistance")
@@ -137,17 +137,6 @@ def run(*, quick: bool = False, seed: int = 0, out: str | os.PathLike | None = N
             with atomic_write(Path(out) / "saliency.png", "wb") as f:
                 saliency_figure(profile).savefig(f, format="png", dpi=110)
     return results
-
-
-def _check_arguments(quick, seed, out, log) -> None:
-    if not isinstance(quick, bool):
-        raise ValueError(f"quick must be True or False, got {quick!r}")
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or not 0 <= seed < 2**31:
-        raise ValueError(f"seed must be an integer in [0, 2**31), got {seed!r}")
-    if out is not None and not isinstance(out, str | os.PathLike):
-        raise ValueError(f"out must be a directory path or None, got {type(out).__name__}")
-    if not callable(log):
-        raise ValueError(f"log must be callable (print, logging.info, ...), got {type(log).__name__}")
 
 
 # -- data ----------------------------------------------------------------------------------------------------

@@ -63,7 +63,6 @@ It runs on the CPU: the models are tiny, and the figures stay reproducible.
 from __future__ import annotations
 
 import math
-import numbers
 import os
 import time
 from collections.abc import Callable
@@ -78,7 +77,7 @@ from ..compare import machine, machine_line
 from ..data import TimeSeriesFrame, load_sp500, sliding_windows, split_by_time
 from ..models import SequenceToLabel
 from ..training import SequenceDataModule, SequenceDataset, SequenceModule, make_trainer, quiet_lightning
-from . import write_report
+from . import check_run_arguments, write_report
 
 FEATURES = ("r", "range", "volume")
 EWMA_LAMBDA = 0.94  # RiskMetrics' daily decay (J.P. Morgan 1996)
@@ -267,14 +266,7 @@ def run(*, quick: bool = False, seed: int = 0, out: str | os.PathLike | None = N
 
     ``quick``: a short period, one seed, a small model (seconds). ``seed``: the first of the seeds (the
     others follow it). Raises ValueError for an argument of the wrong kind."""
-    if not isinstance(quick, bool):
-        raise ValueError(f"stocks.run: quick must be True or False, got {quick!r}")
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise ValueError(f"stocks.run: seed must be an integer >= 0, got {seed!r}")
-    if out is not None and not isinstance(out, str | os.PathLike):
-        raise ValueError(f"stocks.run: out must be a directory path or None, got {type(out).__name__}")
-    if not callable(log):
-        raise ValueError(f"stocks.run: log must be callable (print, a logger's info), got {log!r}")
+    check_run_arguments("stocks", quick, seed, out, log)
     settings = QUICK if quick else FULL
     seeds = list(range(seed, seed + settings.seeds))
     began = time.perf_counter()

@@ -55,7 +55,7 @@ from ..compare import machine, machine_line
 from ..data import atomic_write
 from ..data.video import frames_to_tensor, read_video
 from ..layers import Recurrent
-from . import write_report
+from . import check_run_arguments, write_report
 
 VIDEO_ENV = "RNNKIT_VTEST"
 LOCAL_COPY = Path("data") / "vtest.avi"  # where scripts/fetch_vtest.sh puts it, relative to the current directory
@@ -77,7 +77,7 @@ def run(*, quick: bool = False, seed: int = 0, out: str | os.PathLike | None = N
     ``vs_copy_last`` and ``vs_linear`` (its ``mse`` and ``moving_mse`` as a ratio to that baseline's),
     ``train_seconds``. Raises ValueError for a bad argument, FileNotFoundError without the video.
     """
-    _check_arguments(quick, seed, out, log)
+    check_run_arguments("surveillance", quick, seed, out, log)
     budget = {**(QUICK if quick else FULL), **SHARED}
     path = find_video()
     frames = load_frames(path, size=budget["size"], max_frames=budget["max_frames"])  # (T, 1, H, W)
@@ -136,17 +136,6 @@ def run(*, quick: bool = False, seed: int = 0, out: str | os.PathLike | None = N
         with atomic_write(Path(out) / "activity.png", "wb") as f:
             activity_figure(results["scores"]).savefig(f, format="png", dpi=110)
     return results
-
-
-def _check_arguments(quick, seed, out, log) -> None:
-    if not isinstance(quick, bool):
-        raise ValueError(f"quick must be True or False, got {quick!r}")
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or not 0 <= seed < 2**31:
-        raise ValueError(f"seed must be an integer in [0, 2**31), got {seed!r}")
-    if out is not None and not isinstance(out, str | os.PathLike):
-        raise ValueError(f"out must be a directory path or None, got {type(out).__name__}")
-    if not callable(log):
-        raise ValueError(f"log must be callable (print, logging.info, ...), got {type(log).__name__}")
 
 
 # -- data ----------------------------------------------------------------------------------------------------
