@@ -3,7 +3,7 @@
     python benchmarks/kernels.py                      # GPU if there is one: sizes of the issue, fp32 and bf16
     python benchmarks/kernels.py --device cpu         # the same table on CPU (fp32), then the CPU GRU table
     python benchmarks/kernels.py --quick              # small sizes, a smoke run
-    python benchmarks/kernels.py --check              # first compare fused with reference on the device
+    python benchmarks/kernels.py --check              # first check every fast path against the reference
 
 Table 1, per size and dtype: torch.nn.LSTM (cuDNN on GPU) as the baseline; rnnkit's native, fused and
 reference backends for LSTM, GRU, RNN, LayerNorm-LSTM and GRU-D (fused: with and without the CUDA graphs of
@@ -23,18 +23,19 @@ gives steady figures where wall-clock times with several threads do not.
 from __future__ import annotations
 
 import argparse
+import collections
 import contextlib
-import copy
 import functools
 import statistics
 import time
+import warnings
 
 import torch
 from layers import machine
 from torch import nn
 
 import rnnkit
-from rnnkit.kernels import fused
+from rnnkit.kernels import dispatch, fused
 from rnnkit.kernels.dispatch import select_backend
 
 
@@ -217,32 +218,148 @@ def fwd_no_grad(module, x):
     return run
 
 
-def check_fused(device: str) -> None:
-    """Largest differences between the fused and reference backends on the device, outputs and gradients,
-    each relative to the tensor's largest entry (at least 1); float32 round-off gives ~1e-6. T = 150 spans
-    three chunks of the CUDA graphs (64 + 64 + 22 steps on the 32-step graph)."""
-    B, T, F, H = 4, 150, 5, 6
-    print(f"fused vs reference, float32, (B, T, F, H) = {(B, T, F, H)}, 2 layers, bidirectional, lengths:")
-    x, lengths = torch.randn(B, T, F, device=device), torch.tensor([T, 37, 99, 1], device=device)
+class Checks:
+    """Each check prints one Markdown row ``| check | dtype | PASS/FAIL/n/a | detail |``; counts the outcomes."""
+
+    def __init__(self):
+        self.counts = collections.Counter()
+        print("| check | dtype | result | detail |")
+        print("|---|---|---|---|")
+
+    def row(self, name: str, dtype, ok: bool | None, detail: str) -> None:
+        result = "n/a" if ok is None else "PASS" if ok else "FAIL"
+        self.counts[result] += 1
+        detail = " ".join(detail.split())[:400].replace("|", "/")
+        print(f"| {name} | {str(dtype).removeprefix('torch.')} | {result} | {detail} |", flush=True)
+
+    def run(self, name: str, dtype, fn) -> None:
+        """``fn() -> (ok, detail)``; an exception is a FAIL with its message."""
+        try:
+            ok, detail = fn()
+        except Exception as error:  # noqa: BLE001 (a check reports every failure and goes on to the next)
+            ok, detail = False, f"{type(error).__name__}: {error}"
+        self.row(name, dtype, ok, detail)
+
+
+def check_backends(checks: Checks, device: str, dtypes) -> None:
+    """Every backend row of table 1 against the float64 reference: outputs, final states and gradients with
+    respect to input, state and every parameter, 2 layers, bidirectional, (B, T, F, H) = (4, 150, 6, 6) with
+    lengths (150, 37, 99, 1), which spans three chunks of the fused CUDA graphs (64 + 64 + 22 steps on the
+    32-step graph). Errors are relative to each tensor's largest entry (at least 1); a row passes within twice
+    the reference's own error in that dtype plus ``dispatch.SELF_CHECK_TOLERANCE``, the self-check's rule."""
+    F, H, lengths = 6, 6, (150, 37, 99, 1)
     for label, (cls, backend, *_) in ROWS.items():
-        if backend != "fused":
+        if backend in (None, "reference"):
             continue
-        layer = cls(F, H, num_layers=2, bidirectional=True).to(device)
-        results = []
-        for backend in ("reference", "fused"):
-            candidate = copy.deepcopy(layer)
-            candidate.backend = backend
-            xx = x.clone().requires_grad_()
-            with row_settings(label):
-                out, final = candidate(xx, lengths)
-                finals = list(final) if isinstance(final, tuple) else [final]
-                (out.sum() + sum(f.square().sum() for f in finals)).backward()
-            results.append([out, *finals, xx.grad, *(p.grad for p in candidate.parameters())])
-        # relative to each tensor's largest entry: the LayerNorm-LSTM's gradients reach 10-100
-        pairs = zip(*results, strict=True)
-        error = max(((a - b).abs().max() / b.abs().max().clamp(min=1)).item() for a, b in pairs)
-        print(f"  {label}: {error:.2e}")
-    print()
+        for dtype in dtypes:
+            layer = cls(F, H, num_layers=2, bidirectional=True, backend=backend).to(device=device, dtype=dtype)
+            x = torch.zeros(len(lengths), max(lengths), layer.input_size, device=device, dtype=dtype)
+            try:
+                select_backend(layer, x)
+            except ValueError as why:
+                checks.row(f"{label} vs reference", dtype, None, str(why).split("cannot run this call: ")[-1])
+                continue
+
+            def compare(layer=layer, x=x, label=label, backend=backend, dtype=dtype):
+                with row_settings(label):
+                    err, err_ref = dispatch.compare_with_reference(dispatch.FAST_PATHS[backend][1], layer, x,
+                                                                   lengths)
+                allowed = 2 * err_ref + dispatch.SELF_CHECK_TOLERANCE[dtype]
+                return err <= allowed, f"max err {err:.1e} (reference {err_ref:.1e}, allowed {allowed:.1e})"
+
+            checks.run(f"{label} vs reference", dtype, compare)
+
+
+def check_auto(checks: Checks, device: str, dtypes) -> None:
+    """What ``backend="auto"`` picks for each layer on the device, and why (the fused self-check's outcome)."""
+    layers = {"LSTM": rnnkit.LSTM, "GRU": rnnkit.GRU, "RNN": rnnkit.RNN, "LayerNorm-LSTM": rnnkit.LayerNormLSTM,
+              "GRU-D": GRUD, "MinGRU": rnnkit.MinGRU, "MinLSTM": rnnkit.MinLSTM}
+    expected = {"LSTM": "native", "GRU": "cpu_gru" if device == "cpu" else "native", "RNN": "native"}
+    others = "reference" if device == "cpu" else "fused"  # auto never picks the fused kernels on CPU
+    for name, cls in layers.items():
+        for dtype in dtypes:
+            def auto(cls=cls, name=name, dtype=dtype):
+                layer = cls(5, 8).to(device=device, dtype=dtype)
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", RuntimeWarning)  # a failed self-check is the reported row
+                    layer(torch.randn(3, 20, 5, device=device, dtype=dtype))
+                ok = layer.last_backend == expected.get(name, others)
+                return ok, f"auto ran {layer.last_backend}: {layer.last_backend_reason}"
+
+            checks.run(f"auto {name}", dtype, auto)
+
+
+def check_cudnn_buffer(checks: Checks, device: str) -> None:
+    """The native path on cuDNN: weights made views into one buffer once (no copy per call: torch warns when
+    it has to compact them), still the layer's parameters, equal to torch.nn.LSTM after an optimizer step."""
+
+    def buffer():
+        theirs = nn.LSTM(5, 8, num_layers=2, bidirectional=True, batch_first=True).to(device)
+        ours = rnnkit.LSTM.from_torch(theirs, backend="native")
+        x = torch.randn(3, 20, 5, device=device)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            for model in (ours, theirs):
+                opt = torch.optim.SGD(model.parameters(), lr=0.1)
+                model(x)[0].square().sum().backward()
+                opt.step()
+            err = (ours(x)[0] - theirs(x)[0]).abs().max().item()
+        storages = len({p.untyped_storage().data_ptr() for p in ours.parameters()})
+        compacted = [str(w.message) for w in caught if "contiguous chunk" in str(w.message)]
+        ok = storages == 1 and not compacted and err < 1e-5
+        return ok, f"{storages} storage(s) for the weights; {len(compacted)} compaction warnings; max diff {err:.1e}"
+
+    checks.run("cuDNN weights in one buffer", torch.float32, buffer)
+
+
+def check_graphs(checks: Checks, device: str) -> None:
+    """The fused step loop's CUDA graphs: captured once per chunk size and reused across calls; and a fused
+    layer inside a user's own CUDA graph capture (the loop then runs eagerly into the user's graph)."""
+
+    def reuse():
+        layer = rnnkit.LSTM(5, 8, backend="fused").to(device)
+        x = torch.randn(3, 100, 5, device=device)
+        layer(x)[0].sum().backward()
+        cell = layer.cells()[0]
+        captured = sum(len(steps.graphs) for steps in fused._GraphedSteps._cache.get(cell, {}).values())
+        layer(x)[0].sum().backward()
+        again = sum(len(steps.graphs) for steps in fused._GraphedSteps._cache.get(cell, {}).values())
+        return captured > 0 and again == captured, f"{captured} graphs captured, {again} after a second call"
+
+    def inside_user_capture():
+        layer = rnnkit.GRU(5, 8, backend="fused").to(device).eval()
+        static_x = torch.randn(3, 20, 5, device=device)
+        stream = torch.cuda.Stream()
+        stream.wait_stream(torch.cuda.current_stream())
+        with torch.cuda.stream(stream), torch.no_grad():
+            layer(static_x)  # warm-up outside the capture: compiles the kernels
+        torch.cuda.current_stream().wait_stream(stream)
+        graph = torch.cuda.CUDAGraph()
+        with torch.cuda.graph(graph), torch.no_grad():
+            static_out, _ = layer(static_x)
+        x = torch.randn(3, 20, 5, device=device)
+        static_x.copy_(x)
+        graph.replay()
+        torch.cuda.synchronize()
+        with torch.no_grad():
+            err = (static_out - layer.forward_reference(x, None, None)[0]).abs().max().item()
+        return err < 1e-5, f"replayed user graph vs reference: max diff {err:.1e}"
+
+    checks.run("fused CUDA graphs reused", torch.float32, reuse)
+    checks.run("fused inside a user's CUDA graph", torch.float32, inside_user_capture)
+
+
+def check_device(device: str, dtypes) -> int:
+    """Every check of the fast paths on the device; the number of failures."""
+    checks = Checks()
+    check_backends(checks, device, dtypes)
+    check_auto(checks, device, dtypes)
+    if device == "cuda":
+        check_cudnn_buffer(checks, device)
+        check_graphs(checks, device)
+    counts = checks.counts
+    print(f"\nchecks: {counts['PASS']} passed, {counts['FAIL']} failed, {counts['n/a']} not applicable\n", flush=True)
+    return counts["FAIL"]
 
 
 def _sizes(text: str) -> list[tuple[int, ...]]:
@@ -260,7 +377,8 @@ def main(argv=None):
     p.add_argument("--quick", action="store_true", help="small sizes for a smoke run")
     p.add_argument("--sizes", help="B,T,F,H;B,T,F,H... instead of the issue's two sizes")
     p.add_argument("--gru-sizes", help="B,T,F,H;... for the CPU GRU table instead of (8, 500, 16, 64)")
-    p.add_argument("--check", action="store_true", help="compare fused with reference on the device first")
+    p.add_argument("--check", action="store_true",
+                   help="first check every fast path against the reference on the device (exit 1 if one fails)")
     p.add_argument("--no-table", action="store_true", help="skip table 1 (on CPU: only the CPU GRU table)")
     args = p.parse_args(argv)
     dtypes = args.dtypes or ("float32,bfloat16" if args.device == "cuda" else "float32")
@@ -272,15 +390,14 @@ def main(argv=None):
     if args.clock == "cpu" and args.device != "cpu":
         p.error("--clock cpu measures CPU runs only")
     print(f"device: {machine(args.device)}\n")
-    if args.check:
-        check_fused(args.device)
+    failed = check_device(args.device, [getattr(torch, d) for d in dtypes.split(",")]) if args.check else 0
     if not args.no_table:
         table(sizes, [getattr(torch, d) for d in dtypes.split(",")], args.device, args.repeat, args.clock)
     if args.device == "cpu":
         default = [(8, 100, 16, 64) if args.quick else (8, 500, 16, 64)]
         for size in _sizes(args.gru_sizes) if args.gru_sizes else default:
             cpu_gru_table(size, args.repeat, args.clock)
-    return 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

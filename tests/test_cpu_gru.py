@@ -18,7 +18,7 @@ from rnnkit.kernels import cpu_gru
 
 @pytest.fixture(scope="module", autouse=True)
 def extension():
-    ok, reason = cpu_gru._build()
+    ok, reason = cpu_gru.build()
     assert ok, reason
 
 
@@ -115,15 +115,40 @@ def test_predicate_says_why_not_and_auto_falls_back(monkeypatch):
     assert "float32 and float64" in cpu_gru.can_use_cpu_gru(rnnkit.GRU(3, 4).half(), x.half())[1]
     # A machine without ninja cannot build the extension: a decided "no" with the reason, never a crash.
     monkeypatch.setattr(cpp_extension, "is_ninja_available", lambda: False)
-    cpu_gru._build.cache_clear()
+    cpu_gru.build.cache_clear()
     try:
         layer = rnnkit.GRU(3, 4)
-        ok, reason = cpu_gru.can_use_cpu_gru(layer, x)
-        assert not ok and "ninja" in reason
-        layer(x)
-        assert layer.last_backend == "native"
+        assert cpu_gru.can_use_cpu_gru(layer, x)[0]  # the predicate reads the configuration only
+        ok, reason = cpu_gru.available()
+        assert not ok and "not built yet" in reason  # asking never builds
+        layer(x)  # the dispatch point's build step runs, fails, and says why
+        assert layer.last_backend == "native" and "cpu_gru: " in layer.last_backend_reason
+        assert "ninja" in layer.last_backend_reason
+        ok, reason = cpu_gru.available()
+        assert not ok and "ninja" in reason  # the failed build is cached, not retried
         with pytest.raises(ValueError, match="ninja"):
             rnnkit.GRU(3, 4, backend="cpu_gru")(x)
     finally:
         monkeypatch.undo()
-        cpu_gru._build.cache_clear()
+        cpu_gru.build.cache_clear()
+
+
+def test_the_predicate_never_builds(monkeypatch):
+    """Asking whether the path can run, for any layer, compiles nothing; only the dispatch's build step does."""
+    builds = []
+    monkeypatch.setattr(cpp_extension, "load_inline", lambda *a, **k: builds.append(1))
+    cpu_gru.build.cache_clear()
+    try:
+        x = torch.randn(2, 5, 3)
+        for layer in (rnnkit.GRU(3, 4), rnnkit.GRU(3, 4, num_layers=2, bidirectional=True), rnnkit.LSTM(3, 4)):
+            cpu_gru.can_use_cpu_gru(layer, x)
+            cpu_gru.available()
+        assert builds == []
+        rnnkit.GRU(3, 4, backend="native")(x)
+        assert builds == []  # another forced path does not build either
+        assert cpu_gru.build()[0] and builds == [1]
+        assert cpu_gru.build()[0] and builds == [1]  # cached
+    finally:
+        monkeypatch.undo()
+        cpu_gru.build.cache_clear()
+        assert cpu_gru.build()[0]  # the real extension again for the other tests

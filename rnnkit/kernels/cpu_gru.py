@@ -23,8 +23,11 @@ Padded steps (``t >= lengths[b]``) keep the state and pass the gradient straight
 
 The extension is compiled by ``torch.utils.cpp_extension.load_inline`` (needs a C++ compiler and ninja; about
 30 s on 2 cores) into ``TORCH_EXTENSIONS_DIR`` (default ``~/.cache/torch_extensions``) and loaded from there
-afterwards. :func:`can_use_cpu_gru` decides before running: it reports a missing compiler or ninja, and a
-failed build, as its reason, and ``backend="auto"`` then runs torch's kernel instead.
+afterwards. The build is its own step, :func:`build`, cached per process: the predicate
+:func:`can_use_cpu_gru` checks the configuration only and never compiles; :func:`available` reads the
+build's outcome without building. The dispatch point (:mod:`rnnkit.kernels.dispatch`) calls :func:`build`
+before the path's first use, so a missing compiler or ninja, or a failed build, becomes the reason and
+``backend="auto"`` runs torch's kernel instead. Call :func:`build` yourself to pay the compile up front.
 """
 
 from __future__ import annotations
@@ -186,8 +189,11 @@ TORCH_LIBRARY(rnnkit_cpu_gru, m) {
 
 
 @functools.cache
-def _build() -> tuple[bool, str]:
-    """Build (or load from the cache) the extension once per process; ``(ok, reason)``."""
+def build() -> tuple[bool, str]:
+    """Build the extension, or load it from the cache, once per process; ``(ok, reason)``.
+
+    The first build compiles for about 30 s; later processes load the cached build in well under a second.
+    The outcome, failure included, is kept for the process: :func:`available` reads it."""
     from torch.utils import cpp_extension
 
     compiler = cpp_extension.get_cxx_compiler()
@@ -205,13 +211,20 @@ def _build() -> tuple[bool, str]:
         cpp_extension.load_inline("rnnkit_cpu_gru", _SOURCE, is_python_module=False, extra_cflags=flags)
     except (RuntimeError, OSError) as error:  # a failed build is a decided "no", reported as the reason
         return False, f"building the CPU GRU extension failed: {str(error).strip().splitlines()[-1]}"
-    return True, "rnnkit's C++ GRU loop on cpu"
+    return True, "the CPU GRU extension is built"
+
+
+def available() -> tuple[bool, str]:
+    """The outcome of :func:`build` in this process, without building: ``(False, ...)`` if not built yet."""
+    if build.cache_info().currsize == 0:
+        return False, "the CPU GRU extension is not built yet (rnnkit.kernels.cpu_gru.build())"
+    return build()
 
 
 def can_use_cpu_gru(layer, x: Tensor) -> tuple[bool, str]:
     """Whether the C++ GRU loop computes exactly what ``layer`` (a Stacked) would, and why (not).
 
-    Configuration checks come first, so that a layer that cannot use the extension never builds it."""
+    The configuration only: this never builds the extension (the dispatch point calls :func:`build`)."""
     cells = layer.cells()
     if any(type(c) is not GRUCell for c in cells):
         return False, "the C++ CPU loop serves GRUCell layers only"
@@ -223,7 +236,9 @@ def can_use_cpu_gru(layer, x: Tensor) -> tuple[bool, str]:
         return False, "parameters and input differ in dtype or device"
     if uses_recurrent_dropout(layer):
         return False, RECURRENT_DROPOUT
-    return _build()
+    if torch.is_autocast_enabled("cpu"):  # the projection would come out in autocast's lower precision
+        return False, "autocast is on, and the C++ GRU loop computes in float32 and float64 only"
+    return True, "rnnkit's C++ GRU loop on cpu"
 
 
 class _GRULoop(torch.autograd.Function):

@@ -35,8 +35,9 @@ kernel per step) cost one replay and a few copies; the graphs do not depend on `
 launches every step eagerly. Inside a user's own capture the loop runs eagerly (the user's graph records it).
 
 Not done yet (needs a GPU): the compiled kernels and the CUDA graphs have run only in Triton's interpreter and
-with a stand-in for the graph on CPU (``tests/test_fused.py``); ``python benchmarks/kernels.py --check`` is the
-first thing to run on a GPU.
+with a stand-in for the graph on CPU (``tests/test_fused.py``). Until then ``auto`` uses them on a device only
+after a self-check against the reference there (:func:`rnnkit.kernels.dispatch.self_check`);
+``bash benchmarks/gpu_check.sh`` is the first thing to run on a GPU.
 """
 
 from __future__ import annotations
@@ -415,7 +416,7 @@ class _StepLoop(torch.autograd.Function):
         ctx.cell = cell
         ctx.save_for_backward(lengths, hs, cs, gamma, saved, rstds, *params)
         valid = valid_steps(lengths, B, T, xw.device)[..., None]  # (B, T, 1)
-        out = hs[1:].transpose(0, 1) * valid
+        out = torch.where(valid, hs[1:].transpose(0, 1), 0)
         return out, hs[-1].clone(), None if cs is None else cs[-1].clone()
 
     @staticmethod
@@ -468,7 +469,7 @@ class _MinScan(torch.autograd.Function):
         ctx.is_lstm = is_lstm
         ctx.save_for_backward(xw, h0, states, lengths)
         valid = valid_steps(lengths, B, T, xw.device)[..., None]
-        return states * valid, states[:, -1].clone()  # padded steps keep the state, so step T-1 is final
+        return torch.where(valid, states, 0), states[:, -1].clone()  # padded steps keep the state, so step T-1 is final
 
     @staticmethod
     @torch.autograd.function.once_differentiable
@@ -477,7 +478,7 @@ class _MinScan(torch.autograd.Function):
         xw, h0, states, lengths = ctx.saved_tensors
         B, T, H = states.shape
         grid, block = _launch(B * H)
-        d_states = d_out * valid_steps(lengths, B, T, xw.device)[..., None]
+        d_states = torch.where(valid_steps(lengths, B, T, xw.device)[..., None], d_out, 0)
         d_states[:, -1] += d_hT
         d_xw, dh0 = torch.empty_like(xw), torch.empty_like(h0)
         K.min_scan_bwd[grid](xw, h0, states, d_states.contiguous(), dh0, d_xw, lengths, T, B, H,

@@ -5,8 +5,13 @@ weight_hh, bias_ih, bias_hh``). rnnkit's cells hold exactly these tensors with t
 so the list is made of the cells' own ``nn.Parameter`` objects: no copy, nothing that can drift, and the
 gradients land on the cells' parameters.
 
-On GPU cuDNN prefers the weights in one contiguous buffer (torch.nn's ``flatten_parameters``); with separate
-tensors it works but copies them into a buffer at every call, a cost noted in docs/performance.md.
+On GPU cuDNN wants the weights in one contiguous buffer; given separate tensors it copies them into one at
+every call. So, as ``torch.nn.RNNBase.flatten_parameters`` does, :func:`flatten_weights` makes the cells'
+parameters views into one buffer in cuDNN's layout (``torch._cudnn_rnn_flatten_weight``) before the first
+cuDNN call, and again whenever they no longer share one storage (after ``.to()``, ``.half()``, loading a
+state dict by assignment). The parameters stay the same ``nn.Parameter`` objects, so optimizers, their
+state and in-place updates are unaffected. On CPU nothing is flattened: torch's CPU kernels take the tensors
+as they are.
 """
 
 from __future__ import annotations
@@ -63,10 +68,42 @@ def can_use_native(layer, x: Tensor) -> tuple[bool, str]:
     return True, f"torch fused {kind.__name__.removesuffix('Cell').lower()} kernel on {x.device.type}"
 
 
+_CUDNN_MODES = {GRUCell: "GRU", LSTMCell: "LSTM"}
+
+
+def _flattens(x: Tensor) -> bool:
+    """Whether the call goes to cuDNN, which wants the weights in one buffer."""
+    return x.is_cuda and torch.backends.cudnn.is_acceptable(x) and torch._use_cudnn_rnn_flatten_weight()
+
+
+def _cudnn_flatten(layer, weights: list[Tensor]) -> None:
+    """Copy ``weights`` into one new buffer in cuDNN's layout and make each a view into it (in place)."""
+    import torch.backends.cudnn.rnn as cudnn_rnn
+
+    cell = layer.cells()[0]
+    mode = _CUDNN_MODES.get(type(cell)) or f"RNN_{cell.nonlinearity.upper()}"
+    with torch.cuda.device_of(weights[0]):
+        torch._cudnn_rnn_flatten_weight(
+            weights, 4 if cell.bias_ih is not None else 2, layer.input_size, cudnn_rnn.get_cudnn_mode(mode),
+            layer.hidden_size, 0, layer.num_layers, True, layer.bidirectional,
+        )
+
+
+def flatten_weights(layer, weights: list[Tensor], x: Tensor) -> bool:
+    """Make ``weights`` (torch.nn's order) views into one cuDNN buffer unless they already share one storage;
+    whether it flattened now. A no-op off cuDNN."""
+    if not _flattens(x) or len({w.untyped_storage().data_ptr() for w in weights}) == 1:
+        return False
+    with torch.no_grad():  # replaces the parameters' storage in place, as torch.nn's flatten_parameters
+        _cudnn_flatten(layer, weights)
+    return True
+
+
 def run_native(layer, x: Tensor, lengths: Tensor | None, state) -> tuple[Tensor, object]:
     """Run a Stacked layer through torch's fused op; same inputs and outputs as ``forward_reference``."""
     cells = layer.cells()
     weights = [p for c in cells for p in (c.weight_ih, c.weight_hh, c.bias_ih, c.bias_hh) if p is not None]
+    flatten_weights(layer, weights, x)
     if state is None:
         state = layer.initial_state(x.shape[0], device=x.device, dtype=x.dtype)
     hx = [

@@ -45,7 +45,7 @@ def scan_loop(cell, xw: Tensor, lengths: Tensor | None, h0: Tensor) -> tuple[Ten
     log_a = torch.where(valid, log_a.double(), 0.0)  # a = 1 at padded steps
     log_b = torch.where(valid, log_b.double(), -torch.inf)  # b = 0
     h = log_space_scan(log_a, log_b, h0.double()).to(xw.dtype)  # (B, T, H)
-    return h * valid, h[:, -1]
+    return torch.where(valid, h, 0), h[:, -1]
 
 
 def run_parallel(layer, x: Tensor, lengths: Tensor | None, state):

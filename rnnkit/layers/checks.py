@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 import torch
-from torch import Tensor
+from torch import Tensor, nn
+
+# the method that converts a tensor or a module to each floating dtype
+_CONVERT = {torch.float64: "double()", torch.float32: "float()", torch.float16: "half()",
+            torch.bfloat16: "bfloat16()"}
 
 
-def check_input(x: Tensor, input_size: int, lengths: Tensor | None, who: str) -> Tensor | None:
-    """Validate ``x (B, T, F)`` and ``lengths (B,)``; return lengths as int64 on x's device (or None)."""
+def _convert(dtype: torch.dtype) -> str:
+    return _CONVERT.get(dtype, f"to({dtype})")
+
+
+def check_input(x: Tensor, layer: nn.Module, lengths: Tensor | None, who: str) -> Tensor | None:
+    """Validate ``x (B, T, F)`` against ``layer`` (its ``input_size``, its parameters' dtype and device) and
+    ``lengths (B,)``; return lengths as int64 on x's device (or None).
+
+    x must have the parameters' dtype, except under autocast (mixed precision), where torch casts each op's
+    operands itself."""
+    input_size = layer.input_size
     if not isinstance(x, Tensor):
         raise ValueError(f"{who}: x must be a torch.Tensor of shape (B, T, F), got {type(x).__name__}")
     if x.dim() != 3:
@@ -17,6 +30,18 @@ def check_input(x: Tensor, input_size: int, lengths: Tensor | None, who: str) ->
         )
     if not x.is_floating_point():
         raise ValueError(f"{who}: x must be a floating-point tensor, got dtype {x.dtype}; use x.float()")
+    param = next((p for p in layer.parameters() if p.is_floating_point()), None)
+    if param is not None and x.device != param.device:
+        raise ValueError(
+            f"{who}: x is on {x.device} but the layer's parameters are on {param.device}; move one to the "
+            f"other: x.to({str(param.device)!r}) or layer.to({str(x.device)!r})"
+        )
+    if param is not None and x.dtype != param.dtype and not torch.is_autocast_enabled(x.device.type):
+        raise ValueError(
+            f"{who}: x is {x.dtype} but the layer's parameters are {param.dtype}; convert the input with "
+            f"x.{_convert(param.dtype)} or the layer with layer.{_convert(x.dtype)} (or run under "
+            f"torch.autocast for mixed precision)"
+        )
     B, T, F = x.shape
     if F != input_size:
         raise ValueError(
@@ -29,6 +54,11 @@ def check_input(x: Tensor, input_size: int, lengths: Tensor | None, who: str) ->
     if lengths is None:
         return None
     lengths = torch.as_tensor(lengths)
+    if lengths.is_meta:
+        raise ValueError(
+            f"{who}: lengths is a tensor on the 'meta' device, which holds no values; pass the lengths as a "
+            f"list of ints or an integer tensor on the CPU{'' if x.device.type == 'cpu' else f' or {x.device}'}"
+        )
     if lengths.shape != (B,):
         raise ValueError(f"{who}: lengths must have shape (B,) = ({B},), got {tuple(lengths.shape)}")
     if lengths.is_floating_point() or lengths.is_complex() or lengths.dtype == torch.bool:
@@ -60,3 +90,8 @@ def check_state(state, expected_shape: tuple[int, ...], fields: tuple[str, ...],
             raise ValueError(f"{who}: state field {name!r} must be floating point, got {t.dtype}")
         if t.device != x.device:
             raise ValueError(f"{who}: state field {name!r} is on {t.device} but x is on {x.device}")
+        if t.dtype != x.dtype and not torch.is_autocast_enabled(x.device.type):
+            raise ValueError(
+                f"{who}: state field {name!r} is {t.dtype} but x is {x.dtype}; convert the state's "
+                f"tensors with .{_convert(x.dtype)}"
+            )

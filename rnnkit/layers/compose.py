@@ -75,10 +75,11 @@ class Stacked(nn.Module):
     ================  =========================================================================
 
     ``dropout`` is ordinary dropout on the outputs of every layer but the last (torch.nn's ``dropout``).
-    ``backend``: ``"auto"`` runs the first fast path that can compute this call exactly (the C++ CPU GRU loop,
-    torch's fused kernels — cuDNN on GPU, ATen/oneDNN on CPU —, rnnkit's Triton kernels on GPU), else the
-    reference loop; ``"native"``, ``"cpu_gru"`` or ``"fused"`` insists on that path (``ValueError`` with the
-    reason otherwise); ``"reference"`` always runs the readable loop (``rnnkit.kernels.dispatch``). After each call
+    ``backend``: ``"auto"`` runs the first fast path that can compute this call exactly and is ready (the C++
+    CPU GRU loop once built, torch's fused kernels — cuDNN on GPU, ATen/oneDNN on CPU —, rnnkit's Triton
+    kernels on GPU once they passed their self-check there), else the reference loop; ``"native"``,
+    ``"cpu_gru"`` or ``"fused"`` insists on that path (``ValueError`` with the reason otherwise);
+    ``"reference"`` always runs the readable loop (``rnnkit.kernels.dispatch``). After each call
     ``last_backend`` is the backend that ran and ``last_backend_reason`` says why.
     """
 
@@ -139,7 +140,7 @@ class Stacked(nn.Module):
 
     def forward(self, x: Tensor, lengths: Tensor | None = None, state: State | None = None):
         who = type(self).__name__
-        lengths = check_input(x, self.input_size, lengths, who)
+        lengths = check_input(x, self, lengths, who)
         if state is not None:
             n = self.num_layers * self.num_directions
             check_state(state, (x.shape[0], n, self.hidden_size), self.state_fields, who, x)

@@ -6,6 +6,7 @@ import torch
 from torch import Tensor, nn
 
 from ..cells.base import Cell, State, hidden_of, map_state, replace_hidden
+from ..kernels.unroll import valid_steps
 from .checks import check_input, check_state
 
 
@@ -36,6 +37,7 @@ class Recurrent(nn.Module):
 
     The loop is the whole algorithm::
 
+        x = where(t < lengths, x, 0)               # padding never enters the maths, whatever it holds (NaN)
         xw = cell.project(x)                       # (B, T, G), all steps at once
         for t in range(T):
             y, new = cell.step(xw[:, t], state)
@@ -122,7 +124,7 @@ class Recurrent(nn.Module):
         state, reversal within lengths and the projection of all steps at once. They do no recurrent dropout.
         """
         who = f"Recurrent({type(self.cell).__name__})"
-        lengths = check_input(x, self.input_size, lengths, who)
+        lengths = check_input(x, self, lengths, who)
         if state is not None:
             check_state(state, (x.shape[0], self.hidden_size), self.state_fields, who, x)
         if state is None:
@@ -131,6 +133,8 @@ class Recurrent(nn.Module):
             raise ValueError(
                 "recurrent dropout (input/hidden variational dropout or zoneout) runs on the reference loop only"
             )
+        if lengths is not None:  # padding never enters the maths: NaN there would reach the weight gradients
+            x = torch.where(valid_steps(lengths, *x.shape[:2], x.device)[..., None], x, 0)
         if self.reverse:
             x = reverse_padded(x, lengths)
         if self.training and self.input_dropout > 0:
@@ -148,7 +152,7 @@ class Recurrent(nn.Module):
             if (self.training and self.hidden_dropout > 0)
             else None
         )
-        valid = None if lengths is None else torch.arange(T, device=xw.device)[None, :] < lengths[:, None]
+        valid = None if lengths is None else valid_steps(lengths, B, T, xw.device)
         outputs = []
         # unbind, not xw[:, t]: its backward stacks T gradients once instead of T full-size scatters
         for t, xw_t in enumerate(xw.unbind(1)):
@@ -159,7 +163,7 @@ class Recurrent(nn.Module):
             if valid is not None:
                 keep = valid[:, t, None]  # (B, 1)
                 new = map_state(lambda n, o: torch.where(keep, n, o), new, state)
-                y = y * keep
+                y = torch.where(keep, y, 0)
             state = new
             outputs.append(y)
             if self.trace is not None:
