@@ -11,12 +11,25 @@ from rnnkit.apps import driving
 
 @pytest.fixture(scope="module")
 def quick(tmp_path_factory):
+    """The quick run's results, its ``out`` directory, and each trained policy with the training episodes it
+    was fitted on: ``{name: (model, inputs, actions, scaling)}``."""
     out = tmp_path_factory.mktemp("driving")
-    return driving.run(quick=True, seed=0, out=out, log=lambda message: None), out
+    fits = {}
+
+    def recorded(name, inputs, actions, scaling, s, seed):
+        model = fit_policy(name, inputs, actions, scaling, s, seed)
+        fits[name] = (model, inputs, actions, scaling)
+        return model
+
+    fit_policy = driving.fit_policy
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(driving, "fit_policy", recorded)
+        results = driving.run(quick=True, seed=0, out=out, log=lambda message: None)
+    return results, out, fits
 
 
 def test_quick_run_structure(quick):
-    results, _ = quick
+    results, _, _ = quick
     assert set(results) == {"recipe", "task", "data", "settings", "models", "closed_loop", "machine"}
     assert list(results["models"]) == ["gru", "mlp_stack", "mlp_frame", "mean_action", "mlp_velocities"]
     for model in results["models"].values():
@@ -36,7 +49,7 @@ def test_quick_run_structure(quick):
 
 
 def test_quick_measured_expert_drives_safely(quick):
-    # No reliable learned margin exists in quick mode: over quick seeds 0-7 the GRU's held-out acceleration R²
+    # No reliable held-out margin exists in quick mode: over quick seeds 0-7 the GRU's held-out acceleration R²
     # ranged from -1.5 to 0.43 (4 test episodes of 25 scored steps; see docs/apps/driving.md), so the quick test
     # asserts what is reliable: the expert, highway-env's IDM/MOBIL, drove 0 crashes in 120 full episodes and in
     # every quick run; its held-out episodes run to the end and its speed stays in the traffic's range.
@@ -44,6 +57,19 @@ def test_quick_measured_expert_drives_safely(quick):
     assert expert["crash_rate"] == 0.0 and expert["off_road_rate"] == 0.0 and expert["time_driven"] == 1.0
     assert 15.0 < expert["mean_speed"] < 31.0
     assert quick[0]["data"]["expert_crashes"] == {"train": 0, "test": 0}
+
+
+@pytest.mark.parametrize("name", ["gru", "mlp_stack", "mlp_frame", "mlp_velocities"])
+def test_quick_policies_learned_to_imitate_their_training_episodes(quick, name):
+    """Every trained policy reproduces the expert's acceleration on the episodes it learned from, which the
+    mean action (R² 0 by construction), a constant or an untrained policy cannot. Measured on quick seeds 0-5
+    (seeds 0-2 identical at 2 threads): training acceleration R² 0.948-0.970 for the GRU, 0.888-0.975 for the
+    MLPs. This
+    is imitation, not generalisation: held-out margins are not reliable in quick mode (above)."""
+    model, inputs, actions, scaling = quick[2][name]
+    scores = driving.action_scores(driving.predict(model, inputs, scaling), actions, scaling.y_mean)
+    assert scores["r2_acceleration"] > 0.75
+    assert len(inputs) == driving.QUICK.train_episodes  # scored on the training episodes, all of them
 
 
 def test_observation_drops_the_velocity_features():
@@ -118,7 +144,7 @@ def test_frame_stack_state_is_the_last_valid_frames():
 
 
 def test_out_writes_the_report(quick):
-    results, out = quick
+    results, out, _ = quick
     assert json.loads((out / "report.json").read_text()) == results
     report = (out / "report.md").read_text()
     assert "Closed loop" in report and "GRU" in report and results["machine"]["processor"] in report

@@ -1,5 +1,6 @@
 """Diagnostics: values against hand computations, the vanishing gradient measured, models left as found."""
 
+import copy
 import io
 
 import numpy as np
@@ -151,12 +152,12 @@ class Classifier(nn.Module):
 
 
 class FakeEstimator:
-    """The duck-typed protocol: build_model(X) before fitting, model_ after; prepare_batch and loss_fn."""
+    """The duck-typed protocol: build_model(X, y) before fitting, model_ after; prepare_batch and loss_fn."""
 
     def __init__(self):
         self.losses = 0
 
-    def build_model(self, X):
+    def build_model(self, X, y=None):
         return Classifier(np.shape(X)[-1], 6, 3)
 
     def prepare_batch(self, X, y=None):
@@ -181,6 +182,36 @@ def test_estimator_protocol_unfitted_and_fitted():
     np.testing.assert_allclose(fitted.per_sample["l0"], by_hand.per_sample["l0"], rtol=1e-6)
     with pytest.raises(TypeError, match="build_model"):
         gradient_flow(object(), X)
+
+
+def test_unfitted_rnnkit_estimator_is_measured_where_fit_starts():
+    """An unfitted SequenceClassifier is measured on the module its fit(X, y) starts from: built for X's
+    features and y's classes, seeded by random_state's first draw, untrained. Fitted, it is measured on model_."""
+    X, y = randn(6, 10, 3).numpy(), np.array([0, 1, 2, 0, 1, 2])
+    est = rnnkit.SequenceClassifier(hidden_size=8, num_layers=2, max_epochs=2, random_state=3)
+    before = torch.get_rng_state()
+    unfitted = gradient_flow(est, X, y)
+    assert torch.equal(torch.get_rng_state(), before) and not hasattr(est, "model_")  # nothing else touched
+
+    torch.manual_seed(int(np.random.RandomState(3).randint(np.iinfo(np.int32).max)))  # fit's seed
+    by_hand = gradient_flow(est._build_model(3, 3), X, torch.as_tensor(y))
+    assert list(unfitted.norms) == ["l0", "l1"]
+    for name in unfitted.norms:
+        np.testing.assert_array_equal(unfitted.per_sample[name], by_hand.per_sample[name])
+
+    starts = []  # the module fit trains, as it was before the first step
+    build = est._build_model
+    est._build_model = lambda *sizes: (model := build(*sizes), starts.append(copy.deepcopy(model.state_dict())))[0]
+    est.fit(X, y)
+    del est._build_model
+    for key, value in est.build_model(X, y).state_dict().items():
+        assert torch.equal(value, starts[0][key]), key
+    fitted = gradient_flow(est, X, y)  # on model_, the trained weights
+    assert fitted.per_sample["l0"].shape == (6, 10)
+    assert not np.allclose(fitted.per_sample["l0"], unfitted.per_sample["l0"])
+
+    with pytest.raises(ValueError, match="y is needed"):
+        gradient_flow(rnnkit.SequenceRegressor(), X)
 
 
 def test_default_loss_on_module_output():

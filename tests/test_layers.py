@@ -195,30 +195,6 @@ def test_masking_by_hand_with_constant_weights():
     assert h_r[1, 0].item() == pytest.approx(b.item(), abs=1e-7)
 
 
-def test_recurrent_dropouts():
-    cell = rnnkit.GRUCell(4, 8)
-    x = torch.randn(3, 6, 4)
-    # Variational input dropout: with one mask per sequence, a feature zeroed at t is zeroed at every t.
-    layer = rnnkit.Recurrent(cell, input_dropout=0.5)
-    seen = []
-    orig = cell.project
-    cell.project = lambda xd: seen.append(xd) or orig(xd)
-    layer(x)
-    zero = seen[0] == 0
-    assert zero.any() and (zero == zero[:, :1]).all()
-    del cell.project
-    # Zoneout in eval is the expectation p * old + (1 - p) * new, deterministic.
-    z = rnnkit.Recurrent(cell, zoneout=0.3).eval()
-    torch.testing.assert_close(z(x)[0], z(x)[0])
-    out, h = z(x[:, :1])
-    _, new = cell.step(cell.project(x[:, :1])[:, 0], torch.zeros(3, 8))
-    torch.testing.assert_close(h, 0.7 * new)
-    # Hidden dropout: training outputs are random, eval equals the plain layer.
-    hd = rnnkit.Recurrent(cell, hidden_dropout=0.5)
-    assert not torch.allclose(hd(x)[0], hd(x)[0])
-    torch.testing.assert_close(hd.eval()(x)[0], rnnkit.Recurrent(cell)(x)[0])
-
-
 def test_inter_layer_dropout_active_only_in_training():
     layer = rnnkit.LSTM(3, 4, num_layers=2, dropout=0.5)
     x = torch.randn(2, 5, 3)

@@ -7,9 +7,11 @@ input tensor and how to call the module. ``model`` may be
    ``Recurrent``) or any ``nn.Module`` that contains one. It is called as ``module(x)``, or
    ``module(x, lengths)`` when lengths are given; a tuple result's first element is its output.
 2. an estimator, duck-typed (the :class:`Diagnosable` protocol below): a fitted one exposes its torch module
-   as ``model_``; an unfitted one builds a freshly initialised module for data shaped like ``X`` with
-   ``build_model(X)``. Optionally ``prepare_batch(X, y=None) -> (x, lengths, y)`` converts the data to tensors
-   exactly as the estimator does for training, and ``loss_fn(output, y) -> scalar`` is its training loss.
+   as ``model_``; an unfitted one builds a freshly initialised module for data shaped like ``X`` (and targets
+   like ``y``, which fix a classifier's number of outputs) with ``build_model(X, y)``; rnnkit's estimators
+   build the module their ``fit(X, y)`` would start from, seeded from ``random_state``. Optionally
+   ``prepare_batch(X, y=None) -> (x, lengths, y)`` converts the data to tensors exactly as the estimator does
+   for training, and ``loss_fn(output, y) -> scalar`` is its training loss.
 
 Inside the module the diagnostics find every single-direction :class:`rnnkit.Recurrent` layer and name it as
 torch.nn names parameters: ``l0``, ``l0_reverse``, ``l1``, ... per outermost rnnkit layer (prefixed with that
@@ -44,8 +46,9 @@ class Diagnosable(Protocol):
     """The duck-typed estimator protocol. An estimator needs ``model_`` once fitted, or ``build_model``.
 
     - ``model_: nn.Module`` — the fitted module (sklearn's trailing-underscore convention).
-    - ``build_model(X) -> nn.Module`` — a freshly initialised module for data shaped like ``X`` (unfitted
-      estimators; lets :func:`gradient_flow` measure the network at initialisation).
+    - ``build_model(X, y=None) -> nn.Module`` — a freshly initialised module for data shaped like ``X`` and
+      targets like ``y`` (unfitted estimators; lets :func:`gradient_flow` measure the network at
+      initialisation). It is called with the ``y`` given to the diagnostic, None when there is none.
 
     Optional:
 
@@ -55,7 +58,7 @@ class Diagnosable(Protocol):
     - ``loss_fn(output, y) -> Tensor`` — the training loss; :func:`gradient_flow` uses it when ``y`` is given.
     """
 
-    def build_model(self, X: Any) -> nn.Module: ...
+    def build_model(self, X: Any, y: Any = None) -> nn.Module: ...
 
 
 @dataclass(eq=False)
@@ -83,11 +86,11 @@ def resolve(model, X, y=None, *, lengths=None) -> Probe:
     else:
         module = getattr(model, "model_", None)
         if module is None and callable(getattr(model, "build_model", None)):
-            module = model.build_model(X)
+            module = model.build_model(X, y)
         if not isinstance(module, nn.Module):
             raise TypeError(
                 f"diagnostics: expected an nn.Module, or an estimator with a fitted `model_` or a "
-                f"`build_model(X)` method; got {type(model).__name__}"
+                f"`build_model(X, y)` method; got {type(model).__name__}"
             )
         prepare = getattr(model, "prepare_batch", None)
         loss_fn = getattr(model, "loss_fn", None)
