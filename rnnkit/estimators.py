@@ -22,6 +22,7 @@ Training is :class:`~rnnkit.training.SequenceModule` run by a Lightning Trainer 
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import math
 import numbers
@@ -29,75 +30,215 @@ import os
 import shutil
 import tempfile
 import uuid
+import warnings
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import safetensors
 import safetensors.torch
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_is_fitted, check_random_state
 
 from .data.collate import pad_sequences
 from .models import POOLINGS, SequenceToLabel, SequenceToSequence
 from .training import SequenceDataModule, SequenceDataset, SequenceModule, make_trainer, quiet_lightning
 from .training.module import check_training_options
-from .training.trainer import resolve_device
+from .training.trainer import RunIdentity, resolve_device, resume_checkpoint, run_identity
 
 FORMAT = "rnnkit.estimator"
-FORMAT_VERSION = 1
+# 2: config.json records the feature names and the SHA-256 of model.safetensors. Version 1 recorded neither,
+# so a model of version 1 cannot be checked against its data's columns or its config: it is refused.
+FORMAT_VERSION = 2
 CONFIG_FILE, WEIGHTS_FILE = "config.json", "model.safetensors"
+TRAINING_FILE = "training.json"  # marks a directory that `rnnkit train` is writing (checkpoints inside)
+TASKS = {"SequenceClassifier": "classify", "SequenceRegressor": "regress", "SequenceTagger": "tag",
+         "Forecaster": "forecast"}
 
 
 # -- input checks --------------------------------------------------------------------------------------------
-def as_sequences(X, who: str, n_features: int | None = None) -> tuple[torch.Tensor, torch.Tensor, bool]:
+LAYOUTS = ("auto", "ntf", "nct")
+
+
+def as_sequences(X, who: str, n_features: int | None = None, *, layout: str = "auto", ids=None
+                 ) -> tuple[torch.Tensor, torch.Tensor, bool]:
     """``X`` as a padded float32 tensor ``(n, T, F)``, its lengths ``(n,)``, and whether X was one array.
 
-    Raises ValueError for empty X, empty sequences, ragged feature counts, NaN or infinity, and a feature
-    count other than ``n_features`` (the one seen at fit)."""
-    if isinstance(X, torch.Tensor):
-        X = X.detach().cpu().numpy()
-    is_array = isinstance(X, np.ndarray) and X.dtype != object
-    if is_array:
-        if X.ndim not in (2, 3):
-            raise ValueError(f"{who}: X must have shape (n, T, F) or (n, T), or be a list of (T_i, F) "
-                             f"arrays; got an array of shape {X.shape}")
-        seqs = list(X if X.ndim == 3 else X[..., None])
-    elif isinstance(X, list | tuple | np.ndarray):
-        seqs = list(X)
-    else:
-        raise ValueError(f"{who}: X must be an array (n, T, F) or a list of (T_i, F) arrays, got "
-                         f"{type(X).__name__}")
+    ``X`` is read in ``layout``:
+
+    ========  ===================================================================================
+    layout    X
+    ========  ===================================================================================
+    "ntf"     rnnkit's: an array ``(n, T, F)`` (or ``(n, T)``: one feature), or a list of ``(T_i, F)``
+              / ``(T_i,)`` arrays (DataFrames too: rows are steps)
+    "nct"     sktime's and aeon's: an array ``(n, C, T)`` (channels first), or a list of ``(C, T_i)``
+    "auto"    "ntf", but also: sktime's nested DataFrame (one row per sequence, one column per channel,
+              each cell a ``pd.Series`` of any length) and pandas' MultiIndex ``(instance, time)``
+              rows ("pd-multiindex"), one row per step; a list of 2-D arrays whose first axis is the
+              same for all and whose second varies is aeon's ``(C, T_i)`` and is read as such. An
+              array or equal-length list that reads as one step of many features (``(n, 1, F)``,
+              ``F > 1``) is refused: it is almost surely ``(n, C=1, T)``; fewer steps than features
+              (``T < F``) gives a warning naming both readings. Pass "ntf" or "nct" to say which.
+              With ``n_features`` (after fit) the fitted feature count decides instead: ``F`` equal to
+              it is read as given; ``(C, T_i)`` lists with ``C`` equal to it are transposed; an array
+              whose second axis has it is refused as channels first.
+    ========  ===================================================================================
+
+    ``ids``: the caller's name for each sequence of X (e.g. a file's sequence ids), used in errors instead
+    of its position in X. Raises ValueError for empty X, empty sequences, ragged feature counts, NaN or
+    infinity (naming the sequence, step and feature), and a feature count other than ``n_features`` (the
+    one seen at fit)."""
+    if layout not in LAYOUTS:
+        raise ValueError(f"{who}: layout must be one of {LAYOUTS}, got {layout!r}")
+    seqs, default_ids, kind = _sequence_list(X, who, layout, n_features)
     if not seqs:
         raise ValueError(f"{who}: X is empty; it needs at least one sequence")
+    ids = default_ids if ids is None else list(ids)
+    if ids is not None and len(ids) != len(seqs):
+        raise ValueError(f"{who}: {len(ids)} ids given for {len(seqs)} sequences")
+    name = (lambda i: f"sequence {i} of X") if ids is None else (lambda i: f"sequence {ids[i]!r}")
     arrays = []
     for i, s in enumerate(seqs):
         try:
-            a = np.asarray(s, dtype=np.float32)
+            with np.errstate(over="ignore"):  # beyond float32's range: becomes inf, refused below
+                a = np.asarray(s, dtype=np.float32)
         except (TypeError, ValueError) as e:
-            raise ValueError(f"{who}: sequence {i} of X is not numeric ({e})") from e
-        if a.ndim == 1:
-            a = a[:, None]
-        if a.ndim != 2:
-            raise ValueError(f"{who}: sequence {i} of X has shape {a.shape}; each must be (T_i, F) or (T_i,)")
-        if a.shape[0] == 0:
-            raise ValueError(f"{who}: sequence {i} of X has length 0; every sequence needs at least one step")
-        if arrays and a.shape[1] != arrays[0].shape[1]:
-            raise ValueError(f"{who}: sequence {i} of X has {a.shape[1]} features but sequence 0 has "
-                             f"{arrays[0].shape[1]}")
-        if not np.isfinite(a).all():
-            raise ValueError(f"{who}: sequence {i} of X contains NaN or infinite values (as float32)")
+            raise ValueError(f"{who}: {name(i)} is not numeric ({e})") from e
+        if a.ndim not in (1, 2):
+            raise ValueError(f"{who}: {name(i)} has shape {a.shape}; each must be (T_i, F) or (T_i,)")
         arrays.append(a)
+    if kind == "list" and (layout == "nct" or layout == "auto" and _channels_first(arrays, seqs, who, n_features)):
+        arrays = [a.T for a in arrays]  # (C, T_i) -> (T_i, C); a 1-D sequence stays as it is
+    arrays = [a[:, None] if a.ndim == 1 else a for a in arrays]
+    for i, a in enumerate(arrays):
+        if a.shape[0] == 0:
+            raise ValueError(f"{who}: {name(i)} has length 0; every sequence needs at least one step")
+        if a.shape[1] != arrays[0].shape[1]:
+            raise ValueError(f"{who}: {name(i)} has {a.shape[1]} features but {name(0)} has {arrays[0].shape[1]}")
+        if not np.isfinite(a).all():
+            step, feature = (int(k[0]) for k in np.nonzero(~np.isfinite(a)))
+            what = "NaN" if np.isnan(a[step, feature]) else "an infinite value (as float32: |x| > 3.4e38 is inf)"
+            raise ValueError(f"{who}: {name(i)} contains {what} at step {step}, feature {feature}; X must hold "
+                             f"finite numbers (fill in missing values, or leave the step out)")
     F = arrays[0].shape[1]
     if n_features is not None and F != n_features:
         raise ValueError(f"{who}: X has {F} features per step, but the estimator was fitted with "
                          f"{n_features}")
     lengths = torch.tensor([len(a) for a in arrays], dtype=torch.long)
-    return pad_sequences([torch.from_numpy(a) for a in arrays]), lengths, is_array
+    # np.require copies only what torch cannot share: a read-only array (a DataFrame's values under pandas'
+    # copy-on-write) would make torch warn
+    return pad_sequences([torch.from_numpy(np.require(a, requirements="CW")) for a in arrays]), lengths, \
+        kind == "array"
+
+
+def _sequence_list(X, who: str, layout: str, n_features: int | None) -> tuple[list, list | None, str]:
+    """The sequences of X, one array-like per sequence (an array's already ``(T, F)`` in ``layout``); the
+    ids that X carries (a DataFrame's instances) or None; and what X was: "array", "frame" or "list"."""
+    if isinstance(X, torch.Tensor):
+        X = X.detach().cpu().numpy()
+    elif not isinstance(X, list | tuple | np.ndarray | pd.DataFrame) and hasattr(X, "__array__"):
+        X = np.asarray(X)  # array-likes (xarray, ...) are read as the array they convert to
+    if isinstance(X, pd.DataFrame):
+        return *_frame_sequences(X, who), "frame"
+    if isinstance(X, np.ndarray) and X.dtype != object:
+        if X.ndim == 2:
+            return list(X[..., None]), None, "array"
+        if X.ndim != 3:
+            raise ValueError(f"{who}: X must have shape (n, T, F) or (n, T), or be a list of (T_i, F) "
+                             f"arrays; got an array of shape {X.shape}")
+        if layout == "nct":
+            return list(X.transpose(0, 2, 1)), None, "array"
+        if layout == "auto":
+            _check_orientation(X.shape, "an array", who, n_features)
+        return list(X), None, "array"
+    if isinstance(X, list | tuple | np.ndarray):
+        return list(X), None, "list"
+    raise ValueError(f"{who}: X must be an array (n, T, F), a list of (T_i, F) arrays, or a DataFrame of "
+                     f"sequences (nested or with a MultiIndex (instance, time)), got {type(X).__name__}")
+
+
+def _check_orientation(shape: tuple, what: str, who: str, n_features: int | None) -> None:
+    """In "auto" layout, at fit: refuse ``(n, 1, F)`` with ``F > 1`` (one step of F features: almost surely
+    sktime/aeon's ``(n, C, T)`` with one channel) and warn when ``T < F``. After fit, the fitted feature
+    count decides: ``F == n_features`` is read as given (a single step is then a legitimate stream), and
+    ``T == n_features != F`` is refused as channels first."""
+    n, T, F = shape
+    fix = ("if it is (n, channels, time) as sktime and aeon give it, pass layout='nct' (or transpose it to "
+           "(n, T, F)); if it is (n, time, features), pass layout='ntf'")
+    if n_features is not None:
+        if T == n_features != F:
+            raise ValueError(f"{who}: X is {what} of shape {shape}: {F} features per step, but the estimator was "
+                             f"fitted with {n_features}, which is the length of X's second axis; {fix}")
+        return
+    if T == 1 and F > 1:
+        raise ValueError(f"{who}: X is {what} of shape {shape}, which reads as 1 time step of {F} features: "
+                         f"almost surely {F} time steps of 1 channel; {fix}")
+    if T < F:
+        warnings.warn(f"{who}: X is {what} of shape {shape}, read as (n, T, F): {T} time steps of {F} "
+                      f"features each; {fix}", UserWarning, stacklevel=5)
+
+
+def _channels_first(arrays: list[np.ndarray], seqs: list, who: str, n_features: int | None) -> bool:
+    """Whether a list of sequences in "auto" layout is aeon's ``(C, T_i)``. At fit: all 2-D, the first axis
+    the same for all and the second varying (an equal-shape list is checked as an array would be). After
+    fit: the first axis is the fitted feature count and the second is not, in every sequence."""
+    if any(isinstance(s, pd.DataFrame) for s in seqs) or any(a.ndim != 2 for a in arrays):
+        return False  # a DataFrame's rows are its steps; a 1-D sequence is (T_i,)
+    if n_features is not None:
+        return all(a.shape[0] == n_features != a.shape[1] for a in arrays)
+    first, second = {a.shape[0] for a in arrays}, {a.shape[1] for a in arrays}
+    if len(first) == 1 and len(second) == 1:
+        _check_orientation((len(arrays), *arrays[0].shape), "a list of equal-shape arrays", who, None)
+    return len(first) == 1 and len(second) > 1
+
+
+def _frame_sequences(X: pd.DataFrame, who: str) -> tuple[list[np.ndarray], list]:
+    """Sequences of a DataFrame: sktime's nested one (cells are Series or arrays; a row's cells must have
+    one length) or a MultiIndex ``(instance, time)`` one (each instance's rows in increasing time)."""
+    if X.empty:
+        return [], list(X.index)
+    if isinstance(X.index, pd.MultiIndex):
+        if X.index.nlevels != 2:
+            raise ValueError(f"{who}: a DataFrame X with a MultiIndex needs two levels (instance, time), got "
+                             f"{X.index.nlevels}")
+        bad = [c for c in X.columns if not pd.api.types.is_numeric_dtype(X[c])]
+        if bad:
+            raise ValueError(f"{who}: columns {bad} of X are not numeric")
+        seqs, ids = [], []
+        for key, group in X.groupby(level=0, sort=False):
+            time = group.index.get_level_values(1)
+            if not time.is_monotonic_increasing or not time.is_unique:
+                raise ValueError(f"{who}: the rows of instance {key!r} are not in strictly increasing time; "
+                                 f"sort them (X.sort_index()) and drop duplicated times")
+            seqs.append(group.to_numpy(np.float64))
+            ids.append(key)
+        return seqs, ids
+    cells = X.iloc[0].tolist()
+    if not all(isinstance(c, pd.Series | np.ndarray | list) for c in cells):
+        raise ValueError(f"{who}: X is a flat DataFrame; pass sktime's nested DataFrame (each cell a Series), "
+                         f"a MultiIndex (instance, time) DataFrame, or X.to_numpy() for (n, T) sequences of "
+                         f"one feature")
+    seqs = []
+    for key, row in zip(X.index, X.itertuples(index=False), strict=True):
+        try:
+            columns = [np.asarray(c, dtype=np.float64) for c in row]
+        except (TypeError, ValueError) as e:
+            raise ValueError(f"{who}: row {key!r} of the nested DataFrame X is not numeric ({e})") from e
+        if len({len(c) for c in columns}) != 1:
+            raise ValueError(f"{who}: row {key!r} of the nested DataFrame X has channels of lengths "
+                             f"{[len(c) for c in columns]}; each row's channels need one length")
+        seqs.append(np.stack(columns, axis=1))
+    return seqs, list(X.index)
 
 
 def as_label_array(y, who: str) -> np.ndarray:
-    """One label per item as a 1-D array, without NaN; ``(n, 1)`` is flattened."""
+    """One label per item as a 1-D array, without NaN; ``(n, 1)`` is flattened. Labels of mixed types
+    (``[0, "a"]``) are refused: numpy would turn them all into text, and ``0`` would no longer be a label."""
+    if isinstance(y, pd.Series | pd.Index):
+        y = y.to_numpy()
+    check_label_types([y], who)
     a = y if isinstance(y, np.ndarray) else np.asarray(y)
     if a.ndim == 2 and a.shape[1] == 1:
         a = a[:, 0]
@@ -110,6 +251,33 @@ def as_label_array(y, who: str) -> np.ndarray:
     return a
 
 
+def _label_kind(value) -> str:
+    if isinstance(value, bool | np.bool_):
+        return "bool"
+    if isinstance(value, numbers.Number):
+        return "number"
+    return "str" if isinstance(value, str) else type(value).__name__
+
+
+def check_label_types(rows: list, who: str) -> None:
+    """Refuse labels of more than one kind (number, str, bool, ...) across ``rows`` (y itself, or a tagger's
+    per-sequence label arrays), judged on the values as given: ``np.asarray([0, "a"])`` is already text."""
+    first = {}  # kind -> (where, value) of its first label
+    for i, row in enumerate(rows):
+        if isinstance(row, np.ndarray) and row.dtype != object:
+            if row.size:
+                first.setdefault(_label_kind(row.flat[0]), ((i, 0), row.flat[0]))
+            continue
+        for t, v in enumerate(np.asarray(row, dtype=object).ravel()):
+            first.setdefault(_label_kind(v), ((i, t), v))
+    if len(first) > 1:
+        where = (lambda w: f"position {w[1]}") if len(rows) == 1 else (lambda w: f"sequence {w[0]}, step {w[1]}")
+        plain = lambda v: v.item() if isinstance(v, np.generic) else v  # 0, not np.int64(0)
+        shown = ", ".join(f"{plain(v)!r} ({type(v).__name__}) at {where(w)}" for w, v in first.values())
+        raise ValueError(f"{who}: y mixes label types: {shown}; give every label one type (e.g. all str, or "
+                         f"all int): mixed, numpy would turn them all into text")
+
+
 def check_n_targets(y, n: int, who: str) -> None:
     if len(y) != n:
         raise ValueError(f"{who}: X has {n} sequences but y has {len(y)} entries; they must match")
@@ -118,7 +286,14 @@ def check_n_targets(y, n: int, who: str) -> None:
 def fit_classes(labels: np.ndarray, who: str) -> tuple[np.ndarray, np.ndarray]:
     """``classes_`` as scikit-learn has them (the sorted distinct labels) and the codes ``0..n_classes-1``.
 
-    Labels of any sortable hashable type; non-scalar ones (tuples, ...) come as a 1-D object array."""
+    Labels of any sortable hashable type; non-scalar ones (tuples, ...) come as a 1-D object array.
+    Continuous values (floats that are not whole numbers: scikit-learn's ``type_of_target`` "continuous")
+    are refused: they are a regression target, not classes."""
+    if labels.dtype.kind == "f" and type_of_target(labels) == "continuous":
+        example = labels[np.flatnonzero(labels != np.round(labels))[0]]
+        raise ValueError(f"{who}: y holds continuous values (e.g. {example:g}, not a whole number), not class "
+                         f"labels; to predict a number use SequenceRegressor (rnnkit train --task regress), "
+                         f"or bin the values into classes first")
     if labels.dtype == object:
         try:
             distinct = sorted(set(labels.tolist()))
@@ -133,6 +308,19 @@ def fit_classes(labels: np.ndarray, who: str) -> tuple[np.ndarray, np.ndarray]:
     if len(classes) < 2:
         raise ValueError(f"{who}: y has a single class ({classes[0]!r}); a classifier needs at least two")
     return classes, codes
+
+
+def check_classes_recur(codes: np.ndarray, classes: np.ndarray, who: str) -> None:
+    """Refuse per-sequence labels that look like ids or measurements rather than classes: at least 10
+    classes, most of them held by a single sequence (a classifier cannot learn a class from one example;
+    400 distinct labels for 400 sequences is a numeric target or an id column)."""
+    counts = np.bincount(codes, minlength=len(classes))
+    single = int((counts == 1).sum())
+    if len(classes) >= 10 and single > len(classes) / 2:
+        raise ValueError(f"{who}: y has {len(classes)} distinct labels for {len(codes)} sequences, and {single} "
+                         f"of them label a single sequence: these look like ids or measurements, not classes. "
+                         f"For a numeric target use SequenceRegressor (rnnkit train --task regress); otherwise "
+                         f"group the labels into classes with several sequences each")
 
 
 def classes_to_json(classes: np.ndarray) -> dict:
@@ -187,6 +375,7 @@ class _SequenceEstimator(BaseEstimator):
         device: str = "auto",
         verbose: bool = False,
         log_dir: str | None = None,
+        layout: str = "auto",
     ):
         self.cell = cell
         self.hidden_size = hidden_size
@@ -206,19 +395,34 @@ class _SequenceEstimator(BaseEstimator):
         self.device = device
         self.verbose = verbose
         self.log_dir = log_dir
+        self.layout = layout
 
     # -- fit -------------------------------------------------------------------------------------------------
-    def fit(self, X, y):
+    def fit(self, X, y, *, resume: bool = False):
         """Train on sequences ``X`` and targets ``y``; returns self. Fitted attributes are set only when
-        training succeeded."""
+        training succeeded. When the sequences of ``X`` are pandas DataFrames with the same string columns,
+        their names become ``feature_names_in_`` (checked by name at predict, as scikit-learn does).
+
+        ``resume=True`` continues an interrupted fit from ``log_dir/checkpoints/last.ckpt`` (written at the end
+        of every epoch when ``log_dir`` is set), or starts from the beginning when there is no checkpoint yet.
+        It needs an int ``random_state``, the same data and the same parameters (``max_epochs`` may grow); a
+        checkpoint of another run is refused with a ValueError naming what differs. On CPU the resumed fit
+        ends with the same weights as an uninterrupted one. The checkpoint is read with ``weights_only=True``
+        (no code runs from it)."""
         who = f"{type(self).__name__}.fit"
         self._check_params()
-        x, lengths, _ = as_sequences(X, who)
+        if resume and not isinstance(self.random_state, numbers.Integral):
+            raise ValueError(f"{who}: resume=True needs an int random_state (got {self.random_state!r}), so that "
+                             "the resumed fit shuffles and splits the data as the interrupted one did")
+        x, lengths, _ = as_sequences(X, who, layout=self.layout)
+        names = feature_names(X, who)
         targets, fitted = self._encode_targets(y, lengths, who)
         x_mean, x_scale = feature_scaling(x, lengths)
-        x = self._scale(x, lengths, x_mean, x_scale)
         rng = check_random_state(self.random_state)
         seed = int(rng.randint(np.iinfo(np.int32).max))
+        identity = run_identity(self.get_params(deep=False), seed, x, lengths, targets)  # x as given, unscaled
+        x = self._scale(x, lengths, x_mean, x_scale)
+        checkpoint = resume_checkpoint(self.log_dir, identity, who) if resume else None
         train, val = self._split(x, lengths, targets, rng)
 
         accelerator = resolve_device(self.device)
@@ -231,13 +435,18 @@ class _SequenceEstimator(BaseEstimator):
                                     tbptt_steps=self.tbptt_steps)
             data = SequenceDataModule(train, val, batch_size=self.batch_size, seed=seed)
             trainer = make_trainer(max_epochs=self.max_epochs, device=accelerator, log_dir=self.log_dir,
-                                   early_stopping_patience=self.early_stopping_patience, verbose=self.verbose)
+                                   early_stopping_patience=self.early_stopping_patience, verbose=self.verbose,
+                                   callbacks=[RunIdentity(identity)])
             with quiet_lightning(self.verbose):
-                trainer.fit(module, datamodule=data)
+                trainer.fit(module, datamodule=data, ckpt_path=checkpoint, weights_only=True)
 
         for name, value in fitted.items():
             setattr(self, name, value)
         self.n_features_in_ = x.shape[2]
+        if names is not None:
+            self.feature_names_in_ = names
+        elif hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_
         self.x_mean_, self.x_scale_ = x_mean.numpy(), x_scale.numpy()
         self.model_ = model.eval()
         self.loss_curve_ = module.history["train_loss"]
@@ -260,6 +469,8 @@ class _SequenceEstimator(BaseEstimator):
                                clip_grad_norm=self.clip_grad_norm, clip_grad_value=self.clip_grad_value,
                                tbptt_steps=self.tbptt_steps)
         resolve_device(self.device)
+        if self.layout not in LAYOUTS:
+            raise ValueError(f"layout must be one of {LAYOUTS}, got {self.layout!r}")
 
     def _split(self, x, lengths, targets, rng):
         """Training and validation datasets; validation only when early stopping asks for it."""
@@ -283,6 +494,22 @@ class _SequenceEstimator(BaseEstimator):
             return SequenceToLabel(n_features, self.hidden_size, n_outputs, pooling=self.pooling, **common)
         return SequenceToSequence(n_features, self.hidden_size, n_outputs, **common)
 
+    def build_model(self, X, y=None) -> torch.nn.Module:
+        """The module ``fit(X, y)`` starts training from, untrained: built for ``X``'s features and ``y``'s
+        outputs (classes or target columns) and seeded from ``random_state`` as fit seeds it (its first draw).
+        :mod:`rnnkit.diagnostics` measure an unfitted estimator on it."""
+        who = f"{type(self).__name__}.build_model"
+        if y is None:
+            raise ValueError(f"{who}: y is needed: the number of outputs (classes or target columns) comes from "
+                             "the targets; pass the y you would fit on")
+        self._check_params()
+        x, lengths, _ = as_sequences(X, who, layout=self.layout)
+        _, fitted = self._encode_targets(y, lengths, who)
+        seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            return self._build_model(x.shape[2], fitted["n_outputs_"])
+
     @staticmethod
     def _scale(x, lengths, mean, scale) -> torch.Tensor:
         valid = (torch.arange(x.shape[1])[None, :] < lengths[:, None])[..., None]
@@ -292,7 +519,9 @@ class _SequenceEstimator(BaseEstimator):
     def _outputs(self, X, who: str) -> tuple[list[torch.Tensor] | torch.Tensor, torch.Tensor, bool]:
         """The model's raw outputs: ``(n, O)`` for labels, or a list of ``(T_i, O)`` for steps."""
         check_is_fitted(self, "model_")
-        x, lengths, is_array = as_sequences(X, who, self.n_features_in_)
+        x, lengths, is_array = as_sequences(X, who, self.n_features_in_, layout=self.layout)
+        check_feature_names(getattr(self, "feature_names_in_", None), feature_names(X, who), type(self).__name__,
+                            who)
         x = self._scale(x, lengths, torch.from_numpy(self.x_mean_), torch.from_numpy(self.x_scale_))
         model = self.model_.eval()
         device = next(model.parameters()).device
@@ -310,10 +539,17 @@ class _SequenceEstimator(BaseEstimator):
         return (torch.cat(outputs) if self._target == "label" else outputs), lengths, is_array
 
     # -- save ------------------------------------------------------------------------------------------------
-    def save(self, directory: str | os.PathLike) -> None:
-        """Write ``config.json`` (parameters and fitted attributes) and ``model.safetensors`` (weights and
-        scalings) into ``directory``, atomically: into a temporary directory first, then renamed. An existing
-        rnnkit model directory is replaced; any other existing non-empty path is refused."""
+    def save(self, directory: str | os.PathLike, *, info: dict | None = None) -> None:
+        """Write :meth:`to_files` into ``directory``, atomically: into a temporary directory first, then
+        renamed. An existing rnnkit model directory is replaced; any other existing non-empty path is
+        refused."""
+        write_directory_atomically(Path(directory), self.to_files(info=info))
+
+    def to_files(self, *, info: dict | None = None) -> dict[str, bytes]:
+        """The files :meth:`save` writes: ``config.json`` (format, task, parameters, fitted attributes with
+        ``feature_names_in_`` when known, and the SHA-256 of the weights file) and ``model.safetensors``
+        (weights and scalings). ``info``: any JSON dict kept under ``config["info"]`` (``rnnkit train`` records
+        the file's columns there)."""
         from . import __version__
 
         check_is_fitted(self, "model_")
@@ -321,24 +557,24 @@ class _SequenceEstimator(BaseEstimator):
         if not isinstance(params["cell"], str):
             raise ValueError("only estimators with a named cell ('rnn', 'lstm', 'gru') can be saved: a cell "
                              "object or factory is code, and rnnkit saves no code (no pickle)")
+        names = getattr(self, "feature_names_in_", None)
         config = {
             "format": FORMAT,
             "format_version": FORMAT_VERSION,
             "rnnkit_version": __version__,
             "estimator": type(self).__name__,
+            "task": TASKS[type(self).__name__],
             "params": params,
-            "fitted": {"n_features_in_": int(self.n_features_in_), **self._fitted_config()},
+            "fitted": {"n_features_in_": int(self.n_features_in_),
+                       "feature_names_in_": None if names is None else [str(n) for n in names],
+                       **self._fitted_config()},
         }
-        try:
-            config_bytes = json.dumps(config, indent=2, allow_nan=False).encode()
-        except (TypeError, ValueError) as e:
-            raise ValueError(f"cannot save: a parameter or fitted attribute is not JSON-serialisable ({e})"
-                             ) from e
+        if info is not None:
+            config["info"] = info
         tensors = {f"model.{k}": v.detach().cpu().contiguous() for k, v in self.model_.state_dict().items()}
         tensors |= {f"scaling.{k}": torch.from_numpy(np.ascontiguousarray(v))
                     for k, v in self._scalings().items()}
-        write_directory_atomically(Path(directory), {CONFIG_FILE: config_bytes,
-                                                     WEIGHTS_FILE: safetensors.torch.save(tensors)})
+        return model_files(config, tensors)
 
     def _fitted_config(self) -> dict:
         return {"n_outputs_": int(self.n_outputs_)}
@@ -348,6 +584,8 @@ class _SequenceEstimator(BaseEstimator):
 
     def _restore(self, fitted: dict, tensors: dict[str, torch.Tensor]) -> None:
         self.n_features_in_, self.n_outputs_ = int(fitted["n_features_in_"]), int(fitted["n_outputs_"])
+        if fitted["feature_names_in_"] is not None:
+            self.feature_names_in_ = np.asarray(fitted["feature_names_in_"], dtype=object)
         self.x_mean_, self.x_scale_ = tensors["scaling.x_mean"].numpy(), tensors["scaling.x_scale"].numpy()
         model = self._build_model(self.n_features_in_, self.n_outputs_)
         weights = {k.removeprefix("model."): v for k, v in tensors.items() if k.startswith("model.")}
@@ -380,6 +618,7 @@ class _LabelEstimator(_SequenceEstimator):
         device: str = "auto",
         verbose: bool = False,
         log_dir: str | None = None,
+        layout: str = "auto",
     ):
         super().__init__(cell=cell, hidden_size=hidden_size, num_layers=num_layers,
                          bidirectional=bidirectional, dropout=dropout, max_epochs=max_epochs,
@@ -387,7 +626,7 @@ class _LabelEstimator(_SequenceEstimator):
                          clip_grad_norm=clip_grad_norm, clip_grad_value=clip_grad_value,
                          tbptt_steps=tbptt_steps, validation_fraction=validation_fraction,
                          early_stopping_patience=early_stopping_patience, random_state=random_state,
-                         device=device, verbose=verbose, log_dir=log_dir)
+                         device=device, verbose=verbose, log_dir=log_dir, layout=layout)
         self.pooling = pooling
 
     def _check_params(self) -> None:
@@ -411,6 +650,8 @@ _PARAMS_DOC = """
         random_state: seeds initialisation, shuffling, dropout and the split; same seed on CPU, same model.
         device: ``"auto"`` (GPU when available, with mixed precision), ``"cpu"`` or ``"cuda"``.
         verbose: progress bar. log_dir: CSV and TensorBoard logs and checkpoints there.
+        layout: how ``X`` is read, at fit and predict alike: ``"auto"`` (default), ``"ntf"`` (rnnkit's
+            ``(n, T, F)``) or ``"nct"`` (sktime's and aeon's ``(n, channels, T)``); see :func:`as_sequences`.
 """
 _POOLING_DOC = """
         pooling: ``"final"`` state (default), ``"last"`` step, ``"mean"`` or ``"max"`` over valid steps."""
@@ -429,6 +670,7 @@ class SequenceClassifier(ClassifierMixin, _LabelEstimator):
         labels = as_label_array(y, who)
         check_n_targets(labels, len(lengths), who)
         classes, codes = fit_classes(labels, who)
+        check_classes_recur(codes, classes, who)
         return torch.from_numpy(codes).long(), {"classes_": classes, "n_outputs_": len(classes)}
 
     def predict_proba(self, X) -> np.ndarray:
@@ -509,6 +751,7 @@ class SequenceTagger(_SequenceEstimator):
         if isinstance(y, np.ndarray) and y.dtype != object and y.ndim == 2:
             rows = list(y)
         elif isinstance(y, list | tuple | np.ndarray):
+            check_label_types(list(y), who)  # before np.asarray turns [0, "a"] into text
             rows = [np.asarray(r) for r in y]
         else:
             raise ValueError(f"{who}: y must be an array (n, T) or a list of (T_i,) label arrays")
@@ -554,15 +797,86 @@ class SequenceTagger(_SequenceEstimator):
 ESTIMATORS = {cls.__name__: cls for cls in (SequenceClassifier, SequenceRegressor, SequenceTagger)}
 
 
+# -- feature names -------------------------------------------------------------------------------------------
+def feature_names(X, who: str) -> np.ndarray | None:
+    """The feature names of ``X`` (an object array, as scikit-learn's ``feature_names_in_``) when they are
+    known: X is a DataFrame (nested or with (instance, time) rows: its columns are the features) or a list of
+    DataFrames with the same columns, and the names are strings. None otherwise."""
+    if isinstance(X, pd.DataFrame):
+        columns = X.columns
+    elif isinstance(X, list | tuple) and X and all(isinstance(s, pd.DataFrame) for s in X):
+        columns = X[0].columns
+        for i, s in enumerate(X):
+            if not s.columns.equals(columns):
+                raise ValueError(f"{who}: sequence {i} of X has columns {list(s.columns)} but sequence 0 has "
+                                 f"{list(columns)}; every sequence needs the same feature columns")
+    else:
+        return None
+    if not all(isinstance(c, str) for c in columns):
+        return None
+    return np.asarray(columns, dtype=object)
+
+
+def check_feature_names(fitted: np.ndarray | None, given: np.ndarray | None, name: str, who: str) -> None:
+    """Features are matched by name, as scikit-learn does: ValueError when ``X``'s names differ from those
+    seen at fit (naming the missing and unexpected ones, or the order); a warning when only one side has
+    names."""
+    if fitted is None or given is None:
+        if given is not None:
+            warnings.warn(f"{who}: X has feature names, but {name} was fitted without feature names",
+                          UserWarning, stacklevel=3)
+        elif fitted is not None:
+            warnings.warn(f"{who}: X does not have feature names, but {name} was fitted with feature names "
+                          f"{list(fitted)}; its columns are read in that order", UserWarning, stacklevel=3)
+        return
+    if list(given) == list(fitted):
+        return
+    missing = [c for c in fitted if c not in set(given)]
+    unexpected = [c for c in given if c not in set(fitted)]
+    if not missing and not unexpected:
+        raise ValueError(f"{who}: X has the features {list(given)}, in another order than at fit; reorder "
+                         f"them as {list(fitted)} (e.g. frame[{list(fitted)}])")
+    raise ValueError(f"{who}: X's feature names differ from those seen at fit {list(fitted)}: missing "
+                     f"{missing}, unexpected {unexpected}")
+
+
 # -- save / load ---------------------------------------------------------------------------------------------
+def model_files(config: dict, tensors: dict[str, torch.Tensor]) -> dict[str, bytes]:
+    """``config.json`` and ``model.safetensors`` of one model, tied both ways: the weights file's metadata
+    records the SHA-256 of the config (:func:`config_digest`), and the config records the SHA-256 of the
+    weights file (``weights_sha256``). :func:`read_model` checks both, so a config copied from another model
+    is refused even when the two models' weights happen to be identical."""
+    try:
+        config_bytes = json.dumps(config, indent=2, allow_nan=False).encode()
+    except (TypeError, ValueError) as e:
+        raise ValueError(f"cannot save: a parameter or fitted attribute is not JSON-serialisable ({e})") from e
+    metadata = {"format": FORMAT, "config_sha256": config_digest(json.loads(config_bytes))}
+    weights = safetensors.torch.save(tensors, metadata=metadata)
+    config = {**json.loads(config_bytes), "weights_sha256": hashlib.sha256(weights).hexdigest()}
+    return {CONFIG_FILE: json.dumps(config, indent=2).encode(), WEIGHTS_FILE: weights}
+
+
+def config_digest(config: dict) -> str:
+    """SHA-256 of a config's content (keys sorted, ``weights_sha256`` left out)."""
+    content = {k: v for k, v in config.items() if k != "weights_sha256"}
+    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+
+
+def _safetensors_metadata(data: bytes) -> dict:
+    """The ``__metadata__`` of a safetensors file: its header is an 8-byte little-endian length, then JSON."""
+    n = int.from_bytes(data[:8], "little")
+    return json.loads(data[8 : 8 + n]).get("__metadata__") or {}
+
+
 def write_directory_atomically(target: Path, files: dict[str, bytes]) -> None:
     """Write ``files`` into a fresh temporary directory beside ``target``, then rename it to ``target``.
 
     A reader sees the old directory or the new one, never a mix; on any error the temporary directory is
-    removed and ``target`` is untouched. An existing ``target`` must be an rnnkit model directory (or empty).
+    removed and ``target`` is untouched. An existing ``target`` must be an rnnkit model directory, a directory
+    that ``rnnkit train`` is writing (its checkpoints go with it), or empty.
     """
     empty_directory = target.is_dir() and not any(target.iterdir())
-    if target.exists() and not is_model_directory(target) and not empty_directory:
+    if target.exists() and not (is_model_directory(target) or is_training_directory(target) or empty_directory):
         raise ValueError(f"{target} exists and is not an rnnkit model directory; refusing to overwrite it")
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
@@ -582,6 +896,16 @@ def write_directory_atomically(target: Path, files: dict[str, bytes]) -> None:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    fsync_directory(target.parent)
+
+
+def fsync_directory(path: Path) -> None:
+    """Make the renames inside ``path`` durable (they are metadata of the directory)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def is_model_directory(path: Path) -> bool:
@@ -591,22 +915,64 @@ def is_model_directory(path: Path) -> bool:
         return False
 
 
-def load(directory: str | os.PathLike) -> _SequenceEstimator:
-    """Read an estimator written by ``save``: it predicts exactly as the saved one did. No pickle is read.
+def is_training_directory(path: Path) -> bool:
+    """Whether ``path`` is a directory that ``rnnkit train`` is writing or was writing when it stopped."""
+    try:
+        return json.loads((path / TRAINING_FILE).read_text()).get("format") == f"{FORMAT}.training"
+    except (OSError, ValueError, AttributeError):
+        return False
 
-    Raises ValueError for a missing, foreign or corrupt directory."""
+
+def read_model(directory: str | os.PathLike, what: str = "an rnnkit model directory"
+               ) -> tuple[dict, dict[str, torch.Tensor]]:
+    """The checked ``config.json`` and the tensors of a saved model directory. No pickle is read.
+
+    Raises ValueError for a missing, foreign or corrupt directory, a format version this rnnkit does not
+    read, and a ``config.json`` that does not belong to ``model.safetensors`` (the SHA-256 it records is not
+    the weights file's: a config copied from another model, or damaged weights)."""
     path = Path(directory)
     if not path.is_dir():
-        raise ValueError(f"{path} is not a directory; expected an rnnkit model directory written by save()")
+        raise ValueError(f"{path} is not a directory; expected {what} written by save()")
     try:
         config = json.loads((path / CONFIG_FILE).read_text())
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise ValueError(f"{path} is not an rnnkit model directory: cannot read {CONFIG_FILE} ({e})") from e
+        raise ValueError(f"{path} is not {what}: cannot read {CONFIG_FILE} ({e})") from e
     if not isinstance(config, dict) or config.get("format") != FORMAT:
-        raise ValueError(f"{path} is not an rnnkit model directory: {CONFIG_FILE} has no format {FORMAT!r}")
-    if config.get("format_version") != FORMAT_VERSION:
-        raise ValueError(f"{path}: format version {config.get('format_version')!r} is not supported "
-                         f"(this rnnkit reads version {FORMAT_VERSION})")
+        raise ValueError(f"{path} is not {what}: {CONFIG_FILE} has no format {FORMAT!r}")
+    version = config.get("format_version")
+    if version == 1:
+        raise ValueError(f"{path}: format version 1 (rnnkit {config.get('rnnkit_version')}) is not supported: it "
+                         f"records neither the feature names nor a digest tying {CONFIG_FILE} to the weights; "
+                         f"retrain the model with this rnnkit (format version {FORMAT_VERSION})")
+    if version != FORMAT_VERSION:
+        raise ValueError(f"{path}: format version {version!r} is not supported (this rnnkit reads version "
+                         f"{FORMAT_VERSION})")
+    try:
+        weights = (path / WEIGHTS_FILE).read_bytes()
+    except OSError as e:
+        raise ValueError(f"{path}: corrupt rnnkit model directory: cannot read {WEIGHTS_FILE} ({e})") from e
+    mismatch = f"{path}: corrupt or mismatched model directory: "
+    advice = "; copy a model directory whole, never one of its files"
+    if hashlib.sha256(weights).hexdigest() != config.get("weights_sha256"):
+        raise ValueError(f"{mismatch}{CONFIG_FILE} records a SHA-256 of {WEIGHTS_FILE} that is not the file's, "
+                         f"so the weights are damaged or the config comes from another model{advice}")
+    try:
+        tensors = safetensors.torch.load(weights)
+        recorded = _safetensors_metadata(weights).get("config_sha256")
+    except (safetensors.SafetensorError, ValueError, RuntimeError) as e:
+        raise ValueError(f"{path}: corrupt rnnkit model directory ({type(e).__name__}: {e})") from e
+    if recorded != config_digest(config):
+        raise ValueError(f"{mismatch}{WEIGHTS_FILE} records the SHA-256 of another {CONFIG_FILE}, so the config "
+                         f"was edited or comes from another model{advice}")
+    return config, tensors
+
+
+def load(directory: str | os.PathLike) -> _SequenceEstimator:
+    """Read an estimator written by ``save``: it predicts exactly as the saved one did. No pickle is read.
+
+    Raises ValueError for a missing, foreign or corrupt directory (see :func:`read_model`)."""
+    path = Path(directory)
+    config, tensors = read_model(path)
     if config.get("estimator") == "Forecaster":  # defined on top of this module, so imported here
         from .forecast import Forecaster
 
@@ -617,8 +983,7 @@ def load(directory: str | os.PathLike) -> _SequenceEstimator:
                          f"{sorted(ESTIMATORS)}")
     try:
         estimator = cls(**config["params"])
-        tensors = safetensors.torch.load_file(path / WEIGHTS_FILE)
         estimator._restore(config["fitted"], tensors)
-    except (KeyError, TypeError, ValueError, RuntimeError, OSError, safetensors.SafetensorError) as e:
+    except (KeyError, TypeError, ValueError, RuntimeError) as e:
         raise ValueError(f"{path}: corrupt rnnkit model directory ({type(e).__name__}: {e})") from e
     return estimator

@@ -51,7 +51,6 @@ loss                      mean squared error, or the pinball loss averaged over 
 from __future__ import annotations
 
 import copy
-import json
 import math
 import numbers
 import os
@@ -61,13 +60,12 @@ from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
-import safetensors
-import safetensors.torch
 import torch
 from sklearn.base import BaseEstimator, clone
 from torch import Tensor, nn
 
 from .cells import Cell, ElmanCell, GRUCell, LSTMCell, TimeAware
+from .data.tables import date_readings
 from .data.timeseries import (
     CALENDAR_PERIODS,
     IMPUTE_POLICIES,
@@ -82,11 +80,11 @@ from .data.timeseries import (
     rolling_origin,
     split_by_time,
 )
-from .estimators import CONFIG_FILE, FORMAT, FORMAT_VERSION, WEIGHTS_FILE, write_directory_atomically
+from .estimators import FORMAT, FORMAT_VERSION, TASKS, model_files, read_model, write_directory_atomically
 from .models import NAMED_CELLS, SequenceToLabel
 from .training import SequenceModule, make_trainer, quiet_lightning
 from .training.module import check_training_options
-from .training.trainer import resolve_device
+from .training.trainer import GeneratorState, RunIdentity, resolve_device, resume_checkpoint, run_identity
 
 CELL_CLASSES = {"rnn": ElmanCell, "elman": ElmanCell, "lstm": LSTMCell, "gru": GRUCell}  # for TimeAware
 METRICS = ("mae", "rmse", "smape", "mase")
@@ -206,6 +204,8 @@ class Forecaster(BaseEstimator):
             early_stopping_patience needs it.
         random_state: seeds initialisation and shuffling (the caller's torch RNG is left untouched).
         device: ``"auto"``, ``"cpu"`` or ``"cuda"``. verbose: Lightning's progress bar and summary.
+        log_dir: CSV and TensorBoard logs and a checkpoint at the end of every epoch there
+            (``log_dir/checkpoints/last.ckpt``), from which ``fit(..., resume=True)`` continues.
 
     Fitted attributes: ``model_``, ``preprocessor_``, ``spec_`` (the WindowSpec), ``targets_``,
     ``covariates_`` (the past covariates), ``future_covariates_``, ``freq_`` (the pandas frequency, or the
@@ -241,6 +241,7 @@ class Forecaster(BaseEstimator):
         random_state=None,
         device: str = "auto",
         verbose: bool = False,
+        log_dir: str | None = None,
     ):
         self.lookback = lookback
         self.horizon = horizon
@@ -266,23 +267,31 @@ class Forecaster(BaseEstimator):
         self.random_state = random_state
         self.device = device
         self.verbose = verbose
+        self.log_dir = log_dir
 
     # -- fit ----------------------------------------------------------------------------------------------
     def fit(self, data, *, targets: Sequence[str] | None = None, future_covariates: Sequence[str] | None = None,
-            time_col: str | None = None, freq: str | None = None) -> Forecaster:
+            time_col: str | None = None, freq: str | None = None, resume: bool = False) -> Forecaster:
         """Train on ``data``: a pandas Series or DataFrame with a DatetimeIndex (or a ``time_col``), or a
         TimeSeriesFrame. ``targets``: the columns to forecast (default all but the known-future covariates).
         ``future_covariates``: columns whose values are known ahead (a promotion flag, a planned price), read
         over the lookback and, from ``predict(future=...)``, over the horizon; every other column is a past
         covariate. ``freq``: resample onto this regular grid first (``"h"``, ``"W-SAT"``...; empty bins
         become NaN), needed when the timestamps are uneven. Returns self; fitted attributes are set only on
-        success."""
+        success.
+
+        ``resume=True`` continues an interrupted fit from ``log_dir/checkpoints/last.ckpt`` (or starts from the
+        beginning when there is none yet); it needs an int ``random_state``, the same data and the same
+        parameters (``max_epochs`` may grow), and refuses another run's checkpoint. On CPU the resumed fit
+        ends with the same weights as an uninterrupted one."""
         self._check_params()
         frame = as_frame(data, time_col=time_col, freq=freq)
-        return self._fit_frame(frame, targets, future_covariates, series_output=isinstance(data, pd.Series))
+        return self._fit_frame(frame, targets, future_covariates, series_output=isinstance(data, pd.Series),
+                               resume=resume)
 
     def _fit_frame(self, frame: TimeSeriesFrame, targets: Sequence[str] | None,
-                   future_covariates: Sequence[str] | None, *, series_output: bool) -> Forecaster:
+                   future_covariates: Sequence[str] | None, *, series_output: bool,
+                   resume: bool = False) -> Forecaster:
         targets, covariates, future = _roles(frame, targets, future_covariates)
         L, H, n = self.lookback, self.horizon, len(frame)
         if L + H > n:
@@ -315,6 +324,16 @@ class Forecaster(BaseEstimator):
         val = None if val_rows is None else WindowDataset(features, spec, rows=val_rows)
 
         seed = int(np.random.default_rng(self.random_state).integers(2**31 - 1))
+        if resume and not isinstance(self.random_state, numbers.Integral):
+            raise ValueError(f"Forecaster.fit: resume=True needs an int random_state (got {self.random_state!r}), "
+                             "so that the resumed fit shuffles as the interrupted one did")
+        series = [np.ascontiguousarray(frame.values)]
+        if frame.time is not None:
+            series.append(frame.time.asi8 if isinstance(frame.time, pd.DatetimeIndex)
+                          else np.asarray(frame.time, dtype=np.float64))
+        identity = run_identity(self.get_params(deep=False) | {"targets": targets, "future_covariates": future},
+                                seed, *(torch.from_numpy(np.array(a)) for a in series))
+        checkpoint = resume_checkpoint(self.log_dir, identity, "Forecaster.fit") if resume else None
         accelerator = resolve_device(self.device)
         cuda = [torch.cuda.current_device()] if accelerator == "cuda" else []
         with torch.random.fork_rng(devices=cuda):  # seed our run without touching the caller's RNG
@@ -326,10 +345,12 @@ class Forecaster(BaseEstimator):
             train_loader = train.loader(self.batch_size, shuffle=True, generator=generator,
                                         collate_fn=_as_batch)
             val_loader = None if val is None else val.loader(self.batch_size, collate_fn=_as_batch)
+            # The shuffles come from `generator`, epoch after epoch: its state goes into the checkpoints.
             trainer = make_trainer(max_epochs=self.max_epochs, device=accelerator, verbose=self.verbose,
-                                   early_stopping_patience=self.early_stopping_patience)
+                                   early_stopping_patience=self.early_stopping_patience, log_dir=self.log_dir,
+                                   callbacks=[RunIdentity(identity), GeneratorState(generator)])
             with quiet_lightning(self.verbose):
-                trainer.fit(module, train_loader, val_loader)
+                trainer.fit(module, train_loader, val_loader, ckpt_path=checkpoint, weights_only=True)
 
         self.model_ = model.eval()
         self.preprocessor_, self.spec_ = preprocessor, spec
@@ -632,7 +653,8 @@ class Forecaster(BaseEstimator):
     def save(self, directory: str | os.PathLike) -> None:
         """Write ``config.json`` (parameters, fitted sizes and names, frequency) and ``model.safetensors``
         (weights, preprocessor statistics, the fitted series for :meth:`predict`) atomically: into a temporary
-        directory, then renamed (the estimators' layout and writer). No pickle."""
+        directory, then renamed (the estimators' layout and writer). config.json records the SHA-256 of the
+        weights file, which :meth:`load` checks. No pickle."""
         from . import __version__
 
         self._check_fitted("save")
@@ -650,6 +672,7 @@ class Forecaster(BaseEstimator):
             "format_version": FORMAT_VERSION,
             "rnnkit_version": __version__,
             "estimator": type(self).__name__,
+            "task": TASKS[type(self).__name__],
             "params": params,
             "fitted": {
                 "targets": list(self.targets_), "covariates": list(self.covariates_),
@@ -662,10 +685,6 @@ class Forecaster(BaseEstimator):
                 "n_inputs": len(self.input_names_), "input_names": list(self.input_names_),
             },
         }
-        try:
-            config_bytes = json.dumps(config, indent=2, allow_nan=False).encode()
-        except (TypeError, ValueError) as e:
-            raise ValueError(f"cannot save: a parameter is not JSON-serialisable ({e})") from e
         tensors = {f"model.{k}": v.detach().cpu().contiguous() for k, v in self.model_.state_dict().items()}
         tensors |= {f"preprocessor.{k}": torch.from_numpy(np.ascontiguousarray(getattr(p, f"{k}_")))
                     for k in ("mean", "center", "scale")}
@@ -674,28 +693,20 @@ class Forecaster(BaseEstimator):
             tensors["history.time"] = torch.from_numpy(h.time.as_unit("ns").asi8.copy())
         elif time_kind == "number":
             tensors["history.time"] = torch.from_numpy(np.array(h.time, dtype=np.float64))  # a copy
-        write_directory_atomically(Path(directory), {CONFIG_FILE: config_bytes,
-                                                     WEIGHTS_FILE: safetensors.torch.save(tensors)})
+        write_directory_atomically(Path(directory), model_files(config, tensors))
 
     @classmethod
     def load(cls, directory: str | os.PathLike) -> Forecaster:
         """Read a Forecaster written by :meth:`save`; it predicts exactly as the saved one did. ValueError for
-        a missing, foreign or corrupt directory."""
+        a missing, foreign or corrupt directory, or a config.json that does not belong to the weights."""
         path = Path(directory)
-        try:
-            config = json.loads((path / CONFIG_FILE).read_text())
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-            raise ValueError(f"{path} is not a saved Forecaster: cannot read {CONFIG_FILE} ({e})") from e
-        if not isinstance(config, dict) or (config.get("format"), config.get("estimator")) != (FORMAT,
-                                                                                              cls.__name__):
-            raise ValueError(f"{path} is not a saved Forecaster ({CONFIG_FILE} names no {cls.__name__})")
-        if config.get("format_version") != FORMAT_VERSION:
-            raise ValueError(f"{path}: format version {config.get('format_version')!r} is not supported "
-                             f"(this rnnkit reads version {FORMAT_VERSION})")
+        config, tensors = read_model(path, "a saved Forecaster")
+        if config.get("estimator") != cls.__name__:
+            raise ValueError(f"{path} is not a saved Forecaster (config.json names {config.get('estimator')!r})")
         try:
             forecaster = cls(**config["params"])
-            forecaster._restore(config["fitted"], safetensors.torch.load_file(path / WEIGHTS_FILE))
-        except (KeyError, TypeError, ValueError, RuntimeError, OSError, safetensors.SafetensorError) as e:
+            forecaster._restore(config["fitted"], tensors)
+        except (KeyError, TypeError, ValueError, RuntimeError) as e:
             raise ValueError(f"{path}: corrupt saved Forecaster ({type(e).__name__}: {e})") from e
         return forecaster
 
@@ -735,15 +746,45 @@ class Forecaster(BaseEstimator):
 # -- helpers ------------------------------------------------------------------------------------------------
 def as_frame(data, *, time_col: str | None = None, freq: str | None = None) -> TimeSeriesFrame:
     """A pandas Series / DataFrame (DatetimeIndex or ``time_col``) or a TimeSeriesFrame as a frame, resampled
-    onto ``freq`` (mean per bin, empty bins NaN) when given."""
+    onto ``freq`` (mean per bin, empty bins NaN) when given.
+
+    An index of date strings (a CSV read without ``parse_dates``) is read as dates, as ``read_sequences``
+    reads a time column: ISO 8601, or another format when only one reading fits; an index of other text, or
+    of dates that read both day-first and month-first, is refused rather than dropped. Infinite values are
+    refused, naming the column and the row (NaN is a missing value)."""
     if isinstance(data, TimeSeriesFrame):
         frame = data
     elif isinstance(data, pd.Series | pd.DataFrame):
+        if time_col is None:
+            data = _dated_index(data)
         frame = TimeSeriesFrame.from_pandas(data, time_col=time_col)
     else:
         raise ValueError(f"expected a pandas Series or DataFrame with a DatetimeIndex (or time_col=...), or "
                          f"a TimeSeriesFrame; got {type(data).__name__}")
+    inf = np.argwhere(np.isinf(frame.values))
+    if len(inf):
+        i, j = inf[0]
+        when = f"row {i}" + ("" if frame.time is None else f" ({frame.time[i]})")
+        raise ValueError(f"column {frame.columns[j]!r} is infinite at {when} ({len(inf)} infinite values in all); "
+                         f"replace them with finite values, or with NaN to mark them missing (see impute=)")
     return frame if freq is None else frame.resample(freq)
+
+
+def _dated_index(data: pd.Series | pd.DataFrame) -> pd.Series | pd.DataFrame:
+    """``data`` with its index of date strings parsed as dates; ValueError for an index of other text."""
+    index = data.index
+    if isinstance(index, pd.MultiIndex) or not (pd.api.types.is_object_dtype(index)
+                                                or pd.api.types.is_string_dtype(index)):
+        return data
+    readings = date_readings(pd.Series(index).astype(str))
+    if len(readings) == 1:
+        return data.set_axis(readings[0][1].rename(index.name), axis=0)
+    fix = ("pass a DatetimeIndex (pd.to_datetime(index, format=...)), write ISO dates (YYYY-MM-DD), or drop "
+           "the index (data.reset_index(drop=True)) to forecast by step")
+    if len(readings) > 1:
+        raise ValueError(f"the index holds dates that read two ways ({' or '.join(f for f, _ in readings)}: "
+                         f"{index[0]!r} is either); {fix}")
+    raise ValueError(f"the index holds text that is not dates in one format ({index[0]!r}, ...); {fix}")
 
 
 def _roles(frame: TimeSeriesFrame, targets: Sequence[str] | None, future_covariates: Sequence[str] | None,

@@ -11,11 +11,17 @@ wide      one row per sequence: a target column, then one column per time step o
 npz       arrays ``X`` ``(n, T, F)`` or ``(n, T)``, optional ``lengths`` ``(n,)`` and ``y``; read with
           ``allow_pickle=False``
 ========  ==============================================================================================
+
+What is read is checked before anything is reordered, so that an error names the file's own sequence id
+and line (or npz index) and the column: ids and times present, (id, time) unique, times numbers or dates
+(never text sorted as text), features finite in float32, ``lengths`` integers in ``[1, T]``, one per
+sequence. docs/training.md ("Files for rnnkit train and rnnkit predict") lists every rule.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import warnings
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -24,12 +30,23 @@ import pandas as pd
 
 @dataclass
 class SequenceTable:
-    """Sequences read from a file: ``X`` a list of ``(T_i, F)`` float arrays, ``y`` targets or None, and the
-    sequence ids (for writing predictions)."""
+    """Sequences read from a file.
+
+    ``X`` a list of ``(T_i, F)`` float32 arrays; ``y`` the targets (or None); ``ids`` the file's own sequence
+    ids (long: the id column's values; wide: the 1-based data row; npz: the index along ``X``'s first axis),
+    used in error messages and prediction files; ``feature_names`` the ``F`` feature names in file order
+    (long: the feature columns; wide: the one feature ``["value"]``; npz: ``["x0", "x1", ...]``, since an
+    array has no column names); ``target_column`` the column of targets, left out of the features (npz:
+    ``"y"``), or None when the file has none; ``y`` is None when targets were not asked for."""
 
     X: list[np.ndarray]
     y: np.ndarray | list[np.ndarray] | None
     ids: np.ndarray
+    feature_names: list[str] = field(default_factory=list)
+    target_column: str | None = None
+
+
+FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
 def read_sequences(
@@ -43,10 +60,16 @@ def read_sequences(
     require_target: bool = True,
 ) -> SequenceTable:
     """Read sequences from ``path`` (see the module docstring). ``target_column=None`` reads inputs only;
-    with ``require_target=False`` a missing target column is not an error (prediction files).
+    with ``require_target=False`` (prediction files) a target column is left out of the features if present
+    but not read (``y`` is None), and a missing one is not an error.
 
-    Raises ValueError naming the problem: a missing file or column, an empty file, non-numeric features,
-    a per-sequence target that changes within a sequence."""
+    Everything is validated here, before any reordering, so that an error names the file's own sequence
+    id, its line (the header is line 1; pandas skips blank lines) or npz index, and the column. Raises
+    ValueError for: a missing file or column, an empty file, a file that is not what its layout says,
+    non-numeric features, NaN / infinity / values beyond float32's range in features, an empty id or time,
+    a duplicated (id, time), a time column that is neither numbers nor dates in one unambiguous format, a
+    per-sequence target that changes within a sequence or is empty, npz ``lengths`` that are not integers
+    in ``[1, T]``, one per sequence."""
     path = Path(path)
     if not path.is_file():
         raise ValueError(f"{path}: no such file; expected a .csv or .npz of sequences")
@@ -57,9 +80,14 @@ def read_sequences(
     if layout not in ("long", "wide"):
         raise ValueError(f"layout must be 'auto', 'long', 'wide' or 'npz', got {layout!r}")
     try:
-        frame = pd.read_csv(path)
+        # ids are kept as the file's text: "007" and "7" are different sequences, and a column of mixed
+        # numbers and words gets one type; low_memory=False types each column once, not per chunk
+        frame = pd.read_csv(path, dtype={id_column: str} if layout == "long" else None, low_memory=False)
     except pd.errors.EmptyDataError:
         raise ValueError(f"{path}: the file is empty; expected a CSV with a header row") from None
+    except (UnicodeDecodeError, pd.errors.ParserError) as e:
+        raise ValueError(f"{path}: cannot read as a CSV ({str(e).splitlines()[0]}); for an .npz use "
+                         f"--layout npz") from None
     if frame.empty:
         raise ValueError(f"{path}: the CSV has a header but no rows")
     if not require_target and target_column not in frame.columns:
@@ -70,31 +98,84 @@ def read_sequences(
         raise ValueError(f"{path}: column(s) {missing} not found; the file has {list(frame.columns)} "
                          f"(choose them with --id-column / --time-column / --target-column)")
     if layout == "wide":
-        return _read_wide(path, frame, target_column)
-    return _read_long(path, frame, id_column, time_column, target_column, per_step_target)
+        return _read_wide(path, frame, target_column, require_target)
+    return _read_long(path, frame, id_column, time_column, target_column, require_target, per_step_target)
+
+
+# -- CSV -----------------------------------------------------------------------------------------------------
+def _lines(rows) -> str:
+    """Row positions of a frame read by ``pd.read_csv`` as the file's line numbers (the header is line 1)."""
+    rows = [int(r) + 2 for r in rows]
+    more = f" (and {len(rows) - 5} more)" if len(rows) > 5 else ""
+    return ("line " if len(rows) == 1 else "lines ") + ", ".join(map(str, rows[:5])) + more
+
+
+def _cell(value) -> str:
+    """A cell as the user wrote it: ``3`` or ``'2024-01-05'`` (not ``np.int64(3)``)."""
+    return repr(value.item() if isinstance(value, np.generic) else value)
 
 
 def _features(path: Path, frame: pd.DataFrame) -> pd.DataFrame:
     bad = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
     if bad:
-        raise ValueError(f"{path}: feature column(s) {bad} are not numeric; convert or drop them")
+        column = frame[bad[0]]
+        row = int(np.flatnonzero(pd.to_numeric(column, errors="coerce").isna() & column.notna())[0])
+        raise ValueError(f"{path}: feature column(s) {bad} are not numeric ({_lines([row])} has "
+                         f"{_cell(column.iloc[row])} in {bad[0]!r}); convert or drop them")
     if frame.shape[1] == 0:
         raise ValueError(f"{path}: no feature columns left besides the id, time and target columns")
     return frame
 
 
-def _read_long(path, frame, id_column, time_column, target_column, per_step_target) -> SequenceTable:
-    if time_column:
-        frame = frame.sort_values([id_column, time_column], kind="stable")
+def _check_values(path: Path, values: np.ndarray, columns, where, allow_nan: bool = False) -> None:
+    """Refuse NaN (unless ``allow_nan``), infinity, and finite values that float32 (what rnnkit computes in)
+    turns into infinity. ``values`` is float64 ``(rows, columns)``; ``where(row)`` names a row and
+    ``columns`` name the columns, e.g. ``"column 'f1'"``."""
+    checks = [(np.isinf(values), "an infinite value", "replace it with a finite number"),
+              (np.abs(np.nan_to_num(values)) > FLOAT32_MAX,
+               "a value beyond float32's range (|x| > 3.4e38; rnnkit computes in float32)", "rescale it")]
+    if not allow_nan:
+        checks.insert(0, (np.isnan(values), "an empty (NaN) value", "fill it in or leave the step out"))
+    for bad, what, fix in checks:
+        if bad.any():
+            row, col = (int(i[0]) for i in np.nonzero(bad))
+            shown = "" if np.isnan(values[row, col]) else f" ({values[row, col]:g})"
+            raise ValueError(f"{path}: {where(row)}, {columns[col]} has {what}{shown}; {fix}")
+
+
+def _read_long(path, frame, id_column, time_column, target_column, with_target, per_step_target
+               ) -> SequenceTable:
+    empty = np.flatnonzero(frame[id_column].isna())
+    if empty.size:
+        raise ValueError(f"{path}: the id column {id_column!r} is empty at {_lines(empty)}; every row needs "
+                         f"the id of its sequence")
+    ids_per_row = frame[id_column].to_numpy()
+    where = lambda row: f"sequence {ids_per_row[row]!r} ({_lines([row])})"
     drop = [c for c in (id_column, time_column, target_column) if c]
     features = _features(path, frame.drop(columns=drop))
+    values = features.to_numpy(np.float64)
+    _check_values(path, values, [f"column {c!r}" for c in features.columns], where)
     groups = frame.groupby(id_column, sort=False).indices  # id -> row positions, in file order of first row
+    if time_column:
+        times = _time_values(path, frame[time_column], time_column)
+        duplicated = np.flatnonzero(frame.assign(_t=times).duplicated([id_column, "_t"], keep=False))
+        if duplicated.size:
+            row = duplicated[0]
+            same = duplicated[(ids_per_row[duplicated] == ids_per_row[row]) & (times[duplicated] == times[row])]
+            raise ValueError(f"{path}: sequence {ids_per_row[row]!r} has time {_cell(frame[time_column].iloc[row])} "
+                             f"more than once ({_lines(same)}); each (id, time) must be unique: drop or "
+                             f"aggregate the duplicates ({duplicated.size} duplicated rows in all)")
+        groups = {key: rows[np.argsort(times[rows], kind="stable")] for key, rows in groups.items()}
     ids = np.array(list(groups))
-    values = features.to_numpy(np.float32)
+    values = values.astype(np.float32)
     X = [values[rows] for rows in groups.values()]
     y = None
-    if target_column:
+    if target_column and with_target:
         target = frame[target_column].to_numpy()
+        empty = np.flatnonzero(frame[target_column].isna())
+        if empty.size:
+            raise ValueError(f"{path}: {where(empty[0])}: the target column {target_column!r} is empty "
+                             f"({empty.size} empty in all); fill them in or drop the rows")
         if per_step_target:
             y = [target[rows] for rows in groups.values()]
         else:
@@ -105,48 +186,185 @@ def _read_long(path, frame, id_column, time_column, target_column, per_step_targ
                                      f"per-sequence target must be constant (use --task tag for per-step labels)")
                 y.append(target[rows[0]])
             y = np.asarray(y)
-    return SequenceTable(X, y, ids)
+    return SequenceTable(X, y, ids, [str(c) for c in features.columns], target_column)
 
 
-def _read_wide(path, frame, target_column) -> SequenceTable:
+def _time_values(path: Path, column: pd.Series, name: str) -> np.ndarray:
+    """The time column as sortable numbers: numbers as they are; date strings as datetime64 nanoseconds.
+
+    ISO 8601 dates are read as such. Other date strings are read when one format fits every value and no
+    other reading does: ``13/1/2024`` makes ``1/2/2024`` day-first; a column where both day-first and
+    month-first fit is refused (``5/1/2024`` is 5 January or 1 May), never sorted as text."""
+    empty = np.flatnonzero(column.isna())
+    if empty.size:
+        raise ValueError(f"{path}: the time column {name!r} is empty at {_lines(empty)}; every row needs "
+                         f"its time (or leave out --time-column to keep the file's row order)")
+    if pd.api.types.is_bool_dtype(column) or not (
+        pd.api.types.is_numeric_dtype(column) or pd.api.types.is_object_dtype(column)
+        or pd.api.types.is_string_dtype(column)
+    ):
+        raise ValueError(f"{path}: the time column {name!r} has type {column.dtype}; expected numbers or dates")
+    if pd.api.types.is_numeric_dtype(column):
+        t = column.to_numpy(np.float64)
+        inf = np.flatnonzero(~np.isfinite(t))
+        if inf.size:
+            raise ValueError(f"{path}: the time column {name!r} is infinite at {_lines(inf)}")
+        return t
+    text = column.astype(str)
+    readings = date_readings(text)
+    if len(readings) == 1:
+        return readings[0][1].as_unit("ns").asi8  # UTC nanoseconds: sortable across time zones
+    if len(readings) > 1:
+        raise ValueError(f"{path}: the time column {name!r} holds dates that read two ways "
+                         f"({' or '.join(fmt for fmt, _ in readings)}: {text.iloc[0]!r} on line 2 is either); "
+                         f"write ISO dates (YYYY-MM-DD) or numbers")
+    fmt = pd.tseries.api.guess_datetime_format(text.iloc[0]) or "ISO8601"
+    unread = np.flatnonzero(pd.to_datetime(text, format=fmt, errors="coerce").isna())
+    bad = int(unread[0]) if unread.size else 0  # the first value the first value's format does not fit
+    raise ValueError(f"{path}: the time column {name!r} is neither numbers nor dates in one format "
+                     f"({_lines([bad])} has {text.iloc[bad]!r}); write numbers or ISO dates (YYYY-MM-DD), "
+                     f"or leave out --time-column to keep the file's row order")
+
+
+def date_readings(text: pd.Series) -> list[tuple[str, pd.DatetimeIndex]]:
+    """The distinct readings of strings as dates, each in one format for every value: ``[("ISO8601",
+    times)]`` for ISO 8601 dates; one reading for other dates that only one format fits (``13/1/2024``
+    makes the column day-first); two for dates that read both day-first and month-first (``5/1/2024`` is 5
+    January or 1 May); none for text that is not dates in one format. Formats are guessed from the first
+    value (pandas' ``guess_datetime_format``) and then applied strictly, never value by value."""
+    try:
+        return [("ISO8601", pd.DatetimeIndex(pd.to_datetime(text, format="ISO8601")))]
+    except (ValueError, OverflowError):
+        pass
+    readings = []
+    for dayfirst in (False, True):
+        with warnings.catch_warnings():  # pandas warns when the guess contradicts dayfirst: both are tried
+            warnings.simplefilter("ignore", UserWarning)
+            fmt = pd.tseries.api.guess_datetime_format(str(text.iloc[0]), dayfirst=dayfirst)
+        if fmt is None or fmt.startswith(("%Y-%d", "%Y/%d", "%Y.%d")):  # year-day-month is never meant
+            continue
+        try:
+            times = pd.DatetimeIndex(pd.to_datetime(text, format=fmt))
+        except (ValueError, OverflowError):
+            continue
+        if not any(times.equals(other) for _, other in readings):
+            readings.append((fmt, times))
+    return readings
+
+
+def _read_wide(path, frame, target_column, with_target) -> SequenceTable:
     features = _features(path, frame.drop(columns=[target_column] if target_column else []))
-    values = features.to_numpy(np.float32)
+    values = features.to_numpy(np.float64)
+    where = lambda row: f"row {row + 1} ({_lines([row])})"
+    _check_values(path, values, [f"column {c!r}" for c in features.columns], where, allow_nan=True)
     X = []
-    for i, row in enumerate(values):
+    for i, row in enumerate(values.astype(np.float32)):
         observed = np.flatnonzero(~np.isnan(row))
         if observed.size == 0:
-            raise ValueError(f"{path}: row {i} has no values; every sequence needs at least one step")
+            raise ValueError(f"{path}: {where(i)} has no values; every sequence needs at least one step")
         if observed[-1] + 1 != observed.size:
-            raise ValueError(f"{path}: row {i} has an empty cell before its last value; only trailing cells "
-                             f"may be empty (they shorten the sequence)")
+            gap = int(np.flatnonzero(np.isnan(row[: observed[-1]]))[0])
+            raise ValueError(f"{path}: {where(i)}, column {features.columns[gap]!r} is empty before "
+                             f"the row's last value; only trailing cells may be empty (they shorten the sequence)")
         X.append(row[: observed.size, None])
-    y = frame[target_column].to_numpy() if target_column else None
-    return SequenceTable(X, y, np.arange(len(X)))
+    y = frame[target_column].to_numpy() if target_column and with_target else None
+    if y is not None:
+        empty = np.flatnonzero(frame[target_column].isna())
+        if empty.size:
+            raise ValueError(f"{path}: {where(empty[0])}: the target column {target_column!r} is empty; fill "
+                             f"it in or drop the row")
+    return SequenceTable(X, y, np.arange(1, len(X) + 1), ["value"], target_column)
+
+
+# -- npz -----------------------------------------------------------------------------------------------------
+_ZIP, _NPY = b"PK\x03\x04", b"\x93NUMPY"
+
+
+def _not_npz(path: Path, reason: str) -> ValueError:
+    return ValueError(f"{path}: {reason}; write the file with numpy.savez(path, X=X, y=y, lengths=lengths)")
+
+
+def _array(path: Path, data, name: str, numeric: bool = True) -> np.ndarray:
+    """One array of the archive (numeric unless ``numeric=False``: labels may be text); an archive that
+    breaks while reading is named, not traced back."""
+    import zipfile
+    import zlib
+
+    try:
+        a = data[name]
+    except ValueError:  # numpy refuses object arrays without pickle, which rnnkit never enables
+        raise ValueError(f"{path}: array {name!r} holds Python objects (dtype object), which rnnkit does not "
+                         f"read (it never unpickles); save it as numbers, e.g. {name}.astype(np.float32)"
+                         ) from None
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as e:
+        raise _not_npz(path, f"the archive is truncated or corrupt: array {name!r} cannot be read ({e})") from None
+    if numeric and a.dtype.kind not in "biuf":
+        what = "text" if a.dtype.kind in "US" else "not numbers"
+        raise ValueError(f"{path}: array {name!r} has dtype {a.dtype} ({what}); it must hold numbers")
+    return a
 
 
 def _read_npz(path: Path, with_target: bool, per_step_target: bool) -> SequenceTable:
+    import zipfile
+
+    with open(path, "rb") as f:
+        magic = f.read(6)
+    if magic.startswith(_NPY):
+        raise _not_npz(path, "this is a single .npy array (numpy.save), not an .npz archive of named arrays")
+    if not magic.startswith(_ZIP):
+        raise _not_npz(path, "not an .npz archive (it does not start as a zip file); a CSV needs --layout "
+                             "long or wide")
     try:
         data = np.load(path, allow_pickle=False)
-    except ValueError as e:
-        raise ValueError(f"{path}: cannot read as .npz without pickle ({e})") from e
-    if "X" not in data:
-        raise ValueError(f"{path}: no array 'X' in the .npz (found {list(data.keys())})")
-    X = np.asarray(data["X"], dtype=np.float32)
-    if X.ndim == 2:
-        X = X[..., None]
-    if X.ndim != 3 or len(X) == 0:
-        raise ValueError(f"{path}: 'X' must have shape (n, T, F) or (n, T) with n >= 1, got {X.shape}")
-    lengths = data["lengths"] if "lengths" in data else np.full(len(X), X.shape[1])
-    seqs = [X[i, : int(n)] for i, n in enumerate(lengths)]
-    y = None
-    if with_target:
-        if "y" not in data:
-            raise ValueError(f"{path}: no array 'y' of targets in the .npz (found {list(data.keys())})")
-        y = data["y"]
-        if len(y) != len(X):
-            raise ValueError(f"{path}: 'y' has {len(y)} entries but 'X' has {len(X)} sequences")
-        if per_step_target:
-            if y.shape[:2] != X.shape[:2]:
-                raise ValueError(f"{path}: per-step 'y' must have shape (n, T) = {X.shape[:2]}, got {y.shape}")
-            y = [y[i, : int(n)] for i, n in enumerate(lengths)]
-    return SequenceTable(seqs, y, np.arange(len(seqs)))
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as e:
+        raise _not_npz(path, f"the archive is truncated or corrupt ({e})") from None
+    with data:
+        if "X" not in data:
+            raise ValueError(f"{path}: no array 'X' in the .npz (found {list(data.keys())})")
+        X = _array(path, data, "X")
+        if X.ndim == 2:
+            X = X[..., None]
+        if X.ndim != 3 or min(X.shape) == 0:
+            raise ValueError(f"{path}: 'X' must have shape (n, T, F) or (n, T) with n, T, F >= 1, got {X.shape}")
+        n, T = X.shape[:2]
+        lengths = _lengths(path, _array(path, data, "lengths"), n, T) if "lengths" in data else np.full(n, T)
+        X = X.astype(np.float64)
+        for i, length in enumerate(lengths):
+            _check_values(path, X[i, :length], [f"feature {k}" for k in range(X.shape[2])],
+                          lambda step, i=i: f"sequence at npz index {i}, step {step}")
+        seqs = [X[i, :length].astype(np.float32) for i, length in enumerate(lengths)]
+        y = None
+        if with_target:
+            if "y" not in data:
+                raise ValueError(f"{path}: no array 'y' of targets in the .npz (found {list(data.keys())})")
+            y = _array(path, data, "y", numeric=False)
+            if y.ndim == 0 or len(y) != n:
+                raise ValueError(f"{path}: 'y' has shape {y.shape} but 'X' has {n} sequences; give one target "
+                                 f"per sequence")
+            if per_step_target:
+                if y.shape[:2] != (n, T):
+                    raise ValueError(f"{path}: per-step 'y' must have shape (n, T) = {(n, T)}, got {y.shape}")
+                y = [y[i, :length] for i, length in enumerate(lengths)]
+            nan = [i for i, t in enumerate(y) if np.asarray(t).dtype.kind == "f" and np.isnan(t).any()]
+            if nan:
+                raise ValueError(f"{path}: 'y' is NaN for the sequence at npz index {nan[0]} ({len(nan)} in all)")
+    return SequenceTable(seqs, y, np.arange(n), [f"x{k}" for k in range(X.shape[2])], "y" if with_target else None)
+
+
+def _lengths(path: Path, lengths: np.ndarray, n: int, T: int) -> np.ndarray:
+    """``lengths`` as ints in ``[1, T]``, one per sequence; whole-number floats (``7.0``) are accepted."""
+    if lengths.ndim != 1 or len(lengths) != n:
+        raise ValueError(f"{path}: 'lengths' has shape {lengths.shape} but 'X' has {n} sequences; give one "
+                         f"length per sequence")
+    if lengths.dtype.kind == "b":
+        raise ValueError(f"{path}: 'lengths' is boolean; it must hold the number of steps of each sequence")
+    if lengths.dtype.kind == "f":
+        bad = np.flatnonzero(~np.isfinite(lengths) | (lengths != np.round(lengths)))
+        if bad.size:
+            raise ValueError(f"{path}: 'lengths' must be whole numbers; at npz index {bad[0]} it is "
+                             f"{_cell(lengths[bad[0]])} ({bad.size} in all); save them as integers")
+    bad = np.flatnonzero((lengths < 1) | (lengths > T))
+    if bad.size:
+        raise ValueError(f"{path}: 'lengths' must be in [1, T={T}] (T: X's second axis); at npz index {bad[0]} "
+                         f"it is {_cell(lengths[bad[0]])} ({bad.size} out of range in all)")
+    return lengths.astype(np.int64)

@@ -1,13 +1,14 @@
 """Models: a recurrent encoder (any cell) and a head, for labels, aligned sequences, different-length
 sequences and language modelling."""
 
-from .encoder import NAMED_CELLS, build_encoder
+from .encoder import CELL_NAMES, NAMED_CELLS, build_encoder
 from .heads import POOLINGS, LabelHead, StepHead, pool
 from .language import GenerationStream, LanguageModel, sample_next
 from .seq2seq import EncoderDecoder
 from .sequence import SequenceToLabel, SequenceToSequence
 
 __all__ = [
+    "CELL_NAMES",
     "NAMED_CELLS",
     "POOLINGS",
     "EncoderDecoder",

@@ -3,9 +3,21 @@
 from __future__ import annotations
 
 from ..cells import Cell
-from ..layers import GRU, LSTM, RNN, Bidirectional, Recurrent, Stacked
+from ..layers import GRU, LSTM, RNN, Bidirectional, LayerNormLSTM, MinGRU, MinLSTM, Recurrent, Stacked
 
-NAMED_CELLS = {"rnn": RNN, "elman": RNN, "lstm": LSTM, "gru": GRU}
+# The one registry of cells by name: name -> layer class. Each layer class builds its cell with
+# ``make_cell(input_size, hidden_size)`` (used where a cell is wrapped, e.g. by TimeAware), and the estimators,
+# the Forecaster, the comparison and the command line take their cell names from here.
+NAMED_CELLS = {
+    "rnn": RNN,
+    "elman": RNN,
+    "lstm": LSTM,
+    "gru": GRU,
+    "layernorm_lstm": LayerNormLSTM,
+    "mingru": MinGRU,
+    "minlstm": MinLSTM,
+}
+CELL_NAMES = ("rnn", "lstm", "gru", "layernorm_lstm", "mingru", "minlstm")  # the canonical names ("elman" = "rnn")
 
 
 def build_encoder(
@@ -22,8 +34,9 @@ def build_encoder(
 
     ``cell`` is one of:
 
-    - a name, ``"rnn"`` / ``"elman"``, ``"lstm"`` or ``"gru"``: :class:`rnnkit.RNN` / ``LSTM`` / ``GRU``,
-      which run a fast path (torch's fused kernels) when they can (see :class:`rnnkit.Stacked`);
+    - a name of :data:`NAMED_CELLS`: ``"rnn"`` / ``"elman"``, ``"lstm"``, ``"gru"``, ``"layernorm_lstm"``,
+      ``"mingru"`` or ``"minlstm"``: :class:`rnnkit.RNN` / ``LSTM`` / ``GRU`` / ``LayerNormLSTM`` / ``MinGRU`` /
+      ``MinLSTM``, which run a fast path when they can (see :class:`rnnkit.Stacked`);
     - a factory ``(input_size, hidden_size) -> Cell``, for example a :class:`rnnkit.Cell` subclass itself:
       ``Stacked([Recurrent(factory(...)), ...])``, one new cell per layer and direction;
     - a :class:`rnnkit.Cell` object: used as the only layer, so ``num_layers=1``, one direction, and its own
@@ -34,7 +47,7 @@ def build_encoder(
     if isinstance(cell, str):
         layer_class = NAMED_CELLS.get(cell.lower())
         if layer_class is None:
-            raise ValueError(f"unknown cell {cell!r}; use one of {sorted(NAMED_CELLS)}, a Cell object or a "
+            raise ValueError(f"unknown cell {cell!r}; use one of {list(CELL_NAMES)}, a Cell object or a "
                              "factory (input_size, hidden_size) -> Cell")
         return layer_class(input_size, hidden_size, num_layers=num_layers, bidirectional=bidirectional,
                            dropout=dropout, backend=backend)

@@ -11,9 +11,10 @@ from .module import (
     detach_state,
     time_chunks,
 )
-from .trainer import RestoreBestWeights, make_trainer, quiet_lightning
+from .trainer import AtomicCheckpointIO, RestoreBestWeights, make_trainer, quiet_lightning
 
 __all__ = [
+    "AtomicCheckpointIO",
     "Batch",
     "NonFiniteError",
     "NonFiniteGradientError",

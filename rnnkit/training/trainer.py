@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import math
+import os
+import tempfile
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,6 +18,7 @@ import torch
 from lightning.fabric.utilities.warnings import PossibleUserWarning
 from lightning.pytorch.callbacks import Callback, EarlyStopping, ModelCheckpoint
 from lightning.pytorch.loggers import CSVLogger, TensorBoardLogger
+from lightning.pytorch.plugins.io import TorchCheckpointIO
 
 DEVICES = ("auto", "cpu", "cuda")
 
@@ -66,6 +71,130 @@ class RestoreBestWeights(Callback):
         self.best, self.weights = state_dict["best"], state_dict["weights"]
 
 
+class AtomicCheckpointIO(TorchCheckpointIO):
+    """Lightning's checkpoint writer, made atomic and durable on a local disk: the checkpoint is written to a
+    temporary file in the checkpoint's own directory, fsynced, and renamed over the old one (``os.replace``),
+    then the directory is fsynced. A process killed at any moment leaves the previous checkpoint or the new
+    one, never a partial file. (Lightning's own writer stages the file in the system temporary directory and
+    moves it, which is a copy, not a rename, when that directory is on another file system, and it does not
+    fsync.)"""
+
+    def save_checkpoint(self, checkpoint: dict, path, storage_options=None) -> None:
+        if storage_options is not None:
+            raise TypeError("AtomicCheckpointIO takes no storage_options")
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                torch.save(checkpoint, f)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        directory = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(directory)  # the rename itself survives a power cut
+        finally:
+            os.close(directory)
+
+
+RUN_KEY = "rnnkit_run"
+CHECKPOINT = Path("checkpoints") / "last.ckpt"  # inside log_dir
+
+
+class RunIdentity(Callback):
+    """Records ``identity`` (a JSON-like dict: what was trained on, with which settings) in every checkpoint
+    under ``"rnnkit_run"``, so that a resumed fit can check the checkpoint belongs to the same run
+    (:func:`check_resumable`)."""
+
+    def __init__(self, identity: dict):
+        self.identity = identity
+
+    def on_save_checkpoint(self, trainer: L.Trainer, module: L.LightningModule, checkpoint: dict) -> None:
+        checkpoint[RUN_KEY] = self.identity
+
+
+class GeneratorState(Callback):
+    """Saves a ``torch.Generator``'s state in every checkpoint and restores it on resume, for a sampler that
+    draws its shuffles from that generator epoch after epoch (without it, a resumed run would reshuffle
+    from the seed and repeat the first epochs' orders)."""
+
+    def __init__(self, generator: torch.Generator):
+        self.generator = generator
+
+    def state_dict(self) -> dict:
+        return {"state": self.generator.get_state()}
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        self.generator.set_state(state_dict["state"])
+
+
+def read_checkpoint(path: str | Path) -> dict:
+    """A Lightning checkpoint read with torch's restricted unpickler (``weights_only=True``: tensors and plain
+    containers only, no code runs). ValueError naming the file when it cannot be read."""
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as e:  # torch raises RuntimeError, UnpicklingError, EOFError... for a bad file
+        raise ValueError(f"{path}: cannot read the checkpoint ({type(e).__name__}: "
+                         f"{' '.join(str(e).split())[:200]}); remove it to start over") from e
+
+
+def run_identity(params: dict, seed: int, *data: torch.Tensor) -> dict:
+    """What a checkpoint must match to be resumed: the training settings (``params`` less those that do not
+    change the run: ``max_epochs``, which may grow, ``device``, ``verbose``, ``log_dir``), the seed, and the
+    SHA-256 of the training tensors."""
+    kept = {k: v for k, v in params.items() if k not in ("max_epochs", "device", "verbose", "log_dir")}
+    # JSON-normalised (tuples -> lists); a cell object or factory is identified by its type's name.
+    kept = json.loads(json.dumps(kept, sort_keys=True,
+                                 default=lambda v: f"{type(v).__module__}.{type(v).__qualname__}"))
+    digest = hashlib.sha256()
+    for t in data:
+        digest.update(str((t.dtype, tuple(t.shape))).encode())
+        digest.update(t.detach().cpu().contiguous().numpy().tobytes())
+    return {"params": kept, "seed": int(seed), "data_sha256": digest.hexdigest()}
+
+
+def resume_checkpoint(log_dir: str | Path | None, identity: dict, who: str) -> Path | None:
+    """The checkpoint a fit with ``resume=True`` continues from: ``log_dir/checkpoints/last.ckpt``, checked to
+    belong to this run (:func:`check_resumable`); None when there is none yet (the fit starts from the
+    beginning)."""
+    if log_dir is None:
+        raise ValueError(f"{who}: resume=True reads log_dir/{CHECKPOINT.as_posix()}, but log_dir is None; set "
+                         "log_dir to the directory of the interrupted fit")
+    path = Path(log_dir) / CHECKPOINT
+    if not path.is_file():
+        return None
+    check_resumable(read_checkpoint(path), path, identity)
+    return path
+
+
+def check_resumable(checkpoint: dict, path: str | Path, identity: dict) -> None:
+    """ValueError unless ``checkpoint`` was written by a run with this ``identity`` (see :class:`RunIdentity`):
+    resuming another run's checkpoint would silently mix two trainings. The message names what differs."""
+    saved = checkpoint.get(RUN_KEY)
+    if saved is None:
+        raise ValueError(f"{path} records no rnnkit run (it was not written by an estimator's fit), so it "
+                         "cannot be checked against this data and these settings; remove it to start over")
+    if saved == identity:
+        return
+    differ = [k for k in sorted(set(saved) | set(identity)) if saved.get(k) != identity.get(k)]
+    details = []
+    for key in differ:
+        a, b = saved.get(key), identity.get(key)
+        if isinstance(a, dict) and isinstance(b, dict):
+            details += [f"{k} {a.get(k)!r} then, {b.get(k)!r} now" for k in sorted(set(a) | set(b))
+                        if a.get(k) != b.get(k)]
+        elif key.endswith("sha256"):
+            details.append(f"the {key.removesuffix('_sha256')} differ")
+        else:
+            details.append(f"{key} {a!r} then, {b!r} now")
+    raise ValueError(f"{path} belongs to another run: {'; '.join(details)}. Resume with the same data and "
+                     "settings, or remove the checkpoint to start over")
+
+
 def make_trainer(
     *,
     max_epochs: int = 10,
@@ -83,7 +212,7 @@ def make_trainer(
       (``devices=4, strategy="ddp", num_nodes=2`` for multi-GPU / multi-node: see docs/training.md).
     - ``precision``: ``"auto"`` is :func:`auto_precision` (bf16/fp16 mixed on GPU, float32 on CPU).
     - ``log_dir``: CSV and TensorBoard logs (every step) and checkpoints (``log_dir/checkpoints/last.ckpt``,
-      written at the end of every epoch); None writes nothing.
+      replaced atomically at the end of every epoch by :class:`AtomicCheckpointIO`); None writes nothing.
     - ``early_stopping_patience``: stop when ``val_loss`` has not improved for this many epochs and restore
       the best weights (needs validation data).
     - ``verbose``: progress bar and model summary.
@@ -98,12 +227,13 @@ def make_trainer(
             raise ValueError(f"early_stopping_patience must be >= 1 or None, got {early_stopping_patience}")
         callbacks += [EarlyStopping(monitor="val_loss", mode="min", patience=early_stopping_patience),
                       RestoreBestWeights("val_loss")]
-    loggers = False
+    loggers, plugins = False, []
     if log_dir is not None:
+        plugins.append(AtomicCheckpointIO())
         loggers = [CSVLogger(log_dir, name="csv"), TensorBoardLogger(log_dir, name="tensorboard")]
         # One file, replaced at the end of every epoch (monitor=None keeps the latest).
-        callbacks.append(ModelCheckpoint(dirpath=Path(log_dir) / "checkpoints", filename="last", save_top_k=1,
-                                         enable_version_counter=False))
+        callbacks.append(ModelCheckpoint(dirpath=Path(log_dir) / CHECKPOINT.parent, filename=CHECKPOINT.stem,
+                                         save_top_k=1, enable_version_counter=False))
     options = dict(
         max_epochs=max_epochs,
         accelerator=accelerator,
@@ -111,6 +241,7 @@ def make_trainer(
         precision=auto_precision(accelerator) if precision == "auto" else precision,
         logger=loggers,
         callbacks=callbacks,
+        plugins=plugins,
         enable_checkpointing=log_dir is not None,
         enable_progress_bar=verbose,
         enable_model_summary=verbose,
