@@ -12,7 +12,7 @@ export PATH := $(abspath $(VENV))/bin:$(PATH)
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q -c constraints.txt -e ".[test,data,kernels]"
+	$(PY) -m pip install -q -c constraints.txt -e ".[test,data,kernels,deploy]"
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -44,6 +44,8 @@ _LAZY = {
     "gradient_flow": "rnnkit.diagnostics",
     "saliency": "rnnkit.diagnostics",
     "get_task": "rnnkit.tasks",
+    "export_onnx": "rnnkit.deploy",
+    "Streamer": "rnnkit.deploy",
 }
 _SUBPACKAGES = (
     "cells",
@@ -57,6 +59,7 @@ _SUBPACKAGES = (
     "data",
     "tasks",
     "compare",
+    "deploy",
 )
 
 

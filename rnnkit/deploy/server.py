@@ -1,0 +1,295 @@
+"""A model server: a fitted estimator behind HTTP (FastAPI), with dynamic batching of concurrent requests.
+
+=====================  =====================================================================================
+route                  what
+=====================  =====================================================================================
+``POST /predict``      ``{"sequences": [[[f1, f2, ...], ...], ...]}`` (one list of steps per sequence, each step
+                       a list of the ``F`` raw features) -> ``{"predictions": [...]}``, plus
+                       ``"probabilities"`` for a classifier (``(n, n_classes)``) or a tagger (per step)
+``GET /health``        ``{"status": "ok"}``
+``GET /model``         estimator, features (names when known, else their count), classes, rnnkit version
+=====================  =====================================================================================
+
+**Dynamic batching.** Requests go into one asyncio queue; a worker takes the first waiting request, then
+gathers more for up to ``max_wait_ms`` or until ``max_batch`` sequences are waiting, and runs them as one
+batch through the estimator's own prediction path (padding and lengths included) in a worker thread, so the
+event loop keeps accepting requests meanwhile. ``batching=False`` runs each request alone, one at a time:
+the baseline the benchmark compares against.
+
+**Bad requests** get a 4xx with a one-line ``detail``: 400 not JSON / wrong structure / not numbers,
+413 too large (body bytes, sequences per request, steps per sequence), 422 wrong feature count, empty
+sequence, NaN or infinity. The values are checked before anything runs, so a batch never fails because
+of one request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import copy
+import json
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one request may hold."""
+
+    max_body_bytes: int = 8 * 2**20
+    max_sequences: int = 1024
+    max_steps: int = 10_000
+
+
+class RequestError(ValueError):
+    """A bad request: its HTTP status and a one-line reason."""
+
+    def __init__(self, status: int, reason: str):
+        super().__init__(reason)
+        self.status = status
+
+
+# -- the request ----------------------------------------------------------------------------------------------
+def parse_request(body: bytes, n_features: int, limits: Limits) -> list[np.ndarray]:
+    """The sequences of a ``/predict`` body as float32 arrays ``(T_i, F)``; RequestError when bad."""
+    if len(body) > limits.max_body_bytes:
+        raise RequestError(413, f"request body of {len(body)} bytes exceeds the limit of "
+                                f"{limits.max_body_bytes} bytes; send fewer sequences per request")
+    try:
+        payload = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise RequestError(400, f"request body is not JSON ({e})") from None
+    except RecursionError:
+        raise RequestError(400, "request body is nested too deeply") from None
+    if not isinstance(payload, dict) or "sequences" not in payload:
+        raise RequestError(400, 'request body must be a JSON object {"sequences": [[[f1, f2, ...], ...], ...]}')
+    sequences = payload["sequences"]
+    if not isinstance(sequences, list) or not sequences:
+        raise RequestError(400 if not isinstance(sequences, list) else 422,
+                           '"sequences" must be a non-empty list of sequences (lists of steps)')
+    if len(sequences) > limits.max_sequences:
+        raise RequestError(413, f"{len(sequences)} sequences exceed the limit of {limits.max_sequences} "
+                                "per request; split the request")
+    arrays = []
+    for i, seq in enumerate(sequences):
+        if not isinstance(seq, list):
+            raise RequestError(400, f"sequence {i} must be a list of steps, got {type(seq).__name__}")
+        if not seq:
+            raise RequestError(422, f"sequence {i} is empty; every sequence needs at least one step")
+        if len(seq) > limits.max_steps:
+            raise RequestError(413, f"sequence {i} has {len(seq)} steps, over the limit of {limits.max_steps}")
+        for t, step in enumerate(seq):
+            if not isinstance(step, list):
+                raise RequestError(400, f"sequence {i}, step {t} must be a list of {n_features} numbers, got "
+                                        f"{type(step).__name__}")
+            if len(step) != n_features:
+                raise RequestError(422, f"sequence {i}, step {t} has {len(step)} features; the model reads "
+                                        f"{n_features}")
+            for v in step:
+                if type(v) not in (int, float):  # bool is an int subclass but not a number here
+                    raise RequestError(400, f"sequence {i}, step {t} holds {json.dumps(v)}; features must "
+                                            "be numbers")
+                if type(v) is int and abs(v) > FLOAT32_MAX:  # too large even to test as a float
+                    raise RequestError(422, f"sequence {i}, step {t} holds a number beyond float32's range")
+                if not math.isfinite(v):
+                    raise RequestError(422, f"sequence {i}, step {t} holds {v}; NaN and infinity are not "
+                                            "accepted")
+        with np.errstate(over="ignore"):
+            try:
+                a = np.asarray(seq, dtype=np.float64).astype(np.float32)
+            except OverflowError:
+                a = None
+        if a is None or not np.isfinite(a).all():
+            raise RequestError(422, f"sequence {i} holds a number beyond float32's range")
+        arrays.append(a)
+    return arrays
+
+
+# -- predictions ----------------------------------------------------------------------------------------------
+def steps_by_features(estimator, batch_size: int | None = None):
+    """The estimator reading every sequence as ``(T_i, F)``, as the request format fixes it: a shallow copy
+    (sharing the model) with ``layout="ntf"``, so that no guess about the orientation is made (a batch of
+    one-step sequences is not mistaken for one channel read over F steps); with ``batch_size``, its
+    prediction batches at least that large, so that a gathered batch runs as one forward pass."""
+    fixed = copy.copy(estimator)
+    if hasattr(fixed, "layout"):
+        fixed.layout = "ntf"
+    if batch_size is not None:
+        fixed.batch_size = max(fixed.batch_size, batch_size)
+    return fixed
+
+
+def predict_sequences(estimator, sequences: list[np.ndarray]) -> list[dict]:
+    """One result per sequence, ``{"prediction": ..., "probabilities": ...}`` (JSON-ready), computed by the
+    estimator's own prediction path on the whole batch: what ``predict`` / ``predict_proba`` return
+    (sequences ``(T_i, F)``; pass the estimator through :func:`steps_by_features`)."""
+    from ..estimators import SequenceClassifier, SequenceTagger
+
+    if isinstance(estimator, SequenceClassifier | SequenceTagger):
+        outputs, _, _ = estimator._outputs(sequences, "serve")  # one forward pass for labels and probabilities
+        classes = estimator.classes_
+        if isinstance(estimator, SequenceClassifier):
+            labels = classes[outputs.argmax(-1).numpy()].tolist()
+            probabilities = outputs.softmax(-1).numpy().tolist()
+            return [{"prediction": p, "probabilities": q} for p, q in zip(labels, probabilities, strict=True)]
+        return [{"prediction": classes[o.argmax(-1).numpy()].tolist(), "probabilities": o.softmax(-1).tolist()}
+                for o in outputs]
+    values = np.asarray(estimator.predict(sequences))
+    return [{"prediction": v.tolist()} for v in values]
+
+
+class Batcher:
+    """Gathers concurrent requests into batches for ``predict(list_of_sequences) -> list_of_results``.
+
+    ``max_batch`` sequences at most per batch (a larger request runs alone), ``max_wait_ms`` the longest a
+    request waits for others. ``batching=False``: one request per batch, no waiting."""
+
+    def __init__(self, predict, *, batching: bool = True, max_batch: int = 64, max_wait_ms: float = 2.0):
+        self.predict, self.batching = predict, batching
+        self.max_batch, self.max_wait = max_batch, max_wait_ms / 1000
+        self.queue: asyncio.Queue | None = None
+        self.worker: asyncio.Task | None = None
+        self.held = None  # a request that did not fit the last batch: first in the next one
+        self.batches = 0  # how many batches ran (the tests and the benchmark read it)
+
+    async def start(self) -> None:
+        self.queue = asyncio.Queue()
+        self.worker = asyncio.create_task(self._work())
+
+    async def stop(self) -> None:
+        if self.worker is not None:
+            self.worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.worker
+
+    async def submit(self, sequences: list[np.ndarray]) -> list[dict]:
+        future = asyncio.get_running_loop().create_future()
+        await self.queue.put((sequences, future))
+        return await future
+
+    async def _work(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            batch = [self.held or await self.queue.get()]
+            self.held = None
+            size = len(batch[0][0])
+            deadline = loop.time() + self.max_wait
+            while self.batching and size < self.max_batch:
+                # take what is already waiting, then wait for more until the deadline
+                try:
+                    item = self.queue.get_nowait() if not self.queue.empty() else await asyncio.wait_for(
+                        self.queue.get(), max(deadline - loop.time(), 0))
+                except TimeoutError:
+                    break
+                if size + len(item[0]) > self.max_batch:
+                    self.held = item
+                    break
+                batch.append(item)
+                size += len(item[0])
+            sequences = [s for seqs, _ in batch for s in seqs]
+            try:
+                results = await asyncio.to_thread(self.predict, sequences)
+            except Exception as e:  # noqa: BLE001 - handed to every waiting request, which answers 500
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(e)
+                continue
+            self.batches += 1
+            start = 0
+            for seqs, future in batch:
+                if not future.done():
+                    future.set_result(results[start : start + len(seqs)])
+                start += len(seqs)
+
+
+# -- the app --------------------------------------------------------------------------------------------------
+def model_info(estimator) -> dict:
+    from .. import __version__
+
+    names = getattr(estimator, "feature_names_in_", None)
+    classes = getattr(estimator, "classes_", None)
+    return {
+        "estimator": type(estimator).__name__,
+        "n_features": int(estimator.n_features_in_),
+        "features": None if names is None else [str(n) for n in names],
+        "classes": None if classes is None else np.asarray(classes).tolist(),
+        "n_outputs": int(estimator.n_outputs_),
+        "rnnkit_version": __version__,
+    }
+
+
+def create_app(estimator, *, batching: bool = True, max_batch: int = 64, max_wait_ms: float = 2.0,
+               limits: Limits = Limits(), threads: int | None = None):
+    """A FastAPI app serving a fitted SequenceClassifier, SequenceRegressor or SequenceTagger (the module
+    doc lists the routes). ``threads``: torch's intra-op threads for the model (None: leave as is)."""
+    from ..estimators import SequenceClassifier, SequenceRegressor, SequenceTagger
+
+    if not isinstance(estimator, SequenceClassifier | SequenceRegressor | SequenceTagger):
+        raise ValueError(f"serve: expected a fitted SequenceClassifier, SequenceRegressor or SequenceTagger, got "
+                         f"{type(estimator).__name__}")
+    if not hasattr(estimator, "model_"):
+        raise ValueError("serve: the estimator is not fitted")
+    if max_batch < 1 or max_wait_ms < 0 or (threads is not None and threads < 1):
+        raise ValueError(f"serve: max_batch and threads must be >= 1 and max_wait_ms >= 0, got max_batch="
+                         f"{max_batch}, threads={threads}, max_wait_ms={max_wait_ms}")
+    if threads is not None:
+        torch.set_num_threads(threads)
+    info = model_info(estimator)
+    served = steps_by_features(estimator, max_batch)
+    batcher = Batcher(lambda seqs: predict_sequences(served, seqs), batching=batching, max_batch=max_batch,
+                      max_wait_ms=max_wait_ms)
+    with_probabilities = info["classes"] is not None
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        await batcher.start()
+        yield
+        await batcher.stop()
+
+    app = FastAPI(title="rnnkit model server", version=info["rnnkit_version"], lifespan=lifespan)
+    app.state.batcher = batcher
+
+    @app.get("/health")
+    async def health():
+        return {"status": "ok"}
+
+    @app.get("/model")
+    async def model():
+        return info
+
+    @app.post("/predict")
+    async def predict(request: Request):
+        declared = request.headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limits.max_body_bytes:
+            return JSONResponse({"detail": f"request body of {declared} bytes exceeds the limit of "
+                                           f"{limits.max_body_bytes} bytes"}, status_code=413)
+        try:
+            sequences = parse_request(await request.body(), info["n_features"], limits)
+        except RequestError as e:
+            return JSONResponse({"detail": str(e)}, status_code=e.status)
+        results = await batcher.submit(sequences)
+        answer = {"predictions": [r["prediction"] for r in results]}
+        if with_probabilities:
+            answer["probabilities"] = [r["probabilities"] for r in results]
+        return JSONResponse(answer)  # already plain JSON types: FastAPI's recursive encoder is skipped
+
+    return app
+
+
+def serve(model_dir, *, host: str = "127.0.0.1", port: int = 8000, batching: bool = True, max_batch: int = 64,
+          max_wait_ms: float = 2.0, threads: int | None = None) -> None:
+    """Load a saved model directory and serve it with uvicorn until interrupted (loopback by default)."""
+    import uvicorn
+
+    from ..estimators import load
+
+    app = create_app(load(model_dir), batching=batching, max_batch=max_batch, max_wait_ms=max_wait_ms,
+                     threads=threads)
+    uvicorn.run(app, host=host, port=port, log_level="warning")

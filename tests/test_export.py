@@ -1,0 +1,182 @@
+"""ONNX export: every cell of the zoo, both graphs, equal to eager torch under onnxruntime; export.json; CLI."""
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+pytest.importorskip("onnxruntime")
+pytest.importorskip("onnxscript")
+
+import onnx  # noqa: E402
+
+from rnnkit import GRUCell, LayerNormLSTMCell, MinGRUCell, MinLSTMCell, TimeAware  # noqa: E402
+from rnnkit.deploy.export import export_onnx, ort_session, read_export  # noqa: E402
+from rnnkit.models import LanguageModel, SequenceToLabel, SequenceToSequence  # noqa: E402
+
+# every cell of the zoo, every pooling, both output kinds, stacked and bidirectional
+ZOO = {
+    "rnn-mean": lambda: SequenceToLabel(3, 6, 4, cell="rnn", pooling="mean"),
+    "lstm-tagger-2-layers": lambda: SequenceToSequence(3, 6, 4, cell="lstm", num_layers=2),
+    "gru-final-2-layers": lambda: SequenceToLabel(3, 6, 4, cell="gru", num_layers=2),
+    "layernorm_lstm-max": lambda: SequenceToLabel(3, 6, 4, cell=LayerNormLSTMCell, pooling="max"),
+    "mingru-tagger": lambda: SequenceToSequence(3, 6, 4, cell=MinGRUCell),
+    "minlstm-last": lambda: SequenceToLabel(3, 6, 4, cell=MinLSTMCell, pooling="last"),
+    "time_aware_gru-mean": lambda: SequenceToLabel(6, 6, 4, cell=TimeAware(GRUCell(4, 6)), pooling="mean"),
+    "bidirectional-lstm-mean-2-layers": lambda: SequenceToLabel(3, 6, 4, cell="lstm", num_layers=2,
+                                                                bidirectional=True, pooling="mean"),
+    "bidirectional-mingru-tagger": lambda: SequenceToSequence(3, 6, 4, cell=MinGRUCell, bidirectional=True),
+}
+
+
+def _inputs(model, B, T, seed):
+    """Random inputs; a TimeAware model gets a 0/1 mask and positive gaps, and non-zero x_mean to decay to."""
+    g = torch.Generator().manual_seed(seed)
+    x = torch.randn(B, T, model.encoder.input_size, generator=g)
+    cell = model.encoder.cells()[0]
+    if isinstance(cell, TimeAware):
+        F = cell.n_features
+        x[..., F : 2 * F] = (x[..., F : 2 * F] > 0.3).float()
+        x[..., 2 * F :] = 3 * x[..., 2 * F :].abs()
+    return x
+
+
+def _randomise(model):
+    """Parameters far from their init (gains, TimeAware decays and means), so that every term matters."""
+    g = torch.Generator().manual_seed(1)
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            p.copy_(torch.randn(p.shape, generator=g) * 0.5 + (1.0 if "gamma" in name else 0.0))
+        for cell in model.encoder.cells():
+            if isinstance(cell, TimeAware):
+                cell.x_mean.copy_(torch.randn(cell.n_features, generator=g))
+    return model.eval()
+
+
+@pytest.mark.parametrize("name", list(ZOO))
+def test_every_cell_exports_equal_to_eager(name, tmp_path, capsys):
+    torch.manual_seed(0)
+    model = _randomise(ZOO[name]())
+    info = export_onnx(model, tmp_path / "export")
+    assert "max |onnxruntime - eager|" in capsys.readouterr().out
+    assert info["sequence"]["max_abs_error"] < 1e-5
+    assert {c["lengths"] for c in info["sequence"]["checks"]} == {"random", "full"}
+
+    # our own check, on inputs the export never saw, from the files on disk
+    sequence = ort_session(tmp_path / "export" / "sequence.onnx")
+    x = _inputs(model, 4, 11, seed=5)
+    lengths = torch.tensor([11, 1, 6, 9])
+    with torch.no_grad():
+        expected = model(x, lengths)[0]
+    got = sequence.run(None, {"x": x.numpy(), "lengths": lengths.numpy()})[0]
+    np.testing.assert_allclose(got, expected.numpy(), atol=1e-5, rtol=0)
+
+    if model.encoder.bidirectional:
+        assert info["step"]["file"] is None and "bidirectional" in info["step"]["reason"]
+        assert not (tmp_path / "export" / "step.onnx").exists()
+        return
+    assert info["step"]["max_abs_error"] < 1e-5
+    step = ort_session(tmp_path / "export" / "step.onnx")
+    state = np.repeat(np.asarray(info["step"]["initial_state"], dtype=np.float32)[None], 4, axis=0)
+    for t in range(11):
+        y_t, state = step.run(None, {"x_t": x[:, t].numpy(), "state_in": state})
+        if model.head.__class__.__name__ == "StepHead":
+            valid = (lengths > t).numpy()
+            np.testing.assert_allclose(y_t[valid], expected[valid, t].numpy(), atol=1e-5, rtol=0)
+        else:  # a label model's y_t is the label of the sequence so far: the whole sequence's at its end
+            ended = (lengths == t + 1).numpy()
+            np.testing.assert_allclose(y_t[ended], expected[ended].numpy(), atol=1e-5, rtol=0)
+
+
+def test_step_state_layout_tiles_the_state(tmp_path):
+    model = _randomise(SequenceToLabel(6, 5, 2, cell=TimeAware(GRUCell(4, 5)), pooling="max"))
+    info = export_onnx(model, tmp_path / "e", verbose=False)
+    layout = info["step"]["state_layout"]
+    assert [s["name"] for s in layout] == ["layer0.h", "layer0.x_last", "pool.max", "pool.count"]
+    assert layout[0]["start"] == 0
+    assert all(a["stop"] == b["start"] for a, b in zip(layout[:-1], layout[1:], strict=True))
+    assert layout[-1]["stop"] == info["step"]["state_size"] == 5 + 2 + 5 + 1
+    initial = np.asarray(info["step"]["initial_state"])
+    np.testing.assert_allclose(initial[5:7], model.encoder.cells()[0].x_mean.numpy())  # x_last starts at x_mean
+    assert not initial[:5].any() and not initial[7:].any()
+    graph = onnx.load(tmp_path / "e" / "step.onnx").graph
+    assert [i.name for i in graph.input] == ["x_t", "state_in"]
+    assert [o.name for o in graph.output] == ["y_t", "state_out"]
+    assert graph.input[1].type.tensor_type.shape.dim[1].dim_value == 13
+
+
+def test_refuses_to_write_an_export_off_tolerance_or_over_a_foreign_directory(tmp_path):
+    model = SequenceToLabel(2, 3, 2, cell="gru")
+    with pytest.raises(ValueError, match="differ from the eager model.*nothing was written"):
+        export_onnx(model, tmp_path / "e", tolerance=-1.0, verbose=False)
+    assert not (tmp_path / "e").exists()
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("keep me")
+    with pytest.raises(ValueError, match="not an rnnkit ONNX export directory"):
+        export_onnx(model, foreign, verbose=False)
+    assert (foreign / "notes.txt").read_text() == "keep me"
+    with pytest.raises(ValueError, match="not an rnnkit ONNX export directory"):
+        read_export(foreign)
+
+
+def test_refuses_what_it_cannot_export(tmp_path):
+    from rnnkit import LSTM, SequenceClassifier
+    from rnnkit.forecast import Forecaster
+
+    with pytest.raises(ValueError, match="not fitted"):
+        export_onnx(SequenceClassifier(), tmp_path / "a")
+    with pytest.raises(ValueError, match="Forecaster is not exported"):
+        export_onnx(Forecaster(lookback=4, horizon=2), tmp_path / "b")
+    with pytest.raises(ValueError, match="cannot export a Linear"):
+        export_onnx(torch.nn.Linear(2, 2), tmp_path / "c")
+    with pytest.raises(ValueError, match="cannot export a LanguageModel"):  # its input is tokens, not features
+        export_onnx(LanguageModel(10, 4), tmp_path / "c")
+    with pytest.raises(ValueError, match="zoneout"):
+        export_onnx(LSTM(2, 3, zoneout=0.1), tmp_path / "d")
+    assert not any(tmp_path.iterdir())
+
+
+@pytest.fixture(scope="module")
+def saved_classifier(tmp_path_factory):
+    from rnnkit import SequenceClassifier
+
+    rng = np.random.default_rng(0)
+    X = [rng.normal(size=(rng.integers(3, 12), 3)) * [1, 5, 0.1] + [0, 10, 0] for _ in range(40)]
+    y = np.array(["up" if x[:, 0].sum() > 0 else "down" for x in X])
+    clf = SequenceClassifier(hidden_size=8, max_epochs=2, random_state=0, device="cpu").fit(X, y)
+    path = tmp_path_factory.mktemp("clf") / "model"
+    clf.save(path)
+    return clf, path, X
+
+
+def test_cli_export_of_a_saved_classifier(saved_classifier, tmp_path, capsys):
+    from rnnkit.cli import main
+
+    clf, path, X = saved_classifier
+    assert main(["export", str(path), "--out", str(tmp_path / "onnx")]) == 0
+    assert "max |onnxruntime - eager|" in capsys.readouterr().out
+    info = json.loads((tmp_path / "onnx" / "export.json").read_text())
+    pre = info["preprocessing"]
+    assert info["source"] == "SequenceClassifier" and pre["n_features"] == 3
+    np.testing.assert_allclose(pre["x_mean"], clf.x_mean_, rtol=1e-6)
+    np.testing.assert_allclose(pre["x_scale"], clf.x_scale_, rtol=1e-6)
+    assert pre["output"]["classes"] == ["down", "up"]
+    assert info["versions"]["onnx"] == onnx.__version__ and info["versions"]["rnnkit"]
+
+    # a client that follows export.json alone reproduces predict_proba
+    session = ort_session(tmp_path / "onnx" / "sequence.onnx")
+    lengths = np.array([len(x) for x in X[:5]])
+    padded = np.zeros((5, lengths.max(), 3), dtype=np.float32)
+    for i, x in enumerate(X[:5]):
+        padded[i, : len(x)] = (x - np.asarray(pre["x_mean"])) / np.asarray(pre["x_scale"])
+    logits = session.run(None, {"x": padded, "lengths": lengths})[0]
+    p = np.exp(logits - logits.max(1, keepdims=True))
+    np.testing.assert_allclose(p / p.sum(1, keepdims=True), clf.predict_proba(X[:5]), atol=1e-5)
+    assert [pre["output"]["classes"][k] for k in logits.argmax(1)] == clf.predict(X[:5]).tolist()
+
+    # exporting again replaces the export; a missing model directory is a one-line error
+    assert main(["export", str(path), "--out", str(tmp_path / "onnx")]) == 0
+    assert main(["export", str(tmp_path / "missing"), "--out", str(tmp_path / "x")]) == 2
+    assert "rnnkit export: error:" in capsys.readouterr().err
