@@ -27,9 +27,6 @@ import json
 import math
 import numbers
 import os
-import shutil
-import tempfile
-import uuid
 import warnings
 from pathlib import Path
 
@@ -43,6 +40,7 @@ from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_is_fitted, check_random_state
 
 from .data.collate import pad_sequences
+from .data.memmap import write_directory_atomically as write_directory
 from .models import POOLINGS, SequenceToLabel, SequenceToSequence
 from .training import SequenceDataModule, SequenceDataset, SequenceModule, make_trainer, quiet_lightning
 from .training.module import check_training_options
@@ -869,43 +867,11 @@ def _safetensors_metadata(data: bytes) -> dict:
 
 
 def write_directory_atomically(target: Path, files: dict[str, bytes]) -> None:
-    """Write ``files`` into a fresh temporary directory beside ``target``, then rename it to ``target``.
-
-    A reader sees the old directory or the new one, never a mix; on any error the temporary directory is
-    removed and ``target`` is untouched. An existing ``target`` must be an rnnkit model directory, a directory
-    that ``rnnkit train`` is writing (its checkpoints go with it), or empty.
-    """
-    empty_directory = target.is_dir() and not any(target.iterdir())
-    if target.exists() and not (is_model_directory(target) or is_training_directory(target) or empty_directory):
-        raise ValueError(f"{target} exists and is not an rnnkit model directory; refusing to overwrite it")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
-    try:
-        for name, data in files.items():
-            with open(tmp / name, "wb") as f:
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
-        if target.exists():
-            old = target.parent / f".{target.name}.old-{uuid.uuid4().hex}"
-            os.replace(target, old)
-            os.replace(tmp, target)
-            shutil.rmtree(old)
-        else:
-            os.replace(tmp, target)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    fsync_directory(target.parent)
-
-
-def fsync_directory(path: Path) -> None:
-    """Make the renames inside ``path`` durable (they are metadata of the directory)."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    """Save ``files`` as the model directory ``target`` atomically (:func:`rnnkit.data.write_directory_atomically`).
+    An existing ``target`` must be an rnnkit model directory, a directory that ``rnnkit train`` is writing (its
+    checkpoints go with it), or empty."""
+    write_directory(target, files, what="an rnnkit model directory",
+                    replaceable=lambda p: is_model_directory(p) or is_training_directory(p))
 
 
 def is_model_directory(path: Path) -> bool:

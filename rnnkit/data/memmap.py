@@ -27,8 +27,10 @@ from __future__ import annotations
 import io
 import json
 import os
+import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
+import uuid
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
@@ -43,7 +45,8 @@ VERSION = 1
 
 @contextmanager
 def atomic_write(path: str | os.PathLike, mode: str = "w", *, encoding: str | None = "utf-8") -> Iterator[IO]:
-    """Open a temporary file next to ``path``; on success fsync it and ``os.replace`` it onto ``path``.
+    """Open a temporary file next to ``path``; on success fsync it, ``os.replace`` it onto ``path`` and fsync
+    the directory.
 
     On an exception the temporary file is removed and ``path`` is left as it was.
     """
@@ -59,6 +62,49 @@ def atomic_write(path: str | os.PathLike, mode: str = "w", *, encoding: str | No
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+    fsync_directory(path.parent)  # the rename itself survives a power cut
+
+
+def write_directory_atomically(target: Path, files: dict[str, bytes], *, replaceable: Callable[[Path], bool],
+                               what: str) -> None:
+    """Write ``files`` into a fresh temporary directory beside ``target``, then rename it to ``target``.
+
+    A reader sees the old directory or the new one, never a mix; on any error the temporary directory is
+    removed and ``target`` is untouched. An existing ``target`` must be empty or ``replaceable(target)`` (e.g.
+    a model directory when saving a model), else ValueError naming ``what`` it should have been. Replacing
+    takes two renames: a kill between them leaves the whole old and new directories beside the absent target.
+    """
+    empty_directory = target.is_dir() and not any(target.iterdir())
+    if target.exists() and not (empty_directory or replaceable(target)):
+        raise ValueError(f"{target} exists and is not {what}; refusing to overwrite it (choose a new path)")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    try:
+        for name, data in files.items():
+            with open(tmp / name, "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+        if target.exists():
+            old = target.parent / f".{target.name}.old-{uuid.uuid4().hex}"
+            os.replace(target, old)
+            os.replace(tmp, target)
+            shutil.rmtree(old)
+        else:
+            os.replace(tmp, target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    fsync_directory(target.parent)
+
+
+def fsync_directory(path: Path) -> None:
+    """Make the renames inside ``path`` durable (they are metadata of the directory)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def write_json(path: str | os.PathLike, obj: Any) -> None:

@@ -62,9 +62,6 @@ import io
 import json
 import logging
 import os
-import shutil
-import tempfile
-import uuid
 import warnings
 from pathlib import Path
 from typing import NamedTuple
@@ -75,6 +72,7 @@ from torch import Tensor, nn
 
 from ..cells import TimeAware
 from ..cells.base import state_fields
+from ..data.memmap import write_directory_atomically
 from ..layers import Bidirectional, Recurrent, Stacked
 from ..models import SequenceToLabel, SequenceToSequence
 
@@ -562,27 +560,9 @@ def _check_target(target: Path) -> None:
 
 
 def write_export_directory(target: Path, files: dict[str, bytes]) -> None:
-    """Write ``files`` into a temporary directory beside ``target`` and rename it into place, so that a reader
-    sees the old export or the new one, never a mix; on error the temporary directory is removed."""
-    _check_target(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
-    try:
-        for name, data in files.items():
-            with open(tmp / name, "wb") as f:
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
-        if target.exists():
-            old = target.parent / f".{target.name}.old-{uuid.uuid4().hex}"
-            os.replace(target, old)
-            os.replace(tmp, target)
-            shutil.rmtree(old)
-        else:
-            os.replace(tmp, target)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+    """Write the export atomically: a reader sees the old export or the new one, never a mix."""
+    write_directory_atomically(target, files, replaceable=is_export_directory,
+                               what="an rnnkit ONNX export directory")
 
 
 def read_export(directory: str | os.PathLike) -> dict:
