@@ -3,17 +3,13 @@
 import json
 
 import numpy as np
+import onnx
 import pytest
 import torch
 
-pytest.importorskip("onnxruntime")
-pytest.importorskip("onnxscript")
-
-import onnx  # noqa: E402
-
-from rnnkit import GRUCell, LayerNormLSTMCell, MinGRUCell, MinLSTMCell, TimeAware  # noqa: E402
-from rnnkit.deploy.export import export_onnx, ort_session, read_export  # noqa: E402
-from rnnkit.models import LanguageModel, SequenceToLabel, SequenceToSequence  # noqa: E402
+from rnnkit import GRUCell, LayerNormLSTMCell, MinGRUCell, MinLSTMCell, TimeAware
+from rnnkit.deploy.export import export_onnx, ort_session, read_export
+from rnnkit.models import LanguageModel, SequenceToLabel, SequenceToSequence
 
 # every cell of the zoo, every pooling, both output kinds, stacked and bidirectional
 ZOO = {

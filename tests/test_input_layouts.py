@@ -98,7 +98,7 @@ def test_errors_name_the_callers_ids():
 
 
 def test_sktime_gunpoint_is_refused_in_auto_and_learnt_with_layout_nct():
-    datasets = pytest.importorskip("sktime.datasets")
+    from sktime import datasets
     X, y = datasets.load_gunpoint(split="train", return_type="numpy3D")  # (50, 1, 150)
     with pytest.raises(ValueError, match="layout='nct'"):
         SequenceClassifier(**TINY).fit(X, y)
@@ -110,7 +110,8 @@ def test_sktime_gunpoint_is_refused_in_auto_and_learnt_with_layout_nct():
 
 
 def test_sktime_nested_japanese_vowels_reads_as_rnnkits_own_loader():
-    datasets = pytest.importorskip("sktime.datasets")
+    from sktime import datasets
+
     from rnnkit.data import load_japanese_vowels
 
     nested, _ = datasets.load_japanese_vowels(split="train")  # (270, 12) cells of pd.Series, lengths 7..26

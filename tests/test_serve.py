@@ -5,12 +5,9 @@ import json
 import threading
 import warnings
 
+import httpx  # the deploy extra, installed by the test command: missing, the tests fail loudly
 import numpy as np
 import pytest
-
-pytest.importorskip("fastapi")
-pytest.importorskip("uvicorn")
-httpx = pytest.importorskip("httpx")
 
 with warnings.catch_warnings():  # starlette's notice that it will move to httpx2
     warnings.simplefilter("ignore")

@@ -3,11 +3,8 @@
 import numpy as np
 import pytest
 
-pytest.importorskip("onnxruntime")
-pytest.importorskip("onnxscript")
-
-from rnnkit import SequenceClassifier, SequenceRegressor, SequenceTagger  # noqa: E402
-from rnnkit.deploy import Streamer, export_onnx  # noqa: E402
+from rnnkit import SequenceClassifier, SequenceRegressor, SequenceTagger
+from rnnkit.deploy import Streamer, export_onnx
 
 FAST = dict(hidden_size=8, max_epochs=2, random_state=0, device="cpu")
 
