@@ -1,4 +1,4 @@
-"""The seed's comparison of RNN, LSTM and GRU, measured: ``rnnkit compare`` and :func:`compare`.
+"""The textbook comparison of RNN, LSTM and GRU, measured: ``rnnkit compare`` and :func:`compare`.
 
 For each sequence length, cell and seed, one model (same hidden size, or the same parameter count with
 ``equal_params=True``) is trained on a task of :mod:`rnnkit.tasks` under the same budget (optimizer steps
@@ -325,6 +325,7 @@ def compare(
         "lr": lr,
         "clip_grad_norm": clip_grad_norm,
         "task_params": task_params or {},
+        "first_seed": first_seed,
         "task_info": task_info,
         "machine": machine(device),
         "runs": {cell: [asdict(r) for r in runs if r.cell == cell] for cell in cells},
@@ -399,7 +400,7 @@ def _fmt(stat: dict, digits: int = 3) -> str:
 
 
 def markdown(results: dict) -> str:
-    """The report: the seed's comparison table, filled by measurement."""
+    """The report: the textbook comparison's table, filled by measurement."""
     m = results["machine"]
     where = m.get("gpu") or f"{m['processor']}, {m['cpu_threads']} CPU thread(s)"
     sizes = "equal parameter count" if results["equal_params"] else f"hidden size {results['hidden_size']}"
@@ -517,47 +518,116 @@ def plots(results: dict) -> dict[str, Figure]:
     return figs
 
 
+def verdict(info: dict, value: float) -> str:
+    """``"solved"`` when a test metric is past the success bar of ``info`` (an entry of :func:`compare`'s
+    ``task_info``; the bar is :func:`success_bar`'s), else ``"not solved"``."""
+    bar = info["success_bar"]
+    return "solved" if (value >= bar if info["metric"] == "accuracy" else value < bar) else "not solved"
+
+
+def demo_summary(results: dict[str, dict], *, command: str) -> str:
+    """What ``rnnkit demo`` measured, one line per task and cell with the chance level beside each figure and
+    its :func:`verdict`, followed by what a run this short can and cannot show. ``results`` maps a task name
+    to :func:`compare`'s results for one seed."""
+    lines = []
+    for name, res in results.items():
+        info = next(iter(res["task_info"].values()))
+        lines.append(
+            f"{name}, T = {info['T']}: test {info['metric']}; chance {info['chance']:.4g} ({info['chance_note']}); "
+            f"solved: {info['success_rule']} ({info['success_bar']:.4g})"
+        )
+        for cell, runs in res["runs"].items():
+            for r in runs:
+                lines.append(
+                    f"  {cell:4s} {info['metric']} {r['test_metric']:.4g} (chance {info['chance']:.4g}): "
+                    f"{verdict(info, r['test_metric'])}"
+                )
+    first = next(iter(results.values()))
+    lines += [
+        "",
+        f"A short run: one seed ({first['first_seed']}), {first['steps']} optimizer steps per cell, hidden size "
+        f"{first['hidden_size']}. It can show which cells solve each task at this length within this budget "
+        "(on the adding problem the first marked value lies at least T/2 steps back, further than the Elman "
+        "RNN's gradient reaches at initialisation when T is 50 or more: the reports give each cell's reach). "
+        "It cannot show the spread over seeds, how "
+        "the cells compare at longer lengths or with a larger budget (given more steps the Elman RNN starts to "
+        "learn the adding problem at T = 50), or which cell is faster (the times are of one run, under whatever "
+        f"else runs on this machine). For the full comparison: {command} (measured tables: docs/comparison.md).",
+    ]
+    return "\n".join(lines)
+
+
+def _finite_or_none(values) -> list[float | None]:
+    """JSON has no NaN or infinity: a value that overflowed is written as null."""
+    return [float(v) if np.isfinite(v) else None for v in values]
+
+
 def clipping_report(out: str | Path | None = None, **params) -> dict:
-    """The exploding-gradient demo (:func:`rnnkit.tasks.exploding_gradient_demo`): the same Elman RNN, same
-    seed, trained without and with gradient clipping; writes ``clipping.json``, ``clipping.md`` and
-    ``clipping.png`` to ``out`` if given."""
+    """The exploding-gradient demo (:func:`rnnkit.tasks.exploding_gradient_demo`): the same linear RNN, same
+    seed, trained without and with gradient clipping, its two verdicts and the values its argument predicts;
+    writes ``clipping.json`` (non-finite losses as null), ``clipping.md`` and ``clipping.png`` to ``out`` if
+    given."""
     from .tasks import exploding_gradient_demo
+    from .tasks.exploding import CONVERGED, DIVERGED
 
     demo = exploding_gradient_demo(**params)
     runs = {"unclipped": demo.unclipped, "clipped": demo.clipped}
     results = {
         "params": demo.params,
-        "machine": machine("cpu"),
-        **{
-            k: {"loss": [float(v) for v in r.loss], "grad_norm": [float(v) for v in r.grad_norm]}
-            for k, r in runs.items()
+        "predicted": demo.predicted,
+        "verdicts": {
+            "unclipped_diverged": demo.unclipped_diverged,
+            "clipped_converged": demo.clipped_converged,
+            "rule": f"diverged: last loss not finite or above {DIVERGED:g} x the initial loss (1 = chance); "
+            f"converged: every loss finite and the last below {CONVERGED:g} x the initial loss",
         },
+        "machine": machine("cpu"),
+        **{k: {"loss": _finite_or_none(r.loss), "grad_norm": _finite_or_none(r.grad_norm)} for k, r in runs.items()},
     }
+    results["summary"] = clipping_summary(results)
     if out is not None:
         out = Path(out)
         out.mkdir(parents=True, exist_ok=True)
         write_json(out / "clipping.json", results)
-        p = demo.params
+        p, f = demo.params, demo.predicted
         lines = [
-            f"## Exploding gradients and clipping (Elman RNN, recurrent spectral radius {p['radius']}, "
-            f"T = {p['T']}, plain SGD lr {p['lr']}, seed {p['seed']})",
+            f"## Exploding gradients and clipping (linear RNN, H = {p['hidden_size']}, recurrent weights "
+            f"{p['radius']} x orthogonal, T = {p['T']}, plain SGD lr {p['lr']:.3g}, clip norm {p['clip']}, "
+            f"seed {p['seed']})",
             "",
-            "| run | loss at step 0 | loss at the last step | largest loss | largest gradient norm |",
-            "|---|---|---|---|---|",
+            f"Predicted by the maths (rnnkit.tasks.exploding): gradient norm at initialisation "
+            f"{f['grad_norm_at_init']:.4g}; loss after the first step {f['first_step_loss_unclipped']:.4g} "
+            f"unclipped, {f['first_step_loss_clipped']:.4g} clipped; clipped loss below {f['clipped_loss_bound']:.3g}"
+            f" from step {f['steps_to_converge']}. Chance (predicting 0) is 1.",
+            "",
+            "| run | loss at step 0 | loss after step 1 | loss at the last step | largest gradient norm | verdict |",
+            "|---|---|---|---|---|---|",
         ]
         for k, r in runs.items():
             loss, g = np.asarray(r.loss, dtype=float), np.asarray(r.grad_norm, dtype=float)
             clip = f" (max norm {p['clip']})" if k == "clipped" else ""
-            lines.append(f"| {k}{clip} | {loss[0]:.3g} | {loss[-1]:.3g} | {np.nanmax(loss):.3g} | {np.nanmax(g):.3g} |")
+            verdict = results["summary"][k]
+            lines.append(
+                f"| {k}{clip} | {loss[0]:.3g} | {loss[1] if len(loss) > 1 else float('nan'):.3g} | {loss[-1]:.3g} "
+                f"(step {len(loss) - 1}) | "
+                f"{np.nanmax(np.where(np.isfinite(g), g, np.nan)):.3g} | {verdict} |"
+            )
+        lines += ["", results["verdicts"]["rule"].capitalize() + "."]
         from .data import atomic_write
 
-        with atomic_write(out / "clipping.md") as f:
-            f.write("\n".join(lines) + "\n")
-        ax = Figure(figsize=(6.4, 4), layout="constrained").subplots()
-        for k, r in runs.items():
-            ax.plot(np.asarray(r.loss, dtype=float), label=k)
-        ax.set(xlabel="step", ylabel="training loss (MSE)", yscale="log", title="same seed, with and without clipping")
-        ax.legend()
-        with atomic_write(out / "clipping.png", "wb") as f:
-            ax.figure.savefig(f, format="png", dpi=110)
+        with atomic_write(out / "clipping.md") as fh:
+            fh.write("\n".join(lines) + "\n")
+        with atomic_write(out / "clipping.png", "wb") as fh:
+            demo.plot().savefig(fh, format="png", dpi=110)
     return results
+
+
+def clipping_summary(results: dict) -> dict:
+    """One line per run of :func:`clipping_report`'s results: what it did, and its verdict."""
+    words = {"unclipped": ("diverged", "did not diverge"), "clipped": ("converged", "did not converge")}
+    lines = {}
+    for run, (yes, no) in words.items():
+        loss = results[run]["loss"]
+        last = "overflow" if loss[-1] is None else f"{loss[-1]:.3g}"
+        lines[run] = f"{yes if results['verdicts'][f'{run}_{yes}'] else no}: loss 1 -> {last} at step {len(loss) - 1}"
+    return lines

@@ -19,6 +19,7 @@ from rnnkit.tasks import (
 )
 from rnnkit.tasks import mnist1d as mnist1d_module
 from rnnkit.tasks.base import KINDS, METRICS, cross_entropy
+from rnnkit.tasks.exploding import CONVERGED
 from rnnkit.tasks.synthetic import copy_baseline_probs
 
 TINY = {
@@ -193,17 +194,45 @@ def test_synthetic_splits_are_independent_of_other_split_sizes():
 # --- exploding gradients -----------------------------------------------------------------------------------
 
 
-def test_exploding_gradients_diverge_without_clipping_and_converge_with_it():
-    torch_state = torch.get_rng_state()
-    demo = exploding_gradient_demo()
-    assert torch.equal(torch.get_rng_state(), torch_state)
-    free, clipped = demo.unclipped, demo.clipped
-    assert len(free.loss) == len(clipped.loss) == 40
-    assert free.loss[0] == clipped.loss[0] and free.grad_norm[0] == clipped.grad_norm[0]  # same start
-    assert free.grad_norm[0] > 10  # radius 3: the gradient is large from the start
-    blew_up = ~np.isfinite(free.loss) | (free.loss > 1e6)
-    assert blew_up.any() and (~np.isfinite(free.grad_norm) | (free.grad_norm > 1e6)).any()
-    assert np.isfinite(clipped.loss).all() and np.isfinite(clipped.grad_norm).all()
-    assert clipped.loss[-1] < 0.3 * clipped.loss[0] and clipped.loss[-5:].max() < 0.5
-    fig = demo.plot()
-    assert fig.axes
+@pytest.mark.parametrize("threads", [1, 2])
+def test_exploding_gradients_diverge_without_clipping_and_converge_with_it(threads):
+    """Every outcome is checked against the exact values the argument of rnnkit.tasks.exploding derives, for
+    seeds 0-4 at 1 and 2 torch threads. A no-op clipping makes the clipped run the unclipped one (its first
+    step would land at 1.6e8, not 0.976); a clipping that zeroes or over-shrinks the gradient leaves the loss
+    near 1; a wrong rescaling moves the gain by another amount than s."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        for seed in range(5):
+            torch_state = torch.get_rng_state()
+            demo = exploding_gradient_demo(seed=seed)
+            assert torch.equal(torch.get_rng_state(), torch_state)
+            free, clipped, p = demo.unclipped, demo.clipped, demo.predicted
+            assert p["grad_norm_at_init"] == 2 * 2.0**19 and p["s"] == pytest.approx(0.012)
+            assert p["steps_to_converge"] == 84 and len(clipped.loss) == 120
+            # same start, exactly as derived: L = (a - 1)^2 = 1 (chance), ||grad L|| = 2 rho^(T-1) = 1.05e6
+            for run in (free, clipped):
+                assert run.loss[0] == pytest.approx(1.0, rel=1e-12)
+                assert run.grad_norm[0] == pytest.approx(p["grad_norm_at_init"], rel=1e-9)
+            # the first step: unclipped to (q - 1)^2 = 1.6e8, clipped to (1 - s)^2 = 0.976
+            assert free.loss[1] == pytest.approx(p["first_step_loss_unclipped"], rel=1e-9)
+            assert free.loss[1] > 1e8 and clipped.loss[1] == pytest.approx(p["first_step_loss_clipped"], rel=1e-9)
+            # unclipped: non-finite within a few steps (the run stops there)
+            assert demo.unclipped_diverged and not np.isfinite(free.loss[-1]) and len(free.loss) <= 10
+            # clipped: strictly decreasing for ceil(1/s) steps, then within s^2 = 1.44e-4 (the bound, to 1 %)
+            assert demo.clipped_converged and np.isfinite(clipped.loss).all()
+            assert (np.diff(clipped.loss[: p["steps_to_converge"]]) < 0).all()
+            assert clipped.loss[p["steps_to_converge"] - 1 :].max() < 1.01 * p["clipped_loss_bound"]
+            assert clipped.loss[-1] < CONVERGED / 50  # 50x inside the verdict's threshold
+    finally:
+        torch.set_num_threads(before)
+
+
+def test_exploding_gradient_verdicts_say_no_when_nothing_explodes():
+    """rho^(T-1) small: q = 2 lr rho^(2(T-1)) < 2, so the unclipped SGD step does not overshoot and the verdict
+    must not claim divergence."""
+    demo = exploding_gradient_demo(radius=1.0, T=5, steps=60, lr=0.05)
+    assert demo.predicted["q"] == pytest.approx(0.1) and not demo.unclipped_diverged
+    assert demo.unclipped.loss[1] == pytest.approx((1 - 0.1) ** 2)  # e <- (1 - q) e: no overshoot
+    assert demo.unclipped.loss[-1] < 1e-6 and np.isfinite(demo.unclipped.loss).all()
+    assert demo.plot().axes and "diverged=False" in repr(demo)
