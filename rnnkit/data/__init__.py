@@ -13,102 +13,85 @@ One collate for all (:func:`pad_collate` → :class:`SequenceBatch`), a length-b
 memory-mapped ragged store for data larger than memory. Real datasets that ship offline, in this layout
 (forecasting series, UCR/UEA classification archives, IMDB reviews, daily stock prices):
 :mod:`rnnkit.data.datasets`.
+
+The submodules load on first use (PEP 562), so that reading a CSV or writing a file does not import the
+audio, video and dataset stacks.
 """
 
-from .audio import MFCC, AudioDataset, LogMel, read_wav, resample_wave, write_wav
-from .bio import BioSequenceDataset, kmers, one_hot_encode, read_fasta, reverse_complement
-from .collate import IGNORE_INDEX, BucketBatchSampler, SequenceBatch, pad_collate, pad_sequences, padding_fraction
-from .datasets import (
-    load_airline,
-    load_basic_motions,
-    load_co2,
-    load_gunpoint,
-    load_imdb,
-    load_japanese_vowels,
-    load_msft,
-    load_nasdaq,
-    load_sf_temps,
-    load_sp500,
-)
-from .events import EventSessions, sessionize, synthetic_event_log
-from .memmap import RaggedStore, RaggedWriter, atomic_write, write_json, write_ragged
-from .tables import SequenceTable, read_sequences
-from .text import BPTTBatches, TextClassificationDataset, Vocab, batchify
-from .timeseries import (
-    Preprocessor,
-    SeriesFeatures,
-    TimeSeriesFrame,
-    TimeSplit,
-    WindowDataset,
-    WindowSpec,
-    calendar_features,
-    difference,
-    rolling_origin,
-    sliding_windows,
-    split_by_time,
-    undifference,
-    window_datasets,
-)
-from .video import FrameEncoder, MovingDigits, VideoDataset, embed_frames, read_video
+import importlib
 
-__all__ = [
-    "load_sp500",
-    "load_nasdaq",
-    "load_msft",
-    "load_japanese_vowels",
-    "load_imdb",
-    "load_gunpoint",
-    "load_basic_motions",
-    "IGNORE_INDEX",
-    "MFCC",
-    "AudioDataset",
-    "BPTTBatches",
-    "BioSequenceDataset",
-    "EventSessions",
-    "FrameEncoder",
-    "LogMel",
-    "MovingDigits",
-    "TextClassificationDataset",
-    "VideoDataset",
-    "Vocab",
-    "batchify",
-    "embed_frames",
-    "kmers",
-    "one_hot_encode",
-    "read_fasta",
-    "read_video",
-    "read_wav",
-    "resample_wave",
-    "reverse_complement",
-    "sessionize",
-    "synthetic_event_log",
-    "write_wav",
-    "Preprocessor",
-    "SeriesFeatures",
-    "SequenceTable",
-    "TimeSeriesFrame",
-    "TimeSplit",
-    "WindowDataset",
-    "WindowSpec",
-    "calendar_features",
-    "difference",
-    "load_airline",
-    "load_co2",
-    "load_sf_temps",
-    "read_sequences",
-    "rolling_origin",
-    "sliding_windows",
-    "split_by_time",
-    "undifference",
-    "window_datasets",
-    "BucketBatchSampler",
-    "RaggedStore",
-    "RaggedWriter",
-    "SequenceBatch",
-    "atomic_write",
-    "pad_collate",
-    "pad_sequences",
-    "padding_fraction",
-    "write_json",
-    "write_ragged",
-]
+# name -> submodule that defines it
+_LAZY = {
+    "load_sp500": "datasets",
+    "load_nasdaq": "datasets",
+    "load_msft": "datasets",
+    "load_japanese_vowels": "datasets",
+    "load_imdb": "datasets",
+    "load_gunpoint": "datasets",
+    "load_basic_motions": "datasets",
+    "IGNORE_INDEX": "collate",
+    "MFCC": "audio",
+    "AudioDataset": "audio",
+    "BPTTBatches": "text",
+    "BioSequenceDataset": "bio",
+    "EventSessions": "events",
+    "FrameEncoder": "video",
+    "LogMel": "audio",
+    "MovingDigits": "video",
+    "TextClassificationDataset": "text",
+    "VideoDataset": "video",
+    "Vocab": "text",
+    "batchify": "text",
+    "embed_frames": "video",
+    "kmers": "bio",
+    "one_hot_encode": "bio",
+    "read_fasta": "bio",
+    "read_video": "video",
+    "read_wav": "audio",
+    "resample_wave": "audio",
+    "reverse_complement": "bio",
+    "sessionize": "events",
+    "synthetic_event_log": "events",
+    "write_wav": "audio",
+    "Preprocessor": "timeseries",
+    "SeriesFeatures": "timeseries",
+    "SequenceTable": "tables",
+    "TimeSeriesFrame": "timeseries",
+    "TimeSplit": "timeseries",
+    "WindowDataset": "timeseries",
+    "WindowSpec": "timeseries",
+    "calendar_features": "timeseries",
+    "difference": "timeseries",
+    "load_airline": "datasets",
+    "load_co2": "datasets",
+    "load_sf_temps": "datasets",
+    "read_sequences": "tables",
+    "rolling_origin": "timeseries",
+    "sliding_windows": "timeseries",
+    "split_by_time": "timeseries",
+    "undifference": "timeseries",
+    "window_datasets": "timeseries",
+    "BucketBatchSampler": "collate",
+    "RaggedStore": "memmap",
+    "RaggedWriter": "memmap",
+    "SequenceBatch": "collate",
+    "atomic_write": "memmap",
+    "pad_collate": "collate",
+    "pad_sequences": "collate",
+    "padding_fraction": "collate",
+    "write_json": "memmap",
+    "write_ragged": "memmap",
+}
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        return getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted([*globals(), *_LAZY])
+
+
+__all__ = list(_LAZY)
