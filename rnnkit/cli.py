@@ -1,27 +1,36 @@
-"""The ``rnnkit`` command line: ``demo``, ``train``, ``predict``, ``compare``, ``clipping``, ``app``."""
+"""The ``rnnkit`` command line: ``demo``, ``train``, ``predict``, ``compare``, ``clipping``, ``app``, ``export``,
+``serve``."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import tempfile
 import time
+import warnings
+import zipfile
+from contextlib import contextmanager
 from pathlib import Path
 
 
 def _demo(args) -> int:
     """The main job: a short measured comparison of RNN, LSTM and GRU on two tasks: the adding problem
-    (long memory, generated) and scikit-learn's bundled handwritten digits read row by row (real data)."""
-    from .compare import compare, markdown
+    (long memory, generated) and scikit-learn's bundled handwritten digits read row by row (real data).
+    Prints each cell's figure beside the chance level with its verdict, and what the run can and cannot show;
+    writes ``demo.md`` (that summary) and each task's report, JSON and plots under ``--out``."""
+    from .compare import compare, demo_summary, markdown
+    from .data import atomic_write
 
     out = Path(args.out)
-    reports = []
+    results = {}
     for task, length, params in (
         ("adding", [args.length], {"n_train": 4000, "n_val": 500, "n_test": 1000}),
         ("digits", [None], None),
     ):
         print(f"== {task}")
-        results = compare(
+        results[task] = compare(
             task,
             lengths=length,
             seeds=1,
@@ -32,93 +41,245 @@ def _demo(args) -> int:
             out=out / task,
             first_seed=args.seed,
         )
-        reports.append(markdown(results))
-    print("\n" + "\n".join(reports))
-    print(f"reports, JSON and plots in {out}/adding and {out}/digits")
+    command = "rnnkit compare --task adding --length 200 --seeds 5 --steps 3000 --out runs/adding200"
+    summary = demo_summary(results, command=command)
+    with atomic_write(out / "demo.md", "w") as f:
+        f.write(summary + "\n\n" + "\n".join(markdown(r) for r in results.values()))
+    print("\n" + "\n".join(markdown(r) for r in results.values()))
+    print(summary)
+    print(f"\nsummary in {out}/demo.md; reports, JSON and plots in {out}/adding and {out}/digits")
     return 0
 
 
 ESTIMATOR_FOR_TASK = {"classify": "SequenceClassifier", "regress": "SequenceRegressor", "tag": "SequenceTagger"}
+TABLE_DEFAULTS = {"id_column": "id", "time_column": None, "target_column": "target"}
 
 
-def _read_table(args, *, with_target: bool, per_step: bool):
-    """The sequences of ``args.data``; targets are read for training and ignored (if present) for prediction."""
+def _read_table(args, columns: dict, *, with_target: bool, per_step: bool):
+    """The sequences of ``args.data``, read with ``columns`` (id, time and target column names); targets are
+    read for training and left out of the features (if present) for prediction."""
     from .data.tables import read_sequences
 
-    return read_sequences(
-        args.data,
-        layout=args.layout,
-        id_column=args.id_column,
-        time_column=args.time_column,
-        target_column=args.target_column,
-        per_step_target=per_step,
-        require_target=with_target,
-    )
+    return read_sequences(args.data, layout=args.layout, per_step_target=per_step, require_target=with_target,
+                          **columns)
+
+
+def _table_columns(args, recorded: dict) -> dict:
+    """The id, time and target columns: given on the command line, else as recorded in the model (predict),
+    else the defaults."""
+    return {k: getattr(args, k) if getattr(args, k) is not None else recorded.get(k, default)
+            for k, default in TABLE_DEFAULTS.items()}
+
+
+def _check_writable_parent(path: Path, flag: str) -> None:
+    """Create ``path``'s parent directory if missing and check that a file can be created in it, by creating
+    one: permission bits say nothing for root, a read-only mount or an immutable directory."""
+    parent = path.parent
+    existing = next(p for p in (parent, *parent.parents) if p.exists())
+    if not existing.is_dir():
+        raise ValueError(f"{flag} {path}: {existing} is a file, not a directory; choose another location")
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".probe", dir=parent)
+    except OSError as e:
+        raise ValueError(f"{flag} {path}: cannot create files in {parent} ({e.strerror}); choose another "
+                         "location or make it writable") from None
+    os.close(fd)
+    os.unlink(probe)
+
+
+@contextmanager
+def _exclusive(out: Path):
+    """Hold ``.NAME.lock`` beside ``out`` (an OS lock, released even by ``kill -9``), so that two commands
+    never write one --out at once: the second is refused at once instead of replacing the first's model."""
+    from filelock import FileLock, Timeout
+
+    lock = FileLock(out.parent / f".{out.name}.lock")
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        raise ValueError(f"--out {out} is being written by another rnnkit process (it holds "
+                         f"{lock.lock_file}); wait for it to finish or choose another --out") from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def _check_train_out(out: Path, resume: bool) -> None:
+    """--out must be new, empty, an rnnkit model (replaced at the end) or a directory that `rnnkit train` was
+    writing; an unfinished run's checkpoint is continued with --resume, never silently discarded."""
+    from .estimators import is_model_directory, is_training_directory
+    from .training.trainer import CHECKPOINT
+
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--out {out} is a file; give a directory for the model (it is created if missing)")
+    if out.is_dir() and any(out.iterdir()) and not (is_model_directory(out) or is_training_directory(out)):
+        raise ValueError(f"--out {out} is a non-empty directory that is not an rnnkit model; refusing to "
+                         "overwrite it: choose a new or empty directory")
+    if (out / CHECKPOINT).is_file() and not resume:
+        raise ValueError(f"--out {out} holds the checkpoint of an unfinished training run ({out / CHECKPOINT}); "
+                         f"add --resume to continue it, or remove {out} to start over")
+
+
+def _split(table, args, task: str, target_column: str):
+    """Training and held-out positions: a permutation of the file's sequences by --seed, the first
+    round(--test-fraction * n) held out. ValueError, with a hint that helps, when too little is left."""
+    import numpy as np
+
+    n = len(table.X)
+    n_test = int(round(args.test_fraction * n))
+    order = np.random.default_rng(args.seed).permutation(n)
+    train_idx, test_idx = order[n_test:], order[:n_test]
+    need = "at least 2 sequences" + (" of at least 2 classes" if task == "classify" else "")
+    if n < 2:
+        raise ValueError(f"{args.data}: the file holds a single sequence ({str(table.ids[0])!r}); training needs "
+                         f"{need}")
+    if len(train_idx) < 2:
+        raise ValueError(f"{args.data}: --test-fraction {args.test_fraction} holds out {n_test} of the {n} "
+                         f"sequences, leaving {len(train_idx)} to train on; training needs {need}: lower "
+                         f"--test-fraction (0 trains on all {n})")
+    if task == "classify":
+        from .estimators import as_label_array
+
+        as_label_array(table.y, str(args.data))  # one label per sequence (not an (n, k) array), of one type
+        labels = np.array([v.item() if isinstance(v, np.generic) else v for v in table.y], dtype=object)
+        if len(set(labels.tolist())) < 2:
+            raise ValueError(f"{args.data}: every sequence has the label {labels[0]!r} in column "
+                             f"{target_column!r}; a classifier needs at least 2 classes")
+        if len(set(labels[train_idx].tolist())) < 2:
+            raise ValueError(f"{args.data}: the {len(train_idx)} sequences left to train on after --test-fraction "
+                             f"{args.test_fraction} all have the label {labels[train_idx[0]]!r}; a classifier "
+                             f"needs at least 2 classes: lower --test-fraction (0 trains on all {n})")
+    return train_idx, test_idx
+
+
+def _frames(table, idx) -> list:
+    """The sequences at ``idx`` as DataFrames named by the file's feature columns, so that the estimator
+    records them (``feature_names_in_``)."""
+    import pandas as pd
+
+    return [pd.DataFrame(table.X[i], columns=table.feature_names, copy=False) for i in idx]
 
 
 def _train(args) -> int:
-    """Fit an estimator on a file of sequences; write the model directory and metrics.json into --out."""
-    import numpy as np
-
+    """Fit an estimator on a file of sequences; write the model directory (with metrics.json) to --out,
+    checkpointing every epoch inside it so that --resume continues an interrupted run."""
     import rnnkit
     from rnnkit.data import write_json
+    from rnnkit.estimators import FORMAT, TRAINING_FILE, as_sequences, write_directory_atomically
+    from rnnkit.training.trainer import CHECKPOINT
 
-    table = _read_table(args, with_target=True, per_step=args.task == "tag")
-    cls = getattr(rnnkit, ESTIMATOR_FOR_TASK[args.task])
-    est = cls(
-        cell=args.cell,
-        hidden_size=args.hidden_size,
-        num_layers=args.num_layers,
-        bidirectional=args.bidirectional,
-        dropout=args.dropout,
-        max_epochs=args.epochs,
-        batch_size=args.batch_size,
-        lr=args.lr,
-        tbptt_steps=args.tbptt_steps,
-        random_state=args.seed,
-        device=args.device,
-        verbose=args.verbose,
-    )
-    n = len(table.X)
-    order = np.random.default_rng(args.seed).permutation(n)
-    n_test = int(round(args.test_fraction * n))
-    if n - n_test < 2:
-        raise ValueError(f"{args.data}: {n} sequences leave fewer than 2 to train on; lower --test-fraction")
-    pick = lambda items, idx: [items[i] for i in idx] if isinstance(items, list) else items[idx]
-    train_idx, test_idx = order[n_test:], order[:n_test]
-    start = time.perf_counter()
-    est.fit(pick(table.X, train_idx), pick(table.y, train_idx))
-    seconds = time.perf_counter() - start
-    metrics = {
-        "task": args.task,
-        "estimator": cls.__name__,
-        "n_train": int(len(train_idx)),
-        "n_test": int(n_test),
-        "fit_seconds": round(seconds, 3),
-        "train_score": float(est.score(pick(table.X, train_idx), pick(table.y, train_idx))),
-        "score_name": "accuracy" if args.task != "regress" else "r2",
-        "final_train_loss": est.loss_curve_[-1] if est.loss_curve_ else None,
-    }
-    if n_test:
-        metrics["test_score"] = float(est.score(pick(table.X, test_idx), pick(table.y, test_idx)))
     out = Path(args.out)
-    est.save(out)
-    write_json(out / "metrics.json", metrics)
+    _check_writable_parent(out, "--out")
+    with _exclusive(out):
+        _check_train_out(out, args.resume)
+        columns = _table_columns(args, {})
+        table = _read_table(args, columns, with_target=True, per_step=args.task == "tag")
+        # a file's sequences are (T_i, F) whatever their shape: no guessing of the layout ("ntf"); errors
+        # name the file's own sequence ids
+        as_sequences(table.X, str(args.data), layout="ntf", ids=table.ids)
+        train_idx, test_idx = _split(table, args, args.task, columns["target_column"])
+        cls = getattr(rnnkit, ESTIMATOR_FOR_TASK[args.task])
+        est = cls(
+            cell=args.cell,
+            hidden_size=args.hidden_size,
+            num_layers=args.num_layers,
+            bidirectional=args.bidirectional,
+            dropout=args.dropout,
+            max_epochs=args.epochs,
+            batch_size=args.batch_size,
+            lr=args.lr,
+            tbptt_steps=args.tbptt_steps,
+            random_state=args.seed,
+            device=args.device,
+            verbose=args.verbose,
+            log_dir=str(out),  # the checkpoint of every epoch: out/checkpoints/last.ckpt
+            layout="ntf",
+        )
+        pick = lambda items, idx: [items[i] for i in idx] if isinstance(items, list) else items[idx]
+        resumed = args.resume and (out / CHECKPOINT).is_file()
+        if args.resume and not resumed:
+            print(f"no checkpoint in {out}: training from the first epoch")
+        out.mkdir(exist_ok=True)
+        write_json(out / TRAINING_FILE, {"format": f"{FORMAT}.training", "data": str(args.data)})
+        start = time.perf_counter()
+        est.fit(_frames(table, train_idx), pick(table.y, train_idx), resume=args.resume)
+        seconds = time.perf_counter() - start
+        metrics = {
+            "task": args.task,
+            "estimator": cls.__name__,
+            "n_train": int(len(train_idx)),
+            "n_test": int(len(test_idx)),
+            "fit_seconds": round(seconds, 3),
+            "resumed": bool(resumed),
+            "train_score": float(est.score(_frames(table, train_idx), pick(table.y, train_idx))),
+            "score_name": "accuracy" if args.task != "regress" else "r2",
+            "final_train_loss": est.loss_curve_[-1] if est.loss_curve_ else None,
+        }
+        if len(test_idx) >= (2 if args.task == "regress" else 1):  # R^2 needs two values
+            metrics["test_score"] = float(est.score(_frames(table, test_idx), pick(table.y, test_idx)))
+        est.set_params(log_dir=None)  # the model does not keep writing to --out when refitted elsewhere
+        info = {"task": args.task, **columns, "feature_columns": list(table.feature_names)}
+        files = est.to_files(info={"table": info})
+        files["metrics.json"] = (json.dumps(metrics, indent=1) + "\n").encode()
+        write_directory_atomically(out, files)  # replaces the checkpoints with the finished model
     print(json.dumps(metrics, indent=2))
     print(f"wrote model and metrics.json to {out}")
     return 0
 
 
+def _match_columns(table, recorded: dict, est, data) -> list:
+    """The file's sequences with their feature columns in the model's order, matched by name (a reordered
+    file predicts as the original). ValueError naming any missing or extra column."""
+    import numpy as np
+
+    model = recorded.get("feature_columns")
+    if model is None and getattr(est, "feature_names_in_", None) is not None:
+        model = [str(c) for c in est.feature_names_in_]
+    if not model:  # a model saved without feature names: columns are read by position
+        return table.X
+    have = list(table.feature_names)
+    missing = [c for c in model if c not in have]
+    extra = [c for c in have if c not in model]
+    if missing or extra:
+        parts = ([f"lacks {missing}"] if missing else []) + ([f"has the extra column(s) {extra}"] if extra else [])
+        target = recorded.get("target_column")
+        raise ValueError(f"{data}: the file {' and '.join(parts)}; the model reads the feature columns {model}"
+                         + (f" (target {target!r})" if target else "") + ": rename or drop columns to match "
+                         "(their order does not matter; --id-column / --time-column name the others)")
+    order = np.array([have.index(c) for c in model])
+    return [x[:, order] for x in table.X] if list(order) != list(range(len(model))) else table.X
+
+
 def _predict(args) -> int:
-    """Predict with a saved model directory; write a CSV (one row per sequence, or per step for taggers)."""
+    """Predict with a saved model directory; write a CSV (one row per sequence, or per step for taggers).
+    The file's columns are matched to the model's by name."""
     import numpy as np
     import pandas as pd
 
     import rnnkit
+    from rnnkit.estimators import as_sequences, read_model
 
+    out = Path(args.out) if args.out else None
+    if out is not None:
+        if out.is_dir():
+            raise ValueError(f"--out {out} is a directory; give a file path for the predictions, e.g. "
+                             f"{out / 'predictions.csv'}")
+        if out.exists() and out.resolve() == Path(args.data).resolve():
+            raise ValueError(f"--out {out} is the input file; write the predictions to another file")
+        _check_writable_parent(out, "--out")
     est = rnnkit.load(args.model)
-    table = _read_table(args, with_target=False, per_step=False)
-    pred = est.predict(table.X)
+    if isinstance(est, rnnkit.Forecaster):
+        raise ValueError(f"{args.model} is a Forecaster; `rnnkit predict` reads sequence models (rnnkit train)")
+    est.set_params(layout="ntf")  # a file's sequences are (T_i, F) whatever their shape
+    recorded = read_model(args.model)[0].get("info", {}).get("table", {})
+    table = _read_table(args, _table_columns(args, recorded), with_target=False, per_step=False)
+    X = _match_columns(table, recorded, est, args.data)
+    as_sequences(X, str(args.data), est.n_features_in_, layout="ntf", ids=table.ids)  # errors name the file's ids
+    if getattr(est, "feature_names_in_", None) is not None:
+        X = [pd.DataFrame(x, columns=list(est.feature_names_in_), copy=False) for x in X]
+    pred = est.predict(X)
     if isinstance(est, rnnkit.SequenceTagger):
         frame = pd.DataFrame(
             {
@@ -132,15 +293,15 @@ def _predict(args) -> int:
         cols = {"prediction": pred} if pred.ndim == 1 else {f"prediction_{k}": pred[:, k] for k in range(pred.shape[1])}
         frame = pd.DataFrame({"id": table.ids, **cols})
         if isinstance(est, rnnkit.SequenceClassifier):
-            proba = est.predict_proba(table.X)
+            proba = est.predict_proba(X)
             for k, c in enumerate(est.classes_):
                 frame[f"proba_{c}"] = proba[:, k]
-    if args.out:
+    if out is not None:
         from .data import atomic_write
 
-        with atomic_write(args.out, "w") as f:
+        with atomic_write(out, "w") as f:
             frame.to_csv(f, index=False)
-        print(f"wrote {len(frame)} rows to {args.out}")
+        print(f"wrote {len(frame)} rows to {out}")
     else:
         print(frame.to_csv(index=False), end="")
     return 0
@@ -176,7 +337,9 @@ def _compare(args) -> int:
 def _clipping(args) -> int:
     from .compare import clipping_report
 
-    clipping_report(args.out, radius=args.radius, seed=args.seed)
+    results = clipping_report(args.out, radius=args.radius, seed=args.seed)
+    for run, line in results["summary"].items():
+        print(f"{run}: {line}")
     print(f"wrote clipping.json, clipping.md and clipping.png to {args.out}")
     return 0
 
@@ -193,7 +356,56 @@ def _app(args) -> int:
     return 0
 
 
-def _add_table_options(p: argparse.ArgumentParser) -> None:
+def _export(args) -> int:
+    """Export a saved model directory to ONNX (sequence.onnx, step.onnx, export.json), checked against torch."""
+    from .deploy import export_onnx
+    from .estimators import load
+
+    info = export_onnx(load(args.model), args.out)
+    print(f"wrote {', '.join(f for f in ('sequence.onnx', 'step.onnx') if Path(args.out, f).exists())} and "
+          f"export.json to {args.out} (state size {info['step'].get('state_size', 'n/a: no step graph')})")
+    return 0
+
+
+def _serve(args) -> int:
+    """Serve a saved model directory over HTTP until interrupted."""
+    from .deploy.server import serve
+
+    announce = lambda: print(f"serving {args.model} on http://{args.host}:{args.port} (POST /predict, GET /health, "
+                             f"GET /model)", flush=True)
+    serve(args.model, host=args.host, port=args.port, batching=not args.no_batching, max_batch=args.max_batch,
+          max_wait_ms=args.max_wait_ms, threads=args.threads, on_ready=announce)
+    return 0
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with a one-line error: ``rnnkit train: error: ... (see rnnkit train --help)``."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _number(kind, low, high=None, *, low_open=False, high_open=True, what=""):
+    """An argparse type: a ``kind`` (int or float) in [low, high) (the ends as given), with a message that
+    says the range."""
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {'an integer' if kind is int else 'a number'}, got "
+                                             f"{text!r}") from None
+        too_low = value <= low if low_open else value < low
+        too_high = high is not None and (value >= high if high_open else value > high)
+        if too_low or too_high or value != value:  # value != value: NaN
+            span = (f"in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}" if high is not None
+                    else f"{'>' if low_open else '>='} {low:g}")
+            raise argparse.ArgumentTypeError(f"must be {span}{what}, got {text}")
+        return value
+
+    return parse
+
+
+def _add_table_options(p: argparse.ArgumentParser, *, recorded: bool) -> None:
     p.add_argument("data", help="a .csv (long or wide layout) or .npz of sequences")
     p.add_argument(
         "--layout",
@@ -201,18 +413,20 @@ def _add_table_options(p: argparse.ArgumentParser) -> None:
         default="auto",
         help="file layout (default: npz for .npz files, else long)",
     )
-    p.add_argument("--id-column", default="id", help="long CSV: the sequence-id column (default id)")
-    p.add_argument("--time-column", help="long CSV: sort the rows of each sequence by this column")
-    p.add_argument("--target-column", default="target", help="CSV: the target column (default target)")
+    default = " (default: as at training)" if recorded else ""
+    p.add_argument("--id-column", help=f"long CSV: the sequence-id column{default or ' (default id)'}")
+    p.add_argument("--time-column", help=f"long CSV: sort the rows of each sequence by this column{default}")
+    p.add_argument("--target-column", help=f"CSV: the target column{default or ' (default target)'}"
+                   + ("; left out of the features if the file has it" if recorded else ""))
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="rnnkit", description="Recurrent neural networks for sequential data.")
+    parser = _Parser(prog="rnnkit", description="Recurrent neural networks for sequential data.")
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="a short measured RNN / LSTM / GRU comparison (adding problem, digits)")
     demo.add_argument("--length", type=int, default=50, help="adding-problem sequence length (default 50)")
     demo.add_argument("--hidden", type=int, default=32, help="hidden size (default 32)")
-    demo.add_argument("--steps", type=int, default=600, help="optimizer steps per cell (default 600)")
+    demo.add_argument("--steps", type=int, default=2400, help="optimizer steps per cell (default 2400)")
     demo.add_argument("--seed", type=int, default=0)
     demo.add_argument("--out", default="out/demo", help="output directory (default out/demo)")
     demo.set_defaults(run=_demo)
@@ -221,30 +435,41 @@ def build_parser() -> argparse.ArgumentParser:
         "train",
         help="fit a model on a file of sequences",
         description="Fit a sequence classifier, regressor or tagger on a CSV or .npz; write "
-        "the model directory (safetensors + JSON) and metrics.json to --out.",
+        "the model directory (safetensors + JSON) and metrics.json to --out. A checkpoint is written inside "
+        "--out at the end of every epoch; after an interruption, rerun the same command with --resume.",
     )
-    _add_table_options(train)
+    _add_table_options(train, recorded=False)
     train.add_argument(
         "--task",
         required=True,
         choices=tuple(ESTIMATOR_FOR_TASK),
         help="classify / regress one target per sequence, or tag every step",
     )
-    train.add_argument("--out", required=True, help="model directory to write")
-    train.add_argument("--cell", default="lstm", choices=("rnn", "lstm", "gru"))
-    train.add_argument("--hidden-size", type=int, default=32)
-    train.add_argument("--num-layers", type=int, default=1)
-    train.add_argument("--bidirectional", action="store_true")
-    train.add_argument("--dropout", type=float, default=0.0)
-    train.add_argument("--epochs", type=int, default=30)
-    train.add_argument("--batch-size", type=int, default=32)
-    train.add_argument("--lr", type=float, default=5e-3)
-    train.add_argument("--tbptt-steps", type=int, help="truncated BPTT chunk length (default: full BPTT)")
+    train.add_argument("--out", required=True, help="model directory to write (new, empty, or an rnnkit model)")
     train.add_argument(
-        "--test-fraction", type=float, default=0.2, help="held-out fraction scored in metrics.json (default 0.2)"
+        "--resume",
+        action="store_true",
+        help="continue the interrupted run whose checkpoint is in --out (same data and options; --epochs may "
+        "grow); without a checkpoint, train from the start",
     )
-    train.add_argument("--seed", type=int, default=0)
-    train.add_argument("--device", default="auto")
+    count = _number(int, 1)
+    train.add_argument("--cell", default="lstm", choices=("rnn", "lstm", "gru"))
+    train.add_argument("--hidden-size", type=count, default=32)
+    train.add_argument("--num-layers", type=count, default=1)
+    train.add_argument("--bidirectional", action="store_true")
+    train.add_argument("--dropout", type=_number(float, 0.0, 1.0), default=0.0, help="between layers, in [0, 1)")
+    train.add_argument("--epochs", type=count, default=30)
+    train.add_argument("--batch-size", type=count, default=32)
+    train.add_argument("--lr", type=_number(float, 0.0, low_open=True), default=5e-3)
+    train.add_argument("--tbptt-steps", type=count, help="truncated BPTT chunk length (default: full BPTT)")
+    train.add_argument(
+        "--test-fraction",
+        type=_number(float, 0.0, 1.0, what=" (0 trains on every sequence)"),
+        default=0.2,
+        help="held-out fraction scored in metrics.json, in [0, 1) (default 0.2; 0 trains on all)",
+    )
+    train.add_argument("--seed", type=_number(int, 0), default=0)
+    train.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
     train.add_argument("--verbose", action="store_true", help="progress bar and Lightning messages")
     train.set_defaults(run=_train)
 
@@ -254,7 +479,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Predict with a model directory written by `rnnkit train`.",
     )
     predict.add_argument("model", help="model directory")
-    _add_table_options(predict)
+    _add_table_options(predict, recorded=True)
     predict.add_argument("--out", help="CSV file to write (default: print to stdout)")
     predict.set_defaults(run=_predict)
 
@@ -281,8 +506,10 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument("--out", required=True)
     cmp.set_defaults(run=_compare)
 
-    clip = sub.add_parser("clipping", help="exploding gradients: an Elman RNN trained with and without clipping")
-    clip.add_argument("--radius", type=float, default=3.0, help="spectral radius of the recurrent weights")
+    clip = sub.add_parser("clipping", help="exploding gradients: a linear RNN trained with and without clipping")
+    clip.add_argument(
+        "--radius", type=float, default=2.0, help="scale of the orthogonal recurrent weights at init (default 2)"
+    )
     clip.add_argument("--seed", type=int, default=0)
     clip.add_argument("--out", required=True)
     clip.set_defaults(run=_clipping)
@@ -300,16 +527,77 @@ def build_parser() -> argparse.ArgumentParser:
     app.add_argument("--seed", type=int, default=0)
     app.add_argument("--out", help="output directory (default: print the results as JSON)")
     app.set_defaults(run=_app)
+
+    export = sub.add_parser(
+        "export",
+        help="export a saved model directory to ONNX",
+        description="Write sequence.onnx (whole sequences, dynamic batch and length), step.onnx (one step and "
+        "a state, for streaming; unidirectional models) and export.json (shapes, state layout, preprocessing, "
+        "measured errors) to --out, after checking both graphs against torch with onnxruntime.",
+    )
+    export.add_argument("model", help="model directory written by `rnnkit train` or save()")
+    export.add_argument("--out", required=True, help="export directory to write")
+    export.set_defaults(run=_export)
+
+    serve = sub.add_parser(
+        "serve",
+        help="serve a saved model directory over HTTP",
+        description="POST /predict {\"sequences\": [[[f1, ...], ...], ...]}, GET /health, GET /model; concurrent "
+        "requests are batched together.",
+    )
+    serve.add_argument("model", help="model directory written by `rnnkit train` or save()")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1, this machine only)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.add_argument("--no-batching", action="store_true", help="run each request alone")
+    serve.add_argument("--max-batch", type=int, default=64, help="sequences per batch at most (default 64)")
+    serve.add_argument("--max-wait-ms", type=float, default=2.0,
+                       help="how long a request waits for others to batch with (default 2)")
+    serve.add_argument("--threads", type=int, help="torch threads for the model (default: torch's own)")
+    serve.set_defaults(run=_serve)
     return parser
 
 
+def _one_line(err: BaseException) -> str:
+    """An error as one line: an OSError as 'path: reason', any message with its line breaks folded."""
+    if isinstance(err, OSError) and err.strerror:
+        where = " -> ".join(str(f) for f in (err.filename, err.filename2) if f is not None)
+        text = f"{where}: {err.strerror}" if where else err.strerror
+    else:
+        text = str(err) or type(err).__name__
+    return " ".join(text.split())
+
+
+def _warning_line(message, category, filename, lineno, line=None) -> str:
+    return f"rnnkit: warning: {' '.join(str(message).split())}\n"
+
+
 def main(argv=None) -> int:
+    """Run a command. Everything a user can cause (bad arguments, files, data, paths, a training that
+    diverges) ends with one line on stderr and exit status 2 (130 when interrupted); an unexpected internal
+    error still shows its traceback, as a bug should."""
     args = build_parser().parse_args(argv)
+    previous, warnings.formatwarning = warnings.formatwarning, _warning_line  # a warning is one line too
     try:
         return args.run(args)
-    except (ValueError, FileNotFoundError, KeyError) as err:
-        print(f"rnnkit {args.command}: error: {err}", file=sys.stderr)
+    except KeyboardInterrupt:
+        hint = " (rerun with --resume to continue from the last finished epoch)" if args.command == "train" else ""
+        print(f"rnnkit {args.command}: interrupted{hint}", file=sys.stderr)
+        return 130
+    except Exception as err:
+        if not isinstance(err, _foreseen()):
+            raise
+        print(f"rnnkit {args.command}: error: {_one_line(err)}", file=sys.stderr)
         return 2
+    finally:
+        warnings.formatwarning = previous
+
+
+def _foreseen() -> tuple[type[Exception], ...]:
+    """The errors a user can cause: bad input (ValueError, KeyError), files and paths (OSError, a corrupt
+    archive), a training that diverges (NonFiniteError: imported here, as torch is loaded by then)."""
+    from .training import NonFiniteError
+
+    return ValueError, OSError, zipfile.BadZipFile, KeyError, NonFiniteError
 
 
 if __name__ == "__main__":

@@ -99,6 +99,11 @@ def as_sequences(X, who: str, n_features: int | None = None, *, layout: str = "a
     name = (lambda i: f"sequence {i} of X") if ids is None else (lambda i: f"sequence {ids[i]!r}")
     arrays = []
     for i, s in enumerate(seqs):
+        if s is None:
+            raise ValueError(f"{who}: {name(i)} is None; each sequence must be a (T_i, F) or (T_i,) array")
+        if np.iscomplexobj(s):  # float32 would silently drop the imaginary part
+            raise ValueError(f"{who}: {name(i)} holds complex numbers; X must hold real numbers: pass the real "
+                             f"and imaginary parts as two features (or take .real / abs() yourself)")
         try:
             with np.errstate(over="ignore"):  # beyond float32's range: becomes inf, refused below
                 a = np.asarray(s, dtype=np.float32)
@@ -122,8 +127,10 @@ def as_sequences(X, who: str, n_features: int | None = None, *, layout: str = "a
                              f"finite numbers (fill in missing values, or leave the step out)")
     F = arrays[0].shape[1]
     if n_features is not None and F != n_features:
+        one = kind == "array" and F == 1 and arrays[0].shape[0] == n_features  # (T, F) read as (n, T)
         raise ValueError(f"{who}: X has {F} features per step, but the estimator was fitted with "
-                         f"{n_features}")
+                         f"{n_features}" + ("; X is 2-D, read as (n, T) sequences of one feature: for a single "
+                                            "sequence (T, F), pass X[None]" if one else ""))
     lengths = torch.tensor([len(a) for a in arrays], dtype=torch.long)
     # np.require copies only what torch cannot share: a read-only array (a DataFrame's values under pandas'
     # copy-on-write) would make torch warn
@@ -276,6 +283,20 @@ def check_label_types(rows: list, who: str) -> None:
                          f"all int): mixed, numpy would turn them all into text")
 
 
+def check_target_index(X, y, who: str) -> None:
+    """Refuse a ``pd.Series`` y whose index is not the instances of a DataFrame X in X's order: y is matched
+    to X by position, so a y indexed by other ids, or by X's ids in another order, would pair each sequence
+    with another sequence's target."""
+    if not (isinstance(y, pd.Series) and isinstance(X, pd.DataFrame)) or X.empty:
+        return
+    ids = X.index.get_level_values(0).unique() if isinstance(X.index, pd.MultiIndex) else X.index
+    if not y.index.equals(ids):
+        show = lambda index: ", ".join(map(repr, index[:3].tolist())) + (", ..." if len(index) > 3 else "")
+        raise ValueError(f"{who}: y's index ({show(y.index)}) is not X's instances in X's order ({show(ids)}); y "
+                         f"is matched to X by position: reorder it with y.loc[instances] (or pass y.to_numpy() "
+                         f"if its order is already X's)")
+
+
 def check_n_targets(y, n: int, who: str) -> None:
     if len(y) != n:
         raise ValueError(f"{who}: X has {n} sequences but y has {len(y)} entries; they must match")
@@ -414,6 +435,9 @@ class _SequenceEstimator(BaseEstimator):
                              "the resumed fit shuffles and splits the data as the interrupted one did")
         x, lengths, _ = as_sequences(X, who, layout=self.layout)
         names = feature_names(X, who)
+        if y is None:
+            raise ValueError(f"{who}: y is None; fit needs the targets of X's sequences")
+        check_target_index(X, y, who)
         targets, fitted = self._encode_targets(y, lengths, who)
         x_mean, x_scale = feature_scaling(x, lengths)
         rng = check_random_state(self.random_state)
@@ -514,6 +538,17 @@ class _SequenceEstimator(BaseEstimator):
         return (x - mean) / scale * valid  # padding stays 0
 
     # -- predict ---------------------------------------------------------------------------------------------
+    def _score_targets(self, X, y):
+        """``y`` after checking that it has one entry per sequence of ``X`` (scikit-learn's own check names
+        neither the estimator nor the fix)."""
+        who = f"{type(self).__name__}.score"
+        check_is_fitted(self, "model_")
+        _, lengths, _ = as_sequences(X, who, self.n_features_in_, layout=self.layout)
+        if y is None:
+            raise ValueError(f"{who}: y is None; score needs the targets of X's sequences")
+        check_n_targets(y, len(lengths), who)
+        return y
+
     def _outputs(self, X, who: str) -> tuple[list[torch.Tensor] | torch.Tensor, torch.Tensor, bool]:
         """The model's raw outputs: ``(n, O)`` for labels, or a list of ``(T_i, O)`` for steps."""
         check_is_fitted(self, "model_")
@@ -671,6 +706,10 @@ class SequenceClassifier(ClassifierMixin, _LabelEstimator):
         check_classes_recur(codes, classes, who)
         return torch.from_numpy(codes).long(), {"classes_": classes, "n_outputs_": len(classes)}
 
+    def score(self, X, y, sample_weight=None) -> float:
+        """Mean accuracy of ``predict(X)`` against ``y`` (scikit-learn's), one label per sequence of X."""
+        return super().score(X, self._score_targets(X, y), sample_weight)
+
     def predict_proba(self, X) -> np.ndarray:
         logits, _, _ = self._outputs(X, f"{type(self).__name__}.predict_proba")
         return logits.softmax(-1).numpy()
@@ -698,6 +737,11 @@ class SequenceRegressor(RegressorMixin, _LabelEstimator):
     _task = "regression"
 
     def _encode_targets(self, y, lengths, who):
+        given = np.asarray(y)
+        if given.dtype.kind in "USO" and any(isinstance(v, str | bytes) for v in given.ravel().tolist()):
+            first = next(v for v in given.ravel().tolist() if isinstance(v, str | bytes))
+            raise ValueError(f"{who}: y holds text (e.g. {first!r}); a regression target must be numbers: "
+                             f"convert it yourself (e.g. pd.to_numeric(y)) so that nothing is misread")
         try:
             y = np.asarray(y, dtype=np.float64)
         except (TypeError, ValueError) as e:
@@ -714,6 +758,10 @@ class SequenceRegressor(RegressorMixin, _LabelEstimator):
         fitted = {"n_outputs_": y2.shape[1], "y_mean_": mean.astype(np.float32),
                   "y_scale_": scale.astype(np.float32), "_y_1d": y.ndim == 1}
         return targets, fitted
+
+    def score(self, X, y, sample_weight=None) -> float:
+        """R² of ``predict(X)`` against ``y`` (scikit-learn's), one target per sequence of X."""
+        return super().score(X, self._score_targets(X, y), sample_weight)
 
     def predict(self, X) -> np.ndarray:
         out, _, _ = self._outputs(X, f"{type(self).__name__}.predict")
@@ -758,6 +806,9 @@ class SequenceTagger(_SequenceEstimator):
             if r.ndim != 1 or len(r) != n:
                 raise ValueError(f"{who}: the labels of sequence {i} have shape {r.shape} but the sequence "
                                  f"has {n} steps; give one label per step")
+            if r.dtype.kind == "f" and not np.isfinite(r).all():
+                raise ValueError(f"{who}: the labels of sequence {i} are NaN or infinite at step "
+                                 f"{int(np.flatnonzero(~np.isfinite(r))[0])}; give every step a label")
         labels = as_label_array(np.concatenate(rows), who)
         classes, codes = fit_classes(labels, who)
         padded = torch.zeros(len(rows), int(lengths.max()), dtype=torch.long)  # padding: masked out

@@ -272,7 +272,8 @@ class Forecaster(BaseEstimator):
     # -- fit ----------------------------------------------------------------------------------------------
     def fit(self, data, *, targets: Sequence[str] | None = None, future_covariates: Sequence[str] | None = None,
             time_col: str | None = None, freq: str | None = None, resume: bool = False) -> Forecaster:
-        """Train on ``data``: a pandas Series or DataFrame with a DatetimeIndex (or a ``time_col``), or a
+        """Train on ``data``: a pandas Series or DataFrame with a DatetimeIndex, a PeriodIndex (forecasts come
+        back as periods) or a numeric index (years: forecasts continue it), or a ``time_col``, or a
         TimeSeriesFrame. ``targets``: the columns to forecast (default all but the known-future covariates).
         ``future_covariates``: columns whose values are known ahead (a promotion flag, a planned price), read
         over the lookback and, from ``predict(future=...)``, over the horizon; every other column is a past
@@ -286,8 +287,13 @@ class Forecaster(BaseEstimator):
         ends with the same weights as an uninterrupted one."""
         self._check_params()
         frame = as_frame(data, time_col=time_col, freq=freq)
-        return self._fit_frame(frame, targets, future_covariates, series_output=isinstance(data, pd.Series),
-                               resume=resume)
+        self._fit_frame(frame, targets, future_covariates, series_output=isinstance(data, pd.Series),
+                        resume=resume)
+        # a PeriodIndex is read as the start of each period; forecasts are given back as periods
+        index = getattr(data, "index", None)
+        self.period_ = index.freqstr if isinstance(index, pd.PeriodIndex) and time_col is None and freq is None \
+            else None
+        return self
 
     def _fit_frame(self, frame: TimeSeriesFrame, targets: Sequence[str] | None,
                    future_covariates: Sequence[str] | None, *, series_output: bool,
@@ -467,7 +473,7 @@ class Forecaster(BaseEstimator):
                              f"horizon for more), got {H!r}")
         frame = self.history_ if data is None else self._frame_like(data, time_col)
         y = self._predict_frame(frame, H, future)  # (H, n_y, n_q)
-        index = _future_index(frame, self.freq_, H)
+        index = self._as_periods(_future_index(frame, self.freq_, H))
         if self.quantiles is None:
             if self._series_output:
                 return pd.Series(y[:, 0, 0], index=index, name=self.targets_[0])
@@ -531,7 +537,8 @@ class Forecaster(BaseEstimator):
         arrays = windows.to_arrays()
         y = self._forecast(arrays["x"], arrays.get("future"))  # (n_w, H, n_y, n_q)
         origins = windows.starts + self.lookback
-        index = frame.time[origins] if frame.time is not None else pd.Index(origins)
+        index = (pd.Index(origins) if frame.time is None else self._as_periods(frame.time[origins])
+                 if isinstance(frame.time, pd.DatetimeIndex) else _numeric_index(frame.time[origins], frame))
         steps = range(1, self.horizon + 1)
         if self.quantiles is None:
             columns = pd.MultiIndex.from_product([list(self.targets_), steps], names=["target", "step"])
@@ -540,6 +547,11 @@ class Forecaster(BaseEstimator):
                                              names=["target", "quantile", "step"])
         return pd.DataFrame(y.transpose(0, 2, 3, 1).reshape(len(y), -1), index=index, columns=columns)
 
+    def _as_periods(self, index: pd.Index) -> pd.Index:
+        """``index`` as the fitted series' periods when it had a PeriodIndex, else as it is."""
+        period = getattr(self, "period_", None)
+        return index.to_period(period) if period and isinstance(index, pd.DatetimeIndex) else index
+
     def _frame_like(self, data, time_col: str | None) -> TimeSeriesFrame:
         if isinstance(data, pd.Series) and len(self.history_.columns) == 1:
             data = data.rename(self.history_.columns[0])
@@ -547,6 +559,11 @@ class Forecaster(BaseEstimator):
         if frame.columns != self.history_.columns:
             raise ValueError(f"data has columns {list(frame.columns)}; the forecaster was fitted on "
                              f"{list(self.history_.columns)}")
+        kind = lambda f: ("no time axis (steps)" if f.time is None else "dates"
+                          if isinstance(f.time, pd.DatetimeIndex) else "a numeric time axis")
+        if kind(frame) != kind(self.history_):  # the next timestamps follow the fitted frequency
+            raise ValueError(f"data has {kind(frame)}, but the forecaster was fitted on a series with "
+                             f"{kind(self.history_)}; give data the same kind of index (or time_col) as at fit")
         return frame
 
     def _features(self, frame: TimeSeriesFrame) -> SeriesFeatures:
@@ -645,6 +662,10 @@ class Forecaster(BaseEstimator):
                                "actual": actual[:, j]}
                     forecasts.append(pd.DataFrame(columns, index=pd.Index(times, name="time")))
         errors = pd.DataFrame(rows).set_index("origin")
+        if isinstance(getattr(data, "index", None), pd.PeriodIndex) and time_col is None and freq is None:
+            errors.index = errors.index.to_period(data.index.freqstr)  # periods in, periods out, as predict
+        elif frame.time is not None and not isinstance(frame.time, pd.DatetimeIndex):
+            errors.index = _numeric_index(errors.index.to_numpy(np.float64), frame).rename("origin")
         errors.columns = pd.MultiIndex.from_tuples(errors.columns, names=["metric", "method"])
         errors = errors[[(metric, method) for metric in METRICS for method in METHODS]]
         return (errors, pd.concat(forecasts)) if return_forecasts else errors
@@ -681,6 +702,7 @@ class Forecaster(BaseEstimator):
                 "time_zone": None if time_kind != "datetime" or h.time.tz is None else str(h.time.tz),
                 "time_unit": h.time.unit if time_kind == "datetime" else None,
                 "freq": self.freq_ if isinstance(self.freq_, str | None) else float(self.freq_),
+                "period": getattr(self, "period_", None),
                 "step": float(self.step_), "series_output": bool(self._series_output),
                 "n_inputs": len(self.input_names_), "input_names": list(self.input_names_),
             },
@@ -737,6 +759,7 @@ class Forecaster(BaseEstimator):
                                 future_covariates=future)
         self.targets_, self.covariates_, self.future_covariates_ = targets, covariates, future
         self.freq_, self.step_ = fitted["freq"], float(fitted["step"])
+        self.period_ = fitted.get("period")  # absent from models saved before periods were given back
         self.history_ = history
         self.input_names_, self.future_names_ = tuple(fitted["input_names"]), future_names
         self._series_output = bool(fitted["series_output"])
@@ -776,6 +799,19 @@ def _dated_index(data: pd.Series | pd.DataFrame) -> pd.Series | pd.DataFrame:
     if isinstance(index, pd.MultiIndex) or not (pd.api.types.is_object_dtype(index)
                                                 or pd.api.types.is_string_dtype(index)):
         return data
+    values = index.tolist()
+    if all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in values):
+        return data.set_axis(pd.Index(np.asarray(values), name=index.name), axis=0)  # numbers: a numeric axis
+    if not all(isinstance(v, str) for v in values):
+        if all(isinstance(v, pd.Timestamp) for v in values):
+            zones = sorted({str(v.tz) for v in values})
+            if len(zones) > 1:
+                raise ValueError(f"the index holds timestamps in several time zones ({', '.join(zones)}); "
+                                 f"convert them to one (pd.to_datetime(index, utc=True))")
+            return data.set_axis(pd.DatetimeIndex(values, name=index.name), axis=0)
+        kinds = sorted({type(v).__name__ for v in values})
+        raise ValueError(f"the index mixes values of types {kinds}; give a DatetimeIndex, a numeric index, or "
+                         f"drop it (data.reset_index(drop=True)) to forecast by step")
     readings = date_readings(pd.Series(index).astype(str))
     if len(readings) == 1:
         return data.set_axis(readings[0][1].rename(index.name), axis=0)
@@ -853,7 +889,14 @@ def _future_index(frame: TimeSeriesFrame, freq: str | float | None, H: int) -> p
     if isinstance(frame.time, pd.DatetimeIndex):
         index = pd.date_range(frame.time[-1], periods=H + 1, freq=freq)[1:]
         return index.as_unit(frame.time.unit).rename(frame.time_name)
-    return pd.Index(frame.time[-1] + freq * np.arange(1, H + 1), name=frame.time_name)
+    return _numeric_index(frame.time[-1] + freq * np.arange(1, H + 1), frame)
+
+
+def _numeric_index(times: np.ndarray, frame: TimeSeriesFrame) -> pd.Index:
+    """Times on a numeric axis as an index: integers when the series' times are all whole numbers (years
+    1950, 1951, ...: a numeric time axis is float64 inside the frame), else floats."""
+    whole = np.all(frame.time == np.round(frame.time)) and np.all(times == np.round(times))
+    return pd.Index(times.astype(np.int64) if whole else times, name=frame.time_name)
 
 
 def _take(frame: TimeSeriesFrame, rows: range) -> TimeSeriesFrame:

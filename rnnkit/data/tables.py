@@ -85,9 +85,14 @@ def read_sequences(
         frame = pd.read_csv(path, dtype={id_column: str} if layout == "long" else None, low_memory=False)
     except pd.errors.EmptyDataError:
         raise ValueError(f"{path}: the file is empty; expected a CSV with a header row") from None
-    except (UnicodeDecodeError, pd.errors.ParserError) as e:
+    except UnicodeDecodeError as e:
+        raise ValueError(f"{path}: not UTF-8 text (byte {e.object[e.start]:#x} at byte offset {e.start}); save "
+                         f"the CSV as UTF-8, e.g. pd.read_csv(path, encoding='latin-1').to_csv(new_path, "
+                         f"index=False)") from None
+    except pd.errors.ParserError as e:
         raise ValueError(f"{path}: cannot read as a CSV ({str(e).splitlines()[0]}); for an .npz use "
                          f"--layout npz") from None
+    _check_header(path, frame)
     if frame.empty:
         raise ValueError(f"{path}: the CSV has a header but no rows")
     if not require_target and target_column not in frame.columns:
@@ -103,6 +108,25 @@ def read_sequences(
 
 
 # -- CSV -----------------------------------------------------------------------------------------------------
+def _check_header(path: Path, frame: pd.DataFrame) -> None:
+    """Refuse a header that pandas would silently change or misread: a column name given twice (pandas
+    renames the second ``f1`` to ``f1.1``) and a file separated by something else than commas (its whole
+    header becomes one column)."""
+    header = pd.read_csv(path, header=None, nrows=1, dtype=str, keep_default_na=False).iloc[0].tolist()
+    seen = {}
+    for k, name in enumerate(header):
+        if name in seen:
+            raise ValueError(f"{path}: the header names column {name!r} twice (columns {seen[name] + 1} and "
+                             f"{k + 1}); give every column its own name")
+        seen[name] = k
+    if len(header) == 1:
+        for sep, word in ((";", "semicolons"), ("\t", "tabs"), ("|", "bars")):
+            if sep in header[0]:
+                raise ValueError(f"{path}: the header is one column {header[0]!r}: the file looks separated by "
+                                 f"{word}, and rnnkit reads comma-separated CSV; convert it, e.g. "
+                                 f"pd.read_csv(path, sep={sep!r}).to_csv(new_path, index=False)")
+
+
 def _lines(rows) -> str:
     """Row positions of a frame read by ``pd.read_csv`` as the file's line numbers (the header is line 1)."""
     rows = [int(r) + 2 for r in rows]
@@ -150,6 +174,7 @@ def _read_long(path, frame, id_column, time_column, target_column, with_target, 
         raise ValueError(f"{path}: the id column {id_column!r} is empty at {_lines(empty)}; every row needs "
                          f"the id of its sequence")
     ids_per_row = frame[id_column].to_numpy()
+    _check_id_spaces(path, frame[id_column], id_column)
     where = lambda row: f"sequence {ids_per_row[row]!r} ({_lines([row])})"
     drop = [c for c in (id_column, time_column, target_column) if c]
     features = _features(path, frame.drop(columns=drop))
@@ -189,6 +214,21 @@ def _read_long(path, frame, id_column, time_column, target_column, with_target, 
     return SequenceTable(X, y, ids, [str(c) for c in features.columns], target_column)
 
 
+def _check_id_spaces(path: Path, ids: pd.Series, name: str) -> None:
+    """Refuse ids that differ only by spaces around them (``'s0'`` and ``'s0 '``): they would be two
+    sequences, each with part of the other's steps."""
+    stripped = ids.str.strip()
+    distinct = pd.DataFrame({"id": ids, "key": stripped}).drop_duplicates("id")
+    clash = distinct[distinct.duplicated("key", keep=False)]
+    if len(clash):
+        key = clash["key"].iloc[0]
+        spellings = clash.loc[clash["key"] == key, "id"].tolist()
+        first = [f"{v!r} on line {int(np.flatnonzero(ids.to_numpy() == v)[0]) + 2}" for v in spellings]
+        raise ValueError(f"{path}: the id column {name!r} spells one id in {len(spellings)} ways that differ only "
+                         f"by spaces ({', '.join(first)}), "
+                         f"which would be separate sequences; strip the spaces (or make the ids distinct)")
+
+
 def _time_values(path: Path, column: pd.Series, name: str) -> np.ndarray:
     """The time column as sortable numbers: numbers as they are; date strings as datetime64 nanoseconds.
 
@@ -211,19 +251,39 @@ def _time_values(path: Path, column: pd.Series, name: str) -> np.ndarray:
             raise ValueError(f"{path}: the time column {name!r} is infinite at {_lines(inf)}")
         return t
     text = column.astype(str)
-    readings = date_readings(text)
+    try:
+        readings = date_readings(text)
+    except MixedZones as e:
+        raise ValueError(f"{path}: the time column {name!r} mixes dates with a UTC offset ({_lines([e.aware])} "
+                         f"has {text.iloc[e.aware]!r}) and without one ({_lines([e.naive])} has "
+                         f"{text.iloc[e.naive]!r}), so their order is unknown; give every date an offset, or "
+                         f"none") from None
     if len(readings) == 1:
         return readings[0][1].as_unit("ns").asi8  # UTC nanoseconds: sortable across time zones
     if len(readings) > 1:
         raise ValueError(f"{path}: the time column {name!r} holds dates that read two ways "
                          f"({' or '.join(fmt for fmt, _ in readings)}: {text.iloc[0]!r} on line 2 is either); "
                          f"write ISO dates (YYYY-MM-DD) or numbers")
-    fmt = pd.tseries.api.guess_datetime_format(text.iloc[0]) or "ISO8601"
-    unread = np.flatnonzero(pd.to_datetime(text, format=fmt, errors="coerce").isna())
+    numbers = pd.to_numeric(text, errors="coerce")
+    if not np.isnan(numbers.iloc[0]):  # numbers with some text among them: name the first text
+        unread = np.flatnonzero(numbers.isna())
+    else:
+        fmt = pd.tseries.api.guess_datetime_format(text.iloc[0]) or "ISO8601"
+        unread = np.flatnonzero(pd.to_datetime(text, format=fmt, errors="coerce").isna())
     bad = int(unread[0]) if unread.size else 0  # the first value the first value's format does not fit
     raise ValueError(f"{path}: the time column {name!r} is neither numbers nor dates in one format "
                      f"({_lines([bad])} has {text.iloc[bad]!r}); write numbers or ISO dates (YYYY-MM-DD), "
                      f"or leave out --time-column to keep the file's row order")
+
+
+class MixedZones(ValueError):
+    """Dates with a UTC offset mixed with dates without one; ``aware`` and ``naive`` are the positions of
+    the first of each."""
+
+    def __init__(self, aware: int, naive: int):
+        super().__init__(f"dates with a UTC offset (position {aware}) mixed with dates without one (position "
+                         f"{naive}); give every date an offset, or none")
+        self.aware, self.naive = aware, naive
 
 
 def date_readings(text: pd.Series) -> list[tuple[str, pd.DatetimeIndex]]:
@@ -231,11 +291,22 @@ def date_readings(text: pd.Series) -> list[tuple[str, pd.DatetimeIndex]]:
     times)]`` for ISO 8601 dates; one reading for other dates that only one format fits (``13/1/2024``
     makes the column day-first); two for dates that read both day-first and month-first (``5/1/2024`` is 5
     January or 1 May); none for text that is not dates in one format. Formats are guessed from the first
-    value (pandas' ``guess_datetime_format``) and then applied strictly, never value by value."""
+    value (pandas' ``guess_datetime_format``) and then applied strictly, never value by value.
+
+    ISO dates with different UTC offsets are read as the instants they name (in UTC); dates with an offset
+    mixed with dates without one raise `MixedZones` (their order is unknown)."""
     try:
         return [("ISO8601", pd.DatetimeIndex(pd.to_datetime(text, format="ISO8601")))]
     except (ValueError, OverflowError):
         pass
+    aware = text.str.contains(r"(?:Z|[+-]\d\d:?\d\d)\s*$", regex=True)
+    if aware.any():
+        if not aware.all():
+            raise MixedZones(int(np.flatnonzero(aware)[0]), int(np.flatnonzero(~aware)[0]))
+        try:
+            return [("ISO8601", pd.DatetimeIndex(pd.to_datetime(text, format="ISO8601", utc=True)))]
+        except (ValueError, OverflowError):
+            pass
     readings = []
     for dayfirst in (False, True):
         with warnings.catch_warnings():  # pandas warns when the guess contradicts dayfirst: both are tried
@@ -277,7 +348,8 @@ def _read_wide(path, frame, target_column, with_target) -> SequenceTable:
 
 
 # -- npz -----------------------------------------------------------------------------------------------------
-_ZIP, _NPY = b"PK\x03\x04", b"\x93NUMPY"
+_ZIP, _EMPTY_ZIP, _NPY = b"PK\x03\x04", b"PK\x05\x06", b"\x93NUMPY"
+NPZ_ARRAYS = ("X", "y", "lengths")
 
 
 def _not_npz(path: Path, reason: str) -> ValueError:
@@ -299,7 +371,8 @@ def _array(path: Path, data, name: str, numeric: bool = True) -> np.ndarray:
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as e:
         raise _not_npz(path, f"the archive is truncated or corrupt: array {name!r} cannot be read ({e})") from None
     if numeric and a.dtype.kind not in "biuf":
-        what = "text" if a.dtype.kind in "US" else "not numbers"
+        what = {"U": "text", "S": "text", "c": "complex: store the real and imaginary parts as two features"
+                }.get(a.dtype.kind, "not numbers")
         raise ValueError(f"{path}: array {name!r} has dtype {a.dtype} ({what}); it must hold numbers")
     return a
 
@@ -311,7 +384,7 @@ def _read_npz(path: Path, with_target: bool, per_step_target: bool) -> SequenceT
         magic = f.read(6)
     if magic.startswith(_NPY):
         raise _not_npz(path, "this is a single .npy array (numpy.save), not an .npz archive of named arrays")
-    if not magic.startswith(_ZIP):
+    if not magic.startswith((_ZIP, _EMPTY_ZIP)):
         raise _not_npz(path, "not an .npz archive (it does not start as a zip file); a CSV needs --layout "
                              "long or wide")
     try:
@@ -321,6 +394,10 @@ def _read_npz(path: Path, with_target: bool, per_step_target: bool) -> SequenceT
     with data:
         if "X" not in data:
             raise ValueError(f"{path}: no array 'X' in the .npz (found {list(data.keys())})")
+        unknown = [k for k in data.keys() if k not in NPZ_ARRAYS]
+        if unknown:  # a misspelt 'lengths' would otherwise make every padding step a real one
+            raise ValueError(f"{path}: array(s) {unknown} are not read by rnnkit, which reads only "
+                             f"{list(NPZ_ARRAYS)}; rename them (e.g. 'lengths') or leave them out of the .npz")
         X = _array(path, data, "X")
         if X.ndim == 2:
             X = X[..., None]

@@ -132,7 +132,10 @@ class TimeSeriesFrame:
         """Build a frame from a DataFrame or Series.
 
         The time axis is ``data[time_col]`` when given, else the index when it is a ``DatetimeIndex`` or
-        ``PeriodIndex`` (converted to the start of each period), else none. ``value_cols`` defaults to every
+        ``PeriodIndex`` (converted to the start of each period) or numbers other than the default positions
+        ``0..N-1`` (years 1950..2009, 1700.0, 1701.0, ..., a slice of a longer series: a numeric time axis,
+        checked like any other: no gaps, strictly increasing), else none (the default ``RangeIndex``). Any
+        other index (text, a ``TimedeltaIndex``, ...) is refused rather than dropped. ``value_cols`` defaults to every
         column but the time column. Nullable numbers (``Int64``, ``Float64``) and booleans are accepted,
         ``pd.NA`` becoming NaN.
         """
@@ -152,8 +155,18 @@ class TimeSeriesFrame:
             time, time_name = data[time_col], time_col
         elif isinstance(data.index, pd.DatetimeIndex | pd.PeriodIndex):
             time, time_name = data.index, str(data.index.name or "index")
+        elif data.index.equals(pd.RangeIndex(len(data))):
+            time, time_name = None, "time"  # the default positions: rows are equally spaced steps
+        elif pd.api.types.is_numeric_dtype(data.index.dtype) and not pd.api.types.is_bool_dtype(data.index.dtype):
+            time, time_name = data.index, str(data.index.name or "index")
         else:
-            time, time_name = None, "time"
+            shown = ", ".join(map(repr, data.index[:3].tolist()))
+            raise ValueError(
+                f"the index ({type(data.index).__name__} of dtype {data.index.dtype}: {shown}, ...) is neither "
+                "dates nor numbers, so it cannot be the time axis; pass a DatetimeIndex or a numeric index "
+                "(for elapsed times: index.total_seconds()), name a time_col, or drop it with "
+                "reset_index(drop=True) to count steps"
+            )
         if value_cols is None:
             value_cols = [c for c in names if c != time_col]
         else:

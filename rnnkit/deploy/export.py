@@ -109,6 +109,13 @@ def resolve(source) -> Exportable:
         if not hasattr(source, "model_"):
             raise ValueError(f"export_onnx: this {name} is not fitted; call fit first")
         estimator, source = source, source.model_
+    if isinstance(source, str | os.PathLike):
+        raise ValueError(f"export_onnx: got the path {str(source)!r}, not a model; load it first: "
+                         f"rnnkit.export_onnx(rnnkit.load(path), directory) (or run rnnkit export)")
+    if not isinstance(source, nn.Module):
+        raise ValueError(f"export_onnx: cannot export a {name}; give a fitted SequenceClassifier, "
+                         "SequenceRegressor or SequenceTagger, a SequenceToLabel or SequenceToSequence model, "
+                         "or a recurrent layer (rnnkit.LSTM, Stacked, Recurrent, ...)")
     model = copy.deepcopy(source).cpu().float().eval().requires_grad_(False)
     if isinstance(model, Recurrent | Bidirectional):
         model = Stacked([model])

@@ -284,12 +284,16 @@ def create_app(estimator, *, batching: bool = True, max_batch: int = 64, max_wai
 
 
 def serve(model_dir, *, host: str = "127.0.0.1", port: int = 8000, batching: bool = True, max_batch: int = 64,
-          max_wait_ms: float = 2.0, threads: int | None = None) -> None:
-    """Load a saved model directory and serve it with uvicorn until interrupted (loopback by default)."""
+          max_wait_ms: float = 2.0, threads: int | None = None, on_ready=None) -> None:
+    """Load a saved model directory and serve it with uvicorn until interrupted (loopback by default).
+    ``on_ready()`` is called once the model has loaded, before the server starts (a model that cannot be
+    loaded raises first, so nothing claims to be serving it)."""
     import uvicorn
 
     from ..estimators import load
 
     app = create_app(load(model_dir), batching=batching, max_batch=max_batch, max_wait_ms=max_wait_ms,
                      threads=threads)
+    if on_ready is not None:
+        on_ready()
     uvicorn.run(app, host=host, port=port, log_level="warning")

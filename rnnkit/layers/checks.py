@@ -28,6 +28,9 @@ def check_input(x: Tensor, layer: nn.Module, lengths: Tensor | None, who: str) -
             f"{who}: x must have shape (batch, time, features) = (B, T, {input_size}), got shape "
             f"{tuple(x.shape)}; add a batch dimension with x.unsqueeze(0) or a feature one with x.unsqueeze(-1)"
         )
+    if x.is_complex():  # x.float() would drop the imaginary part
+        raise ValueError(f"{who}: x is complex ({x.dtype}); the layers compute in real numbers: give the real and "
+                         f"imaginary parts as two features, torch.view_as_real(x).flatten(-2)")
     if not x.is_floating_point():
         raise ValueError(f"{who}: x must be a floating-point tensor, got dtype {x.dtype}; use x.float()")
     param = next((p for p in layer.parameters() if p.is_floating_point()), None)
@@ -63,6 +66,8 @@ def check_input(x: Tensor, layer: nn.Module, lengths: Tensor | None, who: str) -
         raise ValueError(f"{who}: lengths must have shape (B,) = ({B},), got {tuple(lengths.shape)}")
     if lengths.is_floating_point() or lengths.is_complex() or lengths.dtype == torch.bool:
         raise ValueError(f"{who}: lengths must be an integer tensor, got dtype {lengths.dtype}")
+    if lengths.dtype in (torch.uint16, torch.uint32, torch.uint64):  # torch has no min/max for these: as int64
+        lengths = lengths.to(torch.int64)  # a value past int64 wraps negative and is refused below
     lo, hi = int(lengths.min()), int(lengths.max())
     if lo < 1 or hi > T:
         raise ValueError(
