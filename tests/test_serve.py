@@ -54,6 +54,20 @@ def test_one_step_sequences_are_steps_not_channels(client, classifier):
     np.testing.assert_allclose(body["probabilities"], steps.predict_proba(X), atol=1e-6)
 
 
+def test_a_model_with_feature_names_answers_in_its_order_without_warnings():
+    import pandas as pd
+
+    X = _data(2)
+    frames = [pd.DataFrame(x, columns=["temp", "load", "speed"]) for x in X]
+    model = SequenceClassifier(**FAST).fit(frames, [int(x[:, 0].sum() > 0) for x in X])
+    probe = _data(7, n=3)
+    with TestClient(create_app(model)) as c, warnings.catch_warnings():
+        warnings.simplefilter("error")  # a warning per request would flood the server's log
+        body = c.post("/predict", json={"sequences": [x.tolist() for x in probe]}).json()
+    want = model.predict_proba([pd.DataFrame(x, columns=["temp", "load", "speed"]) for x in probe])
+    np.testing.assert_allclose(body["probabilities"], want, atol=1e-6)
+
+
 def test_health_and_model(client):
     assert client.get("/health").json() == {"status": "ok"}
     info = client.get("/model").json()

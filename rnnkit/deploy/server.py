@@ -116,11 +116,14 @@ def parse_request(body: bytes, n_features: int, limits: Limits) -> list[np.ndarr
 def steps_by_features(estimator, batch_size: int | None = None):
     """The estimator reading every sequence as ``(T_i, F)``, as the request format fixes it: a shallow copy
     (sharing the model) with ``layout="ntf"``, so that no guess about the orientation is made (a batch of
-    one-step sequences is not mistaken for one channel read over F steps); with ``batch_size``, its
+    one-step sequences is not mistaken for one channel read over F steps) and without feature names (a
+    request's steps list the features in the model's order, so there is no name to check); with ``batch_size``, its
     prediction batches at least that large, so that a gathered batch runs as one forward pass."""
     fixed = copy.copy(estimator)
     if hasattr(fixed, "layout"):
         fixed.layout = "ntf"
+    if hasattr(fixed, "feature_names_in_"):  # a request's features come in the order GET /model lists them
+        del fixed.feature_names_in_
     if batch_size is not None:
         fixed.batch_size = max(fixed.batch_size, batch_size)
     return fixed
