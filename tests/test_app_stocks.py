@@ -65,19 +65,23 @@ def test_quick_run_structure(quick):
 
 
 def test_quick_volatility_margin(quick):
-    """Volatility clusters, so a dynamic forecast beats the constant one. Measured in quick mode over seeds 0-5:
-    the LSTM's QLIKE 0.92-1.05 against the historical mean's 1.395, its MSE 9.5-11.1 against 12.85. It does
-    not reliably beat GARCH there (1.03; seed 2 loses), so that is not asserted."""
+    """Volatility clusters, so a dynamic forecast beats the constant one. Measured in quick mode over seeds 0-5
+    (0-4 identical at 1 and 2 threads): the LSTM's QLIKE 0.92-1.05 against the historical mean's 1.395, its MSE
+    9.5-11.1 against 12.85, the Diebold-Mariano t against the historical mean -8.3 to -5.7. It does not reliably
+    beat GARCH there (1.03; seed 2 loses), so that is not asserted."""
     vol = quick[0]["volatility"]
     mean = vol["historical_mean"]
     assert vol["rnn"]["qlike"]["mean"] < mean["qlike"] - 0.2
     assert vol["rnn"]["mse"]["mean"] < 0.95 * mean["mse"]
     assert vol["garch"]["qlike"] < mean["qlike"] - 0.2 and vol["ewma"]["qlike"] < mean["qlike"] - 0.2
-    assert vol["rnn"]["per_seed"][0]["dm_vs_historical_mean"]["t"] < -3
+    # significant at the 5 % level (|t| > 1.96); the seeds' t spread over 2.6, so -3 would sit too near -5.7
+    assert vol["rnn"]["per_seed"][0]["dm_vs_historical_mean"]["t"] < -2
 
 
 def test_quick_returns_are_near_the_random_walk(quick):
-    """Nothing to learn on returns: the LSTM stays within 2 % of the random walk's MSE."""
+    """Nothing to learn on returns: the LSTM stays within 2 % of the random walk's MSE, and no test tells them
+    apart. Measured in quick mode over seeds 0-4, identical at 1 and 2 threads: the MSE ratio 0.9949-1.0016, the
+    Diebold-Mariano p 0.40-0.95 (t -0.84 to 0.17)."""
     ret = quick[0]["returns"]
     assert ret["rnn"]["mse"]["mean"] == pytest.approx(ret["random_walk"]["mse"], rel=0.02)
     assert ret["rnn"]["per_seed"][0]["dm_vs_random_walk"]["p"] > 0.01

@@ -45,19 +45,23 @@ def test_read_wide_and_npz(tmp_path):
 
 
 def test_train_then_predict_end_to_end(tmp_path, capsys):
-    _long_csv(tmp_path / "d.csv")
+    _long_csv(tmp_path / "d.csv", n=60)
     out = tmp_path / "model"
     assert main(["train", str(tmp_path / "d.csv"), "--task", "classify", "--time-column", "t", "--out", str(out),
-                 "--epochs", "15", "--hidden-size", "8", "--batch-size", "8", "--lr", "0.02"]) == 0
+                 "--epochs", "15", "--hidden-size", "8", "--batch-size", "8", "--lr", "0.02",
+                 "--test-fraction", "0.5"]) == 0
     metrics = json.loads((out / "metrics.json").read_text())
-    assert metrics["n_train"] == 32 and metrics["n_test"] == 8
-    assert metrics["train_score"] >= 0.9 and metrics["test_score"] >= 0.75
+    assert metrics["n_train"] == 30 and metrics["n_test"] == 30
+    # Values N(±1, 0.3²) by class: measured 1.00 train and 1.00 held-out (30 of 30) for --seed 0-4 at 1 and 2
+    # threads. 0.9 leaves three flips of slack; the held-out part's majority class is 17 of 30 (0.57) here and
+    # at most 0.57 for those seeds, so a constant answer fails.
+    assert metrics["train_score"] >= 0.9 and metrics["test_score"] >= 0.9
     assert main(["predict", str(out), str(tmp_path / "d.csv"), "--time-column", "t",
                  "--out", str(tmp_path / "p.csv")]) == 0
     pred = pd.read_csv(tmp_path / "p.csv")
     assert set(pred.columns) == {"id", "prediction", "proba_down", "proba_up"}
-    truth = {f"s{i}": ("up" if i % 2 else "down") for i in range(40)}
-    assert (pred.prediction == pred.id.map(truth)).mean() >= 0.9
+    truth = {f"s{i}": ("up" if i % 2 else "down") for i in range(60)}
+    assert (pred.prediction == pred.id.map(truth)).mean() >= 0.9  # measured 1.00 (60 of 60), --seed 0-4
 
 
 @pytest.mark.parametrize("args,message", [

@@ -79,8 +79,8 @@ def test_tag_predicts_every_step_in_time_order(tmp_path):
     for sid, rows_of in pred.groupby("id", sort=False):
         assert list(rows_of["step"]) == list(range(len(truth[sid])))
     want = np.concatenate([truth[sid] for sid in pred["id"].unique()])
-    assert (pred["prediction"].to_numpy() == want).mean() > 0.9  # measured 0.985-0.993 (--seed 0-2)
-    assert metrics["train_score"] > 0.9
+    assert (pred["prediction"].to_numpy() == want).mean() > 0.9  # measured 0.982-0.993 (--seed 0-4, 1 and 2 threads)
+    assert metrics["train_score"] > 0.9  # measured 0.982-0.991 (same runs); a constant answer scores about 0.5
 
 
 def test_wide_layout_reads_ragged_rows(tmp_path):

@@ -45,8 +45,8 @@ def test_learns_noiseless_seasonal_series_and_beats_the_baselines():
     mae = bt["mae"].mean()
     assert mae["naive"] == pytest.approx(3.366, abs=1e-3)  # baselines are exact functions of the data
     assert mae["seasonal_naive"] == pytest.approx(12 * 0.05)  # a year of trend
-    assert mae["forecaster"] < 0.15  # measured 0.035-0.047 over seeds 0-2
-    assert mae["forecaster"] < mae["seasonal_naive"] / 4
+    # measured 0.030-0.075 over random_state 0-4 (1 and 2 threads), the worst fold's MASE 0.136 against 1.0
+    assert mae["forecaster"] < mae["seasonal_naive"] / 3
     assert (bt["mase"]["forecaster"] < bt["mase"]["seasonal_naive"]).all()
 
 
@@ -243,9 +243,9 @@ def test_reading_a_known_future_covariate_beats_knowing_only_its_past():
     known = f.backtest(df, targets=["y"], future_covariates=["promo"], folds=3)
     past_only = f.backtest(df, targets=["y"], folds=3)  # promo is then a past covariate
     mae_known, mae_past = known["mae"]["forecaster"].mean(), past_only["mae"]["forecaster"].mean()
-    assert mae_known < 0.15  # E|ε| = 0.08; measured 0.082-0.093 over seeds 0-2
-    assert mae_past > 5 * mae_known  # measured 8.2-10.9x
-    assert mae_known < known["mae"]["naive"].mean() / 5
+    assert mae_known < 0.15  # E|ε| = 0.08; measured 0.082-0.099 over random_state 0-4
+    assert mae_past > 5 * mae_known  # measured 8.8-11.0x
+    assert mae_known < known["mae"]["naive"].mean() / 5  # the naive forecast's 1.08: measured 11.0-13.2x
 
 
 def test_predict_reads_the_future_frame_by_timestamp_and_step_h_reads_step_h_only():
@@ -347,8 +347,11 @@ def test_quantile_interval_covers_80_percent_of_held_out_values():
     actual = y.to_numpy()[rows]
     low, high = hf[("y", 0.1)].to_numpy(), hf[("y", 0.9)].to_numpy()
     coverage = ((low <= actual) & (actual <= high)).mean()
-    assert abs(coverage - 0.80) < 0.05  # measured 0.766-0.805 over seeds 0-5
-    assert (high - low).mean() == pytest.approx(2 * 1.2816 * 0.5, rel=0.1)  # measured 1.215-1.319
+    # measured 0.800-0.819 over random_state 0-4 (0.766-0.805 over seeds 0-5 in an earlier measurement): the
+    # seeds alone spread 0.02-0.04, so ±0.08; a 15-85 % or a 5-95 % interval (0.70, 0.90) still fails
+    assert abs(coverage - 0.80) < 0.08
+    # measured 1.249-1.319 (earlier 1.215-1.319); ±15 % still refuses a 15-85 % interval's 1.04
+    assert (high - low).mean() == pytest.approx(2 * 1.2816 * 0.5, rel=0.15)
     assert (hf[("y", 0.1)].to_numpy() <= hf[("y", 0.5)].to_numpy()).all()
 
 
