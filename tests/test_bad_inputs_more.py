@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from test_readers import refused  # the one-line message of a refused file
 
 import rnnkit
 from rnnkit import GRU, LSTM, SequenceClassifier, SequenceRegressor, SequenceTagger
@@ -17,14 +18,6 @@ def long_frame(n=6, steps=4, seed=0) -> pd.DataFrame:
     rows = [dict(id=f"s{i}", t=t, f1=rng.normal(), f2=rng.normal(), target=i % 2)
             for i in range(n) for t in range(steps)]
     return pd.DataFrame(rows)
-
-
-def refused(path, **kwargs) -> str:
-    with pytest.raises(ValueError) as err:
-        read_sequences(path, **kwargs)
-    message = str(err.value)
-    assert "\n" not in message and str(path) in message
-    return message
 
 
 # -- CSV files ---------------------------------------------------------------------------------------------
