@@ -40,6 +40,7 @@ from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_is_fitted, check_random_state
 
 from .data.collate import pad_sequences
+from .data.memmap import has_format
 from .data.memmap import write_directory_atomically as write_directory
 from .models import POOLINGS, SequenceToLabel, SequenceToSequence
 from .training import SequenceDataModule, SequenceDataset, SequenceModule, make_trainer, quiet_lightning
@@ -926,18 +927,12 @@ def write_directory_atomically(target: Path, files: dict[str, bytes]) -> None:
 
 
 def is_model_directory(path: Path) -> bool:
-    try:
-        return json.loads((path / CONFIG_FILE).read_text()).get("format") == FORMAT
-    except (OSError, ValueError, AttributeError):
-        return False
+    return has_format(path, CONFIG_FILE, FORMAT)
 
 
 def is_training_directory(path: Path) -> bool:
     """Whether ``path`` is a directory that ``rnnkit train`` is writing or was writing when it stopped."""
-    try:
-        return json.loads((path / TRAINING_FILE).read_text()).get("format") == f"{FORMAT}.training"
-    except (OSError, ValueError, AttributeError):
-        return False
+    return has_format(path, TRAINING_FILE, f"{FORMAT}.training")
 
 
 def read_model(directory: str | os.PathLike, what: str = "an rnnkit model directory"

@@ -98,6 +98,15 @@ def write_directory_atomically(target: Path, files: dict[str, bytes], *, replace
     fsync_directory(target.parent)
 
 
+def has_format(path: Path, marker: str, fmt: str) -> bool:
+    """Whether the JSON file ``path / marker`` names ``fmt`` as its ``"format"``: how a directory written by
+    rnnkit (a model, a training run, an export) is told from any other."""
+    try:
+        return json.loads((path / marker).read_text()).get("format") == fmt
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
 def fsync_directory(path: Path) -> None:
     """Make the renames inside ``path`` durable (they are metadata of the directory)."""
     fd = os.open(path, os.O_RDONLY)

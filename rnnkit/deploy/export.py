@@ -72,7 +72,7 @@ from torch import Tensor, nn
 
 from ..cells import TimeAware
 from ..cells.base import state_fields
-from ..data.memmap import write_directory_atomically
+from ..data.memmap import has_format, write_directory_atomically
 from ..layers import Bidirectional, Recurrent, Stacked
 from ..models import SequenceToLabel, SequenceToSequence
 
@@ -554,10 +554,7 @@ def export_onnx(model_or_estimator, directory: str | os.PathLike, *, tolerance: 
 
 
 def is_export_directory(path: Path) -> bool:
-    try:
-        return json.loads((path / EXPORT_FILE).read_text()).get("format") == FORMAT
-    except (OSError, ValueError, AttributeError):
-        return False
+    return has_format(path, EXPORT_FILE, FORMAT)
 
 
 def _check_target(target: Path) -> None:
