@@ -109,7 +109,7 @@ def _exclusive(out: Path):
 def _check_train_out(out: Path, resume: bool) -> None:
     """--out must be new, empty, an rnnkit model (replaced at the end) or a directory that `rnnkit train` was
     writing; an unfinished run's checkpoint is continued with --resume, never silently discarded."""
-    from .estimators import is_model_directory, is_training_directory
+    from .io import is_model_directory, is_training_directory
     from .training.trainer import CHECKPOINT
 
     if out.exists() and not out.is_dir():
@@ -167,7 +167,8 @@ def _train(args) -> int:
     checkpointing every epoch inside it so that --resume continues an interrupted run."""
     import rnnkit
     from rnnkit.data import write_json
-    from rnnkit.estimators import FORMAT, TRAINING_FILE, as_sequences, write_directory_atomically
+    from rnnkit.estimators import as_sequences
+    from rnnkit.io import FORMAT, TRAINING_FILE, write_directory_atomically
     from rnnkit.training.trainer import CHECKPOINT
 
     out = Path(args.out)
@@ -259,7 +260,8 @@ def _predict(args) -> int:
     import pandas as pd
 
     import rnnkit
-    from rnnkit.estimators import as_sequences, read_model
+    from rnnkit.estimators import as_sequences
+    from rnnkit.io import read_model
 
     out = Path(args.out) if args.out else None
     if out is not None:

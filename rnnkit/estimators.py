@@ -22,40 +22,25 @@ Training is :class:`~rnnkit.training.SequenceModule` run by a Lightning Trainer 
 from __future__ import annotations
 
 import copy
-import hashlib
 import json
 import math
 import numbers
 import os
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import safetensors
-import safetensors.torch
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_is_fitted, check_random_state
 
+from . import io
 from .data.collate import pad_sequences
-from .data.memmap import has_format
-from .data.memmap import write_directory_atomically as write_directory
 from .models import POOLINGS, SequenceToLabel, SequenceToSequence
-from .training import SequenceDataModule, SequenceDataset, SequenceModule, make_trainer, quiet_lightning
+from .training import SequenceDataModule, SequenceDataset, SequenceModule, seeded_fit
 from .training.module import check_training_options
 from .training.trainer import RunIdentity, resolve_device, resume_checkpoint, run_identity
-
-FORMAT = "rnnkit.estimator"
-# 2: config.json records the feature names and the SHA-256 of model.safetensors. Version 1 recorded neither,
-# so a model of version 1 cannot be checked against its data's columns or its config: it is refused.
-FORMAT_VERSION = 2
-CONFIG_FILE, WEIGHTS_FILE = "config.json", "model.safetensors"
-TRAINING_FILE = "training.json"  # marks a directory that `rnnkit train` is writing (checkpoints inside)
-TASKS = {"SequenceClassifier": "classify", "SequenceRegressor": "regress", "SequenceTagger": "tag",
-         "Forecaster": "forecast"}
-
 
 # -- input checks --------------------------------------------------------------------------------------------
 LAYOUTS = ("auto", "ntf", "nct")
@@ -448,20 +433,15 @@ class _SequenceEstimator(BaseEstimator):
         checkpoint = resume_checkpoint(self.log_dir, identity, who) if resume else None
         train, val = self._split(x, lengths, targets, rng)
 
-        accelerator = resolve_device(self.device)
-        cuda = [torch.cuda.current_device()] if accelerator == "cuda" else []
-        with torch.random.fork_rng(devices=cuda):  # seed our run without touching the caller's RNG
-            torch.manual_seed(seed)
-            model = self._build_model(x.shape[2], fitted["n_outputs_"])
-            module = SequenceModule(model, task=self._task, lr=self.lr, weight_decay=self.weight_decay,
-                                    clip_grad_norm=self.clip_grad_norm, clip_grad_value=self.clip_grad_value,
-                                    tbptt_steps=self.tbptt_steps)
-            data = SequenceDataModule(train, val, batch_size=self.batch_size, seed=seed)
-            trainer = make_trainer(max_epochs=self.max_epochs, device=accelerator, log_dir=self.log_dir,
-                                   early_stopping_patience=self.early_stopping_patience, verbose=self.verbose,
-                                   callbacks=[RunIdentity(identity)])
-            with quiet_lightning(self.verbose):
-                trainer.fit(module, datamodule=data, ckpt_path=checkpoint, weights_only=True)
+        n_outputs = fitted["n_outputs_"]
+        build = lambda: SequenceModule(self._build_model(x.shape[2], n_outputs), task=self._task, lr=self.lr,
+                                       weight_decay=self.weight_decay, clip_grad_norm=self.clip_grad_norm,
+                                       clip_grad_value=self.clip_grad_value, tbptt_steps=self.tbptt_steps)
+        module = seeded_fit(build, SequenceDataModule(train, val, batch_size=self.batch_size, seed=seed),
+                            seed=seed, max_epochs=self.max_epochs, device=self.device, log_dir=self.log_dir,
+                            early_stopping_patience=self.early_stopping_patience, verbose=self.verbose,
+                            callbacks=[RunIdentity(identity)], ckpt_path=checkpoint).module
+        model = module.model
 
         for name, value in fitted.items():
             setattr(self, name, value)
@@ -574,41 +554,26 @@ class _SequenceEstimator(BaseEstimator):
 
     # -- save ------------------------------------------------------------------------------------------------
     def save(self, directory: str | os.PathLike, *, info: dict | None = None) -> None:
-        """Write :meth:`to_files` into ``directory``, atomically: into a temporary directory first, then
-        renamed. An existing rnnkit model directory is replaced; any other existing non-empty path is
-        refused."""
-        write_directory_atomically(Path(directory), self.to_files(info=info))
+        """Write ``config.json`` (format, task, parameters, fitted attributes with ``feature_names_in_`` when
+        known, and the SHA-256 of the weights file) and ``model.safetensors`` (weights and scalings) into
+        ``directory`` atomically (:func:`rnnkit.io.save`). ``info``: any JSON dict kept under
+        ``config["info"]`` (``rnnkit train`` records the file's columns there)."""
+        check_is_fitted(self, "model_")
+        io.save(self, directory, info=info)
 
     def to_files(self, *, info: dict | None = None) -> dict[str, bytes]:
-        """The files :meth:`save` writes: ``config.json`` (format, task, parameters, fitted attributes with
-        ``feature_names_in_`` when known, and the SHA-256 of the weights file) and ``model.safetensors``
-        (weights and scalings). ``info``: any JSON dict kept under ``config["info"]`` (``rnnkit train`` records
-        the file's columns there)."""
-        from . import __version__
-
+        """The files :meth:`save` writes, as bytes."""
         check_is_fitted(self, "model_")
-        params = self.get_params(deep=False)
-        if not isinstance(params["cell"], str):
-            raise ValueError("only estimators with a named cell ('rnn', 'lstm', 'gru') can be saved: a cell "
-                             "object or factory is code, and rnnkit saves no code (no pickle)")
+        return io.estimator_files(self, info=info)
+
+    def _saved_state(self) -> tuple[dict, dict[str, torch.Tensor]]:
         names = getattr(self, "feature_names_in_", None)
-        config = {
-            "format": FORMAT,
-            "format_version": FORMAT_VERSION,
-            "rnnkit_version": __version__,
-            "estimator": type(self).__name__,
-            "task": TASKS[type(self).__name__],
-            "params": params,
-            "fitted": {"n_features_in_": int(self.n_features_in_),
-                       "feature_names_in_": None if names is None else [str(n) for n in names],
-                       **self._fitted_config()},
-        }
-        if info is not None:
-            config["info"] = info
-        tensors = {f"model.{k}": v.detach().cpu().contiguous() for k, v in self.model_.state_dict().items()}
-        tensors |= {f"scaling.{k}": torch.from_numpy(np.ascontiguousarray(v))
-                    for k, v in self._scalings().items()}
-        return model_files(config, tensors)
+        fitted = {"n_features_in_": int(self.n_features_in_),
+                  "feature_names_in_": None if names is None else [str(n) for n in names],
+                  **self._fitted_config()}
+        tensors = {f"model.{k}": v for k, v in self.model_.state_dict().items()}
+        tensors |= {f"scaling.{k}": torch.from_numpy(np.ascontiguousarray(v)) for k, v in self._scalings().items()}
+        return fitted, tensors
 
     def _fitted_config(self) -> dict:
         return {"n_outputs_": int(self.n_outputs_)}
@@ -691,6 +656,7 @@ _POOLING_DOC = """
         pooling: ``"final"`` state (default), ``"last"`` step, ``"mean"`` or ``"max"`` over valid steps."""
 
 
+@io.saveable("classify")
 class SequenceClassifier(ClassifierMixin, _LabelEstimator):
     __doc__ = """Classify whole sequences: a recurrent encoder, a pooled summary, a linear layer, softmax.
 
@@ -727,6 +693,7 @@ class SequenceClassifier(ClassifierMixin, _LabelEstimator):
         super()._restore(fitted, tensors)
 
 
+@io.saveable("regress")
 class SequenceRegressor(RegressorMixin, _LabelEstimator):
     __doc__ = """Regress one value (or one vector) per sequence: a recurrent encoder, a pooled summary, a
     linear layer, trained with mean squared error on standardised targets.
@@ -781,6 +748,7 @@ class SequenceRegressor(RegressorMixin, _LabelEstimator):
         super()._restore(fitted, tensors)
 
 
+@io.saveable("tag")
 class SequenceTagger(_SequenceEstimator):
     __doc__ = """Label every step of every sequence (``o_t = W_ho h_t + c``, softmax over classes).
 
@@ -844,7 +812,6 @@ class SequenceTagger(_SequenceEstimator):
         super()._restore(fitted, tensors)
 
 
-ESTIMATORS = {cls.__name__: cls for cls in (SequenceClassifier, SequenceRegressor, SequenceTagger)}
 
 
 # -- feature names -------------------------------------------------------------------------------------------
@@ -890,112 +857,7 @@ def check_feature_names(fitted: np.ndarray | None, given: np.ndarray | None, nam
                      f"{missing}, unexpected {unexpected}")
 
 
-# -- save / load ---------------------------------------------------------------------------------------------
-def model_files(config: dict, tensors: dict[str, torch.Tensor]) -> dict[str, bytes]:
-    """``config.json`` and ``model.safetensors`` of one model, tied both ways: the weights file's metadata
-    records the SHA-256 of the config (:func:`config_digest`), and the config records the SHA-256 of the
-    weights file (``weights_sha256``). :func:`read_model` checks both, so a config copied from another model
-    is refused even when the two models' weights happen to be identical."""
-    try:
-        config_bytes = json.dumps(config, indent=2, allow_nan=False).encode()
-    except (TypeError, ValueError) as e:
-        raise ValueError(f"cannot save: a parameter or fitted attribute is not JSON-serialisable ({e})") from e
-    metadata = {"format": FORMAT, "config_sha256": config_digest(json.loads(config_bytes))}
-    weights = safetensors.torch.save(tensors, metadata=metadata)
-    config = {**json.loads(config_bytes), "weights_sha256": hashlib.sha256(weights).hexdigest()}
-    return {CONFIG_FILE: json.dumps(config, indent=2).encode(), WEIGHTS_FILE: weights}
-
-
-def config_digest(config: dict) -> str:
-    """SHA-256 of a config's content (keys sorted, ``weights_sha256`` left out)."""
-    content = {k: v for k, v in config.items() if k != "weights_sha256"}
-    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
-
-
-def _safetensors_metadata(data: bytes) -> dict:
-    """The ``__metadata__`` of a safetensors file: its header is an 8-byte little-endian length, then JSON."""
-    n = int.from_bytes(data[:8], "little")
-    return json.loads(data[8 : 8 + n]).get("__metadata__") or {}
-
-
-def write_directory_atomically(target: Path, files: dict[str, bytes]) -> None:
-    """Save ``files`` as the model directory ``target`` atomically (:func:`rnnkit.data.write_directory_atomically`).
-    An existing ``target`` must be an rnnkit model directory, a directory that ``rnnkit train`` is writing (its
-    checkpoints go with it), or empty."""
-    write_directory(target, files, what="an rnnkit model directory",
-                    replaceable=lambda p: is_model_directory(p) or is_training_directory(p))
-
-
-def is_model_directory(path: Path) -> bool:
-    return has_format(path, CONFIG_FILE, FORMAT)
-
-
-def is_training_directory(path: Path) -> bool:
-    """Whether ``path`` is a directory that ``rnnkit train`` is writing or was writing when it stopped."""
-    return has_format(path, TRAINING_FILE, f"{FORMAT}.training")
-
-
-def read_model(directory: str | os.PathLike, what: str = "an rnnkit model directory"
-               ) -> tuple[dict, dict[str, torch.Tensor]]:
-    """The checked ``config.json`` and the tensors of a saved model directory. No pickle is read.
-
-    Raises ValueError for a missing, foreign or corrupt directory, a format version this rnnkit does not
-    read, and a ``config.json`` that does not belong to ``model.safetensors`` (the SHA-256 it records is not
-    the weights file's: a config copied from another model, or damaged weights)."""
-    path = Path(directory)
-    if not path.is_dir():
-        raise ValueError(f"{path} is not a directory; expected {what} written by save()")
-    try:
-        config = json.loads((path / CONFIG_FILE).read_text())
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise ValueError(f"{path} is not {what}: cannot read {CONFIG_FILE} ({e})") from e
-    if not isinstance(config, dict) or config.get("format") != FORMAT:
-        raise ValueError(f"{path} is not {what}: {CONFIG_FILE} has no format {FORMAT!r}")
-    version = config.get("format_version")
-    if version == 1:
-        raise ValueError(f"{path}: format version 1 (rnnkit {config.get('rnnkit_version')}) is not supported: it "
-                         f"records neither the feature names nor a digest tying {CONFIG_FILE} to the weights; "
-                         f"retrain the model with this rnnkit (format version {FORMAT_VERSION})")
-    if version != FORMAT_VERSION:
-        raise ValueError(f"{path}: format version {version!r} is not supported (this rnnkit reads version "
-                         f"{FORMAT_VERSION})")
-    try:
-        weights = (path / WEIGHTS_FILE).read_bytes()
-    except OSError as e:
-        raise ValueError(f"{path}: corrupt rnnkit model directory: cannot read {WEIGHTS_FILE} ({e})") from e
-    mismatch = f"{path}: corrupt or mismatched model directory: "
-    advice = "; copy a model directory whole, never one of its files"
-    if hashlib.sha256(weights).hexdigest() != config.get("weights_sha256"):
-        raise ValueError(f"{mismatch}{CONFIG_FILE} records a SHA-256 of {WEIGHTS_FILE} that is not the file's, "
-                         f"so the weights are damaged or the config comes from another model{advice}")
-    try:
-        tensors = safetensors.torch.load(weights)
-        recorded = _safetensors_metadata(weights).get("config_sha256")
-    except (safetensors.SafetensorError, ValueError, RuntimeError) as e:
-        raise ValueError(f"{path}: corrupt rnnkit model directory ({type(e).__name__}: {e})") from e
-    if recorded != config_digest(config):
-        raise ValueError(f"{mismatch}{WEIGHTS_FILE} records the SHA-256 of another {CONFIG_FILE}, so the config "
-                         f"was edited or comes from another model{advice}")
-    return config, tensors
-
-
-def load(directory: str | os.PathLike) -> _SequenceEstimator:
-    """Read an estimator written by ``save``: it predicts exactly as the saved one did. No pickle is read.
-
-    Raises ValueError for a missing, foreign or corrupt directory (see :func:`read_model`)."""
-    path = Path(directory)
-    config, tensors = read_model(path)
-    if config.get("estimator") == "Forecaster":  # defined on top of this module, so imported here
-        from .forecast import Forecaster
-
-        return Forecaster.load(path)
-    cls = ESTIMATORS.get(config.get("estimator"))
-    if cls is None:
-        raise ValueError(f"{path}: unknown estimator {config.get('estimator')!r}; expected one of "
-                         f"{sorted(ESTIMATORS)}")
-    try:
-        estimator = cls(**config["params"])
-        estimator._restore(config["fitted"], tensors)
-    except (KeyError, TypeError, ValueError, RuntimeError) as e:
-        raise ValueError(f"{path}: corrupt rnnkit model directory ({type(e).__name__}: {e})") from e
-    return estimator
+def load(directory: str | os.PathLike):
+    """Read an estimator or a Forecaster written by ``save``: it predicts exactly as the saved one did. No
+    pickle is read. Raises ValueError for a missing, foreign or corrupt directory (:func:`rnnkit.io.load`)."""
+    return io.load(directory)

@@ -55,7 +55,6 @@ import math
 import numbers
 import os
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -64,6 +63,7 @@ import torch
 from sklearn.base import BaseEstimator, clone
 from torch import Tensor, nn
 
+from . import io
 from .cells import Cell, ElmanCell, GRUCell, LSTMCell, TimeAware
 from .data.tables import date_readings
 from .data.timeseries import (
@@ -80,9 +80,8 @@ from .data.timeseries import (
     rolling_origin,
     split_by_time,
 )
-from .estimators import FORMAT, FORMAT_VERSION, TASKS, model_files, read_model, write_directory_atomically
 from .models import NAMED_CELLS, SequenceToLabel
-from .training import SequenceModule, make_trainer, quiet_lightning
+from .training import SequenceModule, seeded_fit
 from .training.module import check_training_options
 from .training.trainer import GeneratorState, RunIdentity, resolve_device, resume_checkpoint, run_identity
 
@@ -179,6 +178,7 @@ def _as_batch(item: dict[str, Tensor]) -> ForecastBatch:
 
 
 # -- the forecaster -----------------------------------------------------------------------------------------
+@io.saveable("forecast")
 class Forecaster(BaseEstimator):
     """Forecast the next ``horizon`` steps of a time series from its last ``lookback`` steps.
 
@@ -340,23 +340,20 @@ class Forecaster(BaseEstimator):
         identity = run_identity(self.get_params(deep=False) | {"targets": targets, "future_covariates": future},
                                 seed, *(torch.from_numpy(np.array(a)) for a in series))
         checkpoint = resume_checkpoint(self.log_dir, identity, "Forecaster.fit") if resume else None
-        accelerator = resolve_device(self.device)
-        cuda = [torch.cuda.current_device()] if accelerator == "cuda" else []
-        with torch.random.fork_rng(devices=cuda):  # seed our run without touching the caller's RNG
-            torch.manual_seed(seed)
-            model = self._build_model(features, train_rows, len(targets), len(features.future_names))
-            module = ForecastModule(model, quantiles=self.quantiles, lr=self.lr, weight_decay=self.weight_decay,
-                                    clip_grad_norm=self.clip_grad_norm)
-            generator = torch.Generator().manual_seed(seed)
-            train_loader = train.loader(self.batch_size, shuffle=True, generator=generator,
-                                        collate_fn=_as_batch)
-            val_loader = None if val is None else val.loader(self.batch_size, collate_fn=_as_batch)
-            # The shuffles come from `generator`, epoch after epoch: its state goes into the checkpoints.
-            trainer = make_trainer(max_epochs=self.max_epochs, device=accelerator, verbose=self.verbose,
-                                   early_stopping_patience=self.early_stopping_patience, log_dir=self.log_dir,
-                                   callbacks=[RunIdentity(identity), GeneratorState(generator)])
-            with quiet_lightning(self.verbose):
-                trainer.fit(module, train_loader, val_loader, ckpt_path=checkpoint, weights_only=True)
+        generator = torch.Generator().manual_seed(seed)
+        train_loader = train.loader(self.batch_size, shuffle=True, generator=generator, collate_fn=_as_batch)
+        val_loader = None if val is None else val.loader(self.batch_size, collate_fn=_as_batch)
+        n_targets, n_future = len(targets), len(features.future_names)
+        build = lambda: ForecastModule(self._build_model(features, train_rows, n_targets, n_future),
+                                       quantiles=self.quantiles, lr=self.lr, weight_decay=self.weight_decay,
+                                       clip_grad_norm=self.clip_grad_norm)
+        # The shuffles come from `generator`, epoch after epoch: its state goes into the checkpoints.
+        module = seeded_fit(build, train_loader, val_loader, seed=seed, max_epochs=self.max_epochs,
+                            device=self.device, verbose=self.verbose, log_dir=self.log_dir,
+                            early_stopping_patience=self.early_stopping_patience,
+                            callbacks=[RunIdentity(identity), GeneratorState(generator)],
+                            ckpt_path=checkpoint).module
+        model = module.model
 
         self.model_ = model.eval()
         self.preprocessor_, self.spec_ = preprocessor, spec
@@ -674,40 +671,34 @@ class Forecaster(BaseEstimator):
     def save(self, directory: str | os.PathLike) -> None:
         """Write ``config.json`` (parameters, fitted sizes and names, frequency) and ``model.safetensors``
         (weights, preprocessor statistics, the fitted series for :meth:`predict`) atomically: into a temporary
-        directory, then renamed (the estimators' layout and writer). config.json records the SHA-256 of the
-        weights file, which :meth:`load` checks. No pickle."""
-        from . import __version__
-
+        directory, then renamed (:func:`rnnkit.io.save`, the estimators' format). config.json records the
+        SHA-256 of the weights file, which :meth:`load` checks. No pickle."""
         self._check_fitted("save")
+        io.save(self, directory)
+
+    def _saved_params(self) -> dict:
         params = self.get_params(deep=False)
-        if not isinstance(params["cell"], str):
-            raise ValueError("only a Forecaster with a named cell ('rnn', 'lstm', 'gru') can be saved: a "
-                             "cell object or factory is code, and rnnkit saves no code (no pickle)")
         params["calendar"] = list(params["calendar"])
-        params["quantiles"] = None if params["quantiles"] is None else [float(q) for q in params["quantiles"]]
+        if params["quantiles"] is not None:
+            params["quantiles"] = [float(q) for q in params["quantiles"]]
+        return params
+
+    def _saved_state(self) -> tuple[dict, dict[str, Tensor]]:
         h, p = self.history_, self.preprocessor_
         time_kind = ("none" if h.time is None else
                      "datetime" if isinstance(h.time, pd.DatetimeIndex) else "number")
-        config = {
-            "format": FORMAT,
-            "format_version": FORMAT_VERSION,
-            "rnnkit_version": __version__,
-            "estimator": type(self).__name__,
-            "task": TASKS[type(self).__name__],
-            "params": params,
-            "fitted": {
-                "targets": list(self.targets_), "covariates": list(self.covariates_),
-                "future_covariates": list(self.future_covariates_), "future_names": list(self.future_names_),
-                "columns": list(h.columns), "time_name": h.time_name, "time_kind": time_kind,
-                "time_zone": None if time_kind != "datetime" or h.time.tz is None else str(h.time.tz),
-                "time_unit": h.time.unit if time_kind == "datetime" else None,
-                "freq": self.freq_ if isinstance(self.freq_, str | None) else float(self.freq_),
-                "period": getattr(self, "period_", None),
-                "step": float(self.step_), "series_output": bool(self._series_output),
-                "n_inputs": len(self.input_names_), "input_names": list(self.input_names_),
-            },
+        fitted = {
+            "targets": list(self.targets_), "covariates": list(self.covariates_),
+            "future_covariates": list(self.future_covariates_), "future_names": list(self.future_names_),
+            "columns": list(h.columns), "time_name": h.time_name, "time_kind": time_kind,
+            "time_zone": None if time_kind != "datetime" or h.time.tz is None else str(h.time.tz),
+            "time_unit": h.time.unit if time_kind == "datetime" else None,
+            "freq": self.freq_ if isinstance(self.freq_, str | None) else float(self.freq_),
+            "period": getattr(self, "period_", None),
+            "step": float(self.step_), "series_output": bool(self._series_output),
+            "n_inputs": len(self.input_names_), "input_names": list(self.input_names_),
         }
-        tensors = {f"model.{k}": v.detach().cpu().contiguous() for k, v in self.model_.state_dict().items()}
+        tensors = {f"model.{k}": v for k, v in self.model_.state_dict().items()}
         tensors |= {f"preprocessor.{k}": torch.from_numpy(np.ascontiguousarray(getattr(p, f"{k}_")))
                     for k in ("mean", "center", "scale")}
         tensors["history.values"] = torch.from_numpy(np.ascontiguousarray(h.values))
@@ -715,22 +706,13 @@ class Forecaster(BaseEstimator):
             tensors["history.time"] = torch.from_numpy(h.time.as_unit("ns").asi8.copy())
         elif time_kind == "number":
             tensors["history.time"] = torch.from_numpy(np.array(h.time, dtype=np.float64))  # a copy
-        write_directory_atomically(Path(directory), model_files(config, tensors))
+        return fitted, tensors
 
     @classmethod
     def load(cls, directory: str | os.PathLike) -> Forecaster:
         """Read a Forecaster written by :meth:`save`; it predicts exactly as the saved one did. ValueError for
         a missing, foreign or corrupt directory, or a config.json that does not belong to the weights."""
-        path = Path(directory)
-        config, tensors = read_model(path, "a saved Forecaster")
-        if config.get("estimator") != cls.__name__:
-            raise ValueError(f"{path} is not a saved Forecaster (config.json names {config.get('estimator')!r})")
-        try:
-            forecaster = cls(**config["params"])
-            forecaster._restore(config["fitted"], tensors)
-        except (KeyError, TypeError, ValueError, RuntimeError) as e:
-            raise ValueError(f"{path}: corrupt saved Forecaster ({type(e).__name__}: {e})") from e
-        return forecaster
+        return io.load(directory, expected=cls)
 
     def _restore(self, fitted: dict, tensors: dict[str, Tensor]) -> None:
         time = None

@@ -2,6 +2,7 @@
 modules; a Trainer with rnnkit's defaults. See docs/training.md."""
 
 from .data import Batch, SequenceDataModule, SequenceDataset, TokenStreams
+from .fit import Fitted, ScaleOut, seeded_fit
 from .module import (
     NonFiniteError,
     NonFiniteGradientError,
@@ -16,17 +17,20 @@ from .trainer import AtomicCheckpointIO, RestoreBestWeights, make_trainer, quiet
 __all__ = [
     "AtomicCheckpointIO",
     "Batch",
+    "Fitted",
     "NonFiniteError",
     "NonFiniteGradientError",
     "NonFiniteLossError",
     "RestoreBestWeights",
     "SequenceDataModule",
     "SequenceDataset",
+    "ScaleOut",
     "SequenceModule",
     "TokenStreams",
     "clip_gradients",
     "detach_state",
     "make_trainer",
     "quiet_lightning",
+    "seeded_fit",
     "time_chunks",
 ]

@@ -186,6 +186,9 @@ def make_trainer(
     *,
     max_epochs: int = 10,
     device: str = "auto",
+    devices: int | str = 1,
+    num_nodes: int = 1,
+    strategy: str = "auto",
     precision: str = "auto",
     log_dir: str | Path | None = None,
     early_stopping_patience: int | None = None,
@@ -195,8 +198,10 @@ def make_trainer(
 ) -> L.Trainer:
     """A ``lightning.Trainer`` for :class:`~rnnkit.training.SequenceModule`.
 
-    - ``device``: ``"auto"`` / ``"cpu"`` / ``"cuda"``, one device unless ``trainer_kwargs`` say otherwise
-      (``devices=4, strategy="ddp", num_nodes=2`` for multi-GPU / multi-node: see docs/training.md).
+    - ``device``: the accelerator, ``"auto"`` / ``"cpu"`` / ``"cuda"``; ``devices``, ``num_nodes``,
+      ``strategy``: Lightning's scale-out arguments (``devices=4, strategy="ddp", num_nodes=2`` for
+      multi-GPU / multi-node; ``devices=2, strategy="ddp"`` on CPU is two gloo processes: see
+      docs/training.md).
     - ``precision``: ``"auto"`` is :func:`auto_precision` (bf16/fp16 mixed on GPU, float32 on CPU).
     - ``log_dir``: CSV and TensorBoard logs (every step) and checkpoints (``log_dir/checkpoints/last.ckpt``,
       replaced atomically at the end of every epoch by :class:`AtomicCheckpointIO`); None writes nothing.
@@ -224,7 +229,9 @@ def make_trainer(
     options = dict(
         max_epochs=max_epochs,
         accelerator=accelerator,
-        devices=1,
+        devices=devices,
+        num_nodes=num_nodes,
+        strategy=strategy,
         precision=auto_precision(accelerator) if precision == "auto" else precision,
         logger=loggers,
         callbacks=callbacks,

@@ -1,0 +1,213 @@
+"""One home for saved models: the directory format, its atomic writer and reader, and the registry of the
+estimator types that can be saved.
+
+A saved model is a directory of two files, tied to each other both ways (no pickle anywhere)::
+
+    config.json          format, format_version, rnnkit_version, estimator (a registered type), task,
+                         params (get_params), fitted (JSON attributes), info, weights_sha256
+    model.safetensors    tensors (weights, scalings, ...); its metadata records the SHA-256 of config.json
+
+An estimator type joins the registry with :func:`saveable` and provides two methods:
+
+- ``_saved_state() -> (fitted, tensors)``: its fitted attributes as JSON and as tensors;
+- ``_restore(fitted, tensors)``: the inverse, on an instance built from the saved ``params``.
+
+:func:`save` and :func:`load` do the rest for every registered type; nothing here imports an estimator, and
+the estimators and the Forecaster import this module, not each other.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+import os
+from pathlib import Path
+
+import safetensors
+import safetensors.torch
+import torch
+
+from .data.memmap import has_format
+from .data.memmap import write_directory_atomically as _write_directory
+
+FORMAT = "rnnkit.estimator"
+# 2: config.json records the feature names and the SHA-256 of model.safetensors. Version 1 recorded neither,
+# so a model of version 1 cannot be checked against its data's columns or its config: it is refused.
+FORMAT_VERSION = 2
+CONFIG_FILE, WEIGHTS_FILE = "config.json", "model.safetensors"
+TRAINING_FILE = "training.json"  # marks a directory that `rnnkit train` is writing (checkpoints inside)
+
+# The registry: type name (as config.json records it) -> (class, task). Filled by @saveable where each class
+# is defined; `load` imports the modules below on a name it does not know yet, so that loading never depends
+# on what the caller happened to import.
+SAVEABLE: dict[str, tuple[type, str]] = {}
+_HOMES = ("rnnkit.estimators", "rnnkit.forecast")
+
+
+def saveable(task: str):
+    """Class decorator: register an estimator type for :func:`save` / :func:`load` under its class name, with
+    its ``task`` (``"classify"``, ``"regress"``, ``"tag"``, ``"forecast"``; recorded in config.json)."""
+
+    def register(cls: type) -> type:
+        SAVEABLE[cls.__name__] = (cls, task)
+        return cls
+
+    return register
+
+
+def registered(name: str) -> tuple[type, str] | None:
+    """``(class, task)`` of a registered type name, importing the estimator modules once if needed."""
+    if name not in SAVEABLE:
+        for module in _HOMES:
+            importlib.import_module(module)
+    return SAVEABLE.get(name)
+
+
+# -- writing -------------------------------------------------------------------------------------------------
+def model_files(config: dict, tensors: dict[str, torch.Tensor]) -> dict[str, bytes]:
+    """``config.json`` and ``model.safetensors`` of one model, tied both ways: the weights file's metadata
+    records the SHA-256 of the config (:func:`config_digest`), and the config records the SHA-256 of the
+    weights file (``weights_sha256``). :func:`read_model` checks both, so a config copied from another model
+    is refused even when the two models' weights happen to be identical."""
+    try:
+        config_bytes = json.dumps(config, indent=2, allow_nan=False).encode()
+    except (TypeError, ValueError) as e:
+        raise ValueError(f"cannot save: a parameter or fitted attribute is not JSON-serialisable ({e})") from e
+    metadata = {"format": FORMAT, "config_sha256": config_digest(json.loads(config_bytes))}
+    weights = safetensors.torch.save(tensors, metadata=metadata)
+    config = {**json.loads(config_bytes), "weights_sha256": hashlib.sha256(weights).hexdigest()}
+    return {CONFIG_FILE: json.dumps(config, indent=2).encode(), WEIGHTS_FILE: weights}
+
+
+def estimator_files(estimator, *, params: dict | None = None, info: dict | None = None) -> dict[str, bytes]:
+    """The files :func:`save` writes for a fitted, registered ``estimator``: its ``params`` (default
+    ``_saved_params()`` where the type has one, else ``get_params(deep=False)``; they must name their cell,
+    since a cell object or factory is code and rnnkit saves no code) and its ``_saved_state()``. ``info``:
+    any JSON dict kept under ``config["info"]``."""
+    from . import __version__
+
+    name = type(estimator).__name__
+    entry = registered(name)
+    if entry is None or entry[0] is not type(estimator):
+        raise ValueError(f"cannot save a {name}: it is not a registered estimator type ({sorted(SAVEABLE)})")
+    if params is None:
+        params = estimator._saved_params() if hasattr(estimator, "_saved_params") else estimator.get_params(False)
+    if "cell" in params and not isinstance(params["cell"], str):
+        from .models import CELL_NAMES
+
+        raise ValueError(f"cannot save this {name}: its cell is a {type(params['cell']).__name__}, not a name; "
+                         f"only a named cell ({', '.join(CELL_NAMES)}) can be saved, since a cell object or "
+                         "factory is code and rnnkit saves no code (no pickle)")
+    fitted, tensors = estimator._saved_state()
+    config = {"format": FORMAT, "format_version": FORMAT_VERSION, "rnnkit_version": __version__,
+              "estimator": name, "task": entry[1], "params": params, "fitted": fitted}
+    if info is not None:
+        config["info"] = info
+    return model_files(config, {k: v.detach().cpu().contiguous() for k, v in tensors.items()})
+
+
+def save(estimator, directory: str | os.PathLike, *, info: dict | None = None) -> None:
+    """Write a fitted, registered estimator to ``directory`` (:func:`estimator_files`), atomically: into a
+    temporary directory first, then renamed. An existing rnnkit model directory (or a directory that
+    ``rnnkit train`` is writing) is replaced; any other existing non-empty path is refused."""
+    write_directory_atomically(Path(directory), estimator_files(estimator, info=info))
+
+
+def config_digest(config: dict) -> str:
+    """SHA-256 of a config's content (keys sorted, ``weights_sha256`` left out)."""
+    content = {k: v for k, v in config.items() if k != "weights_sha256"}
+    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+
+
+def _safetensors_metadata(data: bytes) -> dict:
+    """The ``__metadata__`` of a safetensors file: its header is an 8-byte little-endian length, then JSON."""
+    n = int.from_bytes(data[:8], "little")
+    return json.loads(data[8 : 8 + n]).get("__metadata__") or {}
+
+
+def write_directory_atomically(target: Path, files: dict[str, bytes]) -> None:
+    """Save ``files`` as the model directory ``target`` atomically (:func:`rnnkit.data.write_directory_atomically`).
+    An existing ``target`` must be an rnnkit model directory, a directory that ``rnnkit train`` is writing (its
+    checkpoints go with it), or empty."""
+    _write_directory(target, files, what="an rnnkit model directory",
+                     replaceable=lambda p: is_model_directory(p) or is_training_directory(p))
+
+
+def is_model_directory(path: Path) -> bool:
+    return has_format(path, CONFIG_FILE, FORMAT)
+
+
+def is_training_directory(path: Path) -> bool:
+    """Whether ``path`` is a directory that ``rnnkit train`` is writing or was writing when it stopped."""
+    return has_format(path, TRAINING_FILE, f"{FORMAT}.training")
+
+
+# -- reading -------------------------------------------------------------------------------------------------
+def read_model(directory: str | os.PathLike, what: str = "an rnnkit model directory"
+               ) -> tuple[dict, dict[str, torch.Tensor]]:
+    """The checked ``config.json`` and the tensors of a saved model directory. No pickle is read.
+
+    Raises ValueError for a missing, foreign or corrupt directory, a format version this rnnkit does not
+    read, and a ``config.json`` that does not belong to ``model.safetensors`` (the SHA-256 it records is not
+    the weights file's: a config copied from another model, or damaged weights)."""
+    path = Path(directory)
+    if not path.is_dir():
+        raise ValueError(f"{path} is not a directory; expected {what} written by save()")
+    try:
+        config = json.loads((path / CONFIG_FILE).read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise ValueError(f"{path} is not {what}: cannot read {CONFIG_FILE} ({e})") from e
+    if not isinstance(config, dict) or config.get("format") != FORMAT:
+        raise ValueError(f"{path} is not {what}: {CONFIG_FILE} has no format {FORMAT!r}")
+    version = config.get("format_version")
+    if version == 1:
+        raise ValueError(f"{path}: format version 1 (rnnkit {config.get('rnnkit_version')}) is not supported: it "
+                         f"records neither the feature names nor a digest tying {CONFIG_FILE} to the weights; "
+                         f"retrain the model with this rnnkit (format version {FORMAT_VERSION})")
+    if version != FORMAT_VERSION:
+        raise ValueError(f"{path}: format version {version!r} is not supported (this rnnkit reads version "
+                         f"{FORMAT_VERSION})")
+    try:
+        weights = (path / WEIGHTS_FILE).read_bytes()
+    except OSError as e:
+        raise ValueError(f"{path}: corrupt rnnkit model directory: cannot read {WEIGHTS_FILE} ({e})") from e
+    mismatch = f"{path}: corrupt or mismatched model directory: "
+    advice = "; copy a model directory whole, never one of its files"
+    if hashlib.sha256(weights).hexdigest() != config.get("weights_sha256"):
+        raise ValueError(f"{mismatch}{CONFIG_FILE} records a SHA-256 of {WEIGHTS_FILE} that is not the file's, "
+                         f"so the weights are damaged or the config comes from another model{advice}")
+    try:
+        tensors = safetensors.torch.load(weights)
+        recorded = _safetensors_metadata(weights).get("config_sha256")
+    except (safetensors.SafetensorError, ValueError, RuntimeError) as e:
+        raise ValueError(f"{path}: corrupt rnnkit model directory ({type(e).__name__}: {e})") from e
+    if recorded != config_digest(config):
+        raise ValueError(f"{mismatch}{WEIGHTS_FILE} records the SHA-256 of another {CONFIG_FILE}, so the config "
+                         f"was edited or comes from another model{advice}")
+    return config, tensors
+
+
+def load(directory: str | os.PathLike, expected: type | None = None):
+    """Read an estimator written by :func:`save`: it predicts exactly as the saved one did. No pickle is read.
+
+    ``expected``: the class the directory must hold (``Forecaster.load`` passes its own), or None for any
+    registered type. Raises ValueError for a missing, foreign or corrupt directory (see :func:`read_model`) or
+    a saved type other than ``expected``."""
+    path = Path(directory)
+    what = "an rnnkit model directory" if expected is None else f"a saved {expected.__name__}"
+    config, tensors = read_model(path, what)
+    name = config.get("estimator")
+    entry = registered(name) if isinstance(name, str) else None
+    if entry is None:
+        raise ValueError(f"{path}: unknown estimator {name!r}; expected one of {sorted(SAVEABLE)}")
+    cls = entry[0]
+    if expected is not None and not issubclass(cls, expected):
+        raise ValueError(f"{path} is not {what}: {CONFIG_FILE} names {name!r}; load it with rnnkit.load")
+    try:
+        estimator = cls(**config["params"])
+        estimator._restore(config["fitted"], tensors)
+    except (KeyError, TypeError, ValueError, RuntimeError) as e:
+        raise ValueError(f"{path}: corrupt {what.removeprefix('a ').removeprefix('an ')} "
+                         f"({type(e).__name__}: {e})") from e
+    return estimator

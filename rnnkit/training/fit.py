@@ -1,0 +1,108 @@
+"""One seeded fit: the single place where rnnkit builds a model under a seed and trains it with Lightning.
+
+The estimators, the Forecaster, the comparison and every application train through :func:`seeded_fit`::
+
+    with forked RNG (the caller's torch RNG is left as it was):
+        torch.manual_seed(seed)
+        module  = build()                               # initial weights drawn from the seed
+        trainer = make_trainer(..., accelerator, devices, num_nodes, strategy)
+        trainer.fit(module, data)                       # non-finite guard, best-weights restore, checkpoints
+
+so a fix to seeding, quieting, checkpointing or scale-out reaches all of them. Lightning's scale-out
+arguments pass through (:class:`ScaleOut`): ``devices=2, strategy="ddp"`` trains on two devices (two CPU
+processes over gloo, or two GPUs over NCCL), ``num_nodes=2`` on two machines; see docs/training.md.
+"""
+
+from __future__ import annotations
+
+import numbers
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NamedTuple
+
+import lightning as L
+import torch
+from lightning.pytorch.callbacks import Callback
+from torch.utils.data import DataLoader
+
+from .trainer import make_trainer, quiet_lightning, resolve_device
+
+STRATEGIES = ("auto", "ddp", "ddp_spawn", "ddp_notebook", "fsdp", "deepspeed")
+
+
+@dataclass(frozen=True)
+class ScaleOut:
+    """Lightning's scale-out arguments: ``devices`` per machine (an int >= 1, or ``"auto"``: all visible),
+    ``num_nodes`` machines, and the ``strategy`` (``"auto"``: one device, or DDP over several)."""
+
+    devices: int | str = 1
+    num_nodes: int = 1
+    strategy: str = "auto"
+
+    def check(self, who: str) -> ScaleOut:
+        """Self, or a ValueError naming the bad argument and its accepted values."""
+        d = self.devices
+        if not (d == "auto" or (isinstance(d, numbers.Integral) and not isinstance(d, bool) and d >= 1)):
+            raise ValueError(f"{who}: devices must be an integer >= 1 or 'auto', got {d!r}")
+        n = self.num_nodes
+        if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
+            raise ValueError(f"{who}: num_nodes must be an integer >= 1, got {n!r}")
+        if not isinstance(self.strategy, str) or self.strategy not in STRATEGIES:
+            raise ValueError(f"{who}: strategy must be one of {STRATEGIES}, got {self.strategy!r}")
+        return self
+
+
+class Fitted(NamedTuple):
+    """What :func:`seeded_fit` returns: the trained module, its trainer, and the wall-clock seconds of
+    ``trainer.fit``."""
+
+    module: L.LightningModule
+    trainer: L.Trainer
+    seconds: float
+
+
+def seeded_fit(
+    build: Callable[[], L.LightningModule],
+    train: L.LightningDataModule | DataLoader,
+    val: DataLoader | None = None,
+    *,
+    seed: int,
+    max_epochs: int = 10,
+    device: str = "auto",
+    scale: ScaleOut = ScaleOut(),
+    log_dir: str | Path | None = None,
+    early_stopping_patience: int | None = None,
+    verbose: bool = False,
+    callbacks: list[Callback] = (),
+    ckpt_path: str | Path | None = None,
+    **trainer_kwargs,
+) -> Fitted:
+    """Seed torch's RNG with ``seed`` (inside a fork, so the caller's RNG is untouched), build the module with
+    ``build()`` (its initial weights come from the seed), and train it with :func:`make_trainer`.
+
+    ``train`` is a ``LightningDataModule`` (then ``val`` must be None) or a training ``DataLoader``, with
+    ``val`` an optional validation one. ``device`` is the accelerator (``"auto"``, ``"cpu"``, ``"cuda"``);
+    ``scale`` Lightning's devices / num_nodes / strategy. ``ckpt_path``: a checkpoint to resume from (read
+    with ``weights_only=True``). Other arguments go to :func:`make_trainer` and from there to
+    ``lightning.Trainer``.
+    """
+    if isinstance(train, L.LightningDataModule) and val is not None:
+        raise ValueError("seeded_fit: give validation data through the LightningDataModule, not as val")
+    accelerator = resolve_device(device)
+    cuda = [torch.cuda.current_device()] if accelerator == "cuda" else []
+    with torch.random.fork_rng(devices=cuda):
+        torch.manual_seed(seed)
+        module = build()
+        trainer = make_trainer(max_epochs=max_epochs, device=accelerator, devices=scale.devices,
+                               num_nodes=scale.num_nodes, strategy=scale.strategy, log_dir=log_dir,
+                               early_stopping_patience=early_stopping_patience, verbose=verbose,
+                               callbacks=callbacks, **trainer_kwargs)
+        start = time.perf_counter()
+        with quiet_lightning(verbose):
+            if isinstance(train, L.LightningDataModule):
+                trainer.fit(module, datamodule=train, ckpt_path=ckpt_path, weights_only=True)
+            else:
+                trainer.fit(module, train, val, ckpt_path=ckpt_path, weights_only=True)
+        return Fitted(module, trainer, time.perf_counter() - start)
