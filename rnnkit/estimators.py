@@ -36,6 +36,7 @@ from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_is_fitted, check_random_state
 
 from . import io
+from .cells.base import length_mask
 from .data.collate import pad_sequences
 from .models import POOLINGS, SequenceToLabel, SequenceToSequence
 from .training import SequenceDataModule, SequenceDataset, SequenceModule, seeded_fit
@@ -346,7 +347,7 @@ def classes_from_json(fitted: dict) -> np.ndarray:
 
 def feature_scaling(x: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """Mean and standard deviation (1 where constant) of each feature over all valid steps: ``(F,)`` each."""
-    valid = torch.arange(x.shape[1])[None, :] < lengths[:, None]
+    valid = length_mask(lengths, x.shape[1])
     steps = x[valid].double()  # (sum of lengths, F)
     mean, std = steps.mean(0), steps.std(0, correction=0)
     return mean.float(), torch.where(std > 0, std, torch.ones_like(std)).float()
@@ -515,7 +516,7 @@ class _SequenceEstimator(BaseEstimator):
 
     @staticmethod
     def _scale(x, lengths, mean, scale) -> torch.Tensor:
-        valid = (torch.arange(x.shape[1])[None, :] < lengths[:, None])[..., None]
+        valid = length_mask(lengths, x.shape[1])[..., None]
         return (x - mean) / scale * valid  # padding stays 0
 
     # -- predict ---------------------------------------------------------------------------------------------

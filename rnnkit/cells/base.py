@@ -23,6 +23,14 @@ from torch import Tensor, nn
 State = Any  # a Tensor (B, H) or a NamedTuple of Tensors (B, ...) whose first field is h
 
 
+def length_mask(lengths: Tensor | None, T: int, B: int | None = None) -> Tensor:
+    """``(B, T)`` bool, true at the valid steps ``t < lengths[b]`` of a padded batch; all true without
+    ``lengths`` (then ``B`` is needed). The one definition of "valid step" in rnnkit."""
+    if lengths is None:
+        return torch.ones(B, T, dtype=torch.bool)
+    return torch.arange(T, device=lengths.device)[None, :] < lengths[:, None]
+
+
 class LSTMState(NamedTuple):
     """LSTM state, always in this order: hidden output ``h`` then memory cell ``c``; each ``(B, H)``."""
 

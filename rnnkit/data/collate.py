@@ -29,6 +29,8 @@ import numpy as np
 import torch
 from torch.utils.data import Sampler
 
+from ..cells.base import length_mask
+
 IGNORE_INDEX = -100
 """Padding of per-step labels; the default ``ignore_index`` of PyTorch's classification losses."""
 
@@ -142,7 +144,7 @@ def pad_collate(
     else:
         x = pad_sequences(xs, padding_value=padding_value, float_dtype=float_dtype)
         T = x.shape[1]
-    mask = torch.arange(T)[None, :] < lengths[:, None]  # (B, T)
+    mask = length_mask(lengths, T)  # (B, T)
 
     y = None
     if has_y:

@@ -71,7 +71,7 @@ import torch
 from torch import Tensor, nn
 
 from ..cells import TimeAware
-from ..cells.base import state_fields
+from ..cells.base import length_mask, state_fields
 from ..data.memmap import has_format, write_directory_atomically
 from ..layers import Bidirectional, Recurrent, Stacked
 from ..models import SequenceToLabel, SequenceToSequence
@@ -152,9 +152,8 @@ class SequenceGraph(nn.Module):
 
     def forward(self, x: Tensor, lengths: Tensor) -> Tensor:
         T = x.shape[1]
-        t = torch.arange(T, device=x.device)[None, :]  # (1, T)
-        forward_valid = t < lengths[:, None]  # (B, T)
-        backward_valid = t >= (T - lengths)[:, None]  # (B, T): the row arrives reversed, padding first
+        forward_valid = length_mask(lengths, T)  # (B, T)
+        backward_valid = forward_valid.flip(1)  # (B, T): the row arrives reversed, padding first
         x = torch.where(forward_valid[..., None], x, 0)  # padding never enters the maths
 
         def loop(cell, xw: Tensor, _lengths, state):

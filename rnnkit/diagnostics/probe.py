@@ -36,7 +36,7 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from ..cells.base import State, hidden_of
+from ..cells.base import State, hidden_of, length_mask
 from ..layers import Bidirectional, Recurrent, Stacked
 
 RNNKIT_LAYERS = (Stacked, Bidirectional, Recurrent)
@@ -257,10 +257,8 @@ def instrumented(module: nn.Module) -> Iterator[Recording]:
 
 
 def valid_steps(B: int, T: int, lengths: Tensor | None, device=None) -> Tensor:
-    """``(B, T)`` bool, True at steps ``t < lengths[b]`` (all True without lengths)."""
-    if lengths is None:
-        return torch.ones(B, T, dtype=torch.bool, device=device)
-    return torch.arange(T, device=lengths.device)[None, :] < lengths[:, None]
+    """``(B, T)`` bool, True at steps ``t < lengths[b]`` (:func:`rnnkit.cells.base.length_mask`)."""
+    return length_mask(lengths, T, B).to(device if lengths is None else lengths.device)
 
 
 def masked_mean(values: np.ndarray, valid: np.ndarray, axis: int = 0) -> np.ndarray:

@@ -8,8 +8,9 @@ direction swapped for a ``loop(cell, xw, lengths, state) -> (output, final_state
 
 from __future__ import annotations
 
-import torch
 from torch import Tensor
+
+from ..cells.base import length_mask
 
 RECURRENT_DROPOUT = (
     "recurrent dropout (input/hidden variational dropout or zoneout) runs on the reference path only"
@@ -22,7 +23,6 @@ def uses_recurrent_dropout(layer) -> bool:
 
 
 def valid_steps(lengths: Tensor | None, B: int, T: int, device) -> Tensor:
-    """``(B, T)`` bool, true at the steps ``t < lengths[b]`` (all true without lengths)."""
-    if lengths is None:
-        return torch.ones(B, T, dtype=torch.bool, device=device)
-    return torch.arange(T, device=device)[None, :] < lengths[:, None]
+    """``(B, T)`` bool, true at the steps ``t < lengths[b]`` (:func:`rnnkit.cells.base.length_mask`), on
+    ``device``."""
+    return length_mask(lengths, T, B).to(device)

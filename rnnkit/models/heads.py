@@ -9,7 +9,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-from ..cells.base import State, hidden_of
+from ..cells.base import State, hidden_of, length_mask
 
 POOLINGS = ("final", "last", "mean", "max")
 
@@ -36,7 +36,7 @@ def pool(output: Tensor, lengths: Tensor | None, final_state: State, how: str, n
         lengths = torch.full((B,), T, device=output.device, dtype=torch.long)
     if how == "last":
         return output[torch.arange(B, device=output.device), lengths - 1]
-    valid = (torch.arange(T, device=output.device)[None, :] < lengths[:, None])[..., None]  # (B, T, 1)
+    valid = length_mask(lengths, T)[..., None]  # (B, T, 1)
     if how == "mean":
         return (output * valid).sum(1) / lengths[:, None].to(output.dtype)
     if how == "max":

@@ -26,7 +26,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 from torch.nn.utils import clip_grad_value_, clip_grads_with_norm_, get_total_norm
 
-from ..cells.base import State, map_state
+from ..cells.base import State, length_mask, map_state
 
 TASKS = ("classification", "regression")
 
@@ -211,7 +211,7 @@ class SequenceModule(L.LightningModule):
         ``(N, O)`` and ``(N, ...)``."""
         if lengths is None:
             return out.flatten(0, 1), y.flatten(0, 1)
-        valid = torch.arange(out.shape[1], device=out.device)[None, :] < lengths[:, None]  # (B, T)
+        valid = length_mask(lengths, out.shape[1])  # (B, T)
         return out[valid], y[valid]
 
     def loss(self, out: Tensor, y: Tensor) -> Tensor:
