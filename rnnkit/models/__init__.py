@@ -1,7 +1,7 @@
 """Models: a recurrent encoder (any cell) and a head, for labels, aligned sequences, different-length
 sequences and language modelling."""
 
-from .encoder import CELL_NAMES, NAMED_CELLS, build_encoder
+from .encoder import CELL_NAMES, NAMED_CELLS, build_encoder, check_cell_name, named_cell
 from .heads import POOLINGS, LabelHead, StepHead, pool
 from .language import GenerationStream, LanguageModel, sample_next
 from .seq2seq import EncoderDecoder
@@ -19,6 +19,8 @@ __all__ = [
     "SequenceToSequence",
     "StepHead",
     "build_encoder",
+    "check_cell_name",
+    "named_cell",
     "pool",
     "sample_next",
 ]

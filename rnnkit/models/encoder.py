@@ -20,6 +20,22 @@ NAMED_CELLS = {
 CELL_NAMES = ("rnn", "lstm", "gru", "layernorm_lstm", "mingru", "minlstm")  # the canonical names ("elman" = "rnn")
 
 
+def check_cell_name(name: str, who: str | None = None) -> str:
+    """The canonical registry name of ``name`` (case-insensitive; ``"elman"`` is ``"rnn"``), or a ValueError
+    naming the choices."""
+    layer_class = NAMED_CELLS.get(name.lower()) if isinstance(name, str) else None
+    if layer_class is None:
+        where = f"{who}: " if who else ""
+        raise ValueError(f"{where}unknown cell {name!r}; use one of {list(CELL_NAMES)}, a Cell object or a "
+                         "factory (input_size, hidden_size) -> Cell")
+    return next(n for n in CELL_NAMES if NAMED_CELLS[n] is layer_class)
+
+
+def named_cell(name: str, input_size: int, hidden_size: int) -> Cell:
+    """One cell of the registry by name (one step, for wrapping, e.g. in :class:`rnnkit.TimeAware`)."""
+    return NAMED_CELLS[check_cell_name(name)].make_cell(input_size, hidden_size)
+
+
 def build_encoder(
     cell,
     input_size: int,
@@ -45,10 +61,7 @@ def build_encoder(
     ``dropout`` is applied between layers, as in torch.nn.
     """
     if isinstance(cell, str):
-        layer_class = NAMED_CELLS.get(cell.lower())
-        if layer_class is None:
-            raise ValueError(f"unknown cell {cell!r}; use one of {list(CELL_NAMES)}, a Cell object or a "
-                             "factory (input_size, hidden_size) -> Cell")
+        layer_class = NAMED_CELLS[check_cell_name(cell)]
         return layer_class(input_size, hidden_size, num_layers=num_layers, bidirectional=bidirectional,
                            dropout=dropout, backend=backend)
     if isinstance(cell, Cell):
