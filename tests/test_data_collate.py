@@ -204,3 +204,20 @@ def test_atomic_write_keeps_old_content_on_failure(tmp_path):
     with atomic_write(p) as f:
         f.write("new")
     assert p.read_text() == "new" and os.listdir(tmp_path) == ["f.json"]
+
+
+def test_atomic_writes_give_the_permissions_of_a_plain_write(tmp_path):
+    from rnnkit.data.memmap import write_directory_atomically
+
+    old = os.umask(0o022)
+    try:
+        with atomic_write(tmp_path / "f.txt") as f:
+            f.write("x")
+        (tmp_path / "plain.txt").write_text("x")
+        write_directory_atomically(tmp_path / "d", {"a": b"1"}, replaceable=lambda p: False, what="a test")
+        (tmp_path / "plain").mkdir()
+    finally:
+        os.umask(old)
+    mode = lambda p: p.stat().st_mode & 0o777
+    assert mode(tmp_path / "f.txt") == mode(tmp_path / "plain.txt") == 0o644
+    assert mode(tmp_path / "d") == mode(tmp_path / "plain") == 0o755
