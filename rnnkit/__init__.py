@@ -31,7 +31,8 @@ _LAZY = {
     "SequenceClassifier": "rnnkit.estimators",
     "SequenceRegressor": "rnnkit.estimators",
     "SequenceTagger": "rnnkit.estimators",
-    "load": "rnnkit.estimators",
+    "load": "rnnkit.io",
+    "save": "rnnkit.io",
     "Forecaster": "rnnkit.forecast",
     "SequenceToLabel": "rnnkit.models",
     "SequenceToSequence": "rnnkit.models",
@@ -60,6 +61,9 @@ _SUBPACKAGES = (
     "tasks",
     "compare",
     "deploy",
+    "io",
+    "report",
+    "apps",
 )
 
 
