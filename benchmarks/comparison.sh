@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The evidence runs behind docs/comparison.md: each `rnnkit compare` writes comparison.json, report.md and
-# plots into runs/evidence/<task>; the tables of docs/comparison.md are those report.md files, concatenated
+# The evidence runs behind docs/comparison.md: each `rnnkit compare` writes report.json, report.md, report.html
+# and plots into runs/evidence/<task>; the tables of docs/comparison.md are those report.md files, concatenated
 # by the last step. One torch thread per run, so two runs can share a 2-core machine.
 #   bash benchmarks/comparison.sh            # all runs (about 1.5 hours on 2 CPU cores)
 set -euo pipefail

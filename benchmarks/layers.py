@@ -19,8 +19,8 @@ import torch
 from torch import nn
 
 import rnnkit
-from rnnkit.compare import machine as describe_machine
-from rnnkit.compare import machine_line
+from rnnkit.report import machine as describe_machine
+from rnnkit.report import machine_line
 
 
 def naive_loop(layer: rnnkit.Stacked, x: torch.Tensor):
@@ -55,7 +55,7 @@ def time_fwd_bwd(fn, x, *, repeat: int, device: str) -> float:
 
 
 def machine(device: str) -> str:
-    """The line naming the machine, shared by the benchmarks: rnnkit.compare's description."""
+    """The line naming the machine, shared by the benchmarks: rnnkit.report's description."""
     return machine_line(describe_machine(device))
 
 

@@ -37,12 +37,12 @@ import numpy as np
 import torch
 
 from rnnkit import SequenceClassifier
-from rnnkit.compare import machine as describe_machine
-from rnnkit.compare import machine_line
 from rnnkit.deploy import StepGraph, export_onnx
 from rnnkit.deploy.export import ort_session, resolve
 from rnnkit.deploy.server import steps_by_features
 from rnnkit.models import SequenceToSequence
+from rnnkit.report import machine as describe_machine
+from rnnkit.report import machine_line
 
 
 # -- the server ----------------------------------------------------------------------------------------------

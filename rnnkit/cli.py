@@ -1,5 +1,5 @@
-"""The ``rnnkit`` command line: ``demo``, ``train``, ``predict``, ``compare``, ``clipping``, ``app``, ``export``,
-``serve``."""
+"""The ``rnnkit`` command line: ``demo``, ``train``, ``predict``, ``forecast``, ``compare``, ``clipping``, ``app``,
+``export``, ``serve``."""
 
 from __future__ import annotations
 
@@ -19,9 +19,10 @@ def _demo(args) -> int:
     """The main job: a short measured comparison of RNN, LSTM and GRU on two tasks: the adding problem
     (long memory, generated) and scikit-learn's bundled handwritten digits read row by row (real data).
     Prints each cell's figure beside the chance level with its verdict, and what the run can and cannot show;
-    writes ``demo.md`` (that summary) and each task's report, JSON and plots under ``--out``."""
-    from .compare import compare, demo_summary, markdown
-    from .data import atomic_write
+    writes that summary, both tables and every plot as one report in ``--out`` (``report.html``, ``report.md``,
+    ``report.json``; :func:`rnnkit.report.write_report`) and each task's own report in ``--out/TASK``."""
+    from .compare import compare, demo_markdown, demo_summary, markdown, plots, title
+    from .report import SD_NOTE, machine, machine_line, write_report
 
     out = Path(args.out)
     results = {}
@@ -43,11 +44,16 @@ def _demo(args) -> int:
         )
     command = "rnnkit compare --task adding --length 200 --seeds 5 --steps 3000 --out runs/adding200"
     summary = demo_summary(results, command=command)
-    with atomic_write(out / "demo.md", "w") as f:
-        f.write(summary + "\n\n" + "\n".join(markdown(r) for r in results.values()))
-    print("\n" + "\n".join(markdown(r) for r in results.values()))
+    where = machine(results["adding"]["device"])
+    write_report(out, title="rnnkit demo: RNN, LSTM and GRU on the adding problem and handwritten digits",
+                 results=results, markdown=demo_markdown(results, command=command),
+                 figures={f"{task}_{name}": fig for task, r in results.items() for name, fig in plots(r).items()},
+                 machine_info=where)
+    print("\n" + "\n".join(f"## {title(r)}\n\n{markdown(r)}" for r in results.values()))
+    print(f"Machine: {machine_line(where)}. {SD_NOTE}\n")
     print(summary)
-    print(f"\nsummary in {out}/demo.md; reports, JSON and plots in {out}/adding and {out}/digits")
+    print(f"\nreport in {out}/report.html (and report.md, report.json, plots); each task's in {out}/adding and "
+          f"{out}/digits")
     return 0
 
 
@@ -194,6 +200,9 @@ def _train(args) -> int:
             tbptt_steps=args.tbptt_steps,
             random_state=args.seed,
             device=args.device,
+            devices=args.devices,
+            num_nodes=args.num_nodes,
+            strategy=args.strategy,
             verbose=args.verbose,
             log_dir=str(out),  # the checkpoint of every epoch: out/checkpoints/last.ckpt
             layout="ntf",
@@ -309,16 +318,137 @@ def _predict(args) -> int:
     return 0
 
 
+def _forecast(args) -> int:
+    """Fit a Forecaster on one series of a CSV; write to --out the model, the forecast of the next --horizon
+    steps (forecast.csv), a rolling-origin backtest beside the naive baselines (backtest.csv,
+    backtest_forecasts.csv) and the report (report.json, report.md, report.html with its plot embedded)."""
+    import tempfile
+
+    import pandas as pd
+
+    from .forecast import METHODS, METRICS, Forecaster, infer_season_length
+    from .forecast.series import _regular_step, as_frame, read_series_csv
+    from .io import estimator_files, write_directory_atomically
+
+    out = Path(args.out)
+    _check_writable_parent(out, "--out")
+    with _exclusive(out):
+        _check_train_out(out, resume=False)
+        covariates = [c for c in args.covariates.split(",") if c] if args.covariates else []
+        data = read_series_csv(args.data, time_column=args.time_column, target_column=args.target_column,
+                               covariates=covariates)
+        unread = [c for c in pd.read_csv(args.data, nrows=0).columns if c not in (args.time_column, *data.columns)]
+        if unread:
+            print(f"not read: column(s) {unread} of {args.data} (add them with --covariates)")
+        frame = as_frame(data, freq=args.freq)
+        freq, _ = _regular_step(frame, fix="pass --freq h (or D, W-SAT, MS...)")
+        H, n = args.horizon, len(frame)
+        L = args.lookback if args.lookback is not None else 2 * H
+        if L + H > n:
+            raise ValueError(f"{args.data}: --lookback {L} + --horizon {H} = {L + H} steps make one window, but "
+                             f"the series has {n} steps; lower --horizon or --lookback")
+        m = args.season_length
+        if m is None:
+            try:
+                m = infer_season_length(freq)
+            except ValueError:
+                raise ValueError(f"{args.data}: cannot tell a season length from the time column "
+                                 f"{args.time_column!r} (step {freq!r}); pass --season-length (e.g. 12 for "
+                                 "monthly data, 24 for hourly)") from None
+        forecaster = Forecaster(lookback=L, horizon=H, cell=args.cell, hidden_size=args.hidden_size,
+                                max_epochs=args.max_epochs, time_aware=args.time_aware, random_state=args.seed,
+                                device=args.device, devices=args.devices, num_nodes=args.num_nodes,
+                                strategy=args.strategy, verbose=args.verbose)
+        targets = [args.target_column]
+        table, forecasts = forecaster.backtest(data, folds=args.folds, season_length=m, targets=targets,
+                                               freq=args.freq, return_forecasts=True)
+        start = time.perf_counter()
+        forecaster.fit(data, targets=targets, freq=args.freq)
+        seconds = time.perf_counter() - start
+        prediction = forecaster.predict()[args.target_column].rename_axis(args.time_column)  # (H,)
+
+        backtest = table.stack("metric", future_stack=True).rename_axis(["origin", "metric"])  # (fold, metric) rows
+        mean = table.mean().unstack("method").reindex(index=list(METRICS), columns=list(METHODS))  # (metric, method)
+        results = {
+            "data": str(args.data), "time_column": args.time_column, "target_column": args.target_column,
+            "covariates": covariates, "steps": n, "freq": freq, "season_length": int(m),
+            "params": forecaster.get_params(deep=False), "fit_seconds": round(seconds, 3),
+            "forecast": {"time": [str(t) for t in prediction.index], "value": prediction.tolist()},
+            "backtest": {"folds": int(args.folds), "horizon": H,
+                         "mean": {metric: row.to_dict() for metric, row in mean.iterrows()},
+                         "per_fold": [{"origin": str(o), **{f"{a}/{b}": v for (a, b), v in row.items()}}
+                                      for o, row in table.iterrows()]},
+        }
+        files = estimator_files(forecaster, info={"series": {k: results[k] for k in
+                                                             ("data", "time_column", "target_column", "covariates")}})
+        files["forecast.csv"] = prediction.to_frame().to_csv().encode()
+        files["backtest.csv"] = backtest.to_csv().encode()
+        files["backtest_forecasts.csv"] = forecasts.to_csv().encode()
+        with tempfile.TemporaryDirectory() as tmp:
+            _forecast_report(Path(tmp), args, results, frame, prediction, mean)
+            files |= {p.name: p.read_bytes() for p in Path(tmp).iterdir()}
+        write_directory_atomically(out, files)
+    pd.set_option("display.width", 120)
+    print(f"backtest ({args.folds} folds of {H} steps), mean over folds:")
+    print(mean.to_string(float_format=lambda v: f"{v:.4g}"))
+    print(f"wrote the model, forecast.csv, backtest.csv and report.html to {out}")
+    return 0
+
+
+def _forecast_report(directory: Path, args, results: dict, frame, prediction, mean) -> None:
+    """report.json, report.md and report.html (:func:`rnnkit.report.write_report`) of ``rnnkit forecast``:
+    the backtest beside the baselines, the forecast, and a plot of the series' end and the forecast."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from .report import write_report
+
+    y = frame.values[:, frame.columns.index(args.target_column)]
+    tail = slice(max(0, len(frame) - 4 * len(prediction)), len(frame))
+    time_axis = frame.time if frame.time is not None else range(len(frame))
+    fig, ax = plt.subplots(figsize=(8, 3.5))
+    ax.plot(time_axis[tail], y[tail], color="k", label=args.target_column)
+    ax.plot(prediction.index, prediction.to_numpy(), color="C1", marker="o", ms=3,
+            label=f"forecast ({args.cell})")
+    ax.set_xlabel(args.time_column)
+    ax.legend()
+    fig.autofmt_xdate()
+    methods = list(mean.columns)
+    rows = "\n".join(f"| {metric} | " + " | ".join(f"{v:.4g}" for v in row) + " |" for metric, row in mean.iterrows())
+    forecast_rows = "\n".join(f"| {t} | {v:.6g} |" for t, v in prediction.items())
+    params = results["params"]
+    markdown = (
+        f"Series `{args.target_column}` of `{args.data}` ({results['steps']} steps, frequency {results['freq']}); "
+        f"a {params['cell']} Forecaster, lookback {params['lookback']}, horizon {params['horizon']}, hidden size "
+        f"{params['hidden_size']}, {params['max_epochs']} epochs, seed {params['random_state']}.\n\n"
+        f"## Backtest\n\nRolling origin, {args.folds} folds of {params['horizon']} steps at the end of the series; "
+        f"each fold refits on the steps before its origin. Mean over the folds (MASE: MAE over the in-sample "
+        f"MAE of the seasonal naive forecast, season {results['season_length']} steps; below 1 beats it "
+        "in-sample):\n\n"
+        f"| metric | {' | '.join(methods)} |\n|---|{'---|' * len(methods)}\n{rows}\n\n"
+        f"## Forecast\n\nThe next {len(prediction)} steps, fitted on the whole series "
+        f"({results['fit_seconds']} s):\n\n| {args.time_column} | {args.target_column} |\n|---|---|\n"
+        f"{forecast_rows}\n"
+    )
+    write_report(directory, title=f"Forecast of {args.target_column}", results=results, markdown=markdown,
+                 figures={"forecast": fig})
+    plt.close(fig)
+
+
 def _compare(args) -> int:
-    """Train RNN, LSTM and GRU on a task under one budget and write the measured comparison."""
+    """Train each cell (default RNN, LSTM and GRU) on a task under one budget and write the measured
+    comparison."""
     from .compare import compare
+    from .report import SD_NOTE
 
     lengths = [int(v) for v in args.length.split(",")] if args.length else [None]
     params = json.loads(args.task_params) if args.task_params else None
     compare(
         args.task,
         lengths=lengths,
-        cells=args.cells.split(","),
+        cells=args.cells,
         seeds=args.seeds,
         steps=args.steps or (None if args.budget_seconds else 2000),
         budget_seconds=args.budget_seconds,
@@ -332,17 +462,28 @@ def _compare(args) -> int:
         out=args.out,
         first_seed=args.first_seed,
     )
-    print(f"wrote comparison.json, report.md and plots to {args.out}")
+    print(f"wrote report.html, report.md, report.json and plots to {args.out}. {SD_NOTE}")
     return 0
 
 
+def _cell_list(text: str) -> tuple[str, ...]:
+    """An argparse type: comma-separated cell names, checked against the registry (:func:`check_cells`)."""
+    from .compare import check_cells
+
+    try:
+        return check_cells(text.split(","), who=None)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+
+
 def _clipping(args) -> int:
+    """The exploding-gradient demo, unclipped and clipped: prints each run's verdict and writes the report."""
     from .compare import clipping_report
 
     results = clipping_report(args.out, radius=args.radius, seed=args.seed)
     for run, line in results["summary"].items():
         print(f"{run}: {line}")
-    print(f"wrote clipping.json, clipping.md and clipping.png to {args.out}")
+    print(f"wrote report.html, report.md, report.json and clipping.png to {args.out}")
     return 0
 
 
@@ -352,7 +493,8 @@ def _app(args) -> int:
 
     results = recipe(args.recipe).run(quick=args.quick, seed=args.seed, out=args.out)
     if args.out:
-        print(f"wrote {', '.join(sorted(p.name for p in Path(args.out).iterdir()))} to {args.out}")
+        print(f"wrote {', '.join(sorted(p.name for p in Path(args.out).iterdir()))} to {args.out}; the page to "
+              f"open is {Path(args.out) / 'report.html'}")
     else:
         print(json.dumps(results, indent=1))
     return 0
@@ -422,7 +564,24 @@ def _add_table_options(p: argparse.ArgumentParser, *, recorded: bool) -> None:
                    + ("; left out of the features if the file has it" if recorded else ""))
 
 
+def _devices(text: str) -> int | str:
+    """An argparse type for --devices: an integer >= 1, or "auto"."""
+    return text if text == "auto" else _number(int, 1, what=' (or "auto": every visible device)')(text)
+
+
+def _add_scale_out_options(p: argparse.ArgumentParser) -> None:
+    """--devices, --num-nodes, --strategy: Lightning's scale-out (rnnkit.training.ScaleOut)."""
+    from .training.fit import STRATEGIES
+
+    p.add_argument("--devices", type=_devices, default=1, help="devices per machine (default 1; \"auto\": all)")
+    p.add_argument("--num-nodes", type=_number(int, 1), default=1, help="machines (default 1)")
+    p.add_argument("--strategy", default="auto", choices=STRATEGIES,
+                   help="how several devices train together (default auto: DDP over several)")
+
+
 def build_parser() -> argparse.ArgumentParser:
+    from .models import CELL_NAMES
+
     parser = _Parser(prog="rnnkit", description="Recurrent neural networks for sequential data.")
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="a short measured RNN / LSTM / GRU comparison (adding problem, digits)")
@@ -455,7 +614,7 @@ def build_parser() -> argparse.ArgumentParser:
         "grow); without a checkpoint, train from the start",
     )
     count = _number(int, 1)
-    train.add_argument("--cell", default="lstm", choices=("rnn", "lstm", "gru"))
+    train.add_argument("--cell", default="lstm", choices=CELL_NAMES)
     train.add_argument("--hidden-size", type=count, default=32)
     train.add_argument("--num-layers", type=count, default=1)
     train.add_argument("--bidirectional", action="store_true")
@@ -472,8 +631,40 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument("--seed", type=_number(int, 0), default=0)
     train.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
+    _add_scale_out_options(train)
     train.add_argument("--verbose", action="store_true", help="progress bar and Lightning messages")
     train.set_defaults(run=_train)
+
+    forecast = sub.add_parser(
+        "forecast",
+        help="forecast a time series from a CSV, with a backtest beside the naive baselines",
+        description="Fit a Forecaster on one series of a CSV (one row per timestamp) and write to --out: the "
+        "model (config.json, model.safetensors), the forecast of the next --horizon steps (forecast.csv), a "
+        "rolling-origin backtest beside the naive and seasonal-naive forecasts (backtest.csv, "
+        "backtest_forecasts.csv) and a report (report.json, report.md, report.html).",
+    )
+    forecast.add_argument("data", help="a CSV with a header row, one row per timestamp")
+    forecast.add_argument("--time-column", required=True, help="the timestamps (dates or numbers), increasing")
+    forecast.add_argument("--target-column", required=True, help="the series to forecast (empty cells: missing)")
+    forecast.add_argument("--covariates", help="other columns to read as past covariates, comma-separated")
+    forecast.add_argument("--horizon", required=True, type=count, help="steps to forecast")
+    forecast.add_argument("--lookback", type=count, help="steps each forecast reads (default 2 x horizon)")
+    forecast.add_argument("--out", required=True, help="directory to write (new, empty, or an rnnkit model)")
+    forecast.add_argument("--freq", help="resample onto this pandas frequency first (h, D, W-SAT, MS...; mean per "
+                          "bin, empty bins missing); needed when the timestamps are uneven")
+    forecast.add_argument("--folds", type=count, default=3, help="backtest folds at the end of the series (default 3)")
+    forecast.add_argument("--season-length", type=count,
+                          help="steps per season of the seasonal naive (default: from the frequency, e.g. 24 hourly)")
+    forecast.add_argument("--cell", default="lstm", choices=CELL_NAMES)
+    forecast.add_argument("--time-aware", action="store_true",
+                          help="wrap the cell in TimeAware (GRU-D's decays over missing values)")
+    forecast.add_argument("--hidden-size", type=count, default=32)
+    forecast.add_argument("--max-epochs", type=count, default=50)
+    forecast.add_argument("--seed", type=_number(int, 0), default=0)
+    forecast.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
+    _add_scale_out_options(forecast)
+    forecast.add_argument("--verbose", action="store_true", help="progress bar and Lightning messages")
+    forecast.set_defaults(run=_forecast)
 
     predict = sub.add_parser(
         "predict",
@@ -485,15 +676,19 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--out", help="CSV file to write (default: print to stdout)")
     predict.set_defaults(run=_predict)
 
+    from .models import CELL_NAMES
+
     cmp = sub.add_parser(
         "compare",
         help="measure RNN vs LSTM vs GRU on a long-memory task",
         description="Train each cell under the same budget on a task of rnnkit.tasks and "
-        "write comparison.json, report.md and plots to --out.",
+        "write report.html, report.md, report.json and plots to --out.",
     )
     cmp.add_argument("--task", default="adding", help="adding, copy, digits, permuted_digits or mnist1d")
     cmp.add_argument("--length", help="sequence length(s), comma-separated (tasks with a length: adding, copy)")
-    cmp.add_argument("--cells", default="rnn,lstm,gru")
+    cmp.add_argument("--cells", type=_cell_list, default="rnn,lstm,gru",
+                     help=f"comma-separated cell names of the registry: {', '.join(CELL_NAMES)} "
+                     "(default rnn,lstm,gru)")
     cmp.add_argument("--seeds", type=int, default=3)
     cmp.add_argument("--first-seed", type=int, default=0, help="seeds run first-seed, first-seed + 1, ...")
     cmp.add_argument("--steps", type=int, help="optimizer steps per run (default 2000 unless --budget-seconds)")
@@ -522,7 +717,8 @@ def build_parser() -> argparse.ArgumentParser:
         "app",
         help="an application recipe on real data, beside its baseline",
         description="Train and score a recipe of rnnkit.apps (" + ", ".join(RECIPES) + ") on its real, "
-        "offline data, with its baseline on the same split; write report.json and report.md to --out.",
+        "offline data, with its baseline on the same split; write report.json, report.md and report.html (its "
+        "plots embedded) to --out.",
     )
     app.add_argument("recipe", choices=RECIPES)
     app.add_argument("--quick", action="store_true", help="a small subset, in seconds (a smoke run)")

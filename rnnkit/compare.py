@@ -17,15 +17,15 @@ and/or seconds) by the Lightning training module, then measured:
                              what grows with T); on GPU also ``peak_cuda_mib``
 ===========================  =====================================================================================
 
-Outputs in ``out``: ``comparison.json`` (every number, keyed by cell name), ``report.md`` (the table with
-mean ± sd over seeds, the machine and versions), and plots: ``learning_curves.png``, ``metric_vs_length.png``,
-``gradient_flow.png``.
+The cells are names of the registry :data:`rnnkit.models.CELL_NAMES` (default ``rnn, lstm, gru``); every
+model is built under its seed and trained by :func:`rnnkit.training.seeded_fit`. Outputs in ``out``, through
+:func:`rnnkit.report.write_report`: ``report.json`` (every number, runs keyed by cell name), ``report.md`` and
+``report.html`` (the table with mean ± sample sd over seeds, the machine and versions, the plots), and the plots
+as ``learning_curves.png``, ``metric_vs_length.png``, ``gradient_flow.png``.
 """
 
 from __future__ import annotations
 
-import os
-import platform
 import statistics
 import time
 from dataclasses import asdict, dataclass, field
@@ -35,14 +35,41 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
-from .data import write_json
 from .diagnostics import gradient_flow
-from .models import SequenceToLabel, SequenceToSequence
+from .models import CELL_NAMES, NAMED_CELLS, SequenceToLabel, SequenceToSequence, check_cell_name
+from .report import (
+    format_stat,
+    machine,
+    machine_line,  # noqa: F401  (still imported from here by older callers)
+    mean_sd,
+    write_report,
+)
 from .tasks import Task, get_task
-from .training import SequenceDataModule, SequenceDataset, SequenceModule, make_trainer, quiet_lightning
+from .training import SequenceDataModule, SequenceDataset, SequenceModule, seeded_fit
 from .training.trainer import resolve_device
 
-CELLS = ("rnn", "lstm", "gru")
+DEFAULT_CELLS = ("rnn", "lstm", "gru")  # the textbook comparison; any of CELL_NAMES may join it
+COLOURS = {"rnn": "tab:red", "lstm": "tab:blue", "gru": "tab:green", "layernorm_lstm": "tab:purple",
+           "mingru": "tab:orange", "minlstm": "tab:brown"}
+
+
+def check_cells(cells, who: str | None = "compare") -> tuple[str, ...]:
+    """The registry names of ``cells`` (a name, or a sequence of names; case-insensitive, ``"elman"`` is
+    ``"rnn"``), in the order given, or a ValueError naming the first unknown or repeated one and the
+    registry; the message starts with ``who`` when given."""
+    where = f"{who}: " if who else ""
+    names = (cells,) if isinstance(cells, str) else tuple(cells)
+    if not names:
+        raise ValueError(f"{where}no cells given; choose from {', '.join(CELL_NAMES)}")
+    canonical = []
+    for name in names:
+        if not isinstance(name, str) or name.strip().lower() not in NAMED_CELLS:
+            raise ValueError(f"{where}unknown cell {name!r}; choose from {', '.join(CELL_NAMES)}")
+        cell = check_cell_name(name.strip())
+        if cell in canonical:
+            raise ValueError(f"{where}cell {name!r} is given twice; give each cell once")
+        canonical.append(cell)
+    return tuple(canonical)
 
 
 def success_bar(task: Task) -> tuple[float, str]:
@@ -183,15 +210,20 @@ def train_one(
     eval_every: int,
     device: str,
 ) -> tuple[torch.nn.Module, SequenceModule, float, int]:
-    """Train one model under the budget; return it with its training module, seconds used and steps taken."""
-    torch.manual_seed(seed)
-    model = build_model(task, cell, hidden_size)
-    module = SequenceModule(
-        model, task="regression" if task.kind == "regress" else "classification", lr=lr, clip_grad_norm=clip_grad_norm
-    )
+    """Train one model under the budget (:func:`rnnkit.training.seeded_fit`: its initial weights and batch order
+    come from ``seed``); return it with its training module, seconds used and steps taken."""
     per_step = task.kind == "tag"
     datasets = [SequenceDataset(*_tensors(s, task.kind, "cpu"), y_per_step=per_step) for s in (task.train, task.val)]
-    trainer = make_trainer(
+
+    def build():
+        return SequenceModule(build_model(task, cell, hidden_size),
+                              task="regression" if task.kind == "regress" else "classification", lr=lr,
+                              clip_grad_norm=clip_grad_norm)
+
+    fitted = seeded_fit(
+        build,
+        SequenceDataModule(*datasets, batch_size=batch_size, seed=seed),
+        seed=seed,
         max_epochs=-1,
         device=device,
         max_steps=steps or -1,
@@ -199,18 +231,14 @@ def train_one(
         val_check_interval=eval_every,
         check_val_every_n_epoch=None,
     )
-    data = SequenceDataModule(*datasets, batch_size=batch_size, seed=seed)
-    start = time.perf_counter()
-    with quiet_lightning(False):
-        trainer.fit(module, datamodule=data)
-    return model.to(device), module, time.perf_counter() - start, trainer.global_step
+    return fitted.module.model.to(device), fitted.module, fitted.seconds, fitted.trainer.global_step
 
 
 def compare(
     task: str = "adding",
     *,
     lengths=(200,),
-    cells=CELLS,
+    cells=DEFAULT_CELLS,
     seeds: int = 3,
     steps: int | None = 2000,
     budget_seconds: float | None = None,
@@ -230,12 +258,12 @@ def compare(
 
     ``steps`` and ``budget_seconds`` bound each training run (whichever ends first; at least one must be set).
     ``task_params`` go to the task builder (:func:`rnnkit.tasks.get_task`) beside ``T`` (for tasks with a
-    length) and ``seed`` (seeds ``first_seed, first_seed + 1, ...``). Returns the JSON-ready results."""
+    length) and ``seed`` (seeds ``first_seed, first_seed + 1, ...``). ``cells``: names of
+    :data:`rnnkit.models.CELL_NAMES` (:func:`check_cells`). Returns the JSON-ready results; the summary's sd is
+    the sample sd over seeds (:func:`rnnkit.report.mean_sd`: null for one seed)."""
     if steps is None and budget_seconds is None:
         raise ValueError("compare: set steps or budget_seconds (or both) to bound each training run")
-    unknown = set(cells) - set(CELLS)
-    if unknown:
-        raise ValueError(f"compare: unknown cells {sorted(unknown)}; choose from {CELLS}")
+    cells = check_cells(cells)
     device = resolve_device(device)
     runs: list[Run] = []
     task_info = {}
@@ -266,8 +294,9 @@ def compare(
             )
             for cell in cells:
                 h = equal_parameter_hidden_size(t, cell, "lstm", hidden_size) if equal_params else hidden_size
-                torch.manual_seed(seed)
-                fresh = build_model(t, cell, h).to(device)
+                with torch.random.fork_rng(devices=[]):  # the caller's RNG is left as it was
+                    torch.manual_seed(seed)
+                    fresh = build_model(t, cell, h).to(device)  # the initial weights seeded_fit trains below
                 flow = gradient_flow(fresh, t.train.X[:batch_size])
                 name = next(iter(flow.by_lag))
                 throughput, activation, peak = measure_speed_and_memory(fresh, t, batch_size=batch_size, device=device)
@@ -327,23 +356,23 @@ def compare(
         "task_params": task_params or {},
         "first_seed": first_seed,
         "task_info": task_info,
-        "machine": machine(device),
+        "device": device,
         "runs": {cell: [asdict(r) for r in runs if r.cell == cell] for cell in cells},
         "summary": {cell: summarize([r for r in runs if r.cell == cell]) for cell in cells},
     }
     if out is not None:
-        write_report(results, Path(out))
+        write_report(out, title=title(results), results=results, markdown=markdown(results), figures=plots(results),
+                     machine_info=machine(device))
     return results
 
 
-def mean_sd(values) -> dict:
-    """``{"mean", "sd"}`` of the values (sample sd; 0 for a single value)."""
-    values = [float(v) for v in values]
-    return {"mean": statistics.fmean(values), "sd": statistics.stdev(values) if len(values) > 1 else 0.0}
+def title(results: dict) -> str:
+    """A comparison's title: its task and cells."""
+    return f"{results['task']}: {', '.join(results['cells'])}"
 
 
 def summarize(runs: list[Run]) -> dict:
-    """Mean and sd over seeds of every number, per length."""
+    """``{"mean", "sd"}`` over seeds of every number, per length (sd: the sample sd, nan for one seed)."""
     by_length = {}
     for length in sorted({r.length for r in runs}):
         rs = [r for r in runs if r.length == length]
@@ -351,7 +380,7 @@ def summarize(runs: list[Run]) -> dict:
             "hidden_size": rs[0].hidden_size,
             "parameters": rs[0].parameters,
             **{
-                k: mean_sd(getattr(r, k) for r in rs)
+                k: dict(zip(("mean", "sd"), mean_sd(getattr(r, k) for r in rs), strict=True))
                 for k in ("test_metric", "throughput", "seconds_per_epoch", "train_seconds", "reach", "activation_mib")
             },
             "successes": sum(r.success for r in rs),
@@ -360,49 +389,13 @@ def summarize(runs: list[Run]) -> dict:
     return by_length
 
 
-def machine(device: str) -> dict:
-    """The machine a report's numbers come from: processor (its model name where Linux says it), core count,
-    torch's threads, the GPU on cuda, versions."""
-    import lightning
-
-    processor = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo") as f:
-            processor = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    info = {
-        "device": device,
-        "platform": platform.platform(),
-        "processor": processor,
-        "cpu_cores": os.cpu_count(),
-        "cpu_threads": torch.get_num_threads(),
-        "python": platform.python_version(),
-        "torch": torch.__version__,
-        "lightning": lightning.__version__,
-    }
-    if device == "cuda":
-        info["gpu"] = f"{torch.cuda.get_device_name()}, CUDA {torch.version.cuda}"
-    return info
-
-
-def machine_line(info: dict) -> str:
-    """One line for a report from :func:`machine`'s dict."""
-    where = info.get("gpu") or f"{info['processor']}, {info.get('cpu_cores', '?')} cores, {info['cpu_threads']} " \
-        "torch thread(s)"
-    return f"{where} ({info['platform']}; torch {info['torch']}, lightning {info['lightning']})"
-
-
-def _fmt(stat: dict, digits: int = 3) -> str:
-    if abs(stat["mean"]) >= 1000:
-        return f"{stat['mean']:,.0f} ± {stat['sd']:,.0f}"
-    return f"{stat['mean']:.{digits}g} ± {stat['sd']:.{digits - 1}g}"
+def _fmt(stat: dict) -> str:
+    return format_stat(stat["mean"], stat["sd"])
 
 
 def markdown(results: dict) -> str:
-    """The report: the textbook comparison's table, filled by measurement."""
-    m = results["machine"]
-    where = m.get("gpu") or f"{m['processor']}, {m['cpu_threads']} CPU thread(s)"
+    """The report's body: the textbook comparison's table, filled by measurement (the machine line and the
+    note on sd are added by :func:`rnnkit.report.write_report`)."""
     sizes = "equal parameter count" if results["equal_params"] else f"hidden size {results['hidden_size']}"
     budget = " and ".join(
         x
@@ -413,9 +406,6 @@ def markdown(results: dict) -> str:
         if x
     )
     lines = [
-        f"## {results['task']}: {', '.join(results['cells'])}",
-        "",
-        f"Machine: {where} ({m['platform']}; torch {m['torch']}, lightning {m['lightning']}). "
         f"Budget per run: {budget}, batch {results['batch_size']}, lr {results['lr']}, "
         f"clip-norm {results['clip_grad_norm']}, {results['seeds']} seed(s), "
         f"{sizes}.",
@@ -438,7 +428,7 @@ def markdown(results: dict) -> str:
             )
         lines += [
             "",
-            "| cell | hidden | parameters | test metric (mean ± sd) | success | gradient reach (steps) "
+            "| cell | hidden | parameters | test metric (mean ± sample sd) | success | gradient reach (steps) "
             "| throughput (seq/s) | s / epoch | train s | activation MiB |",
             "|---|---|---|---|---|---|---|---|---|---|",
         ]
@@ -455,21 +445,10 @@ def markdown(results: dict) -> str:
     return "\n".join(lines)
 
 
-def write_report(results: dict, out: Path) -> None:
-    """``comparison.json``, ``report.md`` and the three plots, each written atomically."""
-    out.mkdir(parents=True, exist_ok=True)
-    write_json(out / "comparison.json", results)
-    from .data import atomic_write
-
-    with atomic_write(out / "report.md") as f:
-        f.write(markdown(results))
-    for name, figure in plots(results).items():
-        with atomic_write(out / name, "wb") as f:
-            figure.savefig(f, format="png", dpi=110)
-
-
 def plots(results: dict) -> dict[str, Figure]:
-    colours = {"rnn": "tab:red", "lstm": "tab:blue", "gru": "tab:green"}
+    """The comparison's figures by file name: learning curves, the test metric against the sequence length
+    (error bars: sample sd over seeds), and the gradient norm against the lag at initialisation."""
+    colours = COLOURS
     figs = {}
     ax = Figure(figsize=(6.4, 4), layout="constrained").subplots()
     for cell, runs in results["runs"].items():
@@ -490,7 +469,7 @@ def plots(results: dict) -> dict[str, Figure]:
         ax.errorbar(
             Ts,
             [summary[str(t)]["test_metric"]["mean"] for t in Ts],
-            yerr=[summary[str(t)]["test_metric"]["sd"] for t in Ts],
+            yerr=np.nan_to_num([summary[str(t)]["test_metric"]["sd"] for t in Ts]),  # one seed: no bar
             marker="o",
             color=colours[cell],
             label=cell,
@@ -529,6 +508,18 @@ def demo_summary(results: dict[str, dict], *, command: str) -> str:
     """What ``rnnkit demo`` measured, one line per task and cell with the chance level beside each figure and
     its :func:`verdict`, followed by what a run this short can and cannot show. ``results`` maps a task name
     to :func:`compare`'s results for one seed."""
+    return "\n".join(_demo_verdicts(results)) + "\n\n" + _demo_caveat(results, command=command)
+
+
+def demo_markdown(results: dict[str, dict], *, command: str) -> str:
+    """The body of ``rnnkit demo``'s report: :func:`demo_summary` (its verdicts as printed, then what the run
+    can and cannot show), then each task's :func:`markdown` under its :func:`title`."""
+    verdicts = "\n".join(_demo_verdicts(results))
+    tables = "\n".join(f"## {title(res)}\n\n{markdown(res)}" for res in results.values())
+    return f"```text\n{verdicts}\n```\n\n{_demo_caveat(results, command=command)}\n\n{tables}"
+
+
+def _demo_verdicts(results: dict[str, dict]) -> list[str]:
     lines = []
     for name, res in results.items():
         info = next(iter(res["task_info"].values()))
@@ -542,9 +533,12 @@ def demo_summary(results: dict[str, dict], *, command: str) -> str:
                     f"  {cell:4s} {info['metric']} {r['test_metric']:.4g} (chance {info['chance']:.4g}): "
                     f"{verdict(info, r['test_metric'])}"
                 )
+    return lines
+
+
+def _demo_caveat(results: dict[str, dict], *, command: str) -> str:
     first = next(iter(results.values()))
-    lines += [
-        "",
+    return (
         f"A short run: one seed ({first['first_seed']}), {first['steps']} optimizer steps per cell, hidden size "
         f"{first['hidden_size']}. It can show which cells solve each task at this length within this budget "
         "(on the adding problem the first marked value lies at least T/2 steps back, further than the Elman "
@@ -552,9 +546,8 @@ def demo_summary(results: dict[str, dict], *, command: str) -> str:
         "It cannot show the spread over seeds, how "
         "the cells compare at longer lengths or with a larger budget (given more steps the Elman RNN starts to "
         "learn the adding problem at T = 50), or which cell is faster (the times are of one run, under whatever "
-        f"else runs on this machine). For the full comparison: {command} (measured tables: docs/comparison.md).",
-    ]
-    return "\n".join(lines)
+        f"else runs on this machine). For the full comparison: {command} (measured tables: docs/comparison.md)."
+    )
 
 
 def _finite_or_none(values) -> list[float | None]:
@@ -565,8 +558,8 @@ def _finite_or_none(values) -> list[float | None]:
 def clipping_report(out: str | Path | None = None, **params) -> dict:
     """The exploding-gradient demo (:func:`rnnkit.tasks.exploding_gradient_demo`): the same linear RNN, same
     seed, trained without and with gradient clipping, its two verdicts and the values its argument predicts;
-    writes ``clipping.json`` (non-finite losses as null), ``clipping.md`` and ``clipping.png`` to ``out`` if
-    given."""
+    with ``out``, writes the report there (:func:`rnnkit.report.write_report`: ``report.json`` with non-finite
+    losses as null, ``report.md``, ``report.html``) and the plot ``clipping.png``."""
     from .tasks import exploding_gradient_demo
     from .tasks.exploding import CONVERGED, DIVERGED
 
@@ -581,19 +574,14 @@ def clipping_report(out: str | Path | None = None, **params) -> dict:
             "rule": f"diverged: last loss not finite or above {DIVERGED:g} x the initial loss (1 = chance); "
             f"converged: every loss finite and the last below {CONVERGED:g} x the initial loss",
         },
-        "machine": machine("cpu"),
         **{k: {"loss": _finite_or_none(r.loss), "grad_norm": _finite_or_none(r.grad_norm)} for k, r in runs.items()},
     }
     results["summary"] = clipping_summary(results)
     if out is not None:
-        out = Path(out)
-        out.mkdir(parents=True, exist_ok=True)
-        write_json(out / "clipping.json", results)
         p, f = demo.params, demo.predicted
         lines = [
-            f"## Exploding gradients and clipping (linear RNN, H = {p['hidden_size']}, recurrent weights "
-            f"{p['radius']} x orthogonal, T = {p['T']}, plain SGD lr {p['lr']:.3g}, clip norm {p['clip']}, "
-            f"seed {p['seed']})",
+            f"A linear RNN, H = {p['hidden_size']}, recurrent weights {p['radius']} x orthogonal, T = {p['T']}, "
+            f"plain SGD lr {p['lr']:.3g}, clip norm {p['clip']}, seed {p['seed']}.",
             "",
             f"Predicted by the maths (rnnkit.tasks.exploding): gradient norm at initialisation "
             f"{f['grad_norm_at_init']:.4g}; loss after the first step {f['first_step_loss_unclipped']:.4g} "
@@ -613,12 +601,8 @@ def clipping_report(out: str | Path | None = None, **params) -> dict:
                 f"{np.nanmax(np.where(np.isfinite(g), g, np.nan)):.3g} | {verdict} |"
             )
         lines += ["", results["verdicts"]["rule"].capitalize() + "."]
-        from .data import atomic_write
-
-        with atomic_write(out / "clipping.md") as fh:
-            fh.write("\n".join(lines) + "\n")
-        with atomic_write(out / "clipping.png", "wb") as fh:
-            demo.plot().savefig(fh, format="png", dpi=110)
+        write_report(out, title="Exploding gradients and clipping", results=results, markdown="\n".join(lines),
+                     figures={"clipping": demo.plot()})
     return results
 
 

@@ -1,12 +1,15 @@
 """rnnkit compare: tiny end-to-end runs write every number, the report and the plots."""
 
 import json
+import statistics
 
 import numpy as np
 import pytest
+import torch
 
 from rnnkit.cli import main
 from rnnkit.compare import compare, equal_parameter_hidden_size, success_bar
+from rnnkit.report import SD_NOTE
 from rnnkit.tasks import get_task
 
 TINY = {"n_train": 256, "n_val": 64, "n_test": 128}
@@ -15,7 +18,9 @@ TINY = {"n_train": 256, "n_val": 64, "n_test": 128}
 def test_compare_writes_json_report_and_plots(tmp_path):
     results = compare("adding", lengths=(10,), seeds=2, steps=20, eval_every=10, hidden_size=8,
                       batch_size=32, task_params=TINY, out=tmp_path, log=lambda *a: None)
-    data = json.loads((tmp_path / "comparison.json").read_text())
+    report = json.loads((tmp_path / "report.json").read_text())
+    data = report["results"]
+    assert report["title"] == "adding: rnn, lstm, gru" and report["machine"]["device"] == "cpu"
     assert set(data["runs"]) == {"rnn", "lstm", "gru"}
     for runs in data["runs"].values():
         assert len(runs) == 2  # 2 seeds
@@ -28,14 +33,38 @@ def test_compare_writes_json_report_and_plots(tmp_path):
     params = {cell: data["summary"][cell]["10"]["parameters"] for cell in data["cells"]}
     assert params == {"rnn": 1 * (8 * (2 + 8) + 16) + 9, "lstm": 4 * (8 * 10 + 16) + 9, "gru": 3 * (8 * 10 + 16) + 9}
     report = (tmp_path / "report.md").read_text()
-    assert "| lstm | 8 |" in report and "T = 10" in report and "chance" in report
+    assert "| lstm | 8 |" in report and "T = 10" in report and "chance" in report and SD_NOTE in report
+    html = (tmp_path / "report.html").read_text()
+    assert "<td>lstm</td>" in html and html.count('src="data:image/png;base64,') == 3
     for name in ("learning_curves.png", "metric_vs_length.png", "gradient_flow.png"):
         assert (tmp_path / name).read_bytes()[:4] == b"\x89PNG"
+        assert f"]({name})" in report
     info = data["task_info"]["10"]  # each seed draws its own test split, so its own chance level
     chances = [get_task("adding", T=10, seed=s, **TINY).chance for s in (0, 1)]
     assert info["chance_per_seed"] == pytest.approx(chances) and info["chance"] == pytest.approx(sum(chances) / 2)
     assert results["summary"]["gru"]["10"]["runs"] == 2
     assert results["summary"]["gru"]["10"]["test_metric"]["sd"] > 0
+    # sd over seeds is the sample sd (n - 1), as the report says
+    metrics = [r["test_metric"] for r in data["runs"]["gru"]]
+    assert data["summary"]["gru"]["10"]["test_metric"]["sd"] == pytest.approx(statistics.stdev(metrics), rel=1e-12)
+
+
+def test_compare_takes_every_cell_of_the_registry_and_leaves_the_callers_rng_alone():
+    torch.manual_seed(5)
+    state = torch.get_rng_state()
+    results = compare("adding", lengths=(5,), cells=("layernorm_lstm", "mingru", "minlstm", "Elman"), seeds=1,
+                      steps=2, eval_every=1, hidden_size=4, batch_size=16, task_params=TINY, log=lambda *a: None)
+    assert torch.equal(torch.get_rng_state(), state)  # seeded inside a fork
+    assert results["cells"] == ["layernorm_lstm", "mingru", "minlstm", "rnn"]  # "elman" is the registry's "rnn"
+    for cell in results["cells"]:
+        (run,) = results["runs"][cell]
+        assert run["steps"] == 2 and np.isfinite(run["test_metric"])
+        assert np.isnan(results["summary"][cell]["5"]["test_metric"]["sd"])  # one seed: no sd
+    with pytest.raises(ValueError, match=r"^compare: unknown cell 'transformer'; choose from rnn, lstm, gru, "
+                                         r"layernorm_lstm, mingru, minlstm$"):
+        compare("adding", cells=("lstm", "transformer"), steps=1)
+    with pytest.raises(ValueError, match=r"^compare: cell 'gru' is given twice"):
+        compare("adding", cells=("GRU", "gru"), steps=1)
 
 
 def test_compare_trained_model_beats_every_input_ignoring_model():
@@ -68,12 +97,17 @@ def test_success_bars():
     assert success_bar(digits)[0] == pytest.approx(digits.chance + 0.9 * (1 - digits.chance))
 
 
-def test_cli_compare(tmp_path):
+def test_cli_compare(tmp_path, capsys):
     assert main(["compare", "--task", "copy", "--length", "4,6", "--cells", "lstm", "--seeds", "1", "--steps", "10",
                  "--eval-every", "5", "--hidden-size", "8", "--task-params", json.dumps(TINY), "--first-seed", "7",
                  "--out", str(tmp_path / "c")]) == 0
-    data = json.loads((tmp_path / "c" / "comparison.json").read_text())
+    assert SD_NOTE in capsys.readouterr().out
+    data = json.loads((tmp_path / "c" / "report.json").read_text())["results"]
     assert list(data["runs"]) == ["lstm"] and data["task_info"]["4"]["metric"] == "cross_entropy"
     assert sorted(data["summary"]["lstm"]) == ["24", "26"]
     assert {r["seed"] for r in data["runs"]["lstm"]} == {7}  # the copy task's T is the delay; sequences are T + 20
-    assert main(["compare", "--task", "adding", "--cells", "lstm,transformer", "--out", str(tmp_path / "x")]) == 2
+    with pytest.raises(SystemExit) as exit:
+        main(["compare", "--task", "adding", "--cells", "lstm,transformer", "--out", str(tmp_path / "x")])
+    assert exit.value.code == 2 and not (tmp_path / "x").exists()
+    assert "--cells: unknown cell 'transformer'; choose from rnn, lstm, gru, layernorm_lstm, mingru, minlstm" in \
+        capsys.readouterr().err

@@ -28,7 +28,9 @@ def import_graph() -> dict[str, set[str]]:
             if isinstance(node, ast.ImportFrom):
                 base = package.split(".")[: len(package.split(".")) - node.level + 1] if node.level else []
                 target = ".".join(base + ([node.module] if node.module else []))
-                candidates = [target] + [f"{target}.{a.name}" for a in node.names]
+                # `from package import submodule` needs the submodule, not the package's other contents
+                submodules = [f"{target}.{a.name}" for a in node.names if f"{target}.{a.name}" in modules]
+                candidates = submodules if len(submodules) == len(node.names) else [target, *submodules]
             elif isinstance(node, ast.Import):
                 candidates = [a.name for a in node.names]
             else:

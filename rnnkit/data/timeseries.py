@@ -651,21 +651,16 @@ class Preprocessor:
                     "calendar features need a datetime time axis; build the frame with time_col=..."
                 )
             cal, cal_names = calendar_features(frame.time, self.calendar)
-        inputs, names = [values], list(used)
-        if cal is not None:
-            inputs.append(cal)
-            names += cal_names
+        inputs = [values] + ([cal] if cal is not None else [])
         if self.mask:
             inputs.append(observed.astype(np.float64))
-            names += [f"{c}_mask" for c in used]
         if self.time_since or self.delta_t:
             s = frame.elapsed(unit=self.time_unit)  # (N,)
         if self.time_since:
             inputs.append(_time_since_observed(observed, s))
-            names += [f"{c}_since" for c in used]
         if self.delta_t:
             inputs.append(np.diff(s, prepend=s[0])[:, None])
-            names.append("delta_t")
+        names = [name for group in self.channels(spec).values() for name in group]
         n_t, n_p = len(targets), len(past)
         fut = [values[:, n_t + n_p :]] + ([cal] if cal is not None else [])
         fut_names = (*future, *cal_names)
@@ -679,6 +674,47 @@ class Preprocessor:
             target_names=targets,
             future_names=fut_names,
         )
+
+    def channels(self, spec: WindowSpec) -> dict[str, tuple[str, ...]]:
+        """The names of the input channels of :meth:`transform`, in their order, by group: ``"values"`` (the
+        ``U`` used columns: targets, past covariates, known-future covariates), ``"calendar"`` (sin/cos pairs),
+        ``"mask"`` (``{column}_mask``, U), ``"time_since"`` (``{column}_since``, U), ``"delta_t"`` (one channel).
+        A group that is switched off is empty. Needs the fitted columns."""
+        if self.columns is None:
+            raise ValueError("Preprocessor is not fitted; call fit(frame, rows=split.train) first")
+        used = tuple(dict.fromkeys(c for role in spec.roles(self.columns) for c in role))
+        return {
+            "values": used,
+            "calendar": tuple(f"{c}_{f}" for c in self.calendar for f in ("sin", "cos")),
+            "mask": tuple(f"{c}_mask" for c in used) if self.mask else (),
+            "time_since": tuple(f"{c}_since" for c in used) if self.time_since else (),
+            "delta_t": ("delta_t",) if self.delta_t else (),
+        }
+
+    def state(self) -> tuple[dict, dict[str, np.ndarray]]:
+        """What :meth:`fit` learned, to save: ``({"columns": [...]}, {"mean", "center", "scale"})``, the
+        arrays ``(F,)`` float64 in the order of the columns. The options are the constructor's:
+        :meth:`load_state` puts the state back on a preprocessor built with the same options."""
+        if self.columns is None:
+            raise ValueError("Preprocessor is not fitted; call fit before state()")
+        arrays = {"mean": self.mean_, "center": self.center_, "scale": self.scale_}
+        return {"columns": list(self.columns)}, {k: np.ascontiguousarray(v) for k, v in arrays.items()}
+
+    def load_state(self, state: dict, arrays: dict[str, Any]) -> Preprocessor:
+        """Restore what :meth:`state` returned (arrays may be numpy arrays or tensors); returns self, fitted.
+        ValueError when an array is missing or does not hold one value per column."""
+        columns = tuple(str(c) for c in state["columns"])
+        stats = {}
+        for k in ("mean", "center", "scale"):
+            if k not in arrays:
+                raise ValueError(f"Preprocessor.load_state: the {k!r} array is missing")
+            stats[k] = np.asarray(arrays[k], dtype=np.float64)
+            if stats[k].shape != (len(columns),):
+                raise ValueError(f"Preprocessor.load_state: {k!r} has shape {stats[k].shape}, expected "
+                                 f"({len(columns)},): one value per column {list(columns)}")
+        self.columns = columns
+        self.mean_, self.center_, self.scale_ = stats["mean"], stats["center"], stats["scale"]
+        return self
 
     def inverse_transform(self, y: Any, columns: Sequence[str]) -> np.ndarray | torch.Tensor:
         """Undo the scaling of ``y (..., len(columns))``, column by column (e.g. predictions ``(B, H, n_y)``

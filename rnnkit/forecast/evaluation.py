@@ -1,0 +1,131 @@
+"""Evaluation of forecasts: the naive and seasonal-naive baselines, the error metrics, and the rolling-origin
+backtest that scores a Forecaster beside the baselines on the same rows."""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+
+from ..data.timeseries import rolling_origin
+from .series import _future_index, _numeric_index, _regular_step, _roles, _take, as_frame
+
+METRICS = ("mae", "rmse", "smape", "mase")
+METHODS = ("forecaster", "naive", "seasonal_naive")
+# One season in steps of each base frequency: a year for months, quarters and weeks (52 weeks = 364 days),
+# a week for days, a day for hours and finer steps (divided by the multiple: "2h" -> 12).
+SEASONS = {"Y": 1, "A": 1, "Q": 4, "M": 12, "W": 52, "D": 7, "B": 5, "h": 24, "min": 1440, "s": 86400}
+
+
+def infer_season_length(freq: str | float | None) -> int:
+    """Steps per season for a pandas frequency: 12 monthly, 4 quarterly, 52 weekly, 7 daily, 5 business-daily,
+    24 hourly (a day; ``"2h"`` -> 12), 1440 per minute; 1 yearly. ValueError when there is none."""
+    if isinstance(freq, str):
+        offset = pd.tseries.frequencies.to_offset(freq)
+        name = offset.name.split("-")[0]  # "MS", "W", "QS", "h", "15min" -> "min"...
+        base = name if name in SEASONS else name.rstrip("SE").lstrip("B")  # month start/end, business: "M"
+        per_season = SEASONS.get(base)
+        if per_season is not None and per_season % offset.n == 0:
+            return per_season // offset.n
+    raise ValueError(f"cannot infer a season length from the frequency {freq!r}; pass season_length=... "
+                     "(e.g. 12 for monthly data, 24 for hourly)")
+
+
+# -- baselines: history (T, n_y) without gaps -> forecasts (H, n_y) ------------------------------------------
+def naive(history: np.ndarray, H: int) -> np.ndarray:
+    """``ŷ_{T+h} = y_T``: the last value, repeated."""
+    return np.repeat(history[-1:], H, axis=0)
+
+
+def seasonal_naive(history: np.ndarray, H: int, m: int) -> np.ndarray:
+    """``ŷ_{T+h} = y_{T+h-mk}``, ``k = ⌈h/m⌉``: the value one season (``m`` steps) before, from the last season."""
+    return history[len(history) - m + (np.arange(H) % m)]
+
+
+# -- metrics --------------------------------------------------------------------------------------------------
+def mase_scale(history: np.ndarray, m: int) -> np.ndarray:
+    """``(n_y,)`` the in-sample MAE of the seasonal naive forecast on ``history (T, n_y)`` (NaN skipped): the
+    denominator of MASE (Hyndman & Koehler 2006)."""
+    return np.nanmean(np.abs(history[m:] - history[:-m]), axis=0)
+
+
+def errors(actual: np.ndarray, pred: np.ndarray, scale: np.ndarray) -> dict[str, float]:
+    """MAE, RMSE, sMAPE (%), MASE of ``pred`` against the observed entries of ``actual`` ``(H, n_y)``, each
+    computed per target column and then averaged over the columns; MASE divides by ``scale`` (:func:`mase_scale`).
+    sMAPE is ``200/n Σ |y-ŷ| / (|y|+|ŷ|)``, with 0/0 (a perfect forecast of 0) counted as 0."""
+    observed = ~np.isnan(actual)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        e = np.where(observed, pred - actual, np.nan)
+        mae = np.nanmean(np.abs(e), axis=0)
+        denominator = np.abs(actual) + np.abs(pred)
+        ratio = np.where(denominator > 0, np.abs(e) / denominator, 0.0)  # 0/0: a perfect forecast of 0
+        out = {
+            "mae": mae,
+            "rmse": np.sqrt(np.nanmean(e**2, axis=0)),
+            "smape": 200 * np.nanmean(np.where(observed, ratio, np.nan), axis=0),
+            "mase": mae / scale,
+        }
+    return {k: float(np.mean(v)) if np.isfinite(v).all() else math.nan for k, v in out.items()}
+
+
+# -- the backtest ---------------------------------------------------------------------------------------------
+def backtest(forecaster, data, *, folds: int = 3, step: int | None = None, season_length: int | None = None,
+             expanding: bool = True, targets: Sequence[str] | None = None,
+             future_covariates: Sequence[str] | None = None, time_col: str | None = None,
+             freq: str | None = None, return_forecasts: bool = False):
+    """Rolling-origin evaluation of ``forecaster`` (unfitted parameters suffice; it is not changed): see
+    :meth:`rnnkit.forecast.Forecaster.backtest`, which calls this."""
+    frame = as_frame(data, time_col=time_col, freq=freq)
+    targets, _, future = _roles(frame, targets, future_covariates)
+    freq_, _ = _regular_step(frame)
+    m = season_length if season_length is not None else infer_season_length(freq_)
+    if isinstance(m, bool) or not isinstance(m, numbers.Integral) or m < 1:
+        raise ValueError(f"season_length must be an integer >= 1, got {m!r}")
+    H, n = forecaster.horizon, len(frame)
+    step = H if step is None else step
+    if isinstance(folds, bool) or not isinstance(folds, numbers.Integral) or folds < 1:
+        raise ValueError(f"folds must be an integer >= 1, got {folds!r}")
+    initial = n - H - (folds - 1) * step
+    if initial < max(forecaster.lookback + H, m + 1):
+        raise ValueError(f"{folds} folds of horizon {H}, {step} steps apart, leave {initial} steps "
+                         f"before the first origin; it needs lookback + horizon = {forecaster.lookback + H} "
+                         f"steps to train and {m + 1} for the seasonal naive (season {m}); use fewer "
+                         "folds, a smaller step or a longer series")
+    idx = frame.column_index(targets)
+    median = 0 if forecaster.quantiles is None else list(forecaster.quantiles).index(0.5)
+    rows, forecasts = [], []
+    for train_rows, test_rows in rolling_origin(n, initial=initial, test_size=H, step=step, expanding=expanding):
+        past = _take(frame, train_rows)
+        model = clone(forecaster).fit(past, targets=targets, future_covariates=future)
+        known = pd.DataFrame(frame.values[test_rows.start : test_rows.stop], columns=frame.columns,
+                             index=_future_index(past, freq_, H)) if future else None
+        predicted = model.predict(data=past, future=known).to_numpy()  # (H, n_y) or (H, n_y * n_q)
+        history = pd.DataFrame(past.values[:, idx]).ffill().bfill().to_numpy()  # (T, n_y), gaps filled
+        preds = {
+            "forecaster": predicted.reshape(H, len(targets), -1)[..., median],  # (H, n_y)
+            "naive": naive(history, H),
+            "seasonal_naive": seasonal_naive(history, H, m),
+        }
+        actual = frame.values[test_rows.start : test_rows.stop, idx]  # (H, n_y)
+        scale = mase_scale(past.values[:, idx], m)
+        origin = frame.time[test_rows.start] if frame.time is not None else test_rows.start
+        rows.append({(metric, method): value for method, pred in preds.items()
+                     for metric, value in errors(actual, pred, scale).items()} | {"origin": origin})
+        if return_forecasts:
+            times = frame.time[test_rows.start : test_rows.stop] if frame.time is not None else test_rows
+            for j, target in enumerate(targets):
+                columns = {"origin": origin, "target": target, **{k: v[:, j] for k, v in preds.items()},
+                           "actual": actual[:, j]}
+                forecasts.append(pd.DataFrame(columns, index=pd.Index(times, name="time")))
+    table = pd.DataFrame(rows).set_index("origin")
+    if isinstance(getattr(data, "index", None), pd.PeriodIndex) and time_col is None and freq is None:
+        table.index = table.index.to_period(data.index.freqstr)  # periods in, periods out, as predict
+    elif frame.time is not None and not isinstance(frame.time, pd.DatetimeIndex):
+        table.index = _numeric_index(table.index.to_numpy(np.float64), frame).rename("origin")
+    table.columns = pd.MultiIndex.from_tuples(table.columns, names=["metric", "method"])
+    table = table[[(metric, method) for metric in METRICS for method in METHODS]]
+    return (table, pd.concat(forecasts)) if return_forecasts else table

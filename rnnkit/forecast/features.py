@@ -1,0 +1,138 @@
+"""The Forecaster's input features: which channels the network reads, in what order, by role, and the state
+that makes them (the Preprocessor's statistics and the series' step), saved and restored through
+:meth:`ForecastFeatures.state` / :meth:`ForecastFeatures.from_state`."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..data.timeseries import Preprocessor, SeriesFeatures, TimeSeriesFrame, WindowSpec, calendar_features
+
+ROLES = ("targets", "past", "known", "calendar")  # the value channels, in their order
+
+
+class ForecastFeatures:
+    """The input channels ``(N, F_x)`` of a Forecaster's network and the known-future channels ``(N, C)`` of
+    its head, made from a series by a :class:`~rnnkit.data.timeseries.Preprocessor` fit on the training rows.
+
+    The Preprocessor builds, for the ``U`` used columns and the calendar, the channel groups ``values`` (U:
+    the targets, the past covariates, the known-future covariates, scaled and imputed), ``calendar`` (sin/cos
+    pairs), ``mask`` (U, 1 observed / 0 imputed), ``time_since`` (U, GRU-D's δ) and ``delta_t`` (1, the step
+    Δt_t = s_t - s_{t-1}); this object arranges them (times in steps of the series: divided by ``step``):
+
+    ============  ============================================================================================
+    layout        input channels, in order
+    ============  ============================================================================================
+    default       ``x = [values, calendar]``, then ``mask`` (``mask=True``), then ``time_since`` (``time_since=True``)
+    time_aware    ``[x, m, δ]`` for :class:`rnnkit.TimeAware` (Che et al. 2018): ``m`` and ``δ`` for every
+                  channel of ``x``; a calendar channel is always observed: ``m = 1``, ``δ = Δt``
+    ============  ============================================================================================
+
+    :attr:`slices` names each role's channels: ``targets``, ``past``, ``known``, ``calendar`` (together
+    ``x``), then ``mask`` and ``time_since``, or, time-aware, ``m`` and ``delta``. The targets come first,
+    which :class:`~rnnkit.forecast.DirectForecastNet` relies on. The known-future channels are the
+    known-future covariates, then the calendar, over the horizon (:meth:`future_inputs`).
+    """
+
+    def __init__(self, spec: WindowSpec, *, scale: str, impute: str, calendar, mask: bool, time_since: bool,
+                 time_aware: bool):
+        self.spec, self.mask, self.time_since, self.time_aware = spec, mask, time_since, time_aware
+        self.preprocessor = Preprocessor(scale=scale, impute=impute, mask=True, time_since=time_since or time_aware,
+                                         delta_t=time_aware, calendar=calendar, time_unit="s")
+        self.step: float | None = None  # seconds per step (datetimes), the numeric step, or 1; set by fit
+
+    def fit(self, frame: TimeSeriesFrame, rows: range, step: float) -> ForecastFeatures:
+        """Fit the preprocessor on ``rows`` of ``frame``; ``step`` is the series' regular step (in seconds for
+        datetimes). Returns self."""
+        self.preprocessor.fit(frame, rows)
+        self.step = float(step)
+        self._arrange()
+        return self
+
+    def _arrange(self) -> None:
+        """The layout: the preprocessor's channel groups, this object's channel names and role slices."""
+        groups = self.preprocessor.channels(self.spec)
+        start, self._groups = 0, {}
+        for name, channels in groups.items():  # where each group sits in the preprocessor's inputs
+            self._groups[name] = slice(start, start + len(channels))
+            start += len(channels)
+        targets, past, known = self.spec.roles(self.preprocessor.columns)
+        widths = dict(zip(ROLES, (len(targets), len(past), len(known), len(groups["calendar"])), strict=True))
+        x = groups["values"] + groups["calendar"]
+        if self.time_aware:
+            names = (*x, *(f"{c}_mask" for c in x), *(f"{c}_since" for c in x))
+            widths |= {"m": len(x), "delta": len(x)}
+        else:
+            names = (*x, *(groups["mask"] if self.mask else ()), *(groups["time_since"] if self.time_since else ()))
+            widths |= {"mask": len(groups["mask"]) if self.mask else 0,
+                       "time_since": len(groups["time_since"]) if self.time_since else 0}
+        start, self.slices = 0, {}
+        for role, width in widths.items():
+            self.slices[role] = slice(start, start + width)
+            start += width
+        self.slices["x"] = slice(0, len(x))
+        self.input_names: tuple[str, ...] = names
+        self.future_names: tuple[str, ...] = (*known, *groups["calendar"])
+
+    def transform(self, frame: TimeSeriesFrame) -> SeriesFeatures:
+        """The whole series' features: the preprocessor's, with the inputs arranged as the layout says."""
+        pre = self.preprocessor.transform(frame, self.spec)
+        part = lambda group: pre.inputs[:, self._groups[group]]  # (N, width) float32
+        x = [part("values"), part("calendar")]
+        if self.time_aware:
+            N, C = len(frame), part("calendar").shape[1]
+            dt = part("delta_t") / self.step  # (N, 1), Δt in steps
+            chosen = [*x, part("mask"), np.ones((N, C), np.float32), part("time_since") / self.step,
+                      np.repeat(dt, C, axis=1)]
+        else:
+            chosen = x + ([part("mask")] if self.mask else []) + ([part("time_since") / self.step]
+                                                                 if self.time_since else [])
+        inputs = np.ascontiguousarray(np.concatenate(chosen, axis=1), dtype=np.float32)
+        return pre._replace(inputs=inputs, input_names=self.input_names)
+
+    def future_inputs(self, index: pd.Index, known: np.ndarray | None) -> np.ndarray | None:
+        """The known-future channels ``(len(index), C)`` at the forecast timestamps ``index``: the known-future
+        covariates ``known (H, n_f)`` (original units, the first ``H`` steps) scaled as in training, then the
+        calendar of ``index``. Steps after ``H`` keep 0 in the covariates' channels: the local head reads
+        step h's inputs for step h only, so they cannot change the first ``H`` forecasts. None when the model
+        reads no known-future inputs."""
+        if not self.future_names:
+            return None
+        out = np.zeros((len(index), len(self.future_names)), np.float32)
+        p, covariates = self.preprocessor, self.spec.future_covariates
+        if covariates:
+            idx = [p.columns.index(c) for c in covariates]
+            out[: len(known), : len(covariates)] = (known - p.center_[idx]) / p.scale_[idx]
+        if p.calendar:
+            out[:, len(covariates) :] = calendar_features(index, p.calendar)[0]
+        return out
+
+    # -- state ----------------------------------------------------------------------------------------------
+    def state(self) -> tuple[dict, dict[str, np.ndarray]]:
+        """What :meth:`fit` learned, to save: JSON (the preprocessor's columns, the step, the channel names,
+        checked on restore) and arrays (the preprocessor's statistics, named ``preprocessor.{mean,center,scale}``)."""
+        config, arrays = self.preprocessor.state()
+        config |= {"step": self.step, "n_inputs": len(self.input_names), "input_names": list(self.input_names),
+                   "future_names": list(self.future_names)}
+        return config, {f"preprocessor.{k}": v for k, v in arrays.items()}
+
+    @classmethod
+    def from_state(cls, spec: WindowSpec, options: dict, state: dict, arrays: dict) -> ForecastFeatures:
+        """The features :meth:`state` described, built with the same ``spec`` and ``options`` (the constructor's
+        keywords). ValueError when the saved channel names are not the ones these options make."""
+        features = cls(spec, **options)
+        stats = {k: arrays[f"preprocessor.{k}"] for k in ("mean", "center", "scale")}
+        features.preprocessor.load_state({"columns": state["columns"]}, stats)
+        features.step = float(state["step"])
+        features._arrange()
+        if tuple(state["input_names"]) != features.input_names:
+            raise ValueError(f"the saved input channels {state['input_names']} are not the ones the saved "
+                             f"parameters make ({list(features.input_names)})")
+        # A model saved before known-future inputs existed records no future names: its head reads none.
+        future = tuple(state.get("future_names", ()))
+        if future and future != features.future_names:
+            raise ValueError(f"the saved known-future channels {list(future)} are not the ones the saved "
+                             f"parameters make ({list(features.future_names)})")
+        features.future_names = future
+        return features

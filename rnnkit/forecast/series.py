@@ -1,0 +1,259 @@
+"""A series as the Forecaster reads it: its time axis, its regular step, the role of each column, the
+timestamps after its end, and the known-future covariates at those timestamps."""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..data.tables import date_readings
+from ..data.timeseries import TimeSeriesFrame
+
+
+def as_frame(data, *, time_col: str | None = None, freq: str | None = None) -> TimeSeriesFrame:
+    """A pandas Series / DataFrame (DatetimeIndex or ``time_col``) or a TimeSeriesFrame as a frame, resampled
+    onto ``freq`` (mean per bin, empty bins NaN) when given.
+
+    An index of date strings (a CSV read without ``parse_dates``) is read as dates, as ``read_sequences``
+    reads a time column: ISO 8601, or another format when only one reading fits; an index of other text, or
+    of dates that read both day-first and month-first, is refused rather than dropped. Infinite values are
+    refused, naming the column and the row (NaN is a missing value)."""
+    if isinstance(data, TimeSeriesFrame):
+        frame = data
+    elif isinstance(data, pd.Series | pd.DataFrame):
+        if time_col is None:
+            data = _dated_index(data)
+        frame = TimeSeriesFrame.from_pandas(data, time_col=time_col)
+    else:
+        raise ValueError(f"expected a pandas Series or DataFrame with a DatetimeIndex (or time_col=...), or "
+                         f"a TimeSeriesFrame; got {type(data).__name__}")
+    inf = np.argwhere(np.isinf(frame.values))
+    if len(inf):
+        i, j = inf[0]
+        when = f"row {i}" + ("" if frame.time is None else f" ({frame.time[i]})")
+        raise ValueError(f"column {frame.columns[j]!r} is infinite at {when} ({len(inf)} infinite values in all); "
+                         f"replace them with finite values, or with NaN to mark them missing (see impute=)")
+    return frame if freq is None else frame.resample(freq)
+
+
+def _dated_index(data: pd.Series | pd.DataFrame) -> pd.Series | pd.DataFrame:
+    """``data`` with its index of date strings parsed as dates; ValueError for an index of other text."""
+    index = data.index
+    if isinstance(index, pd.MultiIndex) or not (pd.api.types.is_object_dtype(index)
+                                                or pd.api.types.is_string_dtype(index)):
+        return data
+    values = index.tolist()
+    if all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in values):
+        return data.set_axis(pd.Index(np.asarray(values), name=index.name), axis=0)  # numbers: a numeric axis
+    if not all(isinstance(v, str) for v in values):
+        if all(isinstance(v, pd.Timestamp) for v in values):
+            zones = sorted({str(v.tz) for v in values})
+            if len(zones) > 1:
+                raise ValueError(f"the index holds timestamps in several time zones ({', '.join(zones)}); "
+                                 f"convert them to one (pd.to_datetime(index, utc=True))")
+            return data.set_axis(pd.DatetimeIndex(values, name=index.name), axis=0)
+        kinds = sorted({type(v).__name__ for v in values})
+        raise ValueError(f"the index mixes values of types {kinds}; give a DatetimeIndex, a numeric index, or "
+                         f"drop it (data.reset_index(drop=True)) to forecast by step")
+    readings = date_readings(pd.Series(index).astype(str))
+    if len(readings) == 1:
+        return data.set_axis(readings[0][1].rename(index.name), axis=0)
+    fix = ("pass a DatetimeIndex (pd.to_datetime(index, format=...)), write ISO dates (YYYY-MM-DD), or drop "
+           "the index (data.reset_index(drop=True)) to forecast by step")
+    if len(readings) > 1:
+        raise ValueError(f"the index holds dates that read two ways ({' or '.join(f for f, _ in readings)}: "
+                         f"{index[0]!r} is either); {fix}")
+    raise ValueError(f"the index holds text that is not dates in one format ({index[0]!r}, ...); {fix}")
+
+
+def _roles(frame: TimeSeriesFrame, targets: Sequence[str] | None, future_covariates: Sequence[str] | None,
+           ) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """(targets, past covariates, known-future covariates): the named targets (default every column that is
+    not a known-future covariate), the other columns, and the named known-future covariates."""
+    as_names = lambda names: (names,) if isinstance(names, str) else tuple(str(c) for c in names)
+    future = () if future_covariates is None else as_names(future_covariates)
+    targets = tuple(c for c in frame.columns if c not in future) if targets is None else as_names(targets)
+    if not targets:
+        raise ValueError("targets is empty; name at least one column to forecast")
+    frame.column_index(targets)  # ValueError naming unknown columns
+    unknown = [c for c in future if c not in frame.columns]
+    if unknown:
+        raise ValueError(f"future_covariates names columns {unknown} that the data lacks; its columns are "
+                         f"{list(frame.columns)} (a known-future covariate needs its past values too)")
+    both = [c for c in future if c in targets]
+    if both:
+        raise ValueError(f"columns {both} are both targets and known-future covariates; a target's future is "
+                         "what is forecast, so give each column one role")
+    return targets, tuple(c for c in frame.columns if c not in targets + future), future
+
+
+def _regular_step(frame: TimeSeriesFrame, *, fix: str = "pass freq='h' (or 'D', 'W-SAT', 'MS'...) to fit"
+                  ) -> tuple[str | float | None, float]:
+    """(frequency, step): the pandas frequency string and the median step in seconds for datetimes; the
+    constant step twice for a numeric time axis; (None, 1.0) without one. ValueError for uneven steps, ending
+    with ``fix`` for dates (how to give a frequency to resample onto)."""
+    time = frame.time
+    if time is None:
+        return None, 1.0
+    if len(time) < 3:
+        raise ValueError(f"the series has {len(time)} timestamps; at least 3 are needed to tell its "
+                         "frequency")
+    if isinstance(time, pd.DatetimeIndex):
+        freq = time.freq.freqstr if time.freq is not None else pd.infer_freq(time)
+        if freq is None:
+            steps = pd.Series(np.diff(time)).value_counts()
+            raise ValueError(f"the timestamps of {frame.time_name!r} are not evenly spaced (steps "
+                             f"{', '.join(str(s) for s in steps.index[:3])}...), so the next timestamps "
+                             f"cannot be told; {fix} to resample onto a regular grid (empty bins become "
+                             "missing values, filled by impute=...)")
+        return freq, float(np.median(np.diff(frame.elapsed(unit="s"))))
+    steps = np.diff(time)
+    if not np.allclose(steps, steps[0], rtol=1e-9, atol=0):
+        raise ValueError(f"the numeric time column {frame.time_name!r} is not evenly spaced (steps from "
+                         f"{steps.min()} to {steps.max()}); put the series on a regular grid first")
+    return float(steps[0]), float(steps[0])
+
+
+def _future_index(frame: TimeSeriesFrame, freq: str | float | None, H: int) -> pd.Index:
+    if frame.time is None:
+        return pd.RangeIndex(len(frame), len(frame) + H)
+    if isinstance(frame.time, pd.DatetimeIndex):
+        index = pd.date_range(frame.time[-1], periods=H + 1, freq=freq)[1:]
+        return index.as_unit(frame.time.unit).rename(frame.time_name)
+    return _numeric_index(frame.time[-1] + freq * np.arange(1, H + 1), frame)
+
+
+def _numeric_index(times: np.ndarray, frame: TimeSeriesFrame) -> pd.Index:
+    """Times on a numeric axis as an index: integers when the series' times are all whole numbers (years
+    1950, 1951, ...: a numeric time axis is float64 inside the frame), else floats."""
+    whole = np.all(frame.time == np.round(frame.time)) and np.all(times == np.round(times))
+    return pd.Index(times.astype(np.int64) if whole else times, name=frame.time_name)
+
+
+def _take(frame: TimeSeriesFrame, rows: range) -> TimeSeriesFrame:
+    part = slice(rows.start, rows.stop)
+    return TimeSeriesFrame(frame.values[part], columns=frame.columns,
+                           time=None if frame.time is None else frame.time[part], time_name=frame.time_name)
+
+
+def _known_future(future, index: pd.Index, columns: tuple[str, ...], *, step: float) -> np.ndarray:
+    """``(len(index), len(columns))`` float64: the known-future covariates at the forecast timestamps
+    ``index``, from a DataFrame (or a named Series) indexed by timestamps; ValueError saying what is missing.
+    Numeric time axes match to within 1e-6 of a ``step``."""
+    span = f"{index[0]} .. {index[-1]}" if len(index) > 1 else f"{index[0]}"
+    if future is None:
+        raise ValueError(f"this Forecaster reads the known-future covariates {list(columns)} over the horizon: "
+                         f"pass predict(future=df) with df indexed by the forecast timestamps {span} and "
+                         f"columns {list(columns)}")
+    if isinstance(future, pd.Series):
+        future = future.to_frame()
+    if not isinstance(future, pd.DataFrame):
+        raise ValueError(f"future must be a pandas DataFrame indexed by the forecast timestamps, got "
+                         f"{type(future).__name__}")
+    future = future.set_axis([str(c) for c in future.columns], axis=1)
+    missing = [c for c in columns if c not in future.columns]
+    if missing:
+        raise ValueError(f"future lacks the known-future covariates {missing} (its columns are "
+                         f"{list(future.columns)}); it needs {list(columns)} at the timestamps {span}")
+    for c in columns:
+        dtype = future[c].dtype
+        if not (pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)):
+            raise ValueError(f"future column {c!r} has dtype {dtype}; expected numbers: convert it with "
+                             f"pd.to_numeric(future[{c!r}])")
+    if not future.index.is_unique:
+        raise ValueError("future has duplicate timestamps in its index; give one row per timestamp")
+    have = future.index
+    if isinstance(index, pd.DatetimeIndex):
+        if pd.api.types.is_numeric_dtype(have.dtype):  # row numbers would read as nanoseconds since 1970
+            raise ValueError(f"future must be indexed by the forecast timestamps {span}; its index holds "
+                             f"{have.dtype} numbers, not timestamps")
+        try:
+            have = have.to_timestamp() if isinstance(have, pd.PeriodIndex) else pd.DatetimeIndex(have)
+        except (TypeError, ValueError) as e:
+            raise ValueError(f"future must be indexed by the forecast timestamps {span}; its index cannot be "
+                             f"read as datetimes ({e})") from None
+        if index.tz is not None and have.tz is None:
+            have = have.tz_localize(index.tz)
+        elif index.tz is None and have.tz is not None:
+            raise ValueError(f"future's index is in time zone {have.tz}, but the series has none; drop it "
+                             "with future.tz_localize(None)")
+        rows = have.get_indexer(index)
+    else:
+        try:
+            have = np.asarray(have, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise ValueError(f"future must be indexed by the forecast's row numbers or times {span}; its index "
+                             f"has dtype {future.index.dtype}") from None
+        order = np.argsort(have)
+        near = pd.Index(have[order]).get_indexer(np.asarray(index, np.float64), method="nearest",
+                                                 tolerance=1e-6 * step)
+        rows = np.where(near >= 0, order[near], -1)
+    if (rows < 0).any():
+        absent = [str(t) for t in index[rows < 0]]
+        raise ValueError(f"future has no row for {len(absent)} of the {len(index)} forecast timestamps "
+                         f"({', '.join(absent[:3])}{', ...' if len(absent) > 3 else ''}); it needs one row per "
+                         f"timestamp {span}")
+    values = future[list(columns)].to_numpy(dtype=np.float64, na_value=np.nan)[rows]  # (H, n_f)
+    if np.isnan(values).any():
+        i, j = np.argwhere(np.isnan(values))[0]
+        raise ValueError(f"future column {columns[j]!r} is missing (NaN) at {index[i]}: a known-future "
+                         "covariate must be known at every forecast timestamp; fill it in")
+    return values
+
+
+
+
+def read_series_csv(path, *, time_column: str, target_column: str, covariates: Sequence[str] = ()
+                    ) -> pd.DataFrame:
+    """One series from a CSV file, one row per timestamp: a DataFrame indexed by ``time_column`` (dates, as
+    ``rnnkit train`` reads a time column, or numbers) with the ``target_column`` and the ``covariates``
+    columns, in that order. Empty cells are missing values (NaN); other columns of the file are not read.
+
+    ValueError, naming the file, its line (the header is line 1) and the column, for: a missing file or
+    column, an empty or unreadable file, a header that names a column twice, text in a value column, an
+    empty time, times that are neither numbers nor dates in one format, and times that repeat or decrease
+    (the file's rows are never reordered)."""
+    from ..data.tables import _cell, _check_header, _lines, _time_values
+
+    path = Path(path)
+    if not path.is_file():
+        raise ValueError(f"{path}: no such file; expected a CSV with a header row and one row per timestamp")
+    try:
+        frame = pd.read_csv(path, low_memory=False)
+    except pd.errors.EmptyDataError:
+        raise ValueError(f"{path}: the file is empty; expected a CSV with a header row") from None
+    except UnicodeDecodeError as e:
+        raise ValueError(f"{path}: not UTF-8 text (byte {e.object[e.start]:#x} at byte offset {e.start}); save "
+                         "the CSV as UTF-8") from None
+    except pd.errors.ParserError as e:
+        raise ValueError(f"{path}: cannot read as a CSV ({str(e).splitlines()[0]})") from None
+    _check_header(path, frame)
+    if frame.empty:
+        raise ValueError(f"{path}: the CSV has a header but no rows")
+    values = [target_column, *covariates]
+    missing = [c for c in (time_column, *values) if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{path}: column(s) {missing} not found; the file has {list(frame.columns)} (choose "
+                         "them with --time-column / --target-column / --covariates)")
+    for c in values:
+        column = frame[c]
+        if not pd.api.types.is_numeric_dtype(column):
+            row = int(np.flatnonzero(pd.to_numeric(column, errors="coerce").isna() & column.notna())[0])
+            raise ValueError(f"{path}: column {c!r} is not numeric ({_lines([row])} has {_cell(column.iloc[row])}); "
+                             "write numbers (an empty cell is a missing value)")
+    raw = frame[time_column]
+    _time_values(path, raw, time_column)  # ValueError naming the line of an empty or unreadable time
+    time = (pd.Index(raw.to_numpy(np.float64)) if pd.api.types.is_numeric_dtype(raw)
+            else date_readings(raw.astype(str))[0][1])
+    steps = np.diff(time.asi8 if isinstance(time, pd.DatetimeIndex) else time.to_numpy())
+    if (steps <= 0).any():
+        i = int(np.flatnonzero(steps <= 0)[0])
+        how = "repeats" if steps[i] == 0 else "goes back"
+        raise ValueError(f"{path}: the time column {time_column!r} {how} at {_lines([i + 1])} "
+                         f"({raw.iloc[i + 1]!r} after {raw.iloc[i]!r} on line {i + 2}); give one row per "
+                         "timestamp, in increasing order")
+    return frame[values].set_axis(time.rename(time_column), axis=0)

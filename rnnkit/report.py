@@ -1,0 +1,178 @@
+"""One way to report a measured result: the machine it ran on, mean ± sd, and one page a person opens.
+
+:func:`write_report` writes three files into a directory, each atomically:
+
+==================  ==================================================================================
+``report.json``     ``{"title", "machine", "results"}``: every number, strict JSON (NaN and ±inf as null)
+``report.md``       the title, the caller's markdown, the machine line, :data:`SD_NOTE` (on a page that
+                    shows ±), the figures linked
+``report.html``     the same page rendered to HTML, self-contained: the figures embedded as base64 PNG
+==================  ==================================================================================
+
+and each figure as ``NAME.png`` beside them. ``rnnkit demo``, ``rnnkit compare``, ``rnnkit clipping`` and the
+applications report through it, so "±" means the same thing on every page: the sample standard deviation
+(:func:`mean_sd`).
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+import math
+import os
+import platform
+import statistics
+from pathlib import Path
+
+import markdown as markdown_lib
+import numpy as np
+import torch
+from matplotlib.figure import Figure
+
+from .data.memmap import atomic_write
+
+SD_NOTE = "Mean ± sd over n runs: sd is the sample standard deviation (n - 1 in the denominator)."
+
+
+def mean_sd(values) -> tuple[float, float]:
+    """The mean and the sample standard deviation (``ddof=1``) of ``values``; the sd of one value is nan
+    (one run says nothing about the spread). ValueError for no values."""
+    values = [float(v) for v in values]
+    if not values:
+        raise ValueError("mean_sd: no values; give at least one")
+    return statistics.fmean(values), statistics.stdev(values) if len(values) > 1 else math.nan
+
+
+def format_mean_sd(values, digits: int = 3) -> str:
+    """``"0.912 ± 0.013"``: :func:`mean_sd` of ``values`` written by :func:`format_stat`."""
+    return format_stat(*mean_sd(values), digits=digits)
+
+
+def format_stat(mean: float, sd: float | None, digits: int = 3) -> str:
+    """``"0.912 ± 0.013"``: the mean to ``digits`` significant digits and the sd to ``digits - 1`` (whole
+    numbers with thousands separators from 1000 on); without an sd (nan or None: one run) ``"0.912 (n = 1)"``."""
+    sd = math.nan if sd is None else sd
+    big = abs(mean) >= 1000
+    m = f"{mean:,.0f}" if big else f"{mean:.{digits}g}"
+    if math.isnan(sd):
+        return f"{m} (n = 1)"
+    return f"{m} ± {sd:,.0f}" if big else f"{m} ± {sd:.{max(digits - 1, 1)}g}"
+
+
+def machine(device: str = "cpu") -> dict:
+    """The machine a report's numbers come from: processor (its model name where Linux says it), core count,
+    torch's threads, the GPU on ``device="cuda"``, versions."""
+    import lightning
+
+    processor = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            processor = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    info = {
+        "device": device,
+        "platform": platform.platform(),
+        "processor": processor,
+        "cpu_cores": os.cpu_count(),
+        "cpu_threads": torch.get_num_threads(),
+        "python": platform.python_version(),
+        "torch": torch.__version__,
+        "lightning": lightning.__version__,
+    }
+    if device == "cuda":
+        info["gpu"] = f"{torch.cuda.get_device_name()}, CUDA {torch.version.cuda}"
+    return info
+
+
+def machine_line(info: dict | None = None) -> str:
+    """One line for a report from :func:`machine`'s dict (this machine's, on CPU, when ``info`` is None)."""
+    info = machine() if info is None else info
+    where = info.get("gpu") or (f"{info['processor']}, {info.get('cpu_cores', '?')} cores, "
+                                f"{info['cpu_threads']} torch thread(s)")
+    return f"{where} ({info['platform']}; torch {info['torch']}, lightning {info['lightning']})"
+
+
+def _strict_json(obj):
+    """``obj`` with what JSON cannot hold made plain: non-finite floats -> None, numpy scalars and arrays ->
+    Python numbers and lists, tuples -> lists, paths -> strings. Anything else unknown is a TypeError."""
+    if isinstance(obj, dict):
+        return {str(k): _strict_json(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_strict_json(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return _strict_json(obj.tolist())
+    if isinstance(obj, np.generic):
+        return _strict_json(obj.item())
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, Path):
+        return str(obj)
+    if obj is None or isinstance(obj, str | int | bool):
+        return obj
+    raise TypeError(f"write_report: {type(obj).__name__} in results is not JSON; give numbers, strings, lists "
+                    "and dicts")
+
+
+def _figure_file(name: str) -> str:
+    file = name if name.endswith(".png") else f"{name}.png"
+    if not name or Path(file).name != file or file.startswith(".") or file.startswith("report."):
+        raise ValueError(f"write_report: figure name {name!r} must be a plain file name (no folders, not hidden, "
+                         "not report.*)")
+    return file
+
+
+_EXTENSIONS = ["tables", "sane_lists", "fenced_code"]  # Python-Markdown's own: pipe tables, ``` blocks
+_STYLE = """body{font-family:system-ui,sans-serif;max-width:70em;margin:2em auto;padding:0 1em;line-height:1.45}
+table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #bbb;padding:.25em .6em;text-align:left}
+th{background:#f2f2f2}img{max-width:100%}figure{margin:1em 0}figcaption{color:#555}
+code{background:#f4f4f4;padding:0 .2em}pre{white-space:pre-wrap;background:#f4f4f4;padding:.5em}"""
+
+
+def write_report(directory: str | os.PathLike, *, title: str, results: dict, markdown: str,
+                 figures: dict[str, Figure] | None = None, machine_info: dict | None = None) -> dict[str, Path]:
+    """Write ``report.json``, ``report.md``, ``report.html`` and one ``NAME.png`` per figure into ``directory``
+    (created if needed), each file atomically; return ``{file name: path}``.
+
+    ``results`` is the JSON-ready record (non-finite numbers are written as null, so every reader parses it);
+    ``markdown`` the page's body (headings, paragraphs, tables, lists), followed on the page by the machine line
+    and, where the body shows a ±, :data:`SD_NOTE`; ``figures`` maps a name (``"curves"``
+    or ``"curves.png"``) to a matplotlib figure, saved as PNG, linked from ``report.md`` and embedded in
+    ``report.html``. ``machine_info`` is :func:`machine`'s dict of where the numbers were measured (default:
+    this machine, CPU).
+    """
+    directory = Path(directory)
+    info = machine() if machine_info is None else machine_info
+    pngs = {}
+    for name, figure in (figures or {}).items():
+        buf = io.BytesIO()
+        figure.savefig(buf, format="png", dpi=110)
+        pngs[_figure_file(name)] = buf.getvalue()
+    record = json.dumps(_strict_json({"title": title, "machine": info, "results": results}), indent=1,
+                        ensure_ascii=False, allow_nan=False)  # before writing anything: bad results write nothing
+    note = f"\n{SD_NOTE}\n" if "±" in markdown else ""  # said wherever a ± is shown
+    body = f"{markdown.strip()}\n\nMachine: {machine_line(info)}.\n{note}"
+    links = "".join(f"\n![{Path(f).stem}]({f})\n" for f in pngs)
+    embedded = "".join(
+        f'<figure><img alt="{html.escape(Path(f).stem)}" src="data:image/png;base64,{base64.b64encode(png).decode()}">'
+        f"<figcaption>{html.escape(Path(f).stem)}</figcaption></figure>\n"
+        for f, png in pngs.items()
+    )
+    page = (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>{html.escape(title)}</title>\n'
+            f"<style>{_STYLE}</style>\n</head>\n<body>\n<h1>{html.escape(title)}</h1>\n"
+            f"{markdown_lib.markdown(body, extensions=_EXTENSIONS)}\n{embedded}</body>\n</html>\n")
+
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = {}
+    for file, png in pngs.items():
+        with atomic_write(directory / file, "wb") as f:
+            f.write(png)
+        paths[file] = directory / file
+    for file, text in (("report.json", record + "\n"), ("report.md", f"# {title}\n\n{body}{links}"),
+                       ("report.html", page)):
+        with atomic_write(directory / file) as f:
+            f.write(text)
+        paths[file] = directory / file
+    return paths
