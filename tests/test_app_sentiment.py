@@ -47,13 +47,17 @@ def test_quick_run_beats_majority(quick):
     assert models["tfidf_logreg"]["accuracy"] >= models["majority"]["accuracy"] + MARGIN
 
 
-def test_out_writes_both_reports(quick):
+def test_out_writes_the_report(quick):
     results, out, _ = quick
     written = json.loads((out / "report.json").read_text())
-    assert written["models"]["rnn"]["accuracy"] == results["models"]["rnn"]["accuracy"]
-    assert written["settings"] == json.loads(json.dumps(results["settings"]))
+    assert written == {"title": "Sentiment on IMDB (quick run)", "machine": results["machine"],
+                       "results": json.loads(json.dumps(results))}
+    assert written["results"]["models"]["rnn"]["accuracy"] == results["models"]["rnn"]["accuracy"]
     md = (out / "report.md").read_text()
+    assert md.startswith("# Sentiment on IMDB (quick run)\n") and "Machine: " in md
     assert "| model | test accuracy | test ROC AUC | train seconds |" in md
+    page = (out / "report.html").read_text()
+    assert "<h1>Sentiment on IMDB (quick run)</h1>" in page and "<table>" in page and "88.89%" in page
     assert f"{results['models']['tfidf_logreg']['accuracy']:.4f}" in md
     assert "88.89%" in md and "not comparable" in md
 

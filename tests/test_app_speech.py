@@ -1,11 +1,13 @@
 """The speech recipe (rnnkit.apps.speech): one quick run on the real JapaneseVowels data, shared by the tests."""
 
+import base64
 import json
 
 import numpy as np
 import pytest
 
 from rnnkit.apps import recipe, speech
+from rnnkit.report import SD_NOTE
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +44,7 @@ def test_quick_run_structure(quick):
         assert model["kind"] in ("rnn", "baseline")
         for metric in ("accuracy", "train_seconds", "test_seconds"):
             stat = model[metric]
-            assert len(stat["runs"]) == 1 and stat["mean"] == stat["runs"][0] and stat["sd"] == 0.0
+            assert len(stat["runs"]) == 1 and stat["mean"] == stat["runs"][0] and stat["sd"] is None  # no spread
         assert 0.0 <= model["accuracy"]["mean"] <= 1.0
     assert results["settings"]["seeds"] == [0] and results["settings"]["cells"] == ["gru"]
     sal = results["saliency"]
@@ -83,13 +85,19 @@ def test_standardisation_uses_training_statistics_only(quick):
 
 def test_out_writes_report_files(quick):
     results, out, _ = quick
-    assert json.loads((out / "report.json").read_text()) == results
+    written = json.loads((out / "report.json").read_text())
+    assert written == {"title": speech.title(results), "machine": results["machine"], "results": results}
     report = (out / "report.md").read_text()
+    assert report.startswith("# Speaker recognition from speech (JapaneseVowels) (quick run)\n")
     assert "| model | test accuracy (mean ± sd over seeds) | train s | test s |" in report
     for model in results["models"].values():
         assert f"| {model['name']} | {model['accuracy']['mean']:.3f}" in report
     assert "1-NN DTW 0.949" in report and "MiniRocket 0.987" in report and "Machine:" in report
-    assert (out / "saliency.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert SD_NOTE in report and "![saliency](saliency.png)" in report
+    png = (out / "saliency.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    page = (out / "report.html").read_text()  # one page with the plot inside it
+    assert f'src="data:image/png;base64,{base64.b64encode(png).decode()}"' in page and "<table>" in page
 
 
 @pytest.mark.parametrize("kwargs, match", [

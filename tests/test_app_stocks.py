@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 import torch
 
-from rnnkit.apps import stocks
+from rnnkit.apps import format_over_runs, over_runs, stocks
 from rnnkit.data import load_sp500
 from rnnkit.models import SequenceToLabel
 
@@ -103,13 +103,30 @@ def test_quick_nets_are_not_constant_forecasts(quick):
     assert np.std(nets["volatility"][2]) > 0.2 and np.std(nets["volatility_returns_only"][2]) > 0.05
 
 
-def test_out_writes_both_reports(quick):
+def test_out_writes_the_report(quick):
     results, out, _, _ = quick
-    assert json.loads((out / "report.json").read_text()) == json.loads(json.dumps(results))
+    written = json.loads((out / "report.json").read_text())
+    assert written == {"title": stocks.title(results), "machine": results["machine"], "results": results}
     md = (out / "report.md").read_text()
+    assert md.startswith("# Stock market: next-day S&P 500 volatility and returns (quick run)\n")
     for text in ("## Volatility", "## Returns", "Machine: ", "GARCH(1,1)", "random walk", "**Caveat.**",
                  "not expected"):
         assert text in md
+    assert "±" not in md  # one seed: no spread to show
+    page = (out / "report.html").read_text()
+    assert "<h2>Volatility: forecasts of r²(t+1) on the test part (lower is better)</h2>" in page
+    assert "<table>" in page and "random walk" in page
+
+
+def test_spread_over_seeds_is_the_sample_sd():
+    """Two seeds' scores 1 and 2: the sample sd is 0.7071 (n - 1 in the denominator), not the population's
+    0.5."""
+    summary = stocks._summary([{"qlike": 1.0, "epochs": 3}, {"qlike": 2.0, "epochs": 4}])
+    assert summary["qlike"] == {"mean": 1.5, "sd": pytest.approx(math.sqrt(0.5), abs=1e-12), "runs": [1.0, 2.0]}
+    assert summary["per_seed"][1]["epochs"] == 4 and "epochs" not in summary  # only float metrics summarised
+    assert stocks._summary([{"qlike": 1.0}])["qlike"]["sd"] is None  # one seed has no spread
+    assert format_over_runs(summary["qlike"], 4) == "1.5000 ± 0.7071"
+    assert format_over_runs(over_runs([0.25]), 3) == "0.250"  # no "± nan" for one seed
 
 
 def test_chronological_split(quick):

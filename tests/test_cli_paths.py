@@ -138,6 +138,6 @@ def test_app_through_the_cli(tmp_path, capsys, name):
     out = tmp_path / name
     assert main(["app", name, "--quick", "--out", str(out), "--seed", "0"]) == 0
     report = json.loads((out / "report.json").read_text())
-    assert report["recipe"] == name and report["settings"]["quick"] is True
+    assert report["results"]["recipe"] == name and report["results"]["settings"]["quick"] is True
     assert (out / "report.md").read_text().startswith("# ")
     assert f"to {out}" in capsys.readouterr().out

@@ -1,9 +1,12 @@
 """Applications: runnable recipes on real data that ships offline, each beside a baseline.
 
 Every recipe is a module with ``run(*, quick=False, seed=0, out=None, log=print) -> dict``. It loads its real
-data, trains rnnkit's recurrent model(s) and the baseline(s) on the same split, scores them on held-out data,
-and, with ``out``, writes ``report.json`` and ``report.md`` there (:func:`write_report`). ``quick=True`` runs
-a small subset in seconds (the tests use it); the figures in ``docs/apps/`` come from full runs.
+data, trains rnnkit's recurrent model(s) (through :func:`rnnkit.training.seeded_fit`) and the baseline(s) on
+the same split, scores them on held-out data, and, with ``out``, writes ``report.json``, ``report.md`` and a
+self-contained ``report.html`` with its plots embedded there (:func:`rnnkit.report.write_report`; the plots
+also as PNG files). A number measured over several seeds is ``{"mean", "sd", "runs"}`` (:func:`over_runs`:
+"±" is the sample sd on every page). ``quick=True`` runs a small subset in seconds (the tests use it); the
+figures in ``docs/apps/`` come from full runs.
 
 ================  ============================================================  ===========================
 recipe            task (data)                                                   command
@@ -19,14 +22,13 @@ recipe            task (data)                                                   
 from __future__ import annotations
 
 import importlib
-import json
 import numbers
 import os
+from collections.abc import Iterable
 from pathlib import Path
 from types import ModuleType
-from typing import Any
 
-from ..data.memmap import atomic_write, write_json
+from ..report import mean_sd
 
 RECIPES = ("sentiment", "speech", "stocks", "driving", "surveillance")
 
@@ -38,14 +40,19 @@ def recipe(name: str) -> ModuleType:
     return importlib.import_module(f"{__name__}.{name}")
 
 
-def write_report(out: str | os.PathLike, results: dict[str, Any], markdown: str) -> None:
-    """Write ``report.json`` (``results``) and ``report.md`` into ``out`` atomically (created if needed)."""
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    json.dumps(results)  # refuse what JSON cannot hold before anything is written
-    write_json(out / "report.json", results)
-    with atomic_write(out / "report.md") as f:
-        f.write(markdown)
+def over_runs(values: Iterable[float]) -> dict:
+    """``{"mean", "sd", "runs"}`` of one number over runs (seeds): :func:`rnnkit.report.mean_sd`, so ``sd`` is
+    the sample sd (``n - 1`` in the denominator); None for a single run, which shows no spread (and results
+    stay strict JSON, which has no nan)."""
+    runs = [float(v) for v in values]
+    mean, sd = mean_sd(runs)
+    return {"mean": mean, "sd": sd if len(runs) > 1 else None, "runs": runs}
+
+
+def format_over_runs(stat: dict, digits: int = 3) -> str:
+    """``"0.292 ± 0.018"`` for :func:`over_runs`' dict, with ``digits`` decimals; the mean alone for one run."""
+    mean = f"{stat['mean']:.{digits}f}"
+    return mean if stat["sd"] is None else f"{mean} ± {stat['sd']:.{digits}f}"
 
 
 def check_run_arguments(name: str, quick, seed, out, log, *, seed_limit: int = 2**31) -> None:

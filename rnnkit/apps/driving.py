@@ -36,9 +36,9 @@ model              what it is
 ``mlp_velocities`` reference, not a baseline: the single-frame MLP given the velocities the others lack
 =================  ==========================================================================================
 
-All networks train with the library's loop (:class:`~rnnkit.training.SequenceModule`, AdamW, clipping at global
-norm 1) on whole training episodes, the same epochs and batch size, each from several seeds; inputs standardised
-with training-frame statistics only.
+All networks train with the library's loop (:class:`~rnnkit.training.SequenceModule` under
+:func:`~rnnkit.training.seeded_fit`, AdamW, clipping at global norm 1) on whole training episodes, the same
+epochs and batch size, each from several seeds; inputs standardised with training-frame statistics only.
 
 Data split: training and held-out episodes come from disjoint ranges of episode seeds (:func:`episode_seeds`),
 so no held-out traffic scene was seen in training.
@@ -72,12 +72,12 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from ..compare import machine, mean_sd
 from ..data import pad_sequences
 from ..estimators import feature_scaling
 from ..models import SequenceToSequence
-from ..training import SequenceDataModule, SequenceDataset, SequenceModule, make_trainer, quiet_lightning
-from . import check_run_arguments, write_report
+from ..report import machine, write_report
+from ..training import SequenceDataModule, SequenceDataset, SequenceModule, seeded_fit
+from . import check_run_arguments, format_over_runs, over_runs
 
 ENV_ID = "highway-fast-v0"
 FREQUENCY = 5  # Hz: simulation and decisions
@@ -298,14 +298,11 @@ def fit_policy(name: str, inputs: list[np.ndarray], actions: list[np.ndarray], s
     y = pad_sequences([(a - scaling.y_mean) / scaling.y_scale for a in actions])  # (N, T, 2)
     y[:, :WARM_UP] = torch.nan
     data = SequenceDataset(x, torch.tensor([len(a) for a in inputs]), y, y_per_step=True)
-    with torch.random.fork_rng(devices=[]):  # seed this fit without touching the caller's RNG
-        torch.manual_seed(seed)
-        model = build_model(name, x.shape[2], s)
-        module = WarmUpMSE(model, task="regression", lr=s.lr, weight_decay=s.weight_decay, clip_grad_norm=1.0)
-        trainer = make_trainer(max_epochs=s.max_epochs, device="cpu")
-        with quiet_lightning():
-            trainer.fit(module, datamodule=SequenceDataModule(data, batch_size=s.batch_size, seed=seed))
-    return model.eval()
+    build = lambda: WarmUpMSE(build_model(name, x.shape[2], s), task="regression", lr=s.lr,
+                              weight_decay=s.weight_decay, clip_grad_norm=1.0)
+    fitted = seeded_fit(build, SequenceDataModule(data, batch_size=s.batch_size, seed=seed), seed=seed,
+                        max_epochs=s.max_epochs, device="cpu")
+    return fitted.module.model.eval()
 
 
 @torch.no_grad()
@@ -375,7 +372,8 @@ def run(*, quick: bool = False, seed: int = 0, out: str | os.PathLike | None = N
     Returns ``{"recipe", "task", "data", "settings", "models", "closed_loop", "machine"}``. Each entry of
     ``models`` has ``name``, ``kind`` (``"rnn"``, ``"baseline"`` or ``"reference"``), ``inputs``, and
     ``r2_acceleration``, ``r2_steering``, ``rmse_acceleration``, ``rmse_steering``, ``train_seconds``, each as
-    ``{"mean", "sd", "runs"}`` over the training seeds ``seed, seed + 1, ...``. ``closed_loop`` maps ``"expert"``
+    ``{"mean", "sd", "runs"}`` over the training seeds ``seed, seed + 1, ...`` (:func:`~rnnkit.apps.over_runs`: the
+    sample sd, None for one seed). ``closed_loop`` maps ``"expert"``
     and each model to :func:`driving_scores` of the first training seed's policy. Raises ValueError for a bad
     argument.
     """
@@ -450,23 +448,28 @@ def run(*, quick: bool = False, seed: int = 0, out: str | os.PathLike | None = N
         "machine": machine("cpu"),
     }
     if out is not None:
-        write_report(out, results, markdown(results))
+        write_report(out, title=title(results), results=results, markdown=markdown(results),
+                     machine_info=results["machine"])
     return results
 
 
 def _summary(name: str, kind: str, inputs: str, runs: list[dict[str, float]]) -> dict:
-    stats = {k: {**mean_sd(r[k] for r in runs), "runs": [r[k] for r in runs]} for k in runs[0]}
+    stats = {k: over_runs(r[k] for r in runs) for k in runs[0]}
     return {"name": MODEL_NAMES[name], "kind": kind, "inputs": inputs, **stats}
 
 
 # -- report --------------------------------------------------------------------------------------------------
+def title(results: dict) -> str:
+    return ("Self-driving control: cloning highway-env's IDM/MOBIL driver from positions"
+            + (" (quick run)" if results["settings"]["quick"] else ""))
+
+
 def markdown(results: dict) -> str:
-    """``report.md``: the offline table, the closed-loop table, the settings and the machine."""
-    s, d, m = results["settings"], results["data"], results["machine"]
-    stat = lambda v: f"{v['mean']:.3f} ± {v['sd']:.3f}" if len(v["runs"]) > 1 else f"{v['mean']:.3f}"
+    """The report's body: the offline table, the closed-loop table, the settings (:func:`rnnkit.report.write_report`
+    adds the title, the machine and what ± means)."""
+    s, d = results["settings"], results["data"]
+    stat = format_over_runs
     lines = [
-        "# Self-driving control: cloning highway-env's IDM/MOBIL driver from positions",
-        "",
         f"{d['env']} at {d['frequency_hz']} Hz, {d['episode_seconds']} s episodes; {d['train_episodes']} training "
         f"and {d['test_episodes']} held-out expert episodes (disjoint seeds). Inputs: positions only "
         f"({len(d['features'])} numbers a frame); the reference also sees velocities. Networks: "
@@ -483,13 +486,13 @@ def markdown(results: dict) -> str:
         lines.append(f"| {r['name']} | {r['inputs']} | {stat(r['r2_acceleration'])} | {stat(r['r2_steering'])} | "
                      f"{stat(r['rmse_acceleration'])} | {r['rmse_steering']['mean']:.4f} | "
                      f"{r['train_seconds']['mean']:.1f} |")
-    lines += ["", "Mean ± sample sd over training seeds.", "",
+    several = len(s["seeds"]) > 1
+    lines += ["", "Mean ± sd over the training seeds." if several else "One training seed.", "",
               f"## Closed loop, {s['closed_loop_episodes']} held-out episodes (first seed's policies)", "",
               "| driver | collision rate | off-road rate | share of time driven | mean speed (m/s) |",
               "|---|---|---|---|---|"]
     for c in results["closed_loop"].values():
         lines.append(f"| {c['name']} | {c['crash_rate']:.2f} | {c['off_road_rate']:.2f} | {c['time_driven']:.2f} | "
                      f"{c['mean_speed']:.1f} |")
-    lines += ["", f"Machine: {m['processor']}, {m['cpu_threads']} CPU thread(s) ({m['platform']}; torch {m['torch']}, "
-              f"lightning {m['lightning']}). Whole run: {s['seconds']:.0f} s."]
+    lines += ["", f"Whole run: {s['seconds']:.0f} s."]
     return "\n".join(lines) + "\n"

@@ -13,7 +13,7 @@ Pipeline of the recurrent model::
     tokens -> the last max_tokens tokens                                  truncate()
     tokens -> ids with a Vocab built on the training part only            (unseen words -> <unk>)
     ids    -> e_t = E[w_t], h = BiGRU(dropout(e)), o = W max_t h_t + c    ReviewClassifier
-           -> trained by SequenceModule (AdamW, clipping) under make_trainer with early stopping on
+           -> trained by SequenceModule (AdamW, clipping) through seeded_fit, early stopping on
               the validation loss (the best epoch's weights are kept)
 
 The **end** of a review is kept when it is truncated: reviewers tend to close with their verdict ("... 8/10,
@@ -24,7 +24,8 @@ Baselines on the same split: TF-IDF of unigrams and bigrams of the same tokens (
 least 2 training reviews, sublinear tf) + logistic regression with ``C`` picked on the validation part, and
 the majority class of the training part.
 
-``run`` returns (and with ``out`` writes as ``report.json``, beside a ``report.md`` table)::
+``run`` returns (and with ``out`` writes as the ``"results"`` of ``report.json``, beside ``report.md`` and
+``report.html``: :func:`rnnkit.report.write_report`)::
 
     {"recipe": "sentiment", "quick": bool, "seed": int,
      "data": {"source", "reviews", "duplicates_dropped", "split": {"train", "val", "test"} (sizes),
@@ -55,12 +56,12 @@ from torch import Tensor, nn
 from torch.utils.data import DataLoader
 
 from ..cells.base import State
-from ..compare import machine, machine_line
 from ..data import BucketBatchSampler, TextClassificationDataset, Vocab, load_imdb, pad_collate
 from ..data.text import SPECIALS
 from ..models import SequenceToLabel
-from ..training import SequenceModule, make_trainer, quiet_lightning
-from . import check_run_arguments, write_report
+from ..report import machine, write_report
+from ..training import SequenceModule, seeded_fit
+from . import check_run_arguments
 
 PROPORTIONS = {"train": 0.7, "val": 0.1, "test": 0.2}
 
@@ -200,24 +201,23 @@ def predict_proba(model: nn.Module, dataset: TextClassificationDataset, *, batch
 
 def train_rnn(data: dict[str, TextClassificationDataset], vocab: Vocab, s: dict, seed: int, log: Callable):
     """Fit :class:`ReviewClassifier` with early stopping on ``data["val"]``; return it, its module, seconds."""
-    torch.manual_seed(seed)
-    model = ReviewClassifier(len(vocab), s["embedding_size"], s["hidden_size"], cell=s["cell"],
-                             bidirectional=s["bidirectional"], pooling=s["pooling"], dropout=s["dropout"])
-    module = SequenceModule(model, task="classification", lr=s["lr"])
+
+    def build() -> SequenceModule:
+        model = ReviewClassifier(len(vocab), s["embedding_size"], s["hidden_size"], cell=s["cell"],
+                                 bidirectional=s["bidirectional"], pooling=s["pooling"], dropout=s["dropout"])
+        return SequenceModule(model, task="classification", lr=s["lr"])
+
     loaders = {
         part: DataLoader(data[part], collate_fn=pad_collate,
                          batch_sampler=BucketBatchSampler(data[part].lengths, s["batch_size"],
                                                           shuffle=part == "train", seed=seed))
         for part in ("train", "val")
     }
-    trainer = make_trainer(max_epochs=s["max_epochs"], device="cpu", early_stopping_patience=s["patience"])
-    start = time.perf_counter()
-    with quiet_lightning():
-        trainer.fit(module, train_dataloaders=loaders["train"], val_dataloaders=loaders["val"])
-    seconds = time.perf_counter() - start
+    module, _, seconds = seeded_fit(build, loaders["train"], loaders["val"], seed=seed, max_epochs=s["max_epochs"],
+                                    device="cpu", early_stopping_patience=s["patience"])
     for epoch, (tr, va) in enumerate(zip(module.history["train_loss"], module.history["val_loss"], strict=False)):
         log(f"  epoch {epoch + 1}: train loss {tr:.4f}, val loss {va:.4f}")
-    return model, module, seconds
+    return module.model, module, seconds
 
 
 def _as_is(tokens: list[str]) -> list[str]:
@@ -313,12 +313,18 @@ def run(*, quick: bool = False, seed: int = 0, out: str | os.PathLike | None = N
         "seconds": time.perf_counter() - start,
     }
     if out is not None:
-        write_report(out, results, markdown(results))
+        write_report(out, title=title(results), results=results, markdown=markdown(results),
+                     machine_info=results["machine"])
     return results
 
 
+def title(results: dict) -> str:
+    return "Sentiment on IMDB" + (" (quick run)" if results["quick"] else "")
+
+
 def markdown(results: dict) -> str:
-    """The report as a Markdown page: the table of models, the split, the settings and the reference."""
+    """The report's body: the table of models, the split, the settings and the reference
+    (:func:`rnnkit.report.write_report` adds the title and the machine)."""
     d, s, m = results["data"], results["settings"], results["machine"]
     names = {"rnn": f"{'bidirectional ' if s['bidirectional'] else ''}{s['cell'].upper()} "
                     f"(emb {s['embedding_size']}, hidden {s['hidden_size']}, {s['pooling']} pooling)",
@@ -328,9 +334,7 @@ def markdown(results: dict) -> str:
                      for k, v in results["models"].items())
     rnn = results["models"]["rnn"]
     ref = results["reference"]
-    return f"""# Sentiment on IMDB{' (quick run)' if results['quick'] else ''}
-
-| model | test accuracy | test ROC AUC | train seconds |
+    return f"""| model | test accuracy | test ROC AUC | train seconds |
 |---|---|---|---|
 {rows}
 
@@ -343,8 +347,7 @@ Vocabulary: {d['vocab_size']} words from the training part (min frequency {s['mi
 AdamW lr {s['lr']}, embedding dropout {s['dropout']}, {rnn['parameters']:,} parameters, recurrent backend
 `{rnn['backend']}` ({rnn['backend_reason']}).
 
-Machine: {machine_line(m)}, Python {m['python']}.
-Total run {results['seconds']:.0f} s; train seconds include the RNN's validation passes.
+Python {m['python']}. Total run {results['seconds']:.0f} s; train seconds include the RNN's validation passes.
 
 Published reference: {100 * ref['accuracy']:.2f}% test accuracy, {ref['source']};
 {ref['note']}.

@@ -25,11 +25,14 @@ model              what it is
                    first label (speaker 1, 31 of the 370 test utterances)
 =================  ==========================================================================================
 
-Metrics: test accuracy (mean and standard deviation over seeds for the RNNs; the baselines are
-deterministic), and wall seconds to fit and to predict the test set (1-NN does its work at prediction).
+Metrics: test accuracy (mean and sample sd over seeds for the RNNs, :func:`~rnnkit.apps.over_runs`; the
+baselines are deterministic), and wall seconds to fit and to predict the test set (1-NN does its work at
+prediction). The RNNs train through :class:`rnnkit.SequenceClassifier`, so through
+:func:`~rnnkit.training.seeded_fit`.
 
-With ``out``: ``report.json``, ``report.md`` (the table, the settings, the machine, the published
-references) and ``saliency.png``: which frames the first seed's GRU relies on (:func:`frame_saliency`).
+With ``out`` (:func:`rnnkit.report.write_report`): ``report.json``, ``report.md`` and ``report.html`` (the
+table, the settings, the machine, the published references, the saliency plot embedded) and
+``saliency.png``: which frames the first seed's GRU relies on (:func:`frame_saliency`).
 
 Published test accuracy on this split: 1-NN DTW 0.949 (Bagnall et al. 2018, the UEA archive); MiniRocket
 0.987 (Dempster, Schmidt & Webb 2021).
@@ -41,18 +44,18 @@ import importlib.util
 import os
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
 from matplotlib.figure import Figure
 
-from ..compare import machine, machine_line, mean_sd
-from ..data import atomic_write, load_japanese_vowels, pad_sequences
+from ..cells.base import length_mask
+from ..data import load_japanese_vowels, pad_sequences
 from ..estimators import SequenceClassifier, feature_scaling
+from ..report import machine, write_report
 from ..training.trainer import resolve_device
-from . import check_run_arguments, write_report
+from . import check_run_arguments, format_over_runs, over_runs
 
 CELL_NAMES = {"lstm": "LSTM", "gru": "GRU", "rnn": "Elman RNN"}
 BASELINE_NAMES = {
@@ -79,7 +82,8 @@ def run(*, quick: bool = False, seed: int = 0, out: str | os.PathLike | None = N
     Returns ``{"recipe", "task", "data", "settings", "models", "references", "saliency", "machine"}``; each
     entry of ``models`` has ``name``, ``kind`` (``"rnn"`` or ``"baseline"``), ``accuracy`` and
     ``train_seconds`` and ``test_seconds``, each as ``{"mean", "sd", "runs"}`` over the seeds ``seed, seed + 1,
-    ...`` (one run for a baseline). Raises ValueError for a bad argument.
+    ...`` (one run for a baseline; :func:`~rnnkit.apps.over_runs`: sample sd, None for one run). Raises
+    ValueError for a bad argument.
     """
     check_run_arguments("speech", quick, seed, out, log)
     if importlib.util.find_spec("dtaidistance") is None:
@@ -128,14 +132,14 @@ def run(*, quick: bool = False, seed: int = 0, out: str | os.PathLike | None = N
         "saliency": None,
         "machine": machine(device),
     }
+    figures = {}
     if "gru" in trained:
         profile = frame_saliency(trained["gru"], z_test)
         results["saliency"] = {"model": f"GRU, seed {seeds[0]}", "test_utterances": len(z_test), **profile}
+        figures["saliency"] = saliency_figure(profile)
     if out is not None:
-        write_report(out, results, markdown(results))
-        if "gru" in trained:
-            with atomic_write(Path(out) / "saliency.png", "wb") as f:
-                saliency_figure(profile).savefig(f, format="png", dpi=110)
+        write_report(out, title=title(results), results=results, markdown=markdown(results), figures=figures,
+                     machine_info=results["machine"])
     return results
 
 
@@ -194,8 +198,7 @@ def _fit_and_score(clf, x_train, y_train, x_test, y_test) -> dict[str, float]:
 
 
 def _summary(name: str, kind: str, runs: list[dict[str, float]]) -> dict:
-    stats = {k: {**mean_sd(r[k] for r in runs), "runs": [r[k] for r in runs]}
-             for k in ("accuracy", "train_seconds", "test_seconds")}
+    stats = {k: over_runs(r[k] for r in runs) for k in ("accuracy", "train_seconds", "test_seconds")}
     return {"name": name, "kind": kind, **stats}
 
 
@@ -218,7 +221,7 @@ def frame_saliency(clf: SequenceClassifier, sequences: list[np.ndarray], *, part
     grad = saliency(clf, x, lengths=torch.from_numpy(n)).abs_grad  # (B, T), 0 on padding
     share = grad / grad.sum(1, keepdims=True)
     t = np.arange(share.shape[1])
-    valid = t[None, :] < n[:, None]  # (B, T)
+    valid = length_mask(torch.from_numpy(n), len(t)).numpy()  # (B, T)
     part = np.minimum((t[None, :] + 0.5) / n[:, None] * parts, parts - 1).astype(int)  # (B, T)
     by_part = np.stack([(share * (valid & (part == j))).sum(1) for j in range(parts)], axis=1)  # (B, parts)
     from_end = np.zeros_like(share)
@@ -248,12 +251,15 @@ def saliency_figure(profile: dict[str, Any]) -> Figure:
 
 
 # -- report --------------------------------------------------------------------------------------------------
+def title(results: dict) -> str:
+    return "Speaker recognition from speech (JapaneseVowels)" + (" (quick run)" if results["settings"]["quick"] else "")
+
+
 def markdown(results: dict) -> str:
-    """``report.md``: the table (mean ± sd over seeds), the settings, the machine and the references."""
-    s, m, d = results["settings"], results["machine"], results["data"]
+    """The report's body: the table (mean ± sd over seeds), the settings and the references
+    (:func:`rnnkit.report.write_report` adds the title, the machine, what ± means and the saliency plot)."""
+    s, d = results["settings"], results["data"]
     lines = [
-        "# Speaker recognition from speech (JapaneseVowels)",
-        "",
         f"{d['train']} training / {d['test']} test utterances ({d['split']}), {d['features']} LPC cepstral "
         f"coefficients per frame, {d['frames'][0]}–{d['frames'][1]} frames, {d['classes']} speakers. Features "
         "standardised with training statistics only.",
@@ -268,13 +274,12 @@ def markdown(results: dict) -> str:
     for r in results["models"].values():
         acc, fit, pred = r["accuracy"], r["train_seconds"], r["test_seconds"]
         runs = len(acc["runs"])
-        accuracy = f"{acc['mean']:.3f} ± {acc['sd']:.3f} ({runs} seeds)" if runs > 1 else f"{acc['mean']:.3f}"
+        accuracy = f"{format_over_runs(acc)} ({runs} seeds)" if runs > 1 else format_over_runs(acc)
         lines.append(f"| {r['name']} | {accuracy} | {fit['mean']:.2f} | {pred['mean']:.2f} |")
-    lines += ["", "Seconds: wall time to fit, and to predict the test set (mean over seeds). The sd is over seeds "
-              "(sample sd); the baselines are deterministic.",
+    lines += ["", "Seconds: wall time to fit, and to predict the test set (mean over seeds). The sd is over seeds; "
+              "the baselines are deterministic.",
               "", "Published references (same split): "
-              + "; ".join(f"{k} {v['accuracy']} ({v['source']})" for k, v in results["references"].items()) + ".",
-              "", f"Machine: {machine_line(m)}."]
+              + "; ".join(f"{k} {v['accuracy']} ({v['source']})" for k, v in results["references"].items()) + "."]
     if results["saliency"] is not None:
         sal = results["saliency"]
         fifths = ", ".join(f"{v:.0%}" for v in sal["by_part"])

@@ -56,7 +56,8 @@ rate over 1510 days is within noise (the 95 % interval of a coin is ±2.5 points
 
 The RNN: an LSTM (:class:`~rnnkit.models.SequenceToLabel`, last state, linear head) over the window,
 trained by :class:`~rnnkit.training.SequenceModule` (AdamW, clipping at global norm 1) with early stopping on
-the validation loss (the best epoch's weights kept), once per seed; reported as mean ± std over the seeds.
+the validation loss (the best epoch's weights kept), once per seed (:func:`~rnnkit.training.seeded_fit`);
+reported as mean ± sample sd over the seeds (:func:`~rnnkit.apps.over_runs`).
 It runs on the CPU: the models are tiny, and the figures stay reproducible.
 """
 
@@ -73,11 +74,11 @@ import pandas as pd
 import torch
 from torch import Tensor
 
-from ..compare import machine, machine_line
 from ..data import TimeSeriesFrame, load_sp500, sliding_windows, split_by_time
 from ..models import SequenceToLabel
-from ..training import SequenceDataModule, SequenceDataset, SequenceModule, make_trainer, quiet_lightning
-from . import check_run_arguments, write_report
+from ..report import machine, write_report
+from ..training import SequenceDataModule, SequenceDataset, SequenceModule, seeded_fit
+from . import check_run_arguments, format_over_runs, over_runs
 
 FEATURES = ("r", "range", "volume")
 EWMA_LAMBDA = 0.94  # RiskMetrics' daily decay (J.P. Morgan 1996)
@@ -239,17 +240,16 @@ def fit_rnn(train: tuple[np.ndarray, np.ndarray], val: tuple[np.ndarray, np.ndar
     validation epoch's weights and the number of epochs run."""
     datasets = [SequenceDataset(torch.from_numpy(x), torch.full((len(x),), x.shape[1]), torch.from_numpy(y))
                 for x, y in (train, val)]
-    with torch.random.fork_rng(devices=[]):  # seed this run without touching the caller's RNG
-        torch.manual_seed(seed)
+    module_class = QLikeModule if qlike_loss else SequenceModule
+
+    def build() -> SequenceModule:
         model = SequenceToLabel(train[0].shape[2], settings.hidden_size, 1, cell=settings.cell)
-        module_class = QLikeModule if qlike_loss else SequenceModule
-        module = module_class(model, task="regression", lr=settings.lr)
-        data = SequenceDataModule(*datasets, batch_size=settings.batch_size, seed=seed)
-        trainer = make_trainer(max_epochs=settings.max_epochs, device="cpu",
-                               early_stopping_patience=settings.patience)
-        with quiet_lightning():
-            trainer.fit(module, datamodule=data)
-    return model.eval(), len(module.history["val_loss"])
+        return module_class(model, task="regression", lr=settings.lr)
+
+    module = seeded_fit(build, SequenceDataModule(*datasets, batch_size=settings.batch_size, seed=seed),
+                        seed=seed, max_epochs=settings.max_epochs, device="cpu",
+                        early_stopping_patience=settings.patience).module
+    return module.model.eval(), len(module.history["val_loss"])
 
 
 @torch.no_grad()
@@ -262,7 +262,8 @@ def predict(model: SequenceToLabel, x: np.ndarray) -> np.ndarray:
 def run(*, quick: bool = False, seed: int = 0, out: str | os.PathLike | None = None,
         log: Callable[[str], object] = print) -> dict:
     """Forecast next-day S&P 500 volatility and returns with an LSTM and the baselines (module doc); returns
-    the results (JSON-ready) and, with ``out``, writes ``report.json`` and ``report.md`` there.
+    the results (JSON-ready) and, with ``out``, writes ``report.json``, ``report.md`` and ``report.html``
+    there (:func:`rnnkit.report.write_report`).
 
     ``quick``: a short period, one seed, a small model (seconds). ``seed``: the first of the seeds (the
     others follow it). Raises ValueError for an argument of the wrong kind."""
@@ -352,30 +353,34 @@ def run(*, quick: bool = False, seed: int = 0, out: str | os.PathLike | None = N
         "seconds": round(time.perf_counter() - began, 1),
     }
     if out is not None:
-        write_report(out, results, markdown(results))
+        write_report(out, title=title(results), results=results, markdown=markdown(results),
+                     machine_info=results["machine"])
     return results
 
 
 def _summary(runs: list[dict]) -> dict:
-    """The runs of every seed, and the mean and standard deviation over seeds of each scalar metric."""
+    """The runs of every seed, and each scalar metric over the seeds (:func:`~rnnkit.apps.over_runs`: mean,
+    sample sd)."""
     summary = {"per_seed": runs}
     for key, value in runs[0].items():
         if isinstance(value, float):
-            values = np.array([r[key] for r in runs])
-            summary[key] = {"mean": float(values.mean()), "std": float(values.std())}
+            summary[key] = over_runs(r[key] for r in runs)
     return summary
 
 
+def title(results: dict) -> str:
+    return "Stock market: next-day S&P 500 volatility and returns" + (" (quick run)" if results["quick"] else "")
+
+
 def markdown(results: dict) -> str:
-    """report.md: the split, a table per target with the Diebold-Mariano tests, the caveat on returns."""
+    """The report's body: the split, a table per target with the Diebold-Mariano tests, the caveat on returns
+    (:func:`rnnkit.report.write_report` adds the title, the machine and what ± means)."""
     vol, ret, settings = results["volatility"], results["returns"], results["settings"]
     n_test = results["split"]["test"]["days"]
     net = f"{settings['cell'].upper()} ({settings['hidden_size']} units, {settings['lookback']}-day window)"
     seeds = f"{len(results['seeds'])} seed{'s' if len(results['seeds']) > 1 else ''}"
 
-    def pm(metric: dict, digits: int) -> str:
-        return f"{metric['mean']:.{digits}f} ± {metric['std']:.{digits}f}"
-
+    pm = format_over_runs
     def dm(rnn: dict, key: str) -> str:
         return ", ".join(f"{r[key]['t']:+.1f}" for r in rnn["per_seed"])
 
@@ -391,10 +396,9 @@ def markdown(results: dict) -> str:
                             for name, g in garches.items())
 
     lines = [
-        "# Stock market: next-day S&P 500 volatility and returns",
-        "",
-        f"Machine: {machine_line(results['machine'])}. Seeds {', '.join(map(str, results['seeds']))}"
-        f"{' (quick run)' if results['quick'] else ''}; {results['seconds']} s in all.",
+        f"Seeds {', '.join(map(str, results['seeds']))}{' (quick run)' if results['quick'] else ''}; "
+        f"{results['seconds']} s in all." + (" The LSTM's figures are the mean ± sd over the seeds."
+                                               if len(results["seeds"]) > 1 else ""),
         "",
         "| part | first forecast day | last | days |",
         "|---|---|---|---|",
@@ -437,8 +441,9 @@ def markdown(results: dict) -> str:
         "",
         "**Caveat.** Next-day returns of a broad index are close to unpredictable from their own past (weak-form "
         "market efficiency, Fama 1970): the random walk is the benchmark, and beating it is not expected. "
-        f"A coin's 95 % interval over {n_test} days is ±{100 * 1.96 * math.sqrt(0.25 / n_test):.1f} points of "
-        f"accuracy, and calling every day up already scores {up:.3f}. Volatility, by contrast, clusters "
+        f"A coin's accuracy over {n_test} days falls within {100 * 1.96 * math.sqrt(0.25 / n_test):.1f} points "
+        f"of 50 % in 95 % of cases (a confidence interval, not a spread over seeds), and calling every day up "
+        f"already scores {up:.3f}. Volatility, by contrast, clusters "
         "(Mandelbrot 1963; Engle 1982): yesterday's turbulence forecasts today's.",
         "",
     ]

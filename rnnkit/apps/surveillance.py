@@ -5,9 +5,10 @@ Data: OpenCV's sample video ``vtest.avi`` (people walking through a hall, fixed 
 first 300 frames), values in [0, 1]. :func:`find_video` looks for it; ``bash scripts/fetch_vtest.sh``
 fetches it (from the Debian package ``opencv-doc``); the recipe never downloads anything itself.
 
-Split by time (:func:`split_by_time`): the first 70 % of the frames train, the next 15 % validate, the last
-15 % test; contiguous and disjoint. A sample is a clip of ``context + 1 = 11`` frames lying wholly inside one
-segment: 10 frames in, the next one to predict. Every model is scored on the same test targets.
+Split by time (:func:`rnnkit.data.split_by_time`): the last 15 % of the frames (rounded) test, the 15 % before
+them validate, the rest (about 70 %) trains; contiguous and disjoint. A sample is a clip of ``context + 1 = 11``
+frames lying wholly inside one segment: 10 frames in, the next one to predict. Every model is scored on the same
+test targets.
 
 ==============  ==============================================================================================
 model           what it is
@@ -19,9 +20,11 @@ model           what it is
 ``linear``      ``x̂_{t+1} = clip(2 x_t - x_{t-1}, 0, 1)``: constant brightness change per pixel
 ==============  ==============================================================================================
 
-Training: MSE of the prediction at every step of the clip (10 predictions per clip), Adam, gradient norm
-clipped at 1 (Pascanu et al. 2013), batch 8, a fixed number of epochs; the epoch with the lowest validation
-MSE (last step of each validation clip) is kept.
+Training: the library's loop (:class:`NextFrameModule`, a :class:`~rnnkit.training.SequenceModule` trained by
+:func:`~rnnkit.training.seeded_fit`): MSE of the prediction at every step of the clip (10 predictions per
+clip), Adam, gradient norm clipped at 1 (Pascanu et al. 2013), the non-finite guard, batch 8, a fixed number
+of epochs; the weights of the epoch with the lowest validation MSE (the prediction after each whole validation
+clip, clipped to [0, 1] as at test time) are kept.
 
 Metrics, on the test targets (the prediction after the full 10-frame context), each model against each
 baseline:
@@ -33,14 +36,16 @@ baseline:
   construction: it measures how well a model predicts where something moved, not a fair all-round score.
 
 Activity / anomaly score: each test frame's prediction MSE (``scores``), against the share of its moving
-pixels; with ``out``, ``activity.png`` plots both over time.
+pixels; ``activity.png`` plots both over time.
+
+With ``out`` (:func:`rnnkit.report.write_report`): ``report.json``, ``report.md``, ``report.html`` (the table,
+the settings, the machine, the activity plot embedded) and ``activity.png``.
 """
 
 from __future__ import annotations
 
 import math
 import os
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -49,13 +54,16 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 from torch import Tensor, nn
+from torch.nn import functional as F
 
 from ..cells import ConvLSTMCell
-from ..compare import machine, machine_line
-from ..data import atomic_write
+from ..cells.base import State
+from ..data import split_by_time
 from ..data.video import frames_to_tensor, read_video
 from ..layers import Recurrent
-from . import check_run_arguments, write_report
+from ..report import machine, write_report
+from ..training import RestoreBestWeights, SequenceDataModule, SequenceDataset, SequenceModule, seeded_fit
+from . import check_run_arguments
 
 VIDEO_ENV = "RNNKIT_VTEST"
 LOCAL_COPY = Path("data") / "vtest.avi"  # where scripts/fetch_vtest.sh puts it, relative to the current directory
@@ -65,7 +73,8 @@ MODEL_NAMES = {"convlstm": "ConvLSTM", "copy_last": "copy last frame", "linear":
 FULL = {"size": (48, 64), "max_frames": None, "hidden_channels": 16, "epochs": 8, "lr": 3e-3}
 QUICK = {"size": (24, 32), "max_frames": 300, "hidden_channels": 4, "epochs": 6, "lr": 1e-2}
 SHARED = {"context": 10, "kernel_size": 3, "batch_size": 8, "clip_grad_norm": 1.0, "motion_threshold": 0.05,
-          "fractions": (0.70, 0.15, 0.15)}
+          "val_fraction": 0.15, "test_fraction": 0.15}
+PARTS = ("train", "validation", "test")  # the names of split_by_time's parts in the results
 
 
 def run(*, quick: bool = False, seed: int = 0, out: str | os.PathLike | None = None,
@@ -81,18 +90,17 @@ def run(*, quick: bool = False, seed: int = 0, out: str | os.PathLike | None = N
     budget = {**(QUICK if quick else FULL), **SHARED}
     path = find_video()
     frames = load_frames(path, size=budget["size"], max_frames=budget["max_frames"])  # (T, 1, H, W)
-    segments = split_by_time(len(frames), budget["fractions"])
+    segments = dict(zip(PARTS, split_by_time(len(frames), val=budget["val_fraction"], test=budget["test_fraction"]),
+                        strict=True))
     context = budget["context"]
     data = {name: clips(frames, segment, context) for name, segment in segments.items()}
     log(f"{path}: {len(frames)} frames of {budget['size'][1]} x {budget['size'][0]}; clips: "
         + ", ".join(f"{name} {len(c)}" for name, c in data.items()))
 
-    torch.manual_seed(seed)
-    model = NextFramePredictor(budget["hidden_channels"], budget["size"], kernel_size=budget["kernel_size"])
-    start = time.perf_counter()
-    history = fit(model, data["train"], data["validation"], epochs=budget["epochs"], lr=budget["lr"],
-                  batch_size=budget["batch_size"], clip_grad_norm=budget["clip_grad_norm"], seed=seed, log=log)
-    train_seconds = time.perf_counter() - start
+    build = lambda: NextFramePredictor(budget["hidden_channels"], budget["size"], kernel_size=budget["kernel_size"])
+    model, history, train_seconds = fit(build, data["train"], data["validation"], epochs=budget["epochs"],
+                                        lr=budget["lr"], batch_size=budget["batch_size"],
+                                        clip_grad_norm=budget["clip_grad_norm"], seed=seed, log=log)
 
     test = data["test"]
     target = test[:, context]  # (N, 1, H, W)
@@ -132,9 +140,8 @@ def run(*, quick: bool = False, seed: int = 0, out: str | os.PathLike | None = N
         "machine": machine("cpu"),
     }
     if out is not None:
-        write_report(out, results, markdown(results))
-        with atomic_write(Path(out) / "activity.png", "wb") as f:
-            activity_figure(results["scores"]).savefig(f, format="png", dpi=110)
+        write_report(out, title=title(results), results=results, markdown=markdown(results),
+                     figures={"activity": activity_figure(results["scores"])}, machine_info=results["machine"])
     return results
 
 
@@ -160,16 +167,6 @@ def load_frames(path: str | os.PathLike, *, size: tuple[int, int], max_frames: i
     return frames_to_tensor(read_video(path, size=size, grayscale=True, max_frames=max_frames))
 
 
-def split_by_time(n_frames: int, fractions: tuple[float, float, float] = (0.70, 0.15, 0.15)) -> dict[str, range]:
-    """Contiguous, disjoint frame ranges ``train, validation, test`` in this order, covering ``range(n_frames)``
-    with the given fractions (rounded down; the test segment takes the rest)."""
-    if len(fractions) != 3 or min(fractions) <= 0 or not math.isclose(sum(fractions), 1.0):
-        raise ValueError(f"fractions must be three positive numbers summing to 1, got {fractions}")
-    a = int(fractions[0] * n_frames)
-    b = a + int(fractions[1] * n_frames)
-    return {"train": range(0, a), "validation": range(a, b), "test": range(b, n_frames)}
-
-
 def clips(frames: Tensor, segment: range, context: int) -> Tensor:
     """Every clip of ``context + 1`` consecutive frames inside ``segment`` (stride 1): ``(N, context + 1, 1, H,
     W)``, the last frame the target. Raises ValueError if the segment is shorter than a clip."""
@@ -186,13 +183,19 @@ class NextFramePredictor(nn.Module):
 
     ======================  ===========================================================
     ``frames``              ``(B, T, 1, H, W)`` in [0, 1]
+    ``lengths``             ``(B,)`` valid frames per clip, optional (padding at the end)
+    ``state``               the ConvLSTM's state to start from; None: zeros
     ``h``                   ``(B, T, Hc, H, W)`` (travels flattened through Recurrent)
-    output                  ``(B, T, 1, H, W)``: the prediction of frame ``t + 1`` at t
+    returns                 ``(B, T, 1, H, W)``: the prediction of frame ``t + 1`` at t; the final state
     ======================  ===========================================================
 
-    The difference channel (0 at the first step) hands the motion to the cell directly; the output
-    convolution starts at zero, so the untrained model is copy-last-frame and training learns a correction.
+    The difference channel (0 at the first step, also when a ``state`` is carried in) hands the motion to the
+    cell directly; the output convolution starts at zero, so the untrained model is copy-last-frame and
+    training learns a correction. ``target = "step"``: one prediction per frame, as
+    :class:`~rnnkit.training.SequenceModule` trains it.
     """
+
+    target = "step"
 
     def __init__(self, hidden_channels: int, image_size: tuple[int, int], *, kernel_size: int = 3):
         super().__init__()
@@ -202,48 +205,55 @@ class NextFramePredictor(nn.Module):
         nn.init.zeros_(self.head.weight)
         nn.init.zeros_(self.head.bias)
 
-    def forward(self, frames: Tensor) -> Tensor:
+    def forward(self, frames: Tensor, lengths: Tensor | None = None, state: State | None = None
+                ) -> tuple[Tensor, State]:
         B, T = frames.shape[:2]
         change = torch.cat([torch.zeros_like(frames[:, :1]), frames.diff(dim=1)], dim=1)  # (B, T, 1, H, W)
-        h, _ = self.rnn(torch.cat([frames, change], dim=2).flatten(2))  # (B, T, Hc*H*W)
+        h, state = self.rnn(torch.cat([frames, change], dim=2).flatten(2), lengths, state)  # (B, T, Hc*H*W)
         delta = self.head(h.reshape(B * T, -1, *self.image_size))  # (B*T, 1, H, W)
-        return frames + delta.view_as(frames)
+        return frames + delta.view_as(frames), state
 
 
-def fit(model: NextFramePredictor, train: Tensor, validation: Tensor, *, epochs: int, lr: float, batch_size: int,
-        clip_grad_norm: float, seed: int, log: Callable[[str], Any] = print) -> dict:
-    """Train on ``train`` clips ``(N, T + 1, 1, H, W)``: MSE of the prediction at every step. Keeps the weights
-    of the epoch with the lowest validation MSE (last step only) and returns the per-epoch history."""
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
-    shuffle = torch.Generator().manual_seed(seed)
-    history = {"train_mse": [], "validation_mse": [], "best_epoch": 0}
-    best, best_state = math.inf, None
-    for epoch in range(epochs):
-        model.train()
-        total = 0.0
-        for batch in train[torch.randperm(len(train), generator=shuffle)].split(batch_size):
-            loss = nn.functional.mse_loss(model(batch[:, :-1]), batch[:, 1:])
-            optimizer.zero_grad()
-            loss.backward()
-            nn.utils.clip_grad_norm_(model.parameters(), clip_grad_norm)
-            optimizer.step()
-            total += loss.item() * len(batch)
-        val = nn.functional.mse_loss(predict(model, validation[:, :-1]), validation[:, -1]).item()
-        history["train_mse"].append(total / len(train))
-        history["validation_mse"].append(val)
-        log(f"epoch {epoch + 1}/{epochs}: train MSE {total / len(train):.3g}, validation MSE {val:.3g}")
-        if val < best:
-            best, history["best_epoch"] = val, epoch + 1
-            best_state = {k: v.clone() for k, v in model.state_dict().items()}
-    model.load_state_dict(best_state)
-    return history
+class NextFrameModule(SequenceModule):
+    """:class:`~rnnkit.training.SequenceModule` for :class:`NextFramePredictor`: it trains on the per-step MSE
+    (``task="regression"``), and validates as the test scores it: ``val_loss`` is the MSE of the prediction
+    after each whole clip, clipped to [0, 1] (:func:`predict`), not of every step."""
+
+    def validation_step(self, batch, batch_idx: int) -> None:
+        out, _ = self.model(batch.x, batch.lengths)  # (B, T, 1, H, W); clips are all of one length
+        loss = F.mse_loss(out[:, -1].clamp(0, 1), batch.y[:, -1])
+        self.log("val_loss", loss, on_epoch=True, sync_dist=True, batch_size=len(batch.x))
+
+
+def clip_dataset(clips: Tensor) -> SequenceDataset:
+    """Clips ``(N, T + 1, 1, H, W)`` as sequences of ``T`` frames, each step's target the next frame."""
+    T = clips.shape[1] - 1
+    return SequenceDataset(clips[:, :-1], torch.full((len(clips),), T), clips[:, 1:], y_per_step=True)
+
+
+def fit(build: Callable[[], NextFramePredictor], train: Tensor, validation: Tensor, *, epochs: int, lr: float,
+        batch_size: int, clip_grad_norm: float, seed: int, log: Callable[[str], Any] = print
+        ) -> tuple[NextFramePredictor, dict, float]:
+    """Train the model ``build()`` makes (under ``seed``, :func:`~rnnkit.training.seeded_fit`) on ``train``
+    clips ``(N, T + 1, 1, H, W)`` for ``epochs`` epochs, validating on ``validation`` clips; keep the weights of
+    the epoch with the lowest validation MSE. Returns the model, the history (``train_mse`` and
+    ``validation_mse`` per epoch, ``best_epoch`` from 1) and the seconds of training."""
+    data = SequenceDataModule(clip_dataset(train), clip_dataset(validation), batch_size=batch_size, seed=seed)
+    module, _, seconds = seeded_fit(
+        lambda: NextFrameModule(build(), task="regression", lr=lr, clip_grad_norm=clip_grad_norm), data,
+        seed=seed, max_epochs=epochs, device="cpu", callbacks=[RestoreBestWeights("val_loss")])
+    history = {"train_mse": module.history["train_loss"], "validation_mse": module.history["val_loss"]}
+    history["best_epoch"] = int(np.argmin(history["validation_mse"])) + 1
+    for epoch, (tr, val) in enumerate(zip(history["train_mse"], history["validation_mse"], strict=True)):
+        log(f"epoch {epoch + 1}/{epochs}: train MSE {tr:.3g}, validation MSE {val:.3g}")
+    return module.model, history, seconds
 
 
 @torch.no_grad()
 def predict(model: NextFramePredictor, context: Tensor, *, batch_size: int = 64) -> Tensor:
     """The prediction of the frame after each clip ``(N, T, 1, H, W) -> (N, 1, H, W)``, clipped to [0, 1]."""
     model.eval()
-    return torch.cat([model(c)[:, -1] for c in context.split(batch_size)]).clamp(0, 1)
+    return torch.cat([model(c)[0][:, -1] for c in context.split(batch_size)]).clamp(0, 1)
 
 
 # -- metrics -------------------------------------------------------------------------------------------------
@@ -279,13 +289,17 @@ def activity_figure(scores: dict[str, Any]) -> Figure:
 
 
 # -- report --------------------------------------------------------------------------------------------------
+def title(results: dict) -> str:
+    return "Next-frame prediction on a hall camera (vtest.avi)" + (" (quick run)" if results["settings"]["quick"]
+                                                                  else "")
+
+
 def markdown(results: dict) -> str:
-    """``report.md``: the table of test metrics, the data, the settings and the machine."""
+    """The report's body: the table of test metrics, the data and the settings (:func:`rnnkit.report.write_report`
+    adds the title, the machine and the activity plot)."""
     d, s = results["data"], results["settings"]
     split = ", ".join(f"{name} frames {a}–{b - 1} ({d['clips'][name]} clips)" for name, (a, b) in d["split"].items())
     lines = [
-        "# Next-frame prediction on a hall camera (vtest.avi)",
-        "",
         f"{d['frames']} grey frames at {d['width']} x {d['height']}, split by time: {split}. Test targets: the "
         f"frame after each {s['context']}-frame test clip; moving pixels (|x_t+1 − x_t| > {s['motion_threshold']}) "
         f"are {d['moving_pixel_share']:.1%} of their pixels.",
@@ -307,6 +321,5 @@ def markdown(results: dict) -> str:
               "pooled over the test frames. The moving mask comes from the true change, so copy-last's error there "
               f"is at least {s['motion_threshold']}² by construction.",
               "", f"Activity score (activity.png): per-frame ConvLSTM MSE; its correlation with the share of moving "
-              f"pixels over the test frames: {results['scores']['correlation_with_moving_share']:.2f}.",
-              "", f"Machine: {machine_line(results['machine'])}."]
+              f"pixels over the test frames: {results['scores']['correlation_with_moving_share']:.2f}."]
     return "\n".join(lines) + "\n"
