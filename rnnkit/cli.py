@@ -61,13 +61,13 @@ ESTIMATOR_FOR_TASK = {"classify": "SequenceClassifier", "regress": "SequenceRegr
 TABLE_DEFAULTS = {"id_column": "id", "time_column": None, "target_column": "target"}
 
 
-def _read_table(args, columns: dict, *, with_target: bool, per_step: bool):
+def _read_table(args, columns: dict, *, with_target: bool, per_step: bool, missing_values: bool = False):
     """The sequences of ``args.data``, read with ``columns`` (id, time and target column names); targets are
     read for training and left out of the features (if present) for prediction."""
     from .data.tables import read_sequences
 
     return read_sequences(args.data, layout=args.layout, per_step_target=per_step, require_target=with_target,
-                          **columns)
+                          missing_values=missing_values, **columns)
 
 
 def _table_columns(args, recorded: dict) -> dict:
@@ -182,14 +182,16 @@ def _train(args) -> int:
     with _exclusive(out):
         _check_train_out(out, args.resume)
         columns = _table_columns(args, {})
-        table = _read_table(args, columns, with_target=True, per_step=args.task == "tag")
+        table = _read_table(args, columns, with_target=True, per_step=args.task == "tag",
+                            missing_values=args.time_aware)
         # a file's sequences are (T_i, F) whatever their shape: no guessing of the layout ("ntf"); errors
         # name the file's own sequence ids
-        as_sequences(table.X, str(args.data), layout="ntf", ids=table.ids)
+        as_sequences(table.X, str(args.data), layout="ntf", ids=table.ids, allow_nan=args.time_aware)
         train_idx, test_idx = _split(table, args, args.task, columns["target_column"])
         cls = getattr(rnnkit, ESTIMATOR_FOR_TASK[args.task])
         est = cls(
             cell=args.cell,
+            time_aware=args.time_aware,
             hidden_size=args.hidden_size,
             num_layers=args.num_layers,
             bidirectional=args.bidirectional,
@@ -285,9 +287,11 @@ def _predict(args) -> int:
         raise ValueError(f"{args.model} is a Forecaster; `rnnkit predict` reads sequence models (rnnkit train)")
     est.set_params(layout="ntf")  # a file's sequences are (T_i, F) whatever their shape
     recorded = read_model(args.model)[0].get("info", {}).get("table", {})
-    table = _read_table(args, _table_columns(args, recorded), with_target=False, per_step=False)
+    table = _read_table(args, _table_columns(args, recorded), with_target=False, per_step=False,
+                        missing_values=est.time_aware)
     X = _match_columns(table, recorded, est, args.data)
-    as_sequences(X, str(args.data), est.n_features_in_, layout="ntf", ids=table.ids)  # errors name the file's ids
+    # errors name the file's ids
+    as_sequences(X, str(args.data), est.n_features_in_, layout="ntf", ids=table.ids, allow_nan=est.time_aware)
     if getattr(est, "feature_names_in_", None) is not None:
         X = [pd.DataFrame(x, columns=list(est.feature_names_in_), copy=False) for x in X]
     pred = est.predict(X)
@@ -615,6 +619,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     count = _number(int, 1)
     train.add_argument("--cell", default="lstm", choices=CELL_NAMES)
+    train.add_argument("--time-aware", action="store_true",
+                       help="read empty feature values as missing, through GRU-D's decays around the cell "
+                       "(rnnkit.TimeAware; one forward layer)")
     train.add_argument("--hidden-size", type=count, default=32)
     train.add_argument("--num-layers", type=count, default=1)
     train.add_argument("--bidirectional", action="store_true")

@@ -15,7 +15,9 @@ estimator               ``y``                                     model
                         list of ``(T_i,)`` arrays
 ======================  ========================================  ===========================================
 
-Training is :class:`~rnnkit.training.SequenceModule` run by a Lightning Trainer (see docs/training.md).
+Training is :class:`~rnnkit.training.SequenceModule` run by :func:`~rnnkit.training.seeded_fit` (see
+docs/training.md), on several devices or machines with ``devices`` / ``num_nodes`` / ``strategy`` (DDP).
+``time_aware=True`` reads NaN in ``X`` as missing values, through :class:`rnnkit.TimeAware` (GRU-D).
 :meth:`save` writes ``config.json`` and ``model.safetensors`` (no pickle) atomically; :func:`load` reads them.
 """
 
@@ -30,16 +32,20 @@ import warnings
 
 import numpy as np
 import pandas as pd
+import scipy.sparse
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.exceptions import DataConversionWarning
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_is_fitted, check_random_state
 
 from . import io
+from .cells import Cell, TimeAware, time_aware_inputs
 from .cells.base import length_mask
 from .data.collate import pad_sequences
-from .models import POOLINGS, SequenceToLabel, SequenceToSequence
+from .models import POOLINGS, SequenceToLabel, SequenceToSequence, named_cell
 from .training import SequenceDataModule, SequenceDataset, SequenceModule, seeded_fit
+from .training.fit import ScaleOut
 from .training.module import check_training_options
 from .training.trainer import RunIdentity, resolve_device, resume_checkpoint, run_identity
 
@@ -47,8 +53,13 @@ from .training.trainer import RunIdentity, resolve_device, resume_checkpoint, ru
 LAYOUTS = ("auto", "ntf", "nct")
 
 
-def as_sequences(X, who: str, n_features: int | None = None, *, layout: str = "auto", ids=None
-                 ) -> tuple[torch.Tensor, torch.Tensor, bool]:
+class NotNumericError(ValueError, TypeError):
+    """X holds a value that is not a number at all (a dict, an object): a ValueError, as every bad input of
+    rnnkit, and a TypeError, as numpy and scikit-learn report a value of the wrong type."""
+
+
+def as_sequences(X, who: str, n_features: int | None = None, *, layout: str = "auto", ids=None,
+                 allow_nan: bool = False) -> tuple[torch.Tensor, torch.Tensor, bool]:
     """``X`` as a padded float32 tensor ``(n, T, F)``, its lengths ``(n,)``, and whether X was one array.
 
     ``X`` is read in ``layout``:
@@ -72,9 +83,9 @@ def as_sequences(X, who: str, n_features: int | None = None, *, layout: str = "a
     ========  ===================================================================================
 
     ``ids``: the caller's name for each sequence of X (e.g. a file's sequence ids), used in errors instead
-    of its position in X. Raises ValueError for empty X, empty sequences, ragged feature counts, NaN or
-    infinity (naming the sequence, step and feature), and a feature count other than ``n_features`` (the
-    one seen at fit)."""
+    of its position in X. Raises ValueError for empty X, empty sequences, ragged feature counts, NaN (unless
+    ``allow_nan``: then NaN marks a missing value) or infinity (naming the sequence, step and feature), and a
+    feature count other than ``n_features`` (the one seen at fit)."""
     if layout not in LAYOUTS:
         raise ValueError(f"{who}: layout must be one of {LAYOUTS}, got {layout!r}")
     seqs, default_ids, kind = _sequence_list(X, who, layout, n_features)
@@ -89,13 +100,15 @@ def as_sequences(X, who: str, n_features: int | None = None, *, layout: str = "a
         if s is None:
             raise ValueError(f"{who}: {name(i)} is None; each sequence must be a (T_i, F) or (T_i,) array")
         if np.iscomplexobj(s):  # float32 would silently drop the imaginary part
-            raise ValueError(f"{who}: {name(i)} holds complex numbers; X must hold real numbers: pass the real "
-                             f"and imaginary parts as two features (or take .real / abs() yourself)")
+            raise ValueError(f"{who}: {name(i)} holds complex numbers (Complex data not supported); X must hold "
+                             f"real numbers: pass the real and imaginary parts as two features (or take .real / "
+                             f"abs() yourself)")
         try:
             with np.errstate(over="ignore"):  # beyond float32's range: becomes inf, refused below
                 a = np.asarray(s, dtype=np.float32)
         except (TypeError, ValueError) as e:
-            raise ValueError(f"{who}: {name(i)} is not numeric ({e})") from e
+            error = NotNumericError if isinstance(e, TypeError) else ValueError
+            raise error(f"{who}: {name(i)} is not numeric ({e}); X must hold numbers only") from e
         if a.ndim not in (1, 2):
             raise ValueError(f"{who}: {name(i)} has shape {a.shape}; each must be (T_i, F) or (T_i,)")
         arrays.append(a)
@@ -107,11 +120,12 @@ def as_sequences(X, who: str, n_features: int | None = None, *, layout: str = "a
             raise ValueError(f"{who}: {name(i)} has length 0; every sequence needs at least one step")
         if a.shape[1] != arrays[0].shape[1]:
             raise ValueError(f"{who}: {name(i)} has {a.shape[1]} features but {name(0)} has {arrays[0].shape[1]}")
-        if not np.isfinite(a).all():
-            step, feature = (int(k[0]) for k in np.nonzero(~np.isfinite(a)))
+        if not (~np.isinf(a) if allow_nan else np.isfinite(a)).all():
+            step, feature = (int(k[0]) for k in np.nonzero(np.isinf(a) if allow_nan else ~np.isfinite(a)))
             what = "NaN" if np.isnan(a[step, feature]) else "an infinite value (as float32: |x| > 3.4e38 is inf)"
+            missing = "; or fit with time_aware=True to read NaN as missing" if what == "NaN" else ""
             raise ValueError(f"{who}: {name(i)} contains {what} at step {step}, feature {feature}; X must hold "
-                             f"finite numbers (fill in missing values, or leave the step out)")
+                             f"finite numbers (fill in missing values, or leave the step out{missing})")
     F = arrays[0].shape[1]
     if n_features is not None and F != n_features:
         one = kind == "array" and F == 1 and arrays[0].shape[0] == n_features  # (T, F) read as (n, T)
@@ -128,6 +142,9 @@ def as_sequences(X, who: str, n_features: int | None = None, *, layout: str = "a
 def _sequence_list(X, who: str, layout: str, n_features: int | None) -> tuple[list, list | None, str]:
     """The sequences of X, one array-like per sequence (an array's already ``(T, F)`` in ``layout``); the
     ids that X carries (a DataFrame's instances) or None; and what X was: "array", "frame" or "list"."""
+    if scipy.sparse.issparse(X):
+        raise ValueError(f"{who}: X is a sparse {type(X).__name__}; sparse input is not supported (a sequence's "
+                         f"steps are dense): pass X.toarray() for (n, T) sequences of one feature")
     if isinstance(X, torch.Tensor):
         X = X.detach().cpu().numpy()
     elif not isinstance(X, list | tuple | np.ndarray | pd.DataFrame) and hasattr(X, "__array__"):
@@ -135,11 +152,16 @@ def _sequence_list(X, who: str, layout: str, n_features: int | None) -> tuple[li
     if isinstance(X, pd.DataFrame):
         return *_frame_sequences(X, who), "frame"
     if isinstance(X, np.ndarray) and X.dtype != object:
-        if X.ndim == 2:
-            return list(X[..., None]), None, "array"
-        if X.ndim != 3:
+        if X.ndim == 1:
+            raise ValueError(f"{who}: X must have shape (n, T, F) or (n, T), or be a list of (T_i, F) arrays; got "
+                             f"an array of shape {X.shape}. Reshape your data: X[None] for one sequence of "
+                             f"{len(X)} steps, or X[:, None] for {len(X)} sequences of one step")
+        if X.ndim not in (2, 3):
             raise ValueError(f"{who}: X must have shape (n, T, F) or (n, T), or be a list of (T_i, F) "
                              f"arrays; got an array of shape {X.shape}")
+        _check_not_empty(X.shape, who)
+        if X.ndim == 2:
+            return list(X[..., None]), None, "array"
         if layout == "nct":
             return list(X.transpose(0, 2, 1)), None, "array"
         if layout == "auto":
@@ -149,6 +171,20 @@ def _sequence_list(X, who: str, layout: str, n_features: int | None) -> tuple[li
         return list(X), None, "list"
     raise ValueError(f"{who}: X must be an array (n, T, F), a list of (T_i, F) arrays, or a DataFrame of "
                      f"sequences (nested or with a MultiIndex (instance, time)), got {type(X).__name__}")
+
+
+def _check_not_empty(shape: tuple, who: str) -> None:
+    """Refuse an array X with no sequences, no steps or no features, in the words scikit-learn's checks
+    use (an (n, T) array's columns are its steps: with none, there is nothing to read)."""
+    if shape[0] == 0:
+        raise ValueError(f"{who}: X is empty: 0 sample(s) (shape={shape}) while a minimum of 1 is required; it "
+                         f"needs at least one sequence")
+    if shape[1] == 0:
+        raise ValueError(f"{who}: X has 0 feature(s) (shape={shape}) while a minimum of 1 is required: its "
+                         f"sequences have 0 steps; every sequence needs at least one step")
+    if len(shape) == 3 and shape[2] == 0:
+        raise ValueError(f"{who}: X has 0 feature(s) (shape={shape}) while a minimum of 1 is required: its "
+                         f"steps have no features; every step needs at least one")
 
 
 def _check_orientation(shape: tuple, what: str, who: str, n_features: int | None) -> None:
@@ -226,13 +262,17 @@ def _frame_sequences(X: pd.DataFrame, who: str) -> tuple[list[np.ndarray], list]
 
 
 def as_label_array(y, who: str) -> np.ndarray:
-    """One label per item as a 1-D array, without NaN; ``(n, 1)`` is flattened. Labels of mixed types
-    (``[0, "a"]``) are refused: numpy would turn them all into text, and ``0`` would no longer be a label."""
+    """One label per item as a 1-D array, without NaN; ``(n, 1)`` is flattened with scikit-learn's
+    ``DataConversionWarning``. Labels of mixed types (``[0, "a"]``) are refused: numpy would turn them all into
+    text, and ``0`` would no longer be a label."""
     if isinstance(y, pd.Series | pd.Index):
         y = y.to_numpy()
     check_label_types([y], who)
     a = y if isinstance(y, np.ndarray) else np.asarray(y)
     if a.ndim == 2 and a.shape[1] == 1:
+        warnings.warn(f"A column-vector y was passed when a 1d array was expected: {who} reads y of shape "
+                      f"{a.shape} as one label per item; pass y.ravel() (shape ({len(a)},)) to say so",
+                      DataConversionWarning, stacklevel=4)
         a = a[:, 0]
     if a.ndim != 1:
         raise ValueError(f"{who}: y must hold one label per item (1-D), got shape {a.shape}")
@@ -312,7 +352,9 @@ def fit_classes(labels: np.ndarray, who: str) -> tuple[np.ndarray, np.ndarray]:
     else:
         classes, codes = np.unique(labels, return_inverse=True)
     if len(classes) < 2:
-        raise ValueError(f"{who}: y has a single class ({classes[0]!r}); a classifier needs at least two")
+        plain = classes[0].item() if isinstance(classes[0], np.generic) else classes[0]  # 1, not np.int64(1)
+        raise ValueError(f"{who}: y has a single class ({plain!r}); a classifier needs at least two, and one class "
+                         f"leaves nothing to tell apart: give it sequences of two or more classes")
     return classes, codes
 
 
@@ -345,11 +387,19 @@ def classes_from_json(fitted: dict) -> np.ndarray:
     return np.asarray(fitted["classes_"], dtype=object if dtype == "object" else np.dtype(dtype))
 
 
-def feature_scaling(x: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """Mean and standard deviation (1 where constant) of each feature over all valid steps: ``(F,)`` each."""
+def feature_scaling(x: torch.Tensor, lengths: torch.Tensor, who: str = "feature_scaling"
+                    ) -> tuple[torch.Tensor, torch.Tensor]:
+    """Mean and standard deviation (1 where constant) of each feature over all valid steps, NaN (a missing
+    value) left out: ``(F,)`` each. A feature never observed has neither: ValueError."""
     valid = length_mask(lengths, x.shape[1])
     steps = x[valid].double()  # (sum of lengths, F)
-    mean, std = steps.mean(0), steps.std(0, correction=0)
+    observed = ~steps.isnan()
+    count = observed.sum(0)
+    if not count.all():
+        raise ValueError(f"{who}: feature {int((count == 0).nonzero()[0])} of X is NaN (missing) at every step of "
+                         f"every sequence; give it at least one observed value, or leave the feature out")
+    mean = steps.nansum(0) / count
+    std = ((steps - mean).square().nansum(0) / count).sqrt()
     return mean.float(), torch.where(std > 0, std, torch.ones_like(std)).float()
 
 
@@ -379,9 +429,13 @@ class _SequenceEstimator(BaseEstimator):
         early_stopping_patience: int | None = None,
         random_state=None,
         device: str = "auto",
+        devices: int | str = 1,
+        num_nodes: int = 1,
+        strategy: str = "auto",
         verbose: bool = False,
         log_dir: str | None = None,
         layout: str = "auto",
+        time_aware: bool = False,
     ):
         self.cell = cell
         self.hidden_size = hidden_size
@@ -399,9 +453,13 @@ class _SequenceEstimator(BaseEstimator):
         self.early_stopping_patience = early_stopping_patience
         self.random_state = random_state
         self.device = device
+        self.devices = devices
+        self.num_nodes = num_nodes
+        self.strategy = strategy
         self.verbose = verbose
         self.log_dir = log_dir
         self.layout = layout
+        self.time_aware = time_aware
 
     # -- fit -------------------------------------------------------------------------------------------------
     def fit(self, X, y, *, resume: bool = False):
@@ -420,33 +478,40 @@ class _SequenceEstimator(BaseEstimator):
         if resume and not isinstance(self.random_state, numbers.Integral):
             raise ValueError(f"{who}: resume=True needs an int random_state (got {self.random_state!r}), so that "
                              "the resumed fit shuffles and splits the data as the interrupted one did")
-        x, lengths, _ = as_sequences(X, who, layout=self.layout)
+        if (self.devices, self.num_nodes) != (1, 1) and not isinstance(self.random_state, numbers.Integral):
+            raise ValueError(f"{who}: devices={self.devices!r}, num_nodes={self.num_nodes!r} may run fit in "
+                             f"several processes, which must all split and shuffle the data alike; set "
+                             f"random_state to an int (got {self.random_state!r})")
+        x, lengths, _ = as_sequences(X, who, layout=self.layout, allow_nan=self.time_aware)
         names = feature_names(X, who)
         if y is None:
-            raise ValueError(f"{who}: y is None; fit needs the targets of X's sequences")
+            raise ValueError(f"{who}: y is None; fit requires y to be passed, but the target y is None: give "
+                             f"one target per sequence of X")
         check_target_index(X, y, who)
         targets, fitted = self._encode_targets(y, lengths, who)
-        x_mean, x_scale = feature_scaling(x, lengths)
+        x_mean, x_scale = feature_scaling(x, lengths, who)
         rng = check_random_state(self.random_state)
         seed = int(rng.randint(np.iinfo(np.int32).max))
         identity = run_identity(self.get_params(deep=False), seed, x, lengths, targets)  # x as given, unscaled
-        x = self._scale(x, lengths, x_mean, x_scale)
+        x = self._inputs(x, lengths, x_mean, x_scale)
         checkpoint = resume_checkpoint(self.log_dir, identity, who) if resume else None
         train, val = self._split(x, lengths, targets, rng)
 
-        n_outputs = fitted["n_outputs_"]
-        build = lambda: SequenceModule(self._build_model(x.shape[2], n_outputs), task=self._task, lr=self.lr,
+        n_features, n_outputs = len(x_mean), fitted["n_outputs_"]
+        build = lambda: SequenceModule(self._build_model(n_features, n_outputs, x, lengths), task=self._task,
+                                       lr=self.lr,
                                        weight_decay=self.weight_decay, clip_grad_norm=self.clip_grad_norm,
                                        clip_grad_value=self.clip_grad_value, tbptt_steps=self.tbptt_steps)
         module = seeded_fit(build, SequenceDataModule(train, val, batch_size=self.batch_size, seed=seed),
-                            seed=seed, max_epochs=self.max_epochs, device=self.device, log_dir=self.log_dir,
+                            seed=seed, max_epochs=self.max_epochs, device=self.device,
+                            scale=self._scale_out(), log_dir=self.log_dir,
                             early_stopping_patience=self.early_stopping_patience, verbose=self.verbose,
                             callbacks=[RunIdentity(identity)], ckpt_path=checkpoint).module
         model = module.model
 
         for name, value in fitted.items():
             setattr(self, name, value)
-        self.n_features_in_ = x.shape[2]
+        self.n_features_in_ = n_features
         if names is not None:
             self.feature_names_in_ = names
         elif hasattr(self, "feature_names_in_"):
@@ -473,8 +538,25 @@ class _SequenceEstimator(BaseEstimator):
                                clip_grad_norm=self.clip_grad_norm, clip_grad_value=self.clip_grad_value,
                                tbptt_steps=self.tbptt_steps)
         resolve_device(self.device)
+        self._scale_out().check(type(self).__name__)
         if self.layout not in LAYOUTS:
             raise ValueError(f"layout must be one of {LAYOUTS}, got {self.layout!r}")
+        if not isinstance(self.time_aware, bool | np.bool_):
+            raise ValueError(f"time_aware must be True or False, got {self.time_aware!r}")
+        if self.time_aware and (self.num_layers != 1 or self.bidirectional):
+            raise ValueError("time_aware=True wraps one forward layer (GRU-D's decays follow the time since each "
+                             "feature was last observed); use num_layers=1 and bidirectional=False")
+        if self.time_aware and self.tbptt_steps is not None:
+            raise ValueError("time_aware=True needs full backpropagation through time (tbptt_steps=None): a "
+                             "TimeAware cell finds each feature's last observed value over the whole sequence")
+
+    def _scale_out(self) -> ScaleOut:
+        return ScaleOut(self.devices, self.num_nodes, self.strategy)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = bool(self.time_aware)  # NaN marks a missing value
+        return tags
 
     def _split(self, x, lengths, targets, rng):
         """Training and validation datasets; validation only when early stopping asks for it."""
@@ -490,13 +572,28 @@ class _SequenceEstimator(BaseEstimator):
         parts = [order[n_val:], order[:n_val]]
         return [SequenceDataset(x[i], lengths[i], targets[i], y_per_step=per_step) for i in parts]
 
-    def _build_model(self, n_features: int, n_outputs: int):
+    def _build_model(self, n_features: int, n_outputs: int, inputs: torch.Tensor | None = None,
+                     lengths: torch.Tensor | None = None):
+        """The untrained network for ``n_features`` features per step. With ``time_aware``, its one layer is
+        ``TimeAware(cell(2F, H))`` reading ``[x, m, δ]`` (``3F``), whose ``x_mean`` is set from the training
+        ``inputs`` (as :meth:`_inputs` gives them) over their valid steps; None when loading (then the saved
+        ``x_mean`` is loaded)."""
         cell = copy.deepcopy(self.cell)  # a Cell object's weights are the initial weights of every fit
+        n_inputs = n_features
+        if self.time_aware:
+            if isinstance(cell, str):
+                cell = named_cell(cell, 2 * n_features, self.hidden_size)  # it reads [x_hat, m]
+            elif not isinstance(cell, Cell):
+                cell = cell(2 * n_features, self.hidden_size)
+            cell, n_inputs = TimeAware(cell), 3 * n_features
+            if inputs is not None:
+                steps = inputs[length_mask(lengths, inputs.shape[1])]  # (sum of lengths, 3F)
+                cell.set_mean(steps[:, :n_features], steps[:, n_features : 2 * n_features])
         common = dict(cell=cell, num_layers=self.num_layers, bidirectional=self.bidirectional,
                       dropout=self.dropout)
         if self._target == "label":
-            return SequenceToLabel(n_features, self.hidden_size, n_outputs, pooling=self.pooling, **common)
-        return SequenceToSequence(n_features, self.hidden_size, n_outputs, **common)
+            return SequenceToLabel(n_inputs, self.hidden_size, n_outputs, pooling=self.pooling, **common)
+        return SequenceToSequence(n_inputs, self.hidden_size, n_outputs, **common)
 
     def build_model(self, X, y=None) -> torch.nn.Module:
         """The module ``fit(X, y)`` starts training from, untrained: built for ``X``'s features and ``y``'s
@@ -507,17 +604,22 @@ class _SequenceEstimator(BaseEstimator):
             raise ValueError(f"{who}: y is needed: the number of outputs (classes or target columns) comes from "
                              "the targets; pass the y you would fit on")
         self._check_params()
-        x, lengths, _ = as_sequences(X, who, layout=self.layout)
+        x, lengths, _ = as_sequences(X, who, layout=self.layout, allow_nan=self.time_aware)
         _, fitted = self._encode_targets(y, lengths, who)
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+        mean, scale = feature_scaling(x, lengths, who)
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
-            return self._build_model(x.shape[2], fitted["n_outputs_"])
+            return self._build_model(x.shape[2], fitted["n_outputs_"], self._inputs(x, lengths, mean, scale),
+                                     lengths)
 
-    @staticmethod
-    def _scale(x, lengths, mean, scale) -> torch.Tensor:
+    def _inputs(self, x, lengths, mean, scale) -> torch.Tensor:
+        """What the network reads: ``x (n, T, F)`` standardised, padding 0; with ``time_aware``, NaN marks a
+        missing value and the result is ``[x, m, δ]`` (``(n, T, 3F)``, :func:`rnnkit.time_aware_inputs`; δ in
+        steps)."""
         valid = length_mask(lengths, x.shape[1])[..., None]
-        return (x - mean) / scale * valid  # padding stays 0
+        x = (x - mean) / scale * valid  # padding stays 0 (a missing value stays NaN)
+        return time_aware_inputs(x) if self.time_aware else x
 
     # -- predict ---------------------------------------------------------------------------------------------
     def _score_targets(self, X, y):
@@ -525,7 +627,7 @@ class _SequenceEstimator(BaseEstimator):
         neither the estimator nor the fix)."""
         who = f"{type(self).__name__}.score"
         check_is_fitted(self, "model_")
-        _, lengths, _ = as_sequences(X, who, self.n_features_in_, layout=self.layout)
+        _, lengths, _ = as_sequences(X, who, self.n_features_in_, layout=self.layout, allow_nan=self.time_aware)
         if y is None:
             raise ValueError(f"{who}: y is None; score needs the targets of X's sequences")
         check_n_targets(y, len(lengths), who)
@@ -534,10 +636,11 @@ class _SequenceEstimator(BaseEstimator):
     def _outputs(self, X, who: str) -> tuple[list[torch.Tensor] | torch.Tensor, torch.Tensor, bool]:
         """The model's raw outputs: ``(n, O)`` for labels, or a list of ``(T_i, O)`` for steps."""
         check_is_fitted(self, "model_")
-        x, lengths, is_array = as_sequences(X, who, self.n_features_in_, layout=self.layout)
+        x, lengths, is_array = as_sequences(X, who, self.n_features_in_, layout=self.layout,
+                                            allow_nan=self.time_aware)
         check_feature_names(getattr(self, "feature_names_in_", None), feature_names(X, who), type(self).__name__,
                             who)
-        x = self._scale(x, lengths, torch.from_numpy(self.x_mean_), torch.from_numpy(self.x_scale_))
+        x = self._inputs(x, lengths, torch.from_numpy(self.x_mean_), torch.from_numpy(self.x_scale_))
         model = self.model_.eval()
         device = next(model.parameters()).device
         outputs = []
@@ -616,9 +719,13 @@ class _LabelEstimator(_SequenceEstimator):
         early_stopping_patience: int | None = None,
         random_state=None,
         device: str = "auto",
+        devices: int | str = 1,
+        num_nodes: int = 1,
+        strategy: str = "auto",
         verbose: bool = False,
         log_dir: str | None = None,
         layout: str = "auto",
+        time_aware: bool = False,
     ):
         super().__init__(cell=cell, hidden_size=hidden_size, num_layers=num_layers,
                          bidirectional=bidirectional, dropout=dropout, max_epochs=max_epochs,
@@ -626,7 +733,8 @@ class _LabelEstimator(_SequenceEstimator):
                          clip_grad_norm=clip_grad_norm, clip_grad_value=clip_grad_value,
                          tbptt_steps=tbptt_steps, validation_fraction=validation_fraction,
                          early_stopping_patience=early_stopping_patience, random_state=random_state,
-                         device=device, verbose=verbose, log_dir=log_dir, layout=layout)
+                         device=device, devices=devices, num_nodes=num_nodes, strategy=strategy,
+                         verbose=verbose, log_dir=log_dir, layout=layout, time_aware=time_aware)
         self.pooling = pooling
 
     def _check_params(self) -> None:
@@ -637,8 +745,9 @@ class _LabelEstimator(_SequenceEstimator):
 
 _PARAMS_DOC = """
     Parameters (keyword-only):
-        cell: ``"lstm"`` (default), ``"gru"``, ``"rnn"``, a Cell factory ``(input_size, hidden_size) -> Cell``
-            or a Cell object (copied at every fit; only named cells can be saved).
+        cell: a name of the registry (:data:`rnnkit.models.CELL_NAMES`: ``"lstm"`` (default), ``"gru"``,
+            ``"rnn"``, ``"layernorm_lstm"``, ``"mingru"``, ``"minlstm"``), a Cell factory ``(input_size,
+            hidden_size) -> Cell`` or a Cell object (copied at every fit; only named cells can be saved).
         hidden_size, num_layers, bidirectional, dropout: the recurrent encoder (dropout between
             layers).{pooling}
         max_epochs, batch_size, lr, weight_decay: AdamW training.
@@ -652,6 +761,11 @@ _PARAMS_DOC = """
         verbose: progress bar. log_dir: CSV and TensorBoard logs and checkpoints there.
         layout: how ``X`` is read, at fit and predict alike: ``"auto"`` (default), ``"ntf"`` (rnnkit's
             ``(n, T, F)``) or ``"nct"`` (sktime's and aeon's ``(n, channels, T)``); see :func:`as_sequences`.
+        devices, num_nodes, strategy: Lightning's scale-out (``devices=2, strategy="ddp"``: two processes;
+            docs/training.md); more than one process needs an int random_state.
+        time_aware: NaN in X marks a missing value; the network reads ``[x, m, δ]`` (value, observed mask,
+            steps since last observed) through ``rnnkit.TimeAware(cell(2F, hidden_size))`` (GRU-D's decays
+            towards the training mean, Che et al. 2018); one forward layer, full BPTT.
 """
 _POOLING_DOC = """
         pooling: ``"final"`` state (default), ``"last"`` step, ``"mean"`` or ``"max"`` over valid steps."""
@@ -734,8 +848,17 @@ class SequenceRegressor(RegressorMixin, _LabelEstimator):
 
     def predict(self, X) -> np.ndarray:
         out, _, _ = self._outputs(X, f"{type(self).__name__}.predict")
-        y = out.numpy() * self.y_scale_ + self.y_mean_
+        y = out.double().numpy() * self.y_scale_ + self.y_mean_  # float64, as scikit-learn's regressors
         return y[:, 0] if self._y_1d else y
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True  # y of shape (n, k)
+        # scikit-learn's check_regressors_train asks R^2 > 0.5 on make_regression(n_features=10,
+        # n_informative=1): a linear target of one of 10 steps. With the default settings (30 epochs) this
+        # regressor reaches a training R^2 of 0.44 there, so it declares the poor score the check allows for.
+        tags.regressor_tags.poor_score = True
+        return tags
 
     def _fitted_config(self) -> dict:
         return {"n_outputs_": int(self.n_outputs_), "_y_1d": bool(self._y_1d)}
@@ -813,6 +936,34 @@ class SequenceTagger(_SequenceEstimator):
         super()._restore(fitted, tensors)
 
 
+
+
+# -- scikit-learn's estimator checks -------------------------------------------------------------------------
+_FLAT_FRAME = ("a flat DataFrame (one named column per feature, no time axis) is refused rather than read "
+               "with its columns as time steps; X.to_numpy() is read so")
+_SEQUENCE_COLUMNS = "a 2-D X (n, T) is n sequences of T steps of one feature"
+
+
+def sklearn_expected_failed_checks(estimator) -> dict[str, str]:
+    """The checks of ``sklearn.utils.estimator_checks`` that ``estimator`` (a SequenceClassifier or
+    SequenceRegressor) fails by design, each with the reason: the checks read a 2-D ``X`` as ``(n_samples,
+    n_features)``, and rnnkit reads it as ``(n, T)`` sequences. Pass it on, as scikit-learn asks::
+
+        check_estimator(est, expected_failed_checks=sklearn_expected_failed_checks(est))
+        @parametrize_with_checks([est], expected_failed_checks=sklearn_expected_failed_checks)
+    """
+    failed = {
+        "check_n_features_in": f"{_SEQUENCE_COLUMNS}: n_features_in_ is 1 (features per step), not T",
+        "check_n_features_in_after_fitting": f"{_SEQUENCE_COLUMNS}: another column count at predict is another "
+                                             f"sequence length, which is valid",
+    }
+    if isinstance(estimator, SequenceClassifier):
+        failed["check_classifiers_train"] = (f"predict(X.T) must fail there, but {_SEQUENCE_COLUMNS}, and X.T is "
+                                             f"T valid sequences of n steps")
+        failed["check_classifier_data_not_an_array"] = _FLAT_FRAME
+    if isinstance(estimator, SequenceRegressor):
+        failed["check_regressor_data_not_an_array"] = _FLAT_FRAME
+    return failed
 
 
 # -- feature names -------------------------------------------------------------------------------------------

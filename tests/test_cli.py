@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import rnnkit
 from rnnkit.cli import main
 from rnnkit.data.tables import read_sequences
 
@@ -87,3 +88,21 @@ def test_help_everywhere():
         with pytest.raises(SystemExit) as e:
             main([*sub, "--help"])
         assert e.value.code == 0
+
+
+def test_train_and_predict_read_empty_values_as_missing_with_time_aware(tmp_path):
+    """Without --time-aware an empty feature value is refused, naming the sequence and the fix; with it, the
+    model reads it as missing (GRU-D decays) and `predict` reads the same file."""
+    frame = _long_csv(tmp_path / "d.csv", n=24)
+    frame.loc[frame.t == 1, "value"] = np.nan  # every sequence misses its second step
+    frame.to_csv(tmp_path / "d.csv", index=False)
+    common = ["--task", "classify", "--time-column", "t", "--epochs", "2", "--hidden-size", "4"]
+    with pytest.raises(ValueError, match=r"empty \(NaN\) value.*--time-aware"):
+        read_sequences(tmp_path / "d.csv", time_column="t")
+    assert main(["train", str(tmp_path / "d.csv"), *common, "--out", str(tmp_path / "plain")]) == 2
+    assert main(["train", str(tmp_path / "d.csv"), *common, "--time-aware", "--out", str(tmp_path / "m")]) == 0
+    assert rnnkit.load(tmp_path / "m").time_aware is True
+    assert main(["predict", str(tmp_path / "m"), str(tmp_path / "d.csv"), "--time-column", "t",
+                 "--out", str(tmp_path / "p.csv")]) == 0
+    pred = pd.read_csv(tmp_path / "p.csv")
+    assert len(pred) == 24 and pred.prediction.isin(["up", "down"]).all()

@@ -4,16 +4,20 @@ With the whole data set in one batch (each process reads half of it, and DDP ave
 two runs take the same optimizer steps, so their weights agree to float rounding.
 
 This file is also the training script: ``python tests/test_ddp.py DEVICES OUT`` trains and writes the weights
-to OUT; Lightning's DDP launcher starts the second process by running the same command again.
+to OUT, and ``python tests/test_ddp.py estimator DEVICES OUT`` fits a SequenceClassifier and saves it from every
+process to OUT/rank<r>; Lightning's DDP launcher starts the second process by running the same command again.
 """
 
 import os
 import subprocess
 import sys
 
+import numpy as np
 import torch
+from lightning.pytorch.utilities import rank_zero_only
 from safetensors.torch import load_file, save_file
 
+from rnnkit.estimators import SequenceClassifier, load
 from rnnkit.models import SequenceToLabel
 from rnnkit.training import SequenceDataModule, SequenceDataset, SequenceModule, make_trainer, quiet_lightning
 
@@ -37,14 +41,17 @@ def train(devices: int, out: str) -> None:
         save_file({k: v.detach().contiguous() for k, v in model.state_dict().items()}, out)
 
 
-def test_two_process_ddp_equals_one_process(tmp_path):
+def run_script(*args) -> None:
     env = {**os.environ, "OMP_NUM_THREADS": "1", "MASTER_ADDR": "127.0.0.1",
            "PYTHONPATH": os.pathsep.join([os.getcwd(), os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run([sys.executable, __file__, *map(str, args)], env=env, capture_output=True, text=True,
+                          timeout=110)
+    assert done.returncode == 0, done.stderr[-3000:]
+
+
+def test_two_process_ddp_equals_one_process(tmp_path):
     for devices in (1, 2):
-        out = tmp_path / f"{devices}.safetensors"
-        done = subprocess.run([sys.executable, __file__, str(devices), str(out)], env=env,
-                              capture_output=True, text=True, timeout=110)
-        assert done.returncode == 0, done.stderr[-3000:]
+        run_script(devices, tmp_path / f"{devices}.safetensors")
     one, two = load_file(tmp_path / "1.safetensors"), load_file(tmp_path / "2.safetensors")
     assert one.keys() == two.keys()
     for name in one:
@@ -53,5 +60,45 @@ def test_two_process_ddp_equals_one_process(tmp_path):
     assert not torch.allclose(one["head.linear.weight"], initial.head.linear.weight)
 
 
+def sequences(n: int = N) -> tuple[list[np.ndarray], np.ndarray]:
+    """``n`` ragged sequences of 3 features and the sign of their first feature's sum as a text label."""
+    rng = np.random.default_rng(0)
+    X = [rng.normal(size=(rng.integers(2, 8), 3)).astype(np.float32) for _ in range(n)]
+    return X, np.array(["neg", "pos"])[[int(x[:, 0].sum() > 0) for x in X]]
+
+
+def classifier(devices: int) -> SequenceClassifier:
+    # batch_size per process: with 2 processes each reads half of the set, and DDP averages the two gradients
+    return SequenceClassifier(hidden_size=8, max_epochs=4, batch_size=N // devices, lr=1e-2, random_state=0,
+                              device="cpu", devices=devices, strategy="ddp" if devices > 1 else "auto")
+
+
+def fit_estimator(devices: int, out: str) -> None:
+    """Every process runs this (Lightning's launcher re-runs the script) and saves its own fitted copy."""
+    est = classifier(devices).fit(*sequences())
+    est.save(os.path.join(out, f"rank{rank_zero_only.rank}"))
+
+
+def test_an_estimator_fits_with_ddp_as_in_one_process(tmp_path):
+    X, y = sequences()
+    one = classifier(1).fit(X, y)
+    run_script("estimator", 2, tmp_path)
+    ranks = [load(tmp_path / f"rank{r}") for r in (0, 1)]
+    for name, weight in ranks[0].model_.state_dict().items():  # DDP applied one averaged gradient on both
+        assert torch.equal(ranks[1].model_.state_dict()[name], weight), name
+    for est in ranks:
+        assert (est.devices, est.strategy) == (2, "ddp")  # the parameters are saved as given
+        assert est.classes_.tolist() == ["neg", "pos"] and est.n_features_in_ == 3
+        two = est.model_.state_dict()
+        for name, weight in one.model_.state_dict().items():
+            torch.testing.assert_close(two[name], weight, rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(est.predict_proba(X), one.predict_proba(X), rtol=1e-5, atol=1e-6)
+    initial = classifier(1).build_model(X, y)  # the weights fit starts from: training moved them
+    assert not torch.allclose(one.model_.head.linear.weight, initial.head.linear.weight, atol=1e-3)
+
+
 if __name__ == "__main__":
-    train(int(sys.argv[1]), sys.argv[2])
+    if sys.argv[1] == "estimator":
+        fit_estimator(int(sys.argv[2]), sys.argv[3])
+    else:
+        train(int(sys.argv[1]), sys.argv[2])

@@ -140,6 +140,43 @@ def test_clone_get_set_params_and_grid_search():
     assert search.best_estimator_.score(X, sign_labels(X)) > 0.8
 
 
+@pytest.mark.parametrize("cls", [SequenceClassifier, SequenceRegressor, SequenceTagger])
+def test_scale_out_parameters_are_checked_before_training(cls, monkeypatch):
+    """devices / num_nodes / strategy reach seeded_fit as a ScaleOut; bad ones are refused before it runs.
+    (tests/test_ddp.py trains an estimator in two processes.)"""
+    from rnnkit import estimators
+    from rnnkit.training.fit import ScaleOut
+
+    assert {"devices": 1, "num_nodes": 1, "strategy": "auto"}.items() <= cls().get_params().items()
+    seen = []
+    monkeypatch.setattr(estimators, "seeded_fit", lambda *a, scale, **k: seen.append(scale) or 1 / 0)
+    X = ragged(8)
+    y = [np.arange(len(x)) % 2 for x in X] if cls is SequenceTagger else np.arange(8) % 2
+    with pytest.raises(ZeroDivisionError):
+        cls(**FAST, devices=3, num_nodes=2, strategy="ddp").fit(X, y)
+    assert seen == [ScaleOut(3, 2, "ddp")]
+    for bad, message in [({"devices": 0}, "devices must be an integer >= 1 or 'auto', got 0"),
+                         ({"num_nodes": True}, "num_nodes must be an integer >= 1, got True"),
+                         ({"strategy": "dpp"}, "strategy must be one of .*'ddp'.*, got 'dpp'"),
+                         ({"devices": 2, "random_state": None}, "several processes.*set random_state to an int"),
+                         ({"devices": "auto", "random_state": np.random.RandomState(0)}, "random_state to an int")]:
+        with pytest.raises(ValueError, match=message):
+            cls(**{**FAST, **bad}).fit(X, y)
+    assert len(seen) == 1
+
+
+def test_scale_out_does_not_change_the_run_identity():
+    """A run interrupted on one allocation resumes on another: the scale-out is not part of what a checkpoint
+    must match (the accelerator is not either); the model's own settings are."""
+    from rnnkit.training.trainer import run_identity
+
+    x = torch.zeros(2, 3, 1)
+    base = SequenceClassifier(random_state=0).get_params()
+    same = run_identity({**base, "devices": 4, "num_nodes": 2, "strategy": "ddp"}, 0, x)
+    assert same == run_identity(base, 0, x)
+    assert run_identity({**base, "hidden_size": 8}, 0, x) != run_identity(base, 0, x)
+
+
 # -- save and load -------------------------------------------------------------------------------------------
 def test_save_and_load_predict_exactly_as_before(classifier, tmp_path):
     clf, X = classifier
@@ -263,3 +300,66 @@ def test_bad_input_raises_one_clear_value_error(classifier):
         with pytest.raises(ValueError, match=message):
             call()
     assert not hasattr(est, "model_")  # nothing half-fitted
+
+
+# -- time-aware inputs (missing values) ----------------------------------------------------------------------
+def with_missing(n=12, seed=0, rate=0.3, F=2):
+    """Ragged sequences with NaN (missing) at ``rate`` of the entries, never a whole feature."""
+    X = ragged(n, seed, F)
+    rng = np.random.default_rng(seed + 100)
+    for x in X:
+        x[rng.random(x.shape) < rate] = np.nan
+        x[0] = np.where(np.isnan(x[0]), 0.5, x[0])  # every feature observed at least once
+    return X
+
+
+@pytest.mark.parametrize("name", rnnkit.models.CELL_NAMES)
+def test_time_aware_wraps_every_registry_cell_and_round_trips(name, tmp_path):
+    from rnnkit.models import named_cell
+
+    X = with_missing()
+    est = SequenceClassifier(**{**FAST, "hidden_size": 4, "max_epochs": 1}, cell=name, time_aware=True)
+    est.fit(X, np.arange(12) % 2)
+    cell = est.model_.encoder.cells()[0]
+    assert type(cell) is rnnkit.TimeAware and type(cell.cell) is type(named_cell(name, 4, 4))
+    assert (cell.input_size, cell.cell.input_size, est.n_features_in_) == (6, 4, 2)  # [x, m, δ]; [x_hat, m]
+    observed = np.concatenate(X)  # x_mean: the mean of the observed training inputs, as the network reads them
+    expected = np.nanmean((observed - est.x_mean_) / est.x_scale_, axis=0)
+    np.testing.assert_allclose(cell.x_mean.numpy(), expected, atol=1e-6)
+    proba = est.predict_proba(X)
+    assert np.isfinite(proba).all() and est.__sklearn_tags__().input_tags.allow_nan
+    est.save(tmp_path / "m")
+    back = load(tmp_path / "m")
+    assert back.time_aware and np.array_equal(back.predict_proba(X), proba)
+    assert back.score(X, np.arange(12) % 2) == est.score(X, np.arange(12) % 2)
+
+
+def test_time_aware_learns_from_which_values_are_missing():
+    """The label is whether feature 0 of the last step is missing: only the mask m of [x, m, δ] tells."""
+    def data(n, seed):
+        X = with_missing(n, seed)
+        return X, np.array([int(np.isnan(x[-1, 0])) for x in X])
+
+    X, y = data(96, 0)
+    est = SequenceClassifier(**{**FAST, "hidden_size": 8, "max_epochs": 15, "lr": 0.05}, cell="gru",
+                             time_aware=True).fit(X, y)
+    X_test, y_test = data(128, 1)
+    # measured 1.0 at random_state 0-4 (0.98-1.0 after 10 epochs); the majority class scores 0.70
+    assert est.score(X_test, y_test) > 0.9
+
+
+def test_time_aware_refusals():
+    X, y = with_missing(), np.arange(12) % 2
+    est = SequenceClassifier(**FAST, time_aware=True)
+    cases = [
+        (lambda: clone(est).set_params(num_layers=2).fit(X, y), "one forward layer.*num_layers=1"),
+        (lambda: clone(est).set_params(bidirectional=True).fit(X, y), "bidirectional=False"),
+        (lambda: clone(est).set_params(tbptt_steps=3).fit(X, y), "tbptt_steps=None"),
+        (lambda: clone(est).set_params(time_aware="yes").fit(X, y), "time_aware must be True or False"),
+        (lambda: est.fit([np.where(x == x, x, np.inf) for x in X], y), "sequence 0 of X contains an infinite"),
+        (lambda: est.fit([np.c_[x[:, :1], np.full(len(x), np.nan)] for x in X], y), "feature 1 of X is NaN"),
+        (lambda: SequenceClassifier(**FAST).fit(X, y), "sequence 0 of X contains NaN"),  # only when asked
+    ]
+    for call, message in cases:
+        with pytest.raises(ValueError, match=message):
+            call()

@@ -19,7 +19,7 @@ def no_training(monkeypatch):
     """Make any training fail loudly: a refusal must come before it."""
     def trainer(*args, **kwargs):
         raise AssertionError("training started")
-    monkeypatch.setattr(estimators, "make_trainer", trainer)
+    monkeypatch.setattr(estimators, "seeded_fit", trainer)
 
 
 # -- layouts ---------------------------------------------------------------------------------------------------

@@ -58,6 +58,7 @@ def read_sequences(
     target_column: str | None = "target",
     per_step_target: bool = False,
     require_target: bool = True,
+    missing_values: bool = False,
 ) -> SequenceTable:
     """Read sequences from ``path`` (see the module docstring). ``target_column=None`` reads inputs only;
     with ``require_target=False`` (prediction files) a target column is left out of the features if present
@@ -69,14 +70,15 @@ def read_sequences(
     non-numeric features, NaN / infinity / values beyond float32's range in features, an empty id or time,
     a duplicated (id, time), a time column that is neither numbers nor dates in one unambiguous format, a
     per-sequence target that changes within a sequence or is empty, npz ``lengths`` that are not integers
-    in ``[1, T]``, one per sequence."""
+    in ``[1, T]``, one per sequence. ``missing_values=True`` reads an empty (NaN) feature value as missing
+    instead of refusing it, for a model that reads missing values (``time_aware=True``)."""
     path = Path(path)
     if not path.is_file():
         raise ValueError(f"{path}: no such file; expected a .csv or .npz of sequences")
     if layout == "auto":
         layout = "npz" if path.suffix == ".npz" else "long"
     if layout == "npz":
-        return _read_npz(path, target_column is not None and require_target, per_step_target)
+        return _read_npz(path, target_column is not None and require_target, per_step_target, missing_values)
     if layout not in ("long", "wide"):
         raise ValueError(f"layout must be 'auto', 'long', 'wide' or 'npz', got {layout!r}")
     try:
@@ -104,7 +106,8 @@ def read_sequences(
                          f"(choose them with --id-column / --time-column / --target-column)")
     if layout == "wide":
         return _read_wide(path, frame, target_column, require_target)
-    return _read_long(path, frame, id_column, time_column, target_column, require_target, per_step_target)
+    return _read_long(path, frame, id_column, time_column, target_column, require_target, per_step_target,
+                      missing_values)
 
 
 # -- CSV -----------------------------------------------------------------------------------------------------
@@ -159,7 +162,8 @@ def _check_values(path: Path, values: np.ndarray, columns, where, allow_nan: boo
               (np.abs(np.nan_to_num(values)) > FLOAT32_MAX,
                "a value beyond float32's range (|x| > 3.4e38; rnnkit computes in float32)", "rescale it")]
     if not allow_nan:
-        checks.insert(0, (np.isnan(values), "an empty (NaN) value", "fill it in or leave the step out"))
+        checks.insert(0, (np.isnan(values), "an empty (NaN) value",
+                          "fill it in, leave the step out, or read it as missing (rnnkit train --time-aware)"))
     for bad, what, fix in checks:
         if bad.any():
             row, col = (int(i[0]) for i in np.nonzero(bad))
@@ -167,7 +171,7 @@ def _check_values(path: Path, values: np.ndarray, columns, where, allow_nan: boo
             raise ValueError(f"{path}: {where(row)}, {columns[col]} has {what}{shown}; {fix}")
 
 
-def _read_long(path, frame, id_column, time_column, target_column, with_target, per_step_target
+def _read_long(path, frame, id_column, time_column, target_column, with_target, per_step_target, missing_values
                ) -> SequenceTable:
     empty = np.flatnonzero(frame[id_column].isna())
     if empty.size:
@@ -179,7 +183,7 @@ def _read_long(path, frame, id_column, time_column, target_column, with_target, 
     drop = [c for c in (id_column, time_column, target_column) if c]
     features = _features(path, frame.drop(columns=drop))
     values = features.to_numpy(np.float64)
-    _check_values(path, values, [f"column {c!r}" for c in features.columns], where)
+    _check_values(path, values, [f"column {c!r}" for c in features.columns], where, allow_nan=missing_values)
     groups = frame.groupby(id_column, sort=False).indices  # id -> row positions, in file order of first row
     if time_column:
         times = _time_values(path, frame[time_column], time_column)
@@ -377,7 +381,7 @@ def _array(path: Path, data, name: str, numeric: bool = True) -> np.ndarray:
     return a
 
 
-def _read_npz(path: Path, with_target: bool, per_step_target: bool) -> SequenceTable:
+def _read_npz(path: Path, with_target: bool, per_step_target: bool, missing_values: bool = False) -> SequenceTable:
     import zipfile
 
     with open(path, "rb") as f:
@@ -408,7 +412,7 @@ def _read_npz(path: Path, with_target: bool, per_step_target: bool) -> SequenceT
         X = X.astype(np.float64)
         for i, length in enumerate(lengths):
             _check_values(path, X[i, :length], [f"feature {k}" for k in range(X.shape[2])],
-                          lambda step, i=i: f"sequence at npz index {i}, step {step}")
+                          lambda step, i=i: f"sequence at npz index {i}, step {step}", allow_nan=missing_values)
         seqs = [X[i, :length].astype(np.float32) for i, length in enumerate(lengths)]
         y = None
         if with_target:

@@ -108,6 +108,10 @@ def resolve(source) -> Exportable:
     if isinstance(source, SequenceClassifier | SequenceRegressor | SequenceTagger):
         if not hasattr(source, "model_"):
             raise ValueError(f"export_onnx: this {name} is not fitted; call fit first")
+        if getattr(source, "time_aware", False):
+            raise ValueError(f"export_onnx: a time_aware {name} is not exported yet (its network reads the "
+                             "[x, m, δ] inputs built from missing values at predict time); serve it with "
+                             "rnnkit serve, which runs predict")
         estimator, source = source, source.model_
     if isinstance(source, str | os.PathLike):
         raise ValueError(f"export_onnx: got the path {str(source)!r}, not a model; load it first: "

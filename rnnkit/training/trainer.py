@@ -131,9 +131,11 @@ def read_checkpoint(path: str | Path) -> dict:
 
 def run_identity(params: dict, seed: int, *data: torch.Tensor) -> dict:
     """What a checkpoint must match to be resumed: the training settings (``params`` less those that do not
-    change the run: ``max_epochs``, which may grow, ``device``, ``verbose``, ``log_dir``), the seed, and the
-    SHA-256 of the training tensors."""
-    kept = {k: v for k, v in params.items() if k not in ("max_epochs", "device", "verbose", "log_dir")}
+    change the model being trained: ``max_epochs``, which may grow, ``device``, ``verbose``, ``log_dir``, and
+    the scale-out ``devices``, ``num_nodes``, ``strategy``, so that a run may resume on another allocation),
+    the seed, and the SHA-256 of the training tensors."""
+    kept = {k: v for k, v in params.items()
+            if k not in ("max_epochs", "device", "verbose", "log_dir", "devices", "num_nodes", "strategy")}
     # JSON-normalised (tuples -> lists); a cell object or factory is identified by its type's name.
     kept = json.loads(json.dumps(kept, sort_keys=True,
                                  default=lambda v: f"{type(v).__module__}.{type(v).__qualname__}"))
