@@ -131,6 +131,9 @@ def test_refuses_what_it_cannot_export(tmp_path):
         export_onnx(LanguageModel(10, 4), tmp_path / "c")
     with pytest.raises(ValueError, match="zoneout"):
         export_onnx(LSTM(2, 3, zoneout=0.1), tmp_path / "d")
+    for options in ({"frontend": "patch"}, {"normalise": "series"}, {"pooling": "attention"}):
+        with pytest.raises(ValueError, match=f"{next(iter(options))}=.*not exported yet"):
+            export_onnx(SequenceToLabel(2, 3, 2, **options), tmp_path / "f")
     X, y = np.random.default_rng(0).normal(size=(8, 5, 2)), np.arange(8) % 2
     aware = SequenceClassifier(time_aware=True, hidden_size=3, max_epochs=1, random_state=0).fit(X, y)
     with pytest.raises(ValueError, match="time_aware SequenceClassifier is not exported"):

@@ -128,6 +128,14 @@ def resolve(source) -> Exportable:
     elif isinstance(model, SequenceToLabel | SequenceToSequence):
         encoder, head = model.encoder, model.head
         kind = "label" if isinstance(model, SequenceToLabel) else "step"
+        unsupported = [f"{what}={value!r}" for what, value in (
+            ("frontend", type(model.frontend).__name__ if getattr(model, "frontend", None) is not None else None),
+            ("normalise", getattr(model, "normalise", None)),
+            ("pooling", "attention" if getattr(head, "pooling", None) == "attention" else None)) if value]
+        if unsupported:
+            raise ValueError(f"export_onnx: a model with {', '.join(unsupported)} is not exported yet (the "
+                             "graphs hold the recurrent encoder and a final/last/mean/max head only); serve it "
+                             "with rnnkit serve, which runs predict")
     else:
         raise ValueError(f"export_onnx: cannot export a {name}; give a fitted SequenceClassifier, "
                          "SequenceRegressor or SequenceTagger, a SequenceToLabel or SequenceToSequence model, "

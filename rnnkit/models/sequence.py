@@ -13,11 +13,12 @@ from torch import Tensor, nn
 
 from ..cells.base import State
 from .encoder import build_encoder
+from .frontend import NORMALISATIONS, build_frontend, normalise_series
 from .heads import LabelHead, StepHead
 
 
 class SequenceToLabel(nn.Module):
-    """One output per sequence: ``h = rnn(x)``, ``o = W_ho pool(h) + c``.
+    """One output per sequence: ``z = frontend(normalise(x))``, ``h = rnn(z)``, ``o = W_ho pool(h) + c``.
 
     ===========  ================================================================
     ``x``        ``(B, T, F)``; ``lengths (B,)`` optional, padding at the end
@@ -25,9 +26,23 @@ class SequenceToLabel(nn.Module):
     returns      ``o (B, O)`` (class logits or values), final state (``(B, L*D, H)``)
     ===========  ================================================================
 
-    ``cell``: ``"rnn"``/``"elman"``, ``"lstm"``, ``"gru"``, a Cell factory or a Cell object
-    (:func:`rnnkit.models.build_encoder`). ``pooling``: ``"final"`` (default), ``"last"``, ``"mean"`` or
-    ``"max"`` (:func:`rnnkit.models.heads.pool`). ``dropout`` acts between recurrent layers.
+    ``cell``: ``"rnn"``/``"elman"``, ``"lstm"``, ``"gru"``, ... (:data:`rnnkit.models.CELL_NAMES`), a Cell
+    factory or a Cell object (:func:`rnnkit.models.build_encoder`); the options below compose with any of them.
+
+    ``pooling``: ``"final"`` (default), ``"last"``, ``"mean"``, ``"max"`` or ``"attention"``
+    (:func:`rnnkit.models.heads.pool`). ``dropout`` acts between recurrent layers.
+
+    For long sequences (see docs/long_series.md and :func:`rnnkit.models.defaults_for_series`):
+
+    - ``normalise``: None (default) or ``"series"``: each sequence and channel standardised by its own mean
+      and std over its valid steps (:func:`rnnkit.models.frontend.normalise_series`, floor ``eps``). It is a
+      model option, not a data transform, so prediction applies it exactly as training did.
+    - ``frontend``: None (default), ``"patch"`` or ``"conv"`` (:mod:`rnnkit.models.frontend`): the recurrence
+      reads ``ceil(L / stride)`` embeddings of size ``embed_size`` (default ``hidden_size``) instead of ``L``
+      steps, so a Cell object must then have ``input_size == embed_size``.
+
+    Truncated BPTT feeds one chunk of ``tbptt_steps`` raw steps at a time: make it a multiple of ``stride``
+    so that chunks cut between patches, and leave ``normalise`` off (each chunk would be normalised alone).
     """
 
     target = "label"
@@ -43,15 +58,32 @@ class SequenceToLabel(nn.Module):
         bidirectional: bool = False,
         dropout: float = 0.0,
         pooling: str = "final",
+        frontend: str | None = None,
+        stride: int = 4,
+        embed_size: int | None = None,
+        normalise: str | None = None,
+        eps: float = 1e-5,
         backend: str = "auto",
     ):
         super().__init__()
-        self.encoder = build_encoder(cell, input_size, hidden_size, num_layers=num_layers,
+        if normalise not in NORMALISATIONS:
+            raise ValueError(f"normalise must be one of {NORMALISATIONS}, got {normalise!r}")
+        if not eps > 0:
+            raise ValueError(f"eps must be > 0, got {eps!r}")
+        self.normalise, self.eps = normalise, eps
+        self.frontend = build_frontend(frontend, input_size, hidden_size if embed_size is None else embed_size,
+                                       stride)
+        rnn_input = input_size if self.frontend is None else self.frontend.output_size
+        self.encoder = build_encoder(cell, rnn_input, hidden_size, num_layers=num_layers,
                                      bidirectional=bidirectional, dropout=dropout, backend=backend)
         self.head = LabelHead(self.encoder.output_size, output_size, pooling=pooling,
                               num_directions=self.encoder.num_directions)
 
     def forward(self, x: Tensor, lengths: Tensor | None = None, state: State | None = None):
+        if self.normalise == "series":
+            x = normalise_series(x, lengths, self.eps)
+        if self.frontend is not None:
+            x, lengths = self.frontend(x, lengths)  # (B, ceil(T/k), E), ceil(L/k)
         output, state = self.encoder(x, lengths, state)  # (B, T, D*H)
         return self.head(output, lengths, state), state
 
@@ -67,6 +99,10 @@ class SequenceToSequence(nn.Module):
 
     Outputs at padded steps are the bias ``c``; ignore them using ``lengths``. For an output sequence of a
     different length than the input, use :class:`rnnkit.models.EncoderDecoder`.
+
+    It takes neither a front-end nor per-series normalisation: output ``t`` answers for step ``t`` alone,
+    while a patch embeds steps after ``t`` and a series' mean and std are taken over all its steps, so both
+    would let each output read its future.
     """
 
     target = "step"

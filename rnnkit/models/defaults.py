@@ -1,0 +1,72 @@
+"""Model and training defaults chosen from the data's size and sequence lengths alone.
+
+:func:`defaults_for_series` is a pure function of ``(n_sequences, lengths, n_channels)``: it never reads the
+values, so it cannot be tuned to a test split by accident, and the same data shape always gets the same
+model. Its rule and the measurements behind it are in docs/long_series.md.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+# The recurrence reads at most this many steps: past ~150 steps a GRU trained by BPTT stops fitting even its
+# training set (docs/long_series.md); 64 leaves margin and keeps a CPU epoch short.
+MAX_RECURRENT_STEPS = 64
+# Sequences up to this length are read step by step, with no front-end.
+SHORT = 64
+# Optimizer steps a fit aims for, and the epoch bounds that keep a small set from being under-trained and a
+# large one from running long.
+TARGET_STEPS = 600
+MIN_EPOCHS, MAX_EPOCHS = 30, 300
+
+
+def defaults_for_series(n_sequences: int, lengths: Sequence[int], n_channels: int) -> dict:
+    """Defaults for a sequence classifier or regressor, from the size of its training data.
+
+    ``n_sequences``: training sequences; ``lengths``: their valid lengths (any iterable of ints);
+    ``n_channels``: features per step. Returns ``{"model": ..., "training": ..., "rule": ...}``:
+
+    - ``model``: keyword arguments of :class:`rnnkit.models.SequenceToLabel` (``hidden_size`` included):
+      ``cell``, ``hidden_size``, ``bidirectional``, ``pooling``, ``frontend``, ``stride``, ``embed_size``,
+      ``normalise``;
+    - ``training``: ``lr`` (for :class:`rnnkit.training.SequenceModule`), ``batch_size``, ``max_epochs``;
+    - ``rule``: one line saying what was chosen and why (for a fitted estimator's record and ``verbose``).
+
+    The rule, with ``T = max(lengths)``:
+
+    - ``T <= 64``: no front-end, the recurrence reads every step; pooling ``"final"``.
+    - ``T > 64``: a ``"conv"`` front-end of stride ``k = ceil(T / 64)``, so the recurrence reads
+      ``ceil(T / k) <= 64`` steps; pooling ``"attention"``, since at any length what matters may lie anywhere;
+      and for one channel, ``normalise="series"``: a long univariate series is classified by its shape, and
+      series of one set can differ in level and scale by orders of magnitude (PLAID's appliances). With
+      several channels their relative amplitudes are evidence, so it stays off.
+    - bidirectional GRU, ``hidden_size = 64``; ``batch_size = min(32, max(8, n // 8))`` so a small set still
+      makes several optimizer steps an epoch; ``max_epochs`` is what reaches about 600 optimizer steps,
+      within ``[30, 300]``; ``lr = 3e-3``.
+    """
+    lengths = [int(n) for n in lengths]
+    if n_sequences < 1 or not lengths or min(lengths) < 1 or n_channels < 1:
+        raise ValueError(f"defaults_for_series needs n_sequences >= 1, lengths >= 1 and n_channels >= 1, got "
+                         f"n_sequences={n_sequences}, {len(lengths)} lengths (min "
+                         f"{min(lengths) if lengths else None}), n_channels={n_channels}")
+    T = max(lengths)
+    hidden = 64
+    model = dict(cell="gru", hidden_size=hidden, bidirectional=True, pooling="final", frontend=None, stride=1,
+                 embed_size=None, normalise=None)
+    if T <= SHORT:
+        why = f"T={T} <= {SHORT}: no front-end, the recurrence reads every step"
+    else:
+        k = math.ceil(T / MAX_RECURRENT_STEPS)
+        model.update(frontend="conv", stride=k, embed_size=hidden, pooling="attention")
+        why = (f"T={T} > {SHORT}: conv front-end of stride {k}, the recurrence reads {math.ceil(T / k)} steps; "
+               "attention pooling")
+        if n_channels == 1:
+            model.update(normalise="series")
+            why += "; one channel: each series normalised by its own mean and std"
+    batch_size = min(32, max(8, n_sequences // 8))
+    batches = math.ceil(n_sequences / batch_size)
+    epochs = min(MAX_EPOCHS, max(MIN_EPOCHS, math.ceil(TARGET_STEPS / batches)))
+    training = dict(lr=3e-3, batch_size=batch_size, max_epochs=epochs)
+    rule = f"{why}; bidirectional GRU of {hidden}; batch {batch_size}, {epochs} epochs"
+    return {"model": model, "training": training, "rule": rule}

@@ -1,0 +1,132 @@
+"""What the recurrence reads: per-series normalisation and front-ends that shorten long sequences.
+
+A recurrent net trained by backpropagation through time struggles past a few hundred steps: the gradient
+must cross every step (Bengio et al. 1994; Pascanu et al. 2013) and CPU time grows with the length. The
+remedy kept here is to let the recurrence read ``ceil(T / k)`` summaries of ``k`` steps each instead of ``T``
+steps:
+
+- ``"patch"``: non-overlapping segments of ``k`` steps, flattened and embedded by one affine map, as SegRNN
+  (Lin et al. 2023) and PatchTST (Nie et al. 2023) do;
+- ``"conv"``: a 1-D convolution of stride ``k`` and a ReLU, whose window (``2k + 1`` steps) overlaps its
+  neighbours', as the convolutional front-ends of DeepConvLSTM (Ordóñez & Roggen 2016) and LSTM-FCN
+  (Karim et al. 2018).
+
+Padding never reaches a valid output: the input is zeroed at padded steps first, so a sequence in a padded
+batch reads exactly what it reads alone (where the zeros past its end are the same zeros), and a sequence of
+``L`` valid steps gives ``ceil(L / k)`` valid outputs, the last one from its last, possibly partial, patch.
+
+Shapes: ``B`` batch, ``T`` time, ``F`` features, ``E`` embedding size, ``k`` stride.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from ..cells.base import length_mask
+
+FRONTENDS = (None, "patch", "conv")
+NORMALISATIONS = (None, "series")
+
+
+def strided_lengths(lengths: Tensor | None, k: int) -> Tensor | None:
+    """Valid steps after a front-end of stride ``k``: ``ceil(L / k)`` per sequence (None stays None)."""
+    return None if lengths is None else (lengths + k - 1) // k
+
+
+def zero_padding(x: Tensor, lengths: Tensor | None) -> Tensor:
+    """``x (B, T, F)`` with every padded step ``t >= lengths[b]`` set to zero (even a NaN there)."""
+    if lengths is None:
+        return x
+    return torch.where(length_mask(lengths, x.shape[1])[..., None], x, 0.0)
+
+
+def normalise_series(x: Tensor, lengths: Tensor | None, eps: float = 1e-5) -> Tensor:
+    """Each sequence and channel standardised by its own statistics over its valid steps, padding zeroed.
+
+    ``x'_{b,t,f} = (x_{b,t,f} - mu_{b,f}) / max(sigma_{b,f}, eps)`` for ``t < L_b``, else 0, where
+    ``mu_{b,f} = sum_{t<L_b} x_{b,t,f} / L_b`` and ``sigma^2_{b,f} = sum_{t<L_b} (x_{b,t,f} - mu_{b,f})^2 / L_b``
+    (the population variance). ``eps`` is a floor, so a constant channel becomes 0, not NaN.
+    ``(B, T, F) -> (B, T, F)``.
+
+    This removes each series' level and scale, which is what z-normalised benchmarks (the UCR archive)
+    assume and what a shape classifier wants; it also removes them as evidence, so leave it off when the
+    amplitude itself tells the classes apart (an accelerometer at rest or running).
+    """
+    B, T, _ = x.shape
+    valid = length_mask(lengths, T, B).to(x.device)[..., None]  # (B, T, 1)
+    n = valid.sum(1, keepdim=True).to(x.dtype)  # (B, 1, 1)
+    x = torch.where(valid, x, 0.0)
+    mean = x.sum(1, keepdim=True) / n  # (B, 1, F)
+    centred = torch.where(valid, x - mean, 0.0)
+    var = (centred**2).sum(1, keepdim=True) / n
+    return centred / var.sqrt().clamp_min(eps)
+
+
+class PatchEmbedding(nn.Module):
+    """Non-overlapping patches of ``k`` steps, each embedded affinely: ``(B, T, F) -> (B, ceil(T/k), E)``.
+
+    ``e_j = W vec(x_{jk}, ..., x_{jk+k-1}) + b`` with ``W (E, k F)``; steps past ``T`` (the last patch's
+    missing part) and padded steps are zeros, so they add nothing to ``W vec(...)``. Outputs past a sequence's
+    ``ceil(L / k)`` valid patches are zero. SegRNN (Lin et al. 2023), PatchTST (Nie et al. 2023).
+    """
+
+    def __init__(self, input_size: int, embed_size: int, k: int):
+        super().__init__()
+        self.k, self.output_size = k, embed_size
+        self.linear = nn.Linear(k * input_size, embed_size)
+
+    def forward(self, x: Tensor, lengths: Tensor | None) -> tuple[Tensor, Tensor | None]:
+        B, T, Fx = x.shape
+        k, T_out = self.k, -(-T // self.k)
+        x = F.pad(zero_padding(x, lengths), (0, 0, 0, T_out * k - T))  # (B, T_out k, F)
+        e = self.linear(x.reshape(B, T_out, k * Fx))  # (B, T_out, E)
+        out_lengths = strided_lengths(lengths, k)
+        return zero_padding(e, out_lengths), out_lengths
+
+    def extra_repr(self) -> str:
+        return f"k={self.k}"
+
+
+class ConvFrontEnd(nn.Module):
+    """A strided 1-D convolution and a ReLU: ``(B, T, F) -> (B, ceil(T/k), E)``.
+
+    ``e_j = relu(sum_{i<K} W_i x_{jk - p + i} + b)`` with window ``K = 2k + 1``, ``p = (K - k) // 2`` (the
+    window centred on patch ``j`` and reaching into its neighbours), ``W_i (E, F)``, and ``x_t = 0`` outside
+    ``[0, L)``: padding is zeroed before the convolution, so it reads what the sequence alone reads. Outputs
+    past a sequence's ``ceil(L / k)`` valid steps are zero. Convolutional front-ends of DeepConvLSTM
+    (Ordóñez & Roggen 2016) and LSTM-FCN (Karim et al. 2018); ``k = 1`` is a plain width-3 convolution.
+    """
+
+    def __init__(self, input_size: int, embed_size: int, k: int):
+        super().__init__()
+        self.k, self.output_size = k, embed_size
+        self.window = 2 * k + 1
+        self.conv = nn.Conv1d(input_size, embed_size, self.window, stride=k)
+
+    def forward(self, x: Tensor, lengths: Tensor | None) -> tuple[Tensor, Tensor | None]:
+        T, k, K = x.shape[1], self.k, self.window
+        T_out = -(-T // k)
+        left = (K - k) // 2
+        right = (T_out - 1) * k + K - left - T  # so that exactly T_out windows fit
+        x = F.pad(zero_padding(x, lengths).transpose(1, 2), (left, right))  # (B, F, left + T + right)
+        e = torch.relu(self.conv(x)).transpose(1, 2)  # (B, T_out, E)
+        out_lengths = strided_lengths(lengths, k)
+        return zero_padding(e, out_lengths), out_lengths
+
+    def extra_repr(self) -> str:
+        return f"k={self.k}, window={self.window}"
+
+
+def build_frontend(frontend: str | None, input_size: int, embed_size: int, k: int) -> nn.Module | None:
+    """The front-end named ``frontend`` (see :data:`FRONTENDS`), or None for none; a ValueError otherwise."""
+    if frontend not in FRONTENDS:
+        raise ValueError(f"frontend must be one of {FRONTENDS}, got {frontend!r}")
+    if frontend is None:
+        return None
+    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+        raise ValueError(f"stride must be an integer >= 1 for frontend={frontend!r}, got {k!r}")
+    if isinstance(embed_size, bool) or not isinstance(embed_size, int) or embed_size < 1:
+        raise ValueError(f"embed_size must be an integer >= 1, got {embed_size!r}")
+    return (PatchEmbedding if frontend == "patch" else ConvFrontEnd)(input_size, embed_size, k)
