@@ -116,7 +116,7 @@ def _check_train_out(out: Path, resume: bool) -> None:
     """--out must be new, empty, an rnnkit model (replaced at the end) or a directory that `rnnkit train` was
     writing; an unfinished run's checkpoint is continued with --resume, never silently discarded."""
     from .io import is_model_directory, is_training_directory
-    from .training.trainer import CHECKPOINT
+    from .training.runs import CHECKPOINT
 
     if out.exists() and not out.is_dir():
         raise ValueError(f"--out {out} is a file; give a directory for the model (it is created if missing)")
@@ -175,7 +175,7 @@ def _train(args) -> int:
     from rnnkit.data import write_json
     from rnnkit.estimators import as_sequences
     from rnnkit.io import FORMAT, TRAINING_FILE, write_directory_atomically
-    from rnnkit.training.trainer import CHECKPOINT
+    from rnnkit.training.runs import CHECKPOINT
 
     out = Path(args.out)
     _check_writable_parent(out, "--out")
@@ -272,7 +272,7 @@ def _predict(args) -> int:
 
     import rnnkit
     from rnnkit.estimators import as_sequences
-    from rnnkit.io import read_model
+    from rnnkit.io import read_model, registered
 
     out = Path(args.out) if args.out else None
     if out is not None:
@@ -283,7 +283,7 @@ def _predict(args) -> int:
             raise ValueError(f"--out {out} is the input file; write the predictions to another file")
         _check_writable_parent(out, "--out")
     est = rnnkit.load(args.model)
-    if isinstance(est, rnnkit.Forecaster):
+    if registered(type(est).__name__)[1] == "forecast":  # its saved task; rnnkit.forecast is not imported
         raise ValueError(f"{args.model} is a Forecaster; `rnnkit predict` reads sequence models (rnnkit train)")
     est.set_params(layout="ntf")  # a file's sequences are (T_i, F) whatever their shape
     recorded = read_model(args.model)[0].get("info", {}).get("table", {})
@@ -800,7 +800,7 @@ def main(argv=None) -> int:
 def _foreseen() -> tuple[type[Exception], ...]:
     """The errors a user can cause: bad input (ValueError, KeyError), files and paths (OSError, a corrupt
     archive), a training that diverges (NonFiniteError: imported here, as torch is loaded by then)."""
-    from .training import NonFiniteError
+    from .training.runs import NonFiniteError
 
     return ValueError, OSError, zipfile.BadZipFile, KeyError, NonFiniteError
 

@@ -44,10 +44,8 @@ from .cells import Cell, TimeAware, time_aware_inputs
 from .cells.base import length_mask
 from .data.collate import pad_sequences
 from .models import POOLINGS, SequenceToLabel, SequenceToSequence, named_cell
-from .training import SequenceDataModule, SequenceDataset, SequenceModule, seeded_fit
-from .training.fit import ScaleOut
-from .training.module import check_training_options
-from .training.trainer import RunIdentity, resolve_device, resume_checkpoint, run_identity
+from .training.fit import ScaleOut, seeded_fit
+from .training.runs import BATCHINGS, check_training_options, resolve_device, resume_checkpoint, run_identity
 
 # -- input checks --------------------------------------------------------------------------------------------
 LAYOUTS = ("auto", "ntf", "nct")
@@ -420,6 +418,7 @@ class _SequenceEstimator(BaseEstimator):
         dropout: float = 0.0,
         max_epochs: int = 30,
         batch_size: int = 32,
+        batching: str = "bucket",
         lr: float = 5e-3,
         weight_decay: float = 0.0,
         clip_grad_norm: float | None = 1.0,
@@ -444,6 +443,7 @@ class _SequenceEstimator(BaseEstimator):
         self.dropout = dropout
         self.max_epochs = max_epochs
         self.batch_size = batch_size
+        self.batching = batching
         self.lr = lr
         self.weight_decay = weight_decay
         self.clip_grad_norm = clip_grad_norm
@@ -495,15 +495,18 @@ class _SequenceEstimator(BaseEstimator):
         identity = run_identity(self.get_params(deep=False), seed, x, lengths, targets)  # x as given, unscaled
         x = self._inputs(x, lengths, x_mean, x_scale)
         checkpoint = resume_checkpoint(self.log_dir, identity, who) if resume else None
-        train, val = self._split(x, lengths, targets, rng)
+        train, val = self._split(x, lengths, targets, rng)  # Lightning loads there, after every check
+        from .training.data import SequenceDataModule
+        from .training.module import SequenceModule
+        from .training.trainer import RunIdentity
 
         n_features, n_outputs = len(x_mean), fitted["n_outputs_"]
         build = lambda: SequenceModule(self._build_model(n_features, n_outputs, x, lengths), task=self._task,
                                        lr=self.lr,
                                        weight_decay=self.weight_decay, clip_grad_norm=self.clip_grad_norm,
                                        clip_grad_value=self.clip_grad_value, tbptt_steps=self.tbptt_steps)
-        module = seeded_fit(build, SequenceDataModule(train, val, batch_size=self.batch_size, seed=seed),
-                            seed=seed, max_epochs=self.max_epochs, device=self.device,
+        data = SequenceDataModule(train, val, batch_size=self.batch_size, seed=seed, batching=self.batching)
+        module = seeded_fit(build, data, seed=seed, max_epochs=self.max_epochs, device=self.device,
                             scale=self._scale_out(), log_dir=self.log_dir,
                             early_stopping_patience=self.early_stopping_patience, verbose=self.verbose,
                             callbacks=[RunIdentity(identity)], ckpt_path=checkpoint).module
@@ -527,6 +530,8 @@ class _SequenceEstimator(BaseEstimator):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1:
                 raise ValueError(f"{name} must be an integer >= 1, got {v!r}")
+        if self.batching not in BATCHINGS:
+            raise ValueError(f"batching must be one of {BATCHINGS}, got {self.batching!r}")
         if not 0.0 <= self.dropout < 1.0:
             raise ValueError(f"dropout must be in [0, 1), got {self.dropout}")
         if not 0.0 < self.validation_fraction < 1.0:
@@ -561,13 +566,15 @@ class _SequenceEstimator(BaseEstimator):
     def _split(self, x, lengths, targets, rng):
         """Training and validation datasets; validation only when early stopping asks for it."""
         per_step = self._target == "step"
-        if self.early_stopping_patience is None:
-            return SequenceDataset(x, lengths, targets, y_per_step=per_step), None
         n = len(x)
-        n_val = max(1, round(self.validation_fraction * n))
+        n_val = 0 if self.early_stopping_patience is None else max(1, round(self.validation_fraction * n))
         if n - n_val < 1:
             raise ValueError(f"early stopping holds out validation_fraction={self.validation_fraction} of "
                              f"{n} sequences, which leaves none to train on")
+        from .training.data import SequenceDataset  # Lightning loads with it: after every check of fit
+
+        if not n_val:
+            return SequenceDataset(x, lengths, targets, y_per_step=per_step), None
         order = torch.from_numpy(rng.permutation(n))
         parts = [order[n_val:], order[:n_val]]
         return [SequenceDataset(x[i], lengths[i], targets[i], y_per_step=per_step) for i in parts]
@@ -710,6 +717,7 @@ class _LabelEstimator(_SequenceEstimator):
         pooling: str = "final",
         max_epochs: int = 30,
         batch_size: int = 32,
+        batching: str = "bucket",
         lr: float = 5e-3,
         weight_decay: float = 0.0,
         clip_grad_norm: float | None = 1.0,
@@ -729,7 +737,7 @@ class _LabelEstimator(_SequenceEstimator):
     ):
         super().__init__(cell=cell, hidden_size=hidden_size, num_layers=num_layers,
                          bidirectional=bidirectional, dropout=dropout, max_epochs=max_epochs,
-                         batch_size=batch_size, lr=lr, weight_decay=weight_decay,
+                         batch_size=batch_size, batching=batching, lr=lr, weight_decay=weight_decay,
                          clip_grad_norm=clip_grad_norm, clip_grad_value=clip_grad_value,
                          tbptt_steps=tbptt_steps, validation_fraction=validation_fraction,
                          early_stopping_patience=early_stopping_patience, random_state=random_state,
@@ -751,6 +759,10 @@ _PARAMS_DOC = """
         hidden_size, num_layers, bidirectional, dropout: the recurrent encoder (dropout between
             layers).{pooling}
         max_epochs, batch_size, lr, weight_decay: AdamW training.
+        batching: ``"bucket"`` (default) puts sequences of similar lengths in one batch (each batch is padded
+            to its longest sequence, so padding costs little; batches are still drawn anew every epoch
+            from ``random_state``); ``"random"`` batches the shuffled sequences as they come. See
+            :class:`rnnkit.training.LengthBuckets` and docs/performance.md.
         clip_grad_norm: global gradient-norm clipping threshold, 1.0 by default (None: off).
         clip_grad_value: clip every gradient entry to [-v, v] instead (set clip_grad_norm=None).
         tbptt_steps: None for full backpropagation through time, k for truncated BPTT in chunks of k steps.

@@ -57,10 +57,12 @@ def saveable(task: str):
 
 
 def registered(name: str) -> tuple[type, str] | None:
-    """``(class, task)`` of a registered type name, importing the estimator modules once if needed."""
-    if name not in SAVEABLE:
-        for module in _HOMES:
-            importlib.import_module(module)
+    """``(class, task)`` of a registered type name, importing the estimator modules in turn until one
+    registers it (so loading a classifier does not import the Forecaster, nor the Lightning it trains with)."""
+    for module in _HOMES:
+        if name in SAVEABLE:
+            break
+        importlib.import_module(module)
     return SAVEABLE.get(name)
 
 

@@ -184,11 +184,24 @@ def padding_fraction(lengths: Sequence[int] | np.ndarray, batches: Sequence[Sequ
     return 1.0 - real / total
 
 
+def length_buckets(order: np.ndarray, lengths: np.ndarray, batch_size: int, bucket_size: int) -> list[list[int]]:
+    """Batches of similar lengths: the item indices ``order`` cut into buckets of ``bucket_size``, each bucket
+    sorted by ``lengths[i]`` (stably: items of one length keep their order in ``order``) and cut into batches
+    of ``batch_size``. Only a bucket's last batch can be short."""
+    batches = []
+    for start in range(0, len(order), bucket_size):
+        bucket = order[start : start + bucket_size]
+        bucket = bucket[np.argsort(lengths[bucket], kind="stable")]
+        batches += [bucket[i : i + batch_size].tolist() for i in range(0, len(bucket), batch_size)]
+    return batches
+
+
 class BucketBatchSampler(Sampler[list[int]]):
     """Batches of indices of similar lengths, to cut padding; for ``DataLoader(batch_sampler=...)``.
 
     Each epoch: shuffle all indices, cut them into buckets of ``bucket_size`` items, sort each bucket by
-    length, cut the sorted bucket into batches, then shuffle the order of all batches. Sorting only within
+    length, cut the sorted bucket into batches (:func:`length_buckets`), then shuffle the order of all
+    batches. Sorting only within
     a bucket keeps some randomness in which items share a batch; the larger the bucket, the less padding
     and the less randomness (``bucket_size=len(lengths)`` is a full sort). With ``shuffle=False`` the
     order is the deterministic one of ``seed`` alone.
@@ -236,12 +249,7 @@ class BucketBatchSampler(Sampler[list[int]]):
         rng = np.random.default_rng(self.seed + self.epoch)
         n = len(self.lengths)
         order = rng.permutation(n) if self.shuffle else np.arange(n)
-        batches = []
-        for start in range(0, n, self.bucket_size):
-            bucket = order[start : start + self.bucket_size]
-            bucket = bucket[np.argsort(self.lengths[bucket], kind="stable")]
-            batches += [bucket[i : i + self.batch_size].tolist()
-                        for i in range(0, len(bucket), self.batch_size)]
+        batches = length_buckets(order, self.lengths, self.batch_size, self.bucket_size)
         if self.drop_last:
             batches = [b for b in batches if len(b) == self.batch_size]
         if self.shuffle:

@@ -1,36 +1,47 @@
 """Training: a LightningModule with full and truncated BPTT, gradient clipping and a non-finite guard; data
-modules; a Trainer with rnnkit's defaults. See docs/training.md."""
+modules; a Trainer with rnnkit's defaults. See docs/training.md.
 
-from .data import Batch, SequenceDataModule, SequenceDataset, TokenStreams
-from .fit import Fitted, ScaleOut, seeded_fit
-from .module import (
-    NonFiniteError,
-    NonFiniteGradientError,
-    NonFiniteLossError,
-    SequenceModule,
-    clip_gradients,
-    detach_state,
-    time_chunks,
-)
-from .trainer import AtomicCheckpointIO, RestoreBestWeights, make_trainer, quiet_lightning
+Names load on first use (PEP 562): Lightning comes with the data module, the LightningModule and the trainer,
+not with ``import rnnkit.training``; :func:`seeded_fit`, :class:`ScaleOut`, the option checks and the errors of
+a run (:mod:`rnnkit.training.runs`) need no Lightning.
+"""
 
-__all__ = [
-    "AtomicCheckpointIO",
-    "Batch",
-    "Fitted",
-    "NonFiniteError",
-    "NonFiniteGradientError",
-    "NonFiniteLossError",
-    "RestoreBestWeights",
-    "SequenceDataModule",
-    "SequenceDataset",
-    "ScaleOut",
-    "SequenceModule",
-    "TokenStreams",
-    "clip_gradients",
-    "detach_state",
-    "make_trainer",
-    "quiet_lightning",
-    "seeded_fit",
-    "time_chunks",
-]
+import importlib
+
+# name -> submodule that defines it, imported on first access
+_LAZY = {
+    "Batch": "data",
+    "LengthBuckets": "data",
+    "SequenceDataModule": "data",
+    "SequenceDataset": "data",
+    "TokenStreams": "data",
+    "Fitted": "fit",
+    "ScaleOut": "fit",
+    "seeded_fit": "fit",
+    "SequenceModule": "module",
+    "clip_gradients": "module",
+    "detach_state": "module",
+    "time_chunks": "module",
+    "NonFiniteError": "runs",
+    "NonFiniteGradientError": "runs",
+    "NonFiniteLossError": "runs",
+    "check_training_options": "runs",
+    "resolve_device": "runs",
+    "AtomicCheckpointIO": "trainer",
+    "RestoreBestWeights": "trainer",
+    "make_trainer": "trainer",
+    "quiet_lightning": "trainer",
+}
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        return getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted([*globals(), *_LAZY])
+
+
+__all__ = sorted(_LAZY)

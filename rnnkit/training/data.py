@@ -14,14 +14,18 @@ field          shape                                   meaning
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import NamedTuple
 
 import lightning as L
+import numpy as np
 import torch
 from torch import Tensor
 from torch.utils.data import DataLoader, Dataset, DistributedSampler
 
+from ..data.collate import length_buckets
 from ..data.text import BPTTBatches
+from .runs import BATCHINGS
 
 
 class Batch(NamedTuple):
@@ -68,29 +72,74 @@ class SequenceDataset(Dataset):
         return Batch(self.x[idx, :T], lengths, y, y_lengths)
 
 
+class LengthBuckets(DistributedSampler):
+    """This process's share of the epoch's indices, in batches of similar lengths, so that a batch trimmed to
+    its longest sequence holds little padding.
+
+    The share is ``DistributedSampler``'s (a permutation drawn from ``seed + epoch``, or the identity when not
+    ``shuffle``; disjoint across the ``num_replicas`` processes, each of ``ceil(N / num_replicas)`` indices).
+    It is cut into buckets of ``bucket_size`` (default ``50 * batch_size``), each sorted by length and cut
+    into batches (:func:`rnnkit.data.collate.length_buckets`); with ``shuffle`` the batches are then put in
+    an order drawn from ``(seed, epoch)``. Every process has the same number of batches, as DDP needs. The
+    larger the bucket, the less padding and the less random the batches' make-up (sequences of one length
+    are still shuffled among themselves). It yields lists of indices: use it as ``DataLoader(sampler=...,
+    batch_size=None)``; being a ``DistributedSampler``, Lightning calls its ``set_epoch`` and injects no
+    sampler of its own under DDP.
+    """
+
+    def __init__(self, dataset: SequenceDataset, batch_size: int, *, num_replicas: int = 1, rank: int = 0,
+                 shuffle: bool = True, seed: int = 0, bucket_size: int | None = None):
+        super().__init__(dataset, num_replicas=num_replicas, rank=rank, shuffle=shuffle, seed=seed)
+        self.lengths = dataset.lengths.numpy()
+        self.batch_size = batch_size
+        # a multiple of batch_size, so that only the last bucket has a short batch
+        self.bucket_size = max(1, (bucket_size or 50 * batch_size) // batch_size) * batch_size
+
+    def __iter__(self) -> Iterator[list[int]]:
+        # A generator, so the epoch's batches are drawn at the first next(): a resumed Lightning run creates
+        # its first iterator before it calls set_epoch, and eager batches would repeat epoch 0's
+        share = np.fromiter(super().__iter__(), dtype=np.int64)
+        batches = length_buckets(share, self.lengths, self.batch_size, self.bucket_size)
+        order = np.random.default_rng((self.seed, self.epoch)).permutation(len(batches)) if self.shuffle else None
+        yield from batches if order is None else (batches[i] for i in order)
+
+    def __len__(self) -> int:
+        return -(-self.num_samples // self.batch_size)  # full batches but the last one's
+
+
 class SequenceDataModule(L.LightningDataModule):
     """Training (and optional validation) loaders over :class:`SequenceDataset` objects.
 
-    Shuffling is a function of ``(seed, epoch)`` alone, through ``DistributedSampler`` (Lightning calls its
-    ``set_epoch``), so a run resumed from a checkpoint sees the same batches as an uninterrupted one. Under
-    DDP each process reads its own ``1 / world_size`` share: ``batch_size`` is per process.
+    ``batching``: ``"random"`` (default) cuts the shuffled sequences into batches as they come;
+    ``"bucket"`` groups sequences of similar lengths (:class:`LengthBuckets`), so that little of a batch is
+    padding when the lengths differ widely. Shuffling is a function of ``(seed, epoch)`` alone, through
+    ``DistributedSampler`` (Lightning calls its ``set_epoch``), so a run resumed from a checkpoint sees the
+    same batches as an uninterrupted one. Under DDP each process reads its own ``1 / world_size`` share:
+    ``batch_size`` is per process.
     """
 
     def __init__(self, train: SequenceDataset, val: SequenceDataset | None = None, *, batch_size: int = 32,
-                 shuffle: bool = True, seed: int = 0):
+                 shuffle: bool = True, seed: int = 0, batching: str = "random"):
         super().__init__()
         if batch_size < 1:
             raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+        if batching not in BATCHINGS:
+            raise ValueError(f"batching must be one of {BATCHINGS}, got {batching!r}")
         self.train, self.val = train, val
-        self.batch_size, self.shuffle, self.seed = batch_size, shuffle, seed
+        self.batch_size, self.shuffle, self.seed, self.batching = batch_size, shuffle, seed, batching
 
     def _loader(self, dataset: SequenceDataset, shuffle: bool) -> DataLoader:
         trainer = self.trainer
         world, rank = (trainer.world_size, trainer.global_rank) if trainer is not None else (1, 0)
-        sampler = DistributedSampler(dataset, num_replicas=world, rank=rank, shuffle=shuffle, seed=self.seed)
         # A generator of its own: DataLoader draws a worker seed from it at every epoch; drawing from the
         # global RNG instead would shift dropout masks and break exact resumption.
         generator = torch.Generator().manual_seed(self.seed)
+        if self.batching == "bucket":
+            sampler = LengthBuckets(dataset, self.batch_size, num_replicas=world, rank=rank, shuffle=shuffle,
+                                    seed=self.seed)
+            return DataLoader(dataset, batch_size=None, sampler=sampler, collate_fn=dataset.batch,
+                              generator=generator)
+        sampler = DistributedSampler(dataset, num_replicas=world, rank=rank, shuffle=shuffle, seed=self.seed)
         return DataLoader(dataset, batch_size=self.batch_size, sampler=sampler, collate_fn=dataset.batch,
                           generator=generator)
 

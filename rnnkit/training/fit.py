@@ -8,7 +8,8 @@ The estimators, the Forecaster, the comparison and every application train throu
         trainer = make_trainer(..., accelerator, devices, num_nodes, strategy)
         trainer.fit(module, data)                       # non-finite guard, best-weights restore, checkpoints
 
-so a fix to seeding, quieting, checkpointing or scale-out reaches all of them. Lightning's scale-out
+so a fix to seeding, quieting, checkpointing or scale-out reaches all of them. Lightning is imported by
+:func:`seeded_fit` itself, so that this module (and :class:`ScaleOut`) loads without it. Lightning's scale-out
 arguments pass through (:class:`ScaleOut`): ``devices=2, strategy="ddp"`` trains on two devices (two CPU
 processes over gloo, or two GPUs over NCCL), ``num_nodes=2`` on two machines; see docs/training.md.
 """
@@ -20,14 +21,16 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-import lightning as L
 import torch
-from lightning.pytorch.callbacks import Callback
-from torch.utils.data import DataLoader
 
-from .trainer import make_trainer, quiet_lightning, resolve_device
+from .runs import resolve_device
+
+if TYPE_CHECKING:
+    import lightning as L
+    from lightning.pytorch.callbacks import Callback
+    from torch.utils.data import DataLoader
 
 STRATEGIES = ("auto", "ddp", "ddp_spawn", "ddp_notebook", "fsdp", "deepspeed")
 
@@ -88,6 +91,12 @@ def seeded_fit(
     with ``weights_only=True``). Other arguments go to :func:`make_trainer` and from there to
     ``lightning.Trainer``.
     """
+    # Lightning loads here, when training starts: importing rnnkit, or a fit refused for its settings or data
+    # before this point, costs no Lightning import (docs/performance.md)
+    import lightning as L
+
+    from .trainer import make_trainer, quiet_lightning
+
     if isinstance(train, L.LightningDataModule) and val is not None:
         raise ValueError("seeded_fit: give validation data through the LightningDataModule, not as val")
     accelerator = resolve_device(device)

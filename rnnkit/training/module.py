@@ -16,7 +16,6 @@ length, not with the sequence length, and the weights are updated after every ch
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Iterator
 from typing import NamedTuple
 
@@ -28,26 +27,14 @@ from torch.nn.utils import clip_grad_value_, clip_grads_with_norm_, get_total_no
 
 from ..cells.base import State, length_mask, map_state
 
-TASKS = ("classification", "regression")
-
-
-class NonFiniteError(FloatingPointError):
-    """Training met a NaN or infinity; the step that produced it was not applied.
-
-    ``step`` is the optimizer step that was about to run; ``checkpoint`` the last checkpoint written before
-    it (a path), or None when checkpointing was off."""
-
-    def __init__(self, message: str, *, step: int, checkpoint: str | None):
-        super().__init__(message)
-        self.step, self.checkpoint = step, checkpoint
-
-
-class NonFiniteLossError(NonFiniteError):
-    """The loss of a training step is NaN or infinite."""
-
-
-class NonFiniteGradientError(NonFiniteError):
-    """The loss is finite but its gradient is not."""
+# The option checks and the errors of a run need no Lightning: they live in .runs, named here too.
+from .runs import (  # noqa: F401
+    TASKS,
+    NonFiniteError,
+    NonFiniteGradientError,
+    NonFiniteLossError,
+    check_training_options,
+)
 
 
 def detach_state(state: State | None) -> State | None:
@@ -320,22 +307,3 @@ def clip_gradients(parameters, *, max_norm: float | None, max_value: float | Non
 
 def hidden_batch(state: State) -> int:
     return (state if isinstance(state, Tensor) else state[0]).shape[0]
-
-
-def check_training_options(*, task, lr, weight_decay, clip_grad_norm, clip_grad_value, tbptt_steps) -> None:
-    """ValueError for an impossible training option (shared by the module and the estimators)."""
-    if task not in TASKS:
-        raise ValueError(f"task must be one of {TASKS}, got {task!r}")
-    if not lr > 0:
-        raise ValueError(f"lr must be > 0, got {lr}")
-    if weight_decay < 0:
-        raise ValueError(f"weight_decay must be >= 0, got {weight_decay}")
-    for name, v in (("clip_grad_norm", clip_grad_norm), ("clip_grad_value", clip_grad_value)):
-        if v is not None and not v > 0:
-            raise ValueError(f"{name} must be > 0 or None, got {v}")
-    if clip_grad_norm is not None and clip_grad_value is not None:
-        raise ValueError("set one of clip_grad_norm and clip_grad_value, not both; pass clip_grad_norm=None "
-                         "to clip by value")
-    integer = isinstance(tbptt_steps, numbers.Integral) and not isinstance(tbptt_steps, bool)
-    if tbptt_steps is not None and not (integer and tbptt_steps >= 1):
-        raise ValueError(f"tbptt_steps must be an integer >= 1 (or None for full BPTT), got {tbptt_steps!r}")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import math
 import warnings
@@ -20,19 +18,17 @@ from lightning.pytorch.plugins.io import TorchCheckpointIO
 
 from ..data.memmap import atomic_write
 
-DEVICES = ("auto", "cpu", "cuda")
-
-
-def resolve_device(device: str) -> str:
-    """``"auto"`` -> ``"cuda"`` when a GPU is visible, else ``"cpu"``; ``"cuda"`` without one is an
-    error."""
-    if device not in DEVICES:
-        raise ValueError(f"device must be one of {DEVICES}, got {device!r}")
-    if device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    if device == "cuda" and not torch.cuda.is_available():
-        raise ValueError("device='cuda' but torch sees no CUDA device; use device='cpu' or 'auto'")
-    return device
+# The checks of a run that need no Lightning live in .runs; named here too, for this module's callers.
+from .runs import (  # noqa: F401
+    CHECKPOINT,
+    DEVICES,
+    RUN_KEY,
+    check_resumable,
+    read_checkpoint,
+    resolve_device,
+    resume_checkpoint,
+    run_identity,
+)
 
 
 def auto_precision(accelerator: str) -> str:
@@ -88,10 +84,6 @@ class AtomicCheckpointIO(TorchCheckpointIO):
             torch.save(checkpoint, f)
 
 
-RUN_KEY = "rnnkit_run"
-CHECKPOINT = Path("checkpoints") / "last.ckpt"  # inside log_dir
-
-
 class RunIdentity(Callback):
     """Records ``identity`` (a JSON-like dict: what was trained on, with which settings) in every checkpoint
     under ``"rnnkit_run"``, so that a resumed fit can check the checkpoint belongs to the same run
@@ -117,71 +109,6 @@ class GeneratorState(Callback):
 
     def load_state_dict(self, state_dict: dict) -> None:
         self.generator.set_state(state_dict["state"])
-
-
-def read_checkpoint(path: str | Path) -> dict:
-    """A Lightning checkpoint read with torch's restricted unpickler (``weights_only=True``: tensors and plain
-    containers only, no code runs). ValueError naming the file when it cannot be read."""
-    try:
-        return torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as e:  # torch raises RuntimeError, UnpicklingError, EOFError... for a bad file
-        raise ValueError(f"{path}: cannot read the checkpoint ({type(e).__name__}: "
-                         f"{' '.join(str(e).split())[:200]}); remove it to start over") from e
-
-
-def run_identity(params: dict, seed: int, *data: torch.Tensor) -> dict:
-    """What a checkpoint must match to be resumed: the training settings (``params`` less those that do not
-    change the model being trained: ``max_epochs``, which may grow, ``device``, ``verbose``, ``log_dir``, and
-    the scale-out ``devices``, ``num_nodes``, ``strategy``, so that a run may resume on another allocation),
-    the seed, and the SHA-256 of the training tensors."""
-    kept = {k: v for k, v in params.items()
-            if k not in ("max_epochs", "device", "verbose", "log_dir", "devices", "num_nodes", "strategy")}
-    # JSON-normalised (tuples -> lists); a cell object or factory is identified by its type's name.
-    kept = json.loads(json.dumps(kept, sort_keys=True,
-                                 default=lambda v: f"{type(v).__module__}.{type(v).__qualname__}"))
-    digest = hashlib.sha256()
-    for t in data:
-        digest.update(str((t.dtype, tuple(t.shape))).encode())
-        digest.update(t.detach().cpu().contiguous().numpy().tobytes())
-    return {"params": kept, "seed": int(seed), "data_sha256": digest.hexdigest()}
-
-
-def resume_checkpoint(log_dir: str | Path | None, identity: dict, who: str) -> Path | None:
-    """The checkpoint a fit with ``resume=True`` continues from: ``log_dir/checkpoints/last.ckpt``, checked to
-    belong to this run (:func:`check_resumable`); None when there is none yet (the fit starts from the
-    beginning)."""
-    if log_dir is None:
-        raise ValueError(f"{who}: resume=True reads log_dir/{CHECKPOINT.as_posix()}, but log_dir is None; set "
-                         "log_dir to the directory of the interrupted fit")
-    path = Path(log_dir) / CHECKPOINT
-    if not path.is_file():
-        return None
-    check_resumable(read_checkpoint(path), path, identity)
-    return path
-
-
-def check_resumable(checkpoint: dict, path: str | Path, identity: dict) -> None:
-    """ValueError unless ``checkpoint`` was written by a run with this ``identity`` (see :class:`RunIdentity`):
-    resuming another run's checkpoint would silently mix two trainings. The message names what differs."""
-    saved = checkpoint.get(RUN_KEY)
-    if saved is None:
-        raise ValueError(f"{path} records no rnnkit run (it was not written by an estimator's fit), so it "
-                         "cannot be checked against this data and these settings; remove it to start over")
-    if saved == identity:
-        return
-    differ = [k for k in sorted(set(saved) | set(identity)) if saved.get(k) != identity.get(k)]
-    details = []
-    for key in differ:
-        a, b = saved.get(key), identity.get(key)
-        if isinstance(a, dict) and isinstance(b, dict):
-            details += [f"{k} {a.get(k)!r} then, {b.get(k)!r} now" for k in sorted(set(a) | set(b))
-                        if a.get(k) != b.get(k)]
-        elif key.endswith("sha256"):
-            details.append(f"the {key.removesuffix('_sha256')} differ")
-        else:
-            details.append(f"{key} {a!r} then, {b!r} now")
-    raise ValueError(f"{path} belongs to another run: {'; '.join(details)}. Resume with the same data and "
-                     "settings, or remove the checkpoint to start over")
 
 
 def make_trainer(
