@@ -43,7 +43,7 @@ from . import io
 from .cells import Cell, TimeAware, time_aware_inputs
 from .cells.base import length_mask
 from .data.collate import pad_sequences
-from .models import POOLINGS, SequenceToLabel, SequenceToSequence, named_cell
+from .models import FRONTENDS, NORMALISATIONS, POOLINGS, SequenceToLabel, SequenceToSequence, named_cell
 from .training.fit import ScaleOut, seeded_fit
 from .training.runs import BATCHINGS, check_training_options, resolve_device, resume_checkpoint, run_identity
 
@@ -599,7 +599,8 @@ class _SequenceEstimator(BaseEstimator):
         common = dict(cell=cell, num_layers=self.num_layers, bidirectional=self.bidirectional,
                       dropout=self.dropout)
         if self._target == "label":
-            return SequenceToLabel(n_inputs, self.hidden_size, n_outputs, pooling=self.pooling, **common)
+            return SequenceToLabel(n_inputs, self.hidden_size, n_outputs, pooling=self.pooling,
+                                   frontend=self.frontend, stride=self.stride, normalise=self.normalise, **common)
         return SequenceToSequence(n_inputs, self.hidden_size, n_outputs, **common)
 
     def build_model(self, X, y=None) -> torch.nn.Module:
@@ -715,6 +716,9 @@ class _LabelEstimator(_SequenceEstimator):
         bidirectional: bool = False,
         dropout: float = 0.0,
         pooling: str = "final",
+        frontend: str | None = None,
+        stride: int = 4,
+        normalise: str | None = None,
         max_epochs: int = 30,
         batch_size: int = 32,
         batching: str = "bucket",
@@ -744,11 +748,25 @@ class _LabelEstimator(_SequenceEstimator):
                          device=device, devices=devices, num_nodes=num_nodes, strategy=strategy,
                          verbose=verbose, log_dir=log_dir, layout=layout, time_aware=time_aware)
         self.pooling = pooling
+        self.frontend, self.stride, self.normalise = frontend, stride, normalise
 
     def _check_params(self) -> None:
         super()._check_params()
         if self.pooling not in POOLINGS:
             raise ValueError(f"pooling must be one of {POOLINGS}, got {self.pooling!r}")
+        if self.frontend not in FRONTENDS:
+            raise ValueError(f"frontend must be one of {FRONTENDS}, got {self.frontend!r}")
+        if isinstance(self.stride, bool) or not isinstance(self.stride, numbers.Integral) or self.stride < 1:
+            raise ValueError(f"stride must be an integer >= 1, got {self.stride!r}")
+        if self.normalise not in NORMALISATIONS:
+            raise ValueError(f"normalise must be one of {NORMALISATIONS}, got {self.normalise!r}")
+        reshaped = [f"{k}={getattr(self, k)!r}" for k in ("frontend", "normalise") if getattr(self, k)]
+        if reshaped and self.time_aware:
+            raise ValueError(f"time_aware=True reads [x, m, δ] per step, which {', '.join(reshaped)} would mix "
+                             "or rescale; use one or the other")
+        if reshaped and self.tbptt_steps is not None:
+            raise ValueError(f"{', '.join(reshaped)} work on whole sequences; truncated BPTT "
+                             f"(tbptt_steps={self.tbptt_steps}) would cut them in chunks: use tbptt_steps=None")
 
 
 _PARAMS_DOC = """
@@ -780,7 +798,13 @@ _PARAMS_DOC = """
             towards the training mean, Che et al. 2018); one forward layer, full BPTT.
 """
 _POOLING_DOC = """
-        pooling: ``"final"`` state (default), ``"last"`` step, ``"mean"`` or ``"max"`` over valid steps."""
+        pooling: ``"final"`` state (default), ``"last"`` step, ``"mean"``, ``"max"`` or ``"attention"`` (a
+            learned softmax weighting) over valid steps.
+        frontend, stride: for long series, ``"patch"`` (segments of ``stride`` steps, linearly embedded) or
+            ``"conv"`` (a strided 1-D convolution) shortens what the recurrence reads to ``ceil(T / stride)``
+            steps; None (default) reads every step. docs/long_series.md.
+        normalise: ``"series"`` standardises each sequence by its own mean and sd per channel (over its valid
+            steps) inside the model, before everything else; None (default)."""
 
 
 @io.saveable("classify")
