@@ -34,6 +34,7 @@ _LAZY = {
     "load": "rnnkit.io",
     "save": "rnnkit.io",
     "Forecaster": "rnnkit.forecast",
+    "GlobalForecaster": "rnnkit.forecast",
     "SequenceToLabel": "rnnkit.models",
     "SequenceToSequence": "rnnkit.models",
     "EncoderDecoder": "rnnkit.models",

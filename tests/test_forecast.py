@@ -35,8 +35,10 @@ def next_days(df: pd.DataFrame, h: int) -> pd.DatetimeIndex:
 
 
 def quick(**kw) -> Forecaster:
+    # relative=True: these tests were measured with the form that predicts changes (the "auto" rule's
+    # choices are tested in test_forecast_defaults.py)
     return Forecaster(**{"lookback": 24, "horizon": 6, "cell": "gru", "hidden_size": 16, "max_epochs": 2,
-                         "random_state": 0, "device": "cpu", **kw})
+                         "relative": True, "random_state": 0, "device": "cpu", **kw})
 
 
 # -- learning ----------------------------------------------------------------------------------------------
@@ -227,8 +229,10 @@ def test_bad_input_raises_clear_value_errors():
         quick(impute="linear").fit(y)
     with pytest.raises(ValueError, match="use fewer folds"):
         quick().backtest(y, folds=6)
-    with pytest.raises(ValueError, match="season_length"):
-        quick().backtest(pd.Series(np.arange(60.0)), folds=1)
+    with pytest.raises(ValueError, match="season_length must be an integer >= 1"):
+        quick().backtest(pd.Series(np.arange(60.0)), folds=1, season_length=0)
+    with pytest.raises(ValueError, match="season_length must be an integer >= 1 or 'auto'"):
+        quick(season_length=0).fit(y)
     f = quick().fit(y)
     with pytest.raises(ValueError, match=r"horizon must be an integer in \[1, 6\]"):
         f.predict(7)

@@ -9,8 +9,12 @@ the training rows only, cuts windows (:class:`~rnnkit.data.timeseries.WindowData
 steps; one affine head maps its final hidden state to all ``H`` horizon steps of every target at once::
 
     h_T          = rnn(x_{T-L+1}, ..., x_T)                              encoder, any cell
-    ŷ_{T+1..T+H} = y_T + W h_T + c      (relative=True, the default)     (H * n_y) outputs
+    ŷ_{T+1..T+H} = y_T + W h_T + c      (relative=True)                  (H * n_y) outputs
     ŷ_{T+1..T+H} =       W h_T + c      (relative=False)
+
+``relative="auto"`` (the default) chooses between them by a stationarity check of the training series;
+``lookback`` and ``season_length`` choose from the data too (:mod:`.defaults`); the choices are recorded on
+the fitted model (``relative_``, ``lookback_``, ``season_length_``, with their reasons in ``choices_``).
 
 With known-future inputs ``f_{T+h}`` (the ``C`` channels of the known-future covariates and the calendar
 features, known over the horizon) the head is MQ-RNN's (Wen et al. 2017): the encoder's state gives one
@@ -54,7 +58,12 @@ The package in parts, in the order a reader meets them:
 ``features``       :class:`ForecastFeatures`: the input channels by role, their layout, their state
 ``net``            :class:`DirectForecastNet` (the model above) and :class:`ForecastModule` (its loss)
 ``evaluation``     the naive and seasonal-naive baselines, the metrics, the rolling-origin :func:`backtest`
+``defaults``       the rules that choose the season length, the lookback and ``relative`` from the data
 ``forecaster``     :class:`Forecaster`, the estimator that puts them together (fit, predict, save, load)
+``panel``          :class:`GlobalForecaster`: one model over many series (a long frame with a series id),
+                   per-series scaling, quantiles, known-future covariates
+``sktime``         ``RnnkitForecaster``, the Forecaster as an sktime forecaster (imported on its own: it needs
+                   sktime)
 =================  ========================================================================================
 """
 
@@ -62,6 +71,7 @@ from .evaluation import METHODS, METRICS, SEASONS, backtest, errors, infer_seaso
 from .features import ForecastFeatures
 from .forecaster import Forecaster
 from .net import DirectForecastNet, ForecastBatch, ForecastModule
+from .panel import GlobalForecaster
 from .series import _future_index as _future_index  # the time-axis helpers, for tests of the index
 from .series import _regular_step as _regular_step
 from .series import as_frame
@@ -75,6 +85,7 @@ __all__ = [
     "ForecastFeatures",
     "ForecastModule",
     "Forecaster",
+    "GlobalForecaster",
     "as_frame",
     "backtest",
     "errors",

@@ -82,18 +82,22 @@ def backtest(forecaster, data, *, folds: int = 3, step: int | None = None, seaso
     frame = as_frame(data, time_col=time_col, freq=freq)
     targets, _, future = _roles(frame, targets, future_covariates)
     freq_, _ = _regular_step(frame)
-    m = season_length if season_length is not None else infer_season_length(freq_)
-    if isinstance(m, bool) or not isinstance(m, numbers.Integral) or m < 1:
+    # The season of the baselines and of MASE: given here, else the forecaster's own, else (None) the season
+    # that each fold's fit chooses from its training rows.
+    m = season_length if season_length is not None else forecaster.season_length
+    m = None if m == "auto" else m
+    if m is not None and (isinstance(m, bool) or not isinstance(m, numbers.Integral) or m < 1):
         raise ValueError(f"season_length must be an integer >= 1, got {m!r}")
     H, n = forecaster.horizon, len(frame)
     step = H if step is None else step
     if isinstance(folds, bool) or not isinstance(folds, numbers.Integral) or folds < 1:
         raise ValueError(f"folds must be an integer >= 1, got {folds!r}")
     initial = n - H - (folds - 1) * step
-    if initial < max(forecaster.lookback + H, m + 1):
+    L = 1 if forecaster.lookback == "auto" else forecaster.lookback  # "auto" fits what the rows allow
+    if initial < max(L + H, (m or 1) + 1):
         raise ValueError(f"{folds} folds of horizon {H}, {step} steps apart, leave {initial} steps "
-                         f"before the first origin; it needs lookback + horizon = {forecaster.lookback + H} "
-                         f"steps to train and {m + 1} for the seasonal naive (season {m}); use fewer "
+                         f"before the first origin; it needs lookback + horizon = {L + H} "
+                         f"steps to train and {(m or 1) + 1} for the seasonal naive (season {m or 1}); use fewer "
                          "folds, a smaller step or a longer series")
     idx = frame.column_index(targets)
     median = 0 if forecaster.quantiles is None else list(forecaster.quantiles).index(0.5)
@@ -101,6 +105,7 @@ def backtest(forecaster, data, *, folds: int = 3, step: int | None = None, seaso
     for train_rows, test_rows in rolling_origin(n, initial=initial, test_size=H, step=step, expanding=expanding):
         past = _take(frame, train_rows)
         model = clone(forecaster).fit(past, targets=targets, future_covariates=future)
+        m_fold = m if m is not None else model.season_length_  # at most half the fold's rows: its rule's check
         known = pd.DataFrame(frame.values[test_rows.start : test_rows.stop], columns=frame.columns,
                              index=_future_index(past, freq_, H)) if future else None
         predicted = model.predict(data=past, future=known).to_numpy()  # (H, n_y) or (H, n_y * n_q)
@@ -108,10 +113,10 @@ def backtest(forecaster, data, *, folds: int = 3, step: int | None = None, seaso
         preds = {
             "forecaster": predicted.reshape(H, len(targets), -1)[..., median],  # (H, n_y)
             "naive": naive(history, H),
-            "seasonal_naive": seasonal_naive(history, H, m),
+            "seasonal_naive": seasonal_naive(history, H, m_fold),
         }
         actual = frame.values[test_rows.start : test_rows.stop, idx]  # (H, n_y)
-        scale = mase_scale(past.values[:, idx], m)
+        scale = mase_scale(past.values[:, idx], m_fold)
         origin = frame.time[test_rows.start] if frame.time is not None else test_rows.start
         rows.append({(metric, method): value for method, pred in preds.items()
                      for metric, value in errors(actual, pred, scale).items()} | {"origin": origin})

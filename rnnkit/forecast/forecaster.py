@@ -32,10 +32,10 @@ from ..models import SequenceToLabel, check_cell_name, named_cell
 from ..training import ScaleOut, seeded_fit
 from ..training.module import check_training_options
 from ..training.trainer import GeneratorState, RunIdentity, resolve_device, resume_checkpoint, run_identity
-from . import evaluation
+from . import defaults, evaluation
 from .features import ForecastFeatures
 from .net import DirectForecastNet, ForecastModule, as_batch
-from .series import _future_index, _known_future, _numeric_index, _regular_step, _roles, as_frame
+from .series import _future_index, _join_exogenous, _known_future, _numeric_index, _regular_step, _roles, as_frame
 
 SCALE_OUT = ("devices", "num_nodes", "strategy")  # where the fit runs, not what it computes
 
@@ -49,7 +49,13 @@ class Forecaster(BaseEstimator):
             ``"gru"``, ``"rnn"``, ``"layernorm_lstm"``, ``"mingru"``, ``"minlstm"``); a factory
             ``(input_size, hidden_size) -> Cell`` (a Cell class works); or a Cell object (copied at every fit;
             its sizes must match). Only a named cell can be saved.
-        lookback, horizon: window sizes ``L`` and ``H`` in steps of the series (required).
+        horizon: the steps ``H`` to forecast (required).
+        lookback: the steps ``L`` each forecast reads; ``"auto"`` (default): ``max(2 H, 2 m)``, cut so that the
+            training rows give at least ``L`` windows (:func:`rnnkit.forecast.defaults.choose_lookback`).
+        season_length: the season ``m`` in steps; ``"auto"`` (default): the calendar frequency's season (12
+            monthly, 7 daily, 24 hourly...) when the autocorrelation of the training series' changes at that lag
+            confirms it, else 1 (:func:`~rnnkit.forecast.defaults.choose_season_length`). It sets the lookback
+            ``"auto"`` and the seasonal naive and MASE of :meth:`backtest`.
         hidden_size, num_layers, dropout: the encoder (dropout between layers).
         max_epochs, batch_size, lr, weight_decay, clip_grad_norm: training (AdamW; clipping by global norm,
             Pascanu et al. 2013).
@@ -60,32 +66,39 @@ class Forecaster(BaseEstimator):
         mask, time_since: add the observed mask / GRU-D's δ of every column as input channels (the
             "GRU-simple" inputs of Che et al. 2018).
         time_aware: wrap the cell in :class:`rnnkit.TimeAware` (GRU-D's decays) fed ``[x, m, δ]``; one layer.
-        relative: predict changes from the window's last value (default True; see the module docstring).
+        relative: predict changes from the window's last value (True) or the standardised level (False; see
+            the module docstring); ``"auto"`` (default): False when the training series looks stationary (the KPSS
+            test does not reject level stationarity at 5 %), else True
+            (:func:`~rnnkit.forecast.defaults.choose_relative`).
         quantiles: None (default: point forecasts, squared error) or strictly increasing levels in (0, 1)
             that include 0.5, e.g. ``(0.1, 0.5, 0.9)``: train on the pinball loss and predict these quantiles
             (sorted, so they never cross); the median is the point forecast of :meth:`backtest`.
         validation_fraction: the last fraction of the series held out for ``val_loss`` (0: none);
             early_stopping_patience needs it.
         random_state: seeds initialisation and shuffling (the caller's torch RNG is left untouched).
-        device: ``"auto"``, ``"cpu"`` or ``"cuda"``. verbose: Lightning's progress bar and summary.
+        device: ``"auto"``, ``"cpu"`` or ``"cuda"``. verbose: Lightning's progress bar and summary, and a
+            line per choice of the ``"auto"`` defaults with its reason.
         devices, num_nodes, strategy: Lightning's scale-out (:class:`rnnkit.training.ScaleOut`): devices per
             machine, machines, and ``"auto"`` / ``"ddp"``...; several processes need an int random_state.
         log_dir: CSV and TensorBoard logs and a checkpoint at the end of every epoch there
             (``log_dir/checkpoints/last.ckpt``), from which ``fit(..., resume=True)`` continues.
 
-    Fitted attributes: ``model_``, ``preprocessor_``, ``spec_`` (the WindowSpec), ``targets_``,
-    ``covariates_`` (the past covariates), ``future_covariates_``, ``features_`` (the
-    :class:`~rnnkit.forecast.ForecastFeatures`: channel layout and preprocessing), ``freq_`` (the pandas
-    frequency, or the numeric step), ``history_`` (the fitted series, as a TimeSeriesFrame, the default start of
-    :meth:`predict`), ``input_names_``, ``future_names_`` (the known-future channels the head reads: the
-    known-future covariates, then calendar sin/cos), ``loss_curve_``, ``validation_loss_curve_``.
+    Fitted attributes: ``season_length_``, ``lookback_``, ``relative_`` (the values used, chosen from the
+    training rows where the parameter is ``"auto"``), ``choices_`` (the reason of each), ``model_``,
+    ``preprocessor_``, ``spec_`` (the WindowSpec), ``targets_``, ``covariates_`` (the past covariates),
+    ``future_covariates_``, ``features_`` (the :class:`~rnnkit.forecast.ForecastFeatures`: channel layout and
+    preprocessing), ``freq_`` (the pandas frequency, or the numeric step), ``history_`` (the fitted series, as a
+    TimeSeriesFrame, the default start of :meth:`predict`), ``input_names_``, ``future_names_`` (the known-future
+    channels the head reads: the known-future covariates, then calendar sin/cos), ``loss_curve_``,
+    ``validation_loss_curve_``.
     """
 
     def __init__(
         self,
         *,
-        lookback: int,
         horizon: int,
+        lookback: int | str = "auto",
+        season_length: int | str = "auto",
         cell="lstm",
         hidden_size: int = 32,
         num_layers: int = 1,
@@ -101,7 +114,7 @@ class Forecaster(BaseEstimator):
         mask: bool = False,
         time_since: bool = False,
         time_aware: bool = False,
-        relative: bool = True,
+        relative: bool | str = "auto",
         quantiles: Sequence[float] | None = None,
         validation_fraction: float = 0.0,
         early_stopping_patience: int | None = None,
@@ -113,8 +126,9 @@ class Forecaster(BaseEstimator):
         verbose: bool = False,
         log_dir: str | None = None,
     ):
-        self.lookback = lookback
         self.horizon = horizon
+        self.lookback = lookback
+        self.season_length = season_length
         self.cell = cell
         self.hidden_size = hidden_size
         self.num_layers = num_layers
@@ -143,8 +157,9 @@ class Forecaster(BaseEstimator):
         self.log_dir = log_dir
 
     # -- fit ----------------------------------------------------------------------------------------------
-    def fit(self, data, *, targets: Sequence[str] | None = None, future_covariates: Sequence[str] | None = None,
-            time_col: str | None = None, freq: str | None = None, resume: bool = False) -> Forecaster:
+    def fit(self, data, X=None, *, targets: Sequence[str] | None = None,
+            future_covariates: Sequence[str] | None = None, time_col: str | None = None, freq: str | None = None,
+            resume: bool = False) -> Forecaster:
         """Train on ``data``: a pandas Series or DataFrame with a DatetimeIndex, a PeriodIndex (forecasts come
         back as periods) or a numeric index (years: forecasts continue it), or a ``time_col``, or a
         TimeSeriesFrame. ``targets``: the columns to forecast (default all but the known-future covariates).
@@ -154,14 +169,20 @@ class Forecaster(BaseEstimator):
         become NaN), needed when the timestamps are uneven. Returns self; fitted attributes are set only on
         success.
 
+        ``X``: exogenous columns as sktime forecasters take them (``fit(y, X)``, then ``predict(fh, X=X_future)``):
+        a DataFrame (or a named Series) with ``data``'s index, whose columns become known-future covariates
+        beside ``data``'s columns (which are then the targets).
+
         ``resume=True`` continues an interrupted fit from ``log_dir/checkpoints/last.ckpt`` (or starts from the
         beginning when there is none yet); it needs an int ``random_state``, the same data and the same
         parameters (``max_epochs`` may grow), and refuses another run's checkpoint. On CPU the resumed fit
         ends with the same weights as an uninterrupted one."""
         self._check_params()
+        series_output = isinstance(data, pd.Series)
+        if X is not None:
+            data, targets, future_covariates = _join_exogenous(data, X, targets, future_covariates, time_col)
         frame = as_frame(data, time_col=time_col, freq=freq)
-        self._fit_frame(frame, targets, future_covariates, series_output=isinstance(data, pd.Series),
-                        resume=resume)
+        self._fit_frame(frame, targets, future_covariates, series_output=series_output, resume=resume)
         # a PeriodIndex is read as the start of each period; forecasts are given back as periods
         index = getattr(data, "index", None)
         self.period_ = index.freqstr if isinstance(index, pd.PeriodIndex) and time_col is None and freq is None \
@@ -172,7 +193,15 @@ class Forecaster(BaseEstimator):
                    future_covariates: Sequence[str] | None, *, series_output: bool,
                    resume: bool = False) -> Forecaster:
         targets, covariates, future = _roles(frame, targets, future_covariates)
-        L, H, n = self.lookback, self.horizon, len(frame)
+        H, n = self.horizon, len(frame)
+        freq, step = _regular_step(frame)
+        if self.validation_fraction > 0:
+            split = split_by_time(frame, val=self.validation_fraction, test=0.0)
+            train_rows, val_rows = split.train, split.val
+        else:
+            train_rows, val_rows = range(n), None
+        choices = self._choose(frame, targets, train_rows, freq)
+        L, relative = choices["lookback"][0], choices["relative"][0]
         if L + H > n:
             raise ValueError(f"lookback ({L}) + horizon ({H}) = {L + H} steps make one window, but the "
                              f"series has {n}; shorten lookback or horizon, or pass a longer series")
@@ -182,17 +211,11 @@ class Forecaster(BaseEstimator):
             raise ValueError(f"column {frame.columns[j]!r} has a missing value (NaN) at row {i}{when} and "
                              "impute='none' refuses NaN: use Forecaster(impute='ffill' | 'mean' | 'zero') or "
                              "fill the gaps before fit")
-        freq, step = _regular_step(frame)
         spec = WindowSpec(L, H, targets=targets, past_covariates=covariates, future_covariates=future)
-        if self.validation_fraction > 0:
-            split = split_by_time(frame, val=self.validation_fraction, test=0.0)
-            if len(split.val) < H or len(split.train) < L + H:
-                raise ValueError(f"validation_fraction={self.validation_fraction} of {n} steps leaves "
-                                 f"{len(split.train)} training and {len(split.val)} validation steps; each "
-                                 f"part needs a window (training {L + H}, validation {H} steps)")
-            train_rows, val_rows = split.train, split.val
-        else:
-            train_rows, val_rows = range(n), None
+        if val_rows is not None and (len(val_rows) < H or len(train_rows) < L + H):
+            raise ValueError(f"validation_fraction={self.validation_fraction} of {n} steps leaves "
+                             f"{len(train_rows)} training and {len(val_rows)} validation steps; each "
+                             f"part needs a window (training {L + H}, validation {H} steps)")
         if self.early_stopping_patience is not None and val_rows is None:
             raise ValueError("early_stopping_patience needs validation data: set validation_fraction > 0")
         features = ForecastFeatures(spec, **self._feature_options()).fit(frame, train_rows, step)
@@ -219,7 +242,8 @@ class Forecaster(BaseEstimator):
         generator = torch.Generator().manual_seed(seed)
         train_loader = train.loader(self.batch_size, shuffle=True, generator=generator, collate_fn=as_batch)
         val_loader = None if val is None else val.loader(self.batch_size, collate_fn=as_batch)
-        build = lambda: ForecastModule(self._build_model(features, series.inputs[train_rows.start : train_rows.stop]),
+        build = lambda: ForecastModule(self._build_model(features, series.inputs[train_rows.start : train_rows.stop],
+                                                         relative=relative),
                                        quantiles=self.quantiles, lr=self.lr, weight_decay=self.weight_decay,
                                        clip_grad_norm=self.clip_grad_norm)
         # The shuffles come from `generator`, epoch after epoch: its state goes into the checkpoints.
@@ -230,16 +254,40 @@ class Forecaster(BaseEstimator):
                             ckpt_path=checkpoint).module
         model = module.model
 
-        self._set_fitted(model, features, frame, freq, series_output)
+        self._set_fitted(model, features, frame, freq, series_output, choices)
         self.loss_curve_ = module.history["train_loss"]
         self.validation_loss_curve_ = module.history["val_loss"]
         return self
 
+    def _choose(self, frame: TimeSeriesFrame, targets: tuple[str, ...], train_rows: range, freq
+                ) -> dict[str, tuple]:
+        """``{"season_length": (m, reason), "lookback": (L, reason), "relative": (bool, reason)}``: each parameter
+        as set, or chosen from the targets' training rows where it is ``"auto"`` (:mod:`.defaults`)."""
+        y = frame.values[train_rows.start : train_rows.stop, frame.column_index(targets)]  # (N_train, n_y)
+        given = lambda v: (v, "set")
+        m = defaults.choose_season_length(y, freq) if self.season_length == "auto" else given(self.season_length)
+        choices = {
+            "season_length": m,
+            "lookback": defaults.choose_lookback(len(y), self.horizon, m[0]) if self.lookback == "auto"
+            else given(self.lookback),
+            "relative": defaults.choose_relative(y) if self.relative == "auto" else given(bool(self.relative)),
+        }
+        if self.verbose:
+            for name, (value, reason) in choices.items():
+                print(f"Forecaster: {name} = {value} ({reason})")
+        return choices
+
     def _check_params(self) -> None:
-        for name in ("lookback", "horizon", "hidden_size", "num_layers", "max_epochs", "batch_size"):
+        for name in ("lookback", "season_length", "horizon", "hidden_size", "num_layers", "max_epochs",
+                     "batch_size"):
             v = getattr(self, name)
+            if name in ("lookback", "season_length") and v == "auto":
+                continue
             if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1:
-                raise ValueError(f"Forecaster: {name} must be an integer >= 1, got {v!r}")
+                auto = " or 'auto'" if name in ("lookback", "season_length") else ""
+                raise ValueError(f"Forecaster: {name} must be an integer >= 1{auto}, got {v!r}")
+        if not (isinstance(self.relative, bool | np.bool_) or self.relative == "auto"):
+            raise ValueError(f"Forecaster: relative must be True, False or 'auto', got {self.relative!r}")
         if self.impute not in IMPUTE_POLICIES:
             raise ValueError(f"Forecaster: impute must be one of {IMPUTE_POLICIES}, got {self.impute!r}")
         if self.scale not in SCALERS:
@@ -275,9 +323,10 @@ class Forecaster(BaseEstimator):
         return {"scale": self.scale, "impute": self.impute, "calendar": self.calendar, "mask": self.mask,
                 "time_since": self.time_since, "time_aware": self.time_aware}
 
-    def _build_model(self, features: ForecastFeatures, train_inputs: np.ndarray | None) -> DirectForecastNet:
+    def _build_model(self, features: ForecastFeatures, train_inputs: np.ndarray | None, *, relative: bool
+                     ) -> DirectForecastNet:
         """The network for ``features``' channels; ``train_inputs (N_train, F_x)`` (None when loading) give a
-        time-aware cell the training means its inputs decay towards."""
+        time-aware cell the training means its inputs decay towards; ``relative``: the chosen form."""
         n_inputs, n_future = len(features.input_names), len(features.future_names)
         n_targets = len(features.spec.targets)
         cell = copy.deepcopy(self.cell)  # a Cell object's weights are the initial weights of every fit
@@ -291,7 +340,7 @@ class Forecaster(BaseEstimator):
             cell = TimeAware(cell)
             if train_inputs is not None:  # decay towards the training mean (of the changes, when relative: 0)
                 mean_of = train_inputs[:, x].copy()
-                if self.relative:
+                if relative:
                     mean_of[:, features.slices["targets"]] = 0.0
                 cell.set_mean(torch.from_numpy(mean_of), torch.from_numpy(train_inputs[:, m]))
         n_q = 1 if self.quantiles is None else len(self.quantiles)
@@ -300,12 +349,16 @@ class Forecaster(BaseEstimator):
             local = nn.Sequential(nn.Linear(K + n_future, K), nn.ReLU(), nn.Linear(K, n_targets * n_q))
         net = SequenceToLabel(n_inputs, self.hidden_size, self.horizon * (K if n_future else n_targets * n_q),
                               cell=cell, num_layers=self.num_layers, dropout=self.dropout)
-        return DirectForecastNet(net, self.horizon, n_targets, relative=self.relative, n_quantiles=n_q,
+        return DirectForecastNet(net, self.horizon, n_targets, relative=relative, n_quantiles=n_q,
                                  local=local)
 
     def _set_fitted(self, model: DirectForecastNet, features: ForecastFeatures, history: TimeSeriesFrame,
-                    freq, series_output: bool) -> None:
+                    freq, series_output: bool, choices: dict[str, tuple]) -> None:
         spec = features.spec
+        self.season_length_ = int(choices["season_length"][0])
+        self.lookback_ = int(choices["lookback"][0])
+        self.relative_ = bool(choices["relative"][0])
+        self.choices_ = {name: reason for name, (_, reason) in choices.items()}
         self.model_, self.features_, self.spec_ = model.eval(), features, spec
         self.preprocessor_ = features.preprocessor
         self.targets_, self.covariates_ = spec.targets, spec.past_covariates
@@ -316,10 +369,13 @@ class Forecaster(BaseEstimator):
         self._series_output = series_output
 
     # -- predict ------------------------------------------------------------------------------------------
-    def predict(self, horizon: int | None = None, *, data=None, future=None, time_col: str | None = None):
+    def predict(self, horizon=None, *, data=None, future=None, X=None, time_col: str | None = None):
         """Forecast the ``horizon`` steps (default: the fitted one, at most that) after the end of the fitted
         series, or after the end of ``data`` (the same columns, e.g. the series with newer observations; the
-        model is not refitted).
+        model is not refitted). ``horizon`` may also be the steps ahead to return, as sktime's relative
+        forecasting horizon ``fh`` gives them: a list, range or array of integers in ``[1, horizon]`` (``[1, 3]``:
+        the first and the third step), or a relative ``ForecastingHorizon``. ``X``: sktime's name for
+        ``future`` (the exogenous columns given to ``fit(y, X)``).
 
         ``future``: the known-future covariates over those steps, needed exactly when fit named
         ``future_covariates``: a DataFrame (or a named Series) indexed by the forecast timestamps (the index
@@ -330,14 +386,17 @@ class Forecaster(BaseEstimator):
         (one target fitted as a Series) or a DataFrame of the targets; with ``quantiles``, a DataFrame with
         one column per quantile level (one target fitted as a Series) or columns ``(target, quantile)``."""
         self._check_fitted("predict")
-        H = self.horizon if horizon is None else horizon
-        if isinstance(H, bool) or not isinstance(H, numbers.Integral) or not 1 <= H <= self.horizon:
-            raise ValueError(f"predict: horizon must be an integer in [1, {self.horizon}] (the model "
-                             f"predicts the {self.horizon} steps it was fitted for; refit with a larger "
-                             f"horizon for more), got {H!r}")
+        if X is not None:
+            if future is not None:
+                raise ValueError("predict got both future=... and X=...; they are the same input: pass one")
+            future = X
+        steps = self._steps(horizon)
+        H = int(steps[-1])
         frame = self.history_ if data is None else self._frame_like(data, time_col)
-        y = self._predict_frame(frame, H, future)  # (H, n_y, n_q)
-        index = self._as_periods(_future_index(frame, self.freq_, H))
+        pick = slice(None) if len(steps) == H else steps - 1  # 1..H, or the steps asked for
+        y = self._predict_frame(frame, steps, future)[pick]  # (n_steps, n_y, n_q)
+        index = self._as_periods(_future_index(frame, self.freq_, H))[pick]
+        H = len(steps)
         if self.quantiles is None:
             if self._series_output:
                 return pd.Series(y[:, 0, 0], index=index, name=self.targets_[0])
@@ -348,27 +407,58 @@ class Forecaster(BaseEstimator):
         columns = pd.MultiIndex.from_product([list(self.targets_), levels], names=["target", "quantile"])
         return pd.DataFrame(y.reshape(H, -1), index=index, columns=columns)
 
-    def _predict_frame(self, frame: TimeSeriesFrame, H: int, future) -> np.ndarray:
-        """The first ``H`` forecast steps after the end of ``frame``, ``(H, n_y, n_q)`` in original units."""
-        if len(frame) < self.lookback:
-            raise ValueError(f"predict needs the last lookback = {self.lookback} steps; the series has "
+    def _steps(self, horizon) -> np.ndarray:
+        """The forecast steps (1-based, increasing) that ``predict(horizon)`` returns."""
+        if horizon is None:
+            return np.arange(1, self.horizon + 1)
+        if hasattr(horizon, "to_relative") and hasattr(horizon, "is_relative"):  # sktime's ForecastingHorizon
+            if not horizon.is_relative:
+                raise ValueError("predict: a ForecastingHorizon must be relative (steps ahead: "
+                                 "ForecastingHorizon([1, 2, 3])); an absolute one needs the cutoff it is relative "
+                                 "to: use rnnkit.forecast.sktime.RnnkitForecaster")
+            horizon = horizon.to_numpy()
+        fix = (f"(the model predicts the {self.horizon} steps it was fitted for; refit with a larger horizon for "
+               "more)")
+        if isinstance(horizon, numbers.Integral) and not isinstance(horizon, bool):
+            if not 1 <= horizon <= self.horizon:
+                raise ValueError(f"predict: horizon must be an integer in [1, {self.horizon}] {fix}, got {horizon!r}")
+            return np.arange(1, int(horizon) + 1)
+        if isinstance(horizon, str) or not isinstance(horizon, Sequence | np.ndarray | pd.Index | range):
+            raise ValueError(f"predict: horizon must be an integer in [1, {self.horizon}] or a list of steps "
+                             f"ahead, got {horizon!r}")
+        steps = np.asarray(list(horizon))
+        if (len(steps) == 0 or steps.dtype.kind not in "iu" or steps.min() < 1 or steps.max() > self.horizon
+                or (np.diff(steps) <= 0).any()):
+            raise ValueError(f"predict: the steps ahead must be increasing integers in [1, {self.horizon}] {fix}, "
+                             f"got {list(horizon)!r}")
+        return steps
+
+    def _predict_frame(self, frame: TimeSeriesFrame, steps: int | np.ndarray, future) -> np.ndarray:
+        """The first ``H = max(steps)`` forecast steps after the end of ``frame``, ``(H, n_y, n_q)`` in original
+        units; ``steps`` (an int: ``1..steps``): the steps whose known-future covariates ``future`` must give."""
+        steps = np.arange(1, steps + 1) if isinstance(steps, numbers.Integral) else steps
+        H = int(steps[-1])
+        if len(frame) < self.lookback_:
+            raise ValueError(f"predict needs the last lookback = {self.lookback_} steps; the series has "
                              f"{len(frame)}")
-        x = self._features(frame).inputs[-self.lookback :]  # (L, F_x)
-        f = self._future_inputs(frame, H, future)  # (horizon, C) or None
+        x = self._features(frame).inputs[-self.lookback_ :]  # (L, F_x)
+        f = self._future_inputs(frame, steps, future)  # (horizon, C) or None
         return self._forecast(x[None], None if f is None else f[None])[0, :H]
 
-    def _future_inputs(self, frame: TimeSeriesFrame, H: int, future) -> np.ndarray | None:
+    def _future_inputs(self, frame: TimeSeriesFrame, steps: np.ndarray, future) -> np.ndarray | None:
         """The known-future channels ``(horizon, C)`` after the end of ``frame``, scaled as in training: the
-        covariates from ``future`` for the first ``H`` steps, the calendar from the timestamps. Later steps of
-        the covariates are left at 0: the local head reads step h's inputs for step h only, so they cannot
-        change the first ``H`` forecasts. None for a model without known-future inputs."""
+        covariates from ``future`` at the forecast ``steps`` (1-based), the calendar from the timestamps. Other
+        steps of the covariates are left at 0: the local head reads step h's inputs for step h only, so they
+        cannot change the forecasts of ``steps``. None for a model without known-future inputs."""
         if future is not None and not self.future_covariates_:
             raise ValueError("predict got future=..., but this Forecaster was fitted without known-future "
                              "covariates; name them at fit: fit(data, future_covariates=['promo', ...])")
         index = _future_index(frame, self.freq_, self.horizon)
         known = None
         if self.future_covariates_ and self.future_names_:
-            known = _known_future(future, index[:H], self.future_covariates_, step=self.step_)  # (H, n_f)
+            at = _known_future(future, index[steps - 1], self.future_covariates_, step=self.step_)  # (n_steps, n_f)
+            known = np.zeros((int(steps[-1]), at.shape[1]))  # (H, n_f)
+            known[steps - 1] = at
         return self.features_.future_inputs(index, known)
 
     def historical_forecasts(self, data=None, *, start=None, time_col: str | None = None) -> pd.DataFrame:
@@ -393,7 +483,7 @@ class Forecaster(BaseEstimator):
         windows = WindowDataset(self._features(frame), self.spec_, rows=range(a, n))
         arrays = windows.to_arrays()
         y = self._forecast(arrays["x"], arrays.get("future"))  # (n_w, H, n_y, n_q)
-        origins = windows.starts + self.lookback
+        origins = windows.starts + self.lookback_
         index = (pd.Index(origins) if frame.time is None else self._as_periods(frame.time[origins])
                  if isinstance(frame.time, pd.DatetimeIndex) else _numeric_index(frame.time[origins], frame))
         steps = range(1, self.horizon + 1)
@@ -462,8 +552,10 @@ class Forecaster(BaseEstimator):
         forecast is its median.
 
         Baselines on the same rows: naive ``ŷ_{T+h} = y_T``; seasonal naive ``ŷ_{T+h} = y_{T+h-mk}`` with
-        ``k = ⌈h/m⌉`` and season length ``m`` (``season_length``, else from the frequency: 12 monthly, 4
-        quarterly, 52 weekly, 7 daily, 24 hourly). Gaps in the history are forward-filled for them.
+        ``k = ⌈h/m⌉`` and season length ``m``: ``season_length`` here, else the forecaster's own
+        ``season_length``, else (``"auto"``) the ``season_length_`` that each fold's fit chose from its
+        training rows, so that MASE and the seasonal naive use the season the model was fitted with. Gaps in
+        the history are forward-filled for them.
 
         Metrics over the observed test values (NaN targets are skipped), averaged over target columns: MAE,
         RMSE, sMAPE in % (``200/n Σ |y-ŷ| / (|y|+|ŷ|)``), and MASE (Hyndman & Koehler 2006): MAE divided by
@@ -508,6 +600,8 @@ class Forecaster(BaseEstimator):
             "time_unit": h.time.unit if time_kind == "datetime" else None,
             "freq": self.freq_ if isinstance(self.freq_, str | None) else float(self.freq_),
             "period": getattr(self, "period_", None), "series_output": bool(self._series_output),
+            "season_length": self.season_length_, "lookback": self.lookback_, "relative": self.relative_,
+            "choices": self.choices_,
         }
         tensors = {f"model.{k}": v for k, v in self.model_.state_dict().items()}
         tensors |= {k: torch.from_numpy(v) for k, v in arrays.items()}
@@ -535,13 +629,18 @@ class Forecaster(BaseEstimator):
         history = TimeSeriesFrame(tensors["history.values"].numpy(), columns=fitted["columns"], time=time,
                                   time_name=fitted["time_name"])
         # A model saved before known-future inputs existed (rnnkit 0.1.0 without them) has no such key.
-        spec = WindowSpec(self.lookback, self.horizon, targets=fitted["targets"],
+        # Models saved before the "auto" defaults existed set lookback and relative as parameters.
+        L, relative = fitted.get("lookback", self.lookback), fitted.get("relative", self.relative)
+        spec = WindowSpec(L, self.horizon, targets=fitted["targets"],
                           past_covariates=fitted["covariates"], future_covariates=fitted.get("future_covariates", ()))
         features = ForecastFeatures.from_state(spec, self._feature_options(), fitted,
                                                {k: v.numpy() for k, v in tensors.items()})
-        model = self._build_model(features, None)
+        model = self._build_model(features, None, relative=relative)
         model.load_state_dict({k.removeprefix("model."): v for k, v in tensors.items()
                                if k.startswith("model.")}, strict=True)
-        self._set_fitted(model, features, history, fitted["freq"], bool(fitted["series_output"]))
+        season = fitted.get("season_length", self.season_length if self.season_length != "auto" else 1)
+        choices = {"season_length": (season, "saved"), "lookback": (L, "saved"), "relative": (relative, "saved")}
+        self._set_fitted(model, features, history, fitted["freq"], bool(fitted["series_output"]), choices)
+        self.choices_ = fitted.get("choices", self.choices_)
         self.period_ = fitted.get("period")  # absent from models saved before periods were given back
         self.loss_curve_, self.validation_loss_curve_ = [], []

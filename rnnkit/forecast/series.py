@@ -91,6 +91,33 @@ def _roles(frame: TimeSeriesFrame, targets: Sequence[str] | None, future_covaria
     return targets, tuple(c for c in frame.columns if c not in targets + future), future
 
 
+def _join_exogenous(y, X, targets, future_covariates, time_col):
+    """``(data, targets, future_covariates)`` for ``fit(y, X)``: ``X``'s columns beside ``y``'s as known-future
+    covariates, ``y``'s columns the targets. ValueError unless X is a pandas frame with exactly y's index."""
+    if time_col is not None or not isinstance(y, pd.Series | pd.DataFrame):
+        raise ValueError("fit(y, X): X needs y as a pandas Series or DataFrame indexed by time (without time_col), "
+                         f"got {type(y).__name__}")
+    if targets is not None or future_covariates is not None:
+        raise ValueError("fit(y, X) sets the roles itself (y's columns are the targets, X's the known-future "
+                         "covariates): drop targets= and future_covariates=, or pass one DataFrame without X")
+    if isinstance(X, pd.Series):
+        if X.name is None:
+            raise ValueError("fit(y, X): X is an unnamed Series; name it (X.rename('promo')) or pass a DataFrame")
+        X = X.to_frame()
+    if not isinstance(X, pd.DataFrame):
+        raise ValueError(f"fit(y, X): X must be a pandas DataFrame with y's index, got {type(X).__name__}")
+    if not X.index.equals(y.index):
+        raise ValueError(f"fit(y, X): X's index must equal y's ({len(y)} rows, {y.index[0]} .. {y.index[-1]}); X has "
+                         f"{len(X)} rows" + (f", {X.index[0]} .. {X.index[-1]}" if len(X) else "")
+                         + ": give X one row per timestamp of y, in the same order")
+    y = y.to_frame(y.name if y.name is not None else "y") if isinstance(y, pd.Series) else y
+    names = [str(c) for c in y.columns]
+    both = [str(c) for c in X.columns if str(c) in names]
+    if both:
+        raise ValueError(f"fit(y, X): columns {both} are in both y and X; rename them in X")
+    return pd.concat([y, X], axis=1), tuple(names), tuple(str(c) for c in X.columns)
+
+
 def _regular_step(frame: TimeSeriesFrame, *, fix: str = "pass freq='h' (or 'D', 'W-SAT', 'MS'...) to fit"
                   ) -> tuple[str | float | None, float]:
     """(frequency, step): the pandas frequency string and the median step in seconds for datetimes; the

@@ -1,0 +1,316 @@
+"""Forecasting benchmark: rnnkit's Forecaster beside naive, seasonal naive, ETS, AutoETS and AutoARIMA.
+
+Six classic series that load offline (sktime's airline, lynx and shampoo; statsmodels' yearly sunspots,
+Mauna Loa co2 averaged by month, and the Nile's yearly flow), each scored by rolling origin (Tashman 2000):
+the last ``--origins`` windows of ``h`` steps, ``h`` steps apart, each forecast from every earlier step only.
+Every method is fitted in the same run, on the same rows:
+
+==============  ===========================================================================================
+naive           ``ŷ_{T+k} = y_T``
+seasonal naive  ``ŷ_{T+k} = y_{T+k-m⌈k/m⌉}`` (seasonal series only)
+ETS             statsmodels' ``ETSModel``: additive errors, additive damped trend, additive season of ``m``
+                (Hyndman et al. 2008's ETS(A,Ad,A); ETS(A,Ad,N) without a season); 80 % intervals from it
+AutoETS         sktime's ``AutoETS(auto=True, sp=m)``: the ETS form chosen by AICc, its 80 % intervals
+AutoARIMA       pmdarima's ``auto_arima`` (seasonal with period ``m`` when there is one), its 80 % intervals
+rnnkit          ``Forecaster(horizon=h, random_state=seed)``, its defaults otherwise (``--param`` sets
+                others; ``--variant`` adds a second configuration, fitted on the same rows), over ``--seeds``
+                seeds: mean ± standard deviation over the seeds
+==============  ===========================================================================================
+
+Score: MASE (Hyndman & Koehler 2006), the forecast's MAE over the in-sample MAE of the seasonal naive
+forecast (season ``m``; ``m = 1``, the naive one, for series without a season) on the origin's training
+rows, averaged over the origins; and the share of the held-out values inside the 80 % interval
+(``coverage``) for the methods that give one.
+
+    OMP_NUM_THREADS=1 python benchmarks/forecast.py                      # all six, 3 origins, 3 seeds
+    OMP_NUM_THREADS=1 python benchmarks/forecast.py --quick              # 1 seed, 30 epochs: a smoke run
+    OMP_NUM_THREADS=1 python benchmarks/forecast.py --series nile,lynx --param relative=False
+    python benchmarks/forecast.py --param lookback=2h                   # "2h": twice the horizon
+
+Writes ``--out`` (default ``runs/forecast_benchmark``): ``results.json`` (every origin's errors) and
+``table.md`` (the tables below the machine line).
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import os
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+from layers import machine  # the machine line of the other benchmarks
+
+from rnnkit.forecast import Forecaster
+from rnnkit.forecast.evaluation import mase_scale, naive, seasonal_naive
+
+
+# -- the series: name -> (loader, horizon h, season m) --------------------------------------------------------
+def _airline() -> pd.Series:
+    from sktime.datasets import load_airline
+
+    return load_airline().astype(float)  # monthly PeriodIndex, 1949-01 .. 1960-12
+
+
+def _lynx() -> pd.Series:
+    from sktime.datasets import load_lynx
+
+    return load_lynx().astype(float)  # yearly PeriodIndex, 1821 .. 1934
+
+
+def _shampoo() -> pd.Series:
+    from sktime.datasets import load_shampoo_sales
+
+    return load_shampoo_sales().astype(float)  # monthly PeriodIndex, 36 months
+
+
+def _sunspots() -> pd.Series:
+    import statsmodels.api as sm
+
+    d = sm.datasets.sunspots.load_pandas().data  # YEAR as floats 1700.0 .. 2008.0
+    return pd.Series(d["SUNACTIVITY"].to_numpy(float), index=pd.Index(d["YEAR"].to_numpy(float), name="year"),
+                     name="sunspots")
+
+
+def _co2() -> pd.Series:
+    import statsmodels.api as sm
+
+    weekly = sm.datasets.co2.load_pandas().data["co2"]  # 2284 Saturdays, 59 missing
+    monthly = weekly.resample("MS").mean()  # 526 months; the few empty ones interpolated linearly
+    # From 1980 on (264 months): seasonal AutoARIMA on all 526 takes minutes per origin on 2 cores.
+    return monthly.interpolate().loc["1980":].rename("co2").rename_axis("month")
+
+
+def _nile() -> pd.Series:
+    import statsmodels.api as sm
+
+    d = sm.datasets.nile.load_pandas().data  # year as floats 1871.0 .. 1970.0
+    return pd.Series(d["volume"].to_numpy(float), index=pd.Index(d["year"].to_numpy(float), name="year"),
+                     name="nile")
+
+
+SERIES = {
+    "airline": (_airline, 12, 12),
+    "lynx": (_lynx, 10, 1),
+    "shampoo": (_shampoo, 6, 1),
+    "sunspots": (_sunspots, 10, 1),
+    "co2": (_co2, 12, 12),
+    "nile": (_nile, 10, 1),
+}
+
+
+# -- the classical methods: (train (T,), h, m) -> (point (h,), lower (h,) | None, upper (h,) | None) ----------
+def _ets(y: np.ndarray, h: int, m: int):
+    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
+    seasonal = "add" if m > 1 else None
+    fit = ETSModel(pd.Series(y), error="add", trend="add", damped_trend=True, seasonal=seasonal,
+                   seasonal_periods=m if m > 1 else None).fit(disp=False)
+    frame = fit.get_prediction(start=len(y), end=len(y) + h - 1).summary_frame(alpha=0.2)
+    return frame["mean"].to_numpy(), frame["pi_lower"].to_numpy(), frame["pi_upper"].to_numpy()
+
+
+def _auto_ets(y: np.ndarray, h: int, m: int):
+    from sktime.forecasting.ets import AutoETS
+
+    f = AutoETS(auto=True, sp=m, n_jobs=1).fit(pd.Series(y))
+    fh = np.arange(1, h + 1)
+    point = f.predict(fh=fh).to_numpy()
+    try:
+        band = f.predict_interval(fh=fh, coverage=0.8)
+    except TypeError:  # a multiplicative form's simulated interval: sktime 1.2 calls statsmodels 0.15 wrongly
+        return point, np.full(h, np.nan), np.full(h, np.nan)
+    return point, band.iloc[:, 0].to_numpy(), band.iloc[:, 1].to_numpy()
+
+
+def _auto_arima(y: np.ndarray, h: int, m: int):
+    import pmdarima
+
+    model = pmdarima.auto_arima(y, seasonal=m > 1, m=m, suppress_warnings=True, error_action="ignore")
+    point, band = model.predict(h, return_conf_int=True, alpha=0.2)
+    return np.asarray(point), band[:, 0], band[:, 1]
+
+
+CLASSICAL = {
+    "naive": lambda y, h, m: (naive(y[:, None], h)[:, 0], None, None),
+    "seasonal naive": lambda y, h, m: (seasonal_naive(y[:, None], h, m)[:, 0], None, None),
+    "ETS": _ets,
+    "AutoETS": _auto_ets,
+    "AutoARIMA": _auto_arima,
+}
+
+
+def parse_params(items: list[str]) -> dict:
+    """``["relative=False", "lookback=2h"]`` -> ``{"relative": False, "lookback": "2h"}`` (Python literals;
+    other text is kept as a string)."""
+    params = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise SystemExit(f"--param {item!r}: expected NAME=VALUE, e.g. relative=False")
+        try:
+            params[key] = ast.literal_eval(value)
+        except (ValueError, SyntaxError):
+            params[key] = value
+    return params
+
+
+def rnnkit_params(params: dict, h: int, seed: int, quick: bool) -> dict:
+    out = {"horizon": h, "random_state": seed} | ({"max_epochs": 30} if quick else {}) | params
+    for key, value in out.items():  # "2h": a multiple of the horizon
+        if isinstance(value, str) and value.endswith("h") and value[:-1].isdigit():
+            out[key] = int(value[:-1]) * h
+    return out
+
+
+def run_series(name: str, args, variants: dict[str, dict]) -> dict:
+    load, h, m = SERIES[name]
+    y = load()
+    values = y.to_numpy(float)
+    n = len(values)
+    origins = [n - h - k * h for k in reversed(range(args.origins))]
+    methods = [k for k in CLASSICAL if m > 1 or k != "seasonal naive"]
+    result = {"h": h, "m": m, "n": n, "origins": [str(y.index[o]) for o in origins], "methods": {}}
+    for method in methods:
+        per_origin, t0 = [], time.perf_counter()
+        for o in origins:
+            train, actual = values[:o], values[o : o + h]
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # the optimisers' convergence chatter
+                point, lower, upper = CLASSICAL[method](train, h, m)
+            scale = mase_scale(train[:, None], m)[0]
+            row = {"mase": float(np.mean(np.abs(point - actual)) / scale)}
+            if lower is not None and not np.isnan(lower).any():  # NaN: no interval at this origin
+                row["coverage"] = float(np.mean((actual >= lower) & (actual <= upper)))
+            per_origin.append(row)
+        result["methods"][method] = _summary(per_origin, time.perf_counter() - t0)
+    for label, params in variants.items():
+        result["methods"][label] = run_rnnkit(y, origins, h, m, params, args)
+    return result
+
+
+def run_rnnkit(y: pd.Series, origins: list[int], h: int, m: int, params: dict, args) -> dict:
+    values = y.to_numpy(float)
+    seeds = []
+    t0 = time.perf_counter()
+    for seed in range(args.seeds):
+        per_origin = []
+        for o in origins:
+            train, actual = y.iloc[:o], values[o : o + h]
+            f = Forecaster(**rnnkit_params(params, h, seed, args.quick)).fit(train)
+            point = f.predict().to_numpy(float)
+            scale = mase_scale(values[:o, None], m)[0]
+            per_origin.append({"mase": float(np.mean(np.abs(point - actual)) / scale)})
+            chosen = {k: getattr(f, k) for k in ("season_length_", "lookback_", "relative_") if hasattr(f, k)}
+        seeds.append(_summary(per_origin, 0.0) | {"chosen": {k: _plain(v) for k, v in chosen.items()}})
+    mase = [s["mase"] for s in seeds]
+    return {"mase": float(np.mean(mase)), "mase_std": float(np.std(mase)), "seeds": seeds,
+            "seconds": time.perf_counter() - t0}
+
+
+def _plain(v):
+    return v.item() if isinstance(v, np.generic) else v
+
+
+def _summary(per_origin: list[dict], seconds: float) -> dict:
+    out = {"mase": float(np.mean([r["mase"] for r in per_origin])), "per_origin": per_origin, "seconds": seconds}
+    covered = [r["coverage"] for r in per_origin if "coverage" in r]
+    if covered:  # over the origins that gave an interval
+        out["coverage"] = float(np.mean(covered))
+        out["origins_with_interval"] = len(covered)
+    return out
+
+
+def _coverage(got: dict, origins: int) -> str:
+    if "coverage" not in got:
+        return "—"
+    n = got["origins_with_interval"]
+    return f"{got['coverage']:.2f}" + ("" if n == origins else f" ({n} of {origins} origins)")
+
+
+def tables(results: dict, labels: list[str]) -> str:
+    methods = list(CLASSICAL) + labels
+    head = "| series (h, m) | " + " | ".join(methods) + " |"
+    lines = ["MASE (mean over the origins; rnnkit: mean ± std over the seeds)", "", head,
+             "|" + "---|" * (len(methods) + 1)]
+    means = {k: [] for k in methods}
+    for name, r in results.items():
+        cells = []
+        for k in methods:
+            got = r["methods"].get(k)
+            if got is None:
+                cells.append("—")
+                continue
+            means[k].append(got["mase"])
+            cells.append(f"{got['mase']:.2f} ± {got['mase_std']:.2f}" if k in labels else f"{got['mase']:.2f}")
+        lines.append(f"| {name} ({r['h']}, {r['m']}) | " + " | ".join(cells) + " |")
+    if len(results) > 1:
+        lines.append("| **mean** | " + " | ".join(
+            f"{np.mean(v):.2f}" + ("" if len(v) == len(results) else f" ({len(v)} series)") if v else "—"
+            for v in means.values()) + " |")
+    with_band = [k for k in methods if any("coverage" in r["methods"].get(k, {}) for r in results.values())]
+    if with_band:
+        lines += ["", "Coverage of the 80 % interval (share of held-out values inside it)", "",
+                  "| series | " + " | ".join(with_band) + " |", "|" + "---|" * (len(with_band) + 1)]
+        for name, r in results.items():
+            lines.append(f"| {name} | " + " | ".join(_coverage(r["methods"].get(k, {}), len(r["origins"]))
+                                                     for k in with_band) + " |")
+    chosen = {name: r["methods"][labels[0]]["seeds"][0].get("chosen") for name, r in results.items()}
+    if any(chosen.values()):
+        lines += ["", f"What {labels[0]} chose (the last origin's fit of seed 0)", "",
+                  "| series | " + " | ".join(next(v for v in chosen.values() if v)) + " |",
+                  "|" + "---|" * (1 + len(next(v for v in chosen.values() if v)))]
+        for name, c in chosen.items():
+            lines.append(f"| {name} | " + " | ".join(str(v) for v in c.values()) + " |")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--series", default=",".join(SERIES), help=f"comma-separated, among {', '.join(SERIES)}")
+    p.add_argument("--seeds", type=int, default=3)
+    p.add_argument("--origins", type=int, default=3)
+    p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                   help="a Forecaster parameter (repeatable): relative=False, lookback=2h (twice the horizon)")
+    p.add_argument("--variant", action="append", default=[], metavar="LABEL:NAME=VALUE,...",
+                   help="another rnnkit configuration beside the first: 'fixed:lookback=2h,relative=True'")
+    p.add_argument("--quick", action="store_true", help="1 seed, 30 epochs: a smoke run")
+    p.add_argument("--out", default="runs/forecast_benchmark")
+    args = p.parse_args(argv)
+    names = args.series.split(",")
+    unknown = [s for s in names if s not in SERIES]
+    if unknown:
+        raise SystemExit(f"--series: unknown {unknown}; choose among {list(SERIES)}")
+    if args.quick:
+        args.seeds = 1
+    params = parse_params(args.param)
+    first = "rnnkit" + "".join(f" {k}={v}" for k, v in params.items())
+    variants = {first: params}
+    for item in args.variant:
+        label, _, spec = item.partition(":")
+        variants[f"rnnkit {label}"] = parse_params(spec.split(",") if spec else [])
+    torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "1")))
+    t0 = time.perf_counter()
+    results = {}
+    for name in names:
+        results[name] = run_series(name, args, variants)
+        print(f"{name}: " + ", ".join(f"{k} {v['mase']:.2f}" for k, v in results[name]["methods"].items()),
+              flush=True)
+    settings = f"{args.origins} origins, {args.seeds} seed(s)" + (", quick: 30 epochs" if args.quick else "")
+    text = f"{machine('cpu')}; {settings}\n\n{tables(results, list(variants))}\n\n" \
+           f"total {time.perf_counter() - t0:.0f} s\n"
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "results.json").write_text(json.dumps({"variants": variants, "seeds": args.seeds, "quick": args.quick,
+                                                  "origins": args.origins, "series": results}, indent=1))
+    (out / "table.md").write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

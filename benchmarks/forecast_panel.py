@@ -1,0 +1,217 @@
+"""Panel forecasting benchmark: one GlobalForecaster over many related series beside per-series baselines.
+
+Three panels that load offline, every column one series:
+
+==========  =====================================================================================  =====  ==
+panel       series                                                                                 h      m
+==========  =====================================================================================  =====  ==
+macrodata   statsmodels' US macro data, 12 quarterly series 1959Q1-2009Q3 (203 quarters): real GDP,  8      4
+            consumption, investment, ..., CPI, M1, T-bill rate, unemployment, population,
+            inflation, real interest rate; levels from 0 to 13 000, trending and not
+uschange    sktime's ``load_uschange``: quarterly % changes of US consumption, income, production,   8      4
+            savings, unemployment, 1970Q1-2016Q3 (187 quarters)
+elnino      statsmodels' El Niño sea surface temperatures, one series per calendar month, yearly     6      1
+            1950-2010 (12 series of 61 years)
+==========  =====================================================================================  =====  ==
+
+Each panel is scored by rolling origin (Tashman 2000): the last ``--origins`` windows of ``h`` steps, ``h``
+steps apart; at each origin every method sees only the earlier rows of every series. Per-series methods
+(benchmarks/forecast.py's, fitted on each series alone): naive, seasonal naive (``m > 1``), ETS (statsmodels'
+ETS(A,Ad,A), ETS(A,Ad,N) without a season) and AutoARIMA (pmdarima). The global model:
+``GlobalForecaster(lookback=2h, horizon=h, cell="gru", quantiles=(0.1, 0.5, 0.9))``, one fit per origin on
+all series at once, over ``--seeds`` seeds (point forecast: the median).
+
+Score: MASE (Hyndman & Koehler 2006; the in-sample MAE of the seasonal naive forecast of season ``m`` on the
+origin's training rows) per series and origin, averaged over both; the share of held-out values inside the
+80 % interval (``coverage``); and, per baseline, the number of series on which it beats the global model's
+mean MASE (over the origins; the global model's seed 0).
+
+    OMP_NUM_THREADS=1 python benchmarks/forecast_panel.py                       # 3 panels, 3 origins, 3 seeds
+    OMP_NUM_THREADS=1 python benchmarks/forecast_panel.py --quick               # 1 seed, 20 epochs
+    OMP_NUM_THREADS=1 python benchmarks/forecast_panel.py --panels elnino --methods naive,ETS
+
+Writes ``--out`` (default ``runs/forecast_panel_benchmark``): ``results.json`` and ``table.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+from forecast import CLASSICAL  # the per-series methods of the single-series benchmark
+from layers import machine  # the machine line of the other benchmarks
+
+from rnnkit.forecast import GlobalForecaster
+from rnnkit.forecast.evaluation import mase_scale
+
+
+# -- the panels: name -> (loader -> wide DataFrame indexed by time, one column per series; h; m) ----------------
+def _macrodata() -> pd.DataFrame:
+    import statsmodels.api as sm
+
+    d = sm.datasets.macrodata.load_pandas().data
+    index = pd.period_range("1959Q1", periods=len(d), freq="Q")
+    return d.drop(columns=["year", "quarter"]).set_axis(index)
+
+
+def _uschange() -> pd.DataFrame:
+    from sktime.datasets import load_uschange
+
+    y, X = load_uschange()
+    return pd.concat([y.rename("Consumption"), X], axis=1).set_axis(pd.period_range("1970Q1", periods=len(y),
+                                                                                    freq="Q"))
+
+
+def _elnino() -> pd.DataFrame:
+    import statsmodels.api as sm
+
+    d = sm.datasets.elnino.load_pandas().data
+    return d.drop(columns="YEAR").set_axis(d["YEAR"].astype(int).to_numpy())
+
+
+PANELS = {"macrodata": (_macrodata, 8, 4), "uschange": (_uschange, 8, 4), "elnino": (_elnino, 6, 1)}
+
+
+def long(wide: pd.DataFrame) -> pd.DataFrame:
+    """Wide (time x series) -> long (unique_id, ds, y), series after series."""
+    return (wide.rename_axis("ds").reset_index().melt(id_vars="ds", var_name="unique_id", value_name="y")
+            [["unique_id", "ds", "y"]])
+
+
+def run_panel(name: str, args) -> dict:
+    load, h, m = PANELS[name]
+    wide = load().astype(float)
+    n = len(wide)
+    origins = [n - h - k * h for k in reversed(range(args.origins))]
+    methods = [k for k in args.methods if m > 1 or k != "seasonal naive"]
+    series = list(wide.columns)
+    result = {"h": h, "m": m, "n": n, "series": [str(s) for s in series],
+              "origins": [str(wide.index[o]) for o in origins], "methods": {}}
+    scales = {(s, o): mase_scale(wide[s].to_numpy()[:o, None], m)[0] for s in series for o in origins}
+    for method in methods:
+        per, t0 = {}, time.perf_counter()
+        for s in series:
+            values = wide[s].to_numpy()
+            for o in origins:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")  # the optimisers' convergence chatter
+                    point, lower, upper = CLASSICAL[method](values[:o], h, m)
+                per[(s, o)] = _score(values[o : o + h], point, lower, upper, scales[(s, o)])
+        result["methods"][method] = _summary(per, time.perf_counter() - t0)
+        print(f"  {name} {method}: MASE {result['methods'][method]['mase']:.3f}", flush=True)
+    seeds, t0 = [], time.perf_counter()
+    panel = long(wide)
+    for seed in range(args.seeds):
+        per = {}
+        for o in origins:
+            train = panel.groupby("unique_id", sort=False).head(o)
+            g = GlobalForecaster(lookback=2 * h, horizon=h, cell="gru", hidden_size=args.hidden,
+                                 max_epochs=args.epochs, random_state=seed, device="cpu").fit(train)
+            p = g.predict()
+            for s in series:
+                f = p[p["unique_id"] == s]
+                actual = wide[s].to_numpy()[o : o + h]
+                per[(s, o)] = _score(actual, f["y"].to_numpy(), f["q0.1"].to_numpy(), f["q0.9"].to_numpy(),
+                                     scales[(s, o)])
+        seeds.append(_summary(per, 0.0))
+        print(f"  {name} global seed {seed}: MASE {seeds[-1]['mase']:.3f}", flush=True)
+    mase = [s["mase"] for s in seeds]
+    sd = float(np.std(mase, ddof=1)) if len(mase) > 1 else 0.0  # the sample standard deviation
+    result["methods"]["global"] = {"mase": float(np.mean(mase)), "mase_std": sd,
+                                   "coverage": float(np.mean([s["coverage"] for s in seeds])),
+                                   "per_series": seeds[0]["per_series"], "seeds": seeds,
+                                   "seconds": time.perf_counter() - t0}
+    return result
+
+
+def _score(actual, point, lower, upper, scale) -> dict:
+    row = {"mase": float(np.mean(np.abs(point - actual)) / scale)}
+    if lower is not None and not np.isnan(lower).any():
+        row["coverage"] = float(np.mean((actual >= lower) & (actual <= upper)))
+    return row
+
+
+def _summary(per: dict, seconds: float) -> dict:
+    """Means over series and origins, and each series' MASE averaged over its origins."""
+    series = sorted({s for s, _ in per}, key=list(dict.fromkeys(s for s, _ in per)).index)
+    out = {"mase": float(np.mean([r["mase"] for r in per.values()])), "seconds": seconds,
+           "per_series": {str(s): float(np.mean([r["mase"] for (t, _), r in per.items() if t == s]))
+                          for s in series}}
+    covered = [r["coverage"] for r in per.values() if "coverage" in r]
+    if covered:
+        out["coverage"] = float(np.mean(covered))
+    return out
+
+
+def tables(results: dict, seeds: int) -> str:
+    methods = list(dict.fromkeys(k for r in results.values() for k in r["methods"]))
+    lines = [f"Mean MASE over series and origins (global: mean ± sample sd over {seeds} seeds); coverage of the 80 % "
+             "interval in brackets; `wins`: series on which the baseline's MASE is below the global model's", "",
+             "| panel (series, h, m) | " + " | ".join(methods) + " |", "|" + "---|" * (len(methods) + 1)]
+    for name, r in results.items():
+        g = r["methods"]["global"]["per_series"]
+        cells = []
+        for k in methods:
+            got = r["methods"].get(k)
+            if got is None:
+                cells.append("—")
+                continue
+            text = f"{got['mase']:.2f}" + (f" ± {got['mase_std']:.2f}" if k == "global" else "")
+            if "coverage" in got:
+                text += f" [{got['coverage']:.2f}]"
+            if k != "global":
+                wins = sum(got["per_series"][s] < g[s] for s in g)
+                text += f", wins {wins}/{len(g)}"
+            cells.append(text)
+        lines.append(f"| {name} ({len(r['series'])}, {r['h']}, {r['m']}) | " + " | ".join(cells) + " |")
+    lines += ["", "Per-series MASE (mean over the origins; global: seed 0)", ""]
+    for name, r in results.items():
+        lines += [f"{name}:", "", "| series | " + " | ".join(r["methods"]) + " |",
+                  "|" + "---|" * (len(r["methods"]) + 1)]
+        for s in r["series"]:
+            lines.append(f"| {s} | " + " | ".join(f"{v['per_series'][s]:.2f}" for v in r["methods"].values()) + " |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--panels", default=",".join(PANELS), help=f"comma-separated, among {', '.join(PANELS)}")
+    p.add_argument("--methods", default="naive,seasonal naive,ETS,AutoARIMA",
+                   help=f"per-series methods, comma-separated, among {', '.join(CLASSICAL)}")
+    p.add_argument("--seeds", type=int, default=3)
+    p.add_argument("--origins", type=int, default=3)
+    p.add_argument("--epochs", type=int, default=60)
+    p.add_argument("--hidden", type=int, default=32)
+    p.add_argument("--quick", action="store_true", help="1 seed, 20 epochs: a smoke run")
+    p.add_argument("--out", default="runs/forecast_panel_benchmark")
+    args = p.parse_args(argv)
+    names, args.methods = args.panels.split(","), args.methods.split(",")
+    unknown = [s for s in names if s not in PANELS] + [k for k in args.methods if k not in CLASSICAL]
+    if unknown:
+        raise SystemExit(f"unknown panels or methods {unknown}; panels: {list(PANELS)}, methods: {list(CLASSICAL)}")
+    if args.quick:
+        args.seeds, args.epochs = 1, 20
+    torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "1")))
+    t0 = time.perf_counter()
+    results = {name: run_panel(name, args) for name in names}
+    settings = (f"GlobalForecaster(lookback=2h, horizon=h, cell='gru', hidden_size={args.hidden}, "
+                f"max_epochs={args.epochs}), {args.origins} origins")
+    text = (f"{machine('cpu')}\n\n{settings}\n\n{tables(results, args.seeds)}\n"
+            f"total {time.perf_counter() - t0:.0f} s\n")
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "results.json").write_text(json.dumps({"args": vars(args), "panels": results}, indent=1))
+    (out / "table.md").write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,583 @@
+"""One recurrent model over many series: the global forecaster (DeepAR's way of learning across a panel).
+
+A panel is a long DataFrame, one row per (series, timestamp), the way darts, neuralforecast and statsforecast
+take many series: a series-id column, a time column, a target column, and optional known-future covariate
+columns. :class:`GlobalForecaster` trains **one** :class:`~rnnkit.forecast.DirectForecastNet` on the windows
+of every series at once (Salinas et al. 2020's DeepAR, here with the direct multi-output head of the
+Forecaster instead of DeepAR's autoregressive sampling) and forecasts every series ``H`` steps ahead, with
+quantiles, at each series' own future timestamps.
+
+**Per-series scaling.** Series ``i`` is read in its own units: its target is mapped to
+``z = (y - μ_i) / s_i`` with the statistics of the rows given to ``fit``::
+
+    μ_i = mean_t y_t                    the series' mean
+    s_i = mean_t |y_t - y_{t-1}|        its mean absolute one-step change (the in-sample MAE of the naive
+                                        forecast; its standard deviation when the series is constant in
+                                        steps, 1 when it is constant)
+
+The net reads and predicts ``z``; a forecast is ``ŷ = μ_i + s_i ẑ``. With ``s_i`` a typical step of the
+series, an error of 1 in ``z`` is one typical step whatever the series' level or units, so every series
+weighs alike in the loss, as it does in a mean of MASE over series (Hyndman & Koehler 2006); and, unlike the
+standard deviation of the levels, the scale is not inflated by a trend. ``relative=True`` (the default)
+further subtracts the window's last ``z`` (see :class:`~rnnkit.forecast.DirectForecastNet`), so ``μ_i``
+cancels inside the net. Known-future covariates are scaled per column over all series (mean and standard
+deviation of the fitted rows): a covariate means the same thing in every series (a promotion flag, a
+holiday), and one that is constant within a series still tells the series apart.
+
+Shapes: ``S`` series, ``n_i`` rows of series ``i``, ``L`` lookback, ``H`` horizon, ``n_f`` known-future
+covariates, ``n_q`` quantiles (1 without), ``B`` windows.
+
+=============  =================================================================================================
+window         ``x (L, 1 + n_f)``: ``z`` and the scaled covariates over the lookback; ``future (H, n_f)``: the
+               covariates over the horizon (the MQ-RNN head of the Forecaster, Wen et al. 2017); target
+               ``z (H,)``. Every full window of every series, ``n_i - L - H + 1`` per series, shuffled together
+loss           the pinball loss averaged over ``quantiles`` (Koenker & Bassett 1978), or the squared error
+               without them (:class:`~rnnkit.forecast.ForecastModule`), in ``z``
+forecast       the last ``L`` rows of each series -> ``(H, n_q)`` in ``z``, sorted (never crossing), unscaled
+=============  =================================================================================================
+"""
+
+from __future__ import annotations
+
+import copy
+import numbers
+import os
+from collections.abc import Hashable, Sequence
+
+import numpy as np
+import pandas as pd
+import torch
+from sklearn.base import BaseEstimator
+from torch import Tensor, nn
+from torch.utils.data import DataLoader, TensorDataset
+
+from .. import io
+from ..data.timeseries import TimeSeriesFrame
+from ..models import SequenceToLabel, check_cell_name
+from ..training import seeded_fit
+from ..training.module import check_training_options
+from ..training.trainer import GeneratorState, RunIdentity, resolve_device, resume_checkpoint, run_identity
+from .net import DirectForecastNet, ForecastBatch, ForecastModule
+from .series import _future_index, _known_future, _regular_step
+
+
+@io.saveable("forecast_panel")
+class GlobalForecaster(BaseEstimator):
+    """Forecast every series of a panel ``horizon`` steps ahead with one recurrent model trained on all of them.
+
+    Args (all keyword-only):
+        lookback, horizon: window sizes ``L`` and ``H`` in steps of each series (required).
+        cell: a name of the cell registry (:data:`rnnkit.models.CELL_NAMES`; ``"lstm"`` the default), a factory
+            ``(input_size, hidden_size) -> Cell`` or a Cell object (copied at every fit). Only a named cell
+            can be saved.
+        hidden_size, num_layers, dropout: the encoder (dropout between layers).
+        max_epochs, batch_size, lr, weight_decay, clip_grad_norm: training (AdamW; clipping by global norm,
+            Pascanu et al. 2013). An epoch visits every window of every series once.
+        relative: predict changes from the window's last value (default True; see the Forecaster).
+        quantiles: strictly increasing levels in (0, 1) that include 0.5 (default ``(0.1, 0.5, 0.9)``: the
+            median and an 80 % interval), trained on the pinball loss; None: point forecasts on the squared
+            error.
+        random_state: seeds initialisation and shuffling (the caller's torch RNG is left untouched).
+        device: ``"auto"``, ``"cpu"`` or ``"cuda"``. verbose: Lightning's progress bar and summary.
+        log_dir: logs and a checkpoint at the end of every epoch (``log_dir/checkpoints/last.ckpt``), from
+            which ``fit(..., resume=True)`` continues.
+
+    Fitted attributes: ``model_`` (the DirectForecastNet), ``ids_`` (the series ids, in order of first
+    appearance), ``center_``, ``scale_`` (``(S,)`` the per-series ``μ_i``, ``s_i`` of the module docstring),
+    ``covariate_center_``, ``covariate_scale_`` (``(n_f,)``), ``freqs_`` (each series' pandas frequency or
+    numeric step), ``history_`` (id -> the fitted series as a TimeSeriesFrame, target first), ``id_col_``,
+    ``time_col_``, ``target_``, ``future_covariates_``, ``loss_curve_``.
+    """
+
+    def __init__(
+        self,
+        *,
+        lookback: int,
+        horizon: int,
+        cell="lstm",
+        hidden_size: int = 32,
+        num_layers: int = 1,
+        dropout: float = 0.0,
+        max_epochs: int = 50,
+        batch_size: int = 64,
+        lr: float = 5e-3,
+        weight_decay: float = 0.0,
+        clip_grad_norm: float | None = 1.0,
+        relative: bool = True,
+        quantiles: Sequence[float] | None = (0.1, 0.5, 0.9),
+        random_state=None,
+        device: str = "auto",
+        verbose: bool = False,
+        log_dir: str | None = None,
+    ):
+        self.lookback = lookback
+        self.horizon = horizon
+        self.cell = cell
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.dropout = dropout
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.weight_decay = weight_decay
+        self.clip_grad_norm = clip_grad_norm
+        self.relative = relative
+        self.quantiles = quantiles
+        self.random_state = random_state
+        self.device = device
+        self.verbose = verbose
+        self.log_dir = log_dir
+
+    # -- fit ----------------------------------------------------------------------------------------------
+    def fit(self, data: pd.DataFrame, *, id_col: str = "unique_id", time_col: str = "ds", target: str = "y",
+            future_covariates: Sequence[str] = (), resume: bool = False) -> GlobalForecaster:
+        """Train on the panel ``data``: a long DataFrame with columns ``id_col`` (the series id), ``time_col``
+        (datetimes, periods or numbers: each series evenly spaced at its own frequency, in increasing time
+        order), ``target`` (numbers) and the ``future_covariates`` (numbers known ahead: read over the lookback
+        and, from ``predict(future=...)``, over the horizon). The defaults are neuralforecast's column names.
+        Rows of different series may interleave; other columns are not read. Every series needs
+        ``lookback + horizon`` rows. Returns self; fitted attributes are set only on success.
+
+        ``resume=True`` continues an interrupted fit from ``log_dir/checkpoints/last.ckpt`` (or starts from the
+        beginning when there is none yet); it needs an int ``random_state``, the same data and parameters
+        (``max_epochs`` may grow), and refuses another run's checkpoint."""
+        self._check_params()
+        covariates = _names(future_covariates)
+        series, period = _read_panel(data, id_col, time_col, target, covariates)
+        L, H = self.lookback, self.horizon
+        for key, (frame, rows) in series.items():
+            if len(frame) < L + H:
+                raise ValueError(f"series {key!r} has {len(frame)} rows (rows {rows[0]}..{rows[-1]}); fit needs "
+                                 f"lookback + horizon = {L + H} rows of every series: drop the series from the "
+                                 "panel, or shorten lookback or horizon")
+        freqs = [_step_of(key, frame) for key, (frame, _) in series.items()]
+        center, scale = _series_scaling([frame.values[:, 0] for frame, _ in series.values()])
+        everything = np.concatenate([frame.values[:, 1:] for frame, _ in series.values()])  # (Σ n_i, n_f)
+        cov_center = everything.mean(0)
+        cov_std = everything.std(0)
+        cov_scale = np.where(cov_std > 0, cov_std, 1.0)
+        z = [_scaled(frame.values, c, s, cov_center, cov_scale) for (frame, _), c, s in
+             zip(series.values(), center, scale, strict=True)]
+        x, y, f = _windows(z, L, H)  # (B, L, 1 + n_f), (B, H), (B, H, n_f)
+
+        seed = int(np.random.default_rng(self.random_state).integers(2**31 - 1))
+        if resume and not isinstance(self.random_state, numbers.Integral):
+            raise ValueError(f"GlobalForecaster.fit: resume=True needs an int random_state (got "
+                             f"{self.random_state!r}), so that the resumed fit shuffles as the interrupted one did")
+        params = self.get_params(deep=False)
+        identity = run_identity(params | {"target": target, "future_covariates": covariates}, seed,
+                                *(torch.from_numpy(a) for a in (x, y, f)))
+        checkpoint = resume_checkpoint(self.log_dir, identity, "GlobalForecaster.fit") if resume else None
+        generator = torch.Generator().manual_seed(seed)
+        tensors = TensorDataset(torch.from_numpy(x), torch.from_numpy(y), torch.from_numpy(f))
+        loader = DataLoader(tensors, batch_size=self.batch_size, shuffle=True, generator=generator,
+                            collate_fn=_as_batch)
+        build = lambda: ForecastModule(self._build_model(len(covariates)), quantiles=self.quantiles, lr=self.lr,
+                                       weight_decay=self.weight_decay, clip_grad_norm=self.clip_grad_norm)
+        module = seeded_fit(build, loader, seed=seed, max_epochs=self.max_epochs, device=self.device,
+                            verbose=self.verbose, log_dir=self.log_dir,
+                            callbacks=[RunIdentity(identity), GeneratorState(generator)],
+                            ckpt_path=checkpoint).module
+
+        self._set_fitted(module.model, {key: frame for key, (frame, _) in series.items()}, freqs, center, scale,
+                         cov_center, cov_scale, id_col, time_col, target, covariates, period)
+        self.loss_curve_ = module.history["train_loss"]
+        return self
+
+    def _check_params(self) -> None:
+        for name in ("lookback", "horizon", "hidden_size", "num_layers", "max_epochs", "batch_size"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1:
+                raise ValueError(f"GlobalForecaster: {name} must be an integer >= 1, got {v!r}")
+        if not 0.0 <= self.dropout < 1.0:
+            raise ValueError(f"GlobalForecaster: dropout must be in [0, 1), got {self.dropout}")
+        q = self.quantiles
+        if q is not None and (isinstance(q, str) or not all(isinstance(v, numbers.Real) and 0 < v < 1 for v in q)
+                              or list(q) != sorted(set(q)) or 0.5 not in q):
+            raise ValueError(f"GlobalForecaster: quantiles must be None or strictly increasing levels in (0, 1) "
+                             f"that include the median 0.5, e.g. (0.1, 0.5, 0.9); got {q!r}")
+        if isinstance(self.cell, str):
+            check_cell_name(self.cell, "GlobalForecaster")
+        check_training_options(task="regression", lr=self.lr, weight_decay=self.weight_decay,
+                               clip_grad_norm=self.clip_grad_norm, clip_grad_value=None, tbptt_steps=None)
+        resolve_device(self.device)
+
+    def _build_model(self, n_future: int) -> DirectForecastNet:
+        """The Forecaster's network for one target: the encoder reads ``1 + n_f`` channels; with known-future
+        covariates, MQ-RNN's local head reads each step's context beside its covariates."""
+        n_q = 1 if self.quantiles is None else len(self.quantiles)
+        K, local = self.hidden_size, None  # the context of each horizon step is as wide as the state
+        if n_future:
+            local = nn.Sequential(nn.Linear(K + n_future, K), nn.ReLU(), nn.Linear(K, n_q))
+        net = SequenceToLabel(1 + n_future, K, self.horizon * (K if n_future else n_q),
+                              cell=copy.deepcopy(self.cell), num_layers=self.num_layers, dropout=self.dropout)
+        return DirectForecastNet(net, self.horizon, 1, relative=self.relative, n_quantiles=n_q, local=local)
+
+    def _set_fitted(self, model, history, freqs, center, scale, cov_center, cov_scale, id_col, time_col, target,
+                    covariates, period) -> None:
+        self.model_ = model.eval()
+        self.history_ = history
+        self.ids_ = list(history)
+        self.freqs_ = list(freqs)
+        self.center_, self.scale_ = np.asarray(center, np.float64), np.asarray(scale, np.float64)
+        self.covariate_center_ = np.asarray(cov_center, np.float64)
+        self.covariate_scale_ = np.asarray(cov_scale, np.float64)
+        self.id_col_, self.time_col_, self.target_ = id_col, time_col, target
+        self.future_covariates_ = tuple(covariates)
+        self.period_ = period
+
+    # -- predict ------------------------------------------------------------------------------------------
+    def predict(self, horizon: int | None = None, *, data: pd.DataFrame | None = None,
+                future: pd.DataFrame | None = None) -> pd.DataFrame:
+        """Forecast the ``horizon`` steps (default: the fitted one, at most that) after the end of every fitted
+        series, or of every series in ``data`` (a panel with the fitted columns, e.g. the same series with
+        newer rows: ids the model was fitted on, at their fitted frequencies, at least ``lookback`` rows
+        each; the model is not refitted and each series keeps its fitted scaling).
+
+        ``future``: the known-future covariates, needed exactly when fit named ``future_covariates``: a long
+        DataFrame with the id, time and covariate columns and a row for each forecast (id, timestamp); other
+        rows are ignored.
+
+        Returns a long DataFrame, series after series (in the order of ``data``, else of the fit), with columns
+        id, time (each series' next timestamps at its own frequency), the target (the point forecast: the
+        median with quantiles) and, with quantiles, one column per level named ``q0.1``, ``q0.5``, ...; in
+        each series' original units."""
+        self._check_fitted("predict")
+        H = self.horizon if horizon is None else horizon
+        if isinstance(H, bool) or not isinstance(H, numbers.Integral) or not 1 <= H <= self.horizon:
+            raise ValueError(f"predict: horizon must be an integer in [1, {self.horizon}] (the model predicts the "
+                             f"{self.horizon} steps it was fitted for; refit with a larger horizon for more), "
+                             f"got {H!r}")
+        if future is not None and not self.future_covariates_:
+            raise ValueError("predict got future=..., but this GlobalForecaster was fitted without known-future "
+                             "covariates; name them at fit: fit(data, future_covariates=['promo', ...])")
+        series = self.history_ if data is None else self._read_new(data)
+        position = {k: i for i, k in enumerate(self.ids_)}
+        L, n_f = self.lookback, len(self.future_covariates_)
+        x, f, index = [], [], []
+        for key, frame in series.items():
+            i = position[key]
+            times = _future_index(frame, self.freqs_[i], self.horizon)
+            x.append(_scaled(frame.values[-L:], self.center_[i], self.scale_[i], self.covariate_center_,
+                             self.covariate_scale_))  # (L, 1 + n_f)
+            known = np.zeros((self.horizon, n_f), np.float32)  # steps after H cannot change the first H
+            if n_f:
+                known[:H] = (self._known(future, key, times[:H], self.freqs_[i]) - self.covariate_center_) \
+                    / self.covariate_scale_
+            f.append(known)
+            index.append(times[:H])
+        y = self._forecast(np.stack(x), np.stack(f), [position[k] for k in series])[:, :H]  # (S', H, n_q)
+        out = pd.DataFrame({self.id_col_: np.repeat(np.array(list(series), dtype=object), H),
+                            self.time_col_: self._as_times(index)})
+        out[self.id_col_] = out[self.id_col_].infer_objects()
+        levels = [0.5] if self.quantiles is None else list(self.quantiles)
+        out[self.target_] = y[..., levels.index(0.5)].reshape(-1)
+        if self.quantiles is not None:
+            for j, q in enumerate(self.quantiles):
+                out[f"q{q:g}"] = y[..., j].reshape(-1)
+        return out
+
+    def _forecast(self, x: np.ndarray, future: np.ndarray, series: list[int]) -> np.ndarray:
+        """Windows ``x (B, L, 1 + n_f)`` in ``z``, their covariates ``future (B, H, n_f)`` and the position of
+        each window's series -> forecasts ``(B, H, n_q)`` in original units, the quantiles sorted."""
+        model = self.model_.eval()
+        device = next(model.parameters()).device
+        with torch.inference_mode():
+            f = None if model.local is None else torch.as_tensor(future, dtype=torch.float32, device=device)
+            out, _ = model(torch.as_tensor(x, dtype=torch.float32, device=device), future=f)
+        z = np.sort(out.float().cpu().view(len(x), self.horizon, -1).numpy().astype(np.float64), axis=-1)
+        i = np.asarray(series)
+        return self.center_[i, None, None] + self.scale_[i, None, None] * z  # s_i > 0 keeps the order
+
+    def _known(self, future, key, times: pd.Index, freq) -> np.ndarray:
+        """The known-future covariates of series ``key`` at its forecast timestamps ``times``, ``(H, n_f)``."""
+        who = f"series {key!r}: "
+        span = f"{times[0]} .. {times[-1]}" if len(times) > 1 else f"{times[0]}"
+        if future is None:
+            raise ValueError(f"{who}this GlobalForecaster reads the known-future covariates "
+                             f"{list(self.future_covariates_)} over the horizon: pass predict(future=df), a long "
+                             f"DataFrame with columns {self.id_col_!r}, {self.time_col_!r} and the covariates, "
+                             f"one row per forecast (id, time); for this series the times {span}")
+        if not isinstance(future, pd.DataFrame):
+            raise ValueError(f"future must be a long pandas DataFrame with columns {self.id_col_!r}, "
+                             f"{self.time_col_!r} and {list(self.future_covariates_)}, got {type(future).__name__}")
+        missing = [c for c in (self.id_col_, self.time_col_) if c not in future.columns]
+        if missing:
+            raise ValueError(f"future lacks the columns {missing}; it needs {self.id_col_!r}, "
+                             f"{self.time_col_!r} and {list(self.future_covariates_)}")
+        future = future[future[self.id_col_] == key]
+        time = future[self.time_col_]
+        if isinstance(time.dtype, pd.PeriodDtype):
+            time = time.dt.to_timestamp()
+        future = future.set_index(time)
+        try:
+            return _known_future(future, times, self.future_covariates_,
+                                 step=freq if isinstance(freq, float) else 1.0)
+        except ValueError as e:
+            raise ValueError(who + str(e)) from None
+
+    def _as_times(self, index: list[pd.Index]) -> pd.Index:
+        times = index[0].append(index[1:]) if len(index) > 1 else index[0]
+        if self.period_ is not None and isinstance(times, pd.DatetimeIndex):
+            times = times.to_period(self.period_)
+        return times.rename(self.time_col_)
+
+    def _read_new(self, data) -> dict[Hashable, TimeSeriesFrame]:
+        """The series of ``data`` at predict: known ids, the fitted columns and frequencies, ``lookback`` rows."""
+        series, _ = _read_panel(data, self.id_col_, self.time_col_, self.target_, self.future_covariates_)
+        position = {k: i for i, k in enumerate(self.ids_)}
+        out = {}
+        for key, (frame, rows) in series.items():
+            if key not in position:
+                shown = ", ".join(repr(k) for k in self.ids_[:5]) + (", ..." if len(self.ids_) > 5 else "")
+                raise ValueError(f"series {key!r} (row {rows[0]}) is not one the model was fitted on ({shown}); a "
+                                 "global model scales each series by its fitted statistics, so refit with it in "
+                                 "the panel")
+            if len(frame) < max(self.lookback, 3):
+                raise ValueError(f"series {key!r} has {len(frame)} rows; predict needs its last lookback = "
+                                 f"{self.lookback} rows (and 3 to tell its frequency)")
+            fitted = self.history_[key]
+            if (frame.time is None) != (fitted.time is None) or \
+                    isinstance(frame.time, pd.DatetimeIndex) != isinstance(fitted.time, pd.DatetimeIndex):
+                raise ValueError(f"series {key!r}: the time column holds another kind of value than at fit; give "
+                                 "the same kind (dates or numbers)")
+            freq = _step_of(key, frame)
+            if freq != self.freqs_[position[key]]:
+                raise ValueError(f"series {key!r} has frequency {freq!r}, but was fitted at "
+                                 f"{self.freqs_[position[key]]!r}; give it at its fitted frequency")
+            out[key] = frame
+        return out
+
+    def _check_fitted(self, who: str) -> None:
+        if not hasattr(self, "model_"):
+            raise ValueError(f"this GlobalForecaster is not fitted yet: call fit(panel) before {who}()")
+
+    # -- save / load --------------------------------------------------------------------------------------
+    def save(self, directory: str | os.PathLike) -> None:
+        """Write ``config.json`` (parameters, ids, columns, frequencies) and ``model.safetensors`` (weights,
+        per-series scaling, the fitted series for :meth:`predict`) atomically through :func:`rnnkit.io.save`.
+        Series ids must be text or integers (JSON keeps them). No pickle."""
+        self._check_fitted("save")
+        io.save(self, directory)
+
+    @classmethod
+    def load(cls, directory: str | os.PathLike) -> GlobalForecaster:
+        """Read a GlobalForecaster written by :meth:`save`; it predicts exactly as the saved one did."""
+        return io.load(directory, expected=cls)
+
+    def _saved_params(self) -> dict:
+        params = self.get_params(deep=False)
+        if params["quantiles"] is not None:
+            params["quantiles"] = [float(q) for q in params["quantiles"]]
+        return params
+
+    def _saved_state(self) -> tuple[dict, dict[str, Tensor]]:
+        ids = []
+        for key in self.ids_:
+            if isinstance(key, bool) or not isinstance(key, str | numbers.Integral):
+                raise ValueError(f"cannot save: series id {key!r} is a {type(key).__name__}; only text or integer "
+                                 "ids can be saved (convert the id column with .astype(str))")
+            ids.append(key if isinstance(key, str) else int(key))
+        frames = list(self.history_.values())
+        first = frames[0].time
+        kind = "none" if first is None else "datetime" if isinstance(first, pd.DatetimeIndex) else "number"
+        fitted = {
+            "ids": ids, "id_col": self.id_col_, "time_col": self.time_col_, "target": self.target_,
+            "future_covariates": list(self.future_covariates_), "period": self.period_,
+            "freqs": [f if isinstance(f, str) else float(f) for f in self.freqs_],
+            "lengths": [len(frame) for frame in frames], "time_kind": kind,
+            "time_zone": None if kind != "datetime" or first.tz is None else str(first.tz),
+            "time_unit": first.unit if kind == "datetime" else None,
+        }
+        tensors = {f"model.{k}": v for k, v in self.model_.state_dict().items()}
+        tensors |= {"scale.center": torch.from_numpy(self.center_.copy()),
+                    "scale.scale": torch.from_numpy(self.scale_.copy()),
+                    "scale.covariate_center": torch.from_numpy(self.covariate_center_.copy()),
+                    "scale.covariate_scale": torch.from_numpy(self.covariate_scale_.copy()),
+                    "history.values": torch.from_numpy(np.concatenate([fr.values for fr in frames]))}
+        if kind == "datetime":
+            tensors["history.time"] = torch.from_numpy(np.concatenate([fr.time.as_unit("ns").asi8 for fr in frames]))
+        elif kind == "number":
+            tensors["history.time"] = torch.from_numpy(np.concatenate([np.asarray(fr.time, np.float64)
+                                                                       for fr in frames]))
+        return fitted, tensors
+
+    def _restore(self, fitted: dict, tensors: dict[str, Tensor]) -> None:
+        values = tensors["history.values"].numpy()
+        time = None
+        if fitted["time_kind"] == "datetime":
+            time = pd.DatetimeIndex(pd.to_datetime(tensors["history.time"].numpy(), unit="ns", utc=True))
+            time = time.tz_convert(fitted["time_zone"]) if fitted["time_zone"] else time.tz_localize(None)
+            time = time.as_unit(fitted["time_unit"])
+        elif fitted["time_kind"] == "number":
+            time = tensors["history.time"].numpy()
+        columns = [fitted["target"], *fitted["future_covariates"]]
+        history, start = {}, 0
+        for key, n in zip(fitted["ids"], fitted["lengths"], strict=True):
+            history[key] = TimeSeriesFrame(values[start : start + n], columns=columns,
+                                           time=None if time is None else time[start : start + n],
+                                           time_name=fitted["time_col"])
+            start += n
+        model = self._build_model(len(fitted["future_covariates"]))
+        model.load_state_dict({k.removeprefix("model."): v for k, v in tensors.items() if k.startswith("model.")},
+                              strict=True)
+        s = {k.removeprefix("scale."): v.numpy() for k, v in tensors.items() if k.startswith("scale.")}
+        self._set_fitted(model, history, fitted["freqs"], s["center"], s["scale"], s["covariate_center"],
+                         s["covariate_scale"], fitted["id_col"], fitted["time_col"], fitted["target"],
+                         fitted["future_covariates"], fitted["period"])
+        self.loss_curve_ = []
+
+
+# -- the panel ---------------------------------------------------------------------------------------------------
+def _names(names) -> tuple[str, ...]:
+    return (names,) if isinstance(names, str) else tuple(names)
+
+
+def _read_panel(data, id_col: str, time_col: str, target: str, covariates: tuple[str, ...]
+                ) -> tuple[dict[Hashable, tuple[TimeSeriesFrame, np.ndarray]], str | None]:
+    """``{id: (frame, rows)}`` in order of first appearance (``frame``: the target, then the covariates, on the
+    series' time axis; ``rows``: its rows' positions in ``data``, for messages), and the period frequency when
+    the time column holds periods. ValueError naming the series and the row for every bad input."""
+    if not isinstance(data, pd.DataFrame):
+        raise ValueError(f"expected a long pandas DataFrame (one row per series id and timestamp), got "
+                         f"{type(data).__name__}")
+    if len(data) == 0:
+        raise ValueError("the panel is empty (0 rows)")
+    needed = [id_col, time_col, target, *covariates]
+    missing = [c for c in needed if c not in data.columns]
+    if missing:
+        raise ValueError(f"the panel lacks the columns {missing}; it has {list(data.columns)} (name them with "
+                         "id_col=, time_col=, target=, future_covariates=)")
+    if len(set(needed)) != len(needed):
+        raise ValueError(f"id_col, time_col, target and future_covariates must name different columns, got "
+                         f"{needed}")
+    keys = pd.Series(data[id_col].tolist(), dtype=object)  # Python values: 0, not np.int64(0), in messages
+    ids = keys.to_numpy()
+    absent = np.flatnonzero(pd.isna(data[id_col]).to_numpy())
+    if len(absent):
+        raise ValueError(f"the id column {id_col!r} is missing at row {absent[0]}; give every row a series id")
+    time, period = _time_column(data[time_col], time_col, ids)
+    values = np.empty((len(data), 1 + len(covariates)))
+    for j, c in enumerate((target, *covariates)):
+        column = data[c]
+        if not (pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column)):
+            bad = np.flatnonzero(pd.to_numeric(column, errors="coerce").isna().to_numpy() & column.notna().to_numpy())
+            row = int(bad[0]) if len(bad) else 0
+            raise ValueError(f"series {ids[row]!r}, row {row}: column {c!r} holds {column.iloc[row]!r}, not a "
+                             f"number (dtype {column.dtype}); convert it with pd.to_numeric")
+        values[:, j] = column.to_numpy(dtype=np.float64, na_value=np.nan)
+    bad = np.argwhere(~np.isfinite(values))
+    if len(bad):
+        row, j = bad[0]
+        what = "missing (NaN)" if np.isnan(values[row, j]) else "infinite"
+        raise ValueError(f"series {ids[row]!r}, row {row}: column {(target, *covariates)[j]!r} is {what} "
+                         f"({len(bad)} such values in all); fill or drop them before fit (the global model "
+                         "reads complete series)")
+    twice = np.flatnonzero(pd.DataFrame({"id": keys, "t": time}).duplicated(keep=False).to_numpy())
+    if len(twice):
+        a = twice[0]
+        b = next(r for r in twice[1:] if keys[r] == keys[a] and time[r] == time[a])
+        raise ValueError(f"series {ids[a]!r} has the time {time[a]} twice (rows {a} and {b}); give one row per "
+                         "(id, time)")
+    series, groups = {}, keys.groupby(keys, sort=False).indices
+    for key in pd.unique(keys):  # in order of first appearance
+        rows = np.sort(groups[key])
+        t = time[rows]
+        later = np.flatnonzero(np.diff(t) <= _zero_step(t))
+        if len(later):
+            a, b = rows[later[0]], rows[later[0] + 1]
+            raise ValueError(f"series {key!r} is not in time order: row {b} ({time[b]}) comes after row {a} "
+                             f"({time[a]}); sort the panel by id and time (df.sort_values([{id_col!r}, "
+                             f"{time_col!r}]))")
+        series[key] = (TimeSeriesFrame(values[rows], columns=[target, *covariates], time=t, time_name=time_col),
+                       rows)
+    return series, period
+
+
+def _zero_step(t):
+    return np.timedelta64(0) if isinstance(t, pd.DatetimeIndex) else 0.0
+
+
+def _time_column(column: pd.Series, name: str, ids: np.ndarray) -> tuple[pd.Index | np.ndarray, str | None]:
+    """The time column as a DatetimeIndex (dates; periods as their start) or float64 numbers, and the period
+    frequency (None unless periods). ValueError naming the series and row of a missing or unreadable time."""
+    period = None
+    if isinstance(column.dtype, pd.PeriodDtype):
+        period = pd.PeriodIndex(column).freqstr  # "Q-DEC", as to_period reads it
+        column = column.dt.to_timestamp()
+    if pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column):
+        parsed = pd.to_datetime(column, format="ISO8601", errors="coerce")
+        bad = np.flatnonzero(parsed.isna().to_numpy() & column.notna().to_numpy())
+        if len(bad):
+            raise ValueError(f"series {ids[bad[0]]!r}, row {bad[0]}: time {column.iloc[bad[0]]!r} is not an ISO "
+                             f"8601 date; give {name!r} as datetimes (pd.to_datetime(..., format=...)) or numbers")
+        column = parsed
+    absent = np.flatnonzero(column.isna().to_numpy())
+    if len(absent):
+        raise ValueError(f"series {ids[absent[0]]!r}, row {absent[0]}: the time {name!r} is missing; give every "
+                         "row a time")
+    if pd.api.types.is_datetime64_any_dtype(column):
+        return pd.DatetimeIndex(column, name=name), period
+    if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
+        return column.to_numpy(dtype=np.float64), None
+    raise ValueError(f"the time column {name!r} has dtype {column.dtype}; give datetimes, periods or numbers")
+
+
+def _step_of(key, frame: TimeSeriesFrame) -> str | float:
+    """The series' pandas frequency (dates) or numeric step; ValueError naming the series and the first row
+    off its grid."""
+    try:
+        return _regular_step(frame, fix="put the series on a regular grid first (resample it)")[0]
+    except ValueError as e:
+        raise ValueError(f"series {key!r}{_first_irregular(frame.time)}: {e}") from None
+
+
+def _first_irregular(time) -> str:
+    """`` (the first irregular step: its k-th row)`` from the series' first three timestamps' grid, or ``""``."""
+    if time is None or len(time) < 3:
+        return ""
+    if isinstance(time, pd.DatetimeIndex):
+        freq = pd.infer_freq(time[:3])
+        if freq is None:
+            return " (its first steps already differ)"
+        grid = pd.date_range(time[0], periods=len(time), freq=freq)
+        off = np.flatnonzero(grid != time)
+    else:
+        off = np.flatnonzero(~np.isclose(time, time[0] + (time[1] - time[0]) * np.arange(len(time)), rtol=1e-9,
+                                         atol=0))
+    return f" (its {off[0] + 1}-th row, {time[off[0]]}, is off the grid of its first steps)" if len(off) else ""
+
+
+# -- scaling and windows ------------------------------------------------------------------------------------------
+def _series_scaling(targets: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """``(S,)`` centres ``μ_i`` and scales ``s_i`` (the module docstring) of each series' target ``(n_i,)``."""
+    center = np.array([y.mean() for y in targets])
+    scale = np.array([next((v for v in (np.abs(np.diff(y)).mean(), y.std()) if v > 0), 1.0) for y in targets])
+    return center, scale
+
+
+def _scaled(values: np.ndarray, center: float, scale: float, cov_center: np.ndarray, cov_scale: np.ndarray
+            ) -> np.ndarray:
+    """``values (n, 1 + n_f)`` (target, covariates) -> float32 ``z`` and the scaled covariates."""
+    out = np.empty(values.shape, np.float32)
+    out[:, 0] = (values[:, 0] - center) / scale
+    out[:, 1:] = (values[:, 1:] - cov_center) / cov_scale
+    return out
+
+
+def _windows(series: list[np.ndarray], L: int, H: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every full window of every scaled series ``(n_i, 1 + n_f)``: inputs ``(B, L, 1 + n_f)``, targets
+    ``(B, H)``, known-future covariates ``(B, H, n_f)``."""
+    xs, ys, fs = [], [], []
+    for z in series:
+        w = np.lib.stride_tricks.sliding_window_view(z, L + H, axis=0).transpose(0, 2, 1)  # (n_w, L + H, 1 + n_f)
+        xs.append(w[:, :L])
+        ys.append(w[:, L:, 0])
+        fs.append(w[:, L:, 1:])
+    return tuple(np.ascontiguousarray(np.concatenate(a)) for a in (xs, ys, fs))
+
+
+def _as_batch(items: list[tuple[Tensor, Tensor, Tensor]]) -> ForecastBatch:
+    """Windows as a :class:`ForecastBatch`: every target observed (the panel has no gaps)."""
+    x, y, f = (torch.stack(t) for t in zip(*items, strict=True))
+    return ForecastBatch(x, None, torch.stack([y, torch.ones_like(y)], dim=1), f if f.shape[-1] else None)

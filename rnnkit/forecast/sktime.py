@@ -1,0 +1,115 @@
+"""The Forecaster as an sktime forecaster, so that sktime's tools (``evaluate``, its splitters and metrics,
+pipelines, ``check_estimator``) run on it.
+
+:class:`RnnkitForecaster` is a :class:`sktime.forecasting.base.BaseForecaster` around
+:class:`~rnnkit.forecast.Forecaster`: ``fit(y, X=None, fh=...)`` fits one for the horizon ``max(fh)`` (the
+network predicts every step up to it at once, so the horizon is needed at fit), ``predict(fh, X=None)``
+returns the steps of ``fh`` indexed as sktime indexes them (``fh`` made absolute from the cutoff: the index
+type of ``y`` is kept, Period, Datetime or integer). ``X`` holds columns known over the horizon (the
+Forecaster's known-future covariates). After ``update(y_new, update_params=False)`` the forecasts start from
+the end of every value seen, without refitting. sktime is imported by this module only.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sktime.forecasting.base import BaseForecaster
+
+from .forecaster import Forecaster
+
+
+class RnnkitForecaster(BaseForecaster):
+    """An rnnkit :class:`~rnnkit.forecast.Forecaster` (direct multi-output recurrent model) for sktime.
+
+    Args (the Forecaster's, keyword-only; its other parameters keep their defaults): ``cell``, ``lookback``,
+    ``season_length``, ``relative`` (``"auto"``: chosen from the data, see :mod:`rnnkit.forecast.defaults`),
+    ``hidden_size``, ``num_layers``, ``max_epochs``, ``batch_size``, ``lr``, ``random_state``, ``device``.
+
+    Fitted attributes: ``forecaster_`` (the fitted :class:`~rnnkit.forecast.Forecaster`).
+    Univariate ``y``; in-sample forecasts (``fh`` <= 0) are not made: the model forecasts ahead of its cutoff.
+
+    Examples:
+        >>> from sktime.datasets import load_airline
+        >>> from rnnkit.forecast.sktime import RnnkitForecaster
+        >>> y = load_airline()
+        >>> f = RnnkitForecaster(hidden_size=4, max_epochs=1, random_state=0).fit(y, fh=[1, 2, 3])
+        >>> f.predict().index.tolist()
+        [Period('1961-01', 'M'), Period('1961-02', 'M'), Period('1961-03', 'M')]
+        >>> f.forecaster_.season_length_, f.forecaster_.lookback_, f.forecaster_.relative_
+        (12, 24, True)
+    """
+
+    _tags = {
+        "authors": ["rnnkit"],
+        "y_inner_mtype": "pd.Series",
+        "X_inner_mtype": "pd.DataFrame",
+        "scitype:y": "univariate",
+        "capability:exogenous": True,
+        "capability:random_state": True,
+        "capability:insample": False,
+        "capability:pred_int": False,
+        "capability:missing_values": False,
+        "capability:categorical_in_X": False,
+        "requires-fh-in-fit": True,
+        "X-y-must-have-same-index": True,
+        "python_dependencies": ["torch", "lightning"],
+    }
+    # predict starts from every value seen (fit and updates): keep them, also after sktime 1.3's default change
+    _config = {**BaseForecaster._config, "remember_data": True}
+
+    def __init__(self, *, cell="lstm", lookback="auto", season_length="auto", relative="auto", hidden_size=32,
+                 num_layers=1, max_epochs=100, batch_size=32, lr=5e-3, random_state=None, device="cpu"):
+        self.cell = cell
+        self.lookback = lookback
+        self.season_length = season_length
+        self.relative = relative
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.random_state = random_state
+        self.device = device
+        super().__init__()
+
+    def _steps(self, fh) -> np.ndarray:
+        steps = np.asarray(fh.to_relative(self.cutoff).to_numpy(), dtype=np.int64)
+        if (steps < 1).any():
+            raise ValueError(f"RnnkitForecaster forecasts ahead of the cutoff {self.cutoff}: fh must be >= 1 steps "
+                             f"ahead, got {list(steps)}")
+        return steps
+
+    def _fit(self, y: pd.Series, X: pd.DataFrame | None = None, fh=None):
+        params = {k: getattr(self, k) for k in ("cell", "lookback", "season_length", "relative", "hidden_size",
+                                                "num_layers", "max_epochs", "batch_size", "lr", "random_state",
+                                                "device")}
+        self.forecaster_ = Forecaster(horizon=int(self._steps(fh).max()), **params).fit(y, X)
+        return self
+
+    def _seen(self) -> pd.Series | pd.DataFrame:
+        """Every value seen (fit and later updates), in the columns the Forecaster was fitted on."""
+        y = self._y.rename(self.forecaster_.targets_[0])
+        if self._X is None or not self.forecaster_.future_covariates_:
+            return y
+        return pd.concat([y, self._X.loc[y.index]], axis=1)
+
+    def _predict(self, fh, X: pd.DataFrame | None = None) -> pd.Series:
+        steps = self._steps(fh)
+        f = self.forecaster_
+        if steps.max() > f.horizon:
+            raise ValueError(f"fh reaches {steps.max()} steps ahead, but the model was fitted for {f.horizon}; "
+                             "pass the farthest step to fit(fh=...)")
+        future = None
+        if f.future_covariates_:
+            future = X if X is not None else None
+        point = f.predict(list(steps), data=self._seen(), future=future)
+        return pd.Series(point.to_numpy(np.float64), index=fh.to_absolute_index(self.cutoff), name=self._y.name)
+
+    @classmethod
+    def get_test_params(cls, parameter_set: str = "default") -> list[dict]:
+        """Tiny settings for sktime's estimator checks: one epoch of a 4-unit network."""
+        return [
+            {"hidden_size": 4, "max_epochs": 1, "random_state": 0},
+            {"cell": "gru", "lookback": 2, "relative": False, "hidden_size": 3, "max_epochs": 2, "random_state": 1},
+        ]
