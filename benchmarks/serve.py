@@ -13,8 +13,10 @@ probabilities within 1e-5; a wrong or failed answer is counted, never dropped.
 
 **Streaming step.** For LSTM and GRU at H = 64 and 256 (F = 8, one layer, a per-step head) the median time
 of one step at batch 1: ``step.onnx`` under onnxruntime (one thread), called with ``session.run`` on numpy
-arrays and in a loop with I/O binding (the state kept in onnxruntime's buffers), beside the eager torch step
-(:class:`rnnkit.deploy.StepGraph` under ``torch.inference_mode``, one thread), the same computation.
+arrays and in a loop with I/O binding (the state kept in onnxruntime's buffers), and the whole
+``Streamer.step`` (checks, standardising, I/O binding, decoding), beside the eager torch step
+(:class:`rnnkit.deploy.StepGraph` under ``torch.inference_mode``, one thread), the same computation, and the
+eager ``Streamer.step`` around it; the five take turns in blocks of 100 steps, so all see the same load.
 
 Goals: onnxruntime's step >= 5x faster than eager torch's; batching >= 3x the throughput at 64 clients.
 Prints Markdown tables with the machine; ``--out`` also writes them as JSON.
@@ -37,7 +39,7 @@ import numpy as np
 import torch
 
 from rnnkit import SequenceClassifier
-from rnnkit.deploy import StepGraph, export_onnx
+from rnnkit.deploy import StepGraph, Streamer, export_onnx
 from rnnkit.deploy.export import ort_session, resolve
 from rnnkit.deploy.server import steps_by_features
 from rnnkit.models import SequenceToSequence
@@ -177,15 +179,19 @@ def server_benchmark(args) -> list[dict]:
 
 
 # -- the streaming step ---------------------------------------------------------------------------------------
-def median_us(fn, steps: int) -> float:
-    for _ in range(min(50, steps)):
-        fn()
-    times = []
-    for _ in range(steps):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return 1e6 * statistics.median(times)
+def medians_us(fns: dict, steps: int, *, block: int = 100) -> dict:
+    """The median time of one call of each function, in µs. The functions take turns in blocks of ``block``
+    calls (the first of each block untimed): a change of load on the machine during the run reaches all of
+    them alike, while each runs with its own data in the caches, as a stream would."""
+    times = {name: [] for name in fns}
+    for _ in range(max(1, steps // block)):
+        for name, fn in fns.items():
+            fn()
+            for _ in range(block):
+                start = time.perf_counter()
+                fn()
+                times[name].append(time.perf_counter() - start)
+    return {name: 1e6 * statistics.median(t) for name, t in times.items()}
 
 
 def bound_stepper(session, x: np.ndarray, state: np.ndarray):
@@ -222,6 +228,8 @@ def step_benchmark(args) -> list[dict]:
             with tempfile.TemporaryDirectory() as tmp:
                 info = export_onnx(model, Path(tmp) / "e", verbose=False)
                 session = ort_session(Path(tmp) / "e" / "step.onnx", threads=1)
+                streamer = Streamer(Path(tmp) / "e", threads=1)
+            eager_streamer = Streamer(model)
             graph = StepGraph(resolve(model)).eval()
             x = np.random.default_rng(0).normal(size=(1, 8)).astype(np.float32)
             state = np.zeros((1, info["step"]["state_size"]), dtype=np.float32)
@@ -232,12 +240,18 @@ def step_benchmark(args) -> list[dict]:
                 with torch.inference_mode():
                     graph(xt, st)
 
-            ort_us = median_us(lambda: session.run(None, feed), args.steps)  # noqa: B023
-            bound_us = median_us(bound_stepper(session, x, state), args.steps)
-            torch_us = median_us(eager, args.steps)
+            us = medians_us({"run": lambda: session.run(None, feed),  # noqa: B023
+                             "bound": bound_stepper(session, x, state), "torch": eager,
+                             "streamer": lambda: streamer.step(0, x[0]),  # noqa: B023
+                             "torch_streamer": lambda: eager_streamer.step(0, x[0])}, args.steps)  # noqa: B023
+            ort_us, bound_us, torch_us = us["run"], us["bound"], us["torch"]
+            streamer_us, eager_streamer_us = us["streamer"], us["torch_streamer"]
             row = {"cell": cell, "hidden_size": H, "onnxruntime_us": round(ort_us, 1),
                    "onnxruntime_bound_us": round(bound_us, 1), "torch_us": round(torch_us, 1),
+                   "streamer_us": round(streamer_us, 1), "torch_streamer_us": round(eager_streamer_us, 1),
                    "speedup": round(torch_us / ort_us, 2), "speedup_bound": round(torch_us / bound_us, 2),
+                   "speedup_streamer": round(torch_us / streamer_us, 2),
+                   "speedup_streamers": round(eager_streamer_us / streamer_us, 2),
                    "export_max_abs_error": info["step"]["max_abs_error"]}
             rows.append(row)
             print(f"  {row}", flush=True)
@@ -254,11 +268,13 @@ def markdown(server_rows: list[dict], step_rows: list[dict], machine: str) -> st
     by = {(r["batching"], r["clients"]): r["requests_per_s"] for r in server_rows}
     if (True, 64) in by and (False, 64) in by:
         lines += ["", f"Batching at 64 clients: {by[True, 64] / by[False, 64]:.2f}x the throughput (goal >= 3)."]
-    lines += ["", "| cell | H | onnxruntime `run` µs | onnxruntime I/O binding µs | eager torch µs | speedup "
-              "(run / binding) | export error |", "|---|--:|--:|--:|--:|--:|--:|"]
+    lines += ["", "| cell | H | onnxruntime `run` µs | onnxruntime I/O binding µs | `Streamer.step` µs | eager "
+              "torch µs | speedup (run / binding / `Streamer`) | torch `Streamer.step` µs | `Streamer` speedup | "
+              "export error |", "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|"]
     for r in step_rows:
         lines.append(f"| {r['cell']} | {r['hidden_size']} | {r['onnxruntime_us']} | {r['onnxruntime_bound_us']} | "
-                     f"{r['torch_us']} | {r['speedup']}x / {r['speedup_bound']}x | "
+                     f"{r['streamer_us']} | {r['torch_us']} | {r['speedup']}x / {r['speedup_bound']}x / "
+                     f"{r['speedup_streamer']}x | {r['torch_streamer_us']} | {r['speedup_streamers']}x | "
                      f"{r['export_max_abs_error']:.1g} |")
     return "\n".join(lines)
 

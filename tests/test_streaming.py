@@ -118,3 +118,85 @@ def test_a_bidirectional_export_cannot_stream(tmp_path):
         Streamer(tmp_path / "bi")
     with pytest.raises(ValueError, match="bidirectional model has no step graph"):
         Streamer(SequenceToLabel(2, 3, 2, cell="gru", bidirectional=True))
+
+
+def _fast_path_only(streamer, monkeypatch):
+    """Make any ``session.run`` fail: what follows must go through the streams' I/O bindings."""
+    def run(*args, **kwargs):
+        raise AssertionError("session.run was called; the batch-1 step should run its I/O binding")
+
+    monkeypatch.setattr(streamer._session, "run", run)
+
+
+def test_single_steps_of_interleaved_streams_equal_predict(tagger_export, monkeypatch):
+    tagger, path = tagger_export
+    streamer = Streamer(path)
+    _fast_path_only(streamer, monkeypatch)
+    X, _ = _data(10, n=5)
+    outputs = {i: [] for i in range(len(X))}
+    for t in range(max(len(x) for x in X)):  # one stream at a time, round-robin: each step is batch 1
+        for i, x in enumerate(X):
+            if t < len(x):
+                outputs[i].append(streamer.step(f"s{i}", x[t]))
+    labels, probabilities = tagger.predict(X), tagger.predict_proba(X)
+    for i in range(len(X)):
+        assert [o.prediction for o in outputs[i]] == labels[i].tolist()
+        np.testing.assert_allclose(np.stack([o.probabilities for o in outputs[i]]), probabilities[i], atol=1e-5)
+    # each result is the stream's own: a later step does not rewrite an earlier step's output
+    assert not np.shares_memory(outputs[0][0].y, outputs[0][1].y)
+
+
+def test_batched_and_single_steps_share_each_streams_state(classifier_export):
+    clf, path = classifier_export
+    streamer = Streamer(path)
+    X, _ = _data(11, n=4)
+    X = [x for x in X if len(x) >= 4][:3]
+    last = {}
+    for t in range(max(len(x) for x in X)):
+        live = {i: x[t] for i, x in enumerate(X) if t < len(x)}
+        if t % 2:  # odd steps one stream at a time (I/O binding), even ones batched (session.run)
+            last.update({i: streamer.step(i, x_t) for i, x_t in live.items()})
+        else:
+            last.update(streamer.step_many(live))
+    final = np.stack([last[i].probabilities for i in range(len(X))])
+    np.testing.assert_allclose(final, clf.predict_proba(X), atol=1e-5)
+
+
+def test_streams_own_their_state_buffers(classifier_export):
+    _, path = classifier_export
+    streamer = Streamer(path)
+    X, _ = _data(12, n=2)
+    initial = streamer.initial_state.copy()
+    first_alone = Streamer(path).step("b", X[1][0]).y
+    for x_t in X[0]:
+        streamer.step("a", x_t)
+    b = streamer.step("b", X[1][0])  # a fresh stream starts from the initial state, whatever "a" did
+    np.testing.assert_array_equal(b.y, first_alone)
+    np.testing.assert_array_equal(streamer.initial_state, initial)
+    a, b = streamer._streams["a"], streamer._streams["b"]
+    assert not np.shares_memory(a.buffers, b.buffers)
+    assert not np.shares_memory(a.buffers, streamer.initial_state)
+
+
+def test_reset_replays_a_stream_exactly(tagger_export, monkeypatch):
+    _, path = tagger_export
+    streamer = Streamer(path)
+    _fast_path_only(streamer, monkeypatch)
+    X, _ = _data(13, n=2)
+    first = [streamer.step("a", x_t).y for x_t in X[0]]
+    streamer.step("b", X[1][0])
+    streamer.reset("a")
+    again = [streamer.step("a", x_t).y for x_t in X[0]]
+    np.testing.assert_array_equal(np.stack(again), np.stack(first))
+    streamer.reset()
+    assert streamer.streams == []
+    np.testing.assert_array_equal(streamer.step("a", X[0][0]).y, first[0])
+
+
+def test_every_non_finite_value_is_refused(classifier_export):
+    _, path = classifier_export
+    streamer = Streamer(path)
+    for bad in (float("inf"), -float("inf"), float("nan")):
+        with pytest.raises(ValueError, match="stream 'x' contains NaN or infinity"):
+            streamer.step("x", [0.0, 1.0, bad])
+    assert streamer.streams == []

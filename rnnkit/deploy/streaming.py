@@ -8,6 +8,12 @@ the whole sequence read so far would get (a classifier's prediction if the seque
 
 For a fitted estimator (or an export of one) the raw features are standardised as in training and the
 output decoded: a label and the class probabilities, or a value in the target's units.
+
+At batch 1 a step costs less than onnxruntime's per-call overhead, so :meth:`Streamer.step` under
+onnxruntime avoids that overhead: each stream owns two preallocated state buffers ``(1, S)`` and two I/O
+bindings over them (``state_in`` one buffer, ``state_out`` the other, the roles swapping every step), the
+observation and the output sit in buffers shared by all streams, and one step is one
+``run_with_iobinding``: no numpy array is converted, allocated or copied for the state.
 """
 
 from __future__ import annotations
@@ -34,18 +40,43 @@ class StepOutput(NamedTuple):
     probabilities: np.ndarray | None
 
 
+class _Stream:
+    """One stream's state: two buffers ``(2, 1, S)``, the current state ``buffers[turn]``; under onnxruntime,
+    ``bindings[k]`` reads ``buffers[k]`` and writes the next state into ``buffers[1 - k]``."""
+
+    __slots__ = ("buffers", "turn", "bindings")
+
+    def __init__(self, initial_state: np.ndarray):
+        self.buffers = np.empty((2, 1, initial_state.size), dtype=np.float32)
+        self.buffers[0, 0] = initial_state  # a copy: a stream never writes into another's or the initial state
+        self.turn = 0
+        self.bindings = None
+
+    @property
+    def state(self) -> np.ndarray:
+        """The current state ``(S,)``, a view (written in place by a batched step)."""
+        return self.buffers[self.turn, 0]
+
+
 class Streamer:
     """Feed observations one at a time, per stream id, through a model's step graph.
 
-    ``source``: an export directory (``step.onnx`` run by onnxruntime, ``threads`` intra-op threads), or a
-    fitted estimator, model or unidirectional layer (the eager torch step). ``step(stream_id, x_t)`` reads
-    one observation ``x_t (F,)`` (raw features, for an estimator) and returns a :class:`StepOutput`;
-    ``step_many({id: x_t, ...})`` advances several streams in one batched call; ``reset(id)`` starts a
-    stream over, ``reset()`` all of them. A stream id is any hashable value; an unseen one starts fresh.
+    ``source``: an export directory (``step.onnx`` run by onnxruntime, ``threads`` intra-op threads, 1 by
+    default: at batch 1 a thread pool only adds synchronisation), or a fitted estimator, model or
+    unidirectional layer (the eager torch step). ``step(stream_id, x_t)`` reads one observation ``x_t (F,)``
+    (raw features, for an estimator) and returns a :class:`StepOutput`; ``step_many({id: x_t, ...})``
+    advances several streams in one batched call; ``reset(id)`` starts a stream over, ``reset()`` all of
+    them. A stream id is any hashable value; an unseen one starts fresh.
+
+    Under onnxruntime ``step`` runs the stream's I/O binding (the module docstring) and ``step_many`` of
+    several streams runs ``session.run`` on their states gathered into one batch; both compute the same
+    graph, so a stream may mix them.
     """
 
-    def __init__(self, source, *, threads: int | None = None):
+    def __init__(self, source, *, threads: int | None = 1):
         if isinstance(source, str | os.PathLike):
+            import onnxruntime as ort
+
             info = read_export(source)
             if not info["step"].get("file"):
                 raise ValueError(f"{source}: this export has no step graph ({info['step']['reason']})")
@@ -54,6 +85,11 @@ class Streamer:
             self.initial_state = np.asarray(info["step"]["initial_state"], dtype=np.float32)
             self.n_features = int(info["step"]["inputs"]["x_t"]["shape"][1])
             self.preprocessing = info["preprocessing"]
+            # the batch-1 buffers every stream's bindings share: written before, read after each step
+            self._x = np.zeros((1, self.n_features), dtype=np.float32)
+            self._y = np.zeros((1, int(info["step"]["outputs"]["y_t"]["shape"][1])), dtype=np.float32)
+            self._x_ort = ort.OrtValue.ortvalue_from_numpy(self._x)  # shares self._x's memory
+            self._y_ort = ort.OrtValue.ortvalue_from_numpy(self._y)
         else:
             exportable = resolve(source)
             self.backend = "torch"
@@ -64,23 +100,35 @@ class Streamer:
         pre = self.preprocessing
         self._x_mean = None if pre is None else np.asarray(pre["x_mean"], dtype=np.float32)
         self._x_scale = None if pre is None else np.asarray(pre["x_scale"], dtype=np.float32)
-        self._states: dict = {}
+        self._streams: dict = {}
 
     @property
     def streams(self) -> list:
         """The ids of the streams with a state."""
-        return list(self._states)
+        return list(self._streams)
 
     def reset(self, stream_id=None) -> None:
         """Forget one stream's state (it starts over at its next step), or every stream's."""
         if stream_id is None:
-            self._states.clear()
+            self._streams.clear()
         else:
-            self._states.pop(stream_id, None)
+            self._streams.pop(stream_id, None)
 
     def step(self, stream_id, x_t) -> StepOutput:
         """Advance one stream by one observation ``x_t (F,)``."""
-        return self.step_many({stream_id: x_t})[stream_id]
+        if self.backend != "onnxruntime":
+            return self.step_many({stream_id: x_t})[stream_id]
+        a = self._check(stream_id, x_t)
+        stream = self._streams.get(stream_id) or self._new_stream()
+        if self._x_mean is None:
+            self._x[0] = a
+        else:  # the same float32 operations as step_many's
+            np.subtract(a, self._x_mean, out=self._x[0])
+            np.divide(self._x[0], self._x_scale, out=self._x[0])
+        self._session.run_with_iobinding(stream.bindings[stream.turn])
+        stream.turn = 1 - stream.turn
+        self._streams[stream_id] = stream
+        return self._decode(self._y[0].copy())
 
     def step_many(self, observations: dict) -> dict:
         """Advance several streams by one observation each, in one batched call: ``{id: x_t}`` ->
@@ -88,16 +136,36 @@ class Streamer:
         if not observations:
             return {}
         ids = list(observations)
+        if len(ids) == 1 and self.backend == "onnxruntime":
+            return {ids[0]: self.step(ids[0], observations[ids[0]])}
         x = np.stack([self._check(i, observations[i]) for i in ids])  # (B, F)
         if self._x_mean is not None:
             x = (x - self._x_mean) / self._x_scale
-        state = np.stack([self._states.get(i, self.initial_state) for i in ids]).astype(np.float32)
+        streams = [self._streams.get(i) or self._new_stream() for i in ids]
+        state = np.stack([s.state for s in streams])  # (B, S)
         y, state = self._run(x.astype(np.float32), state)
         results = {}
         for k, i in enumerate(ids):
-            self._states[i] = state[k]
+            streams[k].state[:] = state[k]
+            self._streams[i] = streams[k]
             results[i] = self._decode(y[k])
         return results
+
+    def _new_stream(self) -> _Stream:
+        stream = _Stream(self.initial_state)
+        if self.backend == "onnxruntime":
+            import onnxruntime as ort
+
+            buffers = [ort.OrtValue.ortvalue_from_numpy(stream.buffers[k]) for k in (0, 1)]  # share memory
+            stream.bindings = []
+            for k in (0, 1):
+                binding = self._session.io_binding()
+                binding.bind_ortvalue_input("x_t", self._x_ort)
+                binding.bind_ortvalue_input("state_in", buffers[k])
+                binding.bind_ortvalue_output("y_t", self._y_ort)
+                binding.bind_ortvalue_output("state_out", buffers[1 - k])
+                stream.bindings.append(binding)
+        return stream
 
     def _check(self, stream_id, x_t) -> np.ndarray:
         try:
@@ -113,7 +181,7 @@ class Streamer:
 
     def _run(self, x: np.ndarray, state: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         if self.backend == "onnxruntime":
-            y, state = self._session.run(None, {"x_t": x, "state_in": state})
+            y, state = self._session.run(["y_t", "state_out"], {"x_t": x, "state_in": state})
             return y, state
         with torch.inference_mode():
             y, state = self._graph(torch.from_numpy(x), torch.from_numpy(state))
