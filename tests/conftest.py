@@ -29,3 +29,24 @@ def _session_threads():
 @pytest.fixture(autouse=True)
 def _seed():
     torch.manual_seed(0)
+
+
+@pytest.fixture
+def cli_error(capsys):
+    """``cli_error(args)``: run ``rnnkit ARGS`` in this process; assert exit status 2 and one line on stderr
+    (no traceback); return that line."""
+    from rnnkit.cli import main
+
+    def run(args) -> str:
+        capsys.readouterr()
+        try:
+            status = main([str(a) for a in args])
+        except SystemExit as e:  # argparse's errors exit
+            status = e.code
+        err = capsys.readouterr().err
+        assert status == 2, err
+        lines = err.strip().splitlines()
+        assert len(lines) == 1 and "Traceback" not in err, err
+        return lines[0]
+
+    return run

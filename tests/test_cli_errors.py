@@ -24,20 +24,6 @@ def _csv(path, n=12, seed=0, labels=("down", "up")):
     return path
 
 
-def _error(args, capsys) -> str:
-    """Run ``rnnkit ARGS`` in this process; assert exit status 2 and one line on stderr; return that line."""
-    capsys.readouterr()
-    try:
-        status = main([str(a) for a in args])
-    except SystemExit as e:  # argparse's errors exit
-        status = e.code
-    err = capsys.readouterr().err
-    assert status == 2, err
-    lines = err.strip().splitlines()
-    assert len(lines) == 1 and "Traceback" not in err, err
-    return lines[0]
-
-
 @pytest.fixture(scope="module")
 def model(tmp_path_factory):
     """A classifier trained on f1, f2 with the target column 'label'."""
@@ -62,28 +48,28 @@ def model(tmp_path_factory):
     ("--seed", "-1", "must be >= 0"),
     ("--epochs", "2.5", "expected an integer, got '2.5'"),
 ])
-def test_out_of_range_arguments_are_refused_before_anything_runs(tmp_path, capsys, flag, value, expected):
-    line = _error(["train", tmp_path / "missing.csv", *TRAIN, "--out", tmp_path / "m", flag, value], capsys)
+def test_out_of_range_arguments_are_refused_before_anything_runs(tmp_path, cli_error, flag, value, expected):
+    line = cli_error(["train", tmp_path / "missing.csv", *TRAIN, "--out", tmp_path / "m", flag, value])
     assert line.startswith("rnnkit train: error: argument " + flag) and expected in line
     assert "see rnnkit train --help" in line
     assert not (tmp_path / "m").exists()
 
 
 # -- too little to train on (C10, C10b) ----------------------------------------------------------------------
-def test_a_single_sequence_says_what_training_needs(tmp_path, capsys):
+def test_a_single_sequence_says_what_training_needs(tmp_path, cli_error):
     data = _csv(tmp_path / "one.csv", n=1)
     for fraction in ("0.2", "0"):  # following a hint to lower --test-fraction must not be the answer
-        line = _error(["train", data, *TRAIN, "--test-fraction", fraction, "--out", tmp_path / "m"], capsys)
+        line = cli_error(["train", data, *TRAIN, "--test-fraction", fraction, "--out", tmp_path / "m"])
         assert "single sequence ('s0')" in line and "at least 2 sequences of at least 2 classes" in line
         assert "--test-fraction" not in line
 
 
-def test_a_test_fraction_that_leaves_too_little_says_lower_it(tmp_path, capsys):
+def test_a_test_fraction_that_leaves_too_little_says_lower_it(tmp_path, cli_error):
     data = _csv(tmp_path / "d.csv", n=6)
-    line = _error(["train", data, *TRAIN, "--test-fraction", "0.9", "--out", tmp_path / "m"], capsys)
+    line = cli_error(["train", data, *TRAIN, "--test-fraction", "0.9", "--out", tmp_path / "m"])
     assert "holds out 5 of the 6 sequences, leaving 1" in line and "lower --test-fraction (0 trains on all 6)" in line
     single_class = _csv(tmp_path / "same.csv", n=6, labels=("a",))
-    line = _error(["train", single_class, *TRAIN, "--out", tmp_path / "m"], capsys)
+    line = cli_error(["train", single_class, *TRAIN, "--out", tmp_path / "m"])
     assert "every sequence has the label 'a' in column 'target'" in line and "at least 2 classes" in line
 
 
@@ -103,40 +89,40 @@ def _read_only(directory):
     return lambda: (subprocess.run(["chattr", "-i", str(directory)]), os.chmod(directory, 0o755))
 
 
-def test_train_refuses_a_bad_out_before_training(tmp_path, capsys, monkeypatch):
+def test_train_refuses_a_bad_out_before_training(tmp_path, cli_error, monkeypatch):
     data = _csv(tmp_path / "d.csv")
     trained = []
     monkeypatch.setattr("rnnkit.SequenceClassifier.fit", lambda *a, **k: trained.append(1))
-    line = _error(["train", data, *TRAIN, "--out", data], capsys)  # T01: a file
+    line = cli_error(["train", data, *TRAIN, "--out", data])  # T01: a file
     assert f"--out {data} is a file; give a directory" in line
     (tmp_path / "mine").mkdir()
     (tmp_path / "mine" / "notes.txt").write_text("keep")
-    line = _error(["train", data, *TRAIN, "--out", tmp_path / "mine"], capsys)  # T02: someone else's directory
+    line = cli_error(["train", data, *TRAIN, "--out", tmp_path / "mine"])  # T02: someone else's directory
     assert "is a non-empty directory that is not an rnnkit model; refusing to overwrite it" in line
     assert (tmp_path / "mine" / "notes.txt").read_text() == "keep"
-    line = _error(["train", data, *TRAIN, "--out", data / "sub" / "m"], capsys)  # a file on the way
+    line = cli_error(["train", data, *TRAIN, "--out", data / "sub" / "m"])  # a file on the way
     assert f"{data} is a file, not a directory" in line
     restore = _read_only(tmp_path / "ro")
     try:
-        line = _error(["train", data, *TRAIN, "--out", tmp_path / "ro" / "model"], capsys)  # T03
+        line = cli_error(["train", data, *TRAIN, "--out", tmp_path / "ro" / "model"])  # T03
         assert f"--out {tmp_path / 'ro' / 'model'}: cannot create files in {tmp_path / 'ro'}" in line
     finally:
         restore()
     assert not trained and list((tmp_path / "ro").iterdir()) == []
 
 
-def test_predict_refuses_a_bad_out_before_predicting(model, tmp_path, capsys, monkeypatch):
+def test_predict_refuses_a_bad_out_before_predicting(model, tmp_path, cli_error, monkeypatch):
     directory, data = model
     loaded = []
     monkeypatch.setattr(rnnkit.cli, "_read_table", lambda *a, **k: loaded.append(1))
     (tmp_path / "isdir").mkdir()
-    line = _error(["predict", directory, data, "--out", tmp_path / "isdir"], capsys)  # P21
+    line = cli_error(["predict", directory, data, "--out", tmp_path / "isdir"])  # P21
     assert f"--out {tmp_path / 'isdir'} is a directory; give a file path" in line
-    line = _error(["predict", directory, data, "--out", data], capsys)
+    line = cli_error(["predict", directory, data, "--out", data])
     assert "is the input file" in line
     restore = _read_only(tmp_path / "ro")
     try:
-        line = _error(["predict", directory, data, "--out", tmp_path / "ro" / "p.csv"], capsys)  # P20
+        line = cli_error(["predict", directory, data, "--out", tmp_path / "ro" / "p.csv"])  # P20
         assert f"cannot create files in {tmp_path / 'ro'}" in line
     finally:
         restore()
@@ -150,14 +136,14 @@ def test_predict_creates_missing_parent_directories(model, tmp_path):
 
 
 # -- errors raised while running ---------------------------------------------------------------------------
-def test_library_and_os_errors_are_one_line(tmp_path, capsys, monkeypatch):
+def test_library_and_os_errors_are_one_line(tmp_path, cli_error, monkeypatch):
     data = _csv(tmp_path / "d.csv")
 
     def diverge(*args, **kwargs):
         raise NonFiniteLossError("the training loss is NaN at step 3; lower --lr", step=3, checkpoint=None)
 
     monkeypatch.setattr("rnnkit.SequenceClassifier.fit", diverge)
-    line = _error(["train", data, *TRAIN, "--out", tmp_path / "m"], capsys)
+    line = cli_error(["train", data, *TRAIN, "--out", tmp_path / "m"])
     assert line == "rnnkit train: error: the training loss is NaN at step 3; lower --lr"
     monkeypatch.undo()
 
@@ -165,7 +151,7 @@ def test_library_and_os_errors_are_one_line(tmp_path, capsys, monkeypatch):
         raise PermissionError(13, "Permission denied", str(tmp_path / "d.csv"))
 
     monkeypatch.setattr("rnnkit.data.tables.read_sequences", denied)
-    line = _error(["train", data, *TRAIN, "--out", tmp_path / "m"], capsys)
+    line = cli_error(["train", data, *TRAIN, "--out", tmp_path / "m"])
     assert line == f"rnnkit train: error: {tmp_path / 'd.csv'}: Permission denied"
 
 
@@ -180,10 +166,10 @@ def test_a_truncated_npz_is_one_line_from_a_fresh_process(tmp_path):
     assert line.startswith("rnnkit train: error: d.npz")
 
 
-def test_predict_with_a_forecaster_is_refused(tmp_path, capsys):
+def test_predict_with_a_forecaster_is_refused(tmp_path, cli_error):
     from rnnkit import Forecaster
 
     y = pd.Series(np.sin(np.arange(40) / 3), index=pd.date_range("2024-01-01", periods=40, freq="D"))
     Forecaster(lookback=4, horizon=1, hidden_size=4, max_epochs=1, random_state=0).fit(y).save(tmp_path / "f")
-    line = _error(["predict", tmp_path / "f", _csv(tmp_path / "d.csv")], capsys)
+    line = cli_error(["predict", tmp_path / "f", _csv(tmp_path / "d.csv")])
     assert "is a Forecaster" in line

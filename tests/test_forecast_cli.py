@@ -22,20 +22,6 @@ def _csv(path, n=N, *, times=None, target=None):
     return path
 
 
-def _error(args, capsys) -> str:
-    """Run ``rnnkit ARGS`` in this process; assert exit status 2 and one line on stderr; return that line."""
-    capsys.readouterr()
-    try:
-        status = main([str(a) for a in args])
-    except SystemExit as e:  # argparse's errors exit
-        status = e.code
-    err = capsys.readouterr().err
-    assert status == 2, err
-    lines = err.strip().splitlines()
-    assert len(lines) == 1 and "Traceback" not in err, err
-    return lines[0]
-
-
 def _forecast_args(data, out, *extra):
     return ["forecast", data, "--time-column", "when", "--target-column", "load", "--horizon", "4", "--out", out,
             *extra]
@@ -83,27 +69,27 @@ def test_forecast_end_to_end(tmp_path, capsys):
     assert "data:image/png;base64," in html and "seasonal_naive" in html
 
 
-def test_forecast_bad_inputs_are_one_line_errors(tmp_path, capsys):
+def test_forecast_bad_inputs_are_one_line_errors(tmp_path, cli_error):
     out = tmp_path / "run"
     good = _csv(tmp_path / "good.csv")
-    line = _error(_forecast_args(good, out, "--target-column", "watts"), capsys)
+    line = cli_error(_forecast_args(good, out, "--target-column", "watts"))
     assert "column(s) ['watts'] not found" in line and "good.csv" in line
     text = pd.Series(10.0 + np.arange(N), dtype=object)
     text[6] = "abc"
-    line = _error(_forecast_args(_csv(tmp_path / "text.csv", target=text), out), capsys)
+    line = cli_error(_forecast_args(_csv(tmp_path / "text.csv", target=text), out))
     assert "column 'load' is not numeric (line 8 has 'abc')" in line
     uneven = pd.date_range("2024-03-01", periods=N + 1, freq="h").delete(17).strftime("%Y-%m-%d %H:%M")
-    line = _error(_forecast_args(_csv(tmp_path / "uneven.csv", times=uneven), out), capsys)
+    line = cli_error(_forecast_args(_csv(tmp_path / "uneven.csv", times=uneven), out))
     assert "not evenly spaced" in line and "--freq h" in line
-    line = _error(_forecast_args(good, out, "--horizon", "50", "--lookback", "20"), capsys)
+    line = cli_error(_forecast_args(good, out, "--horizon", "50", "--lookback", "20"))
     assert "--lookback 20 + --horizon 50 = 70 steps" in line and f"has {N} steps" in line
     repeated = pd.date_range("2024-03-01", periods=N, freq="h").strftime("%Y-%m-%d %H:%M").tolist()
     repeated[9] = repeated[8]
-    line = _error(_forecast_args(_csv(tmp_path / "repeated.csv", times=repeated), out), capsys)
+    line = cli_error(_forecast_args(_csv(tmp_path / "repeated.csv", times=repeated), out))
     assert "repeats at line 11" in line
-    line = _error(_forecast_args(good, out, "--folds", "40"), capsys)
+    line = cli_error(_forecast_args(good, out, "--folds", "40"))
     assert "40 folds of horizon 4" in line
-    line = _error(_forecast_args(good, out, "--cell", "transformer"), capsys)
+    line = cli_error(_forecast_args(good, out, "--cell", "transformer"))
     assert "invalid choice: 'transformer'" in line
     assert not out.exists()  # nothing written on an error
 
@@ -115,7 +101,7 @@ def test_every_command_takes_its_cells_from_the_registry():
         assert parser.parse_args(_forecast_args("x.csv", "o", "--cell", name)).cell == name
 
 
-def test_train_passes_the_scale_out_flags_to_the_estimator(tmp_path, capsys, monkeypatch):
+def test_train_passes_the_scale_out_flags_to_the_estimator(tmp_path, cli_error, monkeypatch):
     rows = [{"id": f"s{i}", "f1": float(i + t), "target": float(i)} for i in range(6) for t in range(3)]
     pd.DataFrame(rows).to_csv(tmp_path / "seq.csv", index=False)
     seen = {}
@@ -125,9 +111,9 @@ def test_train_passes_the_scale_out_flags_to_the_estimator(tmp_path, capsys, mon
         raise ValueError("stopped before training")
 
     monkeypatch.setattr(rnnkit.SequenceRegressor, "fit", fit)
-    line = _error(["train", tmp_path / "seq.csv", "--task", "regress", "--out", tmp_path / "m", "--cell", "minlstm",
-                   "--devices", "2", "--num-nodes", "3", "--strategy", "ddp"], capsys)
+    line = cli_error(["train", tmp_path / "seq.csv", "--task", "regress", "--out", tmp_path / "m", "--cell", "minlstm",
+                   "--devices", "2", "--num-nodes", "3", "--strategy", "ddp"])
     assert "stopped before training" in line
     assert (seen["cell"], seen["devices"], seen["num_nodes"], seen["strategy"]) == ("minlstm", 2, 3, "ddp")
-    assert "--devices: must be >= 1" in _error(["train", tmp_path / "seq.csv", "--task", "regress", "--out",
-                                                 tmp_path / "m", "--devices", "0"], capsys)
+    assert "--devices: must be >= 1" in cli_error(["train", tmp_path / "seq.csv", "--task", "regress", "--out",
+                                                 tmp_path / "m", "--devices", "0"])

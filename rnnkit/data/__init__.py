@@ -18,7 +18,7 @@ The submodules load on first use (PEP 562), so that reading a CSV or writing a f
 audio, video and dataset stacks.
 """
 
-import importlib
+from .._lazy import lazy_names
 
 # name -> submodule that defines it
 _LAZY = {
@@ -84,14 +84,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name):
-    if name in _LAZY:
-        return getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted([*globals(), *_LAZY])
+__getattr__, __dir__ = lazy_names(__name__, _LAZY, globals())
 
 
 __all__ = list(_LAZY)

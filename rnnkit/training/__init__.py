@@ -6,7 +6,7 @@ not with ``import rnnkit.training``; :func:`seeded_fit`, :class:`ScaleOut`, the 
 a run (:mod:`rnnkit.training.runs`) need no Lightning.
 """
 
-import importlib
+from .._lazy import lazy_names
 
 # name -> submodule that defines it, imported on first access
 _LAZY = {
@@ -34,14 +34,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name):
-    if name in _LAZY:
-        return getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted([*globals(), *_LAZY])
+__getattr__, __dir__ = lazy_names(__name__, _LAZY, globals())
 
 
 __all__ = sorted(_LAZY)
