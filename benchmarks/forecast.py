@@ -48,6 +48,7 @@ from layers import machine  # the machine line of the other benchmarks
 
 from rnnkit.forecast import Forecaster
 from rnnkit.forecast.evaluation import mase_scale, naive, seasonal_naive
+from rnnkit.report import mean_sd
 
 
 # -- the series: name -> (loader, horizon h, season m) --------------------------------------------------------
@@ -208,8 +209,8 @@ def run_rnnkit(y: pd.Series, origins: list[int], h: int, m: int, params: dict, a
             per_origin.append({"mase": float(np.mean(np.abs(point - actual)) / scale)})
             chosen = {k: getattr(f, k) for k in ("season_length_", "lookback_", "relative_") if hasattr(f, k)}
         seeds.append(_summary(per_origin, 0.0) | {"chosen": {k: _plain(v) for k, v in chosen.items()}})
-    mase = [s["mase"] for s in seeds]
-    return {"mase": float(np.mean(mase)), "mase_std": float(np.std(mase)), "seeds": seeds,
+    mean, sd = mean_sd([s["mase"] for s in seeds])  # the sample sd over the seeds (nan for one seed)
+    return {"mase": mean, "mase_std": 0.0 if np.isnan(sd) else sd, "seeds": seeds,
             "seconds": time.perf_counter() - t0}
 
 

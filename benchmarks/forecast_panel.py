@@ -50,6 +50,7 @@ from layers import machine  # the machine line of the other benchmarks
 
 from rnnkit.forecast import GlobalForecaster
 from rnnkit.forecast.evaluation import mase_scale
+from rnnkit.report import mean_sd
 
 
 # -- the panels: name -> (loader -> wide DataFrame indexed by time, one column per series; h; m) ----------------
@@ -122,9 +123,8 @@ def run_panel(name: str, args) -> dict:
                                      scales[(s, o)])
         seeds.append(_summary(per, 0.0))
         print(f"  {name} global seed {seed}: MASE {seeds[-1]['mase']:.3f}", flush=True)
-    mase = [s["mase"] for s in seeds]
-    sd = float(np.std(mase, ddof=1)) if len(mase) > 1 else 0.0  # the sample standard deviation
-    result["methods"]["global"] = {"mase": float(np.mean(mase)), "mase_std": sd,
+    mean, sd = mean_sd([s["mase"] for s in seeds])  # the sample sd over the seeds (nan for one seed)
+    result["methods"]["global"] = {"mase": mean, "mase_std": 0.0 if np.isnan(sd) else sd,
                                    "coverage": float(np.mean([s["coverage"] for s in seeds])),
                                    "per_series": seeds[0]["per_series"], "seeds": seeds,
                                    "seconds": time.perf_counter() - t0}

@@ -1045,7 +1045,4 @@ def check_feature_names(fitted: np.ndarray | None, given: np.ndarray | None, nam
                      f"{missing}, unexpected {unexpected}")
 
 
-def load(directory: str | os.PathLike):
-    """Read an estimator or a Forecaster written by ``save``: it predicts exactly as the saved one did. No
-    pickle is read. Raises ValueError for a missing, foreign or corrupt directory (:func:`rnnkit.io.load`)."""
-    return io.load(directory)
+load = io.load  # rnnkit.load: any saved estimator or Forecaster, by its registered type
