@@ -1,7 +1,18 @@
-"""Forward+backward time of rnnkit.{RNN,LSTM,GRU} against torch.nn, on one device, in one run.
+"""Forward+backward time of rnnkit's layers against torch.nn, on one device, in one run.
 
-    python benchmarks/layers.py                 # the two sizes of the issue, on CPU (or --device cuda)
+    python benchmarks/layers.py                 # rnnkit.{RNN,LSTM,GRU} against torch.nn, on CPU (or --device cuda)
     python benchmarks/layers.py --quick         # small sizes, a smoke run
+    python benchmarks/layers.py --zoo --threads 1 --clock cpu
+                                                # every cell of the zoo against torch.nn.LSTM, and the
+                                                # batch-1 streaming step against torch.nn.LSTMCell
+
+``--zoo``: one row per layer (LSTM, with zoneout and with hidden dropout, in training mode; GRU, with zoneout;
+Elman RNN, with zoneout; LayerNorm-LSTM; MinGRU and MinLSTM in their CPU default, sequential; TimeAware around
+LSTM and GRU, which read ``[x, m, delta]`` of F features, so 3F inputs), each with the backend ``auto``
+picked, as ratios to torch.nn.LSTM(F, H) timed in the same run: forward + backward, and the forward alone
+under ``torch.inference_mode()``; ``--reference`` adds the reference loop's forward + backward. Then the
+streaming rows: one step at batch 1 under ``torch.inference_mode()`` (the cell's ``project`` and ``step``,
+as :mod:`rnnkit.deploy` runs an eager step) against one ``torch.nn.LSTMCell`` call.
 
 Rows per cell: torch.nn; rnnkit backend="auto"; rnnkit backend="reference" (the readable loop, input
 projection hoisted out of it); and a naive per-step loop that projects each input inside the loop.
@@ -34,24 +45,132 @@ def naive_loop(layer: rnnkit.Stacked, x: torch.Tensor):
     return torch.stack(outs, 1), state
 
 
-def time_fwd_bwd(fn, x, *, repeat: int, device: str) -> float:
+def _clock(kind: str):
+    return time.process_time if kind == "cpu" else time.perf_counter
+
+
+def time_fwd_bwd(fn, x, *, repeat: int, device: str, clock: str = "wall", warmup: bool = True) -> float:
     """Median milliseconds of forward + backward of ``fn(x)[0].sum()``."""
 
     def once():
         out = fn(x)[0]
         out.float().sum().backward()
 
-    once()  # warm-up (allocations, cuDNN plans)
+    return _median_ms(once, repeat=repeat, device=device, clock=clock, warmup=warmup)
+
+
+def time_inference(fn, x, *, repeat: int, device: str, clock: str = "wall", warmup: bool = True) -> float:
+    """Median milliseconds of the forward ``fn(x)`` under ``torch.inference_mode()`` (no graph is built)."""
+
+    def once():
+        with torch.inference_mode():
+            fn(x)
+
+    return _median_ms(once, repeat=repeat, device=device, clock=clock, warmup=warmup)
+
+
+def _median_ms(once, *, repeat: int, device: str, clock: str, warmup: bool = True) -> float:
+    now = _clock(clock)
+    if warmup:
+        once()  # allocations, cuDNN plans
     times = []
     for _ in range(repeat):
         if device == "cuda":
             torch.cuda.synchronize()
-        t0 = time.perf_counter()
+        t0 = now()
         once()
         if device == "cuda":
             torch.cuda.synchronize()
-        times.append((time.perf_counter() - t0) * 1000)
+        times.append((now() - t0) * 1000)
     return statistics.median(times)
+
+
+def zoo(F: int, H: int, device: str) -> list[tuple[str, rnnkit.Stacked, int]]:
+    """``(name, layer, input width)`` for every cell of the zoo, built for inputs of F features."""
+    from rnnkit.cells import GRUCell, LSTMCell, TimeAware
+
+    def time_aware(cell):  # GRU-D reads [x, m, delta] of F features: 3F inputs, the inner cell 2F
+        return rnnkit.Stacked([rnnkit.Recurrent(TimeAware(cell(2 * F, H)))])
+
+    rows = [
+        ("LSTM", rnnkit.LSTM(F, H), F),
+        ("LSTM zoneout=0.1", rnnkit.LSTM(F, H, zoneout=0.1), F),
+        ("LSTM hidden_dropout=0.25", rnnkit.LSTM(F, H, hidden_dropout=0.25), F),
+        ("GRU", rnnkit.GRU(F, H), F),
+        ("GRU zoneout=0.1", rnnkit.GRU(F, H, zoneout=0.1), F),
+        ("RNN (Elman)", rnnkit.RNN(F, H), F),
+        ("RNN zoneout=0.1", rnnkit.RNN(F, H, zoneout=0.1), F),
+        ("LayerNormLSTM", rnnkit.LayerNormLSTM(F, H), F),
+        ("MinGRU", rnnkit.MinGRU(F, H), F),
+        ("MinLSTM", rnnkit.MinLSTM(F, H), F),
+        ("TimeAware(LSTM)", time_aware(LSTMCell), 3 * F),
+        ("TimeAware(GRU)", time_aware(GRUCell), 3 * F),
+    ]
+    return [(name, layer.to(device), width) for name, layer, width in rows]
+
+
+def zoo_table(args, sizes) -> None:
+    """Every cell against torch.nn.LSTM: forward + backward and inference, then the batch-1 streaming step.
+
+    torch.nn.LSTM is timed again beside every row, and each ratio is to that time: on a machine shared with
+    other work the speed moves between rows, much less between two timings taken one after the other."""
+    timing = dict(repeat=args.repeat, device=args.device, clock=args.clock, warmup=not args.no_warmup)
+    ref_head = " reference ms | reference / nn.LSTM |" if args.reference else ""
+    print("| size (B, T, F, H) | layer | auto picks | nn.LSTM fwd+bwd ms | fwd+bwd ms | / nn.LSTM "
+          f"| nn.LSTM inference ms | inference ms | / nn.LSTM |{ref_head}")
+    print("|---|---|---|---|---|---|---|---|---|" + ("---|---|" if args.reference else ""))
+    for B, T, F, H in sizes:
+        base = nn.LSTM(F, H, batch_first=True).to(args.device)
+        x = torch.randn(B, T, F, device=args.device, requires_grad=True)
+        for name, layer, width in zoo(F, H, args.device):
+            if args.rows and name not in args.rows.split(","):
+                continue
+            if args.no_warmup:  # the one-off costs a warm-up would take (a C++ build) stay out of the timing
+                layer(torch.randn(1, 2, width, device=args.device).abs())
+            xs = torch.randn(B, T, width, device=args.device).abs().requires_grad_()  # deltas are >= 0
+            t_base = time_fwd_bwd(base, x, **timing)
+            t = time_fwd_bwd(layer, xs, **timing)
+            picked = layer.last_backend
+            i_base = time_inference(base, x, **timing)
+            i = time_inference(layer, xs, **timing)
+            row = (f"| ({B}, {T}, {F}, {H}) | {name} | {picked} | {t_base:.1f} | {t:.1f} | {t / t_base:.2f} "
+                   f"| {i_base:.1f} | {i:.1f} | {i / i_base:.2f} |")
+            if args.reference:
+                layer.backend = "reference"
+                r = time_fwd_bwd(layer, xs, **timing)
+                row += f" {r:.1f} | {r / t_base:.2f} |"
+            print(row, flush=True)
+    if args.no_streaming:
+        return
+    print("\nStreaming: one step at batch 1 under torch.inference_mode(), microseconds (median of 2000 steps)\n")
+    print("| H | layer | step µs | / nn.LSTMCell |")
+    print("|---|---|---|---|")
+    for _, _, F, H in sizes:
+        base = nn.LSTMCell(F, H).to(args.device)
+        x_t = torch.randn(1, F, device=args.device)
+        state = (torch.zeros(1, H, device=args.device), torch.zeros(1, H, device=args.device))
+        t_base = time_steps(lambda: base(x_t, state), clock=args.clock)
+        print(f"| {H} | torch.nn.LSTMCell | {t_base:.1f} | 1.00 |")
+        for name, layer, width in zoo(F, H, args.device):
+            cell = layer.cells()[0]
+            if width != F or layer.directions()[0].uses_recurrent_dropout:
+                continue  # TimeAware carries x_last between steps; dropouts are training-time
+            s = cell.zero_state(1, device=args.device)
+            t = time_steps(lambda cell=cell, s=s: cell.step(cell.project(x_t), s), clock=args.clock)
+            print(f"| {H} | {name} | {t:.1f} | {t / t_base:.2f} |", flush=True)
+
+
+def time_steps(step, *, clock: str, n: int = 2000) -> float:
+    """Median microseconds of one ``step()`` under ``torch.inference_mode()``, over 5 runs of ``n`` steps."""
+    now = _clock(clock)
+    runs = []
+    with torch.inference_mode():
+        for _ in range(6):
+            t0 = now()
+            for _ in range(n):
+                step()
+            runs.append((now() - t0) / n * 1e6)
+    return statistics.median(runs[1:])
 
 
 def machine(device: str) -> str:
@@ -65,10 +184,31 @@ def main(argv=None):
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--quick", action="store_true", help="small sizes for a smoke run")
     p.add_argument("--cells", default="rnn,lstm,gru")
+    p.add_argument("--zoo", action="store_true", help="every cell against torch.nn.LSTM, and the streaming step")
+    p.add_argument("--reference", action="store_true", help="with --zoo: also time the reference loop")
+    p.add_argument("--no-streaming", action="store_true", help="with --zoo: leave out the streaming rows")
+    p.add_argument("--rows", help="with --zoo: only these rows (comma-separated names, as in the table)")
+    p.add_argument("--no-warmup", action="store_true", help="no untimed first call (for sizes that take seconds)")
+    p.add_argument("--sizes", help="B,T,F,H;B,T,F,H (default: the zoo's or the torch table's sizes)")
+    p.add_argument("--threads", type=int, help="torch threads (default: torch's)")
+    p.add_argument("--clock", choices=("wall", "cpu"), default="wall",
+                   help="cpu: this process's CPU time, steady under load at one thread")
     args = p.parse_args(argv)
-    sizes = [(8, 50, 16, 32)] if args.quick else [(64, 512, 128, 512), (16, 1000, 64, 256)]
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    if args.sizes:
+        sizes = [tuple(int(v) for v in size.split(",")) for size in args.sizes.split(";")]
+    elif args.quick:
+        sizes = [(8, 50, 16, 32)]
+    elif args.zoo:
+        sizes = [(16, 200, 32, 128), (64, 512, 128, 512)]
+    else:
+        sizes = [(64, 512, 128, 512), (16, 1000, 64, 256)]
+    print(f"device: {machine(args.device)}; torch threads: {torch.get_num_threads()}; clock: {args.clock}\n")
+    if args.zoo:
+        zoo_table(args, sizes)
+        return 0
     pairs = {"rnn": (rnnkit.RNN, nn.RNN), "lstm": (rnnkit.LSTM, nn.LSTM), "gru": (rnnkit.GRU, nn.GRU)}
-    print(f"device: {machine(args.device)}\n")
     print(
         "| size (B, T, F, H) | cell | torch.nn ms | auto ms | auto / torch | reference ms | naive ms "
         "| naive / reference |"
@@ -81,10 +221,11 @@ def main(argv=None):
             ref = torch_cls(F, H, batch_first=True).to(args.device)
             auto = ours_cls.from_torch(ref, backend="auto")
             loop = ours_cls.from_torch(ref, backend="reference")
-            t_torch = time_fwd_bwd(ref, x, repeat=args.repeat, device=args.device)
-            t_auto = time_fwd_bwd(auto, x, repeat=args.repeat, device=args.device)
-            t_ref = time_fwd_bwd(loop, x, repeat=args.repeat, device=args.device)
-            t_naive = time_fwd_bwd(lambda x: naive_loop(loop, x), x, repeat=args.repeat, device=args.device)
+            t_torch = time_fwd_bwd(ref, x, repeat=args.repeat, device=args.device, clock=args.clock)
+            t_auto = time_fwd_bwd(auto, x, repeat=args.repeat, device=args.device, clock=args.clock)
+            t_ref = time_fwd_bwd(loop, x, repeat=args.repeat, device=args.device, clock=args.clock)
+            t_naive = time_fwd_bwd(lambda x: naive_loop(loop, x), x, repeat=args.repeat, device=args.device,
+                                     clock=args.clock)
             print(
                 f"| ({B}, {T}, {F}, {H}) | {name} | {t_torch:.1f} | {t_auto:.1f} | {t_auto / t_torch:.2f} "
                 f"| {t_ref:.1f} | {t_naive:.1f} | {t_naive / t_ref:.2f} |",

@@ -260,7 +260,7 @@ def test_auto_falls_back_when_the_fused_path_is_wrong(cpu_as_device, fault):
     x = torch.randn(2, 5, 3)
     with pytest.warns(RuntimeWarning, match="fused self-check"):
         out, _ = layer(x)
-    assert layer.last_backend == "reference"
+    assert layer.last_backend == "cpu_loop"  # the next path that can run it
     assert "fused self-check" in layer.last_backend_reason
     assert ("raised RuntimeError: the kernel could not be compiled" if fault == "raises" else "failed on cpu") \
         in layer.last_backend_reason
@@ -270,7 +270,7 @@ def test_auto_falls_back_when_the_fused_path_is_wrong(cpu_as_device, fault):
         warnings.simplefilter("error")  # warned once: the outcome is cached
         layer(x)
         LayerNormLSTM(3, 4)(x)  # another layer of the same configuration: no second check
-    assert calls == [1] and layer.last_backend == "reference"
+    assert calls == [1] and layer.last_backend == "cpu_loop"
     layer.backend = "fused"  # forcing skips the check and runs what was asked for
     if fault == "raises":
         with pytest.raises(RuntimeError, match="could not be compiled"):
@@ -308,7 +308,7 @@ def test_the_self_check_is_per_configuration_and_leaves_no_trace(cpu_as_device):
     LayerNormLSTM(3, 4, num_layers=2, bidirectional=True)(x)  # so are other directions
     assert checks[5:] == [4, 4]
     layer.double()(x.double())  # a call the predicate refuses (float64) is never checked
-    assert len(checks) == 7 and layer.last_backend == "reference"
+    assert len(checks) == 7 and layer.last_backend == "cpu_loop"
 
 
 # --------------------------------------------------------------------------- the native path's weight buffer

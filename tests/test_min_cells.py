@@ -123,7 +123,7 @@ def test_layer_norm_lstm_init_and_layer():
     layer = LayerNormLSTM(3, 4, num_layers=2, bidirectional=True, forget_bias=None)
     out, state = layer(torch.randn(2, 5, 3), torch.tensor([5, 3]))
     assert out.shape == (2, 5, 8) and state.c.shape == (2, 4, 4) and out[1, 3:].abs().sum() == 0
-    assert layer.last_backend == "reference" and "LayerNormLSTMCell" in layer.last_backend_reason
+    assert layer.last_backend == "cpu_loop" and "LayerNormLSTMCell" in layer.last_backend_reason
     with pytest.raises(ValueError, match="no fused kernel for LayerNormLSTMCell|native"):
         LayerNormLSTM(3, 4, backend="native")(torch.randn(2, 5, 3))
     with pytest.raises(ValueError, match="no torch.nn counterpart"):
@@ -199,7 +199,7 @@ def test_mode_errors_and_recurrent_dropout():
     with pytest.raises(ValueError, match="mode='sequential' only"):
         layer(x, mode="parallel")
     out, _ = layer(x)  # on CPU the default mode is sequential
-    assert out.shape == (2, 5, 4) and layer.last_backend == "reference" and layer.mode == "sequential"
+    assert out.shape == (2, 5, 4) and layer.last_backend == "cpu_loop" and layer.mode == "sequential"
     with pytest.raises(ValueError, match="no torch.nn counterpart"):
         MinGRU.from_torch(torch.nn.GRU(3, 4))
     with pytest.raises(TypeError, match="forget_bias"):

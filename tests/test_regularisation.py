@@ -186,10 +186,11 @@ def test_input_dropout_is_one_scaled_mask_per_sequence():
 
 @pytest.mark.parametrize("option", ["hidden_dropout", "zoneout"])
 def test_recurrent_dropouts_reach_the_stacked_layers(option):
-    """``rnnkit.LSTM(..., option=p)`` hands the option to every direction's unroller (on the reference loop)."""
+    """``rnnkit.LSTM(..., option=p)`` hands the option to every direction's unroller (on the C++ CPU loop, which
+    runs them as the reference loop does: tests/test_fastpath_cpu_loop.py)."""
     layer = rnnkit.LSTM(F, H, num_layers=2, bidirectional=True, **{option: P})
     assert all(getattr(d, option) == P for d in layer.directions())
     layer.train()
     x = torch.randn(4, T, F)
     assert not torch.equal(layer(x)[0], layer(x)[0])  # random draws in training
-    assert layer.last_backend == "reference" and "recurrent dropout" in layer.last_backend_reason
+    assert layer.last_backend == "cpu_loop"

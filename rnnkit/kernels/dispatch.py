@@ -14,12 +14,17 @@ The fast paths:
 - ``"native"`` (:mod:`.native`): torch's fused RNN kernels (cuDNN on GPU, ATen/oneDNN on CPU);
 - ``"fused"`` (:mod:`.fused`): rnnkit's Triton kernels, for the cells cuDNN cannot run (LayerNorm-LSTM,
   minGRU, minLSTM, configurations torch has no kernel for); on GPU, or on CPU in Triton's interpreter when
-  forced.
+  forced;
+- ``"cpu_loop"`` (:mod:`.cpu_loop`): a C++ loop with a hand-written backward for every built-in cell on CPU
+  that the paths before it do not take (LayerNorm-LSTM, minGRU and minLSTM in sequential mode, TimeAware
+  around any cell, any cell with recurrent dropout or zoneout); last, so that torch's kernels and the C++
+  GRU keep what they run.
 
 A predicate looks at the configuration only: it never compiles and never runs a kernel. What a path needs
 once before its first use in a process is a separate step, :func:`prepare`, whose outcome is cached:
 
-- ``cpu_gru``: build the C++ extension (or load the cached build), :func:`rnnkit.kernels.cpu_gru.build`;
+- ``cpu_gru``, ``cpu_loop``: build the C++ extension (or load the cached build), :func:`rnnkit.kernels.cpu_gru.build`,
+  :func:`rnnkit.kernels.cpu_loop.build`;
 - ``fused`` on a device (not Triton's CPU interpreter, where the tests verify it): for ``auto``, a
   self-check against the reference on a small random batch, values and gradients (:func:`self_check`),
   once per device and layer configuration. ``auto`` uses the kernels only if it passed; a forced
@@ -37,15 +42,16 @@ import warnings
 
 import torch
 
-from . import cpu_gru, fused, native
+from . import cpu_gru, cpu_loop, fused, native
 
-BACKENDS = ("auto", "native", "cpu_gru", "fused", "reference")
+BACKENDS = ("auto", "native", "cpu_gru", "cpu_loop", "fused", "reference")
 
 # name -> (predicate, runner); "auto" tries them in this order.
 FAST_PATHS = {
     "cpu_gru": (cpu_gru.can_use_cpu_gru, cpu_gru.run_cpu_gru),
     "native": (native.can_use_native, native.run_native),
     "fused": (fused.can_use_fused, fused.run_fused),
+    "cpu_loop": (cpu_loop.can_use_cpu_loop, cpu_loop.run_cpu_loop),
 }
 
 # Allowed error of the fast path in the self-check, relative to each tensor's largest entry (at least 1),
@@ -62,11 +68,13 @@ def needs_self_check(name: str, x) -> bool:
 
 
 def prepare(name: str, layer, x, forced: bool) -> tuple[bool, str]:
-    """The one-off step path ``name`` needs before its first use (cached): the C++ build of ``cpu_gru``; the
-    self-check of ``fused`` on a device, for ``auto`` only. ``(ready, reason)``; the reason is empty when
-    there is nothing to report."""
+    """The one-off step path ``name`` needs before its first use (cached): the C++ build of ``cpu_gru`` and
+    ``cpu_loop``; the self-check of ``fused`` on a device, for ``auto`` only. ``(ready, reason)``; the reason
+    is empty when there is nothing to report."""
     if name == "cpu_gru":
         return cpu_gru.build()
+    if name == "cpu_loop":
+        return cpu_loop.build()
     if not forced and needs_self_check(name, x):
         return self_check(name, layer, x)
     return True, ""

@@ -52,7 +52,8 @@ def can_use_native(layer, x: Tensor) -> tuple[bool, str]:
         if d.uses_recurrent_dropout:
             return (
                 False,
-                "recurrent dropout (input/hidden variational dropout or zoneout) runs on the reference path only",
+                "recurrent dropout (input/hidden variational dropout or zoneout) runs on the reference path "
+                "and the C++ CPU loop only",
             )
     directions = layer.directions()
     if layer.bidirectional and not all(d.reverse == bool(i % 2) for i, d in enumerate(directions)):

@@ -13,12 +13,14 @@ from torch import Tensor
 from ..cells.base import length_mask
 
 RECURRENT_DROPOUT = (
-    "recurrent dropout (input/hidden variational dropout or zoneout) runs on the reference path only"
+    "recurrent dropout (input/hidden variational dropout or zoneout) runs on the reference path and the C++ "
+    "CPU loop only"
 )
 
 
 def uses_recurrent_dropout(layer) -> bool:
-    """Whether any direction of ``layer`` has an active recurrent dropout or zoneout (reference path only)."""
+    """Whether any direction of ``layer`` has an active recurrent dropout or zoneout (which only the reference
+    path and the C++ CPU loop run)."""
     return any(d.uses_recurrent_dropout for d in layer.directions())
 
 

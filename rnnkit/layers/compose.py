@@ -77,8 +77,9 @@ class Stacked(nn.Module):
     ``dropout`` is ordinary dropout on the outputs of every layer but the last (torch.nn's ``dropout``).
     ``backend``: ``"auto"`` runs the first fast path that can compute this call exactly and is ready (the C++
     CPU GRU loop once built, torch's fused kernels — cuDNN on GPU, ATen/oneDNN on CPU —, rnnkit's Triton
-    kernels on GPU once they passed their self-check there), else the reference loop; ``"native"``,
-    ``"cpu_gru"`` or ``"fused"`` insists on that path (``ValueError`` with the reason otherwise);
+    kernels on GPU once they passed their self-check there, the C++ CPU loop of every built-in cell once
+    built), else the reference loop; ``"native"``, ``"cpu_gru"``, ``"cpu_loop"`` or ``"fused"`` insists on
+    that path (``ValueError`` with the reason otherwise);
     ``"reference"`` always runs the readable loop (``rnnkit.kernels.dispatch``). After each call
     ``last_backend`` is the backend that ran and ``last_backend_reason`` says why.
     """

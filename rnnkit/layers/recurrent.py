@@ -56,9 +56,9 @@ class Recurrent(nn.Module):
     - ``zoneout``: each unit of each state field keeps its previous value with this probability at each step
       in training; in eval the update is the expectation ``p * old + (1 - p) * new`` (Krueger et al. 2017).
 
-    The recurrent dropouts run on this reference path only (torch's fused kernels have no such option);
-    layers that dispatch to a fast path fall back here while they are active, and say so in
-    ``last_backend_reason``.
+    The recurrent dropouts run on this reference path and in the C++ CPU loop (``backend="cpu_loop"``, which
+    draws the same random numbers); torch's fused kernels and the Triton kernels have no such option, so
+    layers that would dispatch to those fall back while they are active, and say so in ``last_backend_reason``.
     """
 
     num_directions = 1
@@ -121,7 +121,9 @@ class Recurrent(nn.Module):
         """``loop(cell, xw, lengths, state) -> (output, final_state)`` replaces the time loop, run on
         ``xw = cell.project(x) (B, T, G)`` in processing order; by default :meth:`steps`, the readable loop.
         The fast paths of :mod:`rnnkit.kernels` pass their own and keep everything around it: the initial
-        state, reversal within lengths and the projection of all steps at once. They do no recurrent dropout.
+        state, reversal within lengths and the projection of all steps at once. A loop with the attribute
+        ``recurrent_dropout = True`` (the C++ CPU loop) is called with ``direction=self`` and applies this
+        layer's hidden dropout and zoneout itself, with the reference's random draws; the others refuse them.
         """
         who = f"Recurrent({type(self.cell).__name__})"
         lengths = check_input(x, self, lengths, who)
@@ -129,9 +131,11 @@ class Recurrent(nn.Module):
             check_state(state, (x.shape[0], self.hidden_size), self.state_fields, who, x)
         if state is None:
             state = self.initial_state(x.shape[0], device=x.device, dtype=x.dtype)
-        if loop is not None and self.uses_recurrent_dropout:
+        takes_dropout = getattr(loop, "recurrent_dropout", False)  # the loop draws and applies it itself
+        if loop is not None and self.uses_recurrent_dropout and not takes_dropout:
             raise ValueError(
-                "recurrent dropout (input/hidden variational dropout or zoneout) runs on the reference loop only"
+                "recurrent dropout (input/hidden variational dropout or zoneout) runs on the reference loop only, "
+                "or in a loop that applies it itself (the C++ CPU loop)"
             )
         if lengths is not None:  # padding never enters the maths: NaN there would reach the weight gradients
             x = torch.where(valid_steps(lengths, *x.shape[:2], x.device)[..., None], x, 0)
@@ -139,7 +143,13 @@ class Recurrent(nn.Module):
             x = reverse_padded(x, lengths)
         if self.training and self.input_dropout > 0:
             x = x * _sequence_mask(x, x.shape[-1], self.input_dropout)[:, None, :]  # (B, 1, F)
-        output, state = (loop or self.steps)(self.cell, self.cell.project(x), lengths, state)
+        xw = self.cell.project(x)
+        if loop is None:
+            output, state = self.steps(self.cell, xw, lengths, state)
+        elif takes_dropout:
+            output, state = loop(self.cell, xw, lengths, state, direction=self)
+        else:
+            output, state = loop(self.cell, xw, lengths, state)
         if self.reverse:
             output = reverse_padded(output, lengths)
         return output, state

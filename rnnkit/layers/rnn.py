@@ -27,9 +27,10 @@ _SHAPES = """
     torch.nn's own state is ``(L*D, B, H)``: ``state.transpose(0, 1)`` converts either way.
 
     Options (keyword-only): ``num_layers``, ``bidirectional``, ``dropout`` (between layers, as torch.nn),
-    ``bias``, ``backend`` (``"auto" | "native" | "cpu_gru" | "fused" | "reference"``, see :class:`rnnkit.Stacked`),
+    ``bias``, ``backend`` (``"auto" | "native" | "cpu_gru" | "cpu_loop" | "fused" | "reference"``, see
+    :class:`rnnkit.Stacked`),
     ``learn_initial_state``, and the recurrent dropouts of :class:`rnnkit.Recurrent` (``input_dropout``,
-    ``hidden_dropout``, ``zoneout``), which run on the reference path.
+    ``hidden_dropout``, ``zoneout``), which run on the reference path and, on CPU, the C++ loop ``cpu_loop``.
 """
 
 

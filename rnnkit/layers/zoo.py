@@ -32,7 +32,7 @@ class LayerNormLSTM(_NoTorchPeer):
     norm per gate block on the input and recurrent pre-activations, and on c before its tanh. Options of the
     cell: ``forget_bias`` (1.0), ``eps`` (1e-5). The state is ``LSTMState(h, c)``. torch.nn has no such
     layer, so ``backend="native"`` cannot run it; ``"fused"`` runs Triton kernels
-    (:mod:`rnnkit.kernels.fused`).
+    (:mod:`rnnkit.kernels.fused`) and ``"cpu_loop"`` a C++ loop on CPU (:mod:`rnnkit.kernels.cpu_loop`).
 """ + _SHAPES.format(state_note=" each   ``LSTMState(h, c)``")
 
     cell_options = ("forget_bias", "eps")
@@ -76,8 +76,9 @@ _MINIMAL_NOTE = """
     rounding; padded steps leave the state unchanged. The default is parallel on GPU and sequential on CPU,
     where the scan's logcumsumexp made it 4-9x slower than the loop (docs/kernels.md). ``mode`` chooses
     the algorithm and ``backend`` its implementation: ``"reference"`` is the readable torch code of the mode,
-    ``"fused"`` one Triton scan kernel for either mode (exact against the loop), and ``"auto"`` picks the
-    fused kernel on GPU when Triton is installed. The recurrent dropouts run in sequential mode only.
+    ``"fused"`` one Triton scan kernel for either mode (exact against the loop), ``"cpu_loop"`` the sequential
+    loop in C++ on CPU, and ``"auto"`` picks the fused kernel on GPU when Triton is installed and the C++ loop
+    on CPU in sequential mode. The recurrent dropouts run in sequential mode only.
 """
 
 
