@@ -109,6 +109,25 @@ def write_wav(path: str | os.PathLike, wave: torch.Tensor | np.ndarray, sample_r
         scipy.io.wavfile.write(f, sample_rate, pcm)
 
 
+def mix_at_snr(signal: torch.Tensor | np.ndarray, noise: torch.Tensor | np.ndarray, snr_db: float) -> torch.Tensor:
+    """``signal + a * noise`` with ``a`` chosen so that ``10 log10(P_signal / P_noise') = snr_db``: ``(N,)``.
+
+    ``P`` is the mean square over the whole clip (silences included), the convention of noisy-speech test
+    sets built by adding noise to clean recordings (e.g. Aurora-2, Hirsch & Pearce 2000, which uses the
+    speech-active part instead). ``noise`` must have the signal's shape and some energy.
+    """
+    x = torch.as_tensor(signal, dtype=torch.float32)
+    n = torch.as_tensor(noise, dtype=torch.float32)
+    if n.shape != x.shape:
+        raise ValueError(f"noise has shape {tuple(n.shape)} but the signal {tuple(x.shape)}; cut or tile the "
+                         "noise to the signal's length first")
+    p_signal, p_noise = x.double().square().mean(), n.double().square().mean()
+    if not p_noise > 0:
+        raise ValueError("the noise is silent (zero energy); no gain can give it an SNR")
+    gain = torch.sqrt(p_signal / (p_noise * 10.0 ** (snr_db / 10.0)))
+    return (x.double() + gain * n.double()).float()
+
+
 def hz_to_mel(f: torch.Tensor | float) -> torch.Tensor:
     """HTK mel scale, ``2595 log10(1 + f / 700)``."""
     return 2595.0 * torch.log10(1.0 + torch.as_tensor(f, dtype=torch.float64) / 700.0)

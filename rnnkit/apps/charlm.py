@@ -1,0 +1,362 @@
+"""Character-level language model: the King James Bible and Python source, beside ``xz -9`` and a 5-gram model.
+
+Data (the same split for every model):
+
+- **Bible**: ``bible Gen1:1-Rev22:21`` of the Debian package ``bible-kjv`` (``bash scripts/install_debs.sh``),
+  the reader's output as it prints it (chapter headings, verse numbers, lines wrapped near 80 columns), about
+  4.3 M characters. The test text is the last ``test_chars`` characters (from a line start: Revelation and the
+  end of Jude); the training text the ``train_chars`` characters before it.
+- **Python**: the ``.py`` files of the standard library of the running interpreter
+  (``sysconfig.get_paths()["stdlib"]``, without ``site-packages`` and the test suites), in sorted order. A file
+  is a test file when the CRC-32 of its relative path is 0 mod 20, so no test file is seen in training; each
+  side is its files joined by newlines, cut to ``train_chars`` / ``test_chars``.
+
+Models, scored in **bits per character** on the test text:
+
+==============  ============================================================================================
+model           what it is
+==============  ============================================================================================
+``lstm``        :class:`rnnkit.models.LanguageModel` (an LSTM over character embeddings) trained by truncated
+                BPTT: the training text read as ``B`` parallel streams (:class:`rnnkit.training.TokenStreams`)
+                in windows of ``window`` characters, the state carried from window to window
+                (``stateful=True``) and cut every ``tbptt_steps`` steps, through
+                :func:`~rnnkit.training.seeded_fit`. Evaluated as one stream over the whole test text, the
+                state carried throughout (:func:`stream_bits`)
+``kneser_ney``  interpolated Kneser-Ney 5-gram model of the characters (:class:`KneserNey`)
+``xz``          ``xz -9`` (Python's ``lzma``, preset 9) on the test text alone: compressed bits / characters
+``xz_primed``   ``xz -9`` given the training text: bits of ``xz(train + test)`` minus ``xz(train)``, the cost of
+                the test text to a compressor that has read the training text, as the models have
+==============  ============================================================================================
+
+The models predict each test character from the ones before it (the first character, which has no context,
+is not scored). Characters of the test text absent from the training text map to ``<unk>`` in the models'
+alphabet (their count is reported); xz compresses the UTF-8 bytes of the text as it is.
+
+With ``out``: ``report.json``, ``report.md``, ``report.html`` (tables, samples at several temperatures) and
+``curves.png`` (training loss per epoch).
+"""
+
+from __future__ import annotations
+
+import lzma
+import math
+import os
+import shutil
+import subprocess
+import sysconfig
+import time
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from matplotlib.figure import Figure
+from torch.utils.data import DataLoader
+
+from ..data.text import Vocab
+from ..report import machine, write_report
+from ..training.trainer import resolve_device
+from . import check_run_arguments
+
+CORPORA = ("bible", "python")
+INSTALL = "bash scripts/install_debs.sh"
+TEMPERATURES = (0.5, 0.8, 1.0)
+PROMPTS = {"bible": "And God said", "python": "def "}
+# full: the whole Bible but its test part, 600 k characters of Python; quick: small slices, a small model
+FULL = {"train_chars": {"bible": None, "python": 600_000}, "test_chars": {"bible": 200_000, "python": 100_000},
+        "hidden_size": 256, "embedding_size": 64, "epochs": {"bible": 2, "python": 2}, "sample_chars": 300}
+QUICK = {"train_chars": {"bible": 40_000, "python": 30_000}, "test_chars": {"bible": 5_000, "python": 5_000},
+         "hidden_size": 64, "embedding_size": 32, "epochs": {"bible": 3, "python": 3}, "sample_chars": 80}
+TRAINING = {"batch_size": 16, "window": 200, "tbptt_steps": 100, "lr": 3e-3, "clip_grad_norm": 1.0}
+ORDER = 5
+
+
+def run(*, quick: bool = False, seed: int = 0, out: str | os.PathLike | None = None,
+        log: Callable[[str], Any] = print) -> dict:
+    """Train and score the character LSTM, the 5-gram model and xz on each corpus; see the module docstring.
+
+    Returns ``{"recipe", "task", "data", "settings", "results", "samples", "machine"}``: ``results[corpus]``
+    maps ``lstm``, ``kneser_ney``, ``xz``, ``xz_primed`` to ``{"name", "bpc"}`` (the LSTM also with
+    ``train_seconds`` and its loss curve); ``samples[corpus]`` the LSTM's text at each temperature. Raises
+    ValueError for a bad argument and a one-line RuntimeError naming ``scripts/install_debs.sh`` when the
+    ``bible`` reader is missing.
+    """
+    check_run_arguments("charlm", quick, seed, out, log)
+    budget = QUICK if quick else FULL
+    device = resolve_device("auto")
+    texts = {"bible": bible_text(), "python": python_source()}
+    data, results, samples = {}, {}, {}
+    for corpus in CORPORA:
+        train, test, where = split_corpus(corpus, texts[corpus], budget["train_chars"][corpus],
+                                          budget["test_chars"][corpus])
+        vocab = Vocab.build([train], level="char")
+        train_ids, test_ids = vocab.encode(train), vocab.encode(test)
+        unknown = int((test_ids == vocab.unk_id).sum())
+        data[corpus] = {"train_chars": len(train), "test_chars": len(test), "alphabet": len(vocab) - 4,
+                        "test_unknown_chars": unknown, "split": where}
+        log(f"{corpus}: {len(train):,} training / {len(test):,} test characters, {len(vocab) - 4} symbols")
+
+        row = {}
+        start = time.perf_counter()
+        model, history = fit_lstm(train_ids, len(vocab), budget, epochs=budget["epochs"][corpus], seed=seed,
+                                  device=device)
+        fitted = time.perf_counter()
+        bpc = stream_bits(model, test_ids)
+        row["lstm"] = {"name": f"LSTM ({budget['hidden_size']} units), truncated BPTT", "bpc": bpc,
+                       "train_seconds": fitted - start, "test_seconds": time.perf_counter() - fitted,
+                       "train_loss_per_epoch_bits": [v / math.log(2) for v in history]}
+        log(f"{corpus}: LSTM {bpc:.3f} bpc ({fitted - start:.0f} s)")
+        kn = KneserNey(ORDER, len(vocab)).fit(train_ids.numpy())
+        row["kneser_ney"] = {"name": f"{ORDER}-gram, interpolated Kneser-Ney", "bpc": kn.bits(test_ids.numpy()),
+                             "discounts": kn.discounts}
+        row["xz"] = {"name": "xz -9 on the test text", "bpc": xz_bits(test)}
+        row["xz_primed"] = {"name": "xz -9 given the training text", "bpc": xz_bits(test, primer=train)}
+        log(f"{corpus}: 5-gram {row['kneser_ney']['bpc']:.3f}, xz {row['xz']['bpc']:.3f}, xz primed "
+            f"{row['xz_primed']['bpc']:.3f} bpc")
+        results[corpus] = row
+        samples[corpus] = sample_texts(model, vocab, PROMPTS[corpus], budget["sample_chars"], seed=seed)
+
+    results = {
+        "recipe": "charlm",
+        "task": "character-level language modelling: bits per character on held-out text",
+        "data": data,
+        "settings": {"quick": quick, "seed": seed, "hidden_size": budget["hidden_size"],
+                     "embedding_size": budget["embedding_size"], "cell": "lstm", "epochs": budget["epochs"],
+                     **TRAINING, "optimizer": "AdamW", "device": device, "ngram_order": ORDER,
+                     "temperatures": list(TEMPERATURES)},
+        "results": results,
+        "samples": samples,
+        "machine": machine(device),
+    }
+    if out is not None:
+        write_report(out, title=title(results), results=results, markdown=markdown(results),
+                     figures={"curves": curves_figure(results)}, machine_info=results["machine"])
+    return results
+
+
+# -- data ----------------------------------------------------------------------------------------------------
+def bible_text() -> str:
+    """``bible Gen1:1-Rev22:21``'s output: the whole King James Bible, as the reader prints it."""
+    reader = shutil.which("bible")
+    if reader is None:
+        raise RuntimeError(f"charlm needs the King James Bible reader `bible`, which is not installed; run "
+                           f"`{INSTALL}` (Debian package bible-kjv)")
+    text = subprocess.run([reader, "Gen1:1-Rev22:21"], capture_output=True, text=True, check=True).stdout
+    if len(text) < 1_000_000:
+        raise RuntimeError(f"`bible Gen1:1-Rev22:21` printed only {len(text)} characters; reinstall bible-kjv "
+                           f"with `{INSTALL}`")
+    return text.lstrip("\n")
+
+
+def python_files() -> list[Path]:
+    """The standard library's ``.py`` files, sorted, without ``site-packages`` and the test suites."""
+    root = Path(sysconfig.get_paths()["stdlib"])
+    skip = {"site-packages", "test", "tests", "idle_test", "__pycache__"}
+    return sorted(p for p in root.rglob("*.py") if not skip & set(p.relative_to(root).parts))
+
+
+def python_source() -> dict[str, str]:
+    """``{relative path: source}`` of :func:`python_files` (read as UTF-8; a file that is not is an error)."""
+    root = Path(sysconfig.get_paths()["stdlib"])
+    return {str(p.relative_to(root)): p.read_text(encoding="utf-8") for p in python_files()}
+
+
+def split_corpus(corpus: str, text: str | dict[str, str], train_chars: int | None,
+                 test_chars: int) -> tuple[str, str, str]:
+    """``(train, test, description)`` of a corpus; see the module docstring."""
+    if corpus == "bible":
+        cut = text.index("\n", len(text) - test_chars) + 1  # the test text starts at a line
+        start = 0 if train_chars is None else max(0, cut - train_chars)
+        return text[start:cut], text[cut:], "the last characters of the Bible are the test text"
+    test = [f for f in text if zlib.crc32(f.encode()) % 20 == 0]
+    train = [f for f in text if zlib.crc32(f.encode()) % 20 != 0]
+    joined = lambda files: "\n".join(text[f] for f in files)
+    return (joined(train)[:train_chars], joined(test)[:test_chars],
+            f"by file: {len(test)} test files (CRC-32 of the path = 0 mod 20), {len(train)} training files")
+
+
+# -- the recurrent model -------------------------------------------------------------------------------------
+def fit_lstm(train_ids: torch.Tensor, vocab_size: int, budget: dict, *, epochs: int, seed: int, device: str):
+    """Train a :class:`rnnkit.models.LanguageModel` by truncated BPTT over parallel streams of the training
+    text; return it in eval mode on the CPU, and the training loss (nats per character) per epoch."""
+    from ..models import LanguageModel
+    from ..training import seeded_fit
+    from ..training.data import TokenStreams
+    from ..training.module import SequenceModule
+
+    streams = TokenStreams(train_ids, TRAINING["batch_size"], TRAINING["window"])
+    build = lambda: SequenceModule(LanguageModel(vocab_size, budget["hidden_size"], cell="lstm",
+                                                 embedding_size=budget["embedding_size"]),
+                                   lr=TRAINING["lr"], clip_grad_norm=TRAINING["clip_grad_norm"],
+                                   tbptt_steps=TRAINING["tbptt_steps"], stateful=True)
+    module = seeded_fit(build, DataLoader(streams, batch_size=None, shuffle=False), seed=seed,
+                        max_epochs=epochs, device=device).module
+    return module.model.eval().cpu(), module.history["train_loss"]
+
+
+@torch.no_grad()
+def stream_bits(model, ids: torch.Tensor, *, chunk: int = 4096) -> float:
+    """Bits per character of ``ids[1:]``, each predicted from all the characters before it: the test text
+    read as one stream in pieces of ``chunk`` characters with the recurrent state carried from piece to
+    piece, so the result does not depend on ``chunk``."""
+    state, bits = None, 0.0
+    for s in range(0, len(ids) - 1, chunk):
+        x, y = ids[s: s + chunk], ids[s + 1: s + chunk + 1]
+        x = x[: len(y)]
+        logits, state = model(x[None], None, state)  # (1, n, V)
+        bits += float(F.cross_entropy(logits[0].double(), y, reduction="sum")) / math.log(2)
+    return bits / (len(ids) - 1)
+
+
+@torch.no_grad()
+def sample_texts(model, vocab: Vocab, prompt: str, n: int, *, seed: int) -> dict[str, str]:
+    """``{temperature: prompt + n sampled characters}`` for each of ``TEMPERATURES``."""
+    out = {}
+    for t in TEMPERATURES:
+        g = torch.Generator().manual_seed(seed)
+        ids = model.generate(vocab.encode(prompt), n, temperature=t, generator=g)
+        out[str(t)] = vocab.decode_text(ids)
+    return out
+
+
+# -- baselines -----------------------------------------------------------------------------------------------
+class KneserNey:
+    """Interpolated Kneser-Ney n-gram model over integer symbols ``0..V-1`` (Kneser & Ney 1995; Chen & Goodman
+    1999, eq. 26), one absolute discount per order ``D_k = n1 / (n1 + 2 n2)`` in ``(0, 1]`` (``n_r``: how many
+    k-grams have count ``r``; 0.5 when no k-gram has count 1)::
+
+        p_k(w | h) = (max(a_k(h w) - D_k, 0) + D_k N1+(h •) p_{k-1}(w | h')) / Σ_v a_k(h v)
+                                                        if h was seen, else p_{k-1}(w | h')
+        p_0(w)     = 1 / V
+
+    ``h`` is the context of ``k - 1`` symbols and ``h'`` it without its first symbol; ``a_k`` is the count of
+    the k-gram for the highest order and its continuation count ``N1+(• h w)`` (the number of distinct
+    symbols seen before it) for the lower ones; ``N1+(h •)`` is the number of distinct symbols seen after
+    ``h``. Every ``p_k(· | h)`` sums to 1 over the V symbols. At the start of a text the context is shorter
+    and the model starts at the order it has.
+    """
+
+    def __init__(self, order: int, vocab_size: int):
+        if vocab_size ** order >= 2**62:
+            raise ValueError(f"a {order}-gram over {vocab_size} symbols does not fit a 64-bit key; use a lower "
+                             "order or a smaller alphabet")
+        self.order, self.V = order, vocab_size
+
+    def fit(self, ids: np.ndarray) -> KneserNey:
+        ids = np.asarray(ids, dtype=np.int64)
+        if len(ids) < self.order:
+            raise ValueError(f"need at least {self.order} symbols to fit a {self.order}-gram model")
+        self.tables, self.discounts = {}, []
+        grams = {k: np.unique(self._keys(ids, k), return_counts=True) for k in range(1, self.order + 1)}
+        for k in range(1, self.order + 1):
+            if k == self.order:
+                keys, counts = grams[k]
+            else:  # continuation counts: distinct symbols before each k-gram among the seen (k+1)-grams
+                keys, counts = np.unique(grams[k + 1][0] % self.V**k, return_counts=True)
+            n1, n2 = np.sum(counts == 1), np.sum(counts == 2)
+            # D = 0 (no singletons) would leave nothing for unseen symbols: then the common default 0.5
+            d = float(n1 / (n1 + 2 * n2)) if n1 > 0 else 0.5
+            contexts, first = np.unique(keys // self.V, return_index=True)
+            totals = np.add.reduceat(counts, first)  # Σ_v a_k(h v), keys being sorted by context
+            types = np.diff(np.append(first, len(keys)))  # N1+(h •)
+            self.tables[k] = (keys, counts, contexts, totals, types)
+            self.discounts.append(d)
+        return self
+
+    def _keys(self, ids: np.ndarray, k: int) -> np.ndarray:
+        """The k-gram ending at each position ``i >= k - 1`` as one integer, base V, oldest symbol first."""
+        key = np.zeros(len(ids) - k + 1, dtype=np.int64)
+        for j in range(k):
+            key = key * self.V + ids[j: len(ids) - k + 1 + j]
+        return key
+
+    @staticmethod
+    def _lookup(table: np.ndarray, values: np.ndarray, query: np.ndarray) -> np.ndarray:
+        at = np.minimum(np.searchsorted(table, query), len(table) - 1)
+        return np.where(table[at] == query, values[at], 0)
+
+    def probs(self, context: np.ndarray, symbols: np.ndarray) -> np.ndarray:
+        """``p(symbols[i] | context[i])`` for ``context (n, m)`` (``m < order`` symbols each, oldest first)
+        and ``symbols (n,)``."""
+        context = np.asarray(context, dtype=np.int64).reshape(len(symbols), -1)
+        symbols = np.asarray(symbols, dtype=np.int64)
+        p = np.full(len(symbols), 1.0 / self.V)
+        for k in range(1, context.shape[1] + 2):
+            keys, counts, contexts, totals, types = self.tables[k]
+            h = np.zeros(len(symbols), dtype=np.int64)
+            for j in range(context.shape[1] - (k - 1), context.shape[1]):
+                h = h * self.V + context[:, j]
+            a = self._lookup(keys, counts, h * self.V + symbols)
+            total = self._lookup(contexts, totals, h)
+            n_types = self._lookup(contexts, types, h)
+            d = self.discounts[k - 1]
+            seen = total > 0
+            p = np.where(seen, (np.maximum(a - d, 0) + d * n_types * p) / np.maximum(total, 1), p)
+        return p
+
+    def bits(self, ids: np.ndarray) -> float:
+        """Bits per symbol of ``ids[1:]``, each predicted from up to ``order - 1`` symbols before it."""
+        ids = np.asarray(ids, dtype=np.int64)
+        m = self.order - 1
+        total = 0.0
+        for i in range(1, min(m, len(ids))):  # the first symbols: the context they have
+            total -= math.log2(self.probs(ids[None, :i], ids[i: i + 1])[0])
+        if len(ids) > m:
+            context = np.lib.stride_tricks.sliding_window_view(ids[:-1], m)  # (n - m, m): ids[i-m:i] for i >= m
+            total -= np.log2(self.probs(context, ids[m:])).sum()
+        return float(total / (len(ids) - 1))
+
+
+def xz_bits(text: str, *, primer: str | None = None) -> float:
+    """Bits per character of ``text`` under ``xz -9`` (the XZ format, preset 9): ``8 |xz(text)| / len(text)``,
+    or with ``primer``, ``8 (|xz(primer + text)| - |xz(primer)|) / len(text)``."""
+    size = lambda s: len(lzma.compress(s.encode("utf-8"), format=lzma.FORMAT_XZ, preset=9))
+    if primer is None:
+        return 8 * size(text) / len(text)
+    return 8 * (size(primer + text) - size(primer)) / len(text)
+
+
+# -- report --------------------------------------------------------------------------------------------------
+def title(results: dict) -> str:
+    return ("Character-level language model (King James Bible, Python source)"
+            + (" (quick run)" if results["settings"]["quick"] else ""))
+
+
+def curves_figure(results: dict) -> Figure:
+    fig = Figure(figsize=(6.0, 3.5), layout="constrained")
+    ax = fig.subplots()
+    for corpus in CORPORA:
+        curve = results["results"][corpus]["lstm"]["train_loss_per_epoch_bits"]
+        ax.plot(range(1, len(curve) + 1), curve, marker="o", label=f"{corpus}: training")
+        ax.axhline(results["results"][corpus]["lstm"]["bpc"], linestyle="--", label=f"{corpus}: test")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("bits per character")
+    ax.legend()
+    return fig
+
+
+def markdown(results: dict) -> str:
+    s, d = results["settings"], results["data"]
+    lines = [f"LSTM: {s['hidden_size']} units over {s['embedding_size']}-dimensional character embeddings; "
+             f"{s['batch_size']} parallel streams, windows of {s['window']} characters, state carried between "
+             f"windows, truncated every {s['tbptt_steps']} steps; {s['optimizer']} lr {s['lr']}, clip-norm "
+             f"{s['clip_grad_norm']}; seed {s['seed']}; epochs {s['epochs']}." + (" Quick run." if s["quick"] else ""),
+             "", "| model | " + " | ".join(f"{c} (bits per character)" for c in CORPORA) + " |",
+             "|---|" + "---|" * len(CORPORA)]
+    for key in ("lstm", "kneser_ney", "xz_primed", "xz"):
+        lines.append(f"| {results['results'][CORPORA[0]][key]['name']} | "
+                     + " | ".join(f"{results['results'][c][key]['bpc']:.3f}" for c in CORPORA) + " |")
+    lines.append("")
+    for c in CORPORA:
+        seconds = results["results"][c]["lstm"]["train_seconds"]
+        lines.append(f"- {c}: {d[c]['train_chars']:,} training / {d[c]['test_chars']:,} test characters, "
+                     f"{d[c]['alphabet']} symbols, {d[c]['test_unknown_chars']} test characters unseen in "
+                     f"training; split {d[c]['split']}; LSTM trained in {seconds:.0f} s.")
+    for c in CORPORA:
+        lines += ["", f"Samples ({c}), prompt {PROMPTS[c]!r}:"]
+        for t, text in results["samples"][c].items():
+            lines += ["", f"temperature {t}:", "", "```", text, "```"]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,569 @@
+"""Spoken digits: which digit was said, by a voice never heard in training; and a string of digits read by CTC.
+
+Data: the ten digits ``zero`` ... ``nine`` spoken by the speech synthesiser espeak-ng (Debian ``espeak-ng``,
+``bash scripts/install_debs.sh``), 22.05 kHz mono, over its voice variants (``en+f2``, ``en+klatt``,
+``en+whisper``, ...: the 100 of espeak-ng 1.51 whose names have no space), eight English accents (``en-us``,
+``en-gb-scotland``, ``en-029``, ...), three speeds (130, 175, 220 words per minute) and three pitches
+(25, 50, 75). Each (voice, digit) gets
+``renditions`` (accent, speed, pitch) draws from that grid, drawn from the voice's name, so the clips do not
+depend on the run's seed. Clips are cached as WAV files under ``cache_dir()/spoken_digits`` (generated once;
+reruns read them). This is synthetic speech, stated plainly: it is real audio of a real synthesiser, not
+recordings of people.
+
+**Identical clips are removed first**: some accents speak a digit exactly alike, and some variants coincide;
+a clip whose samples hash (SHA-1) equal an earlier clip's is dropped, so no test clip equals a training clip.
+**The split is by voice**: a quarter of the variants (drawn once, with a fixed seed) are test voices, never
+heard in training.
+
+Features: 40-band log-mel frames (:class:`rnnkit.data.audio.LogMel`: 512-sample (23 ms) windows, 441-sample
+(20 ms) hop), standardised with training statistics.
+
+=================  ==========================================================================================
+model              what it is
+=================  ==========================================================================================
+``gru``            :class:`rnnkit.SequenceClassifier`: a GRU over the frames, its final state, linear, softmax
+``gru_multi``      the same trained on multi-condition clips: half of the training clips with white noise or
+                   babble of training voices at a random SNR of ``SNRS`` (:func:`corrupt`)
+``logreg``         logistic regression on each clip's per-band mean and standard deviation (80 numbers)
+``dtw_1nn``        1-nearest neighbour under multivariate DTW (squared Euclidean frame cost, no window;
+                   dtaidistance's C code), on a subset: ``dtw_train`` training clips against ``dtw_test``
+                   test clips (DTW is quadratic in the frames and linear in the pairs)
+``ctc``            a bidirectional GRU emitting, per frame, a blank or a digit, trained with
+                   ``torch.nn.CTCLoss`` (Graves et al. 2006) on the isolated training clips and on strings of
+                   3-5 digits ("three one four") spoken by the training voices; greedy decoding (best path,
+                   repeats merged, blanks dropped); scored by the digit error rate, the edit distance to the
+                   true digits over their number, on strings spoken by the test voices
+=================  ==========================================================================================
+
+Noise: each test clip with white noise and with babble (the sum of 6 clips of other test voices) added at
+SNR 20, 10, 5 and 0 dB (:func:`rnnkit.data.audio.mix_at_snr`; power over the whole clip), scored by the
+clean-trained GRU, the multi-condition GRU and logistic regression; ``noise.png``.
+
+The RNNs train through :func:`rnnkit.training.seeded_fit` (the classifier inside ``SequenceClassifier``, the
+CTC model directly with :class:`CTCModule`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import time
+import zlib
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from matplotlib.figure import Figure
+
+from ..data.audio import LogMel, mix_at_snr, read_wav
+from ..estimators import SequenceClassifier, feature_scaling
+from ..report import machine, write_report
+from ..tasks.mnist1d import cache_dir
+from ..training.module import SequenceModule
+from ..training.trainer import resolve_device
+from . import check_run_arguments, format_over_runs, over_runs
+from .speech import summary_features
+
+DIGITS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+ACCENTS = ("en-us", "en-gb", "en-gb-scotland", "en-gb-x-gbclan", "en-gb-x-rp", "en-gb-x-gbcwmd", "en-029",
+           "en-us-nyc")
+SPEEDS = (130, 175, 220)
+PITCHES = (25, 50, 75)
+SAMPLE_RATE = 22050  # espeak-ng's output rate
+SNRS = (20, 10, 5, 0)
+BABBLE_TALKERS = 6
+INSTALL = "bash scripts/install_debs.sh"
+# full: every variant; quick: 12 of them, fewer clips, few epochs, one seed
+FULL = {"voices": None, "renditions": 3, "strings_per_voice": 10, "seeds": 2, "hidden_size": 64,
+        "max_epochs": 15, "ctc_epochs": 20, "dtw_train": 600, "dtw_test": 200}
+QUICK = {"voices": 12, "renditions": 2, "strings_per_voice": 3, "seeds": 1, "hidden_size": 48,
+         "max_epochs": 10, "ctc_epochs": 6, "dtw_train": 60, "dtw_test": 40}
+TRAINING = {"cell": "gru", "batch_size": 32, "lr": 3e-3, "clip_grad_norm": 1.0}
+TEST_FRACTION = 0.25
+SPLIT_SEED = 0
+
+
+class Clip(NamedTuple):
+    """One utterance to synthesise: ``text`` as digit words, in ``accent+voice`` at ``speed`` and ``pitch``."""
+
+    voice: str
+    accent: str
+    speed: int
+    pitch: int
+    digits: tuple[int, ...]
+
+    @property
+    def text(self) -> str:
+        return " ".join(DIGITS[d] for d in self.digits)
+
+    @property
+    def key(self) -> str:
+        """A file name that identifies the clip: the same clip is synthesised once per cache."""
+        return f"{self.accent}+{self.voice}_s{self.speed}_p{self.pitch}_{''.join(map(str, self.digits))}"
+
+
+def run(*, quick: bool = False, seed: int = 0, out: str | os.PathLike | None = None,
+        log: Callable[[str], Any] = print) -> dict:
+    """Synthesise (or read from the cache) the clips, split them by voice, train the GRU classifier, the
+    baselines and the CTC reader, and score them; see the module docstring.
+
+    Returns ``{"recipe", "task", "data", "settings", "models", "noise", "ctc", "machine"}``: ``models`` maps
+    ``gru``, ``gru_multi`` (multi-condition training), ``logreg``, ``dtw_1nn`` to ``{"name", "kind",
+    "accuracy", "train_seconds", "test_seconds"}``
+    (each :func:`~rnnkit.apps.over_runs` over seeds); ``noise`` the accuracies under white and babble noise
+    per SNR; ``ctc`` the digit error rate. Raises ValueError for a bad argument and a one-line RuntimeError
+    naming ``scripts/install_debs.sh`` when espeak-ng is missing.
+    """
+    check_run_arguments("spoken_digits", quick, seed, out, log)
+    espeak = find_espeak()
+    budget = QUICK if quick else FULL
+    device = resolve_device("auto")
+    voices = espeak_variants(espeak)
+    if budget["voices"] is not None:
+        voices = voices[: budget["voices"]]
+    train_voices, test_voices = split_voices(voices)
+    root = cache_dir() / "spoken_digits"
+
+    start = time.perf_counter()
+    words = digit_clips(voices, budget["renditions"])
+    strings = digit_strings(voices, budget["strings_per_voice"])
+    waves = synthesise(espeak, words + strings, root, log=log)
+    kept, duplicates = deduplicate(words + strings, waves)
+    log(f"{len(words) + len(strings)} clips ({duplicates} identical ones dropped) in "
+        f"{time.perf_counter() - start:.0f} s")
+    isolated, spoken = split_clips(kept, train_voices, test_voices)
+
+    logmel = LogMel(SAMPLE_RATE, 40, n_fft=512, hop_length=441)
+    feats = {c: features(logmel, waves[c]) for c in kept}
+    x_train = [feats[c] for c in isolated["train"]]
+    x_test = [feats[c] for c in isolated["test"]]
+    y_train = np.array([c.digits[0] for c in isolated["train"]])
+    y_test = np.array([c.digits[0] for c in isolated["test"]])
+    mean, scale = fit_standardisation(x_train)
+    z = lambda seqs: [((a - mean) / scale).astype(np.float32) for a in seqs]
+
+    seeds = [seed + k for k in range(budget["seeds"])]
+    models: dict[str, dict] = {}
+    runs, first = [], None
+    for s in seeds:
+        clf = SequenceClassifier(hidden_size=budget["hidden_size"], max_epochs=budget["max_epochs"],
+                                 random_state=s, device=device, **TRAINING)
+        runs.append(_fit_and_score(clf, z(x_train), y_train, z(x_test), y_test))
+        if first is None:
+            first = clf  # the first seed's model, for the noise curves
+        log(f"GRU seed {s}: accuracy on unseen voices {runs[-1]['accuracy']:.3f}, {runs[-1]['train_seconds']:.0f} s")
+    models["gru"] = _summary("GRU", "rnn", runs)
+
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    logreg = make_pipeline(StandardScaler(), LogisticRegression(max_iter=3000))
+    result = _fit_and_score(logreg, summary_features(z(x_train)), y_train, summary_features(z(x_test)), y_test)
+    models["logreg"] = _summary("logistic regression on band mean and std", "baseline", [result])
+    log(f"logistic regression: accuracy {result['accuracy']:.3f}")
+    rng = np.random.default_rng(SPLIT_SEED)
+    dtw_train = np.sort(rng.permutation(len(x_train))[: budget["dtw_train"]])
+    dtw_test = np.sort(rng.permutation(len(x_test))[: budget["dtw_test"]])
+    result = _fit_and_score(DTWNearestNeighbour(), [z(x_train)[i] for i in dtw_train], y_train[dtw_train],
+                            [z(x_test)[i] for i in dtw_test], y_test[dtw_test])
+    models["dtw_1nn"] = _summary(f"1-NN DTW ({len(dtw_train)} training / {len(dtw_test)} test clips)",
+                                 "baseline", [result])
+    log(f"1-NN DTW: accuracy {result['accuracy']:.3f} on a subset")
+
+    # multi-condition training (as in Aurora-2): the same clips, half of them with noise added
+    rng = np.random.default_rng([seed, 2])
+    train_waves, train_voices_of = [waves[c] for c in isolated["train"]], [c.voice for c in isolated["train"]]
+    noisy_train = [features(logmel, w) for w in corrupt(train_waves, train_voices_of, rng)]
+    multi = SequenceClassifier(hidden_size=budget["hidden_size"], max_epochs=budget["max_epochs"],
+                               random_state=seed, device=device, **TRAINING)
+    result = _fit_and_score(multi, z(noisy_train), y_train, z(x_test), y_test)
+    models["gru_multi"] = _summary("GRU, multi-condition training", "rnn", [result])
+    log(f"GRU, multi-condition training: accuracy {result['accuracy']:.3f}")
+
+    noise = noise_robustness({"gru": lambda seqs: first.predict(z(seqs)),
+                              "gru_multi": lambda seqs: multi.predict(z(seqs)),
+                              "logreg": lambda seqs: logreg.predict(summary_features(z(seqs)))},
+                             [waves[c] for c in isolated["test"]], y_test,
+                             [c.voice for c in isolated["test"]], logmel, seed=seed)
+    log("noise: " + "; ".join(f"{kind} {snr} dB GRU {acc:.3f}" for kind in ("white", "babble")
+                               for snr, acc in zip(SNRS, noise["gru"][kind], strict=True)))
+
+    ctc_train = isolated["train"] + spoken["train"]
+    ctc = fit_ctc([z([feats[c]])[0] for c in ctc_train], [c.digits for c in ctc_train],
+                  hidden_size=budget["hidden_size"], max_epochs=budget["ctc_epochs"], seed=seed, device=device)
+    ctc_result = score_ctc(ctc, z([feats[c] for c in spoken["test"]]), [c.digits for c in spoken["test"]])
+    ctc_result["examples"] = [{"said": c.text, "read": " ".join(DIGITS[d] for d in p)}
+                              for c, p in zip(spoken["test"][:8], ctc_result.pop("predictions")[:8], strict=True)]
+    log(f"CTC: digit error rate {ctc_result['digit_error_rate']:.3f} on strings of unseen voices")
+
+    lengths = [len(a) for a in x_train + x_test]
+    results = {
+        "recipe": "spoken-digits",
+        "task": "spoken digit recognition on voices never heard in training (espeak-ng speech)",
+        "data": {"name": "espeak-ng digits", "synthesiser": espeak_version(espeak), "voices": len(voices),
+                 "train_voices": train_voices, "test_voices": test_voices,
+                 "clips_synthesised": len(words) + len(strings), "duplicates_dropped": duplicates,
+                 "train": len(x_train), "test": len(x_test),
+                 "strings_train": len(spoken["train"]), "strings_test": len(spoken["test"]),
+                 "frames": [min(lengths), max(lengths)], "features": int(x_train[0].shape[1]),
+                 "split": f"by voice: {len(test_voices)} of {len(voices)} variants held out"},
+        "settings": {"quick": quick, "seeds": seeds, "hidden_size": budget["hidden_size"],
+                     "max_epochs": budget["max_epochs"], "ctc_epochs": budget["ctc_epochs"],
+                     "renditions": budget["renditions"], "strings_per_voice": budget["strings_per_voice"],
+                     **TRAINING, "optimizer": "AdamW", "device": device, "accents": list(ACCENTS),
+                     "speeds": list(SPEEDS), "pitches": list(PITCHES), "snr_db": list(SNRS),
+                     "features": "40 log-mel bands, 23 ms window, 20 ms hop; standardised with training statistics"},
+        "models": models,
+        "noise": noise,
+        "ctc": ctc_result,
+        "machine": machine(device),
+    }
+    if out is not None:
+        write_report(out, title=title(results), results=results, markdown=markdown(results),
+                     figures={"noise": noise_figure(noise)}, machine_info=results["machine"])
+    return results
+
+
+# -- data ----------------------------------------------------------------------------------------------------
+def find_espeak() -> str:
+    """The path of ``espeak-ng``, or a one-line RuntimeError naming the script that installs it."""
+    path = shutil.which("espeak-ng")
+    if path is None:
+        raise RuntimeError(f"spoken-digits needs the espeak-ng speech synthesiser, which is not installed; run "
+                           f"`{INSTALL}` (Debian package espeak-ng)")
+    return path
+
+
+def espeak_version(espeak: str) -> str:
+    return subprocess.run([espeak, "--version"], capture_output=True, text=True, check=True).stdout.split(
+        "Data at")[0].strip()
+
+
+def espeak_variants(espeak: str) -> list[str]:
+    """The voice variants espeak-ng has (the file names of ``espeak-ng-data/voices/!v``), sorted."""
+    listing = subprocess.run([espeak, "--voices=variant"], capture_output=True, text=True, check=True).stdout
+    # the File column reads "!v/NAME", then two or more spaces (another column) or the line's end; a name with
+    # a space in it ("Mr serious") cannot be given after "+", so it is left out
+    names = sorted({m.group(1) for m in re.finditer(r"!v/(\S+)(?: {2,}|\s*$)", listing, re.MULTILINE)})
+    if not names:
+        raise RuntimeError(f"espeak-ng lists no voice variants; reinstall it with `{INSTALL}`")
+    return names
+
+
+def split_voices(voices: list[str]) -> tuple[list[str], list[str]]:
+    """``(train, test)`` voices: ``TEST_FRACTION`` of them (at least one) drawn with ``SPLIT_SEED``."""
+    order = np.random.default_rng(SPLIT_SEED).permutation(len(voices))
+    n_test = max(1, round(TEST_FRACTION * len(voices)))
+    test = sorted(voices[i] for i in order[:n_test])
+    return sorted(set(voices) - set(test)), test
+
+
+def digit_clips(voices: list[str], renditions: int) -> list[Clip]:
+    """Each digit in each voice, ``renditions`` times at (accent, speed, pitch) drawn without replacement
+    from the grid by a generator seeded with the voice's name (so a voice's clips are the same in every run,
+    quick or full)."""
+    clips = []
+    grid = [(a, s, p) for a in ACCENTS for s in SPEEDS for p in PITCHES]
+    for voice in voices:
+        rng = np.random.default_rng(zlib.crc32(voice.encode()))
+        for digit in range(10):
+            for k in rng.choice(len(grid), renditions, replace=False):
+                clips.append(Clip(voice, *grid[k], (digit,)))
+    return clips
+
+
+def digit_strings(voices: list[str], per_voice: int) -> list[Clip]:
+    """``per_voice`` strings of 3-5 random digits per voice, each at a random (accent, speed, pitch)."""
+    clips = []
+    for voice in voices:
+        rng = np.random.default_rng([zlib.crc32(voice.encode()), 1])
+        for _ in range(per_voice):
+            digits = tuple(int(d) for d in rng.integers(0, 10, rng.integers(3, 6)))
+            clips.append(Clip(voice, ACCENTS[rng.integers(len(ACCENTS))], int(rng.choice(SPEEDS)),
+                              int(rng.choice(PITCHES)), digits))
+    return clips
+
+
+def synthesise(espeak: str, clips: list[Clip], root: Path, *, log: Callable[[str], Any] = print,
+               workers: int = 2) -> dict[Clip, torch.Tensor]:
+    """Each clip's waveform ``(N,)`` float32 at 22.05 kHz, synthesised into ``root/<key>.wav`` once (written
+    under a temporary name and renamed, so an interrupted run leaves no partial file) and read from there."""
+    root.mkdir(parents=True, exist_ok=True)
+    missing = [c for c in clips if not (root / f"{c.key}.wav").exists()]
+    if missing:
+        log(f"synthesising {len(missing)} clips with espeak-ng into {root}")
+
+    def speak(clip: Clip) -> None:
+        partial = root / f".{clip.key}.{os.getpid()}.wav"
+        subprocess.run([espeak, "-v", f"{clip.accent}+{clip.voice}", "-s", str(clip.speed), "-p",
+                        str(clip.pitch), "-w", str(partial), clip.text], check=True, capture_output=True)
+        os.replace(partial, root / f"{clip.key}.wav")
+
+    with ThreadPoolExecutor(workers) as pool:
+        list(pool.map(speak, missing))
+    return {c: read_wav(root / f"{c.key}.wav", sample_rate=SAMPLE_RATE)[0] for c in clips}
+
+
+def deduplicate(clips: list[Clip], waves: dict[Clip, torch.Tensor]) -> tuple[list[Clip], int]:
+    """The clips whose samples differ from every earlier clip's (SHA-1 of the float32 samples), in order, and
+    how many were dropped."""
+    seen, kept = set(), []
+    for c in clips:
+        digest = hashlib.sha1(waves[c].numpy().tobytes()).hexdigest()
+        if digest not in seen:
+            seen.add(digest)
+            kept.append(c)
+    return kept, len(clips) - len(kept)
+
+
+def split_clips(clips: list[Clip], train_voices: list[str], test_voices: list[str]) -> tuple[dict, dict]:
+    """``(isolated, spoken)``, each ``{"train": [...], "test": [...]}``: the single digits and the digit
+    strings of the training voices and of the test voices, in order."""
+    side = {v: "train" for v in train_voices} | {v: "test" for v in test_voices}
+    isolated = {s: [c for c in clips if len(c.digits) == 1 and side[c.voice] == s] for s in ("train", "test")}
+    spoken = {s: [c for c in clips if len(c.digits) > 1 and side[c.voice] == s] for s in ("train", "test")}
+    return isolated, spoken
+
+
+def features(logmel: LogMel, wave: torch.Tensor) -> np.ndarray:
+    """``(T, 40)`` float32 log-mel frames of a waveform."""
+    with torch.no_grad():
+        return logmel(wave).numpy().astype(np.float32)
+
+
+def fit_standardisation(sequences: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Per-band mean and std ``(F,)`` over all frames of ``sequences`` (the training clips):
+    :func:`rnnkit.estimators.feature_scaling`."""
+    from ..data import pad_sequences
+
+    mean, scale = feature_scaling(pad_sequences(sequences), torch.tensor([len(a) for a in sequences]))
+    return mean.numpy(), scale.numpy()
+
+
+# -- baselines -----------------------------------------------------------------------------------------------
+class DTWNearestNeighbour:
+    """1-nearest neighbour under multivariate DTW: dtaidistance's C ``dtw_ndim`` (squared Euclidean cost
+    between frames, no window), the distances of the test clips to the training clips only (one block of the
+    distance matrix)."""
+
+    def fit(self, x: list[np.ndarray], y: np.ndarray) -> DTWNearestNeighbour:
+        self.x_, self.y_ = [a.astype(np.float64) for a in x], np.asarray(y)
+        return self
+
+    def predict(self, x: list[np.ndarray]) -> np.ndarray:
+        from dtaidistance import dtw_ndim
+
+        series = [a.astype(np.float64) for a in x] + self.x_
+        n = len(x)
+        d = dtw_ndim.distance_matrix_fast(series, block=((0, n), (n, len(series))), parallel=False)
+        return self.y_[np.argmin(d[:n, n:], axis=1)]
+
+
+def _fit_and_score(clf, x_train, y_train, x_test, y_test) -> dict[str, float]:
+    start = time.perf_counter()
+    clf.fit(x_train, y_train)
+    fitted = time.perf_counter()
+    predicted = np.asarray(clf.predict(x_test))
+    return {"accuracy": float(np.mean(predicted == np.asarray(y_test))), "train_seconds": fitted - start,
+            "test_seconds": time.perf_counter() - fitted}
+
+
+def _summary(name: str, kind: str, runs: list[dict[str, float]]) -> dict:
+    return {"name": name, "kind": kind,
+            **{k: over_runs(r[k] for r in runs) for k in ("accuracy", "train_seconds", "test_seconds")}}
+
+
+# -- noise ---------------------------------------------------------------------------------------------------
+def babble(waves: list[torch.Tensor], voices: list[str], i: int, rng: np.random.Generator) -> torch.Tensor:
+    """Babble for clip ``i``: the sum of ``BABBLE_TALKERS`` clips of voices other than clip ``i``'s, each
+    tiled to clip ``i``'s length from a random start."""
+    n = len(waves[i])
+    others = [j for j in range(len(waves)) if voices[j] != voices[i]]
+    total = torch.zeros(n)
+    for j in rng.choice(others, BABBLE_TALKERS, replace=False):
+        w = waves[j].numpy()
+        total += torch.from_numpy(np.resize(np.roll(w, -int(rng.integers(len(w)))), n))
+    return total
+
+
+def corrupt(waves: list[torch.Tensor], voices: list[str], rng: np.random.Generator) -> list[torch.Tensor]:
+    """Multi-condition copies of ``waves``: each clip kept clean with probability 1/2, else with white noise or
+    babble (of the other voices in ``waves``, :func:`babble`), equally likely, at an SNR drawn from ``SNRS``."""
+    noisy = []
+    for i, w in enumerate(waves):
+        kind = rng.choice(("clean", "white", "babble"), p=(0.5, 0.25, 0.25))
+        snr = float(rng.choice(SNRS))
+        if kind == "clean":
+            noisy.append(w)
+            continue
+        n = (torch.from_numpy(rng.standard_normal(len(w)).astype(np.float32)) if kind == "white"
+             else babble(waves, voices, i, rng))
+        noisy.append(mix_at_snr(w, n, snr))
+    return noisy
+
+
+def noise_robustness(predictors: dict[str, Callable], waves: list[torch.Tensor], y: np.ndarray,
+                     voices: list[str], logmel: LogMel, *, seed: int) -> dict:
+    """``{model: {"white": [accuracy per SNR], "babble": [...]}, "snr_db": SNRS}``: the test clips with noise
+    added at each SNR of ``SNRS``, through the same features, scored by each clean-trained predictor."""
+    rng = np.random.default_rng(seed)
+    white = [torch.from_numpy(rng.standard_normal(len(w)).astype(np.float32)) for w in waves]
+    chatter = [babble(waves, voices, i, rng) for i in range(len(waves))]
+    result: dict[str, Any] = {name: {"white": [], "babble": []} for name in predictors}
+    for kind, noises in (("white", white), ("babble", chatter)):
+        for snr in SNRS:
+            noisy = [features(logmel, mix_at_snr(w, n, snr)) for w, n in zip(waves, noises, strict=True)]
+            for name, predict in predictors.items():
+                result[name][kind].append(float(np.mean(np.asarray(predict(noisy)) == y)))
+    result["clean"] = {name: float(np.mean(np.asarray(predict([features(logmel, w) for w in waves])) == y))
+                       for name, predict in predictors.items()}
+    result["snr_db"] = list(SNRS)
+    return result
+
+
+def noise_figure(noise: dict) -> Figure:
+    fig = Figure(figsize=(6.5, 4.0), layout="constrained")
+    ax = fig.subplots()
+    names = {"gru": "GRU", "gru_multi": "GRU, multi-condition", "logreg": "logistic regression"}
+    for name, color in (("gru", "tab:blue"), ("gru_multi", "tab:green"), ("logreg", "tab:orange")):
+        for kind, style in (("white", "-"), ("babble", "--")):
+            ax.plot(noise["snr_db"], noise[name][kind], style, marker="o", color=color,
+                    label=f"{names[name]}, {kind} noise")
+        ax.axhline(noise["clean"][name], color=color, linestyle=":", linewidth=1)
+    ax.set_xlabel("SNR (dB)")
+    ax.set_ylabel("accuracy on unseen voices")
+    ax.invert_xaxis()
+    ax.set_ylim(0, 1.02)
+    ax.legend(fontsize=8)
+    ax.set_title("Spoken digits under added noise (dotted: clean)")
+    return fig
+
+
+# -- CTC -----------------------------------------------------------------------------------------------------
+class CTCTargets(NamedTuple):
+    """The padded digit strings ``(B, S)`` of a batch and their lengths ``(B,)``."""
+
+    digits: torch.Tensor
+    lengths: torch.Tensor
+
+    def __len__(self) -> int:  # the batch size, for the training loop's "any target here?" and its logging
+        return len(self.lengths)
+
+
+class CTCModule(SequenceModule):
+    """:class:`~rnnkit.training.SequenceModule` with the connectionist temporal classification loss (Graves et
+    al. 2006): the per-frame outputs ``(B, T, 11)`` of a ``target="step"`` model are log-probabilities over
+    blank (class 0) and the digits 0-9 (classes 1-10), and the loss is ``-log p(digits | frames)`` summed over
+    every alignment (``torch.nn.functional.ctc_loss``, averaged over the batch after dividing each string's
+    loss by its length). Full BPTT only: the loss needs the whole utterance."""
+
+    def chunk_outputs(self, batch, chunk, state):
+        out, state = self.model(chunk.x, chunk.lengths, state)  # (B, T, 11)
+        return (out, chunk.lengths), CTCTargets(batch.y, batch.y_lengths), state
+
+    def loss(self, out, y: CTCTargets) -> torch.Tensor:
+        logits, lengths = out
+        log_probs = logits.float().log_softmax(-1).transpose(0, 1)  # (T, B, 11), as ctc_loss takes it
+        return F.ctc_loss(log_probs, y.digits + 1, lengths, y.lengths, blank=0)
+
+
+def fit_ctc(x: list[np.ndarray], digits: list[tuple[int, ...]], *, hidden_size: int, max_epochs: int, seed: int,
+            device: str) -> torch.nn.Module:
+    """Train a 2-layer bidirectional GRU (:class:`rnnkit.models.SequenceToSequence`, 11 outputs) with
+    :class:`CTCModule` through :func:`~rnnkit.training.seeded_fit`; return the model in eval mode."""
+    from ..data import pad_sequences
+    from ..models import SequenceToSequence
+    from ..training import seeded_fit
+    from ..training.data import SequenceDataModule, SequenceDataset
+
+    lengths = torch.tensor([len(a) for a in x])
+    y_lengths = torch.tensor([len(d) for d in digits])
+    y = torch.zeros(len(digits), int(y_lengths.max()), dtype=torch.long)
+    for i, d in enumerate(digits):
+        y[i, : len(d)] = torch.tensor(d)
+    data = SequenceDataModule(SequenceDataset(torch.as_tensor(pad_sequences(x)), lengths, y, y_lengths=y_lengths),
+                              batch_size=TRAINING["batch_size"], seed=seed, batching="bucket")
+    build = lambda: CTCModule(SequenceToSequence(x[0].shape[1], hidden_size, 11, cell="gru", num_layers=2,
+                                                 bidirectional=True), lr=TRAINING["lr"],
+                              clip_grad_norm=TRAINING["clip_grad_norm"])
+    return seeded_fit(build, data, seed=seed, max_epochs=max_epochs, device=device).module.model.eval().cpu()
+
+
+def greedy_decode(logits: torch.Tensor, length: int) -> list[int]:
+    """Best-path decoding of one utterance's ``(T, 11)`` outputs: the argmax class per frame, repeats merged,
+    blanks dropped; digits 0-9."""
+    best = logits[:length].argmax(-1).tolist()
+    return [c - 1 for k, c in enumerate(best) if c != 0 and (k == 0 or c != best[k - 1])]
+
+
+def edit_distance(a: list[int] | tuple[int, ...], b: list[int] | tuple[int, ...]) -> int:
+    """Levenshtein distance: the fewest substitutions, insertions and deletions that turn ``a`` into ``b``."""
+    row = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for j, y in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (x != y))
+    return row[-1]
+
+
+@torch.no_grad()
+def score_ctc(model: torch.nn.Module, x: list[np.ndarray], digits: list[tuple[int, ...]]) -> dict:
+    """Digit error rate ``Σ edit_distance / Σ len(truth)`` and string accuracy (every digit right) of greedy
+    decoding, with the predictions."""
+    predictions = []
+    for a in x:
+        logits, _ = model(torch.from_numpy(a)[None])  # (1, T, 11)
+        predictions.append(greedy_decode(logits[0], len(a)))
+    errors = sum(edit_distance(t, p) for t, p in zip(digits, predictions, strict=True))
+    return {"digit_error_rate": errors / sum(len(t) for t in digits),
+            "string_accuracy": float(np.mean([tuple(p) == tuple(t) for t, p in zip(digits, predictions, strict=True)])),
+            "strings": len(x), "digits": sum(len(t) for t in digits), "predictions": predictions}
+
+
+# -- report --------------------------------------------------------------------------------------------------
+def title(results: dict) -> str:
+    return "Spoken digits on unseen voices (espeak-ng)" + (" (quick run)" if results["settings"]["quick"] else "")
+
+
+def markdown(results: dict) -> str:
+    """The report's body: data, the accuracy table, the noise table and the CTC reader."""
+    d, s, noise, ctc = results["data"], results["settings"], results["noise"], results["ctc"]
+    lines = [
+        f"{d['clips_synthesised']} clips synthesised by {d['synthesiser']} ({d['duplicates_dropped']} identical "
+        f"ones dropped), split {d['split']}: {d['train']} training / {d['test']} test isolated digits, "
+        f"{d['strings_train']} / {d['strings_test']} digit strings. Test voices: {', '.join(d['test_voices'])}.",
+        "",
+        f"GRU: rnnkit.SequenceClassifier, hidden size {s['hidden_size']}, {s['max_epochs']} epochs, batch "
+        f"{s['batch_size']}, {s['optimizer']} lr {s['lr']}; seeds {', '.join(map(str, s['seeds']))}."
+        + (" Quick run." if s["quick"] else ""),
+        "",
+        "| model | accuracy on unseen voices | train s | test s |",
+        "|---|---|---|---|",
+    ]
+    for r in results["models"].values():
+        acc = r["accuracy"]
+        runs = len(acc["runs"])
+        shown = f"{format_over_runs(acc)} ({runs} seeds)" if runs > 1 else format_over_runs(acc)
+        lines.append(f"| {r['name']} | {shown} | {r['train_seconds']['mean']:.1f} | {r['test_seconds']['mean']:.1f} |")
+    lines += ["", "Accuracy under added noise on the test voices (first seed's GRU; the multi-condition GRU saw "
+              "half of its training clips with white noise or babble of training voices at these SNRs):", "",
+              "| model, noise | clean | " + " | ".join(f"{snr} dB" for snr in noise["snr_db"]) + " |",
+              "|---|---|" + "---|" * len(noise["snr_db"])]
+    names = (("gru", "GRU"), ("gru_multi", "GRU, multi-condition"), ("logreg", "logistic regression"))
+    for name, label in names:
+        for kind in ("white", "babble"):
+            lines.append(f"| {label}, {kind} | {noise['clean'][name]:.3f} | "
+                         + " | ".join(f"{a:.3f}" for a in noise[name][kind]) + " |")
+    lines += ["", f"CTC reader (2-layer bidirectional GRU, {s['ctc_epochs']} epochs): digit error rate "
+              f"**{ctc['digit_error_rate']:.3f}** over {ctc['digits']} digits in {ctc['strings']} strings spoken by "
+              f"the test voices; {ctc['string_accuracy']:.3f} of the strings read exactly.", ""]
+    lines += [f"- said \"{e['said']}\", read \"{e['read']}\"" for e in ctc["examples"]]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,146 @@
+"""The charlm recipe (rnnkit.apps.charlm): one quick run on the King James Bible and Python source, and its parts."""
+
+import json
+import lzma
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from rnnkit.apps import charlm, recipe
+from rnnkit.models import LanguageModel
+
+
+@pytest.fixture(scope="module")
+def quick(tmp_path_factory):
+    out = tmp_path_factory.mktemp("charlm")
+    return charlm.run(quick=True, seed=0, out=out, log=lambda message: None), out
+
+
+def test_quick_run_structure(quick):
+    results, _ = quick
+    assert recipe("charlm") is charlm
+    assert set(results) == {"recipe", "task", "data", "settings", "results", "samples", "machine"}
+    for corpus in charlm.CORPORA:
+        assert set(results["results"][corpus]) == {"lstm", "kneser_ney", "xz", "xz_primed"}
+        assert results["data"][corpus]["test_chars"] <= charlm.QUICK["test_chars"][corpus]
+        assert len(results["results"][corpus]["lstm"]["train_loss_per_epoch_bits"]) == 3
+    assert json.loads(json.dumps(results)) == results
+
+
+def test_quick_models_learn(quick):
+    results, _ = quick
+    for corpus in charlm.CORPORA:
+        row, d = results["results"][corpus], results["data"][corpus]
+        uniform = math.log2(d["alphabet"] + 4)
+        # measured: quick LSTM 3.47 / 4.21 bpc (Bible / Python), 5-gram 2.07 / 3.30, uniform 6.11 / 6.58
+        assert row["lstm"]["bpc"] < uniform - 1.5
+        assert row["kneser_ney"]["bpc"] < uniform - 2.0
+        curve = row["lstm"]["train_loss_per_epoch_bits"]
+        assert curve[-1] < curve[0]
+    bible = results["results"]["bible"]
+    assert bible["kneser_ney"]["bpc"] < bible["xz"]["bpc"]  # 2.07 against 3.34 measured
+    assert bible["xz_primed"]["bpc"] < bible["xz"]["bpc"]
+
+
+def test_samples_at_each_temperature(quick):
+    results, _ = quick
+    for corpus in charlm.CORPORA:
+        samples = results["samples"][corpus]
+        assert list(samples) == [str(t) for t in charlm.TEMPERATURES]
+        for text in samples.values():
+            assert text.startswith(charlm.PROMPTS[corpus])
+            assert len(text) >= len(charlm.PROMPTS[corpus]) + charlm.QUICK["sample_chars"] - 5  # <unk> may be kept
+        assert len(set(samples.values())) > 1  # the temperature changes what is drawn
+
+
+def test_out_writes_report_files(quick):
+    results, out = quick
+    written = json.loads((out / "report.json").read_text())
+    assert written == {"title": charlm.title(results), "machine": results["machine"], "results": results}
+    report = (out / "report.md").read_text()
+    assert report.startswith("# Character-level language model (King James Bible, Python source) (quick run)\n")
+    bpc = results["results"]["bible"]["lstm"]["bpc"]
+    assert f"| {results['results']['bible']['lstm']['name']} | {bpc:.3f} |" in report
+    assert "temperature 0.5:" in report and "Machine:" in report
+    assert (out / "curves.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_kneser_ney_sums_to_one_and_scores_what_it_predicts():
+    rng = np.random.default_rng(0)
+    V = 7
+    text = np.concatenate([np.tile([1, 2, 3, 4], 50), rng.integers(0, 5, 400), [6, 1, 2]])  # symbol 0 is rare
+    kn = charlm.KneserNey(5, V).fit(text)
+    assert all(0 < d <= 1 for d in kn.discounts) and kn.discounts[-1] < 1
+    contexts = [[1, 2, 3, 4], [4, 1, 2, 3], [6, 6, 6, 6], [0, 5, 5, 1], [2], [], [3, 3], [5, 6, 1]]
+    for context in contexts:
+        p = kn.probs(np.tile(context, (V, 1)).reshape(V, len(context)), np.arange(V))
+        assert p.sum() == pytest.approx(1.0, abs=1e-12) and np.all(p > 0)
+    # a seen pattern is confident, and more so than the unigram distribution
+    p = kn.probs(np.array([[1, 2, 3, 4]]), np.array([1]))[0]
+    assert p > 0.5
+    # bits() is the mean of -log2 p over ids[1:], each from up to 4 symbols before it
+    test = np.array([1, 2, 3, 4, 1, 2, 5, 0, 6, 3])
+    manual = [-math.log2(kn.probs(test[None, max(0, i - 4):i], test[i:i + 1])[0]) for i in range(1, len(test))]
+    assert kn.bits(test) == pytest.approx(np.mean(manual), rel=1e-12)
+
+
+def test_kneser_ney_refuses_keys_that_overflow():
+    with pytest.raises(ValueError, match="64-bit key"):
+        charlm.KneserNey(5, 10_000)
+
+
+def test_stream_bits_carries_the_state_across_pieces():
+    torch.manual_seed(0)
+    model = LanguageModel(11, 16, cell="lstm").eval()
+    ids = torch.randint(0, 11, (300,))
+    whole = charlm.stream_bits(model, ids, chunk=10_000)
+    assert charlm.stream_bits(model, ids, chunk=7) == pytest.approx(whole, rel=1e-9)
+    with torch.no_grad():  # by hand: one pass, mean -log2 p of ids[1:]
+        logits, _ = model(ids[None, :-1])
+        manual = torch.nn.functional.cross_entropy(logits[0].double(), ids[1:]) / math.log(2)
+    assert whole == pytest.approx(float(manual), rel=1e-9)
+    # pieces read from a fresh state each would score otherwise: the test can tell the difference
+    fresh = sum(charlm.stream_bits(model, ids[s:s + 8]) * (len(ids[s:s + 8]) - 1) for s in range(0, 299, 7))
+    assert abs(fresh / 299 - whole) > 1e-3
+
+
+def test_xz_bits():
+    text = "In the beginning God created the heaven and the earth.\n" * 40
+    assert charlm.xz_bits(text) == 8 * len(lzma.compress(text.encode(), format=lzma.FORMAT_XZ, preset=9)) / len(text)
+    assert charlm.xz_bits(text, primer=text) < charlm.xz_bits(text)
+
+
+def test_python_split_is_by_file():
+    files = {f"pkg/mod{i}.py": f"x = {i}\n" for i in range(200)}
+    train, test, where = charlm.split_corpus("python", files, None, 10_000)
+    test_files = [f for f in files if charlm.zlib.crc32(f.encode()) % 20 == 0]
+    assert test_files and test == "\n".join(files[f] for f in test_files)
+    assert train == "\n".join(files[f] for f in files if f not in test_files)  # the rest, in order
+    assert str(len(test_files)) in where
+
+
+def test_bible_split_is_the_end_from_a_line_start():
+    text = "".join(f"  {i} line {i}\n" for i in range(1000))
+    train, test, _ = charlm.split_corpus("bible", text, 500, 300)
+    assert train + test == text[-len(train + test):] and text.endswith(test)
+    assert test.startswith("  ") and len(test) <= 300 and len(train) == 500
+
+
+def test_missing_bible_reader_is_one_line_naming_the_install_script(monkeypatch):
+    monkeypatch.setattr(charlm.shutil, "which", lambda name: None)
+    with pytest.raises(RuntimeError, match=r"scripts/install_debs\.sh") as info:
+        charlm.run(quick=True, log=lambda message: None)
+    assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"quick": 1}, "quick must be True or False"),
+    ({"seed": 2.5}, "seed must be an integer"),
+    ({"out": 3}, "out must be a directory path"),
+    ({"log": None}, "log must be callable"),
+])
+def test_bad_argument_raises_clear_error(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        charlm.run(**kwargs)
