@@ -20,13 +20,17 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(VENV)/bin/rnnkit demo --out out/demo
 
-test: $(STAMP) data/vtest.avi debs
+test: $(STAMP) data/vtest.avi data/dm3_upstream2000.fa.gz debs
 	$(PY) -m ruff check rnnkit tests benchmarks
 	$(PY) -m pytest
 
 # the surveillance recipe's real video, from the Debian package opencv-doc (scripts/fetch_vtest.sh)
 data/vtest.avi:
 	bash scripts/fetch_vtest.sh data
+
+# the dna recipe's Drosophila upstream sequences, from the Debian package r-bioc-biostrings
+data/dm3_upstream2000.fa.gz:
+	bash scripts/fetch_dna.sh data
 
 # the spoken-digits and charlm recipes' data: Debian espeak-ng and bible-kjv (installed ones are skipped)
 debs:

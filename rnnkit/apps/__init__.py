@@ -8,15 +8,19 @@ also as PNG files). A number measured over several seeds is ``{"mean", "sd", "ru
 "±" is the sample sd on every page). ``quick=True`` runs a small subset in seconds (the tests use it); the
 figures in ``docs/apps/`` come from full runs.
 
-================  ============================================================  ===========================
-recipe            task (data)                                                   command
-================  ============================================================  ===========================
-``sentiment``     NLP: movie-review sentiment (IMDB, 25k reviews)               ``rnnkit app sentiment``
-``speech``        speech: speaker recognition from cepstra (JapaneseVowels)     ``rnnkit app speech``
-``stocks``        stock market: next-day S&P 500 volatility / returns           ``rnnkit app stocks``
-``driving``       self-driving control: cloning a highway driver (highway-env)  ``rnnkit app driving``
-``surveillance``  video: next-frame prediction on a hall camera (vtest.avi)     ``rnnkit app surveillance``
-================  ============================================================  ===========================
+=================  ============================================================  ===========================
+recipe             task (data)                                                   command
+=================  ============================================================  ===========================
+``sentiment``      NLP: movie-review sentiment (IMDB, 25k reviews)               ``rnnkit app sentiment``
+``speech``         speech: speaker recognition from cepstra (JapaneseVowels)     ``rnnkit app speech``
+``stocks``         stock market: next-day S&P 500 volatility / returns           ``rnnkit app stocks``
+``driving``        self-driving control: cloning a highway driver (highway-env)  ``rnnkit app driving``
+``surveillance``   video: next-frame prediction on a hall camera (vtest.avi)     ``rnnkit app surveillance``
+``spoken-digits``  speech recognition: digits by unseen voices (espeak-ng)       ``rnnkit app spoken-digits``
+``charlm``         text generation: character-level LM (KJV Bible, Python code)  ``rnnkit app charlm``
+``dna``            DNA: Drosophila promoters vs dinucleotide shuffles (dm3)      ``rnnkit app dna``
+``eventlogs``      event logs: anomalies in synthetic service logs               ``rnnkit app eventlogs``
+=================  ============================================================  ===========================
 """
 
 from __future__ import annotations
@@ -30,14 +34,14 @@ from types import ModuleType
 
 from ..report import mean_sd
 
-RECIPES = ("sentiment", "speech", "stocks", "driving", "surveillance")
+RECIPES = ("sentiment", "speech", "stocks", "driving", "surveillance", "spoken-digits", "charlm", "dna", "eventlogs")
 
 
 def recipe(name: str) -> ModuleType:
     """The module of recipe ``name`` (imported on demand: each needs its own optional packages)."""
     if name not in RECIPES:
         raise ValueError(f"unknown recipe {name!r}; choose one of {', '.join(RECIPES)}")
-    return importlib.import_module(f"{__name__}.{name}")
+    return importlib.import_module(f"{__name__}.{name.replace('-', '_')}")  # spoken-digits: spoken_digits
 
 
 def over_runs(values: Iterable[float]) -> dict:

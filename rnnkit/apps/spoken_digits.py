@@ -85,7 +85,9 @@ FULL = {"voices": None, "renditions": 3, "strings_per_voice": 10, "seeds": 2, "h
         "max_epochs": 15, "ctc_epochs": 20, "dtw_train": 600, "dtw_test": 200}
 QUICK = {"voices": 12, "renditions": 2, "strings_per_voice": 3, "seeds": 1, "hidden_size": 48,
          "max_epochs": 10, "ctc_epochs": 6, "dtw_train": 60, "dtw_test": 40}
-TRAINING = {"cell": "gru", "batch_size": 32, "lr": 3e-3, "clip_grad_norm": 1.0}
+# the model the page describes, pinned: the estimator's "auto" defaults would choose from the data
+TRAINING = {"cell": "gru", "batch_size": 32, "lr": 3e-3, "clip_grad_norm": 1.0, "bidirectional": False,
+            "pooling": "final", "frontend": None, "normalise": None, "lr_schedule": None}
 TEST_FRACTION = 0.25
 SPLIT_SEED = 0
 

@@ -1,0 +1,394 @@
+"""DNA: real Drosophila promoter regions against dinucleotide-shuffled copies of themselves.
+
+Data: ``dm3_upstream2000.fa.gz`` from Bioconductor's Biostrings (Debian package ``r-bioc-biostrings``;
+``bash scripts/fetch_dna.sh`` writes ``data/dm3_upstream2000.fa.gz``; :func:`find_fasta` looks for it): the
+2000 bp upstream of the annotated transcription start of 26,454 RefSeq transcripts of *D. melanogaster*
+(UCSC dm3, 2006 assembly). Each sequence reads 5' -> 3' on the gene's own strand (UCSC reverse-complements
+minus-strand genes), so **the transcription start site (TSS) is just past its right end**: position ``i``
+(0-based) lies ``i - 2000`` bp from the TSS, the last base at -1. The data bear this out: ``TATAWA`` (the
+TATA box, about 30 bp upstream of a TSS) is most frequent at offsets -30 to -21 (``results["data"]``).
+
+:func:`load_promoters` reads the file with :func:`rnnkit.data.read_fasta`, keeps the first copy of each
+distinct sequence (transcripts of one gene often share a TSS, so 9,168 records repeat an earlier sequence)
+and leaves out the one distinct sequence shorter than 2000 bp (cut at a chromosome's start), so that every
+position is an offset from the TSS; the counts are in ``results["data"]``. ``N`` (unknown base) stays, as a
+uniform one-hot row. Split by chromosome arm, so no test sequence overlaps a training one: test promoters from
+``chr2L``, training promoters from every other arm; each split is a random subset of the given size (``FULL``,
+``QUICK``). Negatives: one :func:`rnnkit.data.bio.dinucleotide_shuffle` (Altschul & Erickson 1985, drawn
+uniformly) of every promoter of the split, so each split is balanced and each negative has exactly its
+promoter's base and base-pair counts. What tells the classes apart is therefore order beyond adjacent pairs:
+motifs, repeats, periodicities, 3- to 6-mer statistics.
+
+=============  ==============================================================================================
+model          what it is
+=============  ==============================================================================================
+``bigru``      :class:`rnnkit.SequenceClassifier` over one-hot bases ``(2000, 4)``: a convolutional front-end
+               (a stride-10 convolution of window 21 and a ReLU, :mod:`rnnkit.models.frontend`) so that the
+               recurrence reads 200 steps, a bidirectional GRU, max pooling over time, a linear layer,
+               softmax; trained through :func:`~rnnkit.training.seeded_fit`, from ``seeds`` seeds
+``kmer``       logistic regression (scikit-learn, standardised features) on each sequence's k-mer
+               frequencies for k = 1..6 (5,466 numbers: 4^k k-mers plus one "contains N" slot for each k),
+               from :func:`rnnkit.data.bio.kmer_ids`
+=============  ==============================================================================================
+
+The 1- and 2-mer frequencies of a promoter and of its negative are equal by construction; the baseline learns
+from k = 3..6.
+
+Metrics: test ROC AUC (promoter = positive) and accuracy at probability 0.5; for the GRU the mean and sample
+sd over seeds (:func:`~rnnkit.apps.over_runs`); wall seconds to fit and to predict.
+
+Saliency (:func:`position_saliency`): for the first seed's GRU, ``Σ_bases |∂s/∂x_{i,b}|`` of the promoter
+logit ``s`` at every position ``i`` (:func:`rnnkit.diagnostics.saliency`), as a share of the sequence's total,
+averaged over test promoters: where along the 2000 bp the model looks, and where that peaks relative to the
+TSS.
+
+With ``out`` (:func:`rnnkit.report.write_report`): ``report.json``, ``report.md``, ``report.html`` and the
+plots ``saliency.png`` and ``roc.png``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import numpy as np
+import torch
+from matplotlib.figure import Figure
+
+from ..data.bio import dinucleotide_shuffle, encode_sequence, kmer_ids, one_hot_encode, read_fasta
+from ..estimators import SequenceClassifier
+from ..report import machine, write_report
+from ..training.trainer import resolve_device
+from . import check_run_arguments, format_over_runs, over_runs
+
+DATA_ENV = "RNNKIT_DNA"
+FILE_NAME = "dm3_upstream2000.fa.gz"
+LOCAL_COPY = Path("data") / FILE_NAME  # where scripts/fetch_dna.sh puts it, relative to the current directory
+SYSTEM_COPY = Path("/usr/lib/R/site-library/Biostrings/extdata") / FILE_NAME  # with r-bioc-biostrings installed
+UPSTREAM = 2000  # bp upstream of the TSS in every sequence kept
+TEST_ARM = "chr2L"
+MODEL_NAMES = {"bigru": "bidirectional GRU (conv front-end)", "kmer": "k-mer (k = 1..6) logistic regression"}
+# full: a few CPU minutes (sized for a 2-core machine shared with other jobs); quick: 200 training promoters
+FULL = {"train_promoters": 800, "test_promoters": 600, "seeds": 1, "max_epochs": 3, "batch_size": 32,
+        "saliency_promoters": 200}
+QUICK = {"train_promoters": 200, "test_promoters": 100, "seeds": 1, "max_epochs": 2, "batch_size": 16,
+         "saliency_promoters": 50}  # small batches: enough optimiser steps on little data
+NETWORK = {"cell": "gru", "hidden_size": 32, "bidirectional": True, "frontend": "conv", "stride": 10,
+           "pooling": "max", "lr": 3e-3, "clip_grad_norm": 1.0}
+KMER_SIZES = (1, 2, 3, 4, 5, 6)
+KMER_C = 0.01  # the baseline's inverse L2 strength: fixed, not tuned on the test split
+
+
+def run(*, quick: bool = False, seed: int = 0, out: str | os.PathLike | None = None,
+        log: Callable[[str], Any] = print) -> dict:
+    """Train and score the bidirectional GRU and the k-mer baseline; see the module docstring.
+
+    Returns ``{"recipe", "task", "data", "settings", "models", "saliency", "roc", "machine"}``; each entry of
+    ``models`` has ``name``, ``kind`` (``"rnn"`` or ``"baseline"``), ``auc``, ``accuracy``, ``train_seconds``
+    and ``test_seconds``, each as ``{"mean", "sd", "runs"}`` over the seeds ``seed, seed + 1, ...`` (one run
+    for the baseline). Raises ValueError for a bad argument, FileNotFoundError without the data file.
+    """
+    from sklearn.metrics import roc_auc_score, roc_curve
+
+    check_run_arguments("dna", quick, seed, out, log)
+    budget = QUICK if quick else FULL
+    device = resolve_device("auto")
+    path = find_fasta()
+    promoters = load_promoters(path)
+    rng = np.random.default_rng(seed)
+    split = {part: sample(promoters.by_part(part), budget[f"{part}_promoters"], rng) for part in ("train", "test")}
+    data = {part: with_negatives(seqs, rng) for part, seqs in split.items()}  # part -> (sequences, labels)
+    log(f"{path}: {promoters.kept} distinct 2000-bp promoters; train {len(split['train'])}, test "
+        f"{len(split['test'])} ({TEST_ARM}), each with one dinucleotide-shuffled negative")
+
+    x = {part: one_hot(seqs) for part, (seqs, _) in data.items()}  # (n, 2000, 4) float32
+    y = {part: labels for part, (_, labels) in data.items()}
+    models: dict[str, dict] = {}
+    curves: dict[str, dict] = {}
+    seeds = [seed + k for k in range(budget["seeds"])]
+    runs, first = [], None
+    for s in seeds:
+        clf = SequenceClassifier(max_epochs=budget["max_epochs"], batch_size=budget["batch_size"], random_state=s,
+                                 device=device, **NETWORK)
+        result, scores = _fit_and_score(clf, x["train"], y["train"], x["test"], y["test"], roc_auc_score)
+        runs.append(result)
+        log(f"bidirectional GRU seed {s}: test AUC {result['auc']:.4f}, {result['train_seconds']:.0f} s")
+        if first is None:
+            first, curves["bigru"] = clf, _roc(roc_curve, y["test"], scores)
+    models["bigru"] = _summary(MODEL_NAMES["bigru"], "rnn", runs)
+
+    kmer = kmer_baseline()
+    features = {part: kmer_profile(seqs) for part, (seqs, _) in data.items()}
+    result, scores = _fit_and_score(kmer, features["train"], y["train"], features["test"], y["test"], roc_auc_score)
+    log(f"k-mer logistic regression: test AUC {result['auc']:.4f}")
+    models["kmer"] = _summary(MODEL_NAMES["kmer"], "baseline", [result])
+    curves["kmer"] = _roc(roc_curve, y["test"], scores)
+
+    test_promoters = x["test"][y["test"] == 1][: budget["saliency_promoters"]]
+    profile = position_saliency(first, test_promoters)
+    results = {
+        "recipe": "dna",
+        "task": "promoter (2000 bp upstream of a TSS) or its dinucleotide shuffle, Drosophila melanogaster",
+        "data": {"name": FILE_NAME, "path": str(path), "records": promoters.records, "duplicates": promoters.duplicates,
+                 "shorter": promoters.shorter, "distinct_promoters": promoters.kept, "length": UPSTREAM,
+                 "tss": "just past the right end: position i is i - 2000 bp from the TSS",
+                 "tatawa_peak_offset": tatawa_peak(promoters.sequences),
+                 "test_arm": TEST_ARM,
+                 "available": {part: len(promoters.by_part(part)) for part in ("train", "test")},
+                 "train": len(y["train"]), "test": len(y["test"]),
+                 "negatives": "one dinucleotide shuffle per promoter"},
+        "settings": {"quick": quick, "seeds": seeds, "max_epochs": budget["max_epochs"],
+                     "batch_size": budget["batch_size"], **NETWORK,
+                     "optimizer": "AdamW", "device": device, "kmer_sizes": list(KMER_SIZES), "kmer_C": KMER_C,
+                     "saliency_promoters": len(test_promoters)},
+        "models": models,
+        "saliency": {"model": f"bidirectional GRU, seed {seeds[0]}", **profile},
+        "roc": curves,
+        "machine": machine(device),
+    }
+    if out is not None:
+        write_report(out, title=title(results), results=results, markdown=markdown(results),
+                     figures={"saliency": saliency_figure(results["saliency"]), "roc": roc_figure(results)},
+                     machine_info=results["machine"])
+    return results
+
+
+# -- data ----------------------------------------------------------------------------------------------------
+def find_fasta() -> Path:
+    """``$RNNKIT_DNA`` if set (it must exist), else ``data/dm3_upstream2000.fa.gz`` under the current directory,
+    else the r-bioc-biostrings package's copy. Raises FileNotFoundError naming ``scripts/fetch_dna.sh``."""
+    fetch = f"fetch it with `bash scripts/fetch_dna.sh` (writes {LOCAL_COPY} from the Debian package r-bioc-biostrings)"
+    if os.environ.get(DATA_ENV):
+        path = Path(os.environ[DATA_ENV])
+        if not path.is_file():
+            raise FileNotFoundError(f"${DATA_ENV} is {path}, which is not a file; point it at {FILE_NAME} or {fetch}")
+        return path
+    for path in (LOCAL_COPY, SYSTEM_COPY):
+        if path.is_file():
+            return path
+    raise FileNotFoundError(f"the dna recipe needs {FILE_NAME}, found neither at ${DATA_ENV}, {LOCAL_COPY} "
+                            f"(under {Path.cwd()}) nor {SYSTEM_COPY}; {fetch}")
+
+
+_HEADER = re.compile(r"_up_(\d+)_(\w+)_(-?\d+)_([fr])$")  # NM_078863_up_2000_chr2L_16764737_f
+
+
+class Promoters(NamedTuple):
+    """What :func:`load_promoters` keeps, and what it left out."""
+
+    sequences: list[str]  # distinct, each UPSTREAM bp, in file order
+    arms: list[str]  # the chromosome arm of each
+    records: int  # records in the file
+    duplicates: int  # records whose sequence repeats an earlier record's
+    shorter: int  # distinct sequences shorter than UPSTREAM bp, left out
+
+    @property
+    def kept(self) -> int:
+        return len(self.sequences)
+
+    def by_part(self, part: str) -> list[str]:
+        """The test arm's sequences (``"test"``) or every other arm's (``"train"``), in file order."""
+        return [s for s, arm in zip(self.sequences, self.arms, strict=True) if (arm == TEST_ARM) == (part == "test")]
+
+
+def load_promoters(path: str | os.PathLike) -> Promoters:
+    """The distinct full-length upstream sequences of a UCSC ``upstreamN.fa`` file and their chromosome arms.
+
+    Headers read ``NAME_up_2000_ARM_POSITION_STRAND``; one that does not is a ValueError naming the record.
+    """
+    records = read_fasta(path)
+    seen: set[str] = set()
+    sequences, arms, duplicates, shorter = [], [], 0, 0
+    for r in records:
+        match = _HEADER.search(r.name)
+        if match is None:
+            raise ValueError(f"{path}: record {r.name!r} is not a UCSC upstream header "
+                             "(NAME_up_2000_CHROMOSOME_POSITION_f or _r); is this the upstream2000 file?")
+        if r.sequence in seen:
+            duplicates += 1
+            continue
+        seen.add(r.sequence)
+        if len(r.sequence) < UPSTREAM:
+            shorter += 1
+            continue
+        if len(r.sequence) > UPSTREAM:
+            raise ValueError(f"{path}: record {r.name!r} has {len(r.sequence)} bp, more than the {UPSTREAM} "
+                             "upstream of a TSS this recipe reads")
+        sequences.append(r.sequence)
+        arms.append(match.group(2))
+    return Promoters(sequences, arms, len(records), duplicates, shorter)
+
+
+def sample(sequences: Sequence[str], n: int, rng: np.random.Generator) -> list[str]:
+    """``n`` of ``sequences`` drawn without replacement (all of them, shuffled, if there are fewer)."""
+    return [sequences[i] for i in rng.permutation(len(sequences))[:n]]
+
+
+def with_negatives(promoters: list[str], rng: np.random.Generator) -> tuple[list[str], np.ndarray]:
+    """The promoters (label 1) followed by one :func:`dinucleotide_shuffle` of each (label 0), and the labels."""
+    negatives = [dinucleotide_shuffle(s, rng=rng) for s in promoters]
+    return promoters + negatives, np.r_[np.ones(len(promoters)), np.zeros(len(negatives))].astype(np.int64)
+
+
+def one_hot(sequences: list[str]) -> np.ndarray:
+    """``(n, L, 4)`` float32 one-hot bases (ACGT; N the uniform row), of equal-length sequences."""
+    return one_hot_encode(torch.stack([encode_sequence(s) for s in sequences])).numpy()
+
+
+def tatawa_peak(sequences: list[str], *, bin_bp: int = 10) -> list[int]:
+    """The ``[first, last]`` offset from the TSS of the ``bin_bp`` bin where ``TATAWA`` (W = A or T) starts
+    most often: where the TATA box sits, a check on which end of the sequences the TSS is."""
+    counts = np.zeros(UPSTREAM // bin_bp)
+    pattern = re.compile(r"(?=TATA[AT]A)")
+    for s in sequences:
+        for m in pattern.finditer(s):
+            counts[m.start() // bin_bp] += 1
+    peak = int(np.argmax(counts)) * bin_bp - UPSTREAM
+    return [peak, peak + bin_bp - 1]
+
+
+# -- baseline ------------------------------------------------------------------------------------------------
+def kmer_profile(sequences: list[str], ks: Sequence[int] = KMER_SIZES) -> np.ndarray:
+    """``(n, Σ_k (4^k + 1))``: for each k, the frequency of every k-mer among the sequence's ``L - k + 1``
+    (:func:`rnnkit.data.bio.kmer_ids`; the last slot of each k counts the k-mers containing N)."""
+    rows = []
+    for s in sequences:
+        parts = []
+        for k in ks:
+            counts = np.bincount(kmer_ids(s, k).numpy(), minlength=4**k + 1)
+            parts.append(counts / counts.sum())
+        rows.append(np.concatenate(parts))
+    return np.asarray(rows, dtype=np.float32)
+
+
+def kmer_baseline():
+    """Logistic regression on standardised k-mer frequencies, L2 with ``C = KMER_C`` (scikit-learn)."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    return make_pipeline(StandardScaler(), LogisticRegression(C=KMER_C, max_iter=3000))
+
+
+def _fit_and_score(clf, x_train, y_train, x_test, y_test, auc) -> tuple[dict[str, float], np.ndarray]:
+    start = time.perf_counter()
+    clf.fit(x_train, y_train)
+    fitted = time.perf_counter()
+    scores = np.asarray(clf.predict_proba(x_test))[:, 1]  # P(promoter)
+    done = time.perf_counter()
+    return ({"auc": float(auc(y_test, scores)), "accuracy": float(np.mean((scores > 0.5) == (y_test == 1))),
+             "train_seconds": fitted - start, "test_seconds": done - fitted}, scores)
+
+
+def _summary(name: str, kind: str, runs: list[dict[str, float]]) -> dict:
+    stats = {k: over_runs(r[k] for r in runs) for k in ("auc", "accuracy", "train_seconds", "test_seconds")}
+    return {"name": name, "kind": kind, **stats}
+
+
+def _roc(roc_curve, y: np.ndarray, scores: np.ndarray, points: int = 101) -> dict[str, list[float]]:
+    """The ROC curve's true-positive rate at ``points`` evenly spaced false-positive rates."""
+    fpr, tpr, _ = roc_curve(y, scores)
+    grid = np.linspace(0.0, 1.0, points)
+    return {"fpr": grid.tolist(), "tpr": np.interp(grid, fpr, tpr).tolist()}
+
+
+# -- interpretability ----------------------------------------------------------------------------------------
+def position_saliency(clf: SequenceClassifier, x: np.ndarray, *, bin_bp: int = 20, near: int = 200,
+                      chunk: int = 50) -> dict[str, Any]:
+    """Where along the sequence the promoter logit ``s`` is sensitive to the bases.
+
+    Per sequence of ``x (n, L, 4)``, :func:`rnnkit.diagnostics.saliency`'s ``Σ_b |∂s/∂x_{i,b}|`` (``s`` the
+    class-1 logit, inputs as the model sees them), normalised to sum 1 over the ``L`` positions; averaged over
+    the sequences. Returns the ``offsets`` of the bins (the TSS-relative offset of their first base: ``i - L``),
+    the mean share per ``bin_bp``-bp bin (``by_bin``; uniform is ``bin_bp / L``), ``per_base`` shares of the
+    last ``near`` bases, the ``peak`` bin's offsets, and the share of the last ``near`` bp (``share_near``,
+    uniform ``near / L``).
+    """
+    from ..diagnostics import saliency
+
+    L = x.shape[1]
+    shares = []
+    for start in range(0, len(x), chunk):
+        z = torch.from_numpy((x[start : start + chunk] - clf.x_mean_) / clf.x_scale_).float()  # as the model sees it
+        grad = saliency(clf, z, target=1).abs_grad  # (B, L)
+        shares.append(grad / grad.sum(1, keepdims=True))
+    share = np.concatenate(shares).mean(0)  # (L,)
+    by_bin = share.reshape(L // bin_bp, bin_bp).sum(1)
+    offsets = np.arange(0, L, bin_bp) - L
+    peak = int(np.argmax(by_bin))
+    return {"sequences": len(x), "bin_bp": bin_bp, "offsets": offsets.tolist(), "by_bin": by_bin.tolist(),
+            "per_base": share[-near:].tolist(), "peak": [int(offsets[peak]), int(offsets[peak]) + bin_bp - 1],
+            "peak_over_uniform": float(by_bin[peak] / (bin_bp / L)), "near": near,
+            "share_near": float(share[-near:].sum())}
+
+
+def saliency_figure(profile: dict[str, Any]) -> Figure:
+    """:func:`position_saliency` over the whole 2000 bp (bins) and over the last ``near`` bp (bases)."""
+    fig = Figure(figsize=(8.0, 5.6), layout="constrained")
+    top, bottom = fig.subplots(2, 1)
+    bin_bp, offsets = profile["bin_bp"], np.asarray(profile["offsets"])
+    top.bar(offsets + bin_bp / 2, profile["by_bin"], width=bin_bp, color="tab:blue")
+    top.axhline(bin_bp / (len(offsets) * bin_bp), color="gray", linestyle="--", label="uniform")
+    top.set_xlabel("bp from the TSS (bin start)")
+    top.set_ylabel(f"share per {bin_bp} bp")
+    top.legend()
+    near = profile["near"]
+    bottom.plot(np.arange(-near, 0), profile["per_base"], color="tab:blue")
+    bottom.axhline(1 / (len(offsets) * bin_bp), color="gray", linestyle="--", label="uniform")
+    bottom.set_xlabel("bp from the TSS (-1: the base just upstream)")
+    bottom.set_ylabel("share per base")
+    top.set_title(f"Promoter logit: input sensitivity by position ({profile['sequences']} test promoters)")
+    return fig
+
+
+def roc_figure(results: dict) -> Figure:
+    fig = Figure(figsize=(4.8, 4.4), layout="constrained")
+    ax = fig.subplots()
+    for key, curve in results["roc"].items():
+        model = results["models"][key]
+        ax.plot(curve["fpr"], curve["tpr"], label=f"{model['name']} (AUC {model['auc']['runs'][0]:.3f})")
+    ax.plot([0, 1], [0, 1], color="gray", linestyle="--", label="chance")
+    ax.set_xlabel("false-positive rate (shuffled called promoter)")
+    ax.set_ylabel("true-positive rate")
+    ax.legend(fontsize="small")
+    return fig
+
+
+# -- report --------------------------------------------------------------------------------------------------
+def title(results: dict) -> str:
+    quick = " (quick run)" if results["settings"]["quick"] else ""
+    return "Drosophila promoters against dinucleotide shuffles" + quick
+
+
+def markdown(results: dict) -> str:
+    """The report's body: data, table, saliency (:func:`rnnkit.report.write_report` adds the rest)."""
+    d, s, sal = results["data"], results["settings"], results["saliency"]
+    lines = [
+        f"{d['distinct_promoters']} distinct {d['length']}-bp upstream sequences ({d['records']} records, "
+        f"{d['duplicates']} repeats and {d['shorter']} shorter than {d['length']} bp left out); the TSS is "
+        f"{d['tss']} (TATAWA is most frequent at {d['tatawa_peak_offset'][0]}..{d['tatawa_peak_offset'][1]}). "
+        f"Test: {d['test_arm']}; train: every other arm. {d['train']} training / {d['test']} test sequences, "
+        "half of them dinucleotide-shuffled negatives.",
+        "",
+        f"RNN: rnnkit.SequenceClassifier, conv front-end stride {s['stride']}, bidirectional GRU {s['hidden_size']} "
+        f"units, {s['pooling']} pooling, {s['max_epochs']} epochs, batch {s['batch_size']}, {s['optimizer']} lr "
+        f"{s['lr']}; seeds {', '.join(map(str, s['seeds']))}." + (" Quick run." if s["quick"] else ""),
+        "",
+        "| model | test AUC (mean ± sd over seeds) | accuracy | train s | test s |",
+        "|---|---|---|---|---|",
+    ]
+    for r in results["models"].values():
+        runs = len(r["auc"]["runs"])
+        auc = f"{format_over_runs(r['auc'], 4)} ({runs} seeds)" if runs > 1 else format_over_runs(r["auc"], 4)
+        lines.append(f"| {r['name']} | {auc} | {format_over_runs(r['accuracy'])} | "
+                     f"{r['train_seconds']['mean']:.1f} | {r['test_seconds']['mean']:.1f} |")
+    lines += ["", f"Saliency ({sal['model']}, {sal['sequences']} test promoters): the share of the promoter "
+              f"logit's input sensitivity peaks at {sal['peak'][0]}..{sal['peak'][1]} bp from the TSS "
+              f"({sal['peak_over_uniform']:.1f} x uniform); the last {sal['near']} bp hold "
+              f"{sal['share_near']:.1%} of it (uniform: {sal['near'] / d['length']:.0%}). Plots: saliency.png, "
+              "roc.png."]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,465 @@
+"""Event logs: anomalous sessions in SYNTHETIC service logs, found by a DeepLog-style next-event LSTM.
+
+**The data is synthetic.** No real event log ships offline, so the logs come from
+:func:`rnnkit.data.synthetic_event_log`: the server log of a web shop whose sessions follow a documented
+state machine (:data:`rnnkit.data.events.SHOP_MACHINE`), with anomalies injected into some sessions. Results
+on it say how well a method recovers what was injected, nothing about any real system.
+
+The state machine (probability of each next event; every session starts at ``login`` and ends at ``logout``
+or after 40 events) and the mean seconds spent in each state before the next event (``SHOP_DWELL``; the wait
+is exponential with that mean, at least 1 s, at most 10 minutes):
+
+====================  ===========================================================  ===========
+event                 next event (probability)                                     mean dwell
+====================  ===========================================================  ===========
+``login``             view 0.6, search 0.4                                         5 s
+``view``              view 0.3, search 0.2, add_to_cart 0.25, logout 0.25          30 s
+``search``            view 0.7, search 0.1, logout 0.2                             10 s
+``add_to_cart``       view 0.3, checkout 0.5, remove_from_cart 0.2                 8 s
+``remove_from_cart``  view 0.6, logout 0.4                                         6 s
+``checkout``          pay 0.9, view 0.1                                            20 s
+``pay``               logout 0.8, view 0.2                                         15 s
+``logout``            (end of the session)                                         --
+====================  ===========================================================  ===========
+
+A session is anomalous with probability 0.1, with one injected event at a uniform position after ``login``,
+of one of three kinds (:data:`rnnkit.data.events.ANOMALY_KINDS`), equally likely:
+
+- **out of order** (``jump``): an event the machine never emits from the current state (``pay`` right after
+  ``login``, ``checkout`` without ``add_to_cart``);
+- **unknown event** (``unknown``): ``admin_export``, a name the machine never emits;
+- **unusual delay** (``burst``): a normal event whose wait is 1000 times shorter than its state's mean dwell
+  (e.g. 0.03 s after a ``view``, where a person takes at least a second).
+
+Users are split (``SPLIT``) into training users, whose *normal* sessions alone train the models (DeepLog
+trains on normal logs only), validation users, on whose sessions (anomalies included) ``k`` and the delay
+threshold are chosen, and test users, on whose sessions everything is scored. Sessions are found again from
+the raw rows by :func:`rnnkit.data.sessionize` (30-minute inactivity gap; the generator leaves four hours
+between sessions) and read with :class:`rnnkit.data.EventSessions`; the event vocabulary
+(:func:`rnnkit.data.events.event_vocab`) comes from the training sessions, so ``admin_export`` reads as ``<unk>``.
+
+Detectors (Du et al. 2017, "DeepLog", CCS), each of which flags a session if any of its steps is flagged:
+
+=============  ==============================================================================================
+detector       what it is
+=============  ==============================================================================================
+``lstm``       :class:`NextEventModel`: at each step ``t``, the event ``e_t`` (embedded) and
+               ``log1p Δt_t`` (seconds since the previous event) enter a 2-layer LSTM, which outputs the
+               logits of the next event ``e_{t+1}`` and a Gaussian ``N(μ_t, σ_t²)`` over
+               ``u_{t+1} = ln(Δt_{t+1} + 1 ms)``; trained with cross-entropy plus the Gaussian negative log
+               likelihood (:class:`NextEventModule`, through :func:`~rnnkit.training.seeded_fit`), from
+               ``seeds`` seeds. Step ``t`` is flagged if ``e_{t+1}`` is not among the ``k`` most probable
+               events (the execution-path test) or ``|u_{t+1} - μ_t| / σ_t > z`` (the delay test)
+``ngram``      the same two tests from counts (:class:`NGramDetector`): the next event's rank among the
+               training continuations of the last ``n - 1`` events (backing off to shorter contexts when the
+               event was never seen after a context; an event never seen after any context ranks last), and a
+               Gaussian of ``u`` per previous event, fitted to the training sessions; ``n`` (2, 3 or 4) chosen
+               on the validation sessions
+=============  ==============================================================================================
+
+Both detectors choose ``k`` (1 to 8) and ``z`` (``Z_GRID``) by F1 on the validation sessions. The machine is
+first-order Markov: the next event and the wait depend on the current event alone, so a bigram is the exact
+model here and the LSTM can at best tie it (the point is that it learns this from the data alone).
+
+Metrics on the test sessions: precision, recall and F1 of "anomalous session" at the chosen ``k`` and ``z``,
+recall per anomaly kind, and precision and recall against ``k`` (at the chosen ``z``; and with the delay
+test off) as a plot. With ``out`` (:func:`rnnkit.report.write_report`): ``report.json``, ``report.md``,
+``report.html`` and ``precision_recall.png``.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from functools import partial
+from typing import Any, NamedTuple
+
+import numpy as np
+import pandas as pd
+import torch
+import torch.nn.functional as F
+from matplotlib.figure import Figure
+from torch import Tensor, nn
+
+from ..cells.base import State
+from ..data import EventSessions, pad_collate, sessionize, synthetic_event_log
+from ..data.events import ANOMALY_KINDS, event_vocab
+from ..models import SequenceToSequence
+from ..report import machine, write_report
+from ..training import SequenceModule, seeded_fit
+from . import check_run_arguments, format_over_runs, over_runs
+
+KIND_NAMES = {"jump": "out of order", "unknown": "unknown event", "burst": "unusual delay"}
+DETECTOR_NAMES = {"lstm": "DeepLog-style LSTM (events + Δt)", "ngram": "n-gram (counts + per-event Δt Gaussian)"}
+SPLIT = {"train": 0.5, "validation": 0.2, "test": 0.3}  # shares of the users
+K_GRID = tuple(range(1, 9))
+Z_GRID = (2.0, 2.5, 3.0, 3.5, 4.0, 5.0, 6.0)
+DT_FLOOR = 1e-3  # seconds added before the log: u = ln(Δt + 1 ms), finite for equal timestamps
+# full: a few CPU minutes on 2 shared cores; quick: fewer users and epochs
+FULL = {"users": 600, "seeds": 1, "max_epochs": 15}
+QUICK = {"users": 150, "seeds": 1, "max_epochs": 10}
+SHARED = {"sessions_per_user": 5, "anomaly_rate": 0.1, "embed_size": 16, "hidden_size": 64, "num_layers": 2,
+          "batch_size": 64, "lr": 1e-2, "clip_grad_norm": 1.0}
+NGRAM_N = (2, 3, 4)  # the baseline's context lengths + 1, chosen on validation
+
+
+def run(*, quick: bool = False, seed: int = 0, out: str | os.PathLike | None = None,
+        log: Callable[[str], Any] = print) -> dict:
+    """Generate the synthetic logs, train the LSTM and the n-gram detector, score both; see the module docstring.
+
+    Returns ``{"recipe", "task", "data", "settings", "models", "curves", "machine"}``. Each entry of ``models``
+    has ``name``, ``kind`` (``"rnn"`` or ``"baseline"``), ``precision``, ``recall``, ``f1``, ``recall_by_kind``
+    (one entry per anomaly kind), ``k`` and ``z`` (chosen on validation) and ``train_seconds``, each as
+    ``{"mean", "sd", "runs"}`` over the seeds ``seed, seed + 1, ...`` (one run for the n-gram). ``curves``:
+    per detector, test precision and recall for each ``k`` of ``K_GRID`` (the first seed's LSTM). Raises
+    ValueError for a bad argument.
+    """
+    check_run_arguments("eventlogs", quick, seed, out, log)
+    budget = {**(QUICK if quick else FULL), **SHARED}
+    parts = make_split(budget["users"], seed=seed, sessions_per_user=budget["sessions_per_user"],
+                       anomaly_rate=budget["anomaly_rate"])
+    vocab = event_vocab(parts["train"].frame)
+    sessions = {name: part.sessions(vocab) for name, part in parts.items()}
+    log("synthetic logs: " + ", ".join(f"{name} {len(p.labels)} sessions ({int(p.labels.sum())} anomalous)"
+                                       for name, p in parts.items()) + "; training on normal sessions only")
+
+    models, curves = {}, {}
+    runs = []
+    for s in [seed + j for j in range(budget["seeds"])]:
+        start = time.perf_counter()
+        fitted = fit_lstm(sessions["train"], len(vocab), budget, seed=s)
+        seconds = time.perf_counter() - start
+        scores = {name: score_lstm(fitted, sessions[name]) for name in ("validation", "test")}
+        result, curve = _evaluate(scores, parts)
+        runs.append({**result, "train_seconds": seconds})
+        curves.setdefault("lstm", curve)
+        log(f"LSTM seed {s}: test F1 {result['f1']:.3f} (k={result['k']}, z={result['z']}), {seconds:.0f} s")
+    models["lstm"] = _summary(DETECTOR_NAMES["lstm"], "rnn", runs)
+
+    best = None
+    for n in NGRAM_N:  # the n of best validation F1 (ties: the smaller n)
+        start = time.perf_counter()
+        ngram = NGramDetector(n).fit(sessions["train"])
+        seconds = time.perf_counter() - start
+        result, curve = _evaluate({name: ngram.score(sessions[name]) for name in ("validation", "test")}, parts)
+        if best is None or result["validation_f1"] > best[0]["validation_f1"]:
+            best = ({**result, "n": n, "train_seconds": seconds}, curve)
+    result, curves["ngram"] = best
+    log(f"{result['n']}-gram: test F1 {result['f1']:.3f} (k={result['k']}, z={result['z']})")
+    models["ngram"] = {**_summary(DETECTOR_NAMES["ngram"], "baseline", [result]), "n": result["n"]}
+
+    results = {
+        "recipe": "eventlogs",
+        "task": "anomalous sessions in SYNTHETIC web-shop service logs (documented state machine, injected anomalies)",
+        "data": {"name": "synthetic_event_log (SHOP_MACHINE)", "synthetic": True, "users": budget["users"],
+                 **{name: {"users": p.users, "sessions": len(p.labels), "anomalous": int(p.labels.sum()),
+                           "by_kind": {k: int((p.kinds == k).sum()) for k in ANOMALY_KINDS},
+                           "events": int(len(p.frame))} for name, p in parts.items()},
+                 "training_sessions": "the training users' normal sessions only", "vocabulary": len(vocab)},
+        "settings": {"quick": quick, **budget, "seeds": [seed + j for j in range(budget["seeds"])],
+                     "optimizer": "AdamW", "k_grid": list(K_GRID), "z_grid": list(Z_GRID), "dt_floor": DT_FLOOR,
+                     "selection": "k and z maximise F1 on the validation sessions"},
+        "models": models,
+        "curves": curves,
+        "machine": machine("cpu"),
+    }
+    if out is not None:
+        write_report(out, title=title(results), results=results, markdown=markdown(results),
+                     figures={"precision_recall": precision_recall_figure(results)}, machine_info=results["machine"])
+    return results
+
+
+# -- data ----------------------------------------------------------------------------------------------------
+class Sessions(NamedTuple):
+    """One part's sessions as the detectors read them: per session the event ids ``(T,)`` and the seconds
+    since the previous event ``(T,)`` (0 for the first)."""
+
+    events: list[np.ndarray]
+    dt: list[np.ndarray]
+
+
+class Part(NamedTuple):
+    """The sessionised rows of one group of users, with each session's truth."""
+
+    frame: pd.DataFrame  # sessionize's output, with the generator's anomaly and kind columns
+    users: int
+    labels: np.ndarray  # (S,) bool: the session holds an injected anomaly, in session order
+    kinds: np.ndarray  # (S,) str: its kind, or ""
+
+    def sessions(self, vocab) -> Sessions:
+        items = EventSessions(self.frame, vocab, target=None, log_dt=False)
+        return Sessions([x["event"].numpy() for x in items], [x["dt"].numpy().astype(np.float64) for x in items])
+
+
+def make_split(users: int, *, seed: int, sessions_per_user: int = 5, anomaly_rate: float = 0.1) -> dict[str, Part]:
+    """The synthetic log of ``users`` users, its users shuffled and split by ``SPLIT``; the training part keeps
+    its normal sessions only."""
+    df = synthetic_event_log(users, sessions_per_user=sessions_per_user, anomaly_rate=anomaly_rate, seed=seed)
+    names = np.random.default_rng(seed).permutation(np.unique(df["user"].to_numpy()))
+    cuts = np.cumsum([round(SPLIT[p] * len(names)) for p in ("train", "validation")])
+    groups = dict(zip(SPLIT, np.split(names, cuts), strict=True))
+    parts = {}
+    for name, group in groups.items():
+        frame = sessionize(df[df["user"].isin(group)])
+        truth = frame.groupby("session").agg(anomaly=("anomaly", "any"), kind=("kind", "max"))
+        if name == "train":
+            frame = frame[~frame["session"].map(truth["anomaly"])]
+            truth = truth[~truth["anomaly"]]
+        parts[name] = Part(frame, len(group), truth["anomaly"].to_numpy(), truth["kind"].to_numpy())
+    return parts
+
+
+def delay_log(dt: np.ndarray) -> np.ndarray:
+    """``u = ln(Δt + DT_FLOOR)``: the scale of the delay test (waits are exponential, so their log is compact)."""
+    return np.log(dt + DT_FLOOR)
+
+
+# -- the LSTM ------------------------------------------------------------------------------------------------
+class NextEventModel(nn.Module):
+    """DeepLog's next-event LSTM with a Δt channel.
+
+    ===========  =======================================================================================
+    ``x``        ``(B, T, 2)``: the event id (as a float) and ``log1p Δt_t`` at each step
+    ``lengths``  ``(B,)`` optional, padding at the end
+    returns      ``(B, T, V + 2)``: logits of ``e_{t+1}`` over the ``V`` events, then ``μ_t`` and
+                 ``ln σ_t`` of ``u_{t+1} = ln(Δt_{t+1} + 1 ms)``; the final state
+    ===========  =======================================================================================
+
+    ``z_t = [embed(e_t), log1p Δt_t]`` enters :class:`rnnkit.models.SequenceToSequence` (an LSTM of
+    ``num_layers`` layers and a linear head). The id travels in a float channel because the training loop
+    (:class:`rnnkit.training.SequenceModule`) batches one input tensor per step.
+    """
+
+    target = "step"
+
+    def __init__(self, vocab_size: int, embed_size: int, hidden_size: int, *, num_layers: int = 2):
+        super().__init__()
+        self.vocab_size = vocab_size
+        self.embed = nn.Embedding(vocab_size, embed_size)
+        self.rnn = SequenceToSequence(embed_size + 1, hidden_size, vocab_size + 2, cell="lstm",
+                                      num_layers=num_layers)
+
+    def forward(self, x: Tensor, lengths: Tensor | None = None, state: State | None = None):
+        z = torch.cat([self.embed(x[..., 0].long()), x[..., 1:]], dim=-1)  # (B, T, E + 1)
+        return self.rnn(z, lengths, state)
+
+
+class NextEventModule(SequenceModule):
+    """:class:`rnnkit.training.SequenceModule` with the joint loss of :class:`NextEventModel`:
+    ``CE(logits, e_{t+1}) + ½ ln σ² + (u_{t+1} - μ)² / (2σ²)`` (the Gaussian NLL, less its constant), averaged
+    over valid steps; targets ``y (B, T, 2)`` = ``[e_{t+1}, u_{t+1}]``."""
+
+    def loss(self, out: Tensor, y: Tensor) -> Tensor:
+        V = self.model.vocab_size
+        mu, log_sigma = out[:, V], out[:, V + 1]
+        nll = log_sigma + 0.5 * ((y[:, 1] - mu) * torch.exp(-log_sigma)) ** 2
+        return F.cross_entropy(out[:, :V], y[:, 0].long()) + nll.mean()
+
+
+def training_items(sessions: Sessions) -> list[tuple[Tensor, Tensor]]:
+    """Per session of at least 2 events: inputs ``(T - 1, 2)`` ``[e_t, log1p Δt_t]`` for ``t < T - 1`` and
+    targets ``(T - 1, 2)`` ``[e_{t+1}, u_{t+1}]``."""
+    items = []
+    for e, dt in zip(sessions.events, sessions.dt, strict=True):
+        if len(e) < 2:
+            continue
+        x = np.stack([e[:-1], np.log1p(dt[:-1])], axis=1)
+        y = np.stack([e[1:], delay_log(dt[1:])], axis=1)
+        items.append((torch.from_numpy(x).float(), torch.from_numpy(y).float()))
+    return items
+
+
+def fit_lstm(train: Sessions, vocab_size: int, budget: dict, *, seed: int) -> NextEventModule:
+    """Train :class:`NextEventModel` on the training sessions through :func:`~rnnkit.training.seeded_fit`."""
+    from torch.utils.data import DataLoader
+
+    generator = torch.Generator().manual_seed(seed)
+    loader = DataLoader(training_items(train), batch_size=budget["batch_size"], shuffle=True, generator=generator,
+                        collate_fn=partial(pad_collate, labels="step"))
+    build = lambda: NextEventModule(
+        NextEventModel(vocab_size, budget["embed_size"], budget["hidden_size"], num_layers=budget["num_layers"]),
+        task="regression", lr=budget["lr"], clip_grad_norm=budget["clip_grad_norm"])
+    return seeded_fit(build, loader, seed=seed, max_epochs=budget["max_epochs"], device="cpu").module
+
+
+class StepScores(NamedTuple):
+    """Per session, per predicted step ``t = 0..T-2``: the rank of the actual next event among the
+    detector's predictions (0 = the most probable) and the delay's z-score ``(u_{t+1} - μ_t) / σ_t``."""
+
+    rank: list[np.ndarray]
+    z: list[np.ndarray]
+
+
+@torch.no_grad()
+def score_lstm(module: NextEventModule, sessions: Sessions, *, batch_size: int = 256) -> StepScores:
+    model = module.model.eval()
+    items = training_items(sessions)
+    V = model.vocab_size
+    ranks, zs = [], []
+    for start in range(0, len(items), batch_size):
+        batch = pad_collate(items[start : start + batch_size], labels="step")
+        out, _ = model(batch.x, batch.lengths)  # (B, T, V + 2)
+        logits, mu, log_sigma = out[..., :V], out[..., V], out[..., V + 1]
+        actual = batch.y[..., 0].long().clamp(min=0)  # padding (ignore_index) read as id 0, then cut off
+        rank = (logits > logits.gather(-1, actual[..., None])).sum(-1)  # (B, T): events strictly more probable
+        z = (batch.y[..., 1] - mu) * torch.exp(-log_sigma)
+        for b, n in enumerate(batch.lengths.tolist()):
+            ranks.append(rank[b, :n].numpy())
+            zs.append(z[b, :n].numpy())
+    _check_aligned(sessions, ranks)
+    return StepScores(ranks, zs)
+
+
+def _check_aligned(sessions: Sessions, ranks: list[np.ndarray]) -> None:
+    # training_items skips one-event sessions; the generator never makes them, and scoring relies on that
+    if len(ranks) != len(sessions.events):
+        raise ValueError(f"{len(sessions.events) - len(ranks)} sessions have a single event; nothing to score")
+
+
+# -- the n-gram baseline -------------------------------------------------------------------------------------
+RANK_UNSEEN = 10**6
+
+
+class NGramDetector:
+    """Counts of the next event after the last ``n - 1`` events (with back-off) and a Gaussian of
+    ``u = ln(Δt + 1 ms)`` per previous event, from normal training sessions.
+
+    Rank of an event after a context: the number of events seen strictly more often than it after the
+    longest suffix of the context (up to ``n - 1`` events) after which it was seen in training (back-off); an
+    event never seen after any suffix ranks last (``RANK_UNSEEN``: outside every top k). Delay z-score:
+    ``(u - mean_e) / sd_e`` for the previous event ``e`` (an event never seen before a wait: no delay test).
+    """
+
+    def __init__(self, n: int = 3):
+        self.n = n
+
+    def fit(self, sessions: Sessions) -> NGramDetector:
+        self.counts: dict[tuple, Counter] = defaultdict(Counter)
+        waits: dict[int, list[float]] = defaultdict(list)
+        for e, dt in zip(sessions.events, sessions.dt, strict=True):
+            e = e.tolist()
+            u = delay_log(dt)
+            for t in range(1, len(e)):
+                for m in range(1, self.n):  # every context length, for the back-off
+                    if t - m >= 0:
+                        self.counts[tuple(e[t - m : t])][e[t]] += 1
+                waits[e[t - 1]].append(float(u[t]))
+        self.delay = {event: (float(np.mean(w)), float(np.std(w)) or 1.0) for event, w in waits.items()}
+        return self
+
+    def rank(self, context: Sequence[int], event: int) -> int:
+        for m in range(min(self.n - 1, len(context)), 0, -1):
+            counts = self.counts.get(tuple(context[-m:]), {})
+            seen = counts.get(event, 0)
+            if seen:
+                return sum(c > seen for c in counts.values())
+        return RANK_UNSEEN
+
+    def score(self, sessions: Sessions) -> StepScores:
+        ranks, zs = [], []
+        for e, dt in zip(sessions.events, sessions.dt, strict=True):
+            e = e.tolist()
+            u = delay_log(dt)
+            ranks.append(np.array([self.rank(e[:t], e[t]) for t in range(1, len(e))]))
+            mean_sd = [self.delay.get(e[t - 1], (0.0, np.inf)) for t in range(1, len(e))]
+            zs.append(np.array([(u[t] - m) / s for t, (m, s) in zip(range(1, len(e)), mean_sd, strict=True)]))
+        _check_aligned(sessions, ranks)
+        return StepScores(ranks, zs)
+
+
+# -- evaluation ----------------------------------------------------------------------------------------------
+def flag_sessions(scores: StepScores, k: int, z: float | None) -> np.ndarray:
+    """``(S,)`` bool: a step's next event ranks ``k`` or worse (not in the top ``k``), or ``|z-score| > z``
+    (None: no delay test)."""
+    return np.array([bool((r >= k).any() or (z is not None and (np.abs(s) > z).any()))
+                     for r, s in zip(scores.rank, scores.z, strict=True)])
+
+
+def precision_recall_f1(flagged: np.ndarray, truth: np.ndarray) -> tuple[float, float, float]:
+    """Session-level precision, recall and F1 (0 where undefined)."""
+    tp = int((flagged & truth).sum())
+    precision = tp / max(int(flagged.sum()), 1)
+    recall = tp / max(int(truth.sum()), 1)
+    return precision, recall, 2 * precision * recall / max(precision + recall, 1e-12)
+
+
+def _evaluate(scores: dict[str, StepScores], parts: dict[str, Part]) -> tuple[dict, dict]:
+    """Choose ``(k, z)`` by validation F1 (ties: the smaller k, then the smaller z: the more sensitive tests),
+    score the test sessions."""
+    truth = {name: parts[name].labels for name in scores}
+    best = max((precision_recall_f1(flag_sessions(scores["validation"], k, z), truth["validation"])[2], -k, -z)
+               for k in K_GRID for z in Z_GRID)
+    k, z = -best[1], -best[2]
+    flagged = flag_sessions(scores["test"], k, z)
+    precision, recall, f1 = precision_recall_f1(flagged, truth["test"])
+    kinds = parts["test"].kinds
+    by_kind = {kind: float(flagged[kinds == kind].mean()) if (kinds == kind).any() else None for kind in ANOMALY_KINDS}
+    curve = {"k": list(K_GRID), "z": z}
+    for key, zz in (("with_delay", z), ("events_only", None)):
+        prf = [precision_recall_f1(flag_sessions(scores["test"], kk, zz), truth["test"]) for kk in K_GRID]
+        curve[key] = {"precision": [p for p, _, _ in prf], "recall": [r for _, r, _ in prf]}
+    return ({"precision": precision, "recall": recall, "f1": f1, "k": k, "z": z, "recall_by_kind": by_kind,
+             "validation_f1": best[0], "false_alarm_rate": float(flagged[~truth["test"]].mean())}, curve)
+
+
+def _summary(name: str, kind: str, runs: list[dict]) -> dict:
+    stats = {key: over_runs(r[key] for r in runs)
+             for key in ("precision", "recall", "f1", "k", "z", "false_alarm_rate", "train_seconds")}
+    by_kind = {kind_: over_runs(r["recall_by_kind"][kind_] for r in runs) for kind_ in ANOMALY_KINDS
+               if runs[0]["recall_by_kind"][kind_] is not None}
+    return {"name": name, "kind": kind, **stats, "recall_by_kind": by_kind}
+
+
+# -- report --------------------------------------------------------------------------------------------------
+def precision_recall_figure(results: dict) -> Figure:
+    """Test precision and recall against k, per detector, with the delay test (solid) and without (dotted)."""
+    fig = Figure(figsize=(8.0, 3.8), layout="constrained")
+    axes = fig.subplots(1, 2, sharey=True)
+    for ax, metric in zip(axes, ("precision", "recall"), strict=True):
+        for (key, curve), color in zip(results["curves"].items(), ("tab:blue", "tab:orange"), strict=False):
+            name = results["models"][key]["name"]
+            ax.plot(curve["k"], curve["with_delay"][metric], color=color, marker="o", label=f"{name}, z={curve['z']}")
+            ax.plot(curve["k"], curve["events_only"][metric], color=color, linestyle=":", label=f"{name}, no Δt test")
+        ax.set_xlabel("k (next event must be in the top k)")
+        ax.set_title(metric)
+    axes[0].set_ylabel("test sessions")
+    axes[1].legend(fontsize="x-small")
+    return fig
+
+
+def title(results: dict) -> str:
+    return ("Anomalies in synthetic service logs (DeepLog-style)"
+            + (" (quick run)" if results["settings"]["quick"] else ""))
+
+
+def markdown(results: dict) -> str:
+    """The report's body (:func:`rnnkit.report.write_report` adds the title, the machine and the plot)."""
+    d, s = results["data"], results["settings"]
+    lines = [
+        "**Synthetic data**: web-shop sessions generated from a documented state machine with injected anomalies "
+        "(out-of-order events, unknown events, unusual delays); see rnnkit/apps/eventlogs.py.",
+        "",
+        "Sessions: " + "; ".join(f"{name} {d[name]['sessions']} ({d[name]['anomalous']} anomalous, users "
+                                 f"{d[name]['users']})" for name in ("train", "validation", "test"))
+        + ". Training uses normal sessions only; k and z are chosen by F1 on validation.",
+        "",
+        f"LSTM: {s['num_layers']} layers of {s['hidden_size']}, event embedding {s['embed_size']} + log1p Δt, "
+        f"{s['max_epochs']} epochs, batch {s['batch_size']}, {s['optimizer']} lr {s['lr']}; seeds "
+        f"{', '.join(map(str, s['seeds']))}. Baseline: {results['models']['ngram']['n']}-gram (n of "
+        f"{', '.join(map(str, NGRAM_N))} chosen on validation)." + (" Quick run." if s["quick"] else ""),
+        "",
+        "| detector | F1 | precision | recall | false alarms | "
+        + " | ".join(f"recall: {KIND_NAMES[k]}" for k in ANOMALY_KINDS) + " | k | z |",
+        "|---|---|---|---|---|" + "---|" * len(ANOMALY_KINDS) + "---|---|",
+    ]
+    for r in results["models"].values():
+        kinds = " | ".join(format_over_runs(r["recall_by_kind"][k]) if k in r["recall_by_kind"] else "--"
+                           for k in ANOMALY_KINDS)
+        lines.append(f"| {r['name']} | {format_over_runs(r['f1'])} | {format_over_runs(r['precision'])} | "
+                     f"{format_over_runs(r['recall'])} | {format_over_runs(r['false_alarm_rate'])} | {kinds} | "
+                     f"{format_over_runs(r['k'], 1)} | {format_over_runs(r['z'], 1)} |")
+    lines += ["", "False alarms: the share of normal test sessions flagged. Precision and recall against k: "
+              "precision_recall.png."]
+    return "\n".join(lines) + "\n"
