@@ -42,10 +42,25 @@ from sklearn.utils.validation import check_is_fitted, check_random_state
 from . import io
 from .cells import Cell, TimeAware, time_aware_inputs
 from .cells.base import length_mask
-from .data.collate import pad_sequences
-from .models import FRONTENDS, NORMALISATIONS, POOLINGS, SequenceToLabel, SequenceToSequence, named_cell
+from .data.collate import length_buckets, pad_sequences
+from .models import (
+    FRONTENDS,
+    NORMALISATIONS,
+    POOLINGS,
+    SequenceToLabel,
+    SequenceToSequence,
+    defaults_for_series,
+    named_cell,
+)
 from .training.fit import ScaleOut, seeded_fit
-from .training.runs import BATCHINGS, check_training_options, resolve_device, resume_checkpoint, run_identity
+from .training.runs import (
+    BATCHINGS,
+    LR_SCHEDULES,
+    check_training_options,
+    resolve_device,
+    resume_checkpoint,
+    run_identity,
+)
 
 # -- input checks --------------------------------------------------------------------------------------------
 LAYOUTS = ("auto", "ntf", "nct")
@@ -401,7 +416,37 @@ def feature_scaling(x: torch.Tensor, lengths: torch.Tensor, who: str = "feature_
     return mean.float(), torch.where(std > 0, std, torch.ones_like(std)).float()
 
 
+def stratified(order: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """``order`` (a permutation of the items) rearranged so that each of its prefixes holds every class of
+    ``codes`` in about its share: the j-th item of a class of ``c`` (in ``order``) goes to ``(j + 1/2) / c``,
+    sorted stably. Its first ``m`` items are a stratified sample of ``m`` (a class too small for a share of one
+    item stays out of it), drawn as randomly as ``order``."""
+    classes = codes[order]
+    counts = np.bincount(classes)
+    rank = np.zeros(len(order))
+    for k in range(len(counts)):
+        rank[classes == k] = np.arange(counts[k])
+    return order[np.argsort((rank + 0.5) / counts[classes], kind="stable")]
+
+
 # -- estimators ----------------------------------------------------------------------------------------------
+AUTO = "auto"  # an option that fit chooses from the training data (rnnkit.models.defaults_for_series)
+
+
+def is_auto(value) -> bool:
+    return isinstance(value, str) and value == AUTO
+
+
+def _check_count(name: str, v, auto: bool = False) -> None:
+    if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1:
+        raise ValueError(f"{name} must be an integer >= 1{' or ' + repr(AUTO) if auto else ''}, got {v!r}")
+
+
+# What defaults_for_series chooses for SequenceClassifier and SequenceRegressor when left "auto".
+_RULED = ("cell", "hidden_size", "bidirectional", "pooling", "frontend", "stride", "normalise", "batch_size",
+          "max_epochs", "lr", "lr_schedule")
+
+
 class _SequenceEstimator(BaseEstimator):
     """Shared fit / predict / save machinery. Subclasses set ``_target``, ``_task`` and the target coding."""
 
@@ -420,6 +465,7 @@ class _SequenceEstimator(BaseEstimator):
         batch_size: int = 32,
         batching: str = "bucket",
         lr: float = 5e-3,
+        lr_schedule: str | None = None,
         weight_decay: float = 0.0,
         clip_grad_norm: float | None = 1.0,
         clip_grad_value: float | None = None,
@@ -445,6 +491,7 @@ class _SequenceEstimator(BaseEstimator):
         self.batch_size = batch_size
         self.batching = batching
         self.lr = lr
+        self.lr_schedule = lr_schedule
         self.weight_decay = weight_decay
         self.clip_grad_norm = clip_grad_norm
         self.clip_grad_value = clip_grad_value
@@ -483,6 +530,7 @@ class _SequenceEstimator(BaseEstimator):
                              f"several processes, which must all split and shuffle the data alike; set "
                              f"random_state to an int (got {self.random_state!r})")
         x, lengths, _ = as_sequences(X, who, layout=self.layout, allow_nan=self.time_aware)
+        choices, rule = self._choose(lengths, x.shape[2])
         names = feature_names(X, who)
         if y is None:
             raise ValueError(f"{who}: y is None; fit requires y to be passed, but the target y is None: give "
@@ -492,7 +540,10 @@ class _SequenceEstimator(BaseEstimator):
         x_mean, x_scale = feature_scaling(x, lengths, who)
         rng = check_random_state(self.random_state)
         seed = int(rng.randint(np.iinfo(np.int32).max))
-        identity = run_identity(self.get_params(deep=False), seed, x, lengths, targets)  # x as given, unscaled
+        params = self.get_params(deep=False)
+        if choices["lr_schedule"] is not None:  # the schedule spans the whole run: a resumed one keeps its length
+            params["max_epochs (the lr schedule spans them)"] = choices["max_epochs"]
+        identity = run_identity(params, seed, x, lengths, targets)  # x as given, unscaled
         x = self._inputs(x, lengths, x_mean, x_scale)
         checkpoint = resume_checkpoint(self.log_dir, identity, who) if resume else None
         train, val = self._split(x, lengths, targets, rng)  # Lightning loads there, after every check
@@ -501,12 +552,14 @@ class _SequenceEstimator(BaseEstimator):
         from .training.trainer import RunIdentity
 
         n_features, n_outputs = len(x_mean), fitted["n_outputs_"]
-        build = lambda: SequenceModule(self._build_model(n_features, n_outputs, x, lengths), task=self._task,
-                                       lr=self.lr,
+        if self.verbose and rule is not None:
+            print(f"{type(self).__name__}: {rule}")
+        build = lambda: SequenceModule(self._build_model(choices, n_features, n_outputs, x, lengths),
+                                       task=self._task, lr=choices["lr"], lr_schedule=choices["lr_schedule"],
                                        weight_decay=self.weight_decay, clip_grad_norm=self.clip_grad_norm,
                                        clip_grad_value=self.clip_grad_value, tbptt_steps=self.tbptt_steps)
-        data = SequenceDataModule(train, val, batch_size=self.batch_size, seed=seed, batching=self.batching)
-        module = seeded_fit(build, data, seed=seed, max_epochs=self.max_epochs, device=self.device,
+        data = SequenceDataModule(train, val, batch_size=choices["batch_size"], seed=seed, batching=self.batching)
+        module = seeded_fit(build, data, seed=seed, max_epochs=choices["max_epochs"], device=self.device,
                             scale=self._scale_out(), log_dir=self.log_dir,
                             early_stopping_patience=self.early_stopping_patience, verbose=self.verbose,
                             callbacks=[RunIdentity(identity)], ckpt_path=checkpoint).module
@@ -520,18 +573,28 @@ class _SequenceEstimator(BaseEstimator):
         elif hasattr(self, "feature_names_in_"):
             del self.feature_names_in_
         self.x_mean_, self.x_scale_ = x_mean.numpy(), x_scale.numpy()
+        self.choices_, self.rule_ = choices, rule
         self.model_ = model.eval()
         self.loss_curve_ = module.history["train_loss"]
         self.validation_loss_curve_ = module.history["val_loss"]
         return self
 
     def _check_params(self) -> None:
+        """ValueError for a bad option, before the data is read; :meth:`_check_choices` checks how the
+        options of a fit combine once the "auto" ones are chosen."""
         for name in ("hidden_size", "num_layers", "max_epochs", "batch_size"):
             v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1:
-                raise ValueError(f"{name} must be an integer >= 1, got {v!r}")
+            if not (name in self._CHOSEN and is_auto(v)):
+                _check_count(name, v, name in self._CHOSEN)
+        auto = "bidirectional" in self._CHOSEN
+        if not (auto and is_auto(self.bidirectional) or isinstance(self.bidirectional, bool | np.bool_)):
+            raise ValueError(f"bidirectional must be True or False{' or ' + repr(AUTO) if auto else ''}, got "
+                             f"{self.bidirectional!r}")
         if self.batching not in BATCHINGS:
             raise ValueError(f"batching must be one of {BATCHINGS}, got {self.batching!r}")
+        if not (is_auto(self.lr_schedule) and "lr_schedule" in self._CHOSEN or self.lr_schedule in LR_SCHEDULES):
+            allowed = (*LR_SCHEDULES, AUTO) if "lr_schedule" in self._CHOSEN else LR_SCHEDULES
+            raise ValueError(f"lr_schedule must be one of {allowed}, got {self.lr_schedule!r}")
         if not 0.0 <= self.dropout < 1.0:
             raise ValueError(f"dropout must be in [0, 1), got {self.dropout}")
         if not 0.0 < self.validation_fraction < 1.0:
@@ -539,7 +602,12 @@ class _SequenceEstimator(BaseEstimator):
         if self.early_stopping_patience is not None and self.early_stopping_patience < 1:
             raise ValueError(f"early_stopping_patience must be >= 1 or None, got "
                              f"{self.early_stopping_patience}")
-        check_training_options(task=self._task, lr=self.lr, weight_decay=self.weight_decay,
+        lr = self.lr
+        if is_auto(lr) and "lr" in self._CHOSEN:
+            lr = 1.0  # stands for the rule's rate, which is > 0
+        elif isinstance(lr, bool) or not isinstance(lr, numbers.Real):
+            raise ValueError(f"lr must be a number > 0, got {lr!r}")
+        check_training_options(task=self._task, lr=lr, weight_decay=self.weight_decay,
                                clip_grad_norm=self.clip_grad_norm, clip_grad_value=self.clip_grad_value,
                                tbptt_steps=self.tbptt_steps)
         resolve_device(self.device)
@@ -548,12 +616,29 @@ class _SequenceEstimator(BaseEstimator):
             raise ValueError(f"layout must be one of {LAYOUTS}, got {self.layout!r}")
         if not isinstance(self.time_aware, bool | np.bool_):
             raise ValueError(f"time_aware must be True or False, got {self.time_aware!r}")
-        if self.time_aware and (self.num_layers != 1 or self.bidirectional):
-            raise ValueError("time_aware=True wraps one forward layer (GRU-D's decays follow the time since each "
-                             "feature was last observed); use num_layers=1 and bidirectional=False")
         if self.time_aware and self.tbptt_steps is not None:
             raise ValueError("time_aware=True needs full backpropagation through time (tbptt_steps=None): a "
                              "TimeAware cell finds each feature's last observed value over the whole sequence")
+        self._check_choices({k: getattr(self, k) for k in self._OPTIONS})  # what is already known
+
+    # The options fit may choose from the training data when they are "auto": none for the tagger.
+    _CHOSEN: tuple[str, ...] = ()
+    # The model and training options a fit reads from its choices (the constructor's, or the chosen ones).
+    _OPTIONS = ("cell", "hidden_size", "bidirectional", "batch_size", "max_epochs", "lr", "lr_schedule")
+
+    def _choose(self, lengths: torch.Tensor, n_features: int) -> tuple[dict, str | None]:
+        """The model and training options of a fit on sequences of ``lengths`` with ``n_features``:
+        ``{name: value}`` for :attr:`_OPTIONS`, and the line saying how the "auto" ones were chosen (None
+        when there were none to choose). The constructor's parameters are left as they are."""
+        choices = {k: getattr(self, k) for k in self._OPTIONS}
+        self._check_choices(choices)
+        return choices, None
+
+    def _check_choices(self, choices: dict) -> None:
+        """ValueError for options that cannot work together; "auto" ones are not judged until chosen."""
+        if self.time_aware and (self.num_layers != 1 or choices["bidirectional"] is True):
+            raise ValueError("time_aware=True wraps one forward layer (GRU-D's decays follow the time since each "
+                             "feature was last observed); use num_layers=1 and bidirectional=False")
 
     def _scale_out(self) -> ScaleOut:
         return ScaleOut(self.devices, self.num_nodes, self.strategy)
@@ -564,7 +649,8 @@ class _SequenceEstimator(BaseEstimator):
         return tags
 
     def _split(self, x, lengths, targets, rng):
-        """Training and validation datasets; validation only when early stopping asks for it."""
+        """Training and validation datasets; validation only when early stopping asks for it: a random
+        ``validation_fraction`` of the sequences, stratified by class for a classifier."""
         per_step = self._target == "step"
         n = len(x)
         n_val = 0 if self.early_stopping_patience is None else max(1, round(self.validation_fraction * n))
@@ -575,33 +661,39 @@ class _SequenceEstimator(BaseEstimator):
 
         if not n_val:
             return SequenceDataset(x, lengths, targets, y_per_step=per_step), None
-        order = torch.from_numpy(rng.permutation(n))
+        order = rng.permutation(n)
+        if self._task == "classification" and self._target == "label":
+            order = stratified(order, targets.numpy())
+        order = torch.from_numpy(order)
         parts = [order[n_val:], order[:n_val]]
         return [SequenceDataset(x[i], lengths[i], targets[i], y_per_step=per_step) for i in parts]
 
-    def _build_model(self, n_features: int, n_outputs: int, inputs: torch.Tensor | None = None,
+    def _build_model(self, choices: dict, n_features: int, n_outputs: int, inputs: torch.Tensor | None = None,
                      lengths: torch.Tensor | None = None):
-        """The untrained network for ``n_features`` features per step. With ``time_aware``, its one layer is
+        """The untrained network of ``choices`` (:meth:`_choose`) for ``n_features`` features per step.
+        With ``time_aware``, its one layer is
         ``TimeAware(cell(2F, H))`` reading ``[x, m, δ]`` (``3F``), whose ``x_mean`` is set from the training
         ``inputs`` (as :meth:`_inputs` gives them) over their valid steps; None when loading (then the saved
         ``x_mean`` is loaded)."""
-        cell = copy.deepcopy(self.cell)  # a Cell object's weights are the initial weights of every fit
+        cell = copy.deepcopy(choices["cell"])  # a Cell object's weights are the initial weights of every fit
+        hidden_size = choices["hidden_size"]
         n_inputs = n_features
         if self.time_aware:
             if isinstance(cell, str):
-                cell = named_cell(cell, 2 * n_features, self.hidden_size)  # it reads [x_hat, m]
+                cell = named_cell(cell, 2 * n_features, hidden_size)  # it reads [x_hat, m]
             elif not isinstance(cell, Cell):
-                cell = cell(2 * n_features, self.hidden_size)
+                cell = cell(2 * n_features, hidden_size)
             cell, n_inputs = TimeAware(cell), 3 * n_features
             if inputs is not None:
                 steps = inputs[length_mask(lengths, inputs.shape[1])]  # (sum of lengths, 3F)
                 cell.set_mean(steps[:, :n_features], steps[:, n_features : 2 * n_features])
-        common = dict(cell=cell, num_layers=self.num_layers, bidirectional=self.bidirectional,
+        common = dict(cell=cell, num_layers=self.num_layers, bidirectional=choices["bidirectional"],
                       dropout=self.dropout)
         if self._target == "label":
-            return SequenceToLabel(n_inputs, self.hidden_size, n_outputs, pooling=self.pooling,
-                                   frontend=self.frontend, stride=self.stride, normalise=self.normalise, **common)
-        return SequenceToSequence(n_inputs, self.hidden_size, n_outputs, **common)
+            return SequenceToLabel(n_inputs, hidden_size, n_outputs, pooling=choices["pooling"],
+                                   frontend=choices["frontend"], stride=choices["stride"],
+                                   normalise=choices["normalise"], **common)
+        return SequenceToSequence(n_inputs, hidden_size, n_outputs, **common)
 
     def build_model(self, X, y=None) -> torch.nn.Module:
         """The module ``fit(X, y)`` starts training from, untrained: built for ``X``'s features and ``y``'s
@@ -614,12 +706,13 @@ class _SequenceEstimator(BaseEstimator):
         self._check_params()
         x, lengths, _ = as_sequences(X, who, layout=self.layout, allow_nan=self.time_aware)
         _, fitted = self._encode_targets(y, lengths, who)
+        choices, _ = self._choose(lengths, x.shape[2])
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         mean, scale = feature_scaling(x, lengths, who)
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
-            return self._build_model(x.shape[2], fitted["n_outputs_"], self._inputs(x, lengths, mean, scale),
-                                     lengths)
+            return self._build_model(choices, x.shape[2], fitted["n_outputs_"],
+                                     self._inputs(x, lengths, mean, scale), lengths)
 
     def _inputs(self, x, lengths, mean, scale) -> torch.Tensor:
         """What the network reads: ``x (n, T, F)`` standardised, padding 0; with ``time_aware``, NaN marks a
@@ -651,18 +744,18 @@ class _SequenceEstimator(BaseEstimator):
         x = self._inputs(x, lengths, torch.from_numpy(self.x_mean_), torch.from_numpy(self.x_scale_))
         model = self.model_.eval()
         device = next(model.parameters()).device
-        outputs = []
+        # batches of similar lengths (all sequences sorted by length), each trimmed to its longest: padding
+        # costs little; every sequence reads the same with or without padding, and outputs go back to X's order
+        size = self.choices_["batch_size"] if is_auto(self.batch_size) else self.batch_size
+        batches = length_buckets(np.arange(len(x)), lengths.numpy(), size, len(x))
+        outputs = [None] * len(x)
         with torch.inference_mode():
-            for s in range(0, len(x), self.batch_size):
-                lb = lengths[s : s + self.batch_size]
-                xb = x[s : s + self.batch_size, : int(lb.max())]
-                out, _ = model(xb.to(device), lb.to(device))
-                out = out.float().cpu()
-                if self._target == "label":
-                    outputs.append(out)
-                else:
-                    outputs += [o[:n] for o, n in zip(out, lb.tolist(), strict=True)]
-        return (torch.cat(outputs) if self._target == "label" else outputs), lengths, is_array
+            for idx in batches:
+                lb = lengths[idx]
+                out, _ = model(x[idx, : int(lb.max())].to(device), lb.to(device))
+                for i, o, n in zip(idx, out.float().cpu(), lb.tolist(), strict=True):
+                    outputs[i] = o if self._target == "label" else o[:n]
+        return (torch.stack(outputs) if self._target == "label" else outputs), lengths, is_array
 
     # -- save ------------------------------------------------------------------------------------------------
     def save(self, directory: str | os.PathLike, *, info: dict | None = None) -> None:
@@ -682,7 +775,7 @@ class _SequenceEstimator(BaseEstimator):
         names = getattr(self, "feature_names_in_", None)
         fitted = {"n_features_in_": int(self.n_features_in_),
                   "feature_names_in_": None if names is None else [str(n) for n in names],
-                  **self._fitted_config()}
+                  "choices_": self.choices_, "rule_": self.rule_, **self._fitted_config()}
         tensors = {f"model.{k}": v for k, v in self.model_.state_dict().items()}
         tensors |= {f"scaling.{k}": torch.from_numpy(np.ascontiguousarray(v)) for k, v in self._scalings().items()}
         return fitted, tensors
@@ -698,7 +791,10 @@ class _SequenceEstimator(BaseEstimator):
         if fitted["feature_names_in_"] is not None:
             self.feature_names_in_ = np.asarray(fitted["feature_names_in_"], dtype=object)
         self.x_mean_, self.x_scale_ = tensors["scaling.x_mean"].numpy(), tensors["scaling.x_scale"].numpy()
-        model = self._build_model(self.n_features_in_, self.n_outputs_)
+        # a model saved before options could be "auto" has its options in its parameters
+        self.choices_ = fitted.get("choices_") or {k: getattr(self, k) for k in self._OPTIONS}
+        self.rule_ = fitted.get("rule_")
+        model = self._build_model(self.choices_, self.n_features_in_, self.n_outputs_)
         weights = {k.removeprefix("model."): v for k, v in tensors.items() if k.startswith("model.")}
         model.load_state_dict(weights, strict=True)
         self.model_ = model.eval()
@@ -706,23 +802,25 @@ class _SequenceEstimator(BaseEstimator):
 
 class _LabelEstimator(_SequenceEstimator):
     _target = "label"
+    _CHOSEN = _OPTIONS = _RULED
 
     def __init__(
         self,
         *,
-        cell="lstm",
-        hidden_size: int = 32,
+        cell="auto",
+        hidden_size: int | str = "auto",
         num_layers: int = 1,
-        bidirectional: bool = False,
+        bidirectional: bool | str = "auto",
         dropout: float = 0.0,
-        pooling: str = "final",
-        frontend: str | None = None,
-        stride: int = 4,
-        normalise: str | None = None,
-        max_epochs: int = 30,
-        batch_size: int = 32,
+        pooling: str = "auto",
+        frontend: str | None = "auto",
+        stride: int | str = "auto",
+        normalise: str | None = "auto",
+        max_epochs: int | str = "auto",
+        batch_size: int | str = "auto",
         batching: str = "bucket",
-        lr: float = 5e-3,
+        lr: float | str = "auto",
+        lr_schedule: str | None = "auto",
         weight_decay: float = 0.0,
         clip_grad_norm: float | None = 1.0,
         clip_grad_value: float | None = None,
@@ -741,7 +839,8 @@ class _LabelEstimator(_SequenceEstimator):
     ):
         super().__init__(cell=cell, hidden_size=hidden_size, num_layers=num_layers,
                          bidirectional=bidirectional, dropout=dropout, max_epochs=max_epochs,
-                         batch_size=batch_size, batching=batching, lr=lr, weight_decay=weight_decay,
+                         batch_size=batch_size, batching=batching, lr=lr, lr_schedule=lr_schedule,
+                         weight_decay=weight_decay,
                          clip_grad_norm=clip_grad_norm, clip_grad_value=clip_grad_value,
                          tbptt_steps=tbptt_steps, validation_fraction=validation_fraction,
                          early_stopping_patience=early_stopping_patience, random_state=random_state,
@@ -751,16 +850,48 @@ class _LabelEstimator(_SequenceEstimator):
         self.frontend, self.stride, self.normalise = frontend, stride, normalise
 
     def _check_params(self) -> None:
+        for name, allowed in (("pooling", POOLINGS), ("frontend", FRONTENDS), ("normalise", NORMALISATIONS)):
+            value = getattr(self, name)
+            if not is_auto(value) and value not in allowed:
+                raise ValueError(f"{name} must be one of {(*allowed, AUTO)}, got {value!r}")
+        if not is_auto(self.stride):
+            _check_count("stride", self.stride, True)
         super()._check_params()
-        if self.pooling not in POOLINGS:
-            raise ValueError(f"pooling must be one of {POOLINGS}, got {self.pooling!r}")
-        if self.frontend not in FRONTENDS:
-            raise ValueError(f"frontend must be one of {FRONTENDS}, got {self.frontend!r}")
-        if isinstance(self.stride, bool) or not isinstance(self.stride, numbers.Integral) or self.stride < 1:
-            raise ValueError(f"stride must be an integer >= 1, got {self.stride!r}")
-        if self.normalise not in NORMALISATIONS:
-            raise ValueError(f"normalise must be one of {NORMALISATIONS}, got {self.normalise!r}")
-        reshaped = [f"{k}={getattr(self, k)!r}" for k in ("frontend", "normalise") if getattr(self, k)]
+
+    def _choose(self, lengths: torch.Tensor, n_features: int) -> tuple[dict, str | None]:
+        """Each "auto" option as :func:`rnnkit.models.defaults_for_series` chooses it for the training set's
+        size, lengths and features; the options given keep their value. What the rule proposes yields to what
+        was given: ``time_aware`` or truncated BPTT read every step forward (no front-end, no normalisation,
+        one direction, and the final state under truncation), and a Cell object is one layer of its own size
+        reading the features as they are. The line says what was chosen, then what was given."""
+        given = {k: getattr(self, k) for k in self._OPTIONS}
+        if not any(is_auto(v) for v in given.values()):
+            self._check_choices(given)
+            return given, None
+        rule = defaults_for_series(len(lengths), lengths.tolist(), n_features)
+        proposed = {**rule["model"], **rule["training"]}
+        line, yielded = rule["rule"], {}
+        if self.time_aware or self.tbptt_steps is not None:
+            yielded = dict(frontend=None, normalise=None, bidirectional=False)
+            if self.tbptt_steps is not None:
+                yielded["pooling"] = "final"
+        if isinstance(given["cell"], Cell):
+            yielded |= dict(hidden_size=given["cell"].hidden_size, bidirectional=False, frontend=None)
+        yielded = {k: v for k, v in yielded.items() if is_auto(given[k]) and proposed[k] != v}
+        choices = {k: yielded.get(k, proposed[k]) if is_auto(v) else v for k, v in given.items()}
+        if yielded:
+            why = "time_aware=True" if self.time_aware else (
+                f"tbptt_steps={self.tbptt_steps}" if self.tbptt_steps is not None else "a Cell object")
+            line += f"; with {why}: " + ", ".join(f"{k}={v!r}" for k, v in yielded.items())
+        if mine := [f"{k}={v!r}" for k, v in given.items() if not is_auto(v)]:
+            line += "; given: " + ", ".join(mine)
+        self._check_choices(choices)
+        return choices, line
+
+    def _check_choices(self, choices: dict) -> None:
+        super()._check_choices(choices)
+        reshaped = [f"{k}={choices[k]!r}" for k in ("frontend", "normalise")
+                    if choices[k] is not None and not is_auto(choices[k])]
         if reshaped and self.time_aware:
             raise ValueError(f"time_aware=True reads [x, m, δ] per step, which {', '.join(reshaped)} would mix "
                              "or rescale; use one or the other")
@@ -770,13 +901,16 @@ class _LabelEstimator(_SequenceEstimator):
 
 
 _PARAMS_DOC = """
-    Parameters (keyword-only):
-        cell: a name of the registry (:data:`rnnkit.models.CELL_NAMES`: ``"lstm"`` (default), ``"gru"``,
+    Parameters (keyword-only):{auto}
+        cell: a name of the registry (:data:`rnnkit.models.CELL_NAMES`: ``"lstm"``, ``"gru"``,
             ``"rnn"``, ``"layernorm_lstm"``, ``"mingru"``, ``"minlstm"``), a Cell factory ``(input_size,
             hidden_size) -> Cell`` or a Cell object (copied at every fit; only named cells can be saved).
         hidden_size, num_layers, bidirectional, dropout: the recurrent encoder (dropout between
             layers).{pooling}
         max_epochs, batch_size, lr, weight_decay: AdamW training.
+        lr_schedule: None: a constant ``lr``; ``"onecycle"``: warm up to ``lr`` over the first 30 % of the
+            batches, then anneal by a cosine (:class:`rnnkit.training.SequenceModule`); a fit with a schedule
+            resumes only with the ``max_epochs`` it started with.
         batching: ``"bucket"`` (default) puts sequences of similar lengths in one batch (each batch is padded
             to its longest sequence, so padding costs little; batches are still drawn anew every epoch
             from ``random_state``); ``"random"`` batches the shuffled sequences as they come. See
@@ -785,7 +919,8 @@ _PARAMS_DOC = """
         clip_grad_value: clip every gradient entry to [-v, v] instead (set clip_grad_norm=None).
         tbptt_steps: None for full backpropagation through time, k for truncated BPTT in chunks of k steps.
         validation_fraction, early_stopping_patience: with a patience, hold out this fraction of the sequences
-            and stop when its loss has not improved for that many epochs, keeping the best weights.
+            (stratified by class for a classifier) and stop when its loss has not improved for that many
+            epochs, keeping the best weights.
         random_state: seeds initialisation, shuffling, dropout and the split; same seed on CPU, same model.
         device: ``"auto"`` (GPU when available, with mixed precision), ``"cpu"`` or ``"cuda"``.
         verbose: progress bar. log_dir: CSV and TensorBoard logs and checkpoints there.
@@ -798,13 +933,30 @@ _PARAMS_DOC = """
             towards the training mean, Che et al. 2018); one forward layer, full BPTT.
 """
 _POOLING_DOC = """
-        pooling: ``"final"`` state (default), ``"last"`` step, ``"mean"``, ``"max"`` or ``"attention"`` (a
-            learned softmax weighting) over valid steps.
+        pooling: ``"final"`` state, ``"last"`` step, ``"mean"``, ``"max"`` or ``"attention"`` (a learned
+            softmax weighting) over valid steps.
         frontend, stride: for long series, ``"patch"`` (segments of ``stride`` steps, linearly embedded) or
             ``"conv"`` (a strided 1-D convolution) shortens what the recurrence reads to ``ceil(T / stride)``
-            steps; None (default) reads every step. docs/long_series.md.
+            steps; None reads every step. docs/long_series.md.
         normalise: ``"series"`` standardises each sequence by its own mean and sd per channel (over its valid
-            steps) inside the model, before everything else; None (default)."""
+            steps) inside the model, before everything else; None: not."""
+_AUTO_DOC = """
+        ``"auto"``, the default of ``cell, hidden_size, bidirectional, pooling, frontend, stride, normalise,
+        batch_size, max_epochs, lr, lr_schedule``, is chosen at fit from the training set's size, lengths and
+        features by :func:`rnnkit.models.defaults_for_series` (docs/long_series.md): a bidirectional GRU of
+        64; up to 64 steps every step is read and the final state pooled; longer sequences go through a
+        ``"conv"`` front-end of stride ``ceil(T / 64)`` and attention pooling (one channel: each series
+        normalised by its own mean and std); about 600 optimizer steps, a one-cycle learning rate up to 1e-2.
+        The parameters keep ``"auto"`` (``get_params``, ``clone``); the fitted ``choices_`` holds every option
+        used and ``rule_`` the line saying why (printed with ``verbose``; saved with the model). A value you
+        give always wins; what the rule proposes yields to ``time_aware`` and ``tbptt_steps`` (every step, one
+        direction, no normalisation; final state under truncation) and to a Cell object (one direction at its
+        own size, no front-end).
+"""
+_TAGGER_DEFAULTS = """
+        Defaults: ``cell="lstm", hidden_size=32, bidirectional=False, max_epochs=30, batch_size=32, lr=5e-3``,
+        ``lr_schedule=None``.
+"""
 
 
 @io.saveable("classify")
@@ -813,7 +965,7 @@ class SequenceClassifier(ClassifierMixin, _LabelEstimator):
 
     ``fit(X, y)`` with one label per sequence (ints, strings, any sortable hashable type); ``predict`` returns
     labels from ``classes_``; ``predict_proba`` returns ``(n, n_classes)``; ``score`` is accuracy.
-""" + _PARAMS_DOC.format(pooling=_POOLING_DOC)
+""" + _PARAMS_DOC.format(pooling=_POOLING_DOC, auto=_AUTO_DOC)
 
     _task = "classification"
 
@@ -851,7 +1003,7 @@ class SequenceRegressor(RegressorMixin, _LabelEstimator):
 
     ``fit(X, y)`` with ``y`` of shape ``(n,)`` or ``(n, k)``; ``predict`` returns the same shape; ``score`` is
     R^2 (averaged uniformly over outputs).
-""" + _PARAMS_DOC.format(pooling=_POOLING_DOC)
+""" + _PARAMS_DOC.format(pooling=_POOLING_DOC, auto=_AUTO_DOC)
 
     _task = "regression"
 
@@ -917,7 +1069,7 @@ class SequenceTagger(_SequenceEstimator):
     ``(n, T)`` for an array X, else a list of ``(T_i,)`` arrays); ``predict_proba`` a list of
     ``(T_i, n_classes)`` arrays; ``score`` the accuracy over all steps. Not a scikit-learn classifier in the
     sense of ``is_classifier``: its ``y`` is not one label per sample, so cross-validation splits with KFold.
-""" + _PARAMS_DOC.format(pooling="")
+""" + _PARAMS_DOC.format(pooling="", auto=_TAGGER_DEFAULTS)
 
     _target = "step"
     _task = "classification"

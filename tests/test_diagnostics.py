@@ -188,13 +188,14 @@ def test_unfitted_rnnkit_estimator_is_measured_where_fit_starts():
     """An unfitted SequenceClassifier is measured on the module its fit(X, y) starts from: built for X's
     features and y's classes, seeded by random_state's first draw, untrained. Fitted, it is measured on model_."""
     X, y = randn(6, 10, 3).numpy(), np.array([0, 1, 2, 0, 1, 2])
-    est = rnnkit.SequenceClassifier(hidden_size=8, num_layers=2, max_epochs=2, random_state=3)
+    est = rnnkit.SequenceClassifier(hidden_size=8, num_layers=2, bidirectional=False, max_epochs=2, random_state=3)
     before = torch.get_rng_state()
     unfitted = gradient_flow(est, X, y)
     assert torch.equal(torch.get_rng_state(), before) and not hasattr(est, "model_")  # nothing else touched
 
     torch.manual_seed(int(np.random.RandomState(3).randint(np.iinfo(np.int32).max)))  # fit's seed
-    by_hand = gradient_flow(est._build_model(3, 3), X, torch.as_tensor(y))
+    choices, _ = est._choose(torch.full((6,), 10), 3)  # the options fit chooses for X
+    by_hand = gradient_flow(est._build_model(choices, 3, 3), X, torch.as_tensor(y))
     assert list(unfitted.norms) == ["l0", "l1"]
     for name in unfitted.norms:
         np.testing.assert_array_equal(unfitted.per_sample[name], by_hand.per_sample[name])

@@ -26,7 +26,7 @@ def test_options_build_the_model_train_and_survive_save_and_load(tmp_path, optio
     model = clf.model_
     assert (model.frontend is None) == ("frontend" not in options)
     if "frontend" in options:
-        assert model.frontend.k == options.get("stride", 4)
+        assert model.frontend.k == options.get("stride", 1)  # "auto": ceil(T / 64) = 1 for T <= 40
     assert model.normalise == options.get("normalise")
     assert model.head.pooling == options.get("pooling", "final")
     clf.save(tmp_path / "m")

@@ -127,7 +127,7 @@ def test_same_random_state_gives_identical_predictions():
 def test_clone_get_set_params_and_grid_search():
     est = SequenceClassifier(hidden_size=8, tbptt_steps=5)
     params = est.get_params()
-    assert params["cell"] == "lstm" and params["clip_grad_norm"] == 1.0 and params["tbptt_steps"] == 5
+    assert params["cell"] == "auto" and params["clip_grad_norm"] == 1.0 and params["tbptt_steps"] == 5
     copy = clone(est)
     assert copy.get_params() == params and copy is not est
     assert est.set_params(lr=0.1) is est and est.lr == 0.1

@@ -130,7 +130,9 @@ def _sequences(n=24, seed=0):
 
 def test_estimator_fit_resumes_from_its_log_dir(tmp_path):
     X, y = _sequences()
-    options = dict(hidden_size=8, num_layers=2, dropout=0.3, batch_size=8, random_state=0, device="cpu")
+    # a constant learning rate: under a schedule (the classifier's default) max_epochs may not grow
+    options = dict(hidden_size=8, num_layers=2, dropout=0.3, batch_size=8, lr_schedule=None, random_state=0,
+                   device="cpu")
     full = SequenceClassifier(max_epochs=6, **options).fit(X, y)
     # an interrupted fit leaves the checkpoint of its last finished epoch: here, a fit of 3 epochs
     part = SequenceClassifier(max_epochs=3, log_dir=str(tmp_path / "logs"), **options).fit(X, y)

@@ -30,7 +30,8 @@ def defaults_for_series(n_sequences: int, lengths: Sequence[int], n_channels: in
     - ``model``: keyword arguments of :class:`rnnkit.models.SequenceToLabel` (``hidden_size`` included):
       ``cell``, ``hidden_size``, ``bidirectional``, ``pooling``, ``frontend``, ``stride``, ``embed_size``,
       ``normalise``;
-    - ``training``: ``lr`` (for :class:`rnnkit.training.SequenceModule`), ``batch_size``, ``max_epochs``;
+    - ``training``: ``lr`` and ``lr_schedule`` (for :class:`rnnkit.training.SequenceModule`), ``batch_size``,
+      ``max_epochs``;
     - ``rule``: one line saying what was chosen and why (for a fitted estimator's record and ``verbose``).
 
     The rule, with ``T = max(lengths)``:
@@ -43,7 +44,8 @@ def defaults_for_series(n_sequences: int, lengths: Sequence[int], n_channels: in
       several channels their relative amplitudes are evidence, so it stays off.
     - bidirectional GRU, ``hidden_size = 64``; ``batch_size = min(32, max(8, n // 8))`` so a small set still
       makes several optimizer steps an epoch; ``max_epochs`` is what reaches about 600 optimizer steps,
-      within ``[30, 300]``; ``lr = 3e-3``.
+      within ``[30, 300]``; AdamW with a one-cycle schedule (``lr_schedule="onecycle"``) peaking at
+      ``lr = 1e-2``.
     """
     lengths = [int(n) for n in lengths]
     if n_sequences < 1 or not lengths or min(lengths) < 1 or n_channels < 1:
@@ -67,6 +69,6 @@ def defaults_for_series(n_sequences: int, lengths: Sequence[int], n_channels: in
     batch_size = min(32, max(8, n_sequences // 8))
     batches = math.ceil(n_sequences / batch_size)
     epochs = min(MAX_EPOCHS, max(MIN_EPOCHS, math.ceil(TARGET_STEPS / batches)))
-    training = dict(lr=3e-3, batch_size=batch_size, max_epochs=epochs)
-    rule = f"{why}; bidirectional GRU of {hidden}; batch {batch_size}, {epochs} epochs"
+    training = dict(lr=1e-2, lr_schedule="onecycle", batch_size=batch_size, max_epochs=epochs)
+    rule = f"{why}; bidirectional GRU of {hidden}; batch {batch_size}, {epochs} epochs, one-cycle lr up to 1e-2"
     return {"model": model, "training": training, "rule": rule}

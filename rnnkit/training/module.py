@@ -29,6 +29,7 @@ from ..cells.base import State, length_mask, map_state
 
 # The option checks and the errors of a run need no Lightning: they live in .runs, named here too.
 from .runs import (  # noqa: F401
+    LR_SCHEDULES,
     TASKS,
     NonFiniteError,
     NonFiniteGradientError,
@@ -97,6 +98,10 @@ class SequenceModule(L.LightningModule):
             per chunk that has a loss. A label is due in the chunk holding its sequence's last step.
         stateful: carry the final state of each batch into the next (detached), for one long stream read in
             consecutive windows (:class:`~rnnkit.training.TokenStreams`); reset at every epoch.
+        lr_schedule: None (default) keeps ``lr`` constant; ``"onecycle"`` is PyTorch's ``OneCycleLR``
+            (Smith & Topin 2019): the rate rises from ``lr / 25`` to ``lr`` over the first 30 % of the run's
+            batches (``trainer.estimated_stepping_batches``), then anneals by a cosine to ``lr / 1e4``;
+            stepped once per batch.
 
     Every optimizer step logs ``train_loss`` and ``grad_norm`` (the global gradient norm before clipping);
     validation logs ``val_loss`` (and ``val_accuracy`` for classification). A non-finite loss or gradient
@@ -115,8 +120,11 @@ class SequenceModule(L.LightningModule):
         clip_grad_value: float | None = None,
         tbptt_steps: int | None = None,
         stateful: bool = False,
+        lr_schedule: str | None = None,
     ):
         super().__init__()
+        if lr_schedule not in LR_SCHEDULES:
+            raise ValueError(f"lr_schedule must be one of {LR_SCHEDULES}, got {lr_schedule!r}")
         self.automatic_optimization = False  # the loop below calls backward, clip and step itself
         target = getattr(model, "target", None)
         if target not in ("label", "step", "decoder"):
@@ -134,7 +142,7 @@ class SequenceModule(L.LightningModule):
             raise ValueError("truncated BPTT needs pooling='final' or 'last': mean and max pooling span all "
                              "chunks, beyond the truncation")
         self.model, self.task, self.target = model, task, target
-        self.lr, self.weight_decay = lr, weight_decay
+        self.lr, self.weight_decay, self.lr_schedule = lr, weight_decay, lr_schedule
         self.clip_grad_norm, self.clip_grad_value = clip_grad_norm, clip_grad_value
         self.tbptt_steps, self.stateful = tbptt_steps, stateful
         self.carried_state: State | None = None
@@ -146,7 +154,12 @@ class SequenceModule(L.LightningModule):
         return self.model(*args, **kwargs)
 
     def configure_optimizers(self):
-        return torch.optim.AdamW(self.parameters(), lr=self.lr, weight_decay=self.weight_decay)
+        opt = torch.optim.AdamW(self.parameters(), lr=self.lr, weight_decay=self.weight_decay)
+        if self.lr_schedule is None:
+            return opt
+        schedule = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=self.lr,
+                                                       total_steps=max(1, self.trainer.estimated_stepping_batches))
+        return {"optimizer": opt, "lr_scheduler": {"scheduler": schedule, "interval": "step"}}
 
     # -- the training loop -----------------------------------------------------------------------------------
     def training_step(self, batch, batch_idx: int) -> None:
@@ -168,6 +181,8 @@ class SequenceModule(L.LightningModule):
             state = detach_state(state)  # truncation: the next chunk's gradient stops here
         if self.stateful:
             self.carried_state = state
+        if self.lr_schedule is not None:  # manual optimization: Lightning leaves the stepping to us
+            self.lr_schedulers().step()
 
     def chunks(self, batch) -> Iterator[Chunk]:
         steps = None if self.target == "decoder" else self.tbptt_steps

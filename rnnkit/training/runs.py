@@ -17,6 +17,7 @@ import torch
 
 TASKS = ("classification", "regression")
 BATCHINGS = ("bucket", "random")  # SequenceDataModule's: batches of similar lengths, or as they come
+LR_SCHEDULES = (None, "onecycle")  # SequenceModule's: a constant rate, or OneCycleLR
 DEVICES = ("auto", "cpu", "cuda")
 RUN_KEY = "rnnkit_run"
 CHECKPOINT = Path("checkpoints") / "last.ckpt"  # inside log_dir
