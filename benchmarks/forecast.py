@@ -12,10 +12,16 @@ ETS             statsmodels' ``ETSModel``: additive errors, additive damped tren
                 (Hyndman et al. 2008's ETS(A,Ad,A); ETS(A,Ad,N) without a season); 80 % intervals from it
 AutoETS         sktime's ``AutoETS(auto=True, sp=m)``: the ETS form chosen by AICc, its 80 % intervals
 AutoARIMA       pmdarima's ``auto_arima`` (seasonal with period ``m`` when there is one), its 80 % intervals
-rnnkit          ``Forecaster(horizon=h, random_state=seed)``, its defaults otherwise (``--param`` sets
-                others; ``--variant`` adds a second configuration, fitted on the same rows), over ``--seeds``
+rnnkit          ``Forecaster(horizon=h, random_state=seed, quantiles=(0.1, 0.5, 0.9))``, its defaults
+                otherwise (``model="auto"``: direct or hybrid, chosen on the last ``h`` training rows; the
+                quantiles give the 80 % interval, the median the point forecast; ``--param`` sets others;
+                ``--variant`` adds a second configuration, fitted on the same rows), over ``--seeds``
                 seeds: mean ± standard deviation over the seeds
 ==============  ===========================================================================================
+
+``--set heldout`` scores four further series the same way, series on which nothing in rnnkit was chosen or
+tuned: pmdarima's monthly Australian wine sales (``wineind``), quarterly wool production (``woolyrnq``),
+quarterly beer production (``ausbeer``) and quarterly Australian residents (``austres``).
 
 Score: MASE (Hyndman & Koehler 2006), the forecast's MAE over the in-sample MAE of the seasonal naive
 forecast (season ``m``; ``m = 1``, the naive one, for series without a season) on the origin's training
@@ -105,6 +111,28 @@ SERIES = {
 }
 
 
+def _pmdarima(name: str, start: str, freq: str):
+    """pmdarima's dataset ``name`` on a PeriodIndex from ``start`` at ``freq`` (pmdarima gives text or steps)."""
+
+    def load() -> pd.Series:
+        import pmdarima.datasets
+
+        y = getattr(pmdarima.datasets, f"load_{name}")(as_series=True).astype(float)
+        y = y.iloc[: len(y) - int(np.argmax(y.notna().to_numpy()[::-1]))]  # ausbeer's last quarter is empty
+        return pd.Series(y.to_numpy(), index=pd.period_range(start, periods=len(y), freq=freq), name=name)
+
+    return load
+
+
+HELDOUT = {  # chosen from what ships offline, before any rnnkit run on them; nothing was tuned on them
+    "wineind": (_pmdarima("wineind", "1980-01", "M"), 12, 12),  # 176 months
+    "woolyrnq": (_pmdarima("woolyrnq", "1965Q1", "Q"), 8, 4),  # 119 quarters
+    "ausbeer": (_pmdarima("ausbeer", "1956Q1", "Q"), 8, 4),  # 211 quarters (and an empty last one)
+    "austres": (_pmdarima("austres", "1971Q2", "Q"), 8, 4),  # 89 quarters
+}
+SETS = {"six": SERIES, "heldout": HELDOUT}
+
+
 # -- the classical methods: (train (T,), h, m) -> (point (h,), lower (h,) | None, upper (h,) | None) ----------
 def _ets(y: np.ndarray, h: int, m: int):
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel
@@ -162,7 +190,8 @@ def parse_params(items: list[str]) -> dict:
 
 
 def rnnkit_params(params: dict, h: int, seed: int, quick: bool) -> dict:
-    out = {"horizon": h, "random_state": seed} | ({"max_epochs": 30} if quick else {}) | params
+    out = {"horizon": h, "random_state": seed, "quantiles": (0.1, 0.5, 0.9)} | ({"max_epochs": 30} if quick else {}) \
+        | params
     for key, value in out.items():  # "2h": a multiple of the horizon
         if isinstance(value, str) and value.endswith("h") and value[:-1].isdigit():
             out[key] = int(value[:-1]) * h
@@ -170,12 +199,12 @@ def rnnkit_params(params: dict, h: int, seed: int, quick: bool) -> dict:
 
 
 def run_series(name: str, args, variants: dict[str, dict]) -> dict:
-    load, h, m = SERIES[name]
+    load, h, m = SETS[args.set][name]
     y = load()
     values = y.to_numpy(float)
     n = len(values)
     origins = [n - h - k * h for k in reversed(range(args.origins))]
-    methods = [k for k in CLASSICAL if m > 1 or k != "seasonal naive"]
+    methods = [k for k in args.methods if m > 1 or k != "seasonal naive"]
     result = {"h": h, "m": m, "n": n, "origins": [str(y.index[o]) for o in origins], "methods": {}}
     for method in methods:
         per_origin, t0 = [], time.perf_counter()
@@ -204,14 +233,23 @@ def run_rnnkit(y: pd.Series, origins: list[int], h: int, m: int, params: dict, a
         for o in origins:
             train, actual = y.iloc[:o], values[o : o + h]
             f = Forecaster(**rnnkit_params(params, h, seed, args.quick)).fit(train)
-            point = f.predict().to_numpy(float)
+            p = f.predict()
             scale = mase_scale(values[:o, None], m)[0]
-            per_origin.append({"mase": float(np.mean(np.abs(point - actual)) / scale)})
-            chosen = {k: getattr(f, k) for k in ("season_length_", "lookback_", "relative_") if hasattr(f, k)}
+            if isinstance(p, pd.DataFrame):  # quantiles: the median is the point forecast, 0.1..0.9 the band
+                point, lower, upper = (p[q].to_numpy(float) for q in (0.5, 0.1, 0.9))
+                per_origin.append({"mase": float(np.mean(np.abs(point - actual)) / scale),
+                                   "coverage": float(np.mean((actual >= lower) & (actual <= upper)))})
+            else:
+                per_origin.append({"mase": float(np.mean(np.abs(p.to_numpy(float) - actual)) / scale)})
+            chosen = {k: getattr(f, k) for k in ("model_kind_", "season_length_", "lookback_", "relative_")
+                      if hasattr(f, k)}
         seeds.append(_summary(per_origin, 0.0) | {"chosen": {k: _plain(v) for k, v in chosen.items()}})
     mean, sd = mean_sd([s["mase"] for s in seeds])  # the sample sd over the seeds (nan for one seed)
-    return {"mase": mean, "mase_std": 0.0 if np.isnan(sd) else sd, "seeds": seeds,
-            "seconds": time.perf_counter() - t0}
+    out = {"mase": mean, "mase_std": 0.0 if np.isnan(sd) else sd, "seeds": seeds,
+           "seconds": time.perf_counter() - t0}
+    if all("coverage" in s for s in seeds):  # over the seeds and origins
+        out |= {"coverage": float(np.mean([s["coverage"] for s in seeds])), "origins_with_interval": len(origins)}
+    return out
 
 
 def _plain(v):
@@ -235,7 +273,7 @@ def _coverage(got: dict, origins: int) -> str:
 
 
 def tables(results: dict, labels: list[str]) -> str:
-    methods = list(CLASSICAL) + labels
+    methods = [k for k in CLASSICAL if any(k in r["methods"] for r in results.values())] + labels
     head = "| series (h, m) | " + " | ".join(methods) + " |"
     lines = ["MASE (mean over the origins; rnnkit: mean ± std over the seeds)", "", head,
              "|" + "---|" * (len(methods) + 1)]
@@ -273,9 +311,12 @@ def tables(results: dict, labels: list[str]) -> str:
 
 def main(argv=None) -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--series", default=",".join(SERIES), help=f"comma-separated, among {', '.join(SERIES)}")
+    p.add_argument("--set", default="six", choices=list(SETS), help="the six series, or the held-out four")
+    p.add_argument("--series", help="comma-separated, among the set's (default: all of them)")
     p.add_argument("--seeds", type=int, default=3)
     p.add_argument("--origins", type=int, default=3)
+    p.add_argument("--methods", default=",".join(CLASSICAL),
+                   help=f"classical methods, comma-separated, among {', '.join(CLASSICAL)}")
     p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                    help="a Forecaster parameter (repeatable): relative=False, lookback=2h (twice the horizon)")
     p.add_argument("--variant", action="append", default=[], metavar="LABEL:NAME=VALUE,...",
@@ -283,10 +324,13 @@ def main(argv=None) -> None:
     p.add_argument("--quick", action="store_true", help="1 seed, 30 epochs: a smoke run")
     p.add_argument("--out", default="runs/forecast_benchmark")
     args = p.parse_args(argv)
-    names = args.series.split(",")
-    unknown = [s for s in names if s not in SERIES]
+    names = args.series.split(",") if args.series else list(SETS[args.set])
+    unknown = [s for s in names if s not in SETS[args.set]]
     if unknown:
-        raise SystemExit(f"--series: unknown {unknown}; choose among {list(SERIES)}")
+        raise SystemExit(f"--series: unknown {unknown}; choose among {list(SETS[args.set])}")
+    args.methods = args.methods.split(",")
+    if any(k not in CLASSICAL for k in args.methods):
+        raise SystemExit(f"--methods: choose among {list(CLASSICAL)}, got {args.methods}")
     if args.quick:
         args.seeds = 1
     params = parse_params(args.param)
@@ -302,7 +346,7 @@ def main(argv=None) -> None:
         results[name] = run_series(name, args, variants)
         print(f"{name}: " + ", ".join(f"{k} {v['mase']:.2f}" for k, v in results[name]["methods"].items()),
               flush=True)
-    settings = f"{args.origins} origins, {args.seeds} seed(s)" + (", quick: 30 epochs" if args.quick else "")
+    settings = f"{args.origins} origins, seeds 0..{args.seeds - 1}" + (", quick: 30 epochs" if args.quick else "")
     text = f"{machine('cpu')}; {settings}\n\n{tables(results, list(variants))}\n\n" \
            f"total {time.perf_counter() - t0:.0f} s\n"
     out = Path(args.out)

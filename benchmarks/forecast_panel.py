@@ -18,8 +18,10 @@ Each panel is scored by rolling origin (Tashman 2000): the last ``--origins`` wi
 steps apart; at each origin every method sees only the earlier rows of every series. Per-series methods
 (benchmarks/forecast.py's, fitted on each series alone): naive, seasonal naive (``m > 1``), ETS (statsmodels'
 ETS(A,Ad,A), ETS(A,Ad,N) without a season) and AutoARIMA (pmdarima). The global model:
-``GlobalForecaster(lookback=2h, horizon=h, cell="gru", quantiles=(0.1, 0.5, 0.9))``, one fit per origin on
-all series at once, over ``--seeds`` seeds (point forecast: the median).
+``GlobalForecaster(lookback=2h, horizon=h, cell="gru")``, its defaults otherwise (``model="auto"``: direct or
+hybrid, chosen on a validation window of the origin's training rows, which also calibrates the 80 % band of
+the quantiles ``(0.1, 0.5, 0.9)``), fitted per origin on all series at once, over ``--seeds`` seeds (point
+forecast: the median). ``--model`` fixes the model instead.
 
 Score: MASE (Hyndman & Koehler 2006; the in-sample MAE of the seasonal naive forecast of season ``m`` on the
 origin's training rows) per series and origin, averaged over both; the share of held-out values inside the
@@ -110,19 +112,21 @@ def run_panel(name: str, args) -> dict:
     seeds, t0 = [], time.perf_counter()
     panel = long(wide)
     for seed in range(args.seeds):
-        per = {}
+        per, chosen = {}, []
         for o in origins:
             train = panel.groupby("unique_id", sort=False).head(o)
-            g = GlobalForecaster(lookback=2 * h, horizon=h, cell="gru", hidden_size=args.hidden,
+            g = GlobalForecaster(lookback=2 * h, horizon=h, cell="gru", hidden_size=args.hidden, model=args.model,
                                  max_epochs=args.epochs, random_state=seed, device="cpu").fit(train)
+            chosen.append(g.kind_)
             p = g.predict()
             for s in series:
                 f = p[p["unique_id"] == s]
                 actual = wide[s].to_numpy()[o : o + h]
                 per[(s, o)] = _score(actual, f["y"].to_numpy(), f["q0.1"].to_numpy(), f["q0.9"].to_numpy(),
                                      scales[(s, o)])
-        seeds.append(_summary(per, 0.0))
-        print(f"  {name} global seed {seed}: MASE {seeds[-1]['mase']:.3f}", flush=True)
+        seeds.append(_summary(per, 0.0) | {"chosen": chosen})
+        print(f"  {name} global seed {seed}: MASE {seeds[-1]['mase']:.3f}, coverage {seeds[-1]['coverage']:.2f} "
+              f"({', '.join(chosen)})", flush=True)
     mean, sd = mean_sd([s["mase"] for s in seeds])  # the sample sd over the seeds (nan for one seed)
     result["methods"]["global"] = {"mase": mean, "mase_std": 0.0 if np.isnan(sd) else sd,
                                    "coverage": float(np.mean([s["coverage"] for s in seeds])),
@@ -164,6 +168,8 @@ def tables(results: dict, seeds: int) -> str:
                 cells.append("—")
                 continue
             text = f"{got['mase']:.2f}" + (f" ± {got['mase_std']:.2f}" if k == "global" else "")
+            if k == "global":  # the model chosen at each origin, seed 0
+                text += " (" + ", ".join(got["seeds"][0]["chosen"]) + ")"
             if "coverage" in got:
                 text += f" [{got['coverage']:.2f}]"
             if k != "global":
@@ -190,6 +196,7 @@ def main(argv=None) -> None:
     p.add_argument("--origins", type=int, default=3)
     p.add_argument("--epochs", type=int, default=60)
     p.add_argument("--hidden", type=int, default=32)
+    p.add_argument("--model", default="auto", help="the GlobalForecaster's model: auto, direct or hybrid")
     p.add_argument("--quick", action="store_true", help="1 seed, 20 epochs: a smoke run")
     p.add_argument("--out", default="runs/forecast_panel_benchmark")
     args = p.parse_args(argv)
@@ -203,7 +210,7 @@ def main(argv=None) -> None:
     t0 = time.perf_counter()
     results = {name: run_panel(name, args) for name in names}
     settings = (f"GlobalForecaster(lookback=2h, horizon=h, cell='gru', hidden_size={args.hidden}, "
-                f"max_epochs={args.epochs}), {args.origins} origins")
+                f"max_epochs={args.epochs}, model={args.model!r}), {args.origins} origins, seeds 0..{args.seeds - 1}")
     text = (f"{machine('cpu')}\n\n{settings}\n\n{tables(results, args.seeds)}\n"
             f"total {time.perf_counter() - t0:.0f} s\n")
     out = Path(args.out)

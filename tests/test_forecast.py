@@ -36,9 +36,9 @@ def next_days(df: pd.DataFrame, h: int) -> pd.DatetimeIndex:
 
 def quick(**kw) -> Forecaster:
     # relative=True: these tests were measured with the form that predicts changes (the "auto" rule's
-    # choices are tested in test_forecast_defaults.py)
+    # choices are tested in test_forecast_defaults.py); the direct model (the hybrid: test_forecast_hybrid.py)
     return Forecaster(**{"lookback": 24, "horizon": 6, "cell": "gru", "hidden_size": 16, "max_epochs": 2,
-                         "relative": True, "random_state": 0, "device": "cpu", **kw})
+                         "relative": True, "model": "direct", "random_state": 0, "device": "cpu", **kw})
 
 
 # -- learning ----------------------------------------------------------------------------------------------

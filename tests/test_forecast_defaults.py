@@ -28,7 +28,9 @@ def weekly(n: int, seed: int) -> np.ndarray:
 
 
 def tiny(**kw) -> Forecaster:
-    return Forecaster(**{"horizon": 3, "hidden_size": 4, "max_epochs": 1, "random_state": 0, "device": "cpu", **kw})
+    # the direct model: these rules choose its inputs (the model's own choice: test_forecast_hybrid.py)
+    return Forecaster(**{"horizon": 3, "hidden_size": 4, "max_epochs": 1, "random_state": 0, "device": "cpu",
+                         "model": "direct", **kw})
 
 
 # -- the rules ---------------------------------------------------------------------------------------------------
@@ -110,7 +112,7 @@ def test_set_values_are_used_as_set():
     y = pd.Series(ar1(200, 0), index=pd.date_range("2024-01-01", periods=200, freq="D"))
     f = tiny(lookback=5, relative=True, season_length=3).fit(y)
     assert (f.season_length_, f.lookback_, f.relative_) == (3, 5, True) and f.model_.relative is True
-    assert f.choices_ == {"season_length": "set", "lookback": "set", "relative": "set"}
+    assert f.choices_ == {"season_length": "set", "lookback": "set", "relative": "set", "model": "set"}
     with pytest.raises(ValueError, match="relative must be True, False or 'auto'"):
         tiny(relative="yes").fit(y)
     with pytest.raises(ValueError, match="lookback must be an integer >= 1 or 'auto'"):

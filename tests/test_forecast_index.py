@@ -14,7 +14,7 @@ VALUES = np.sin(np.arange(40) / 3.0)
 
 
 def fitted(index) -> Forecaster:
-    return Forecaster(lookback=6, horizon=3, hidden_size=2, max_epochs=1, random_state=0).fit(
+    return Forecaster(lookback=6, horizon=3, hidden_size=2, max_epochs=1, random_state=0, model="direct").fit(
         pd.Series(VALUES, index=index))
 
 

@@ -29,8 +29,9 @@ def split(df: pd.DataFrame, H: int) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def quick(**kw) -> GlobalForecaster:
+    # the direct model, uncalibrated (the hybrid, "auto" and the calibration: test_forecast_hybrid.py)
     return GlobalForecaster(**{"lookback": 12, "horizon": 6, "cell": "gru", "hidden_size": 8, "max_epochs": 1,
-                               "random_state": 0, "device": "cpu", **kw})
+                               "model": "direct", "calibrate": False, "random_state": 0, "device": "cpu", **kw})
 
 
 # -- learning --------------------------------------------------------------------------------------------------

@@ -116,7 +116,8 @@ def test_baselines_and_metrics_by_hand():
 
 # -- scale-out -----------------------------------------------------------------------------------------------
 def _quick(**params):
-    return Forecaster(**{"lookback": 6, "horizon": 2, "hidden_size": 4, "max_epochs": 1, "random_state": 0, **params})
+    return Forecaster(**{"lookback": 6, "horizon": 2, "hidden_size": 4, "max_epochs": 1, "random_state": 0,
+                         "model": "direct", **params})
 
 
 def _y():

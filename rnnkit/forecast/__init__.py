@@ -56,7 +56,10 @@ The package in parts, in the order a reader meets them:
 ``series``         a pandas series as a TimeSeriesFrame (:func:`as_frame`), its regular step, the role of each
                    column, the timestamps after its end, the known-future covariates at those timestamps
 ``features``       :class:`ForecastFeatures`: the input channels by role, their layout, their state
-``net``            :class:`DirectForecastNet` (the model above) and :class:`ForecastModule` (its loss)
+``net``            :class:`DirectForecastNet` (the model above); ``module``: :class:`ForecastModule` (its loss;
+                   a LightningModule, imported on first use)
+``hybrid``         the hybrid model's exponential smoothing per series: the deseasonalised series relative to
+                   its level, and back (ES-RNN's decomposition, Smyl 2020)
 ``evaluation``     the naive and seasonal-naive baselines, the metrics, the rolling-origin :func:`backtest`
 ``defaults``       the rules that choose the season length, the lookback and ``relative`` from the data
 ``forecaster``     :class:`Forecaster`, the estimator that puts them together (fit, predict, save, load)
@@ -67,17 +70,22 @@ The package in parts, in the order a reader meets them:
 =================  ========================================================================================
 """
 
+from .._lazy import lazy_names
 from .evaluation import METHODS, METRICS, SEASONS, backtest, errors, infer_season_length, naive, seasonal_naive
 from .features import ForecastFeatures
 from .forecaster import Forecaster
-from .net import DirectForecastNet, ForecastBatch, ForecastModule
-from .panel import GlobalForecaster
+from .net import DirectForecastNet, ForecastBatch
+from .panel import MODELS, GlobalForecaster
 from .series import _future_index as _future_index  # the time-axis helpers, for tests of the index
 from .series import _regular_step as _regular_step
 from .series import as_frame
 
+# A LightningModule: imported on first use, so that `import rnnkit.forecast` does not load Lightning.
+__getattr__, __dir__ = lazy_names(__name__, {"ForecastModule": "module"}, globals())
+
 __all__ = [
     "METHODS",
+    "MODELS",
     "METRICS",
     "SEASONS",
     "DirectForecastNet",

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 import torch
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, clone
 from torch import Tensor, nn
 
 from .. import io
@@ -30,12 +30,21 @@ from ..data.timeseries import (
 )
 from ..models import SequenceToLabel, check_cell_name, named_cell
 from ..training import ScaleOut, seeded_fit
-from ..training.module import check_training_options
-from ..training.trainer import GeneratorState, RunIdentity, resolve_device, resume_checkpoint, run_identity
+from ..training.runs import check_training_options, resolve_device, resume_checkpoint, run_identity
 from . import defaults, evaluation
 from .features import ForecastFeatures
-from .net import DirectForecastNet, ForecastModule, as_batch
-from .series import _future_index, _join_exogenous, _known_future, _numeric_index, _regular_step, _roles, as_frame
+from .net import DirectForecastNet, as_batch
+from .panel import MODELS, GlobalForecaster
+from .series import (
+    _future_index,
+    _join_exogenous,
+    _known_future,
+    _numeric_index,
+    _regular_step,
+    _roles,
+    _take,
+    as_frame,
+)
 
 SCALE_OUT = ("devices", "num_nodes", "strategy")  # where the fit runs, not what it computes
 
@@ -50,6 +59,13 @@ class Forecaster(BaseEstimator):
             ``(input_size, hidden_size) -> Cell`` (a Cell class works); or a Cell object (copied at every fit;
             its sizes must match). Only a named cell can be saved.
         horizon: the steps ``H`` to forecast (required).
+        model: ``"direct"`` (the recurrent net of the module docstring on the scaled series), ``"hybrid"``
+            (exponential smoothing of the series' level and season, the net on the deseasonalised series
+            relative to its level: :mod:`rnnkit.forecast.hybrid`, ES-RNN's decomposition; one target, no
+            covariates, calendar or mask inputs, no gaps), or ``"auto"`` (default): the one of the two with the
+            lower MAE on the last ``horizon`` training rows, each fitted on the rows before them; ``"direct"``
+            where the hybrid does not apply or the series is too short for that check. Recorded as ``model_kind_``
+            with its reason in ``choices_``.
         lookback: the steps ``L`` each forecast reads; ``"auto"`` (default): ``max(2 H, 2 m)``, cut so that the
             training rows give at least ``L`` windows (:func:`rnnkit.forecast.defaults.choose_lookback`).
         season_length: the season ``m`` in steps; ``"auto"`` (default): the calendar frequency's season (12
@@ -97,6 +113,7 @@ class Forecaster(BaseEstimator):
         self,
         *,
         horizon: int,
+        model: str = "auto",
         lookback: int | str = "auto",
         season_length: int | str = "auto",
         cell="lstm",
@@ -127,6 +144,7 @@ class Forecaster(BaseEstimator):
         log_dir: str | None = None,
     ):
         self.horizon = horizon
+        self.model = model
         self.lookback = lookback
         self.season_length = season_length
         self.cell = cell
@@ -202,6 +220,9 @@ class Forecaster(BaseEstimator):
             train_rows, val_rows = range(n), None
         choices = self._choose(frame, targets, train_rows, freq)
         L, relative = choices["lookback"][0], choices["relative"][0]
+        choices["model"] = self._choose_model(frame, targets, covariates, future, val_rows, L, choices, resume)
+        if choices["model"][0] == "hybrid":
+            return self._fit_hybrid(frame, targets, freq, step, series_output, choices, resume)
         if L + H > n:
             raise ValueError(f"lookback ({L}) + horizon ({H}) = {L + H} steps make one window, but the "
                              f"series has {n}; shorten lookback or horizon, or pass a longer series")
@@ -242,6 +263,9 @@ class Forecaster(BaseEstimator):
         generator = torch.Generator().manual_seed(seed)
         train_loader = train.loader(self.batch_size, shuffle=True, generator=generator, collate_fn=as_batch)
         val_loader = None if val is None else val.loader(self.batch_size, collate_fn=as_batch)
+        from ..training.trainer import GeneratorState, RunIdentity  # Lightning's callbacks: when training starts
+        from .module import ForecastModule
+
         build = lambda: ForecastModule(self._build_model(features, series.inputs[train_rows.start : train_rows.stop],
                                                          relative=relative),
                                        quantiles=self.quantiles, lr=self.lr, weight_decay=self.weight_decay,
@@ -257,6 +281,67 @@ class Forecaster(BaseEstimator):
         self._set_fitted(model, features, frame, freq, series_output, choices)
         self.loss_curve_ = module.history["train_loss"]
         self.validation_loss_curve_ = module.history["val_loss"]
+        return self
+
+    def _hybrid_refusal(self, frame, targets, covariates, future, val_rows) -> str | None:
+        """Why the hybrid model cannot fit this series with these parameters, or None."""
+        ys = frame.values[:, frame.column_index(targets)]
+        reasons = [(len(targets) != 1, f"it forecasts one target (got {list(targets)})"),
+                   (bool(covariates or future), "it reads no covariates"),
+                   (bool(self.calendar) or self.mask or self.time_since or self.time_aware,
+                    "it reads no calendar, mask or time inputs"),
+                   (val_rows is not None, "it takes no validation_fraction"),
+                   (bool(np.isnan(ys).any()), "it needs a series without gaps (NaN)"),
+                   (not isinstance(self.cell, str), "it needs a named cell")]
+        return next((why for bad, why in reasons if bad), None)
+
+    def _choose_model(self, frame, targets, covariates, future, val_rows, L, choices, resume) -> tuple[str, str]:
+        """``(kind, reason)``: ``model`` as set, or (``"auto"``) the one of direct and hybrid with the lower MAE
+        on the last ``horizon`` rows, each fitted on the rows before them (a validation backtest on the
+        training rows only)."""
+        refusal = self._hybrid_refusal(frame, targets, covariates, future, val_rows)
+        if self.model == "hybrid":
+            if refusal:
+                raise ValueError(f"Forecaster(model='hybrid'): {refusal}; use model='direct' or 'auto'")
+            return "hybrid", "set"
+        if self.model == "direct":
+            return "direct", "set"
+        if refusal:
+            return "direct", f"the hybrid does not apply: {refusal}"
+        H, n = self.horizon, len(frame)
+        if resume or n - H < L + H + max(2 * choices["season_length"][0], 1) + 1:
+            return "direct", (f"{n} steps are too few for a validation window of {H} after lookback + horizon"
+                              if not resume else "resume=True continues the direct model")
+        head, actual = _take(frame, range(n - H)), frame.values[n - H :, frame.column_index(targets)]
+        mae = {}
+        for kind in ("direct", "hybrid"):
+            trial = clone(self).set_params(model=kind, log_dir=None, verbose=False)
+            trial._fit_frame(head, targets, None, series_output=False)
+            mae[kind] = float(np.abs(trial._predict_frame(trial.history_, H, None)[:, :, self._median()]
+                                     - actual).mean())
+        kind = min(mae, key=mae.get)
+        return kind, "; ".join(f"{k} MAE {v:.4g}" for k, v in mae.items()) + f" on the last {H} training rows"
+
+    def _median(self) -> int:
+        return 0 if self.quantiles is None else list(self.quantiles).index(0.5)
+
+    def _fit_hybrid(self, frame, targets, freq, step, series_output, choices, resume) -> Forecaster:
+        """The hybrid: a :class:`GlobalForecaster` (``model="hybrid"``) over this one series; predict,
+        save and load go through it."""
+        m, L = choices["season_length"][0], choices["lookback"][0]
+        g = GlobalForecaster(lookback=L, horizon=self.horizon, model="hybrid", season_length=m,
+                             calibrate=self.quantiles is not None, cell=self.cell, hidden_size=self.hidden_size,
+                             num_layers=self.num_layers, dropout=self.dropout, max_epochs=self.max_epochs,
+                             batch_size=self.batch_size, lr=self.lr, weight_decay=self.weight_decay,
+                             clip_grad_norm=self.clip_grad_norm, quantiles=self.quantiles,
+                             random_state=self.random_state, device=self.device, verbose=self.verbose,
+                             log_dir=self.log_dir)
+        g.fit(_one_series(frame, targets[0]), resume=resume)
+        spec = WindowSpec(L, self.horizon, targets=targets)
+        features = ForecastFeatures(spec, **self._feature_options()).fit(frame, range(len(frame)), step)
+        self._set_fitted(g.model_, features, frame, freq, series_output, choices)
+        self.global_ = g
+        self.loss_curve_, self.validation_loss_curve_ = g.loss_curve_, []
         return self
 
     def _choose(self, frame: TimeSeriesFrame, targets: tuple[str, ...], train_rows: range, freq
@@ -286,6 +371,8 @@ class Forecaster(BaseEstimator):
             if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1:
                 auto = " or 'auto'" if name in ("lookback", "season_length") else ""
                 raise ValueError(f"Forecaster: {name} must be an integer >= 1{auto}, got {v!r}")
+        if self.model not in MODELS:
+            raise ValueError(f"Forecaster: model must be one of {MODELS}, got {self.model!r}")
         if not (isinstance(self.relative, bool | np.bool_) or self.relative == "auto"):
             raise ValueError(f"Forecaster: relative must be True, False or 'auto', got {self.relative!r}")
         if self.impute not in IMPUTE_POLICIES:
@@ -358,6 +445,8 @@ class Forecaster(BaseEstimator):
         self.season_length_ = int(choices["season_length"][0])
         self.lookback_ = int(choices["lookback"][0])
         self.relative_ = bool(choices["relative"][0])
+        self.model_kind_ = choices.get("model", ("direct", ""))[0]
+        self.global_ = None
         self.choices_ = {name: reason for name, (_, reason) in choices.items()}
         self.model_, self.features_, self.spec_ = model.eval(), features, spec
         self.preprocessor_ = features.preprocessor
@@ -441,6 +530,10 @@ class Forecaster(BaseEstimator):
         if len(frame) < self.lookback_:
             raise ValueError(f"predict needs the last lookback = {self.lookback_} steps; the series has "
                              f"{len(frame)}")
+        if self.global_ is not None:  # the hybrid: the one-series GlobalForecaster forecasts
+            p = self.global_.predict(data=_one_series(frame, self.targets_[0]))
+            columns = ["y"] if self.quantiles is None else [f"q{q:g}" for q in self.quantiles]
+            return p[columns].to_numpy(np.float64)[:H, None, :]  # (H, 1, n_q)
         x = self._features(frame).inputs[-self.lookback_ :]  # (L, F_x)
         f = self._future_inputs(frame, steps, future)  # (horizon, C) or None
         return self._forecast(x[None], None if f is None else f[None])[0, :H]
@@ -470,6 +563,9 @@ class Forecaster(BaseEstimator):
         DataFrame indexed by each forecast's first timestamp, with columns ``(target, step)`` for steps
         1..H (with ``quantiles``: ``(target, quantile, step)``), in original units."""
         self._check_fitted("historical_forecasts")
+        if self.global_ is not None:
+            raise ValueError("historical_forecasts is not available for model='hybrid' (its smoothing runs from "
+                             "the start of the series); use backtest(), or fit with model='direct'")
         frame = self.history_ if data is None else self._frame_like(data, time_col)
         n = len(frame)
         if start is None:
@@ -601,9 +697,14 @@ class Forecaster(BaseEstimator):
             "freq": self.freq_ if isinstance(self.freq_, str | None) else float(self.freq_),
             "period": getattr(self, "period_", None), "series_output": bool(self._series_output),
             "season_length": self.season_length_, "lookback": self.lookback_, "relative": self.relative_,
-            "choices": self.choices_,
+            "choices": self.choices_, "model_kind": self.model_kind_,
         }
-        tensors = {f"model.{k}": v for k, v in self.model_.state_dict().items()}
+        if self.global_ is not None:  # the hybrid: the one-series GlobalForecaster's state, weights included
+            inner, inner_tensors = self.global_._saved_state()
+            fitted["global"] = inner
+            tensors = {f"global.{k}": v for k, v in inner_tensors.items()}
+        else:
+            tensors = {f"model.{k}": v for k, v in self.model_.state_dict().items()}
         tensors |= {k: torch.from_numpy(v) for k, v in arrays.items()}
         tensors["history.values"] = torch.from_numpy(np.ascontiguousarray(h.values))
         if time_kind == "datetime":
@@ -635,12 +736,29 @@ class Forecaster(BaseEstimator):
                           past_covariates=fitted["covariates"], future_covariates=fitted.get("future_covariates", ()))
         features = ForecastFeatures.from_state(spec, self._feature_options(), fitted,
                                                {k: v.numpy() for k, v in tensors.items()})
-        model = self._build_model(features, None, relative=relative)
-        model.load_state_dict({k.removeprefix("model."): v for k, v in tensors.items()
-                               if k.startswith("model.")}, strict=True)
+        kind, g = fitted.get("model_kind", "direct"), None  # models saved before the hybrid are direct
+        if kind == "hybrid":
+            g = GlobalForecaster(lookback=L, horizon=self.horizon, model="hybrid", cell=self.cell,
+                                 hidden_size=self.hidden_size, num_layers=self.num_layers, quantiles=self.quantiles)
+            g._restore(fitted["global"], {k.removeprefix("global."): v for k, v in tensors.items()
+                                          if k.startswith("global.")})
+            model = g.model_
+        else:
+            model = self._build_model(features, None, relative=relative)
+            model.load_state_dict({k.removeprefix("model."): v for k, v in tensors.items()
+                                   if k.startswith("model.")}, strict=True)
         season = fitted.get("season_length", self.season_length if self.season_length != "auto" else 1)
-        choices = {"season_length": (season, "saved"), "lookback": (L, "saved"), "relative": (relative, "saved")}
+        choices = {"season_length": (season, "saved"), "lookback": (L, "saved"), "relative": (relative, "saved"),
+                   "model": (kind, "saved")}
         self._set_fitted(model, features, history, fitted["freq"], bool(fitted["series_output"]), choices)
+        self.global_ = g
         self.choices_ = fitted.get("choices", self.choices_)
         self.period_ = fitted.get("period")  # absent from models saved before periods were given back
         self.loss_curve_, self.validation_loss_curve_ = [], []
+
+
+def _one_series(frame: TimeSeriesFrame, target: str) -> pd.DataFrame:
+    """The target of ``frame`` as a one-series long panel (unique_id: the target's name, ds, y) for the
+    hybrid's GlobalForecaster; a series without a time axis is numbered by its steps."""
+    time = np.arange(len(frame), dtype=np.float64) if frame.time is None else frame.time
+    return pd.DataFrame({"unique_id": target, "ds": time, "y": frame.values[:, frame.column_index((target,))[0]]})

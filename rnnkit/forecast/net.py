@@ -1,20 +1,19 @@
 """The Forecaster's network and its Lightning module: one encoding of the window, all horizon steps at once.
 
 :class:`DirectForecastNet` is the direct multi-output model of the package docstring (Taieb et al. 2012's
-"MIMO"; with known-future inputs, MQ-RNN's local head, Wen et al. 2017); :class:`ForecastModule` trains it
-on the squared error or the pinball loss over the observed targets only.
+"MIMO"; with known-future inputs, MQ-RNN's local head, Wen et al. 2017); :class:`~.module.ForecastModule`
+(in its own module: it is a LightningModule, and Lightning loads when training starts) trains it on the squared
+error or the pinball loss over the observed targets only.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 import torch
 from torch import Tensor, nn
 
 from ..models import SequenceToLabel
-from ..training import SequenceModule
 
 
 class DirectForecastNet(nn.Module):
@@ -62,36 +61,6 @@ class ForecastBatch(NamedTuple):
     lengths: None
     y: Tensor  # (B, 2, H * n_y): targets, then their observed mask
     future: Tensor | None  # (B, H, C)
-
-
-class ForecastModule(SequenceModule):
-    """:class:`~rnnkit.training.SequenceModule` for :class:`DirectForecastNet`: the known-future inputs reach
-    the model, and the loss counts observed targets only.
-
-    The batch's ``y`` is ``(B, 2, H * n_y)``: the scaled targets, then their observed mask ``m`` (1 observed,
-    0 imputed), so ``loss = sum(m * ℓ) / sum(m)`` with ``ℓ = (ŷ - y)²``, or with ``quantiles`` the pinball loss
-    ``ℓ = mean_τ max(τ u, (τ - 1) u)``, ``u = y - ŷ_τ`` (Koenker & Bassett 1978), whose minimiser is the
-    τ-quantile. The training loop itself is SequenceModule's; a window is one chunk (no truncated BPTT).
-    """
-
-    def __init__(self, model: nn.Module, *, quantiles: Sequence[float] | None = None, **options):
-        super().__init__(model, task="regression", **options)
-        self.quantiles = None if quantiles is None else tuple(float(q) for q in quantiles)
-
-    def chunk_outputs(self, batch: ForecastBatch, chunk, state):
-        out, state = self.model(batch.x, future=batch.future)  # (B, H * n_y * n_q)
-        return out, batch.y, state
-
-    def loss(self, out: Tensor, y: Tensor) -> Tensor:
-        target, observed = y[:, 0], y[:, 1]  # (N, H * n_y) each
-        out = out.float().view(*target.shape, -1)  # (N, H * n_y, n_q)
-        if self.quantiles is None:
-            per_target = (out[..., 0] - target) ** 2
-        else:
-            tau = torch.tensor(self.quantiles, device=out.device)  # (n_q,)
-            u = target[..., None] - out
-            per_target = torch.maximum(tau * u, (tau - 1) * u).mean(-1)
-        return (per_target * observed).sum() / observed.sum().clamp_min(1.0)
 
 
 def as_batch(item: dict[str, Tensor]) -> ForecastBatch:

@@ -24,6 +24,12 @@ cancels inside the net. Known-future covariates are scaled per column over all s
 deviation of the fitted rows): a covariate means the same thing in every series (a promotion flag, a
 holiday), and one that is constant within a series still tells the series apart.
 
+**Hybrid, model choice, calibrated band.** ``model="hybrid"`` replaces the per-series scaling of the target
+by :mod:`rnnkit.forecast.hybrid`'s (exponential smoothing per series; windows relative to the level ``λ_T``);
+``model="auto"`` fits both on a validation window (every series less its last ``H`` rows) and keeps the better
+one; with quantiles that window also calibrates the band: ``q_τ' = q_0.5 + c_τ (q_τ - q_0.5)``
+(:func:`calibrate_band`).
+
 Shapes: ``S`` series, ``n_i`` rows of series ``i``, ``L`` lookback, ``H`` horizon, ``n_f`` known-future
 covariates, ``n_q`` quantiles (1 without), ``B`` windows.
 
@@ -55,10 +61,13 @@ from .. import io
 from ..data.timeseries import TimeSeriesFrame
 from ..models import SequenceToLabel, check_cell_name
 from ..training import seeded_fit
-from ..training.module import check_training_options
-from ..training.trainer import GeneratorState, RunIdentity, resolve_device, resume_checkpoint, run_identity
-from .net import DirectForecastNet, ForecastBatch, ForecastModule
-from .series import _future_index, _known_future, _regular_step
+from ..training.runs import check_training_options, resolve_device, resume_checkpoint, run_identity
+from . import defaults, hybrid
+from .evaluation import mase_scale
+from .net import DirectForecastNet, ForecastBatch
+from .series import _future_index, _known_future, _regular_step, _take
+
+MODELS = ("auto", "direct", "hybrid")  # GlobalForecaster(model=...) and Forecaster(model=...)
 
 
 @io.saveable("forecast_panel")
@@ -67,6 +76,16 @@ class GlobalForecaster(BaseEstimator):
 
     Args (all keyword-only):
         lookback, horizon: window sizes ``L`` and ``H`` in steps of each series (required).
+        model: ``"direct"`` (the per-series scaling of the module docstring), ``"hybrid"`` (per-series
+            exponential smoothing, the net on the deseasonalised series relative to its level:
+            :mod:`rnnkit.forecast.hybrid`, ES-RNN's decomposition, Smyl 2020) or ``"auto"`` (default): the one
+            with the lower mean MASE over the series on their last ``H`` rows, both fitted on the rows before
+            (a validation backtest on the fitted rows only), then refitted on all rows.
+        season_length: each series' season ``m`` (the hybrid's seasonality, the validation MASE);
+            ``"auto"`` (default): per series, as the Forecaster chooses it
+            (:func:`rnnkit.forecast.defaults.choose_season_length`).
+        calibrate: with quantiles, stretch each quantile's distance to the median by the factor that makes
+            its level hold on the validation window (:func:`calibrate_band`); default True.
         cell: a name of the cell registry (:data:`rnnkit.models.CELL_NAMES`; ``"lstm"`` the default), a factory
             ``(input_size, hidden_size) -> Cell`` or a Cell object (copied at every fit). Only a named cell
             can be saved.
@@ -86,7 +105,9 @@ class GlobalForecaster(BaseEstimator):
     appearance), ``center_``, ``scale_`` (``(S,)`` the per-series ``μ_i``, ``s_i`` of the module docstring),
     ``covariate_center_``, ``covariate_scale_`` (``(n_f,)``), ``freqs_`` (each series' pandas frequency or
     numeric step), ``history_`` (id -> the fitted series as a TimeSeriesFrame, target first), ``id_col_``,
-    ``time_col_``, ``target_``, ``future_covariates_``, ``loss_curve_``.
+    ``time_col_``, ``target_``, ``future_covariates_``, ``loss_curve_``; ``kind_`` (``"direct"`` or ``"hybrid"``),
+    ``season_lengths_``, ``band_`` (``{τ: c_τ}``, empty when not calibrated), ``choices_`` (the reason of each),
+    ``smoothing_`` (the hybrid's :class:`~rnnkit.forecast.hybrid.Smoothing` per series, else None).
     """
 
     def __init__(
@@ -94,6 +115,9 @@ class GlobalForecaster(BaseEstimator):
         *,
         lookback: int,
         horizon: int,
+        model: str = "auto",
+        season_length: int | str = "auto",
+        calibrate: bool = True,
         cell="lstm",
         hidden_size: int = 32,
         num_layers: int = 1,
@@ -112,6 +136,9 @@ class GlobalForecaster(BaseEstimator):
     ):
         self.lookback = lookback
         self.horizon = horizon
+        self.model = model
+        self.season_length = season_length
+        self.calibrate = calibrate
         self.cell = cell
         self.hidden_size = hidden_size
         self.num_layers = num_layers
@@ -158,7 +185,17 @@ class GlobalForecaster(BaseEstimator):
         cov_scale = np.where(cov_std > 0, cov_std, 1.0)
         z = [_scaled(frame.values, c, s, cov_center, cov_scale) for (frame, _), c, s in
              zip(series.values(), center, scale, strict=True)]
-        x, y, f = _windows(z, L, H)  # (B, L, 1 + n_f), (B, H), (B, H, n_f)
+        frames = {key: frame for key, (frame, _) in series.items()}
+        choices = self._choose(frames, freqs, covariates)
+        kind, smoothing = choices["model"][0], None
+        if kind == "hybrid":  # the target channel: z_t of the hybrid module, windows relative to λ_T
+            seasons = choices["season_length"][0]
+            smoothing = [hybrid.fit_smoothing(frame.values[:, 0], m) for frame, m in zip(frames.values(), seasons,
+                                                                                           strict=True)]
+            z, anchors = self._hybrid_inputs(list(frames.values()), smoothing, z)
+        else:
+            anchors = None
+        x, y, f = _windows(z, L, H, anchors)  # (B, L, 1 + n_f), (B, H), (B, H, n_f)
 
         seed = int(np.random.default_rng(self.random_state).integers(2**31 - 1))
         if resume and not isinstance(self.random_state, numbers.Integral):
@@ -172,23 +209,95 @@ class GlobalForecaster(BaseEstimator):
         tensors = TensorDataset(torch.from_numpy(x), torch.from_numpy(y), torch.from_numpy(f))
         loader = DataLoader(tensors, batch_size=self.batch_size, shuffle=True, generator=generator,
                             collate_fn=_as_batch)
-        build = lambda: ForecastModule(self._build_model(len(covariates)), quantiles=self.quantiles, lr=self.lr,
-                                       weight_decay=self.weight_decay, clip_grad_norm=self.clip_grad_norm)
+        from ..training.trainer import GeneratorState, RunIdentity  # Lightning's callbacks: when training starts
+        from .module import ForecastModule
+
+        build = lambda: ForecastModule(self._build_model(len(covariates), kind), quantiles=self.quantiles,
+                                       lr=self.lr, weight_decay=self.weight_decay, clip_grad_norm=self.clip_grad_norm)
         module = seeded_fit(build, loader, seed=seed, max_epochs=self.max_epochs, device=self.device,
                             verbose=self.verbose, log_dir=self.log_dir,
                             callbacks=[RunIdentity(identity), GeneratorState(generator)],
                             ckpt_path=checkpoint).module
 
-        self._set_fitted(module.model, {key: frame for key, (frame, _) in series.items()}, freqs, center, scale,
-                         cov_center, cov_scale, id_col, time_col, target, covariates, period)
+        self._set_fitted(module.model, frames, freqs, center, scale, cov_center, cov_scale, id_col, time_col, target,
+                         covariates, period, choices, smoothing)
         self.loss_curve_ = module.history["train_loss"]
         return self
+
+    def _choose(self, frames: dict[Hashable, TimeSeriesFrame], freqs: list, covariates: tuple[str, ...]
+                ) -> dict[str, tuple]:
+        """``{"season_length": ([m_i], reason), "model": (kind, reason), "band": ({τ: c_τ}, reason)}``: each
+        series' season, the model (``"auto"``: the one with the lower mean MASE on the validation window) and
+        the interval's calibration factors (the module docstring), from the fitted rows only."""
+        H = self.horizon
+        if self.season_length == "auto":
+            seasons = [defaults.choose_season_length(frame.values[:, :1], freq)[0]
+                       for frame, freq in zip(frames.values(), freqs, strict=True)]
+            choices = {"season_length": (seasons, "per series, from the calendar and the autocorrelation of the "
+                                                  "changes (rnnkit.forecast.defaults.choose_season_length)")}
+        else:
+            choices = {"season_length": ([int(self.season_length)] * len(frames), "set")}
+        candidates = ["direct", "hybrid"] if self.model == "auto" else [self.model]
+        calibrate = self.calibrate and self.quantiles is not None
+        no_band = ({}, "not calibrated" if self.quantiles is None or not self.calibrate else "")
+        if len(candidates) == 1 and not calibrate:
+            return choices | {"model": (candidates[0], "set"), "band": no_band}
+        short = min(len(frame) for frame in frames.values()) - H
+        if short < self.lookback + H:
+            reason = (f"the shortest series ({short + H} rows) leaves no validation window of {H} steps after "
+                      f"lookback + horizon = {self.lookback + H} training rows")
+            return choices | {"model": ("direct" if self.model == "auto" else self.model, reason),
+                              "band": ({}, reason)}
+        # The validation backtest: fit on every series less its last H rows, forecast those rows.
+        head = _long({k: _take(frame, range(len(frame) - H)) for k, frame in frames.items()}, covariates)
+        tail = _long({k: _take(frame, range(len(frame) - H, len(frame))) for k, frame in frames.items()}, covariates)
+        actual = np.stack([frame.values[-H:, 0] for frame in frames.values()])  # (S, H)
+        scales = np.array([mase_scale(frame.values[: -H, :1], m)[0] for frame, m in
+                           zip(frames.values(), choices["season_length"][0], strict=True)])
+        scales = np.where(scales > 0, scales, 1.0)
+        scored = {}
+        for kind in candidates:
+            clone = copy.deepcopy(self).set_params(model=kind, calibrate=False, log_dir=None, verbose=False,
+                                                   season_length=self.season_length)
+            p = clone.fit(head, id_col="id", time_col="time", target="y", future_covariates=covariates) \
+                .predict(future=tail if covariates else None)
+            levels = [0.5] if self.quantiles is None else list(self.quantiles)
+            q = np.stack([p[c].to_numpy() for c in ([f"q{v:g}" for v in levels] if self.quantiles else ["y"])],
+                         axis=-1).reshape(len(frames), H, -1)  # (S, H, n_q)
+            mase = float(np.mean(np.abs(q[..., levels.index(0.5)] - actual).mean(1) / scales))
+            scored[kind] = (mase, q)
+        kind = min(scored, key=lambda k: scored[k][0])
+        reason = "; ".join(f"{k} {v[0]:.3f}" for k, v in scored.items()) + f" (mean MASE on the last {H} rows)"
+        choices["model"] = (kind, reason if self.model == "auto" else "set")
+        if calibrate:
+            band = calibrate_band(scored[kind][1], actual, self.quantiles)
+            choices["band"] = (band, f"validation window of {actual.size} values")
+        else:
+            choices["band"] = no_band
+        return choices
+
+    def _hybrid_inputs(self, frames: list[TimeSeriesFrame], smoothing: list, z: list[np.ndarray]
+                       ) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """The hybrid's target channel ``z_t`` in place of the direct model's, and each series' ``λ_t``."""
+        out, anchors = [], []
+        for frame, s, zi in zip(frames, smoothing, z, strict=True):
+            zt, anchor, _ = hybrid.normalise(frame.values[:, 0], s)
+            zi = zi.copy()
+            zi[:, 0] = zt
+            out.append(zi)
+            anchors.append(anchor)
+        return out, anchors
 
     def _check_params(self) -> None:
         for name in ("lookback", "horizon", "hidden_size", "num_layers", "max_epochs", "batch_size"):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1:
                 raise ValueError(f"GlobalForecaster: {name} must be an integer >= 1, got {v!r}")
+        if self.model not in MODELS:
+            raise ValueError(f"GlobalForecaster: model must be one of {MODELS}, got {self.model!r}")
+        m = self.season_length
+        if m != "auto" and (isinstance(m, bool) or not isinstance(m, numbers.Integral) or m < 1):
+            raise ValueError(f"GlobalForecaster: season_length must be an integer >= 1 or 'auto', got {m!r}")
         if not 0.0 <= self.dropout < 1.0:
             raise ValueError(f"GlobalForecaster: dropout must be in [0, 1), got {self.dropout}")
         q = self.quantiles
@@ -202,7 +311,7 @@ class GlobalForecaster(BaseEstimator):
                                clip_grad_norm=self.clip_grad_norm, clip_grad_value=None, tbptt_steps=None)
         resolve_device(self.device)
 
-    def _build_model(self, n_future: int) -> DirectForecastNet:
+    def _build_model(self, n_future: int, kind: str) -> DirectForecastNet:
         """The Forecaster's network for one target: the encoder reads ``1 + n_f`` channels; with known-future
         covariates, MQ-RNN's local head reads each step's context beside its covariates."""
         n_q = 1 if self.quantiles is None else len(self.quantiles)
@@ -211,11 +320,18 @@ class GlobalForecaster(BaseEstimator):
             local = nn.Sequential(nn.Linear(K + n_future, K), nn.ReLU(), nn.Linear(K, n_q))
         net = SequenceToLabel(1 + n_future, K, self.horizon * (K if n_future else n_q),
                               cell=copy.deepcopy(self.cell), num_layers=self.num_layers, dropout=self.dropout)
-        return DirectForecastNet(net, self.horizon, 1, relative=self.relative, n_quantiles=n_q, local=local)
+        # the hybrid's inputs are already relative to the level λ_T
+        relative = self.relative and kind == "direct"
+        return DirectForecastNet(net, self.horizon, 1, relative=relative, n_quantiles=n_q, local=local)
 
     def _set_fitted(self, model, history, freqs, center, scale, cov_center, cov_scale, id_col, time_col, target,
-                    covariates, period) -> None:
+                    covariates, period, choices, smoothing) -> None:
         self.model_ = model.eval()
+        self.kind_ = choices["model"][0]
+        self.season_lengths_ = [int(m) for m in choices["season_length"][0]]
+        self.band_ = {float(k): float(v) for k, v in choices["band"][0].items()}
+        self.choices_ = {name: reason for name, (_, reason) in choices.items()}
+        self.smoothing_ = smoothing
         self.history_ = history
         self.ids_ = list(history)
         self.freqs_ = list(freqs)
@@ -254,19 +370,26 @@ class GlobalForecaster(BaseEstimator):
         series = self.history_ if data is None else self._read_new(data)
         position = {k: i for i, k in enumerate(self.ids_)}
         L, n_f = self.lookback, len(self.future_covariates_)
-        x, f, index = [], [], []
+        x, f, index, hybrid_parts = [], [], [], []
         for key, frame in series.items():
             i = position[key]
             times = _future_index(frame, self.freqs_[i], self.horizon)
-            x.append(_scaled(frame.values[-L:], self.center_[i], self.scale_[i], self.covariate_center_,
-                             self.covariate_scale_))  # (L, 1 + n_f)
+            window = _scaled(frame.values[-L:], self.center_[i], self.scale_[i], self.covariate_center_,
+                             self.covariate_scale_)  # (L, 1 + n_f)
+            if self.kind_ == "hybrid":  # z relative to the last level, and what recomposes the forecast
+                s, y_i = self.smoothing_[i], frame.values[:, 0]
+                hybrid.check_positive(y_i, s, f"predict: series {key!r}")
+                z, anchor, seasons = hybrid.normalise(y_i, s)
+                window[:, 0] = z[-L:] - anchor[-1]
+                hybrid_parts.append((anchor[-1], hybrid.future_seasons(seasons, len(y_i), s.m, self.horizon), s))
+            x.append(window)
             known = np.zeros((self.horizon, n_f), np.float32)  # steps after H cannot change the first H
             if n_f:
                 known[:H] = (self._known(future, key, times[:H], self.freqs_[i]) - self.covariate_center_) \
                     / self.covariate_scale_
             f.append(known)
             index.append(times[:H])
-        y = self._forecast(np.stack(x), np.stack(f), [position[k] for k in series])[:, :H]  # (S', H, n_q)
+        y = self._forecast(np.stack(x), np.stack(f), [position[k] for k in series], hybrid_parts)[:, :H]
         out = pd.DataFrame({self.id_col_: np.repeat(np.array(list(series), dtype=object), H),
                             self.time_col_: self._as_times(index)})
         out[self.id_col_] = out[self.id_col_].infer_objects()
@@ -277,17 +400,27 @@ class GlobalForecaster(BaseEstimator):
                 out[f"q{q:g}"] = y[..., j].reshape(-1)
         return out
 
-    def _forecast(self, x: np.ndarray, future: np.ndarray, series: list[int]) -> np.ndarray:
-        """Windows ``x (B, L, 1 + n_f)`` in ``z``, their covariates ``future (B, H, n_f)`` and the position of
-        each window's series -> forecasts ``(B, H, n_q)`` in original units, the quantiles sorted."""
+    def _forecast(self, x: np.ndarray, future: np.ndarray, series: list[int], hybrid_parts: list) -> np.ndarray:
+        """Windows ``x (B, L, 1 + n_f)`` in ``z``, their covariates ``future (B, H, n_f)``, the position of each
+        window's series and, for the hybrid, each window's ``(λ_T, future seasons (H,), Smoothing)`` ->
+        forecasts ``(B, H, n_q)`` in original units, the quantiles sorted, the band calibrated."""
         model = self.model_.eval()
         device = next(model.parameters()).device
         with torch.inference_mode():
             f = None if model.local is None else torch.as_tensor(future, dtype=torch.float32, device=device)
             out, _ = model(torch.as_tensor(x, dtype=torch.float32, device=device), future=f)
         z = np.sort(out.float().cpu().view(len(x), self.horizon, -1).numpy().astype(np.float64), axis=-1)
-        i = np.asarray(series)
-        return self.center_[i, None, None] + self.scale_[i, None, None] * z  # s_i > 0 keeps the order
+        if self.kind_ == "hybrid":
+            y = np.stack([hybrid.recompose(zi, *part) for zi, part in zip(z, hybrid_parts, strict=True)])
+        else:
+            i = np.asarray(series)
+            y = self.center_[i, None, None] + self.scale_[i, None, None] * z  # s_i > 0 keeps the order
+        if self.band_:  # q_τ' = q_0.5 + c_τ (q_τ - q_0.5): monotone in τ while the c_τ keep the order
+            levels = list(self.quantiles)
+            median = y[..., levels.index(0.5)][..., None]
+            c = np.array([self.band_.get(tau, 1.0) for tau in levels])
+            y = np.sort(median + c * (y - median), axis=-1)
+        return y
 
     def _known(self, future, key, times: pd.Index, freq) -> np.ndarray:
         """The known-future covariates of series ``key`` at its forecast timestamps ``times``, ``(H, n_f)``."""
@@ -388,8 +521,17 @@ class GlobalForecaster(BaseEstimator):
             "lengths": [len(frame) for frame in frames], "time_kind": kind,
             "time_zone": None if kind != "datetime" or first.tz is None else str(first.tz),
             "time_unit": first.unit if kind == "datetime" else None,
+            "kind": self.kind_, "season_lengths": self.season_lengths_, "choices": self.choices_,
+            "band": [[tau, c] for tau, c in self.band_.items()],
+            "smoothing_kinds": None if self.smoothing_ is None else [s.kind for s in self.smoothing_],
         }
         tensors = {f"model.{k}": v for k, v in self.model_.state_dict().items()}
+        if self.smoothing_ is not None:  # the hybrid's per-series smoothing, seasons concatenated
+            sm = self.smoothing_
+            tensors |= {f"smoothing.{name}": torch.tensor([getattr(s, name) for s in sm], dtype=torch.float64)
+                        for name in ("alpha", "gamma", "level0", "unit")}
+            tensors["smoothing.m"] = torch.tensor([s.m for s in sm], dtype=torch.int64)
+            tensors["smoothing.season0"] = torch.from_numpy(np.concatenate([s.season0 for s in sm]))
         tensors |= {"scale.center": torch.from_numpy(self.center_.copy()),
                     "scale.scale": torch.from_numpy(self.scale_.copy()),
                     "scale.covariate_center": torch.from_numpy(self.covariate_center_.copy()),
@@ -418,13 +560,26 @@ class GlobalForecaster(BaseEstimator):
                                            time=None if time is None else time[start : start + n],
                                            time_name=fitted["time_col"])
             start += n
-        model = self._build_model(len(fitted["future_covariates"]))
+        kind = fitted.get("kind", "direct")  # models saved before the hybrid existed are direct
+        model = self._build_model(len(fitted["future_covariates"]), kind)
         model.load_state_dict({k.removeprefix("model."): v for k, v in tensors.items() if k.startswith("model.")},
                               strict=True)
         s = {k.removeprefix("scale."): v.numpy() for k, v in tensors.items() if k.startswith("scale.")}
+        smoothing = None
+        if kind == "hybrid":
+            t = {k.removeprefix("smoothing."): v.numpy() for k, v in tensors.items() if k.startswith("smoothing.")}
+            ends = np.cumsum(t["m"])
+            smoothing = [hybrid.Smoothing(kind_i, int(t["m"][i]), float(t["alpha"][i]), float(t["gamma"][i]),
+                                          float(t["level0"][i]), t["season0"][ends[i] - t["m"][i] : ends[i]].copy(),
+                                          float(t["unit"][i]))
+                         for i, kind_i in enumerate(fitted["smoothing_kinds"])]
+        n = len(fitted["ids"])
+        choices = {"model": (kind, "saved"), "season_length": (fitted.get("season_lengths", [1] * n), "saved"),
+                   "band": ({tau: c for tau, c in fitted.get("band", [])}, "saved")}
         self._set_fitted(model, history, fitted["freqs"], s["center"], s["scale"], s["covariate_center"],
                          s["covariate_scale"], fitted["id_col"], fitted["time_col"], fitted["target"],
-                         fitted["future_covariates"], fitted["period"])
+                         fitted["future_covariates"], fitted["period"], choices, smoothing)
+        self.choices_ = fitted.get("choices", self.choices_)
         self.loss_curve_ = []
 
 
@@ -565,16 +720,60 @@ def _scaled(values: np.ndarray, center: float, scale: float, cov_center: np.ndar
     return out
 
 
-def _windows(series: list[np.ndarray], L: int, H: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _windows(series: list[np.ndarray], L: int, H: int, anchors: list[np.ndarray] | None = None
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every full window of every scaled series ``(n_i, 1 + n_f)``: inputs ``(B, L, 1 + n_f)``, targets
-    ``(B, H)``, known-future covariates ``(B, H, n_f)``."""
+    ``(B, H)``, known-future covariates ``(B, H, n_f)``. With ``anchors`` (the hybrid's ``λ (n_i,)`` of each
+    series), the target channel and the targets are taken relative to ``λ_T`` at each window's last step."""
     xs, ys, fs = [], [], []
-    for z in series:
+    for i, z in enumerate(series):
         w = np.lib.stride_tricks.sliding_window_view(z, L + H, axis=0).transpose(0, 2, 1)  # (n_w, L + H, 1 + n_f)
-        xs.append(w[:, :L])
-        ys.append(w[:, L:, 0])
+        x, y = w[:, :L].astype(np.float64), w[:, L:, 0].astype(np.float64)
+        if anchors is not None:
+            a = anchors[i][L - 1 : len(z) - H]  # (n_w,) λ_T
+            x[..., 0] -= a[:, None]
+            y -= a[:, None]
+        xs.append(x)
+        ys.append(y)
         fs.append(w[:, L:, 1:])
-    return tuple(np.ascontiguousarray(np.concatenate(a)) for a in (xs, ys, fs))
+    return tuple(np.ascontiguousarray(np.concatenate(a), dtype=np.float32) for a in (xs, ys, fs))
+
+
+def _long(frames: dict[Hashable, TimeSeriesFrame], covariates: tuple[str, ...]) -> pd.DataFrame:
+    """Series as a long panel with columns id, time, y and the covariates (the validation backtest's input)."""
+    parts = []
+    for key, frame in frames.items():
+        part = pd.DataFrame(frame.values, columns=["y", *covariates])
+        part.insert(0, "time", frame.time)
+        part.insert(0, "id", [key] * len(frame))
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True)
+
+
+def calibrate_band(q: np.ndarray, actual: np.ndarray, quantiles: Sequence[float]) -> dict[float, float]:
+    """``{τ: c_τ}`` for every level ``τ != 0.5``: the factor by which the distance ``q_τ - q_0.5`` must be
+    stretched so that a share ``τ`` of ``actual (S, H)`` lies below ``q_0.5 + c_τ (q_τ - q_0.5)`` (forecasts
+    ``q (S, H, n_q)`` of the validation window). With ``r_j = (a_j - q_0.5) / (q_τ - q_0.5)``, the values below
+    the stretched quantile are those with ``r_j < c`` above the median (τ > 0.5) and ``r_j > c`` below it,
+    so ``c_τ`` is the empirical ``max(τ, 1 - τ)`` quantile of ``r``, with the split-conformal finite-sample
+    rank ``⌈(n + 1) p⌉`` (Romano et al. 2019 calibrate quantile regression the same way, by a shift); kept
+    in ``[0.25, 4]`` so that one short window cannot collapse or explode the band."""
+    levels = list(quantiles)
+    median = q[..., levels.index(0.5)].reshape(-1)
+    a = actual.reshape(-1)
+    out = {}
+    for j, tau in enumerate(levels):
+        if tau == 0.5:
+            continue
+        d = q[..., j].reshape(-1) - median
+        ok = np.abs(d) > 1e-12 * np.maximum(np.abs(median), 1.0)
+        r = np.sort((a[ok] - median[ok]) / d[ok])
+        p = max(tau, 1 - tau)
+        if len(r) == 0:
+            continue
+        rank = min(len(r), int(np.ceil((len(r) + 1) * p)))
+        out[tau] = float(np.clip(r[rank - 1], 0.25, 4.0))
+    return out
 
 
 def _as_batch(items: list[tuple[Tensor, Tensor, Tensor]]) -> ForecastBatch:

@@ -22,7 +22,8 @@ from .forecaster import Forecaster
 class RnnkitForecaster(BaseForecaster):
     """An rnnkit :class:`~rnnkit.forecast.Forecaster` (direct multi-output recurrent model) for sktime.
 
-    Args (the Forecaster's, keyword-only; its other parameters keep their defaults): ``cell``, ``lookback``,
+    Args (the Forecaster's, keyword-only; its other parameters keep their defaults): ``model`` (``"auto"``,
+    ``"direct"`` or ``"hybrid"``), ``cell``, ``lookback``,
     ``season_length``, ``relative`` (``"auto"``: chosen from the data, see :mod:`rnnkit.forecast.defaults`),
     ``hidden_size``, ``num_layers``, ``max_epochs``, ``batch_size``, ``lr``, ``random_state``, ``device``.
 
@@ -58,8 +59,9 @@ class RnnkitForecaster(BaseForecaster):
     # predict starts from every value seen (fit and updates): keep them, also after sktime 1.3's default change
     _config = {**BaseForecaster._config, "remember_data": True}
 
-    def __init__(self, *, cell="lstm", lookback="auto", season_length="auto", relative="auto", hidden_size=32,
-                 num_layers=1, max_epochs=100, batch_size=32, lr=5e-3, random_state=None, device="cpu"):
+    def __init__(self, *, model="auto", cell="lstm", lookback="auto", season_length="auto", relative="auto",
+                 hidden_size=32, num_layers=1, max_epochs=100, batch_size=32, lr=5e-3, random_state=None, device="cpu"):
+        self.model = model
         self.cell = cell
         self.lookback = lookback
         self.season_length = season_length
@@ -81,7 +83,7 @@ class RnnkitForecaster(BaseForecaster):
         return steps
 
     def _fit(self, y: pd.Series, X: pd.DataFrame | None = None, fh=None):
-        params = {k: getattr(self, k) for k in ("cell", "lookback", "season_length", "relative", "hidden_size",
+        params = {k: getattr(self, k) for k in ("model", "cell", "lookback", "season_length", "relative", "hidden_size",
                                                 "num_layers", "max_epochs", "batch_size", "lr", "random_state",
                                                 "device")}
         self.forecaster_ = Forecaster(horizon=int(self._steps(fh).max()), **params).fit(y, X)

@@ -1,0 +1,125 @@
+"""The hybrid model: exponential smoothing per series, a recurrent net on what it leaves (ES-RNN's way).
+
+Smyl (2020), the winner of the M4 competition, lets each series keep its own level and seasonality from
+Holt-Winters exponential smoothing and trains one recurrent net, across series, on the deseasonalised series
+divided by its level. Here, for series ``i`` with season ``m`` (``m = 1``: no season), smoothing level ``α``
+and seasonal smoothing ``γ``, its initial level ``l_0`` and seasons ``s_{1..m}``::
+
+    multiplicative (a positive series)            additive (a series with zeros or negative values)
+    l_t     = α y_t / s_t + (1 - α) l_{t-1}       l_t     = α (y_t - s_t) + (1 - α) l_{t-1}
+    s_{t+m} = γ y_t / l_{t-1} + (1 - γ) s_t       s_{t+m} = γ (y_t - l_{t-1}) + (1 - γ) s_t
+    z_t     = log(y_t / s_t),  λ_t = log l_t      z_t     = (y_t - s_t) / d,  λ_t = l_t / d
+
+(statsmodels' Holt-Winters recursion without trend, whose ``α, γ, l_0, s`` it estimates by least squares:
+:func:`fit_smoothing`; ``s_t = 1`` or ``0`` without a season; ``d`` is the series' mean absolute one-step
+change, so that ``z`` is unitless as the log is). The net reads a window ending at ``T`` relative to the level
+there and predicts the horizon the same way, ES-RNN's "log ratio to level"::
+
+    x_τ = z_τ - λ_T               τ = T-L+1 .. T             the window, (L,)
+    ẑ_h = net(x)_h                h = 1 .. H                 its forecast of z_{T+h} - λ_T, (H, n_q)
+    ŷ_{T+h} = exp(ẑ_h + λ_T) s_{T+h}   or   d (ẑ_h + λ_T) + s_{T+h}
+
+with the future seasons ``s_{T+h} = s_{T+h-m⌈h/m⌉}`` from the recursion run to ``T``. A remainder of zero
+(``ẑ = 0``) is the smoothing's own forecast; a series that is exactly level × season is recomposed exactly.
+Both maps are monotone in ``ẑ``, so quantiles stay sorted. Deviation from ES-RNN: ``α, γ`` are the classical
+per-series estimates, fitted before the net, not learned jointly with it; there is no trend term (the net
+carries the trend, in ``z``).
+
+Shapes: ``n`` steps of a series, ``L`` lookback, ``H`` horizon, ``n_q`` quantiles.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import NamedTuple
+
+import numpy as np
+
+
+class Smoothing(NamedTuple):
+    """One series' fitted smoothing: ``kind`` ``"mul"`` or ``"add"``, season ``m``, ``alpha``, ``gamma``,
+    ``level0`` (``l_0``), ``season0`` (``(m,)``, ``s_1 .. s_m``) and ``unit`` (``d``; 1 for ``"mul"``)."""
+
+    kind: str
+    m: int
+    alpha: float
+    gamma: float
+    level0: float
+    season0: np.ndarray
+    unit: float
+
+
+def fit_smoothing(y: np.ndarray, m: int) -> Smoothing:
+    """Holt-Winters smoothing without trend fitted to the series ``y (n,)`` (finite; statsmodels'
+    ``ExponentialSmoothing``, ``initialization_method="estimated"``): multiplicative when every value is
+    positive, else additive; with a season of ``m`` when ``y`` holds two seasons and ``m > 1``, else none."""
+    from statsmodels.tsa.holtwinters import ExponentialSmoothing
+
+    kind = "mul" if (y > 0).all() else "add"
+    m = m if m > 1 and len(y) >= 2 * m + 2 else 1
+    diff = np.abs(np.diff(y)).mean() if len(y) > 1 else 0.0
+    unit = 1.0 if kind == "mul" else next((v for v in (diff, np.abs(y).mean()) if v > 0), 1.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the optimiser's convergence chatter on short series
+        fit = ExponentialSmoothing(y, trend=None, seasonal=kind if m > 1 else None, seasonal_periods=m if m > 1
+                                   else None, initialization_method="estimated").fit()
+    p = fit.params
+    season0 = np.asarray(p["initial_seasons"], np.float64) if m > 1 else np.full(1, 1.0 if kind == "mul" else 0.0)
+    return Smoothing(kind, m, float(p["smoothing_level"]), float(p["smoothing_seasonal"]) if m > 1 else 0.0,
+                     float(p["initial_level"]), season0, float(unit))
+
+
+def smooth(y: np.ndarray, s: Smoothing) -> tuple[np.ndarray, np.ndarray]:
+    """The recursion of the module docstring over ``y (n,)``: levels ``l_1..l_n (n,)`` and seasons
+    ``s_1..s_{n+m} (n + m,)`` (the last ``m`` are the next season's)."""
+    level, seasons = np.empty(len(y)), np.empty(len(y) + s.m)
+    seasons[: s.m] = s.season0
+    l_prev = s.level0
+    for t, v in enumerate(y):
+        if s.kind == "mul":
+            level[t] = s.alpha * v / seasons[t] + (1 - s.alpha) * l_prev
+            seasons[t + s.m] = s.gamma * v / l_prev + (1 - s.gamma) * seasons[t]
+        else:
+            level[t] = s.alpha * (v - seasons[t]) + (1 - s.alpha) * l_prev
+            seasons[t + s.m] = s.gamma * (v - l_prev) + (1 - s.gamma) * seasons[t]
+        l_prev = level[t]
+    return level, seasons
+
+
+def check_positive(y: np.ndarray, s: Smoothing, who: str) -> None:
+    """ValueError naming the first value ``<= 0`` of ``y`` when ``s`` is multiplicative (its log needs > 0)."""
+    bad = np.flatnonzero(~(y > 0)) if s.kind == "mul" else ()
+    if len(bad):
+        raise ValueError(f"{who}: value {float(y[bad[0]])!r} at row {bad[0]} is not positive, but the hybrid model was "
+                         "fitted on a positive series (multiplicative season, log ratio to level); refit on the "
+                         "series with it")
+
+
+def normalise(y: np.ndarray, s: Smoothing) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(z (n,), λ (n,), seasons (n + m,))`` of the module docstring for the series ``y (n,)``."""
+    level, seasons = smooth(y, s)
+    if s.kind == "mul":
+        with np.errstate(divide="ignore", invalid="ignore"):  # a level <= 0 is refused by its caller's check
+            return np.log(y / seasons[: len(y)]), np.log(level), seasons
+    return (y - seasons[: len(y)]) / s.unit, level / s.unit, seasons
+
+
+def future_seasons(seasons: np.ndarray, n: int, m: int, H: int) -> np.ndarray:
+    """``s_{n+1} .. s_{n+H} (H,)``: the season after step ``n``, repeated (``s_{n+h} = s_{n+h-m⌈h/m⌉}``)."""
+    return seasons[n + np.arange(H) % m]
+
+
+def recompose(zhat: np.ndarray, anchor: float, seasons: np.ndarray, s: Smoothing) -> np.ndarray:
+    """Forecasts ``ŷ (H, n_q)`` from the net's ``ẑ (H, n_q)``, the window's level ``λ_T`` and the future
+    seasons ``(H,)`` (the last equation of the module docstring)."""
+    if s.kind == "mul":
+        return np.exp(zhat + anchor) * seasons[:, None]
+    return s.unit * (zhat + anchor) + seasons[:, None]
+
+
+def windows(z: np.ndarray, anchor: np.ndarray, L: int, H: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every full window of one normalised series: inputs ``x (B, L)`` and targets ``(B, H)``, both relative
+    to the level ``λ_T`` at the window's last step ``T``."""
+    w = np.lib.stride_tricks.sliding_window_view(z, L + H)  # (B, L + H)
+    a = anchor[L - 1 : len(z) - H]  # (B,) λ_T
+    return w[:, :L] - a[:, None], w[:, L:] - a[:, None]
