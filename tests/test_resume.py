@@ -159,7 +159,8 @@ def test_forecaster_fit_resumes_from_its_log_dir(tmp_path):
     t = np.arange(80)
     y = pd.Series(np.sin(t / 4) + 0.1 * np.random.default_rng(0).normal(size=80),
                   index=pd.date_range("2024-01-01", periods=80, freq="D"))
-    options = dict(lookback=8, horizon=2, hidden_size=8, batch_size=16, random_state=0, device="cpu")
+    options = dict(model="direct", lookback=8, horizon=2, hidden_size=8, batch_size=16, random_state=0,
+                   device="cpu")
     full = Forecaster(max_epochs=4, **options).fit(y)
     part = Forecaster(max_epochs=2, log_dir=str(tmp_path / "logs"), **options).fit(y)
     resumed = part.set_params(max_epochs=4).fit(y, resume=True)
@@ -168,6 +169,24 @@ def test_forecaster_fit_resumes_from_its_log_dir(tmp_path):
         assert torch.equal(p, q)
     with pytest.raises(ValueError, match="the data differ"):
         resumed.fit(y * 2, resume=True)
+
+
+def test_a_resumed_auto_forecaster_continues_the_model_its_run_chose(tmp_path):
+    # model="auto" chooses by trial fits whose outcome depends on max_epochs, which a resume raises: the
+    # resumed fit must continue the interrupted run's model (recorded in log_dir), whichever that was
+    t = np.arange(96)
+    y = pd.Series(10 + np.sin(2 * np.pi * t / 12) + 0.1 * np.random.default_rng(1).normal(size=96),
+                  index=pd.date_range("2020-01", periods=96, freq="MS"))
+    options = dict(lookback=12, horizon=3, hidden_size=8, batch_size=16, random_state=0, device="cpu")
+    part = Forecaster(max_epochs=1, log_dir=str(tmp_path / "logs"), **options).fit(y)
+    chosen = part.model_kind_
+    record = tmp_path / "logs" / "model_choice.json"
+    assert json.loads(record.read_text())["model"] == chosen
+    resumed = part.set_params(max_epochs=2).fit(y, resume=True)
+    assert resumed.model_kind_ == chosen and "interrupted run" in resumed.choices_["model"]
+    record.write_text(json.dumps({"model": "sarima"}))
+    with pytest.raises(ValueError, match="model_choice.json names model 'sarima'"):
+        part.fit(y, resume=True)
 
 
 def test_a_checkpoint_write_that_dies_leaves_the_previous_checkpoint(tmp_path, monkeypatch):

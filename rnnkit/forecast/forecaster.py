@@ -5,9 +5,11 @@ axis in :mod:`.series`, the input features in :mod:`.features`, the network in :
 from __future__ import annotations
 
 import copy
+import json
 import numbers
 import os
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -17,6 +19,7 @@ from torch import Tensor, nn
 
 from .. import io
 from ..cells import Cell, TimeAware
+from ..data.memmap import atomic_write
 from ..data.timeseries import (
     CALENDAR_PERIODS,
     IMPUTE_POLICIES,
@@ -47,6 +50,8 @@ from .series import (
 )
 
 SCALE_OUT = ("devices", "num_nodes", "strategy")  # where the fit runs, not what it computes
+# in log_dir: the model that model="auto" chose, so that fit(..., resume=True) continues that one
+CHOICE_FILE = "model_choice.json"
 
 
 @io.saveable("forecast")
@@ -97,7 +102,8 @@ class Forecaster(BaseEstimator):
         devices, num_nodes, strategy: Lightning's scale-out (:class:`rnnkit.training.ScaleOut`): devices per
             machine, machines, and ``"auto"`` / ``"ddp"``...; several processes need an int random_state.
         log_dir: CSV and TensorBoard logs and a checkpoint at the end of every epoch there
-            (``log_dir/checkpoints/last.ckpt``), from which ``fit(..., resume=True)`` continues.
+            (``log_dir/checkpoints/last.ckpt``), from which ``fit(..., resume=True)`` continues; with
+            ``model="auto"`` also the model chosen (``log_dir/model_choice.json``), which a resume keeps.
 
     Fitted attributes: ``season_length_``, ``lookback_``, ``relative_`` (the values used, chosen from the
     training rows where the parameter is ``"auto"``), ``choices_`` (the reason of each), ``model_``,
@@ -309,9 +315,16 @@ class Forecaster(BaseEstimator):
         if refusal:
             return "direct", f"the hybrid does not apply: {refusal}"
         H, n = self.horizon, len(frame)
-        if resume or n - H < L + H + max(2 * choices["season_length"][0], 1) + 1:
-            return "direct", (f"{n} steps are too few for a validation window of {H} after lookback + horizon"
-                              if not resume else "resume=True continues the direct model")
+        record = None if self.log_dir is None else Path(self.log_dir) / CHOICE_FILE
+        if resume and record is not None and record.is_file():
+            # the interrupted run's choice: the trials depend on max_epochs, which a resume may raise
+            kind = json.loads(record.read_text())["model"]
+            if kind not in ("direct", "hybrid"):
+                raise ValueError(f"{record} names model {kind!r}, not 'direct' or 'hybrid'; remove it (and the "
+                                 "checkpoints beside it) to start over")
+            return kind, f"resume=True continues the {kind} model chosen by the interrupted run ({record})"
+        if n - H < L + H + max(2 * choices["season_length"][0], 1) + 1:
+            return "direct", f"{n} steps are too few for a validation window of {H} after lookback + horizon"
         head, actual = _take(frame, range(n - H)), frame.values[n - H :, frame.column_index(targets)]
         mae = {}
         for kind in ("direct", "hybrid"):
@@ -320,6 +333,10 @@ class Forecaster(BaseEstimator):
             mae[kind] = float(np.abs(trial._predict_frame(trial.history_, H, None)[:, :, self._median()]
                                      - actual).mean())
         kind = min(mae, key=mae.get)
+        if record is not None:
+            record.parent.mkdir(parents=True, exist_ok=True)
+            with atomic_write(record) as f:
+                json.dump({"model": kind, "mae": mae}, f)
         return kind, "; ".join(f"{k} MAE {v:.4g}" for k, v in mae.items()) + f" on the last {H} training rows"
 
     def _median(self) -> int:
