@@ -14,9 +14,10 @@ probabilities within 1e-5; a wrong or failed answer is counted, never dropped.
 **Streaming step.** For LSTM and GRU at H = 64 and 256 (F = 8, one layer, a per-step head) the median time
 of one step at batch 1: ``step.onnx`` under onnxruntime (one thread), called with ``session.run`` on numpy
 arrays and in a loop with I/O binding (the state kept in onnxruntime's buffers), and the whole
-``Streamer.step`` (checks, standardising, I/O binding, decoding), beside the eager torch step
-(:class:`rnnkit.deploy.StepGraph` under ``torch.inference_mode``, one thread), the same computation, and the
-eager ``Streamer.step`` around it; the five take turns in blocks of 100 steps, so all see the same load.
+``Streamer.step`` (checks, standardising, I/O binding, decoding), beside the eager torch step (the model's
+own cells: :class:`rnnkit.deploy.StepGraph` with ``fuse="reference"`` under ``torch.inference_mode``, one
+thread), the same step in the exported graph's fused form in eager torch, and the eager ``Streamer.step``
+(fused); the six take turns in blocks of 100 steps, so all see the same load.
 
 Goals: onnxruntime's step >= 5x faster than eager torch's; batching >= 3x the throughput at 64 clients.
 Prints Markdown tables with the machine; ``--out`` also writes them as JSON.
@@ -36,6 +37,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import onnx
 import torch
 
 from rnnkit import SequenceClassifier
@@ -229,8 +231,10 @@ def step_benchmark(args) -> list[dict]:
                 info = export_onnx(model, Path(tmp) / "e", verbose=False)
                 session = ort_session(Path(tmp) / "e" / "step.onnx", threads=1)
                 streamer = Streamer(Path(tmp) / "e", threads=1)
+                nodes = len(onnx.load(Path(tmp) / "e" / "step.onnx").graph.node)
             eager_streamer = Streamer(model)
-            graph = StepGraph(resolve(model)).eval()
+            graph = StepGraph(resolve(model), fuse="reference").eval()  # the cells' own project and step
+            fused_graph = StepGraph(resolve(model)).eval()
             x = np.random.default_rng(0).normal(size=(1, 8)).astype(np.float32)
             state = np.zeros((1, info["step"]["state_size"]), dtype=np.float32)
             feed = {"x_t": x, "state_in": state}
@@ -240,18 +244,25 @@ def step_benchmark(args) -> list[dict]:
                 with torch.inference_mode():
                     graph(xt, st)
 
+            def eager_fused():
+                with torch.inference_mode():
+                    fused_graph(xt, st)
+
             us = medians_us({"run": lambda: session.run(None, feed),  # noqa: B023
                              "bound": bound_stepper(session, x, state), "torch": eager,
+                             "torch_fused": eager_fused,
                              "streamer": lambda: streamer.step(0, x[0]),  # noqa: B023
                              "torch_streamer": lambda: eager_streamer.step(0, x[0])}, args.steps)  # noqa: B023
             ort_us, bound_us, torch_us = us["run"], us["bound"], us["torch"]
             streamer_us, eager_streamer_us = us["streamer"], us["torch_streamer"]
             row = {"cell": cell, "hidden_size": H, "onnxruntime_us": round(ort_us, 1),
                    "onnxruntime_bound_us": round(bound_us, 1), "torch_us": round(torch_us, 1),
+                   "torch_fused_us": round(us["torch_fused"], 1),
                    "streamer_us": round(streamer_us, 1), "torch_streamer_us": round(eager_streamer_us, 1),
                    "speedup": round(torch_us / ort_us, 2), "speedup_bound": round(torch_us / bound_us, 2),
                    "speedup_streamer": round(torch_us / streamer_us, 2),
                    "speedup_streamers": round(eager_streamer_us / streamer_us, 2),
+                   "step_nodes": nodes,
                    "export_max_abs_error": info["step"]["max_abs_error"]}
             rows.append(row)
             print(f"  {row}", flush=True)
@@ -268,14 +279,15 @@ def markdown(server_rows: list[dict], step_rows: list[dict], machine: str) -> st
     by = {(r["batching"], r["clients"]): r["requests_per_s"] for r in server_rows}
     if (True, 64) in by and (False, 64) in by:
         lines += ["", f"Batching at 64 clients: {by[True, 64] / by[False, 64]:.2f}x the throughput (goal >= 3)."]
-    lines += ["", "| cell | H | onnxruntime `run` µs | onnxruntime I/O binding µs | `Streamer.step` µs | eager "
-              "torch µs | speedup (run / binding / `Streamer`) | torch `Streamer.step` µs | `Streamer` speedup | "
-              "export error |", "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|"]
+    lines += ["", "| cell | H | step nodes | onnxruntime `run` µs | onnxruntime I/O binding µs | `Streamer.step` µs | "
+              "eager torch µs | speedup (run / binding / `Streamer`) | eager torch fused µs | torch "
+              "`Streamer.step` µs | `Streamer` speedup | export error |",
+              "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"]
     for r in step_rows:
-        lines.append(f"| {r['cell']} | {r['hidden_size']} | {r['onnxruntime_us']} | {r['onnxruntime_bound_us']} | "
-                     f"{r['streamer_us']} | {r['torch_us']} | {r['speedup']}x / {r['speedup_bound']}x / "
-                     f"{r['speedup_streamer']}x | {r['torch_streamer_us']} | {r['speedup_streamers']}x | "
-                     f"{r['export_max_abs_error']:.1g} |")
+        lines.append(f"| {r['cell']} | {r['hidden_size']} | {r['step_nodes']} | {r['onnxruntime_us']} | "
+                     f"{r['onnxruntime_bound_us']} | {r['streamer_us']} | {r['torch_us']} | {r['speedup']}x / "
+                     f"{r['speedup_bound']}x / {r['speedup_streamer']}x | {r['torch_fused_us']} | "
+                     f"{r['torch_streamer_us']} | {r['speedup_streamers']}x | {r['export_max_abs_error']:.1g} |")
     return "\n".join(lines)
 
 

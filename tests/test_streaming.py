@@ -6,7 +6,7 @@ import pytest
 from rnnkit import SequenceClassifier, SequenceRegressor, SequenceTagger
 from rnnkit.deploy import Streamer, export_onnx
 
-FAST = dict(hidden_size=8, max_epochs=2, random_state=0, device="cpu")
+FAST = dict(hidden_size=8, max_epochs=2, random_state=0, device="cpu", bidirectional=False)  # streams
 
 
 def _data(seed=0, n=30):

@@ -34,14 +34,26 @@ A :class:`rnnkit.TimeAware` cell (first layer only) carries ``x_last`` through t
 projects each step inside it (:func:`time_aware_projection`): its whole-sequence projection finds ``x_last``
 with a cumulative maximum over time, which ONNX has no operator for.
 
-**The step graph** (:class:`StepGraph`) runs each layer's ``cell.project`` and ``cell.step`` on one
-observation. Its state ``(B, S)`` concatenates, per layer, the cell's state fields (``h``, and ``c`` for
-LSTMs), then what the whole-sequence computation keeps implicitly:
+**What the encoder reads.** A ``SequenceToLabel``'s ``normalise="series"`` and strided front-end
+(:mod:`rnnkit.models.frontend`) are the model's own code in ``sequence.onnx``, after the padding is zeroed
+(and, for a front-end, ``x`` is padded with zeros to a multiple of its stride, which it would do itself:
+ONNX's integer division truncates where Python's floors, so its ``ceil(T / k) = -(-T // k)`` would not
+survive the export). Neither has a step graph: a series' mean and std are known only at its end, and a
+front-end's recurrent step reads ``k`` observations (:meth:`Exportable.why_no_step` gives the reason written
+to export.json). A :class:`rnnkit.forecast.Forecaster` exports by :class:`ForecastGraph`.
+
+**The step graph** (:class:`StepGraph`) runs each layer on one observation: an Elman, LSTM or GRU cell as a
+:class:`FusedStep` (one matrix product of ``[x_t, h]`` against the stacked weights, the fewest operators:
+at batch 1 a step costs per operator, not per flop), any other cell by its own ``project`` and ``step``.
+Its state ``(B, S)`` concatenates, per layer, the cell's state fields (``h``, and ``c`` for LSTMs), then
+what the whole-sequence computation keeps implicitly:
 
 - a :class:`rnnkit.TimeAware` cell's last observed value of each feature, ``x_last`` (its projection looks
   back over the sequence for it);
 - for ``pooling="mean"`` or ``"max"``, the running sum or maximum of the top layer's outputs and the step
-  count, so that ``y_t`` is the label of the sequence read so far.
+  count, so that ``y_t`` is the label of the sequence read so far;
+- for ``pooling="attention"``, an online softmax (:meth:`StepGraph.pool_step`): the largest score so far, the
+  sum of the weights and the weighted sum of the outputs.
 
 ``y_t`` is the output the whole-sequence model gives at step ``t`` (per-step models) or the label it would
 give if the sequence ended at ``t`` (label models). A new stream starts from ``initial_state`` in
@@ -70,11 +82,12 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from ..cells import TimeAware
+from ..cells import ElmanCell, GRUCell, LSTMCell, LSTMState, TimeAware
 from ..cells.base import length_mask, state_fields
 from ..data.memmap import has_format, write_directory_atomically
 from ..layers import Bidirectional, Recurrent, Stacked
 from ..models import SequenceToLabel, SequenceToSequence
+from ..models.frontend import PatchEmbedding, normalise_series
 
 FORMAT = "rnnkit.onnx"
 FORMAT_VERSION = 1
@@ -93,6 +106,40 @@ class Exportable(NamedTuple):
     kind: str  # "label" (one output per sequence), "step" (one per step) or "layer" (the encoder's output)
     estimator: object | None  # the fitted estimator, for the preprocessing written to export.json
     source: str  # the class name of what was given
+    normalise_eps: float | None = None  # a SequenceToLabel's normalise="series" floor, None without
+    frontend: nn.Module | None = None  # a SequenceToLabel's strided front-end (rnnkit.models.frontend)
+
+    @property
+    def input_size(self) -> int:
+        """``F``, the features per step the model reads (the front-end's input, if it has one)."""
+        if self.frontend is None:
+            return self.encoder.input_size
+        if isinstance(self.frontend, PatchEmbedding):
+            return self.frontend.linear.in_features // self.frontend.k
+        return self.frontend.conv.in_channels
+
+    def read(self, x: Tensor, lengths: Tensor | None) -> tuple[Tensor, Tensor | None]:
+        """What the encoder reads: the model's per-series normalisation and front-end, as its ``forward``."""
+        if self.normalise_eps is not None:
+            x = normalise_series(x, lengths, self.normalise_eps)
+        if self.frontend is not None:
+            x, lengths = self.frontend(x, lengths)  # (B, ceil(T/k), E), ceil(L/k)
+        return x, lengths
+
+    def why_no_step(self) -> str | None:
+        """Why this model has no step graph, or None if it has one."""
+        if self.encoder.bidirectional:
+            return ("a bidirectional model has no step graph: its backward direction reads the sequence from "
+                    "its end, so it cannot stream")
+        if self.normalise_eps is not None:
+            return ("a model with normalise='series' has no step graph: each step is standardised by the mean "
+                    "and std of the whole series, which a stream knows only at its end")
+        if self.frontend is not None:
+            return (f"a model with a strided front-end ({type(self.frontend).__name__}, stride "
+                    f"{self.frontend.k}) has no step graph: its recurrence reads one summary of {self.frontend.k} "
+                    "steps, so one observation is not one recurrent step; use sequence.onnx on the window read "
+                    "so far")
+        return None
 
 
 def resolve(source) -> Exportable:
@@ -102,16 +149,11 @@ def resolve(source) -> Exportable:
     name = type(source).__name__
     estimator = None
     if name == "Forecaster":
-        raise ValueError("export_onnx: a Forecaster is not exported yet (its preprocessing, windows and "
-                         "known-future inputs have no graph form here); export its network "
-                         "forecaster.model_.net as a bare SequenceToLabel if its inputs are prepared elsewhere")
+        raise ValueError("a Forecaster has no step graph (a forecast reads its whole window at once); export "
+                         "its window-to-forecast graph with export_onnx(forecaster, directory)")
     if isinstance(source, SequenceClassifier | SequenceRegressor | SequenceTagger):
         if not hasattr(source, "model_"):
             raise ValueError(f"export_onnx: this {name} is not fitted; call fit first")
-        if getattr(source, "time_aware", False):
-            raise ValueError(f"export_onnx: a time_aware {name} is not exported yet (its network reads the "
-                             "[x, m, δ] inputs built from missing values at predict time); serve it with "
-                             "rnnkit serve, which runs predict")
         estimator, source = source, source.model_
     if isinstance(source, str | os.PathLike):
         raise ValueError(f"export_onnx: got the path {str(source)!r}, not a model; load it first: "
@@ -121,6 +163,7 @@ def resolve(source) -> Exportable:
                          "SequenceRegressor or SequenceTagger, a SequenceToLabel or SequenceToSequence model, "
                          "or a recurrent layer (rnnkit.LSTM, Stacked, Recurrent, ...)")
     model = copy.deepcopy(source).cpu().float().eval().requires_grad_(False)
+    normalise_eps = frontend = None
     if isinstance(model, Recurrent | Bidirectional):
         model = Stacked([model])
     if isinstance(model, Stacked):
@@ -128,14 +171,9 @@ def resolve(source) -> Exportable:
     elif isinstance(model, SequenceToLabel | SequenceToSequence):
         encoder, head = model.encoder, model.head
         kind = "label" if isinstance(model, SequenceToLabel) else "step"
-        unsupported = [f"{what}={value!r}" for what, value in (
-            ("frontend", type(model.frontend).__name__ if getattr(model, "frontend", None) is not None else None),
-            ("normalise", getattr(model, "normalise", None)),
-            ("pooling", "attention" if getattr(head, "pooling", None) == "attention" else None)) if value]
-        if unsupported:
-            raise ValueError(f"export_onnx: a model with {', '.join(unsupported)} is not exported yet (the "
-                             "graphs hold the recurrent encoder and a final/last/mean/max head only); serve it "
-                             "with rnnkit serve, which runs predict")
+        if getattr(model, "normalise", None) == "series":
+            normalise_eps = float(model.eps)
+        frontend = getattr(model, "frontend", None)
     else:
         raise ValueError(f"export_onnx: cannot export a {name}; give a fitted SequenceClassifier, "
                          "SequenceRegressor or SequenceTagger, a SequenceToLabel or SequenceToSequence model, "
@@ -148,7 +186,7 @@ def resolve(source) -> Exportable:
             raise ValueError(f"export_onnx: a layer uses zoneout={d.zoneout}, whose eval-time update "
                              "p * old + (1 - p) * new the exported step does not compute; export a model "
                              "without zoneout")
-    return Exportable(encoder, head, kind, estimator, name)
+    return Exportable(encoder, head, kind, estimator, name, normalise_eps, frontend)
 
 
 # -- the whole-sequence graph ---------------------------------------------------------------------------------
@@ -160,13 +198,22 @@ class SequenceGraph(nn.Module):
     def __init__(self, exportable: Exportable):
         super().__init__()
         self.encoder, self.head, self.kind = exportable.encoder, exportable.head, exportable.kind
+        self.exportable = exportable
+        self.frontend = exportable.frontend  # registered, so that its weights are the graph's
         self.reverse = {id(d.cell): d.reverse for d in self.encoder.directions()}
 
     def forward(self, x: Tensor, lengths: Tensor) -> Tensor:
+        x = torch.where(length_mask(lengths, x.shape[1])[..., None], x, 0)  # padding never enters the maths
+        if self.frontend is not None:
+            # zeros up to a multiple of the stride, which the front-end would add itself: its ceil(T / k) is
+            # -(-T // k), and ONNX's integer division truncates where Python's floors, so -(-T // k) would
+            # come out as floor(T / k) for a T that is not a multiple of k
+            k, T = self.frontend.k, x.shape[1]
+            x = nn.functional.pad(x, (0, 0, 0, (T + k - 1) // k * k - T))
+        x, lengths = self.exportable.read(x, lengths)  # normalise, front-end: (B, T', F')
         T = x.shape[1]
         forward_valid = length_mask(lengths, T)  # (B, T)
         backward_valid = forward_valid.flip(1)  # (B, T): the row arrives reversed, padding first
-        x = torch.where(forward_valid[..., None], x, 0)  # padding never enters the maths
 
         def loop(cell, xw: Tensor, _lengths, state):
             reverse = self.reverse[id(cell)]
@@ -227,13 +274,16 @@ class StepGraph(nn.Module):
 
     ``layout`` names the slices of the state (see the module doc); ``initial_state()`` is the ``(S,)`` state
     a new stream starts from. Unidirectional encoders only.
+
+    ``fuse``: ``"auto"`` (default) runs each layer whose cell :func:`can_fuse` as a :class:`FusedStep`, the
+    others with their cell's own ``project`` and ``step``; ``"fused"`` raises with the reason where a layer
+    cannot; ``"reference"`` runs every cell's own methods. ``forms`` records, per layer, which ran.
     """
 
-    def __init__(self, exportable: Exportable):
+    def __init__(self, exportable: Exportable, *, fuse: str = "auto"):
         super().__init__()
-        if exportable.encoder.bidirectional:
-            raise ValueError("a bidirectional model has no step graph: its backward direction reads the "
-                             "sequence from the end")
+        if (why := exportable.why_no_step()) is not None:
+            raise ValueError(why)
         self.encoder, self.head, self.kind = exportable.encoder, exportable.head, exportable.kind
         self.pooling = self.head.pooling if self.kind == "label" else None
         slots, start = [], 0
@@ -253,8 +303,24 @@ class StepGraph(nn.Module):
             add(f"pool.{'sum' if self.pooling == 'mean' else 'max'}", self.encoder.hidden_size,
                 f"the running {'sum' if self.pooling == 'mean' else 'maximum'} of the top layer's outputs")
             add("pool.count", 1, "the number of steps read")
+        if self.pooling == "attention":
+            add("pool.score_max", 1, "the largest attention score s_t so far (m)")
+            add("pool.weight_sum", 1, "sum of exp(s_t - m) over the steps read; 0 before the first step")
+            add("pool.weighted_sum", self.encoder.hidden_size,
+                "sum of exp(s_t - m) h_t over the steps read (the top layer's outputs)")
         self.layout = slots
         self.state_size = start
+        if fuse not in ("auto", "fused", "reference"):
+            raise ValueError(f"StepGraph: fuse must be 'auto', 'fused' or 'reference', got {fuse!r}")
+        self.fused = nn.ModuleList()  # per layer: its FusedStep, or an empty Sequential for the cell's own step
+        self.forms = []  # per layer: "fused" or "reference (why)", written to export.json
+        for i, d in enumerate(self.encoder.directions()):
+            ok, why = can_fuse(d.cell)
+            if fuse == "fused" and not ok:
+                raise ValueError(f"StepGraph: layer {i} cannot run fused: {why}")
+            use = ok and fuse != "reference"
+            self.fused.append(FusedStep(d.cell) if use else nn.Sequential())
+            self.forms.append("fused" if use else f"reference ({why if not ok else 'fuse=reference'})")
 
     @torch.no_grad()
     def initial_state(self) -> Tensor:
@@ -274,17 +340,23 @@ class StepGraph(nn.Module):
         return torch.cat(parts)
 
     def forward(self, x_t: Tensor, state_in: Tensor) -> tuple[Tensor, Tensor]:
-        part = {s.name: state_in[:, s.start : s.stop] for s in self.layout}
+        # one Split of the state, not a Slice per slot
+        slices = state_in.split([s.stop - s.start for s in self.layout], dim=1)
+        part = {s.name: v for s, v in zip(self.layout, slices, strict=True)}
         out = {}
         x = x_t  # (B, F)
         for i, d in enumerate(self.encoder.directions()):
             cell = d.cell
             fields = [part[f"layer{i}.{f}"] for f in d.state_fields]
-            if isinstance(cell, TimeAware):
-                xw, out[f"layer{i}.x_last"] = time_aware_projection(cell, x, part[f"layer{i}.x_last"])
+            state = fields[0] if cell.state_type is None else cell.state_type(*fields)
+            if isinstance(self.fused[i], FusedStep):
+                x, new = self.fused[i](x, state)
             else:
-                xw = cell.project(x[:, None])[:, 0]  # (B, G)
-            x, new = cell.step(xw, fields[0] if cell.state_type is None else cell.state_type(*fields))
+                if isinstance(cell, TimeAware):
+                    xw, out[f"layer{i}.x_last"] = time_aware_projection(cell, x, part[f"layer{i}.x_last"])
+                else:
+                    xw = cell.project(x[:, None])[:, 0]  # (B, G)
+                x, new = cell.step(xw, state)
             out |= {f"layer{i}.{f}": v for f, v in zip(d.state_fields, state_fields(new), strict=True)}
         if self.kind == "layer":
             y = x
@@ -295,9 +367,25 @@ class StepGraph(nn.Module):
         return y, torch.cat([out[s.name] for s in self.layout], dim=1)
 
     def pool_step(self, h: Tensor, part: dict, out: dict) -> Tensor:
-        """The pooled top-layer output of the steps read so far (``"final"``/``"last"``: ``h_t`` itself)."""
+        """The pooled top-layer output of the steps read so far (``"final"``/``"last"``: ``h_t`` itself).
+
+        Attention pooling streams as an online softmax (Milakov & Gimelshein 2018): with ``m`` the largest
+        score so far, ``d = sum exp(s - m)`` and ``n = sum exp(s - m) h``, a new score ``s_t`` rescales both
+        by ``exp(m - m')``, ``m' = max(m, s_t)``, and adds ``exp(s_t - m')``; the pool is ``n / d``, the
+        softmax-weighted mean of :class:`rnnkit.models.heads.AttentionPool` over the steps read."""
         if self.pooling in ("final", "last"):
             return h
+        if self.pooling == "attention":
+            attention = self.head.attention
+            s = attention.score(torch.tanh(attention.project(h)))  # (B, 1)
+            m, d, n = part["pool.score_max"], part["pool.weight_sum"], part["pool.weighted_sum"]
+            first = d == 0  # nothing read yet: the old sums are empty, whatever m holds
+            m_new = torch.where(first, s, torch.maximum(m, s))
+            scale = torch.where(first, 0.0, torch.exp(m - m_new))
+            e = torch.exp(s - m_new)
+            out["pool.score_max"], out["pool.weight_sum"] = m_new, d * scale + e
+            out["pool.weighted_sum"] = n * scale + e * h
+            return out["pool.weighted_sum"] / out["pool.weight_sum"]
         count = part["pool.count"] + 1  # (B, 1)
         out["pool.count"] = count
         if self.pooling == "mean":
@@ -305,6 +393,80 @@ class StepGraph(nn.Module):
             return out["pool.sum"] / count
         out["pool.max"] = torch.where(count > 1, torch.maximum(part["pool.max"], h), h)
         return out["pool.max"]
+
+
+FUSABLE = (ElmanCell, LSTMCell, GRUCell)
+
+
+def can_fuse(cell) -> tuple[bool, str]:
+    """Whether a cell's step has a :class:`FusedStep` form: exactly an Elman, LSTM or GRU cell (a subclass
+    may change the maths), and why not otherwise."""
+    if type(cell) not in FUSABLE:
+        return False, f"{type(cell).__name__} has no fused step (Elman, LSTM and GRU cells have)"
+    return True, "one matmul of [x_t, h] against the stacked weights"
+
+
+class FusedStep(nn.Module):
+    """One step of an Elman, LSTM or GRU cell for the step graph: one matmul of ``[x_t, h] (B, F + H)``
+    against the cell's input and recurrent weights stacked once at construction, then the cell's equations
+    (the docstrings of :class:`rnnkit.LSTMCell`, :class:`rnnkit.GRUCell`, :class:`rnnkit.ElmanCell`).
+
+    ``a = [x_t, h] W + b`` with ``W = [W_ih^T; W_hh^T] (F + H, G)`` and ``b = b_ih + b_hh``: the cell's
+    ``W_ih x + b_ih + W_hh h + b_hh`` in one product instead of two products, an add and the reshapes of a
+    projection written for whole sequences. At batch 1 a step is a few dozen small operators, each with a
+    fixed cost in any runtime, so fewer operators is what makes the step fast.
+
+    The LSTM's columns are stored in gate order ``i, f, o, g`` (not the cell's ``i, f, g, o``), so that one
+    sigmoid covers the three gates. The GRU's candidate keeps its halves apart (the reset gate multiplies
+    ``W_hn h + b_hn`` alone, torch.nn's form): ``W`` has columns ``[r z | n_x | n_h]``, ``(F + H, 4H)``,
+    zero where ``x`` or ``h`` does not reach, and ``h' = n + z (h - n)``, which is ``(1 - z) n + z h`` in
+    one operator less. Equal to the cell's own step to float rounding (the sums are grouped differently);
+    the export checks it.
+    """
+
+    def __init__(self, cell):
+        super().__init__()
+        ok, why = can_fuse(cell)
+        if not ok:
+            raise ValueError(f"FusedStep: {why}")
+        self.kind = type(cell).__name__
+        self.act = torch.relu if getattr(cell, "nonlinearity", "tanh") == "relu" else torch.tanh
+        H = self.hidden_size = cell.hidden_size
+        with torch.no_grad():
+            w_x, w_h = cell.weight_ih.T, cell.weight_hh.T  # (F, G), (H, G)
+            zeros = torch.zeros(cell.gate_size, dtype=w_x.dtype)
+            b_x = zeros if cell.bias_ih is None else cell.bias_ih
+            b_h = zeros if cell.bias_hh is None else cell.bias_hh
+            if isinstance(cell, GRUCell):
+                F = cell.input_size
+                weight = torch.cat([torch.cat([w_x[:, : 2 * H], w_x[:, 2 * H :], w_x.new_zeros(F, H)], 1),
+                                    torch.cat([w_h[:, : 2 * H], w_h.new_zeros(H, H), w_h[:, 2 * H :]], 1)])
+                bias = torch.cat([b_x[: 2 * H] + b_h[: 2 * H], b_x[2 * H :], b_h[2 * H :]])
+            else:
+                weight, bias = torch.cat([w_x, w_h]), b_x + b_h
+            if isinstance(cell, LSTMCell):  # gate blocks i, f, g, o -> i, f, o, g: one sigmoid over three gates
+                order = torch.cat([torch.arange(0, 2 * H), torch.arange(3 * H, 4 * H), torch.arange(2 * H, 3 * H)])
+                weight, bias = weight[:, order], bias[order]
+        self.register_buffer("weight", weight.detach().clone().contiguous())  # (F + H, G), or (F + H, 4H)
+        self.register_buffer("bias", bias.detach().clone())
+
+    def forward(self, x: Tensor, state):
+        h = state.h if self.kind == "LSTMCell" else state
+        a = torch.addmm(self.bias, torch.cat([x, h], dim=1), self.weight)  # (B, G)
+        if self.kind == "LSTMCell":
+            ifo, g = a.split([3 * self.hidden_size, self.hidden_size], dim=1)
+            i, f, o = torch.sigmoid(ifo).chunk(3, dim=1)
+            c = f * state.c + i * torch.tanh(g)
+            h = o * torch.tanh(c)
+            return h, LSTMState(h, c)
+        if self.kind == "GRUCell":
+            rz, n_x, n_h = a.split([2 * self.hidden_size, self.hidden_size, self.hidden_size], dim=1)
+            r, z = torch.sigmoid(rz).chunk(2, dim=1)
+            n = torch.tanh(n_x + r * n_h)
+            h = n + z * (h - n)
+            return h, h
+        h = self.act(a)
+        return h, h
 
 
 def time_aware_projection(cell: TimeAware, x_t: Tensor, x_last: Tensor) -> tuple[Tensor, Tensor]:
@@ -356,6 +518,8 @@ def ort_session(model: bytes | str | os.PathLike, *, threads: int | None = None)
 
     options = ort.SessionOptions()
     options.log_severity_level = 3
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     if threads is not None:
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
@@ -364,9 +528,9 @@ def ort_session(model: bytes | str | os.PathLike, *, threads: int | None = None)
 
 
 # -- checks ---------------------------------------------------------------------------------------------------
-def _random_inputs(encoder: Stacked, B: int, T: int, generator: torch.Generator) -> Tensor:
-    x = torch.randn(B, T, encoder.input_size, generator=generator)
-    cell = encoder.directions()[0].cell
+def _random_inputs(exportable: Exportable, B: int, T: int, generator: torch.Generator) -> Tensor:
+    x = torch.randn(B, T, exportable.input_size, generator=generator)
+    cell = exportable.encoder.directions()[0].cell
     if isinstance(cell, TimeAware):  # a realistic [x, m, delta]: a 0/1 mask, positive gaps
         F = cell.n_features
         x[..., F : 2 * F] = (x[..., F : 2 * F] > 0).float()
@@ -380,7 +544,7 @@ def check_sequence(exportable: Exportable, session, *, seed: int = 0) -> list[di
     model = _eager(exportable)
     cases = []
     for B, T in CHECK_SHAPES:
-        x = _random_inputs(exportable.encoder, B, T, g)
+        x = _random_inputs(exportable, B, T, g)
         for with_lengths in (False, True):
             lengths = torch.randint(1, T + 1, (B,), generator=g) if with_lengths else torch.full((B,), T)
             with torch.no_grad():
@@ -400,7 +564,7 @@ def check_step(exportable: Exportable, step: StepGraph, session, *, seed: int = 
     initial = step.initial_state().numpy()
     cases = []
     for B, T in CHECK_SHAPES:
-        x = _random_inputs(exportable.encoder, B, T, g)
+        x = _random_inputs(exportable, B, T, g)
         lengths = torch.randint(1, T + 1, (B,), generator=g)
         with torch.no_grad():
             expected = model(x, lengths).numpy()
@@ -423,6 +587,7 @@ def _eager(exportable: Exportable):
     encoder, head, kind = exportable.encoder, exportable.head, exportable.kind
 
     def run(x, lengths):
+        x, lengths = exportable.read(x, lengths)
         output, state = encoder(x, lengths)
         if kind == "label":
             return head(output, lengths, state)
@@ -444,6 +609,12 @@ def preprocessing(estimator) -> dict | None:
         "x_scale": np.asarray(estimator.x_scale_, dtype=float).tolist(),
         "x_formula": "x_scaled[..., j] = (x[..., j] - x_mean[j]) / x_scale[j], features in this order",
     }
+    if getattr(estimator, "time_aware", False):
+        info["time_aware"] = {
+            "inputs": "[x, m, delta]: 3 * n_features channels per step, the graphs' F",
+            "formula": "per feature j at step t: x = x_scaled (0 where the value is missing, NaN), m = 1 if "
+                       "observed else 0, delta = the steps since its previous observation: delta_0 = 0, "
+                       "delta_{t+1} = 1 if observed at t else delta_t + 1 (rnnkit.time_aware_inputs)"}
     classes = getattr(estimator, "classes_", None)
     if classes is not None:
         info["output"] = {"kind": "class_logits", "classes": np.asarray(classes).tolist(),
@@ -493,9 +664,11 @@ def export_onnx(model_or_estimator, directory: str | os.PathLike, *, tolerance: 
 
     target = Path(directory)
     _check_target(target)
+    if type(model_or_estimator).__name__ == "Forecaster":
+        return _export_forecaster(model_or_estimator, target, tolerance=tolerance, verbose=verbose)
     exportable = resolve(model_or_estimator)
-    encoder, F = exportable.encoder, exportable.encoder.input_size
-    example = _random_inputs(encoder, 2, 5, torch.Generator().manual_seed(0))
+    encoder, F = exportable.encoder, exportable.input_size
+    example = _random_inputs(exportable, 2, 5, torch.Generator().manual_seed(0))
     sequence_bytes = _to_onnx(SequenceGraph(exportable).eval(), (example, torch.tensor([5, 3])),
                               ["x", "lengths"], ["y"], {"x": {0: "B", 1: "T"}, "lengths": {0: "B"}})
     sequence_cases = check_sequence(exportable, ort_session(sequence_bytes))
@@ -512,6 +685,13 @@ def export_onnx(model_or_estimator, directory: str | os.PathLike, *, tolerance: 
         "bidirectional": encoder.bidirectional,
         "hidden_size": encoder.hidden_size,
         "pooling": exportable.head.pooling if exportable.kind == "label" else None,
+        "normalise": None if exportable.normalise_eps is None else {
+            "kind": "series", "eps": exportable.normalise_eps,
+            "note": "inside sequence.onnx: each row and feature standardised by its own mean and population "
+                    "std over its valid steps, floored at eps; the client passes x as below"},
+        "frontend": None if exportable.frontend is None else {
+            "kind": type(exportable.frontend).__name__, "stride": exportable.frontend.k,
+            "note": "inside sequence.onnx: the recurrence reads ceil(T / stride) summaries"},
         "preprocessing": preprocessing(exportable.estimator),
         "sequence": {
             "file": SEQUENCE_FILE,
@@ -523,9 +703,8 @@ def export_onnx(model_or_estimator, directory: str | os.PathLike, *, tolerance: 
             "checks": sequence_cases,
         },
     }
-    if encoder.bidirectional:
-        info["step"] = {"file": None, "reason": "a bidirectional model has no step graph: its backward "
-                        "direction reads the sequence from its end, so it cannot stream"}
+    if (why := exportable.why_no_step()) is not None:
+        info["step"] = {"file": None, "reason": why}
     else:
         step = StepGraph(exportable).eval()
         S = step.state_size
@@ -543,6 +722,7 @@ def export_onnx(model_or_estimator, directory: str | os.PathLike, *, tolerance: 
                         "state_out": {"shape": ["B", S], "dtype": "float32"}},
             "state_size": S,
             "state_layout": [s._asdict() for s in step.layout],
+            "layer_forms": step.forms,
             "initial_state": initial.tolist(),
             "y_t": "the per-step output at this step" if exportable.kind != "label"
             else "the label output of the sequence read so far (the whole-sequence y if it ended here)",
@@ -560,6 +740,183 @@ def export_onnx(model_or_estimator, directory: str | os.PathLike, *, tolerance: 
         raise ValueError(f"export_onnx: the exported graphs differ from the eager model by up to {worst:.3g} "
                          f"(> tolerance {tolerance}); nothing was written")
     files[EXPORT_FILE] = (json.dumps(info, indent=1, allow_nan=False) + "\n").encode()
+    write_export_directory(target, files)
+    return info
+
+
+# -- a Forecaster ---------------------------------------------------------------------------------------------
+# ONNX export of a fitted rnnkit.forecast.Forecaster: the window in, the forecast out, in the series' units
+# (see ForecastGraph and docs/deploy.md). No step graph: a forecast reads its whole window at once.
+def check_forecaster(forecaster) -> None:
+    """ValueError unless ``forecaster`` is a fitted Forecaster whose forecast is one network."""
+    if not hasattr(forecaster, "model_"):
+        raise ValueError("export_onnx: this Forecaster is not fitted; call fit first")
+    if getattr(forecaster, "model_kind_", "direct") != "direct":
+        raise ValueError(f"export_onnx: a Forecaster with model_kind_={forecaster.model_kind_!r} is not exported "
+                         "(its level and season come from exponential smoothing outside the network); refit "
+                         "with model='direct' to export it")
+
+
+class _ScannedNet(nn.Module):
+    """A SequenceToLabel's ``forward(x, lengths, state) -> (y, state)`` computed by :class:`SequenceGraph`
+    on full windows; the state, which the forecast does not use, is None."""
+
+    def __init__(self, net: nn.Module):
+        super().__init__()
+        self.graph = SequenceGraph(resolve(net))
+
+    def forward(self, x: Tensor, lengths=None, state=None):
+        full = torch.ones_like(x[:, 0, 0], dtype=torch.long) * x.shape[1]  # (B,): every window is full
+        return self.graph(x, full), None
+
+
+class ForecastGraph(nn.Module):
+    """``(x (B, L, F_x)[, future (B, H, C)]) -> y (B, H, n_y, n_q)``: a fitted Forecaster's ``predict`` after
+    its features are built.
+
+    ``x``: windows of the network's input channels (export.json's ``forecast.input_names``), ``L`` the fitted
+    lookback; ``future``: the known-future channels (``forecast.future_names``), only for a model that reads
+    them; ``y``: the ``H`` horizon steps of the ``n_y`` targets, ``n_q`` quantiles each (1 without), sorted,
+    in the series' units, what ``predict`` returns.
+
+    The graph is the fitted :class:`rnnkit.forecast.net.DirectForecastNet` itself (its relative form, its
+    local head) with the encoder's loop as the ``Scan`` of :class:`SequenceGraph`, then what ``predict`` does
+    after the network: the quantiles sorted, the targets' scaling undone. What comes before the network, the
+    window's channels, is written to export.json for the client to build (:func:`forecast_info`). The hybrid
+    model is not exported (its level and season come from exponential smoothing outside the network)."""
+
+    def __init__(self, forecaster):
+        super().__init__()
+        check_forecaster(forecaster)
+        model = copy.deepcopy(forecaster.model_).cpu().float().eval().requires_grad_(False)
+        model.net = _ScannedNet(model.net)
+        self.model = model
+        self.shape = (model.horizon, model.n_targets, model.n_quantiles)
+        p = forecaster.preprocessor_
+        idx = [p.columns.index(c) for c in forecaster.targets_]
+        self.register_buffer("center", torch.tensor(p.center_[idx], dtype=torch.float32)[:, None])  # (n_y, 1)
+        self.register_buffer("scale", torch.tensor(p.scale_[idx], dtype=torch.float32)[:, None])
+
+    def forward(self, x: Tensor, future: Tensor | None = None) -> Tensor:
+        out, _ = self.model(x, future=future)  # (B, H * n_y * n_q), scaled
+        y = out.view(-1, *self.shape).sort(dim=-1).values  # quantiles never cross, as predict sorts them
+        return y * self.scale + self.center  # (B, H, n_y, n_q) in original units
+
+
+def forecast_inputs(forecaster, B: int, generator: torch.Generator) -> tuple[Tensor, Tensor | None]:
+    """Random windows ``(B, L, F_x)`` (0/1 masks and positive gaps where the channels are such) and
+    known-future inputs ``(B, H, C)`` (None without), for the export-time check."""
+    features, L = forecaster.features_, forecaster.lookback_
+    x = torch.randn(B, L, len(features.input_names), generator=generator)
+    for role in ("mask", "m"):
+        if role in features.slices:
+            x[..., features.slices[role]] = (x[..., features.slices[role]] > -0.5).float()
+    for role in ("time_since", "delta"):
+        if role in features.slices:
+            x[..., features.slices[role]] = x[..., features.slices[role]].abs() + 1
+    future = None
+    if forecaster.model_.local is not None:
+        future = torch.randn(B, forecaster.horizon, len(forecaster.future_names_), generator=generator)
+    return x, future
+
+
+def check_forecast(forecaster, session, *, seed: int = 0) -> list[dict]:
+    """The graph beside the Forecaster's own forecast of the same windows (its ``_forecast``, the path of
+    ``predict``): random windows of several batch sizes, and the fitted series' last window."""
+    g = torch.Generator().manual_seed(seed)
+    cases = []
+    windows = [forecast_inputs(forecaster, B, g) for B in (1, 4)]
+    last = forecaster.features_.transform(forecaster.history_).inputs[-forecaster.lookback_ :][None]
+    if forecaster.model_.local is None:
+        windows.append((torch.from_numpy(np.ascontiguousarray(last)), None))
+    for x, future in windows:
+        expected = forecaster._forecast(x.numpy(), None if future is None else future.numpy())
+        feed = {"x": x.numpy()} | ({} if future is None else {"future": future.numpy()})
+        got = session.run(None, feed)[0]
+        error = float(np.abs(got - expected).max() / max(1.0, float(np.abs(expected).max())))
+        cases.append({"B": int(x.shape[0]), "window": "random" if len(cases) < 2 else "the fitted series' last",
+                      "max_rel_error": error})
+    return cases
+
+
+def forecast_info(forecaster) -> dict:
+    """export.json's ``forecast``: what a client builds before the graph and reads after it."""
+    p, features = forecaster.preprocessor_, forecaster.features_
+    return {
+        "lookback": int(forecaster.lookback_),
+        "horizon": int(forecaster.horizon),
+        "targets": list(forecaster.targets_),
+        "quantiles": None if forecaster.quantiles is None else [float(q) for q in forecaster.quantiles],
+        "relative": bool(forecaster.relative_),
+        "frequency": None if forecaster.freq_ is None else str(forecaster.freq_),
+        "input_names": list(features.input_names),
+        "future_names": list(features.future_names),
+        "columns": list(p.columns),
+        "impute": p.impute,
+        "scale": p.scale,
+        "center": np.asarray(p.center_, dtype=float).tolist(),
+        "scale_by": np.asarray(p.scale_, dtype=float).tolist(),
+        "x_formula": ("the last `lookback` rows of the series; per column c of `columns`: missing values "
+                      "filled by `impute` ('ffill': the last observed value, the training mean before the first "
+                      "one; 'mean': the training mean; 'zero': 0), then (v - center[c]) / scale_by[c]; channels "
+                      "in the order of input_names: the columns' values, the calendar channels of the window's "
+                      "timestamps ('<period>_sin', '<period>_cos': rnnkit.data.timeseries.calendar_features), "
+                      "then '<column>_mask' (1 observed, 0 imputed) and '<column>_since' (steps since the column "
+                      "was last observed) where named"),
+        "future_formula": ("known-future covariates scaled as their column above, then the calendar channels "
+                           "(rnnkit.data.timeseries.calendar_features of the forecast timestamps), in the order "
+                           "of future_names; only when future_names is not empty"),
+        "y_formula": ("y[b, h, j, q]: step h + 1 after the window of target targets[j] at quantiles[q] (q = 0 "
+                      "without quantiles), in the series' units: Forecaster.predict's values"),
+    }
+
+
+def _export_forecaster(forecaster, target: Path, *, tolerance: float, verbose: bool) -> dict:
+    """export_onnx for a Forecaster (:class:`ForecastGraph`): sequence.onnx and export.json."""
+    import onnx
+
+    graph = ForecastGraph(forecaster).eval()
+    x, future = forecast_inputs(forecaster, 2, torch.Generator().manual_seed(0))
+    names = ["x"] + ([] if future is None else ["future"])
+    args = (x,) if future is None else (x, future)
+    sequence_bytes = _to_onnx(graph, args, names, ["y"], {n: {0: "B"} for n in names})
+    cases = check_forecast(forecaster, ort_session(sequence_bytes))
+    worst = max(c["max_rel_error"] for c in cases)
+    H, n_y, n_q = graph.shape
+    inputs = {"x": {"shape": ["B", int(x.shape[1]), int(x.shape[2])], "dtype": "float32"}}
+    if future is not None:
+        inputs["future"] = {"shape": ["B", H, int(future.shape[2])], "dtype": "float32"}
+    info = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "versions": _onnx_versions(),
+        "opset": int(max(o.version for o in onnx.load_from_string(sequence_bytes).opset_import if o.domain == "")),
+        "source": type(forecaster).__name__,
+        "output_kind": "forecast",
+        "cells": [type(c).__name__ for c in graph.model.net.graph.encoder.cells()],
+        "hidden_size": graph.model.net.graph.encoder.hidden_size,
+        "preprocessing": None,
+        "forecast": forecast_info(forecaster),
+        "sequence": {
+            "file": SEQUENCE_FILE,
+            "inputs": inputs,
+            "outputs": {"y": {"shape": ["B", H, n_y, n_q], "dtype": "float32"}},
+            "max_abs_error": None,
+            "max_rel_error": worst,
+            "error_note": "|onnxruntime - Forecaster| / max(1, max |forecast|): the forecast is in the series' units",
+            "checks": cases,
+        },
+        "step": {"file": None, "reason": "a Forecaster has no step graph: a forecast reads its whole window at once"},
+        "max_abs_error": None,
+        "max_rel_error": worst,
+        "tolerance": tolerance,
+    }
+    if verbose:
+        print(f"export_onnx: max |onnxruntime - Forecaster| / max(1, |forecast|) = {worst:.3g} (sequence)")
+    if not worst <= tolerance:
+        raise ValueError(f"export_onnx: the exported forecast differs from the Forecaster's by up to {worst:.3g} "
+                         f"(relative; > tolerance {tolerance}); nothing was written")
+    files = {SEQUENCE_FILE: sequence_bytes, EXPORT_FILE: (json.dumps(info, indent=1, allow_nan=False) + "\n").encode()}
     write_export_directory(target, files)
     return info
 

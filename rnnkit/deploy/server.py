@@ -125,7 +125,10 @@ def steps_by_features(estimator, batch_size: int | None = None):
     if hasattr(fixed, "feature_names_in_"):  # a request's features come in the order GET /model lists them
         del fixed.feature_names_in_
     if batch_size is not None:
-        fixed.batch_size = max(fixed.batch_size, batch_size)
+        fitted = fixed.batch_size
+        if not isinstance(fitted, int | np.integer):  # "auto": the size chosen at fit
+            fitted = fixed.choices_["batch_size"]
+        fixed.batch_size = max(int(fitted), batch_size)
     return fixed
 
 

@@ -7,7 +7,10 @@ the whole sequence: every step's output for a per-step model (a tagger), and for
 the whole sequence read so far would get (a classifier's prediction if the sequence ended now).
 
 For a fitted estimator (or an export of one) the raw features are standardised as in training and the
-output decoded: a label and the class probabilities, or a value in the target's units.
+output decoded: a label and the class probabilities, or a value in the target's units. A ``time_aware``
+estimator's stream reads raw features with NaN for a missing value and builds the ``[x, m, δ]`` its graphs
+read, as :func:`rnnkit.time_aware_inputs` does over a whole sequence: ``δ`` (steps since each feature was
+last observed) is kept per stream beside its state.
 
 At batch 1 a step costs less than onnxruntime's per-call overhead, so :meth:`Streamer.step` under
 onnxruntime avoids that overhead: each stream owns two preallocated state buffers ``(1, S)`` and two I/O
@@ -44,13 +47,14 @@ class _Stream:
     """One stream's state: two buffers ``(2, 1, S)``, the current state ``buffers[turn]``; under onnxruntime,
     ``bindings[k]`` reads ``buffers[k]`` and writes the next state into ``buffers[1 - k]``."""
 
-    __slots__ = ("buffers", "turn", "bindings")
+    __slots__ = ("buffers", "turn", "bindings", "since")
 
-    def __init__(self, initial_state: np.ndarray):
+    def __init__(self, initial_state: np.ndarray, n_raw: int):
         self.buffers = np.empty((2, 1, initial_state.size), dtype=np.float32)
         self.buffers[0, 0] = initial_state  # a copy: a stream never writes into another's or the initial state
         self.turn = 0
         self.bindings = None
+        self.since = np.zeros(n_raw, dtype=np.float32)  # a time-aware model's delta for the next step
 
     @property
     def state(self) -> np.ndarray:
@@ -98,6 +102,9 @@ class Streamer:
             self.n_features = exportable.encoder.input_size
             self.preprocessing = preprocessing(exportable.estimator)
         pre = self.preprocessing
+        # a time-aware estimator's graphs read [x, m, delta] (3F); its stream reads F raw values, NaN missing
+        self._time_aware = pre is not None and "time_aware" in pre
+        self.n_raw = pre["n_features"] if self._time_aware else self.n_features
         self._x_mean = None if pre is None else np.asarray(pre["x_mean"], dtype=np.float32)
         self._x_scale = None if pre is None else np.asarray(pre["x_scale"], dtype=np.float32)
         self._streams: dict = {}
@@ -120,7 +127,9 @@ class Streamer:
             return self.step_many({stream_id: x_t})[stream_id]
         a = self._check(stream_id, x_t)
         stream = self._streams.get(stream_id) or self._new_stream()
-        if self._x_mean is None:
+        if self._time_aware:
+            self._x[0] = self._time_aware_row(stream, a)
+        elif self._x_mean is None:
             self._x[0] = a
         else:  # the same float32 operations as step_many's
             np.subtract(a, self._x_mean, out=self._x[0])
@@ -139,9 +148,11 @@ class Streamer:
         if len(ids) == 1 and self.backend == "onnxruntime":
             return {ids[0]: self.step(ids[0], observations[ids[0]])}
         x = np.stack([self._check(i, observations[i]) for i in ids])  # (B, F)
-        if self._x_mean is not None:
-            x = (x - self._x_mean) / self._x_scale
         streams = [self._streams.get(i) or self._new_stream() for i in ids]
+        if self._time_aware:
+            x = np.stack([self._time_aware_row(s, a) for s, a in zip(streams, x, strict=True)])  # (B, 3F)
+        elif self._x_mean is not None:
+            x = (x - self._x_mean) / self._x_scale
         state = np.stack([s.state for s in streams])  # (B, S)
         y, state = self._run(x.astype(np.float32), state)
         results = {}
@@ -151,8 +162,18 @@ class Streamer:
             results[i] = self._decode(y[k])
         return results
 
+    def _time_aware_row(self, stream: _Stream, a: np.ndarray) -> np.ndarray:
+        """``[x, m, delta] (3F,)`` of one raw observation ``a (F,)`` (NaN: missing), as
+        :func:`rnnkit.time_aware_inputs` builds it over a whole sequence (delta in steps); advances the
+        stream's delta."""
+        m = ~np.isnan(a)
+        x = np.where(m, (a - self._x_mean) / self._x_scale, 0.0)
+        row = np.concatenate([x, m, stream.since]).astype(np.float32)
+        stream.since = np.where(m, 1.0, stream.since + 1.0).astype(np.float32)
+        return row
+
     def _new_stream(self) -> _Stream:
-        stream = _Stream(self.initial_state)
+        stream = _Stream(self.initial_state, self.n_raw)
         if self.backend == "onnxruntime":
             import onnxruntime as ort
 
@@ -169,13 +190,18 @@ class Streamer:
 
     def _check(self, stream_id, x_t) -> np.ndarray:
         try:
-            a = np.asarray(x_t, dtype=np.float32).reshape(-1)
+            a = np.asarray(x_t, dtype=np.float32)
         except (TypeError, ValueError) as e:
             raise ValueError(f"Streamer: the observation of stream {stream_id!r} is not numeric ({e})") from e
-        if a.shape != (self.n_features,):
-            raise ValueError(f"Streamer: the observation of stream {stream_id!r} has {a.size} values; the model "
-                             f"reads {self.n_features} features per step")
-        if not np.isfinite(a).all():
+        if a.shape != (self.n_raw,):
+            a = a.reshape(-1)
+            if a.shape != (self.n_raw,):
+                raise ValueError(f"Streamer: the observation of stream {stream_id!r} has {a.size} values; the "
+                                 f"model reads {self.n_raw} features per step")
+        if self._time_aware:  # NaN marks a missing value
+            if np.isinf(a).any():
+                raise ValueError(f"Streamer: the observation of stream {stream_id!r} contains infinity")
+        elif not np.isfinite(a).all():
             raise ValueError(f"Streamer: the observation of stream {stream_id!r} contains NaN or infinity")
         return a
 
