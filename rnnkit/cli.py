@@ -177,6 +177,7 @@ def _train(args) -> int:
     from rnnkit.io import FORMAT, TRAINING_FILE, write_directory_atomically
     from rnnkit.training.runs import CHECKPOINT
 
+    options = _model_options(args)  # a flag of another task is refused before any file is read
     out = Path(args.out)
     _check_writable_parent(out, "--out")
     with _exclusive(out):
@@ -190,15 +191,11 @@ def _train(args) -> int:
         train_idx, test_idx = _split(table, args, args.task, columns["target_column"])
         cls = getattr(rnnkit, ESTIMATOR_FOR_TASK[args.task])
         est = cls(
-            cell=args.cell,
+            **options,
             time_aware=args.time_aware,
-            hidden_size=args.hidden_size,
             num_layers=args.num_layers,
-            bidirectional=args.bidirectional,
             dropout=args.dropout,
-            max_epochs=args.epochs,
-            batch_size=args.batch_size,
-            lr=args.lr,
+            batching=args.batching,
             tbptt_steps=args.tbptt_steps,
             random_state=args.seed,
             device=args.device,
@@ -239,6 +236,24 @@ def _train(args) -> int:
     print(json.dumps(metrics, indent=2))
     print(f"wrote model and metrics.json to {out}")
     return 0
+
+
+# The options `rnnkit train` leaves to the estimator unless given (classify / regress: "auto", chosen from the
+# data; tag: the tagger's own defaults), by flag -> parameter; "none" on the command line is None.
+_MODEL_FLAGS = {"cell": "cell", "hidden_size": "hidden_size", "bidirectional": "bidirectional",
+                "epochs": "max_epochs", "batch_size": "batch_size", "lr": "lr", "frontend": "frontend",
+                "stride": "stride", "pooling": "pooling", "normalise": "normalise", "lr_schedule": "lr_schedule"}
+_LABEL_ONLY = ("frontend", "stride", "pooling", "normalise")
+
+
+def _model_options(args) -> dict:
+    """The estimator's parameters the command line gave (a flag left out, or "auto", keeps the estimator's
+    default); a sequence-level option given with --task tag is refused."""
+    given = {flag: getattr(args, flag) for flag in _MODEL_FLAGS if getattr(args, flag) not in (None, "auto")}
+    if args.task == "tag" and (wrong := [f for f in _LABEL_ONLY if f in given]):
+        raise ValueError(f"--{wrong[0]} applies to one prediction per sequence (--task classify or regress), "
+                         f"not to --task tag; leave it out")
+    return {_MODEL_FLAGS[f]: None if v == "none" else v for f, v in given.items()}
 
 
 def _match_columns(table, recorded: dict, est, data) -> list:
@@ -331,6 +346,7 @@ def _forecast(args) -> int:
     import pandas as pd
 
     from .forecast import METHODS, METRICS, Forecaster, infer_season_length
+    from .forecast.defaults import choose_lookback
     from .forecast.series import _regular_step, as_frame, read_series_csv
     from .io import estimator_files, write_directory_atomically
 
@@ -347,7 +363,9 @@ def _forecast(args) -> int:
         frame = as_frame(data, freq=args.freq)
         freq, _ = _regular_step(frame, fix="pass --freq h (or D, W-SAT, MS...)")
         H, n = args.horizon, len(frame)
-        L = args.lookback if args.lookback is not None else 2 * H
+        # without --lookback the Forecaster chooses it ("auto"); its rule always leaves a window, so the check
+        # below can only refuse a given --lookback
+        L = args.lookback if args.lookback is not None else choose_lookback(n, H, 1)[0]
         if L + H > n:
             raise ValueError(f"{args.data}: --lookback {L} + --horizon {H} = {L + H} steps make one window, but "
                              f"the series has {n} steps; lower --horizon or --lookback")
@@ -359,7 +377,8 @@ def _forecast(args) -> int:
                 raise ValueError(f"{args.data}: cannot tell a season length from the time column "
                                  f"{args.time_column!r} (step {freq!r}); pass --season-length (e.g. 12 for "
                                  "monthly data, 24 for hourly)") from None
-        forecaster = Forecaster(lookback=L, horizon=H, cell=args.cell, hidden_size=args.hidden_size,
+        forecaster = Forecaster(lookback="auto" if args.lookback is None else L, horizon=H, model=args.model,
+                                cell=args.cell, hidden_size=args.hidden_size,
                                 max_epochs=args.max_epochs, time_aware=args.time_aware, random_state=args.seed,
                                 device=args.device, devices=args.devices, num_nodes=args.num_nodes,
                                 strategy=args.strategy, verbose=args.verbose)
@@ -584,7 +603,8 @@ def _add_scale_out_options(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .models import CELL_NAMES
+    from .models import CELL_NAMES, FRONTENDS, NORMALISATIONS, POOLINGS
+    from .training.runs import BATCHINGS, LR_SCHEDULES
 
     parser = _Parser(prog="rnnkit", description="Recurrent neural networks for sequential data.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -615,20 +635,39 @@ def build_parser() -> argparse.ArgumentParser:
         "--resume",
         action="store_true",
         help="continue the interrupted run whose checkpoint is in --out (same data and options; --epochs may "
-        "grow); without a checkpoint, train from the start",
+        "grow when no learning-rate schedule spans them: --lr-schedule none); without a checkpoint, train from "
+        "the start",
     )
     count = _number(int, 1)
-    train.add_argument("--cell", default="lstm", choices=CELL_NAMES)
+    auto = ("default: chosen from the data for classify and regress (rnnkit.models.defaults_for_series); "
+            "tag: {}")
+    named = lambda values: [v or "none" for v in values] + ["auto"]  # None is "none" on the command line
+    train.add_argument("--cell", choices=[*CELL_NAMES, "auto"], help=auto.format("lstm"))
     train.add_argument("--time-aware", action="store_true",
                        help="read empty feature values as missing, through GRU-D's decays around the cell "
                        "(rnnkit.TimeAware; one forward layer)")
-    train.add_argument("--hidden-size", type=count, default=32)
+    train.add_argument("--hidden-size", type=count, help=auto.format(32))
     train.add_argument("--num-layers", type=count, default=1)
-    train.add_argument("--bidirectional", action="store_true")
+    train.add_argument("--bidirectional", action=argparse.BooleanOptionalAction,
+                       help=auto.format("--no-bidirectional"))
     train.add_argument("--dropout", type=_number(float, 0.0, 1.0), default=0.0, help="between layers, in [0, 1)")
-    train.add_argument("--epochs", type=count, default=30)
-    train.add_argument("--batch-size", type=count, default=32)
-    train.add_argument("--lr", type=_number(float, 0.0, low_open=True), default=5e-3)
+    train.add_argument("--frontend", choices=named(FRONTENDS),
+                       help="what shortens a long sequence before the recurrence (docs/long_series.md); default "
+                       "auto: conv beyond 64 steps")
+    train.add_argument("--stride", type=count, help="the front-end's stride (default: ceil(T / 64))")
+    train.add_argument("--pooling", choices=named(POOLINGS), help="how the steps' outputs become one (default auto: "
+                       "final up to 64 steps, attention beyond)")
+    train.add_argument("--normalise", choices=named(NORMALISATIONS),
+                       help="series: each sequence by its own mean and std (default auto: one channel beyond 64 "
+                       "steps)")
+    train.add_argument("--epochs", type=count, help=auto.format(30))
+    train.add_argument("--batch-size", type=count, help=auto.format(32))
+    train.add_argument("--batching", choices=BATCHINGS, default="bucket",
+                       help="bucket: batches of similar lengths (default); random: as they come")
+    train.add_argument("--lr", type=_number(float, 0.0, low_open=True), help=auto.format("5e-3"))
+    train.add_argument("--lr-schedule", choices=named(LR_SCHEDULES),
+                       help="onecycle: warm up to --lr, then a cosine decay; none: a constant --lr; "
+                       + auto.format("none"))
     train.add_argument("--tbptt-steps", type=count, help="truncated BPTT chunk length (default: full BPTT)")
     train.add_argument(
         "--test-fraction",
@@ -655,7 +694,13 @@ def build_parser() -> argparse.ArgumentParser:
     forecast.add_argument("--target-column", required=True, help="the series to forecast (empty cells: missing)")
     forecast.add_argument("--covariates", help="other columns to read as past covariates, comma-separated")
     forecast.add_argument("--horizon", required=True, type=count, help="steps to forecast")
-    forecast.add_argument("--lookback", type=count, help="steps each forecast reads (default 2 x horizon)")
+    forecast.add_argument("--lookback", type=count,
+                          help="steps each forecast reads (default: chosen from the data, max(2 horizons, 2 seasons))")
+    # checked against rnnkit.forecast.MODELS by the Forecaster (importing it here would slow every command)
+    forecast.add_argument("--model", default="auto", metavar="{auto,direct,hybrid}",
+                          help="direct: the recurrent net on the scaled series; hybrid: exponential smoothing's "
+                          "level and season, the net on the rest (one series, no covariates); auto (default): the "
+                          "better of the two on the last --horizon steps of the training part")
     forecast.add_argument("--out", required=True, help="directory to write (new, empty, or an rnnkit model)")
     forecast.add_argument("--freq", help="resample onto this pandas frequency first (h, D, W-SAT, MS...; mean per "
                           "bin, empty bins missing); needed when the timestamps are uneven")
