@@ -11,8 +11,9 @@ Elman RNN, with zoneout; LayerNorm-LSTM; MinGRU and MinLSTM in their CPU default
 LSTM and GRU, which read ``[x, m, delta]`` of F features, so 3F inputs), each with the backend ``auto``
 picked, as ratios to torch.nn.LSTM(F, H) timed in the same run: forward + backward, and the forward alone
 under ``torch.inference_mode()``; ``--reference`` adds the reference loop's forward + backward. Then the
-streaming rows: one step at batch 1 under ``torch.inference_mode()`` (the cell's ``project`` and ``step``,
-as :mod:`rnnkit.deploy` runs an eager step) against one ``torch.nn.LSTMCell`` call.
+streaming rows: one step at batch 1 under ``torch.inference_mode()`` against one ``torch.nn.LSTMCell`` call
+timed in turn with it: :func:`rnnkit.kernels.step.inference_step` (the lean step), and the cell's own
+``project`` and ``step`` (the reference).
 
 Rows per cell: torch.nn; rnnkit backend="auto"; rnnkit backend="reference" (the readable loop, input
 projection hoisted out of it); and a naive per-step loop that projects each input inside the loop.
@@ -30,6 +31,7 @@ import torch
 from torch import nn
 
 import rnnkit
+from rnnkit.kernels.step import inference_step, step_backend
 from rnnkit.report import machine as describe_machine
 from rnnkit.report import machine_line
 
@@ -142,22 +144,44 @@ def zoo_table(args, sizes) -> None:
             print(row, flush=True)
     if args.no_streaming:
         return
-    print("\nStreaming: one step at batch 1 under torch.inference_mode(), microseconds (median of 2000 steps)\n")
-    print("| H | layer | step µs | / nn.LSTMCell |")
-    print("|---|---|---|---|")
+    print("\nStreaming: one step at batch 1 under torch.inference_mode(), µs (median of 5 runs of 2000)\n")
+    print("| H | layer | lean step | step µs | / nn.LSTMCell | reference step µs | / nn.LSTMCell |")
+    print("|---|---|---|---|---|---|---|")
     for _, _, F, H in sizes:
         base = nn.LSTMCell(F, H).to(args.device)
         x_t = torch.randn(1, F, device=args.device)
         state = (torch.zeros(1, H, device=args.device), torch.zeros(1, H, device=args.device))
         t_base = time_steps(lambda: base(x_t, state), clock=args.clock)
-        print(f"| {H} | torch.nn.LSTMCell | {t_base:.1f} | 1.00 |")
+        print(f"| {H} | torch.nn.LSTMCell | | {t_base:.1f} | 1.00 | | |")
         for name, layer, width in zoo(F, H, args.device):
             cell = layer.cells()[0]
             if width != F or layer.directions()[0].uses_recurrent_dropout:
                 continue  # TimeAware carries x_last between steps; dropouts are training-time
             s = cell.zero_state(1, device=args.device)
-            t = time_steps(lambda cell=cell, s=s: cell.step(cell.project(x_t), s), clock=args.clock)
-            print(f"| {H} | {name} | {t:.1f} | {t / t_base:.2f} |", flush=True)
+            # each timed beside its own nn.LSTMCell run: the load of this machine moves between rows
+            t, t_base = time_steps_paired(lambda cell=cell, s=s: inference_step(cell, x_t, s),
+                                          lambda: base(x_t, state), clock=args.clock)
+            t_ref, t_base_ref = time_steps_paired(lambda cell=cell, s=s: cell.step(cell.project(x_t), s),
+                                                  lambda: base(x_t, state), clock=args.clock)
+            with torch.inference_mode():
+                lean = step_backend(cell)[1]
+            print(f"| {H} | {name} | {lean} | {t:.1f} | {t / t_base:.2f} | {t_ref:.1f} "
+                  f"| {t_ref / t_base_ref:.2f} |", flush=True)
+
+
+def time_steps_paired(step, base, *, clock: str, n: int = 2000) -> tuple[float, float]:
+    """Median microseconds of one ``step()`` and of one ``base()`` under ``torch.inference_mode()``, over 5
+    runs of ``n`` calls each, their runs interleaved so that both see the same load."""
+    now = _clock(clock)
+    runs: tuple[list, list] = ([], [])
+    with torch.inference_mode():
+        for k in range(12):
+            f = step if k % 2 == 0 else base
+            t0 = now()
+            for _ in range(n):
+                f()
+            runs[k % 2].append((now() - t0) / n * 1e6)
+    return statistics.median(runs[0][1:]), statistics.median(runs[1][1:])
 
 
 def time_steps(step, *, clock: str, n: int = 2000) -> float:

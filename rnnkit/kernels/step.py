@@ -1,0 +1,116 @@
+"""A lean single step for streaming inference: ``x_t, state -> (y_t, new_state)`` without autograd.
+
+A streaming step at batch 1 is a few small matmuls and a handful of ``(1, H)`` pointwise operations, so its
+time is the count of ATen calls, not arithmetic. The cell's own ``project`` + ``step`` (the readable
+definition, which the layer's loops use) spend a dozen or more calls; :func:`inference_step` computes the
+same equations with the same parameters in fewer:
+
+- ``LSTMCell``, ``GRUCell``, ``ElmanCell``: torch's fused single-step kernels, ``torch.lstm_cell``,
+  ``torch.gru_cell``, ``torch.rnn_tanh_cell`` / ``torch.rnn_relu_cell`` (what ``torch.nn.LSTMCell`` &c.
+  call), on the cell's ``weight_ih``, ``weight_hh``, ``bias_ih``, ``bias_hh``: these cells' maths, gate
+  order and parameter layout are torch.nn's (their docstrings);
+- ``LayerNormLSTMCell``: each block norm with its gain (and the bias) as one ``group_norm`` of four groups,
+  one sigmoid over all four gates (the candidate's tanh taken beside it);
+- ``MinGRUCell``, ``MinLSTMCell``: one ``linear`` for the projection and one sigmoid over the whole projected
+  row (the gates and the negative side of the candidate's ``g``).
+
+Nothing is cached: every call reads the parameters as they are, so an optimizer step, ``load_state_dict`` or
+``.to()`` is seen at the next step. Any other cell (TimeAware, ConvLSTM, a user's cell, a subclass of a
+built-in cell) and any call with autograd on runs the reference ``cell.step(cell.project(x_t), state)``;
+:func:`step_backend` says which runs and why. Shapes: ``x_t (B, F)``, states ``(B, H)`` as the cell's.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+from ..cells import ElmanCell, GRUCell, LayerNormLSTMCell, LSTMCell, LSTMState, MinGRUCell, MinLSTMCell
+from ..cells.base import Cell, State
+
+
+def _lstm(cell: LSTMCell, x: Tensor, state: LSTMState) -> tuple[Tensor, LSTMState]:
+    h, c = torch.lstm_cell(x, (state.h, state.c), cell.weight_ih, cell.weight_hh, cell.bias_ih, cell.bias_hh)
+    return h, LSTMState(h, c)
+
+
+def _gru(cell: GRUCell, x: Tensor, h: Tensor) -> tuple[Tensor, Tensor]:
+    h = torch.gru_cell(x, h, cell.weight_ih, cell.weight_hh, cell.bias_ih, cell.bias_hh)
+    return h, h
+
+
+def _elman(cell: ElmanCell, x: Tensor, h: Tensor) -> tuple[Tensor, Tensor]:
+    fn = torch.rnn_tanh_cell if cell.nonlinearity == "tanh" else torch.rnn_relu_cell
+    h = fn(x, h, cell.weight_ih, cell.weight_hh, cell.bias_ih, cell.bias_hh)
+    return h, h
+
+
+def _layernorm_lstm(cell: LayerNormLSTMCell, x: Tensor, state: LSTMState) -> tuple[Tensor, LSTMState]:
+    H, eps = cell.hidden_size, cell.eps
+    # group_norm over 4 groups of H channels is layer_norm_blocks(., 4) with a per-channel gain and shift
+    pre = torch.group_norm(F.linear(x, cell.weight_ih), 4, cell.gamma_ih, cell.bias, eps, False)
+    pre.add_(torch.group_norm(F.linear(state.h, cell.weight_hh), 4, cell.gamma_hh, None, eps, False))
+    # view + unbind: fewer dispatcher calls than chunk; the candidate's sigmoid is not used
+    i, f, _, o = torch.sigmoid(pre).view(-1, 4, H).unbind(1)  # (B, H) each
+    g = torch.tanh(pre.narrow(1, 2 * H, H))
+    c = torch.addcmul(f * state.c, i, g)
+    h = torch.tanh(torch.layer_norm(c, (H,), cell.gamma_c, cell.beta_c, eps, False)).mul_(o)
+    return h, LSTMState(h, c)
+
+
+def _g(p: Tensor, sigmoid_p: Tensor) -> Tensor:
+    """The minimal cells' ``g(p) = p + 0.5 if p >= 0 else sigmoid(p)``, given ``sigmoid(p)``."""
+    return torch.where(p >= 0, p + 0.5, sigmoid_p)
+
+
+def _min_gru(cell: MinGRUCell, x: Tensor, h: Tensor) -> tuple[Tensor, Tensor]:
+    H = cell.hidden_size
+    xw = F.linear(x, cell.weight_ih, cell.bias_ih)  # (B, 2H): z, h~
+    z, sigmoid_p = torch.sigmoid(xw).view(-1, 2, H).unbind(1)
+    h = torch.addcmul((1 - z) * h, z, _g(xw.narrow(1, H, H), sigmoid_p))
+    return h, h
+
+
+def _min_lstm(cell: MinLSTMCell, x: Tensor, h: Tensor) -> tuple[Tensor, Tensor]:
+    H = cell.hidden_size
+    xw = F.linear(x, cell.weight_ih, cell.bias_ih)  # (B, 3H): f, i, h~
+    f, i, sigmoid_p = torch.sigmoid(xw).view(-1, 3, H).unbind(1)
+    s = f + i
+    h = torch.addcmul((f / s) * h, i / s, _g(xw.narrow(1, 2 * H, H), sigmoid_p))
+    return h, h
+
+
+_LEAN = {
+    LSTMCell: (_lstm, "torch.lstm_cell"),
+    GRUCell: (_gru, "torch.gru_cell"),
+    ElmanCell: (_elman, "torch.rnn_tanh_cell or torch.rnn_relu_cell"),
+    LayerNormLSTMCell: (_layernorm_lstm, "lean LayerNorm-LSTM step"),
+    MinGRUCell: (_min_gru, "lean minGRU step"),
+    MinLSTMCell: (_min_lstm, "lean minLSTM step"),
+}
+
+
+def step_backend(cell: Cell) -> tuple[str, str]:
+    """``("lean" | "reference", reason)``: what :func:`inference_step` runs for ``cell`` here and now."""
+    entry = _LEAN.get(type(cell))
+    if entry is None:
+        return "reference", f"{type(cell).__name__} has no lean step (exact built-in cell types only)"
+    if torch.is_grad_enabled():
+        return "reference", "autograd is on (the lean step runs under torch.inference_mode() or no_grad())"
+    if type(cell) is ElmanCell:
+        return "lean", f"torch.rnn_{cell.nonlinearity}_cell"
+    return "lean", entry[1]
+
+
+def inference_step(cell: Cell, x_t: Tensor, state: State) -> tuple[Tensor, State]:
+    """One step from the raw input: ``x_t (B, F)``, ``state`` -> ``(y_t (B, H), new_state)``, equal to
+    ``cell.step(cell.project(x_t), state)`` up to rounding. Lean (module docstring) for the built-in cells
+    when autograd is off; otherwise that reference expression."""
+    if x_t.dim() != 2 or x_t.shape[1] != cell.input_size:
+        raise ValueError(f"inference_step: x_t has shape {tuple(x_t.shape)}; {type(cell).__name__} reads one step "
+                         f"of shape (batch, {cell.input_size}): pass x[:, t] of a (batch, time, features) input")
+    entry = _LEAN.get(type(cell))
+    if entry is None or torch.is_grad_enabled():
+        return cell.step(cell.project(x_t), state)
+    return entry[0](cell, x_t, state)
