@@ -543,8 +543,9 @@ def markdown(results: dict) -> str:
         f"ones dropped), split {d['split']}: {d['train']} training / {d['test']} test isolated digits, "
         f"{d['strings_train']} / {d['strings_test']} digit strings. Test voices: {', '.join(d['test_voices'])}.",
         "",
-        f"GRU: rnnkit.SequenceClassifier, hidden size {s['hidden_size']}, {s['max_epochs']} epochs, batch "
-        f"{s['batch_size']}, {s['optimizer']} lr {s['lr']}; seeds {', '.join(map(str, s['seeds']))}."
+        f"GRU: rnnkit.SequenceClassifier, {'bidirectional, ' if s['bidirectional'] else ''}hidden size "
+        f"{s['hidden_size']}, {s['max_epochs']} epochs, batch {s['batch_size']}, {s['optimizer']} lr {s['lr']}"
+        f"{' (one-cycle)' if s['lr_schedule'] == 'onecycle' else ''}; seeds {', '.join(map(str, s['seeds']))}."
         + (" Quick run." if s["quick"] else ""),
         "",
         "| model | accuracy on unseen voices | train s | test s |",
