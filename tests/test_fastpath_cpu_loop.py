@@ -216,3 +216,48 @@ def test_build_failure_is_the_reason(monkeypatch):
     layer(torch.randn(2, 3, F))
     assert layer.last_backend == "reference"
     assert "cpu_loop: no C++ compiler" in layer.last_backend_reason
+
+
+def test_time_aware_decays_with_imputation_equal_the_reference():
+    """GRU-D's input decay and imputation (C++, hand-written backward) and hidden decay (in the loop): a
+    non-zero x_mean, masks in [0, 2] with exact zeros (m != 0 counts as observed), decays on both sides of the
+    relu, against the reference, values and every gradient (x, m and delta included)."""
+    layer = stack(TIME_AWARE["time_aware_lstm"], bi=True)
+    with torch.no_grad():
+        for cell in layer.cells():
+            cell.x_mean.copy_(torch.randn(cell.n_features, dtype=torch.float64))
+            cell.b_x.copy_(torch.linspace(-1, 1, cell.n_features, dtype=torch.float64))
+            cell.decay_h.bias.copy_(torch.linspace(-1, 1, H, dtype=torch.float64))
+    x, lens, state = inputs(layer, [5, 2, 4], True)
+    f = layer.input_size // 3
+    g = torch.Generator().manual_seed(3)
+    m = 2 * torch.rand(B, T, f, generator=g, dtype=torch.float64)
+    x[..., f : 2 * f] = torch.where(m < 0.8, 0.0, m)
+    reference = copy.deepcopy(layer)
+    reference.backend = "reference"
+    values, grads, backend = run(layer, x, lens, state)
+    values_ref, grads_ref, _ = run(reference, x, lens, state)
+    assert backend == "cpu_loop"
+    for a, b in zip([*values, *grads], [*values_ref, *grads_ref], strict=True):
+        torch.testing.assert_close(a, b, atol=1e-10, rtol=1e-10)
+
+
+@pytest.mark.parametrize("name", ["layernorm_lstm", "time_aware_lstm", "time_aware_layernorm_lstm"])
+def test_the_loop_takes_the_norm_and_the_decays_itself(name, monkeypatch):
+    """LayerNorm-LSTM's input norm and TimeAware's decays run in the C++ code: with the cells' own project
+    made to fail, the loop still answers (and equals the reference, above)."""
+    layer = stack({**CELLS, **TIME_AWARE}[name])
+    x, lens, state = inputs(layer, [5, 2, 4], True)
+
+    def refuse(*_):
+        raise AssertionError("the cell's project ran")
+
+    for cell in layer.cells():
+        monkeypatch.setattr(cell, "project", refuse)
+        if isinstance(cell, TimeAware):
+            monkeypatch.setattr(cell, "impute", refuse)
+            if isinstance(cell.cell, LayerNormLSTMCell):  # an affine inner cell keeps its own projection
+                monkeypatch.setattr(cell.cell, "project", refuse)
+    values, grads, backend = run(layer, x, lens, state)
+    assert backend == "cpu_loop"
+    assert all(torch.isfinite(v).all() for v in values)

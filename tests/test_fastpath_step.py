@@ -163,3 +163,28 @@ def test_a_step_of_the_wrong_shape_is_refused(shape):
     cell = make("lstm")
     with torch.inference_mode(), pytest.raises(ValueError, match=rf"x_t has shape .*\(batch, {F}\)"):
         inference_step(cell, torch.zeros(shape, dtype=torch.float64), cell.zero_state(1, dtype=torch.float64))
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+@pytest.mark.parametrize("name", ["layernorm_lstm", "layernorm_lstm_nobias"])
+def test_layernorm_lstm_runs_the_cpp_step_or_says_why_not(name, dtype, monkeypatch):
+    """On CPU the LayerNorm-LSTM step is the C++ loop's (the group_norm step patched to fail, it still answers);
+    without the extension, the group_norm step, with the build's reason. Both equal the reference."""
+    from rnnkit.kernels import cpu_loop, step
+
+    cell = make(name, dtype)
+    x, state = torch.randn(3, F, dtype=dtype) * 2, random_state(cell, 3, dtype)
+    with torch.inference_mode():
+        want_y, want = cell.step(cell.project(x), state)
+        assert "C++" in step_backend(cell)[1]
+        with monkeypatch.context() as patch:
+            patch.setitem(step._LEAN, LayerNormLSTMCell, (lambda *_: pytest.fail("the group_norm step ran"), ""))
+            y, new = inference_step(cell, x, state)
+        torch.testing.assert_close(y, want_y, rtol=0, atol=TOL[dtype])
+        assert_states(new, want, TOL[dtype])
+        monkeypatch.setattr(cpu_loop, "build", lambda: (False, "no C++ compiler 'c++' on PATH"))
+        backend, reason = step_backend(cell)
+        assert backend == "lean" and "lean LayerNorm-LSTM step" in reason and "no C++ compiler" in reason
+        y, new = inference_step(cell, x, state)
+    torch.testing.assert_close(y, want_y, rtol=0, atol=TOL[dtype])
+    assert_states(new, want, TOL[dtype])

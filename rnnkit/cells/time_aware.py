@@ -86,13 +86,19 @@ class TimeAware(Cell):
 
     def project(self, x: Tensor) -> Tensor:
         """``(B, T, 3F) -> (B, T, G + H)``: the inner cell's projected ``[x_hat, m]`` and ``gamma_h``."""
+        x_in, delta = self.impute(x)
+        gamma_h = torch.exp(-torch.relu(self.decay_h(delta)))  # (B, T, H)
+        return torch.cat([self.cell.project(x_in), gamma_h], dim=-1)
+
+    def impute(self, x: Tensor) -> tuple[Tensor, Tensor]:
+        """``(B, T, 3F) -> ([x_hat, m] (B, T, 2F), delta (B, T, F))``: the inner cell's input, with the input
+        decay and imputation applied, and the time gaps the hidden decay reads."""
         F = self.n_features
         x, m, delta = x[..., :F], x[..., F : 2 * F], x[..., 2 * F :]
         x_last = _last_observed(x, m, self.x_mean)
         gamma_x = torch.exp(-torch.relu(self.w_x * delta + self.b_x))
         x_hat = m * x + (1 - m) * (gamma_x * x_last + (1 - gamma_x) * self.x_mean)
-        gamma_h = torch.exp(-torch.relu(self.decay_h(delta)))  # (B, T, H)
-        return torch.cat([self.cell.project(torch.cat([x_hat, m], dim=-1)), gamma_h], dim=-1)
+        return torch.cat([x_hat, m], dim=-1), delta
 
     def step(self, xw_t: Tensor, state: State) -> tuple[Tensor, State]:
         xw_t, gamma_h = xw_t[..., : self.cell.gate_size], xw_t[..., self.cell.gate_size :]

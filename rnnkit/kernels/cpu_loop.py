@@ -10,14 +10,15 @@ recurrent weight's gradient is one matmul over all steps after it. This is the d
 ========================  =====================================================================================
 ``LSTMCell``              ``i, f, g, o = σ, σ, tanh, σ (xw + W_hh h + b_hh)``; ``c' = f c + i g``;
                           ``h' = o tanh(c')``
-``LayerNormLSTMCell``     the same with ``LN_4(W_hh h) γ_hh`` for the recurrent term (per gate block) and
-                          ``h' = o tanh(LN(c') γ_c + β_c)``
+``LayerNormLSTMCell``     the same with ``LN_4(W_ih x) γ_ih + b + LN_4(W_hh h) γ_hh`` for the pre-activations
+                          (per gate block) and ``h' = o tanh(LN(c') γ_c + β_c)``
 ``GRUCell``               ``r, z = σ(xw_r + hw_r), σ(xw_z + hw_z)``; ``n = tanh(xw_n + r hw_n)``;
                           ``h' = (1 - z) n + z h``
 ``ElmanCell``             ``h' = tanh(xw + W_hh h + b_hh)`` (or relu)
 ``MinGRUCell``            ``z = σ(k)``; ``h' = (1 - z) h + z g(p)``; no recurrent matmul
 ``MinLSTMCell``           ``f, i = σ(k_f), σ(k_i)``; ``h' = f/(f+i) h + i/(f+i) g(p)``
-``TimeAware(cell)``       any of the above with ``h ← γ_h h`` before the step (GRU-D's hidden decay)
+``TimeAware(cell)``       any of the above with ``h ← γ_h h``, ``γ_h = exp(-max(0, W_h δ + b_h))``, before the
+                          step (GRU-D's hidden decay)
 ========================  =====================================================================================
 
 and, around the cell, exactly what the reference loop does: the hidden dropout mask ``h ← m h`` fed to the
@@ -28,8 +29,14 @@ own: the dropout mask and the zoneout uniforms ``(T, fields, B, H)`` are drawn b
 reference draws them step by step (torch's CPU generator fills a tensor element by element, so the values
 are the same numbers; ``tests/test_fastpath_cpu_loop.py`` checks it).
 
-The input projection (and TimeAware's decays, LayerNorm-LSTM's input norm) stays outside, in
-``cell.project`` for all steps at once, differentiated by autograd, as on every rnnkit path.
+The matmuls of the input projection stay outside, for all steps at once, differentiated by autograd, as on
+every rnnkit path; what comes after them moves into C++ code with a hand-written backward, so that no
+``(B, T, G)``-sized chain of autograd nodes is left around the loop. :func:`project` is this path's projection,
+which :class:`rnnkit.Recurrent` calls in place of ``cell.project``: LayerNorm-LSTM's is ``x W_ih^T`` (its block
+norm, gain and bias are taken per step in the loop, beside the recurrent norm); TimeAware's is the inner cell's
+projection of ``[x_hat, m]`` from GRU-D's input decay and imputation (:meth:`rnnkit.cells.TimeAware.impute`,
+here one C++ pass over ``(B, T, F)`` forward and one backward, :class:`_Impute`) and the hidden decay's
+pre-activation ``W_h δ + b_h``, whose ``exp(-max(0, .))`` the loop takes per step.
 
 The extension is compiled by ``torch.utils.cpp_extension.load_inline`` (a C++ compiler and ninja; about a
 minute on 2 cores) into ``TORCH_EXTENSIONS_DIR`` and loaded from there afterwards. As for the GRU loop the
@@ -40,6 +47,7 @@ missing compiler or a failed build becomes the reason, and ``backend="auto"`` ru
 from __future__ import annotations
 
 import functools
+from typing import NamedTuple
 
 import torch
 from torch import Tensor
@@ -61,10 +69,13 @@ _SOURCE = r"""
 enum Kind : int64_t { LSTM = 0, LNLSTM = 1, GRU = 2, ELMAN = 3, MINGRU = 4, MINLSTM = 5 };
 static int64_t gates_of(int64_t k) { return k == GRU || k == MINLSTM ? 3 : k == ELMAN ? 1 : k == MINGRU ? 2 : 4; }
 // Saved activations per row, in units of H: LSTM i f g o tanh(c'); LN-LSTM the same, x^ of the four
-// recurrent blocks and LN(c'); GRU r z n hw_n; Elman h'; minGRU z g(p) g'(p); minLSTM f i g(p) g'(p).
+// recurrent blocks, LN(c') and x^ of the four input blocks; GRU r z n hw_n; Elman h'; minGRU z g(p) g'(p);
+// minLSTM f i g(p) g'(p).
 static int64_t acts_of(int64_t k) {
-  return k == LSTM ? 5 : k == LNLSTM ? 10 : k == GRU ? 4 : k == ELMAN ? 1 : k == MINGRU ? 3 : 4;
+  return k == LSTM ? 5 : k == LNLSTM ? 14 : k == GRU ? 4 : k == ELMAN ? 1 : k == MINGRU ? 3 : 4;
 }
+// LN-LSTM's saved 1/sqrt(var + eps) per row: the four recurrent blocks, c', the four input blocks.
+static constexpr int64_t NSTATS = 9;
 static bool has_matmul(int64_t k) { return k != MINGRU && k != MINLSTM; }
 static inline int64_t grain(int64_t H) { return std::max<int64_t>(1, 16384 / std::max<int64_t>(1, H)); }
 
@@ -86,11 +97,17 @@ template <typename T> static inline Vec<T> dgpos(const Vec<T>& p) {
   for (int64_t j = 0, m = 0; j < (H) && ((m = std::min<int64_t>(V::size(), (H) - j)), true); j += V::size())
 
 struct Args {  // what a loop needs besides the tensors it indexes
-  int64_t kind, B, T, H, G, Gx, nf;
-  bool decay, relu, save, feed;
+  int64_t kind, B, T, H, G, nf;
+  bool relu, save, feed;
   int64_t zmode;  // 0 none, 1 training (uniforms given), 2 eval (expectation)
   double p, eps;
   const int64_t* len;
+};
+
+// The step's parameters besides W_hh and b_hh (null where the cell has none): LN-LSTM's gains of the recurrent
+// and input blocks, its input bias, and the gain and shift of its cell norm.
+template <typename T> struct Params {
+  const T *g_hh, *g_ih, *b_ih, *g_c, *b_c;
 };
 
 // The sum of x[0, n) (a partial vector loads zeros in its tail).
@@ -132,26 +149,36 @@ static void norm_backward(const T* dxhat, const T* xhat, T rstd, int64_t n, T* d
   FOR_VEC(n) (r * (V::loadu(dxhat + j, m) - ma - V::loadu(xhat + j, m) * mb)).store(dx + j, m);
 }
 
-// The cell's step for one batch row: from xw (G), hw (G, the recurrent matmul's row, raw), h (the fed state)
-// and c, writes h' into y, c' into cn, the activations into a (acts_of(kind) * H) and LN statistics into st.
+// The cell's step for one batch row: from xw (G; LN-LSTM: x W_ih^T, not yet normalised), hw (G, the recurrent
+// matmul's row, raw), h (the fed state) and c, writes h' into y, c' into cn, the activations into a
+// (acts_of(kind) * H) and LN-LSTM's statistics into st (NSTATS). tmp: 5H scratch values.
 template <typename T>
-static void cell_forward(const Args& A, const T* xw, const T* hw, const T* h, const T* c, T* y, T* cn, T* a,
-                         T* st, const T* g_hh, const T* g_c, const T* b_c, T* tmp) {
+static void cell_forward(const Args& A, const Params<T>& P, const T* xw, const T* hw, const T* h, const T* c,
+                         T* y, T* cn, T* a, T* st, T* tmp) {
   using V = Vec<T>;
   const int64_t H = A.H;
   const V one(1), zero(0);
   if (A.kind == LSTM || A.kind == LNLSTM) {
-    const T* r = hw;
-    if (A.kind == LNLSTM) {  // LN per gate block of W_hh h, times gamma_hh
-      for (int64_t k = 0; k < 4; ++k) st[k] = norm(hw + k * H, a + (5 + k) * H, H, A.eps);
-      FOR_VEC(4 * H) (V::loadu(a + 5 * H + j, m) * V::loadu(g_hh + j, m)).store(tmp + j, m);
-      r = tmp;
+    const T* r = hw;  // the gates' pre-activations are xw + r (LN-LSTM: all of them in xw, r null)
+    if (A.kind == LNLSTM) {  // LN per gate block of x W_ih^T and of W_hh h, each times its gain, plus the bias
+      for (int64_t k = 0; k < 4; ++k) {
+        st[k] = norm(hw + k * H, a + (5 + k) * H, H, A.eps);
+        st[5 + k] = norm(xw + k * H, a + (10 + k) * H, H, A.eps);
+      }
+      FOR_VEC(4 * H) {
+        V u = V::loadu(a + 10 * H + j, m) * V::loadu(P.g_ih + j, m);
+        if (P.b_ih) u = u + V::loadu(P.b_ih + j, m);
+        (u + V::loadu(a + 5 * H + j, m) * V::loadu(P.g_hh + j, m)).store(tmp + j, m);
+      }
+      xw = tmp;
+      r = nullptr;
     }
     FOR_VEC(H) {
-      const V i = sig(V::loadu(xw + j, m) + V::loadu(r + j, m));
-      const V f = sig(V::loadu(xw + H + j, m) + V::loadu(r + H + j, m));
-      const V g = (V::loadu(xw + 2 * H + j, m) + V::loadu(r + 2 * H + j, m)).tanh();
-      const V o = sig(V::loadu(xw + 3 * H + j, m) + V::loadu(r + 3 * H + j, m));
+      auto pre = [&](int64_t q) {
+        const V v = V::loadu(xw + q * H + j, m);
+        return r ? v + V::loadu(r + q * H + j, m) : v;
+      };
+      const V i = sig(pre(0)), f = sig(pre(1)), g = pre(2).tanh(), o = sig(pre(3));
       const V c2 = f * V::loadu(c + j, m) + i * g;
       i.store(a + j, m); f.store(a + H + j, m); g.store(a + 2 * H + j, m); o.store(a + 3 * H + j, m);
       c2.store(cn + j, m);
@@ -161,8 +188,8 @@ static void cell_forward(const Args& A, const T* xw, const T* hw, const T* h, co
       T* ch = a + 9 * H;
       st[4] = norm(cn, ch, H, A.eps);
       FOR_VEC(H) {
-        V u = V::loadu(ch + j, m) * V::loadu(g_c + j, m);
-        if (b_c) u = u + V::loadu(b_c + j, m);
+        V u = V::loadu(ch + j, m) * V::loadu(P.g_c + j, m);
+        if (P.b_c) u = u + V::loadu(P.b_c + j, m);
         const V tu = u.tanh();
         tu.store(a + 4 * H + j, m);
         (V::loadu(a + 3 * H + j, m) * tu).store(y + j, m);
@@ -205,12 +232,11 @@ static void cell_forward(const Args& A, const T* xw, const T* hw, const T* h, co
 
 // The backward of cell_forward for one row: from gh = dL/dh' and gc = dL/dc', writes d(xw) (G) into dx,
 // the recurrent matmul's output gradient into dhw (G; raw W_hh h for LN-LSTM), the direct part of dL/dh
-// (fed state) into dh, dL/dc into dc, and adds LN-LSTM's gradients of gamma_hh, gamma_c, beta_c for this row
-// into acc (6H).
+// (fed state) into dh, dL/dc into dc, and adds LN-LSTM's parameter gradients for this row into acc (14H:
+// gamma_hh 4H, gamma_c H, beta_c H, gamma_ih 4H, the input bias 4H). tmp: 10H scratch values.
 template <typename T>
-static void cell_backward(const Args& A, const T* a, const T* st, const T* h, const T* c, const T* gh,
-                          const T* gc, T* dx, T* dhw, T* dh, T* dc, T* acc, const T* g_hh, const T* g_c,
-                          T* tmp) {
+static void cell_backward(const Args& A, const Params<T>& P, const T* a, const T* st, const T* h, const T* c,
+                          const T* gh, const T* gc, T* dx, T* dhw, T* dh, T* dc, T* acc, T* tmp) {
   using V = Vec<T>;
   const int64_t H = A.H;
   const V one(1), zero(0);
@@ -223,7 +249,7 @@ static void cell_backward(const Args& A, const T* a, const T* st, const T* h, co
         const V d = V::loadu(gh + j, m) * V::loadu(a + 3 * H + j, m) * (one - tu * tu);
         (V::loadu(acc + 4 * H + j, m) + d * V::loadu(a + 9 * H + j, m)).store(acc + 4 * H + j, m);
         (V::loadu(acc + 5 * H + j, m) + d).store(acc + 5 * H + j, m);
-        (d * V::loadu(g_c + j, m)).store(dch + j, m);
+        (d * V::loadu(P.g_c + j, m)).store(dch + j, m);
       }
       T* dct = tmp + H;
       norm_backward(dch, a + 9 * H, st[4], H, dct, tmp + 2 * H);
@@ -242,13 +268,22 @@ static void cell_backward(const Args& A, const T* a, const T* st, const T* h, co
       zero.store(dh + j, m);
     }
     if (A.kind == LSTM) { std::copy(dx, dx + 4 * H, dhw); return; }
-    T* dxh = tmp + 2 * H;  // dL/dx^ of the recurrent blocks, then their LN backward
+    // dL/dx^ of the recurrent and the input blocks (the gains' and the bias' gradients on the way), then
+    // their LN backward: into dhw and, in place of the pre-activations' gradient, dx
+    T* dxh = tmp + 2 * H;
+    T* dxi = tmp + 6 * H;
     FOR_VEC(4 * H) {
       const V d = V::loadu(dx + j, m);
       (V::loadu(acc + j, m) + d * V::loadu(a + 5 * H + j, m)).store(acc + j, m);
-      (d * V::loadu(g_hh + j, m)).store(dxh + j, m);
+      (V::loadu(acc + 6 * H + j, m) + d * V::loadu(a + 10 * H + j, m)).store(acc + 6 * H + j, m);
+      (V::loadu(acc + 10 * H + j, m) + d).store(acc + 10 * H + j, m);
+      (d * V::loadu(P.g_hh + j, m)).store(dxh + j, m);
+      (d * V::loadu(P.g_ih + j, m)).store(dxi + j, m);
     }
-    for (int64_t k = 0; k < 4; ++k) norm_backward(dxh + k * H, a + (5 + k) * H, st[k], H, dhw + k * H, tmp);
+    for (int64_t k = 0; k < 4; ++k) {
+      norm_backward(dxh + k * H, a + (5 + k) * H, st[k], H, dhw + k * H, tmp);
+      norm_backward(dxi + k * H, a + (10 + k) * H, st[5 + k], H, dx + k * H, tmp);
+    }
   } else if (A.kind == GRU) {
     FOR_VEC(H) {
       const V r = V::loadu(a + j, m), z = V::loadu(a + H + j, m);
@@ -287,16 +322,21 @@ static void cell_backward(const Args& A, const T* a, const T* st, const T* h, co
   }
 }
 
-// Forward over all steps. Batch-first: xw (B, T, Gx), out (B, T, H). Time-major saves: hs, cs (T + 1, B, H)
-// (every state, or two in turn without save), hf (T, B, H) the fed h (with a dropout mask or decay), acts
-// (T, B, acts * H), stats (T, B, 5).
+// GRU-D's hidden decay from its pre-activation: gamma_h = exp(-max(0, W_h delta + b_h)).
+template <typename T> static inline Vec<T> decay_of(const Vec<T>& pre) {
+  return at::vec::maximum(pre, Vec<T>(0)).neg().exp();
+}
+
+// Forward over all steps. Batch-first: xw (B, T, G), dec (B, T, H) the decay's pre-activation or null, out
+// (B, T, H). Time-major saves: hs, cs (T + 1, B, H) (every state, or two in turn without save), hf (T, B, H)
+// the fed h (with a dropout mask or decay), acts (T, B, acts * H), stats (T, B, NSTATS).
 template <typename T>
-static void forward_loop(const Args& A, const at::Tensor& xw, at::Tensor& hs, at::Tensor& cs, at::Tensor& hf,
-                         at::Tensor& out, at::Tensor& acts, at::Tensor& stats, const at::Tensor& w_hh,
-                         const c10::optional<at::Tensor>& b_hh, const c10::optional<at::Tensor>& hmask,
-                         const c10::optional<at::Tensor>& zu, const T* g_hh, const T* g_c, const T* b_c) {
+static void forward_loop(const Args& A, const Params<T>& P, const at::Tensor& xw, const T* dec, at::Tensor& hs,
+                         at::Tensor& cs, at::Tensor& hf, at::Tensor& out, at::Tensor& acts, at::Tensor& stats,
+                         const at::Tensor& w_hh, const c10::optional<at::Tensor>& b_hh,
+                         const c10::optional<at::Tensor>& hmask, const c10::optional<at::Tensor>& zu) {
   using V = Vec<T>;
-  const int64_t B = A.B, T_ = A.T, H = A.H, G = A.G, Gx = A.Gx, nA = acts_of(A.kind);
+  const int64_t B = A.B, T_ = A.T, H = A.H, G = A.G, nA = acts_of(A.kind);
   const bool mm = has_matmul(A.kind), two = A.nf == 2;
   at::Tensor hw = at::empty({B, mm ? G : 0}, xw.options());
   // W_hh^T contiguous, so that every step's product is a plain (no transpose) BLAS call
@@ -305,16 +345,19 @@ static void forward_loop(const Args& A, const at::Tensor& xw, at::Tensor& hs, at
   // raw pointers into the saves, indexed by hand: a Tensor index per step and save costs more than the step's
   // pointwise maths at small sizes
   const int64_t BH = B * H;
+  const T* xw0 = xw.data_ptr<T>();
   T* hs0 = hs.data_ptr<T>();
   T* cs0 = two ? cs.data_ptr<T>() : nullptr;
   T* hf0 = A.feed ? hf.data_ptr<T>() : nullptr;
   T* acts0 = acts.data_ptr<T>();
   T* stats0 = stats.data_ptr<T>();
+  T* out0 = out.data_ptr<T>();
   const T* mask = hmask.has_value() ? hmask->data_ptr<T>() : nullptr;
+  const T* zu0 = A.zmode == 1 ? zu->data_ptr<T>() : nullptr;
   const T pz = T(A.p), qz = T(1.0 - A.p);
   for (int64_t t = 0; t < T_; ++t) {
     const int64_t s0 = A.save ? t : t % 2, s1 = A.save ? t + 1 : (t + 1) % 2;
-    const T* x = xw.data_ptr<T>() + t * Gx;  // row b at x + b * T * Gx
+    const T* x = xw0 + t * G;  // row b at x + b * T * G
     const T* ho = hs0 + s0 * BH;
     T* hn = hs0 + s1 * BH;
     const T* co = two ? cs0 + s0 * BH : nullptr;
@@ -323,10 +366,11 @@ static void forward_loop(const Args& A, const at::Tensor& xw, at::Tensor& hs, at
     if (A.feed) {  // h fed to the step: m * h (hidden dropout), then gamma_h * (.) (decay)
       at::parallel_for(0, B, grain(H), [&](int64_t b0, int64_t b1) {
         for (int64_t b = b0; b < b1; ++b) {
+          const T* pre = dec ? dec + (b * T_ + t) * H : nullptr;
           FOR_VEC(H) {
             V v = V::loadu(ho + b * H + j, m);
             if (mask) v = v * V::loadu(mask + b * H + j, m);
-            if (A.decay) v = V::loadu(x + b * T_ * Gx + G + j, m) * v;
+            if (pre) v = decay_of(V::loadu(pre + j, m)) * v;
             v.store(fp + b * H + j, m);
           }
         }
@@ -335,10 +379,10 @@ static void forward_loop(const Args& A, const at::Tensor& xw, at::Tensor& hs, at
     const T* hp = A.feed ? fp : ho;
     if (mm) at::mm_out(hw, at::from_blob(const_cast<T*>(hp), {B, H}, xw.options()), w_t);  // + b_hh per row
     T* hwp = mm ? hw.data_ptr<T>() : nullptr;
-    T* y = out.data_ptr<T>() + t * H;  // row b at y + b * T * H
+    T* y = out0 + t * H;  // row b at y + b * T * H
     T* at_ = acts0 + (A.save ? t : 0) * B * nA * H;
-    T* st = stats0 + (A.save ? t : 0) * B * 5;
-    const T* u = A.zmode == 1 ? zu->data_ptr<T>() + t * A.nf * B * H : nullptr;  // (T, nf, B, H)
+    T* st = stats0 + (A.save ? t : 0) * B * NSTATS;
+    const T* u = zu0 ? zu0 + t * A.nf * B * H : nullptr;  // (T, nf, B, H)
     at::parallel_for(0, B, grain(H), [&](int64_t b0, int64_t b1) {
       std::vector<T> tmp(5 * H), c2(H);
       for (int64_t b = b0; b < b1; ++b) {
@@ -354,8 +398,8 @@ static void forward_loop(const Args& A, const at::Tensor& xw, at::Tensor& hs, at
           T* r = hwp + b * G;
           FOR_VEC(G) (V::loadu(r + j, m) + V::loadu(bias + j, m)).store(r + j, m);
         }
-        cell_forward<T>(A, x + b * T_ * Gx, mm ? hwp + b * G : nullptr, hp + b * H, two ? co + b * H : nullptr,
-                        yb, c2.data(), at_ + b * nA * H, st + b * 5, g_hh, g_c, b_c, tmp.data());
+        cell_forward<T>(A, P, x + b * T_ * G, mm ? hwp + b * G : nullptr, hp + b * H, two ? co + b * H : nullptr,
+                        yb, c2.data(), at_ + b * nA * H, st + b * NSTATS, tmp.data());
         for (int64_t k = 0; k < A.nf; ++k) {  // zoneout on each field (the output stays the cell's h')
           const T* nw = k == 0 ? yb : c2.data();
           const T* old = (k == 0 ? ho : co) + b * H;
@@ -370,18 +414,24 @@ static void forward_loop(const Args& A, const at::Tensor& xw, at::Tensor& hs, at
   }
 }
 
-std::vector<at::Tensor> loop_forward(int64_t kind, const at::Tensor& xw, const at::Tensor& h0,
-                                     const c10::optional<at::Tensor>& c0, const c10::optional<at::Tensor>& w_hh,
-                                     const c10::optional<at::Tensor>& b_hh,
+template <typename T> static const T* ptr(const c10::optional<at::Tensor>& t) {
+  return t.has_value() ? t->data_ptr<T>() : nullptr;
+}
+
+std::vector<at::Tensor> loop_forward(int64_t kind, const at::Tensor& xw, const c10::optional<at::Tensor>& dec,
+                                     const at::Tensor& h0, const c10::optional<at::Tensor>& c0,
+                                     const c10::optional<at::Tensor>& w_hh, const c10::optional<at::Tensor>& b_hh,
                                      const c10::optional<at::Tensor>& gamma_hh,
                                      const c10::optional<at::Tensor>& gamma_c,
-                                     const c10::optional<at::Tensor>& beta_c, double eps,
+                                     const c10::optional<at::Tensor>& beta_c,
+                                     const c10::optional<at::Tensor>& gamma_ih,
+                                     const c10::optional<at::Tensor>& b_ih, double eps,
                                      const c10::optional<at::Tensor>& hmask, const c10::optional<at::Tensor>& zu,
-                                     double p, int64_t zmode, bool decay, bool relu, const at::Tensor& lengths,
-                                     bool save) {
+                                     double p, int64_t zmode, bool relu, const at::Tensor& lengths, bool save) {
   const int64_t B = xw.size(0), T = xw.size(1), H = h0.size(1), G = gates_of(kind) * H;
+  TORCH_CHECK(xw.size(2) == G, "rnnkit_cpu_loop: xw has ", xw.size(2), " columns, the cell reads ", G);
   const int64_t nf = c0.has_value() ? 2 : 1;
-  Args A{kind, B, T, H, G, xw.size(2), nf, decay, relu, save, decay || hmask.has_value(), zmode, p, eps,
+  Args A{kind, B, T, H, G, nf, relu, save, dec.has_value() || hmask.has_value(), zmode, p, eps,
          lengths.data_ptr<int64_t>()};
   auto hs = at::empty({save ? T + 1 : 2, B, H}, h0.options());
   hs[0].copy_(h0);
@@ -390,13 +440,12 @@ std::vector<at::Tensor> loop_forward(int64_t kind, const at::Tensor& xw, const a
   auto hf = at::empty({A.feed ? (save ? T : 1) : 0, B, H}, h0.options());
   auto out = at::empty({B, T, H}, xw.options());
   auto acts = at::empty({save ? T : 1, B, acts_of(kind) * H}, xw.options());
-  auto stats = at::empty({save ? T : 1, B, 5}, xw.options());
+  auto stats = at::empty({save ? T : 1, B, NSTATS}, xw.options());
   const at::Tensor w = w_hh.has_value() ? *w_hh : at::empty({0}, xw.options());
   AT_DISPATCH_FLOATING_TYPES(xw.scalar_type(), "loop_forward", [&] {
-    forward_loop<scalar_t>(A, xw, hs, cs, hf, out, acts, stats, w, b_hh, hmask, zu,
-                           gamma_hh.has_value() ? gamma_hh->data_ptr<scalar_t>() : nullptr,
-                           gamma_c.has_value() ? gamma_c->data_ptr<scalar_t>() : nullptr,
-                           beta_c.has_value() ? beta_c->data_ptr<scalar_t>() : nullptr);
+    const Params<scalar_t> P{ptr<scalar_t>(gamma_hh), ptr<scalar_t>(gamma_ih), ptr<scalar_t>(b_ih),
+                             ptr<scalar_t>(gamma_c), ptr<scalar_t>(beta_c)};
+    forward_loop<scalar_t>(A, P, xw, ptr<scalar_t>(dec), hs, cs, hf, out, acts, stats, w, b_hh, hmask, zu);
   });
   const int64_t last = save ? T : T % 2;
   auto hT = hs[last].clone();
@@ -406,13 +455,13 @@ std::vector<at::Tensor> loop_forward(int64_t kind, const at::Tensor& xw, const a
 }
 
 template <typename T>
-static void backward_loop(const Args& A, const at::Tensor& d_out, at::Tensor& dh, at::Tensor& dc,
-                          const at::Tensor& hs, const at::Tensor& cs, const at::Tensor& hf, const at::Tensor& acts,
-                          const at::Tensor& stats, const at::Tensor& w_hh, const at::Tensor& xw, at::Tensor& d_xw,
-                          at::Tensor& d_hw, at::Tensor& acc, const c10::optional<at::Tensor>& hmask,
-                          const c10::optional<at::Tensor>& zu, const T* g_hh, const T* g_c) {
+static void backward_loop(const Args& A, const Params<T>& P, const at::Tensor& d_out, at::Tensor& dh,
+                          at::Tensor& dc, const at::Tensor& hs, const at::Tensor& cs, const at::Tensor& hf,
+                          const at::Tensor& acts, const at::Tensor& stats, const at::Tensor& w_hh, const T* dec,
+                          at::Tensor& d_xw, at::Tensor& d_dec, at::Tensor& d_hw, at::Tensor& acc,
+                          const c10::optional<at::Tensor>& hmask, const c10::optional<at::Tensor>& zu) {
   using V = Vec<T>;
-  const int64_t B = A.B, T_ = A.T, H = A.H, G = A.G, Gx = A.Gx, nA = acts_of(A.kind);
+  const int64_t B = A.B, T_ = A.T, H = A.H, G = A.G, nA = acts_of(A.kind);
   const bool mm = has_matmul(A.kind), two = A.nf == 2, ln = A.kind == LNLSTM;
   const T* mask = hmask.has_value() ? hmask->data_ptr<T>() : nullptr;
   const T pz = T(A.p), qz = T(1.0 - A.p);
@@ -420,23 +469,34 @@ static void backward_loop(const Args& A, const at::Tensor& d_out, at::Tensor& dh
   T* dhp = dh.data_ptr<T>();
   T* dcp = two ? dc.data_ptr<T>() : nullptr;
   T* zhp = zh.data_ptr<T>();
-  T* accp = ln ? acc.data_ptr<T>() : nullptr;  // (B, 6H), row b owned by one thread at a time
+  T* accp = ln ? acc.data_ptr<T>() : nullptr;  // (B, 14H), row b owned by one thread at a time
+  const T* dy0 = d_out.data_ptr<T>();
+  const T* acts0 = acts.data_ptr<T>();
+  const T* stats0 = stats.data_ptr<T>();
+  const T* hs0 = hs.data_ptr<T>();
+  const T* hf0 = A.feed ? hf.data_ptr<T>() : nullptr;
+  const T* cs0 = two ? cs.data_ptr<T>() : nullptr;
+  const T* zu0 = A.zmode == 1 ? zu->data_ptr<T>() : nullptr;
+  T* dx0 = d_xw.data_ptr<T>();
+  T* ddec0 = dec ? d_dec.data_ptr<T>() : nullptr;
+  T* dhw0 = mm ? d_hw.data_ptr<T>() : nullptr;
   for (int64_t t = T_ - 1; t >= 0; --t) {
-    const T* dy = d_out.data_ptr<T>() + t * H;  // row b at dy + b * T * H
-    const T* at_ = acts.data_ptr<T>() + t * B * nA * H;
-    const T* st = stats.data_ptr<T>() + t * B * 5;
-    const T* ho = hs.data_ptr<T>() + t * B * H;
-    const T* hin = A.feed ? hf.data_ptr<T>() + t * B * H : ho;
-    const T* co = two ? cs.data_ptr<T>() + t * B * H : nullptr;
-    T* dx = d_xw.data_ptr<T>() + t * Gx;  // row b at dx + b * T * Gx
-    T* dhw = mm ? d_hw.data_ptr<T>() + t * B * G : nullptr;
-    const T* u = A.zmode == 1 ? zu->data_ptr<T>() + t * A.nf * B * H : nullptr;
+    const T* dy = dy0 + t * H;  // row b at dy + b * T * H
+    const T* at_ = acts0 + t * B * nA * H;
+    const T* st = stats0 + t * B * NSTATS;
+    const T* ho = hs0 + t * B * H;
+    const T* hin = A.feed ? hf0 + t * B * H : ho;
+    const T* co = two ? cs0 + t * B * H : nullptr;
+    T* dx = dx0 + t * G;  // row b at dx + b * T * G
+    T* dhw = mm ? dhw0 + t * B * G : nullptr;
+    const T* u = zu0 ? zu0 + t * A.nf * B * H : nullptr;
     at::parallel_for(0, B, grain(H), [&](int64_t b0, int64_t b1) {
-      std::vector<T> gh(H), gc(H), tmp(6 * H), dhd(H), dcd(H), zc(H);
+      std::vector<T> gh(H), gc(H), tmp(10 * H), dhd(H), dcd(H), zc(H);
       for (int64_t b = b0; b < b1; ++b) {
-        T* dxb = dx + b * T_ * Gx;
+        T* dxb = dx + b * T_ * G;
         if (t >= A.len[b]) {  // padding: zero outputs, the gradient passes to step t - 1 unchanged
-          std::fill(dxb, dxb + Gx, T(0));
+          std::fill(dxb, dxb + G, T(0));
+          if (dec) std::fill(ddec0 + (b * T_ + t) * H, ddec0 + (b * T_ + t + 1) * H, T(0));
           if (mm) std::fill(dhw + b * G, dhw + (b + 1) * G, T(0));
           continue;
         }
@@ -456,9 +516,9 @@ static void backward_loop(const Args& A, const at::Tensor& d_out, at::Tensor& dh
           }
         }
         for (int64_t j = 0; j < H; ++j) gh[j] += dy[b * T_ * H + j];
-        cell_backward<T>(A, at_ + b * nA * H, st + b * 5, hin + b * H, two ? co + b * H : nullptr, gh.data(),
-                         gc.data(), dxb, mm ? dhw + b * G : nullptr, dhd.data(), dcd.data(),
-                         ln ? accp + b * 6 * H : nullptr, g_hh, g_c, tmp.data());
+        cell_backward<T>(A, P, at_ + b * nA * H, st + b * NSTATS, hin + b * H, two ? co + b * H : nullptr,
+                         gh.data(), gc.data(), dxb, mm ? dhw + b * G : nullptr, dhd.data(), dcd.data(),
+                         ln ? accp + b * 14 * H : nullptr, tmp.data());
         if (two) for (int64_t j = 0; j < H; ++j) dcp[b * H + j] = dcd[j] + zc[j];
         std::copy(dhd.begin(), dhd.end(), dhp + b * H);  // the direct part of dL/dh_fed; the matmul adds
       }
@@ -469,13 +529,16 @@ static void backward_loop(const Args& A, const at::Tensor& d_out, at::Tensor& dh
         if (t >= A.len[b]) continue;
         T* d = dhp + b * H;
         if (A.feed) {  // h_fed = gamma * (m * h): d gamma = d * (m * h), d h = d * gamma * m
+          const T* pre = dec ? dec + (b * T_ + t) * H : nullptr;
+          T* dpre = dec ? ddec0 + (b * T_ + t) * H : nullptr;
           FOR_VEC(H) {
             V v = V::loadu(d + j, m);
-            if (A.decay) {
+            if (pre) {  // gamma = exp(-max(0, pre)): d pre = -(d gamma * gamma) where pre > 0, else 0
               V hm = V::loadu(ho + b * H + j, m);
               if (mask) hm = hm * V::loadu(mask + b * H + j, m);
-              (v * hm).store(dx + b * T_ * Gx + G + j, m);
-              v = v * V::loadu(xw.data_ptr<T>() + b * T_ * Gx + t * Gx + G + j, m);
+              const V p_ = V::loadu(pre + j, m), g = decay_of(p_);
+              V::blendv(V(0), (v * hm * g).neg(), p_ > V(0)).store(dpre + j, m);
+              v = v * g;
             }
             if (mask) v = v * V::loadu(mask + b * H + j, m);
             v.store(d + j, m);
@@ -487,34 +550,38 @@ static void backward_loop(const Args& A, const at::Tensor& d_out, at::Tensor& dh
   }
 }
 
-// Returns d_xw (B, T, Gx), dh0, dc0 (or empty), dW_hh, db_hh, dgamma_hh, dgamma_c, dbeta_c (empty if unused).
+// Returns d_xw (B, T, G), dh0, dc0 (or empty), dW_hh, db_hh, dgamma_hh, dgamma_c, dbeta_c, dgamma_ih, db_ih,
+// d_dec (B, T, H) (empty where unused).
 std::vector<at::Tensor> loop_backward(int64_t kind, const at::Tensor& d_out, const at::Tensor& d_hT,
-                                      const c10::optional<at::Tensor>& d_cT, const at::Tensor& xw,
+                                      const c10::optional<at::Tensor>& d_cT, const c10::optional<at::Tensor>& dec,
                                       const at::Tensor& hs, const at::Tensor& cs, const at::Tensor& hf,
                                       const at::Tensor& acts, const at::Tensor& stats,
                                       const c10::optional<at::Tensor>& w_hh,
                                       const c10::optional<at::Tensor>& gamma_hh,
                                       const c10::optional<at::Tensor>& gamma_c,
+                                      const c10::optional<at::Tensor>& gamma_ih,
                                       const c10::optional<at::Tensor>& hmask, const c10::optional<at::Tensor>& zu,
-                                      double p, int64_t zmode, bool decay, bool relu, const at::Tensor& lengths) {
+                                      double p, int64_t zmode, bool relu, const at::Tensor& lengths) {
   const int64_t B = d_out.size(0), T = d_out.size(1), H = d_hT.size(1), G = gates_of(kind) * H;
   const int64_t nf = d_cT.has_value() ? 2 : 1;
-  Args A{kind, B, T, H, G, xw.size(2), nf, decay, relu, true, decay || hmask.has_value(), zmode, p, 0.0,
+  Args A{kind, B, T, H, G, nf, relu, true, dec.has_value() || hmask.has_value(), zmode, p, 0.0,
          lengths.data_ptr<int64_t>()};
   const bool mm = has_matmul(kind), ln = kind == LNLSTM;
   auto dh = d_hT.clone();
   auto dc = nf == 2 ? d_cT->clone() : at::empty({0}, d_hT.options());
-  auto d_xw = at::empty({B, T, A.Gx}, d_out.options());
+  auto d_xw = at::empty({B, T, G}, d_out.options());
+  auto d_dec = at::empty({dec.has_value() ? B : 0, T, H}, d_out.options());
   auto d_hw = at::empty({mm ? T : 0, B, G}, d_out.options());
-  auto acc = at::zeros({ln ? B : 0, 6 * H}, d_out.options());
-  const at::Tensor w = w_hh.has_value() ? *w_hh : at::empty({0}, xw.options());
+  auto acc = at::zeros({ln ? B : 0, 14 * H}, d_out.options());
+  const at::Tensor w = w_hh.has_value() ? *w_hh : at::empty({0}, d_out.options());
   AT_DISPATCH_FLOATING_TYPES(d_out.scalar_type(), "loop_backward", [&] {
-    backward_loop<scalar_t>(A, d_out, dh, dc, hs, cs, hf, acts, stats, w, xw, d_xw, d_hw, acc, hmask, zu,
-                            gamma_hh.has_value() ? gamma_hh->data_ptr<scalar_t>() : nullptr,
-                            gamma_c.has_value() ? gamma_c->data_ptr<scalar_t>() : nullptr);
+    const Params<scalar_t> P{ptr<scalar_t>(gamma_hh), ptr<scalar_t>(gamma_ih), nullptr, ptr<scalar_t>(gamma_c),
+                             nullptr};
+    backward_loop<scalar_t>(A, P, d_out, dh, dc, hs, cs, hf, acts, stats, w, ptr<scalar_t>(dec), d_xw, d_dec,
+                            d_hw, acc, hmask, zu);
   });
   auto none = at::empty({0}, d_out.options());
-  at::Tensor dw = none, db = none, dg_hh = none, dg_c = none, db_c = none;
+  at::Tensor dw = none, db = none, dg_hh = none, dg_c = none, db_c = none, dg_ih = none, db_ih = none;
   if (mm) {
     auto flat = d_hw.view({T * B, G});
     dw = flat.t().mm((A.feed ? hf : hs.narrow(0, 0, T)).reshape({T * B, H}));
@@ -525,17 +592,148 @@ std::vector<at::Tensor> loop_backward(int64_t kind, const at::Tensor& d_out, con
     dg_hh = sums.narrow(0, 0, 4 * H);
     dg_c = sums.narrow(0, 4 * H, H);
     db_c = sums.narrow(0, 5 * H, H);
+    dg_ih = sums.narrow(0, 6 * H, 4 * H);
+    db_ih = sums.narrow(0, 10 * H, 4 * H);
   }
-  return {d_xw, dh, dc, dw, db, dg_hh, dg_c, db_c};
+  return {d_xw, dh, dc, dw, db, dg_hh, dg_c, db_c, dg_ih, db_ih, d_dec};
+}
+
+// GRU-D's input decay and imputation (rnnkit.cells.TimeAware.impute) for all steps, and its backward. x3 (B, T,
+// 3F) = [x, m, delta]; writes [x_hat, m] (B, T, 2F) and, per entry, the step of the last observation up to t
+// (-1: none yet; what the backward routes x_last's gradient to):
+//   x_last = x at that step (else x_mean); gamma_x = exp(-max(0, w_x delta + b_x))
+//   x_hat = m x + (1 - m) (gamma_x x_last + (1 - gamma_x) x_mean)
+std::vector<at::Tensor> impute_forward(const at::Tensor& x3_, const at::Tensor& w_x, const at::Tensor& b_x,
+                                       const at::Tensor& x_mean) {
+  const at::Tensor x3 = x3_.contiguous();
+  const int64_t B = x3.size(0), T = x3.size(1), F = x3.size(2) / 3;
+  auto out = at::empty({B, T, 2 * F}, x3.options());
+  auto last = at::empty({B, T, F}, x3.options().dtype(at::kLong));
+  AT_DISPATCH_FLOATING_TYPES(x3.scalar_type(), "impute_forward", [&] {
+    using T_ = scalar_t;
+    using V = Vec<T_>;
+    const T_ *x0 = x3.data_ptr<T_>(), *w = w_x.data_ptr<T_>(), *bx = b_x.data_ptr<T_>();
+    const T_* mean = x_mean.data_ptr<T_>();
+    T_* o0 = out.data_ptr<T_>();
+    int64_t* l0 = last.data_ptr<int64_t>();
+    at::parallel_for(0, B, 1, [&](int64_t b0, int64_t b1) {
+      std::vector<T_> xl(F);
+      for (int64_t b = b0; b < b1; ++b) {
+        std::copy(mean, mean + F, xl.begin());
+        int64_t* lb = l0 + b * T * F;
+        for (int64_t t = 0; t < T; ++t) {
+          const T_* r = x0 + (b * T + t) * 3 * F;  // x, m, delta
+          int64_t* lt = lb + t * F;
+          for (int64_t f = 0; f < F; ++f) {
+            const int64_t before = t > 0 ? lt[f - F] : -1;
+            const bool seen = r[F + f] != T_(0);
+            lt[f] = seen ? t : before;
+            if (seen) xl[f] = r[f];
+          }
+          T_* o = o0 + (b * T + t) * 2 * F;
+          FOR_VEC(F) {
+            const V m_ = V::loadu(r + F + j, m), mu = V::loadu(mean + j, m);
+            const V g = decay_of(V::loadu(w + j, m) * V::loadu(r + 2 * F + j, m) + V::loadu(bx + j, m));
+            const V imp = g * V::loadu(xl.data() + j, m) + (V(1) - g) * mu;
+            (m_ * V::loadu(r + j, m) + (V(1) - m_) * imp).store(o + j, m);
+            m_.store(o + F + j, m);
+          }
+        }
+      }
+    });
+  });
+  return {out, last};
+}
+
+// The backward of impute_forward: from d_out (B, T, 2F), dL/d[x, m, delta] (B, T, 3F), dL/dw_x and dL/db_x.
+std::vector<at::Tensor> impute_backward(const at::Tensor& d_out_, const at::Tensor& x3_, const at::Tensor& w_x,
+                                        const at::Tensor& b_x, const at::Tensor& x_mean, const at::Tensor& last) {
+  const at::Tensor x3 = x3_.contiguous(), d_out = d_out_.contiguous();
+  const int64_t B = x3.size(0), T = x3.size(1), F = x3.size(2) / 3;
+  auto dx3 = at::zeros({B, T, 3 * F}, x3.options());
+  auto acc = at::zeros({B, 2 * F}, x3.options());  // per sequence: dL/dw_x, dL/db_x
+  AT_DISPATCH_FLOATING_TYPES(x3.scalar_type(), "impute_backward", [&] {
+    using T_ = scalar_t;
+    using V = Vec<T_>;
+    const T_ *x0 = x3.data_ptr<T_>(), *w = w_x.data_ptr<T_>(), *bx = b_x.data_ptr<T_>();
+    const T_ *mean = x_mean.data_ptr<T_>(), *g0 = d_out.data_ptr<T_>();
+    const int64_t* l0 = last.data_ptr<int64_t>();
+    T_* d0 = dx3.data_ptr<T_>();
+    T_* a0 = acc.data_ptr<T_>();
+    at::parallel_for(0, B, 1, [&](int64_t b0, int64_t b1) {
+      std::vector<T_> xl(F), dxl(F);
+      for (int64_t b = b0; b < b1; ++b) {
+        T_* ab = a0 + b * 2 * F;
+        for (int64_t t = 0; t < T; ++t) {
+          const T_* r = x0 + (b * T + t) * 3 * F;
+          const T_* go = g0 + (b * T + t) * 2 * F;
+          const int64_t* lt = l0 + (b * T + t) * F;
+          T_* d = d0 + (b * T + t) * 3 * F;
+          for (int64_t f = 0; f < F; ++f) xl[f] = lt[f] >= 0 ? x0[(b * T + lt[f]) * 3 * F + f] : mean[f];
+          FOR_VEC(F) {
+            const V x_ = V::loadu(r + j, m), m_ = V::loadu(r + F + j, m), dl = V::loadu(r + 2 * F + j, m);
+            const V mu = V::loadu(mean + j, m), xl_ = V::loadu(xl.data() + j, m), wj = V::loadu(w + j, m);
+            const V pre = wj * dl + V::loadu(bx + j, m), g = decay_of(pre);
+            const V imp = g * xl_ + (V(1) - g) * mu;
+            const V gx = V::loadu(go + j, m);
+            const V dimp = gx * (V(1) - m_);
+            const V dpre = V::blendv(V(0), (dimp * (xl_ - mu) * g).neg(), pre > V(0));
+            (V::loadu(d + j, m) + gx * m_).store(d + j, m);
+            (V::loadu(go + F + j, m) + gx * x_ - gx * imp).store(d + F + j, m);
+            (dpre * wj).store(d + 2 * F + j, m);
+            (V::loadu(ab + j, m) + dpre * dl).store(ab + j, m);
+            (V::loadu(ab + F + j, m) + dpre).store(ab + F + j, m);
+            (dimp * g).store(dxl.data() + j, m);
+          }
+          for (int64_t f = 0; f < F; ++f)  // x_last's gradient to the x it was read from
+            if (lt[f] >= 0) d0[(b * T + lt[f]) * 3 * F + f] += dxl[f];
+        }
+      }
+    });
+  });
+  auto sums = acc.sum(0);
+  return {dx3, sums.narrow(0, 0, F), sums.narrow(0, F, F)};
+}
+
+// One LN-LSTM step without autograd (rnnkit.kernels.step.inference_step): x (B, F), h, c (B, H) -> h', c'.
+std::vector<at::Tensor> lnlstm_step(const at::Tensor& x, const at::Tensor& h, const at::Tensor& c,
+                                    const at::Tensor& w_ih, const at::Tensor& w_hh, const at::Tensor& gamma_ih,
+                                    const at::Tensor& gamma_hh, const c10::optional<at::Tensor>& bias,
+                                    const at::Tensor& gamma_c, const c10::optional<at::Tensor>& beta_c, double eps) {
+  const int64_t B = x.size(0), H = h.size(1);
+  TORCH_CHECK(h.dim() == 2 && c.sizes() == h.sizes() && h.size(0) == B && w_hh.size(0) == 4 * H,
+              "lnlstm_step: the state must be (B, H) for x (B, F) and weight_hh (4H, H)");
+  auto xw = at::mm(x, w_ih.t()), hw = at::mm(h, w_hh.t());  // (B, 4H)
+  auto h2 = at::empty({B, H}, x.options()), c2 = at::empty({B, H}, x.options());
+  const at::Tensor cc = c.contiguous();
+  Args A{LNLSTM, B, 1, H, 4 * H, 2, false, false, false, 0, 0.0, eps, nullptr};
+  AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "lnlstm_step", [&] {
+    using T_ = scalar_t;
+    const Params<T_> P{gamma_hh.data_ptr<T_>(), gamma_ih.data_ptr<T_>(), ptr<T_>(bias), gamma_c.data_ptr<T_>(),
+                       ptr<T_>(beta_c)};
+    std::vector<T_> a(acts_of(LNLSTM) * H), st(NSTATS), tmp(5 * H);
+    for (int64_t b = 0; b < B; ++b)
+      cell_forward<T_>(A, P, xw.data_ptr<T_>() + b * 4 * H, hw.data_ptr<T_>() + b * 4 * H, nullptr,
+                       cc.data_ptr<T_>() + b * H, h2.data_ptr<T_>() + b * H, c2.data_ptr<T_>() + b * H, a.data(),
+                       st.data(), tmp.data());
+  });
+  return {h2, c2};
 }
 
 TORCH_LIBRARY(rnnkit_cpu_loop, m) {
-  m.def("forward(int kind, Tensor xw, Tensor h0, Tensor? c0, Tensor? w_hh, Tensor? b_hh, Tensor? gamma_hh, "
-        "Tensor? gamma_c, Tensor? beta_c, float eps, Tensor? hmask, Tensor? zu, float p, int zmode, bool decay, "
-        "bool relu, Tensor lengths, bool save) -> Tensor[]", &loop_forward);
-  m.def("backward(int kind, Tensor d_out, Tensor d_hT, Tensor? d_cT, Tensor xw, Tensor hs, Tensor cs, "
-        "Tensor hf, Tensor acts, Tensor stats, Tensor? w_hh, Tensor? gamma_hh, Tensor? gamma_c, Tensor? hmask, "
-        "Tensor? zu, float p, int zmode, bool decay, bool relu, Tensor lengths) -> Tensor[]", &loop_backward);
+  m.def("forward(int kind, Tensor xw, Tensor? dec, Tensor h0, Tensor? c0, Tensor? w_hh, Tensor? b_hh, "
+        "Tensor? gamma_hh, Tensor? gamma_c, Tensor? beta_c, Tensor? gamma_ih, Tensor? b_ih, float eps, "
+        "Tensor? hmask, Tensor? zu, float p, int zmode, bool relu, Tensor lengths, bool save) -> Tensor[]",
+        &loop_forward);
+  m.def("backward(int kind, Tensor d_out, Tensor d_hT, Tensor? d_cT, Tensor? dec, Tensor hs, Tensor cs, "
+        "Tensor hf, Tensor acts, Tensor stats, Tensor? w_hh, Tensor? gamma_hh, Tensor? gamma_c, "
+        "Tensor? gamma_ih, Tensor? hmask, Tensor? zu, float p, int zmode, bool relu, Tensor lengths) "
+        "-> Tensor[]", &loop_backward);
+  m.def("impute_forward(Tensor x3, Tensor w_x, Tensor b_x, Tensor x_mean) -> Tensor[]", &impute_forward);
+  m.def("impute_backward(Tensor d_out, Tensor x3, Tensor w_x, Tensor b_x, Tensor x_mean, Tensor last) -> Tensor[]",
+        &impute_backward);
+  m.def("lnlstm_step(Tensor x, Tensor h, Tensor c, Tensor w_ih, Tensor w_hh, Tensor gamma_ih, Tensor gamma_hh, "
+        "Tensor? bias, Tensor gamma_c, Tensor? beta_c, float eps) -> Tensor[]", &lnlstm_step);
 }
 """
 
@@ -583,13 +781,56 @@ def can_use_cpu_loop(layer, x: Tensor) -> tuple[bool, str]:
 
 
 def _parameters(cell) -> tuple:
-    """The step's parameters in the extension's order: ``w_hh, b_hh, gamma_hh, gamma_c, beta_c``."""
+    """The step's parameters in the extension's order: ``w_hh, b_hh, gamma_hh, gamma_c, beta_c, gamma_ih,
+    b_ih`` (the last two LayerNorm-LSTM's input gain and bias, normalised in the loop)."""
     inner = cell.cell if type(cell) is TimeAware else cell
     if type(inner) is LayerNormLSTMCell:
-        return inner.weight_hh, None, inner.gamma_hh, inner.gamma_c, inner.beta_c
+        return inner.weight_hh, None, inner.gamma_hh, inner.gamma_c, inner.beta_c, inner.gamma_ih, inner.bias
     if type(inner) in (MinGRUCell, MinLSTMCell):
-        return None, None, None, None, None
-    return inner.weight_hh, inner.bias_hh, None, None, None
+        return None, None, None, None, None, None, None
+    return inner.weight_hh, inner.bias_hh, None, None, None, None, None
+
+
+class Projected(NamedTuple):
+    """What the C++ loop reads for all steps: the inner cell's ``xw (B, T, G)`` (LayerNorm-LSTM's before its
+    input norm, ``x W_ih^T``) and, for TimeAware, the hidden decay's pre-activation ``W_h delta + b_h (B, T, H)``
+    (else None); the loop takes the norm and ``gamma_h = exp(-max(0, .))`` itself, with their backward."""
+
+    xw: Tensor
+    decay: Tensor | None
+
+
+class _Impute(torch.autograd.Function):
+    """:meth:`rnnkit.cells.TimeAware.impute`'s ``[x_hat, m]`` in one C++ pass, and its backward in one:
+    ``x (B, T, 3F)``, ``w_x``, ``b_x``, ``x_mean (F,)`` (a buffer, no gradient) -> ``(B, T, 2F)``."""
+
+    @staticmethod
+    def forward(ctx, x, w_x, b_x, x_mean):
+        out, last = torch.ops.rnnkit_cpu_loop.impute_forward(x, w_x, b_x, x_mean)
+        ctx.save_for_backward(x, w_x, b_x, x_mean, last)
+        return out
+
+    @staticmethod
+    @torch.autograd.function.once_differentiable
+    def backward(ctx, d_out):
+        d_x, d_w, d_b = torch.ops.rnnkit_cpu_loop.impute_backward(d_out, *ctx.saved_tensors)
+        return d_x, d_w, d_b, None
+
+
+def project(cell, x: Tensor) -> Projected:
+    """The projection of all steps for the C++ loop (:class:`Projected`); the cell's :meth:`project` up to the
+    parts the loop computes itself, and TimeAware's input decay and imputation in C++ (:class:`_Impute`).
+    :class:`rnnkit.Recurrent` calls it in place of ``cell.project``."""
+    decay = None
+    if type(cell) is TimeAware:
+        F = cell.n_features
+        delta = x[..., 2 * F :]  # (B, T, F)
+        x = _Impute.apply(x.contiguous(), cell.w_x.contiguous(), cell.b_x.contiguous(),
+                          cell.x_mean.to(x.dtype).contiguous())  # [x_hat, m] (B, T, 2F)
+        decay = cell.decay_h(delta)
+        cell = cell.cell
+    xw = x @ cell.weight_ih.T if type(cell) is LayerNormLSTMCell else cell.project(x)
+    return Projected(xw, decay)
 
 
 def _draws(direction, xw: Tensor, fields: int) -> tuple[Tensor | None, Tensor | None]:
@@ -607,23 +848,29 @@ def _draws(direction, xw: Tensor, fields: int) -> tuple[Tensor | None, Tensor | 
     return mask, uniforms
 
 
+def _contiguous(t: Tensor | None) -> Tensor | None:
+    return None if t is None else t.contiguous()
+
+
 class _Loop(torch.autograd.Function):
-    """The recurrence of one direction: ``xw (B, T, Gx)``, the state -> outputs ``(B, T, H)``, ``h_T``, ``c_T``
-    (empty for a cell whose state is h alone). ``config = (kind, eps, p, zmode, decay, relu, save)``."""
+    """The recurrence of one direction: ``xw (B, T, G)``, ``decay`` (B, T, H) or None, the state -> outputs
+    ``(B, T, H)``, ``h_T``, ``c_T`` (empty for a cell whose state is h alone). ``config = (kind, eps, p, zmode,
+    relu, save)``; ``params`` as :func:`_parameters`."""
 
     @staticmethod
-    def forward(ctx, config, xw, lengths, mask, uniforms, h0, c0, w_hh, b_hh, gamma_hh, gamma_c, beta_c):
-        kind, eps, p, zmode, decay, relu, save = config
+    def forward(ctx, config, xw, decay, lengths, mask, uniforms, h0, c0, *params):
+        kind, eps, p, zmode, relu, save = config
+        w_hh, b_hh, gamma_hh, gamma_c, beta_c, gamma_ih, b_ih = params
+        decay = _contiguous(decay)
         res = torch.ops.rnnkit_cpu_loop.forward(
-            kind, xw.contiguous(), h0.contiguous(), None if c0 is None else c0.contiguous(),
-            None if w_hh is None else w_hh.contiguous(), b_hh, gamma_hh, gamma_c, beta_c, eps, mask, uniforms,
-            p, zmode, decay, relu, lengths, save,
+            kind, xw.contiguous(), decay, h0.contiguous(), _contiguous(c0), _contiguous(w_hh), b_hh, gamma_hh,
+            gamma_c, beta_c, gamma_ih, b_ih, eps, mask, uniforms, p, zmode, relu, lengths, save,
         )
         out, h_T, c_T = res[:3]
         if save:
-            ctx.save_for_backward(xw, lengths, mask, uniforms, w_hh, gamma_hh, gamma_c, *res[3:])
+            ctx.save_for_backward(decay, lengths, mask, uniforms, w_hh, gamma_hh, gamma_c, gamma_ih, *res[3:])
         ctx.config, ctx.two = config, c0 is not None
-        ctx.has = [t is not None for t in (w_hh, b_hh, gamma_hh, gamma_c, beta_c)]
+        ctx.has = [t is not None for t in params]
         if c0 is None:
             ctx.mark_non_differentiable(c_T)
         return out, h_T, c_T
@@ -631,20 +878,23 @@ class _Loop(torch.autograd.Function):
     @staticmethod
     @torch.autograd.function.once_differentiable
     def backward(ctx, d_out, d_hT, d_cT):
-        kind, eps, p, zmode, decay, relu, _ = ctx.config
-        xw, lengths, mask, uniforms, w_hh, gamma_hh, gamma_c, hs, cs, hf, acts, stats = ctx.saved_tensors
-        d_xw, d_h0, d_c0, *d_params = torch.ops.rnnkit_cpu_loop.backward(
-            kind, d_out.contiguous(), d_hT.contiguous(), d_cT.contiguous() if ctx.two else None, xw.contiguous(),
-            hs, cs, hf, acts, stats, None if w_hh is None else w_hh.contiguous(), gamma_hh, gamma_c, mask,
-            uniforms, p, zmode, decay, relu, lengths,
+        kind, eps, p, zmode, relu, _ = ctx.config
+        decay, lengths, mask, uniforms, w_hh, gamma_hh, gamma_c, gamma_ih, hs, cs, hf, acts, stats = ctx.saved_tensors
+        d_xw, d_h0, d_c0, *d_params, d_decay = torch.ops.rnnkit_cpu_loop.backward(
+            kind, d_out.contiguous(), d_hT.contiguous(), d_cT.contiguous() if ctx.two else None, decay,
+            hs, cs, hf, acts, stats, _contiguous(w_hh), gamma_hh, gamma_c, gamma_ih, mask, uniforms, p, zmode,
+            relu, lengths,
         )
         d_params = [d if has else None for d, has in zip(d_params, ctx.has, strict=True)]
-        return None, d_xw, None, None, None, d_h0, d_c0 if ctx.two else None, *d_params
+        return (None, d_xw, d_decay if decay is not None else None, None, None, None, d_h0,
+                d_c0 if ctx.two else None, *d_params)
 
 
-def cpu_loop(cell, xw: Tensor, lengths: Tensor | None, state, *, direction) -> tuple[Tensor, object]:
+def cpu_loop(cell, xw: Projected, lengths: Tensor | None, state, *, direction) -> tuple[Tensor, object]:
     """One direction through the C++ loop; the time ``loop`` of :class:`rnnkit.Recurrent`, which passes
-    itself as ``direction`` (for its recurrent dropout and zoneout) because ``recurrent_dropout`` is set."""
+    itself as ``direction`` (for its recurrent dropout and zoneout) because ``recurrent_dropout`` is set, and
+    ``xw`` from :func:`project` (``cpu_loop.project``)."""
+    xw, decay = xw
     B, T, _ = xw.shape
     kind, decayed = _kind(cell)
     inner = cell.cell if decayed else cell
@@ -654,15 +904,16 @@ def cpu_loop(cell, xw: Tensor, lengths: Tensor | None, state, *, direction) -> t
     mask, uniforms = _draws(direction, xw, 2 if two else 1)
     zmode = 0 if direction.zoneout == 0 else 1 if direction.training else 2
     params = _parameters(cell)
-    inputs = (xw, h0, c0, *params)
+    inputs = (xw, decay, h0, c0, *params)
     save = torch.is_grad_enabled() and any(t is not None and t.requires_grad for t in inputs)
-    config = (kind, float(getattr(inner, "eps", 0.0)), float(direction.zoneout), zmode, decayed,
+    config = (kind, float(getattr(inner, "eps", 0.0)), float(direction.zoneout), zmode,
               getattr(inner, "nonlinearity", "tanh") == "relu", save)
-    out, h_T, c_T = _Loop.apply(config, xw, lengths.contiguous(), mask, uniforms, h0, c0, *params)
+    out, h_T, c_T = _Loop.apply(config, xw, decay, lengths.contiguous(), mask, uniforms, h0, c0, *params)
     return out, (cell.state_type(h_T, c_T) if two else h_T)
 
 
 cpu_loop.recurrent_dropout = True  # Recurrent calls it with direction=self, also with recurrent dropout on
+cpu_loop.project = project  # and reads the projection the loop takes
 
 
 def run_cpu_loop(layer, x: Tensor, lengths: Tensor | None, state):

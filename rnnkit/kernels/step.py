@@ -9,8 +9,10 @@ same equations with the same parameters in fewer:
   ``torch.gru_cell``, ``torch.rnn_tanh_cell`` / ``torch.rnn_relu_cell`` (what ``torch.nn.LSTMCell`` &c.
   call), on the cell's ``weight_ih``, ``weight_hh``, ``bias_ih``, ``bias_hh``: these cells' maths, gate
   order and parameter layout are torch.nn's (their docstrings);
-- ``LayerNormLSTMCell``: each block norm with its gain (and the bias) as one ``group_norm`` of four groups,
-  one sigmoid over all four gates (the candidate's tanh taken beside it);
+- ``LayerNormLSTMCell``: on CPU in float32/float64, one call of the C++ CPU loop's step (:mod:`.cpu_loop`:
+  the two matmuls, then the block norms, gates, cell norm and output in one pass over the row, the loop's own
+  code), once its extension is built; otherwise each block norm with its gain (and the bias) as one
+  ``group_norm`` of four groups, one sigmoid over all four gates (the candidate's tanh taken beside it);
 - ``MinGRUCell``, ``MinLSTMCell``: one ``linear`` for the projection and one sigmoid over the whole projected
   row (the gates and the negative side of the candidate's ``g``).
 
@@ -28,6 +30,7 @@ from torch import Tensor
 
 from ..cells import ElmanCell, GRUCell, LayerNormLSTMCell, LSTMCell, LSTMState, MinGRUCell, MinLSTMCell
 from ..cells.base import Cell, State
+from . import cpu_loop
 
 
 def _lstm(cell: LSTMCell, x: Tensor, state: LSTMState) -> tuple[Tensor, LSTMState]:
@@ -57,6 +60,23 @@ def _layernorm_lstm(cell: LayerNormLSTMCell, x: Tensor, state: LSTMState) -> tup
     c = torch.addcmul(f * state.c, i, g)
     h = torch.tanh(torch.layer_norm(c, (H,), cell.gamma_c, cell.beta_c, eps, False)).mul_(o)
     return h, LSTMState(h, c)
+
+
+def _layernorm_lstm_cpp(cell: LayerNormLSTMCell, x: Tensor, state: LSTMState) -> tuple[Tensor, LSTMState]:
+    h, c = torch.ops.rnnkit_cpu_loop.lnlstm_step(x, state.h, state.c, cell.weight_ih, cell.weight_hh,
+                                                 cell.gamma_ih, cell.gamma_hh, cell.bias, cell.gamma_c,
+                                                 cell.beta_c, cell.eps)
+    return h, LSTMState(h, c)
+
+
+def _cpp_step(cell: Cell, x: Tensor) -> tuple[bool, str]:
+    """Whether the C++ LayerNorm-LSTM step runs ``cell`` on ``x``, and why (not)."""
+    if x.device.type != "cpu" or cell.weight_hh.device.type != "cpu":
+        return False, "the C++ step runs on CPU only"
+    if x.dtype not in (torch.float32, torch.float64) or cell.weight_hh.dtype != x.dtype:
+        return False, "the C++ step runs float32 and float64 with parameters of the input's dtype"
+    ok, reason = cpu_loop.build()  # cached: built (or loaded) once per process
+    return ok, "the C++ CPU loop's LayerNorm-LSTM step" if ok else reason
 
 
 def _g(p: Tensor, sigmoid_p: Tensor) -> Tensor:
@@ -92,7 +112,8 @@ _LEAN = {
 
 
 def step_backend(cell: Cell) -> tuple[str, str]:
-    """``("lean" | "reference", reason)``: what :func:`inference_step` runs for ``cell`` here and now."""
+    """``("lean" | "reference", reason)``: what :func:`inference_step` runs for ``cell`` here and now (for an
+    input of the parameters' dtype and device)."""
     entry = _LEAN.get(type(cell))
     if entry is None:
         return "reference", f"{type(cell).__name__} has no lean step (exact built-in cell types only)"
@@ -100,6 +121,9 @@ def step_backend(cell: Cell) -> tuple[str, str]:
         return "reference", "autograd is on (the lean step runs under torch.inference_mode() or no_grad())"
     if type(cell) is ElmanCell:
         return "lean", f"torch.rnn_{cell.nonlinearity}_cell"
+    if type(cell) is LayerNormLSTMCell:
+        ok, why = _cpp_step(cell, cell.weight_hh)
+        return "lean", why if ok else f"{entry[1]} ({why})"
     return "lean", entry[1]
 
 
@@ -113,4 +137,6 @@ def inference_step(cell: Cell, x_t: Tensor, state: State) -> tuple[Tensor, State
     entry = _LEAN.get(type(cell))
     if entry is None or torch.is_grad_enabled():
         return cell.step(cell.project(x_t), state)
+    if type(cell) is LayerNormLSTMCell and _cpp_step(cell, x_t)[0]:
+        return _layernorm_lstm_cpp(cell, x_t, state)
     return entry[0](cell, x_t, state)

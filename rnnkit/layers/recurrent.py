@@ -124,6 +124,8 @@ class Recurrent(nn.Module):
         state, reversal within lengths and the projection of all steps at once. A loop with the attribute
         ``recurrent_dropout = True`` (the C++ CPU loop) is called with ``direction=self`` and applies this
         layer's hidden dropout and zoneout itself, with the reference's random draws; the others refuse them.
+        A loop with a ``project(cell, x)`` attribute gets that in place of ``cell.project(x)`` (the C++ CPU loop
+        takes LayerNorm-LSTM's input norm and TimeAware's hidden decay into the loop).
         """
         who = f"Recurrent({type(self.cell).__name__})"
         lengths = check_input(x, self, lengths, who)
@@ -143,7 +145,8 @@ class Recurrent(nn.Module):
             x = reverse_padded(x, lengths)
         if self.training and self.input_dropout > 0:
             x = x * _sequence_mask(x, x.shape[-1], self.input_dropout)[:, None, :]  # (B, 1, F)
-        xw = self.cell.project(x)
+        project = getattr(loop, "project", None)  # a fast path may read its own form of the projection
+        xw = self.cell.project(x) if project is None else project(self.cell, x)
         if loop is None:
             output, state = self.steps(self.cell, xw, lengths, state)
         elif takes_dropout:
