@@ -1,62 +1,73 @@
-"""Self-driving control: clone a rule-based highway driver from positions alone, with a recurrent policy.
+"""Self-driving control: a recurrent policy that works the pedals on a highway like a rule-based driver, from
+positions alone, trained by DAgger.
 
-Simulator: highway-env's ``highway-fast-v0`` (Leurent 2018; 3 lanes, 20 other cars, 30 s episodes), stepped at
-5 Hz, one simulation step per decision (``policy_frequency = simulation_frequency = 5``).
+Simulator: highway-env's ``highway-fast-v0`` (Leurent 2018; 3 lanes, 20 other cars), stepped at 5 Hz, one
+simulation step per decision (``policy_frequency = simulation_frequency = 5``).
 
 Expert: highway-env's own rule-based driver, :class:`highway_env.vehicle.behavior.IDMVehicle`, put in the ego's
 place at reset (same position, heading and speed; target speed 30 m/s, the speed limit). It drives the ego
 exactly as it drives the traffic: IDM for the acceleration (Treiber, Hennecke & Helbing 2000) and MOBIL for lane
 changes (Kesting, Treiber & Helbing 2007), with a proportional steering controller that tracks the target lane.
-Nothing is re-implemented here; after every step we read the action it applied (``vehicle.action``).
+Nothing is re-implemented here; we read the action it computes (``vehicle.action``).
 
-Targets: the continuous ``(acceleration [m/s²], steering [rad])`` it applies for the next 0.2 s. Continuous
-rather than highway-env's discrete meta-actions because the expert *is* continuous: IDM's acceleration
-``a = a_max [1 - (v/v0)^δ - (s*(v, Δv)/s)²]``, ``s* = s0 + vT + vΔv / (2√(a_max b))``, is a function of the ego
-speed ``v`` and the closing speed ``Δv`` to the car ahead, which is exactly what the observation below hides;
-mapping it onto FASTER/IDLE/SLOWER would need thresholds of our own and leave a label that is IDLE almost
-always. Each output is standardised with the training mean and standard deviation; the loss is their MSE.
+Control: the policies drive the *longitudinal* control, the continuous acceleration (m/s²); the expert's own
+lateral control (MOBIL's lane choice and its lane-tracking steering) keeps steering, in every episode. The
+acceleration is where the hidden speeds matter: IDM's ``a = a_max [1 - (v/v0)^δ - (s*(v, Δv)/s)²]``,
+``s* = s0 + vT + vΔv / (2√(a_max b))``, is a function of the ego speed ``v`` and the closing speed ``Δv`` to
+the car ahead, exactly what the observation below hides; and a collision is, almost always, a failure to brake.
+Steering was learned too in an earlier version of this recipe, and the cloned policies left the road (a small
+steering bias accumulates; docs/apps/driving.md). The target is standardised with the expert data's mean and
+standard deviation; the loss is its per-step MSE.
 
-Observation (partially observed): highway-env's Kinematics observation of the ego and the 4 nearest vehicles
-ahead (``presence, x, y``; others relative to the ego), *without its velocity features* ``vx, vy``. The ego's
-own along-road ``x`` is absolute and grows without bound over an episode (highway-env's normalisation clips it
-to 1 after 200 m), so it enters as its phase against roadside posts every 50 m, ``cos, sin(2π x / 50)``: still
-a position, whose change over time is the ego speed. One frame therefore says where everyone is but not how
-fast anyone moves; speeds must be read from the history. :func:`observe` builds it (15 numbers a frame); with
-``velocities=True`` it keeps ``vx, vy`` (25 numbers), for the fully observed reference below.
+Observation: highway-env's Kinematics rows of the ego and the 4 nearest vehicles ahead (``presence, x, y``;
+others relative to the ego), *without* ``vx, vy``; the ego's along-road ``x`` enters as its phase against
+roadside posts every 50 m, ``cos, sin(2π x / 50)`` (:func:`observe`, 15 numbers a frame). One frame says where
+everyone is, not how fast anyone moves: speeds must be read from the history.
 
-=================  ==========================================================================================
-model              what it is
-=================  ==========================================================================================
-``gru``            :class:`rnnkit.SequenceToSequence`: one GRU layer of ``H`` units over the episode, a linear
-                   head per step; at drive time it steps frame by frame, carrying its state
-``mlp_stack``      :class:`FrameStackMLP` on the last ``k`` frames (the classic fix, Mnih et al. 2015): enough
-                   to difference positions into speeds, if the car ahead keeps its slot in the observation
-``mlp_frame``      the same MLP on the current frame only (``k = 1``): it cannot know any speed
-``mean_action``    always the training mean action (the "majority class" of a continuous target)
-``mlp_velocities`` reference, not a baseline: the single-frame MLP given the velocities the others lack
-=================  ==========================================================================================
+Two variants of what the policy sees:
 
-All networks train with the library's loop (:class:`~rnnkit.training.SequenceModule` under
-:func:`~rnnkit.training.seeded_fit`, AdamW, clipping at global norm 1) on whole training episodes, the same
-epochs and batch size, each from several seeds; inputs standardised with training-frame statistics only.
+- ``full``: every frame.
+- ``outages``: a sensor that drops out in bursts. A two-state Markov chain per episode (:func:`outage_mask`):
+  a working sensor fails with probability 1/16 per step, a failed one recovers with probability 1/8, so a third
+  of the frames are blank and an outage lasts 8 steps (1.6 s) on average, often longer than the 10-frame stack
+  (30 % of outages last 10 steps or more). A blank frame is all zeros (the training mean, after
+  standardisation) with a flag channel set (:func:`policy_inputs`). Bursts, not independent drops, because a
+  frame stack covers independent drops (at a drop rate of 1/2, 10 frames hold two seen ones 99 % of the time):
+  only outages longer than the stack separate a policy that *carries* the last seen state and its speeds, the
+  GRU, from one that must *see* them in its window.
 
-Data split: training and held-out episodes come from disjoint ranges of episode seeds (:func:`episode_seeds`),
-so no held-out traffic scene was seen in training.
+=============  ============================================================================================
+policy         what it is
+=============  ============================================================================================
+``gru``        :class:`rnnkit.SequenceToSequence`: one GRU layer of ``H`` units over the episode, a linear
+               head per step; it drives frame by frame, carrying its state
+``mlp_stack``  :class:`FrameStackMLP` on the last ``k`` frames (the classic fix, Mnih et al. 2015): enough to
+               difference positions into speeds while the frames are there
+=============  ============================================================================================
 
-Warm-up: highway-env places the cars at random, and the expert brakes hard in the first seconds to open its
-gaps (93 % of the acceleration variance of whole episodes lies in their first 5 s): a transient that says
-nothing about driving in traffic and that the gap alone predicts. So the expert drives the first 5 s of every
-episode; the policies read those frames (a recurrent policy arrives with its state warmed up) but their
-actions are neither learned (:class:`WarmUpMSE`) nor scored, and in closed loop they take the wheel at 5 s.
+Training: DAgger (Ross, Gordon & Bagnell 2011). Round 0 is behaviour cloning on episodes the expert drives.
+In each later round the current policy drives new training episodes itself, the expert labels every state the
+policy visits with the action it would take there (:func:`drive`: an :class:`IDMVehicle` kept in step with the
+policy's car, seated in its place only to compute its action), these episodes join the data, and the policy is
+trained again from scratch on all of it. Both policies, in both variants, get the same rounds and the same
+traffic (episode seeds); each fit is :func:`~rnnkit.training.seeded_fit` of
+:class:`~rnnkit.training.SequenceModule` (AdamW, clipping at global norm 1) on whole episodes.
 
-Metrics. Offline, on the held-out expert episodes after the warm-up: R² and RMSE of each action component
-(R² = 1 - SSE / Σ(a - ā_train)² over all held-out steps: against the training mean action). Closed loop (the
-number that matters for control): each policy drives the ego on the first held-out episodes (the expert's
-traffic seeds), its action applied to a plain kinematic vehicle (clipped to the expert's limits, ±6 m/s²,
-±π/3 rad); we report the collision rate, the off-road rate (leaving the road ends the episode), the share of
-the time after the warm-up driven, and the mean speed, beside the expert's own numbers on those episodes. A
-cloned policy meets states the expert never visited and its errors compound (Ross, Gordon & Bagnell 2011):
-offline accuracy does not carry over one to one.
+Warm-up: highway-env places the cars at random and the expert brakes hard in the first seconds to open its
+gaps (93 % of the acceleration variance of 30 s expert episodes lies in their first 5 s). So the expert drives
+the first 5 s of every episode; the policies read those frames (a recurrent policy arrives with its state
+warmed up) but their actions are neither learned (:class:`WarmUpMSE`) nor scored; they take the pedals at 5 s.
+
+Data split: training episodes (the expert's and every DAgger round's) and held-out episodes come from disjoint
+ranges of episode seeds (:func:`episode_seeds`): no held-out traffic scene, and no held-out outage pattern, is
+ever trained on.
+
+Metrics, closed loop on the held-out episodes (a plain kinematic vehicle takes the policy's acceleration,
+clipped to the expert's ±6 m/s², and the expert's steering; a collision or leaving the road ends the episode):
+collisions with a Wilson 95 % interval, off-road exits, the share of the time after the warm-up driven, and the
+mean speed (per-episode means, their mean ± a 95 % t interval); the expert drives the same episodes. The policies are
+compared on the same episodes by an exact McNemar test on the episodes where one collided and the other did not.
+Offline: R² and RMSE of the acceleration on the held-out expert episodes (R² against the expert data's mean).
 """
 
 from __future__ import annotations
@@ -70,6 +81,8 @@ from typing import Any
 
 import numpy as np
 import torch
+from matplotlib.figure import Figure
+from scipy import stats
 from torch import Tensor, nn
 
 from ..data import pad_sequences
@@ -77,7 +90,7 @@ from ..estimators import feature_scaling
 from ..models import SequenceToSequence
 from ..report import machine, write_report
 from ..training import SequenceDataModule, SequenceDataset, SequenceModule, seeded_fit
-from . import check_run_arguments, format_over_runs, over_runs
+from . import check_run_arguments
 
 ENV_ID = "highway-fast-v0"
 FREQUENCY = 5  # Hz: simulation and decisions
@@ -85,27 +98,24 @@ KINEMATICS = ["presence", "x", "y", "vx", "vy"]  # columns of highway-env's raw 
 VEHICLES = 5  # the ego and the 4 nearest vehicles ahead
 POST_SPACING = 50.0  # m between the roadside posts that the ego's along-road position is read against
 TARGET_SPEED = 30.0  # m/s: the expert's desired speed, the road's limit
-ACC_LIMIT, STEERING_LIMIT = 6.0, math.pi / 3  # IDMVehicle.ACC_MAX, ControlledVehicle.MAX_STEERING_ANGLE
-ACTIONS = ("acceleration", "steering")
+ACC_LIMIT = 6.0  # m/s²: IDMVehicle.ACC_MAX
+ACTIONS = ("acceleration", "steering")  # the expert's; the policies learn and apply the acceleration
 TEST_SEED_OFFSET = 1_000_000  # held-out episode seeds start here: disjoint from any training seed
 WARM_UP = 5 * FREQUENCY  # steps (5 s) the expert drives before anything is learned or scored
+OUTAGE_START, OUTAGE_END = 1 / 16, 1 / 8  # per step: a working sensor fails, a failed one recovers
+OUTAGE_STREAM = 16  # mixed with the episode seed: the outage pattern's own random stream
 
-MODEL_NAMES = {
-    "gru": "GRU (positions, recurrent)",
-    "mlp_stack": "MLP on a stack of the last k frames (positions)",
-    "mlp_frame": "MLP on the current frame (positions)",
-    "mean_action": "training mean action",
-    "mlp_velocities": "reference: MLP on the current frame with velocities",
-}
+VARIANTS = {"full": "every frame seen", "outages": "sensor outages (a third of the frames blank, in bursts)"}
+POLICIES = {"gru": "GRU (recurrent)", "mlp_stack": "MLP on the last k frames"}
 
 
 @dataclass(frozen=True)
 class Settings:
-    train_episodes: int
-    test_episodes: int
-    closed_loop_episodes: int
+    expert_episodes: int  # round 0: the expert drives (behaviour cloning)
+    rounds: int  # DAgger rounds after round 0
+    round_episodes: int  # episodes each policy drives per round, labelled by the expert
+    test_episodes: int  # held-out, closed loop
     duration: int  # s per episode
-    seeds: int  # training seeds per network
     hidden_size: int  # GRU units
     mlp_width: int
     stack: int  # k, frames in the frame stack
@@ -114,11 +124,15 @@ class Settings:
     lr: float
     weight_decay: float
 
+    @property
+    def train_episodes(self) -> int:
+        return self.expert_episodes + self.rounds * self.round_episodes
 
-FULL = Settings(train_episodes=96, test_episodes=24, closed_loop_episodes=20, duration=30, seeds=3,
-                hidden_size=64, mlp_width=128, stack=10, max_epochs=60, batch_size=8, lr=3e-3, weight_decay=0.1)
-QUICK = Settings(train_episodes=16, test_episodes=8, closed_loop_episodes=1, duration=10, seeds=1,
-                 hidden_size=32, mlp_width=64, stack=10, max_epochs=30, batch_size=4, lr=1e-2, weight_decay=0.1)
+
+FULL = Settings(expert_episodes=32, rounds=3, round_episodes=16, test_episodes=50, duration=20, hidden_size=64,
+                mlp_width=128, stack=10, max_epochs=40, batch_size=8, lr=3e-3, weight_decay=0.1)
+QUICK = Settings(expert_episodes=8, rounds=1, round_episodes=2, test_episodes=2, duration=10, hidden_size=32,
+                 mlp_width=64, stack=10, max_epochs=30, batch_size=4, lr=1e-2, weight_decay=0.1)
 
 
 # -- the simulator -------------------------------------------------------------------------------------------
@@ -126,7 +140,8 @@ QUICK = Settings(train_episodes=16, test_episodes=8, closed_loop_episodes=1, dur
 class Episode:
     """One drive. ``frames (T, V, 5)``: highway-env's raw Kinematics rows (:data:`KINEMATICS`; the ego first, with
     absolute ``x, y``, the others relative to it; absent vehicles are zero rows) seen *before* each decision;
-    ``actions (T, 2)``: the (acceleration, steering) applied during the step that followed; ``speeds (T,)``."""
+    ``actions (T, 2)``: the expert's (acceleration, steering) in the state of each frame, the one it applied
+    while it drove, its label for the policy's state after the takeover; ``speeds (T,)`` of the ego."""
 
     seed: int
     frames: np.ndarray
@@ -148,15 +163,16 @@ def make_env(duration: int):
     return gym.make(ENV_ID, config=config).unwrapped
 
 
-def drive(env, seed: int, policy: Callable[[np.ndarray], tuple[float, float]] | None = None, *,
-          takeover: int = 0) -> Episode:
-    """One episode from ``env.reset(seed=seed)``, driven by the IDM/MOBIL expert, which ``policy`` (if given)
-    relieves at step ``takeover``.
+def drive(env, seed: int, policy: Callable[[np.ndarray], float] | None = None, *, takeover: int = 0) -> Episode:
+    """One episode from ``env.reset(seed=seed)``, driven by the IDM/MOBIL expert, whose pedals ``policy`` (if
+    given) takes over at step ``takeover``.
 
-    ``policy(frame) -> (acceleration, steering)`` is called on every frame from the first, so that a recurrent
-    policy has read the whole episode when it takes the wheel; before ``takeover`` its answer is discarded.
-    From then on it drives a plain kinematic vehicle put in the ego's place, which does only what it is told
-    (the road's own ``act()`` call leaves its action as set)."""
+    ``policy(frame) -> acceleration`` is called on every frame from the first, so that a recurrent policy has
+    read the whole episode when it takes over; before ``takeover`` its answer is discarded. From then on a plain
+    kinematic vehicle put in the ego's place does only what it is told (the road's own ``act()`` call leaves its
+    action as set): the policy's acceleration and the expert's steering. The expert, no longer driving, computes
+    its action in each state the car reaches (:func:`_expert_action`): its steering is applied, its
+    acceleration is the label of the policy's, the data of a DAgger round."""
     from highway_env.vehicle.behavior import IDMVehicle
     from highway_env.vehicle.kinematics import Vehicle
 
@@ -171,18 +187,37 @@ def drive(env, seed: int, policy: Callable[[np.ndarray], tuple[float, float]] | 
         t = len(frames)
         frames.append(frame)
         if policy is not None:
-            acceleration, steering = policy(frame)
+            acceleration = policy(frame)
             if t == takeover:
                 _seat(env, Vehicle.create_from(env.vehicle))
-            if t >= takeover:
-                env.vehicle.act({"acceleration": float(np.clip(acceleration, -ACC_LIMIT, ACC_LIMIT)),
-                                 "steering": float(np.clip(steering, -STEERING_LIMIT, STEERING_LIMIT))})
+        driving = env.vehicle is expert
+        if not driving:
+            actions.append(_expert_action(env, expert))  # in the state the car is in, before it moves
+            env.vehicle.act({"acceleration": float(np.clip(acceleration, -ACC_LIMIT, ACC_LIMIT)),
+                             "steering": actions[-1][1]})
         speeds.append(env.vehicle.speed)
         frame, _, terminated, truncated, _ = env.step(None)  # None: every vehicle acts on its own
-        actions.append([env.vehicle.action["acceleration"], env.vehicle.action["steering"]])  # as applied
+        if driving:
+            actions.append([expert.action["acceleration"], expert.action["steering"]])  # as applied
         done = terminated or truncated
     return Episode(seed, np.stack(frames).astype(np.float32), np.asarray(actions, np.float32),
                    np.asarray(speeds, np.float32), bool(env.vehicle.crashed), not env.vehicle.on_road)
+
+
+def _expert_action(env, expert) -> list[float]:
+    """The action ``expert`` (an :class:`IDMVehicle` that drove until the takeover) would apply in the driven
+    car's state: it is moved there (position, heading, speed, lane; its target lane and lane-change timer are
+    its own, as if it had been driving), seated in the car's place for its ``act()``, and unseated again. Its
+    timer then advances by one step, as its own ``step()`` would advance it."""
+    car = env.vehicle
+    expert.position, expert.heading, expert.speed = car.position.copy(), car.heading, car.speed
+    expert.lane_index, expert.lane = car.lane_index, car.lane
+    _seat(env, expert)
+    expert.act()
+    expert.clip_actions()  # as Vehicle.step() applies it
+    _seat(env, car)
+    expert.timer += 1 / FREQUENCY
+    return [expert.action["acceleration"], expert.action["steering"]]
 
 
 def _seat(env, vehicle) -> None:
@@ -201,11 +236,11 @@ def episode_seeds(seed: int, split: str, n: int) -> list[int]:
 
 
 def observe(frames: np.ndarray, *, velocities: bool = False) -> np.ndarray:
-    """Policy inputs ``(T, F)`` from raw frames ``(T, V, 5)`` (see the module docstring).
+    """Policy observations ``(T, F)`` from raw frames ``(T, V, 5)`` (see the module docstring).
 
     Per frame: the ego's ``cos, sin(2π x / 50 m), y``, then ``presence, x, y`` of each other vehicle (relative
     to the ego); ``F = 3 + 3 (V - 1)``. With ``velocities``, every row also keeps ``vx, vy``:
-    ``F = 5 + 5 (V - 1)``."""
+    ``F = 5 + 5 (V - 1)`` (used by the tests only, to show what is dropped)."""
     frames = np.asarray(frames, np.float32)
     ego, others = frames[:, 0], frames[:, 1:]  # (T, 5), (T, V-1, 5)
     phase = 2 * np.pi * ego[:, 1] / POST_SPACING
@@ -220,6 +255,18 @@ def feature_names(*, velocities: bool = False) -> list[str]:
     rows = ["presence", "x", "y"] + (["vx", "vy"] if velocities else [])
     ego = ["ego.cos_post", "ego.sin_post", "ego.y"] + (["ego.vx", "ego.vy"] if velocities else [])
     return ego + [f"car{i}.{f}" for i in range(1, VEHICLES) for f in rows]
+
+
+def outage_mask(seed: int, steps: int) -> np.ndarray:
+    """``(steps,)`` bool, True where the sensor is out, for the episode of seed ``seed``: a two-state Markov
+    chain that starts working, fails with probability :data:`OUTAGE_START` per step and recovers with
+    :data:`OUTAGE_END` (stationary share out ``1/3``, outages of geometric length, mean 8 steps). Its own
+    random stream, so the same episode has the same outages whoever drives it."""
+    u = np.random.default_rng([OUTAGE_STREAM, seed]).random(steps)
+    out = np.zeros(steps, bool)
+    for t in range(1, steps):
+        out[t] = u[t] >= OUTAGE_END if out[t - 1] else u[t] < OUTAGE_START
+    return out
 
 
 # -- the policies --------------------------------------------------------------------------------------------
@@ -259,13 +306,15 @@ class FrameStackMLP(nn.Module):
 
 def build_model(name: str, n_inputs: int, s: Settings) -> nn.Module:
     if name == "gru":
-        return SequenceToSequence(n_inputs, s.hidden_size, len(ACTIONS), cell="gru")
-    return FrameStackMLP(n_inputs, len(ACTIONS), k=s.stack if name == "mlp_stack" else 1, width=s.mlp_width)
+        return SequenceToSequence(n_inputs, s.hidden_size, 1, cell="gru")
+    if name == "mlp_stack":
+        return FrameStackMLP(n_inputs, 1, k=s.stack, width=s.mlp_width)
+    raise ValueError(f"unknown policy {name!r}; choose one of {', '.join(POLICIES)}")
 
 
 @dataclass
 class Scaling:
-    """Training statistics: inputs ``(F,)`` and actions ``(2,)``."""
+    """Statistics of the expert's training episodes: observations ``(F,)`` and acceleration ``(1,)``."""
 
     x_mean: np.ndarray
     x_scale: np.ndarray
@@ -273,12 +322,25 @@ class Scaling:
     y_scale: np.ndarray
 
 
-def fit_scaling(inputs: list[np.ndarray], actions: list[np.ndarray]) -> Scaling:
-    """Input statistics over all training frames; action statistics over the steps after the warm-up."""
-    x_mean, x_scale = feature_scaling(pad_sequences(inputs), torch.tensor([len(a) for a in inputs]))
-    scored = [a[WARM_UP:] for a in actions]
-    y_mean, y_scale = feature_scaling(pad_sequences(scored), torch.tensor([len(a) for a in scored]))
+def fit_scaling(episodes: list[Episode]) -> Scaling:
+    """Observation statistics over all frames of ``episodes``; acceleration statistics over the steps after the
+    warm-up."""
+    x = [observe(e.frames) for e in episodes]
+    x_mean, x_scale = feature_scaling(pad_sequences(x), torch.tensor([len(a) for a in x]))
+    y = [e.actions[WARM_UP:, :1] for e in episodes]
+    y_mean, y_scale = feature_scaling(pad_sequences(y), torch.tensor([len(a) for a in y]))
     return Scaling(x_mean.numpy(), x_scale.numpy(), y_mean.numpy(), y_scale.numpy())
+
+
+def policy_inputs(frames: np.ndarray, scaling: Scaling, outages: np.ndarray | None = None) -> np.ndarray:
+    """Standardised observations ``(T, F)`` of raw frames ``(T, V, 5)``; with an outage mask ``(≥ T,)``, the
+    frames where the sensor is out are zeros and a flag column is appended (1 = out): ``(T, F + 1)``."""
+    x = (observe(frames) - scaling.x_mean) / scaling.x_scale
+    if outages is None:
+        return x.astype(np.float32)
+    out = outages[: len(x)]
+    x[out] = 0.0
+    return np.concatenate([x, out[:, None]], 1).astype(np.float32)
 
 
 class WarmUpMSE(SequenceModule):
@@ -292,10 +354,10 @@ class WarmUpMSE(SequenceModule):
 
 def fit_policy(name: str, inputs: list[np.ndarray], actions: list[np.ndarray], scaling: Scaling, s: Settings,
                seed: int) -> nn.Module:
-    """Train one network on whole standardised episodes by per-step MSE after the warm-up (the library's
-    loop)."""
-    x = pad_sequences([(a - scaling.x_mean) / scaling.x_scale for a in inputs])  # (N, T, F)
-    y = pad_sequences([(a - scaling.y_mean) / scaling.y_scale for a in actions])  # (N, T, 2)
+    """Train one network on whole episodes (``inputs`` from :func:`policy_inputs`, the expert's ``actions``) by
+    per-step MSE of the standardised acceleration after the warm-up (the library's loop)."""
+    x = pad_sequences(inputs)  # (N, T, F)
+    y = pad_sequences([(a[:, :1] - scaling.y_mean) / scaling.y_scale for a in actions])  # (N, T, 1)
     y[:, :WARM_UP] = torch.nan
     data = SequenceDataset(x, torch.tensor([len(a) for a in inputs]), y, y_per_step=True)
     build = lambda: WarmUpMSE(build_model(name, x.shape[2], s), task="regression", lr=s.lr,
@@ -307,192 +369,293 @@ def fit_policy(name: str, inputs: list[np.ndarray], actions: list[np.ndarray], s
 
 @torch.no_grad()
 def predict(model: nn.Module, inputs: list[np.ndarray], scaling: Scaling) -> list[np.ndarray]:
-    """Actions ``(T_i, 2)`` (physical units) for whole episodes, each read from its start."""
-    x = pad_sequences([(a - scaling.x_mean) / scaling.x_scale for a in inputs])
-    out, _ = model(x, torch.tensor([len(a) for a in inputs]))  # (N, T, 2)
+    """Accelerations ``(T_i, 1)`` (m/s²) for whole episodes of :func:`policy_inputs`, each read from its
+    start."""
+    out, _ = model(pad_sequences(inputs), torch.tensor([len(a) for a in inputs]))  # (N, T, 1)
     out = out.numpy() * scaling.y_scale + scaling.y_mean
     return [out[i, : len(a)] for i, a in enumerate(inputs)]
 
 
 class Controller:
     """A trained policy driving: one frame in, one action out, its state (GRU hidden state or frame buffer)
-    carried from step to step and reset with :meth:`reset` at each episode start."""
+    carried from step to step. :meth:`reset` starts an episode, with its outage mask in the ``outages``
+    variant (None: every frame seen)."""
 
-    def __init__(self, model: nn.Module | None, scaling: Scaling, *, velocities: bool):
-        self.model, self.scaling, self.velocities = model, scaling, velocities  # model None: the mean action
-        self.state = None
+    def __init__(self, model: nn.Module, scaling: Scaling):
+        self.model, self.scaling = model, scaling
+        self.state, self.outages, self.t = None, None, 0
 
-    def reset(self) -> Controller:
-        self.state = None
+    def reset(self, outages: np.ndarray | None = None) -> Controller:
+        self.state, self.outages, self.t = None, outages, 0
         return self
 
     @torch.no_grad()
-    def __call__(self, frame: np.ndarray) -> tuple[float, float]:
-        if self.model is None:
-            return tuple(float(v) for v in self.scaling.y_mean)
-        x = (observe(frame[None], velocities=self.velocities) - self.scaling.x_mean) / self.scaling.x_scale
-        out, self.state = self.model(torch.from_numpy(x.astype(np.float32))[None], None, self.state)  # (1, 1, 2)
-        action = out[0, 0].numpy() * self.scaling.y_scale + self.scaling.y_mean
-        return float(action[0]), float(action[1])
+    def __call__(self, frame: np.ndarray) -> float:
+        out = None if self.outages is None else self.outages[self.t : self.t + 1]
+        x = policy_inputs(frame[None], self.scaling, out)  # (1, F)
+        y, self.state = self.model(torch.from_numpy(x)[None], None, self.state)  # (1, 1, 1)
+        self.t += 1
+        return float(y[0, 0, 0] * self.scaling.y_scale[0] + self.scaling.y_mean[0])
 
 
 # -- metrics -------------------------------------------------------------------------------------------------
 def action_scores(predicted: list[np.ndarray], actual: list[np.ndarray], train_mean: np.ndarray) -> dict[str, float]:
-    """R² and RMSE of each action component over all steps of the episodes after the warm-up.
+    """R² and RMSE of the acceleration (``predicted (T_i, 1)``, the expert's ``actual (T_i, 2)``) over all steps
+    of the episodes after the warm-up. R² is against the *training* mean ``train_mean (1,)``:
+    ``1 - SSE / Σ (a - train_mean)²``, so the mean acceleration scores 0 by construction."""
+    p = np.concatenate([a[WARM_UP:, 0] for a in predicted]).astype(np.float64)
+    a = np.concatenate([a[WARM_UP:, 0] for a in actual]).astype(np.float64)
+    sse, sst = ((p - a) ** 2).sum(), ((a - train_mean[0]) ** 2).sum()
+    return {"r2_acceleration": float(1 - sse / sst), "rmse_acceleration": float(math.sqrt(sse / len(a)))}
 
-    R² is measured against the *training* mean action ``train_mean (2,)``: ``1 - SSE / Σ (a - train_mean)²``,
-    so the mean-action baseline scores 0 by construction, and R² stays defined on held-out data where a
-    component never moves (few held-out steps without a lane change: steering all 0)."""
-    p = np.concatenate([a[WARM_UP:] for a in predicted]).astype(np.float64)
-    a = np.concatenate([a[WARM_UP:] for a in actual]).astype(np.float64)
-    scores = {}
-    for j, name in enumerate(ACTIONS):
-        sse, sst = ((p[:, j] - a[:, j]) ** 2).sum(), ((a[:, j] - train_mean[j]) ** 2).sum()
-        scores[f"r2_{name}"] = float(1 - sse / sst)
-        scores[f"rmse_{name}"] = float(math.sqrt(sse / len(a)))
-    return scores
+
+def wilson_interval(k: int, n: int, level: float = 0.95) -> list[float]:
+    """Wilson score interval ``[low, high]`` of a binomial proportion ``k / n`` (Wilson 1927): unlike
+    ``p ± z sqrt(p(1-p)/n)`` it stays inside [0, 1] and is not empty at ``k = 0``."""
+    if n < 1 or not 0 <= k <= n:
+        raise ValueError(f"wilson_interval: need 0 <= k <= n and n >= 1, got k={k}, n={n}")
+    z = stats.norm.ppf(0.5 + level / 2)
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return [max(0.0, centre - half), min(1.0, centre + half)]
+
+
+def mean_interval(values, level: float = 0.95) -> dict[str, float | None]:
+    """``{"mean", "low", "high"}``: the mean with a Student-t interval (None for one value)."""
+    v = np.asarray(values, np.float64)
+    mean = float(v.mean())
+    if len(v) < 2:
+        return {"mean": mean, "low": None, "high": None}
+    half = float(stats.t.ppf(0.5 + level / 2, len(v) - 1) * v.std(ddof=1) / math.sqrt(len(v)))
+    return {"mean": mean, "low": mean - half, "high": mean + half}
 
 
 def driving_scores(episodes: list[Episode], duration: int) -> dict[str, Any]:
-    """After the warm-up: collision and off-road rates, the share of the remaining time driven before the
-    episode ended, the mean speed over the steps driven."""
-    due = duration * FREQUENCY - WARM_UP
-    return {"episodes": len(episodes),
-            "crash_rate": float(np.mean([e.crashed for e in episodes])),
-            "off_road_rate": float(np.mean([e.off_road for e in episodes])),
+    """Closed-loop scores of episodes driven after the warm-up: collisions (count, rate, Wilson 95 %
+    interval), off-road exits, failures (either: both end the episode), the share of the remaining time driven,
+    the mean speed (per-episode means over the steps driven; their mean with a 95 % t interval) and, per
+    episode, whether it collided (for paired comparisons)."""
+    n, due = len(episodes), duration * FREQUENCY - WARM_UP
+    collisions, off_road = sum(e.crashed for e in episodes), sum(e.off_road for e in episodes)
+    failures = sum(e.crashed or e.off_road for e in episodes)
+    return {"episodes": n, "collisions": collisions, "collision_rate": collisions / n,
+            "collision_interval": wilson_interval(collisions, n), "off_road": off_road, "failures": failures,
+            "failure_interval": wilson_interval(failures, n),
             "time_driven": float(np.mean([min((len(e.actions) - WARM_UP) / due, 1.0) for e in episodes])),
-            "mean_speed": float(np.concatenate([e.speeds[WARM_UP:] for e in episodes]).mean())}
+            "mean_speed": mean_interval([e.speeds[WARM_UP:].mean() for e in episodes]),
+            "collided": [bool(e.crashed) for e in episodes]}
+
+
+def mcnemar(a: list[bool], b: list[bool]) -> dict[str, Any]:
+    """Exact McNemar test of two drivers on the same episodes: of the episodes where exactly one of them
+    collided, how many were ``a``'s, and the two-sided binomial p-value against an even split."""
+    only_a = sum(x and not y for x, y in zip(a, b, strict=True))
+    only_b = sum(y and not x for x, y in zip(a, b, strict=True))
+    p = float(stats.binomtest(only_a, only_a + only_b, 0.5).pvalue) if only_a + only_b else 1.0
+    return {"only_first": only_a, "only_second": only_b, "p_value": p}
 
 
 # -- the recipe ----------------------------------------------------------------------------------------------
 def run(*, quick: bool = False, seed: int = 0, out: str | os.PathLike | None = None,
         log: Callable[[str], Any] = print) -> dict:
-    """Record the expert, clone it with the GRU and the baselines, score offline and closed-loop (module doc).
+    """Record the expert, train each policy in each variant by DAgger, drive the held-out episodes (module doc).
 
-    Returns ``{"recipe", "task", "data", "settings", "models", "closed_loop", "machine"}``. Each entry of
-    ``models`` has ``name``, ``kind`` (``"rnn"``, ``"baseline"`` or ``"reference"``), ``inputs``, and
-    ``r2_acceleration``, ``r2_steering``, ``rmse_acceleration``, ``rmse_steering``, ``train_seconds``, each as
-    ``{"mean", "sd", "runs"}`` over the training seeds ``seed, seed + 1, ...`` (:func:`~rnnkit.apps.over_runs`: the
-    sample sd, None for one seed). ``closed_loop`` maps ``"expert"``
-    and each model to :func:`driving_scores` of the first training seed's policy. Raises ValueError for a bad
-    argument.
+    Returns ``{"recipe", "task", "data", "settings", "offline", "dagger", "closed_loop", "comparisons", "goals",
+    "machine"}``. ``closed_loop`` maps ``"expert"`` and each variant's policies (``closed_loop[variant][policy]``)
+    to :func:`driving_scores` on the held-out episodes; ``dagger[variant][policy]["rounds"]`` the same scores
+    for each round's training episodes, driven by the policy of the round before (round 1: behaviour cloning,
+    on episodes it never saw); ``offline[variant][policy]`` the :func:`action_scores` of the behaviour-cloning
+    (``"bc"``) and final (``"dagger"``) policy on the held-out expert episodes; ``comparisons[variant]`` the
+    :func:`mcnemar` tests of the GRU against the frame-stack MLP and against the expert. One training seed,
+    ``seed``: the intervals are over episodes. Raises ValueError for a bad argument.
     """
     check_run_arguments("driving", quick, seed, out, log, seed_limit=1000)
     s = QUICK if quick else FULL
     began = time.perf_counter()
+    elapsed = lambda: f"{time.perf_counter() - began:.0f} s"
     env = make_env(s.duration)
-    split = {part: episode_seeds(seed, part, n) for part, n in (("train", s.train_episodes),
-                                                                 ("test", s.test_episodes))}
-    episodes = {part: [drive(env, k) for k in seeds] for part, seeds in split.items()}
-    train, test = episodes["train"], episodes["test"]
-    log(f"driving: recorded {len(train)} training and {len(test)} held-out expert episodes "
-        f"({sum(len(e.actions) for e in train + test)} steps) in {time.perf_counter() - began:.0f} s")
+    steps = s.duration * FREQUENCY + 1  # at most this many frames an episode
+    train_seeds, test_seeds = episode_seeds(seed, "train", s.train_episodes), episode_seeds(seed, "test",
+                                                                                            s.test_episodes)
+    expert_seeds = train_seeds[: s.expert_episodes]
+    round_seeds = [train_seeds[s.expert_episodes + r * s.round_episodes:][: s.round_episodes]
+                   for r in range(s.rounds)]
+    expert, test = [drive(env, k) for k in expert_seeds], [drive(env, k) for k in test_seeds]
+    log(f"driving: the expert drove {len(expert)} training and {len(test)} held-out episodes ({elapsed()})")
+    scaling = fit_scaling(expert)
+    outages = lambda variant, k: outage_mask(k, steps) if variant == "outages" else None
+    inputs = lambda variant, e: policy_inputs(e.frames, scaling, outages(variant, e.seed))
+    test_actions = [e.actions for e in test]
 
-    y_train, y_test = [e.actions for e in train], [e.actions for e in test]
-    views = {}  # velocities -> (training inputs, held-out inputs, scaling)
-    for velocities in (False, True):
-        x_train = [observe(e.frames, velocities=velocities) for e in train]
-        views[velocities] = (x_train, [observe(e.frames, velocities=velocities) for e in test],
-                             fit_scaling(x_train, y_train))
+    closed_loop = {"expert": {"name": "expert (IDM + MOBIL)", **driving_scores(test, s.duration)}}
+    offline, dagger, comparisons = {}, {}, {}
+    for variant in VARIANTS:
+        offline[variant], dagger[variant], closed_loop[variant] = {}, {}, {}
+        x_test = [inputs(variant, e) for e in test]
+        for name in POLICIES:
+            data, rounds, fit_seconds = list(expert), [], []
 
-    seeds = [seed + k for k in range(s.seeds)]
-    models, controllers = {}, {}
-    for name in ("gru", "mlp_stack", "mlp_frame", "mlp_velocities"):
-        velocities = name == "mlp_velocities"
-        x_train, x_test, scaling = views[velocities]
-        runs = []
-        for k in seeds:
-            start = time.perf_counter()
-            model = fit_policy(name, x_train, y_train, scaling, s, k)
-            runs.append({**action_scores(predict(model, x_test, scaling), y_test, scaling.y_mean),
-                         "train_seconds": time.perf_counter() - start})
-            controllers.setdefault(name, Controller(model, scaling, velocities=velocities))
-            log(f"{MODEL_NAMES[name]}, seed {k}: R² acceleration {runs[-1]['r2_acceleration']:.3f}, "
-                f"steering {runs[-1]['r2_steering']:.3f} ({runs[-1]['train_seconds']:.0f} s)")
-        models[name] = _summary(name, "reference" if velocities else ("rnn" if name == "gru" else "baseline"),
-                                "positions and velocities" if velocities else "positions", runs)
-    scaling = views[False][2]
-    constant = [np.broadcast_to(scaling.y_mean, a.shape) for a in y_test]
-    mean_runs = [{**action_scores(constant, y_test, scaling.y_mean),
-                  "train_seconds": 0.0}]
-    models["mean_action"] = _summary("mean_action", "baseline", "none", mean_runs)
-    controllers["mean_action"] = Controller(None, scaling, velocities=False)
-    models = {k: models[k] for k in MODEL_NAMES}  # the table's order
+            def fit():
+                start = time.perf_counter()
+                model = fit_policy(name, [inputs(variant, e) for e in data], [e.actions for e in data], scaling, s,
+                                   seed)
+                fit_seconds.append(time.perf_counter() - start)
+                return model
 
-    drives = test[: s.closed_loop_episodes]
-    closed_loop = {"expert": {"name": "expert (IDM + MOBIL)", **driving_scores(drives, s.duration)}}
-    for name, controller in controllers.items():
-        driven = [drive(env, e.seed, controller.reset(), takeover=WARM_UP) for e in drives]
-        closed_loop[name] = {"name": MODEL_NAMES[name], **driving_scores(driven, s.duration)}
-        c = closed_loop[name]
-        log(f"closed loop, {MODEL_NAMES[name]}: crashes {c['crash_rate']:.2f}, off road {c['off_road_rate']:.2f}, "
-            f"mean speed {c['mean_speed']:.1f} m/s")
+            model = fit()
+            bc = action_scores(predict(model, x_test, scaling), test_actions, scaling.y_mean)
+            for r, seeds in enumerate(round_seeds, 1):
+                policy = Controller(model, scaling)
+                driven = [drive(env, k, policy.reset(outages(variant, k)), takeover=WARM_UP) for k in seeds]
+                rounds.append({"round": r, **driving_scores(driven, s.duration)})
+                log(f"{variant}, {POLICIES[name]}, DAgger round {r}: the round-{r - 1} policy collided in "
+                    f"{rounds[-1]['collisions']} and left the road in {rounds[-1]['off_road']} of {len(seeds)} "
+                    f"episodes ({elapsed()})")
+                data += driven
+                model = fit()
+            offline[variant][name] = {"bc": bc, "dagger": action_scores(predict(model, x_test, scaling),
+                                                                        test_actions, scaling.y_mean)}
+            dagger[variant][name] = {"rounds": rounds, "train_episodes": len(data), "fit_seconds": fit_seconds}
+            policy = Controller(model, scaling)
+            driven = [drive(env, e.seed, policy.reset(outages(variant, e.seed)), takeover=WARM_UP) for e in test]
+            c = closed_loop[variant][name] = {"name": POLICIES[name], **driving_scores(driven, s.duration)}
+            log(f"{variant}, {POLICIES[name]}, held out: {c['collisions']} collisions, {c['off_road']} off road "
+                f"in {c['episodes']} episodes, mean speed {c['mean_speed']['mean']:.1f} m/s ({elapsed()})")
+        gru, mlp = closed_loop[variant]["gru"], closed_loop[variant]["mlp_stack"]
+        comparisons[variant] = {"gru_vs_mlp_stack": mcnemar(gru["collided"], mlp["collided"]),
+                                "gru_vs_expert": mcnemar(gru["collided"], closed_loop["expert"]["collided"])}
     env.close()
 
-    lengths = [len(e.actions) for e in train + test]
+    allowed = closed_loop["expert"]["collisions"] + 2 * s.test_episodes / 50  # the goal: <= 2 per 50 more
+    goals = {variant: {"gru_within_2_per_50_of_expert": closed_loop[variant]["gru"]["collisions"] <= allowed,
+                       "gru_fewer_collisions_than_mlp_stack": closed_loop[variant]["gru"]["collisions"]
+                       < closed_loop[variant]["mlp_stack"]["collisions"],
+                       "mcnemar_p_below_0.05": comparisons[variant]["gru_vs_mlp_stack"]["p_value"] < 0.05}
+             for variant in VARIANTS}
+    lengths = [len(e.actions) for e in expert + test]
+    masks = np.stack([outage_mask(k, steps) for k in test_seeds])
     results = {
         "recipe": "driving",
-        "task": "imitation of highway-env's IDM/MOBIL driver from positions only (velocities hidden)",
+        "task": "driving highway-env like its IDM/MOBIL driver from positions only (velocities hidden), by DAgger",
         "data": {"env": ENV_ID, "frequency_hz": FREQUENCY, "episode_seconds": s.duration,
-                 "train_episodes": len(train), "test_episodes": len(test), "train_seeds": split["train"],
-                 "test_seeds": split["test"], "steps": [min(lengths), max(lengths)],
-                 "expert_crashes": {"train": sum(e.crashed for e in train), "test": sum(e.crashed for e in test)},
-                 "features": feature_names(), "reference_features": feature_names(velocities=True),
-                 "actions": list(ACTIONS)},
-        "settings": {"quick": quick, **asdict(s), "seeds": seeds, "optimizer": "AdamW", "clip_grad_norm": 1.0,
-                     "loss": "per-step MSE of the standardised actions",
+                 "expert_seeds": expert_seeds, "round_seeds": round_seeds, "test_seeds": test_seeds,
+                 "steps": [min(lengths), max(lengths)],
+                 "expert_collisions": {"train": sum(e.crashed for e in expert), "test": sum(e.crashed for e in test)},
+                 "features": feature_names(), "actions": list(ACTIONS), "variants": VARIANTS,
+                 "outages": {"start": OUTAGE_START, "end": OUTAGE_END, "held_out_share_out": float(masks.mean())}},
+        "settings": {"quick": quick, **asdict(s), "seed": seed, "optimizer": "AdamW", "clip_grad_norm": 1.0,
+                     "loss": "per-step MSE of the standardised actions after the warm-up",
                      "action_mean": scaling.y_mean.tolist(), "action_std": scaling.y_scale.tolist(),
-                     "closed_loop_seeds": [e.seed for e in drives], "seconds": time.perf_counter() - began},
-        "models": models,
+                     "seconds": time.perf_counter() - began},
+        "offline": offline,
+        "dagger": dagger,
         "closed_loop": closed_loop,
+        "comparisons": comparisons,
+        "goals": goals,
         "machine": machine("cpu"),
     }
     if out is not None:
         write_report(out, title=title(results), results=results, markdown=markdown(results),
-                     machine_info=results["machine"])
+                     figures={"closed_loop": figure(results)}, machine_info=results["machine"])
     return results
-
-
-def _summary(name: str, kind: str, inputs: str, runs: list[dict[str, float]]) -> dict:
-    stats = {k: over_runs(r[k] for r in runs) for k in runs[0]}
-    return {"name": MODEL_NAMES[name], "kind": kind, "inputs": inputs, **stats}
 
 
 # -- report --------------------------------------------------------------------------------------------------
 def title(results: dict) -> str:
-    return ("Self-driving control: cloning highway-env's IDM/MOBIL driver from positions"
+    return ("Self-driving control: driving highway-env like its IDM/MOBIL driver from positions, by DAgger"
             + (" (quick run)" if results["settings"]["quick"] else ""))
 
 
+def _count(c: dict, what: str = "collision") -> str:
+    low, high = c[f"{what}_interval"]
+    k = c["collisions" if what == "collision" else "failures"]
+    return f"{k}/{c['episodes']} [{low:.2f}, {high:.2f}]"
+
+
+def _speed(c: dict) -> str:
+    m = c["mean_speed"]
+    return f"{m['mean']:.1f}" if m["low"] is None else f"{m['mean']:.1f} [{m['low']:.1f}, {m['high']:.1f}]"
+
+
 def markdown(results: dict) -> str:
-    """The report's body: the offline table, the closed-loop table, the settings (:func:`rnnkit.report.write_report`
-    adds the title, the machine and what ± means)."""
-    s, d = results["settings"], results["data"]
-    stat = format_over_runs
+    """The report's body: the closed-loop table, the DAgger rounds, the paired comparisons, the offline scores,
+    the settings (:func:`rnnkit.report.write_report` adds the title and the machine)."""
+    s, d, cl = results["settings"], results["data"], results["closed_loop"]
+    n = s["test_episodes"]
     lines = [
-        f"{d['env']} at {d['frequency_hz']} Hz, {d['episode_seconds']} s episodes; {d['train_episodes']} training "
-        f"and {d['test_episodes']} held-out expert episodes (disjoint seeds). Inputs: positions only "
-        f"({len(d['features'])} numbers a frame); the reference also sees velocities. Networks: "
-        f"{s['max_epochs']} epochs, batch {s['batch_size']} episodes, AdamW lr {s['lr']}, GRU H={s['hidden_size']}, "
-        f"MLP width {s['mlp_width']}, frame stack k={s['stack']}; seeds {', '.join(map(str, s['seeds']))}."
-        + (" Quick run." if s["quick"] else ""),
+        f"{d['env']} at {d['frequency_hz']} Hz, {d['episode_seconds']} s episodes (the expert drives the first 5 s). "
+        f"Policies see positions only ({len(d['features'])} numbers a frame). Training: {s['expert_episodes']} "
+        f"expert episodes, then {s['rounds']} DAgger rounds of {s['round_episodes']} episodes each policy drives "
+        f"and the expert labels; {s['max_epochs']} epochs a fit, batch {s['batch_size']} episodes, AdamW lr "
+        f"{s['lr']}, GRU H={s['hidden_size']}, MLP width {s['mlp_width']} on k={s['stack']} frames; training "
+        f"seed {s['seed']}. Outages: the sensor fails with probability {d['outages']['start']:.4g} a step and "
+        f"recovers with {d['outages']['end']:.4g} ({d['outages']['held_out_share_out']:.2f} of the held-out "
+        f"frames out)." + (" Quick run." if s["quick"] else ""),
         "",
-        "## Offline, held-out expert episodes",
+        f"## Closed loop, {n} held-out episodes",
         "",
-        "| model | inputs | R² acceleration | R² steering | RMSE acc. (m/s²) | RMSE steering (rad) | train s |",
+        "Counts with Wilson 95 % intervals of the rate; mean speed with a 95 % t interval over episodes.",
+        "",
+        "| variant | driver | collisions | collisions or off road | off road | time driven | mean speed (m/s) |",
         "|---|---|---|---|---|---|---|",
     ]
-    for r in results["models"].values():
-        lines.append(f"| {r['name']} | {r['inputs']} | {stat(r['r2_acceleration'])} | {stat(r['r2_steering'])} | "
-                     f"{stat(r['rmse_acceleration'])} | {r['rmse_steering']['mean']:.4f} | "
-                     f"{r['train_seconds']['mean']:.1f} |")
-    several = len(s["seeds"]) > 1
-    lines += ["", "Mean ± sd over the training seeds." if several else "One training seed.", "",
-              f"## Closed loop, {s['closed_loop_episodes']} held-out episodes (first seed's policies)", "",
-              "| driver | collision rate | off-road rate | share of time driven | mean speed (m/s) |",
-              "|---|---|---|---|---|"]
-    for c in results["closed_loop"].values():
-        lines.append(f"| {c['name']} | {c['crash_rate']:.2f} | {c['off_road_rate']:.2f} | {c['time_driven']:.2f} | "
-                     f"{c['mean_speed']:.1f} |")
+    rows = [("—", cl["expert"])] + [(v, cl[v][p]) for v in VARIANTS for p in POLICIES]
+    for variant, c in rows:
+        lines.append(f"| {variant} | {c['name']} | {_count(c)} | {_count(c, 'failure')} | {c['off_road']} | "
+                     f"{c['time_driven']:.2f} | {_speed(c)} |")
+    lines += ["", "## DAgger rounds", "",
+              "Collisions (off road) of the episodes each round's policy drove: round 1 is the behaviour-cloning "
+              "policy, on training episodes it never saw; the last column is the final policy on the held-out ones.",
+              "", "| variant | policy | " + " | ".join(f"round {r}" for r in range(1, s["rounds"] + 1))
+              + " | final, held out |", "|---|---|" + "---|" * (s["rounds"] + 1)]
+    for v in VARIANTS:
+        for p in POLICIES:
+            cells = [f"{r['collisions']}/{r['episodes']} ({r['off_road']})" for r in results["dagger"][v][p]["rounds"]]
+            c = cl[v][p]
+            lines.append(f"| {v} | {POLICIES[p]} | " + " | ".join(cells)
+                         + f" | {c['collisions']}/{c['episodes']} ({c['off_road']}) |")
+    lines += ["", "## Paired on the held-out episodes (exact McNemar)", "",
+              "| variant | GRU collided, other did not | other collided, GRU did not | p |", "|---|---|---|---|"]
+    for v in VARIANTS:
+        for other, test in (("MLP on k frames", "gru_vs_mlp_stack"), ("expert", "gru_vs_expert")):
+            m = results["comparisons"][v][test]
+            lines.append(f"| {v}: GRU vs {other} | {m['only_first']} | {m['only_second']} | {m['p_value']:.3g} |")
+    lines += ["", "## Offline, held-out expert episodes", "",
+              "| variant | policy | R² acceleration, BC → DAgger | RMSE (m/s²), BC → DAgger |", "|---|---|---|---|"]
+    for v in VARIANTS:
+        for p in POLICIES:
+            o = results["offline"][v][p]
+            lines.append(f"| {v} | {POLICIES[p]} | {o['bc']['r2_acceleration']:.3f} → "
+                         f"{o['dagger']['r2_acceleration']:.3f} | {o['bc']['rmse_acceleration']:.3f} → "
+                         f"{o['dagger']['rmse_acceleration']:.3f} |")
     lines += ["", f"Whole run: {s['seconds']:.0f} s."]
     return "\n".join(lines) + "\n"
+
+
+def figure(results: dict) -> Figure:
+    """Collision rates with their Wilson 95 % intervals: each round's policy during DAgger, and the held-out
+    closed loop beside the expert."""
+    fig = Figure(figsize=(10, 3.8), layout="constrained")
+    rounds_ax, held_ax = fig.subplots(1, 2)
+    cl, labels, rates, errors = results["closed_loop"], [], [], []
+    for v in VARIANTS:
+        for p in POLICIES:
+            rounds = results["dagger"][v][p]["rounds"] + [cl[v][p]]
+            x = np.arange(1, len(rounds) + 1)
+            rate = np.array([r["collision_rate"] for r in rounds])
+            low, high = np.array([r["collision_interval"] for r in rounds]).T
+            rounds_ax.errorbar(x, rate, yerr=[rate - low, high - rate], marker="o", capsize=3,
+                               linestyle="-" if p == "gru" else "--", label=f"{v}: {POLICIES[p]}")
+    rounds_ax.set(xlabel="round (last: final policy, held out)", ylabel="collision rate",
+                  title="DAgger: the policy of each round driving")
+    rounds_ax.legend(fontsize=7)
+    for name, c in [("expert", cl["expert"])] + [(f"{v}\n{p}", cl[v][p]) for v in VARIANTS for p in POLICIES]:
+        labels.append(name)
+        rates.append(c["collision_rate"])
+        low, high = c["collision_interval"]
+        errors.append([c["collision_rate"] - low, high - c["collision_rate"]])
+    held_ax.bar(range(len(labels)), rates, yerr=np.array(errors).T, capsize=4, color="0.6")
+    held_ax.set_xticks(range(len(labels)), labels, fontsize=7)
+    held_ax.set(ylabel="collision rate", title=f"held out, {cl['expert']['episodes']} episodes (95 % Wilson)")
+    return fig
