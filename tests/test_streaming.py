@@ -193,10 +193,42 @@ def test_reset_replays_a_stream_exactly(tagger_export, monkeypatch):
     np.testing.assert_array_equal(streamer.step("a", X[0][0]).y, first[0])
 
 
-def test_every_non_finite_value_is_refused(classifier_export):
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")  # standardising the largest float32
+@pytest.mark.parametrize("few_features", [True, False])  # the two finiteness tests: a sum, a mask
+def test_every_non_finite_value_is_refused(classifier_export, few_features):
     _, path = classifier_export
     streamer = Streamer(path)
+    assert streamer._few_features  # 3 features
+    streamer._few_features = few_features
     for bad in (float("inf"), -float("inf"), float("nan")):
-        with pytest.raises(ValueError, match="stream 'x' contains NaN or infinity"):
-            streamer.step("x", [0.0, 1.0, bad])
+        for k in range(3):  # in every position, through both calls
+            x_t = np.array([0.0, 1.0, 2.0], dtype=np.float32)
+            x_t[k] = bad
+            with pytest.raises(ValueError, match="stream 'x' contains NaN or infinity"):
+                streamer.step("x", x_t)
+            with pytest.raises(ValueError, match="stream 'x' contains NaN or infinity"):
+                streamer.step_many({"y": [0.0, 1.0, 2.0], "x": x_t})
+    with pytest.raises(ValueError, match="stream 'x' contains NaN or infinity"):
+        streamer.step("x", [0.0, 1.0, 1e39])  # finite as a double, infinite as the float32 the graph reads
     assert streamer.streams == []
+    huge = np.finfo(np.float32).max  # finite values are let through, however large
+    streamer.step("x", [huge, huge, huge])  # their float32 sum would overflow
+    assert streamer.streams == ["x"]
+
+
+def test_observations_of_any_numeric_form_step_alike(classifier_export, monkeypatch):
+    """A list, a float64 array or a (1, F) row is read as the float32 vector it converts to, on the batch-1
+    path as in the batched call."""
+    _, path = classifier_export
+    X, _ = _data(14, n=1)
+    forms = {"f32": lambda x: x.astype(np.float32), "list": lambda x: x.tolist(), "f64": lambda x: x,
+             "row": lambda x: x.reshape(1, -1)}
+    single, batched = Streamer(path), Streamer(path)
+    _fast_path_only(single, monkeypatch)
+    for x_t in X[0]:
+        outs = {name: single.step(name, form(x_t)) for name, form in forms.items()}
+        many = batched.step_many({name: form(x_t) for name, form in forms.items()})
+        for name in forms:
+            np.testing.assert_array_equal(outs[name].y, outs["f32"].y)
+            np.testing.assert_array_equal(outs[name].probabilities, outs["f32"].probabilities)
+            np.testing.assert_allclose(many[name].y, outs["f32"].y, rtol=0, atol=1e-6)

@@ -21,6 +21,7 @@ observation and the output sit in buffers shared by all streams, and one step is
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 from typing import NamedTuple
@@ -29,6 +30,8 @@ import numpy as np
 import torch
 
 from .export import STEP_FILE, StepGraph, ort_session, preprocessing, read_export, resolve
+
+_FLOAT32 = np.dtype(np.float32)
 
 
 class StepOutput(NamedTuple):
@@ -94,6 +97,7 @@ class Streamer:
             self._y = np.zeros((1, int(info["step"]["outputs"]["y_t"]["shape"][1])), dtype=np.float32)
             self._x_ort = ort.OrtValue.ortvalue_from_numpy(self._x)  # shares self._x's memory
             self._y_ort = ort.OrtValue.ortvalue_from_numpy(self._y)
+            self._x_row, self._y_row = self._x[0], self._y[0]  # (F,), (O,) views: no indexing per step
         else:
             exportable = resolve(source)
             self.backend = "torch"
@@ -105,8 +109,18 @@ class Streamer:
         # a time-aware estimator's graphs read [x, m, delta] (3F); its stream reads F raw values, NaN missing
         self._time_aware = pre is not None and "time_aware" in pre
         self.n_raw = pre["n_features"] if self._time_aware else self.n_features
+        # _check's finiteness test, without np.isfinite(a).all(), whose reduction costs several µs right after
+        # onnxruntime ran: for a few features, the values summed as Python floats (doubles: float32 values cannot
+        # overflow them, so the sum is finite exactly when every value is); for more, np.isfinite into a
+        # preallocated mask, compared with all-True as bytes
+        self._x_shape, self._few_features = (self.n_raw,), self.n_raw <= 32
+        self._finite, self._all_finite = np.empty(self.n_raw, dtype=bool), np.ones(self.n_raw, dtype=bool).tobytes()
         self._x_mean = None if pre is None else np.asarray(pre["x_mean"], dtype=np.float32)
         self._x_scale = None if pre is None else np.asarray(pre["x_scale"], dtype=np.float32)
+        self._output = None if pre is None else pre["output"]
+        if self._output is not None and self._output["kind"] == "standardised_values":
+            self._y_mean = np.asarray(self._output["y_mean"], dtype=np.float32)
+            self._y_scale = np.asarray(self._output["y_scale"], dtype=np.float32)
         self._streams: dict = {}
 
     @property
@@ -125,19 +139,26 @@ class Streamer:
         """Advance one stream by one observation ``x_t (F,)``."""
         if self.backend != "onnxruntime":
             return self.step_many({stream_id: x_t})[stream_id]
+        # the graph call costs ~10-50 µs, so each numpy call around it counts: a cheap check (see __init__),
+        # one copy into the bound buffer, the call, one copy out
         a = self._check(stream_id, x_t)
-        stream = self._streams.get(stream_id) or self._new_stream()
+        stream = self._streams.get(stream_id)
+        new = stream is None
+        if new:
+            stream = self._new_stream()
+        x = self._x_row
         if self._time_aware:
-            self._x[0] = self._time_aware_row(stream, a)
+            x[...] = self._time_aware_row(stream, a)
         elif self._x_mean is None:
-            self._x[0] = a
+            x[...] = a
         else:  # the same float32 operations as step_many's
-            np.subtract(a, self._x_mean, out=self._x[0])
-            np.divide(self._x[0], self._x_scale, out=self._x[0])
+            np.subtract(a, self._x_mean, out=x)
+            np.divide(x, self._x_scale, out=x)
         self._session.run_with_iobinding(stream.bindings[stream.turn])
         stream.turn = 1 - stream.turn
-        self._streams[stream_id] = stream
-        return self._decode(self._y[0].copy())
+        if new:  # stored once it has stepped: a failed first step leaves no stream behind
+            self._streams[stream_id] = stream
+        return self._decode(self._y_row.copy())
 
     def step_many(self, observations: dict) -> dict:
         """Advance several streams by one observation each, in one batched call: ``{id: x_t}`` ->
@@ -189,19 +210,23 @@ class Streamer:
         return stream
 
     def _check(self, stream_id, x_t) -> np.ndarray:
-        try:
-            a = np.asarray(x_t, dtype=np.float32)
-        except (TypeError, ValueError) as e:
-            raise ValueError(f"Streamer: the observation of stream {stream_id!r} is not numeric ({e})") from e
-        if a.shape != (self.n_raw,):
+        if type(x_t) is np.ndarray and x_t.dtype is _FLOAT32:  # what np.asarray would return, without its call
+            a = x_t
+        else:
+            try:
+                a = np.asarray(x_t, dtype=np.float32)
+            except (TypeError, ValueError) as e:
+                raise ValueError(f"Streamer: the observation of stream {stream_id!r} is not numeric ({e})") from e
+        if a.shape != self._x_shape:
             a = a.reshape(-1)
-            if a.shape != (self.n_raw,):
+            if a.shape != self._x_shape:
                 raise ValueError(f"Streamer: the observation of stream {stream_id!r} has {a.size} values; the "
                                  f"model reads {self.n_raw} features per step")
         if self._time_aware:  # NaN marks a missing value
             if np.isinf(a).any():
                 raise ValueError(f"Streamer: the observation of stream {stream_id!r} contains infinity")
-        elif not np.isfinite(a).all():
+        elif not (math.isfinite(sum(a.tolist())) if self._few_features else
+                  np.isfinite(a, self._finite).tobytes() == self._all_finite):
             raise ValueError(f"Streamer: the observation of stream {stream_id!r} contains NaN or infinity")
         return a
 
@@ -214,11 +239,11 @@ class Streamer:
         return y.numpy(), state.numpy()
 
     def _decode(self, y: np.ndarray) -> StepOutput:
-        out = None if self.preprocessing is None else self.preprocessing["output"]
+        out = self._output
         if out is None:
             return StepOutput(y, None, None)
         if out["kind"] == "class_logits":
             p = np.exp(y - y.max())
             return StepOutput(y, out["classes"][int(np.argmax(y))], p / p.sum())
-        value = y * np.asarray(out["y_scale"], dtype=np.float32) + np.asarray(out["y_mean"], dtype=np.float32)
+        value = y * self._y_scale + self._y_mean
         return StepOutput(y, float(value[0]) if out["one_target"] else value, None)
