@@ -1,20 +1,38 @@
-"""NLP recipe: movie-review sentiment on IMDB, a recurrent classifier beside TF-IDF + logistic regression.
+"""NLP recipe: movie-review sentiment on IMDB, recurrent classifiers beside TF-IDF + logistic regression.
 
 Data: :func:`rnnkit.data.load_imdb`, the 25,000 labelled reviews of the IMDB training half (Maas et al. 2011).
 The official test half is not shipped, so this recipe drops the 96 word-for-word repeats (a repeat on both
 sides of a split would be scored on a review it was trained on) and splits the 24,904 distinct reviews at
-random, stratified by label and seeded: 70% train, 10% validation (early stopping, the baseline's ``C``),
-20% test. Every model is fitted on the training part only and scored once on the test part. ``quick=True``
-draws a stratified sample of 4,000 of them first and trains a smaller GRU on shorter texts (:data:`SETTINGS`).
+random, stratified by label and seeded: 70% train, 10% validation (early stopping, the choice among the
+recurrent candidates, the baseline's ``C``), 20% test. Every model is fitted on the training part only and
+only the chosen ones are scored, once, on the test part. ``quick=True`` draws a stratified sample of 4,000
+reviews first and trains smaller models on shorter texts (:data:`SETTINGS`).
 
-Pipeline of the recurrent model::
+Pipeline of the recurrent models::
 
     text   -> strip "<br />", lowercase, words and punctuation marks      tokenize()
     tokens -> the last max_tokens tokens                                  truncate()
     tokens -> ids with a Vocab built on the training part only            (unseen words -> <unk>)
-    ids    -> e_t = E[w_t], h = BiGRU(dropout(e)), o = W max_t h_t + c    ReviewClassifier
+    ids    -> e_t = E'[w_t], h = BiGRU(dropout(e)), o = W [pool(h)] + c   ReviewClassifier
            -> trained by SequenceModule (AdamW, clipping) through seeded_fit, early stopping on
               the validation loss (the best epoch's weights are kept)
+
+The candidates (:data:`SETTINGS` ``"candidates"``) differ by the remedies known to help a recurrent classifier
+against a bag of n-grams, and the one with the best **validation** accuracy is the recipe's ``"rnn"``:
+
+- ``pooling``: ``("max",)`` or ``("mean", "max")``, the two concatenated (ULMFiT's concat pooling, Howard &
+  Ruder 2018, without its final state);
+- ``embedding_dropout``: whole word types dropped from ``E`` for a batch (Gal & Ghahramani 2016; Merity et al.
+  2018), beside ``dropout`` on the embedding units;
+- ``pretrained``: the embedding and the GRU first trained as language models on the training reviews' own
+  text (Dai & Le 2015, "Semi-supervised sequence learning"), then fine-tuned: a forward
+  :class:`rnnkit.models.LanguageModel` on the reviews in reading order gives ``E`` and the forward GRU; a
+  backward one, reading each review from its end and sharing the forward model's ``E`` (frozen), gives the
+  backward GRU (:func:`pretrain_language_models`, :func:`load_pretrained`). The language models read the
+  same truncated training reviews as the classifier, never a validation or test review; the package ships
+  no unlabelled IMDB reviews. Their softmax covers the ``output_words`` most frequent words (the rest are
+  predicted as ``<unk>``): a softmax over all 30,000 would cost about 15 times more on this CPU, while their
+  input still reads the whole vocabulary, so every embedding row is pretrained.
 
 The **end** of a review is kept when it is truncated: reviewers tend to close with their verdict ("... 8/10,
 recommended"). Measured with a unidirectional GRU on 256 tokens, seed 0: the last 256 scored 0.879 test accuracy,
@@ -32,9 +50,12 @@ the majority class of the training part.
               "proportions": {"train", "val", "test"}, "positive_fraction": {...}, "vocab_size",
               "unknown_rate": {"train", "test"} (fraction of kept tokens that are <unk>),
               "truncated_fraction": {"train", "test"}},
-     "settings": {...every size and option of the run...},
+     "settings": {...every size and option of the run, "candidates": {name: options}...},
+     "language_models": {"forward", "backward"}: {"train_loss" (per epoch), "tokens", "seconds"} (those trained),
+     "candidates": {name: {"val_accuracy", "val_roc_auc", "epochs", "best_epoch", "train_seconds", ...}},
      "models": {"rnn": {...}, "tfidf_logreg": {...}, "majority": {...}},  each with "accuracy", "roc_auc",
-                                                                          "train_seconds" and its details
+                                                                          "train_seconds" and its details;
+                                                                          "rnn" names its "candidate"
      "reference": {"accuracy", "source", "note"}, "machine": {...}, "seconds": float}
 
 Published reference: 88.89% test accuracy (Maas et al. 2011, "Learning word vectors for sentiment analysis",
@@ -52,31 +73,45 @@ from typing import Any, NamedTuple
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from torch import Tensor, nn
-from torch.utils.data import DataLoader
+from torch.utils.data import DataLoader, Dataset
 
 from ..cells.base import State
 from ..data import BucketBatchSampler, TextClassificationDataset, Vocab, load_imdb, pad_collate
 from ..data.text import SPECIALS
-from ..models import SequenceToLabel
+from ..models import LanguageModel, build_encoder
+from ..models.heads import POOLINGS, StepHead, pool
 from ..report import machine, write_report
 from ..training import SequenceModule, seeded_fit
+from ..training.data import Batch, TokenStreams
 from . import check_run_arguments
 
 PROPORTIONS = {"train": 0.7, "val": 0.1, "test": 0.2}
 
-SETTINGS = {
-    # Full run: a bidirectional GRU, about 40 s an epoch on one CPU thread; about 4 minutes in all (docs/apps/
-    # sentiment.md has the measurements behind each choice).
-    "full": dict(reviews=None, max_tokens=400, min_freq=2, max_vocab=30_000, embedding_size=64, hidden_size=64,
-                 cell="gru", bidirectional=True, pooling="max", dropout=0.3, batch_size=64, lr=3e-3,
-                 max_epochs=8, patience=2, logreg_C=(4.0, 16.0, 64.0)),
-    # Quick run: 5-10 s, for the tests; a small unidirectional GRU on 4,000 reviews cut to 120 tokens.
-    "quick": dict(reviews=4000, max_tokens=120, min_freq=2, max_vocab=5000, embedding_size=32, hidden_size=32,
-                  cell="gru", bidirectional=False, pooling="max", dropout=0.3, batch_size=32, lr=1e-2,
-                  max_epochs=8, patience=2, logreg_C=(4.0,)),
+# The recurrent candidates of the full run; the validation accuracy picks one. "max" is the recipe's model
+# before the remedies; "meanmax" adds concat pooling and embedding dropout; "pretrained" adds language-model
+# pretraining to "meanmax".
+CANDIDATES = {
+    "max": dict(pooling=("max",), embedding_dropout=0.0, pretrained=False),
+    "meanmax": dict(pooling=("mean", "max"), embedding_dropout=0.1, pretrained=False),
+    "pretrained": dict(pooling=("mean", "max"), embedding_dropout=0.1, pretrained=True),
 }
 
+SETTINGS = {
+    # Full run: bidirectional GRUs, about 40 s an epoch each on one idle CPU thread (docs/apps/sentiment.md
+    # has the measurements behind each choice); the language models read the training reviews once each way.
+    "full": dict(reviews=None, max_tokens=400, min_freq=2, max_vocab=30_000, embedding_size=64, hidden_size=64,
+                 cell="gru", bidirectional=True, dropout=0.3, batch_size=64, lr=3e-3, max_epochs=6, patience=2,
+                 logreg_C=(4.0, 16.0, 64.0), candidates=CANDIDATES,
+                 lm=dict(output_words=2000, batch_size=64, window=50, epochs=1, lr=3e-3, dropout=0.1)),
+    # Quick run, for the tests: a small unidirectional GRU on 4,000 reviews cut to 120 tokens, the one
+    # candidate with every remedy (a forward language model only), so that CI runs each step once.
+    "quick": dict(reviews=4000, max_tokens=120, min_freq=2, max_vocab=5000, embedding_size=32, hidden_size=32,
+                  cell="gru", bidirectional=False, dropout=0.3, batch_size=32, lr=1e-2, max_epochs=8, patience=2,
+                  logreg_C=(4.0,), candidates={"pretrained": CANDIDATES["pretrained"]},
+                  lm=dict(output_words=500, batch_size=32, window=60, epochs=1, lr=1e-2, dropout=0.1)),
+}
 REFERENCE = {
     "accuracy": 0.8889,
     "source": 'Maas et al. 2011, "Learning word vectors for sentiment analysis" (ACL), official test split',
@@ -149,10 +184,21 @@ def prepare(texts: Sequence[str], labels: np.ndarray, settings: dict, seed: int)
     return Prepared(parts, tokens, y, vocab, data)
 
 
-class ReviewClassifier(nn.Module):
-    """Token ids to class logits: an embedding feeding a :class:`~rnnkit.models.SequenceToLabel`.
+def embedding_dropout(embedding: nn.Embedding, tokens: Tensor, p: float) -> Tensor:
+    """``E'[tokens]`` with ``E' = E * m / (1 - p)``, ``m ~ Bernoulli(1 - p)`` per row: a dropped word type is
+    zero at every position of the batch (Gal & Ghahramani 2016; "embedding dropout" in Merity et al. 2018).
+    ``p = 0`` is the plain lookup. ``(B, T) -> (B, T, E)``."""
+    if p == 0:
+        return embedding(tokens)
+    keep = embedding.weight.new_empty(embedding.num_embeddings, 1).bernoulli_(1 - p) / (1 - p)  # (V, 1)
+    return F.embedding(tokens, embedding.weight * keep, embedding.padding_idx)
 
-    ``e_t = E[w_t]``, ``h = rnn(dropout(e))``, ``o = W_ho pool(h) + c``; ``E[<pad>] = 0`` and stays 0.
+
+class ReviewClassifier(nn.Module):
+    """Token ids to class logits: an embedding, a recurrent encoder, pooling over time and a linear layer.
+
+    ``e_t = E'[w_t]``, ``h = rnn(dropout(e))``, ``o = W [pool_1(h); pool_2(h); ...] + c``; ``E[<pad>] = 0``
+    and stays 0. ``E'`` is ``E`` under :func:`embedding_dropout` in training, ``E`` in evaluation.
 
     ===========  ==========================================================
     ``tokens``   ``(B, T)`` int64 ids, padding (id 0) at the end
@@ -160,23 +206,111 @@ class ReviewClassifier(nn.Module):
     returns      ``o (B, O)`` logits, final state (each field ``(B, D, H)``)
     ===========  ==========================================================
 
-    Dropout on the embedding units is the only regulariser: with one recurrent layer, ``SequenceToLabel``'s
-    between-layer dropout has nothing to act on.
+    ``pooling``: names of :func:`rnnkit.models.heads.pool` (over valid steps only), concatenated in order;
+    ``("mean", "max")`` is concat pooling (Howard & Ruder 2018). The encoder is one layer, so the dropouts on
+    the embedding are the only regularisers.
     """
 
     target = "label"
 
     def __init__(self, vocab_size: int, embedding_size: int, hidden_size: int, output_size: int = 2, *,
-                 cell: str = "gru", bidirectional: bool = False, pooling: str = "max", dropout: float = 0.0):
+                 cell: str = "gru", bidirectional: bool = False, pooling: Sequence[str] = ("max",),
+                 dropout: float = 0.0, embedding_dropout: float = 0.0):
         super().__init__()
+        bad = [p for p in pooling if p not in POOLINGS or p == "attention"]
+        if not pooling or bad:
+            raise ValueError(f"pooling must be a non-empty sequence of {POOLINGS[:-1]}, got {pooling!r}")
+        if not 0 <= embedding_dropout < 1:
+            raise ValueError(f"embedding_dropout must be in [0, 1), got {embedding_dropout!r}")
         self.embedding = nn.Embedding(vocab_size, embedding_size, padding_idx=Vocab.pad_id)
+        self.embedding_dropout = embedding_dropout
         self.drop = nn.Dropout(dropout)
-        self.classifier = SequenceToLabel(embedding_size, hidden_size, output_size, cell=cell,
-                                          bidirectional=bidirectional, pooling=pooling)
+        self.encoder = build_encoder(cell, embedding_size, hidden_size, bidirectional=bidirectional)
+        self.pooling = tuple(pooling)
+        self.output = nn.Linear(len(self.pooling) * self.encoder.output_size, output_size)
 
     def forward(self, tokens: Tensor, lengths: Tensor | None = None, state: State | None = None):
-        e = self.drop(self.embedding(tokens))  # (B, T, E)
-        return self.classifier(e, lengths, state)
+        e = embedding_dropout(self.embedding, tokens, self.embedding_dropout if self.training else 0.0)
+        h, state = self.encoder(self.drop(e), lengths, state)  # (B, T, D*H)
+        D = self.encoder.num_directions
+        pooled = torch.cat([pool(h, lengths, state, how, D) for how in self.pooling], dim=-1)  # (B, P*D*H)
+        return self.output(pooled), state
+
+
+# -- language-model pretraining (Dai & Le 2015) ----------------------------------------------------------------
+class _KnownTargets(Dataset):
+    """The windows of a :class:`~rnnkit.training.TokenStreams` with every target outside the language model's
+    ``output_words`` most frequent ids (the vocabulary is sorted by falling frequency) replaced by ``<unk>``."""
+
+    def __init__(self, streams: TokenStreams, output_words: int):
+        self.streams, self.output_words = streams, output_words
+
+    def __len__(self) -> int:
+        return len(self.streams)
+
+    def __getitem__(self, i: int) -> Batch:
+        x, lengths, y, _ = self.streams[i]
+        return Batch(x, lengths, torch.where(y < self.output_words, y, Vocab.unk_id))
+
+
+def review_stream(reviews: Sequence[Tensor], *, backward: bool) -> Tensor:
+    """The reviews' ids one after another, each followed by ``<eos>``; with ``backward`` each review reversed
+    (its last token first), so a language model over it predicts every token from the ones after it."""
+    eos = torch.tensor([Vocab.eos_id])
+    return torch.cat([t for ids in reviews for t in (ids.flip(0) if backward else ids, eos)])
+
+
+def pretrain_language_models(reviews: Sequence[Tensor], vocab_size: int, s: dict, seed: int, log: Callable):
+    """Train a forward :class:`~rnnkit.models.LanguageModel` over ``reviews`` (the training part's ids) and,
+    for a bidirectional encoder, a backward one over the same reviews reversed; return ``{"forward": lm,
+    "backward": lm}`` (eval mode) and a summary of each (training loss per epoch, tokens, seconds).
+
+    Each reads the reviews as ``lm["batch_size"]`` parallel streams in windows of ``lm["window"]`` steps, the
+    state carried across windows (truncated BPTT, ``stateful=True``), through :func:`seeded_fit`. The output
+    layer predicts the ``lm["output_words"]`` most frequent words only (the others as ``<unk>``), while the
+    embedding reads every word. The backward model starts from the forward model's embedding and keeps it
+    frozen, so that the classifier's one embedding matches both directions (ELMo shares it too, Peters et al.
+    2018).
+    """
+    lm_s = s["lm"]
+    models, summary = {}, {}
+    for direction in ("forward", "backward") if s["bidirectional"] else ("forward",):
+        stream = review_stream(reviews, backward=direction == "backward")
+        data = _KnownTargets(TokenStreams(stream, lm_s["batch_size"], lm_s["window"]), lm_s["output_words"])
+
+        def build() -> SequenceModule:
+            lm = LanguageModel(vocab_size, s["hidden_size"], embedding_size=s["embedding_size"], cell=s["cell"],
+                               dropout=lm_s["dropout"])
+            lm.head = StepHead(s["hidden_size"], lm_s["output_words"])  # the frequent words only, see above
+            if direction == "backward":
+                lm.embedding.load_state_dict(models["forward"].embedding.state_dict())
+                lm.embedding.weight.requires_grad_(False)
+            return SequenceModule(lm, lr=lm_s["lr"], stateful=True)
+
+        module, _, seconds = seeded_fit(build, DataLoader(data, batch_size=None, shuffle=False), seed=seed,
+                                        max_epochs=lm_s["epochs"], device="cpu")
+        models[direction] = module.model.eval()
+        summary[direction] = {"train_loss": module.history["train_loss"], "tokens": len(stream),
+                              "seconds": seconds}
+        log(f"  {direction} language model: {len(stream):,} tokens, training loss "
+            f"{module.history['train_loss'][-1]:.3f} nats/word (softmax over {lm_s['output_words']} words), "
+            f"{seconds:.1f} s")
+    return models, summary
+
+
+@torch.no_grad()
+def load_pretrained(model: ReviewClassifier, language_models: dict[str, LanguageModel]) -> None:
+    """Copy the language models' embedding (the forward model's) and GRU cells into ``model``: the forward
+    model's cell into the forward direction, the backward model's into the backward one. ``E[<pad>]`` stays
+    zero (the language models never read padding)."""
+    model.embedding.weight.copy_(language_models["forward"].embedding.weight)
+    model.embedding.weight[Vocab.pad_id] = 0
+    cells = model.encoder.cells()
+    if len(cells) != len(language_models):
+        raise ValueError(f"the classifier has {len(cells)} recurrent cells, but {len(language_models)} language "
+                         "models were given: one per direction")
+    for cell, direction in zip(cells, ("forward", "backward"), strict=False):
+        cell.load_state_dict(language_models[direction].encoder.cells()[0].state_dict())
 
 
 def _scores(y: np.ndarray, p_positive: np.ndarray) -> dict[str, float]:
@@ -199,12 +333,17 @@ def predict_proba(model: nn.Module, dataset: TextClassificationDataset, *, batch
     return p
 
 
-def train_rnn(data: dict[str, TextClassificationDataset], vocab: Vocab, s: dict, seed: int, log: Callable):
-    """Fit :class:`ReviewClassifier` with early stopping on ``data["val"]``; return it, its module, seconds."""
+def train_rnn(data: dict[str, TextClassificationDataset], vocab: Vocab, s: dict, candidate: dict, seed: int,
+              log: Callable, language_models: dict[str, LanguageModel] | None = None):
+    """Fit one candidate :class:`ReviewClassifier` (its options: ``candidate``; from ``language_models``' weights
+    when it is pretrained) with early stopping on ``data["val"]``; return it, its module, seconds."""
 
     def build() -> SequenceModule:
         model = ReviewClassifier(len(vocab), s["embedding_size"], s["hidden_size"], cell=s["cell"],
-                                 bidirectional=s["bidirectional"], pooling=s["pooling"], dropout=s["dropout"])
+                                 bidirectional=s["bidirectional"], pooling=candidate["pooling"],
+                                 dropout=s["dropout"], embedding_dropout=candidate["embedding_dropout"])
+        if candidate["pretrained"]:
+            load_pretrained(model, language_models)
         return SequenceModule(model, task="classification", lr=s["lr"])
 
     loaders = {
@@ -216,7 +355,7 @@ def train_rnn(data: dict[str, TextClassificationDataset], vocab: Vocab, s: dict,
     module, _, seconds = seeded_fit(build, loaders["train"], loaders["val"], seed=seed, max_epochs=s["max_epochs"],
                                     device="cpu", early_stopping_patience=s["patience"])
     for epoch, (tr, va) in enumerate(zip(module.history["train_loss"], module.history["val_loss"], strict=False)):
-        log(f"  epoch {epoch + 1}: train loss {tr:.4f}, val loss {va:.4f}")
+        log(f"    epoch {epoch + 1}: train loss {tr:.4f}, val loss {va:.4f}")
     return module.model, module, seconds
 
 
@@ -244,10 +383,26 @@ def train_tfidf_logreg(tokens: dict[str, list[list[str]]], y: dict[str, np.ndarr
     return vectorizer, best[1], best[0], val_accuracy, time.perf_counter() - start
 
 
+def describe(s: dict, candidate: dict) -> str:
+    """A candidate in words, e.g. "bidirectional GRU (emb 64, hidden 64, mean+max pooling, embedding dropout
+    0.1, LM-pretrained)"."""
+    extras = "".join([f", embedding dropout {candidate['embedding_dropout']}" if candidate["embedding_dropout"] else "",
+                      ", LM-pretrained" if candidate["pretrained"] else ""])
+    return (f"{'bidirectional ' if s['bidirectional'] else ''}{s['cell'].upper()} (emb {s['embedding_size']}, "
+            f"hidden {s['hidden_size']}, {'+'.join(candidate['pooling'])} pooling{extras})")
+
+
+def pick(candidates: dict[str, dict]) -> str:
+    """The name of the candidate with the highest ``"val_accuracy"``; a tie goes to the lower
+    ``"best_val_loss"``, then to the earlier candidate. The test part plays no part in it."""
+    return max(candidates, key=lambda k: (candidates[k]["val_accuracy"], -candidates[k]["best_val_loss"]))
+
+
 def run(*, quick: bool = False, seed: int = 0, out: str | os.PathLike | None = None,
         log: Callable[[str], Any] = print) -> dict:
-    """Train the recurrent classifier and the baselines on one seeded split of IMDB; score them on its test
-    part. See the module docstring for the split, the settings and the returned dict."""
+    """Train the recurrent candidates and the baselines on one seeded split of IMDB; pick the candidate with
+    the best validation accuracy and score it and the baselines on the test part. See the module docstring
+    for the split, the settings and the returned dict."""
     check_run_arguments("sentiment", quick, seed, out, log)
     s = SETTINGS["quick" if quick else "full"]
     start = time.perf_counter()
@@ -261,18 +416,34 @@ def run(*, quick: bool = False, seed: int = 0, out: str | os.PathLike | None = N
         return float((ids == vocab.unk_id).float().mean())
 
     log(f"  vocabulary {len(vocab)} words (min frequency {s['min_freq']}), reviews cut to their last "
-        f"{s['max_tokens']} tokens; training the {'bidirectional ' if s['bidirectional'] else ''}"
-        f"{s['cell'].upper()}")
-    model, module, rnn_seconds = train_rnn(data, vocab, s, seed, log)
-    rnn = {**_scores(y["test"], predict_proba(model, data["test"])), "train_seconds": rnn_seconds,
-           "epochs": len(module.history["train_loss"]),
-           "best_epoch": int(np.argmin(module.history["val_loss"])) + 1,
-           "history": module.history,
-           "val_accuracy": _scores(y["val"], predict_proba(model, data["val"]))["accuracy"],
-           "parameters": sum(p.numel() for p in model.parameters()),
-           "backend": model.classifier.encoder.last_backend,
-           "backend_reason": model.classifier.encoder.last_backend_reason}
-    log(f"  RNN: test accuracy {rnn['accuracy']:.4f}, AUC {rnn['roc_auc']:.4f}, {rnn_seconds:.1f} s")
+        f"{s['max_tokens']} tokens")
+    language_models, lm_summary = {}, {}
+    if any(c["pretrained"] for c in s["candidates"].values()):
+        language_models, lm_summary = pretrain_language_models(data["train"].ids, len(vocab), s, seed, log)
+    lm_seconds = sum(v["seconds"] for v in lm_summary.values())
+
+    candidates, fitted = {}, {}
+    for name, c in s["candidates"].items():
+        log(f"  training candidate {name!r}: {describe(s, c)}")
+        model, module, seconds = train_rnn(data, vocab, s, c, seed, log, language_models)
+        val = _scores(y["val"], predict_proba(model, data["val"]))
+        pretrain_seconds = lm_seconds if c["pretrained"] else 0.0
+        fitted[name] = model
+        candidates[name] = {
+            "val_accuracy": val["accuracy"], "val_roc_auc": val["roc_auc"],
+            "train_seconds": seconds + pretrain_seconds, "pretrain_seconds": pretrain_seconds,
+            "epochs": len(module.history["train_loss"]),
+            "best_epoch": int(np.argmin(module.history["val_loss"])) + 1,
+            "best_val_loss": float(np.min(module.history["val_loss"])),
+            "history": module.history,
+            "parameters": sum(p.numel() for p in model.parameters()),
+            "backend": model.encoder.last_backend, "backend_reason": model.encoder.last_backend_reason}
+        log(f"    validation accuracy {val['accuracy']:.4f}, AUC {val['roc_auc']:.4f}, {seconds:.1f} s")
+    chosen = pick(candidates)
+    rnn = {**_scores(y["test"], predict_proba(fitted[chosen], data["test"])), "candidate": chosen,
+           **candidates[chosen]}
+    log(f"  RNN ({chosen!r}, picked on validation accuracy): test accuracy {rnn['accuracy']:.4f}, "
+        f"AUC {rnn['roc_auc']:.4f}, {rnn['train_seconds']:.1f} s")
 
     vectorizer, clf, C, val_accuracy, lr_seconds = train_tfidf_logreg(tokens, y, s["logreg_C"])
     p = clf.predict_proba(vectorizer.transform(tokens["test"]))[:, 1]
@@ -306,7 +477,11 @@ def run(*, quick: bool = False, seed: int = 0, out: str | os.PathLike | None = N
                                    for p in ("train", "test")},
         },
         "settings": {**s, "logreg_C": list(s["logreg_C"]), "truncation": "keep the last max_tokens tokens",
-                     "tokenizer": "strip <br />, lowercase, words and punctuation marks"},
+                     "tokenizer": "strip <br />, lowercase, words and punctuation marks",
+                     "selection": "the candidate with the highest validation accuracy (ties: lower validation "
+                                  "loss)"},
+        "language_models": lm_summary,
+        "candidates": candidates,
         "models": {"rnn": rnn, "tfidf_logreg": logreg, "majority": majority},
         "reference": REFERENCE,
         "machine": machine("cpu"),
@@ -323,31 +498,51 @@ def title(results: dict) -> str:
 
 
 def markdown(results: dict) -> str:
-    """The report's body: the table of models, the split, the settings and the reference
-    (:func:`rnnkit.report.write_report` adds the title and the machine)."""
+    """The report's body: the table of models, the candidates' validation scores, the split, the settings and
+    the reference (:func:`rnnkit.report.write_report` adds the title and the machine)."""
     d, s, m = results["data"], results["settings"], results["machine"]
-    names = {"rnn": f"{'bidirectional ' if s['bidirectional'] else ''}{s['cell'].upper()} "
-                    f"(emb {s['embedding_size']}, hidden {s['hidden_size']}, {s['pooling']} pooling)",
+    rnn = results["models"]["rnn"]
+    names = {"rnn": f"{describe(s, s['candidates'][rnn['candidate']])}, candidate `{rnn['candidate']}`",
              "tfidf_logreg": f"TF-IDF uni+bigrams + logistic regression (C={results['models']['tfidf_logreg']['C']})",
              "majority": "majority class"}
     rows = "\n".join(f"| {names[k]} | {v['accuracy']:.4f} | {v['roc_auc']:.4f} | {v['train_seconds']:.1f} |"
                      for k, v in results["models"].items())
-    rnn = results["models"]["rnn"]
+    candidate_rows = "\n".join(
+        f"| `{k}`{' (picked)' if k == rnn['candidate'] else ''} | {describe(s, s['candidates'][k])} | "
+        f"{v['val_accuracy']:.4f} | {v['val_roc_auc']:.4f} | {v['epochs']} ({v['best_epoch']}) | "
+        f"{v['train_seconds']:.1f} |" for k, v in results["candidates"].items())
+    lm = s["lm"]
+    lm_lines = "".join(
+        f"\n- {k} language model: {v['tokens']:,} tokens, training loss {v['train_loss'][-1]:.3f} nats per word "
+        f"(last epoch), {v['seconds']:.1f} s" for k, v in results["language_models"].items())
+    pretraining = (f"""
+Language-model pretraining (Dai & Le 2015) of the `pretrained` candidate, on the training reviews' text only:
+{lm['epochs']} epoch(s) of {lm['batch_size']} parallel streams in windows of {lm['window']} tokens, AdamW lr
+{lm['lr']}, dropout {lm['dropout']}, a softmax over the {lm['output_words']} most frequent words (the rest as
+`<unk>`); the backward model shares the forward model's embedding, frozen:{lm_lines}
+""" if results["language_models"] else "")
     ref = results["reference"]
     return f"""| model | test accuracy | test ROC AUC | train seconds |
 |---|---|---|---|
 {rows}
 
+The RNN row is the candidate with the best **validation** accuracy; only it was scored on the test part:
+
+| candidate | model | validation accuracy | validation ROC AUC | epochs (best) | train seconds |
+|---|---|---|---|---|---|
+{candidate_rows}
+{pretraining}
 Split (seed {results['seed']}, stratified): {d['split']['train']} train / {d['split']['val']} validation /
 {d['split']['test']} test of {d['reviews']} distinct reviews ({d['duplicates_dropped']} repeats dropped).
 Vocabulary: {d['vocab_size']} words from the training part (min frequency {s['min_freq']}); {
 100 * d['unknown_rate']['test']:.1f}% of test tokens are unknown. Reviews cut to their last {s['max_tokens']} tokens
-({100 * d['truncated_fraction']['test']:.0f}% of test reviews were longer). The RNN trained {rnn['epochs']} epochs
-(best: {rnn['best_epoch']}, early stopping on validation loss, patience {s['patience']}), batch {s['batch_size']},
-AdamW lr {s['lr']}, embedding dropout {s['dropout']}, {rnn['parameters']:,} parameters, recurrent backend
-`{rnn['backend']}` ({rnn['backend_reason']}).
+({100 * d['truncated_fraction']['test']:.0f}% of test reviews were longer). Each candidate trained at most
+{s['max_epochs']} epochs (early stopping on validation loss, patience {s['patience']}, the best epoch kept), batch
+{s['batch_size']}, AdamW lr {s['lr']}, dropout {s['dropout']} on the embedding units; the RNN has
+{rnn['parameters']:,} parameters, recurrent backend `{rnn['backend']}` ({rnn['backend_reason']}).
 
-Python {m['python']}. Total run {results['seconds']:.0f} s; train seconds include the RNN's validation passes.
+Python {m['python']}. Total run {results['seconds']:.0f} s; train seconds include the RNNs' validation passes and,
+for a pretrained candidate, its language models'.
 
 Published reference: {100 * ref['accuracy']:.2f}% test accuracy, {ref['source']};
 {ref['note']}.
