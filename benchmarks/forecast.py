@@ -13,8 +13,9 @@ ETS             statsmodels' ``ETSModel``: additive errors, additive damped tren
 AutoETS         sktime's ``AutoETS(auto=True, sp=m)``: the ETS form chosen by AICc, its 80 % intervals
 AutoARIMA       pmdarima's ``auto_arima`` (seasonal with period ``m`` when there is one), its 80 % intervals
 rnnkit          ``Forecaster(horizon=h, random_state=seed, quantiles=(0.1, 0.5, 0.9))``, its defaults
-                otherwise (``model="auto"``: direct or hybrid, chosen on the last ``h`` training rows; the
-                quantiles give the 80 % interval, the median the point forecast; ``--param`` sets others;
+                otherwise (``model="auto"``: the best equal-weight mean of naive, drift, ETS, direct and
+                hybrid on validation origins of the training rows, its band calibrated there; the quantiles
+                give the 80 % interval, the median the point forecast; ``--param`` sets others;
                 ``--variant`` adds a second configuration, fitted on the same rows), over ``--seeds``
                 seeds: mean ± standard deviation over the seeds
 ==============  ===========================================================================================
@@ -30,6 +31,7 @@ rows, averaged over the origins; and the share of the held-out values inside the
 
     OMP_NUM_THREADS=1 python benchmarks/forecast.py                      # all six, 3 origins, 3 seeds
     OMP_NUM_THREADS=1 python benchmarks/forecast.py --quick              # 1 seed, 30 epochs: a smoke run
+    OMP_NUM_THREADS=1 python benchmarks/forecast.py --jobs 3                 # 3 tasks at once, in processes
     OMP_NUM_THREADS=1 python benchmarks/forecast.py --series nile,lynx --param relative=False
     python benchmarks/forecast.py --param lookback=2h                   # "2h": twice the horizon
 
@@ -198,58 +200,118 @@ def rnnkit_params(params: dict, h: int, seed: int, quick: bool) -> dict:
     return out
 
 
-def run_series(name: str, args, variants: dict[str, dict]) -> dict:
-    load, h, m = SETS[args.set][name]
+def _origins(y: pd.Series, h: int, origins: int) -> list[int]:
+    return [len(y) - h - k * h for k in reversed(range(origins))]
+
+
+def run_classical(set_name: str, name: str, method: str, n_origins: int) -> dict:
+    """One classical method on one series, every origin."""
+    load, h, m = SETS[set_name][name]
+    values = load().to_numpy(float)
+    per_origin, t0 = [], time.perf_counter()
+    for o in _origins(values, h, n_origins):
+        train, actual = values[:o], values[o : o + h]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the optimisers' convergence chatter
+            point, lower, upper = CLASSICAL[method](train, h, m)
+        scale = mase_scale(train[:, None], m)[0]
+        row = {"mase": float(np.mean(np.abs(point - actual)) / scale)}
+        if lower is not None and not np.isnan(lower).any():  # NaN: no interval at this origin
+            row["coverage"] = float(np.mean((actual >= lower) & (actual <= upper)))
+        per_origin.append(row)
+    return _summary(per_origin, time.perf_counter() - t0)
+
+
+def run_seed(set_name: str, name: str, params: dict, seed: int, n_origins: int, quick: bool) -> dict:
+    """One rnnkit configuration and seed on one series, every origin: its errors and what it chose."""
+    torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "1")))
+    load, h, m = SETS[set_name][name]
     y = load()
     values = y.to_numpy(float)
-    n = len(values)
-    origins = [n - h - k * h for k in reversed(range(args.origins))]
-    methods = [k for k in args.methods if m > 1 or k != "seasonal naive"]
-    result = {"h": h, "m": m, "n": n, "origins": [str(y.index[o]) for o in origins], "methods": {}}
-    for method in methods:
-        per_origin, t0 = [], time.perf_counter()
-        for o in origins:
-            train, actual = values[:o], values[o : o + h]
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # the optimisers' convergence chatter
-                point, lower, upper = CLASSICAL[method](train, h, m)
-            scale = mase_scale(train[:, None], m)[0]
-            row = {"mase": float(np.mean(np.abs(point - actual)) / scale)}
-            if lower is not None and not np.isnan(lower).any():  # NaN: no interval at this origin
-                row["coverage"] = float(np.mean((actual >= lower) & (actual <= upper)))
-            per_origin.append(row)
-        result["methods"][method] = _summary(per_origin, time.perf_counter() - t0)
-    for label, params in variants.items():
-        result["methods"][label] = run_rnnkit(y, origins, h, m, params, args)
-    return result
+    per_origin, t0 = [], time.perf_counter()
+    for o in _origins(values, h, n_origins):
+        train, actual = y.iloc[:o], values[o : o + h]
+        f = Forecaster(**rnnkit_params(params, h, seed, quick)).fit(train)
+        p = f.predict()
+        scale = mase_scale(values[:o, None], m)[0]
+        if isinstance(p, pd.DataFrame):  # quantiles: the median is the point forecast, 0.1..0.9 the band
+            point, lower, upper = (p[q].to_numpy(float) for q in (0.5, 0.1, 0.9))
+            row = {"mase": float(np.mean(np.abs(point - actual)) / scale),
+                   "coverage": float(np.mean((actual >= lower) & (actual <= upper)))}
+        else:
+            row = {"mase": float(np.mean(np.abs(p.to_numpy(float) - actual)) / scale)}
+        row["model"] = "+".join(getattr(f, "components_", (getattr(f, "model_kind_", "direct"),)))
+        per_origin.append(row)
+        chosen = {k: getattr(f, k) for k in ("model_kind_", "season_length_", "lookback_", "relative_")
+                  if hasattr(f, k)}
+        chosen["components_"] = row["model"]
+    return _summary(per_origin, time.perf_counter() - t0) | {"chosen": {k: _plain(v) for k, v in chosen.items()}}
 
 
-def run_rnnkit(y: pd.Series, origins: list[int], h: int, m: int, params: dict, args) -> dict:
-    values = y.to_numpy(float)
-    seeds = []
-    t0 = time.perf_counter()
-    for seed in range(args.seeds):
-        per_origin = []
-        for o in origins:
-            train, actual = y.iloc[:o], values[o : o + h]
-            f = Forecaster(**rnnkit_params(params, h, seed, args.quick)).fit(train)
-            p = f.predict()
-            scale = mase_scale(values[:o, None], m)[0]
-            if isinstance(p, pd.DataFrame):  # quantiles: the median is the point forecast, 0.1..0.9 the band
-                point, lower, upper = (p[q].to_numpy(float) for q in (0.5, 0.1, 0.9))
-                per_origin.append({"mase": float(np.mean(np.abs(point - actual)) / scale),
-                                   "coverage": float(np.mean((actual >= lower) & (actual <= upper)))})
-            else:
-                per_origin.append({"mase": float(np.mean(np.abs(p.to_numpy(float) - actual)) / scale)})
-            chosen = {k: getattr(f, k) for k in ("model_kind_", "season_length_", "lookback_", "relative_")
-                      if hasattr(f, k)}
-        seeds.append(_summary(per_origin, 0.0) | {"chosen": {k: _plain(v) for k, v in chosen.items()}})
-    mean, sd = mean_sd([s["mase"] for s in seeds])  # the sample sd over the seeds (nan for one seed)
-    out = {"mase": mean, "mase_std": 0.0 if np.isnan(sd) else sd, "seeds": seeds,
-           "seconds": time.perf_counter() - t0}
-    if all("coverage" in s for s in seeds):  # over the seeds and origins
-        out |= {"coverage": float(np.mean([s["coverage"] for s in seeds])), "origins_with_interval": len(origins)}
-    return out
+def run_all(names: list[str], args, variants: dict[str, dict]) -> dict:
+    """Every (series, classical method) and (series, configuration, seed) as its own task, ``--jobs`` at a time
+    in separate processes (each on ``OMP_NUM_THREADS`` threads); the results gathered per series."""
+    tasks = {}
+    for name in names:
+        m = SETS[args.set][name][2]
+        for method in args.methods:
+            if m > 1 or method != "seasonal naive":
+                tasks[(name, method, None)] = (run_classical, args.set, name, method, args.origins)
+        for label, params in variants.items():
+            for seed in range(args.seeds):
+                tasks[(name, label, seed)] = (run_seed, args.set, name, params, seed, args.origins, args.quick)
+    # the shortest series first, so that a run cut short (on a busy machine) has whole rows to show
+    length = {name: len(SETS[args.set][name][0]()) for name in names}
+    order = sorted(tasks, key=lambda k: (length[k[0]], k[2] is not None))
+    done, partial = {}, Path(args.out) / "partial.json"
+    partial.parent.mkdir(parents=True, exist_ok=True)
+
+    def finished(key, got):  # every finished task on disk at once: a run cut short keeps what it measured
+        done[key] = got
+        partial.write_text(json.dumps([[list(map(str, k)), v] for k, v in done.items()], indent=1))
+
+    if args.jobs == 1:
+        for key in order:
+            fn, *a = tasks[key]
+            finished(key, fn(*a))
+    else:
+        import concurrent.futures
+        import multiprocessing
+
+        with concurrent.futures.ProcessPoolExecutor(args.jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+            futures = {pool.submit(tasks[key][0], *tasks[key][1:]): key for key in order}
+            for future in concurrent.futures.as_completed(futures):
+                finished(futures[future], future.result())
+    return assemble(done, names, args, variants)
+
+
+def assemble(done: dict, names: list[str], args, variants: dict[str, dict]) -> dict:
+    """The finished tasks ``done`` (key -> result) as per-series results; a series with an unfinished rnnkit
+    seed is left out."""
+    results = {}
+    for name in names:
+        if any((name, label, seed) not in done for label in variants for seed in range(args.seeds)):
+            continue
+        load, h, m = SETS[args.set][name]
+        y = load()
+        r = {"h": h, "m": m, "n": len(y), "origins": [str(y.index[o]) for o in _origins(y, h, args.origins)],
+             "methods": {}}
+        for (key_name, method, seed), got in done.items():
+            if key_name == name and seed is None:
+                r["methods"][method] = got
+        r["methods"] = {k: r["methods"][k] for k in args.methods if k in r["methods"]}  # the table's order
+        for label in variants:
+            seeds = [done[(name, label, seed)] for seed in range(args.seeds)]
+            mean, sd = mean_sd([s["mase"] for s in seeds])  # the sample sd over the seeds (nan for one seed)
+            out = {"mase": mean, "mase_std": 0.0 if np.isnan(sd) else sd, "seeds": seeds,
+                   "seconds": float(sum(s["seconds"] for s in seeds))}
+            if all("coverage" in s for s in seeds):  # over the seeds and origins
+                out |= {"coverage": float(np.mean([s["coverage"] for s in seeds])),
+                        "origins_with_interval": len(r["origins"])}
+            r["methods"][label] = out
+        results[name] = r
+        print(f"{name}: " + ", ".join(f"{k} {v['mase']:.2f}" for k, v in r["methods"].items()), flush=True)
+    return results
 
 
 def _plain(v):
@@ -300,6 +362,15 @@ def tables(results: dict, labels: list[str]) -> str:
         for name, r in results.items():
             lines.append(f"| {name} | " + " | ".join(_coverage(r["methods"].get(k, {}), len(r["origins"]))
                                                      for k in with_band) + " |")
+    lines += ["", f"Wall-clock seconds per fit of {labels[0]} (mean over the seeds and origins; on a busy machine this "
+              "counts the waits)", "", "| series | " + " | ".join(results) + " |", "|" + "---|" * (len(results) + 1),
+              "| seconds | " + " | ".join(f"{r['methods'][labels[0]]['seconds'] / fits:.0f}" for r in results.values()
+                                      if (fits := len(r["methods"][labels[0]]["seeds"]) * len(r["origins"]))) + " |"]
+    models = {name: sorted({row.get("model") for s in r["methods"][labels[0]]["seeds"] for row in s["per_origin"]}
+                           - {None}) for name, r in results.items()}
+    if any(models.values()):
+        lines += ["", f"What {labels[0]} chose, over every seed and origin", "", "| series | models |", "|---|---|"]
+        lines += [f"| {name} | {', '.join(v)} |" for name, v in models.items()]
     chosen = {name: r["methods"][labels[0]]["seeds"][0].get("chosen") for name, r in results.items()}
     if any(chosen.values()):
         lines += ["", f"What {labels[0]} chose (the last origin's fit of seed 0)", "",
@@ -323,6 +394,10 @@ def main(argv=None) -> None:
     p.add_argument("--variant", action="append", default=[], metavar="LABEL:NAME=VALUE,...",
                    help="another rnnkit configuration beside the first: 'fixed:lookback=2h,relative=True'")
     p.add_argument("--quick", action="store_true", help="1 seed, 30 epochs: a smoke run")
+    p.add_argument("--tables-from", metavar="DIR",
+                   help="write the tables from DIR/partial.json, the tasks that a run cut short finished")
+    p.add_argument("--jobs", type=int, default=1,
+                   help="tasks (a classical method, or a seed of rnnkit, on one series) run at once in processes")
     p.add_argument("--out", default="runs/forecast_benchmark")
     args = p.parse_args(argv)
     names = args.series.split(",") if args.series else list(SETS[args.set])
@@ -342,14 +417,17 @@ def main(argv=None) -> None:
         variants[f"rnnkit {label}"] = parse_params(spec.split(",") if spec else [])
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "1")))
     t0 = time.perf_counter()
-    results = {}
-    for name in names:
-        results[name] = run_series(name, args, variants)
-        print(f"{name}: " + ", ".join(f"{k} {v['mase']:.2f}" for k, v in results[name]["methods"].items()),
-              flush=True)
-    settings = f"{args.origins} origins, seeds 0..{args.seeds - 1}" + (", quick: 30 epochs" if args.quick else "")
-    text = f"{machine('cpu')}; {settings}\n\n{tables(results, list(variants))}\n\n" \
-           f"total {time.perf_counter() - t0:.0f} s\n"
+    if args.tables_from:  # a run cut short: the tables of the series whose every task finished
+        raw = json.loads((Path(args.tables_from) / "partial.json").read_text())
+        done = {(k[0], k[1], None if k[2] == "None" else int(k[2])): v for k, v in raw}
+        results = assemble(done, names, args, variants)
+    else:
+        results = run_all(names, args, variants)
+    settings = f"{args.origins} origins, seeds 0..{args.seeds - 1}" + (", quick: 30 epochs" if args.quick else "") \
+        + (f", {args.jobs} processes" if args.jobs > 1 else "")
+    total = f"tables from {args.tables_from}/partial.json: the series whose every task had finished" \
+        if args.tables_from else f"total {time.perf_counter() - t0:.0f} s"
+    text = f"{machine('cpu')}; {settings}\n\n{tables(results, list(variants))}\n\n{total}\n"
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "results.json").write_text(json.dumps({"variants": variants, "seeds": args.seeds, "quick": args.quick,

@@ -118,8 +118,9 @@ def test_hybrid_forecaster_save_load_round_trip(tmp_path):
 def test_auto_forecaster_records_its_choice():
     y = pd.Series(noisy(80, 4), index=pd.period_range("2001-01", periods=80, freq="M"))
     f = Forecaster(horizon=4, hidden_size=4, max_epochs=1, random_state=0, device="cpu").fit(y)
-    assert f.model == "auto" and f.model_kind_ in ("direct", "hybrid")
-    assert "direct MAE" in f.choices_["model"] and "hybrid MAE" in f.choices_["model"]
+    assert f.model == "auto" and f.model_kind_ in ("naive", "drift", "ets", "direct", "hybrid", "combination")
+    assert all(f"{k} " in f.choices_["model"] for k in ("naive", "drift", "ets", "direct", "hybrid", "mean of 2"))
+    assert set(f.components_) <= {"naive", "drift", "ets", "direct", "hybrid"} and len(f.components_) >= 1
     with_covariate = pd.DataFrame({"y": y, "x": np.arange(80.0)})
     f = Forecaster(horizon=4, hidden_size=4, max_epochs=1, random_state=0, device="cpu").fit(with_covariate,
                                                                                              targets=["y"])
@@ -150,7 +151,8 @@ def test_bad_inputs_are_one_line_errors(cli_error, tmp_path):
     bad.iloc[7] = -1.0
     with pytest.raises(ValueError, match=r"predict: series 'y': value -1.0 at row 7 is not positive"):
         f.predict(data=bad)
-    with pytest.raises(ValueError, match="historical_forecasts is not available for model='hybrid'"):
+    with pytest.raises(ValueError, match="historical_forecasts is available for the direct net alone, not for "
+                                         "model_kind_='hybrid'"):
         f.historical_forecasts()
     path = tmp_path / "y.csv"
     pd.DataFrame({"when": pd.date_range("2024-01-01", periods=30, freq="D").strftime("%Y-%m-%d"),

@@ -174,6 +174,11 @@ def resolve(source) -> Exportable:
         if getattr(model, "normalise", None) == "series":
             normalise_eps = float(model.eps)
         frontend = getattr(model, "frontend", None)
+        if getattr(model, "fcn", None) is not None:
+            raise ValueError("export_onnx: a model with frontend='fcn' is not exported: its convolutional branch "
+                             "(batch norm, a mean over time) feeds the head beside the recurrence, and the "
+                             "graphs here hold only the recurrence and its head; export a model with "
+                             "frontend='conv' or 'patch'")
     else:
         raise ValueError(f"export_onnx: cannot export a {name}; give a fitted SequenceClassifier, "
                          "SequenceRegressor or SequenceTagger, a SequenceToLabel or SequenceToSequence model, "
@@ -752,9 +757,15 @@ def check_forecaster(forecaster) -> None:
     if not hasattr(forecaster, "model_"):
         raise ValueError("export_onnx: this Forecaster is not fitted; call fit first")
     if getattr(forecaster, "model_kind_", "direct") != "direct":
+        why = ("its level and season come from exponential smoothing outside the network"
+               if forecaster.model_kind_ == "hybrid" else
+               f"its forecast is not one network's: {' + '.join(forecaster.components_)}, averaged")
         raise ValueError(f"export_onnx: a Forecaster with model_kind_={forecaster.model_kind_!r} is not exported "
-                         "(its level and season come from exponential smoothing outside the network); refit "
-                         "with model='direct' to export it")
+                         f"({why}); refit with model='direct' to export it")
+    if getattr(forecaster, "band_", None):
+        raise ValueError("export_onnx: this Forecaster's interval is calibrated outside the network (band_, "
+                         "model='auto'), so the graph's quantiles would differ from predict's; refit with "
+                         "model='direct' to export it")
 
 
 class _ScannedNet(nn.Module):

@@ -12,6 +12,8 @@ steps; one affine head maps its final hidden state to all ``H`` horizon steps of
     ŷ_{T+1..T+H} = y_T + W h_T + c      (relative=True)                  (H * n_y) outputs
     ŷ_{T+1..T+H} =       W h_T + c      (relative=False)
 
+This net is ``model="direct"``; the default ``model="auto"`` averages the best of it, the hybrid net and three
+classical forecasts on validation origins of the training rows (:mod:`.combination`).
 ``relative="auto"`` (the default) chooses between them by a stationarity check of the training series;
 ``lookback`` and ``season_length`` choose from the data too (:mod:`.defaults`); the choices are recorded on
 the fitted model (``relative_``, ``lookback_``, ``season_length_``, with their reasons in ``choices_``).
@@ -60,6 +62,8 @@ The package in parts, in the order a reader meets them:
                    a LightningModule, imported on first use)
 ``hybrid``         the hybrid model's exponential smoothing per series: the deseasonalised series relative to
                    its level, and back (ES-RNN's decomposition, Smyl 2020)
+``combination``    the default ``model="auto"``: the classical candidates (naive, drift, damped-trend ETS), the
+                   validation origins, the choice of an equal-weight mean, the conformal band
 ``evaluation``     the naive and seasonal-naive baselines, the metrics, the rolling-origin :func:`backtest`
 ``defaults``       the rules that choose the season length, the lookback and ``relative`` from the data
 ``forecaster``     :class:`Forecaster`, the estimator that puts them together (fit, predict, save, load)

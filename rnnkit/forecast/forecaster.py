@@ -34,7 +34,7 @@ from ..data.timeseries import (
 from ..models import SequenceToLabel, check_cell_name, named_cell
 from ..training import ScaleOut, seeded_fit
 from ..training.runs import check_training_options, resolve_device, resume_checkpoint, run_identity
-from . import defaults, evaluation
+from . import combination, defaults, evaluation
 from .features import ForecastFeatures
 from .net import DirectForecastNet, as_batch
 from .panel import MODELS, GlobalForecaster
@@ -67,10 +67,13 @@ class Forecaster(BaseEstimator):
         model: ``"direct"`` (the recurrent net of the module docstring on the scaled series), ``"hybrid"``
             (exponential smoothing of the series' level and season, the net on the deseasonalised series
             relative to its level: :mod:`rnnkit.forecast.hybrid`, ES-RNN's decomposition; one target, no
-            covariates, calendar or mask inputs, no gaps), or ``"auto"`` (default): the one of the two with the
-            lower MAE on the last ``horizon`` training rows, each fitted on the rows before them; ``"direct"``
-            where the hybrid does not apply or the series is too short for that check. Recorded as ``model_kind_``
-            with its reason in ``choices_``.
+            covariates, calendar or mask inputs, no gaps), or ``"auto"`` (default): the equal-weight mean of
+            the best of the naive, drift, damped-trend ETS, direct and hybrid forecasts, chosen by their MAE on
+            validation origins of the training rows, with an interval calibrated on those origins
+            (:mod:`rnnkit.forecast.combination`); the direct net alone where the others do not apply (several
+            targets, covariates, calendar or mask inputs, ``validation_fraction``, gaps, a cell object); the
+            naive forecast where the series is too short to validate. Recorded as ``model_kind_`` and
+            ``components_``, with every score in ``choices_["model"]``.
         lookback: the steps ``L`` each forecast reads; ``"auto"`` (default): ``max(2 H, 2 m)``, cut so that the
             training rows give at least ``L`` windows (:func:`rnnkit.forecast.defaults.choose_lookback`).
         season_length: the season ``m`` in steps; ``"auto"`` (default): the calendar frequency's season (12
@@ -103,7 +106,8 @@ class Forecaster(BaseEstimator):
             machine, machines, and ``"auto"`` / ``"ddp"``...; several processes need an int random_state.
         log_dir: CSV and TensorBoard logs and a checkpoint at the end of every epoch there
             (``log_dir/checkpoints/last.ckpt``), from which ``fit(..., resume=True)`` continues; with
-            ``model="auto"`` also the model chosen (``log_dir/model_choice.json``), which a resume keeps.
+            ``model="auto"`` also the selection (``log_dir/model_choice.json``), which a resume keeps (two nets
+            chosen: each logs and resumes in ``log_dir/direct`` and ``log_dir/hybrid``).
 
     Fitted attributes: ``season_length_``, ``lookback_``, ``relative_`` (the values used, chosen from the
     training rows where the parameter is ``"auto"``), ``choices_`` (the reason of each), ``model_``,
@@ -112,7 +116,10 @@ class Forecaster(BaseEstimator):
     preprocessing), ``freq_`` (the pandas frequency, or the numeric step), ``history_`` (the fitted series, as a
     TimeSeriesFrame, the default start of :meth:`predict`), ``input_names_``, ``future_names_`` (the known-future
     channels the head reads: the known-future covariates, then calendar sin/cos), ``loss_curve_``,
-    ``validation_loss_curve_``.
+    ``validation_loss_curve_``; ``model_kind_`` and ``components_`` (the candidates averaged), ``ets_`` (the
+    ETS candidate's parameters, or None), ``band_`` (``{τ: c_τ}`` of the calibrated band, empty without one)
+    and ``band_scale_`` (``s_h``, ``(H,)``), ``global_`` (the hybrid's one-series GlobalForecaster, or None).
+    ``model_`` is the direct net (the hybrid's when it is the only net; None when no net was chosen).
     """
 
     def __init__(
@@ -215,7 +222,8 @@ class Forecaster(BaseEstimator):
 
     def _fit_frame(self, frame: TimeSeriesFrame, targets: Sequence[str] | None,
                    future_covariates: Sequence[str] | None, *, series_output: bool,
-                   resume: bool = False) -> Forecaster:
+                   resume: bool = False, calibrate: bool = True) -> Forecaster:
+        """``calibrate=False``: the hybrid's band is left uncalibrated (the combination calibrates its own)."""
         targets, covariates, future = _roles(frame, targets, future_covariates)
         H, n = self.horizon, len(frame)
         freq, step = _regular_step(frame)
@@ -226,9 +234,19 @@ class Forecaster(BaseEstimator):
             train_rows, val_rows = range(n), None
         choices = self._choose(frame, targets, train_rows, freq)
         L, relative = choices["lookback"][0], choices["relative"][0]
-        choices["model"] = self._choose_model(frame, targets, covariates, future, val_rows, L, choices, resume)
-        if choices["model"][0] == "hybrid":
-            return self._fit_hybrid(frame, targets, freq, step, series_output, choices, resume)
+        if self.model == "auto":
+            refusal = self._hybrid_refusal(frame, targets, covariates, future, val_rows)
+            if refusal is None:
+                return self._fit_combination(frame, targets, freq, step, series_output, choices, resume)
+            choices["model"] = ("direct", f"the combination does not apply: {refusal}; the direct net alone")
+        elif self.model == "hybrid":
+            refusal = self._hybrid_refusal(frame, targets, covariates, future, val_rows)
+            if refusal:
+                raise ValueError(f"Forecaster(model='hybrid'): {refusal}; use model='direct' or 'auto'")
+            choices["model"] = ("hybrid", "set")
+            return self._fit_hybrid(frame, targets, freq, step, series_output, choices, resume, calibrate=calibrate)
+        else:
+            choices["model"] = ("direct", "set")
         if L + H > n:
             raise ValueError(f"lookback ({L}) + horizon ({H}) = {L + H} steps make one window, but the "
                              f"series has {n}; shorten lookback or horizon, or pass a longer series")
@@ -301,53 +319,105 @@ class Forecaster(BaseEstimator):
                    (not isinstance(self.cell, str), "it needs a named cell")]
         return next((why for bad, why in reasons if bad), None)
 
-    def _choose_model(self, frame, targets, covariates, future, val_rows, L, choices, resume) -> tuple[str, str]:
-        """``(kind, reason)``: ``model`` as set, or (``"auto"``) the one of direct and hybrid with the lower MAE
-        on the last ``horizon`` rows, each fitted on the rows before them (a validation backtest on the
-        training rows only)."""
-        refusal = self._hybrid_refusal(frame, targets, covariates, future, val_rows)
-        if self.model == "hybrid":
-            if refusal:
-                raise ValueError(f"Forecaster(model='hybrid'): {refusal}; use model='direct' or 'auto'")
-            return "hybrid", "set"
-        if self.model == "direct":
-            return "direct", "set"
-        if refusal:
-            return "direct", f"the hybrid does not apply: {refusal}"
-        H, n = self.horizon, len(frame)
+    def _fit_combination(self, frame, targets, freq, step, series_output, choices, resume) -> Forecaster:
+        """``model="auto"``: the candidates of :mod:`.combination` scored on validation origins of the training
+        rows (:meth:`_validate`), the chosen ones refitted on all rows, their forecasts averaged, the band
+        calibrated on the same origins. With ``log_dir``, the selection is recorded there and ``resume=True``
+        keeps it (the trials depend on ``max_epochs``, which a resume may raise)."""
         record = None if self.log_dir is None else Path(self.log_dir) / CHOICE_FILE
         if resume and record is not None and record.is_file():
-            # the interrupted run's choice: the trials depend on max_epochs, which a resume may raise
-            kind = json.loads(record.read_text())["model"]
-            if kind not in ("direct", "hybrid"):
-                raise ValueError(f"{record} names model {kind!r}, not 'direct' or 'hybrid'; remove it (and the "
-                                 "checkpoints beside it) to start over")
-            return kind, f"resume=True continues the {kind} model chosen by the interrupted run ({record})"
-        if n - H < L + H + max(2 * choices["season_length"][0], 1) + 1:
-            return "direct", f"{n} steps are too few for a validation window of {H} after lookback + horizon"
-        head, actual = _take(frame, range(n - H)), frame.values[n - H :, frame.column_index(targets)]
-        mae = {}
-        for kind in ("direct", "hybrid"):
-            trial = clone(self).set_params(model=kind, log_dir=None, verbose=False)
-            trial._fit_frame(head, targets, None, series_output=False)
-            mae[kind] = float(np.abs(trial._predict_frame(trial.history_, H, None)[:, :, self._median()]
-                                     - actual).mean())
-        kind = min(mae, key=mae.get)
-        if record is not None:
-            record.parent.mkdir(parents=True, exist_ok=True)
-            with atomic_write(record) as f:
-                json.dump({"model": kind, "mae": mae}, f)
-        return kind, "; ".join(f"{k} MAE {v:.4g}" for k, v in mae.items()) + f" on the last {H} training rows"
+            saved = json.loads(record.read_text())
+            if saved.get("model") not in combination.KINDS:
+                raise ValueError(f"{record} names model {saved.get('model')!r}, not one of {combination.KINDS}; "
+                                 "remove it (and the checkpoints beside it) to start over")
+            components = tuple(saved.get("components", [saved["model"]]))
+            band = {float(t): c for t, c in saved.get("band", [])}
+            reason = f"resume=True continues the {saved['model']} chosen by the interrupted run ({record})"
+        else:
+            components, band, reason = self._validate(frame, targets, choices)
+            if record is not None:
+                record.parent.mkdir(parents=True, exist_ok=True)
+                with atomic_write(record) as f:
+                    json.dump({"model": _kind(components), "components": list(components),
+                               "band": [[t, c] for t, c in band.items()], "reason": reason}, f)
+        y, H, m = frame.values[:, frame.column_index(targets)[0]], self.horizon, choices["season_length"][0]
+        nets = [k for k in components if k in ("direct", "hybrid")]
+        parts = {}
+        for kind in nets:  # two nets: a log_dir each, so that each resumes from its own checkpoint
+            log_dir = self.log_dir if self.log_dir is None or len(nets) == 1 else str(Path(self.log_dir) / kind)
+            parts[kind] = clone(self).set_params(model=kind, log_dir=log_dir)._fit_frame(
+                frame, targets, None, series_output=series_output, resume=resume, calibrate=False)
+        base = parts.get("direct", parts.get("hybrid"))
+        if base is not None:
+            self.__dict__.update({k: v for k, v in base.__dict__.items() if k.endswith("_") or k == "_series_output"})
+        else:  # the classical candidates alone: no net, the features only frame the series for predict
+            features = ForecastFeatures(WindowSpec(choices["lookback"][0], H, targets=targets),
+                                        **self._feature_options()).fit(frame, range(len(frame)), step)
+            self._set_fitted(None, features, frame, freq, series_output, choices)
+            self.loss_curve_, self.validation_loss_curve_ = [], []
+        self.global_ = parts["hybrid"].global_ if "hybrid" in parts else None
+        choices["model"] = (_kind(components), reason)
+        self.model_kind_, self.components_ = _kind(components), components
+        self.choices_ = {name: why for name, (_, why) in choices.items()}
+        self.ets_ = combination.fit_ets(y, m) if "ets" in components else None
+        self.band_ = band
+        self.band_scale_ = combination.step_scale(y, H, m) if band else None
+        return self
+
+    def _validate(self, frame, targets, choices) -> tuple[tuple[str, ...], dict[float, float], str]:
+        """``(components, band, reason)``: the candidates chosen on the validation origins of the training rows
+        (:func:`.combination.validation_origins`), the band's ``{τ: c_τ}`` (empty without quantiles) and a line
+        with every score."""
+        y, H, m = frame.values[:, frame.column_index(targets)[0]], self.horizon, choices["season_length"][0]
+        n, origins = len(y), combination.validation_origins(len(frame), self.horizon)
+        if not origins:  # the naive forecast has no parameters: every in-sample origin is out of sample for it
+            origins, components = list(range(1, n - H + 1)), ("naive",)
+            reason = f"{n} steps are too few to validate (fewer than horizon + max(2 horizon, 10)): the naive forecast"
+            if not origins:
+                return components, {}, reason
+            forecasts = np.stack([combination.naive_forecast(y[:o], H, m) for o in origins])
+        else:
+            actual = np.stack([y[o : o + H] for o in origins])  # (V, H)
+            candidates = {
+                "naive": np.stack([combination.naive_forecast(y[:o], H, m) for o in origins]),
+                "drift": np.stack([combination.drift_forecast(y[:o], H) for o in origins]),
+                "ets": np.stack([combination.ets_forecast(y[:o], combination.fit_ets(y[:o], m), H) for o in origins]),
+            }
+            skipped = ""
+            L_first = self.lookback if self.lookback != "auto" else defaults.choose_lookback(origins[0], H, m)[0]
+            if origins[0] < L_first + H + max(2 * m, 1) + 1:
+                skipped = f"; the nets left out: {origins[0]} rows before the first origin are too few"
+            else:
+                head = _take(frame, range(origins[0]))
+                for kind in ("direct", "hybrid"):  # trained once before the first origin, forecasting from each
+                    trial = clone(self).set_params(model=kind, log_dir=None, verbose=False)
+                    trial._fit_frame(head, targets, None, series_output=False, calibrate=False)
+                    candidates[kind] = np.stack([trial._predict_frame(_take(frame, range(o)), H, None)[:, 0,
+                                                                                                       self._median()]
+                                                 for o in origins])
+            components, scores = combination.select(candidates, actual)
+            forecasts = np.mean([candidates[c] for c in components], axis=0)
+            reason = ", ".join(f"{k} {v:.4g}" for k, v in scores.items()) + \
+                f" (validation MAE at origins {origins}, {H} steps each){skipped}: {' + '.join(components)}"
+        if self.quantiles is None:
+            return components, {}, reason
+        actual = np.stack([y[o : o + H] for o in origins])
+        steps = np.broadcast_to(np.arange(1, H + 1), actual.shape).reshape(-1)
+        band = combination.calibrate_offsets((actual - forecasts).reshape(-1), steps,
+                                             combination.step_scale(y, H, m), self.quantiles)
+        return components, band, reason
 
     def _median(self) -> int:
         return 0 if self.quantiles is None else list(self.quantiles).index(0.5)
 
-    def _fit_hybrid(self, frame, targets, freq, step, series_output, choices, resume) -> Forecaster:
+    def _fit_hybrid(self, frame, targets, freq, step, series_output, choices, resume, *, calibrate: bool = True
+                    ) -> Forecaster:
         """The hybrid: a :class:`GlobalForecaster` (``model="hybrid"``) over this one series; predict,
-        save and load go through it."""
+        save and load go through it. ``calibrate``: its band, on the series' last ``horizon`` rows."""
         m, L = choices["season_length"][0], choices["lookback"][0]
         g = GlobalForecaster(lookback=L, horizon=self.horizon, model="hybrid", season_length=m,
-                             calibrate=self.quantiles is not None, cell=self.cell, hidden_size=self.hidden_size,
+                             calibrate=calibrate and self.quantiles is not None, cell=self.cell,
+                             hidden_size=self.hidden_size,
                              num_layers=self.num_layers, dropout=self.dropout, max_epochs=self.max_epochs,
                              batch_size=self.batch_size, lr=self.lr, weight_decay=self.weight_decay,
                              clip_grad_norm=self.clip_grad_norm, quantiles=self.quantiles,
@@ -463,9 +533,10 @@ class Forecaster(BaseEstimator):
         self.lookback_ = int(choices["lookback"][0])
         self.relative_ = bool(choices["relative"][0])
         self.model_kind_ = choices.get("model", ("direct", ""))[0]
-        self.global_ = None
+        self.components_ = (self.model_kind_,)  # the combination sets its own, with ets_ and the band
+        self.global_, self.ets_, self.band_, self.band_scale_ = None, None, {}, None
         self.choices_ = {name: reason for name, (_, reason) in choices.items()}
-        self.model_, self.features_, self.spec_ = model.eval(), features, spec
+        self.model_, self.features_, self.spec_ = None if model is None else model.eval(), features, spec
         self.preprocessor_ = features.preprocessor
         self.targets_, self.covariates_ = spec.targets, spec.past_covariates
         self.future_covariates_ = spec.future_covariates
@@ -544,16 +615,37 @@ class Forecaster(BaseEstimator):
         units; ``steps`` (an int: ``1..steps``): the steps whose known-future covariates ``future`` must give."""
         steps = np.arange(1, steps + 1) if isinstance(steps, numbers.Integral) else steps
         H = int(steps[-1])
-        if len(frame) < self.lookback_:
+        nets = {"direct", "hybrid"} & set(self.components_)
+        if nets and len(frame) < self.lookback_:
             raise ValueError(f"predict needs the last lookback = {self.lookback_} steps; the series has "
                              f"{len(frame)}")
-        if self.global_ is not None:  # the hybrid: the one-series GlobalForecaster forecasts
+        y = np.mean([self._component_forecast(kind, frame, steps, future) for kind in self.components_], axis=0)
+        if self.band_:  # q_τ(h) = ŷ_h + c_τ s_h around the combination's point forecast (.combination)
+            c = np.array([self.band_[tau] for tau in self.quantiles])  # (n_q,)
+            y = y[..., self._median(), None] + c * self.band_scale_[:, None, None]
+        return y[:H]
+
+    def _component_forecast(self, kind: str, frame: TimeSeriesFrame, steps: np.ndarray, future) -> np.ndarray:
+        """One candidate's forecast of the ``horizon`` steps after ``frame``, ``(horizon, n_y, n_q)``: a classical
+        one's point forecast repeated over the quantiles."""
+        n_q = 1 if self.quantiles is None else len(self.quantiles)
+        if kind == "hybrid":  # the one-series GlobalForecaster forecasts
             p = self.global_.predict(data=_one_series(frame, self.targets_[0]))
             columns = ["y"] if self.quantiles is None else [f"q{q:g}" for q in self.quantiles]
-            return p[columns].to_numpy(np.float64)[:H, None, :]  # (H, 1, n_q)
-        x = self._features(frame).inputs[-self.lookback_ :]  # (L, F_x)
-        f = self._future_inputs(frame, steps, future)  # (horizon, C) or None
-        return self._forecast(x[None], None if f is None else f[None])[0, :H]
+            return p[columns].to_numpy(np.float64)[:, None, :]  # (horizon, 1, n_q)
+        if kind == "direct":
+            x = self._features(frame).inputs[-self.lookback_ :]  # (L, F_x)
+            f = self._future_inputs(frame, steps, future)  # (horizon, C) or None
+            return self._forecast(x[None], None if f is None else f[None])[0]
+        y = frame.values[:, frame.column_index(self.targets_)[0]]
+        if np.isnan(y).any():
+            row = int(np.flatnonzero(np.isnan(y))[0])
+            raise ValueError(f"predict: the series has a missing value (NaN) at row {row}; the {kind} forecast of "
+                             "this model needs a series without gaps")
+        point = (combination.naive_forecast(y, self.horizon, self.season_length_) if kind == "naive" else
+                 combination.drift_forecast(y, self.horizon) if kind == "drift" else
+                 combination.ets_forecast(y, self.ets_, self.horizon))
+        return np.repeat(point[:, None, None], n_q, axis=2)  # (horizon, 1, n_q)
 
     def _future_inputs(self, frame: TimeSeriesFrame, steps: np.ndarray, future) -> np.ndarray | None:
         """The known-future channels ``(horizon, C)`` after the end of ``frame``, scaled as in training: the
@@ -580,9 +672,12 @@ class Forecaster(BaseEstimator):
         DataFrame indexed by each forecast's first timestamp, with columns ``(target, step)`` for steps
         1..H (with ``quantiles``: ``(target, quantile, step)``), in original units."""
         self._check_fitted("historical_forecasts")
-        if self.global_ is not None:
-            raise ValueError("historical_forecasts is not available for model='hybrid' (its smoothing runs from "
-                             "the start of the series); use backtest(), or fit with model='direct'")
+        if self.components_ != ("direct",) or self.band_:
+            raise ValueError(f"historical_forecasts is available for the direct net alone, not for model_kind_="
+                             f"{self.model_kind_!r} with components {list(self.components_)}"
+                             f"{' and a calibrated band' if self.band_ else ''} (the hybrid's smoothing and the "
+                             "classical forecasts run from the start of the series); use backtest(), or fit with "
+                             "model='direct'")
         frame = self.history_ if data is None else self._frame_like(data, time_col)
         n = len(frame)
         if start is None:
@@ -714,14 +809,17 @@ class Forecaster(BaseEstimator):
             "freq": self.freq_ if isinstance(self.freq_, str | None) else float(self.freq_),
             "period": getattr(self, "period_", None), "series_output": bool(self._series_output),
             "season_length": self.season_length_, "lookback": self.lookback_, "relative": self.relative_,
-            "choices": self.choices_, "model_kind": self.model_kind_,
+            "choices": self.choices_, "model_kind": self.model_kind_, "components": list(self.components_),
+            "ets": self.ets_, "band": [[tau, c] for tau, c in self.band_.items()],
+            "band_scale": None if self.band_scale_ is None else [float(v) for v in self.band_scale_],
         }
+        tensors = {}
         if self.global_ is not None:  # the hybrid: the one-series GlobalForecaster's state, weights included
             inner, inner_tensors = self.global_._saved_state()
             fitted["global"] = inner
             tensors = {f"global.{k}": v for k, v in inner_tensors.items()}
-        else:
-            tensors = {f"model.{k}": v for k, v in self.model_.state_dict().items()}
+        if "direct" in self.components_:
+            tensors |= {f"model.{k}": v for k, v in self.model_.state_dict().items()}
         tensors |= {k: torch.from_numpy(v) for k, v in arrays.items()}
         tensors["history.values"] = torch.from_numpy(np.ascontiguousarray(h.values))
         if time_kind == "datetime":
@@ -753,14 +851,15 @@ class Forecaster(BaseEstimator):
                           past_covariates=fitted["covariates"], future_covariates=fitted.get("future_covariates", ()))
         features = ForecastFeatures.from_state(spec, self._feature_options(), fitted,
                                                {k: v.numpy() for k, v in tensors.items()})
-        kind, g = fitted.get("model_kind", "direct"), None  # models saved before the hybrid are direct
-        if kind == "hybrid":
+        kind, g, model = fitted.get("model_kind", "direct"), None, None  # models saved before the hybrid: direct
+        components = tuple(fitted.get("components", [kind]))  # saved before the combination: one model
+        if "hybrid" in components:
             g = GlobalForecaster(lookback=L, horizon=self.horizon, model="hybrid", cell=self.cell,
                                  hidden_size=self.hidden_size, num_layers=self.num_layers, quantiles=self.quantiles)
             g._restore(fitted["global"], {k.removeprefix("global."): v for k, v in tensors.items()
                                           if k.startswith("global.")})
             model = g.model_
-        else:
+        if "direct" in components:
             model = self._build_model(features, None, relative=relative)
             model.load_state_dict({k.removeprefix("model."): v for k, v in tensors.items()
                                    if k.startswith("model.")}, strict=True)
@@ -768,7 +867,9 @@ class Forecaster(BaseEstimator):
         choices = {"season_length": (season, "saved"), "lookback": (L, "saved"), "relative": (relative, "saved"),
                    "model": (kind, "saved")}
         self._set_fitted(model, features, history, fitted["freq"], bool(fitted["series_output"]), choices)
-        self.global_ = g
+        self.global_, self.components_, self.ets_ = g, components, fitted.get("ets")
+        self.band_ = {float(tau): c for tau, c in fitted.get("band", [])}
+        self.band_scale_ = None if fitted.get("band_scale") is None else np.asarray(fitted["band_scale"], np.float64)
         self.choices_ = fitted.get("choices", self.choices_)
         self.period_ = fitted.get("period")  # absent from models saved before periods were given back
         self.loss_curve_, self.validation_loss_curve_ = [], []
@@ -779,3 +880,8 @@ def _one_series(frame: TimeSeriesFrame, target: str) -> pd.DataFrame:
     hybrid's GlobalForecaster; a series without a time axis is numbered by its steps."""
     time = np.arange(len(frame), dtype=np.float64) if frame.time is None else frame.time
     return pd.DataFrame({"unique_id": target, "ds": time, "y": frame.values[:, frame.column_index((target,))[0]]})
+
+
+def _kind(components: tuple[str, ...]) -> str:
+    """The model_kind_ of a selection: the one candidate's name, or ``"combination"``."""
+    return components[0] if len(components) == 1 else "combination"

@@ -1,0 +1,166 @@
+"""The default model of the Forecaster (``model="auto"``): a combination of forecasts chosen by rolling-origin
+validation on the training rows, with an interval calibrated on the same origins.
+
+The candidates, for one target without gaps or covariates (else the direct net alone):
+
+=========  ===================================================================================================
+naive      ``ŷ_{T+h} = y_{T+h-m⌈h/m⌉}``, the seasonal naive forecast (the naive one when ``m = 1``)
+drift      ``ŷ_{T+h} = y_T + h (y_T - y_1) / (T - 1)``, the random walk with drift (the naive, the seasonal
+           naive and the drift are the textbook's simple benchmarks: Hyndman & Athanasopoulos, FPP 5.2)
+ets        Holt-Winters exponential smoothing with an additive damped trend (Gardner & McKenzie 1985), and a
+           season of ``m`` (multiplicative for a positive series, else additive) when the rows hold two seasons:
+           statsmodels' ``ExponentialSmoothing``, its parameters estimated by least squares on the rows given
+           (:func:`fit_ets`), then run with those parameters fixed on any series (:func:`ets_forecast`)
+direct     the Forecaster's direct net (``model="direct"``)
+hybrid     the Forecaster's hybrid net (``model="hybrid"``: exponential smoothing of level and season, the net
+           on the remainder; ES-RNN's decomposition)
+=========  ===================================================================================================
+
+**Validation** (:func:`validation_origins`): up to ``V = 3`` origins ``o_1 < .. < o_V`` at the end of the
+training rows, ``H`` steps apart where the rows allow (closer on a short series; at least ``max(2 H, 10)``
+rows before the first), each followed by ``H`` rows. The classical candidates are refitted at every origin
+on the rows before it; each net is trained once on the rows before ``o_1`` and forecasts from every origin
+(the rows after ``o_1`` read as inputs, not trained on), which keeps the cost at one extra fit per net.
+
+**Selection** (:func:`select`): the candidates ranked by their validation MAE; the equal-weight means of the
+best ``k`` (``k = 1 .. K``) scored on the same values; the lowest wins (the smaller ``k`` on a tie). Equal
+weights, not fitted ones: with a few dozen validation values, estimated weights lose to the simple mean (the
+"forecast combination puzzle", Smith & Wallis 2009; Claeskens et al. 2016); trimming to the best ``k`` keeps a
+candidate that failed on the validation out of the mean (Aiolfi & Timmermann 2006). ES with a net won M4
+(Smyl 2020) and combinations came next (Montero-Manso et al. 2020).
+
+**Interval** (:func:`calibrate_offsets`): split-conformal on the validation residuals of the chosen
+combination (Vovk et al. 2005; Stankeviciute et al. 2021 for multi-step forecasts), scaled per step::
+
+    s_h     = mean_t |y_{t+h} - ŷ^naive_{t,h}|        the in-sample h-step (seasonal) naive MAE, h = 1..H
+    r_j     = (y_j - ŷ_j) / s_{h_j}                   the validation residuals, pooled over origins and steps
+    c_τ     = the ⌈(n+1) τ⌉-th smallest r_j (τ > 0.5), the ⌊(n+1) τ⌋-th (τ < 0.5); 0 at the median
+    q_τ(h)  = ŷ_h + c_τ s_h
+
+so the band widens with the horizon as the series' own h-step changes do, and holds its level on the
+validation values by construction (roughly, on few values: ``n = V H``). The nets' own quantiles are not used.
+
+Shapes: ``n`` training rows, ``H`` horizon, ``V`` validation origins, ``m`` season, ``n_q`` quantiles.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Sequence
+
+import numpy as np
+
+CANDIDATES = ("naive", "drift", "ets", "direct", "hybrid")
+KINDS = (*CANDIDATES, "combination")  # a fitted Forecaster's model_kind_
+MAX_ORIGINS = 3
+
+
+def validation_origins(n: int, H: int) -> list[int]:
+    """The validation origins (row numbers, increasing; empty when ``n`` rows are too few): up to
+    :data:`MAX_ORIGINS`, the last at ``n - H``, ``H`` apart where the rows allow, the first at least
+    ``max(2 H, 10)``."""
+    first = max(2 * H, 10)
+    room = n - H - first  # the span the origins may take
+    if room < 0:
+        return []
+    V = min(MAX_ORIGINS, room + 1)
+    step = H if V == 1 else min(H, room // (V - 1))
+    return [n - H - k * step for k in reversed(range(V))]
+
+
+# -- the classical candidates: rows y (n,) -> forecasts (H,) ------------------------------------------------------
+def naive_forecast(y: np.ndarray, H: int, m: int) -> np.ndarray:
+    """The seasonal naive forecast ``(H,)`` (the naive one for ``m = 1`` or fewer than ``m`` rows)."""
+    m = m if len(y) >= m else 1
+    return y[len(y) - m + (np.arange(H) % m)]
+
+
+def drift_forecast(y: np.ndarray, H: int) -> np.ndarray:
+    """The random walk with drift ``(H,)``: the last value plus ``h`` times the mean change of ``y``."""
+    slope = (y[-1] - y[0]) / (len(y) - 1) if len(y) > 1 else 0.0
+    return y[-1] + slope * np.arange(1, H + 1)
+
+
+def fit_ets(y: np.ndarray, m: int) -> dict:
+    """Damped-trend Holt-Winters fitted to ``y (n,)`` (finite): its parameters as plain numbers (JSON)."""
+    from statsmodels.tsa.holtwinters import ExponentialSmoothing
+
+    season = ("mul" if (y > 0).all() else "add") if m > 1 and len(y) >= 2 * m + 2 else None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the optimiser's convergence chatter on short series
+        p = ExponentialSmoothing(y, trend="add", damped_trend=True, seasonal=season,
+                                 seasonal_periods=m if season else None, initialization_method="estimated").fit().params
+    return {"season": season, "m": m if season else 1, "alpha": float(p["smoothing_level"]),
+            "beta": float(p["smoothing_trend"]), "phi": float(p["damping_trend"]),
+            "gamma": float(p["smoothing_seasonal"]) if season else None, "level0": float(p["initial_level"]),
+            "trend0": float(p["initial_trend"]),
+            "season0": [float(v) for v in p["initial_seasons"]] if season else None}
+
+
+def ets_forecast(y: np.ndarray, params: dict, H: int) -> np.ndarray:
+    """The next ``H`` steps ``(H,)`` after ``y (n,)`` by the smoothing of ``params`` (:func:`fit_ets`), run
+    over ``y`` from its initial states with its parameters fixed (statsmodels' recursion)."""
+    from statsmodels.tsa.holtwinters import ExponentialSmoothing
+
+    season = params["season"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = ExponentialSmoothing(
+            y, trend="add", damped_trend=True, seasonal=season, seasonal_periods=params["m"] if season else None,
+            initialization_method="known", initial_level=params["level0"], initial_trend=params["trend0"],
+            initial_seasonal=params["season0"],
+        ).fit(smoothing_level=params["alpha"], smoothing_trend=params["beta"], smoothing_seasonal=params["gamma"],
+              damping_trend=params["phi"], optimized=False)
+    return np.asarray(fit.forecast(H), np.float64)
+
+
+# -- selection and interval -------------------------------------------------------------------------------------
+def select(forecasts: dict[str, np.ndarray], actual: np.ndarray) -> tuple[tuple[str, ...], dict[str, float]]:
+    """``(components, scores)``: the candidates whose equal-weight mean has the lowest MAE on ``actual (V, H)``
+    among the means of the best ``k`` by their own MAE (``forecasts``: name -> ``(V, H)``), and the MAE of every
+    candidate and of every such mean (``"mean of 2"``...). Ties go to the earlier name of
+    :data:`CANDIDATES` and to the smaller ``k``."""
+    mae = {k: float(np.abs(f - actual).mean()) for k, f in forecasts.items()}
+    ranked = sorted(mae, key=lambda k: (mae[k], CANDIDATES.index(k)))
+    scores, best, best_mae = dict(mae), ranked[:1], mae[ranked[0]]
+    for k in range(2, len(ranked) + 1):
+        combo = np.mean([forecasts[c] for c in ranked[:k]], axis=0)
+        scores[f"mean of {k}"] = e = float(np.abs(combo - actual).mean())
+        if e < best_mae:
+            best, best_mae = ranked[:k], e
+    return tuple(c for c in CANDIDATES if c in best), scores
+
+
+def step_scale(y: np.ndarray, H: int, m: int) -> np.ndarray:
+    """``s_h (H,)``: the in-sample MAE of the h-step seasonal naive forecast on ``y (n,)`` (lag ``m⌈h/m⌉``;
+    ``m = 1``: the naive one), each at least a millionth of the series' scale so that no band is 0 wide."""
+    lags = m * np.ceil(np.arange(1, H + 1) / m).astype(int)
+    floor = 1e-6 * max(float(np.abs(y).mean()), 1e-12)
+    out = [np.abs(y[lag:] - y[:-lag]).mean() if lag < len(y) else math.nan for lag in lags]
+    out = np.asarray(out, np.float64)
+    if np.isnan(out).any():  # a lag beyond the rows: the longest one measured, grown as a random walk's
+        last = int(np.flatnonzero(~np.isnan(out))[-1]) if (~np.isnan(out)).any() else None
+        base = out[last] if last is not None else np.abs(np.diff(y)).mean()
+        at = 1 if last is None else last + 1
+        out = np.where(np.isnan(out), base * np.sqrt(np.arange(1, H + 1) / at), out)
+    return np.maximum(out, floor)
+
+
+def calibrate_offsets(residuals: np.ndarray, steps: np.ndarray, scale: np.ndarray, quantiles: Sequence[float]
+                      ) -> dict[float, float]:
+    """``{τ: c_τ}`` of the module docstring from the validation ``residuals (n,)`` (actual - forecast), their
+    forecast steps ``steps (n,)`` (1-based) and ``scale (H,)`` (:func:`step_scale`); ``c_0.5 = 0``; lower levels
+    at most 0, upper at least 0, in order."""
+    r = np.sort(residuals / scale[steps - 1])
+    n, out = len(r), {}
+    for tau in quantiles:
+        if tau == 0.5:
+            out[tau] = 0.0
+        elif tau > 0.5:
+            out[tau] = max(0.0, float(r[min(n, math.ceil((n + 1) * tau)) - 1]))
+        else:
+            out[tau] = min(0.0, float(r[max(1, math.floor((n + 1) * tau)) - 1]))
+    levels = sorted(out)
+    values = np.maximum.accumulate([out[t] for t in levels])  # never crossing
+    return {t: float(v) for t, v in zip(levels, values, strict=True)}
