@@ -13,7 +13,11 @@ PLAID               537       537       100-1344     1         may tune defaults
 ArrowHead           36        175       251          1         held out: run to report, never to choose
 OSULeaf             200       242       427          1         held out
 ACSF1               100       100       1460         1         held out
+Motifs (generated)  120       300       300-900      1         may tune defaults (train split only)
 ==================  ========  ========  ===========  ========  =========================================
+
+``Motifs`` is generated here (:func:`motifs`), not bundled: a long univariate series whose class is the shape
+of one short motif at a random place in AR(1) noise, each series at its own level and scale.
 
 Methods, all fitted on the same train split in the same run, scored on the test split:
 
@@ -54,16 +58,45 @@ from layers import machine  # the machine line of the other benchmarks
 
 from rnnkit import SequenceClassifier
 
-TUNING = ("ItalyPowerDemand", "JapaneseVowels", "BasicMotions", "GunPoint", "PLAID")
+TUNING = ("ItalyPowerDemand", "JapaneseVowels", "BasicMotions", "GunPoint", "PLAID", "Motifs")
 HELD_OUT = ("ArrowHead", "OSULeaf", "ACSF1")
 LOADERS = {"ItalyPowerDemand": "load_italy_power_demand", "JapaneseVowels": "load_japanese_vowels",
            "BasicMotions": "load_basic_motions", "GunPoint": "load_gunpoint", "PLAID": "load_plaid",
-           "ArrowHead": "load_arrow_head", "OSULeaf": "load_osuleaf", "ACSF1": "load_acsf1"}
+           "ArrowHead": "load_arrow_head", "OSULeaf": "load_osuleaf", "ACSF1": "load_acsf1",
+           "Motifs": "motifs"}
 METHODS = ("rnnkit", "dtw", "minirocket")
+
+
+def motifs(split: str, n: int | None = None) -> tuple[list[np.ndarray], np.ndarray]:
+    """The generated ``Motifs`` set: 120 training or 300 test series of 300-900 steps, one channel, 4 classes.
+
+    Each series is AR(1) noise (``e_t = 0.9 e_{t-1} + 0.3 w_t``) with one motif of 40 steps added at a
+    uniformly random place; the class is the motif's shape (one period of a sine, a square wave, a triangle or
+    a rising ramp, amplitude 1.5); then the whole series is scaled by ``exp(N(0, 1))`` and shifted by
+    ``N(0, 10)``. The train and test splits come from different seeds."""
+    rng = np.random.default_rng({"train": 12, "test": 13}[split])
+    n = n or {"train": 120, "test": 300}[split]
+    u = np.linspace(0, 1, 40, endpoint=False)
+    shapes = [np.sin(2 * np.pi * u), np.where(u < 0.5, 1.0, -1.0), 1 - 4 * np.abs(u - 0.5), 2 * u - 1]
+    y = np.arange(n) % len(shapes)
+    series = []
+    for label in y:
+        T = int(rng.integers(300, 901))
+        w = rng.normal(size=T)
+        e = np.empty(T)
+        e[0] = w[0]
+        for t in range(1, T):
+            e[t] = 0.9 * e[t - 1] + 0.3 * w[t]
+        start = int(rng.integers(0, T - 40 + 1))
+        e[start : start + 40] += 1.5 * shapes[label]
+        series.append((e * np.exp(rng.normal()) + 10 * rng.normal())[:, None])
+    return series, np.array([f"shape{label}" for label in y])
 
 
 def load(name: str, split: str) -> tuple[list[np.ndarray], np.ndarray]:
     """The ``split`` of a bundled set: a list of ``(T_i, C)`` float64 arrays and the labels (strings)."""
+    if name == "Motifs":
+        return motifs(split)
     import sktime.datasets
 
     loader = getattr(sktime.datasets, LOADERS[name])

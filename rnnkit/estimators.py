@@ -875,13 +875,18 @@ class _LabelEstimator(_SequenceEstimator):
             yielded = dict(frontend=None, normalise=None, bidirectional=False)
             if self.tbptt_steps is not None:
                 yielded["pooling"] = "final"
+        if given["bidirectional"] is False and proposed["frontend"] == "fcn":
+            # one direction given: a model meant to read forward; fcn's branch reads the whole series first,
+            # so the recurrence keeps its own front-end (none for short series: a step graph to stream)
+            yielded.setdefault("frontend", "conv" if proposed["stride"] > 1 else None)
         if isinstance(given["cell"], Cell):
             yielded |= dict(hidden_size=given["cell"].hidden_size, bidirectional=False, frontend=None)
         yielded = {k: v for k, v in yielded.items() if is_auto(given[k]) and proposed[k] != v}
         choices = {k: yielded.get(k, proposed[k]) if is_auto(v) else v for k, v in given.items()}
         if yielded:
             why = "time_aware=True" if self.time_aware else (
-                f"tbptt_steps={self.tbptt_steps}" if self.tbptt_steps is not None else "a Cell object")
+                f"tbptt_steps={self.tbptt_steps}" if self.tbptt_steps is not None else
+                "a Cell object" if isinstance(given["cell"], Cell) else "bidirectional=False")
             line += f"; with {why}: " + ", ".join(f"{k}={v!r}" for k, v in yielded.items())
         if mine := [f"{k}={v!r}" for k, v in given.items() if not is_auto(v)]:
             line += "; given: " + ", ".join(mine)
@@ -937,21 +942,26 @@ _POOLING_DOC = """
             softmax weighting) over valid steps.
         frontend, stride: for long series, ``"patch"`` (segments of ``stride`` steps, linearly embedded) or
             ``"conv"`` (a strided 1-D convolution) shortens what the recurrence reads to ``ceil(T / stride)``
-            steps; None reads every step. docs/long_series.md.
+            steps; ``"fcn"`` is ``"conv"`` with LSTM-FCN's convolutional branch beside the recurrence (three
+            conv, batch-norm, ReLU blocks, averaged over time, concatenated before the head; not exported);
+            None reads every step. docs/long_series.md.
         normalise: ``"series"`` standardises each sequence by its own mean and sd per channel (over its valid
             steps) inside the model, before everything else; None: not."""
 _AUTO_DOC = """
         ``"auto"``, the default of ``cell, hidden_size, bidirectional, pooling, frontend, stride, normalise,
         batch_size, max_epochs, lr, lr_schedule``, is chosen at fit from the training set's size, lengths and
         features by :func:`rnnkit.models.defaults_for_series` (docs/long_series.md): a bidirectional GRU of
-        64; up to 64 steps every step is read and the final state pooled; longer sequences go through a
-        ``"conv"`` front-end of stride ``ceil(T / 64)`` and attention pooling (one channel: each series
-        normalised by its own mean and std); about 600 optimizer steps, a one-cycle learning rate up to 1e-2.
+        64; up to 64 steps every step is read and the final state pooled (with several channels through the
+        ``"fcn"`` front-end of stride 1); longer sequences go through the ``"fcn"`` front-end of stride
+        ``ceil(T_90 / 64)`` (``T_90`` the 90th percentile of the lengths) and attention pooling (one channel:
+        each series normalised by its own mean and std); about 600 optimizer steps, a one-cycle learning rate
+        up to 1e-2.
         The parameters keep ``"auto"`` (``get_params``, ``clone``); the fitted ``choices_`` holds every option
         used and ``rule_`` the line saying why (printed with ``verbose``; saved with the model). A value you
         give always wins; what the rule proposes yields to ``time_aware`` and ``tbptt_steps`` (every step, one
-        direction, no normalisation; final state under truncation) and to a Cell object (one direction at its
-        own size, no front-end).
+        direction, no normalisation; final state under truncation), to a Cell object (one direction at its
+        own size, no front-end) and to ``bidirectional=False`` (``"fcn"`` becomes ``"conv"``, or none for
+        short series, which then keep a step graph to stream).
 """
 _TAGGER_DEFAULTS = """
         Defaults: ``cell="lstm", hidden_size=32, bidirectional=False, max_epochs=30, batch_size=32, lr=5e-3``,

@@ -33,16 +33,17 @@ def ragged(n=24, seed=0):
     return [rng.normal(size=(L, 2)).astype(np.float32) for L in lengths]
 
 
-def test_no_argument_classifier_on_long_series_reads_at_most_64_steps_through_a_conv_frontend():
+def test_no_argument_classifier_on_long_series_reads_at_most_64_steps_through_the_fcn_frontend():
     X, y = long_series()
     clf = SequenceClassifier(**ONE_EPOCH).fit(X, y)
     rule = defaults_for_series(len(X), [300] * len(X), 1)
     expected = {k: v for k, v in {**rule["model"], **rule["training"]}.items() if k != "embed_size"}
     assert clf.choices_ == {**expected, "max_epochs": 1}
-    assert clf.choices_["frontend"] == "conv" and clf.choices_["stride"] == 5  # ceil(300 / 64)
+    assert clf.choices_["frontend"] == "fcn" and clf.choices_["stride"] == 5  # ceil(300 / 64)
     assert clf.choices_["normalise"] == "series" and clf.choices_["pooling"] == "attention"
     model = clf.model_
     assert model.frontend.k == 5 and model.normalise == "series" and model.head.pooling == "attention"
+    assert model.fcn.resolution == 2  # the convolutional branch reads ceil(300 / 2) steps, ceil(5 / 4) a read
     assert model.encoder.bidirectional and type(model.encoder).__name__ == "GRU"
     z, lengths = model.frontend(torch.from_numpy(X), torch.full((len(X),), 300))
     assert z.shape[1] == math.ceil(300 / 5) <= 64 and int(lengths.max()) <= 64
@@ -53,15 +54,30 @@ def test_no_argument_classifier_on_long_series_reads_at_most_64_steps_through_a_
 def test_no_argument_classifier_on_short_series_reads_every_step():
     X = np.random.default_rng(1).normal(size=(12, 20, 3)).astype(np.float32)
     clf = SequenceClassifier(**ONE_EPOCH).fit(X, np.arange(12) % 3)
-    assert clf.choices_["frontend"] is None and clf.model_.frontend is None
+    # several channels: every step through a width-3 convolution, the convolutional branch beside it
+    assert clf.choices_["frontend"] == "fcn" and clf.choices_["stride"] == 1
+    assert clf.model_.frontend.k == 1 and clf.model_.fcn.resolution == 1
     assert clf.choices_["pooling"] == "final" and clf.choices_["normalise"] is None
     assert clf.choices_["cell"] == "gru" and clf.choices_["hidden_size"] == 64 and clf.choices_["bidirectional"]
+    one = SequenceClassifier(**ONE_EPOCH).fit(X[..., :1], np.arange(12) % 3)  # one channel: the plain recurrence
+    assert one.choices_["frontend"] is None and one.model_.frontend is None and one.model_.fcn is None
+
+
+def test_fcn_yields_to_a_forward_only_model_given():
+    X = np.random.default_rng(1).normal(size=(12, 20, 3)).astype(np.float32)
+    short = SequenceClassifier(bidirectional=False, **ONE_EPOCH).fit(X, np.arange(12) % 3)
+    assert short.choices_["frontend"] is None and "with bidirectional=False: frontend=None" in short.rule_
+    X, y = long_series(n=8)
+    long = SequenceClassifier(bidirectional=False, **ONE_EPOCH).fit(X, y)
+    assert long.choices_["frontend"] == "conv" and long.model_.fcn is None
+    aware = SequenceClassifier(bidirectional=False, time_aware=True, **ONE_EPOCH).fit(X, y)
+    assert aware.choices_["frontend"] is None  # time_aware reads every step, whatever else yields
 
 
 def test_the_regressor_chooses_by_the_same_rule():
     X, _ = long_series(n=10, T=130, F=2)
     reg = SequenceRegressor(**ONE_EPOCH).fit(X, np.arange(10, dtype=float))
-    assert reg.choices_["frontend"] == "conv" and reg.choices_["stride"] == 3  # ceil(130 / 64)
+    assert reg.choices_["frontend"] == "fcn" and reg.choices_["stride"] == 3  # ceil(130 / 64)
     assert reg.choices_["normalise"] is None  # several channels: their amplitudes are evidence
 
 
@@ -111,7 +127,7 @@ def test_bad_values_name_auto_as_allowed():
     X, y = long_series(n=8)
     with pytest.raises(ValueError, match=r"hidden_size must be an integer >= 1 or 'auto', got 'big'"):
         SequenceClassifier(hidden_size="big").fit(X, y)
-    with pytest.raises(ValueError, match=r"frontend must be one of \(None, 'patch', 'conv', 'auto'\)"):
+    with pytest.raises(ValueError, match=r"frontend must be one of \(None, 'patch', 'conv', 'fcn', 'auto'\)"):
         SequenceClassifier(frontend="wavelet").fit(X, y)
     with pytest.raises(ValueError, match=r"hidden_size must be an integer >= 1, got 'auto'"):
         SequenceTagger(hidden_size="auto").fit([x[:5] for x in X], [np.zeros(5)] * 8)  # the tagger has no rule
@@ -213,7 +229,7 @@ def test_rnnkit_train_leaves_options_to_the_rule_unless_given(tmp_path, cli_erro
     assert main(["train", *common, "--task", "classify", "--out", str(tmp_path / "auto")]) == 0
     config = json.loads((tmp_path / "auto" / "config.json").read_text())
     assert config["params"]["frontend"] == "auto" and config["params"]["max_epochs"] == 1
-    assert config["fitted"]["choices_"]["frontend"] == "conv" and config["fitted"]["choices_"]["stride"] == 2
+    assert config["fitted"]["choices_"]["frontend"] == "fcn" and config["fitted"]["choices_"]["stride"] == 2
     given = ["--frontend", "patch", "--stride", "4", "--pooling", "mean", "--normalise", "none", "--no-bidirectional",
              "--lr-schedule", "none", "--batching", "random"]
     assert main(["train", *common, "--task", "regress", *given, "--out", str(tmp_path / "given")]) == 0

@@ -18,15 +18,17 @@ def series(n=24, T=40, seed=0):
 
 
 @pytest.mark.parametrize("options", [{"frontend": "patch", "stride": 5}, {"frontend": "conv", "stride": 3},
+                                     {"frontend": "fcn", "stride": 2},
                                      {"pooling": "attention"}, {"normalise": "series"},
                                      {"frontend": "conv", "pooling": "attention", "normalise": "series"}])
 def test_options_build_the_model_train_and_survive_save_and_load(tmp_path, options):
     X, y = series()
-    clf = SequenceClassifier(cell="gru", **options, **TINY).fit(X, y)
+    clf = SequenceClassifier(cell="gru", **{"frontend": None, **options}, **TINY).fit(X, y)
     model = clf.model_
     assert (model.frontend is None) == ("frontend" not in options)
     if "frontend" in options:
         assert model.frontend.k == options.get("stride", 1)  # "auto": ceil(T / 64) = 1 for T <= 40
+    assert (model.fcn is None) == (options.get("frontend") != "fcn")  # fcn: its branch beside the recurrence
     assert model.normalise == options.get("normalise")
     assert model.head.pooling == options.get("pooling", "final")
     clf.save(tmp_path / "m")

@@ -29,10 +29,15 @@ ZOO = {
                                                     normalise="series"),
     "bidirectional-rnn-conv-attention": lambda: SequenceToLabel(3, 6, 4, cell="rnn", frontend="conv", stride=2,
                                                                 bidirectional=True, pooling="attention"),
+    # LSTM-FCN: a convolutional branch beside the recurrence (window means of ceil(9 / 4) = 3 steps at stride 9)
+    "gru-fcn-stride-9": lambda: SequenceToLabel(3, 6, 4, cell="gru", frontend="fcn", stride=9, pooling="mean"),
+    "bidirectional-lstm-fcn": lambda: SequenceToLabel(3, 6, 4, cell="lstm", frontend="fcn", stride=1,
+                                                      bidirectional=True, normalise="series"),
 }
 # the reason each model has no step graph (a word of it)
 NO_STEP = {"bidirectional-lstm-mean-2-layers": "bidirectional", "bidirectional-mingru-tagger": "bidirectional",
-           "lstm-patch-normalise": "normalise='series'", "bidirectional-rnn-conv-attention": "bidirectional"}
+           "lstm-patch-normalise": "normalise='series'", "bidirectional-rnn-conv-attention": "bidirectional",
+           "gru-fcn-stride-9": "strided front-end", "bidirectional-lstm-fcn": "bidirectional"}
 
 
 def _inputs(model, B, T, seed):
@@ -53,6 +58,11 @@ def _randomise(model):
     with torch.no_grad():
         for name, p in model.named_parameters():
             p.copy_(torch.randn(p.shape, generator=g) * 0.5 + (1.0 if "gamma" in name else 0.0))
+        for name, b in model.named_buffers():  # batch norm's running statistics (a variance is positive)
+            if name.endswith("running_mean"):
+                b.copy_(torch.randn(b.shape, generator=g) * 0.5)
+            elif name.endswith("running_var"):
+                b.copy_(torch.rand(b.shape, generator=g) + 0.5)
         for cell in model.encoder.cells():
             if isinstance(cell, TimeAware):
                 cell.x_mean.copy_(torch.randn(cell.n_features, generator=g))
@@ -150,7 +160,7 @@ def saved_classifier(tmp_path_factory):
     rng = np.random.default_rng(0)
     X = [rng.normal(size=(rng.integers(3, 12), 3)) * [1, 5, 0.1] + [0, 10, 0] for _ in range(40)]
     y = np.array(["up" if x[:, 0].sum() > 0 else "down" for x in X])
-    clf = SequenceClassifier(hidden_size=8, max_epochs=2, random_state=0, device="cpu").fit(X, y)
+    clf = SequenceClassifier(hidden_size=8, frontend=None, max_epochs=2, random_state=0, device="cpu").fit(X, y)
     path = tmp_path_factory.mktemp("clf") / "model"
     clf.save(path)
     return clf, path, X

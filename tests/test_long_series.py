@@ -11,6 +11,7 @@ from rnnkit.models import (
     CELL_NAMES,
     AttentionPool,
     ConvFrontEnd,
+    FullyConvolutional,
     PatchEmbedding,
     SequenceToLabel,
     defaults_for_series,
@@ -98,6 +99,64 @@ def test_conv_frontend_by_hand_window_centred_on_each_patch():
     assert torch.all(fe(x, torch.tensor([5]))[0] == 0)  # the ReLU
 
 
+# -- the fully convolutional branch (frontend="fcn") ------------------------------------------------------------
+def test_fcn_branch_reads_no_padding_and_a_batch_equals_each_sequence_alone_in_eval_mode():
+    torch.manual_seed(0)
+    fcn = FullyConvolutional(2, (3, 5, 4), resolution=2)
+    fcn(torch.randn(8, 11, 2), None)  # one training step moves the running statistics off their start
+    fcn.eval()
+    x, lengths = ragged()
+    out = fcn(x, lengths)
+    assert out.shape == (4, 4)
+    assert torch.equal(fcn(scramble_padding(x, lengths), lengths), out)
+    for b, n in enumerate(lengths.tolist()):
+        torch.testing.assert_close(fcn(x[b:b + 1, :n], lengths[b:b + 1])[0], out[b], rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("r", [2, 3])
+def test_fcn_resolution_averages_windows_of_r_valid_steps(r):
+    """A series with each step repeated r times reads at resolution r what the series reads at resolution 1;
+    the last window of a series cut short averages only its valid steps."""
+    torch.manual_seed(0)
+    fine = FullyConvolutional(1, (2, 3, 2), resolution=1).eval()
+    coarse = FullyConvolutional(1, (2, 3, 2), resolution=r).eval()
+    coarse.load_state_dict(fine.state_dict())
+    x = torch.randn(1, 7, 1)
+    repeated = x.repeat_interleave(r, dim=1)  # (1, 7r, 1)
+    torch.testing.assert_close(coarse(repeated, None), fine(x, None))
+    cut = torch.tensor([7 * r - r + 1])  # the last window holds one valid step of r
+    torch.testing.assert_close(coarse(repeated, cut), fine(x, None))
+
+
+def test_fcn_branch_is_averaged_over_time_and_concatenated_before_the_head():
+    torch.manual_seed(0)
+    model = SequenceToLabel(1, 4, 3, cell="gru", frontend="fcn", stride=4, pooling="mean").eval()
+    assert model.fcn.resolution == 1 and model.frontend.k == 4  # ceil(4 / 4) and the conv front-end
+    assert model.head.linear.in_features == 4 + model.fcn.output_size == 4 + 2  # (E/2, E, E/2), E = 4
+    x, lengths = torch.randn(2, 13, 1), torch.tensor([13, 9])
+    out, _ = model(x, lengths)
+    z, z_lengths = model.frontend(x, lengths)
+    h, state = model.encoder(z, z_lengths)
+    pooled = pool(h, z_lengths, state, "mean", 1)
+    expected = model.head.linear(torch.cat([pooled, model.fcn(x, lengths)], -1))
+    torch.testing.assert_close(out, expected)
+    assert SequenceToLabel(1, 64, 3, frontend="fcn", stride=23).fcn.resolution == 6
+
+
+def test_default_classifier_with_the_fcn_branch_exports_equal_to_eager(tmp_path):
+    pytest.importorskip("onnxruntime")
+    from rnnkit import SequenceClassifier, export_onnx
+
+    rng = np.random.default_rng(0)
+    X = [rng.normal(size=(int(rng.integers(70, 90)), 1)) for _ in range(24)]
+    y = np.arange(24) % 2
+    clf = SequenceClassifier(hidden_size=4, max_epochs=1, random_state=0, device="cpu").fit(X, y)
+    assert clf.choices_["frontend"] == "fcn"  # long univariate series: the rule picks LSTM-FCN
+    info = export_onnx(clf, tmp_path / "out", verbose=False)
+    assert info["sequence"]["max_abs_error"] < 1e-5 and info["fcn"]["kind"] == "FullyConvolutional"
+    assert info["step"]["file"] is None
+
+
 # -- attention pooling ---------------------------------------------------------------------------------------
 def test_attention_weights_sum_to_one_over_valid_steps_and_ignore_padding():
     torch.manual_seed(0)
@@ -152,11 +211,12 @@ def test_a_series_normalised_model_is_blind_to_each_series_level_and_scale():
 
 # -- the model: every cell, every option ---------------------------------------------------------------------
 @pytest.mark.parametrize("cell", list(CELL_NAMES) + [GRUCell])
-@pytest.mark.parametrize("frontend", ["patch", "conv"])
+@pytest.mark.parametrize("frontend", ["patch", "conv", "fcn"])
 def test_every_cell_with_a_frontend_and_attention_ignores_padding_and_trains(cell, frontend):
     torch.manual_seed(0)
     model = SequenceToLabel(2, 4, 3, cell=cell, bidirectional=True, frontend=frontend, stride=3,
                             pooling="attention", normalise="series")
+    model.train(frontend != "fcn")  # fcn's batch norm reads each sequence alone with its running statistics
     x, lengths = ragged()
     out, _ = model(x, lengths)
     assert out.shape == (4, 3)
@@ -164,7 +224,7 @@ def test_every_cell_with_a_frontend_and_attention_ignores_padding_and_trains(cel
     for b, n in enumerate(lengths.tolist()):
         torch.testing.assert_close(model(x[b:b + 1, :n], lengths[b:b + 1])[0][0], out[b], rtol=1e-5,
                                    atol=1e-5)
-    out.square().sum().backward()
+    model.train()(x, lengths)[0].square().sum().backward()
     for name, p in model.named_parameters():
         assert p.grad is not None and torch.isfinite(p.grad).all(), name
         assert p.grad.abs().sum() > 0, name
@@ -210,7 +270,7 @@ def test_defaults_read_short_series_step_by_step_and_shorten_long_ones():
     for T in (150, 1000, 1460):
         long = defaults_for_series(100, [T] * 100, 1)
         k = long["model"]["stride"]
-        assert long["model"]["frontend"] in ("patch", "conv") and k > 1
+        assert long["model"]["frontend"] in ("patch", "conv", "fcn") and k > 1
         assert math.ceil(T / k) <= 150
         assert long["model"]["pooling"] == "attention"
     assert short["model"]["normalise"] is None
@@ -218,6 +278,8 @@ def test_defaults_read_short_series_step_by_step_and_shorten_long_ones():
     assert defaults_for_series(100, [300] * 100, 6)["model"]["normalise"] is None  # amplitudes across channels
     ragged_lengths = defaults_for_series(537, list(range(100, 1345)), 1)  # the longest sequence decides
     assert math.ceil(1344 / ragged_lengths["model"]["stride"]) <= 150
+    # the stride reads 9 series in 10 in at most 64 steps: a few long ones do not coarsen the rest
+    assert defaults_for_series(100, [1344] * 5 + [500] * 95, 1)["model"]["stride"] == math.ceil(500 / 64)
     assert defaults_for_series(50, [150] * 50, 1) == defaults_for_series(50, np.full(50, 150), 1)
     small, large = defaults_for_series(50, [150] * 50, 1), defaults_for_series(5000, [150] * 5000, 1)
     assert small["training"]["max_epochs"] >= large["training"]["max_epochs"]

@@ -108,6 +108,7 @@ class Exportable(NamedTuple):
     source: str  # the class name of what was given
     normalise_eps: float | None = None  # a SequenceToLabel's normalise="series" floor, None without
     frontend: nn.Module | None = None  # a SequenceToLabel's strided front-end (rnnkit.models.frontend)
+    fcn: nn.Module | None = None  # frontend="fcn": the convolutional branch that feeds the head beside the recurrence
 
     @property
     def input_size(self) -> int:
@@ -118,13 +119,15 @@ class Exportable(NamedTuple):
             return self.frontend.linear.in_features // self.frontend.k
         return self.frontend.conv.in_channels
 
-    def read(self, x: Tensor, lengths: Tensor | None) -> tuple[Tensor, Tensor | None]:
-        """What the encoder reads: the model's per-series normalisation and front-end, as its ``forward``."""
+    def read(self, x: Tensor, lengths: Tensor | None) -> tuple[Tensor, Tensor | None, Tensor | None]:
+        """What the encoder reads, and what the head reads beside it: the model's per-series normalisation,
+        front-end and convolutional branch (None without one), as its ``forward``."""
         if self.normalise_eps is not None:
             x = normalise_series(x, lengths, self.normalise_eps)
+        branch = None if self.fcn is None else self.fcn(x, lengths)  # (B, C)
         if self.frontend is not None:
             x, lengths = self.frontend(x, lengths)  # (B, ceil(T/k), E), ceil(L/k)
-        return x, lengths
+        return x, lengths, branch
 
     def why_no_step(self) -> str | None:
         """Why this model has no step graph, or None if it has one."""
@@ -173,12 +176,7 @@ def resolve(source) -> Exportable:
         kind = "label" if isinstance(model, SequenceToLabel) else "step"
         if getattr(model, "normalise", None) == "series":
             normalise_eps = float(model.eps)
-        frontend = getattr(model, "frontend", None)
-        if getattr(model, "fcn", None) is not None:
-            raise ValueError("export_onnx: a model with frontend='fcn' is not exported: its convolutional branch "
-                             "(batch norm, a mean over time) feeds the head beside the recurrence, and the "
-                             "graphs here hold only the recurrence and its head; export a model with "
-                             "frontend='conv' or 'patch'")
+        frontend, fcn = getattr(model, "frontend", None), getattr(model, "fcn", None)
     else:
         raise ValueError(f"export_onnx: cannot export a {name}; give a fitted SequenceClassifier, "
                          "SequenceRegressor or SequenceTagger, a SequenceToLabel or SequenceToSequence model, "
@@ -191,7 +189,7 @@ def resolve(source) -> Exportable:
             raise ValueError(f"export_onnx: a layer uses zoneout={d.zoneout}, whose eval-time update "
                              "p * old + (1 - p) * new the exported step does not compute; export a model "
                              "without zoneout")
-    return Exportable(encoder, head, kind, estimator, name, normalise_eps, frontend)
+    return Exportable(encoder, head, kind, estimator, name, normalise_eps, frontend, fcn)
 
 
 # -- the whole-sequence graph ---------------------------------------------------------------------------------
@@ -204,7 +202,7 @@ class SequenceGraph(nn.Module):
         super().__init__()
         self.encoder, self.head, self.kind = exportable.encoder, exportable.head, exportable.kind
         self.exportable = exportable
-        self.frontend = exportable.frontend  # registered, so that its weights are the graph's
+        self.frontend, self.fcn = exportable.frontend, exportable.fcn  # registered: their weights are the graph's
         self.reverse = {id(d.cell): d.reverse for d in self.encoder.directions()}
 
     def forward(self, x: Tensor, lengths: Tensor) -> Tensor:
@@ -213,9 +211,11 @@ class SequenceGraph(nn.Module):
             # zeros up to a multiple of the stride, which the front-end would add itself: its ceil(T / k) is
             # -(-T // k), and ONNX's integer division truncates where Python's floors, so -(-T // k) would
             # come out as floor(T / k) for a T that is not a multiple of k
-            k, T = self.frontend.k, x.shape[1]
+            # (the convolutional branch's ceil(T / r) likewise: to a multiple of k r; more zero padding changes
+            # nothing, every step past a sequence's length is masked)
+            k, T = self.frontend.k * (1 if self.fcn is None else self.fcn.resolution), x.shape[1]
             x = nn.functional.pad(x, (0, 0, 0, (T + k - 1) // k * k - T))
-        x, lengths = self.exportable.read(x, lengths)  # normalise, front-end: (B, T', F')
+        x, lengths, branch = self.exportable.read(x, lengths)  # normalise, front-end: (B, T', F'); branch
         T = x.shape[1]
         forward_valid = length_mask(lengths, T)  # (B, T)
         backward_valid = forward_valid.flip(1)  # (B, T): the row arrives reversed, padding first
@@ -228,7 +228,7 @@ class SequenceGraph(nn.Module):
 
         output, state = self.encoder.unroll(x, None, None, loop=loop)  # (B, T, D*H)
         if self.kind == "label":
-            return self.head(output, lengths, state)  # (B, O)
+            return self.head(output, lengths, state, branch)  # (B, O)
         if self.kind == "step":
             return self.head(output)  # (B, T, O)
         return output
@@ -592,10 +592,10 @@ def _eager(exportable: Exportable):
     encoder, head, kind = exportable.encoder, exportable.head, exportable.kind
 
     def run(x, lengths):
-        x, lengths = exportable.read(x, lengths)
+        x, lengths, branch = exportable.read(x, lengths)
         output, state = encoder(x, lengths)
         if kind == "label":
-            return head(output, lengths, state)
+            return head(output, lengths, state, branch)
         return head(output) if kind == "step" else output
 
     return run
@@ -697,6 +697,11 @@ def export_onnx(model_or_estimator, directory: str | os.PathLike, *, tolerance: 
         "frontend": None if exportable.frontend is None else {
             "kind": type(exportable.frontend).__name__, "stride": exportable.frontend.k,
             "note": "inside sequence.onnx: the recurrence reads ceil(T / stride) summaries"},
+        "fcn": None if exportable.fcn is None else {
+            "kind": type(exportable.fcn).__name__, "kernels": list(exportable.fcn.kernels),
+            "resolution": exportable.fcn.resolution,
+            "note": "inside sequence.onnx: a convolutional branch (batch norm with its running statistics) over "
+                    "the series, averaged over valid steps, read by the head beside the recurrence"},
         "preprocessing": preprocessing(exportable.estimator),
         "sequence": {
             "file": SEQUENCE_FILE,

@@ -3,7 +3,7 @@ sequences and language modelling; front-ends, normalisation and defaults for lon
 
 from .defaults import defaults_for_series
 from .encoder import CELL_NAMES, NAMED_CELLS, build_encoder, check_cell_name, named_cell
-from .frontend import FRONTENDS, NORMALISATIONS, ConvFrontEnd, PatchEmbedding, normalise_series
+from .frontend import FRONTENDS, NORMALISATIONS, ConvFrontEnd, FullyConvolutional, PatchEmbedding, normalise_series
 from .heads import POOLINGS, AttentionPool, LabelHead, StepHead, pool
 from .language import GenerationStream, LanguageModel, sample_next
 from .seq2seq import EncoderDecoder
@@ -18,6 +18,7 @@ __all__ = [
     "AttentionPool",
     "ConvFrontEnd",
     "EncoderDecoder",
+    "FullyConvolutional",
     "GenerationStream",
     "LabelHead",
     "LanguageModel",

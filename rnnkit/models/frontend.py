@@ -9,7 +9,11 @@ steps:
   (Lin et al. 2023) and PatchTST (Nie et al. 2023) do;
 - ``"conv"``: a 1-D convolution of stride ``k`` and a ReLU, whose window (``2k + 1`` steps) overlaps its
   neighbours', as the convolutional front-ends of DeepConvLSTM (Ordóñez & Roggen 2016) and LSTM-FCN
-  (Karim et al. 2018).
+  (Karim et al. 2018);
+- ``"fcn"``: the ``"conv"`` front-end for the recurrence, and beside it LSTM-FCN's fully convolutional
+  branch (Karim et al. 2018; Wang et al. 2017): three convolution, batch-norm and ReLU blocks over the whole
+  series, averaged over time (:class:`FullyConvolutional`). The model concatenates that average to the pooled
+  recurrent outputs before its linear head (:class:`rnnkit.models.SequenceToLabel`).
 
 Padding never reaches a valid output: the input is zeroed at padded steps first, so a sequence in a padded
 batch reads exactly what it reads alone (where the zeros past its end are the same zeros), and a sequence of
@@ -26,7 +30,7 @@ from torch import Tensor, nn
 
 from ..cells.base import length_mask
 
-FRONTENDS = (None, "patch", "conv")
+FRONTENDS = (None, "patch", "conv", "fcn")
 NORMALISATIONS = (None, "series")
 
 
@@ -119,8 +123,63 @@ class ConvFrontEnd(nn.Module):
         return f"k={self.k}, window={self.window}"
 
 
+class FullyConvolutional(nn.Module):
+    """LSTM-FCN's convolutional branch: ``(B, T, F) -> (B, C_3)``, one vector per sequence.
+
+    Karim et al. 2018 (after Wang et al. 2017's FCN): three blocks ``z <- relu(BN(conv_i(z)))`` of
+    ``channels = (C_1, C_2, C_3)`` (the paper's ``(128, 256, 128)``) and kernels ``(8, 5, 3)``, "same" padding
+    (an even kernel reaches one step further right than left), then the mean over each sequence's valid steps
+    (global average pooling). Before the blocks the series is averaged over ``resolution = r``
+    non-overlapping steps (the mean of the valid steps of each window), so the branch reads ``ceil(L / r)``
+    steps: its cost grows with the length as the recurrence's does, not ``r`` times faster.
+
+    Padding is zeroed before every convolution, so in eval mode (batch norm with its running statistics) a
+    sequence in a padded batch gives what it gives alone. In training, batch norm's batch statistics also
+    count the padded steps of the batch: the estimators batch sequences of similar lengths, which keeps
+    that small.
+    """
+
+    def __init__(self, input_size: int, channels: tuple[int, ...] = (128, 256, 128),
+                 kernels: tuple[int, ...] = (8, 5, 3), resolution: int = 1):
+        super().__init__()
+        if len(channels) != len(kernels) or min(channels) < 1 or min(kernels) < 1 or resolution < 1:
+            raise ValueError(f"FullyConvolutional needs as many channels as kernels, all >= 1, and "
+                             f"resolution >= 1; got channels={channels}, kernels={kernels}, "
+                             f"resolution={resolution}")
+        self.resolution, self.kernels, self.output_size = resolution, tuple(kernels), channels[-1]
+        sizes = (input_size, *channels)
+        self.convs = nn.ModuleList(nn.Conv1d(a, b, K) for a, b, K in zip(sizes, channels, kernels, strict=False))
+        self.norms = nn.ModuleList(nn.BatchNorm1d(c) for c in channels)
+
+    def forward(self, x: Tensor, lengths: Tensor | None) -> Tensor:
+        B, T, _ = x.shape
+        r, T_r = self.resolution, -(-T // self.resolution)
+        if lengths is None:
+            lengths = torch.full((B,), T, dtype=torch.long, device=x.device)
+        x = F.pad(zero_padding(x, lengths), (0, 0, 0, T_r * r - T))  # (B, T_r r, F)
+        if r > 1:
+            ends = (torch.arange(1, T_r + 1, device=x.device) * r)[None, :]  # (1, T_r)
+            counts = (lengths[:, None] - ends + r).clamp(1, r)  # valid steps in each window
+            x = x.reshape(B, T_r, r, -1).sum(2) / counts[..., None].to(x.dtype)
+        lengths = strided_lengths(lengths, r)
+        z = x.transpose(1, 2)  # (B, F, T_r)
+        valid = length_mask(lengths, T_r, B).to(x.device)[:, None]  # (B, 1, T_r)
+        # one value per channel (one sequence of one read) has no batch statistics: the running ones serve
+        batch_stats = self.training and B * T_r > 1
+        for conv, norm, K in zip(self.convs, self.norms, self.kernels, strict=True):
+            z = conv(F.pad(z, ((K - 1) // 2, K // 2)))  # (B, C_i, T_r)
+            z = F.batch_norm(z, norm.running_mean, norm.running_var, norm.weight, norm.bias, batch_stats,
+                             norm.momentum, norm.eps)
+            z = torch.where(valid, torch.relu(z), 0.0)
+        return z.sum(2) / lengths[:, None].to(z.dtype)  # (B, C_3)
+
+    def extra_repr(self) -> str:
+        return f"kernels={self.kernels}, resolution={self.resolution}"
+
+
 def build_frontend(frontend: str | None, input_size: int, embed_size: int, k: int) -> nn.Module | None:
-    """The front-end named ``frontend`` (see :data:`FRONTENDS`), or None for none; a ValueError otherwise."""
+    """The front-end the recurrence reads for ``frontend`` (see :data:`FRONTENDS`; ``"fcn"``'s is the
+    ``"conv"`` one, its branch is built by the model), or None for none; a ValueError otherwise."""
     if frontend not in FRONTENDS:
         raise ValueError(f"frontend must be one of {FRONTENDS}, got {frontend!r}")
     if frontend is None:
@@ -130,3 +189,10 @@ def build_frontend(frontend: str | None, input_size: int, embed_size: int, k: in
     if isinstance(embed_size, bool) or not isinstance(embed_size, int) or embed_size < 1:
         raise ValueError(f"embed_size must be an integer >= 1, got {embed_size!r}")
     return (PatchEmbedding if frontend == "patch" else ConvFrontEnd)(input_size, embed_size, k)
+
+
+def fcn_resolution(k: int) -> int:
+    """The steps :class:`FullyConvolutional` averages when the recurrence reads one of ``k``: ``ceil(k / 4)``,
+    so that the branch reads four times as many steps as the recurrence (at most 256 when ``ceil(T / k) <=
+    64``), and every step of a series of up to 4 x 64 steps read at stride 4 or less."""
+    return -(-k // 4)

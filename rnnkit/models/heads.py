@@ -82,20 +82,27 @@ class LabelHead(nn.Module):
 
     ``pooling`` is one of :data:`POOLINGS` (see :func:`pool`); default ``"final"``, the last hidden state;
     ``"attention"`` adds the parameters of an :class:`AttentionPool` over the ``in_features``.
+    ``extra_features``: the size of a vector per sequence that ``forward`` concatenates to the pooled one
+    before the linear layer (``extra``; LSTM-FCN's convolutional branch): ``o = W [pool(h), extra] + c``.
     """
 
     def __init__(self, in_features: int, out_features: int, *, pooling: str = "final",
-                 num_directions: int = 1):
+                 num_directions: int = 1, extra_features: int = 0):
         super().__init__()
         if pooling not in POOLINGS:
             raise ValueError(f"pooling must be one of {POOLINGS}, got {pooling!r}")
         self.pooling, self.num_directions = pooling, num_directions
         self.attention = AttentionPool(in_features) if pooling == "attention" else None
-        self.linear = nn.Linear(in_features, out_features)
+        self.extra_features = extra_features
+        self.linear = nn.Linear(in_features + extra_features, out_features)
 
-    def forward(self, output: Tensor, lengths: Tensor | None, final_state: State) -> Tensor:
-        return self.linear(pool(output, lengths, final_state, self.pooling, self.num_directions,
-                                self.attention))
+    def forward(self, output: Tensor, lengths: Tensor | None, final_state: State,
+                extra: Tensor | None = None) -> Tensor:
+        pooled = pool(output, lengths, final_state, self.pooling, self.num_directions, self.attention)
+        if (extra is None) != (self.extra_features == 0):
+            raise ValueError(f"this head takes extra_features={self.extra_features}; got "
+                             f"{'none' if extra is None else tuple(extra.shape)}")
+        return self.linear(pooled if extra is None else torch.cat([pooled, extra], dim=-1))
 
     def extra_repr(self) -> str:
         return f"pooling={self.pooling!r}"

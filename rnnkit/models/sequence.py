@@ -13,7 +13,7 @@ from torch import Tensor, nn
 
 from ..cells.base import State
 from .encoder import build_encoder
-from .frontend import NORMALISATIONS, build_frontend, normalise_series
+from .frontend import NORMALISATIONS, FullyConvolutional, build_frontend, fcn_resolution, normalise_series
 from .heads import LabelHead, StepHead
 
 
@@ -37,12 +37,18 @@ class SequenceToLabel(nn.Module):
     - ``normalise``: None (default) or ``"series"``: each sequence and channel standardised by its own mean
       and std over its valid steps (:func:`rnnkit.models.frontend.normalise_series`, floor ``eps``). It is a
       model option, not a data transform, so prediction applies it exactly as training did.
-    - ``frontend``: None (default), ``"patch"`` or ``"conv"`` (:mod:`rnnkit.models.frontend`): the recurrence
+    - ``frontend``: None (default), ``"patch"``, ``"conv"`` or ``"fcn"`` (:mod:`rnnkit.models.frontend`): the recurrence
       reads ``ceil(L / stride)`` embeddings of size ``embed_size`` (default ``hidden_size``) instead of ``L``
       steps, so a Cell object must then have ``input_size == embed_size``.
+      ``"fcn"`` (LSTM-FCN, Karim et al. 2018): the recurrence reads the ``"conv"`` front-end, and beside it
+      a fully convolutional branch (:class:`rnnkit.models.frontend.FullyConvolutional`: three conv,
+      batch-norm and ReLU blocks of ``(E/2, E, E/2)`` channels, ``E = embed_size``, kernels 8, 5, 3, over the
+      series averaged by ``ceil(stride / 4)`` steps, then a mean over time) gives a vector that the head
+      concatenates to the pooled recurrent outputs: ``o = W [pool(h), fcn(x)] + c``.
 
     Truncated BPTT feeds one chunk of ``tbptt_steps`` raw steps at a time: make it a multiple of ``stride``
-    so that chunks cut between patches, and leave ``normalise`` off (each chunk would be normalised alone).
+    so that chunks cut between patches, and leave ``normalise`` off (each chunk would be normalised alone) and
+    ``frontend="fcn"`` out (its branch would read each chunk alone).
     """
 
     target = "label"
@@ -71,21 +77,26 @@ class SequenceToLabel(nn.Module):
         if not eps > 0:
             raise ValueError(f"eps must be > 0, got {eps!r}")
         self.normalise, self.eps = normalise, eps
-        self.frontend = build_frontend(frontend, input_size, hidden_size if embed_size is None else embed_size,
-                                       stride)
+        E = hidden_size if embed_size is None else embed_size
+        self.frontend = build_frontend(frontend, input_size, E, stride)
+        half = max(1, E // 2)  # the paper's (128, 256, 128) is (2E, 4E, 2E) at E = 64: a quarter, for the CPU
+        self.fcn = None if frontend != "fcn" else FullyConvolutional(input_size, (half, E, half),
+                                                                     resolution=fcn_resolution(stride))
         rnn_input = input_size if self.frontend is None else self.frontend.output_size
         self.encoder = build_encoder(cell, rnn_input, hidden_size, num_layers=num_layers,
                                      bidirectional=bidirectional, dropout=dropout, backend=backend)
         self.head = LabelHead(self.encoder.output_size, output_size, pooling=pooling,
-                              num_directions=self.encoder.num_directions)
+                              num_directions=self.encoder.num_directions,
+                              extra_features=0 if self.fcn is None else self.fcn.output_size)
 
     def forward(self, x: Tensor, lengths: Tensor | None = None, state: State | None = None):
         if self.normalise == "series":
             x = normalise_series(x, lengths, self.eps)
+        branch = None if self.fcn is None else self.fcn(x, lengths)  # (B, E/2)
         if self.frontend is not None:
             x, lengths = self.frontend(x, lengths)  # (B, ceil(T/k), E), ceil(L/k)
         output, state = self.encoder(x, lengths, state)  # (B, T, D*H)
-        return self.head(output, lengths, state), state
+        return self.head(output, lengths, state, branch), state
 
 
 class SequenceToSequence(nn.Module):
