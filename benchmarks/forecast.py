@@ -265,6 +265,9 @@ def run_all(names: list[str], args, variants: dict[str, dict]) -> dict:
     order = sorted(tasks, key=lambda k: (length[k[0]], k[2] is not None))
     done, partial = {}, Path(args.out) / "partial.json"
     partial.parent.mkdir(parents=True, exist_ok=True)
+    if args.resume and partial.exists():  # a run cut short: keep what it finished, run the rest
+        done = _read_partial(partial)
+        order = [key for key in order if key not in done]
 
     def finished(key, got):  # every finished task on disk at once: a run cut short keeps what it measured
         done[key] = got
@@ -283,6 +286,11 @@ def run_all(names: list[str], args, variants: dict[str, dict]) -> dict:
             for future in concurrent.futures.as_completed(futures):
                 finished(futures[future], future.result())
     return assemble(done, names, args, variants)
+
+
+def _read_partial(path: Path) -> dict:
+    """The finished tasks of ``partial.json`` as ``(series, method or label, seed or None) -> result``."""
+    return {(k[0], k[1], None if k[2] == "None" else int(k[2])): v for k, v in json.loads(path.read_text())}
 
 
 def assemble(done: dict, names: list[str], args, variants: dict[str, dict]) -> dict:
@@ -396,6 +404,8 @@ def main(argv=None) -> None:
     p.add_argument("--quick", action="store_true", help="1 seed, 30 epochs: a smoke run")
     p.add_argument("--tables-from", metavar="DIR",
                    help="write the tables from DIR/partial.json, the tasks that a run cut short finished")
+    p.add_argument("--resume", action="store_true",
+                   help="continue a run cut short: the tasks in OUT/partial.json are kept, the others run")
     p.add_argument("--jobs", type=int, default=1,
                    help="tasks (a classical method, or a seed of rnnkit, on one series) run at once in processes")
     p.add_argument("--out", default="runs/forecast_benchmark")
@@ -418,13 +428,11 @@ def main(argv=None) -> None:
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "1")))
     t0 = time.perf_counter()
     if args.tables_from:  # a run cut short: the tables of the series whose every task finished
-        raw = json.loads((Path(args.tables_from) / "partial.json").read_text())
-        done = {(k[0], k[1], None if k[2] == "None" else int(k[2])): v for k, v in raw}
-        results = assemble(done, names, args, variants)
+        results = assemble(_read_partial(Path(args.tables_from) / "partial.json"), names, args, variants)
     else:
         results = run_all(names, args, variants)
     settings = f"{args.origins} origins, seeds 0..{args.seeds - 1}" + (", quick: 30 epochs" if args.quick else "") \
-        + (f", {args.jobs} processes" if args.jobs > 1 else "")
+        + (f", {args.jobs} processes" if args.jobs > 1 else "") + (", resumed" if args.resume else "")
     total = f"tables from {args.tables_from}/partial.json: the series whose every task had finished" \
         if args.tables_from else f"total {time.perf_counter() - t0:.0f} s"
     text = f"{machine('cpu')}; {settings}\n\n{tables(results, list(variants))}\n\n{total}\n"
