@@ -875,9 +875,13 @@ class _LabelEstimator(_SequenceEstimator):
             yielded = dict(frontend=None, normalise=None, bidirectional=False)
             if self.tbptt_steps is not None:
                 yielded["pooling"] = "final"
-        if given["bidirectional"] is False and proposed["frontend"] == "fcn":
+        scaled_out = (self.devices, self.num_nodes) != (1, 1)  # fit may run in more than one process
+        forward_only = given["bidirectional"] is False
+        if (forward_only or scaled_out) and proposed["frontend"] == "fcn":
             # one direction given: a model meant to read forward; fcn's branch reads the whole series first,
-            # so the recurrence keeps its own front-end (none for short series: a step graph to stream)
+            # so the recurrence keeps its own front-end (none for short series: a step graph to stream).
+            # More than one process (scale-out): the branch's batch norm would take each process's own batch statistics
+            # (its half of the batch, padded to its own longest), so the fit would not be the one-process fit
             yielded.setdefault("frontend", "conv" if proposed["stride"] > 1 else None)
         if isinstance(given["cell"], Cell):
             yielded |= dict(hidden_size=given["cell"].hidden_size, bidirectional=False, frontend=None)
@@ -886,7 +890,8 @@ class _LabelEstimator(_SequenceEstimator):
         if yielded:
             why = "time_aware=True" if self.time_aware else (
                 f"tbptt_steps={self.tbptt_steps}" if self.tbptt_steps is not None else
-                "a Cell object" if isinstance(given["cell"], Cell) else "bidirectional=False")
+                "a Cell object" if isinstance(given["cell"], Cell) else "bidirectional=False" if forward_only
+                else f"devices={self.devices!r}, num_nodes={self.num_nodes!r}")
             line += f"; with {why}: " + ", ".join(f"{k}={v!r}" for k, v in yielded.items())
         if mine := [f"{k}={v!r}" for k, v in given.items() if not is_auto(v)]:
             line += "; given: " + ", ".join(mine)
@@ -960,8 +965,9 @@ _AUTO_DOC = """
         used and ``rule_`` the line saying why (printed with ``verbose``; saved with the model). A value you
         give always wins; what the rule proposes yields to ``time_aware`` and ``tbptt_steps`` (every step, one
         direction, no normalisation; final state under truncation), to a Cell object (one direction at its
-        own size, no front-end) and to ``bidirectional=False`` (``"fcn"`` becomes ``"conv"``, or none for
-        short series, which then keep a step graph to stream).
+        own size, no front-end), to ``bidirectional=False`` (``"fcn"`` becomes ``"conv"``, or none for
+        short series, which then keep a step graph to stream) and likewise to ``devices``/``num_nodes`` other
+        than 1 (the branch's batch norm would take each process's own batch statistics).
 """
 _TAGGER_DEFAULTS = """
         Defaults: ``cell="lstm", hidden_size=32, bidirectional=False, max_epochs=30, batch_size=32, lr=5e-3``,
