@@ -948,7 +948,8 @@ _POOLING_DOC = """
         frontend, stride: for long series, ``"patch"`` (segments of ``stride`` steps, linearly embedded) or
             ``"conv"`` (a strided 1-D convolution) shortens what the recurrence reads to ``ceil(T / stride)``
             steps; ``"fcn"`` is ``"conv"`` with LSTM-FCN's convolutional branch beside the recurrence (three
-            conv, batch-norm, ReLU blocks, averaged over time, concatenated before the head; not exported);
+            conv, batch-norm, ReLU blocks, averaged over time, concatenated before the head; exported in
+            sequence.onnx, no step graph);
             None reads every step. docs/long_series.md.
         normalise: ``"series"`` standardises each sequence by its own mean and sd per channel (over its valid
             steps) inside the model, before everything else; None: not."""

@@ -422,13 +422,13 @@ def wilson_interval(k: int, n: int, level: float = 0.95) -> list[float]:
 
 
 def mean_interval(values, level: float = 0.95) -> dict[str, float | None]:
-    """``{"mean", "low", "high"}``: the mean with a Student-t interval (None for one value)."""
+    """``{"mean", "low", "high"}``: the mean with a Student-t interval (scipy's; None for one value)."""
     v = np.asarray(values, np.float64)
     mean = float(v.mean())
     if len(v) < 2:
         return {"mean": mean, "low": None, "high": None}
-    half = float(stats.t.ppf(0.5 + level / 2, len(v) - 1) * v.std(ddof=1) / math.sqrt(len(v)))
-    return {"mean": mean, "low": mean - half, "high": mean + half}
+    low, high = stats.t.interval(level, len(v) - 1, loc=mean, scale=stats.sem(v))
+    return {"mean": mean, "low": float(low), "high": float(high)}
 
 
 def driving_scores(episodes: list[Episode], duration: int) -> dict[str, Any]:

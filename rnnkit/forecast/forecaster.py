@@ -376,6 +376,7 @@ class Forecaster(BaseEstimator):
             if not origins:
                 return components, {}, reason
             forecasts = np.stack([combination.naive_forecast(y[:o], H, m) for o in origins])
+            actual = np.stack([y[o : o + H] for o in origins])  # (V, H)
         else:
             actual = np.stack([y[o : o + H] for o in origins])  # (V, H)
             candidates = {
@@ -401,7 +402,6 @@ class Forecaster(BaseEstimator):
                 f" (validation MAE at origins {origins}, {H} steps each){skipped}: {' + '.join(components)}"
         if self.quantiles is None:
             return components, {}, reason
-        actual = np.stack([y[o : o + H] for o in origins])
         steps = np.broadcast_to(np.arange(1, H + 1), actual.shape).reshape(-1)
         band = combination.calibrate_offsets((actual - forecasts).reshape(-1), steps,
                                              combination.step_scale(y, H, m), self.quantiles)
