@@ -116,6 +116,10 @@ def as_sequences(X, who: str, n_features: int | None = None, *, layout: str = "a
             raise ValueError(f"{who}: {name(i)} holds complex numbers (Complex data not supported); X must hold "
                              f"real numbers: pass the real and imaginary parts as two features (or take .real / "
                              f"abs() yourself)")
+        if getattr(s, "dtype", None) is not None and s.dtype.kind in "US":  # numpy would parse "1.5" silently
+            raise NotNumericError(f"{who}: {name(i)} holds text (dtype {s.dtype}), not numbers; X must hold numbers: "
+                                  f"convert it yourself (e.g. np.asarray(x, dtype=float), which says where a value "
+                                  f"is not a number)")
         try:
             with np.errstate(over="ignore"):  # beyond float32's range: becomes inf, refused below
                 a = np.asarray(s, dtype=np.float32)

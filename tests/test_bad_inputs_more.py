@@ -135,6 +135,15 @@ def test_complex_X_is_refused_not_cast_to_its_real_part():
         LSTM(2, 3)(torch.from_numpy(X).to(torch.complex64))
 
 
+def test_X_of_text_is_refused_not_parsed_as_numbers():
+    X = [np.random.default_rng(i).normal(size=(5, 2)).astype(str) for i in range(4)]
+    with pytest.raises(ValueError, match=r"^SequenceClassifier.fit: sequence 0 of X holds text \(dtype <U\d+\), not "
+                                         r"numbers; .*np.asarray\(x, dtype=float\)"):
+        SequenceClassifier(max_epochs=1).fit(X, [0, 1, 0, 1])
+    with pytest.raises(TypeError):  # as scikit-learn reports text where numbers belong
+        SequenceClassifier(max_epochs=1).fit(np.stack(X), [0, 1, 0, 1])
+
+
 def test_y_none_and_a_none_sequence_are_named():
     with pytest.raises(ValueError, match=r"SequenceClassifier.fit: y is None"):
         small().fit(X, None)

@@ -271,3 +271,14 @@ def test_cli_names_the_files_id_and_line(tmp_path, capsys):
     err = capsys.readouterr().err.strip()
     assert code != 0 and len(err.splitlines()) == 1
     assert re.search(r"sequence 's2' \(line 11\), column 'f2' has an empty \(NaN\) value", err)
+
+
+def test_a_per_sequence_target_that_varies_names_both_values_and_lines(tmp_path):
+    frame = long_frame()
+    row = int(np.flatnonzero(frame["id"] == "s1")[1])
+    frame.loc[row, "target"] = " up"  # a stray space: two labels to the reader, one to the eye
+    frame.to_csv(tmp_path / "d.csv", index=False)
+    first = int(np.flatnonzero(frame["id"] == "s1")[0])
+    message = refused(tmp_path / "d.csv", time_column="t")
+    assert f"sequence 's1' has several values in 'target' ('up' on line {line_of(frame, first)}, ' up' on line " \
+           f"{line_of(frame, row)})" in message

@@ -638,7 +638,7 @@ def _read_panel(data, id_col: str, time_col: str, target: str, covariates: tuple
     for key in pd.unique(keys):  # in order of first appearance
         rows = np.sort(groups[key])
         t = time[rows]
-        later = np.flatnonzero(np.diff(t) <= _zero_step(t))
+        later = np.flatnonzero(_steps(t) <= 0)
         if len(later):
             a, b = rows[later[0]], rows[later[0] + 1]
             raise ValueError(f"series {key!r} is not in time order: row {b} ({time[b]}) comes after row {a} "
@@ -649,8 +649,9 @@ def _read_panel(data, id_col: str, time_col: str, target: str, covariates: tuple
     return series, period
 
 
-def _zero_step(t):
-    return np.timedelta64(0) if isinstance(t, pd.DatetimeIndex) else 0.0
+def _steps(t) -> np.ndarray:
+    """The steps between consecutive times: in the index's unit for dates (time-zone aware or not), else numbers."""
+    return np.diff(t.asi8) if isinstance(t, pd.DatetimeIndex) else np.diff(t)
 
 
 def _time_column(column: pd.Series, name: str, ids: np.ndarray) -> tuple[pd.Index | np.ndarray, str | None]:
