@@ -12,16 +12,26 @@ uschange    sktime's ``load_uschange``: quarterly % changes of US consumption, i
             savings, unemployment, 1970Q1-2016Q3 (187 quarters)
 elnino      statsmodels' El Niño sea surface temperatures, one series per calendar month, yearly     6      1
             1950-2010 (12 series of 61 years)
+danish      held out: statsmodels' Danish money demand data, 5 quarterly series 1974Q1-1987Q3 (55      4      4
+            quarters): log real money, log real income, log prices, bond and deposit rates
+stocks      held out: vega_datasets' monthly closing prices of MSFT, AMZN, IBM, AAPL, 2000-01 to      6      1
+            2010-03 (123 months; GOOG, shorter, left out)
 ==========  =====================================================================================  =====  ==
+
+The held-out panels (``--panels danish,stocks``; not in the default run) were not run while the
+``model="auto"`` combination was designed: they check it on series it was not shaped on.
 
 Each panel is scored by rolling origin (Tashman 2000): the last ``--origins`` windows of ``h`` steps, ``h``
 steps apart; at each origin every method sees only the earlier rows of every series. Per-series methods
 (benchmarks/forecast.py's, fitted on each series alone): naive, seasonal naive (``m > 1``), ETS (statsmodels'
 ETS(A,Ad,A), ETS(A,Ad,N) without a season) and AutoARIMA (pmdarima). The global model:
-``GlobalForecaster(lookback=2h, horizon=h, cell="gru")``, its defaults otherwise (``model="auto"``: direct or
-hybrid, chosen on a validation window of the origin's training rows, which also calibrates the 80 % band of
-the quantiles ``(0.1, 0.5, 0.9)``), fitted per origin on all series at once, over ``--seeds`` seeds (point
-forecast: the median). ``--model`` fixes the model instead.
+``GlobalForecaster(lookback=2h, horizon=h, cell="gru")``, its defaults otherwise (``model="auto"``: per series,
+the equal-weight mean of the best of naive, drift, ETS and the global direct and hybrid nets, chosen on up to
+3 validation origins inside the origin's training rows, which also calibrate the 80 % band, split
+conformal), fitted per origin on all series at once, over ``--seeds`` seeds (point forecast: the median).
+``--model`` fixes the model instead (``direct`` or ``hybrid``: the net alone, its band calibrated on one
+window). The model chosen at each origin is shown in parentheses (the combination's members, ``member:count``
+of series).
 
 Score: MASE (Hyndman & Koehler 2006; the in-sample MAE of the seasonal naive forecast of season ``m`` on the
 origin's training rows) per series and origin, averaged over both; the share of held-out values inside the
@@ -31,6 +41,8 @@ mean MASE (over the origins; the global model's seed 0).
     OMP_NUM_THREADS=1 python benchmarks/forecast_panel.py                       # 3 panels, 3 origins, 3 seeds
     OMP_NUM_THREADS=1 python benchmarks/forecast_panel.py --quick               # 1 seed, 20 epochs
     OMP_NUM_THREADS=1 python benchmarks/forecast_panel.py --panels elnino --methods naive,ETS
+    OMP_NUM_THREADS=1 python benchmarks/forecast_panel.py --panels danish,stocks    # the held-out panels
+    OMP_NUM_THREADS=1 python benchmarks/forecast_panel.py --dev   # the windows before the test windows
 
 Writes ``--out`` (default ``runs/forecast_panel_benchmark``): ``results.json`` and ``table.md``.
 """
@@ -79,7 +91,24 @@ def _elnino() -> pd.DataFrame:
     return d.drop(columns="YEAR").set_axis(d["YEAR"].astype(int).to_numpy())
 
 
-PANELS = {"macrodata": (_macrodata, 8, 4), "uschange": (_uschange, 8, 4), "elnino": (_elnino, 6, 1)}
+def _danish() -> pd.DataFrame:
+    import statsmodels.api as sm
+
+    d = sm.datasets.danish_data.load_pandas().data
+    return d.set_axis(pd.period_range("1974Q1", periods=len(d), freq="Q"))
+
+
+def _stocks() -> pd.DataFrame:
+    from vega_datasets import local_data
+
+    d = local_data.stocks()
+    wide = d.pivot(index="date", columns="symbol", values="price")[["MSFT", "AMZN", "IBM", "AAPL"]]
+    return wide.set_axis(pd.PeriodIndex(wide.index, freq="M"))
+
+
+PANELS = {"macrodata": (_macrodata, 8, 4), "uschange": (_uschange, 8, 4), "elnino": (_elnino, 6, 1),
+          "danish": (_danish, 4, 4), "stocks": (_stocks, 6, 1)}
+HELD_OUT = ("danish", "stocks")  # not run while the model="auto" combination was designed
 
 
 def long(wide: pd.DataFrame) -> pd.DataFrame:
@@ -91,6 +120,8 @@ def long(wide: pd.DataFrame) -> pd.DataFrame:
 def run_panel(name: str, args) -> dict:
     load, h, m = PANELS[name]
     wide = load().astype(float)
+    if args.dev:  # the test windows dropped: the windows before them, for choosing a design
+        wide = wide.iloc[: len(wide) - args.origins * h]
     n = len(wide)
     origins = [n - h - k * h for k in reversed(range(args.origins))]
     methods = [k for k in args.methods if m > 1 or k != "seasonal naive"]
@@ -117,7 +148,7 @@ def run_panel(name: str, args) -> dict:
             train = panel.groupby("unique_id", sort=False).head(o)
             g = GlobalForecaster(lookback=2 * h, horizon=h, cell="gru", hidden_size=args.hidden, model=args.model,
                                  max_epochs=args.epochs, random_state=seed, device="cpu").fit(train)
-            chosen.append(g.kind_)
+            chosen.append(_chosen(g))
             p = g.predict()
             for s in series:
                 f = p[p["unique_id"] == s]
@@ -133,6 +164,14 @@ def run_panel(name: str, args) -> dict:
                                    "per_series": seeds[0]["per_series"], "seeds": seeds,
                                    "seconds": time.perf_counter() - t0}
     return result
+
+
+def _chosen(g: GlobalForecaster) -> str:
+    """The fitted model in a few words: its kind, or the combination's members with their series counts."""
+    if g.kind_ != "combination":
+        return g.kind_
+    counts = pd.Series(["+".join(c) for c in g.components_]).value_counts()
+    return " ".join(f"{c}:{k}" for c, k in counts.items())
 
 
 def _score(actual, point, lower, upper, scale) -> dict:
@@ -169,7 +208,7 @@ def tables(results: dict, seeds: int) -> str:
                 continue
             text = f"{got['mase']:.2f}" + (f" ± {got['mase_std']:.2f}" if k == "global" else "")
             if k == "global":  # the model chosen at each origin, seed 0
-                text += " (" + ", ".join(got["seeds"][0]["chosen"]) + ")"
+                text += " (" + "; ".join(got["seeds"][0]["chosen"]) + ")"
             if "coverage" in got:
                 text += f" [{got['coverage']:.2f}]"
             if k != "global":
@@ -189,7 +228,8 @@ def tables(results: dict, seeds: int) -> str:
 
 def main(argv=None) -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--panels", default=",".join(PANELS), help=f"comma-separated, among {', '.join(PANELS)}")
+    p.add_argument("--panels", default=",".join(k for k in PANELS if k not in HELD_OUT),
+                   help=f"comma-separated, among {', '.join(PANELS)} (held out: {', '.join(HELD_OUT)})")
     p.add_argument("--methods", default="naive,seasonal naive,ETS,AutoARIMA",
                    help=f"per-series methods, comma-separated, among {', '.join(CLASSICAL)}")
     p.add_argument("--seeds", type=int, default=3)
@@ -198,6 +238,9 @@ def main(argv=None) -> None:
     p.add_argument("--hidden", type=int, default=32)
     p.add_argument("--model", default="auto", help="the GlobalForecaster's model: auto, direct or hybrid")
     p.add_argument("--quick", action="store_true", help="1 seed, 20 epochs: a smoke run")
+    p.add_argument("--dev", action="store_true",
+                   help="score the --origins windows before the test windows (the test rows dropped), for design "
+                        "choices that must not see the test windows")
     p.add_argument("--out", default="runs/forecast_panel_benchmark")
     args = p.parse_args(argv)
     names, args.methods = args.panels.split(","), args.methods.split(",")

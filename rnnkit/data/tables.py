@@ -214,8 +214,8 @@ def _read_long(path, frame, id_column, time_column, target_column, with_target, 
                 if other.size:
                     a, b = rows[0], rows[other[0]]
                     raise ValueError(f"{path}: sequence {key!r} has several values in {target_column!r} "
-                                     f"({target[a]!r} on {_lines([a])}, {target[b]!r} on {_lines([b])}); a per-sequence "
-                                     f"target must be constant (use --task tag for per-step labels)")
+                                     f"({target[a]!r} on {_lines([a])}, {target[b]!r} on {_lines([b])}); a "
+                                     f"per-sequence target must be constant (use --task tag for per-step labels)")
                 y.append(target[rows[0]])
             y = np.asarray(y)
     return SequenceTable(X, y, ids, [str(c) for c in features.columns], target_column)

@@ -369,22 +369,8 @@ class Forecaster(BaseEstimator):
         (:func:`.combination.validation_origins`), the band's ``{τ: c_τ}`` (empty without quantiles) and a line
         with every score."""
         y, H, m = frame.values[:, frame.column_index(targets)[0]], self.horizon, choices["season_length"][0]
-        n, origins = len(y), combination.validation_origins(len(frame), self.horizon)
-        if not origins:  # the naive forecast has no parameters: every in-sample origin is out of sample for it
-            origins, components = list(range(1, n - H + 1)), ("naive",)
-            reason = f"{n} steps are too few to validate (fewer than horizon + max(2 horizon, 10)): the naive forecast"
-            if not origins:
-                return components, {}, reason
-            forecasts = np.stack([combination.naive_forecast(y[:o], H, m) for o in origins])
-            actual = np.stack([y[o : o + H] for o in origins])  # (V, H)
-        else:
-            actual = np.stack([y[o : o + H] for o in origins])  # (V, H)
-            candidates = {
-                "naive": np.stack([combination.naive_forecast(y[:o], H, m) for o in origins]),
-                "drift": np.stack([combination.drift_forecast(y[:o], H) for o in origins]),
-                "ets": np.stack([combination.ets_forecast(y[:o], combination.fit_ets(y[:o], m), H) for o in origins]),
-            }
-            skipped = ""
+        n, origins, nets, skipped = len(y), combination.validation_origins(len(frame), self.horizon), {}, ""
+        if origins:
             L_first = self.lookback if self.lookback != "auto" else defaults.choose_lookback(origins[0], H, m)[0]
             if origins[0] < L_first + H + max(2 * m, 1) + 1:
                 skipped = f"; the nets left out: {origins[0]} rows before the first origin are too few"
@@ -393,9 +379,17 @@ class Forecaster(BaseEstimator):
                 for kind in ("direct", "hybrid"):  # trained once before the first origin, forecasting from each
                     trial = clone(self).set_params(model=kind, log_dir=None, verbose=False)
                     trial._fit_frame(head, targets, None, series_output=False, calibrate=False)
-                    candidates[kind] = np.stack([trial._predict_frame(_take(frame, range(o)), H, None)[:, 0,
-                                                                                                       self._median()]
-                                                 for o in origins])
+                    nets[kind] = np.stack([trial._predict_frame(_take(frame, range(o)), H, None)[:, 0,
+                                                                                              self._median()]
+                                           for o in origins])
+        validated = bool(origins)
+        origins, actual, candidates = combination.validation_forecasts(y, H, m, nets)
+        if not validated:  # the naive forecast has no parameters: every in-sample origin is out of sample for it
+            components, forecasts = ("naive",), candidates.get("naive")
+            reason = f"{n} steps are too few to validate (fewer than horizon + max(2 horizon, 10)): the naive forecast"
+            if not origins:
+                return components, {}, reason
+        else:
             components, scores = combination.select(candidates, actual)
             forecasts = np.mean([candidates[c] for c in components], axis=0)
             reason = ", ".join(f"{k} {v:.4g}" for k, v in scores.items()) + \
