@@ -4,8 +4,8 @@ Data (the same split for every model):
 
 - **Bible**: ``bible Gen1:1-Rev22:21`` of the Debian package ``bible-kjv`` (``bash scripts/install_debs.sh``),
   the reader's output as it prints it (chapter headings, verse numbers, lines wrapped near 80 columns), about
-  4.3 M characters. The test text is the last ``test_chars`` characters (from a line start: Revelation and the
-  end of Jude); the training text the ``train_chars`` characters before it.
+  4.3 M characters. The test text is the last ``test_chars`` characters (from a line start: 1 Thessalonians 4
+  to the end of Revelation in the full run); the training text the ``train_chars`` characters before it.
 - **Python**: the ``.py`` files of the standard library of the running interpreter
   (``sysconfig.get_paths()["stdlib"]``, without ``site-packages`` and the test suites), in sorted order. A file
   is a test file when the CRC-32 of its relative path is 0 mod 20, so no test file is seen in training; each
@@ -20,7 +20,8 @@ model           what it is
                 BPTT: the training text read as ``B`` parallel streams (:class:`rnnkit.training.TokenStreams`)
                 in windows of ``window`` characters, the state carried from window to window
                 (``stateful=True``) and cut every ``tbptt_steps`` steps, through
-                :func:`~rnnkit.training.seeded_fit`. Evaluated as one stream over the whole test text, the
+                :func:`~rnnkit.training.seeded_fit`; size, epochs and learning rate (constant, or OneCycleLR)
+                per corpus (``FULL["lstm"]``). Evaluated as one stream over the whole test text, the
                 state carried throughout (:func:`stream_bits`)
 ``kneser_ney``  interpolated Kneser-Ney 5-gram model of the characters (:class:`KneserNey`)
 ``xz``          ``xz -9`` (Python's ``lzma``, preset 9) on the test text alone: compressed bits / characters
@@ -65,12 +66,21 @@ CORPORA = ("bible", "python")
 INSTALL = "bash scripts/install_debs.sh"
 TEMPERATURES = (0.5, 0.8, 1.0)
 PROMPTS = {"bible": "And God said", "python": "def "}
-# full: the whole Bible but its test part, 600 k characters of Python; quick: small slices, a small model
+# full: the whole Bible but its test part, 600 k characters of Python; quick: small slices, small models.
+# ``lstm[corpus]``: the model and its optimizer per corpus. The Bible's (512 units, peak lr 5e-3 under
+# OneCycleLR, 3 epochs) was chosen on a validation slice of its training text (docs/apps/charlm.md); Python
+# keeps the earlier settings, the CPU budget going to the Bible.
 FULL = {"train_chars": {"bible": None, "python": 600_000}, "test_chars": {"bible": 200_000, "python": 100_000},
-        "hidden_size": 256, "embedding_size": 64, "epochs": {"bible": 2, "python": 2}, "sample_chars": 300}
+        "lstm": {"bible": {"hidden_size": 512, "embedding_size": 64, "epochs": 3, "lr": 5e-3,
+                           "lr_schedule": "onecycle"},
+                 "python": {"hidden_size": 256, "embedding_size": 64, "epochs": 2, "lr": 3e-3, "lr_schedule": None}},
+        "sample_chars": 300}
 QUICK = {"train_chars": {"bible": 40_000, "python": 30_000}, "test_chars": {"bible": 5_000, "python": 5_000},
-         "hidden_size": 64, "embedding_size": 32, "epochs": {"bible": 3, "python": 3}, "sample_chars": 80}
-TRAINING = {"batch_size": 16, "window": 200, "tbptt_steps": 100, "lr": 3e-3, "clip_grad_norm": 1.0}
+         "lstm": {"bible": {"hidden_size": 64, "embedding_size": 32, "epochs": 3, "lr": 5e-3,
+                            "lr_schedule": "onecycle"},
+                  "python": {"hidden_size": 64, "embedding_size": 32, "epochs": 3, "lr": 3e-3, "lr_schedule": None}},
+         "sample_chars": 80}
+TRAINING = {"batch_size": 16, "window": 200, "tbptt_steps": 100, "clip_grad_norm": 1.0}  # both corpora
 ORDER = 5
 
 
@@ -101,11 +111,11 @@ def run(*, quick: bool = False, seed: int = 0, out: str | os.PathLike | None = N
 
         row = {}
         start = time.perf_counter()
-        model, history = fit_lstm(train_ids, len(vocab), budget, epochs=budget["epochs"][corpus], seed=seed,
-                                  device=device)
+        lstm = budget["lstm"][corpus]
+        model, history = fit_lstm(train_ids, len(vocab), lstm, seed=seed, device=device)
         fitted = time.perf_counter()
         bpc = stream_bits(model, test_ids)
-        row["lstm"] = {"name": f"LSTM ({budget['hidden_size']} units), truncated BPTT", "bpc": bpc,
+        row["lstm"] = {"name": f"LSTM ({lstm['hidden_size']} units), truncated BPTT", "bpc": bpc,
                        "train_seconds": fitted - start, "test_seconds": time.perf_counter() - fitted,
                        "train_loss_per_epoch_bits": [v / math.log(2) for v in history]}
         log(f"{corpus}: LSTM {bpc:.3f} bpc ({fitted - start:.0f} s)")
@@ -123,8 +133,7 @@ def run(*, quick: bool = False, seed: int = 0, out: str | os.PathLike | None = N
         "recipe": "charlm",
         "task": "character-level language modelling: bits per character on held-out text",
         "data": data,
-        "settings": {"quick": quick, "seed": seed, "hidden_size": budget["hidden_size"],
-                     "embedding_size": budget["embedding_size"], "cell": "lstm", "epochs": budget["epochs"],
+        "settings": {"quick": quick, "seed": seed, "cell": "lstm", "lstm": budget["lstm"],
                      **TRAINING, "optimizer": "AdamW", "device": device, "ngram_order": ORDER,
                      "temperatures": list(TEMPERATURES)},
         "results": results,
@@ -179,21 +188,24 @@ def split_corpus(corpus: str, text: str | dict[str, str], train_chars: int | Non
 
 
 # -- the recurrent model -------------------------------------------------------------------------------------
-def fit_lstm(train_ids: torch.Tensor, vocab_size: int, budget: dict, *, epochs: int, seed: int, device: str):
+def fit_lstm(train_ids: torch.Tensor, vocab_size: int, lstm: dict, *, seed: int, device: str):
     """Train a :class:`rnnkit.models.LanguageModel` by truncated BPTT over parallel streams of the training
-    text; return it in eval mode on the CPU, and the training loss (nats per character) per epoch."""
+    text, with ``lstm``'s sizes, epochs and learning rate (``lr_schedule="onecycle"``: PyTorch's OneCycleLR
+    through :class:`~rnnkit.training.module.SequenceModule`); return it in eval mode on the CPU, and the
+    training loss (nats per character) per epoch."""
     from ..models import LanguageModel
     from ..training import seeded_fit
     from ..training.data import TokenStreams
     from ..training.module import SequenceModule
 
     streams = TokenStreams(train_ids, TRAINING["batch_size"], TRAINING["window"])
-    build = lambda: SequenceModule(LanguageModel(vocab_size, budget["hidden_size"], cell="lstm",
-                                                 embedding_size=budget["embedding_size"]),
-                                   lr=TRAINING["lr"], clip_grad_norm=TRAINING["clip_grad_norm"],
-                                   tbptt_steps=TRAINING["tbptt_steps"], stateful=True)
+    build = lambda: SequenceModule(LanguageModel(vocab_size, lstm["hidden_size"], cell="lstm",
+                                                 embedding_size=lstm["embedding_size"]),
+                                   lr=lstm["lr"], lr_schedule=lstm["lr_schedule"],
+                                   clip_grad_norm=TRAINING["clip_grad_norm"], tbptt_steps=TRAINING["tbptt_steps"],
+                                   stateful=True)
     module = seeded_fit(build, DataLoader(streams, batch_size=None, shuffle=False), seed=seed,
-                        max_epochs=epochs, device=device).module
+                        max_epochs=lstm["epochs"], device=device).module
     return module.model.eval().cpu(), module.history["train_loss"]
 
 
@@ -340,14 +352,19 @@ def curves_figure(results: dict) -> Figure:
 
 def markdown(results: dict) -> str:
     s, d = results["settings"], results["data"]
-    lines = [f"LSTM: {s['hidden_size']} units over {s['embedding_size']}-dimensional character embeddings; "
-             f"{s['batch_size']} parallel streams, windows of {s['window']} characters, state carried between "
-             f"windows, truncated every {s['tbptt_steps']} steps; {s['optimizer']} lr {s['lr']}, clip-norm "
-             f"{s['clip_grad_norm']}; seed {s['seed']}; epochs {s['epochs']}." + (" Quick run." if s["quick"] else ""),
+    per_corpus = "; ".join(
+        f"{c}: {m['hidden_size']} units over {m['embedding_size']}-dimensional character embeddings, "
+        f"{m['epochs']} epochs, {s['optimizer']} lr {m['lr']}"
+        + (" peak under OneCycleLR" if m["lr_schedule"] == "onecycle" else " constant")
+        for c, m in s["lstm"].items())
+    lines = [f"LSTM ({per_corpus}); {s['batch_size']} parallel streams, windows of {s['window']} characters, "
+             f"state carried between windows, truncated every {s['tbptt_steps']} steps; clip-norm "
+             f"{s['clip_grad_norm']}; seed {s['seed']}." + (" Quick run." if s["quick"] else ""),
              "", "| model | " + " | ".join(f"{c} (bits per character)" for c in CORPORA) + " |",
              "|---|" + "---|" * len(CORPORA)]
     for key in ("lstm", "kneser_ney", "xz_primed", "xz"):
-        lines.append(f"| {results['results'][CORPORA[0]][key]['name']} | "
+        name = "LSTM, truncated BPTT" if key == "lstm" else results["results"][CORPORA[0]][key]["name"]
+        lines.append(f"| {name} | "
                      + " | ".join(f"{results['results'][c][key]['bpc']:.3f}" for c in CORPORA) + " |")
     lines.append("")
     for c in CORPORA:
