@@ -131,6 +131,34 @@ def test_recurrent_dropout_and_zoneout_equal_the_reference(name, options, traini
     assert_same_as_reference(layer)
 
 
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_uniform_draws_torch_rands_numbers(dtype):
+    """The zoneout uniforms come from the extension's uniform_, which must give exactly torch.rand's numbers from
+    the default generator and leave it where torch.rand leaves it: from any offset into the twister's 624-word
+    state, across several regenerations of it, in float32 (one 32-bit word a number) and float64 (two)."""
+    for seed, before, n in [(0, 0, 1), (1, 3, 623), (2, 623, 2000), (3, 1000, 5 * 624 + 7)]:
+        torch.manual_seed(seed)
+        torch.rand(before)
+        expected, after = torch.rand(n, dtype=dtype), torch.rand(5)
+        torch.manual_seed(seed)
+        torch.rand(before)
+        assert torch.equal(torch.ops.rnnkit_cpu_loop.uniform_(torch.empty(n, dtype=dtype)), expected)
+        assert torch.equal(torch.rand(5), after)
+
+
+def test_zoneout_leaves_the_generator_where_the_reference_does():
+    """Drawing the masks in C++ consumes the same numbers as the reference's per-step draws: what is drawn after
+    a training forward (the next batch's dropout, say) is the same on both paths."""
+    layer = stack(CELLS["lstm"], bi=True, zoneout=0.3, hidden_dropout=0.2)
+    reference = copy.deepcopy(layer)
+    reference.backend = "reference"
+    x, lens, state = inputs(layer, [5, 2, 4], True)
+    run(layer, x, lens, state)
+    after = torch.rand(7)
+    run(reference, x, lens, state)
+    assert torch.equal(torch.rand(7), after)
+
+
 def test_zoneout_masks_are_drawn_not_fixed():
     """A different seed gives other masks, so training outputs differ (the draws are not skipped)."""
     layer = stack(CELLS["lstm"], zoneout=0.5)
@@ -140,8 +168,10 @@ def test_zoneout_masks_are_drawn_not_fixed():
     assert not torch.allclose(a, b)
 
 
-def test_float32_close_to_float64_reference():
-    layer = stack(CELLS["layernorm_lstm"], layers=2, zoneout=0.2).eval()  # float32 draws other uniforms
+@pytest.mark.parametrize("name", ["layernorm_lstm", "lstm", "gru", "elman_tanh"])
+def test_float32_close_to_float64_reference(name):
+    """In float32 the loop's tanh is Sleef's 3.5-ULP kernel (torch.tanh's is the 1-ULP one): still rounding."""
+    layer = stack(CELLS[name], layers=2, zoneout=0.2).eval()  # float32 draws other uniforms
     x, lens, state = inputs(layer, [5, 2, 4], True)
     ref = copy.deepcopy(layer)
     ref.backend = "reference"
@@ -242,10 +272,12 @@ def test_time_aware_decays_with_imputation_equal_the_reference():
         torch.testing.assert_close(a, b, atol=1e-10, rtol=1e-10)
 
 
-@pytest.mark.parametrize("name", ["layernorm_lstm", "time_aware_lstm", "time_aware_layernorm_lstm"])
-def test_the_loop_takes_the_norm_and_the_decays_itself(name, monkeypatch):
-    """LayerNorm-LSTM's input norm and TimeAware's decays run in the C++ code: with the cells' own project
-    made to fail, the loop still answers (and equals the reference, above)."""
+@pytest.mark.parametrize("name", ["lstm", "gru", "elman_tanh", "layernorm_lstm", "time_aware_lstm",
+                                  "time_aware_layernorm_lstm"])
+def test_the_loop_takes_the_biases_the_norm_and_the_decays_itself(name, monkeypatch):
+    """The input bias of the LSTM, GRU and Elman cells (added per step with b_hh), LayerNorm-LSTM's input norm
+    and TimeAware's decays run in the C++ code: with the cells' own project made to fail, the loop still answers
+    (and equals the reference, above)."""
     layer = stack({**CELLS, **TIME_AWARE}[name])
     x, lens, state = inputs(layer, [5, 2, 4], True)
 
@@ -256,8 +288,7 @@ def test_the_loop_takes_the_norm_and_the_decays_itself(name, monkeypatch):
         monkeypatch.setattr(cell, "project", refuse)
         if isinstance(cell, TimeAware):
             monkeypatch.setattr(cell, "impute", refuse)
-            if isinstance(cell.cell, LayerNormLSTMCell):  # an affine inner cell keeps its own projection
-                monkeypatch.setattr(cell.cell, "project", refuse)
+            monkeypatch.setattr(cell.cell, "project", refuse)
     values, grads, backend = run(layer, x, lens, state)
     assert backend == "cpu_loop"
     assert all(torch.isfinite(v).all() for v in values)

@@ -8,13 +8,14 @@ recurrent weight's gradient is one matmul over all steps after it. This is the d
 (:mod:`.cpu_gru`), generalised to every built-in cell and to what the reference loop wraps around a cell:
 
 ========================  =====================================================================================
-``LSTMCell``              ``i, f, g, o = σ, σ, tanh, σ (xw + W_hh h + b_hh)``; ``c' = f c + i g``;
+``LSTMCell``              ``i, f, g, o = σ, σ, tanh, σ (xw + b_ih + W_hh h + b_hh)``; ``c' = f c + i g``;
                           ``h' = o tanh(c')``
 ``LayerNormLSTMCell``     the same with ``LN_4(W_ih x) γ_ih + b + LN_4(W_hh h) γ_hh`` for the pre-activations
                           (per gate block) and ``h' = o tanh(LN(c') γ_c + β_c)``
-``GRUCell``               ``r, z = σ(xw_r + hw_r), σ(xw_z + hw_z)``; ``n = tanh(xw_n + r hw_n)``;
+``GRUCell``               ``r, z = σ(xw_r + hw_r), σ(xw_z + hw_z)``; ``n = tanh(xw_n + r hw_n)`` (``xw``
+                          and ``hw`` with their biases);
                           ``h' = (1 - z) n + z h``
-``ElmanCell``             ``h' = tanh(xw + W_hh h + b_hh)`` (or relu)
+``ElmanCell``             ``h' = tanh(xw + b_ih + W_hh h + b_hh)`` (or relu)
 ``MinGRUCell``            ``z = σ(k)``; ``h' = (1 - z) h + z g(p)``; no recurrent matmul
 ``MinLSTMCell``           ``f, i = σ(k_f), σ(k_i)``; ``h' = f/(f+i) h + i/(f+i) g(p)``
 ``TimeAware(cell)``       any of the above with ``h ← γ_h h``, ``γ_h = exp(-max(0, W_h δ + b_h))``, before the
@@ -27,12 +28,16 @@ in eval on every state field (the output is the cell's own ``h'``), and padding 
 state stays, the output is zero, the gradient passes straight through). The random draws are the reference's
 own: the dropout mask and the zoneout uniforms ``(T, fields, B, H)`` are drawn before the loop in the order the
 reference draws them step by step (torch's CPU generator fills a tensor element by element, so the values
-are the same numbers; ``tests/test_fastpath_cpu_loop.py`` checks it).
+are the same numbers; ``tests/test_fastpath_cpu_loop.py`` checks it), the uniforms by the extension's
+``uniform_``, which gives ``torch.rand``'s numbers from the default generator five times faster (docs/kernels.md).
+``tanh`` is Sleef's 3.5-ULP vector kernel, four times faster than torch's 1-ULP one: the same function to
+rounding (both within 2 float32 ULP).
 
 The matmuls of the input projection stay outside, for all steps at once, differentiated by autograd, as on
 every rnnkit path; what comes after them moves into C++ code with a hand-written backward, so that no
 ``(B, T, G)``-sized chain of autograd nodes is left around the loop. :func:`project` is this path's projection,
-which :class:`rnnkit.Recurrent` calls in place of ``cell.project``: LayerNorm-LSTM's is ``x W_ih^T`` (its block
+which :class:`rnnkit.Recurrent` calls in place of ``cell.project``: the LSTM's, GRU's and Elman cell's is
+``x W_ih^T`` (``b_ih`` is added per step with ``b_hh``); LayerNorm-LSTM's is ``x W_ih^T`` (its block
 norm, gain and bias are taken per step in the loop, beside the recurrent norm); TimeAware's is the inner cell's
 projection of ``[x_hat, m]`` from GRU-D's input decay and imputation (:meth:`rnnkit.cells.TimeAware.impute`,
 here one C++ pass over ``(B, T, F)`` forward and one backward, :class:`_Impute`) and the hidden decay's
@@ -60,10 +65,13 @@ KINDS = {LSTMCell: 0, LayerNormLSTMCell: 1, GRUCell: 2, ElmanCell: 3, MinGRUCell
 
 _SOURCE = r"""
 #include <ATen/ATen.h>
+#include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Parallel.h>
+#include <ATen/cpu/vec/functional.h>
 #include <ATen/cpu/vec/vec.h>
 #include <torch/library.h>
 #include <cmath>
+#include <mutex>
 #include <vector>
 
 enum Kind : int64_t { LSTM = 0, LNLSTM = 1, GRU = 2, ELMAN = 3, MINGRU = 4, MINLSTM = 5 };
@@ -77,6 +85,8 @@ static int64_t acts_of(int64_t k) {
 // LN-LSTM's saved 1/sqrt(var + eps) per row: the four recurrent blocks, c', the four input blocks.
 static constexpr int64_t NSTATS = 9;
 static bool has_matmul(int64_t k) { return k != MINGRU && k != MINLSTM; }
+// whether d(W_hh h) = d(x W_ih^T), so that the backward reads the one from the other's buffer
+static bool same_grads(int64_t k) { return k == LSTM || k == ELMAN; }
 static inline int64_t grain(int64_t H) { return std::max<int64_t>(1, 16384 / std::max<int64_t>(1, H)); }
 
 template <typename T> using Vec = at::vec::Vectorized<T>;
@@ -84,6 +94,18 @@ template <typename T> static inline Vec<T> sig(const Vec<T>& v) {
   const Vec<T> one(1);
   return one / (one + v.neg().exp());
 }
+// tanh by Sleef's 3.5-ULP kernel where the build has vectors: 4x faster than the 1-ULP kernel behind
+// Vectorized::tanh and torch.tanh (35 -> 8 ns per 16 floats on AVX-512), which took as long as the forward's
+// recurrent matmul. Both are within 2 float32 ULP of tanh (0.5 and 1.6 measured over [-12, 12]); the tests
+// compare the loop's float32 results with the float64 reference.
+template <typename T> static inline Vec<T> tanh_(const Vec<T>& v) { return v.tanh(); }
+#if defined(CPU_CAPABILITY_AVX512)
+template <> inline Vec<float> tanh_(const Vec<float>& v) { return Sleef_tanhf16_u35(v); }
+template <> inline Vec<double> tanh_(const Vec<double>& v) { return Sleef_tanhd8_u35(v); }
+#elif defined(CPU_CAPABILITY_AVX2)
+template <> inline Vec<float> tanh_(const Vec<float>& v) { return Sleef_tanhf8_u35(v); }
+template <> inline Vec<double> tanh_(const Vec<double>& v) { return Sleef_tanhd4_u35(v); }
+#endif
 // Feng et al.'s g(p) = p + 0.5 (p >= 0), sigmoid(p) (p < 0), and its derivative.
 template <typename T> static inline Vec<T> gpos(const Vec<T>& p) {
   return Vec<T>::blendv(sig(p), p + Vec<T>(0.5), p >= Vec<T>(0));
@@ -104,22 +126,27 @@ struct Args {  // what a loop needs besides the tensors it indexes
   const int64_t* len;
 };
 
-// The step's parameters besides W_hh and b_hh (null where the cell has none): LN-LSTM's gains of the recurrent
-// and input blocks, its input bias, and the gain and shift of its cell norm.
+// The step's parameters besides W_hh (null where the cell has none): the biases of the recurrent and the input
+// side (the loop adds both: the projection outside is x W_ih^T alone; LN-LSTM's input bias comes after its input
+// norm), LN-LSTM's gains of the recurrent and input blocks, and the gain and shift of its cell norm.
 template <typename T> struct Params {
-  const T *g_hh, *g_ih, *b_ih, *g_c, *b_c;
+  const T *b_hh, *b_ih, *g_hh, *g_ih, *g_c, *b_c;
 };
+// v + b[j, j + m) where the bias is given
+template <typename T> static inline Vec<T> plus(const Vec<T>& v, const T* b, int64_t j, int64_t m) {
+  return b ? v + Vec<T>::loadu(b + j, m) : v;
+}
 
+// The sum of a vector's lanes, in shuffles where at::vec has them (float on AVX2 and AVX-512)
+template <typename T> static inline T lanes_sum(const Vec<T>& v) {
+  return at::vec::vec_reduce_all<T>([](const Vec<T>& a, const Vec<T>& b) { return a + b; }, v);
+}
 // The sum of x[0, n) (a partial vector loads zeros in its tail).
 template <typename T> static T vsum(const T* x, int64_t n) {
   using V = Vec<T>;
   V acc(0);
   FOR_VEC(n) acc = acc + V::loadu(x + j, m);
-  __at_align__ T lanes[V::size()];
-  acc.store(lanes);
-  T s = 0;
-  for (int64_t k = 0; k < V::size(); ++k) s += lanes[k];
-  return s;
+  return lanes_sum(acc);
 }
 
 // One layer norm over n values: x^ = (x - mean) / sqrt(var + eps), biased variance; returns 1/sqrt(var+eps).
@@ -132,26 +159,28 @@ template <typename T> static T norm(const T* x, T* xhat, int64_t n, double eps) 
     if (m < V::size()) d = V::set(V(0), d, m);
     acc = acc + d * d;
   }
-  __at_align__ T lanes[V::size()];
-  acc.store(lanes);
-  T var = 0;
-  for (int64_t k = 0; k < V::size(); ++k) var += lanes[k];
+  const T var = lanes_sum(acc);
   const T rstd = T(1) / std::sqrt(var / T(n) + T(eps));
   FOR_VEC(n) ((V::loadu(x + j, m) - V(mean)) * V(rstd)).store(xhat + j, m);
   return rstd;
 }
-// The backward of x^ = norm(x): dx = rstd (dx^ - mean(dx^) - x^ mean(dx^ x^)). tmp: n scratch values.
+// The backward of x^ = norm(x): dx = rstd (dx^ - mean(dx^) - x^ mean(dx^ x^)); both means in one pass.
 template <typename T>
-static void norm_backward(const T* dxhat, const T* xhat, T rstd, int64_t n, T* dx, T* tmp) {
+static void norm_backward(const T* dxhat, const T* xhat, T rstd, int64_t n, T* dx) {
   using V = Vec<T>;
-  FOR_VEC(n) (V::loadu(dxhat + j, m) * V::loadu(xhat + j, m)).store(tmp + j, m);
-  const V ma(vsum(dxhat, n) / T(n)), mb(vsum(tmp, n) / T(n)), r(rstd);
+  V sa(0), sb(0);
+  FOR_VEC(n) {
+    const V d = V::loadu(dxhat + j, m);
+    sa = sa + d;
+    sb = sb + d * V::loadu(xhat + j, m);
+  }
+  const V ma(lanes_sum(sa) / T(n)), mb(lanes_sum(sb) / T(n)), r(rstd);
   FOR_VEC(n) (r * (V::loadu(dxhat + j, m) - ma - V::loadu(xhat + j, m) * mb)).store(dx + j, m);
 }
 
-// The cell's step for one batch row: from xw (G; LN-LSTM: x W_ih^T, not yet normalised), hw (G, the recurrent
-// matmul's row, raw), h (the fed state) and c, writes h' into y, c' into cn, the activations into a
-// (acts_of(kind) * H) and LN-LSTM's statistics into st (NSTATS). tmp: 5H scratch values.
+// The cell's step for one batch row: from xw (G, x W_ih^T without the bias), hw (G, W_hh h without the bias),
+// h (the fed state) and c, writes h' into y, c' into cn, the activations into a (acts_of(kind) * H) and LN-LSTM's
+// statistics into st (NSTATS). tmp: 5H scratch values.
 template <typename T>
 static void cell_forward(const Args& A, const Params<T>& P, const T* xw, const T* hw, const T* h, const T* c,
                          T* y, T* cn, T* a, T* st, T* tmp) {
@@ -166,48 +195,46 @@ static void cell_forward(const Args& A, const Params<T>& P, const T* xw, const T
         st[5 + k] = norm(xw + k * H, a + (10 + k) * H, H, A.eps);
       }
       FOR_VEC(4 * H) {
-        V u = V::loadu(a + 10 * H + j, m) * V::loadu(P.g_ih + j, m);
-        if (P.b_ih) u = u + V::loadu(P.b_ih + j, m);
+        const V u = plus(V::loadu(a + 10 * H + j, m) * V::loadu(P.g_ih + j, m), P.b_ih, j, m);
         (u + V::loadu(a + 5 * H + j, m) * V::loadu(P.g_hh + j, m)).store(tmp + j, m);
       }
       xw = tmp;
       r = nullptr;
     }
     FOR_VEC(H) {
-      auto pre = [&](int64_t q) {
+      auto pre = [&](int64_t q) {  // (x W_ih^T + b_ih) + (W_hh h + b_hh), LN-LSTM's all in xw
         const V v = V::loadu(xw + q * H + j, m);
-        return r ? v + V::loadu(r + q * H + j, m) : v;
+        return r ? plus(v, P.b_ih, q * H + j, m) + plus(V::loadu(r + q * H + j, m), P.b_hh, q * H + j, m) : v;
       };
-      const V i = sig(pre(0)), f = sig(pre(1)), g = pre(2).tanh(), o = sig(pre(3));
+      const V i = sig(pre(0)), f = sig(pre(1)), g = tanh_(pre(2)), o = sig(pre(3));
       const V c2 = f * V::loadu(c + j, m) + i * g;
       i.store(a + j, m); f.store(a + H + j, m); g.store(a + 2 * H + j, m); o.store(a + 3 * H + j, m);
       c2.store(cn + j, m);
-      if (A.kind == LSTM) { const V tc = c2.tanh(); tc.store(a + 4 * H + j, m); (o * tc).store(y + j, m); }
+      if (A.kind == LSTM) { const V tc = tanh_(c2); tc.store(a + 4 * H + j, m); (o * tc).store(y + j, m); }
     }
     if (A.kind == LNLSTM) {
       T* ch = a + 9 * H;
       st[4] = norm(cn, ch, H, A.eps);
       FOR_VEC(H) {
-        V u = V::loadu(ch + j, m) * V::loadu(P.g_c + j, m);
-        if (P.b_c) u = u + V::loadu(P.b_c + j, m);
-        const V tu = u.tanh();
+        const V tu = tanh_(plus(V::loadu(ch + j, m) * V::loadu(P.g_c + j, m), P.b_c, j, m));
         tu.store(a + 4 * H + j, m);
         (V::loadu(a + 3 * H + j, m) * tu).store(y + j, m);
       }
     }
   } else if (A.kind == GRU) {
     FOR_VEC(H) {
-      const V hn = V::loadu(hw + 2 * H + j, m);
-      const V r = sig(V::loadu(xw + j, m) + V::loadu(hw + j, m));
-      const V z = sig(V::loadu(xw + H + j, m) + V::loadu(hw + H + j, m));
-      const V n = (V::loadu(xw + 2 * H + j, m) + r * hn).tanh();
+      auto x_ = [&](int64_t q) { return plus(V::loadu(xw + q * H + j, m), P.b_ih, q * H + j, m); };
+      auto h_ = [&](int64_t q) { return plus(V::loadu(hw + q * H + j, m), P.b_hh, q * H + j, m); };
+      const V hn = h_(2);
+      const V r = sig(x_(0) + h_(0)), z = sig(x_(1) + h_(1));
+      const V n = tanh_(x_(2) + r * hn);
       ((one - z) * n + z * V::loadu(h + j, m)).store(y + j, m);
       r.store(a + j, m); z.store(a + H + j, m); n.store(a + 2 * H + j, m); hn.store(a + 3 * H + j, m);
     }
   } else if (A.kind == ELMAN) {
     FOR_VEC(H) {
-      const V pre = V::loadu(xw + j, m) + V::loadu(hw + j, m);
-      const V h2 = A.relu ? at::vec::maximum(pre, zero) : pre.tanh();
+      const V pre = plus(V::loadu(xw + j, m), P.b_ih, j, m) + plus(V::loadu(hw + j, m), P.b_hh, j, m);
+      const V h2 = A.relu ? at::vec::maximum(pre, zero) : tanh_(pre);
       h2.store(y + j, m); h2.store(a + j, m);
     }
   } else if (A.kind == MINGRU) {
@@ -231,7 +258,8 @@ static void cell_forward(const Args& A, const Params<T>& P, const T* xw, const T
 }
 
 // The backward of cell_forward for one row: from gh = dL/dh' and gc = dL/dc', writes d(xw) (G) into dx,
-// the recurrent matmul's output gradient into dhw (G; raw W_hh h for LN-LSTM), the direct part of dL/dh
+// the recurrent matmul's output gradient into dhw (G; raw W_hh h for LN-LSTM; the LSTM's and Elman cell's is dx
+// itself, same_grads, and dhw unused), the direct part of dL/dh
 // (fed state) into dh, dL/dc into dc, and adds LN-LSTM's parameter gradients for this row into acc (14H:
 // gamma_hh 4H, gamma_c H, beta_c H, gamma_ih 4H, the input bias 4H). tmp: 10H scratch values.
 template <typename T>
@@ -252,7 +280,7 @@ static void cell_backward(const Args& A, const Params<T>& P, const T* a, const T
         (d * V::loadu(P.g_c + j, m)).store(dch + j, m);
       }
       T* dct = tmp + H;
-      norm_backward(dch, a + 9 * H, st[4], H, dct, tmp + 2 * H);
+      norm_backward(dch, a + 9 * H, st[4], H, dct);
       FOR_VEC(H) (V::loadu(dct + j, m) + V::loadu(gc + j, m)).store(dct + j, m);
       dcn = dct;
     }
@@ -267,7 +295,7 @@ static void cell_backward(const Args& A, const Params<T>& P, const T* a, const T
       (d_c * f).store(dc + j, m);
       zero.store(dh + j, m);
     }
-    if (A.kind == LSTM) { std::copy(dx, dx + 4 * H, dhw); return; }
+    if (A.kind == LSTM) return;
     // dL/dx^ of the recurrent and the input blocks (the gains' and the bias' gradients on the way), then
     // their LN backward: into dhw and, in place of the pre-activations' gradient, dx
     T* dxh = tmp + 2 * H;
@@ -281,8 +309,8 @@ static void cell_backward(const Args& A, const Params<T>& P, const T* a, const T
       (d * V::loadu(P.g_ih + j, m)).store(dxi + j, m);
     }
     for (int64_t k = 0; k < 4; ++k) {
-      norm_backward(dxh + k * H, a + (5 + k) * H, st[k], H, dhw + k * H, tmp);
-      norm_backward(dxi + k * H, a + (10 + k) * H, st[5 + k], H, dx + k * H, tmp);
+      norm_backward(dxh + k * H, a + (5 + k) * H, st[k], H, dhw + k * H);
+      norm_backward(dxi + k * H, a + (10 + k) * H, st[5 + k], H, dx + k * H);
     }
   } else if (A.kind == GRU) {
     FOR_VEC(H) {
@@ -299,7 +327,7 @@ static void cell_backward(const Args& A, const Params<T>& P, const T* a, const T
     FOR_VEC(H) {
       const V h2 = V::loadu(a + j, m), d = V::loadu(gh + j, m);
       const V dp = A.relu ? V::blendv(zero, d, h2 > zero) : d * (one - h2 * h2);
-      dp.store(dx + j, m); dp.store(dhw + j, m); zero.store(dh + j, m);
+      dp.store(dx + j, m); zero.store(dh + j, m);
     }
   } else if (A.kind == MINGRU) {
     FOR_VEC(H) {
@@ -333,15 +361,14 @@ template <typename T> static inline Vec<T> decay_of(const Vec<T>& pre) {
 template <typename T>
 static void forward_loop(const Args& A, const Params<T>& P, const at::Tensor& xw, const T* dec, at::Tensor& hs,
                          at::Tensor& cs, at::Tensor& hf, at::Tensor& out, at::Tensor& acts, at::Tensor& stats,
-                         const at::Tensor& w_hh, const c10::optional<at::Tensor>& b_hh,
-                         const c10::optional<at::Tensor>& hmask, const c10::optional<at::Tensor>& zu) {
+                         const at::Tensor& w_hh, const c10::optional<at::Tensor>& hmask,
+                         const c10::optional<at::Tensor>& zu) {
   using V = Vec<T>;
   const int64_t B = A.B, T_ = A.T, H = A.H, G = A.G, nA = acts_of(A.kind);
   const bool mm = has_matmul(A.kind), two = A.nf == 2;
   at::Tensor hw = at::empty({B, mm ? G : 0}, xw.options());
   // W_hh^T contiguous, so that every step's product is a plain (no transpose) BLAS call
   at::Tensor w_t = mm ? w_hh.t().contiguous() : w_hh;
-  const T* bias = b_hh.has_value() ? b_hh->data_ptr<T>() : nullptr;
   // raw pointers into the saves, indexed by hand: a Tensor index per step and save costs more than the step's
   // pointwise maths at small sizes
   const int64_t BH = B * H;
@@ -354,7 +381,8 @@ static void forward_loop(const Args& A, const Params<T>& P, const at::Tensor& xw
   T* out0 = out.data_ptr<T>();
   const T* mask = hmask.has_value() ? hmask->data_ptr<T>() : nullptr;
   const T* zu0 = A.zmode == 1 ? zu->data_ptr<T>() : nullptr;
-  const T pz = T(A.p), qz = T(1.0 - A.p);
+  // p in the state's dtype, as torch compares and multiplies a tensor with a Python float
+  const V pz(static_cast<T>(A.p)), qz(static_cast<T>(1.0 - A.p));
   for (int64_t t = 0; t < T_; ++t) {
     const int64_t s0 = A.save ? t : t % 2, s1 = A.save ? t + 1 : (t + 1) % 2;
     const T* x = xw0 + t * G;  // row b at x + b * T * G
@@ -377,14 +405,15 @@ static void forward_loop(const Args& A, const Params<T>& P, const at::Tensor& xw
       });
     }
     const T* hp = A.feed ? fp : ho;
-    if (mm) at::mm_out(hw, at::from_blob(const_cast<T*>(hp), {B, H}, xw.options()), w_t);  // + b_hh per row
+    if (mm) at::mm_out(hw, at::from_blob(const_cast<T*>(hp), {B, H}, xw.options()), w_t);  // the biases: per row
     T* hwp = mm ? hw.data_ptr<T>() : nullptr;
     T* y = out0 + t * H;  // row b at y + b * T * H
     T* at_ = acts0 + (A.save ? t : 0) * B * nA * H;
     T* st = stats0 + (A.save ? t : 0) * B * NSTATS;
     const T* u = zu0 ? zu0 + t * A.nf * B * H : nullptr;  // (T, nf, B, H)
     at::parallel_for(0, B, grain(H), [&](int64_t b0, int64_t b1) {
-      std::vector<T> tmp(5 * H), c2(H);
+      std::vector<T> scratch(6 * H);  // the step's 5H, and c' where zoneout makes the state from it
+      T* tmp = scratch.data();
       for (int64_t b = b0; b < b1; ++b) {
         T* yb = y + b * T_ * H;
         if (t >= A.len[b]) {  // padding: the state stays, the output is zero
@@ -394,20 +423,22 @@ static void forward_loop(const Args& A, const Params<T>& P, const at::Tensor& xw
           std::fill(at_ + b * nA * H, at_ + (b + 1) * nA * H, T(0));  // read by the sums over all steps
           continue;
         }
-        if (bias) {  // hw = W_hh h + b_hh
-          T* r = hwp + b * G;
-          FOR_VEC(G) (V::loadu(r + j, m) + V::loadu(bias + j, m)).store(r + j, m);
-        }
+        T* c2 = two ? (A.zmode ? tmp + 5 * H : cn + b * H) : nullptr;  // without zoneout c' is the state
         cell_forward<T>(A, P, x + b * T_ * G, mm ? hwp + b * G : nullptr, hp + b * H, two ? co + b * H : nullptr,
-                        yb, c2.data(), at_ + b * nA * H, st + b * NSTATS, tmp.data());
+                        yb, c2, at_ + b * nA * H, st + b * NSTATS, tmp);
         for (int64_t k = 0; k < A.nf; ++k) {  // zoneout on each field (the output stays the cell's h')
-          const T* nw = k == 0 ? yb : c2.data();
-          const T* old = (k == 0 ? ho : co) + b * H;
+          const T* nw = k == 0 ? yb : c2;
           T* dst = (k == 0 ? hn : cn) + b * H;
-          if (A.zmode == 0) { std::copy(nw, nw + H, dst); continue; }
+          if (A.zmode == 0) {
+            if (nw != dst) std::copy(nw, nw + H, dst);
+            continue;
+          }
+          const T* old = (k == 0 ? ho : co) + b * H;
           const T* ub = A.zmode == 1 ? u + (k * B + b) * H : nullptr;
-          for (int64_t j = 0; j < H; ++j)
-            dst[j] = A.zmode == 1 ? (ub[j] < pz ? old[j] : nw[j]) : pz * old[j] + qz * nw[j];
+          FOR_VEC(H) {  // where(u < p, old, new) in training, p old + (1 - p) new in eval
+            const V o = V::loadu(old + j, m), n = V::loadu(nw + j, m);
+            (A.zmode == 1 ? V::blendv(n, o, V::loadu(ub + j, m) < pz) : pz * o + qz * n).store(dst + j, m);
+          }
         }
       }
     });
@@ -443,15 +474,37 @@ std::vector<at::Tensor> loop_forward(int64_t kind, const at::Tensor& xw, const c
   auto stats = at::empty({save ? T : 1, B, NSTATS}, xw.options());
   const at::Tensor w = w_hh.has_value() ? *w_hh : at::empty({0}, xw.options());
   AT_DISPATCH_FLOATING_TYPES(xw.scalar_type(), "loop_forward", [&] {
-    const Params<scalar_t> P{ptr<scalar_t>(gamma_hh), ptr<scalar_t>(gamma_ih), ptr<scalar_t>(b_ih),
-                             ptr<scalar_t>(gamma_c), ptr<scalar_t>(beta_c)};
-    forward_loop<scalar_t>(A, P, xw, ptr<scalar_t>(dec), hs, cs, hf, out, acts, stats, w, b_hh, hmask, zu);
+    const Params<scalar_t> P{ptr<scalar_t>(b_hh), ptr<scalar_t>(b_ih), ptr<scalar_t>(gamma_hh),
+                             ptr<scalar_t>(gamma_ih), ptr<scalar_t>(gamma_c), ptr<scalar_t>(beta_c)};
+    forward_loop<scalar_t>(A, P, xw, ptr<scalar_t>(dec), hs, cs, hf, out, acts, stats, w, hmask, zu);
   });
   const int64_t last = save ? T : T % 2;
   auto hT = hs[last].clone();
   auto cT = nf == 2 ? cs[last].clone() : at::empty({0}, h0.options());
   if (!save) return {out, hT, cT};
   return {out, hT, cT, hs, cs, hf, acts, stats};
+}
+
+// Zoneout's backward for one state field of one row: of d = dL/d(new state), the part that reaches the cell's
+// new state goes into cell (plus add where given: the output's own gradient), the part that reaches the old
+// state into old (not written without zoneout).
+template <typename T>
+static void zoneout_backward(const Args& A, const T* d, const T* u, const T* add, T* cell, T* old) {
+  using V = Vec<T>;
+  const V pz(static_cast<T>(A.p)), qz(static_cast<T>(1.0 - A.p)), zero(0);
+  FOR_VEC(A.H) {
+    const V g = V::loadu(d + j, m);
+    V c = g;
+    if (A.zmode == 1) {  // where(u < p, old, new)
+      const V keep = V::loadu(u + j, m) < pz;
+      c = V::blendv(g, zero, keep);
+      V::blendv(zero, g, keep).store(old + j, m);
+    } else if (A.zmode == 2) {  // p old + (1 - p) new
+      c = qz * g;
+      (pz * g).store(old + j, m);
+    }
+    plus(c, add, j, m).store(cell + j, m);
+  }
 }
 
 template <typename T>
@@ -464,11 +517,10 @@ static void backward_loop(const Args& A, const Params<T>& P, const at::Tensor& d
   const int64_t B = A.B, T_ = A.T, H = A.H, G = A.G, nA = acts_of(A.kind);
   const bool mm = has_matmul(A.kind), two = A.nf == 2, ln = A.kind == LNLSTM;
   const T* mask = hmask.has_value() ? hmask->data_ptr<T>() : nullptr;
-  const T pz = T(A.p), qz = T(1.0 - A.p);
-  auto zh = at::empty({B, H}, dh.options());  // dL/dh_old through zoneout
-  T* dhp = dh.data_ptr<T>();
+  auto zh = at::empty({A.zmode ? B : 0, H}, dh.options());  // dL/dh_old through zoneout
+  T* dhp = dh.data_ptr<T>();  // dL/dh, dL/dc of the state after step t, then before it
   T* dcp = two ? dc.data_ptr<T>() : nullptr;
-  T* zhp = zh.data_ptr<T>();
+  T* zhp = A.zmode ? zh.data_ptr<T>() : nullptr;
   T* accp = ln ? acc.data_ptr<T>() : nullptr;  // (B, 14H), row b owned by one thread at a time
   const T* dy0 = d_out.data_ptr<T>();
   const T* acts0 = acts.data_ptr<T>();
@@ -479,7 +531,8 @@ static void backward_loop(const Args& A, const Params<T>& P, const at::Tensor& d
   const T* zu0 = A.zmode == 1 ? zu->data_ptr<T>() : nullptr;
   T* dx0 = d_xw.data_ptr<T>();
   T* ddec0 = dec ? d_dec.data_ptr<T>() : nullptr;
-  T* dhw0 = mm ? d_hw.data_ptr<T>() : nullptr;
+  const bool own = mm && !same_grads(A.kind);  // d(hw) in d_hw, (T, B, G); else in d_xw, (B, T, G)
+  T* dhw0 = own ? d_hw.data_ptr<T>() : nullptr;
   for (int64_t t = T_ - 1; t >= 0; --t) {
     const T* dy = dy0 + t * H;  // row b at dy + b * T * H
     const T* at_ = acts0 + t * B * nA * H;
@@ -488,70 +541,62 @@ static void backward_loop(const Args& A, const Params<T>& P, const at::Tensor& d
     const T* hin = A.feed ? hf0 + t * B * H : ho;
     const T* co = two ? cs0 + t * B * H : nullptr;
     T* dx = dx0 + t * G;  // row b at dx + b * T * G
-    T* dhw = mm ? dhw0 + t * B * G : nullptr;
+    T* dhw = own ? dhw0 + t * B * G : nullptr;
     const T* u = zu0 ? zu0 + t * A.nf * B * H : nullptr;
     at::parallel_for(0, B, grain(H), [&](int64_t b0, int64_t b1) {
-      std::vector<T> gh(H), gc(H), tmp(10 * H), dhd(H), dcd(H), zc(H);
+      std::vector<T> scratch(13 * H);  // the cell's part of dL/dh' and dL/dc', zoneout's of dL/dc, the step's 10H
+      T *gh = scratch.data(), *gc = gh + H, *zc = gc + H, *tmp = zc + H;
       for (int64_t b = b0; b < b1; ++b) {
         T* dxb = dx + b * T_ * G;
         if (t >= A.len[b]) {  // padding: zero outputs, the gradient passes to step t - 1 unchanged
           std::fill(dxb, dxb + G, T(0));
           if (dec) std::fill(ddec0 + (b * T_ + t) * H, ddec0 + (b * T_ + t + 1) * H, T(0));
-          if (mm) std::fill(dhw + b * G, dhw + (b + 1) * G, T(0));
+          if (own) std::fill(dhw + b * G, dhw + (b + 1) * G, T(0));
           continue;
         }
-        for (int64_t k = 0; k < A.nf; ++k) {  // through zoneout: the cell's part and the old state's part
-          const T* dn = (k == 0 ? dhp : dcp) + b * H;
-          T* cellg = k == 0 ? gh.data() : gc.data();
-          T* oldg = k == 0 ? zhp + b * H : zc.data();
-          const T* ub = A.zmode == 1 ? u + (k * B + b) * H : nullptr;
-          for (int64_t j = 0; j < H; ++j) {
-            if (A.zmode == 0) { cellg[j] = dn[j]; oldg[j] = 0; }
-            else if (A.zmode == 1) {
-              const bool keep = ub[j] < pz;
-              cellg[j] = keep ? 0 : dn[j];
-              oldg[j] = keep ? dn[j] : 0;
-            }
-            else { cellg[j] = qz * dn[j]; oldg[j] = pz * dn[j]; }
-          }
-        }
-        for (int64_t j = 0; j < H; ++j) gh[j] += dy[b * T_ * H + j];
-        cell_backward<T>(A, P, at_ + b * nA * H, st + b * NSTATS, hin + b * H, two ? co + b * H : nullptr,
-                         gh.data(), gc.data(), dxb, mm ? dhw + b * G : nullptr, dhd.data(), dcd.data(),
-                         ln ? accp + b * 14 * H : nullptr, tmp.data());
-        if (two) for (int64_t j = 0; j < H; ++j) dcp[b * H + j] = dcd[j] + zc[j];
-        std::copy(dhd.begin(), dhd.end(), dhp + b * H);  // the direct part of dL/dh_fed; the matmul adds
+        // through zoneout into the cell's part (gh with the output's gradient, gc) and the old state's (zh, zc);
+        // then the step's backward overwrites dh, dc with dL/dh_fed (its direct part; the matmul adds the rest)
+        // and dL/dc
+        zoneout_backward<T>(A, dhp + b * H, u ? u + b * H : nullptr, dy + b * T_ * H, gh, zhp ? zhp + b * H : nullptr);
+        if (two) zoneout_backward<T>(A, dcp + b * H, u ? u + (B + b) * H : nullptr, nullptr, gc, zc);
+        cell_backward<T>(A, P, at_ + b * nA * H, st + b * NSTATS, hin + b * H, two ? co + b * H : nullptr, gh, gc,
+                         dxb, own ? dhw + b * G : nullptr, dhp + b * H, two ? dcp + b * H : nullptr,
+                         ln ? accp + b * 14 * H : nullptr, tmp);
+        if (two && A.zmode) FOR_VEC(H) (V::loadu(dcp + b * H + j, m) + V::loadu(zc + j, m)).store(dcp + b * H + j, m);
       }
     });
-    if (mm) dh.addmm_(at::from_blob(dhw, {B, G}, d_hw.options()), w_hh);  // dL/dh_fed += d(hw) @ W_hh
+    if (mm) {  // dL/dh_fed += d(hw) @ W_hh, d(hw) read with a row stride
+      const auto rows = own ? at::from_blob(dhw, {B, G}, d_hw.options())
+                            : at::from_blob(dx, {B, G}, {T_ * G, 1}, d_xw.options());
+      dh.addmm_(rows, w_hh);
+    }
+    if (!A.feed && !A.zmode) continue;
     at::parallel_for(0, B, grain(H), [&](int64_t b0, int64_t b1) {
       for (int64_t b = b0; b < b1; ++b) {
         if (t >= A.len[b]) continue;
         T* d = dhp + b * H;
-        if (A.feed) {  // h_fed = gamma * (m * h): d gamma = d * (m * h), d h = d * gamma * m
-          const T* pre = dec ? dec + (b * T_ + t) * H : nullptr;
-          T* dpre = dec ? ddec0 + (b * T_ + t) * H : nullptr;
-          FOR_VEC(H) {
-            V v = V::loadu(d + j, m);
-            if (pre) {  // gamma = exp(-max(0, pre)): d pre = -(d gamma * gamma) where pre > 0, else 0
-              V hm = V::loadu(ho + b * H + j, m);
-              if (mask) hm = hm * V::loadu(mask + b * H + j, m);
-              const V p_ = V::loadu(pre + j, m), g = decay_of(p_);
-              V::blendv(V(0), (v * hm * g).neg(), p_ > V(0)).store(dpre + j, m);
-              v = v * g;
-            }
-            if (mask) v = v * V::loadu(mask + b * H + j, m);
-            v.store(d + j, m);
+        const T* pre = dec ? dec + (b * T_ + t) * H : nullptr;
+        T* dpre = dec ? ddec0 + (b * T_ + t) * H : nullptr;
+        FOR_VEC(H) {  // h_fed = gamma * (m * h): d gamma = d * (m * h), d h = d * gamma * m; zoneout's part
+          V v = V::loadu(d + j, m);
+          if (pre) {  // gamma = exp(-max(0, pre)): d pre = -(d gamma * gamma) where pre > 0, else 0
+            V hm = V::loadu(ho + b * H + j, m);
+            if (mask) hm = hm * V::loadu(mask + b * H + j, m);
+            const V p_ = V::loadu(pre + j, m), g = decay_of(p_);
+            V::blendv(V(0), (v * hm * g).neg(), p_ > V(0)).store(dpre + j, m);
+            v = v * g;
           }
+          if (mask) v = v * V::loadu(mask + b * H + j, m);
+          if (A.zmode) v = v + V::loadu(zhp + b * H + j, m);
+          v.store(d + j, m);
         }
-        if (A.zmode) for (int64_t j = 0; j < H; ++j) d[j] += zhp[b * H + j];
       }
     });
   }
 }
 
 // Returns d_xw (B, T, G), dh0, dc0 (or empty), dW_hh, db_hh, dgamma_hh, dgamma_c, dbeta_c, dgamma_ih, db_ih,
-// d_dec (B, T, H) (empty where unused).
+// d_dec (B, T, H) (empty where unused). bias: the cell has b_ih (besides LN-LSTM's, whose gradient comes anyway).
 std::vector<at::Tensor> loop_backward(int64_t kind, const at::Tensor& d_out, const at::Tensor& d_hT,
                                       const c10::optional<at::Tensor>& d_cT, const c10::optional<at::Tensor>& dec,
                                       const at::Tensor& hs, const at::Tensor& cs, const at::Tensor& hf,
@@ -561,7 +606,7 @@ std::vector<at::Tensor> loop_backward(int64_t kind, const at::Tensor& d_out, con
                                       const c10::optional<at::Tensor>& gamma_c,
                                       const c10::optional<at::Tensor>& gamma_ih,
                                       const c10::optional<at::Tensor>& hmask, const c10::optional<at::Tensor>& zu,
-                                      double p, int64_t zmode, bool relu, const at::Tensor& lengths) {
+                                      double p, int64_t zmode, bool relu, const at::Tensor& lengths, bool bias) {
   const int64_t B = d_out.size(0), T = d_out.size(1), H = d_hT.size(1), G = gates_of(kind) * H;
   const int64_t nf = d_cT.has_value() ? 2 : 1;
   Args A{kind, B, T, H, G, nf, relu, true, dec.has_value() || hmask.has_value(), zmode, p, 0.0,
@@ -571,21 +616,25 @@ std::vector<at::Tensor> loop_backward(int64_t kind, const at::Tensor& d_out, con
   auto dc = nf == 2 ? d_cT->clone() : at::empty({0}, d_hT.options());
   auto d_xw = at::empty({B, T, G}, d_out.options());
   auto d_dec = at::empty({dec.has_value() ? B : 0, T, H}, d_out.options());
-  auto d_hw = at::empty({mm ? T : 0, B, G}, d_out.options());
+  auto d_hw = at::empty({mm && !same_grads(kind) ? T : 0, B, G}, d_out.options());
   auto acc = at::zeros({ln ? B : 0, 14 * H}, d_out.options());
   const at::Tensor w = w_hh.has_value() ? *w_hh : at::empty({0}, d_out.options());
   AT_DISPATCH_FLOATING_TYPES(d_out.scalar_type(), "loop_backward", [&] {
-    const Params<scalar_t> P{ptr<scalar_t>(gamma_hh), ptr<scalar_t>(gamma_ih), nullptr, ptr<scalar_t>(gamma_c),
-                             nullptr};
+    const Params<scalar_t> P{nullptr, nullptr, ptr<scalar_t>(gamma_hh), ptr<scalar_t>(gamma_ih),
+                             ptr<scalar_t>(gamma_c), nullptr};
     backward_loop<scalar_t>(A, P, d_out, dh, dc, hs, cs, hf, acts, stats, w, ptr<scalar_t>(dec), d_xw, d_dec,
                             d_hw, acc, hmask, zu);
   });
   auto none = at::empty({0}, d_out.options());
   at::Tensor dw = none, db = none, dg_hh = none, dg_c = none, db_c = none, dg_ih = none, db_ih = none;
-  if (mm) {
-    auto flat = d_hw.view({T * B, G});
-    dw = flat.t().mm((A.feed ? hf : hs.narrow(0, 0, T)).reshape({T * B, H}));
+  if (mm) {  // one matmul over all steps, its rows in d(hw)'s order
+    const at::Tensor fed = A.feed ? hf : hs.narrow(0, 0, T);  // (T, B, H)
+    const bool own = !same_grads(kind);
+    auto flat = own ? d_hw.view({T * B, G}) : d_xw.view({B * T, G});
+    dw = flat.t().mm(own ? fed.reshape({T * B, H}) : fed.transpose(0, 1).reshape({B * T, H}));
     db = flat.sum(0);
+    // b_ih's: the sum of d(x W_ih^T), which is d(W_hh h) but for the GRU's n gate (r hw_n)
+    if (bias) db_ih = kind == GRU ? d_xw.view({B * T, G}).sum(0) : db.clone();
   }
   if (ln) {
     auto sums = acc.sum(0);
@@ -709,8 +758,8 @@ std::vector<at::Tensor> lnlstm_step(const at::Tensor& x, const at::Tensor& h, co
   Args A{LNLSTM, B, 1, H, 4 * H, 2, false, false, false, 0, 0.0, eps, nullptr};
   AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "lnlstm_step", [&] {
     using T_ = scalar_t;
-    const Params<T_> P{gamma_hh.data_ptr<T_>(), gamma_ih.data_ptr<T_>(), ptr<T_>(bias), gamma_c.data_ptr<T_>(),
-                       ptr<T_>(beta_c)};
+    const Params<T_> P{nullptr, ptr<T_>(bias), gamma_hh.data_ptr<T_>(), gamma_ih.data_ptr<T_>(),
+                       gamma_c.data_ptr<T_>(), ptr<T_>(beta_c)};
     std::vector<T_> a(acts_of(LNLSTM) * H), st(NSTATS), tmp(5 * H);
     for (int64_t b = 0; b < B; ++b)
       cell_forward<T_>(A, P, xw.data_ptr<T_>() + b * 4 * H, hw.data_ptr<T_>() + b * 4 * H, nullptr,
@@ -720,6 +769,75 @@ std::vector<at::Tensor> lnlstm_step(const at::Tensor& x, const at::Tensor& h, co
   return {h2, c2};
 }
 
+// torch.rand's numbers, drawn faster. Fills out (float32 or float64, contiguous) with exactly the values that
+// out.uniform_() draws from the default CPU generator, and leaves the generator in the state uniform_ would.
+// torch draws element by element, one call of its Mersenne twister (at::mt19937) each (float: 24 bits of one
+// 32-bit output; double: 53 bits of two, the first one high), about 3 ns a number; here the twister's state is
+// regenerated 624 words at a time and tempered in loops the compiler vectorises. The zoneout uniforms,
+// T * fields * B * H numbers, took as long as the forward's recurrent matmuls.
+static inline uint32_t mt_mix(uint32_t u, uint32_t v) {  // at::mt19937's twist(u, v)
+  return (((u & 0x80000000u) | (v & 0x7fffffffu)) >> 1) ^ ((v & 1u) ? 0x9908b0dfu : 0u);
+}
+static void mt_regenerate(uint32_t* __restrict__ s, uint32_t* __restrict__ next) {  // at::mt19937::next_state
+  constexpr int N = at::MERSENNE_STATE_N, M = at::MERSENNE_STATE_M;
+  for (int j = 0; j < N - M; ++j) next[j] = s[j + M] ^ mt_mix(s[j], s[j + 1]);
+  for (int j = N - M; j < N - 1; ++j) next[j] = next[j - (N - M)] ^ mt_mix(s[j], s[j + 1]);
+  next[N - 1] = next[M - 1] ^ mt_mix(s[N - 1], next[0]);
+  std::copy(next, next + N, s);
+}
+// n outputs of the engine whose state is d, as n calls of at::mt19937::operator() would give them
+static void mt_draw(at::mt19937_data_pod& d, uint32_t* out, int64_t n) {
+  uint32_t next[at::MERSENNE_STATE_N];
+  while (n > 0) {
+    if (d.left_ == 1) {  // the next call regenerates the state, and its --left_ then leaves 624
+      mt_regenerate(d.state_.data(), next);
+      d.left_ = at::MERSENNE_STATE_N + 1;
+      d.next_ = 0;
+    }
+    const int64_t k = std::min<int64_t>(n, d.left_ - 1);
+    const uint32_t* s = d.state_.data() + d.next_;
+    for (int64_t i = 0; i < k; ++i) {
+      uint32_t y = s[i];
+      y ^= y >> 11;
+      y ^= (y << 7) & 0x9d2c5680u;
+      y ^= (y << 15) & 0xefc60000u;
+      out[i] = y ^ (y >> 18);
+    }
+    d.next_ += k;
+    d.left_ -= k;
+    out += k;
+    n -= k;
+  }
+}
+
+at::Tensor uniform_(at::Tensor out) {
+  TORCH_CHECK(out.is_contiguous() && out.device().is_cpu(), "uniform_: a contiguous CPU tensor");
+  TORCH_CHECK(out.scalar_type() == at::kFloat || out.scalar_type() == at::kDouble, "uniform_: float32 or float64");
+  const bool dbl = out.scalar_type() == at::kDouble;
+  auto gen = at::get_generator_or_default<at::CPUGeneratorImpl>(c10::nullopt, at::detail::getDefaultCPUGenerator());
+  std::lock_guard<std::mutex> lock(gen->mutex_);
+  at::mt19937 engine = gen->engine();
+  at::mt19937_data_pod d = engine.data();
+  constexpr int64_t CHUNK = 4096;  // numbers per round of draws
+  uint32_t r[2 * CHUNK];
+  for (int64_t i = 0, n = out.numel(); i < n; i += CHUNK) {
+    const int64_t k = std::min(CHUNK, n - i);
+    mt_draw(d, r, dbl ? 2 * k : k);
+    if (dbl) {  // at::uniform_real_distribution<double>: random64() & (2^53 - 1), times 2^-53
+      double* o = out.data_ptr<double>() + i;
+      for (int64_t j = 0; j < k; ++j)
+        o[j] = static_cast<double>(((static_cast<uint64_t>(r[2 * j]) << 32) | r[2 * j + 1]) & ((1ull << 53) - 1)) *
+               (1.0 / 9007199254740992.0);
+    } else {  // at::uniform_real_distribution<float>: random() & (2^24 - 1), times 2^-24
+      float* o = out.data_ptr<float>() + i;
+      for (int64_t j = 0; j < k; ++j) o[j] = static_cast<float>(r[j] & 0xffffffu) * (1.0f / 16777216.0f);
+    }
+  }
+  engine.set_data(d);
+  gen->set_engine(engine);
+  return out;
+}
+
 TORCH_LIBRARY(rnnkit_cpu_loop, m) {
   m.def("forward(int kind, Tensor xw, Tensor? dec, Tensor h0, Tensor? c0, Tensor? w_hh, Tensor? b_hh, "
         "Tensor? gamma_hh, Tensor? gamma_c, Tensor? beta_c, Tensor? gamma_ih, Tensor? b_ih, float eps, "
@@ -727,11 +845,12 @@ TORCH_LIBRARY(rnnkit_cpu_loop, m) {
         &loop_forward);
   m.def("backward(int kind, Tensor d_out, Tensor d_hT, Tensor? d_cT, Tensor? dec, Tensor hs, Tensor cs, "
         "Tensor hf, Tensor acts, Tensor stats, Tensor? w_hh, Tensor? gamma_hh, Tensor? gamma_c, "
-        "Tensor? gamma_ih, Tensor? hmask, Tensor? zu, float p, int zmode, bool relu, Tensor lengths) "
-        "-> Tensor[]", &loop_backward);
+        "Tensor? gamma_ih, Tensor? hmask, Tensor? zu, float p, int zmode, bool relu, Tensor lengths, "
+        "bool bias) -> Tensor[]", &loop_backward);
   m.def("impute_forward(Tensor x3, Tensor w_x, Tensor b_x, Tensor x_mean) -> Tensor[]", &impute_forward);
   m.def("impute_backward(Tensor d_out, Tensor x3, Tensor w_x, Tensor b_x, Tensor x_mean, Tensor last) -> Tensor[]",
         &impute_backward);
+  m.def("uniform_(Tensor(a!) out) -> Tensor(a!)", &uniform_);
   m.def("lnlstm_step(Tensor x, Tensor h, Tensor c, Tensor w_ih, Tensor w_hh, Tensor gamma_ih, Tensor gamma_hh, "
         "Tensor? bias, Tensor gamma_c, Tensor? beta_c, float eps) -> Tensor[]", &lnlstm_step);
 }
@@ -782,13 +901,14 @@ def can_use_cpu_loop(layer, x: Tensor) -> tuple[bool, str]:
 
 def _parameters(cell) -> tuple:
     """The step's parameters in the extension's order: ``w_hh, b_hh, gamma_hh, gamma_c, beta_c, gamma_ih,
-    b_ih`` (the last two LayerNorm-LSTM's input gain and bias, normalised in the loop)."""
+    b_ih`` (the last two LayerNorm-LSTM's input gain and bias, normalised in the loop; the LSTM's, GRU's and
+    Elman cell's input bias ``bias_ih``, added in the loop: their :func:`project` is ``x W_ih^T`` alone)."""
     inner = cell.cell if type(cell) is TimeAware else cell
     if type(inner) is LayerNormLSTMCell:
         return inner.weight_hh, None, inner.gamma_hh, inner.gamma_c, inner.beta_c, inner.gamma_ih, inner.bias
     if type(inner) in (MinGRUCell, MinLSTMCell):
         return None, None, None, None, None, None, None
-    return inner.weight_hh, inner.bias_hh, None, None, None, None, None
+    return inner.weight_hh, inner.bias_hh, None, None, None, None, inner.bias_ih
 
 
 class Projected(NamedTuple):
@@ -829,7 +949,9 @@ def project(cell, x: Tensor) -> Projected:
                           cell.x_mean.to(x.dtype).contiguous())  # [x_hat, m] (B, T, 2F)
         decay = cell.decay_h(delta)
         cell = cell.cell
-    xw = x @ cell.weight_ih.T if type(cell) is LayerNormLSTMCell else cell.project(x)
+    # x W_ih^T without the bias, which the loop adds per step with b_hh (as a projection it is a (B, T, G)
+    # copy before the matmul and a sum in its backward); the minimal cells' whole projection
+    xw = cell.project(x) if type(cell) in (MinGRUCell, MinLSTMCell) else x @ cell.weight_ih.T
     return Projected(xw, decay)
 
 
@@ -843,8 +965,9 @@ def _draws(direction, xw: Tensor, fields: int) -> tuple[Tensor | None, Tensor | 
     H = direction.hidden_size
     mask = (_sequence_mask(xw, H, direction.hidden_dropout)
             if direction.training and direction.hidden_dropout > 0 else None)
-    uniforms = (torch.rand(T, fields, B, H, dtype=xw.dtype, device=xw.device)
-                if direction.training and direction.zoneout > 0 else None)
+    uniforms = None
+    if direction.training and direction.zoneout > 0:  # torch.rand(T, fields, B, H)'s numbers, drawn faster
+        uniforms = torch.ops.rnnkit_cpu_loop.uniform_(torch.empty(T, fields, B, H, dtype=xw.dtype))
     return mask, uniforms
 
 
@@ -883,7 +1006,7 @@ class _Loop(torch.autograd.Function):
         d_xw, d_h0, d_c0, *d_params, d_decay = torch.ops.rnnkit_cpu_loop.backward(
             kind, d_out.contiguous(), d_hT.contiguous(), d_cT.contiguous() if ctx.two else None, decay,
             hs, cs, hf, acts, stats, _contiguous(w_hh), gamma_hh, gamma_c, gamma_ih, mask, uniforms, p, zmode,
-            relu, lengths,
+            relu, lengths, ctx.has[-1],
         )
         d_params = [d if has else None for d, has in zip(d_params, ctx.has, strict=True)]
         return (None, d_xw, d_decay if decay is not None else None, None, None, None, d_h0,
