@@ -423,9 +423,11 @@ class FusedStep(nn.Module):
 
     The LSTM's columns are stored in gate order ``i, f, o, g`` (not the cell's ``i, f, g, o``), so that one
     sigmoid covers the three gates. The GRU's candidate keeps its halves apart (the reset gate multiplies
-    ``W_hn h + b_hn`` alone, torch.nn's form): ``W`` has columns ``[r z | n_x | n_h]``, ``(F + H, 4H)``,
-    zero where ``x`` or ``h`` does not reach, and ``h' = n + z (h - n)``, which is ``(1 - z) n + z h`` in
-    one operator less. Equal to the cell's own step to float rounding (the sums are grouped differently);
+    ``W_hn h + b_hn`` alone, torch.nn's form): ``W`` holds the gates' columns ``[r z]``, ``(F + H, 2H)``, and
+    the candidate's halves ``x W_in`` and ``h W_hn`` are two products of their own (one stacked ``(F + H, 4H)``
+    weight, zero where ``x`` or ``h`` does not reach, would read a quarter more weights every step: the larger
+    part of a batch-1 step at H = 256); ``h' = n + z (h - n)``, which is ``(1 - z) n + z h`` in one operator
+    less. Equal to the cell's own step to float rounding (the sums are grouped differently);
     the export checks it.
     """
 
@@ -442,17 +444,18 @@ class FusedStep(nn.Module):
             zeros = torch.zeros(cell.gate_size, dtype=w_x.dtype)
             b_x = zeros if cell.bias_ih is None else cell.bias_ih
             b_h = zeros if cell.bias_hh is None else cell.bias_hh
-            if isinstance(cell, GRUCell):
-                F = cell.input_size
-                weight = torch.cat([torch.cat([w_x[:, : 2 * H], w_x[:, 2 * H :], w_x.new_zeros(F, H)], 1),
-                                    torch.cat([w_h[:, : 2 * H], w_h.new_zeros(H, H), w_h[:, 2 * H :]], 1)])
-                bias = torch.cat([b_x[: 2 * H] + b_h[: 2 * H], b_x[2 * H :], b_h[2 * H :]])
+            if isinstance(cell, GRUCell):  # the gates' columns; the candidate's halves as their own products
+                weight, bias = torch.cat([w_x[:, : 2 * H], w_h[:, : 2 * H]]), b_x[: 2 * H] + b_h[: 2 * H]
+                self.register_buffer("weight_xn", w_x[:, 2 * H :].detach().clone().contiguous())  # (F, H)
+                self.register_buffer("bias_xn", b_x[2 * H :].detach().clone())
+                self.register_buffer("weight_hn", w_h[:, 2 * H :].detach().clone().contiguous())  # (H, H)
+                self.register_buffer("bias_hn", b_h[2 * H :].detach().clone())
             else:
                 weight, bias = torch.cat([w_x, w_h]), b_x + b_h
             if isinstance(cell, LSTMCell):  # gate blocks i, f, g, o -> i, f, o, g: one sigmoid over three gates
                 order = torch.cat([torch.arange(0, 2 * H), torch.arange(3 * H, 4 * H), torch.arange(2 * H, 3 * H)])
                 weight, bias = weight[:, order], bias[order]
-        self.register_buffer("weight", weight.detach().clone().contiguous())  # (F + H, G), or (F + H, 4H)
+        self.register_buffer("weight", weight.detach().clone().contiguous())  # (F + H, G), or (F + H, 2H)
         self.register_buffer("bias", bias.detach().clone())
 
     def forward(self, x: Tensor, state):
@@ -465,8 +468,8 @@ class FusedStep(nn.Module):
             h = o * torch.tanh(c)
             return h, LSTMState(h, c)
         if self.kind == "GRUCell":
-            rz, n_x, n_h = a.split([2 * self.hidden_size, self.hidden_size, self.hidden_size], dim=1)
-            r, z = torch.sigmoid(rz).chunk(2, dim=1)
+            n_x, n_h = torch.addmm(self.bias_xn, x, self.weight_xn), torch.addmm(self.bias_hn, h, self.weight_hn)
+            r, z = torch.sigmoid(a).chunk(2, dim=1)
             n = torch.tanh(n_x + r * n_h)
             h = n + z * (h - n)
             return h, h
