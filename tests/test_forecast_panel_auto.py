@@ -111,7 +111,7 @@ def test_too_short_series_take_the_naive_forecast_and_bad_settings_are_refused()
     short = known_panel().groupby("unique_id", sort=False).head(13)  # 13 < 4 + max(2 * 4, 10) rows
     g = GlobalForecaster(**FAST).fit(short)
     assert g.components_ == [("naive",)] * 3 and g.parts_ == {}
-    assert all(why.startswith("no validation (13 rows") for why in g.validation_)
+    assert all(why.startswith("13 steps are too few to validate") for why in g.validation_)
     with pytest.raises(ValueError, match="calibrate=False applies to model='direct' or 'hybrid'"):
         GlobalForecaster(**FAST, calibrate=False).fit(known_panel())
     with pytest.raises(ValueError, match=r"series 'x' \(row 0\) is not one the model was fitted on"):

@@ -192,6 +192,23 @@ def validation_forecasts(y: np.ndarray, H: int, m: int, nets: dict[str, np.ndarr
     return origins, actual, candidates
 
 
+def choose(y: np.ndarray, H: int, m: int, nets: dict[str, np.ndarray], *, classical: bool = True, note: str = ""
+           ) -> tuple[np.ndarray, tuple[str, ...], np.ndarray | None, str]:
+    """One series' choice on its validation origins (:func:`validation_forecasts`, :func:`select`): ``(actual
+    (V, H), components, forecasts (V, H) of their mean, reason)``, the reason one line with every score (and
+    ``note``). Without validation (too few rows, or no candidate): the naive forecast, scored from every
+    in-sample origin (``forecasts`` None when there is none)."""
+    origins, actual, candidates = validation_forecasts(y, H, m, nets, classical=classical)
+    if not set(candidates) - {"naive"}:  # validated candidates always include another
+        why = (f"{len(y)} steps are too few to validate (fewer than horizon + max(2 horizon, 10))"
+               if not validation_origins(len(y), H) else "no candidate applies")
+        return actual, ("naive",), candidates.get("naive"), f"{why}{note}: the naive forecast"
+    components, scores = select(candidates, actual)
+    reason = ", ".join(f"{k} {v:.4g}" for k, v in scores.items()) + \
+        f" (validation MAE at origins {origins}, {H} steps each){note}: {' + '.join(components)}"
+    return actual, components, np.mean([candidates[c] for c in components], axis=0), reason
+
+
 def pooled_offsets(series: Sequence[tuple[np.ndarray, int, np.ndarray, np.ndarray]], H: int,
                    quantiles: Sequence[float]) -> dict[float, float]:
     """The band's ``{τ: c_τ}`` (:func:`calibrate_offsets`) shared by many series: from each series'

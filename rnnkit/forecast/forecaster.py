@@ -369,7 +369,7 @@ class Forecaster(BaseEstimator):
         (:func:`.combination.validation_origins`), the band's ``{τ: c_τ}`` (empty without quantiles) and a line
         with every score."""
         y, H, m = frame.values[:, frame.column_index(targets)[0]], self.horizon, choices["season_length"][0]
-        n, origins, nets, skipped = len(y), combination.validation_origins(len(frame), self.horizon), {}, ""
+        origins, nets, skipped = combination.validation_origins(len(frame), self.horizon), {}, ""
         if origins:
             L_first = self.lookback if self.lookback != "auto" else defaults.choose_lookback(origins[0], H, m)[0]
             if origins[0] < L_first + H + max(2 * m, 1) + 1:
@@ -382,19 +382,8 @@ class Forecaster(BaseEstimator):
                     nets[kind] = np.stack([trial._predict_frame(_take(frame, range(o)), H, None)[:, 0,
                                                                                               self._median()]
                                            for o in origins])
-        validated = bool(origins)
-        origins, actual, candidates = combination.validation_forecasts(y, H, m, nets)
-        if not validated:  # the naive forecast has no parameters: every in-sample origin is out of sample for it
-            components, forecasts = ("naive",), candidates.get("naive")
-            reason = f"{n} steps are too few to validate (fewer than horizon + max(2 horizon, 10)): the naive forecast"
-            if not origins:
-                return components, {}, reason
-        else:
-            components, scores = combination.select(candidates, actual)
-            forecasts = np.mean([candidates[c] for c in components], axis=0)
-            reason = ", ".join(f"{k} {v:.4g}" for k, v in scores.items()) + \
-                f" (validation MAE at origins {origins}, {H} steps each){skipped}: {' + '.join(components)}"
-        if self.quantiles is None:
+        actual, components, forecasts, reason = combination.choose(y, H, m, nets, note=skipped)
+        if forecasts is None or self.quantiles is None:
             return components, {}, reason
         steps = np.broadcast_to(np.arange(1, H + 1), actual.shape).reshape(-1)
         band = combination.calibrate_offsets((actual - forecasts).reshape(-1), steps,

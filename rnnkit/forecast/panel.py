@@ -325,11 +325,11 @@ class GlobalForecaster(BaseEstimator):
         left_out = "" if classical else "; the classical candidates left out: they read no covariates"
         components, reasons, validated = [], [], []
         for y, m, (nets, note) in zip(ys, seasons, self._validation_nets(frames, covariates), strict=True):
-            origins, actual, candidates = combination.validation_forecasts(y, H, m, nets, classical=classical)
-            chosen, why = _choose_members(origins, actual, candidates, note + left_out)
+            actual, chosen, forecasts, why = combination.choose(y, H, m, nets, classical=classical,
+                                                                note=note + left_out)
             components.append(chosen)
             reasons.append(why)
-            validated.append((y, m, actual, np.mean([candidates[k] for k in chosen], axis=0)))
+            validated.append((y, m, actual, forecasts))
         kinds = [k for k in ("direct", "hybrid") if any(k in c for c in components)]
         panel = _long(frames, covariates, columns)
         parts = {}
@@ -930,18 +930,6 @@ def _long(frames: dict[Hashable, TimeSeriesFrame], covariates: tuple[str, ...],
         part.insert(0, id_col, [key] * len(frame))
         parts.append(part)
     return pd.concat(parts, ignore_index=True)
-
-
-def _choose_members(origins: list[int], actual: np.ndarray, candidates: dict[str, np.ndarray], note: str
-                    ) -> tuple[tuple[str, ...], str]:
-    """One series' components (:func:`.combination.select`) and the line that says why, from its
-    :func:`.combination.validation_forecasts`."""
-    if origins[0] == 1:  # too few rows to validate: the naive forecast from every in-sample origin
-        return ("naive",), (f"no validation ({origins[-1] + actual.shape[1]} rows, fewer than horizon + "
-                            f"max(2 horizon, 10), or no candidate applies{note}): the naive forecast")
-    chosen, scores = combination.select(candidates, actual)
-    return chosen, (", ".join(f"{k} {v:.4g}" for k, v in scores.items()) + f" (validation MAE at origins {origins}, "
-                    f"{actual.shape[1]} steps each){note}: {' + '.join(chosen)}")
 
 
 def calibrate_band(q: np.ndarray, actual: np.ndarray, quantiles: Sequence[float]) -> dict[float, float]:
