@@ -22,7 +22,11 @@ rnnkit          ``Forecaster(horizon=h, random_state=seed, quantiles=(0.1, 0.5, 
 
 ``--set heldout`` scores four further series the same way, series on which nothing in rnnkit was chosen or
 tuned: pmdarima's monthly Australian wine sales (``wineind``), quarterly wool production (``woolyrnq``),
-quarterly beer production (``ausbeer``) and quarterly Australian residents (``austres``).
+quarterly beer production (``ausbeer``) and quarterly Australian residents (``austres``). ``--set long``: three
+long series, vega_datasets' hourly San Francisco temperatures of 2010 (``sf_temps``, 8760 hours, h = 24,
+m = 24), statsmodels' weekly Mauna Loa co2 (``co2_weekly``, 2284 weeks, h = 13, m = 52) and vega_datasets'
+daily Seattle maximum temperatures (``seattle_tmax``, 1461 days, h = 14, m = 1); seasonal AutoARIMA takes too
+long there on 2 cores (``--methods naive,"seasonal naive",ETS``).
 
 Score: MASE (Hyndman & Koehler 2006), the forecast's MAE over the in-sample MAE of the seasonal naive
 forecast (season ``m``; ``m = 1``, the naive one, for series without a season) on the origin's training
@@ -132,7 +136,31 @@ HELDOUT = {  # chosen from what ships offline, before any rnnkit run on them; no
     "ausbeer": (_pmdarima("ausbeer", "1956Q1", "Q"), 8, 4),  # 211 quarters (and an empty last one)
     "austres": (_pmdarima("austres", "1971Q2", "Q"), 8, 4),  # 89 quarters
 }
-SETS = {"six": SERIES, "heldout": HELDOUT}
+def _vega(loader: str, column: str, freq: str):
+    """vega_datasets' ``loader()[column]`` on a regular ``freq`` grid (the few missing steps interpolated)."""
+
+    def load() -> pd.Series:
+        from vega_datasets import local_data
+
+        d = getattr(local_data, loader)()
+        y = pd.Series(d[column].to_numpy(float), index=pd.DatetimeIndex(d["date"]), name=column)
+        return y.resample(freq).mean().interpolate()
+
+    return load
+
+
+def _co2_weekly() -> pd.Series:
+    import statsmodels.api as sm
+
+    return sm.datasets.co2.load_pandas().data["co2"].interpolate().rename("co2")  # 2284 Saturdays, 59 missing
+
+
+LONG = {  # long series: thousands of windows an epoch (max_epochs="auto" trains them fewer epochs)
+    "sf_temps": (_vega("sf_temps", "temp", "h"), 24, 24),  # hourly San Francisco temperature, 2010: 8760 hours
+    "co2_weekly": (_co2_weekly, 13, 52),  # Mauna Loa weekly means 1958-2001: 2284 weeks
+    "seattle_tmax": (_vega("seattle_weather", "temp_max", "D"), 14, 1),  # daily maximum, 2012-2015: 1461 days
+}
+SETS = {"six": SERIES, "heldout": HELDOUT, "long": LONG}
 
 
 # -- the classical methods: (train (T,), h, m) -> (point (h,), lower (h,) | None, upper (h,) | None) ----------
@@ -391,7 +419,8 @@ def tables(results: dict, labels: list[str]) -> str:
 
 def main(argv=None) -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--set", default="six", choices=list(SETS), help="the six series, or the held-out four")
+    p.add_argument("--set", default="six", choices=list(SETS),
+                   help="the six series, the held-out four, or the long three")
     p.add_argument("--series", help="comma-separated, among the set's (default: all of them)")
     p.add_argument("--seeds", type=int, default=3)
     p.add_argument("--origins", type=int, default=3)

@@ -379,7 +379,8 @@ def _forecast(args) -> int:
                                  "monthly data, 24 for hourly)") from None
         forecaster = Forecaster(lookback="auto" if args.lookback is None else L, horizon=H, model=args.model,
                                 cell=args.cell, hidden_size=args.hidden_size,
-                                max_epochs=args.max_epochs, time_aware=args.time_aware, random_state=args.seed,
+                                max_epochs=args.max_epochs or "auto", time_aware=args.time_aware,
+                                random_state=args.seed,
                                 device=args.device, devices=args.devices, num_nodes=args.num_nodes,
                                 strategy=args.strategy, verbose=args.verbose)
         targets = [args.target_column]
@@ -396,6 +397,7 @@ def _forecast(args) -> int:
             "data": str(args.data), "time_column": args.time_column, "target_column": args.target_column,
             "covariates": covariates, "steps": n, "freq": freq, "season_length": int(m),
             "params": forecaster.get_params(deep=False), "fit_seconds": round(seconds, 3),
+            "chosen": {"lookback": int(forecaster.lookback_), "max_epochs": int(forecaster.max_epochs_)},
             "forecast": {"time": [str(t) for t in prediction.index], "value": prediction.tolist()},
             "backtest": {"folds": int(args.folds), "horizon": H,
                          "mean": {metric: row.to_dict() for metric, row in mean.iterrows()},
@@ -444,8 +446,9 @@ def _forecast_report(directory: Path, args, results: dict, frame, prediction, me
     params = results["params"]
     markdown = (
         f"Series `{args.target_column}` of `{args.data}` ({results['steps']} steps, frequency {results['freq']}); "
-        f"a {params['cell']} Forecaster, lookback {params['lookback']}, horizon {params['horizon']}, hidden size "
-        f"{params['hidden_size']}, {params['max_epochs']} epochs, seed {params['random_state']}.\n\n"
+        f"a {params['cell']} Forecaster, lookback {results['chosen']['lookback']}, horizon {params['horizon']}, "
+        f"hidden size {params['hidden_size']}, {results['chosen']['max_epochs']} epochs, seed "
+        f"{params['random_state']}.\n\n"
         f"## Backtest\n\nRolling origin, {args.folds} folds of {params['horizon']} steps at the end of the series; "
         f"each fold refits on the steps before its origin. Mean over the folds (MASE: MAE over the in-sample "
         f"MAE of the seasonal naive forecast, season {results['season_length']} steps; below 1 beats it "
@@ -711,7 +714,8 @@ def build_parser() -> argparse.ArgumentParser:
     forecast.add_argument("--time-aware", action="store_true",
                           help="wrap the cell in TimeAware (GRU-D's decays over missing values)")
     forecast.add_argument("--hidden-size", type=count, default=32)
-    forecast.add_argument("--max-epochs", type=count, default=50)
+    forecast.add_argument("--max-epochs", type=count,
+                          help="epochs of each net (default auto: 100, fewer where they pass 10,000 optimizer steps)")
     forecast.add_argument("--seed", type=_number(int, 0), default=0)
     forecast.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
     _add_scale_out_options(forecast)

@@ -5,8 +5,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from rnnkit.forecast import Forecaster
-from rnnkit.forecast.defaults import choose_lookback, choose_relative, choose_season_length
+from rnnkit.forecast import Forecaster, defaults
+from rnnkit.forecast.defaults import choose_lookback, choose_max_epochs, choose_relative, choose_season_length
 
 
 def random_walk(n: int, seed: int) -> np.ndarray:
@@ -108,11 +108,39 @@ def test_the_choices_are_recorded_printed_saved_and_loaded(tmp_path, capsys):
     pd.testing.assert_series_equal(loaded.predict(), f.predict())
 
 
+def test_the_epochs_stop_near_10000_optimizer_steps_on_a_long_series(tmp_path, capsys, monkeypatch):
+    assert choose_max_epochs(500, 32)[0] == 100  # 16 batches an epoch: 1,600 steps
+    assert choose_max_epochs(3_200, 32)[0] == 100  # 100 batches: 10,000 steps
+    epochs, reason = choose_max_epochs(8_700, 32)  # an hourly year: 272 batches an epoch
+    assert epochs == 37 and "272 batches" in reason and "10064" in reason and "27200" in reason
+    assert choose_max_epochs(10**7, 32)[0] == 1  # never fewer than one epoch
+    for windows in (1, 100, 5_000, 123_457):
+        epochs = choose_max_epochs(windows, 16)[0]
+        batches = -(-windows // 16)
+        assert 1 <= epochs <= 100 and (epochs == 100 or (epochs - 1) * batches < 10_000 <= epochs * batches)
+    # the fit trains that many epochs and records, prints, saves and loads the choice (a budget of 200 steps
+    # here, so that a long series' cut costs a test little)
+    monkeypatch.setattr(defaults, "TARGET_STEPS", 200)
+    y = pd.Series(ar1(60, 1), index=pd.date_range("2024-01-01", periods=60, freq="D"))
+    f = tiny(max_epochs="auto", batch_size=1, lookback=4, verbose=True).fit(y)  # 54 windows of one
+    assert f.max_epochs_ == 4 and len(f.loss_curve_) == 4  # ceil(200 / 54)
+    assert f.choices_["max_epochs"].startswith("54 windows, 54 batches an epoch: 4 epochs reach 200 optimizer")
+    assert "Forecaster: max_epochs = 4" in capsys.readouterr().out
+    f.save(tmp_path / "m")
+    assert Forecaster.load(tmp_path / "m").max_epochs_ == 4
+    assert tiny(max_epochs="auto", batch_size=64, lookback=4).fit(y).max_epochs_ == 100  # one batch an epoch
+    g = tiny(max_epochs=7, batch_size=1, lookback=4).fit(y)
+    assert g.max_epochs_ == 7 and len(g.loss_curve_) == 7 and g.choices_["max_epochs"] == "set"
+    with pytest.raises(ValueError, match="max_epochs must be an integer >= 1 or 'auto'"):
+        tiny(max_epochs="many").fit(y)
+
+
 def test_set_values_are_used_as_set():
     y = pd.Series(ar1(200, 0), index=pd.date_range("2024-01-01", periods=200, freq="D"))
     f = tiny(lookback=5, relative=True, season_length=3).fit(y)
     assert (f.season_length_, f.lookback_, f.relative_) == (3, 5, True) and f.model_.relative is True
-    assert f.choices_ == {"season_length": "set", "lookback": "set", "relative": "set", "model": "set"}
+    assert f.choices_ == {"season_length": "set", "lookback": "set", "relative": "set", "max_epochs": "set",
+                          "model": "set"}
     with pytest.raises(ValueError, match="relative must be True, False or 'auto'"):
         tiny(relative="yes").fit(y)
     with pytest.raises(ValueError, match="lookback must be an integer >= 1 or 'auto'"):

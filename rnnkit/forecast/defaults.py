@@ -1,8 +1,9 @@
-"""The Forecaster's defaults that choose from the data: the season length, the lookback, and whether the network
-works on the level of the series or on its changes from the last value (``relative``).
+"""The Forecaster's defaults that choose from the data: the season length, the lookback, whether the network
+works on the level of the series or on its changes from the last value (``relative``), and how many epochs it
+trains.
 
 Each rule reads the training rows only, returns its choice and a one-line reason, and is recorded on the fitted
-model (``season_length_``, ``lookback_``, ``relative_``; ``choices_`` holds the reasons):
+model (``season_length_``, ``lookback_``, ``relative_``, ``max_epochs_``; ``choices_`` holds the reasons):
 
 ==============  ==========================================================================================
 season_length   the season of the index's calendar frequency (12 monthly, 4 quarterly, 7 daily, 24 hourly;
@@ -20,6 +21,11 @@ relative        True (predict changes from the last value) unless the training s
                 and yearly sunspots it keeps the unit root, p = 0.12 and 0.06, where KPSS sees stationary
                 cycles, p >= 0.096). With several targets, True when any target is judged non-stationary;
                 below 20 observed steps, True (the naive-anchored choice).
+max_epochs      100 epochs, or fewer where 100 would pass 10,000 optimizer steps: ``ceil(10000 / batches)``
+                epochs for a series whose training windows make more than 100 batches (3,200 windows of
+                32). A long series gives many windows an epoch, so it needs fewer epochs: 100 epochs of an
+                hourly year (8,700 windows, 272 batches) are 27,200 steps, 37 epochs are 10,064. Fewer
+                steps cost accuracy where measured (docs/forecasting.md), hence the high cap
 ==============  ==========================================================================================
 """
 
@@ -33,6 +39,7 @@ import numpy as np
 from .evaluation import infer_season_length
 
 MIN_TEST_LENGTH = 20  # fewer observed steps than this: no stationarity test is trusted
+MAX_EPOCHS, TARGET_STEPS = 100, 10_000  # max_epochs="auto": 100 epochs, fewer where they pass 10,000 steps
 
 
 def autocorrelation(x: np.ndarray, lag: int) -> float:
@@ -72,6 +79,17 @@ def choose_lookback(n: int, horizon: int, season_length: int) -> tuple[int, str]
         return wanted, f"max(2 horizon, 2 seasons) = {wanted}"
     return cap, f"max(2 horizon, 2 seasons) = {wanted}, cut to {cap} so that {n} steps give {n - cap - horizon + 1} " \
                 "windows"
+
+
+def choose_max_epochs(windows: int, batch_size: int) -> tuple[int, str]:
+    """``(epochs, reason)`` for ``windows`` training windows in batches of ``batch_size``."""
+    batches = max(1, math.ceil(windows / batch_size))
+    epochs = min(MAX_EPOCHS, math.ceil(TARGET_STEPS / batches))
+    if epochs == MAX_EPOCHS:
+        return epochs, f"{windows} windows, {batches} batches an epoch: {MAX_EPOCHS} epochs are " \
+                       f"{MAX_EPOCHS * batches} optimizer steps"
+    return epochs, f"{windows} windows, {batches} batches an epoch: {epochs} epochs reach {TARGET_STEPS} " \
+                   f"optimizer steps ({epochs * batches}; {MAX_EPOCHS} epochs would be {MAX_EPOCHS * batches})"
 
 
 def choose_relative(values: np.ndarray) -> tuple[bool, str]:

@@ -81,7 +81,10 @@ class Forecaster(BaseEstimator):
             confirms it, else 1 (:func:`~rnnkit.forecast.defaults.choose_season_length`). It sets the lookback
             ``"auto"`` and the seasonal naive and MASE of :meth:`backtest`.
         hidden_size, num_layers, dropout: the encoder (dropout between layers).
-        max_epochs, batch_size, lr, weight_decay, clip_grad_norm: training (AdamW; clipping by global norm,
+        max_epochs: the epochs of each net's training; ``"auto"`` (default): 100, or fewer where 100 would pass
+            10,000 optimizer steps (a long series: many windows an epoch;
+            :func:`~rnnkit.forecast.defaults.choose_max_epochs`).
+        batch_size, lr, weight_decay, clip_grad_norm: training (AdamW; clipping by global norm,
             Pascanu et al. 2013).
         impute: ``"ffill"`` (default), ``"mean"``, ``"zero"`` or ``"none"`` (refuse NaN): how missing inputs
             are filled (:class:`~rnnkit.data.timeseries.Preprocessor`); missing targets never enter the loss.
@@ -109,8 +112,8 @@ class Forecaster(BaseEstimator):
             ``model="auto"`` also the selection (``log_dir/model_choice.json``), which a resume keeps (two nets
             chosen: each logs and resumes in ``log_dir/direct`` and ``log_dir/hybrid``).
 
-    Fitted attributes: ``season_length_``, ``lookback_``, ``relative_`` (the values used, chosen from the
-    training rows where the parameter is ``"auto"``), ``choices_`` (the reason of each), ``model_``,
+    Fitted attributes: ``season_length_``, ``lookback_``, ``relative_``, ``max_epochs_`` (the values used,
+    chosen from the training rows where the parameter is ``"auto"``), ``choices_`` (the reason of each), ``model_``,
     ``preprocessor_``, ``spec_`` (the WindowSpec), ``targets_``, ``covariates_`` (the past covariates),
     ``future_covariates_``, ``features_`` (the :class:`~rnnkit.forecast.ForecastFeatures`: channel layout and
     preprocessing), ``freq_`` (the pandas frequency, or the numeric step), ``history_`` (the fitted series, as a
@@ -133,7 +136,7 @@ class Forecaster(BaseEstimator):
         hidden_size: int = 32,
         num_layers: int = 1,
         dropout: float = 0.0,
-        max_epochs: int = 100,
+        max_epochs: int | str = "auto",
         batch_size: int = 32,
         lr: float = 5e-3,
         weight_decay: float = 0.0,
@@ -233,7 +236,7 @@ class Forecaster(BaseEstimator):
         else:
             train_rows, val_rows = range(n), None
         choices = self._choose(frame, targets, train_rows, freq)
-        L, relative = choices["lookback"][0], choices["relative"][0]
+        L, relative, epochs = choices["lookback"][0], choices["relative"][0], choices["max_epochs"][0]
         if self.model == "auto":
             refusal = self._hybrid_refusal(frame, targets, covariates, future, val_rows)
             if refusal is None:
@@ -295,7 +298,7 @@ class Forecaster(BaseEstimator):
                                        quantiles=self.quantiles, lr=self.lr, weight_decay=self.weight_decay,
                                        clip_grad_norm=self.clip_grad_norm)
         # The shuffles come from `generator`, epoch after epoch: its state goes into the checkpoints.
-        module = seeded_fit(build, train_loader, val_loader, seed=seed, max_epochs=self.max_epochs,
+        module = seeded_fit(build, train_loader, val_loader, seed=seed, max_epochs=epochs,
                             device=self.device, scale=self._scale_out(), verbose=self.verbose, log_dir=self.log_dir,
                             early_stopping_patience=self.early_stopping_patience,
                             callbacks=[RunIdentity(identity), GeneratorState(generator)],
@@ -401,7 +404,8 @@ class Forecaster(BaseEstimator):
         g = GlobalForecaster(lookback=L, horizon=self.horizon, model="hybrid", season_length=m,
                              calibrate=calibrate and self.quantiles is not None, cell=self.cell,
                              hidden_size=self.hidden_size,
-                             num_layers=self.num_layers, dropout=self.dropout, max_epochs=self.max_epochs,
+                             num_layers=self.num_layers, dropout=self.dropout,
+                             max_epochs=choices["max_epochs"][0],
                              batch_size=self.batch_size, lr=self.lr, weight_decay=self.weight_decay,
                              clip_grad_norm=self.clip_grad_norm, quantiles=self.quantiles,
                              random_state=self.random_state, device=self.device, verbose=self.verbose,
@@ -416,8 +420,9 @@ class Forecaster(BaseEstimator):
 
     def _choose(self, frame: TimeSeriesFrame, targets: tuple[str, ...], train_rows: range, freq
                 ) -> dict[str, tuple]:
-        """``{"season_length": (m, reason), "lookback": (L, reason), "relative": (bool, reason)}``: each parameter
-        as set, or chosen from the targets' training rows where it is ``"auto"`` (:mod:`.defaults`)."""
+        """``{"season_length": (m, reason), "lookback": (L, reason), "relative": (bool, reason), "max_epochs":
+        (epochs, reason)}``: each parameter as set, or chosen from the targets' training rows where it is
+        ``"auto"`` (:mod:`.defaults`)."""
         y = frame.values[train_rows.start : train_rows.stop, frame.column_index(targets)]  # (N_train, n_y)
         given = lambda v: (v, "set")
         m = defaults.choose_season_length(y, freq) if self.season_length == "auto" else given(self.season_length)
@@ -427,6 +432,9 @@ class Forecaster(BaseEstimator):
             else given(self.lookback),
             "relative": defaults.choose_relative(y) if self.relative == "auto" else given(bool(self.relative)),
         }
+        windows = max(1, len(y) - choices["lookback"][0] - self.horizon + 1)
+        choices["max_epochs"] = (defaults.choose_max_epochs(windows, self.batch_size) if self.max_epochs == "auto"
+                                 else given(self.max_epochs))
         if self.verbose:
             for name, (value, reason) in choices.items():
                 print(f"Forecaster: {name} = {value} ({reason})")
@@ -436,10 +444,10 @@ class Forecaster(BaseEstimator):
         for name in ("lookback", "season_length", "horizon", "hidden_size", "num_layers", "max_epochs",
                      "batch_size"):
             v = getattr(self, name)
-            if name in ("lookback", "season_length") and v == "auto":
+            if name in ("lookback", "season_length", "max_epochs") and v == "auto":
                 continue
             if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1:
-                auto = " or 'auto'" if name in ("lookback", "season_length") else ""
+                auto = " or 'auto'" if name in ("lookback", "season_length", "max_epochs") else ""
                 raise ValueError(f"Forecaster: {name} must be an integer >= 1{auto}, got {v!r}")
         if self.model not in MODELS:
             raise ValueError(f"Forecaster: model must be one of {MODELS}, got {self.model!r}")
@@ -515,6 +523,7 @@ class Forecaster(BaseEstimator):
         self.season_length_ = int(choices["season_length"][0])
         self.lookback_ = int(choices["lookback"][0])
         self.relative_ = bool(choices["relative"][0])
+        self.max_epochs_ = choices["max_epochs"][0]
         self.model_kind_ = choices.get("model", ("direct", ""))[0]
         self.components_ = (self.model_kind_,)  # the combination sets its own, with ets_ and the band
         self.global_, self.ets_, self.band_, self.band_scale_ = None, None, {}, None
@@ -792,7 +801,8 @@ class Forecaster(BaseEstimator):
             "freq": self.freq_ if isinstance(self.freq_, str | None) else float(self.freq_),
             "period": getattr(self, "period_", None), "series_output": bool(self._series_output),
             "season_length": self.season_length_, "lookback": self.lookback_, "relative": self.relative_,
-            "choices": self.choices_, "model_kind": self.model_kind_, "components": list(self.components_),
+            "max_epochs": self.max_epochs_, "choices": self.choices_, "model_kind": self.model_kind_,
+            "components": list(self.components_),
             "ets": self.ets_, "band": [[tau, c] for tau, c in self.band_.items()],
             "band_scale": None if self.band_scale_ is None else [float(v) for v in self.band_scale_],
         }
@@ -847,8 +857,9 @@ class Forecaster(BaseEstimator):
             model.load_state_dict({k.removeprefix("model."): v for k, v in tensors.items()
                                    if k.startswith("model.")}, strict=True)
         season = fitted.get("season_length", self.season_length if self.season_length != "auto" else 1)
+        epochs = fitted.get("max_epochs", self.max_epochs)  # absent from models saved before max_epochs="auto"
         choices = {"season_length": (season, "saved"), "lookback": (L, "saved"), "relative": (relative, "saved"),
-                   "model": (kind, "saved")}
+                   "max_epochs": (epochs, "saved"), "model": (kind, "saved")}
         self._set_fitted(model, features, history, fitted["freq"], bool(fitted["series_output"]), choices)
         self.global_, self.components_, self.ets_ = g, components, fitted.get("ets")
         self.band_ = {float(tau): c for tau, c in fitted.get("band", [])}

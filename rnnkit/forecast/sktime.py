@@ -60,7 +60,8 @@ class RnnkitForecaster(BaseForecaster):
     _config = {**BaseForecaster._config, "remember_data": True}
 
     def __init__(self, *, model="auto", cell="lstm", lookback="auto", season_length="auto", relative="auto",
-                 hidden_size=32, num_layers=1, max_epochs=100, batch_size=32, lr=5e-3, random_state=None, device="cpu"):
+                 hidden_size=32, num_layers=1, max_epochs="auto", batch_size=32, lr=5e-3, random_state=None,
+                 device="cpu"):
         self.model = model
         self.cell = cell
         self.lookback = lookback
