@@ -54,6 +54,10 @@ def test_quick_run_structure(quick):
             assert all(r["episodes"] == s.round_episodes for r in d["rounds"])
             assert d["train_episodes"] == s.train_episodes and len(d["fit_seconds"]) == s.rounds + 1
             assert set(results["offline"][v][p]) == {"bc", "dagger"}
+            imitation = results["closed_loop"][v][p]["imitation"]
+            assert imitation["seen"]["steps"] > 0 and imitation["seen"]["rmse"]["mean"] > 0.0
+            if v not in driving.OUTAGES:  # every frame seen
+                assert imitation["gap"]["steps"] == imitation["blind"]["steps"] == 0
     # every variant and policy: a behaviour-cloning fit on the expert's episodes, then one per round on more data
     assert [len(f[2]) for f in fits] == [s.expert_episodes + r * s.round_episodes for _ in driving.VARIANTS
                                         for _ in driving.POLICIES for r in range(s.rounds + 1)]
@@ -171,6 +175,56 @@ def test_policy_inputs_blank_the_outages_with_a_flag():
     np.testing.assert_allclose(x[~out[:6], :-1], seen[~out[:6]], rtol=1e-6)
 
 
+def test_long_outage_mask_outlasts_the_frame_stack():
+    # long_outages: fail 1/40, recover 1/20 a step: the same share out, 1/3, but outages of 20 steps (4 s) on
+    # average, twice the MLP's 10-frame window; (19/20)^9 = 63 % of them last 10 steps or more, against 30 %
+    # in `outages`. Long episodes here so that few outages are cut at the end: ~6500 outages, standard errors
+    # near 0.25 steps and 0.006.
+    start, end = driving.OUTAGES["long_outages"]
+    assert driving.OUTAGES["outages"] == (driving.OUTAGE_START, driving.OUTAGE_END)
+    masks = np.stack([driving.outage_mask(k, 1000, start, end) for k in range(400)])
+    assert not masks[:, 0].any()
+    np.testing.assert_array_equal(masks[7], driving.outage_mask(7, 1000, start, end))
+    assert not np.array_equal(masks[7], driving.outage_mask(7, 1000))  # not the `outages` pattern
+    assert abs(masks[:, 100:].mean() - 1 / 3) < 0.03
+
+    def lengths(masks):  # of the outages that ended inside their episode
+        found = []
+        for m in masks:
+            edges = np.flatnonzero(np.diff(m.astype(int)))  # last step before a change
+            begin, finish = edges[0::2], edges[1::2]
+            found += list(finish - begin[: len(finish)])
+        return np.array(found)
+
+    long = lengths(masks)
+    assert len(long) > 5000 and abs(long.mean() - 20.0) < 1.5
+    assert abs((long >= 10).mean() - 0.95**9) < 0.04
+    short = lengths(np.stack([driving.outage_mask(k, 1000) for k in range(400)]))
+    assert abs(short.mean() - 8.0) < 0.5 and abs((short >= 10).mean() - (7 / 8) ** 9) < 0.04
+
+
+def test_quick_run_trains_and_drives_each_variant_with_its_own_outages(quick):
+    # every fit of a variant with outages read, as its flag column, that variant's mask of each episode's seed
+    results, _, fits = quick
+    s, d = driving.QUICK, results["data"]
+    seeds = d["expert_seeds"] + [k for r in d["round_seeds"] for k in r]
+    steps = s.duration * driving.FREQUENCY + 1
+    assert set(d["outages"]) == set(driving.OUTAGES) and set(driving.OUTAGES) < set(driving.VARIANTS)
+    per_variant = len(driving.POLICIES) * (s.rounds + 1)
+    for i, variant in enumerate(driving.VARIANTS):
+        for name, _, inputs, _, _ in fits[i * per_variant : (i + 1) * per_variant]:
+            if variant not in driving.OUTAGES:
+                assert inputs[0].shape[1] == 15
+                continue
+            assert inputs[0].shape[1] == 16
+            for k, x in zip(seeds[: len(inputs)], inputs, strict=True):
+                mask = driving.outage_mask(k, steps, *driving.OUTAGES[variant])[: len(x)]
+                np.testing.assert_array_equal(x[:, -1], mask, err_msg=f"{variant} {name} {k}")
+        if variant in driving.OUTAGES:
+            share = np.mean([driving.outage_mask(k, steps, *driving.OUTAGES[variant]) for k in d["test_seeds"]])
+            assert d["outages"][variant]["held_out_share_out"] == share
+
+
 @pytest.mark.parametrize("name", ["gru", "mlp_stack"])
 def test_controller_with_outages_drives_as_the_policy_reads_whole_episodes(name):
     torch.manual_seed(0)
@@ -208,6 +262,27 @@ def test_frame_stack_state_is_the_last_valid_frames():
     assert state[:, :, 0].tolist() == [[3.0, 4.0], [5.0, 6.0]]  # padding past length 2 is not read
     _, state = model(x[:, :1])
     assert state[:, :, 0].tolist() == [[0.0, 0.0], [5.0, 5.0]]  # x_0 repeated at an episode's start
+
+
+def test_imitation_errors_group_the_steps_by_what_the_sensor_showed():
+    w, k = driving.WARM_UP, 3
+    labels = np.zeros((w + 8, 2), np.float32)
+    episode = driving.Episode(0, np.zeros((w + 8, driving.VEHICLES, 5), np.float32), labels, np.zeros(w + 8),
+                              False, False)
+    applied = np.zeros((w + 8, 1))
+    applied[w:, 0] = [1, 2, 2, 2, 3, 3, 1, 1]  # errors against zero labels
+    out = np.zeros(w + 9, bool)
+    out[w - 1 : w + 5] = True  # out from one step before the takeover: runs 2, 3, 4, 5, 6 after it
+    scores = driving.imitation_errors([applied, applied], [episode, episode], [out, None], k)
+    # with outages: seen at w+5.. (errors 3, 1, 1), gap at w (run 2 < k: error 1), blind at w+1..w+4 (2, 2, 2, 3);
+    # without (None): every step seen; the warm-up's steps are never counted
+    assert {g: e["steps"] for g, e in scores.items()} == {"seen": 3 + 8, "gap": 1, "blind": 4}
+    assert scores["gap"]["episodes"] == 1 and scores["gap"]["rmse"]["mean"] == 1.0
+    assert math.isclose(scores["blind"]["rmse"]["mean"], math.sqrt((3 * 4 + 9) / 4))
+    seen = [math.sqrt(11 / 3), math.sqrt((1 + 12 + 9 + 9 + 1 + 1) / 8)]
+    assert math.isclose(scores["seen"]["rmse"]["mean"], np.mean(seen)) and scores["seen"]["episodes"] == 2
+    assert driving.imitation_errors([applied], [episode], [None], k)["blind"] == {"steps": 0, "episodes": 0,
+                                                                                  "rmse": None}
 
 
 def test_intervals_and_paired_test():

@@ -24,7 +24,7 @@ others relative to the ego), *without* ``vx, vy``; the ego's along-road ``x`` en
 roadside posts every 50 m, ``cos, sin(2π x / 50)`` (:func:`observe`, 15 numbers a frame). One frame says where
 everyone is, not how fast anyone moves: speeds must be read from the history.
 
-Two variants of what the policy sees:
+Three variants of what the policy sees:
 
 - ``full``: every frame.
 - ``outages``: a sensor that drops out in bursts. A two-state Markov chain per episode (:func:`outage_mask`):
@@ -35,6 +35,11 @@ Two variants of what the policy sees:
   frame stack covers independent drops (at a drop rate of 1/2, 10 frames hold two seen ones 99 % of the time):
   only outages longer than the stack separate a policy that *carries* the last seen state and its speeds, the
   GRU, from one that must *see* them in its window.
+- ``long_outages``: the same chain with rarer, longer outages (fails with probability 1/40, recovers with 1/20:
+  a third of the frames in the long run, a quarter of a 20-s episode, which starts with a working sensor; an
+  outage lasts 20 steps = 4 s on average, twice the stack, and 63 % of them last 10 steps or more). Added
+  after ``outages`` failed to separate the two policies (its outages were mostly shorter than the stack); its
+  parameters were fixed before any run of it.
 
 =============  ============================================================================================
 policy         what it is
@@ -67,6 +72,9 @@ clipped to the expert's ±6 m/s², and the expert's steering; a collision or lea
 collisions with a Wilson 95 % interval, off-road exits, the share of the time after the warm-up driven, and the
 mean speed (per-episode means, their mean ± a 95 % t interval); the expert drives the same episodes. The policies are
 compared on the same episodes by an exact McNemar test on the episodes where one collided and the other did not.
+Where memory matters is measured per step, with far more samples than collisions: the acceleration each policy
+applied against the expert's label in the same state, grouped by whether the frame was seen, out with a seen one
+still in the MLP's window, or out with the whole window blank (:func:`imitation_errors`).
 Offline: R² and RMSE of the acceleration on the held-out expert episodes (R² against the expert data's mean).
 """
 
@@ -104,8 +112,11 @@ TEST_SEED_OFFSET = 1_000_000  # held-out episode seeds start here: disjoint from
 WARM_UP = 5 * FREQUENCY  # steps (5 s) the expert drives before anything is learned or scored
 OUTAGE_START, OUTAGE_END = 1 / 16, 1 / 8  # per step: a working sensor fails, a failed one recovers
 OUTAGE_STREAM = 16  # mixed with the episode seed: the outage pattern's own random stream
+# (fail, recover) per step of each variant with outages: mean outage 1 / recover steps, share out 1/3
+OUTAGES = {"outages": (OUTAGE_START, OUTAGE_END), "long_outages": (1 / 40, 1 / 20)}
 
-VARIANTS = {"full": "every frame seen", "outages": "sensor outages (a third of the frames blank, in bursts)"}
+VARIANTS = {"full": "every frame seen", "outages": "sensor outages (a third of the frames blank, in bursts)",
+            "long_outages": "long sensor outages (4 s on average, twice the frame stack)"}
 POLICIES = {"gru": "GRU (recurrent)", "mlp_stack": "MLP on the last k frames"}
 
 
@@ -257,15 +268,16 @@ def feature_names(*, velocities: bool = False) -> list[str]:
     return ego + [f"car{i}.{f}" for i in range(1, VEHICLES) for f in rows]
 
 
-def outage_mask(seed: int, steps: int) -> np.ndarray:
+def outage_mask(seed: int, steps: int, start: float = OUTAGE_START, end: float = OUTAGE_END) -> np.ndarray:
     """``(steps,)`` bool, True where the sensor is out, for the episode of seed ``seed``: a two-state Markov
-    chain that starts working, fails with probability :data:`OUTAGE_START` per step and recovers with
-    :data:`OUTAGE_END` (stationary share out ``1/3``, outages of geometric length, mean 8 steps). Its own
-    random stream, so the same episode has the same outages whoever drives it."""
+    chain that starts working, fails with probability ``start`` per step and recovers with ``end``
+    (stationary share out ``start / (start + end)``, outages of geometric length, mean ``1 / end`` steps; the
+    defaults: 1/3 and 8 steps). Its own random stream, so the same episode has the same outages whoever drives
+    it."""
     u = np.random.default_rng([OUTAGE_STREAM, seed]).random(steps)
     out = np.zeros(steps, bool)
     for t in range(1, steps):
-        out[t] = u[t] >= OUTAGE_END if out[t - 1] else u[t] < OUTAGE_START
+        out[t] = u[t] >= end if out[t - 1] else u[t] < start
     return out
 
 
@@ -378,8 +390,8 @@ def predict(model: nn.Module, inputs: list[np.ndarray], scaling: Scaling) -> lis
 
 class Controller:
     """A trained policy driving: one frame in, one action out, its state (GRU hidden state or frame buffer)
-    carried from step to step. :meth:`reset` starts an episode, with its outage mask in the ``outages``
-    variant (None: every frame seen)."""
+    carried from step to step. :meth:`reset` starts an episode, with its outage mask in a variant with
+    outages (None: every frame seen)."""
 
     def __init__(self, model: nn.Module, scaling: Scaling):
         self.model, self.scaling = model, scaling
@@ -447,6 +459,33 @@ def driving_scores(episodes: list[Episode], duration: int) -> dict[str, Any]:
             "collided": [bool(e.crashed) for e in episodes]}
 
 
+def imitation_errors(applied: list[np.ndarray], episodes: list[Episode], outages: list[np.ndarray | None],
+                     k: int) -> dict[str, dict[str, Any]]:
+    """Closed-loop imitation error, by what the sensor showed: the acceleration a policy applied
+    (``applied (T_i, 1)``, clipped as driven) against the expert's label in the same state, per step after the
+    warm-up of its ``episodes``, grouped as ``"seen"`` (this frame seen), ``"gap"`` (out, but one of the last
+    ``k`` frames seen) and ``"blind"`` (the last ``k`` frames all out: a ``k``-frame stack holds nothing but
+    flags; only a policy with memory still knows the scene). ``outages``: each episode's mask, or None (every
+    frame seen). Per group: the steps, and the per-episode RMSE (m/s², over the episodes with such steps) as a
+    mean with a 95 % t interval (None without such steps)."""
+    errors: dict[str, list[float]] = {"seen": [], "gap": [], "blind": []}
+    steps = dict.fromkeys(errors, 0)
+    for a, e, out in zip(applied, episodes, outages, strict=True):
+        T = len(e.actions)
+        run = np.zeros(T, int)  # consecutive frames out, up to and including t
+        for t in range(T):
+            run[t] = (run[t - 1] + 1 if t else 1) if out is not None and out[t] else 0
+        group = np.where(run == 0, "seen", np.where(run < k, "gap", "blind"))[WARM_UP:]
+        err = a[WARM_UP:T, 0] - e.actions[WARM_UP:, 0]
+        for g in errors:
+            chosen = group == g
+            if chosen.any():
+                errors[g].append(float(np.sqrt(np.mean(err[chosen] ** 2))))
+                steps[g] += int(chosen.sum())
+    return {g: {"steps": steps[g], "episodes": len(errors[g]),
+                "rmse": mean_interval(errors[g]) if errors[g] else None} for g in errors}
+
+
 def mcnemar(a: list[bool], b: list[bool]) -> dict[str, Any]:
     """Exact McNemar test of two drivers on the same episodes: of the episodes where exactly one of them
     collided, how many were ``a``'s, and the two-sided binomial p-value against an even split."""
@@ -463,7 +502,8 @@ def run(*, quick: bool = False, seed: int = 0, out: str | os.PathLike | None = N
 
     Returns ``{"recipe", "task", "data", "settings", "offline", "dagger", "closed_loop", "comparisons", "goals",
     "machine"}``. ``closed_loop`` maps ``"expert"`` and each variant's policies (``closed_loop[variant][policy]``)
-    to :func:`driving_scores` on the held-out episodes; ``dagger[variant][policy]["rounds"]`` the same scores
+    to :func:`driving_scores` on the held-out episodes (each policy's with its :func:`imitation_errors` under
+    ``"imitation"``); ``dagger[variant][policy]["rounds"]`` the same scores
     for each round's training episodes, driven by the policy of the round before (round 1: behaviour cloning,
     on episodes it never saw); ``offline[variant][policy]`` the :func:`action_scores` of the behaviour-cloning
     (``"bc"``) and final (``"dagger"``) policy on the held-out expert episodes; ``comparisons[variant]`` the
@@ -484,7 +524,7 @@ def run(*, quick: bool = False, seed: int = 0, out: str | os.PathLike | None = N
     expert, test = [drive(env, k) for k in expert_seeds], [drive(env, k) for k in test_seeds]
     log(f"driving: the expert drove {len(expert)} training and {len(test)} held-out episodes ({elapsed()})")
     scaling = fit_scaling(expert)
-    outages = lambda variant, k: outage_mask(k, steps) if variant == "outages" else None
+    outages = lambda variant, k: outage_mask(k, steps, *OUTAGES[variant]) if variant in OUTAGES else None
     inputs = lambda variant, e: policy_inputs(e.frames, scaling, outages(variant, e.seed))
     test_actions = [e.actions for e in test]
 
@@ -520,6 +560,9 @@ def run(*, quick: bool = False, seed: int = 0, out: str | os.PathLike | None = N
             policy = Controller(model, scaling)
             driven = [drive(env, e.seed, policy.reset(outages(variant, e.seed)), takeover=WARM_UP) for e in test]
             c = closed_loop[variant][name] = {"name": POLICIES[name], **driving_scores(driven, s.duration)}
+            applied = [np.clip(a, -ACC_LIMIT, ACC_LIMIT)  # reading whole episodes, as it read them stepping
+                       for a in predict(model, [inputs(variant, e) for e in driven], scaling)]
+            c["imitation"] = imitation_errors(applied, driven, [outages(variant, e.seed) for e in driven], s.stack)
             log(f"{variant}, {POLICIES[name]}, held out: {c['collisions']} collisions, {c['off_road']} off road "
                 f"in {c['episodes']} episodes, mean speed {c['mean_speed']['mean']:.1f} m/s ({elapsed()})")
         gru, mlp = closed_loop[variant]["gru"], closed_loop[variant]["mlp_stack"]
@@ -534,7 +577,7 @@ def run(*, quick: bool = False, seed: int = 0, out: str | os.PathLike | None = N
                        "mcnemar_p_below_0.05": comparisons[variant]["gru_vs_mlp_stack"]["p_value"] < 0.05}
              for variant in VARIANTS}
     lengths = [len(e.actions) for e in expert + test]
-    masks = np.stack([outage_mask(k, steps) for k in test_seeds])
+    held_out_out = {v: float(np.mean([outage_mask(k, steps, *OUTAGES[v]) for k in test_seeds])) for v in OUTAGES}
     results = {
         "recipe": "driving",
         "task": "driving highway-env like its IDM/MOBIL driver from positions only (velocities hidden), by DAgger",
@@ -543,7 +586,8 @@ def run(*, quick: bool = False, seed: int = 0, out: str | os.PathLike | None = N
                  "steps": [min(lengths), max(lengths)],
                  "expert_collisions": {"train": sum(e.crashed for e in expert), "test": sum(e.crashed for e in test)},
                  "features": feature_names(), "actions": list(ACTIONS), "variants": VARIANTS,
-                 "outages": {"start": OUTAGE_START, "end": OUTAGE_END, "held_out_share_out": float(masks.mean())}},
+                 "outages": {v: {"start": start, "end": end, "held_out_share_out": held_out_out[v]}
+                             for v, (start, end) in OUTAGES.items()}},
         "settings": {"quick": quick, **asdict(s), "seed": seed, "optimizer": "AdamW", "clip_grad_norm": 1.0,
                      "loss": "per-step MSE of the standardised actions after the warm-up",
                      "action_mean": scaling.y_mean.tolist(), "action_std": scaling.y_scale.tolist(),
@@ -573,9 +617,12 @@ def _count(c: dict, what: str = "collision") -> str:
     return f"{k}/{c['episodes']} [{low:.2f}, {high:.2f}]"
 
 
+def _interval(m: dict, spec: str) -> str:
+    return f"{m['mean']:{spec}}" if m["low"] is None else f"{m['mean']:{spec}} [{m['low']:{spec}}, {m['high']:{spec}}]"
+
+
 def _speed(c: dict) -> str:
-    m = c["mean_speed"]
-    return f"{m['mean']:.1f}" if m["low"] is None else f"{m['mean']:.1f} [{m['low']:.1f}, {m['high']:.1f}]"
+    return _interval(c["mean_speed"], ".1f")
 
 
 def markdown(results: dict) -> str:
@@ -589,9 +636,11 @@ def markdown(results: dict) -> str:
         f"expert episodes, then {s['rounds']} DAgger rounds of {s['round_episodes']} episodes each policy drives "
         f"and the expert labels; {s['max_epochs']} epochs a fit, batch {s['batch_size']} episodes, AdamW lr "
         f"{s['lr']}, GRU H={s['hidden_size']}, MLP width {s['mlp_width']} on k={s['stack']} frames; training "
-        f"seed {s['seed']}. Outages: the sensor fails with probability {d['outages']['start']:.4g} a step and "
-        f"recovers with {d['outages']['end']:.4g} ({d['outages']['held_out_share_out']:.2f} of the held-out "
-        f"frames out)." + (" Quick run." if s["quick"] else ""),
+        f"seed {s['seed']}. Outages: "
+        + "; ".join(f"`{v}`, the sensor fails with probability {o['start']:.4g} a step and recovers with "
+                    f"{o['end']:.4g} ({o['held_out_share_out']:.2f} of the held-out frames out)"
+                    for v, o in d["outages"].items())
+        + "." + (" Quick run." if s["quick"] else ""),
         "",
         f"## Closed loop, {n} held-out episodes",
         "",
@@ -621,6 +670,20 @@ def markdown(results: dict) -> str:
         for other, test in (("MLP on k frames", "gru_vs_mlp_stack"), ("expert", "gru_vs_expert")):
             m = results["comparisons"][v][test]
             lines.append(f"| {v}: GRU vs {other} | {m['only_first']} | {m['only_second']} | {m['p_value']:.3g} |")
+    lines += ["", "## Closed-loop imitation error, by what the sensor showed", "",
+              "The acceleration each policy applied against the expert's label in the same state (m/s²), per "
+              "held-out step after the warm-up: per-episode RMSE, mean with a 95 % t interval over the episodes "
+              f"with such steps, and the steps. *Blind*: the last {s['stack']} frames all out, the MLP's window "
+              "holds only flags.", "",
+              "| variant | policy | frame seen | out, a frame in the window | blind |", "|---|---|---|---|---|"]
+    for v in VARIANTS:
+        for p in POLICIES:
+            cells = []
+            for g in ("seen", "gap", "blind"):
+                e = cl[v][p]["imitation"][g]
+                cells.append("—" if e["rmse"] is None else
+                             f"{_interval(e['rmse'], '.2f')} ({e['steps']} steps, {e['episodes']} episodes)")
+            lines.append(f"| {v} | {POLICIES[p]} | " + " | ".join(cells) + " |")
     lines += ["", "## Offline, held-out expert episodes", "",
               "| variant | policy | R² acceleration, BC → DAgger | RMSE (m/s²), BC → DAgger |", "|---|---|---|---|"]
     for v in VARIANTS:
