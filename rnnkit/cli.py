@@ -801,10 +801,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("model", help="model directory written by `rnnkit train` or save()")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1, this machine only)")
-    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.add_argument("--port", type=_number(int, 0, 65535, high_open=False), default=8000,
+                       help="port (default 8000)")
     serve.add_argument("--no-batching", action="store_true", help="run each request alone")
     serve.add_argument("--max-batch", type=int, default=64, help="sequences per batch at most (default 64)")
-    serve.add_argument("--max-wait-ms", type=float, default=2.0,
+    serve.add_argument("--max-wait-ms", type=_number(float, 0), default=2.0,
                        help="how long a request waits for others to batch with (default 2)")
     serve.add_argument("--threads", type=int, help="torch threads for the model (default: torch's own)")
     serve.set_defaults(run=_serve)

@@ -96,7 +96,8 @@ def as_sequences(X, who: str, n_features: int | None = None, *, layout: str = "a
     ========  ===================================================================================
 
     ``ids``: the caller's name for each sequence of X (e.g. a file's sequence ids), used in errors instead
-    of its position in X. Raises ValueError for empty X, empty sequences, ragged feature counts, NaN (unless
+    of its position in X. Raises ValueError for empty X, empty sequences, ragged feature counts, values that
+    float32 would misread (numbers written as text, complex numbers, dates, masked values), NaN (unless
     ``allow_nan``: then NaN marks a missing value) or infinity (naming the sequence, step and feature), and a
     feature count other than ``n_features`` (the one seen at fit)."""
     if layout not in LAYOUTS:
@@ -112,17 +113,37 @@ def as_sequences(X, who: str, n_features: int | None = None, *, layout: str = "a
     for i, s in enumerate(seqs):
         if s is None:
             raise ValueError(f"{who}: {name(i)} is None; each sequence must be a (T_i, F) or (T_i,) array")
-        if np.iscomplexobj(s):  # float32 would silently drop the imaginary part
+        if isinstance(s, torch.Tensor):
+            s = _tensor_array(s, f"{who}: {name(i)}")
+        if isinstance(s, np.ma.MaskedArray) and np.ma.getmask(s).any():  # np.asarray would drop the mask
+            raise ValueError(f"{who}: {name(i)} is a masked array with masked values, whose mask would be lost; "
+                             f"fill them in (s.filled(value)), or pass s.filled(np.nan) with time_aware=True to "
+                             f"read them as missing")
+        try:
+            raw = s if isinstance(s, np.ndarray) else np.asarray(s)  # a list, a DataFrame: as numpy reads it
+        except ValueError as e:  # numpy refuses a ragged nested list
+            raise ValueError(f"{who}: {name(i)} is not a rectangular array ({e}); each sequence must be (T_i, F) "
+                             f"or (T_i,), every step with the same number of features") from e
+        if raw.dtype == object and _parses_as_numbers(raw):  # as the text dtypes below: "1.5" read silently
+            first = next(v for v in raw.ravel().tolist() if isinstance(v, str | bytes))
+            raise NotNumericError(f"{who}: {name(i)} holds numbers written as text (e.g. {first!r}); X must hold "
+                                  f"numbers: convert them yourself (e.g. pd.to_numeric), so that nothing is misread")
+        if np.iscomplexobj(raw):  # float32 would silently drop the imaginary part
             raise ValueError(f"{who}: {name(i)} holds complex numbers (Complex data not supported); X must hold "
                              f"real numbers: pass the real and imaginary parts as two features (or take .real / "
                              f"abs() yourself)")
-        if getattr(s, "dtype", None) is not None and s.dtype.kind in "US":  # numpy would parse "1.5" silently
-            raise NotNumericError(f"{who}: {name(i)} holds text (dtype {s.dtype}), not numbers; X must hold numbers: "
+        # numpy would parse "1.5" silently; a list of words is refused below, naming the first
+        if raw.dtype.kind in "US" and (isinstance(s, np.ndarray) or _parses_as_numbers(raw)):
+            raise NotNumericError(f"{who}: {name(i)} holds text (dtype {raw.dtype}), not numbers; X must hold numbers: "
                                   f"convert it yourself (e.g. np.asarray(x, dtype=float), which says where a value "
                                   f"is not a number)")
+        if raw.dtype.kind in "mM":  # float32 would read the raw ticks
+            raise NotNumericError(f"{who}: {name(i)} holds dates or durations (dtype {raw.dtype}), not numbers; X must "
+                                  f"hold numbers: convert them yourself in the unit you mean (e.g. durations / "
+                                  f"np.timedelta64(1, 's') for seconds)")
         try:
             with np.errstate(over="ignore"):  # beyond float32's range: becomes inf, refused below
-                a = np.asarray(s, dtype=np.float32)
+                a = np.asarray(raw, dtype=np.float32)
         except (TypeError, ValueError) as e:
             error = NotNumericError if isinstance(e, TypeError) else ValueError
             raise error(f"{who}: {name(i)} is not numeric ({e}); X must hold numbers only") from e
@@ -163,7 +184,7 @@ def _sequence_list(X, who: str, layout: str, n_features: int | None) -> tuple[li
         raise ValueError(f"{who}: X is a sparse {type(X).__name__}; sparse input is not supported (a sequence's "
                          f"steps are dense): pass X.toarray() for (n, T) sequences of one feature")
     if isinstance(X, torch.Tensor):
-        X = X.detach().cpu().numpy()
+        X = _tensor_array(X, f"{who}: X")
     elif not isinstance(X, list | tuple | np.ndarray | pd.DataFrame) and hasattr(X, "__array__"):
         X = np.asarray(X)  # array-likes (xarray, ...) are read as the array they convert to
     if isinstance(X, pd.DataFrame):
@@ -188,6 +209,29 @@ def _sequence_list(X, who: str, layout: str, n_features: int | None) -> tuple[li
         return list(X), None, "list"
     raise ValueError(f"{who}: X must be an array (n, T, F), a list of (T_i, F) arrays, or a DataFrame of "
                      f"sequences (nested or with a MultiIndex (instance, time)), got {type(X).__name__}")
+
+
+def _parses_as_numbers(values: np.ndarray) -> bool:
+    """Whether a text or object array holds text that float32 would read as numbers without a word (``"1.5"``);
+    text that does not parse is refused where it fails, naming the value."""
+    if values.dtype == object and not any(isinstance(v, str | bytes) for v in values.ravel().tolist()):
+        return False
+    try:
+        np.asarray(values, dtype=np.float32)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _tensor_array(t: torch.Tensor, what: str) -> np.ndarray:
+    """A tensor of X as a numpy array: dense, on the CPU, in a dtype numpy has (bfloat16 becomes float32)."""
+    if t.layout != torch.strided:
+        raise ValueError(f"{what} is a sparse tensor ({t.layout}); sparse input is not supported (a sequence's "
+                         f"steps are dense): pass t.to_dense()")
+    if t.is_meta:
+        raise ValueError(f"{what} is a tensor on the 'meta' device, which holds no values; pass a tensor with data")
+    t = t.detach().cpu()
+    return (t.float() if t.dtype == torch.bfloat16 else t).numpy()
 
 
 def _check_not_empty(shape: tuple, who: str) -> None:
@@ -244,6 +288,10 @@ def _frame_sequences(X: pd.DataFrame, who: str) -> tuple[list[np.ndarray], list]
     one length) or a MultiIndex ``(instance, time)`` one (each instance's rows in increasing time)."""
     if X.empty:
         return [], list(X.index)
+    repeated = X.columns[X.columns.duplicated()].unique().tolist()
+    if repeated:  # X[c] would be a DataFrame, and feature names would not tell the columns apart
+        raise ValueError(f"{who}: X names column(s) {repeated} more than once (columns {list(X.columns)}); give "
+                         f"every feature column its own name")
     if isinstance(X.index, pd.MultiIndex):
         if X.index.nlevels != 2:
             raise ValueError(f"{who}: a DataFrame X with a MultiIndex needs two levels (instance, time), got "
@@ -251,6 +299,16 @@ def _frame_sequences(X: pd.DataFrame, who: str) -> tuple[list[np.ndarray], list]
         bad = [c for c in X.columns if not pd.api.types.is_numeric_dtype(X[c])]
         if bad:
             raise ValueError(f"{who}: columns {bad} of X are not numeric")
+        for level, what in ((0, "an instance"), (1, "a time")):
+            missing = np.flatnonzero(pd.isna(X.index.get_level_values(level)))
+            if len(missing):  # groupby would drop the rows of a NaN instance; a NaN time has no place in order
+                raise ValueError(f"{who}: X's index has a missing (NaN) {what.split()[1]} at row {int(missing[0])} "
+                                 f"({len(missing)} in all); give every row {what}")
+        times = X.index.levels[1]
+        if times.dtype == object or pd.api.types.is_string_dtype(times):  # '10' < '9', '13/1' < '5/1' as text
+            raise ValueError(f"{who}: X's time level holds text (e.g. {times[0]!r}), whose order is alphabetical, "
+                             f"not in time; convert it to numbers or dates (e.g. X.index.set_levels("
+                             f"pd.to_datetime(X.index.levels[1]), level=1))")
         seqs, ids = [], []
         for key, group in X.groupby(level=0, sort=False):
             time = group.index.get_level_values(1)
@@ -267,6 +325,11 @@ def _frame_sequences(X: pd.DataFrame, who: str) -> tuple[list[np.ndarray], list]
                          f"one feature")
     seqs = []
     for key, row in zip(X.index, X.itertuples(index=False), strict=True):
+        for column, cell in zip(X.columns, row, strict=True):
+            if np.ndim(cell) == 0:  # NaN, None or a number where a Series belongs
+                raise ValueError(f"{who}: row {key!r}, column {column!r} of the nested DataFrame X holds {cell!r}, "
+                                 f"not a sequence; every cell must be a pd.Series (or array) of the steps")
+        _check_nested_index(key, X.columns, row, who)
         try:
             columns = [np.asarray(c, dtype=np.float64) for c in row]
         except (TypeError, ValueError) as e:
@@ -278,10 +341,27 @@ def _frame_sequences(X: pd.DataFrame, who: str) -> tuple[list[np.ndarray], list]
     return seqs, list(X.index)
 
 
+def _check_nested_index(key, columns, row, who: str) -> None:
+    """The Series of one row of a nested DataFrame are read by position: refuse time indexes that would
+    pair steps of different times (channels indexed differently) or read a channel backwards."""
+    series = [(c, s) for c, s in zip(columns, row, strict=True) if isinstance(s, pd.Series)]
+    for column, s in series:
+        ordered = pd.api.types.is_numeric_dtype(s.index) or isinstance(s.index, pd.DatetimeIndex)
+        if ordered and not s.index.is_monotonic_increasing:
+            raise ValueError(f"{who}: row {key!r}, column {column!r} of the nested DataFrame X is not in increasing "
+                             f"time (its index goes {s.index[0]!r}, ..., {s.index[-1]!r}); sort it (s.sort_index())")
+    for column, s in series[1:]:
+        if len(s) == len(series[0][1]) and not s.index.equals(series[0][1].index):
+            raise ValueError(f"{who}: row {key!r} of the nested DataFrame X has channels {series[0][0]!r} and "
+                             f"{column!r} indexed by different times; the steps are read by position, so align "
+                             f"them on one index first")
+
+
 def as_label_array(y, who: str) -> np.ndarray:
     """One label per item as a 1-D array, without NaN; ``(n, 1)`` is flattened with scikit-learn's
     ``DataConversionWarning``. Labels of mixed types (``[0, "a"]``) are refused: numpy would turn them all into
     text, and ``0`` would no longer be a label."""
+    check_target_container(y, who)
     if isinstance(y, pd.Series | pd.Index):
         y = y.to_numpy()
     check_label_types([y], who)
@@ -293,11 +373,28 @@ def as_label_array(y, who: str) -> np.ndarray:
         a = a[:, 0]
     if a.ndim != 1:
         raise ValueError(f"{who}: y must hold one label per item (1-D), got shape {a.shape}")
-    if a.dtype.kind == "f" and not np.isfinite(a).all():
-        raise ValueError(f"{who}: y contains NaN or infinite labels")
-    if a.dtype == object and any(isinstance(v, float) and not math.isfinite(v) for v in a):
-        raise ValueError(f"{who}: y contains NaN or infinite labels")
+    if a.dtype.kind == "S" or a.dtype == object and a.size and isinstance(a[0], bytes):  # as complex below
+        raise ValueError(f"{who}: y holds bytes labels (e.g. {bytes(a[0])!r}); class labels must be ints, strings or "
+                         f"bools: decode them (e.g. np.char.decode(y) or [v.decode() for v in y])")
+    if a.dtype.kind == "c":  # scikit-learn's scoring refuses them only after training
+        raise ValueError(f"{who}: y holds complex numbers (dtype {a.dtype}); class labels must be ints, strings or "
+                         f"bools: convert them (e.g. y.real.astype(int) if the imaginary parts are all 0)")
+    bad = (~np.isfinite(a) if a.dtype.kind == "f" else
+           np.array([isinstance(v, float) and not math.isfinite(v) for v in a.tolist()], dtype=bool)
+           if a.dtype == object else np.zeros(len(a), dtype=bool))
+    if bad.any():
+        at = int(np.flatnonzero(bad)[0])
+        raise ValueError(f"{who}: y contains NaN or infinite labels ({a[at]} at position {at}, {int(bad.sum())} in "
+                         f"all); give every sequence a label (or leave it out of X and y)")
     return a
+
+
+def check_target_container(y, who: str) -> None:
+    """Refuse a y that holds no sequence of targets: a dict, a set, a string, a generator (numpy would make
+    it a single object, and the message would be about its shape)."""
+    if isinstance(y, dict | set | frozenset | str | bytes) or not hasattr(y, "__len__"):
+        raise ValueError(f"{who}: y must be a list, array, Series or DataFrame with one target per sequence of X, "
+                         f"got {type(y).__name__}")
 
 
 def _label_kind(value) -> str:
@@ -318,6 +415,11 @@ def check_label_types(rows: list, who: str) -> None:
                 first.setdefault(_label_kind(row.flat[0]), ((i, 0), row.flat[0]))
             continue
         for t, v in enumerate(np.asarray(row, dtype=object).ravel()):
+            if v is None or v is pd.NA or v is pd.NaT or isinstance(v, float) and math.isnan(v):
+                # a missing value (of a nullable or categorical y too), not a label of another type
+                where = f"position {t}" if len(rows) == 1 else f"sequence {i}, step {t}"
+                raise ValueError(f"{who}: y has a missing label: {v} ({type(v).__name__}) at {where}; give every "
+                                 f"{'sequence' if len(rows) == 1 else 'step'} a label (or leave it out of X and y)")
             first.setdefault(_label_kind(v), ((i, t), v))
     if len(first) > 1:
         where = (lambda w: f"position {w[1]}") if len(rows) == 1 else (lambda w: f"sequence {w[0]}, step {w[1]}")
@@ -328,10 +430,10 @@ def check_label_types(rows: list, who: str) -> None:
 
 
 def check_target_index(X, y, who: str) -> None:
-    """Refuse a ``pd.Series`` y whose index is not the instances of a DataFrame X in X's order: y is matched
-    to X by position, so a y indexed by other ids, or by X's ids in another order, would pair each sequence
-    with another sequence's target."""
-    if not (isinstance(y, pd.Series) and isinstance(X, pd.DataFrame)) or X.empty:
+    """Refuse a ``pd.Series`` or DataFrame y whose index is not the instances of a DataFrame X in X's order: y
+    is matched to X by position, so a y indexed by other ids, or by X's ids in another order, would pair each
+    sequence with another sequence's target."""
+    if not (isinstance(y, pd.Series | pd.DataFrame) and isinstance(X, pd.DataFrame)) or X.empty:
         return
     ids = X.index.get_level_values(0).unique() if isinstance(X.index, pd.MultiIndex) else X.index
     if not y.index.equals(ids):
@@ -441,9 +543,15 @@ def is_auto(value) -> bool:
     return isinstance(value, str) and value == AUTO
 
 
-def _check_count(name: str, v, auto: bool = False) -> None:
+def _check_count(name: str, v, auto: bool = False, *, none: bool = False) -> None:
     if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1:
-        raise ValueError(f"{name} must be an integer >= 1{' or ' + repr(AUTO) if auto else ''}, got {v!r}")
+        also = " or 'auto'" if auto else " or None" if none else ""
+        raise ValueError(f"{name} must be an integer >= 1{also}, got {v!r}")
+
+
+def _is_real(v) -> bool:
+    """A real number, not a bool (True is an int to Python, not a rate or a fraction to a user)."""
+    return isinstance(v, numbers.Real) and not isinstance(v, bool)
 
 
 # What defaults_for_series chooses for SequenceClassifier and SequenceRegressor when left "auto".
@@ -599,18 +707,32 @@ class _SequenceEstimator(BaseEstimator):
         if not (is_auto(self.lr_schedule) and "lr_schedule" in self._CHOSEN or self.lr_schedule in LR_SCHEDULES):
             allowed = (*LR_SCHEDULES, AUTO) if "lr_schedule" in self._CHOSEN else LR_SCHEDULES
             raise ValueError(f"lr_schedule must be one of {allowed}, got {self.lr_schedule!r}")
-        if not 0.0 <= self.dropout < 1.0:
-            raise ValueError(f"dropout must be in [0, 1), got {self.dropout}")
-        if not 0.0 < self.validation_fraction < 1.0:
-            raise ValueError(f"validation_fraction must be in (0, 1), got {self.validation_fraction}")
-        if self.early_stopping_patience is not None and self.early_stopping_patience < 1:
-            raise ValueError(f"early_stopping_patience must be >= 1 or None, got "
-                             f"{self.early_stopping_patience}")
+        if not (_is_real(self.dropout) and 0.0 <= self.dropout < 1.0):
+            raise ValueError(f"dropout must be a number in [0, 1), got {self.dropout!r}")
+        if not (_is_real(self.validation_fraction) and 0.0 < self.validation_fraction < 1.0):
+            raise ValueError(f"validation_fraction must be a number in (0, 1), got {self.validation_fraction!r}")
+        if self.early_stopping_patience is not None:
+            _check_count("early_stopping_patience", self.early_stopping_patience, none=True)
         lr = self.lr
         if is_auto(lr) and "lr" in self._CHOSEN:
             lr = 1.0  # stands for the rule's rate, which is > 0
-        elif isinstance(lr, bool) or not isinstance(lr, numbers.Real):
-            raise ValueError(f"lr must be a number > 0, got {lr!r}")
+        elif not (_is_real(lr) and math.isfinite(lr)):
+            raise ValueError(f"lr must be a finite number > 0, got {lr!r}")
+        if not (_is_real(self.weight_decay) and math.isfinite(self.weight_decay)):
+            raise ValueError(f"weight_decay must be a finite number >= 0, got {self.weight_decay!r}")
+        for name in ("clip_grad_norm", "clip_grad_value"):
+            if getattr(self, name) is not None and not _is_real(getattr(self, name)):
+                raise ValueError(f"{name} must be a number > 0 or None, got {getattr(self, name)!r}")
+        try:
+            check_random_state(self.random_state)
+        except ValueError as e:
+            raise ValueError(f"random_state must be None, an int in [0, 2**32 - 1] or a numpy RandomState, got "
+                             f"{self.random_state!r} ({e})") from e
+        if self.log_dir is not None and not isinstance(self.log_dir, str | os.PathLike):
+            raise ValueError(f"log_dir must be None or a directory path, got {self.log_dir!r}")
+        if self.log_dir is not None and os.path.exists(self.log_dir) and not os.path.isdir(self.log_dir):
+            raise ValueError(f"log_dir {os.fspath(self.log_dir)!r} is a file; give a directory for the logs and "
+                             f"checkpoints (it is created if missing)")
         check_training_options(task=self._task, lr=lr, weight_decay=self.weight_decay,
                                clip_grad_norm=self.clip_grad_norm, clip_grad_value=self.clip_grad_value,
                                tbptt_steps=self.tbptt_steps)
@@ -727,15 +849,18 @@ class _SequenceEstimator(BaseEstimator):
         return time_aware_inputs(x) if self.time_aware else x
 
     # -- predict ---------------------------------------------------------------------------------------------
-    def _score_targets(self, X, y):
-        """``y`` after checking that it has one entry per sequence of ``X`` (scikit-learn's own check names
-        neither the estimator nor the fix)."""
+    def _score_targets(self, X, y, sample_weight=None):
+        """``y`` after checking that it (and ``sample_weight``) has one entry per sequence of ``X``
+        (scikit-learn's own check names neither the estimator nor the fix)."""
         who = f"{type(self).__name__}.score"
         check_is_fitted(self, "model_")
         _, lengths, _ = as_sequences(X, who, self.n_features_in_, layout=self.layout, allow_nan=self.time_aware)
         if y is None:
             raise ValueError(f"{who}: y is None; score needs the targets of X's sequences")
         check_n_targets(y, len(lengths), who)
+        if sample_weight is not None and np.shape(sample_weight) != (len(lengths),):
+            raise ValueError(f"{who}: sample_weight has shape {np.shape(sample_weight)} but X has {len(lengths)} "
+                             f"sequences; give one weight per sequence (shape ({len(lengths)},))")
         return y
 
     def _outputs(self, X, who: str) -> tuple[list[torch.Tensor] | torch.Tensor, torch.Tensor, bool]:
@@ -999,7 +1124,7 @@ class SequenceClassifier(ClassifierMixin, _LabelEstimator):
 
     def score(self, X, y, sample_weight=None) -> float:
         """Mean accuracy of ``predict(X)`` against ``y`` (scikit-learn's), one label per sequence of X."""
-        return super().score(X, self._score_targets(X, y), sample_weight)
+        return super().score(X, self._score_targets(X, y, sample_weight), sample_weight)
 
     def predict_proba(self, X) -> np.ndarray:
         logits, _, _ = self._outputs(X, f"{type(self).__name__}.predict_proba")
@@ -1029,11 +1154,24 @@ class SequenceRegressor(RegressorMixin, _LabelEstimator):
     _task = "regression"
 
     def _encode_targets(self, y, lengths, who):
-        given = np.asarray(y)
+        check_target_container(y, who)
+        try:
+            given = np.asarray(y)
+        except ValueError as e:  # a ragged list of target vectors
+            raise ValueError(f"{who}: y is not a rectangular array ({e}); give one target, or one vector of k "
+                             f"targets, per sequence") from e
         if given.dtype.kind in "USO" and any(isinstance(v, str | bytes) for v in given.ravel().tolist()):
             first = next(v for v in given.ravel().tolist() if isinstance(v, str | bytes))
             raise ValueError(f"{who}: y holds text (e.g. {first!r}); a regression target must be numbers: "
                              f"convert it yourself (e.g. pd.to_numeric(y)) so that nothing is misread")
+        if given.dtype.kind in "mM":  # float64 would read the raw ticks (ns since 1970) as the target
+            raise ValueError(f"{who}: y holds dates or durations (dtype {given.dtype}); a regression target must be "
+                             f"numbers: convert it yourself in the unit you mean (e.g. durations / "
+                             f"np.timedelta64(1, 's') for seconds)")
+        if np.iscomplexobj(given) or given.dtype == object and any(isinstance(v, complex) for v in given.ravel()):
+            raise ValueError(f"{who}: y holds complex numbers; a regression target must be real: give the real "
+                             f"and imaginary parts as two targets (y of shape (n, 2)), or take .real / abs() "
+                             f"yourself")
         try:
             y = np.asarray(y, dtype=np.float64)
         except (TypeError, ValueError) as e:
@@ -1041,8 +1179,16 @@ class SequenceRegressor(RegressorMixin, _LabelEstimator):
         if y.ndim not in (1, 2):
             raise ValueError(f"{who}: y must have shape (n,) or (n, k), got {y.shape}")
         check_n_targets(y, len(lengths), who)
-        if not np.isfinite(y).all():
-            raise ValueError(f"{who}: y contains NaN or infinite values")
+        bad = ~np.isfinite(y.reshape(len(y), -1)).all(axis=1)
+        if bad.any():
+            raise ValueError(f"{who}: y contains NaN or infinite values (the sequence at position "
+                             f"{int(np.flatnonzero(bad)[0])}, {int(bad.sum())} in all); give every sequence a finite "
+                             f"target (or leave it out of X and y)")
+        big = (np.abs(y.reshape(len(y), -1)) > np.finfo(np.float32).max).any(axis=1)
+        if big.any():  # its mean and scale are kept (and saved) as float32: they would be infinite
+            at = int(np.flatnonzero(big)[0])
+            raise ValueError(f"{who}: y has a value beyond float32's range (|y| > 3.4e38) for the sequence at "
+                             f"position {at}; rescale it (e.g. divide by a power of ten)")
         y2 = y.reshape(len(y), -1)
         mean, std = y2.mean(0), y2.std(0)
         scale = np.where(std > 0, std, 1.0)
@@ -1053,7 +1199,7 @@ class SequenceRegressor(RegressorMixin, _LabelEstimator):
 
     def score(self, X, y, sample_weight=None) -> float:
         """R² of ``predict(X)`` against ``y`` (scikit-learn's), one target per sequence of X."""
-        return super().score(X, self._score_targets(X, y), sample_weight)
+        return super().score(X, self._score_targets(X, y, sample_weight), sample_weight)
 
     def predict(self, X) -> np.ndarray:
         out, _, _ = self._outputs(X, f"{type(self).__name__}.predict")
@@ -1132,8 +1278,15 @@ class SequenceTagger(_SequenceEstimator):
         """Accuracy over all valid steps of all sequences."""
         if sample_weight is not None:
             raise ValueError("SequenceTagger.score does not support sample_weight")
+        who = f"{type(self).__name__}.score"
         predicted = self.predict(X)
-        check_n_targets(y, len(predicted), f"{type(self).__name__}.score")
+        if y is None:
+            raise ValueError(f"{who}: y is None; score needs the labels of every step of X's sequences")
+        check_n_targets(y, len(predicted), who)
+        for i, (p, t) in enumerate(zip(predicted, y, strict=True)):
+            if np.shape(t) != np.shape(p):  # numpy would broadcast a single label over the steps
+                raise ValueError(f"{who}: the labels of sequence {i} have shape {np.shape(t)} but the sequence has "
+                                 f"{len(p)} steps; give one label per step")
         hits = [np.asarray(p) == np.asarray(t) for p, t in zip(predicted, y, strict=True)]
         return float(np.concatenate(hits).mean())
 

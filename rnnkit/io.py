@@ -113,7 +113,14 @@ def save(estimator, directory: str | os.PathLike, *, info: dict | None = None) -
     """Write a fitted, registered estimator to ``directory`` (:func:`estimator_files`), atomically: into a
     temporary directory first, then renamed. An existing rnnkit model directory (or a directory that
     ``rnnkit train`` is writing) is replaced; any other existing non-empty path is refused."""
-    write_directory_atomically(Path(directory), estimator_files(estimator, info=info))
+    write_directory_atomically(_path(directory, "save"), estimator_files(estimator, info=info))
+
+
+def _path(directory, who: str) -> Path:
+    """``directory`` as a Path; ValueError for what is not a path (None, a number, an open file)."""
+    if not isinstance(directory, str | os.PathLike):
+        raise ValueError(f"{who}: the directory must be a path (str or os.PathLike), got {type(directory).__name__}")
+    return Path(directory)
 
 
 def config_digest(config: dict) -> str:
@@ -196,7 +203,7 @@ def load(directory: str | os.PathLike, expected: type | None = None):
     ``expected``: the class the directory must hold (``Forecaster.load`` passes its own), or None for any
     registered type. Raises ValueError for a missing, foreign or corrupt directory (see :func:`read_model`) or
     a saved type other than ``expected``."""
-    path = Path(directory)
+    path = _path(directory, "load")
     what = "an rnnkit model directory" if expected is None else f"a saved {expected.__name__}"
     config, tensors = read_model(path, what)
     name = config.get("estimator")

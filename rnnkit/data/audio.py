@@ -59,11 +59,18 @@ def _to_float(data: np.ndarray) -> np.ndarray:
     return data.astype(np.float32)
 
 
+def _check_rate(name: str, rate) -> None:
+    if isinstance(rate, bool) or not isinstance(rate, int | np.integer) or rate < 1:
+        raise ValueError(f"{name} must be a whole number of samples per second >= 1, got {rate!r}")
+
+
 def resample_wave(wave: torch.Tensor | np.ndarray, orig_rate: int, new_rate: int) -> torch.Tensor:
     """Polyphase resampling along axis 0 (``scipy.signal.resample_poly``, Kaiser-windowed FIR).
 
     ``(N, ...) -> (ceil(N * new_rate / orig_rate), ...)`` float32.
     """
+    for name, rate in (("orig_rate", orig_rate), ("new_rate", new_rate)):
+        _check_rate(name, rate)
     x = np.asarray(wave, dtype=np.float64)
     g = math.gcd(orig_rate, new_rate)
     y = scipy.signal.resample_poly(x, new_rate // g, orig_rate // g, axis=0)
@@ -103,8 +110,16 @@ def read_wav(
 
 def write_wav(path: str | os.PathLike, wave: torch.Tensor | np.ndarray, sample_rate: int) -> None:
     """Write float samples ``(N,)`` or ``(N, C)`` in [-1, 1] as 16-bit PCM (clipped), atomically."""
-    x = np.clip(np.asarray(wave, dtype=np.float64), -1.0, 1.0)
-    pcm = np.round(x * 32767.0).astype(np.int16)
+    _check_rate("sample_rate", sample_rate)
+    x = wave.detach().cpu().numpy() if isinstance(wave, torch.Tensor) else np.asarray(wave)
+    if np.iscomplexobj(x) or x.ndim not in (1, 2):
+        raise ValueError(f"write_wav: wave must hold real samples of shape (N,) or (N, C), got "
+                         f"{'complex ' if np.iscomplexobj(x) else ''}shape {x.shape}")
+    x = x.astype(np.float64)
+    if not np.isfinite(x).all():  # int16 has no NaN: it would become an arbitrary sample
+        raise ValueError(f"write_wav: wave holds NaN or infinity at sample {int(np.flatnonzero(~np.isfinite(x))[0])} "
+                         f"(flat index); give finite samples in [-1, 1]")
+    pcm = np.round(np.clip(x, -1.0, 1.0) * 32767.0).astype(np.int16)
     with atomic_write(path, "wb") as f:
         scipy.io.wavfile.write(f, sample_rate, pcm)
 
@@ -116,6 +131,8 @@ def mix_at_snr(signal: torch.Tensor | np.ndarray, noise: torch.Tensor | np.ndarr
     sets built by adding noise to clean recordings (e.g. Aurora-2, Hirsch & Pearce 2000, which uses the
     speech-active part instead). ``noise`` must have the signal's shape and some energy.
     """
+    if not isinstance(snr_db, int | float | np.integer | np.floating) or not math.isfinite(snr_db):
+        raise ValueError(f"snr_db must be a finite number of decibels, got {snr_db!r}")
     x = torch.as_tensor(signal, dtype=torch.float32)
     n = torch.as_tensor(noise, dtype=torch.float32)
     if n.shape != x.shape:

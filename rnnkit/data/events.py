@@ -37,6 +37,9 @@ def sessionize(
 
     Returns:
         a sorted copy with int64 ``session`` (0, 1, ... in sorted order) and float64 ``dt`` in seconds.
+
+    Raises ValueError for a missing user or time, a time column that is neither numbers (seconds), dates nor
+    durations (text must be parsed first), an infinite time, and a ``gap`` that is not > 0.
     """
     missing = [c for c in (user, time) if c not in df.columns]
     if missing:
@@ -47,11 +50,27 @@ def sessionize(
     if df[time].isna().any():
         n = int(df[time].isna().sum())
         raise ValueError(f"column {time!r} has {n} missing timestamps; drop or fill them")
+    if df[user].isna().any():  # sorted last, and NaN != NaN: every such event would be a session of its own
+        rows = np.flatnonzero(df[user].isna())
+        raise ValueError(f"column {user!r} has {len(rows)} missing users (first at row {int(rows[0])}); drop or "
+                         f"fill them")
+    gap_s = gap / pd.Timedelta(seconds=1) if isinstance(gap, pd.Timedelta) else gap
+    if not (isinstance(gap_s, int | float | np.integer | np.floating) and not isinstance(gap_s, bool)
+            and gap_s > 0):  # NaN would never split, a negative gap always
+        raise ValueError(f"gap must be a number of seconds > 0 or a pd.Timedelta, got {gap!r}")
+    column = df[time]
+    if not (pd.api.types.is_datetime64_any_dtype(column) or pd.api.types.is_timedelta64_dtype(column)
+            or pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)):
+        raise ValueError(f"column {time!r} has type {column.dtype} (e.g. {column.iloc[0]!r}); expected numbers "
+                         f"(seconds) or dates: parse text with pd.to_datetime(df[{time!r}])")
     out = df.sort_values([user, time], kind="stable").reset_index(drop=True)
     t = out[time]
-    seconds = ((t - t.min()) / pd.Timedelta(seconds=1) if pd.api.types.is_datetime64_any_dtype(t)
-               else t.astype(np.float64)).to_numpy(np.float64)
-    gap_s = gap / pd.Timedelta(seconds=1) if isinstance(gap, pd.Timedelta) else float(gap)
+    temporal = pd.api.types.is_datetime64_any_dtype(t) or pd.api.types.is_timedelta64_dtype(t)
+    seconds = ((t - t.min()) / pd.Timedelta(seconds=1) if temporal else t.astype(np.float64)).to_numpy(np.float64)
+    if not np.isfinite(seconds).all():
+        row = int(np.flatnonzero(~np.isfinite(seconds))[0])  # a row of the sorted log: show the value, not it
+        raise ValueError(f"column {time!r} holds an infinite time ({t.iloc[row]}); give every event a finite time")
+    gap_s = float(gap_s)
     users = out[user].to_numpy()
     delta = np.diff(seconds, prepend=seconds[0])
     new = np.ones(len(out), dtype=bool)
@@ -59,6 +78,20 @@ def sessionize(
     out["session"] = np.cumsum(new).astype(np.int64) - 1
     out["dt"] = np.where(new, 0.0, delta)
     return out
+
+
+def _check_class_ids(column: pd.Series, name: str) -> None:
+    """A per-event label column must hold whole numbers (class ids): a NaN or a fraction would be turned into
+    an arbitrary int64 or truncated."""
+    values = pd.to_numeric(column, errors="coerce") if not pd.api.types.is_bool_dtype(column) else column
+    bad = column.isna() | values.isna()
+    if not bad.any():
+        bad = ~np.isfinite(values.to_numpy(np.float64)) | (values.to_numpy(np.float64) % 1 != 0)
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        value = column.iloc[row].item() if isinstance(column.iloc[row], np.generic) else column.iloc[row]
+        raise ValueError(f"target column {name!r} has {value!r} at row {row}; it must hold whole "
+                         f"numbers (class ids, e.g. 0/1) on every event: fill missing ones and map labels to ids")
 
 
 def event_vocab(df: pd.DataFrame, *, event: str = "event", min_freq: int = 1) -> Vocab:
@@ -98,6 +131,14 @@ class EventSessions(Dataset):
             raise ValueError(f"columns {missing} are missing; run sessionize(df) first")
         if target not in (None, "next") and target not in df.columns:
             raise ValueError(f"target must be 'next', None or a column of df; {target!r} is none of them")
+        if max_len is not None and (isinstance(max_len, bool) or not isinstance(max_len, int | np.integer)
+                                    or max_len < 1):
+            raise ValueError(f"max_len must be an integer >= 1 or None, got {max_len!r}")
+        if df[event].isna().any():  # str() would make NaN the event 'nan'
+            raise ValueError(f"column {event!r} has {int(df[event].isna().sum())} missing events (first at row "
+                             f"{int(np.flatnonzero(df[event].isna())[0])}); drop or fill them")
+        if target not in (None, "next"):
+            _check_class_ids(df[target], target)
         df = df.sort_values("session", kind="stable")
         ids = vocab.encode(df[event].astype(str).tolist(), strict=strict).numpy()
         dt = df["dt"].to_numpy(np.float64)

@@ -90,8 +90,12 @@ def write_directory_atomically(target: Path, files: dict[str, bytes], *, replace
     empty_directory = target.is_dir() and not any(target.iterdir())
     if target.exists() and not (empty_directory or replaceable(target)):
         raise ValueError(f"{target} exists and is not {what}; refusing to overwrite it (choose a new path)")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    except OSError as e:  # a parent that is a file, cannot be created, or is not writable
+        raise ValueError(f"cannot write {target}: {e.strerror or e} ({e.filename or target.parent}); choose a "
+                         f"directory you can write to") from e
     os.chmod(tmp, 0o777 & ~_umask())  # as mkdir would make it, not mkdtemp's 0700
     try:
         for name, data in files.items():

@@ -20,6 +20,7 @@ sequence. docs/training.md ("Files for rnnkit train and rnnkit predict") lists e
 
 from __future__ import annotations
 
+import re
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -81,6 +82,14 @@ def read_sequences(
         return _read_npz(path, target_column is not None and require_target, per_step_target, missing_values)
     if layout not in ("long", "wide"):
         raise ValueError(f"layout must be 'auto', 'long', 'wide' or 'npz', got {layout!r}")
+    with open(path, "rb") as f:
+        magic = f.read(6)
+    if magic.startswith(_NPY):  # read as text, it would be "not UTF-8"
+        raise _not_npz(path, "this is a single .npy array (numpy.save), not a CSV nor an .npz archive of named "
+                             "arrays")
+    if magic.startswith((_ZIP, _EMPTY_ZIP)) and path.suffix.lower() != ".zip":  # pandas reads a zipped .csv.zip
+        raise ValueError(f"{path}: this is a zip archive (an .npz?), not a CSV; name it .npz or pass --layout npz "
+                         f"(layout='npz')")
     try:
         # ids are kept as the file's text: "007" and "7" are different sequences, and a column of mixed
         # numbers and words gets one type; low_memory=False types each column once, not per chunk
@@ -88,18 +97,32 @@ def read_sequences(
     except pd.errors.EmptyDataError:
         raise ValueError(f"{path}: the file is empty; expected a CSV with a header row") from None
     except UnicodeDecodeError as e:
-        raise ValueError(f"{path}: not UTF-8 text (byte {e.object[e.start]:#x} at byte offset {e.start}); save "
-                         f"the CSV as UTF-8, e.g. pd.read_csv(path, encoding='latin-1').to_csv(new_path, "
-                         f"index=False)") from None
+        utf16 = e.object[:2] in (b"\xff\xfe", b"\xfe\xff")  # the byte-order mark of UTF-16 (Excel's "Unicode text")
+        raise ValueError(f"{path}: not UTF-8 text (byte {e.object[e.start]:#x} at byte offset {e.start}"
+                         f"{'; it starts with the byte-order mark of UTF-16' if utf16 else ''}); save the CSV as "
+                         f"UTF-8, e.g. pd.read_csv(path, encoding={'utf-16' if utf16 else 'latin-1'!r})"
+                         f".to_csv(new_path, index=False)") from None
     except pd.errors.ParserError as e:
-        raise ValueError(f"{path}: cannot read as a CSV ({str(e).splitlines()[0]}); for an .npz use "
-                         f"--layout npz") from None
+        reason = str(e).splitlines()[0]
+        fields = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", reason)
+        if fields:  # a row with more values than the header has names: a stray comma or an unquoted text
+            header, line, seen = fields.groups()
+            raise ValueError(f"{path}: line {line} has {seen} values but the header names {header} columns; "
+                             f"remove the extra separator (or quote a value that contains a comma)") from None
+        raise ValueError(f"{path}: cannot read as a CSV ({reason}); for an .npz use --layout npz") from None
     _check_header(path, frame)
     if frame.empty:
         raise ValueError(f"{path}: the CSV has a header but no rows")
     if not require_target and target_column not in frame.columns:
         target_column = None
-    needed = [c for c in ((id_column if layout == "long" else None), time_column, target_column) if c]
+    roles = {"id": id_column if layout == "long" else None, "time": time_column, "target": target_column}
+    named = [(role, c) for role, c in roles.items() if c]
+    for k, (role, column) in enumerate(named):
+        other = next((r for r, c in named[k + 1:] if c == column), None)
+        if other:  # one column cannot be both: the other role's column would be read as a feature
+            raise ValueError(f"{path}: column {column!r} is named as both the {role} and the {other} column; each "
+                             f"role needs its own column (--id-column / --time-column / --target-column)")
+    needed = [c for c in roles.values() if c]
     missing = [c for c in needed if c not in frame.columns]
     if missing:
         raise ValueError(f"{path}: column(s) {missing} not found; the file has {list(frame.columns)} "
@@ -118,6 +141,13 @@ def _check_header(path: Path, frame: pd.DataFrame) -> None:
     header = pd.read_csv(path, header=None, nrows=1, dtype=str, keep_default_na=False).iloc[0].tolist()
     seen = {}
     for k, name in enumerate(header):
+        if not name.strip() or re.fullmatch(r"Unnamed: \d+", name):
+            # pandas' index written by to_csv (an empty name; 'Unnamed: 0' after a round trip): row numbers
+            # that would be read as a feature
+            shown = "" if not name.strip() else f" ({name!r} is pandas' name for a nameless column)"
+            raise ValueError(f"{path}: column {k + 1} of the header has no name{shown}, as a DataFrame's index "
+                             f"written by to_csv has: its row numbers would be read as a feature; drop it "
+                             f"(df.to_csv(path, index=False)) or give it a name")
         if name in seen:
             raise ValueError(f"{path}: the header names column {name!r} twice (columns {seen[name] + 1} and "
                              f"{k + 1}); give every column its own name")
@@ -146,7 +176,15 @@ def _features(path: Path, frame: pd.DataFrame) -> pd.DataFrame:
     bad = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
     if bad:
         column = frame[bad[0]]
-        row = int(np.flatnonzero(pd.to_numeric(column, errors="coerce").isna() & column.notna())[0])
+        number = pd.to_numeric(column, errors="coerce").notna()
+        word = column.astype(str).str.strip().isin(("True", "False", "TRUE", "FALSE", "true", "false"))
+        if (number | word | column.isna()).all() and number.any() and word.any():
+            # a boolean column (read as 1.0 / 0.0) with a number in it: no single reading of both
+            first_word, first_number = int(np.flatnonzero(word)[0]), int(np.flatnonzero(number)[0])
+            raise ValueError(f"{path}: feature column {bad[0]!r} mixes booleans ({_lines([first_word])} has "
+                             f"{_cell(column.iloc[first_word])}) with numbers ({_lines([first_number])} has "
+                             f"{_cell(column.iloc[first_number])}); write it all as True/False or all as numbers")
+        row = int(np.flatnonzero(~number & column.notna())[0])
         raise ValueError(f"{path}: feature column(s) {bad} are not numeric ({_lines([row])} has "
                          f"{_cell(column.iloc[row])} in {bad[0]!r}); convert or drop them")
     if frame.shape[1] == 0:
@@ -384,6 +422,15 @@ def _array(path: Path, data, name: str, numeric: bool = True) -> np.ndarray:
     return a
 
 
+def _check_targets(path: Path, y: np.ndarray) -> None:
+    """Refuse targets that no task reads as they are: complex numbers, dates and durations (their raw ticks
+    would become numbers), bytes (neither text nor numbers to scikit-learn)."""
+    what = {"c": "complex numbers", "m": "durations", "M": "dates", "S": "bytes"}.get(y.dtype.kind)
+    if what:
+        raise ValueError(f"{path}: array 'y' holds {what} (dtype {y.dtype}); targets must be numbers (or text labels "
+                         f"for --task classify / tag): convert them before saving the .npz")
+
+
 def _read_npz(path: Path, with_target: bool, per_step_target: bool, missing_values: bool = False) -> SequenceTable:
     import zipfile
 
@@ -422,6 +469,7 @@ def _read_npz(path: Path, with_target: bool, per_step_target: bool, missing_valu
             if "y" not in data:
                 raise ValueError(f"{path}: no array 'y' of targets in the .npz (found {list(data.keys())})")
             y = _array(path, data, "y", numeric=False)
+            _check_targets(path, y)
             if y.ndim == 0 or len(y) != n:
                 raise ValueError(f"{path}: 'y' has shape {y.shape} but 'X' has {n} sequences; give one target "
                                  f"per sequence")

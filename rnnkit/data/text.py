@@ -37,7 +37,11 @@ _WORD = re.compile(r"\w+|[^\w\s]")
 
 def read_text(path: str | os.PathLike, *, encoding: str = "utf-8") -> str:
     """Read a whole text file; raise ValueError if it is empty (or only whitespace)."""
-    text = Path(path).read_text(encoding=encoding)
+    try:
+        text = Path(path).read_text(encoding=encoding)
+    except UnicodeDecodeError as e:
+        raise ValueError(f"{path}: not {encoding} text (byte {e.object[e.start]:#x} at byte offset {e.start}); "
+                         f"pass the file's encoding, e.g. read_text(path, encoding='latin-1')") from None
     if not text.strip():
         raise ValueError(f"{path} is empty; a text corpus needs at least one non-blank character")
     return text
@@ -101,6 +105,8 @@ class Vocab:
     def tokenize(self, text: str | Sequence[str]) -> list[str]:
         """Split a string by the vocabulary's level; token sequences pass through unchanged."""
         if not isinstance(text, str):
+            if not isinstance(text, Iterable) or isinstance(text, bytes):
+                raise ValueError(f"a text must be a string or a sequence of tokens, got {type(text).__name__}")
             return list(text)
         if self.level == "token":
             raise ValueError("a level='token' vocabulary needs token lists, not a string; split it first")
@@ -143,6 +149,11 @@ class Vocab:
     def decode(self, ids: Iterable[int] | torch.Tensor, *, skip_specials: bool = True) -> list[str]:
         """Tokens of ``ids``; ``<pad>``, ``<bos>``, ``<eos>`` dropped if ``skip_specials``, ``<unk>`` kept."""
         ids = ids.tolist() if isinstance(ids, torch.Tensor) else list(ids)
+        bad = [i for i in ids if isinstance(i, bool) or not isinstance(i, int | np.integer) or not
+               0 <= i < len(self)]
+        if bad:  # a negative id would index from the end of the vocabulary
+            raise ValueError(f"id {bad[0]!r} is not in this vocabulary (ids 0..{len(self) - 1}); decode ids made "
+                             f"by the same vocabulary")
         drop = {self.pad_id, self.bos_id, self.eos_id} if skip_specials else set()
         return [self.itos[i] for i in ids if i not in drop]
 
@@ -158,17 +169,40 @@ class Vocab:
     @classmethod
     def load(cls, path: str | os.PathLike) -> Vocab:
         """Read a vocabulary written by `save`."""
-        raw = Path(path).read_text(encoding="utf-8")
+        try:
+            raw = Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as e:
+            raise ValueError(f"{path}: cannot read a vocabulary ({e}); expected a JSON file written by "
+                             f"Vocab.save") from e
         if not raw.strip():
             raise ValueError(f"{path} is empty; expected a vocabulary JSON written by Vocab.save")
-        d = json.loads(raw)
+        try:
+            d = json.loads(raw)
+        except json.JSONDecodeError as e:
+            raise ValueError(f"{path} is not JSON ({e}); expected a vocabulary written by Vocab.save") from None
         if not isinstance(d, dict) or d.get("format") != "rnnkit.vocab":
             raise ValueError(f"{path} is not an rnnkit vocabulary (no 'format': 'rnnkit.vocab'); "
                              "write it with Vocab.save")
+        missing = [k for k in ("tokens", "level", "lower") if k not in d]
+        if missing:
+            raise ValueError(f"{path}: corrupt rnnkit vocabulary (no {missing}); write it again with Vocab.save")
         return cls(d["tokens"], level=d["level"], lower=d["lower"])
 
     def __repr__(self) -> str:
         return f"Vocab({len(self)} {self.level} tokens, lower={self.lower})"
+
+
+def _token_ids(values, what: str) -> torch.Tensor:
+    """``values`` as int64 ids; ValueError for what int64 would change (0.5 truncated to 0, NaN, text)."""
+    a = values.detach().cpu().numpy() if isinstance(values, torch.Tensor) else np.asarray(values)
+    if a.dtype.kind == "f" and not (np.isfinite(a).all() and (a == np.round(a)).all()):
+        bad = np.flatnonzero(~np.isfinite(a) | (a != np.round(a)))[0]
+        raise ValueError(f"{what} must hold whole numbers; at position {bad} it is {a.ravel()[bad]}")
+    if a.dtype.kind not in "biuf":
+        raise ValueError(f"{what} must hold integer ids, got dtype {a.dtype}" + (
+            "; map text labels to ids first (e.g. {label: i for i, label in enumerate(sorted(set(labels)))})"
+            if a.dtype.kind in "USO" else ""))
+    return torch.as_tensor(a.astype(np.int64))
 
 
 def batchify(ids: torch.Tensor | Sequence[int], batch_size: int) -> torch.Tensor:
@@ -176,7 +210,9 @@ def batchify(ids: torch.Tensor | Sequence[int], batch_size: int) -> torch.Tensor
 
     Row ``b`` is ``ids[b * L : (b + 1) * L]`` with ``L = N // B``.
     """
-    ids = torch.as_tensor(ids, dtype=torch.int64)
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int | np.integer) or batch_size < 1:
+        raise ValueError(f"batch_size must be an integer >= 1, got {batch_size!r}")
+    ids = _token_ids(ids, "the token stream")
     L = ids.numel() // batch_size
     if L < 2:
         raise ValueError(
@@ -248,7 +284,7 @@ class TextClassificationDataset(Dataset):
             if ids.numel() == 0:
                 raise ValueError(f"text {i} is empty after tokenization; drop it before building the dataset")
             self.ids.append(ids)
-        self.labels = torch.as_tensor(np.asarray(labels), dtype=torch.int64)
+        self.labels = _token_ids(labels, "labels")
         self.lengths = np.array([len(x) for x in self.ids], dtype=np.int64)
 
     def __len__(self) -> int:

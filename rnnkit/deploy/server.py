@@ -16,7 +16,8 @@ batch through the estimator's own prediction path (padding and lengths included)
 event loop keeps accepting requests meanwhile. ``batching=False`` runs each request alone, one at a time:
 the baseline the benchmark compares against.
 
-**Bad requests** get a 4xx with a one-line ``detail``: 400 not JSON / wrong structure / not numbers,
+**Bad requests** get a 4xx with a one-line ``detail``: 400 not JSON / wrong structure (a key given twice, or
+another key than ``"sequences"``, which would be ignored) / not numbers,
 413 too large (body bytes, sequences per request, steps per sequence), 422 wrong feature count, empty
 sequence, NaN or infinity. The values are checked before anything runs, so a batch never fails because
 of one request.
@@ -29,6 +30,7 @@ import contextlib
 import copy
 import json
 import math
+import socket
 from dataclasses import dataclass
 
 import numpy as np
@@ -63,13 +65,16 @@ def parse_request(body: bytes, n_features: int, limits: Limits) -> list[np.ndarr
         raise RequestError(413, f"request body of {len(body)} bytes exceeds the limit of "
                                 f"{limits.max_body_bytes} bytes; send fewer sequences per request")
     try:
-        payload = json.loads(body)
+        payload = json.loads(body, object_pairs_hook=_unique_keys)
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
         raise RequestError(400, f"request body is not JSON ({e})") from None
     except RecursionError:
         raise RequestError(400, "request body is nested too deeply") from None
     if not isinstance(payload, dict) or "sequences" not in payload:
         raise RequestError(400, 'request body must be a JSON object {"sequences": [[[f1, f2, ...], ...], ...]}')
+    if extra := sorted(set(payload) - {"sequences"}):  # e.g. "lengths" or "ids": they would be ignored
+        raise RequestError(400, f'request body has the key(s) {extra}, which the server does not read; it reads '
+                                f'only "sequences" (every step of a sequence is read: trim padding yourself)')
     sequences = payload["sequences"]
     if not isinstance(sequences, list) or not sequences:
         raise RequestError(400 if not isinstance(sequences, list) else 422,
@@ -110,6 +115,16 @@ def parse_request(body: bytes, n_features: int, limits: Limits) -> list[np.ndarr
             raise RequestError(422, f"sequence {i} holds a number beyond float32's range")
         arrays.append(a)
     return arrays
+
+
+def _unique_keys(pairs: list[tuple[str, object]]) -> dict:
+    """A JSON object as a dict, refusing a key given twice (json.loads would keep the last one silently)."""
+    seen = {}
+    for key, value in pairs:
+        if key in seen:
+            raise RequestError(400, f"request body gives the key {key!r} twice; give it once")
+        seen[key] = value
+    return seen
 
 
 # -- predictions ----------------------------------------------------------------------------------------------
@@ -289,6 +304,21 @@ def create_app(estimator, *, batching: bool = True, max_batch: int = 64, max_wai
     return app
 
 
+def check_address(host: str, port: int) -> None:
+    """ValueError unless a server can listen on ``host:port``: a port outside [0, 65535] (which uvicorn
+    would take modulo 65536, or fail on with its own message), an unknown host, a port in use or not allowed."""
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
+        raise ValueError(f"serve: port must be an integer in [0, 65535], got {port!r}")
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+            probe.bind(address)
+    except OSError as e:  # socket.gaierror too
+        raise ValueError(f"serve: cannot listen on {host}:{port} ({e.strerror or e}); choose another --host or "
+                         f"--port") from None
+
+
 def serve(model_dir, *, host: str = "127.0.0.1", port: int = 8000, batching: bool = True, max_batch: int = 64,
           max_wait_ms: float = 2.0, threads: int | None = None, on_ready=None) -> None:
     """Load a saved model directory and serve it with uvicorn until interrupted (loopback by default).
@@ -298,6 +328,7 @@ def serve(model_dir, *, host: str = "127.0.0.1", port: int = 8000, batching: boo
 
     from ..estimators import load
 
+    check_address(host, port)
     app = create_app(load(model_dir), batching=batching, max_batch=max_batch, max_wait_ms=max_wait_ms,
                      threads=threads)
     if on_ready is not None:

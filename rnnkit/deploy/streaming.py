@@ -65,6 +65,16 @@ class _Stream:
         return self.buffers[self.turn, 0]
 
 
+def _id_error(stream_id, error: TypeError) -> Exception:
+    """A stream id that cannot key a dict is named as such; any other TypeError is returned as it was."""
+    try:
+        hash(stream_id)
+    except TypeError:
+        return ValueError(f"Streamer: stream id {stream_id!r} is not hashable ({type(stream_id).__name__}); use "
+                          f"a str, an int or a tuple")
+    return error
+
+
 class Streamer:
     """Feed observations one at a time, per stream id, through a model's step graph.
 
@@ -137,12 +147,15 @@ class Streamer:
 
     def step(self, stream_id, x_t) -> StepOutput:
         """Advance one stream by one observation ``x_t (F,)``."""
-        if self.backend != "onnxruntime":
-            return self.step_many({stream_id: x_t})[stream_id]
-        # the graph call costs ~10-50 µs, so each numpy call around it counts: a cheap check (see __init__),
-        # one copy into the bound buffer, the call, one copy out
-        a = self._check(stream_id, x_t)
-        stream = self._streams.get(stream_id)
+        try:  # free unless it raises
+            if self.backend != "onnxruntime":
+                return self.step_many({stream_id: x_t})[stream_id]
+            # the graph call costs ~10-50 µs, so each numpy call around it counts: a cheap check (see __init__),
+            # one copy into the bound buffer, the call, one copy out
+            a = self._check(stream_id, x_t)
+            stream = self._streams.get(stream_id)
+        except TypeError as e:
+            raise _id_error(stream_id, e) from None
         new = stream is None
         if new:
             stream = self._new_stream()
@@ -163,6 +176,9 @@ class Streamer:
     def step_many(self, observations: dict) -> dict:
         """Advance several streams by one observation each, in one batched call: ``{id: x_t}`` ->
         ``{id: StepOutput}``."""
+        if not isinstance(observations, dict):
+            raise ValueError(f"Streamer.step_many: observations must be a dict {{stream_id: x_t}}, got "
+                             f"{type(observations).__name__}")
         if not observations:
             return {}
         ids = list(observations)
@@ -213,15 +229,15 @@ class Streamer:
         if type(x_t) is np.ndarray and x_t.dtype is _FLOAT32:  # what np.asarray would return, without its call
             a = x_t
         else:
-            try:
-                a = np.asarray(x_t, dtype=np.float32)
-            except (TypeError, ValueError) as e:
-                raise ValueError(f"Streamer: the observation of stream {stream_id!r} is not numeric ({e})") from e
+            a = self._as_numbers(stream_id, x_t)
         if a.shape != self._x_shape:
-            a = a.reshape(-1)
-            if a.shape != self._x_shape:
+            if a.size != self.n_raw:
                 raise ValueError(f"Streamer: the observation of stream {stream_id!r} has {a.size} values; the "
                                  f"model reads {self.n_raw} features per step")
+            if a.size != max(a.shape, default=1):  # (2, 2) for 4 features: which order is meant is unknown
+                raise ValueError(f"Streamer: the observation of stream {stream_id!r} has shape {a.shape}; give one "
+                                 f"step's {self.n_raw} features as a vector of shape ({self.n_raw},)")
+            a = a.reshape(-1)  # (1, F), (F, 1), a scalar for one feature
         if self._time_aware:  # NaN marks a missing value
             if np.isinf(a).any():
                 raise ValueError(f"Streamer: the observation of stream {stream_id!r} contains infinity")
@@ -229,6 +245,28 @@ class Streamer:
                   np.isfinite(a, self._finite).tobytes() == self._all_finite):
             raise ValueError(f"Streamer: the observation of stream {stream_id!r} contains NaN or infinity")
         return a
+
+    @staticmethod
+    def _as_numbers(stream_id, x_t) -> np.ndarray:
+        """``x_t`` as float32, refusing what float32 would misread: text ("1.5" parsed silently), complex
+        numbers (imaginary part dropped), dates and durations (raw ticks)."""
+        if x_t is None:  # np.asarray(None, float32) is a NaN
+            raise ValueError(f"Streamer: the observation of stream {stream_id!r} is None; give one step's features")
+        raw = x_t if isinstance(x_t, np.ndarray) else None
+        if raw is None:
+            try:
+                raw = np.asarray(x_t)
+            except ValueError as e:  # a ragged nested list
+                raise ValueError(f"Streamer: the observation of stream {stream_id!r} is not numeric ({e})") from e
+        kind = raw.dtype.kind
+        if kind in "USmMc" or kind == "O" and any(isinstance(v, str | bytes | complex) for v in raw.ravel().tolist()):
+            what = {"m": "durations", "M": "dates", "c": "complex numbers"}.get(kind, "text")
+            raise ValueError(f"Streamer: the observation of stream {stream_id!r} is not numeric: it holds {what} "
+                             f"(dtype {raw.dtype}), which float32 would misread; give the features as real numbers")
+        try:
+            return np.asarray(raw, dtype=np.float32)
+        except (TypeError, ValueError) as e:
+            raise ValueError(f"Streamer: the observation of stream {stream_id!r} is not numeric ({e})") from e
 
     def _run(self, x: np.ndarray, state: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         if self.backend == "onnxruntime":
