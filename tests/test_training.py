@@ -127,7 +127,14 @@ def test_training_options_are_checked():
         (dict(tbptt_steps=2.5), "tbptt_steps must be an integer >= 1"),
         (dict(clip_grad_value=0.1), "not both"),
         (dict(task="ranking"), "task must be one of"),
-        (dict(lr=0), "lr must be > 0"),
+        (dict(lr=0), "lr must be a finite number > 0"),
+        (dict(lr="0.1"), "lr must be a finite number > 0, got '0.1'"),
+        (dict(lr=float("inf")), "lr must be a finite number > 0"),
+        (dict(lr=True), "lr must be a finite number > 0, got True"),
+        (dict(weight_decay="a"), "weight_decay must be a finite number >= 0"),
+        (dict(weight_decay=float("nan")), "weight_decay must be a finite number >= 0"),
+        (dict(clip_grad_norm="1"), "clip_grad_norm must be a number > 0 or None, got '1'"),
+        (dict(clip_grad_norm=float("nan")), "clip_grad_norm must be a number > 0 or None"),
     ]:
         with pytest.raises(ValueError, match=message):
             SequenceModule(model, **kwargs)

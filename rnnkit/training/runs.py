@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import numbers
 from pathlib import Path
 
@@ -46,13 +47,14 @@ def check_training_options(*, task, lr, weight_decay, clip_grad_norm, clip_grad_
     """ValueError for an impossible training option (shared by the module and the estimators)."""
     if task not in TASKS:
         raise ValueError(f"task must be one of {TASKS}, got {task!r}")
-    if not lr > 0:
-        raise ValueError(f"lr must be > 0, got {lr}")
-    if weight_decay < 0:
-        raise ValueError(f"weight_decay must be >= 0, got {weight_decay}")
+    real = lambda v: isinstance(v, numbers.Real) and not isinstance(v, bool)  # True is an int, not a rate
+    if not (real(lr) and math.isfinite(lr) and lr > 0):
+        raise ValueError(f"lr must be a finite number > 0, got {lr!r}")
+    if not (real(weight_decay) and math.isfinite(weight_decay) and weight_decay >= 0):
+        raise ValueError(f"weight_decay must be a finite number >= 0, got {weight_decay!r}")
     for name, v in (("clip_grad_norm", clip_grad_norm), ("clip_grad_value", clip_grad_value)):
-        if v is not None and not v > 0:
-            raise ValueError(f"{name} must be > 0 or None, got {v}")
+        if v is not None and not (real(v) and v > 0 and not math.isnan(v)):
+            raise ValueError(f"{name} must be a number > 0 or None, got {v!r}")
     if clip_grad_norm is not None and clip_grad_value is not None:
         raise ValueError("set one of clip_grad_norm and clip_grad_value, not both; pass clip_grad_norm=None "
                          "to clip by value")
