@@ -539,3 +539,14 @@ def test_resampling_and_mixing_refuse_impossible_settings():
         audio.resample_wave(np.zeros(100), 8000, 0)
     with pytest.raises(ValueError, match="snr_db must be a finite number of decibels, got nan"):
         audio.mix_at_snr(np.ones(10), np.ones(10), float("nan"))
+
+
+def test_a_cell_or_layer_size_that_is_not_an_integer_is_refused_in_one_line():  # L13
+    for args in [(3.5, 5), (3, "8"), (0, 4), (True, 4)]:
+        with pytest.raises(ValueError, match="input_size and hidden_size must be integers >= 1"):
+            rnnkit.LSTM(*args)
+    with pytest.raises(ValueError, match="MinGRUCell: input_size and hidden_size must be integers >= 1, got 2.0"):
+        rnnkit.MinGRU(2.0, 3)
+    with pytest.raises(ValueError, match="num_layers must be an integer >= 1, got 1.5"):
+        rnnkit.GRU(3, 4, num_layers=1.5)
+    assert rnnkit.LSTM(np.int64(3), 4).hidden_size == 4  # numpy integers are integers

@@ -15,6 +15,7 @@ States are a tensor ``(B, H)`` or a NamedTuple of such tensors whose **first fie
 from __future__ import annotations
 
 import math
+import numbers
 from typing import Any, NamedTuple
 
 import torch
@@ -107,6 +108,14 @@ class Cell(nn.Module):
         return f"{self.input_size}, {self.hidden_size}"
 
 
+def check_sizes(cell, input_size, hidden_size) -> None:
+    """ValueError unless both sizes are integers >= 1 (3.5 or "8" would fail in torch.empty, far from here)."""
+    if not all(isinstance(v, numbers.Integral) and not isinstance(v, bool) and v >= 1
+               for v in (input_size, hidden_size)):
+        raise ValueError(f"{type(cell).__name__}: input_size and hidden_size must be integers >= 1, got "
+                         f"{input_size!r}, {hidden_size!r}")
+
+
 class AffineCell(Cell):
     """A cell with torch.nn's four affine parameters: ``weight_ih (G, F)``, ``weight_hh (G, H)``,
     ``bias_ih (G,)``, ``bias_hh (G,)`` where ``G = num_gates * H``. Names and layouts equal torch.nn's, so
@@ -116,10 +125,7 @@ class AffineCell(Cell):
 
     def __init__(self, input_size: int, hidden_size: int, *, bias: bool = True):
         super().__init__()
-        if input_size < 1 or hidden_size < 1:
-            raise ValueError(
-                f"{type(self).__name__}: input_size and hidden_size must be >= 1, got {input_size}, {hidden_size}"
-            )
+        check_sizes(self, input_size, hidden_size)
         self.input_size, self.hidden_size = input_size, hidden_size
         self.gate_size = self.num_gates * hidden_size
         self.weight_ih = nn.Parameter(torch.empty(self.gate_size, input_size))

@@ -18,7 +18,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from .base import Cell
+from .base import Cell, check_sizes
 
 
 def g(x: Tensor) -> Tensor:
@@ -39,9 +39,7 @@ class _MinimalCell(Cell):
 
     def __init__(self, input_size: int, hidden_size: int, *, bias: bool = True):
         super().__init__()
-        if input_size < 1 or hidden_size < 1:
-            raise ValueError(f"{type(self).__name__}: input_size and hidden_size must be >= 1, "
-                             f"got {input_size}, {hidden_size}")
+        check_sizes(self, input_size, hidden_size)
         self.input_size, self.hidden_size = input_size, hidden_size
         self.gate_size = self.num_gates * hidden_size
         self.weight_ih = nn.Parameter(torch.empty(self.gate_size, input_size))

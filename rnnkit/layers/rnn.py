@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numbers
+
 import torch
 from torch import nn
 
@@ -56,8 +58,8 @@ class _TorchCompatible(Stacked):
         zoneout: float = 0.0,
         **cell_kwargs,
     ):
-        if num_layers < 1:
-            raise ValueError(f"{type(self).__name__}: num_layers must be >= 1, got {num_layers}")
+        if isinstance(num_layers, bool) or not isinstance(num_layers, numbers.Integral) or num_layers < 1:
+            raise ValueError(f"{type(self).__name__}: num_layers must be an integer >= 1, got {num_layers!r}")
         unknown = set(cell_kwargs) - set(self.cell_options)
         if unknown:
             raise TypeError(f"{type(self).__name__}: unexpected keyword arguments {sorted(unknown)}")
