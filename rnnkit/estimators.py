@@ -24,6 +24,7 @@ docs/training.md), on several devices or machines with ``devices`` / ``num_nodes
 from __future__ import annotations
 
 import copy
+import datetime
 import json
 import math
 import numbers
@@ -305,10 +306,15 @@ def _frame_sequences(X: pd.DataFrame, who: str) -> tuple[list[np.ndarray], list]
                 raise ValueError(f"{who}: X's index has a missing (NaN) {what.split()[1]} at row {int(missing[0])} "
                                  f"({len(missing)} in all); give every row {what}")
         times = X.index.levels[1]
-        if times.dtype == object or pd.api.types.is_string_dtype(times):  # '10' < '9', '13/1' < '5/1' as text
-            raise ValueError(f"{who}: X's time level holds text (e.g. {times[0]!r}), whose order is alphabetical, "
+        text = [v for v in times if isinstance(v, str | bytes)] if times.dtype == object else list(times)
+        if pd.api.types.is_string_dtype(times) and text:  # '10' < '9', '13/1' < '5/1' as text
+            raise ValueError(f"{who}: X's time level holds text (e.g. {text[0]!r}), whose order is alphabetical, "
                              f"not in time; convert it to numbers or dates (e.g. X.index.set_levels("
                              f"pd.to_datetime(X.index.levels[1]), level=1))")
+        if times.dtype == object and not all(isinstance(v, datetime.date) for v in times):
+            other = next(v for v in times if not isinstance(v, datetime.date))
+            raise ValueError(f"{who}: X's time level holds {type(other).__name__} values (e.g. {other!r}), which "
+                             f"have no order in time; use numbers or dates")
         seqs, ids = [], []
         for key, group in X.groupby(level=0, sort=False):
             time = group.index.get_level_values(1)

@@ -550,3 +550,15 @@ def test_a_cell_or_layer_size_that_is_not_an_integer_is_refused_in_one_line():  
     with pytest.raises(ValueError, match="num_layers must be an integer >= 1, got 1.5"):
         rnnkit.GRU(3, 4, num_layers=1.5)
     assert rnnkit.LSTM(np.int64(3), 4).hidden_size == 4  # numpy integers are integers
+
+
+def test_a_time_level_of_date_objects_is_read_and_one_of_other_objects_refused():  # E44
+    import datetime
+
+    days = [datetime.date(2024, 1, d) for d in (1, 2, 3)]
+    X = pd.DataFrame({"a": np.arange(12.0)}, index=pd.MultiIndex.from_product([[0, 1, 2, 3], days]))
+    seqs = rnnkit.estimators.as_sequences(X, "fit")[0]
+    assert [s.ravel().tolist() for s in seqs[:2]] == [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]]
+    odd = pd.MultiIndex.from_arrays([[0, 0, 1, 1], [days[0], (1, 2), days[0], days[1]]])
+    with pytest.raises(ValueError, match=r"time level holds tuple values \(e.g. \(1, 2\)\)"):
+        rnnkit.estimators.as_sequences(pd.DataFrame({"a": [1.0, 2, 3, 4]}, index=odd), "fit")
