@@ -1174,6 +1174,11 @@ class SequenceRegressor(RegressorMixin, _LabelEstimator):
             raise ValueError(f"{who}: y holds dates or durations (dtype {given.dtype}); a regression target must be "
                              f"numbers: convert it yourself in the unit you mean (e.g. durations / "
                              f"np.timedelta64(1, 's') for seconds)")
+        if given.dtype == object and any(isinstance(v, bool | np.bool_) for v in given.ravel().tolist()):
+            first = next(i for i, v in enumerate(given.ravel().tolist()) if isinstance(v, bool | np.bool_))
+            raise ValueError(f"{who}: y mixes True/False with numbers (a bool at position {first}); a regression "
+                             f"target must be numbers: convert the bools yourself (e.g. 1.0 for True) or, for "
+                             f"labels, use SequenceClassifier")
         if np.iscomplexobj(given) or given.dtype == object and any(isinstance(v, complex) for v in given.ravel()):
             raise ValueError(f"{who}: y holds complex numbers; a regression target must be real: give the real "
                              f"and imaginary parts as two targets (y of shape (n, 2)), or take .real / abs() "

@@ -562,3 +562,9 @@ def test_a_time_level_of_date_objects_is_read_and_one_of_other_objects_refused()
     odd = pd.MultiIndex.from_arrays([[0, 0, 1, 1], [days[0], (1, 2), days[0], days[1]]])
     with pytest.raises(ValueError, match=r"time level holds tuple values \(e.g. \(1, 2\)\)"):
         rnnkit.estimators.as_sequences(pd.DataFrame({"a": [1.0, 2, 3, 4]}, index=odd), "fit")
+
+
+def test_a_regression_y_mixing_bools_and_numbers_is_refused():  # E56
+    X = [np.random.default_rng(i).random((5, 2)) for i in range(4)]
+    with pytest.raises(ValueError, match="y mixes True/False with numbers \\(a bool at position 1\\)"):
+        SequenceRegressor(max_epochs=1, hidden_size=4).fit(X, np.array([0.5, True, 2.0, 0.0], dtype=object))
