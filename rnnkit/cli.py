@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 import tempfile
@@ -566,10 +567,11 @@ def _number(kind, low, high=None, *, low_open=False, high_open=True, what=""):
                                              f"{text!r}") from None
         too_low = value <= low if low_open else value < low
         too_high = high is not None and (value >= high if high_open else value > high)
-        if too_low or too_high or value != value:  # value != value: NaN
+        if too_low or too_high or not math.isfinite(value):  # NaN and infinity: no option takes them
             span = (f"in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}" if high is not None
                     else f"{'>' if low_open else '>='} {low:g}")
-            raise argparse.ArgumentTypeError(f"must be {span}{what}, got {text}")
+            finite = "" if math.isfinite(value) else ", a finite number"
+            raise argparse.ArgumentTypeError(f"must be {span}{what}{finite}, got {text}")
         return value
 
     return parse

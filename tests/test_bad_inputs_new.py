@@ -387,7 +387,9 @@ def test_serve_refuses_a_port_it_cannot_listen_on(tmp_path, cli_error):
     import socket
 
     assert "argument --port: must be in [0, 65535], got 99999" in cli_error(["serve", tmp_path, "--port", 99999])
-    assert "argument --max-wait-ms: must be >= 0, got nan" in cli_error(["serve", tmp_path, "--max-wait-ms", "nan"])
+    for value in ("nan", "inf"):
+        assert f"argument --max-wait-ms: must be >= 0, a finite number, got {value}" in cli_error(
+            ["serve", tmp_path, "--max-wait-ms", value])
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
