@@ -78,7 +78,8 @@ def test_fit_lstm_follows_the_one_cycle_schedule(monkeypatch):
 
     monkeypatch.setattr(torch.optim.lr_scheduler, "OneCycleLR", Spy)
     ids = torch.randint(0, 5, (16 * 200 * 4 + 1,))  # 4 windows of 16 streams: 4 scheduler steps per epoch
-    lstm = {"hidden_size": 8, "embedding_size": 4, "epochs": 3, "lr": 5e-3, "lr_schedule": "onecycle"}
+    lstm = {"hidden_size": 8, "num_layers": 1, "dropout": 0.0, "embedding_size": 4, "epochs": 3, "lr": 5e-3,
+            "lr_schedule": "onecycle"}
     charlm.fit_lstm(ids, 5, lstm, seed=0, device="cpu")
     assert len(seen) == 1 + 12  # the scheduler's own first step, then one per batch over all epochs
     assert seen[0] == pytest.approx(5e-3 / 25)  # starts low, rises to the peak, anneals far below it
@@ -86,6 +87,20 @@ def test_fit_lstm_follows_the_one_cycle_schedule(monkeypatch):
     seen.clear()
     charlm.fit_lstm(ids, 5, dict(lstm, lr_schedule=None), seed=0, device="cpu")
     assert seen == []  # the constant rate uses no scheduler
+
+
+def test_fit_lstm_builds_the_layers_and_dropout_it_is_given():
+    ids = torch.randint(0, 5, (16 * 200 + 1,), generator=torch.Generator().manual_seed(0))
+    lstm = {"hidden_size": 8, "num_layers": 2, "dropout": 0.5, "embedding_size": 4, "epochs": 1, "lr": 5e-3,
+            "lr_schedule": None}
+    model, history = charlm.fit_lstm(ids, 5, lstm, seed=0, device="cpu")
+    assert (model.encoder.num_layers, model.encoder.hidden_size, model.encoder.dropout) == (2, 8, 0.5)
+    assert model.drop.p == 0.5 and len(history) == 1
+    # returned in eval mode: dropout is off, so scoring is deterministic (p = 0.5 would make two scores differ)
+    assert not model.training
+    assert charlm.stream_bits(model, ids[:500]) == charlm.stream_bits(model, ids[:500])
+    assert charlm.model_size(lstm) == "2 layers of 8 units, dropout 0.5"
+    assert charlm.model_size(dict(lstm, num_layers=1, dropout=0.0)) == "8 units"
 
 
 def test_kneser_ney_sums_to_one_and_scores_what_it_predicts():

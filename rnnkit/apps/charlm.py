@@ -71,14 +71,16 @@ PROMPTS = {"bible": "And God said", "python": "def "}
 # OneCycleLR, 3 epochs) was chosen on a validation slice of its training text (docs/apps/charlm.md); Python
 # keeps the earlier settings, the CPU budget going to the Bible.
 FULL = {"train_chars": {"bible": None, "python": 600_000}, "test_chars": {"bible": 200_000, "python": 100_000},
-        "lstm": {"bible": {"hidden_size": 512, "embedding_size": 64, "epochs": 3, "lr": 5e-3,
-                           "lr_schedule": "onecycle"},
-                 "python": {"hidden_size": 256, "embedding_size": 64, "epochs": 2, "lr": 3e-3, "lr_schedule": None}},
+        "lstm": {"bible": {"hidden_size": 512, "num_layers": 1, "dropout": 0.0, "embedding_size": 64, "epochs": 3,
+                           "lr": 5e-3, "lr_schedule": "onecycle"},
+                 "python": {"hidden_size": 256, "num_layers": 1, "dropout": 0.0, "embedding_size": 64, "epochs": 2,
+                            "lr": 3e-3, "lr_schedule": None}},
         "sample_chars": 300}
 QUICK = {"train_chars": {"bible": 40_000, "python": 30_000}, "test_chars": {"bible": 5_000, "python": 5_000},
-         "lstm": {"bible": {"hidden_size": 64, "embedding_size": 32, "epochs": 3, "lr": 5e-3,
-                            "lr_schedule": "onecycle"},
-                  "python": {"hidden_size": 64, "embedding_size": 32, "epochs": 3, "lr": 3e-3, "lr_schedule": None}},
+         "lstm": {"bible": {"hidden_size": 64, "num_layers": 1, "dropout": 0.0, "embedding_size": 32, "epochs": 3,
+                            "lr": 5e-3, "lr_schedule": "onecycle"},
+                  "python": {"hidden_size": 64, "num_layers": 1, "dropout": 0.0, "embedding_size": 32, "epochs": 3,
+                             "lr": 3e-3, "lr_schedule": None}},
          "sample_chars": 80}
 TRAINING = {"batch_size": 16, "window": 200, "tbptt_steps": 100, "clip_grad_norm": 1.0}  # both corpora
 ORDER = 5
@@ -115,7 +117,7 @@ def run(*, quick: bool = False, seed: int = 0, out: str | os.PathLike | None = N
         model, history = fit_lstm(train_ids, len(vocab), lstm, seed=seed, device=device)
         fitted = time.perf_counter()
         bpc = stream_bits(model, test_ids)
-        row["lstm"] = {"name": f"LSTM ({lstm['hidden_size']} units), truncated BPTT", "bpc": bpc,
+        row["lstm"] = {"name": f"LSTM ({model_size(lstm)}), truncated BPTT", "bpc": bpc,
                        "train_seconds": fitted - start, "test_seconds": time.perf_counter() - fitted,
                        "train_loss_per_epoch_bits": [v / math.log(2) for v in history]}
         log(f"{corpus}: LSTM {bpc:.3f} bpc ({fitted - start:.0f} s)")
@@ -200,7 +202,8 @@ def fit_lstm(train_ids: torch.Tensor, vocab_size: int, lstm: dict, *, seed: int,
 
     streams = TokenStreams(train_ids, TRAINING["batch_size"], TRAINING["window"])
     build = lambda: SequenceModule(LanguageModel(vocab_size, lstm["hidden_size"], cell="lstm",
-                                                 embedding_size=lstm["embedding_size"]),
+                                                 embedding_size=lstm["embedding_size"],
+                                                 num_layers=lstm["num_layers"], dropout=lstm["dropout"]),
                                    lr=lstm["lr"], lr_schedule=lstm["lr_schedule"],
                                    clip_grad_norm=TRAINING["clip_grad_norm"], tbptt_steps=TRAINING["tbptt_steps"],
                                    stateful=True)
@@ -350,10 +353,17 @@ def curves_figure(results: dict) -> Figure:
     return fig
 
 
+def model_size(lstm: dict) -> str:
+    """``"512 units"``, or ``"2 layers of 512 units, dropout 0.1"``."""
+    layers = f"{lstm['num_layers']} layers of " if lstm["num_layers"] > 1 else ""
+    dropout = f", dropout {lstm['dropout']}" if lstm["dropout"] else ""
+    return f"{layers}{lstm['hidden_size']} units{dropout}"
+
+
 def markdown(results: dict) -> str:
     s, d = results["settings"], results["data"]
     per_corpus = "; ".join(
-        f"{c}: {m['hidden_size']} units over {m['embedding_size']}-dimensional character embeddings, "
+        f"{c}: {model_size(m)} over {m['embedding_size']}-dimensional character embeddings, "
         f"{m['epochs']} epochs, {s['optimizer']} lr {m['lr']}"
         + (" peak under OneCycleLR" if m["lr_schedule"] == "onecycle" else " constant")
         for c, m in s["lstm"].items())
