@@ -327,6 +327,19 @@ def test_a_utf16_csv_is_told_to_read_as_utf16(tmp_path):
     assert "byte-order mark of UTF-16" in message and "encoding='utf-16'" in message
 
 
+def test_a_nul_byte_in_a_csv_is_refused_naming_its_line_not_read_as_the_end_of_the_value(tmp_path):
+    from rnnkit.forecast.series import read_series_csv
+
+    path = tmp_path / "d.csv"
+    text = long_frame().to_csv(index=False).splitlines()
+    text[5] = text[5].replace(".", ".\x00", 1)  # pandas read '1.0\x00' as 1.0, dropping the rest of the field
+    path.write_text("\n".join(text) + "\n")
+    assert "line 6 has a NUL byte (\\x00" in refused(path, time_column="t")
+    (tmp_path / "s.csv").write_text("t,y\n1,1.0\n2,2.0\x005\n3,3.0\n")
+    with pytest.raises(ValueError, match=r"line 3 has a NUL byte"):
+        read_series_csv(tmp_path / "s.csv", time_column="t", target_column="y")
+
+
 @pytest.mark.parametrize("roles, words", [
     (dict(id_column="t", time_column="t"), "column 't' is named as both the id and the time column"),
     (dict(time_column="t", target_column="id"), "column 'id' is named as both the id and the target column"),

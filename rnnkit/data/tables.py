@@ -136,8 +136,9 @@ def read_sequences(
 # -- CSV -----------------------------------------------------------------------------------------------------
 def _check_header(path: Path, frame: pd.DataFrame) -> None:
     """Refuse a header that pandas would silently change or misread: a column name given twice (pandas
-    renames the second ``f1`` to ``f1.1``) and a file separated by something else than commas (its whole
-    header becomes one column)."""
+    renames the second ``f1`` to ``f1.1``), a file separated by something else than commas (its whole
+    header becomes one column), and a NUL byte anywhere in the file."""
+    _check_no_nul(path)
     header = pd.read_csv(path, header=None, nrows=1, dtype=str, keep_default_na=False).iloc[0].tolist()
     seen = {}
     for k, name in enumerate(header):
@@ -158,6 +159,23 @@ def _check_header(path: Path, frame: pd.DataFrame) -> None:
                 raise ValueError(f"{path}: the header is one column {header[0]!r}: the file looks separated by "
                                  f"{word}, and rnnkit reads comma-separated CSV; convert it, e.g. "
                                  f"pd.read_csv(path, sep={sep!r}).to_csv(new_path, index=False)")
+
+
+def _check_no_nul(path: Path) -> None:
+    """Refuse a NUL byte, which pandas' parser reads as the end of its value (``1.0\\x00`` becomes 1.0, the
+    rest of the field is dropped): a binary or corrupted file, not a CSV to guess at. Read in blocks, so a
+    large file is not held twice."""
+    line, offset = 1, 0
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            at = block.find(b"\x00")
+            if at >= 0:
+                line += block.count(b"\n", 0, at)
+                raise ValueError(f"{path}: line {line} has a NUL byte (\\x00, at byte offset {offset + at}): the "
+                                 f"file is binary or corrupted, not CSV text; remove the NUL bytes or write the "
+                                 f"CSV again")
+            line += block.count(b"\n")
+            offset += len(block)
 
 
 def _lines(rows) -> str:
