@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from test_bad_inputs_more import long_frame  # a small long-layout frame: id, t, f1, f2, target
 from test_readers import refused  # the one-line message of a refused file
 
 import rnnkit
@@ -286,13 +287,6 @@ def test_save_under_a_file_says_it_cannot_write_there(classifier, tmp_path):
 
 
 # -- CSV files --------------------------------------------------------------------------------------------
-def long_frame(n=6, steps=4, seed=0) -> pd.DataFrame:
-    rng = np.random.default_rng(seed)
-    rows = [dict(id=f"s{i}", t=t, f1=rng.normal(), f2=rng.normal(), target=i % 2)
-            for i in range(n) for t in range(steps)]
-    return pd.DataFrame(rows)
-
-
 def test_a_csv_with_the_dataframe_index_written_is_refused_not_read_as_a_feature(tmp_path):
     path = tmp_path / "d.csv"
     long_frame().to_csv(path)  # index=True: a nameless first column of row numbers
