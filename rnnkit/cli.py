@@ -147,10 +147,11 @@ def _split(table, args, task: str, target_column: str):
                          f"sequences, leaving {len(train_idx)} to train on; training needs {need}: lower "
                          f"--test-fraction (0 trains on all {n})")
     if task == "classify":
-        from .estimators import as_label_array
+        from .estimators import as_label_array, check_label_spellings
 
         as_label_array(table.y, str(args.data))  # one label per sequence (not an (n, k) array), of one type
         labels = np.array([v.item() if isinstance(v, np.generic) else v for v in table.y], dtype=object)
+        check_label_spellings(labels, str(args.data), ids=table.ids)  # named by the file's ids, before the split
         if len(set(labels.tolist())) < 2:
             raise ValueError(f"{args.data}: every sequence has the label {labels[0]!r} in column "
                              f"{target_column!r}; a classifier needs at least 2 classes")
@@ -362,7 +363,8 @@ def _forecast(args) -> int:
         if unread:
             print(f"not read: column(s) {unread} of {args.data} (add them with --covariates)")
         frame = as_frame(data, freq=args.freq)
-        freq, _ = _regular_step(frame, fix="pass --freq h (or D, W-SAT, MS...)")
+        freq, _ = _regular_step(frame, fix="pass --freq h (or D, W-SAT, MS...) to resample onto a regular grid "
+                                "(empty bins become missing values)", business="--freq B")
         H, n = args.horizon, len(frame)
         # without --lookback the Forecaster chooses it ("auto"); its rule always leaves a window, so the check
         # below can only refuse a given --lookback
@@ -371,6 +373,8 @@ def _forecast(args) -> int:
             raise ValueError(f"{args.data}: --lookback {L} + --horizon {H} = {L + H} steps make one window, but "
                              f"the series has {n} steps; lower --horizon or --lookback")
         m = args.season_length
+        if m is None and not isinstance(freq, str):  # numbers (years): no calendar, so the seasonal naive is the
+            m = 1  # naive, as the Forecaster's season_length="auto" reads a numeric axis
         if m is None:
             try:
                 m = infer_season_length(freq)

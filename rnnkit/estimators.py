@@ -73,7 +73,7 @@ class NotNumericError(ValueError, TypeError):
 
 
 def as_sequences(X, who: str, n_features: int | None = None, *, layout: str = "auto", ids=None,
-                 allow_nan: bool = False) -> tuple[torch.Tensor, torch.Tensor, bool]:
+                 allow_nan: bool = False, list_layout: str | None = None) -> tuple[torch.Tensor, torch.Tensor, bool]:
     """``X`` as a padded float32 tensor ``(n, T, F)``, its lengths ``(n,)``, and whether X was one array.
 
     ``X`` is read in ``layout``:
@@ -84,6 +84,7 @@ def as_sequences(X, who: str, n_features: int | None = None, *, layout: str = "a
     "ntf"     rnnkit's: an array ``(n, T, F)`` (or ``(n, T)``: one feature), or a list of ``(T_i, F)``
               / ``(T_i,)`` arrays (DataFrames too: rows are steps)
     "nct"     sktime's and aeon's: an array ``(n, C, T)`` (channels first), or a list of ``(C, T_i)``
+              (a DataFrame's rows are its steps in every layout: it is never transposed)
     "auto"    "ntf", but also: sktime's nested DataFrame (one row per sequence, one column per channel,
               each cell a ``pd.Series`` of any length) and pandas' MultiIndex ``(instance, time)``
               rows ("pd-multiindex"), one row per step; a list of 2-D arrays whose first axis is the
@@ -92,15 +93,32 @@ def as_sequences(X, who: str, n_features: int | None = None, *, layout: str = "a
               ``F > 1``) is refused: it is almost surely ``(n, C=1, T)``; fewer steps than features
               (``T < F``) gives a warning naming both readings. Pass "ntf" or "nct" to say which.
               With ``n_features`` (after fit) the fitted feature count decides instead: ``F`` equal to
-              it is read as given; ``(C, T_i)`` lists with ``C`` equal to it are transposed; an array
-              whose second axis has it is refused as channels first.
+              it is read as given; a list whose sequences all have it on their first axis, and not all
+              on their second, is aeon's ``(C, T_i)`` and is transposed (a ``(C, C)`` sequence with it);
+              a list of square ``(C, C)`` sequences only is read as the list at fit was
+              (``list_layout``: "nct" or "ntf", from :func:`_read_sequences`); an array whose second axis
+              has it is refused as channels first.
     ========  ===================================================================================
+
+    A sequence that is a DataFrame (or Series) is read by its rows, which must be in the order of its index
+    when that is numbers or dates (a newest-first table is refused, not read backwards); its columns must be
+    numbers or bools (pandas' missing values, ``pd.NA``, are NaN), a column of text, dates or categories of
+    text is refused by name.
 
     ``ids``: the caller's name for each sequence of X (e.g. a file's sequence ids), used in errors instead
     of its position in X. Raises ValueError for empty X, empty sequences, ragged feature counts, values that
     float32 would misread (numbers written as text, complex numbers, dates, masked values), NaN (unless
     ``allow_nan``: then NaN marks a missing value) or infinity (naming the sequence, step and feature), and a
     feature count other than ``n_features`` (the one seen at fit)."""
+    return _read_sequences(X, who, n_features, layout=layout, ids=ids, allow_nan=allow_nan,
+                           list_layout=list_layout)[:3]
+
+
+def _read_sequences(X, who: str, n_features: int | None = None, *, layout: str = "auto", ids=None,
+                    allow_nan: bool = False, list_layout: str | None = None
+                    ) -> tuple[torch.Tensor, torch.Tensor, bool, str | None]:
+    """:func:`as_sequences`, and how a list X was read: "nct" (transposed from ``(C, T_i)``) or "ntf"; None
+    when X was not a list. A fit records it, so that its predict reads square ``(C, C)`` sequences alike."""
     if layout not in LAYOUTS:
         raise ValueError(f"{who}: layout must be one of {LAYOUTS}, got {layout!r}")
     seqs, default_ids, kind = _sequence_list(X, who, layout, n_features)
@@ -116,6 +134,8 @@ def as_sequences(X, who: str, n_features: int | None = None, *, layout: str = "a
             raise ValueError(f"{who}: {name(i)} is None; each sequence must be a (T_i, F) or (T_i,) array")
         if isinstance(s, torch.Tensor):
             s = _tensor_array(s, f"{who}: {name(i)}")
+        if isinstance(s, pd.DataFrame | pd.Series):
+            s = _frame_steps(s, f"{who}: {name(i)}")
         if isinstance(s, np.ma.MaskedArray) and np.ma.getmask(s).any():  # np.asarray would drop the mask
             raise ValueError(f"{who}: {name(i)} is a masked array with masked values, whose mask would be lost; "
                              f"fill them in (s.filled(value)), or pass s.filled(np.nan) with time_aware=True to "
@@ -151,8 +171,10 @@ def as_sequences(X, who: str, n_features: int | None = None, *, layout: str = "a
         if a.ndim not in (1, 2):
             raise ValueError(f"{who}: {name(i)} has shape {a.shape}; each must be (T_i, F) or (T_i,)")
         arrays.append(a)
-    if kind == "list" and (layout == "nct" or layout == "auto" and _channels_first(arrays, seqs, who, n_features)):
-        arrays = [a.T for a in arrays]  # (C, T_i) -> (T_i, C); a 1-D sequence stays as it is
+    transpose = kind == "list" and (layout == "nct" or layout == "auto" and
+                                    _channels_first(arrays, seqs, who, n_features, list_layout))
+    if transpose:  # (C, T_i) -> (T_i, C); a 1-D sequence stays as it is, a DataFrame's rows are its steps
+        arrays = [a if isinstance(s, pd.DataFrame) else a.T for a, s in zip(arrays, seqs, strict=True)]
     arrays = [a[:, None] if a.ndim == 1 else a for a in arrays]
     for i, a in enumerate(arrays):
         if a.shape[0] == 0:
@@ -163,8 +185,12 @@ def as_sequences(X, who: str, n_features: int | None = None, *, layout: str = "a
             step, feature = (int(k[0]) for k in np.nonzero(np.isinf(a) if allow_nan else ~np.isfinite(a)))
             what = "NaN" if np.isnan(a[step, feature]) else "an infinite value (as float32: |x| > 3.4e38 is inf)"
             missing = "; or fit with time_aware=True to read NaN as missing" if what == "NaN" else ""
+            padded = what == "NaN" and np.isnan(a[step:]).all()  # NaN in every feature from there to the end
+            pad = (f"; its last {len(a) - step} step(s) are NaN in every feature, as tslearn pads a shorter series: "
+                   f"pass the sequences without them, e.g. [x[~np.isnan(x).reshape(len(x), -1).all(axis=1)] for x in X]"
+                   if padded else "")
             raise ValueError(f"{who}: {name(i)} contains {what} at step {step}, feature {feature}; X must hold "
-                             f"finite numbers (fill in missing values, or leave the step out{missing})")
+                             f"finite numbers (fill in missing values, or leave the step out{missing}){pad}")
     F = arrays[0].shape[1]
     if n_features is not None and F != n_features:
         one = kind == "array" and F == 1 and arrays[0].shape[0] == n_features  # (T, F) read as (n, T)
@@ -175,7 +201,7 @@ def as_sequences(X, who: str, n_features: int | None = None, *, layout: str = "a
     # np.require copies only what torch cannot share: a read-only array (a DataFrame's values under pandas'
     # copy-on-write) would make torch warn
     return pad_sequences([torch.from_numpy(np.require(a, requirements="CW")) for a in arrays]), lengths, \
-        kind == "array"
+        kind == "array", ("nct" if transpose else "ntf") if kind == "list" else None
 
 
 def _sequence_list(X, who: str, layout: str, n_features: int | None) -> tuple[list, list | None, str]:
@@ -270,14 +296,19 @@ def _check_orientation(shape: tuple, what: str, who: str, n_features: int | None
                       f"features each; {fix}", UserWarning, stacklevel=5)
 
 
-def _channels_first(arrays: list[np.ndarray], seqs: list, who: str, n_features: int | None) -> bool:
+def _channels_first(arrays: list[np.ndarray], seqs: list, who: str, n_features: int | None,
+                    list_layout: str | None = None) -> bool:
     """Whether a list of sequences in "auto" layout is aeon's ``(C, T_i)``. At fit: all 2-D, the first axis
     the same for all and the second varying (an equal-shape list is checked as an array would be). After
-    fit: the first axis is the fitted feature count and the second is not, in every sequence."""
+    fit: the first axis is the fitted feature count in every sequence, and the second is not in at least
+    one (a sequence of ``C`` steps is then ``(C, C)`` among them); when every sequence is ``(C, C)``, as the
+    list at fit was read (``list_layout``)."""
     if any(isinstance(s, pd.DataFrame) for s in seqs) or any(a.ndim != 2 for a in arrays):
         return False  # a DataFrame's rows are its steps; a 1-D sequence is (T_i,)
     if n_features is not None:
-        return all(a.shape[0] == n_features != a.shape[1] for a in arrays)
+        first = all(a.shape[0] == n_features for a in arrays)
+        square = first and all(a.shape[1] == n_features for a in arrays)
+        return first and (not square or list_layout == "nct")
     first, second = {a.shape[0] for a in arrays}, {a.shape[1] for a in arrays}
     if len(first) == 1 and len(second) == 1:
         _check_orientation((len(arrays), *arrays[0].shape), "a list of equal-shape arrays", who, None)
@@ -299,7 +330,9 @@ def _frame_sequences(X: pd.DataFrame, who: str) -> tuple[list[np.ndarray], list]
                              f"{X.index.nlevels}")
         bad = [c for c in X.columns if not pd.api.types.is_numeric_dtype(X[c])]
         if bad:
-            raise ValueError(f"{who}: columns {bad} of X are not numeric")
+            raise ValueError(f"{who}: columns {bad} of X are not numeric (dtype {X[bad[0]].dtype}); X must hold "
+                             f"numbers: drop them, or convert them yourself (e.g. pd.to_numeric, or one-hot columns "
+                             f"for categories)")
         for level, what in ((0, "an instance"), (1, "a time")):
             missing = np.flatnonzero(pd.isna(X.index.get_level_values(level)))
             if len(missing):  # groupby would drop the rows of a NaN instance; a NaN time has no place in order
@@ -326,9 +359,7 @@ def _frame_sequences(X: pd.DataFrame, who: str) -> tuple[list[np.ndarray], list]
         return seqs, ids
     cells = X.iloc[0].tolist()
     if not all(isinstance(c, pd.Series | np.ndarray | list) for c in cells):
-        raise ValueError(f"{who}: X is a flat DataFrame; pass sktime's nested DataFrame (each cell a Series), "
-                         f"a MultiIndex (instance, time) DataFrame, or X.to_numpy() for (n, T) sequences of "
-                         f"one feature")
+        raise _flat_frame_error(X, who)
     seqs = []
     for key, row in zip(X.index, X.itertuples(index=False), strict=True):
         for column, cell in zip(X.columns, row, strict=True):
@@ -336,10 +367,20 @@ def _frame_sequences(X: pd.DataFrame, who: str) -> tuple[list[np.ndarray], list]
                 raise ValueError(f"{who}: row {key!r}, column {column!r} of the nested DataFrame X holds {cell!r}, "
                                  f"not a sequence; every cell must be a pd.Series (or array) of the steps")
         _check_nested_index(key, X.columns, row, who)
-        try:
-            columns = [np.asarray(c, dtype=np.float64) for c in row]
-        except (TypeError, ValueError) as e:
-            raise ValueError(f"{who}: row {key!r} of the nested DataFrame X is not numeric ({e})") from e
+        columns = []
+        for column, cell in zip(X.columns, row, strict=True):
+            where = f"{who}: row {key!r}, column {column!r} of the nested DataFrame X"
+            values = _frame_steps(cell, where) if isinstance(cell, pd.Series) else np.asarray(cell)
+            odd = [v for v in values.tolist() if isinstance(v, str | bytes | complex)] if values.dtype == object else []
+            if values.dtype.kind in "USmMc" or odd:  # float64 would parse "1.5", or read a date's ticks
+                shown = f"e.g. {odd[0]!r}" if odd else f"dtype {values.dtype}"
+                raise NotNumericError(f"{where} holds values that are not real numbers ({shown}); X must hold "
+                                      f"numbers: convert them yourself (e.g. pd.to_numeric), so that nothing is "
+                                      f"misread")
+            try:
+                columns.append(np.asarray(values, dtype=np.float64))
+            except (TypeError, ValueError) as e:
+                raise ValueError(f"{where} is not numeric ({e})") from e
         if len({len(c) for c in columns}) != 1:
             raise ValueError(f"{who}: row {key!r} of the nested DataFrame X has channels of lengths "
                              f"{[len(c) for c in columns]}; each row's channels need one length")
@@ -347,13 +388,79 @@ def _frame_sequences(X: pd.DataFrame, who: str) -> tuple[list[np.ndarray], list]
     return seqs, list(X.index)
 
 
+SKTIME_LONG = ("case_id", "reading_id", "dim_id", "value")  # sktime's "pd-long": one row per value
+
+
+def _flat_frame_error(X: pd.DataFrame, who: str) -> ValueError:
+    """The refusal of a flat DataFrame, with the conversion that reads it right: sktime's "pd-long" (one row
+    per value) and a multivariate "pd-wide" (columns ``dim_c__t``) are recognised by their columns, since
+    ``X.to_numpy()``, right for one feature, would misread them."""
+    start = f"{who}: X is a flat DataFrame"
+    if set(SKTIME_LONG) <= set(X.columns):
+        return ValueError(f"{start} in sktime's \"pd-long\" layout (columns {list(SKTIME_LONG)}: one row per "
+                          f"value); pass X.set_index(['case_id', 'reading_id', 'dim_id'])['value'].unstack('dim_id'), "
+                          f"a MultiIndex (instance, time) DataFrame with one column per channel, or load it with "
+                          f"return_type='pd-multiindex'")
+    parts = [str(c).rpartition("__") for c in X.columns]
+    channels = list(dict.fromkeys(p[0] for p in parts))
+    T = len(X.columns) // len(channels)
+    if len(channels) > 1 and [str(c) for c in X.columns] == [f"{c}__{t}" for c in channels for t in range(T)]:
+        return ValueError(f"{start} in sktime's \"pd-wide\" layout: its columns ({X.columns[0]!r}, ..., "
+                          f"{X.columns[-1]!r}) are {len(channels)} channels of {T} steps, which X.to_numpy() would "
+                          f"read as {len(X.columns)} steps of one feature; pass X.to_numpy().reshape({len(X)}, "
+                          f"{len(channels)}, {T}) with layout='nct', or load it with return_type='numpy3D'")
+    return ValueError(f"{start}; pass sktime's nested DataFrame (each cell a Series), a MultiIndex (instance, "
+                      f"time) DataFrame (a long table with one row per step: X.set_index([id_column, "
+                      f"time_column])), or X.to_numpy() for (n, T) sequences of one feature")
+
+
+def _is_time_index(index: pd.Index) -> bool:
+    """Whether an index orders its rows (numbers, dates, periods, durations): then they must come in its order."""
+    return (pd.api.types.is_numeric_dtype(index) and not pd.api.types.is_bool_dtype(index)
+            or isinstance(index, pd.DatetimeIndex | pd.PeriodIndex | pd.TimedeltaIndex))
+
+
+def _frame_steps(s: pd.DataFrame | pd.Series, what: str) -> np.ndarray:
+    """One sequence given as a DataFrame (rows are steps, columns features) or a Series: its values, float64
+    with pandas' missing values (``pd.NA`` of nullable columns) as NaN. Refused, naming where: rows out of the
+    order of an index of numbers or dates (a newest-first table would be read backwards), and a column of
+    text, dates, durations or text categories (named by column, which numpy's message would not do). Object
+    and complex columns come back as they are, for the value-by-value checks of :func:`as_sequences`."""
+    if _is_time_index(s.index) and not s.index.is_monotonic_increasing:
+        values = np.asarray(s.index)
+        at = 1 + int(np.flatnonzero(~(values[1:] >= values[:-1]))[0])
+        shown = [v.item() if isinstance(v, np.generic) else v for v in s.index[at - 1 : at + 1]]  # 5, not np.int64(5)
+        raise ValueError(f"{what} is a {type(s).__name__} whose rows are not in the order of its index "
+                         f"({shown[0]!r} at row {at - 1}, then {shown[1]!r}); its rows are read in order as the "
+                         f"steps: sort it (s.sort_index()) so that they are in time order")
+    frame = s.to_frame() if isinstance(s, pd.Series) else s
+    plain = True  # every column numbers or bools: pandas gives float64 with NaN for its missing values
+    for column, dtype in frame.dtypes.items():
+        if isinstance(dtype, pd.CategoricalDtype) and pd.api.types.is_numeric_dtype(dtype.categories):
+            continue  # categories of numbers: read as those numbers, as before
+        if pd.api.types.is_object_dtype(dtype) or pd.api.types.is_complex_dtype(dtype):
+            plain = False  # judged value by value
+            continue
+        if pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_numeric_dtype(dtype):
+            continue
+        kind = ("dates or durations" if dtype.kind in "mM" or isinstance(dtype, pd.PeriodDtype) else
+                "categories" if isinstance(dtype, pd.CategoricalDtype) else "text")
+        named = "" if isinstance(s, pd.Series) else f" in column {column!r}"
+        hint = (f"drop it, or make it the index (s.set_index({column!r})): rows are read in the index's order"
+                if kind == "dates or durations" else "drop it, or convert it to numbers yourself (e.g. "
+                "pd.to_numeric, or one-hot columns for categories)")
+        raise NotNumericError(f"{what} holds {kind}{named} (dtype {dtype}), not numbers; X must hold numbers: "
+                              f"{hint}")
+    values = frame.to_numpy(dtype=np.float64, na_value=np.nan) if plain else frame.to_numpy()
+    return values[:, 0] if isinstance(s, pd.Series) else values  # a Series is (T,), as before
+
+
 def _check_nested_index(key, columns, row, who: str) -> None:
     """The Series of one row of a nested DataFrame are read by position: refuse time indexes that would
     pair steps of different times (channels indexed differently) or read a channel backwards."""
     series = [(c, s) for c, s in zip(columns, row, strict=True) if isinstance(s, pd.Series)]
     for column, s in series:
-        ordered = pd.api.types.is_numeric_dtype(s.index) or isinstance(s.index, pd.DatetimeIndex)
-        if ordered and not s.index.is_monotonic_increasing:
+        if _is_time_index(s.index) and not s.index.is_monotonic_increasing:
             raise ValueError(f"{who}: row {key!r}, column {column!r} of the nested DataFrame X is not in increasing "
                              f"time (its index goes {s.index[0]!r}, ..., {s.index[-1]!r}); sort it (s.sort_index())")
     for column, s in series[1:]:
@@ -378,7 +485,11 @@ def as_label_array(y, who: str) -> np.ndarray:
                       DataConversionWarning, stacklevel=4)
         a = a[:, 0]
     if a.ndim != 1:
-        raise ValueError(f"{who}: y must hold one label per item (1-D), got shape {a.shape}")
+        one_hot = (a.ndim == 2 and a.shape[1] > 1 and a.dtype.kind in "biuf" and np.isin(a, (0, 1)).all()
+                   and (a.sum(axis=1) == 1).all())
+        raise ValueError(f"{who}: y must hold one label per item (1-D), got shape {a.shape}" + (
+            "; it looks one-hot encoded (a single 1 per row): pass the labels, e.g. y.argmax(axis=1)"
+            if one_hot else ""))
     if a.dtype.kind == "S" or a.dtype == object and a.size and isinstance(a[0], bytes):  # as complex below
         raise ValueError(f"{who}: y holds bytes labels (e.g. {bytes(a[0])!r}); class labels must be ints, strings or "
                          f"bools: decode them (e.g. np.char.decode(y) or [v.decode() for v in y])")
@@ -401,6 +512,17 @@ def check_target_container(y, who: str) -> None:
     if isinstance(y, dict | set | frozenset | str | bytes) or not hasattr(y, "__len__"):
         raise ValueError(f"{who}: y must be a list, array, Series or DataFrame with one target per sequence of X, "
                          f"got {type(y).__name__}")
+
+
+def targets_array(y, who: str):
+    """``y`` with its torch tensors as numpy arrays (detached, on the CPU: numpy refuses a tensor that requires
+    grad, or one on a GPU); a 0-d tensor in a list is its number. Anything else is returned as it is."""
+    if isinstance(y, torch.Tensor):
+        return _tensor_array(y, f"{who}: y")
+    if isinstance(y, list | tuple) and any(isinstance(t, torch.Tensor) for t in y):
+        return [(t.item() if t.ndim == 0 else _tensor_array(t, f"{who}: the targets of sequence {i} of y"))
+                if isinstance(t, torch.Tensor) else t for i, t in enumerate(y)]
+    return y
 
 
 def _label_kind(value) -> str:
@@ -481,6 +603,25 @@ def fit_classes(labels: np.ndarray, who: str) -> tuple[np.ndarray, np.ndarray]:
         raise ValueError(f"{who}: y has a single class ({plain!r}); a classifier needs at least two, and one class "
                          f"leaves nothing to tell apart: give it sequences of two or more classes")
     return classes, codes
+
+
+def check_label_spellings(labels: np.ndarray, who: str, ids=None) -> None:
+    """Refuse text labels that differ only by spaces around them (``"walking"`` and ``"walking "``): they
+    would be two classes, each learnt from part of the other's examples. ``ids`` name the sequences."""
+    first = {}  # label -> its first position
+    for i, v in enumerate(labels.tolist()):
+        if isinstance(v, str):
+            first.setdefault(v, i)
+    spelt = {}
+    for v, i in first.items():
+        if v.strip() in spelt:
+            plain = lambda k: ids[k].item() if isinstance(ids[k], np.generic) else ids[k]  # 's0', not np.str_
+            (w, j), where = spelt[v.strip()], (lambda k: f"position {k}") if ids is None else (
+                lambda k: f"sequence {plain(k)!r}")
+            raise ValueError(f"{who}: y spells one label in two ways that differ only by spaces ({w!r} at "
+                             f"{where(j)}, {v!r} at {where(i)}), which would be two classes; strip the spaces from "
+                             f"the labels (e.g. y.str.strip(), or [v.strip() for v in y])")
+        spelt[v.strip()] = (v, i)
 
 
 def check_classes_recur(codes: np.ndarray, classes: np.ndarray, who: str) -> None:
@@ -647,13 +788,13 @@ class _SequenceEstimator(BaseEstimator):
             raise ValueError(f"{who}: devices={self.devices!r}, num_nodes={self.num_nodes!r} may run fit in "
                              f"several processes, which must all split and shuffle the data alike; set "
                              f"random_state to an int (got {self.random_state!r})")
-        x, lengths, _ = as_sequences(X, who, layout=self.layout, allow_nan=self.time_aware)
+        x, lengths, _, list_layout = _read_sequences(X, who, layout=self.layout, allow_nan=self.time_aware)
         choices, rule = self._choose(lengths, x.shape[2])
         names = feature_names(X, who)
         if y is None:
             raise ValueError(f"{who}: y is None; fit requires y to be passed, but the target y is None: give "
                              f"one target per sequence of X")
-        check_target_index(X, y, who)
+        y = self._align_targets(X, y, who)
         targets, fitted = self._encode_targets(y, lengths, who)
         x_mean, x_scale = feature_scaling(x, lengths, who)
         rng = check_random_state(self.random_state)
@@ -691,6 +832,7 @@ class _SequenceEstimator(BaseEstimator):
         elif hasattr(self, "feature_names_in_"):
             del self.feature_names_in_
         self.x_mean_, self.x_scale_ = x_mean.numpy(), x_scale.numpy()
+        self._list_layout = list_layout  # how predict reads a list of square (C, C) sequences: as fit did
         self.choices_, self.rule_ = choices, rule
         self.model_ = model.eval()
         self.loss_curve_ = module.history["train_loss"]
@@ -837,7 +979,7 @@ class _SequenceEstimator(BaseEstimator):
                              "the targets; pass the y you would fit on")
         self._check_params()
         x, lengths, _ = as_sequences(X, who, layout=self.layout, allow_nan=self.time_aware)
-        _, fitted = self._encode_targets(y, lengths, who)
+        _, fitted = self._encode_targets(self._align_targets(X, y, who), lengths, who)
         choices, _ = self._choose(lengths, x.shape[2])
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         mean, scale = feature_scaling(x, lengths, who)
@@ -854,15 +996,24 @@ class _SequenceEstimator(BaseEstimator):
         x = (x - mean) / scale * valid  # padding stays 0 (a missing value stays NaN)
         return time_aware_inputs(x) if self.time_aware else x
 
+    def _align_targets(self, X, y, who: str):
+        """``y`` as one target per sequence of X, in X's order: a torch tensor as numpy, and a pandas ``y``
+        checked against a DataFrame X's instances (:func:`check_target_index`)."""
+        y = targets_array(y, who)
+        check_target_index(X, y, who)
+        return y
+
     # -- predict ---------------------------------------------------------------------------------------------
     def _score_targets(self, X, y, sample_weight=None):
         """``y`` after checking that it (and ``sample_weight``) has one entry per sequence of ``X``
         (scikit-learn's own check names neither the estimator nor the fix)."""
         who = f"{type(self).__name__}.score"
         check_is_fitted(self, "model_")
-        _, lengths, _ = as_sequences(X, who, self.n_features_in_, layout=self.layout, allow_nan=self.time_aware)
+        _, lengths, _ = as_sequences(X, who, self.n_features_in_, layout=self.layout, allow_nan=self.time_aware,
+                                     list_layout=getattr(self, "_list_layout", None))
         if y is None:
             raise ValueError(f"{who}: y is None; score needs the targets of X's sequences")
+        y = targets_array(y, who)
         check_n_targets(y, len(lengths), who)
         if sample_weight is not None and np.shape(sample_weight) != (len(lengths),):
             raise ValueError(f"{who}: sample_weight has shape {np.shape(sample_weight)} but X has {len(lengths)} "
@@ -873,7 +1024,7 @@ class _SequenceEstimator(BaseEstimator):
         """The model's raw outputs: ``(n, O)`` for labels, or a list of ``(T_i, O)`` for steps."""
         check_is_fitted(self, "model_")
         x, lengths, is_array = as_sequences(X, who, self.n_features_in_, layout=self.layout,
-                                            allow_nan=self.time_aware)
+                                            allow_nan=self.time_aware, list_layout=getattr(self, "_list_layout", None))
         check_feature_names(getattr(self, "feature_names_in_", None), feature_names(X, who), type(self).__name__,
                             who)
         x = self._inputs(x, lengths, torch.from_numpy(self.x_mean_), torch.from_numpy(self.x_scale_))
@@ -910,7 +1061,8 @@ class _SequenceEstimator(BaseEstimator):
         names = getattr(self, "feature_names_in_", None)
         fitted = {"n_features_in_": int(self.n_features_in_),
                   "feature_names_in_": None if names is None else [str(n) for n in names],
-                  "choices_": self.choices_, "rule_": self.rule_, **self._fitted_config()}
+                  "choices_": self.choices_, "rule_": self.rule_,
+                  "list_layout": getattr(self, "_list_layout", None), **self._fitted_config()}
         tensors = {f"model.{k}": v for k, v in self.model_.state_dict().items()}
         tensors |= {f"scaling.{k}": torch.from_numpy(np.ascontiguousarray(v)) for k, v in self._scalings().items()}
         return fitted, tensors
@@ -929,6 +1081,7 @@ class _SequenceEstimator(BaseEstimator):
         # a model saved before options could be "auto" has its options in its parameters
         self.choices_ = fitted.get("choices_") or {k: getattr(self, k) for k in self._OPTIONS}
         self.rule_ = fitted.get("rule_")
+        self._list_layout = fitted.get("list_layout")  # None in a model saved before it was recorded
         model = self._build_model(self.choices_, self.n_features_in_, self.n_outputs_)
         weights = {k.removeprefix("model."): v for k, v in tensors.items() if k.startswith("model.")}
         model.load_state_dict(weights, strict=True)
@@ -1125,12 +1278,26 @@ class SequenceClassifier(ClassifierMixin, _LabelEstimator):
         labels = as_label_array(y, who)
         check_n_targets(labels, len(lengths), who)
         classes, codes = fit_classes(labels, who)
+        if classes.dtype.kind == "U" or classes.dtype == object:
+            check_label_spellings(labels, who)
         check_classes_recur(codes, classes, who)
         return torch.from_numpy(codes).long(), {"classes_": classes, "n_outputs_": len(classes)}
 
     def score(self, X, y, sample_weight=None) -> float:
-        """Mean accuracy of ``predict(X)`` against ``y`` (scikit-learn's), one label per sequence of X."""
-        return super().score(X, self._score_targets(X, y, sample_weight), sample_weight)
+        """Mean accuracy of ``predict(X)`` against ``y`` (scikit-learn's), one label per sequence of X. Labels
+        of another kind than the fitted classes (ints for str classes ``'1', '2'``: sktime's labels are text)
+        are refused, naming both: scikit-learn's refusal names neither the estimator nor the fix."""
+        y = self._score_targets(X, y, sample_weight)
+        who = f"{type(self).__name__}.score"
+        labels = as_label_array(y, who)  # one per sequence of X: at least one
+        given, fitted = _label_kind(labels[0]), _label_kind(self.classes_[0])
+        if (given == "str") != (fitted == "str"):  # scikit-learn compares the others (True == 1), as numpy does
+            plain = lambda v: v.item() if isinstance(v, np.generic) else v  # 1, not np.int64(1)
+            fix = {"str": " (e.g. y.astype(str))", "number": " (e.g. pd.to_numeric(y))"}.get(fitted, "")
+            raise ValueError(f"{who}: y holds {given} labels (e.g. {plain(labels[0])!r}) but the classifier was "
+                             f"fitted on {fitted} labels (classes_ {[plain(c) for c in self.classes_[:5]]}); give "
+                             f"y's labels the type they had at fit{fix}")
+        return super().score(X, y, sample_weight)
 
     def predict_proba(self, X) -> np.ndarray:
         logits, _, _ = self._outputs(X, f"{type(self).__name__}.predict_proba")
@@ -1276,6 +1443,23 @@ class SequenceTagger(_SequenceEstimator):
             padded[i, :n] = torch.from_numpy(codes[offsets[i] : offsets[i] + n])
         return padded, {"classes_": classes, "n_outputs_": len(classes)}
 
+    def _align_targets(self, X, y, who: str):
+        """Per-step labels as one array per sequence of X: besides an ``(n, T)`` array and a list, a
+        ``pd.Series`` on the rows of a MultiIndex ``(instance, time)`` X (one label per row, split by instance
+        as X is), a ``pd.Series`` of label arrays (one per instance) and an ``(n, T)`` DataFrame."""
+        y = targets_array(y, who)
+        per_row = isinstance(y, pd.Series) and isinstance(y.index, pd.MultiIndex)
+        if per_row and isinstance(X, pd.DataFrame) and isinstance(X.index, pd.MultiIndex):
+            if not y.index.equals(X.index):
+                raise ValueError(f"{who}: y is a Series of per-step labels whose index is not X's (instance, time) "
+                                 f"rows in X's order ({len(y)} rows for X's {len(X)}); give one label per row of X, "
+                                 f"on X's index (e.g. y.reindex(X.index), after checking that none is missing)")
+            return [group.to_numpy() for _, group in y.groupby(level=0, sort=False)]
+        check_target_index(X, y, who)
+        if isinstance(y, pd.Series | pd.DataFrame):
+            return list(y.to_numpy()) if isinstance(y, pd.Series) else y.to_numpy()
+        return y
+
     def predict_proba(self, X) -> list[np.ndarray]:
         logits, _, _ = self._outputs(X, f"{type(self).__name__}.predict_proba")
         return [o.softmax(-1).numpy() for o in logits]
@@ -1293,6 +1477,7 @@ class SequenceTagger(_SequenceEstimator):
         predicted = self.predict(X)
         if y is None:
             raise ValueError(f"{who}: y is None; score needs the labels of every step of X's sequences")
+        y = self._align_targets(X, y, who)
         check_n_targets(y, len(predicted), who)
         for i, (p, t) in enumerate(zip(predicted, y, strict=True)):
             if np.shape(t) != np.shape(p):  # numpy would broadcast a single label over the steps

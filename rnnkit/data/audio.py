@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import math
 import os
+import re
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -34,15 +36,35 @@ from torch import nn
 from torch.utils.data import Dataset
 
 from .memmap import atomic_write
+from .text import _token_ids
+
+_STREAMED_SIZE = 2**31 - 2**16
+"""A data size at least this large is the placeholder of a writer that streamed to a pipe and could not go back
+to fix its header (``espeak-ng --stdout`` writes 0x7ffff000, ffmpeg and sox 0xffffffff): the file then ends
+where the data ends. A smaller declared size that the file does not reach means a truncated file."""
 
 
 def _read_raw(path: str | os.PathLike, *, mmap: bool) -> tuple[int, np.ndarray]:
+    if not Path(path).is_file():
+        raise ValueError(f"{path}: no such file; expected a WAV file")
     try:
-        return scipy.io.wavfile.read(path, mmap=mmap)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", scipy.io.wavfile.WavFileWarning)
+            sr, data = scipy.io.wavfile.read(path, mmap=mmap)
     except ValueError as e:
         if mmap:  # 24-bit and some other layouts cannot be memory-mapped; read them whole
             return _read_raw(path, mmap=False)
         raise ValueError(f"{path} is not a readable WAV file ({e}); expected RIFF/WAVE PCM or float") from e
+    for w in caught:
+        # scipy only warns when the file ends before the size its header declares, and returns what is there
+        eof = re.search(r"Reached EOF prematurely; finished at (\d+) bytes, expected (\d+) bytes", str(w.message))
+        if eof and int(eof.group(2)) < _STREAMED_SIZE:
+            raise ValueError(f"{path} is truncated: its header says the samples run to byte {eof.group(2)} but the "
+                             f"file ends at byte {eof.group(1)} (a copy or recording cut short); write the file "
+                             "again, e.g. sox in.wav out.wav")
+        if not eof:
+            warnings.warn(w.message, w.category, stacklevel=3)
+    return sr, data
 
 
 def wav_info(path: str | os.PathLike) -> tuple[int, int, int]:
@@ -96,6 +118,10 @@ def read_wav(
     if data.shape[0] == 0:
         raise ValueError(f"{path} has no samples; remove empty recordings from the dataset")
     x = _to_float(data)
+    if data.dtype.kind == "f" and not np.isfinite(x).all():  # only float files can hold NaN
+        i = int(np.flatnonzero(~np.isfinite(x).reshape(len(x), -1).all(axis=1))[0])
+        raise ValueError(f"{path} holds NaN or infinity at sample {i} ({i / sr:.3f} s); the file is corrupt or was "
+                         "written from non-finite values: fix or drop it")
     if mono and x.ndim == 2:
         x = x.mean(axis=1)
     if sample_rate is not None and sr != sample_rate:
@@ -115,6 +141,12 @@ def write_wav(path: str | os.PathLike, wave: torch.Tensor | np.ndarray, sample_r
     if np.iscomplexobj(x) or x.ndim not in (1, 2):
         raise ValueError(f"write_wav: wave must hold real samples of shape (N,) or (N, C), got "
                          f"{'complex ' if np.iscomplexobj(x) else ''}shape {x.shape}")
+    if x.dtype.kind not in "fc":  # int16 PCM would be clipped to +-1: a full-scale square wave
+        raise ValueError(f"write_wav: wave holds {x.dtype} samples; it takes floats in [-1, 1]: scale integer PCM "
+                         "first (x / 32768 for int16), or write it as it is with scipy.io.wavfile.write")
+    if x.ndim == 2 and x.shape[1] > x.shape[0]:  # (C, N), channels first, would be N channels of C samples
+        raise ValueError(f"write_wav: wave has shape {x.shape}, read as (N, C) = {x.shape[0]} samples of "
+                         f"{x.shape[1]} channels; for channels first (C, N) pass wave.T")
     x = x.astype(np.float64)
     if not np.isfinite(x).all():  # int16 has no NaN: it would become an arbitrary sample
         raise ValueError(f"write_wav: wave holds NaN or infinity at sample {int(np.flatnonzero(~np.isfinite(x))[0])} "
@@ -222,6 +254,10 @@ class LogMel(nn.Module):
         eps: float = 1e-10,
     ):
         super().__init__()
+        for name, v in (("sample_rate", sample_rate), ("n_mels", n_mels), ("n_fft", n_fft),
+                        ("hop_length", hop_length)):
+            if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < (2 if name == "n_fft" else 1):
+                raise ValueError(f"LogMel: {name} must be an integer >= {2 if name == 'n_fft' else 1}, got {v!r}")
         self.sample_rate, self.n_mels, self.n_fft, self.hop_length, self.eps = (
             sample_rate, n_mels, n_fft, hop_length, eps)
         self.register_buffer("window", torch.hann_window(n_fft, periodic=True), persistent=False)
@@ -232,12 +268,25 @@ class LogMel(nn.Module):
         """Frames produced from ``n_samples`` samples."""
         return 1 + n_samples // self.hop_length
 
-    def power_spectrogram(self, wave: torch.Tensor) -> torch.Tensor:
+    @property
+    def min_samples(self) -> int:
+        """The shortest clip it takes: centred frames reflect-pad by ``n_fft // 2``, which needs more samples."""
+        return self.n_fft // 2 + 1
+
+    def power_spectrogram(self, wave: torch.Tensor | np.ndarray) -> torch.Tensor:
         """``|STFT|^2``: ``(..., N) -> (..., T, F)``."""
-        if wave.shape[-1] <= self.n_fft // 2:
+        wave = torch.as_tensor(wave)
+        if not wave.is_floating_point():
+            raise ValueError(f"{type(self).__name__} takes float samples in [-1, 1], got dtype {wave.dtype}; "
+                             "integer PCM must be scaled first (read_wav does it; or x / 32768 for int16)")
+        if wave.dim() == 0 or wave.shape[-1] < self.min_samples:
+            n = wave.shape[-1] if wave.dim() else 0
+            hint = (f"; the samples must be on the last axis, and this wave has shape {tuple(wave.shape)}: for "
+                    f"(N, C) channels last pass wave.T" if wave.dim() >= 2 and wave.shape[-2] >= self.min_samples
+                    else "")
             raise ValueError(
-                f"a clip of {wave.shape[-1]} samples is too short for n_fft={self.n_fft} (centred frames "
-                f"reflect-pad by n_fft // 2); pad the clip or use a smaller n_fft"
+                f"a clip of {n} samples is too short for n_fft={self.n_fft} (centred frames "
+                f"reflect-pad by n_fft // 2); pad the clip or use a smaller n_fft{hint}"
             )
         lead = wave.shape[:-1]
         spec = torch.stft(wave.reshape(-1, wave.shape[-1]).float(), self.n_fft, self.hop_length,  # (B', F, T)
@@ -262,6 +311,10 @@ class MFCC(nn.Module):
 
     def num_frames(self, n_samples: int) -> int:
         return self.logmel.num_frames(n_samples)
+
+    @property
+    def min_samples(self) -> int:
+        return self.logmel.min_samples
 
     def forward(self, wave: torch.Tensor) -> torch.Tensor:
         return self.logmel(wave) @ self.dct.T  # (..., T, K)
@@ -297,7 +350,7 @@ class AudioDataset(Dataset):
         if len(files) == 0:
             raise ValueError("no audio files given")
         self.files = [Path(f) for f in files]
-        self.labels = torch.as_tensor(np.asarray(labels), dtype=torch.int64)
+        self.labels = _token_ids(labels, "labels")
         self.transform = transform
         self.sample_rate = sample_rate
         self.resample = resample
@@ -311,6 +364,10 @@ class AudioDataset(Dataset):
                     raise ValueError(f"{f} is sampled at {sr} Hz but {sample_rate} Hz was expected; pass "
                                      "resample=True to resample, or convert the file")
                 n = -(-n * sample_rate // sr)  # resample_poly's output length, ceil(n * up / down)
+            shortest = getattr(transform, "min_samples", 1)
+            if n < shortest:  # refused now, not by the transform in the middle of an epoch
+                raise ValueError(f"{f} has {n} samples at {sample_rate} Hz, fewer than the {shortest} the transform "
+                                 "needs (n_fft // 2 + 1); pad the clip with silence or drop it")
             lengths.append(transform.num_frames(n) if hasattr(transform, "num_frames") else n)
         self.lengths = np.asarray(lengths, dtype=np.int64)
 
@@ -323,12 +380,13 @@ class AudioDataset(Dataset):
         sample_rate: int,
         resample: bool = False,
     ) -> AudioDataset:
-        """``root/<class name>/*.wav``; classes are the sorted folder names (``dataset.classes``)."""
+        """``root/<class name>/*.wav`` (any case); classes are the sorted folder names (``dataset.classes``)."""
         root = Path(root)
         classes = sorted(d.name for d in root.iterdir() if d.is_dir()) if root.is_dir() else []
         files, labels = [], []
         for i, c in enumerate(classes):
-            for f in sorted((root / c).glob("*.wav")):
+            # .WAV too (recorders and Windows tools write upper case); a case-sensitive glob would drop them
+            for f in sorted(p for p in (root / c).iterdir() if p.is_file() and p.suffix.lower() == ".wav"):
                 files.append(f)
                 labels.append(i)
         if not files:

@@ -30,10 +30,12 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
+from .text import _token_ids
+
 ALPHABETS: dict[str, tuple[str, str]] = {"dna": ("ACGT", "N"), "protein": ("ACDEFGHIKLMNPQRSTVWY", "X")}
 """name -> (letters, wildcard). Letter ``i`` has id ``i``; the wildcard has id ``len(letters)``."""
 
-_COMPLEMENT = str.maketrans("ACGTNacgtn", "TGCANtgcan")
+_COMPLEMENT = str.maketrans("ACGTNRYKMSWBDHV" "acgtnrykmswbdhv", "TGCANYRMKSWVHDB" "tgcanyrmkswvhdb")
 
 
 def _alphabet(name: str) -> tuple[str, str]:
@@ -51,8 +53,12 @@ def _lookup(name: str) -> np.ndarray:
     return table
 
 
+_IUPAC_LOOKUP = np.full(128, -1, dtype=np.int64)
+_IUPAC_LOOKUP[[ord(c) for c in "ACGTNRYKMSWBDHVacgtnrykmswbdhv"]] = 0
+
+
 def _codes(seq: str) -> np.ndarray:
-    return np.frombuffer(seq.encode("utf-32-le"), dtype=np.uint32)
+    return np.frombuffer(seq.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)  # read_fasta's escaped bytes
 
 
 def _first_invalid(seq: str, table: np.ndarray) -> int | None:
@@ -63,13 +69,31 @@ def _first_invalid(seq: str, table: np.ndarray) -> int | None:
 
 def _invalid_message(name: str, letter: str) -> str:
     letters, wildcard = _alphabet(name)
-    return (f"invalid letter {letter!r}; {name} sequences may contain {', '.join(letters + wildcard)} "
-            f"(any case; {wildcard} = unknown). Replace other codes with {wildcard} before loading")
+    if "\udc80" <= letter <= "\udcff":  # a byte that is not UTF-8, kept by surrogateescape
+        shown = f"byte {ord(letter) - 0xDC00:#x} (not UTF-8 text)"
+    else:
+        shown = f"letter {letter!r}"
+    hint = ""
+    if name == "dna" and letter in "Uu":
+        hint = " This looks like RNA: replace U with T (seq.replace('U', 'T')) to read it as DNA."
+    elif name == "dna" and letter.upper() in "RYKMSWBDHV":
+        hint = (f" {letter!r} is an IUPAC ambiguity code, which rnnkit does not guess among bases: replace it with N "
+                "(e.g. re.sub('[RYKMSWBDHV]', 'N', seq, flags=re.I)); if this is a protein sequence, pass "
+                "alphabet='protein'.")
+    elif name == "protein" and letter == "*":
+        hint = " '*' marks a stop codon: strip it (seq.rstrip('*')), or replace inner ones with X."
+    elif name == "dna" and letter.upper() in ALPHABETS["protein"][0]:
+        hint = " If this is a protein sequence, pass alphabet='protein'."
+    return (f"invalid {shown}; {name} sequences may contain {', '.join(letters + wildcard)} "
+            f"(any case; {wildcard} = unknown). Replace other codes with {wildcard} before loading.{hint}")
 
 
 def encode_sequence(seq: str, *, alphabet: str = "dna") -> torch.Tensor:
     """Letter ids ``(L,)`` int64 (see `ALPHABETS`); an invalid letter raises ValueError with its position."""
     table = _lookup(alphabet)
+    if not isinstance(seq, str):
+        raise ValueError(f"a sequence must be a str of letters, got {type(seq).__name__}"
+                         + ("; decode bytes first (seq.decode('ascii'))" if isinstance(seq, bytes) else ""))
     bad = _first_invalid(seq, table)
     if bad is not None:
         raise ValueError(f"position {bad}: {_invalid_message(alphabet, seq[bad])}")
@@ -84,7 +108,16 @@ def one_hot_encode(ids: torch.Tensor, *, alphabet: str = "dna") -> torch.Tensor:
 
 
 def reverse_complement(seq: str) -> str:
-    """Reverse complement of a DNA string (case kept; N stays N)."""
+    """Reverse complement of a DNA string (case kept; N stays N).
+
+    IUPAC ambiguity codes are complemented too (R <-> Y, K <-> M, B <-> V, D <-> H; S, W, N are their own), so
+    genome text with them keeps its meaning; any other letter (RNA's U, a gap '-') is a ValueError.
+    """
+    bad = _first_invalid(seq, _IUPAC_LOOKUP)
+    if bad is not None:
+        hint = " (RNA: replace U with T first)" if seq[bad] in "Uu" else ""
+        raise ValueError(f"reverse_complement: position {bad} holds {seq[bad]!r}, not a DNA letter (ACGTN or an "
+                         f"IUPAC code RYKMSWBDHV, any case){hint}")
     return seq.translate(_COMPLEMENT)[::-1]
 
 
@@ -102,8 +135,15 @@ def reverse_complement_one_hot(x: torch.Tensor) -> torch.Tensor:
     return x.flip(-2, -1)
 
 
+def _check_kmer(k: int, stride: int) -> None:
+    for name, v in (("k", k), ("stride", stride)):
+        if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < 1:
+            raise ValueError(f"{name} must be an integer >= 1, got {v!r}")
+
+
 def kmers(seq: str, k: int, *, stride: int = 1) -> list[str]:
     """Overlapping k-mers (upper-cased) starting every ``stride`` letters: ``L - k`` // stride + 1 of them."""
+    _check_kmer(k, stride)
     seq = seq.upper()
     return [seq[i : i + k] for i in range(0, len(seq) - k + 1, stride)]
 
@@ -114,6 +154,10 @@ def kmer_ids(seq: str, k: int, *, stride: int = 1, alphabet: str = "dna") -> tor
     A k-mer containing the wildcard gets the extra id ``K ** k``, so the vocabulary size is ``K ** k + 1``.
     """
     K = len(_alphabet(alphabet)[0])
+    _check_kmer(k, stride)
+    if K**k >= 2**63:
+        raise ValueError(f"{k}-mer ids of the {alphabet} alphabet reach {K}**{k}, beyond int64; use k <= "
+                         f"{int(63 / np.log2(K) - 1e-9)} (or kmers() and a Vocab for longer words)")
     ids = encode_sequence(seq, alphabet=alphabet).numpy()
     if len(ids) < k:
         raise ValueError(f"a sequence of {len(ids)} letters has no {k}-mers")
@@ -135,6 +179,8 @@ def read_fasta(path: str | os.PathLike, *, alphabet: str = "dna") -> list[FastaR
             invalid letter (message names the record, the line and the 0-based position in the record).
     """
     table = _lookup(alphabet)
+    if not os.path.isfile(path):
+        raise ValueError(f"{path}: no such file; expected a FASTA file (plain or gzip)")
     with open(path, "rb") as f:
         gz = f.read(2) == b"\x1f\x8b"
     opener = gzip.open if gz else open
@@ -155,7 +201,8 @@ def read_fasta(path: str | os.PathLike, *, alphabet: str = "dna") -> list[FastaR
                              + _invalid_message(alphabet, seq[bad]))
         records.append(FastaRecord(name, seq.upper()))
 
-    with opener(path, "rt", encoding="ascii", errors="replace") as f:
+    # UTF-8 headers keep their names; a byte-order mark is skipped; other bytes stay visible (surrogateescape)
+    with opener(path, "rt", encoding="utf-8-sig", errors="surrogateescape") as f:
         for lineno, line in enumerate(f, start=1):
             line = line.strip()
             if not line:
@@ -167,8 +214,10 @@ def read_fasta(path: str | os.PathLike, *, alphabet: str = "dna") -> list[FastaR
                 parts, line_numbers, starts, n_letters, header_line = [], [], [], 0, lineno
                 continue
             if name is None:
+                fastq = " It starts like FASTQ ('@' read names): convert it, e.g. seqtk seq -a in.fq > out.fa." \
+                    if lineno == 1 and line.startswith("@") else ""
                 raise ValueError(f"{path}, line {lineno}: sequence text before the first '>' header; "
-                                 "is this a FASTA file?")
+                                 f"is this a FASTA file?{fastq}")
             parts.append(line)
             line_numbers.append(lineno)
             starts.append(n_letters)
@@ -245,7 +294,7 @@ class BioSequenceDataset(Dataset):
     """Sequences as ``x`` or ``(x, label)`` items: one-hot ``(L, K)`` float32 or ids ``(L,)`` int64.
 
     Args:
-        sequences: strings (e.g. ``[r.sequence for r in read_fasta(path)]``); validated when built.
+        sequences: strings, or the records of `read_fasta` (their ``sequence`` is read); validated when built.
         labels: optional, one int per sequence.
         alphabet: ``"dna"`` or ``"protein"``.
         encoding: ``"one_hot"`` or ``"ids"``.
@@ -272,13 +321,14 @@ class BioSequenceDataset(Dataset):
             raise ValueError(f"got {len(sequences)} sequences but {len(labels)} labels")
         self.ids = []
         for i, s in enumerate(sequences):
+            s = s.sequence if isinstance(s, FastaRecord) else s  # read_fasta's records, passed as they come
             if not s:
                 raise ValueError(f"sequence {i} is empty")
             try:
                 self.ids.append(encode_sequence(s, alphabet=alphabet))
             except ValueError as e:
                 raise ValueError(f"sequence {i}, {e}") from None
-        self.labels = None if labels is None else torch.as_tensor(np.asarray(labels), dtype=torch.int64)
+        self.labels = None if labels is None else _token_ids(labels, "labels")
         self.alphabet, self.encoding, self.rc_prob, self.generator = alphabet, encoding, rc_prob, generator
         self.lengths = np.array([len(x) for x in self.ids], dtype=np.int64)
 

@@ -71,11 +71,16 @@ def pad_sequences(
     """Stack ``B`` sequences of shapes ``(T_b, ...)`` into ``(B, max T_b, ...)``, padding at the end.
 
     Trailing dimensions must agree. Floating inputs become ``float_dtype``; integer numpy inputs become int64.
+    The output has the dtype that holds every sequence (``torch.promote_types``), so a float sequence beside
+    an int one is not truncated.
     """
     tensors = [_as_tensor(s, float_dtype) for s in seqs]
     if not tensors:
         raise ValueError("pad_sequences got no sequences; pass a non-empty list of (T, ...) arrays")
     tail = tensors[0].shape[1:]
+    dtype = tensors[0].dtype
+    for t in tensors[1:]:  # the first item's dtype would truncate a later float sequence (0.5 -> 0)
+        dtype = torch.promote_types(dtype, t.dtype)
     for i, t in enumerate(tensors):
         if t.dim() == 0:
             raise ValueError(f"sequence {i} is a scalar; expected an array of shape (T, ...) with time first")
@@ -85,10 +90,36 @@ def pad_sequences(
                 "all sequences in a batch need the same feature shape"
             )
     T = max(t.shape[0] for t in tensors)
-    out = tensors[0].new_full((len(tensors), T, *tail), padding_value)
+    out = torch.full((len(tensors), T, *tail), padding_value, dtype=dtype, device=tensors[0].device)
     for b, t in enumerate(tensors):
         out[b, : t.shape[0]] = t
     return out
+
+
+def _label_tensor(y: Any, b: int, float_dtype: torch.dtype) -> torch.Tensor:
+    """The label of item ``b`` as a tensor; text is refused by name (torch's message does not say which item)."""
+    if not isinstance(y, torch.Tensor):
+        a = np.asarray(y, dtype=object if isinstance(y, list | tuple) else None)
+        if a.dtype.kind in "US" or a.dtype.kind == "O" and any(isinstance(v, str | bytes) for v in a.ravel()):
+            raise ValueError(f"the label of item {b} is {y!r}, text, not a number; map text labels to integer "
+                             "ids first (e.g. {label: i for i, label in enumerate(sorted(set(labels)))})")
+    return _as_tensor(y, float_dtype)
+
+
+def _split_item(item: Any, b: int) -> tuple[Any, Any, bool]:
+    """``(x, y, has_y)`` of one item. A list ``[x, y]`` (a Dataset returning a list) is read as a pair when ``x``
+    is an array or a dict, or a list followed by one scalar label (``[[5, 9, 2], 1]``): no sequence of steps has
+    those forms. ``[[1, 2], [3, 4]]`` stays a sequence of two steps."""
+    if isinstance(item, tuple):
+        if len(item) != 2:
+            raise ValueError(f"item {b} of the batch is a tuple of {len(item)} elements; items must be x or (x, y): "
+                             "leave the others out, or carry them in a dict x")
+        return item[0], item[1], True
+    if isinstance(item, list) and len(item) == 2 and (
+            isinstance(item[0], Mapping) or getattr(item[0], "ndim", 0) >= 1
+            or isinstance(item[0], list | tuple) and np.ndim(item[1]) == 0):
+        return item[0], item[1], True
+    return item, None, False
 
 
 def _seq_len(x: Any) -> int:
@@ -111,7 +142,8 @@ def pad_collate(
     """Collate ``x`` or ``(x, y)`` items into a `SequenceBatch`; use as ``DataLoader(collate_fn=...)``.
 
     Args:
-        items: ``x`` of shape ``(T_b, ...)`` (array, tensor, or a dict of them sharing ``T_b``) or ``(x, y)``.
+        items: ``x`` of shape ``(T_b, ...)`` (array, tensor, or a dict of them sharing ``T_b``) or ``(x, y)``
+            (also a list ``[x, y]``; ``(x, None)`` items give ``y=None``). Every item must have the same form.
         padding_value: value written into padded input steps.
         labels: how to read ``y``. ``"sequence"``: one label per item, stacked to ``(B, ...)``.
             ``"step"``: one label per time step, ``(T_b, ...)``, padded with ``ignore_index`` to
@@ -130,8 +162,22 @@ def pad_collate(
         raise ValueError("pad_collate got an empty batch")
     if labels not in ("auto", "sequence", "step"):
         raise ValueError(f"labels must be 'auto', 'sequence' or 'step', got {labels!r}")
-    has_y = isinstance(items[0], tuple)
-    xs = [it[0] for it in items] if has_y else list(items)
+    split = [_split_item(it, b) for b, it in enumerate(items)]
+    has_y = split[0][2]
+    odd = [b for b, (_, _, h) in enumerate(split) if h != has_y]
+    if odd:
+        raise ValueError(f"item {odd[0]} of the batch is {'an (x, y) pair' if not has_y else 'x alone'} but item 0 "
+                         f"is {'x alone' if not has_y else 'an (x, y) pair'}; a dataset must give every item "
+                         "the same form")
+    xs = [x for x, _, _ in split]
+    if has_y and all(y is None for _, y, _ in split):  # an unlabelled dataset that returns (x, None)
+        has_y = False
+    if isinstance(xs[0], Mapping):
+        keys = list(xs[0])
+        for b, d in enumerate(xs):
+            if not isinstance(d, Mapping) or list(d) != keys:
+                raise ValueError(f"item {b} of the batch has {list(d) if isinstance(d, Mapping) else type(d).__name__}"
+                                 f" but item 0 has the keys {keys}; every item needs the same keys")
     lengths = torch.tensor([_seq_len(x) for x in xs], dtype=torch.int64)
     if bool((lengths == 0).any()):
         b = int(torch.nonzero(lengths == 0)[0])
@@ -148,7 +194,10 @@ def pad_collate(
 
     y = None
     if has_y:
-        ys = [_as_tensor(it[1], float_dtype) for it in items]
+        if any(y is None for _, y, _ in split):
+            b = next(b for b, (_, y, _) in enumerate(split) if y is None)
+            raise ValueError(f"item {b} of the batch has the label None but others have labels; label every item")
+        ys = [_label_tensor(y, b, float_dtype) for b, (_, y, _) in enumerate(split)]
         kind = labels
         if kind == "auto":
             if all(t.dim() == 0 for t in ys):
@@ -164,6 +213,8 @@ def pad_collate(
                         f"per-step labels of item {b} have shape {tuple(t.shape)} but its input has "
                         f"{n} steps; per-step labels need the same length as the input"
                     )
+            # bool and uint8 cannot hold ignore_index: -100 would pad as True or as 156, a real-looking label
+            ys = [t if t.is_floating_point() else t.long() for t in ys]
             y = pad_sequences(ys, padding_value=ignore_index, float_dtype=float_dtype)
         else:
             shapes = {tuple(t.shape) for t in ys}
@@ -229,13 +280,22 @@ class BucketBatchSampler(Sampler[list[int]]):
         drop_last: bool = False,
         seed: int = 0,
     ):
-        self.lengths = np.asarray(lengths, dtype=np.int64)
-        if self.lengths.ndim != 1 or len(self.lengths) == 0:
+        raw = lengths.detach().cpu().numpy() if isinstance(lengths, torch.Tensor) else np.asarray(lengths)
+        if raw.ndim != 1 or len(raw) == 0:
             raise ValueError("lengths must be a non-empty 1-D sequence of item lengths")
-        if batch_size < 1:
-            raise ValueError(f"batch_size must be >= 1, got {batch_size}")
-        self.batch_size = batch_size
-        self.bucket_size = max(bucket_size or 50 * batch_size, batch_size)
+        if raw.dtype.kind not in "iuf" or raw.dtype.kind == "f" and not (raw == np.round(raw)).all():
+            bad = 0 if raw.dtype.kind not in "iuf" else int(np.flatnonzero(raw != np.round(raw))[0])
+            raise ValueError(f"lengths must be whole numbers of steps; item {bad} has {raw[bad].item()!r}")
+        self.lengths = raw.astype(np.int64)
+        if (self.lengths < 1).any():  # an empty item cannot be batched (pad_collate refuses it mid-epoch)
+            bad = int(np.flatnonzero(self.lengths < 1)[0])
+            raise ValueError(f"item {bad} has length {self.lengths[bad]}; every item needs at least one step: drop "
+                             "empty sequences from the dataset")
+        for name, v in (("batch_size", batch_size), ("bucket_size", 1 if bucket_size is None else bucket_size)):
+            if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < 1:
+                raise ValueError(f"{name} must be an integer >= 1, got {v!r}")
+        self.batch_size = int(batch_size)
+        self.bucket_size = max(int(bucket_size or 50 * batch_size), self.batch_size)
         self.shuffle = shuffle
         self.drop_last = drop_last
         self.seed = seed

@@ -15,6 +15,8 @@ synthetic; results on it say nothing about any real system.
 
 from __future__ import annotations
 
+import datetime
+
 import numpy as np
 import pandas as pd
 import torch
@@ -45,6 +47,7 @@ def sessionize(
     if missing:
         raise ValueError(f"event log lacks columns {missing}; it has {list(df.columns)} "
                          f"(name them with user=..., time=...)")
+    _check_unique_columns(df)
     if len(df) == 0:
         raise ValueError("the event log is empty")
     if df[time].isna().any():
@@ -54,7 +57,8 @@ def sessionize(
         rows = np.flatnonzero(df[user].isna())
         raise ValueError(f"column {user!r} has {len(rows)} missing users (first at row {int(rows[0])}); drop or "
                          f"fill them")
-    gap_s = gap / pd.Timedelta(seconds=1) if isinstance(gap, pd.Timedelta) else gap
+    # pd.Timedelta is a datetime.timedelta; numpy's timedelta64 is neither, and means a duration too
+    gap_s = pd.Timedelta(gap) / pd.Timedelta(seconds=1) if isinstance(gap, datetime.timedelta | np.timedelta64) else gap
     if not (isinstance(gap_s, int | float | np.integer | np.floating) and not isinstance(gap_s, bool)
             and gap_s > 0):  # NaN would never split, a negative gap always
         raise ValueError(f"gap must be a number of seconds > 0 or a pd.Timedelta, got {gap!r}")
@@ -80,6 +84,33 @@ def sessionize(
     return out
 
 
+def _check_unique_columns(df: pd.DataFrame) -> None:
+    dup = sorted({str(c) for c in df.columns[df.columns.duplicated()]})
+    if dup:
+        raise ValueError(f"the event log names column(s) {dup} more than once; give every column its own name")
+
+
+def _check_events(df: pd.DataFrame, event: str) -> None:
+    """The event column exists and has no missing event (str() would make NaN the event 'nan')."""
+    if event not in df.columns:
+        raise ValueError(f"event log lacks the event column {event!r}; it has {list(df.columns)} (name it with "
+                         "event=...)")
+    _check_unique_columns(df)
+    if df[event].isna().any():
+        raise ValueError(f"column {event!r} has {int(df[event].isna().sum())} missing events (first at row "
+                         f"{int(np.flatnonzero(df[event].isna())[0])}); drop or fill them")
+
+
+def _event_tokens(column: pd.Series) -> list[str]:
+    """Event names as tokens. Whole-number floats are written as integers: an int column becomes float64 once it
+    has held a NaN (and stays so after dropna), and '3.0' would not be the token '3' of the training log."""
+    if pd.api.types.is_float_dtype(column):
+        values = column.to_numpy(np.float64)
+        if np.isfinite(values).all() and (values == np.round(values)).all():
+            return [str(v) for v in values.astype(np.int64).tolist()]
+    return column.astype(str).tolist()
+
+
 def _check_class_ids(column: pd.Series, name: str) -> None:
     """A per-event label column must hold whole numbers (class ids): a NaN or a fraction would be turned into
     an arbitrary int64 or truncated."""
@@ -96,7 +127,8 @@ def _check_class_ids(column: pd.Series, name: str) -> None:
 
 def event_vocab(df: pd.DataFrame, *, event: str = "event", min_freq: int = 1) -> Vocab:
     """A ``level="token"`` `Vocab` of the event names in ``df[event]`` (rare ones become ``<unk>``)."""
-    return Vocab.build([df[event].astype(str).tolist()], level="token", min_freq=min_freq)
+    _check_events(df, event)
+    return Vocab.build([_event_tokens(df[event])], level="token", min_freq=min_freq)
 
 
 class EventSessions(Dataset):
@@ -111,6 +143,9 @@ class EventSessions(Dataset):
             ``None``: no ``y``.
         log_dt: use ``log1p(dt)`` (Δt is heavy-tailed; the log keeps seconds and hours on one scale).
         max_len: keep the first ``max_len`` events of longer sessions.
+        time: the time column `sessionize` used; a session's events are ordered by it (ties keep the rows'
+            order), so rows shuffled after `sessionize` still give events in time order. The default
+            ``"timestamp"`` is used when the log has it; ``None`` keeps the rows' order.
 
     ``session_ids`` holds the ``session`` id of each item and ``lengths`` its length.
     """
@@ -125,22 +160,27 @@ class EventSessions(Dataset):
         log_dt: bool = True,
         max_len: int | None = None,
         strict: bool = False,
+        time: str | None = "timestamp",
     ):
+        if time == "timestamp" and time not in df.columns:  # the default: used when the log has it
+            time = None
         missing = [c for c in ("session", "dt", event) if c not in df.columns]
         if missing:
             raise ValueError(f"columns {missing} are missing; run sessionize(df) first")
+        if time is not None and time not in df.columns:
+            raise ValueError(f"time column {time!r} is not in the log (it has {list(df.columns)}); pass the one "
+                             "sessionize used (time=...), or time=None to take each session's rows in their order")
         if target not in (None, "next") and target not in df.columns:
             raise ValueError(f"target must be 'next', None or a column of df; {target!r} is none of them")
         if max_len is not None and (isinstance(max_len, bool) or not isinstance(max_len, int | np.integer)
                                     or max_len < 1):
             raise ValueError(f"max_len must be an integer >= 1 or None, got {max_len!r}")
-        if df[event].isna().any():  # str() would make NaN the event 'nan'
-            raise ValueError(f"column {event!r} has {int(df[event].isna().sum())} missing events (first at row "
-                             f"{int(np.flatnonzero(df[event].isna())[0])}); drop or fill them")
+        _check_events(df, event)
         if target not in (None, "next"):
             _check_class_ids(df[target], target)
-        df = df.sort_values("session", kind="stable")
-        ids = vocab.encode(df[event].astype(str).tolist(), strict=strict).numpy()
+        # by time within a session, so that rows shuffled or sampled after sessionize keep their events in order
+        df = df.sort_values(["session"] if time is None else ["session", time], kind="stable")
+        ids = vocab.encode(_event_tokens(df[event]), strict=strict).numpy()
         dt = df["dt"].to_numpy(np.float64)
         dt = np.log1p(dt) if log_dt else dt
         sessions = df["session"].to_numpy()

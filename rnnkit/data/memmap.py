@@ -196,6 +196,12 @@ class RaggedWriter:
             )
         if i > 0 and (label is not None) != bool(self.labels):
             raise ValueError(f"sequence {i}: give a label for every sequence or for none")
+        if not np.can_cast(a.dtype, self.dtype, casting="same_kind"):
+            raise ValueError(f"sequence {i} has dtype {a.dtype} but the store holds {self.dtype} (the first "
+                             f"sequence's); pass RaggedWriter(..., dtype=...) to choose one that holds every sequence")
+        if label is not None and np.asarray(label).dtype.kind not in "biuf":
+            raise ValueError(f"sequence {i}: the label {label!r} is not a number (dtype {np.asarray(label).dtype}); "
+                             "map text labels to integer ids first")
         self._f.write(np.ascontiguousarray(a.astype(self.dtype, casting="same_kind", copy=False)).tobytes())
         self.offsets.append(self.offsets[-1] + a.shape[0])
         if label is not None:

@@ -71,8 +71,11 @@ def read_sequences(
     non-numeric features, NaN / infinity / values beyond float32's range in features, an empty id or time,
     a duplicated (id, time), a time column that is neither numbers nor dates in one unambiguous format, a
     per-sequence target that changes within a sequence or is empty, npz ``lengths`` that are not integers
-    in ``[1, T]``, one per sequence. ``missing_values=True`` reads an empty (NaN) feature value as missing
-    instead of refusing it, for a model that reads missing values (``time_aware=True``)."""
+    in ``[1, T]``, one per sequence, an npz ``X`` of one step of many features ``(n, 1, F)`` without
+    ``lengths`` (sktime's ``(n, C=1, T)``; fewer steps than features is warned of), a wide CSV whose columns
+    name several channels' steps (sktime's "pd-wide", ``dim_0__0, ...``). ``missing_values=True`` reads an
+    empty (NaN) feature value as missing instead of refusing it, for a model that reads missing values
+    (``time_aware=True``)."""
     path = Path(path)
     if not path.is_file():
         raise ValueError(f"{path}: no such file; expected a .csv or .npz of sequences")
@@ -388,6 +391,7 @@ def date_readings(text: pd.Series) -> list[tuple[str, pd.DatetimeIndex]]:
 
 def _read_wide(path, frame, target_column, with_target) -> SequenceTable:
     features = _features(path, frame.drop(columns=[target_column] if target_column else []))
+    _check_one_channel(path, [str(c) for c in features.columns])
     values = features.to_numpy(np.float64)
     where = lambda row: f"row {row + 1} ({_lines([row])})"
     _check_values(path, values, [f"column {c!r}" for c in features.columns], where, allow_nan=True)
@@ -408,6 +412,19 @@ def _read_wide(path, frame, target_column, with_target) -> SequenceTable:
             raise ValueError(f"{path}: {where(empty[0])}: the target column {target_column!r} is empty; fill "
                              f"it in or drop the row")
     return SequenceTable(X, y, np.arange(1, len(X) + 1), ["value"], target_column)
+
+
+def _check_one_channel(path: Path, columns: list[str]) -> None:
+    """A wide CSV holds one feature: refuse columns that name several channels' steps, as sktime's "pd-wide"
+    does (``dim_0__0, ..., dim_5__99``), which would be read as one long series of all of them."""
+    parts = [c.rpartition("__") for c in columns]
+    channels = list(dict.fromkeys(p[0] for p in parts))
+    if len(channels) > 1 and all(p[1] and p[2].isdigit() for p in parts):
+        raise ValueError(f"{path}: the columns ({columns[0]!r}, ..., {columns[-1]!r}) are the steps of "
+                         f"{len(channels)} channels ({', '.join(map(repr, channels[:3]))}"
+                         f"{', ...' if len(channels) > 3 else ''}), as sktime's \"pd-wide\" writes them; a wide CSV "
+                         f"holds one feature, and would read them as {len(columns)} steps of one: save a long CSV "
+                         f"(one row per step, a column per channel) or an .npz with X of shape (n, T, channels)")
 
 
 # -- npz -----------------------------------------------------------------------------------------------------
@@ -476,6 +493,8 @@ def _read_npz(path: Path, with_target: bool, per_step_target: bool, missing_valu
         if X.ndim != 3 or min(X.shape) == 0:
             raise ValueError(f"{path}: 'X' must have shape (n, T, F) or (n, T) with n, T, F >= 1, got {X.shape}")
         n, T = X.shape[:2]
+        if T < X.shape[2] and "lengths" not in data:
+            _check_npz_orientation(path, X.shape)
         lengths = _lengths(path, _array(path, data, "lengths"), n, T) if "lengths" in data else np.full(n, T)
         X = X.astype(np.float64)
         for i, length in enumerate(lengths):
@@ -499,6 +518,21 @@ def _read_npz(path: Path, with_target: bool, per_step_target: bool, missing_valu
             if nan:
                 raise ValueError(f"{path}: 'y' is NaN for the sequence at npz index {nan[0]} ({len(nan)} in all)")
     return SequenceTable(seqs, y, np.arange(n), [f"x{k}" for k in range(X.shape[2])], "y" if with_target else None)
+
+
+def _check_npz_orientation(path: Path, shape: tuple) -> None:
+    """An npz ``X`` with fewer steps than features, as sktime and aeon save ``(n, channels, time)``: one step
+    of many features (``T == 1``) is refused, fewer steps than features warned of, naming the fix. Saving
+    ``lengths`` says the steps are as given (one-step sequences included)."""
+    n, T, F = shape
+    fix = (f"if X is (n, channels, time) as sktime and aeon give it, save X.transpose(0, 2, 1) (rnnkit reads "
+           f"(n, T, F)); if each sequence really has {T} step(s) of {F} features, save lengths=np.full(n, {T}) with "
+           f"it to say so")
+    if T == 1:
+        raise ValueError(f"{path}: 'X' has shape {shape}, which reads as 1 time step of {F} features: almost "
+                         f"surely {F} time steps of 1 channel; {fix}")
+    warnings.warn(f"{path}: 'X' has shape {shape}, read as (n, T, F): {T} time steps of {F} features each; {fix}",
+                  UserWarning, stacklevel=4)
 
 
 def _lengths(path: Path, lengths: np.ndarray, n: int, T: int) -> np.ndarray:

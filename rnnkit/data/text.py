@@ -36,11 +36,22 @@ _WORD = re.compile(r"\w+|[^\w\s]")
 
 
 def read_text(path: str | os.PathLike, *, encoding: str = "utf-8") -> str:
-    """Read a whole text file; raise ValueError if it is empty (or only whitespace)."""
+    """Read a whole text file; raise ValueError if it is missing or empty (or only whitespace).
+
+    Line ends are read as ``\\n`` (universal newlines); a UTF-8 byte-order mark is not text and is dropped.
+    """
+    if not Path(path).is_file():
+        raise ValueError(f"{path}: {'a directory' if Path(path).is_dir() else 'no such file'}; expected a text file")
+    if encoding.lower().replace("_", "-") in ("utf-8", "utf8"):
+        encoding = "utf-8-sig"  # reads plain UTF-8 as it is
     try:
         text = Path(path).read_text(encoding=encoding)
     except UnicodeDecodeError as e:
-        raise ValueError(f"{path}: not {encoding} text (byte {e.object[e.start]:#x} at byte offset {e.start}); "
+        if e.object[:2] == b"\x1f\x8b":
+            raise ValueError(f"{path} is gzip-compressed, not text; decompress it (gzip -d) or read it with "
+                             "gzip.open(path, 'rt', encoding='utf-8').read()") from None
+        raise ValueError(f"{path}: not {encoding.removesuffix('-sig')} text (byte {e.object[e.start]:#x} at byte "
+                         f"offset {e.start}); "
                          f"pass the file's encoding, e.g. read_text(path, encoding='latin-1')") from None
     if not text.strip():
         raise ValueError(f"{path} is empty; a text corpus needs at least one non-blank character")
@@ -89,12 +100,19 @@ class Vocab:
             min_freq: tokens seen fewer times become ``<unk>``.
             max_size: total size including the 4 specials; the most frequent tokens are kept.
         """
-        if max_size is not None and max_size < len(SPECIALS):
-            raise ValueError(f"max_size counts the {len(SPECIALS)} special tokens, so it must be >= 4")
+        if max_size is not None and (isinstance(max_size, bool) or not isinstance(max_size, int | np.integer)
+                                     or max_size < len(SPECIALS)):
+            raise ValueError(f"max_size counts the {len(SPECIALS)} special tokens, so it must be an integer >= 4, "
+                             f"got {max_size!r}")
+        if isinstance(corpus, str | bytes):  # iterating it would make every character a text of its own
+            raise ValueError("corpus is one string; Vocab.build takes an iterable of texts: pass [text]")
         vocab = cls(SPECIALS, level=level, lower=lower)
         counts: Counter[str] = Counter()
-        for item in corpus:
-            counts.update(vocab.tokenize(item))
+        for i, item in enumerate(corpus):
+            try:
+                counts.update(vocab.tokenize(item))
+            except ValueError as e:
+                raise ValueError(f"text {i} of the corpus: {e}") from None
         for s in SPECIALS:
             counts.pop(s, None)
         kept = sorted((t for t, c in counts.items() if c >= min_freq), key=lambda t: (-counts[t], t))
@@ -213,6 +231,12 @@ def batchify(ids: torch.Tensor | Sequence[int], batch_size: int) -> torch.Tensor
     if isinstance(batch_size, bool) or not isinstance(batch_size, int | np.integer) or batch_size < 1:
         raise ValueError(f"batch_size must be an integer >= 1, got {batch_size!r}")
     ids = _token_ids(ids, "the token stream")
+    if ids.dim() != 1:  # flattening would join the rows of a batch into one stream
+        raise ValueError(f"the token stream must be 1-D (N,), got shape {tuple(ids.shape)}; batchify cuts one "
+                         "stream into rows (concatenate documents first, e.g. torch.cat)")
+    if ids.numel() and int(ids.min()) < 0:
+        raise ValueError(f"the token stream holds the negative id {int(ids.min())} at position "
+                         f"{int(torch.nonzero(ids < 0)[0])}; ids index an embedding and must be >= 0")
     L = ids.numel() // batch_size
     if L < 2:
         raise ValueError(
@@ -237,8 +261,8 @@ class BPTTBatches:
     """
 
     def __init__(self, ids: torch.Tensor | Sequence[int], batch_size: int, bptt: int):
-        if bptt < 1:
-            raise ValueError(f"bptt must be >= 1, got {bptt}")
+        if isinstance(bptt, bool) or not isinstance(bptt, int | np.integer) or bptt < 1:
+            raise ValueError(f"bptt must be an integer >= 1, got {bptt!r}")
         self.rows = batchify(ids, batch_size)  # (B, L)
         self.bptt = bptt
 
@@ -277,10 +301,17 @@ class TextClassificationDataset(Dataset):
     ):
         if len(texts) != len(labels):
             raise ValueError(f"got {len(texts)} texts but {len(labels)} labels; need one label per text")
+        if max_len is not None and (isinstance(max_len, bool) or not isinstance(max_len, int | np.integer)
+                                    or max_len < 1):  # a negative max_len would cut from the end
+            raise ValueError(f"max_len must be an integer >= 1 or None, got {max_len!r}")
         self.vocab = vocab
         self.ids = []
         for i, t in enumerate(texts):
-            ids = vocab.encode(t, strict=strict, bos=bos, eos=eos)[:max_len]
+            try:
+                ids = vocab.encode(t, strict=strict, bos=bos, eos=eos)[:max_len]
+            except ValueError as e:
+                raise ValueError(f"text {i}: {e}" + ("; drop or fill missing texts (e.g. df.dropna(subset=[...]))"
+                                                     if t is None or isinstance(t, float) else "")) from None
             if ids.numel() == 0:
                 raise ValueError(f"text {i} is empty after tokenization; drop it before building the dataset")
             self.ids.append(ids)

@@ -120,6 +120,12 @@ class TimeSeriesFrame:
         self.columns = columns
         self.time_name = time_name
         self.time = None if time is None else _check_time(time, n, time_name)
+        inf = np.argwhere(np.isinf(self.values))
+        if len(inf):  # it would pass as a value: the mean and every scaled window would be inf or NaN
+            r, c = (int(i) for i in inf[0])
+            when = f"row {r}" + ("" if self.time is None else f" ({self.time[r]})")
+            raise ValueError(f"column {columns[c]!r} is infinite at {when} ({len(inf)} infinite values in all); "
+                             "replace them with finite values, or with NaN to mark them missing (see impute=)")
 
     @classmethod
     def from_pandas(
@@ -179,6 +185,19 @@ class TimeSeriesFrame:
         for c in value_cols:
             dtype = data[c].dtype
             if not (pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)):
+                if pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_timedelta64_dtype(dtype):
+                    raise ValueError(  # pd.to_numeric would give their raw ticks
+                        f"value column {c!r} has dtype {dtype}; expected a numeric column: it holds dates or "
+                        f"durations: pass time_col={c!r} if it is the time axis, or leave it out of value_cols"
+                    )
+                given = data[c].dropna()
+                words = given[pd.to_numeric(given, errors="coerce").isna()]
+                if len(words) == len(given) and len(given):  # no number at all: pd.to_numeric would give all NaN
+                    raise ValueError(
+                        f"value column {c!r} has dtype {dtype}; expected a numeric column: it holds words (e.g. "
+                        f"{words.iloc[0]!r}), a category, which pd.to_numeric would make all NaN: leave it out of "
+                        f"value_cols, or encode it as numbers yourself (e.g. pd.get_dummies(df[{c!r}], dtype=float))"
+                    )
                 raise ValueError(
                     f"value column {c!r} has dtype {dtype}; expected a numeric column: convert it with "
                     f"pd.to_numeric(df[{c!r}], errors='coerce') or leave it out of value_cols"
@@ -196,6 +215,8 @@ class TimeSeriesFrame:
         **read_csv_kwargs: Any,
     ) -> TimeSeriesFrame:
         """Read a CSV file (``pd.read_csv``) with an optional time column; see `from_pandas`."""
+        if not os.path.isfile(path):
+            raise ValueError(f"{os.fspath(path)}: no such file; expected a CSV with a header row")
         try:
             data = pd.read_csv(path, **read_csv_kwargs)
         except pd.errors.EmptyDataError:
@@ -204,6 +225,11 @@ class TimeSeriesFrame:
             ) from None
         if len(data) == 0:
             raise ValueError(f"CSV file {os.fspath(path)!r} has a header but no data row")
+        if len(data.columns) == 1 and not {"sep", "delimiter"} & set(read_csv_kwargs):
+            seps = [sep for sep in (";", "\t", "|") if sep in str(data.columns[0])]
+            if seps:
+                raise ValueError(f"CSV file {os.fspath(path)!r} has one column {str(data.columns[0])!r}: it looks "
+                                 f"separated by {seps[0]!r}, not commas; pass sep={seps[0]!r}")
         return cls.from_pandas(data, time_col=time_col, value_cols=value_cols)
 
     def __len__(self) -> int:
@@ -267,8 +293,9 @@ def _check_time(time: Any, n: int, name: str) -> pd.DatetimeIndex | np.ndarray:
         try:
             time = pd.DatetimeIndex(pd.to_datetime(pd.Series(raw, copy=False).to_numpy()))
         except (ValueError, TypeError) as e:
+            why = str(e).splitlines()[0].split(". You might")[0]  # pandas' advice runs over several lines
             raise ValueError(
-                f"time column {name!r} could not be read as datetimes ({e}); pass ISO-8601 strings, "
+                f"time column {name!r} could not be read as datetimes ({why}); pass ISO-8601 strings, "
                 "datetimes or numbers, or parse it yourself with pd.to_datetime(..., format=...)"
             ) from None
     if len(time) != n:
@@ -518,7 +545,7 @@ class WindowSpec:
     def __post_init__(self):
         for name in ("lookback", "horizon", "stride"):
             v = getattr(self, name)
-            if not isinstance(v, int | np.integer) or v < 1:
+            if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < 1:
                 raise ValueError(f"WindowSpec.{name} must be a positive integer, got {v!r}")
         for name in ("targets", "past_covariates", "future_covariates"):
             v = getattr(self, name)
@@ -789,9 +816,18 @@ def sliding_windows(
     """All windows of a ``(N, F)`` array as read-only views, the array form of Keras'
     ``timeseries_dataset_from_array``: inputs ``(n, L, F)`` and the following targets ``(n, H, F)``, with
     ``n = (N - L - H) // stride + 1``. No data is copied (``np.ascontiguousarray`` makes a copy)."""
+    for name, v in (("lookback", lookback), ("horizon", horizon), ("stride", stride)):
+        if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < 1:
+            raise ValueError(f"sliding_windows: {name} must be an integer >= 1, got {v!r}")
     values = np.asarray(values)
     if values.ndim == 1:
         values = values[:, None]
+    if values.ndim != 2:
+        raise ValueError(f"sliding_windows takes a (N,) or (N, F) array, got shape {values.shape}; flatten the "
+                         "feature axes first (values.reshape(len(values), -1))")
+    if not (np.issubdtype(values.dtype, np.number) or values.dtype == bool):
+        raise ValueError(f"sliding_windows takes numbers, got dtype {values.dtype}; convert the values (e.g. "
+                         "pd.to_numeric) and leave time columns out")
     _check_fits(len(values), lookback, horizon)
     x = _windows(values, lookback)[: len(values) - lookback - horizon + 1 : stride]
     y = _windows(values[lookback:], horizon)[::stride]

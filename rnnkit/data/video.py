@@ -27,6 +27,8 @@ import torch
 from torch import nn
 from torch.utils.data import Dataset
 
+from .text import _token_ids
+
 
 def _cv2():
     """OpenCV, imported on first use so that ``rnnkit.data`` imports without it."""
@@ -35,6 +37,18 @@ def _cv2():
     except ImportError:
         raise ImportError("video functions need OpenCV: pip install opencv-python-headless") from None
     return cv2
+
+
+def _check_options(size, max_frames, step) -> None:
+    """The reading options, checked before any decoding (0 and negative values would fail deep in OpenCV)."""
+    def whole(v, least):
+        return not isinstance(v, bool) and isinstance(v, int | np.integer) and v >= least
+    if size is not None and not (isinstance(size, tuple | list) and len(size) == 2 and all(whole(v, 1) for v in size)):
+        raise ValueError(f"size must be a pair (H, W) of integers >= 1, or None, got {size!r}")
+    if max_frames is not None and not whole(max_frames, 1):
+        raise ValueError(f"max_frames must be an integer >= 1 or None, got {max_frames!r}")
+    if not whole(step, 1):
+        raise ValueError(f"step must be an integer >= 1 (keep every step-th frame), got {step!r}")
 
 
 def read_video(
@@ -57,6 +71,7 @@ def read_video(
         uint8 array ``(T, H, W)`` or ``(T, H, W, 3)``.
     """
     cv2 = _cv2()
+    _check_options(size, max_frames, step)
     if not Path(path).is_file():
         raise ValueError(f"video file {path} does not exist")
     cap = cv2.VideoCapture(str(path))
@@ -95,6 +110,15 @@ def write_video(
     if frames.dtype != np.uint8 or frames.ndim not in (3, 4) or (frames.ndim == 4 and frames.shape[3] != 3):
         raise ValueError(f"frames must be uint8 (T, H, W) or (T, H, W, 3), got {frames.dtype} {frames.shape}")
     T, H, W = frames.shape[:3]
+    if T == 0 or H == 0 or W == 0:
+        raise ValueError(f"frames have shape {frames.shape}; a video needs at least one frame of at least 1x1 pixels")
+    if codec == "FFV1" and (H % 2 or W % 2):  # FFV1 stores 4:2:0 planes: an odd row or column is dropped
+        raise ValueError(f"frames of {H}x{W} pixels: FFV1 keeps only even sizes, so they would come back as "
+                         f"{H - H % 2}x{W - W % 2}; crop or pad them to even sizes (e.g. frames[:, :{H - H % 2}, "
+                         f":{W - W % 2}])")
+    if not (isinstance(fps, int | float | np.integer | np.floating) and not isinstance(fps, bool)
+            and np.isfinite(fps) and fps > 0):
+        raise ValueError(f"fps must be a finite number of frames per second > 0, got {fps!r}")
     color = frames.ndim == 4
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*codec), fps, (W, H), isColor=color)
     if not writer.isOpened():
@@ -106,9 +130,30 @@ def write_video(
         writer.release()
 
 
-def frames_to_tensor(frames: np.ndarray) -> torch.Tensor:
-    """uint8 ``(T, H, W)`` or ``(T, H, W, C)`` -> float32 ``(T, C, H, W)`` in [0, 1]."""
-    x = torch.from_numpy(np.ascontiguousarray(frames)).float() / 255.0
+def frames_to_tensor(frames: np.ndarray | torch.Tensor) -> torch.Tensor:
+    """Channels-last frames ``(T, H, W)`` or ``(T, H, W, C)`` -> float32 ``(T, C, H, W)`` in [0, 1].
+
+    uint8 is divided by 255, uint16 by 65535, bool read as 0 / 1; float frames must already be in [0, 1] and
+    are kept as they are. Other dtypes, and float values outside [0, 1], are a ValueError (a scale guessed
+    wrong would be silent).
+    """
+    a = frames.detach().cpu().numpy() if isinstance(frames, torch.Tensor) else np.asarray(frames)
+    if a.ndim not in (3, 4):
+        raise ValueError(f"frames must be (T, H, W) or (T, H, W, C), got shape {a.shape}"
+                         + ("; for a single frame pass frames[None]" if a.ndim == 2 else ""))
+    if a.ndim == 4 and a.shape[3] not in (1, 3, 4) and a.shape[1] in (1, 3, 4):
+        raise ValueError(f"frames of shape {a.shape} look channels-first (T, C, H, W); frames_to_tensor takes "
+                         f"channels last (T, H, W, C): pass frames.transpose(0, 2, 3, 1)")
+    scale = {np.dtype(np.uint8): 255.0, np.dtype(np.uint16): 65535.0, np.dtype(bool): 1.0}.get(a.dtype)
+    if scale is None:
+        if a.dtype.kind != "f":
+            raise ValueError(f"frames of dtype {a.dtype}: expected uint8 (0..255), uint16, bool, or floats in [0, 1]")
+        if a.size and not (np.isfinite(a).all() and a.min() >= 0 and a.max() <= 1):
+            raise ValueError(f"float frames must hold values in [0, 1], got [{np.nanmin(a)}, {np.nanmax(a)}]"
+                             f"{' and NaN or infinity' if not np.isfinite(a).all() else ''}; divide by 255 for "
+                             "0..255 values, or convert to uint8")
+        scale = 1.0
+    x = torch.from_numpy(np.ascontiguousarray(a).astype(np.float32)) / scale
     return x[:, None] if x.dim() == 3 else x.permute(0, 3, 1, 2).contiguous()
 
 
@@ -131,6 +176,11 @@ class FrameEncoder(nn.Module):
         )
 
     def forward(self, frames: torch.Tensor) -> torch.Tensor:
+        channels = self.net[0].in_channels
+        if frames.dim() < 4 or frames.shape[-3] != channels:
+            raise ValueError(f"FrameEncoder(in_channels={channels}) takes frames (B, T, {channels}, H, W) or "
+                             f"(T, {channels}, H, W), got shape {tuple(frames.shape)}; build it with in_channels="
+                             "C for C-channel frames (frames_to_tensor gives (T, C, H, W))")
         lead = frames.shape[:-3]  # (B, T) or (T,)
         e = self.net(frames.reshape(-1, *frames.shape[-3:]))  # (B*T, E)
         return e.reshape(*lead, e.shape[-1])
@@ -231,8 +281,9 @@ class VideoDataset(Dataset):
     ):
         if len(files) != len(labels):
             raise ValueError(f"got {len(files)} files but {len(labels)} labels; need one label per file")
+        _check_options(size, max_frames, step)
         self.files = [Path(f) for f in files]
-        self.labels = torch.as_tensor(np.asarray(labels), dtype=torch.int64)
+        self.labels = _token_ids(labels, "labels")
         self.options = dict(size=size, grayscale=grayscale, max_frames=max_frames, step=step)
         lengths = []
         cv2 = _cv2()
@@ -240,7 +291,8 @@ class VideoDataset(Dataset):
             cap = cv2.VideoCapture(str(f))
             if not cap.isOpened():
                 raise ValueError(f"OpenCV cannot open {f}: not a video, or a codec this OpenCV build lacks")
-            n = -(-int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) // step)
+            # a container that does not record its frame count says 0 (or less): a hint of 1 keeps it batchable
+            n = max(1, -(-int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) // step))
             cap.release()
             lengths.append(n if max_frames is None else min(n, max_frames))
         self.lengths = np.asarray(lengths, dtype=np.int64)

@@ -126,11 +126,24 @@ def backtest(forecaster, data, *, folds: int = 3, step: int | None = None, seaso
                 columns = {"origin": origin, "target": target, **{k: v[:, j] for k, v in preds.items()},
                            "actual": actual[:, j]}
                 forecasts.append(pd.DataFrame(columns, index=pd.Index(times, name="time")))
+    period = (data.index.freqstr if isinstance(getattr(data, "index", None), pd.PeriodIndex) and time_col is None
+              and freq is None else None)
+
+    def as_given(times: pd.Index, name: str) -> pd.Index:
+        """Times as the data gave them: periods in, periods out, as predict; whole numbers as integers."""
+        if period is not None:
+            return pd.DatetimeIndex(times).to_period(period).rename(name)
+        if frame.time is not None and not isinstance(frame.time, pd.DatetimeIndex):
+            return _numeric_index(np.asarray(times, dtype=np.float64), frame).rename(name)
+        return pd.Index(times, name=name)
+
     table = pd.DataFrame(rows).set_index("origin")
-    if isinstance(getattr(data, "index", None), pd.PeriodIndex) and time_col is None and freq is None:
-        table.index = table.index.to_period(data.index.freqstr)  # periods in, periods out, as predict
-    elif frame.time is not None and not isinstance(frame.time, pd.DatetimeIndex):
-        table.index = _numeric_index(table.index.to_numpy(np.float64), frame).rename("origin")
+    table.index = as_given(table.index, "origin")
     table.columns = pd.MultiIndex.from_tuples(table.columns, names=["metric", "method"])
     table = table[[(metric, method) for metric in METRICS for method in METHODS]]
-    return (table, pd.concat(forecasts)) if return_forecasts else table
+    if not return_forecasts:
+        return table
+    out = pd.concat(forecasts)
+    out.index = as_given(out.index, "time")
+    out["origin"] = as_given(pd.Index(out["origin"]), "origin").to_numpy()
+    return table, out

@@ -213,6 +213,7 @@ class Forecaster(BaseEstimator):
         ends with the same weights as an uninterrupted one."""
         self._check_params()
         series_output = isinstance(data, pd.Series)
+        name = _name_of(data.name) if series_output else None
         if X is not None:
             data, targets, future_covariates = _join_exogenous(data, X, targets, future_covariates, time_col)
         frame = as_frame(data, time_col=time_col, freq=freq)
@@ -221,6 +222,11 @@ class Forecaster(BaseEstimator):
         index = getattr(data, "index", None)
         self.period_ = index.freqstr if isinstance(index, pd.PeriodIndex) and time_col is None and freq is None \
             else None
+        # the forecasts' index and Series take the names given: an unnamed index or Series stays unnamed
+        self.index_name_ = (frame.time_name if time_col is not None or (index is None and frame.time is not None)
+                            else None if index is None else _name_of(index.name))
+        self.series_name_ = name if series_output else self.targets_[0]
+        self.resample_ = freq  # predict(data=...) resamples newer data onto the same grid
         return self
 
     def _fit_frame(self, frame: TimeSeriesFrame, targets: Sequence[str] | None,
@@ -229,6 +235,12 @@ class Forecaster(BaseEstimator):
         """``calibrate=False``: the hybrid's band is left uncalibrated (the combination calibrates its own)."""
         targets, covariates, future = _roles(frame, targets, future_covariates)
         H, n = self.horizon, len(frame)
+        empty = [c for j, c in enumerate(frame.columns) if np.isnan(frame.values[:, j]).all()]
+        if empty:
+            fix = ("give it observed values" if empty[0] in targets else
+                   f"give it observed values or drop it (data.drop(columns=[{empty[0]!r}]))")
+            what = "forecast" if empty[0] in targets else "read as a covariate"
+            raise ValueError(f"column {empty[0]!r} is missing (NaN) at all {n} rows, so it cannot be {what}; {fix}")
         freq, step = _regular_step(frame)
         if self.validation_fraction > 0:
             split = split_by_time(frame, val=self.validation_fraction, test=0.0)
@@ -564,11 +576,11 @@ class Forecaster(BaseEstimator):
         frame = self.history_ if data is None else self._frame_like(data, time_col)
         pick = slice(None) if len(steps) == H else steps - 1  # 1..H, or the steps asked for
         y = self._predict_frame(frame, steps, future)[pick]  # (n_steps, n_y, n_q)
-        index = self._as_periods(_future_index(frame, self.freq_, H))[pick]
+        index = self._as_periods(_future_index(frame, self.freq_, H))[pick].rename(self._names()[0])
         H = len(steps)
         if self.quantiles is None:
             if self._series_output:
-                return pd.Series(y[:, 0, 0], index=index, name=self.targets_[0])
+                return pd.Series(y[:, 0, 0], index=index, name=self._names()[1])
             return pd.DataFrame(y[..., 0], index=index, columns=list(self.targets_))
         levels = pd.Index(list(self.quantiles), name="quantile")
         if self._series_output:
@@ -596,6 +608,9 @@ class Forecaster(BaseEstimator):
             raise ValueError(f"predict: horizon must be an integer in [1, {self.horizon}] or a list of steps "
                              f"ahead, got {horizon!r}")
         steps = np.asarray(list(horizon))
+        if steps.ndim != 1:
+            raise ValueError(f"predict: the steps ahead must be a flat list of integers, got an array of shape "
+                             f"{np.shape(horizon)}")
         if (len(steps) == 0 or steps.dtype.kind not in "iu" or steps.min() < 1 or steps.max() > self.horizon
                 or (np.diff(steps) <= 0).any()):
             raise ValueError(f"predict: the steps ahead must be increasing integers in [1, {self.horizon}] {fix}, "
@@ -672,20 +687,20 @@ class Forecaster(BaseEstimator):
                              "model='direct'")
         frame = self.history_ if data is None else self._frame_like(data, time_col)
         n = len(frame)
-        if start is None:
-            a = 0
-        elif isinstance(start, numbers.Integral):
-            a = int(start)
-        elif frame.time is not None:
-            a = int(frame.time.searchsorted(_like(frame.time, start)))  # a timestamp in the axis' time zone
-        else:
-            raise ValueError("start must be a row number for a series without a time axis")
+        a = 0 if start is None else self._start_row(frame, start)
+        last = n - self.horizon  # the last origin whose whole horizon lies in the series
+        if a > last:
+            at = "" if frame.time is None else f" ({self._as_periods(frame.time[[last]])[0]})"
+            raise ValueError(f"historical_forecasts: start={start!r} (row {a}) leaves no forecast whose {self.horizon} "
+                             f"steps lie in the series of {n} rows; the last one starts at row {last}{at}: pass an "
+                             "earlier start")
         windows = WindowDataset(self._features(frame), self.spec_, rows=range(a, n))
         arrays = windows.to_arrays()
         y = self._forecast(arrays["x"], arrays.get("future"))  # (n_w, H, n_y, n_q)
         origins = windows.starts + self.lookback_
         index = (pd.Index(origins) if frame.time is None else self._as_periods(frame.time[origins])
                  if isinstance(frame.time, pd.DatetimeIndex) else _numeric_index(frame.time[origins], frame))
+        index = index.rename(self._names()[0])
         steps = range(1, self.horizon + 1)
         if self.quantiles is None:
             columns = pd.MultiIndex.from_product([list(self.targets_), steps], names=["target", "step"])
@@ -693,6 +708,37 @@ class Forecaster(BaseEstimator):
         columns = pd.MultiIndex.from_product([list(self.targets_), list(self.quantiles), steps],
                                              names=["target", "quantile", "step"])
         return pd.DataFrame(y.transpose(0, 2, 3, 1).reshape(len(y), -1), index=index, columns=columns)
+
+    def _names(self) -> tuple:
+        """(index name, Series name) of the forecasts: as fitted; models saved before they were recorded: the
+        time axis' and the target's names."""
+        return (getattr(self, "index_name_", self.history_.time_name if self.history_.time is not None else None),
+                getattr(self, "series_name_", self.targets_[0]))
+
+    @staticmethod
+    def _start_row(frame: TimeSeriesFrame, start) -> int:
+        """The row of ``historical_forecasts(start=...)``: on a numeric time axis, a value of the axis is that
+        time (``start=1986`` on years) and another integer a row number; a Period is its first instant."""
+        time = frame.time
+        numeric = time is not None and not isinstance(time, pd.DatetimeIndex)
+        if isinstance(start, bool):
+            raise ValueError(f"historical_forecasts: start must be a timestamp or a row number, got {start!r}")
+        if numeric and isinstance(start, numbers.Real) and np.isclose(time, float(start), rtol=1e-12, atol=0).any():
+            return int(time.searchsorted(float(start) - 1e-9 * abs(float(start))))
+        if isinstance(start, numbers.Integral):
+            if not 0 <= start < len(frame):
+                raise ValueError(f"historical_forecasts: start={start} is neither a row number (0..{len(frame) - 1})"
+                                 + ("" if time is None else " nor a time of the series") + "; pass one")
+            return int(start)
+        if time is None:
+            raise ValueError("start must be a row number for a series without a time axis")
+        if isinstance(start, pd.Period):
+            start = start.to_timestamp(how="start")
+        try:
+            return int(time.searchsorted(_like(time, start)))  # a timestamp in the axis' time zone
+        except (TypeError, ValueError) as e:
+            raise ValueError(f"historical_forecasts: start={start!r} cannot be read as a time of the series "
+                             f"({time[0]} .. {time[-1]}): {e}") from None
 
     def _as_periods(self, index: pd.Index) -> pd.Index:
         """``index`` as the fitted series' periods when it had a PeriodIndex, else as it is."""
@@ -702,7 +748,7 @@ class Forecaster(BaseEstimator):
     def _frame_like(self, data, time_col: str | None) -> TimeSeriesFrame:
         if isinstance(data, pd.Series) and len(self.history_.columns) == 1:
             data = data.rename(self.history_.columns[0])
-        frame = as_frame(data, time_col=time_col)
+        frame = as_frame(data, time_col=time_col, freq=getattr(self, "resample_", None))
         if frame.columns != self.history_.columns:
             raise ValueError(f"data has columns {list(frame.columns)}; the forecaster was fitted on "
                              f"{list(self.history_.columns)}")
@@ -711,7 +757,32 @@ class Forecaster(BaseEstimator):
         if kind(frame) != kind(self.history_):  # the next timestamps follow the fitted frequency
             raise ValueError(f"data has {kind(frame)}, but the forecaster was fitted on a series with "
                              f"{kind(self.history_)}; give data the same kind of index (or time_col) as at fit")
+        self._check_grid(frame)
         return frame
+
+    def _check_grid(self, frame: TimeSeriesFrame) -> None:
+        """ValueError unless ``frame``'s timestamps are one fitted step apart (``freq_``): the forecasts continue
+        from its end at that step, so data at another frequency, or with a gap, would be misread."""
+        time, freq = frame.time, self.freq_
+        if time is None or freq is None or len(time) < 2:
+            return
+        if isinstance(time, pd.DatetimeIndex):
+            grid = pd.date_range(time[0], periods=len(time), freq=freq)
+            off = np.flatnonzero(grid != time)
+            period = getattr(self, "period_", None)  # a period when the timestamp starts one, else as it is
+            shown = lambda t: str(t.to_period(period) if period and t.to_period(period).start_time == t else t)
+            if len(off) and off[0] == 0:
+                raise ValueError(f"data starts at {shown(time[0])}, which is not on the fitted frequency {freq!r}; "
+                                 f"give data at that frequency (data.resample({freq!r}).mean())")
+            fix = f"give data at that frequency, without gaps (data.resample({freq!r}).mean())"
+        else:
+            off = np.flatnonzero(~np.isclose(np.diff(time), freq, rtol=1e-9, atol=0)) + 1
+            shown, grid = str, time[0] + freq * np.arange(len(time))
+            fix = "give data on that grid, without gaps"
+        if len(off):
+            i = off[0]
+            raise ValueError(f"data is not on the fitted grid of one step per {freq!r}: {shown(time[i])} follows "
+                             f"{shown(time[i - 1])}, where that step leads to {shown(grid[i])}; {fix}")
 
     def _features(self, frame: TimeSeriesFrame) -> SeriesFeatures:
         return self.features_.transform(frame)
@@ -800,6 +871,8 @@ class Forecaster(BaseEstimator):
             "time_unit": h.time.unit if time_kind == "datetime" else None,
             "freq": self.freq_ if isinstance(self.freq_, str | None) else float(self.freq_),
             "period": getattr(self, "period_", None), "series_output": bool(self._series_output),
+            "index_name": self._names()[0], "series_name": self._names()[1],
+            "resample": getattr(self, "resample_", None),
             "season_length": self.season_length_, "lookback": self.lookback_, "relative": self.relative_,
             "max_epochs": self.max_epochs_, "choices": self.choices_, "model_kind": self.model_kind_,
             "components": list(self.components_),
@@ -866,6 +939,10 @@ class Forecaster(BaseEstimator):
         self.band_scale_ = None if fitted.get("band_scale") is None else np.asarray(fitted["band_scale"], np.float64)
         self.choices_ = fitted.get("choices", self.choices_)
         self.period_ = fitted.get("period")  # absent from models saved before periods were given back
+        # absent from models saved before the names were kept: the time axis' and the target's names
+        self.index_name_ = fitted.get("index_name", history.time_name if history.time is not None else None)
+        self.series_name_ = fitted.get("series_name", self.targets_[0])
+        self.resample_ = fitted.get("resample")  # absent from models saved before: no resampling
         self.loss_curve_, self.validation_loss_curve_ = [], []
 
 
@@ -874,6 +951,11 @@ def _one_series(frame: TimeSeriesFrame, target: str) -> pd.DataFrame:
     hybrid's GlobalForecaster; a series without a time axis is numbered by its steps."""
     time = np.arange(len(frame), dtype=np.float64) if frame.time is None else frame.time
     return pd.DataFrame({"unique_id": target, "ds": time, "y": frame.values[:, frame.column_index((target,))[0]]})
+
+
+def _name_of(name) -> str | None:
+    """A pandas name as config.json can keep it: text, or None (unnamed); a number or tuple as text."""
+    return None if name is None else str(name)
 
 
 def _kind(components: tuple[str, ...]) -> str:

@@ -89,7 +89,7 @@ from ..training.runs import check_training_options, resolve_device, resume_check
 from . import combination, defaults, hybrid
 from .evaluation import mase_scale
 from .net import DirectForecastNet, ForecastBatch
-from .series import _future_index, _known_future, _regular_step, _take
+from .series import _future_index, _known_future, _period_starts, _regular_step, _take
 
 MODELS = ("auto", "direct", "hybrid")  # GlobalForecaster(model=...) and Forecaster(model=...)
 KINDS = ("direct", "hybrid", "combination")  # a fitted GlobalForecaster's kind_
@@ -778,6 +778,10 @@ def _read_panel(data, id_col: str, time_col: str, target: str, covariates: tuple
         raise ValueError("the panel is empty (0 rows)")
     needed = [id_col, time_col, target, *covariates]
     missing = [c for c in needed if c not in data.columns]
+    in_index = [c for c in missing if c in data.index.names]
+    if in_index:  # a panel indexed by (id, time), as groupby or set_index leaves it
+        raise ValueError(f"the panel holds {in_index} in its index, not as columns; move them to columns with "
+                         f"data.reset_index()")
     if missing:
         raise ValueError(f"the panel lacks the columns {missing}; it has {list(data.columns)} (name them with "
                          "id_col=, time_col=, target=, future_covariates=)")
@@ -842,6 +846,11 @@ def _time_column(column: pd.Series, name: str, ids: np.ndarray) -> tuple[pd.Inde
     if pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column):
         parsed = pd.to_datetime(column, format="ISO8601", errors="coerce")
         bad = np.flatnonzero(parsed.isna().to_numpy() & column.notna().to_numpy())
+        labels = None  # month or quarter labels ("Jan 1980", "Q1 1965"): the first day of each period
+        if len(bad) and column.notna().all() and all(isinstance(v, str) for v in column):
+            labels = _period_starts(column)
+        if labels is not None:
+            parsed, bad = pd.Series(labels, index=column.index), []
         if len(bad):
             raise ValueError(f"series {ids[bad[0]]!r}, row {bad[0]}: time {column.iloc[bad[0]]!r} is not an ISO "
                              f"8601 date; give {name!r} as datetimes (pd.to_datetime(..., format=...)) or numbers")
@@ -861,7 +870,7 @@ def _step_of(key, frame: TimeSeriesFrame) -> str | float:
     """The series' pandas frequency (dates) or numeric step; ValueError naming the series and the first row
     off its grid."""
     try:
-        return _regular_step(frame, fix="put the series on a regular grid first (resample it)")[0]
+        return _regular_step(frame, fix="put the series on a regular grid first (resample it)", business=None)[0]
     except ValueError as e:
         raise ValueError(f"series {key!r}{_first_irregular(frame.time)}: {e}") from None
 

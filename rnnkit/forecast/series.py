@@ -3,7 +3,9 @@ timestamps after its end, and the known-future covariates at those timestamps.""
 
 from __future__ import annotations
 
+import datetime
 import numbers
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -25,8 +27,12 @@ def as_frame(data, *, time_col: str | None = None, freq: str | None = None) -> T
     if isinstance(data, TimeSeriesFrame):
         frame = data
     elif isinstance(data, pd.Series | pd.DataFrame):
+        if isinstance(data, pd.DataFrame):
+            _check_value_columns(data, time_col)
         if time_col is None:
             data = _dated_index(data)
+        if time_col is None and isinstance(data.index, pd.PeriodIndex) and len(data) < 3:
+            data = data.set_axis(_period_starts_with_freq(data.index), axis=0)  # too few periods to infer it
         frame = TimeSeriesFrame.from_pandas(data, time_col=time_col)
     else:
         raise ValueError(f"expected a pandas Series or DataFrame with a DatetimeIndex (or time_col=...), or "
@@ -37,7 +43,67 @@ def as_frame(data, *, time_col: str | None = None, freq: str | None = None) -> T
         when = f"row {i}" + ("" if frame.time is None else f" ({frame.time[i]})")
         raise ValueError(f"column {frame.columns[j]!r} is infinite at {when} ({len(inf)} infinite values in all); "
                          f"replace them with finite values, or with NaN to mark them missing (see impute=)")
-    return frame if freq is None else frame.resample(freq)
+    if freq is None:
+        return frame
+    try:
+        pd.tseries.frequencies.to_offset(freq)
+    except (TypeError, ValueError):
+        raise ValueError(f"freq={freq!r} is not a pandas frequency; pass one such as 'h' (hourly), 'D' (daily), "
+                         "'B' (business days), 'W-SUN' (weekly), 'MS' or 'ME' (monthly), 'QS' (quarterly), 'YS' or "
+                         "'YE' (yearly; pandas 3 reads no 'M', 'Y' or 'A')") from None
+    if not isinstance(frame.time, pd.DatetimeIndex):
+        time = frame.time
+        what = "no time axis" if time is None else f"a numeric time axis ({time[0]:g} .. {time[-1]:g})"
+        raise ValueError(f"freq={freq!r} resamples dates, but the series has {what}; drop freq (numbers must be "
+                         "evenly spaced already), or give the series dates")
+    return frame.resample(freq)
+
+
+def _check_value_columns(data: pd.DataFrame, time_col: str | None) -> None:
+    """ValueError for a column of dates in a frame indexed by row numbers (``df.reset_index()``, a CSV read
+    without ``index_col``, a slice of either): it names the time_col to pass, where the generic refusal of a
+    non-numeric value column would advise pd.to_numeric."""
+    index = data.index
+    if time_col is not None or not (isinstance(index, pd.RangeIndex) and index.step == 1):
+        return
+    for c in data.columns:
+        column = data[c]
+        if pd.api.types.is_datetime64_any_dtype(column) or isinstance(column.dtype, pd.PeriodDtype):
+            kind = "dates"
+        elif pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column):
+            text = column.dropna()
+            if not len(text) or not all(isinstance(v, str) for v in text) or _reads_as_numbers(text):
+                continue
+            kind = "dates as text"
+            if not _reads_as_dates(text):
+                continue
+        else:
+            continue
+        first = repr(column.iloc[0]) if kind == "dates as text" else str(column.iloc[0])
+        raise ValueError(f"column {str(c)!r} holds {kind} ({first}, ...), but the index counts rows "
+                         f"({index.start}..{index.stop - 1}); pass time_col={str(c)!r} (or "
+                         f"data.set_index({str(c)!r})) to forecast on its dates")
+
+
+def _reads_as_numbers(text: pd.Series) -> bool:
+    try:
+        pd.to_numeric(text)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _reads_as_dates(text: pd.Series) -> bool:
+    try:
+        return len(date_readings(text.astype(str))) > 0
+    except ValueError:  # dates with and without a UTC offset: dates all the same
+        return True
+
+
+def _period_starts_with_freq(index: pd.PeriodIndex) -> pd.DatetimeIndex:
+    """The first instant of each period, with the frequency of those instants set (``"MS"`` for months)."""
+    freq = pd.infer_freq(pd.period_range(index[0], periods=3, freq=index.freq).to_timestamp(how="start"))
+    return pd.DatetimeIndex(index.to_timestamp(how="start"), freq=freq, name=index.name)
 
 
 def _dated_index(data: pd.Series | pd.DataFrame) -> pd.Series | pd.DataFrame:
@@ -56,18 +122,41 @@ def _dated_index(data: pd.Series | pd.DataFrame) -> pd.Series | pd.DataFrame:
                 raise ValueError(f"the index holds timestamps in several time zones ({', '.join(zones)}); "
                                  f"convert them to one (pd.to_datetime(index, utc=True))")
             return data.set_axis(pd.DatetimeIndex(values, name=index.name), axis=0)
+        if all(isinstance(v, datetime.date) and not isinstance(v, datetime.datetime) for v in values):
+            return data.set_axis(pd.DatetimeIndex(pd.to_datetime(values), name=index.name), axis=0)  # dates
         kinds = sorted({type(v).__name__ for v in values})
-        raise ValueError(f"the index mixes values of types {kinds}; give a DatetimeIndex, a numeric index, or "
-                         f"drop it (data.reset_index(drop=True)) to forecast by step")
+        holds = f"mixes values of types {kinds}" if len(kinds) > 1 else f"holds values of type {kinds[0]!r}"
+        raise ValueError(f"the index {holds}; give a DatetimeIndex, a numeric index, or drop it "
+                         "(data.reset_index(drop=True)) to forecast by step")
     readings = date_readings(pd.Series(index).astype(str))
     if len(readings) == 1:
         return data.set_axis(readings[0][1].rename(index.name), axis=0)
+    if not readings:
+        starts = _period_starts(pd.Series(values, dtype=object))
+        if starts is not None:
+            return data.set_axis(starts.rename(index.name), axis=0)
     fix = ("pass a DatetimeIndex (pd.to_datetime(index, format=...)), write ISO dates (YYYY-MM-DD), or drop "
            "the index (data.reset_index(drop=True)) to forecast by step")
     if len(readings) > 1:
         raise ValueError(f"the index holds dates that read two ways ({' or '.join(f for f, _ in readings)}: "
                          f"{index[0]!r} is either); {fix}")
     raise ValueError(f"the index holds text that is not dates in one format ({index[0]!r}, ...); {fix}")
+
+
+def _period_starts(text: pd.Series) -> pd.DatetimeIndex | None:
+    """The first day of each period that labels such as ``"Jan 1980"`` / ``"January 1980"`` (months) or
+    ``"Q1 1965"`` / ``"1965 Q1"`` / ``"1965Q1"`` (quarters) name, every label in one of these forms (pmdarima's
+    wineind, woolyrnq and sunspots are indexed so); None for other text."""
+    for fmt in ("%b %Y", "%B %Y", "%b-%Y", "%b-%y", "%Y %b"):
+        try:
+            return pd.DatetimeIndex(pd.to_datetime(text, format=fmt))
+        except (ValueError, OverflowError):
+            continue
+    quarters = text.str.strip().str.extract(r"^(?:Q([1-4])[\s\-]*(\d{4})|(\d{4})[\s\-]*Q([1-4]))$", flags=re.IGNORECASE)
+    if quarters.isna().all(axis=1).any():
+        return None
+    year, quarter = quarters[1].fillna(quarters[2]).astype(int), quarters[0].fillna(quarters[3]).astype(int)
+    return pd.PeriodIndex.from_fields(year=year, quarter=quarter, freq="Q").to_timestamp(how="start")
 
 
 def _roles(frame: TimeSeriesFrame, targets: Sequence[str] | None, future_covariates: Sequence[str] | None,
@@ -118,31 +207,72 @@ def _join_exogenous(y, X, targets, future_covariates, time_col):
     return pd.concat([y, X], axis=1), tuple(names), tuple(str(c) for c in X.columns)
 
 
-def _regular_step(frame: TimeSeriesFrame, *, fix: str = "pass freq='h' (or 'D', 'W-SAT', 'MS'...) to fit"
-                  ) -> tuple[str | float | None, float]:
+def _regular_step(frame: TimeSeriesFrame, *, fix: str = "pass freq='h' (or 'D', 'W-SAT', 'MS'...) to fit to resample "
+                  "onto a regular grid (empty bins become missing values, filled by impute=...)",
+                  business: str | None = "freq='B'") -> tuple[str | float | None, float]:
     """(frequency, step): the pandas frequency string and the median step in seconds for datetimes; the
-    constant step twice for a numeric time axis; (None, 1.0) without one. ValueError for uneven steps, ending
-    with ``fix`` for dates (how to give a frequency to resample onto)."""
+    constant step twice for a numeric time axis; (None, 1.0) without one. ValueError for uneven steps, naming
+    the first uneven step in the series' own timestamps and ending with ``fix`` for dates (how to give a
+    frequency to resample onto); for weekdays with some missing (business days less the holidays: stock
+    prices) it says first that ``business`` (how to pass the business-day grid 'B'; None: say nothing) fits
+    them."""
     time = frame.time
     if time is None:
         return None, 1.0
+    if len(time) < 3 and isinstance(time, pd.DatetimeIndex) and time.freq is not None:  # the index says it
+        return time.freq.freqstr, float((time[0] + time.freq - time[0]).total_seconds())
     if len(time) < 3:
-        raise ValueError(f"the series has {len(time)} timestamps; at least 3 are needed to tell its "
-                         "frequency")
+        raise ValueError(f"the series has {len(time)} timestamp{'s' if len(time) > 1 else ''}; at least 3 are "
+                         "needed to tell its frequency (or an index that carries it: a PeriodIndex, or a "
+                         "DatetimeIndex from pd.date_range(..., freq=...))")
     if isinstance(time, pd.DatetimeIndex):
         freq = time.freq.freqstr if time.freq is not None else pd.infer_freq(time)
         if freq is None:
-            steps = pd.Series(np.diff(time)).value_counts()
-            raise ValueError(f"the timestamps of {frame.time_name!r} are not evenly spaced (steps "
-                             f"{', '.join(str(s) for s in steps.index[:3])}...), so the next timestamps "
-                             f"cannot be told; {fix} to resample onto a regular grid (empty bins become "
-                             "missing values, filled by impute=...)")
+            missing = _missing_business_days(time)
+            hint = "" if missing is None or business is None else (
+                f"they are all weekdays, business days with {len(missing)} missing (the first "
+                f"{missing[0].date()}, a holiday?): {business} reads them on the business-day grid, the missing "
+                "days as missing values (forecasts are then dated on business days, holidays included); or ")
+            grid = "B" if missing is not None else pd.infer_freq(time[:3])
+            raise ValueError(f"the timestamps of {frame.time_name!r} are not evenly spaced ({_uneven(time, grid)}), "
+                             f"so the next timestamps cannot be told; {hint}{fix}")
         return freq, float(np.median(np.diff(frame.elapsed(unit="s"))))
     steps = np.diff(time)
     if not np.allclose(steps, steps[0], rtol=1e-9, atol=0):
+        i = int(np.flatnonzero(~np.isclose(steps, steps[0], rtol=1e-9, atol=0))[0])
         raise ValueError(f"the numeric time column {frame.time_name!r} is not evenly spaced (steps from "
-                         f"{steps.min()} to {steps.max()}); put the series on a regular grid first")
+                         f"{steps.min()} to {steps.max()}; {time[i + 1]} follows {time[i]}, a step of {steps[i]} "
+                         f"where the first is {steps[0]}); put the series on a regular grid first")
     return float(steps[0]), float(steps[0])
+
+
+def _uneven(time: pd.DatetimeIndex, grid: str | None) -> str:
+    """The steps of uneven timestamps, most common first, and the first step off ``grid`` (the business days,
+    or the frequency of the first three timestamps: months are 28 to 31 days), else the first step that is
+    not the most common."""
+    steps = pd.Series(np.diff(time.values))  # timedelta64 in the index's unit
+    counts = steps.value_counts()
+    shown = f"steps {', '.join(str(s) for s in counts.index[:3])}..."
+    if grid is not None:
+        off = np.flatnonzero(pd.date_range(time[0], periods=len(time), freq=grid) != time)
+        if len(off) and off[0] > 0:
+            i = int(off[0])
+            return f"{shown}; the first step off the grid {grid!r}: {time[i]} follows {time[i - 1]}"
+    i = int(np.flatnonzero(steps.to_numpy() != counts.index[0])[0]) + 1
+    return f"{shown}; the first other than {counts.index[0]}: {time[i]} follows {time[i - 1]}"
+
+
+def _missing_business_days(time: pd.DatetimeIndex) -> pd.DatetimeIndex | None:
+    """The weekdays missing from dates that are all weekdays at midnight, 1 to 4 days apart (business days
+    less the holidays: stock prices); None for other timestamps."""
+    if (time != time.normalize()).any() or (time.dayofweek >= 5).any():
+        return None
+    days = np.diff(time.tz_localize(None).values) / np.timedelta64(1, "D")
+    if days.min() < 1 or days.max() > 4:
+        return None
+    grid = pd.bdate_range(time[0].tz_localize(None), time[-1].tz_localize(None))
+    missing = grid.difference(time.tz_localize(None))
+    return missing if len(missing) else None
 
 
 def _future_index(frame: TimeSeriesFrame, freq: str | float | None, H: int) -> pd.Index:
@@ -243,7 +373,8 @@ def read_series_csv(path, *, time_column: str, target_column: str, covariates: S
     ValueError, naming the file, its line (the header is line 1) and the column, for: a missing file or
     column, an empty or unreadable file, a header that names a column twice, text in a value column, an
     empty time, times that are neither numbers nor dates in one format, and times that repeat or decrease
-    (the file's rows are never reordered)."""
+    (the file's rows are never reordered). Month or quarter labels (``Jan 1980``, ``Q1 1965``) are read as
+    the first day of each period."""
     from ..data.tables import _cell, _check_header, _lines, _time_values
 
     path = Path(path)
@@ -273,9 +404,13 @@ def read_series_csv(path, *, time_column: str, target_column: str, covariates: S
             raise ValueError(f"{path}: column {c!r} is not numeric ({_lines([row])} has {_cell(column.iloc[row])}); "
                              "write numbers (an empty cell is a missing value)")
     raw = frame[time_column]
-    _time_values(path, raw, time_column)  # ValueError naming the line of an empty or unreadable time
-    time = (pd.Index(raw.to_numpy(np.float64)) if pd.api.types.is_numeric_dtype(raw)
-            else date_readings(raw.astype(str))[0][1])
+    starts = None  # month or quarter labels ("Jan 1980", "Q1 1965"): the first day of each period
+    if not pd.api.types.is_numeric_dtype(raw) and raw.notna().all() and not _reads_as_dates(raw.astype(str)):
+        starts = _period_starts(raw.astype(str))
+    if starts is None:
+        _time_values(path, raw, time_column)  # ValueError naming the line of an empty or unreadable time
+    time = (starts if starts is not None else pd.Index(raw.to_numpy(np.float64))
+            if pd.api.types.is_numeric_dtype(raw) else date_readings(raw.astype(str))[0][1])
     steps = np.diff(time.asi8 if isinstance(time, pd.DatetimeIndex) else time.to_numpy())
     if (steps <= 0).any():
         i = int(np.flatnonzero(steps <= 0)[0])

@@ -77,16 +77,34 @@ class RnnkitForecaster(BaseForecaster):
         super().__init__()
 
     def _steps(self, fh) -> np.ndarray:
-        steps = np.asarray(fh.to_relative(self.cutoff).to_numpy(), dtype=np.int64)
-        if (steps < 1).any():
-            raise ValueError(f"RnnkitForecaster forecasts ahead of the cutoff {self.cutoff}: fh must be >= 1 steps "
-                             f"ahead, got {list(steps)}")
-        return steps
+        """The rows ahead of the cutoff that ``fh`` names. sktime counts an integer ``fh`` in units of the
+        integer index, so on an index that advances by ``k`` per row (``0, 5, 10, ...``) the next row is
+        ``fh = k``: other values fall between rows and are refused."""
+        ahead = np.asarray(fh.to_relative(self.cutoff).to_numpy(), dtype=np.int64)
+        cutoff = self.cutoff[0] if isinstance(self.cutoff, pd.Index) and len(self.cutoff) == 1 else self.cutoff
+        if (ahead < 1).any():
+            raise ValueError(f"RnnkitForecaster forecasts ahead of the cutoff {cutoff}: fh must be >= 1 steps "
+                             f"ahead, got {list(ahead)}")
+        k = self._index_step_
+        if k != 1 and (ahead % k).any():
+            raise ValueError(f"y's integer index advances by {k} per row, so the rows after the cutoff "
+                             f"{cutoff} are fh = {k}, {2 * k}, ... ahead; fh {ahead.tolist()} falls between "
+                             f"rows: pass multiples of {k}, or index y by row numbers (y.reset_index(drop=True))")
+        return ahead // k
+
+    @staticmethod
+    def _step_of(y: pd.Series) -> int:
+        """The step of an integer index (1 for the default row numbers; the Forecaster checks it is even)."""
+        index = y.index
+        if len(index) < 2 or not pd.api.types.is_integer_dtype(index.dtype):
+            return 1
+        return max(1, int(index[1] - index[0]))
 
     def _fit(self, y: pd.Series, X: pd.DataFrame | None = None, fh=None):
         params = {k: getattr(self, k) for k in ("model", "cell", "lookback", "season_length", "relative", "hidden_size",
                                                 "num_layers", "max_epochs", "batch_size", "lr", "random_state",
                                                 "device")}
+        self._index_step_ = self._step_of(y)
         self.forecaster_ = Forecaster(horizon=int(self._steps(fh).max()), **params).fit(y, X)
         return self
 
