@@ -25,6 +25,7 @@ def _demo(args) -> int:
     from .compare import compare, demo_markdown, demo_summary, markdown, plots, title
     from .report import SD_NOTE, machine, machine_line, write_report
 
+    _check_report_out(args.out)
     out = Path(args.out)
     results = {}
     for task, length, params in (
@@ -113,7 +114,19 @@ def _exclusive(out: Path):
         lock.release()
 
 
-def _check_train_out(out: Path, resume: bool) -> None:
+# What `rnnkit train` and `rnnkit forecast` write into --out (the model, its metrics, report and forecasts; the
+# checkpoints and logs of an unfinished run): a model directory holding anything else is not replaced.
+_OUT_ENTRIES = frozenset({"config.json", "model.safetensors", "metrics.json", "training.json", "checkpoints", "csv",
+                          "tensorboard", "forecast.csv", "backtest.csv", "backtest_forecasts.csv", "report.json",
+                          "report.md", "report.html", "forecast.png"})
+
+
+def _foreign_entries(directory: Path) -> list[str]:
+    """The names in ``directory`` that rnnkit train / forecast do not write, sorted."""
+    return sorted(p.name for p in directory.iterdir() if p.name not in _OUT_ENTRIES)
+
+
+def _check_train_out(out: Path, resume: bool, data: str | None = None) -> None:
     """--out must be new, empty, an rnnkit model (replaced at the end) or a directory that `rnnkit train` was
     writing; an unfinished run's checkpoint is continued with --resume, never silently discarded."""
     from .io import is_model_directory, is_training_directory
@@ -124,9 +137,28 @@ def _check_train_out(out: Path, resume: bool) -> None:
     if out.is_dir() and any(out.iterdir()) and not (is_model_directory(out) or is_training_directory(out)):
         raise ValueError(f"--out {out} is a non-empty directory that is not an rnnkit model; refusing to "
                          "overwrite it: choose a new or empty directory")
+    if data is not None and out.is_dir() and out.resolve() in Path(data).resolve().parents:
+        raise ValueError(f"--out {out} holds the data file {data}, which replacing the directory would delete; "
+                         "choose another --out or move the data")
+    if out.is_dir() and (foreign := _foreign_entries(out)):
+        raise ValueError(f"--out {out} is an rnnkit model directory that also holds {foreign[:3]}"
+                         f"{' ...' if len(foreign) > 3 else ''}, which rnnkit did not write and replacing the "
+                         "directory would delete; move them out, or choose a new or empty directory")
     if (out / CHECKPOINT).is_file() and not resume:
         raise ValueError(f"--out {out} holds the checkpoint of an unfinished training run ({out / CHECKPOINT}); "
                          f"add --resume to continue it, or remove {out} to start over")
+
+
+def _remove_added(out: Path, before: set[str] | None) -> None:
+    """Undo what a failed `rnnkit train` added to ``out`` (its marker and logs; ``out`` itself if it was new)."""
+    import shutil
+
+    if before is None:
+        shutil.rmtree(out, ignore_errors=True)
+        return
+    for name in set(os.listdir(out)) - before:
+        path = out / name
+        shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
 
 
 def _split(table, args, task: str, target_column: str):
@@ -183,7 +215,7 @@ def _train(args) -> int:
     out = Path(args.out)
     _check_writable_parent(out, "--out")
     with _exclusive(out):
-        _check_train_out(out, args.resume)
+        _check_train_out(out, args.resume, args.data)
         columns = _table_columns(args, {})
         table = _read_table(args, columns, with_target=True, per_step=args.task == "tag",
                             missing_values=args.time_aware)
@@ -212,10 +244,16 @@ def _train(args) -> int:
         resumed = args.resume and (out / CHECKPOINT).is_file()
         if args.resume and not resumed:
             print(f"no checkpoint in {out}: training from the first epoch")
+        before = set(os.listdir(out)) if out.is_dir() else None
         out.mkdir(exist_ok=True)
         write_json(out / TRAINING_FILE, {"format": f"{FORMAT}.training", "data": str(args.data)})
         start = time.perf_counter()
-        est.fit(_frames(table, train_idx), pick(table.y, train_idx), resume=args.resume)
+        try:
+            est.fit(_frames(table, train_idx), pick(table.y, train_idx), resume=args.resume)
+        except Exception:
+            if not (out / CHECKPOINT).is_file():  # nothing to --resume: leave --out as it was
+                _remove_added(out, before)
+            raise
         seconds = time.perf_counter() - start
         metrics = {
             "task": args.task,
@@ -298,6 +336,12 @@ def _predict(args) -> int:
                              f"{out / 'predictions.csv'}")
         if out.exists() and out.resolve() == Path(args.data).resolve():
             raise ValueError(f"--out {out} is the input file; write the predictions to another file")
+        from .io import is_model_directory, is_training_directory
+
+        if out.exists() and out.name in _OUT_ENTRIES and (is_model_directory(out.parent)
+                                                            or is_training_directory(out.parent)):
+            raise ValueError(f"--out {out} is a file of the rnnkit model directory {out.parent}; writing the "
+                             "predictions over it would break the model: give another file")
         _check_writable_parent(out, "--out")
     est = rnnkit.load(args.model)
     if registered(type(est).__name__)[1] == "forecast":  # its saved task; rnnkit.forecast is not imported
@@ -355,8 +399,9 @@ def _forecast(args) -> int:
     out = Path(args.out)
     _check_writable_parent(out, "--out")
     with _exclusive(out):
-        _check_train_out(out, resume=False)
-        covariates = [c for c in args.covariates.split(",") if c] if args.covariates else []
+        _check_train_out(out, resume=False, data=args.data)
+        covariates = [c.strip() for c in args.covariates.split(",") if c.strip()] if args.covariates else []
+        _check_series_roles(args.time_column, args.target_column, covariates)
         data = read_series_csv(args.data, time_column=args.time_column, target_column=args.target_column,
                                covariates=covariates)
         unread = [c for c in pd.read_csv(args.data, nrows=0).columns if c not in (args.time_column, *data.columns)]
@@ -369,6 +414,10 @@ def _forecast(args) -> int:
         # without --lookback the Forecaster chooses it ("auto"); its rule always leaves a window, so the check
         # below can only refuse a given --lookback
         L = args.lookback if args.lookback is not None else choose_lookback(n, H, 1)[0]
+        if L + H > n and args.lookback is None:
+            raise ValueError(f"{args.data}: --horizon {H} leaves no window to learn from: the series has {n} steps, "
+                             f"and each window is a lookback of at least 1 step and the horizon; lower --horizon "
+                             f"(at most {n - 1})")
         if L + H > n:
             raise ValueError(f"{args.data}: --lookback {L} + --horizon {H} = {L + H} steps make one window, but "
                              f"the series has {n} steps; lower --horizon or --lookback")
@@ -425,6 +474,18 @@ def _forecast(args) -> int:
     return 0
 
 
+def _check_series_roles(time_column: str, target_column: str, covariates: list[str]) -> None:
+    """Each column of `rnnkit forecast` has one role: the time, the target, or a covariate given once."""
+    if time_column == target_column:
+        raise ValueError(f"column {time_column!r} is named as both --time-column and --target-column; each role "
+                         "needs its own column")
+    for role, column in (("--target-column", target_column), ("--time-column", time_column)):
+        if column in covariates:
+            raise ValueError(f"--covariates names {column!r}, which is the {role}; leave it out of --covariates")
+    if twice := sorted({c for c in covariates if covariates.count(c) > 1}):
+        raise ValueError(f"--covariates names {twice} more than once; give each column once")
+
+
 def _forecast_report(directory: Path, args, results: dict, frame, prediction, mean) -> None:
     """report.json, report.md and report.html (:func:`rnnkit.report.write_report`) of ``rnnkit forecast``:
     the backtest beside the baselines, the forecast, and a plot of the series' end and the forecast."""
@@ -468,14 +529,34 @@ def _forecast_report(directory: Path, args, results: dict, frame, prediction, me
     plt.close(fig)
 
 
+def _check_report_out(out: str | None) -> None:
+    """--out of demo, compare, clipping and app: a new or empty directory, or the report of an earlier run
+    (its files are replaced); never a file, a model or another non-empty directory, whose files would be mixed
+    with the report's. Checked before the (long) run, as is that the parent can be written."""
+    from .io import is_model_directory, is_training_directory
+    from .report import is_report_directory
+
+    if out is None:
+        return
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--out {out} is a file; give a directory for the report (it is created if missing)")
+    if out.is_dir() and (is_model_directory(out) or is_training_directory(out)):
+        raise ValueError(f"--out {out} is an rnnkit model directory; write the report to a new or empty directory")
+    if out.is_dir() and any(out.iterdir()) and not is_report_directory(out):
+        raise ValueError(f"--out {out} is a non-empty directory that is not an rnnkit report; refusing to write "
+                         "into it: choose a new or empty directory")
+    _check_writable_parent(out, "--out")
+
+
 def _compare(args) -> int:
     """Train each cell (default RNN, LSTM and GRU) on a task under one budget and write the measured
     comparison."""
     from .compare import compare
     from .report import SD_NOTE
 
-    lengths = [int(v) for v in args.length.split(",")] if args.length else [None]
-    params = json.loads(args.task_params) if args.task_params else None
+    _check_report_out(args.out)
+    lengths = args.length or [None]
     compare(
         args.task,
         lengths=lengths,
@@ -488,7 +569,7 @@ def _compare(args) -> int:
         batch_size=args.batch_size,
         lr=args.lr,
         eval_every=args.eval_every,
-        task_params=params,
+        task_params=args.task_params,
         device=args.device,
         out=args.out,
         first_seed=args.first_seed,
@@ -511,6 +592,7 @@ def _clipping(args) -> int:
     """The exploding-gradient demo, unclipped and clipped: prints each run's verdict and writes the report."""
     from .compare import clipping_report
 
+    _check_report_out(args.out)
     results = clipping_report(args.out, radius=args.radius, seed=args.seed)
     for run, line in results["summary"].items():
         print(f"{run}: {line}")
@@ -522,6 +604,7 @@ def _app(args) -> int:
     """Run a recipe of :mod:`rnnkit.apps` on its real data, beside its baseline."""
     from .apps import recipe
 
+    _check_report_out(args.out)
     results = recipe(args.recipe).run(quick=args.quick, seed=args.seed, out=args.out)
     if args.out:
         print(f"wrote {', '.join(sorted(p.name for p in Path(args.out).iterdir()))} to {args.out}; the page to "
@@ -581,6 +664,37 @@ def _number(kind, low, high=None, *, low_open=False, high_open=True, what=""):
     return parse
 
 
+def _lengths(text: str) -> list[int]:
+    """An argparse type for compare's --length: comma-separated integers >= 2."""
+    parse = _number(int, 2)
+    return [parse(v.strip()) for v in text.split(",")]
+
+
+def _json_object(text: str) -> dict:
+    """An argparse type: a JSON object (compare's --task-params)."""
+    try:
+        value = json.loads(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(f"not JSON ({e}): {text!r}; write e.g. '{{\"n_train\": 2000}}'") from None
+    if not isinstance(value, dict):
+        raise argparse.ArgumentTypeError(f"expected a JSON object of task options, got {text!r}")
+    return value
+
+
+def _one_of(names: tuple[str, ...]):
+    """An argparse type: one of ``names``, else an error that suggests the closest."""
+    import difflib
+
+    def parse(text: str) -> str:
+        if text in names:
+            return text
+        close = difflib.get_close_matches(text.lower().replace("_", "-"), names, n=1, cutoff=0.5)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise argparse.ArgumentTypeError(f"unknown {text!r}{hint} (choose from {', '.join(names)})")
+
+    return parse
+
+
 def _add_table_options(p: argparse.ArgumentParser, *, recorded: bool) -> None:
     p.add_argument("data", help="a .csv (long or wide layout) or .npz of sequences")
     p.add_argument(
@@ -618,10 +732,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="rnnkit", description="Recurrent neural networks for sequential data.")
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="a short measured RNN / LSTM / GRU comparison (adding problem, digits)")
-    demo.add_argument("--length", type=int, default=50, help="adding-problem sequence length (default 50)")
-    demo.add_argument("--hidden", type=int, default=32, help="hidden size (default 32)")
-    demo.add_argument("--steps", type=int, default=2400, help="optimizer steps per cell (default 2400)")
-    demo.add_argument("--seed", type=int, default=0)
+    demo.add_argument("--length", type=_number(int, 2), default=50, help="adding-problem sequence length (default 50)")
+    demo.add_argument("--hidden", type=_number(int, 1), default=32, help="hidden size (default 32)")
+    demo.add_argument("--steps", type=_number(int, 1), default=2400, help="optimizer steps per cell (default 2400)")
+    demo.add_argument("--seed", type=_number(int, 0), default=0)
     demo.add_argument("--out", default="out/demo", help="output directory (default out/demo)")
     demo.set_defaults(run=_demo)
 
@@ -747,29 +861,29 @@ def build_parser() -> argparse.ArgumentParser:
         "write report.html, report.md, report.json and plots to --out.",
     )
     cmp.add_argument("--task", default="adding", help="adding, copy, digits, permuted_digits or mnist1d")
-    cmp.add_argument("--length", help="sequence length(s), comma-separated (tasks with a length: adding, copy)")
+    cmp.add_argument("--length", type=_lengths,
+                     help="sequence length(s), comma-separated (tasks with a length: adding, copy)")
     cmp.add_argument("--cells", type=_cell_list, default="rnn,lstm,gru",
                      help=f"comma-separated cell names of the registry: {', '.join(CELL_NAMES)} "
                      "(default rnn,lstm,gru)")
-    cmp.add_argument("--seeds", type=int, default=3)
-    cmp.add_argument("--first-seed", type=int, default=0, help="seeds run first-seed, first-seed + 1, ...")
-    cmp.add_argument("--steps", type=int, help="optimizer steps per run (default 2000 unless --budget-seconds)")
-    cmp.add_argument("--budget-seconds", type=float, help="wall-clock seconds per run")
-    cmp.add_argument("--hidden-size", type=int, default=64)
+    cmp.add_argument("--seeds", type=count, default=3)
+    cmp.add_argument("--first-seed", type=_number(int, 0), default=0, help="seeds run first-seed, first-seed + 1, ...")
+    cmp.add_argument("--steps", type=count, help="optimizer steps per run (default 2000 unless --budget-seconds)")
+    cmp.add_argument("--budget-seconds", type=_number(float, 0.0, low_open=True), help="wall-clock seconds per run")
+    cmp.add_argument("--hidden-size", type=count, default=64)
     cmp.add_argument("--equal-params", action="store_true", help="size each cell to the LSTM's parameter count")
-    cmp.add_argument("--batch-size", type=int, default=64)
-    cmp.add_argument("--lr", type=float, default=3e-3)
-    cmp.add_argument("--eval-every", type=int, default=100, help="validation interval in steps (learning curves)")
-    cmp.add_argument("--task-params", help="JSON of task options, e.g. '{\"n_train\": 2000}'")
-    cmp.add_argument("--device", default="auto")
+    cmp.add_argument("--batch-size", type=count, default=64)
+    cmp.add_argument("--lr", type=_number(float, 0.0, low_open=True), default=3e-3)
+    cmp.add_argument("--eval-every", type=count, default=100, help="validation interval in steps (learning curves)")
+    cmp.add_argument("--task-params", type=_json_object, help="JSON of task options, e.g. '{\"n_train\": 2000}'")
+    cmp.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
     cmp.add_argument("--out", required=True)
     cmp.set_defaults(run=_compare)
 
     clip = sub.add_parser("clipping", help="exploding gradients: a linear RNN trained with and without clipping")
-    clip.add_argument(
-        "--radius", type=float, default=2.0, help="scale of the orthogonal recurrent weights at init (default 2)"
-    )
-    clip.add_argument("--seed", type=int, default=0)
+    clip.add_argument("--radius", type=_number(float, 0.0, low_open=True), default=2.0,
+                      help="scale of the orthogonal recurrent weights at init (default 2)")
+    clip.add_argument("--seed", type=_number(int, 0), default=0)
     clip.add_argument("--out", required=True)
     clip.set_defaults(run=_clipping)
 
@@ -782,9 +896,9 @@ def build_parser() -> argparse.ArgumentParser:
         "offline data, with its baseline on the same split; write report.json, report.md and report.html (its "
         "plots embedded) to --out.",
     )
-    app.add_argument("recipe", choices=RECIPES)
+    app.add_argument("recipe", type=_one_of(RECIPES), metavar="RECIPE", help="one of " + ", ".join(RECIPES))
     app.add_argument("--quick", action="store_true", help="a small subset, in seconds (a smoke run)")
-    app.add_argument("--seed", type=int, default=0)
+    app.add_argument("--seed", type=_number(int, 0), default=0)
     app.add_argument("--out", help="output directory (default: print the results as JSON)")
     app.set_defaults(run=_app)
 
@@ -810,10 +924,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=_number(int, 0, 65535, high_open=False), default=8000,
                        help="port (default 8000)")
     serve.add_argument("--no-batching", action="store_true", help="run each request alone")
-    serve.add_argument("--max-batch", type=int, default=64, help="sequences per batch at most (default 64)")
+    serve.add_argument("--max-batch", type=_number(int, 1), default=64, help="sequences per batch at most (default 64)")
     serve.add_argument("--max-wait-ms", type=_number(float, 0), default=2.0,
                        help="how long a request waits for others to batch with (default 2)")
-    serve.add_argument("--threads", type=int, help="torch threads for the model (default: torch's own)")
+    serve.add_argument("--threads", type=_number(int, 1), help="torch threads for the model (default: torch's own)")
     serve.set_defaults(run=_serve)
     return parser
 
@@ -837,6 +951,9 @@ def main(argv=None) -> int:
     diverges) ends with one line on stderr and exit status 2 (130 when interrupted); an unexpected internal
     error still shows its traceback, as a bug should."""
     args = build_parser().parse_args(argv)
+    for name in ("data", "model", "out"):  # a quoted "~/x" is the home directory, as pandas reads it
+        if isinstance(getattr(args, name, None), str) and getattr(args, name).startswith("~"):
+            setattr(args, name, os.path.expanduser(getattr(args, name)))
     previous, warnings.formatwarning = warnings.formatwarning, _warning_line  # a warning is one line too
     try:
         return args.run(args)
@@ -844,6 +961,12 @@ def main(argv=None) -> int:
         hint = " (rerun with --resume to continue from the last finished epoch)" if args.command == "train" else ""
         print(f"rnnkit {args.command}: interrupted{hint}", file=sys.stderr)
         return 130
+    except (MemoryError, RuntimeError) as err:
+        if not (isinstance(err, MemoryError) or _out_of_memory(err)):
+            raise
+        print(f"rnnkit {args.command}: error: out of memory ({_one_line(err)[:200]}); lower --hidden-size or "
+              "--batch-size (or the data's length)", file=sys.stderr)
+        return 2
     except Exception as err:
         if not isinstance(err, _foreseen()):
             raise
@@ -851,6 +974,12 @@ def main(argv=None) -> int:
         return 2
     finally:
         warnings.formatwarning = previous
+
+
+def _out_of_memory(err: RuntimeError) -> bool:
+    """Whether torch failed to allocate memory (CPU: "can't allocate memory"; CUDA: torch.OutOfMemoryError)."""
+    text = str(err)
+    return type(err).__name__ == "OutOfMemoryError" or "can't allocate memory" in text or "out of memory" in text
 
 
 def _foreseen() -> tuple[type[Exception], ...]:

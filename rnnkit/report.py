@@ -131,6 +131,15 @@ th{background:#f2f2f2}img{max-width:100%}figure{margin:1em 0}figcaption{color:#5
 code{background:#f4f4f4;padding:0 .2em}pre{white-space:pre-wrap;background:#f4f4f4;padding:.5em}"""
 
 
+def is_report_directory(path: str | os.PathLike) -> bool:
+    """Whether ``path`` holds a ``report.json`` written by :func:`write_report` (its title, machine and results)."""
+    try:
+        record = json.loads((Path(path) / "report.json").read_text())
+    except (OSError, ValueError):
+        return False
+    return isinstance(record, dict) and {"title", "machine", "results"} <= record.keys()
+
+
 def write_report(directory: str | os.PathLike, *, title: str, results: dict, markdown: str,
                  figures: dict[str, Figure] | None = None, machine_info: dict | None = None) -> dict[str, Path]:
     """Write ``report.json``, ``report.md``, ``report.html`` and one ``NAME.png`` per figure into ``directory``

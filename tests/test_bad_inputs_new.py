@@ -577,3 +577,10 @@ def test_a_regression_y_mixing_bools_and_numbers_is_refused():  # E56
     X = [np.random.default_rng(i).random((5, 2)) for i in range(4)]
     with pytest.raises(ValueError, match="y mixes True/False with numbers \\(a bool at position 1\\)"):
         SequenceRegressor(max_epochs=1, hidden_size=4).fit(X, np.array([0.5, True, 2.0, 0.0], dtype=object))
+
+
+def test_a_varying_numeric_target_is_quoted_as_written_not_as_a_numpy_repr(tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_text("id,t,f,target\na,0,1,0.1\na,1,2,0.2\nb,0,1,1\n")
+    message = refused(path, time_column="t")
+    assert "several values in 'target' (0.1 on line 2, 0.2 on line 3)" in message and "np.float64" not in message

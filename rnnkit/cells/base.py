@@ -91,6 +91,15 @@ class Cell(nn.Module):
         """One time step: ``xw_t (B, G)``, ``state`` -> ``(y_t (B, H), new_state)``."""
         raise NotImplementedError
 
+    def forward(self, *args, **kwargs):
+        # torch.nn.LSTMCell habits: cell(x_t, (h, c)). A cell here is one step of an unroller, on the projected
+        # input, and returns (y_t, new_state): say so rather than torch's "missing the required forward".
+        raise TypeError(
+            f"{type(self).__name__} is not called directly: run it over time with rnnkit.Recurrent(cell)(x) "
+            f"(x (B, T, F); one step is x[:, None]), or step it yourself with "
+            f"cell.step(cell.project(x[:, None])[:, 0], state) -> (y_t, new_state)"
+        )
+
     def zero_state(self, batch_size: int, *, device=None, dtype=None) -> State:
         """The all-zeros state for a batch."""
         z = lambda: torch.zeros(batch_size, self.hidden_size, device=device, dtype=dtype)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numbers
+
 import torch
 from torch import Tensor
 
@@ -36,6 +38,8 @@ class LSTMCell(AffineCell):
     def __init__(
         self, input_size: int, hidden_size: int, *, bias: bool = True, forget_bias: float | None = 1.0
     ):
+        if forget_bias is not None and (isinstance(forget_bias, bool) or not isinstance(forget_bias, numbers.Real)):
+            raise ValueError(f"{type(self).__name__}: forget_bias must be a number or None, got {forget_bias!r}")
         self.forget_bias = forget_bias
         super().__init__(input_size, hidden_size, bias=bias)
 

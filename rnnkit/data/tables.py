@@ -273,7 +273,7 @@ def _read_long(path, frame, id_column, time_column, target_column, with_target, 
                 if other.size:
                     a, b = rows[0], rows[other[0]]
                     raise ValueError(f"{path}: sequence {key!r} has several values in {target_column!r} "
-                                     f"({target[a]!r} on {_lines([a])}, {target[b]!r} on {_lines([b])}); a "
+                                     f"({_cell(target[a])} on {_lines([a])}, {_cell(target[b])} on {_lines([b])}); a "
                                      f"per-sequence target must be constant (use --task tag for per-step labels)")
                 y.append(target[rows[0]])
             y = np.asarray(y)

@@ -73,6 +73,8 @@ import copy
 import io
 import json
 import logging
+import math
+import numbers
 import os
 import warnings
 from pathlib import Path
@@ -133,20 +135,22 @@ class Exportable(NamedTuple):
         """Why this model has no step graph, or None if it has one."""
         if self.encoder.bidirectional:
             return ("a bidirectional model has no step graph: its backward direction reads the sequence from "
-                    "its end, so it cannot stream")
+                    "its end, so it cannot stream; fit with bidirectional=False to stream")
         if self.normalise_eps is not None:
             return ("a model with normalise='series' has no step graph: each step is standardised by the mean "
-                    "and std of the whole series, which a stream knows only at its end")
+                    "and std of the whole series, which a stream knows only at its end; fit with normalise=None "
+                    "to stream")
         if self.frontend is not None:
             return (f"a model with a strided front-end ({type(self.frontend).__name__}, stride "
                     f"{self.frontend.k}) has no step graph: its recurrence reads one summary of {self.frontend.k} "
                     "steps, so one observation is not one recurrent step; use sequence.onnx on the window read "
-                    "so far")
+                    "so far, or fit with frontend=None to stream")
         return None
 
 
-def resolve(source) -> Exportable:
-    """The encoder and head of an estimator, a model or a layer, copied to the CPU in eval mode."""
+def resolve(source, who: str = "export_onnx") -> Exportable:
+    """The encoder and head of an estimator, a model or a layer, copied to the CPU in eval mode; ``who`` names
+    the caller in the errors."""
     from ..estimators import SequenceClassifier, SequenceRegressor, SequenceTagger
 
     name = type(source).__name__
@@ -156,17 +160,17 @@ def resolve(source) -> Exportable:
                          "its window-to-forecast graph with export_onnx(forecaster, directory)")
     if isinstance(source, SequenceClassifier | SequenceRegressor | SequenceTagger):
         if not hasattr(source, "model_"):
-            raise ValueError(f"export_onnx: this {name} is not fitted; call fit first")
+            raise ValueError(f"{who}: this {name} is not fitted; call fit first")
         estimator, source = source, source.model_
     if isinstance(source, str | os.PathLike):
-        raise ValueError(f"export_onnx: got the path {str(source)!r}, not a model; load it first: "
+        raise ValueError(f"{who}: got the path {str(source)!r}, not a model; load it first: "
                          f"rnnkit.export_onnx(rnnkit.load(path), directory) (or run rnnkit export)")
     if not isinstance(source, nn.Module):
-        raise ValueError(f"export_onnx: cannot export a {name}; give a fitted SequenceClassifier, "
+        raise ValueError(f"{who}: cannot export a {name}; give a fitted SequenceClassifier, "
                          "SequenceRegressor or SequenceTagger, a SequenceToLabel or SequenceToSequence model, "
                          "or a recurrent layer (rnnkit.LSTM, Stacked, Recurrent, ...)")
     model = copy.deepcopy(source).cpu().float().eval().requires_grad_(False)
-    normalise_eps = frontend = None
+    normalise_eps = frontend = fcn = None  # a bare layer has none of them
     if isinstance(model, Recurrent | Bidirectional):
         model = Stacked([model])
     if isinstance(model, Stacked):
@@ -178,7 +182,7 @@ def resolve(source) -> Exportable:
             normalise_eps = float(model.eps)
         frontend, fcn = getattr(model, "frontend", None), getattr(model, "fcn", None)
     else:
-        raise ValueError(f"export_onnx: cannot export a {name}; give a fitted SequenceClassifier, "
+        raise ValueError(f"{who}: cannot export a {name}; give a fitted SequenceClassifier, "
                          "SequenceRegressor or SequenceTagger, a SequenceToLabel or SequenceToSequence model, "
                          "or a recurrent layer (rnnkit.LSTM, Stacked, Recurrent, ...)")
     for k, d in enumerate(encoder.directions()):
@@ -670,6 +674,13 @@ def export_onnx(model_or_estimator, directory: str | os.PathLike, *, tolerance: 
     """
     import onnx
 
+    if not isinstance(directory, str | os.PathLike):
+        raise ValueError(f"export_onnx: directory must be a path (str or pathlib.Path), got "
+                         f"{type(directory).__name__}")
+    if isinstance(tolerance, bool) or not isinstance(tolerance, numbers.Real) or math.isnan(tolerance):
+        # NaN would refuse every export as "off tolerance", naming no cause
+        raise ValueError(f"export_onnx: tolerance must be a number (the largest error allowed between the "
+                         f"graphs and the eager model, e.g. 1e-4), got {tolerance!r}")
     target = Path(directory)
     _check_target(target)
     if type(model_or_estimator).__name__ == "Forecaster":

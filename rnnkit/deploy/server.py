@@ -19,8 +19,9 @@ the baseline the benchmark compares against.
 **Bad requests** get a 4xx with a one-line ``detail``: 400 not JSON / wrong structure (a key given twice, or
 another key than ``"sequences"``, which would be ignored) / not numbers,
 413 too large (body bytes, sequences per request, steps per sequence), 422 wrong feature count, empty
-sequence, NaN or infinity. The values are checked before anything runs, so a batch never fails because
-of one request.
+sequence, a number beyond float32's range, NaN or infinity (a ``time_aware=True`` model reads ``null`` or
+``NaN`` as a missing value; infinity is refused). The values are checked before anything runs, so a batch
+never fails because of one request.
 """
 
 from __future__ import annotations
@@ -59,8 +60,11 @@ class RequestError(ValueError):
 
 
 # -- the request ----------------------------------------------------------------------------------------------
-def parse_request(body: bytes, n_features: int, limits: Limits) -> list[np.ndarray]:
-    """The sequences of a ``/predict`` body as float32 arrays ``(T_i, F)``; RequestError when bad."""
+def parse_request(body: bytes, n_features: int, limits: Limits, *, missing: bool = False) -> list[np.ndarray]:
+    """The sequences of a ``/predict`` body as float32 arrays ``(T_i, F)``; RequestError when bad.
+
+    ``missing``: the model reads missing values (``time_aware=True``), which a request gives as ``null`` or
+    ``NaN``; both become NaN. Infinity is refused either way."""
     if len(body) > limits.max_body_bytes:
         raise RequestError(413, f"request body of {len(body)} bytes exceeds the limit of "
                                 f"{limits.max_body_bytes} bytes; send fewer sequences per request")
@@ -68,6 +72,11 @@ def parse_request(body: bytes, n_features: int, limits: Limits) -> list[np.ndarr
         payload = json.loads(body, object_pairs_hook=_unique_keys)
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
         raise RequestError(400, f"request body is not JSON ({e})") from None
+    except RequestError:  # a key given twice (_unique_keys)
+        raise
+    except ValueError as e:  # an integer literal of over 4300 digits (Python's limit for reading one)
+        raise RequestError(422, f"request body holds a number beyond float32's range ({str(e).split(':')[0]})"
+                           ) from None
     except RecursionError:
         raise RequestError(400, "request body is nested too deeply") from None
     if not isinstance(payload, dict) or "sequences" not in payload:
@@ -98,20 +107,25 @@ def parse_request(body: bytes, n_features: int, limits: Limits) -> list[np.ndarr
                 raise RequestError(422, f"sequence {i}, step {t} has {len(step)} features; the model reads "
                                         f"{n_features}")
             for v in step:
+                if missing and (v is None or type(v) is float and math.isnan(v)):
+                    continue  # a missing value: NaN in the array below
                 if type(v) not in (int, float):  # bool is an int subclass but not a number here
                     raise RequestError(400, f"sequence {i}, step {t} holds {json.dumps(v)}; features must "
                                             "be numbers")
                 if type(v) is int and abs(v) > FLOAT32_MAX:  # too large even to test as a float
                     raise RequestError(422, f"sequence {i}, step {t} holds a number beyond float32's range")
+                if math.isinf(v) and b"Infinity" not in body:  # a literal such as 1e400, read as infinity
+                    raise RequestError(422, f"sequence {i}, step {t} holds a number beyond float32's range")
                 if not math.isfinite(v):
                     raise RequestError(422, f"sequence {i}, step {t} holds {v}; NaN and infinity are not "
-                                            "accepted")
+                                            "accepted" + ("" if missing else " (give a model fitted with "
+                                                          "time_aware=True to read missing values)"))
         with np.errstate(over="ignore"):
             try:
-                a = np.asarray(seq, dtype=np.float64).astype(np.float32)
+                a = np.asarray(seq, dtype=np.float64).astype(np.float32)  # None (missing) becomes NaN
             except OverflowError:
                 a = None
-        if a is None or not np.isfinite(a).all():
+        if a is None or np.isinf(a).any():
             raise RequestError(422, f"sequence {i} holds a number beyond float32's range")
         arrays.append(a)
     return arrays
@@ -267,6 +281,7 @@ def create_app(estimator, *, batching: bool = True, max_batch: int = 64, max_wai
     batcher = Batcher(lambda seqs: predict_sequences(served, seqs), batching=batching, max_batch=max_batch,
                       max_wait_ms=max_wait_ms)
     with_probabilities = info["classes"] is not None
+    missing = bool(getattr(estimator, "time_aware", False))  # NaN (or null) in a request: a missing value
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
@@ -292,7 +307,7 @@ def create_app(estimator, *, batching: bool = True, max_batch: int = 64, max_wai
             return JSONResponse({"detail": f"request body of {declared} bytes exceeds the limit of "
                                            f"{limits.max_body_bytes} bytes"}, status_code=413)
         try:
-            sequences = parse_request(await request.body(), info["n_features"], limits)
+            sequences = parse_request(await request.body(), info["n_features"], limits, missing=missing)
         except RequestError as e:
             return JSONResponse({"detail": str(e)}, status_code=e.status)
         results = await batcher.submit(sequences)

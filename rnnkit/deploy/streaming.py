@@ -91,6 +91,9 @@ class Streamer:
     """
 
     def __init__(self, source, *, threads: int | None = 1):
+        if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int) or threads < 1):
+            raise ValueError(f"Streamer: threads must be an integer >= 1 (onnxruntime's intra-op threads) or None, "
+                             f"got {threads!r}")
         if isinstance(source, str | os.PathLike):
             import onnxruntime as ort
 
@@ -108,10 +111,17 @@ class Streamer:
             self._x_ort = ort.OrtValue.ortvalue_from_numpy(self._x)  # shares self._x's memory
             self._y_ort = ort.OrtValue.ortvalue_from_numpy(self._y)
             self._x_row, self._y_row = self._x[0], self._y[0]  # (F,), (O,) views: no indexing per step
+            self._fitted = None
         else:
-            exportable = resolve(source)
+            exportable = resolve(source, "Streamer")
             self.backend = "torch"
+            why = exportable.why_no_step()
+            if why is not None:
+                raise ValueError(f"Streamer: {why}")
             self._graph = StepGraph(exportable).eval()
+            # the estimator and the fitted model this streamer copied: fitting it again replaces model_ (step_many
+            # refuses to go on with the old copy)
+            self._fitted = None if exportable.estimator is None else (exportable.estimator, source.model_)
             self.initial_state = self._graph.initial_state().numpy()
             self.n_features = exportable.encoder.input_size
             self.preprocessing = preprocessing(exportable.estimator)
@@ -142,8 +152,11 @@ class Streamer:
         """Forget one stream's state (it starts over at its next step), or every stream's."""
         if stream_id is None:
             self._streams.clear()
-        else:
+            return
+        try:
             self._streams.pop(stream_id, None)
+        except TypeError as e:
+            raise _id_error(stream_id, e) from None
 
     def step(self, stream_id, x_t) -> StepOutput:
         """Advance one stream by one observation ``x_t (F,)``."""
@@ -181,6 +194,10 @@ class Streamer:
                              f"{type(observations).__name__}")
         if not observations:
             return {}
+        if self._fitted is not None and self._fitted[0].__dict__.get("model_") is not self._fitted[1]:
+            estimator = self._fitted[0]
+            raise ValueError(f"Streamer: this {type(estimator).__name__} was fitted again after the Streamer was "
+                             "made, which still holds the old model; make a new Streamer(estimator)")
         ids = list(observations)
         if len(ids) == 1 and self.backend == "onnxruntime":
             return {ids[0]: self.step(ids[0], observations[ids[0]])}
@@ -252,6 +269,9 @@ class Streamer:
         numbers (imaginary part dropped), dates and durations (raw ticks)."""
         if x_t is None:  # np.asarray(None, float32) is a NaN
             raise ValueError(f"Streamer: the observation of stream {stream_id!r} is None; give one step's features")
+        if isinstance(x_t, torch.Tensor):  # one that requires grad, lives on a GPU or is bfloat16 has no numpy view
+            t = x_t.detach().cpu()
+            x_t = (t.double() if t.is_floating_point() else t).numpy()
         raw = x_t if isinstance(x_t, np.ndarray) else None
         if raw is None:
             try:
@@ -264,7 +284,12 @@ class Streamer:
             raise ValueError(f"Streamer: the observation of stream {stream_id!r} is not numeric: it holds {what} "
                              f"(dtype {raw.dtype}), which float32 would misread; give the features as real numbers")
         try:
-            return np.asarray(raw, dtype=np.float32)
+            with np.errstate(over="raise"):  # 1e39 would become infinity, and be refused as such
+                return np.asarray(raw, dtype=np.float32)
+        except (OverflowError, FloatingPointError):  # FloatingPointError: a float, OverflowError: a huge int
+            raise ValueError(f"Streamer: the observation of stream {stream_id!r} contains NaN or infinity once read "
+                             f"as float32: a value beyond float32's range (±{np.finfo(np.float32).max:.3g}); rescale "
+                             "the feature") from None
         except (TypeError, ValueError) as e:
             raise ValueError(f"Streamer: the observation of stream {stream_id!r} is not numeric ({e})") from e
 

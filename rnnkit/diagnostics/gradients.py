@@ -14,6 +14,7 @@ direction, so the difference can be seen rather than recited.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -76,8 +77,17 @@ def default_loss(output: Tensor, y: Tensor) -> Tensor:
     with ``output (B, C)``, or per step ``y (B, T)`` with ``output (B, T, C)``, ``-100`` ignored), mean
     squared error for float targets (``output`` reshaped to ``y``'s shape)."""
     if y.is_floating_point():
+        if output.numel() != y.numel():
+            raise ValueError(f"gradient_flow: float y {tuple(y.shape)} is read as regression targets, but the "
+                             f"model's output has shape {tuple(output.shape)}; for classes pass integer ids "
+                             f"(y.long())")
         return F.mse_loss(output.reshape(y.shape), y)
-    logits = output.reshape(-1, output.shape[-1])  # (B, C) or (B*T, C)
+    C = output.shape[-1]
+    bad = ((y < 0) | (y >= C)) & (y != IGNORE_INDEX)
+    if bool(bad.any()):
+        raise ValueError(f"gradient_flow: y holds class id {int(y[bad].flatten()[0])} but the model has {C} outputs "
+                         f"(ids in [0, {C}), {IGNORE_INDEX} ignored)")
+    logits = output.reshape(-1, C)  # (B, C) or (B*T, C)
     return F.cross_entropy(logits, y.reshape(-1).long(), ignore_index=IGNORE_INDEX)
 
 
@@ -114,6 +124,12 @@ def gradient_flow(
     Zoneout mixes the state with the previous one after the output is taken, so "``∂L/∂h_t``" is ambiguous
     there: layers with ``zoneout > 0`` raise ``ValueError``.
     """
+    real = isinstance(rel_threshold, numbers.Real) and not isinstance(rel_threshold, bool)
+    if not (real and 0 <= rel_threshold <= 1):
+        raise ValueError(f"gradient_flow: rel_threshold must be a number in [0, 1] (a fraction of the largest "
+                         f"gradient norm), got {rel_threshold!r}")
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise ValueError(f"gradient_flow: seed must be an integer, got {seed!r}")
     probe = resolve(model, X, y, lengths=lengths)
     zoned = [name for name, d in named_directions(probe.module).items() if d.zoneout > 0]
     if zoned:

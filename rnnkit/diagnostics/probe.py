@@ -110,7 +110,11 @@ def resolve(model, X, y=None, *, lengths=None) -> Probe:
         raise ValueError(f"diagnostics: X must have shape (B, T, F) (or (B, T) token ids), got "
                          f"{tuple(x.shape)}")
     if lengths is not None:
-        lengths = torch.as_tensor(lengths).to(device=device, dtype=torch.long)
+        lengths = torch.as_tensor(np.asarray(lengths) if not isinstance(lengths, Tensor) else lengths)
+        if lengths.is_floating_point() or lengths.is_complex() or lengths.dtype == torch.bool:
+            raise ValueError(f"diagnostics: lengths must be integers, got dtype {lengths.dtype}; floats are not "
+                             f"truncated: pass whole-number lengths as ints (e.g. lengths.long())")
+        lengths = lengths.to(device=device, dtype=torch.long)
     if y is not None:
         y = torch.as_tensor(np.asarray(y) if not isinstance(y, Tensor) else y).to(device)
         y = y.to(dtype) if y.is_floating_point() else y

@@ -120,9 +120,23 @@ def _score(output: Tensor, target: int | Tensor | Callable | None) -> tuple[Tens
         if target is None:
             chosen = output.argmax(dim=1)
         else:
-            chosen = torch.as_tensor(target, dtype=torch.long, device=output.device).expand(B)
+            chosen = _class_target(target, B, output.shape[1]).to(output.device)
         return output.gather(1, chosen[:, None])[:, 0], chosen.cpu()
     raise ValueError(
         f"saliency: the model's output has shape {tuple(output.shape)}; pass target=callable(output) -> (B,) "
         f"to say which score to explain (e.g. lambda out: out[:, -1, 0])"
     )
+
+
+def _class_target(target, B: int, C: int) -> Tensor:
+    """``target`` (an int, or one per sequence) as ``(B,)`` class ids, checked to be integers in ``[0, C)``."""
+    t = torch.as_tensor(np.asarray(target) if not isinstance(target, Tensor) else target)
+    if t.is_floating_point() or t.is_complex() or t.dtype == torch.bool:
+        raise ValueError(f"saliency: target must be an integer class id (or one per sequence), got dtype {t.dtype}")
+    if t.shape not in ((), (1,), (B,)):
+        raise ValueError(f"saliency: target must be one class id or one per sequence ({B},), got shape "
+                         f"{tuple(t.shape)}")
+    if t.numel() and (int(t.min()) < 0 or int(t.max()) >= C):
+        raise ValueError(f"saliency: target class ids must be in [0, {C}) for the model's {C} outputs, got min "
+                         f"{int(t.min())} and max {int(t.max())}")
+    return t.long().expand(B)

@@ -77,13 +77,20 @@ def check_input(x: Tensor, layer: nn.Module, lengths: Tensor | None, who: str) -
     return lengths.to(device=x.device, dtype=torch.long)
 
 
-def check_state(state, expected_shape: tuple[int, ...], fields: tuple[str, ...], who: str, x: Tensor):
-    """Validate a state (tensor or NamedTuple) whose every field must have ``expected_shape``."""
-    tensors = (state,) if isinstance(state, Tensor) else tuple(state) if isinstance(state, tuple) else None
+def check_state(state, expected_shape: tuple[int, ...], fields: tuple[str, ...], who: str, x: Tensor,
+                state_type: type | None = None):
+    """Validate a state (tensor or NamedTuple) whose every field must have ``expected_shape``; return it, a
+    plain tuple ``(h, c)`` made the cell's ``state_type`` (``LSTMState``), as torch.nn takes a tuple."""
+    if len(fields) == 1:
+        tensors = (state,) if isinstance(state, Tensor) else None
+    else:
+        tensors = tuple(state) if isinstance(state, tuple) else None
     if tensors is None or len(tensors) != len(fields):
+        got = type(state).__name__ + (f" of {len(state)}" if isinstance(state, tuple | list) else "")
+        hint = "; pass h itself, not a tuple" if len(fields) == 1 and isinstance(state, tuple | list) else ""
         raise ValueError(
             f"{who}: state must be {'a tensor' if len(fields) == 1 else 'a tuple ' + str(fields)} "
-            f"of shape {expected_shape}, got {type(state).__name__}"
+            f"of shape {expected_shape}, got {got}{hint}"
         )
     for name, t in zip(fields, tensors, strict=True):
         if not isinstance(t, Tensor) or tuple(t.shape) != tuple(expected_shape):
@@ -100,3 +107,6 @@ def check_state(state, expected_shape: tuple[int, ...], fields: tuple[str, ...],
                 f"{who}: state field {name!r} is {t.dtype} but x is {x.dtype}; convert the state's "
                 f"tensors with .{_convert(x.dtype)}"
             )
+    if state_type is not None and type(state) is not state_type:
+        return state_type(*tensors)
+    return state

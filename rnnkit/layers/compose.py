@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numbers
+
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
@@ -52,7 +54,8 @@ class Bidirectional(nn.Module):
         """``loop``: each direction's time loop (see :class:`Recurrent`); default the reference loop."""
         fwd_state = bwd_state = None
         if state is not None:
-            check_state(state, (x.shape[0], 2, self.hidden_size), self.state_fields, "Bidirectional", x)
+            state = check_state(state, (x.shape[0], 2, self.hidden_size), self.state_fields, "Bidirectional", x,
+                                self.forward_layer.cell.state_type)
             fwd_state, bwd_state = map_state(lambda s: s[:, 0], state), map_state(lambda s: s[:, 1], state)
         y_f, s_f = self.forward_layer(x, lengths, fwd_state, loop=loop)
         y_b, s_b = self.backward_layer(x, lengths, bwd_state, loop=loop)
@@ -89,8 +92,8 @@ class Stacked(nn.Module):
         layers = list(layers)
         if not layers:
             raise ValueError("Stacked: needs at least one layer")
-        if not 0.0 <= dropout < 1.0:
-            raise ValueError(f"Stacked: dropout must be in [0, 1), got {dropout}")
+        if not (isinstance(dropout, numbers.Real) and not isinstance(dropout, bool) and 0.0 <= dropout < 1.0):
+            raise ValueError(f"Stacked: dropout must be a number in [0, 1), got {dropout!r}")
         if backend not in BACKENDS:
             raise ValueError(f"Stacked: backend must be one of {BACKENDS}, got {backend!r}")
         first = layers[0]
@@ -144,7 +147,8 @@ class Stacked(nn.Module):
         lengths = check_input(x, self, lengths, who)
         if state is not None:
             n = self.num_layers * self.num_directions
-            check_state(state, (x.shape[0], n, self.hidden_size), self.state_fields, who, x)
+            state = check_state(state, (x.shape[0], n, self.hidden_size), self.state_fields, who, x,
+                                self.cells()[0].state_type)
         return run_layer(self, x, lengths, state)
 
     def forward_reference(self, x: Tensor, lengths: Tensor | None, state: State | None):

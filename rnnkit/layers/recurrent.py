@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numbers
+
 import torch
 from torch import Tensor, nn
 
@@ -81,8 +83,11 @@ class Recurrent(nn.Module):
             ("hidden_dropout", hidden_dropout),
             ("zoneout", zoneout),
         ):
-            if not 0.0 <= p < 1.0:
-                raise ValueError(f"Recurrent: {name} must be in [0, 1), got {p}")
+            if not (isinstance(p, numbers.Real) and not isinstance(p, bool) and 0.0 <= p < 1.0):
+                raise ValueError(f"Recurrent: {name} must be a number in [0, 1), got {p!r}")
+        for name, flag in (("reverse", reverse), ("learn_initial_state", learn_initial_state)):
+            if not isinstance(flag, bool | int) or flag not in (0, 1):  # "no" would be truthy
+                raise ValueError(f"Recurrent: {name} must be True or False, got {flag!r}")
         self.cell = cell
         self.reverse = reverse
         self.input_dropout, self.hidden_dropout, self.zoneout = input_dropout, hidden_dropout, zoneout
@@ -130,7 +135,8 @@ class Recurrent(nn.Module):
         who = f"Recurrent({type(self.cell).__name__})"
         lengths = check_input(x, self, lengths, who)
         if state is not None:
-            check_state(state, (x.shape[0], self.hidden_size), self.state_fields, who, x)
+            state = check_state(state, (x.shape[0], self.hidden_size), self.state_fields, who, x,
+                                self.cell.state_type)
         if state is None:
             state = self.initial_state(x.shape[0], device=x.device, dtype=x.dtype)
         takes_dropout = getattr(loop, "recurrent_dropout", False)  # the loop draws and applies it itself

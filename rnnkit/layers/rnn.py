@@ -60,6 +60,10 @@ class _TorchCompatible(Stacked):
     ):
         if isinstance(num_layers, bool) or not isinstance(num_layers, numbers.Integral) or num_layers < 1:
             raise ValueError(f"{type(self).__name__}: num_layers must be an integer >= 1, got {num_layers!r}")
+        flags = (("bidirectional", bidirectional), ("bias", bias), ("learn_initial_state", learn_initial_state))
+        for name, flag in flags:
+            if not isinstance(flag, bool | int) or flag not in (0, 1):  # "no" would be truthy
+                raise ValueError(f"{type(self).__name__}: {name} must be True or False, got {flag!r}")
         unknown = set(cell_kwargs) - set(self.cell_options)
         if unknown:
             raise TypeError(f"{type(self).__name__}: unexpected keyword arguments {sorted(unknown)}")

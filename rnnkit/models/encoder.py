@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+
 from ..cells import Cell
 from ..layers import GRU, LSTM, RNN, Bidirectional, LayerNormLSTM, MinGRU, MinLSTM, Recurrent, Stacked
 
@@ -26,8 +28,10 @@ def check_cell_name(name: str, who: str | None = None) -> str:
     layer_class = NAMED_CELLS.get(name.lower()) if isinstance(name, str) else None
     if layer_class is None:
         where = f"{who}: " if who else ""
-        raise ValueError(f"{where}unknown cell {name!r}; use one of {list(CELL_NAMES)}, a Cell object or a "
-                         "factory (input_size, hidden_size) -> Cell")
+        close = difflib.get_close_matches(name.lower(), NAMED_CELLS, n=1) if isinstance(name, str) else []
+        guess = f"did you mean {close[0]!r}? " if close else ""
+        raise ValueError(f"{where}unknown cell {name!r}; {guess}use one of {list(CELL_NAMES)}, a Cell object or "
+                         "a factory (input_size, hidden_size) -> Cell")
     return next(n for n in CELL_NAMES if NAMED_CELLS[n] is layer_class)
 
 
@@ -79,6 +83,10 @@ def build_encoder(
         made = cell(layer_input, hidden_size)
         if not isinstance(made, Cell):
             raise ValueError(f"the cell factory returned {type(made).__name__}, not an rnnkit Cell")
+        if (made.input_size, made.hidden_size) != (layer_input, hidden_size):
+            raise ValueError(f"the cell factory was asked for (input_size, hidden_size) = ({layer_input}, "
+                             f"{hidden_size}) but returned a {type(made).__name__} of ({made.input_size}, "
+                             f"{made.hidden_size}); build the cell from the two sizes it is given")
         return made
 
     directions = 2 if bidirectional else 1

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import numbers
+
 import torch
 from torch import Tensor, nn
 
 from ..cells.base import State
 from .encoder import build_encoder
-from .heads import StepHead
+from .heads import StepHead, check_output_size
 
 
 def sample_next(logits: Tensor, *, temperature: float = 1.0, top_k: int | None = None,
@@ -59,6 +61,7 @@ class LanguageModel(nn.Module):
         backend: str = "auto",
     ):
         super().__init__()
+        check_output_size(vocab_size, "vocab_size", "LanguageModel")
         embedding_size = embedding_size or hidden_size
         if tie_weights and embedding_size != hidden_size:
             raise ValueError(f"tie_weights needs embedding_size == hidden_size, got {embedding_size} and "
@@ -75,6 +78,14 @@ class LanguageModel(nn.Module):
     def forward(self, tokens: Tensor, lengths: Tensor | None = None, state: State | None = None):
         if tokens.dtype not in (torch.int64, torch.int32):
             raise ValueError(f"LanguageModel: tokens must be integer ids of shape (B, T), got {tokens.dtype}")
+        if tokens.dim() != 2:
+            raise ValueError(f"LanguageModel: tokens must have shape (B, T), got {tuple(tokens.shape)}; add a batch "
+                             f"dimension with tokens.unsqueeze(0)")
+        if tokens.numel():  # once per call: on GPU an id out of range is a device-side assert, not an error
+            lo, hi = int(tokens.min()), int(tokens.max())
+            if lo < 0 or hi >= self.vocab_size:
+                raise ValueError(f"LanguageModel: token ids must be in [0, vocab_size={self.vocab_size}), got min "
+                                 f"{lo} and max {hi}")
         e = self.drop(self.embedding(tokens))  # (B, T, E)
         h, state = self.encoder(e, lengths, state)  # (B, T, H)
         return self.head(self.drop(h)), state
@@ -88,6 +99,8 @@ class LanguageModel(nn.Module):
                  top_k: int | None = None, generator: torch.Generator | None = None) -> Tensor:
         """Continue ``prompt`` (``(T0,)`` or ``(B, T0)``, ``T0 >= 1``) by ``max_new_tokens`` sampled tokens;
         returns the prompt and the new tokens, ``(B, T0 + max_new_tokens)`` (or 1-D for a 1-D prompt)."""
+        if isinstance(max_new_tokens, bool) or not isinstance(max_new_tokens, numbers.Integral) or max_new_tokens < 0:
+            raise ValueError(f"generate: max_new_tokens must be an integer >= 0, got {max_new_tokens!r}")
         one = prompt.dim() == 1
         stream = self.stream()
         stream.feed(prompt)

@@ -9,7 +9,7 @@ from torch import Tensor, nn
 from ..cells import Cell
 from ..cells.base import State, map_state
 from .encoder import build_encoder
-from .heads import StepHead
+from .heads import StepHead, check_output_size
 
 OUTPUT_KINDS = ("classification", "regression")
 
@@ -58,6 +58,7 @@ class EncoderDecoder(nn.Module):
         backend: str = "auto",
     ):
         super().__init__()
+        check_output_size(output_size, "output_size", "EncoderDecoder")
         if output_kind not in OUTPUT_KINDS:
             raise ValueError(f"output_kind must be one of {OUTPUT_KINDS}, got {output_kind!r}")
         if isinstance(cell, Cell):
@@ -89,6 +90,7 @@ class EncoderDecoder(nn.Module):
         if y is None:
             raise ValueError("EncoderDecoder.forward needs the targets y (teacher forcing); use generate() "
                              "to decode without them")
+        self.check_targets(x, y)
         state = self.encode(x, lengths)
         if self.output_kind == "classification":
             y = y.masked_fill(y < 0, 0)
@@ -96,6 +98,28 @@ class EncoderDecoder(nn.Module):
         d = torch.cat([self.start.expand(B, 1, -1), self.feedback(y[:, :-1])], dim=1)  # (B, T_out, E)
         h, state = self.decoder(d, y_lengths, state)  # (B, T_out, D*H)
         return self.head(h), state
+
+    def check_targets(self, x: Tensor, y: Tensor) -> None:
+        """ValueError unless ``y`` is ``(B, T_out)`` class ids below ``output_size`` (negative: padding) or
+        ``(B, T_out, O)`` values, for ``x``'s ``B`` sequences."""
+        O, kind = self.head.linear.out_features, self.output_kind
+        expected = "(B, T_out) integer class ids" if kind == "classification" else f"(B, T_out, {O}) floats"
+        if not isinstance(y, Tensor):
+            raise ValueError(f"EncoderDecoder: y must be a tensor {expected}, got {type(y).__name__}")
+        shape_ok = y.dim() == 2 if kind == "classification" else (y.dim() == 3 and y.shape[-1] == O)
+        if not shape_ok or y.shape[0] != x.shape[0] or y.shape[1] == 0:
+            raise ValueError(f"EncoderDecoder: y must be {expected} for x's {x.shape[0]} sequences "
+                             f"(output_kind={kind!r}), got shape {tuple(y.shape)}")
+        if kind == "regression" and not y.is_floating_point():
+            raise ValueError(f"EncoderDecoder: y must be floating point for output_kind='regression', got "
+                             f"{y.dtype}; use y.float()")
+        if kind == "classification":
+            if y.is_floating_point() or y.dtype == torch.bool or y.is_complex():
+                raise ValueError(f"EncoderDecoder: y must hold integer class ids, got {y.dtype}; use y.long() "
+                                 f"if its values are whole numbers")
+            if int(y.max()) >= O:
+                raise ValueError(f"EncoderDecoder: y holds class id {int(y.max())} but output_size={O} (ids in "
+                                 f"[0, {O}), negative ids mark padding)")
 
     @torch.no_grad()
     def generate(self, x: Tensor, lengths: Tensor | None = None, *, max_length: int,

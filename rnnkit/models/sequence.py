@@ -12,9 +12,10 @@ from __future__ import annotations
 from torch import Tensor, nn
 
 from ..cells.base import State
+from ..layers.checks import check_input
 from .encoder import build_encoder
 from .frontend import NORMALISATIONS, FullyConvolutional, build_frontend, fcn_resolution, normalise_series
-from .heads import LabelHead, StepHead
+from .heads import LabelHead, StepHead, check_output_size
 
 
 class SequenceToLabel(nn.Module):
@@ -72,6 +73,8 @@ class SequenceToLabel(nn.Module):
         backend: str = "auto",
     ):
         super().__init__()
+        check_output_size(output_size, "output_size", "SequenceToLabel")
+        self.input_size = input_size  # what check_input reads
         if normalise not in NORMALISATIONS:
             raise ValueError(f"normalise must be one of {NORMALISATIONS}, got {normalise!r}")
         if not eps > 0:
@@ -90,6 +93,8 @@ class SequenceToLabel(nn.Module):
                               extra_features=0 if self.fcn is None else self.fcn.output_size)
 
     def forward(self, x: Tensor, lengths: Tensor | None = None, state: State | None = None):
+        # checked here, not only in the encoder: normalisation, the front-end and pooling read x and lengths first
+        lengths = check_input(x, self, lengths, "SequenceToLabel")
         if self.normalise == "series":
             x = normalise_series(x, lengths, self.eps)
         branch = None if self.fcn is None else self.fcn(x, lengths)  # (B, E/2)
@@ -131,6 +136,7 @@ class SequenceToSequence(nn.Module):
         backend: str = "auto",
     ):
         super().__init__()
+        check_output_size(output_size, "output_size", "SequenceToSequence")
         self.encoder = build_encoder(cell, input_size, hidden_size, num_layers=num_layers,
                                      bidirectional=bidirectional, dropout=dropout, backend=backend)
         self.head = StepHead(self.encoder.output_size, output_size)

@@ -16,6 +16,8 @@ name                      kind       data                              chance le
 ========================  =========  ================================  =====================================
 """
 
+import inspect
+
 from .base import METRICS, Split, Task
 from .digits import digit_sequences, digits_task, permuted_digits_task
 from .exploding import ExplodingGradientDemo, TrainingCurve, exploding_gradient_demo
@@ -43,6 +45,9 @@ def get_task(name: str, **params) -> Task:
     """Build the task ``name`` (a key of :data:`TASKS`) with its keyword ``params`` (see each builder)."""
     if name not in TASKS:
         raise ValueError(f"get_task: unknown task {name!r}; choose from {sorted(TASKS)}")
+    accepted = list(inspect.signature(TASKS[name]).parameters)
+    if unknown := [k for k in params if k not in accepted]:
+        raise ValueError(f"get_task: task {name!r} has no option(s) {unknown}; its options are {accepted}")
     return TASKS[name](**params)
 
 

@@ -162,9 +162,16 @@ class TokenStreams(BPTTBatches, Dataset):
     """
 
     def __init__(self, tokens: Tensor, batch_size: int, window: int):
-        tokens = torch.as_tensor(tokens, dtype=torch.long).reshape(-1)
-        if batch_size < 1:
-            raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+        tokens = torch.as_tensor(np.asarray(tokens) if not isinstance(tokens, Tensor) else tokens)
+        if tokens.dim() != 1:  # a (B, L) matrix flattened would join its rows into one stream and cut it anew
+            raise ValueError(f"TokenStreams: tokens must be one stream of ids, shape (N,), got shape "
+                             f"{tuple(tokens.shape)}; for separate texts join them (torch.cat) with a separator id")
+        if tokens.is_floating_point() or tokens.is_complex() or tokens.dtype == torch.bool:
+            raise ValueError(f"TokenStreams: tokens must be integer ids, got dtype {tokens.dtype}; use .long() "
+                             f"if they are whole numbers")
+        tokens = tokens.long()
+        if isinstance(batch_size, bool) or not isinstance(batch_size, int | np.integer) or batch_size < 1:
+            raise ValueError(f"TokenStreams: batch_size must be an integer >= 1, got {batch_size!r}")
         super().__init__(tokens, batch_size, window)
 
     @property

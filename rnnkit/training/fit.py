@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import torch
 
-from .runs import resolve_device
+from .runs import read_checkpoint, resolve_device
 
 if TYPE_CHECKING:
     import lightning as L
@@ -99,11 +99,27 @@ def seeded_fit(
 
     if isinstance(train, L.LightningDataModule) and val is not None:
         raise ValueError("seeded_fit: give validation data through the LightningDataModule, not as val")
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise ValueError(f"seeded_fit: seed must be an integer, got {seed!r}")
+    if isinstance(max_epochs, bool) or not isinstance(max_epochs, numbers.Integral) or max_epochs < -1:
+        raise ValueError(f"seeded_fit: max_epochs must be an integer >= 0 (or -1: no limit, as Lightning's), got "
+                         f"{max_epochs!r}")
+    if not isinstance(train, L.LightningDataModule) and _is_empty(train):
+        raise ValueError("seeded_fit: the training DataLoader yields no batches (an empty dataset, or fewer items "
+                         "than batch_size with drop_last=True); give it training data")
+    if ckpt_path is not None and str(ckpt_path) not in _LIGHTNING_CKPT_NAMES:
+        if not Path(ckpt_path).is_file():
+            raise ValueError(f"seeded_fit: ckpt_path {str(ckpt_path)!r} is not a file; give the path of a "
+                             f"checkpoint (e.g. log_dir/checkpoints/last.ckpt) or None to start from the beginning")
+        read_checkpoint(ckpt_path)  # a truncated or foreign file: one line naming it, not the unpickler's traceback
     accelerator = resolve_device(device)
     cuda = [torch.cuda.current_device()] if accelerator == "cuda" else []
     with torch.random.fork_rng(devices=cuda):
         torch.manual_seed(seed)
         module = build()
+        if not isinstance(module, L.LightningModule):
+            raise TypeError(f"seeded_fit: build() must return a LightningModule (e.g. SequenceModule(model)), got "
+                            f"{type(module).__name__}")
         trainer = make_trainer(max_epochs=max_epochs, device=accelerator, devices=scale.devices,
                                num_nodes=scale.num_nodes, strategy=scale.strategy, log_dir=log_dir,
                                early_stopping_patience=early_stopping_patience, verbose=verbose,
@@ -115,3 +131,14 @@ def seeded_fit(
             else:
                 trainer.fit(module, train, val, ckpt_path=ckpt_path, weights_only=True)
         return Fitted(module, trainer, time.perf_counter() - start)
+
+
+_LIGHTNING_CKPT_NAMES = ("last", "best", "hpc", "registry")  # ckpt_path values Lightning resolves itself
+
+
+def _is_empty(loader) -> bool:
+    """Whether a DataLoader is known to yield no batch (an iterable-style one has no length: not known)."""
+    try:
+        return len(loader) == 0
+    except TypeError:
+        return False

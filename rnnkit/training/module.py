@@ -66,6 +66,8 @@ def time_chunks(batch, steps: int | None, *, per_step: bool) -> Iterator[Chunk]:
     """
     x, lengths, y = batch.x, batch.lengths, batch.y
     B, T = x.shape[:2]
+    if y is not None and len(y) != B:  # before y[rows] picks the wrong targets or fails in indexing
+        raise ValueError(f"the batch has {B} sequences in x but {len(y)} targets in y (shape {tuple(y.shape)})")
     if lengths is None:
         lengths = torch.full((B,), T, dtype=torch.long, device=x.device)
     steps = steps or T
@@ -131,6 +133,8 @@ class SequenceModule(L.LightningModule):
             raise ValueError(f"model.target must be 'label', 'step' or 'decoder', got {target!r}")
         check_training_options(task=task, lr=lr, weight_decay=weight_decay, clip_grad_norm=clip_grad_norm,
                                clip_grad_value=clip_grad_value, tbptt_steps=tbptt_steps)
+        if not isinstance(stateful, bool | int) or stateful not in (0, 1):  # "no" would be truthy
+            raise ValueError(f"stateful must be True or False, got {stateful!r}")
         encoder = getattr(model, "encoder", None)
         if (tbptt_steps is not None or stateful) and target == "decoder":
             raise ValueError("truncated BPTT and stateful training do not apply to an EncoderDecoder")
@@ -195,6 +199,7 @@ class SequenceModule(L.LightningModule):
         if self.target == "decoder":
             out, state = self.model(chunk.x, chunk.lengths, batch.y, batch.y_lengths)  # (B, T_out, O)
             return self.valid_steps(out, batch.y, batch.y_lengths) + (state,)
+        self.check_batch(batch)  # shapes only: no sync
         if self.stateful and state is not None and hidden_batch(state) != chunk.x.shape[0]:
             raise ValueError(f"stateful training needs every batch to have the same size; got "
                              f"{chunk.x.shape[0]} after {hidden_batch(state)}")
@@ -216,7 +221,41 @@ class SequenceModule(L.LightningModule):
         valid = length_mask(lengths, out.shape[1])  # (B, T)
         return out[valid], y[valid]
 
+    def check_batch(self, batch) -> None:
+        """ValueError unless the batch's targets match its inputs: one per sequence (``target="label"``) or one
+        per step (``"step"``), for the same ``B`` sequences (an EncoderDecoder checks its own)."""
+        x, y = batch.x, batch.y
+        if y is None:
+            raise ValueError("SequenceModule: the batch has no targets y; training and validation need them")
+        per = "one per step, (B, T, ...)" if self.target == "step" else "one per sequence, (B, ...)"
+        if y.shape[:1] != x.shape[:1] or (self.target == "step" and y.shape[1:2] != x.shape[1:2]):
+            raise ValueError(f"SequenceModule: the batch's targets y have shape {tuple(y.shape)} but x has shape "
+                             f"{tuple(x.shape)}; the model (target={self.target!r}) needs {per}")
+
+    def check_targets(self, out: Tensor, y: Tensor) -> None:
+        """ValueError unless ``y`` fits the predictions ``out (N, O)``: class ids in ``[0, O)`` (whole numbers,
+        so a float 1.5 is not truncated to 1), or ``N * O`` values. One check per loss, no sync for regression."""
+        if self.task == "regression":
+            if y.numel() != out.numel():
+                raise ValueError(f"SequenceModule: regression targets of shape {tuple(y.shape)} do not match the "
+                                 f"model's predictions {tuple(out.shape)} (output_size={out.shape[-1]})")
+            return
+        C = out.shape[-1]
+        if y.dim() != 1 or y.is_complex():
+            one_hot = y.dim() == 2 and y.shape[-1] == C
+            raise ValueError(f"SequenceModule: classification needs one integer class id per "
+                             f"{'step' if self.target == 'step' else 'sequence'}, got targets of shape "
+                             f"{tuple(y.shape)} and dtype {y.dtype}{'; one-hot? pass y.argmax(-1)' if one_hot else ''}")
+        bad = (y < 0) | (y >= C)
+        if y.is_floating_point():
+            bad |= y != y.round()  # NaN too
+        if bool(bad.any()):
+            value = y[bad.nonzero()[0, 0]].item()
+            raise ValueError(f"SequenceModule: class targets must be integer ids in [0, {C}) for the model's "
+                             f"{C} outputs, got {value!r}; check output_size or the labels")
+
     def loss(self, out: Tensor, y: Tensor) -> Tensor:
+        self.check_targets(out, y)
         if self.task == "classification":
             return F.cross_entropy(out, y.long())
         dtype = torch.promote_types(out.dtype, y.dtype)  # bf16 outputs under autocast: compare in float32
