@@ -5,20 +5,12 @@ misnamed recipes and columns given two roles. Each bad invocation is one line on
 import numpy as np
 import pandas as pd
 import pytest
+from test_cli_errors import TRAIN, _csv  # a small long CSV: id, t, f1, f2, target; tiny training options
 
 from rnnkit.cli import main
 
-TRAIN = ["--task", "classify", "--time-column", "t", "--epochs", "1", "--hidden-size", "4"]
 COMPARE = ["compare", "--task", "adding", "--length", "10", "--cells", "rnn", "--seeds", "1", "--steps", "2",
            "--hidden-size", "4", "--eval-every", "1"]
-
-
-def _csv(path, n=12, seed=0):
-    rng = np.random.default_rng(seed)
-    rows = [{"id": f"s{i}", "t": t, "f1": rng.normal(), "f2": rng.normal(), "target": ("down", "up")[i % 2]}
-            for i in range(n) for t in range(3)]
-    pd.DataFrame(rows).to_csv(path, index=False)
-    return path
 
 
 @pytest.fixture(scope="module")
