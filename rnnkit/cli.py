@@ -114,22 +114,10 @@ def _exclusive(out: Path):
         lock.release()
 
 
-# What `rnnkit train` and `rnnkit forecast` write into --out (the model, its metrics, report and forecasts; the
-# checkpoints and logs of an unfinished run): a model directory holding anything else is not replaced.
-_OUT_ENTRIES = frozenset({"config.json", "model.safetensors", "metrics.json", "training.json", "checkpoints", "csv",
-                          "tensorboard", "forecast.csv", "backtest.csv", "backtest_forecasts.csv", "report.json",
-                          "report.md", "report.html", "forecast.png"})
-
-
-def _foreign_entries(directory: Path) -> list[str]:
-    """The names in ``directory`` that rnnkit train / forecast do not write, sorted."""
-    return sorted(p.name for p in directory.iterdir() if p.name not in _OUT_ENTRIES)
-
-
 def _check_train_out(out: Path, resume: bool, data: str | None = None) -> None:
     """--out must be new, empty, an rnnkit model (replaced at the end) or a directory that `rnnkit train` was
     writing; an unfinished run's checkpoint is continued with --resume, never silently discarded."""
-    from .io import is_model_directory, is_training_directory
+    from .io import foreign_entries, is_model_directory, is_training_directory
     from .training.runs import CHECKPOINT
 
     if out.exists() and not out.is_dir():
@@ -140,7 +128,7 @@ def _check_train_out(out: Path, resume: bool, data: str | None = None) -> None:
     if data is not None and out.is_dir() and out.resolve() in Path(data).resolve().parents:
         raise ValueError(f"--out {out} holds the data file {data}, which replacing the directory would delete; "
                          "choose another --out or move the data")
-    if out.is_dir() and (foreign := _foreign_entries(out)):
+    if out.is_dir() and (foreign := foreign_entries(out)):
         raise ValueError(f"--out {out} is an rnnkit model directory that also holds {foreign[:3]}"
                          f"{' ...' if len(foreign) > 3 else ''}, which rnnkit did not write and replacing the "
                          "directory would delete; move them out, or choose a new or empty directory")
@@ -336,9 +324,9 @@ def _predict(args) -> int:
                              f"{out / 'predictions.csv'}")
         if out.exists() and out.resolve() == Path(args.data).resolve():
             raise ValueError(f"--out {out} is the input file; write the predictions to another file")
-        from .io import is_model_directory, is_training_directory
+        from .io import MODEL_DIRECTORY_ENTRIES, is_model_directory, is_training_directory
 
-        if out.exists() and out.name in _OUT_ENTRIES and (is_model_directory(out.parent)
+        if out.exists() and out.name in MODEL_DIRECTORY_ENTRIES and (is_model_directory(out.parent)
                                                             or is_training_directory(out.parent)):
             raise ValueError(f"--out {out} is a file of the rnnkit model directory {out.parent}; writing the "
                              "predictions over it would break the model: give another file")

@@ -135,10 +135,28 @@ def _safetensors_metadata(data: bytes) -> dict:
     return json.loads(data[8 : 8 + n]).get("__metadata__") or {}
 
 
+# What rnnkit writes into a model directory: the model, and beside it what `rnnkit train` and `rnnkit forecast`
+# write (metrics, report, forecasts; the checkpoints and logs of an unfinished run). A model directory that holds
+# anything else is not replaced, since replacing it would delete the rest.
+MODEL_DIRECTORY_ENTRIES = frozenset({
+    CONFIG_FILE, WEIGHTS_FILE, TRAINING_FILE, "metrics.json", "checkpoints", "csv", "tensorboard", "forecast.csv",
+    "backtest.csv", "backtest_forecasts.csv", "report.json", "report.md", "report.html", "forecast.png"})
+
+
+def foreign_entries(directory: Path) -> list[str]:
+    """The names in ``directory`` that rnnkit does not write into a model directory, sorted."""
+    return sorted(p.name for p in Path(directory).iterdir() if p.name not in MODEL_DIRECTORY_ENTRIES)
+
+
 def write_directory_atomically(target: Path, files: dict[str, bytes]) -> None:
     """Save ``files`` as the model directory ``target`` atomically (:func:`rnnkit.data.write_directory_atomically`).
     An existing ``target`` must be an rnnkit model directory, a directory that ``rnnkit train`` is writing (its
-    checkpoints go with it), or empty."""
+    checkpoints go with it), or empty; one that also holds files rnnkit does not write is refused."""
+    if target.is_dir() and (is_model_directory(target) or is_training_directory(target)) and \
+            (foreign := foreign_entries(target)):
+        raise ValueError(f"{target} is an rnnkit model directory that also holds {foreign[:3]}"
+                         f"{' ...' if len(foreign) > 3 else ''}, which rnnkit did not write and replacing the "
+                         "directory would delete; move them out, or save to a new path")
     _write_directory(target, files, what="an rnnkit model directory",
                      replaceable=lambda p: is_model_directory(p) or is_training_directory(p))
 

@@ -584,3 +584,27 @@ def test_a_varying_numeric_target_is_quoted_as_written_not_as_a_numpy_repr(tmp_p
     path.write_text("id,t,f,target\na,0,1,0.1\na,1,2,0.2\nb,0,1,1\n")
     message = refused(path, time_column="t")
     assert "several values in 'target' (0.1 on line 2, 0.2 on line 3)" in message and "np.float64" not in message
+
+
+def test_save_refuses_a_model_directory_that_holds_files_rnnkit_did_not_write(tmp_path):
+    X, y = data()
+    clf = SequenceClassifier(**FAST).fit(X, y)
+    clf.save(tmp_path / "m")
+    clf.save(tmp_path / "m")  # a model directory of rnnkit's own files is replaced
+    (tmp_path / "m" / "notes.txt").write_text("mine")
+    with pytest.raises(ValueError, match=r"also holds \['notes.txt'\], which rnnkit did not write"):
+        clf.save(tmp_path / "m")
+    assert (tmp_path / "m" / "notes.txt").read_text() == "mine" and rnnkit.load(tmp_path / "m") is not None
+
+
+def test_export_refuses_an_export_directory_that_holds_other_files(tmp_path):
+    from rnnkit.deploy.export import EXPORT_FILE, FORMAT
+
+    out = tmp_path / "ex"
+    out.mkdir()
+    (out / EXPORT_FILE).write_text(json.dumps({"format": FORMAT}))
+    (out / "client.py").write_text("mine")
+    X, y = data()
+    with pytest.raises(ValueError, match=r"also holds \['client.py'\], which the export did not write"):
+        rnnkit.export_onnx(SequenceClassifier(**FAST).fit(X, y), out)
+    assert (out / "client.py").read_text() == "mine"

@@ -94,6 +94,7 @@ from ..models.frontend import PatchEmbedding, normalise_series
 FORMAT = "rnnkit.onnx"
 FORMAT_VERSION = 1
 EXPORT_FILE, SEQUENCE_FILE, STEP_FILE = "export.json", "sequence.onnx", "step.onnx"
+EXPORT_ENTRIES = frozenset({EXPORT_FILE, SEQUENCE_FILE, STEP_FILE})  # what an export directory holds
 TOLERANCE = 1e-4  # absolute, on outputs of order one; the measured error is recorded beside it
 # (B, T) of the random checks; T = 1 and B = 1 are the edge cases a dynamic graph must survive
 CHECK_SHAPES = ((1, 1), (3, 7), (5, 16))
@@ -959,6 +960,11 @@ def _check_target(target: Path) -> None:
     if target.exists() and not (target.is_dir() and (is_export_directory(target) or not any(target.iterdir()))):
         raise ValueError(f"{target} exists and is not an rnnkit ONNX export directory; refusing to overwrite it "
                          "(choose a new --out)")
+    foreign = sorted(p.name for p in target.iterdir() if p.name not in EXPORT_ENTRIES) if target.is_dir() else []
+    if foreign:  # an export directory is replaced whole: what else it holds would be deleted
+        raise ValueError(f"{target} is an rnnkit ONNX export directory that also holds {foreign[:3]}"
+                         f"{' ...' if len(foreign) > 3 else ''}, which the export did not write and replacing the "
+                         "directory would delete; move them out, or choose a new --out")
 
 
 def write_export_directory(target: Path, files: dict[str, bytes]) -> None:
