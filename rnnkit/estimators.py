@@ -401,10 +401,11 @@ def _flat_frame_error(X: pd.DataFrame, who: str) -> ValueError:
                           f"value); pass X.set_index(['case_id', 'reading_id', 'dim_id'])['value'].unstack('dim_id'), "
                           f"a MultiIndex (instance, time) DataFrame with one column per channel, or load it with "
                           f"return_type='pd-multiindex'")
-    parts = [str(c).rpartition("__") for c in X.columns]
-    channels = list(dict.fromkeys(p[0] for p in parts))
-    T = len(X.columns) // len(channels)
-    if len(channels) > 1 and [str(c) for c in X.columns] == [f"{c}__{t}" for c in channels for t in range(T)]:
+    from .data.tables import wide_channels
+
+    channels = wide_channels(X.columns) or []
+    T = len(X.columns) // max(len(channels), 1)
+    if channels and [str(c) for c in X.columns] == [f"{c}__{t}" for c in channels for t in range(T)]:
         return ValueError(f"{start} in sktime's \"pd-wide\" layout: its columns ({X.columns[0]!r}, ..., "
                           f"{X.columns[-1]!r}) are {len(channels)} channels of {T} steps, which X.to_numpy() would "
                           f"read as {len(X.columns)} steps of one feature; pass X.to_numpy().reshape({len(X)}, "

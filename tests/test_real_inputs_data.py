@@ -5,7 +5,6 @@ dtypes and layouts; collated items of other forms; windows of real series. Real 
 vtest.avi) and optional tools are used when present and skipped otherwise."""
 
 import gzip
-import os
 import shutil
 import subprocess
 import wave
@@ -229,12 +228,19 @@ def test_kmer_sizes_are_checked():  # L4-12
     assert int(kmer_ids("T" * 31, 31)[0]) == 4**31 - 1
 
 
+def _found(find) -> Path | None:
+    """The recipe's own finder of its Debian data file (rnnkit.apps.dna.find_fasta, surveillance.find_video), or
+    None when the file is absent."""
+    try:
+        return find()
+    except FileNotFoundError:
+        return None
+
+
 def _promoters() -> Path | None:
-    for candidate in (os.environ.get("RNNKIT_DNA"), "data/dm3_upstream2000.fa.gz",
-                      "/usr/lib/R/site-library/Biostrings/extdata/dm3_upstream2000.fa.gz"):
-        if candidate and Path(candidate).is_file():
-            return Path(candidate)
-    return None
+    from rnnkit.apps.dna import find_fasta
+
+    return _found(find_fasta)
 
 
 @pytest.mark.skipif(_promoters() is None, reason="dm3_upstream2000.fa.gz (Debian r-bioc-biostrings) not present")
@@ -361,11 +367,9 @@ def test_video_options_and_odd_sizes_are_checked(tmp_path):  # L4-18
 
 
 def _vtest() -> Path | None:
-    for candidate in (os.environ.get("RNNKIT_VTEST"), "data/vtest.avi",
-                      "/usr/share/doc/opencv-doc/examples/data/vtest.avi"):
-        if candidate and Path(candidate).is_file():
-            return Path(candidate)
-    return None
+    from rnnkit.apps.surveillance import find_video
+
+    return _found(find_video)
 
 
 @pytest.mark.skipif(_vtest() is None, reason="vtest.avi (Debian opencv-doc) not present")

@@ -414,12 +414,19 @@ def _read_wide(path, frame, target_column, with_target) -> SequenceTable:
     return SequenceTable(X, y, np.arange(1, len(X) + 1), ["value"], target_column)
 
 
+def wide_channels(columns) -> list[str] | None:
+    """The channels named by columns in sktime's multivariate "pd-wide" layout (``dim_0__0, ..., dim_5__99``:
+    channel ``__`` step), in order; None for columns that are not several channels' steps."""
+    parts = [str(c).rpartition("__") for c in columns]
+    channels = list(dict.fromkeys(p[0] for p in parts))
+    return channels if len(channels) > 1 and all(p[1] and p[2].isdigit() for p in parts) else None
+
+
 def _check_one_channel(path: Path, columns: list[str]) -> None:
     """A wide CSV holds one feature: refuse columns that name several channels' steps, as sktime's "pd-wide"
     does (``dim_0__0, ..., dim_5__99``), which would be read as one long series of all of them."""
-    parts = [c.rpartition("__") for c in columns]
-    channels = list(dict.fromkeys(p[0] for p in parts))
-    if len(channels) > 1 and all(p[1] and p[2].isdigit() for p in parts):
+    channels = wide_channels(columns)
+    if channels:
         raise ValueError(f"{path}: the columns ({columns[0]!r}, ..., {columns[-1]!r}) are the steps of "
                          f"{len(channels)} channels ({', '.join(map(repr, channels[:3]))}"
                          f"{', ...' if len(channels) > 3 else ''}), as sktime's \"pd-wide\" writes them; a wide CSV "
