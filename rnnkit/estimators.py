@@ -43,6 +43,7 @@ from sklearn.utils.validation import check_is_fitted, check_random_state
 from . import io
 from .cells import Cell, TimeAware, time_aware_inputs
 from .cells.base import length_mask
+from .checks import is_count
 from .data.collate import length_buckets, pad_sequences
 from .models import (
     FRONTENDS,
@@ -692,7 +693,7 @@ def is_auto(value) -> bool:
 
 
 def _check_count(name: str, v, auto: bool = False, *, none: bool = False) -> None:
-    if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1:
+    if not is_count(v):
         also = " or 'auto'" if auto else " or None" if none else ""
         raise ValueError(f"{name} must be an integer >= 1{also}, got {v!r}")
 

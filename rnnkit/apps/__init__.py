@@ -26,12 +26,12 @@ recipe             task (data)                                                  
 from __future__ import annotations
 
 import importlib
-import numbers
 import os
 from collections.abc import Iterable
 from pathlib import Path
 from types import ModuleType
 
+from ..checks import is_integer
 from ..report import mean_sd
 
 RECIPES = ("sentiment", "speech", "stocks", "driving", "surveillance", "spoken-digits", "charlm", "dna", "eventlogs")
@@ -66,7 +66,7 @@ def check_run_arguments(name: str, quick, seed, out, log, *, seed_limit: int = 2
     who = f"{name}.run"
     if not isinstance(quick, bool):
         raise ValueError(f"{who}: quick must be True or False, got {quick!r}")
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= seed < seed_limit:
+    if not is_integer(seed) or not 0 <= seed < seed_limit:
         raise ValueError(f"{who}: seed must be an integer in [0, {seed_limit}), got {seed!r}")
     if out is not None and not isinstance(out, str | os.PathLike):
         raise ValueError(f"{who}: out must be a directory path (str or os.PathLike) or None, got {type(out).__name__}")

@@ -15,11 +15,12 @@ States are a tensor ``(B, H)`` or a NamedTuple of such tensors whose **first fie
 from __future__ import annotations
 
 import math
-import numbers
 from typing import Any, NamedTuple
 
 import torch
 from torch import Tensor, nn
+
+from ..checks import is_count
 
 State = Any  # a Tensor (B, H) or a NamedTuple of Tensors (B, ...) whose first field is h
 
@@ -119,8 +120,7 @@ class Cell(nn.Module):
 
 def check_sizes(cell, input_size, hidden_size) -> None:
     """ValueError unless both sizes are integers >= 1 (3.5 or "8" would fail in torch.empty, far from here)."""
-    if not all(isinstance(v, numbers.Integral) and not isinstance(v, bool) and v >= 1
-               for v in (input_size, hidden_size)):
+    if not (is_count(input_size) and is_count(hidden_size)):
         raise ValueError(f"{type(cell).__name__}: input_size and hidden_size must be integers >= 1, got "
                          f"{input_size!r}, {hidden_size!r}")
 

@@ -27,6 +27,7 @@ import torch
 from torch import nn
 from torch.utils.data import Dataset
 
+from ..checks import is_count
 from .text import _token_ids
 
 
@@ -41,13 +42,11 @@ def _cv2():
 
 def _check_options(size, max_frames, step) -> None:
     """The reading options, checked before any decoding (0 and negative values would fail deep in OpenCV)."""
-    def whole(v, least):
-        return not isinstance(v, bool) and isinstance(v, int | np.integer) and v >= least
-    if size is not None and not (isinstance(size, tuple | list) and len(size) == 2 and all(whole(v, 1) for v in size)):
+    if size is not None and not (isinstance(size, tuple | list) and len(size) == 2 and all(is_count(v) for v in size)):
         raise ValueError(f"size must be a pair (H, W) of integers >= 1, or None, got {size!r}")
-    if max_frames is not None and not whole(max_frames, 1):
+    if max_frames is not None and not is_count(max_frames):
         raise ValueError(f"max_frames must be an integer >= 1 or None, got {max_frames!r}")
-    if not whole(step, 1):
+    if not is_count(step):
         raise ValueError(f"step must be an integer >= 1 (keep every step-th frame), got {step!r}")
 
 

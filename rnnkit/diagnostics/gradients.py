@@ -25,6 +25,7 @@ from matplotlib.figure import Figure
 from torch import Tensor
 
 from ..cells.base import hidden_of
+from ..checks import is_integer
 from ..layers import reverse_padded
 from .probe import instrumented, masked_mean, named_directions, resolve, top_hidden, valid_steps
 
@@ -128,7 +129,7 @@ def gradient_flow(
     if not (real and 0 <= rel_threshold <= 1):
         raise ValueError(f"gradient_flow: rel_threshold must be a number in [0, 1] (a fraction of the largest "
                          f"gradient norm), got {rel_threshold!r}")
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+    if not is_integer(seed):
         raise ValueError(f"gradient_flow: seed must be an integer, got {seed!r}")
     probe = resolve(model, X, y, lengths=lengths)
     zoned = [name for name, d in named_directions(probe.module).items() if d.zoneout > 0]

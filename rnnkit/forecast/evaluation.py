@@ -4,13 +4,13 @@ backtest that scores a Forecaster beside the baselines on the same rows."""
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
+from ..checks import is_count
 from ..data.timeseries import rolling_origin
 from .series import _future_index, _numeric_index, _regular_step, _roles, _take, as_frame
 
@@ -86,11 +86,11 @@ def backtest(forecaster, data, *, folds: int = 3, step: int | None = None, seaso
     # that each fold's fit chooses from its training rows.
     m = season_length if season_length is not None else forecaster.season_length
     m = None if m == "auto" else m
-    if m is not None and (isinstance(m, bool) or not isinstance(m, numbers.Integral) or m < 1):
+    if m is not None and not is_count(m):
         raise ValueError(f"season_length must be an integer >= 1, got {m!r}")
     H, n = forecaster.horizon, len(frame)
     step = H if step is None else step
-    if isinstance(folds, bool) or not isinstance(folds, numbers.Integral) or folds < 1:
+    if not is_count(folds):
         raise ValueError(f"folds must be an integer >= 1, got {folds!r}")
     initial = n - H - (folds - 1) * step
     L = 1 if forecaster.lookback == "auto" else forecaster.lookback  # "auto" fits what the rows allow

@@ -19,6 +19,7 @@ from torch import Tensor, nn
 
 from .. import io
 from ..cells import Cell, TimeAware
+from ..checks import is_count, is_integer
 from ..data.memmap import atomic_write
 from ..data.timeseries import (
     CALENDAR_PERIODS,
@@ -458,7 +459,7 @@ class Forecaster(BaseEstimator):
             v = getattr(self, name)
             if name in ("lookback", "season_length", "max_epochs") and v == "auto":
                 continue
-            if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1:
+            if not is_count(v):
                 auto = " or 'auto'" if name in ("lookback", "season_length", "max_epochs") else ""
                 raise ValueError(f"Forecaster: {name} must be an integer >= 1{auto}, got {v!r}")
         if self.model not in MODELS:
@@ -600,7 +601,7 @@ class Forecaster(BaseEstimator):
             horizon = horizon.to_numpy()
         fix = (f"(the model predicts the {self.horizon} steps it was fitted for; refit with a larger horizon for "
                "more)")
-        if isinstance(horizon, numbers.Integral) and not isinstance(horizon, bool):
+        if is_integer(horizon):
             if not 1 <= horizon <= self.horizon:
                 raise ValueError(f"predict: horizon must be an integer in [1, {self.horizon}] {fix}, got {horizon!r}")
             return np.arange(1, int(horizon) + 1)

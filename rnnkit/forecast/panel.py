@@ -82,6 +82,7 @@ from torch import Tensor, nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from .. import io
+from ..checks import is_count, is_integer
 from ..data.timeseries import TimeSeriesFrame
 from ..models import SequenceToLabel, check_cell_name
 from ..training import seeded_fit
@@ -406,7 +407,7 @@ class GlobalForecaster(BaseEstimator):
     def _check_params(self) -> None:
         for name in ("lookback", "horizon", "hidden_size", "num_layers", "max_epochs", "batch_size"):
             v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1:
+            if not is_count(v):
                 raise ValueError(f"GlobalForecaster: {name} must be an integer >= 1, got {v!r}")
         if self.model not in MODELS:
             raise ValueError(f"GlobalForecaster: model must be one of {MODELS}, got {self.model!r}")
@@ -415,7 +416,7 @@ class GlobalForecaster(BaseEstimator):
                              "model='auto' takes its band from the conformal calibration on its validation "
                              "origins (quantiles=None for point forecasts alone)")
         m = self.season_length
-        if m != "auto" and (isinstance(m, bool) or not isinstance(m, numbers.Integral) or m < 1):
+        if m != "auto" and not is_count(m):
             raise ValueError(f"GlobalForecaster: season_length must be an integer >= 1 or 'auto', got {m!r}")
         if not 0.0 <= self.dropout < 1.0:
             raise ValueError(f"GlobalForecaster: dropout must be in [0, 1), got {self.dropout}")
@@ -482,7 +483,7 @@ class GlobalForecaster(BaseEstimator):
         each series' original units."""
         self._check_fitted("predict")
         H = self.horizon if horizon is None else horizon
-        if isinstance(H, bool) or not isinstance(H, numbers.Integral) or not 1 <= H <= self.horizon:
+        if not is_integer(H) or not 1 <= H <= self.horizon:
             raise ValueError(f"predict: horizon must be an integer in [1, {self.horizon}] (the model predicts the "
                              f"{self.horizon} steps it was fitted for; refit with a larger horizon for more), "
                              f"got {H!r}")

@@ -23,7 +23,7 @@ def as_frame(data, *, time_col: str | None = None, freq: str | None = None) -> T
     An index of date strings (a CSV read without ``parse_dates``) is read as dates, as ``read_sequences``
     reads a time column: ISO 8601, or another format when only one reading fits; an index of other text, or
     of dates that read both day-first and month-first, is refused rather than dropped. Infinite values are
-    refused, naming the column and the row (NaN is a missing value)."""
+    refused by ``TimeSeriesFrame``, naming the column and the row (NaN is a missing value)."""
     if isinstance(data, TimeSeriesFrame):
         frame = data
     elif isinstance(data, pd.Series | pd.DataFrame):
@@ -37,12 +37,6 @@ def as_frame(data, *, time_col: str | None = None, freq: str | None = None) -> T
     else:
         raise ValueError(f"expected a pandas Series or DataFrame with a DatetimeIndex (or time_col=...), or "
                          f"a TimeSeriesFrame; got {type(data).__name__}")
-    inf = np.argwhere(np.isinf(frame.values))
-    if len(inf):
-        i, j = inf[0]
-        when = f"row {i}" + ("" if frame.time is None else f" ({frame.time[i]})")
-        raise ValueError(f"column {frame.columns[j]!r} is infinite at {when} ({len(inf)} infinite values in all); "
-                         f"replace them with finite values, or with NaN to mark them missing (see impute=)")
     if freq is None:
         return frame
     try:

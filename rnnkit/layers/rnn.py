@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import numbers
-
 import torch
 from torch import nn
 
 from ..cells import ElmanCell, GRUCell, LSTMCell
+from ..checks import is_count
 from .compose import Bidirectional, Stacked
 from .recurrent import Recurrent
 
@@ -58,7 +57,7 @@ class _TorchCompatible(Stacked):
         zoneout: float = 0.0,
         **cell_kwargs,
     ):
-        if isinstance(num_layers, bool) or not isinstance(num_layers, numbers.Integral) or num_layers < 1:
+        if not is_count(num_layers):
             raise ValueError(f"{type(self).__name__}: num_layers must be an integer >= 1, got {num_layers!r}")
         flags = (("bidirectional", bidirectional), ("bias", bias), ("learn_initial_state", learn_initial_state))
         for name, flag in flags:

@@ -6,19 +6,18 @@ module applies: cross-entropy for classification, mean squared error for regress
 
 from __future__ import annotations
 
-import numbers
-
 import torch
 from torch import Tensor, nn
 
 from ..cells.base import State, hidden_of, length_mask
+from ..checks import is_count
 
 POOLINGS = ("final", "last", "mean", "max", "attention")
 
 
 def check_output_size(value, name: str, who: str) -> None:
     """ValueError unless ``value`` is an integer >= 1 (0 would build an empty head, -1 fail in torch.empty)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+    if not is_count(value):
         raise ValueError(f"{who}: {name} must be an integer >= 1, got {value!r}")
 
 

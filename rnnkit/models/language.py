@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import numbers
-
 import torch
 from torch import Tensor, nn
 
 from ..cells.base import State
+from ..checks import is_count
 from .encoder import build_encoder
 from .heads import StepHead, check_output_size
 
@@ -99,7 +98,7 @@ class LanguageModel(nn.Module):
                  top_k: int | None = None, generator: torch.Generator | None = None) -> Tensor:
         """Continue ``prompt`` (``(T0,)`` or ``(B, T0)``, ``T0 >= 1``) by ``max_new_tokens`` sampled tokens;
         returns the prompt and the new tokens, ``(B, T0 + max_new_tokens)`` (or 1-D for a 1-D prompt)."""
-        if isinstance(max_new_tokens, bool) or not isinstance(max_new_tokens, numbers.Integral) or max_new_tokens < 0:
+        if not is_count(max_new_tokens, 0):
             raise ValueError(f"generate: max_new_tokens must be an integer >= 0, got {max_new_tokens!r}")
         one = prompt.dim() == 1
         stream = self.stream()

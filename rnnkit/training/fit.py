@@ -16,7 +16,6 @@ processes over gloo, or two GPUs over NCCL), ``num_nodes=2`` on two machines; se
 
 from __future__ import annotations
 
-import numbers
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import torch
 
+from ..checks import is_count, is_integer
 from .runs import read_checkpoint, resolve_device
 
 if TYPE_CHECKING:
@@ -47,10 +47,10 @@ class ScaleOut:
     def check(self, who: str) -> ScaleOut:
         """Self, or a ValueError naming the bad argument and its accepted values."""
         d = self.devices
-        if not (d == "auto" or (isinstance(d, numbers.Integral) and not isinstance(d, bool) and d >= 1)):
+        if not (d == "auto" or is_count(d)):
             raise ValueError(f"{who}: devices must be an integer >= 1 or 'auto', got {d!r}")
         n = self.num_nodes
-        if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
+        if not is_count(n):
             raise ValueError(f"{who}: num_nodes must be an integer >= 1, got {n!r}")
         if not isinstance(self.strategy, str) or self.strategy not in STRATEGIES:
             raise ValueError(f"{who}: strategy must be one of {STRATEGIES}, got {self.strategy!r}")
@@ -99,9 +99,9 @@ def seeded_fit(
 
     if isinstance(train, L.LightningDataModule) and val is not None:
         raise ValueError("seeded_fit: give validation data through the LightningDataModule, not as val")
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+    if not is_integer(seed):
         raise ValueError(f"seeded_fit: seed must be an integer, got {seed!r}")
-    if isinstance(max_epochs, bool) or not isinstance(max_epochs, numbers.Integral) or max_epochs < -1:
+    if not is_count(max_epochs, -1):
         raise ValueError(f"seeded_fit: max_epochs must be an integer >= 0 (or -1: no limit, as Lightning's), got "
                          f"{max_epochs!r}")
     if not isinstance(train, L.LightningDataModule) and _is_empty(train):

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import torch
 
+from ..checks import is_integer
+
 TASKS = ("classification", "regression")
 BATCHINGS = ("bucket", "random")  # SequenceDataModule's: batches of similar lengths, or as they come
 LR_SCHEDULES = (None, "onecycle")  # SequenceModule's: a constant rate, or OneCycleLR
@@ -58,7 +60,7 @@ def check_training_options(*, task, lr, weight_decay, clip_grad_norm, clip_grad_
     if clip_grad_norm is not None and clip_grad_value is not None:
         raise ValueError("set one of clip_grad_norm and clip_grad_value, not both; pass clip_grad_norm=None "
                          "to clip by value")
-    integer = isinstance(tbptt_steps, numbers.Integral) and not isinstance(tbptt_steps, bool)
+    integer = is_integer(tbptt_steps)
     if tbptt_steps is not None and not (integer and tbptt_steps >= 1):
         raise ValueError(f"tbptt_steps must be an integer >= 1 (or None for full BPTT), got {tbptt_steps!r}")
 

@@ -1,0 +1,32 @@
+"""The shared argument predicates (rnnkit.checks), and that every size and count check built on them reads
+numpy's integers as integers and a bool as no integer."""
+import numpy as np
+import pytest
+import torch
+
+import rnnkit
+from rnnkit.checks import is_count, is_integer
+
+
+@pytest.mark.parametrize("value, integer, count", [
+    (3, True, True), (np.int64(3), True, True), (np.uint8(1), True, True), (0, True, False), (-2, True, False),
+    (True, False, False), (np.bool_(True), False, False), (3.0, False, False), ("3", False, False),
+    (None, False, False), (torch.tensor(3), False, False),
+])
+def test_predicates(value, integer, count):
+    assert is_integer(value) is integer
+    assert is_count(value) is count
+
+
+def test_least():
+    assert is_count(0, 0) and is_count(-1, -1) and not is_count(-2, -1)
+
+
+@pytest.mark.parametrize("build", [
+    lambda v: rnnkit.LSTM(v, 4), lambda v: rnnkit.GRU(3, v), lambda v: rnnkit.LSTM(3, 4, num_layers=v),
+    lambda v: rnnkit.SequenceClassifier(hidden_size=v).fit(np.zeros((4, 5, 1)), [0, 1, 0, 1]),
+])
+def test_sizes_take_numpy_integers_and_refuse_bools(build):
+    build(np.int64(2))  # a numpy integer is a size
+    with pytest.raises(ValueError, match="integer"):
+        build(True)
