@@ -292,3 +292,58 @@ def test_the_loop_takes_the_biases_the_norm_and_the_decays_itself(name, monkeypa
     values, grads, backend = run(layer, x, lens, state)
     assert backend == "cpu_loop"
     assert all(torch.isfinite(v).all() for v in values)
+
+
+# -- the buffers the loop keeps between calls -----------------------------------------------------------------
+def test_kept_buffers_are_reused_once_free():
+    """After a forward + backward whose tensors are all dropped, the next call of the same size writes into the
+    same memory (no fresh pages) and still equals the reference."""
+    layer = stack(CELLS["lstm"], zoneout=0.2)
+    x, lens, state = inputs(layer, [5, 2, 4], True)
+    cpu_loop.release_buffers()
+    out, _ = layer(x, lens)
+    first = out.data_ptr()
+    out.sum().backward()
+    size = out.shape
+    del out
+    filler = torch.empty(size, dtype=torch.float64)  # what a freed block would go to next
+    out2, _ = layer(x, lens)
+    assert out2.data_ptr() == first != filler.data_ptr()
+    del out2
+    assert_same_as_reference(layer)
+
+
+@pytest.mark.parametrize("backward", [False, True])
+def test_a_held_output_is_never_overwritten(backward):
+    """An output the caller still holds (with or without its graph) keeps its values through later calls."""
+    layer = stack(CELLS["layernorm_lstm"], layers=2, bi=True, hidden_dropout=0.3)
+    x, lens, _ = inputs(layer, [5, 2, 4], False)
+    out1, _ = layer(x, lens)
+    kept = out1.detach().clone()
+    if backward:
+        out1.sum().backward()
+    for seed in range(3):  # other inputs through the same layer
+        out, _ = layer(inputs(layer, [4, 5, 1], False, seed=seed + 1)[0], lens)
+        out.sum().backward()
+    torch.testing.assert_close(out1.detach(), kept, atol=0, rtol=0)
+
+
+def test_graphs_alive_together_keep_their_own_buffers():
+    """Two forwards before either backward (their saved activations alive at once): each backward gives the
+    gradients it would alone."""
+    layer = stack(TIME_AWARE["time_aware_lstm"])
+    xa, lens, _ = inputs(layer, [5, 2, 4], False, seed=3)
+    xb = inputs(layer, [5, 2, 4], False, seed=4)[0]
+    alone = [torch.autograd.grad(layer(x, lens)[0].sum(), list(layer.parameters())) for x in (xa, xb)]
+    loss_a, loss_b = layer(xa, lens)[0].sum(), layer(xb, lens)[0].sum()
+    together = [torch.autograd.grad(loss, list(layer.parameters())) for loss in (loss_b, loss_a)][::-1]
+    for g_alone, g_together in zip(alone, together, strict=True):
+        for a, b in zip(g_alone, g_together, strict=True):
+            torch.testing.assert_close(a, b, atol=0, rtol=0)
+
+
+def test_release_buffers_then_the_loop_runs_as_before():
+    layer = stack(CELLS["gru"], zoneout=0.1)
+    layer(*inputs(layer, [5, 2, 4], False)[:2])[0].sum().backward()
+    cpu_loop.release_buffers()
+    assert_same_as_reference(layer)

@@ -44,7 +44,11 @@ here one C++ pass over ``(B, T, F)`` forward and one backward, :class:`_Impute`)
 pre-activation ``W_h δ + b_h``, whose ``exp(-max(0, .))`` the loop takes per step.
 
 The extension is compiled by ``torch.utils.cpp_extension.load_inline`` (a C++ compiler and ninja; about a
-minute on 2 cores) into ``TORCH_EXTENSIONS_DIR`` and loaded from there afterwards. As for the GRU loop the
+minute on 2 cores) into ``TORCH_EXTENSIONS_DIR`` and loaded from there afterwards. Its large buffers (the
+saved activations, the output and the gradients of the projection and the decay, at most 128 MB) are kept on
+each thread and reused from call to call once nothing else holds them: allocated afresh, their pages were
+faulted in and cleared by the kernel at every call, a fifth of the LSTM loop's time at the small benchmark
+size; :func:`release_buffers` frees them. As for the GRU loop the
 build is its own cached step, :func:`build`, called by the dispatch point before the path's first use: a
 missing compiler or a failed build becomes the reason, and ``backend="auto"`` runs the reference loop.
 """
@@ -70,6 +74,7 @@ _SOURCE = r"""
 #include <ATen/cpu/vec/functional.h>
 #include <ATen/cpu/vec/vec.h>
 #include <torch/library.h>
+#include <array>
 #include <cmath>
 #include <mutex>
 #include <vector>
@@ -445,6 +450,40 @@ static void forward_loop(const Args& A, const Params<T>& P, const at::Tensor& xw
   }
 }
 
+// The loop's large buffers, kept from call to call on each thread. Allocated afresh, a forward + backward's
+// few MB of saved activations and gradients cost a page fault for every 4 kB page each call (glibc hands freed
+// blocks of this size back to the OS): a fifth of the LSTM loop's time at (16, 200, 32, 128) on one thread
+// (perf: the kernel's page-fault and page-clearing paths). A kept buffer is reused, the smallest that fits,
+// once nothing else holds its storage (the autograd graph that saved it has run its backward or been freed, the
+// caller dropped the output); at most POOL_BYTES are kept per thread, free ones dropped first to make room.
+// Every element handed out is written before it is read, as with at::empty.
+static constexpr int64_t POOL_BYTES = int64_t(128) << 20;
+static std::vector<at::Tensor>& pool() {
+  thread_local std::vector<at::Tensor> kept;
+  return kept;
+}
+static bool unused(const at::Tensor& t) { return t.use_count() == 1 && t.storage().use_count() == 1; }
+static at::Tensor pooled(at::IntArrayRef sizes, const at::TensorOptions& options) {
+  const int64_t n = c10::multiply_integers(sizes), bytes = n * int64_t(options.dtype().itemsize());
+  if (n == 0 || bytes > POOL_BYTES) return at::empty(sizes, options);
+  auto& kept = pool();
+  const at::Tensor* best = nullptr;
+  for (const auto& t : kept)
+    if (t.dtype() == options.dtype() && t.numel() >= n && (!best || t.numel() < best->numel()) && unused(t))
+      best = &t;
+  if (best) return best->narrow(0, 0, n).view(sizes);
+  int64_t total = bytes;
+  for (const auto& t : kept) total += int64_t(t.nbytes());
+  for (auto it = kept.begin(); total > POOL_BYTES && it != kept.end();) {  // free ones make room
+    if (unused(*it)) { total -= int64_t(it->nbytes()); it = kept.erase(it); } else { ++it; }
+  }
+  at::Tensor t = at::empty({n}, options);
+  if (total <= POOL_BYTES) kept.push_back(t);
+  return t.view(sizes);
+}
+// Frees this thread's kept buffers (rnnkit.kernels.cpu_loop.release_buffers); those still in use live on.
+void release_buffers() { pool().clear(); }
+
 template <typename T> static const T* ptr(const c10::optional<at::Tensor>& t) {
   return t.has_value() ? t->data_ptr<T>() : nullptr;
 }
@@ -464,14 +503,14 @@ std::vector<at::Tensor> loop_forward(int64_t kind, const at::Tensor& xw, const c
   const int64_t nf = c0.has_value() ? 2 : 1;
   Args A{kind, B, T, H, G, nf, relu, save, dec.has_value() || hmask.has_value(), zmode, p, eps,
          lengths.data_ptr<int64_t>()};
-  auto hs = at::empty({save ? T + 1 : 2, B, H}, h0.options());
+  auto hs = pooled({save ? T + 1 : 2, B, H}, h0.options());
   hs[0].copy_(h0);
-  auto cs = at::empty({nf == 2 ? (save ? T + 1 : 2) : 0, B, H}, h0.options());
+  auto cs = pooled({nf == 2 ? (save ? T + 1 : 2) : 0, B, H}, h0.options());
   if (nf == 2) cs[0].copy_(*c0);
-  auto hf = at::empty({A.feed ? (save ? T : 1) : 0, B, H}, h0.options());
-  auto out = at::empty({B, T, H}, xw.options());
-  auto acts = at::empty({save ? T : 1, B, acts_of(kind) * H}, xw.options());
-  auto stats = at::empty({save ? T : 1, B, NSTATS}, xw.options());
+  auto hf = pooled({A.feed ? (save ? T : 1) : 0, B, H}, h0.options());
+  auto out = pooled({B, T, H}, xw.options());
+  auto acts = pooled({save ? T : 1, B, acts_of(kind) * H}, xw.options());
+  auto stats = pooled({save ? T : 1, B, NSTATS}, xw.options());
   const at::Tensor w = w_hh.has_value() ? *w_hh : at::empty({0}, xw.options());
   AT_DISPATCH_FLOATING_TYPES(xw.scalar_type(), "loop_forward", [&] {
     const Params<scalar_t> P{ptr<scalar_t>(b_hh), ptr<scalar_t>(b_ih), ptr<scalar_t>(gamma_hh),
@@ -614,9 +653,9 @@ std::vector<at::Tensor> loop_backward(int64_t kind, const at::Tensor& d_out, con
   const bool mm = has_matmul(kind), ln = kind == LNLSTM;
   auto dh = d_hT.clone();
   auto dc = nf == 2 ? d_cT->clone() : at::empty({0}, d_hT.options());
-  auto d_xw = at::empty({B, T, G}, d_out.options());
-  auto d_dec = at::empty({dec.has_value() ? B : 0, T, H}, d_out.options());
-  auto d_hw = at::empty({mm && !same_grads(kind) ? T : 0, B, G}, d_out.options());
+  auto d_xw = pooled({B, T, G}, d_out.options());
+  auto d_dec = pooled({dec.has_value() ? B : 0, T, H}, d_out.options());
+  auto d_hw = pooled({mm && !same_grads(kind) ? T : 0, B, G}, d_out.options());
   auto acc = at::zeros({ln ? B : 0, 14 * H}, d_out.options());
   const at::Tensor w = w_hh.has_value() ? *w_hh : at::empty({0}, d_out.options());
   AT_DISPATCH_FLOATING_TYPES(d_out.scalar_type(), "loop_backward", [&] {
@@ -851,6 +890,7 @@ TORCH_LIBRARY(rnnkit_cpu_loop, m) {
   m.def("impute_backward(Tensor d_out, Tensor x3, Tensor w_x, Tensor b_x, Tensor x_mean, Tensor last) -> Tensor[]",
         &impute_backward);
   m.def("uniform_(Tensor(a!) out) -> Tensor(a!)", &uniform_);
+  m.def("release_buffers() -> ()", &release_buffers);
   m.def("lnlstm_step(Tensor x, Tensor h, Tensor c, Tensor w_ih, Tensor w_hh, Tensor gamma_ih, Tensor gamma_hh, "
         "Tensor? bias, Tensor gamma_c, Tensor? beta_c, float eps) -> Tensor[]", &lnlstm_step);
 }
@@ -862,6 +902,14 @@ def build() -> tuple[bool, str]:
     """Build the extension, or load it from the cache, once per process; ``(ok, reason)``. The checks and
     flags are the C++ GRU loop's (:func:`rnnkit.kernels.cpu_gru.build`)."""
     return cpu_gru.build_extension("rnnkit_cpu_loop", _SOURCE, "the CPU loop extension")
+
+
+def release_buffers() -> None:
+    """Free the buffers the C++ loop keeps on this thread between calls (its saved activations and their
+    gradients, at most 128 MB a thread, reused once nothing else holds them, so that each call does not fault in fresh
+    pages). Nothing to do when the extension has not been built."""
+    if build.cache_info().currsize and build()[0]:
+        torch.ops.rnnkit_cpu_loop.release_buffers()
 
 
 def _kind(cell) -> tuple[int | None, bool]:
