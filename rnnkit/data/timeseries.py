@@ -103,6 +103,12 @@ class TimeSeriesFrame:
                 f"TimeSeriesFrame got values of shape {values.shape}; expected a non-empty (N, F) array "
                 "with N >= 1 time steps and F >= 1 value columns"
             )
+        if np.issubdtype(values.dtype, np.complexfloating):  # astype(float64) would drop the imaginary parts
+            name = "" if columns is None else f" (columns {[str(c) for c in columns]})"
+            raise ValueError(
+                f"TimeSeriesFrame got complex values{name}, and a forecast reads real numbers; give the real and "
+                "imaginary parts as two columns (np.real(v), np.imag(v)), or the magnitude (np.abs(v))"
+            )
         if not (np.issubdtype(values.dtype, np.number) or values.dtype == bool):
             raise ValueError(
                 f"TimeSeriesFrame got values of dtype {values.dtype}; expected numbers: convert them with "
@@ -134,6 +140,7 @@ class TimeSeriesFrame:
         *,
         time_col: str | None = None,
         value_cols: Sequence[str] | None = None,
+        omit: str = "leave it out of value_cols",
     ) -> TimeSeriesFrame:
         """Build a frame from a DataFrame or Series.
 
@@ -143,7 +150,8 @@ class TimeSeriesFrame:
         checked like any other: no gaps, strictly increasing), else none (the default ``RangeIndex``). Any
         other index (text, a ``TimedeltaIndex``, ...) is refused rather than dropped. ``value_cols`` defaults to every
         column but the time column. Nullable numbers (``Int64``, ``Float64``) and booleans are accepted,
-        ``pd.NA`` becoming NaN.
+        ``pd.NA`` becoming NaN. ``omit``: how the messages tell to leave a column out (``{column}``: its name),
+        for callers whose users name no ``value_cols``.
         """
         if isinstance(data, pd.Series):
             data = data.to_frame(name=data.name if data.name is not None else "value")
@@ -183,24 +191,30 @@ class TimeSeriesFrame:
         if not value_cols:
             raise ValueError(f"no value column: the only column is the time column {time_col!r}")
         for c in value_cols:
-            dtype = data[c].dtype
+            dtype, leave_out = data[c].dtype, omit.format(column=repr(c))
+            if pd.api.types.is_complex_dtype(dtype):  # to_numpy(float64) would drop the imaginary parts
+                raise ValueError(
+                    f"value column {c!r} holds complex numbers (dtype {dtype}), and a series holds real numbers; "
+                    f"give the real and imaginary parts as two columns (np.real, np.imag), or the magnitude "
+                    f"(np.abs), or {leave_out}"
+                )
             if not (pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)):
                 if pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_timedelta64_dtype(dtype):
                     raise ValueError(  # pd.to_numeric would give their raw ticks
                         f"value column {c!r} has dtype {dtype}; expected a numeric column: it holds dates or "
-                        f"durations: pass time_col={c!r} if it is the time axis, or leave it out of value_cols"
+                        f"durations: pass time_col={c!r} if it is the time axis, or {leave_out}"
                     )
                 given = data[c].dropna()
                 words = given[pd.to_numeric(given, errors="coerce").isna()]
                 if len(words) == len(given) and len(given):  # no number at all: pd.to_numeric would give all NaN
                     raise ValueError(
                         f"value column {c!r} has dtype {dtype}; expected a numeric column: it holds words (e.g. "
-                        f"{words.iloc[0]!r}), a category, which pd.to_numeric would make all NaN: leave it out of "
-                        f"value_cols, or encode it as numbers yourself (e.g. pd.get_dummies(df[{c!r}], dtype=float))"
+                        f"{words.iloc[0]!r}), a category, which pd.to_numeric would make all NaN: {leave_out}, or "
+                        f"encode it as numbers yourself (e.g. pd.get_dummies(df[{c!r}], dtype=float))"
                     )
                 raise ValueError(
                     f"value column {c!r} has dtype {dtype}; expected a numeric column: convert it with "
-                    f"pd.to_numeric(df[{c!r}], errors='coerce') or leave it out of value_cols"
+                    f"pd.to_numeric(df[{c!r}], errors='coerce') or {leave_out}"
                 )
         values = data[value_cols].to_numpy(dtype=np.float64, na_value=np.nan)
         return cls(values, columns=value_cols, time=time, time_name=time_name)
@@ -311,6 +325,14 @@ def _check_time(time: Any, n: int, name: str) -> pd.DatetimeIndex | np.ndarray:
             raise ValueError(
                 f"time column {name!r} has a duplicate timestamp {time[i]} at rows {i - 1} and {i}; "
                 f"aggregate duplicates first (df.groupby({name!r}, as_index=False).mean())"
+            )
+        earlier = np.flatnonzero(time[: i - 1] == time[i])
+        if len(earlier):  # the time starts over at a time it has had: series stacked one after another
+            raise ValueError(
+                f"time column {name!r} starts over: row {i} ({time[i]}) follows row {i - 1} ({time[i - 1]}) and "
+                f"repeats row {earlier[0]}: several series stacked one after another? forecast them one at a "
+                "time, or all at once with rnnkit.GlobalForecaster (a long frame with a series-id column); "
+                "sorting would interleave them"
             )
         raise ValueError(
             f"time column {name!r} is not increasing: row {i} ({time[i]}) comes before row {i - 1} "

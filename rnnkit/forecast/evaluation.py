@@ -89,9 +89,12 @@ def backtest(forecaster, data, *, folds: int = 3, step: int | None = None, seaso
     if m is not None and not is_count(m):
         raise ValueError(f"season_length must be an integer >= 1, got {m!r}")
     H, n = forecaster.horizon, len(frame)
-    step = H if step is None else step
     if not is_count(folds):
         raise ValueError(f"folds must be an integer >= 1, got {folds!r}")
+    if step is not None and not is_count(step):
+        raise ValueError(f"backtest: step must be an integer >= 1 (the steps between two origins; default the "
+                         f"horizon, {H}), got {step!r}")
+    step = H if step is None else step
     initial = n - H - (folds - 1) * step
     L = 1 if forecaster.lookback == "auto" else forecaster.lookback  # "auto" fits what the rows allow
     if initial < max(L + H, (m or 1) + 1):

@@ -48,6 +48,7 @@ from .series import (
     _roles,
     _take,
     as_frame,
+    freq_name,
 )
 
 SCALE_OUT = ("devices", "num_nodes", "strategy")  # where the fit runs, not what it computes
@@ -227,7 +228,7 @@ class Forecaster(BaseEstimator):
         self.index_name_ = (frame.time_name if time_col is not None or (index is None and frame.time is not None)
                             else None if index is None else _name_of(index.name))
         self.series_name_ = name if series_output else self.targets_[0]
-        self.resample_ = freq  # predict(data=...) resamples newer data onto the same grid
+        self.resample_ = freq_name(freq)  # predict(data=...) resamples newer data onto the same grid
         return self
 
     def _fit_frame(self, frame: TimeSeriesFrame, targets: Sequence[str] | None,
@@ -479,6 +480,9 @@ class Forecaster(BaseEstimator):
             raise ValueError(f"Forecaster: validation_fraction must be in [0, 1), got "
                              f"{self.validation_fraction}")
         q = self.quantiles
+        if isinstance(q, numbers.Real):
+            raise ValueError(f"Forecaster: quantiles must be a list of levels, got the number {q!r}; e.g. "
+                             f"(0.1, 0.5, 0.9) (the median 0.5 is needed: it is the point forecast)")
         if q is not None and (isinstance(q, str) or not all(isinstance(v, numbers.Real) and 0 < v < 1 for v in q)
                               or list(q) != sorted(set(q)) or 0.5 not in q):
             raise ValueError(f"Forecaster: quantiles must be None or strictly increasing levels in (0, 1) "
@@ -568,15 +572,16 @@ class Forecaster(BaseEstimator):
         (one target fitted as a Series) or a DataFrame of the targets; with ``quantiles``, a DataFrame with
         one column per quantile level (one target fitted as a Series) or columns ``(target, quantile)``."""
         self._check_fitted("predict")
+        name = "future"  # the argument's name in the messages
         if X is not None:
             if future is not None:
                 raise ValueError("predict got both future=... and X=...; they are the same input: pass one")
-            future = X
+            future, name = X, "X"
         steps = self._steps(horizon)
         H = int(steps[-1])
         frame = self.history_ if data is None else self._frame_like(data, time_col)
         pick = slice(None) if len(steps) == H else steps - 1  # 1..H, or the steps asked for
-        y = self._predict_frame(frame, steps, future)[pick]  # (n_steps, n_y, n_q)
+        y = self._predict_frame(frame, steps, future, name=name)[pick]  # (n_steps, n_y, n_q)
         index = self._as_periods(_future_index(frame, self.freq_, H))[pick].rename(self._names()[0])
         H = len(steps)
         if self.quantiles is None:
@@ -609,6 +614,10 @@ class Forecaster(BaseEstimator):
             raise ValueError(f"predict: horizon must be an integer in [1, {self.horizon}] or a list of steps "
                              f"ahead, got {horizon!r}")
         steps = np.asarray(list(horizon))
+        if len(steps) and isinstance(steps[0], pd.Timestamp | pd.Period | np.datetime64):
+            raise ValueError(f"predict takes steps ahead (integers in [1, {self.horizon}]), not times: got "
+                             f"{steps[0]!r}, ...; the forecasts are indexed by their times, so take "
+                             "predict().loc[times] (sktime's absolute fh: rnnkit.forecast.sktime.RnnkitForecaster)")
         if steps.ndim != 1:
             raise ValueError(f"predict: the steps ahead must be a flat list of integers, got an array of shape "
                              f"{np.shape(horizon)}")
@@ -618,7 +627,8 @@ class Forecaster(BaseEstimator):
                              f"got {list(horizon)!r}")
         return steps
 
-    def _predict_frame(self, frame: TimeSeriesFrame, steps: int | np.ndarray, future) -> np.ndarray:
+    def _predict_frame(self, frame: TimeSeriesFrame, steps: int | np.ndarray, future, *, name: str = "future"
+                       ) -> np.ndarray:
         """The first ``H = max(steps)`` forecast steps after the end of ``frame``, ``(H, n_y, n_q)`` in original
         units; ``steps`` (an int: ``1..steps``): the steps whose known-future covariates ``future`` must give."""
         steps = np.arange(1, steps + 1) if isinstance(steps, numbers.Integral) else steps
@@ -627,13 +637,15 @@ class Forecaster(BaseEstimator):
         if nets and len(frame) < self.lookback_:
             raise ValueError(f"predict needs the last lookback = {self.lookback_} steps; the series has "
                              f"{len(frame)}")
-        y = np.mean([self._component_forecast(kind, frame, steps, future) for kind in self.components_], axis=0)
+        y = np.mean([self._component_forecast(kind, frame, steps, future, name) for kind in self.components_],
+                    axis=0)
         if self.band_:  # q_τ(h) = ŷ_h + c_τ s_h around the combination's point forecast (.combination)
             c = np.array([self.band_[tau] for tau in self.quantiles])  # (n_q,)
             y = y[..., self._median(), None] + c * self.band_scale_[:, None, None]
         return y[:H]
 
-    def _component_forecast(self, kind: str, frame: TimeSeriesFrame, steps: np.ndarray, future) -> np.ndarray:
+    def _component_forecast(self, kind: str, frame: TimeSeriesFrame, steps: np.ndarray, future,
+                            name: str = "future") -> np.ndarray:
         """One candidate's forecast of the ``horizon`` steps after ``frame``, ``(horizon, n_y, n_q)``: a classical
         one's point forecast repeated over the quantiles."""
         n_q = 1 if self.quantiles is None else len(self.quantiles)
@@ -643,7 +655,7 @@ class Forecaster(BaseEstimator):
             return p[columns].to_numpy(np.float64)[:, None, :]  # (horizon, 1, n_q)
         if kind == "direct":
             x = self._features(frame).inputs[-self.lookback_ :]  # (L, F_x)
-            f = self._future_inputs(frame, steps, future)  # (horizon, C) or None
+            f = self._future_inputs(frame, steps, future, name)  # (horizon, C) or None
             return self._forecast(x[None], None if f is None else f[None])[0]
         y = frame.values[:, frame.column_index(self.targets_)[0]]
         if np.isnan(y).any():
@@ -655,18 +667,20 @@ class Forecaster(BaseEstimator):
                  combination.ets_forecast(y, self.ets_, self.horizon))
         return np.repeat(point[:, None, None], n_q, axis=2)  # (horizon, 1, n_q)
 
-    def _future_inputs(self, frame: TimeSeriesFrame, steps: np.ndarray, future) -> np.ndarray | None:
+    def _future_inputs(self, frame: TimeSeriesFrame, steps: np.ndarray, future, name: str = "future"
+                       ) -> np.ndarray | None:
         """The known-future channels ``(horizon, C)`` after the end of ``frame``, scaled as in training: the
         covariates from ``future`` at the forecast ``steps`` (1-based), the calendar from the timestamps. Other
         steps of the covariates are left at 0: the local head reads step h's inputs for step h only, so they
         cannot change the forecasts of ``steps``. None for a model without known-future inputs."""
         if future is not None and not self.future_covariates_:
-            raise ValueError("predict got future=..., but this Forecaster was fitted without known-future "
+            raise ValueError(f"predict got {name}=..., but this Forecaster was fitted without known-future "
                              "covariates; name them at fit: fit(data, future_covariates=['promo', ...])")
         index = _future_index(frame, self.freq_, self.horizon)
         known = None
         if self.future_covariates_ and self.future_names_:
-            at = _known_future(future, index[steps - 1], self.future_covariates_, step=self.step_)  # (n_steps, n_f)
+            at = _known_future(future, index[steps - 1], self.future_covariates_, step=self.step_,
+                               name=name)  # (n_steps, n_f)
             known = np.zeros((int(steps[-1]), at.shape[1]))  # (H, n_f)
             known[steps - 1] = at
         return self.features_.future_inputs(index, known)
@@ -726,6 +740,10 @@ class Forecaster(BaseEstimator):
             raise ValueError(f"historical_forecasts: start must be a timestamp or a row number, got {start!r}")
         if numeric and isinstance(start, numbers.Real) and np.isclose(time, float(start), rtol=1e-12, atol=0).any():
             return int(time.searchsorted(float(start) - 1e-9 * abs(float(start))))
+        if isinstance(start, numbers.Real) and not isinstance(start, numbers.Integral) and not numeric:
+            raise ValueError(f"historical_forecasts: start={start!r} is neither a row number (an integer in "
+                             f"0..{len(frame) - 1}) nor a time of the series"
+                             + ("" if time is None else f" ({time[0]} .. {time[-1]}); pass one"))
         if isinstance(start, numbers.Integral):
             if not 0 <= start < len(frame):
                 raise ValueError(f"historical_forecasts: start={start} is neither a row number (0..{len(frame) - 1})"

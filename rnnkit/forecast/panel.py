@@ -421,6 +421,9 @@ class GlobalForecaster(BaseEstimator):
         if not 0.0 <= self.dropout < 1.0:
             raise ValueError(f"GlobalForecaster: dropout must be in [0, 1), got {self.dropout}")
         q = self.quantiles
+        if isinstance(q, numbers.Real):
+            raise ValueError(f"GlobalForecaster: quantiles must be a list of levels, got the number {q!r}; e.g. "
+                             f"(0.1, 0.5, 0.9) (the median 0.5 is needed: it is the point forecast), or None")
         if q is not None and (isinstance(q, str) or not all(isinstance(v, numbers.Real) and 0 < v < 1 for v in q)
                               or list(q) != sorted(set(q)) or 0.5 not in q):
             raise ValueError(f"GlobalForecaster: quantiles must be None or strictly increasing levels in (0, 1) "
@@ -495,8 +498,10 @@ class GlobalForecaster(BaseEstimator):
         index = [_future_index(frame, self.freqs_[position[key]], self.horizon)[:H] for key, frame in series.items()]
         y = self._combine(series, H, data, future) if self.kind_ == "combination" else \
             self._net_forecast(series, H, future)  # (S, H, n_q)
-        out = pd.DataFrame({self.id_col_: np.repeat(np.array(list(series), dtype=object), H),
-                            self.time_col_: self._as_times(index)})
+        ids = np.empty(len(series), dtype=object)
+        for i, key in enumerate(series):  # one by one: a tuple id stays one id, not a row of the array
+            ids[i] = key
+        out = pd.DataFrame({self.id_col_: np.repeat(ids, H), self.time_col_: self._as_times(index)})
         out[self.id_col_] = out[self.id_col_].infer_objects()
         levels = [0.5] if self.quantiles is None else list(self.quantiles)
         out[self.target_] = y[..., levels.index(0.5)].reshape(-1)
@@ -794,10 +799,17 @@ def _read_panel(data, id_col: str, time_col: str, target: str, covariates: tuple
     absent = np.flatnonzero(pd.isna(data[id_col]).to_numpy())
     if len(absent):
         raise ValueError(f"the id column {id_col!r} is missing at row {absent[0]}; give every row a series id")
+    _check_id_spellings(keys, id_col)
     time, period = _time_column(data[time_col], time_col, ids)
     values = np.empty((len(data), 1 + len(covariates)))
     for j, c in enumerate((target, *covariates)):
         column = data[c]
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            numbers_ = pd.api.types.is_numeric_dtype(column.cat.categories)
+            fix = (f"data[{c!r}].astype(float) reads its categories as numbers" if numbers_ else
+                   "a category is no number to forecast: encode it (e.g. pd.get_dummies) or drop it")
+            raise ValueError(f"column {c!r} is categorical (categories {list(column.cat.categories[:5])}"
+                             f"{', ...' if len(column.cat.categories) > 5 else ''}), not numbers; {fix}")
         if not (pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column)):
             bad = np.flatnonzero(pd.to_numeric(column, errors="coerce").isna().to_numpy() & column.notna().to_numpy())
             row = int(bad[0]) if len(bad) else 0
@@ -832,6 +844,22 @@ def _read_panel(data, id_col: str, time_col: str, target: str, covariates: tuple
     return series, period
 
 
+def _check_id_spellings(keys: pd.Series, id_col: str) -> None:
+    """ValueError for one id spelt two ways, which would split a series in two that print alike: ``7`` and
+    ``"7"`` (a panel concatenated from a CSV read and a frame built in code), ``"m"`` and ``"m "``."""
+    first = pd.Series(np.arange(len(keys)), dtype=np.int64).groupby(keys, sort=False).min()
+    seen: dict[str, tuple] = {}
+    for key, row in zip(first.index, first.to_numpy(), strict=True):
+        text = str(key).strip()
+        if text in seen:
+            other, at = seen[text]
+            raise ValueError(f"the id column {id_col!r} spells one id in 2 ways, {other!r} ({type(other).__name__}, "
+                             f"row {at}) and {key!r} ({type(key).__name__}, row {row}), which would be separate "
+                             f"series; give the ids one type and no stray spaces (data[{id_col!r}].astype(str)"
+                             ".str.strip()), or make them distinct")
+        seen[text] = (key, int(row))
+
+
 def _steps(t) -> np.ndarray:
     """The steps between consecutive times: in the index's unit for dates (time-zone aware or not), else numbers."""
     return np.diff(t.asi8) if isinstance(t, pd.DatetimeIndex) else np.diff(t)
@@ -844,6 +872,14 @@ def _time_column(column: pd.Series, name: str, ids: np.ndarray) -> tuple[pd.Inde
     if isinstance(column.dtype, pd.PeriodDtype):
         period = pd.PeriodIndex(column).freqstr  # "Q-DEC", as to_period reads it
         column = column.dt.to_timestamp()
+    if pd.api.types.is_object_dtype(column) and column.map(lambda v: isinstance(v, pd.Timestamp)).all():
+        zones = sorted({str(v.tz) for v in column})  # aware timestamps in several zones stay objects in pandas
+        if len(zones) > 1:
+            row = int(np.flatnonzero((column.map(lambda v: str(v.tz)) != str(column.iloc[0].tz)).to_numpy())[0])
+            raise ValueError(f"series {ids[row]!r}, row {row}: the time column {name!r} holds timestamps in several "
+                             f"time zones ({', '.join(zones)}); convert them to one (pd.to_datetime(data[{name!r}], "
+                             "utc=True), then .dt.tz_convert(zone) if wanted)")
+        column = pd.Series(pd.DatetimeIndex(column.tolist()), index=column.index)
     if pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column):
         parsed = pd.to_datetime(column, format="ISO8601", errors="coerce")
         bad = np.flatnonzero(parsed.isna().to_numpy() & column.notna().to_numpy())

@@ -29,28 +29,73 @@ def as_frame(data, *, time_col: str | None = None, freq: str | None = None) -> T
     elif isinstance(data, pd.Series | pd.DataFrame):
         if isinstance(data, pd.DataFrame):
             _check_value_columns(data, time_col)
+            _check_not_a_panel(data, time_col)
         if time_col is None:
             data = _dated_index(data)
         if time_col is None and isinstance(data.index, pd.PeriodIndex) and len(data) < 3:
             data = data.set_axis(_period_starts_with_freq(data.index), axis=0)  # too few periods to infer it
-        frame = TimeSeriesFrame.from_pandas(data, time_col=time_col)
+        frame = TimeSeriesFrame.from_pandas(data, time_col=time_col, omit="drop it (data.drop(columns=[{column}]): "
+                                            "every column of data is read, as a target or a covariate)")
     else:
         raise ValueError(f"expected a pandas Series or DataFrame with a DatetimeIndex (or time_col=...), or "
                          f"a TimeSeriesFrame; got {type(data).__name__}")
-    if freq is None:
+    if freq_name(freq) is None:
         return frame
-    try:
-        pd.tseries.frequencies.to_offset(freq)
-    except (TypeError, ValueError):
-        raise ValueError(f"freq={freq!r} is not a pandas frequency; pass one such as 'h' (hourly), 'D' (daily), "
-                         "'B' (business days), 'W-SUN' (weekly), 'MS' or 'ME' (monthly), 'QS' (quarterly), 'YS' or "
-                         "'YE' (yearly; pandas 3 reads no 'M', 'Y' or 'A')") from None
     if not isinstance(frame.time, pd.DatetimeIndex):
         time = frame.time
         what = "no time axis" if time is None else f"a numeric time axis ({time[0]:g} .. {time[-1]:g})"
         raise ValueError(f"freq={freq!r} resamples dates, but the series has {what}; drop freq (numbers must be "
                          "evenly spaced already), or give the series dates")
-    return frame.resample(freq)
+    return frame.resample(freq_name(freq))
+
+
+def freq_name(freq) -> str | None:
+    """``freq`` (a pandas frequency string, a DateOffset, a Timedelta) as pandas' string for it (``"h"``), which
+    config.json keeps; None stays None. ValueError for anything pandas does not read as a frequency."""
+    if freq is None:
+        return None
+    try:
+        return pd.tseries.frequencies.to_offset(freq).freqstr
+    except (TypeError, ValueError):
+        raise ValueError(f"freq={freq!r} is not a pandas frequency; pass one such as 'h' (hourly), 'D' (daily), "
+                         "'B' (business days), 'W-SUN' (weekly), 'MS' or 'ME' (monthly), 'QS' (quarterly), 'YS' or "
+                         "'YE' (yearly; pandas 3 reads no 'M', 'Y' or 'A')") from None
+
+
+# names a column of times often has: a numeric column so named, beside the values, is the time axis read as a value
+TIME_NAMES = ("year", "years", "yr", "time", "t", "ds", "date", "timestamp", "datetime", "period", "index")
+
+
+def _check_not_a_panel(data: pd.DataFrame, time_col: str | None) -> None:
+    """ValueError for a long panel (several series stacked, a column of series ids, each time repeated) given to
+    the one-series Forecaster: its id column would be refused as text, and the advice to drop it would average or
+    misorder the series."""
+    if time_col is not None:
+        if time_col not in data.columns:
+            return  # refused by name later
+        time = data[time_col]
+    elif isinstance(data.index, pd.DatetimeIndex | pd.PeriodIndex) or not isinstance(data.index, pd.RangeIndex):
+        time = data.index.to_series()
+    else:
+        return
+    if time.is_unique or isinstance(time.index, pd.MultiIndex):
+        return
+    for c in data.columns:
+        column = data[c]
+        if str(c) == time_col or pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column) \
+                or pd.api.types.is_datetime64_any_dtype(column):
+            continue
+        ids = pd.unique(column.dropna())
+        if not 1 < len(ids) < len(data):
+            continue
+        first = time.iloc[int(np.flatnonzero(time.duplicated().to_numpy())[0])]
+        shown = ", ".join(repr(v) for v in ids[:3]) + (", ..." if len(ids) > 3 else "")
+        name = time_col or data.index.name or "index"
+        raise ValueError(f"data looks like a long panel of {len(ids)} series: column {str(c)!r} holds series ids "
+                         f"({shown}) and the time {name!r} repeats ({first} is on {int((time == first).sum())} rows); "
+                         f"forecast one series (data[data[{str(c)!r}] == {ids[0]!r}]), or all of them with "
+                         f"rnnkit.GlobalForecaster(...).fit(data, id_col={str(c)!r}, time_col={str(name)!r}, "
+                         "target=...) (a column, not the index: data.reset_index())")
 
 
 def _check_value_columns(data: pd.DataFrame, time_col: str | None) -> None:
@@ -64,6 +109,14 @@ def _check_value_columns(data: pd.DataFrame, time_col: str | None) -> None:
         column = data[c]
         if pd.api.types.is_datetime64_any_dtype(column) or isinstance(column.dtype, pd.PeriodDtype):
             kind = "dates"
+        elif str(c).lower() in TIME_NAMES and len(data.columns) > 1 and _counts_up(column):
+            values = column.to_numpy(np.float64)
+            fix = (f"pass time_col={str(c)!r} (or data.set_index({str(c)!r})) to forecast on it"
+                   if column.is_unique else "it repeats, so build one time axis of it and the finer column(s) "
+                   f"(e.g. pd.PeriodIndex.from_fields(year=data[{str(c)!r}], quarter=...)) and index data by it")
+            raise ValueError(f"column {str(c)!r} holds increasing numbers ({values[0]:g} .. {values[-1]:g}), a time "
+                             f"axis by its name, but the index counts rows ({index.start}..{index.stop - 1}), so "
+                             f"{str(c)!r} would be forecast as a value; {fix}, or rename the column if it is a value")
         elif pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column):
             text = column.dropna()
             if not len(text) or not all(isinstance(v, str) for v in text) or _reads_as_numbers(text):
@@ -77,6 +130,15 @@ def _check_value_columns(data: pd.DataFrame, time_col: str | None) -> None:
         raise ValueError(f"column {str(c)!r} holds {kind} ({first}, ...), but the index counts rows "
                          f"({index.start}..{index.stop - 1}); pass time_col={str(c)!r} (or "
                          f"data.set_index({str(c)!r})) to forecast on its dates")
+
+
+def _counts_up(column: pd.Series) -> bool:
+    """Whether ``column`` holds real numbers without gaps that never decrease and do increase (years, steps)."""
+    if not pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column) \
+            or pd.api.types.is_complex_dtype(column) or column.isna().any() or len(column) < 3:
+        return False
+    steps = np.diff(column.to_numpy(np.float64))
+    return bool((steps >= 0).all() and (steps > 0).any())
 
 
 def _reads_as_numbers(text: pd.Series) -> bool:
@@ -103,7 +165,14 @@ def _period_starts_with_freq(index: pd.PeriodIndex) -> pd.DatetimeIndex:
 def _dated_index(data: pd.Series | pd.DataFrame) -> pd.Series | pd.DataFrame:
     """``data`` with its index of date strings parsed as dates; ValueError for an index of other text."""
     index = data.index
-    if isinstance(index, pd.MultiIndex) or not (pd.api.types.is_object_dtype(index)
+    if isinstance(index, pd.MultiIndex):
+        names = [str(n) for n in index.names]
+        fix = ("a panel (series ids in a level)? use rnnkit.GlobalForecaster on data.reset_index(); one series: "
+               "build one index of its times, e.g. pd.PeriodIndex.from_fields(year=..., quarter=...) for a year "
+               "and a quarter level, or name one time_col in data.reset_index()")
+        raise ValueError(f"the index has {index.nlevels} levels {names} (first row ({', '.join(map(str, index[0]))})), "
+                         f"and a series needs one time axis; {fix}")
+    if not (pd.api.types.is_object_dtype(index)
                                                 or pd.api.types.is_string_dtype(index)):
         return data
     values = index.tolist()
@@ -291,53 +360,55 @@ def _take(frame: TimeSeriesFrame, rows: range) -> TimeSeriesFrame:
                            time=None if frame.time is None else frame.time[part], time_name=frame.time_name)
 
 
-def _known_future(future, index: pd.Index, columns: tuple[str, ...], *, step: float) -> np.ndarray:
+def _known_future(future, index: pd.Index, columns: tuple[str, ...], *, step: float, name: str = "future"
+                  ) -> np.ndarray:
     """``(len(index), len(columns))`` float64: the known-future covariates at the forecast timestamps
     ``index``, from a DataFrame (or a named Series) indexed by timestamps; ValueError saying what is missing.
-    Numeric time axes match to within 1e-6 of a ``step``."""
+    Numeric time axes match to within 1e-6 of a ``step``. ``name``: the argument as the user passed it (``"X"``
+    in sktime's spelling), for the messages."""
     span = f"{index[0]} .. {index[-1]}" if len(index) > 1 else f"{index[0]}"
     if future is None:
         raise ValueError(f"this Forecaster reads the known-future covariates {list(columns)} over the horizon: "
-                         f"pass predict(future=df) with df indexed by the forecast timestamps {span} and "
+                         f"pass predict({name}=df) with df indexed by the forecast timestamps {span} and "
                          f"columns {list(columns)}")
     if isinstance(future, pd.Series):
         future = future.to_frame()
     if not isinstance(future, pd.DataFrame):
-        raise ValueError(f"future must be a pandas DataFrame indexed by the forecast timestamps, got "
+        raise ValueError(f"{name} must be a pandas DataFrame indexed by the forecast timestamps, got "
                          f"{type(future).__name__}")
     future = future.set_axis([str(c) for c in future.columns], axis=1)
     missing = [c for c in columns if c not in future.columns]
     if missing:
-        raise ValueError(f"future lacks the known-future covariates {missing} (its columns are "
+        raise ValueError(f"{name} lacks the known-future covariates {missing} (its columns are "
                          f"{list(future.columns)}); it needs {list(columns)} at the timestamps {span}")
     for c in columns:
         dtype = future[c].dtype
         if not (pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)):
-            raise ValueError(f"future column {c!r} has dtype {dtype}; expected numbers: convert it with "
-                             f"pd.to_numeric(future[{c!r}])")
+            raise ValueError(f"{name} column {c!r} has dtype {dtype}; expected numbers: convert it with "
+                             f"pd.to_numeric({name}[{c!r}])")
     if not future.index.is_unique:
-        raise ValueError("future has duplicate timestamps in its index; give one row per timestamp")
+        raise ValueError(f"{name} has duplicate timestamps in its index; give one row per timestamp")
     have = future.index
     if isinstance(index, pd.DatetimeIndex):
         if pd.api.types.is_numeric_dtype(have.dtype):  # row numbers would read as nanoseconds since 1970
-            raise ValueError(f"future must be indexed by the forecast timestamps {span}; its index holds "
+            raise ValueError(f"{name} must be indexed by the forecast timestamps {span}; its index holds "
                              f"{have.dtype} numbers, not timestamps")
         try:
             have = have.to_timestamp() if isinstance(have, pd.PeriodIndex) else pd.DatetimeIndex(have)
         except (TypeError, ValueError) as e:
-            raise ValueError(f"future must be indexed by the forecast timestamps {span}; its index cannot be "
+            raise ValueError(f"{name} must be indexed by the forecast timestamps {span}; its index cannot be "
                              f"read as datetimes ({e})") from None
         if index.tz is not None and have.tz is None:
             have = have.tz_localize(index.tz)
         elif index.tz is None and have.tz is not None:
-            raise ValueError(f"future's index is in time zone {have.tz}, but the series has none; drop it "
-                             "with future.tz_localize(None)")
+            raise ValueError(f"{name}'s index is in time zone {have.tz}, but the series has none; drop it "
+                             f"with {name}.tz_localize(None)")
         rows = have.get_indexer(index)
     else:
         try:
             have = np.asarray(have, dtype=np.float64)
         except (TypeError, ValueError):
-            raise ValueError(f"future must be indexed by the forecast's row numbers or times {span}; its index "
+            raise ValueError(f"{name} must be indexed by the forecast's row numbers or times {span}; its index "
                              f"has dtype {future.index.dtype}") from None
         order = np.argsort(have)
         near = pd.Index(have[order]).get_indexer(np.asarray(index, np.float64), method="nearest",
@@ -345,14 +416,17 @@ def _known_future(future, index: pd.Index, columns: tuple[str, ...], *, step: fl
         rows = np.where(near >= 0, order[near], -1)
     if (rows < 0).any():
         absent = [str(t) for t in index[rows < 0]]
-        raise ValueError(f"future has no row for {len(absent)} of the {len(index)} forecast timestamps "
+        raise ValueError(f"{name} has no row for {len(absent)} of the {len(index)} forecast timestamps "
                          f"({', '.join(absent[:3])}{', ...' if len(absent) > 3 else ''}); it needs one row per "
                          f"timestamp {span}")
     values = future[list(columns)].to_numpy(dtype=np.float64, na_value=np.nan)[rows]  # (H, n_f)
-    if np.isnan(values).any():
-        i, j = np.argwhere(np.isnan(values))[0]
-        raise ValueError(f"future column {columns[j]!r} is missing (NaN) at {index[i]}: a known-future "
-                         "covariate must be known at every forecast timestamp; fill it in")
+    if not np.isfinite(values).all():
+        i, j = np.argwhere(~np.isfinite(values))[0]
+        if np.isnan(values[i, j]):
+            raise ValueError(f"{name} column {columns[j]!r} is missing (NaN) at {index[i]}: a known-future "
+                             "covariate must be known at every forecast timestamp; fill it in")
+        raise ValueError(f"{name} column {columns[j]!r} is infinite ({values[i, j]}) at {index[i]}, which would make "
+                         "the forecast infinite; give a finite value")
     return values
 
 

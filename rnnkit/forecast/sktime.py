@@ -121,10 +121,10 @@ class RnnkitForecaster(BaseForecaster):
         if steps.max() > f.horizon:
             raise ValueError(f"fh reaches {steps.max()} steps ahead, but the model was fitted for {f.horizon}; "
                              "pass the farthest step to fit(fh=...)")
-        future = None
-        if f.future_covariates_:
-            future = X if X is not None else None
-        point = f.predict(list(steps), data=self._seen(), future=future)
+        if f.future_covariates_ and X is None:
+            raise ValueError(f"RnnkitForecaster was fitted with X (columns {list(f.future_covariates_)}), which it "
+                             f"reads over the horizon: pass predict(fh, X=X_future) with a row for each step of fh")
+        point = f.predict(list(steps), data=self._seen(), X=X if f.future_covariates_ else None)
         return pd.Series(point.to_numpy(np.float64), index=fh.to_absolute_index(self.cutoff), name=self._y.name)
 
     @classmethod
