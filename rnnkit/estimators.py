@@ -146,6 +146,10 @@ def _read_sequences(X, who: str, n_features: int | None = None, *, layout: str =
         except ValueError as e:  # numpy refuses a ragged nested list
             raise ValueError(f"{who}: {name(i)} is not a rectangular array ({e}); each sequence must be (T_i, F) "
                              f"or (T_i,), every step with the same number of features") from e
+        if raw.dtype == object:  # pandas' missing value (a nullable frame's .to_numpy()) is NaN, as None is
+            na = np.frompyfunc(lambda v: v is pd.NA, 1, 1)(raw).astype(bool)
+            if na.any():
+                raw = np.where(na, np.nan, raw)
         if raw.dtype == object and _parses_as_numbers(raw):  # as the text dtypes below: "1.5" read silently
             first = next(v for v in raw.ravel().tolist() if isinstance(v, str | bytes))
             raise NotNumericError(f"{who}: {name(i)} holds numbers written as text (e.g. {first!r}); X must hold "
@@ -155,7 +159,7 @@ def _read_sequences(X, who: str, n_features: int | None = None, *, layout: str =
                              f"real numbers: pass the real and imaginary parts as two features (or take .real / "
                              f"abs() yourself)")
         # numpy would parse "1.5" silently; a list of words is refused below, naming the first
-        if raw.dtype.kind in "US" and (isinstance(s, np.ndarray) or _parses_as_numbers(raw)):
+        if raw.dtype.kind in "UST" and (isinstance(s, np.ndarray) or _parses_as_numbers(raw)):  # T: StringDType
             raise NotNumericError(f"{who}: {name(i)} holds text (dtype {raw.dtype}), not numbers; X must hold numbers: "
                                   f"convert it yourself (e.g. np.asarray(x, dtype=float), which says where a value "
                                   f"is not a number)")
@@ -373,7 +377,7 @@ def _frame_sequences(X: pd.DataFrame, who: str) -> tuple[list[np.ndarray], list]
             where = f"{who}: row {key!r}, column {column!r} of the nested DataFrame X"
             values = _frame_steps(cell, where) if isinstance(cell, pd.Series) else np.asarray(cell)
             odd = [v for v in values.tolist() if isinstance(v, str | bytes | complex)] if values.dtype == object else []
-            if values.dtype.kind in "USmMc" or odd:  # float64 would parse "1.5", or read a date's ticks
+            if values.dtype.kind in "USTmMc" or odd:  # float64 would parse "1.5", or read a date's ticks
                 shown = f"e.g. {odd[0]!r}" if odd else f"dtype {values.dtype}"
                 raise NotNumericError(f"{where} holds values that are not real numbers ({shown}); X must hold "
                                       f"numbers: convert them yourself (e.g. pd.to_numeric), so that nothing is "
@@ -475,12 +479,21 @@ def _check_nested_index(key, columns, row, who: str) -> None:
 def as_label_array(y, who: str) -> np.ndarray:
     """One label per item as a 1-D array, without NaN; ``(n, 1)`` is flattened with scikit-learn's
     ``DataConversionWarning``. Labels of mixed types (``[0, "a"]``) are refused: numpy would turn them all into
-    text, and ``0`` would no longer be a label."""
+    text, and ``0`` would no longer be a label. numpy's variable-width text (``StringDType``) becomes fixed-width
+    text (``<U``), which scikit-learn's metrics and a saved model's JSON read; a list of tuples is one tuple
+    label per item (numpy would make it a 2-D array)."""
     check_target_container(y, who)
     if isinstance(y, pd.Series | pd.Index):
         y = y.to_numpy()
+    if isinstance(y, list | tuple) and y and all(isinstance(v, tuple) for v in y):
+        y = _object_array(y)
+    string_dtype = isinstance(y, np.ndarray) and y.dtype.kind == "T"
+    if string_dtype:
+        y = y.astype(object)  # its missing values (na_object) are refused below, not read as the text 'nan'
     check_label_types([y], who)
     a = y if isinstance(y, np.ndarray) else np.asarray(y)
+    if string_dtype:
+        a = a.astype(str)
     if a.ndim == 2 and a.shape[1] == 1:
         warnings.warn(f"A column-vector y was passed when a 1d array was expected: {who} reads y of shape "
                       f"{a.shape} as one label per item; pass y.ravel() (shape ({len(a)},)) to say so",
@@ -506,6 +519,23 @@ def as_label_array(y, who: str) -> np.ndarray:
         raise ValueError(f"{who}: y contains NaN or infinite labels ({a[at]} at position {at}, {int(bad.sum())} in "
                          f"all); give every sequence a label (or leave it out of X and y)")
     return a
+
+
+def _object_array(values: list | tuple) -> np.ndarray:
+    """A 1-D object array holding each of ``values`` as one element (tuples stay whole)."""
+    a = np.empty(len(values), dtype=object)
+    for i, v in enumerate(values):
+        a[i] = v
+    return a
+
+
+def plain_labels(a) -> np.ndarray:
+    """Labels as an array that numpy compares with fitted classes: ``StringDType`` text as ``<U`` (numpy will
+    not compare the two kinds of text), a list of tuples as a 1-D object array of tuples."""
+    if isinstance(a, list | tuple) and a and all(isinstance(v, tuple) for v in a):
+        return _object_array(a)
+    a = np.asarray(a)
+    return a.astype(object).astype(str) if a.dtype.kind == "T" else a
 
 
 def check_target_container(y, who: str) -> None:
@@ -643,10 +673,13 @@ def classes_to_json(classes: np.ndarray) -> dict:
     """``classes_`` for config.json, with its dtype; refuses labels that JSON would change (tuples, ...)."""
     values = classes.tolist()
     for c in values:
-        back = json.loads(json.dumps(c))
+        try:
+            back = json.loads(json.dumps(c))
+        except TypeError:  # dates, ...: JSON has no such type
+            back = None
         if back != c or type(back) is not type(c):
             raise ValueError(f"cannot save: class {c!r} of type {type(c).__name__} does not survive JSON; "
-                             "use int, str, float or bool labels")
+                             "use int, str, float or bool labels (e.g. fit on y.astype(str))")
     return {"classes_": values, "classes_dtype": "object" if classes.dtype == object else classes.dtype.str}
 
 
@@ -1299,7 +1332,11 @@ class SequenceClassifier(ClassifierMixin, _LabelEstimator):
             raise ValueError(f"{who}: y holds {given} labels (e.g. {plain(labels[0])!r}) but the classifier was "
                              f"fitted on {fitted} labels (classes_ {[plain(c) for c in self.classes_[:5]]}); give "
                              f"y's labels the type they had at fit{fix}")
-        return super().score(X, y, sample_weight)
+        if labels.dtype == object and any(isinstance(v, tuple) for v in labels.tolist()):
+            # tuple labels: scikit-learn's accuracy would take a list of tuples for multi-label data
+            hits = np.array([a == b for a, b in zip(labels.tolist(), self.predict(X).tolist(), strict=True)])
+            return float(np.average(hits, weights=sample_weight))
+        return super().score(X, labels, sample_weight)  # labels: StringDType text read as <U
 
     def predict_proba(self, X) -> np.ndarray:
         logits, _, _ = self._outputs(X, f"{type(self).__name__}.predict_proba")
@@ -1335,7 +1372,7 @@ class SequenceRegressor(RegressorMixin, _LabelEstimator):
         except ValueError as e:  # a ragged list of target vectors
             raise ValueError(f"{who}: y is not a rectangular array ({e}); give one target, or one vector of k "
                              f"targets, per sequence") from e
-        if given.dtype.kind in "USO" and any(isinstance(v, str | bytes) for v in given.ravel().tolist()):
+        if given.dtype.kind in "USOT" and any(isinstance(v, str | bytes) for v in given.ravel().tolist()):
             first = next(v for v in given.ravel().tolist() if isinstance(v, str | bytes))
             raise ValueError(f"{who}: y holds text (e.g. {first!r}); a regression target must be numbers: "
                              f"convert it yourself (e.g. pd.to_numeric(y)) so that nothing is misread")
@@ -1422,6 +1459,11 @@ class SequenceTagger(_SequenceEstimator):
     _task = "classification"
 
     def _encode_targets(self, y, lengths, who):
+        # StringDType rows as objects: their missing values (na_object) are then named by sequence and step
+        if isinstance(y, np.ndarray) and y.dtype.kind == "T":
+            y = y.astype(object)
+        elif isinstance(y, list | tuple):
+            y = [r.astype(object) if isinstance(r, np.ndarray) and r.dtype.kind == "T" else r for r in y]
         if isinstance(y, np.ndarray) and y.dtype != object and y.ndim == 2:
             rows = list(y)
         elif isinstance(y, list | tuple | np.ndarray):
@@ -1485,7 +1527,7 @@ class SequenceTagger(_SequenceEstimator):
             if np.shape(t) != np.shape(p):  # numpy would broadcast a single label over the steps
                 raise ValueError(f"{who}: the labels of sequence {i} have shape {np.shape(t)} but the sequence has "
                                  f"{len(p)} steps; give one label per step")
-        hits = [np.asarray(p) == np.asarray(t) for p, t in zip(predicted, y, strict=True)]
+        hits = [plain_labels(p) == plain_labels(t) for p, t in zip(predicted, y, strict=True)]
         return float(np.concatenate(hits).mean())
 
     def _fitted_config(self) -> dict:

@@ -86,6 +86,12 @@ def _check_rate(name: str, rate) -> None:
         raise ValueError(f"{name} must be a whole number of samples per second >= 1, got {rate!r}")
 
 
+def _check_flags(**flags) -> None:
+    for name, v in flags.items():
+        if not isinstance(v, bool | np.bool_):  # "no" would be truthy
+            raise ValueError(f"{name} must be True or False, got {v!r}")
+
+
 def resample_wave(wave: torch.Tensor | np.ndarray, orig_rate: int, new_rate: int) -> torch.Tensor:
     """Polyphase resampling along axis 0 (``scipy.signal.resample_poly``, Kaiser-windowed FIR).
 
@@ -114,6 +120,9 @@ def read_wav(
     Returns:
         ``(wave, rate)``: ``wave`` is ``(N,)`` when mono, else ``(N, C)``; ``rate`` is the rate of ``wave``.
     """
+    if sample_rate is not None:
+        _check_rate("sample_rate", sample_rate)
+    _check_flags(resample=resample, mono=mono)
     sr, data = _read_raw(path, mmap=False)
     if data.shape[0] == 0:
         raise ValueError(f"{path} has no samples; remove empty recordings from the dataset")
@@ -307,6 +316,7 @@ class MFCC(nn.Module):
     def __init__(self, sample_rate: int, n_mfcc: int = 13, *, n_mels: int = 40, **logmel_options):
         super().__init__()
         self.logmel = LogMel(sample_rate, n_mels, **logmel_options)
+        self.sample_rate = sample_rate
         self.register_buffer("dct", dct_matrix(n_mfcc, n_mels), persistent=False)
 
     def num_frames(self, n_samples: int) -> int:
@@ -349,6 +359,13 @@ class AudioDataset(Dataset):
             raise ValueError(f"got {len(files)} files but {len(labels)} labels; need one label per file")
         if len(files) == 0:
             raise ValueError("no audio files given")
+        _check_rate("sample_rate", sample_rate)
+        _check_flags(resample=resample)
+        rate = getattr(transform, "sample_rate", None)
+        if rate is not None and rate != sample_rate:  # its mel bands would sit at other frequencies, silently
+            raise ValueError(f"the transform {type(transform).__name__} is built for {rate} Hz but the dataset reads "
+                             f"its files at sample_rate={sample_rate} Hz; build it with {type(transform).__name__}("
+                             f"{sample_rate}, ...), or pass sample_rate={rate}, resample=True to resample the files")
         self.files = [Path(f) for f in files]
         self.labels = _token_ids(labels, "labels")
         self.transform = transform

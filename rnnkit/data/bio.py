@@ -23,7 +23,7 @@ from __future__ import annotations
 import bisect
 import gzip
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
 import numpy as np
@@ -88,12 +88,22 @@ def _invalid_message(name: str, letter: str) -> str:
             f"(any case; {wildcard} = unknown). Replace other codes with {wildcard} before loading.{hint}")
 
 
-def encode_sequence(seq: str, *, alphabet: str = "dna") -> torch.Tensor:
-    """Letter ids ``(L,)`` int64 (see `ALPHABETS`); an invalid letter raises ValueError with its position."""
-    table = _lookup(alphabet)
+def _letters(seq, who: str = "") -> str:
+    """The letters of ``seq``: a str, or a `FastaRecord` (its ``sequence``: a record is a (name, sequence) tuple,
+    which would otherwise be read as two sequences, or as one of length 2). ValueError for anything else."""
+    if isinstance(seq, FastaRecord):
+        return seq.sequence
     if not isinstance(seq, str):
-        raise ValueError(f"a sequence must be a str of letters, got {type(seq).__name__}"
+        raise ValueError(f"{who}a sequence must be a str of letters, got {type(seq).__name__}"
                          + ("; decode bytes first (seq.decode('ascii'))" if isinstance(seq, bytes) else ""))
+    return seq
+
+
+def encode_sequence(seq: str, *, alphabet: str = "dna") -> torch.Tensor:
+    """Letter ids ``(L,)`` int64 (see `ALPHABETS`) of a str or a `FastaRecord`; an invalid letter raises
+    ValueError with its position."""
+    table = _lookup(alphabet)
+    seq = _letters(seq)
     bad = _first_invalid(seq, table)
     if bad is not None:
         raise ValueError(f"position {bad}: {_invalid_message(alphabet, seq[bad])}")
@@ -101,10 +111,24 @@ def encode_sequence(seq: str, *, alphabet: str = "dna") -> torch.Tensor:
 
 
 def one_hot_encode(ids: torch.Tensor, *, alphabet: str = "dna") -> torch.Tensor:
-    """Ids ``(..., L)`` -> float32 ``(..., L, K)``; the wildcard id gives the uniform row ``1 / K``."""
+    """Ids ``(..., L)`` -> float32 ``(..., L, K)``; the wildcard id gives the uniform row ``1 / K``.
+
+    The ids are letter ids in ``[0, K]`` (`encode_sequence`); letters, fractions and other ids (a negative id
+    would index from the end of the table, a k-mer id beyond it) are refused."""
     K = len(_alphabet(alphabet)[0])
+    if isinstance(ids, str | FastaRecord | bytes):
+        raise ValueError(f"one_hot_encode takes letter ids, got a {type(ids).__name__}: encode the letters first, "
+                         f"one_hot_encode(encode_sequence(seq, alphabet={alphabet!r}), alphabet={alphabet!r})")
+    ids = torch.as_tensor(ids)
+    if ids.is_floating_point() or ids.dtype == torch.bool or ids.is_complex():
+        raise ValueError(f"one_hot_encode takes integer letter ids, got dtype {ids.dtype}; use "
+                         f"encode_sequence(seq) for them (or ids.long() if they are whole numbers)")
+    if ids.numel() and not (0 <= int(ids.min()) and int(ids.max()) <= K):
+        raise ValueError(f"one_hot_encode: ids must be letter ids of the {alphabet} alphabet, in [0, {K}] ({K} = "
+                         f"{ALPHABETS[alphabet][1]}), got min {int(ids.min())} and max {int(ids.max())}; encode "
+                         f"the letters with encode_sequence (k-mer ids need a Vocab and an embedding instead)")
     table = torch.cat([torch.eye(K), torch.full((1, K), 1.0 / K)])  # (K + 1, K)
-    return table[ids]
+    return table[ids.long()]
 
 
 def reverse_complement(seq: str) -> str:
@@ -113,6 +137,7 @@ def reverse_complement(seq: str) -> str:
     IUPAC ambiguity codes are complemented too (R <-> Y, K <-> M, B <-> V, D <-> H; S, W, N are their own), so
     genome text with them keeps its meaning; any other letter (RNA's U, a gap '-') is a ValueError.
     """
+    seq = _letters(seq, "reverse_complement: ")
     bad = _first_invalid(seq, _IUPAC_LOOKUP)
     if bad is not None:
         hint = " (RNA: replace U with T first)" if seq[bad] in "Uu" else ""
@@ -144,7 +169,7 @@ def _check_kmer(k: int, stride: int) -> None:
 def kmers(seq: str, k: int, *, stride: int = 1) -> list[str]:
     """Overlapping k-mers (upper-cased) starting every ``stride`` letters: ``L - k`` // stride + 1 of them."""
     _check_kmer(k, stride)
-    seq = seq.upper()
+    seq = _letters(seq, "kmers: ").upper()
     return [seq[i : i + k] for i in range(0, len(seq) - k + 1, stride)]
 
 
@@ -255,6 +280,7 @@ def dinucleotide_shuffle(seq: str, *, rng: np.random.Generator | int = 0) -> str
     ``dinuc_shuffle`` does, keeps the counts but never draws a sequence whose tree differs.) Sequences
     shorter than 3 letters are returned as they are (their only rearrangement is themselves).
     """
+    seq = _letters(seq, "dinucleotide_shuffle: ")  # a record has 2 elements: it would come back as it is
     rng = np.random.default_rng(rng)
     if len(seq) < 3:
         return seq
@@ -317,6 +343,15 @@ class BioSequenceDataset(Dataset):
             raise ValueError(f"encoding must be 'one_hot' or 'ids', got {encoding!r}")
         if rc_prob and alphabet != "dna":
             raise ValueError("reverse-complement augmentation needs alphabet='dna'")
+        if isinstance(sequences, str | bytes | FastaRecord):  # iterating would read letters (or name, sequence)
+            raise ValueError(f"sequences is one {type(sequences).__name__}; BioSequenceDataset takes a list of "
+                             "sequences: pass [seq] (or read_fasta(path) for a file's records)")
+        if isinstance(sequences, Mapping):  # iterating would read its keys, the names
+            raise ValueError("sequences is a dict (name -> sequence), whose keys would be read as the sequences; "
+                             "pass list(d.values()), and the labels in that order")
+        if not (isinstance(rc_prob, int | float | np.integer | np.floating) and not isinstance(rc_prob, bool)
+                and 0.0 <= rc_prob <= 1.0):  # 50 (a percentage) would always flip; NaN never would
+            raise ValueError(f"rc_prob must be a probability in [0, 1], got {rc_prob!r}")
         if labels is not None and len(labels) != len(sequences):
             raise ValueError(f"got {len(sequences)} sequences but {len(labels)} labels")
         self.ids = []

@@ -26,6 +26,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
+import pandas as pd
 import torch
 from torch.utils.data import Sampler
 
@@ -74,6 +75,11 @@ def pad_sequences(
     The output has the dtype that holds every sequence (``torch.promote_types``), so a float sequence beside
     an int one is not truncated.
     """
+    for i, s in enumerate(seqs):  # torch's message names neither the item nor the fix
+        if isinstance(s, str | bytes) or isinstance(s, np.ndarray) and s.dtype.kind in "UST":
+            shown = repr(s if isinstance(s, str | bytes) else str(s.ravel()[0]))[:40]
+            raise ValueError(f"sequence {i} is text ({shown}), not numbers; encode text as token ids first (e.g. "
+                             f"rnnkit.data.Vocab.build(texts).encode(text), or TextClassificationDataset)")
     tensors = [_as_tensor(s, float_dtype) for s in seqs]
     if not tensors:
         raise ValueError("pad_sequences got no sequences; pass a non-empty list of (T, ...) arrays")
@@ -99,8 +105,10 @@ def pad_sequences(
 def _label_tensor(y: Any, b: int, float_dtype: torch.dtype) -> torch.Tensor:
     """The label of item ``b`` as a tensor; text is refused by name (torch's message does not say which item)."""
     if not isinstance(y, torch.Tensor):
+        if y is pd.NA or y is pd.NaT:  # torch: "Could not infer dtype of NAType"
+            raise ValueError(f"the label of item {b} is missing ({y}); label every item, or drop the unlabelled ones")
         a = np.asarray(y, dtype=object if isinstance(y, list | tuple) else None)
-        if a.dtype.kind in "US" or a.dtype.kind == "O" and any(isinstance(v, str | bytes) for v in a.ravel()):
+        if a.dtype.kind in "UST" or a.dtype.kind == "O" and any(isinstance(v, str | bytes) for v in a.ravel()):
             raise ValueError(f"the label of item {b} is {y!r}, text, not a number; map text labels to integer "
                              "ids first (e.g. {label: i for i, label in enumerate(sorted(set(labels)))})")
     return _as_tensor(y, float_dtype)
@@ -280,6 +288,9 @@ class BucketBatchSampler(Sampler[list[int]]):
         drop_last: bool = False,
         seed: int = 0,
     ):
+        if isinstance(getattr(lengths, "lengths", None), np.ndarray | torch.Tensor | list):  # a dataset
+            raise ValueError(f"lengths must be the items' lengths, got a {type(lengths).__name__}; pass its "
+                             f"lengths: BucketBatchSampler(dataset.lengths, batch_size)")
         raw = lengths.detach().cpu().numpy() if isinstance(lengths, torch.Tensor) else np.asarray(lengths)
         if raw.ndim != 1 or len(raw) == 0:
             raise ValueError("lengths must be a non-empty 1-D sequence of item lengths")
@@ -294,6 +305,12 @@ class BucketBatchSampler(Sampler[list[int]]):
         for name, v in (("batch_size", batch_size), ("bucket_size", 1 if bucket_size is None else bucket_size)):
             if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < 1:
                 raise ValueError(f"{name} must be an integer >= 1, got {v!r}")
+        if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+            raise ValueError(f"seed must be an integer >= 0 (the epoch's permutation is drawn from seed + epoch), "
+                             f"got {seed!r}")
+        for name, v in (("shuffle", shuffle), ("drop_last", drop_last)):
+            if not isinstance(v, bool | np.bool_):  # "no" would be truthy
+                raise ValueError(f"{name} must be True or False, got {v!r}")
         self.batch_size = int(batch_size)
         self.bucket_size = max(int(bucket_size or 50 * batch_size), self.batch_size)
         self.shuffle = shuffle

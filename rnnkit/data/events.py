@@ -99,6 +99,16 @@ def _check_events(df: pd.DataFrame, event: str) -> None:
     if df[event].isna().any():
         raise ValueError(f"column {event!r} has {int(df[event].isna().sum())} missing events (first at row "
                          f"{int(np.flatnonzero(df[event].isna())[0])}); drop or fill them")
+    if not (pd.api.types.is_numeric_dtype(df[event]) or pd.api.types.is_bool_dtype(df[event])):
+        names = pd.unique(df[event].astype(str))
+        spelt = {}  # stripped name -> its first spelling
+        for name in names:  # 'view' and 'view ' (a CSV's padding) would be two events of the vocabulary
+            other = spelt.setdefault(name.strip(), name)
+            if other != name:
+                rows = [int(np.flatnonzero(df[event].astype(str).to_numpy() == v)[0]) for v in (other, name)]
+                raise ValueError(f"column {event!r} spells one event in two ways that differ only by spaces "
+                                 f"({other!r} at row {rows[0]}, {name!r} at row {rows[1]}), which would be two "
+                                 f"events; strip them (df[{event!r}] = df[{event!r}].str.strip())")
 
 
 def _event_tokens(column: pd.Series) -> list[str]:
@@ -175,6 +185,9 @@ class EventSessions(Dataset):
         if max_len is not None and (isinstance(max_len, bool) or not isinstance(max_len, int | np.integer)
                                     or max_len < 1):
             raise ValueError(f"max_len must be an integer >= 1 or None, got {max_len!r}")
+        for name, flag in (("log_dt", log_dt), ("strict", strict)):
+            if not isinstance(flag, bool | np.bool_):  # "no" would be truthy
+                raise ValueError(f"{name} must be True or False, got {flag!r}")
         _check_events(df, event)
         if target not in (None, "next"):
             _check_class_ids(df[target], target)
@@ -204,7 +217,9 @@ class EventSessions(Dataset):
             lengths.append(b - a - (target == "next"))
             session_ids.append(int(sessions[a]))
         if not self.items:
-            raise ValueError("no sessions left (with target='next', sessions need at least 2 events)")
+            raise ValueError("no sessions left (with target='next', sessions need at least 2 events"
+                             + (f"; max_len={max_len} keeps only the first {max_len} of each" if max_len is not None
+                                and max_len < 2 else "") + ")")
         self.lengths = np.asarray(lengths, dtype=np.int64)
         self.session_ids = np.asarray(session_ids, dtype=np.int64)
 

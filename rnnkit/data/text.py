@@ -74,6 +74,8 @@ class Vocab:
     def __init__(self, tokens: Sequence[str], *, level: str = "char", lower: bool = False):
         if level not in LEVELS:
             raise ValueError(f"level must be one of {LEVELS}, got {level!r}")
+        if not isinstance(lower, bool | np.bool_):  # "no" would be truthy: every text lowercased
+            raise ValueError(f"lower must be True or False, got {lower!r}")
         if tuple(tokens[: len(SPECIALS)]) != SPECIALS:
             raise ValueError(f"a vocabulary must start with {SPECIALS}, got {list(tokens[:4])}")
         self.itos = list(tokens)
@@ -104,6 +106,9 @@ class Vocab:
                                      or max_size < len(SPECIALS)):
             raise ValueError(f"max_size counts the {len(SPECIALS)} special tokens, so it must be an integer >= 4, "
                              f"got {max_size!r}")
+        if isinstance(min_freq, bool) or not isinstance(min_freq, int | np.integer) or min_freq < 1:
+            raise ValueError(f"min_freq must be an integer >= 1 (tokens seen fewer times become {UNK}), got "
+                             f"{min_freq!r}")
         if isinstance(corpus, str | bytes):  # iterating it would make every character a text of its own
             raise ValueError("corpus is one string; Vocab.build takes an iterable of texts: pass [text]")
         vocab = cls(SPECIALS, level=level, lower=lower)
@@ -312,7 +317,7 @@ class TextClassificationDataset(Dataset):
             except ValueError as e:
                 raise ValueError(f"text {i}: {e}" + ("; drop or fill missing texts (e.g. df.dropna(subset=[...]))"
                                                      if t is None or isinstance(t, float) else "")) from None
-            if ids.numel() == 0:
+            if ids.numel() == 0 or (bos or eos) and not vocab.tokenize(t):  # <bos> / <eos> alone are no text
                 raise ValueError(f"text {i} is empty after tokenization; drop it before building the dataset")
             self.ids.append(ids)
         self.labels = _token_ids(labels, "labels")
