@@ -292,3 +292,17 @@ def test_f6_19_sktime_x_messages_name_x():
         f.predict(X=X.iloc[-3:].set_axis(X.index[-3:] + 5))
     assert one_line(e).startswith("X has no row for 3 of the 3 forecast timestamps (184, 185, 186)")
     assert f.predict(X=X.iloc[-3:]).index.tolist() == [184, 185, 186]
+
+
+def test_f6_20_a_panel_sorted_by_time_without_its_ids_is_not_averaged():
+    """Five stocks sorted by date with the symbol column dropped: every date on 5 rows. Averaging them (the
+    advice for repeated readings of one series) would mix the stocks; the message names the panel first."""
+    vega = pytest.importorskip("vega_datasets")
+    stocks = vega.data.stocks().sort_values(["date", "symbol"], kind="stable")
+    stocks = stocks[stocks.groupby("date")["symbol"].transform("size") == 5]  # the dates of all five
+    with pytest.raises(ValueError, match=r"every timestamp on 5 rows .* a panel without its id column\? .*"
+                                         r"GlobalForecaster .* averaging the duplicates would mix them"):
+        Forecaster(lookback=4, horizon=3, max_epochs=1).fit(stocks.drop(columns="symbol").set_index("date"))
+    one = pd.DataFrame({"t": [0, 1, 1, 2, 3], "v": [1.0, 2.0, 2.5, 3.0, 4.0]}).set_index("t")["v"]
+    with pytest.raises(ValueError, match=r"duplicate timestamp 1.0 at rows 1 and 2; aggregate duplicates first"):
+        Forecaster(lookback=1, horizon=1, max_epochs=1).fit(one)

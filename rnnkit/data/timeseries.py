@@ -322,6 +322,15 @@ def _check_time(time: Any, n: int, name: str) -> pd.DatetimeIndex | np.ndarray:
     if (step <= 0).any():
         i = int(np.flatnonzero(step <= 0)[0]) + 1
         if step[i - 1] == 0:
+            counts = np.unique(time.asi8 if isinstance(time, pd.DatetimeIndex) else time, return_counts=True)[1]
+            if len(counts) > 1 and counts.min() == counts.max():  # every time on k rows: k series, ids dropped
+                raise ValueError(
+                    f"time column {name!r} has every timestamp on {counts[0]} rows ({time[i]} at rows {i - 1} and "
+                    f"{i}, ...): {counts[0]} series in one column, a panel without its id column? forecast them "
+                    "with rnnkit.GlobalForecaster (a long frame with a series-id column) or one at a time; "
+                    f"averaging the duplicates would mix them (if they are repeated readings of one series, "
+                    f"aggregate them: df.groupby({name!r}, as_index=False).mean())"
+                )
             raise ValueError(
                 f"time column {name!r} has a duplicate timestamp {time[i]} at rows {i - 1} and {i}; "
                 f"aggregate duplicates first (df.groupby({name!r}, as_index=False).mean())"
