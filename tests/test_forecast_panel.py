@@ -204,3 +204,15 @@ def test_bad_parameters_and_calls_are_refused(tmp_path):
         g.predict(data=sine_panel(30, shapes=SHAPES[:1], freq="QS"))
     with pytest.raises(ValueError, match=r"cannot save: series id \('a', 1\) is a tuple"):
         quick().fit(_panel().assign(unique_id=[("a", 1)] * 30 + [("b", 2)] * 30)).save(tmp_path / "m")
+
+
+def test_predict_takes_a_list_of_steps_as_the_forecaster_does():
+    """``predict([1, 3])``: the rows of steps 1 and 3 of every series, equal to those of ``predict()``."""
+    g = quick().fit(_panel())
+    full, some = g.predict(), g.predict([1, 3])
+    H = g.horizon
+    keep = np.tile(np.isin(np.arange(1, H + 1), [1, 3]), len(full) // H)
+    pd.testing.assert_frame_equal(some, full[keep].reset_index(drop=True))
+    assert len(some) == 2 * len(full) // H
+    with pytest.raises(ValueError, match=r"the steps ahead must be increasing integers in \[1, 6\]"):
+        g.predict([3, 1])

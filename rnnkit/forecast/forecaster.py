@@ -19,7 +19,7 @@ from torch import Tensor, nn
 
 from .. import io
 from ..cells import Cell, TimeAware
-from ..checks import is_count, is_integer
+from ..checks import is_count
 from ..data.memmap import atomic_write
 from ..data.timeseries import (
     CALENDAR_PERIODS,
@@ -48,6 +48,7 @@ from .series import (
     _roles,
     _take,
     as_frame,
+    forecast_steps,
     freq_name,
 )
 
@@ -577,7 +578,7 @@ class Forecaster(BaseEstimator):
             if future is not None:
                 raise ValueError("predict got both future=... and X=...; they are the same input: pass one")
             future, name = X, "X"
-        steps = self._steps(horizon)
+        steps = forecast_steps(horizon, self.horizon)
         H = int(steps[-1])
         frame = self.history_ if data is None else self._frame_like(data, time_col)
         pick = slice(None) if len(steps) == H else steps - 1  # 1..H, or the steps asked for
@@ -593,39 +594,6 @@ class Forecaster(BaseEstimator):
             return pd.DataFrame(y[:, 0], index=index, columns=levels)
         columns = pd.MultiIndex.from_product([list(self.targets_), levels], names=["target", "quantile"])
         return pd.DataFrame(y.reshape(H, -1), index=index, columns=columns)
-
-    def _steps(self, horizon) -> np.ndarray:
-        """The forecast steps (1-based, increasing) that ``predict(horizon)`` returns."""
-        if horizon is None:
-            return np.arange(1, self.horizon + 1)
-        if hasattr(horizon, "to_relative") and hasattr(horizon, "is_relative"):  # sktime's ForecastingHorizon
-            if not horizon.is_relative:
-                raise ValueError("predict: a ForecastingHorizon must be relative (steps ahead: "
-                                 "ForecastingHorizon([1, 2, 3])); an absolute one needs the cutoff it is relative "
-                                 "to: use rnnkit.forecast.sktime.RnnkitForecaster")
-            horizon = horizon.to_numpy()
-        fix = (f"(the model predicts the {self.horizon} steps it was fitted for; refit with a larger horizon for "
-               "more)")
-        if is_integer(horizon):
-            if not 1 <= horizon <= self.horizon:
-                raise ValueError(f"predict: horizon must be an integer in [1, {self.horizon}] {fix}, got {horizon!r}")
-            return np.arange(1, int(horizon) + 1)
-        if isinstance(horizon, str) or not isinstance(horizon, Sequence | np.ndarray | pd.Index | range):
-            raise ValueError(f"predict: horizon must be an integer in [1, {self.horizon}] or a list of steps "
-                             f"ahead, got {horizon!r}")
-        steps = np.asarray(list(horizon))
-        if len(steps) and isinstance(steps[0], pd.Timestamp | pd.Period | np.datetime64):
-            raise ValueError(f"predict takes steps ahead (integers in [1, {self.horizon}]), not times: got "
-                             f"{steps[0]!r}, ...; the forecasts are indexed by their times, so take "
-                             "predict().loc[times] (sktime's absolute fh: rnnkit.forecast.sktime.RnnkitForecaster)")
-        if steps.ndim != 1:
-            raise ValueError(f"predict: the steps ahead must be a flat list of integers, got an array of shape "
-                             f"{np.shape(horizon)}")
-        if (len(steps) == 0 or steps.dtype.kind not in "iu" or steps.min() < 1 or steps.max() > self.horizon
-                or (np.diff(steps) <= 0).any()):
-            raise ValueError(f"predict: the steps ahead must be increasing integers in [1, {self.horizon}] {fix}, "
-                             f"got {list(horizon)!r}")
-        return steps
 
     def _predict_frame(self, frame: TimeSeriesFrame, steps: int | np.ndarray, future, *, name: str = "future"
                        ) -> np.ndarray:

@@ -82,7 +82,7 @@ from torch import Tensor, nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from .. import io
-from ..checks import is_count, is_integer
+from ..checks import is_count
 from ..data.timeseries import TimeSeriesFrame
 from ..models import SequenceToLabel, check_cell_name
 from ..training import seeded_fit
@@ -90,7 +90,7 @@ from ..training.runs import check_training_options, resolve_device, resume_check
 from . import combination, defaults, hybrid
 from .evaluation import mase_scale
 from .net import DirectForecastNet, ForecastBatch
-from .series import _future_index, _known_future, _period_starts, _regular_step, _take
+from .series import _future_index, _known_future, _period_starts, _regular_step, _take, forecast_steps
 
 MODELS = ("auto", "direct", "hybrid")  # GlobalForecaster(model=...) and Forecaster(model=...)
 KINDS = ("direct", "hybrid", "combination")  # a fitted GlobalForecaster's kind_
@@ -474,7 +474,9 @@ class GlobalForecaster(BaseEstimator):
         """Forecast the ``horizon`` steps (default: the fitted one, at most that) after the end of every fitted
         series, or of every series in ``data`` (a panel with the fitted columns, e.g. the same series with
         newer rows: ids the model was fitted on, at their fitted frequencies, at least ``lookback`` rows
-        each; the model is not refitted and each series keeps its fitted scaling).
+        each; the model is not refitted and each series keeps its fitted scaling). ``horizon`` may also be the
+        steps ahead to return, as :meth:`rnnkit.Forecaster.predict` takes them (``[1, 3]``: those rows of each
+        series).
 
         ``future``: the known-future covariates, needed exactly when fit named ``future_covariates``: a long
         DataFrame with the id, time and covariate columns and a row for each forecast (id, timestamp); other
@@ -485,11 +487,8 @@ class GlobalForecaster(BaseEstimator):
         median with quantiles) and, with quantiles, one column per level named ``q0.1``, ``q0.5``, ...; in
         each series' original units."""
         self._check_fitted("predict")
-        H = self.horizon if horizon is None else horizon
-        if not is_integer(H) or not 1 <= H <= self.horizon:
-            raise ValueError(f"predict: horizon must be an integer in [1, {self.horizon}] (the model predicts the "
-                             f"{self.horizon} steps it was fitted for; refit with a larger horizon for more), "
-                             f"got {H!r}")
+        steps = forecast_steps(horizon, self.horizon)  # 1..H, or the steps asked for
+        H = int(steps[-1])
         if future is not None and not self.future_covariates_:
             raise ValueError("predict got future=..., but this GlobalForecaster was fitted without known-future "
                              "covariates; name them at fit: fit(data, future_covariates=['promo', ...])")
@@ -508,6 +507,8 @@ class GlobalForecaster(BaseEstimator):
         if self.quantiles is not None:
             for j, q in enumerate(self.quantiles):
                 out[f"q{q:g}"] = y[..., j].reshape(-1)
+        if len(steps) < H:  # the steps asked for, of each series
+            out = out[np.tile(np.isin(np.arange(1, H + 1), steps), len(series))].reset_index(drop=True)
         return out
 
     def _net_forecast(self, series: dict[Hashable, TimeSeriesFrame], H: int, future) -> np.ndarray:

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..checks import is_integer
 from ..data.tables import date_readings
 from ..data.timeseries import TimeSeriesFrame
 
@@ -487,3 +488,39 @@ def read_series_csv(path, *, time_column: str, target_column: str, covariates: S
                          f"({raw.iloc[i + 1]!r} after {raw.iloc[i]!r} on line {i + 2}); give one row per "
                          "timestamp, in increasing order")
     return frame[values].set_axis(time.rename(time_column), axis=0)
+
+
+def forecast_steps(horizon, fitted: int) -> np.ndarray:
+    """The forecast steps (1-based, increasing) that ``predict(horizon)`` returns, of a model fitted for
+    ``fitted`` steps: all of them for None, ``1..horizon`` for an integer, or the steps of a list (or a relative
+    sktime ``ForecastingHorizon``); ValueError naming the accepted values otherwise."""
+    if horizon is None:
+        return np.arange(1, fitted + 1)
+    if hasattr(horizon, "to_relative") and hasattr(horizon, "is_relative"):  # sktime's ForecastingHorizon
+        if not horizon.is_relative:
+            raise ValueError("predict: a ForecastingHorizon must be relative (steps ahead: "
+                             "ForecastingHorizon([1, 2, 3])); an absolute one needs the cutoff it is relative "
+                             "to: use rnnkit.forecast.sktime.RnnkitForecaster")
+        horizon = horizon.to_numpy()
+    fix = (f"(the model predicts the {fitted} steps it was fitted for; refit with a larger horizon for "
+           "more)")
+    if is_integer(horizon):
+        if not 1 <= horizon <= fitted:
+            raise ValueError(f"predict: horizon must be an integer in [1, {fitted}] {fix}, got {horizon!r}")
+        return np.arange(1, int(horizon) + 1)
+    if isinstance(horizon, str) or not isinstance(horizon, Sequence | np.ndarray | pd.Index | range):
+        raise ValueError(f"predict: horizon must be an integer in [1, {fitted}] or a list of steps "
+                         f"ahead, got {horizon!r}")
+    steps = np.asarray(list(horizon))
+    if len(steps) and isinstance(steps[0], pd.Timestamp | pd.Period | np.datetime64):
+        raise ValueError(f"predict takes steps ahead (integers in [1, {fitted}]), not times: got "
+                         f"{steps[0]!r}, ...; the forecasts are indexed by their times, so take "
+                         "predict().loc[times] (sktime's absolute fh: rnnkit.forecast.sktime.RnnkitForecaster)")
+    if steps.ndim != 1:
+        raise ValueError(f"predict: the steps ahead must be a flat list of integers, got an array of shape "
+                         f"{np.shape(horizon)}")
+    if (len(steps) == 0 or steps.dtype.kind not in "iu" or steps.min() < 1 or steps.max() > fitted
+            or (np.diff(steps) <= 0).any()):
+        raise ValueError(f"predict: the steps ahead must be increasing integers in [1, {fitted}] {fix}, "
+                         f"got {list(horizon)!r}")
+    return steps
