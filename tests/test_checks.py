@@ -5,7 +5,7 @@ import pytest
 import torch
 
 import rnnkit
-from rnnkit.checks import is_count, is_integer
+from rnnkit.checks import check_flags, is_count, is_flag, is_integer
 
 
 @pytest.mark.parametrize("value, integer, count", [
@@ -30,3 +30,15 @@ def test_sizes_take_numpy_integers_and_refuse_bools(build):
     build(np.int64(2))  # a numpy integer is a size
     with pytest.raises(ValueError, match="integer"):
         build(True)
+
+
+@pytest.mark.parametrize("value, flag", [(True, True), (False, True), (np.bool_(False), True), (1, True),
+                                         (np.int64(0), True), (2, False), (1.0, False), ("no", False),
+                                         ("False", False), (None, False)])
+def test_flags(value, flag):
+    assert is_flag(value) is flag
+
+
+def test_check_flags_names_the_first_bad_one():
+    with pytest.raises(ValueError, match=r"^Recurrent: reverse must be True or False, got 'no'$"):
+        check_flags("Recurrent: ", learn_initial_state=False, reverse="no", other="x")

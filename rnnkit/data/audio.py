@@ -35,6 +35,7 @@ import torch
 from torch import nn
 from torch.utils.data import Dataset
 
+from ..checks import check_flags
 from .memmap import atomic_write
 from .text import _token_ids
 
@@ -86,12 +87,6 @@ def _check_rate(name: str, rate) -> None:
         raise ValueError(f"{name} must be a whole number of samples per second >= 1, got {rate!r}")
 
 
-def _check_flags(**flags) -> None:
-    for name, v in flags.items():
-        if not isinstance(v, bool | np.bool_):  # "no" would be truthy
-            raise ValueError(f"{name} must be True or False, got {v!r}")
-
-
 def resample_wave(wave: torch.Tensor | np.ndarray, orig_rate: int, new_rate: int) -> torch.Tensor:
     """Polyphase resampling along axis 0 (``scipy.signal.resample_poly``, Kaiser-windowed FIR).
 
@@ -122,7 +117,7 @@ def read_wav(
     """
     if sample_rate is not None:
         _check_rate("sample_rate", sample_rate)
-    _check_flags(resample=resample, mono=mono)
+    check_flags(resample=resample, mono=mono)
     sr, data = _read_raw(path, mmap=False)
     if data.shape[0] == 0:
         raise ValueError(f"{path} has no samples; remove empty recordings from the dataset")
@@ -360,7 +355,7 @@ class AudioDataset(Dataset):
         if len(files) == 0:
             raise ValueError("no audio files given")
         _check_rate("sample_rate", sample_rate)
-        _check_flags(resample=resample)
+        check_flags(resample=resample)
         rate = getattr(transform, "sample_rate", None)
         if rate is not None and rate != sample_rate:  # its mel bands would sit at other frequencies, silently
             raise ValueError(f"the transform {type(transform).__name__} is built for {rate} Hz but the dataset reads "

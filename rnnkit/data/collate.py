@@ -31,6 +31,7 @@ import torch
 from torch.utils.data import Sampler
 
 from ..cells.base import length_mask
+from ..checks import check_flags
 
 IGNORE_INDEX = -100
 """Padding of per-step labels; the default ``ignore_index`` of PyTorch's classification losses."""
@@ -308,9 +309,7 @@ class BucketBatchSampler(Sampler[list[int]]):
         if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
             raise ValueError(f"seed must be an integer >= 0 (the epoch's permutation is drawn from seed + epoch), "
                              f"got {seed!r}")
-        for name, v in (("shuffle", shuffle), ("drop_last", drop_last)):
-            if not isinstance(v, bool | np.bool_):  # "no" would be truthy
-                raise ValueError(f"{name} must be True or False, got {v!r}")
+        check_flags(shuffle=shuffle, drop_last=drop_last)
         self.batch_size = int(batch_size)
         self.bucket_size = max(int(bucket_size or 50 * batch_size), self.batch_size)
         self.shuffle = shuffle

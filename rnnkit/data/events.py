@@ -22,6 +22,7 @@ import pandas as pd
 import torch
 from torch.utils.data import Dataset
 
+from ..checks import check_flags
 from .text import Vocab
 
 
@@ -185,9 +186,7 @@ class EventSessions(Dataset):
         if max_len is not None and (isinstance(max_len, bool) or not isinstance(max_len, int | np.integer)
                                     or max_len < 1):
             raise ValueError(f"max_len must be an integer >= 1 or None, got {max_len!r}")
-        for name, flag in (("log_dt", log_dt), ("strict", strict)):
-            if not isinstance(flag, bool | np.bool_):  # "no" would be truthy
-                raise ValueError(f"{name} must be True or False, got {flag!r}")
+        check_flags(log_dt=log_dt, strict=strict)
         _check_events(df, event)
         if target not in (None, "next"):
             _check_class_ids(df[target], target)

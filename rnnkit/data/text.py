@@ -27,6 +27,7 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
+from ..checks import check_flags
 from .memmap import write_json
 
 PAD, UNK, BOS, EOS = "<pad>", "<unk>", "<bos>", "<eos>"
@@ -74,8 +75,7 @@ class Vocab:
     def __init__(self, tokens: Sequence[str], *, level: str = "char", lower: bool = False):
         if level not in LEVELS:
             raise ValueError(f"level must be one of {LEVELS}, got {level!r}")
-        if not isinstance(lower, bool | np.bool_):  # "no" would be truthy: every text lowercased
-            raise ValueError(f"lower must be True or False, got {lower!r}")
+        check_flags(lower=lower)  # "no" would be truthy: every text lowercased
         if tuple(tokens[: len(SPECIALS)]) != SPECIALS:
             raise ValueError(f"a vocabulary must start with {SPECIALS}, got {list(tokens[:4])}")
         self.itos = list(tokens)

@@ -8,6 +8,7 @@ import torch
 from torch import Tensor, nn
 
 from ..cells.base import Cell, State, hidden_of, map_state, replace_hidden
+from ..checks import check_flags
 from ..kernels.unroll import valid_steps
 from .checks import check_input, check_state
 
@@ -85,9 +86,7 @@ class Recurrent(nn.Module):
         ):
             if not (isinstance(p, numbers.Real) and not isinstance(p, bool) and 0.0 <= p < 1.0):
                 raise ValueError(f"Recurrent: {name} must be a number in [0, 1), got {p!r}")
-        for name, flag in (("reverse", reverse), ("learn_initial_state", learn_initial_state)):
-            if not isinstance(flag, bool | int) or flag not in (0, 1):  # "no" would be truthy
-                raise ValueError(f"Recurrent: {name} must be True or False, got {flag!r}")
+        check_flags("Recurrent: ", reverse=reverse, learn_initial_state=learn_initial_state)
         self.cell = cell
         self.reverse = reverse
         self.input_dropout, self.hidden_dropout, self.zoneout = input_dropout, hidden_dropout, zoneout

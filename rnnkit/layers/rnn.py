@@ -6,7 +6,7 @@ import torch
 from torch import nn
 
 from ..cells import ElmanCell, GRUCell, LSTMCell
-from ..checks import is_count
+from ..checks import check_flags, is_count
 from .compose import Bidirectional, Stacked
 from .recurrent import Recurrent
 
@@ -59,10 +59,8 @@ class _TorchCompatible(Stacked):
     ):
         if not is_count(num_layers):
             raise ValueError(f"{type(self).__name__}: num_layers must be an integer >= 1, got {num_layers!r}")
-        flags = (("bidirectional", bidirectional), ("bias", bias), ("learn_initial_state", learn_initial_state))
-        for name, flag in flags:
-            if not isinstance(flag, bool | int) or flag not in (0, 1):  # "no" would be truthy
-                raise ValueError(f"{type(self).__name__}: {name} must be True or False, got {flag!r}")
+        check_flags(f"{type(self).__name__}: ", bidirectional=bidirectional, bias=bias,
+                    learn_initial_state=learn_initial_state)
         unknown = set(cell_kwargs) - set(self.cell_options)
         if unknown:
             raise TypeError(f"{type(self).__name__}: unexpected keyword arguments {sorted(unknown)}")

@@ -26,6 +26,7 @@ from torch import Tensor, nn
 from torch.nn.utils import clip_grad_value_, clip_grads_with_norm_, get_total_norm
 
 from ..cells.base import State, length_mask, map_state
+from ..checks import check_flags
 
 # The option checks and the errors of a run need no Lightning: they live in .runs, named here too.
 from .runs import (  # noqa: F401
@@ -133,8 +134,7 @@ class SequenceModule(L.LightningModule):
             raise ValueError(f"model.target must be 'label', 'step' or 'decoder', got {target!r}")
         check_training_options(task=task, lr=lr, weight_decay=weight_decay, clip_grad_norm=clip_grad_norm,
                                clip_grad_value=clip_grad_value, tbptt_steps=tbptt_steps)
-        if not isinstance(stateful, bool | int) or stateful not in (0, 1):  # "no" would be truthy
-            raise ValueError(f"stateful must be True or False, got {stateful!r}")
+        check_flags(stateful=stateful)
         encoder = getattr(model, "encoder", None)
         if (tbptt_steps is not None or stateful) and target == "decoder":
             raise ValueError("truncated BPTT and stateful training do not apply to an EncoderDecoder")
