@@ -152,3 +152,27 @@ def test_the_predicate_never_builds(monkeypatch):
         monkeypatch.undo()
         cpu_gru.build.cache_clear()
         assert cpu_gru.build()[0]  # the real extension again for the other tests
+
+
+def test_a_stale_build_lock_is_removed_and_a_live_one_kept(tmp_path, monkeypatch):
+    """A build stopped half-way leaves torch's lock file, on which every later build would wait forever: an old
+    lock in a quiet directory is removed with a warning; a recent one, or one beside recent build output, stays."""
+    import os
+    import time
+
+    monkeypatch.setenv("TORCH_EXTENSIONS_DIR", str(tmp_path))
+    directory = tmp_path / "rnnkit_some_loop"
+    directory.mkdir()
+    lock, output = directory / "lock", directory / "main.o"
+    lock.touch()
+    output.touch()
+    assert not cpu_gru.clear_stale_lock("rnnkit_some_loop") and lock.exists()  # a build in progress
+    old = time.time() - 2 * cpu_gru.STALE_LOCK_SECONDS
+    os.utime(lock, (old, old))
+    assert not cpu_gru.clear_stale_lock("rnnkit_some_loop") and lock.exists()  # its output still changing
+    os.utime(output, (old, old))
+    with pytest.warns(RuntimeWarning, match="left 20 minutes ago by an interrupted build of rnnkit_some_loop"):
+        assert cpu_gru.clear_stale_lock("rnnkit_some_loop")
+    assert not lock.exists()
+    assert not cpu_gru.clear_stale_lock("rnnkit_some_loop")  # nothing to do without a lock
+    assert not cpu_gru.clear_stale_lock("rnnkit_never_built")
