@@ -35,7 +35,7 @@ import torch
 from torch import nn
 from torch.utils.data import Dataset
 
-from ..checks import check_flags
+from ..checks import check_flags, is_count
 from .memmap import atomic_write
 from .text import _token_ids
 
@@ -83,7 +83,7 @@ def _to_float(data: np.ndarray) -> np.ndarray:
 
 
 def _check_rate(name: str, rate) -> None:
-    if isinstance(rate, bool) or not isinstance(rate, int | np.integer) or rate < 1:
+    if not is_count(rate):
         raise ValueError(f"{name} must be a whole number of samples per second >= 1, got {rate!r}")
 
 
@@ -311,8 +311,12 @@ class MFCC(nn.Module):
     def __init__(self, sample_rate: int, n_mfcc: int = 13, *, n_mels: int = 40, **logmel_options):
         super().__init__()
         self.logmel = LogMel(sample_rate, n_mels, **logmel_options)
-        self.sample_rate = sample_rate
         self.register_buffer("dct", dct_matrix(n_mfcc, n_mels), persistent=False)
+
+    @property
+    def sample_rate(self) -> int:
+        """The rate the features are built for (its log-mel's)."""
+        return self.logmel.sample_rate
 
     def num_frames(self, n_samples: int) -> int:
         return self.logmel.num_frames(n_samples)

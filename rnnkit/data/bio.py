@@ -30,6 +30,7 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
+from ..checks import is_count
 from .text import _token_ids
 
 ALPHABETS: dict[str, tuple[str, str]] = {"dna": ("ACGT", "N"), "protein": ("ACDEFGHIKLMNPQRSTVWY", "X")}
@@ -162,7 +163,7 @@ def reverse_complement_one_hot(x: torch.Tensor) -> torch.Tensor:
 
 def _check_kmer(k: int, stride: int) -> None:
     for name, v in (("k", k), ("stride", stride)):
-        if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < 1:
+        if not is_count(v):
             raise ValueError(f"{name} must be an integer >= 1, got {v!r}")
 
 

@@ -31,7 +31,7 @@ import torch
 from torch.utils.data import Sampler
 
 from ..cells.base import length_mask
-from ..checks import check_flags
+from ..checks import check_flags, is_count
 
 IGNORE_INDEX = -100
 """Padding of per-step labels; the default ``ignore_index`` of PyTorch's classification losses."""
@@ -304,9 +304,9 @@ class BucketBatchSampler(Sampler[list[int]]):
             raise ValueError(f"item {bad} has length {self.lengths[bad]}; every item needs at least one step: drop "
                              "empty sequences from the dataset")
         for name, v in (("batch_size", batch_size), ("bucket_size", 1 if bucket_size is None else bucket_size)):
-            if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < 1:
+            if not is_count(v):
                 raise ValueError(f"{name} must be an integer >= 1, got {v!r}")
-        if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        if not is_count(seed, 0):
             raise ValueError(f"seed must be an integer >= 0 (the epoch's permutation is drawn from seed + epoch), "
                              f"got {seed!r}")
         check_flags(shuffle=shuffle, drop_last=drop_last)

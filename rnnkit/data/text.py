@@ -27,7 +27,7 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
-from ..checks import check_flags
+from ..checks import check_flags, is_count
 from .memmap import write_json
 
 PAD, UNK, BOS, EOS = "<pad>", "<unk>", "<bos>", "<eos>"
@@ -106,7 +106,7 @@ class Vocab:
                                      or max_size < len(SPECIALS)):
             raise ValueError(f"max_size counts the {len(SPECIALS)} special tokens, so it must be an integer >= 4, "
                              f"got {max_size!r}")
-        if isinstance(min_freq, bool) or not isinstance(min_freq, int | np.integer) or min_freq < 1:
+        if not is_count(min_freq):
             raise ValueError(f"min_freq must be an integer >= 1 (tokens seen fewer times become {UNK}), got "
                              f"{min_freq!r}")
         if isinstance(corpus, str | bytes):  # iterating it would make every character a text of its own
@@ -233,7 +233,7 @@ def batchify(ids: torch.Tensor | Sequence[int], batch_size: int) -> torch.Tensor
 
     Row ``b`` is ``ids[b * L : (b + 1) * L]`` with ``L = N // B``.
     """
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int | np.integer) or batch_size < 1:
+    if not is_count(batch_size):
         raise ValueError(f"batch_size must be an integer >= 1, got {batch_size!r}")
     ids = _token_ids(ids, "the token stream")
     if ids.dim() != 1:  # flattening would join the rows of a batch into one stream
@@ -266,7 +266,7 @@ class BPTTBatches:
     """
 
     def __init__(self, ids: torch.Tensor | Sequence[int], batch_size: int, bptt: int):
-        if isinstance(bptt, bool) or not isinstance(bptt, int | np.integer) or bptt < 1:
+        if not is_count(bptt):
             raise ValueError(f"bptt must be an integer >= 1, got {bptt!r}")
         self.rows = batchify(ids, batch_size)  # (B, L)
         self.bptt = bptt

@@ -57,6 +57,8 @@ import torch
 from numpy.lib.stride_tricks import sliding_window_view
 from torch.utils.data import DataLoader, Dataset, Sampler
 
+from ..checks import is_count
+
 IMPUTE_POLICIES = ("none", "ffill", "mean", "zero")
 SCALERS = ("standard", "minmax", "none")
 CALENDAR_PERIODS = {"hour": 24.0, "weekday": 7.0, "month": 12.0, "dayofyear": None}  # None: 365 or 366
@@ -576,7 +578,7 @@ class WindowSpec:
     def __post_init__(self):
         for name in ("lookback", "horizon", "stride"):
             v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < 1:
+            if not is_count(v):
                 raise ValueError(f"WindowSpec.{name} must be a positive integer, got {v!r}")
         for name in ("targets", "past_covariates", "future_covariates"):
             v = getattr(self, name)
@@ -848,7 +850,7 @@ def sliding_windows(
     ``timeseries_dataset_from_array``: inputs ``(n, L, F)`` and the following targets ``(n, H, F)``, with
     ``n = (N - L - H) // stride + 1``. No data is copied (``np.ascontiguousarray`` makes a copy)."""
     for name, v in (("lookback", lookback), ("horizon", horizon), ("stride", stride)):
-        if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < 1:
+        if not is_count(v):
             raise ValueError(f"sliding_windows: {name} must be an integer >= 1, got {v!r}")
     values = np.asarray(values)
     if values.ndim == 1:
