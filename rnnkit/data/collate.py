@@ -233,6 +233,9 @@ def pad_collate(
                     "labels, make each as long as its input, or pass labels='step'"
                 )
             y = torch.stack(ys)
+            if y.is_floating_point() and bool(y.isnan().any()):  # a NaN target makes the whole loss NaN
+                b = int(y.reshape(len(ys), -1).isnan().any(1).nonzero()[0])
+                raise ValueError(f"the label of item {b} is NaN; label every item, or drop the unlabelled ones")
     return SequenceBatch(x, lengths, mask, y)
 
 

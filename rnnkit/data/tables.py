@@ -193,6 +193,10 @@ def _cell(value) -> str:
     return repr(value.item() if isinstance(value, np.generic) else value)
 
 
+# column names that mean a time axis (the Forecaster refuses them as values; the long CSV reader as features)
+TIME_NAMES = ("year", "years", "yr", "time", "t", "ds", "date", "timestamp", "datetime", "period", "index")
+
+
 def _features(path: Path, frame: pd.DataFrame) -> pd.DataFrame:
     bad = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
     if bad:
@@ -241,6 +245,12 @@ def _read_long(path, frame, id_column, time_column, target_column, with_target, 
     where = lambda row: f"sequence {ids_per_row[row]!r} ({_lines([row])})"
     drop = [c for c in (id_column, time_column, target_column) if c]
     features = _features(path, frame.drop(columns=drop))
+    timed = [c for c in features.columns if str(c).strip().lower() in TIME_NAMES]
+    if timed and not time_column:  # read as a feature: the rows of each sequence stay in file order
+        warnings.warn(f"{path}: column {str(timed[0])!r} is named like a time axis but no time column was given, so "
+                      f"it is read as a feature and each sequence's rows are taken in file order; pass time_column="
+                      f"{str(timed[0])!r} (rnnkit train --time-column {timed[0]}) to order them by it, or rename the "
+                      "column if it is a feature", UserWarning, stacklevel=3)
     values = features.to_numpy(np.float64)
     _check_values(path, values, [f"column {c!r}" for c in features.columns], where, allow_nan=missing_values)
     groups = frame.groupby(id_column, sort=False).indices  # id -> row positions, in file order of first row

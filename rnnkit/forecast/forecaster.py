@@ -719,13 +719,17 @@ class Forecaster(BaseEstimator):
             return int(start)
         if time is None:
             raise ValueError("start must be a row number for a series without a time axis")
-        if isinstance(start, pd.Period):
-            start = start.to_timestamp(how="start")
         try:
-            return int(time.searchsorted(_like(time, start)))  # a timestamp in the axis' time zone
+            # a timestamp in the axis' time zone; a Period is its first instant
+            at = _like(time, start.to_timestamp(how="start") if isinstance(start, pd.Period) else start)
+            row = int(time.searchsorted(at))
         except (TypeError, ValueError) as e:
             raise ValueError(f"historical_forecasts: start={start!r} cannot be read as a time of the series "
                              f"({time[0]} .. {time[-1]}): {e}") from None
+        if row == 0 and at < time[0]:  # a wrong year or century is more likely than a wish for every origin
+            raise ValueError(f"historical_forecasts: start={start!r} is before the series, which starts at "
+                             f"{time[0]}; pass a time of the series (or leave start out for the earliest origin)")
+        return row
 
     def _as_periods(self, index: pd.Index) -> pd.Index:
         """``index`` as the fitted series' periods when it had a PeriodIndex, else as it is."""

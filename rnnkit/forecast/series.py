@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..checks import is_integer
-from ..data.tables import date_readings
+from ..data.tables import TIME_NAMES, date_readings
 from ..data.timeseries import TimeSeriesFrame
 
 
@@ -61,10 +61,6 @@ def freq_name(freq) -> str | None:
         raise ValueError(f"freq={freq!r} is not a pandas frequency; pass one such as 'h' (hourly), 'D' (daily), "
                          "'B' (business days), 'W-SUN' (weekly), 'MS' or 'ME' (monthly), 'QS' (quarterly), 'YS' or "
                          "'YE' (yearly; pandas 3 reads no 'M', 'Y' or 'A')") from None
-
-
-# names a column of times often has: a numeric column so named, beside the values, is the time axis read as a value
-TIME_NAMES = ("year", "years", "yr", "time", "t", "ds", "date", "timestamp", "datetime", "period", "index")
 
 
 def _check_not_a_panel(data: pd.DataFrame, time_col: str | None) -> None:

@@ -19,6 +19,25 @@ from sktime.forecasting.base import BaseForecaster
 from .forecaster import Forecaster
 
 
+def _check_order(**data) -> None:
+    """ValueError unless each pandas input's index is in increasing time order without repeats (sktime's own
+    check refuses such an index with a message about the data's type)."""
+    for name, value in data.items():
+        index = getattr(value, "index", None)
+        if not isinstance(index, pd.Index) or isinstance(index, pd.MultiIndex) or len(index) < 2:
+            continue
+        if index.is_monotonic_increasing and index.is_unique:
+            continue
+        if index.has_duplicates:
+            raise ValueError(f"{name}'s index repeats {index[index.duplicated()][0]!r}; give each time one row")
+        try:
+            i = int(np.flatnonzero(index[1:] < index[:-1])[0]) + 1
+        except (TypeError, IndexError):  # an index of mixed or unordered types: sktime says what it takes
+            continue
+        raise ValueError(f"{name}'s index is not in time order: {index[i]!r} at row {i} comes after "
+                         f"{index[i - 1]!r}; sort it ({name}.sort_index()) so that each row is read at its time")
+
+
 class RnnkitForecaster(BaseForecaster):
     """An rnnkit :class:`~rnnkit.forecast.Forecaster` (direct multi-output recurrent model) for sktime.
 
@@ -91,6 +110,18 @@ class RnnkitForecaster(BaseForecaster):
                              f"{cutoff} are fh = {k}, {2 * k}, ... ahead; fh {ahead.tolist()} falls between "
                              f"rows: pass multiples of {k}, or index y by row numbers (y.reset_index(drop=True))")
         return ahead // k
+
+    def fit(self, y, X=None, fh=None):
+        _check_order(y=y, X=X)
+        return super().fit(y, X=X, fh=fh)
+
+    def predict(self, fh=None, X=None):
+        _check_order(X=X)
+        return super().predict(fh=fh, X=X)
+
+    def update(self, y, X=None, update_params=True):
+        _check_order(y=y, X=X)
+        return super().update(y, X=X, update_params=update_params)
 
     @staticmethod
     def _step_of(y: pd.Series) -> int:

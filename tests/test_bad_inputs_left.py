@@ -1,0 +1,95 @@
+"""The cases the sixth catalogue left open (docs/bad_inputs.md, "Still open here"), each now refused by name or
+said aloud: X in another order than y to the sktime adapter, historical_forecasts from before the series, a NaN
+per-sequence label in pad_collate, a time-named column read as a feature of a long CSV."""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from rnnkit.data import pad_collate, read_sequences
+
+pytest.importorskip("sktime")
+
+
+@pytest.fixture(scope="module")
+def airline_direct():
+    from sktime.datasets import load_airline
+
+    from rnnkit import Forecaster
+
+    return Forecaster(horizon=3, model="direct", hidden_size=4, max_epochs=1, random_state=0).fit(load_airline())
+
+
+@pytest.mark.parametrize("start", [pd.Period("1940-01", "M"), "1940-01-01", pd.Timestamp("1948-12-31")])
+def test_historical_forecasts_from_before_the_series_is_refused(airline_direct, start):
+    with pytest.raises(ValueError, match=r"start=.* is before the series, which starts at 1949-01-01.*leave start"):
+        airline_direct.historical_forecasts(start=start)
+
+
+def test_historical_forecasts_from_inside_the_series_still_works(airline_direct):
+    first = airline_direct.historical_forecasts()
+    assert airline_direct.historical_forecasts(start="1949-01-01").index[0] == first.index[0]
+    assert airline_direct.historical_forecasts(start=pd.Period("1955-01", "M")).index[0] == pd.Period("1955-01", "M")
+
+
+@pytest.fixture(scope="module")
+def longley():
+    from sktime.datasets import load_longley
+
+    y, X = load_longley()
+    return y, X[["POP"]]
+
+
+@pytest.mark.parametrize("order", ["reversed", "shuffled"])
+def test_sktime_adapter_names_X_out_of_time_order(longley, order):
+    from rnnkit.forecast.sktime import RnnkitForecaster
+
+    y, X = longley
+    X = X.iloc[:-3]
+    X = X.iloc[::-1] if order == "reversed" else X.sample(frac=1, random_state=0)
+    f = RnnkitForecaster(hidden_size=4, max_epochs=1, random_state=0)
+    with pytest.raises(ValueError, match=r"X's index is not in time order: Period\('\d{4}', 'Y-DEC'\) at row \d+ "
+                                         r"comes after .*X.sort_index\(\)"):
+        f.fit(y.iloc[:-3], X=X, fh=[1, 2, 3])
+
+
+def test_sktime_adapter_names_unordered_X_at_predict_and_y_at_update(longley):
+    from rnnkit.forecast.sktime import RnnkitForecaster
+
+    y, X = longley
+    f = RnnkitForecaster(hidden_size=4, max_epochs=1, random_state=0).fit(y.iloc[:-3], X=X.iloc[:-3], fh=[1, 2, 3])
+    with pytest.raises(ValueError, match=r"X's index is not in time order: Period\('1961', 'Y-DEC'\) at row 1"):
+        f.predict(fh=[1, 2, 3], X=X.iloc[-3:].iloc[::-1])
+    with pytest.raises(ValueError, match=r"X's index repeats Period\('1960', 'Y-DEC'\)"):
+        f.predict(fh=[1, 2, 3], X=X.iloc[[-3, -3, -1]])
+    with pytest.raises(ValueError, match=r"y's index is not in time order.*y.sort_index\(\)"):
+        f.update(y.iloc[-3:].iloc[::-1], X=X.iloc[-3:], update_params=False)
+    assert f.predict(fh=[1, 2, 3], X=X.iloc[-3:]).index.tolist() == X.index[-3:].tolist()
+
+
+def test_pad_collate_refuses_a_nan_per_sequence_label():
+    with pytest.raises(ValueError, match=r"^the label of item 1 is NaN; label every item"):
+        pad_collate([(np.zeros((3, 1)), 0.5), (np.zeros((2, 1)), float("nan"))])
+    with pytest.raises(ValueError, match=r"^the label of item 2 is NaN"):
+        pad_collate([(np.zeros((3, 1)), np.array([0.5, 1.0]))] * 2 + [(np.zeros((2, 1)), np.array([1.0, np.nan]))])
+    # per-step targets may hold NaN on purpose (masked out of the loss): still batched
+    batch = pad_collate([(np.zeros((3, 1)), np.array([0.5, 1, np.nan])), (np.zeros((2, 1)), np.array([np.nan, 1]))])
+    assert batch.y.shape == (2, 3) and int(batch.y.isnan().sum()) == 2
+
+
+def test_a_time_named_feature_column_is_said_aloud(tmp_path):
+    from sktime.datasets import load_gunpoint
+
+    X, y = load_gunpoint(split="train", return_type="numpy3D")
+    rows = [{"id": f"g{i}", "t": t, "x": float(X[i, 0, t]), "target": str(y[i])} for i in range(4) for t in range(150)]
+    pd.DataFrame(rows).to_csv(tmp_path / "gun.csv", index=False)
+    with pytest.warns(UserWarning, match=r"column 't' is named like a time axis but no time column was given.*"
+                                         r"--time-column t"):
+        table = read_sequences(tmp_path / "gun.csv")
+    assert table.feature_names == ["t", "x"]  # read as documented: a feature, the rows in file order
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        table = read_sequences(tmp_path / "gun.csv", time_column="t")
+    assert table.feature_names == ["x"] and np.allclose(table.X[0][:, 0], X[0, 0])
