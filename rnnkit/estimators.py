@@ -43,7 +43,7 @@ from sklearn.utils.validation import check_is_fitted, check_random_state
 from . import io
 from .cells import Cell, TimeAware, time_aware_inputs
 from .cells.base import length_mask
-from .checks import is_count
+from .checks import check_flags, is_count, is_flag
 from .data.collate import length_buckets, pad_sequences
 from .models import (
     FRONTENDS,
@@ -199,9 +199,16 @@ def _read_sequences(X, who: str, n_features: int | None = None, *, layout: str =
     F = arrays[0].shape[1]
     if n_features is not None and F != n_features:
         one = kind == "array" and F == 1 and arrays[0].shape[0] == n_features  # (T, F) read as (n, T)
+        # X in the other layout than the estimator's (set_params(layout=...) or a model fitted on sktime's data)
+        other = {"ntf": "nct", "nct": "ntf"}.get(layout) if kind != "frame" and F != 1 and all(
+            a.shape[0] == n_features and not isinstance(s, pd.DataFrame) for a, s in zip(arrays, seqs, strict=True)
+        ) else None
         raise ValueError(f"{who}: X has {F} features per step, but the estimator was fitted with "
                          f"{n_features}" + ("; X is 2-D, read as (n, T) sequences of one feature: for a single "
-                                            "sequence (T, F), pass X[None]" if one else ""))
+                                            "sequence (T, F), pass X[None]" if one else "") + (
+                             f"; X is read in the estimator's layout={layout!r}, and in layout={other!r} it would "
+                             f"have {n_features}: if X is {'(n, T, F)' if other == 'ntf' else '(n, channels, T)'}, "
+                             f"set_params(layout={other!r}) (or transpose X's last two axes)" if other else ""))
     lengths = torch.tensor([len(a) for a in arrays], dtype=torch.long)
     # np.require copies only what torch cannot share: a read-only array (a DataFrame's values under pandas'
     # copy-on-write) would make torch warn
@@ -415,6 +422,11 @@ def _flat_frame_error(X: pd.DataFrame, who: str) -> ValueError:
                           f"{X.columns[-1]!r}) are {len(channels)} channels of {T} steps, which X.to_numpy() would "
                           f"read as {len(X.columns)} steps of one feature; pass X.to_numpy().reshape({len(X)}, "
                           f"{len(channels)}, {T}) with layout='nct', or load it with return_type='numpy3D'")
+    if [str(c) for c in X.columns] == [f"x{t}" for t in range(len(X.columns))]:  # scikit-learn's names for arrays
+        return ValueError(f"{start} with columns 'x0' ... {X.columns[-1]!r}, as a scikit-learn transformer gives its "
+                          f"output of an array under set_output(transform='pandas') (or sklearn.set_config("
+                          f"transform_output='pandas')): in a Pipeline, call set_output(transform='default') on the "
+                          f"step before {who.split('.')[0]}, whose (n, T) array is read as sequences of one feature")
     return ValueError(f"{start}; pass sktime's nested DataFrame (each cell a Series), a MultiIndex (instance, "
                       f"time) DataFrame (a long table with one row per step: X.set_index([id_column, "
                       f"time_column])), or X.to_numpy() for (n, T) sequences of one feature")
@@ -736,6 +748,8 @@ def _is_real(v) -> bool:
     return isinstance(v, numbers.Real) and not isinstance(v, bool)
 
 
+# The parameters of the network that choices_ does not record: set after fit, they no longer describe the model.
+_NETWORK = ("num_layers", "time_aware")
 # What defaults_for_series chooses for SequenceClassifier and SequenceRegressor when left "auto".
 _RULED = ("cell", "hidden_size", "bidirectional", "pooling", "frontend", "stride", "normalise", "batch_size",
           "max_epochs", "lr", "lr_schedule")
@@ -815,6 +829,7 @@ class _SequenceEstimator(BaseEstimator):
         ends with the same weights as an uninterrupted one. The checkpoint is read with ``weights_only=True``
         (no code runs from it)."""
         who = f"{type(self).__name__}.fit"
+        check_flags(f"{who}: ", resume=resume)  # a truthy "no" would resume
         self._check_params()
         if resume and not isinstance(self.random_state, numbers.Integral):
             raise ValueError(f"{who}: resume=True needs an int random_state (got {self.random_state!r}), so that "
@@ -837,10 +852,11 @@ class _SequenceEstimator(BaseEstimator):
         params = self.get_params(deep=False)
         if choices["lr_schedule"] is not None:  # the schedule spans the whole run: a resumed one keeps its length
             params["max_epochs (the lr schedule spans them)"] = choices["max_epochs"]
-        identity = run_identity(params, seed, x, lengths, targets)  # x as given, unscaled
+        # x as given, unscaled; the estimator's name: a checkpoint of another model's log_dir is named as such
+        identity = {**run_identity(params, seed, x, lengths, targets), "estimator": type(self).__name__}
         x = self._inputs(x, lengths, x_mean, x_scale)
-        checkpoint = resume_checkpoint(self.log_dir, identity, who) if resume else None
-        train, val = self._split(x, lengths, targets, rng)  # Lightning loads there, after every check
+        checkpoint = resume_checkpoint(self.log_dir, identity, who, choices["max_epochs"]) if resume else None
+        train, val = self._split(x, lengths, targets, rng, who, fitted.get("classes_"))  # Lightning loads there
         from .training.data import SequenceDataModule
         from .training.module import SequenceModule
         from .training.trainer import RunIdentity
@@ -848,6 +864,7 @@ class _SequenceEstimator(BaseEstimator):
         n_features, n_outputs = len(x_mean), fitted["n_outputs_"]
         if self.verbose and rule is not None:
             print(f"{type(self).__name__}: {rule}")
+        network = {k: getattr(self, k) for k in _NETWORK}
         build = lambda: SequenceModule(self._build_model(choices, n_features, n_outputs, x, lengths),
                                        task=self._task, lr=choices["lr"], lr_schedule=choices["lr_schedule"],
                                        weight_decay=self.weight_decay, clip_grad_norm=self.clip_grad_norm,
@@ -869,6 +886,7 @@ class _SequenceEstimator(BaseEstimator):
         self.x_mean_, self.x_scale_ = x_mean.numpy(), x_scale.numpy()
         self._list_layout = list_layout  # how predict reads a list of square (C, C) sequences: as fit did
         self.choices_, self.rule_ = choices, rule
+        self._network = network  # what predict and save check: set_params after fit changes the next fit only
         self.model_ = model.eval()
         self.loss_curve_ = module.history["train_loss"]
         self.validation_loss_curve_ = module.history["val_loss"]
@@ -911,11 +929,15 @@ class _SequenceEstimator(BaseEstimator):
         except ValueError as e:
             raise ValueError(f"random_state must be None, an int in [0, 2**32 - 1] or a numpy RandomState, got "
                              f"{self.random_state!r} ({e})") from e
-        if self.log_dir is not None and not isinstance(self.log_dir, str | os.PathLike):
-            raise ValueError(f"log_dir must be None or a directory path, got {self.log_dir!r}")
+        if self.log_dir is not None and not isinstance(self.log_dir, str | os.PathLike) or self.log_dir == "":
+            raise ValueError(f"log_dir must be None (no logs) or a directory path, got {self.log_dir!r}"
+                             + ("; for the current directory pass '.'" if self.log_dir == "" else ""))
         if self.log_dir is not None and os.path.exists(self.log_dir) and not os.path.isdir(self.log_dir):
             raise ValueError(f"log_dir {os.fspath(self.log_dir)!r} is a file; give a directory for the logs and "
                              f"checkpoints (it is created if missing)")
+        if not (self.verbose is None or is_flag(self.verbose) or is_count(self.verbose, 0)):  # "no" is truthy
+            raise ValueError(f"verbose must be True or False (or a count >= 0, as scikit-learn's), got "
+                             f"{self.verbose!r}")
         check_training_options(task=self._task, lr=lr, weight_decay=self.weight_decay,
                                clip_grad_norm=self.clip_grad_norm, clip_grad_value=self.clip_grad_value,
                                tbptt_steps=self.tbptt_steps)
@@ -957,22 +979,35 @@ class _SequenceEstimator(BaseEstimator):
         tags.input_tags.allow_nan = bool(self.time_aware)  # NaN marks a missing value
         return tags
 
-    def _split(self, x, lengths, targets, rng):
+    def _split(self, x, lengths, targets, rng, who: str, classes: np.ndarray | None = None):
         """Training and validation datasets; validation only when early stopping asks for it: a random
-        ``validation_fraction`` of the sequences, stratified by class for a classifier."""
+        ``validation_fraction`` of the sequences, stratified by class for a classifier (``classes``: its
+        ``classes_``), refused when that holds out every sequence of a class (it would never be learnt)."""
         per_step = self._target == "step"
         n = len(x)
         n_val = 0 if self.early_stopping_patience is None else max(1, round(self.validation_fraction * n))
         if n - n_val < 1:
             raise ValueError(f"early stopping holds out validation_fraction={self.validation_fraction} of "
                              f"{n} sequences, which leaves none to train on")
+        order = rng.permutation(n) if n_val else None
+        if n_val and self._task == "classification" and self._target == "label":
+            order = stratified(order, targets.numpy())
+        if n_val and self._task == "classification":  # a class held out whole would never be learnt
+            valid = length_mask(lengths, targets.shape[1]) if per_step else torch.ones(n, dtype=torch.bool)
+            codes, kept = targets[valid].numpy(), targets[order[n_val:]][valid[order[n_val:]]].numpy()
+            held = np.setdiff1d(codes, kept)
+            if len(held):
+                label = classes[held[0]].item() if isinstance(classes[held[0]], np.generic) else classes[held[0]]
+                unit = "step" if per_step else "sequence"
+                raise ValueError(f"{who}: early stopping holds out validation_fraction={self.validation_fraction} "
+                                 f"of the {n} sequences ({n_val}), and with them every {unit} of class {label!r} "
+                                 f"({int((codes == held[0]).sum())}), which the fit would then "
+                                 f"never learn; lower validation_fraction, give more sequences of that class, or fit "
+                                 f"without early stopping (early_stopping_patience=None)")
         from .training.data import SequenceDataset  # Lightning loads with it: after every check of fit
 
         if not n_val:
             return SequenceDataset(x, lengths, targets, y_per_step=per_step), None
-        order = rng.permutation(n)
-        if self._task == "classification" and self._target == "label":
-            order = stratified(order, targets.numpy())
         order = torch.from_numpy(order)
         parts = [order[n_val:], order[:n_val]]
         return [SequenceDataset(x[i], lengths[i], targets[i], y_per_step=per_step) for i in parts]
@@ -1044,6 +1079,7 @@ class _SequenceEstimator(BaseEstimator):
         (scikit-learn's own check names neither the estimator nor the fix)."""
         who = f"{type(self).__name__}.score"
         check_is_fitted(self, "model_")
+        self._check_network(who, ("time_aware",))
         _, lengths, _ = as_sequences(X, who, self.n_features_in_, layout=self.layout, allow_nan=self.time_aware,
                                      list_layout=getattr(self, "_list_layout", None))
         if y is None:
@@ -1053,11 +1089,17 @@ class _SequenceEstimator(BaseEstimator):
         if sample_weight is not None and np.shape(sample_weight) != (len(lengths),):
             raise ValueError(f"{who}: sample_weight has shape {np.shape(sample_weight)} but X has {len(lengths)} "
                              f"sequences; give one weight per sequence (shape ({len(lengths)},))")
+        weights = np.asarray(sample_weight if sample_weight is not None else [], dtype=object).ravel().tolist()
+        odd = [v for v in weights if isinstance(v, str | bytes | complex | np.datetime64 | np.timedelta64)]
+        if odd:  # scikit-learn's metrics would read "1" as 1.0 (or fail deep in numpy)
+            raise ValueError(f"{who}: sample_weight holds {type(odd[0]).__name__} values (e.g. {odd[0]!r}), not "
+                             f"numbers; give one number per sequence: convert them yourself (e.g. pd.to_numeric)")
         return y
 
     def _outputs(self, X, who: str) -> tuple[list[torch.Tensor] | torch.Tensor, torch.Tensor, bool]:
         """The model's raw outputs: ``(n, O)`` for labels, or a list of ``(T_i, O)`` for steps."""
         check_is_fitted(self, "model_")
+        self._check_network(who, ("time_aware",))
         x, lengths, is_array = as_sequences(X, who, self.n_features_in_, layout=self.layout,
                                             allow_nan=self.time_aware, list_layout=getattr(self, "_list_layout", None))
         check_feature_names(getattr(self, "feature_names_in_", None), feature_names(X, who), type(self).__name__,
@@ -1092,7 +1134,19 @@ class _SequenceEstimator(BaseEstimator):
         check_is_fitted(self, "model_")
         return io.estimator_files(self, info=info)
 
+    def _check_network(self, who: str, names: tuple[str, ...] = _NETWORK) -> None:
+        """Refuse parameters of the network (:data:`_NETWORK`) set after fit to other values than the fitted
+        model has: ``time_aware`` decides how predict reads X, and save writes the parameters from which
+        load rebuilds the network (a model saved so would not load)."""
+        fitted = getattr(self, "_network", {})
+        for name in names:
+            if name in fitted and getattr(self, name) != fitted[name]:
+                raise ValueError(f"{who}: {name}={getattr(self, name)!r} was set after fit, but the fitted model has "
+                                 f"{name}={fitted[name]!r}; set it back (set_params({name}={fitted[name]!r})) to use "
+                                 f"this model, or fit again")
+
     def _saved_state(self) -> tuple[dict, dict[str, torch.Tensor]]:
+        self._check_network(f"{type(self).__name__}.save")
         names = getattr(self, "feature_names_in_", None)
         fitted = {"n_features_in_": int(self.n_features_in_),
                   "feature_names_in_": None if names is None else [str(n) for n in names],
@@ -1117,6 +1171,7 @@ class _SequenceEstimator(BaseEstimator):
         self.choices_ = fitted.get("choices_") or {k: getattr(self, k) for k in self._OPTIONS}
         self.rule_ = fitted.get("rule_")
         self._list_layout = fitted.get("list_layout")  # None in a model saved before it was recorded
+        self._network = {k: getattr(self, k) for k in _NETWORK}  # saved as fitted (save checks it)
         model = self._build_model(self.choices_, self.n_features_in_, self.n_outputs_)
         weights = {k.removeprefix("model."): v for k, v in tensors.items() if k.startswith("model.")}
         model.load_state_dict(weights, strict=True)

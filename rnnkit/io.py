@@ -113,7 +113,11 @@ def save(estimator, directory: str | os.PathLike, *, info: dict | None = None) -
     """Write a fitted, registered estimator to ``directory`` (:func:`estimator_files`), atomically: into a
     temporary directory first, then renamed. An existing rnnkit model directory (or a directory that
     ``rnnkit train`` is writing) is replaced; any other existing non-empty path is refused."""
-    write_directory_atomically(_path(directory, "save"), estimator_files(estimator, info=info))
+    target = _path(directory, "save")
+    if target.resolve() == Path.cwd().resolve():  # "" is "." to pathlib: the directory cannot replace itself
+        raise ValueError(f"save: the directory {os.fspath(directory)!r} is the current directory, which the model "
+                         "directory cannot replace; give the path of the model's own directory (e.g. 'model')")
+    write_directory_atomically(target, estimator_files(estimator, info=info))
 
 
 def _path(directory, who: str) -> Path:
@@ -179,8 +183,20 @@ def read_model(directory: str | os.PathLike, what: str = "an rnnkit model direct
     read, and a ``config.json`` that does not belong to ``model.safetensors`` (the SHA-256 it records is not
     the weights file's: a config copied from another model, or damaged weights)."""
     path = Path(directory)
+    if path.is_file() and path.suffix == ".ckpt":
+        raise ValueError(f"{path} is the checkpoint of a fit (Lightning's .ckpt, read by fit(..., resume=True)), not "
+                         f"{what}; fit with resume=True and its log_dir (which continues the fit, or restores it when "
+                         f"it had finished), then save() the estimator")
     if not path.is_dir():
         raise ValueError(f"{path} is not a directory; expected {what} written by save()")
+    if not (path / CONFIG_FILE).exists() and (path / "checkpoints" / "last.ckpt").is_file():
+        # the checkpoints of a fit (log_dir) or of an unfinished `rnnkit train` (--out): no model in them yet
+        fix = ("an unfinished rnnkit train: rerun the same command with --resume to finish it"
+               if is_training_directory(path) else f"the log_dir of a fit: fit with resume=True and log_dir="
+               f"{str(path)!r} (which continues the fit, or restores it when it had finished), then save() the "
+               "estimator")
+        raise ValueError(f"{path} is not {what}: it holds a checkpoint (checkpoints/last.ckpt) and no {CONFIG_FILE}, "
+                         f"{fix}")
     try:
         config = json.loads((path / CONFIG_FILE).read_text())
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:

@@ -299,9 +299,9 @@ class Forecaster(BaseEstimator):
             data.append(frame.time.asi8 if isinstance(frame.time, pd.DatetimeIndex)
                         else np.asarray(frame.time, dtype=np.float64))
         params = {k: v for k, v in self.get_params(deep=False).items() if k not in SCALE_OUT}
-        identity = run_identity(params | {"targets": targets, "future_covariates": future},
-                                seed, *(torch.from_numpy(np.array(a)) for a in data))
-        checkpoint = resume_checkpoint(self.log_dir, identity, "Forecaster.fit") if resume else None
+        identity = {**run_identity(params | {"targets": targets, "future_covariates": future},
+                                   seed, *(torch.from_numpy(np.array(a)) for a in data)), "estimator": "Forecaster"}
+        checkpoint = resume_checkpoint(self.log_dir, identity, "Forecaster.fit", epochs) if resume else None
         generator = torch.Generator().manual_seed(seed)
         train_loader = train.loader(self.batch_size, shuffle=True, generator=generator, collate_fn=as_batch)
         val_loader = None if val is None else val.loader(self.batch_size, collate_fn=as_batch)

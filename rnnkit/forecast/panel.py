@@ -238,9 +238,10 @@ class GlobalForecaster(BaseEstimator):
             raise ValueError(f"GlobalForecaster.fit: resume=True needs an int random_state (got "
                              f"{self.random_state!r}), so that the resumed fit shuffles as the interrupted one did")
         params = self.get_params(deep=False)
-        identity = run_identity(params | {"target": target, "future_covariates": covariates}, seed,
-                                *(torch.from_numpy(a) for a in (x, y, f)))
-        checkpoint = resume_checkpoint(self.log_dir, identity, "GlobalForecaster.fit") if resume else None
+        identity = {**run_identity(params | {"target": target, "future_covariates": covariates}, seed,
+                                   *(torch.from_numpy(a) for a in (x, y, f))), "estimator": "GlobalForecaster"}
+        checkpoint = (resume_checkpoint(self.log_dir, identity, "GlobalForecaster.fit", self.max_epochs) if resume
+                      else None)
         generator = torch.Generator().manual_seed(seed)
         tensors = TensorDataset(torch.from_numpy(x), torch.from_numpy(y), torch.from_numpy(f))
         loader = DataLoader(tensors, batch_size=self.batch_size, shuffle=True, generator=generator,

@@ -17,7 +17,8 @@ processes over gloo, or two GPUs over NCCL), ``num_nodes=2`` on two machines; se
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -125,12 +126,27 @@ def seeded_fit(
                                early_stopping_patience=early_stopping_patience, verbose=verbose,
                                callbacks=callbacks, **trainer_kwargs)
         start = time.perf_counter()
-        with quiet_lightning(verbose):
+        with quiet_lightning(verbose), _interrupts_as_such():
             if isinstance(train, L.LightningDataModule):
                 trainer.fit(module, datamodule=train, ckpt_path=ckpt_path, weights_only=True)
             else:
                 trainer.fit(module, train, val, ckpt_path=ckpt_path, weights_only=True)
         return Fitted(module, trainer, time.perf_counter() - start)
+
+
+@contextmanager
+def _interrupts_as_such() -> Iterator[None]:
+    """Ctrl-C during a fit raises KeyboardInterrupt, as anywhere in Python. Lightning catches it, shuts down
+    and calls ``sys.exit(1)``: that would end an interactive session, pass by a caller's ``except
+    KeyboardInterrupt`` (``rnnkit train``'s exit status 130 and its hint to ``--resume``) and exit a script with
+    status 1, as an error does. The checkpoint of the last finished epoch is kept either way."""
+    try:
+        yield
+    except SystemExit as e:
+        if isinstance(e.__context__, KeyboardInterrupt):  # Lightning's exit after a Ctrl-C
+            raise KeyboardInterrupt("fit interrupted; the checkpoint of the last finished epoch is kept when "
+                                    "log_dir is set (resume with fit(..., resume=True))") from None
+        raise
 
 
 _LIGHTNING_CKPT_NAMES = ("last", "best", "hpc", "registry")  # ckpt_path values Lightning resolves itself

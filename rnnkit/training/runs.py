@@ -104,17 +104,34 @@ def run_identity(params: dict, seed: int, *data: torch.Tensor) -> dict:
     return {"params": kept, "seed": int(seed), "data_sha256": digest.hexdigest()}
 
 
-def resume_checkpoint(log_dir: str | Path | None, identity: dict, who: str) -> Path | None:
+def resume_checkpoint(log_dir: str | Path | None, identity: dict, who: str, max_epochs: int | None = None
+                      ) -> Path | None:
     """The checkpoint a fit with ``resume=True`` continues from: ``log_dir/checkpoints/last.ckpt``, checked to
-    belong to this run (:func:`check_resumable`); None when there is none yet (the fit starts from the
-    beginning)."""
+    belong to this run (:func:`check_resumable`) and to have finished no more than ``max_epochs`` epochs (a
+    resumed fit continues from there: it cannot train fewer); None when there is none yet (the fit starts
+    from the beginning). A model directory written by ``save()`` is no log_dir: it holds no checkpoint, and
+    resuming it would train anew without a word."""
     if log_dir is None:
         raise ValueError(f"{who}: resume=True reads log_dir/{CHECKPOINT.as_posix()}, but log_dir is None; set "
                          "log_dir to the directory of the interrupted fit")
     path = Path(log_dir) / CHECKPOINT
     if not path.is_file():
+        from ..io import WEIGHTS_FILE, is_model_directory  # not at the top: rnnkit.io loads the data package
+
+        # a model's weights beside a damaged config.json are still a model directory
+        if is_model_directory(Path(log_dir)) or (Path(log_dir) / WEIGHTS_FILE).is_file():
+            raise ValueError(f"{who}: log_dir {str(log_dir)!r} is a model directory written by save(), not the "
+                             f"log_dir of a fit: it holds no checkpoint ({CHECKPOINT.as_posix()}), so resume=True "
+                             f"would train from the first epoch; load that model with rnnkit.load({str(log_dir)!r}), "
+                             "or give the log_dir of the interrupted fit (or a new one, to train anew)")
         return None
-    check_resumable(read_checkpoint(path), path, identity)
+    checkpoint = read_checkpoint(path)
+    check_resumable(checkpoint, path, identity)
+    done = checkpoint.get("epoch", -1) + 1  # Lightning's 0-based epoch of the last finished one
+    if max_epochs is not None and done > max_epochs:
+        raise ValueError(f"{who}: {path} holds a fit that has finished {done} epochs, more than max_epochs="
+                         f"{max_epochs}, and a resumed fit continues from there; resume with max_epochs >= {done}, "
+                         "or remove the checkpoint (or give another log_dir) to train anew")
     return path
 
 
@@ -128,6 +145,18 @@ def check_resumable(checkpoint: dict, path: str | Path, identity: dict) -> None:
                          "cannot be checked against this data and these settings; remove it to start over")
     if saved == identity:
         return
+    kind, was = identity.get("estimator"), saved.get("estimator")
+    if was is None and kind is not None:  # written before runs recorded their estimator, or by a Forecaster
+        identity = {k: v for k, v in identity.items() if k != "estimator"}
+        if saved == identity:
+            return
+    ours, theirs = set(identity.get("params", {})), set(saved.get("params", {}))
+    foreign = sorted(k for k in theirs - ours if " " not in k)  # " ": a note, such as the lr schedule's epochs
+    if was is not None and was != kind or was is None and foreign:
+        what = f"a {was}" if was is not None else f"a model with the parameters {foreign[:4]}"
+        raise ValueError(f"{path} was written by the fit of {what}, not of {'a ' + kind if kind else 'this model'}: "
+                         "the log_dir of another model; give this fit a log_dir of its own, or remove the "
+                         "checkpoint to start over")
     differ = [k for k in sorted(set(saved) | set(identity)) if saved.get(k) != identity.get(k)]
     details = []
     for key in differ:

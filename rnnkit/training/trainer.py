@@ -67,6 +67,21 @@ class RestoreBestWeights(Callback):
         self.best, self.weights = state_dict["best"], state_dict["weights"]
 
 
+class ResumableEarlyStopping(EarlyStopping):
+    """Lightning's ``EarlyStopping``, which also stops a run resumed from the checkpoint of a run it had stopped.
+    Lightning restores its counters but not the trainer's stop, so rerunning a finished fit with
+    ``resume=True`` would train on (and, should the next epoch improve, go on training), where the rerun of
+    a fit that ran to ``max_epochs`` trains nothing."""
+
+    @property
+    def state_key(self) -> str:  # EarlyStopping's: checkpoints written with it keep their counters
+        return f"EarlyStopping{({'monitor': self.monitor, 'mode': self.mode})!r}"
+
+    def on_train_start(self, trainer: L.Trainer, module: L.LightningModule) -> None:
+        if self.stopped_epoch > 0 or self.wait_count >= self.patience:  # restored from a stopped run
+            trainer.should_stop = True
+
+
 class AtomicCheckpointIO(TorchCheckpointIO):
     """Lightning's checkpoint writer, made atomic and durable on a local disk: the checkpoint is written to a
     temporary file in the checkpoint's own directory, fsynced, and renamed over the old one (``os.replace``),
@@ -146,7 +161,7 @@ def make_trainer(
     if early_stopping_patience is not None:
         if early_stopping_patience < 1:
             raise ValueError(f"early_stopping_patience must be >= 1 or None, got {early_stopping_patience}")
-        callbacks += [EarlyStopping(monitor="val_loss", mode="min", patience=early_stopping_patience),
+        callbacks += [ResumableEarlyStopping(monitor="val_loss", mode="min", patience=early_stopping_patience),
                       RestoreBestWeights("val_loss")]
     loggers, plugins = False, []
     if log_dir is not None:
