@@ -76,6 +76,7 @@ import logging
 import math
 import numbers
 import os
+import tempfile
 import warnings
 from pathlib import Path
 from typing import NamedTuple
@@ -89,7 +90,7 @@ from ..cells.base import length_mask, state_fields
 from ..data.memmap import has_format, write_directory_atomically
 from ..layers import Bidirectional, Recurrent, Stacked
 from ..models import SequenceToLabel, SequenceToSequence
-from ..models.frontend import PatchEmbedding, normalise_series
+from ..models.frontend import ConvFrontEnd, PatchEmbedding, normalise_series
 
 FORMAT = "rnnkit.onnx"
 FORMAT_VERSION = 1
@@ -133,20 +134,32 @@ class Exportable(NamedTuple):
         return x, lengths, branch
 
     def why_no_step(self) -> str | None:
-        """Why this model has no step graph, or None if it has one."""
+        """Why this model has no step graph, or None if it has one: every cause and the options to refit with,
+        so that one refit streams (the data-chosen defaults of a long series give all three)."""
+        withs, reasons, fixes = [], [], []  # what the model has, why that cannot stream, the option to refit with
         if self.encoder.bidirectional:
-            return ("a bidirectional model has no step graph: its backward direction reads the sequence from "
-                    "its end, so it cannot stream; fit with bidirectional=False to stream")
+            reasons.append("its backward direction reads the sequence from its end, so it cannot stream")
+            fixes.append("bidirectional=False")
         if self.normalise_eps is not None:
-            return ("a model with normalise='series' has no step graph: each step is standardised by the mean "
-                    "and std of the whole series, which a stream knows only at its end; fit with normalise=None "
-                    "to stream")
+            withs.append("normalise='series'")
+            reasons.append("each step is standardised by the mean and std of the whole series, which a stream "
+                           "knows only at its end")
+            fixes.append("normalise=None")
         if self.frontend is not None:
-            return (f"a model with a strided front-end ({type(self.frontend).__name__}, stride "
-                    f"{self.frontend.k}) has no step graph: its recurrence reads one summary of {self.frontend.k} "
-                    "steps, so one observation is not one recurrent step; use sequence.onnx on the window read "
-                    "so far, or fit with frontend=None to stream")
-        return None
+            k, name = self.frontend.k, type(self.frontend).__name__
+            withs.append(f"a {'strided' if k > 1 else 'convolutional'} front-end ({name}, stride {k})")
+            reasons.append(f"its recurrence reads one summary of {k} steps, so one observation is not one "
+                           "recurrent step" if k > 1 else
+                           "its recurrence reads a convolution of each step with its neighbours, the next one "
+                           "included, which a stream has not seen yet" if isinstance(self.frontend, ConvFrontEnd) else
+                           "the step graph does not run a front-end")
+            fixes.append("frontend=None")
+        if not reasons:
+            return None
+        model = f"a {'bidirectional ' if self.encoder.bidirectional else ''}model"
+        return (f"{model}{' with ' + ' and '.join(withs) if withs else ''} has no step graph: {'; '.join(reasons)}; "
+                f"{'use sequence.onnx on the window read so far, or ' if self.frontend is not None else ''}fit with "
+                f"{', '.join(fixes)} to stream")
 
 
 def resolve(source, who: str = "export_onnx") -> Exportable:
@@ -162,6 +175,7 @@ def resolve(source, who: str = "export_onnx") -> Exportable:
     if isinstance(source, SequenceClassifier | SequenceRegressor | SequenceTagger):
         if not hasattr(source, "model_"):
             raise ValueError(f"{who}: this {name} is not fitted; call fit first")
+        source._check_network(who)  # time_aware or num_layers set after fit would misdescribe the fitted model
         estimator, source = source, source.model_
     if isinstance(source, str | os.PathLike):
         raise ValueError(f"{who}: got the path {str(source)!r}, not a model; load it first: "
@@ -965,6 +979,16 @@ def _check_target(target: Path) -> None:
         raise ValueError(f"{target} is an rnnkit ONNX export directory that also holds {foreign[:3]}"
                          f"{' ...' if len(foreign) > 3 else ''}, which the export did not write and replacing the "
                          "directory would delete; move them out, or choose a new --out")
+    # the export is written into a temporary directory beside the target (created with its parents if missing):
+    # find out now that it can be, not after the graphs were built and checked
+    parent = target.parent
+    while not parent.exists():
+        parent = parent.parent
+    try:
+        os.rmdir(tempfile.mkdtemp(prefix=f".{target.name}.probe-", dir=parent))
+    except OSError as e:
+        raise ValueError(f"cannot write {target}: {e.strerror or e} ({parent}); choose a directory you can write to"
+                         ) from None
 
 
 def write_export_directory(target: Path, files: dict[str, bytes]) -> None:

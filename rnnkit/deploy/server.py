@@ -51,6 +51,9 @@ class Limits:
     max_steps: int = 10_000
 
 
+SHAPE = '{"sequences": [[[f1, f2, ...], ...], ...]}: sequences of steps of features'
+
+
 class RequestError(ValueError):
     """A bad request: its HTTP status and a one-line reason."""
 
@@ -102,16 +105,24 @@ def parse_request(body: bytes, n_features: int, limits: Limits, *, missing: bool
         for t, step in enumerate(seq):
             if not isinstance(step, list):
                 raise RequestError(400, f"sequence {i}, step {t} must be a list of {n_features} numbers, got "
-                                        f"{type(step).__name__}")
+                                        f"{type(step).__name__} (each sequence is a list of steps: {SHAPE})")
             if len(step) != n_features:
+                # sktime's (channels, time) orientation: n_features lists of one length (not one ragged step)
+                transposed = len(seq) == n_features and all(type(s) is list and len(s) == len(step) for s in seq)
                 raise RequestError(422, f"sequence {i}, step {t} has {len(step)} features; the model reads "
-                                        f"{n_features}")
+                                        f"{n_features}" + (f" (sequence {i} is {n_features} lists of {len(step)}: "
+                                        "channels by time? give it as a list of steps, each the features at one "
+                                        "time: transpose it)" if transposed else ""))
             for v in step:
                 if missing and (v is None or type(v) is float and math.isnan(v)):
                     continue  # a missing value: NaN in the array below
+                if type(v) is list:
+                    raise RequestError(400, f"sequence {i}, step {t} holds a list, {json.dumps(v)[:40]}, where a "
+                                            f"feature belongs: the body is nested one level too deep ({SHAPE})")
                 if type(v) not in (int, float):  # bool is an int subclass but not a number here
+                    hint = " (give a model fitted with time_aware=True to read missing values)" if v is None else ""
                     raise RequestError(400, f"sequence {i}, step {t} holds {json.dumps(v)}; features must "
-                                            "be numbers")
+                                            f"be numbers{hint}")
                 if type(v) is int and abs(v) > FLOAT32_MAX:  # too large even to test as a float
                     raise RequestError(422, f"sequence {i}, step {t} holds a number beyond float32's range")
                 if math.isinf(v) and b"Infinity" not in body:  # a literal such as 1e400, read as infinity
@@ -125,8 +136,9 @@ def parse_request(body: bytes, n_features: int, limits: Limits, *, missing: bool
                 a = np.asarray(seq, dtype=np.float64).astype(np.float32)  # None (missing) becomes NaN
             except OverflowError:
                 a = None
-        if a is None or np.isinf(a).any():
-            raise RequestError(422, f"sequence {i} holds a number beyond float32's range")
+        if a is None or np.isinf(a).any():  # a float literal beyond float32 but within a double, such as 4e38
+            where = "" if a is None else f", step {int(np.isinf(a).any(axis=1).argmax())}"
+            raise RequestError(422, f"sequence {i}{where} holds a number beyond float32's range")
         arrays.append(a)
     return arrays
 
@@ -267,8 +279,11 @@ def create_app(estimator, *, batching: bool = True, max_batch: int = 64, max_wai
     from ..estimators import SequenceClassifier, SequenceRegressor, SequenceTagger
 
     if not isinstance(estimator, SequenceClassifier | SequenceRegressor | SequenceTagger):
+        name = type(estimator).__name__
+        hint = ("; a forecaster is not served: forecast with its predict (or rnnkit forecast), or export it "
+                "(rnnkit export MODEL_DIR --out DIR) and run its sequence.onnx" if "Forecaster" in name else "")
         raise ValueError(f"serve: expected a fitted SequenceClassifier, SequenceRegressor or SequenceTagger, got "
-                         f"{type(estimator).__name__}")
+                         f"{name}{hint}")
     if not hasattr(estimator, "model_"):
         raise ValueError("serve: the estimator is not fitted")
     if max_batch < 1 or max_wait_ms < 0 or (threads is not None and threads < 1):

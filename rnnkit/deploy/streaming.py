@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
+import pandas as pd
 import torch
 
 from .export import STEP_FILE, StepGraph, ort_session, preprocessing, read_export, resolve
@@ -70,9 +71,37 @@ def _id_error(stream_id, error: TypeError) -> Exception:
     try:
         hash(stream_id)
     except TypeError:
+        if isinstance(stream_id, tuple):  # "use a tuple" would not help: name what inside it cannot be hashed
+            return ValueError(f"Streamer: stream id {stream_id!r} is not hashable (a tuple holding a "
+                              f"{_unhashable(stream_id)}); use a str, an int or a tuple of those")
         return ValueError(f"Streamer: stream id {stream_id!r} is not hashable ({type(stream_id).__name__}); use "
                           f"a str, an int or a tuple")
     return error
+
+
+def _unhashable(value) -> str:
+    """The type of what cannot be hashed in ``value``, looking inside tuples."""
+    for v in value if isinstance(value, tuple) else ():
+        try:
+            hash(v)
+        except TypeError:
+            return _unhashable(v)
+    return type(value).__name__
+
+
+def _check_new_id(stream_id) -> None:
+    """ValueError for an id that cannot name one stream: None (``reset(None)`` starts every stream over) and NaN
+    (never equal to itself, so each call would start a new stream). Checked when a stream starts, not per step."""
+    if stream_id is None:
+        raise ValueError("Streamer: stream id None is not allowed: reset(None) starts every stream over, so that "
+                         "stream could not be reset alone; use a str, an int or a tuple")
+    if isinstance(stream_id, tuple):  # a NaN inside a tuple makes the tuple equal to no other either
+        for part in stream_id:
+            _check_new_id(part)
+        return
+    if isinstance(stream_id, float | np.floating) and math.isnan(stream_id):
+        raise ValueError(f"Streamer: stream id {stream_id!r} is NaN, which equals no other value (not even another "
+                         "NaN), so each step would start a new stream; use a str, an int or a tuple")
 
 
 class Streamer:
@@ -83,7 +112,8 @@ class Streamer:
     unidirectional layer (the eager torch step). ``step(stream_id, x_t)`` reads one observation ``x_t (F,)``
     (raw features, for an estimator) and returns a :class:`StepOutput`; ``step_many({id: x_t, ...})``
     advances several streams in one batched call; ``reset(id)`` starts a stream over, ``reset()`` all of
-    them. A stream id is any hashable value; an unseen one starts fresh.
+    them. A stream id is any hashable value but None (which ``reset`` reads as "every stream") and NaN (equal
+    to no other value); an unseen one starts fresh.
 
     Under onnxruntime ``step`` runs the stream's I/O binding (the module docstring) and ``step_many`` of
     several streams runs ``session.run`` on their states gathered into one batch; both compute the same
@@ -101,7 +131,15 @@ class Streamer:
             if not info["step"].get("file"):
                 raise ValueError(f"{source}: this export has no step graph ({info['step']['reason']})")
             self.backend = "onnxruntime"
-            self._session = ort_session(Path(source) / STEP_FILE, threads=threads)
+            step_file = Path(source) / STEP_FILE
+            if not step_file.is_file():
+                raise ValueError(f"Streamer: {step_file} is missing, though {source}'s export.json names it; export "
+                                 f"the model again (rnnkit.export_onnx, or rnnkit export MODEL_DIR --out {source})")
+            try:
+                self._session = ort_session(step_file, threads=threads)
+            except Exception as e:  # noqa: BLE001 - onnxruntime's own classes (InvalidProtobuf, ...), not ValueError
+                raise ValueError(f"Streamer: cannot load {step_file} ({' '.join(str(e).split())}); export the model "
+                                 f"again (rnnkit.export_onnx, or rnnkit export MODEL_DIR --out {source})") from e
             self.initial_state = np.asarray(info["step"]["initial_state"], dtype=np.float32)
             self.n_features = int(info["step"]["inputs"]["x_t"]["shape"][1])
             self.preprocessing = info["preprocessing"]
@@ -129,6 +167,8 @@ class Streamer:
         # a time-aware estimator's graphs read [x, m, delta] (3F); its stream reads F raw values, NaN missing
         self._time_aware = pre is not None and "time_aware" in pre
         self.n_raw = pre["n_features"] if self._time_aware else self.n_features
+        # a pandas row is read by its names when the estimator was fitted on named columns, as predict reads them
+        self._feature_names = None if pre is None else pre.get("feature_names")
         # _check's finiteness test, without np.isfinite(a).all(), whose reduction costs several µs right after
         # onnxruntime ran: for a few features, the values summed as Python floats (doubles: float32 values cannot
         # overflow them, so the sum is finite exactly when every value is); for more, np.isfinite into a
@@ -154,6 +194,7 @@ class Streamer:
             self._streams.clear()
             return
         try:
+            hash(stream_id)  # dict.pop would not hash it when no stream has started yet
             self._streams.pop(stream_id, None)
         except TypeError as e:
             raise _id_error(stream_id, e) from None
@@ -171,6 +212,7 @@ class Streamer:
             raise _id_error(stream_id, e) from None
         new = stream is None
         if new:
+            _check_new_id(stream_id)
             stream = self._new_stream()
         x = self._x_row
         if self._time_aware:
@@ -202,6 +244,9 @@ class Streamer:
         if len(ids) == 1 and self.backend == "onnxruntime":
             return {ids[0]: self.step(ids[0], observations[ids[0]])}
         x = np.stack([self._check(i, observations[i]) for i in ids])  # (B, F)
+        for i in ids:
+            if i not in self._streams:
+                _check_new_id(i)
         streams = [self._streams.get(i) or self._new_stream() for i in ids]
         if self._time_aware:
             x = np.stack([self._time_aware_row(s, a) for s, a in zip(streams, x, strict=True)])  # (B, 3F)
@@ -250,7 +295,7 @@ class Streamer:
         if a.shape != self._x_shape:
             if a.size != self.n_raw:
                 raise ValueError(f"Streamer: the observation of stream {stream_id!r} has {a.size} values; the "
-                                 f"model reads {self.n_raw} features per step")
+                                 f"model reads {self.n_raw} features per step{self._count_hint(a)}")
             if a.size != max(a.shape, default=1):  # (2, 2) for 4 features: which order is meant is unknown
                 raise ValueError(f"Streamer: the observation of stream {stream_id!r} has shape {a.shape}; give one "
                                  f"step's {self.n_raw} features as a vector of shape ({self.n_raw},)")
@@ -260,15 +305,30 @@ class Streamer:
                 raise ValueError(f"Streamer: the observation of stream {stream_id!r} contains infinity")
         elif not (math.isfinite(sum(a.tolist())) if self._few_features else
                   np.isfinite(a, self._finite).tobytes() == self._all_finite):
-            raise ValueError(f"Streamer: the observation of stream {stream_id!r} contains NaN or infinity")
+            hint = " (a model fitted with time_aware=True reads NaN as a missing value)" if np.isnan(a).any() else ""
+            raise ValueError(f"Streamer: the observation of stream {stream_id!r} contains NaN or infinity{hint}")
         return a
 
-    @staticmethod
-    def _as_numbers(stream_id, x_t) -> np.ndarray:
+    def _count_hint(self, a: np.ndarray) -> str:
+        """What an observation of the wrong size most likely is: several steps, or a time-aware model's
+        ``[x, m, delta]`` built by hand."""
+        if self._time_aware and a.size == 3 * self.n_raw:
+            return (f": a time_aware model's stream reads the {self.n_raw} raw features (NaN where missing) and "
+                    "builds [x, m, delta] itself")
+        steps = a.size // self.n_raw
+        if steps > 1 and a.size % self.n_raw == 0 and (a.ndim >= 2 and self.n_raw in a.shape or self.n_raw == 1):
+            return (f": shape {a.shape}, {steps} steps? step reads one observation, so feed a "
+                    "sequence one step at a time (for x_t in x: streamer.step(stream_id, x_t))")
+        return ""
+
+    def _as_numbers(self, stream_id, x_t) -> np.ndarray:
         """``x_t`` as float32, refusing what float32 would misread: text ("1.5" parsed silently), complex
-        numbers (imaginary part dropped), dates and durations (raw ticks)."""
+        numbers (imaginary part dropped), dates and durations (raw ticks); None, unless the model reads missing
+        values (time-aware), where it is NaN."""
         if x_t is None:  # np.asarray(None, float32) is a NaN
             raise ValueError(f"Streamer: the observation of stream {stream_id!r} is None; give one step's features")
+        if isinstance(x_t, pd.Series | pd.DataFrame) and self._feature_names is not None:  # named features
+            self._check_names(stream_id, list(x_t.index if isinstance(x_t, pd.Series) else x_t.columns))
         if isinstance(x_t, torch.Tensor):  # one that requires grad, lives on a GPU or is bfloat16 has no numpy view
             t = x_t.detach().cpu()
             x_t = (t.double() if t.is_floating_point() else t).numpy()
@@ -279,10 +339,15 @@ class Streamer:
             except ValueError as e:  # a ragged nested list
                 raise ValueError(f"Streamer: the observation of stream {stream_id!r} is not numeric ({e})") from e
         kind = raw.dtype.kind
-        if kind in "USmMc" or kind == "O" and any(isinstance(v, str | bytes | complex) for v in raw.ravel().tolist()):
+        values = raw.ravel().tolist() if kind == "O" else []
+        if kind in "USmMc" or any(isinstance(v, str | bytes | complex) for v in values):
             what = {"m": "durations", "M": "dates", "c": "complex numbers"}.get(kind, "text")
             raise ValueError(f"Streamer: the observation of stream {stream_id!r} is not numeric: it holds {what} "
                              f"(dtype {raw.dtype}), which float32 would misread; give the features as real numbers")
+        if not self._time_aware and None in values:
+            raise ValueError(f"Streamer: the observation of stream {stream_id!r} holds None at feature "
+                             f"{values.index(None)}; give every feature a number (a model fitted with "
+                             "time_aware=True reads None or NaN as a missing value)")
         try:
             with np.errstate(over="raise"):  # 1e39 would become infinity, and be refused as such
                 return np.asarray(raw, dtype=np.float32)
@@ -292,6 +357,19 @@ class Streamer:
                              "the feature") from None
         except (TypeError, ValueError) as e:
             raise ValueError(f"Streamer: the observation of stream {stream_id!r} is not numeric ({e})") from e
+
+    def _check_names(self, stream_id, given: list) -> None:
+        """ValueError unless a pandas row names the features seen at fit, in their order (predict refuses
+        another order as well: read by position, the values would go to the wrong features)."""
+        fitted = self._feature_names
+        if given == fitted or not all(isinstance(n, str) for n in given):  # no names (0, 1, ...): by position
+            return
+        missing, unexpected = [c for c in fitted if c not in given], [c for c in given if c not in fitted]
+        if not missing and not unexpected:
+            raise ValueError(f"Streamer: the observation of stream {stream_id!r} has the features {given}, in another "
+                             f"order than at fit; reorder them as {fitted} (e.g. row[{fitted}])")
+        raise ValueError(f"Streamer: the observation of stream {stream_id!r} has feature names that differ from "
+                         f"those seen at fit {fitted}: missing {missing}, unexpected {unexpected}")
 
     def _run(self, x: np.ndarray, state: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         if self.backend == "onnxruntime":
