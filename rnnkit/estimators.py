@@ -930,8 +930,8 @@ class _SequenceEstimator(BaseEstimator):
             raise ValueError(f"random_state must be None, an int in [0, 2**32 - 1] or a numpy RandomState, got "
                              f"{self.random_state!r} ({e})") from e
         if self.log_dir is not None and not isinstance(self.log_dir, str | os.PathLike) or self.log_dir == "":
-            raise ValueError(f"log_dir must be None (no logs) or a directory path, got {self.log_dir!r}"
-                             + ("; for the current directory pass '.'" if self.log_dir == "" else ""))
+            raise ValueError(f"log_dir must be None or a directory path, got {self.log_dir!r}"
+                             + (" (None: no logs; for the current directory pass '.')" if self.log_dir == "" else ""))
         if self.log_dir is not None and os.path.exists(self.log_dir) and not os.path.isdir(self.log_dir):
             raise ValueError(f"log_dir {os.fspath(self.log_dir)!r} is a file; give a directory for the logs and "
                              f"checkpoints (it is created if missing)")
