@@ -45,6 +45,11 @@ to fix its header (``espeak-ng --stdout`` writes 0x7ffff000, ffmpeg and sox 0xff
 where the data ends. A smaller declared size that the file does not reach means a truncated file."""
 
 
+_FLOAT_OVER = 2.0
+"""Float samples beyond this magnitude (6 dB over full scale; a float file may hold overs, but not of this size)
+are integer PCM stored as floats without scaling (e.g. 22672.0 for a loud int16 sample)."""
+
+
 def _read_raw(path: str | os.PathLike, *, mmap: bool) -> tuple[int, np.ndarray]:
     if not Path(path).is_file():
         raise ValueError(f"{path}: no such file; expected a WAV file")
@@ -106,7 +111,8 @@ def read_wav(
     """Read a WAV file as float32 in [-1, 1].
 
     Args:
-        path: a PCM (8/16/24/32-bit) or float WAV file.
+        path: a PCM (8/16/24/32-bit) or float WAV file; float samples are read as stored, but beyond ±2 they are
+            integer PCM stored unscaled, which is refused.
         sample_rate: the rate the caller expects; ``None`` accepts any.
         resample: when the file's rate differs from ``sample_rate``, resample it (otherwise that
             is a ValueError: silently mixing rates shifts every feature in frequency).
@@ -126,6 +132,12 @@ def read_wav(
         i = int(np.flatnonzero(~np.isfinite(x).reshape(len(x), -1).all(axis=1))[0])
         raise ValueError(f"{path} holds NaN or infinity at sample {i} ({i / sr:.3f} s); the file is corrupt or was "
                          "written from non-finite values: fix or drop it")
+    if data.dtype.kind == "f" and np.abs(x).max() > _FLOAT_OVER:  # integer PCM stored as floats, unscaled
+        peak = float(np.abs(x).max())
+        raise ValueError(f"{path} holds float samples up to {peak:g}, far beyond [-1, 1]: integer PCM written as "
+                         "floats without scaling? features would be off by a constant factor; scale it (e.g. "
+                         f"{'x / 32768 for int16 values' if peak <= 32768 else 'x / 2**31 for int32 values'}) and "
+                         "write it again, or write the integers as integer PCM")
     if mono and x.ndim == 2:
         x = x.mean(axis=1)
     if sample_rate is not None and sr != sample_rate:

@@ -21,7 +21,9 @@ ValueError naming the record, its line in the file and its 0-based position in t
 from __future__ import annotations
 
 import bisect
+import bz2
 import gzip
+import lzma
 import os
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple
@@ -192,13 +194,17 @@ def kmer_ids(seq: str, k: int, *, stride: int = 1, alphabet: str = "dna") -> tor
     return torch.from_numpy(np.where((windows == K).any(axis=1), K**k, values))
 
 
+_OPENERS = {b"\x1f\x8b": gzip.open, b"BZh": bz2.open, b"\xfd7zXZ\x00": lzma.open}
+"""Compressed FASTA by its magic bytes (read as text, the extension is not trusted): gzip, bzip2, xz."""
+
+
 class FastaRecord(NamedTuple):
     name: str  # the header line after '>', up to the first whitespace
     sequence: str  # upper-cased letters, line breaks removed
 
 
 def read_fasta(path: str | os.PathLike, *, alphabet: str = "dna") -> list[FastaRecord]:
-    """Read a FASTA file (plain or gzip), validating every letter against ``alphabet``.
+    """Read a FASTA file (plain, gzip, bzip2 or xz), validating every letter against ``alphabet``.
 
     Raises:
         ValueError: empty file, text before the first ``>`` header, a record without sequence, or an
@@ -208,8 +214,11 @@ def read_fasta(path: str | os.PathLike, *, alphabet: str = "dna") -> list[FastaR
     if not os.path.isfile(path):
         raise ValueError(f"{path}: no such file; expected a FASTA file (plain or gzip)")
     with open(path, "rb") as f:
-        gz = f.read(2) == b"\x1f\x8b"
-    opener = gzip.open if gz else open
+        magic = f.read(6)
+    if magic.startswith(b"PK\x03\x04"):
+        raise ValueError(f"{path} is a zip archive, not FASTA; unzip it (unzip {os.path.basename(path)}) and read the "
+                         "FASTA file inside (read_fasta reads plain, gzip, bzip2 and xz files)")
+    opener = next((o for m, o in _OPENERS.items() if magic.startswith(m)), open)
     records: list[FastaRecord] = []
     name, parts, line_numbers, starts, n_letters, header_line = None, [], [], [], 0, 0
 
@@ -342,6 +351,7 @@ class BioSequenceDataset(Dataset):
     ):
         if encoding not in ("one_hot", "ids"):
             raise ValueError(f"encoding must be 'one_hot' or 'ids', got {encoding!r}")
+        _alphabet(alphabet)  # refused once, not as the error of sequence 0
         if rc_prob and alphabet != "dna":
             raise ValueError("reverse-complement augmentation needs alphabet='dna'")
         if isinstance(sequences, str | bytes | FastaRecord):  # iterating would read letters (or name, sequence)
@@ -358,7 +368,7 @@ class BioSequenceDataset(Dataset):
         self.ids = []
         for i, s in enumerate(sequences):
             s = s.sequence if isinstance(s, FastaRecord) else s  # read_fasta's records, passed as they come
-            if not s:
+            if isinstance(s, str) and not s:  # None is not an empty sequence: it is refused by type below
                 raise ValueError(f"sequence {i} is empty")
             try:
                 self.ids.append(encode_sequence(s, alphabet=alphabet))

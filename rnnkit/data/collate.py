@@ -22,6 +22,7 @@ end, which is what `rnnkit`'s masked unroller and ``pack_padded_sequence`` expec
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
@@ -131,12 +132,15 @@ def _split_item(item: Any, b: int) -> tuple[Any, Any, bool]:
     return item, None, False
 
 
-def _seq_len(x: Any) -> int:
+def _seq_len(x: Any, b: int) -> int:
     if isinstance(x, Mapping):
         lens = {k: len(v) for k, v in x.items()}
         if len(set(lens.values())) != 1:
             raise ValueError(f"the sequences of one dict item differ in length: {lens}; they must share T")
         return next(iter(lens.values()))
+    if getattr(x, "ndim", 1) == 0 or isinstance(x, numbers.Number):  # torch: "len() of a 0-d tensor"
+        raise ValueError(f"item {b} of the batch is a scalar ({x!r}), not a sequence; items are x of shape (T, ...) "
+                         "or (x, y) pairs: for a sequence of one step pass x[None]")
     return len(x)
 
 
@@ -187,7 +191,7 @@ def pad_collate(
             if not isinstance(d, Mapping) or list(d) != keys:
                 raise ValueError(f"item {b} of the batch has {list(d) if isinstance(d, Mapping) else type(d).__name__}"
                                  f" but item 0 has the keys {keys}; every item needs the same keys")
-    lengths = torch.tensor([_seq_len(x) for x in xs], dtype=torch.int64)
+    lengths = torch.tensor([_seq_len(x, b) for b, x in enumerate(xs)], dtype=torch.int64)
     if bool((lengths == 0).any()):
         b = int(torch.nonzero(lengths == 0)[0])
         raise ValueError(f"item {b} of the batch has length 0; drop empty sequences before batching")
@@ -319,6 +323,10 @@ class BucketBatchSampler(Sampler[list[int]]):
         self.drop_last = drop_last
         self.seed = seed
         self.epoch = 0
+        if drop_last and len(self) == 0:  # every epoch would be empty: a DataLoader that yields nothing
+            raise ValueError(f"drop_last=True with batch_size={self.batch_size} leaves no batch of the "
+                             f"{len(self.lengths)} items (every batch would be short); use a batch_size <= "
+                             f"{len(self.lengths)}, or drop_last=False")
 
     def set_epoch(self, epoch: int) -> None:
         self.epoch = epoch

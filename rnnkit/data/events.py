@@ -66,8 +66,15 @@ def sessionize(
     column = df[time]
     if not (pd.api.types.is_datetime64_any_dtype(column) or pd.api.types.is_timedelta64_dtype(column)
             or pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)):
+        fix = f"parse text with pd.to_datetime(df[{time!r}])"
+        try:
+            pd.to_datetime(column)
+        except (ValueError, TypeError) as e:  # several UTC offsets or zones: pandas parses them only as UTC
+            if "utc=True" in str(e):
+                fix = (f"its dates are in several time zones or UTC offsets, so make them one: "
+                       f"pd.to_datetime(df[{time!r}], utc=True) (the same instants, in UTC)")
         raise ValueError(f"column {time!r} has type {column.dtype} (e.g. {column.iloc[0]!r}); expected numbers "
-                         f"(seconds) or dates: parse text with pd.to_datetime(df[{time!r}])")
+                         f"(seconds) or dates: {fix}")
     out = df.sort_values([user, time], kind="stable").reset_index(drop=True)
     t = out[time]
     temporal = pd.api.types.is_datetime64_any_dtype(t) or pd.api.types.is_timedelta64_dtype(t)
@@ -136,6 +143,22 @@ def _check_class_ids(column: pd.Series, name: str) -> None:
                          f"numbers (class ids, e.g. 0/1) on every event: fill missing ones and map labels to ids")
 
 
+def _check_dt(column: pd.Series) -> None:
+    """The ``dt`` column as float64 seconds >= 0, as `sessionize` writes it: a negative or NaN Δt would become NaN
+    under ``log1p``, and durations or text would be read in another unit."""
+    if not pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
+        how = " (durations: df['dt'].dt.total_seconds())" if pd.api.types.is_timedelta64_dtype(column) else ""
+        raise ValueError(f"column 'dt' has type {column.dtype}; it must hold seconds since the previous event of the "
+                         f"session, as numbers{how}, as sessionize(df) writes it")
+    dt = column.to_numpy(np.float64, na_value=np.nan)
+    bad = ~(np.isfinite(dt) & (dt >= 0))
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        raise ValueError(f"column 'dt' has {dt[row]} at row {row} ({int(bad.sum())} such in all); Δt must be a finite "
+                         "number of seconds >= 0 since the previous event of the session: run sessionize(df) on the "
+                         "log (sorted by time, it writes dt) rather than computing dt yourself")
+
+
 def event_vocab(df: pd.DataFrame, *, event: str = "event", min_freq: int = 1) -> Vocab:
     """A ``level="token"`` `Vocab` of the event names in ``df[event]`` (rare ones become ``<unk>``)."""
     _check_events(df, event)
@@ -188,6 +211,7 @@ class EventSessions(Dataset):
             raise ValueError(f"max_len must be an integer >= 1 or None, got {max_len!r}")
         check_flags(log_dt=log_dt, strict=strict)
         _check_events(df, event)
+        _check_dt(df["dt"])
         if target not in (None, "next"):
             _check_class_ids(df[target], target)
         # by time within a session, so that rows shuffled or sampled after sessionize keep their events in order

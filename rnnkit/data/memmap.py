@@ -148,6 +148,27 @@ def _npy_header(dtype: np.dtype, shape: tuple[int, ...]) -> bytes:
     return buf.getvalue()
 
 
+def _check_fits_dtype(a: np.ndarray, dtype: np.dtype, i: int) -> None:
+    """ValueError when casting ``a`` to the store's ``dtype`` would change a value: an integer out of its range
+    (40000 into int16 wraps to -25536) or a finite float beyond a narrower float's (1e6 into float16 is inf)."""
+    if a.size == 0 or a.dtype == dtype:
+        return
+    if dtype.kind in "iu":
+        info = np.iinfo(dtype)
+        lo, hi = a.min(), a.max()
+        if lo < info.min or hi > info.max:
+            v = lo if lo < info.min else hi
+            raise ValueError(f"sequence {i} holds {v}, beyond the range of the store's dtype {dtype} ({info.min} .. "
+                             f"{info.max}), where it would wrap to another value; choose a wider dtype "
+                             "(RaggedWriter(..., dtype=...))")
+    elif dtype.kind == "f" and a.dtype.kind in "iuf" and dtype.itemsize < 8:
+        big = np.isfinite(a) & (np.abs(a.astype(np.float64)) > np.finfo(dtype).max)
+        if big.any():
+            raise ValueError(f"sequence {i} holds {a[big].flat[0]}, beyond the range of the store's dtype {dtype} "
+                             f"(+-{np.finfo(dtype).max:.3g}), where it would become infinite; choose a wider dtype "
+                             "(RaggedWriter(..., dtype=...)) or rescale the values")
+
+
 class RaggedWriter:
     """Stream variable-length sequences ``(T_i, ...)`` into a store directory (see module docstring).
 
@@ -163,13 +184,15 @@ class RaggedWriter:
     Args:
         directory: created if missing; existing store files in it are replaced on commit.
         dtype: dtype of ``data.npy``; default: the first sequence's. Later sequences are cast with
-            ``casting="same_kind"`` (float into an int store raises).
+            ``casting="same_kind"`` (float into an int store raises), integers into any integer store; a value
+            the cast would change (out of an integer dtype's range, beyond a float dtype's) raises.
     """
 
     def __init__(self, directory: str | os.PathLike, *, dtype: np.dtype | str | None = None):
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
         self.dtype = None if dtype is None else np.dtype(dtype)
+        self._given = dtype is not None
         self.feature_shape: tuple[int, ...] | None = None
         self.offsets = [0]
         self.labels: list[np.ndarray] = []
@@ -196,13 +219,16 @@ class RaggedWriter:
             )
         if i > 0 and (label is not None) != bool(self.labels):
             raise ValueError(f"sequence {i}: give a label for every sequence or for none")
-        if not np.can_cast(a.dtype, self.dtype, casting="same_kind"):
-            raise ValueError(f"sequence {i} has dtype {a.dtype} but the store holds {self.dtype} (the first "
-                             f"sequence's); pass RaggedWriter(..., dtype=...) to choose one that holds every sequence")
+        both_int = a.dtype.kind in "biu" and self.dtype.kind in "iu"  # int64 token ids into a uint16 store
+        if not (both_int or np.can_cast(a.dtype, self.dtype, casting="same_kind")):
+            raise ValueError(f"sequence {i} has dtype {a.dtype} but the store holds {self.dtype} ("
+                             f"{'the dtype given' if self._given else 'the first sequence' + chr(39) + 's'}); pass "
+                             "RaggedWriter(..., dtype=...) to choose one that holds every sequence")
+        _check_fits_dtype(a, self.dtype, i)
         if label is not None and np.asarray(label).dtype.kind not in "biuf":
             raise ValueError(f"sequence {i}: the label {label!r} is not a number (dtype {np.asarray(label).dtype}); "
                              "map text labels to integer ids first")
-        self._f.write(np.ascontiguousarray(a.astype(self.dtype, casting="same_kind", copy=False)).tobytes())
+        self._f.write(np.ascontiguousarray(a.astype(self.dtype, copy=False)).tobytes())
         self.offsets.append(self.offsets[-1] + a.shape[0])
         if label is not None:
             self.labels.append(np.asarray(label))
@@ -291,7 +317,13 @@ class RaggedStore(Dataset):
                 f"{self.directory} is not a ragged store: meta.json is missing (the writer never committed); "
                 "write it with RaggedWriter or write_ragged"
             )
-        self.meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        try:
+            self.meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as e:
+            raise ValueError(f"{meta_path} is not JSON ({e}); the store's metadata is corrupt: write the store "
+                             "again with RaggedWriter or write_ragged") from None
+        if not isinstance(self.meta, dict):
+            self.meta = {}
         if self.meta.get("format") != FORMAT or self.meta.get("version") != VERSION:
             raise ValueError(
                 f"{meta_path} has format {self.meta.get('format')!r} version {self.meta.get('version')!r}; "

@@ -48,15 +48,35 @@ def read_text(path: str | os.PathLike, *, encoding: str = "utf-8") -> str:
     try:
         text = Path(path).read_text(encoding=encoding)
     except UnicodeDecodeError as e:
-        if e.object[:2] == b"\x1f\x8b":
-            raise ValueError(f"{path} is gzip-compressed, not text; decompress it (gzip -d) or read it with "
-                             "gzip.open(path, 'rt', encoding='utf-8').read()") from None
+        for magic, (kind, tool, module) in _COMPRESSED.items():
+            if e.object.startswith(magic):
+                raise ValueError(f"{path} is {kind}-compressed, not text; decompress it ({tool}) or read it with "
+                                 f"{module}.open(path, 'rt', encoding='utf-8').read()") from None
+        guess, why = _guess_encoding(e.object)
         raise ValueError(f"{path}: not {encoding.removesuffix('-sig')} text (byte {e.object[e.start]:#x} at byte "
-                         f"offset {e.start}); "
-                         f"pass the file's encoding, e.g. read_text(path, encoding='latin-1')") from None
+                         f"offset {e.start}{why}); pass the file's encoding, e.g. read_text(path, encoding={guess!r})"
+                         ) from None
     if not text.strip():
         raise ValueError(f"{path} is empty; a text corpus needs at least one non-blank character")
     return text
+
+
+_COMPRESSED = {b"\x1f\x8b": ("gzip", "gzip -d", "gzip"), b"BZh": ("bzip2", "bunzip2", "bz2"),
+               b"\xfd7zXZ\x00": ("xz", "unxz", "lzma")}
+"""Magic bytes of compressed files -> (kind, the command that decompresses it, the stdlib module that reads it)."""
+
+
+def _guess_encoding(raw: bytes) -> tuple[str, str]:
+    """``(encoding, why)`` to suggest for bytes that are not UTF-8: UTF-16 by its byte-order mark; Windows-1252 when
+    bytes 0x80-0x9f occur (its curly quotes, dashes and euro sign, which latin-1 reads as control characters);
+    else latin-1."""
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return "utf-16", "; it starts with the byte-order mark of UTF-16"
+    c1 = re.search(rb"[\x80-\x9f]", raw)
+    if c1:
+        return "cp1252", (f"; bytes 0x80-0x9f such as {raw[c1.start()]:#x} are Windows-1252's curly quotes, dashes "
+                          "and euro sign, which latin-1 would read as control characters")
+    return "latin-1", ""
 
 
 class Vocab:
@@ -151,6 +171,7 @@ class Vocab:
         Unknown tokens map to ``<unk>``; with ``strict=True`` they raise ValueError listing them and their
         positions (use it at predict time, when an unknown token means a mismatched vocabulary).
         """
+        check_flags(strict=strict, bos=bos, eos=eos)  # "no" would be truthy: <bos> added, strict mode on
         tokens = self.tokenize(text)
         ids = [self.stoi.get(t, self.unk_id) for t in tokens]
         if strict:
@@ -235,6 +256,10 @@ def batchify(ids: torch.Tensor | Sequence[int], batch_size: int) -> torch.Tensor
     """
     if not is_count(batch_size):
         raise ValueError(f"batch_size must be an integer >= 1, got {batch_size!r}")
+    if isinstance(ids, str) or isinstance(ids, Sequence) and len(ids) and isinstance(ids[0], str):
+        shown = repr(ids[:20]) if isinstance(ids, str) else f"a {type(ids).__name__} of str"
+        raise ValueError(f"the token stream is text ({shown}), not token ids; encode it first: "
+                         "vocab = Vocab.build([text]); ids = vocab.encode(text)")
     ids = _token_ids(ids, "the token stream")
     if ids.dim() != 1:  # flattening would join the rows of a batch into one stream
         raise ValueError(f"the token stream must be 1-D (N,), got shape {tuple(ids.shape)}; batchify cuts one "
@@ -309,6 +334,7 @@ class TextClassificationDataset(Dataset):
         if max_len is not None and (isinstance(max_len, bool) or not isinstance(max_len, int | np.integer)
                                     or max_len < 1):  # a negative max_len would cut from the end
             raise ValueError(f"max_len must be an integer >= 1 or None, got {max_len!r}")
+        check_flags(bos=bos, eos=eos, strict=strict)
         self.vocab = vocab
         self.ids = []
         for i, t in enumerate(texts):

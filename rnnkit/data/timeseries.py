@@ -46,6 +46,7 @@ A single item ``ds[i]`` has the same keys without the batch axis.
 
 from __future__ import annotations
 
+import numbers
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import KW_ONLY, dataclass
@@ -57,7 +58,7 @@ import torch
 from numpy.lib.stride_tricks import sliding_window_view
 from torch.utils.data import DataLoader, Dataset, Sampler
 
-from ..checks import is_count
+from ..checks import check_flags, is_count
 
 IMPUTE_POLICIES = ("none", "ffill", "mean", "zero")
 SCALERS = ("standard", "minmax", "none")
@@ -310,6 +311,13 @@ def _check_time(time: Any, n: int, name: str) -> pd.DatetimeIndex | np.ndarray:
             time = pd.DatetimeIndex(pd.to_datetime(pd.Series(raw, copy=False).to_numpy()))
         except (ValueError, TypeError) as e:
             why = str(e).splitlines()[0].split(". You might")[0]  # pandas' advice runs over several lines
+            if "utc=True" in why:  # several UTC offsets or zones: they are instants only once made one
+                raise ValueError(
+                    f"time column {name!r} holds dates in several time zones or UTC offsets (e.g. "
+                    f"{pd.Series(raw, copy=False).iloc[0]!r}), which one datetime column holds only in one zone: "
+                    "parse it yourself with pd.to_datetime(..., utc=True) (the same instants, in UTC), then "
+                    ".dt.tz_convert(zone) for local times"
+                ) from None
             raise ValueError(
                 f"time column {name!r} could not be read as datetimes ({why}); pass ISO-8601 strings, "
                 "datetimes or numbers, or parse it yourself with pd.to_datetime(..., format=...)"
@@ -484,16 +492,17 @@ def split_by_time(
         if not isinstance(series, TimeSeriesFrame) or series.time is None:
             raise ValueError("splitting by timestamp needs a TimeSeriesFrame with a time axis")
         time = series.time
-        a_test = n if test_start is None else int(time.searchsorted(_like(time, test_start), side="left"))
-        a_val = a_test if val_start is None else int(time.searchsorted(_like(time, val_start), side="left"))
+        a_test = n if test_start is None else int(time.searchsorted(_like(time, test_start, "test_start"), side="left"))
+        a_val = a_test if val_start is None else int(time.searchsorted(_like(time, val_start, "val_start"),
+                                                                       side="left"))
         if a_val > a_test:
             raise ValueError(
                 f"val_start {val_start} is after test_start {test_start}; expected val before test"
             )
     else:
         for name, f in (("val", val), ("test", test)):
-            if not 0 <= f < 1:
-                raise ValueError(f"{name}={f} must be a fraction in [0, 1)")
+            if not (isinstance(f, numbers.Real) and not isinstance(f, bool) and 0 <= f < 1):
+                raise ValueError(f"{name}={f!r} must be a fraction in [0, 1)")
         a_test = n - round(n * test)
         a_val = a_test - round(n * val)
     if a_val <= 0:
@@ -503,13 +512,28 @@ def split_by_time(
     return TimeSplit(range(0, a_val), range(a_val, a_test), range(a_test, n))
 
 
-def _like(time: pd.DatetimeIndex | np.ndarray, t: Any) -> Any:
+def _like(time: pd.DatetimeIndex | np.ndarray, t: Any, name: str = "start") -> Any:
     """A user's timestamp in the comparable form of the time axis (same time zone for datetimes)."""
     if not isinstance(time, pd.DatetimeIndex):
         return float(t)
+    if isinstance(t, numbers.Number):  # pd.Timestamp(50) is 50 ns after 1970
+        raise ValueError(f"{name}={t!r} is a number, but the series' time axis holds dates ({time[0]} .. "
+                         f"{time[-1]}); give a date (e.g. '2024-01-31' or a pd.Timestamp), or split by fraction "
+                         "(val=, test=)")
     t = pd.Timestamp(t)
+    if time.tz is None and t.tz is not None:  # pandas: "Cannot compare tz-naive and tz-aware datetime-like objects"
+        raise ValueError(f"{name}={str(t)!r} has a time zone but the series' times have none ({time[0]} .. "
+                         f"{time[-1]}); give it without one, in the series' local time (e.g. {name}="
+                         f"'{t.tz_localize(None)}'), or give the series its zone (index.tz_localize(...))")
     if time.tz is not None and t.tz is None:
-        t = t.tz_localize(time.tz)
+        try:
+            t = t.tz_localize(time.tz)
+        except ValueError as e:  # pandas' NonExistentTimeError / AmbiguousTimeError, after a DST change
+            kind = "does not exist" if "nonexistent" in str(e) else "happens twice"
+            raise ValueError(f"{name}={str(t)!r} {kind} in the series' time zone {time.tz} (a daylight-saving "
+                             f"change); give it with its UTC offset (e.g. pd.Timestamp('{t}').tz_localize('{time.tz}', "
+                             f"{'nonexistent' if kind == 'does not exist' else 'ambiguous'}=...)) or an instant in "
+                             "UTC") from None
     return t
 
 
@@ -530,8 +554,10 @@ def rolling_origin(
     """
     n = series if isinstance(series, int) else len(series)
     step = test_size if step is None else step
-    if min(initial, test_size, step) < 1:
-        raise ValueError(f"initial, test_size and step must be positive, got {initial}, {test_size}, {step}")
+    if not all(is_count(v) for v in (initial, test_size, step)):  # 2.5 would fail in range(), True read as 1
+        raise ValueError(f"initial, test_size and step must be positive, got {initial!r}, {test_size!r}, {step!r}; "
+                         "they count rows (integers >= 1)")
+    check_flags(expanding=expanding)  # "no" would be truthy: expanding windows
     if initial + test_size > n:
         raise ValueError(
             f"initial ({initial}) + test_size ({test_size}) exceeds the {n} rows: no fold fits; "
@@ -1003,8 +1029,12 @@ class _BatchIndices(Sampler):
     """Yields (B,) int64 index arrays covering ``range(n)`` once per epoch, shuffled or in order."""
 
     def __init__(self, n: int, batch_size: int, *, shuffle: bool, drop_last: bool, generator=None):
-        if not isinstance(batch_size, int | np.integer) or batch_size < 1:
+        if not is_count(batch_size):
             raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+        check_flags(shuffle=shuffle, drop_last=drop_last)  # "no" would be truthy
+        if drop_last and n < batch_size:  # every epoch would be empty
+            raise ValueError(f"drop_last=True with batch_size={batch_size} leaves no batch of the {n} windows; use "
+                             f"a batch_size <= {n}, or drop_last=False")
         self.n, self.batch_size, self.shuffle, self.drop_last = n, batch_size, shuffle, drop_last
         self.generator = generator
 

@@ -27,7 +27,7 @@ import torch
 from torch import nn
 from torch.utils.data import Dataset
 
-from ..checks import is_count
+from ..checks import check_flags, is_count
 from .text import _token_ids
 
 
@@ -71,6 +71,7 @@ def read_video(
     """
     cv2 = _cv2()
     _check_options(size, max_frames, step)
+    check_flags(grayscale=grayscale)  # "no" would be truthy: grey frames
     if not Path(path).is_file():
         raise ValueError(f"video file {path} does not exist")
     cap = cv2.VideoCapture(str(path))
@@ -281,12 +282,17 @@ class VideoDataset(Dataset):
         if len(files) != len(labels):
             raise ValueError(f"got {len(files)} files but {len(labels)} labels; need one label per file")
         _check_options(size, max_frames, step)
+        check_flags(grayscale=grayscale)
+        if len(files) == 0:
+            raise ValueError("no video files given")
         self.files = [Path(f) for f in files]
         self.labels = _token_ids(labels, "labels")
         self.options = dict(size=size, grayscale=grayscale, max_frames=max_frames, step=step)
         lengths = []
         cv2 = _cv2()
         for f in self.files:
+            if not f.is_file():
+                raise ValueError(f"video file {f} does not exist")
             cap = cv2.VideoCapture(str(f))
             if not cap.isOpened():
                 raise ValueError(f"OpenCV cannot open {f}: not a video, or a codec this OpenCV build lacks")
