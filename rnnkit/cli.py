@@ -72,6 +72,27 @@ def _read_table(args, columns: dict, *, with_target: bool, per_step: bool, missi
                           missing_values=missing_values, **columns)
 
 
+def _layout(args) -> str:
+    """The file's layout: --layout, else as `read_sequences` resolves "auto" (npz for an .npz, else long)."""
+    if args.layout != "auto":
+        return args.layout
+    return "npz" if Path(args.data).suffix == ".npz" else "long"
+
+
+def _check_layout_columns(args) -> None:
+    """Refuse a column option that the file's layout has no use for, which would be ignored without a word:
+    an .npz holds arrays (X, y, lengths), a wide CSV one row per sequence (no id or time column)."""
+    given = [f"--{k.replace('_', '-')}" for k in TABLE_DEFAULTS if getattr(args, k) is not None]
+    layout = _layout(args)
+    if layout == "npz" and given:
+        raise ValueError(f"{args.data}: {given[0]} names a CSV column, but an .npz holds arrays (X, y the targets, "
+                         f"lengths), not columns; leave {given[0]} out (or give a CSV)")
+    if layout == "wide" and (wrong := [f for f in given if f != "--target-column"]):
+        raise ValueError(f"{args.data}: {wrong[0]} names a column of a long CSV, but --layout wide has one row "
+                         f"per sequence (the steps are the columns, no id or time column); leave {wrong[0]} out "
+                         "(or read a long CSV without --layout wide)")
+
+
 def _table_columns(args, recorded: dict) -> dict:
     """The id, time and target columns: given on the command line, else as recorded in the model (predict),
     else the defaults."""
@@ -200,6 +221,10 @@ def _train(args) -> int:
     from rnnkit.training.runs import CHECKPOINT
 
     options = _model_options(args)  # a flag of another task is refused before any file is read
+    if args.time_aware and (args.bidirectional or args.num_layers > 1):
+        raise ValueError("--time-aware wraps one forward layer (GRU-D's decays follow the time since each feature "
+                         "was last observed); leave out --bidirectional and --num-layers (or give --num-layers 1)")
+    _check_layout_columns(args)
     out = Path(args.out)
     _check_writable_parent(out, "--out")
     with _exclusive(out):
@@ -257,7 +282,8 @@ def _train(args) -> int:
         if len(test_idx) >= (2 if args.task == "regress" else 1):  # R^2 needs two values
             metrics["test_score"] = float(est.score(_frames(table, test_idx), pick(table.y, test_idx)))
         est.set_params(log_dir=None)  # the model does not keep writing to --out when refitted elsewhere
-        info = {"task": args.task, **columns, "feature_columns": list(table.feature_names)}
+        info = {"task": args.task, "layout": _layout(args), **columns,
+                "feature_columns": list(table.feature_names)}
         files = est.to_files(info={"table": info})
         files["metrics.json"] = (json.dumps(metrics, indent=1) + "\n").encode()
         write_directory_atomically(out, files)  # replaces the checkpoints with the finished model
@@ -281,6 +307,9 @@ def _model_options(args) -> dict:
     if args.task == "tag" and (wrong := [f for f in _LABEL_ONLY if f in given]):
         raise ValueError(f"--{wrong[0]} applies to one prediction per sequence (--task classify or regress), "
                          f"not to --task tag; leave it out")
+    if given.get("frontend") == "none" and "stride" in given:  # the estimator would keep it and never use it
+        raise ValueError(f"--stride {given['stride']} is the stride of a front-end, and --frontend none has none; "
+                         "leave --stride out, or choose --frontend conv (or patch, fcn)")
     return {_MODEL_FLAGS[f]: None if v == "none" else v for f, v in given.items()}
 
 
@@ -317,7 +346,7 @@ def _predict(args) -> int:
     from rnnkit.estimators import as_sequences
     from rnnkit.io import read_model, registered
 
-    out = Path(args.out) if args.out else None
+    out = Path(args.out) if args.out not in (None, "-") else None  # "-": standard output, as without --out
     if out is not None:
         if out.is_dir():
             raise ValueError(f"--out {out} is a directory; give a file path for the predictions, e.g. "
@@ -336,6 +365,9 @@ def _predict(args) -> int:
         raise ValueError(f"{args.model} is a Forecaster; `rnnkit predict` reads sequence models (rnnkit train)")
     est.set_params(layout="ntf")  # a file's sequences are (T_i, F) whatever their shape
     recorded = read_model(args.model)[0].get("info", {}).get("table", {})
+    if args.layout == "auto" and recorded.get("layout") == "wide" and _layout(args) == "long":
+        args.layout = "wide"  # a wide model reads wide CSVs, as it was trained (an .npz stays an .npz)
+    _check_layout_columns(args)
     table = _read_table(args, _table_columns(args, recorded), with_target=False, per_step=False,
                         missing_values=est.time_aware)
     X = _match_columns(table, recorded, est, args.data)
@@ -390,14 +422,24 @@ def _forecast(args) -> int:
         _check_train_out(out, resume=False, data=args.data)
         covariates = [c.strip() for c in args.covariates.split(",") if c.strip()] if args.covariates else []
         _check_series_roles(args.time_column, args.target_column, covariates)
+        if args.model == "hybrid" and covariates:
+            raise ValueError("--model hybrid reads no covariates (exponential smoothing's level and season of the "
+                             "one series, the net on the rest); leave out --covariates, or use --model direct (or "
+                             "auto)")
         data = read_series_csv(args.data, time_column=args.time_column, target_column=args.target_column,
                                covariates=covariates)
         unread = [c for c in pd.read_csv(args.data, nrows=0).columns if c not in (args.time_column, *data.columns)]
         if unread:
             print(f"not read: column(s) {unread} of {args.data} (add them with --covariates)")
         frame = as_frame(data, freq=args.freq)
-        freq, _ = _regular_step(frame, fix="pass --freq h (or D, W-SAT, MS...) to resample onto a regular grid "
-                                "(empty bins become missing values)", business="--freq B")
+        # the grid of the first three timestamps, as the message names it (months: 'MS'), is the one to suggest
+        first = frame.time[:3] if isinstance(frame.time, pd.DatetimeIndex) and len(frame.time) >= 3 else None
+        grid = pd.infer_freq(first) if first is not None else None
+        try:
+            freq, _ = _regular_step(frame, fix=f"pass --freq {grid or 'h (or D, W-SAT, MS...)'} to resample onto "
+                                    "a regular grid (empty bins become missing values)", business="--freq B")
+        except ValueError as e:
+            raise ValueError(f"{args.data}: {e}") from None
         H, n = args.horizon, len(frame)
         # without --lookback the Forecaster chooses it ("auto"); its rule always leaves a window, so the check
         # below can only refuse a given --lookback
@@ -419,6 +461,7 @@ def _forecast(args) -> int:
                 raise ValueError(f"{args.data}: cannot tell a season length from the time column "
                                  f"{args.time_column!r} (step {freq!r}); pass --season-length (e.g. 12 for "
                                  "monthly data, 24 for hourly)") from None
+        _check_backtest_fits(args.data, n, H, args.lookback or 1, m, args.folds)
         forecaster = Forecaster(lookback="auto" if args.lookback is None else L, horizon=H, model=args.model,
                                 cell=args.cell, hidden_size=args.hidden_size,
                                 max_epochs=args.max_epochs or "auto", time_aware=args.time_aware,
@@ -460,6 +503,27 @@ def _forecast(args) -> int:
     print(mean.to_string(float_format=lambda v: f"{v:.4g}"))
     print(f"wrote the model, forecast.csv, backtest.csv and report.html to {out}")
     return 0
+
+
+def _check_backtest_fits(data, n: int, H: int, L: int, m: int, folds: int) -> None:
+    """The backtest's --folds take the last folds * H steps; the steps before the first fold must hold a lookback
+    and the horizon to train on and a season and a step for the seasonal naive (as `backtest` requires), else
+    a ValueError that names the flags to lower and how far."""
+    initial, need = n - folds * H, max(L + H, m + 1)
+    if initial >= need:
+        return
+    fixes = []
+    if (k := (n - need) // H) >= 1:
+        fixes.append(f"--folds (at most {k})")
+    if (h := min((n - L) // (folds + 1), (n - m - 1) // folds)) >= 1:
+        fixes.append(f"--horizon (at most {h})")
+    if m + 1 > L + H and initial - 1 >= 1:
+        fixes.append(f"--season-length (at most {initial - 1})")
+    fix = "lower " + " or ".join(fixes) if fixes else "give a longer series"
+    raise ValueError(f"{data}: the backtest's {folds} folds of horizon {H} (--folds, --horizon) take the last "
+                     f"{folds * H} of the series' {n} steps, leaving {max(initial, 0)} before the first fold, which "
+                     f"needs {need} ({L + H} to train on a lookback of {L} and the horizon, {m + 1} for the seasonal "
+                     f"naive of season {m}); {fix}")
 
 
 def _check_series_roles(time_column: str, target_column: str, covariates: list[str]) -> None:
@@ -564,6 +628,13 @@ def _compare(args) -> int:
     )
     print(f"wrote report.html, report.md, report.json and plots to {args.out}. {SD_NOTE}")
     return 0
+
+
+def _task_name(text: str) -> str:
+    """An argparse type: a task of :data:`rnnkit.tasks.TASKS`, else an error that suggests the closest."""
+    from .tasks import TASKS
+
+    return _one_of(tuple(TASKS))(text)
 
 
 def _cell_list(text: str) -> tuple[str, ...]:
@@ -689,7 +760,8 @@ def _add_table_options(p: argparse.ArgumentParser, *, recorded: bool) -> None:
         "--layout",
         choices=("auto", "long", "wide", "npz"),
         default="auto",
-        help="file layout (default: npz for .npz files, else long)",
+        help="file layout (default: npz for .npz files, else long"
+        + ("; predict: wide for a model trained on a wide CSV)" if recorded else ")"),
     )
     default = " (default: as at training)" if recorded else ""
     p.add_argument("--id-column", help=f"long CSV: the sequence-id column{default or ' (default id)'}")
@@ -837,7 +909,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     predict.add_argument("model", help="model directory")
     _add_table_options(predict, recorded=True)
-    predict.add_argument("--out", help="CSV file to write (default: print to stdout)")
+    predict.add_argument("--out", help="CSV file to write (default, or -: print to stdout)")
     predict.set_defaults(run=_predict)
 
     from .models import CELL_NAMES
@@ -848,7 +920,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Train each cell under the same budget on a task of rnnkit.tasks and "
         "write report.html, report.md, report.json and plots to --out.",
     )
-    cmp.add_argument("--task", default="adding", help="adding, copy, digits, permuted_digits or mnist1d")
+    cmp.add_argument("--task", default="adding", type=_task_name, help="adding, copy, digits, permuted_digits or "
+                     "mnist1d")
     cmp.add_argument("--length", type=_lengths,
                      help="sequence length(s), comma-separated (tasks with a length: adding, copy)")
     cmp.add_argument("--cells", type=_cell_list, default="rnn,lstm,gru",
@@ -944,6 +1017,9 @@ def main(argv=None) -> int:
             setattr(args, name, os.path.expanduser(getattr(args, name)))
     previous, warnings.formatwarning = warnings.formatwarning, _warning_line  # a warning is one line too
     try:
+        if getattr(args, "data", None) == "-":
+            raise ValueError("the data '-' (standard input) cannot be read: rnnkit reads a file, whose type and "
+                             "path it checks (and train records); save the data to a file and pass its path")
         return args.run(args)
     except KeyboardInterrupt:
         hint = " (rerun with --resume to continue from the last finished epoch)" if args.command == "train" else ""
@@ -958,7 +1034,8 @@ def main(argv=None) -> int:
     except Exception as err:
         if not isinstance(err, _foreseen()):
             raise
-        print(f"rnnkit {args.command}: error: {_one_line(err)}", file=sys.stderr)
+        # a Python API's own "serve: ..." (create_app's) is not said twice after "rnnkit serve: error:"
+        print(f"rnnkit {args.command}: error: {_one_line(err).removeprefix(f'{args.command}: ')}", file=sys.stderr)
         return 2
     finally:
         warnings.formatwarning = previous

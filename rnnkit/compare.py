@@ -26,6 +26,7 @@ as ``learning_curves.png``, ``metric_vs_length.png``, ``gradient_flow.png``.
 
 from __future__ import annotations
 
+import inspect
 import statistics
 import time
 from dataclasses import asdict, dataclass, field
@@ -44,7 +45,7 @@ from .report import (
     mean_sd,
     write_report,
 )
-from .tasks import Task, get_task
+from .tasks import TASKS, Task, get_task
 from .training import SequenceDataModule, SequenceDataset, SequenceModule, seeded_fit
 from .training.trainer import resolve_device
 
@@ -70,6 +71,29 @@ def check_cells(cells, who: str | None = "compare") -> tuple[str, ...]:
             raise ValueError(f"{where}cell {name!r} is given twice; give each cell once")
         canonical.append(cell)
     return tuple(canonical)
+
+
+def check_task_options(task: str, lengths, task_params: dict | None) -> None:
+    """Refuse what ``compare`` would override without a word: a ``seed`` in ``task_params`` (the runs' seeds are
+    ``first_seed, first_seed + 1, ...``), a ``T`` there beside ``lengths`` (a length wins), and ``lengths`` for a
+    task whose sequences have one fixed length (it has no ``T``). An unknown task is left to ``get_task``."""
+    if task not in TASKS:
+        return
+    given = [v for v in lengths if v is not None]
+    params = task_params or {}
+    if "seed" in params:
+        raise ValueError(f"compare: task_params sets 'seed' ({params['seed']!r}), which each run sets to its own "
+                         f"seed (first_seed, first_seed + 1, ...); leave it out and pass first_seed instead "
+                         f"(rnnkit compare --first-seed)")
+    with_length = [name for name, build in TASKS.items() if "T" in inspect.signature(build).parameters]
+    if given and task not in with_length:
+        raise ValueError(f"compare: task {task!r} has sequences of one fixed length, which lengths {given} cannot "
+                         f"set; pass lengths=[None] (rnnkit compare: leave --length out); the tasks with a length "
+                         f"are {with_length}")
+    if given and "T" in params:
+        raise ValueError(f"compare: task_params sets 'T' ({params['T']!r}) and lengths {given} set it too, and a "
+                         f"length would win; give it once: lengths=[{params['T']!r}] (rnnkit compare --length "
+                         f"{params['T']!r}), without 'T' in task_params")
 
 
 def success_bar(task: Task) -> tuple[float, str]:
@@ -264,6 +288,7 @@ def compare(
     if steps is None and budget_seconds is None:
         raise ValueError("compare: set steps or budget_seconds (or both) to bound each training run")
     cells = check_cells(cells)
+    check_task_options(task, lengths, task_params)
     device = resolve_device(device)
     runs: list[Run] = []
     task_info = {}

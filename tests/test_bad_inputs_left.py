@@ -93,3 +93,64 @@ def test_a_time_named_feature_column_is_said_aloud(tmp_path):
         warnings.simplefilter("error")
         table = read_sequences(tmp_path / "gun.csv", time_column="t")
     assert table.feature_names == ["x"] and np.allclose(table.X[0][:, 0], X[0, 0])
+
+
+@pytest.mark.parametrize("ext", ["csv.gz", "csv.zip", "csv.bz2", "csv.xz"])
+def test_a_compressed_csv_is_read_and_its_nul_bytes_checked_inside(tmp_path, ext):
+    """pandas reads a compressed CSV by its name; the NUL-byte check (R41) read the compressed bytes and refused
+    every such file as binary."""
+    rows = [{"id": f"s{i}", "t": t, "x": float(np.sin(i + t)), "target": i % 2} for i in range(6) for t in range(5)]
+    frame = pd.DataFrame(rows)
+    frame.to_csv(tmp_path / f"d.{ext}", index=False)
+    table = read_sequences(tmp_path / f"d.{ext}", time_column="t")
+    assert len(table.X) == 6 and np.allclose(table.X[2][:, 0], np.sin(2 + np.arange(5)), atol=1e-6)
+    if ext == "csv.gz":
+        import gzip
+
+        with gzip.open(tmp_path / "nul.csv.gz", "wt") as f:
+            f.write(frame.to_csv(index=False).replace("\ns0,1,", "\ns0,1,\x00", 1))
+        with pytest.raises(ValueError, match=r"line 3 has a NUL byte"):
+            read_sequences(tmp_path / "nul.csv.gz", time_column="t")
+
+
+def test_a_semicolon_file_with_decimal_commas_is_told_both(tmp_path):
+    frame = pd.DataFrame({"id": ["a"] * 3 + ["b"] * 3, "t": [0, 1, 2] * 2, "x": [0.5, 1.25, 2.0, 3.5, 4.0, 5.5],
+                          "target": [0] * 3 + [1] * 3})
+    frame.to_csv(tmp_path / "comma.csv", sep=";", decimal=",", index=False)
+    with pytest.raises(ValueError, match=r"pd.read_csv\(path, sep=';', decimal=','\)"):
+        read_sequences(tmp_path / "comma.csv", time_column="t")
+    frame.to_csv(tmp_path / "point.csv", sep=";", index=False)
+    with pytest.raises(ValueError, match=r"pd.read_csv\(path, sep=';'\)\.to_csv"):
+        read_sequences(tmp_path / "point.csv", time_column="t")
+
+
+def test_serve_of_a_forecaster_says_its_prefix_once(tmp_path, capsys):
+    from sktime.datasets import load_airline
+
+    from rnnkit import Forecaster
+    from rnnkit.cli import main
+
+    Forecaster(horizon=2, model="direct", hidden_size=4, max_epochs=1, random_state=0).fit(
+        load_airline()).save(tmp_path / "fc")
+    assert main(["serve", str(tmp_path / "fc")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("rnnkit serve: error: expected a fitted SequenceClassifier") and "serve: serve:" not in err
+    assert "a forecaster is not served" in err
+
+
+def test_a_comment_line_above_the_header_is_named_as_such(tmp_path):
+    rows = [{"id": f"s{i}", "t": t, "x": float(t), "target": i % 2} for i in range(4) for t in range(3)]
+    (tmp_path / "c.csv").write_text("# GunPoint subset exported 2026\n" + pd.DataFrame(rows).to_csv(index=False))
+    with pytest.raises(ValueError, match=r"line 1, '# GunPoint subset exported 2026', is a comment, not the header"):
+        read_sequences(tmp_path / "c.csv", time_column="t")
+
+
+def test_forecast_csv_with_a_repeated_year_quotes_the_cells_as_written(tmp_path):
+    import statsmodels.api as sm
+
+    from rnnkit.forecast.series import read_series_csv
+
+    macro = sm.datasets.macrodata.load_pandas().data[["year", "quarter", "realgdp"]].head(12)
+    macro.to_csv(tmp_path / "m.csv", index=False)
+    with pytest.raises(ValueError, match=r"repeats at line 3 \(1959\.0 after 1959\.0 on line 2\)"):
+        read_series_csv(tmp_path / "m.csv", time_column="year", target_column="realgdp")

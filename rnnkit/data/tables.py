@@ -143,6 +143,9 @@ def _check_header(path: Path, frame: pd.DataFrame) -> None:
     header becomes one column), and a NUL byte anywhere in the file."""
     _check_no_nul(path)
     header = pd.read_csv(path, header=None, nrows=1, dtype=str, keep_default_na=False).iloc[0].tolist()
+    if header and header[0].lstrip().startswith("#"):  # pandas reads no comments unless told: it is the header
+        raise ValueError(f"{path}: line 1, {header[0][:60]!r}, is a comment, not the header; remove the comment "
+                         "lines above the header (or pd.read_csv(path, skiprows=1).to_csv(new_path, index=False))")
     seen = {}
     for k, name in enumerate(header):
         if not name.strip() or re.fullmatch(r"Unnamed: \d+", name):
@@ -159,9 +162,14 @@ def _check_header(path: Path, frame: pd.DataFrame) -> None:
     if len(header) == 1:
         for sep, word in ((";", "semicolons"), ("\t", "tabs"), ("|", "bars")):
             if sep in header[0]:
+                # Excel's ';' files write decimal commas ("1,5"), which sep=';' alone would read as text
+                with _open_as_pandas_does(path) as f:
+                    head = f.read(1 << 16).decode("utf-8", errors="replace").splitlines()[1:4]
+                commas = any(re.search(r"\d,\d", line) for line in head)
+                decimal = ", decimal=','" if commas else ""
                 raise ValueError(f"{path}: the header is one column {header[0]!r}: the file looks separated by "
                                  f"{word}, and rnnkit reads comma-separated CSV; convert it, e.g. "
-                                 f"pd.read_csv(path, sep={sep!r}).to_csv(new_path, index=False)")
+                                 f"pd.read_csv(path, sep={sep!r}{decimal}).to_csv(new_path, index=False)")
 
 
 def _check_no_nul(path: Path) -> None:
@@ -169,7 +177,7 @@ def _check_no_nul(path: Path) -> None:
     rest of the field is dropped): a binary or corrupted file, not a CSV to guess at. Read in blocks, so a
     large file is not held twice."""
     line, offset = 1, 0
-    with open(path, "rb") as f:
+    with _open_as_pandas_does(path) as f:
         for block in iter(lambda: f.read(1 << 20), b""):
             at = block.find(b"\x00")
             if at >= 0:
@@ -179,6 +187,33 @@ def _check_no_nul(path: Path) -> None:
                                  f"CSV again")
             line += block.count(b"\n")
             offset += len(block)
+
+
+def _open_as_pandas_does(path: Path):
+    """The file's bytes as ``pd.read_csv`` reads them: decompressed when its name ends as a compressed file's
+    (pandas' ``compression="infer"``: .gz, .bz2, .xz, .zip of one file), else as they are."""
+    import bz2
+    import gzip
+    import io
+    import lzma
+    import zipfile
+
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".gz":
+            return gzip.open(path, "rb")
+        if suffix == ".bz2":
+            return bz2.open(path, "rb")
+        if suffix == ".xz":
+            return lzma.open(path, "rb")
+        if suffix == ".zip" and zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as archive:
+                names = [n for n in archive.namelist() if not n.endswith("/")]
+                if len(names) == 1:
+                    return io.BytesIO(archive.read(names[0]))  # pandas reads it whole as well
+    except OSError:
+        pass  # not what its name says: pandas names the problem when it reads it
+    return open(path, "rb")
 
 
 def _lines(rows) -> str:

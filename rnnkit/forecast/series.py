@@ -481,7 +481,7 @@ def read_series_csv(path, *, time_column: str, target_column: str, covariates: S
         i = int(np.flatnonzero(steps <= 0)[0])
         how = "repeats" if steps[i] == 0 else "goes back"
         raise ValueError(f"{path}: the time column {time_column!r} {how} at {_lines([i + 1])} "
-                         f"({raw.iloc[i + 1]!r} after {raw.iloc[i]!r} on line {i + 2}); give one row per "
+                         f"({_cell(raw.iloc[i + 1])} after {_cell(raw.iloc[i])} on line {i + 2}); give one row per "
                          "timestamp, in increasing order")
     return frame[values].set_axis(time.rename(time_column), axis=0)
 
