@@ -840,6 +840,15 @@ class _SequenceEstimator(BaseEstimator):
                              f"random_state to an int (got {self.random_state!r})")
         x, lengths, _, list_layout = _read_sequences(X, who, layout=self.layout, allow_nan=self.time_aware)
         choices, rule = self._choose(lengths, x.shape[2])
+        stride = getattr(self, "stride", "auto")
+        if not is_auto(stride) and stride != 1 and choices.get("frontend", False) is None:  # kept, never used
+            every_step = self.time_aware or self.tbptt_steps is not None  # these read every step: no front-end
+            why = ("was given" if not is_auto(self.frontend) else "goes with time_aware=True or tbptt_steps, which "
+                   "read every step" if every_step else "was chosen for this data")
+            fix = "leave stride out" if every_step else ("give frontend='conv' (or 'patch', 'fcn') with it, or leave "
+                                                         "stride out")
+            raise ValueError(f"{who}: stride={stride!r} is the stride of a front-end, but frontend=None {why}, so "
+                             f"the stride would be unused; {fix}")
         names = feature_names(X, who)
         if y is None:
             raise ValueError(f"{who}: y is None; fit requires y to be passed, but the target y is None: give "

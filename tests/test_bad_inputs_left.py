@@ -154,3 +154,20 @@ def test_forecast_csv_with_a_repeated_year_quotes_the_cells_as_written(tmp_path)
     macro.to_csv(tmp_path / "m.csv", index=False)
     with pytest.raises(ValueError, match=r"repeats at line 3 \(1959\.0 after 1959\.0 on line 2\)"):
         read_series_csv(tmp_path / "m.csv", time_column="year", target_column="realgdp")
+
+
+@pytest.mark.parametrize("params, why", [
+    ({"stride": 4}, "was chosen for this data"),
+    ({"frontend": None, "stride": 4}, "was given"),
+    ({"stride": 4, "time_aware": True}, "goes with time_aware=True or tbptt_steps"),
+])
+def test_a_stride_without_a_front_end_is_refused(params, why):
+    """A stride kept in choices_ and never used (the seventh command-line catalogue's K7-12, in Python)."""
+    from rnnkit import SequenceClassifier
+
+    X = np.random.default_rng(0).normal(size=(16, 30, 1)).astype(np.float32)
+    y = np.arange(16) % 2
+    with pytest.raises(ValueError, match=rf"stride=4 is the stride of a front-end, but frontend=None {why}"):
+        SequenceClassifier(hidden_size=4, max_epochs=1, random_state=0, **params).fit(X, y)
+    clf = SequenceClassifier(hidden_size=4, max_epochs=1, random_state=0, stride=4, frontend="conv").fit(X, y)
+    assert clf.choices_["frontend"] == "conv" and clf.choices_["stride"] == 4
