@@ -21,9 +21,6 @@ ValueError naming the record, its line in the file and its 0-based position in t
 from __future__ import annotations
 
 import bisect
-import bz2
-import gzip
-import lzma
 import os
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple
@@ -33,7 +30,7 @@ import torch
 from torch.utils.data import Dataset
 
 from ..checks import is_count
-from .text import _token_ids
+from .text import _token_ids, open_decompressed
 
 ALPHABETS: dict[str, tuple[str, str]] = {"dna": ("ACGT", "N"), "protein": ("ACDEFGHIKLMNPQRSTVWY", "X")}
 """name -> (letters, wildcard). Letter ``i`` has id ``i``; the wildcard has id ``len(letters)``."""
@@ -194,10 +191,6 @@ def kmer_ids(seq: str, k: int, *, stride: int = 1, alphabet: str = "dna") -> tor
     return torch.from_numpy(np.where((windows == K).any(axis=1), K**k, values))
 
 
-_OPENERS = {b"\x1f\x8b": gzip.open, b"BZh": bz2.open, b"\xfd7zXZ\x00": lzma.open}
-"""Compressed FASTA by its magic bytes (read as text, the extension is not trusted): gzip, bzip2, xz."""
-
-
 class FastaRecord(NamedTuple):
     name: str  # the header line after '>', up to the first whitespace
     sequence: str  # upper-cased letters, line breaks removed
@@ -218,7 +211,6 @@ def read_fasta(path: str | os.PathLike, *, alphabet: str = "dna") -> list[FastaR
     if magic.startswith(b"PK\x03\x04"):
         raise ValueError(f"{path} is a zip archive, not FASTA; unzip it (unzip {os.path.basename(path)}) and read the "
                          "FASTA file inside (read_fasta reads plain, gzip, bzip2 and xz files)")
-    opener = next((o for m, o in _OPENERS.items() if magic.startswith(m)), open)
     records: list[FastaRecord] = []
     name, parts, line_numbers, starts, n_letters, header_line = None, [], [], [], 0, 0
 
@@ -237,7 +229,7 @@ def read_fasta(path: str | os.PathLike, *, alphabet: str = "dna") -> list[FastaR
         records.append(FastaRecord(name, seq.upper()))
 
     # UTF-8 headers keep their names; a byte-order mark is skipped; other bytes stay visible (surrogateescape)
-    with opener(path, "rt", encoding="utf-8-sig", errors="surrogateescape") as f:
+    with open_decompressed(path, "rt", encoding="utf-8-sig", errors="surrogateescape") as f:
         for lineno, line in enumerate(f, start=1):
             line = line.strip()
             if not line:

@@ -28,6 +28,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .text import open_decompressed
+
 
 @dataclass
 class SequenceTable:
@@ -190,30 +192,17 @@ def _check_no_nul(path: Path) -> None:
 
 
 def _open_as_pandas_does(path: Path):
-    """The file's bytes as ``pd.read_csv`` reads them: decompressed when its name ends as a compressed file's
-    (pandas' ``compression="infer"``: .gz, .bz2, .xz, .zip of one file), else as they are."""
-    import bz2
-    import gzip
+    """The file's bytes as ``pd.read_csv`` read them: decompressed when compressed (pandas reads .gz, .bz2, .xz
+    and a .zip of one file by their names; a file that is not what its name says has failed there already)."""
     import io
-    import lzma
     import zipfile
 
-    suffix = path.suffix.lower()
-    try:
-        if suffix == ".gz":
-            return gzip.open(path, "rb")
-        if suffix == ".bz2":
-            return bz2.open(path, "rb")
-        if suffix == ".xz":
-            return lzma.open(path, "rb")
-        if suffix == ".zip" and zipfile.is_zipfile(path):
-            with zipfile.ZipFile(path) as archive:
-                names = [n for n in archive.namelist() if not n.endswith("/")]
-                if len(names) == 1:
-                    return io.BytesIO(archive.read(names[0]))  # pandas reads it whole as well
-    except OSError:
-        pass  # not what its name says: pandas names the problem when it reads it
-    return open(path, "rb")
+    if path.suffix.lower() == ".zip" and zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as archive:
+            names = [n for n in archive.namelist() if not n.endswith("/")]
+            if len(names) == 1:
+                return io.BytesIO(archive.read(names[0]))  # pandas reads it whole as well
+    return open_decompressed(path)
 
 
 def _lines(rows) -> str:

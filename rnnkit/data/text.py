@@ -16,7 +16,10 @@ Shapes: ``B`` batch, ``T`` time (tokens). Ids are int64.
 
 from __future__ import annotations
 
+import bz2
+import gzip
 import json
+import lzma
 import os
 import re
 from collections import Counter
@@ -48,10 +51,10 @@ def read_text(path: str | os.PathLike, *, encoding: str = "utf-8") -> str:
     try:
         text = Path(path).read_text(encoding=encoding)
     except UnicodeDecodeError as e:
-        for magic, (kind, tool, module) in _COMPRESSED.items():
+        for magic, (kind, tool, module) in COMPRESSIONS.items():
             if e.object.startswith(magic):
                 raise ValueError(f"{path} is {kind}-compressed, not text; decompress it ({tool}) or read it with "
-                                 f"{module}.open(path, 'rt', encoding='utf-8').read()") from None
+                                 f"{module.__name__}.open(path, 'rt', encoding='utf-8').read()") from None
         guess, why = _guess_encoding(e.object)
         raise ValueError(f"{path}: not {encoding.removesuffix('-sig')} text (byte {e.object[e.start]:#x} at byte "
                          f"offset {e.start}{why}); pass the file's encoding, e.g. read_text(path, encoding={guess!r})"
@@ -61,9 +64,23 @@ def read_text(path: str | os.PathLike, *, encoding: str = "utf-8") -> str:
     return text
 
 
-_COMPRESSED = {b"\x1f\x8b": ("gzip", "gzip -d", "gzip"), b"BZh": ("bzip2", "bunzip2", "bz2"),
-               b"\xfd7zXZ\x00": ("xz", "unxz", "lzma")}
+COMPRESSIONS = {b"\x1f\x8b": ("gzip", "gzip -d", gzip), b"BZh": ("bzip2", "bunzip2", bz2),
+                b"\xfd7zXZ\x00": ("xz", "unxz", lzma)}
 """Magic bytes of compressed files -> (kind, the command that decompresses it, the stdlib module that reads it)."""
+
+
+def compression(path: str | os.PathLike) -> tuple[str, str, object] | None:
+    """The :data:`COMPRESSIONS` entry of the file at ``path`` by its first bytes (its name is not trusted), or
+    None for a file that is not gzip, bzip2 or xz."""
+    with open(path, "rb") as f:
+        magic = f.read(6)
+    return next((entry for m, entry in COMPRESSIONS.items() if magic.startswith(m)), None)
+
+
+def open_decompressed(path: str | os.PathLike, mode: str = "rb", **kwargs):
+    """``open(path, mode)``, through gzip, bz2 or lzma when the file is compressed (:func:`compression`)."""
+    found = compression(path)
+    return open(path, mode, **kwargs) if found is None else found[2].open(path, mode, **kwargs)
 
 
 def _guess_encoding(raw: bytes) -> tuple[str, str]:
