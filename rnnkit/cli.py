@@ -282,7 +282,8 @@ def _train(args) -> int:
         if len(test_idx) >= (2 if args.task == "regress" else 1):  # R^2 needs two values
             metrics["test_score"] = float(est.score(_frames(table, test_idx), pick(table.y, test_idx)))
         est.set_params(log_dir=None)  # the model does not keep writing to --out when refitted elsewhere
-        info = {"task": args.task, "layout": _layout(args), **columns,
+        layout = _layout(args)  # recorded when not the default long CSV, so that predict reads the same layout
+        info = {"task": args.task, **({"layout": layout} if layout != "long" else {}), **columns,
                 "feature_columns": list(table.feature_names)}
         files = est.to_files(info={"table": info})
         files["metrics.json"] = (json.dumps(metrics, indent=1) + "\n").encode()
