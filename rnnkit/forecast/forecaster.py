@@ -48,6 +48,8 @@ from .series import (
     _roles,
     _take,
     as_frame,
+    check_fitted_params,
+    fitted_params,
     forecast_steps,
     freq_name,
 )
@@ -55,6 +57,9 @@ from .series import (
 SCALE_OUT = ("devices", "num_nodes", "strategy")  # where the fit runs, not what it computes
 # in log_dir: the model that model="auto" chose, so that fit(..., resume=True) continues that one
 CHOICE_FILE = "model_choice.json"
+# the parameters the fitted network (and its input channels) is built from: load rebuilds it from them
+_NETWORK = ("horizon", "quantiles", "cell", "hidden_size", "num_layers", "calendar", "mask", "time_since",
+            "time_aware")
 
 
 @io.saveable("forecast")
@@ -554,6 +559,7 @@ class Forecaster(BaseEstimator):
         self.history_ = history
         self.input_names_, self.future_names_ = features.input_names, features.future_names
         self._series_output = series_output
+        self._fitted_params = fitted_params(self, _NETWORK)  # set_params after fit changes the next fit only
 
     # -- predict ------------------------------------------------------------------------------------------
     def predict(self, horizon=None, *, data=None, future=None, X=None, time_col: str | None = None):
@@ -573,6 +579,7 @@ class Forecaster(BaseEstimator):
         (one target fitted as a Series) or a DataFrame of the targets; with ``quantiles``, a DataFrame with
         one column per quantile level (one target fitted as a Series) or columns ``(target, quantile)``."""
         self._check_fitted("predict")
+        check_fitted_params(self, "Forecaster.predict", ("horizon", "quantiles"))
         name = "future"  # the argument's name in the messages
         if X is not None:
             if future is not None:
@@ -662,6 +669,7 @@ class Forecaster(BaseEstimator):
         DataFrame indexed by each forecast's first timestamp, with columns ``(target, step)`` for steps
         1..H (with ``quantiles``: ``(target, quantile, step)``), in original units."""
         self._check_fitted("historical_forecasts")
+        check_fitted_params(self, "Forecaster.historical_forecasts", ("horizon", "quantiles"))
         if self.components_ != ("direct",) or self.band_:
             raise ValueError(f"historical_forecasts is available for the direct net alone, not for model_kind_="
                              f"{self.model_kind_!r} with components {list(self.components_)}"
@@ -741,8 +749,12 @@ class Forecaster(BaseEstimator):
             data = data.rename(self.history_.columns[0])
         frame = as_frame(data, time_col=time_col, freq=getattr(self, "resample_", None))
         if frame.columns != self.history_.columns:
+            lacks = [c for c in self.history_.columns if c not in frame.columns]
+            known = (f" (the known-future covariates {lacks} are read over the lookback too, from data: give "
+                     f"data those columns for its rows, e.g. y.join(X) as fit(y, X) joined them)"
+                     if lacks and set(lacks) <= set(self.future_covariates_) else "")
             raise ValueError(f"data has columns {list(frame.columns)}; the forecaster was fitted on "
-                             f"{list(self.history_.columns)}")
+                             f"{list(self.history_.columns)}{known}")
         kind = lambda f: ("no time axis (steps)" if f.time is None else "dates"
                           if isinstance(f.time, pd.DatetimeIndex) else "a numeric time axis")
         if kind(frame) != kind(self.history_):  # the next timestamps follow the fitted frequency
@@ -850,6 +862,7 @@ class Forecaster(BaseEstimator):
         return params
 
     def _saved_state(self) -> tuple[dict, dict[str, Tensor]]:
+        check_fitted_params(self, "Forecaster.save", _NETWORK)
         h = self.history_
         time_kind = ("none" if h.time is None else
                      "datetime" if isinstance(h.time, pd.DatetimeIndex) else "number")

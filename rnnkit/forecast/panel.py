@@ -90,10 +90,21 @@ from ..training.runs import check_training_options, resolve_device, resume_check
 from . import combination, defaults, hybrid
 from .evaluation import mase_scale
 from .net import DirectForecastNet, ForecastBatch
-from .series import _future_index, _known_future, _period_starts, _regular_step, _take, forecast_steps
+from .series import (
+    _future_index,
+    _known_future,
+    _period_starts,
+    _regular_step,
+    _take,
+    check_fitted_params,
+    fitted_params,
+    forecast_steps,
+)
 
 MODELS = ("auto", "direct", "hybrid")  # GlobalForecaster(model=...) and Forecaster(model=...)
 KINDS = ("direct", "hybrid", "combination")  # a fitted GlobalForecaster's kind_
+# the parameters the fitted network is built from (load rebuilds it from them) and the window predict reads
+_NETWORK = ("lookback", "horizon", "quantiles", "cell", "hidden_size", "num_layers", "relative")
 
 
 @io.saveable("forecast_panel")
@@ -468,6 +479,7 @@ class GlobalForecaster(BaseEstimator):
         self.id_col_, self.time_col_, self.target_ = id_col, time_col, target
         self.future_covariates_ = tuple(covariates)
         self.period_ = period
+        self._fitted_params = fitted_params(self, _NETWORK)  # set_params after fit changes the next fit only
 
     # -- predict ------------------------------------------------------------------------------------------
     def predict(self, horizon: int | None = None, *, data: pd.DataFrame | None = None,
@@ -488,6 +500,7 @@ class GlobalForecaster(BaseEstimator):
         median with quantiles) and, with quantiles, one column per level named ``q0.1``, ``q0.5``, ...; in
         each series' original units."""
         self._check_fitted("predict")
+        check_fitted_params(self, "GlobalForecaster.predict", ("lookback", "horizon", "quantiles"))
         steps = forecast_steps(horizon, self.horizon)  # 1..H, or the steps asked for
         H = int(steps[-1])
         if future is not None and not self.future_covariates_:
@@ -601,7 +614,15 @@ class GlobalForecaster(BaseEstimator):
         if missing:
             raise ValueError(f"future lacks the columns {missing}; it needs {self.id_col_!r}, "
                              f"{self.time_col_!r} and {list(self.future_covariates_)}")
-        future = future[future[self.id_col_] == key]
+        mine = future[self.id_col_] == key
+        if not mine.any():  # the ids in another type (int at fit, text in future) would match no row
+            other = future[self.id_col_][future[self.id_col_].astype(str).str.strip() == str(key).strip()]
+            if len(other):
+                to = "str" if isinstance(key, str) else type(key).__name__
+                raise ValueError(f"{who}future has no row with the id {key!r} ({type(key).__name__}, as at fit), "
+                                 f"but has {other.iloc[0]!r} ({type(other.iloc[0]).__name__}); give future's ids "
+                                 f"the fitted type (future[{self.id_col_!r}].astype({to}))")
+        future = future[mine]
         time = future[self.time_col_]
         if isinstance(time.dtype, pd.PeriodDtype):
             time = time.dt.to_timestamp()
@@ -626,6 +647,12 @@ class GlobalForecaster(BaseEstimator):
         for key, (frame, rows) in series.items():
             if key not in position:
                 shown = ", ".join(repr(k) for k in self.ids_[:5]) + (", ..." if len(self.ids_) > 5 else "")
+                same = [k for k in self.ids_ if str(k).strip() == str(key).strip()]
+                if same:  # the id of a fitted series in another type (a CSV read back: text for numbers)
+                    to = "str" if isinstance(same[0], str) else type(same[0]).__name__
+                    raise ValueError(f"series {key!r} (row {rows[0]}) is {type(key).__name__}, but the model was "
+                                     f"fitted on the id {same[0]!r} ({type(same[0]).__name__}; the ids: {shown}); give "
+                                     f"the ids the fitted type (data[{self.id_col_!r}].astype({to}))")
                 raise ValueError(f"series {key!r} (row {rows[0]}) is not one the model was fitted on ({shown}); a "
                                  "global model scales each series by its fitted statistics, so refit with it in "
                                  "the panel")
@@ -668,6 +695,7 @@ class GlobalForecaster(BaseEstimator):
         return params
 
     def _saved_state(self) -> tuple[dict, dict[str, Tensor]]:
+        check_fitted_params(self, "GlobalForecaster.save", _NETWORK)
         ids = []
         for key in self.ids_:
             if isinstance(key, bool) or not isinstance(key, str | numbers.Integral):
@@ -823,8 +851,8 @@ def _read_panel(data, id_col: str, time_col: str, target: str, covariates: tuple
         row, j = bad[0]
         what = "missing (NaN)" if np.isnan(values[row, j]) else "infinite"
         raise ValueError(f"series {ids[row]!r}, row {row}: column {(target, *covariates)[j]!r} is {what} "
-                         f"({len(bad)} such values in all); fill or drop them before fit (the global model "
-                         "reads complete series)")
+                         f"({len(bad)} such values in all); fill or drop them first (the global model reads "
+                         "complete series, at fit and at predict)")
     twice = np.flatnonzero(pd.DataFrame({"id": keys, "t": time}).duplicated(keep=False).to_numpy())
     if len(twice):
         a = twice[0]
