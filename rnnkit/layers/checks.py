@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import math
+
 import torch
 from torch import Tensor, nn
+from torch.nn.utils.rnn import PackedSequence
+
+from ..cells.time_aware import TimeAware
 
 # the method that converts a tensor or a module to each floating dtype
 _CONVERT = {torch.float64: "double()", torch.float32: "float()", torch.float16: "half()",
@@ -21,12 +26,22 @@ def check_input(x: Tensor, layer: nn.Module, lengths: Tensor | None, who: str) -
     x must have the parameters' dtype, except under autocast (mixed precision), where torch casts each op's
     operands itself."""
     input_size = layer.input_size
+    if isinstance(x, PackedSequence):  # torch.nn's packed input: rnnkit takes the padded batch and its lengths
+        raise ValueError(
+            f"{who}: x is a PackedSequence; rnnkit layers take the padded batch and its lengths: "
+            f"x, lengths = torch.nn.utils.rnn.pad_packed_sequence(x, batch_first=True), then layer(x, lengths)"
+        )
     if not isinstance(x, Tensor):
         raise ValueError(f"{who}: x must be a torch.Tensor of shape (B, T, F), got {type(x).__name__}")
     if x.dim() != 3:
+        fix = "add a batch dimension with x.unsqueeze(0) or a feature one with x.unsqueeze(-1)"
+        if x.dim() > 3:  # more dimensions than a layer reads: one vector per step, e.g. flattened frames
+            fix = (f"give one vector of {input_size} features per step, e.g. x.flatten(2) (frames (B, T, C, H, W) "
+                   f"travel flattened, as for ConvLSTMCell)" if math.prod(x.shape[2:]) == input_size
+                   else "flatten or select the dimensions after time so that each step is one feature vector")
         raise ValueError(
             f"{who}: x must have shape (batch, time, features) = (B, T, {input_size}), got shape "
-            f"{tuple(x.shape)}; add a batch dimension with x.unsqueeze(0) or a feature one with x.unsqueeze(-1)"
+            f"{tuple(x.shape)}; {fix}"
         )
     if x.is_complex():  # x.float() would drop the imaginary part
         raise ValueError(f"{who}: x is complex ({x.dtype}); the layers compute in real numbers: give the real and "
@@ -47,8 +62,13 @@ def check_input(x: Tensor, layer: nn.Module, lengths: Tensor | None, who: str) -
         )
     B, T, F = x.shape
     if F != input_size:
+        hint = ("; channels first (B, F, T), as sktime's and aeon's 3-D arrays? pass x.transpose(1, 2)"
+                if T == input_size else "")
+        if isinstance(_first_cell(layer), TimeAware) and 3 * F == input_size:
+            hint = ("; TimeAware reads [x, mask, delta], 3 features per value: build them from the values (NaN "
+                    "where missing) with rnnkit.time_aware_inputs(values, times)")
         raise ValueError(
-            f"{who}: x has {F} features (last dim) but the layer expects input_size={input_size}"
+            f"{who}: x has {F} features (last dim) but the layer expects input_size={input_size}{hint}"
         )
     if B == 0 or T == 0:
         raise ValueError(
@@ -56,6 +76,11 @@ def check_input(x: Tensor, layer: nn.Module, lengths: Tensor | None, who: str) -
         )
     if lengths is None:
         return None
+    if _looks_like_state(lengths):  # torch.nn's habit: layer(x, hx) or layer(x, (h0, c0))
+        raise ValueError(
+            f"{who}: the second argument is lengths (B,), but it got a state (floating-point tensors); pass the "
+            f"initial state by name, layer(x, state=...), batch-first: torch.nn's (L*D, B, H) is state.transpose(0, 1)"
+        )
     lengths = torch.as_tensor(lengths)
     if lengths.is_meta:
         raise ValueError(
@@ -63,7 +88,9 @@ def check_input(x: Tensor, layer: nn.Module, lengths: Tensor | None, who: str) -
             f"list of ints or an integer tensor on the CPU{'' if x.device.type == 'cpu' else f' or {x.device}'}"
         )
     if lengths.shape != (B,):
-        raise ValueError(f"{who}: lengths must have shape (B,) = ({B},), got {tuple(lengths.shape)}")
+        hint = ("; x looks time-first (T, B, F), as pad_sequence gives by default: pass x.transpose(0, 1) (or "
+                "pad_sequence(..., batch_first=True))" if lengths.shape == (T,) else "")
+        raise ValueError(f"{who}: lengths must have shape (B,) = ({B},), got {tuple(lengths.shape)}{hint}")
     if lengths.is_floating_point() or lengths.is_complex() or lengths.dtype == torch.bool:
         raise ValueError(f"{who}: lengths must be an integer tensor, got dtype {lengths.dtype}")
     if lengths.dtype in (torch.uint16, torch.uint32, torch.uint64):  # torch has no min/max for these: as int64
@@ -75,6 +102,23 @@ def check_input(x: Tensor, layer: nn.Module, lengths: Tensor | None, who: str) -
             f"or pad x to the longest sequence"
         )
     return lengths.to(device=x.device, dtype=torch.long)
+
+
+def _first_cell(layer: nn.Module):
+    """The cell of a Recurrent layer, or the first cell of a Bidirectional or Stacked one (None for a model)."""
+    if hasattr(layer, "cells"):
+        return layer.cells()[0]
+    if hasattr(layer, "directions"):
+        return layer.directions[0].cell
+    return getattr(layer, "cell", None)
+
+
+def _looks_like_state(lengths) -> bool:
+    """True for what torch.nn takes as ``hx``: a floating tensor of 2 dims or more, or a tuple of floating tensors."""
+    if isinstance(lengths, Tensor):
+        return lengths.is_floating_point() and lengths.dim() >= 2
+    return isinstance(lengths, tuple | list) and any(isinstance(t, Tensor) and t.is_floating_point() and t.dim()
+                                                     for t in lengths)
 
 
 def check_state(state, expected_shape: tuple[int, ...], fields: tuple[str, ...], who: str, x: Tensor,

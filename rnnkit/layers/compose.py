@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numbers
+import warnings
 
 import torch
 import torch.nn.functional as F
@@ -115,6 +116,10 @@ class Stacked(nn.Module):
                     f"Stacked: layer {i} has input_size {layer.input_size}, expected the previous layer's "
                     f"output size {first.num_directions * first.hidden_size}"
                 )
+        if dropout > 0 and len(layers) == 1:  # torch.nn warns alike; the option would do nothing, silently
+            warnings.warn(f"{type(self).__name__}: dropout={dropout} acts between recurrent layers, so with one "
+                          f"layer it does nothing; use num_layers >= 2, or dropout on the output yourself",
+                          UserWarning, stacklevel=2)
         self.layers = nn.ModuleList(layers)
         self.dropout = dropout
         self.backend = backend

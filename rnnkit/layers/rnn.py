@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import torch
 from torch import nn
 
@@ -32,7 +34,14 @@ _SHAPES = """
     :class:`rnnkit.Stacked`),
     ``learn_initial_state``, and the recurrent dropouts of :class:`rnnkit.Recurrent` (``input_dropout``,
     ``hidden_dropout``, ``zoneout``), which run on the reference path and, on CPU, the C++ loop ``cpu_loop``.
+    torch.nn's ``device`` and ``dtype`` are taken, ``batch_first=True`` too (it is what rnnkit does);
+    ``batch_first=False`` and ``proj_size`` are refused. ``load_state_dict`` also reads torch.nn's parameter
+    names (``weight_ih_l0``, ...).
 """
+
+
+# torch.nn's parameter names: weight_ih_l0, bias_hh_l1_reverse, ...
+_TORCH_NAME = re.compile(r"(weight_ih|weight_hh|bias_ih|bias_hh)_l(\d+)(_reverse)?")
 
 
 class _TorchCompatible(Stacked):
@@ -45,7 +54,7 @@ class _TorchCompatible(Stacked):
         self,
         input_size: int,
         hidden_size: int,
-        *,
+        *positional,
         num_layers: int = 1,
         bidirectional: bool = False,
         dropout: float = 0.0,
@@ -55,12 +64,28 @@ class _TorchCompatible(Stacked):
         input_dropout: float = 0.0,
         hidden_dropout: float = 0.0,
         zoneout: float = 0.0,
+        batch_first: bool = True,
+        device=None,
+        dtype=None,
         **cell_kwargs,
     ):
+        who = type(self).__name__
+        if positional:  # torch.nn's LSTM(10, 20, 2): num_layers, bias, batch_first, ... by position
+            raise TypeError(f"{who}: only input_size and hidden_size are positional, got {len(positional)} more "
+                            f"{positional}; name the options, e.g. {who}({input_size}, {hidden_size}, num_layers=...)")
         if not is_count(num_layers):
-            raise ValueError(f"{type(self).__name__}: num_layers must be an integer >= 1, got {num_layers!r}")
-        check_flags(f"{type(self).__name__}: ", bidirectional=bidirectional, bias=bias,
-                    learn_initial_state=learn_initial_state)
+            raise ValueError(f"{who}: num_layers must be an integer >= 1, got {num_layers!r}")
+        check_flags(f"{who}: ", bidirectional=bidirectional, bias=bias,
+                    learn_initial_state=learn_initial_state, batch_first=batch_first)
+        if not batch_first:  # torch.nn's option; rnnkit reads (B, T, F) only, so False cannot be honoured
+            raise ValueError(f"{who}: rnnkit layers are batch-first, x (B, T, F) and states (B, L*D, H); leave out "
+                             f"batch_first=False and pass time-first tensors as x.transpose(0, 1)")
+        if dtype is not None and not (isinstance(dtype, torch.dtype) and dtype.is_floating_point):
+            raise ValueError(f"{who}: dtype must be a floating-point torch.dtype (e.g. torch.float64), got {dtype!r}")
+        if cell_kwargs.get("proj_size"):
+            raise ValueError(f"{who}: proj_size={cell_kwargs['proj_size']!r} (torch.nn's projected LSTM) is not "
+                             f"supported; leave it out, or project the output with a torch.nn.Linear")
+        cell_kwargs.pop("proj_size", None)  # 0, torch.nn's default: no projection
         unknown = set(cell_kwargs) - set(self.cell_options)
         if unknown:
             raise TypeError(f"{type(self).__name__}: unexpected keyword arguments {sorted(unknown)}")
@@ -87,6 +112,50 @@ class _TorchCompatible(Stacked):
         super().__init__(layers, dropout=dropout, backend=backend)
         self.bias = bias
         self.learn_initial_state = learn_initial_state
+        if device is not None or dtype is not None:  # torch.nn's factory keywords
+            self.to(device=device, dtype=dtype)
+
+    def flatten_parameters(self) -> None:
+        """torch.nn's call before a cuDNN run; nothing to do here: the native path keeps the parameters in
+        one buffer itself (docs/layers.md), so code written for torch.nn runs unchanged."""
+
+    def _torch_parameter(self, name: str):
+        """The cell parameter torch.nn calls ``name`` (``weight_hh_l1_reverse``: layer 1's backward cell's
+        ``weight_hh``), or None when ``name`` is no torch.nn parameter name."""
+        match = _TORCH_NAME.fullmatch(name)
+        if match is None:
+            return None
+        layer, reverse, D = int(match[2]), match[3] is not None, self.num_directions
+        if layer >= self.num_layers or (reverse and D == 1):
+            raise AttributeError(f"{type(self).__name__} has no {name}: it has num_layers={self.num_layers}, "
+                                 f"bidirectional={self.bidirectional}")
+        return getattr(self.cells()[layer * D + reverse], match[1])
+
+    def __getattr__(self, name: str):
+        try:
+            return super().__getattr__(name)
+        except AttributeError:  # torch.nn's names (lstm.weight_hh_l0) read the cells' own parameters
+            parameter = self._torch_parameter(name)
+            if parameter is None:
+                raise
+            return parameter
+
+    def __setattr__(self, name: str, value) -> None:
+        if _TORCH_NAME.fullmatch(name) and "_modules" in self.__dict__:  # would add a parameter nothing reads
+            raise AttributeError(f"{type(self).__name__}: {name} is the cells' parameter and cannot be replaced; "
+                                 f"set its values in place: with torch.no_grad(): layer.{name}.copy_(value)")
+        super().__setattr__(name, value)
+
+    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
+        # a torch.nn state_dict (weight_ih_l0, bias_hh_l1_reverse, ...) loads as from_torch copies it
+        D = self.num_directions
+        for k in range(len(self.directions())):
+            path = f"layers.{k // D}." + (("backward_layer." if k % D else "forward_layer.") if D == 2 else "")
+            for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
+                theirs = f"{prefix}{name}_l{k // D}" + ("_reverse" if k % D else "")
+                if theirs in state_dict and f"{prefix}{path}cell.{name}" not in state_dict:
+                    state_dict[f"{prefix}{path}cell.{name}"] = state_dict.pop(theirs)
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
 
     @classmethod
     def make_cell(cls, input_size, hidden_size, **kwargs):
