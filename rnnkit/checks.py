@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numbers
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -28,3 +29,29 @@ def check_flags(who: str = "", **flags) -> None:
     for name, value in flags.items():
         if not is_flag(value):
             raise ValueError(f"{who}{name} must be True or False, got {value!r}")
+
+
+def fitted_params(estimator, names: Sequence[str]) -> dict:
+    """The parameters ``names`` of an estimator or forecaster as its fitted model was built from them (lists as
+    tuples), kept as ``_fitted_params`` for :func:`check_fitted_params`."""
+    return {name: _comparable(getattr(estimator, name)) for name in names}
+
+
+def check_fitted_params(estimator, who: str, names: Sequence[str]) -> None:
+    """ValueError when one of the parameters ``names`` was set after fit (``set_params``) to another value than
+    the fitted model was built with: predict reads it, and save writes the parameters from which load rebuilds
+    the network (a model saved so would not load, or would forecast otherwise)."""
+    fitted = getattr(estimator, "_fitted_params", {})
+    for name in names:
+        if name in fitted and _comparable(getattr(estimator, name)) != fitted[name]:
+            was = fitted[name] if not isinstance(fitted[name], tuple) else list(fitted[name])
+            raise ValueError(f"{who}: {name}={getattr(estimator, name)!r} was set after fit, but the fitted model "
+                             f"has {name}={was!r}; set it back (set_params({name}={was!r})) to use this model, or "
+                             "fit again")
+
+
+def _comparable(value):
+    """A parameter in a form that compares by value: a list, tuple or array of levels as a tuple of floats."""
+    if isinstance(value, list | tuple | np.ndarray):
+        return tuple(float(v) if isinstance(v, numbers.Real) and not isinstance(v, bool) else v for v in value)
+    return value

@@ -43,7 +43,7 @@ from sklearn.utils.validation import check_is_fitted, check_random_state
 from . import io
 from .cells import Cell, TimeAware, time_aware_inputs
 from .cells.base import length_mask
-from .checks import check_flags, is_count, is_flag
+from .checks import check_fitted_params, check_flags, fitted_params, is_count, is_flag
 from .data.collate import length_buckets, pad_sequences
 from .models import (
     FRONTENDS,
@@ -873,7 +873,7 @@ class _SequenceEstimator(BaseEstimator):
         n_features, n_outputs = len(x_mean), fitted["n_outputs_"]
         if self.verbose and rule is not None:
             print(f"{type(self).__name__}: {rule}")
-        network = {k: getattr(self, k) for k in _NETWORK}
+        network = fitted_params(self, _NETWORK)
         build = lambda: SequenceModule(self._build_model(choices, n_features, n_outputs, x, lengths),
                                        task=self._task, lr=choices["lr"], lr_schedule=choices["lr_schedule"],
                                        weight_decay=self.weight_decay, clip_grad_norm=self.clip_grad_norm,
@@ -895,7 +895,7 @@ class _SequenceEstimator(BaseEstimator):
         self.x_mean_, self.x_scale_ = x_mean.numpy(), x_scale.numpy()
         self._list_layout = list_layout  # how predict reads a list of square (C, C) sequences: as fit did
         self.choices_, self.rule_ = choices, rule
-        self._network = network  # what predict and save check: set_params after fit changes the next fit only
+        self._fitted_params = network  # what predict and save check: set_params after fit changes the next fit only
         self.model_ = model.eval()
         self.loss_curve_ = module.history["train_loss"]
         self.validation_loss_curve_ = module.history["val_loss"]
@@ -1145,14 +1145,9 @@ class _SequenceEstimator(BaseEstimator):
 
     def _check_network(self, who: str, names: tuple[str, ...] = _NETWORK) -> None:
         """Refuse parameters of the network (:data:`_NETWORK`) set after fit to other values than the fitted
-        model has: ``time_aware`` decides how predict reads X, and save writes the parameters from which
-        load rebuilds the network (a model saved so would not load)."""
-        fitted = getattr(self, "_network", {})
-        for name in names:
-            if name in fitted and getattr(self, name) != fitted[name]:
-                raise ValueError(f"{who}: {name}={getattr(self, name)!r} was set after fit, but the fitted model has "
-                                 f"{name}={fitted[name]!r}; set it back (set_params({name}={fitted[name]!r})) to use "
-                                 f"this model, or fit again")
+        model has: ``time_aware`` decides how predict reads X, and save writes the parameters from which load
+        rebuilds the network (a model saved so would not load)."""
+        check_fitted_params(self, who, names)
 
     def _saved_state(self) -> tuple[dict, dict[str, torch.Tensor]]:
         self._check_network(f"{type(self).__name__}.save")
@@ -1180,7 +1175,7 @@ class _SequenceEstimator(BaseEstimator):
         self.choices_ = fitted.get("choices_") or {k: getattr(self, k) for k in self._OPTIONS}
         self.rule_ = fitted.get("rule_")
         self._list_layout = fitted.get("list_layout")  # None in a model saved before it was recorded
-        self._network = {k: getattr(self, k) for k in _NETWORK}  # saved as fitted (save checks it)
+        self._fitted_params = fitted_params(self, _NETWORK)  # saved as fitted (save checks it)
         model = self._build_model(self.choices_, self.n_features_in_, self.n_outputs_)
         weights = {k.removeprefix("model."): v for k, v in tensors.items() if k.startswith("model.")}
         model.load_state_dict(weights, strict=True)

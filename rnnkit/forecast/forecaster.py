@@ -19,7 +19,7 @@ from torch import Tensor, nn
 
 from .. import io
 from ..cells import Cell, TimeAware
-from ..checks import is_count
+from ..checks import check_fitted_params, fitted_params, is_count
 from ..data.memmap import atomic_write
 from ..data.timeseries import (
     CALENDAR_PERIODS,
@@ -48,8 +48,6 @@ from .series import (
     _roles,
     _take,
     as_frame,
-    check_fitted_params,
-    fitted_params,
     forecast_steps,
     freq_name,
 )

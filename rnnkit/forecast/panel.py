@@ -82,7 +82,7 @@ from torch import Tensor, nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from .. import io
-from ..checks import is_count
+from ..checks import check_fitted_params, fitted_params, is_count
 from ..data.timeseries import TimeSeriesFrame
 from ..models import SequenceToLabel, check_cell_name
 from ..training import seeded_fit
@@ -96,8 +96,6 @@ from .series import (
     _period_starts,
     _regular_step,
     _take,
-    check_fitted_params,
-    fitted_params,
     forecast_steps,
 )
 

@@ -521,27 +521,3 @@ def forecast_steps(horizon, fitted: int) -> np.ndarray:
                          f"got {list(horizon)!r}")
     return steps
 
-
-def fitted_params(estimator, names: Sequence[str]) -> dict:
-    """The parameters ``names`` of a forecaster as its fitted model was built from them (lists as tuples), for
-    :func:`check_fitted_params`."""
-    return {name: _comparable(getattr(estimator, name)) for name in names}
-
-
-def check_fitted_params(estimator, who: str, names: Sequence[str]) -> None:
-    """ValueError when one of the parameters ``names`` was set after fit (``set_params``) to another value than
-    the fitted model was built with: predict reads it, and save writes the parameters from which load rebuilds
-    the network (a model saved so would not load, or would forecast otherwise)."""
-    fitted = getattr(estimator, "_fitted_params", {})
-    for name in names:
-        if name in fitted and _comparable(getattr(estimator, name)) != fitted[name]:
-            was = fitted[name] if not isinstance(fitted[name], tuple) else list(fitted[name])
-            raise ValueError(f"{who}: {name}={getattr(estimator, name)!r} was set after fit, but the fitted model "
-                             f"has {name}={was!r}; set it back (set_params({name}={was!r})) to use this model, or "
-                             "fit again")
-
-
-def _comparable(value):
-    if isinstance(value, list | tuple | np.ndarray):
-        return tuple(float(v) if isinstance(v, numbers.Real) and not isinstance(v, bool) else v for v in value)
-    return value
