@@ -251,14 +251,29 @@ def padding_fraction(lengths: Sequence[int] | np.ndarray, batches: Sequence[Sequ
     return 1.0 - real / total
 
 
-def length_buckets(order: np.ndarray, lengths: np.ndarray, batch_size: int, bucket_size: int) -> list[list[int]]:
+def check_padding_noise(noise) -> float:
+    """``noise`` as a float in ``[0, 1)``, or a ValueError naming it."""
+    if isinstance(noise, bool) or not isinstance(noise, int | float | np.integer | np.floating) \
+            or not 0 <= noise < 1:
+        raise ValueError(f"padding_noise must be a number in [0, 1), a fraction of each length (e.g. 0.1), got "
+                         f"{noise!r}")
+    return float(noise)
+
+
+def length_buckets(order: np.ndarray, lengths: np.ndarray, batch_size: int, bucket_size: int, *,
+                   noise: float = 0.0, rng: np.random.Generator | None = None) -> list[list[int]]:
     """Batches of similar lengths: the item indices ``order`` cut into buckets of ``bucket_size``, each bucket
     sorted by ``lengths[i]`` (stably: items of one length keep their order in ``order``) and cut into batches
-    of ``batch_size``. Only a bucket's last batch can be short."""
+    of ``batch_size``. Only a bucket's last batch can be short.
+
+    ``noise > 0`` sorts by ``lengths[i] * (1 + u_i)`` instead, ``u_i ~ U(-noise, noise)`` drawn from ``rng``
+    (AllenNLP's ``padding_noise``): items of nearly equal lengths change places, so a batch is not the same
+    neighbours every epoch, for a little more padding."""
+    key = lengths if not noise else lengths * (1.0 + rng.uniform(-noise, noise, len(lengths)))
     batches = []
     for start in range(0, len(order), bucket_size):
         bucket = order[start : start + bucket_size]
-        bucket = bucket[np.argsort(lengths[bucket], kind="stable")]
+        bucket = bucket[np.argsort(key[bucket], kind="stable")]
         batches += [bucket[i : i + batch_size].tolist() for i in range(0, len(bucket), batch_size)]
     return batches
 
@@ -284,6 +299,9 @@ class BucketBatchSampler(Sampler[list[int]]):
         drop_last: drop batches smaller than ``batch_size`` (the last one of each bucket can be short;
             with the default ``bucket_size``, a multiple of ``batch_size``, only the final bucket's).
         seed: base seed of the permutation.
+        padding_noise: sort each bucket by ``length * (1 + u)``, ``u ~ U(-padding_noise, padding_noise)`` drawn
+            anew every epoch (AllenNLP's ``padding_noise``), so that a batch is not the same neighbours in
+            length every epoch; 0 (default) sorts by the lengths themselves. Only with ``shuffle``.
     """
 
     def __init__(
@@ -295,6 +313,7 @@ class BucketBatchSampler(Sampler[list[int]]):
         shuffle: bool = True,
         drop_last: bool = False,
         seed: int = 0,
+        padding_noise: float = 0.0,
     ):
         if isinstance(getattr(lengths, "lengths", None), np.ndarray | torch.Tensor | list):  # a dataset
             raise ValueError(f"lengths must be the items' lengths, got a {type(lengths).__name__}; pass its "
@@ -317,6 +336,7 @@ class BucketBatchSampler(Sampler[list[int]]):
             raise ValueError(f"seed must be an integer >= 0 (the epoch's permutation is drawn from seed + epoch), "
                              f"got {seed!r}")
         check_flags(shuffle=shuffle, drop_last=drop_last)
+        self.padding_noise = check_padding_noise(padding_noise)
         self.batch_size = int(batch_size)
         self.bucket_size = max(int(bucket_size or 50 * batch_size), self.batch_size)
         self.shuffle = shuffle
@@ -336,7 +356,8 @@ class BucketBatchSampler(Sampler[list[int]]):
         rng = np.random.default_rng(self.seed + self.epoch)
         n = len(self.lengths)
         order = rng.permutation(n) if self.shuffle else np.arange(n)
-        batches = length_buckets(order, self.lengths, self.batch_size, self.bucket_size)
+        noise = self.padding_noise if self.shuffle else 0.0
+        batches = length_buckets(order, self.lengths, self.batch_size, self.bucket_size, noise=noise, rng=rng)
         if self.drop_last:
             batches = [b for b in batches if len(b) == self.batch_size]
         if self.shuffle:

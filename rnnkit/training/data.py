@@ -23,7 +23,7 @@ import torch
 from torch import Tensor
 from torch.utils.data import DataLoader, Dataset, DistributedSampler
 
-from ..data.collate import length_buckets
+from ..data.collate import check_padding_noise, length_buckets
 from ..data.text import BPTTBatches
 from .runs import BATCHINGS
 
@@ -82,14 +82,18 @@ class LengthBuckets(DistributedSampler):
     into batches (:func:`rnnkit.data.collate.length_buckets`); with ``shuffle`` the batches are then put in
     an order drawn from ``(seed, epoch)``. Every process has the same number of batches, as DDP needs. The
     larger the bucket, the less padding and the less random the batches' make-up (sequences of one length
-    are still shuffled among themselves). It yields lists of indices: use it as ``DataLoader(sampler=...,
-    batch_size=None)``; being a ``DistributedSampler``, Lightning calls its ``set_epoch`` and injects no
-    sampler of its own under DDP.
+    are still shuffled among themselves). ``padding_noise > 0`` sorts by ``length * (1 + u)``, ``u`` uniform in
+    ``±padding_noise`` and drawn from ``(seed, epoch)`` (the same in every process), so that the make-up of the
+    batches changes from epoch to epoch for a little more padding. It yields lists of indices: use it as
+    ``DataLoader(sampler=..., batch_size=None)``; being a ``DistributedSampler``, Lightning calls its
+    ``set_epoch`` and injects no sampler of its own under DDP.
     """
 
     def __init__(self, dataset: SequenceDataset, batch_size: int, *, num_replicas: int = 1, rank: int = 0,
-                 shuffle: bool = True, seed: int = 0, bucket_size: int | None = None):
+                 shuffle: bool = True, seed: int = 0, bucket_size: int | None = None,
+                 padding_noise: float = 0.0):
         super().__init__(dataset, num_replicas=num_replicas, rank=rank, shuffle=shuffle, seed=seed)
+        self.padding_noise = check_padding_noise(padding_noise)
         self.lengths = dataset.lengths.numpy()
         self.batch_size = batch_size
         # a multiple of batch_size, so that only the last bucket has a short batch
@@ -99,7 +103,9 @@ class LengthBuckets(DistributedSampler):
         # A generator, so the epoch's batches are drawn at the first next(): a resumed Lightning run creates
         # its first iterator before it calls set_epoch, and eager batches would repeat epoch 0's
         share = np.fromiter(super().__iter__(), dtype=np.int64)
-        batches = length_buckets(share, self.lengths, self.batch_size, self.bucket_size)
+        noise = self.padding_noise if self.shuffle else 0.0
+        rng = np.random.default_rng((self.seed, self.epoch, 1))  # the same draw in every process
+        batches = length_buckets(share, self.lengths, self.batch_size, self.bucket_size, noise=noise, rng=rng)
         order = np.random.default_rng((self.seed, self.epoch)).permutation(len(batches)) if self.shuffle else None
         yield from batches if order is None else (batches[i] for i in order)
 
@@ -111,15 +117,15 @@ class SequenceDataModule(L.LightningDataModule):
     """Training (and optional validation) loaders over :class:`SequenceDataset` objects.
 
     ``batching``: ``"random"`` (default) cuts the shuffled sequences into batches as they come;
-    ``"bucket"`` groups sequences of similar lengths (:class:`LengthBuckets`), so that little of a batch is
-    padding when the lengths differ widely. Shuffling is a function of ``(seed, epoch)`` alone, through
-    ``DistributedSampler`` (Lightning calls its ``set_epoch``), so a run resumed from a checkpoint sees the
-    same batches as an uninterrupted one. Under DDP each process reads its own ``1 / world_size`` share:
+    ``"bucket"`` groups sequences of similar lengths (:class:`LengthBuckets`, with its ``padding_noise``), so
+    that little of a batch is padding when the lengths differ widely. Shuffling is a function of ``(seed, epoch)``
+    alone, through ``DistributedSampler`` (Lightning calls its ``set_epoch``), so a run resumed from a checkpoint
+    sees the same batches as an uninterrupted one. Under DDP each process reads its own ``1 / world_size`` share:
     ``batch_size`` is per process.
     """
 
     def __init__(self, train: SequenceDataset, val: SequenceDataset | None = None, *, batch_size: int = 32,
-                 shuffle: bool = True, seed: int = 0, batching: str = "random"):
+                 shuffle: bool = True, seed: int = 0, batching: str = "random", padding_noise: float = 0.0):
         super().__init__()
         if batch_size < 1:
             raise ValueError(f"batch_size must be >= 1, got {batch_size}")
@@ -127,6 +133,7 @@ class SequenceDataModule(L.LightningDataModule):
             raise ValueError(f"batching must be one of {BATCHINGS}, got {batching!r}")
         self.train, self.val = train, val
         self.batch_size, self.shuffle, self.seed, self.batching = batch_size, shuffle, seed, batching
+        self.padding_noise = check_padding_noise(padding_noise)
 
     def _loader(self, dataset: SequenceDataset, shuffle: bool) -> DataLoader:
         trainer = self.trainer
@@ -136,7 +143,7 @@ class SequenceDataModule(L.LightningDataModule):
         generator = torch.Generator().manual_seed(self.seed)
         if self.batching == "bucket":
             sampler = LengthBuckets(dataset, self.batch_size, num_replicas=world, rank=rank, shuffle=shuffle,
-                                    seed=self.seed)
+                                    seed=self.seed, padding_noise=self.padding_noise)
             return DataLoader(dataset, batch_size=None, sampler=sampler, collate_fn=dataset.batch,
                               generator=generator)
         sampler = DistributedSampler(dataset, num_replicas=world, rank=rank, shuffle=shuffle, seed=self.seed)
