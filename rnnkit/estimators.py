@@ -59,6 +59,7 @@ from .training.runs import (
     BATCHINGS,
     LR_SCHEDULES,
     check_training_options,
+    replaced_checkpoint,
     resolve_device,
     resume_checkpoint,
     run_identity,
@@ -865,6 +866,8 @@ class _SequenceEstimator(BaseEstimator):
         identity = {**run_identity(params, seed, x, lengths, targets), "estimator": type(self).__name__}
         x = self._inputs(x, lengths, x_mean, x_scale)
         checkpoint = resume_checkpoint(self.log_dir, identity, who, choices["max_epochs"]) if resume else None
+        if not resume:  # the folds of a cross-validation share one log_dir: each replaces the last's checkpoint
+            replaced_checkpoint(self.log_dir, identity, who)
         train, val = self._split(x, lengths, targets, rng, who, fitted.get("classes_"))  # Lightning loads there
         from .training.data import SequenceDataModule
         from .training.module import SequenceModule
@@ -1143,6 +1146,12 @@ class _SequenceEstimator(BaseEstimator):
         check_is_fitted(self, "model_")
         return io.estimator_files(self, info=info)
 
+    def _saved_params(self) -> dict:
+        """The parameters save writes, less ``log_dir``: the logs and checkpoints belong to the fit that wrote
+        them, on its machine; a loaded model refitted would write into (or, with ``resume=True``, continue
+        from) that fit's directory. A loaded model writes no logs until given a ``log_dir``."""
+        return self.get_params(deep=False) | {"log_dir": None}
+
     def _check_network(self, who: str, names: tuple[str, ...] = _NETWORK) -> None:
         """Refuse parameters of the network (:data:`_NETWORK`) set after fit to other values than the fitted
         model has: ``time_aware`` decides how predict reads X, and save writes the parameters from which load
@@ -1176,6 +1185,7 @@ class _SequenceEstimator(BaseEstimator):
         self.rule_ = fitted.get("rule_")
         self._list_layout = fitted.get("list_layout")  # None in a model saved before it was recorded
         self._fitted_params = fitted_params(self, _NETWORK)  # saved as fitted (save checks it)
+        self.log_dir = None  # a model saved before save dropped it names its fit's directory (maybe elsewhere)
         model = self._build_model(self.choices_, self.n_features_in_, self.n_outputs_)
         weights = {k.removeprefix("model."): v for k, v in tensors.items() if k.startswith("model.")}
         model.load_state_dict(weights, strict=True)

@@ -22,6 +22,7 @@ observation and the output sit in buffers shared by all streams, and one step is
 from __future__ import annotations
 
 import math
+import numbers
 import os
 from pathlib import Path
 from typing import NamedTuple
@@ -51,9 +52,10 @@ class _Stream:
     """One stream's state: two buffers ``(2, 1, S)``, the current state ``buffers[turn]``; under onnxruntime,
     ``bindings[k]`` reads ``buffers[k]`` and writes the next state into ``buffers[1 - k]``."""
 
-    __slots__ = ("buffers", "turn", "bindings", "since")
+    __slots__ = ("buffers", "turn", "bindings", "since", "key")
 
     def __init__(self, initial_state: np.ndarray, n_raw: int):
+        self.key = None  # the id it was started with, to tell an equal id of another kind (1, 1.0, True)
         self.buffers = np.empty((2, 1, initial_state.size), dtype=np.float32)
         self.buffers[0, 0] = initial_state  # a copy: a stream never writes into another's or the initial state
         self.turn = 0
@@ -104,6 +106,34 @@ def _check_new_id(stream_id) -> None:
                          "NaN), so each step would start a new stream; use a str, an int or a tuple")
 
 
+def _kind(stream_id):
+    """What an id is, beyond Python's equality (``1 == 1.0 == True``): bool, int, float, complex, str, bytes
+    (numpy's scalars as Python's, so that ids read from a pandas column name the same streams), else the type;
+    a tuple's kinds part by part."""
+    if isinstance(stream_id, tuple):
+        return tuple(_kind(v) for v in stream_id)
+    for kind in (bool | np.bool_, numbers.Integral, numbers.Real, numbers.Complex, str, bytes):
+        if isinstance(stream_id, kind):
+            return kind
+    return type(stream_id)
+
+
+def _check_same_kind(stream: _Stream, stream_id) -> None:
+    """ValueError when ``stream_id`` finds ``stream`` as a dict key but is an id of another kind than the one
+    it was started with: ``True`` or ``1.0`` would continue the stream of ``1``, two callers sharing one state."""
+    key = stream.key
+    if type(key) is type(stream_id) and (not isinstance(key, tuple) or
+                                         tuple(map(type, key)) == tuple(map(type, stream_id))):
+        return
+    if _kind(key) != _kind(stream_id):
+        def named(v) -> str:
+            return f"{v!r} ({type(v).__name__})" if not isinstance(v, tuple) else \
+                f"{v!r} ({', '.join(type(p).__name__ for p in v)})"
+        raise ValueError(f"Streamer: stream id {named(stream_id)} equals the id {named(key)} of a running stream, as "
+                         "Python compares them (1 == 1.0 == True), so it would continue that stream's state; give "
+                         "each stream one id of one type (str ids cannot collide), or reset the other first")
+
+
 class Streamer:
     """Feed observations one at a time, per stream id, through a model's step graph.
 
@@ -113,7 +143,8 @@ class Streamer:
     (raw features, for an estimator) and returns a :class:`StepOutput`; ``step_many({id: x_t, ...})``
     advances several streams in one batched call; ``reset(id)`` starts a stream over, ``reset()`` all of
     them. A stream id is any hashable value but None (which ``reset`` reads as "every stream") and NaN (equal
-    to no other value); an unseen one starts fresh.
+    to no other value); an unseen one starts fresh. Ids that Python counts equal name one stream only when of
+    one kind (``1`` and ``np.int64(1)``): ``1.0`` or ``True`` while stream ``1`` runs is refused, not merged.
 
     Under onnxruntime ``step`` runs the stream's I/O binding (the module docstring) and ``step_many`` of
     several streams runs ``session.run`` on their states gathered into one batch; both compute the same
@@ -195,6 +226,9 @@ class Streamer:
             return
         try:
             hash(stream_id)  # dict.pop would not hash it when no stream has started yet
+            stream = self._streams.get(stream_id)
+            if stream is not None:
+                _check_same_kind(stream, stream_id)  # reset(True) would start stream 1 over
             self._streams.pop(stream_id, None)
         except TypeError as e:
             raise _id_error(stream_id, e) from None
@@ -214,6 +248,9 @@ class Streamer:
         if new:
             _check_new_id(stream_id)
             stream = self._new_stream()
+            stream.key = stream_id
+        elif type(stream.key) is not type(stream_id) or type(stream_id) is tuple:  # one `is` per step otherwise
+            _check_same_kind(stream, stream_id)
         x = self._x_row
         if self._time_aware:
             x[...] = self._time_aware_row(stream, a)
@@ -247,7 +284,11 @@ class Streamer:
         for i in ids:
             if i not in self._streams:
                 _check_new_id(i)
+            else:
+                _check_same_kind(self._streams[i], i)
         streams = [self._streams.get(i) or self._new_stream() for i in ids]
+        for i, stream in zip(ids, streams, strict=True):
+            stream.key = i if stream.key is None else stream.key
         if self._time_aware:
             x = np.stack([self._time_aware_row(s, a) for s, a in zip(streams, x, strict=True)])  # (B, 3F)
         elif self._x_mean is not None:

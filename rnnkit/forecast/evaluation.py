@@ -4,6 +4,7 @@ backtest that scores a Forecaster beside the baselines on the same rows."""
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Sequence
 
 import numpy as np
@@ -105,9 +106,14 @@ def backtest(forecaster, data, *, folds: int = 3, step: int | None = None, seaso
     idx = frame.column_index(targets)
     median = 0 if forecaster.quantiles is None else list(forecaster.quantiles).index(0.5)
     rows, forecasts = [], []
-    for train_rows, test_rows in rolling_origin(n, initial=initial, test_size=H, step=step, expanding=expanding):
+    log_dir = getattr(forecaster, "log_dir", None)
+    for k, (train_rows, test_rows) in enumerate(rolling_origin(n, initial=initial, test_size=H, step=step,
+                                                               expanding=expanding)):
         past = _take(frame, train_rows)
-        model = clone(forecaster).fit(past, targets=targets, future_covariates=future)
+        model = clone(forecaster)
+        if log_dir is not None:  # a log_dir each: folds sharing one would replace each other's checkpoint
+            model.set_params(log_dir=os.path.join(log_dir, "backtest", f"fold_{k}"))
+        model.fit(past, targets=targets, future_covariates=future)
         m_fold = m if m is not None else model.season_length_  # at most half the fold's rows: its rule's check
         known = pd.DataFrame(frame.values[test_rows.start : test_rows.stop], columns=frame.columns,
                              index=_future_index(past, freq_, H)) if future else None

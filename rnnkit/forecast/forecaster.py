@@ -34,7 +34,13 @@ from ..data.timeseries import (
 )
 from ..models import SequenceToLabel, check_cell_name, named_cell
 from ..training import ScaleOut, seeded_fit
-from ..training.runs import check_training_options, resolve_device, resume_checkpoint, run_identity
+from ..training.runs import (
+    check_training_options,
+    replaced_checkpoint,
+    resolve_device,
+    resume_checkpoint,
+    run_identity,
+)
 from . import combination, defaults, evaluation
 from .features import ForecastFeatures
 from .net import DirectForecastNet, as_batch
@@ -305,6 +311,8 @@ class Forecaster(BaseEstimator):
         identity = {**run_identity(params | {"targets": targets, "future_covariates": future},
                                    seed, *(torch.from_numpy(np.array(a)) for a in data)), "estimator": "Forecaster"}
         checkpoint = resume_checkpoint(self.log_dir, identity, "Forecaster.fit", epochs) if resume else None
+        if not resume:
+            replaced_checkpoint(self.log_dir, identity, "Forecaster.fit")
         generator = torch.Generator().manual_seed(seed)
         train_loader = train.loader(self.batch_size, shuffle=True, generator=generator, collate_fn=as_batch)
         val_loader = None if val is None else val.loader(self.batch_size, collate_fn=as_batch)
@@ -818,7 +826,8 @@ class Forecaster(BaseEstimator):
         The last ``folds`` origins are ``step`` steps apart (default ``horizon``: the test parts tile the
         end of the series); fold ``k`` trains on every earlier row (``expanding=False``: the last
         ``N - horizon - (folds - 1) * step`` rows before it), with a fresh preprocessor fit on those rows
-        only, and tests on the next ``horizon``. This object is not changed (each fold fits a copy).
+        only, and tests on the next ``horizon``. This object is not changed (each fold fits a copy; with a
+        ``log_dir``, fold ``k`` logs in ``log_dir/backtest/fold_k``, so that no fold replaces another's checkpoint).
         ``targets`` and ``future_covariates`` name the columns as in :meth:`fit`; the known-future covariates
         of the test rows are the fold's ``predict(future=...)``. With ``quantiles`` the forecaster's point
         forecast is its median.
@@ -853,7 +862,7 @@ class Forecaster(BaseEstimator):
         io.save(self, directory)
 
     def _saved_params(self) -> dict:
-        params = self.get_params(deep=False)
+        params = self.get_params(deep=False) | {"log_dir": None}  # the fit's logs, not the model's (as estimators)
         params["calendar"] = list(params["calendar"])
         if params["quantiles"] is not None:
             params["quantiles"] = [float(q) for q in params["quantiles"]]
@@ -946,6 +955,7 @@ class Forecaster(BaseEstimator):
         self.series_name_ = fitted.get("series_name", self.targets_[0])
         self.resample_ = fitted.get("resample")  # absent from models saved before: no resampling
         self.loss_curve_, self.validation_loss_curve_ = [], []
+        self.log_dir = None  # a model saved before save dropped it names its fit's directory (maybe elsewhere)
 
 
 def _one_series(frame: TimeSeriesFrame, target: str) -> pd.DataFrame:

@@ -86,7 +86,13 @@ from ..checks import check_fitted_params, fitted_params, is_count
 from ..data.timeseries import TimeSeriesFrame
 from ..models import SequenceToLabel, check_cell_name
 from ..training import seeded_fit
-from ..training.runs import check_training_options, resolve_device, resume_checkpoint, run_identity
+from ..training.runs import (
+    check_training_options,
+    replaced_checkpoint,
+    resolve_device,
+    resume_checkpoint,
+    run_identity,
+)
 from . import combination, defaults, hybrid
 from .evaluation import mase_scale
 from .net import DirectForecastNet, ForecastBatch
@@ -251,6 +257,8 @@ class GlobalForecaster(BaseEstimator):
                                    *(torch.from_numpy(a) for a in (x, y, f))), "estimator": "GlobalForecaster"}
         checkpoint = (resume_checkpoint(self.log_dir, identity, "GlobalForecaster.fit", self.max_epochs) if resume
                       else None)
+        if not resume:
+            replaced_checkpoint(self.log_dir, identity, "GlobalForecaster.fit")
         generator = torch.Generator().manual_seed(seed)
         tensors = TensorDataset(torch.from_numpy(x), torch.from_numpy(y), torch.from_numpy(f))
         loader = DataLoader(tensors, batch_size=self.batch_size, shuffle=True, generator=generator,
@@ -687,7 +695,7 @@ class GlobalForecaster(BaseEstimator):
         return io.load(directory, expected=cls)
 
     def _saved_params(self) -> dict:
-        params = self.get_params(deep=False)
+        params = self.get_params(deep=False) | {"log_dir": None}  # the fit's logs, not the model's (as estimators)
         if params["quantiles"] is not None:
             params["quantiles"] = [float(q) for q in params["quantiles"]]
         return params
@@ -782,6 +790,7 @@ class GlobalForecaster(BaseEstimator):
                          fitted["future_covariates"], fitted["period"], choices, smoothing)
         self.choices_ = fitted.get("choices", self.choices_)
         self.loss_curve_ = []
+        self.log_dir = None  # a model saved before save dropped it names its fit's directory (maybe elsewhere)
         if kind == "combination":
             history = {k: v for k, v in tensors.items() if k.startswith("history.")}
             for name, state in fitted["parts"].items():

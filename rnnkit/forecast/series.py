@@ -17,9 +17,12 @@ from ..data.tables import TIME_NAMES, date_readings
 from ..data.timeseries import TimeSeriesFrame
 
 
-def as_frame(data, *, time_col: str | None = None, freq: str | None = None) -> TimeSeriesFrame:
+def as_frame(data, *, time_col: str | None = None, freq: str | None = None,
+             option: str = "freq") -> TimeSeriesFrame:
     """A pandas Series / DataFrame (DatetimeIndex or ``time_col``) or a TimeSeriesFrame as a frame, resampled
-    onto ``freq`` (mean per bin, empty bins NaN) when given.
+    onto ``freq`` (mean per bin, empty bins NaN) when given. A ``freq`` finer than every step of the timestamps
+    (``"D"`` for monthly data: 97 % of the bins empty) is refused, naming the grid the timestamps show;
+    ``option`` is how the caller's user spells it (``"freq"``: ``freq='D'``; ``"--freq"``: ``--freq D``).
 
     An index of date strings (a CSV read without ``parse_dates``) is read as dates, as ``read_sequences``
     reads a time column: ISO 8601, or another format when only one reading fits; an index of other text, or
@@ -47,7 +50,48 @@ def as_frame(data, *, time_col: str | None = None, freq: str | None = None) -> T
         what = "no time axis" if time is None else f"a numeric time axis ({time[0]:g} .. {time[-1]:g})"
         raise ValueError(f"freq={freq!r} resamples dates, but the series has {what}; drop freq (numbers must be "
                          "evenly spaced already), or give the series dates")
+    _check_freq_fits(frame, freq, option)
     return frame.resample(freq_name(freq))
+
+
+def _check_freq_fits(frame: TimeSeriesFrame, freq, option: str) -> None:
+    """ValueError when every step between two timestamps of ``frame`` skips at least one bin of ``freq``: the
+    frequency then contradicts the data (monthly data given ``"D"``), and resampling onto it would leave more
+    bins empty than observed, each observation a lone value between missing ones. Data with some neighbouring
+    bins both observed (uneven timestamps, the case ``freq`` is for; business days onto ``"D"``) passes, as does
+    aggregation onto a coarser grid."""
+    time = frame.time
+    if len(time) < 3:
+        return  # too few steps to tell the data's grid
+    counts = pd.Series(np.ones(len(time)), index=time).resample(freq_name(freq)).count().to_numpy()  # per bin
+    if (np.diff(np.flatnonzero(counts)) == 1).any():
+        return
+
+    def spelt(f) -> str:
+        return f"--freq {f}" if option.startswith("--") else f"{option}={f!r}"
+
+    def day(t: pd.Timestamp) -> str:
+        return str(t.date()) if t == t.normalize() else str(t)
+
+    empty, shown = int((counts == 0).sum()), ", ".join(day(t) for t in time[:3])
+    grid = time.freq.freqstr if time.freq is not None else pd.infer_freq(time)
+    if grid is not None:
+        found = f"they are on the grid {grid!r} ({shown}, ...)"
+        fix = f"drop {option} (the grid {grid!r} is read from the timestamps), or pass {spelt(grid)}"
+    else:  # uneven: the grid of the first rows (months are 28 to 31 days), else the shortest step
+        i = int(np.argmin(np.diff(time.values)))
+        shortest = time[i + 1] - time[i]
+        found = f"their shortest step is {shortest} ({day(time[i + 1])} follows {day(time[i])})"
+        grid = pd.infer_freq(time[:3])
+        if grid is None:
+            grid = f"{shortest.days}D" if shortest == pd.Timedelta(days=shortest.days) else \
+                pd.tseries.frequencies.to_offset(shortest).freqstr
+        else:
+            found += f", the first rows are on the grid {grid!r} ({shown})"
+        fix = f"pass a frequency no finer than the data's steps ({spelt(grid)} or coarser)"
+    raise ValueError(f"{spelt(freq)} is finer than every step of the timestamps of {frame.time_name!r}: {found}, "
+                     f"so resampling onto {freq_name(freq)!r} would leave {empty} of {len(counts)} bins "
+                     f"({100 * empty / len(counts):.0f}%) empty; {fix}")
 
 
 def freq_name(freq) -> str | None:

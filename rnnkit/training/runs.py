@@ -135,28 +135,67 @@ def resume_checkpoint(log_dir: str | Path | None, identity: dict, who: str, max_
     return path
 
 
+def replaced_checkpoint(log_dir: str | Path | None, identity: dict, who: str) -> None:
+    """Warn when a fit without ``resume`` is about to replace ``log_dir``'s checkpoint of another run (other
+    data, settings, seed or estimator): fits that share one log_dir (the folds of ``cross_val_score`` or
+    ``GridSearchCV``, whose clones all keep the estimator's ``log_dir``; a loaded model refitted elsewhere)
+    each overwrite it, so none of them could be resumed. A warning, as Lightning's for a checkpoint directory
+    that is not empty: refitting one estimator in its own log_dir after changing a setting is common and
+    harmless. The checkpoint of the same run (a rerun) is replaced without a word."""
+    path = None if log_dir is None else Path(log_dir) / CHECKPOINT
+    if path is None or not path.is_file():
+        return
+    try:
+        why = _other_run(read_checkpoint(path), identity)
+    except ValueError:
+        why = "cannot be read"
+    if why is not None:
+        import warnings
+
+        warnings.warn(f"{who}: {path} {why}, and this fit replaces it: fits that share one log_dir (the folds of "
+                      "cross_val_score or GridSearchCV, whose clones keep log_dir) overwrite each other's "
+                      "checkpoint, so none can be resumed; give each fit its own log_dir (log_dir=None in a "
+                      "search)", UserWarning, stacklevel=3)
+
+
 def check_resumable(checkpoint: dict, path: str | Path, identity: dict) -> None:
     """ValueError unless ``checkpoint`` was written by a run with this ``identity`` (see
     :class:`~rnnkit.training.trainer.RunIdentity`): resuming another run's checkpoint would silently mix two
     trainings. The message names what differs."""
+    why = _other_run(checkpoint, identity)
+    if why is None:
+        return
+    if checkpoint.get(RUN_KEY) is None:
+        raise ValueError(f"{path} {why} (it was not written by an estimator's fit), so it cannot be checked "
+                         "against this data and these settings; remove it to start over")
+    if why.startswith("was written by the fit of"):
+        raise ValueError(f"{path} {why}: the log_dir of another model; give this fit a log_dir of its own, or "
+                         "remove the checkpoint to start over")
+    shared = (" (fits that share one log_dir, such as the folds of a cross-validation, replace each other's "
+              "checkpoint: give each its own log_dir)" if "the data differ" in why else "")
+    raise ValueError(f"{path} {why}. Resume with the same data and settings, or remove the checkpoint to start "
+                     f"over{shared}")
+
+
+def _other_run(checkpoint: dict, identity: dict) -> str | None:
+    """None when ``checkpoint`` was written by a run with this ``identity``, else what tells them apart: "records
+    no rnnkit run", "was written by the fit of a ..., not of a ...", or "belongs to another run: " and the
+    settings that differ ("the data differ" for other training tensors)."""
     saved = checkpoint.get(RUN_KEY)
     if saved is None:
-        raise ValueError(f"{path} records no rnnkit run (it was not written by an estimator's fit), so it "
-                         "cannot be checked against this data and these settings; remove it to start over")
+        return "records no rnnkit run"
     if saved == identity:
-        return
+        return None
     kind, was = identity.get("estimator"), saved.get("estimator")
     if was is None and kind is not None:  # written before runs recorded their estimator, or by a Forecaster
         identity = {k: v for k, v in identity.items() if k != "estimator"}
         if saved == identity:
-            return
+            return None
     ours, theirs = set(identity.get("params", {})), set(saved.get("params", {}))
     foreign = sorted(k for k in theirs - ours if " " not in k)  # " ": a note, such as the lr schedule's epochs
     if was is not None and was != kind or was is None and foreign:
         what = f"a {was}" if was is not None else f"a model with the parameters {foreign[:4]}"
-        raise ValueError(f"{path} was written by the fit of {what}, not of {'a ' + kind if kind else 'this model'}: "
-                         "the log_dir of another model; give this fit a log_dir of its own, or remove the "
-                         "checkpoint to start over")
+        return f"was written by the fit of {what}, not of {'a ' + kind if kind else 'this model'}"
     differ = [k for k in sorted(set(saved) | set(identity)) if saved.get(k) != identity.get(k)]
     details = []
     for key in differ:
@@ -168,5 +207,4 @@ def check_resumable(checkpoint: dict, path: str | Path, identity: dict) -> None:
             details.append(f"the {key.removesuffix('_sha256')} differ")
         else:
             details.append(f"{key} {a!r} then, {b!r} now")
-    raise ValueError(f"{path} belongs to another run: {'; '.join(details)}. Resume with the same data and "
-                     "settings, or remove the checkpoint to start over")
+    return f"belongs to another run: {'; '.join(details)}"
