@@ -50,6 +50,7 @@ from .series import (
     _join_exogenous,
     _known_future,
     _numeric_index,
+    _periods_of,
     _regular_step,
     _roles,
     _take,
@@ -230,10 +231,11 @@ class Forecaster(BaseEstimator):
             data, targets, future_covariates = _join_exogenous(data, X, targets, future_covariates, time_col)
         frame = as_frame(data, time_col=time_col, freq=freq)
         self._fit_frame(frame, targets, future_covariates, series_output=series_output, resume=resume)
-        # a PeriodIndex is read as the start of each period; forecasts are given back as periods
+        # a PeriodIndex is read as the start of each period; forecasts are given back as periods (resampled by
+        # freq: periods of that grid, as pandas resamples a PeriodIndex, where its timestamps start periods)
         index = getattr(data, "index", None)
-        self.period_ = index.freqstr if isinstance(index, pd.PeriodIndex) and time_col is None and freq is None \
-            else None
+        self.period_ = None if not isinstance(index, pd.PeriodIndex) or time_col is not None else \
+            index.freqstr if freq is None else _periods_of(frame, self.freq_)
         # the forecasts' index and Series take the names given: an unnamed index or Series stays unnamed
         self.index_name_ = (frame.time_name if time_col is not None or (index is None and frame.time is not None)
                             else None if index is None else _name_of(index.name))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import numbers
 import re
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -388,6 +389,20 @@ def _future_index(frame: TimeSeriesFrame, freq: str | float | None, H: int) -> p
     return _numeric_index(frame.time[-1] + freq * np.arange(1, H + 1), frame)
 
 
+def _periods_of(frame: TimeSeriesFrame, freq: str) -> str | None:
+    """The period frequency whose periods start at the timestamps of ``frame``'s grid ``freq`` (``"MS"``: ``"M"``,
+    ``"QS"``: ``"Q-DEC"``), or None where they do not start periods (weeks labelled by their last day, month
+    ends) or pandas has no such periods (``"SMS"``; business-day periods are deprecated)."""
+    future = _future_index(frame, freq, 2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FutureWarning)
+        try:
+            periods = future.to_period()
+        except (TypeError, ValueError, FutureWarning):
+            return None
+    return periods.freqstr if (periods.start_time == future).all() else None
+
+
 def _numeric_index(times: np.ndarray, frame: TimeSeriesFrame) -> pd.Index:
     """Times on a numeric axis as an index: integers when the series' times are all whole numbers (years
     1950, 1951, ...: a numeric time axis is float64 inside the frame), else floats."""
@@ -524,10 +539,33 @@ def read_series_csv(path, *, time_column: str, target_column: str, covariates: S
     if (steps <= 0).any():
         i = int(np.flatnonzero(steps <= 0)[0])
         how = "repeats" if steps[i] == 0 else "goes back"
-        raise ValueError(f"{path}: the time column {time_column!r} {how} at {_lines([i + 1])} "
-                         f"({_cell(raw.iloc[i + 1])} after {_cell(raw.iloc[i])} on line {i + 2}); give one row per "
-                         "timestamp, in increasing order")
+        where = (f"{path}: the time column {time_column!r} {how} at {_lines([i + 1])} ({_cell(raw.iloc[i + 1])} "
+                 f"after {_cell(raw.iloc[i])} on line {i + 2})")
+        ids = _series_id_column(frame.drop(columns=[time_column, *values]), i + 1)
+        if ids is not None:  # a long panel: sorting it, as the generic advice implies, would interleave the series
+            c, n = ids
+            raise ValueError(f"{where}, where column {c!r} changes from {_cell(frame[c].iloc[i])} to "
+                             f"{_cell(frame[c].iloc[i + 1])}: the file looks like {n} series in one (a long panel), "
+                             f"and rnnkit forecast reads one series; write each to its own CSV (e.g. "
+                             f"df[df[{c!r}] == {_cell(frame[c].iloc[i])}]), or forecast them all in Python with "
+                             f"rnnkit.GlobalForecaster(...).fit(df, id_col={c!r}, time_col={time_column!r}, "
+                             f"target={target_column!r})")
+        raise ValueError(f"{where}; give one row per timestamp, in increasing order")
     return frame[values].set_axis(time.rename(time_column), axis=0)
+
+
+def _series_id_column(others: pd.DataFrame, row: int) -> tuple[str, int] | None:
+    """The first text column of ``others`` (a CSV's columns that are not read) whose value changes at ``row``,
+    where the time column repeats or goes back, with between 2 and ``len(others) - 1`` distinct values: the
+    series ids of a long panel, as (name, number of series); None when there is none."""
+    for c in others.columns:
+        column = others[c]
+        if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
+            continue
+        before, after, n = column.iloc[row - 1], column.iloc[row], column.nunique()
+        if 1 < n < len(others) and not (pd.isna(before) or pd.isna(after)) and before != after:
+            return str(c), n
+    return None
 
 
 def forecast_steps(horizon, fitted: int) -> np.ndarray:

@@ -12,6 +12,8 @@ the end of every value seen, without refitting. sktime is imported by this modul
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 from sktime.forecasting.base import BaseForecaster
@@ -93,7 +95,18 @@ class RnnkitForecaster(BaseForecaster):
         self.lr = lr
         self.random_state = random_state
         self.device = device
-        super().__init__()
+        with warnings.catch_warnings():  # sktime's notice that remember_data's default will change: this adapter
+            # sets it explicitly, as the notice asks, and needs it (see _check_remembers)
+            warnings.filterwarnings("ignore", message="The default of config ``remember_data``", category=FutureWarning)
+            super().__init__()
+
+    def _check_remembers(self, who: str) -> None:
+        """ValueError under ``set_config(remember_data=False)``: predict forecasts from the last values seen (fit
+        and updates), which sktime then no longer keeps, so it would crash or forecast from stale values."""
+        if not self.get_config()["remember_data"]:
+            raise ValueError(f"RnnkitForecaster.{who}: remember_data=False is not supported: the forecasts start from "
+                             "the last values seen (fit and updates), which sktime keeps only with remember_data=True; "
+                             "set_config(remember_data=True)")
 
     def _steps(self, fh) -> np.ndarray:
         """The rows ahead of the cutoff that ``fh`` names. sktime counts an integer ``fh`` in units of the
@@ -112,14 +125,17 @@ class RnnkitForecaster(BaseForecaster):
         return ahead // k
 
     def fit(self, y, X=None, fh=None):
+        self._check_remembers("fit")
         _check_order(y=y, X=X)
         return super().fit(y, X=X, fh=fh)
 
     def predict(self, fh=None, X=None):
+        self._check_remembers("predict")
         _check_order(X=X)
         return super().predict(fh=fh, X=X)
 
     def update(self, y, X=None, update_params=True):
+        self._check_remembers("update")
         _check_order(y=y, X=X)
         return super().update(y, X=X, update_params=update_params)
 
