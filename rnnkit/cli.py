@@ -297,8 +297,9 @@ def _train(args) -> int:
 # data; tag: the tagger's own defaults), by flag -> parameter; "none" on the command line is None.
 _MODEL_FLAGS = {"cell": "cell", "hidden_size": "hidden_size", "bidirectional": "bidirectional",
                 "epochs": "max_epochs", "batch_size": "batch_size", "lr": "lr", "frontend": "frontend",
-                "stride": "stride", "pooling": "pooling", "normalise": "normalise", "lr_schedule": "lr_schedule"}
-_LABEL_ONLY = ("frontend", "stride", "pooling", "normalise")
+                "stride": "stride", "pooling": "pooling", "normalise": "normalise", "lr_schedule": "lr_schedule",
+                "crop": "crop"}
+_LABEL_ONLY = ("frontend", "stride", "pooling", "normalise", "crop")
 
 
 def _model_options(args) -> dict:
@@ -724,6 +725,16 @@ def _number(kind, low, high=None, *, low_open=False, high_open=True, what=""):
     return parse
 
 
+def _crop(text: str):
+    """An argparse type for train's --crop: a fraction in (0, 1], "none" or "auto"."""
+    if text in ("none", "auto"):
+        return text
+    try:
+        return _number(float, 0.0, 1.0, low_open=True, high_open=False)(text)
+    except argparse.ArgumentTypeError as e:
+        raise argparse.ArgumentTypeError(f"{e} (or none, auto)") from None
+
+
 def _lengths(text: str) -> list[int]:
     """An argparse type for compare's --length: comma-separated integers >= 2."""
     parse = _number(int, 2)
@@ -853,6 +864,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="onecycle: warm up to --lr, then a cosine decay; none: a constant --lr; "
                        + auto.format("none"))
     train.add_argument("--tbptt-steps", type=count, help="truncated BPTT chunk length (default: full BPTT)")
+    train.add_argument("--crop", type=_crop,
+                       help="train on random windows of this fraction of each sequence, in (0, 1], or none "
+                       "(whole sequences); default auto: 0.9 beyond 64 steps")
     train.add_argument(
         "--test-fraction",
         type=_number(float, 0.0, 1.0, what=" (0 trains on every sequence)"),

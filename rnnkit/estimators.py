@@ -44,7 +44,7 @@ from . import io
 from .cells import Cell, TimeAware, time_aware_inputs
 from .cells.base import length_mask
 from .checks import check_fitted_params, check_flags, fitted_params, is_count, is_flag
-from .data.collate import length_buckets, pad_sequences
+from .data.collate import check_window_fraction, length_buckets, pad_sequences
 from .models import (
     FRONTENDS,
     NORMALISATIONS,
@@ -753,7 +753,7 @@ def _is_real(v) -> bool:
 _NETWORK = ("num_layers", "time_aware")
 # What defaults_for_series chooses for SequenceClassifier and SequenceRegressor when left "auto".
 _RULED = ("cell", "hidden_size", "bidirectional", "pooling", "frontend", "stride", "normalise", "batch_size",
-          "max_epochs", "lr", "lr_schedule")
+          "max_epochs", "lr", "lr_schedule", "crop")
 
 
 class _SequenceEstimator(BaseEstimator):
@@ -881,7 +881,8 @@ class _SequenceEstimator(BaseEstimator):
                                        task=self._task, lr=choices["lr"], lr_schedule=choices["lr_schedule"],
                                        weight_decay=self.weight_decay, clip_grad_norm=self.clip_grad_norm,
                                        clip_grad_value=self.clip_grad_value, tbptt_steps=self.tbptt_steps)
-        data = SequenceDataModule(train, val, batch_size=choices["batch_size"], seed=seed, batching=self.batching)
+        data = SequenceDataModule(train, val, batch_size=choices["batch_size"], seed=seed, batching=self.batching,
+                                  crop=choices.get("crop"))
         module = seeded_fit(build, data, seed=seed, max_epochs=choices["max_epochs"], device=self.device,
                             scale=self._scale_out(), log_dir=self.log_dir,
                             early_stopping_patience=self.early_stopping_patience, verbose=self.verbose,
@@ -1228,6 +1229,7 @@ class _LabelEstimator(_SequenceEstimator):
         log_dir: str | None = None,
         layout: str = "auto",
         time_aware: bool = False,
+        crop: float | str | None = "auto",
     ):
         super().__init__(cell=cell, hidden_size=hidden_size, num_layers=num_layers,
                          bidirectional=bidirectional, dropout=dropout, max_epochs=max_epochs,
@@ -1240,6 +1242,7 @@ class _LabelEstimator(_SequenceEstimator):
                          verbose=verbose, log_dir=log_dir, layout=layout, time_aware=time_aware)
         self.pooling = pooling
         self.frontend, self.stride, self.normalise = frontend, stride, normalise
+        self.crop = crop
 
     def _check_params(self) -> None:
         for name, allowed in (("pooling", POOLINGS), ("frontend", FRONTENDS), ("normalise", NORMALISATIONS)):
@@ -1248,6 +1251,11 @@ class _LabelEstimator(_SequenceEstimator):
                 raise ValueError(f"{name} must be one of {(*allowed, AUTO)}, got {value!r}")
         if not is_auto(self.stride):
             _check_count("stride", self.stride, True)
+        if not is_auto(self.crop):
+            check_window_fraction(self.crop, auto=True)
+        if self.crop is not None and not is_auto(self.crop) and self.time_aware:
+            raise ValueError(f"crop={self.crop!r} with time_aware=True: a window would start after observations "
+                             "its decay never saw (their last values and the time since them); give one or the other")
         super()._check_params()
 
     def _choose(self, lengths: torch.Tensor, n_features: int) -> tuple[dict, str | None]:
@@ -1265,6 +1273,8 @@ class _LabelEstimator(_SequenceEstimator):
         line, yielded = rule["rule"], {}
         if self.time_aware or self.tbptt_steps is not None:
             yielded = dict(frontend=None, normalise=None, bidirectional=False)
+            if self.time_aware:  # a window would start after observations the decay never saw
+                yielded["crop"] = None
             if self.tbptt_steps is not None:
                 yielded["pooling"] = "final"
         scaled_out = (self.devices, self.num_nodes) != (1, 1)  # fit may run in more than one process
@@ -1361,6 +1371,12 @@ _AUTO_DOC = """
         own size, no front-end), to ``bidirectional=False`` (``"fcn"`` becomes ``"conv"``, or none for
         short series, which then keep a step graph to stream) and likewise to ``devices``/``num_nodes`` other
         than 1 (the branch's batch norm would take each process's own batch statistics).
+        crop: ``"auto"`` (default: 0.9 for series longer than 64 steps, None otherwise), None, or a fraction
+            ``f`` in ``(0, 1]``: train on random windows of ``round(f L)`` of each sequence's ``L`` steps, drawn
+            anew every batch (window slicing; drawn from ``random_state`` and the epoch, so a resumed fit reads
+            the same windows); ``predict`` reads whole sequences. An augmentation for small sets whose model
+            fits its training series far better than new ones (docs/long_series.md); not with
+            ``time_aware=True``.
 """
 _TAGGER_DEFAULTS = """
         Defaults: ``cell="lstm", hidden_size=32, bidirectional=False, max_epochs=30, batch_size=32, lr=5e-3``,

@@ -260,6 +260,19 @@ def check_padding_noise(noise) -> float:
     return float(noise)
 
 
+def check_window_fraction(fraction, who: str = "crop", *, auto: bool = False) -> float | None:
+    """``fraction`` as a float in ``(0, 1]``, None kept; a ValueError naming ``who`` otherwise (``auto``: the
+    message names "auto" as allowed too, which the caller resolves)."""
+    if fraction is None:
+        return None
+    if isinstance(fraction, bool) or not isinstance(fraction, int | float | np.integer | np.floating) \
+            or not 0 < fraction <= 1:
+        allowed = "'auto', None" if auto else "None"
+        raise ValueError(f"{who} must be {allowed} or the fraction of each training sequence a window keeps, in "
+                         f"(0, 1] (e.g. 0.9), got {fraction!r}")
+    return float(fraction)
+
+
 def length_buckets(order: np.ndarray, lengths: np.ndarray, batch_size: int, bucket_size: int, *,
                    noise: float = 0.0, rng: np.random.Generator | None = None) -> list[list[int]]:
     """Batches of similar lengths: the item indices ``order`` cut into buckets of ``bucket_size``, each bucket

@@ -21,6 +21,8 @@ SHORT = 64
 # large one from running long.
 TARGET_STEPS = 600
 MIN_EPOCHS, MAX_EPOCHS = 30, 300
+# the fraction of each long series a training window keeps (window slicing; docs/long_series.md)
+CROP = 0.9
 
 
 def defaults_for_series(n_sequences: int, lengths: Sequence[int], n_channels: int) -> dict:
@@ -33,7 +35,7 @@ def defaults_for_series(n_sequences: int, lengths: Sequence[int], n_channels: in
       ``cell``, ``hidden_size``, ``bidirectional``, ``pooling``, ``frontend``, ``stride``, ``embed_size``,
       ``normalise``;
     - ``training``: ``lr`` and ``lr_schedule`` (for :class:`rnnkit.training.SequenceModule`), ``batch_size``,
-      ``max_epochs``;
+      ``max_epochs``, ``crop`` (for :class:`rnnkit.training.SequenceDataModule`);
     - ``rule``: one line saying what was chosen and why (for a fitted estimator's record and ``verbose``).
 
     The rule, with ``T = max(lengths)``:
@@ -53,6 +55,11 @@ def defaults_for_series(n_sequences: int, lengths: Sequence[int], n_channels: in
       and for one channel, ``normalise="series"``: a long univariate series is classified by its shape, and
       series of one set can differ in level and scale by orders of magnitude (PLAID's appliances). With
       several channels their relative amplitudes are evidence, so it stays off.
+    - ``T > 64``, any channels: trained on random windows of 90 % of each series (``crop=0.9``, window
+      slicing; prediction reads whole series): the model fits its training series far better than new ones
+      (PLAID: 0.997 against 0.790 on its validation split), and the windows scored 0.836 against 0.803 there
+      over six seeds, ahead in each pair, and tied at 1.000 on GunPoint's and BasicMotions'. Short series
+      read whole (``crop=None``).
     - bidirectional GRU, ``hidden_size = 64``; ``batch_size = min(32, max(8, n // 8))`` so a small set still
       makes several optimizer steps an epoch; ``max_epochs`` is what reaches about 600 optimizer steps,
       within ``[30, 300]``; AdamW with a one-cycle schedule (``lr_schedule="onecycle"``) peaking at
@@ -87,6 +94,9 @@ def defaults_for_series(n_sequences: int, lengths: Sequence[int], n_channels: in
     batch_size = min(32, max(8, n_sequences // 8))
     batches = math.ceil(n_sequences / batch_size)
     epochs = min(MAX_EPOCHS, max(MIN_EPOCHS, math.ceil(TARGET_STEPS / batches)))
-    training = dict(lr=1e-2, lr_schedule="onecycle", batch_size=batch_size, max_epochs=epochs)
+    crop = None if T <= SHORT else CROP
+    training = dict(lr=1e-2, lr_schedule="onecycle", batch_size=batch_size, max_epochs=epochs, crop=crop)
     rule = f"{why}; bidirectional GRU of {hidden}; batch {batch_size}, {epochs} epochs, one-cycle lr up to 1e-2"
+    if crop is not None:
+        rule += f"; trained on random windows of {crop:.0%} of each series"
     return {"model": model, "training": training, "rule": rule}

@@ -12,6 +12,7 @@ from .._lazy import lazy_names
 _LAZY = {
     "Batch": "data",
     "LengthBuckets": "data",
+    "RandomWindows": "data",
     "SequenceDataModule": "data",
     "SequenceDataset": "data",
     "TokenStreams": "data",

@@ -23,7 +23,7 @@ import torch
 from torch import Tensor
 from torch.utils.data import DataLoader, Dataset, DistributedSampler
 
-from ..data.collate import check_padding_noise, length_buckets
+from ..data.collate import check_padding_noise, check_window_fraction, length_buckets
 from ..data.text import BPTTBatches
 from .runs import BATCHINGS
 
@@ -113,6 +113,35 @@ class LengthBuckets(DistributedSampler):
         return -(-self.num_samples // self.batch_size)  # full batches but the last one's
 
 
+class RandomWindows:
+    """The collate of a training loader that reads random windows of the sequences (window slicing, Le Guennec
+    et al. 2016): each sequence of a batch, ``L`` valid steps, becomes ``w = max(1, round(fraction * L))``
+    consecutive of them from a start drawn uniformly in ``[0, L - w]``, padded after its end as before; the
+    per-sequence targets are kept. The starts are drawn from ``(seed, epoch, the batch's first index)``, with
+    the epoch of the loader's sampler, so a run resumed from a checkpoint reads the same windows as an
+    uninterrupted one. Per-sequence targets only (a per-step target would need the same window)."""
+
+    def __init__(self, dataset: SequenceDataset, sampler, fraction: float, seed: int):
+        if dataset.y_per_step or dataset.y_lengths is not None:
+            raise ValueError("RandomWindows: windows need one target per sequence; this dataset has per-step "
+                             "targets")
+        self.dataset, self.sampler, self.fraction, self.seed = dataset, sampler, fraction, seed
+
+    def __call__(self, indices: list[int]) -> Batch:
+        batch = self.dataset.batch(indices)
+        lengths = batch.lengths.numpy()
+        width = np.maximum(1, np.round(self.fraction * lengths)).astype(np.int64)
+        rng = np.random.default_rng((self.seed, self.sampler.epoch, int(indices[0])))
+        start = torch.from_numpy(rng.integers(0, lengths - width + 1))
+        width = torch.from_numpy(width)
+        steps = torch.arange(int(width.max()))
+        inside = steps[None, :] < width[:, None]  # (B, w)
+        at = torch.where(inside, start[:, None] + steps[None, :], 0)  # (B, w): the steps read
+        x = batch.x[torch.arange(len(at))[:, None], at]  # (B, w, ...)
+        x = torch.where(inside.view(*inside.shape, *[1] * (x.dim() - 2)), x, torch.zeros((), dtype=x.dtype))
+        return Batch(x, width, batch.y, batch.y_lengths)
+
+
 class SequenceDataModule(L.LightningDataModule):
     """Training (and optional validation) loaders over :class:`SequenceDataset` objects.
 
@@ -121,11 +150,13 @@ class SequenceDataModule(L.LightningDataModule):
     that little of a batch is padding when the lengths differ widely. Shuffling is a function of ``(seed, epoch)``
     alone, through ``DistributedSampler`` (Lightning calls its ``set_epoch``), so a run resumed from a checkpoint
     sees the same batches as an uninterrupted one. Under DDP each process reads its own ``1 / world_size`` share:
-    ``batch_size`` is per process.
+    ``batch_size`` is per process. ``crop`` (a fraction in ``(0, 1]``) trains on random windows of that fraction
+    of each sequence (:class:`RandomWindows`); the validation loader reads whole sequences.
     """
 
     def __init__(self, train: SequenceDataset, val: SequenceDataset | None = None, *, batch_size: int = 32,
-                 shuffle: bool = True, seed: int = 0, batching: str = "random", padding_noise: float = 0.0):
+                 shuffle: bool = True, seed: int = 0, batching: str = "random", padding_noise: float = 0.0,
+                 crop: float | None = None):
         super().__init__()
         if batch_size < 1:
             raise ValueError(f"batch_size must be >= 1, got {batch_size}")
@@ -134,8 +165,10 @@ class SequenceDataModule(L.LightningDataModule):
         self.train, self.val = train, val
         self.batch_size, self.shuffle, self.seed, self.batching = batch_size, shuffle, seed, batching
         self.padding_noise = check_padding_noise(padding_noise)
+        self.crop = check_window_fraction(crop)
+        self.crop = check_window_fraction(crop)
 
-    def _loader(self, dataset: SequenceDataset, shuffle: bool) -> DataLoader:
+    def _loader(self, dataset: SequenceDataset, shuffle: bool, crop: float | None = None) -> DataLoader:
         trainer = self.trainer
         world, rank = (trainer.world_size, trainer.global_rank) if trainer is not None else (1, 0)
         # A generator of its own: DataLoader draws a worker seed from it at every epoch; drawing from the
@@ -144,14 +177,15 @@ class SequenceDataModule(L.LightningDataModule):
         if self.batching == "bucket":
             sampler = LengthBuckets(dataset, self.batch_size, num_replicas=world, rank=rank, shuffle=shuffle,
                                     seed=self.seed, padding_noise=self.padding_noise)
-            return DataLoader(dataset, batch_size=None, sampler=sampler, collate_fn=dataset.batch,
-                              generator=generator)
+            collate = dataset.batch if crop is None else RandomWindows(dataset, sampler, crop, self.seed)
+            return DataLoader(dataset, batch_size=None, sampler=sampler, collate_fn=collate, generator=generator)
         sampler = DistributedSampler(dataset, num_replicas=world, rank=rank, shuffle=shuffle, seed=self.seed)
-        return DataLoader(dataset, batch_size=self.batch_size, sampler=sampler, collate_fn=dataset.batch,
+        collate = dataset.batch if crop is None else RandomWindows(dataset, sampler, crop, self.seed)
+        return DataLoader(dataset, batch_size=self.batch_size, sampler=sampler, collate_fn=collate,
                           generator=generator)
 
     def train_dataloader(self) -> DataLoader:
-        return self._loader(self.train, self.shuffle)
+        return self._loader(self.train, self.shuffle, self.crop)
 
     def val_dataloader(self) -> DataLoader | list:
         return [] if self.val is None else self._loader(self.val, False)
