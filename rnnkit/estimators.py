@@ -1285,6 +1285,8 @@ class _LabelEstimator(_SequenceEstimator):
             # More than one process (scale-out): the branch's batch norm would take each process's own batch statistics
             # (its half of the batch, padded to its own longest), so the fit would not be the one-process fit
             yielded.setdefault("frontend", "conv" if proposed["stride"] > 1 else None)
+        if scaled_out:  # each process draws the windows of its own batches: not the one-process fit's windows
+            yielded["crop"] = None
         if isinstance(given["cell"], Cell):
             yielded |= dict(hidden_size=given["cell"].hidden_size, bidirectional=False, frontend=None)
         yielded = {k: v for k, v in yielded.items() if is_auto(given[k]) and proposed[k] != v}

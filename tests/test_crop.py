@@ -145,3 +145,8 @@ def test_the_default_crops_long_series_only_and_records_it():
     aware = SequenceClassifier(time_aware=True, **one).fit(long, y)
     assert aware.choices_["crop"] is None and "crop=None" in aware.rule_  # yields to time_aware
     assert SequenceClassifier(crop=None, **one).fit(long, y).choices_["crop"] is None  # None wins
+    # more than one process: each would draw the windows of its own batches, so the rule reads whole series
+    # (as its fcn branch yields), keeping a scaled-out fit the one-process fit
+    scaled = SequenceClassifier(devices=2, **one)
+    choices, rule = scaled._choose(torch.full((24,), 100), 1)
+    assert choices["crop"] is None and "crop=None" in rule
