@@ -59,7 +59,6 @@ from .training.runs import (
     BATCHINGS,
     LR_SCHEDULES,
     check_training_options,
-    replaced_checkpoint,
     resolve_device,
     resume_checkpoint,
     run_identity,
@@ -865,9 +864,8 @@ class _SequenceEstimator(BaseEstimator):
         # x as given, unscaled; the estimator's name: a checkpoint of another model's log_dir is named as such
         identity = {**run_identity(params, seed, x, lengths, targets), "estimator": type(self).__name__}
         x = self._inputs(x, lengths, x_mean, x_scale)
-        checkpoint = resume_checkpoint(self.log_dir, identity, who, choices["max_epochs"]) if resume else None
-        if not resume:  # the folds of a cross-validation share one log_dir: each replaces the last's checkpoint
-            replaced_checkpoint(self.log_dir, identity, who)
+        # not resuming: a warning if this fit replaces another run's checkpoint (cross-validation folds share log_dir)
+        checkpoint = resume_checkpoint(self.log_dir, identity, who, choices["max_epochs"], resume=resume)
         train, val = self._split(x, lengths, targets, rng, who, fitted.get("classes_"))  # Lightning loads there
         from .training.data import SequenceDataModule
         from .training.module import SequenceModule

@@ -13,7 +13,7 @@ from sklearn.base import clone
 
 from ..checks import is_count
 from ..data.timeseries import rolling_origin
-from .series import _future_index, _numeric_index, _periods_of, _regular_step, _roles, _take, as_frame
+from .series import _future_index, _given_periods, _numeric_index, _regular_step, _roles, _take, as_frame
 
 METRICS = ("mae", "rmse", "smape", "mase")
 METHODS = ("forecaster", "naive", "seasonal_naive")
@@ -135,8 +135,7 @@ def backtest(forecaster, data, *, folds: int = 3, step: int | None = None, seaso
                 columns = {"origin": origin, "target": target, **{k: v[:, j] for k, v in preds.items()},
                            "actual": actual[:, j]}
                 forecasts.append(pd.DataFrame(columns, index=pd.Index(times, name="time")))
-    period = (None if not isinstance(getattr(data, "index", None), pd.PeriodIndex) or time_col is not None
-              else data.index.freqstr if freq is None else _periods_of(frame, freq_))  # as Forecaster.fit
+    period = _given_periods(data, time_col, freq, frame, freq_)  # as Forecaster.fit
 
     def as_given(times: pd.Index, name: str) -> pd.Index:
         """Times as the data gave them: periods in, periods out, as predict; whole numbers as integers."""

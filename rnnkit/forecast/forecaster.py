@@ -34,23 +34,17 @@ from ..data.timeseries import (
 )
 from ..models import SequenceToLabel, check_cell_name, named_cell
 from ..training import ScaleOut, seeded_fit
-from ..training.runs import (
-    check_training_options,
-    replaced_checkpoint,
-    resolve_device,
-    resume_checkpoint,
-    run_identity,
-)
+from ..training.runs import check_training_options, resolve_device, resume_checkpoint, run_identity
 from . import combination, defaults, evaluation
 from .features import ForecastFeatures
 from .net import DirectForecastNet, as_batch
 from .panel import MODELS, GlobalForecaster
 from .series import (
     _future_index,
+    _given_periods,
     _join_exogenous,
     _known_future,
     _numeric_index,
-    _periods_of,
     _regular_step,
     _roles,
     _take,
@@ -234,8 +228,7 @@ class Forecaster(BaseEstimator):
         # a PeriodIndex is read as the start of each period; forecasts are given back as periods (resampled by
         # freq: periods of that grid, as pandas resamples a PeriodIndex, where its timestamps start periods)
         index = getattr(data, "index", None)
-        self.period_ = None if not isinstance(index, pd.PeriodIndex) or time_col is not None else \
-            index.freqstr if freq is None else _periods_of(frame, self.freq_)
+        self.period_ = _given_periods(data, time_col, freq, frame, self.freq_)
         # the forecasts' index and Series take the names given: an unnamed index or Series stays unnamed
         self.index_name_ = (frame.time_name if time_col is not None or (index is None and frame.time is not None)
                             else None if index is None else _name_of(index.name))
@@ -312,9 +305,7 @@ class Forecaster(BaseEstimator):
         params = {k: v for k, v in self.get_params(deep=False).items() if k not in SCALE_OUT}
         identity = {**run_identity(params | {"targets": targets, "future_covariates": future},
                                    seed, *(torch.from_numpy(np.array(a)) for a in data)), "estimator": "Forecaster"}
-        checkpoint = resume_checkpoint(self.log_dir, identity, "Forecaster.fit", epochs) if resume else None
-        if not resume:
-            replaced_checkpoint(self.log_dir, identity, "Forecaster.fit")
+        checkpoint = resume_checkpoint(self.log_dir, identity, "Forecaster.fit", epochs, resume=resume)
         generator = torch.Generator().manual_seed(seed)
         train_loader = train.loader(self.batch_size, shuffle=True, generator=generator, collate_fn=as_batch)
         val_loader = None if val is None else val.loader(self.batch_size, collate_fn=as_batch)

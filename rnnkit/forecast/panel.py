@@ -86,24 +86,11 @@ from ..checks import check_fitted_params, fitted_params, is_count
 from ..data.timeseries import TimeSeriesFrame
 from ..models import SequenceToLabel, check_cell_name
 from ..training import seeded_fit
-from ..training.runs import (
-    check_training_options,
-    replaced_checkpoint,
-    resolve_device,
-    resume_checkpoint,
-    run_identity,
-)
+from ..training.runs import check_training_options, resolve_device, resume_checkpoint, run_identity
 from . import combination, defaults, hybrid
 from .evaluation import mase_scale
 from .net import DirectForecastNet, ForecastBatch
-from .series import (
-    _future_index,
-    _known_future,
-    _period_starts,
-    _regular_step,
-    _take,
-    forecast_steps,
-)
+from .series import _future_index, _known_future, _period_starts, _regular_step, _take, forecast_steps
 
 MODELS = ("auto", "direct", "hybrid")  # GlobalForecaster(model=...) and Forecaster(model=...)
 KINDS = ("direct", "hybrid", "combination")  # a fitted GlobalForecaster's kind_
@@ -255,10 +242,8 @@ class GlobalForecaster(BaseEstimator):
         params = self.get_params(deep=False)
         identity = {**run_identity(params | {"target": target, "future_covariates": covariates}, seed,
                                    *(torch.from_numpy(a) for a in (x, y, f))), "estimator": "GlobalForecaster"}
-        checkpoint = (resume_checkpoint(self.log_dir, identity, "GlobalForecaster.fit", self.max_epochs) if resume
-                      else None)
-        if not resume:
-            replaced_checkpoint(self.log_dir, identity, "GlobalForecaster.fit")
+        checkpoint = resume_checkpoint(self.log_dir, identity, "GlobalForecaster.fit", self.max_epochs,
+                                       resume=resume)
         generator = torch.Generator().manual_seed(seed)
         tensors = TensorDataset(torch.from_numpy(x), torch.from_numpy(y), torch.from_numpy(f))
         loader = DataLoader(tensors, batch_size=self.batch_size, shuffle=True, generator=generator,

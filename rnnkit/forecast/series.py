@@ -389,6 +389,16 @@ def _future_index(frame: TimeSeriesFrame, freq: str | float | None, H: int) -> p
     return _numeric_index(frame.time[-1] + freq * np.arange(1, H + 1), frame)
 
 
+def _given_periods(data, time_col: str | None, freq, frame: TimeSeriesFrame, fitted_freq: str) -> str | None:
+    """The period frequency in which forecasts go back to the caller: a ``PeriodIndex`` given (no ``time_col``)
+    comes back as its own periods, or resampled by ``freq`` as periods of the new grid (:func:`_periods_of`);
+    anything else as timestamps (None)."""
+    index = getattr(data, "index", None)
+    if not isinstance(index, pd.PeriodIndex) or time_col is not None:
+        return None
+    return index.freqstr if freq is None else _periods_of(frame, fitted_freq)
+
+
 def _periods_of(frame: TimeSeriesFrame, freq: str) -> str | None:
     """The period frequency whose periods start at the timestamps of ``frame``'s grid ``freq`` (``"MS"``: ``"M"``,
     ``"QS"``: ``"Q-DEC"``), or None where they do not start periods (weeks labelled by their last day, month
@@ -602,4 +612,3 @@ def forecast_steps(horizon, fitted: int) -> np.ndarray:
         raise ValueError(f"predict: the steps ahead must be increasing integers in [1, {fitted}] {fix}, "
                          f"got {list(horizon)!r}")
     return steps
-

@@ -166,7 +166,6 @@ class SequenceDataModule(L.LightningDataModule):
         self.batch_size, self.shuffle, self.seed, self.batching = batch_size, shuffle, seed, batching
         self.padding_noise = check_padding_noise(padding_noise)
         self.crop = check_window_fraction(crop)
-        self.crop = check_window_fraction(crop)
 
     def _loader(self, dataset: SequenceDataset, shuffle: bool, crop: float | None = None) -> DataLoader:
         trainer = self.trainer

@@ -12,6 +12,7 @@ import hashlib
 import json
 import math
 import numbers
+import warnings
 from pathlib import Path
 
 import torch
@@ -104,13 +105,19 @@ def run_identity(params: dict, seed: int, *data: torch.Tensor) -> dict:
     return {"params": kept, "seed": int(seed), "data_sha256": digest.hexdigest()}
 
 
-def resume_checkpoint(log_dir: str | Path | None, identity: dict, who: str, max_epochs: int | None = None
-                      ) -> Path | None:
+def resume_checkpoint(log_dir: str | Path | None, identity: dict, who: str, max_epochs: int | None = None, *,
+                      resume: bool = True) -> Path | None:
     """The checkpoint a fit with ``resume=True`` continues from: ``log_dir/checkpoints/last.ckpt``, checked to
     belong to this run (:func:`check_resumable`) and to have finished no more than ``max_epochs`` epochs (a
     resumed fit continues from there: it cannot train fewer); None when there is none yet (the fit starts
     from the beginning). A model directory written by ``save()`` is no log_dir: it holds no checkpoint, and
-    resuming it would train anew without a word."""
+    resuming it would train anew without a word.
+
+    ``resume=False`` (a fit from the start): None, with a warning when the fit is about to replace a checkpoint
+    of another run (:func:`_warn_replaced`)."""
+    if not resume:
+        _warn_replaced(log_dir, identity, who)
+        return None
     if log_dir is None:
         raise ValueError(f"{who}: resume=True reads log_dir/{CHECKPOINT.as_posix()}, but log_dir is None; set "
                          "log_dir to the directory of the interrupted fit")
@@ -135,7 +142,7 @@ def resume_checkpoint(log_dir: str | Path | None, identity: dict, who: str, max_
     return path
 
 
-def replaced_checkpoint(log_dir: str | Path | None, identity: dict, who: str) -> None:
+def _warn_replaced(log_dir: str | Path | None, identity: dict, who: str) -> None:
     """Warn when a fit without ``resume`` is about to replace ``log_dir``'s checkpoint of another run (other
     data, settings, seed or estimator): fits that share one log_dir (the folds of ``cross_val_score`` or
     ``GridSearchCV``, whose clones all keep the estimator's ``log_dir``; a loaded model refitted elsewhere)
@@ -150,12 +157,10 @@ def replaced_checkpoint(log_dir: str | Path | None, identity: dict, who: str) ->
     except ValueError:
         why = "cannot be read"
     if why is not None:
-        import warnings
-
         warnings.warn(f"{who}: {path} {why}, and this fit replaces it: fits that share one log_dir (the folds of "
                       "cross_val_score or GridSearchCV, whose clones keep log_dir) overwrite each other's "
                       "checkpoint, so none can be resumed; give each fit its own log_dir (log_dir=None in a "
-                      "search)", UserWarning, stacklevel=3)
+                      "search)", UserWarning, stacklevel=4)  # the caller of fit
 
 
 def check_resumable(checkpoint: dict, path: str | Path, identity: dict) -> None:
