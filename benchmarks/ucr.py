@@ -123,9 +123,11 @@ def majority(y_train: np.ndarray, y_test: np.ndarray) -> float:
 
 
 # -- the three methods ---------------------------------------------------------------------------------------
-def fit_rnnkit(train, test, seed: int, overrides: dict, quick: bool) -> tuple[float, float, float, dict]:
+def fit_rnnkit(train, test, seed: int, overrides: dict, quick: bool, windows: tuple[int, ...] = ()
+               ) -> tuple[float, float, float, dict]:
     """Accuracy, fit seconds (wall clock, then this process's CPU time) and the options chosen: the
-    estimator with no arguments but its seed (and ``overrides``)."""
+    estimator with no arguments but its seed (and ``overrides``). ``windows``: the same fit's accuracy read
+    with each of these ``predict_windows_`` too (a model trained on windows; 1: whole series)."""
     (xs, y), (xt, yt) = train, test
     options = {**overrides, **({"max_epochs": 5} if quick else {})}
     clf = SequenceClassifier(random_state=seed, device="cpu", layout="ntf", **options)
@@ -134,7 +136,20 @@ def fit_rnnkit(train, test, seed: int, overrides: dict, quick: bool) -> tuple[fl
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     accuracy = float((clf.predict(xt) == yt).mean())
     fitted = float((clf.predict(xs) == y).mean())  # on the series it was fitted on: how far it generalises
-    return accuracy, seconds, cpu, {"choices": clf.choices_, "rule": clf.rule_, "train_accuracy": fitted}
+    by_windows = {}
+    if clf.choices_.get("crop") is not None:
+        default = clf.predict_windows_
+        for k in windows:
+            clf.predict_windows_ = k
+            by_windows[k] = float((clf.predict(xt) == yt).mean())
+            if k > 1:  # the k windows and the whole series: the mean of the k + 1 readings' logits
+                logits = clf._outputs(xt, "ucr")[0] * k
+                clf.predict_windows_ = 1
+                logits = (logits + clf._outputs(xt, "ucr")[0]) / (k + 1)
+                by_windows[f"{k}+whole"] = float((clf.classes_[logits.argmax(-1).numpy()] == yt).mean())
+        clf.predict_windows_ = default
+    return accuracy, seconds, cpu, {"choices": clf.choices_, "rule": clf.rule_, "train_accuracy": fitted,
+                                    "accuracy_by_windows": by_windows}
 
 
 def fit_dtw(train, test) -> tuple[float, float, float]:
@@ -248,6 +263,9 @@ def main(argv=None):
                    help="score on a stratified 30%% of the train split instead of the test split (tuning sets)")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="override one default (a SequenceClassifier parameter: frontend, lr_schedule, ...)")
+    p.add_argument("--windows", default="", metavar="K,K,...",
+                   help="also score each fit read with these predict_windows_ (a model trained on windows; 1: "
+                        "the whole series), e.g. 1,3,5,9")
     p.add_argument("--out", default="ucr_results", help="folder for results.json and results.md")
     args = p.parse_args(argv)
     names = ["GunPoint"] if args.quick else [n.strip() for n in args.datasets.split(",") if n.strip()]
@@ -262,6 +280,7 @@ def main(argv=None):
         if m not in METHODS:
             raise SystemExit(f"--methods: unknown method {m!r}; choose from {list(METHODS)}")
     overrides = parse_overrides(args.set)
+    windows = tuple(int(k) for k in args.windows.split(",") if k)
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "1")))
     header = f"machine: {machine('cpu')}; seeds {seeds}"
     header += "; scored on a validation split of train" if args.validate else ""
@@ -278,13 +297,19 @@ def main(argv=None):
                else str(max(lengths)), "channels": int(train[0][0].shape[1]),
                "majority": majority(train[1], test[1])}
         if "rnnkit" in methods:
-            runs = [fit_rnnkit(train, test, s, overrides, args.quick) for s in seeds]
+            runs = [fit_rnnkit(train, test, s, overrides, args.quick, windows) for s in seeds]
             row["rnnkit"] = {"accuracy": [r[0] for r in runs], "fit_s": [r[1] for r in runs],
                              "fit_cpu_s": [r[2] for r in runs], "options": runs[0][3],
-                             "train_accuracy": [r[3]["train_accuracy"] for r in runs]}
+                             "train_accuracy": [r[3]["train_accuracy"] for r in runs],
+                             "accuracy_by_windows": {k: [r[3]["accuracy_by_windows"].get(k) for r in runs]
+                                                     for k in runs[0][3]["accuracy_by_windows"]}}
             print(f"{name}: rnnkit {mean_sd(row['rnnkit']['accuracy'])} (on its training series "
                   f"{mean_sd(row['rnnkit']['train_accuracy'])}), fit {fit_seconds(row['rnnkit'])}; "
                   f"{runs[0][3]['rule']}", flush=True)
+            for k, accs in row["rnnkit"]["accuracy_by_windows"].items():
+                if None not in accs:
+                    print(f"{name}: rnnkit read with predict_windows_={k}: {mean_sd(accs)} "
+                          f"({', '.join(f'{a:.3f}' for a in accs)})", flush=True)
         if "dtw" in methods:
             acc, sec, cpu = fit_dtw(train, test)
             row["dtw"] = {"accuracy": [acc], "fit_s": [sec], "fit_cpu_s": [cpu]}

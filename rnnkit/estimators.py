@@ -44,7 +44,7 @@ from . import io
 from .cells import Cell, TimeAware, time_aware_inputs
 from .cells.base import length_mask
 from .checks import check_fitted_params, check_flags, fitted_params, is_count, is_flag
-from .data.collate import check_window_fraction, length_buckets, pad_sequences
+from .data.collate import check_window_fraction, length_buckets, pad_sequences, take_windows, window_width
 from .models import (
     FRONTENDS,
     NORMALISATIONS,
@@ -54,6 +54,7 @@ from .models import (
     defaults_for_series,
     named_cell,
 )
+from .models.defaults import PREDICT_WINDOWS
 from .training.fit import ScaleOut, seeded_fit
 from .training.runs import (
     BATCHINGS,
@@ -897,6 +898,7 @@ class _SequenceEstimator(BaseEstimator):
         self.x_mean_, self.x_scale_ = x_mean.numpy(), x_scale.numpy()
         self._list_layout = list_layout  # how predict reads a list of square (C, C) sequences: as fit did
         self.choices_, self.rule_ = choices, rule
+        self.predict_windows_ = PREDICT_WINDOWS if choices.get("crop") is not None else 1
         self._fitted_params = network  # what predict and save check: set_params after fit changes the next fit only
         self.model_ = model.eval()
         self.loss_curve_ = module.history["train_loss"]
@@ -1126,10 +1128,25 @@ class _SequenceEstimator(BaseEstimator):
         with torch.inference_mode():
             for idx in batches:
                 lb = lengths[idx]
-                out, _ = model(x[idx, : int(lb.max())].to(device), lb.to(device))
+                out = self._read(model, x[idx, : int(lb.max())], lb, device)
                 for i, o, n in zip(idx, out.float().cpu(), lb.tolist(), strict=True):
                     outputs[i] = o if self._target == "label" else o[:n]
         return (torch.stack(outputs) if self._target == "label" else outputs), lengths, is_array
+
+    def _read(self, model, x: torch.Tensor, lengths: torch.Tensor, device) -> torch.Tensor:
+        """The model's outputs for one padded batch. A model trained on windows of a fraction ``f`` of each
+        series (``crop``) reads, per series, the mean of its outputs over ``predict_windows_`` windows of the
+        same fraction, their starts evenly spaced from the first step to the last window's (window slicing's
+        vote, Le Guennec et al. 2016): the lengths it was trained on, every step read; 1 reads the whole series."""
+        windows = getattr(self, "predict_windows_", 1)
+        if windows == 1:
+            return model(x.to(device), lengths.to(device))[0]
+        width = torch.from_numpy(window_width(lengths.numpy(), self.choices_["crop"]))
+        total = 0
+        for k in range(windows):
+            start = torch.round((lengths - width) * (k / (windows - 1))).long()
+            total = total + model(take_windows(x, start, width).to(device), width.to(device))[0]
+        return total / windows
 
     # -- save ------------------------------------------------------------------------------------------------
     def save(self, directory: str | os.PathLike, *, info: dict | None = None) -> None:
@@ -1162,7 +1179,7 @@ class _SequenceEstimator(BaseEstimator):
         names = getattr(self, "feature_names_in_", None)
         fitted = {"n_features_in_": int(self.n_features_in_),
                   "feature_names_in_": None if names is None else [str(n) for n in names],
-                  "choices_": self.choices_, "rule_": self.rule_,
+                  "choices_": self.choices_, "rule_": self.rule_, "predict_windows_": self.predict_windows_,
                   "list_layout": getattr(self, "_list_layout", None), **self._fitted_config()}
         tensors = {f"model.{k}": v for k, v in self.model_.state_dict().items()}
         tensors |= {f"scaling.{k}": torch.from_numpy(np.ascontiguousarray(v)) for k, v in self._scalings().items()}
@@ -1182,6 +1199,7 @@ class _SequenceEstimator(BaseEstimator):
         # a model saved before options could be "auto" has its options in its parameters
         self.choices_ = fitted.get("choices_") or {k: getattr(self, k) for k in self._OPTIONS}
         self.rule_ = fitted.get("rule_")
+        self.predict_windows_ = int(fitted.get("predict_windows_", 1))  # a model saved before: whole series
         self._list_layout = fitted.get("list_layout")  # None in a model saved before it was recorded
         self._fitted_params = fitted_params(self, _NETWORK)  # saved as fitted (save checks it)
         self.log_dir = None  # a model saved before save dropped it names its fit's directory (maybe elsewhere)
@@ -1374,9 +1392,10 @@ _AUTO_DOC = """
         crop: ``"auto"`` (default: 0.9 for series longer than 64 steps, None otherwise), None, or a fraction
             ``f`` in ``(0, 1]``: train on random windows of ``round(f L)`` of each sequence's ``L`` steps, drawn
             anew every batch (window slicing; drawn from ``random_state`` and the epoch, so a resumed fit reads
-            the same windows); ``predict`` reads whole sequences. An augmentation for small sets whose model
-            fits its training series far better than new ones (docs/long_series.md); not with
-            ``time_aware=True``.
+            the same windows); ``predict`` reads the mean of the model's outputs over ``predict_windows_`` (5)
+            windows of the same fraction, evenly spaced over each sequence (set the attribute to 1 to read whole
+            sequences). An augmentation for small sets whose model fits its training series far better than new
+            ones (docs/long_series.md); not with ``time_aware=True``.
 """
 _TAGGER_DEFAULTS = """
         Defaults: ``cell="lstm", hidden_size=32, bidirectional=False, max_epochs=30, batch_size=32, lr=5e-3``,

@@ -1,5 +1,5 @@
 """Training on random windows of the sequences (``crop``, window slicing): the windows the training loader
-reads, their draws from the seed and epoch (a resumed fit reads the same), whole sequences at predict, and the
+reads, their draws from the seed and epoch (a resumed fit reads the same), the windows read at predict, and the
 checks of the option."""
 
 import numpy as np
@@ -90,7 +90,7 @@ def offsets(n: int, seed: int) -> tuple[list[np.ndarray], np.ndarray]:
             for c, T in zip(y, rng.integers(10, 40, n), strict=True)], y
 
 
-def test_an_estimator_trains_on_windows_predicts_whole_sequences_saves_and_resumes(tmp_path):
+def test_an_estimator_trains_on_windows_saves_and_resumes(tmp_path):
     X, y = offsets(48, 0)
     options = dict(hidden_size=8, max_epochs=6, batch_size=8, lr=1e-2, lr_schedule=None, random_state=0,
                    device="cpu", crop=0.8)
@@ -150,3 +150,47 @@ def test_the_default_crops_long_series_only_and_records_it():
     scaled = SequenceClassifier(devices=2, **one)
     choices, rule = scaled._choose(torch.full((24,), 100), 1)
     assert choices["crop"] is None and "crop=None" in rule
+
+
+def test_a_model_trained_on_windows_predicts_by_the_mean_over_evenly_spaced_windows(tmp_path):
+    import json
+
+    X, y = offsets(32, 0)
+    options = dict(hidden_size=8, max_epochs=2, batch_size=8, random_state=0, device="cpu")
+    clf = SequenceClassifier(crop=0.8, **options).fit(X, y)
+    assert clf.predict_windows_ == 5
+    assert SequenceClassifier(crop=None, **options).fit(X, y).predict_windows_ == 1
+    X_test = [x for x in offsets(6, 1)[0]] + [np.ones((1, 1), np.float32)]  # lengths 10-39, and one step
+
+    def by_hand(x, starts, width):
+        """The model's logits for each window read alone (no batch, no padding), averaged."""
+        with torch.inference_mode():
+            z = torch.from_numpy((x - clf.x_mean_) / clf.x_scale_).float()[None]
+            outs = [clf.model_(z[:, s : s + width], torch.tensor([width]))[0][0] for s in starts]
+        return torch.stack(outs).mean(0).softmax(-1).numpy()
+
+    proba = clf.predict_proba(X_test)
+    for x, p in zip(X_test, proba, strict=True):
+        L = len(x)
+        w = max(1, round(0.8 * L))
+        starts = [round((L - w) * k / 4) for k in range(5)]  # 0 .. L - w, evenly spaced
+        np.testing.assert_allclose(p, by_hand(x, starts, w), rtol=1e-5, atol=1e-6)
+        assert starts[0] == 0 and starts[-1] + w == L  # the first step and the last are read
+    clf.predict_windows_ = 1  # the whole series, as a model trained on whole series reads it
+    for x, p in zip(X_test, clf.predict_proba(X_test), strict=True):
+        np.testing.assert_allclose(p, by_hand(x, [0], len(x)), rtol=1e-5, atol=1e-6)
+    clf.predict_windows_ = 5
+    clf.save(tmp_path / "m")
+    np.testing.assert_array_equal(load(tmp_path / "m").predict_proba(X_test), proba)
+    # a model saved before the windows were read at predict read whole series, and still does
+    saved_state = clf._saved_state
+
+    def before():
+        fitted, tensors = saved_state()
+        assert fitted.pop("predict_windows_") == 5
+        return fitted, tensors
+
+    clf._saved_state = before
+    clf.save(tmp_path / "old")
+    assert "predict_windows_" not in json.loads((tmp_path / "old" / "config.json").read_text())["fitted"]
+    assert load(tmp_path / "old").predict_windows_ == 1

@@ -7,7 +7,7 @@ import onnx
 import pytest
 import torch
 
-from rnnkit import GRUCell, LayerNormLSTMCell, MinGRUCell, MinLSTMCell, TimeAware
+from rnnkit import GRUCell, LayerNormLSTMCell, MinGRUCell, MinLSTMCell, SequenceClassifier, TimeAware
 from rnnkit.deploy.export import export_onnx, ort_session, read_export, resolve
 from rnnkit.models import LanguageModel, SequenceToLabel, SequenceToSequence
 
@@ -195,3 +195,25 @@ def test_cli_export_of_a_saved_classifier(saved_classifier, tmp_path, capsys):
     assert main(["export", str(path), "--out", str(tmp_path / "onnx")]) == 0
     assert main(["export", str(tmp_path / "missing"), "--out", str(tmp_path / "x")]) == 2
     assert "rnnkit export: error:" in capsys.readouterr().err
+
+
+def test_a_client_following_export_json_reproduces_the_window_reading_of_a_model_trained_on_windows(tmp_path):
+    rng = np.random.default_rng(1)
+    X = [rng.normal(size=(rng.integers(8, 30), 2)) for _ in range(24)]
+    y = np.array([int(x[:, 0].mean() > 0) for x in X])
+    clf = SequenceClassifier(hidden_size=8, frontend=None, crop=0.7, max_epochs=1, random_state=0,
+                             device="cpu").fit(X, y)
+    info = export_onnx(clf, tmp_path / "e", verbose=False)
+    windows = info["preprocessing"]["windows"]
+    assert windows["count"] == clf.predict_windows_ == 5 and windows["fraction"] == 0.7
+    session = ort_session(tmp_path / "e" / "sequence.onnx")
+    pre = info["preprocessing"]
+    for x, want in zip(X[:4], clf.predict_proba(X[:4]), strict=True):
+        z = ((x - np.asarray(pre["x_mean"])) / np.asarray(pre["x_scale"])).astype(np.float32)
+        L = len(x)
+        w = max(1, round(windows["fraction"] * L))
+        starts = [round((L - w) * k / (windows["count"] - 1)) for k in range(windows["count"])]
+        logits = np.mean([session.run(None, {"x": z[None, s : s + w], "lengths": np.array([w])})[0][0]
+                          for s in starts], axis=0)
+        p = np.exp(logits - logits.max())
+        np.testing.assert_allclose(p / p.sum(), want, atol=1e-5)

@@ -273,6 +273,22 @@ def check_window_fraction(fraction, who: str = "crop", *, auto: bool = False) ->
     return float(fraction)
 
 
+def take_windows(x: torch.Tensor, start: torch.Tensor, width: torch.Tensor) -> torch.Tensor:
+    """Sequence ``i`` of the padded batch ``x`` ``(B, T, ...)`` read from step ``start[i]`` for ``width[i]``
+    steps, padded with zeros after its end: ``(B, max(width), ...)``. The windows of window slicing, at training
+    (:class:`rnnkit.training.RandomWindows`) and at prediction."""
+    steps = torch.arange(int(width.max()))
+    inside = steps[None, :] < width[:, None]  # (B, w)
+    at = torch.where(inside, start[:, None] + steps[None, :], 0)  # (B, w): the steps read
+    x = x[torch.arange(len(at))[:, None], at]  # (B, w, ...)
+    return torch.where(inside.view(*inside.shape, *[1] * (x.dim() - 2)), x, torch.zeros((), dtype=x.dtype))
+
+
+def window_width(lengths: np.ndarray, fraction: float) -> np.ndarray:
+    """The steps a window of ``fraction`` of each length keeps: ``max(1, round(fraction * L))``."""
+    return np.maximum(1, np.round(fraction * np.asarray(lengths))).astype(np.int64)
+
+
 def length_buckets(order: np.ndarray, lengths: np.ndarray, batch_size: int, bucket_size: int, *,
                    noise: float = 0.0, rng: np.random.Generator | None = None) -> list[list[int]]:
     """Batches of similar lengths: the item indices ``order`` cut into buckets of ``bucket_size``, each bucket

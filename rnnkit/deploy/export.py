@@ -642,6 +642,13 @@ def preprocessing(estimator) -> dict | None:
             "formula": "per feature j at step t: x = x_scaled (0 where the value is missing, NaN), m = 1 if "
                        "observed else 0, delta = the steps since its previous observation: delta_0 = 0, "
                        "delta_{t+1} = 1 if observed at t else delta_t + 1 (rnnkit.time_aware_inputs)"}
+    windows = getattr(estimator, "predict_windows_", 1)
+    if windows > 1:  # trained on windows (crop): predict reads the mean over windows of the series
+        info["windows"] = {
+            "count": int(windows), "fraction": float(estimator.choices_["crop"]),
+            "formula": "for a series of L steps: w = max(1, round(fraction * L)), start_k = round((L - w) * k / "
+                       "(count - 1)) for k = 0 .. count - 1 (rounding half to even); y = the mean of sequence.onnx's "
+                       "outputs on x[start_k : start_k + w], before the output formula (predict's reading)"}
     classes = getattr(estimator, "classes_", None)
     if classes is not None:
         info["output"] = {"kind": "class_logits", "classes": np.asarray(classes).tolist(),

@@ -23,6 +23,8 @@ TARGET_STEPS = 600
 MIN_EPOCHS, MAX_EPOCHS = 30, 300
 # the fraction of each long series a training window keeps (window slicing; docs/long_series.md)
 CROP = 0.9
+# the windows of that fraction a model trained on windows reads at prediction, its outputs averaged
+PREDICT_WINDOWS = 5
 
 
 def defaults_for_series(n_sequences: int, lengths: Sequence[int], n_channels: int) -> dict:
@@ -98,5 +100,5 @@ def defaults_for_series(n_sequences: int, lengths: Sequence[int], n_channels: in
     training = dict(lr=1e-2, lr_schedule="onecycle", batch_size=batch_size, max_epochs=epochs, crop=crop)
     rule = f"{why}; bidirectional GRU of {hidden}; batch {batch_size}, {epochs} epochs, one-cycle lr up to 1e-2"
     if crop is not None:
-        rule += f"; trained on random windows of {crop:.0%} of each series"
+        rule += f"; trained on random windows of {crop:.0%} of each series, predicting from {PREDICT_WINDOWS}"
     return {"model": model, "training": training, "rule": rule}

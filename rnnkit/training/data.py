@@ -23,7 +23,7 @@ import torch
 from torch import Tensor
 from torch.utils.data import DataLoader, Dataset, DistributedSampler
 
-from ..data.collate import check_padding_noise, check_window_fraction, length_buckets
+from ..data.collate import check_padding_noise, check_window_fraction, length_buckets, take_windows, window_width
 from ..data.text import BPTTBatches
 from .runs import BATCHINGS
 
@@ -130,15 +130,11 @@ class RandomWindows:
     def __call__(self, indices: list[int]) -> Batch:
         batch = self.dataset.batch(indices)
         lengths = batch.lengths.numpy()
-        width = np.maximum(1, np.round(self.fraction * lengths)).astype(np.int64)
+        width = window_width(lengths, self.fraction)
         rng = np.random.default_rng((self.seed, self.sampler.epoch, int(indices[0])))
         start = torch.from_numpy(rng.integers(0, lengths - width + 1))
         width = torch.from_numpy(width)
-        steps = torch.arange(int(width.max()))
-        inside = steps[None, :] < width[:, None]  # (B, w)
-        at = torch.where(inside, start[:, None] + steps[None, :], 0)  # (B, w): the steps read
-        x = batch.x[torch.arange(len(at))[:, None], at]  # (B, w, ...)
-        x = torch.where(inside.view(*inside.shape, *[1] * (x.dim() - 2)), x, torch.zeros((), dtype=x.dtype))
+        x = take_windows(batch.x, start, width)
         return Batch(x, width, batch.y, batch.y_lengths)
 
 
