@@ -1,10 +1,15 @@
-"""A training-side experiment on the UCR/UEA benchmark that the estimators do not expose as a parameter: the
-length buckets' padding noise. ``--padding-noise X`` makes ``batching="bucket"`` sort by ``length * (1 + u)``,
-``u ~ U(-X, X)`` drawn anew each epoch (:class:`rnnkit.training.LengthBuckets`' ``padding_noise``; the
-estimators use 0), then runs ``ucr.py`` with the remaining arguments, so the figures of docs/long_series.md's
-"Padding noise" paragraph reproduce::
+"""Training-side experiments on the UCR/UEA benchmark that the estimators do not expose as parameters: the
+length buckets' padding noise, and jittering the training windows. ``--padding-noise X`` makes
+``batching="bucket"`` sort by ``length * (1 + u)``, ``u ~ U(-X, X)`` drawn anew each epoch
+(:class:`rnnkit.training.LengthBuckets`' ``padding_noise``; the estimators use 0), then runs ``ucr.py`` with
+the remaining arguments, so the figures of docs/long_series.md's "Padding noise" paragraph reproduce::
 
     python ucr_experiments.py --padding-noise 0.1 --datasets PLAID --validate --methods rnnkit --seeds 0,1
+
+``--jitter S`` adds Gaussian noise to each training window (the estimators' ``crop``, so series longer than 64
+steps), ``S`` times the window's own standard deviation per channel, drawn from the window's seed (Um et al.
+2017's jittering, scaled per series because the one-channel sets' series differ in scale by orders of
+magnitude). Prediction reads the series as they are.
 
 (Random windows of the training series, the other experiment of that page, are the estimators' ``crop``
 option: ``ucr.py --set crop=0.9``.)
@@ -28,12 +33,35 @@ def use_padding_noise(noise: float) -> None:
     module.__init__ = __init__
 
 
+def use_jitter(scale: float) -> None:
+    import numpy as np
+    import torch
+
+    windows = training_data.RandomWindows
+    call = windows.__call__
+
+    def __call__(self, indices):
+        batch = call(self, indices)
+        valid = (torch.arange(batch.x.shape[1])[None, :] < batch.lengths[:, None]).unsqueeze(-1)  # (B, T, 1)
+        n = batch.lengths.view(-1, 1, 1).to(batch.x.dtype)
+        mean = (batch.x * valid).sum(1, keepdim=True) / n
+        std = (((batch.x - mean) * valid) ** 2).sum(1, keepdim=True).div(n).sqrt()
+        rng = np.random.default_rng((self.seed, self.sampler.epoch, int(indices[0]), 2))
+        noise = torch.from_numpy(rng.standard_normal(batch.x.shape).astype(np.float32))
+        return batch._replace(x=batch.x + scale * std * noise * valid)
+
+    windows.__call__ = __call__
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--padding-noise", type=float, help="the length buckets' padding noise (the estimators: 0)")
+    p.add_argument("--jitter", type=float, help="Gaussian noise on the training windows, times each window's std")
     args, rest = p.parse_known_args()
     if args.padding_noise is not None:
         use_padding_noise(args.padding_noise)
+    if args.jitter is not None:
+        use_jitter(args.jitter)
     import ucr
 
     ucr.main(rest)
