@@ -379,10 +379,13 @@ def _predict(args) -> int:
         X = [pd.DataFrame(x, columns=list(est.feature_names_in_), copy=False) for x in X]
     pred = est.predict(X)
     if isinstance(est, rnnkit.SequenceTagger):
+        # a row per step: its sequence's id, its number in time order and, read with a time column, the file's time
+        times = {} if table.times is None else {"time": np.concatenate(table.times)}
         frame = pd.DataFrame(
             {
                 "id": np.repeat(table.ids, [len(p) for p in pred]),
                 "step": np.concatenate([np.arange(len(p)) for p in pred]),
+                **times,
                 "prediction": np.concatenate(pred),
             }
         )

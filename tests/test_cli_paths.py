@@ -60,13 +60,13 @@ def test_regress_with_an_id_and_a_time_column(tmp_path):
 
 def test_tag_predicts_every_step_in_time_order(tmp_path):
     """--task tag: a per-step label (is f1 positive?), learnable from the current step alone; predict writes one
-    row per step, numbered from 0 in time order within each sequence."""
+    row per step, numbered from 0 in time order within each sequence, with the file's time of the step."""
     rng = np.random.default_rng(1)
     rows, truth = [], {}
     for k in range(40):
         x = rng.normal(size=int(rng.integers(5, 10)))
         truth[f"s{k}"] = np.where(x > 0, "pos", "neg")
-        rows += [{"id": f"s{k}", "t": t, "f1": v, "target": label}
+        rows += [{"id": f"s{k}", "t": 100 + 10 * t, "f1": v, "target": label}
                  for t, (v, label) in enumerate(zip(x, truth[f"s{k}"], strict=True))]
     frame = pd.DataFrame(rows).iloc[::-1]  # every sequence written last step first
     frame.to_csv(tmp_path / "tags.csv", index=False)
@@ -75,9 +75,10 @@ def test_tag_predicts_every_step_in_time_order(tmp_path):
                                            epochs=15)
     assert metrics["task"] == "tag" and metrics["estimator"] == "SequenceTagger"
     assert isinstance(est, rnnkit.SequenceTagger)
-    assert list(pred.columns) == ["id", "step", "prediction"] and len(pred) == len(frame)
+    assert list(pred.columns) == ["id", "step", "time", "prediction"] and len(pred) == len(frame)
     for sid, rows_of in pred.groupby("id", sort=False):
         assert list(rows_of["step"]) == list(range(len(truth[sid])))
+        assert list(rows_of["time"]) == [100 + 10 * t for t in range(len(truth[sid]))]  # the file's own times
     want = np.concatenate([truth[sid] for sid in pred["id"].unique()])
     assert (pred["prediction"].to_numpy() == want).mean() > 0.9  # measured 0.982-0.993 (--seed 0-4, 1 and 2 threads)
     assert metrics["train_score"] > 0.9  # measured 0.982-0.991 (same runs); a constant answer scores about 0.5

@@ -40,13 +40,16 @@ class SequenceTable:
     used in error messages and prediction files; ``feature_names`` the ``F`` feature names in file order
     (long: the feature columns; wide: the one feature ``["value"]``; npz: ``["x0", "x1", ...]``, since an
     array has no column names); ``target_column`` the column of targets, left out of the features (npz:
-    ``"y"``), or None when the file has none; ``y`` is None when targets were not asked for."""
+    ``"y"``), or None when the file has none; ``y`` is None when targets were not asked for; ``times`` the time
+    column's cells of each sequence, in the order of its steps (long files read with a time column; else None),
+    so that per-step outputs can name the file's own times."""
 
     X: list[np.ndarray]
     y: np.ndarray | list[np.ndarray] | None
     ids: np.ndarray
     feature_names: list[str] = field(default_factory=list)
     target_column: str | None = None
+    times: list[np.ndarray] | None = None
 
 
 FLOAT32_MAX = float(np.finfo(np.float32).max)
@@ -311,7 +314,9 @@ def _read_long(path, frame, id_column, time_column, target_column, with_target, 
                                      f"per-sequence target must be constant (use --task tag for per-step labels)")
                 y.append(target[rows[0]])
             y = np.asarray(y)
-    return SequenceTable(X, y, ids, [str(c) for c in features.columns], target_column)
+    cells = frame[time_column].to_numpy() if time_column else None
+    times = None if cells is None else [cells[rows] for rows in groups.values()]
+    return SequenceTable(X, y, ids, [str(c) for c in features.columns], target_column, times)
 
 
 def _check_id_spaces(path: Path, ids: pd.Series, name: str) -> None:
