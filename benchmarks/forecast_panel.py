@@ -43,6 +43,12 @@ mean MASE (over the origins; the global model's seed 0).
     OMP_NUM_THREADS=1 python benchmarks/forecast_panel.py --panels elnino --methods naive,ETS
     OMP_NUM_THREADS=1 python benchmarks/forecast_panel.py --panels danish,stocks    # the held-out panels
     OMP_NUM_THREADS=1 python benchmarks/forecast_panel.py --dev   # the windows before the test windows
+    OMP_NUM_THREADS=1 python benchmarks/forecast_panel.py --dev --pool 0,1,panel   # one column per pool
+
+``--pool`` sets ``GlobalForecaster(pool=...)`` (how much the choice of each series leans on the panel's
+evidence); several values, comma-separated, score one global model each ("global pool=..."), the nets fitted
+once per origin and seed and shared by them (the pool changes the choice, not the nets: the same figures as
+separate runs, in about half the time).
 
 Writes ``--out`` (default ``runs/forecast_panel_benchmark``): ``results.json`` and ``table.md``.
 """
@@ -50,6 +56,8 @@ Writes ``--out`` (default ``runs/forecast_panel_benchmark``): ``results.json`` a
 from __future__ import annotations
 
 import argparse
+import copy
+import inspect
 import json
 import os
 import time
@@ -140,30 +148,64 @@ def run_panel(name: str, args) -> dict:
                 per[(s, o)] = _score(values[o : o + h], point, lower, upper, scales[(s, o)])
         result["methods"][method] = _summary(per, time.perf_counter() - t0)
         print(f"  {name} {method}: MASE {result['methods'][method]['mase']:.3f}", flush=True)
-    seeds, t0 = [], time.perf_counter()
+    keys = {pool: "global" if len(args.pool) == 1 else f"global pool={pool}" for pool in args.pool}
+    seeds, t0 = {pool: [] for pool in args.pool}, time.perf_counter()
     panel = long(wide)
     for seed in range(args.seeds):
-        per, chosen = {}, []
+        per, chosen = {pool: {} for pool in args.pool}, {pool: [] for pool in args.pool}
         for o in origins:
             train = panel.groupby("unique_id", sort=False).head(o)
-            g = GlobalForecaster(lookback=2 * h, horizon=h, cell="gru", hidden_size=args.hidden, model=args.model,
-                                 max_epochs=args.epochs, random_state=seed, device="cpu").fit(train)
-            chosen.append(_chosen(g))
-            p = g.predict()
-            for s in series:
-                f = p[p["unique_id"] == s]
-                actual = wide[s].to_numpy()[o : o + h]
-                per[(s, o)] = _score(actual, f["y"].to_numpy(), f["q0.1"].to_numpy(), f["q0.9"].to_numpy(),
-                                     scales[(s, o)])
-        seeds.append(_summary(per, 0.0) | {"chosen": chosen})
-        print(f"  {name} global seed {seed}: MASE {seeds[-1]['mase']:.3f}, coverage {seeds[-1]['coverage']:.2f} "
-              f"({', '.join(chosen)})", flush=True)
-    mean, sd = mean_sd([s["mase"] for s in seeds])  # the sample sd over the seeds (nan for one seed)
-    result["methods"]["global"] = {"mase": mean, "mase_std": 0.0 if np.isnan(sd) else sd,
-                                   "coverage": float(np.mean([s["coverage"] for s in seeds])),
-                                   "per_series": seeds[0]["per_series"], "seeds": seeds,
-                                   "seconds": time.perf_counter() - t0}
+            for pool in args.pool:
+                g = GlobalForecaster(lookback=2 * h, horizon=h, cell="gru", hidden_size=args.hidden, model=args.model,
+                                     pool=pool, max_epochs=args.epochs, random_state=seed, device="cpu").fit(train)
+                chosen[pool].append(_chosen(g))
+                p = g.predict()
+                for s in series:
+                    f = p[p["unique_id"] == s]
+                    actual = wide[s].to_numpy()[o : o + h]
+                    per[pool][(s, o)] = _score(actual, f["y"].to_numpy(), f["q0.1"].to_numpy(),
+                                               f["q0.9"].to_numpy(), scales[(s, o)])
+        for pool in args.pool:
+            seeds[pool].append(_summary(per[pool], 0.0) | {"chosen": chosen[pool]})
+            got = seeds[pool][-1]
+            print(f"  {name} {keys[pool]} seed {seed}: MASE {got['mase']:.3f}, coverage {got['coverage']:.2f} "
+                  f"({', '.join(chosen[pool])})", flush=True)
+    for pool in args.pool:
+        mean, sd = mean_sd([s["mase"] for s in seeds[pool]])  # the sample sd over the seeds (nan for one seed)
+        result["methods"][keys[pool]] = {"mase": mean, "mase_std": 0.0 if np.isnan(sd) else sd,
+                                         "coverage": float(np.mean([s["coverage"] for s in seeds[pool]])),
+                                         "per_series": seeds[pool][0]["per_series"], "seeds": seeds[pool],
+                                         "seconds": time.perf_counter() - t0}
     return result
+
+
+class _SharedNets:
+    """While several pools are scored: each fit of a net (``model="direct"`` or ``"hybrid"``, the validation's
+    and the refits on all rows, which the pool does not change) done once per parameters, seed and data, and
+    copied for the other pools. Fits on the CPU with an int seed are deterministic, so the figures are those of
+    separate runs."""
+
+    def __enter__(self):
+        self.fit, cache = GlobalForecaster.fit, {}
+
+        def fit(model, data, **kwargs):
+            if model.model == "auto":
+                return self.fit(model, data, **kwargs)
+            params = {k: v for k, v in model.get_params(deep=False).items() if k != "pool"}
+            key = (repr(sorted(params.items())), repr(sorted(kwargs.items())), tuple(data.columns), data.shape,
+                   int(pd.util.hash_pandas_object(data, index=False).sum()))
+            if key not in cache:
+                cache[key] = self.fit(copy.deepcopy(model), data, **kwargs)
+            pool = model.pool
+            model.__dict__.update(copy.deepcopy(cache[key]).__dict__)
+            model.pool = pool
+            return model
+
+        GlobalForecaster.fit = fit
+        return self
+
+    def __exit__(self, *exc):
+        GlobalForecaster.fit = self.fit
 
 
 def _chosen(g: GlobalForecaster) -> str:
@@ -199,7 +241,7 @@ def tables(results: dict, seeds: int) -> str:
              "interval in brackets; `wins`: series on which the baseline's MASE is below the global model's", "",
              "| panel (series, h, m) | " + " | ".join(methods) + " |", "|" + "---|" * (len(methods) + 1)]
     for name, r in results.items():
-        g = r["methods"]["global"]["per_series"]
+        g = next(v for k, v in r["methods"].items() if k.startswith("global"))["per_series"]
         cells = []
         for k in methods:
             got = r["methods"].get(k)
@@ -207,11 +249,11 @@ def tables(results: dict, seeds: int) -> str:
                 cells.append("—")
                 continue
             text = f"{got['mase']:.2f}" + (f" ± {got['mase_std']:.2f}" if k == "global" else "")
-            if k == "global":  # the model chosen at each origin, seed 0
+            if k.startswith("global"):  # the model chosen at each origin, seed 0
                 text += " (" + "; ".join(got["seeds"][0]["chosen"]) + ")"
             if "coverage" in got:
                 text += f" [{got['coverage']:.2f}]"
-            if k != "global":
+            if not k.startswith("global"):
                 wins = sum(got["per_series"][s] < g[s] for s in g)
                 text += f", wins {wins}/{len(g)}"
             cells.append(text)
@@ -237,6 +279,9 @@ def main(argv=None) -> None:
     p.add_argument("--epochs", type=int, default=60)
     p.add_argument("--hidden", type=int, default=32)
     p.add_argument("--model", default="auto", help="the GlobalForecaster's model: auto, direct or hybrid")
+    p.add_argument("--pool", default=str(inspect.signature(GlobalForecaster).parameters["pool"].default),
+                   help="GlobalForecaster(pool=...): numbers >= 0 or 'panel', comma-separated (one column each); "
+                        "default: the GlobalForecaster's")
     p.add_argument("--quick", action="store_true", help="1 seed, 20 epochs: a smoke run")
     p.add_argument("--dev", action="store_true",
                    help="score the --origins windows before the test windows (the test rows dropped), for design "
@@ -244,6 +289,7 @@ def main(argv=None) -> None:
     p.add_argument("--out", default="runs/forecast_panel_benchmark")
     args = p.parse_args(argv)
     names, args.methods = args.panels.split(","), args.methods.split(",")
+    args.pool = [v if v == "panel" else float(v) for v in args.pool.split(",")]
     unknown = [s for s in names if s not in PANELS] + [k for k in args.methods if k not in CLASSICAL]
     if unknown:
         raise SystemExit(f"unknown panels or methods {unknown}; panels: {list(PANELS)}, methods: {list(CLASSICAL)}")
@@ -251,9 +297,14 @@ def main(argv=None) -> None:
         args.seeds, args.epochs = 1, 20
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "1")))
     t0 = time.perf_counter()
-    results = {name: run_panel(name, args) for name in names}
+    if len(args.pool) > 1:
+        with _SharedNets():
+            results = {name: run_panel(name, args) for name in names}
+    else:
+        results = {name: run_panel(name, args) for name in names}
     settings = (f"GlobalForecaster(lookback=2h, horizon=h, cell='gru', hidden_size={args.hidden}, "
-                f"max_epochs={args.epochs}, model={args.model!r}), {args.origins} origins, seeds 0..{args.seeds - 1}")
+                f"max_epochs={args.epochs}, model={args.model!r}, pool={'|'.join(map(str, args.pool))}), "
+                f"{args.origins} origins, seeds 0..{args.seeds - 1}")
     text = (f"{machine('cpu')}\n\n{settings}\n\n{tables(results, args.seeds)}\n"
             f"total {time.perf_counter() - t0:.0f} s\n")
     out = Path(args.out)

@@ -45,6 +45,7 @@ Shapes: ``n`` training rows, ``H`` horizon, ``V`` validation origins, ``m`` seas
 
 from __future__ import annotations
 
+import itertools
 import math
 import warnings
 from collections.abc import Sequence
@@ -130,6 +131,62 @@ def select(forecasts: dict[str, np.ndarray], actual: np.ndarray) -> tuple[tuple[
         if e < best_mae:
             best, best_mae = ranked[:k], e
     return tuple(c for c in CANDIDATES if c in best), scores
+
+
+def select_pooled(candidates: Sequence[dict[str, np.ndarray]], actual: Sequence[np.ndarray],
+                  scales: Sequence[float], pool: float | str) -> list[tuple[tuple[str, ...], dict[str, float]]]:
+    """:func:`select` for many series at once, each series' evidence shrunk toward the panel's (empirical Bayes):
+    per series ``i`` (``candidates[i]``: name -> ``(V_i, H)``; ``actual[i] (V_i, H)``; ``scales[i] > 0`` its
+    typical step, e.g. its in-sample naive MAE), for every mean ``c`` of its candidates::
+
+        e_i(c)     = MAE_i(c) / scales[i]                 its scale-free validation error (as MASE)
+        ē(c)       = mean of e_j(c) over the series j that have c's members
+        score_i(c) = (n_i e_i(c) + κ_i ē(c)) / (n_i + κ_i),   κ_i = pool n_i   (n_i = V_i H, its values)
+
+    so ``pool`` counts the panel's mean as that many series' worth of evidence: ``0`` is :func:`select` per
+    series (the same choice); ``"panel"`` (κ infinite) is one choice for every series (the series whose
+    candidates are fewer take the best of theirs). A series on which some mean of its candidates is exact
+    (validation MAE at most ``1e-9 scales[i]``: its own evidence has no noise, so the posterior is its own)
+    keeps :func:`select`'s choice and is left out of ``ē``. As :func:`select`, but on the scores: the candidates ranked,
+    the means of the best ``k`` scored, the lowest kept (ties to the earlier name and the smaller ``k``). Returns
+    per series ``(components, scores)``: the candidates' and the means' own validation MAE (:func:`select`'s
+    dict, its means those of the pooled ranking) and, for ``pool`` above 0, their scores in units of
+    ``scales[i]`` under ``"pooled <name>"``."""
+    w = 1.0 if pool == "panel" else pool / (1.0 + pool)  # κ_i / (n_i + κ_i)
+    own = []  # per series: (members in CANDIDATES order) -> e_i
+    for forecasts, a, s in zip(candidates, actual, scales, strict=True):
+        names = [c for c in CANDIDATES if c in forecasts]
+        own.append({members: float(np.abs(np.mean([forecasts[c] for c in members], axis=0) - a).mean()) / s
+                    for k in range(1, len(names) + 1) for members in itertools.combinations(names, k)})
+    exact = [min(errors.values()) <= 1e-9 for errors in own]
+    panel = {}
+    for errors, left_out in zip(own, exact, strict=True):
+        for members, e in errors.items():
+            if not left_out:
+                panel.setdefault(members, []).append(e)
+    ebar = {members: float(np.mean(v)) for members, v in panel.items()}
+    out = []
+    key = lambda names: tuple(c for c in CANDIDATES if c in names)
+    for forecasts, a, s, alone in zip(candidates, actual, scales, exact, strict=True):
+        if alone or w == 0.0:
+            out.append(select(forecasts, a))
+            continue
+
+        def score(members, mae, s=s):  # "panel": ē alone
+            return ebar[members] if w == 1.0 else (1 - w) * mae / s + w * ebar[members]
+        mae = {k: float(np.abs(f - a).mean()) for k, f in forecasts.items()}
+        pooled = {k: score(key([k]), mae[k]) for k in forecasts}
+        ranked = sorted(pooled, key=lambda k: (pooled[k], CANDIDATES.index(k)))
+        scores, best, best_score = dict(mae), ranked[:1], pooled[ranked[0]]
+        for k in range(2, len(ranked) + 1):
+            combo = np.mean([forecasts[c] for c in ranked[:k]], axis=0)
+            scores[f"mean of {k}"] = e = float(np.abs(combo - a).mean())
+            pooled[f"mean of {k}"] = p = score(key(ranked[:k]), e)
+            if p < best_score:
+                best, best_score = ranked[:k], p
+        scores |= {f"pooled {k}": v for k, v in pooled.items()}
+        out.append((key(best), scores))
+    return out
 
 
 def step_scale(y: np.ndarray, H: int, m: int) -> np.ndarray:
@@ -222,3 +279,33 @@ def pooled_offsets(series: Sequence[tuple[np.ndarray, int, np.ndarray, np.ndarra
         residuals.append(((actual - forecasts) / step_scale(y, H, m)).reshape(-1))
         steps.append(np.broadcast_to(np.arange(1, H + 1), actual.shape).reshape(-1))
     return calibrate_offsets(np.concatenate(residuals), np.concatenate(steps), np.ones(H), quantiles)
+
+
+def choose_pooled(series: Sequence[tuple[np.ndarray, int, dict[str, np.ndarray], str]], H: int, pool: float | str,
+                  scales: Sequence[float], *, classical: bool = True
+                  ) -> list[tuple[np.ndarray, tuple[str, ...], np.ndarray | None, str]]:
+    """:func:`choose` for every series of a panel, ``(y (n_i,), m_i, nets, note)`` each, the choice pooled across
+    them by :func:`select_pooled` (``pool``; ``scales``: each series' typical step ``> 0``, the unit of its
+    scale-free errors). ``pool=0``: :func:`choose` per series. A series too short to validate gets
+    :func:`choose`'s naive forecast and is left out of the pool."""
+    if pool == 0:
+        return [choose(y, H, m, nets, classical=classical, note=note) for y, m, nets, note in series]
+    out = [None] * len(series)
+    pooled = []  # (position, origins, actual, candidates, scale)
+    for i, (y, m, nets, note) in enumerate(series):
+        origins, actual, candidates = validation_forecasts(y, H, m, nets, classical=classical)
+        if set(candidates) - {"naive"}:
+            pooled.append((i, origins, actual, candidates, float(scales[i])))
+        else:
+            out[i] = choose(y, H, m, nets, classical=classical, note=note)
+    chosen = select_pooled([p[3] for p in pooled], [p[2] for p in pooled], [p[4] for p in pooled], pool)
+    for (i, origins, actual, candidates, scale), (components, scores) in zip(pooled, chosen, strict=True):
+        own = ", ".join(f"{k} {v:.4g}" for k, v in scores.items() if not k.startswith("pooled "))
+        shrunk = ", ".join(f"{k.removeprefix('pooled ')} {v:.4g}" for k, v in scores.items()
+                           if k.startswith("pooled "))
+        pooling = (f"pooled with the panel's {len(pooled)} series (pool={pool!r}; in units of its typical step "
+                   f"{scale:.4g}): {shrunk}" if shrunk else "exact, not pooled")
+        reason = (f"{own} (validation MAE at origins {origins}, {H} steps each); {pooling}{series[i][3]}: "
+                  f"{' + '.join(components)}")
+        out[i] = (actual, components, np.mean([candidates[c] for c in components], axis=0), reason)
+    return out
