@@ -11,6 +11,9 @@ steps), ``S`` times the window's own standard deviation per channel, drawn from 
 2017's jittering, scaled per series because the one-channel sets' series differ in scale by orders of
 magnitude). Prediction reads the series as they are.
 
+``--ensemble N`` fits ``N`` estimators per seed (member ``j`` seeded ``seed + 1000 j``, so member 0 is the
+single fit of that seed) and predicts by the mean of their logits; the fit time counts all ``N``.
+
 (Random windows of the training series, the other experiment of that page, are the estimators' ``crop``
 option: ``ucr.py --set crop=0.9``.)
 """
@@ -53,9 +56,34 @@ def use_jitter(scale: float) -> None:
     windows.__call__ = __call__
 
 
+def use_ensemble(n: int, ucr) -> None:
+    import numpy as np
+
+    single = ucr.SequenceClassifier
+
+    class Ensemble:
+        def __init__(self, random_state: int, **options):
+            self.members = [single(random_state=random_state + 1000 * j, **options) for j in range(n)]
+
+        def fit(self, X, y):
+            for member in self.members:
+                member.fit(X, y)
+            first = self.members[0]
+            self.choices_, self.rule_, self.classes_ = first.choices_, f"{n} members; {first.rule_}", first.classes_
+            self.predict_windows_ = first.predict_windows_
+            return self
+
+        def predict(self, X) -> np.ndarray:
+            logits = sum(m._outputs(X, "ensemble")[0] for m in self.members) / n
+            return self.classes_[logits.argmax(-1).numpy()]
+
+    ucr.SequenceClassifier = Ensemble
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--padding-noise", type=float, help="the length buckets' padding noise (the estimators: 0)")
+    p.add_argument("--ensemble", type=int, help="members per seed, their logits averaged")
     p.add_argument("--jitter", type=float, help="Gaussian noise on the training windows, times each window's std")
     args, rest = p.parse_known_args()
     if args.padding_noise is not None:
@@ -64,6 +92,8 @@ def main() -> None:
         use_jitter(args.jitter)
     import ucr
 
+    if args.ensemble is not None:
+        use_ensemble(args.ensemble, ucr)
     ucr.main(rest)
 
 
