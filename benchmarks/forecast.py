@@ -204,6 +204,14 @@ CLASSICAL = {
 }
 
 
+def seed_count(text: str) -> int:
+    """An argparse type for ``--seeds``: how many seeds (0 .. N-1), an integer >= 1 (``--seeds 0`` ran nothing)."""
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"the number of seeds to run (seeds 0 .. N-1), an integer >= 1, got {text!r}"
+                                         + (" (a list of seeds is ucr.py's form)" if "," in text else ""))
+    return int(text)
+
+
 def parse_params(items: list[str]) -> dict:
     """``["relative=False", "lookback=2h"]`` -> ``{"relative": False, "lookback": "2h"}`` (Python literals;
     other text is kept as a string)."""
@@ -422,7 +430,7 @@ def main(argv=None) -> None:
     p.add_argument("--set", default="six", choices=list(SETS),
                    help="the six series, the held-out four, or the long three")
     p.add_argument("--series", help="comma-separated, among the set's (default: all of them)")
-    p.add_argument("--seeds", type=int, default=3)
+    p.add_argument("--seeds", type=seed_count, default=3, help="the number of seeds: 0 .. N-1 (default 3)")
     p.add_argument("--origins", type=int, default=3)
     p.add_argument("--methods", default=",".join(CLASSICAL),
                    help=f"classical methods, comma-separated, among {', '.join(CLASSICAL)}")

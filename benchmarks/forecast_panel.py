@@ -67,7 +67,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
-from forecast import CLASSICAL  # the per-series methods of the single-series benchmark
+from forecast import CLASSICAL, seed_count  # the per-series methods of the single-series benchmark
 from layers import machine  # the machine line of the other benchmarks
 
 from rnnkit.forecast import GlobalForecaster
@@ -274,7 +274,7 @@ def main(argv=None) -> None:
                    help=f"comma-separated, among {', '.join(PANELS)} (held out: {', '.join(HELD_OUT)})")
     p.add_argument("--methods", default="naive,seasonal naive,ETS,AutoARIMA",
                    help=f"per-series methods, comma-separated, among {', '.join(CLASSICAL)}")
-    p.add_argument("--seeds", type=int, default=3)
+    p.add_argument("--seeds", type=seed_count, default=3, help="the number of seeds: 0 .. N-1 (default 3)")
     p.add_argument("--origins", type=int, default=3)
     p.add_argument("--epochs", type=int, default=60)
     p.add_argument("--hidden", type=int, default=32)
