@@ -232,3 +232,19 @@ def test_observations_of_any_numeric_form_step_alike(classifier_export, monkeypa
             np.testing.assert_array_equal(outs[name].y, outs["f32"].y)
             np.testing.assert_array_equal(outs[name].probabilities, outs["f32"].probabilities)
             np.testing.assert_allclose(many[name].y, outs["f32"].y, rtol=0, atol=1e-6)
+
+
+def test_a_stream_of_a_model_trained_on_windows_warns_that_it_reads_the_whole_sequence(tmp_path):
+    X, _ = _data(2)
+    y = [int(x[:, 0].sum() > 0) for x in X]
+    clf = SequenceClassifier(crop=0.8, frontend=None, **FAST).fit(X, y)
+    export_onnx(clf, tmp_path / "e", verbose=False)
+    for source in (clf, tmp_path / "e"):
+        with pytest.warns(UserWarning, match=r"trained on windows of 0\.8 .* averages 5 of them; a stream reads"):
+            streamer = Streamer(source)
+        # what it says: the stream's last output is the whole sequence's reading
+        outputs = _interleaved(streamer, X[:3])
+        final = np.stack([outputs[i][-1].probabilities for i in range(3)])
+        clf.predict_windows_ = 1
+        np.testing.assert_allclose(final, clf.predict_proba(X[:3]), atol=1e-5)
+        clf.predict_windows_ = 5

@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 import numbers
 import os
+import warnings
 from pathlib import Path
 from typing import NamedTuple
 
@@ -195,6 +196,11 @@ class Streamer:
             self.n_features = exportable.encoder.input_size
             self.preprocessing = preprocessing(exportable.estimator)
         pre = self.preprocessing
+        if pre is not None and "windows" in pre:  # trained on windows: predict averages windows, a stream cannot
+            warnings.warn(f"Streamer: this model was trained on windows of {pre['windows']['fraction']:g} of each "
+                          f"sequence and its predict averages {pre['windows']['count']} of them; a stream reads every "
+                          "step from the first, so its outputs are the whole sequence's reading, not predict's",
+                          UserWarning, stacklevel=2)
         # a time-aware estimator's graphs read [x, m, delta] (3F); its stream reads F raw values, NaN missing
         self._time_aware = pre is not None and "time_aware" in pre
         self.n_raw = pre["n_features"] if self._time_aware else self.n_features
