@@ -1139,8 +1139,14 @@ class _SequenceEstimator(BaseEstimator):
         same fraction, their starts evenly spaced from the first step to the last window's (window slicing's
         vote, Le Guennec et al. 2016): the lengths it was trained on, every step read; 1 reads the whole series."""
         windows = getattr(self, "predict_windows_", 1)
+        if isinstance(windows, bool) or not isinstance(windows, int | np.integer) or windows < 1:
+            raise ValueError(f"{type(self).__name__}: predict_windows_ must be an integer >= 1 (the windows predict "
+                             f"averages; 1 reads whole sequences), got {windows!r}")
         if windows == 1:
             return model(x.to(device), lengths.to(device))[0]
+        if self.choices_.get("crop") is None:
+            raise ValueError(f"{type(self).__name__}: predict_windows_={windows} averages windows of the fraction "
+                             "the model was trained on (crop), but it was trained on whole sequences; set it to 1")
         width = torch.from_numpy(window_width(lengths.numpy(), self.choices_["crop"]))
         total = 0
         for k in range(windows):
@@ -1199,7 +1205,7 @@ class _SequenceEstimator(BaseEstimator):
         # a model saved before options could be "auto" has its options in its parameters
         self.choices_ = fitted.get("choices_") or {k: getattr(self, k) for k in self._OPTIONS}
         self.rule_ = fitted.get("rule_")
-        self.predict_windows_ = int(fitted.get("predict_windows_", 1))  # a model saved before: whole series
+        self.predict_windows_ = fitted.get("predict_windows_", 1)  # saved before: whole; predict checks it
         self._list_layout = fitted.get("list_layout")  # None in a model saved before it was recorded
         self._fitted_params = fitted_params(self, _NETWORK)  # saved as fitted (save checks it)
         self.log_dir = None  # a model saved before save dropped it names its fit's directory (maybe elsewhere)

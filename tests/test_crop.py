@@ -179,6 +179,14 @@ def test_a_model_trained_on_windows_predicts_by_the_mean_over_evenly_spaced_wind
     clf.predict_windows_ = 1  # the whole series, as a model trained on whole series reads it
     for x, p in zip(X_test, clf.predict_proba(X_test), strict=True):
         np.testing.assert_allclose(p, by_hand(x, [0], len(x)), rtol=1e-5, atol=1e-6)
+    for bad in (0, 2.5, True):
+        clf.predict_windows_ = bad
+        with pytest.raises(ValueError, match=r"predict_windows_ must be an integer >= 1 .* got "):
+            clf.predict(X_test)
+    whole = SequenceClassifier(crop=None, **options).fit(X, y)
+    whole.predict_windows_ = 3
+    with pytest.raises(ValueError, match="but it was trained on whole sequences; set it to 1"):
+        whole.predict(X_test)
     clf.predict_windows_ = 5
     clf.save(tmp_path / "m")
     np.testing.assert_array_equal(load(tmp_path / "m").predict_proba(X_test), proba)
