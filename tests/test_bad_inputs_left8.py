@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from helpers import one_line  # a refusal's message, one line
 from sklearn.model_selection import cross_val_score
 
 import rnnkit
@@ -24,12 +25,6 @@ datasets = pytest.importorskip("sktime.datasets")
 TINY = dict(cell="gru", hidden_size=4, bidirectional=False, max_epochs=1, batch_size=8, lr=1e-2, lr_schedule=None,
             pooling="final", frontend=None, stride=1, normalise=None, random_state=0, device="cpu", layout="nct")
 FORECAST = dict(lookback=4, horizon=3, model="direct", hidden_size=4, max_epochs=1, random_state=0, device="cpu")
-
-
-def one_line(error) -> str:
-    message = str(error.value)
-    assert "\n" not in message
-    return message
 
 
 @pytest.fixture(scope="module")

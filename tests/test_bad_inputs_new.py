@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from helpers import one_line  # a refusal's message, one line
 from test_bad_inputs_more import long_frame  # a small long-layout frame: id, t, f1, f2, target
 from test_readers import refused  # the one-line message of a refused file
 
@@ -26,12 +27,6 @@ FAST = dict(cell="gru", hidden_size=4, bidirectional=False, max_epochs=1, batch_
 def data(n=8, steps=5, features=2, seed=0):
     rng = np.random.default_rng(seed)
     return rng.normal(size=(n, steps, features)).astype(np.float32), np.array([0, 1] * (n // 2))
-
-
-def one_line(error) -> str:
-    message = str(error.value)
-    assert "\n" not in message
-    return message
 
 
 @pytest.fixture(scope="module")

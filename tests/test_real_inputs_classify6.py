@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 import scipy.io.wavfile
 import torch
+from helpers import one_line  # a refusal's message, one line
 
 import rnnkit
 from rnnkit import SequenceClassifier, SequenceRegressor, SequenceTagger
@@ -38,12 +39,6 @@ TINY = dict(cell="gru", hidden_size=4, bidirectional=False, max_epochs=1, batch_
 TAG = dict(cell="gru", hidden_size=4, max_epochs=1, batch_size=16, random_state=0, device="cpu")
 STRING = np.dtypes.StringDType
 DM3 = os.path.join(os.path.dirname(__file__), "..", "data", "dm3_upstream2000.fa.gz")
-
-
-def one_line(error) -> str:
-    message = str(error.value)
-    assert "\n" not in message
-    return message
 
 
 @pytest.fixture(scope="module")

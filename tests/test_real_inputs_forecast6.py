@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from helpers import one_line  # a refusal's message, one line
 
 from rnnkit import Forecaster, GlobalForecaster, load
 
@@ -24,12 +25,6 @@ def quick(**kw) -> Forecaster:
 def gquick(**kw) -> GlobalForecaster:
     params = dict(horizon=3, model="direct", lookback=4, max_epochs=1, hidden_size=4, random_state=0, quantiles=None)
     return GlobalForecaster(**(params | kw))
-
-
-def one_line(e: pytest.ExceptionInfo) -> str:
-    message = str(e.value)
-    assert "\n" not in message
-    return message
 
 
 def stocks() -> pd.DataFrame:

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from helpers import one_line  # a refusal's message, one line
 
 from rnnkit import Forecaster, GlobalForecaster, load
 
@@ -27,12 +28,6 @@ def quick(**kw) -> Forecaster:
 def gquick(**kw) -> GlobalForecaster:
     params = dict(horizon=3, model="direct", lookback=8, max_epochs=1, hidden_size=4, random_state=0)
     return GlobalForecaster(**(params | kw))
-
-
-def one_line(e: pytest.ExceptionInfo) -> str:
-    message = str(e.value)
-    assert "\n" not in message
-    return message
 
 
 def airline() -> pd.Series:

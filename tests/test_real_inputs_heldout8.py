@@ -9,16 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from helpers import one_line  # a refusal's message, one line
 
 from rnnkit.cli import main
 
 torch.set_num_threads(1)
-
-
-def one_line(e: pytest.ExceptionInfo) -> str:
-    message = str(e.value)
-    assert "\n" not in message
-    return message
 
 
 def pbs() -> pd.Series:

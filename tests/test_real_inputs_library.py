@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from helpers import one_line  # a refusal's message, one line
 from torch.utils.data import DataLoader
 
 import rnnkit
@@ -15,12 +16,6 @@ from rnnkit.diagnostics import gradient_flow, hidden_states, saliency
 from rnnkit.models import EncoderDecoder, LanguageModel, SequenceToLabel, SequenceToSequence
 from rnnkit.training import SequenceModule, TokenStreams, seeded_fit
 from rnnkit.training.data import Batch
-
-
-def one_line(err) -> str:
-    message = str(err.value)
-    assert "\n" not in message
-    return message
 
 
 def first_loss(module: SequenceModule, x, y, lengths=None):

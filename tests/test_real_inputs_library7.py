@@ -11,16 +11,11 @@ import warnings
 import numpy as np
 import pytest
 import torch
+from helpers import one_line  # a refusal's message, one line
 from torch import nn
 
 import rnnkit
 from rnnkit.models import SequenceToLabel
-
-
-def one_line(err) -> str:
-    message = str(err.value)
-    assert "\n" not in message
-    return message
 
 
 @pytest.fixture

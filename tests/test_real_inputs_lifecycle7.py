@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from helpers import one_line  # a refusal's message, one line
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -25,12 +26,6 @@ from rnnkit.training.runs import CHECKPOINT
 TINY = dict(cell="gru", hidden_size=4, bidirectional=False, max_epochs=2, batch_size=8, lr=1e-2, lr_schedule=None,
             pooling="final", frontend=None, stride=1, normalise=None, random_state=0, device="cpu", layout="nct")
 TAG = dict(cell="gru", hidden_size=4, max_epochs=1, batch_size=8, random_state=0, device="cpu", layout="nct")
-
-
-def one_line(error) -> str:
-    message = str(error.value)
-    assert "\n" not in message
-    return message
 
 
 @pytest.fixture(scope="module")
