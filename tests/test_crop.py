@@ -202,3 +202,17 @@ def test_a_model_trained_on_windows_predicts_by_the_mean_over_evenly_spaced_wind
     clf.save(tmp_path / "old")
     assert "predict_windows_" not in json.loads((tmp_path / "old" / "config.json").read_text())["fitted"]
     assert load(tmp_path / "old").predict_windows_ == 1
+
+
+def test_a_regressor_trained_on_windows_predicts_the_mean_of_its_windows_predictions():
+    X, y = offsets(32, 0)
+    reg = SequenceRegressor(hidden_size=8, max_epochs=2, batch_size=8, random_state=0, device="cpu", crop=0.6)
+    reg.fit(X, y.astype(float))
+    X_test = offsets(5, 2)[0]
+    voted = reg.predict(X_test)
+    reg.predict_windows_ = 1  # each window given as a sequence of its own, read whole
+    for x, v in zip(X_test, voted, strict=True):
+        L = len(x)
+        w = max(1, round(0.6 * L))
+        windows = [x[round((L - w) * k / 4) :][:w] for k in range(5)]
+        np.testing.assert_allclose(v, reg.predict(windows).mean(), rtol=1e-5, atol=1e-6)
