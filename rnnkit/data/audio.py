@@ -61,6 +61,10 @@ def _read_raw(path: str | os.PathLike, *, mmap: bool) -> tuple[int, np.ndarray]:
         if mmap:  # 24-bit and some other layouts cannot be memory-mapped; read them whole
             return _read_raw(path, mmap=False)
         raise ValueError(f"{path} is not a readable WAV file ({e}); expected RIFF/WAVE PCM or float") from e
+    if sr < 1:  # a rate of 0 would pass as "any rate", then divide by zero in the frame counts and resampling
+        raise ValueError(f"{path}: its header gives a sample rate of {sr} Hz, which no recording has: the header is "
+                         "corrupt or was written without a rate; write the file again with its true rate (e.g. sox "
+                         "-r 16000 in.wav out.wav if you know it)")
     for w in caught:
         # scipy only warns when the file ends before the size its header declares, and returns what is there
         eof = re.search(r"Reached EOF prematurely; finished at (\d+) bytes, expected (\d+) bytes", str(w.message))
@@ -89,17 +93,27 @@ def _to_float(data: np.ndarray) -> np.ndarray:
 
 def _check_rate(name: str, rate) -> None:
     if not is_count(rate):
-        raise ValueError(f"{name} must be a whole number of samples per second >= 1, got {rate!r}")
+        whole_float = isinstance(rate, float | np.floating) and float(rate).is_integer() and rate >= 1
+        raise ValueError(f"{name} must be a whole number of samples per second >= 1, got {rate!r}"
+                         + (f" (a float: pass int({rate!r}))" if whole_float else ""))
 
 
 def resample_wave(wave: torch.Tensor | np.ndarray, orig_rate: int, new_rate: int) -> torch.Tensor:
     """Polyphase resampling along axis 0 (``scipy.signal.resample_poly``, Kaiser-windowed FIR).
 
-    ``(N, ...) -> (ceil(N * new_rate / orig_rate), ...)`` float32.
+    ``(N,)`` or ``(N, C)`` float samples -> ``(ceil(N * new_rate / orig_rate), ...)`` float32. Integer samples and a
+    channels-first ``(C, N)`` wave (more channels than samples) are refused.
     """
     for name, rate in (("orig_rate", orig_rate), ("new_rate", new_rate)):
         _check_rate(name, rate)
-    x = np.asarray(wave, dtype=np.float64)
+    x = wave.detach().cpu().numpy() if isinstance(wave, torch.Tensor) else np.asarray(wave)
+    if x.dtype.kind not in "f":  # integer PCM would come back as floats of integer scale, which no check can tell
+        raise ValueError(f"resample_wave takes float samples in [-1, 1], got dtype {x.dtype}; scale integer PCM "
+                         "first (x / 32768 for int16; read_wav does it)")
+    if x.ndim == 0 or x.ndim > 2 or x.ndim == 2 and x.shape[1] > x.shape[0]:  # resampled along the wrong axis
+        fix = "; for channels first (C, N) pass wave.T" if x.ndim == 2 else ""
+        raise ValueError(f"resample_wave takes samples (N,) or (N, C), time on axis 0, got shape {x.shape}{fix}")
+    x = x.astype(np.float64)
     g = math.gcd(orig_rate, new_rate)
     y = scipy.signal.resample_poly(x, new_rate // g, orig_rate // g, axis=0)
     return torch.from_numpy(y.astype(np.float32))
@@ -151,7 +165,10 @@ def read_wav(
 
 
 def write_wav(path: str | os.PathLike, wave: torch.Tensor | np.ndarray, sample_rate: int) -> None:
-    """Write float samples ``(N,)`` or ``(N, C)`` in [-1, 1] as 16-bit PCM (clipped), atomically."""
+    """Write float samples ``(N,)`` or ``(N, C)`` in [-1, 1] as 16-bit PCM, atomically.
+
+    Overs up to ±2 are clipped to full scale; larger samples are refused (integer PCM held as floats, unscaled,
+    would become a square wave), as `read_wav` refuses them."""
     _check_rate("sample_rate", sample_rate)
     x = wave.detach().cpu().numpy() if isinstance(wave, torch.Tensor) else np.asarray(wave)
     if np.iscomplexobj(x) or x.ndim not in (1, 2):
@@ -167,6 +184,13 @@ def write_wav(path: str | os.PathLike, wave: torch.Tensor | np.ndarray, sample_r
     if not np.isfinite(x).all():  # int16 has no NaN: it would become an arbitrary sample
         raise ValueError(f"write_wav: wave holds NaN or infinity at sample {int(np.flatnonzero(~np.isfinite(x))[0])} "
                          f"(flat index); give finite samples in [-1, 1]")
+    peak = float(np.abs(x).max()) if x.size else 0.0
+    if peak > _FLOAT_OVER:  # clipped to +-1 they would become a full-scale square wave, as read_wav refuses them
+        at = int(np.unravel_index(int(np.argmax(np.abs(x))), x.shape)[0])
+        scale = "x / 32768 for int16 values" if peak <= 32768 else "x / 2**31 for int32 values"
+        raise ValueError(f"write_wav: wave holds samples up to {peak:g} (at sample {at}), far beyond [-1, 1]: integer "
+                         "PCM values held as floats? clipped to [-1, 1] they would be written as a full-scale square "
+                         f"wave; scale them first ({scale}, or x / abs(x).max() to normalise)")
     pcm = np.round(np.clip(x, -1.0, 1.0) * 32767.0).astype(np.int16)
     with atomic_write(path, "wb") as f:
         scipy.io.wavfile.write(f, sample_rate, pcm)

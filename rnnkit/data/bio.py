@@ -21,7 +21,9 @@ ValueError naming the record, its line in the file and its 0-based position in t
 from __future__ import annotations
 
 import bisect
+import lzma
 import os
+import zlib
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
@@ -30,7 +32,7 @@ import torch
 from torch.utils.data import Dataset
 
 from ..checks import is_count
-from .text import _token_ids, open_decompressed
+from .text import _token_ids, compression, open_decompressed
 
 ALPHABETS: dict[str, tuple[str, str]] = {"dna": ("ACGT", "N"), "protein": ("ACDEFGHIKLMNPQRSTVWY", "X")}
 """name -> (letters, wildcard). Letter ``i`` has id ``i``; the wildcard has id ``len(letters)``."""
@@ -229,26 +231,36 @@ def read_fasta(path: str | os.PathLike, *, alphabet: str = "dna") -> list[FastaR
         records.append(FastaRecord(name, seq.upper()))
 
     # UTF-8 headers keep their names; a byte-order mark is skipped; other bytes stay visible (surrogateescape)
-    with open_decompressed(path, "rt", encoding="utf-8-sig", errors="surrogateescape") as f:
-        for lineno, line in enumerate(f, start=1):
-            line = line.strip()
-            if not line:
-                continue
-            if line.startswith(">"):
-                finish()
-                words = line[1:].split(maxsplit=1)
-                name = words[0] if words else f"<unnamed record {len(records)}>"
-                parts, line_numbers, starts, n_letters, header_line = [], [], [], 0, lineno
-                continue
-            if name is None:
-                fastq = " It starts like FASTQ ('@' read names): convert it, e.g. seqtk seq -a in.fq > out.fa." \
-                    if lineno == 1 and line.startswith("@") else ""
-                raise ValueError(f"{path}, line {lineno}: sequence text before the first '>' header; "
-                                 f"is this a FASTA file?{fastq}")
-            parts.append(line)
-            line_numbers.append(lineno)
-            starts.append(n_letters)
-            n_letters += len(line)
+    lineno = 0
+    try:
+        with open_decompressed(path, "rt", encoding="utf-8-sig", errors="surrogateescape") as f:
+            for lineno, line in enumerate(f, start=1):
+                line = line.strip()
+                if not line:
+                    continue
+                if line.startswith(">"):
+                    finish()
+                    words = line[1:].split(maxsplit=1)
+                    name = words[0] if words else f"<unnamed record {len(records)}>"
+                    parts, line_numbers, starts, n_letters, header_line = [], [], [], 0, lineno
+                    continue
+                if name is None:
+                    fastq = " It starts like FASTQ ('@' read names): convert it, e.g. seqtk seq -a in.fq > out.fa." \
+                        if lineno == 1 and line.startswith("@") else ""
+                    raise ValueError(f"{path}, line {lineno}: sequence text before the first '>' header; "
+                                     f"is this a FASTA file?{fastq}")
+                parts.append(line)
+                line_numbers.append(lineno)
+                starts.append(n_letters)
+                n_letters += len(line)
+    except (EOFError, OSError, zlib.error, lzma.LZMAError) as e:  # a compressed file cut short or damaged
+        found = compression(path)
+        if found is None:
+            raise
+        where = f" after line {lineno}" if lineno else ""
+        raise ValueError(f"{path}: the {found[0]} stream is corrupt or cut short{where} ({e}); the file is damaged "
+                         f"(an interrupted download or copy?): fetch it again (check it with {found[1].split()[0]} "
+                         "-t)") from None
     finish()
     if not records:
         raise ValueError(f"{path} contains no FASTA records (empty file?); expected '>name' lines")
@@ -355,6 +367,8 @@ class BioSequenceDataset(Dataset):
         if not (isinstance(rc_prob, int | float | np.integer | np.floating) and not isinstance(rc_prob, bool)
                 and 0.0 <= rc_prob <= 1.0):  # 50 (a percentage) would always flip; NaN never would
             raise ValueError(f"rc_prob must be a probability in [0, 1], got {rc_prob!r}")
+        sequences = list(sequences)  # a generator has no len() to match the labels (a Series is read by position)
+        labels = None if labels is None or isinstance(labels, str) else list(labels)
         if labels is not None and len(labels) != len(sequences):
             raise ValueError(f"got {len(sequences)} sequences but {len(labels)} labels")
         self.ids = []

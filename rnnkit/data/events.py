@@ -42,7 +42,8 @@ def sessionize(
         a sorted copy with int64 ``session`` (0, 1, ... in sorted order) and float64 ``dt`` in seconds.
 
     Raises ValueError for a missing user or time, a time column that is neither numbers (seconds), dates nor
-    durations (text must be parsed first), an infinite time, and a ``gap`` that is not > 0.
+    durations (text must be parsed first), an infinite time, numbers too large to be seconds (epoch milliseconds and
+    finer: parse them with ``pd.to_datetime(..., unit="ms")``), and a ``gap`` that is not > 0.
     """
     missing = [c for c in (user, time) if c not in df.columns]
     if missing:
@@ -82,6 +83,13 @@ def sessionize(
     if not np.isfinite(seconds).all():
         row = int(np.flatnonzero(~np.isfinite(seconds))[0])  # a row of the sorted log: show the value, not it
         raise ValueError(f"column {time!r} holds an infinite time ({t.iloc[row]}); give every event a finite time")
+    if not temporal and np.abs(seconds).max() >= _EPOCH_SECONDS_BEYOND:
+        big = float(np.abs(seconds).max())
+        unit = "ms" if big < 1e14 else "us" if big < 1e17 else "ns"
+        name = {"ms": "milliseconds", "us": "microseconds", "ns": "nanoseconds"}[unit]
+        raise ValueError(f"column {time!r} holds numbers up to {big:.0f}, which as seconds (how numbers are read) "
+                         f"would be {big / 31_557_600:,.0f} years: epoch {name}? gaps and dt would be off by that "
+                         f"factor; convert them: df[{time!r}] = pd.to_datetime(df[{time!r}], unit={unit!r})")
     gap_s = float(gap_s)
     users = out[user].to_numpy()
     delta = np.diff(seconds, prepend=seconds[0])
@@ -90,6 +98,11 @@ def sessionize(
     out["session"] = np.cumsum(new).astype(np.int64) - 1
     out["dt"] = np.where(new, 0.0, delta)
     return out
+
+
+_EPOCH_SECONDS_BEYOND = 1e11
+"""Numeric times at least this large are no seconds (1e11 s after 1970 is the year 5138) but epoch milliseconds
+(1.7e12 in 2024), microseconds or nanoseconds, whose gaps read as seconds would be 1000x (or more) too long."""
 
 
 def _check_unique_columns(df: pd.DataFrame) -> None:
@@ -181,7 +194,8 @@ class EventSessions(Dataset):
             order), so rows shuffled after `sessionize` still give events in time order. The default
             ``"timestamp"`` is used when the log has it; ``None`` keeps the rows' order.
 
-    ``session_ids`` holds the ``session`` id of each item and ``lengths`` its length.
+    ``session_ids`` holds the ``session`` id of each item (int64, or the log's own ids when they are text) and
+    ``lengths`` its length. A missing session id is refused.
     """
 
     def __init__(
@@ -211,6 +225,10 @@ class EventSessions(Dataset):
             raise ValueError(f"max_len must be an integer >= 1 or None, got {max_len!r}")
         check_flags(log_dt=log_dt, strict=strict)
         _check_events(df, event)
+        if df["session"].isna().any():  # NaN != NaN: each such event would be cut off as a session of its own
+            rows = np.flatnonzero(df["session"].isna())
+            raise ValueError(f"column 'session' has {len(rows)} missing session ids (first at row {int(rows[0])}); "
+                             "every event needs its session: fill them, or run sessionize(df), which writes them")
         _check_dt(df["dt"])
         if target not in (None, "next"):
             _check_class_ids(df[target], target)
@@ -238,13 +256,15 @@ class EventSessions(Dataset):
                 item = ({"event": e, "dt": d}, torch.as_tensor(labels[a:b].max()).long())
             self.items.append(item)
             lengths.append(b - a - (target == "next"))
-            session_ids.append(int(sessions[a]))
+            session_ids.append(sessions[a])
         if not self.items:
             raise ValueError("no sessions left (with target='next', sessions need at least 2 events"
                              + (f"; max_len={max_len} keeps only the first {max_len} of each" if max_len is not None
                                 and max_len < 2 else "") + ")")
         self.lengths = np.asarray(lengths, dtype=np.int64)
-        self.session_ids = np.asarray(session_ids, dtype=np.int64)
+        self.session_ids = np.asarray(session_ids)  # sessionize's int64 ids, or a log's own (text) session ids
+        if self.session_ids.dtype.kind in "iuf" and (self.session_ids % 1 == 0).all():
+            self.session_ids = self.session_ids.astype(np.int64)
 
     def __len__(self) -> int:
         return len(self.items)

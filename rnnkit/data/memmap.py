@@ -228,6 +228,11 @@ class RaggedWriter:
         if label is not None and np.asarray(label).dtype.kind not in "biuf":
             raise ValueError(f"sequence {i}: the label {label!r} is not a number (dtype {np.asarray(label).dtype}); "
                              "map text labels to integer ids first")
+        if label is not None and self.labels and np.shape(label) != self.labels[0].shape:
+            raise ValueError(f"sequence {i}: the label has shape {np.shape(label)} but sequence 0's has "
+                             f"{self.labels[0].shape}; labels.npy holds one array of equal labels, so per-step labels "
+                             "of sequences of different lengths cannot go there: store them as a feature column of "
+                             "the sequence, or in a second store (one label row per step)")
         self._f.write(np.ascontiguousarray(a.astype(self.dtype, copy=False)).tobytes())
         self.offsets.append(self.offsets[-1] + a.shape[0])
         if label is not None:
@@ -312,6 +317,9 @@ class RaggedStore(Dataset):
     def __init__(self, directory: str | os.PathLike):
         self.directory = Path(directory)
         meta_path = self.directory / "meta.json"
+        if not self.directory.is_dir():
+            raise ValueError(f"{self.directory}: {'a file' if self.directory.exists() else 'no such directory'}; "
+                             "expected the directory of a ragged store (written by RaggedWriter or write_ragged)")
         if not meta_path.exists():
             raise ValueError(
                 f"{self.directory} is not a ragged store: meta.json is missing (the writer never committed); "
@@ -329,6 +337,14 @@ class RaggedStore(Dataset):
                 f"{meta_path} has format {self.meta.get('format')!r} version {self.meta.get('version')!r}; "
                 f"expected {FORMAT!r} version {VERSION}"
             )
+        keys = ("count", "steps", "dtype", "feature_shape", "has_labels")
+        lost = [k for k in keys if k not in self.meta]
+        names = ["data.npy", "offsets.npy"] + (["labels.npy"] if self.meta.get("has_labels") else [])
+        lost += [name for name in names if not (self.directory / name).is_file()]
+        if lost:  # a store copied in part, or edited by hand
+            raise ValueError(f"{self.directory}: the ragged store is incomplete: {', '.join(lost)} "
+                             f"{'is' if len(lost) == 1 else 'are'} missing; copy the whole directory, or write the "
+                             "store again with RaggedWriter or write_ragged")
         self.offsets = np.load(self.directory / "offsets.npy", allow_pickle=False)
         n = self.meta["count"]
         if (len(self.offsets) != n + 1 or self.offsets[0] != 0 or self.offsets[-1] != self.meta["steps"]
@@ -340,6 +356,9 @@ class RaggedStore(Dataset):
         self.lengths = np.diff(self.offsets).astype(np.int64)
         self.labels = (np.load(self.directory / "labels.npy", allow_pickle=False)
                        if self.meta["has_labels"] else None)
+        if self.labels is not None and len(self.labels) != n:  # item i would take another item's label, or none
+            raise ValueError(f"{self.directory}: labels.npy has {len(self.labels)} labels but the store holds {n} "
+                             "sequences (meta.json); the store was partly rewritten, write it again")
         self._data: np.ndarray | None = None
         data = self.data
         expected = (self.meta["steps"], *self.meta["feature_shape"])

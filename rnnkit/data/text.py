@@ -42,7 +42,8 @@ _WORD = re.compile(r"\w+|[^\w\s]")
 def read_text(path: str | os.PathLike, *, encoding: str = "utf-8") -> str:
     """Read a whole text file; raise ValueError if it is missing or empty (or only whitespace).
 
-    Line ends are read as ``\\n`` (universal newlines); a UTF-8 byte-order mark is not text and is dropped.
+    Line ends are read as ``\\n`` (universal newlines); a UTF-8 byte-order mark is not text and is dropped. NUL
+    characters are refused (UTF-16 read as another encoding, or a binary file), naming the encoding to pass.
     """
     if not Path(path).is_file():
         raise ValueError(f"{path}: {'a directory' if Path(path).is_dir() else 'no such file'}; expected a text file")
@@ -61,7 +62,25 @@ def read_text(path: str | os.PathLike, *, encoding: str = "utf-8") -> str:
                          ) from None
     if not text.strip():
         raise ValueError(f"{path} is empty; a text corpus needs at least one non-blank character")
+    if "\x00" in text:  # no text file holds NUL; each would be a character of the vocabulary
+        _refuse_nul(path, text, encoding.removesuffix("-sig"))
     return text
+
+
+def _refuse_nul(path, text: str, encoding: str) -> None:
+    """ValueError for text holding NUL characters: UTF-16 read as a one-byte encoding (a NUL beside every ASCII
+    letter, the byte order told by which side), else a binary file or stray NULs."""
+    nul = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32) == 0
+    first, count = int(np.argmax(nul)), int(nul.sum())
+    odd, even = nul[1::2].mean() if len(nul) > 1 else 0.0, nul[0::2].mean()
+    if max(odd, even) > 0.5:  # 'h\x00e\x00': ASCII text in UTF-16 without its byte-order mark
+        order = "le" if odd > even else "be"
+        raise ValueError(f"{path}: every other character is NUL ({count} of {len(nul)}): this is UTF-16 text without "
+                         f"a byte-order mark, not {encoding}; pass the file's encoding, e.g. read_text(path, "
+                         f"encoding='utf-16-{order}')")
+    raise ValueError(f"{path} holds {count} NUL character(s) (the first at character {first}), which no text file "
+                     "holds: a binary file, or text in another encoding (UTF-16, UTF-32: pass encoding=...)? If they "
+                     "are stray, remove them from the file first (e.g. tr -d '\\000' < in.txt > out.txt)")
 
 
 COMPRESSIONS = {b"\x1f\x8b": ("gzip", "gzip -d", gzip), b"BZh": ("bzip2", "bunzip2", bz2),
@@ -163,11 +182,20 @@ class Vocab:
         return cls([*SPECIALS, *kept], level=level, lower=lower)
 
     def tokenize(self, text: str | Sequence[str]) -> list[str]:
-        """Split a string by the vocabulary's level; token sequences pass through unchanged."""
+        """Split a string by the vocabulary's level; token sequences pass through unchanged (a char-level vocabulary
+        refuses tokens of several characters, which it cannot hold)."""
         if not isinstance(text, str):
             if not isinstance(text, Iterable) or isinstance(text, bytes):
                 raise ValueError(f"a text must be a string or a sequence of tokens, got {type(text).__name__}")
-            return list(text)
+            tokens = list(text)
+            if self.level == "char":  # a char vocabulary holds no word: every one would become <unk>, silently
+                word = next((t for t in tokens if isinstance(t, str) and len(t) > 1 and t not in self.stoi), None)
+                if word is not None:
+                    raise ValueError(f"a level='char' vocabulary reads single characters, but this token list holds "
+                                     f"{word!r} ({len(word)} characters), which it can never hold; pass the text as "
+                                     "one string, or use a vocabulary of whole tokens: Vocab.build(token_lists, "
+                                     "level='token') (event_vocab(df) for an event log)")
+            return tokens
         if self.level == "token":
             raise ValueError("a level='token' vocabulary needs token lists, not a string; split it first")
         if self.lower:
@@ -254,7 +282,8 @@ class Vocab:
 
 
 def _token_ids(values, what: str) -> torch.Tensor:
-    """``values`` as int64 ids; ValueError for what int64 would change (0.5 truncated to 0, NaN, text)."""
+    """``values`` as int64 ids; ValueError for what int64 would change (0.5 truncated to 0, NaN, text), and for a
+    negative id (``-1`` indexes from the end; ``-100`` is the padding label the losses ignore)."""
     a = values.detach().cpu().numpy() if isinstance(values, torch.Tensor) else np.asarray(values)
     if a.dtype.kind == "f" and not (np.isfinite(a).all() and (a == np.round(a)).all()):
         bad = np.flatnonzero(~np.isfinite(a) | (a != np.round(a)))[0]
@@ -263,7 +292,14 @@ def _token_ids(values, what: str) -> torch.Tensor:
         raise ValueError(f"{what} must hold integer ids, got dtype {a.dtype}" + (
             "; map text labels to ids first (e.g. {label: i for i, label in enumerate(sorted(set(labels)))})"
             if a.dtype.kind in "USO" else ""))
-    return torch.as_tensor(a.astype(np.int64))
+    ids = torch.as_tensor(a.astype(np.int64))
+    if ids.numel() and int(ids.min()) < 0:  # -1 would index an embedding or a class from the end; -100 is ignored
+        at = int(torch.nonzero(ids.flatten() < 0)[0])
+        raise ValueError(f"{what} holds the negative id {int(ids.flatten()[at])} at position {at}; ids index an "
+                         "embedding or the model's classes and must be >= 0" + (
+                             " (the -100 that pad_collate pads per-step labels with is not a label of its own)"
+                             if what == "labels" else ""))
+    return ids
 
 
 def batchify(ids: torch.Tensor | Sequence[int], batch_size: int) -> torch.Tensor:
@@ -281,9 +317,6 @@ def batchify(ids: torch.Tensor | Sequence[int], batch_size: int) -> torch.Tensor
     if ids.dim() != 1:  # flattening would join the rows of a batch into one stream
         raise ValueError(f"the token stream must be 1-D (N,), got shape {tuple(ids.shape)}; batchify cuts one "
                          "stream into rows (concatenate documents first, e.g. torch.cat)")
-    if ids.numel() and int(ids.min()) < 0:
-        raise ValueError(f"the token stream holds the negative id {int(ids.min())} at position "
-                         f"{int(torch.nonzero(ids < 0)[0])}; ids index an embedding and must be >= 0")
     L = ids.numel() // batch_size
     if L < 2:
         raise ValueError(

@@ -119,6 +119,13 @@ def write_video(
     if not (isinstance(fps, int | float | np.integer | np.floating) and not isinstance(fps, bool)
             and np.isfinite(fps) and fps > 0):
         raise ValueError(f"fps must be a finite number of frames per second > 0, got {fps!r}")
+    target = Path(path)
+    if target.is_dir():
+        raise ValueError(f"cannot write the video {path}: it is a directory; give a file path (e.g. "
+                         f"{target / 'video.avi'})")
+    if not target.parent.is_dir():  # OpenCV would only fail to open its writer, which reads as a codec problem
+        raise ValueError(f"cannot write the video {path}: the directory {target.parent} does not exist; create it "
+                         "first (os.makedirs) or choose another path")
     color = frames.ndim == 4
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*codec), fps, (W, H), isColor=color)
     if not writer.isOpened():
@@ -134,13 +141,18 @@ def frames_to_tensor(frames: np.ndarray | torch.Tensor) -> torch.Tensor:
     """Channels-last frames ``(T, H, W)`` or ``(T, H, W, C)`` -> float32 ``(T, C, H, W)`` in [0, 1].
 
     uint8 is divided by 255, uint16 by 65535, bool read as 0 / 1; float frames must already be in [0, 1] and
-    are kept as they are. Other dtypes, and float values outside [0, 1], are a ValueError (a scale guessed
-    wrong would be silent).
+    are kept as they are. A 3-D array whose last axis has 3 or 4 entries is one colour image ``(H, W, C)``, not grey
+    frames 3 or 4 pixels wide, and is refused (pass ``frames[None]``). Other dtypes, and float values outside
+    [0, 1], are a ValueError (a scale guessed wrong would be silent).
     """
     a = frames.detach().cpu().numpy() if isinstance(frames, torch.Tensor) else np.asarray(frames)
     if a.ndim not in (3, 4):
         raise ValueError(f"frames must be (T, H, W) or (T, H, W, C), got shape {a.shape}"
                          + ("; for a single frame pass frames[None]" if a.ndim == 2 else ""))
+    if a.ndim == 3 and a.shape[2] in (3, 4) and min(a.shape[:2]) > 4:  # cv2.imread's (H, W, 3), or a PIL image
+        raise ValueError(f"frames of shape {a.shape} look like one colour image (H, W, C), which would be read as "
+                         f"{a.shape[0]} grey frames of {a.shape[1]}x{a.shape[2]} pixels; frames_to_tensor takes a "
+                         f"sequence: for one frame pass frames[None] (1, H, W, C), for several stack them (T, H, W, C)")
     if a.ndim == 4 and a.shape[3] not in (1, 3, 4) and a.shape[1] in (1, 3, 4):
         raise ValueError(f"frames of shape {a.shape} look channels-first (T, C, H, W); frames_to_tensor takes "
                          f"channels last (T, H, W, C): pass frames.transpose(0, 2, 3, 1)")
@@ -181,6 +193,9 @@ class FrameEncoder(nn.Module):
             raise ValueError(f"FrameEncoder(in_channels={channels}) takes frames (B, T, {channels}, H, W) or "
                              f"(T, {channels}, H, W), got shape {tuple(frames.shape)}; build it with in_channels="
                              "C for C-channel frames (frames_to_tensor gives (T, C, H, W))")
+        if not frames.is_floating_point():  # uint8 pixels would meet float weights in torch's convolution
+            raise ValueError(f"FrameEncoder takes float frames in [0, 1], got dtype {frames.dtype}; convert the "
+                             "frames with frames_to_tensor(frames) (uint8 / 255, channels first)")
         lead = frames.shape[:-3]  # (B, T) or (T,)
         e = self.net(frames.reshape(-1, *frames.shape[-3:]))  # (B*T, E)
         return e.reshape(*lead, e.shape[-1])

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import math
+import numbers
 
 import torch
 from torch import Tensor, nn
 from torch.nn.utils.rnn import PackedSequence
 
 from ..cells.time_aware import TimeAware
+from ..kernels.unroll import valid_steps
 
 # the method that converts a tensor or a module to each floating dtype
 _CONVERT = {torch.float64: "double()", torch.float32: "float()", torch.float16: "half()",
@@ -75,13 +77,21 @@ def check_input(x: Tensor, layer: nn.Module, lengths: Tensor | None, who: str) -
             f"{who}: x must have at least one sequence and one time step, got shape {tuple(x.shape)}"
         )
     if lengths is None:
+        _check_time_aware(x, layer, None, who)
         return None
     if _looks_like_state(lengths):  # torch.nn's habit: layer(x, hx) or layer(x, (h0, c0))
         raise ValueError(
             f"{who}: the second argument is lengths (B,), but it got a state (floating-point tensors); pass the "
             f"initial state by name, layer(x, state=...), batch-first: torch.nn's (L*D, B, H) is state.transpose(0, 1)"
         )
-    lengths = torch.as_tensor(lengths)
+    try:
+        lengths = torch.as_tensor(lengths)
+    except (TypeError, ValueError, RuntimeError) as e:  # text or None among them: torch's own words name no layer
+        shown = next((v for v in lengths if not isinstance(v, numbers.Integral | Tensor)), None) \
+            if isinstance(lengths, list | tuple) else lengths
+        raise ValueError(f"{who}: lengths must be integers, one per sequence (B,) = ({B},), got "
+                         f"{type(lengths).__name__} holding {shown!r} ({type(shown).__name__}); pass the number of "
+                         f"valid steps of each sequence as ints") from e
     if lengths.is_meta:
         raise ValueError(
             f"{who}: lengths is a tensor on the 'meta' device, which holds no values; pass the lengths as a "
@@ -101,7 +111,30 @@ def check_input(x: Tensor, layer: nn.Module, lengths: Tensor | None, who: str) -
             f"{who}: every length must be in [1, T={T}], got min {lo} and max {hi}; drop empty sequences "
             f"or pad x to the longest sequence"
         )
-    return lengths.to(device=x.device, dtype=torch.long)
+    lengths = lengths.to(device=x.device, dtype=torch.long)
+    _check_time_aware(x, layer, lengths, who)
+    return lengths
+
+
+def _check_time_aware(x: Tensor, layer: nn.Module, lengths: Tensor | None, who: str) -> None:
+    """ValueError for NaN or infinity in the valid steps of a TimeAware layer's input ``[x, m, delta]``: its
+    imputation ``m * x + (1 - m) * ...`` gives NaN for a NaN at a missing entry (0 * NaN), so every output after it
+    would be NaN, silently, where the user meant "missing". One scan of the input, for TimeAware layers only."""
+    if not isinstance(_first_cell(layer), TimeAware) or torch.compiler.is_compiling():
+        return
+    bad = ~torch.isfinite(x)  # (B, T, 3F)
+    if lengths is not None:
+        bad &= valid_steps(lengths, *x.shape[:2], x.device)[..., None]  # padding is zeroed before the maths
+    if not bool(bad.any()):
+        return
+    b, t, j = (int(i) for i in torch.nonzero(bad)[0])
+    F = x.shape[-1] // 3
+    part = ("the value", "the mask", "the time since last observed")[j // F]
+    raise ValueError(
+        f"{who}: x holds {float(x[b, t, j])} at sequence {b}, step {t}, column {j} ({part} of feature {j % F}); "
+        f"TimeAware reads [x, mask, delta] and 0 * NaN is NaN, so the outputs would be NaN: write 0 at missing "
+        f"values and 0 in their mask, as rnnkit.time_aware_inputs(values, times) does from values with NaN"
+    )
 
 
 def _first_cell(layer: nn.Module):
