@@ -236,3 +236,43 @@ def test_l9_11_frame_encoder_refuses_uint8_frames():
     with pytest.raises(ValueError) as e:
         video.FrameEncoder(4)(torch.zeros(2, 3, 1, 16, 16, dtype=torch.uint8))
     assert "FrameEncoder takes float frames in [0, 1], got dtype torch.uint8" in one_line(e)
+
+
+# L9-12 -----------------------------------------------------------------------------------------------------------
+def test_l9_12_from_folder_refuses_clips_in_subfolders_and_a_class_without_clips(tmp_path):
+    for label, speaker in (("yes", "alice"), ("yes", "bob"), ("no", "alice")):
+        (tmp_path / label / speaker).mkdir(parents=True, exist_ok=True)
+        audio.write_wav(tmp_path / label / speaker / "0.wav", _sine(), 16000)  # root/<class>/<speaker>/*.wav
+    audio.write_wav(tmp_path / "no" / "1.wav", _sine(), 16000)
+    with pytest.raises(ValueError) as e:  # was: 1 clip of class 'no', none of 'yes', and no word
+        audio.AudioDataset.from_folder(tmp_path, sample_rate=16000)
+    assert "holds 1 WAV files in subfolders (e.g. no/alice/0.wav), which from_folder does not read" in one_line(e)
+    flac = tmp_path / "flac"
+    (flac / "up").mkdir(parents=True)
+    (flac / "down").mkdir()
+    audio.write_wav(flac / "up" / "0.wav", _sine(), 16000)
+    (flac / "down" / "0.flac").write_bytes(b"fLaC")
+    with pytest.raises(ValueError, match=r"class folder .*down holds no WAV file \(its files end in \['\.flac'\]\)"):
+        audio.AudioDataset.from_folder(flac, sample_rate=16000)
+    (flac / "down" / "0.flac").unlink()
+    audio.write_wav(flac / "down" / "0.wav", _sine(), 16000)
+    (flac / ".ipynb_checkpoints").mkdir()  # a hidden folder is no class
+    ds = audio.AudioDataset.from_folder(flac, sample_rate=16000)
+    assert ds.classes == ["down", "up"] and ds.labels.tolist() == [0, 1]
+
+
+# L9-13 -----------------------------------------------------------------------------------------------------------
+def test_l9_13_dna_read_as_protein_is_refused(tmp_path):
+    rng = np.random.default_rng(0)
+    dna = "".join(rng.choice(list("ACGT"), 300))
+    (tmp_path / "p.fa").write_text(f">prom1 upstream\n{dna[:150]}\n{dna[150:]}\n")
+    with pytest.raises(ValueError) as e:  # its bases were alanine, cysteine, glycine and threonine
+        bio.read_fasta(tmp_path / "p.fa", alphabet="protein")
+    assert "record 'prom1' (line 1): this looks like DNA, not protein" in one_line(e)
+    assert "pass alphabet='dna'" in one_line(e)
+    with pytest.raises(ValueError, match=r"^sequence 0, this looks like DNA"):
+        bio.BioSequenceDataset([dna], alphabet="protein")
+    assert len(bio.read_fasta(tmp_path / "p.fa")[0].sequence) == 300
+    ubiquitin = "MQIFVKTLTGKTITLEVEPSDTIENVKAKIQDKEGIPPDQQRLIFAGKQLEDGRTLSDYNIQKESTLHLVLRLRGG"
+    assert bio.encode_sequence(ubiquitin, alphabet="protein").shape == (76,)
+    assert bio.encode_sequence("A" * 40, alphabet="protein").shape == (40,)  # poly-alanine is let through

@@ -432,15 +432,30 @@ class AudioDataset(Dataset):
         sample_rate: int,
         resample: bool = False,
     ) -> AudioDataset:
-        """``root/<class name>/*.wav`` (any case); classes are the sorted folder names (``dataset.classes``)."""
+        """``root/<class name>/*.wav`` (any case); classes are the sorted folder names (``dataset.classes``).
+
+        Hidden folders (``.ipynb_checkpoints``) are no class. A class folder without WAV files of its own, or with
+        WAV files in subfolders, is refused: those files would be left out (and an empty class kept) silently."""
         root = Path(root)
-        classes = sorted(d.name for d in root.iterdir() if d.is_dir()) if root.is_dir() else []
+        classes = sorted(d.name for d in root.iterdir() if d.is_dir() and not d.name.startswith(".")) \
+            if root.is_dir() else []
         files, labels = [], []
         for i, c in enumerate(classes):
             # .WAV too (recorders and Windows tools write upper case); a case-sensitive glob would drop them
-            for f in sorted(p for p in (root / c).iterdir() if p.is_file() and p.suffix.lower() == ".wav"):
-                files.append(f)
-                labels.append(i)
+            found = sorted(p for p in (root / c).iterdir() if p.is_file() and p.suffix.lower() == ".wav")
+            nested = [p for p in (root / c).rglob("*") if p.is_file() and p.suffix.lower() == ".wav"
+                      and p.parent != root / c]
+            if nested:
+                raise ValueError(f"class folder {root / c} holds {len(nested)} WAV files in subfolders (e.g. "
+                                 f"{nested[0].relative_to(root)}), which from_folder does not read: it reads "
+                                 "root/<class>/*.wav, one level; move them up into their class folder")
+            if not found:
+                kinds = sorted({p.suffix.lower() or p.name for p in (root / c).iterdir()})
+                held = f"its files end in {kinds[:5]}" if kinds else "it is empty"
+                raise ValueError(f"class folder {root / c} holds no WAV file ({held}); every class needs its clips as "
+                                 "WAV (convert them, e.g. sox in.flac out.wav), or remove the folder if it is no class")
+            files.extend(found)
+            labels.extend([i] * len(found))
         if not files:
             raise ValueError(f"no WAV files found under {root}/<class>/*.wav; expected one folder per class")
         ds = cls(files, labels, transform, sample_rate=sample_rate, resample=resample)

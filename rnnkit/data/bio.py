@@ -101,6 +101,18 @@ def _letters(seq, who: str = "") -> str:
     return seq
 
 
+def _nucleic_as_protein(seq: str) -> str | None:
+    """The refusal for a DNA sequence given as protein, whose bases are amino acids too (A alanine, C cysteine,
+    G glycine, T threonine, N asparagine): 30 letters or more, at least three of ACGT and nothing else, which no
+    protein is (a poly-alanine stretch alone is let through). None for anything else. (RNA's U is no amino acid:
+    it is refused as an invalid letter.)"""
+    letters = set(seq.upper()) if len(seq) >= 30 else set()
+    if not letters or not letters <= set("ACGTN") or len(letters & set("ACGT")) < 3:
+        return None
+    return (f"this looks like DNA, not protein: its {len(seq)} letters are all {', '.join(sorted(letters))}, which as "
+            "protein would be read as the amino acids alanine, cysteine, glycine, threonine; pass alphabet='dna'")
+
+
 def encode_sequence(seq: str, *, alphabet: str = "dna") -> torch.Tensor:
     """Letter ids ``(L,)`` int64 (see `ALPHABETS`) of a str or a `FastaRecord`; an invalid letter raises
     ValueError with its position."""
@@ -109,6 +121,8 @@ def encode_sequence(seq: str, *, alphabet: str = "dna") -> torch.Tensor:
     bad = _first_invalid(seq, table)
     if bad is not None:
         raise ValueError(f"position {bad}: {_invalid_message(alphabet, seq[bad])}")
+    if alphabet == "protein" and (nucleic := _nucleic_as_protein(seq)):
+        raise ValueError(nucleic)
     return torch.from_numpy(table[_codes(seq).astype(np.int64)])
 
 
@@ -228,6 +242,8 @@ def read_fasta(path: str | os.PathLike, *, alphabet: str = "dna") -> list[FastaR
             j = bisect.bisect_right(starts, bad) - 1
             raise ValueError(f"{path}: record {name!r}, line {line_numbers[j]}, position {bad}: "
                              + _invalid_message(alphabet, seq[bad]))
+        if alphabet == "protein" and (nucleic := _nucleic_as_protein(seq)):
+            raise ValueError(f"{path}: record {name!r} (line {header_line}): {nucleic}")
         records.append(FastaRecord(name, seq.upper()))
 
     # UTF-8 headers keep their names; a byte-order mark is skipped; other bytes stay visible (surrogateescape)
