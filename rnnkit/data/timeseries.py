@@ -291,6 +291,26 @@ class TimeSeriesFrame:
         return TimeSeriesFrame.from_pandas(out.rename_axis(self.time_name))
 
 
+def _clock_set_back(time: Any, i: int) -> str | None:
+    """The advice when row ``i`` of naive timestamps steps back by an hour less one step (``02:00`` again after
+    ``02:00`` hourly, ``02:00`` after ``02:45`` quarter-hourly), at night on a Sunday of the months where
+    daylight saving time ends (February to April, September to November: in Europe, the Americas, Oceania), between
+    steps of at most an hour: local clock time whose repeated hour is two hours in its zone, not a duplicate to
+    average (nor series stacked); None otherwise."""
+    if not isinstance(time, pd.DatetimeIndex) or time.tz is not None or i < 2:
+        return None
+    t = time[i]
+    if t.hour >= 4 or t.dayofweek != 6 or t.month not in (2, 3, 4, 9, 10, 11):
+        return None
+    hour = pd.Timedelta(hours=1)
+    step = time[i - 1] - time[i - 2]
+    if not pd.Timedelta(0) < step <= hour or hour % step != pd.Timedelta(0) or time[i - 1] - time[i] != hour - step:
+        return None
+    return ("the clock set back an hour at night: local time where daylight saving time ends, whose repeated hour "
+            "is two hours? localize the times to their zone, which tells the two apart "
+            "(index.tz_localize('Europe/Berlin', ambiguous='infer'), with yours; a column: .dt.tz_localize)")
+
+
 def _check_time(time: Any, n: int, name: str) -> pd.DatetimeIndex | np.ndarray:
     """Datetime or numeric time axis of length ``n``, without gaps (NaT/NaN), strictly increasing."""
     if isinstance(time, pd.PeriodIndex):
@@ -341,10 +361,15 @@ def _check_time(time: Any, n: int, name: str) -> pd.DatetimeIndex | np.ndarray:
                     f"averaging the duplicates would mix them (if they are repeated readings of one series, "
                     f"aggregate them: df.groupby({name!r}, as_index=False).mean())"
                 )
+            clock = _clock_set_back(time, i)
             raise ValueError(
                 f"time column {name!r} has a duplicate timestamp {time[i]} at rows {i - 1} and {i}; "
-                f"aggregate duplicates first (df.groupby({name!r}, as_index=False).mean())"
+                + (clock or f"aggregate duplicates first (df.groupby({name!r}, as_index=False).mean())")
             )
+        clock = _clock_set_back(time, i)
+        if clock:
+            raise ValueError(f"time column {name!r} goes back from {time[i - 1]} (row {i - 1}) to {time[i]} (row {i}); "
+                             + clock)
         earlier = np.flatnonzero(time[: i - 1] == time[i])
         if len(earlier):  # the time starts over at a time it has had: series stacked one after another
             raise ValueError(

@@ -916,6 +916,19 @@ def _time_column(column: pd.Series, name: str, ids: np.ndarray) -> tuple[pd.Inde
     """The time column as a DatetimeIndex (dates; periods as their start) or float64 numbers, and the period
     frequency (None unless periods). ValueError naming the series and row of a missing or unreadable time."""
     period = None
+    if pd.api.types.is_object_dtype(column) and column.map(lambda v: isinstance(v, pd.Period)).any():
+        # pandas keeps periods of one frequency as a period column: an object column may mix them with others
+        kinds = column.map(lambda v: v.freqstr if isinstance(v, pd.Period) else type(v).__name__)
+        other = np.flatnonzero((kinds != kinds.iloc[0]).to_numpy())
+        if len(other):
+            row = int(other[0])
+            fix = ("give each row its period's start as a timestamp (data[{name!r}].map(lambda p: p.start_time)): each "
+                   "series keeps its own frequency" if isinstance(column.iloc[row], pd.Period) else
+                   "give every row one kind of time")
+            raise ValueError(f"series {ids[row]!r}, row {row}: the time column {name!r} mixes periods of "
+                             f"{kinds.iloc[0]!r} (row 0) with {column.iloc[row]!r}, and one column holds periods of "
+                             f"one frequency; {fix.format(name=name)}")
+        column = pd.Series(pd.PeriodIndex(column.tolist()), index=column.index)  # one frequency: a period column
     if isinstance(column.dtype, pd.PeriodDtype):
         period = pd.PeriodIndex(column).freqstr  # "Q-DEC", as to_period reads it
         column = column.dt.to_timestamp()

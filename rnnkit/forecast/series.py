@@ -301,6 +301,12 @@ def _join_exogenous(y, X, targets, future_covariates, time_col):
     if not isinstance(X, pd.DataFrame):
         raise ValueError(f"fit(y, X): X must be a pandas DataFrame with y's index, got {type(X).__name__}")
     if not X.index.equals(y.index):
+        kinds = type(X.index).__name__, type(y.index).__name__
+        if len(X) == len(y) and kinds[0] != kinds[1]:  # printed alike (1958Q1 and 1958-01-01), yet not one index
+            convert = {("PeriodIndex", "DatetimeIndex"): ", or X.to_timestamp()",
+                       ("DatetimeIndex", "PeriodIndex"): ", or X.to_period()"}.get(kinds, "")
+            raise ValueError(f"fit(y, X): X's index is a {kinds[0]} and y's a {kinds[1]} ({y.index[0]!r} .. "
+                             f"{y.index[-1]!r}); give X y's index (X.set_axis(y.index) when the rows match{convert})")
         raise ValueError(f"fit(y, X): X's index must equal y's ({len(y)} rows, {y.index[0]} .. {y.index[-1]}); X has "
                          f"{len(X)} rows" + (f", {X.index[0]} .. {X.index[-1]}" if len(X) else "")
                          + ": give X one row per timestamp of y, in the same order")
@@ -320,7 +326,9 @@ def _regular_step(frame: TimeSeriesFrame, *, fix: str = "pass freq='h' (or 'D', 
     the first uneven step in the series' own timestamps and ending with ``fix`` for dates (how to give a
     frequency to resample onto); for weekdays with some missing (business days less the holidays: stock
     prices) it says first that ``business`` (how to pass the business-day grid 'B'; None: say nothing) fits
-    them."""
+    them. Two other patterns are named instead of the generic ``fix`` (:func:`_pattern_of`): one timestamp per
+    week, month, quarter or year on no pandas grid (monthly on the 15th), and whole days shifted by an hour
+    where daylight saving time starts or ends (local midnights given in UTC)."""
     time = frame.time
     if time is None:
         return None, 1.0
@@ -339,6 +347,7 @@ def _regular_step(frame: TimeSeriesFrame, *, fix: str = "pass freq='h' (or 'D', 
                 f"{missing[0].date()}, a holiday?): {business} reads them on the business-day grid, the missing "
                 "days as missing values (forecasts are then dated on business days, holidays included); or ")
             grid = "B" if missing is not None else pd.infer_freq(time[:3])
+            fix = (None if missing is not None else _pattern_of(time, frame.time_name, business)) or fix
             raise ValueError(f"the timestamps of {frame.time_name!r} are not evenly spaced ({_uneven(time, grid)}), "
                              f"so the next timestamps cannot be told; {hint}{fix}")
         return freq, float(np.median(np.diff(frame.elapsed(unit="s"))))
@@ -365,6 +374,47 @@ def _uneven(time: pd.DatetimeIndex, grid: str | None) -> str:
             return f"{shown}; the first step off the grid {grid!r}: {time[i]} follows {time[i - 1]}"
     i = int(np.flatnonzero(steps.to_numpy() != counts.index[0])[0]) + 1
     return f"{shown}; the first other than {counts.index[0]}: {time[i]} follows {time[i - 1]}"
+
+
+# one timestamp per period of these (period code, the resampling grid of those periods, its label)
+_PERIODS = (("W-SUN", "W-SUN", "week", "Sunday"), ("M", "MS", "month", "first day"),
+            ("Q", "QS", "quarter", "first day"), ("Y", "YS", "year", "first day"))
+
+
+def _pattern_of(time: pd.DatetimeIndex, name: str, business: str | None) -> str | None:
+    """The advice for uneven timestamps that follow a pattern pandas has no frequency for, else None: steps of
+    whole days, an hour shorter or longer at some rows (local midnights of a zone with daylight saving time,
+    given in UTC or with the zone dropped), read in their own zone; or one timestamp in each of consecutive
+    weeks, months, quarters or years, on another day than the grid's (monthly on the 15th, a weekly report on
+    varying weekdays), read on that grid. ``business`` spells the caller's frequency option for the grid 'B'
+    (``"freq='B'"``, ``"--freq B"``), and other grids alike; None: the caller has none (a panel's time column
+    ``name`` is then read as periods)."""
+    spell = None if business is None else (lambda f: business.replace("B", f))
+    steps = pd.Series(np.diff(time.values))
+    common, hour, day = steps.mode()[0], pd.Timedelta(hours=1), pd.Timedelta(days=1)
+    if common >= day and common % day == pd.Timedelta(0) and steps.isin([common - hour, common + hour]).any() \
+            and steps.isin([common - hour, common, common + hour]).all():
+        i = int(np.flatnonzero((steps != common).to_numpy())[0]) + 1
+        days = f"{common.days} day{'s' if common.days > 1 else ''}"
+        now = f"in {time.tz}" if time.tz is not None else "without their zone"
+        data = "data" if business is not None else f"data[{name!r}].dt"  # a series' index, or a panel's column
+        convert = f"{data}.tz_convert('Europe/Berlin')" if time.tz is not None else \
+            f"{data}.tz_localize('UTC').tz_convert('Europe/Berlin')"
+        also = f", or {spell('D')} reads them by the UTC date" if spell and common == day else ""
+        return (f"the steps are {days}, an hour shorter or longer where daylight saving time starts or ends "
+                f"({time[i]} follows {time[i - 1]}): local times of a zone with daylight saving time, given {now}? "
+                f"convert them to that zone ({convert}, with yours), where each step is {days}{also}")
+    shown = ", ".join(str(t.date()) if t == t.normalize() else str(t) for t in time[:3])
+    naive = time.tz_localize(None)
+    for code, grid, word, label in _PERIODS:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # to_period drops the zone, with a warning
+            periods = naive.to_period(code)
+        if (np.diff(periods.asi8) == 1).all():
+            read = (f"{spell(grid)} reads them as {word}s (dated on each {word}'s {label})" if spell else
+                    f"give them as {word}s (data[{name!r}].dt.to_period({code!r}))")
+            return f"they are one per {word} ({shown}, ...), on a day no pandas frequency repeats: {read}"
+    return None
 
 
 def _missing_business_days(time: pd.DatetimeIndex) -> pd.DatetimeIndex | None:

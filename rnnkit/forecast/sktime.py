@@ -12,6 +12,7 @@ the end of every value seen, without refitting. sktime is imported by this modul
 
 from __future__ import annotations
 
+import numbers
 import warnings
 
 import numpy as np
@@ -137,7 +138,32 @@ class RnnkitForecaster(BaseForecaster):
     def update(self, y, X=None, update_params=True):
         self._check_remembers("update")
         _check_order(y=y, X=X)
+        self._check_continues(y)
         return super().update(y, X=X, update_params=update_params)
+
+    def _check_continues(self, y) -> None:
+        """ValueError when ``y`` starts after the step that follows the cutoff: the values seen would have a gap
+        there, which the forecasts (they read the last ``lookback`` steps) and a refit cannot have. Values at or
+        before the cutoff replace those seen, as sktime updates them."""
+        index = getattr(y, "index", None)
+        if not self.is_fitted or not isinstance(index, pd.Index) or isinstance(index, pd.MultiIndex) or not len(index):
+            return
+        cutoff = self.cutoff[0] if isinstance(self.cutoff, pd.Index) else self.cutoff
+        if isinstance(cutoff, pd.Period) and isinstance(index, pd.PeriodIndex):
+            step = 1
+        elif isinstance(cutoff, pd.Timestamp) and isinstance(index, pd.DatetimeIndex) and \
+                (cutoff.tz is None) == (index.tz is None):
+            freq = getattr(self.cutoff, "freq", None) or self._y.index.freq or self.forecaster_.freq_
+            step = pd.tseries.frequencies.to_offset(freq)
+        elif isinstance(cutoff, numbers.Integral) and pd.api.types.is_integer_dtype(index.dtype):
+            step = self._index_step_
+        else:  # another kind of index than fit's: sktime's own check names it
+            return
+        after = cutoff + step
+        if index[0] > after:
+            raise ValueError(f"RnnkitForecaster.update: y starts at {index[0]}, but the values seen end at the cutoff "
+                             f"{cutoff}, so {after} .. {index[0] - step} would be missing; the forecasts read the "
+                             f"last lookback steps without gaps: update with y from {after}")
 
     @staticmethod
     def _step_of(y: pd.Series) -> int:

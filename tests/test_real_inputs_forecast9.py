@@ -1,0 +1,210 @@
+"""Ninth round of bad inputs on the forecasting side, on real series that ship offline (vega_datasets'
+seattle_weather and sf_temps, sktime's airline, statsmodels' macrodata), brought as a new user would. One test per
+case F9-NN of the catalogue (docs/bad_inputs.md, "Ninth round: forecasting"). A refusal is one ValueError line
+naming what, where and how to fix it; the fix it names is then taken, and gives the right index."""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from helpers import one_line  # a refusal's message, one line
+
+from rnnkit import Forecaster, GlobalForecaster
+
+torch.set_num_threads(1)
+warnings.filterwarnings("ignore", category=FutureWarning)  # sktime's remember_data notice
+
+
+def quick(**kw) -> Forecaster:
+    params = dict(horizon=3, model="direct", lookback=6, max_epochs=1, hidden_size=4, random_state=0)
+    return Forecaster(**(params | kw))
+
+
+def gquick(**kw) -> GlobalForecaster:
+    params = dict(horizon=3, model="direct", lookback=6, max_epochs=1, hidden_size=4, random_state=0)
+    return GlobalForecaster(**(params | kw))
+
+
+def airline() -> pd.Series:
+    datasets = pytest.importorskip("sktime.datasets")
+    return datasets.load_airline()  # 144 months, 1949-01 .. 1960-12, a PeriodIndex
+
+
+def seattle_max() -> pd.Series:
+    vega = pytest.importorskip("vega_datasets")
+    weather = vega.data.seattle_weather()  # daily, 2012-01-01 .. 2015-12-31
+    return weather.set_index("date")["temp_max"].iloc[:120]
+
+
+# -- F9-01: local midnights of a zone with daylight saving time, given in UTC ---------------------------------------
+def test_f9_01_daily_local_midnights_given_in_utc_are_named_with_the_conversion():
+    """Seattle's days as a database stores them, in UTC: 08:00 in winter, 07:00 in summer. Before: `not evenly
+    spaced ...; pass freq='h' (or 'D', 'W-SAT', 'MS'...)`, advice that freq='h' then refuses as finer than every
+    step. Now the daylight-saving shift is named, with the conversion that makes each step one day."""
+    local = seattle_max().tz_localize("America/Los_Angeles")
+    utc = local.tz_convert("UTC")
+    with pytest.raises(ValueError) as e:
+        quick().fit(utc)
+    message = one_line(e)
+    assert "the steps are 1 day, an hour shorter or longer where daylight saving time starts or ends " \
+           "(2012-03-12 07:00:00+00:00 follows 2012-03-11 08:00:00+00:00)" in message
+    assert "given in UTC? convert them to that zone (data.tz_convert('Europe/Berlin'), with yours)" in message
+    assert "freq='D' reads them by the UTC date" in message
+    assert "pass freq='h'" not in message
+    with pytest.raises(ValueError, match=r"given without their zone\? .*data\.tz_localize\('UTC'\)\.tz_convert"):
+        quick().fit(utc.tz_localize(None))  # the zone dropped too
+    forecast = quick().fit(utc.tz_convert("America/Los_Angeles")).predict()  # the fix named
+    assert list(forecast.index) == list(pd.date_range("2012-04-30", periods=3, freq="D", tz="America/Los_Angeles"))
+
+
+def test_f9_01_a_panel_series_in_utc_is_told_to_convert_its_column():
+    local = seattle_max().tz_localize("America/Los_Angeles").tz_convert("UTC")
+    panel = pd.DataFrame({"unique_id": "seattle", "ds": local.index, "y": local.to_numpy()})
+    with pytest.raises(ValueError) as e:
+        gquick().fit(panel)
+    assert "convert them to that zone (data['ds'].dt.tz_convert('Europe/Berlin'), with yours)" in one_line(e)
+
+
+# -- F9-02: one timestamp per month (week, quarter, year) on a day no pandas frequency repeats -----------------------
+def test_f9_02_monthly_data_dated_on_the_15th_are_named_monthly():
+    """The airline's months dated on the 15th (a monthly report). Before: `not evenly spaced (steps 31 days, 30
+    days, 28 days...; the first other than 31 days: ...); pass freq='h' (or 'D', 'W-SAT', 'MS'...)`."""
+    y = airline()
+    mid = y.set_axis(y.index.to_timestamp() + pd.Timedelta(days=14))
+    with pytest.raises(ValueError) as e:
+        quick().fit(mid)
+    assert one_line(e).endswith("so the next timestamps cannot be told; they are one per month (1949-01-15, "
+                                "1949-02-15, 1949-03-15, ...), on a day no pandas frequency repeats: freq='MS' reads "
+                                "them as months (dated on each month's first day)")
+    forecast = quick().fit(mid, freq="MS").predict()  # the fix named: the airline's own months
+    assert list(forecast.index) == list(pd.date_range("1961-01-01", periods=3, freq="MS"))
+    assert np.allclose(forecast.to_numpy(), quick().fit(y).predict().to_numpy())
+
+
+def test_f9_02_quarters_and_weeks_on_varying_days():
+    y = airline()
+    quarterly = y.iloc[:40].set_axis(pd.date_range("1990-01-01", periods=40, freq="QS") + pd.Timedelta(days=44))
+    with pytest.raises(ValueError, match=r"they are one per quarter \(1990-02-14, 1990-05-15, 1990-08-14, \.\.\.\), "
+                                         r"on a day no pandas frequency repeats: freq='QS' reads them as quarters"):
+        quick().fit(quarterly)
+    days = pd.date_range("2020-01-06", periods=40, freq="W-MON") + pd.to_timedelta(np.arange(40) % 5, unit="D")
+    weekly = y.iloc[:40].set_axis(days)  # a weekly report on Monday, Tuesday, ..., Friday in turn
+    with pytest.raises(ValueError, match=r"they are one per week .* freq='W-SUN' reads them as weeks \(dated on each "
+                                         r"week's Sunday\)$"):
+        quick().fit(weekly)
+    assert quick().fit(weekly, freq="W-SUN").predict().index[0] == pd.Timestamp("2020-10-18")
+
+
+def test_f9_02_a_panel_series_dated_on_the_15th_is_told_to_read_periods():
+    y = airline()
+    panel = pd.DataFrame({"unique_id": "air", "ds": y.index.to_timestamp() + pd.Timedelta(days=14), "y": y.to_numpy()})
+    with pytest.raises(ValueError) as e:
+        gquick().fit(panel)
+    assert one_line(e).endswith("they are one per month (1949-01-15, 1949-02-15, 1949-03-15, ...), on a day no pandas "
+                                "frequency repeats: give them as months (data['ds'].dt.to_period('M'))")
+    panel["ds"] = panel["ds"].dt.to_period("M")
+    assert str(gquick().fit(panel).predict()["ds"].iloc[0]) == "1961-01"
+
+
+# -- F9-03: naive local hours where daylight saving time ends ------------------------------------------------------
+def sf_local(start: str, freq: str = "h", n: int = 72) -> pd.Series:
+    """sf_temps' readings on the local clock of San Francisco (a naive index), across a change of the clock."""
+    vega = pytest.importorskip("vega_datasets")
+    temps = vega.data.sf_temps()["temp"].to_numpy()[:n]
+    clock = pd.date_range(start, periods=n, freq=freq, tz="America/Los_Angeles").tz_localize(None)
+    return pd.Series(temps, index=clock, name="temp")
+
+
+def test_f9_03_the_repeated_hour_where_daylight_saving_time_ends_is_not_called_a_duplicate_to_average():
+    """Before: `duplicate timestamp 2010-11-07 01:00:00 ...; aggregate duplicates first (df.groupby(...).mean())`,
+    which averages two hours; quarter-hourly: `starts over ...: several series stacked one after another?`."""
+    hourly = sf_local("2010-11-06")
+    with pytest.raises(ValueError) as e:
+        quick().fit(hourly)
+    assert one_line(e) == (
+        "time column 'index' has a duplicate timestamp 2010-11-07 01:00:00 at rows 25 and 26; the clock set back an "
+        "hour at night: local time where daylight saving time ends, whose repeated hour is two hours? localize the "
+        "times to their zone, which tells the two apart (index.tz_localize('Europe/Berlin', ambiguous='infer'), "
+        "with yours; a column: .dt.tz_localize)")
+    quarter = sf_local("2010-11-06", "15min", 200)
+    with pytest.raises(ValueError, match=r"^time column 'index' goes back from 2010-11-07 01:45:00 \(row 103\) to "
+                                         r"2010-11-07 01:00:00 \(row 104\); the clock set back an hour at night"):
+        quick().fit(quarter)
+    fixed = quick().fit(hourly.tz_localize("America/Los_Angeles", ambiguous="infer")).predict()  # the fix named
+    assert fixed.index[0] == pd.Timestamp("2010-11-08 23:00", tz="America/Los_Angeles")
+    january = sf_local("2010-01-09")  # a duplicated row on another night keeps the advice to aggregate
+    twice = pd.concat([january.iloc[:27], january.iloc[[26]], january.iloc[27:]])  # 2010-01-10 02:00 (a Sunday)
+    with pytest.raises(ValueError, match=r"duplicate timestamp 2010-01-10 02:00:00 at rows 26 and 27; aggregate "
+                                         r"duplicates first"):
+        quick().fit(twice)
+
+
+# -- F9-04: fit(y, X) with X on another kind of index ----------------------------------------------------------------
+def test_f9_04_x_on_timestamps_for_y_on_periods_names_both_kinds():
+    """macrodata's realgdp on quarters, X (realint) on the quarters' first days. Before: `X's index must equal y's
+    (203 rows, 1959Q1 .. 2009Q3); X has 203 rows, 1959-01-01 .. 2009-07-01: give X one row per timestamp of y, in
+    the same order`: the same rows, in the same order."""
+    sm = pytest.importorskip("statsmodels.api")
+    macro = sm.datasets.macrodata.load_pandas().data
+    quarters = pd.PeriodIndex.from_fields(year=macro["year"].astype(int), quarter=macro["quarter"].astype(int),
+                                          freq="Q")
+    y = macro["realgdp"].set_axis(quarters)
+    X = macro[["realint"]].set_axis(quarters.to_timestamp())
+    with pytest.raises(ValueError) as e:
+        quick().fit(y, X)
+    assert one_line(e) == ("fit(y, X): X's index is a DatetimeIndex and y's a PeriodIndex (Period('1959Q1', 'Q-DEC') "
+                           ".. Period('2009Q3', 'Q-DEC')); give X y's index (X.set_axis(y.index) when the rows match, "
+                           "or X.to_period())")
+    f = quick().fit(y, X.to_period())
+    future = pd.DataFrame({"realint": [1.0, 1.0, 1.0]}, index=pd.period_range("2009Q4", periods=3, freq="Q"))
+    assert str(f.predict(X=future).index[0]) == "2009Q4"
+
+
+# -- F9-05: the sktime adapter updated with values after a gap --------------------------------------------------------
+def test_f9_05_an_update_that_leaves_a_gap_after_the_cutoff_is_refused_at_update():
+    """Before: update(update_params=False) took the values after the gap, and predict failed on `data is not on the
+    fitted grid ...; give data at that frequency, without gaps (data.resample('MS').mean())` (no `data` was
+    passed); update_params=True refitted into `not evenly spaced ...; pass freq='h'` (the adapter has no freq)."""
+    sktime = pytest.importorskip("rnnkit.forecast.sktime")
+    y = airline()
+    later = pd.Series([417.0, 391.0], index=pd.period_range("1961-03", periods=2, freq="M"), name=y.name)
+    for update_params in (False, True):
+        f = sktime.RnnkitForecaster(model="direct", hidden_size=4, max_epochs=1, random_state=0, lookback=6)
+        f.fit(y, fh=[1, 2])
+        with pytest.raises(ValueError) as e:
+            f.update(later, update_params=update_params)
+        assert one_line(e) == ("RnnkitForecaster.update: y starts at 1961-03, but the values seen end at the cutoff "
+                               "1960-12, so 1961-01 .. 1961-02 would be missing; the forecasts read the last lookback "
+                               "steps without gaps: update with y from 1961-01")
+    f.update(later.set_axis(pd.period_range("1961-01", periods=2, freq="M")), update_params=False)
+    assert [str(p) for p in f.predict().index] == ["1961-03", "1961-04"]
+    yi = y.reset_index(drop=True)  # row numbers: the step after the cutoff 143 is 144
+    f = sktime.RnnkitForecaster(model="direct", hidden_size=4, max_epochs=1, random_state=0, lookback=6)
+    with pytest.raises(ValueError, match=r"y starts at 146, but the values seen end at the cutoff 143, so 144 \.\. "
+                                         r"145 would be missing"):
+        f.fit(yi, fh=[1, 2]).update(pd.Series([1.0, 2.0], index=[146, 147]), update_params=False)
+
+
+# -- F9-06: a panel's time column of periods of several frequencies ---------------------------------------------------
+def test_f9_06_periods_of_two_frequencies_in_one_time_column_are_named():
+    """The airline's months beside macrodata's quarters (concatenated, an object column). Before: `series
+    'realgdp', row 144: time Period('1959Q1', 'Q-DEC') is not an ISO 8601 date`."""
+    sm = pytest.importorskip("statsmodels.api")
+    macro = sm.datasets.macrodata.load_pandas().data.iloc[:60]
+    y = airline()
+    panel = pd.concat([pd.DataFrame({"unique_id": "air", "ds": y.index, "y": y.to_numpy()}),
+                       pd.DataFrame({"unique_id": "realgdp", "ds": pd.period_range("1959Q1", periods=60, freq="Q"),
+                                     "y": macro["realgdp"].to_numpy()})], ignore_index=True)
+    with pytest.raises(ValueError) as e:
+        gquick().fit(panel)
+    assert one_line(e) == ("series 'realgdp', row 144: the time column 'ds' mixes periods of 'M' (row 0) with "
+                           "Period('1959Q1', 'Q-DEC'), and one column holds periods of one frequency; give each row "
+                           "its period's start as a timestamp (data['ds'].map(lambda p: p.start_time)): each series "
+                           "keeps its own frequency")
+    months = panel[panel["unique_id"] == "air"].astype({"ds": object})  # periods of one frequency, as objects
+    assert str(gquick().fit(months).predict()["ds"].iloc[0]) == "1961-01"  # before: `... is not an ISO 8601 date`
+    panel["ds"] = panel["ds"].map(lambda p: p.start_time)
+    forecast = gquick().fit(panel).predict()
+    assert list(forecast.groupby("unique_id")["ds"].first()) == [pd.Timestamp("1961-01-01"), pd.Timestamp("1974-01-01")]
