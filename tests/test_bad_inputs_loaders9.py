@@ -276,3 +276,27 @@ def test_l9_13_dna_read_as_protein_is_refused(tmp_path):
     ubiquitin = "MQIFVKTLTGKTITLEVEPSDTIENVKAKIQDKEGIPPDQQRLIFAGKQLEDGRTLSDYNIQKESTLHLVLRLRGG"
     assert bio.encode_sequence(ubiquitin, alphabet="protein").shape == (76,)
     assert bio.encode_sequence("A" * 40, alphabet="protein").shape == (40,)  # poly-alanine is let through
+
+
+# L9-14 -----------------------------------------------------------------------------------------------------------
+def test_l9_14_a_lowercasing_vocabulary_lowercases_token_lists_too():
+    source = (STDLIB / "textwrap.py").read_text(encoding="utf-8")
+    vocab = text.Vocab.build([source], level="word", lower=True)
+    words = ["TextWrapper", "Width", "the", "<bos>"]  # pre-split words, as a tokenizer of one's own gives them
+    assert vocab.encode(words).tolist() == vocab.encode("TextWrapper Width the").tolist() + [vocab.bos_id]
+    assert vocab.unk_id not in vocab.encode(words).tolist()  # was: "TextWrapper" and "Width" read as <unk>
+
+
+# L9-15 -----------------------------------------------------------------------------------------------------------
+def test_l9_15_reverse_complements_refuse_ids_and_one_hots_that_are_not_dna_letters():
+    seq = "ACGTTGCAAN"
+    assert bio.reverse_complement_ids(bio.encode_sequence(seq)).tolist() == bio.encode_sequence(
+        bio.reverse_complement(seq)).tolist()
+    with pytest.raises(ValueError) as e:  # 3-mer ids were "complemented" as 3 - id
+        bio.reverse_complement_ids(bio.kmer_ids("ACGTTGCAA", 3))
+    assert "takes DNA letter ids in [0, 4] (A, C, G, T, N), got min" in one_line(e) and "k-mer ids?" in one_line(e)
+    with pytest.raises(ValueError, match="takes integer DNA letter ids, got dtype torch.float32"):
+        bio.reverse_complement_ids(torch.tensor([0.0, 1.0, 2.0]))
+    protein = bio.one_hot_encode(bio.encode_sequence("MKTAYIAKQR", alphabet="protein"), alphabet="protein")
+    with pytest.raises(ValueError, match=r"got shape \(10, 20\); protein \(L, 20\) has no reverse complement"):
+        bio.reverse_complement_one_hot(protein)

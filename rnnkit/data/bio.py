@@ -163,7 +163,18 @@ def reverse_complement(seq: str) -> str:
 
 
 def reverse_complement_ids(ids: torch.Tensor) -> torch.Tensor:
-    """Reverse complement of DNA ids ``(L,)``: reversed, with ``i -> 3 - i`` for ACGT and N (4) kept."""
+    """Reverse complement of DNA ids ``(L,)``: reversed, with ``i -> 3 - i`` for ACGT and N (4) kept.
+
+    The ids must be DNA letter ids in [0, 4] (`encode_sequence`): k-mer or protein ids, or floats, are refused (they
+    have no such complement)."""
+    ids = torch.as_tensor(ids)
+    if ids.is_floating_point() or ids.is_complex() or ids.dtype == torch.bool:
+        raise ValueError(f"reverse_complement_ids takes integer DNA letter ids, got dtype {ids.dtype}; use "
+                         "encode_sequence(seq) for them")
+    if ids.numel() and not (0 <= int(ids.min()) and int(ids.max()) <= 4):
+        raise ValueError(f"reverse_complement_ids takes DNA letter ids in [0, 4] (A, C, G, T, N), got min "
+                         f"{int(ids.min())} and max {int(ids.max())}; k-mer ids? take the reverse complement of the "
+                         "sequence first: kmer_ids(reverse_complement(seq), k)")
     ids = ids.flip(-1)
     return torch.where(ids < 4, 3 - ids, ids)
 
@@ -171,8 +182,13 @@ def reverse_complement_ids(ids: torch.Tensor) -> torch.Tensor:
 def reverse_complement_one_hot(x: torch.Tensor) -> torch.Tensor:
     """Reverse complement of a one-hot DNA sequence ``(L, 4)`` in ACGT order: ``x.flip(-2, -1)``.
 
-    Only for unpadded sequences; a padded batch would move its padding to the front.
+    Only for unpadded sequences; a padded batch would move its padding to the front. A last axis of another size
+    than 4 (a protein's 20) is refused.
     """
+    if x.dim() < 2 or x.shape[-1] != 4:
+        raise ValueError(f"reverse_complement_one_hot takes one-hot DNA (L, 4) in ACGT order, got shape "
+                         f"{tuple(x.shape)}" + ("; protein (L, 20) has no reverse complement"
+                                                 if x.dim() >= 2 and x.shape[-1] == 20 else ""))
     return x.flip(-2, -1)
 
 

@@ -123,7 +123,7 @@ class Vocab:
     Args:
         tokens: all tokens, ``tokens[i]`` has id ``i``; must start with ``SPECIALS`` and be unique.
         level: ``"char"``, ``"word"`` or ``"token"``; decides how `tokenize` splits a string.
-        lower: lowercase strings before tokenizing.
+        lower: lowercase strings before tokenizing, and the tokens of token lists (specials kept).
     """
 
     pad_id, unk_id, bos_id, eos_id = 0, 1, 2, 3
@@ -182,12 +182,14 @@ class Vocab:
         return cls([*SPECIALS, *kept], level=level, lower=lower)
 
     def tokenize(self, text: str | Sequence[str]) -> list[str]:
-        """Split a string by the vocabulary's level; token sequences pass through unchanged (a char-level vocabulary
-        refuses tokens of several characters, which it cannot hold)."""
+        """Split a string by the vocabulary's level; token sequences pass through (lowercased when ``lower``, as
+        strings are; a char-level vocabulary refuses tokens of several characters, which it cannot hold)."""
         if not isinstance(text, str):
             if not isinstance(text, Iterable) or isinstance(text, bytes):
                 raise ValueError(f"a text must be a string or a sequence of tokens, got {type(text).__name__}")
             tokens = list(text)
+            if self.lower:  # as for a string: 'Hello' would not be the vocabulary's 'hello', but <unk>
+                tokens = [t.lower() if isinstance(t, str) and t not in self.stoi else t for t in tokens]
             if self.level == "char":  # a char vocabulary holds no word: every one would become <unk>, silently
                 word = next((t for t in tokens if isinstance(t, str) and len(t) > 1 and t not in self.stoi), None)
                 if word is not None:
