@@ -300,3 +300,20 @@ def test_l9_15_reverse_complements_refuse_ids_and_one_hots_that_are_not_dna_lett
     protein = bio.one_hot_encode(bio.encode_sequence("MKTAYIAKQR", alphabet="protein"), alphabet="protein")
     with pytest.raises(ValueError, match=r"got shape \(10, 20\); protein \(L, 20\) has no reverse complement"):
         bio.reverse_complement_one_hot(protein)
+
+
+# L9-16 -----------------------------------------------------------------------------------------------------------
+def test_l9_16_states_in_another_layout_and_one_length_as_a_number_get_the_fix():
+    x = torch.randn(4, 6, 3)
+    with pytest.raises(ValueError) as e:  # torch.nn's h0 (L*D, B, H) of a two-layer LSTM
+        rnnkit.LSTM(3, 5, num_layers=2)(x, state=(torch.zeros(2, 4, 5), torch.zeros(2, 4, 5)))
+    assert one_line(e).endswith("got (2, 4, 5); torch.nn's layout (L*D, B, H)? rnnkit's states are batch-first: pass "
+                                "state.transpose(0, 1)")
+    with pytest.raises(ValueError, match=r"got \(4, 5\); one layer's state keeps its layer axis: pass h\.unsqueeze"):
+        rnnkit.GRU(3, 5)(x, state=torch.zeros(4, 5))
+    with pytest.raises(ValueError, match=r"got \(4, 1, 5\); a Recurrent layer's state is \(B, H\): pass h\[:, 0\]"):
+        rnnkit.Recurrent(GRUCell(3, 5))(x, state=torch.zeros(4, 1, 5))
+    with pytest.raises(ValueError, match=r"got \(\); for one sequence pass a list of its length, \[6\]"):
+        rnnkit.GRU(3, 5)(x[:1], 6)
+    y, h = rnnkit.GRU(3, 5)(x, state=torch.zeros(4, 5).unsqueeze(1))  # the advice followed
+    assert y.shape == (4, 6, 5) and h.shape == (4, 1, 5)

@@ -100,6 +100,8 @@ def check_input(x: Tensor, layer: nn.Module, lengths: Tensor | None, who: str) -
     if lengths.shape != (B,):
         hint = ("; x looks time-first (T, B, F), as pad_sequence gives by default: pass x.transpose(0, 1) (or "
                 "pad_sequence(..., batch_first=True))" if lengths.shape == (T,) else "")
+        if lengths.dim() == 0 and B == 1:  # one sequence's length as a number
+            hint = f"; for one sequence pass a list of its length, [{lengths.item()}]"
         raise ValueError(f"{who}: lengths must have shape (B,) = ({B},), got {tuple(lengths.shape)}{hint}")
     if lengths.is_floating_point() or lengths.is_complex() or lengths.dtype == torch.bool:
         raise ValueError(f"{who}: lengths must be an integer tensor, got dtype {lengths.dtype}")
@@ -174,6 +176,7 @@ def check_state(state, expected_shape: tuple[int, ...], fields: tuple[str, ...],
             got = tuple(t.shape) if isinstance(t, Tensor) else type(t).__name__
             raise ValueError(
                 f"{who}: state field {name!r} must have shape {tuple(expected_shape)}, got {got}"
+                f"{_state_hint(got, tuple(expected_shape))}"
             )
         if not t.is_floating_point():
             raise ValueError(f"{who}: state field {name!r} must be floating point, got {t.dtype}")
@@ -187,3 +190,17 @@ def check_state(state, expected_shape: tuple[int, ...], fields: tuple[str, ...],
     if state_type is not None and type(state) is not state_type:
         return state_type(*tensors)
     return state
+
+
+def _state_hint(got, expected: tuple[int, ...]) -> str:
+    """How to turn a state of shape ``got`` into ``expected`` when it is the same state in another layout: torch.nn's
+    layer axis first ``(L*D, B, H)``, or one layer's ``(B, H)`` without (or with) the layer axis."""
+    if not isinstance(got, tuple):
+        return ""
+    if len(expected) == 3 and got == (expected[1], expected[0], expected[2]) and got != expected:
+        return "; torch.nn's layout (L*D, B, H)? rnnkit's states are batch-first: pass state.transpose(0, 1)"
+    if len(expected) == 3 and expected[1] == 1 and got == (expected[0], expected[2]):
+        return "; one layer's state keeps its layer axis: pass h.unsqueeze(1)"
+    if len(expected) == 2 and got in ((expected[0], 1, expected[1]), (1, expected[0], expected[1])):
+        return f"; a Recurrent layer's state is (B, H): pass h[{':, ' if got[1] == 1 else ''}0]"
+    return ""
