@@ -208,3 +208,73 @@ def test_f9_06_periods_of_two_frequencies_in_one_time_column_are_named():
     panel["ds"] = panel["ds"].map(lambda p: p.start_time)
     forecast = gquick().fit(panel).predict()
     assert list(forecast.groupby("unique_id")["ds"].first()) == [pd.Timestamp("1961-01-01"), pd.Timestamp("1974-01-01")]
+
+
+# -- F9-07: a frequency given as a multiple of a shorter step ("7D" weekly, "24h" daily) ------------------------------
+def test_f9_07_weekly_steps_spelt_7d_keep_the_yearly_season_of_weekly_data():
+    """statsmodels' co2, weekly, on an index from pd.date_range(..., freq="7D") (or daily data sliced every 7th
+    row). Before: `infer_season_length("7D") == 1` (seven days make one week, one step), so season_length="auto"
+    chose 1 ("the frequency '7D' has no season within it") where the same series on "W-SAT" chose 52, and the
+    lookback and backtest's seasonal naive followed; "24h" was read as 1, not 7 as "D"."""
+    from rnnkit.forecast import infer_season_length
+
+    sm = pytest.importorskip("statsmodels.api")
+    co2 = sm.datasets.co2.load_pandas().data["co2"].iloc[-600:].interpolate()  # weekly, W-SAT
+    days7 = co2.set_axis(pd.date_range(co2.index[0], periods=len(co2), freq="7D"))
+    weekly, every7 = (Forecaster(horizon=3, model="direct", hidden_size=4, max_epochs=1, random_state=0).fit(s)
+                      for s in (co2, days7))
+    assert weekly.season_length_ == every7.season_length_ == 52
+    assert every7.lookback_ == weekly.lookback_ == 104
+    assert [infer_season_length(f) for f in ("7D", "14D", "24h", "1440min", "168h", "D", "h", "2h", "12h")] == \
+        [52, 26, 7, 7, 52, 7, 24, 12, 2]
+    with pytest.raises(ValueError, match="cannot infer a season length from the frequency '2D'"):
+        infer_season_length("2D")  # no week of whole steps: as before
+
+
+# -- F9-08: freq='B' on data with readings on days off the business days -------------------------------------------
+def test_f9_08_business_day_resampling_refuses_weekend_readings_it_would_average_into_friday():
+    """seattle_weather's daily temperatures (every day of the week) given freq='B'. Before: fitted without a word,
+    each Friday the mean of Friday, Saturday and Sunday (pandas folds a day off the grid into the business day
+    before). Business days with holidays missing (the S&P 500) still resample."""
+    y = seattle_max()
+    with pytest.raises(ValueError) as e:
+        quick().fit(y, freq="B")
+    assert one_line(e) == ("freq='B' has no bin for 2012-01-01 (Sunday, row 0 of 'date'; 35 such rows in all): "
+                           "resampling would average it into 2011-12-30; drop the rows of days off the business days, "
+                           "or pass freq='D'")
+    weekdays = quick().fit(y[y.index.dayofweek < 5], freq="B").predict()  # the fix named
+    assert list(weekdays.index) == list(pd.bdate_range("2012-04-30", periods=3))
+    arch = pytest.importorskip("arch.data.sp500")
+    sp = arch.load()["Adj Close"].iloc[-60:]
+    assert list(quick().fit(sp, freq="B").predict().index) == list(pd.bdate_range("2019-01-01", periods=3))
+
+
+# -- F9-09: time_col naming the index ---------------------------------------------------------------------------
+def test_f9_09_time_col_naming_the_index_says_so():
+    """The airline indexed by a DatetimeIndex named 'month', with time_col='month' as in the docs' CSV examples.
+    Before: `time_col 'month' is not a column; the columns are ['passengers']`."""
+    data = airline().to_timestamp().rename_axis("month").to_frame("passengers")
+    with pytest.raises(ValueError) as e:
+        quick().fit(data, time_col="month")
+    assert one_line(e) == ("time_col 'month' is the index, not a column; drop time_col= (the index is read as the time "
+                           "axis) or move it to a column (data.reset_index())")
+    assert quick().fit(data.reset_index(), time_col="month").predict().index[0] == pd.Timestamp("1961-01-01")
+
+
+# -- F9-10: the sktime adapter on business days with the holidays missing ---------------------------------------------
+def test_f9_10_the_adapter_on_business_days_with_holidays_missing_gives_advice_it_can_take():
+    """arch's S&P 500 through RnnkitForecaster (F4's note). Before: the Forecaster's `...; they are all weekdays,
+    business days with 12 missing (the first 2017-11-23, a holiday?): freq='B' reads them on the business-day grid
+    ...`: the adapter has no freq."""
+    sktime = pytest.importorskip("rnnkit.forecast.sktime")
+    arch = pytest.importorskip("arch.data.sp500")
+    sp = arch.load()["Adj Close"].iloc[-300:]
+    f = sktime.RnnkitForecaster(model="direct", hidden_size=4, max_epochs=1, random_state=0, lookback=6)
+    with pytest.raises(ValueError) as e:
+        f.fit(sp, fh=[1, 2])
+    assert one_line(e) == ("RnnkitForecaster.fit: y's dates are business days with 12 missing (the first 2017-11-23, "
+                           "a holiday?), so the next dates cannot be told; put y on the business-day grid first, "
+                           "y.asfreq('B').ffill() (each missing day takes the value of the day before; the forecasts "
+                           "are then dated on business days, holidays included)")
+    forecast = f.fit(sp.asfreq("B").ffill(), fh=[1, 2]).predict()  # the fix named
+    assert list(forecast.index) == list(pd.bdate_range("2019-01-01", periods=2))

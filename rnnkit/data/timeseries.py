@@ -168,6 +168,9 @@ class TimeSeriesFrame:
         data = data.set_axis(names, axis=1)
         if time_col is not None:
             if time_col not in names:
+                if time_col in [str(n) for n in data.index.names]:  # set_index(time_col) done already
+                    raise ValueError(f"time_col {time_col!r} is the index, not a column; drop time_col= (the index is "
+                                     f"read as the time axis) or move it to a column (data.reset_index())")
                 raise ValueError(f"time_col {time_col!r} is not a column; the columns are {names}")
             time, time_name = data[time_col], time_col
         elif isinstance(data.index, pd.DatetimeIndex | pd.PeriodIndex):

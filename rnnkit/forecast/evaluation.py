@@ -22,11 +22,25 @@ METHODS = ("forecaster", "naive", "seasonal_naive")
 SEASONS = {"Y": 1, "A": 1, "Q": 4, "M": 12, "W": 52, "D": 7, "B": 5, "h": 24, "min": 1440, "s": 86400}
 
 
+# The seasons of steps of a fixed length, shortest first: a day, a week, a year of 52 weeks. A step is read by its
+# length, so that "24h" is daily data (7) and "7D" weekly data (52), as "D" and "W" are, not one step per season.
+_FIXED_SEASONS = (pd.Timedelta(days=1), pd.Timedelta(weeks=1), pd.Timedelta(weeks=52))
+
+
 def infer_season_length(freq: str | float | None) -> int:
     """Steps per season for a pandas frequency: 12 monthly, 4 quarterly, 52 weekly, 7 daily, 5 business-daily,
-    24 hourly (a day; ``"2h"`` -> 12), 1440 per minute; 1 yearly. ValueError when there is none."""
+    24 hourly (a day; ``"2h"`` -> 12), 1440 per minute; 1 yearly. Steps of a fixed length (days, hours, minutes,
+    seconds and their multiples) take the shortest of a day, a week and 52 weeks that is longer than the step and
+    a whole number of steps (``"24h"``: 7, ``"7D"``: 52). ValueError when there is none."""
     if isinstance(freq, str):
         offset = pd.tseries.frequencies.to_offset(freq)
+        if isinstance(offset, pd.offsets.Tick | pd.offsets.Day):  # pandas 3's Day is a calendar day, not a Tick
+            step = offset.n * pd.Timedelta(days=1) if isinstance(offset, pd.offsets.Day) else pd.Timedelta(offset)
+            for season in _FIXED_SEASONS:
+                if season > step:
+                    if season % step == pd.Timedelta(0):
+                        return int(season // step)
+                    break  # "2D": no week of whole steps; a season of a year of them is not read as a week's
         name = offset.name.split("-")[0]  # "MS", "W", "QS", "h", "15min" -> "min"...
         base = name if name in SEASONS else name.rstrip("SE").lstrip("B")  # month start/end, business: "M"
         per_season = SEASONS.get(base)

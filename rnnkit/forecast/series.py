@@ -52,7 +52,28 @@ def as_frame(data, *, time_col: str | None = None, freq: str | None = None,
         raise ValueError(f"freq={freq!r} resamples dates, but the series has {what}; drop freq (numbers must be "
                          "evenly spaced already), or give the series dates")
     _check_freq_fits(frame, freq, option)
+    _check_on_business_days(frame, freq, option)
     return frame.resample(freq_name(freq))
+
+
+def _check_on_business_days(frame: TimeSeriesFrame, freq, option: str) -> None:
+    """ValueError when ``freq`` is a business-day grid (``"B"``, a custom ``"C"``) and a timestamp falls on a day
+    off it (a Saturday reading): pandas folds that day into the bin of the business day before, averaging it with
+    that day's values without a word."""
+    offset = pd.tseries.frequencies.to_offset(freq)
+    if not isinstance(offset, pd.offsets.BusinessDay | pd.offsets.CustomBusinessDay):
+        return
+    days = frame.time.normalize()
+    off = np.flatnonzero([not offset.is_on_offset(d) for d in days.tz_localize(None)])
+    if not len(off):
+        return
+    i = int(off[0])
+    before = offset.rollback(days[i].tz_localize(None))
+    spelt = f"--freq {freq_name(freq)}" if option.startswith("--") else f"{option}={freq_name(freq)!r}"
+    daily = "--freq D" if option.startswith("--") else f"{option}='D'"
+    raise ValueError(f"{spelt} has no bin for {days[i].date()} ({days[i].day_name()}, row {i} of "
+                     f"{frame.time_name!r}; {len(off)} such rows in all): resampling would average it into "
+                     f"{before.date()}; drop the rows of days off the business days, or pass {daily}")
 
 
 def _check_freq_fits(frame: TimeSeriesFrame, freq, option: str) -> None:

@@ -20,6 +20,7 @@ import pandas as pd
 from sktime.forecasting.base import BaseForecaster
 
 from .forecaster import Forecaster
+from .series import _missing_business_days
 
 
 def _check_order(**data) -> None:
@@ -39,6 +40,22 @@ def _check_order(**data) -> None:
             continue
         raise ValueError(f"{name}'s index is not in time order: {index[i]!r} at row {i} comes after "
                          f"{index[i - 1]!r}; sort it ({name}.sort_index()) so that each row is read at its time")
+
+
+def _check_business_days(y) -> None:
+    """ValueError for ``y`` on business days with some missing (stock prices: the holidays), which the Forecaster
+    reads with ``freq='B'``, an option this adapter has not (sktime tells the next dates by ``y``'s own index): the
+    advice puts ``y`` on the business-day grid, as sktime needs it."""
+    index = getattr(y, "index", None)
+    if not isinstance(index, pd.DatetimeIndex) or index.freq is not None or len(index) < 3 or \
+            not index.is_monotonic_increasing or pd.infer_freq(index) is not None:
+        return
+    missing = _missing_business_days(index)
+    if missing is not None:
+        raise ValueError(f"RnnkitForecaster.fit: y's dates are business days with {len(missing)} missing (the first "
+                         f"{missing[0].date()}, a holiday?), so the next dates cannot be told; put y on the "
+                         "business-day grid first, y.asfreq('B').ffill() (each missing day takes the value of the day "
+                         "before; the forecasts are then dated on business days, holidays included)")
 
 
 class RnnkitForecaster(BaseForecaster):
@@ -128,6 +145,7 @@ class RnnkitForecaster(BaseForecaster):
     def fit(self, y, X=None, fh=None):
         self._check_remembers("fit")
         _check_order(y=y, X=X)
+        _check_business_days(y)
         return super().fit(y, X=X, fh=fh)
 
     def predict(self, fh=None, X=None):
