@@ -232,6 +232,10 @@ def _train(args) -> int:
         columns = _table_columns(args, {})
         table = _read_table(args, columns, with_target=True, per_step=args.task == "tag",
                             missing_values=args.time_aware)
+        if args.task != "regress" and _layout(args) != "npz":  # class labels: '01' and '1' are not one number
+            from .data.tables import check_label_texts
+
+            check_label_texts(args.data, columns["target_column"])
         # a file's sequences are (T_i, F) whatever their shape: no guessing of the layout ("ntf"); errors
         # name the file's own sequence ids
         as_sequences(table.X, str(args.data), layout="ntf", ids=table.ids, allow_nan=args.time_aware)

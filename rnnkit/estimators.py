@@ -29,6 +29,7 @@ import json
 import math
 import numbers
 import os
+import unicodedata
 import warnings
 
 import numpy as np
@@ -223,6 +224,8 @@ def _sequence_list(X, who: str, layout: str, n_features: int | None) -> tuple[li
     if scipy.sparse.issparse(X):
         raise ValueError(f"{who}: X is a sparse {type(X).__name__}; sparse input is not supported (a sequence's "
                          f"steps are dense): pass X.toarray() for (n, T) sequences of one feature")
+    if isinstance(X, pd.Series) and isinstance(X.index, pd.MultiIndex):
+        X = X.to_frame()  # a long Series of one feature, rows (instance, time): as its one-column DataFrame
     if isinstance(X, torch.Tensor):
         X = _tensor_array(X, f"{who}: X")
     elif not isinstance(X, list | tuple | np.ndarray | pd.DataFrame) and hasattr(X, "__array__"):
@@ -602,18 +605,42 @@ def check_label_types(rows: list, who: str) -> None:
                          f"all int): mixed, numpy would turn them all into text")
 
 
-def check_target_index(X, y, who: str) -> None:
-    """Refuse a ``pd.Series`` or DataFrame y whose index is not the instances of a DataFrame X in X's order: y
-    is matched to X by position, so a y indexed by other ids, or by X's ids in another order, would pair each
-    sequence with another sequence's target."""
-    if not (isinstance(y, pd.Series | pd.DataFrame) and isinstance(X, pd.DataFrame)) or X.empty:
+def check_target_index(X, y, who: str, name: str = "y") -> None:
+    """Refuse a ``pd.Series`` or DataFrame y whose index is not the instances of a pandas X in X's order (a
+    DataFrame's instances, or the index of a Series of sequences, as ``df.groupby(id)[column].apply(np.array)``
+    gives, sorted by id): y is matched to X by position, so a y indexed by other ids, or by X's ids in another
+    order, would pair each sequence with another sequence's target."""
+    if not (isinstance(y, pd.Series | pd.DataFrame) and isinstance(X, pd.DataFrame | pd.Series)) or X.empty:
         return
     ids = X.index.get_level_values(0).unique() if isinstance(X.index, pd.MultiIndex) else X.index
     if not y.index.equals(ids):
         show = lambda index: ", ".join(map(repr, index[:3].tolist())) + (", ..." if len(index) > 3 else "")
-        raise ValueError(f"{who}: y's index ({show(y.index)}) is not X's instances in X's order ({show(ids)}); y "
-                         f"is matched to X by position: reorder it with y.loc[instances] (or pass y.to_numpy() "
-                         f"if its order is already X's)")
+        raise ValueError(f"{who}: {name}'s index ({show(y.index)}) is not X's instances in X's order ({show(ids)}); "
+                         f"{name} is matched to X by position: reorder it with {name}.loc[instances] (or pass "
+                         f"{name}.to_numpy() if its order is already X's)")
+
+
+def check_sample_weight(sample_weight, who: str) -> None:
+    """Refuse weights that are not one finite number >= 0 per sequence, or that are all 0: text (scikit-learn's
+    metrics would read "1" as 1.0), negative weights (a weighted accuracy of them can leave [0, 1], and with
+    positive ones sum to 0), NaN or infinity; each named by its position."""
+    values = np.asarray(sample_weight, dtype=object).ravel().tolist()
+    odd = [v for v in values if isinstance(v, str | bytes | complex | np.datetime64 | np.timedelta64)]
+    if odd:
+        raise ValueError(f"{who}: sample_weight holds {type(odd[0]).__name__} values (e.g. {odd[0]!r}), not "
+                         f"numbers; give one number per sequence: convert them yourself (e.g. pd.to_numeric)")
+    try:
+        w = np.asarray(sample_weight, dtype=np.float64).ravel()
+    except (TypeError, ValueError) as e:
+        raise ValueError(f"{who}: sample_weight is not numeric ({e}); give one number >= 0 per sequence") from e
+    for bad, what in ((~np.isfinite(w), "NaN or infinite"), (w < 0, "negative")):
+        if bad.any():
+            at = int(np.flatnonzero(bad)[0])
+            raise ValueError(f"{who}: sample_weight is {what} at position {at} ({w[at]:g}, {int(bad.sum())} "
+                             f"in all); a weight must be a finite number >= 0 (0 leaves a sequence out)")
+    if not w.any():
+        raise ValueError(f"{who}: sample_weight is 0 for every sequence, which leaves nothing to score; give some "
+                         f"sequence a weight > 0")
 
 
 def check_n_targets(y, n: int, who: str) -> None:
@@ -650,23 +677,40 @@ def fit_classes(labels: np.ndarray, who: str) -> tuple[np.ndarray, np.ndarray]:
     return classes, codes
 
 
-def check_label_spellings(labels: np.ndarray, who: str, ids=None) -> None:
-    """Refuse text labels that differ only by spaces around them (``"walking"`` and ``"walking "``): they
-    would be two classes, each learnt from part of the other's examples. ``ids`` name the sequences."""
+def _spelling(label: str) -> str:
+    """What a text label reads as: without spaces around it, without invisible format characters (a zero-width
+    space, a byte-order mark, a soft hyphen: Unicode's category Cf) and in one Unicode form (NFC: an ``é``
+    typed as one character or as ``e`` and a combining accent, as macOS writes file names)."""
+    visible = "".join(c for c in label if unicodedata.category(c) != "Cf")
+    return unicodedata.normalize("NFC", visible).strip()
+
+
+def check_label_spellings(labels: np.ndarray, who: str, ids=None, where=None) -> None:
+    """Refuse text labels that differ only by spaces around them (``"walking"`` and ``"walking "``), by
+    invisible characters or by their Unicode form (:func:`_spelling`): they would be two classes, each learnt
+    from part of the other's examples. ``ids`` name the sequences; or ``where(k)`` names position ``k``."""
     first = {}  # label -> its first position
     for i, v in enumerate(labels.tolist()):
         if isinstance(v, str):
             first.setdefault(v, i)
     spelt = {}
     for v, i in first.items():
-        if v.strip() in spelt:
+        key = _spelling(v)
+        if key in spelt:
             plain = lambda k: ids[k].item() if isinstance(ids[k], np.generic) else ids[k]  # 's0', not np.str_
-            (w, j), where = spelt[v.strip()], (lambda k: f"position {k}") if ids is None else (
-                lambda k: f"sequence {plain(k)!r}")
-            raise ValueError(f"{who}: y spells one label in two ways that differ only by spaces ({w!r} at "
-                             f"{where(j)}, {v!r} at {where(i)}), which would be two classes; strip the spaces from "
-                             f"the labels (e.g. y.str.strip(), or [v.strip() for v in y])")
-        spelt[v.strip()] = (v, i)
+            (w, j) = spelt[key]
+            if where is None:
+                where = (lambda k: f"position {k}") if ids is None else (lambda k: f"sequence {plain(k)!r}")
+            if w.strip() == v.strip():
+                raise ValueError(f"{who}: y spells one label in two ways that differ only by spaces ({w!r} at "
+                                 f"{where(j)}, {v!r} at {where(i)}), which would be two classes; strip the spaces "
+                                 f"from the labels (e.g. y.str.strip(), or [v.strip() for v in y])")
+            # ascii(): the code points, which print alike otherwise
+            raise ValueError(f"{who}: y spells one label in two ways that differ only by invisible characters or "
+                             f"Unicode form ({ascii(w)} at {where(j)}, {ascii(v)} at {where(i)}: the same letters, "
+                             f"other code points), which would be two classes; write them alike, e.g. "
+                             f"[unicodedata.normalize('NFC', v).replace('\\u200b', '') for v in y]")
+        spelt[key] = (v, i)
 
 
 def check_classes_recur(codes: np.ndarray, classes: np.ndarray, who: str) -> None:
@@ -841,6 +885,9 @@ class _SequenceEstimator(BaseEstimator):
                              f"random_state to an int (got {self.random_state!r})")
         x, lengths, _, list_layout = _read_sequences(X, who, layout=self.layout, allow_nan=self.time_aware)
         choices, rule = self._choose(lengths, x.shape[2])
+        # numpy's numbers (a grid of np.arange(...) in GridSearchCV) as Python's: Lightning asserts an int
+        # max_epochs, and choices_ is saved as JSON
+        choices = {k: v.item() if isinstance(v, np.generic) else v for k, v in choices.items()}
         stride = getattr(self, "stride", "auto")
         if not is_auto(stride) and stride != 1 and choices.get("frontend", False) is None:  # kept, never used
             every_step = self.time_aware or self.tbptt_steps is not None  # these read every step: no front-end
@@ -1098,15 +1145,14 @@ class _SequenceEstimator(BaseEstimator):
         if y is None:
             raise ValueError(f"{who}: y is None; score needs the targets of X's sequences")
         y = targets_array(y, who)
+        check_target_index(X, y, who)  # as fit: a pandas y on X's instances in another order is not X's targets
         check_n_targets(y, len(lengths), who)
         if sample_weight is not None and np.shape(sample_weight) != (len(lengths),):
             raise ValueError(f"{who}: sample_weight has shape {np.shape(sample_weight)} but X has {len(lengths)} "
                              f"sequences; give one weight per sequence (shape ({len(lengths)},))")
-        weights = np.asarray(sample_weight if sample_weight is not None else [], dtype=object).ravel().tolist()
-        odd = [v for v in weights if isinstance(v, str | bytes | complex | np.datetime64 | np.timedelta64)]
-        if odd:  # scikit-learn's metrics would read "1" as 1.0 (or fail deep in numpy)
-            raise ValueError(f"{who}: sample_weight holds {type(odd[0]).__name__} values (e.g. {odd[0]!r}), not "
-                             f"numbers; give one number per sequence: convert them yourself (e.g. pd.to_numeric)")
+        if sample_weight is not None:
+            check_target_index(X, sample_weight, who, "sample_weight")
+            check_sample_weight(sample_weight, who)
         return y
 
     def _outputs(self, X, who: str) -> tuple[list[torch.Tensor] | torch.Tensor, torch.Tensor, bool]:
@@ -1591,8 +1637,11 @@ class SequenceTagger(_SequenceEstimator):
                                  f"{int(np.flatnonzero(~np.isfinite(r))[0])}; give every step a label")
         labels = as_label_array(np.concatenate(rows), who)
         classes, codes = fit_classes(labels, who)
-        padded = torch.zeros(len(rows), int(lengths.max()), dtype=torch.long)  # padding: masked out
         offsets = np.cumsum([0, *lengths.tolist()])
+        if classes.dtype.kind == "U" or classes.dtype == object:  # as the classifier's labels
+            at = lambda k: (i := int(np.searchsorted(offsets, k, side="right")) - 1, k - int(offsets[i]))
+            check_label_spellings(labels, who, where=lambda k: "sequence {}, step {}".format(*at(k)))
+        padded = torch.zeros(len(rows), int(lengths.max()), dtype=torch.long)  # padding: masked out
         for i, n in enumerate(lengths.tolist()):
             padded[i, :n] = torch.from_numpy(codes[offsets[i] : offsets[i] + n])
         return padded, {"classes_": classes, "n_outputs_": len(classes)}
@@ -1603,7 +1652,7 @@ class SequenceTagger(_SequenceEstimator):
         as X is), a ``pd.Series`` of label arrays (one per instance) and an ``(n, T)`` DataFrame."""
         y = targets_array(y, who)
         per_row = isinstance(y, pd.Series) and isinstance(y.index, pd.MultiIndex)
-        if per_row and isinstance(X, pd.DataFrame) and isinstance(X.index, pd.MultiIndex):
+        if per_row and isinstance(X, pd.DataFrame | pd.Series) and isinstance(X.index, pd.MultiIndex):
             if not y.index.equals(X.index):
                 raise ValueError(f"{who}: y is a Series of per-step labels whose index is not X's (instance, time) "
                                  f"rows in X's order ({len(y)} rows for X's {len(X)}); give one label per row of X, "
@@ -1688,9 +1737,16 @@ def feature_names(X, who: str) -> np.ndarray | None:
     elif isinstance(X, list | tuple) and X and all(isinstance(s, pd.DataFrame) for s in X):
         columns = X[0].columns
         for i, s in enumerate(X):
+            repeated = s.columns[s.columns.duplicated()].unique().tolist()
+            if repeated:  # as in a DataFrame X: the names could not tell those columns apart at predict
+                raise ValueError(f"{who}: sequence {i} of X names column(s) {repeated} more than once (columns "
+                                 f"{list(s.columns)}); give every feature column its own name")
             if not s.columns.equals(columns):
+                same = sorted(map(str, s.columns)) == sorted(map(str, columns))  # its rows are read by position
                 raise ValueError(f"{who}: sequence {i} of X has columns {list(s.columns)} but sequence 0 has "
-                                 f"{list(columns)}; every sequence needs the same feature columns")
+                                 f"{list(columns)}; " + (f"the same columns in another order, which would be read "
+                                 f"by position: reorder them as sequence 0's (e.g. [s[{list(columns)}] for s in X])"
+                                 if same else "every sequence needs the same feature columns"))
     else:
         return None
     if not all(isinstance(c, str) for c in columns):

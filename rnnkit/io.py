@@ -24,6 +24,7 @@ import json
 import os
 from pathlib import Path
 
+import numpy as np
 import safetensors
 import safetensors.torch
 import torch
@@ -73,13 +74,21 @@ def model_files(config: dict, tensors: dict[str, torch.Tensor]) -> dict[str, byt
     weights file (``weights_sha256``). :func:`read_model` checks both, so a config copied from another model
     is refused even when the two models' weights happen to be identical."""
     try:
-        config_bytes = json.dumps(config, indent=2, allow_nan=False).encode()
+        config_bytes = json.dumps(config, indent=2, allow_nan=False, default=_plain_number).encode()
     except (TypeError, ValueError) as e:
         raise ValueError(f"cannot save: a parameter or fitted attribute is not JSON-serialisable ({e})") from e
     metadata = {"format": FORMAT, "config_sha256": config_digest(json.loads(config_bytes))}
     weights = safetensors.torch.save(tensors, metadata=metadata)
     config = {**json.loads(config_bytes), "weights_sha256": hashlib.sha256(weights).hexdigest()}
     return {CONFIG_FILE: json.dumps(config, indent=2).encode(), WEIGHTS_FILE: weights}
+
+
+def _plain_number(value):
+    """numpy's numbers and bools as Python's, for JSON (a parameter set from a numpy grid, ``np.int64(8)``):
+    ``.item()`` gives the same value (a float32 as the float64 that holds it exactly). Anything else: TypeError."""
+    if isinstance(value, np.integer | np.floating | np.bool_):
+        return value.item()
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
 def estimator_files(estimator, *, params: dict | None = None, info: dict | None = None) -> dict[str, bytes]:

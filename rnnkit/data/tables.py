@@ -261,10 +261,25 @@ def _check_values(path: Path, values: np.ndarray, columns, where, allow_nan: boo
             raise ValueError(f"{path}: {where(row)}, {columns[col]} has {what}{shown}; {fix}")
 
 
+def _missing_word(path: Path, column: str, rows: np.ndarray, what: str) -> str | None:
+    """Why the first of ``rows`` of ``column`` that pandas read as missing is not empty: it holds one of pandas'
+    words for a missing value ('NA', 'N/A', 'None', 'null', 'nan', ...), which may be ``what`` (an id, a label:
+    'NA' is Namibia's country code, 'None' an activity) as well. None when those cells are empty."""
+    raw = pd.read_csv(path, usecols=[column], dtype=str, keep_default_na=False, low_memory=False)[column]
+    row = next((int(r) for r in rows if raw.iloc[r].strip()), None)
+    if row is None:
+        return None
+    return (f"{path}: {_lines([row])} has {raw.iloc[row]!r} in {column!r}, which pandas reads as a missing value "
+            f"(as it reads 'NA', 'N/A', 'None', 'null', 'nan'); if it is {what}, spell it otherwise in the file "
+            f"(e.g. {raw.iloc[row] + '_'!r}), else fill it in or drop the row")
+
+
 def _read_long(path, frame, id_column, time_column, target_column, with_target, per_step_target, missing_values
                ) -> SequenceTable:
     empty = np.flatnonzero(frame[id_column].isna())
     if empty.size:
+        if message := _missing_word(path, id_column, empty, "an id"):
+            raise ValueError(message)
         raise ValueError(f"{path}: the id column {id_column!r} is empty at {_lines(empty)}; every row needs "
                          f"the id of its sequence")
     ids_per_row = frame[id_column].to_numpy()
@@ -299,6 +314,8 @@ def _read_long(path, frame, id_column, time_column, target_column, with_target, 
         target = frame[target_column].to_numpy()
         empty = np.flatnonzero(frame[target_column].isna())
         if empty.size:
+            if message := _missing_word(path, target_column, empty, "a label"):
+                raise ValueError(message)
             raise ValueError(f"{path}: {where(empty[0])}: the target column {target_column!r} is empty "
                              f"({empty.size} empty in all); fill them in or drop the rows")
         if per_step_target:
@@ -317,6 +334,26 @@ def _read_long(path, frame, id_column, time_column, target_column, with_target, 
     cells = frame[time_column].to_numpy() if time_column else None
     times = None if cells is None else [cells[rows] for rows in groups.values()]
     return SequenceTable(X, y, ids, [str(c) for c in features.columns], target_column, times)
+
+
+def check_label_texts(path: str | Path, column: str) -> None:
+    """Refuse a column of class labels that writes one number in several ways ('1' and '01', '2' and '2.0'):
+    pandas reads them as one number, so labels the file tells apart would become one class. A column of words
+    is read as written; numbers written one way each are read as numbers."""
+    path = Path(path)
+    raw = pd.read_csv(path, usecols=[column], dtype=str, keep_default_na=False, low_memory=False)[column]
+    texts = raw[raw.str.strip() != ""].drop_duplicates()
+    numbers = pd.to_numeric(texts, errors="coerce")
+    if numbers.isna().any():  # words among them: pandas keeps the column as text
+        return
+    clash = numbers[numbers.duplicated(keep=False)]
+    if len(clash):
+        spellings = texts[numbers == clash.iloc[0]]
+        shown = ", ".join(f"{v!r} on {_lines([i])}" for i, v in spellings.items())
+        raise ValueError(f"{path}: the label column {column!r} writes the number {clash.iloc[0]:g} in "
+                         f"{len(spellings)} ways ({shown}), which are read as one class; if they are different "
+                         f"classes, make them text that differs (e.g. a letter before each: 'c01'), else write them "
+                         f"alike")
 
 
 def _check_id_spaces(path: Path, ids: pd.Series, name: str) -> None:
@@ -448,6 +485,8 @@ def _read_wide(path, frame, target_column, with_target) -> SequenceTable:
     if y is not None:
         empty = np.flatnonzero(frame[target_column].isna())
         if empty.size:
+            if message := _missing_word(path, target_column, empty, "a label"):
+                raise ValueError(message)
             raise ValueError(f"{path}: {where(empty[0])}: the target column {target_column!r} is empty; fill "
                              f"it in or drop the row")
     return SequenceTable(X, y, np.arange(1, len(X) + 1), ["value"], target_column)

@@ -63,6 +63,11 @@ class RequestError(ValueError):
 
 
 # -- the request ----------------------------------------------------------------------------------------------
+def _json_kind(value) -> str:
+    """JSON's name for the type of a parsed value (a list is an array)."""
+    return {list: "array", str: "string", bool: "boolean", int: "number", float: "number"}.get(type(value), "null")
+
+
 def parse_request(body: bytes, n_features: int, limits: Limits, *, missing: bool = False) -> list[np.ndarray]:
     """The sequences of a ``/predict`` body as float32 arrays ``(T_i, F)``; RequestError when bad.
 
@@ -82,8 +87,13 @@ def parse_request(body: bytes, n_features: int, limits: Limits, *, missing: bool
                            ) from None
     except RecursionError:
         raise RequestError(400, "request body is nested too deeply") from None
-    if not isinstance(payload, dict) or "sequences" not in payload:
-        raise RequestError(400, 'request body must be a JSON object {"sequences": [[[f1, f2, ...], ...], ...]}')
+    if not isinstance(payload, dict):
+        raise RequestError(400, f'request body must be a JSON object {{"sequences": [[[f1, f2, ...], ...], ...]}}, '
+                                f'got a JSON {_json_kind(payload)}')
+    if "sequences" not in payload:  # a misspelt or other key: name what was sent
+        close = [k for k in payload if k.strip().lower().removesuffix("s") == "sequence"]  # "Sequences", "sequence"
+        raise RequestError(400, f'request body has no key "sequences" (it has {sorted(payload)[:5]}'
+                                + (f'; rename {close[0]!r} to "sequences"' if close else "") + f'); send {SHAPE}')
     if extra := sorted(set(payload) - {"sequences"}):  # e.g. "lengths" or "ids": they would be ignored
         raise RequestError(400, f'request body has the key(s) {extra}, which the server does not read; it reads '
                                 f'only "sequences" (every step of a sequence is read: trim padding yourself)')
