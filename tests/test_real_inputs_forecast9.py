@@ -278,3 +278,21 @@ def test_f9_10_the_adapter_on_business_days_with_holidays_missing_gives_advice_i
                            "are then dated on business days, holidays included)")
     forecast = f.fit(sp.asfreq("B").ffill(), fh=[1, 2]).predict()  # the fix named
     assert list(forecast.index) == list(pd.bdate_range("2019-01-01", periods=2))
+
+
+# -- F9-11: the sktime adapter given absolute times between the steps of y's grid ---------------------------------
+def test_f9_11_absolute_fh_between_the_steps_of_the_grid_is_refused_not_relabelled():
+    """The airline on month starts, fh = the 15th of the next two months. Before: sktime rounded them to steps 1
+    and 2, and the forecasts of 1961-01-01 and 1961-02-01 came back labelled 1961-01-15 and 1961-02-15."""
+    sktime = pytest.importorskip("rnnkit.forecast.sktime")
+    base = pytest.importorskip("sktime.forecasting.base")
+    y = airline().to_timestamp()
+    f = sktime.RnnkitForecaster(model="direct", hidden_size=4, max_epochs=1, random_state=0, lookback=6)
+    mid = base.ForecastingHorizon(pd.DatetimeIndex(["1961-01-15", "1961-02-15"]), is_relative=False)
+    with pytest.raises(ValueError) as e:
+        f.fit(y, fh=mid)
+    assert one_line(e) == ("RnnkitForecaster: fh holds 1961-01-15 00:00:00, which is not a time of y's grid: the "
+                           "steps after the cutoff 1960-12-01 00:00:00 are 1961-01-01 00:00:00, 1961-02-01 00:00:00, "
+                           "...; pass times of that grid, or steps ahead (fh=[1, 2, ...])")
+    starts = base.ForecastingHorizon(pd.DatetimeIndex(["1961-01-01", "1961-02-01"]), is_relative=False)
+    assert list(f.fit(y, fh=starts).predict().index) == list(pd.date_range("1961-01-01", periods=2, freq="MS"))

@@ -130,8 +130,17 @@ class RnnkitForecaster(BaseForecaster):
         """The rows ahead of the cutoff that ``fh`` names. sktime counts an integer ``fh`` in units of the
         integer index, so on an index that advances by ``k`` per row (``0, 5, 10, ...``) the next row is
         ``fh = k``: other values fall between rows and are refused."""
-        ahead = np.asarray(fh.to_relative(self.cutoff).to_numpy(), dtype=np.int64)
+        relative = fh.to_relative(self.cutoff)
+        ahead = np.asarray(relative.to_numpy(), dtype=np.int64)
         cutoff = self.cutoff[0] if isinstance(self.cutoff, pd.Index) and len(self.cutoff) == 1 else self.cutoff
+        if not fh.is_relative:  # sktime rounds a time between two steps to a step: refuse it rather than relabel
+            given, steps = fh.to_pandas(), relative.to_absolute_index(self.cutoff)
+            off = np.flatnonzero(np.asarray(given != steps))
+            if len(off):
+                grid = ", ".join(str(t) for t in type(fh)([1, 2], is_relative=True).to_absolute_index(self.cutoff))
+                raise ValueError(f"RnnkitForecaster: fh holds {given[off[0]]}, which is not a time of y's grid: the "
+                                 f"steps after the cutoff {cutoff} are {grid}, ...; pass times of that grid, or steps "
+                                 "ahead (fh=[1, 2, ...])")
         if (ahead < 1).any():
             raise ValueError(f"RnnkitForecaster forecasts ahead of the cutoff {cutoff}: fh must be >= 1 steps "
                              f"ahead, got {list(ahead)}")
