@@ -134,6 +134,11 @@ def test_f9_03_the_repeated_hour_where_daylight_saving_time_ends_is_not_called_a
         quick().fit(quarter)
     fixed = quick().fit(hourly.tz_localize("America/Los_Angeles", ambiguous="infer")).predict()  # the fix named
     assert fixed.index[0] == pd.Timestamp("2010-11-08 23:00", tz="America/Los_Angeles")
+    for local in (hourly, quarter):  # a panel's series: the same advice (before: `give one row per (id, time)`)
+        panel = pd.DataFrame({"unique_id": "sf", "ds": local.index, "y": local.to_numpy()})
+        with pytest.raises(ValueError, match=r"^series 'sf' has the time 2010-11-07 01:00:00 twice \(rows \d+ and "
+                                             r"\d+\); the clock set back an hour at night"):
+            gquick().fit(panel)
     january = sf_local("2010-01-09")  # a duplicated row on another night keeps the advice to aggregate
     twice = pd.concat([january.iloc[:27], january.iloc[[26]], january.iloc[27:]])  # 2010-01-10 02:00 (a Sunday)
     with pytest.raises(ValueError, match=r"duplicate timestamp 2010-01-10 02:00:00 at rows 26 and 27; aggregate "

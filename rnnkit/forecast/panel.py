@@ -92,7 +92,7 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from .. import io
 from ..checks import check_fitted_params, fitted_params, is_count
-from ..data.timeseries import TimeSeriesFrame
+from ..data.timeseries import TimeSeriesFrame, _clock_set_back
 from ..models import SequenceToLabel, check_cell_name
 from ..training import seeded_fit
 from ..training.runs import check_training_options, resolve_device, resume_checkpoint, run_identity
@@ -874,8 +874,8 @@ def _read_panel(data, id_col: str, time_col: str, target: str, covariates: tuple
     if len(twice):
         a = twice[0]
         b = next(r for r in twice[1:] if keys[r] == keys[a] and time[r] == time[a])
-        raise ValueError(f"series {ids[a]!r} has the time {time[a]} twice (rows {a} and {b}); give one row per "
-                         "(id, time)")
+        raise ValueError(f"series {ids[a]!r} has the time {time[a]} twice (rows {a} and {b}); "
+                         + (_clock_hint(keys, time, a, b) or "give one row per (id, time)"))
     series, groups = {}, keys.groupby(keys, sort=False).indices
     for key in pd.unique(keys):  # in order of first appearance
         rows = np.sort(groups[key])
@@ -884,11 +884,21 @@ def _read_panel(data, id_col: str, time_col: str, target: str, covariates: tuple
         if len(later):
             a, b = rows[later[0]], rows[later[0] + 1]
             raise ValueError(f"series {key!r} is not in time order: row {b} ({time[b]}) comes after row {a} "
-                             f"({time[a]}); sort the panel by id and time (df.sort_values([{id_col!r}, "
-                             f"{time_col!r}]))")
+                             f"({time[a]}); " + (_clock_hint(keys, time, a, b) or "sort the panel by id and time "
+                                                 f"(df.sort_values([{id_col!r}, {time_col!r}]))"))
         series[key] = (TimeSeriesFrame(values[rows], columns=[target, *covariates], time=t, time_name=time_col),
                        rows)
     return series, period
+
+
+def _clock_hint(keys: pd.Series, time, a: int, b: int) -> str | None:
+    """:func:`rnnkit.data.timeseries._clock_set_back`'s advice when row ``b`` of the series of row ``a`` follows its
+    row before (in the panel's order) as the clock of a zone steps back where daylight saving time ends (the repeated
+    hour, or ``01:00`` after ``01:45``); None otherwise."""
+    if not isinstance(time, pd.DatetimeIndex):
+        return None
+    rows = np.flatnonzero((keys == keys[a]).to_numpy())
+    return _clock_set_back(time[rows], int(np.searchsorted(rows, b)))
 
 
 def _check_id_spellings(keys: pd.Series, id_col: str) -> None:
