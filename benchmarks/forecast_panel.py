@@ -44,6 +44,7 @@ mean MASE (over the origins; the global model's seed 0).
     OMP_NUM_THREADS=1 python benchmarks/forecast_panel.py --panels danish,stocks    # the held-out panels
     OMP_NUM_THREADS=1 python benchmarks/forecast_panel.py --dev   # the windows before the test windows
     OMP_NUM_THREADS=1 python benchmarks/forecast_panel.py --dev --pool 0,1,panel   # one column per pool
+    OMP_NUM_THREADS=1 python benchmarks/forecast_panel.py --dev --validation-origins 5   # model='auto' with 5
 
 ``--pool`` sets ``GlobalForecaster(pool=...)`` (how much the choice of each series leans on the panel's
 evidence); several values, comma-separated, score one global model each ("global pool=..."), the nets fitted
@@ -70,7 +71,7 @@ import torch
 from forecast import CLASSICAL, seed_count  # the per-series methods of the single-series benchmark
 from layers import machine  # the machine line of the other benchmarks
 
-from rnnkit.forecast import GlobalForecaster
+from rnnkit.forecast import GlobalForecaster, combination
 from rnnkit.forecast.evaluation import mase_scale
 from rnnkit.report import mean_sd
 
@@ -286,8 +287,15 @@ def main(argv=None) -> None:
     p.add_argument("--dev", action="store_true",
                    help="score the --origins windows before the test windows (the test rows dropped), for design "
                         "choices that must not see the test windows")
+    p.add_argument("--validation-origins", type=int, default=combination.MAX_ORIGINS,
+                   help="the most validation origins inside each origin's training rows on which model='auto' "
+                        f"chooses and calibrates (rnnkit.forecast.combination.MAX_ORIGINS, default "
+                        f"{combination.MAX_ORIGINS}); others are an experiment, not an option of the model")
     p.add_argument("--out", default="runs/forecast_panel_benchmark")
     args = p.parse_args(argv)
+    if args.validation_origins < 1:
+        raise SystemExit(f"--validation-origins must be >= 1, got {args.validation_origins}")
+    combination.MAX_ORIGINS = args.validation_origins
     names, args.methods = args.panels.split(","), args.methods.split(",")
     args.pool = [v if v == "panel" else float(v) for v in args.pool.split(",")]
     unknown = [s for s in names if s not in PANELS] + [k for k in args.methods if k not in CLASSICAL]
@@ -304,7 +312,8 @@ def main(argv=None) -> None:
         results = {name: run_panel(name, args) for name in names}
     settings = (f"GlobalForecaster(lookback=2h, horizon=h, cell='gru', hidden_size={args.hidden}, "
                 f"max_epochs={args.epochs}, model={args.model!r}, pool={'|'.join(map(str, args.pool))}), "
-                f"{args.origins} origins, seeds 0..{args.seeds - 1}")
+                f"{args.origins} origins, seeds 0..{args.seeds - 1}, "
+                f"up to {args.validation_origins} validation origins")
     text = (f"{machine('cpu')}\n\n{settings}\n\n{tables(results, args.seeds)}\n"
             f"total {time.perf_counter() - t0:.0f} s\n")
     out = Path(args.out)
