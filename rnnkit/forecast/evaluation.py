@@ -36,7 +36,7 @@ def infer_season_length(freq: str | float | None) -> int:
         offset = pd.tseries.frequencies.to_offset(freq)
         if isinstance(offset, pd.offsets.Tick | pd.offsets.Day):  # pandas 3's Day is a calendar day, not a Tick
             step = offset.n * pd.Timedelta(days=1) if isinstance(offset, pd.offsets.Day) else pd.Timedelta(offset)
-            for season in _FIXED_SEASONS:
+            for season in _FIXED_SEASONS if step >= pd.Timedelta(seconds=1) else ():  # no season of milliseconds
                 if season > step:
                     if season % step == pd.Timedelta(0):
                         return int(season // step)
