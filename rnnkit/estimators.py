@@ -250,8 +250,10 @@ def _sequence_list(X, who: str, layout: str, n_features: int | None) -> tuple[li
         return list(X), None, "array"
     if isinstance(X, list | tuple | np.ndarray):
         return list(X), None, "list"
+    hint = ("; a dict of sequences by id? pass pd.Series(X) (a pandas y is then matched to it by id), or "
+            "list(X.values()) with y in that order" if isinstance(X, dict) else "")
     raise ValueError(f"{who}: X must be an array (n, T, F), a list of (T_i, F) arrays, or a DataFrame of "
-                     f"sequences (nested or with a MultiIndex (instance, time)), got {type(X).__name__}")
+                     f"sequences (nested or with a MultiIndex (instance, time)), got {type(X).__name__}{hint}")
 
 
 def _parses_as_numbers(values: np.ndarray) -> bool:
@@ -1510,6 +1512,15 @@ class SequenceClassifier(ClassifierMixin, _LabelEstimator):
         super()._restore(fitted, tensors)
 
 
+def _target_rows(y):
+    """A ``pd.Series`` whose cells are target vectors (lists or arrays, one per sequence) as a list of them,
+    which numpy stacks into ``(n, k)`` (it would not stack the Series' cells); anything else as it is."""
+    if isinstance(y, pd.Series) and y.dtype == object and len(y) and all(
+            isinstance(v, list | tuple | np.ndarray) for v in y):
+        return y.tolist()
+    return y
+
+
 @io.saveable("regress")
 class SequenceRegressor(RegressorMixin, _LabelEstimator):
     __doc__ = """Regress one value (or one vector) per sequence: a recurrent encoder, a pooled summary, a
@@ -1523,6 +1534,7 @@ class SequenceRegressor(RegressorMixin, _LabelEstimator):
 
     def _encode_targets(self, y, lengths, who):
         check_target_container(y, who)
+        y = _target_rows(y)
         try:
             given = np.asarray(y)
         except ValueError as e:  # a ragged list of target vectors
@@ -1572,7 +1584,7 @@ class SequenceRegressor(RegressorMixin, _LabelEstimator):
 
     def score(self, X, y, sample_weight=None) -> float:
         """R² of ``predict(X)`` against ``y`` (scikit-learn's), one target per sequence of X."""
-        return super().score(X, self._score_targets(X, y, sample_weight), sample_weight)
+        return super().score(X, _target_rows(self._score_targets(X, y, sample_weight)), sample_weight)
 
     def predict(self, X) -> np.ndarray:
         out, _, _ = self._outputs(X, f"{type(self).__name__}.predict")

@@ -87,6 +87,29 @@ def test_r9_02_a_series_of_sequences_is_matched_to_y_by_its_index(gunpoint, long
     np.testing.assert_allclose(long_series.predict_proba(frame["v"]), as_array.predict_proba(X), atol=1e-6)
     with pytest.raises(ValueError, match=r"^SequenceClassifier.fit: y's index \('s03', 's16', 's06', \.\.\.\)"):
         SequenceClassifier(**{**TINY, "layout": "auto"}).fit(frame["v"], shuffled)
+    # a dict {id: sequence}: before, only the list of accepted types; now the way to keep the ids
+    by_id = {k: v for k, v in series.items()}
+    with pytest.raises(ValueError) as err:
+        SequenceClassifier(**{**TINY, "layout": "auto"}).fit(by_id, labels)
+    assert one_line(err).endswith("got dict; a dict of sequences by id? pass pd.Series(X) (a pandas y is then matched "
+                                  "to it by id), or list(X.values()) with y in that order")
+    np.testing.assert_allclose(SequenceClassifier(**{**TINY, "layout": "auto"}).fit(pd.Series(by_id), labels)
+                               .predict_proba(series), as_array.predict_proba(X), atol=1e-6)
+
+
+# -- R9-10: a regressor's y, a pd.Series of target vectors (one list or array per sequence) -------------------
+def test_r9_10_a_series_of_target_vectors_is_read_as_rows(gunpoint):
+    X, _ = gunpoint
+    rows = [[float(i), 2.0 * i] for i in range(len(X))]
+    # before: "SequenceRegressor.fit: y must be numeric (setting an array element with a sequence.)": it was
+    reg = SequenceRegressor(**TINY).fit(X, pd.Series(rows))
+    same = SequenceRegressor(**TINY).fit(X, np.array(rows))
+    np.testing.assert_array_equal(reg.predict(X), same.predict(X))
+    assert reg.predict(X).shape == (20, 2)
+    assert reg.score(X, pd.Series([np.array(r) for r in rows])) == same.score(X, np.array(rows))
+    with pytest.raises(ValueError, match=r"^SequenceRegressor.fit: y is not a rectangular array \(.*\); give one "
+                                         r"target, or one vector of k targets, per sequence$"):
+        SequenceRegressor(**TINY).fit(X, pd.Series([[1.0], *rows[1:]]))
 
 
 # -- R9-03: numpy's numbers as parameters (a GridSearchCV grid of np.arange) --------------------------------
