@@ -317,3 +317,20 @@ def test_l9_16_states_in_another_layout_and_one_length_as_a_number_get_the_fix()
         rnnkit.GRU(3, 5)(x[:1], 6)
     y, h = rnnkit.GRU(3, 5)(x, state=torch.zeros(4, 5).unsqueeze(1))  # the advice followed
     assert y.shape == (4, 6, 5) and h.shape == (4, 1, 5)
+
+
+# L9-17 -----------------------------------------------------------------------------------------------------------
+def test_l9_17_a_text_cut_to_max_len_keeps_its_eos_and_max_len_must_leave_room_for_text():
+    v = text.Vocab.build(["a b c d e"], level="word")
+    bos, eos = v.stoi["<bos>"], v.stoi["<eos>"]
+    d = text.TextClassificationDataset(["a b c d e", "b"], [0, 1], v, max_len=4, bos=True, eos=True)
+    assert d[0][0].tolist() == [bos, v.stoi["a"], v.stoi["b"], eos]  # the text cut, not its <eos>
+    assert d[1][0].tolist() == [bos, v.stoi["b"], eos] and d.lengths.tolist() == [4, 3]
+    only_eos = text.TextClassificationDataset(["a b c"], [0], v, max_len=2, eos=True)
+    assert only_eos[0][0].tolist() == [v.stoi["a"], eos]
+    plain = text.TextClassificationDataset(["a b c"], [0], v, max_len=2)
+    assert plain[0][0].tolist() == [v.stoi["a"], v.stoi["b"]]
+    with pytest.raises(ValueError) as e:
+        text.TextClassificationDataset(["a b"], [0], v, max_len=2, bos=True, eos=True)
+    assert one_line(e) == ("max_len=2 counts <bos> and <eos> and leaves no room for a token of text; pass "
+                           "max_len >= 3")

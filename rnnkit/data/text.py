@@ -366,8 +366,9 @@ class BPTTBatches:
 class TextClassificationDataset(Dataset):
     """Texts as ``(ids (T,) int64, label int64)`` items with ``lengths`` for `BucketBatchSampler`.
 
-    Texts are encoded once, up front. ``max_len`` keeps the first ``max_len`` ids (after ``<bos>``).
-    An empty text raises ValueError naming its index.
+    Texts are encoded once, up front. ``max_len`` caps the ids of a text, ``<bos>`` and ``<eos>`` counted: a
+    longer text keeps its first tokens and its ``<bos>`` and ``<eos>`` (as tokenizers that truncate keep their
+    special tokens). An empty text raises ValueError naming its index.
     """
 
     def __init__(
@@ -387,11 +388,16 @@ class TextClassificationDataset(Dataset):
                                     or max_len < 1):  # a negative max_len would cut from the end
             raise ValueError(f"max_len must be an integer >= 1 or None, got {max_len!r}")
         check_flags(bos=bos, eos=eos, strict=strict)
+        if max_len is not None and max_len <= bos + eos:
+            raise ValueError(f"max_len={max_len} counts <bos> and <eos> and leaves no room for a token of text; "
+                             f"pass max_len >= {bos + eos + 1}")
         self.vocab = vocab
         self.ids = []
         for i, t in enumerate(texts):
             try:
-                ids = vocab.encode(t, strict=strict, bos=bos, eos=eos)[:max_len]
+                ids = vocab.encode(t, strict=strict, bos=bos, eos=eos)
+                if max_len is not None and len(ids) > max_len:  # cut the text, not its <eos>
+                    ids = torch.cat([ids[: max_len - 1], ids[-1:]]) if eos else ids[:max_len]
             except ValueError as e:
                 raise ValueError(f"text {i}: {e}" + ("; drop or fill missing texts (e.g. df.dropna(subset=[...]))"
                                                      if t is None or isinstance(t, float) else "")) from None
