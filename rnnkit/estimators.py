@@ -616,10 +616,15 @@ def check_target_index(X, y, who: str, name: str = "y") -> None:
         return
     ids = X.index.get_level_values(0).unique() if isinstance(X.index, pd.MultiIndex) else X.index
     if not y.index.equals(ids):
-        show = lambda index: ", ".join(map(repr, index[:3].tolist())) + (", ..." if len(index) > 3 else "")
+        show = _show_index
         raise ValueError(f"{who}: {name}'s index ({show(y.index)}) is not X's instances in X's order ({show(ids)}); "
                          f"{name} is matched to X by position: reorder it with {name}.loc[instances] (or pass "
                          f"{name}.to_numpy() if its order is already X's)")
+
+
+def _show_index(index: pd.Index) -> str:
+    """The first three labels of an index, as the user wrote them: ``'s00', 's01', 's02', ...``."""
+    return ", ".join(map(repr, index[:3].tolist())) + (", ..." if len(index) > 3 else "")
 
 
 def check_sample_weight(sample_weight, who: str) -> None:
@@ -1673,6 +1678,16 @@ class SequenceTagger(_SequenceEstimator):
         check_target_index(X, y, who)
         if isinstance(y, pd.Series | pd.DataFrame):
             return list(y.to_numpy()) if isinstance(y, pd.Series) else y.to_numpy()
+        if isinstance(X, list | tuple) and isinstance(y, list | tuple) and len(X) == len(y):
+            for i, (x, labels) in enumerate(zip(X, y, strict=True)):
+                # a sequence's labels as a Series are matched to its steps by position, as y to X's sequences
+                if (isinstance(x, pd.DataFrame | pd.Series) and isinstance(labels, pd.Series)
+                        and not labels.index.equals(x.index)):
+                    raise ValueError(f"{who}: the labels of sequence {i} are a Series whose index "
+                                     f"({_show_index(labels.index)}) is not the steps of sequence {i} in their order "
+                                     f"({_show_index(x.index)}); labels are matched to steps by position: reorder "
+                                     f"them with labels.loc[x.index] (or pass labels.to_numpy() if their order is "
+                                     f"already the steps')")
         return y
 
     def predict_proba(self, X) -> list[np.ndarray]:

@@ -112,6 +112,29 @@ def test_r9_10_a_series_of_target_vectors_is_read_as_rows(gunpoint):
         SequenceRegressor(**TINY).fit(X, pd.Series([[1.0], *rows[1:]]))
 
 
+# -- R9-11: the tagger's labels as one Series per sequence, on the sequence's steps --------------------------
+def test_r9_11_a_sequence_s_labels_as_a_series_are_matched_to_its_steps_by_index(gunpoint):
+    X, _ = gunpoint
+    times = pd.date_range("2024-01-01", periods=X.shape[2], freq="min")
+    frames = [pd.DataFrame({"v": s[0]}, index=times) for s in X]
+    labels = [pd.Series(np.where(np.arange(len(times)) % 2, "up", "down"), index=times) for _ in X]
+    newest_first = [s.iloc[::-1] for s in labels]  # as a table read newest first, then only X sorted
+    tagger = SequenceTagger(hidden_size=4, max_epochs=1, random_state=0, device="cpu")
+    # before: read by position: every label against the step at the other end of the sequence
+    with pytest.raises(ValueError) as err:
+        tagger.fit(frames, newest_first)
+    assert one_line(err) == (
+        "SequenceTagger.fit: the labels of sequence 0 are a Series whose index (Timestamp('2024-01-01 00:29:00'), "
+        "Timestamp('2024-01-01 00:28:00'), Timestamp('2024-01-01 00:27:00'), ...) is not the steps of sequence 0 in "
+        "their order (Timestamp('2024-01-01 00:00:00'), Timestamp('2024-01-01 00:01:00'), Timestamp('2024-01-01 "
+        "00:02:00'), ...); labels are matched to steps by position: reorder them with labels.loc[x.index] (or pass "
+        "labels.to_numpy() if their order is already the steps')")
+    fitted = tagger.fit(frames, [s.loc[f.index] for s, f in zip(newest_first, frames, strict=True)])  # the fix
+    with pytest.raises(ValueError, match=r"^SequenceTagger.score: the labels of sequence 0 are a Series whose index"):
+        fitted.score(frames, newest_first)
+    assert fitted.score(frames, labels) == fitted.score(frames, [s.to_numpy() for s in labels])
+
+
 # -- R9-03: numpy's numbers as parameters (a GridSearchCV grid of np.arange) --------------------------------
 def test_r9_03_numpy_numbers_as_parameters_fit_save_and_load(gunpoint, tmp_path):
     X, y = gunpoint
