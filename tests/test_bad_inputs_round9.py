@@ -301,6 +301,37 @@ def test_r9_08_labels_that_write_one_number_in_two_ways_are_not_merged_into_one_
                  "4", "--out", str(tmp_path / "r")]) == 0
 
 
+# -- R9-12: a Streamer observation as a dict {feature name: value} ------------------------------------------
+@pytest.mark.parametrize("backend", ["torch", "onnxruntime"])
+def test_r9_12_a_stream_reads_a_dict_observation_by_its_feature_names(gunpoint, tmp_path, backend):
+    if backend == "onnxruntime":
+        pytest.importorskip("onnxruntime")
+    from rnnkit import Streamer, export_onnx
+
+    X, y = gunpoint
+    frames = [pd.DataFrame({"x": s[0], "speed": np.gradient(s[0])}) for s in X]
+    clf = SequenceClassifier(**{**TINY, "layout": "auto"}).fit(frames, y)
+    if backend == "onnxruntime":
+        export_onnx(clf, tmp_path / "onnx")
+    stream = Streamer(clf if backend == "torch" else tmp_path / "onnx")
+    # as a JSON message carries one step, in any key order; before: `is not numeric (float() argument must be a
+    # string or a real number, not 'dict')`
+    for row in frames[0].itertuples():
+        last = stream.step("r", {"speed": row.speed, "x": row.x})
+    np.testing.assert_allclose(last.probabilities, clf.predict_proba(frames[:1])[0], atol=1e-5)
+    with pytest.raises(ValueError) as err:
+        stream.step("s", {"x": 1.0, "sped": 0.0})
+    assert one_line(err) == ("Streamer: the observation of stream 's' has feature names that differ from those seen at "
+                             "fit ['x', 'speed']: missing ['speed'], unexpected ['sped']")
+    unnamed = Streamer(SequenceClassifier(**TINY).fit(X, y))
+    with pytest.raises(ValueError) as err:
+        unnamed.step("s", {"x": 1.0})
+    assert one_line(err) == (
+        "Streamer: the observation of stream 's' is a dict of 1 named values (['x']...), but the model was fitted "
+        "without feature names, so nothing says which value is which feature; give the values as a list in the "
+        "order of the features at fit")
+
+
 # -- R9-09: a /predict body without "sequences" -------------------------------------------------------------
 def test_r9_09_a_body_without_the_sequences_key_names_the_keys_it_has():
     pytest.importorskip("fastapi")

@@ -374,6 +374,19 @@ class Streamer:
         values (time-aware), where it is NaN."""
         if x_t is None:  # np.asarray(None, float32) is a NaN
             raise ValueError(f"Streamer: the observation of stream {stream_id!r} is None; give one step's features")
+        if isinstance(x_t, dict):  # {feature name: value}, as a JSON message carries one step: read by name
+            fitted = self._feature_names
+            if fitted is None:
+                raise ValueError(f"Streamer: the observation of stream {stream_id!r} is a dict of {len(x_t)} named "
+                                 f"values ({list(x_t)[:3]}...), but the model was fitted without feature names, so "
+                                 f"nothing says which value is which feature; give the values as a list in the order "
+                                 f"of the features at fit")
+            if set(x_t) != set(fitted):
+                missing = [c for c in fitted if c not in x_t]
+                unexpected = [c for c in x_t if c not in set(fitted)]
+                raise ValueError(f"Streamer: the observation of stream {stream_id!r} has feature names that differ "
+                                 f"from those seen at fit {fitted}: missing {missing}, unexpected {unexpected}")
+            x_t = [x_t[name] for name in fitted]
         if isinstance(x_t, pd.Series | pd.DataFrame) and self._feature_names is not None:  # named features
             self._check_names(stream_id, list(x_t.index if isinstance(x_t, pd.Series) else x_t.columns))
         if isinstance(x_t, torch.Tensor):  # one that requires grad, lives on a GPU or is bfloat16 has no numpy view
