@@ -301,3 +301,25 @@ def test_f9_11_absolute_fh_between_the_steps_of_the_grid_is_refused_not_relabell
                            "...; pass times of that grid, or steps ahead (fh=[1, 2, ...])")
     starts = base.ForecastingHorizon(pd.DatetimeIndex(["1961-01-01", "1961-02-01"]), is_relative=False)
     assert list(f.fit(y, fh=starts).predict().index) == list(pd.date_range("1961-01-01", periods=2, freq="MS"))
+
+
+# F9-12 -----------------------------------------------------------------------------------------------------------
+def test_f9_12_a_series_whose_last_steps_are_missing_warns_that_its_forecast_starts_from_imputed_values():
+    y = airline().copy()
+    y.iloc[-20:] = np.nan  # the last 20 months not reported yet
+    with pytest.warns(UserWarning) as record:
+        quick().fit(y)
+    said = [str(w.message) for w in record if "last 20 step(s)" in str(w.message)]
+    assert said == ["Forecaster.fit: target 'Number of airline passengers' is missing at its last 20 step(s) "
+                    "(1959-05-01 .. 1960-12-01), so the forecast of the steps after 1960-12-01 starts from values "
+                    "imputed by impute='ffill', not from an observation (the last at 1959-04-01); to forecast from "
+                    "it, drop the missing rows at the end (e.g. y.loc[:y.last_valid_index()])"]
+    inside = airline().copy()
+    inside.iloc[100:110] = np.nan  # gaps inside the series are what impute is for: no word
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        quick().fit(inside)
+        quick().fit(y.loc[: y.last_valid_index()])  # the advice followed
+    assert not [w for w in record if "missing at its last" in str(w.message)]
+    with pytest.raises(ValueError, match="impute='none' refuses NaN"):
+        quick(impute="none").fit(y)

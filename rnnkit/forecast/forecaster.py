@@ -8,6 +8,7 @@ import copy
 import json
 import numbers
 import os
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -51,6 +52,7 @@ from .series import (
     as_frame,
     forecast_steps,
     freq_name,
+    shown_time,
 )
 
 SCALE_OUT = ("devices", "num_nodes", "strategy")  # where the fit runs, not what it computes
@@ -248,6 +250,7 @@ class Forecaster(BaseEstimator):
                    f"give it observed values or drop it (data.drop(columns=[{empty[0]!r}]))")
             what = "forecast" if empty[0] in targets else "read as a covariate"
             raise ValueError(f"column {empty[0]!r} is missing (NaN) at all {n} rows, so it cannot be {what}; {fix}")
+        _warn_missing_end(frame, targets, self.impute)
         freq, step = _regular_step(frame)
         if self.validation_fraction > 0:
             split = split_by_time(frame, val=self.validation_fraction, test=0.0)
@@ -956,6 +959,24 @@ def _one_series(frame: TimeSeriesFrame, target: str) -> pd.DataFrame:
     hybrid's GlobalForecaster; a series without a time axis is numbered by its steps."""
     time = np.arange(len(frame), dtype=np.float64) if frame.time is None else frame.time
     return pd.DataFrame({"unique_id": target, "ds": time, "y": frame.values[:, frame.column_index((target,))[0]]})
+
+
+def _warn_missing_end(frame: TimeSeriesFrame, targets: Sequence[str], impute: str) -> None:
+    """Warn when a target's last rows are missing: the forecast of the steps after the last row starts from
+    values the ``impute`` policy made up, not from an observation (``impute="none"`` refuses NaN anyway)."""
+    if impute == "none":
+        return
+    for c in targets:
+        observed = np.flatnonzero(~np.isnan(frame.values[:, list(frame.columns).index(c)]))
+        k = len(frame) - 1 - int(observed[-1]) if len(observed) else 0
+        if k:
+            at = (lambda i: f"row {i}") if frame.time is None else (lambda i: shown_time(frame.time[i]))
+            span = at(len(frame) - k) + ("" if k == 1 else f" .. {at(len(frame) - 1)}")
+            warnings.warn(f"Forecaster.fit: target {c!r} is missing at its last {k} step(s) ({span}), so the "
+                          f"forecast of the steps after {at(len(frame) - 1)} starts from values imputed by "
+                          f"impute={impute!r}, not from an observation (the last at {at(int(observed[-1]))}); to "
+                          f"forecast from it, drop the missing rows at the end (e.g. y.loc[:y.last_valid_index()])",
+                          UserWarning, stacklevel=4)
 
 
 def _name_of(name) -> str | None:

@@ -92,10 +92,7 @@ def _check_freq_fits(frame: TimeSeriesFrame, freq, option: str) -> None:
     def spelt(f) -> str:
         return f"--freq {f}" if option.startswith("--") else f"{option}={f!r}"
 
-    def day(t: pd.Timestamp) -> str:
-        return str(t.date()) if t == t.normalize() else str(t)
-
-    empty, shown = int((counts == 0).sum()), ", ".join(day(t) for t in time[:3])
+    empty, shown = int((counts == 0).sum()), ", ".join(shown_time(t) for t in time[:3])
     grid = time.freq.freqstr if time.freq is not None else pd.infer_freq(time)
     if grid is not None:
         found = f"they are on the grid {grid!r} ({shown}, ...)"
@@ -103,7 +100,7 @@ def _check_freq_fits(frame: TimeSeriesFrame, freq, option: str) -> None:
     else:  # uneven: the grid of the first rows (months are 28 to 31 days), else the shortest step
         i = int(np.argmin(np.diff(time.values)))
         shortest = time[i + 1] - time[i]
-        found = f"their shortest step is {shortest} ({day(time[i + 1])} follows {day(time[i])})"
+        found = f"their shortest step is {shortest} ({shown_time(time[i + 1])} follows {shown_time(time[i])})"
         grid = pd.infer_freq(time[:3])
         if grid is None:
             grid = f"{shortest.days}D" if shortest == pd.Timedelta(days=shortest.days) else \
@@ -114,6 +111,11 @@ def _check_freq_fits(frame: TimeSeriesFrame, freq, option: str) -> None:
     raise ValueError(f"{spelt(freq)} is finer than every step of the timestamps of {frame.time_name!r}: {found}, "
                      f"so resampling onto {freq_name(freq)!r} would leave {empty} of {len(counts)} bins "
                      f"({100 * empty / len(counts):.0f}%) empty; {fix}")
+
+
+def shown_time(t) -> str:
+    """A time as a message shows it: a midnight timestamp as its date (``1960-12-01``), anything else as is."""
+    return str(t.date()) if isinstance(t, pd.Timestamp) and t == t.normalize() else str(t)
 
 
 def freq_name(freq) -> str | None:
@@ -425,7 +427,7 @@ def _pattern_of(time: pd.DatetimeIndex, name: str, business: str | None) -> str 
         return (f"the steps are {days}, an hour shorter or longer where daylight saving time starts or ends "
                 f"({time[i]} follows {time[i - 1]}): local times of a zone with daylight saving time, given {now}? "
                 f"convert them to that zone ({convert}, with yours), where each step is {days}{also}")
-    shown = ", ".join(str(t.date()) if t == t.normalize() else str(t) for t in time[:3])
+    shown = ", ".join(shown_time(t) for t in time[:3])
     naive = time.tz_localize(None)
     for code, grid, word, label in _PERIODS:
         with warnings.catch_warnings():
