@@ -350,3 +350,29 @@ def test_r9_09_a_body_without_the_sequences_key_names_the_keys_it_has():
     assert "(it has ['sequence']; rename 'sequence' to \"sequences\")" in detail({"sequence": [[[1.0]]]})
     assert "(it has ['data', 'inputs']); send" in detail({"inputs": [[[1.0]]], "data": 1})
     assert detail([[[1.0]]]).endswith(", got a JSON array")
+
+
+# R9-13 -----------------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("suffix", [".gz", ".bz2", ".xz"])
+def test_r9_13_a_compressed_csv_cut_short_is_named_as_damaged(tmp_path, suffix):
+    from rnnkit.data import read_sequences
+    from rnnkit.forecast.series import read_series_csv
+
+    rng = np.random.default_rng(0)
+    long = pd.DataFrame({"id": np.repeat(np.arange(100), 40), "t": np.tile(np.arange(40), 100),
+                         "x": rng.random(4000), "target": np.repeat(np.arange(100) % 2, 40)})
+    series = pd.DataFrame({"t": np.arange(4000), "y": rng.random(4000)})
+    for name, frame in (("long", long), ("series", series)):
+        whole = tmp_path / f"{name}.csv{suffix}"
+        frame.to_csv(whole, index=False)
+        cut = tmp_path / f"{name}_cut.csv{suffix}"
+        cut.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])  # an interrupted download
+        read = (lambda p: read_sequences(p, time_column="t")) if name == "long" else (
+            lambda p: read_series_csv(p, time_column="t", target_column="y"))
+        read(whole)  # the whole file reads
+        with pytest.raises(ValueError) as e:
+            read(cut)
+        kind = {".gz": "gzip", ".bz2": "bzip2", ".xz": "xz"}[suffix]
+        assert one_line(e).startswith(f"{cut}: the {kind} stream is corrupt or cut short (")
+        assert one_line(e).endswith("the file is damaged (an interrupted download or copy?): fetch it again (check "
+                                    f"it with {'unxz' if kind == 'xz' else 'bunzip2' if kind == 'bzip2' else kind} -t)")

@@ -21,9 +21,7 @@ ValueError naming the record, its line in the file and its 0-based position in t
 from __future__ import annotations
 
 import bisect
-import lzma
 import os
-import zlib
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
@@ -32,7 +30,7 @@ import torch
 from torch.utils.data import Dataset
 
 from ..checks import is_count
-from .text import _token_ids, compression, open_decompressed
+from .text import DAMAGED_STREAM, _token_ids, damaged_stream, open_decompressed
 
 ALPHABETS: dict[str, tuple[str, str]] = {"dna": ("ACGT", "N"), "protein": ("ACDEFGHIKLMNPQRSTVWY", "X")}
 """name -> (letters, wildcard). Letter ``i`` has id ``i``; the wildcard has id ``len(letters)``."""
@@ -285,14 +283,11 @@ def read_fasta(path: str | os.PathLike, *, alphabet: str = "dna") -> list[FastaR
                 line_numbers.append(lineno)
                 starts.append(n_letters)
                 n_letters += len(line)
-    except (EOFError, OSError, zlib.error, lzma.LZMAError) as e:  # a compressed file cut short or damaged
-        found = compression(path)
-        if found is None:
+    except DAMAGED_STREAM as e:  # a compressed file cut short or damaged
+        damaged = damaged_stream(path, e, f" after line {lineno}" if lineno else "")
+        if damaged is None:
             raise
-        where = f" after line {lineno}" if lineno else ""
-        raise ValueError(f"{path}: the {found[0]} stream is corrupt or cut short{where} ({e}); the file is damaged "
-                         f"(an interrupted download or copy?): fetch it again (check it with {found[1].split()[0]} "
-                         "-t)") from None
+        raise damaged from None
     finish()
     if not records:
         raise ValueError(f"{path} contains no FASTA records (empty file?); expected '>name' lines")

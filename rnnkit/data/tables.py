@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .text import open_decompressed
+from .text import DAMAGED_STREAM, damaged_stream, open_decompressed
 
 
 @dataclass
@@ -104,6 +104,11 @@ def read_sequences(
         frame = pd.read_csv(path, dtype={id_column: str} if layout == "long" else None, low_memory=False)
     except pd.errors.EmptyDataError:
         raise ValueError(f"{path}: the file is empty; expected a CSV with a header row") from None
+    except DAMAGED_STREAM as e:  # a .csv.gz (.bz2, .xz) cut short or damaged
+        damaged = damaged_stream(path, e)
+        if damaged is None:
+            raise
+        raise damaged from None
     except UnicodeDecodeError as e:
         utf16 = e.object[:2] in (b"\xff\xfe", b"\xfe\xff")  # the byte-order mark of UTF-16 (Excel's "Unicode text")
         raise ValueError(f"{path}: not UTF-8 text (byte {e.object[e.start]:#x} at byte offset {e.start}"

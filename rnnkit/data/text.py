@@ -22,6 +22,7 @@ import json
 import lzma
 import os
 import re
+import zlib
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -100,6 +101,20 @@ def open_decompressed(path: str | os.PathLike, mode: str = "rb", **kwargs):
     """``open(path, mode)``, through gzip, bz2 or lzma when the file is compressed (:func:`compression`)."""
     found = compression(path)
     return open(path, mode, **kwargs) if found is None else found[2].open(path, mode, **kwargs)
+
+
+DAMAGED_STREAM = (EOFError, OSError, zlib.error, lzma.LZMAError)
+"""What reading a compressed file cut short or damaged raises (gzip, bz2, lzma)."""
+
+
+def damaged_stream(path: str | os.PathLike, error: Exception, where: str = "") -> ValueError | None:
+    """The one-line error for ``error`` raised while reading ``path``, when the file is compressed (else None: the
+    error is another one, to raise as it is)."""
+    found = compression(path)
+    if found is None:
+        return None
+    return ValueError(f"{path}: the {found[0]} stream is corrupt or cut short{where} ({error}); the file is damaged "
+                      f"(an interrupted download or copy?): fetch it again (check it with {found[1].split()[0]} -t)")
 
 
 def _guess_encoding(raw: bytes) -> tuple[str, str]:

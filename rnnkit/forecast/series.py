@@ -583,6 +583,7 @@ def read_series_csv(path, *, time_column: str, target_column: str, covariates: S
     (the file's rows are never reordered). Month or quarter labels (``Jan 1980``, ``Q1 1965``) are read as
     the first day of each period."""
     from ..data.tables import _cell, _check_header, _lines, _time_values
+    from ..data.text import DAMAGED_STREAM, damaged_stream
 
     path = Path(path)
     if not path.is_file():
@@ -591,6 +592,11 @@ def read_series_csv(path, *, time_column: str, target_column: str, covariates: S
         frame = pd.read_csv(path, low_memory=False)
     except pd.errors.EmptyDataError:
         raise ValueError(f"{path}: the file is empty; expected a CSV with a header row") from None
+    except DAMAGED_STREAM as e:  # a .csv.gz (.bz2, .xz) cut short or damaged
+        damaged = damaged_stream(path, e)
+        if damaged is None:
+            raise
+        raise damaged from None
     except UnicodeDecodeError as e:
         raise ValueError(f"{path}: not UTF-8 text (byte {e.object[e.start]:#x} at byte offset {e.start}); save "
                          "the CSV as UTF-8") from None
