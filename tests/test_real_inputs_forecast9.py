@@ -3,6 +3,7 @@ seattle_weather and sf_temps, sktime's airline, statsmodels' macrodata), brought
 case F9-NN of the catalogue (docs/bad_inputs.md, "Ninth round: forecasting"). A refusal is one ValueError line
 naming what, where and how to fix it; the fix it names is then taken, and gives the right index."""
 
+import json
 import warnings
 
 import numpy as np
@@ -323,3 +324,27 @@ def test_f9_12_a_series_whose_last_steps_are_missing_warns_that_its_forecast_sta
     assert not [w for w in record if "missing at its last" in str(w.message)]
     with pytest.raises(ValueError, match="impute='none' refuses NaN"):
         quick(impute="none").fit(y)
+
+
+# F9-13 -----------------------------------------------------------------------------------------------------------
+def test_f9_13_rnnkit_forecast_writes_months_and_quarters_as_the_file_wrote_them(tmp_path):
+    import statsmodels.api as sm
+
+    from rnnkit.cli import main
+
+    y = airline()
+    months = pd.DataFrame({"month": y.index.astype(str), "passengers": y.to_numpy()})  # 1949-01, ...
+    macro = sm.datasets.macrodata.load_pandas().data
+    quarters = pd.DataFrame({"quarter": [f"{int(a)}Q{int(b)}" for a, b in zip(macro.year, macro.quarter, strict=True)],
+                             "gdp": macro.realgdp})  # 1959Q1, ...
+    for frame, column, target, first, origin in ((months, "month", "passengers", "1961-01", "1960-07"),
+                                                 (quarters, "quarter", "gdp", "2009Q4", "2008Q4")):
+        frame.to_csv(tmp_path / f"{column}.csv", index=False)
+        out = tmp_path / column
+        assert main(["forecast", str(tmp_path / f"{column}.csv"), "--time-column", column, "--target-column", target,
+                     "--horizon", "4" if column == "quarter" else "6", "--max-epochs", "1", "--hidden-size", "4",
+                     "--model", "direct", "--folds", "1", "--out", str(out)]) == 0
+        forecast = pd.read_csv(out / "forecast.csv", dtype=str)
+        assert forecast[column].iloc[0] == first  # not 1961-01-01 / 2009-10-01
+        assert pd.read_csv(out / "backtest.csv", dtype=str)["origin"].iloc[0] == origin
+        assert json.loads((out / "report.json").read_text())["results"]["forecast"]["time"][0] == first

@@ -624,7 +624,10 @@ def read_series_csv(path, *, time_column: str, target_column: str, covariates: S
         _time_values(path, raw, time_column)  # ValueError naming the line of an empty or unreadable time
     time = (starts if starts is not None else pd.Index(raw.to_numpy(np.float64))
             if pd.api.types.is_numeric_dtype(raw) else date_readings(raw.astype(str))[0][1])
-    steps = np.diff(time.asi8 if isinstance(time, pd.DatetimeIndex) else time.to_numpy())
+    periods = None if pd.api.types.is_numeric_dtype(raw) else _period_labels(raw.astype(str))
+    if periods is not None:  # months and quarters as written (1949-01, 1959Q1): forecast as such
+        time = periods
+    steps = np.diff(time.asi8 if isinstance(time, pd.DatetimeIndex | pd.PeriodIndex) else time.to_numpy())
     if (steps <= 0).any():
         i = int(np.flatnonzero(steps <= 0)[0])
         how = "repeats" if steps[i] == 0 else "goes back"
@@ -641,6 +644,20 @@ def read_series_csv(path, *, time_column: str, target_column: str, covariates: S
                              f"target={target_column!r})")
         raise ValueError(f"{where}; give one row per timestamp, in increasing order")
     return frame[values].set_axis(time.rename(time_column), axis=0)
+
+
+def _period_labels(text: pd.Series) -> pd.PeriodIndex | None:
+    """Times written as months (``1949-01``) or quarters (``1959Q1``), every one as pandas writes that period,
+    as a PeriodIndex, so that forecasts come back in the file's own spelling (``1961-01``, ``2009Q4``), not as
+    the first day of each period; None for anything else."""
+    for pattern, freq in ((r"\d{4}-\d{2}", "M"), (r"\d{4}Q[1-4]", "Q")):
+        if text.str.fullmatch(pattern).all():
+            try:
+                index = pd.PeriodIndex(text.to_numpy(), freq=freq)
+            except (ValueError, TypeError):  # 1949-13: the dates' own message follows
+                return None
+            return index if (index.astype(str) == text.to_numpy()).all() else None
+    return None
 
 
 def _series_id_column(others: pd.DataFrame, row: int) -> tuple[str, int] | None:
