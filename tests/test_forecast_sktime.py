@@ -109,3 +109,42 @@ def test_sktime_estimator_checks_pass():
                               raise_exceptions=False, tests_to_exclude=SLOW, verbose=False)
     failed = {k: v for k, v in results.items() if v != "PASSED"}
     assert len(results) > 150 and not failed, failed
+
+
+def test_the_adapter_predicts_the_quantiles_it_was_fitted_for_as_sktime_intervals():
+    from sktime.datasets import load_airline
+
+    y = load_airline()
+    for model in ("direct", "auto"):  # the pinball-trained net; the combination's conformal band
+        f = RnnkitForecaster(model=model, quantiles=[0.1, 0.5, 0.9], **TINY).fit(y, fh=[1, 2, 3])
+        assert f.get_tag("capability:pred_int") is True
+        own = f.forecaster_.predict()  # the Forecaster's own quantile columns, 0.1 / 0.5 / 0.9
+        quantiles = f.predict_quantiles(alpha=[0.1, 0.9])
+        assert list(quantiles.columns) == [("Number of airline passengers", 0.1), ("Number of airline passengers", 0.9)]
+        np.testing.assert_array_equal(quantiles.to_numpy(), own[[0.1, 0.9]].to_numpy())
+        interval = f.predict_interval(coverage=0.8)
+        np.testing.assert_array_equal(interval.to_numpy(), own[[0.1, 0.9]].to_numpy())
+        np.testing.assert_array_equal(f.predict().to_numpy(), own[0.5].to_numpy())  # the point is the median
+        assert list(interval.index) == list(f.predict().index) == list(own.index)
+        with pytest.raises(ValueError, match=r"the quantile level\(s\) \[0\.05, 0\.95\] were not fitted; the model "
+                                             r"predicts the levels it was fitted for, quantiles=\[0\.1, 0\.5, 0\.9\]"):
+            f.predict_interval(coverage=0.9)
+    points = RnnkitForecaster(**TINY).fit(y, fh=[1, 2])
+    assert points.get_tag("capability:pred_int") is False
+    with pytest.raises(NotImplementedError, match=r"RnnkitForecaster\.predict_interval: the model was built without "
+                                                  r"quantiles, so it gives no prediction intervals or "
+                                                  r"quantile predictions, points only; construct it with the "
+                                                  r"levels to predict, e\.g\. quantiles=\[0\.1, 0\.5, 0\.9\]"):
+        points.predict_interval(coverage=0.8)
+
+
+def test_sktime_estimator_checks_of_intervals_and_quantiles_pass():
+    # the levels sktime's checks ask for (coverage and alpha 0.05, 0.1, 0.25, 0.75), fitted
+    levels = [0.025, 0.05, 0.1, 0.125, 0.25, 0.375, 0.45, 0.475, 0.5, 0.525, 0.55, 0.625, 0.75, 0.875, 0.9, 0.95, 0.975]
+    results = check_estimator(RnnkitForecaster(hidden_size=4, max_epochs=1, random_state=0, lookback=2, relative=True,
+                                               season_length=1, quantiles=levels),
+                              raise_exceptions=False, verbose=False,
+                              tests_to_run=["test_predict_interval", "test_predict_quantiles", "test_pred_int_tag",
+                                            "test_predict_proba"])
+    failed = {k: v for k, v in results.items() if v != "PASSED"}
+    assert len(results) > 30 and not failed, failed

@@ -64,7 +64,9 @@ class RnnkitForecaster(BaseForecaster):
     Args (the Forecaster's, keyword-only; its other parameters keep their defaults): ``model`` (``"auto"``,
     ``"direct"`` or ``"hybrid"``), ``cell``, ``lookback``,
     ``season_length``, ``relative`` (``"auto"``: chosen from the data, see :mod:`rnnkit.forecast.defaults`),
-    ``hidden_size``, ``num_layers``, ``max_epochs``, ``batch_size``, ``lr``, ``random_state``, ``device``.
+    ``hidden_size``, ``num_layers``, ``max_epochs``, ``batch_size``, ``lr``, ``random_state``, ``device``,
+    ``quantiles`` (levels in (0, 1) with 0.5, e.g. ``[0.1, 0.5, 0.9]``: ``predict_quantiles`` and
+    ``predict_interval`` give those levels, the point forecast is the median; None: points only).
 
     Fitted attributes: ``forecaster_`` (the fitted :class:`~rnnkit.forecast.Forecaster`).
     Univariate ``y``; in-sample forecasts (``fh`` <= 0) are not made: the model forecasts ahead of its cutoff.
@@ -100,7 +102,7 @@ class RnnkitForecaster(BaseForecaster):
 
     def __init__(self, *, model="auto", cell="lstm", lookback="auto", season_length="auto", relative="auto",
                  hidden_size=32, num_layers=1, max_epochs="auto", batch_size=32, lr=5e-3, random_state=None,
-                 device="cpu"):
+                 device="cpu", quantiles=None):
         self.model = model
         self.cell = cell
         self.lookback = lookback
@@ -113,10 +115,14 @@ class RnnkitForecaster(BaseForecaster):
         self.lr = lr
         self.random_state = random_state
         self.device = device
+        self.quantiles = quantiles
         with warnings.catch_warnings():  # sktime's notice that remember_data's default will change: this adapter
             # sets it explicitly, as the notice asks, and needs it (see _check_remembers)
             warnings.filterwarnings("ignore", message="The default of config ``remember_data``", category=FutureWarning)
             super().__init__()
+        # the quantile levels the Forecaster fits (pinball loss; model="auto": its conformal band) are the ones
+        # predict_quantiles and predict_interval can give
+        self.set_tags(**{"capability:pred_int": quantiles is not None})
 
     def _check_remembers(self, who: str) -> None:
         """ValueError under ``set_config(remember_data=False)``: predict forecasts from the last values seen (fit
@@ -162,6 +168,23 @@ class RnnkitForecaster(BaseForecaster):
         _check_order(X=X)
         return super().predict(fh=fh, X=X)
 
+    def predict_interval(self, fh=None, X=None, coverage=0.90):
+        self._check_quantiles("predict_interval")
+        return super().predict_interval(fh=fh, X=X, coverage=coverage)
+
+    def predict_quantiles(self, fh=None, X=None, alpha=None):
+        self._check_quantiles("predict_quantiles")
+        return super().predict_quantiles(fh=fh, X=X, alpha=alpha)
+
+    def _check_quantiles(self, who: str) -> None:
+        """NotImplementedError, as sktime's contract has it, for a model without quantile levels, saying how to get
+        them (sktime's own message asks to open an issue)."""
+        if self.quantiles is None:
+            raise NotImplementedError(f"RnnkitForecaster.{who}: the model was built without quantiles, so it gives "
+                                      "no prediction intervals or quantile predictions, points only; construct it "
+                                      "with the levels to predict, e.g. quantiles=[0.1, 0.5, 0.9] (predict_interval("
+                                      "coverage=0.8) reads 0.1 and 0.9), and fit again")
+
     def update(self, y, X=None, update_params=True):
         self._check_remembers("update")
         _check_order(y=y, X=X)
@@ -203,7 +226,7 @@ class RnnkitForecaster(BaseForecaster):
     def _fit(self, y: pd.Series, X: pd.DataFrame | None = None, fh=None):
         params = {k: getattr(self, k) for k in ("model", "cell", "lookback", "season_length", "relative", "hidden_size",
                                                 "num_layers", "max_epochs", "batch_size", "lr", "random_state",
-                                                "device")}
+                                                "device", "quantiles")}
         self._index_step_ = self._step_of(y)
         self.forecaster_ = Forecaster(horizon=int(self._steps(fh).max()), **params).fit(y, X)
         return self
@@ -216,6 +239,11 @@ class RnnkitForecaster(BaseForecaster):
         return pd.concat([y, self._X.loc[y.index]], axis=1)
 
     def _predict(self, fh, X: pd.DataFrame | None = None) -> pd.Series:
+        return pd.Series(self._forecast(fh, X)[0.5], index=fh.to_absolute_index(self.cutoff), name=self._y.name)
+
+    def _forecast(self, fh, X: pd.DataFrame | None) -> dict[float, np.ndarray]:
+        """The Forecaster's forecasts of the steps of ``fh``: quantile level -> values (0.5 alone without
+        ``quantiles``)."""
         steps = self._steps(fh)
         f = self.forecaster_
         if steps.max() > f.horizon:
@@ -224,8 +252,22 @@ class RnnkitForecaster(BaseForecaster):
         if f.future_covariates_ and X is None:
             raise ValueError(f"RnnkitForecaster was fitted with X (columns {list(f.future_covariates_)}), which it "
                              f"reads over the horizon: pass predict(fh, X=X_future) with a row for each step of fh")
-        point = f.predict(list(steps), data=self._seen(), X=X if f.future_covariates_ else None)
-        return pd.Series(point.to_numpy(np.float64), index=fh.to_absolute_index(self.cutoff), name=self._y.name)
+        out = f.predict(list(steps), data=self._seen(), X=X if f.future_covariates_ else None)
+        if f.quantiles is None:
+            return {0.5: out.to_numpy(np.float64)}
+        return {float(q): out[q].to_numpy(np.float64) for q in f.quantiles}
+
+    def _predict_quantiles(self, fh, X: pd.DataFrame | None, alpha: list[float]) -> pd.DataFrame:
+        forecasts = self._forecast(fh, X)
+        fitted = sorted(forecasts)
+        missing = [round(a, 9) for a in alpha if not any(abs(a - q) < 1e-9 for q in fitted)]
+        if missing:
+            raise ValueError(f"RnnkitForecaster: the quantile level(s) {missing} were not fitted; the model predicts "
+                             f"the levels it was fitted for, quantiles={fitted}: ask for those, or fit with them "
+                             f"among quantiles (predict_interval(coverage=c) needs (1 - c) / 2 and (1 + c) / 2)")
+        values = np.stack([forecasts[min(fitted, key=lambda q, a=a: abs(a - q))] for a in alpha], axis=1)
+        return pd.DataFrame(values, index=fh.to_absolute_index(self.cutoff),
+                            columns=self._get_columns(method="predict_quantiles", alpha=alpha))
 
     @classmethod
     def get_test_params(cls, parameter_set: str = "default") -> list[dict]:
@@ -233,4 +275,7 @@ class RnnkitForecaster(BaseForecaster):
         return [
             {"hidden_size": 4, "max_epochs": 1, "random_state": 0},
             {"cell": "gru", "lookback": 2, "relative": False, "hidden_size": 3, "max_epochs": 2, "random_state": 1},
+            {"hidden_size": 4, "max_epochs": 1, "random_state": 0, "model": "direct",  # the levels sktime's checks ask
+             "quantiles": [0.025, 0.05, 0.1, 0.125, 0.25, 0.375, 0.45, 0.475, 0.5, 0.525, 0.55, 0.625, 0.75, 0.875,
+                           0.9, 0.95, 0.975]},
         ]
