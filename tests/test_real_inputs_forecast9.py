@@ -348,3 +348,24 @@ def test_f9_13_rnnkit_forecast_writes_months_and_quarters_as_the_file_wrote_them
         assert forecast[column].iloc[0] == first  # not 1961-01-01 / 2009-10-01
         assert pd.read_csv(out / "backtest.csv", dtype=str)["origin"].iloc[0] == origin
         assert json.loads((out / "report.json").read_text())["results"]["forecast"]["time"][0] == first
+
+
+# F9-14 -----------------------------------------------------------------------------------------------------------
+def test_f9_14_the_sktime_adapter_names_a_float_index_of_years_and_how_to_give_it():
+    import statsmodels.api as sm
+
+    sktime = pytest.importorskip("rnnkit.forecast.sktime")
+    data = sm.datasets.sunspots.load_pandas().data  # YEAR 1700.0 .. 2008.0
+    y = pd.Series(data.SUNACTIVITY.to_numpy(), index=pd.Index(data.YEAR.to_numpy()))
+    with pytest.raises(ValueError) as e:
+        sktime.RnnkitForecaster(hidden_size=4, max_epochs=1, random_state=0).fit(y, fh=[1, 2])
+    assert one_line(e) == ("RnnkitForecaster.fit: y's index holds floats (1700.0, 1701.0, 1702.0, ...), which sktime "
+                           "reads as no time index; whole numbers (years?) as integers: y.index = y.index.astype(int) "
+                           "(or years as periods: y.index = pd.PeriodIndex(y.index.astype(int), freq='Y'))")
+    with pytest.raises(ValueError, match=r"holds floats \(1700\.5, 1701\.5, 1702\.5, \.\.\.\), which sktime reads as "
+                                         r"no time index; give an integer, period or datetime index, or use "
+                                         r"rnnkit\.Forecaster"):
+        sktime.RnnkitForecaster(hidden_size=4, max_epochs=1, random_state=0).fit(y.set_axis(y.index + 0.5), fh=[1])
+    y.index = pd.PeriodIndex(y.index.astype(int), freq="Y")  # the advice followed
+    f = sktime.RnnkitForecaster(hidden_size=4, max_epochs=1, random_state=0).fit(y, fh=[1, 2])
+    assert [str(p) for p in f.predict().index] == ["2009", "2010"]

@@ -42,6 +42,23 @@ def _check_order(**data) -> None:
                          f"{index[i - 1]!r}; sort it ({name}.sort_index()) so that each row is read at its time")
 
 
+def _check_float_index(y) -> None:
+    """ValueError for ``y`` indexed by floats (years as statsmodels' data give them, 1700.0, ...), which sktime
+    takes for no time index (its message names its data formats), saying how to give them."""
+    index = getattr(y, "index", None)
+    if not isinstance(index, pd.Index) or isinstance(index, pd.MultiIndex) or index.dtype.kind != "f" or not len(index):
+        return
+    values = index.to_numpy()
+    shown = ", ".join(repr(float(v)) for v in values[:3]) + (", ..." if len(values) > 3 else "")
+    if np.isfinite(values).all() and (values == np.round(values)).all():
+        raise ValueError(f"RnnkitForecaster.fit: y's index holds floats ({shown}), which sktime reads as no time "
+                         "index; whole numbers (years?) as integers: y.index = y.index.astype(int) (or years as "
+                         "periods: y.index = pd.PeriodIndex(y.index.astype(int), freq='Y'))")
+    raise ValueError(f"RnnkitForecaster.fit: y's index holds floats ({shown}), which sktime reads as no time index; "
+                     "give an integer, period or datetime index, or use rnnkit.Forecaster, which forecasts along "
+                     "numeric times")
+
+
 def _check_business_days(y) -> None:
     """ValueError for ``y`` on business days with some missing (stock prices: the holidays), which the Forecaster
     reads with ``freq='B'``, an option this adapter has not (sktime tells the next dates by ``y``'s own index): the
@@ -159,6 +176,7 @@ class RnnkitForecaster(BaseForecaster):
 
     def fit(self, y, X=None, fh=None):
         self._check_remembers("fit")
+        _check_float_index(y)
         _check_order(y=y, X=X)
         _check_business_days(y)
         return super().fit(y, X=X, fh=fh)
