@@ -369,3 +369,21 @@ def test_f9_14_the_sktime_adapter_names_a_float_index_of_years_and_how_to_give_i
     y.index = pd.PeriodIndex(y.index.astype(int), freq="Y")  # the advice followed
     f = sktime.RnnkitForecaster(hidden_size=4, max_epochs=1, random_state=0).fit(y, fh=[1, 2])
     assert [str(p) for p in f.predict().index] == ["2009", "2010"]
+
+
+# F9-15 -----------------------------------------------------------------------------------------------------------
+def test_f9_15_a_panel_reads_dates_of_one_other_format_as_the_forecaster_does():
+    vega = pytest.importorskip("vega_datasets")
+    weather = vega.data.seattle_weather().iloc[:90]  # daily from 2012-01-01: days past 12 make it day-first
+    long = pd.concat([pd.DataFrame({"id": c, "ds": weather["date"].dt.strftime("%d/%m/%Y"), "y": weather[c]})
+                      for c in ("temp_max", "temp_min")])
+    g = gquick().fit(long, id_col="id", time_col="ds", target="y")
+    assert g.predict()["ds"].iloc[:3].tolist() == list(pd.date_range("2012-03-31", periods=3, freq="D"))
+    f = quick().fit(pd.Series(weather["temp_max"].to_numpy(), index=long["ds"].iloc[:90].to_numpy()))
+    assert list(f.predict().index) == list(pd.date_range("2012-03-31", periods=3, freq="D"))  # the same reading
+    both = long.assign(ds=weather["date"].dt.strftime("%m/01/%Y").tolist() * 2)  # 01/02/2012: 1 Feb or 2 Jan
+    with pytest.raises(ValueError) as e:
+        gquick().fit(both, id_col="id", time_col="ds", target="y")
+    assert one_line(e) == ("the time column 'ds' holds dates that read two ways (%m/%d/%Y or %d/%m/%Y: '01/01/2012' is "
+                           "either); give 'ds' as datetimes (pd.to_datetime(data['ds'], format=...)) or as ISO dates "
+                           "(YYYY-MM-DD)")

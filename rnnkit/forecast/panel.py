@@ -92,6 +92,7 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from .. import io
 from ..checks import check_fitted_params, fitted_params, is_count
+from ..data.tables import MixedZones, date_readings
 from ..data.timeseries import TimeSeriesFrame, _clock_set_back
 from ..models import SequenceToLabel, check_cell_name
 from ..training import seeded_fit
@@ -958,6 +959,19 @@ def _time_column(column: pd.Series, name: str, ids: np.ndarray) -> tuple[pd.Inde
             labels = _period_starts(column)
         if labels is not None:
             parsed, bad = pd.Series(labels, index=column.index), []
+        elif len(bad) and column.notna().all() and all(isinstance(v, str) for v in column):
+            try:  # one other format that every time fits (13/01/1994: day-first), as the Forecaster reads one
+                readings = date_readings(column.astype(str).reset_index(drop=True))
+            except MixedZones as e:
+                raise ValueError(f"series {ids[e.naive]!r}, row {e.naive}: the time column {name!r} holds "
+                                 f"{e}") from None
+            if len(readings) == 1:
+                parsed, bad = pd.Series(readings[0][1], index=column.index), []
+            elif len(readings) > 1:
+                raise ValueError(f"the time column {name!r} holds dates that read two ways ("
+                                 f"{' or '.join(f for f, _ in readings)}: {column.iloc[0]!r} is either); give {name!r} "
+                                 f"as datetimes (pd.to_datetime(data[{name!r}], format=...)) or as ISO dates "
+                                 "(YYYY-MM-DD)")
         if len(bad):
             raise ValueError(f"series {ids[bad[0]]!r}, row {bad[0]}: time {column.iloc[bad[0]]!r} is not an ISO "
                              f"8601 date; give {name!r} as datetimes (pd.to_datetime(..., format=...)) or numbers")
