@@ -198,6 +198,8 @@ def _read_sequences(X, who: str, n_features: int | None = None, *, layout: str =
                    if padded else "")
             raise ValueError(f"{who}: {name(i)} contains {what} at step {step}, feature {feature}; X must hold "
                              f"finite numbers (fill in missing values, or leave the step out{missing}){pad}")
+    if allow_nan:
+        _warn_nan_padding(arrays, name, who)
     F = arrays[0].shape[1]
     if n_features is not None and F != n_features:
         one = kind == "array" and F == 1 and arrays[0].shape[0] == n_features  # (T, F) read as (n, T)
@@ -216,6 +218,26 @@ def _read_sequences(X, who: str, n_features: int | None = None, *, layout: str =
     # copy-on-write) would make torch warn
     return pad_sequences([torch.from_numpy(np.require(a, requirements="CW")) for a in arrays]), lengths, \
         kind == "array", ("nct" if transpose else "ntf") if kind == "list" else None
+
+
+def _warn_nan_padding(arrays: list[np.ndarray], name, who: str) -> None:
+    """Warn when NaN read as missing values (``time_aware``) looks like padding: several sequences end in steps
+    that are NaN in every feature, and no other step is, as tslearn's ``to_time_series_dataset`` (or a table
+    pivoted to one row per time) pads the shorter series. Each would be read at the padded length, its true end
+    followed by steps where nothing was observed, and the same series would read otherwise padded to another
+    length at predict."""
+    empty = [np.isnan(a).all(axis=1) for a in arrays]  # (T_i,): steps with no feature observed
+    tails = [len(e) - int(np.flatnonzero(~e)[-1]) - 1 if (~e).any() else 0 for e in empty]
+    padded = [i for i, k in enumerate(tails) if k]
+    if len(padded) < 2 or any(e[: len(e) - k].any() for e, k in zip(empty, tails, strict=True)):
+        return
+    i = padded[0]
+    warnings.warn(f"{who}: {len(padded)} of X's {len(arrays)} sequences end in steps that are NaN in every feature "
+                  f"({name(i)}: its last {tails[i]} of {len(arrays[i])} steps), and no other step is, as tslearn pads "
+                  f"a shorter series; time_aware=True reads them as steps where nothing was observed, and each "
+                  f"sequence as {max(len(a) for a in arrays)} steps: if they are padding, pass the sequences without "
+                  f"them, e.g. [x[~np.isnan(x).reshape(len(x), -1).all(axis=1)] for x in X]", UserWarning,
+                  stacklevel=4)
 
 
 def _sequence_list(X, who: str, layout: str, n_features: int | None) -> tuple[list, list | None, str]:
@@ -369,7 +391,9 @@ def _frame_sequences(X: pd.DataFrame, who: str) -> tuple[list[np.ndarray], list]
         seqs, ids = [], []
         for key, group in X.groupby(level=0, sort=False):
             time = group.index.get_level_values(1)
-            if not time.is_monotonic_increasing or not time.is_unique:
+            if not time.is_unique:  # sorting would interleave two sequences, dropping the repeats lose one
+                raise _repeated_times_error(X, key, who)
+            if not time.is_monotonic_increasing:
                 raise ValueError(f"{who}: the rows of instance {key!r} are not in strictly increasing time; "
                                  f"sort them (X.sort_index()) and drop duplicated times")
             seqs.append(group.to_numpy(np.float64))
@@ -404,6 +428,23 @@ def _frame_sequences(X: pd.DataFrame, who: str) -> tuple[list[np.ndarray], list]
                              f"{[len(c) for c in columns]}; each row's channels need one length")
         seqs.append(np.stack(columns, axis=1))
     return seqs, list(X.index)
+
+
+def _repeated_times_error(X: pd.DataFrame, key, who: str) -> ValueError:
+    """The refusal of a MultiIndex X whose instance ``key`` has a time twice, naming the rows of X: two
+    sequences under one id (``pd.concat`` of two sets keeps each one's ids 0, 1, ...) or a step given twice."""
+    rows = np.flatnonzero(X.index.get_level_values(0) == key)
+    time = X.index.get_level_values(1)[rows]
+    repeated = time.duplicated()
+    at = int(np.flatnonzero(repeated)[0])
+    first = int(np.flatnonzero(time == time[at])[0])
+    shown = time[at].item() if isinstance(time[at], np.generic) else time[at]
+    plain = key.item() if isinstance(key, np.generic) else key
+    return ValueError(f"{who}: instance {plain!r} of X has the time {shown!r} twice (rows {int(rows[first])} and "
+                      f"{int(rows[at])} of X; {int(repeated.sum())} repeated in all): two sequences under one id, as "
+                      f"pd.concat of two sets keeps each set's ids? give each sequence its own id (e.g. offset the "
+                      f"second set's ids before joining them); if it is one sequence with a step given twice, drop "
+                      f"the repeated rows (X[~X.index.duplicated()]) or aggregate them")
 
 
 SKTIME_LONG = ("case_id", "reading_id", "dim_id", "value")  # sktime's "pd-long": one row per value
@@ -454,9 +495,23 @@ def _frame_steps(s: pd.DataFrame | pd.Series, what: str) -> np.ndarray:
         values = np.asarray(s.index)
         at = 1 + int(np.flatnonzero(~(values[1:] >= values[:-1]))[0])
         shown = [v.item() if isinstance(v, np.generic) else v for v in s.index[at - 1 : at + 1]]  # 5, not np.int64(5)
+        # an index of numbers that starts again may be row numbers: pd.concat keeps each part's, and sorting
+        # them would interleave the parts' rows
+        numbers_too = ("; if it is only row numbers (pd.concat keeps each part's own), its rows may already be in "
+                       "order: pass s.reset_index(drop=True)" if pd.api.types.is_integer_dtype(s.index) else "")
         raise ValueError(f"{what} is a {type(s).__name__} whose rows are not in the order of its index "
                          f"({shown[0]!r} at row {at - 1}, then {shown[1]!r}); its rows are read in order as the "
-                         f"steps: sort it (s.sort_index()) so that they are in time order")
+                         f"steps: if the index is their time, sort it (s.sort_index()) so that they are in time "
+                         f"order{numbers_too}")
+    if _is_time_index(s.index) and not s.index.is_unique:  # in order: a repeated time is on neighbouring rows
+        repeated = s.index.duplicated()
+        at = int(np.flatnonzero(repeated)[0])
+        shown = s.index[at].item() if isinstance(s.index[at], np.generic) else s.index[at]
+        raise ValueError(f"{what} is a {type(s).__name__} whose index has the time {shown!r} twice (rows {at - 1} "
+                         f"and {at}; {int(repeated.sum())} repeated in all), which would be read as two steps; drop "
+                         f"the repeated rows (s[~s.index.duplicated()]) or aggregate them (s.groupby(level=0)."
+                         f"mean()); if they are distinct steps, give them distinct times, or pass "
+                         f"s.reset_index(drop=True) to read the rows in order")
     frame = s.to_frame() if isinstance(s, pd.Series) else s
     plain = True  # every column numbers or bools: pandas gives float64 with NaN for its missing values
     for column, dtype in frame.dtypes.items():
@@ -523,6 +578,8 @@ def as_label_array(y, who: str) -> np.ndarray:
         raise ValueError(f"{who}: y must hold one label per item (1-D), got shape {a.shape}" + (
             "; it looks one-hot encoded (a single 1 per row): pass the labels, e.g. y.argmax(axis=1)"
             if one_hot else ""))
+    if a.dtype == object and a.size:
+        a = _numeric_labels(a)
     if a.dtype.kind == "S" or a.dtype == object and a.size and isinstance(a[0], bytes):  # as complex below
         raise ValueError(f"{who}: y holds bytes labels (e.g. {bytes(a[0])!r}); class labels must be ints, strings or "
                          f"bools: decode them (e.g. np.char.decode(y) or [v.decode() for v in y])")
@@ -537,6 +594,21 @@ def as_label_array(y, who: str) -> np.ndarray:
         raise ValueError(f"{who}: y contains NaN or infinite labels ({a[at]} at position {at}, {int(bad.sum())} in "
                          f"all); give every sequence a label (or leave it out of X and y)")
     return a
+
+
+def _numeric_labels(a: np.ndarray) -> np.ndarray:
+    """An object array of labels that are all numbers, or all bools (``df[column].to_numpy()`` of an object
+    column, ``y.astype(object)``), as the numeric array numpy makes of them: ``classes_`` and ``predict`` then
+    keep their type, scikit-learn's metrics read them (an object array of ints is its ``"unknown"`` target),
+    and floats that are not whole numbers are named as a regression target. Anything else comes back as given."""
+    kinds = {_label_kind(v) for v in a.tolist()}  # one kind: check_label_types refused mixed ones
+    if kinds != {"number"} and kinds != {"bool"}:
+        return a
+    try:
+        numeric = np.array(a.tolist())
+    except (OverflowError, TypeError, ValueError):
+        return a
+    return numeric if numeric.shape == a.shape and numeric.dtype.kind in "biufc" else a
 
 
 def _object_array(values: list | tuple) -> np.ndarray:
@@ -612,6 +684,18 @@ def check_target_index(X, y, who: str, name: str = "y") -> None:
     DataFrame's instances, or the index of a Series of sequences, as ``df.groupby(id)[column].apply(np.array)``
     gives, sorted by id): y is matched to X by position, so a y indexed by other ids, or by X's ids in another
     order, would pair each sequence with another sequence's target."""
+    if _per_row(X, y):
+        # a column of the long table: one value per step, where fit and score take one per instance
+        pandas = isinstance(y, pd.Series | pd.DataFrame) and y.index.equals(X.index)
+        if pandas or not isinstance(y, pd.Series | pd.DataFrame):
+            labels = who.startswith("SequenceClassifier") and name == "y"
+            aggregate = "first() if it is constant within each instance" if labels else "last() (or .mean())"
+            tagger = "; to label every step, use SequenceTagger" if labels else ""
+            on_rows = name if pandas else f"pd.Series({name}, index=X.index)"
+            raise ValueError(f"{who}: {name} has one value per row of X ({'its index is ' if pandas else ''}X's "
+                             f"(instance, time) rows: {len(y)} for X's {X.index.get_level_values(0).nunique()} "
+                             f"instances), where one per instance is needed; take each instance's, in X's order: "
+                             f"{on_rows}.groupby(level=0, sort=False).{aggregate}{tagger}")
     if not (isinstance(y, pd.Series | pd.DataFrame) and isinstance(X, pd.DataFrame | pd.Series)) or X.empty:
         return
     ids = X.index.get_level_values(0).unique() if isinstance(X.index, pd.MultiIndex) else X.index
@@ -620,6 +704,20 @@ def check_target_index(X, y, who: str, name: str = "y") -> None:
         raise ValueError(f"{who}: {name}'s index ({show(y.index)}) is not X's instances in X's order ({show(ids)}); "
                          f"{name} is matched to X by position: reorder it with {name}.loc[instances] (or pass "
                          f"{name}.to_numpy() if its order is already X's)")
+
+
+def _per_row(X, y) -> bool:
+    """Whether ``y`` has one entry per row of a MultiIndex ``(instance, time)`` X, and X has fewer instances than
+    rows: a column of the long table X was taken from (one value per step), not one per instance."""
+    if not (isinstance(X, pd.DataFrame | pd.Series) and isinstance(X.index, pd.MultiIndex)) or X.empty:
+        return False
+    if not isinstance(y, list | tuple | np.ndarray | pd.Series | pd.DataFrame) or len(y) != len(X):
+        return False
+    try:
+        rows = np.ndim(y) in (1, 2)  # a ragged list (a tagger's label arrays) is not one value per row
+    except ValueError:
+        return False
+    return rows and len(X) != X.index.get_level_values(0).nunique()
 
 
 def _show_index(index: pd.Index) -> str:
@@ -1366,6 +1464,13 @@ class _LabelEstimator(_SequenceEstimator):
             yielded |= dict(hidden_size=given["cell"].hidden_size, bidirectional=False, frontend=None)
         yielded = {k: v for k, v in yielded.items() if is_auto(given[k]) and proposed[k] != v}
         choices = {k: yielded.get(k, proposed[k]) if is_auto(v) else v for k, v in given.items()}
+        if choices["frontend"] is None and is_auto(given["stride"]) and choices["stride"] != 1:
+            # no front-end (given, or yielded to): the rule's stride would be recorded in choices_ and never used
+            choices["stride"] = 1
+            if not is_auto(given["frontend"]):
+                line += "; stride=1: no front-end"
+            else:
+                yielded["stride"] = 1
         if yielded:
             why = "time_aware=True" if self.time_aware else (
                 f"tbptt_steps={self.tbptt_steps}" if self.tbptt_steps is not None else
@@ -1668,6 +1773,10 @@ class SequenceTagger(_SequenceEstimator):
         ``pd.Series`` on the rows of a MultiIndex ``(instance, time)`` X (one label per row, split by instance
         as X is), a ``pd.Series`` of label arrays (one per instance) and an ``(n, T)`` DataFrame."""
         y = targets_array(y, who)
+        if isinstance(y, pd.DataFrame) and y.shape[1] == 1 and isinstance(y.index, pd.MultiIndex):
+            y = y.iloc[:, 0]  # a long table's label column as df[["label"]]: read as df["label"]
+        if not isinstance(y, pd.Series | pd.DataFrame) and _per_row(X, y) and np.ndim(y) == 1:
+            y = pd.Series(_object_array(list(y)) if isinstance(y, list | tuple) else y, index=X.index)  # X's rows
         per_row = isinstance(y, pd.Series) and isinstance(y.index, pd.MultiIndex)
         if per_row and isinstance(X, pd.DataFrame | pd.Series) and isinstance(X.index, pd.MultiIndex):
             if not y.index.equals(X.index):
