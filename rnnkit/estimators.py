@@ -503,6 +503,14 @@ def _frame_steps(s: pd.DataFrame | pd.Series, what: str) -> np.ndarray:
                          f"({shown[0]!r} at row {at - 1}, then {shown[1]!r}); its rows are read in order as the "
                          f"steps: if the index is their time, sort it (s.sort_index()) so that they are in time "
                          f"order{numbers_too}")
+    dates = _text_dates(s.index)
+    if dates is not None and not (dates.is_monotonic_increasing and dates.is_unique):
+        at = 1 + int(np.flatnonzero(~(dates[1:] > dates[:-1]))[0])
+        raise ValueError(f"{what} is a {type(s).__name__} whose index holds dates written as text, not in increasing "
+                         f"order ({s.index[at - 1]!r} at row {at - 1}, then {s.index[at]!r}), as a table read without "
+                         f"parsing its dates (newest first?) gives them; its rows are read in order as the steps: "
+                         f"parse and sort them (s.index = pd.to_datetime(s.index); s = s.sort_index()), dropping a "
+                         f"date given twice")
     if _is_time_index(s.index) and not s.index.is_unique:  # in order: a repeated time is on neighbouring rows
         repeated = s.index.duplicated()
         at = int(np.flatnonzero(repeated)[0])
@@ -532,6 +540,19 @@ def _frame_steps(s: pd.DataFrame | pd.Series, what: str) -> np.ndarray:
                               f"{hint}")
     values = frame.to_numpy(dtype=np.float64, na_value=np.nan) if plain else frame.to_numpy()
     return values[:, 0] if isinstance(s, pd.Series) else values  # a Series is (T,), as before
+
+
+def _text_dates(index: pd.Index) -> pd.DatetimeIndex | None:
+    """An index of text that reads as ISO dates (``'2012-04-09'``, ``'2012-04-09 13:00'``: a CSV read without
+    ``parse_dates``) as those dates; None for any other index (text that is not all ISO dates included)."""
+    if len(index) < 2 or not pd.api.types.is_string_dtype(index) or isinstance(index, pd.MultiIndex):
+        return None
+    if not all(isinstance(v, str) and len(v) >= 8 and v[:4].isdigit() and v[4] == "-" for v in index[:2]):
+        return None  # quick: not ISO dates (ids, names), so nothing to parse
+    try:
+        return pd.DatetimeIndex(pd.to_datetime(index, format="ISO8601"))
+    except (TypeError, ValueError):
+        return None
 
 
 def _check_nested_index(key, columns, row, who: str) -> None:

@@ -178,3 +178,23 @@ def test_e10_06_time_aware_warns_of_padding_it_would_read_as_missing_steps():
         warnings.simplefilter("error", UserWarning)
         as_sequences(gap, "fit", allow_nan=True)
         as_sequences(seqs, "fit", allow_nan=True)
+
+
+def test_e10_07_a_newest_first_sequence_indexed_by_dates_as_text_is_refused(weather):
+    """Months of seattle_weather indexed by their dates as text ('2012-01-31', a CSV read without parse_dates),
+    newest first: read backwards, without a word (an index of parsed dates was refused so, C4-02)."""
+    months, _, _ = weather
+    text = [m.set_axis(m.index.strftime("%Y-%m-%d")) for m in months]
+    x, _, _ = as_sequences(text, "fit")  # in order: read as they come
+    assert np.array_equal(x[0, :31].numpy(), months[0].to_numpy(np.float32))
+    newest = [t.iloc[::-1] for t in text]
+    with pytest.raises(ValueError) as err:
+        SequenceClassifier(**TINY).fit(newest, np.arange(48) % 2)
+    assert ("SequenceClassifier.fit: sequence 0 of X is a DataFrame whose index holds dates written as text, not in "
+            "increasing order ('2012-01-31' at row 0, then '2012-01-30'), as a table read without parsing its dates "
+            "(newest first?) gives them; its rows are read in order as the steps: parse and sort them (s.index = "
+            "pd.to_datetime(s.index); s = s.sort_index())") in one_line(err)
+    with pytest.raises(ValueError, match=r"row 0, column 'wind' of the nested DataFrame X is a Series whose index "
+                                         r"holds dates written as text"):
+        as_sequences(pd.DataFrame({"wind": [t["wind"] for t in newest]}), "fit")
+    as_sequences([t.set_axis([f"day {i}" for i in range(len(t))]) for t in newest], "fit")  # text that is no date
