@@ -263,10 +263,21 @@ def _train(args) -> int:
             print(f"no checkpoint in {out}: training from the first epoch")
         before = set(os.listdir(out)) if out.is_dir() else None
         out.mkdir(exist_ok=True)
-        write_json(out / TRAINING_FILE, {"format": f"{FORMAT}.training", "data": str(args.data)})
+        run = _run_record(args, columns)
+        if resumed:  # the record of the run being continued stays: a refused resume is explained against it
+            recorded = _read_run_record(out / TRAINING_FILE)
+        else:
+            write_json(out / TRAINING_FILE, {"format": f"{FORMAT}.training", **run})
         start = time.perf_counter()
         try:
-            est.fit(_frames(table, train_idx), pick(table.y, train_idx), resume=args.resume)
+            try:
+                est.fit(_frames(table, train_idx), pick(table.y, train_idx), resume=args.resume)
+            except ValueError as e:
+                if resumed and _another_run(e) and (why := _other_run_flags(recorded, run)):
+                    raise ValueError(f"--out {out} holds an unfinished run of rnnkit train with other data or "
+                                     f"options ({why}), so --resume cannot continue it; rerun with the data and "
+                                     f"options it was started with, or remove {out} to start over") from e
+                raise
         except Exception:
             if not (out / CHECKPOINT).is_file():  # nothing to --resume: leave --out as it was
                 _remove_added(out, before)
@@ -295,6 +306,52 @@ def _train(args) -> int:
     print(json.dumps(metrics, indent=2))
     print(f"wrote model and metrics.json to {out}")
     return 0
+
+
+# What `rnnkit train` records in --out/training.json to name, when a --resume is refused, what changed since the
+# interrupted run: the flags that choose the data a run trains on (the file, its columns, the split), by flag.
+_RUN_FLAGS = ("task", "layout", "id_column", "time_column", "target_column", "test_fraction", "seed", "time_aware")
+
+
+def _run_record(args, columns: dict) -> dict:
+    """The data file (its path and the SHA-256 of its bytes) and the :data:`_RUN_FLAGS` of this run."""
+    import hashlib
+
+    with open(args.data, "rb") as f:
+        digest = hashlib.file_digest(f, "sha256").hexdigest()
+    values = {**vars(args), **columns, "layout": _layout(args)}
+    return {"data": str(args.data), "data_sha256": digest, "options": {k: values[k] for k in _RUN_FLAGS}}
+
+
+def _read_run_record(path: Path) -> dict:
+    """training.json's record of a run ({} when unreadable, or written before runs recorded their options)."""
+    try:
+        record = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+    return record if isinstance(record, dict) else {}
+
+
+def _other_run_flags(recorded: dict, run: dict) -> str:
+    """What differs between the recorded run and this one, in the command line's words ("" when nothing does,
+    or nothing was recorded): the data file's content, then each flag as ``--seed 0 then, 3 now``."""
+    causes = []
+    if recorded.get("data_sha256") not in (None, run["data_sha256"]):
+        then, now = recorded.get("data"), run["data"]
+        causes.append(f"the data file {then} then, {now} now, of other content" if then != now else
+                      f"the data file {now} has changed since the run began (its content differs)")
+    options = recorded.get("options")
+    if isinstance(options, dict):
+        spelt = lambda v: "(not given)" if v is None else str(v).lower() if isinstance(v, bool) else str(v)
+        causes += [f"--{k.replace('_', '-')} {spelt(options[k])} then, {spelt(run['options'][k])} now"
+                   for k in _RUN_FLAGS if k in options and options[k] != run["options"][k]]
+    return "; ".join(causes)
+
+
+def _another_run(err: ValueError) -> bool:
+    """Whether the estimator refused to resume a checkpoint because another run wrote it (other data or settings,
+    another estimator): :func:`rnnkit.training.runs.check_resumable`'s refusals."""
+    return "belongs to another run" in str(err) or "was written by the fit of" in str(err)
 
 
 # The options `rnnkit train` leaves to the estimator unless given (classify / regress: "auto", chosen from the
@@ -366,6 +423,7 @@ def _predict(args) -> int:
             raise ValueError(f"--out {out} is a file of the rnnkit model directory {out.parent}; writing the "
                              "predictions over it would break the model: give another file")
         _check_writable_parent(out, "--out")
+    compression = _csv_compression(out) if out is not None else None  # before the model loads and predicts
     est = rnnkit.load(args.model)
     if registered(type(est).__name__)[1] == "forecast":  # its saved task; rnnkit.forecast is not imported
         raise ValueError(f"{args.model} is a Forecaster; `rnnkit predict` reads sequence models (rnnkit train)")
@@ -404,12 +462,36 @@ def _predict(args) -> int:
     if out is not None:
         from .data import atomic_write
 
-        with atomic_write(out, "w") as f:
-            frame.to_csv(f, index=False)
+        with atomic_write(out, "wb" if compression else "w") as f:
+            frame.to_csv(f, index=False, compression=compression)
         print(f"wrote {len(frame)} rows to {out}")
     else:
         print(frame.to_csv(index=False), end="")
     return 0
+
+
+# predict --out: compressed as its name says (as the data files are read), or refused when it names a format other
+# than CSV, which a file of that name would be expected to hold
+_COMPRESSIONS = {".gz": "gzip", ".bz2": "bz2", ".xz": "xz", ".zip": "zip"}
+_NOT_CSV = frozenset({".json", ".jsonl", ".ndjson", ".parquet", ".pq", ".feather", ".arrow", ".xlsx", ".xls", ".ods",
+                      ".tsv", ".tab", ".npz", ".npy", ".h5", ".hdf5", ".pkl", ".pickle", ".html", ".xml"})
+_OTHER_COMPRESSIONS = frozenset({".zst", ".lz4", ".7z", ".tar", ".tgz", ".lzma", ".z"})
+
+
+def _csv_compression(out: Path) -> str | None:
+    """The compression of predict's --out by its suffix (``p.csv.gz``: gzip), None for a plain CSV; ValueError
+    when the name says another format (``p.json``, ``p.parquet``, ``p.csv.zst``), which would hold CSV text."""
+    suffixes = [s.lower() for s in out.suffixes]
+    if suffixes and suffixes[-1] in _OTHER_COMPRESSIONS:
+        raise ValueError(f"--out {out}: rnnkit predict compresses its CSV as .gz, .bz2, .xz or .zip, not "
+                         f"{out.suffix}; name it {out.name[: -len(out.suffix)]}.gz (or .bz2, .xz, .zip)")
+    compression = _COMPRESSIONS.get(suffixes[-1]) if suffixes else None
+    inner = suffixes[-2] if compression and len(suffixes) > 1 else None if compression else (suffixes or [None])[-1]
+    if inner in _NOT_CSV:
+        stem = out.name[: len(out.name) - sum(len(s) for s in out.suffixes[-(2 if compression else 1):])]
+        raise ValueError(f"--out {out}: rnnkit predict writes CSV, which a {inner} file would not hold; name it "
+                         f"{stem}.csv (or {stem}.csv.gz, .csv.bz2, .csv.xz to compress it), and convert it from there")
+    return compression
 
 
 def _forecast(args) -> int:
@@ -594,19 +676,12 @@ def _check_report_out(out: str | None) -> None:
     """--out of demo, compare, clipping and app: a new or empty directory, or the report of an earlier run
     (its files are replaced); never a file, a model or another non-empty directory, whose files would be mixed
     with the report's. Checked before the (long) run, as is that the parent can be written."""
-    from .io import is_model_directory, is_training_directory
-    from .report import is_report_directory
+    from .report import check_report_directory
 
     if out is None:
         return
     out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise ValueError(f"--out {out} is a file; give a directory for the report (it is created if missing)")
-    if out.is_dir() and (is_model_directory(out) or is_training_directory(out)):
-        raise ValueError(f"--out {out} is an rnnkit model directory; write the report to a new or empty directory")
-    if out.is_dir() and any(out.iterdir()) and not is_report_directory(out):
-        raise ValueError(f"--out {out} is a non-empty directory that is not an rnnkit report; refusing to write "
-                         "into it: choose a new or empty directory")
+    check_report_directory(out, f"--out {out}")
     _check_writable_parent(out, "--out")
 
 
@@ -773,6 +848,28 @@ def _one_of(names: tuple[str, ...]):
     return parse
 
 
+def _host(text: str) -> str:
+    """An argparse type for serve's --host: an address or a host name alone, as the socket binds it; a scheme
+    (``http://``) or a port (``localhost:8000``) in it would make a name no resolver knows."""
+    import re
+
+    address = "(an IP address such as 127.0.0.1, 0.0.0.0 for every interface, or a name such as localhost)"
+    if not text.strip():
+        raise argparse.ArgumentTypeError(f"must be an address to bind {address}, got {text!r}")
+    split = lambda t: re.fullmatch(r"(\[[0-9A-Fa-f:.]+\]|[^:\s/]+):(\d+)", t)  # host:port, [v6]:port
+    if (scheme := re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", text)) is not None:
+        rest = text[scheme.end():].split("/")[0]
+        fix = (f"--host {m.group(1).strip('[]')} --port {m.group(2)}" if (m := split(rest)) else
+               f"--host {rest.strip('[]')}" if rest else f"the address alone {address}")
+        raise argparse.ArgumentTypeError(f"{text!r} is a URL; give the address without {scheme.group()}: {fix}")
+    if (port := split(text)) is not None:
+        raise argparse.ArgumentTypeError(f"{text!r} joins an address and a port; give them apart: --host "
+                                         f"{port.group(1).strip('[]')} --port {port.group(2)}")
+    if text != text.strip() or any(c.isspace() for c in text):
+        raise argparse.ArgumentTypeError(f"{text!r} holds spaces; give an address to bind {address}")
+    return text
+
+
 def _add_table_options(p: argparse.ArgumentParser, *, recorded: bool) -> None:
     p.add_argument("data", help="a .csv (long or wide layout) or .npz of sequences")
     p.add_argument(
@@ -931,7 +1028,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     predict.add_argument("model", help="model directory")
     _add_table_options(predict, recorded=True)
-    predict.add_argument("--out", help="CSV file to write (default, or -: print to stdout)")
+    predict.add_argument("--out", help="CSV file to write, compressed when named .csv.gz, .bz2, .xz or .zip "
+                         "(default, or -: print to stdout)")
     predict.set_defaults(run=_predict)
 
     from .models import CELL_NAMES
@@ -1003,7 +1101,8 @@ def build_parser() -> argparse.ArgumentParser:
         "requests are batched together.",
     )
     serve.add_argument("model", help="model directory written by `rnnkit train` or save()")
-    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1, this machine only)")
+    serve.add_argument("--host", type=_host, default="127.0.0.1",
+                       help="address to bind (default 127.0.0.1, this machine only)")
     serve.add_argument("--port", type=_number(int, 0, 65535, high_open=False), default=8000,
                        help="port (default 8000)")
     serve.add_argument("--no-batching", action="store_true", help="run each request alone")

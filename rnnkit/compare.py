@@ -39,6 +39,7 @@ from matplotlib.figure import Figure
 from .diagnostics import gradient_flow
 from .models import CELL_NAMES, NAMED_CELLS, SequenceToLabel, SequenceToSequence, check_cell_name
 from .report import (
+    check_report_directory,
     format_stat,
     machine,
     machine_line,  # noqa: F401  (still imported from here by older callers)
@@ -290,6 +291,8 @@ def compare(
     cells = check_cells(cells)
     check_task_options(task, lengths, task_params)
     device = resolve_device(device)
+    if out is not None:  # before the runs, not after them
+        check_report_directory(out, f"compare: out={str(out)!r}")
     runs: list[Run] = []
     task_info = {}
     for length in lengths:
@@ -588,6 +591,8 @@ def clipping_report(out: str | Path | None = None, **params) -> dict:
     from .tasks import exploding_gradient_demo
     from .tasks.exploding import CONVERGED, DIVERGED
 
+    if out is not None:  # before the runs, not after them
+        check_report_directory(out, f"clipping_report: out={str(out)!r}")
     demo = exploding_gradient_demo(**params)
     runs = {"unclipped": demo.unclipped, "clipped": demo.clipped}
     results = {

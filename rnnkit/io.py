@@ -196,6 +196,11 @@ def read_model(directory: str | os.PathLike, what: str = "an rnnkit model direct
         raise ValueError(f"{path} is the checkpoint of a fit (Lightning's .ckpt, read by fit(..., resume=True)), not "
                          f"{what}; fit with resume=True and its log_dir (which continues the fit, or restores it when "
                          f"it had finished), then save() the estimator")
+    if not path.exists():
+        raise ValueError(f"{path}: no such file or directory; expected {what} written by save() (check the path)")
+    if path.is_file() and path.name in MODEL_DIRECTORY_ENTRIES and is_model_directory(path.parent):
+        raise ValueError(f"{path} is a file of the model directory {path.parent}, not {what}; give the directory: "
+                         f"{str(path.parent)!r}")
     if not path.is_dir():
         raise ValueError(f"{path} is not a directory; expected {what} written by save()")
     if not (path / CONFIG_FILE).exists() and (path / "export.json").is_file():
@@ -222,8 +227,15 @@ def read_model(directory: str | os.PathLike, what: str = "an rnnkit model direct
                          f"records neither the feature names nor a digest tying {CONFIG_FILE} to the weights; "
                          f"retrain the model with this rnnkit (format version {FORMAT_VERSION})")
     if version != FORMAT_VERSION:
-        raise ValueError(f"{path}: format version {version!r} is not supported (this rnnkit reads version "
-                         f"{FORMAT_VERSION})")
+        from . import __version__
+
+        if isinstance(version, int) and not isinstance(version, bool) and version > FORMAT_VERSION:
+            raise ValueError(f"{path}: format version {version} (written by rnnkit {config.get('rnnkit_version')}) is "
+                             f"newer than this rnnkit {__version__} reads (version {FORMAT_VERSION}); upgrade rnnkit "
+                             "to load it")
+        raise ValueError(f"{path}: {CONFIG_FILE} records the format version {version!r}, which no rnnkit writes (this "
+                         f"one reads version {FORMAT_VERSION}): the config was edited or damaged; copy the model "
+                         "directory whole again, or save the model again")
     try:
         weights = (path / WEIGHTS_FILE).read_bytes()
     except OSError as e:

@@ -23,6 +23,7 @@ import json
 import math
 import os
 import platform
+import re
 import statistics
 from pathlib import Path
 
@@ -140,6 +141,33 @@ def is_report_directory(path: str | os.PathLike) -> bool:
     return isinstance(record, dict) and {"title", "machine", "results"} <= record.keys()
 
 
+def check_report_directory(out: str | os.PathLike, name: str) -> None:
+    """ValueError unless ``out`` can take a report: a new path, an empty directory, or the directory of an
+    earlier report (which the new one replaces); never a file, an rnnkit model directory or another non-empty
+    directory, whose files the report's would be mixed with (or fail on after the whole run). ``name`` says
+    where ``out`` came from in the message (``"--out runs/a"``, ``"compare: out='runs/a'"``)."""
+    from .io import is_model_directory, is_training_directory
+
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"{name} is a file; give a directory for the report (it is created if missing)")
+    if out.is_dir() and (is_model_directory(out) or is_training_directory(out)):
+        raise ValueError(f"{name} is an rnnkit model directory; write the report to a new or empty directory")
+    if out.is_dir() and any(out.iterdir()) and not is_report_directory(out):
+        raise ValueError(f"{name} is a non-empty directory that is not an rnnkit report; refusing to write into "
+                         "it: choose a new or empty directory")
+
+
+def _linked_figures(directory: Path) -> set[str]:
+    """The PNG files the report in ``directory`` links from its report.md (as :func:`write_report` writes them)."""
+    try:
+        text = (directory / "report.md").read_text()
+    except (OSError, UnicodeDecodeError):
+        return set()
+    return {m for m in re.findall(r"^!\[[^\]\n]*\]\(([^)/\n]+\.png)\)$", text, flags=re.MULTILINE)
+            if not m.startswith(".")}
+
+
 def write_report(directory: str | os.PathLike, *, title: str, results: dict, markdown: str,
                  figures: dict[str, Figure] | None = None, machine_info: dict | None = None) -> dict[str, Path]:
     """Write ``report.json``, ``report.md``, ``report.html`` and one ``NAME.png`` per figure into ``directory``
@@ -174,6 +202,8 @@ def write_report(directory: str | os.PathLike, *, title: str, results: dict, mar
             f"{markdown_lib.markdown(body, extensions=_EXTENSIONS)}\n{embedded}</body>\n</html>\n")
 
     directory.mkdir(parents=True, exist_ok=True)
+    # an earlier report's figures that this one does not draw would stay beside it, as if they were its own
+    stale = _linked_figures(directory) - set(pngs) if is_report_directory(directory) else set()
     paths = {}
     for file, png in pngs.items():
         with atomic_write(directory / file, "wb") as f:
@@ -184,4 +214,6 @@ def write_report(directory: str | os.PathLike, *, title: str, results: dict, mar
         with atomic_write(directory / file) as f:
             f.write(text)
         paths[file] = directory / file
+    for file in sorted(stale):
+        (directory / file).unlink(missing_ok=True)
     return paths

@@ -32,7 +32,7 @@ from pathlib import Path
 from types import ModuleType
 
 from ..checks import is_integer
-from ..report import mean_sd
+from ..report import check_report_directory, mean_sd
 
 RECIPES = ("sentiment", "speech", "stocks", "driving", "surveillance", "spoken-digits", "charlm", "dna", "eventlogs")
 
@@ -72,5 +72,7 @@ def check_run_arguments(name: str, quick, seed, out, log, *, seed_limit: int = 2
         raise ValueError(f"{who}: out must be a directory path (str or os.PathLike) or None, got {type(out).__name__}")
     if out is not None and Path(out).exists() and not Path(out).is_dir():
         raise ValueError(f"{who}: out={str(out)!r} exists and is not a directory")
+    if out is not None:  # an rnnkit model or another non-empty directory: refused before the run
+        check_report_directory(out, f"{who}: out={str(out)!r}")
     if not callable(log):
         raise ValueError(f"{who}: log must be callable (print, logging.info, ...), got {type(log).__name__}")

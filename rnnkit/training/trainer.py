@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,6 +17,7 @@ from lightning.pytorch.callbacks import Callback, EarlyStopping, ModelCheckpoint
 from lightning.pytorch.loggers import CSVLogger, TensorBoardLogger
 from lightning.pytorch.plugins.io import TorchCheckpointIO
 
+from ..checks import is_count
 from ..data.memmap import atomic_write
 
 # The checks of a run that need no Lightning live in .runs; named here too, for this module's callers.
@@ -158,9 +160,17 @@ def make_trainer(
     """
     accelerator = resolve_device(device)
     callbacks = list(callbacks)
+    if early_stopping_patience is not None and not is_count(early_stopping_patience):
+        # 2.5 would be read by Lightning as 3 epochs, "3" fail inside it, True be read as 1
+        raise ValueError(f"make_trainer: early_stopping_patience must be an integer >= 1 (epochs without a better "
+                         f"validation loss) or None, got {early_stopping_patience!r}")
+    if log_dir is not None and (not isinstance(log_dir, str | os.PathLike) or os.fspath(log_dir) == ""):
+        raise ValueError(f"make_trainer: log_dir must be None or a directory path, got {log_dir!r}"
+                         + (" (None: no logs; for the current directory pass '.')" if log_dir == "" else ""))
+    if log_dir is not None and Path(log_dir).exists() and not Path(log_dir).is_dir():
+        raise ValueError(f"make_trainer: log_dir {os.fspath(log_dir)!r} is a file; give a directory for the logs "
+                         "and checkpoints (it is created if missing)")
     if early_stopping_patience is not None:
-        if early_stopping_patience < 1:
-            raise ValueError(f"early_stopping_patience must be >= 1 or None, got {early_stopping_patience}")
         callbacks += [ResumableEarlyStopping(monitor="val_loss", mode="min", patience=early_stopping_patience),
                       RestoreBestWeights("val_loss")]
     loggers, plugins = False, []
