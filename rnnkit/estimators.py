@@ -1340,6 +1340,13 @@ class _SequenceEstimator(BaseEstimator):
         check_is_fitted(self, "model_")
         return io.estimator_files(self, info=info)
 
+    @classmethod
+    def load(cls, directory: str | os.PathLike):
+        """Read an estimator of this class written by :meth:`save` (``rnnkit.load`` reads any); it predicts
+        exactly as the saved one did. ValueError for a missing, foreign or corrupt directory, or one that holds
+        another kind of model."""
+        return io.load(directory, expected=cls)
+
     def _saved_params(self) -> dict:
         """The parameters save writes, less ``log_dir``: the logs and checkpoints belong to the fit that wrote
         them, on its machine; a loaded model refitted would write into (or, with ``resume=True``, continue

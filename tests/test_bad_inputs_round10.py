@@ -229,3 +229,20 @@ def test_s10_09_predict_out_is_compressed_as_named_or_refused_when_it_names_anot
         status, err = _cli(["predict", model_dir, data, "--time-column", "t", "--out", tmp_path / name], capsys)
         assert status == 2 and len(err) == 1 and f"--out {tmp_path / name}: " in err[0] and expected in err[0]
         assert not (tmp_path / name).exists()  # was: CSV text written under that name
+
+
+# S10-10 ----------------------------------------------------------------------------------------------------------
+def test_s10_10_each_estimator_class_loads_its_own_saved_models_and_refuses_another_kind(tmp_path):
+    from rnnkit import SequenceClassifier, SequenceRegressor, SequenceTagger
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(12, 5, 2)).astype(np.float32), np.array([0, 1] * 6)
+    clf = SequenceClassifier(max_epochs=1, hidden_size=4, random_state=0).fit(X, y)
+    clf.save(tmp_path / "clf")
+    loaded = SequenceClassifier.load(tmp_path / "clf")  # as Forecaster.load: before, an AttributeError
+    assert type(loaded) is SequenceClassifier
+    np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+    for other in (SequenceRegressor, SequenceTagger):
+        with pytest.raises(ValueError, match=rf"clf is not a saved {other.__name__}: config\.json names "
+                                             r"'SequenceClassifier'; load it with rnnkit\.load"):
+            other.load(tmp_path / "clf")
