@@ -1,5 +1,8 @@
 """Helpers shared by the test files."""
 
+import warnings
+
+import numpy as np
 import pytest
 
 
@@ -8,3 +11,15 @@ def one_line(error: pytest.ExceptionInfo) -> str:
     message = str(error.value)
     assert "\n" not in message
     return message
+
+
+def gunpoint_train(n: int, steps: int, *, batch_first: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """The first ``n`` GunPoint training series cut to ``steps`` steps, float32, as sktime gives them
+    ``(n, 1, steps)`` (``batch_first``: ``(n, steps, 1)``), and their labels as sktime's text, ``'1'`` / ``'2'``.
+    Skips the test where sktime is not installed."""
+    datasets = pytest.importorskip("sktime.datasets")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        X, y = datasets.load_gunpoint(split="train", return_type="numpy3D")
+    X = X[:n, :, :steps].astype(np.float32)
+    return (X.transpose(0, 2, 1) if batch_first else X), np.asarray(y[:n]).astype(str)

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-from helpers import one_line  # a refusal's message, one line
+from helpers import gunpoint_train, one_line  # a refusal's message, one line
 from sklearn.model_selection import cross_val_score
 
 import rnnkit
@@ -30,10 +30,7 @@ FORECAST = dict(lookback=4, horizon=3, model="direct", hidden_size=4, max_epochs
 @pytest.fixture(scope="module")
 def gunpoint():
     """16 GunPoint training series cut to 40 steps, as sktime gives them: (16, 1, 40), labels '1' / '2'."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        X, y = datasets.load_gunpoint(split="train", return_type="numpy3D")
-    return X[:16, :, :40].astype(np.float32), np.asarray(y[:16]).astype(str)
+    return gunpoint_train(16, 40)
 
 
 @pytest.fixture(scope="module")

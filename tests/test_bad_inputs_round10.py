@@ -4,12 +4,11 @@ wrong one gets one line naming what, where and the fix. Each test fails on the c
 
 import json
 import shutil
-import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import one_line
+from helpers import gunpoint_train, one_line
 from matplotlib.figure import Figure
 
 import rnnkit
@@ -25,11 +24,7 @@ TINY = dict(cell="gru", hidden_size=4, bidirectional=False, max_epochs=1, batch_
 @pytest.fixture(scope="module")
 def gunpoint():
     """16 GunPoint training series cut to 30 steps, as sktime gives them: (16, 1, 30), labels '1' / '2'."""
-    datasets = pytest.importorskip("sktime.datasets")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        X, y = datasets.load_gunpoint(split="train", return_type="numpy3D")
-    return X[:16, :, :30].astype(np.float32), np.asarray(y[:16]).astype(str)
+    return gunpoint_train(16, 30)
 
 
 @pytest.fixture(scope="module")

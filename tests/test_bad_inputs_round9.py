@@ -4,12 +4,11 @@ docs/bad_inputs.md ("Ninth round"); each fails on the commit before the fix (43d
 
 import json
 import unicodedata
-import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import one_line  # a refusal's message, one line
+from helpers import gunpoint_train, one_line  # a refusal's message, one line
 from sklearn.model_selection import GridSearchCV
 
 import rnnkit
@@ -25,10 +24,7 @@ TINY = dict(cell="gru", hidden_size=4, bidirectional=False, max_epochs=1, batch_
 @pytest.fixture(scope="module")
 def gunpoint():
     """20 GunPoint training series cut to 30 steps, as sktime gives them: (20, 1, 30), labels '1' / '2'."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        X, y = datasets.load_gunpoint(split="train", return_type="numpy3D")
-    return X[:20, :, :30].astype(np.float32), np.asarray(y[:20]).astype(str)
+    return gunpoint_train(20, 30)
 
 
 @pytest.fixture(scope="module")

@@ -7,14 +7,13 @@ right answer; a bad one gets one line naming what, where and how to fix it."""
 import gzip
 import itertools
 import os
-import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
 import scipy.io.wavfile
 import torch
-from helpers import one_line  # a refusal's message, one line
+from helpers import gunpoint_train, one_line  # a refusal's message, one line
 
 import rnnkit
 from rnnkit import SequenceClassifier, SequenceRegressor, SequenceTagger
@@ -44,11 +43,7 @@ DM3 = os.path.join(os.path.dirname(__file__), "..", "data", "dm3_upstream2000.fa
 @pytest.fixture(scope="module")
 def gunpoint():
     """16 GunPoint training series as (n, T, 1) float32 and their labels '1' / '2' (sktime's text)."""
-    datasets = pytest.importorskip("sktime.datasets")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        X, y = datasets.load_gunpoint(split="train", return_type="numpy3D")
-    return X[:16, :, :40].transpose(0, 2, 1).astype(np.float32), np.asarray(y[:16]).astype(str)
+    return gunpoint_train(16, 40, batch_first=True)
 
 
 @pytest.fixture(scope="module")

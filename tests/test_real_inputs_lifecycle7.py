@@ -6,13 +6,12 @@ Pipeline. A valid lifecycle gives the right model; a wrong step gets one line na
 
 import json
 import signal
-import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
 import torch
-from helpers import one_line  # a refusal's message, one line
+from helpers import gunpoint_train, one_line  # a refusal's message, one line
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -31,11 +30,7 @@ TAG = dict(cell="gru", hidden_size=4, max_epochs=1, batch_size=8, random_state=0
 @pytest.fixture(scope="module")
 def gunpoint():
     """16 GunPoint training series cut to 40 steps, as sktime gives them: (16, 1, 40), labels '1' / '2'."""
-    datasets = pytest.importorskip("sktime.datasets")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        X, y = datasets.load_gunpoint(split="train", return_type="numpy3D")
-    return X[:16, :, :40].astype(np.float32), np.asarray(y[:16]).astype(str)
+    return gunpoint_train(16, 40)
 
 
 def _epochs(log_dir) -> int:
