@@ -233,7 +233,7 @@ def test_save_replaces_a_model_directory_atomically_and_refuses_others(classifie
 
 def test_load_rejects_missing_foreign_and_corrupt_directories(classifier, tmp_path):
     clf, X = classifier
-    with pytest.raises(ValueError, match="not a directory"):
+    with pytest.raises(ValueError, match="nothing: no such file or directory; expected an rnnkit model directory"):
         load(tmp_path / "nothing")
     (tmp_path / "empty").mkdir()
     with pytest.raises(ValueError, match="cannot read config.json"):
