@@ -23,3 +23,8 @@ def gunpoint_train(n: int, steps: int, *, batch_first: bool = False) -> tuple[np
         X, y = datasets.load_gunpoint(split="train", return_type="numpy3D")
     X = X[:n, :, :steps].astype(np.float32)
     return (X.transpose(0, 2, 1) if batch_first else X), np.asarray(y[:n]).astype(str)
+
+
+# a tiny classifier for sktime's numpy3D (n, channels, T), every rule fixed: fits in a second, reads as given
+TINY_NCT = dict(cell="gru", hidden_size=4, bidirectional=False, max_epochs=1, batch_size=8, lr=1e-2, lr_schedule=None,
+                pooling="final", frontend=None, stride=1, normalise=None, random_state=0, device="cpu", layout="nct")

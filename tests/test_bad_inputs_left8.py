@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-from helpers import gunpoint_train, one_line  # a refusal's message, one line
+from helpers import TINY_NCT, gunpoint_train, one_line  # a refusal's message, one line
 from sklearn.model_selection import cross_val_score
 
 import rnnkit
@@ -22,8 +22,7 @@ from rnnkit.training.runs import CHECKPOINT
 datasets = pytest.importorskip("sktime.datasets")
 
 # sktime's numpy3D is (n, channels, T): layout="nct"
-TINY = dict(cell="gru", hidden_size=4, bidirectional=False, max_epochs=1, batch_size=8, lr=1e-2, lr_schedule=None,
-            pooling="final", frontend=None, stride=1, normalise=None, random_state=0, device="cpu", layout="nct")
+TINY = TINY_NCT
 FORECAST = dict(lookback=4, horizon=3, model="direct", hidden_size=4, max_epochs=1, random_state=0, device="cpu")
 
 

@@ -8,7 +8,7 @@ import shutil
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import gunpoint_train, one_line
+from helpers import TINY_NCT, gunpoint_train, one_line
 from matplotlib.figure import Figure
 
 import rnnkit
@@ -17,8 +17,7 @@ from rnnkit.cli import main
 from rnnkit.io import TRAINING_FILE
 from rnnkit.training.runs import CHECKPOINT
 
-TINY = dict(cell="gru", hidden_size=4, bidirectional=False, max_epochs=1, batch_size=8, lr=1e-2, lr_schedule=None,
-            pooling="final", frontend=None, stride=1, normalise=None, random_state=0, device="cpu", layout="nct")
+TINY = TINY_NCT
 
 
 @pytest.fixture(scope="module")
