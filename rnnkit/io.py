@@ -29,7 +29,7 @@ import safetensors
 import safetensors.torch
 import torch
 
-from .data.memmap import has_format
+from .data.memmap import has_format, interrupted_save
 from .data.memmap import write_directory_atomically as _write_directory
 
 FORMAT = "rnnkit.estimator"
@@ -197,6 +197,11 @@ def read_model(directory: str | os.PathLike, what: str = "an rnnkit model direct
                          f"{what}; fit with resume=True and its log_dir (which continues the fit, or restores it when "
                          f"it had finished), then save() the estimator")
     if not path.exists():
+        if left := [p for p in interrupted_save(path) if is_model_directory(p)]:  # killed between two renames
+            kind = lambda p: "the previous model" if p.name.startswith(f".{path.name}.old-") else "the new one"
+            found = " and ".join(f"{kind(p)} is {p}" for p in left)
+            raise ValueError(f"{path}: no such directory, but a save to it was stopped between its two renames: "
+                             f"{found}; rename the one to keep to {str(path)!r}")
         raise ValueError(f"{path}: no such file or directory; expected {what} written by save() (check the path)")
     if path.is_file() and path.name in MODEL_DIRECTORY_ENTRIES and is_model_directory(path.parent):
         raise ValueError(f"{path} is a file of the model directory {path.parent}, not {what}; give the directory: "

@@ -2,6 +2,7 @@
 
 import json
 import os
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -229,6 +230,47 @@ def test_save_replaces_a_model_directory_atomically_and_refuses_others(classifie
         clf.save(target)
     assert {p.name: p.read_bytes() for p in target.iterdir()} == before  # untouched
     assert sorted(p.name for p in tmp_path.iterdir()) == ["foreign", "model"]  # no temporary left behind
+
+
+def test_a_failed_second_rename_puts_the_old_model_back(classifier, tmp_path, monkeypatch):
+    """Replacing a model directory takes two renames (old aside, new in); an error in the second used to leave the
+    old model under ``.model.old-*`` and nothing at the path."""
+    clf, X = classifier
+    target = tmp_path / "model"
+    clf.save(target)
+    before = {p.name: p.read_bytes() for p in target.iterdir()}
+    calls, replace = [], os.replace
+
+    def second_fails(src, dst):
+        calls.append(Path(src).name)
+        if len(calls) == 2:
+            raise OSError("disk full")
+        replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", second_fails)
+    with pytest.raises(OSError, match="disk full"):
+        clf.save(target)
+    monkeypatch.setattr(os, "replace", replace)
+    assert calls[0] == "model" and calls[1].startswith(".model.tmp-")
+    assert {p.name: p.read_bytes() for p in target.iterdir()} == before  # the old model, in its place
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]  # nothing left beside it
+
+
+def test_a_save_killed_between_its_renames_is_named_at_load(classifier, tmp_path):
+    """A kill between the two renames leaves the previous model and the new one beside an absent path: loading
+    the path says where they are instead of "no such file or directory"."""
+    clf, X = classifier
+    clf.save(tmp_path / "m")
+    os.rename(tmp_path / "m", tmp_path / ".m.old-1234")  # the first rename done
+    clf.save(tmp_path / "n")
+    os.rename(tmp_path / "n", tmp_path / ".m.tmp-abcd")  # the new directory, complete, not renamed yet
+    with pytest.raises(ValueError) as e:
+        load(tmp_path / "m")
+    assert str(e.value) == (f"{tmp_path / 'm'}: no such directory, but a save to it was stopped between its two "
+                            f"renames: the previous model is {tmp_path / '.m.old-1234'} and the new one is "
+                            f"{tmp_path / '.m.tmp-abcd'}; rename the one to keep to {str(tmp_path / 'm')!r}")
+    os.rename(tmp_path / ".m.old-1234", tmp_path / "m")  # as the message says
+    assert np.array_equal(load(tmp_path / "m").predict(X), clf.predict(X))
 
 
 def test_load_rejects_missing_foreign_and_corrupt_directories(classifier, tmp_path):

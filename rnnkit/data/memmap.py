@@ -85,7 +85,9 @@ def write_directory_atomically(target: Path, files: dict[str, bytes], *, replace
     A reader sees the old directory or the new one, never a mix; on any error the temporary directory is
     removed and ``target`` is untouched. An existing ``target`` must be empty or ``replaceable(target)`` (e.g.
     a model directory when saving a model), else ValueError naming ``what`` it should have been. Replacing
-    takes two renames: a kill between them leaves the whole old and new directories beside the absent target.
+    takes two renames: an error in the second puts the old directory back; a kill between them leaves the whole
+    old and new directories beside the absent target (``.NAME.old-*``, ``.NAME.tmp-*``; :func:`interrupted_save`
+    finds them).
     """
     empty_directory = target.is_dir() and not any(target.iterdir())
     if target.exists() and not (empty_directory or replaceable(target)):
@@ -106,14 +108,29 @@ def write_directory_atomically(target: Path, files: dict[str, bytes], *, replace
         if target.exists():
             old = target.parent / f".{target.name}.old-{uuid.uuid4().hex}"
             os.replace(target, old)
-            os.replace(tmp, target)
-            shutil.rmtree(old)
+            try:
+                os.replace(tmp, target)
+            except BaseException:
+                os.replace(old, target)  # the old directory back in its place: target as it was
+                raise
+            shutil.rmtree(old, ignore_errors=True)  # the new one is in place; a leftover of the old is not an error
         else:
             os.replace(tmp, target)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     fsync_directory(target.parent)
+
+
+def interrupted_save(target: Path) -> list[Path]:
+    """The directories that :func:`write_directory_atomically` leaves beside an absent ``target`` when it is
+    killed between its two renames: the previous directory (``.NAME.old-*``) and the new one (``.NAME.tmp-*``),
+    in that order."""
+    parent = Path(target).parent
+    if not parent.is_dir():
+        return []
+    name = Path(target).name
+    return [p for kind in ("old", "tmp") for p in sorted(parent.glob(f".{name}.{kind}-*")) if p.is_dir()]
 
 
 def has_format(path: Path, marker: str, fmt: str) -> bool:
