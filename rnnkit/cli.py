@@ -218,7 +218,7 @@ def _train(args) -> int:
     from rnnkit.data import write_json
     from rnnkit.estimators import as_sequences
     from rnnkit.io import FORMAT, TRAINING_FILE, write_directory_atomically
-    from rnnkit.training.runs import CHECKPOINT
+    from rnnkit.training.runs import CHECKPOINT, AnotherRun
 
     options = _model_options(args)  # a flag of another task is refused before any file is read
     if args.time_aware and (args.bidirectional or args.num_layers > 1):
@@ -273,7 +273,7 @@ def _train(args) -> int:
             try:
                 est.fit(_frames(table, train_idx), pick(table.y, train_idx), resume=args.resume)
             except ValueError as e:
-                if resumed and _another_run(e) and (why := _other_run_flags(recorded, run)):
+                if resumed and isinstance(e, AnotherRun) and (why := _other_run_flags(recorded, run)):
                     raise ValueError(f"--out {out} holds an unfinished run of rnnkit train with other data or "
                                      f"options ({why}), so --resume cannot continue it; rerun with the data and "
                                      f"options it was started with, or remove {out} to start over") from e
@@ -346,12 +346,6 @@ def _other_run_flags(recorded: dict, run: dict) -> str:
         causes += [f"--{k.replace('_', '-')} {spelt(options[k])} then, {spelt(run['options'][k])} now"
                    for k in _RUN_FLAGS if k in options and options[k] != run["options"][k]]
     return "; ".join(causes)
-
-
-def _another_run(err: ValueError) -> bool:
-    """Whether the estimator refused to resume a checkpoint because another run wrote it (other data or settings,
-    another estimator): :func:`rnnkit.training.runs.check_resumable`'s refusals."""
-    return "belongs to another run" in str(err) or "was written by the fit of" in str(err)
 
 
 # The options `rnnkit train` leaves to the estimator unless given (classify / regress: "auto", chosen from the

@@ -205,3 +205,19 @@ def test_a_checkpoint_write_that_dies_leaves_the_previous_checkpoint(tmp_path, m
     monkeypatch.undo()
     assert torch.load(path, weights_only=True)["epoch"] == 1  # the previous one, whole
     assert [p.name for p in path.parent.iterdir()] == ["last.ckpt"]  # no partial file left beside it
+
+
+def test_a_checkpoint_of_another_run_is_refused_as_its_own_kind_of_value_error():
+    """`rnnkit train --resume` explains this refusal against its own record; it tells it from other bad input by
+    its class, not by its wording."""
+    from rnnkit.training.runs import RUN_KEY, AnotherRun, check_resumable
+
+    identity = {"estimator": "SequenceClassifier", "params": {"hidden_size": 8}, "data": "abc"}
+    check_resumable({RUN_KEY: dict(identity)}, "last.ckpt", identity)  # the same run: resumed
+    other = {RUN_KEY: {**identity, "params": {"hidden_size": 16}}}
+    cases = [({}, "records no rnnkit run"), (other, "belongs to another run"),
+             ({RUN_KEY: {**identity, "estimator": "Forecaster"}}, "was written by the fit of a Forecaster")]
+    for checkpoint, why in cases:
+        with pytest.raises(AnotherRun, match=why) as e:
+            check_resumable(checkpoint, "last.ckpt", identity)
+        assert isinstance(e.value, ValueError)

@@ -163,22 +163,27 @@ def _warn_replaced(log_dir: str | Path | None, identity: dict, who: str) -> None
                       "search)", UserWarning, stacklevel=4)  # the caller of fit
 
 
+class AnotherRun(ValueError):
+    """A checkpoint that another run wrote (other data, settings or estimator), refused by
+    :func:`check_resumable`: a ValueError, so that callers can tell this refusal from other bad input."""
+
+
 def check_resumable(checkpoint: dict, path: str | Path, identity: dict) -> None:
-    """ValueError unless ``checkpoint`` was written by a run with this ``identity`` (see
+    """:class:`AnotherRun` unless ``checkpoint`` was written by a run with this ``identity`` (see
     :class:`~rnnkit.training.trainer.RunIdentity`): resuming another run's checkpoint would silently mix two
     trainings. The message names what differs."""
     why = _other_run(checkpoint, identity)
     if why is None:
         return
     if checkpoint.get(RUN_KEY) is None:
-        raise ValueError(f"{path} {why} (it was not written by an estimator's fit), so it cannot be checked "
+        raise AnotherRun(f"{path} {why} (it was not written by an estimator's fit), so it cannot be checked "
                          "against this data and these settings; remove it to start over")
     if why.startswith("was written by the fit of"):
-        raise ValueError(f"{path} {why}: the log_dir of another model; give this fit a log_dir of its own, or "
+        raise AnotherRun(f"{path} {why}: the log_dir of another model; give this fit a log_dir of its own, or "
                          "remove the checkpoint to start over")
     shared = (" (fits that share one log_dir, such as the folds of a cross-validation, replace each other's "
               "checkpoint: give each its own log_dir)" if "the data differ" in why else "")
-    raise ValueError(f"{path} {why}. Resume with the same data and settings, or remove the checkpoint to start "
+    raise AnotherRun(f"{path} {why}. Resume with the same data and settings, or remove the checkpoint to start "
                      f"over{shared}")
 
 
