@@ -14,6 +14,11 @@ magnitude). Prediction reads the series as they are.
 ``--ensemble N`` fits ``N`` estimators per seed (member ``j`` seeded ``seed + 1000 j``, so member 0 is the
 single fit of that seed) and predicts by the mean of their logits; the fit time counts all ``N``.
 
+``--fcn-resolution R`` makes the LSTM-FCN branch read the series averaged over windows of ``R`` steps whatever
+the stride (the estimators: ``ceil(stride / 4)``, :func:`rnnkit.models.frontend.fcn_resolution`; 1: every
+step). ``--recurrent-steps N`` sets the rule's target for what the recurrence reads (the estimators: 64,
+``rnnkit.models.defaults.MAX_RECURRENT_STEPS``), so the stride becomes ``ceil(T_90 / N)``.
+
 (Random windows of the training series, the other experiment of that page, are the estimators' ``crop``
 option: ``ucr.py --set crop=0.9``.)
 """
@@ -80,12 +85,30 @@ def use_ensemble(n: int, ucr) -> None:
     ucr.SequenceClassifier = Ensemble
 
 
+def use_fcn_resolution(r: int) -> None:
+    import rnnkit.models.sequence as sequence
+
+    sequence.fcn_resolution = lambda k: r
+
+
+def use_recurrent_steps(n: int) -> None:
+    import rnnkit.models.defaults as defaults
+
+    defaults.MAX_RECURRENT_STEPS = n
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--padding-noise", type=float, help="the length buckets' padding noise (the estimators: 0)")
     p.add_argument("--ensemble", type=int, help="members per seed, their logits averaged")
     p.add_argument("--jitter", type=float, help="Gaussian noise on the training windows, times each window's std")
+    p.add_argument("--fcn-resolution", type=int, help="steps the convolutional branch averages (1: every step)")
+    p.add_argument("--recurrent-steps", type=int, help="the rule's target for the recurrence's steps (64)")
     args, rest = p.parse_known_args()
+    if args.fcn_resolution is not None:
+        use_fcn_resolution(args.fcn_resolution)
+    if args.recurrent_steps is not None:
+        use_recurrent_steps(args.recurrent_steps)
     if args.padding_noise is not None:
         use_padding_noise(args.padding_noise)
     if args.jitter is not None:
