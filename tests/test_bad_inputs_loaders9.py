@@ -177,6 +177,13 @@ def test_l9_08_time_aware_layers_refuse_nan_in_their_input_instead_of_returning_
     assert not y.isnan().any()
     with pytest.raises(ValueError, match=r"x holds nan at sequence 1, step 2"):  # through Stacked too
         rnnkit.Stacked([rnnkit.Recurrent(TimeAware(GRUCell(4, 5)))])(by_hand)
+    infinite = good.clone()
+    infinite[2, 5, 5] = float("-inf")  # the time since last observed of feature 1
+    with pytest.raises(ValueError, match=r"x holds -inf at sequence 2, step 5, column 5 \(the time since last"):
+        layer(infinite)
+    large = good.clone()
+    large[0, 0, 0] = large[1, 0, 0] = 3e38  # finite values whose sum is not: not refused
+    layer(large)
 
 
 def test_l9_08_lengths_holding_text_or_none_are_refused_in_one_line():

@@ -124,7 +124,9 @@ def _check_time_aware(x: Tensor, layer: nn.Module, lengths: Tensor | None, who: 
     would be NaN, silently, where the user meant "missing". One scan of the input, for TimeAware layers only."""
     if not isinstance(_first_cell(layer), TimeAware) or torch.compiler.is_compiling():
         return
-    bad = ~torch.isfinite(x)  # (B, T, 3F)
+    if bool(torch.isfinite(x.detach().sum())):  # one pass, no temporaries: NaN or infinity would make it non-finite
+        return
+    bad = ~torch.isfinite(x)  # (B, T, 3F); also NaN in the padding, or a sum beyond the dtype's range: scanned
     if lengths is not None:
         bad &= valid_steps(lengths, *x.shape[:2], x.device)[..., None]  # padding is zeroed before the maths
     if not bool(bad.any()):
