@@ -100,7 +100,15 @@ from ..training.runs import check_training_options, resolve_device, resume_check
 from . import combination, defaults, hybrid
 from .evaluation import mase_scale
 from .net import DirectForecastNet, ForecastBatch
-from .series import _future_index, _known_future, _period_starts, _regular_step, _take, forecast_steps
+from .series import (
+    _future_index,
+    _known_future,
+    _missing_business_days,
+    _period_starts,
+    _regular_step,
+    _take,
+    forecast_steps,
+)
 
 MODELS = ("auto", "direct", "hybrid")  # GlobalForecaster(model=...) and Forecaster(model=...)
 KINDS = ("direct", "hybrid", "combination")  # a fitted GlobalForecaster's kind_
@@ -230,7 +238,7 @@ class GlobalForecaster(BaseEstimator):
                 raise ValueError(f"series {key!r} has {len(frame)} rows (rows {rows[0]}..{rows[-1]}); fit needs "
                                  f"lookback + horizon = {L + H} rows of every series: drop the series from the "
                                  "panel, or shorten lookback or horizon")
-        freqs = [_step_of(key, frame) for key, (frame, _) in series.items()]
+        freqs = [_step_of(key, frame, (id_col, time_col, target, *covariates)) for key, (frame, _) in series.items()]
         center, scale = _series_scaling([frame.values[:, 0] for frame, _ in series.values()])
         everything = np.concatenate([frame.values[:, 1:] for frame, _ in series.values()])  # (Σ n_i, n_f)
         cov_center = everything.mean(0)
@@ -681,7 +689,7 @@ class GlobalForecaster(BaseEstimator):
                     isinstance(frame.time, pd.DatetimeIndex) != isinstance(fitted.time, pd.DatetimeIndex):
                 raise ValueError(f"series {key!r}: the time column holds another kind of value than at fit; give "
                                  "the same kind (dates or numbers)")
-            freq = _step_of(key, frame)
+            freq = _step_of(key, frame, (self.id_col_, self.time_col_, self.target_, *self.future_covariates_))
             if freq != self.freqs_[position[key]]:
                 raise ValueError(f"series {key!r} has frequency {freq!r}, but was fitted at "
                                  f"{self.freqs_[position[key]]!r}; give it at its fitted frequency")
@@ -987,11 +995,26 @@ def _time_column(column: pd.Series, name: str, ids: np.ndarray) -> tuple[pd.Inde
     raise ValueError(f"the time column {name!r} has dtype {column.dtype}; give datetimes, periods or numbers")
 
 
-def _step_of(key, frame: TimeSeriesFrame) -> str | float:
+def _step_of(key, frame: TimeSeriesFrame, columns: tuple[str, ...] | None = None) -> str | float:
     """The series' pandas frequency (dates) or numeric step; ValueError naming the series and the first row
-    off its grid."""
+    off its grid. ``columns``: the panel's (id, time, target, covariates...) columns, which the advice to put
+    every series on a grid names (business days with holidays missing: stock prices, on the grid ``"B"``)."""
+    fix = "put the series on a regular grid first (resample it)"
+    time = frame.time
+    if columns is not None and isinstance(time, pd.DatetimeIndex) and len(time) >= 3:
+        business = _missing_business_days(time)
+        grid = "B" if business is not None else pd.infer_freq(time[:3])
+        if grid is not None:
+            id_col, time_col, *values = columns
+            fix = (f"put every series on a regular grid first, e.g. data.set_index({time_col!r}).groupby({id_col!r})"
+                   f"[{values!r}].resample({grid!r}).ffill().reset_index() (each missing "
+                   f"{'day' if business is not None else 'step'} takes the value before it)")
+            if business is not None:
+                fix = (f"they are all weekdays, business days with {len(business)} missing (the first "
+                       f"{business[0].date()}, a holiday?): {fix}; forecasts are then dated on business days, "
+                       "holidays included")
     try:
-        return _regular_step(frame, fix="put the series on a regular grid first (resample it)", business=None)[0]
+        return _regular_step(frame, fix=fix, business=None)[0]
     except ValueError as e:
         raise ValueError(f"series {key!r}{_first_irregular(frame.time)}: {e}") from None
 
@@ -1000,8 +1023,8 @@ def _first_irregular(time) -> str:
     """`` (the first irregular step: its k-th row)`` from the series' first three timestamps' grid, or ``""``."""
     if time is None or len(time) < 3:
         return ""
-    if isinstance(time, pd.DatetimeIndex):
-        freq = pd.infer_freq(time[:3])
+    if isinstance(time, pd.DatetimeIndex):  # business days with holidays missing: their grid is 'B'
+        freq = "B" if _missing_business_days(time) is not None else pd.infer_freq(time[:3])
         if freq is None:
             return " (its first steps already differ)"
         grid = pd.date_range(time[0], periods=len(time), freq=freq)

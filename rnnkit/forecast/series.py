@@ -53,7 +53,50 @@ def as_frame(data, *, time_col: str | None = None, freq: str | None = None,
                          "evenly spaced already), or give the series dates")
     _check_freq_fits(frame, freq, option)
     _check_on_business_days(frame, freq, option)
+    given = data[time_col] if time_col is not None and isinstance(data, pd.DataFrame) else getattr(data, "index", None)
+    if not isinstance(getattr(given, "dtype", None), pd.PeriodDtype):  # a period spans its grid's start and end
+        _check_on_anchor(frame, freq, option)
     return frame.resample(freq_name(freq))
+
+
+def _anchors(offset) -> list:
+    """The grids of ``offset``'s kind with the same multiple and another anchor (every weekday of a weekly grid;
+    month, quarter or year starts and ends, for each starting month), the likeliest first; [] for other kinds."""
+    o, n = pd.offsets, offset.n
+    if isinstance(offset, o.Week) and offset.weekday is not None:
+        return [o.Week(n, weekday=d) for d in (6, 5, 0, 1, 2, 3, 4)]
+    if isinstance(offset, o.MonthBegin | o.MonthEnd | o.BusinessMonthBegin | o.BusinessMonthEnd):
+        return [o.MonthBegin(n), o.MonthEnd(n), o.BusinessMonthBegin(n), o.BusinessMonthEnd(n)]
+    if isinstance(offset, o.QuarterBegin | o.QuarterEnd):
+        return [*(o.QuarterBegin(n, startingMonth=m) for m in (1, 2, 3)),
+                *(o.QuarterEnd(n, startingMonth=m) for m in (12, 1, 2))]
+    if isinstance(offset, o.YearBegin | o.YearEnd):
+        return [*(o.YearBegin(n, month=m) for m in range(1, 13)), *(o.YearEnd(n, month=m) for m in (12, *range(1, 12)))]
+    return []
+
+
+def _check_on_anchor(frame: TimeSeriesFrame, freq, option: str) -> None:
+    """ValueError when ``freq`` is an anchored grid (weekly on a weekday, month, quarter or year starts or ends)
+    that the timestamps are not on, while all of them are on another anchor of that grid (Sundays given
+    ``"W-SAT"``, month ends given ``"MS"``): each bin then holds one value, dated by pandas on its own anchor,
+    so resampling only moves every date (a Sunday to the next Saturday). Timestamps on no anchor of that kind
+    (daily data aggregated to weeks, months on the 15th read as months) pass."""
+    offset = pd.tseries.frequencies.to_offset(freq)
+    days = frame.time.tz_localize(None)
+    on = lambda grid: all(grid.is_on_offset(d) for d in days)
+    if on(offset):
+        return
+    fits = next((grid for grid in _anchors(offset) if grid != offset and on(grid)), None)
+    if fits is None:
+        return
+    i = next(k for k, d in enumerate(days) if not offset.is_on_offset(d))
+    moved = pd.Series(1.0, index=frame.time[i : i + 1]).resample(freq_name(freq)).count().index[0]
+    spelt = (lambda f: f"--freq {f}") if option.startswith("--") else (lambda f: f"{option}={f!r}")
+    day = f"{frame.time[i].day_name()}, " if isinstance(offset, pd.offsets.Week) else ""
+    raise ValueError(f"{spelt(freq_name(freq))} is not the grid of the timestamps of {frame.time_name!r}: "
+                     f"{shown_time(frame.time[i])} ({day}row {i}) is not on it, so resampling "
+                     f"would date its value {shown_time(moved)}, and every other date would move alike; the "
+                     f"timestamps are all on the grid {fits.freqstr!r}: pass {spelt(fits.freqstr)}")
 
 
 def _check_on_business_days(frame: TimeSeriesFrame, freq, option: str) -> None:
@@ -343,7 +386,7 @@ def _join_exogenous(y, X, targets, future_covariates, time_col):
 
 def _regular_step(frame: TimeSeriesFrame, *, fix: str = "pass freq='h' (or 'D', 'W-SAT', 'MS'...) to fit to resample "
                   "onto a regular grid (empty bins become missing values, filled by impute=...)",
-                  business: str | None = "freq='B'") -> tuple[str | float | None, float]:
+                  business: str | None = "freq='B'", holder: str | None = None) -> tuple[str | float | None, float]:
     """(frequency, step): the pandas frequency string and the median step in seconds for datetimes; the
     constant step twice for a numeric time axis; (None, 1.0) without one. ValueError for uneven steps, naming
     the first uneven step in the series' own timestamps and ending with ``fix`` for dates (how to give a
@@ -351,7 +394,8 @@ def _regular_step(frame: TimeSeriesFrame, *, fix: str = "pass freq='h' (or 'D', 
     prices) it says first that ``business`` (how to pass the business-day grid 'B'; None: say nothing) fits
     them. Two other patterns are named instead of the generic ``fix`` (:func:`_pattern_of`): one timestamp per
     week, month, quarter or year on no pandas grid (monthly on the 15th), and whole days shifted by an hour
-    where daylight saving time starts or ends (local midnights given in UTC)."""
+    where daylight saving time starts or ends (local midnights given in UTC). ``holder``: the name of a pandas
+    object whose own index is the time axis (the sktime adapter's ``"y"``), spelt in that advice."""
     time = frame.time
     if time is None:
         return None, 1.0
@@ -370,7 +414,7 @@ def _regular_step(frame: TimeSeriesFrame, *, fix: str = "pass freq='h' (or 'D', 
                 f"{missing[0].date()}, a holiday?): {business} reads them on the business-day grid, the missing "
                 "days as missing values (forecasts are then dated on business days, holidays included); or ")
             grid = "B" if missing is not None else pd.infer_freq(time[:3])
-            fix = (None if missing is not None else _pattern_of(time, frame.time_name, business)) or fix
+            fix = (None if missing is not None else _pattern_of(time, frame.time_name, business, holder)) or fix
             raise ValueError(f"the timestamps of {frame.time_name!r} are not evenly spaced ({_uneven(time, grid)}), "
                              f"so the next timestamps cannot be told; {hint}{fix}")
         return freq, float(np.median(np.diff(frame.elapsed(unit="s"))))
@@ -404,14 +448,14 @@ _PERIODS = (("W-SUN", "W-SUN", "week", "Sunday"), ("M", "MS", "month", "first da
             ("Q", "QS", "quarter", "first day"), ("Y", "YS", "year", "first day"))
 
 
-def _pattern_of(time: pd.DatetimeIndex, name: str, business: str | None) -> str | None:
+def _pattern_of(time: pd.DatetimeIndex, name: str, business: str | None, holder: str | None = None) -> str | None:
     """The advice for uneven timestamps that follow a pattern pandas has no frequency for, else None: steps of
     whole days, an hour shorter or longer at some rows (local midnights of a zone with daylight saving time,
     given in UTC or with the zone dropped), read in their own zone; or one timestamp in each of consecutive
     weeks, months, quarters or years, on another day than the grid's (monthly on the 15th, a weekly report on
     varying weekdays), read on that grid. ``business`` spells the caller's frequency option for the grid 'B'
     (``"freq='B'"``, ``"--freq B"``), and other grids alike; None: the caller has none (a panel's time column
-    ``name`` is then read as periods)."""
+    ``name`` is then read as periods; with ``holder``, the index of that object)."""
     spell = None if business is None else (lambda f: business.replace("B", f))
     steps = pd.Series(np.diff(time.values))
     common, hour, day = steps.mode()[0], pd.Timedelta(hours=1), pd.Timedelta(days=1)
@@ -420,7 +464,8 @@ def _pattern_of(time: pd.DatetimeIndex, name: str, business: str | None) -> str 
         i = int(np.flatnonzero((steps != common).to_numpy())[0]) + 1
         days = f"{common.days} day{'s' if common.days > 1 else ''}"
         now = f"in {time.tz}" if time.tz is not None else "without their zone"
-        data = "data" if business is not None else f"data[{name!r}].dt"  # a series' index, or a panel's column
+        # a series' index, the index of the adapter's y, or a panel's column
+        data = "data" if business is not None else holder or f"data[{name!r}].dt"
         convert = f"{data}.tz_convert('Europe/Berlin')" if time.tz is not None else \
             f"{data}.tz_localize('UTC').tz_convert('Europe/Berlin')"
         also = f", or {spell('D')} reads them by the UTC date" if spell and common == day else ""
@@ -435,6 +480,7 @@ def _pattern_of(time: pd.DatetimeIndex, name: str, business: str | None) -> str 
             periods = naive.to_period(code)
         if (np.diff(periods.asi8) == 1).all():
             read = (f"{spell(grid)} reads them as {word}s (dated on each {word}'s {label})" if spell else
+                    f"give them as {word}s ({holder}.index = {holder}.index.to_period({code!r}))" if holder else
                     f"give them as {word}s (data[{name!r}].dt.to_period({code!r}))")
             return f"they are one per {word} ({shown}, ...), on a day no pandas frequency repeats: {read}"
     return None

@@ -19,8 +19,9 @@ import numpy as np
 import pandas as pd
 from sktime.forecasting.base import BaseForecaster
 
+from ..data.timeseries import TimeSeriesFrame
 from .forecaster import Forecaster
-from .series import _missing_business_days
+from .series import _missing_business_days, _regular_step, shown_time
 
 
 def _check_order(**data) -> None:
@@ -73,6 +74,43 @@ def _check_business_days(y) -> None:
                          f"{missing[0].date()}, a holiday?), so the next dates cannot be told; put y on the "
                          "business-day grid first, y.asfreq('B').ffill() (each missing day takes the value of the day "
                          "before; the forecasts are then dated on business days, holidays included)")
+
+
+def _check_even(y) -> None:
+    """ValueError for ``y`` on uneven dates (a gap, months on the 15th, local midnights in UTC) with the adapter's
+    own fix: the Forecaster's advice to pass ``freq=`` names an option this adapter has not (sktime tells the
+    next dates by ``y``'s own index), so ``y`` is to be put on a grid before ``fit``."""
+    index = getattr(y, "index", None)
+    if not isinstance(index, pd.DatetimeIndex) or index.freq is not None or len(index) < 3 or \
+            not index.is_monotonic_increasing or not index.is_unique or pd.infer_freq(index) is not None:
+        return
+    grid = pd.infer_freq(index[:3])
+    fill = (f"y.asfreq({grid!r}).interpolate()" if grid is not None else
+            "y.resample('h').mean().interpolate(), with your step for 'h'")
+    frame = TimeSeriesFrame(np.zeros((len(index), 1)), columns=("y",), time=index,
+                            time_name="index" if index.name is None else str(index.name))
+    try:
+        _regular_step(frame, fix=f"put y on a regular grid first, {fill} (sktime's forecasters take no missing "
+                      "values: each missing step is filled between its neighbours)", business=None, holder="y")
+    except ValueError as e:
+        raise ValueError(f"RnnkitForecaster.fit: {e}") from None
+
+
+def _check_observed(who: str, **data) -> None:
+    """ValueError naming the first missing value (NaN) of ``y`` or ``X``, and how to fill it: sktime's own
+    refusal names neither the time nor a fix, and the Forecaster's imputation is not offered through sktime."""
+    for name, value in data.items():
+        if not isinstance(value, pd.Series | pd.DataFrame):
+            continue
+        missing = value.isna().to_numpy().reshape(len(value), -1)
+        if not missing.any():
+            continue
+        i, j = (int(k) for k in np.argwhere(missing)[0])
+        column = "" if isinstance(value, pd.Series) else f" column {str(value.columns[j])!r}"
+        raise ValueError(f"{who}: {name}{column} is missing (NaN) at {shown_time(value.index[i])} (row {i}; "
+                         f"{int(missing.sum())} missing in all), and sktime's forecasters take no missing values; "
+                         f"fill them first ({name}.interpolate(), or {name}.ffill() to carry the last value), or "
+                         "use rnnkit.Forecaster, which fills them itself (impute='ffill')")
 
 
 class RnnkitForecaster(BaseForecaster):
@@ -179,6 +217,8 @@ class RnnkitForecaster(BaseForecaster):
         _check_float_index(y)
         _check_order(y=y, X=X)
         _check_business_days(y)
+        _check_even(y)
+        _check_observed("RnnkitForecaster.fit", y=y, X=X)
         return super().fit(y, X=X, fh=fh)
 
     def predict(self, fh=None, X=None):
@@ -207,6 +247,7 @@ class RnnkitForecaster(BaseForecaster):
         self._check_remembers("update")
         _check_order(y=y, X=X)
         self._check_continues(y)
+        _check_observed("RnnkitForecaster.update", y=y, X=X)
         return super().update(y, X=X, update_params=update_params)
 
     def _check_continues(self, y) -> None:

@@ -1,0 +1,188 @@
+"""Eleventh round of bad inputs: real datasets the tests had not brought to the forecasters this way
+(statsmodels' co2 on its Saturdays, arch's S&P 500 and NASDAQ as a panel of tickers, vega's sf_temps and
+seattle_weather through the sktime adapter, sktime's airline on month ends and mid-month dates), as a new user
+would. One test per case D11-NN of the catalogue (docs/bad_inputs.md, "Eleventh round: real datasets through the
+forecasters"). A refusal is one ValueError line naming what, where and how to fix it; the fix it names is then
+taken, and gives the right dates."""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from helpers import one_line  # a refusal's message, one line
+
+from rnnkit import Forecaster, GlobalForecaster
+
+torch.set_num_threads(1)
+warnings.filterwarnings("ignore", category=FutureWarning)  # sktime's remember_data notice
+
+
+def quick(**kw) -> Forecaster:
+    params = dict(horizon=2, model="direct", lookback=6, max_epochs=1, hidden_size=4, random_state=0)
+    return Forecaster(**(params | kw))
+
+
+def adapter(**kw):
+    sktime = pytest.importorskip("rnnkit.forecast.sktime")
+    params = dict(model="direct", lookback=6, max_epochs=1, hidden_size=4, random_state=0)
+    return sktime.RnnkitForecaster(**(params | kw))
+
+
+def co2() -> pd.Series:
+    """statsmodels' weekly co2 (Saturdays, W-SAT), 1990 .. 1995: no missing value there."""
+    datasets = pytest.importorskip("statsmodels.datasets")
+    return datasets.co2.load_pandas().data["co2"].loc["1990":"1995"]
+
+
+def airline() -> pd.Series:
+    """sktime's airline on month-start timestamps, 1949-01-01 .. 1960-12-01."""
+    datasets = pytest.importorskip("sktime.datasets")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return datasets.load_airline().to_timestamp()
+
+
+def test_d11_01_an_anchored_freq_the_dates_are_not_on_is_refused_naming_the_one_they_are_on():
+    """co2's Saturdays given freq='W-SUN' (or Sundays 'W-SAT'): pandas' bins are labelled by their own anchor, so
+    every date moved a day (six) later without a word; month ends given 'MS' moved back to the 1st."""
+    from rnnkit.forecast.series import as_frame
+
+    y = co2()
+    with pytest.raises(ValueError) as e:
+        quick().fit(y, freq="W-SUN")
+    assert one_line(e) == (
+        "freq='W-SUN' is not the grid of the timestamps of 'index': 1990-01-06 (Saturday, row 0) is not on it, so "
+        "resampling would date its value 1990-01-07, and every other date would move alike; the timestamps are all "
+        "on the grid 'W-SAT': pass freq='W-SAT'")
+    assert quick().fit(y, freq="W-SAT").predict().index.tolist() == [pd.Timestamp("1996-01-06"),
+                                                                      pd.Timestamp("1996-01-13")]
+    sundays = y.set_axis(y.index + pd.Timedelta(days=1)).drop(pd.Timestamp("1990-03-04"))  # a week missing
+    with pytest.raises(ValueError) as e:
+        as_frame(sundays, freq="W-SAT", option="--freq")
+    assert one_line(e).startswith("--freq W-SAT is not the grid of the timestamps of 'index': 1990-01-07 (Sunday, "
+                                  "row 0) is not on it, so resampling would date its value 1990-01-13")
+    assert one_line(e).endswith("the timestamps are all on the grid 'W-SUN': pass --freq W-SUN")
+    assert quick().fit(sundays, freq="W-SUN").predict().index[0] == pd.Timestamp("1996-01-07")
+
+    month_ends = airline().set_axis(airline().index + pd.offsets.MonthEnd(0))
+    with pytest.raises(ValueError) as e:
+        quick().fit(month_ends, freq="MS")
+    assert one_line(e).endswith("1949-01-31 (row 0) is not on it, so resampling would date its value 1949-01-01, "
+                                "and every other date would move alike; the timestamps are all on the grid 'ME': "
+                                "pass freq='ME'")
+    quarters = airline().resample("QS").mean()
+    with pytest.raises(ValueError, match="would date its value 1948-11-01, .* all on the grid 'QS-JAN': pass "
+                                         "freq='QS-JAN'"):
+        quick().fit(quarters, freq="QS-FEB")
+
+
+def test_d11_01_grids_that_aggregate_or_that_the_dates_are_on_still_resample():
+    """Daily data onto weeks, months on the 15th onto 'MS' (F9-02's advice), month ends onto quarters, quarters
+    onto 'QS-OCT' (the same dates as 'QS-JAN'), and periods onto 'ME' (a period has a start and an end) pass."""
+    daily = pd.Series(np.arange(100.0), index=pd.date_range("2024-01-01", periods=100, freq="D"))
+    assert quick().fit(daily, freq="W-SAT").predict().index[0] == pd.Timestamp("2024-04-20")
+    mid = airline().set_axis(airline().index + pd.Timedelta(days=14))
+    assert quick().fit(mid, freq="MS").predict().index[0] == pd.Timestamp("1961-01-01")
+    month_ends = airline().set_axis(airline().index + pd.offsets.MonthEnd(0))
+    assert quick().fit(month_ends, freq="QS").predict().index[0] == pd.Timestamp("1961-01-01")
+    quarters = airline().resample("QS").mean()
+    assert quick().fit(quarters, freq="QS-OCT").predict().index[0] == pd.Timestamp("1961-01-01")
+    periods = airline().to_period("M")
+    assert quick().fit(periods, freq="ME").predict().index[0] == pd.Timestamp("1961-01-31")
+
+
+def test_d11_02_the_adapter_on_uneven_dates_gives_a_fix_it_can_take():
+    """The adapter has no freq=; it was told to pass one. Each advice is then taken, and fits."""
+    y = airline()
+    mid = y.set_axis(y.index + pd.Timedelta(days=14))  # a monthly report, dated on the 15th
+    with pytest.raises(ValueError) as e:
+        adapter().fit(mid, fh=[1, 2])
+    assert one_line(e).startswith("RnnkitForecaster.fit: the timestamps of 'Period' are not evenly spaced")
+    assert one_line(e).endswith("they are one per month (1949-01-15, 1949-02-15, 1949-03-15, ...), on a day no "
+                                "pandas frequency repeats: give them as months (y.index = y.index.to_period('M'))")
+    mid.index = mid.index.to_period("M")
+    assert adapter().fit(mid, fh=[1, 2]).predict().index.tolist() == [pd.Period("1961-01", "M"),
+                                                                       pd.Period("1961-02", "M")]
+
+    gap = y.drop(pd.Timestamp("1949-11-01"))
+    with pytest.raises(ValueError) as e:
+        adapter().fit(gap, fh=[1, 2])
+    assert one_line(e).endswith("the first step off the grid 'MS': 1949-12-01 00:00:00 follows 1949-10-01 00:00:00), "
+                                "so the next timestamps cannot be told; put y on a regular grid first, "
+                                "y.asfreq('MS').interpolate() (sktime's forecasters take no missing values: each "
+                                "missing step is filled between its neighbours)")
+    assert "freq=" not in one_line(e)
+    assert adapter().fit(gap.asfreq("MS").interpolate(), fh=[1, 2]).predict().index[0] == pd.Timestamp("1961-01-01")
+
+    vega = pytest.importorskip("vega_datasets")
+    weather = vega.data.seattle_weather().set_index("date")["temp_max"].iloc[:120]  # local days, stored in UTC
+    utc = weather.tz_localize("America/Los_Angeles").tz_convert("UTC")
+    with pytest.raises(ValueError) as e:
+        adapter().fit(utc, fh=[1, 2])
+    assert one_line(e).endswith("convert them to that zone (y.tz_convert('Europe/Berlin'), with yours), where each "
+                                "step is 1 day")
+    local = adapter().fit(utc.tz_convert("America/Los_Angeles"), fh=[1, 2]).predict()
+    assert local.index[0] == pd.Timestamp("2012-04-30", tz="America/Los_Angeles")
+
+
+def test_d11_03_the_adapter_names_the_first_missing_value_and_how_to_fill_it():
+    """co2 has 59 weeks missing; sktime's own refusal named neither the week nor a fix."""
+    datasets = pytest.importorskip("statsmodels.datasets")
+    y = datasets.co2.load_pandas().data["co2"].loc[:"1962"]
+    with pytest.raises(ValueError) as e:
+        adapter().fit(y, fh=[1, 2])
+    assert one_line(e) == (
+        f"RnnkitForecaster.fit: y is missing (NaN) at 1958-05-10 (row 6; {int(y.isna().sum())} missing in all), "
+        "and sktime's forecasters take no missing values; fill them first (y.interpolate(), or y.ffill() to carry "
+        "the last value), or use rnnkit.Forecaster, which fills them itself (impute='ffill')")
+    filled = y.interpolate()
+    f = adapter().fit(filled.iloc[:-4], fh=[1, 2])
+    with pytest.raises(ValueError) as e:
+        f.update(filled.iloc[-4:].where(y.index[-4:] != y.index[-2]), update_params=False)
+    assert one_line(e).startswith(f"RnnkitForecaster.update: y is missing (NaN) at {y.index[-2].date()} (row 2; 1 "
+                                  "missing in all)")
+    X = pd.DataFrame({"promo": np.where(np.arange(len(y)) == 5, np.nan, 1.0)}, index=y.index)
+    with pytest.raises(ValueError, match=r"RnnkitForecaster.fit: X column 'promo' is missing \(NaN\) at 1958-05-03 "
+                                         r"\(row 5; 1 missing in all\).*fill them first \(X.interpolate\(\)"):
+        adapter().fit(y.interpolate(), X=X, fh=[1, 2])
+
+
+def test_d11_04_a_panel_of_tickers_with_holidays_missing_is_told_the_business_day_grid():
+    """The S&P 500 and the NASDAQ as a long panel of two tickers: 'put the series on a regular grid first
+    (resample it)', without the grid or the call; the named call is then taken, and fits."""
+    arch = pytest.importorskip("arch.data.sp500")
+    nasdaq = pytest.importorskip("arch.data.nasdaq")
+    prices = pd.concat({"sp500": arch.load()["Adj Close"], "nasdaq": nasdaq.load()["Adj Close"]}, axis=1).tail(60)
+    long = prices.reset_index().melt(id_vars="Date", var_name="ticker", value_name="price")
+    g = GlobalForecaster(horizon=2, model="direct", lookback=6, max_epochs=1, hidden_size=4, random_state=0)
+    with pytest.raises(ValueError) as e:
+        g.fit(long, id_col="ticker", time_col="Date", target="price")
+    assert one_line(e) == (
+        "series 'sp500' (its 36-th row, 2018-11-23 00:00:00, is off the grid of its first steps): the timestamps of "
+        "'Date' are not evenly spaced (steps 1 days 00:00:00, 3 days 00:00:00, 2 days 00:00:00...; the first step off "
+        "the grid 'B': 2018-11-23 00:00:00 follows 2018-11-21 00:00:00), so the next timestamps cannot be told; "
+        "they are all weekdays, business days with 3 missing (the first 2018-11-22, a holiday?): put every series on "
+        "a regular grid first, e.g. data.set_index('Date').groupby('ticker')[['price']].resample('B').ffill()"
+        ".reset_index() (each missing day takes the value before it); forecasts are then dated on business days, "
+        "holidays included")
+    fixed = long.set_index("Date").groupby("ticker")[["price"]].resample("B").ffill().reset_index()
+    pred = g.fit(fixed, id_col="ticker", time_col="Date", target="price").predict()
+    assert pred["Date"].tolist() == [pd.Timestamp("2019-01-01"), pd.Timestamp("2019-01-02")] * 2
+
+
+def test_d11_05_a_panel_series_on_business_days_is_named_at_its_first_row_off_that_grid():
+    """pmdarima's MSFT, its Open and Close as two series of a panel: the first three dates are consecutive days, so
+    the row named 'off the grid of its first steps' was a Monday (2017-02-06, a business day), while the same line
+    named 2017-02-21 (after Presidents' Day) as the first step off the grid 'B'."""
+    datasets = pytest.importorskip("pmdarima.datasets")
+    msft = datasets.load_msft().tail(200).assign(Date=lambda d: pd.to_datetime(d["Date"]))
+    long = msft.melt(id_vars="Date", value_vars=["Open", "Close"], var_name="column", value_name="value")
+    g = GlobalForecaster(horizon=2, model="direct", lookback=6, max_epochs=1, hidden_size=4, random_state=0)
+    with pytest.raises(ValueError) as e:
+        g.fit(long, id_col="column", time_col="Date", target="value")
+    assert one_line(e).startswith(
+        "series 'Open' (its 16-th row, 2017-02-21 00:00:00, is off the grid of its first steps): the timestamps of "
+        "'Date' are not evenly spaced (steps 1 days 00:00:00, 3 days 00:00:00, 4 days 00:00:00...; the first step "
+        "off the grid 'B': 2017-02-21 00:00:00 follows 2017-02-17 00:00:00)")
