@@ -722,6 +722,14 @@ def check_target_index(X, y, who: str, name: str = "y") -> None:
     ids = X.index.get_level_values(0).unique() if isinstance(X.index, pd.MultiIndex) else X.index
     if not y.index.equals(ids):
         show = _show_index
+        if len(y.index) == len(ids) and len(ids) and [str(v) for v in y.index] == [str(v) for v in ids] and \
+                type(y.index[0]) is not type(ids[0]):
+            # X's instances written as text (a table read back from CSV), or as numbers where X has text: the same
+            # order, so no reordering is needed, and y.loc[instances] would find none of them
+            instances = "X.index.unique(level=0)" if isinstance(X.index, pd.MultiIndex) else "X.index"
+            raise ValueError(f"{who}: {name}'s index ({show(y.index)}) writes X's instances in X's order, but as "
+                             f"{type(y.index[0]).__name__} where X has {type(ids[0]).__name__} ({show(ids)}); give "
+                             f"{name} X's instances ({name}.set_axis({instances})), or pass {name}.to_numpy()")
         raise ValueError(f"{who}: {name}'s index ({show(y.index)}) is not X's instances in X's order ({show(ids)}); "
                          f"{name} is matched to X by position: reorder it with {name}.loc[instances] (or pass "
                          f"{name}.to_numpy() if its order is already X's)")
@@ -1600,7 +1608,11 @@ class SequenceClassifier(ClassifierMixin, _LabelEstimator):
     __doc__ = """Classify whole sequences: a recurrent encoder, a pooled summary, a linear layer, softmax.
 
     ``fit(X, y)`` with one label per sequence (ints, strings, any sortable hashable type); ``predict`` returns
-    labels from ``classes_``; ``predict_proba`` returns ``(n, n_classes)``; ``score`` is accuracy.
+    labels from ``classes_``; ``predict_proba`` returns ``(n, n_classes)``, its columns in the order of
+    ``classes_``; ``score`` is accuracy. ``classes_`` holds the labels used, sorted as scikit-learn sorts them
+    (``np.unique``), also for a pandas Categorical ``y``, ordered or not: its category order is not kept, as
+    scikit-learn's classifiers do not keep it, and its metrics (``roc_auc_score(y, proba[:, 1])``,
+    ``log_loss(y, proba)``) read the columns in that sorted order.
 """ + _PARAMS_DOC.format(pooling=_POOLING_DOC, auto=_AUTO_DOC)
 
     _task = "classification"
@@ -1757,8 +1769,10 @@ class SequenceTagger(_SequenceEstimator):
     ``fit(X, y)`` with ``y`` an array ``(n, T)`` (when X is an array) or a list of ``n`` arrays ``(T_i,)``
     matching the sequences' lengths. ``predict`` returns labels in the same layout as X (an array
     ``(n, T)`` for an array X, else a list of ``(T_i,)`` arrays); ``predict_proba`` a list of
-    ``(T_i, n_classes)`` arrays; ``score`` the accuracy over all steps. Not a scikit-learn classifier in the
-    sense of ``is_classifier``: its ``y`` is not one label per sample, so cross-validation splits with KFold.
+    ``(T_i, n_classes)`` arrays (columns in the order of ``classes_``, the labels used, sorted as the
+    classifier's are, whatever a Categorical's category order); ``score`` the accuracy over all steps. Not a
+    scikit-learn classifier in the sense of ``is_classifier``: its ``y`` is not one label per sample, so
+    cross-validation splits with KFold.
 """ + _PARAMS_DOC.format(pooling="", auto=_TAGGER_DEFAULTS)
 
     _target = "step"

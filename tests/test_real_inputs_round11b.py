@@ -186,3 +186,57 @@ def test_d11_05_a_panel_series_on_business_days_is_named_at_its_first_row_off_th
         "series 'Open' (its 16-th row, 2017-02-21 00:00:00, is off the grid of its first steps): the timestamps of "
         "'Date' are not evenly spaced (steps 1 days 00:00:00, 3 days 00:00:00, 4 days 00:00:00...; the first step "
         "off the grid 'B': 2017-02-21 00:00:00 follows 2017-02-17 00:00:00)")
+
+
+def test_d11_06_y_indexed_by_x_s_instances_written_as_text_is_named_as_such():
+    """The S&P 500's daily returns cut into months (a (month, Date) MultiIndex X), each month labelled up or down;
+    the labels read back from a CSV have the months as text ('2015-01'): they were told to reorder with
+    y.loc[instances], which finds none of them (they were in order)."""
+    from rnnkit import SequenceClassifier
+
+    arch = pytest.importorskip("arch.data.sp500")
+    prices = arch.load()["Adj Close"].loc["2018-01":"2018-08"]
+    returns = np.log(prices).diff().dropna()
+    X = returns.to_frame("ret")
+    X.index = pd.MultiIndex.from_arrays([X.index.to_period("M"), X.index], names=["month", "Date"])
+    y = returns.groupby(returns.index.to_period("M")).sum().gt(0)
+    as_text = y.set_axis(y.index.astype(str))
+    clf = SequenceClassifier(hidden_size=4, max_epochs=1, random_state=0)
+    with pytest.raises(ValueError) as e:
+        clf.fit(X, as_text)
+    assert one_line(e) == (
+        "SequenceClassifier.fit: y's index ('2018-01', '2018-02', '2018-03', ...) writes X's instances in X's order, "
+        "but as str where X has Period (Period('2018-01', 'M'), Period('2018-02', 'M'), Period('2018-03', 'M'), ...); "
+        "give y X's instances (y.set_axis(X.index.unique(level=0))), or pass y.to_numpy()")
+    fixed = clf.fit(X, as_text.set_axis(X.index.unique(level=0))).predict_proba(X)
+    np.testing.assert_array_equal(fixed, clf.fit(X, y.to_numpy()).predict_proba(X))
+    with pytest.raises(ValueError, match=r"^SequenceClassifier.score: y's index \('2018-01', .* writes X's instances"):
+        clf.score(X, as_text)
+    shuffled = as_text.iloc[::-1]  # another order: the reordering advice stays
+    with pytest.raises(ValueError, match=r"is not X's instances in X's order .*reorder it with y.loc\[instances\]"):
+        clf.fit(X, shuffled)
+
+
+def test_d11_07_an_ordered_categorical_y_gives_classes_sorted_as_scikit_learn_does():
+    """A decision pinned (it held before): the S&P 500's months labelled by an ordered Categorical whose category
+    order ('up' < 'down') is not the sorted one. classes_ is sorted, as scikit-learn's own classifiers give it,
+    and its metrics read predict_proba's columns in that order; the tagger alike."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import roc_auc_score
+
+    from rnnkit import SequenceClassifier, SequenceTagger
+
+    arch = pytest.importorskip("arch.data.sp500")
+    prices = arch.load()["Adj Close"].loc["2017-01":"2018-12"]
+    returns = np.log(prices).diff().dropna()
+    months = [g.to_numpy()[:18, None] for _, g in returns.groupby(returns.index.to_period("M"))]
+    X = np.stack(months).astype(np.float32)  # (24, 18, 1)
+    up = np.array([m.sum() > 0 for m in months])
+    y = pd.Series(pd.Categorical(np.where(up, "up", "down"), categories=["up", "down"], ordered=True))
+    clf = SequenceClassifier(hidden_size=4, max_epochs=1, random_state=0).fit(X, y)
+    assert clf.classes_.tolist() == ["down", "up"] == LogisticRegression().fit(X[:, :, 0], y).classes_.tolist()
+    proba = clf.predict_proba(X)
+    assert roc_auc_score(y, proba[:, 1]) == roc_auc_score(up, proba[:, 1])
+    steps = [pd.Categorical(np.where(m[:, 0] > 0, "up", "down"), categories=["up", "down"], ordered=True)
+             for m in months]
+    assert SequenceTagger(hidden_size=4, max_epochs=1, random_state=0).fit(X, steps).classes_.tolist() == ["down", "up"]
