@@ -150,7 +150,7 @@ def test_split_by_timestamp():
     assert split_by_time(frame, test_start="2021-01-01 05:00") == (range(0, 3), range(3, 3), range(3, 4))
     with pytest.raises(ValueError, match="val_start .* is after test_start"):
         split_by_time(frame, val_start="2021-01-01 04:00", test_start="2021-01-01 02:00")
-    with pytest.raises(ValueError, match="training part is empty"):
+    with pytest.raises(ValueError, match="so the training part would be empty"):
         split_by_time(frame, test_start="2020-12-31")
 
 

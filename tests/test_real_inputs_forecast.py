@@ -211,7 +211,7 @@ def test_a_panel_series_with_a_missing_month_reads_as_one_sentence():
     gap = data.drop(data.index[(data.unique_id == "IBM") & (data.ds == "2005-03-01")])
     g = GlobalForecaster(lookback=4, horizon=3, model="direct", hidden_size=4, max_epochs=1, random_state=0)
     with pytest.raises(ValueError, match=r"series 'IBM' .*2005-04-01 00:00:00 follows 2005-02-01 00:00:00\), .*"
-                                         r"put the series on a regular grid first \(resample it\)$"):
+                                         r"put every series on a regular grid first, e.g. data.set_index\(.ds.\)"):
         g.fit(gap)
 
 

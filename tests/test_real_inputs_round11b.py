@@ -240,3 +240,30 @@ def test_d11_07_an_ordered_categorical_y_gives_classes_sorted_as_scikit_learn_do
     steps = [pd.Categorical(np.where(m[:, 0] > 0, "up", "down"), categories=["up", "down"], ordered=True)
              for m in months]
     assert SequenceTagger(hidden_size=4, max_epochs=1, random_state=0).fit(X, steps).classes_.tolist() == ["down", "up"]
+
+
+def test_d11_08_split_by_time_refuses_a_start_outside_the_series_and_reads_a_period_as_its_start():
+    """co2 (1958-03-29 .. 2001-12-29) split at 2005 (a typo for 2000?) gave an empty test part without a word; at
+    1950, 'use smaller val/test parts' (there are none: it splits by time); at pd.Period('1990-01'), pandas'
+    'Cannot convert Period to Timestamp unambiguously'."""
+    from rnnkit.data import TimeSeriesFrame
+    from rnnkit.data.timeseries import split_by_time
+
+    datasets = pytest.importorskip("statsmodels.datasets")
+    frame = TimeSeriesFrame.from_pandas(datasets.co2.load_pandas().data["co2"])
+    with pytest.raises(ValueError) as e:
+        split_by_time(frame, test_start="2005-01-01")
+    assert one_line(e) == (
+        "test_start='2005-01-01' is after the series' last time 2001-12-29 00:00:00 (its 2284 rows span 1958-03-29 "
+        "00:00:00 .. 2001-12-29 00:00:00), so the test part would be empty; give a time within the series, or leave "
+        "test_start out for no test part")
+    with pytest.raises(ValueError, match=r"^val_start='2003-01-01' is after .* so the val part would be empty"):
+        split_by_time(frame, val_start="2003-01-01")
+    with pytest.raises(ValueError) as e:
+        split_by_time(frame, val_start="1950-01-01", test_start="1990-01-01")
+    assert one_line(e) == (
+        "val_start='1950-01-01' is at or before the series' first time 1958-03-29 00:00:00 (its 2284 rows span "
+        "1958-03-29 00:00:00 .. 2001-12-29 00:00:00), so the training part would be empty; give a later time")
+    by_period = split_by_time(frame, val_start=pd.Period("1985-01", "M"), test_start=pd.Period("1990", "Y"))
+    assert by_period == split_by_time(frame, val_start="1985-01-01", test_start="1990-01-01")
+    assert frame.time[by_period.test.start] == pd.Timestamp("1990-01-06")  # the first Saturday of 1990

@@ -512,8 +512,10 @@ def split_by_time(
 
     By fraction (``val``, ``test`` of ``N``, rounded), or by timestamp: ``test_start`` is the first time that
     belongs to the test part, ``val_start`` (optional; no validation part without it) the first of the
-    validation part; a timestamp form needs a frame with a time axis. Windows built with `WindowDataset` on
-    these ranges keep every target in its own part.
+    validation part; a timestamp form needs a frame with a time axis (a ``pd.Period`` is read as its first
+    instant, as a frame reads a PeriodIndex). A time after the series' last one (an empty part) or at or before
+    its first (an empty training part) is refused. Windows built with `WindowDataset` on these ranges keep
+    every target in its own part.
     """
     n = series if isinstance(series, int) else len(series)
     if val_start is not None or test_start is not None:
@@ -526,6 +528,20 @@ def split_by_time(
         if a_val > a_test:
             raise ValueError(
                 f"val_start {val_start} is after test_start {test_start}; expected val before test"
+            )
+        for name, start, a in (("test_start", test_start, a_test), ("val_start", val_start, a_val)):
+            part = name[: -len("_start")]
+            if start is not None and a == n:  # a time after the last one (a typo in its year?): nothing left
+                raise ValueError(
+                    f"{name}={start!r} is after the series' last time {time[-1]} (its {n} rows span {time[0]} .. "
+                    f"{time[-1]}), so the {part} part would be empty; give a time within the series, or leave "
+                    f"{name} out for no {part} part"
+                )
+        if a_val <= 0:
+            name, start = ("val_start", val_start) if val_start is not None else ("test_start", test_start)
+            raise ValueError(
+                f"{name}={start!r} is at or before the series' first time {time[0]} (its {n} rows span "
+                f"{time[0]} .. {time[-1]}), so the training part would be empty; give a later time"
             )
     else:
         for name, f in (("val", val), ("test", test)):
@@ -548,7 +564,8 @@ def _like(time: pd.DatetimeIndex | np.ndarray, t: Any, name: str = "start") -> A
         raise ValueError(f"{name}={t!r} is a number, but the series' time axis holds dates ({time[0]} .. "
                          f"{time[-1]}); give a date (e.g. '2024-01-31' or a pd.Timestamp), or split by fraction "
                          "(val=, test=)")
-    t = pd.Timestamp(t)
+    # a period as its first instant, as a frame reads a PeriodIndex (pd.Timestamp refuses one)
+    t = t.start_time if isinstance(t, pd.Period) else pd.Timestamp(t)
     if time.tz is None and t.tz is not None:  # pandas: "Cannot compare tz-naive and tz-aware datetime-like objects"
         raise ValueError(f"{name}={str(t)!r} has a time zone but the series' times have none ({time[0]} .. "
                          f"{time[-1]}); give it without one, in the series' local time (e.g. {name}="
