@@ -267,3 +267,20 @@ def test_d11_08_split_by_time_refuses_a_start_outside_the_series_and_reads_a_per
     by_period = split_by_time(frame, val_start=pd.Period("1985-01", "M"), test_start=pd.Period("1990", "Y"))
     assert by_period == split_by_time(frame, val_start="1985-01-01", test_start="1990-01-01")
     assert frame.time[by_period.test.start] == pd.Timestamp("1990-01-06")  # the first Saturday of 1990
+
+
+def test_d11_09_uneven_dates_are_told_the_grid_of_their_first_rows():
+    """co2 with its missing weeks dropped (co2.dropna()) was told 'pass freq='h' (or 'D', 'W-SAT', 'MS'...)': 'h'
+    is refused as finer than every step, and an anchor of the examples other than the data's moves the dates
+    (D11-01). The advice now names the grid of the first rows, which then fits."""
+    datasets = pytest.importorskip("statsmodels.datasets")
+    y = datasets.co2.load_pandas().data["co2"].loc[:"1962"].dropna()
+    with pytest.raises(ValueError) as e:
+        quick().fit(y)
+    assert one_line(e) == (
+        "the timestamps of 'index' are not evenly spaced (steps 7 days 00:00:00, 14 days 00:00:00, 42 days "
+        "00:00:00...; the first step off the grid 'W-SAT': 1958-05-17 00:00:00 follows 1958-05-03 00:00:00), so the "
+        "next timestamps cannot be told; pass freq='W-SAT' (the grid of the first rows) to fit to resample onto it "
+        "(the steps missing become missing values, filled by impute=...)")
+    assert quick().fit(y, freq="W-SAT").predict().index.tolist() == [pd.Timestamp("1962-12-29"),
+                                                                      pd.Timestamp("1963-01-05")]

@@ -384,18 +384,19 @@ def _join_exogenous(y, X, targets, future_covariates, time_col):
     return pd.concat([y, X], axis=1), tuple(names), tuple(str(c) for c in X.columns)
 
 
-def _regular_step(frame: TimeSeriesFrame, *, fix: str = "pass freq='h' (or 'D', 'W-SAT', 'MS'...) to fit to resample "
-                  "onto a regular grid (empty bins become missing values, filled by impute=...)",
+def _regular_step(frame: TimeSeriesFrame, *, fix: str | None = None,
                   business: str | None = "freq='B'", holder: str | None = None) -> tuple[str | float | None, float]:
     """(frequency, step): the pandas frequency string and the median step in seconds for datetimes; the
     constant step twice for a numeric time axis; (None, 1.0) without one. ValueError for uneven steps, naming
     the first uneven step in the series' own timestamps and ending with ``fix`` for dates (how to give a
-    frequency to resample onto); for weekdays with some missing (business days less the holidays: stock
-    prices) it says first that ``business`` (how to pass the business-day grid 'B'; None: say nothing) fits
-    them. Two other patterns are named instead of the generic ``fix`` (:func:`_pattern_of`): one timestamp per
-    week, month, quarter or year on no pandas grid (monthly on the 15th), and whole days shifted by an hour
-    where daylight saving time starts or ends (local midnights given in UTC). ``holder``: the name of a pandas
-    object whose own index is the time axis (the sktime adapter's ``"y"``), spelt in that advice."""
+    frequency to resample onto; None: the Forecaster's ``freq=``, naming the grid of the first rows where there
+    is one: ``freq='W-SAT'`` for weekly data on Saturdays with a week missing, which another anchor would
+    move); for weekdays with some missing (business days less the holidays: stock prices) it says first that
+    ``business`` (how to pass the business-day grid 'B'; None: say nothing) fits them. Two other patterns are
+    named instead of the generic ``fix`` (:func:`_pattern_of`): one timestamp per week, month, quarter or year
+    on no pandas grid (monthly on the 15th), and whole days shifted by an hour where daylight saving time
+    starts or ends (local midnights given in UTC). ``holder``: the name of a pandas object whose own index is
+    the time axis (the sktime adapter's ``"y"``), spelt in that advice."""
     time = frame.time
     if time is None:
         return None, 1.0
@@ -414,6 +415,11 @@ def _regular_step(frame: TimeSeriesFrame, *, fix: str = "pass freq='h' (or 'D', 
                 f"{missing[0].date()}, a holiday?): {business} reads them on the business-day grid, the missing "
                 "days as missing values (forecasts are then dated on business days, holidays included); or ")
             grid = "B" if missing is not None else pd.infer_freq(time[:3])
+            if fix is None:
+                fix = (f"pass freq={grid!r} (the grid of the first rows) to fit to resample onto it (the steps "
+                       "missing become missing values, filled by impute=...)" if missing is None and grid else
+                       "pass freq='h' (or 'D', 'W-SAT', 'MS'...) to fit to resample onto a regular grid (empty bins "
+                       "become missing values, filled by impute=...)")
             fix = (None if missing is not None else _pattern_of(time, frame.time_name, business, holder)) or fix
             raise ValueError(f"the timestamps of {frame.time_name!r} are not evenly spaced ({_uneven(time, grid)}), "
                              f"so the next timestamps cannot be told; {hint}{fix}")
