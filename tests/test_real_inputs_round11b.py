@@ -284,3 +284,25 @@ def test_d11_09_uneven_dates_are_told_the_grid_of_their_first_rows():
         "(the steps missing become missing values, filled by impute=...)")
     assert quick().fit(y, freq="W-SAT").predict().index.tolist() == [pd.Timestamp("1962-12-29"),
                                                                       pd.Timestamp("1963-01-05")]
+
+
+def test_d11_10_a_wide_table_of_tickers_is_told_how_to_make_it_long():
+    """The S&P 500 and the NASDAQ side by side (one column per ticker, indexed by Date), as pd.concat(axis=1) gives
+    them: 'name them with id_col=, time_col=, target=', which no column of a wide table can be."""
+    arch = pytest.importorskip("arch.data.sp500")
+    nasdaq = pytest.importorskip("arch.data.nasdaq")
+    wide = pd.concat({"sp500": arch.load()["Adj Close"], "nasdaq": nasdaq.load()["Adj Close"]}, axis=1)
+    wide = wide.tail(40).asfreq("B").ffill()
+    g = GlobalForecaster(horizon=2, model="direct", lookback=6, max_epochs=1, hidden_size=4, random_state=0)
+    with pytest.raises(ValueError) as e:
+        g.fit(wide)
+    assert one_line(e) == (
+        "the panel lacks the columns ['unique_id', 'ds', 'y']; it has 2 numeric columns ('sp500', 'nasdaq') on a "
+        "DatetimeIndex, as a wide table has one series per column: make it long, data.reset_index().melt("
+        "id_vars='Date', var_name='unique_id', value_name='y'), and fit it with time_col='Date'")
+    long = wide.reset_index().melt(id_vars="Date", var_name="unique_id", value_name="y")
+    pred = g.fit(long, time_col="Date").predict()
+    assert pred["unique_id"].tolist() == ["sp500", "sp500", "nasdaq", "nasdaq"]
+    with pytest.raises(ValueError, match=r"^the panel lacks the columns \['id', 'ds', 'y'\]; it has \['Date', 'id_', "
+                                         r"'value'\] \(name them"):
+        g.fit(long.rename(columns={"unique_id": "id_", "y": "value"}), id_col="id")  # a long table keeps its advice

@@ -844,6 +844,16 @@ def _read_panel(data, id_col: str, time_col: str, target: str, covariates: tuple
     if in_index:  # a panel indexed by (id, time), as groupby or set_index leaves it
         raise ValueError(f"the panel holds {in_index} in its index, not as columns; move them to columns with "
                          f"data.reset_index()")
+    dated = isinstance(data.index, pd.DatetimeIndex | pd.PeriodIndex)
+    if missing and dated and id_col in missing and len(data.columns) > 1 and \
+            all(pd.api.types.is_numeric_dtype(data[c]) for c in data.columns):
+        # a wide table: one column per series (prices of tickers side by side), indexed by time
+        name = data.index.name if data.index.name is not None else "index"
+        shown = ", ".join(repr(str(c)) for c in data.columns[:3]) + (", ..." if len(data.columns) > 3 else "")
+        raise ValueError(f"the panel lacks the columns {missing}; it has {len(data.columns)} numeric columns "
+                         f"({shown}) on a {type(data.index).__name__}, as a wide table has one series per column: "
+                         f"make it long, data.reset_index().melt(id_vars={name!r}, var_name={id_col!r}, "
+                         f"value_name={target!r}), and fit it with time_col={name!r}")
     if missing:
         raise ValueError(f"the panel lacks the columns {missing}; it has {list(data.columns)} (name them with "
                          "id_col=, time_col=, target=, future_covariates=)")
