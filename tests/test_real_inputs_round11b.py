@@ -306,3 +306,23 @@ def test_d11_10_a_wide_table_of_tickers_is_told_how_to_make_it_long():
     with pytest.raises(ValueError, match=r"^the panel lacks the columns \['id', 'ds', 'y'\]; it has \['Date', 'id_', "
                                          r"'value'\] \(name them"):
         g.fit(long.rename(columns={"unique_id": "id_", "y": "value"}), id_col="id")  # a long table keeps its advice
+
+
+def test_d11_11_the_adapter_refuses_an_update_off_the_grid_of_the_values_seen():
+    """co2 (Saturdays) fitted, then updated with the next weeks dated on Sundays (another source's convention):
+    the update was taken, and every later predict failed with 'data is not on the fitted grid ... give data at
+    that frequency (data.resample('W-SAT').mean())', a data= the user never passed; two Sundays later than the
+    next Saturday were called a gap ('update with y from 1995-12-23')."""
+    y = co2()
+    for days, first in ((-6, "1995-12-17"), (1, "1995-12-24")):
+        f = adapter().fit(y.iloc[:-2], fh=[1, 2])
+        sundays = y.iloc[-2:].set_axis(y.index[-2:] + pd.Timedelta(days=days))
+        with pytest.raises(ValueError) as e:
+            f.update(sundays, update_params=False)
+        assert one_line(e) == (
+            f"RnnkitForecaster.update: y's time {first} (row 0) is not on the grid of the values seen, one step per "
+            "'W-SAT' (the cutoff 1995-12-16, then 1995-12-23, 1995-12-30, ...), so the forecasts would read it at "
+            "another time; give y at the times of that grid")
+        assert f.cutoff[0] == pd.Timestamp("1995-12-16")  # the refused update left the values seen as they were
+    f.update(y.iloc[-4:], update_params=False)  # on the grid, overlapping the values seen: taken
+    assert f.predict().index.tolist() == [pd.Timestamp("1996-01-06"), pd.Timestamp("1996-01-13")]

@@ -269,6 +269,16 @@ class RnnkitForecaster(BaseForecaster):
         else:  # another kind of index than fit's: sktime's own check names it
             return
         after = cutoff + step
+        if isinstance(step, pd.DateOffset) and index[-1] > cutoff:  # dates after the cutoff: on fit's grid?
+            grid = pd.date_range(cutoff, index[-1], freq=step)
+            seen = self._y.index
+            off = [i for i, t in enumerate(index) if t not in (grid if t > cutoff else seen)]
+            if off:
+                i = off[0]
+                raise ValueError(f"RnnkitForecaster.update: y's time {shown_time(index[i])} (row {i}) is not on the "
+                                 f"grid of the values seen, one step per {step.freqstr!r} (the cutoff "
+                                 f"{shown_time(cutoff)}, then {shown_time(after)}, {shown_time(after + step)}, ...), "
+                                 "so the forecasts would read it at another time; give y at the times of that grid")
         if index[0] > after:
             raise ValueError(f"RnnkitForecaster.update: y starts at {index[0]}, but the values seen end at the cutoff "
                              f"{cutoff}, so {after} .. {index[0] - step} would be missing; the forecasts read the "
