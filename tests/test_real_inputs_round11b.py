@@ -1,9 +1,9 @@
-"""Eleventh round of bad inputs: real datasets the tests had not brought to the forecasters this way
-(statsmodels' co2 on its Saturdays, arch's S&P 500 and NASDAQ as a panel of tickers, vega's sf_temps and
+"""Eleventh round of bad inputs: real datasets the tests had not brought to the front door this way (statsmodels'
+co2 on its Saturdays, arch's S&P 500 and NASDAQ as a panel of tickers and side by side, pmdarima's MSFT, vega's
 seattle_weather through the sktime adapter, sktime's airline on month ends and mid-month dates), as a new user
 would. One test per case D11-NN of the catalogue (docs/bad_inputs.md, "Eleventh round: real datasets through the
-forecasters"). A refusal is one ValueError line naming what, where and how to fix it; the fix it names is then
-taken, and gives the right dates."""
+forecasters, the estimators and the loaders"). A refusal is one ValueError line naming what, where and how to fix
+it; the fix it names is then taken, and gives the right dates."""
 
 import warnings
 
