@@ -209,8 +209,10 @@ class Forecaster(BaseEstimator):
         ``future_covariates``: columns whose values are known ahead (a promotion flag, a planned price), read
         over the lookback and, from ``predict(future=...)``, over the horizon; every other column is a past
         covariate. ``freq``: resample onto this regular grid first (``"h"``, ``"W-SAT"``...; empty bins
-        become NaN), needed when the timestamps are uneven. Returns self; fitted attributes are set only on
-        success.
+        become NaN), needed when the timestamps are uneven; a grid finer than every step, or an anchor the
+        timestamps are not on while they all lie on another (Saturdays given ``"W-SUN"``: each date would move
+        to the bin's anchor), is refused, naming the grid of the timestamps. Returns self; fitted attributes are
+        set only on success.
 
         ``X``: exogenous columns as sktime forecasters take them (``fit(y, X)``, then ``predict(fh, X=X_future)``):
         a DataFrame (or a named Series) with ``data``'s index, whose columns become known-future covariates
