@@ -63,13 +63,111 @@ ESTIMATOR_FOR_TASK = {"classify": "SequenceClassifier", "regress": "SequenceRegr
 TABLE_DEFAULTS = {"id_column": "id", "time_column": None, "target_column": "target"}
 
 
-def _read_table(args, columns: dict, *, with_target: bool, per_step: bool, missing_values: bool = False):
+def _read_table(args, columns: dict, *, with_target: bool, per_step: bool, missing_values: bool = False,
+                model_reads: list | None = None):
     """The sequences of ``args.data``, read with ``columns`` (id, time and target column names); targets are
-    read for training and left out of the features (if present) for prediction."""
+    read for training and left out of the features (if present) for prediction. A column named like a time axis
+    but read as a feature is refused when the rows run backwards by it (:func:`_check_time_named_order`), else
+    warned of (read_sequences' warning); ``model_reads``: the feature columns of the model predicting."""
     from .data.tables import read_sequences
 
-    return read_sequences(args.data, layout=args.layout, per_step_target=per_step, require_target=with_target,
-                          missing_values=missing_values, **columns)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            table = read_sequences(args.data, layout=args.layout, per_step_target=per_step,
+                                   require_target=with_target, missing_values=missing_values, **columns)
+    except ValueError as err:
+        dates = _time_named_text(args, columns)
+        if dates is None:
+            raise
+        name, line, value = dates
+        raise ValueError(f"{args.data}: column {name!r} is named like a time axis and holds text ({value!r} on line "
+                         f"{line}), but no --time-column was given, so it would be read as a feature, which must be "
+                         f"numbers; pass --time-column {name} to sort each sequence's rows by it (or convert or drop "
+                         "the column if it is a feature)") from err
+    _check_time_named_order(args, table, columns, model_reads)  # a refusal says more than the warning
+    for w in caught:
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return table
+
+
+def _time_named_columns(args, columns: dict, names) -> list[str]:
+    """The columns among ``names`` named like a time axis (t, time, date, ...) that a long CSV read without a
+    time column takes as features, the rows of each sequence in file order."""
+    from .data.tables import TIME_NAMES
+
+    if columns["time_column"] is not None or _layout(args) != "long":
+        return []
+    roles = (columns["id_column"], columns["target_column"])
+    return [str(c) for c in names if str(c).strip().lower() in TIME_NAMES and c not in roles]
+
+
+def _time_named_text(args, columns: dict) -> tuple[str, int, str] | None:
+    """(name, line, cell) of the first cell that is not a number in a time-named column of a long CSV read
+    without a time column (dates, as '2024-01-01'); None when there is none, or the file cannot be read."""
+    import numpy as np
+    import pandas as pd
+
+    try:
+        header = pd.read_csv(args.data, nrows=0).columns
+        for name in _time_named_columns(args, columns, header):
+            cells = pd.read_csv(args.data, usecols=[name], dtype=str, keep_default_na=False)[name]
+            text = cells.str.strip()
+            words = np.flatnonzero((text != "").to_numpy() & pd.to_numeric(text, errors="coerce").isna().to_numpy())
+            if words.size:
+                return name, int(words[0]) + 2, cells.iloc[words[0]]
+    except (OSError, ValueError, UnicodeDecodeError, pd.errors.ParserError):  # the reader's own error stands
+        return None
+    return None
+
+
+def _check_time_named_order(args, table, columns: dict, model_reads: list | None = None) -> None:
+    """Refuse a long CSV read without a time column whose column named like a time axis (t, time, date, ...)
+    runs backwards within a sequence: the rows are read in file order, so the steps would be read out of the
+    order that column gives them, without a word (rows in its order are read, with read_sequences' warning).
+    ``model_reads``: the feature columns of the model predicting (the fix then is to sort the file)."""
+    import numpy as np
+    import pandas as pd
+
+    names = _time_named_columns(args, columns, table.feature_names)
+    for name in names:
+        k = table.feature_names.index(name)
+        for key, x in zip(table.ids, table.X, strict=True):
+            back = np.flatnonzero(np.diff(x[:, k]) < 0)  # float32 rounding keeps the order: no false alarm
+            if not back.size:
+                continue
+            cells = pd.read_csv(args.data, usecols=[columns["id_column"], name], dtype=str, keep_default_na=False)
+            rows = np.flatnonzero(cells[columns["id_column"]].to_numpy() == key)[back[0] : back[0] + 2]
+            a, b = (f"{cells[name].iloc[r]} on line {r + 2}" for r in rows)
+            fix = (f"the model reads {name!r} as a feature (it was trained without --time-column), so sort the "
+                   f"rows of each sequence by {name!r} in the file (or train again with --time-column {name})"
+                   if model_reads is not None and name in model_reads else
+                   f"pass --time-column {name} to sort each sequence's rows by it (or rename the column if it is a "
+                   "feature, not the time)")
+            raise ValueError(f"{args.data}: column {name!r} is named like a time axis, and the rows of sequence "
+                             f"{str(key)!r} are not in its order ({name} {a}, then {b}); without --time-column the "
+                             f"rows are read in file order, with {name!r} as a feature: {fix}")
+
+
+def _check_numeric_target(data, column: str) -> None:
+    """--task regress: refuse a target column that is not numbers, naming the line (the estimator's refusal
+    names neither the file, the column nor the line); a decimal comma ('1,5', as Excel writes) is named."""
+    import re
+
+    import numpy as np
+    import pandas as pd
+
+    cells = pd.read_csv(data, usecols=[column], dtype=str, keep_default_na=False, low_memory=False)[column]
+    text = cells.str.strip()
+    words = np.flatnonzero((text != "").to_numpy() & pd.to_numeric(text, errors="coerce").isna().to_numpy())
+    if not words.size:
+        return
+    value = cells.iloc[words[0]]
+    hint = (": a decimal comma? write the numbers with a point, e.g. pd.read_csv(path, decimal=',')"
+            ".to_csv(new_path, index=False)" if re.fullmatch(r"[+-]?\d*,\d+", value.strip()) else
+            "; convert it to numbers, or use --task classify for class labels")
+    raise ValueError(f"{data}: the target column {column!r} is not numeric (line {int(words[0]) + 2} has {value!r}; "
+                     f"{words.size} such cells in all), and --task regress reads numbers{hint}")
 
 
 def _layout(args) -> str:
@@ -236,6 +334,8 @@ def _train(args) -> int:
             from .data.tables import check_label_texts
 
             check_label_texts(args.data, columns["target_column"])
+        elif args.task == "regress" and _layout(args) != "npz":
+            _check_numeric_target(args.data, columns["target_column"])
         # a file's sequences are (T_i, F) whatever their shape: no guessing of the layout ("ntf"); errors
         # name the file's own sequence ids
         as_sequences(table.X, str(args.data), layout="ntf", ids=table.ids, allow_nan=args.time_aware)
@@ -427,7 +527,7 @@ def _predict(args) -> int:
         args.layout = "wide"  # a wide model reads wide CSVs, as it was trained (an .npz stays an .npz)
     _check_layout_columns(args)
     table = _read_table(args, _table_columns(args, recorded), with_target=False, per_step=False,
-                        missing_values=est.time_aware)
+                        missing_values=est.time_aware, model_reads=recorded.get("feature_columns") or [])
     X = _match_columns(table, recorded, est, args.data)
     # errors name the file's ids
     as_sequences(X, str(args.data), est.n_features_in_, layout="ntf", ids=table.ids, allow_nan=est.time_aware)
