@@ -103,7 +103,7 @@ BAD = [
     (b'{"sequences": [[[1, 1e39, 3]]]}', 422, "beyond float32"),
     (b'{"sequences": [[[1, 1' + b"0" * 400 + b', 3]]]}', 422, "step 0 holds a number beyond float32"),
     (b'{"sequences": [[[1, "2", 3]]]}', 400, 'holds "2"; features must be numbers'),
-    (b'{"sequences": [[[1, true, 3]]]}', 400, "holds true"),
+    (b'{"sequences": [[[1, {"a": true}, 3]]]}', 400, 'holds {"a": true}; features must be numbers'),
     (b'{"sequences": [[1, 2, 3]]}', 400, "step 0 must be a list of 3 numbers"),
     (b'{"sequences": ' + json.dumps([[[0, 0, 0]]] * 9).encode() + b"}", 413, "9 sequences exceed"),
     (b'{"sequences": ' + json.dumps([[[0, 0, 0]] * 51]).encode() + b"}", 413, "51 steps"),

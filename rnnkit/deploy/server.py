@@ -17,7 +17,9 @@ event loop keeps accepting requests meanwhile. ``batching=False`` runs each requ
 the baseline the benchmark compares against.
 
 **Bad requests** get a 4xx with a one-line ``detail``: 400 not JSON / wrong structure (a key given twice, or
-another key than ``"sequences"``, which would be ignored) / not numbers,
+another key than ``"sequences"``, which would be ignored) / not numbers (JSON ``true`` and ``false`` are read
+as 1.0 and 0.0, as ``fit``, ``predict`` and :class:`rnnkit.Streamer` read a boolean feature; text such as
+``"1.5"`` is refused, not parsed),
 413 too large (body bytes, sequences per request, steps per sequence), 422 wrong feature count, empty
 sequence, a number beyond float32's range, NaN or infinity (a ``time_aware=True`` model reads ``null`` or
 ``NaN`` as a missing value; infinity is refused). The values are checked before anything runs, so a batch
@@ -129,7 +131,7 @@ def parse_request(body: bytes, n_features: int, limits: Limits, *, missing: bool
                 if type(v) is list:
                     raise RequestError(400, f"sequence {i}, step {t} holds a list, {json.dumps(v)[:40]}, where a "
                                             f"feature belongs: the body is nested one level too deep ({SHAPE})")
-                if type(v) not in (int, float):  # bool is an int subclass but not a number here
+                if type(v) not in (int, float, bool):  # true / false read as 1.0 / 0.0, as fit and predict read a bool
                     hint = " (give a model fitted with time_aware=True to read missing values)" if v is None else ""
                     raise RequestError(400, f"sequence {i}, step {t} holds {json.dumps(v)}; features must "
                                             f"be numbers{hint}")
