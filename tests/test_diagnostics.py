@@ -195,7 +195,9 @@ def test_unfitted_rnnkit_estimator_is_measured_where_fit_starts():
 
     torch.manual_seed(int(np.random.RandomState(3).randint(np.iinfo(np.int32).max)))  # fit's seed
     choices, _ = est._choose(torch.full((6,), 10), 3)  # the options fit chooses for X
-    by_hand = gradient_flow(est._build_model(choices, 3, 3), X, torch.as_tensor(y))
+    x, lengths = torch.as_tensor(X), torch.full((6,), 10)
+    x = est._inputs(x, lengths, *rnnkit.estimators.feature_scaling(x, lengths))  # standardised, as fit feeds it
+    by_hand = gradient_flow(est._build_model(choices, 3, 3), x, torch.as_tensor(y), lengths=lengths)
     assert list(unfitted.norms) == ["l0", "l1"]
     for name in unfitted.norms:
         np.testing.assert_array_equal(unfitted.per_sample[name], by_hand.per_sample[name])

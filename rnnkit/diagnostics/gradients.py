@@ -27,9 +27,7 @@ from torch import Tensor
 from ..cells.base import hidden_of
 from ..checks import is_integer
 from ..layers import reverse_padded
-from .probe import instrumented, masked_mean, named_directions, resolve, top_hidden, valid_steps
-
-IGNORE_INDEX = -100  # per-step targets at padded steps (torch's cross-entropy default)
+from .probe import IGNORE_INDEX, instrumented, masked_mean, named_directions, resolve, top_hidden, valid_steps
 
 
 @dataclass(repr=False, eq=False)

@@ -18,7 +18,7 @@ import torch
 from matplotlib.figure import Figure
 from torch import Tensor
 
-from .probe import reference_eval, resolve
+from .probe import class_indices, is_rnnkit_estimator, reference_eval, resolve
 
 
 @dataclass(repr=False, eq=False)
@@ -74,7 +74,9 @@ def saliency(model, X, *, target=None, lengths=None) -> Saliency:
 
     - output ``(B,)`` or ``(B, 1)``: the output itself (regression);
     - output ``(B, C)``: the logit of class ``target`` (an int, or one per sequence ``(B,)``), by default the
-      predicted class;
+      predicted class; for an rnnkit estimator ``target`` names classes as ``predict`` returns them (labels of
+      ``classes_``: ``'walking'``, or ``2`` for the second class of ``classes_ = [1, 2]``), and the result's
+      ``target`` is the scored class's index in ``classes_``;
     - anything else, or to choose: ``target`` is a callable ``output -> (B,)``.
 
     Eval mode and GPUs: the score is taken in eval mode (no dropout), as the model predicts. cuDNN's RNN
@@ -86,6 +88,10 @@ def saliency(model, X, *, target=None, lengths=None) -> Saliency:
     in ``torch.backends.cudnn.flags(enabled=False)``). Sequences are scored independently, so one backward
     pass of ``Σ_b s_b`` gives every sequence's gradient.
     """
+    classes = getattr(model, "classes_", None) if is_rnnkit_estimator(model) else None
+    if classes is not None and target is not None and not callable(target):  # an estimator's classes: its labels
+        target = class_indices(target.cpu().numpy() if isinstance(target, Tensor) else target, classes,
+                               "saliency", "target")
     probe = resolve(model, X, lengths=lengths)
     if not probe.x.is_floating_point() or probe.x.dim() != 3:
         raise ValueError(f"saliency: X must be float (B, T, F) inputs, got {tuple(probe.x.shape)} "
