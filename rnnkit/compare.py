@@ -27,8 +27,11 @@ as ``learning_curves.png``, ``metric_vs_length.png``, ``gradient_flow.png``.
 from __future__ import annotations
 
 import inspect
+import math
+import numbers
 import statistics
 import time
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -36,6 +39,7 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
+from .checks import is_count
 from .diagnostics import gradient_flow
 from .models import CELL_NAMES, NAMED_CELLS, SequenceToLabel, SequenceToSequence, check_cell_name
 from .report import (
@@ -72,6 +76,45 @@ def check_cells(cells, who: str | None = "compare") -> tuple[str, ...]:
             raise ValueError(f"{where}cell {name!r} is given twice; give each cell once")
         canonical.append(cell)
     return tuple(canonical)
+
+
+def check_run_options(*, lengths, seeds, steps, budget_seconds, hidden_size, batch_size, eval_every,
+                      first_seed) -> list:
+    """``lengths`` as a list, after refusing, in one line each, what the command line's flags refuse: a count that
+    is not an integer >= 1 (``steps=0`` would train without end, ``seeds=0`` report no run, ``steps=2.5`` train 3
+    steps), a budget that is not a finite number of seconds > 0, a length given twice or not an integer >= 2 (a
+    task's ``T``; None for a task of fixed length), and a negative ``first_seed``."""
+    counts = {"seeds": (seeds, "runs per cell and length", "--seeds"), "hidden_size": (hidden_size, "units",
+              "--hidden-size"), "batch_size": (batch_size, "sequences per step", "--batch-size"),
+              "eval_every": (eval_every, "steps between validations", "--eval-every")}
+    if steps is not None:
+        counts["steps"] = (steps, "optimizer steps per run; None: budget_seconds alone", "--steps")
+    for name, (value, what, flag) in counts.items():
+        if not is_count(value):
+            raise ValueError(f"compare: {name} must be an integer >= 1 ({what}), got {value!r} (rnnkit compare "
+                             f"{flag})")
+    if budget_seconds is not None and not (isinstance(budget_seconds, numbers.Real) and not isinstance(
+            budget_seconds, bool) and math.isfinite(budget_seconds) and budget_seconds > 0):
+        raise ValueError(f"compare: budget_seconds must be a finite number of seconds > 0, or None, got "
+                         f"{budget_seconds!r}")
+    if not is_count(first_seed, 0):
+        raise ValueError(f"compare: first_seed must be an integer >= 0 (the runs' seeds are first_seed, first_seed + "
+                         f"1, ...), got {first_seed!r}")
+    if isinstance(lengths, str) or not isinstance(lengths, Iterable):
+        raise ValueError(f"compare: lengths must be a list of sequence lengths (e.g. [{lengths!r}]), or [None] for "
+                         f"a task of fixed length, got {lengths!r}")
+    lengths = list(lengths)
+    if not lengths:
+        raise ValueError("compare: lengths is empty, so no model would run; give at least one length (or [None] "
+                         "for a task of fixed length)")
+    for length in lengths:
+        if length is not None and not is_count(length, 2):
+            raise ValueError(f"compare: each length must be an integer >= 2 (a task's T) or None, got {length!r} "
+                             f"in lengths {lengths!r}")
+        if lengths.count(length) > 1:
+            raise ValueError(f"compare: lengths gives {length!r} twice, which would run and report that length "
+                             f"twice over; give each length once")
+    return lengths
 
 
 def check_task_options(task: str, lengths, task_params: dict | None) -> None:
@@ -289,6 +332,9 @@ def compare(
     if steps is None and budget_seconds is None:
         raise ValueError("compare: set steps or budget_seconds (or both) to bound each training run")
     cells = check_cells(cells)
+    lengths = check_run_options(lengths=lengths, seeds=seeds, steps=steps, budget_seconds=budget_seconds,
+                                hidden_size=hidden_size, batch_size=batch_size, eval_every=eval_every,
+                                first_seed=first_seed)
     check_task_options(task, lengths, task_params)
     device = resolve_device(device)
     if out is not None:  # before the runs, not after them
