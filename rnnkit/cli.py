@@ -116,7 +116,7 @@ def _time_named_text(args, columns: dict) -> tuple[str, int, str] | None:
             words = np.flatnonzero((text != "").to_numpy() & pd.to_numeric(text, errors="coerce").isna().to_numpy())
             if words.size:
                 return name, int(words[0]) + 2, cells.iloc[words[0]]
-    except (OSError, ValueError, UnicodeDecodeError, pd.errors.ParserError):  # the reader's own error stands
+    except Exception:  # noqa: BLE001 - a hint only: when the file cannot be read so, the reader's own error stands
         return None
     return None
 
