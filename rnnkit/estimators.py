@@ -45,7 +45,7 @@ from . import io
 from .cells import Cell, TimeAware, time_aware_inputs
 from .cells.base import length_mask
 from .checks import check_fitted_params, check_flags, fitted_params, is_count, is_flag
-from .data.collate import check_window_fraction, length_buckets, pad_sequences, take_windows, window_width
+from .data.collate import IGNORE_INDEX, check_window_fraction, length_buckets, pad_sequences, take_windows, window_width
 from .models import (
     FRONTENDS,
     NORMALISATIONS,
@@ -934,6 +934,28 @@ _RULED = ("cell", "hidden_size", "bidirectional", "pooling", "frontend", "stride
           "max_epochs", "lr", "lr_schedule", "crop")
 
 
+def class_indices(labels, classes: np.ndarray, who: str, what: str) -> np.ndarray:
+    """The index in ``classes`` (an estimator's ``classes_``) of each label, as an int64 array of ``labels``'
+    shape; ValueError naming a label that is not a class."""
+    position = {c: i for i, c in enumerate(np.asarray(classes).tolist())}
+    values = np.asarray(labels, dtype=object)
+    flat = [v.item() if isinstance(v, np.generic) else v for v in values.ravel().tolist()]
+    unknown = next((v for v in flat if not _hashable(v) or v not in position), None)
+    if unknown is not None:
+        shown = np.asarray(classes).tolist()[:6]
+        raise ValueError(f"{who}: {what} holds {unknown!r}, which is not a class of the model (classes_ {shown}"
+                         f"{' ...' if len(classes) > 6 else ''}); give labels as predict returns them")
+    return np.array([position[v] for v in flat], dtype=np.int64).reshape(values.shape)
+
+
+def _hashable(value) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+
+
 class _SequenceEstimator(BaseEstimator):
     """Shared fit / predict / save machinery. Subclasses set ``_target``, ``_task`` and the target coding."""
 
@@ -1266,6 +1288,45 @@ class _SequenceEstimator(BaseEstimator):
         y = targets_array(y, who)
         check_target_index(X, y, who)
         return y
+
+    def prepare_batch(self, X, y=None) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
+        """``(x, lengths, y)``: what the network reads, as ``fit`` and ``predict`` feed it, and its training
+        targets; what :mod:`rnnkit.diagnostics` reads of a model through its ``prepare_batch``. ``x (B, T, F)``
+        read in the estimator's layout and standardised by its fitted scaling (unfitted: ``X``'s own, as ``fit``
+        would compute it), ``[x, m, δ]`` for ``time_aware``; ``lengths (B,)``; ``y`` as the training loss reads
+        it: a class's index in ``classes_`` (per step for a tagger, ``IGNORE_INDEX`` at padding), a regression
+        target standardised by the fitted mean and scale. The raw ``X`` is not what the network was trained on:
+        scores and gradients taken on it would not be ``predict``'s."""
+        who = f"diagnostics ({type(self).__name__})"
+        fitted = hasattr(self, "model_")
+        x, lengths, _ = as_sequences(X, who, self.n_features_in_ if fitted else None, layout=self.layout,
+                                     allow_nan=self.time_aware,
+                                     list_layout=getattr(self, "_list_layout", None) if fitted else None)
+        if fitted:
+            mean, scale = torch.from_numpy(self.x_mean_), torch.from_numpy(self.x_scale_)
+        else:
+            mean, scale = feature_scaling(x, lengths, who)
+        x = self._inputs(x, lengths, mean, scale)
+        if y is None:
+            return x, lengths, None
+        if fitted and isinstance(self, SequenceClassifier):  # a few sequences' labels: no check of fit's own
+            labels = as_label_array(self._align_targets(X, y, who), who)
+            if len(labels) != len(lengths):
+                raise ValueError(f"{who}: y has {len(labels)} labels but X has {len(lengths)} sequences; give one "
+                                 f"label per sequence")
+            return x, lengths, torch.from_numpy(class_indices(labels, self.classes_, who, "y"))
+        targets, found = self._encode_targets(self._align_targets(X, y, who), lengths, who)
+        if isinstance(self, SequenceRegressor):
+            if fitted:  # back to the target's units, then standardised as the model was trained
+                values = targets.double().numpy() * found["y_scale_"] + found["y_mean_"]
+                targets = torch.from_numpy((values - self.y_mean_) / self.y_scale_).float()
+            return x, lengths, targets
+        if fitted:  # a tagger: y's own classes, as codes, to the fitted classes' indices
+            lookup = class_indices(np.asarray(found["classes_"]), self.classes_, who, "y")
+            targets = torch.from_numpy(lookup)[targets]
+        if targets.dim() == 2:  # per step: padding is no class
+            targets = targets.masked_fill(~length_mask(lengths, targets.shape[1]), IGNORE_INDEX)
+        return x, lengths, targets
 
     # -- predict ---------------------------------------------------------------------------------------------
     def _score_targets(self, X, y, sample_weight=None):

@@ -26,8 +26,9 @@ from torch import Tensor
 
 from ..cells.base import hidden_of
 from ..checks import is_integer
+from ..data.collate import IGNORE_INDEX
 from ..layers import reverse_padded
-from .probe import IGNORE_INDEX, instrumented, masked_mean, named_directions, resolve, top_hidden, valid_steps
+from .probe import instrumented, masked_mean, named_directions, resolve, top_hidden, valid_steps
 
 
 @dataclass(repr=False, eq=False)

@@ -11,9 +11,10 @@ input tensor and how to call the module. ``model`` may be
    like ``y``, which fix a classifier's number of outputs) with ``build_model(X, y)``; rnnkit's estimators
    build the module their ``fit(X, y)`` would start from, seeded from ``random_state``. Optionally
    ``prepare_batch(X, y=None) -> (x, lengths, y)`` converts the data to tensors exactly as the estimator does
-   for training, and ``loss_fn(output, y) -> scalar`` is its training loss. rnnkit's own estimators are read by
-   :func:`estimator_batch`: ``X`` in the estimator's layout, standardised as ``fit`` and ``predict`` feed the
-   module (so a fitted classifier's scores are ``predict``'s logits), and ``y`` as labels of ``classes_``.
+   for training, and ``loss_fn(output, y) -> scalar`` is its training loss. rnnkit's own estimators have
+   one (:meth:`rnnkit.SequenceClassifier.prepare_batch`): ``X`` in the estimator's layout, standardised as
+   ``fit`` and ``predict`` feed the module (so a fitted classifier's scores are ``predict``'s logits), and
+   ``y`` as labels of ``classes_``.
 
 Inside the module the diagnostics find every single-direction :class:`rnnkit.Recurrent` layer and name it as
 torch.nn names parameters: ``l0``, ``l0_reverse``, ``l1``, ... per outermost rnnkit layer (prefixed with that
@@ -94,9 +95,7 @@ def resolve(model, X, y=None, *, lengths=None) -> Probe:
                 f"diagnostics: expected an nn.Module, or an estimator with a fitted `model_` or a "
                 f"`build_model(X, y)` method; got {type(model).__name__}"
             )
-        prepare = getattr(model, "prepare_batch", None)
-        if prepare is None and is_rnnkit_estimator(model):  # its module reads standardised inputs, not X as given
-            prepare = lambda X, y=None: estimator_batch(model, X, y)
+        prepare = getattr(model, "prepare_batch", None)  # rnnkit's estimators: X standardised, y as class ids
         loss_fn = getattr(model, "loss_fn", None)
     if not named_directions(module):
         raise ValueError(f"diagnostics: {type(module).__name__} contains no rnnkit recurrent layer")
@@ -125,77 +124,11 @@ def resolve(model, X, y=None, *, lengths=None) -> Probe:
     return Probe(module, x, lengths, y, loss_fn)
 
 
-IGNORE_INDEX = -100  # per-step class ids at padded steps (torch's cross-entropy default)
-
-
 def is_rnnkit_estimator(model) -> bool:
     """Whether ``model`` is one of rnnkit's sequence estimators (classifier, regressor, tagger)."""
     from ..estimators import SequenceClassifier, SequenceRegressor, SequenceTagger
 
     return isinstance(model, SequenceClassifier | SequenceRegressor | SequenceTagger)
-
-
-def estimator_batch(estimator, X, y=None) -> tuple[Tensor, Tensor, Tensor | None]:
-    """What an rnnkit estimator's module reads, as ``fit`` and ``predict`` feed it: ``x (B, T, F)`` read in the
-    estimator's layout and standardised by its fitted scaling (unfitted: ``X``'s own, as ``fit`` would compute
-    it), ``[x, m, δ]`` for ``time_aware``; ``lengths (B,)``; and ``y`` as its training loss reads it: a class's
-    index in ``classes_`` (per step for a tagger, :data:`IGNORE_INDEX` at padding), a regression target
-    standardised by the fitted mean and scale. Without this the module would read the raw ``X``, which it was
-    not trained on: scores and gradients other than ``predict``'s."""
-    from ..estimators import SequenceClassifier, SequenceRegressor, as_label_array, as_sequences, feature_scaling
-
-    who = f"diagnostics ({type(estimator).__name__})"
-    fitted = hasattr(estimator, "model_")
-    x, lengths, _ = as_sequences(X, who, estimator.n_features_in_ if fitted else None, layout=estimator.layout,
-                                 allow_nan=estimator.time_aware,
-                                 list_layout=getattr(estimator, "_list_layout", None) if fitted else None)
-    if fitted:
-        mean, scale = torch.from_numpy(estimator.x_mean_), torch.from_numpy(estimator.x_scale_)
-    else:
-        mean, scale = feature_scaling(x, lengths, who)
-    x = estimator._inputs(x, lengths, mean, scale)
-    if y is None:
-        return x, lengths, None
-    if fitted and isinstance(estimator, SequenceClassifier):  # a few sequences' labels: no check of fit's own
-        labels = as_label_array(estimator._align_targets(X, y, who), who)
-        if len(labels) != len(lengths):
-            raise ValueError(f"{who}: y has {len(labels)} labels but X has {len(lengths)} sequences; give one "
-                             f"label per sequence")
-        return x, lengths, torch.from_numpy(class_indices(labels, estimator.classes_, who, "y"))
-    targets, found = estimator._encode_targets(estimator._align_targets(X, y, who), lengths, who)
-    if isinstance(estimator, SequenceRegressor):
-        if fitted:  # back to the target's units, then standardised as the model was trained
-            values = targets.double().numpy() * found["y_scale_"] + found["y_mean_"]
-            targets = torch.from_numpy((values - estimator.y_mean_) / estimator.y_scale_).float()
-        return x, lengths, targets
-    if fitted:  # a tagger: y's own classes, as codes, to the fitted classes' indices
-        lookup = class_indices(np.asarray(found["classes_"]), estimator.classes_, who, "y")
-        targets = torch.from_numpy(lookup)[targets]
-    if targets.dim() == 2:  # per step: padding is no class
-        targets = targets.masked_fill(~length_mask(lengths, targets.shape[1]), IGNORE_INDEX)
-    return x, lengths, targets
-
-
-def class_indices(labels, classes: np.ndarray, who: str, what: str) -> np.ndarray:
-    """The index in ``classes`` (an estimator's ``classes_``) of each label, as an int64 array of ``labels``'
-    shape; ValueError naming a label that is not a class."""
-    position = {c: i for i, c in enumerate(np.asarray(classes).tolist())}
-    values = np.asarray(labels, dtype=object)
-    flat = [v.item() if isinstance(v, np.generic) else v for v in values.ravel().tolist()]
-    unknown = next((v for v in flat if not _hashable(v) or v not in position), None)
-    if unknown is not None:
-        shown = np.asarray(classes).tolist()[:6]
-        raise ValueError(f"{who}: {what} holds {unknown!r}, which is not a class of the model (classes_ {shown}"
-                         f"{' ...' if len(classes) > 6 else ''}); give labels as predict returns them")
-    return np.array([position[v] for v in flat], dtype=np.int64).reshape(values.shape)
-
-
-def _hashable(value) -> bool:
-    try:
-        hash(value)
-    except TypeError:
-        return False
-    return True
 
 
 def outermost_layers(module: nn.Module) -> list[tuple[str, nn.Module]]:

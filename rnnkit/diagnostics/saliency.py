@@ -18,7 +18,7 @@ import torch
 from matplotlib.figure import Figure
 from torch import Tensor
 
-from .probe import class_indices, is_rnnkit_estimator, reference_eval, resolve
+from .probe import is_rnnkit_estimator, reference_eval, resolve
 
 
 @dataclass(repr=False, eq=False)
@@ -90,6 +90,8 @@ def saliency(model, X, *, target=None, lengths=None) -> Saliency:
     """
     classes = getattr(model, "classes_", None) if is_rnnkit_estimator(model) else None
     if classes is not None and target is not None and not callable(target):  # an estimator's classes: its labels
+        from ..estimators import class_indices
+
         target = class_indices(target.cpu().numpy() if isinstance(target, Tensor) else target, classes,
                                "saliency", "target")
     probe = resolve(model, X, lengths=lengths)
