@@ -247,3 +247,40 @@ def test_c11_09_compare_from_python_refuses_what_the_command_line_refuses(given,
     with pytest.raises(ValueError) as e:
         compare("adding", **{**small, **given})
     assert one_line(e) == message and not (tmp_path / "report").exists()
+
+
+def test_c11_10_a_separator_at_the_end_of_every_line_is_named_as_such(gunpoint, tmp_path, capsys):
+    data = tmp_path / "trail.csv"
+    lines = _long(gunpoint).to_csv(index=False).splitlines()
+    data.write_text("".join(line + ",\n" for line in lines))  # id,t,x,target, / g0,0,-0.64,1,
+    status, err = _cli(["train", data, "--task", "classify", "--time-column", "t", *FAST, "--out",
+                        tmp_path / "m"], capsys)
+    # was: "column 5 of the header has no name, as a DataFrame's index written by to_csv has: its row numbers ..."
+    assert status == 2 and err == [f"rnnkit train: error: {data}: every line ends with a comma: the header's last "
+                                   "column 5 has no name and no values; remove the trailing commas (or "
+                                   "pd.read_csv(path).iloc[:, :-1].to_csv(new_path, index=False))"]
+    fixed = tmp_path / "fixed.csv"
+    pd.read_csv(data).iloc[:, :-1].to_csv(fixed, index=False)  # the fix the message gives
+    clean = tmp_path / "clean.csv"
+    clean.write_text("".join(line + "\n" for line in lines))
+    pd.testing.assert_frame_equal(pd.read_csv(fixed), pd.read_csv(clean))
+    (tmp_path / "idx.csv").write_text("".join(line + "\n" for line in _long(gunpoint).to_csv().splitlines()))
+    status, err = _cli(["train", tmp_path / "idx.csv", "--task", "classify", "--time-column", "t", *FAST, "--out",
+                        tmp_path / "m"], capsys)  # a nameless first column is still an index written by to_csv
+    assert status == 2 and "column 1 of the header has no name, as a DataFrame's index" in err[0]
+
+
+def test_c11_11_excels_separator_line_is_named_as_such(gunpoint, tmp_path, capsys):
+    data = tmp_path / "excel.csv"
+    data.write_text("sep=,\n" + _long(gunpoint).to_csv(index=False))
+    status, err = _cli(["train", data, "--task", "classify", "--time-column", "t", *FAST, "--out",
+                        tmp_path / "m"], capsys)
+    # was: "column 2 of the header has no name, as a DataFrame's index written by to_csv has ..."
+    assert status == 2 and err == [f"rnnkit train: error: {data}: line 1, 'sep=,', is Excel's separator line, not "
+                                   "the header; remove it (or pd.read_csv(path, skiprows=1).to_csv(new_path, "
+                                   "index=False))"]
+    semicolons = tmp_path / "excel_semicolons.csv"
+    semicolons.write_text("sep=;\n" + _long(gunpoint).to_csv(index=False, sep=";"))
+    status, err = _cli(["train", semicolons, "--task", "classify", "--time-column", "t", *FAST, "--out",
+                        tmp_path / "m"], capsys)
+    assert status == 2 and "line 1, 'sep=;', is Excel's separator line, not the header" in err[0]

@@ -156,8 +156,15 @@ def _check_header(path: Path, frame: pd.DataFrame) -> None:
     if header and header[0].lstrip().startswith("#"):  # pandas reads no comments unless told: it is the header
         raise ValueError(f"{path}: line 1, {header[0][:60]!r}, is a comment, not the header; remove the comment "
                          "lines above the header (or pd.read_csv(path, skiprows=1).to_csv(new_path, index=False))")
+    if re.fullmatch(r"sep=.?", ",".join(header)):  # Excel's separator line ("sep=," read as two columns)
+        raise ValueError(f"{path}: line 1, {','.join(header)!r}, is Excel's separator line, not the header; remove "
+                         "it (or pd.read_csv(path, skiprows=1).to_csv(new_path, index=False))")
     seen = {}
     for k, name in enumerate(header):
+        if not name.strip() and k == len(header) - 1 and k > 0 and _column_is_empty(path, k):
+            raise ValueError(f"{path}: every line ends with a comma: the header's last column {k + 1} has no name "
+                             "and no values; remove the trailing commas (or pd.read_csv(path).iloc[:, :-1]"
+                             ".to_csv(new_path, index=False))")
         if not name.strip() or re.fullmatch(r"Unnamed: \d+", name):
             # pandas' index written by to_csv (an empty name; 'Unnamed: 0' after a round trip): row numbers
             # that would be read as a feature
@@ -180,6 +187,12 @@ def _check_header(path: Path, frame: pd.DataFrame) -> None:
                 raise ValueError(f"{path}: the header is one column {header[0]!r}: the file looks separated by "
                                  f"{word}, and rnnkit reads comma-separated CSV; convert it, e.g. "
                                  f"pd.read_csv(path, sep={sep!r}{decimal}).to_csv(new_path, index=False)")
+
+
+def _column_is_empty(path: Path, k: int) -> bool:
+    """Whether column ``k`` of the CSV holds no value on any line (each line ends with a separator)."""
+    column = pd.read_csv(path, header=None, skiprows=1, usecols=[k], dtype=str, keep_default_na=False).iloc[:, 0]
+    return bool((column.str.strip() == "").all())
 
 
 def _check_no_nul(path: Path) -> None:
