@@ -317,7 +317,8 @@ def test_known_future_bad_input_raises_clear_value_errors():
     f = quick(lookback=14, horizon=7).fit(df, targets=["y"], future_covariates=["promo"])
     future = pd.DataFrame({"promo": np.arange(7.0)}, index=next_days(df, 7))
     with pytest.raises(ValueError, match=r"reads the known-future covariates \['promo'\] over the horizon: pass "
-                                         r"predict\(future=df\) with df indexed by the forecast timestamps "
+                                         r"predict\(future=df\) \(or X=df, sktime's name for it, as in "
+                                         r"fit\(y, X\)\) with df indexed by the forecast timestamps "
                                          r"2020-03-21 00:00:00 \.\. 2020-03-27"):
         f.predict()
     with pytest.raises(ValueError, match=r"no row for 2 of the 7 forecast timestamps \(2020-03-26 00:00:00, "

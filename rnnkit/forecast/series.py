@@ -559,8 +559,9 @@ def _known_future(future, index: pd.Index, columns: tuple[str, ...], *, step: fl
     in sktime's spelling), for the messages."""
     span = f"{index[0]} .. {index[-1]}" if len(index) > 1 else f"{index[0]}"
     if future is None:
+        also = " (or X=df, sktime's name for it, as in fit(y, X))" if name == "future" else ""
         raise ValueError(f"this Forecaster reads the known-future covariates {list(columns)} over the horizon: "
-                         f"pass predict({name}=df) with df indexed by the forecast timestamps {span} and "
+                         f"pass predict({name}=df){also} with df indexed by the forecast timestamps {span} and "
                          f"columns {list(columns)}")
     if isinstance(future, pd.Series):
         future = future.to_frame()
