@@ -67,6 +67,21 @@ def test_k5_03_a_failed_train_leaves_no_output_directory(model, tmp_path, cli_er
     assert sorted(p.name for p in directory.iterdir()) == before  # no training.json left in the old model
 
 
+def test_k5_03_a_fit_that_fails_leaves_the_output_directory_as_it_was(model, tmp_path, cli_error, monkeypatch):
+    """The clean-up after a failure inside fit (the refusal above now comes before --out is touched)."""
+    def fail(*args, **kwargs):
+        raise ValueError("y is not what fit expects")
+
+    monkeypatch.setattr("rnnkit.SequenceClassifier.fit", fail)
+    data = _csv(tmp_path / "d.csv")
+    assert cli_error(["train", data, *TRAIN, "--out", tmp_path / "new"]).endswith("y is not what fit expects")
+    assert not (tmp_path / "new").exists()
+    directory, _ = model
+    before = {p.name: p.read_bytes() for p in directory.iterdir() if p.is_file()}
+    cli_error(["train", data, *TRAIN, "--out", directory])
+    assert {p.name: p.read_bytes() for p in directory.iterdir() if p.is_file()} == before  # no training.json left
+
+
 # K5-04 ------------------------------------------------------------------------------------------------------
 def test_k5_04_out_of_memory_is_one_line(tmp_path, cli_error, monkeypatch):
     def alloc(*args, **kwargs):
