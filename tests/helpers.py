@@ -13,6 +13,18 @@ def one_line(error: pytest.ExceptionInfo) -> str:
     return message
 
 
+def run_cli(args, capsys) -> tuple[int, list[str]]:
+    """``rnnkit ARGS`` in this process: the exit status and the lines of stderr."""
+    from rnnkit.cli import main
+
+    capsys.readouterr()
+    try:
+        status = main([str(a) for a in args])
+    except SystemExit as e:  # argparse's refusals
+        status = e.code
+    return status, capsys.readouterr().err.splitlines()
+
+
 def gunpoint_train(n: int, steps: int, *, batch_first: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """The first ``n`` GunPoint training series cut to ``steps`` steps, float32, as sktime gives them
     ``(n, 1, steps)`` (``batch_first``: ``(n, steps, 1)``), and their labels as sktime's text, ``'1'`` / ``'2'``.

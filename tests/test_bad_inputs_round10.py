@@ -8,12 +8,11 @@ import shutil
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import TINY_NCT, gunpoint_train, one_line
+from helpers import TINY_NCT, gunpoint_train, one_line, run_cli
 from matplotlib.figure import Figure
 
 import rnnkit
 from rnnkit import SequenceClassifier
-from rnnkit.cli import main
 from rnnkit.io import TRAINING_FILE
 from rnnkit.training.runs import CHECKPOINT
 
@@ -41,22 +40,12 @@ def _long_csv(gunpoint, path):
     return path
 
 
-def _cli(args, capsys):
-    """``rnnkit ARGS`` in this process: the exit status and the lines of stderr."""
-    capsys.readouterr()
-    try:
-        status = main([str(a) for a in args])
-    except SystemExit as e:  # argparse's refusals
-        status = e.code
-    return status, capsys.readouterr().err.splitlines()
-
-
 def test_s10_01_load_of_a_path_that_does_not_exist_says_so(tmp_path, capsys):
     with pytest.raises(ValueError) as e:  # was: "... is not a directory", for a path that is nothing at all
         rnnkit.load(tmp_path / "modle")
     assert one_line(e).endswith("modle: no such file or directory; expected an rnnkit model directory written by "
                                 "save() (check the path)")
-    status, err = _cli(["predict", tmp_path / "modle", tmp_path / "d.csv"], capsys)
+    status, err = run_cli(["predict", tmp_path / "modle", tmp_path / "d.csv"], capsys)
     assert status == 2 and len(err) == 1 and "modle: no such file or directory" in err[0]
 
 
@@ -66,7 +55,7 @@ def test_s10_02_load_of_a_file_of_a_model_directory_names_the_directory(model_di
             rnnkit.load(model_dir / name)
         assert one_line(e) == (f"{model_dir / name} is a file of the model directory {model_dir}, not an rnnkit "
                                f"model directory; give the directory: {str(model_dir)!r}")
-    status, err = _cli(["export", model_dir / "model.safetensors", "--out", tmp_path / "onnx"], capsys)
+    status, err = run_cli(["export", model_dir / "model.safetensors", "--out", tmp_path / "onnx"], capsys)
     assert status == 2 and len(err) == 1 and f"give the directory: {str(model_dir)!r}" in err[0]
     assert not (tmp_path / "onnx").exists()
 
@@ -98,7 +87,7 @@ def unfinished(gunpoint, tmp_path, capsys, monkeypatch):
 
     with monkeypatch.context() as m:
         m.setattr(SequenceClassifier, "score", interrupt)
-        status, _ = _cli(["train", data, "--task", "classify", "--time-column", "t", "--hidden-size", "4",
+        status, _ = run_cli(["train", data, "--task", "classify", "--time-column", "t", "--hidden-size", "4",
                           "--epochs", "2", "--lr-schedule", "none", "--out", out], capsys)
     assert status == 130 and (out / CHECKPOINT).is_file() and (out / TRAINING_FILE).is_file()
     return data, out
@@ -111,26 +100,26 @@ def test_s10_04_a_refused_resume_names_the_changed_data_file_or_flags(unfinished
             "--lr-schedule", "none", "--out", out, "--resume"]
     # was: "... belongs to another run: the data differ. ... (fits that share one log_dir, such as the folds of a
     # cross-validation, ...)", or the estimator's random_state and derived seeds, for the flags of the command
-    status, err = _cli([*base, "--test-fraction", "0.5"], capsys)
+    status, err = run_cli([*base, "--test-fraction", "0.5"], capsys)
     assert status == 2 and len(err) == 1
     assert err[0] == (f"rnnkit train: error: --out {out} holds an unfinished run of rnnkit train with other data or "
                       "options (--test-fraction 0.2 then, 0.5 now), so --resume cannot continue it; rerun with the "
                       f"data and options it was started with, or remove {out} to start over")
-    status, err = _cli([*base, "--seed", "3"], capsys)
+    status, err = run_cli([*base, "--seed", "3"], capsys)
     assert status == 2 and "(--seed 0 then, 3 now)" in err[0] and "cross-validation" not in err[0]
-    status, err = _cli([*base[:-1], "--task", "regress", "--resume"], capsys)
+    status, err = run_cli([*base[:-1], "--task", "regress", "--resume"], capsys)
     assert status == 2 and "(--task classify then, regress now)" in err[0]
     other = tmp_path / "gp_other.csv"
     frame = pd.read_csv(data)
     frame.loc[3, "x"] += 1.0  # one value changed: another file's content
     frame.to_csv(other, index=False)
-    status, err = _cli([base[0], other, *base[2:]], capsys)
+    status, err = run_cli([base[0], other, *base[2:]], capsys)
     assert status == 2 and f"(the data file {data} then, {other} now, of other content)" in err[0]
     # the run's own record is kept through the refusals, so the next one is still explained against it
     assert (out / TRAINING_FILE).read_bytes() == record and (out / CHECKPOINT).is_file()
     same = tmp_path / "gp_copy.csv"
     shutil.copy(data, same)  # the same content under another name resumes
-    status, err = _cli([base[0], same, *base[2:]], capsys)
+    status, err = run_cli([base[0], same, *base[2:]], capsys)
     assert status == 0, err
     assert json.loads((out / "metrics.json").read_text())["resumed"] is True
 
@@ -186,7 +175,7 @@ def test_s10_06_python_reports_refuse_a_model_directory_or_a_file_before_the_run
 def test_s10_07_serve_host_with_a_port_or_a_scheme_is_refused_before_the_model_loads(host, expected, tmp_path,
                                                                                       capsys):
     # was: "cannot listen on localhost:8000:8000 (Name or service not known)", the flag not named
-    status, err = _cli(["serve", tmp_path / "no-model", "--host", host], capsys)
+    status, err = run_cli(["serve", tmp_path / "no-model", "--host", host], capsys)
     assert status == 2 and len(err) == 1 and "argument --host: " in err[0] and expected in err[0]
 
 
@@ -209,18 +198,18 @@ def test_s10_08_make_trainer_refuses_a_patience_or_log_dir_the_estimators_refuse
 def test_s10_09_predict_out_is_compressed_as_named_or_refused_when_it_names_another_format(model_dir, gunpoint,
                                                                                           tmp_path, capsys):
     data = _long_csv(gunpoint, tmp_path / "gp.csv")
-    status, err = _cli(["predict", model_dir, data, "--time-column", "t", "--out", tmp_path / "p.csv"], capsys)
+    status, err = run_cli(["predict", model_dir, data, "--time-column", "t", "--out", tmp_path / "p.csv"], capsys)
     assert status == 0, err
     plain = pd.read_csv(tmp_path / "p.csv")
     for name in ("p.csv.gz", "p.csv.bz2", "p.csv.xz"):  # was: plain CSV text under a .gz name: unreadable as named
-        status, err = _cli(["predict", model_dir, data, "--time-column", "t", "--out", tmp_path / name], capsys)
+        status, err = run_cli(["predict", model_dir, data, "--time-column", "t", "--out", tmp_path / name], capsys)
         assert status == 0, err
         pd.testing.assert_frame_equal(pd.read_csv(tmp_path / name), plain)
     for name, expected in (("p.json", "rnnkit predict writes CSV, which a .json file would not hold; name it p.csv (or "
                                       "p.csv.gz, .csv.bz2, .csv.xz to compress it), and convert it from there"),
                            ("p.parquet", "which a .parquet file would not hold; name it p.csv"),
                            ("p.csv.zst", "compresses its CSV as .gz, .bz2, .xz or .zip, not .zst; name it p.csv.gz")):
-        status, err = _cli(["predict", model_dir, data, "--time-column", "t", "--out", tmp_path / name], capsys)
+        status, err = run_cli(["predict", model_dir, data, "--time-column", "t", "--out", tmp_path / name], capsys)
         assert status == 2 and len(err) == 1 and f"--out {tmp_path / name}: " in err[0] and expected in err[0]
         assert not (tmp_path / name).exists()  # was: CSV text written under that name
 

@@ -8,11 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-from helpers import gunpoint_train, one_line
+from helpers import gunpoint_train, one_line, run_cli
 
 import rnnkit
 from rnnkit import SequenceClassifier, SequenceRegressor
-from rnnkit.cli import main
 from rnnkit.compare import compare
 from rnnkit.diagnostics import gradient_flow, hidden_states, saliency
 
@@ -53,14 +52,9 @@ def _long(gunpoint) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["id", "t", "x", "target"])
 
 
-def _cli(args, capsys):
-    """``rnnkit ARGS`` in this process: the exit status and the lines of stderr."""
-    capsys.readouterr()
-    try:
-        status = main([str(a) for a in args])
-    except SystemExit as e:  # argparse's refusals
-        status = e.code
-    return status, capsys.readouterr().err.splitlines()
+def _train(data, tmp_path, capsys, *options):
+    """``rnnkit train DATA --task classify OPTIONS`` with the tiny settings, into ``tmp_path / "m"``."""
+    return run_cli(["train", data, "--task", "classify", *options, *FAST, "--out", tmp_path / "m"], capsys)
 
 
 def test_c11_01_train_refuses_rows_out_of_the_order_of_a_time_named_column(gunpoint, tmp_path, capsys):
@@ -68,7 +62,7 @@ def test_c11_01_train_refuses_rows_out_of_the_order_of_a_time_named_column(gunpo
     frame = _long(gunpoint)
     shuffled = frame.sample(frac=1, random_state=0)
     shuffled.to_csv(tmp_path / "shuf.csv", index=False)
-    status, err = _cli(["train", tmp_path / "shuf.csv", "--task", "classify", "--out", tmp_path / "m", *FAST], capsys)
+    status, err = _train(tmp_path / "shuf.csv", tmp_path, capsys)
     first = shuffled[shuffled["id"] == shuffled["id"].iloc[0]]  # the first sequence's rows, in file order
     a, b = (int(np.flatnonzero(shuffled.index == i)[0]) + 2 for i in first.index[:2])
     assert status == 2 and err == [  # was: trained on the shuffled steps, after a warning
@@ -79,11 +73,11 @@ def test_c11_01_train_refuses_rows_out_of_the_order_of_a_time_named_column(gunpo
         "feature, not the time)"]
     assert first["t"].iloc[1] < first["t"].iloc[0] and not (tmp_path / "m").exists()
     # following the fix trains on the sorted steps; a file in time order keeps the warning and trains
-    assert _cli(["train", tmp_path / "shuf.csv", "--task", "classify", "--time-column", "t", "--out",
+    assert run_cli(["train", tmp_path / "shuf.csv", "--task", "classify", "--time-column", "t", "--out",
                  tmp_path / "m", *FAST], capsys) == (0, [])
     frame.to_csv(tmp_path / "ordered.csv", index=False)
     with pytest.warns(UserWarning, match=r"column 't' is named like a time axis .*--time-column t"):
-        status, _ = _cli(["train", tmp_path / "ordered.csv", "--task", "classify", "--out", tmp_path / "m2", *FAST],
+        status, _ = run_cli(["train", tmp_path / "ordered.csv", "--task", "classify", "--out", tmp_path / "m2", *FAST],
                          capsys)
     assert status == 0
 
@@ -93,12 +87,12 @@ def test_c11_02_predict_refuses_rows_out_of_order_for_a_model_that_reads_t_as_a_
     frame = _long(gunpoint).rename(columns={"t": "time"})
     frame.to_csv(tmp_path / "ordered.csv", index=False)
     with pytest.warns(UserWarning, match="named like a time axis"):
-        assert _cli(["train", tmp_path / "ordered.csv", "--task", "classify", "--out", tmp_path / "m", *FAST],
+        assert run_cli(["train", tmp_path / "ordered.csv", "--task", "classify", "--out", tmp_path / "m", *FAST],
                     capsys)[0] == 0
     late = frame[frame["id"] == "g3"].iloc[::-1]  # one sequence written newest first
     frame = pd.concat([frame[frame["id"] != "g3"], late])
     frame.to_csv(tmp_path / "late.csv", index=False)
-    status, err = _cli(["predict", tmp_path / "m", tmp_path / "late.csv"], capsys)
+    status, err = run_cli(["predict", tmp_path / "m", tmp_path / "late.csv"], capsys)
     assert status == 2 and err == [  # was: predicted g3 read backwards, after a warning
         f"rnnkit predict: error: {tmp_path / 'late.csv'}: column 'time' is named like a time axis, and the rows of "
         f"sequence 'g3' are not in its order (time 19 on line 222, then 18 on line 223); without --time-column the "
@@ -111,17 +105,17 @@ def test_c11_03_a_time_named_column_of_dates_without_time_column_names_the_flag(
     frame = _long(gunpoint)
     frame.insert(1, "date", (pd.Timestamp("2024-01-01") + pd.to_timedelta(frame.pop("t"), unit="D")).astype(str))
     frame.to_csv(tmp_path / "dated.csv", index=False)
-    status, err = _cli(["train", tmp_path / "dated.csv", "--task", "classify", "--out", tmp_path / "m", *FAST], capsys)
+    status, err = _train(tmp_path / "dated.csv", tmp_path, capsys)
     assert status == 2 and err == [  # was: "feature column(s) ['date'] are not numeric (...); convert or drop them"
         f"rnnkit train: error: {tmp_path / 'dated.csv'}: column 'date' is named like a time axis and holds text "
         "('2024-01-01' on line 2), but no --time-column was given, so it would be read as a feature, which must be "
         "numbers; pass --time-column date to sort each sequence's rows by it (or convert or drop the column if it "
         "is a feature)"]
-    assert _cli(["train", tmp_path / "dated.csv", "--task", "classify", "--time-column", "date", "--out",
+    assert run_cli(["train", tmp_path / "dated.csv", "--task", "classify", "--time-column", "date", "--out",
                  tmp_path / "m", *FAST], capsys) == (0, [])
     # another text feature keeps the reader's own message
     frame.assign(colour="red").to_csv(tmp_path / "colour.csv", index=False)
-    status, err = _cli(["train", tmp_path / "colour.csv", "--task", "classify", "--time-column", "date", "--out",
+    status, err = run_cli(["train", tmp_path / "colour.csv", "--task", "classify", "--time-column", "date", "--out",
                         tmp_path / "m3", *FAST], capsys)
     assert status == 2 and "feature column(s) ['colour'] are not numeric (line 2 has 'red'" in err[0]
 
@@ -130,7 +124,7 @@ def test_c11_04_regress_on_a_target_with_decimal_commas_names_the_line(gunpoint,
     frame = _long(gunpoint)
     frame["target"] = frame["target"].map({"1": "1,5", "2": "2,5"})  # Excel's decimal comma, quoted by to_csv
     frame.to_csv(tmp_path / "comma.csv", index=False)
-    status, err = _cli(["train", tmp_path / "comma.csv", "--task", "regress", "--time-column", "t", "--out",
+    status, err = run_cli(["train", tmp_path / "comma.csv", "--task", "regress", "--time-column", "t", "--out",
                         tmp_path / "m", *FAST], capsys)
     assert status == 2 and err == [  # was: "SequenceRegressor.fit: y holds text (e.g. '2,5') ...": no file, line
         f"rnnkit train: error: {tmp_path / 'comma.csv'}: the target column 'target' is not numeric (line 2 has "
@@ -138,13 +132,13 @@ def test_c11_04_regress_on_a_target_with_decimal_commas_names_the_line(gunpoint,
         "write the numbers with a point, e.g. pd.read_csv(path, decimal=',').to_csv(new_path, index=False)"]
     frame["target"] = frame["target"].map({"1,5": "low", "2,5": "high"})
     frame.to_csv(tmp_path / "words.csv", index=False)
-    status, err = _cli(["train", tmp_path / "words.csv", "--task", "regress", "--time-column", "t", "--out",
+    status, err = run_cli(["train", tmp_path / "words.csv", "--task", "regress", "--time-column", "t", "--out",
                         tmp_path / "m", *FAST], capsys)
     assert status == 2 and err[0].endswith("and --task regress reads numbers; convert it to numbers, or use --task "
                                            "classify for class labels")
     frame["target"] = frame["target"].map({"low": "1.5", "high": "2.5"})  # numbers, read as before
     frame.to_csv(tmp_path / "point.csv", index=False)
-    assert _cli(["train", tmp_path / "point.csv", "--task", "regress", "--time-column", "t", "--out",
+    assert run_cli(["train", tmp_path / "point.csv", "--task", "regress", "--time-column", "t", "--out",
                  tmp_path / "m", *FAST], capsys) == (0, [])
 
 
@@ -253,8 +247,7 @@ def test_c11_10_a_separator_at_the_end_of_every_line_is_named_as_such(gunpoint, 
     data = tmp_path / "trail.csv"
     lines = _long(gunpoint).to_csv(index=False).splitlines()
     data.write_text("".join(line + ",\n" for line in lines))  # id,t,x,target, / g0,0,-0.64,1,
-    status, err = _cli(["train", data, "--task", "classify", "--time-column", "t", *FAST, "--out",
-                        tmp_path / "m"], capsys)
+    status, err = _train(data, tmp_path, capsys, "--time-column", "t")
     # was: "column 5 of the header has no name, as a DataFrame's index written by to_csv has: its row numbers ..."
     assert status == 2 and err == [f"rnnkit train: error: {data}: every line ends with a comma: the header's last "
                                    "column 5 has no name and no values; remove the trailing commas (or "
@@ -265,22 +258,20 @@ def test_c11_10_a_separator_at_the_end_of_every_line_is_named_as_such(gunpoint, 
     clean.write_text("".join(line + "\n" for line in lines))
     pd.testing.assert_frame_equal(pd.read_csv(fixed), pd.read_csv(clean))
     (tmp_path / "idx.csv").write_text("".join(line + "\n" for line in _long(gunpoint).to_csv().splitlines()))
-    status, err = _cli(["train", tmp_path / "idx.csv", "--task", "classify", "--time-column", "t", *FAST, "--out",
-                        tmp_path / "m"], capsys)  # a nameless first column is still an index written by to_csv
+    # a nameless first column is still an index written by to_csv
+    status, err = _train(tmp_path / "idx.csv", tmp_path, capsys, "--time-column", "t")
     assert status == 2 and "column 1 of the header has no name, as a DataFrame's index" in err[0]
 
 
 def test_c11_11_excels_separator_line_is_named_as_such(gunpoint, tmp_path, capsys):
     data = tmp_path / "excel.csv"
     data.write_text("sep=,\n" + _long(gunpoint).to_csv(index=False))
-    status, err = _cli(["train", data, "--task", "classify", "--time-column", "t", *FAST, "--out",
-                        tmp_path / "m"], capsys)
+    status, err = _train(data, tmp_path, capsys, "--time-column", "t")
     # was: "column 2 of the header has no name, as a DataFrame's index written by to_csv has ..."
     assert status == 2 and err == [f"rnnkit train: error: {data}: line 1, 'sep=,', is Excel's separator line, not "
                                    "the header; remove it (or pd.read_csv(path, skiprows=1).to_csv(new_path, "
                                    "index=False))"]
     semicolons = tmp_path / "excel_semicolons.csv"
     semicolons.write_text("sep=;\n" + _long(gunpoint).to_csv(index=False, sep=";"))
-    status, err = _cli(["train", semicolons, "--task", "classify", "--time-column", "t", *FAST, "--out",
-                        tmp_path / "m"], capsys)
+    status, err = _train(semicolons, tmp_path, capsys, "--time-column", "t")
     assert status == 2 and "line 1, 'sep=;', is Excel's separator line, not the header" in err[0]
