@@ -1,6 +1,7 @@
 """The predicates the argument checks share; each caller words its own one-line error (what, where, the fix)."""
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Sequence
 
@@ -15,6 +16,11 @@ def is_integer(value) -> bool:
 def is_count(value, least: int = 1) -> bool:
     """True for an integer (not a bool) ``>= least``: a size, a number of layers, epochs, steps or folds."""
     return is_integer(value) and bool(value >= least)
+
+
+def is_finite_number(value) -> bool:
+    """True for a finite real number, Python's or numpy's, but not a bool: a rate, a duration, a weight."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def is_flag(value) -> bool:

@@ -27,8 +27,6 @@ as ``learning_curves.png``, ``metric_vs_length.png``, ``gradient_flow.png``.
 from __future__ import annotations
 
 import inspect
-import math
-import numbers
 import statistics
 import time
 from collections.abc import Iterable
@@ -39,7 +37,7 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
-from .checks import is_count
+from .checks import is_count, is_finite_number
 from .diagnostics import gradient_flow
 from .models import CELL_NAMES, NAMED_CELLS, SequenceToLabel, SequenceToSequence, check_cell_name
 from .report import (
@@ -93,8 +91,7 @@ def check_run_options(*, lengths, seeds, steps, budget_seconds, hidden_size, bat
         if not is_count(value):
             raise ValueError(f"compare: {name} must be an integer >= 1 ({what}), got {value!r} (rnnkit compare "
                              f"{flag})")
-    if budget_seconds is not None and not (isinstance(budget_seconds, numbers.Real) and not isinstance(
-            budget_seconds, bool) and math.isfinite(budget_seconds) and budget_seconds > 0):
+    if budget_seconds is not None and not (is_finite_number(budget_seconds) and budget_seconds > 0):
         raise ValueError(f"compare: budget_seconds must be a finite number of seconds > 0, or None, got "
                          f"{budget_seconds!r}")
     if not is_count(first_seed, 0):

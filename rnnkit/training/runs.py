@@ -17,7 +17,7 @@ from pathlib import Path
 
 import torch
 
-from ..checks import is_integer
+from ..checks import is_finite_number, is_integer
 
 TASKS = ("classification", "regression")
 BATCHINGS = ("bucket", "random")  # SequenceDataModule's: batches of similar lengths, or as they come
@@ -51,9 +51,9 @@ def check_training_options(*, task, lr, weight_decay, clip_grad_norm, clip_grad_
     if task not in TASKS:
         raise ValueError(f"task must be one of {TASKS}, got {task!r}")
     real = lambda v: isinstance(v, numbers.Real) and not isinstance(v, bool)  # True is an int, not a rate
-    if not (real(lr) and math.isfinite(lr) and lr > 0):
+    if not (is_finite_number(lr) and lr > 0):
         raise ValueError(f"lr must be a finite number > 0, got {lr!r}")
-    if not (real(weight_decay) and math.isfinite(weight_decay) and weight_decay >= 0):
+    if not (is_finite_number(weight_decay) and weight_decay >= 0):
         raise ValueError(f"weight_decay must be a finite number >= 0, got {weight_decay!r}")
     for name, v in (("clip_grad_norm", clip_grad_norm), ("clip_grad_value", clip_grad_value)):
         if v is not None and not (real(v) and v > 0 and not math.isnan(v)):
