@@ -23,7 +23,13 @@ def test_quick_run_structure(quick):
     assert recipe("charlm") is charlm
     assert set(results) == {"recipe", "task", "data", "settings", "results", "samples", "machine"}
     for corpus in charlm.CORPORA:
-        assert set(results["results"][corpus]) == {"lstm", "kneser_ney", "xz", "xz_primed"}
+        assert set(results["results"][corpus]) == {"lstm", "lstm_dynamic", "kneser_ney", "kneser_ney_adaptive",
+                                                   "xz", "xz_primed"}
+        dyn = results["results"][corpus]["lstm_dynamic"]
+        # the step chosen is the one with the fewest validation bits ("0": the static model)
+        assert dyn["validation_bpc"][str(dyn["lr"]) if dyn["lr"] else "0"] == min(dyn["validation_bpc"].values())
+        assert set(dyn["validation_bpc"]) == {"0", *map(str, charlm.DYNAMIC["lrs"])}
+        assert 0 < results["data"][corpus]["validation_chars"] <= charlm.QUICK["validation_chars"][corpus]
         assert results["data"][corpus]["test_chars"] <= charlm.QUICK["test_chars"][corpus]
         assert len(results["results"][corpus]["lstm"]["train_loss_per_epoch_bits"]) == 3
     assert json.loads(json.dumps(results)) == results
@@ -142,6 +148,40 @@ def test_stream_bits_carries_the_state_across_pieces():
     assert abs(fresh / 299 - whole) > 1e-3
 
 
+def test_dynamic_bits_scores_before_it_adapts():
+    torch.manual_seed(0)
+    model = LanguageModel(5, 16, embedding_size=4).eval()
+    ids = torch.tensor([0, 1, 2, 3, 4] * 60)
+    before = [p.detach().clone() for p in model.parameters()]
+    static = charlm.stream_bits(model, ids)
+    assert charlm.dynamic_bits(model, ids, lr=0.0, segment=17) == pytest.approx(static, rel=1e-6)
+    # a repeating text: adapting to what was read makes the rest cheaper, by far on 300 characters
+    assert charlm.dynamic_bits(model, ids, lr=2.0, segment=10) < static - 1.0  # measured: 0.91 against 2.36
+    assert all(torch.equal(a, b) for a, b in zip(before, model.parameters(), strict=True))  # model untouched
+    # each segment is scored before its own step: the first segment's bits do not depend on the step size
+    first = ids[:11]
+    assert charlm.dynamic_bits(model, first, lr=100.0, segment=10) == pytest.approx(
+        charlm.stream_bits(model, first), rel=1e-6)
+
+
+def test_adaptive_kneser_ney_counts_the_test_text_read_so_far():
+    rng = np.random.default_rng(0)
+    V = 6
+    train = rng.integers(0, V, 3000)
+    phrase = rng.integers(0, V, 40)
+    test = np.tile(phrase, 20)  # a phrase the training text has not seen, repeated
+    static = charlm.KneserNey(5, V).fit(train).bits(test)
+    adaptive = charlm.adaptive_kneser_ney_bits(train, test, 5, V, block=50)
+    assert adaptive < static - 1.0  # the repeats are cheap once counted
+    # one block: the model fitted on the training text and the test's first symbol, the same contexts as bits
+    whole = charlm.adaptive_kneser_ney_bits(train, test, 5, V, block=len(test))
+    assert whole == pytest.approx(charlm.KneserNey(5, V).fit(np.append(train, test[:1])).bits(test), rel=1e-12)
+    # blocks cut anywhere score every symbol once with its full context
+    kn = charlm.KneserNey(5, V).fit(train)
+    assert kn.bits(test, start=7) * (len(test) - 7) + kn.bits(test[:7]) * 6 == pytest.approx(
+        kn.bits(test) * (len(test) - 1), rel=1e-12)
+
+
 def test_xz_bits():
     text = "In the beginning God created the heaven and the earth.\n" * 40
     assert charlm.xz_bits(text) == 8 * len(lzma.compress(text.encode(), format=lzma.FORMAT_XZ, preset=9)) / len(text)
@@ -150,18 +190,27 @@ def test_xz_bits():
 
 def test_python_split_is_by_file():
     files = {f"pkg/mod{i}.py": f"x = {i}\n" for i in range(200)}
-    train, test, where = charlm.split_corpus("python", files, None, 10_000)
+    train, validation, test, where = charlm.split_corpus("python", files, None, 10_000)
     test_files = [f for f in files if charlm.zlib.crc32(f.encode()) % 20 == 0]
     assert test_files and test == "\n".join(files[f] for f in test_files)
-    assert train == "\n".join(files[f] for f in files if f not in test_files)  # the rest, in order
+    assert validation == "" and train == "\n".join(files[f] for f in files if f not in test_files)  # in order
     assert str(len(test_files)) in where
+    # the validation text: the training files' text just after the training text, never a test file's
+    train2, validation2, test2, _ = charlm.split_corpus("python", files, 300, 10_000, 100)
+    assert (train2, validation2, test2) == (train[:300], train[300:400], test)
+    train3, validation3, _, _ = charlm.split_corpus("python", files, None, 10_000, 100)
+    assert train3 + validation3 == train and len(validation3) == 100
 
 
 def test_bible_split_is_the_end_from_a_line_start():
     text = "".join(f"  {i} line {i}\n" for i in range(1000))
-    train, test, _ = charlm.split_corpus("bible", text, 500, 300)
-    assert train + test == text[-len(train + test):] and text.endswith(test)
+    train, validation, test, _ = charlm.split_corpus("bible", text, 500, 300)
+    assert validation == "" and train + test == text[-len(train + test):] and text.endswith(test)
     assert test.startswith("  ") and len(test) <= 300 and len(train) == 500
+    # a validation text: the lines just before the test text, out of the training text
+    train2, validation2, test2, _ = charlm.split_corpus("bible", text, 500, 300, 200)
+    assert test2 == test and text.endswith(train2 + validation2 + test2)
+    assert validation2.startswith("  ") and len(validation2) <= 200 and len(train2) == 500
 
 
 def test_missing_bible_reader_is_one_line_naming_the_install_script(monkeypatch):

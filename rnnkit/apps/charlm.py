@@ -13,21 +13,30 @@ Data (the same split for every model):
 
 Models, scored in **bits per character** on the test text:
 
-==============  ============================================================================================
-model           what it is
-==============  ============================================================================================
-``lstm``        :class:`rnnkit.models.LanguageModel` (an LSTM over character embeddings) trained by truncated
-                BPTT: the training text read as ``B`` parallel streams (:class:`rnnkit.training.TokenStreams`)
-                in windows of ``window`` characters, the state carried from window to window
-                (``stateful=True``) and cut every ``tbptt_steps`` steps, through
-                :func:`~rnnkit.training.seeded_fit`; size, epochs and learning rate (constant, or OneCycleLR)
-                per corpus (``FULL["lstm"]``). Evaluated as one stream over the whole test text, the
-                state carried throughout (:func:`stream_bits`)
-``kneser_ney``  interpolated Kneser-Ney 5-gram model of the characters (:class:`KneserNey`)
-``xz``          ``xz -9`` (Python's ``lzma``, preset 9) on the test text alone: compressed bits / characters
-``xz_primed``   ``xz -9`` given the training text: bits of ``xz(train + test)`` minus ``xz(train)``, the cost of
-                the test text to a compressor that has read the training text, as the models have
-==============  ============================================================================================
+=======================  =============================================================================================
+model                    what it is
+=======================  =============================================================================================
+``lstm``                 :class:`rnnkit.models.LanguageModel` (an LSTM over character embeddings) trained by truncated
+                         BPTT: the training text read as ``B`` parallel streams
+                         (:class:`rnnkit.training.TokenStreams`) in windows of ``window`` characters, the state
+                         carried from window to window (``stateful=True``) and cut every ``tbptt_steps`` steps,
+                         through :func:`~rnnkit.training.seeded_fit`; size, epochs and learning rate (constant, or
+                         OneCycleLR) per corpus (``FULL["lstm"]``). Evaluated as one stream over the whole test text,
+                         the state carried throughout (:func:`stream_bits`)
+``lstm_dynamic``         the same trained LSTM under **dynamic evaluation** (Mikolov et al. 2010; Krause et al. 2018):
+                         the test text read as one stream in segments of ``segment`` characters; each segment is
+                         scored first, then one SGD step on its loss adapts the weights to the text read so far
+                         (:func:`dynamic_bits`). The step size is chosen on the validation text (the
+                         ``validation_chars`` characters of training text held out from training), never on the test
+                         text
+``kneser_ney``           interpolated Kneser-Ney 5-gram model of the characters (:class:`KneserNey`)
+``kneser_ney_adaptive``  the same 5-gram model refitted every ``block`` test characters on the training text and the
+                         test text read so far (:func:`adaptive_kneser_ney_bits`): the n-gram counterpart of dynamic
+                         evaluation
+``xz``                   ``xz -9`` (Python's ``lzma``, preset 9) on the test text alone: compressed bits / characters
+``xz_primed``            ``xz -9`` given the training text: bits of ``xz(train + test)`` minus ``xz(train)``, the cost
+                         of the test text to a compressor that has read the training text, as the models have
+=======================  =============================================================================================
 
 The models predict each test character from the ones before it (the first character, which has no context,
 is not scored). Characters of the test text absent from the training text map to ``<unk>`` in the models'
@@ -39,6 +48,7 @@ With ``out``: ``report.json``, ``report.md``, ``report.html`` (tables, samples a
 
 from __future__ import annotations
 
+import copy
 import lzma
 import math
 import os
@@ -71,18 +81,23 @@ PROMPTS = {"bible": "And God said", "python": "def "}
 # OneCycleLR, 3 epochs) was chosen on a validation slice of its training text (docs/apps/charlm.md); Python
 # keeps the earlier settings, the CPU budget going to the Bible.
 FULL = {"train_chars": {"bible": None, "python": 600_000}, "test_chars": {"bible": 200_000, "python": 100_000},
+        "validation_chars": {"bible": 100_000, "python": 50_000},
         "lstm": {"bible": {"hidden_size": 512, "num_layers": 1, "dropout": 0.0, "embedding_size": 64, "epochs": 3,
                            "lr": 5e-3, "lr_schedule": "onecycle"},
                  "python": {"hidden_size": 256, "num_layers": 1, "dropout": 0.0, "embedding_size": 64, "epochs": 2,
                             "lr": 3e-3, "lr_schedule": None}},
         "sample_chars": 300}
 QUICK = {"train_chars": {"bible": 40_000, "python": 30_000}, "test_chars": {"bible": 5_000, "python": 5_000},
+         "validation_chars": {"bible": 3_000, "python": 3_000},
          "lstm": {"bible": {"hidden_size": 64, "num_layers": 1, "dropout": 0.0, "embedding_size": 32, "epochs": 3,
                             "lr": 5e-3, "lr_schedule": "onecycle"},
                   "python": {"hidden_size": 64, "num_layers": 1, "dropout": 0.0, "embedding_size": 32, "epochs": 3,
                              "lr": 3e-3, "lr_schedule": None}},
          "sample_chars": 80}
 TRAINING = {"batch_size": 16, "window": 200, "tbptt_steps": 100, "clip_grad_norm": 1.0}  # both corpora
+# dynamic evaluation: the segment after which the weights take a step, and the step sizes tried on validation
+DYNAMIC = {"segment": 100, "lrs": (0.003, 0.01, 0.03, 0.1, 0.3, 1.0)}
+ADAPTIVE_BLOCK = 2_000  # the adaptive 5-gram model is refitted every this many test characters
 ORDER = 5
 
 
@@ -102,14 +117,16 @@ def run(*, quick: bool = False, seed: int = 0, out: str | os.PathLike | None = N
     texts = {"bible": bible_text(), "python": python_source()}
     data, results, samples = {}, {}, {}
     for corpus in CORPORA:
-        train, test, where = split_corpus(corpus, texts[corpus], budget["train_chars"][corpus],
-                                          budget["test_chars"][corpus])
+        train, validation, test, where = split_corpus(corpus, texts[corpus], budget["train_chars"][corpus],
+                                                      budget["test_chars"][corpus],
+                                                      budget["validation_chars"][corpus])
         vocab = Vocab.build([train], level="char")
-        train_ids, test_ids = vocab.encode(train), vocab.encode(test)
+        train_ids, validation_ids, test_ids = vocab.encode(train), vocab.encode(validation), vocab.encode(test)
         unknown = int((test_ids == vocab.unk_id).sum())
-        data[corpus] = {"train_chars": len(train), "test_chars": len(test), "alphabet": len(vocab) - 4,
-                        "test_unknown_chars": unknown, "split": where}
-        log(f"{corpus}: {len(train):,} training / {len(test):,} test characters, {len(vocab) - 4} symbols")
+        data[corpus] = {"train_chars": len(train), "validation_chars": len(validation), "test_chars": len(test),
+                        "alphabet": len(vocab) - 4, "test_unknown_chars": unknown, "split": where}
+        log(f"{corpus}: {len(train):,} training / {len(validation):,} validation / {len(test):,} test "
+            f"characters, {len(vocab) - 4} symbols")
 
         row = {}
         start = time.perf_counter()
@@ -121,12 +138,18 @@ def run(*, quick: bool = False, seed: int = 0, out: str | os.PathLike | None = N
                        "train_seconds": fitted - start, "test_seconds": time.perf_counter() - fitted,
                        "train_loss_per_epoch_bits": [v / math.log(2) for v in history]}
         log(f"{corpus}: LSTM {bpc:.3f} bpc ({fitted - start:.0f} s)")
+        row["lstm_dynamic"] = dynamic_row(model, validation_ids, test_ids, log=lambda m: log(f"{corpus}: {m}"))
         kn = KneserNey(ORDER, len(vocab)).fit(train_ids.numpy())
         row["kneser_ney"] = {"name": f"{ORDER}-gram, interpolated Kneser-Ney", "bpc": kn.bits(test_ids.numpy()),
                              "discounts": kn.discounts}
+        row["kneser_ney_adaptive"] = {
+            "name": f"{ORDER}-gram, refitted every {ADAPTIVE_BLOCK:,} test characters",
+            "bpc": adaptive_kneser_ney_bits(train_ids.numpy(), test_ids.numpy(), ORDER, len(vocab),
+                                            block=ADAPTIVE_BLOCK)}
         row["xz"] = {"name": "xz -9 on the test text", "bpc": xz_bits(test)}
         row["xz_primed"] = {"name": "xz -9 given the training text", "bpc": xz_bits(test, primer=train)}
-        log(f"{corpus}: 5-gram {row['kneser_ney']['bpc']:.3f}, xz {row['xz']['bpc']:.3f}, xz primed "
+        log(f"{corpus}: 5-gram {row['kneser_ney']['bpc']:.3f} (adaptive {row['kneser_ney_adaptive']['bpc']:.3f}), "
+            f"xz {row['xz']['bpc']:.3f}, xz primed "
             f"{row['xz_primed']['bpc']:.3f} bpc")
         results[corpus] = row
         samples[corpus] = sample_texts(model, vocab, PROMPTS[corpus], budget["sample_chars"], seed=seed)
@@ -137,6 +160,8 @@ def run(*, quick: bool = False, seed: int = 0, out: str | os.PathLike | None = N
         "data": data,
         "settings": {"quick": quick, "seed": seed, "cell": "lstm", "lstm": budget["lstm"],
                      **TRAINING, "optimizer": "AdamW", "device": device, "ngram_order": ORDER,
+                     "dynamic_evaluation": {"segment": DYNAMIC["segment"], "lrs": list(DYNAMIC["lrs"])},
+                     "adaptive_block": ADAPTIVE_BLOCK,
                      "temperatures": list(TEMPERATURES)},
         "results": results,
         "samples": samples,
@@ -175,18 +200,26 @@ def python_source() -> dict[str, str]:
     return {str(p.relative_to(root)): p.read_text(encoding="utf-8") for p in python_files()}
 
 
-def split_corpus(corpus: str, text: str | dict[str, str], train_chars: int | None,
-                 test_chars: int) -> tuple[str, str, str]:
-    """``(train, test, description)`` of a corpus; see the module docstring."""
+def split_corpus(corpus: str, text: str | dict[str, str], train_chars: int | None, test_chars: int,
+                 validation_chars: int = 0) -> tuple[str, str, str, str]:
+    """``(train, validation, test, description)`` of a corpus; see the module docstring. The validation text
+    is training text that the model does not train on: the Bible's ``validation_chars`` characters just
+    before the test text (from a line start), Python's the characters of the training files just after the
+    training text."""
     if corpus == "bible":
         cut = text.index("\n", len(text) - test_chars) + 1  # the test text starts at a line
-        start = 0 if train_chars is None else max(0, cut - train_chars)
-        return text[start:cut], text[cut:], "the last characters of the Bible are the test text"
+        held = text.index("\n", cut - validation_chars) + 1 if validation_chars else cut
+        start = 0 if train_chars is None else max(0, held - train_chars)
+        return (text[start:held], text[held:cut], text[cut:],
+                "the last characters of the Bible are the test text, the characters before it the validation text")
     test = [f for f in text if zlib.crc32(f.encode()) % 20 == 0]
     train = [f for f in text if zlib.crc32(f.encode()) % 20 != 0]
     joined = lambda files: "\n".join(text[f] for f in files)
-    return (joined(train)[:train_chars], joined(test)[:test_chars],
-            f"by file: {len(test)} test files (CRC-32 of the path = 0 mod 20), {len(train)} training files")
+    train_text = joined(train)
+    end = len(train_text) - validation_chars if train_chars is None else min(train_chars, len(train_text))
+    return (train_text[:end], train_text[end: end + validation_chars], joined(test)[:test_chars],
+            f"by file: {len(test)} test files (CRC-32 of the path = 0 mod 20), {len(train)} training files "
+            f"(the validation text follows the training text in them)")
 
 
 # -- the recurrent model -------------------------------------------------------------------------------------
@@ -224,6 +257,48 @@ def stream_bits(model, ids: torch.Tensor, *, chunk: int = 4096) -> float:
         logits, state = model(x[None], None, state)  # (1, n, V)
         bits += float(F.cross_entropy(logits[0].double(), y, reduction="sum")) / math.log(2)
     return bits / (len(ids) - 1)
+
+
+def dynamic_bits(model, ids: torch.Tensor, *, lr: float, segment: int = 100) -> float:
+    """Bits per character of ``ids[1:]`` under dynamic evaluation (Mikolov et al. 2010; Krause et al. 2018):
+    the text read as one stream in segments of ``segment`` characters, the state carried throughout; each
+    segment is scored with the current weights, then one SGD step of size ``lr`` on its mean loss (the
+    gradient through that segment only) adapts a copy of the model to the text read so far. Each character
+    is still predicted only from the characters before it; ``lr=0`` gives :func:`stream_bits`'s figure."""
+    from ..training.module import detach_state
+
+    model = copy.deepcopy(model)
+    params = [p for p in model.parameters() if p.requires_grad]
+    state, bits = None, 0.0
+    for s in range(0, len(ids) - 1, segment):
+        y = ids[s + 1: s + segment + 1]
+        logits, state = model(ids[s: s + len(y)][None], None, state)
+        loss = F.cross_entropy(logits[0].double(), y, reduction="sum")
+        bits += float(loss.detach()) / math.log(2)
+        if lr:
+            grads = torch.autograd.grad(loss / len(y), params)
+            with torch.no_grad():
+                torch._foreach_add_(params, grads, alpha=-lr)
+        state = detach_state(state)
+    return bits / (len(ids) - 1)
+
+
+def dynamic_row(model, validation_ids: torch.Tensor, test_ids: torch.Tensor, *,
+                log: Callable[[str], Any] = print) -> dict:
+    """Dynamic evaluation's step size chosen on the validation text among ``DYNAMIC["lrs"]`` (none, when no
+    step beats the static model there), then the test text's bits per character with it."""
+    segment = DYNAMIC["segment"]
+    validation = {"0": stream_bits(model, validation_ids)}
+    for lr in DYNAMIC["lrs"]:
+        validation[str(lr)] = dynamic_bits(model, validation_ids, lr=lr, segment=segment)
+    best = min(validation, key=validation.get)
+    lr = float(best)
+    start = time.perf_counter()
+    bpc = dynamic_bits(model, test_ids, lr=lr, segment=segment)
+    log(f"LSTM with dynamic evaluation {bpc:.3f} bpc (step {lr} chosen on validation: "
+        + ", ".join(f"{k}: {v:.3f}" for k, v in validation.items()) + ")")
+    return {"name": f"LSTM, dynamic evaluation (an SGD step after each {segment}-character segment)", "bpc": bpc,
+            "lr": lr, "segment": segment, "validation_bpc": validation, "test_seconds": time.perf_counter() - start}
 
 
 @torch.no_grad()
@@ -312,17 +387,34 @@ class KneserNey:
             p = np.where(seen, (np.maximum(a - d, 0) + d * n_types * p) / np.maximum(total, 1), p)
         return p
 
-    def bits(self, ids: np.ndarray) -> float:
-        """Bits per symbol of ``ids[1:]``, each predicted from up to ``order - 1`` symbols before it."""
+    def bits(self, ids: np.ndarray, *, start: int = 1) -> float:
+        """Bits per symbol of ``ids[start:]``, each predicted from up to ``order - 1`` symbols before it
+        (``start >= 1``: the symbols before ``start`` are context only)."""
         ids = np.asarray(ids, dtype=np.int64)
         m = self.order - 1
         total = 0.0
-        for i in range(1, min(m, len(ids))):  # the first symbols: the context they have
+        for i in range(start, min(m, len(ids))):  # the first symbols: the context they have
             total -= math.log2(self.probs(ids[None, :i], ids[i: i + 1])[0])
-        if len(ids) > m:
-            context = np.lib.stride_tricks.sliding_window_view(ids[:-1], m)  # (n - m, m): ids[i-m:i] for i >= m
-            total -= np.log2(self.probs(context, ids[m:])).sum()
-        return float(total / (len(ids) - 1))
+        first = max(m, start)
+        if len(ids) > first:
+            context = np.lib.stride_tricks.sliding_window_view(ids[first - m: -1], m)  # ids[i-m:i] for i >= first
+            total -= np.log2(self.probs(context, ids[first:])).sum()
+        return float(total / (len(ids) - start))
+
+
+def adaptive_kneser_ney_bits(train_ids: np.ndarray, test_ids: np.ndarray, order: int, vocab_size: int, *,
+                             block: int) -> float:
+    """Bits per symbol of ``test_ids[1:]`` under a :class:`KneserNey` model refitted every ``block`` symbols
+    on the training symbols and the test symbols before the block: each symbol predicted only from what came
+    before it, as :meth:`KneserNey.bits` predicts it (the same contexts), by counts that include the test
+    text read so far."""
+    train_ids, test_ids = np.asarray(train_ids, dtype=np.int64), np.asarray(test_ids, dtype=np.int64)
+    total = 0.0
+    for s in range(1, len(test_ids), block):
+        kn = KneserNey(order, vocab_size).fit(np.concatenate([train_ids, test_ids[:s]]))
+        total += kn.bits(test_ids[max(0, s - order + 1): s + block], start=min(s, order - 1)) \
+            * (min(s + block, len(test_ids)) - s)
+    return total / (len(test_ids) - 1)
 
 
 def xz_bits(text: str, *, primer: str | None = None) -> float:
@@ -372,16 +464,20 @@ def markdown(results: dict) -> str:
              f"{s['clip_grad_norm']}; seed {s['seed']}." + (" Quick run." if s["quick"] else ""),
              "", "| model | " + " | ".join(f"{c} (bits per character)" for c in CORPORA) + " |",
              "|---|" + "---|" * len(CORPORA)]
-    for key in ("lstm", "kneser_ney", "xz_primed", "xz"):
+    for key in ("lstm", "lstm_dynamic", "kneser_ney", "kneser_ney_adaptive", "xz_primed", "xz"):
         name = "LSTM, truncated BPTT" if key == "lstm" else results["results"][CORPORA[0]][key]["name"]
         lines.append(f"| {name} | "
                      + " | ".join(f"{results['results'][c][key]['bpc']:.3f}" for c in CORPORA) + " |")
     lines.append("")
     for c in CORPORA:
         seconds = results["results"][c]["lstm"]["train_seconds"]
-        lines.append(f"- {c}: {d[c]['train_chars']:,} training / {d[c]['test_chars']:,} test characters, "
+        dyn = results["results"][c]["lstm_dynamic"]
+        lines.append(f"- {c}: {d[c]['train_chars']:,} training / {d[c]['validation_chars']:,} validation / "
+                     f"{d[c]['test_chars']:,} test characters, "
                      f"{d[c]['alphabet']} symbols, {d[c]['test_unknown_chars']} test characters unseen in "
-                     f"training; split {d[c]['split']}; LSTM trained in {seconds:.0f} s.")
+                     f"training; split {d[c]['split']}; LSTM trained in {seconds:.0f} s; dynamic evaluation's "
+                     f"step {dyn['lr']} chosen on the validation text ("
+                     + ", ".join(f"{k}: {v:.3f}" for k, v in dyn["validation_bpc"].items()) + " bpc).")
     for c in CORPORA:
         lines += ["", f"Samples ({c}), prompt {PROMPTS[c]!r}:"]
         for t, text in results["samples"][c].items():
