@@ -26,6 +26,7 @@ as ``learning_curves.png``, ``metric_vs_length.png``, ``gradient_flow.png``.
 
 from __future__ import annotations
 
+import difflib
 import inspect
 import statistics
 import time
@@ -40,6 +41,7 @@ from matplotlib.figure import Figure
 from .checks import is_count, is_finite_number
 from .diagnostics import gradient_flow
 from .models import CELL_NAMES, NAMED_CELLS, SequenceToLabel, SequenceToSequence, check_cell_name
+from .models.encoder import cell_name_guess
 from .report import (
     check_report_directory,
     format_stat,
@@ -68,7 +70,10 @@ def check_cells(cells, who: str | None = "compare") -> tuple[str, ...]:
     canonical = []
     for name in names:
         if not isinstance(name, str) or name.strip().lower() not in NAMED_CELLS:
-            raise ValueError(f"{where}unknown cell {name!r}; choose from {', '.join(CELL_NAMES)}")
+            guess = cell_name_guess(name)
+            if isinstance(name, str) and "," in name and isinstance(cells, str):  # the command line's form
+                guess = f"a list of names? pass cells={[n.strip() for n in name.split(',')]}; "
+            raise ValueError(f"{where}unknown cell {name!r}; {guess}choose from {', '.join(CELL_NAMES)}")
         cell = check_cell_name(name.strip())
         if cell in canonical:
             raise ValueError(f"{where}cell {name!r} is given twice; give each cell once")
@@ -117,9 +122,11 @@ def check_run_options(*, lengths, seeds, steps, budget_seconds, hidden_size, bat
 def check_task_options(task: str, lengths, task_params: dict | None) -> None:
     """Refuse what ``compare`` would override without a word: a ``seed`` in ``task_params`` (the runs' seeds are
     ``first_seed, first_seed + 1, ...``), a ``T`` there beside ``lengths`` (a length wins), and ``lengths`` for a
-    task whose sequences have one fixed length (it has no ``T``). An unknown task is left to ``get_task``."""
-    if task not in TASKS:
-        return
+    task whose sequences have one fixed length (it has no ``T``), and an unknown task (with the closest name)."""
+    if task not in TASKS:  # here, not at the first run, and with get_task's choices: by name, with a guess
+        close = difflib.get_close_matches(str(task).lower(), TASKS, n=1, cutoff=0.5)
+        guess = f"did you mean {close[0]!r}? " if close else ""
+        raise ValueError(f"compare: unknown task {task!r}; {guess}choose from {', '.join(TASKS)}")
     given = [v for v in lengths if v is not None]
     params = task_params or {}
     if "seed" in params:

@@ -23,9 +23,14 @@ def time_aware_inputs(values: Tensor, times: Tensor | None = None) -> Tensor:
     if times is None:
         times = torch.arange(T, dtype=values.dtype, device=values.device).expand(B, T)
     if times.shape != (B, T):
-        raise ValueError(f"time_aware_inputs: times must have shape (B, T) = {(B, T)}, got {tuple(times.shape)}")
+        hint = "; the same times for every sequence? pass times.expand(B, T)" if times.shape == (T,) else ""
+        raise ValueError(f"time_aware_inputs: times must have shape (B, T) = {(B, T)}, got {tuple(times.shape)}{hint}")
     if T > 1 and not bool((times[:, 1:] > times[:, :-1]).all()):
-        raise ValueError("time_aware_inputs: times must be strictly increasing along each sequence")
+        b, t = (int(i) for i in torch.nonzero(~(times[:, 1:] > times[:, :-1]))[0])
+        raise ValueError(f"time_aware_inputs: times must be strictly increasing along each sequence, but sequence "
+                         f"{b} has {float(times[b, t])} at step {t} and {float(times[b, t + 1])} at step {t + 1}; "
+                         f"padding after a sequence's end? continue its times past the end (e.g. last + 1, + 2, ...): "
+                         f"the layer's lengths leave those steps out")
     m = (~torch.isnan(values)).to(values.dtype)
     x = torch.nan_to_num(values, nan=0.0)
     steps = torch.arange(T, device=values.device).view(1, T, 1).expand(B, T, F)

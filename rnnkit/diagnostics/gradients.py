@@ -76,8 +76,13 @@ def default_loss(output: Tensor, y: Tensor) -> Tensor:
     """The loss used with ``y`` when the model brings none: cross-entropy for integer targets (``y (B,)``
     with ``output (B, C)``, or per step ``y (B, T)`` with ``output (B, T, C)``, ``-100`` ignored), mean
     squared error for float targets (``output`` reshaped to ``y``'s shape)."""
+    per = "sequence" if output.dim() == 2 else "step"
+    if not y.is_floating_point() and (y.shape[:1] != output.shape[:1] or y.numel() != output[..., 0].numel()):
+        raise ValueError(f"gradient_flow: y has shape {tuple(y.shape)} but the model's output {tuple(output.shape)} "
+                         f"needs one class id per {per}, shape {tuple(output.shape[:-1])}: the targets of these "
+                         f"inputs X")
     if y.is_floating_point():
-        if output.numel() != y.numel():
+        if output.numel() != y.numel() or y.shape[:1] != output.shape[:1]:
             raise ValueError(f"gradient_flow: float y {tuple(y.shape)} is read as regression targets, but the "
                              f"model's output has shape {tuple(output.shape)}; for classes pass integer ids "
                              f"(y.long())")

@@ -176,10 +176,12 @@ def check_state(state, expected_shape: tuple[int, ...], fields: tuple[str, ...],
     for name, t in zip(fields, tensors, strict=True):
         if not isinstance(t, Tensor) or tuple(t.shape) != tuple(expected_shape):
             got = tuple(t.shape) if isinstance(t, Tensor) else type(t).__name__
-            raise ValueError(
-                f"{who}: state field {name!r} must have shape {tuple(expected_shape)}, got {got}"
-                f"{_state_hint(got, tuple(expected_shape))}"
-            )
+            hint = _state_hint(got, tuple(expected_shape))
+            if not hint and isinstance(got, tuple) and got[:1] == x.shape[1:2] and got[1:] == tuple(expected_shape[1:]):
+                # the state fits the batch, but x's first axis is not that batch: x was given time-first
+                hint = (f"; x {tuple(x.shape)} looks time-first (T, B, F), as torch.nn reads it by default: rnnkit "
+                        f"layers are batch-first, pass x.transpose(0, 1)")
+            raise ValueError(f"{who}: state field {name!r} must have shape {tuple(expected_shape)}, got {got}{hint}")
         if not t.is_floating_point():
             raise ValueError(f"{who}: state field {name!r} must be floating point, got {t.dtype}")
         if t.device != x.device:

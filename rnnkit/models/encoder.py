@@ -28,11 +28,15 @@ def check_cell_name(name: str, who: str | None = None) -> str:
     layer_class = NAMED_CELLS.get(name.lower()) if isinstance(name, str) else None
     if layer_class is None:
         where = f"{who}: " if who else ""
-        close = difflib.get_close_matches(name.lower(), NAMED_CELLS, n=1) if isinstance(name, str) else []
-        guess = f"did you mean {close[0]!r}? " if close else ""
-        raise ValueError(f"{where}unknown cell {name!r}; {guess}use one of {list(CELL_NAMES)}, a Cell object or "
-                         "a factory (input_size, hidden_size) -> Cell")
+        raise ValueError(f"{where}unknown cell {name!r}; {cell_name_guess(name)}use one of {list(CELL_NAMES)}, a "
+                         "Cell object or a factory (input_size, hidden_size) -> Cell")
     return next(n for n in CELL_NAMES if NAMED_CELLS[n] is layer_class)
+
+
+def cell_name_guess(name) -> str:
+    """``"did you mean 'lstm'? "`` for a misspelt cell name (``"lstn"``), else ``""``."""
+    close = difflib.get_close_matches(name.strip().lower(), NAMED_CELLS, n=1) if isinstance(name, str) else []
+    return f"did you mean {close[0]!r}? " if close else ""
 
 
 def named_cell(name: str, input_size: int, hidden_size: int) -> Cell:

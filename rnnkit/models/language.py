@@ -5,8 +5,8 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-from ..cells.base import State
-from ..checks import is_count
+from ..cells.base import State, hidden_of
+from ..checks import is_count, is_finite_number
 from .encoder import build_encoder
 from .heads import StepHead, check_output_size
 
@@ -17,10 +17,10 @@ def sample_next(logits: Tensor, *, temperature: float = 1.0, top_k: int | None =
 
     ``temperature=0`` is greedy (argmax). ``top_k`` keeps only the k most likely tokens (Fan et al. 2018).
     """
-    if temperature < 0:
-        raise ValueError(f"temperature must be >= 0, got {temperature}")
-    if top_k is not None and top_k < 1:
-        raise ValueError(f"top_k must be >= 1 or None, got {top_k}")
+    if not (is_finite_number(temperature) and temperature >= 0):  # NaN would reach multinomial as NaN weights
+        raise ValueError(f"temperature must be a finite number >= 0 (0: greedy), got {temperature!r}")
+    if top_k is not None and not is_count(top_k):
+        raise ValueError(f"top_k must be an integer >= 1 or None, got {top_k!r}")
     if temperature == 0:
         return logits.argmax(-1)
     logits = logits.float() / temperature
@@ -68,18 +68,27 @@ class LanguageModel(nn.Module):
         self.vocab_size = vocab_size
         self.embedding = nn.Embedding(vocab_size, embedding_size)
         self.drop = nn.Dropout(dropout)
+        # between layers too; one layer has none, and the encoder would warn that dropout does nothing, which
+        # here it does (on the embeddings and the outputs)
         self.encoder = build_encoder(cell, embedding_size, hidden_size, num_layers=num_layers,
-                                     dropout=dropout, backend=backend)
+                                     dropout=dropout if num_layers > 1 else 0.0, backend=backend)
         self.head = StepHead(hidden_size, vocab_size)
         if tie_weights:
             self.head.linear.weight = self.embedding.weight
 
     def forward(self, tokens: Tensor, lengths: Tensor | None = None, state: State | None = None):
-        if tokens.dtype not in (torch.int64, torch.int32):
-            raise ValueError(f"LanguageModel: tokens must be integer ids of shape (B, T), got {tokens.dtype}")
+        if tokens.is_floating_point() or tokens.is_complex() or tokens.dtype == torch.bool:
+            one_hot = tokens.dim() == 3 and tokens.shape[-1] == self.vocab_size
+            fix = ("one-hot vectors? pass tokens.argmax(-1)" if one_hot else
+                   "use tokens.long() if they are whole numbers")
+            raise ValueError(f"LanguageModel: tokens must be integer ids of shape (B, T), got {tokens.dtype}; {fix}")
+        if tokens.dtype not in (torch.int64, torch.int32):  # uint8, int16...: ids all the same; nn.Embedding
+            tokens = tokens.long()  # reads int64 and int32 only
         if tokens.dim() != 2:
-            raise ValueError(f"LanguageModel: tokens must have shape (B, T), got {tuple(tokens.shape)}; add a batch "
-                             f"dimension with tokens.unsqueeze(0)")
+            fix = ("add a batch dimension with tokens.unsqueeze(0)" if tokens.dim() < 2 else
+                   "drop the last axis with tokens.squeeze(-1)" if tokens.dim() == 3 and tokens.shape[-1] == 1 else
+                   "give one id per step of each sequence")
+            raise ValueError(f"LanguageModel: tokens must have shape (B, T), got {tuple(tokens.shape)}; {fix}")
         if tokens.numel():  # once per call: on GPU an id out of range is a device-side assert, not an error
             lo, hi = int(tokens.min()), int(tokens.max())
             if lo < 0 or hi >= self.vocab_size:
@@ -96,10 +105,13 @@ class LanguageModel(nn.Module):
     @torch.no_grad()
     def generate(self, prompt: Tensor, max_new_tokens: int, *, temperature: float = 1.0,
                  top_k: int | None = None, generator: torch.Generator | None = None) -> Tensor:
-        """Continue ``prompt`` (``(T0,)`` or ``(B, T0)``, ``T0 >= 1``) by ``max_new_tokens`` sampled tokens;
-        returns the prompt and the new tokens, ``(B, T0 + max_new_tokens)`` (or 1-D for a 1-D prompt)."""
+        """Continue ``prompt`` (``(T0,)`` or ``(B, T0)``, ``T0 >= 1``; one id, a list or an array of ids too) by
+        ``max_new_tokens`` sampled tokens; returns the prompt and the new tokens, ``(B, T0 + max_new_tokens)``
+        (or 1-D for a prompt of one sequence)."""
         if not is_count(max_new_tokens, 0):
             raise ValueError(f"generate: max_new_tokens must be an integer >= 0, got {max_new_tokens!r}")
+        prompt = torch.as_tensor(prompt, device=self.embedding.weight.device)  # as feed reads it
+        prompt = prompt.reshape(1) if prompt.dim() == 0 else prompt  # one token
         one = prompt.dim() == 1
         stream = self.stream()
         stream.feed(prompt)
@@ -128,6 +140,10 @@ class GenerationStream:
         tokens = tokens.reshape(1, -1) if tokens.dim() < 2 else tokens  # (B, T)
         if tokens.shape[1] == 0:
             raise ValueError("feed needs at least one token")
+        if self.state is not None and tokens.shape[0] != hidden_of(self.state).shape[0]:
+            raise ValueError(f"feed: this stream holds {hidden_of(self.state).shape[0]} sequence(s), fed before, "
+                             f"but got a batch of {tokens.shape[0]}; feed as many rows, or start anew with "
+                             f"stream.reset() (or model.stream())")
         logits, self.state = self.model(tokens, None, self.state)
         self.logits = logits[:, -1]
         return self.logits

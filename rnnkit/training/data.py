@@ -14,6 +14,7 @@ field          shape                                   meaning
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
 from typing import NamedTuple
 
@@ -24,7 +25,7 @@ from torch import Tensor
 from torch.utils.data import DataLoader, Dataset, DistributedSampler
 
 from ..data.collate import check_padding_noise, check_window_fraction, length_buckets, take_windows, window_width
-from ..data.text import BPTTBatches
+from ..data.text import BPTTBatches, batchify
 from .runs import BATCHINGS
 
 
@@ -198,6 +199,8 @@ class TokenStreams(BPTTBatches, Dataset):
     """
 
     def __init__(self, tokens: Tensor, batch_size: int, window: int):
+        if isinstance(tokens, str) or isinstance(tokens, list | tuple) and tokens and isinstance(tokens[0], str):
+            batchify(tokens, 1)  # text, not ids: refused there, with how to encode it
         tokens = torch.as_tensor(np.asarray(tokens) if not isinstance(tokens, Tensor) else tokens)
         if tokens.dim() != 1:  # a (B, L) matrix flattened would join its rows into one stream and cut it anew
             raise ValueError(f"TokenStreams: tokens must be one stream of ids, shape (N,), got shape "
@@ -209,6 +212,14 @@ class TokenStreams(BPTTBatches, Dataset):
         if isinstance(batch_size, bool) or not isinstance(batch_size, int | np.integer) or batch_size < 1:
             raise ValueError(f"TokenStreams: batch_size must be an integer >= 1, got {batch_size!r}")
         super().__init__(tokens, batch_size, window)
+        per_stream = self.rows.shape[1]
+        if per_stream - 1 < window:  # the only item is the "last, shorter" window: the window asked is never used
+            most = len(tokens) // (window + 1)
+            fewer = f"batch_size <= {most}, " if most else ""
+            warnings.warn(f"TokenStreams: {len(tokens)} tokens in batch_size={batch_size} streams leave {per_stream} "
+                          f"tokens per stream, so every epoch is one window of {per_stream - 1} steps, not "
+                          f"window={window} (a window needs window + 1 tokens: the inputs and their next tokens); "
+                          f"use {fewer}a window <= {per_stream - 1}, or more tokens", UserWarning, stacklevel=2)
 
     @property
     def streams(self) -> Tensor:

@@ -24,9 +24,11 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 from torch.nn.utils import clip_grad_value_, clip_grads_with_norm_, get_total_norm
+from torch.utils.data import DataLoader, DistributedSampler, RandomSampler
 
 from ..cells.base import State, length_mask, map_state
 from ..checks import check_flags
+from .data import TokenStreams
 
 # The option checks and the errors of a run need no Lightning: they live in .runs, named here too.
 from .runs import (  # noqa: F401
@@ -35,6 +37,7 @@ from .runs import (  # noqa: F401
     NonFiniteError,
     NonFiniteGradientError,
     NonFiniteLossError,
+    check_clip_thresholds,
     check_training_options,
 )
 
@@ -307,6 +310,9 @@ class SequenceModule(L.LightningModule):
             self.log("val_accuracy", accuracy, on_epoch=True, sync_dist=True, batch_size=len(y))
 
     # -- state between epochs and across checkpoints ---------------------------------------------------------
+    def on_train_start(self) -> None:
+        check_training_loader(self.trainer.train_dataloader, stateful=self.stateful)
+
     def on_train_epoch_start(self) -> None:
         self.carried_state = None
         self._epoch_losses = []
@@ -339,6 +345,25 @@ class SequenceModule(L.LightningModule):
         self.history = {k: list(v) for k, v in saved["history"].items()}
 
 
+def check_training_loader(loader, *, stateful: bool) -> None:
+    """ValueError, before the first batch is drawn, for a training loader that cannot feed this module: a
+    :class:`TokenStreams` batched again by the loader (its items are whole batches), or, for a ``stateful``
+    module, one that shuffles, so that each batch would start from the final state of an unrelated one."""
+    if not isinstance(loader, DataLoader):  # a CombinedLoader's mapping, or no loader: nothing known
+        return
+    if isinstance(loader.dataset, TokenStreams) and loader.batch_size is not None:
+        raise ValueError(f"SequenceModule: the training DataLoader batches a TokenStreams (batch_size="
+                         f"{loader.batch_size}), whose items are whole batches already (a window of every stream); "
+                         f"load it with DataLoader(streams, batch_size=None, shuffle=False)")
+    sampler = loader.sampler if loader.batch_sampler is None else getattr(loader.batch_sampler, "sampler", None)
+    shuffled = isinstance(sampler, RandomSampler) or isinstance(sampler, DistributedSampler) and sampler.shuffle
+    if stateful and shuffled:
+        raise ValueError(f"SequenceModule: stateful=True carries each batch's final state into the next batch, but "
+                         f"the training DataLoader shuffles ({type(sampler).__name__}), so a batch would start from "
+                         f"the state of an unrelated one; load consecutive windows in order: DataLoader(streams, "
+                         f"batch_size=None, shuffle=False) (SequenceDataModule(..., shuffle=False))")
+
+
 def clip_gradients(parameters, *, max_norm: float | None, max_value: float | None,
                    scale: float = 1.0) -> Tensor:
     """Clip gradients in place by global L2 norm (Pascanu et al. 2013) and/or by value; return the global norm
@@ -348,6 +373,7 @@ def clip_gradients(parameters, *, max_norm: float | None, max_value: float | Non
     only inside ``opt.step()``), so the returned norm is divided by it and the thresholds multiplied by it.
     A non-finite norm leaves the gradients as they are.
     """
+    check_clip_thresholds("clip_gradients: ", max_norm=max_norm, max_value=max_value)
     params = [p for p in parameters if p.grad is not None]
     norm = get_total_norm([p.grad for p in params]) / scale
     if not bool(torch.isfinite(norm)):

@@ -50,20 +50,26 @@ def check_training_options(*, task, lr, weight_decay, clip_grad_norm, clip_grad_
     """ValueError for an impossible training option (shared by the module and the estimators)."""
     if task not in TASKS:
         raise ValueError(f"task must be one of {TASKS}, got {task!r}")
-    real = lambda v: isinstance(v, numbers.Real) and not isinstance(v, bool)  # True is an int, not a rate
     if not (is_finite_number(lr) and lr > 0):
         raise ValueError(f"lr must be a finite number > 0, got {lr!r}")
     if not (is_finite_number(weight_decay) and weight_decay >= 0):
         raise ValueError(f"weight_decay must be a finite number >= 0, got {weight_decay!r}")
-    for name, v in (("clip_grad_norm", clip_grad_norm), ("clip_grad_value", clip_grad_value)):
-        if v is not None and not (real(v) and v > 0 and not math.isnan(v)):
-            raise ValueError(f"{name} must be a number > 0 or None, got {v!r}")
+    check_clip_thresholds(clip_grad_norm=clip_grad_norm, clip_grad_value=clip_grad_value)
     if clip_grad_norm is not None and clip_grad_value is not None:
         raise ValueError("set one of clip_grad_norm and clip_grad_value, not both; pass clip_grad_norm=None "
                          "to clip by value")
     integer = is_integer(tbptt_steps)
     if tbptt_steps is not None and not (integer and tbptt_steps >= 1):
         raise ValueError(f"tbptt_steps must be an integer >= 1 (or None for full BPTT), got {tbptt_steps!r}")
+
+
+def check_clip_thresholds(who: str = "", **thresholds) -> None:
+    """ValueError naming the first clipping threshold (name=value) that is neither None nor a number > 0: 0 would
+    zero every gradient, a negative one flip its sign (gradient ascent), NaN make it NaN; ``who``: the prefix."""
+    for name, v in thresholds.items():
+        real = isinstance(v, numbers.Real) and not isinstance(v, bool)  # True is an int, not a threshold
+        if v is not None and not (real and v > 0 and not math.isnan(v)):
+            raise ValueError(f"{who}{name} must be a number > 0 or None, got {v!r}")
 
 
 def resolve_device(device: str) -> str:

@@ -128,6 +128,19 @@ class GeneratorState(Callback):
         self.generator.set_state(state_dict["state"])
 
 
+# Trainer arguments for what SequenceModule does itself: their default, what they are, and the option instead
+_CLIP = ("clip in the module: SequenceModule(model, clip_grad_norm=...) (clipping by norm 1.0 is its default), or "
+         "clip_grad_value=... with clip_grad_norm=None")
+_MODULE_OPTIONS = {
+    "gradient_clip_val": (None, "automatic gradient clipping", _CLIP),
+    "gradient_clip_algorithm": (None, "automatic gradient clipping", _CLIP),
+    "truncated_bptt_steps": (None, "truncated BPTT (Lightning 1.x; gone in 2.0)",
+                             "truncate in the module: SequenceModule(model, tbptt_steps=...)"),
+    "accumulate_grad_batches": (1, "automatic gradient accumulation",
+                                "the module steps after every batch: use a larger batch_size instead"),
+}
+
+
 def make_trainer(
     *,
     max_epochs: int = 10,
@@ -158,6 +171,10 @@ def make_trainer(
     Sanity validation steps are off, so that a run resumed from a checkpoint draws no random numbers before
     its first training step. Any other ``lightning.Trainer`` argument passes through ``trainer_kwargs``.
     """
+    for name, (default, what, fix) in _MODULE_OPTIONS.items():  # Lightning would advise automatic optimization
+        if name in trainer_kwargs and trainer_kwargs[name] != default:
+            raise ValueError(f"make_trainer: {name}={trainer_kwargs[name]!r} is Lightning's {what}, which "
+                             f"SequenceModule does not use: it runs backward, clip and step itself; {fix}")
     accelerator = resolve_device(device)
     callbacks = list(callbacks)
     if early_stopping_patience is not None and not is_count(early_stopping_patience):
