@@ -96,7 +96,7 @@ def test_fit_lstm_follows_the_one_cycle_schedule(monkeypatch):
 
 
 def test_fit_lstm_builds_the_layers_and_dropout_it_is_given():
-    ids = torch.randint(0, 5, (16 * 200 + 1,), generator=torch.Generator().manual_seed(0))
+    ids = torch.randint(0, 5, (16 * 201,), generator=torch.Generator().manual_seed(0))
     lstm = {"hidden_size": 8, "num_layers": 2, "dropout": 0.5, "embedding_size": 4, "epochs": 1, "lr": 5e-3,
             "lr_schedule": None}
     model, history = charlm.fit_lstm(ids, 5, lstm, seed=0, device="cpu")
