@@ -380,6 +380,16 @@ def _frame_sequences(X: pd.DataFrame, who: str) -> tuple[list[np.ndarray], list]
                                  f"({len(missing)} in all); give every row {what}")
         times = X.index.levels[1]
         text = [v for v in times if isinstance(v, str | bytes)] if times.dtype == object else list(times)
+        instances, words = X.index.levels[0], pd.Series(text, dtype=object)
+        if pd.api.types.is_string_dtype(times) and text and (pd.api.types.is_numeric_dtype(instances) or
+                                                              pd.api.types.is_datetime64_any_dtype(instances)) \
+                and pd.to_numeric(words, errors="coerce").isna().all() \
+                and pd.to_datetime(words, format="ISO8601", errors="coerce").isna().all():
+            # (year, firm): the levels in the other order, names (no numbers, no dates) taken for times
+            raise ValueError(f"{who}: X's index levels look swapped: the time level (the second) holds text (e.g. "
+                             f"{text[0]!r}) and the instance level (the first) times (e.g. {instances[0]}); an "
+                             "index is (instance, time): X.swaplevel() (the instances then in order of first "
+                             "appearance, as y is matched to them)")
         if pd.api.types.is_string_dtype(times) and text:  # '10' < '9', '13/1' < '5/1' as text
             raise ValueError(f"{who}: X's time level holds text (e.g. {text[0]!r}), whose order is alphabetical, "
                              f"not in time; convert it to numbers or dates (e.g. X.index.set_levels("

@@ -147,10 +147,12 @@ def read_sequences(
 
 
 # -- CSV -----------------------------------------------------------------------------------------------------
-def _check_header(path: Path, frame: pd.DataFrame) -> None:
+def _check_header(path: Path, frame: pd.DataFrame, *, reads_all: bool = True) -> None:
     """Refuse a header that pandas would silently change or misread: a column name given twice (pandas
     renames the second ``f1`` to ``f1.1``), a file separated by something else than commas (its whole
-    header becomes one column), and a NUL byte anywhere in the file."""
+    header becomes one column), and a NUL byte anywhere in the file. ``reads_all``: every column is read (as a
+    feature), so a nameless one (a DataFrame's index written by ``to_csv``) is refused too; False for a reader
+    of named columns only (``rnnkit forecast``), which leaves it unread as any other column it is not given."""
     _check_no_nul(path)
     header = pd.read_csv(path, header=None, nrows=1, dtype=str, keep_default_na=False).iloc[0].tolist()
     if header and header[0].lstrip().startswith("#"):  # pandas reads no comments unless told: it is the header
@@ -165,7 +167,7 @@ def _check_header(path: Path, frame: pd.DataFrame) -> None:
             raise ValueError(f"{path}: every line ends with a comma: the header's last column {k + 1} has no name "
                              "and no values; remove the trailing commas (or pd.read_csv(path).iloc[:, :-1]"
                              ".to_csv(new_path, index=False))")
-        if not name.strip() or re.fullmatch(r"Unnamed: \d+", name):
+        if reads_all and (not name.strip() or re.fullmatch(r"Unnamed: \d+", name)):
             # pandas' index written by to_csv (an empty name; 'Unnamed: 0' after a round trip): row numbers
             # that would be read as a feature
             shown = "" if not name.strip() else f" ({name!r} is pandas' name for a nameless column)"
@@ -460,6 +462,8 @@ def date_readings(text: pd.Series) -> list[tuple[str, pd.DatetimeIndex]]:
     except (ValueError, OverflowError):
         pass
     aware = text.str.contains(r"(?:Z|[+-]\d\d:?\d\d)\s*$", regex=True)
+    if aware.any():  # an offset only where the value is an ISO date: not the Z of 'BLZ', a country's code
+        aware &= pd.to_datetime(text.where(aware), format="ISO8601", utc=True, errors="coerce").notna()
     if aware.any():
         if not aware.all():
             raise MixedZones(int(np.flatnonzero(aware)[0]), int(np.flatnonzero(~aware)[0]))

@@ -13,7 +13,16 @@ from sklearn.base import clone
 
 from ..checks import is_count
 from ..data.timeseries import rolling_origin
-from .series import _future_index, _given_periods, _numeric_index, _regular_step, _roles, _take, as_frame
+from .series import (
+    _future_index,
+    _given_periods,
+    _numeric_index,
+    _regular_step,
+    _roles,
+    _take,
+    as_frame,
+    shown_time,
+)
 
 METRICS = ("mae", "rmse", "smape", "mase")
 METHODS = ("forecaster", "naive", "seasonal_naive")
@@ -88,6 +97,24 @@ def errors(actual: np.ndarray, pred: np.ndarray, scale: np.ndarray) -> dict[str,
 
 
 # -- the backtest ---------------------------------------------------------------------------------------------
+def _check_scored(frame, targets: Sequence[str], tests: list[range]) -> None:
+    """ValueError for a fold whose test rows observe a target nowhere (a series that ends with missing values:
+    its last fold): no forecast of it could be scored there, and its metrics would be NaN."""
+    for k, rows in enumerate(tests):
+        for target, j in zip(targets, frame.column_index(targets), strict=True):
+            if not np.isnan(frame.values[rows.start : rows.stop, j]).all():
+                continue
+            times = (f"{shown_time(frame.time[rows.start])} .. {shown_time(frame.time[rows.stop - 1])}"
+                     if frame.time is not None else f"rows {rows.start} .. {rows.stop - 1}")
+            observed = np.flatnonzero(~np.isnan(frame.values[:, j]))
+            fix = (f"drop the rows after its last value (at {shown_time(frame.time[observed[-1]])}) first, e.g. "
+                   f"data.loc[:data[{target!r}].last_valid_index()]"
+                   if len(observed) and observed[-1] < rows.start and frame.time is not None else
+                   "choose other folds (folds=, step=), or fill the gap")
+            raise ValueError(f"backtest: the test rows of fold {k} ({times}) have no observed value of {target!r}, "
+                             f"so no forecast of it can be scored there; {fix}")
+
+
 def backtest(forecaster, data, *, folds: int = 3, step: int | None = None, season_length: int | None = None,
              expanding: bool = True, targets: Sequence[str] | None = None,
              future_covariates: Sequence[str] | None = None, time_col: str | None = None,
@@ -121,8 +148,9 @@ def backtest(forecaster, data, *, folds: int = 3, step: int | None = None, seaso
     median = 0 if forecaster.quantiles is None else list(forecaster.quantiles).index(0.5)
     rows, forecasts = [], []
     log_dir = getattr(forecaster, "log_dir", None)
-    for k, (train_rows, test_rows) in enumerate(rolling_origin(n, initial=initial, test_size=H, step=step,
-                                                               expanding=expanding)):
+    folds_ = list(rolling_origin(n, initial=initial, test_size=H, step=step, expanding=expanding))
+    _check_scored(frame, targets, [test for _, test in folds_])
+    for k, (train_rows, test_rows) in enumerate(folds_):
         past = _take(frame, train_rows)
         model = clone(forecaster)
         if log_dir is not None:  # a log_dir each: folds sharing one would replace each other's checkpoint

@@ -756,7 +756,9 @@ class Forecaster(BaseEstimator):
             lacks = [c for c in self.history_.columns if c not in frame.columns]
             known = (f" (the known-future covariates {lacks} are read over the lookback too, from data: give "
                      f"data those columns for its rows, e.g. y.join(X) as fit(y, X) joined them)"
-                     if lacks and set(lacks) <= set(self.future_covariates_) else "")
+                     if lacks and set(lacks) <= set(self.future_covariates_) else
+                     f"; select those, in that order: data[{list(self.history_.columns)!r}]" if not lacks else
+                     f"; data lacks {lacks}")
             raise ValueError(f"data has columns {list(frame.columns)}; the forecaster was fitted on "
                              f"{list(self.history_.columns)}{known}")
         kind = lambda f: ("no time axis (steps)" if f.time is None else "dates"
@@ -836,9 +838,10 @@ class Forecaster(BaseEstimator):
         training rows, so that MASE and the seasonal naive use the season the model was fitted with. Gaps in
         the history are forward-filled for them.
 
-        Metrics over the observed test values (NaN targets are skipped), averaged over target columns: MAE,
-        RMSE, sMAPE in % (``200/n Σ |y-ŷ| / (|y|+|ŷ|)``), and MASE (Hyndman & Koehler 2006): MAE divided by
-        the in-sample MAE of the seasonal naive forecast on the fold's training rows.
+        Metrics over the observed test values (NaN targets are skipped; a fold whose test rows observe a target
+        nowhere, as the last one of a series that ends with missing values, is refused), averaged over target
+        columns: MAE, RMSE, sMAPE in % (``200/n Σ |y-ŷ| / (|y|+|ŷ|)``), and MASE (Hyndman & Koehler 2006): MAE
+        divided by the in-sample MAE of the seasonal naive forecast on the fold's training rows.
 
         Returns a DataFrame indexed by each fold's first forecast timestamp (``origin``), with columns
         ``(metric, method)``: ``bt["mase"]`` puts the three methods side by side, ``bt.mean()`` averages the

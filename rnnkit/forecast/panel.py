@@ -108,6 +108,8 @@ from .series import (
     _regular_step,
     _take,
     forecast_steps,
+    times_across,
+    wide_fix,
 )
 
 MODELS = ("auto", "direct", "hybrid")  # GlobalForecaster(model=...) and Forecaster(model=...)
@@ -854,6 +856,13 @@ def _read_panel(data, id_col: str, time_col: str, target: str, covariates: tuple
                          f"({shown}) on a {type(data.index).__name__}, as a wide table has one series per column: "
                          f"make it long, data.reset_index().melt(id_vars={name!r}, var_name={id_col!r}, "
                          f"value_name={target!r}), and fit it with time_col={name!r}")
+    wide = times_across(data) if missing else None
+    if wide is not None:  # one series per row, a time per column (the World Bank's layout)
+        times, others = wide
+        _, long, ids = wide_fix(data, times, others, time_col=time_col, target=target)
+        raise ValueError(f"the panel lacks the columns {missing}; it has {len(times)} columns named as times "
+                         f"({times[0]!r} .. {times[-1]!r}) and a series on each row, as a wide table has: make it "
+                         f"long, {long}, and fit it with id_col={ids!r}")
     if missing:
         raise ValueError(f"the panel lacks the columns {missing}; it has {list(data.columns)} (name them with "
                          "id_col=, time_col=, target=, future_covariates=)")
@@ -894,7 +903,8 @@ def _read_panel(data, id_col: str, time_col: str, target: str, covariates: tuple
         a = twice[0]
         b = next(r for r in twice[1:] if keys[r] == keys[a] and time[r] == time[a])
         raise ValueError(f"series {ids[a]!r} has the time {time[a]} twice (rows {a} and {b}); "
-                         + (_clock_hint(keys, time, a, b) or "give one row per (id, time)"))
+                         + (_clock_hint(keys, time, a, b) or _finer_id(data, needed, a, b, id_col)
+                            or "give one row per (id, time)"))
     series, groups = {}, keys.groupby(keys, sort=False).indices
     for key in pd.unique(keys):  # in order of first appearance
         rows = np.sort(groups[key])
@@ -918,6 +928,22 @@ def _clock_hint(keys: pd.Series, time, a: int, b: int) -> str | None:
         return None
     rows = np.flatnonzero((keys == keys[a]).to_numpy())
     return _clock_set_back(time[rows], int(np.searchsorted(rows, b)))
+
+
+def _finer_id(data: pd.DataFrame, needed: list, a: int, b: int, id_col: str) -> str | None:
+    """The advice for rows ``a`` and ``b`` of one (id, time) that differ in a text column not read (a
+    hierarchical panel, sktime's hierarchical sales: several product groups under each product line), which
+    then names series within the id; None when there is no such column."""
+    for c in data.columns:
+        column = data[c]
+        if c in needed or pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
+            continue
+        x, y = column.iloc[a], column.iloc[b]
+        if not (pd.isna(x) or pd.isna(y)) and x != y:
+            return (f"they differ in column {c!r} ({x!r}, {y!r}), so each id of {id_col!r} holds several series, "
+                    f"one per {c!r}: give each its own id, e.g. data['unique_id'] = data[{id_col!r}].astype(str) + "
+                    f"'/' + data[{c!r}].astype(str) (or id_col={c!r} where its values alone tell the series apart)")
+    return None
 
 
 def _check_id_spellings(keys: pd.Series, id_col: str) -> None:

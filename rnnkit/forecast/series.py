@@ -33,6 +33,8 @@ def as_frame(data, *, time_col: str | None = None, freq: str | None = None,
         frame = data
     elif isinstance(data, pd.Series | pd.DataFrame):
         if isinstance(data, pd.DataFrame):
+            _check_not_wide(data, time_col)
+            _check_finer_time(data, time_col)
             _check_value_columns(data, time_col)
             _check_not_a_panel(data, time_col)
         if time_col is None:
@@ -204,6 +206,95 @@ def _check_not_a_panel(data: pd.DataFrame, time_col: str | None) -> None:
                          f"forecast one series (data[data[{str(c)!r}] == {ids[0]!r}]), or all of them with "
                          f"rnnkit.GlobalForecaster(...).fit(data, id_col={str(c)!r}, time_col={str(name)!r}, "
                          "target=...) (a column, not the index: data.reset_index())")
+
+
+def times_across(data: pd.DataFrame) -> tuple[list, list] | None:
+    """``(time columns, other columns)`` of a wide table with one series per row and one time per column (the
+    World Bank's layout: a country per row, ``'1960', '1961', ...``): at least 3 numeric columns named as years
+    or ISO dates (``2001``, ``'2001-01'``, ``'1959Q1'``) in increasing order; None for any other table."""
+    time_like = lambda c: isinstance(c, numbers.Integral | str) and not isinstance(c, bool) and re.fullmatch(
+        r"\d{4}(?:[-/]\d{1,2}(?:[-/]\d{1,2})?|Q[1-4])?", str(c).strip())
+    named = [c for c in data.columns if time_like(c)]
+    counted = [c for c in data.columns if isinstance(c, numbers.Integral) and not isinstance(c, bool)]
+    if len(named) < 3 or not all(pd.api.types.is_numeric_dtype(data[c]) for c in named) or \
+            not all(time_like(c) for c in counted):  # columns 0 .. 1999 of an array count steps, not years
+        return None
+    try:
+        times = [pd.Period(str(c).strip().replace("/", "-")) for c in named]
+    except (ValueError, TypeError):
+        return None
+    if not all(a.start_time < b.start_time for a, b in zip(times[:-1], times[1:], strict=True)):
+        return None
+    return named, [c for c in data.columns if c not in named]
+
+
+def wide_fix(data: pd.DataFrame, times: list, others: list, *, time_col: str, target: str) -> tuple[str, str, str]:
+    """How to read a wide table of :func:`times_across`: ``(the call that picks one row as a series of floats (a
+    row of a frame with text columns is of dtype object), the call that makes the table long, its id column)``."""
+    text = [c for c in others if not pd.api.types.is_numeric_dtype(data[c])]
+    span = f"{times[0]!r}:{times[-1]!r}"
+    if text:
+        ids = text[0]
+        one = f"data.set_index({ids!r}).loc[{data[ids].iloc[0]!r}, {span}].astype(float)"
+        long = f"data.melt(id_vars={others!r}, var_name={time_col!r}, value_name={target!r})"
+    else:
+        ids = data.index.name if data.index.name is not None else "index"
+        one = f"data.loc[{data.index[0]!r}, {span}].astype(float)"
+        long = (f"data.reset_index().melt(id_vars={[ids, *others]!r}, var_name={time_col!r}, "
+                f"value_name={target!r})")
+    return one, long, str(ids)
+
+
+def _check_not_wide(data: pd.DataFrame, time_col: str | None) -> None:
+    """ValueError for a wide table with one series per row and a time per column, which the Forecaster would
+    read as series along its rows (a country per step), every year a series."""
+    if (time_col is not None and time_col in data.columns) or isinstance(data.index, pd.DatetimeIndex | pd.PeriodIndex):
+        return
+    wide = times_across(data)
+    if wide is None:
+        return
+    times, others = wide
+    one, long, ids = wide_fix(data, times, others, time_col="year", target="y")
+    raise ValueError(f"data has {len(times)} columns named as times ({times[0]!r} .. {times[-1]!r}) and a series "
+                     f"on each row, as a wide table has, and the Forecaster reads a series down the rows (one row per "
+                     f"time); forecast one row as a series indexed by the times, {one}, or every row with "
+                     f"rnnkit.GlobalForecaster on the long table {long} (id_col={ids!r}, time_col='year', "
+                     "target='y')")
+
+
+_FINER = {"quarter": "Q", "month": "M"}  # a column naming a part of the year, as PeriodIndex.from_fields takes it
+
+
+def _finer_time(data: pd.DataFrame, time_col: str) -> tuple[str, str, str] | None:
+    """``(column, part, period frequency)`` of a numeric column named as a part of the year (``quarter``,
+    ``month``) beside a time column of years that repeats (statsmodels' interest_inflation: ``year, quarter``), as
+    one time axis of both must be built; None otherwise."""
+    if time_col not in data.columns or data[time_col].is_unique:
+        return None
+    for c in data.columns:
+        part = str(c).strip().lower()
+        if part in _FINER and c != time_col and pd.api.types.is_numeric_dtype(data[c]):
+            return str(c), part, _FINER[part]
+    return None
+
+
+def _from_fields(time_col: str, finer: tuple[str, str, str], frame: str = "data") -> str:
+    c, part, freq = finer
+    return (f"pd.PeriodIndex.from_fields(year={frame}[{time_col!r}].astype(int), {part}={frame}[{c!r}].astype(int), "
+            f"freq={freq!r})")
+
+
+def _check_finer_time(data: pd.DataFrame, time_col: str | None) -> None:
+    """ValueError for a time column of years that repeats beside a quarter or month column: aggregating the
+    repeats, the generic advice for a repeated time, would average the quarters away."""
+    finer = None if time_col is None else _finer_time(data, time_col)
+    if finer is None:
+        return
+    rows = np.flatnonzero(data[time_col].duplicated(keep=False).to_numpy())[:2]
+    raise ValueError(f"time column {time_col!r} repeats ({data[time_col].iloc[rows[0]]} on rows {rows[0]} and "
+                     f"{rows[1]}), and column {finer[0]!r} tells the {finer[1]} within it: index data by one time "
+                     f"axis of both, data.set_index({_from_fields(time_col, finer)}).drop(columns=[{time_col!r}, "
+                     f"{finer[0]!r}]), and leave out time_col")
 
 
 def _check_value_columns(data: pd.DataFrame, time_col: str | None) -> None:
@@ -415,9 +506,11 @@ def _regular_step(frame: TimeSeriesFrame, *, fix: str | None = None,
                 f"{missing[0].date()}, a holiday?): {business} reads them on the business-day grid, the missing "
                 "days as missing values (forecasts are then dated on business days, holidays included); or ")
             grid = "B" if missing is not None else pd.infer_freq(time[:3])
-            if fix is None:
+            if fix is None:  # business days: a coarser grid ('h' is finer than every step, and refused)
                 fix = (f"pass freq={grid!r} (the grid of the first rows) to fit to resample onto it (the steps "
                        "missing become missing values, filled by impute=...)" if missing is None and grid else
+                       "pass a coarser freq to fit, 'W-FRI' or 'MS', to resample onto weeks or months (the mean of "
+                       "each)" if missing is not None else
                        "pass freq='h' (or 'D', 'W-SAT', 'MS'...) to fit to resample onto a regular grid (empty bins "
                        "become missing values, filled by impute=...)")
             fix = (None if missing is not None else _pattern_of(time, frame.time_name, business, holder)) or fix
@@ -655,11 +748,20 @@ def read_series_csv(path, *, time_column: str, target_column: str, covariates: S
                          "the CSV as UTF-8") from None
     except pd.errors.ParserError as e:
         raise ValueError(f"{path}: cannot read as a CSV ({str(e).splitlines()[0]})") from None
-    _check_header(path, frame)
+    _check_header(path, frame, reads_all=False)
     if frame.empty:
         raise ValueError(f"{path}: the CSV has a header but no rows")
     values = [target_column, *covariates]
     missing = [c for c in (time_column, *values) if c not in frame.columns]
+    wide = times_across(frame) if missing else None
+    if wide is not None:  # one series per row, a time per column (the World Bank's layout)
+        times, others = wide
+        one, _, _ = wide_fix(frame, times, others, time_col=time_column, target=target_column)
+        one = one.replace("data.", "df.", 1)
+        raise ValueError(f"{path}: column(s) {missing} not found; the file has {len(times)} columns named as times "
+                         f"({times[0]!r} .. {times[-1]!r}) and a series on each row, a wide table, and rnnkit "
+                         f"forecast reads one series down the rows (a row per time): write one row as such, e.g. "
+                         f"{one}.rename_axis({time_column!r}).rename({target_column!r}).to_csv(new_path)")
     if missing:
         raise ValueError(f"{path}: column(s) {missing} not found; the file has {list(frame.columns)} (choose "
                          "them with --time-column / --target-column / --covariates)")
@@ -687,6 +789,11 @@ def read_series_csv(path, *, time_column: str, target_column: str, covariates: S
         where = (f"{path}: the time column {time_column!r} {how} at {_lines([i + 1])} ({_cell(raw.iloc[i + 1])} "
                  f"after {_cell(raw.iloc[i])} on line {i + 2})")
         ids = _series_id_column(frame.drop(columns=[time_column, *values]), i + 1)
+        finer = _finer_time(frame, time_column) if steps[i] == 0 else None
+        if finer is not None:  # years beside a quarter column: one time column of both, not one row per year
+            raise ValueError(f"{where}, and column {finer[0]!r} tells the {finer[1]} within it: write one time "
+                             f"column of both, e.g. df['period'] = {_from_fields(time_column, finer, 'df')}, "
+                             "and pass --time-column period")
         if ids is not None:  # a long panel: sorting it, as the generic advice implies, would interleave the series
             c, n = ids
             raise ValueError(f"{where}, where column {c!r} changes from {_cell(frame[c].iloc[i])} to "
