@@ -197,3 +197,27 @@ def test_D12_09_an_estimator_given_a_year_firm_index_is_told_the_levels_are_swap
     assert "X.swaplevel()" in message and "to_datetime" not in message
     clf.fit(X.swaplevel(), big)
     assert clf.predict(X.swaplevel()).shape == (11,)
+
+
+def test_D12_10_known_future_refusals_name_the_periods_the_series_was_given_in():
+    """macroeconomic's quarters with `X`: `predict(X=...)` starting a quarter late was told `X has no row for 1 of the
+    2 forecast timestamps (2009-10-01 00:00:00); it needs one row per timestamp 2009-10-01 00:00:00 .. 2010-01-01
+    00:00:00`, where the user's index says 2009Q4; a panel of months alike."""
+    datasets = pytest.importorskip("sktime.datasets")
+    macro = datasets.load_macroeconomic()
+    model = quick().fit(macro["unemp"], X=macro[["infl"]])
+    late = pd.DataFrame({"infl": [1.0, 2.0]}, index=pd.period_range("2010Q1", periods=2, freq="Q"))
+    with pytest.raises(ValueError) as error:
+        model.predict(X=late)
+    assert one_line(error) == ("X has no row for 1 of the 2 forecast timestamps (2009Q4); it needs one row per "
+                               "timestamp 2009Q4 .. 2010Q1")
+    with pytest.raises(ValueError, match=r"'infl' is missing \(NaN\) at 2010Q1:"):
+        model.predict(X=late.set_axis(pd.period_range("2009Q4", periods=2, freq="Q")).assign(infl=[1.0, np.nan]))
+
+    sales = datasets.load_hierarchical_sales_toydata().reset_index().assign(promo=1.0)
+    panel = panel_model().fit(sales, id_col="Product group", time_col="Date", target="Sales",
+                              future_covariates=["promo"])
+    future = sales.groupby("Product group").tail(2).assign(Date=lambda d: d["Date"] + 3)  # 2005-02, 2005-03
+    with pytest.raises(ValueError, match=r"^series 'Hobs': future has no row for 1 of the 2 forecast timestamps "
+                       r"\(2005-01\); it needs one row per timestamp 2005-01 \.\. 2005-02$"):
+        panel.predict(future=future[["Product group", "Date", "promo"]])

@@ -658,8 +658,8 @@ class Forecaster(BaseEstimator):
         index = _future_index(frame, self.freq_, self.horizon)
         known = None
         if self.future_covariates_ and self.future_names_:
-            at = _known_future(future, index[steps - 1], self.future_covariates_, step=self.step_,
-                               name=name)  # (n_steps, n_f)
+            at = _known_future(future, index[steps - 1], self.future_covariates_, step=self.step_, name=name,
+                               shown=self._as_periods(index[steps - 1]))  # (n_steps, n_f)
             known = np.zeros((int(steps[-1]), at.shape[1]))  # (H, n_f)
             known[steps - 1] = at
         return self.features_.future_inputs(index, known)

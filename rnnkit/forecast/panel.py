@@ -656,7 +656,7 @@ class GlobalForecaster(BaseEstimator):
         future = future.set_index(time)
         try:
             return _known_future(future, times, self.future_covariates_,
-                                 step=freq if isinstance(freq, float) else 1.0)
+                                 step=freq if isinstance(freq, float) else 1.0, shown=self._as_times([times]))
         except ValueError as e:
             raise ValueError(who + str(e)) from None
 

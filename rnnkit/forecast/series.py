@@ -644,13 +644,15 @@ def _take(frame: TimeSeriesFrame, rows: range) -> TimeSeriesFrame:
                            time=None if frame.time is None else frame.time[part], time_name=frame.time_name)
 
 
-def _known_future(future, index: pd.Index, columns: tuple[str, ...], *, step: float, name: str = "future"
-                  ) -> np.ndarray:
+def _known_future(future, index: pd.Index, columns: tuple[str, ...], *, step: float, name: str = "future",
+                  shown: pd.Index | None = None) -> np.ndarray:
     """``(len(index), len(columns))`` float64: the known-future covariates at the forecast timestamps
     ``index``, from a DataFrame (or a named Series) indexed by timestamps; ValueError saying what is missing.
     Numeric time axes match to within 1e-6 of a ``step``. ``name``: the argument as the user passed it (``"X"``
-    in sktime's spelling), for the messages."""
-    span = f"{index[0]} .. {index[-1]}" if len(index) > 1 else f"{index[0]}"
+    in sktime's spelling), for the messages; ``shown``: ``index`` as the messages name it (the periods of a series
+    fitted on a PeriodIndex, ``2009Q4``, not its first instant)."""
+    shown = index if shown is None else shown
+    span = f"{shown[0]} .. {shown[-1]}" if len(shown) > 1 else f"{shown[0]}"
     if future is None:
         also = " (or X=df, sktime's name for it, as in fit(y, X))" if name == "future" else ""
         raise ValueError(f"this Forecaster reads the known-future covariates {list(columns)} over the horizon: "
@@ -700,7 +702,7 @@ def _known_future(future, index: pd.Index, columns: tuple[str, ...], *, step: fl
                                                  tolerance=1e-6 * step)
         rows = np.where(near >= 0, order[near], -1) if len(have) else np.full(len(index), -1)  # no row at all
     if (rows < 0).any():
-        absent = [str(t) for t in index[rows < 0]]
+        absent = [str(t) for t in shown[rows < 0]]
         raise ValueError(f"{name} has no row for {len(absent)} of the {len(index)} forecast timestamps "
                          f"({', '.join(absent[:3])}{', ...' if len(absent) > 3 else ''}); it needs one row per "
                          f"timestamp {span}")
@@ -708,9 +710,9 @@ def _known_future(future, index: pd.Index, columns: tuple[str, ...], *, step: fl
     if not np.isfinite(values).all():
         i, j = np.argwhere(~np.isfinite(values))[0]
         if np.isnan(values[i, j]):
-            raise ValueError(f"{name} column {columns[j]!r} is missing (NaN) at {index[i]}: a known-future "
+            raise ValueError(f"{name} column {columns[j]!r} is missing (NaN) at {shown[i]}: a known-future "
                              "covariate must be known at every forecast timestamp; fill it in")
-        raise ValueError(f"{name} column {columns[j]!r} is infinite ({values[i, j]}) at {index[i]}, which would make "
+        raise ValueError(f"{name} column {columns[j]!r} is infinite ({values[i, j]}) at {shown[i]}, which would make "
                          "the forecast infinite; give a finite value")
     return values
 
