@@ -109,15 +109,20 @@ def test_D12_03_a_wide_table_with_a_year_per_column_is_told_how_to_read_it(tmp_p
 
 def test_D12_04_a_hierarchical_panel_given_its_upper_level_as_the_id_names_the_level_below():
     """sktime's hierarchical sales toy data (product line > product group) with id_col='Product line': `series
-    'Food preparation' has the time 2000-01-01 twice (rows 0 and 60); give one row per (id, time)`."""
+    'Food preparation' has the time 2000-01-01 00:00:00 twice (rows 0 and 60); give one row per (id, time)`: the
+    month '2000-01' shown as its first instant, and no word of the product groups."""
     datasets = pytest.importorskip("sktime.datasets")
     data = datasets.load_hierarchical_sales_toydata().reset_index()
     with pytest.raises(ValueError) as error:
         panel_model().fit(data, id_col="Product line", time_col="Date", target="Sales")
     message = one_line(error)
+    assert message.startswith("series 'Food preparation' has the time 2000-01 twice (rows 0 and 60); ")  # a period
     assert "they differ in column 'Product group' ('Hobs', 'Ovens')" in message
     assert "data['unique_id'] = data['Product line'].astype(str) + '/' + data['Product group'].astype(str)" in message
     data["unique_id"] = data["Product line"].astype(str) + "/" + data["Product group"].astype(str)
+    with pytest.raises(ValueError, match=r"^series 'Food preservation/Fridges' is not in time order: row 1 \(2004-11\) "
+                       r"comes after row 0 \(2004-12\); sort the panel"):
+        panel_model().fit(data.iloc[::-1], time_col="Date", target="Sales")
     model = panel_model().fit(data, time_col="Date", target="Sales")
     assert model.ids_[:2] == ["Food preparation/Hobs", "Food preparation/Ovens"]
 

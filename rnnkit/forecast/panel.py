@@ -902,7 +902,7 @@ def _read_panel(data, id_col: str, time_col: str, target: str, covariates: tuple
     if len(twice):
         a = twice[0]
         b = next(r for r in twice[1:] if keys[r] == keys[a] and time[r] == time[a])
-        raise ValueError(f"series {ids[a]!r} has the time {time[a]} twice (rows {a} and {b}); "
+        raise ValueError(f"series {ids[a]!r} has the time {_shown(time, a, period)} twice (rows {a} and {b}); "
                          + (_clock_hint(keys, time, a, b) or _finer_id(data, needed, a, b, id_col)
                             or "give one row per (id, time)"))
     series, groups = {}, keys.groupby(keys, sort=False).indices
@@ -912,12 +912,18 @@ def _read_panel(data, id_col: str, time_col: str, target: str, covariates: tuple
         later = np.flatnonzero(_steps(t) <= 0)
         if len(later):
             a, b = rows[later[0]], rows[later[0] + 1]
-            raise ValueError(f"series {key!r} is not in time order: row {b} ({time[b]}) comes after row {a} "
-                             f"({time[a]}); " + (_clock_hint(keys, time, a, b) or "sort the panel by id and time "
-                                                 f"(df.sort_values([{id_col!r}, {time_col!r}]))"))
+            fix = _clock_hint(keys, time, a, b) or f"sort the panel by id and time (df.sort_values([{id_col!r}, " \
+                f"{time_col!r}]))"
+            raise ValueError(f"series {key!r} is not in time order: row {b} ({_shown(time, b, period)}) comes after "
+                             f"row {a} ({_shown(time, a, period)}); {fix}")
         series[key] = (TimeSeriesFrame(values[rows], columns=[target, *covariates], time=t, time_name=time_col),
                        rows)
     return series, period
+
+
+def _shown(time, row: int, period: str | None):
+    """The time of ``row`` as the panel gave it: a period (``2000-01``) where the time column held periods."""
+    return time[row] if period is None else pd.Timestamp(time[row]).to_period(period)
 
 
 def _clock_hint(keys: pd.Series, time, a: int, b: int) -> str | None:
