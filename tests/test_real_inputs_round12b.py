@@ -226,3 +226,23 @@ def test_D12_10_known_future_refusals_name_the_periods_the_series_was_given_in()
     with pytest.raises(ValueError, match=r"^series 'Hobs': future has no row for 1 of the 2 forecast timestamps "
                        r"\(2005-01\); it needs one row per timestamp 2005-01 \.\. 2005-02$"):
         panel.predict(future=future[["Product group", "Date", "promo"]])
+
+
+def test_D12_11_rows_of_events_in_no_time_order_are_not_called_stacked_series():
+    """vega's la_riots (one row per death, sorted by name, many on one day) as a series of ages by death_date was
+    told `time column 'death_date' starts over: row 3 (1992-04-30) follows row 2 (1992-05-23) and repeats row 0:
+    several series stacked one after another? … sorting would interleave them`: the rows are in no time order, and
+    sorting them is the fix."""
+    riots = vega("la_riots")
+    with pytest.raises(ValueError) as error:
+        quick().fit(riots.set_index("death_date")["age"])
+    message = one_line(error)
+    assert "stacked" not in message
+    assert "is not increasing: row 3 (1992-04-30 00:00:00) comes before row 2 (1992-05-23 00:00:00); sort" in message
+    with pytest.raises(ValueError, match="duplicate timestamp 1992-04-29 00:00:00 at rows 0 and 1; aggregate"):
+        quick().fit(riots.set_index("death_date")["age"].sort_index())
+    # two series stacked one after another are still named so
+    ages = riots.set_index("death_date")["age"].sort_index()
+    days = ages.groupby(level=0).mean()
+    with pytest.raises(ValueError, match="starts over: .* several series stacked one after another"):
+        quick().fit(pd.concat([days, days]))
