@@ -246,3 +246,24 @@ def test_D12_11_rows_of_events_in_no_time_order_are_not_called_stacked_series():
     days = ages.groupby(level=0).mean()
     with pytest.raises(ValueError, match="starts over: .* several series stacked one after another"):
         quick().fit(pd.concat([days, days]))
+
+
+def test_D12_12_future_rows_of_ids_the_model_was_not_fitted_on_are_named():
+    """grunfeld's firms with `value` known ahead: `predict(future=...)` with rows of a firm the panel was not fitted
+    on (a misspelt or a new one) read the fitted firms' rows and dropped the others without a word."""
+    grunfeld = statsmodels_data("grunfeld").assign(year=lambda d: d["year"].astype(int))
+    fitted = grunfeld[grunfeld["firm"] != "US Steel"]
+    model = panel_model().fit(fitted, id_col="firm", time_col="year", target="invest",
+                              future_covariates=["value"])
+    ahead = pd.DataFrame([(f, y, 1000.0) for f in grunfeld["firm"].unique() for y in (1955, 1956)],
+                         columns=["firm", "year", "value"])
+    with pytest.warns(UserWarning) as record:
+        out = model.predict(future=ahead)
+    message = str(record[0].message)
+    assert "\n" not in message and message.startswith(
+        "predict: future holds 2 row(s) of 1 id(s) the model was not fitted on ('US Steel'; first at row ")
+    assert set(out["firm"]) == set(fitted["firm"]) and len(out) == 2 * fitted["firm"].nunique()
+    with warnings.catch_warnings():  # rows of fitted series this call does not forecast: read by none, no warning
+        warnings.simplefilter("error")
+        mine = fitted[fitted["firm"] == "General Motors"]
+        model.predict(data=mine, future=ahead[ahead["firm"] != "US Steel"])

@@ -81,6 +81,7 @@ from __future__ import annotations
 import copy
 import numbers
 import os
+import warnings
 from collections.abc import Hashable, Sequence
 
 import numpy as np
@@ -520,7 +521,7 @@ class GlobalForecaster(BaseEstimator):
 
         ``future``: the known-future covariates, needed exactly when fit named ``future_covariates``: a long
         DataFrame with the id, time and covariate columns and a row for each forecast (id, timestamp); other
-        rows are ignored.
+        rows are not read (rows of ids the model was not fitted on with a warning naming them).
 
         Returns a long DataFrame, series after series (in the order of ``data``, else of the fit), with columns
         id, time (each series' next timestamps at its own frequency), the target (the point forecast: the
@@ -534,6 +535,8 @@ class GlobalForecaster(BaseEstimator):
             raise ValueError("predict got future=..., but this GlobalForecaster was fitted without known-future "
                              "covariates; name them at fit: fit(data, future_covariates=['promo', ...])")
         series = self.history_ if data is None else self._read_new(data)
+        if future is not None:
+            self._warn_unknown_future_ids(future)
         position = {k: i for i, k in enumerate(self.ids_)}
         index = [_future_index(frame, self.freqs_[position[key]], self.horizon)[:H] for key, frame in series.items()]
         y = self._combine(series, H, data, future) if self.kind_ == "combination" else \
@@ -624,6 +627,26 @@ class GlobalForecaster(BaseEstimator):
             c = np.array([self.band_.get(tau, 1.0) for tau in levels])
             y = np.sort(median + c * (y - median), axis=-1)
         return y
+
+    def _warn_unknown_future_ids(self, future) -> None:
+        """A UserWarning naming the ids of ``future`` that match no fitted series (by value or as text: ids of
+        another type are :meth:`_known`'s error): their rows are not read, and a misspelt id would otherwise
+        go unnoticed. Rows of fitted series that this call does not forecast (``data`` with some of them)
+        are not warned about."""
+        if not isinstance(future, pd.DataFrame) or self.id_col_ not in future.columns:
+            return  # _known names what future lacks
+        fitted = set(self.ids_)
+        as_text = {str(k).strip() for k in self.ids_}
+        unknown = [k for k in pd.unique(future[self.id_col_])
+                   if not (k in fitted or str(k).strip() in as_text)]
+        if unknown:
+            rows = np.flatnonzero(future[self.id_col_].isin(unknown).to_numpy())
+            shown = ", ".join(repr(k) for k in unknown[:5]) + (", ..." if len(unknown) > 5 else "")
+            fitted_shown = ", ".join(repr(k) for k in self.ids_[:5]) + (", ..." if len(self.ids_) > 5 else "")
+            warnings.warn(f"predict: future holds {len(rows)} row(s) of {len(unknown)} id(s) the model was not "
+                          f"fitted on ({shown}; first at row {rows[0]}), which are not read; the fitted ids: "
+                          f"{fitted_shown}. A series not in the fitted panel cannot be forecast without refitting "
+                          f"with it", UserWarning, stacklevel=3)
 
     def _known(self, future, key, times: pd.Index, freq) -> np.ndarray:
         """The known-future covariates of series ``key`` at its forecast timestamps ``times``, ``(H, n_f)``."""
