@@ -229,3 +229,17 @@ def test_missing_bible_reader_is_one_line_naming_the_install_script(monkeypatch)
 def test_bad_argument_raises_clear_error(kwargs, match):
     with pytest.raises(ValueError, match=match):
         charlm.run(**kwargs)
+
+
+def test_dynamic_row_chooses_its_step_on_validation_or_takes_the_one_given():
+    torch.manual_seed(0)
+    model = LanguageModel(5, 16, embedding_size=4).eval()
+    ids = torch.tensor([0, 1, 2, 3, 4] * 30)
+    chosen = charlm.dynamic_row(model, ids, ids, log=lambda m: None)
+    assert chosen["validation_bpc"][str(chosen["lr"])] == min(chosen["validation_bpc"].values())
+    assert chosen["lr"] == max(charlm.DYNAMIC["lrs"])  # a repeating text: the largest step learns it fastest
+    given = charlm.dynamic_row(model, ids[:0], ids, lr=0.01, log=lambda m: None)
+    assert given["lr"] == 0.01 and given["validation_bpc"] is None
+    assert given["bpc"] == charlm.dynamic_bits(model, ids, lr=0.01, segment=charlm.DYNAMIC["segment"])
+    with pytest.raises(ValueError, match="needs a validation text"):
+        charlm.dynamic_row(model, ids[:0], ids, log=lambda m: None)
