@@ -150,8 +150,9 @@ def _check_time_named_order(args, table, columns: dict, model_reads: list | None
 
 
 def _check_numeric_target(data, column: str) -> None:
-    """--task regress: refuse a target column that is not numbers, naming the line (the estimator's refusal
-    names neither the file, the column nor the line); a decimal comma ('1,5', as Excel writes) is named."""
+    """--task regress: refuse a target column that is not numbers, or holds an infinite value or one beyond
+    float32's range, naming the line (the estimator's refusal names neither the file, the column nor the line);
+    a decimal comma ('1,5', as Excel writes) is named."""
     import re
 
     import numpy as np
@@ -159,8 +160,18 @@ def _check_numeric_target(data, column: str) -> None:
 
     cells = pd.read_csv(data, usecols=[column], dtype=str, keep_default_na=False, low_memory=False)[column]
     text = cells.str.strip()
-    words = np.flatnonzero((text != "").to_numpy() & pd.to_numeric(text, errors="coerce").isna().to_numpy())
+    numbers = pd.to_numeric(text, errors="coerce").to_numpy(np.float64)
+    words = np.flatnonzero((text != "").to_numpy() & np.isnan(numbers))
     if not words.size:
+        for bad, what, fix in ((np.isinf(numbers), "an infinite value", "replace it with a finite number, or drop "
+                                "the sequence's rows"),
+                               (np.abs(np.nan_to_num(numbers)) > np.finfo(np.float32).max, "a value beyond float32's "
+                                "range (|y| > 3.4e38; rnnkit computes in float32)", "rescale the column (e.g. divide "
+                                "it by a power of ten)")):
+            if bad.any():  # the estimator's refusal names a position among the training sequences, not the line
+                row = int(np.flatnonzero(bad)[0])
+                raise ValueError(f"{data}: the target column {column!r} has {what} on line {row + 2} "
+                                 f"({cells.iloc[row]!r}; {int(bad.sum())} such cells in all); {fix}")
         return
     value = cells.iloc[words[0]]
     hint = (": a decimal comma? write the numbers with a point, e.g. pd.read_csv(path, decimal=',')"

@@ -106,6 +106,7 @@ def ets_forecast(y: np.ndarray, params: dict, H: int) -> np.ndarray:
 
     season = params["season"]
     with warnings.catch_warnings():
+        # and forecast's: statsmodels takes the log of the squared errors for its AIC, zero on a constant series
         warnings.simplefilter("ignore")
         fit = ExponentialSmoothing(
             y, trend="add", damped_trend=True, seasonal=season, seasonal_periods=params["m"] if season else None,
@@ -113,7 +114,7 @@ def ets_forecast(y: np.ndarray, params: dict, H: int) -> np.ndarray:
             initial_seasonal=params["season0"],
         ).fit(smoothing_level=params["alpha"], smoothing_trend=params["beta"], smoothing_seasonal=params["gamma"],
               damping_trend=params["phi"], optimized=False)
-    return np.asarray(fit.forecast(H), np.float64)
+        return np.asarray(fit.forecast(H), np.float64)
 
 
 # -- selection and interval -------------------------------------------------------------------------------------

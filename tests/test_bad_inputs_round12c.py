@@ -1,0 +1,53 @@
+"""Twelfth round (12c): sizes and magnitudes at the edges, through the estimators, the forecasters and the CLI.
+
+One test per case of the catalogue (ids N12-01, N12-02, ...); each fails on the commit before its fix.
+"""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from helpers import one_line, run_cli
+
+import rnnkit
+from rnnkit.training.runs import NonFiniteLossError
+
+
+def test_N12_01_a_feature_spanning_float32s_range_is_refused_before_training():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(20, 6, 2))
+    X[:, :, 1] = 3e38  # finite in float32, but (x - mean) of the one -3e38 is -4.5e38: infinity
+    X[0, 0, 1] = -3e38
+    est = rnnkit.SequenceClassifier(hidden_size=4, max_epochs=1, random_state=0)
+    try:  # was: NonFiniteLossError (a NaN loss at step 2) that named no feature
+        with pytest.raises(ValueError) as error:
+            est.fit(X, np.arange(20) % 2)
+    except NonFiniteLossError:
+        pytest.fail("fit trained on infinite standardised inputs")
+    message = one_line(error)
+    assert message.startswith("SequenceClassifier.fit: feature 1 of X spans -3e+38 .. 3e+38")
+    assert "rescale the feature" in message
+
+
+def test_N12_02_a_series_of_zeros_fits_without_numpys_warnings():
+    y = pd.Series(np.zeros(60), index=pd.date_range("2000", periods=60, freq="D"), name="y")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        forecast = rnnkit.Forecaster(horizon=3, hidden_size=4, max_epochs=2, random_state=0).fit(y).predict()
+    assert (forecast == 0).all()
+    # was: six "RuntimeWarning: divide by zero encountered in log" (statsmodels' AIC of a perfect fit)
+    assert not [w for w in caught if issubclass(w.category, RuntimeWarning)]
+
+
+@pytest.mark.parametrize("value, what", [("inf", "an infinite value"), ("1e39", "a value beyond float32's range")])
+def test_N12_03_rnnkit_train_regress_names_the_line_of_a_target_out_of_range(tmp_path, capsys, value, what):
+    rows = [f"s{i},{t},{(i * 7 + t) % 5 / 4},{value if i == 3 else i / 2}" for i in range(10) for t in range(4)]
+    data = tmp_path / "seqs.csv"
+    data.write_text("id,t,f0,target\n" + "\n".join(rows) + "\n")
+    status, err = run_cli(["train", data, "--task", "regress", "--out", tmp_path / "m", "--time-column", "t",
+                           "--hidden-size", "4", "--epochs", "1", "--seed", "0"], capsys)
+    assert status == 2
+    # was: "SequenceRegressor.fit: y ... (the sequence at position 2 ...)", a position among the shuffled sequences
+    assert f"seqs.csv: the target column 'target' has {what}" in err[-1]
+    assert f"on line 14 ({value!r}; 4 such cells in all)" in err[-1]
