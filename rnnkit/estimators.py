@@ -911,8 +911,8 @@ def feature_scaling(x: torch.Tensor, lengths: torch.Tensor, who: str = "feature_
         raise ValueError(f"{who}: feature {k} of X spans {float(values.min()):.3g} .. {float(values.max()):.3g}, so "
                          f"standardising it in float32 ((x - mean) / std, the mean {float(mean[k]):.3g}) would "
                          f"overflow to infinity (|x| > 3.4e38); rescale the feature (e.g. divide it by a power of ten)")
-    std = ((steps - mean).square().nansum(0) / count).sqrt()
-    return mean.float(), torch.where(std > 0, std, torch.ones_like(std)).float()
+    std = ((steps - mean).square().nansum(0) / count).sqrt().float()  # below 1.4e-45 (float32's least): 0, constant
+    return mean.float(), torch.where(std > 0, std, torch.ones_like(std))
 
 
 def stratified(order: np.ndarray, codes: np.ndarray) -> np.ndarray:

@@ -51,3 +51,17 @@ def test_N12_03_rnnkit_train_regress_names_the_line_of_a_target_out_of_range(tmp
     # was: "SequenceRegressor.fit: y ... (the sequence at position 2 ...)", a position among the shuffled sequences
     assert f"seqs.csv: the target column 'target' has {what}" in err[-1]
     assert f"on line 14 ({value!r}; 4 such cells in all)" in err[-1]
+
+
+def test_N12_04_a_channel_whose_spread_float32_cannot_hold_reads_as_constant():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(20, 6, 2))
+    X[:, :, 1] = 0.0
+    X[0, 0, 1] = 1.4e-45  # float32's least value: the channel's std (1.3e-46) is 0 in float32
+    est = rnnkit.SequenceClassifier(hidden_size=4, max_epochs=1, random_state=0)
+    try:  # was: NonFiniteLossError at step 0, the channel divided by a scale of 0
+        est.fit(X, np.arange(20) % 2)
+    except NonFiniteLossError:
+        pytest.fail("the channel was divided by a float32 scale of 0")
+    assert est.x_scale_[1] == 1
+    assert np.isfinite(est.predict_proba(X)).all()
