@@ -1807,6 +1807,12 @@ class SequenceRegressor(RegressorMixin, _LabelEstimator):
                              f"position {at}; rescale it (e.g. divide by a power of ten)")
         y2 = y.reshape(len(y), -1)
         mean, std = y2.mean(0), y2.std(0)
+        tiny = (std > 0) & (std.astype(np.float32) == 0)
+        if tiny.any():  # its scale is kept (and saved) as float32: 0, and every prediction would be the mean
+            k = int(np.flatnonzero(tiny)[0])
+            raise ValueError(f"{who}: y{f' column {k}' if y.ndim == 2 else ''} varies by too little for float32 "
+                             f"(standard deviation {std[k]:.3g}, below its least value 1.4e-45; rnnkit computes in "
+                             f"float32); rescale it (e.g. multiply by a power of ten)")
         scale = np.where(std > 0, std, 1.0)
         targets = torch.from_numpy((y2 - mean) / scale).float()
         fitted = {"n_outputs_": y2.shape[1], "y_mean_": mean.astype(np.float32),

@@ -65,3 +65,14 @@ def test_N12_04_a_channel_whose_spread_float32_cannot_hold_reads_as_constant():
         pytest.fail("the channel was divided by a float32 scale of 0")
     assert est.x_scale_[1] == 1
     assert np.isfinite(est.predict_proba(X)).all()
+
+
+def test_N12_05_a_regression_target_whose_spread_float32_cannot_hold_is_refused():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(20, 6, 2))
+    est = rnnkit.SequenceRegressor(hidden_size=4, max_epochs=1, random_state=0)
+    with pytest.raises(ValueError) as error:  # was: fitted, y_scale_ 0, every prediction -0.0
+        est.fit(X, X[:, :, 0].sum(1) * 1e-50)
+    message = one_line(error)
+    assert message.startswith("SequenceRegressor.fit: y varies by too little for float32 (standard deviation ")
+    assert "rescale it (e.g. multiply by a power of ten)" in message
