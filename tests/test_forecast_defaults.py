@@ -78,7 +78,10 @@ def test_the_lookback_covers_two_horizons_and_two_seasons_within_the_rows():
     assert choose_lookback(200, 10, 1)[0] == 20
     L, reason = choose_lookback(24, 6, 1)  # wants 12; 24 rows give 24 - L - 6 + 1 >= L windows for L <= 9
     assert L == 9 and "cut to 9" in reason
-    assert choose_lookback(4, 3, 1)[0] == 1
+    assert choose_lookback(4, 3, 1) == (1, "max(2 horizon, 2 seasons) = 6, cut to 1 so that 4 steps give 1 windows")
+    # a horizon beyond the rows: no window at all, said so (it read "give -40 windows")
+    assert choose_lookback(60, 100, 1) == (1, "max(2 horizon, 2 seasons) = 200, cut to 1 (the least: 60 steps hold "
+                                              "no window of lookback + horizon = 101 steps)")
 
 
 # -- on the fitted model ------------------------------------------------------------------------------------------

@@ -77,8 +77,10 @@ def choose_lookback(n: int, horizon: int, season_length: int) -> tuple[int, str]
     cap = max(1, (n - horizon + 1) // 2)
     if wanted <= cap:
         return wanted, f"max(2 horizon, 2 seasons) = {wanted}"
-    return cap, f"max(2 horizon, 2 seasons) = {wanted}, cut to {cap} so that {n} steps give {n - cap - horizon + 1} " \
-                "windows"
+    windows = n - cap - horizon + 1
+    why = f"so that {n} steps give {windows} windows" if windows > 0 else \
+        f"(the least: {n} steps hold no window of lookback + horizon = {cap + horizon} steps)"
+    return cap, f"max(2 horizon, 2 seasons) = {wanted}, cut to {cap} {why}"
 
 
 def choose_max_epochs(windows: int, batch_size: int) -> tuple[int, str]:
