@@ -23,6 +23,17 @@ def is_finite_number(value) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
 
 
+def closest_name(text, names, *, cutoff: float = 0.6) -> str | None:
+    """The one of ``names`` closest to a misspelt ``text`` (``"lstn"`` -> ``"lstm"``), for a "did you mean"; None
+    when none is close enough (difflib's ratio below ``cutoff``) or ``text`` is no string."""
+    import difflib
+
+    if not isinstance(text, str):
+        return None
+    close = difflib.get_close_matches(text, list(names), n=1, cutoff=cutoff)
+    return close[0] if close else None
+
+
 def is_flag(value) -> bool:
     """True for True and False (Python's or numpy's) and the integers 0 and 1 (as torch.nn takes ``bias=1``); not
     for text, which would be truthy (``"no"``, ``"False"``), or other numbers."""

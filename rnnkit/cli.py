@@ -941,13 +941,13 @@ def _json_object(text: str) -> dict:
 
 def _one_of(names: tuple[str, ...]):
     """An argparse type: one of ``names``, else an error that suggests the closest."""
-    import difflib
+    from .checks import closest_name
 
     def parse(text: str) -> str:
         if text in names:
             return text
-        close = difflib.get_close_matches(text.lower().replace("_", "-"), names, n=1, cutoff=0.5)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
+        close = closest_name(text.lower().replace("_", "-"), names, cutoff=0.5)
+        hint = f"; did you mean {close!r}?" if close else ""
         raise argparse.ArgumentTypeError(f"unknown {text!r}{hint} (choose from {', '.join(names)})")
 
     return parse

@@ -26,7 +26,6 @@ as ``learning_curves.png``, ``metric_vs_length.png``, ``gradient_flow.png``.
 
 from __future__ import annotations
 
-import difflib
 import inspect
 import statistics
 import time
@@ -38,7 +37,7 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
-from .checks import is_count, is_finite_number
+from .checks import closest_name, is_count, is_finite_number
 from .diagnostics import gradient_flow
 from .models import CELL_NAMES, NAMED_CELLS, SequenceToLabel, SequenceToSequence, check_cell_name
 from .models.encoder import cell_name_guess
@@ -124,8 +123,8 @@ def check_task_options(task: str, lengths, task_params: dict | None) -> None:
     ``first_seed, first_seed + 1, ...``), a ``T`` there beside ``lengths`` (a length wins), and ``lengths`` for a
     task whose sequences have one fixed length (it has no ``T``), and an unknown task (with the closest name)."""
     if task not in TASKS:  # here, not at the first run, and with get_task's choices: by name, with a guess
-        close = difflib.get_close_matches(str(task).lower(), TASKS, n=1, cutoff=0.5)
-        guess = f"did you mean {close[0]!r}? " if close else ""
+        close = closest_name(str(task).lower(), TASKS, cutoff=0.5)
+        guess = f"did you mean {close!r}? " if close else ""
         raise ValueError(f"compare: unknown task {task!r}; {guess}choose from {', '.join(TASKS)}")
     given = [v for v in lengths if v is not None]
     params = task_params or {}

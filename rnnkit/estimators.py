@@ -902,16 +902,17 @@ def feature_scaling(x: torch.Tensor, lengths: torch.Tensor, who: str = "feature_
         raise ValueError(f"{who}: feature {int((count == 0).nonzero()[0])} of X is NaN (missing) at every step of "
                          f"every sequence; give it at least one observed value, or leave the feature out")
     mean = steps.nansum(0) / count
+    centred = steps - mean
     # the network reads (x - mean) / std in float32: a feature spanning most of float32's range (-3e38 .. 3e38)
     # would overflow there to infinity, and training fail on a NaN loss that does not say why
-    deviation = (steps - mean).abs().nan_to_num(0.0).amax(0)  # (F,)
-    if (deviation > torch.finfo(torch.float32).max).any():
-        k = int((deviation > torch.finfo(torch.float32).max).nonzero()[0])
+    overflows = centred.abs().nan_to_num(0.0).amax(0) > torch.finfo(torch.float32).max  # (F,)
+    if overflows.any():
+        k = int(overflows.nonzero()[0])
         values = steps[:, k][observed[:, k]]
         raise ValueError(f"{who}: feature {k} of X spans {float(values.min()):.3g} .. {float(values.max()):.3g}, so "
                          f"standardising it in float32 ((x - mean) / std, the mean {float(mean[k]):.3g}) would "
                          f"overflow to infinity (|x| > 3.4e38); rescale the feature (e.g. divide it by a power of ten)")
-    std = ((steps - mean).square().nansum(0) / count).sqrt().float()  # below 1.4e-45 (float32's least): 0, constant
+    std = (centred.square().nansum(0) / count).sqrt().float()  # below 1.4e-45 (float32's least): 0, constant
     return mean.float(), torch.where(std > 0, std, torch.ones_like(std))
 
 

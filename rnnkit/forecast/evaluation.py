@@ -148,9 +148,9 @@ def backtest(forecaster, data, *, folds: int = 3, step: int | None = None, seaso
     median = 0 if forecaster.quantiles is None else list(forecaster.quantiles).index(0.5)
     rows, forecasts = [], []
     log_dir = getattr(forecaster, "log_dir", None)
-    folds_ = list(rolling_origin(n, initial=initial, test_size=H, step=step, expanding=expanding))
-    _check_scored(frame, targets, [test for _, test in folds_])
-    for k, (train_rows, test_rows) in enumerate(folds_):
+    splits = list(rolling_origin(n, initial=initial, test_size=H, step=step, expanding=expanding))
+    _check_scored(frame, targets, [test for _, test in splits])
+    for k, (train_rows, test_rows) in enumerate(splits):
         past = _take(frame, train_rows)
         model = clone(forecaster)
         if log_dir is not None:  # a log_dir each: folds sharing one would replace each other's checkpoint

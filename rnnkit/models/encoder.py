@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import difflib
-
 from ..cells import Cell
+from ..checks import closest_name
 from ..layers import GRU, LSTM, RNN, Bidirectional, LayerNormLSTM, MinGRU, MinLSTM, Recurrent, Stacked
 
 # The one registry of cells by name: name -> layer class. Each layer class builds its cell with
@@ -35,8 +34,8 @@ def check_cell_name(name: str, who: str | None = None) -> str:
 
 def cell_name_guess(name) -> str:
     """``"did you mean 'lstm'? "`` for a misspelt cell name (``"lstn"``), else ``""``."""
-    close = difflib.get_close_matches(name.strip().lower(), NAMED_CELLS, n=1) if isinstance(name, str) else []
-    return f"did you mean {close[0]!r}? " if close else ""
+    close = closest_name(name.strip().lower(), NAMED_CELLS) if isinstance(name, str) else None
+    return f"did you mean {close!r}? " if close else ""
 
 
 def named_cell(name: str, input_size: int, hidden_size: int) -> Cell:
