@@ -5,6 +5,7 @@ there afterwards; a failed build fails the tests with the predicate's reason (CI
 """
 
 import itertools
+from pathlib import Path
 
 import pytest
 import torch
@@ -154,25 +155,50 @@ def test_the_predicate_never_builds(monkeypatch):
         assert cpu_gru.build()[0]  # the real extension again for the other tests
 
 
-def test_a_stale_build_lock_is_removed_and_a_live_one_kept(tmp_path, monkeypatch):
-    """A build stopped half-way leaves torch's lock file, on which every later build would wait forever: an old
-    lock in a quiet directory is removed with a warning; a recent one, or one beside recent build output, stays."""
-    import os
-    import time
+def test_a_build_killed_half_way_leaves_no_lock_to_wait_on(tmp_path):
+    """A build stopped half-way leaves torch's lock file, on which torch would wait forever: rnnkit's builds hold an
+    OS lock the system releases when the process ends, so a second process waits while a build lives (not a
+    fixed time), and takes over, removing torch's leftover with a warning, the moment the builder is killed."""
+    import signal
+    import subprocess
+    import sys
 
-    monkeypatch.setenv("TORCH_EXTENSIONS_DIR", str(tmp_path))
+    from filelock import Timeout
+
     directory = tmp_path / "rnnkit_some_loop"
     directory.mkdir()
-    lock, output = directory / "lock", directory / "main.o"
-    lock.touch()
-    output.touch()
-    assert not cpu_gru.clear_stale_lock("rnnkit_some_loop") and lock.exists()  # a build in progress
-    old = time.time() - 2 * cpu_gru.STALE_LOCK_SECONDS
-    os.utime(lock, (old, old))
-    assert not cpu_gru.clear_stale_lock("rnnkit_some_loop") and lock.exists()  # its output still changing
-    os.utime(output, (old, old))
-    with pytest.warns(RuntimeWarning, match="left 20 minutes ago by an interrupted build of rnnkit_some_loop"):
-        assert cpu_gru.clear_stale_lock("rnnkit_some_loop")
-    assert not lock.exists()
-    assert not cpu_gru.clear_stale_lock("rnnkit_some_loop")  # nothing to do without a lock
-    assert not cpu_gru.clear_stale_lock("rnnkit_never_built")
+    builder = subprocess.Popen(  # a build in progress: holds the lock, has written torch's, never ends by itself
+        [sys.executable, "-c", "import sys, time; from pathlib import Path; from rnnkit.kernels import cpu_gru; "
+         "d = Path(sys.argv[1]); lock = cpu_gru.build_lock(d); lock.acquire(); (d / 'lock').touch(); "
+         "print('building', flush=True); time.sleep(600)", str(directory)],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert builder.stdout.readline().strip() == "building"
+        with pytest.raises(Timeout):  # a live build is waited for, however old its lock
+            cpu_gru.build_lock(directory).acquire(timeout=0.5)
+        assert (directory / "lock").exists()
+    finally:
+        builder.send_signal(signal.SIGKILL)
+        builder.wait()
+    with cpu_gru.build_lock(directory).acquire(timeout=10):
+        with pytest.warns(RuntimeWarning, match="left 0 minutes ago by an interrupted build of rnnkit_some_loop"):
+            assert cpu_gru.clear_stale_lock(directory)
+        assert not (directory / "lock").exists()
+        assert not cpu_gru.clear_stale_lock(directory)  # nothing to do without a lock
+
+
+def test_the_extension_builds_past_a_leftover_lock():
+    """torch's lock left in the real build directory (a build killed there): the next build removes it, warns, and
+    loads the extension instead of hanging."""
+    directory = Path(cpp_extension._get_build_directory("rnnkit_cpu_gru", verbose=False))
+    (directory / "lock").touch()
+    cpu_gru.build.cache_clear()
+    try:
+        with pytest.warns(RuntimeWarning, match="interrupted build of rnnkit_cpu_gru"):
+            ok, reason = cpu_gru.build()
+        assert ok, reason
+        assert not (directory / "lock").exists()
+    finally:
+        (directory / "lock").unlink(missing_ok=True)
+        cpu_gru.build.cache_clear()
+        assert cpu_gru.build()[0]

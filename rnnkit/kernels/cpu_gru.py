@@ -206,33 +206,31 @@ def build() -> tuple[bool, str]:
     return build_extension("rnnkit_cpu_gru", _SOURCE, "the CPU GRU extension")
 
 
-STALE_LOCK_SECONDS = 600  # a build takes about a minute on 2 cores
-QUIET_SECONDS = 300
-
-
-def clear_stale_lock(name: str) -> bool:
-    """Remove the lock file an interrupted build of extension ``name`` left behind; True if one was removed.
+def clear_stale_lock(directory: Path) -> bool:
+    """Remove torch's lock file from the build ``directory`` of an extension; True if there was one.
 
     torch's ``load_inline`` builds under a lock file in the extension's build directory and waits, without end,
     while one exists; a build stopped half-way (Ctrl-C, a killed job) leaves it there, and every later process
-    that needs the extension then hangs on its first use. A lock older than ``STALE_LOCK_SECONDS`` in a
-    directory where nothing has changed for ``QUIET_SECONDS`` is taken as such a leftover, removed, and
-    warned of (a running build writes its object files and output in that time)."""
-    from torch.utils import cpp_extension
-
-    directory = Path(cpp_extension._get_build_directory(name, verbose=False))
+    that needs the extension would hang on its first use. Called only while holding :func:`build_lock`, which
+    every rnnkit build holds and the system releases when its process ends, however it ends: a torch lock found
+    then is such a leftover. It is removed with a warning."""
     lock = directory / "lock"
     try:
-        now = time.time()
-        age = now - lock.stat().st_mtime
-        if age < STALE_LOCK_SECONDS or now - max(f.stat().st_mtime for f in directory.iterdir()) < QUIET_SECONDS:
-            return False
+        age = time.time() - lock.stat().st_mtime
         lock.unlink()
-    except FileNotFoundError:  # no lock (the usual case), or it went away meanwhile
+    except FileNotFoundError:  # no lock: the usual case
         return False
     warnings.warn(f"removed the lock file {lock}, left {age / 60:.0f} minutes ago by an interrupted build of "
-                  f"{name}; building it again", RuntimeWarning, stacklevel=3)
+                  f"{directory.name}; building it again", RuntimeWarning, stacklevel=3)
     return True
+
+
+def build_lock(directory: Path):
+    """The lock every build of an extension in ``directory`` holds (an OS file lock, filelock's): a second process
+    waits while the first builds, and takes over the moment that one ends, even killed."""
+    from filelock import FileLock
+
+    return FileLock(directory / "rnnkit-build.lock")
 
 
 def build_extension(name: str, source: str, what: str) -> tuple[bool, str]:
@@ -251,9 +249,11 @@ def build_extension(name: str, source: str, what: str) -> tuple[bool, str]:
     # floats per vector; the LSTM's forward measured 1.3x faster than with AVX2), AVX2 (8, with FMA), else
     # at::vec's portable scalar form. The flags are part of the build's hash, so another CPU gets its own build.
     flags = ["-O3", *_VECTOR_FLAGS.get(torch.backends.cpu.get_cpu_capability(), [])]
-    clear_stale_lock(name)
+    directory = Path(cpp_extension._get_build_directory(name, verbose=False))  # made if missing
     try:
-        cpp_extension.load_inline(name, source, is_python_module=False, extra_cflags=flags)
+        with build_lock(directory):
+            clear_stale_lock(directory)
+            cpp_extension.load_inline(name, source, is_python_module=False, extra_cflags=flags)
     except (RuntimeError, OSError) as error:  # a failed build is a decided "no", reported as the reason
         return False, f"building {what} failed: {str(error).strip().splitlines()[-1]}"
     return True, f"{what} is built"
