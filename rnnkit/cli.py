@@ -1,5 +1,5 @@
-"""The ``rnnkit`` command line: ``demo``, ``train``, ``predict``, ``forecast``, ``compare``, ``clipping``, ``app``,
-``export``, ``serve``."""
+"""The ``rnnkit`` command line: ``demo``, ``train``, ``predict``, ``evaluate``, ``forecast``, ``compare``,
+``clipping``, ``app``, ``export``, ``serve``."""
 
 from __future__ import annotations
 
@@ -147,6 +147,19 @@ def _check_time_named_order(args, table, columns: dict, model_reads: list | None
             raise ValueError(f"{args.data}: column {name!r} is named like a time axis, and the rows of sequence "
                              f"{str(key)!r} are not in its order ({name} {a}, then {b}); without --time-column the "
                              f"rows are read in file order, with {name!r} as a feature: {fix}")
+
+
+def _check_target_texts(args, task: str, column: str) -> None:
+    """A CSV's target column as written: class labels must not write one number in several ways ('01' and '1'),
+    a regression target must be numbers within float32's range (an .npz holds arrays, checked as read)."""
+    if _layout(args) == "npz":
+        return
+    if task != "regress":
+        from .data.tables import check_label_texts
+
+        check_label_texts(args.data, column)
+    else:
+        _check_numeric_target(args.data, column)
 
 
 def _check_numeric_target(data, column: str) -> None:
@@ -341,12 +354,7 @@ def _train(args) -> int:
         columns = _table_columns(args, {})
         table = _read_table(args, columns, with_target=True, per_step=args.task == "tag",
                             missing_values=args.time_aware)
-        if args.task != "regress" and _layout(args) != "npz":  # class labels: '01' and '1' are not one number
-            from .data.tables import check_label_texts
-
-            check_label_texts(args.data, columns["target_column"])
-        elif args.task == "regress" and _layout(args) != "npz":
-            _check_numeric_target(args.data, columns["target_column"])
+        _check_target_texts(args, args.task, columns["target_column"])
         # a file's sequences are (T_i, F) whatever their shape: no guessing of the layout ("ntf"); errors
         # name the file's own sequence ids
         as_sequences(table.X, str(args.data), layout="ntf", ids=table.ids, allow_nan=args.time_aware)
@@ -504,6 +512,63 @@ def _match_columns(table, recorded: dict, est, data) -> list:
     return [x[:, order] for x in table.X] if list(order) != list(range(len(model))) else table.X
 
 
+def _file_out(args, what: str, example: str) -> Path | None:
+    """The --out file of predict and evaluate (None: standard output, as is "-"), refused when it is a
+    directory, the input file or a file of a model directory; its parent is created and checked writable."""
+    out = Path(args.out) if args.out not in (None, "-") else None
+    if out is None:
+        return None
+    if out.is_dir():
+        raise ValueError(f"--out {out} is a directory; give a file path for the {what}, e.g. {out / example}")
+    if out.exists() and out.resolve() == Path(args.data).resolve():
+        raise ValueError(f"--out {out} is the input file; write the {what} to another file")
+    from .io import MODEL_DIRECTORY_ENTRIES, is_model_directory, is_training_directory
+
+    if out.exists() and out.name in MODEL_DIRECTORY_ENTRIES and (is_model_directory(out.parent)
+                                                                 or is_training_directory(out.parent)):
+        raise ValueError(f"--out {out} is a file of the rnnkit model directory {out.parent}; writing the "
+                         f"{what} over it would break the model: give another file")
+    _check_writable_parent(out, "--out")
+    return out
+
+
+def _load_sequence_model(args):
+    """The estimator of the model directory ``args.model`` (written by `rnnkit train` or save()) and the
+    record of how its training file was read (``info.table``: layout, columns); a Forecaster is refused."""
+    import rnnkit
+    from rnnkit.io import read_model, registered
+
+    est = rnnkit.load(args.model)
+    if registered(type(est).__name__)[1] == "forecast":  # its saved task; rnnkit.forecast is not imported
+        raise ValueError(f"{args.model} is a Forecaster; `rnnkit {args.command}` reads sequence models (rnnkit "
+                         "train)")
+    est.set_params(layout="ntf")  # a file's sequences are (T_i, F) whatever their shape
+    return est, read_model(args.model)[0].get("info", {}).get("table", {})
+
+
+def _model_inputs(args, est, recorded: dict, *, with_target: bool):
+    """The table of ``args.data`` read as the model's training file was (its layout and columns unless given)
+    and its sequences as the model reads them: the columns matched by name, checked, as DataFrames named by
+    the model's features. ``with_target``: the targets are read too (per step for a tagger)."""
+    import pandas as pd
+
+    import rnnkit
+    from rnnkit.estimators import as_sequences
+
+    if args.layout == "auto" and recorded.get("layout") == "wide" and _layout(args) == "long":
+        args.layout = "wide"  # a wide model reads wide CSVs, as it was trained (an .npz stays an .npz)
+    _check_layout_columns(args)
+    table = _read_table(args, _table_columns(args, recorded), with_target=with_target,
+                        per_step=with_target and isinstance(est, rnnkit.SequenceTagger),
+                        missing_values=est.time_aware, model_reads=recorded.get("feature_columns") or [])
+    X = _match_columns(table, recorded, est, args.data)
+    # errors name the file's ids
+    as_sequences(X, str(args.data), est.n_features_in_, layout="ntf", ids=table.ids, allow_nan=est.time_aware)
+    if getattr(est, "feature_names_in_", None) is not None:
+        X = [pd.DataFrame(x, columns=list(est.feature_names_in_), copy=False) for x in X]
+    return table, X
+
+
 def _predict(args) -> int:
     """Predict with a saved model directory; write a CSV (one row per sequence, or per step for taggers).
     The file's columns are matched to the model's by name."""
@@ -511,39 +576,11 @@ def _predict(args) -> int:
     import pandas as pd
 
     import rnnkit
-    from rnnkit.estimators import as_sequences
-    from rnnkit.io import read_model, registered
 
-    out = Path(args.out) if args.out not in (None, "-") else None  # "-": standard output, as without --out
-    if out is not None:
-        if out.is_dir():
-            raise ValueError(f"--out {out} is a directory; give a file path for the predictions, e.g. "
-                             f"{out / 'predictions.csv'}")
-        if out.exists() and out.resolve() == Path(args.data).resolve():
-            raise ValueError(f"--out {out} is the input file; write the predictions to another file")
-        from .io import MODEL_DIRECTORY_ENTRIES, is_model_directory, is_training_directory
-
-        if out.exists() and out.name in MODEL_DIRECTORY_ENTRIES and (is_model_directory(out.parent)
-                                                            or is_training_directory(out.parent)):
-            raise ValueError(f"--out {out} is a file of the rnnkit model directory {out.parent}; writing the "
-                             "predictions over it would break the model: give another file")
-        _check_writable_parent(out, "--out")
+    out = _file_out(args, "predictions", "predictions.csv")
     compression = _csv_compression(out) if out is not None else None  # before the model loads and predicts
-    est = rnnkit.load(args.model)
-    if registered(type(est).__name__)[1] == "forecast":  # its saved task; rnnkit.forecast is not imported
-        raise ValueError(f"{args.model} is a Forecaster; `rnnkit predict` reads sequence models (rnnkit train)")
-    est.set_params(layout="ntf")  # a file's sequences are (T_i, F) whatever their shape
-    recorded = read_model(args.model)[0].get("info", {}).get("table", {})
-    if args.layout == "auto" and recorded.get("layout") == "wide" and _layout(args) == "long":
-        args.layout = "wide"  # a wide model reads wide CSVs, as it was trained (an .npz stays an .npz)
-    _check_layout_columns(args)
-    table = _read_table(args, _table_columns(args, recorded), with_target=False, per_step=False,
-                        missing_values=est.time_aware, model_reads=recorded.get("feature_columns") or [])
-    X = _match_columns(table, recorded, est, args.data)
-    # errors name the file's ids
-    as_sequences(X, str(args.data), est.n_features_in_, layout="ntf", ids=table.ids, allow_nan=est.time_aware)
-    if getattr(est, "feature_names_in_", None) is not None:
-        X = [pd.DataFrame(x, columns=list(est.feature_names_in_), copy=False) for x in X]
+    est, recorded = _load_sequence_model(args)
+    table, X = _model_inputs(args, est, recorded, with_target=False)
     pred = est.predict(X)
     if isinstance(est, rnnkit.SequenceTagger):
         # a row per step: its sequence's id, its number in time order and, read with a time column, the file's time
@@ -573,6 +610,101 @@ def _predict(args) -> int:
     else:
         print(frame.to_csv(index=False), end="")
     return 0
+
+
+def _evaluate(args) -> int:
+    """Score a saved model directory on a labelled file, read as `rnnkit train` reads it (the model's recorded
+    layout and columns unless given); print the metrics and write them as JSON to --out, atomically."""
+    import rnnkit
+    from rnnkit.data import write_json
+
+    out = _file_out(args, "metrics", "evaluation.json")
+    est, recorded = _load_sequence_model(args)
+    task = ("tag" if isinstance(est, rnnkit.SequenceTagger) else
+            "classify" if isinstance(est, rnnkit.SequenceClassifier) else "regress")
+    table, X = _model_inputs(args, est, recorded, with_target=True)
+    _check_target_texts(args, task, table.target_column)
+    pred = est.predict(X)
+    metrics = {"model": str(args.model), "data": str(args.data), "task": task, "estimator": type(est).__name__,
+               "n": len(table.X)}
+    if task == "regress":
+        metrics |= _regression_metrics(table.y, pred)
+    else:
+        _check_known_labels(args, table, est.classes_, task)
+        metrics |= (_classification_metrics(table.y, pred, est.predict_proba(X), est.classes_) if task == "classify"
+                    else _tagging_metrics(table.y, pred))
+    if out is not None:
+        write_json(out, metrics)
+    print(json.dumps(metrics, indent=2))
+    if out is not None:
+        print(f"wrote the metrics to {out}")
+    return 0
+
+
+def _plain(value):
+    """A label or number as JSON writes it: 1, not np.int64(1)."""
+    return value.item() if hasattr(value, "item") else value
+
+
+def _check_known_labels(args, table, classes, task: str) -> None:
+    """Refuse labels of the file that are not classes of the model, naming them, the sequences (the file's ids)
+    that hold them, and the model's classes: a classifier can never predict them, so every metric would be
+    scored against answers it cannot give."""
+    import numpy as np
+
+    known = {_plain(c) for c in classes}
+    labels = table.y if task == "classify" else [np.asarray(y) for y in table.y]
+    unseen, where = [], []
+    for key, y in zip(table.ids, labels, strict=True):
+        for v in np.atleast_1d(np.asarray(y, dtype=object)).tolist():
+            v = _plain(v)
+            if v not in known and v not in unseen:
+                unseen.append(v)
+                where.append(str(key))
+    if unseen:
+        column = "y" if _layout(args) == "npz" else repr(table.target_column)
+        shown = ", ".join(f"{v!r} (sequence {k!r})" for v, k in zip(unseen[:5], where, strict=False))
+        raise ValueError(f"{args.data}: {column} holds {len(unseen)} label(s) the model {args.model} never saw: "
+                         f"{shown}{' ...' if len(unseen) > 5 else ''}; its classes are "
+                         f"{[_plain(c) for c in classes][:10]}{' ...' if len(classes) > 10 else ''}: evaluate on "
+                         "data labelled with those classes (spelt alike), or train a model on these labels")
+
+
+def _classification_metrics(y, pred, proba, classes) -> dict:
+    """Accuracy, balanced accuracy, macro F1 and log loss (scikit-learn's) of one label per sequence, and per
+    class the sequences that have it (n) and that the model gave it (predicted)."""
+    import numpy as np
+    from sklearn import metrics
+
+    y, pred = np.asarray(y), np.asarray(pred)  # labels of the classes' own type (checked as known)
+    return {
+        "accuracy": float(metrics.accuracy_score(y, pred)),
+        "balanced_accuracy": float(metrics.balanced_accuracy_score(y, pred)),
+        "f1_macro": float(metrics.f1_score(y, pred, labels=classes, average="macro", zero_division=0)),
+        "log_loss": float(metrics.log_loss(y, proba, labels=classes)),
+        "per_class": {str(_plain(c)): {"n": int((y == c).sum()), "predicted": int((pred == c).sum())}
+                      for c in classes},
+    }
+
+
+def _regression_metrics(y, pred) -> dict:
+    """MAE, RMSE and R² (scikit-learn's; R² needs two values, else null) of one target per sequence."""
+    import numpy as np
+    from sklearn import metrics
+
+    y, pred = np.asarray(y, dtype=np.float64), np.asarray(pred, dtype=np.float64)
+    return {"mae": float(metrics.mean_absolute_error(y, pred)),
+            "rmse": float(metrics.root_mean_squared_error(y, pred)),
+            "r2": float(metrics.r2_score(y, pred)) if len(y) >= 2 else None}
+
+
+def _tagging_metrics(y, pred) -> dict:
+    """Accuracy over every step of every sequence (scikit-learn's), and the number of steps."""
+    import numpy as np
+    from sklearn import metrics
+
+    y, pred = np.concatenate([np.asarray(s) for s in y]), np.concatenate([np.asarray(s) for s in pred])
+    return {"n_steps": len(y), "step_accuracy": float(metrics.accuracy_score(y, pred))}
 
 
 # predict --out: compressed as its name says (as the data files are read), or refused when it names a format other
@@ -1136,6 +1268,19 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--out", help="CSV file to write, compressed when named .csv.gz, .bz2, .xz or .zip "
                          "(default, or -: print to stdout)")
     predict.set_defaults(run=_predict)
+
+    evaluate = sub.add_parser(
+        "evaluate",
+        help="score a saved model directory on a labelled file",
+        description="Score a model directory written by `rnnkit train` on a labelled CSV or .npz, read as "
+        "train reads it (the columns recorded at training unless given): a classifier's accuracy, balanced "
+        "accuracy, macro F1, log loss and per-class counts; a regressor's MAE, RMSE and R2; a tagger's accuracy "
+        "per step. Prints them and writes them as JSON to --out.",
+    )
+    evaluate.add_argument("model", help="model directory")
+    _add_table_options(evaluate, recorded=True)
+    evaluate.add_argument("--out", help="JSON file to write the metrics to (default, or -: print them only)")
+    evaluate.set_defaults(run=_evaluate)
 
     from .models import CELL_NAMES
 
