@@ -94,7 +94,9 @@ def as_sequences(X, who: str, n_features: int | None = None, *, layout: str = "a
               same for all and whose second varies is aeon's ``(C, T_i)`` and is read as such. An
               array or equal-length list that reads as one step of many features (``(n, 1, F)``,
               ``F > 1``) is refused: it is almost surely ``(n, C=1, T)``; fewer steps than features
-              (``T < F``) gives a warning naming both readings. Pass "ntf" or "nct" to say which.
+              (``T < F``) gives a warning naming both readings, and so do values that run smoothly along
+              the last axis and not along the second (``(n, C, T)`` with ``C > T``, which the shape alone
+              cannot tell). Pass "ntf" or "nct" to say which (and silence the warnings).
               With ``n_features`` (after fit) the fitted feature count decides instead: ``F`` equal to
               it is read as given; a list whose sequences all have it on their first axis, and not all
               on their second, is aeon's ``(C, T_i)`` and is transposed (a ``(C, C)`` sequence with it);
@@ -268,7 +270,7 @@ def _sequence_list(X, who: str, layout: str, n_features: int | None) -> tuple[li
         if layout == "nct":
             return list(X.transpose(0, 2, 1)), None, "array"
         if layout == "auto":
-            _check_orientation(X.shape, "an array", who, n_features)
+            _check_orientation(X.shape, "an array", who, n_features, X if X.dtype.kind in "biuf" else None)
         return list(X), None, "array"
     if isinstance(X, list | tuple | np.ndarray):
         return list(X), None, "list"
@@ -315,9 +317,13 @@ def _check_not_empty(shape: tuple, who: str) -> None:
                          f"steps have no features; every step needs at least one")
 
 
-def _check_orientation(shape: tuple, what: str, who: str, n_features: int | None) -> None:
+def _check_orientation(shape: tuple, what: str, who: str, n_features: int | None, values=None) -> None:
     """In "auto" layout, at fit: refuse ``(n, 1, F)`` with ``F > 1`` (one step of F features: almost surely
-    sktime/aeon's ``(n, C, T)`` with one channel) and warn when ``T < F``. After fit, the fitted feature
+    sktime/aeon's ``(n, C, T)`` with one channel) and warn when ``T < F``. With ``T >= F`` the shape cannot tell
+    ``(n, C, T)`` with more channels than steps (UEA's PEMS-SF, 963 x 144) from ``(n, T, F)``, so ``values``
+    decide: a warning when they run smoothly along the last axis and not along the second, as a time series
+    does along its time (the median lag-1 autocorrelation of the runs along each axis, at least 0.3 along the
+    last and 0.5 more than along the second). After fit, the fitted feature
     count decides: ``F == n_features`` is read as given (a single step is then a legitimate stream), and
     ``T == n_features != F`` is refused as channels first."""
     n, T, F = shape
@@ -334,6 +340,28 @@ def _check_orientation(shape: tuple, what: str, who: str, n_features: int | None
     if T < F:
         warnings.warn(f"{who}: X is {what} of shape {shape}, read as (n, T, F): {T} time steps of {F} "
                       f"features each; {fix}", UserWarning, stacklevel=5)
+    elif values is not None and min(T, F) >= 3:
+        steps, last = _lag1_autocorrelation(values, 1), _lag1_autocorrelation(values, 2)
+        if last > 0.3 and last - steps > 0.5:
+            warnings.warn(f"{who}: X is {what} of shape {shape}, read as (n, T, F): {T} time steps of {F} "
+                          f"features each; but its values run smoothly along its last axis (lag-1 autocorrelation "
+                          f"{last:.2f}) and not along the axis read as time ({steps:.2f}), as {T} channels of {F} "
+                          f"time steps do (sktime's and aeon's (n, C, T) with more channels than steps): "
+                          f"{fix} (either silences this)", UserWarning, stacklevel=5)
+
+
+def _lag1_autocorrelation(values: np.ndarray, axis: int) -> float:
+    """The median, over the 1-D runs of ``values (n, T, F)`` along ``axis``, of each run's lag-1 autocorrelation
+    about its own mean: near 1 along a smooth time axis, near 0 or below across channels in no order. Runs that
+    are constant or not finite are left out (0 when none is left)."""
+    runs = np.moveaxis(np.asarray(values[:256], dtype=np.float64), axis, -1).reshape(-1, values.shape[axis])
+    runs = runs[np.isfinite(runs).all(axis=1)]
+    runs = runs - runs.mean(axis=1, keepdims=True)
+    power = (runs * runs).sum(axis=1)
+    kept = power > 0
+    if not kept.any():
+        return 0.0
+    return float(np.median((runs[kept, :-1] * runs[kept, 1:]).sum(axis=1) / power[kept]))
 
 
 def _channels_first(arrays: list[np.ndarray], seqs: list, who: str, n_features: int | None,
@@ -351,7 +379,8 @@ def _channels_first(arrays: list[np.ndarray], seqs: list, who: str, n_features: 
         return first and (not square or list_layout == "nct")
     first, second = {a.shape[0] for a in arrays}, {a.shape[1] for a in arrays}
     if len(first) == 1 and len(second) == 1:
-        _check_orientation((len(arrays), *arrays[0].shape), "a list of equal-shape arrays", who, None)
+        _check_orientation((len(arrays), *arrays[0].shape), "a list of equal-shape arrays", who, None,
+                           np.stack(arrays[:256]))
     return len(first) == 1 and len(second) > 1
 
 

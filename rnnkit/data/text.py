@@ -197,8 +197,9 @@ class Vocab:
         return cls([*SPECIALS, *kept], level=level, lower=lower)
 
     def tokenize(self, text: str | Sequence[str]) -> list[str]:
-        """Split a string by the vocabulary's level; token sequences pass through (lowercased when ``lower``, as
-        strings are; a char-level vocabulary refuses tokens of several characters, which it cannot hold)."""
+        """Split a string by the vocabulary's level, a leading byte-order mark (U+FEFF) dropped as Python's
+        ``utf-8-sig`` drops it; token sequences pass through (lowercased when ``lower``, as strings are; a
+        char-level vocabulary refuses tokens of several characters, which it cannot hold)."""
         if not isinstance(text, str):
             if not isinstance(text, Iterable) or isinstance(text, bytes):
                 raise ValueError(f"a text must be a string or a sequence of tokens, got {type(text).__name__}")
@@ -215,6 +216,9 @@ class Vocab:
             return tokens
         if self.level == "token":
             raise ValueError("a level='token' vocabulary needs token lists, not a string; split it first")
+        # a UTF-8 byte-order mark read as text (open(path, encoding="utf-8") keeps it; "utf-8-sig" and
+        # read_text drop it) is no character of the text: it would be a token of its own, or <unk>
+        text = text.removeprefix("\ufeff")
         if self.lower:
             text = text.lower()
         return list(text) if self.level == "char" else _WORD.findall(text)

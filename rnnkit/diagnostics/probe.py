@@ -14,7 +14,11 @@ input tensor and how to call the module. ``model`` may be
    for training, and ``loss_fn(output, y) -> scalar`` is its training loss. rnnkit's own estimators have
    one (:meth:`rnnkit.SequenceClassifier.prepare_batch`): ``X`` in the estimator's layout, standardised as
    ``fit`` and ``predict`` feed the module (so a fitted classifier's scores are ``predict``'s logits), and
-   ``y`` as labels of ``classes_``.
+   ``y`` as labels of ``classes_``. A model trained on windows of its series (``crop``) is read on the whole
+   sequences given: hidden states, gate statistics and gradients are those of the whole series (longer than
+   any window training read; :func:`rnnkit.diagnostics.gradient_flow`'s reach is then measured over more steps
+   than training backpropagated through), while ``predict`` averages the outputs of windows; pass windows
+   yourself (``X[:, s:s + w]``) to see what training saw.
 
 Inside the module the diagnostics find every single-direction :class:`rnnkit.Recurrent` layer and name it as
 torch.nn names parameters: ``l0``, ``l0_reverse``, ``l1``, ... per outermost rnnkit layer (prefixed with that

@@ -87,8 +87,17 @@ def saliency(model, X, *, target=None, lengths=None) -> Saliency:
     ``torch.nn`` RNN modules inside the model are not rnnkit layers and are left alone (on GPU wrap the call
     in ``torch.backends.cudnn.flags(enabled=False)``). Sequences are scored independently, so one backward
     pass of ``Σ_b s_b`` gives every sequence's gradient.
+
+    An estimator trained on windows of its series (``crop``) is read here on whole sequences, as the network
+    can read any length: the gradient says which steps of the whole series move its output. ``predict``
+    averages the outputs of ``predict_windows_`` windows instead, so the default class is ``predict``'s (not
+    the whole sequence's argmax, which may differ), and ``score`` is that class's logit on the whole sequence.
     """
     classes = getattr(model, "classes_", None) if is_rnnkit_estimator(model) else None
+    if classes is not None and target is None and getattr(model, "predict_windows_", 1) > 1:
+        # trained on windows (crop): predict averages the windows' outputs, and the whole sequence's argmax
+        # (scored below) may be another class than the one predict returns
+        target = model.predict(X)
     if classes is not None and target is not None and not callable(target):  # an estimator's classes: its labels
         from ..estimators import class_indices
 

@@ -313,6 +313,13 @@ class SequenceModule(L.LightningModule):
     def on_train_start(self) -> None:
         check_training_loader(self.trainer.train_dataloader, stateful=self.stateful)
 
+    def on_validation_start(self) -> None:
+        # validation carries the state from batch to batch as training does (from a fresh one), so its loaders
+        # need the same order; checked here, as the sanity check reads them before training starts
+        loaders = self.trainer.val_dataloaders
+        for loader in loaders if isinstance(loaders, list | tuple) else [loaders]:
+            check_training_loader(loader, stateful=self.stateful, which="validation")
+
     def on_train_epoch_start(self) -> None:
         self.carried_state = None
         self._epoch_losses = []
@@ -345,21 +352,22 @@ class SequenceModule(L.LightningModule):
         self.history = {k: list(v) for k, v in saved["history"].items()}
 
 
-def check_training_loader(loader, *, stateful: bool) -> None:
-    """ValueError, before the first batch is drawn, for a training loader that cannot feed this module: a
-    :class:`TokenStreams` batched again by the loader (its items are whole batches), or, for a ``stateful``
-    module, one that shuffles, so that each batch would start from the final state of an unrelated one."""
+def check_training_loader(loader, *, stateful: bool, which: str = "training") -> None:
+    """ValueError, before the first batch is drawn, for a training or validation loader (``which``) that cannot
+    feed this module: a :class:`TokenStreams` batched again by the loader (its items are whole batches), or, for
+    a ``stateful`` module, one that shuffles, so that each batch would start from the final state of an
+    unrelated one (validation carries its state from batch to batch too)."""
     if not isinstance(loader, DataLoader):  # a CombinedLoader's mapping, or no loader: nothing known
         return
     if isinstance(loader.dataset, TokenStreams) and loader.batch_size is not None:
-        raise ValueError(f"SequenceModule: the training DataLoader batches a TokenStreams (batch_size="
+        raise ValueError(f"SequenceModule: the {which} DataLoader batches a TokenStreams (batch_size="
                          f"{loader.batch_size}), whose items are whole batches already (a window of every stream); "
                          f"load it with DataLoader(streams, batch_size=None, shuffle=False)")
     sampler = loader.sampler if loader.batch_sampler is None else getattr(loader.batch_sampler, "sampler", None)
     shuffled = isinstance(sampler, RandomSampler) or isinstance(sampler, DistributedSampler) and sampler.shuffle
     if stateful and shuffled:
         raise ValueError(f"SequenceModule: stateful=True carries each batch's final state into the next batch, but "
-                         f"the training DataLoader shuffles ({type(sampler).__name__}), so a batch would start from "
+                         f"the {which} DataLoader shuffles ({type(sampler).__name__}), so a batch would start from "
                          f"the state of an unrelated one; load consecutive windows in order: DataLoader(streams, "
                          f"batch_size=None, shuffle=False) (SequenceDataModule(..., shuffle=False))")
 
