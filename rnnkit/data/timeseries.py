@@ -66,6 +66,36 @@ CALENDAR_PERIODS = {"hour": 24.0, "weekday": 7.0, "month": 12.0, "dayofyear": No
 RESAMPLE_AGGS = ("mean", "sum", "min", "max", "first", "last", "median")
 
 Rows = range | slice | None
+FLOAT32_MAX = float(np.finfo(np.float32).max)  # 3.4e38: beyond it a value cast to float32 is infinite
+
+
+def shown_time(t) -> str:
+    """A time as a message shows it: a midnight timestamp as its date (``1960-12-01``), anything else as is."""
+    return str(t.date()) if isinstance(t, pd.Timestamp) and t == t.normalize() else str(t)
+
+
+def check_scaled_range(scaled: np.ndarray, raw: np.ndarray, center: np.ndarray, scale: np.ndarray,
+                       names: Sequence[str], time: Any, *, who: str = "", first: int | None = 0) -> None:
+    """ValueError when a value of ``raw (n, k)`` is beyond float32's range once scaled (``scaled (n, k)`` in
+    float64, ``(raw - center) / scale`` per column): the network computes in float32, where it would be infinite,
+    and its forecasts would be wrong without a word (a value far beyond the rows the scaling was fitted on: a
+    wrong reading, or data in other units). ``time``: the time axis of the whole series, whose rows ``first``,
+    ``first + 1``, ... ``scaled`` holds (None: rows of no series of the user's, named by their time alone);
+    ``who`` prefixes the message (``"series 'a': "``)."""
+    with np.errstate(invalid="ignore"):
+        over = np.abs(scaled) > FLOAT32_MAX
+    if not over.any():
+        return
+    i, j = (int(v) for v in np.argwhere(over)[0])
+    at = (f"at {shown_time(time[i])}" if first is None else f"row {first + i}" if time is None else
+          f"row {first + i}, {shown_time(time[first + i])}")
+    c = center[j]
+    more = f"; {int(over.sum())} such values in all" if over.sum() > 1 else ""
+    scaling = f"(v {'-' if c >= 0 else '+'} {abs(c):.3g}) / {scale[j]:.3g}"
+    raise ValueError(f"{who}column {names[j]!r} holds {raw[i, j]:.3g} ({at}{more}), which the scaling fitted on the "
+                     f"training rows, {scaling}, makes {scaled[i, j]:.3g}: beyond float32's range (|x| > 3.4e38; "
+                     "the network computes in float32), where it would be infinite and the forecasts wrong; correct "
+                     "the value if it is wrong, or refit on data that holds values of this size")
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -284,14 +314,86 @@ class TimeSeriesFrame:
     def resample(self, rule: str, *, agg: str = "mean") -> TimeSeriesFrame:
         """A regular frame: ``pd.DataFrame.resample(rule)`` aggregated with ``agg`` (one of
         ``RESAMPLE_AGGS``). Bins without any observation become NaN (``"sum"`` included), so that masks and
-        imputation see them as missing rather than as zeros."""
+        imputation see them as missing rather than as zeros.
+
+        The timestamps keep the grid they are on: a rule finer than a day whose steps the timestamps all keep at
+        one offset from midnight (hourly readings at :30) bins from the first timestamp (pandas' ``origin=
+        "start"``), where pandas would label each bin on the hour and move every time by 30 minutes. An anchored
+        rule (weekly on a weekday; month, quarter or year starts or ends) whose anchor the timestamps are not on,
+        while they all lie on another anchor of its kind (Saturdays given ``"W-SUN"``, month ends given ``"MS"``),
+        is refused naming the rule they are on: each bin would hold one value, dated on the bin's anchor, so
+        every date would only move. Timestamps on no such anchor (daily data aggregated to weeks) are binned as
+        pandas bins them: daily and longer bins are labelled by their first day (``label="left"``), weeks and
+        month, quarter or year ends by their last."""
         if not isinstance(self.time, pd.DatetimeIndex):
             raise ValueError("resample needs a datetime time axis; build the frame with time_col=... first")
         if agg not in RESAMPLE_AGGS:
             raise ValueError(f"agg={agg!r} is not supported; expected one of {RESAMPLE_AGGS}")
-        resampler = self.to_pandas().resample(rule)
+        check_on_anchor(self, rule, "rule")
+        return self._binned(rule, agg)
+
+    def _binned(self, rule: str, agg: str = "mean") -> TimeSeriesFrame:
+        """:meth:`resample` less its check of the anchor (``Forecaster(freq=...)`` checks it where the times
+        were not periods, which span their grid's start and end)."""
+        origin = "start" if _phase(self.time, rule) else "start_day"
+        resampler = self.to_pandas().resample(rule, origin=origin)
         out = resampler.sum(min_count=1) if agg == "sum" else getattr(resampler, agg)()
         return TimeSeriesFrame.from_pandas(out.rename_axis(self.time_name))
+
+
+def _phase(time: pd.DatetimeIndex, rule: str) -> pd.Timedelta | None:
+    """The offset from midnight's grid of ``rule`` (a step shorter than a day) that every timestamp keeps (30
+    minutes for hourly readings at :30); None when there is none (the times on the grid, or at varying offsets:
+    data to aggregate) or the rule is a day or longer."""
+    offset = pd.tseries.frequencies.to_offset(rule)
+    if not isinstance(offset, pd.offsets.Tick) or isinstance(offset, pd.offsets.Day):
+        return None
+    step = pd.Timedelta(offset)
+    if step >= pd.Timedelta(days=1) or not len(time):
+        return None
+    phase = (time - time[0].normalize()) % step
+    return phase[0] if phase[0] != pd.Timedelta(0) and (phase == phase[0]).all() else None
+
+
+def _anchors(offset) -> list:
+    """The grids of ``offset``'s kind with the same multiple and another anchor (every weekday of a weekly grid;
+    month, quarter or year starts and ends, for each starting month), the likeliest first; [] for other kinds."""
+    o, n = pd.offsets, offset.n
+    if isinstance(offset, o.Week) and offset.weekday is not None:
+        return [o.Week(n, weekday=d) for d in (6, 5, 0, 1, 2, 3, 4)]
+    if isinstance(offset, o.MonthBegin | o.MonthEnd | o.BusinessMonthBegin | o.BusinessMonthEnd):
+        return [o.MonthBegin(n), o.MonthEnd(n), o.BusinessMonthBegin(n), o.BusinessMonthEnd(n)]
+    if isinstance(offset, o.QuarterBegin | o.QuarterEnd):
+        return [*(o.QuarterBegin(n, startingMonth=m) for m in (1, 2, 3)),
+                *(o.QuarterEnd(n, startingMonth=m) for m in (12, 1, 2))]
+    if isinstance(offset, o.YearBegin | o.YearEnd):
+        return [*(o.YearBegin(n, month=m) for m in range(1, 13)), *(o.YearEnd(n, month=m) for m in (12, *range(1, 12)))]
+    return []
+
+
+def check_on_anchor(frame: TimeSeriesFrame, rule: str, option: str) -> None:
+    """ValueError when ``rule`` is an anchored grid (weekly on a weekday, month, quarter or year starts or ends)
+    that the timestamps are not on, while all of them are on another anchor of that grid (Sundays given
+    ``"W-SAT"``, month ends given ``"MS"``): each bin then holds one value, dated by pandas on its own anchor,
+    so resampling only moves every date (a Sunday to the next Saturday). Timestamps on no anchor of that kind
+    (daily data aggregated to weeks, months on the 15th read as months) pass. ``option``: how the caller's user
+    spells the rule (``"freq"``: ``freq='W-SAT'``; ``"--freq"``: ``--freq W-SAT``; ``"rule"``)."""
+    offset = pd.tseries.frequencies.to_offset(rule)
+    days = frame.time.tz_localize(None)
+    on = lambda grid: all(grid.is_on_offset(d) for d in days)
+    if on(offset):
+        return
+    fits = next((grid for grid in _anchors(offset) if grid != offset and on(grid)), None)
+    if fits is None:
+        return
+    i = next(k for k, d in enumerate(days) if not offset.is_on_offset(d))
+    moved = pd.Series(1.0, index=frame.time[i : i + 1]).resample(offset.freqstr).count().index[0]
+    spelt = (lambda f: f"--freq {f}") if option.startswith("--") else (lambda f: f"{option}={f!r}")
+    day = f"{frame.time[i].day_name()}, " if isinstance(offset, pd.offsets.Week) else ""
+    raise ValueError(f"{spelt(offset.freqstr)} is not the grid of the timestamps of {frame.time_name!r}: "
+                     f"{shown_time(frame.time[i])} ({day}row {i}) is not on it, so resampling "
+                     f"would date its value {shown_time(moved)}, and every other date would move alike; the "
+                     f"timestamps are all on the grid {fits.freqstr!r}: pass {spelt(fits.freqstr)}")
 
 
 def _clock_set_back(time: Any, i: int) -> str | None:
@@ -776,7 +878,9 @@ class Preprocessor:
                     "imputed; drop it from the WindowSpec or move the split"
                 )
         values = self._impute(raw, observed, [self.mean_[i] for i in idx], used, frame)
-        values = (values - self.center_[idx]) / self.scale_[idx]
+        with np.errstate(over="ignore"):  # beyond float64 too: infinite, refused below
+            values = (values - self.center_[idx]) / self.scale_[idx]
+        check_scaled_range(values, raw, self.center_[idx], self.scale_[idx], used, frame.time)
         cal, cal_names = None, ()
         if self.calendar:
             if not isinstance(frame.time, pd.DatetimeIndex):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import os
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -73,14 +74,18 @@ def seasonal_naive(history: np.ndarray, H: int, m: int) -> np.ndarray:
 # -- metrics --------------------------------------------------------------------------------------------------
 def mase_scale(history: np.ndarray, m: int) -> np.ndarray:
     """``(n_y,)`` the in-sample MAE of the seasonal naive forecast on ``history (T, n_y)`` (NaN skipped): the
-    denominator of MASE (Hyndman & Koehler 2006)."""
-    return np.nanmean(np.abs(history[m:] - history[:-m]), axis=0)
+    denominator of MASE (Hyndman & Koehler 2006). 0 for a column that repeats itself every ``m`` steps (a
+    constant one); NaN for one with no two observed values ``m`` steps apart."""
+    with warnings.catch_warnings():  # numpy's "Mean of empty slice": the NaN of the docstring
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanmean(np.abs(history[m:] - history[:-m]), axis=0)
 
 
 def errors(actual: np.ndarray, pred: np.ndarray, scale: np.ndarray) -> dict[str, float]:
     """MAE, RMSE, sMAPE (%), MASE of ``pred`` against the observed entries of ``actual`` ``(H, n_y)``, each
     computed per target column and then averaged over the columns; MASE divides by ``scale`` (:func:`mase_scale`).
-    sMAPE is ``200/n Σ |y-ŷ| / (|y|+|ŷ|)``, with 0/0 (a perfect forecast of 0) counted as 0."""
+    sMAPE is ``200/n Σ |y-ŷ| / (|y|+|ŷ|)``, with 0/0 (a perfect forecast of 0) counted as 0. A metric undefined
+    for a column is NaN: MASE where ``scale`` is 0 or NaN (:func:`backtest` warns, naming the folds)."""
     observed = ~np.isnan(actual)
     with np.errstate(invalid="ignore", divide="ignore"):
         e = np.where(observed, pred - actual, np.nan)
@@ -115,6 +120,22 @@ def _check_scored(frame, targets: Sequence[str], tests: list[range]) -> None:
                              f"so no forecast of it can be scored there; {fix}")
 
 
+def _warn_unscaled(unscaled: dict[str, list[tuple[int, object, int, float]]]) -> None:
+    """One warning for the folds whose MASE is NaN, per target: ``unscaled[target]`` lists ``(fold, origin,
+    season, scale)`` where the scale (the in-sample MAE of the seasonal naive forecast) is 0 or NaN."""
+    for target, folds in unscaled.items():
+        shown = ", ".join(f"{k} ({shown_time(origin)})" for k, origin, _, _ in folds)
+        seasons = sorted({m for _, _, m, _ in folds})
+        season = f"{seasons[0]} step(s)" if len(seasons) == 1 else f"{seasons} steps"
+        why = ("do not change from one season ({}) to the next (a constant series?), so MASE's scale, the in-sample "
+               "MAE of the seasonal naive forecast, is 0" if all(s == 0 for *_, s in folds) else
+               "have no two observed values a season ({}) apart, or do not change from one season to the next, so "
+               "MASE's scale, the in-sample MAE of the seasonal naive forecast, is undefined or 0").format(season)
+        warnings.warn(f"backtest: MASE is NaN for {target!r} at fold(s) {shown}: the training rows of the fold "
+                      f"{why}, and MAE / scale is undefined; the other metrics are scored as usual (compare the "
+                      "methods by MAE, RMSE or sMAPE there)", UserWarning, stacklevel=4)
+
+
 def backtest(forecaster, data, *, folds: int = 3, step: int | None = None, season_length: int | None = None,
              expanding: bool = True, targets: Sequence[str] | None = None,
              future_covariates: Sequence[str] | None = None, time_col: str | None = None,
@@ -147,6 +168,7 @@ def backtest(forecaster, data, *, folds: int = 3, step: int | None = None, seaso
     idx = frame.column_index(targets)
     median = 0 if forecaster.quantiles is None else list(forecaster.quantiles).index(0.5)
     rows, forecasts = [], []
+    unscaled: dict[str, list] = {}  # target -> the folds whose MASE scale is 0 or NaN
     log_dir = getattr(forecaster, "log_dir", None)
     splits = list(rolling_origin(n, initial=initial, test_size=H, step=step, expanding=expanding))
     _check_scored(frame, targets, [test for _, test in splits])
@@ -169,6 +191,9 @@ def backtest(forecaster, data, *, folds: int = 3, step: int | None = None, seaso
         actual = frame.values[test_rows.start : test_rows.stop, idx]  # (H, n_y)
         scale = mase_scale(past.values[:, idx], m_fold)
         origin = frame.time[test_rows.start] if frame.time is not None else test_rows.start
+        for target, s in zip(targets, scale, strict=True):
+            if not s > 0:
+                unscaled.setdefault(target, []).append((k, origin, m_fold, s))
         rows.append({(metric, method): value for method, pred in preds.items()
                      for metric, value in errors(actual, pred, scale).items()} | {"origin": origin})
         if return_forecasts:
@@ -177,6 +202,7 @@ def backtest(forecaster, data, *, folds: int = 3, step: int | None = None, seaso
                 columns = {"origin": origin, "target": target, **{k: v[:, j] for k, v in preds.items()},
                            "actual": actual[:, j]}
                 forecasts.append(pd.DataFrame(columns, index=pd.Index(times, name="time")))
+    _warn_unscaled(unscaled)
     period = _given_periods(data, time_col, freq, frame, freq_)  # as Forecaster.fit
 
     def as_given(times: pd.Index, name: str) -> pd.Index:

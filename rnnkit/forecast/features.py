@@ -7,7 +7,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..data.timeseries import Preprocessor, SeriesFeatures, TimeSeriesFrame, WindowSpec, calendar_features
+from ..data.timeseries import (
+    Preprocessor,
+    SeriesFeatures,
+    TimeSeriesFrame,
+    WindowSpec,
+    calendar_features,
+    check_scaled_range,
+)
 
 ROLES = ("targets", "past", "known", "calendar")  # the value channels, in their order
 
@@ -103,7 +110,11 @@ class ForecastFeatures:
         p, covariates = self.preprocessor, self.spec.future_covariates
         if covariates:
             idx = [p.columns.index(c) for c in covariates]
-            out[: len(known), : len(covariates)] = (known - p.center_[idx]) / p.scale_[idx]
+            with np.errstate(over="ignore"):
+                scaled = (known - p.center_[idx]) / p.scale_[idx]  # (H, n_f) float64
+            check_scaled_range(scaled, known, p.center_[idx], p.scale_[idx], covariates, index,
+                               who="the known-future ", first=None)
+            out[: len(known), : len(covariates)] = scaled
         if p.calendar:
             out[:, len(covariates) :] = calendar_features(index, p.calendar)[0]
         return out

@@ -841,7 +841,9 @@ class Forecaster(BaseEstimator):
         Metrics over the observed test values (NaN targets are skipped; a fold whose test rows observe a target
         nowhere, as the last one of a series that ends with missing values, is refused), averaged over target
         columns: MAE, RMSE, sMAPE in % (``200/n Σ |y-ŷ| / (|y|+|ŷ|)``), and MASE (Hyndman & Koehler 2006): MAE
-        divided by the in-sample MAE of the seasonal naive forecast on the fold's training rows.
+        divided by the in-sample MAE of the seasonal naive forecast on the fold's training rows. Where that scale
+        is 0 (training rows that do not change from one season to the next: a constant series) MASE is NaN, with
+        one warning naming the target and the folds; the other metrics are scored as usual.
 
         Returns a DataFrame indexed by each fold's first forecast timestamp (``origin``), with columns
         ``(metric, method)``: ``bt["mase"]`` puts the three methods side by side, ``bt.mean()`` averages the

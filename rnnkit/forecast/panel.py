@@ -94,7 +94,7 @@ from torch.utils.data import DataLoader, TensorDataset
 from .. import io
 from ..checks import check_fitted_params, fitted_params, is_count
 from ..data.tables import MixedZones, date_readings
-from ..data.timeseries import TimeSeriesFrame, _clock_set_back
+from ..data.timeseries import TimeSeriesFrame, _clock_set_back, check_scaled_range
 from ..models import SequenceToLabel, check_cell_name
 from ..training import seeded_fit
 from ..training.runs import check_training_options, resolve_device, resume_checkpoint, run_identity
@@ -247,8 +247,8 @@ class GlobalForecaster(BaseEstimator):
         cov_center = everything.mean(0)
         cov_std = everything.std(0)
         cov_scale = np.where(cov_std > 0, cov_std, 1.0)
-        z = [_scaled(frame.values, c, s, cov_center, cov_scale) for (frame, _), c, s in
-             zip(series.values(), center, scale, strict=True)]
+        z = [_scaled(key, frame, slice(None), c, s, cov_center, cov_scale) for (key, (frame, _)), c, s in
+             zip(series.items(), center, scale, strict=True)]
         frames = {key: frame for key, (frame, _) in series.items()}
         choices = self._choose(frames, freqs, covariates)
         if self.model == "auto":
@@ -563,7 +563,7 @@ class GlobalForecaster(BaseEstimator):
         for key, frame in series.items():
             i = position[key]
             times = _future_index(frame, self.freqs_[i], self.horizon)
-            window = _scaled(frame.values[-L:], self.center_[i], self.scale_[i], self.covariate_center_,
+            window = _scaled(key, frame, slice(-L, None), self.center_[i], self.scale_[i], self.covariate_center_,
                              self.covariate_scale_)  # (L, 1 + n_f)
             if self.kind_ == "hybrid":  # z relative to the last level, and what recomposes the forecast
                 s, y_i = self.smoothing_[i], frame.values[:, 0]
@@ -574,8 +574,12 @@ class GlobalForecaster(BaseEstimator):
             x.append(window)
             known = np.zeros((self.horizon, n_f), np.float32)  # steps after H cannot change the first H
             if n_f:
-                known[:H] = (self._known(future, key, times[:H], self.freqs_[i]) - self.covariate_center_) \
-                    / self.covariate_scale_
+                given = self._known(future, key, times[:H], self.freqs_[i])  # (H, n_f)
+                with np.errstate(over="ignore"):
+                    scaled = (given - self.covariate_center_) / self.covariate_scale_
+                check_scaled_range(scaled, given, self.covariate_center_, self.covariate_scale_,
+                                   self.future_covariates_, times[:H], who=f"series {key!r}: future ", first=None)
+                known[:H] = scaled
             f.append(known)
         return self._forecast(np.stack(x), np.stack(f), [position[k] for k in series], hybrid_parts)[:, :H]
 
@@ -1108,13 +1112,18 @@ def _series_scaling(targets: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     return center, scale
 
 
-def _scaled(values: np.ndarray, center: float, scale: float, cov_center: np.ndarray, cov_scale: np.ndarray
-            ) -> np.ndarray:
-    """``values (n, 1 + n_f)`` (target, covariates) -> float32 ``z`` and the scaled covariates."""
-    out = np.empty(values.shape, np.float32)
-    out[:, 0] = (values[:, 0] - center) / scale
-    out[:, 1:] = (values[:, 1:] - cov_center) / cov_scale
-    return out
+def _scaled(key, frame: TimeSeriesFrame, rows: slice, center: float, scale: float, cov_center: np.ndarray,
+            cov_scale: np.ndarray) -> np.ndarray:
+    """The ``rows`` of series ``key``'s ``frame.values (n, 1 + n_f)`` (target, covariates) -> float32 ``z`` and the
+    scaled covariates; ValueError naming the series, column and time of a value beyond float32's range once
+    scaled (:func:`~rnnkit.data.timeseries.check_scaled_range`)."""
+    values = frame.values[rows]
+    centers, scales = np.r_[center, cov_center], np.r_[scale, cov_scale]
+    with np.errstate(over="ignore"):
+        out = (values - centers) / scales  # (n, 1 + n_f) float64
+    check_scaled_range(out, values, centers, scales, frame.columns, frame.time, who=f"series {key!r}: ",
+                       first=range(len(frame))[rows].start)
+    return out.astype(np.float32)
 
 
 def _windows(series: list[np.ndarray], L: int, H: int, anchors: list[np.ndarray] | None = None

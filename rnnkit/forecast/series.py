@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..checks import is_integer
 from ..data.tables import TIME_NAMES, date_readings
-from ..data.timeseries import TimeSeriesFrame
+from ..data.timeseries import TimeSeriesFrame, check_on_anchor, shown_time
 
 
 def as_frame(data, *, time_col: str | None = None, freq: str | None = None,
@@ -57,48 +57,8 @@ def as_frame(data, *, time_col: str | None = None, freq: str | None = None,
     _check_on_business_days(frame, freq, option)
     given = data[time_col] if time_col is not None and isinstance(data, pd.DataFrame) else getattr(data, "index", None)
     if not isinstance(getattr(given, "dtype", None), pd.PeriodDtype):  # a period spans its grid's start and end
-        _check_on_anchor(frame, freq, option)
-    return frame.resample(freq_name(freq))
-
-
-def _anchors(offset) -> list:
-    """The grids of ``offset``'s kind with the same multiple and another anchor (every weekday of a weekly grid;
-    month, quarter or year starts and ends, for each starting month), the likeliest first; [] for other kinds."""
-    o, n = pd.offsets, offset.n
-    if isinstance(offset, o.Week) and offset.weekday is not None:
-        return [o.Week(n, weekday=d) for d in (6, 5, 0, 1, 2, 3, 4)]
-    if isinstance(offset, o.MonthBegin | o.MonthEnd | o.BusinessMonthBegin | o.BusinessMonthEnd):
-        return [o.MonthBegin(n), o.MonthEnd(n), o.BusinessMonthBegin(n), o.BusinessMonthEnd(n)]
-    if isinstance(offset, o.QuarterBegin | o.QuarterEnd):
-        return [*(o.QuarterBegin(n, startingMonth=m) for m in (1, 2, 3)),
-                *(o.QuarterEnd(n, startingMonth=m) for m in (12, 1, 2))]
-    if isinstance(offset, o.YearBegin | o.YearEnd):
-        return [*(o.YearBegin(n, month=m) for m in range(1, 13)), *(o.YearEnd(n, month=m) for m in (12, *range(1, 12)))]
-    return []
-
-
-def _check_on_anchor(frame: TimeSeriesFrame, freq, option: str) -> None:
-    """ValueError when ``freq`` is an anchored grid (weekly on a weekday, month, quarter or year starts or ends)
-    that the timestamps are not on, while all of them are on another anchor of that grid (Sundays given
-    ``"W-SAT"``, month ends given ``"MS"``): each bin then holds one value, dated by pandas on its own anchor,
-    so resampling only moves every date (a Sunday to the next Saturday). Timestamps on no anchor of that kind
-    (daily data aggregated to weeks, months on the 15th read as months) pass."""
-    offset = pd.tseries.frequencies.to_offset(freq)
-    days = frame.time.tz_localize(None)
-    on = lambda grid: all(grid.is_on_offset(d) for d in days)
-    if on(offset):
-        return
-    fits = next((grid for grid in _anchors(offset) if grid != offset and on(grid)), None)
-    if fits is None:
-        return
-    i = next(k for k, d in enumerate(days) if not offset.is_on_offset(d))
-    moved = pd.Series(1.0, index=frame.time[i : i + 1]).resample(freq_name(freq)).count().index[0]
-    spelt = (lambda f: f"--freq {f}") if option.startswith("--") else (lambda f: f"{option}={f!r}")
-    day = f"{frame.time[i].day_name()}, " if isinstance(offset, pd.offsets.Week) else ""
-    raise ValueError(f"{spelt(freq_name(freq))} is not the grid of the timestamps of {frame.time_name!r}: "
-                     f"{shown_time(frame.time[i])} ({day}row {i}) is not on it, so resampling "
-                     f"would date its value {shown_time(moved)}, and every other date would move alike; the "
-                     f"timestamps are all on the grid {fits.freqstr!r}: pass {spelt(fits.freqstr)}")
+        check_on_anchor(frame, freq_name(freq), option)
+    return frame._binned(freq_name(freq))
 
 
 def _check_on_business_days(frame: TimeSeriesFrame, freq, option: str) -> None:
@@ -156,11 +116,6 @@ def _check_freq_fits(frame: TimeSeriesFrame, freq, option: str) -> None:
     raise ValueError(f"{spelt(freq)} is finer than every step of the timestamps of {frame.time_name!r}: {found}, "
                      f"so resampling onto {freq_name(freq)!r} would leave {empty} of {len(counts)} bins "
                      f"({100 * empty / len(counts):.0f}%) empty; {fix}")
-
-
-def shown_time(t) -> str:
-    """A time as a message shows it: a midnight timestamp as its date (``1960-12-01``), anything else as is."""
-    return str(t.date()) if isinstance(t, pd.Timestamp) and t == t.normalize() else str(t)
 
 
 def freq_name(freq) -> str | None:

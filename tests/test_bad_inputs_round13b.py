@@ -1,0 +1,84 @@
+"""Thirteenth round (13b): bad inputs for the forecasters, the backtest and TimeSeriesFrame, on real series.
+
+One test per case of the catalogue (ids F13-01, F13-02, ...); each fails on the commit before its fix.
+"""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from helpers import one_line
+
+import rnnkit
+from rnnkit.data.timeseries import TimeSeriesFrame
+
+
+def tiny(**params) -> rnnkit.Forecaster:
+    return rnnkit.Forecaster(**{"horizon": 3, "lookback": 4, "hidden_size": 4, "max_epochs": 1,
+                                "model": "direct", "random_state": 0, **params})
+
+
+def test_F13_01_backtest_of_a_series_constant_over_its_training_rows_warns_that_mase_is_undefined():
+    y = pd.Series(5.0, index=pd.date_range("2020-01-01", periods=30, freq="D"), name="stock")
+    y.iloc[-5:] = [6.0, 7.0, 8.0, 9.0, 10.0]  # constant until a late change: fold 0 trains on 5.0 alone
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        table = tiny().backtest(y, folds=2, season_length=1)
+    messages = [str(w.message) for w in caught if "MASE" in str(w.message)]
+    # was: MASE NaN (MAE / 0, read as undefined) without a word
+    assert len(messages) == 1
+    assert messages[0].startswith("backtest: MASE is NaN for 'stock' at fold(s) 0 (2020-01-25): the training rows "
+                                  "of the fold do not change from one season (1 step(s)) to the next")
+    assert table["mase"].iloc[0].isna().all() and np.isfinite(table["mase"].iloc[1]).all()
+    assert np.isfinite(table[["mae", "rmse", "smape"]].to_numpy()).all()  # the other metrics as usual
+
+
+def test_F13_02_a_value_beyond_float32_once_scaled_is_refused_at_predict_by_column_and_time():
+    y = pd.Series(np.random.default_rng(0).normal(10, 1, 30), name="load",
+                  index=pd.date_range("2020-01-01", periods=30, freq="D"))
+    model = tiny().fit(y)
+    newer = y.copy()
+    newer.iloc[-2] = 1e39  # a float64 value float32 cannot hold
+    with pytest.raises(ValueError) as error:  # was: forecasts from an infinite input, without a word
+        model.predict(data=newer)
+    message = one_line(error)
+    assert message.startswith("column 'load' holds 1e+39 (row 28, 2020-01-29), which the scaling fitted on the "
+                              "training rows")
+    assert "beyond float32's range" in message and "correct the value if it is wrong" in message
+    X = pd.DataFrame({"promo": np.arange(30.0) % 2}, index=y.index)
+    with_x = tiny().fit(y, X)
+    ahead = pd.DataFrame({"promo": [0.0, 4e38, 1.0]}, index=pd.date_range("2020-01-31", periods=3, freq="D"))
+    with pytest.raises(ValueError, match=r"known-future column 'promo' holds 4e\+38 \(at 2020-02-01\)"):
+        with_x.predict(X=ahead)
+    panel = pd.DataFrame({"unique_id": np.repeat(["a", "b"], 30), "ds": np.tile(y.index, 2),
+                          "y": np.r_[y.to_numpy(), y.to_numpy() + 5]})
+    net = rnnkit.GlobalForecaster(horizon=2, lookback=4, hidden_size=4, max_epochs=1, model="direct",
+                                  random_state=0).fit(panel)
+    panel.loc[58, "y"] = -1e39
+    with pytest.raises(ValueError, match=r"^series 'b': column 'y' holds -1e\+39 \(row 28, 2020-01-29\)"):
+        net.predict(data=panel)
+
+
+def test_F13_03_resample_keeps_the_timestamps_grid_or_refuses_naming_it():
+    def frame(index):
+        return TimeSeriesFrame.from_pandas(pd.DataFrame({"v": np.arange(len(index), dtype=float)}, index=index))
+
+    saturdays = frame(pd.date_range("2020-01-04", periods=6, freq="W-SAT"))
+    with pytest.raises(ValueError) as error:  # was: every Saturday's value dated on the next Sunday
+        saturdays.resample("W")
+    assert one_line(error) == ("rule='W-SUN' is not the grid of the timestamps of 'index': 2020-01-04 (Saturday, "
+                               "row 0) is not on it, so resampling would date its value 2020-01-05, and every other "
+                               "date would move alike; the timestamps are all on the grid 'W-SAT': pass "
+                               "rule='W-SAT'")
+    assert (saturdays.resample("W-SAT").time == saturdays.time).all()
+    half_past = pd.date_range("2020-01-01 00:30", periods=6, freq="h").delete(2)  # an hour missing
+    out = frame(half_past).resample("h")
+    # was: labelled on the hour, 00:00, 01:00, ...: every time moved by 30 minutes
+    assert list(out.time) == list(pd.date_range("2020-01-01 00:30", periods=6, freq="h"))
+    assert np.isnan(out.values[2, 0]) and out.values[3, 0] == 2.0
+    ten_minutes = frame(pd.date_range("2020-01-01 00:10", periods=12, freq="10min"))
+    assert list(ten_minutes.resample("h").values[:, 0]) == [2.0, 7.5, 11.0]  # aggregation as pandas bins it
+    y = pd.Series(np.arange(47.0), index=pd.date_range("2020-01-01 00:30", periods=48, freq="h").delete(30))
+    forecast = tiny(horizon=2).fit(y, freq="h").predict()
+    assert list(forecast.index) == list(pd.date_range("2020-01-03 00:30", periods=2, freq="h"))
