@@ -1879,6 +1879,21 @@ class SequenceRegressor(RegressorMixin, _LabelEstimator):
         super()._restore(fitted, tensors)
 
 
+def _step_labels_hint(labels: np.ndarray, n: int) -> str:
+    """How one sequence's per-step labels of the wrong shape may be given right: ``(T, 1)`` (a column each,
+    as a ``(n, T, 1)`` array gives them), one-hot ``(T, C)``, or one string of a letter per step (an
+    annotation such as ``"EEEIII"``)."""
+    if labels.ndim == 2 and labels.shape == (n, 1):
+        return ": they are a column (T, 1); pass them without their last axis (y[..., 0], or [r.ravel() for r in y])"
+    if labels.ndim == 2 and len(labels) == n and labels.dtype.kind in "biuf" and set(np.unique(labels)) <= {0, 1} \
+            and (labels.sum(axis=1) == 1).all():
+        return ": they look one-hot encoded (a single 1 per step); pass the labels, e.g. y.argmax(axis=-1)"
+    if labels.ndim == 0 and isinstance(labels.item(), str) and len(labels.item()) == n:
+        return (f": they are one string of {n} characters ({labels.item()[:20]!r}); for a label per character "
+                f"pass its letters: [list(s) for s in y]")
+    return ""
+
+
 @io.saveable("tag")
 class SequenceTagger(_SequenceEstimator):
     __doc__ = """Label every step of every sequence (``o_t = W_ho h_t + c``, softmax over classes).
@@ -1912,7 +1927,7 @@ class SequenceTagger(_SequenceEstimator):
         for i, (r, n) in enumerate(zip(rows, lengths.tolist(), strict=True)):
             if r.ndim != 1 or len(r) != n:
                 raise ValueError(f"{who}: the labels of sequence {i} have shape {r.shape} but the sequence "
-                                 f"has {n} steps; give one label per step")
+                                 f"has {n} steps; give one label per step" + _step_labels_hint(r, n))
             if r.dtype.kind == "f" and not np.isfinite(r).all():
                 raise ValueError(f"{who}: the labels of sequence {i} are NaN or infinite at step "
                                  f"{int(np.flatnonzero(~np.isfinite(r))[0])}; give every step a label")

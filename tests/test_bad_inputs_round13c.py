@@ -4,16 +4,22 @@ and DNA, given what a new user has at hand (sktime's arrays, files saved on Wind
 One test per case of the catalogue (ids E13-01, E13-02, ...); each fails on the commit before its fix.
 """
 
+import gzip
 import warnings
+from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 from torch.utils.data import DataLoader
 
-from rnnkit import SequenceClassifier
+from rnnkit import SequenceClassifier, SequenceTagger
+from rnnkit.data.bio import dinucleotide_shuffle
 from rnnkit.data.datasets import load_japanese_vowels
+from rnnkit.data.events import sessionize
 from rnnkit.data.text import TextClassificationDataset, Vocab
+from rnnkit.data.video import read_video
 from rnnkit.diagnostics import saliency
 from rnnkit.models import LanguageModel
 from rnnkit.training import SequenceModule, TokenStreams, seeded_fit
@@ -90,3 +96,92 @@ def test_e13_04_a_leading_byte_order_mark_is_no_token(level, tokens):
     data = TextClassificationDataset([text, "world"], [0, 1], vocab, strict=True)
     assert data.ids[0].tolist() == vocab.encode("Hello world").tolist()
     assert "\ufeff" in Vocab.build(["a\ufeffb"], level="char")  # inside a text it is a character (zero-width space)
+
+
+@pytest.mark.parametrize("y, hint", [
+    (np.arange(120).reshape(12, 10, 1) % 2,
+     r"they are a column \(T, 1\); pass them without their last axis \(y\[\.\.\., 0\]"),
+    (np.eye(3)[np.arange(120).reshape(12, 10) % 3],
+     r"they look one-hot encoded \(a single 1 per step\); pass the labels, e\.g\. y\.argmax\(axis=-1\)"),
+    (["EEEEEIIIII"] * 12, r"they are one string of 10 characters \('EEEEEIIIII'\); for a label per character pass its "
+                          r"letters: \[list\(s\) for s in y\]"),
+])
+def test_e13_05_a_tagger_s_labels_of_another_shape_say_how_to_give_them(y, hint):
+    X = np.random.default_rng(0).normal(size=(12, 10, 2)).astype(np.float32)
+    # were "have shape (10, 1) but the sequence has 10 steps; give one label per step" and no more
+    with pytest.raises(ValueError, match=r"the labels of sequence 0 have shape .* but the sequence has 10 steps; give "
+                                         r"one label per step: " + hint):
+        SequenceTagger(hidden_size=4, max_epochs=1).fit(X, y)
+
+
+def _dm3_promoter() -> str:
+    """The first promoter of Biostrings' dm3_upstream2000.fa.gz, lower case as shipped (the letters only)."""
+    path = Path(__file__).resolve().parents[1] / "data" / "dm3_upstream2000.fa.gz"
+    if not path.is_file():
+        pytest.skip("data/dm3_upstream2000.fa.gz is not here")
+    with gzip.open(path, "rt") as f:
+        next(f)
+        return "".join(line.strip() for line, _ in zip(f, range(40), strict=False))
+
+
+def test_e13_06_a_soft_masked_sequence_shuffled_as_two_alphabets_is_warned_of():
+    seq = _dm3_promoter()  # 2000 bases; a soft-masked genome writes its repeats in lower case, the rest in upper
+    masked = seq[:800].upper() + seq[800:1200] + seq[1200:].upper()
+    with pytest.warns(UserWarning, match=r"the sequence mixes lower- and upper-case letters \(2 case switches; "
+                                         r"soft-masked repeats\?\), which are shuffled as distinct letters: each "
+                                         r"switch stays in place .* pass seq.upper\(\) to shuffle the bases"):
+        shuffled = dinucleotide_shuffle(masked, rng=0)  # was shuffled without a word: the repeat's case run kept
+    switches = sum(a.islower() != b.islower() for a, b in zip(shuffled, shuffled[1:], strict=False))
+    assert switches == 2 and sum(map(str.islower, shuffled)) == 400  # as documented: case-sensitive, one run
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # one case: no warning
+        assert sorted(dinucleotide_shuffle(seq, rng=0)) == sorted(seq)
+        assert dinucleotide_shuffle(masked.upper(), rng=0) != masked.upper()
+
+
+def _log(**columns) -> pd.DataFrame:
+    times = pd.to_datetime(["2024-03-31 00:10", "2024-03-31 00:20", "2024-03-31 03:10", "2024-03-31 03:15"])
+    return pd.DataFrame({"user": ["u1", "u1", "u2", "u2"], "event": list("abab"), "timestamp": times, **columns})
+
+
+@pytest.mark.parametrize("times, fix", [
+    (lambda t: t.dt.to_period("min"), r"has type period\[min\] .*: take each period's start: df\['timestamp'\] = "
+                                      r"df\['timestamp'\]\.dt\.to_timestamp\(\)"),
+    (lambda t: t.astype(object), r"has type object .*: the column holds Timestamp objects, not a column of dates: "
+                                 r"convert it with pd\.to_datetime\(df\['timestamp'\]\)"),
+    (lambda t: pd.Series([v.date() for v in t], dtype=object), r"the column holds date objects, not a column of dates"),
+])
+def test_e13_07_event_times_of_other_types_are_named_as_what_they_are(times, fix):
+    log = _log()
+    log["timestamp"] = times(log["timestamp"])
+    with pytest.raises(ValueError, match=fix):  # were all told to "parse text with pd.to_datetime(...)"
+        sessionize(log)
+    period = isinstance(log["timestamp"].dtype, pd.PeriodDtype)
+    fixed = log.assign(timestamp=log["timestamp"].dt.to_timestamp() if period else pd.to_datetime(log["timestamp"]))
+    assert sessionize(fixed)["session"].nunique() == 2
+
+
+def test_e13_08_user_ids_that_print_alike_in_two_types_are_refused():
+    log = _log(user=[7, 7, "7", "7"])  # two logs joined, one read its ids as numbers
+    with pytest.raises(ValueError, match=r"column 'user' holds 7 \(int\) at row 0 and '7' \(str\) at row 2, which "
+                                         r"print alike but would be two users, each with sessions of their own; give "
+                                         r"the column one type \(e\.g\. df\['user'\] = df\['user'\]\.astype\(str\)\)"):
+        sessionize(log)  # was two users "7", the second's events a session of their own
+    assert sessionize(log.assign(user=log["user"].astype(str)))["session"].tolist() == [0, 0, 1, 1]
+    same = log.assign(user=[7, np.int64(7), 7, 7]).astype({"user": object})
+    assert sessionize(same, gap=pd.Timedelta(hours=4))["session"].tolist() == [0, 0, 0, 0]  # 1 and np.int64(1): one
+
+
+def test_e13_09_a_video_size_in_opencv_s_w_h_order_is_warned_of():
+    path = Path(__file__).resolve().parents[1] / "data" / "vtest.avi"  # 768 wide, 576 high
+    if not path.is_file():
+        pytest.skip("data/vtest.avi is not here")
+    with pytest.warns(UserWarning, match=r"size=\(192, 144\) is \(H, W\): frames 192 high and 144 wide, the shape of "
+                                         r".*vtest.avi's 576x768 \(H x W\) frames turned on its side, so each would be "
+                                         r"squeezed; if you meant 192 wide and 144 high .* pass size=\(144, 192\)"):
+        frames = read_video(path, size=(192, 144), max_frames=2)  # a quarter of 768x576 as cv2.resize takes it
+    assert frames.shape == (2, 192, 144, 3)  # read as asked: the warning changes nothing
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert read_video(path, size=(144, 192), max_frames=2).shape == (2, 144, 192, 3)
+        assert read_video(path, size=(64, 64), max_frames=1, grayscale=True).shape == (1, 64, 64)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import bisect
 import os
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
@@ -300,7 +301,10 @@ def dinucleotide_shuffle(seq: str, *, rng: np.random.Generator | int = 0) -> str
     (1996), "Shuffling biological sequences".
 
     The usual negatives for motif and promoter models: they keep local base composition (CpG content) but
-    destroy longer motifs. Letters are taken as given (case-sensitive; ``N`` is a letter like any other).
+    destroy longer motifs. Letters are taken as given (case-sensitive; ``N`` is a letter like any other). A
+    sequence that mixes cases (a soft-masked genome's repeats in lower case, as UCSC's files and Biopython give
+    them) is warned of: its ``a`` and ``A`` are then two letters, so every case switch stays where it was and
+    the shuffle is far from the bases' (``"acgtACGT"`` has no other); pass ``seq.upper()`` to shuffle the bases.
 
     A sequence with these pair counts is an Eulerian path, from the first letter to the last, through the
     multigraph with ``n_vw`` edges ``v -> w`` (``n_vw``: how often ``w`` follows ``v``). Every such path is
@@ -322,6 +326,13 @@ def dinucleotide_shuffle(seq: str, *, rng: np.random.Generator | int = 0) -> str
     shorter than 3 letters are returned as they are (their only rearrangement is themselves).
     """
     seq = _letters(seq, "dinucleotide_shuffle: ")  # a record has 2 elements: it would come back as it is
+    if seq != seq.upper() and seq != seq.lower():
+        switches = sum(a.islower() != b.islower() for a, b in zip(seq, seq[1:], strict=False) if a.isalpha()
+                       and b.isalpha())
+        warnings.warn(f"dinucleotide_shuffle: the sequence mixes lower- and upper-case letters ({switches} case "
+                      f"switches; soft-masked repeats?), which are shuffled as distinct letters: each switch stays "
+                      f"in place and the shuffle is far from one of the bases; pass seq.upper() to shuffle the bases "
+                      f"(the encoders read both cases alike)", UserWarning, stacklevel=2)
     rng = np.random.default_rng(rng)
     if len(seq) < 3:
         return seq

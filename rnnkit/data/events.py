@@ -59,6 +59,7 @@ def sessionize(
         rows = np.flatnonzero(df[user].isna())
         raise ValueError(f"column {user!r} has {len(rows)} missing users (first at row {int(rows[0])}); drop or "
                          f"fill them")
+    _check_one_spelling(df[user], user)
     # pd.Timedelta is a datetime.timedelta; numpy's timedelta64 is neither, and means a duration too
     gap_s = pd.Timedelta(gap) / pd.Timedelta(seconds=1) if isinstance(gap, datetime.timedelta | np.timedelta64) else gap
     if not (isinstance(gap_s, int | float | np.integer | np.floating) and not isinstance(gap_s, bool)
@@ -67,7 +68,14 @@ def sessionize(
     column = df[time]
     if not (pd.api.types.is_datetime64_any_dtype(column) or pd.api.types.is_timedelta64_dtype(column)
             or pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)):
-        fix = f"parse text with pd.to_datetime(df[{time!r}])"
+        first = column.iloc[0]
+        if isinstance(column.dtype, pd.PeriodDtype):  # periods are spans, not instants: their starts are
+            fix = f"take each period's start: df[{time!r}] = df[{time!r}].dt.to_timestamp()"
+        elif isinstance(first, datetime.date):  # a datetime or Timestamp too, kept as Python objects
+            fix = (f"the column holds {type(first).__name__} objects, not a column of dates: convert it with "
+                   f"pd.to_datetime(df[{time!r}])")
+        else:
+            fix = f"parse text with pd.to_datetime(df[{time!r}])"
         try:
             pd.to_datetime(column)
         except (ValueError, TypeError) as e:  # several UTC offsets or zones: pandas parses them only as UTC
@@ -109,6 +117,23 @@ def _check_unique_columns(df: pd.DataFrame) -> None:
     dup = sorted({str(c) for c in df.columns[df.columns.duplicated()]})
     if dup:
         raise ValueError(f"the event log names column(s) {dup} more than once; give every column its own name")
+
+
+def _check_one_spelling(column: pd.Series, name: str) -> None:
+    """Refuse ids that print alike but differ in type (user ``1`` and ``"1"``, as logs joined from two sources,
+    one of which read its ids as numbers, give them): each would be a user of its own, his sessions cut in two."""
+    if column.dtype != object:
+        return
+    seen: dict[str, object] = {}
+    for value in pd.unique(column):
+        other = seen.setdefault(str(value), value)
+        if type(other) is not type(value) and not other == value:  # 1 and np.int64(1) are one user
+            rows = [int(np.flatnonzero(column.map(lambda v, w=w: type(v) is type(w) and v == w).to_numpy())[0])
+                    for w in (other, value)]
+            raise ValueError(f"column {name!r} holds {other!r} ({type(other).__name__}) at row {rows[0]} and "
+                             f"{value!r} ({type(value).__name__}) at row {rows[1]}, which print alike but would be "
+                             f"two users, each with sessions of their own; give the column one type (e.g. "
+                             f"df[{name!r}] = df[{name!r}].astype(str))")
 
 
 def _check_events(df: pd.DataFrame, event: str) -> None:

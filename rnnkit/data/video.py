@@ -18,6 +18,7 @@ OpenCV (``opencv-python-headless``) is imported when a function needs it.
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
@@ -61,7 +62,8 @@ def read_video(
     """Decode a video file with ``cv2.VideoCapture``.
 
     Args:
-        size: ``(H, W)`` to resize every frame to (``cv2.INTER_AREA``); ``None`` keeps the file's size.
+        size: ``(H, W)`` to resize every frame to (``cv2.INTER_AREA``); ``None`` keeps the file's size. A size
+            with the file's aspect turned on its side (OpenCV's ``(W, H)`` order) is warned of.
         grayscale: return ``(T, H, W)`` grey frames instead of ``(T, H, W, 3)`` RGB.
         max_frames: stop after this many returned frames.
         step: keep every ``step``-th frame (temporal subsampling).
@@ -86,6 +88,8 @@ def read_video(
                 break
             if i % step == 0:
                 frame = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY if grayscale else cv2.COLOR_BGR2RGB)
+                if size is not None and not frames:
+                    _warn_sideways(size, frame.shape[:2], path)
                 if size is not None:
                     frame = cv2.resize(frame, (size[1], size[0]), interpolation=cv2.INTER_AREA)
                 frames.append(frame)
@@ -95,6 +99,18 @@ def read_video(
     if not frames:
         raise ValueError(f"{path} has no decodable frames; check the file (an empty or truncated video?)")
     return np.stack(frames)
+
+
+def _warn_sideways(size, source: tuple[int, int], path) -> None:
+    """Warn when ``size`` (H, W) has the file's aspect turned on its side, as a size given in OpenCV's and PIL's
+    ``(W, H)`` order does (``size=(192, 144)`` for a quarter of a 768x576 video): every frame would be squeezed
+    into the other orientation, without an error."""
+    (H, W), (h, w) = size, source
+    if h != w and H != W and abs(H * h - W * w) <= 0.02 * W * w and abs(H * w - W * h) > 0.02 * W * h:
+        warnings.warn(f"read_video: size={tuple(size)} is (H, W): frames {H} high and {W} wide, the shape of {path}'s "
+                      f"{h}x{w} (H x W) frames turned on its side, so each would be squeezed; if you meant {H} wide "
+                      f"and {W} high (the (W, H) order of OpenCV and PIL), pass size=({W}, {H})", UserWarning,
+                      stacklevel=3)
 
 
 def write_video(
