@@ -250,6 +250,7 @@ def _sequence_list(X, who: str, layout: str, n_features: int | None) -> tuple[li
                          f"steps are dense): pass X.toarray() for (n, T) sequences of one feature")
     if isinstance(X, pd.Series) and isinstance(X.index, pd.MultiIndex):
         X = X.to_frame()  # a long Series of one feature, rows (instance, time): as its one-column DataFrame
+    series = isinstance(X, pd.Series)  # a flat Series: one sequence's values, most likely (X[None] fails on it)
     if isinstance(X, torch.Tensor):
         X = _tensor_array(X, f"{who}: X")
     elif not isinstance(X, list | tuple | np.ndarray | pd.DataFrame) and hasattr(X, "__array__"):
@@ -257,6 +258,10 @@ def _sequence_list(X, who: str, layout: str, n_features: int | None) -> tuple[li
     if isinstance(X, pd.DataFrame):
         return *_frame_sequences(X, who), "frame"
     if isinstance(X, np.ndarray) and X.dtype != object:
+        if X.ndim == 1 and series:
+            raise ValueError(f"{who}: X is a Series of {len(X)} values, not sequences; for one sequence of "
+                             f"{len(X)} steps pass [X] (a list of one Series, its rows the steps), or X.to_numpy()"
+                             f"[:, None] for {len(X)} sequences of one step")
         if X.ndim == 1:
             raise ValueError(f"{who}: X must have shape (n, T, F) or (n, T), or be a list of (T_i, F) arrays; got "
                              f"an array of shape {X.shape}. Reshape your data: X[None] for one sequence of "
@@ -513,9 +518,15 @@ def _flat_frame_error(X: pd.DataFrame, who: str) -> ValueError:
                           f"output of an array under set_output(transform='pandas') (or sklearn.set_config("
                           f"transform_output='pandas')): in a Pipeline, call set_output(transform='default') on the "
                           f"step before {who.split('.')[0]}, whose (n, T) array is read as sequences of one feature")
+    one = "pass [X] (a list of one sequence, or of several such frames), whose rows are read as its steps"
+    if isinstance(X.index, pd.DatetimeIndex | pd.PeriodIndex | pd.TimedeltaIndex):  # rows are times: one sequence
+        return ValueError(f"{start} indexed by times ({X.index[0]}, ...): one sequence whose rows are its steps? "
+                          f"{one}; several sequences are a list of such frames, or a MultiIndex (instance, time) "
+                          f"DataFrame")
     return ValueError(f"{start}; pass sktime's nested DataFrame (each cell a Series), a MultiIndex (instance, "
                       f"time) DataFrame (a long table with one row per step: X.set_index([id_column, "
-                      f"time_column])), or X.to_numpy() for (n, T) sequences of one feature")
+                      f"time_column])), or X.to_numpy() for (n, T) sequences of one feature (a row per sequence); "
+                      f"if its rows are the steps of one sequence, {one}")
 
 
 def _is_time_index(index: pd.Index) -> bool:
@@ -816,9 +827,13 @@ def check_sample_weight(sample_weight, who: str) -> None:
                          f"sequence a weight > 0")
 
 
-def check_n_targets(y, n: int, who: str) -> None:
+def check_n_targets(y, n: int, who: str, steps: int | None = None) -> None:
+    """``y`` has one entry per sequence of X; ``steps``: the length of X's only sequence, for a tagger, whose
+    flat ``y`` of that length is that sequence's labels (to be given as ``[y]``)."""
     if len(y) != n:
-        raise ValueError(f"{who}: X has {n} sequences but y has {len(y)} entries; they must match")
+        one = (f"; it is one label per step of X's only sequence ({steps} steps)? pass [y], a list of one label "
+               f"array per sequence" if n == 1 and steps == len(y) else "")
+        raise ValueError(f"{who}: X has {n} sequences but y has {len(y)} entries; they must match{one}")
 
 
 def fit_classes(labels: np.ndarray, who: str) -> tuple[np.ndarray, np.ndarray]:
@@ -1923,7 +1938,7 @@ class SequenceTagger(_SequenceEstimator):
             rows = [np.asarray(r) for r in y]
         else:
             raise ValueError(f"{who}: y must be an array (n, T) or a list of (T_i,) label arrays")
-        check_n_targets(rows, len(lengths), who)
+        check_n_targets(rows, len(lengths), who, int(lengths[0]) if len(lengths) == 1 else None)
         for i, (r, n) in enumerate(zip(rows, lengths.tolist(), strict=True)):
             if r.ndim != 1 or len(r) != n:
                 raise ValueError(f"{who}: the labels of sequence {i} have shape {r.shape} but the sequence "

@@ -185,3 +185,27 @@ def test_e13_09_a_video_size_in_opencv_s_w_h_order_is_warned_of():
         warnings.simplefilter("error")
         assert read_video(path, size=(144, 192), max_frames=2).shape == (2, 144, 192, 3)
         assert read_video(path, size=(64, 64), max_frames=1, grayscale=True).shape == (1, 64, 64)
+
+
+def test_e13_10_one_long_series_given_as_it_is_says_to_pass_it_as_a_list_of_one():
+    sktime_datasets = pytest.importorskip("sktime.datasets")
+    series, _, change_points = sktime_datasets.load_gun_point_segmentation()  # 1875 steps, index from 1
+    labels = (np.arange(len(series)) >= change_points[0]).astype(int)  # per step: before and after the change
+    tagger = SequenceTagger(hidden_size=4, max_epochs=1, random_state=0)
+    # was "X[None] for one sequence", which a Series cannot do (pandas' KeyError)
+    with pytest.raises(ValueError, match=r"X is a Series of 1875 values, not sequences; for one sequence of 1875 steps "
+                                         r"pass \[X\] \(a list of one Series, its rows the steps\)"):
+        tagger.fit(series, [labels])
+    # was "X.to_numpy() for (n, T) sequences of one feature": 1875 sequences of one step
+    with pytest.raises(ValueError, match=r"X is a flat DataFrame; .* \(a row per sequence\); if its rows are the steps "
+                                         r"of one sequence, pass \[X\]"):
+        tagger.fit(series.to_frame(), [labels])
+    dated = series.to_frame().set_index(pd.date_range("2020-01-01", periods=len(series), freq="min"))
+    with pytest.raises(ValueError, match=r"X is a flat DataFrame indexed by times \(2020-01-01 00:00:00, \.\.\.\): one "
+                                         r"sequence whose rows are its steps\? pass \[X\]"):
+        tagger.fit(dated, [labels])
+    with pytest.raises(ValueError, match=r"X has 1 sequences but y has 1875 entries; they must match; it is one label "
+                                         r"per step of X's only sequence \(1875 steps\)\? pass \[y\]"):
+        tagger.fit([series], labels)
+    fitted = tagger.fit([series.to_frame()], [labels])  # as the messages say
+    assert fitted.predict([series])[0].shape == (1875,)
