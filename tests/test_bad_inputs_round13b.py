@@ -82,3 +82,69 @@ def test_F13_03_resample_keeps_the_timestamps_grid_or_refuses_naming_it():
     y = pd.Series(np.arange(47.0), index=pd.date_range("2020-01-01 00:30", periods=48, freq="h").delete(30))
     forecast = tiny(horizon=2).fit(y, freq="h").predict()
     assert list(forecast.index) == list(pd.date_range("2020-01-03 00:30", periods=2, freq="h"))
+
+
+def danish_money() -> pd.Series:
+    """statsmodels' danish_data: log real money (lrm), quarterly 1974Q1 .. 1987Q3 on quarter starts."""
+    sm = pytest.importorskip("statsmodels.api")
+    return sm.datasets.danish_data.load_pandas().data["lrm"]
+
+
+def test_F13_04_predict_from_data_whose_last_quarters_are_missing_warns_as_fit_does():
+    lrm = danish_money()
+    model = tiny(horizon=2).fit(lrm.iloc[:-10])
+    newer = lrm.copy()
+    newer.iloc[-3:] = np.nan  # the last three quarters not reported yet
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.predict(data=newer)
+    messages = [str(w.message) for w in caught if issubclass(w.category, UserWarning)]
+    # was: forecasts of 1987Q4 .. from values carried forward over three quarters, without a word
+    assert messages == ["Forecaster.predict: target 'lrm' is missing at its last 3 step(s) (1987-01-01 .. "
+                        "1987-07-01), so the forecast of the steps after 1987-07-01 starts from values imputed by "
+                        "impute='ffill', not from an observation (the last at 1986-10-01); to forecast from it, "
+                        "drop the missing rows at the end (e.g. data.loc[:data.last_valid_index()])"]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.predict(data=newer.loc[: newer.last_valid_index()])  # the fix taken: no warning
+    assert not [w for w in caught if issubclass(w.category, UserWarning)]
+
+
+def test_F13_05_a_classical_forecast_names_the_target_time_and_fix_of_a_missing_value():
+    lrm = danish_money()
+    model = rnnkit.Forecaster(horizon=2, lookback=4, hidden_size=4, max_epochs=1, random_state=0)
+    model.fit(lrm.iloc[:-10])
+    model.components_ = ("drift",)  # the classical path alone, as model="auto" selects it on other series
+    newer = lrm.copy()
+    newer.iloc[-3:] = np.nan
+    with pytest.raises(ValueError) as error:  # was: "the series has a missing value (NaN) at row 52; ..."
+        model.predict(data=newer)
+    assert one_line(error) == ("predict: target 'lrm' is missing (NaN) at row 52, 1987-01-01 (3 missing in all), "
+                               "and the drift forecast of this model reads the series without gaps; drop the missing "
+                               "rows at the end (data.loc[:data.last_valid_index()]) to forecast from the last "
+                               "observation")
+    newer = lrm.copy()
+    newer.iloc[20] = np.nan
+    with pytest.raises(ValueError, match=r"at row 20, 1979-01-01 \(1 missing in all\).*fill them first "
+                                         r"\(data.interpolate\(\)\)$"):
+        model.predict(data=newer)
+
+
+def test_F13_06_elnino_a_year_per_row_and_a_month_per_column_is_warned_of_as_one_monthly_series():
+    sm = pytest.importorskip("statsmodels.api")
+    elnino = sm.datasets.elnino.load_pandas().data  # YEAR, JAN .. DEC: sea surface temperatures
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        tiny(horizon=2).fit(elnino, time_col="YEAR")
+    messages = [str(w.message) for w in caught if issubclass(w.category, UserWarning)]
+    # was: 12 yearly series fitted (each month's values along the years) without a word
+    assert messages == ["Forecaster.fit: data's columns 'JAN' .. 'DEC' are the 12 months of a year and its rows "
+                        "years (1950 .. 2010): one monthly series laid out as a table, which the Forecaster reads as "
+                        "12 yearly series (each month's values forecast along the years); to forecast the monthly "
+                        "series, give it as one column on months: y = pd.Series(data.loc[:, 'JAN':'DEC'].to_numpy()"
+                        ".ravel(), index=pd.period_range('1950-01', periods=732, freq='M'))"]
+    months = pd.period_range("1950-01", periods=732, freq="M")
+    y = pd.Series(elnino.loc[:, "JAN":"DEC"].to_numpy().ravel(), index=months)  # the fix, as the warning gives it
+    assert y["1951-02"] == elnino.loc[1, "FEB"]
+    forecast = tiny(horizon=2).fit(y).predict()
+    assert list(forecast.index.astype(str)) == ["2011-01", "2011-02"]

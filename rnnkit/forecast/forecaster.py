@@ -52,6 +52,7 @@ from .series import (
     as_frame,
     forecast_steps,
     freq_name,
+    months_across,
     shown_time,
 )
 
@@ -253,6 +254,9 @@ class Forecaster(BaseEstimator):
             what = "forecast" if empty[0] in targets else "read as a covariate"
             raise ValueError(f"column {empty[0]!r} is missing (NaN) at all {n} rows, so it cannot be {what}; {fix}")
         _warn_missing_end(frame, targets, self.impute)
+        laid_out = months_across(frame, targets)
+        if laid_out is not None:
+            warnings.warn(laid_out, UserWarning, stacklevel=3)
         freq, step = _regular_step(frame)
         if self.validation_fraction > 0:
             split = split_by_time(frame, val=self.validation_fraction, test=0.0)
@@ -592,6 +596,9 @@ class Forecaster(BaseEstimator):
         steps = forecast_steps(horizon, self.horizon)
         H = int(steps[-1])
         frame = self.history_ if data is None else self._frame_like(data, time_col)
+        if data is not None and set(self.components_) <= {"direct"}:  # the others refuse a gap (below)
+            _warn_missing_end(frame, self.targets_, self.impute, who="Forecaster.predict", given="data",
+                              one_column=isinstance(data, pd.Series), stacklevel=3)
         pick = slice(None) if len(steps) == H else steps - 1  # 1..H, or the steps asked for
         y = self._predict_frame(frame, steps, future, name=name)[pick]  # (n_steps, n_y, n_q)
         index = self._as_periods(_future_index(frame, self.freq_, H))[pick].rename(self._names()[0])
@@ -636,11 +643,18 @@ class Forecaster(BaseEstimator):
             x = self._features(frame).inputs[-self.lookback_ :]  # (L, F_x)
             f = self._future_inputs(frame, steps, future, name)  # (horizon, C) or None
             return self._forecast(x[None], None if f is None else f[None])[0]
+        target = self.targets_[0]
         y = frame.values[:, frame.column_index(self.targets_)[0]]
         if np.isnan(y).any():
-            row = int(np.flatnonzero(np.isnan(y))[0])
-            raise ValueError(f"predict: the series has a missing value (NaN) at row {row}; the {kind} forecast of "
-                             "this model needs a series without gaps")
+            missing = np.flatnonzero(np.isnan(y))
+            row = int(missing[0])
+            at = f"row {row}" + ("" if frame.time is None else f", {shown_time(frame.time[row])}")
+            column = "data" if frame is self.history_ or len(frame.columns) == 1 else f"data[{target!r}]"
+            fix = (f"drop the missing rows at the end (data.loc[:{column}.last_valid_index()]) to forecast from the "
+                   "last observation" if missing[0] == len(y) - len(missing) else  # the last rows alone
+                   f"fill them first ({column}.interpolate())")
+            raise ValueError(f"predict: target {target!r} is missing (NaN) at {at} ({len(missing)} missing in "
+                             f"all), and the {kind} forecast of this model reads the series without gaps; {fix}")
         point = (combination.naive_forecast(y, self.horizon, self.season_length_) if kind == "naive" else
                  combination.drift_forecast(y, self.horizon) if kind == "drift" else
                  combination.ets_forecast(y, self.ets_, self.horizon))
@@ -968,22 +982,26 @@ def _one_series(frame: TimeSeriesFrame, target: str) -> pd.DataFrame:
     return pd.DataFrame({"unique_id": target, "ds": time, "y": frame.values[:, frame.column_index((target,))[0]]})
 
 
-def _warn_missing_end(frame: TimeSeriesFrame, targets: Sequence[str], impute: str) -> None:
+def _warn_missing_end(frame: TimeSeriesFrame, targets: Sequence[str], impute: str, *, who: str = "Forecaster.fit",
+                      given: str = "y", one_column: bool = True, stacklevel: int = 4) -> None:
     """Warn when a target's last rows are missing: the forecast of the steps after the last row starts from
-    values the ``impute`` policy made up, not from an observation (``impute="none"`` refuses NaN anyway)."""
+    values the ``impute`` policy made up, not from an observation (``impute="none"`` refuses NaN anyway).
+    ``who``: the method, ``given``: the argument's name, as the user called them, and ``one_column``: whether it
+    is a Series (the fix then reads ``y.last_valid_index()``, else the target's column's)."""
     if impute == "none":
         return
     for c in targets:
         observed = np.flatnonzero(~np.isnan(frame.values[:, list(frame.columns).index(c)]))
         k = len(frame) - 1 - int(observed[-1]) if len(observed) else 0
         if k:
+            last = f"{given}.last_valid_index()" if one_column else f"{given}[{c!r}].last_valid_index()"
             at = (lambda i: f"row {i}") if frame.time is None else (lambda i: shown_time(frame.time[i]))
             span = at(len(frame) - k) + ("" if k == 1 else f" .. {at(len(frame) - 1)}")
-            warnings.warn(f"Forecaster.fit: target {c!r} is missing at its last {k} step(s) ({span}), so the "
+            warnings.warn(f"{who}: target {c!r} is missing at its last {k} step(s) ({span}), so the "
                           f"forecast of the steps after {at(len(frame) - 1)} starts from values imputed by "
                           f"impute={impute!r}, not from an observation (the last at {at(int(observed[-1]))}); to "
-                          f"forecast from it, drop the missing rows at the end (e.g. y.loc[:y.last_valid_index()])",
-                          UserWarning, stacklevel=4)
+                          f"forecast from it, drop the missing rows at the end (e.g. {given}.loc[:{last}])",
+                          UserWarning, stacklevel=stacklevel)
 
 
 def _name_of(name) -> str | None:
