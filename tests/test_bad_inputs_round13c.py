@@ -5,6 +5,8 @@ One test per case of the catalogue (ids E13-01, E13-02, ...); each fails on the 
 """
 
 import gzip
+import shutil
+import subprocess
 import warnings
 from pathlib import Path
 
@@ -15,6 +17,7 @@ import torch
 from torch.utils.data import DataLoader
 
 from rnnkit import SequenceClassifier, SequenceTagger
+from rnnkit.data.audio import mix_at_snr, read_wav, write_wav
 from rnnkit.data.bio import dinucleotide_shuffle
 from rnnkit.data.datasets import load_japanese_vowels
 from rnnkit.data.events import sessionize
@@ -209,3 +212,43 @@ def test_e13_10_one_long_series_given_as_it_is_says_to_pass_it_as_a_list_of_one(
         tagger.fit([series], labels)
     fitted = tagger.fit([series.to_frame()], [labels])  # as the messages say
     assert fitted.predict([series])[0].shape == (1875,)
+
+
+def _spoken(tmp_path, text: str) -> Path:
+    """espeak-ng's clip of ``text`` (22.05 kHz mono 16-bit), as the spoken-digits recipe makes them."""
+    espeak = shutil.which("espeak-ng")
+    if espeak is None:
+        pytest.skip("espeak-ng is not installed")
+    path = tmp_path / "clip.wav"
+    subprocess.run([espeak, "-v", "en-us", "-w", str(path), text], check=True, capture_output=True)
+    return path
+
+
+def test_e13_11_noise_is_not_mixed_into_a_silent_clip_at_an_snr_it_cannot_have(tmp_path):
+    silent, rate = read_wav(_spoken(tmp_path, " "))  # speech synthesised from blank text: samples of 0
+    assert rate == 22050 and len(silent) > 0 and not silent.any()
+    noise = torch.randn(len(silent), generator=torch.Generator().manual_seed(0))
+    with pytest.raises(ValueError, match=r"the signal is silent \(zero energy\): its SNR to any noise is -inf dB, so "
+                                         r"no gain gives snr_db=10; drop silent clips"):
+        mix_at_snr(silent, noise, 10)  # was the clip back without noise, as if mixed at 10 dB
+    speech, _ = read_wav(_spoken(tmp_path, "seven"))
+    mixed = mix_at_snr(speech, torch.randn(len(speech), generator=torch.Generator().manual_seed(0)), 10)
+    snr = 10 * torch.log10(speech.double().square().mean() / (mixed - speech).double().square().mean())
+    assert abs(float(snr) - 10) < 0.01
+
+
+def test_e13_12_stereo_channels_that_cancel_in_the_mono_mix_are_warned_of(tmp_path):
+    speech, rate = read_wav(_spoken(tmp_path, "seven"))
+    inverted = tmp_path / "inverted.wav"
+    write_wav(inverted, np.stack([speech.numpy(), -speech.numpy()], axis=1), rate)  # one channel's polarity flipped
+    with pytest.warns(UserWarning, match=r"inverted.wav: its 2 channels cancel when averaged to mono \(the mix is "
+                                         r"silent\): one channel's polarity inverted\? read it with mono=False"):
+        mono, _ = read_wav(inverted)  # was silence, without a word
+    assert not mono.any()
+    stereo, _ = read_wav(inverted, mono=False)
+    assert torch.allclose(stereo[:, 0], speech, atol=1 / 32767)
+    copied = tmp_path / "copied.wav"
+    write_wav(copied, np.stack([speech.numpy(), 0.5 * speech.numpy()], axis=1), rate)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # channels in phase: no warning
+        assert torch.allclose(read_wav(copied)[0], 0.75 * speech, atol=2 / 32767)

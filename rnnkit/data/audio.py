@@ -130,7 +130,7 @@ def read_wav(
         sample_rate: the rate the caller expects; ``None`` accepts any.
         resample: when the file's rate differs from ``sample_rate``, resample it (otherwise that
             is a ValueError: silently mixing rates shifts every feature in frequency).
-        mono: average the channels.
+        mono: average the channels (warned of when they cancel: channels in opposite phase).
 
     Returns:
         ``(wave, rate)``: ``wave`` is ``(N,)`` when mono, else ``(N, C)``; ``rate`` is the rate of ``wave``.
@@ -153,7 +153,15 @@ def read_wav(
                          f"{'x / 32768 for int16 values' if peak <= 32768 else 'x / 2**31 for int32 values'}) and "
                          "write it again, or write the integers as integer PCM")
     if mono and x.ndim == 2:
-        x = x.mean(axis=1)
+        mixed = x.mean(axis=1)
+        power, kept = (float(np.square(v, dtype=np.float64).mean()) for v in (x, mixed))
+        if power > 0 and kept < 0.01 * power:  # channels in opposite phase: the mono mix is (near) silence
+            down = "silent" if kept == 0 else f"{10 * np.log10(power / kept):.0f} dB below the channels' power"
+            warnings.warn(f"{path}: its {x.shape[1]} channels cancel when averaged to mono (the mix is {down}): one "
+                          f"channel's polarity inverted? read it with mono=False and take one channel (wave[:, 0]), "
+                          f"or invert the other ((wave[:, 0] - wave[:, 1]) / 2)",
+                          UserWarning, stacklevel=2)
+        x = mixed
     if sample_rate is not None and sr != sample_rate:
         if not resample:
             raise ValueError(
@@ -201,7 +209,8 @@ def mix_at_snr(signal: torch.Tensor | np.ndarray, noise: torch.Tensor | np.ndarr
 
     ``P`` is the mean square over the whole clip (silences included), the convention of noisy-speech test
     sets built by adding noise to clean recordings (e.g. Aurora-2, Hirsch & Pearce 2000, which uses the
-    speech-active part instead). ``noise`` must have the signal's shape and some energy.
+    speech-active part instead). ``noise`` must have the signal's shape and some energy, and so must the signal
+    (a silent one has no SNR: mixed with a gain of 0 it would come back clean).
     """
     if not isinstance(snr_db, int | float | np.integer | np.floating) or not math.isfinite(snr_db):
         raise ValueError(f"snr_db must be a finite number of decibels, got {snr_db!r}")
@@ -213,6 +222,10 @@ def mix_at_snr(signal: torch.Tensor | np.ndarray, noise: torch.Tensor | np.ndarr
     p_signal, p_noise = x.double().square().mean(), n.double().square().mean()
     if not p_noise > 0:
         raise ValueError("the noise is silent (zero energy); no gain can give it an SNR")
+    if not p_signal > 0:  # the gain would be 0: the clip returned without noise, as if mixed at snr_db
+        raise ValueError(f"the signal is silent (zero energy): its SNR to any noise is -inf dB, so no gain gives "
+                         f"snr_db={snr_db}; drop silent clips (a recording of nothing, speech synthesised from empty "
+                         f"text) or add the noise at a level of your own")
     gain = torch.sqrt(p_signal / (p_noise * 10.0 ** (snr_db / 10.0)))
     return (x.double() + gain * n.double()).float()
 
