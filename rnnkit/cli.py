@@ -67,15 +67,24 @@ def _read_table(args, columns: dict, *, with_target: bool, per_step: bool, missi
                 model_reads: list | None = None):
     """The sequences of ``args.data``, read with ``columns`` (id, time and target column names); targets are
     read for training and left out of the features (if present) for prediction. A column named like a time axis
-    but read as a feature is refused when the rows run backwards by it (:func:`_check_time_named_order`), else
-    warned of (read_sequences' warning); ``model_reads``: the feature columns of the model predicting."""
-    from .data.tables import read_sequences
+    but read as a feature is refused when the rows run backwards by it (read_sequences' TimeOrderError, its fix
+    given here in flags), else warned of; ``model_reads``: the feature columns of the model predicting."""
+    from .data.tables import TimeOrderError, read_sequences
 
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             table = read_sequences(args.data, layout=args.layout, per_step_target=per_step,
                                    require_target=with_target, missing_values=missing_values, **columns)
+    except TimeOrderError as err:  # the fix in the command line's words
+        name = err.column
+        fix = (f"the model reads {name!r} as a feature (it was trained without --time-column), so sort the rows of "
+               f"each sequence by {name!r} in the file (or train again with --time-column {name})"
+               if model_reads is not None and name in model_reads else
+               f"pass --time-column {name} to sort each sequence's rows by it (or rename the column if it is a "
+               "feature, not the time)")
+        raise ValueError(f"{args.data}: {err.what}; without --time-column the rows are read in file order, with "
+                         f"{name!r} as a feature: {fix}") from None
     except ValueError as err:
         dates = _time_named_text(args, columns)
         if dates is None:
@@ -85,7 +94,6 @@ def _read_table(args, columns: dict, *, with_target: bool, per_step: bool, missi
                          f"{line}), but no --time-column was given, so it would be read as a feature, which must be "
                          f"numbers; pass --time-column {name} to sort each sequence's rows by it (or convert or drop "
                          "the column if it is a feature)") from err
-    _check_time_named_order(args, table, columns, model_reads)  # a refusal says more than the warning
     for w in caught:
         warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     return table
@@ -119,34 +127,6 @@ def _time_named_text(args, columns: dict) -> tuple[str, int, str] | None:
     except Exception:  # noqa: BLE001 - a hint only: when the file cannot be read so, the reader's own error stands
         return None
     return None
-
-
-def _check_time_named_order(args, table, columns: dict, model_reads: list | None = None) -> None:
-    """Refuse a long CSV read without a time column whose column named like a time axis (t, time, date, ...)
-    runs backwards within a sequence: the rows are read in file order, so the steps would be read out of the
-    order that column gives them, without a word (rows in its order are read, with read_sequences' warning).
-    ``model_reads``: the feature columns of the model predicting (the fix then is to sort the file)."""
-    import numpy as np
-    import pandas as pd
-
-    names = _time_named_columns(args, columns, table.feature_names)
-    for name in names:
-        k = table.feature_names.index(name)
-        for key, x in zip(table.ids, table.X, strict=True):
-            back = np.flatnonzero(np.diff(x[:, k]) < 0)  # float32 rounding keeps the order: no false alarm
-            if not back.size:
-                continue
-            cells = pd.read_csv(args.data, usecols=[columns["id_column"], name], dtype=str, keep_default_na=False)
-            rows = np.flatnonzero(cells[columns["id_column"]].to_numpy() == key)[back[0] : back[0] + 2]
-            a, b = (f"{cells[name].iloc[r]} on line {r + 2}" for r in rows)
-            fix = (f"the model reads {name!r} as a feature (it was trained without --time-column), so sort the "
-                   f"rows of each sequence by {name!r} in the file (or train again with --time-column {name})"
-                   if model_reads is not None and name in model_reads else
-                   f"pass --time-column {name} to sort each sequence's rows by it (or rename the column if it is a "
-                   "feature, not the time)")
-            raise ValueError(f"{args.data}: column {name!r} is named like a time axis, and the rows of sequence "
-                             f"{str(key)!r} are not in its order ({name} {a}, then {b}); without --time-column the "
-                             f"rows are read in file order, with {name!r} as a feature: {fix}")
 
 
 def _check_target_texts(args, task: str, column: str) -> None:
@@ -489,11 +469,12 @@ def _model_options(args) -> dict:
     return {_MODEL_FLAGS[f]: None if v == "none" else v for f, v in given.items()}
 
 
-def _match_columns(table, recorded: dict, est, data) -> list:
+def _match_columns(args, table, recorded: dict, est) -> list:
     """The file's sequences with their feature columns in the model's order, matched by name (a reordered
     file predicts as the original). ValueError naming any missing or extra column."""
     import numpy as np
 
+    data = args.data
     model = recorded.get("feature_columns")
     if model is None and getattr(est, "feature_names_in_", None) is not None:
         model = [str(c) for c in est.feature_names_in_]
@@ -502,12 +483,21 @@ def _match_columns(table, recorded: dict, est, data) -> list:
     have = list(table.feature_names)
     missing = [c for c in model if c not in have]
     extra = [c for c in have if c not in model]
+    if (missing or extra) and _layout(args) == "npz" and recorded.get("layout") != "npz":
+        raise ValueError(f"{data}: an .npz's arrays have no column names (its features read as {have[:3]}"
+                         f"{' ...' if len(have) > 3 else ''}), and the model was trained on a CSV whose feature "
+                         f"columns are {model}, which are matched by name: give a CSV with those columns (or train "
+                         "the model on .npz files)")
     if missing or extra:
         parts = ([f"lacks {missing}"] if missing else []) + ([f"has the extra column(s) {extra}"] if extra else [])
+        key = lambda c: c.strip().lower()
+        alike = [f"{c!r} for {m!r}" for c in extra for m in missing if key(c) == key(m)]
         target = recorded.get("target_column")
         raise ValueError(f"{data}: the file {' and '.join(parts)}; the model reads the feature columns {model}"
                          + (f" (target {target!r})" if target else "") + ": rename or drop columns to match "
-                         "(their order does not matter; --id-column / --time-column name the others)")
+                         "(their order does not matter; --id-column / --time-column name the others)"
+                         + (f"; the file writes {', '.join(alike)}: names differ by case or spaces, which are "
+                            "part of a column's name" if alike else ""))
     order = np.array([have.index(c) for c in model])
     return [x[:, order] for x in table.X] if list(order) != list(range(len(model))) else table.X
 
@@ -561,7 +551,7 @@ def _model_inputs(args, est, recorded: dict, *, with_target: bool):
     table = _read_table(args, _table_columns(args, recorded), with_target=with_target,
                         per_step=with_target and isinstance(est, rnnkit.SequenceTagger),
                         missing_values=est.time_aware, model_reads=recorded.get("feature_columns") or [])
-    X = _match_columns(table, recorded, est, args.data)
+    X = _match_columns(args, table, recorded, est)
     # errors name the file's ids
     as_sequences(X, str(args.data), est.n_features_in_, layout="ntf", ids=table.ids, allow_nan=est.time_aware)
     if getattr(est, "feature_names_in_", None) is not None:
@@ -790,6 +780,7 @@ def _forecast(args) -> int:
                                  f"{args.time_column!r} (step {freq!r}); pass --season-length (e.g. 12 for "
                                  "monthly data, 24 for hourly)") from None
         _check_backtest_fits(args.data, n, H, args.lookback or 1, m, args.folds)
+        _check_folds_observed(args, frame)
         forecaster = Forecaster(lookback="auto" if args.lookback is None else L, horizon=H, model=args.model,
                                 cell=args.cell, hidden_size=args.hidden_size,
                                 max_epochs=args.max_epochs or "auto", time_aware=args.time_aware,
@@ -852,6 +843,32 @@ def _check_backtest_fits(data, n: int, H: int, L: int, m: int, folds: int) -> No
                      f"{folds * H} of the series' {n} steps, leaving {max(initial, 0)} before the first fold, which "
                      f"needs {need} ({L + H} to train on a lookback of {L} and the horizon, {m + 1} for the seasonal "
                      f"naive of season {m}); {fix}")
+
+
+def _check_folds_observed(args, frame) -> None:
+    """Refuse a backtest fold whose test rows (the last --folds * --horizon steps, --horizon each) never observe
+    the target, before any fit, with the fix in the command line's terms: no forecast could be scored there."""
+    import numpy as np
+
+    from .forecast.series import shown_time
+
+    H, folds = args.horizon, args.folds
+    y = frame.values[:, frame.columns.index(args.target_column)]
+    observed = np.flatnonzero(~np.isnan(y))
+    at = lambda i: shown_time(frame.time[i]) if frame.time is not None else f"row {i}"
+    for k in range(folds):
+        start = len(y) - (folds - k) * H
+        if not np.isnan(y[start : start + H]).all():
+            continue
+        if observed.size and observed[-1] < start:
+            fix = (f"the last value of {args.target_column!r} is at {at(observed[-1])}: remove the rows after it "
+                   f"from {args.data} (or fill them in)")
+        else:
+            fix = ((f"lower --folds to {folds - k - 1} (the folds after this gap), " if folds - k - 1 >= 1 else "")
+                   + f"fill in the gap in {args.data}, or choose another --horizon")
+        raise ValueError(f"{args.data}: the backtest's fold {k + 1} of {folds} (--folds, --horizon {H}) tests on "
+                         f"{at(start)} .. {at(start + H - 1)}, where {args.target_column!r} has no value, so no "
+                         f"forecast could be scored there; {fix}")
 
 
 def _check_series_roles(time_column: str, target_column: str, covariates: list[str]) -> None:

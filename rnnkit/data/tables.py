@@ -21,6 +21,7 @@ sequence. docs/training.md ("Files for rnnkit train and rnnkit predict") lists e
 from __future__ import annotations
 
 import re
+import shlex
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -92,6 +93,7 @@ def read_sequences(
         raise ValueError(f"layout must be 'auto', 'long', 'wide' or 'npz', got {layout!r}")
     with open(path, "rb") as f:
         magic = f.read(6)
+    _check_not_other_format(path, magic)
     if magic.startswith(_NPY):  # read as text, it would be "not UTF-8"
         raise _not_npz(path, "this is a single .npy array (numpy.save), not a CSV nor an .npz archive of named "
                              "arrays")
@@ -124,6 +126,7 @@ def read_sequences(
                              f"remove the extra separator (or quote a value that contains a comma)") from None
         raise ValueError(f"{path}: cannot read as a CSV ({reason}); for an .npz use --layout npz") from None
     _check_header(path, frame)
+    _check_world_bank(path, frame)
     if frame.empty:
         raise ValueError(f"{path}: the CSV has a header but no rows")
     if not require_target and target_column not in frame.columns:
@@ -138,8 +141,12 @@ def read_sequences(
     needed = [c for c in roles.values() if c]
     missing = [c for c in needed if c not in frame.columns]
     if missing:
+        hints = [f"{column!r} may be {close!r} ({role}_column={close!r}, --{role}-column {shlex.quote(close)})"
+                 for role, column in named if column in missing
+                 if (close := _close_column(column, [str(c) for c in frame.columns])) is not None]
         raise ValueError(f"{path}: column(s) {missing} not found; the file has {list(frame.columns)} "
-                         f"(choose them with --id-column / --time-column / --target-column)")
+                         + (f"({'; '.join(hints)})" if hints else
+                            "(choose them with --id-column / --time-column / --target-column)"))
     if layout == "wide":
         return _read_wide(path, frame, target_column, require_target)
     return _read_long(path, frame, id_column, time_column, target_column, require_target, per_step_target,
@@ -147,6 +154,42 @@ def read_sequences(
 
 
 # -- CSV -----------------------------------------------------------------------------------------------------
+# files of another format, by suffix (and the magic bytes of Parquet and Arrow), each with the pandas reader that
+# converts it to a CSV
+_OTHER_FORMATS = {".json": "read_json", ".jsonl": "read_json(path, lines=True)",
+                  ".ndjson": "read_json(path, lines=True)",
+                  ".xlsx": "read_excel", ".xls": "read_excel", ".xlsm": "read_excel", ".ods": "read_excel",
+                  ".parquet": "read_parquet", ".pq": "read_parquet", ".feather": "read_feather",
+                  ".arrow": "read_feather", ".h5": "read_hdf", ".hdf5": "read_hdf", ".dta": "read_stata",
+                  ".sav": "read_spss", ".sas7bdat": "read_sas", ".pkl": None, ".pickle": None}
+_MAGIC_FORMATS = {b"PAR1": ".parquet", b"ARROW1": ".feather"}
+
+
+def _check_not_other_format(path: Path, magic: bytes) -> None:
+    """Refuse a JSON, Excel, Parquet, Feather (...) file given as a table: read as a CSV it would fail on a
+    symptom (a JSON object's keys as a header, an Excel workbook as a zip archive, Parquet as a header alone)."""
+    suffix = next((s for m, s in _MAGIC_FORMATS.items() if magic.startswith(m)), path.suffix.lower())
+    if suffix not in _OTHER_FORMATS:
+        return
+    reader = _OTHER_FORMATS[suffix]
+    if reader is None:  # pickle: nothing to advise that would load it (rnnkit never unpickles)
+        raise ValueError(f"{path}: a pickle ({suffix}) is not read (loading one can run code); rnnkit reads CSV and "
+                         ".npz: save the table with df.to_csv(new_path, index=False)")
+    call = f"pd.{reader}" + ("" if "(" in reader else "(path)")
+    raise ValueError(f"{path}: a {suffix} file is not a CSV; rnnkit reads a CSV (.csv, or .csv.gz, .bz2, .xz, .zip) "
+                     f"or an .npz: convert it, e.g. {call}.to_csv(new_path, index=False)")
+
+
+def _close_column(name: str, columns: list[str]) -> str | None:
+    """The column of ``columns`` that ``name`` most likely means: the same but for case and spaces (``'ID'``,
+    ``' id'``), else a close spelling (``'traget'``); None when none is close."""
+    from ..checks import closest_name
+
+    key = lambda c: c.strip().lower()
+    same = [c for c in columns if key(c) == key(name)]
+    return same[0] if same else closest_name(name, columns, cutoff=0.75)
+
+
 def _check_header(path: Path, frame: pd.DataFrame, *, reads_all: bool = True) -> None:
     """Refuse a header that pandas would silently change or misread: a column name given twice (pandas
     renames the second ``f1`` to ``f1.1``), a file separated by something else than commas (its whole
@@ -189,6 +232,34 @@ def _check_header(path: Path, frame: pd.DataFrame, *, reads_all: bool = True) ->
                 raise ValueError(f"{path}: the header is one column {header[0]!r}: the file looks separated by "
                                  f"{word}, and rnnkit reads comma-separated CSV; convert it, e.g. "
                                  f"pd.read_csv(path, sep={sep!r}{decimal}).to_csv(new_path, index=False)")
+
+
+# the year columns of the World Bank's CSV export (DataBank): '1960 [YR1960]'
+WORLD_BANK_YEAR = re.compile(r"\s*(\d{4}) \[YR\1\]\s*")
+
+
+def _check_world_bank(path: Path, frame: pd.DataFrame) -> None:
+    """Refuse the World Bank's CSV export (a row per country and series, a column per year named
+    ``'1960 [YR1960]'``, ``'..'`` for a missing value): read as a long CSV its years would be features of one step
+    per row, as a wide one its text columns would be refused one by one. The message gives the reshaping."""
+    years = [str(c) for c in frame.columns if WORLD_BANK_YEAR.fullmatch(str(c))]
+    if len(years) < 2:
+        return
+    rest = [str(c) for c in frame.columns if str(c) not in years]
+    key = "Country Code" if "Country Code" in rest else rest[0] if rest else None
+    series = "Series Code" if "Series Code" in rest else None
+    if key is None:
+        return  # years alone: no sequence to name, read as any wide table
+    ids = [key, series] if series else [key]
+    shape = (f".pivot(index=[{key!r}, 'year'], columns={series!r}, values='value').reset_index()" if series else
+             f".sort_values([{key!r}, 'year'])")
+    raise ValueError(f"{path}: the columns {years[0]!r} ... {years[-1]!r} are the years of a World Bank export (a "
+                     f"row per country{' and series' if series else ''}, a column per year, '..' for a missing "
+                     f"value); rnnkit reads a long CSV, one row per step: reshape it, e.g. df = pd.read_csv(path, "
+                     f"na_values='..').dropna(subset=[{key!r}]); df.melt(id_vars={ids}, value_vars=[c for c in df if "
+                     f"c.endswith(']')], var_name='year').assign(year=lambda d: d.year.str[:4].astype(int)){shape}"
+                     f".to_csv(new_path, index=False), then read new_path with --id-column {key!r} --time-column "
+                     "year (time_column='year')")
 
 
 def _column_is_empty(path: Path, k: int) -> bool:
@@ -308,14 +379,16 @@ def _read_long(path, frame, id_column, time_column, target_column, with_target, 
     drop = [c for c in (id_column, time_column, target_column) if c]
     features = _features(path, frame.drop(columns=drop))
     timed = [c for c in features.columns if str(c).strip().lower() in TIME_NAMES]
+    groups = frame.groupby(id_column, sort=False).indices  # id -> row positions, in file order of first row
     if timed and not time_column:  # read as a feature: the rows of each sequence stay in file order
+        for name in timed:
+            _check_time_named_order(path, frame, name, groups)
         warnings.warn(f"{path}: column {str(timed[0])!r} is named like a time axis but no time column was given, so "
                       f"it is read as a feature and each sequence's rows are taken in file order; pass time_column="
                       f"{str(timed[0])!r} (rnnkit train --time-column {timed[0]}) to order them by it, or rename the "
                       "column if it is a feature", UserWarning, stacklevel=3)
     values = features.to_numpy(np.float64)
     _check_values(path, values, [f"column {c!r}" for c in features.columns], where, allow_nan=missing_values)
-    groups = frame.groupby(id_column, sort=False).indices  # id -> row positions, in file order of first row
     if time_column:
         times = _time_values(path, frame[time_column], time_column)
         duplicated = np.flatnonzero(frame.assign(_t=times).duplicated([id_column, "_t"], keep=False))
@@ -354,6 +427,37 @@ def _read_long(path, frame, id_column, time_column, target_column, with_target, 
     cells = frame[time_column].to_numpy() if time_column else None
     times = None if cells is None else [cells[rows] for rows in groups.values()]
     return SequenceTable(X, y, ids, [str(c) for c in features.columns], target_column, times)
+
+
+class TimeOrderError(ValueError):
+    """A column named like a time axis, read as a feature (no time column given), whose values go back within a
+    sequence: read in file order, that sequence's steps would not be in the order the column gives them.
+    ``column``, ``sequence`` (its id), ``before`` and ``after`` (the two cells as written, with their lines)
+    let a caller word the fix in its own terms (the command line's flags)."""
+
+    def __init__(self, path: Path, column: str, sequence: str, before: str, after: str):
+        self.path, self.column, self.sequence, self.before, self.after = path, column, sequence, before, after
+        super().__init__(f"{path}: {self.what}; without a time column the rows are read in file order, with "
+                         f"{column!r} as a feature: pass time_column={column!r} (rnnkit train --time-column "
+                         f"{column}) to sort each sequence's rows by it (or rename the column if it is a feature, "
+                         "not the time)")
+
+    @property
+    def what(self) -> str:
+        return (f"column {self.column!r} is named like a time axis, and the rows of sequence {self.sequence!r} are "
+                f"not in its order ({self.column} {self.before}, then {self.after})")
+
+
+def _check_time_named_order(path: Path, frame: pd.DataFrame, name: str, groups: dict) -> None:
+    """TimeOrderError when the time-named feature column ``name`` goes back within a sequence (``groups``: id ->
+    row positions in file order); a column in order is read as a feature, with a warning."""
+    values = pd.to_numeric(frame[name], errors="coerce").to_numpy(np.float64)  # text: refused as a feature
+    for key, rows in groups.items():
+        back = np.flatnonzero(np.diff(values[rows]) < 0)
+        if back.size:
+            cells = pd.read_csv(path, usecols=[name], dtype=str, keep_default_na=False)[name]
+            a, b = (f"{cells.iloc[r]} on line {r + 2}" for r in rows[back[0] : back[0] + 2])
+            raise TimeOrderError(path, str(name), str(key), a, b)
 
 
 def check_label_texts(path: str | Path, column: str) -> None:
@@ -421,11 +525,21 @@ def _time_values(path: Path, column: pd.Series, name: str) -> np.ndarray:
                          f"{text.iloc[e.naive]!r}), so their order is unknown; give every date an offset, or "
                          f"none") from None
     if len(readings) == 1:
+        years = text.str.fullmatch(r"\s*\d{4}\s*").to_numpy()
+        if years.any():  # ISO 8601 reads '1999' as 1999-01-01, beside the dates of the other rows
+            year, date = int(np.flatnonzero(years)[0]), int(np.flatnonzero(~years)[0])
+            raise ValueError(f"{path}: the time column {name!r} mixes years ({text.iloc[year]!r} on "
+                             f"{_lines([year])}) with dates ({text.iloc[date]!r} on {_lines([date])}); a year would "
+                             f"be read as its 1 January: write every time alike (all years, or all ISO dates)")
         return readings[0][1].as_unit("ns").asi8  # UTC nanoseconds: sortable across time zones
     if len(readings) > 1:
         raise ValueError(f"{path}: the time column {name!r} holds dates that read two ways "
                          f"({' or '.join(fmt for fmt, _ in readings)}: {text.iloc[0]!r} on line 2 is either); "
                          f"write ISO dates (YYYY-MM-DD) or numbers")
+    labels = text.str.fullmatch(WORLD_BANK_YEAR).to_numpy()
+    if labels.all():
+        raise ValueError(f"{path}: the time column {name!r} holds the World Bank's year labels ({text.iloc[0]!r} on "
+                         f"line 2); keep their years as numbers, e.g. df[{name!r}] = df[{name!r}].str[:4].astype(int)")
     numbers = pd.to_numeric(text, errors="coerce")
     if not np.isnan(numbers.iloc[0]):  # numbers with some text among them: name the first text
         unread = np.flatnonzero(numbers.isna())
@@ -490,6 +604,7 @@ def date_readings(text: pd.Series) -> list[tuple[str, pd.DatetimeIndex]]:
 def _read_wide(path, frame, target_column, with_target) -> SequenceTable:
     features = _features(path, frame.drop(columns=[target_column] if target_column else []))
     _check_one_channel(path, [str(c) for c in features.columns])
+    _check_step_names(path, [str(c) for c in features.columns])
     values = features.to_numpy(np.float64)
     where = lambda row: f"row {row + 1} ({_lines([row])})"
     _check_values(path, values, [f"column {c!r}" for c in features.columns], where, allow_nan=True)
@@ -512,6 +627,22 @@ def _read_wide(path, frame, target_column, with_target) -> SequenceTable:
             raise ValueError(f"{path}: {where(empty[0])}: the target column {target_column!r} is empty; fill "
                              f"it in or drop the row")
     return SequenceTable(X, y, np.arange(1, len(X) + 1), ["value"], target_column)
+
+
+def _check_step_names(path: Path, columns: list[str]) -> None:
+    """A wide CSV's columns are its steps in file order: refuse columns named by numbers (years, step numbers)
+    that do not increase ('2003' before '2002', as tables written newest first have them), which would be read
+    out of the order their names give."""
+    numbers = pd.to_numeric(pd.Series(columns), errors="coerce").to_numpy(np.float64)
+    if len(columns) < 2 or np.isnan(numbers).any():
+        return
+    back = np.flatnonzero(np.diff(numbers) <= 0)
+    if back.size:
+        k = int(back[0])
+        raise ValueError(f"{path}: the step columns are named by numbers that do not increase ({columns[k]!r} "
+                         f"before {columns[k + 1]!r}); a wide CSV's columns are read as steps in file order, so "
+                         "they would be read out of the order their names give: write them in increasing order, "
+                         "e.g. df[[target, *sorted(steps, key=float)]].to_csv(new_path, index=False)")
 
 
 def wide_channels(columns) -> list[str] | None:
@@ -578,6 +709,7 @@ def _read_npz(path: Path, with_target: bool, per_step_target: bool, missing_valu
 
     with open(path, "rb") as f:
         magic = f.read(6)
+    _check_not_other_format(path, magic)
     if magic.startswith(_NPY):
         raise _not_npz(path, "this is a single .npy array (numpy.save), not an .npz archive of named arrays")
     if not magic.startswith((_ZIP, _EMPTY_ZIP)):
