@@ -148,3 +148,18 @@ def test_F13_06_elnino_a_year_per_row_and_a_month_per_column_is_warned_of_as_one
     assert y["1951-02"] == elnino.loc[1, "FEB"]
     forecast = tiny(horizon=2).fit(y).predict()
     assert list(forecast.index.astype(str)) == ["2011-01", "2011-02"]
+
+
+def test_F13_07_elnino_given_to_the_panel_is_told_it_is_one_monthly_series():
+    sm = pytest.importorskip("statsmodels.api")
+    elnino = sm.datasets.elnino.load_pandas().data
+    panel = rnnkit.GlobalForecaster(horizon=2, lookback=4, hidden_size=4, max_epochs=1)
+    with pytest.raises(ValueError) as error:  # was: "... it has ['YEAR', 'JAN', ...] (name them with id_col=, ...)"
+        panel.fit(elnino)
+    assert one_line(error) == ("the panel lacks the columns ['unique_id', 'ds', 'y']; it has a column per month "
+                               "('JAN' .. 'DEC') on rows of years, as one monthly series laid out as a table has: "
+                               "forecast it with rnnkit.Forecaster as one column on months, y = pd.Series(data.loc[:, "
+                               "'JAN':'DEC'].to_numpy().ravel(), index=pd.period_range('1950-01', periods=732, "
+                               "freq='M'))")
+    with pytest.raises(ValueError, match=r"make it one column on months \(a row per year and month, in time order\)$"):
+        panel.fit(elnino.drop(index=[5]))  # a year missing: no period_range to give

@@ -109,6 +109,8 @@ from .series import (
     _regular_step,
     _take,
     forecast_steps,
+    month_columns,
+    monthly_series,
     times_across,
     wide_fix,
 )
@@ -883,6 +885,16 @@ def _read_panel(data, id_col: str, time_col: str, target: str, covariates: tuple
                          f"({shown}) on a {type(data.index).__name__}, as a wide table has one series per column: "
                          f"make it long, data.reset_index().melt(id_vars={name!r}, var_name={id_col!r}, "
                          f"value_name={target!r}), and fit it with time_col={name!r}")
+    months = month_columns(data.columns) if missing else None
+    if months is not None:  # one series, a year per row (statsmodels' elnino)
+        year = next((c for c in data.columns if str(c).strip().lower() == "year"), None)
+        years = np.asarray(data[year] if year is not None else data.index, dtype=np.float64) \
+            if year is not None or pd.api.types.is_numeric_dtype(data.index) else np.array([])
+        one = monthly_series(months, years)
+        raise ValueError(f"the panel lacks the columns {missing}; it has a column per month ({months[0]!r} .. "
+                         f"{months[-1]!r}) on rows of years, as one monthly series laid out as a table has"
+                         + (f": forecast it with rnnkit.Forecaster as one column on months, {one}" if one else
+                            ": make it one column on months (a row per year and month, in time order)"))
     wide = times_across(data) if missing else None
     if wide is not None:  # one series per row, a time per column (the World Bank's layout)
         times, others = wide

@@ -221,26 +221,39 @@ _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "augu
            "november", "december")
 
 
-def months_across(frame: TimeSeriesFrame, targets: Sequence[str]) -> str | None:
-    """The warning for targets that are the 12 months of a year in calendar order (``'JAN' .. 'DEC'``,
-    ``'January'``, ...) on rows of years (statsmodels' elnino): one monthly series laid out as a table, which the
-    Forecaster would read as 12 yearly series; None for any other frame."""
+def month_columns(columns: Sequence) -> list | None:
+    """The 12 of ``columns`` named as the months of a year in calendar order (``'JAN' .. 'DEC'``, ``'January'``,
+    ``'Feb.'``), None where there are no such 12."""
     month = lambda c: next((k for k, m in enumerate(_MONTHS) if len(str(c).strip(" .")) >= 3
                             and m.startswith(str(c).strip(" .").lower())), None)
-    months = [c for c in targets if month(c) is not None]
-    if [month(c) for c in months] != list(range(12)):
+    months = [c for c in columns if month(c) is not None]
+    return months if [month(c) for c in months] == list(range(12)) else None
+
+
+def monthly_series(months: list, years: np.ndarray) -> str | None:
+    """The call that makes a table of ``months`` columns on rows of consecutive ``years`` one monthly series;
+    None for other rows (years missing or out of order)."""
+    if not len(years) or not np.all(np.mod(years, 1) == 0) or not np.all(np.diff(years) == 1):
         return None
-    time = frame.time
-    years = (time.year.to_numpy() if isinstance(time, pd.DatetimeIndex) else
-             np.asarray(time) if time is not None and np.all(np.mod(time, 1) == 0) else None)
-    if years is None or not np.all(np.diff(years) == 1):
+    return (f"y = pd.Series(data.loc[:, '{months[0]}':'{months[-1]}'].to_numpy().ravel(), "
+            f"index=pd.period_range('{int(years[0])}-01', periods={12 * len(years)}, freq='M'))")
+
+
+def months_across(frame: TimeSeriesFrame, targets: Sequence[str]) -> str | None:
+    """The warning for targets that are the 12 months of a year in calendar order on rows of consecutive years
+    (statsmodels' elnino: ``YEAR, JAN .. DEC``): one monthly series laid out as a table, which the Forecaster would
+    read as 12 yearly series; None for any other frame."""
+    months, time = month_columns(targets), frame.time
+    if months is None or time is None:
         return None
-    span = f"'{months[0]}':'{months[-1]}'"
+    years = time.year.to_numpy() if isinstance(time, pd.DatetimeIndex) else np.asarray(time)
+    fix = monthly_series(months, years)
+    if fix is None:
+        return None
     return (f"Forecaster.fit: data's columns {months[0]!r} .. {months[-1]!r} are the 12 months of a year and its rows "
             f"years ({int(years[0])} .. {int(years[-1])}): one monthly series laid out as a table, which the "
             "Forecaster reads as 12 yearly series (each month's values forecast along the years); to forecast the "
-            f"monthly series, give it as one column on months: y = pd.Series(data.loc[:, {span}].to_numpy().ravel(), "
-            f"index=pd.period_range('{int(years[0])}-01', periods={12 * len(years)}, freq='M'))")
+            f"monthly series, give it as one column on months: {fix}")
 
 
 _FINER = {"quarter": "Q", "month": "M"}  # a column naming a part of the year, as PeriodIndex.from_fields takes it
