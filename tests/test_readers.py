@@ -72,8 +72,9 @@ def test_C13_a_duplicated_id_and_time_names_id_time_and_both_lines(tmp_path):
     message = refused(tmp_path / "d.csv", time_column="t")
     assert f"sequence 's1' has time 1 more than once (lines 6, {line_of(frame, len(frame) - 1)})" in message
     assert "drop or aggregate" in message
-    # without a time column the rows are steps in file order: no duplicate to speak of
-    assert len(read_sequences(tmp_path / "d.csv").X[1]) == 5
+    # without a time column the rows would be steps in file order, but a 't' column going back is refused (C13-02)
+    with pytest.raises(ValueError, match="not in its order"):
+        read_sequences(tmp_path / "d.csv")
 
 
 @pytest.mark.parametrize("fmt", ["%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%d-%m-%Y %H:%M", "%b %d %Y"])
