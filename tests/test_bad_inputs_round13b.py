@@ -163,3 +163,19 @@ def test_F13_07_elnino_given_to_the_panel_is_told_it_is_one_monthly_series():
                                "freq='M'))")
     with pytest.raises(ValueError, match=r"make it one column on months \(a row per year and month, in time order\)$"):
         panel.fit(elnino.drop(index=[5]))  # a year missing: no period_range to give
+
+
+def test_F13_08_a_frame_read_from_a_csv_names_its_date_column_as_the_time_axis_to_pass(tmp_path):
+    sm = pytest.importorskip("statsmodels.api")
+    path = tmp_path / "danish.csv"
+    sm.datasets.danish_data.load_pandas().data.to_csv(path)  # its index written as a column 'period'
+    with pytest.raises(ValueError) as error:
+        TimeSeriesFrame.from_csv(path)
+    # was: "... it holds words (e.g. '1974-01-01'), a category, ...: encode it (e.g. pd.get_dummies(...))"
+    assert one_line(error) == ("value column 'period' has dtype str; expected a numeric column: it holds dates as "
+                               "text (e.g. '1974-01-01'): pass time_col='period' if it is the time axis, or leave it "
+                               "out of value_cols")
+    frame = TimeSeriesFrame.from_csv(path, time_col="period")
+    assert frame.columns == ("lrm", "lry", "lpy", "ibo", "ide") and str(frame.time[-1].date()) == "1987-07-01"
+    with pytest.raises(ValueError, match="it holds words \\(e.g. 'DK'\\), a category"):  # other text keeps its advice
+        TimeSeriesFrame.from_pandas(pd.DataFrame({"country": ["DK"] * 3, "y": [1.0, 2.0, 3.0]}))

@@ -59,6 +59,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from torch.utils.data import DataLoader, Dataset, Sampler
 
 from ..checks import check_flags, is_count
+from .tables import date_readings
 
 IMPUTE_POLICIES = ("none", "ffill", "mean", "zero")
 SCALERS = ("standard", "minmax", "none")
@@ -72,6 +73,14 @@ FLOAT32_MAX = float(np.finfo(np.float32).max)  # 3.4e38: beyond it a value cast 
 def shown_time(t) -> str:
     """A time as a message shows it: a midnight timestamp as its date (``1960-12-01``), anything else as is."""
     return str(t.date()) if isinstance(t, pd.Timestamp) and t == t.normalize() else str(t)
+
+
+def reads_as_dates(text: pd.Series) -> bool:
+    """Whether strings all read as dates in one format (:func:`~rnnkit.data.tables.date_readings`)."""
+    try:
+        return len(date_readings(text.astype(str))) > 0
+    except ValueError:  # dates with and without a UTC offset: dates all the same
+        return True
 
 
 def check_scaled_range(scaled: np.ndarray, raw: np.ndarray, center: np.ndarray, scale: np.ndarray,
@@ -242,6 +251,11 @@ class TimeSeriesFrame:
                     )
                 given = data[c].dropna()
                 words = given[pd.to_numeric(given, errors="coerce").isna()]
+                if len(words) == len(given) and len(given) and reads_as_dates(given):  # dates as text (a CSV's)
+                    raise ValueError(
+                        f"value column {c!r} has dtype {dtype}; expected a numeric column: it holds dates as text "
+                        f"(e.g. {words.iloc[0]!r}): pass time_col={c!r} if it is the time axis, or {leave_out}"
+                    )
                 if len(words) == len(given) and len(given):  # no number at all: pd.to_numeric would give all NaN
                     raise ValueError(
                         f"value column {c!r} has dtype {dtype}; expected a numeric column: it holds words (e.g. "

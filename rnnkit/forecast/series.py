@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..checks import is_integer
 from ..data.tables import TIME_NAMES, date_readings
-from ..data.timeseries import TimeSeriesFrame, check_on_anchor, shown_time
+from ..data.timeseries import TimeSeriesFrame, check_on_anchor, reads_as_dates, shown_time
 
 
 def as_frame(data, *, time_col: str | None = None, freq: str | None = None,
@@ -315,7 +315,7 @@ def _check_value_columns(data: pd.DataFrame, time_col: str | None) -> None:
             if not len(text) or not all(isinstance(v, str) for v in text) or _reads_as_numbers(text):
                 continue
             kind = "dates as text"
-            if not _reads_as_dates(text):
+            if not reads_as_dates(text):
                 continue
         else:
             continue
@@ -340,13 +340,6 @@ def _reads_as_numbers(text: pd.Series) -> bool:
     except (TypeError, ValueError):
         return False
     return True
-
-
-def _reads_as_dates(text: pd.Series) -> bool:
-    try:
-        return len(date_readings(text.astype(str))) > 0
-    except ValueError:  # dates with and without a UTC offset: dates all the same
-        return True
 
 
 def _period_starts_with_freq(index: pd.PeriodIndex) -> pd.DatetimeIndex:
@@ -769,7 +762,7 @@ def read_series_csv(path, *, time_column: str, target_column: str, covariates: S
                              "write numbers (an empty cell is a missing value)")
     raw = frame[time_column]
     starts = None  # month or quarter labels ("Jan 1980", "Q1 1965"): the first day of each period
-    if not pd.api.types.is_numeric_dtype(raw) and raw.notna().all() and not _reads_as_dates(raw.astype(str)):
+    if not pd.api.types.is_numeric_dtype(raw) and raw.notna().all() and not reads_as_dates(raw.astype(str)):
         starts = _period_starts(raw.astype(str))
     if starts is None:
         _time_values(path, raw, time_column)  # ValueError naming the line of an empty or unreadable time
