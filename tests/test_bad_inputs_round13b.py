@@ -179,3 +179,39 @@ def test_F13_08_a_frame_read_from_a_csv_names_its_date_column_as_the_time_axis_t
     assert frame.columns == ("lrm", "lry", "lpy", "ibo", "ide") and str(frame.time[-1].date()) == "1987-07-01"
     with pytest.raises(ValueError, match="it holds words \\(e.g. 'DK'\\), a category"):  # other text keeps its advice
         TimeSeriesFrame.from_pandas(pd.DataFrame({"country": ["DK"] * 3, "y": [1.0, 2.0, 3.0]}))
+
+
+def test_F13_09_fit_y_x_with_x_running_past_y_is_told_to_give_those_rows_to_predict():
+    sm = pytest.importorskip("statsmodels.api")
+    danish = sm.datasets.danish_data.load_pandas().data
+    y, X = danish["lrm"].iloc[:-2], danish[["ibo", "ide"]]  # the bond and deposit rates, two quarters further
+    with pytest.raises(ValueError) as error:
+        tiny(horizon=2).fit(y, X)
+    # was: "X's index must equal y's (53 rows, ...); X has 55 rows, ...: give X one row per timestamp of y, ..."
+    assert one_line(error) == ("fit(y, X): X runs 2 row(s) past y's end (1987-04-01 .. 1987-07-01, after "
+                               "1987-01-01); fit reads X at y's times, fit(y, X.iloc[:53]), and the rows after y's "
+                               "end are the forecast's: predict(X=X.iloc[53:])")
+    forecast = tiny(horizon=2).fit(y, X.iloc[:53]).predict(X=X.iloc[53:])  # the advice taken
+    assert list(forecast.index) == list(X.index[53:])
+    other_rows = r"X holds y's 50 timestamps and 5 other row\(s\) .* fit\(y, X.loc\[y.index\]\)$"
+    with pytest.raises(ValueError, match=other_rows):
+        tiny(horizon=2).fit(y.iloc[3:], X)
+
+
+def test_F13_10_weekly_periods_written_to_csv_by_pandas_are_read_back_as_weeks(tmp_path):
+    sm = pytest.importorskip("statsmodels.api")
+    co2 = sm.datasets.co2.load_pandas().data["co2"].iloc[:60].interpolate()  # weeks ending on Saturdays
+    path = tmp_path / "co2.csv"
+    co2.to_period("W-SAT").rename_axis("week").to_csv(path)  # '1958-03-23/1958-03-29', ...
+    assert path.read_text().splitlines()[1].startswith("1958-03-23/1958-03-29,")
+    # was: "time column 'week' could not be read as datetimes (Parsed string ... gives an invalid tzoffset ...)"
+    frame = TimeSeriesFrame.from_csv(path, time_col="week")
+    assert list(frame.time[:2]) == [pd.Timestamp("1958-03-23"), pd.Timestamp("1958-03-30")]  # each week's first day
+    forecast = tiny(horizon=2).fit(pd.read_csv(path), time_col="week").predict()
+    assert list(forecast.index) == [pd.Timestamp("1959-05-17"), pd.Timestamp("1959-05-24")]
+    # was: "the index holds text that is not dates in one format ('1958-03-23/1958-03-29', ...); ..."
+    by_index = tiny(horizon=2).fit(pd.read_csv(path, index_col="week")).predict()
+    assert list(by_index.index) == list(forecast.index)
+    from rnnkit.forecast.series import read_series_csv  # rnnkit forecast's reader: the weeks as the file writes them
+    assert list(read_series_csv(path, time_column="week", target_column="co2").index.astype(str)[:1]) == \
+        ["1958-03-23/1958-03-29"]

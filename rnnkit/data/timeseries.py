@@ -75,6 +75,23 @@ def shown_time(t) -> str:
     return str(t.date()) if isinstance(t, pd.Timestamp) and t == t.normalize() else str(t)
 
 
+def weekly_periods(text: pd.Series) -> pd.PeriodIndex | None:
+    """Weeks written as pandas writes weekly periods, their first and last days (``'2000-01-03/2000-01-09'``, as
+    ``to_csv`` writes a ``PeriodIndex`` of ``'W'``), as that PeriodIndex (anchored on the last day's weekday:
+    ``'W-SUN'``); None for any other text."""
+    text = pd.Series(text, copy=False).astype(str).str.strip()
+    if not len(text) or not text.str.fullmatch(r"\d{4}-\d\d-\d\d/\d{4}-\d\d-\d\d").all():
+        return None
+    parts = text.str.split("/", expand=True)
+    try:
+        first, last = (pd.DatetimeIndex(pd.to_datetime(parts[k], format="%Y-%m-%d")) for k in (0, 1))
+    except ValueError:
+        return None
+    if not ((last - first) == pd.Timedelta(days=6)).all():
+        return None
+    return pd.PeriodIndex(first, freq=f"W-{last[0].day_name()[:3].upper()}")
+
+
 def reads_as_dates(text: pd.Series) -> bool:
     """Whether strings all read as dates in one format (:func:`~rnnkit.data.tables.date_readings`)."""
     try:
@@ -186,14 +203,15 @@ class TimeSeriesFrame:
     ) -> TimeSeriesFrame:
         """Build a frame from a DataFrame or Series.
 
-        The time axis is ``data[time_col]`` when given, else the index when it is a ``DatetimeIndex`` or
-        ``PeriodIndex`` (converted to the start of each period) or numbers other than the default positions
-        ``0..N-1`` (years 1950..2009, 1700.0, 1701.0, ..., a slice of a longer series: a numeric time axis,
-        checked like any other: no gaps, strictly increasing), else none (the default ``RangeIndex``). Any
-        other index (text, a ``TimedeltaIndex``, ...) is refused rather than dropped. ``value_cols`` defaults to every
-        column but the time column. Nullable numbers (``Int64``, ``Float64``) and booleans are accepted,
-        ``pd.NA`` becoming NaN. ``omit``: how the messages tell to leave a column out (``{column}``: its name),
-        for callers whose users name no ``value_cols``.
+        The time axis is ``data[time_col]`` when given (weeks written as pandas writes weekly periods,
+        ``'2000-01-03/2000-01-09'``, are read as each week's first day), else the index when it is a
+        ``DatetimeIndex`` or ``PeriodIndex`` (converted to the start of each period) or numbers other than the
+        default positions ``0..N-1`` (years 1950..2009, 1700.0, 1701.0, ..., a slice of a longer series: a numeric
+        time axis, checked like any other: no gaps, strictly increasing), else none (the default ``RangeIndex``).
+        Any other index (text, a ``TimedeltaIndex``, ...) is refused rather than dropped. ``value_cols`` defaults to
+        every column but the time column. Nullable numbers (``Int64``, ``Float64``) and booleans are accepted,
+        ``pd.NA`` becoming NaN. ``omit``: how the messages tell to leave a column out (``{column}``: its name), for
+        callers whose users name no ``value_cols``.
         """
         if isinstance(data, pd.Series):
             data = data.to_frame(name=data.name if data.name is not None else "value")
@@ -445,6 +463,8 @@ def _check_time(time: Any, n: int, name: str) -> pd.DatetimeIndex | np.ndarray:
         np.asarray(time).dtype
     ):
         time = np.asarray(time, dtype=np.float64)
+    elif (weeks := weekly_periods(raw)) is not None:  # a CSV of weekly periods: each week's first day
+        time = weeks.to_timestamp(how="start")
     else:
         try:
             time = pd.DatetimeIndex(pd.to_datetime(pd.Series(raw, copy=False).to_numpy()))

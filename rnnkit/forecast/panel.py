@@ -566,7 +566,7 @@ class GlobalForecaster(BaseEstimator):
             i = position[key]
             times = _future_index(frame, self.freqs_[i], self.horizon)
             window = _scaled(key, frame, slice(-L, None), self.center_[i], self.scale_[i], self.covariate_center_,
-                             self.covariate_scale_)  # (L, 1 + n_f)
+                             self.covariate_scale_, hybrid=self.kind_ == "hybrid")  # (L, 1 + n_f)
             if self.kind_ == "hybrid":  # z relative to the last level, and what recomposes the forecast
                 s, y_i = self.smoothing_[i], frame.values[:, 0]
                 hybrid.check_positive(y_i, s, f"predict: series {key!r}")
@@ -1125,17 +1125,20 @@ def _series_scaling(targets: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _scaled(key, frame: TimeSeriesFrame, rows: slice, center: float, scale: float, cov_center: np.ndarray,
-            cov_scale: np.ndarray) -> np.ndarray:
+            cov_scale: np.ndarray, *, hybrid: bool = False) -> np.ndarray:
     """The ``rows`` of series ``key``'s ``frame.values (n, 1 + n_f)`` (target, covariates) -> float32 ``z`` and the
-    scaled covariates; ValueError naming the series, column and time of a value beyond float32's range once
-    scaled (:func:`~rnnkit.data.timeseries.check_scaled_range`)."""
+    scaled covariates; ValueError naming the series, column and time of a value the network would read beyond
+    float32's range once scaled (:func:`~rnnkit.data.timeseries.check_scaled_range`): the hybrid reads its own
+    target channel (log ratios to the level) in place of ``z``, so ``hybrid=True`` checks the covariates only."""
     values = frame.values[rows]
     centers, scales = np.r_[center, cov_center], np.r_[scale, cov_scale]
     with np.errstate(over="ignore"):
         out = (values - centers) / scales  # (n, 1 + n_f) float64
-    check_scaled_range(out, values, centers, scales, frame.columns, frame.time, who=f"series {key!r}: ",
-                       first=range(len(frame))[rows].start)
-    return out.astype(np.float32)
+    read = slice(1 if hybrid else 0, None)
+    check_scaled_range(out[:, read], values[:, read], centers[read], scales[read], frame.columns[read], frame.time,
+                       who=f"series {key!r}: ", first=range(len(frame))[rows].start)
+    with np.errstate(over="ignore"):  # the hybrid's target channel, replaced by the caller
+        return out.astype(np.float32)
 
 
 def _windows(series: list[np.ndarray], L: int, H: int, anchors: list[np.ndarray] | None = None

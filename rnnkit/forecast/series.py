@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..checks import is_integer
 from ..data.tables import TIME_NAMES, date_readings
-from ..data.timeseries import TimeSeriesFrame, check_on_anchor, reads_as_dates, shown_time
+from ..data.timeseries import TimeSeriesFrame, check_on_anchor, reads_as_dates, shown_time, weekly_periods
 
 
 def as_frame(data, *, time_col: str | None = None, freq: str | None = None,
@@ -394,8 +394,12 @@ def _dated_index(data: pd.Series | pd.DataFrame) -> pd.Series | pd.DataFrame:
 
 def _period_starts(text: pd.Series) -> pd.DatetimeIndex | None:
     """The first day of each period that labels such as ``"Jan 1980"`` / ``"January 1980"`` (months) or
-    ``"Q1 1965"`` / ``"1965 Q1"`` / ``"1965Q1"`` (quarters) name, every label in one of these forms (pmdarima's
-    wineind, woolyrnq and sunspots are indexed so); None for other text."""
+    ``"Q1 1965"`` / ``"1965 Q1"`` / ``"1965Q1"`` (quarters) name, or weeks as pandas writes weekly periods
+    (``"2000-01-03/2000-01-09"``), every label in one of these forms (pmdarima's wineind, woolyrnq and sunspots
+    are indexed so); None for other text."""
+    weeks = weekly_periods(text)
+    if weeks is not None:
+        return weeks.to_timestamp(how="start")
     for fmt in ("%b %Y", "%B %Y", "%b-%Y", "%b-%y", "%Y %b"):
         try:
             return pd.DatetimeIndex(pd.to_datetime(text, format=fmt))
@@ -451,6 +455,16 @@ def _join_exogenous(y, X, targets, future_covariates, time_col):
                        ("DatetimeIndex", "PeriodIndex"): ", or X.to_period()"}.get(kinds, "")
             raise ValueError(f"fit(y, X): X's index is a {kinds[0]} and y's a {kinds[1]} ({y.index[0]!r} .. "
                              f"{y.index[-1]!r}); give X y's index (X.set_axis(y.index) when the rows match{convert})")
+        if len(y) and len(X) > len(y) and X.index.is_unique and y.index.isin(X.index).all():
+            extra, first_after = len(X) - len(y), X.index[len(y)]
+            if X.index[: len(y)].equals(y.index):  # the covariates of the steps to forecast, given at fit
+                raise ValueError(f"fit(y, X): X runs {extra} row(s) past y's end ({shown_time(first_after)} .. "
+                                 f"{shown_time(X.index[-1])}, after {shown_time(y.index[-1])}); fit reads X at y's "
+                                 f"times, fit(y, X.iloc[:{len(y)}]), and the rows after y's end are the forecast's: "
+                                 f"predict(X=X.iloc[{len(y)}:])")
+            raise ValueError(f"fit(y, X): X holds y's {len(y)} timestamps and {extra} other row(s) (X: "
+                             f"{shown_time(X.index[0])} .. {shown_time(X.index[-1])}; y: {shown_time(y.index[0])} .. "
+                             f"{shown_time(y.index[-1])}); give X y's rows: fit(y, X.loc[y.index])")
         raise ValueError(f"fit(y, X): X's index must equal y's ({len(y)} rows, {y.index[0]} .. {y.index[-1]}); X has "
                          f"{len(X)} rows" + (f", {X.index[0]} .. {X.index[-1]}" if len(X) else "")
                          + ": give X one row per timestamp of y, in the same order")
@@ -796,9 +810,12 @@ def read_series_csv(path, *, time_column: str, target_column: str, covariates: S
 
 
 def _period_labels(text: pd.Series) -> pd.PeriodIndex | None:
-    """Times written as months (``1949-01``) or quarters (``1959Q1``), every one as pandas writes that period,
-    as a PeriodIndex, so that forecasts come back in the file's own spelling (``1961-01``, ``2009Q4``), not as
-    the first day of each period; None for anything else."""
+    """Times written as months (``1949-01``), quarters (``1959Q1``) or weeks (``2000-01-03/2000-01-09``), every
+    one as pandas writes that period, as a PeriodIndex, so that forecasts come back in the file's own spelling
+    (``1961-01``, ``2009Q4``), not as the first day of each period; None for anything else."""
+    weeks = weekly_periods(text)
+    if weeks is not None:
+        return weeks
     for pattern, freq in ((r"\d{4}-\d{2}", "M"), (r"\d{4}Q[1-4]", "Q")):
         if text.str.fullmatch(pattern).all():
             try:
