@@ -215,3 +215,21 @@ def test_F13_10_weekly_periods_written_to_csv_by_pandas_are_read_back_as_weeks(t
     from rnnkit.forecast.series import read_series_csv  # rnnkit forecast's reader: the weeks as the file writes them
     assert list(read_series_csv(path, time_column="week", target_column="co2").index.astype(str)[:1]) == \
         ["1958-03-23/1958-03-29"]
+
+
+def test_F13_11_a_past_covariate_missing_at_its_last_quarters_is_warned_of_at_fit_and_predict():
+    sm = pytest.importorskip("statsmodels.api")
+    danish = sm.datasets.danish_data.load_pandas().data[["lrm", "lry"]]
+    late = danish.copy()
+    late.loc[late.index[-2:], "lry"] = np.nan  # real income not released yet for the last two quarters
+    expected = ("covariate 'lry' is missing at its last 2 step(s) (1987-04-01 .. 1987-07-01), so the forecast of the "
+                "steps after 1987-07-01 reads values of it imputed by impute='ffill', not observations (the last at "
+                "1987-01-01); give its latest values if they are known, or drop the missing rows at the end (e.g. "
+                "data.loc[:data['lry'].last_valid_index()]), or leave it out of data")
+    for call in ("fit", "predict"):
+        model = tiny(horizon=2) if call == "fit" else tiny(horizon=2).fit(danish.iloc[:-6], targets=["lrm"])
+        with warnings.catch_warnings(record=True) as caught:  # was: the income carried forward, without a word
+            warnings.simplefilter("always")
+            model.fit(late, targets=["lrm"]) if call == "fit" else model.predict(data=late)
+        messages = [str(w.message) for w in caught if issubclass(w.category, UserWarning)]
+        assert messages == [f"Forecaster.{call}: {expected}"]

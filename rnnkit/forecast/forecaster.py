@@ -253,7 +253,7 @@ class Forecaster(BaseEstimator):
                    f"give it observed values or drop it (data.drop(columns=[{empty[0]!r}]))")
             what = "forecast" if empty[0] in targets else "read as a covariate"
             raise ValueError(f"column {empty[0]!r} is missing (NaN) at all {n} rows, so it cannot be {what}; {fix}")
-        _warn_missing_end(frame, targets, self.impute)
+        _warn_missing_end(frame, targets, self.impute, covariates=covariates)
         laid_out = months_across(frame, targets)
         if laid_out is not None:
             warnings.warn(laid_out, UserWarning, stacklevel=3)
@@ -597,8 +597,9 @@ class Forecaster(BaseEstimator):
         H = int(steps[-1])
         frame = self.history_ if data is None else self._frame_like(data, time_col)
         if data is not None and set(self.components_) <= {"direct"}:  # the others refuse a gap (below)
-            _warn_missing_end(frame, self.targets_, self.impute, who="Forecaster.predict", given="data",
-                              one_column=isinstance(data, pd.Series), stacklevel=3)
+            _warn_missing_end(frame, self.targets_, self.impute, covariates=self.covariates_,
+                              who="Forecaster.predict", given="data", one_column=isinstance(data, pd.Series),
+                              stacklevel=3)
         pick = slice(None) if len(steps) == H else steps - 1  # 1..H, or the steps asked for
         y = self._predict_frame(frame, steps, future, name=name)[pick]  # (n_steps, n_y, n_q)
         index = self._as_periods(_future_index(frame, self.freq_, H))[pick].rename(self._names()[0])
@@ -982,25 +983,36 @@ def _one_series(frame: TimeSeriesFrame, target: str) -> pd.DataFrame:
     return pd.DataFrame({"unique_id": target, "ds": time, "y": frame.values[:, frame.column_index((target,))[0]]})
 
 
-def _warn_missing_end(frame: TimeSeriesFrame, targets: Sequence[str], impute: str, *, who: str = "Forecaster.fit",
-                      given: str = "y", one_column: bool = True, stacklevel: int = 4) -> None:
-    """Warn when a target's last rows are missing: the forecast of the steps after the last row starts from
-    values the ``impute`` policy made up, not from an observation (``impute="none"`` refuses NaN anyway).
-    ``who``: the method, ``given``: the argument's name, as the user called them, and ``one_column``: whether it
-    is a Series (the fix then reads ``y.last_valid_index()``, else the target's column's)."""
+def _warn_missing_end(frame: TimeSeriesFrame, targets: Sequence[str], impute: str, *, covariates: Sequence[str] = (),
+                      who: str = "Forecaster.fit", given: str = "y", one_column: bool = True,
+                      stacklevel: int = 4) -> None:
+    """Warn when a target's or a past covariate's last rows are missing: the forecast of the steps after the last
+    row starts from values the ``impute`` policy made up, not from observations (``impute="none"`` refuses NaN
+    anyway). ``who``: the method, ``given``: the argument's name, as the user called them, and ``one_column``:
+    whether it is a Series (the fix then reads ``y.last_valid_index()``, else the target's column's; a covariate
+    is a column of a DataFrame, ``data``)."""
     if impute == "none":
         return
-    for c in targets:
+    for c in (*targets, *covariates):
         observed = np.flatnonzero(~np.isnan(frame.values[:, list(frame.columns).index(c)]))
         k = len(frame) - 1 - int(observed[-1]) if len(observed) else 0
-        if k:
-            last = f"{given}.last_valid_index()" if one_column else f"{given}[{c!r}].last_valid_index()"
-            at = (lambda i: f"row {i}") if frame.time is None else (lambda i: shown_time(frame.time[i]))
-            span = at(len(frame) - k) + ("" if k == 1 else f" .. {at(len(frame) - 1)}")
-            warnings.warn(f"{who}: target {c!r} is missing at its last {k} step(s) ({span}), so the "
-                          f"forecast of the steps after {at(len(frame) - 1)} starts from values imputed by "
-                          f"impute={impute!r}, not from an observation (the last at {at(int(observed[-1]))}); to "
-                          f"forecast from it, drop the missing rows at the end (e.g. {given}.loc[:{last}])",
+        if not k:
+            continue
+        last = f"{given}.last_valid_index()" if one_column else f"{given}[{c!r}].last_valid_index()"
+        at = (lambda i: f"row {i}") if frame.time is None else (lambda i: shown_time(frame.time[i]))
+        span = at(len(frame) - k) + ("" if k == 1 else f" .. {at(len(frame) - 1)}")
+        if c in targets:
+            warnings.warn(f"{who}: target {c!r} is missing at its last {k} step(s) ({span}), so the forecast of "
+                          f"the steps after {at(len(frame) - 1)} starts from values imputed by impute={impute!r}, "
+                          f"not from an observation (the last at {at(int(observed[-1]))}); to forecast from it, "
+                          f"drop the missing rows at the end (e.g. {given}.loc[:{last}])", UserWarning,
+                          stacklevel=stacklevel)
+        else:
+            warnings.warn(f"{who}: covariate {c!r} is missing at its last {k} step(s) ({span}), so the forecast "
+                          f"of the steps after {at(len(frame) - 1)} reads values of it imputed by "
+                          f"impute={impute!r}, not observations (the last at {at(int(observed[-1]))}); give its "
+                          f"latest values if they are known, or drop the missing rows at the end (e.g. "
+                          f"data.loc[:data[{c!r}].last_valid_index()]), or leave it out of data",
                           UserWarning, stacklevel=stacklevel)
 
 
