@@ -38,6 +38,7 @@ import scipy.sparse
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.exceptions import DataConversionWarning
+from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_is_fitted, check_random_state
 
@@ -804,7 +805,7 @@ def _show_index(index: pd.Index) -> str:
     return ", ".join(map(repr, index[:3].tolist())) + (", ..." if len(index) > 3 else "")
 
 
-def check_sample_weight(sample_weight, who: str) -> None:
+def check_sample_weight(sample_weight, who: str, purpose: str = "score") -> None:
     """Refuse weights that are not one finite number >= 0 per sequence, or that are all 0: text (scikit-learn's
     metrics would read "1" as 1.0), negative weights (a weighted accuracy of them can leave [0, 1], and with
     positive ones sum to 0), NaN or infinity; each named by its position."""
@@ -823,8 +824,8 @@ def check_sample_weight(sample_weight, who: str) -> None:
             raise ValueError(f"{who}: sample_weight is {what} at position {at} ({w[at]:g}, {int(bad.sum())} "
                              f"in all); a weight must be a finite number >= 0 (0 leaves a sequence out)")
     if not w.any():
-        raise ValueError(f"{who}: sample_weight is 0 for every sequence, which leaves nothing to score; give some "
-                         f"sequence a weight > 0")
+        raise ValueError(f"{who}: sample_weight is 0 for every sequence, which leaves nothing to {purpose}; give "
+                         f"some sequence a weight > 0 (a zero weight leaves a sequence out)")
 
 
 def check_n_targets(y, n: int, who: str, steps: int | None = None) -> None:
@@ -1013,12 +1014,32 @@ def class_indices(labels, classes: np.ndarray, who: str, what: str) -> np.ndarra
     return np.array([position[v] for v in flat], dtype=np.int64).reshape(values.shape)
 
 
+def _plain(value):
+    """A numpy scalar as Python's (``1``, not ``np.int64(1)``), for messages and JSON; anything else as it is."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def _hashable(value) -> bool:
     try:
         hash(value)
     except TypeError:
         return False
     return True
+
+
+def _sequence_weights(X, sample_weight, n: int, who: str, purpose: str = "score") -> np.ndarray | None:
+    """``sample_weight`` as a float64 array, after checking that it holds one finite number >= 0 per sequence
+    of ``X`` (``n`` of them), not all 0, and, as a pandas Series, is indexed as a DataFrame ``X``'s instances;
+    None for None."""
+    if sample_weight is None:
+        return None
+    shape = np.asarray(sample_weight, dtype=object).shape  # through __array__: any array-like
+    if shape != (n,):
+        raise ValueError(f"{who}: sample_weight has shape {shape} but X has {n} sequences; give one weight per "
+                         f"sequence (shape ({n},))")
+    check_target_index(X, sample_weight, who, "sample_weight")
+    check_sample_weight(sample_weight, who, purpose)
+    return np.array(sample_weight, dtype=np.float64)  # a copy: contiguous, and the caller's left as it was
 
 
 class _SequenceEstimator(BaseEstimator):
@@ -1083,10 +1104,18 @@ class _SequenceEstimator(BaseEstimator):
         self.time_aware = time_aware
 
     # -- fit -------------------------------------------------------------------------------------------------
-    def fit(self, X, y, *, resume: bool = False):
+    def fit(self, X, y, sample_weight=None, *, resume: bool = False):
         """Train on sequences ``X`` and targets ``y``; returns self. Fitted attributes are set only when
         training succeeded. When the sequences of ``X`` are pandas DataFrames with the same string columns,
         their names become ``feature_names_in_`` (checked by name at predict, as scikit-learn does).
+
+        ``sample_weight``: one number >= 0 per sequence (a tagger's weighs each of its steps), not all 0.
+        The training loss of a batch, and the validation loss that early stopping reads, are then the weighted
+        means ``sum_i w_i l_i / sum_i w_i`` (scikit-learn's and Keras' meaning): a weight of 2 counts a
+        sequence as twice, and equal weights train exactly as none. A sequence of weight 0 is left out of the
+        fit as if absent (the feature scaling, the "auto" choices, the batches, the validation split); its
+        labels still count among ``classes_``. The weights travel with their sequences into batches and the
+        validation split, and a resumed fit must be given the same ones.
 
         ``resume=True`` continues an interrupted fit from ``log_dir/checkpoints/last.ckpt`` (written at the end
         of every epoch when ``log_dir`` is set), or starts from the beginning when there is no checkpoint yet.
@@ -1105,6 +1134,12 @@ class _SequenceEstimator(BaseEstimator):
                              f"several processes, which must all split and shuffle the data alike; set "
                              f"random_state to an int (got {self.random_state!r})")
         x, lengths, _, list_layout = _read_sequences(X, who, layout=self.layout, allow_nan=self.time_aware)
+        sample_weight = _sequence_weights(X, sample_weight, len(lengths), who, "train on")
+        # a sequence of weight 0 is absent from the fit: kept is None when every sequence stays
+        kept = None if sample_weight is None or sample_weight.all() else torch.from_numpy(sample_weight > 0)
+        given_lengths = lengths
+        if kept is not None:
+            x, lengths = x[kept], lengths[kept]
         choices, rule = self._choose(lengths, x.shape[2])
         # numpy's numbers (a grid of np.arange(...) in GridSearchCV) as Python's: Lightning asserts an int
         # max_epochs, and choices_ is saved as JSON
@@ -1123,7 +1158,14 @@ class _SequenceEstimator(BaseEstimator):
             raise ValueError(f"{who}: y is None; fit requires y to be passed, but the target y is None: give "
                              f"one target per sequence of X")
         y = self._align_targets(X, y, who)
-        targets, fitted = self._encode_targets(y, lengths, who)
+        targets, fitted = self._encode_targets(y, given_lengths, who)  # classes_ from every label, as scikit-learn's
+        weights = self._loss_weights(sample_weight, targets, fitted, who)
+        if kept is not None:
+            targets, fitted = self._kept_targets(y, targets, fitted, kept, who)
+            weights = weights[kept]
+            self._check_weighted_classes(targets, lengths, fitted, who)
+        if weights is not None and bool((weights == weights[0]).all()):
+            weights = None  # equal weights: the unweighted mean, computed as such
         x_mean, x_scale = feature_scaling(x, lengths, who)
         rng = check_random_state(self.random_state)
         seed = int(rng.randint(np.iinfo(np.int32).max))
@@ -1131,11 +1173,13 @@ class _SequenceEstimator(BaseEstimator):
         if choices["lr_schedule"] is not None:  # the schedule spans the whole run: a resumed one keeps its length
             params["max_epochs (the lr schedule spans them)"] = choices["max_epochs"]
         # x as given, unscaled; the estimator's name: a checkpoint of another model's log_dir is named as such
-        identity = {**run_identity(params, seed, x, lengths, targets), "estimator": type(self).__name__}
+        params = self._identity_params(params)
+        data = (x, lengths, targets) if weights is None else (x, lengths, targets, weights)
+        identity = {**run_identity(params, seed, *data), "estimator": type(self).__name__}
         x = self._inputs(x, lengths, x_mean, x_scale)
         # not resuming: a warning if this fit replaces another run's checkpoint (cross-validation folds share log_dir)
         checkpoint = resume_checkpoint(self.log_dir, identity, who, choices["max_epochs"], resume=resume)
-        train, val = self._split(x, lengths, targets, rng, who, fitted.get("classes_"))  # Lightning loads there
+        train, val = self._split(x, lengths, targets, rng, who, fitted.get("classes_"), weights)  # Lightning loads
         from .training.data import SequenceDataModule
         from .training.module import SequenceModule
         from .training.trainer import RunIdentity
@@ -1172,6 +1216,36 @@ class _SequenceEstimator(BaseEstimator):
         self.loss_curve_ = module.history["train_loss"]
         self.validation_loss_curve_ = module.history["val_loss"]
         return self
+
+    def _loss_weights(self, sample_weight: np.ndarray | None, targets: torch.Tensor, fitted: dict, who: str
+                      ) -> torch.Tensor | None:
+        """Each sequence's weight in the loss, ``(n,)`` float32: its ``sample_weight`` (None: no weights);
+        :class:`SequenceClassifier` multiplies in its class weights."""
+        return None if sample_weight is None else torch.from_numpy(sample_weight).float()
+
+    def _kept_targets(self, y, targets: torch.Tensor, fitted: dict, kept: torch.Tensor, who: str
+                      ) -> tuple[torch.Tensor, dict]:
+        """The targets of the sequences of weight > 0 (``kept``) and the fitted attributes of their coding:
+        the classes stay those of every label."""
+        return targets[kept], fitted
+
+    def _check_weighted_classes(self, targets: torch.Tensor, lengths: torch.Tensor, fitted: dict, who: str) -> None:
+        """ValueError when the sequences of weight > 0 (``targets``, ``lengths``) hold a single class of a
+        classifier or tagger: there would be nothing to tell apart."""
+        if self._task != "classification":
+            return
+        codes = targets[length_mask(lengths, targets.shape[1])] if targets.dim() == 2 else targets
+        present = np.unique(codes.numpy())
+        if len(present) < 2:
+            classes = fitted["classes_"]
+            raise ValueError(f"{who}: the sequences of sample_weight > 0 hold a single class "
+                             f"({_plain(classes[present[0]])!r} of classes_ {[_plain(c) for c in classes[:6]]}), and "
+                             f"a classifier needs two or more to tell apart; give sequences of another class a "
+                             f"weight > 0")
+
+    def _identity_params(self, params: dict) -> dict:
+        """``params`` as :func:`run_identity` records them (JSON)."""
+        return params
 
     def _check_params(self) -> None:
         """ValueError for a bad option, before the data is read; :meth:`_check_choices` checks how the
@@ -1260,10 +1334,12 @@ class _SequenceEstimator(BaseEstimator):
         tags.input_tags.allow_nan = bool(self.time_aware)  # NaN marks a missing value
         return tags
 
-    def _split(self, x, lengths, targets, rng, who: str, classes: np.ndarray | None = None):
+    def _split(self, x, lengths, targets, rng, who: str, classes: np.ndarray | None = None,
+               weights: torch.Tensor | None = None):
         """Training and validation datasets; validation only when early stopping asks for it: a random
         ``validation_fraction`` of the sequences, stratified by class for a classifier (``classes``: its
-        ``classes_``), refused when that holds out every sequence of a class (it would never be learnt)."""
+        ``classes_``), refused when that holds out every sequence of a class (it would never be learnt).
+        ``weights`` (one per sequence, or None) go with their sequences."""
         per_step = self._target == "step"
         n = len(x)
         n_val = 0 if self.early_stopping_patience is None else max(1, round(self.validation_fraction * n))
@@ -1288,10 +1364,11 @@ class _SequenceEstimator(BaseEstimator):
         from .training.data import SequenceDataset  # Lightning loads with it: after every check of fit
 
         if not n_val:
-            return SequenceDataset(x, lengths, targets, y_per_step=per_step), None
+            return SequenceDataset(x, lengths, targets, y_per_step=per_step, weights=weights), None
         order = torch.from_numpy(order)
         parts = [order[n_val:], order[:n_val]]
-        return [SequenceDataset(x[i], lengths[i], targets[i], y_per_step=per_step) for i in parts]
+        return [SequenceDataset(x[i], lengths[i], targets[i], y_per_step=per_step,
+                                weights=None if weights is None else weights[i]) for i in parts]
 
     def _build_model(self, choices: dict, n_features: int, n_outputs: int, inputs: torch.Tensor | None = None,
                      lengths: torch.Tensor | None = None):
@@ -1407,12 +1484,7 @@ class _SequenceEstimator(BaseEstimator):
         y = targets_array(y, who)
         check_target_index(X, y, who)  # as fit: a pandas y on X's instances in another order is not X's targets
         check_n_targets(y, len(lengths), who)
-        if sample_weight is not None and np.shape(sample_weight) != (len(lengths),):
-            raise ValueError(f"{who}: sample_weight has shape {np.shape(sample_weight)} but X has {len(lengths)} "
-                             f"sequences; give one weight per sequence (shape ({len(lengths)},))")
-        if sample_weight is not None:
-            check_target_index(X, sample_weight, who, "sample_weight")
-            check_sample_weight(sample_weight, who)
+        _sequence_weights(X, sample_weight, len(lengths), who)
         return y
 
     def _outputs(self, X, who: str) -> tuple[list[torch.Tensor] | torch.Tensor, torch.Tensor, bool]:
@@ -1739,9 +1811,113 @@ class SequenceClassifier(ClassifierMixin, _LabelEstimator):
     (``np.unique``), also for a pandas Categorical ``y``, ordered or not: its category order is not kept, as
     scikit-learn's classifiers do not keep it, and its metrics (``roc_auc_score(y, proba[:, 1])``,
     ``log_loss(y, proba)``) read the columns in that sorted order.
-""" + _PARAMS_DOC.format(pooling=_POOLING_DOC, auto=_AUTO_DOC)
+""" + _PARAMS_DOC.format(pooling=_POOLING_DOC, auto=_AUTO_DOC) + """
+        class_weight: None (every class 1), ``"balanced"`` (class ``c`` weighs ``n / (n_classes * n_c)`` over
+            the ``n`` labels of ``y``: :func:`sklearn.utils.class_weight.compute_class_weight`) or a dict
+            ``{label: weight}`` (a weight > 0; a class left out weighs 1), scikit-learn's meaning. A sequence's
+            weight in the loss is its class's times its ``sample_weight`` (see :meth:`fit`), in training and in
+            the validation loss of early stopping; printed with ``verbose``, saved with the model.
+"""
 
     _task = "classification"
+
+    def __init__(
+        self,
+        *,
+        cell="auto",
+        hidden_size: int | str = "auto",
+        num_layers: int = 1,
+        bidirectional: bool | str = "auto",
+        dropout: float = 0.0,
+        pooling: str = "auto",
+        frontend: str | None = "auto",
+        stride: int | str = "auto",
+        normalise: str | None = "auto",
+        max_epochs: int | str = "auto",
+        batch_size: int | str = "auto",
+        batching: str = "bucket",
+        lr: float | str = "auto",
+        lr_schedule: str | None = "auto",
+        weight_decay: float = 0.0,
+        clip_grad_norm: float | None = 1.0,
+        clip_grad_value: float | None = None,
+        tbptt_steps: int | None = None,
+        validation_fraction: float = 0.1,
+        early_stopping_patience: int | None = None,
+        random_state=None,
+        device: str = "auto",
+        devices: int | str = 1,
+        num_nodes: int = 1,
+        strategy: str = "auto",
+        verbose: bool = False,
+        log_dir: str | None = None,
+        layout: str = "auto",
+        time_aware: bool = False,
+        crop: float | str | None = "auto",
+        class_weight: dict | str | None = None,
+    ):
+        super().__init__(cell=cell, hidden_size=hidden_size, num_layers=num_layers, bidirectional=bidirectional,
+                         dropout=dropout, pooling=pooling, frontend=frontend, stride=stride, normalise=normalise,
+                         max_epochs=max_epochs, batch_size=batch_size, batching=batching, lr=lr,
+                         lr_schedule=lr_schedule, weight_decay=weight_decay, clip_grad_norm=clip_grad_norm,
+                         clip_grad_value=clip_grad_value, tbptt_steps=tbptt_steps,
+                         validation_fraction=validation_fraction, early_stopping_patience=early_stopping_patience,
+                         random_state=random_state, device=device, devices=devices, num_nodes=num_nodes,
+                         strategy=strategy, verbose=verbose, log_dir=log_dir, layout=layout, time_aware=time_aware,
+                         crop=crop)
+        self.class_weight = class_weight
+
+    def _check_params(self) -> None:
+        cw = self.class_weight
+        if not (cw is None or isinstance(cw, str) and cw == "balanced" or isinstance(cw, dict)):
+            raise ValueError(f"class_weight must be None, 'balanced' or a dict {{label: weight}}, got {cw!r}")
+        for label, w in (cw.items() if isinstance(cw, dict) else ()):
+            if not (_is_real(w) and math.isfinite(w) and w > 0):
+                raise ValueError(f"class_weight gives class {_plain(label)!r} the weight {_plain(w)!r}; a class "
+                                 f"weight must be a finite number > 0")
+        super()._check_params()
+
+    def _class_weights(self, classes: np.ndarray, codes: np.ndarray, who: str) -> np.ndarray | None:
+        """The weight of each class of ``classes`` (``classes_``) from ``class_weight`` and the labels' codes
+        (``"balanced"``); None for None. A dict naming a label that is not a class of ``y`` is refused."""
+        cw = self.class_weight
+        if cw is None:
+            return None
+        if isinstance(cw, str):
+            return compute_class_weight("balanced", classes=np.arange(len(classes)), y=codes)
+        position = {c: i for i, c in enumerate(classes.tolist())}
+        unknown = [label for label in cw if not _hashable(label) or _plain(label) not in position]
+        if unknown:
+            shown = [_plain(c) for c in classes[:10]]
+            raise ValueError(f"{who}: class_weight names {_plain(unknown[0])!r}, which is not a class of y (classes "
+                             f"{shown}{' ...' if len(classes) > 10 else ''}); give weights of y's labels, as they "
+                             f"are in y (1 and '1' are two labels)")
+        weights = np.ones(len(classes))
+        for label, w in cw.items():
+            weights[position[_plain(label)]] = float(w)
+        return weights
+
+    def _loss_weights(self, sample_weight, targets, fitted, who):
+        per_class = self._class_weights(fitted["classes_"], targets.numpy(), who)
+        if per_class is None:
+            return super()._loss_weights(sample_weight, targets, fitted, who)
+        if self.verbose:
+            each = ", ".join(f"{_plain(c)!r}: {w:.4g}" for c, w in zip(fitted["classes_"], per_class, strict=True))
+            print(f"{type(self).__name__}: class_weight={self.class_weight!r}, the weight of each class: {{{each}}}")
+        weights = per_class[targets.numpy()] * (1.0 if sample_weight is None else sample_weight)
+        return torch.from_numpy(weights).float()
+
+    def _identity_params(self, params: dict) -> dict:
+        return params | {"class_weight": _class_weight_pairs(params["class_weight"])}
+
+    def _saved_params(self) -> dict:
+        """The parameters, ``class_weight`` a dict as a list of ``[label, weight]`` pairs: JSON's keys are text,
+        which would turn a label 1 into ``"1"``. Labels that JSON would change are refused, as ``classes_``'."""
+        params = super()._saved_params()
+        pairs = _class_weight_pairs(params["class_weight"])
+        if isinstance(pairs, list):
+            classes_to_json(_object_array([label for label, _ in pairs]))  # the labels survive JSON, or ValueError
+        return params | {"class_weight": pairs}
 
     def _encode_targets(self, y, lengths, who):
         labels = as_label_array(y, who)
@@ -1784,8 +1960,18 @@ class SequenceClassifier(ClassifierMixin, _LabelEstimator):
         return {"n_outputs_": int(self.n_outputs_), **classes_to_json(self.classes_)}
 
     def _restore(self, fitted, tensors):
+        if isinstance(self.class_weight, list):  # saved as [label, weight] pairs
+            self.class_weight = {label: weight for label, weight in self.class_weight}
         self.classes_ = classes_from_json(fitted)
         super()._restore(fitted, tensors)
+
+
+def _class_weight_pairs(class_weight):
+    """A ``class_weight`` dict as a list of ``[label, weight]`` pairs, numpy's scalars as Python's, for JSON;
+    anything else as it is."""
+    if not isinstance(class_weight, dict):
+        return class_weight
+    return [[_plain(label), _plain(weight)] for label, weight in class_weight.items()]
 
 
 def _target_rows(y):
@@ -1863,6 +2049,11 @@ class SequenceRegressor(RegressorMixin, _LabelEstimator):
         fitted = {"n_outputs_": y2.shape[1], "y_mean_": mean.astype(np.float32),
                   "y_scale_": scale.astype(np.float32), "_y_1d": y.ndim == 1}
         return targets, fitted
+
+    def _kept_targets(self, y, targets, fitted, kept, who):
+        # the target's mean and scale of the sequences kept, as a fit on them alone computes them
+        rows = np.asarray(_target_rows(y), dtype=np.float64)[kept.numpy()]  # y passed _encode_targets: numbers
+        return self._encode_targets(rows, torch.zeros(len(rows)), who)
 
     def score(self, X, y, sample_weight=None) -> float:
         """R² of ``predict(X)`` against ``y`` (scikit-learn's), one target per sequence of X."""
@@ -2042,6 +2233,10 @@ def sklearn_expected_failed_checks(estimator) -> dict[str, str]:
         "check_n_features_in": f"{_SEQUENCE_COLUMNS}: n_features_in_ is 1 (features per step), not T",
         "check_n_features_in_after_fitting": f"{_SEQUENCE_COLUMNS}: another column count at predict is another "
                                              f"sequence length, which is valid",
+        "check_sample_weight_equivalence_on_dense_data": "a weight of k equals k copies of a sequence in the loss, "
+                                                         "but the copies also change how the sequences are cut "
+                                                         "into shuffled minibatches, so the trained weights differ",
+        "check_sample_weights_pandas_series": _FLAT_FRAME,
     }
     if isinstance(estimator, SequenceClassifier):
         failed["check_classifiers_train"] = (f"predict(X.T) must fail there, but {_SEQUENCE_COLUMNS}, and X.T is "

@@ -9,6 +9,7 @@ field          shape                                   meaning
 ``lengths``    ``(B,)`` int64 or None                  valid steps per sequence (None: all T)
 ``y``          ``(B, ...)`` or ``(B, T, ...)``         one target per sequence or per step
 ``y_lengths``  ``(B,)`` or None                        valid steps of ``y`` (encoder-decoder only)
+``weights``    ``(B,)`` float or None                  each sequence's weight in the loss (None: equal)
 =============  ======================================  ==============================================
 """
 
@@ -34,22 +35,24 @@ class Batch(NamedTuple):
     lengths: Tensor | None
     y: Tensor | None = None
     y_lengths: Tensor | None = None
+    weights: Tensor | None = None
 
 
 class SequenceDataset(Dataset):
     """Padded sequences held as whole tensors; batches are cut by index and trimmed to their longest item.
 
     ``x (N, T, ...)``, ``lengths (N,)``, ``y (N, ...)`` per sequence or ``(N, T, ...)`` per step
-    (``y_per_step=True``), ``y_lengths (N,)`` for outputs of their own length (then ``y`` is trimmed by them).
+    (``y_per_step=True``), ``y_lengths (N,)`` for outputs of their own length (then ``y`` is trimmed by them),
+    ``weights (N,)`` each sequence's weight in the loss (:meth:`SequenceModule.loss`), carried into its batch.
     Use :meth:`batch` as the DataLoader's ``collate_fn``: items are indices, so a batch is one fancy-index.
     """
 
     def __init__(self, x: Tensor, lengths: Tensor, y: Tensor | None = None, *, y_per_step: bool = False,
-                 y_lengths: Tensor | None = None):
-        if len(lengths) != len(x) or (y is not None and len(y) != len(x)):
-            raise ValueError(f"x, lengths and y need the same first dimension, got {len(x)}, {len(lengths)}, "
-                             f"{None if y is None else len(y)}")
-        self.x, self.lengths, self.y, self.y_lengths = x, lengths, y, y_lengths
+                 y_lengths: Tensor | None = None, weights: Tensor | None = None):
+        if len(lengths) != len(x) or any(t is not None and len(t) != len(x) for t in (y, weights)):
+            raise ValueError(f"x, lengths, y and weights need the same first dimension, got {len(x)}, {len(lengths)}, "
+                             f"{None if y is None else len(y)}, {None if weights is None else len(weights)}")
+        self.x, self.lengths, self.y, self.y_lengths, self.weights = x, lengths, y, y_lengths, weights
         self.y_per_step = y_per_step
 
     def __len__(self) -> int:
@@ -70,7 +73,8 @@ class SequenceDataset(Dataset):
             if self.y_lengths is not None:
                 y_lengths = self.y_lengths[idx]
                 y = y[:, : int(y_lengths.max())]
-        return Batch(self.x[idx, :T], lengths, y, y_lengths)
+        weights = None if self.weights is None else self.weights[idx]
+        return Batch(self.x[idx, :T], lengths, y, y_lengths, weights)
 
 
 class LengthBuckets(DistributedSampler):
@@ -136,7 +140,7 @@ class RandomWindows:
         start = torch.from_numpy(rng.integers(0, lengths - width + 1))
         width = torch.from_numpy(width)
         x = take_windows(batch.x, start, width)
-        return Batch(x, width, batch.y, batch.y_lengths)
+        return Batch(x, width, batch.y, batch.y_lengths, batch.weights)
 
 
 class SequenceDataModule(L.LightningDataModule):

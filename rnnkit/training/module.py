@@ -51,7 +51,8 @@ class Chunk(NamedTuple):
     """Steps ``[start, stop)`` of the sequences that have not ended before ``start``.
 
     ``rows`` indexes those sequences in the batch (None: all of them); ``lengths`` are their valid steps in
-    the chunk; ``ends[b]`` says whether sequence b's last valid step falls in the chunk (its label is due)."""
+    the chunk; ``ends[b]`` says whether sequence b's last valid step falls in the chunk (its label is due);
+    ``weights`` are their weights in the loss (None: equal)."""
 
     start: int
     stop: int
@@ -60,6 +61,7 @@ class Chunk(NamedTuple):
     lengths: Tensor
     y: Tensor | None
     ends: Tensor
+    weights: Tensor | None = None
 
 
 def time_chunks(batch, steps: int | None, *, per_step: bool) -> Iterator[Chunk]:
@@ -68,7 +70,7 @@ def time_chunks(batch, steps: int | None, *, per_step: bool) -> Iterator[Chunk]:
     Sequences that ended before a chunk are left out of it, so a chunk never contains an empty sequence and
     an ended sequence's state is left as it was at its last valid step.
     """
-    x, lengths, y = batch.x, batch.lengths, batch.y
+    x, lengths, y, weights = batch.x, batch.lengths, batch.y, getattr(batch, "weights", None)
     B, T = x.shape[:2]
     if y is not None and len(y) != B:  # before y[rows] picks the wrong targets or fails in indexing
         raise ValueError(f"the batch has {B} sequences in x but {len(y)} targets in y (shape {tuple(y.shape)})")
@@ -85,7 +87,7 @@ def time_chunks(batch, steps: int | None, *, per_step: bool) -> Iterator[Chunk]:
         n = lengths[pick]
         y_chunk = None if y is None else (y[pick, start:stop] if per_step else y[pick])
         yield Chunk(start, stop, rows, x[pick, start:stop], (n - start).clamp(max=stop - start), y_chunk,
-                    n <= stop)
+                    n <= stop, None if weights is None else weights[pick])
 
 
 class SequenceModule(L.LightningModule):
@@ -108,6 +110,9 @@ class SequenceModule(L.LightningModule):
             (Smith & Topin 2019): the rate rises from ``lr / 25`` to ``lr`` over the first 30 % of the run's
             batches (``trainer.estimated_stepping_batches``), then anneals by a cosine to ``lr / 1e4``;
             stepped once per batch.
+
+    A batch with ``weights`` (one per sequence, :class:`~rnnkit.training.Batch`) trains on their weighted mean
+    loss (:meth:`loss`); validation's ``val_loss`` and ``val_accuracy`` are weighted alike.
 
     Every optimizer step logs ``train_loss`` and ``grad_norm`` (the global gradient norm before clipping);
     validation logs ``val_loss`` (and ``val_accuracy`` for classification). A non-finite loss or gradient
@@ -174,8 +179,10 @@ class SequenceModule(L.LightningModule):
         state = self.carried_state if self.stateful else None
         for chunk in self.chunks(batch):
             out, y, state = self.chunk_outputs(batch, chunk, state)
-            if len(y):  # some targets fall in this chunk
-                loss = self.loss(out, y)
+            weights = self.target_weights(batch, chunk)
+            # some targets fall in this chunk, and not all of weight 0 (their mean would be 0 / 0)
+            if len(y) and (weights is None or bool(weights.sum() > 0)):
+                loss = self.loss(out, y, weights)
                 self.check_finite(loss, "loss", NonFiniteLossError, batch_idx, chunk)
                 opt.zero_grad()
                 self.manual_backward(loss)  # loss.backward(), with Lightning's AMP loss scaling and DDP sync
@@ -214,6 +221,17 @@ class SequenceModule(L.LightningModule):
         if self.target == "label":
             return out[chunk.ends], chunk.y[chunk.ends], state
         return self.valid_steps(out, chunk.y, chunk.lengths) + (state,)
+
+    def target_weights(self, batch, chunk: Chunk) -> Tensor | None:
+        """The weight of each target :meth:`chunk_outputs` returns, ``(N,)``: its sequence's, repeated over the
+        sequence's valid steps for per-step targets; None when the batch has no ``weights``."""
+        if chunk.weights is None:
+            return None
+        if self.target == "label":
+            return chunk.weights[chunk.ends]
+        lengths, y = (chunk.lengths, chunk.y) if self.target == "step" else (batch.y_lengths, batch.y)
+        steps = chunk.weights[:, None].expand(-1, y.shape[1])  # (B, T)
+        return steps.flatten() if lengths is None else steps[length_mask(lengths, y.shape[1])]
 
     @staticmethod
     def valid_steps(out: Tensor, y: Tensor, lengths: Tensor | None) -> tuple[Tensor, Tensor]:
@@ -257,12 +275,23 @@ class SequenceModule(L.LightningModule):
             raise ValueError(f"SequenceModule: class targets must be integer ids in [0, {C}) for the model's "
                              f"{C} outputs, got {value!r}; check output_size or the labels")
 
-    def loss(self, out: Tensor, y: Tensor) -> Tensor:
+    def loss(self, out: Tensor, y: Tensor, weights: Tensor | None = None) -> Tensor:
+        """The mean loss of the targets ``y`` given the predictions ``out (N, O)``: cross-entropy or squared
+        error (a regression target's over its ``O`` outputs). With ``weights (N,)``, their weighted mean
+        ``sum_i w_i l_i / sum_i w_i``, as scikit-learn's and Keras' ``sample_weight``: equal weights give the
+        mean, a weight of 0 leaves a target out."""
         self.check_targets(out, y)
         if self.task == "classification":
-            return F.cross_entropy(out, y.long())
-        dtype = torch.promote_types(out.dtype, y.dtype)  # bf16 outputs under autocast: compare in float32
-        return F.mse_loss(out.to(dtype), y.to(dtype).view_as(out))
+            if weights is None:
+                return F.cross_entropy(out, y.long())
+            losses = F.cross_entropy(out, y.long(), reduction="none")  # (N,)
+        else:
+            dtype = torch.promote_types(out.dtype, y.dtype)  # bf16 outputs under autocast: compare in float32
+            if weights is None:
+                return F.mse_loss(out.to(dtype), y.to(dtype).view_as(out))
+            losses = F.mse_loss(out.to(dtype), y.to(dtype).view_as(out), reduction="none").flatten(1).mean(1)
+        weights = weights.to(losses.dtype)
+        return (weights * losses).sum() / weights.sum()
 
     # -- gradient clipping and the non-finite guard ----------------------------------------------------------
     def clip_gradients_(self, batch_idx: int, chunk: Chunk) -> Tensor:
@@ -299,15 +328,20 @@ class SequenceModule(L.LightningModule):
         state = self.carried_state if self.stateful else None
         chunk = next(time_chunks(batch, None, per_step=self.target == "step"))
         out, y, state = self.chunk_outputs(batch, chunk, state)
+        weights = self.target_weights(batch, chunk)
         if self.stateful:
             self.carried_state = state
-        if not len(y):
+        # the epoch's value is the mean of the batches' weighted by batch_size: weighted by the targets' weights,
+        # it is their weighted mean over the whole validation set
+        size = len(y) if weights is None else float(weights.sum())
+        if not size:
             return
-        self.log("val_loss", self.loss(out, y), on_epoch=True, prog_bar=True, sync_dist=True,
-                 batch_size=len(y))
+        self.log("val_loss", self.loss(out, y, weights), on_epoch=True, prog_bar=True, sync_dist=True,
+                 batch_size=size)
         if self.task == "classification":
-            accuracy = (out.argmax(-1) == y).float().mean()
-            self.log("val_accuracy", accuracy, on_epoch=True, sync_dist=True, batch_size=len(y))
+            hits = (out.argmax(-1) == y).float()
+            accuracy = hits.mean() if weights is None else (weights * hits).sum() / weights.sum()
+            self.log("val_accuracy", accuracy, on_epoch=True, sync_dist=True, batch_size=size)
 
     # -- state between epochs and across checkpoints ---------------------------------------------------------
     def on_train_start(self) -> None:
