@@ -172,6 +172,10 @@ def resolve(source, who: str = "export_onnx") -> Exportable:
     if name == "Forecaster":
         raise ValueError("a Forecaster has no step graph (a forecast reads its whole window at once); export "
                          "its window-to-forecast graph with export_onnx(forecaster, directory)")
+    if name == "GlobalForecaster":  # not a Forecaster: the general message would offer the sequence estimators only
+        raise ValueError(f"{who}: a GlobalForecaster is not exported (export_onnx writes a Forecaster's window-to-"
+                         "forecast graph only); forecast with its predict, or fit a Forecaster(model='direct') on the "
+                         "series and export that")
     if isinstance(source, SequenceClassifier | SequenceRegressor | SequenceTagger):
         if not hasattr(source, "model_"):
             raise ValueError(f"{who}: this {name} is not fitted; call fit first")
@@ -1007,11 +1011,22 @@ def write_export_directory(target: Path, files: dict[str, bytes]) -> None:
 def read_export(directory: str | os.PathLike) -> dict:
     """export.json of an export directory; ValueError for a missing or foreign one."""
     path = Path(directory)
+    again = f"export the model again (rnnkit.export_onnx, or rnnkit export MODEL_DIR --out {path})"
     if not is_export_directory(path):
+        if (path / EXPORT_FILE).is_file() and (path / SEQUENCE_FILE).is_file():  # an export whose json is damaged
+            try:
+                json.loads((path / EXPORT_FILE).read_text())
+            except (UnicodeDecodeError, json.JSONDecodeError) as e:
+                raise ValueError(f"{path}: {EXPORT_FILE} is not valid JSON ({e}): cut short by a failed copy, or "
+                                 f"edited; {again}") from None
         raise ValueError(f"{path} is not an rnnkit ONNX export directory (no {EXPORT_FILE} of format "
                          f"{FORMAT!r}); write one with export_onnx or `rnnkit export`")
     info = json.loads((path / EXPORT_FILE).read_text())
-    if info.get("format_version") != FORMAT_VERSION:
-        raise ValueError(f"{path}: export format version {info.get('format_version')!r} is not supported "
-                         f"(this rnnkit reads version {FORMAT_VERSION})")
+    version = info.get("format_version")
+    if version != FORMAT_VERSION:
+        written = (info.get("versions") or {}).get("rnnkit") if isinstance(info.get("versions"), dict) else None
+        by = f" (written by rnnkit {written})" if isinstance(written, str) else ""
+        newer = isinstance(version, int) and not isinstance(version, bool) and version > FORMAT_VERSION
+        raise ValueError(f"{path}: export format version {version!r}{by} is not the version this rnnkit reads "
+                         f"({FORMAT_VERSION}); " + ("upgrade rnnkit to read it, or " if newer else "") + again)
     return info

@@ -4,7 +4,8 @@
 route                  what
 =====================  =====================================================================================
 ``POST /predict``      ``{"sequences": [[[f1, f2, ...], ...], ...]}`` (one list of steps per sequence, each step
-                       a list of the ``F`` raw features) -> ``{"predictions": [...]}``, plus
+                       a list of the ``F`` raw features, or, for a model fitted on named features, an
+                       object ``{name: value}`` read by name) -> ``{"predictions": [...]}``, plus
                        ``"probabilities"`` for a classifier (``(n, n_classes)``) or a tagger (per step)
 ``GET /health``        ``{"status": "ok"}``
 ``GET /model``         estimator, features (names when known, else their count), classes, rnnkit version
@@ -20,9 +21,10 @@ the baseline the benchmark compares against.
 another key than ``"sequences"``, which would be ignored) / not numbers (JSON ``true`` and ``false`` are read
 as 1.0 and 0.0, as ``fit``, ``predict`` and :class:`rnnkit.Streamer` read a boolean feature; text such as
 ``"1.5"`` is refused, not parsed),
-413 too large (body bytes, sequences per request, steps per sequence), 422 wrong feature count, empty
-sequence, a number beyond float32's range, NaN or infinity (a ``time_aware=True`` model reads ``null`` or
-``NaN`` as a missing value; infinity is refused). The values are checked before anything runs, so a batch
+413 too large (body bytes, sequences per request, steps per sequence), 422 wrong feature count (or, for a
+step given as an object, other feature names than the model's: each is named), empty sequence, a number
+beyond float32's range, NaN or infinity (a ``time_aware=True`` model reads ``null`` or ``NaN`` as a missing
+value; infinity is refused). The values are checked before anything runs, so a batch
 never fails because of one request.
 """
 
@@ -70,11 +72,13 @@ def _json_kind(value) -> str:
     return {list: "array", str: "string", bool: "boolean", int: "number", float: "number"}.get(type(value), "null")
 
 
-def parse_request(body: bytes, n_features: int, limits: Limits, *, missing: bool = False) -> list[np.ndarray]:
+def parse_request(body: bytes, n_features: int, limits: Limits, *, missing: bool = False,
+                  names: list[str] | None = None) -> list[np.ndarray]:
     """The sequences of a ``/predict`` body as float32 arrays ``(T_i, F)``; RequestError when bad.
 
     ``missing``: the model reads missing values (``time_aware=True``), which a request gives as ``null`` or
-    ``NaN``; both become NaN. Infinity is refused either way."""
+    ``NaN``; both become NaN. Infinity is refused either way. ``names``: the features the model was fitted on
+    (None without names); a step may then be an object ``{name: value}``, read by name, every name exactly once."""
     if len(body) > limits.max_body_bytes:
         raise RequestError(413, f"request body of {len(body)} bytes exceeds the limit of "
                                 f"{limits.max_body_bytes} bytes; send fewer sequences per request")
@@ -115,12 +119,15 @@ def parse_request(body: bytes, n_features: int, limits: Limits, *, missing: bool
         if len(seq) > limits.max_steps:
             raise RequestError(413, f"sequence {i} has {len(seq)} steps, over the limit of {limits.max_steps}")
         for t, step in enumerate(seq):
+            if isinstance(step, dict):
+                seq[t] = step = _named_step(step, i, t, n_features, names)
             if not isinstance(step, list):
                 raise RequestError(400, f"sequence {i}, step {t} must be a list of {n_features} numbers, got "
                                         f"{type(step).__name__} (each sequence is a list of steps: {SHAPE})")
             if len(step) != n_features:
                 # sktime's (channels, time) orientation: n_features lists of one length (not one ragged step)
-                transposed = len(seq) == n_features and all(type(s) is list and len(s) == len(step) for s in seq)
+                transposed = bool(step) and len(seq) == n_features and all(type(s) is list and len(s) == len(step)
+                                                                           for s in seq)
                 raise RequestError(422, f"sequence {i}, step {t} has {len(step)} features; the model reads "
                                         f"{n_features}" + (f" (sequence {i} is {n_features} lists of {len(step)}: "
                                         "channels by time? give it as a list of steps, each the features at one "
@@ -153,6 +160,22 @@ def parse_request(body: bytes, n_features: int, limits: Limits, *, missing: bool
             raise RequestError(422, f"sequence {i}{where} holds a number beyond float32's range")
         arrays.append(a)
     return arrays
+
+
+def _named_step(step: dict, i: int, t: int, n_features: int, names: list[str] | None) -> list:
+    """A step given as a JSON object ``{feature name: value}`` as the list of its values in the model's order;
+    RequestError unless the model has feature names and the object gives each of them once, and no other."""
+    if names is None:
+        raise RequestError(400, f"sequence {i}, step {t} is an object keyed by {sorted(step)[:3]}, but the model was "
+                                f"fitted without feature names (GET /model lists none), so nothing says which value "
+                                f"is which feature; give the step as a list of its {n_features} numbers in the order "
+                                f"of the features at fit")
+    missing = [n for n in names if n not in step]
+    unexpected = [k for k in step if k not in set(names)]
+    if missing or unexpected:
+        raise RequestError(422, f"sequence {i}, step {t} names features that differ from the model's {names} "
+                                f"(GET /model): missing {missing}, unexpected {unexpected}")
+    return [step[n] for n in names]
 
 
 def _unique_keys(pairs: list[tuple[str, object]]) -> dict:
@@ -293,7 +316,9 @@ def create_app(estimator, *, batching: bool = True, max_batch: int = 64, max_wai
     if not isinstance(estimator, SequenceClassifier | SequenceRegressor | SequenceTagger):
         name = type(estimator).__name__
         hint = ("; a forecaster is not served: forecast with its predict (or rnnkit forecast), or export it "
-                "(rnnkit export MODEL_DIR --out DIR) and run its sequence.onnx" if "Forecaster" in name else "")
+                "(rnnkit export MODEL_DIR --out DIR) and run its sequence.onnx" if name == "Forecaster" else
+                "; a forecaster is not served (nor exported): forecast with its predict" if "Forecaster" in name
+                else "")
         raise ValueError(f"serve: expected a fitted SequenceClassifier, SequenceRegressor or SequenceTagger, got "
                          f"{name}{hint}")
     if not hasattr(estimator, "model_"):
@@ -334,7 +359,8 @@ def create_app(estimator, *, batching: bool = True, max_batch: int = 64, max_wai
             return JSONResponse({"detail": f"request body of {declared} bytes exceeds the limit of "
                                            f"{limits.max_body_bytes} bytes"}, status_code=413)
         try:
-            sequences = parse_request(await request.body(), info["n_features"], limits, missing=missing)
+            sequences = parse_request(await request.body(), info["n_features"], limits, missing=missing,
+                                      names=info["features"])
         except RequestError as e:
             return JSONResponse({"detail": str(e)}, status_code=e.status)
         results = await batcher.submit(sequences)

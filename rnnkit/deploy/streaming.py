@@ -105,6 +105,11 @@ def _check_new_id(stream_id) -> None:
     if isinstance(stream_id, float | np.floating) and math.isnan(stream_id):
         raise ValueError(f"Streamer: stream id {stream_id!r} is NaN, which equals no other value (not even another "
                          "NaN), so each step would start a new stream; use a str, an int or a tuple")
+    if stream_id is pd.NA or stream_id is pd.NaT or isinstance(stream_id, np.datetime64 | np.timedelta64) and \
+            np.isnat(stream_id):  # an id column read by pandas with a gap
+        raise ValueError(f"Streamer: stream id {stream_id!r} is a missing value ({type(stream_id).__name__}), not an "
+                         "id: the steps of every record that lacks its id would run as one stream (NumPy's NaT: each "
+                         "step a new one); give every record its id (a str, an int or a tuple)")
 
 
 def _kind(stream_id):
@@ -374,6 +379,7 @@ class Streamer:
         values (time-aware), where it is NaN."""
         if x_t is None:  # np.asarray(None, float32) is a NaN
             raise ValueError(f"Streamer: the observation of stream {stream_id!r} is None; give one step's features")
+        names = None  # the features' names, where the observation gives them: for the messages
         if isinstance(x_t, dict):  # {feature name: value}, as a JSON message carries one step: read by name
             fitted = self._feature_names
             if fitted is None:
@@ -386,9 +392,11 @@ class Streamer:
                 unexpected = [c for c in x_t if c not in set(fitted)]
                 raise ValueError(f"Streamer: the observation of stream {stream_id!r} has feature names that differ "
                                  f"from those seen at fit {fitted}: missing {missing}, unexpected {unexpected}")
-            x_t = [x_t[name] for name in fitted]
-        if isinstance(x_t, pd.Series | pd.DataFrame) and self._feature_names is not None:  # named features
-            self._check_names(stream_id, list(x_t.index if isinstance(x_t, pd.Series) else x_t.columns))
+            x_t, names = [x_t[name] for name in fitted], fitted
+        if isinstance(x_t, pd.Series | pd.DataFrame):
+            names = list(x_t.index if isinstance(x_t, pd.Series) else x_t.columns)
+            if self._feature_names is not None:  # named features
+                self._check_names(stream_id, names)
         if isinstance(x_t, torch.Tensor):  # one that requires grad, lives on a GPU or is bfloat16 has no numpy view
             t = x_t.detach().cpu()
             x_t = (t.double() if t.is_floating_point() else t).numpy()
@@ -404,10 +412,16 @@ class Streamer:
             what = {"m": "durations", "M": "dates", "c": "complex numbers"}.get(kind, "text")
             raise ValueError(f"Streamer: the observation of stream {stream_id!r} is not numeric: it holds {what} "
                              f"(dtype {raw.dtype}), which float32 would misread; give the features as real numbers")
-        if not self._time_aware and None in values:
-            raise ValueError(f"Streamer: the observation of stream {stream_id!r} holds None at feature "
-                             f"{values.index(None)}; give every feature a number (a model fitted with "
-                             "time_aware=True reads None or NaN as a missing value)")
+        # None, and pandas' NA (a nullable column's gap, as row.to_dict() or row.tolist() gives it), is a missing value
+        gaps = [k for k, v in enumerate(values) if v is None or v is pd.NA]
+        if gaps and not self._time_aware:
+            k = gaps[0]
+            name = f" ({names[k]!r})" if names is not None and len(names) == len(values) else ""
+            raise ValueError(f"Streamer: the observation of stream {stream_id!r} holds {values[k]} at feature "
+                             f"{k}{name}; give every feature a number (a model fitted with "
+                             "time_aware=True reads None, NA or NaN as a missing value)")
+        if gaps:  # a time-aware model: NaN, as None becomes
+            raw = np.asarray([None if v is pd.NA else v for v in values], dtype=object).reshape(raw.shape)
         try:
             with np.errstate(over="raise"):  # 1e39 would become infinity, and be refused as such
                 return np.asarray(raw, dtype=np.float32)
