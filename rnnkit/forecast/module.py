@@ -31,7 +31,8 @@ class ForecastModule(SequenceModule):
         out, state = self.model(batch.x, future=batch.future)  # (B, H * n_y * n_q)
         return out, batch.y, state
 
-    def loss(self, out: Tensor, y: Tensor) -> Tensor:
+    def loss(self, out: Tensor, y: Tensor, weights: Tensor | None = None) -> Tensor:
+        """``weights``: SequenceModule's per-sequence weights, None here (a forecast window carries none)."""
         target, observed = y[:, 0], y[:, 1]  # (N, H * n_y) each
         out = out.float().view(*target.shape, -1)  # (N, H * n_y, n_q)
         if self.quantiles is None:
