@@ -710,9 +710,12 @@ def check_target_container(y, who: str) -> None:
 
 def targets_array(y, who: str):
     """``y`` with its torch tensors as numpy arrays (detached, on the CPU: numpy refuses a tensor that requires
-    grad, or one on a GPU); a 0-d tensor in a list is its number. Anything else is returned as it is."""
+    grad, or one on a GPU); a 0-d tensor in a list is its number; an array-like known only by its ``__array__``
+    (no length) as its array. Anything else is returned as it is."""
     if isinstance(y, torch.Tensor):
         return _tensor_array(y, f"{who}: y")
+    if hasattr(y, "__array__") and not hasattr(y, "__len__"):
+        return np.asarray(y)
     if isinstance(y, list | tuple) and any(isinstance(t, torch.Tensor) for t in y):
         return [(t.item() if t.ndim == 0 else _tensor_array(t, f"{who}: the targets of sequence {i} of y"))
                 if isinstance(t, torch.Tensor) else t for i, t in enumerate(y)]

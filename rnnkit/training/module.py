@@ -182,7 +182,7 @@ class SequenceModule(L.LightningModule):
             weights = self.target_weights(batch, chunk)
             # some targets fall in this chunk, and not all of weight 0 (their mean would be 0 / 0)
             if len(y) and (weights is None or bool(weights.sum() > 0)):
-                loss = self.loss(out, y, weights)
+                loss = self.loss(out, y) if weights is None else self.loss(out, y, weights)
                 self.check_finite(loss, "loss", NonFiniteLossError, batch_idx, chunk)
                 opt.zero_grad()
                 self.manual_backward(loss)  # loss.backward(), with Lightning's AMP loss scaling and DDP sync
@@ -336,7 +336,8 @@ class SequenceModule(L.LightningModule):
         size = len(y) if weights is None else float(weights.sum())
         if not size:
             return
-        self.log("val_loss", self.loss(out, y, weights), on_epoch=True, prog_bar=True, sync_dist=True,
+        loss = self.loss(out, y) if weights is None else self.loss(out, y, weights)  # subclasses: loss(out, y)
+        self.log("val_loss", loss, on_epoch=True, prog_bar=True, sync_dist=True,
                  batch_size=size)
         if self.task == "classification":
             hits = (out.argmax(-1) == y).float()
