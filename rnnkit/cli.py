@@ -339,6 +339,9 @@ def _train(args) -> int:
         # name the file's own sequence ids
         as_sequences(table.X, str(args.data), layout="ntf", ids=table.ids, allow_nan=args.time_aware)
         train_idx, test_idx = _split(table, args, args.task, columns["target_column"])
+        pick = lambda items, idx: [items[i] for i in idx] if isinstance(items, list) else items[idx]
+        if args.class_weight is not None:
+            options["class_weight"] = _class_weight(args.class_weight, pick(table.y, train_idx), args.task)
         cls = getattr(rnnkit, ESTIMATOR_FOR_TASK[args.task])
         est = cls(
             **options,
@@ -356,7 +359,6 @@ def _train(args) -> int:
             log_dir=str(out),  # the checkpoint of every epoch: out/checkpoints/last.ckpt
             layout="ntf",
         )
-        pick = lambda items, idx: [items[i] for i in idx] if isinstance(items, list) else items[idx]
         resumed = args.resume and (out / CHECKPOINT).is_file()
         if args.resume and not resumed:
             print(f"no checkpoint in {out}: training from the first epoch")
@@ -454,6 +456,33 @@ _MODEL_FLAGS = {"cell": "cell", "hidden_size": "hidden_size", "bidirectional": "
                 "stride": "stride", "pooling": "pooling", "normalise": "normalise", "lr_schedule": "lr_schedule",
                 "crop": "crop"}
 _LABEL_ONLY = ("frontend", "stride", "pooling", "normalise", "crop")
+
+
+def _class_weight(text: str, labels, task: str):
+    """``--class-weight``: ``balanced``, or ``LABEL=WEIGHT`` pairs separated by commas, each label written as
+    the file writes it and matched to the training labels as such (``1`` in a column of numbers is the number
+    1); the classifier checks the weights."""
+    if task != "classify":
+        raise ValueError(f"--class-weight weighs the classes of --task classify, not of --task {task}; leave it out")
+    if text == "balanced":
+        return text
+    import numpy as np
+
+    by_text = {str(v.item() if isinstance(v, np.generic) else v): v for v in np.unique(np.asarray(labels))}
+    weights = {}
+    for pair in text.split(","):
+        label, sep, weight = pair.rpartition("=")
+        if not sep or not label:
+            raise ValueError(f"--class-weight {text!r}: {pair!r} is not LABEL=WEIGHT; give balanced, or pairs such "
+                             f"as rare=5,common=1")
+        if label not in by_text:
+            raise ValueError(f"--class-weight names the label {label!r}, which no training sequence has (labels "
+                             f"{sorted(by_text)[:10]}); write the labels as the file writes them")
+        try:
+            weights[by_text[label]] = float(weight)
+        except ValueError:
+            raise ValueError(f"--class-weight: the weight of {label!r} is {weight!r}, not a number") from None
+    return weights
 
 
 def _model_options(args) -> dict:
@@ -1231,6 +1260,9 @@ def build_parser() -> argparse.ArgumentParser:
         default=0.2,
         help="held-out fraction scored in metrics.json, in [0, 1) (default 0.2; 0 trains on all)",
     )
+    train.add_argument("--class-weight", metavar="balanced|LABEL=W,...",
+                       help="--task classify: weigh each class in the loss: balanced (n / (n_classes * n_c)) or "
+                       "pairs such as rare=5,common=1 (labels as the file writes them; others weigh 1)")
     train.add_argument("--seed", type=_number(int, 0), default=0)
     train.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
     _add_scale_out_options(train)

@@ -4,16 +4,19 @@ sequence out, "balanced" against its sample weights, and a weighting that turns 
 
 import json
 import math
+import re
 import warnings
 
 import lightning as L
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 from sklearn.base import clone
 from torch.utils.data import DataLoader
 
 from rnnkit import load
+from rnnkit.cli import main
 from rnnkit.estimators import SequenceClassifier, SequenceRegressor, SequenceTagger
 from rnnkit.models import SequenceToLabel, SequenceToSequence
 from rnnkit.training import SequenceModule, time_chunks
@@ -270,3 +273,44 @@ def test_verbose_prints_each_class_weight(capsys):
     y = np.array([0] * 9 + [1] * 3)
     SequenceClassifier(**{**FIXED, "max_epochs": 1}, class_weight="balanced", verbose=True).fit(X, y)
     assert "class_weight='balanced', the weight of each class: {0: 0.6667, 1: 2}" in capsys.readouterr().out
+
+
+# -- rnnkit train --class-weight -----------------------------------------------------------------------------
+def _labelled_csv(path, labels):
+    rng = np.random.default_rng(0)
+    rows = [{"id": f"s{i}", "t": t, "value": float(rng.normal()), "target": label}
+            for i, label in enumerate(labels) for t in range(4)]
+    pd.DataFrame(rows).to_csv(path, index=False)
+
+
+@pytest.mark.parametrize(("labels", "flag", "saved"), [
+    (["a"] * 9 + ["b"] * 3, "b=3,a=0.5", {"b": 3.0, "a": 0.5}),
+    ([0] * 9 + [1] * 3, "1=4", {1: 4.0}),  # a column of numbers: the number 1, not "1"
+    (["a"] * 9 + ["b"] * 3, "balanced", "balanced"),
+])
+def test_rnnkit_train_class_weight_reaches_the_saved_model(tmp_path, capsys, labels, flag, saved):
+    _labelled_csv(tmp_path / "d.csv", labels)
+    assert main(["train", str(tmp_path / "d.csv"), "--task", "classify", "--time-column", "t", "--out",
+                 str(tmp_path / "m"), "--epochs", "1", "--hidden-size", "4", "--test-fraction", "0",
+                 "--class-weight", flag]) == 0
+    assert load(tmp_path / "m").class_weight == saved
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--class-weight", "c=2"], r"--class-weight names the label 'c', which no training sequence has \(labels "
+                                r"\['a', 'b'\]\)"),
+    (["--class-weight", "b"], r"--class-weight 'b': 'b' is not LABEL=WEIGHT; give balanced, or pairs"),
+    (["--class-weight", "b=x"], r"--class-weight: the weight of 'b' is 'x', not a number"),
+    (["--class-weight", "b=-1"], r"class_weight gives class 'b' the weight -1.0; a class weight must be a finite"),
+    (["--class-weight", "b=2", "--task", "tag"], r"--class-weight weighs the classes of --task classify, not of "
+                                                 r"--task tag"),
+])
+def test_rnnkit_train_refuses_a_bad_class_weight(tmp_path, capsys, args, message):
+    _labelled_csv(tmp_path / "d.csv", ["a"] * 9 + ["b"] * 3)
+    task = [] if "--task" in args else ["--task", "classify"]
+    assert main(["train", str(tmp_path / "d.csv"), *task, "--time-column", "t", "--out", str(tmp_path / "m"),
+                 "--epochs", "1", "--hidden-size", "4", "--test-fraction", "0", *args]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("rnnkit train: error: ") and len(error.strip().splitlines()) == 1
+    assert re.search(message, error), error
+    assert not (tmp_path / "m").exists()
