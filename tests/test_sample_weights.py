@@ -20,7 +20,7 @@ from rnnkit.cli import main
 from rnnkit.estimators import SequenceClassifier, SequenceRegressor, SequenceTagger
 from rnnkit.models import SequenceToLabel, SequenceToSequence
 from rnnkit.training import SequenceModule, time_chunks
-from rnnkit.training.data import Batch, SequenceDataset
+from rnnkit.training.data import Batch, LengthBuckets, RandomWindows, SequenceDataset
 
 # one batch of every sequence, no rule: a fit of a few optimizer steps that tests can reason about
 FIXED = dict(cell="gru", hidden_size=8, bidirectional=False, pooling="final", frontend=None, stride=1,
@@ -314,3 +314,22 @@ def test_rnnkit_train_refuses_a_bad_class_weight(tmp_path, capsys, args, message
     assert error.startswith("rnnkit train: error: ") and len(error.strip().splitlines()) == 1
     assert re.search(message, error), error
     assert not (tmp_path / "m").exists()
+
+
+def test_the_validation_split_and_the_windows_carry_each_sequence_s_weight():
+    n = 20
+    x = torch.arange(n, dtype=torch.float32)[:, None, None].expand(n, 4, 1).contiguous()  # x of sequence i is i
+    lengths, codes = torch.full((n,), 4), torch.tensor([0, 1] * 10)
+    weights = torch.arange(1, n + 1, dtype=torch.float32) / 4
+    est = SequenceClassifier(**FIXED, early_stopping_patience=1, validation_fraction=0.25)
+    train, val = est._split(x, lengths, codes, np.random.RandomState(0), "t", np.array([0, 1]), weights)
+    assert len(val) == 5 and sorted(val.y.tolist()) in ([0, 0, 1, 1, 1], [0, 0, 0, 1, 1])  # stratified
+    for part in (train, val):
+        ids = part.x[:, 0, 0].long()
+        torch.testing.assert_close(part.weights, weights[ids])
+        batch = part.batch(list(range(len(part)))[::-1])
+        torch.testing.assert_close(batch.weights, weights[batch.x[:, 0, 0].long()])
+    # window slicing (crop) keeps the weights of the batch's sequences
+    windows = RandomWindows(train, LengthBuckets(train, 4), 0.5, seed=0)([3, 0, 7])
+    assert windows.x.shape[1] == 2
+    torch.testing.assert_close(windows.weights, weights[windows.x[:, 0, 0].long()])
