@@ -182,3 +182,28 @@ def test_s13_07_a_global_forecaster_is_said_to_be_not_exported(tmp_path):
                                          r"with its predict$"):
         create_app(forecaster)
     assert not (tmp_path / "out").exists()
+
+
+def test_s13_08_an_export_onto_a_path_named_like_an_onnx_file_is_refused(classifier, exported, tmp_path):
+    with pytest.raises(ValueError) as e:
+        rnnkit.export_onnx(classifier, tmp_path / "arrowhead.onnx", verbose=False)
+    assert str(e.value) == (f"{tmp_path / 'arrowhead.onnx'} names an ONNX file, but an export is a directory "
+                            f"(sequence.onnx, step.onnx, export.json); give a directory, e.g. {tmp_path / 'arrowhead'}")
+    assert not (tmp_path / "arrowhead.onnx").exists()
+    older = tmp_path / "written_before.onnx"  # an export directory of that name, written before: still replaced
+    shutil.copytree(exported, older)
+    (older / "export.json").write_text((older / "export.json").read_text().replace('"max_abs_error"', '"old_error"', 1))
+    rnnkit.export_onnx(classifier, older, verbose=False)
+    assert "old_error" not in (older / "export.json").read_text()
+
+
+def test_s13_09_a_length_outside_1_to_t_gives_a_nan_row_not_a_plausible_answer(classifier, exported, arrowhead):
+    import onnxruntime as ort
+
+    X = arrowhead[0][:4]  # (4, 32, 1)
+    x = ((X - classifier.x_mean_) / classifier.x_scale_).astype(np.float32)
+    session = ort.InferenceSession(str(exported / "sequence.onnx"), providers=["CPUExecutionProvider"])
+    y = session.run(None, {"x": x, "lengths": np.array([32, 0, 33, 20])})[0]  # (4, 3) logits
+    assert np.isnan(y[[1, 2]]).all() and np.isfinite(y[[0, 3]]).all()
+    p = np.exp(y[[0, 3]]) / np.exp(y[[0, 3]]).sum(1, keepdims=True)
+    np.testing.assert_allclose(p, classifier.predict_proba([X[0], X[3, :20]]), atol=1e-5)

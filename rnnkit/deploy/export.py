@@ -24,7 +24,8 @@ head with its pooling. Masking is the reference loop's: ``state = where(valid_t,
 is zero at padded steps.
 
 Lengths reach the scan loop, not the layers: the layers' input checks read the lengths' values, which a
-traced graph cannot do (the graph's caller must pass lengths in ``[1, T]``). So the layers run as if every
+traced graph cannot do (the graph's caller must pass lengths in ``[1, T]``; a row whose length is not comes
+out NaN, since a graph cannot raise). So the layers run as if every
 sequence were full, the padded steps of ``x`` are zeroed first, and each direction's loop masks with its
 own validity: ``t < L`` forward; ``t >= T - L`` backward, where the whole padded row arrives reversed
 (padding first): the state stays the initial one through the padding, then reads the valid steps from last
@@ -229,6 +230,13 @@ class SequenceGraph(nn.Module):
         self.reverse = {id(d.cell): d.reverse for d in self.encoder.directions()}
 
     def forward(self, x: Tensor, lengths: Tensor) -> Tensor:
+        y = self._forward(x, lengths)
+        # a length outside [1, T] has no reading (0 steps, or steps the row does not hold: a mean would divide by
+        # more steps than it summed), and a graph cannot raise: its row comes out NaN, not a plausible number
+        valid = (lengths >= 1) & (lengths <= x.shape[1])  # (B,)
+        return torch.where(valid.view(-1, *[1] * (y.dim() - 1)), y, torch.nan)
+
+    def _forward(self, x: Tensor, lengths: Tensor) -> Tensor:
         x = torch.where(length_mask(lengths, x.shape[1])[..., None], x, 0)  # padding never enters the maths
         if self.frontend is not None:
             # zeros up to a multiple of the stride, which the front-end would add itself: its ceil(T / k) is
@@ -708,6 +716,10 @@ def export_onnx(model_or_estimator, directory: str | os.PathLike, *, tolerance: 
         raise ValueError(f"export_onnx: tolerance must be a number (the largest error allowed between the "
                          f"graphs and the eager model, e.g. 1e-4), got {tolerance!r}")
     target = Path(directory)
+    if target.suffix.lower() == ".onnx" and not is_export_directory(target):  # one written so before stays replaceable
+        # the user expects one ONNX file there; a directory of that name would fail in any ONNX runtime
+        raise ValueError(f"{target} names an ONNX file, but an export is a directory (sequence.onnx, "
+                         f"step.onnx, export.json); give a directory, e.g. {target.with_suffix('')}")
     _check_target(target)
     if type(model_or_estimator).__name__ == "Forecaster":
         return _export_forecaster(model_or_estimator, target, tolerance=tolerance, verbose=verbose)
