@@ -207,3 +207,27 @@ def test_s13_09_a_length_outside_1_to_t_gives_a_nan_row_not_a_plausible_answer(c
     assert np.isnan(y[[1, 2]]).all() and np.isfinite(y[[0, 3]]).all()
     p = np.exp(y[[0, 3]]) / np.exp(y[[0, 3]]).sum(1, keepdims=True)
     np.testing.assert_allclose(p, classifier.predict_proba([X[0], X[3, :20]]), atol=1e-5)
+
+
+def test_s13_10_a_compressed_uploaded_or_form_body_is_named_with_how_to_send_json(classifier, arrowhead):
+    import gzip
+
+    body = json.dumps({"sequences": [arrowhead[0][0, :5].tolist()]}).encode()
+    send = "; send the JSON document itself as the body (curl -d @seq.json, or requests.post(url, json=payload))"
+    with TestClient(create_app(classifier), raise_server_exceptions=False) as c:
+        r = c.post("/predict", content=gzip.compress(body), headers={"Content-Encoding": "gzip"})
+        assert (r.status_code, r.json()["detail"]) == (
+            415, "request body is gzip-encoded (Content-Encoding: gzip); the server reads uncompressed JSON: send it "
+                 "uncompressed")
+        r = c.post("/predict", content=gzip.compress(body))  # compressed without saying so
+        assert r.status_code == 400
+        assert r.json()["detail"].endswith(": it is gzip-compressed data; send it uncompressed")
+        r = c.post("/predict", files={"file": ("seq.json", body)})  # curl -F file=@seq.json
+        assert r.status_code == 400 and r.json()["detail"] == (
+            "request body is not JSON (Expecting value: line 1 column 1 (char 0)): it is a multipart form (a file "
+            "upload, as curl -F file=@seq.json sends)" + send)
+        r = c.post("/predict", data={"sequences": json.dumps([arrowhead[0][0, :5].tolist()])})  # requests' data=
+        assert r.status_code == 400 and r.json()["detail"].endswith(
+            ": it is a form field (sequences=...), as curl --data-urlencode or requests' data= send" + send)
+        r = c.post("/predict", content=body, headers={"Content-Encoding": "identity"})
+        assert r.status_code == 200

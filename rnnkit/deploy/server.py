@@ -17,15 +17,15 @@ batch through the estimator's own prediction path (padding and lengths included)
 event loop keeps accepting requests meanwhile. ``batching=False`` runs each request alone, one at a time:
 the baseline the benchmark compares against.
 
-**Bad requests** get a 4xx with a one-line ``detail``: 400 not JSON / wrong structure (a key given twice, or
-another key than ``"sequences"``, which would be ignored) / not numbers (JSON ``true`` and ``false`` are read
-as 1.0 and 0.0, as ``fit``, ``predict`` and :class:`rnnkit.Streamer` read a boolean feature; text such as
-``"1.5"`` is refused, not parsed),
-413 too large (body bytes, sequences per request, steps per sequence), 422 wrong feature count (or, for a
-step given as an object, other feature names than the model's: each is named), empty sequence, a number
-beyond float32's range, NaN or infinity (a ``time_aware=True`` model reads ``null`` or ``NaN`` as a missing
-value; infinity is refused). The values are checked before anything runs, so a batch
-never fails because of one request.
+**Bad requests** get a 4xx with a one-line ``detail``: 400 not JSON (a gzip body, a multipart file upload or a
+form field named as such) / wrong structure (a key given twice, or another key than ``"sequences"``, which
+would be ignored) / not numbers (JSON ``true`` and ``false`` are read as 1.0 and 0.0, as ``fit``, ``predict``
+and :class:`rnnkit.Streamer` read a boolean feature; text such as ``"1.5"`` is refused, not parsed), 415 a
+``Content-Encoding`` (gzip, ...), 413 too large (body bytes, sequences per request, steps per sequence), 422
+wrong feature count (or, for a step given as an object, other feature names than the model's: each is
+named), empty sequence, a number beyond float32's range, NaN or infinity (a ``time_aware=True`` model reads
+``null`` or ``NaN`` as a missing value; infinity is refused). The values are checked before anything runs, so
+a batch never fails because of one request.
 """
 
 from __future__ import annotations
@@ -85,7 +85,7 @@ def parse_request(body: bytes, n_features: int, limits: Limits, *, missing: bool
     try:
         payload = json.loads(body, object_pairs_hook=_unique_keys)
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise RequestError(400, f"request body is not JSON ({e})") from None
+        raise RequestError(400, f"request body is not JSON ({e}){_not_json_hint(body)}") from None
     except RequestError:  # a key given twice (_unique_keys)
         raise
     except ValueError as e:  # an integer literal of over 4300 digits (Python's limit for reading one)
@@ -160,6 +160,20 @@ def parse_request(body: bytes, n_features: int, limits: Limits, *, missing: bool
             raise RequestError(422, f"sequence {i}{where} holds a number beyond float32's range")
         arrays.append(a)
     return arrays
+
+
+def _not_json_hint(body: bytes) -> str:
+    """What a body that is not JSON most likely is, and how to send the JSON instead."""
+    send = "; send the JSON document itself as the body (curl -d @seq.json, or requests.post(url, json=payload))"
+    if body[:2] == b"\x1f\x8b":
+        return ": it is gzip-compressed data; send it uncompressed"
+    if body[:2] == b"--" and b"Content-Disposition: form-data" in body[:1024]:
+        return ": it is a multipart form (a file upload, as curl -F file=@seq.json sends)" + send
+    head = body[:64].split(b"=", 1)[0]
+    if b"=" in body[:64] and head and all(c in b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-"
+                                          for c in head):
+        return f": it is a form field ({head.decode()}=...), as curl --data-urlencode or requests' data= send" + send
+    return ""
 
 
 def _named_step(step: dict, i: int, t: int, n_features: int, names: list[str] | None) -> list:
@@ -358,6 +372,10 @@ def create_app(estimator, *, batching: bool = True, max_batch: int = 64, max_wai
         if declared is not None and declared.isdigit() and int(declared) > limits.max_body_bytes:
             return JSONResponse({"detail": f"request body of {declared} bytes exceeds the limit of "
                                            f"{limits.max_body_bytes} bytes"}, status_code=413)
+        encoding = request.headers.get("content-encoding", "identity").strip().lower()
+        if encoding not in ("", "identity"):  # the server reads the body as it comes: a compressed one would be bytes
+            return JSONResponse({"detail": f"request body is {encoding}-encoded (Content-Encoding: {encoding}); the "
+                                           "server reads uncompressed JSON: send it uncompressed"}, status_code=415)
         try:
             sequences = parse_request(await request.body(), info["n_features"], limits, missing=missing,
                                       names=info["features"])
