@@ -231,3 +231,15 @@ def test_s13_10_a_compressed_uploaded_or_form_body_is_named_with_how_to_send_jso
             ": it is a form field (sequences=...), as curl --data-urlencode or requests' data= send" + send)
         r = c.post("/predict", content=body, headers={"Content-Encoding": "identity"})
         assert r.status_code == 200
+
+
+def test_s13_11_a_feature_named_twice_in_a_step_names_the_sequence_and_step(named, motions):
+    rows = [json.dumps(r) for r in motions[0][0].iloc[:3].to_dict(orient="records")]
+    rows[2] = rows[2][:-1] + ', "acc_x": 0.5}'  # the name given twice: json.loads would keep the last value
+    body = '{"sequences": [[' + ", ".join(rows) + "]]}"
+    with TestClient(create_app(named), raise_server_exceptions=False) as c:
+        r = c.post("/predict", content=body.encode())
+        assert (r.status_code, r.json()["detail"]) == (400, "sequence 0, step 2 gives the feature 'acc_x' twice; "
+                                                            "give it once")
+        r = c.post("/predict", content=b'{"sequences": [[[1, 2, 3, 4, 5, 6]]], "sequences": []}')
+        assert r.json()["detail"] == "request body gives the key 'sequences' twice; give it once"

@@ -86,13 +86,13 @@ def parse_request(body: bytes, n_features: int, limits: Limits, *, missing: bool
         payload = json.loads(body, object_pairs_hook=_unique_keys)
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
         raise RequestError(400, f"request body is not JSON ({e}){_not_json_hint(body)}") from None
-    except RequestError:  # a key given twice (_unique_keys)
-        raise
     except ValueError as e:  # an integer literal of over 4300 digits (Python's limit for reading one)
         raise RequestError(422, f"request body holds a number beyond float32's range ({str(e).split(':')[0]})"
                            ) from None
     except RecursionError:
         raise RequestError(400, "request body is nested too deeply") from None
+    if isinstance(payload, _Repeated):
+        raise RequestError(400, f"request body gives the key {payload.repeated!r} twice; give it once")
     if not isinstance(payload, dict):
         raise RequestError(400, f'request body must be a JSON object {{"sequences": [[[f1, f2, ...], ...], ...]}}, '
                                 f'got a JSON {_json_kind(payload)}')
@@ -184,6 +184,8 @@ def _named_step(step: dict, i: int, t: int, n_features: int, names: list[str] | 
                                 f"fitted without feature names (GET /model lists none), so nothing says which value "
                                 f"is which feature; give the step as a list of its {n_features} numbers in the order "
                                 f"of the features at fit")
+    if isinstance(step, _Repeated):
+        raise RequestError(400, f"sequence {i}, step {t} gives the feature {step.repeated!r} twice; give it once")
     missing = [n for n in names if n not in step]
     unexpected = [k for k in step if k not in set(names)]
     if missing or unexpected:
@@ -192,12 +194,20 @@ def _named_step(step: dict, i: int, t: int, n_features: int, names: list[str] | 
     return [step[n] for n in names]
 
 
+class _Repeated(dict):
+    """A JSON object that gives a key twice (``repeated``): refused where it is read, which can name the place."""
+
+    repeated: str
+
+
 def _unique_keys(pairs: list[tuple[str, object]]) -> dict:
-    """A JSON object as a dict, refusing a key given twice (json.loads would keep the last one silently)."""
+    """A JSON object as a dict, marked as a :class:`_Repeated` when it gives a key twice (json.loads would keep the
+    last one silently)."""
     seen = {}
     for key, value in pairs:
-        if key in seen:
-            raise RequestError(400, f"request body gives the key {key!r} twice; give it once")
+        if key in seen and not isinstance(seen, _Repeated):
+            seen = _Repeated(seen)
+            seen.repeated = key
         seen[key] = value
     return seen
 
