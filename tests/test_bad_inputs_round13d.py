@@ -243,3 +243,27 @@ def test_s13_11_a_feature_named_twice_in_a_step_names_the_sequence_and_step(name
                                                             "give it once")
         r = c.post("/predict", content=b'{"sequences": [[[1, 2, 3, 4, 5, 6]]], "sequences": []}')
         assert r.json()["detail"] == "request body gives the key 'sequences' twice; give it once"
+
+
+def test_s13_12_a_name_left_out_for_a_missing_value_says_to_give_it_as_null(motions):
+    frames, y = motions
+    gappy = [f.copy() for f in frames]
+    for f in gappy[::2]:
+        f.iloc[4:7, 1] = np.nan  # acc_y missing at steps 4-6 of every other series
+    model = SequenceClassifier(time_aware=True, **TINY).fit(gappy, y)
+    steps = gappy[0].iloc[:8].to_dict(orient="records")  # acc_y is None at steps 4-6
+    left_out = [{k: v for k, v in s.items() if v is not None and v == v} for s in steps]  # the gap's name dropped
+    with TestClient(create_app(model), raise_server_exceptions=False) as c:
+        r = c.post("/predict", content=json.dumps({"sequences": [left_out]}).encode())
+        assert r.status_code == 422
+        assert r.json()["detail"].endswith("missing ['acc_y'], unexpected []; give a missing value as null under its "
+                                           "name")
+        r = c.post("/predict", content=json.dumps({"sequences": [steps]}).encode())  # NaN as json.dumps writes it
+        np.testing.assert_allclose(r.json()["probabilities"], model.predict_proba([gappy[0].iloc[:8]]), atol=1e-5)
+    stream = Streamer(model)
+    with pytest.raises(ValueError, match=r"missing \['acc_y'\], unexpected \[\]; give a missing value as None or NaN "
+                                         r"under its name$"):
+        stream.step("s", left_out[4])
+    for s in steps:
+        last = stream.step("s", s)
+    np.testing.assert_allclose(last.probabilities, model.predict_proba([gappy[0].iloc[:8]])[0], atol=1e-5)

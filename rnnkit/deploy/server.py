@@ -120,7 +120,7 @@ def parse_request(body: bytes, n_features: int, limits: Limits, *, missing: bool
             raise RequestError(413, f"sequence {i} has {len(seq)} steps, over the limit of {limits.max_steps}")
         for t, step in enumerate(seq):
             if isinstance(step, dict):
-                seq[t] = step = _named_step(step, i, t, n_features, names)
+                seq[t] = step = _named_step(step, i, t, n_features, names, missing)
             if not isinstance(step, list):
                 raise RequestError(400, f"sequence {i}, step {t} must be a list of {n_features} numbers, got "
                                         f"{type(step).__name__} (each sequence is a list of steps: {SHAPE})")
@@ -176,9 +176,11 @@ def _not_json_hint(body: bytes) -> str:
     return ""
 
 
-def _named_step(step: dict, i: int, t: int, n_features: int, names: list[str] | None) -> list:
+def _named_step(step: dict, i: int, t: int, n_features: int, names: list[str] | None, reads_missing: bool) -> list:
     """A step given as a JSON object ``{feature name: value}`` as the list of its values in the model's order;
-    RequestError unless the model has feature names and the object gives each of them once, and no other."""
+    RequestError unless the model has feature names and the object gives each of them once, and no other (a
+    missing value of a ``time_aware`` model is ``null`` under its name, not an absent name: a misspelt name would
+    otherwise read as missing)."""
     if names is None:
         raise RequestError(400, f"sequence {i}, step {t} is an object keyed by {sorted(step)[:3]}, but the model was "
                                 f"fitted without feature names (GET /model lists none), so nothing says which value "
@@ -190,7 +192,9 @@ def _named_step(step: dict, i: int, t: int, n_features: int, names: list[str] | 
     unexpected = [k for k in step if k not in set(names)]
     if missing or unexpected:
         raise RequestError(422, f"sequence {i}, step {t} names features that differ from the model's {names} "
-                                f"(GET /model): missing {missing}, unexpected {unexpected}")
+                                f"(GET /model): missing {missing}, unexpected {unexpected}"
+                                + ("; give a missing value as null under its name" if missing and reads_missing
+                                   else ""))
     return [step[n] for n in names]
 
 

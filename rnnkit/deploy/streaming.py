@@ -391,7 +391,9 @@ class Streamer:
                 missing = [c for c in fitted if c not in x_t]
                 unexpected = [c for c in x_t if c not in set(fitted)]
                 raise ValueError(f"Streamer: the observation of stream {stream_id!r} has feature names that differ "
-                                 f"from those seen at fit {fitted}: missing {missing}, unexpected {unexpected}")
+                                 f"from those seen at fit {fitted}: missing {missing}, unexpected {unexpected}"
+                                 + ("; give a missing value as None or NaN under its name" if missing and
+                                    self._time_aware else ""))
             x_t, names = [x_t[name] for name in fitted], fitted
         if isinstance(x_t, pd.Series | pd.DataFrame):
             names = list(x_t.index if isinstance(x_t, pd.Series) else x_t.columns)
