@@ -410,8 +410,10 @@ def _train(args) -> int:
 
 
 # What `rnnkit train` records in --out/training.json to name, when a --resume is refused, what changed since the
-# interrupted run: the flags that choose the data a run trains on (the file, its columns, the split), by flag.
-_RUN_FLAGS = ("task", "layout", "id_column", "time_column", "target_column", "test_fraction", "seed", "time_aware")
+# interrupted run: the flags that choose the data a run trains on (the file, its columns, the split) and the weight
+# each sequence has in the loss (--class-weight), by flag.
+_RUN_FLAGS = ("task", "layout", "id_column", "time_column", "target_column", "test_fraction", "seed", "time_aware",
+              "class_weight")
 
 
 def _run_record(args, columns: dict) -> dict:
@@ -565,6 +567,10 @@ def _load_sequence_model(args):
     return est, read_model(args.model)[0].get("info", {}).get("table", {})
 
 
+# read_sequences' words for a per-sequence target that varies within a sequence, whose fix is `rnnkit train`'s
+_VARYING_TARGET = "a per-sequence target must be constant (use --task tag for per-step labels)"
+
+
 def _model_inputs(args, est, recorded: dict, *, with_target: bool):
     """The table of ``args.data`` read as the model's training file was (its layout and columns unless given)
     and its sequences as the model reads them: the columns matched by name, checked, as DataFrames named by
@@ -577,9 +583,22 @@ def _model_inputs(args, est, recorded: dict, *, with_target: bool):
     if args.layout == "auto" and recorded.get("layout") == "wide" and _layout(args) == "long":
         args.layout = "wide"  # a wide model reads wide CSVs, as it was trained (an .npz stays an .npz)
     _check_layout_columns(args)
-    table = _read_table(args, _table_columns(args, recorded), with_target=with_target,
-                        per_step=with_target and isinstance(est, rnnkit.SequenceTagger),
-                        missing_values=est.time_aware, model_reads=recorded.get("feature_columns") or [])
+    columns = _table_columns(args, recorded)
+    per_step = with_target and isinstance(est, rnnkit.SequenceTagger)
+    try:
+        table = _read_table(args, columns, with_target=with_target, per_step=per_step,
+                            missing_values=est.time_aware, model_reads=recorded.get("feature_columns") or [])
+    except ValueError as err:
+        # the reader's fix for a target that varies within a sequence is to train a tagger; a saved model's task
+        # is fixed, so the fix is the column
+        if not (with_target and not per_step and str(err).endswith(_VARYING_TARGET)):
+            raise
+        trained = recorded.get("target_column")
+        other = (f"--target-column {trained} (the column it was trained on) or another column"
+                 if trained and trained != columns["target_column"] else "another column as --target-column")
+        raise ValueError(f"{str(err)[: -len(_VARYING_TARGET)]}the {type(est).__name__} {args.model} scores one "
+                         f"{'label' if isinstance(est, rnnkit.SequenceClassifier) else 'target'} per sequence, so "
+                         f"its target column must hold one value per sequence: give {other} that does") from None
     X = _match_columns(args, table, recorded, est)
     # errors name the file's ids
     as_sequences(X, str(args.data), est.n_features_in_, layout="ntf", ids=table.ids, allow_nan=est.time_aware)

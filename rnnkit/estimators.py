@@ -1880,14 +1880,24 @@ class SequenceClassifier(ClassifierMixin, _LabelEstimator):
                                  f"weight must be a finite number > 0")
         super()._check_params()
 
-    def _class_weights(self, classes: np.ndarray, codes: np.ndarray, who: str) -> np.ndarray | None:
+    def _class_weights(self, classes: np.ndarray, codes: np.ndarray, sample_weight: np.ndarray | None, who: str
+                       ) -> np.ndarray | None:
         """The weight of each class of ``classes`` (``classes_``) from ``class_weight`` and the labels' codes
-        (``"balanced"``); None for None. A dict naming a label that is not a class of ``y`` is refused."""
+        (``"balanced"``); None for None. A dict naming a label that is not a class of ``y`` is refused.
+        ``"balanced"`` counts each sequence by its ``sample_weight``, as scikit-learn's ``compute_class_weight(...,
+        sample_weight=)``, so that a weight of 0 leaves a sequence out of the counts too, as it leaves it out of
+        the fit (a class whose sequences all weigh 0 is no class of the counts: its weight, never used, is 1)."""
         cw = self.class_weight
         if cw is None:
             return None
         if isinstance(cw, str):
-            return compute_class_weight("balanced", classes=np.arange(len(classes)), y=codes)
+            kept = slice(None) if sample_weight is None else sample_weight > 0
+            present = np.unique(codes[kept])
+            weights = np.ones(len(classes))
+            weights[present] = compute_class_weight("balanced", classes=present, y=codes[kept],
+                                                    sample_weight=None if sample_weight is None else
+                                                    sample_weight[kept])
+            return weights
         position = {c: i for i, c in enumerate(classes.tolist())}
         unknown = [label for label in cw if not _hashable(label) or _plain(label) not in position]
         if unknown:
@@ -1901,7 +1911,7 @@ class SequenceClassifier(ClassifierMixin, _LabelEstimator):
         return weights
 
     def _loss_weights(self, sample_weight, targets, fitted, who):
-        per_class = self._class_weights(fitted["classes_"], targets.numpy(), who)
+        per_class = self._class_weights(fitted["classes_"], targets.numpy(), sample_weight, who)
         if per_class is None:
             return super()._loss_weights(sample_weight, targets, fitted, who)
         if self.verbose:
@@ -2192,11 +2202,12 @@ class SequenceTagger(_SequenceEstimator):
         return np.stack(labels) if is_array else labels
 
     def score(self, X, y, sample_weight=None) -> float:
-        """Accuracy over all valid steps of all sequences."""
-        if sample_weight is not None:
-            raise ValueError("SequenceTagger.score does not support sample_weight")
+        """Accuracy over all valid steps of all sequences. ``sample_weight``: one number >= 0 per sequence, each
+        of its steps weighed by it, as :meth:`fit` weighs them in the loss:
+        ``sum_i w_i hits_i / sum_i w_i T_i`` (equal weights: the plain accuracy over steps)."""
         who = f"{type(self).__name__}.score"
         predicted = self.predict(X)
+        weights = _sequence_weights(X, sample_weight, len(predicted), who)
         if y is None:
             raise ValueError(f"{who}: y is None; score needs the labels of every step of X's sequences")
         y = self._align_targets(X, y, who)
@@ -2206,7 +2217,8 @@ class SequenceTagger(_SequenceEstimator):
                 raise ValueError(f"{who}: the labels of sequence {i} have shape {np.shape(t)} but the sequence has "
                                  f"{len(p)} steps; give one label per step")
         hits = [plain_labels(p) == plain_labels(t) for p, t in zip(predicted, y, strict=True)]
-        return float(np.concatenate(hits).mean())
+        steps = None if weights is None else np.repeat(weights, [len(h) for h in hits])  # each step its sequence's
+        return float(np.average(np.concatenate(hits), weights=steps))
 
     def _fitted_config(self) -> dict:
         return {"n_outputs_": int(self.n_outputs_), **classes_to_json(self.classes_)}
