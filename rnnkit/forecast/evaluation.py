@@ -22,7 +22,9 @@ from .series import (
     _roles,
     _take,
     as_frame,
+    as_text,
     shown_time,
+    text_form,
 )
 
 METRICS = ("mae", "rmse", "smape", "mase")
@@ -81,11 +83,27 @@ def mase_scale(history: np.ndarray, m: int) -> np.ndarray:
         return np.nanmean(np.abs(history[m:] - history[:-m]), axis=0)
 
 
-def errors(actual: np.ndarray, pred: np.ndarray, scale: np.ndarray) -> dict[str, float]:
+def unscaled(scale: np.ndarray) -> np.ndarray:
+    """The columns whose MASE scale is 0 or NaN (MAE / scale undefined): what :func:`errors` warns of, and what
+    :func:`backtest` collects over its folds to warn once per target."""
+    return np.flatnonzero(~(np.asarray(scale, dtype=np.float64) > 0))
+
+
+def errors(actual: np.ndarray, pred: np.ndarray, scale: np.ndarray, *, warn: bool = True) -> dict[str, float]:
     """MAE, RMSE, sMAPE (%), MASE of ``pred`` against the observed entries of ``actual`` ``(H, n_y)``, each
     computed per target column and then averaged over the columns; MASE divides by ``scale`` (:func:`mase_scale`).
     sMAPE is ``200/n Σ |y-ŷ| / (|y|+|ŷ|)``, with 0/0 (a perfect forecast of 0) counted as 0. A metric undefined
-    for a column is NaN: MASE where ``scale`` is 0 or NaN (:func:`backtest` warns, naming the folds)."""
+    for a column is NaN: MASE where ``scale`` is 0 or NaN, with a ``UserWarning`` naming the columns
+    (``warn=False``: :func:`backtest`, which warns once per target, naming the folds)."""
+    per_column = np.broadcast_to(np.asarray(scale, dtype=np.float64), np.shape(actual)[1:])  # (n_y,)
+    bad = unscaled(per_column)
+    if warn and len(bad):
+        shown = ", ".join(f"{j} (scale {per_column[j]:g})" for j in bad[:3])
+        warnings.warn(f"errors: MASE is NaN: the scale of column(s) {shown}{', ...' if len(bad) > 3 else ''} is 0 or "
+                      "NaN (a history that does not change from one season to the next, a constant series?, or "
+                      "without two observed values a season apart: mase_scale's result), and MAE / scale is "
+                      "undefined; the other metrics are scored as usual (compare by MAE, RMSE or sMAPE)",
+                      UserWarning, stacklevel=2)
     observed = ~np.isnan(actual)
     with np.errstate(invalid="ignore", divide="ignore"):
         e = np.where(observed, pred - actual, np.nan)
@@ -120,10 +138,10 @@ def _check_scored(frame, targets: Sequence[str], tests: list[range]) -> None:
                              f"so no forecast of it can be scored there; {fix}")
 
 
-def _warn_unscaled(unscaled: dict[str, list[tuple[int, object, int, float]]]) -> None:
-    """One warning for the folds whose MASE is NaN, per target: ``unscaled[target]`` lists ``(fold, origin,
+def _warn_unscaled(undefined: dict[str, list[tuple[int, object, int, float]]]) -> None:
+    """One warning for the folds whose MASE is NaN, per target: ``undefined[target]`` lists ``(fold, origin,
     season, scale)`` where the scale (the in-sample MAE of the seasonal naive forecast) is 0 or NaN."""
-    for target, folds in unscaled.items():
+    for target, folds in undefined.items():
         shown = ", ".join(f"{k} ({shown_time(origin)})" for k, origin, _, _ in folds)
         seasons = sorted({m for _, _, m, _ in folds})
         season = f"{seasons[0]} step(s)" if len(seasons) == 1 else f"{seasons} steps"
@@ -168,7 +186,7 @@ def backtest(forecaster, data, *, folds: int = 3, step: int | None = None, seaso
     idx = frame.column_index(targets)
     median = 0 if forecaster.quantiles is None else list(forecaster.quantiles).index(0.5)
     rows, forecasts = [], []
-    unscaled: dict[str, list] = {}  # target -> the folds whose MASE scale is 0 or NaN
+    undefined: dict[str, list] = {}  # target -> the folds whose MASE scale is 0 or NaN
     log_dir = getattr(forecaster, "log_dir", None)
     splits = list(rolling_origin(n, initial=initial, test_size=H, step=step, expanding=expanding))
     _check_scored(frame, targets, [test for _, test in splits])
@@ -191,24 +209,28 @@ def backtest(forecaster, data, *, folds: int = 3, step: int | None = None, seaso
         actual = frame.values[test_rows.start : test_rows.stop, idx]  # (H, n_y)
         scale = mase_scale(past.values[:, idx], m_fold)
         origin = frame.time[test_rows.start] if frame.time is not None else test_rows.start
-        for target, s in zip(targets, scale, strict=True):
-            if not s > 0:
-                unscaled.setdefault(target, []).append((k, origin, m_fold, s))
+        for j in unscaled(scale):
+            undefined.setdefault(targets[j], []).append((k, origin, m_fold, scale[j]))
         rows.append({(metric, method): value for method, pred in preds.items()
-                     for metric, value in errors(actual, pred, scale).items()} | {"origin": origin})
+                     for metric, value in errors(actual, pred, scale, warn=False).items()} | {"origin": origin})
         if return_forecasts:
             times = frame.time[test_rows.start : test_rows.stop] if frame.time is not None else test_rows
             for j, target in enumerate(targets):
                 columns = {"origin": origin, "target": target, **{k: v[:, j] for k, v in preds.items()},
                            "actual": actual[:, j]}
                 forecasts.append(pd.DataFrame(columns, index=pd.Index(times, name="time")))
-    _warn_unscaled(unscaled)
+    _warn_unscaled(undefined)
     period = _given_periods(data, time_col, freq, frame, freq_)  # as Forecaster.fit
+    given = data[time_col] if time_col is not None and isinstance(data, pd.DataFrame) else getattr(data, "index", None)
+    form = text_form(given) if freq is None and isinstance(frame.time, pd.DatetimeIndex) else None
 
     def as_given(times: pd.Index, name: str) -> pd.Index:
-        """Times as the data gave them: periods in, periods out, as predict; whole numbers as integers."""
+        """Times as the data gave them: periods in, periods out, as predict; text in its form (years '1990');
+        whole numbers as integers."""
         if period is not None:
             return pd.DatetimeIndex(times).to_period(period).rename(name)
+        if form is not None:
+            return as_text(pd.DatetimeIndex(times), form).rename(name)
         if frame.time is not None and not isinstance(frame.time, pd.DatetimeIndex):
             return _numeric_index(np.asarray(times, dtype=np.float64), frame).rename(name)
         return pd.Index(times, name=name)

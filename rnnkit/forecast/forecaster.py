@@ -50,10 +50,13 @@ from .series import (
     _roles,
     _take,
     as_frame,
+    as_text,
     forecast_steps,
     freq_name,
     months_across,
     shown_time,
+    text_form,
+    text_read_as,
 )
 
 SCALE_OUT = ("devices", "num_nodes", "strategy")  # where the fit runs, not what it computes
@@ -234,6 +237,11 @@ class Forecaster(BaseEstimator):
         # freq: periods of that grid, as pandas resamples a PeriodIndex, where its timestamps start periods)
         index = getattr(data, "index", None)
         self.period_ = _given_periods(data, time_col, freq, frame, self.freq_)
+        # times given as text come back as text in the same form (years '1990', quarters '1990Q1'), else warned of
+        given = data[time_col] if time_col is not None and isinstance(data, pd.DataFrame) else index
+        self.text_ = text_form(given) if freq is None and isinstance(frame.time, pd.DatetimeIndex) else None
+        text_read_as(given, self.text_, "Forecaster.fit", f"time column {time_col!r}" if time_col else "the index",
+                     shown_time(_future_index(frame, self.freq_, 1)[0]))
         # the forecasts' index and Series take the names given: an unnamed index or Series stays unnamed
         self.index_name_ = (frame.time_name if time_col is not None or (index is None and frame.time is not None)
                             else None if index is None else _name_of(index.name))
@@ -253,7 +261,7 @@ class Forecaster(BaseEstimator):
                    f"give it observed values or drop it (data.drop(columns=[{empty[0]!r}]))")
             what = "forecast" if empty[0] in targets else "read as a covariate"
             raise ValueError(f"column {empty[0]!r} is missing (NaN) at all {n} rows, so it cannot be {what}; {fix}")
-        _warn_missing_end(frame, targets, self.impute, covariates=covariates)
+        _warn_missing_end(frame, targets, self.impute, covariates=covariates, future=future)
         laid_out = months_across(frame, targets)
         if laid_out is not None:
             warnings.warn(laid_out, UserWarning, stacklevel=3)
@@ -598,7 +606,8 @@ class Forecaster(BaseEstimator):
         frame = self.history_ if data is None else self._frame_like(data, time_col)
         if data is not None and set(self.components_) <= {"direct"}:  # the others refuse a gap (below)
             _warn_missing_end(frame, self.targets_, self.impute, covariates=self.covariates_,
-                              who="Forecaster.predict", given="data", one_column=isinstance(data, pd.Series),
+                              future=self.future_covariates_, who="Forecaster.predict", given="data",
+                              one_column=isinstance(data, pd.Series),
                               stacklevel=3)
         pick = slice(None) if len(steps) == H else steps - 1  # 1..H, or the steps asked for
         y = self._predict_frame(frame, steps, future, name=name)[pick]  # (n_steps, n_y, n_q)
@@ -759,9 +768,12 @@ class Forecaster(BaseEstimator):
         return row
 
     def _as_periods(self, index: pd.Index) -> pd.Index:
-        """``index`` as the fitted series' periods when it had a PeriodIndex, else as it is."""
-        period = getattr(self, "period_", None)
-        return index.to_period(period) if period and isinstance(index, pd.DatetimeIndex) else index
+        """``index`` as the fitted series gave its times: periods for a PeriodIndex, text in its form for text
+        (:func:`text_form`), else as it is."""
+        period, form = getattr(self, "period_", None), getattr(self, "text_", None)
+        if not isinstance(index, pd.DatetimeIndex):
+            return index
+        return index.to_period(period) if period else as_text(index, form) if form else index
 
     def _frame_like(self, data, time_col: str | None) -> TimeSeriesFrame:
         if isinstance(data, pd.Series) and len(self.history_.columns) == 1:
@@ -899,7 +911,8 @@ class Forecaster(BaseEstimator):
             "time_zone": None if time_kind != "datetime" or h.time.tz is None else str(h.time.tz),
             "time_unit": h.time.unit if time_kind == "datetime" else None,
             "freq": self.freq_ if isinstance(self.freq_, str | None) else float(self.freq_),
-            "period": getattr(self, "period_", None), "series_output": bool(self._series_output),
+            "period": getattr(self, "period_", None), "text": getattr(self, "text_", None),
+            "series_output": bool(self._series_output),
             "index_name": self._names()[0], "series_name": self._names()[1],
             "resample": getattr(self, "resample_", None),
             "season_length": self.season_length_, "lookback": self.lookback_, "relative": self.relative_,
@@ -968,6 +981,7 @@ class Forecaster(BaseEstimator):
         self.band_scale_ = None if fitted.get("band_scale") is None else np.asarray(fitted["band_scale"], np.float64)
         self.choices_ = fitted.get("choices", self.choices_)
         self.period_ = fitted.get("period")  # absent from models saved before periods were given back
+        self.text_ = fitted.get("text")  # absent from models saved before text was given back
         # absent from models saved before the names were kept: the time axis' and the target's names
         self.index_name_ = fitted.get("index_name", history.time_name if history.time is not None else None)
         self.series_name_ = fitted.get("series_name", self.targets_[0])
@@ -984,16 +998,17 @@ def _one_series(frame: TimeSeriesFrame, target: str) -> pd.DataFrame:
 
 
 def _warn_missing_end(frame: TimeSeriesFrame, targets: Sequence[str], impute: str, *, covariates: Sequence[str] = (),
-                      who: str = "Forecaster.fit", given: str = "y", one_column: bool = True,
-                      stacklevel: int = 4) -> None:
-    """Warn when a target's or a past covariate's last rows are missing: the forecast of the steps after the last
-    row starts from values the ``impute`` policy made up, not from observations (``impute="none"`` refuses NaN
-    anyway). ``who``: the method, ``given``: the argument's name, as the user called them, and ``one_column``:
-    whether it is a Series (the fix then reads ``y.last_valid_index()``, else the target's column's; a covariate
-    is a column of a DataFrame, ``data``)."""
+                      future: Sequence[str] = (), who: str = "Forecaster.fit", given: str = "y",
+                      one_column: bool = True, stacklevel: int = 4) -> None:
+    """Warn when a target's, a past covariate's or a known-future covariate's (``future``) last rows are missing:
+    the forecast of the steps after the last row starts from values the ``impute`` policy made up, not from
+    observations (``impute="none"`` refuses NaN anyway; a known-future covariate missing over the horizon is
+    refused by :func:`_known_future`). ``who``: the method, ``given``: the argument's name, as the user called
+    them, and ``one_column``: whether it is a Series (the fix then reads ``y.last_valid_index()``, else the target's
+    column's; a covariate is a column of a DataFrame, ``data``)."""
     if impute == "none":
         return
-    for c in (*targets, *covariates):
+    for c in (*targets, *covariates, *future):
         observed = np.flatnonzero(~np.isnan(frame.values[:, list(frame.columns).index(c)]))
         k = len(frame) - 1 - int(observed[-1]) if len(observed) else 0
         if not k:
@@ -1006,6 +1021,13 @@ def _warn_missing_end(frame: TimeSeriesFrame, targets: Sequence[str], impute: st
                           f"the steps after {at(len(frame) - 1)} starts from values imputed by impute={impute!r}, "
                           f"not from an observation (the last at {at(int(observed[-1]))}); to forecast from it, "
                           f"drop the missing rows at the end (e.g. {given}.loc[:{last}])", UserWarning,
+                          stacklevel=stacklevel)
+        elif c in future:
+            warnings.warn(f"{who}: known-future covariate {c!r} is missing at its last {k} step(s) ({span}), so the "
+                          f"forecast of the steps after {at(len(frame) - 1)} reads values of it imputed by "
+                          f"impute={impute!r} over its lookback, not the values known there (the last at "
+                          f"{at(int(observed[-1]))}); a known-future covariate is known at every step, as predict "
+                          f"refuses one missing over the horizon: give its values at those steps", UserWarning,
                           stacklevel=stacklevel)
         else:
             warnings.warn(f"{who}: covariate {c!r} is missing at its last {k} step(s) ({span}), so the forecast "

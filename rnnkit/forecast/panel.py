@@ -108,9 +108,13 @@ from .series import (
     _period_starts,
     _regular_step,
     _take,
+    as_text,
     forecast_steps,
     month_columns,
     monthly_series,
+    shown_time,
+    text_form,
+    text_read_as,
     times_across,
     wide_fix,
 )
@@ -237,6 +241,7 @@ class GlobalForecaster(BaseEstimator):
         self._check_params()
         covariates = _names(future_covariates)
         series, period = _read_panel(data, id_col, time_col, target, covariates)
+        text = text_form(data[time_col])  # years '1990', quarters '1990Q1'... come back as written
         L, H = self.lookback, self.horizon
         for key, (frame, rows) in series.items():
             if len(frame) < L + H:
@@ -253,9 +258,15 @@ class GlobalForecaster(BaseEstimator):
              zip(series.items(), center, scale, strict=True)]
         frames = {key: frame for key, (frame, _) in series.items()}
         choices = self._choose(frames, freqs, covariates)
+        first = next(iter(frames.values()))
+        if isinstance(first.time, pd.DatetimeIndex):
+            text_read_as(data[time_col], text, "GlobalForecaster.fit", f"the time column {time_col!r}",
+                         shown_time(_future_index(first, freqs[0], 1)[0]))
         if self.model == "auto":
-            return self._fit_combination(frames, freqs, covariates, (id_col, time_col, target), period, choices,
-                                         (center, scale, cov_center, cov_scale), resume)
+            self._fit_combination(frames, freqs, covariates, (id_col, time_col, target), period, choices,
+                                  (center, scale, cov_center, cov_scale), resume)
+            self.text_ = text
+            return self
         kind, smoothing = choices["model"][0], None
         if kind == "hybrid":  # the target channel: z_t of the hybrid module, windows relative to λ_T
             seasons = choices["season_length"][0]
@@ -292,6 +303,7 @@ class GlobalForecaster(BaseEstimator):
         self._set_fitted(module.model, frames, freqs, center, scale, cov_center, cov_scale, id_col, time_col, target,
                          covariates, period, choices, smoothing)
         self.loss_curve_ = module.history["train_loss"]
+        self.text_ = text
         return self
 
     def _choose(self, frames: dict[Hashable, TimeSeriesFrame], freqs: list, covariates: tuple[str, ...]
@@ -693,6 +705,8 @@ class GlobalForecaster(BaseEstimator):
         times = index[0].append(index[1:]) if len(index) > 1 else index[0]
         if self.period_ is not None and isinstance(times, pd.DatetimeIndex):
             times = times.to_period(self.period_)
+        elif getattr(self, "text_", None) and isinstance(times, pd.DatetimeIndex):
+            times = as_text(times, self.text_)
         return times.rename(self.time_col_)
 
     def _read_new(self, data) -> dict[Hashable, TimeSeriesFrame]:
@@ -764,6 +778,7 @@ class GlobalForecaster(BaseEstimator):
         fitted = {
             "ids": ids, "id_col": self.id_col_, "time_col": self.time_col_, "target": self.target_,
             "future_covariates": list(self.future_covariates_), "period": self.period_,
+            "text": getattr(self, "text_", None),
             "freqs": [f if isinstance(f, str) else float(f) for f in self.freqs_],
             "lengths": [len(frame) for frame in frames], "time_kind": kind,
             "time_zone": None if kind != "datetime" or first.tz is None else str(first.tz),
@@ -838,6 +853,7 @@ class GlobalForecaster(BaseEstimator):
         self._set_fitted(model, history, fitted["freqs"], s["center"], s["scale"], s["covariate_center"],
                          s["covariate_scale"], fitted["id_col"], fitted["time_col"], fitted["target"],
                          fitted["future_covariates"], fitted["period"], choices, smoothing)
+        self.text_ = fitted.get("text")  # absent from models saved before text was given back
         self.choices_ = fitted.get("choices", self.choices_)
         self.loss_curve_ = []
         self.log_dir = None  # a model saved before save dropped it names its fit's directory (maybe elsewhere)

@@ -392,6 +392,46 @@ def _dated_index(data: pd.Series | pd.DataFrame) -> pd.Series | pd.DataFrame:
     raise ValueError(f"the index holds text that is not dates in one format ({index[0]!r}, ...); {fix}")
 
 
+# Times written as text in one of these forms come back in it: (the form, as a regular expression, its strftime;
+# "%YQ%q": a quarter as pandas writes one, 1990Q1, which strftime cannot write)
+_TEXT_FORMS = ((r"\d{4}", "%Y"), (r"\d{4}-\d{2}", "%Y-%m"), (r"\d{4}Q[1-4]", "%YQ%q"),
+               (r"\d{4}-\d{2}-\d{2}", "%Y-%m-%d"))
+
+
+def _is_text(labels) -> bool:
+    return (labels is not None and (pd.api.types.is_object_dtype(labels) or pd.api.types.is_string_dtype(labels))
+            and len(labels) > 0 and all(isinstance(v, str) for v in labels))
+
+
+def text_form(labels) -> str | None:
+    """The form of times given as text (an index or a time column of strings) that forecasts come back in, as the
+    strftime of one: years ``'1990'`` (``"%Y"``), months ``'1990-01'``, quarters ``'1990Q1'`` (``"%YQ%q"``) or
+    ISO dates ``'1990-01-31'``, every label in the one form; None for other text and for anything but text."""
+    if not _is_text(labels):
+        return None
+    text = pd.Series(list(labels), dtype=object).str.strip()
+    return next((form for pattern, form in _TEXT_FORMS if text.str.fullmatch(pattern).all()), None)
+
+
+def as_text(times: pd.Index, form: str) -> pd.Index:
+    """Timestamps as text in ``form`` (:func:`text_form`): ``1990-01-01`` as ``'1990'`` for ``"%Y"``."""
+    times = pd.DatetimeIndex(times)
+    labels = times.to_period("Q").astype(str) if form == "%YQ%q" else times.strftime(form)
+    return pd.Index(list(labels), name=times.name)
+
+
+def text_read_as(labels, form: str | None, who: str, where: str, shown: str) -> None:
+    """Warn when times given as text (``labels``) come back as timestamps, not in the text given (a form other
+    than :func:`text_form`'s, or resampled by ``freq``: ``form`` None), saying what the forecasts' index is."""
+    if form is not None or not _is_text(labels):
+        return
+    warnings.warn(f"{who}: {where} holds times as text ({labels[0]!r}, ...), read as dates; the forecasts are indexed "
+                  f"by timestamps ({shown}, ...), not by text in that form (text comes back as written when every "
+                  "label is a year '1990', a month '1990-01', a quarter '1990Q1' or an ISO date '1990-01-31', "
+                  "without freq=); give the times as dates (pd.to_datetime) to make that plain", UserWarning,
+                  stacklevel=3)
+
+
 def _period_starts(text: pd.Series) -> pd.DatetimeIndex | None:
     """The first day of each period that labels such as ``"Jan 1980"`` / ``"January 1980"`` (months) or
     ``"Q1 1965"`` / ``"1965 Q1"`` / ``"1965Q1"`` (quarters) name, or weeks as pandas writes weekly periods

@@ -21,7 +21,7 @@ from sktime.forecasting.base import BaseForecaster
 
 from ..data.timeseries import TimeSeriesFrame
 from .forecaster import Forecaster
-from .series import _missing_business_days, _regular_step, shown_time
+from .series import _missing_business_days, _regular_step, shown_time, text_form
 
 
 def _check_order(**data) -> None:
@@ -41,6 +41,27 @@ def _check_order(**data) -> None:
             continue
         raise ValueError(f"{name}'s index is not in time order: {index[i]!r} at row {i} comes after "
                          f"{index[i - 1]!r}; sort it ({name}.sort_index()) so that each row is read at its time")
+
+
+# how to make times written as text an index sktime reads (text_form's forms), and the periods they are
+_AS_PERIODS = {"%Y": "Y", "%Y-%m": "M", "%YQ%q": "Q"}
+
+
+def _check_text_index(y) -> None:
+    """ValueError for ``y`` indexed by text (years read from a CSV, ``'1960'``, ...), which sktime refuses with a
+    message that names its data formats, saying how to give the times as periods or dates."""
+    index = getattr(y, "index", None)
+    if not isinstance(index, pd.Index) or isinstance(index, pd.MultiIndex) or not len(index) or \
+            not all(isinstance(v, str) for v in index):
+        return
+    form = text_form(index)
+    fix = (f"y.index = pd.PeriodIndex(y.index, freq={_AS_PERIODS[form]!r})" if form in _AS_PERIODS else
+           "y.index = pd.DatetimeIndex(y.index)" if form is not None else
+           "y.index = pd.to_datetime(y.index, format=...)")
+    raise ValueError(f"RnnkitForecaster.fit: y's index holds text ({index[0]!r}, ...), which sktime does not read as "
+                     f"times; give them as {'periods' if form in _AS_PERIODS else 'dates'} ({fix}), and forecasts "
+                     "come back alike, or use rnnkit.Forecaster, which reads times written so and forecasts in "
+                     "their form")
 
 
 def _check_float_index(y) -> None:
@@ -215,6 +236,7 @@ class RnnkitForecaster(BaseForecaster):
     def fit(self, y, X=None, fh=None):
         self._check_remembers("fit")
         _check_float_index(y)
+        _check_text_index(y)
         _check_order(y=y, X=X)
         _check_business_days(y)
         _check_even(y)
