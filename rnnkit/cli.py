@@ -399,8 +399,10 @@ def _train(args) -> int:
             metrics["test_score"] = float(est.score(_frames(table, test_idx), pick(table.y, test_idx)))
         est.set_params(log_dir=None)  # the model does not keep writing to --out when refitted elsewhere
         layout = _layout(args)  # recorded when not the default long CSV, so that predict reads the same layout
+        # the training file's bytes and split, so that evaluate can tell a file holding the training sequences
         info = {"task": args.task, **({"layout": layout} if layout != "long" else {}), **columns,
-                "feature_columns": list(table.feature_names)}
+                "feature_columns": list(table.feature_names), "data_sha256": run["data_sha256"],
+                "n_train": int(len(train_idx)), "n_test": int(len(test_idx))}
         files = est.to_files(info={"table": info})
         files["metrics.json"] = (json.dumps(metrics, indent=1) + "\n").encode()
         write_directory_atomically(out, files)  # replaces the checkpoints with the finished model
@@ -462,21 +464,36 @@ _LABEL_ONLY = ("frontend", "stride", "pooling", "normalise", "crop")
 
 def _class_weight(text: str, labels, task: str):
     """``--class-weight``: ``balanced``, or ``LABEL=WEIGHT`` pairs separated by commas, each label written as
-    the file writes it and matched to the training labels as such (``1`` in a column of numbers is the number
-    1); the classifier checks the weights."""
+    the file writes it and matched to the training labels as the reader reads it (``1`` or ``01`` in a column
+    of numbers is the number 1, ``true`` in a column of booleans is True); the classifier checks the weights."""
     if task != "classify":
         raise ValueError(f"--class-weight weighs the classes of --task classify, not of --task {task}; leave it out")
     if text == "balanced":
         return text
     import numpy as np
 
-    by_text = {str(v.item() if isinstance(v, np.generic) else v): v for v in np.unique(np.asarray(labels))}
+    plain = [v.item() if isinstance(v, np.generic) else v for v in np.unique(np.asarray(labels))]
+    by_text = {str(v): v for v in plain}  # Python's values, as a class_weight written by hand holds them
+    values = list(by_text.values())
+
+    def read(label: str):  # the label as the reader reads a cell so written: a bool, or a number
+        if all(isinstance(v, bool) for v in values):
+            return {"true": True, "false": False}.get(label.strip().lower())
+        if all(isinstance(v, int | float) for v in values):
+            try:
+                return next((v for v in values if v == float(label)), None)
+            except ValueError:
+                return None
+        return None
+
     weights = {}
     for pair in text.split(","):
         label, sep, weight = pair.rpartition("=")
         if not sep or not label:
             raise ValueError(f"--class-weight {text!r}: {pair!r} is not LABEL=WEIGHT; give balanced, or pairs such "
                              f"as rare=5,common=1")
+        if label not in by_text and (found := read(label)) is not None:
+            label = str(found)
         if label not in by_text:
             raise ValueError(f"--class-weight names the label {label!r}, which no training sequence has (labels "
                              f"{sorted(by_text)[:10]}); write the labels as the file writes them")
@@ -662,6 +679,7 @@ def _evaluate(args) -> int:
             "classify" if isinstance(est, rnnkit.SequenceClassifier) else "regress")
     table, X = _model_inputs(args, est, recorded, with_target=True)
     _check_target_texts(args, task, table.target_column)
+    _warn_training_file(args, recorded)
     pred = est.predict(X)
     metrics = {"model": str(args.model), "data": str(args.data), "task": task, "estimator": type(est).__name__,
                "n": len(table.X)}
@@ -677,6 +695,24 @@ def _evaluate(args) -> int:
     if out is not None:
         print(f"wrote the metrics to {out}")
     return 0
+
+
+def _warn_training_file(args, recorded: dict) -> None:
+    """Warn when ``args.data`` holds the very bytes the model was trained on (``info.table.data_sha256``):
+    the metrics of sequences it was fitted to say little of how it does on new ones."""
+    import hashlib
+
+    if recorded.get("data_sha256") is None:
+        return
+    with open(args.data, "rb") as f:
+        if hashlib.file_digest(f, "sha256").hexdigest() != recorded["data_sha256"]:
+            return
+    n_train, n_test = recorded.get("n_train"), recorded.get("n_test")
+    held = (f"; rnnkit train held out {n_test} of them (--test-fraction), scored as test_score in "
+            f"{Path(args.model) / 'metrics.json'}" if n_test else "")
+    warnings.warn(f"{args.data} is the file the model {args.model} was trained on: {n_train} of its sequences are "
+                  f"training sequences, so these metrics are not of unseen data{held}; evaluate on a file of other "
+                  "sequences", stacklevel=1)
 
 
 def _plain(value):

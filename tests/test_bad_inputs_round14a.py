@@ -121,3 +121,48 @@ def test_w14_04_balanced_class_weight_counts_sequences_by_their_sample_weight():
     w[9:] = 0  # a class of weight 0 only: no class of the counts, weight 1, never used
     assert np.allclose(weighted._class_weights(weighted.classes_, y, w, "test"),
                        [w.sum() / (2 * 7.0), w.sum() / (2 * 5.0), 1.0])
+
+
+def test_w14_05_class_weight_labels_are_read_as_the_reader_reads_the_file(tmp_path, capsys):
+    data = _long_csv(tmp_path / "b.csv")
+    frame = pd.read_csv(data)
+    frame.assign(label=frame["label"].map({"a": "true", "b": "false"})).to_csv(data, index=False)
+    out = tmp_path / "bool"
+    # was: "--class-weight names the label 'true', which no training sequence has (labels ['False', 'True']);
+    # write the labels as the file writes them", of the label the file writes
+    status, _ = run_cli(["train", data, "--task", "classify", "--time-column", "t", "--target-column", "label",
+                         "--out", out, "--class-weight", "true=2", *TRAIN], capsys)
+    assert status == 0
+    assert json.loads((out / "config.json").read_text())["params"]["class_weight"] == [[True, 2.0]]
+    frame.assign(label=frame["label"].map({"a": "01", "b": "02"})).to_csv(data, index=False)  # read as 1, 2
+    out = tmp_path / "ints"
+    status, _ = run_cli(["train", data, "--task", "classify", "--time-column", "t", "--target-column", "label",
+                         "--out", out, "--class-weight", "01=3", *TRAIN], capsys)
+    assert status == 0
+    assert json.loads((out / "config.json").read_text())["params"]["class_weight"] == [[1, 3.0]]
+    status, err = run_cli(["train", data, "--task", "classify", "--time-column", "t", "--target-column", "label",
+                           "--out", tmp_path / "x", "--class-weight", "a=3", *TRAIN], capsys)
+    assert status == 2 and "--class-weight names the label 'a', which no training sequence has" in err[0]
+
+
+def test_w14_06_evaluate_on_the_training_file_warns_that_its_sequences_were_seen(tmp_path, capsys):
+    data = _long_csv(tmp_path / "c.csv")
+    pd.read_csv(data).drop(columns=["amount"]).to_csv(data, index=False)
+    model = tmp_path / "model"
+    status, _ = run_cli(["train", data, "--task", "classify", "--time-column", "t", "--target-column", "label",
+                         "--out", model, *TRAIN[:-6], "--test-fraction", "0.25", "--lr-schedule", "none"], capsys)
+    assert status == 0
+    # was: metrics of the very sequences the model was fitted to, without a word
+    with pytest.warns(UserWarning) as caught:
+        status, _ = run_cli(["evaluate", model, data], capsys)
+    assert status == 0
+    assert [str(w.message) for w in caught] == [
+        f"{data} is the file the model {model} was trained on: 9 of its sequences are training sequences, so these "
+        f"metrics are not of unseen data; rnnkit train held out 3 of them (--test-fraction), scored as test_score in "
+        f"{model / 'metrics.json'}; evaluate on a file of other sequences"]
+    other = tmp_path / "other.csv"
+    _long_csv(other, seed=1)
+    pd.read_csv(other).drop(columns=["amount"]).to_csv(other, index=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        assert run_cli(["evaluate", model, other], capsys)[0] == 0
