@@ -61,6 +61,10 @@ def test_F14_02_text_times_in_another_form_are_warned_of_naming_the_forecasts_in
     message = str(next(x.message for x in w if "as text" in str(x.message)))
     assert "('Jan 1949', ...)" in message and "by timestamps (1952-05-01, ...)" in message, message
     assert isinstance(p.index, pd.DatetimeIndex) and p.index[0] == pd.Timestamp("1952-05-01")
+    gap = yearly_text().drop("1952")  # resampled onto the years' grid, as the uneven-steps message advises
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        assert tiny().fit(gap, freq="YS").predict().index.tolist() == ["1961", "1962"]
 
 
 def test_F14_03_backtest_gives_text_times_back_as_text():
@@ -80,6 +84,13 @@ def test_F14_04_the_panel_gives_a_time_column_of_text_back_as_text(tmp_path):
     assert g.predict()["ds"].tolist() == ["1955Q1", "1955Q2"] * 2
     g.save(tmp_path / "g")
     assert rnnkit.GlobalForecaster.load(tmp_path / "g").predict()["ds"].tolist()[:2] == ["1955Q1", "1955Q2"]
+    labels = data.assign(ds=pd.PeriodIndex(data["ds"], freq="Q").strftime("Q%q %Y"))  # 'Q1 1949': read, warned
+    with pytest.warns(UserWarning, match="GlobalForecaster.fit: the time column 'ds' holds times as text "
+                                         "\\('Q1 1949', ...\\), read as dates; the forecasts are indexed by "
+                                         "timestamps \\(1955-01-01, ...\\)"):
+        g = rnnkit.GlobalForecaster(horizon=2, lookback=4, hidden_size=4, max_epochs=1, model="direct",
+                                    random_state=0).fit(labels)
+    assert g.predict()["ds"].iloc[0] == pd.Timestamp("1955-01-01")
 
 
 def test_F14_05_the_sktime_adapter_refuses_a_text_index_saying_how_to_give_periods():

@@ -23,8 +23,8 @@ from .series import (
     _take,
     as_frame,
     as_text,
+    given_text,
     shown_time,
-    text_form,
 )
 
 METRICS = ("mae", "rmse", "smape", "mase")
@@ -222,7 +222,7 @@ def backtest(forecaster, data, *, folds: int = 3, step: int | None = None, seaso
     _warn_unscaled(undefined)
     period = _given_periods(data, time_col, freq, frame, freq_)  # as Forecaster.fit
     given = data[time_col] if time_col is not None and isinstance(data, pd.DataFrame) else getattr(data, "index", None)
-    form = text_form(given) if freq is None and isinstance(frame.time, pd.DatetimeIndex) else None
+    form = given_text(given, frame)
 
     def as_given(times: pd.Index, name: str) -> pd.Index:
         """Times as the data gave them: periods in, periods out, as predict; text in its form (years '1990');

@@ -53,9 +53,9 @@ from .series import (
     as_text,
     forecast_steps,
     freq_name,
+    given_text,
     months_across,
     shown_time,
-    text_form,
     text_read_as,
 )
 
@@ -239,7 +239,7 @@ class Forecaster(BaseEstimator):
         self.period_ = _given_periods(data, time_col, freq, frame, self.freq_)
         # times given as text come back as text in the same form (years '1990', quarters '1990Q1'), else warned of
         given = data[time_col] if time_col is not None and isinstance(data, pd.DataFrame) else index
-        self.text_ = text_form(given) if freq is None and isinstance(frame.time, pd.DatetimeIndex) else None
+        self.text_ = given_text(given, frame)
         text_read_as(given, self.text_, "Forecaster.fit", f"time column {time_col!r}" if time_col else "the index",
                      shown_time(_future_index(frame, self.freq_, 1)[0]))
         # the forecasts' index and Series take the names given: an unnamed index or Series stays unnamed

@@ -413,6 +413,16 @@ def text_form(labels) -> str | None:
     return next((form for pattern, form in _TEXT_FORMS if text.str.fullmatch(pattern).all()), None)
 
 
+def given_text(labels, frame: TimeSeriesFrame) -> str | None:
+    """The text form (:func:`text_form`) in which forecasts of ``frame`` go back to the caller who gave its times
+    as ``labels``: None unless every timestamp of the frame (resampled by ``freq=`` or not) is written by that
+    form without loss (text years resampled onto ``"YS"`` stay years; onto ``"D"`` they cannot)."""
+    form = text_form(labels)
+    if form is None or not isinstance(frame.time, pd.DatetimeIndex) or frame.time.tz is not None:
+        return None
+    return form if (pd.DatetimeIndex(list(as_text(frame.time, form))) == frame.time).all() else None
+
+
 def as_text(times: pd.Index, form: str) -> pd.Index:
     """Timestamps as text in ``form`` (:func:`text_form`): ``1990-01-01`` as ``'1990'`` for ``"%Y"``."""
     times = pd.DatetimeIndex(times)
@@ -422,14 +432,15 @@ def as_text(times: pd.Index, form: str) -> pd.Index:
 
 def text_read_as(labels, form: str | None, who: str, where: str, shown: str) -> None:
     """Warn when times given as text (``labels``) come back as timestamps, not in the text given (a form other
-    than :func:`text_form`'s, or resampled by ``freq``: ``form`` None), saying what the forecasts' index is."""
+    than :func:`text_form`'s, or resampled by ``freq`` onto times it cannot write: ``form`` None), saying what
+    the forecasts' index is."""
     if form is not None or not _is_text(labels):
         return
-    warnings.warn(f"{who}: {where} holds times as text ({labels[0]!r}, ...), read as dates; the forecasts are indexed "
-                  f"by timestamps ({shown}, ...), not by text in that form (text comes back as written when every "
-                  "label is a year '1990', a month '1990-01', a quarter '1990Q1' or an ISO date '1990-01-31', "
-                  "without freq=); give the times as dates (pd.to_datetime) to make that plain", UserWarning,
-                  stacklevel=3)
+    warnings.warn(f"{who}: {where} holds times as text ({next(iter(labels))!r}, ...), read as dates; the forecasts "
+                  f"are indexed by timestamps ({shown}, ...), not by text in that form (text comes back as written "
+                  "when every label is a year '1990', a month '1990-01', a quarter '1990Q1' or an ISO date "
+                  "'1990-01-31', and freq=, if given, keeps the times so); give the times as dates (pd.to_datetime) "
+                  "to make that plain", UserWarning, stacklevel=3)
 
 
 def _period_starts(text: pd.Series) -> pd.DatetimeIndex | None:
