@@ -152,7 +152,7 @@ def test_review_streams_and_known_targets():
     assert sentiment.review_stream(reviews, backward=True).tolist() == [6, 5, 4, eos, 8, 7, eos]
     streams = TokenStreams(torch.tensor([4, 5, 6, eos, 7, 8, eos, 4]), 2, 3)
     known = sentiment._KnownTargets(streams, output_words=7)
-    x, lengths, y, _ = known[0]
+    x, lengths, y = known[0][:3]
     assert torch.equal(x, streams[0].x) and lengths is None
     # rows [4, 5, 6, eos] and [7, 8, eos, 4]; 8 is not among the 7 known ids
     assert y.tolist() == [[5, 6, eos], [Vocab.unk_id, eos, 4]]

@@ -249,8 +249,8 @@ class _KnownTargets(Dataset):
         return len(self.streams)
 
     def __getitem__(self, i: int) -> Batch:
-        x, lengths, y, _ = self.streams[i]
-        return Batch(x, lengths, torch.where(y < self.output_words, y, Vocab.unk_id))
+        window = self.streams[i]
+        return Batch(window.x, window.lengths, torch.where(window.y < self.output_words, window.y, Vocab.unk_id))
 
 
 def review_stream(reviews: Sequence[Tensor], *, backward: bool) -> Tensor:
