@@ -1030,10 +1030,10 @@ def _hashable(value) -> bool:
     return True
 
 
-def _sequence_weights(X, sample_weight, n: int, who: str, purpose: str = "score") -> np.ndarray | None:
+def _sequence_weights(X, sample_weight, n: int, who: str, purpose: str = "score", y=None) -> np.ndarray | None:
     """``sample_weight`` as a float64 array, after checking that it holds one finite number >= 0 per sequence
-    of ``X`` (``n`` of them), not all 0, and, as a pandas Series, is indexed as a DataFrame ``X``'s instances;
-    None for None."""
+    of ``X`` (``n`` of them), not all 0, and, as a pandas Series, is indexed as a DataFrame ``X``'s instances
+    and as a pandas ``y`` of one target per sequence; None for None."""
     if sample_weight is None:
         return None
     shape = np.asarray(sample_weight, dtype=object).shape  # through __array__: any array-like
@@ -1041,6 +1041,14 @@ def _sequence_weights(X, sample_weight, n: int, who: str, purpose: str = "score"
         raise ValueError(f"{who}: sample_weight has shape {shape} but X has {n} sequences; give one weight per "
                          f"sequence (shape ({n},))")
     check_target_index(X, sample_weight, who, "sample_weight")
+    if (isinstance(sample_weight, pd.Series) and isinstance(y, pd.Series | pd.DataFrame) and len(y) == n
+            and not isinstance(y.index, pd.MultiIndex) and not sample_weight.index.equals(y.index)):
+        # both matched to X by position: indexed by other ids, or by the same ids in another order, the weights
+        # would go to other sequences than the targets beside them
+        raise ValueError(f"{who}: sample_weight's index ({_show_index(sample_weight.index)}) is not y's "
+                         f"({_show_index(y.index)}); both are matched to X's sequences by position: reorder it "
+                         f"with sample_weight.loc[y.index] (or pass sample_weight.to_numpy() if its order is "
+                         f"already X's)")
     check_sample_weight(sample_weight, who, purpose)
     return np.array(sample_weight, dtype=np.float64)  # a copy: contiguous, and the caller's left as it was
 
@@ -1137,7 +1145,7 @@ class _SequenceEstimator(BaseEstimator):
                              f"several processes, which must all split and shuffle the data alike; set "
                              f"random_state to an int (got {self.random_state!r})")
         x, lengths, _, list_layout = _read_sequences(X, who, layout=self.layout, allow_nan=self.time_aware)
-        sample_weight = _sequence_weights(X, sample_weight, len(lengths), who, "train on")
+        sample_weight = _sequence_weights(X, sample_weight, len(lengths), who, "train on", y)
         # a sequence of weight 0 is absent from the fit: kept is None when every sequence stays
         kept = None if sample_weight is None or sample_weight.all() else torch.from_numpy(sample_weight > 0)
         given_lengths = lengths
@@ -1487,7 +1495,7 @@ class _SequenceEstimator(BaseEstimator):
         y = targets_array(y, who)
         check_target_index(X, y, who)  # as fit: a pandas y on X's instances in another order is not X's targets
         check_n_targets(y, len(lengths), who)
-        _sequence_weights(X, sample_weight, len(lengths), who)
+        _sequence_weights(X, sample_weight, len(lengths), who, y=y)
         return y
 
     def _outputs(self, X, who: str) -> tuple[list[torch.Tensor] | torch.Tensor, torch.Tensor, bool]:
@@ -2207,7 +2215,7 @@ class SequenceTagger(_SequenceEstimator):
         ``sum_i w_i hits_i / sum_i w_i T_i`` (equal weights: the plain accuracy over steps)."""
         who = f"{type(self).__name__}.score"
         predicted = self.predict(X)
-        weights = _sequence_weights(X, sample_weight, len(predicted), who)
+        weights = _sequence_weights(X, sample_weight, len(predicted), who, y=y)
         if y is None:
             raise ValueError(f"{who}: y is None; score needs the labels of every step of X's sequences")
         y = self._align_targets(X, y, who)

@@ -166,3 +166,26 @@ def test_w14_06_evaluate_on_the_training_file_warns_that_its_sequences_were_seen
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)
         assert run_cli(["evaluate", model, other], capsys)[0] == 0
+
+
+@pytest.mark.parametrize("method", ["fit", "score"])
+def test_w14_07_a_sample_weight_series_indexed_otherwise_than_y_is_refused(method):
+    rng = np.random.default_rng(0)
+    X = list(rng.normal(size=(6, 5, 2)).astype(np.float32))
+    ids = [f"s{i}" for i in range(6)]
+    y = pd.Series([0, 1, 0, 1, 0, 1], index=ids)
+    w = pd.Series([1.0, 2, 3, 4, 5, 6], index=ids[::-1])  # the same ids, in another order
+    est = SequenceClassifier(**{**FIXED, "max_epochs": 1})
+    if method == "score":
+        est.fit(X, y, sample_weight=w.loc[y.index])
+    # was: each weight given to the sequence at its position, s5's weight to s0
+    with pytest.raises(ValueError) as e:
+        getattr(est, method)(X, y, sample_weight=w)
+    assert str(e.value) == (f"SequenceClassifier.{method}: sample_weight's index ('s5', 's4', 's3', ...) is not y's "
+                            "('s0', 's1', 's2', ...); both are matched to X's sequences by position: reorder it with "
+                            "sample_weight.loc[y.index] (or pass sample_weight.to_numpy() if its order is already X's)")
+    tagger = SequenceTagger(cell="gru", hidden_size=8, max_epochs=1, random_state=0, device="cpu", lr_schedule=None)
+    labels = pd.Series([(x[:, 0] > 0).astype(int) for x in X], index=ids)
+    with pytest.raises(ValueError, match=r"SequenceTagger.fit: sample_weight's index \('s5', 's4', 's3', ...\) is not"):
+        tagger.fit(X, labels, sample_weight=w)
+    assert 0 <= tagger.fit(X, labels, sample_weight=w.loc[ids]).score(X, labels, sample_weight=w.loc[ids]) <= 1
