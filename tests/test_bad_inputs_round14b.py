@@ -128,3 +128,16 @@ def test_F14_07_errors_warns_of_an_undefined_mase_as_backtest_does():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert errors(passengers()[24:26, None], history[:2], np.array([1.0]))["mase"] > 0
+
+
+def test_F14_08_a_future_x_indexed_by_years_as_numbers_for_text_years_is_told_to_give_text():
+    y = yearly_text()
+    X = pd.DataFrame({"fleet": np.arange(12.0)}, index=y.index)
+    f = tiny().fit(y, X)
+    with pytest.raises(ValueError) as e:
+        f.predict(X=pd.DataFrame({"fleet": [12.0, 13.0, 14.0]}, index=[1961, 1962, 1963]))
+    message = one_line(e)
+    assert "its index holds int64 numbers, not timestamps: the series' times are text, so give X's as text too " \
+           "(X.set_axis(X.index.astype(str)))" in message, message
+    fleet = pd.DataFrame({"fleet": [12.0, 13.0, 14.0]}, index=[1961, 1962, 1963])
+    assert f.predict(X=fleet.set_axis(fleet.index.astype(str))).index.tolist() == ["1961", "1962"]

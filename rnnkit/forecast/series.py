@@ -730,8 +730,11 @@ def _known_future(future, index: pd.Index, columns: tuple[str, ...], *, step: fl
     have = future.index
     if isinstance(index, pd.DatetimeIndex):
         if pd.api.types.is_numeric_dtype(have.dtype):  # row numbers would read as nanoseconds since 1970
+            text = _is_text(shown) and set(shown) <= {str(v) for v in have}  # every forecast time, as a number
+            fix = (f": the series' times are text, so give {name}'s as text too ({name}.set_axis({name}.index."
+                   "astype(str)))" if text else "")  # years 1990, 1991 for the series' '1990', '1991'
             raise ValueError(f"{name} must be indexed by the forecast timestamps {span}; its index holds "
-                             f"{have.dtype} numbers, not timestamps")
+                             f"{have.dtype} numbers, not timestamps{fix}")
         try:
             have = have.to_timestamp() if isinstance(have, pd.PeriodIndex) else pd.DatetimeIndex(have)
         except (TypeError, ValueError) as e:
