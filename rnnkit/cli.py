@@ -477,6 +477,8 @@ def _class_weight(text: str, labels, task: str):
     values = list(by_text.values())
 
     def read(label: str):  # the label as the reader reads a cell so written: a bool, or a number
+        if label.strip() in by_text:  # "a=2, b=3": the space after the comma is no part of the label
+            return by_text[label.strip()]
         if all(isinstance(v, bool) for v in values):
             return {"true": True, "false": False}.get(label.strip().lower())
         if all(isinstance(v, int | float) for v in values):
@@ -498,9 +500,16 @@ def _class_weight(text: str, labels, task: str):
             raise ValueError(f"--class-weight names the label {label!r}, which no training sequence has (labels "
                              f"{sorted(by_text)[:10]}); write the labels as the file writes them")
         try:
-            weights[by_text[label]] = float(weight)
+            number = float(weight)
         except ValueError:
             raise ValueError(f"--class-weight: the weight of {label!r} is {weight!r}, not a number") from None
+        if not (math.isfinite(number) and number > 0):
+            raise ValueError(f"--class-weight {pair.strip()}: class_weight gives class {label!r} the weight "
+                             f"{number!r}; a class weight must be a finite number > 0 (leave a class out to weigh "
+                             "it 1)")
+        if by_text[label] in weights:
+            raise ValueError(f"--class-weight {text!r} weighs the label {label!r} twice; give each label once")
+        weights[by_text[label]] = number
     return weights
 
 

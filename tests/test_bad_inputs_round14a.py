@@ -189,3 +189,24 @@ def test_w14_07_a_sample_weight_series_indexed_otherwise_than_y_is_refused(metho
     with pytest.raises(ValueError, match=r"SequenceTagger.fit: sample_weight's index \('s5', 's4', 's3', ...\) is not"):
         tagger.fit(X, labels, sample_weight=w)
     assert 0 <= tagger.fit(X, labels, sample_weight=w.loc[ids]).score(X, labels, sample_weight=w.loc[ids]) <= 1
+
+
+@pytest.mark.parametrize(("flag", "expected"), [
+    # was: trained with a=3, the first weight dropped without a word
+    ("a=2,a=3", "--class-weight 'a=2,a=3' weighs the label 'a' twice; give each label once"),
+    # was: "class_weight gives class 'a' the weight 0.0; ...": the estimator's parameter, not the flag
+    ("a=0", "--class-weight a=0: class_weight gives class 'a' the weight 0.0; a class weight must be a finite "
+            "number > 0 (leave a class out to weigh it 1)"),
+    ("b=2,a=inf", "--class-weight a=inf: class_weight gives class 'a' the weight inf; a class weight must be"),
+], ids=["twice", "zero", "inf"])
+def test_w14_08_class_weight_flag_refuses_a_label_twice_and_weights_not_above_0_by_the_flag(flag, expected,
+                                                                                           tmp_path, capsys):
+    data = _long_csv(tmp_path / "c.csv")
+    base = ["train", data, "--task", "classify", "--time-column", "t", "--target-column", "label",
+            "--out", tmp_path / "m", *TRAIN]
+    status, err = run_cli([*base, f"--class-weight={flag}"], capsys)
+    assert status == 2 and len(err) == 1 and err[0].startswith(f"rnnkit train: error: {expected}")
+    status, _ = run_cli([*base, "--class-weight=a=2, b=3"], capsys)  # the space after the comma: no label's
+    assert status == 0
+    assert json.loads((tmp_path / "m" / "config.json").read_text())["params"]["class_weight"] == [["a", 2.0],
+                                                                                                 ["b", 3.0]]
