@@ -1036,6 +1036,10 @@ def _sequence_weights(X, sample_weight, n: int, who: str, purpose: str = "score"
     and as a pandas ``y`` of one target per sequence; None for None."""
     if sample_weight is None:
         return None
+    if isinstance(sample_weight, dict | set):  # numpy reads either as one object, of shape ()
+        raise ValueError(f"{who}: sample_weight is a {type(sample_weight).__name__}, which has no order to match "
+                         f"X's {n} sequences by; give one weight per sequence in X's order, e.g. "
+                         f"[weights[key] for key in ids]")
     shape = np.asarray(sample_weight, dtype=object).shape  # through __array__: any array-like
     if shape != (n,):
         raise ValueError(f"{who}: sample_weight has shape {shape} but X has {n} sequences; give one weight per "

@@ -210,3 +210,15 @@ def test_w14_08_class_weight_flag_refuses_a_label_twice_and_weights_not_above_0_
     assert status == 0
     assert json.loads((tmp_path / "m" / "config.json").read_text())["params"]["class_weight"] == [["a", 2.0],
                                                                                                  ["b", 3.0]]
+
+
+def test_w14_09_sample_weight_as_a_dict_is_named_as_such():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(6, 5, 2)).astype(np.float32)
+    y = np.array([0, 1] * 3)
+    # was: "sample_weight has shape () but X has 6 sequences": a dict of 6 weights read as one object
+    with pytest.raises(ValueError) as e:
+        SequenceClassifier(**{**FIXED, "max_epochs": 1}).fit(X, y, sample_weight={f"s{i}": 1.0 for i in range(6)})
+    assert str(e.value) == ("SequenceClassifier.fit: sample_weight is a dict, which has no order to match X's 6 "
+                            "sequences by; give one weight per sequence in X's order, e.g. [weights[key] for key in "
+                            "ids]")
