@@ -695,6 +695,7 @@ def _evaluate(args) -> int:
     if task == "regress":
         metrics |= _regression_metrics(table.y, pred)
     else:
+        table = _labels_as_text(table, est.classes_, task)
         _check_known_labels(args, table, est.classes_, task)
         metrics |= (_classification_metrics(table.y, pred, est.predict_proba(X), est.classes_) if task == "classify"
                     else _tagging_metrics(table.y, pred))
@@ -727,6 +728,26 @@ def _warn_training_file(args, recorded: dict) -> None:
 def _plain(value):
     """A label or number as JSON writes it: 1, not np.int64(1)."""
     return value.item() if hasattr(value, "item") else value
+
+
+def _labels_as_text(table, classes, task: str):
+    """``table`` with its number labels as text when the model's classes are text and each number, written,
+    is one of them (``1`` for a class ``'1'``, of a model fitted in Python on text labels): a CSV column of
+    numbers is read as numbers, so the file cannot write them otherwise; else ``table`` as it was."""
+    import dataclasses
+
+    import numpy as np
+
+    if not all(isinstance(_plain(c), str) for c in classes):
+        return table
+    known = {_plain(c) for c in classes}
+    per_sequence = [np.atleast_1d(np.asarray(y, dtype=object)) for y in table.y]
+    cells = {_plain(v) for y in per_sequence for v in y.tolist()}
+    if not cells or any(isinstance(v, bool) or not isinstance(v, int | float) or str(v) not in known
+                        for v in cells):
+        return table
+    text = [np.array([str(_plain(v)) for v in y.tolist()]) for y in per_sequence]
+    return dataclasses.replace(table, y=np.concatenate(text) if task == "classify" else text)
 
 
 def _check_known_labels(args, table, classes, task: str) -> None:

@@ -222,3 +222,26 @@ def test_w14_09_sample_weight_as_a_dict_is_named_as_such():
     assert str(e.value) == ("SequenceClassifier.fit: sample_weight is a dict, which has no order to match X's 6 "
                             "sequences by; give one weight per sequence in X's order, e.g. [weights[key] for key in "
                             "ids]")
+
+
+def test_w14_10_evaluate_reads_a_files_number_labels_as_a_text_models_classes(tmp_path, capsys):
+    data = _long_csv(tmp_path / "c.csv")
+    frame = pd.read_csv(data).drop(columns=["amount"])
+    frame = frame.assign(label=frame["label"].map({"a": 0, "b": 1}))
+    frame.to_csv(data, index=False)
+    X = [g[["f1", "f2"]].reset_index(drop=True) for _, g in frame.groupby("id", sort=False)]
+    y = np.array([str(g["label"].iloc[0]) for _, g in frame.groupby("id", sort=False)])  # '0', '1': text
+    est = SequenceClassifier(**{**FIXED, "max_epochs": 1}).fit(X, y)
+    est.save(tmp_path / "model")
+    # was: "'label' holds 2 label(s) the model never saw: 0 (sequence 's0'), 1 (sequence 's1'); its classes are
+    # ['0', '1']": a CSV column of 0 and 1 is read as numbers, so no file could be scored
+    status, _ = run_cli(["evaluate", tmp_path / "model", data, "--time-column", "t", "--target-column", "label",
+                         "--out", tmp_path / "e.json"], capsys)
+    assert status == 0
+    metrics = json.loads((tmp_path / "e.json").read_text())
+    assert metrics["accuracy"] == pytest.approx(float(np.mean(est.predict(X) == y)))
+    assert metrics["per_class"] == {c: {"n": 6, "predicted": int((est.predict(X) == c).sum())} for c in ("0", "1")}
+    frame.assign(label=frame["label"] + 5).to_csv(data, index=False)  # 5 and 6: no class of the model's
+    status, err = run_cli(["evaluate", tmp_path / "model", data, "--time-column", "t", "--target-column", "label"],
+                          capsys)
+    assert status == 2 and "holds 2 label(s) the model" in err[0] and "its classes are ['0', '1']" in err[0]
