@@ -394,15 +394,14 @@ def _train(args) -> int:
             "train_score": float(est.score(_frames(table, train_idx), pick(table.y, train_idx))),
             "score_name": "accuracy" if args.task != "regress" else "r2",
             "final_train_loss": est.loss_curve_[-1] if est.loss_curve_ else None,
+            "data_sha256": run["data_sha256"],  # so that evaluate can tell the training file when given it
         }
         if len(test_idx) >= (2 if args.task == "regress" else 1):  # R^2 needs two values
             metrics["test_score"] = float(est.score(_frames(table, test_idx), pick(table.y, test_idx)))
         est.set_params(log_dir=None)  # the model does not keep writing to --out when refitted elsewhere
         layout = _layout(args)  # recorded when not the default long CSV, so that predict reads the same layout
-        # the training file's bytes and split, so that evaluate can tell a file holding the training sequences
         info = {"task": args.task, **({"layout": layout} if layout != "long" else {}), **columns,
-                "feature_columns": list(table.feature_names), "data_sha256": run["data_sha256"],
-                "n_train": int(len(train_idx)), "n_test": int(len(test_idx))}
+                "feature_columns": list(table.feature_names)}
         files = est.to_files(info={"table": info})
         files["metrics.json"] = (json.dumps(metrics, indent=1) + "\n").encode()
         write_directory_atomically(out, files)  # replaces the checkpoints with the finished model
@@ -688,7 +687,7 @@ def _evaluate(args) -> int:
             "classify" if isinstance(est, rnnkit.SequenceClassifier) else "regress")
     table, X = _model_inputs(args, est, recorded, with_target=True)
     _check_target_texts(args, task, table.target_column)
-    _warn_training_file(args, recorded)
+    _warn_training_file(args)
     pred = est.predict(X)
     metrics = {"model": str(args.model), "data": str(args.data), "task": task, "estimator": type(est).__name__,
                "n": len(table.X)}
@@ -707,12 +706,17 @@ def _evaluate(args) -> int:
     return 0
 
 
-def _warn_training_file(args, recorded: dict) -> None:
-    """Warn when ``args.data`` holds the very bytes the model was trained on (``info.table.data_sha256``):
-    the metrics of sequences it was fitted to say little of how it does on new ones."""
+def _warn_training_file(args) -> None:
+    """Warn when ``args.data`` holds the very bytes the model was trained on (``data_sha256`` of the model's
+    metrics.json, written by `rnnkit train`): the metrics of sequences it was fitted to say little of how it
+    does on new ones."""
     import hashlib
 
-    if recorded.get("data_sha256") is None:
+    try:
+        recorded = json.loads((Path(args.model) / "metrics.json").read_text())
+    except (OSError, ValueError):  # a model saved by save(), or written before its training file was recorded
+        return
+    if not isinstance(recorded, dict) or not isinstance(recorded.get("data_sha256"), str):
         return
     with open(args.data, "rb") as f:
         if hashlib.file_digest(f, "sha256").hexdigest() != recorded["data_sha256"]:
