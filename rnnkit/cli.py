@@ -64,12 +64,14 @@ TABLE_DEFAULTS = {"id_column": "id", "time_column": None, "target_column": "targ
 
 
 def _read_table(args, columns: dict, *, with_target: bool, per_step: bool, missing_values: bool = False,
-                model_reads: list | None = None):
+                model_reads: list | None = None, task: str | None = None):
     """The sequences of ``args.data``, read with ``columns`` (id, time and target column names); targets are
     read for training and left out of the features (if present) for prediction. A column named like a time axis
     but read as a feature is refused when the rows run backwards by it (read_sequences' TimeOrderError, its fix
-    given here in flags), else warned of; ``model_reads``: the feature columns of the model predicting."""
-    from .data.tables import TimeOrderError, read_sequences
+    given here in flags), else warned of; ``model_reads``: the feature columns of the model predicting. For
+    ``task="regress"`` a target cell of pandas' words for a missing value ('NaN', 'NA') is refused as the missing
+    number it is (the reader, not knowing the task, allows that it may be a label)."""
+    from .data.tables import MissingTargetWord, TimeOrderError, read_sequences
 
     try:
         with warnings.catch_warnings(record=True) as caught:
@@ -85,6 +87,14 @@ def _read_table(args, columns: dict, *, with_target: bool, per_step: bool, missi
                "feature, not the time)")
         raise ValueError(f"{args.data}: {err.what}; without --time-column the rows are read in file order, with "
                          f"{name!r} as a feature: {fix}") from None
+    except MissingTargetWord as err:
+        if task != "regress":
+            raise
+        fix = (f"fill in the target of sequence {err.sequence!r} there or drop that sequence's rows"
+               if err.sequence is not None else "fill it in or drop the row")
+        raise ValueError(f"{args.data}: {err.line} has {err.cell!r} in the target column {err.column!r}, which "
+                         f"pandas reads as a missing value; a regressor needs a number as every sequence's target: "
+                         f"{fix}") from None
     except ValueError as err:
         dates = _time_named_text(args, columns)
         if dates is None:
@@ -333,7 +343,7 @@ def _train(args) -> int:
         _check_train_out(out, args.resume, args.data)
         columns = _table_columns(args, {})
         table = _read_table(args, columns, with_target=True, per_step=args.task == "tag",
-                            missing_values=args.time_aware)
+                            missing_values=args.time_aware, task=args.task)
         _check_target_texts(args, args.task, columns["target_column"])
         # a file's sequences are (T_i, F) whatever their shape: no guessing of the layout ("ntf"); errors
         # name the file's own sequence ids
@@ -592,10 +602,6 @@ def _load_sequence_model(args):
     return est, read_model(args.model)[0].get("info", {}).get("table", {})
 
 
-# read_sequences' words for a per-sequence target that varies within a sequence, whose fix is `rnnkit train`'s
-_VARYING_TARGET = "a per-sequence target must be constant (use --task tag for per-step labels)"
-
-
 def _model_inputs(args, est, recorded: dict, *, with_target: bool):
     """The table of ``args.data`` read as the model's training file was (its layout and columns unless given)
     and its sequences as the model reads them: the columns matched by name, checked, as DataFrames named by
@@ -603,6 +609,7 @@ def _model_inputs(args, est, recorded: dict, *, with_target: bool):
     import pandas as pd
 
     import rnnkit
+    from rnnkit.data.tables import VaryingTargetError
     from rnnkit.estimators import as_sequences
 
     if args.layout == "auto" and recorded.get("layout") == "wide" and _layout(args) == "long":
@@ -610,18 +617,18 @@ def _model_inputs(args, est, recorded: dict, *, with_target: bool):
     _check_layout_columns(args)
     columns = _table_columns(args, recorded)
     per_step = with_target and isinstance(est, rnnkit.SequenceTagger)
+    task = "regress" if isinstance(est, rnnkit.SequenceRegressor) else None  # a regressor's targets are numbers
     try:
         table = _read_table(args, columns, with_target=with_target, per_step=per_step,
-                            missing_values=est.time_aware, model_reads=recorded.get("feature_columns") or [])
-    except ValueError as err:
+                            missing_values=est.time_aware, model_reads=recorded.get("feature_columns") or [],
+                            task=task)
+    except VaryingTargetError as err:
         # the reader's fix for a target that varies within a sequence is to train a tagger; a saved model's task
         # is fixed, so the fix is the column
-        if not (with_target and not per_step and str(err).endswith(_VARYING_TARGET)):
-            raise
         trained = recorded.get("target_column")
         other = (f"--target-column {trained} (the column it was trained on) or another column"
                  if trained and trained != columns["target_column"] else "another column as --target-column")
-        raise ValueError(f"{str(err)[: -len(_VARYING_TARGET)]}the {type(est).__name__} {args.model} scores one "
+        raise ValueError(f"{err.what}; the {type(est).__name__} {args.model} scores one "
                          f"{'label' if isinstance(est, rnnkit.SequenceClassifier) else 'target'} per sequence, so "
                          f"its target column must hold one value per sequence: give {other} that does") from None
     X = _match_columns(args, table, recorded, est)
@@ -937,9 +944,22 @@ def _forecast(args) -> int:
         write_directory_atomically(out, files)
     pd.set_option("display.width", 120)
     print(f"backtest ({args.folds} folds of {H} steps), mean over folds:")
-    print(mean.to_string(float_format=lambda v: f"{v:.4g}"))
+    print(_shown_metrics(mean))
     print(f"wrote the model, forecast.csv, backtest.csv and report.html to {out}")
     return 0
+
+
+def _shown_metrics(mean) -> str:
+    """The backtest's mean metrics ``(metric, method)`` as printed: an undefined (NaN) cell is shown as ``n/a``,
+    with a line under the table saying why (the files keep the NaN)."""
+    shown = mean.map(lambda v: "n/a" if v != v else f"{v:.4g}").to_string()
+    undefined = [str(metric) for metric, row in mean.isna().iterrows() if row.any()]
+    if not undefined:
+        return shown
+    why = ("MASE divides the MAE by the in-sample MAE of the seasonal naive forecast, which is 0 (or undefined) on "
+           "the training steps of every fold (see the warning above); compare the methods by MAE, RMSE or sMAPE"
+           if undefined == ["mase"] else "the metric is undefined (NaN) in every fold")
+    return f"{shown}\nn/a: not defined: {why}"
 
 
 def _check_backtest_fits(data, n: int, H: int, L: int, m: int, folds: int) -> None:

@@ -356,13 +356,43 @@ def _missing_word(path: Path, column: str, rows: np.ndarray, what: str) -> str |
     """Why the first of ``rows`` of ``column`` that pandas read as missing is not empty: it holds one of pandas'
     words for a missing value ('NA', 'N/A', 'None', 'null', 'nan', ...), which may be ``what`` (an id, a label:
     'NA' is Namibia's country code, 'None' an activity) as well. None when those cells are empty."""
+    word = _missing_cell(path, column, rows)
+    return None if word is None else _missing_word_message(path, column, *word, what)
+
+
+def _missing_cell(path: Path, column: str, rows: np.ndarray) -> tuple[int, str] | None:
+    """The first of ``rows`` whose cell of ``column`` is not empty though pandas read it as missing, and the cell
+    as written; None when those cells are empty."""
     raw = pd.read_csv(path, usecols=[column], dtype=str, keep_default_na=False, low_memory=False)[column]
     row = next((int(r) for r in rows if raw.iloc[r].strip()), None)
-    if row is None:
-        return None
-    return (f"{path}: {_lines([row])} has {raw.iloc[row]!r} in {column!r}, which pandas reads as a missing value "
+    return None if row is None else (row, raw.iloc[row])
+
+
+def _missing_word_message(path: Path, column: str, row: int, cell: str, what: str) -> str:
+    return (f"{path}: {_lines([row])} has {cell!r} in {column!r}, which pandas reads as a missing value "
             f"(as it reads 'NA', 'N/A', 'None', 'null', 'nan'); if it is {what}, spell it otherwise in the file "
-            f"(e.g. {raw.iloc[row] + '_'!r}), else fill it in or drop the row")
+            f"(e.g. {cell + '_'!r}), else fill it in or drop the row")
+
+
+class MissingTargetWord(ValueError):
+    """A target cell holding one of pandas' words for a missing value ('NaN', 'NA', 'None', ...), which may be a
+    label as well: the message says so. ``line`` (the file's line), ``cell`` (as written), ``column`` and
+    ``sequence`` (its id; None in a wide CSV, a row per sequence) let a caller whose targets are numbers (a
+    regressor) word it as the missing value it is."""
+
+    def __init__(self, path: Path, column: str, row: int, cell: str, sequence: str | None):
+        self.path, self.column, self.cell, self.sequence = path, column, cell, sequence
+        self.line = _lines([row])
+        super().__init__(_missing_word_message(path, column, row, cell, "a label"))
+
+
+def _check_target_words(path: Path, column: str, rows: np.ndarray, ids: np.ndarray | None) -> None:
+    """MissingTargetWord for the first of the target's ``rows`` read as missing that holds a word, not nothing
+    (``ids``: each row's sequence id, None in a wide CSV)."""
+    word = _missing_cell(path, column, rows)
+    if word is not None:
+        row, cell = word
+        raise MissingTargetWord(path, column, row, cell, None if ids is None else str(ids[row]))
 
 
 def _read_long(path, frame, id_column, time_column, target_column, with_target, per_step_target, missing_values
@@ -407,8 +437,7 @@ def _read_long(path, frame, id_column, time_column, target_column, with_target, 
         target = frame[target_column].to_numpy()
         empty = np.flatnonzero(frame[target_column].isna())
         if empty.size:
-            if message := _missing_word(path, target_column, empty, "a label"):
-                raise ValueError(message)
+            _check_target_words(path, target_column, empty, ids_per_row)
             raise ValueError(f"{path}: {where(empty[0])}: the target column {target_column!r} is empty "
                              f"({empty.size} empty in all); fill them in or drop the rows")
         if per_step_target:
@@ -419,14 +448,28 @@ def _read_long(path, frame, id_column, time_column, target_column, with_target, 
                 other = np.flatnonzero(target[rows] != target[rows[0]])
                 if other.size:
                     a, b = rows[0], rows[other[0]]
-                    raise ValueError(f"{path}: sequence {key!r} has several values in {target_column!r} "
-                                     f"({_cell(target[a])} on {_lines([a])}, {_cell(target[b])} on {_lines([b])}); a "
-                                     f"per-sequence target must be constant (use --task tag for per-step labels)")
+                    raise VaryingTargetError(path, target_column, str(key), f"{_cell(target[a])} on {_lines([a])}",
+                                             f"{_cell(target[b])} on {_lines([b])}")
                 y.append(target[rows[0]])
             y = np.asarray(y)
     cells = frame[time_column].to_numpy() if time_column else None
     times = None if cells is None else [cells[rows] for rows in groups.values()]
     return SequenceTable(X, y, ids, [str(c) for c in features.columns], target_column, times)
+
+
+class VaryingTargetError(ValueError):
+    """A per-sequence target column that holds several values within one sequence. ``what`` names the sequence,
+    the column and two of its cells (as written, with their lines); the message adds the reader's fix, a tagger
+    (per-step labels), which a caller whose task is fixed (a saved model) words otherwise."""
+
+    def __init__(self, path: Path, column: str, sequence: str, first: str, other: str):
+        self.path, self.column, self.sequence, self.first, self.other = path, column, sequence, first, other
+        super().__init__(f"{self.what}; a per-sequence target must be constant (use --task tag for per-step labels)")
+
+    @property
+    def what(self) -> str:
+        return (f"{self.path}: sequence {self.sequence!r} has several values in {self.column!r} ({self.first}, "
+                f"{self.other})")
 
 
 class TimeOrderError(ValueError):
@@ -622,8 +665,7 @@ def _read_wide(path, frame, target_column, with_target) -> SequenceTable:
     if y is not None:
         empty = np.flatnonzero(frame[target_column].isna())
         if empty.size:
-            if message := _missing_word(path, target_column, empty, "a label"):
-                raise ValueError(message)
+            _check_target_words(path, target_column, empty, None)
             raise ValueError(f"{path}: {where(empty[0])}: the target column {target_column!r} is empty; fill "
                              f"it in or drop the row")
     return SequenceTable(X, y, np.arange(1, len(X) + 1), ["value"], target_column)
