@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import numbers
 import os
+import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import KW_ONLY, dataclass
 from typing import Any, NamedTuple
@@ -364,9 +365,20 @@ class TimeSeriesFrame:
         check_on_anchor(self, rule, "rule")
         return self._binned(rule, agg)
 
-    def _binned(self, rule: str, agg: str = "mean") -> TimeSeriesFrame:
+    def _binned(self, rule: str, agg: str = "mean", *, spelt: str | None = None) -> TimeSeriesFrame:
         """:meth:`resample` less its check of the anchor (``Forecaster(freq=...)`` checks it where the times
-        were not periods, which span their grid's start and end)."""
+        were not periods, which span their grid's start and end). ``spelt``: how the caller's user wrote the rule
+        (``freq='D'``), for the warning of :func:`_time_of_day`."""
+        clock = _time_of_day(self.time, rule)
+        if clock is not None:
+            first, last, at = self.time[0], self.time[-1], str(clock).removeprefix("0 days ")
+            warnings.warn(f"{spelt or f'TimeSeriesFrame.resample({rule!r})'}: every timestamp is at {at} of its "
+                          f"day (the first {first}), and daily bins are dated at midnight, so each time is moved "
+                          f"to its day's midnight ({first} becomes {shown_time(first.normalize())}), and the "
+                          f"forecasts are dated at midnight too; to keep {at}, put the series on its own daily grid "
+                          f"instead (data.reindex(pd.date_range('{first}', '{last}', freq='D')), the days missing "
+                          f"as NaN) and {f'leave {spelt} out' if spelt else 'do not resample it'}", UserWarning,
+                          stacklevel=3)
         origin = "start" if _phase(self.time, rule) else "start_day"
         resampler = self.to_pandas().resample(rule, origin=origin)
         out = resampler.sum(min_count=1) if agg == "sum" else getattr(resampler, agg)()
@@ -385,6 +397,20 @@ def _phase(time: pd.DatetimeIndex, rule: str) -> pd.Timedelta | None:
         return None
     phase = (time - time[0].normalize()) % step
     return phase[0] if phase[0] != pd.Timedelta(0) and (phase == phase[0]).all() else None
+
+
+def _time_of_day(time: pd.DatetimeIndex, rule: str) -> pd.Timedelta | None:
+    """The time into its day, other than midnight, at which every timestamp lies (12:00 for daily readings at
+    noon), where ``rule`` is one day (``"D"``, ``"24h"``), whose bins are dated at midnight (by calendar date, as
+    pandas dates daily and longer bins: only a rule finer than a day keeps the phase, :func:`_phase`); None
+    otherwise."""
+    offset = pd.tseries.frequencies.to_offset(rule)
+    one_day = (offset.n == 1 if isinstance(offset, pd.offsets.Day) else
+               isinstance(offset, pd.offsets.Tick) and pd.Timedelta(offset) == pd.Timedelta(days=1))
+    if not one_day:
+        return None
+    clock = time - time.normalize()
+    return clock[0] if len(time) and clock[0] != pd.Timedelta(0) and (clock == clock[0]).all() else None
 
 
 def _anchors(offset) -> list:
@@ -467,7 +493,9 @@ def _check_time(time: Any, n: int, name: str) -> pd.DatetimeIndex | np.ndarray:
         time = weeks.to_timestamp(how="start")
     else:
         try:
-            time = pd.DatetimeIndex(pd.to_datetime(pd.Series(raw, copy=False).to_numpy()))
+            with warnings.catch_warnings():  # text quarters ('1974Q1') are read right, one by one: no pandas notice
+                warnings.filterwarnings("ignore", message="Could not infer format", category=UserWarning)
+                time = pd.DatetimeIndex(pd.to_datetime(pd.Series(raw, copy=False).to_numpy()))
         except (ValueError, TypeError) as e:
             why = str(e).splitlines()[0].split(". You might")[0]  # pandas' advice runs over several lines
             if "utc=True" in why:  # several UTC offsets or zones: they are instants only once made one

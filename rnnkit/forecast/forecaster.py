@@ -9,7 +9,7 @@ import json
 import numbers
 import os
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -247,6 +247,9 @@ class Forecaster(BaseEstimator):
                             else None if index is None else _name_of(index.name))
         self.series_name_ = name if series_output else self.targets_[0]
         self.resample_ = freq_name(freq)  # predict(data=...) resamples newer data onto the same grid
+        # named once the times are known as the caller gave them (periods, text), as the forecasts' index is
+        _warn_missing_end(frame, self.targets_, self.impute, covariates=self.covariates_,
+                          future=self.future_covariates_, shown=self._as_periods)
         return self
 
     def _fit_frame(self, frame: TimeSeriesFrame, targets: Sequence[str] | None,
@@ -261,7 +264,6 @@ class Forecaster(BaseEstimator):
                    f"give it observed values or drop it (data.drop(columns=[{empty[0]!r}]))")
             what = "forecast" if empty[0] in targets else "read as a covariate"
             raise ValueError(f"column {empty[0]!r} is missing (NaN) at all {n} rows, so it cannot be {what}; {fix}")
-        _warn_missing_end(frame, targets, self.impute, covariates=covariates, future=future)
         laid_out = months_across(frame, targets)
         if laid_out is not None:
             warnings.warn(laid_out, UserWarning, stacklevel=3)
@@ -607,8 +609,7 @@ class Forecaster(BaseEstimator):
         if data is not None and set(self.components_) <= {"direct"}:  # the others refuse a gap (below)
             _warn_missing_end(frame, self.targets_, self.impute, covariates=self.covariates_,
                               future=self.future_covariates_, who="Forecaster.predict", given="data",
-                              one_column=isinstance(data, pd.Series),
-                              stacklevel=3)
+                              one_column=isinstance(data, pd.Series), shown=self._as_periods)
         pick = slice(None) if len(steps) == H else steps - 1  # 1..H, or the steps asked for
         y = self._predict_frame(frame, steps, future, name=name)[pick]  # (n_steps, n_y, n_q)
         index = self._as_periods(_future_index(frame, self.freq_, H))[pick].rename(self._names()[0])
@@ -998,14 +999,17 @@ def _one_series(frame: TimeSeriesFrame, target: str) -> pd.DataFrame:
 
 
 def _warn_missing_end(frame: TimeSeriesFrame, targets: Sequence[str], impute: str, *, covariates: Sequence[str] = (),
-                      future: Sequence[str] = (), who: str = "Forecaster.fit", given: str = "y",
-                      one_column: bool = True, stacklevel: int = 4) -> None:
+                      future: Sequence[str] = (), shown: Callable[[pd.Index], pd.Index],
+                      who: str = "Forecaster.fit", given: str = "y", one_column: bool = True,
+                      stacklevel: int = 3) -> None:
     """Warn when a target's, a past covariate's or a known-future covariate's (``future``) last rows are missing:
     the forecast of the steps after the last row starts from values the ``impute`` policy made up, not from
     observations (``impute="none"`` refuses NaN anyway; a known-future covariate missing over the horizon is
     refused by :func:`_known_future`). ``who``: the method, ``given``: the argument's name, as the user called
     them, and ``one_column``: whether it is a Series (the fix then reads ``y.last_valid_index()``, else the target's
-    column's; a covariate is a column of a DataFrame, ``data``)."""
+    column's; a covariate is a column of a DataFrame, ``data``). ``shown``: the fitted forecaster's
+    :meth:`Forecaster._as_periods`, so that the times are named as the caller gave them (periods ``1952-03``,
+    text ``'1974Q1'``), as the forecasts' index names them."""
     if impute == "none":
         return
     for c in (*targets, *covariates, *future):
@@ -1014,7 +1018,7 @@ def _warn_missing_end(frame: TimeSeriesFrame, targets: Sequence[str], impute: st
         if not k:
             continue
         last = f"{given}.last_valid_index()" if one_column else f"{given}[{c!r}].last_valid_index()"
-        at = (lambda i: f"row {i}") if frame.time is None else (lambda i: shown_time(frame.time[i]))
+        at = (lambda i: f"row {i}") if frame.time is None else (lambda i: shown_time(shown(frame.time[[i]])[0]))
         span = at(len(frame) - k) + ("" if k == 1 else f" .. {at(len(frame) - 1)}")
         if c in targets:
             warnings.warn(f"{who}: target {c!r} is missing at its last {k} step(s) ({span}), so the forecast of "

@@ -58,7 +58,7 @@ def as_frame(data, *, time_col: str | None = None, freq: str | None = None,
     given = data[time_col] if time_col is not None and isinstance(data, pd.DataFrame) else getattr(data, "index", None)
     if not isinstance(getattr(given, "dtype", None), pd.PeriodDtype):  # a period spans its grid's start and end
         check_on_anchor(frame, freq_name(freq), option)
-    return frame._binned(freq_name(freq))
+    return frame._binned(freq_name(freq), spelt=f"{option}={freq!r}" if option == "freq" else f"{option} {freq}")
 
 
 def _check_on_business_days(frame: TimeSeriesFrame, freq, option: str) -> None:
