@@ -312,8 +312,8 @@ def test_f9_12_a_series_whose_last_steps_are_missing_warns_that_its_forecast_sta
         quick().fit(y)
     said = [str(w.message) for w in record if "last 20 step(s)" in str(w.message)]
     assert said == ["Forecaster.fit: target 'Number of airline passengers' is missing at its last 20 step(s) "
-                    "(1959-05-01 .. 1960-12-01), so the forecast of the steps after 1960-12-01 starts from values "
-                    "imputed by impute='ffill', not from an observation (the last at 1959-04-01); to forecast from "
+                    "(1959-05 .. 1960-12), so the forecast of the steps after 1960-12 starts from values "
+                    "imputed by impute='ffill', not from an observation (the last at 1959-04); to forecast from "
                     "it, drop the missing rows at the end (e.g. y.loc[:y.last_valid_index()])"]
     inside = airline().copy()
     inside.iloc[100:110] = np.nan  # gaps inside the series are what impute is for: no word
