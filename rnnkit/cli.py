@@ -949,17 +949,28 @@ def _forecast(args) -> int:
     return 0
 
 
-def _shown_metrics(mean) -> str:
-    """The backtest's mean metrics ``(metric, method)`` as printed: an undefined (NaN) cell is shown as ``n/a``,
-    with a line under the table saying why (the files keep the NaN)."""
-    shown = mean.map(lambda v: "n/a" if v != v else f"{v:.4g}").to_string()
+def _metric_text(value) -> str:
+    """A backtest metric as printed and in report.md: ``n/a`` where it is undefined (NaN; the files keep the NaN)."""
+    return "n/a" if value != value else f"{value:.4g}"
+
+
+def _undefined_note(mean) -> str:
+    """The line under a table of the backtest's mean metrics ``(metric, method)`` saying why a cell is ``n/a``;
+    "" when none is."""
     undefined = [str(metric) for metric, row in mean.isna().iterrows() if row.any()]
     if not undefined:
-        return shown
+        return ""
     why = ("MASE divides the MAE by the in-sample MAE of the seasonal naive forecast, which is 0 (or undefined) on "
            "the training steps of every fold (see the warning above); compare the methods by MAE, RMSE or sMAPE"
            if undefined == ["mase"] else "the metric is undefined (NaN) in every fold")
-    return f"{shown}\nn/a: not defined: {why}"
+    return f"n/a: not defined: {why}"
+
+
+def _shown_metrics(mean) -> str:
+    """The backtest's mean metrics ``(metric, method)`` as printed, an undefined cell as ``n/a`` with the line
+    that says why under the table."""
+    shown, note = mean.map(_metric_text).to_string(), _undefined_note(mean)
+    return f"{shown}\n{note}" if note else shown
 
 
 def _check_backtest_fits(data, n: int, H: int, L: int, m: int, folds: int) -> None:
@@ -1042,7 +1053,8 @@ def _forecast_report(directory: Path, args, results: dict, frame, prediction, me
     ax.legend()
     fig.autofmt_xdate()
     methods = list(mean.columns)
-    rows = "\n".join(f"| {metric} | " + " | ".join(f"{v:.4g}" for v in row) + " |" for metric, row in mean.iterrows())
+    rows = "\n".join(f"| {metric} | " + " | ".join(map(_metric_text, row)) + " |" for metric, row in mean.iterrows())
+    note = f"{_undefined_note(mean)}\n\n" if _undefined_note(mean) else ""  # why a cell is n/a, under the table
     forecast_rows = "\n".join(f"| {t} | {v:.6g} |" for t, v in prediction.items())
     params = results["params"]
     markdown = (
@@ -1055,6 +1067,7 @@ def _forecast_report(directory: Path, args, results: dict, frame, prediction, me
         f"MAE of the seasonal naive forecast, season {results['season_length']} steps; below 1 beats it "
         "in-sample):\n\n"
         f"| metric | {' | '.join(methods)} |\n|---|{'---|' * len(methods)}\n{rows}\n\n"
+        f"{note}"
         f"## Forecast\n\nThe next {len(prediction)} steps, fitted on the whole series "
         f"({results['fit_seconds']} s):\n\n| {args.time_column} | {args.target_column} |\n|---|---|\n"
         f"{forecast_rows}\n"

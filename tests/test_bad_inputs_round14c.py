@@ -107,3 +107,6 @@ def test_r14_03_forecasts_printed_backtest_shows_an_undefined_mase_as_not_define
     assert backtest.loc[backtest["metric"] == "mase", ["forecaster", "naive", "seasonal_naive"]].isna().all().all()
     report = json.loads((out / "report.json").read_text())
     assert list(report["results"]["backtest"]["mean"]["mase"].values()) == [None] * 3  # JSON's null, as before
+    markdown = (out / "report.md").read_text()  # the report's table as printed: n/a and why, not nan
+    assert "| mase | n/a | n/a | n/a |" in markdown and "n/a: not defined: MASE divides" in markdown
+    assert "nan" not in markdown.lower()
