@@ -1054,7 +1054,7 @@ def _forecast_report(directory: Path, args, results: dict, frame, prediction, me
     fig.autofmt_xdate()
     methods = list(mean.columns)
     rows = "\n".join(f"| {metric} | " + " | ".join(map(_metric_text, row)) + " |" for metric, row in mean.iterrows())
-    note = f"{_undefined_note(mean)}\n\n" if _undefined_note(mean) else ""  # why a cell is n/a, under the table
+    note = f"{why}\n\n" if (why := _undefined_note(mean)) else ""  # why a cell is n/a, under the table
     forecast_rows = "\n".join(f"| {t} | {v:.6g} |" for t, v in prediction.items())
     params = results["params"]
     markdown = (

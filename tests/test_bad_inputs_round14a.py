@@ -21,13 +21,6 @@ FIXED = dict(cell="gru", hidden_size=8, bidirectional=False, pooling="final", fr
 TRAIN = ["--epochs", "1", "--hidden-size", "4", "--batch-size", "8", "--test-fraction", "0", "--lr-schedule", "none"]
 
 
-@pytest.fixture(autouse=True)
-def _quiet():
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*does not have many workers.*")
-        yield
-
-
 def _long_csv(path, n=12, seed=0):
     """n sequences of 3..5 steps: features f1, f2, a label of two classes and a numeric target per sequence."""
     rng = np.random.default_rng(seed)

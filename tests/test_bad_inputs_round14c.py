@@ -3,7 +3,6 @@ refusal of a varying per-sequence target as its own exception, a regressor's tar
 undefined MASE of `rnnkit forecast`'s printed backtest table."""
 
 import json
-import warnings
 
 import numpy as np
 import pandas as pd
@@ -13,13 +12,6 @@ from helpers import run_cli
 from rnnkit.data import read_sequences
 
 TRAIN = ["--epochs", "1", "--hidden-size", "4", "--batch-size", "8", "--test-fraction", "0", "--lr-schedule", "none"]
-
-
-@pytest.fixture(autouse=True)
-def _quiet():
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*does not have many workers.*")
-        yield
 
 
 def _long_csv(path, n=8):

@@ -5,7 +5,6 @@ sequence out, "balanced" against its sample weights, and a weighting that turns 
 import json
 import math
 import re
-import warnings
 
 import lightning as L
 import numpy as np
@@ -26,13 +25,6 @@ from rnnkit.training.data import Batch, LengthBuckets, RandomWindows, SequenceDa
 FIXED = dict(cell="gru", hidden_size=8, bidirectional=False, pooling="final", frontend=None, stride=1,
              normalise=None, crop=None, batch_size=64, lr=1e-2, lr_schedule=None, max_epochs=2, random_state=0,
              device="cpu")
-
-
-@pytest.fixture(autouse=True)
-def _quiet():
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*does not have many workers.*")
-        yield
 
 
 def _params(est) -> list[torch.Tensor]:
