@@ -67,6 +67,31 @@ def check_fitted_params(estimator, who: str, names: Sequence[str]) -> None:
                              "fit again")
 
 
+def lag1_autocorrelation(values: np.ndarray, axis: int) -> float:
+    """The median, over the 1-D runs of ``values (n, A, B)`` along ``axis``, of each run's lag-1 autocorrelation
+    about its own mean: near 1 along a smooth time axis, near 0 or below across channels in no order. Runs that
+    are constant or not finite are left out (0 when none is left); the first 256 rows are read."""
+    runs = np.moveaxis(np.asarray(values[:256], dtype=np.float64), axis, -1).reshape(-1, values.shape[axis])
+    runs = runs[np.isfinite(runs).all(axis=1)]
+    runs = runs - runs.mean(axis=1, keepdims=True)
+    power = (runs * runs).sum(axis=1)
+    kept = power > 0
+    if not kept.any():
+        return 0.0
+    return float(np.median((runs[kept, :-1] * runs[kept, 1:]).sum(axis=1) / power[kept]))
+
+
+def runs_along(values: np.ndarray, axis: int, other: int) -> bool:
+    """Whether the values of ``values (n, A, B)`` run smoothly along ``axis`` and not along ``other``, as a time
+    series does along its time and not across its channels: the median lag-1 autocorrelation
+    (:func:`lag1_autocorrelation`) at least 0.3 along ``axis`` and 0.5 more than along ``other``, each axis at
+    least 3 long (noise, constant values, or too short an axis: False, nothing to go by)."""
+    if min(values.shape[axis], values.shape[other]) < 3:
+        return False
+    along = lag1_autocorrelation(values, axis)
+    return along > 0.3 and along - lag1_autocorrelation(values, other) > 0.5
+
+
 def _comparable(value):
     """A parameter in a form that compares by value: a list, tuple or array of levels as a tuple of floats."""
     if isinstance(value, list | tuple | np.ndarray):

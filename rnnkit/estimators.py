@@ -45,7 +45,15 @@ from sklearn.utils.validation import check_is_fitted, check_random_state
 from . import io
 from .cells import Cell, TimeAware, time_aware_inputs
 from .cells.base import length_mask
-from .checks import check_fitted_params, check_flags, fitted_params, is_count, is_flag
+from .checks import (
+    check_fitted_params,
+    check_flags,
+    fitted_params,
+    is_count,
+    is_flag,
+    lag1_autocorrelation,
+    runs_along,
+)
 from .data.collate import IGNORE_INDEX, check_window_fraction, length_buckets, pad_sequences, take_windows, window_width
 from .models import (
     FRONTENDS,
@@ -325,13 +333,14 @@ def _check_not_empty(shape: tuple, who: str) -> None:
 
 def _check_orientation(shape: tuple, what: str, who: str, n_features: int | None, values=None) -> None:
     """In "auto" layout, at fit: refuse ``(n, 1, F)`` with ``F > 1`` (one step of F features: almost surely
-    sktime/aeon's ``(n, C, T)`` with one channel) and warn when ``T < F``. With ``T >= F`` the shape cannot tell
-    ``(n, C, T)`` with more channels than steps (UEA's PEMS-SF, 963 x 144) from ``(n, T, F)``, so ``values``
-    decide: a warning when they run smoothly along the last axis and not along the second, as a time series
-    does along its time (the median lag-1 autocorrelation of the runs along each axis, at least 0.3 along the
-    last and 0.5 more than along the second). After fit, the fitted feature
-    count decides: ``F == n_features`` is read as given (a single step is then a legitimate stream), and
-    ``T == n_features != F`` is refused as channels first."""
+    sktime/aeon's ``(n, C, T)`` with one channel) and warn when ``T < F``, unless ``values`` run smoothly along
+    the second axis and not along the last (:func:`rnnkit.checks.runs_along`), as a time series does along its
+    time: X is then ``(n, T, F)`` with more features than steps (JapaneseVowels' 12 cepstra over its first 7
+    frames). With ``T >= F`` the shape cannot tell ``(n, C, T)`` with more channels than steps (UEA's PEMS-SF,
+    963 x 144) from ``(n, T, F)``, so ``values`` decide alone: a warning when they run smoothly along the last
+    axis and not along the second. After fit, the fitted feature count decides: ``F == n_features`` is read as
+    given (a single step is then a legitimate stream), and ``T == n_features != F`` is refused as channels
+    first."""
     n, T, F = shape
     fix = ("if it is (n, channels, time) as sktime and aeon give it, pass layout='nct' (or transpose it to "
            "(n, T, F)); if it is (n, time, features), pass layout='ntf'")
@@ -344,30 +353,16 @@ def _check_orientation(shape: tuple, what: str, who: str, n_features: int | None
         raise ValueError(f"{who}: X is {what} of shape {shape}, which reads as 1 time step of {F} features: "
                          f"almost surely {F} time steps of 1 channel; {fix}")
     if T < F:
-        warnings.warn(f"{who}: X is {what} of shape {shape}, read as (n, T, F): {T} time steps of {F} "
-                      f"features each; {fix}", UserWarning, stacklevel=5)
-    elif values is not None and min(T, F) >= 3:
-        steps, last = _lag1_autocorrelation(values, 1), _lag1_autocorrelation(values, 2)
-        if last > 0.3 and last - steps > 0.5:
+        if values is None or not runs_along(values, 1, 2):
             warnings.warn(f"{who}: X is {what} of shape {shape}, read as (n, T, F): {T} time steps of {F} "
-                          f"features each; but its values run smoothly along its last axis (lag-1 autocorrelation "
-                          f"{last:.2f}) and not along the axis read as time ({steps:.2f}), as {T} channels of {F} "
-                          f"time steps do (sktime's and aeon's (n, C, T) with more channels than steps): "
-                          f"{fix} (either silences this)", UserWarning, stacklevel=5)
-
-
-def _lag1_autocorrelation(values: np.ndarray, axis: int) -> float:
-    """The median, over the 1-D runs of ``values (n, T, F)`` along ``axis``, of each run's lag-1 autocorrelation
-    about its own mean: near 1 along a smooth time axis, near 0 or below across channels in no order. Runs that
-    are constant or not finite are left out (0 when none is left)."""
-    runs = np.moveaxis(np.asarray(values[:256], dtype=np.float64), axis, -1).reshape(-1, values.shape[axis])
-    runs = runs[np.isfinite(runs).all(axis=1)]
-    runs = runs - runs.mean(axis=1, keepdims=True)
-    power = (runs * runs).sum(axis=1)
-    kept = power > 0
-    if not kept.any():
-        return 0.0
-    return float(np.median((runs[kept, :-1] * runs[kept, 1:]).sum(axis=1) / power[kept]))
+                          f"features each; {fix}", UserWarning, stacklevel=5)
+    elif values is not None and runs_along(values, 2, 1):
+        steps, last = lag1_autocorrelation(values, 1), lag1_autocorrelation(values, 2)
+        warnings.warn(f"{who}: X is {what} of shape {shape}, read as (n, T, F): {T} time steps of {F} "
+                      f"features each; but its values run smoothly along its last axis (lag-1 autocorrelation "
+                      f"{last:.2f}) and not along the axis read as time ({steps:.2f}), as {T} channels of {F} "
+                      f"time steps do (sktime's and aeon's (n, C, T) with more channels than steps): "
+                      f"{fix} (either silences this)", UserWarning, stacklevel=5)
 
 
 def _channels_first(arrays: list[np.ndarray], seqs: list, who: str, n_features: int | None,
@@ -388,6 +383,27 @@ def _channels_first(arrays: list[np.ndarray], seqs: list, who: str, n_features: 
         _check_orientation((len(arrays), *arrays[0].shape), "a list of equal-shape arrays", who, None,
                            np.stack(arrays[:256]))
     return len(first) == 1 and len(second) > 1
+
+
+def _unsorted_times_error(X: pd.DataFrame, key, who: str) -> ValueError:
+    """The rows of instance ``key`` of a MultiIndex X out of time order. ``X.sort_index()`` sorts the instances
+    too, by id (text ids alphabetically: ``'s10'`` before ``'s2'``); where that changes their order, a y given
+    by position would then be matched to other instances, so the fix named keeps them in their order."""
+    instances = X.index.unique(0)
+    try:
+        ordered = instances.sort_values()
+    except TypeError:  # ids of several types (1 and 'a'): X.sort_index() fails too
+        ordered = None
+    if ordered is not None and instances.equals(ordered):
+        fix = "sort them (X.sort_index())"
+    else:
+        fix = (f"sort each instance's rows by time: X.groupby(level=0, sort=False, group_keys=False).apply(lambda "
+               f"g: g.sort_index()) keeps the instances in their order of first appearance "
+               f"({', '.join(repr(v) for v in instances[:3])}, ...), which a y given by position follows")
+        if ordered is not None:
+            fix += (f"; X.sort_index() also sorts them by id ({', '.join(repr(v) for v in ordered[:3])}, ...): "
+                    f"give y in that order then (y.loc[X.index.unique(0)] for a y indexed by instance)")
+    return ValueError(f"{who}: the rows of instance {key!r} are not in strictly increasing time; {fix}")
 
 
 def _frame_sequences(X: pd.DataFrame, who: str) -> tuple[list[np.ndarray], list]:
@@ -439,8 +455,7 @@ def _frame_sequences(X: pd.DataFrame, who: str) -> tuple[list[np.ndarray], list]
             if not time.is_unique:  # sorting would interleave two sequences, dropping the repeats lose one
                 raise _repeated_times_error(X, key, who)
             if not time.is_monotonic_increasing:
-                raise ValueError(f"{who}: the rows of instance {key!r} are not in strictly increasing time; "
-                                 f"sort them (X.sort_index()) and drop duplicated times")
+                raise _unsorted_times_error(X, key, who)
             seqs.append(group.to_numpy(np.float64))
             ids.append(key)
         return seqs, ids

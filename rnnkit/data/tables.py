@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..checks import runs_along
 from .text import DAMAGED_STREAM, damaged_stream, open_decompressed
 
 
@@ -775,7 +776,7 @@ def _read_npz(path: Path, with_target: bool, per_step_target: bool, missing_valu
             raise ValueError(f"{path}: 'X' must have shape (n, T, F) or (n, T) with n, T, F >= 1, got {X.shape}")
         n, T = X.shape[:2]
         if T < X.shape[2] and "lengths" not in data:
-            _check_npz_orientation(path, X.shape)
+            _check_npz_orientation(path, X)
         lengths = _lengths(path, _array(path, data, "lengths"), n, T) if "lengths" in data else np.full(n, T)
         X = X.astype(np.float64)
         for i, length in enumerate(lengths):
@@ -801,10 +802,13 @@ def _read_npz(path: Path, with_target: bool, per_step_target: bool, missing_valu
     return SequenceTable(seqs, y, np.arange(n), [f"x{k}" for k in range(X.shape[2])], "y" if with_target else None)
 
 
-def _check_npz_orientation(path: Path, shape: tuple) -> None:
+def _check_npz_orientation(path: Path, X: np.ndarray) -> None:
     """An npz ``X`` with fewer steps than features, as sktime and aeon save ``(n, channels, time)``: one step
-    of many features (``T == 1``) is refused, fewer steps than features warned of, naming the fix. Saving
-    ``lengths`` says the steps are as given (one-step sequences included)."""
+    of many features (``T == 1``) is refused, fewer steps than features warned of, naming the fix, unless its
+    values run smoothly along the steps and not along the features (:func:`rnnkit.checks.runs_along`), as a
+    time series does along its time. Saving ``lengths`` says the steps are as given (one-step sequences
+    included)."""
+    shape = X.shape
     n, T, F = shape
     fix = (f"if X is (n, channels, time) as sktime and aeon give it, save X.transpose(0, 2, 1) (rnnkit reads "
            f"(n, T, F)); if each sequence really has {T} step(s) of {F} features, save lengths=np.full(n, {T}) with "
@@ -812,6 +816,8 @@ def _check_npz_orientation(path: Path, shape: tuple) -> None:
     if T == 1:
         raise ValueError(f"{path}: 'X' has shape {shape}, which reads as 1 time step of {F} features: almost "
                          f"surely {F} time steps of 1 channel; {fix}")
+    if runs_along(X, 1, 2):
+        return  # (n, T, F) with more features than steps
     warnings.warn(f"{path}: 'X' has shape {shape}, read as (n, T, F): {T} time steps of {F} features each; {fix}",
                   UserWarning, stacklevel=4)
 

@@ -4,6 +4,6 @@ Needs the ``deploy`` extra (onnx, onnxruntime, onnxscript, fastapi, uvicorn); se
 """
 
 from .export import StepGraph, export_onnx, read_export
-from .streaming import Streamer
+from .streaming import Streamer, UnknownStreamError
 
-__all__ = ["StepGraph", "Streamer", "export_onnx", "read_export"]
+__all__ = ["StepGraph", "Streamer", "UnknownStreamError", "export_onnx", "read_export"]

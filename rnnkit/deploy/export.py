@@ -545,10 +545,39 @@ def _quiet():
 
 def _to_onnx(module: nn.Module, args: tuple, input_names, output_names, dynamic_shapes) -> bytes:
     with _quiet():
-        program = torch.onnx.export(module, args, dynamo=True, input_names=input_names,
-                                    output_names=output_names, dynamic_shapes=dynamic_shapes,
-                                    optimize=True, verbose=False)
+        # traced here, as torch.onnx.export would trace it (each named axis Dim.DYNAMIC), so that the program can
+        # be amended before its translation; the names then label the ONNX graph's axes
+        dims = {arg: dict.fromkeys(shapes, torch.export.Dim.DYNAMIC) for arg, shapes in dynamic_shapes.items()}
+        exported = torch.export.export(module, args, dynamic_shapes=dims, strict=False)
+        _fix_inferred_sizes(exported.graph_module)
+        program = torch.onnx.export(exported, dynamic_shapes=dynamic_shapes, input_names=input_names,
+                                    output_names=output_names, dynamo=True, optimize=True, verbose=False)
     return program.model_proto.SerializeToString()
+
+
+_VIEWS = (torch.ops.aten.view.default, torch.ops.aten.reshape.default, torch.ops.aten._unsafe_view.default)
+
+
+def _fix_inferred_sizes(graph_module: torch.fx.GraphModule) -> None:
+    """Write the size of each ``-1`` of a view or reshape whose size the trace knows as a constant: the input
+    projection's ``view(B, T, -1)`` (a cell's ``project``) becomes ``Reshape`` to ``(B, T, G)``. An ONNX
+    ``Reshape`` infers a ``-1`` by dividing the element count by the other sizes, which fails for an empty
+    batch (``0 / 0``), so with ``-1`` the graph could not run ``B = 0``; with the size written it answers
+    ``(0, O)``. The sizes stay what the trace computed, so the graph's values are unchanged."""
+    for module in graph_module.modules():
+        if not isinstance(module, torch.fx.GraphModule):
+            continue
+        for node in module.graph.nodes:
+            if node.op != "call_function" or node.target not in _VIEWS or "val" not in node.meta:
+                continue
+            sizes, shape = list(node.args[1]), node.meta["val"].shape
+            known = [k for k, s in enumerate(sizes) if isinstance(s, int) and s == -1 and
+                     isinstance(shape[k], int)]
+            for k in known:
+                sizes[k] = shape[k]
+            if known:
+                node.args = (node.args[0], sizes, *node.args[2:])
+        module.recompile()
 
 
 def ort_session(model: bytes | str | os.PathLike, *, threads: int | None = None):

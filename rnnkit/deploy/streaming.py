@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from ..checks import check_flags, closest_name
 from .export import STEP_FILE, StepGraph, ort_session, preprocessing, read_export, resolve
 
 _FLOAT32 = np.dtype(np.float32)
@@ -140,6 +141,27 @@ def _check_same_kind(stream: _Stream, stream_id) -> None:
                          "each stream one id of one type (str ids cannot collide), or reset the other first")
 
 
+class UnknownStreamError(KeyError, ValueError):
+    """``Streamer.reset(stream_id)`` of an id that has no stream: a KeyError, as ``dict.pop`` raises for a
+    missing key, and a ValueError, as every bad input of rnnkit. Its message is one line (a KeyError's would
+    be quoted); ``stream_id`` and ``streams`` (the ids that have a stream) are kept."""
+
+    def __init__(self, stream_id, streams: list):
+        self.stream_id, self.streams = stream_id, list(streams)
+        text = [s for s in streams if isinstance(s, str)]
+        close = closest_name(stream_id, text) if text else None
+        shown = ", ".join(repr(s) for s in streams[:5]) + (f", ... ({len(streams)} in all)" if len(streams) > 5
+                                                          else "")
+        running = f"the streams running: {shown}" if streams else "no stream is running"
+        super().__init__(f"Streamer.reset: no stream has the id {stream_id!r} ({running}"
+                         f"{f'; did you mean {close!r}?' if close is not None else ''}): a stream starts at "
+                         f"its first step and ends at its reset; pass missing_ok=True to ignore an id that "
+                         f"has no stream")
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
 class Streamer:
     """Feed observations one at a time, per stream id, through a model's step graph.
 
@@ -147,9 +169,10 @@ class Streamer:
     default: at batch 1 a thread pool only adds synchronisation), or a fitted estimator, model or
     unidirectional layer (the eager torch step). ``step(stream_id, x_t)`` reads one observation ``x_t (F,)``
     (raw features, for an estimator) and returns a :class:`StepOutput`; ``step_many({id: x_t, ...})``
-    advances several streams in one batched call; ``reset(id)`` starts a stream over, ``reset()`` all of
-    them. A stream id is any hashable value but None (which ``reset`` reads as "every stream") and NaN (equal
-    to no other value); an unseen one starts fresh. Ids that Python counts equal name one stream only when of
+    advances several streams in one batched call; ``reset(id)`` starts a stream over (an id that has no
+    stream raises :class:`UnknownStreamError` unless ``missing_ok=True``), ``reset()`` all of them. A stream id
+    is any hashable value but None (which ``reset`` reads as "every stream") and NaN (equal to no other value);
+    an unseen one starts fresh at ``step``. Ids that Python counts equal name one stream only when of
     one kind (``1`` and ``np.int64(1)``): ``1.0`` or ``True`` while stream ``1`` runs is refused, not merged.
 
     Under onnxruntime ``step`` runs the stream's I/O binding (the module docstring) and ``step_many`` of
@@ -230,19 +253,29 @@ class Streamer:
         """The ids of the streams with a state."""
         return list(self._streams)
 
-    def reset(self, stream_id=None) -> None:
-        """Forget one stream's state (it starts over at its next step), or every stream's."""
+    def reset(self, stream_id=None, *, missing_ok: bool = False) -> None:
+        """Forget one stream's state (it starts over at its next step), or every stream's (``reset()``).
+
+        An id that has no stream (never stepped, or reset already) raises :class:`UnknownStreamError`, a
+        ``KeyError`` as ``dict.pop`` raises, naming the running streams: a misspelt id would otherwise leave
+        the stream meant running on its old state. ``missing_ok=True`` ignores such an id, as
+        ``pathlib.Path.unlink(missing_ok=True)`` ignores a missing file (a session that ends before its
+        first step)."""
+        check_flags("Streamer.reset: ", missing_ok=missing_ok)
         if stream_id is None:
             self._streams.clear()
             return
         try:
             hash(stream_id)  # dict.pop would not hash it when no stream has started yet
             stream = self._streams.get(stream_id)
-            if stream is not None:
-                _check_same_kind(stream, stream_id)  # reset(True) would start stream 1 over
-            self._streams.pop(stream_id, None)
         except TypeError as e:
             raise _id_error(stream_id, e) from None
+        if stream is None:
+            if not missing_ok:
+                raise UnknownStreamError(stream_id, self.streams)
+            return
+        _check_same_kind(stream, stream_id)  # reset(True) would start stream 1 over
+        del self._streams[stream_id]
 
     def step(self, stream_id, x_t) -> StepOutput:
         """Advance one stream by one observation ``x_t (F,)``."""
