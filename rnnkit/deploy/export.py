@@ -545,7 +545,7 @@ def _quiet():
 
 def _to_onnx(module: nn.Module, args: tuple, input_names, output_names, dynamic_shapes) -> bytes:
     with _quiet():
-        # traced here, as torch.onnx.export would trace it (each named axis Dim.DYNAMIC), so that the program can
+        # traced here (each named axis Dim.DYNAMIC, as torch.onnx.export makes of a name) so that the program can
         # be amended before its translation; the names then label the ONNX graph's axes
         dims = {arg: dict.fromkeys(shapes, torch.export.Dim.DYNAMIC) for arg, shapes in dynamic_shapes.items()}
         exported = torch.export.export(module, args, dynamic_shapes=dims, strict=False)
