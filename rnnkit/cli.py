@@ -232,19 +232,45 @@ def _check_writable_parent(path: Path, flag: str) -> None:
 @contextmanager
 def _exclusive(out: Path):
     """Hold ``.NAME.lock`` beside ``out`` (an OS lock, released even by ``kill -9``), so that two commands
-    never write one --out at once: the second is refused at once instead of replacing the first's model."""
-    from filelock import FileLock, Timeout
+    never write one --out at once: the second is refused at once instead of replacing the first's model. The
+    file is removed before the lock is released, so a finished command leaves none beside --out (one left by
+    ``kill -9`` is taken over and removed by the next command)."""
+    path = out.parent / f".{out.name}.lock"
+    busy = (f"--out {out} is being written by another rnnkit process (it holds {path}); wait for it to finish or "
+            "choose another --out")
+    if os.name == "nt":  # Windows cannot remove an open file: filelock's lock there removes its file on release
+        from filelock import FileLock, Timeout
 
-    lock = FileLock(out.parent / f".{out.name}.lock")
-    try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        raise ValueError(f"--out {out} is being written by another rnnkit process (it holds "
-                         f"{lock.lock_file}); wait for it to finish or choose another --out") from None
+        lock = FileLock(path)
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            raise ValueError(busy) from None
+        try:
+            yield
+        finally:
+            lock.release()
+        return
+    import fcntl
+
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise ValueError(busy) from None
+        try:  # the holder before may have removed the file between our open and our lock: lock the one at path
+            if os.path.samestat(os.fstat(fd), os.stat(path)):
+                break
+        except FileNotFoundError:
+            pass
+        os.close(fd)
     try:
         yield
     finally:
-        lock.release()
+        path.unlink(missing_ok=True)  # while held: a command that opened this file meanwhile sees it gone
+        os.close(fd)
 
 
 def _check_train_out(out: Path, resume: bool, data: str | None = None) -> None:
@@ -922,6 +948,7 @@ def _forecast(args) -> int:
 
         backtest = table.stack("metric", future_stack=True).rename_axis(["origin", "metric"])  # (fold, metric) rows
         mean = table.mean().unstack("method").reindex(index=list(METRICS), columns=list(METHODS))  # (metric, method)
+        counted = table.notna().sum().unstack("method").reindex(index=list(METRICS), columns=list(METHODS))
         results = {
             "data": str(args.data), "time_column": args.time_column, "target_column": args.target_column,
             "covariates": covariates, "steps": n, "freq": freq, "season_length": int(m),
@@ -930,6 +957,8 @@ def _forecast(args) -> int:
             "forecast": {"time": [str(t) for t in prediction.index], "value": prediction.tolist()},
             "backtest": {"folds": int(args.folds), "horizon": H,
                          "mean": {metric: row.to_dict() for metric, row in mean.iterrows()},
+                         "folds_in_mean": {metric: {k: int(v) for k, v in row.items()}
+                                           for metric, row in counted.iterrows()},
                          "per_fold": [{"origin": str(o), **{f"{a}/{b}": v for (a, b), v in row.items()}}
                                       for o, row in table.iterrows()]},
         }
@@ -939,12 +968,12 @@ def _forecast(args) -> int:
         files["backtest.csv"] = backtest.to_csv().encode()
         files["backtest_forecasts.csv"] = forecasts.to_csv().encode()
         with tempfile.TemporaryDirectory() as tmp:
-            _forecast_report(Path(tmp), args, results, frame, prediction, mean)
+            _forecast_report(Path(tmp), args, results, frame, prediction, table, mean)
             files |= {p.name: p.read_bytes() for p in Path(tmp).iterdir()}
         write_directory_atomically(out, files)
     pd.set_option("display.width", 120)
     print(f"backtest ({args.folds} folds of {H} steps), mean over folds:")
-    print(_shown_metrics(mean))
+    print(_shown_metrics(table, mean))
     print(f"wrote the model, forecast.csv, backtest.csv and report.html to {out}")
     return 0
 
@@ -966,10 +995,38 @@ def _undefined_note(mean) -> str:
     return f"n/a: not defined: {why}"
 
 
-def _shown_metrics(mean) -> str:
-    """The backtest's mean metrics ``(metric, method)`` as printed, an undefined cell as ``n/a`` with the line
-    that says why under the table."""
-    shown, note = mean.map(_metric_text).to_string(), _undefined_note(mean)
+def _left_out_note(table) -> str:
+    """The lines under a table of the backtest's mean metrics saying over how many folds a mean is, where the
+    metric is undefined (NaN) at some folds but not all (pandas' mean leaves those folds out); "" when every
+    mean is over every fold. ``table``: the backtest's folds ``(origin, (metric, method))``."""
+    from .forecast.series import shown_time
+
+    lines, folds = [], len(table)
+    for metric in dict.fromkeys(table.columns.get_level_values("metric")):
+        gaps = table[metric].isna()  # (fold, method)
+        partial = [method for method in gaps.columns if 0 < gaps[method].sum() < folds]
+        for left in dict.fromkeys(tuple(gaps.index[gaps[m]]) for m in partial):
+            methods = [m for m in partial if tuple(gaps.index[gaps[m]]) == left]
+            which = "" if len(methods) == len(gaps.columns) else f" of {', '.join(methods)}"
+            shown = ", ".join(shown_time(o) for o in left)
+            why = ("MASE is not defined (its scale, the in-sample MAE of the seasonal naive forecast, is 0 or "
+                   "undefined on the fold's training steps)" if metric == "mase" else f"{metric} is not defined (NaN)")
+            folds_from = f"the fold from {shown} is" if len(left) == 1 else f"the folds from {shown} are"
+            lines.append(f"{metric}{which}: mean over {folds - len(left)} of the {folds} folds; {folds_from} left "
+                         f"out, where {why}")
+    return "\n".join(lines)
+
+
+def _mean_note(table, mean) -> str:
+    """What the table of the backtest's mean metrics needs under it: :func:`_undefined_note` and
+    :func:`_left_out_note`, one line each."""
+    return "\n".join(line for line in (_undefined_note(mean), _left_out_note(table)) if line)
+
+
+def _shown_metrics(table, mean) -> str:
+    """The backtest's mean metrics ``(metric, method)`` as printed, an undefined cell as ``n/a``, with the lines
+    of :func:`_mean_note` under the table."""
+    shown, note = mean.map(_metric_text).to_string(), _mean_note(table, mean)
     return f"{shown}\n{note}" if note else shown
 
 
@@ -1032,7 +1089,7 @@ def _check_series_roles(time_column: str, target_column: str, covariates: list[s
         raise ValueError(f"--covariates names {twice} more than once; give each column once")
 
 
-def _forecast_report(directory: Path, args, results: dict, frame, prediction, mean) -> None:
+def _forecast_report(directory: Path, args, results: dict, frame, prediction, table, mean) -> None:
     """report.json, report.md and report.html (:func:`rnnkit.report.write_report`) of ``rnnkit forecast``:
     the backtest beside the baselines, the forecast, and a plot of the series' end and the forecast."""
     import matplotlib
@@ -1054,7 +1111,7 @@ def _forecast_report(directory: Path, args, results: dict, frame, prediction, me
     fig.autofmt_xdate()
     methods = list(mean.columns)
     rows = "\n".join(f"| {metric} | " + " | ".join(map(_metric_text, row)) + " |" for metric, row in mean.iterrows())
-    note = f"{why}\n\n" if (why := _undefined_note(mean)) else ""  # why a cell is n/a, under the table
+    note = "".join(f"{line}\n\n" for line in _mean_note(table, mean).splitlines())  # under the table
     forecast_rows = "\n".join(f"| {t} | {v:.6g} |" for t, v in prediction.items())
     params = results["params"]
     markdown = (

@@ -25,6 +25,7 @@ from .series import (
     as_text,
     given_text,
     shown_time,
+    user_stacklevel,
 )
 
 METRICS = ("mae", "rmse", "smape", "mase")
@@ -151,7 +152,7 @@ def _warn_unscaled(undefined: dict[str, list[tuple[int, object, int, float]]]) -
                "MASE's scale, the in-sample MAE of the seasonal naive forecast, is undefined or 0").format(season)
         warnings.warn(f"backtest: MASE is NaN for {target!r} at fold(s) {shown}: the training rows of the fold "
                       f"{why}, and MAE / scale is undefined; the other metrics are scored as usual (compare the "
-                      "methods by MAE, RMSE or sMAPE there)", UserWarning, stacklevel=4)
+                      "methods by MAE, RMSE or sMAPE there)", UserWarning, stacklevel=user_stacklevel())
 
 
 def backtest(forecaster, data, *, folds: int = 3, step: int | None = None, season_length: int | None = None,

@@ -57,6 +57,7 @@ from .series import (
     months_across,
     shown_time,
     text_read_as,
+    user_stacklevel,
 )
 
 SCALE_OUT = ("devices", "num_nodes", "strategy")  # where the fit runs, not what it computes
@@ -266,7 +267,7 @@ class Forecaster(BaseEstimator):
             raise ValueError(f"column {empty[0]!r} is missing (NaN) at all {n} rows, so it cannot be {what}; {fix}")
         laid_out = months_across(frame, targets)
         if laid_out is not None:
-            warnings.warn(laid_out, UserWarning, stacklevel=3)
+            warnings.warn(laid_out, UserWarning, stacklevel=user_stacklevel())
         freq, step = _regular_step(frame)
         if self.validation_fraction > 0:
             split = split_by_time(frame, val=self.validation_fraction, test=0.0)
@@ -1000,8 +1001,7 @@ def _one_series(frame: TimeSeriesFrame, target: str) -> pd.DataFrame:
 
 def _warn_missing_end(frame: TimeSeriesFrame, targets: Sequence[str], impute: str, *, covariates: Sequence[str] = (),
                       future: Sequence[str] = (), shown: Callable[[pd.Index], pd.Index],
-                      who: str = "Forecaster.fit", given: str = "y", one_column: bool = True,
-                      stacklevel: int = 3) -> None:
+                      who: str = "Forecaster.fit", given: str = "y", one_column: bool = True) -> None:
     """Warn when a target's, a past covariate's or a known-future covariate's (``future``) last rows are missing:
     the forecast of the steps after the last row starts from values the ``impute`` policy made up, not from
     observations (``impute="none"`` refuses NaN anyway; a known-future covariate missing over the horizon is
@@ -1025,21 +1025,21 @@ def _warn_missing_end(frame: TimeSeriesFrame, targets: Sequence[str], impute: st
                           f"the steps after {at(len(frame) - 1)} starts from values imputed by impute={impute!r}, "
                           f"not from an observation (the last at {at(int(observed[-1]))}); to forecast from it, "
                           f"drop the missing rows at the end (e.g. {given}.loc[:{last}])", UserWarning,
-                          stacklevel=stacklevel)
+                          stacklevel=user_stacklevel())
         elif c in future:
             warnings.warn(f"{who}: known-future covariate {c!r} is missing at its last {k} step(s) ({span}), so the "
                           f"forecast of the steps after {at(len(frame) - 1)} reads values of it imputed by "
                           f"impute={impute!r} over its lookback, not the values known there (the last at "
                           f"{at(int(observed[-1]))}); a known-future covariate is known at every step, as predict "
                           f"refuses one missing over the horizon: give its values at those steps", UserWarning,
-                          stacklevel=stacklevel)
+                          stacklevel=user_stacklevel())
         else:
             warnings.warn(f"{who}: covariate {c!r} is missing at its last {k} step(s) ({span}), so the forecast "
                           f"of the steps after {at(len(frame) - 1)} reads values of it imputed by "
                           f"impute={impute!r}, not observations (the last at {at(int(observed[-1]))}); give its "
                           f"latest values if they are known, or drop the missing rows at the end (e.g. "
                           f"data.loc[:data[{c!r}].last_valid_index()]), or leave it out of data",
-                          UserWarning, stacklevel=stacklevel)
+                          UserWarning, stacklevel=user_stacklevel())
 
 
 def _name_of(name) -> str | None:

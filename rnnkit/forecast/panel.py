@@ -116,6 +116,7 @@ from .series import (
     text_form,
     text_read_as,
     times_across,
+    user_stacklevel,
     wide_fix,
 )
 
@@ -664,7 +665,7 @@ class GlobalForecaster(BaseEstimator):
             warnings.warn(f"predict: future holds {len(rows)} row(s) of {len(unknown)} id(s) the model was not "
                           f"fitted on ({shown}; first at row {rows[0]}), which are not read; the fitted ids: "
                           f"{fitted_shown}. A series not in the fitted panel cannot be forecast without refitting "
-                          f"with it", UserWarning, stacklevel=3)
+                          f"with it", UserWarning, stacklevel=user_stacklevel())
 
     def _known(self, future, key, times: pd.Index, freq) -> np.ndarray:
         """The known-future covariates of series ``key`` at its forecast timestamps ``times``, ``(H, n_f)``."""
