@@ -106,12 +106,14 @@ def test_d5_05_a_value_beyond_float32_is_named_as_such(classifier, value):
     np.testing.assert_array_equal(stream.step("s", [3e38, 0.0, 0.0]).y.shape, (2,))  # within range: read
 
 
-def test_d5_06_reset_of_an_unhashable_id_is_named_and_of_an_unknown_one_is_a_no_op(classifier):
+def test_d5_06_reset_of_an_unhashable_id_is_named_and_of_an_unknown_one_refused_unless_missing_ok(classifier):
     stream = Streamer(classifier)
     stream.step("a", [0.1, 0.2, 0.3])
     with pytest.raises(ValueError, match=r"stream id \['a'\] is not hashable \(list\)"):
         stream.reset(["a"])
-    stream.reset("never seen")
+    with pytest.raises(KeyError):  # B15-02
+        stream.reset("never seen")
+    stream.reset("never seen", missing_ok=True)
     assert stream.streams == ["a"]
 
 

@@ -45,7 +45,111 @@ from torch import Tensor
 from ..cells import GRUCell
 from .unroll import RECURRENT_DROPOUT, uses_recurrent_dropout
 
-_SOURCE = r"""
+# The matrix products of the C++ loops (this GRU loop's and :mod:`.cpu_loop`'s), one definition for both: the
+# per-step product, the recurrent weight's gradient over all steps, and the input projection (:class:`Linear`).
+GEMM = r"""
+#include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+#include <ATen/native/CPUBlas.h>
+#include <algorithm>
+#include <type_traits>
+#include <vector>
+
+// C (M, N) = A (M, K) @ B (K, N), plus C if add; all row-major, rows ld* apart. float goes to oneDNN's
+// batch-reduce GEMM micro-kernel (at::native::cpublas::brgemm, a plain GEMM where oneDNN has no kernel for the
+// CPU) over tiles of C of 64 x 64, each accumulated over blocks of 512 of K, the tiles split over threads when
+// there is the work to pay for it. On the AVX-512 EPYC of docs/kernels.md it ran the loops' per-step product
+// (16, 128) x (128, 512) 2.7x faster than MKL's sgemm through at::mm_out, and their products over all steps
+// about 2x faster. double goes to ATen's matmul.
+template <typename T>
+static void gemm(int64_t M, int64_t N, int64_t K, const T* A, int64_t lda, const T* B, int64_t ldb, T* C,
+                 int64_t ldc, bool add) {
+  if constexpr (std::is_same_v<T, float>) {
+    constexpr int64_t MB = 64, NB = 64, KB = 512;
+    const int64_t mb = (M + MB - 1) / MB, nb = (N + NB - 1) / NB;
+    const int64_t tile = std::min(MB, M) * std::min(NB, N) * K;  // multiply-adds of one tile
+    const int64_t grain = std::max<int64_t>(1, (int64_t(1) << 18) / std::max<int64_t>(1, tile));
+    at::parallel_for(0, mb * nb, grain, [&](int64_t k0, int64_t k1) {
+      for (int64_t k = k0; k < k1; ++k) {
+        const int64_t i = k / nb * MB, j = k % nb * NB, m = std::min(MB, M - i), n = std::min(NB, N - j);
+        for (int64_t l = 0; l < K; l += KB)
+          at::native::cpublas::brgemm(m, n, std::min(KB, K - l), lda, ldb, ldc, add || l > 0, A + i * lda + l,
+                                      B + l * ldb + j, C + i * ldc + j);
+      }
+    });
+  } else {
+    const auto o = at::TensorOptions().dtype(c10::CppTypeToScalarType<T>::value);
+    const auto a = at::from_blob(const_cast<T*>(A), {M, K}, {lda, 1}, o);
+    const auto b = at::from_blob(const_cast<T*>(B), {K, N}, {ldb, 1}, o);
+    auto c = at::from_blob(C, {M, N}, {ldc, 1}, o);
+    if (add) c.addmm_(a, b); else at::mm_out(c, a, b);
+  }
+}
+
+// The loops' large buffers, kept from call to call on each thread. Allocated afresh, a forward + backward's
+// few MB of saved activations and gradients cost a page fault for every 4 kB page each call (glibc hands freed
+// blocks of this size back to the OS): a fifth of the LSTM loop's time at (16, 200, 32, 128) on one thread
+// (perf: the kernel's page-fault and page-clearing paths). A kept buffer is reused, the smallest that fits,
+// once nothing else holds its storage (the autograd graph that saved it has run its backward or been freed, the
+// caller dropped the output); at most POOL_BYTES are kept per thread, free ones dropped first to make room.
+// Every element handed out is written before it is read, as with at::empty.
+static constexpr int64_t POOL_BYTES = int64_t(128) << 20;
+static std::vector<at::Tensor>& pool() {
+  thread_local std::vector<at::Tensor> kept;
+  return kept;
+}
+static bool unused(const at::Tensor& t) { return t.use_count() == 1 && t.storage().use_count() == 1; }
+// A buffer made under torch.inference_mode is an inference tensor, which autograd refuses outside it: each is
+// handed out again only in the mode it was made in.
+static bool reusable(const at::Tensor& t) {
+  return unused(t) && t.is_inference() == c10::InferenceMode::is_enabled();
+}
+static at::Tensor pooled(at::IntArrayRef sizes, const at::TensorOptions& options) {
+  const int64_t n = c10::multiply_integers(sizes), bytes = n * int64_t(options.dtype().itemsize());
+  if (n == 0 || bytes > POOL_BYTES) return at::empty(sizes, options);
+  auto& kept = pool();
+  const at::Tensor* best = nullptr;
+  for (const auto& t : kept)
+    if (t.dtype() == options.dtype() && t.numel() >= n && (!best || t.numel() < best->numel()) && reusable(t))
+      best = &t;
+  if (best) return best->narrow(0, 0, n).view(sizes);
+  int64_t total = bytes;
+  for (const auto& t : kept) total += int64_t(t.nbytes());
+  for (auto it = kept.begin(); total > POOL_BYTES && it != kept.end();) {  // free ones make room
+    if (unused(*it)) { total -= int64_t(it->nbytes()); it = kept.erase(it); } else { ++it; }
+  }
+  at::Tensor t = at::empty({n}, options);
+  if (total <= POOL_BYTES) kept.push_back(t);
+  return t.view(sizes);
+}
+// Frees this thread's kept buffers (rnnkit.kernels.cpu_loop.release_buffers); those still in use live on.
+void release_buffers() { pool().clear(); }
+
+// a (M, K) @ b (K, N) (+ bias (N) on every row) as a tensor op: the input projection's products and the
+// recurrent weight's gradient. Other dtypes than float and double, and empty sizes, go to ATen.
+at::Tensor matmul(const at::Tensor& a_, const at::Tensor& b_, const c10::optional<at::Tensor>& bias) {
+  TORCH_CHECK(a_.dim() == 2 && b_.dim() == 2 && a_.size(1) == b_.size(0), "matmul: (M, K) @ (K, N) expected");
+  const int64_t M = a_.size(0), K = a_.size(1), N = b_.size(1);
+  const bool typed = a_.scalar_type() == b_.scalar_type() &&
+                     (a_.scalar_type() == at::kFloat || a_.scalar_type() == at::kDouble);
+  if (!typed || M == 0 || K == 0 || N == 0)
+    return bias.has_value() ? at::addmm(*bias, a_, b_) : at::mm(a_, b_);
+  const auto a = a_.contiguous(), b = b_.contiguous();
+  auto c = pooled({M, N}, a.options());  // the projection's (B, T, G): fresh pages cost more than the product
+  AT_DISPATCH_FLOATING_TYPES(a.scalar_type(), "matmul", [&] {
+    scalar_t* c0 = c.data_ptr<scalar_t>();
+    if (bias.has_value()) {
+      const auto bb = bias->to(a.scalar_type()).contiguous();
+      const scalar_t* b0 = bb.data_ptr<scalar_t>();
+      for (int64_t i = 0; i < M; ++i) std::copy(b0, b0 + N, c0 + i * N);
+    }
+    gemm<scalar_t>(M, N, K, a.data_ptr<scalar_t>(), K, b.data_ptr<scalar_t>(), N, c0, N, bias.has_value());
+  });
+  return c;
+}
+"""
+
+_SOURCE = GEMM + r"""
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 #include <ATen/cpu/vec/vec.h>
@@ -67,10 +171,14 @@ static void forward_loop(const at::Tensor& xw, at::Tensor& hs, at::Tensor& out, 
   using Vec = at::vec::Vectorized<scalar_t>;
   const int64_t B = xw.size(0), T = xw.size(1), H = out.size(2);
   auto hw = at::empty({B, 3 * H}, xw.options());
-  const auto w_t = w_hh.t();
+  const auto w_t = w_hh.t().contiguous();  // (H, 3H): every step's product a plain (no transpose) one
+  const scalar_t* bias = b_hh.has_value() ? b_hh->data_ptr<scalar_t>() : nullptr;
   for (int64_t t = 0; t < T; ++t) {
     const auto h = hs[save ? t : t % 2];  // without a backward to feed, two states suffice
-    if (b_hh.has_value()) at::addmm_out(hw, *b_hh, h, w_t); else at::mm_out(hw, h, w_t);
+    scalar_t* hw0 = hw.data_ptr<scalar_t>();
+    if (bias) for (int64_t b = 0; b < B; ++b) std::copy(bias, bias + 3 * H, hw0 + b * 3 * H);  // hw = b_hh + h W^T
+    gemm<scalar_t>(B, 3 * H, H, h.data_ptr<scalar_t>(), H, w_t.data_ptr<scalar_t>(), 3 * H, hw0, 3 * H,
+                   bias != nullptr);
     const scalar_t* x = xw.data_ptr<scalar_t>() + t * 3 * H;  // row b at x + b * T * 3H
     const scalar_t* a = hw.data_ptr<scalar_t>();
     const scalar_t* hp = h.data_ptr<scalar_t>();
@@ -161,7 +269,8 @@ static void backward_loop(const at::Tensor& d_out, at::Tensor& dh, const at::Ten
         }
       }
     });
-    dh.addmm_(d_hw[t], w_hh);  // dh_prev += d(hw) @ W_hh; rows of padded steps add zero
+    // dh_prev += d(hw) @ W_hh; rows of padded steps add zero
+    gemm<scalar_t>(B, H, 3 * H, da, 3 * H, w_hh.data_ptr<scalar_t>(), H, dhp, H, true);
   }
 }
 
@@ -177,7 +286,8 @@ std::vector<at::Tensor> gru_backward(const at::Tensor& d_out, const at::Tensor& 
     backward_loop<scalar_t>(d_out, dh, hs, gates, w_hh, d_xw, d_hw, lengths.data_ptr<int64_t>());
   });
   auto d_hw_flat = d_hw.view({T * B, 3 * H});
-  auto dw_hh = d_hw_flat.t().mm(hs.narrow(0, 0, T).reshape({T * B, H}));
+  // dW_hh = d(hw)^T hs over all steps, as (hs^T d(hw))^T: the products' A operand row-major
+  auto dw_hh = matmul(hs.narrow(0, 0, T).reshape({T * B, H}).t(), d_hw_flat, c10::nullopt).t().contiguous();
   return {d_xw, dh, dw_hh, d_hw_flat.sum(0)};
 }
 
@@ -186,6 +296,8 @@ TORCH_LIBRARY(rnnkit_cpu_gru, m) {
         "-> Tensor[]", &gru_forward);
   m.def("backward(Tensor d_out, Tensor d_hT, Tensor hs, Tensor gates, Tensor w_hh, Tensor lengths) "
         "-> Tensor[]", &gru_backward);
+  m.def("matmul(Tensor a, Tensor b, Tensor? bias) -> Tensor", &matmul);
+  m.def("release_buffers() -> ()", &release_buffers);
 }
 """
 
@@ -309,6 +421,35 @@ class _GRULoop(torch.autograd.Function):
         return d_xw, d_h0, d_w_hh, d_b_hh if ctx.has_bias else None, None, None
 
 
+class Linear(torch.autograd.Function):
+    """``x (..., F) @ w^T (+ b)``, the input projection of all steps, and its backward, through the loops' GEMM
+    (:data:`GEMM`'s ``matmul``, given as ``matmul``: the op of the extension the caller built). The same maths as
+    ``torch.nn.functional.linear``; on the AVX-512 EPYC of docs/kernels.md MKL's sgemm took twice as long for
+    these products (``(3200, 32) @ (32, 512)`` and the two of the backward)."""
+
+    @staticmethod
+    def forward(ctx, x, w, b, matmul):
+        x2 = x.reshape(-1, x.shape[-1])
+        ctx.save_for_backward(x2, w)
+        ctx.matmul, ctx.shape, ctx.has_bias = matmul, x.shape, b is not None
+        return matmul(x2, w.t(), b).view(*x.shape[:-1], w.shape[0])
+
+    @staticmethod
+    @torch.autograd.function.once_differentiable
+    def backward(ctx, dy):
+        x2, w = ctx.saved_tensors
+        dy2 = dy.reshape(-1, dy.shape[-1])
+        dx = ctx.matmul(dy2, w, None).view(ctx.shape) if ctx.needs_input_grad[0] else None
+        dw = ctx.matmul(x2.t(), dy2, None).t() if ctx.needs_input_grad[1] else None  # (x^T dy)^T
+        db = dy2.sum(0) if ctx.has_bias and ctx.needs_input_grad[2] else None
+        return dx, dw, db, None
+
+
+def _project(cell: GRUCell, x: Tensor) -> Tensor:
+    """``cell.project(x)`` (``x W_ih^T + b_ih``) through :class:`Linear`; the C++ GRU loop's projection."""
+    return Linear.apply(x, cell.weight_ih, cell.bias_ih, torch.ops.rnnkit_cpu_gru.matmul)
+
+
 def gru_loop(cell: GRUCell, xw: Tensor, lengths: Tensor | None, h0: Tensor) -> tuple[Tensor, Tensor]:
     """One direction through the C++ loop; the time ``loop`` of :class:`rnnkit.Recurrent`."""
     B, T, _ = xw.shape
@@ -316,6 +457,9 @@ def gru_loop(cell: GRUCell, xw: Tensor, lengths: Tensor | None, h0: Tensor) -> t
     inputs = (xw, h0, cell.weight_hh, cell.bias_hh)
     save = torch.is_grad_enabled() and any(t is not None and t.requires_grad for t in inputs)
     return _GRULoop.apply(*inputs, lengths.contiguous(), save)
+
+
+gru_loop.project = _project  # read by rnnkit.Recurrent in place of cell.project
 
 
 def run_cpu_gru(layer, x: Tensor, lengths: Tensor | None, state) -> tuple[Tensor, Tensor]:

@@ -67,7 +67,7 @@ from . import cpu_gru
 # The cell kinds of the C++ loop, by exact type: a subclass may have changed the step.
 KINDS = {LSTMCell: 0, LayerNormLSTMCell: 1, GRUCell: 2, ElmanCell: 3, MinGRUCell: 4, MinLSTMCell: 5}
 
-_SOURCE = r"""
+_SOURCE = cpu_gru.GEMM + r"""
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Parallel.h>
@@ -410,7 +410,7 @@ static void forward_loop(const Args& A, const Params<T>& P, const at::Tensor& xw
       });
     }
     const T* hp = A.feed ? fp : ho;
-    if (mm) at::mm_out(hw, at::from_blob(const_cast<T*>(hp), {B, H}, xw.options()), w_t);  // the biases: per row
+    if (mm) gemm<T>(B, G, H, hp, H, w_t.data_ptr<T>(), G, hw.data_ptr<T>(), G, false);  // the biases: per row
     T* hwp = mm ? hw.data_ptr<T>() : nullptr;
     T* y = out0 + t * H;  // row b at y + b * T * H
     T* at_ = acts0 + (A.save ? t : 0) * B * nA * H;
@@ -450,39 +450,6 @@ static void forward_loop(const Args& A, const Params<T>& P, const at::Tensor& xw
   }
 }
 
-// The loop's large buffers, kept from call to call on each thread. Allocated afresh, a forward + backward's
-// few MB of saved activations and gradients cost a page fault for every 4 kB page each call (glibc hands freed
-// blocks of this size back to the OS): a fifth of the LSTM loop's time at (16, 200, 32, 128) on one thread
-// (perf: the kernel's page-fault and page-clearing paths). A kept buffer is reused, the smallest that fits,
-// once nothing else holds its storage (the autograd graph that saved it has run its backward or been freed, the
-// caller dropped the output); at most POOL_BYTES are kept per thread, free ones dropped first to make room.
-// Every element handed out is written before it is read, as with at::empty.
-static constexpr int64_t POOL_BYTES = int64_t(128) << 20;
-static std::vector<at::Tensor>& pool() {
-  thread_local std::vector<at::Tensor> kept;
-  return kept;
-}
-static bool unused(const at::Tensor& t) { return t.use_count() == 1 && t.storage().use_count() == 1; }
-static at::Tensor pooled(at::IntArrayRef sizes, const at::TensorOptions& options) {
-  const int64_t n = c10::multiply_integers(sizes), bytes = n * int64_t(options.dtype().itemsize());
-  if (n == 0 || bytes > POOL_BYTES) return at::empty(sizes, options);
-  auto& kept = pool();
-  const at::Tensor* best = nullptr;
-  for (const auto& t : kept)
-    if (t.dtype() == options.dtype() && t.numel() >= n && (!best || t.numel() < best->numel()) && unused(t))
-      best = &t;
-  if (best) return best->narrow(0, 0, n).view(sizes);
-  int64_t total = bytes;
-  for (const auto& t : kept) total += int64_t(t.nbytes());
-  for (auto it = kept.begin(); total > POOL_BYTES && it != kept.end();) {  // free ones make room
-    if (unused(*it)) { total -= int64_t(it->nbytes()); it = kept.erase(it); } else { ++it; }
-  }
-  at::Tensor t = at::empty({n}, options);
-  if (total <= POOL_BYTES) kept.push_back(t);
-  return t.view(sizes);
-}
-// Frees this thread's kept buffers (rnnkit.kernels.cpu_loop.release_buffers); those still in use live on.
-void release_buffers() { pool().clear(); }
 
 template <typename T> static const T* ptr(const c10::optional<at::Tensor>& t) {
   return t.has_value() ? t->data_ptr<T>() : nullptr;
@@ -605,9 +572,7 @@ static void backward_loop(const Args& A, const Params<T>& P, const at::Tensor& d
       }
     });
     if (mm) {  // dL/dh_fed += d(hw) @ W_hh, d(hw) read with a row stride
-      const auto rows = own ? at::from_blob(dhw, {B, G}, d_hw.options())
-                            : at::from_blob(dx, {B, G}, {T_ * G, 1}, d_xw.options());
-      dh.addmm_(rows, w_hh);
+      gemm<T>(B, H, G, own ? dhw : dx, own ? G : T_ * G, w_hh.data_ptr<T>(), H, dhp, H, true);
     }
     if (!A.feed && !A.zmode) continue;
     at::parallel_for(0, B, grain(H), [&](int64_t b0, int64_t b1) {
@@ -670,7 +635,9 @@ std::vector<at::Tensor> loop_backward(int64_t kind, const at::Tensor& d_out, con
     const at::Tensor fed = A.feed ? hf : hs.narrow(0, 0, T);  // (T, B, H)
     const bool own = !same_grads(kind);
     auto flat = own ? d_hw.view({T * B, G}) : d_xw.view({B * T, G});
-    dw = flat.t().mm(own ? fed.reshape({T * B, H}) : fed.transpose(0, 1).reshape({B * T, H}));
+    // as (fed^T flat)^T: the products' A operand row-major
+    dw = matmul((own ? fed.reshape({T * B, H}) : fed.transpose(0, 1).reshape({B * T, H})).t(), flat, c10::nullopt)
+             .t().contiguous();
     db = flat.sum(0);
     // b_ih's: the sum of d(x W_ih^T), which is d(W_hh h) but for the GRU's n gate (r hw_n)
     if (bias) db_ih = kind == GRU ? d_xw.view({B * T, G}).sum(0) : db.clone();
@@ -891,6 +858,7 @@ TORCH_LIBRARY(rnnkit_cpu_loop, m) {
         &impute_backward);
   m.def("uniform_(Tensor(a!) out) -> Tensor(a!)", &uniform_);
   m.def("release_buffers() -> ()", &release_buffers);
+  m.def("matmul(Tensor a, Tensor b, Tensor? bias) -> Tensor", &matmul);
   m.def("lnlstm_step(Tensor x, Tensor h, Tensor c, Tensor w_ih, Tensor w_hh, Tensor gamma_ih, Tensor gamma_hh, "
         "Tensor? bias, Tensor gamma_c, Tensor? beta_c, float eps) -> Tensor[]", &lnlstm_step);
 }
@@ -910,6 +878,8 @@ def release_buffers() -> None:
     pages). Nothing to do when the extension has not been built."""
     if build.cache_info().currsize and build()[0]:
         torch.ops.rnnkit_cpu_loop.release_buffers()
+    if cpu_gru.build.cache_info().currsize and cpu_gru.build()[0]:  # the GRU loop's projections
+        torch.ops.rnnkit_cpu_gru.release_buffers()
 
 
 def _kind(cell) -> tuple[int | None, bool]:
@@ -999,7 +969,8 @@ def project(cell, x: Tensor) -> Projected:
         cell = cell.cell
     # x W_ih^T without the bias, which the loop adds per step with b_hh (as a projection it is a (B, T, G)
     # copy before the matmul and a sum in its backward); the minimal cells' whole projection
-    xw = cell.project(x) if type(cell) in (MinGRUCell, MinLSTMCell) else x @ cell.weight_ih.T
+    xw = (cell.project(x) if type(cell) in (MinGRUCell, MinLSTMCell)
+          else cpu_gru.Linear.apply(x, cell.weight_ih, None, torch.ops.rnnkit_cpu_loop.matmul))
     return Projected(xw, decay)
 
 

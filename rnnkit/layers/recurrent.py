@@ -129,7 +129,8 @@ class Recurrent(nn.Module):
         ``recurrent_dropout = True`` (the C++ CPU loop) is called with ``direction=self`` and applies this
         layer's hidden dropout and zoneout itself, with the reference's random draws; the others refuse them.
         A loop with a ``project(cell, x)`` attribute gets that in place of ``cell.project(x)`` (the C++ CPU loop
-        takes LayerNorm-LSTM's input norm and TimeAware's hidden decay into the loop).
+        takes LayerNorm-LSTM's input norm and TimeAware's hidden decay into the loop; both C++ loops take the product
+        through their own GEMM).
         """
         who = f"Recurrent({type(self.cell).__name__})"
         lengths = check_input(x, self, lengths, who)
