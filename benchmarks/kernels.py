@@ -16,6 +16,10 @@ slow interpreter).
 Table 2 (CPU): the C++ CPU GRU (backend "cpu_gru") against torch.nn.GRU at (B=8, T=500, F=16, H=64),
 forward+backward and forward alone without gradients.
 
+``--gemm`` (CPU): the C++ loops' products (:data:`rnnkit.kernels.cpu_gru.GEMM`, oneDNN's brgemm micro-kernel
+over tiles) against ``torch.mm`` (MKL's sgemm on x86) at the shapes the loops run, float32: per step, the input
+projection over all steps and its backward, and the recurrent weight's gradient, at the zoo's two sizes.
+
 On a machine shared with other jobs, ``--threads 1 --clock cpu`` (this process's CPU time on one thread)
 gives steady figures where wall-clock times with several threads do not.
 """
@@ -186,6 +190,42 @@ def cpu_gru_table(size, repeat: int, clock: str) -> None:
         fwd = median_ms(fwd_no_grad(module, x), repeat=repeat, device="cpu", clock=clock)
         base, base_fwd = base or ms, base_fwd or fwd
         print(f"| {label} | {ms:.1f} | {ms / base:.2f} | {fwd:.1f} | {fwd / base_fwd:.2f} |", flush=True)
+
+
+def gemm_table(repeat: int, clock: str) -> None:
+    """The loops' products against torch.mm, float32, one row a shape; median µs of ``repeat`` timings of many
+    calls each."""
+    from rnnkit.kernels import cpu_gru
+
+    ok, reason = cpu_gru.build()
+    if not ok:
+        print(f"the loops' GEMM: not run ({reason})")
+        return
+    matmul = torch.ops.rnnkit_cpu_gru.matmul
+    shapes = [  # (what, M, K, N) at (B, T, F, H) = (16, 200, 32, 128) and (64, 512, 128, 512), the LSTM's G = 4H
+        ("step h W_hh^T, small", 16, 128, 512), ("step d(hw) W_hh, small", 16, 512, 128),
+        ("projection x W_ih^T, small", 3200, 32, 512), ("its d(x), small", 3200, 512, 32),
+        ("dW_hh^T, small", 128, 3200, 512),
+        ("step h W_hh^T, large", 64, 512, 2048), ("projection x W_ih^T, large", 32768, 128, 2048),
+        ("dW_hh^T, large", 512, 32768, 2048),
+    ]
+    print(f"The loops' products, float32, {torch.get_num_threads()} thread(s), median µs ({clock} clock)\n")
+    print("| product | M × K by K × N | torch.mm µs | rnnkit GEMM µs | torch.mm / GEMM | max rel. difference |")
+    print("|---|---|--:|--:|--:|--:|")
+    for what, M, K, N in shapes:
+        g = torch.Generator().manual_seed(M + K + N)
+        a, b = torch.randn(M, K, generator=g), torch.randn(K, N, generator=g)
+        calls = max(1, int(2e8 // (M * K * N)))  # about 0.2 GFLOP a timing
+        times = {}
+        for name, fn in (("mm", lambda: torch.mm(a, b)), ("gemm", lambda: matmul(a, b, None))):
+            def many(fn=fn):
+                for _ in range(calls):
+                    fn()
+            times[name] = median_ms(many, repeat=repeat, device="cpu", clock=clock) * 1000 / calls
+        diff = ((matmul(a, b, None) - a @ b).abs().max() / (a.abs() @ b.abs()).max()).item()
+        print(f"| {what} | {M} × {K} by {K} × {N} | {times['mm']:.1f} | {times['gemm']:.1f} | "
+              f"{times['mm'] / times['gemm']:.2f} | {diff:.1e} |")
+    print()
 
 
 def median_ms(fn, *, repeat: int, device: str, clock: str = "wall") -> float:
@@ -380,6 +420,7 @@ def main(argv=None):
     p.add_argument("--check", action="store_true",
                    help="first check every fast path against the reference on the device (exit 1 if one fails)")
     p.add_argument("--no-table", action="store_true", help="skip table 1 (on CPU: only the CPU GRU table)")
+    p.add_argument("--gemm", action="store_true", help="only the C++ loops' products against torch.mm (CPU)")
     args = p.parse_args(argv)
     dtypes = args.dtypes or ("float32,bfloat16" if args.device == "cuda" else "float32")
     sizes = [(8, 50, 16, 64)] if args.quick else [(64, 512, 128, 512), (16, 1000, 64, 256)]
@@ -390,6 +431,9 @@ def main(argv=None):
     if args.clock == "cpu" and args.device != "cpu":
         p.error("--clock cpu measures CPU runs only")
     print(f"device: {machine(args.device)}\n")
+    if args.gemm:
+        gemm_table(args.repeat, args.clock)
+        return 0
     failed = check_device(args.device, [getattr(torch, d) for d in dtypes.split(",")]) if args.check else 0
     if not args.no_table:
         table(sizes, [getattr(torch, d) for d in dtypes.split(",")], args.device, args.repeat, args.clock)

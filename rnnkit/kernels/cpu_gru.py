@@ -3,8 +3,8 @@
 Why: on CPU torch.nn.GRU runs its forward as ATen ops per step and its backward through autograd, node by
 node (only the LSTM has a oneDNN kernel with a fused backward), so at small and medium sizes the per-op
 overhead dominates: fwd+bwd of torch.nn.GRU is several times slower than that of torch.nn.LSTM at
-``(B=8, T=500, F=16, H=64)``. Here each step is one BLAS call (``W_hh h + b_hh``) plus one vectorised pass
-over the gates, and the backward is a hand-written loop with one BLAS call per step; the weight gradient is
+``(B=8, T=500, F=16, H=64)``. Here each step is one product (``W_hh h + b_hh``, :data:`GEMM`) plus one vectorised pass
+over the gates, and the backward is a hand-written loop with one product per step; the weight gradient is
 one matmul over all steps after the loop. The input projection stays outside, hoisted over all steps and
 differentiated by autograd, as in every rnnkit path. Measured speed-ups: docs/kernels.md.
 
@@ -52,8 +52,12 @@ GEMM = r"""
 #include <ATen/Parallel.h>
 #include <ATen/native/CPUBlas.h>
 #include <algorithm>
+#include <cstdlib>
 #include <type_traits>
 #include <vector>
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 // C (M, N) = A (M, K) @ B (K, N), plus C if add; all row-major, rows ld* apart. float goes to oneDNN's
 // batch-reduce GEMM micro-kernel (at::native::cpublas::brgemm, a plain GEMM where oneDNN has no kernel for the
@@ -94,6 +98,22 @@ static void gemm(int64_t M, int64_t N, int64_t K, const T* A, int64_t lda, const
 // caller dropped the output); at most POOL_BYTES are kept per thread, free ones dropped first to make room.
 // Every element handed out is written before it is read, as with at::empty.
 static constexpr int64_t POOL_BYTES = int64_t(128) << 20;
+// A buffer of 2 MB or more is asked for on transparent huge pages (madvise(MADV_HUGEPAGE); Linux's default THP
+// mode is "madvise"): its fresh pages are then faulted in 2 MB at a time, not 4 kB. At (64, 512, 128, 512) a
+// LayerNorm-LSTM forward + backward faulted in about 2 GB of saved activations a call, a third of its time spent
+// in the kernel, beyond what the pool keeps.
+static at::Tensor fresh(at::IntArrayRef sizes, const at::TensorOptions& options) {
+#if defined(__linux__)
+  constexpr int64_t HUGE_PAGE = int64_t(2) << 20;
+  const int64_t bytes = c10::multiply_integers(sizes) * int64_t(options.dtype().itemsize());
+  void* p = nullptr;
+  if (bytes >= HUGE_PAGE && posix_memalign(&p, HUGE_PAGE, size_t(bytes)) == 0) {
+    madvise(p, size_t(bytes), MADV_HUGEPAGE);  // a hint: where the system has no huge pages, 4 kB ones serve
+    return at::from_blob(p, sizes, [](void* q) { std::free(q); }, options);
+  }
+#endif
+  return at::empty(sizes, options);
+}
 static std::vector<at::Tensor>& pool() {
   thread_local std::vector<at::Tensor> kept;
   return kept;
@@ -106,7 +126,7 @@ static bool reusable(const at::Tensor& t) {
 }
 static at::Tensor pooled(at::IntArrayRef sizes, const at::TensorOptions& options) {
   const int64_t n = c10::multiply_integers(sizes), bytes = n * int64_t(options.dtype().itemsize());
-  if (n == 0 || bytes > POOL_BYTES) return at::empty(sizes, options);
+  if (n == 0 || bytes > POOL_BYTES) return fresh(sizes, options);
   auto& kept = pool();
   const at::Tensor* best = nullptr;
   for (const auto& t : kept)
@@ -118,9 +138,16 @@ static at::Tensor pooled(at::IntArrayRef sizes, const at::TensorOptions& options
   for (auto it = kept.begin(); total > POOL_BYTES && it != kept.end();) {  // free ones make room
     if (unused(*it)) { total -= int64_t(it->nbytes()); it = kept.erase(it); } else { ++it; }
   }
-  at::Tensor t = at::empty({n}, options);
+  at::Tensor t = fresh({n}, options);
   if (total <= POOL_BYTES) kept.push_back(t);
   return t.view(sizes);
+}
+// t itself if contiguous, else a contiguous copy of it in a kept buffer.
+static at::Tensor dense(const at::Tensor& t) {
+  if (t.is_contiguous()) return t;
+  auto out = pooled(t.sizes(), t.options());
+  out.copy_(t);
+  return out;
 }
 // Frees this thread's kept buffers (rnnkit.kernels.cpu_loop.release_buffers); those still in use live on.
 void release_buffers() { pool().clear(); }
@@ -134,7 +161,7 @@ at::Tensor matmul(const at::Tensor& a_, const at::Tensor& b_, const c10::optiona
                      (a_.scalar_type() == at::kFloat || a_.scalar_type() == at::kDouble);
   if (!typed || M == 0 || K == 0 || N == 0)
     return bias.has_value() ? at::addmm(*bias, a_, b_) : at::mm(a_, b_);
-  const auto a = a_.contiguous(), b = b_.contiguous();
+  const auto a = dense(a_), b = dense(b_);
   auto c = pooled({M, N}, a.options());  // the projection's (B, T, G): fresh pages cost more than the product
   AT_DISPATCH_FLOATING_TYPES(a.scalar_type(), "matmul", [&] {
     scalar_t* c0 = c.data_ptr<scalar_t>();
@@ -221,10 +248,10 @@ std::vector<at::Tensor> gru_forward(const at::Tensor& xw, const at::Tensor& h0, 
                                     const c10::optional<at::Tensor>& b_hh, const at::Tensor& lengths,
                                     bool save) {
   const int64_t B = xw.size(0), T = xw.size(1), H = h0.size(1);
-  auto hs = at::empty({save ? T + 1 : 2, B, H}, h0.options());
+  auto hs = pooled({save ? T + 1 : 2, B, H}, h0.options());
   hs[0].copy_(h0);
-  auto out = at::empty({B, T, H}, xw.options());
-  auto gates = at::empty({save ? T : 0, B, 4 * H}, xw.options());  // padded rows are never read
+  auto out = pooled({B, T, H}, xw.options());
+  auto gates = pooled({save ? T : 0, B, 4 * H}, xw.options());  // padded rows are never read
   AT_DISPATCH_FLOATING_TYPES(xw.scalar_type(), "gru_forward", [&] {
     forward_loop<scalar_t>(xw, hs, out, gates, w_hh, b_hh, lengths.data_ptr<int64_t>(), save);
   });
@@ -275,13 +302,14 @@ static void backward_loop(const at::Tensor& d_out, at::Tensor& dh, const at::Ten
 }
 
 // Returns d_xw (B, T, 3H), dh0 (B, H), dW_hh (3H, H), db_hh (3H).
-std::vector<at::Tensor> gru_backward(const at::Tensor& d_out, const at::Tensor& d_hT, const at::Tensor& hs,
+std::vector<at::Tensor> gru_backward(const at::Tensor& d_out_, const at::Tensor& d_hT, const at::Tensor& hs,
                                      const at::Tensor& gates, const at::Tensor& w_hh,
                                      const at::Tensor& lengths) {
+  const at::Tensor d_out = dense(d_out_);  // a loss's gradient may be expanded or strided
   const int64_t B = d_out.size(0), T = d_out.size(1), H = d_hT.size(1);
   auto dh = d_hT.clone();
-  auto d_xw = at::empty({B, T, 3 * H}, d_out.options());
-  auto d_hw = at::empty({T, B, 3 * H}, d_out.options());
+  auto d_xw = pooled({B, T, 3 * H}, d_out.options());
+  auto d_hw = pooled({T, B, 3 * H}, d_out.options());
   AT_DISPATCH_FLOATING_TYPES(d_out.scalar_type(), "gru_backward", [&] {
     backward_loop<scalar_t>(d_out, dh, hs, gates, w_hh, d_xw, d_hw, lengths.data_ptr<int64_t>());
   });
@@ -416,7 +444,7 @@ class _GRULoop(torch.autograd.Function):
     def backward(ctx, d_out, d_hT):
         hs, gates, w_hh, lengths = ctx.saved_tensors
         d_xw, d_h0, d_w_hh, d_b_hh = torch.ops.rnnkit_cpu_gru.backward(
-            d_out.contiguous(), d_hT.contiguous(), hs, gates, w_hh.contiguous(), lengths
+            d_out, d_hT.contiguous(), hs, gates, w_hh.contiguous(), lengths
         )
         return d_xw, d_h0, d_w_hh, d_b_hh if ctx.has_bias else None, None, None
 

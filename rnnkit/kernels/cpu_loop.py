@@ -2,9 +2,9 @@
 
 Why: the reference loop (:meth:`rnnkit.Recurrent.steps`) runs each step as a dozen ATen ops and its backward
 through autograd, node by node, so on CPU it costs 2-5x torch.nn.LSTM's fused kernel (docs/performance.md).
-Here a step is one BLAS call for the recurrent matmul and one vectorised pass over the batch rows for all
-the pointwise maths of the cell; the backward is a loop of one pass and one BLAS call per step, and the
-recurrent weight's gradient is one matmul over all steps after it. This is the design of the C++ GRU loop
+Here a step is one product for the recurrent matmul (:data:`.cpu_gru.GEMM`) and one vectorised pass over the
+batch rows for all the pointwise maths of the cell; the backward is a loop of one pass and one product per step,
+and the recurrent weight's gradient is one matmul over all steps after it. This is the design of the C++ GRU loop
 (:mod:`.cpu_gru`), generalised to every built-in cell and to what the reference loop wraps around a cell:
 
 ========================  =====================================================================================
@@ -33,11 +33,11 @@ are the same numbers; ``tests/test_fastpath_cpu_loop.py`` checks it), the unifor
 ``tanh`` is Sleef's 3.5-ULP vector kernel, four times faster than torch's 1-ULP one: the same function to
 rounding (both within 2 float32 ULP).
 
-The matmuls of the input projection stay outside, for all steps at once, differentiated by autograd, as on
-every rnnkit path; what comes after them moves into C++ code with a hand-written backward, so that no
-``(B, T, G)``-sized chain of autograd nodes is left around the loop. :func:`project` is this path's projection,
-which :class:`rnnkit.Recurrent` calls in place of ``cell.project``: the LSTM's, GRU's and Elman cell's is
-``x W_ih^T`` (``b_ih`` is added per step with ``b_hh``); LayerNorm-LSTM's is ``x W_ih^T`` (its block
+The matmuls of the input projection stay outside, for all steps at once, as on every rnnkit path (through
+the loops' GEMM, :class:`.cpu_gru.Linear`); what comes after them moves into C++ code with a hand-written
+backward, so that no ``(B, T, G)``-sized chain of autograd nodes is left around the loop. :func:`project` is
+this path's projection, which :class:`rnnkit.Recurrent` calls in place of ``cell.project``: the LSTM's, GRU's and
+Elman cell's is ``x W_ih^T`` (``b_ih`` is added per step with ``b_hh``); LayerNorm-LSTM's is ``x W_ih^T`` (its block
 norm, gain and bias are taken per step in the loop, beside the recurrent norm); TimeAware's is the inner cell's
 projection of ``[x_hat, m]`` from GRU-D's input decay and imputation (:meth:`rnnkit.cells.TimeAware.impute`,
 here one C++ pass over ``(B, T, F)`` forward and one backward, :class:`_Impute`) and the hidden decay's
@@ -146,40 +146,41 @@ template <typename T> static inline Vec<T> plus(const Vec<T>& v, const T* b, int
 template <typename T> static inline T lanes_sum(const Vec<T>& v) {
   return at::vec::vec_reduce_all<T>([](const Vec<T>& a, const Vec<T>& b) { return a + b; }, v);
 }
-// The sum of x[0, n) (a partial vector loads zeros in its tail).
-template <typename T> static T vsum(const T* x, int64_t n) {
+// The sum over the vectors of [0, n) of f(j, m) (j the first value, m how many; f's lanes past m zero), in four
+// running sums: a norm's few vectors summed in one would be a chain of dependent additions, its latency the cost.
+template <typename T, typename F> static T sum_of(int64_t n, const F& f) {
   using V = Vec<T>;
-  V acc(0);
-  FOR_VEC(n) acc = acc + V::loadu(x + j, m);
-  return lanes_sum(acc);
+  constexpr int64_t L = V::size();
+  V a0(0), a1(0), a2(0), a3(0);
+  int64_t j = 0;
+  for (; j + 4 * L <= n; j += 4 * L) {
+    a0 = a0 + f(j, L); a1 = a1 + f(j + L, L); a2 = a2 + f(j + 2 * L, L); a3 = a3 + f(j + 3 * L, L);
+  }
+  for (; j < n; j += L) a0 = a0 + f(j, std::min<int64_t>(L, n - j));
+  return lanes_sum((a0 + a1) + (a2 + a3));
 }
 
 // One layer norm over n values: x^ = (x - mean) / sqrt(var + eps), biased variance; returns 1/sqrt(var+eps).
 template <typename T> static T norm(const T* x, T* xhat, int64_t n, double eps) {
   using V = Vec<T>;
-  const T mean = vsum(x, n) / T(n);
-  V acc(0);
-  FOR_VEC(n) {
+  const T mean = sum_of<T>(n, [&](int64_t j, int64_t m) { return V::loadu(x + j, m); }) / T(n);
+  const T var = sum_of<T>(n, [&](int64_t j, int64_t m) {  // a partial vector loads zeros: its tail is cleared
     V d = V::loadu(x + j, m) - V(mean);
     if (m < V::size()) d = V::set(V(0), d, m);
-    acc = acc + d * d;
-  }
-  const T var = lanes_sum(acc);
+    return d * d;
+  });
   const T rstd = T(1) / std::sqrt(var / T(n) + T(eps));
   FOR_VEC(n) ((V::loadu(x + j, m) - V(mean)) * V(rstd)).store(xhat + j, m);
   return rstd;
 }
-// The backward of x^ = norm(x): dx = rstd (dx^ - mean(dx^) - x^ mean(dx^ x^)); both means in one pass.
+// The backward of x^ = norm(x): dx = rstd (dx^ - mean(dx^) - x^ mean(dx^ x^)).
 template <typename T>
 static void norm_backward(const T* dxhat, const T* xhat, T rstd, int64_t n, T* dx) {
   using V = Vec<T>;
-  V sa(0), sb(0);
-  FOR_VEC(n) {
-    const V d = V::loadu(dxhat + j, m);
-    sa = sa + d;
-    sb = sb + d * V::loadu(xhat + j, m);
-  }
-  const V ma(lanes_sum(sa) / T(n)), mb(lanes_sum(sb) / T(n)), r(rstd);
+  const V ma(sum_of<T>(n, [&](int64_t j, int64_t m) { return V::loadu(dxhat + j, m); }) / T(n));
+  const V mb(sum_of<T>(n, [&](int64_t j, int64_t m) { return V::loadu(dxhat + j, m) * V::loadu(xhat + j, m); }) /
+             T(n));
+  const V r(rstd);
   FOR_VEC(n) (r * (V::loadu(dxhat + j, m) - ma - V::loadu(xhat + j, m) * mb)).store(dx + j, m);
 }
 
@@ -372,7 +373,7 @@ static void forward_loop(const Args& A, const Params<T>& P, const at::Tensor& xw
   const int64_t B = A.B, T_ = A.T, H = A.H, G = A.G, nA = acts_of(A.kind);
   const bool mm = has_matmul(A.kind), two = A.nf == 2;
   at::Tensor hw = at::empty({B, mm ? G : 0}, xw.options());
-  // W_hh^T contiguous, so that every step's product is a plain (no transpose) BLAS call
+  // W_hh^T contiguous, so that every step's product is a plain (no transpose) one
   at::Tensor w_t = mm ? w_hh.t().contiguous() : w_hh;
   // raw pointers into the saves, indexed by hand: a Tensor index per step and save costs more than the step's
   // pointwise maths at small sizes
@@ -601,7 +602,7 @@ static void backward_loop(const Args& A, const Params<T>& P, const at::Tensor& d
 
 // Returns d_xw (B, T, G), dh0, dc0 (or empty), dW_hh, db_hh, dgamma_hh, dgamma_c, dbeta_c, dgamma_ih, db_ih,
 // d_dec (B, T, H) (empty where unused). bias: the cell has b_ih (besides LN-LSTM's, whose gradient comes anyway).
-std::vector<at::Tensor> loop_backward(int64_t kind, const at::Tensor& d_out, const at::Tensor& d_hT,
+std::vector<at::Tensor> loop_backward(int64_t kind, const at::Tensor& d_out_, const at::Tensor& d_hT,
                                       const c10::optional<at::Tensor>& d_cT, const c10::optional<at::Tensor>& dec,
                                       const at::Tensor& hs, const at::Tensor& cs, const at::Tensor& hf,
                                       const at::Tensor& acts, const at::Tensor& stats,
@@ -611,6 +612,7 @@ std::vector<at::Tensor> loop_backward(int64_t kind, const at::Tensor& d_out, con
                                       const c10::optional<at::Tensor>& gamma_ih,
                                       const c10::optional<at::Tensor>& hmask, const c10::optional<at::Tensor>& zu,
                                       double p, int64_t zmode, bool relu, const at::Tensor& lengths, bool bias) {
+  const at::Tensor d_out = dense(d_out_);  // a loss's gradient may be expanded or strided
   const int64_t B = d_out.size(0), T = d_out.size(1), H = d_hT.size(1), G = gates_of(kind) * H;
   const int64_t nf = d_cT.has_value() ? 2 : 1;
   Args A{kind, B, T, H, G, nf, relu, true, dec.has_value() || hmask.has_value(), zmode, p, 0.0,
@@ -636,8 +638,10 @@ std::vector<at::Tensor> loop_backward(int64_t kind, const at::Tensor& d_out, con
     const bool own = !same_grads(kind);
     auto flat = own ? d_hw.view({T * B, G}) : d_xw.view({B * T, G});
     // as (fed^T flat)^T: the products' A operand row-major
-    dw = matmul((own ? fed.reshape({T * B, H}) : fed.transpose(0, 1).reshape({B * T, H})).t(), flat, c10::nullopt)
-             .t().contiguous();
+    // as (fed^T flat)^T, fed's rows in flat's order: the products' A operand row-major (two plain copies: a
+    // three-axis permute copies several times slower)
+    const auto rows = own ? fed.reshape({T * B, H}) : dense(fed.transpose(0, 1)).view({B * T, H});
+    dw = matmul(rows.t(), flat, c10::nullopt).t().contiguous();
     db = flat.sum(0);
     // b_ih's: the sum of d(x W_ih^T), which is d(W_hh h) but for the GRU's n gate (r hw_n)
     if (bias) db_ih = kind == GRU ? d_xw.view({B * T, G}).sum(0) : db.clone();
@@ -662,8 +666,8 @@ std::vector<at::Tensor> impute_forward(const at::Tensor& x3_, const at::Tensor& 
                                        const at::Tensor& x_mean) {
   const at::Tensor x3 = x3_.contiguous();
   const int64_t B = x3.size(0), T = x3.size(1), F = x3.size(2) / 3;
-  auto out = at::empty({B, T, 2 * F}, x3.options());
-  auto last = at::empty({B, T, F}, x3.options().dtype(at::kLong));
+  auto out = pooled({B, T, 2 * F}, x3.options());
+  auto last = pooled({B, T, F}, x3.options().dtype(at::kLong));
   AT_DISPATCH_FLOATING_TYPES(x3.scalar_type(), "impute_forward", [&] {
     using T_ = scalar_t;
     using V = Vec<T_>;
@@ -703,9 +707,9 @@ std::vector<at::Tensor> impute_forward(const at::Tensor& x3_, const at::Tensor& 
 // The backward of impute_forward: from d_out (B, T, 2F), dL/d[x, m, delta] (B, T, 3F), dL/dw_x and dL/db_x.
 std::vector<at::Tensor> impute_backward(const at::Tensor& d_out_, const at::Tensor& x3_, const at::Tensor& w_x,
                                         const at::Tensor& b_x, const at::Tensor& x_mean, const at::Tensor& last) {
-  const at::Tensor x3 = x3_.contiguous(), d_out = d_out_.contiguous();
+  const at::Tensor x3 = x3_.contiguous(), d_out = dense(d_out_);
   const int64_t B = x3.size(0), T = x3.size(1), F = x3.size(2) / 3;
-  auto dx3 = at::zeros({B, T, 3 * F}, x3.options());
+  auto dx3 = pooled({B, T, 3 * F}, x3.options()).zero_();
   auto acc = at::zeros({B, 2 * F}, x3.options());  // per sequence: dL/dw_x, dL/db_x
   AT_DISPATCH_FLOATING_TYPES(x3.scalar_type(), "impute_backward", [&] {
     using T_ = scalar_t;
@@ -965,7 +969,8 @@ def project(cell, x: Tensor) -> Projected:
         delta = x[..., 2 * F :]  # (B, T, F)
         x = _Impute.apply(x.contiguous(), cell.w_x.contiguous(), cell.b_x.contiguous(),
                           cell.x_mean.to(x.dtype).contiguous())  # [x_hat, m] (B, T, 2F)
-        decay = cell.decay_h(delta)
+        linear = cell.decay_h  # W_h delta + b_h through the loops' GEMM, as the projection below
+        decay = cpu_gru.Linear.apply(delta, linear.weight, linear.bias, torch.ops.rnnkit_cpu_loop.matmul)
         cell = cell.cell
     # x W_ih^T without the bias, which the loop adds per step with b_hh (as a projection it is a (B, T, G)
     # copy before the matmul and a sum in its backward); the minimal cells' whole projection
@@ -1023,7 +1028,7 @@ class _Loop(torch.autograd.Function):
         kind, eps, p, zmode, relu, _ = ctx.config
         decay, lengths, mask, uniforms, w_hh, gamma_hh, gamma_c, gamma_ih, hs, cs, hf, acts, stats = ctx.saved_tensors
         d_xw, d_h0, d_c0, *d_params, d_decay = torch.ops.rnnkit_cpu_loop.backward(
-            kind, d_out.contiguous(), d_hT.contiguous(), d_cT.contiguous() if ctx.two else None, decay,
+            kind, d_out, d_hT.contiguous(), d_cT.contiguous() if ctx.two else None, decay,
             hs, cs, hf, acts, stats, _contiguous(w_hh), gamma_hh, gamma_c, gamma_ih, mask, uniforms, p, zmode,
             relu, lengths, ctx.has[-1],
         )
