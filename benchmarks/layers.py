@@ -51,24 +51,47 @@ def _clock(kind: str):
     return time.process_time if kind == "cpu" else time.perf_counter
 
 
-def time_fwd_bwd(fn, x, *, repeat: int, device: str, clock: str = "wall", warmup: bool = True) -> float:
-    """Median milliseconds of forward + backward of ``fn(x)[0].sum()``."""
+def _fwd_bwd(fn, x):
+    """Forward + backward of ``fn(x)[0].sum()``, as a call."""
 
     def once():
         out = fn(x)[0]
         out.float().sum().backward()
 
-    return _median_ms(once, repeat=repeat, device=device, clock=clock, warmup=warmup)
+    return once
 
 
-def time_inference(fn, x, *, repeat: int, device: str, clock: str = "wall", warmup: bool = True) -> float:
-    """Median milliseconds of the forward ``fn(x)`` under ``torch.inference_mode()`` (no graph is built)."""
+def _inference(fn, x):
+    """The forward ``fn(x)`` under ``torch.inference_mode()`` (no graph is built), as a call."""
 
     def once():
         with torch.inference_mode():
             fn(x)
 
-    return _median_ms(once, repeat=repeat, device=device, clock=clock, warmup=warmup)
+    return once
+
+
+def time_fwd_bwd(fn, x, *, repeat: int, device: str, clock: str = "wall", warmup: bool = True) -> float:
+    """Median milliseconds of forward + backward of ``fn(x)[0].sum()``."""
+    return _median_ms(_fwd_bwd(fn, x), repeat=repeat, device=device, clock=clock, warmup=warmup)
+
+
+def time_inference(fn, x, *, repeat: int, device: str, clock: str = "wall", warmup: bool = True) -> float:
+    """Median milliseconds of the forward ``fn(x)`` under ``torch.inference_mode()`` (no graph is built)."""
+    return _median_ms(_inference(fn, x), repeat=repeat, device=device, clock=clock, warmup=warmup)
+
+
+def paired_ms(once, base, *, repeat: int, device: str, clock: str, warmup: bool = True):
+    """``(ms, base_ms, ratio)``: the medians of ``once()`` and ``base()`` timed in turn, ``repeat`` times each,
+    and the median of the ratios of each pair, which a load that moves between the pairs leaves alone."""
+    a, b = [], []
+    if warmup:
+        base()
+        once()
+    for _ in range(repeat):
+        b.append(_median_ms(base, repeat=1, device=device, clock=clock, warmup=False))
+        a.append(_median_ms(once, repeat=1, device=device, clock=clock, warmup=False))
+    return statistics.median(a), statistics.median(b), statistics.median(x / y for x, y in zip(a, b, strict=True))
 
 
 def _median_ms(once, *, repeat: int, device: str, clock: str, warmup: bool = True) -> float:
@@ -114,8 +137,9 @@ def zoo(F: int, H: int, device: str) -> list[tuple[str, rnnkit.Stacked, int]]:
 def zoo_table(args, sizes) -> None:
     """Every cell against torch.nn.LSTM: forward + backward and inference, then the batch-1 streaming step.
 
-    torch.nn.LSTM is timed again beside every row, and each ratio is to that time: on a machine shared with
-    other work the speed moves between rows, much less between two timings taken one after the other."""
+    torch.nn.LSTM is timed again beside every row, the two calls in turn (``paired_ms``), and each ratio is the
+    median of the ratios of those pairs: on a machine shared with other work the speed moves between rows and
+    between repeats, much less between two calls taken one after the other."""
     timing = dict(repeat=args.repeat, device=args.device, clock=args.clock, warmup=not args.no_warmup)
     ref_head = " reference ms | reference / nn.LSTM |" if args.reference else ""
     print("| size (B, T, F, H) | layer | auto picks | nn.LSTM fwd+bwd ms | fwd+bwd ms | / nn.LSTM "
@@ -130,13 +154,11 @@ def zoo_table(args, sizes) -> None:
             if args.no_warmup:  # the one-off costs a warm-up would take (a C++ build) stay out of the timing
                 layer(torch.randn(1, 2, width, device=args.device).abs())
             xs = torch.randn(B, T, width, device=args.device).abs().requires_grad_()  # deltas are >= 0
-            t_base = time_fwd_bwd(base, x, **timing)
-            t = time_fwd_bwd(layer, xs, **timing)
+            t, t_base, ratio = paired_ms(_fwd_bwd(layer, xs), _fwd_bwd(base, x), **timing)
             picked = layer.last_backend
-            i_base = time_inference(base, x, **timing)
-            i = time_inference(layer, xs, **timing)
-            row = (f"| ({B}, {T}, {F}, {H}) | {name} | {picked} | {t_base:.1f} | {t:.1f} | {t / t_base:.2f} "
-                   f"| {i_base:.1f} | {i:.1f} | {i / i_base:.2f} |")
+            i, i_base, i_ratio = paired_ms(_inference(layer, xs), _inference(base, x), **timing)
+            row = (f"| ({B}, {T}, {F}, {H}) | {name} | {picked} | {t_base:.1f} | {t:.1f} | {ratio:.2f} "
+                   f"| {i_base:.1f} | {i:.1f} | {i_ratio:.2f} |")
             if args.reference:
                 layer.backend = "reference"
                 r = time_fwd_bwd(layer, xs, **timing)
