@@ -71,7 +71,7 @@ def _read_table(args, columns: dict, *, with_target: bool, per_step: bool, missi
     given here in flags), else warned of; ``model_reads``: the feature columns of the model predicting. For
     ``task="regress"`` a target cell of pandas' words for a missing value ('NaN', 'NA') is refused as the missing
     number it is (the reader, not knowing the task, allows that it may be a label)."""
-    from .data.tables import MissingTargetWord, TimeOrderError, read_sequences
+    from .data.tables import CsvFormError, MissingTargetWord, TimeOrderError, read_sequences
 
     try:
         with warnings.catch_warnings(record=True) as caught:
@@ -95,6 +95,8 @@ def _read_table(args, columns: dict, *, with_target: bool, per_step: bool, missi
         raise ValueError(f"{args.data}: {err.line} has {err.cell!r} in the target column {err.column!r}, which "
                          f"pandas reads as a missing value; a regressor needs a number as every sequence's target: "
                          f"{fix}") from None
+    except CsvFormError:  # the file's form, named with its fix: a time-named column's text follows from it
+        raise
     except ValueError as err:
         dates = _time_named_text(args, columns)
         if dates is None:

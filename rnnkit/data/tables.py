@@ -92,44 +92,10 @@ def read_sequences(
         return _read_npz(path, target_column is not None and require_target, per_step_target, missing_values)
     if layout not in ("long", "wide"):
         raise ValueError(f"layout must be 'auto', 'long', 'wide' or 'npz', got {layout!r}")
-    with open(path, "rb") as f:
-        magic = f.read(6)
-    _check_not_other_format(path, magic)
-    if magic.startswith(_NPY):  # read as text, it would be "not UTF-8"
-        raise _not_npz(path, "this is a single .npy array (numpy.save), not a CSV nor an .npz archive of named "
-                             "arrays")
-    if magic.startswith((_ZIP, _EMPTY_ZIP)) and path.suffix.lower() != ".zip":  # pandas reads a zipped .csv.zip
-        raise ValueError(f"{path}: this is a zip archive (an .npz?), not a CSV; name it .npz or pass --layout npz "
-                         f"(layout='npz')")
-    try:
-        # ids are kept as the file's text: "007" and "7" are different sequences, and a column of mixed
-        # numbers and words gets one type; low_memory=False types each column once, not per chunk
-        frame = pd.read_csv(path, dtype={id_column: str} if layout == "long" else None, low_memory=False)
-    except pd.errors.EmptyDataError:
-        raise ValueError(f"{path}: the file is empty; expected a CSV with a header row") from None
-    except DAMAGED_STREAM as e:  # a .csv.gz (.bz2, .xz) cut short or damaged
-        damaged = damaged_stream(path, e)
-        if damaged is None:
-            raise
-        raise damaged from None
-    except UnicodeDecodeError as e:
-        utf16 = e.object[:2] in (b"\xff\xfe", b"\xfe\xff")  # the byte-order mark of UTF-16 (Excel's "Unicode text")
-        raise ValueError(f"{path}: not UTF-8 text (byte {e.object[e.start]:#x} at byte offset {e.start}"
-                         f"{'; it starts with the byte-order mark of UTF-16' if utf16 else ''}); save the CSV as "
-                         f"UTF-8, e.g. pd.read_csv(path, encoding={'utf-16' if utf16 else 'latin-1'!r})"
-                         f".to_csv(new_path, index=False)") from None
-    except pd.errors.ParserError as e:
-        reason = str(e).splitlines()[0]
-        fields = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", reason)
-        if fields:  # a row with more values than the header has names: a stray comma or an unquoted text
-            header, line, seen = fields.groups()
-            raise ValueError(f"{path}: line {line} has {seen} values but the header names {header} columns; "
-                             f"remove the extra separator (or quote a value that contains a comma)") from None
-        raise ValueError(f"{path}: cannot read as a CSV ({reason}); for an .npz use --layout npz") from None
-    _check_header(path, frame)
+    # ids are kept as the file's text: "007" and "7" are different sequences, and a column of mixed numbers and
+    # words gets one type
+    frame = read_csv(path, dtype={id_column: str} if layout == "long" else None, npz=True)
     _check_world_bank(path, frame)
-    if frame.empty:
-        raise ValueError(f"{path}: the CSV has a header but no rows")
     if not require_target and target_column not in frame.columns:
         target_column = None
     roles = {"id": id_column if layout == "long" else None, "time": time_column, "target": target_column}
@@ -166,19 +132,199 @@ _OTHER_FORMATS = {".json": "read_json", ".jsonl": "read_json(path, lines=True)",
 _MAGIC_FORMATS = {b"PAR1": ".parquet", b"ARROW1": ".feather"}
 
 
-def _check_not_other_format(path: Path, magic: bytes) -> None:
-    """Refuse a JSON, Excel, Parquet, Feather (...) file given as a table: read as a CSV it would fail on a
-    symptom (a JSON object's keys as a header, an Excel workbook as a zip archive, Parquet as a header alone)."""
-    suffix = next((s for m, s in _MAGIC_FORMATS.items() if magic.startswith(m)), path.suffix.lower())
-    if suffix not in _OTHER_FORMATS:
+class CsvFormError(ValueError):
+    """A CSV whose text pandas would read into other columns or types than the file means: a line with more
+    fields than the header names (a number with a thousands separator that the comma splits), numbers quoted with
+    a thousands separator or a decimal comma, a line that repeats the header. The message names the line and the
+    fix; a caller with its own hint for a column read as text (``rnnkit train``'s time-named columns) leaves it."""
+
+
+def read_csv(path: Path, *, dtype=None, reads_all: bool = True, npz: bool = False) -> pd.DataFrame:
+    """``pd.read_csv(path)`` as the readers of tables read it (``read_sequences``; ``rnnkit forecast``'s
+    ``read_series_csv``), with what pandas fails on and what it would misread without failing as one-line
+    ValueErrors naming the file and its line: a file of another format (`_check_not_other_format`), a ``.npy``
+    array or a zip archive other than a ``.zip`` of a CSV, an empty file, a damaged compressed stream, text that is
+    not UTF-8, a line with more fields than the header names (where every line has one more, pandas reads the first
+    field as an index and shifts the columns), a header it would change (`_check_header`, ``reads_all`` as there),
+    a line that repeats the header, a header with no rows. ``npz``: the caller reads an ``.npz`` too (``rnnkit
+    train``, not ``rnnkit forecast``), which its messages name."""
+    with open(path, "rb") as f:
+        head = f.read(1024)
+    _check_not_other_format(path, head, npz=npz)
+    reads = "rnnkit reads a CSV (.csv, or .csv.gz, .bz2, .xz, .zip)" + (" or an .npz" if npz else "")
+    if head.startswith(_NPY):  # read as text, it would be "not UTF-8"
+        if npz:
+            raise _not_npz(path, "this is a single .npy array (numpy.save), not a CSV nor an .npz archive of named "
+                                 "arrays")
+        raise ValueError(f"{path}: this is a single .npy array (numpy.save), not a CSV; {reads}")
+    if head.startswith((_ZIP, _EMPTY_ZIP)) and path.suffix.lower() != ".zip":  # pandas reads a zipped .csv.zip
+        raise ValueError(f"{path}: this is a zip archive (an .npz?), not a CSV; name it .npz or pass --layout npz "
+                         f"(layout='npz')" if npz else f"{path}: this is a zip archive, not a CSV; {reads}")
+    try:
+        # low_memory=False types each column once, not per chunk
+        frame = pd.read_csv(path, dtype=dtype, low_memory=False)
+    except pd.errors.EmptyDataError:
+        raise ValueError(f"{path}: the file is empty; expected a CSV with a header row") from None
+    except DAMAGED_STREAM as e:  # a .csv.gz (.bz2, .xz) cut short or damaged
+        damaged = damaged_stream(path, e)
+        if damaged is None:
+            raise
+        raise damaged from None
+    except UnicodeDecodeError as e:
+        utf16 = e.object[:2] in (b"\xff\xfe", b"\xfe\xff")  # the byte-order mark of UTF-16 (Excel's "Unicode text")
+        raise ValueError(f"{path}: not UTF-8 text (byte {e.object[e.start]:#x} at byte offset {e.start}"
+                         f"{'; it starts with the byte-order mark of UTF-16' if utf16 else ''}); save the CSV as "
+                         f"UTF-8, e.g. pd.read_csv(path, encoding={'utf-16' if utf16 else 'latin-1'!r})"
+                         f".to_csv(new_path, index=False)") from None
+    except pd.errors.ParserError as e:
+        reason = str(e).splitlines()[0]
+        if extra := re.search(r"Expected (\d+) fields in line (\d+), saw \d+", reason):
+            raise CsvFormError(_extra_fields(path, int(extra[2]), int(extra[1]))) from None
+        raise ValueError(f"{path}: cannot read as a CSV ({reason}){'; for an .npz use --layout npz' if npz else ''}"
+                         ) from None
+    _check_header(path, frame, reads_all=reads_all)
+    if not isinstance(frame.index, pd.RangeIndex):  # a field more than the header on every line: pandas reads
+        raise CsvFormError(_extra_fields(path, 2, len(frame.columns)))  # the first as an index
+    if frame.empty:
+        raise ValueError(f"{path}: the CSV has a header but no rows")
+    _check_header_repeated(path, frame, given=dtype or {})
+    return frame
+
+
+def _extra_fields(path: Path, line: int, names: int) -> str:
+    """The message for line ``line`` of a CSV holding more fields than the ``names`` columns of its header: a
+    number written with a thousands separator (``11,207``), split in two, named where two neighbouring fields
+    look like one."""
+    cells = pd.read_csv(path, header=None, skiprows=line - 1, nrows=1, dtype=str, keep_default_na=False,
+                        encoding="utf-8-sig").iloc[0].tolist()
+    where = f"{path}: line {line} has {len(cells)} fields ({','.join(cells)!r}) but the header names {names} column(s)"
+    for a, b in zip(cells, cells[1:], strict=False):
+        if re.fullmatch(r"[-+]?\d{1,3}", a) and re.fullmatch(r"\d{3}(\.\d*)?", b):
+            return (f"{where}: '{a},{b}' looks like one number written with a thousands separator, which the comma "
+                    f"splits in two; save the file again with numbers written without one ({a}{b})")
+    return (f"{where}; give every line as many fields as the header (name the extra column in the header, or quote "
+            "a value that holds a comma)")
+
+
+def _check_header_repeated(path: Path, frame: pd.DataFrame, given) -> None:
+    """CsvFormError for a line that repeats the header (files joined together, each with its header): its cells
+    would be read as a row of data, every column of numbers as text (named: the first, other than the columns of
+    a ``given`` type, whose other cells are all numbers)."""
+    text = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
+    if not text:
         return
-    reader = _OTHER_FORMATS[suffix]
-    if reader is None:  # pickle: nothing to advise that would load it (rnnkit never unpickles)
-        raise ValueError(f"{path}: a pickle ({suffix}) is not read (loading one can run code); rnnkit reads CSV and "
-                         ".npz: save the table with df.to_csv(new_path, index=False)")
-    call = f"pd.{reader}" + ("" if "(" in reader else "(path)")
-    raise ValueError(f"{path}: a {suffix} file is not a CSV; rnnkit reads a CSV (.csv, or .csv.gz, .bz2, .xz, .zip) "
-                     f"or an .npz: convert it, e.g. {call}.to_csv(new_path, index=False)")
+    names = [str(c) for c in frame.columns]
+    rows = [int(r) for r in np.flatnonzero(frame[text[0]].astype(str).to_numpy() == str(text[0]))
+            if [str(cell) for cell in frame.iloc[r]] == names]
+    if not rows:
+        return
+    rest = frame.drop(index=frame.index[rows])
+    numbers = [c for c in text if c not in given
+               and pd.to_numeric(rest[c], errors="coerce").notna().sum() == rest[c].notna().sum()]
+    reads = f", so column {numbers[0]!r} reads as text" if numbers else ""
+    raise CsvFormError(f"{path}: {_lines(rows[:1])} repeats the header (files joined together?){reads}; remove that "
+                       "line (or every line that repeats the header)")
+
+
+def numbers_with_commas(path: Path, column: pd.Series) -> str | None:
+    """The message for a column of numbers that pandas read as text because they are written with a thousands
+    separator (``"1,234.5"``) or a decimal comma (``"11,2"``), quoted in a comma-separated file: the reading that
+    fits every such cell, or both where both fit (``"11,207"``); None where other text stops it (a word), which
+    each reader words itself."""
+    text = column.dropna().astype(str)
+    number = pd.to_numeric(text, errors="coerce").notna()
+    commas = text.str.fullmatch(r"[-+]?\d+(,\d+)+(\.\d+)?")
+    if not commas.any() or not (number | commas).all():
+        return None
+    row = int(np.flatnonzero(column.notna().to_numpy())[np.flatnonzero(commas.to_numpy())[0]])
+    cell = str(column.iloc[row])
+    thousands = text.str.fullmatch(r"[-+]?\d{1,3}(,\d{3})+(\.\d+)?") | number
+    decimal = text.str.fullmatch(r"[-+]?\d+,\d+") | number
+    save = ".to_csv(new_path, index=False)"
+    if thousands.all() and decimal.all():
+        fix = (f"'{cell}' reads as {cell.replace(',', '')} with a thousands separator, or as {cell.replace(',', '.')} "
+               f"with a decimal comma: save the file again with the reading it means, pd.read_csv(path, "
+               f"thousands=','){save} or pd.read_csv(path, decimal=','){save}")
+    elif thousands.all():
+        fix = f"it is written with a thousands separator: save the file again as pd.read_csv(path, thousands=','){save}"
+    elif decimal.all():
+        fix = f"it is written with a decimal comma: save the file again as pd.read_csv(path, decimal=','){save}"
+    else:
+        return None
+    return f"{path}: column {str(column.name)!r} is not numeric ({_lines([row])} has {cell!r}); {fix}"
+
+
+# the time-series formats of sktime and of the UCR/UEA archive, by suffix and by their first line, each with the
+# sktime call that reads it as a long table (a row per step: id, t, a column per channel)
+_SERIES_FORMATS = {
+    ".ts": ("@problemname", "a .ts file (sktime's time-series format, in which the UCR/UEA archive ships its data "
+            "sets)", "X, y = sktime.datasets.load_from_tsfile(path, return_data_type='pd-multiindex')"),
+    ".arff": ("@relation", "an .arff file (Weka's format, in which the UCR/UEA archive ships its data sets too)",
+              "X, y = sktime.datasets.load_from_arff_to_dataframe(path); X = sktime.datatypes.convert_to(X, "
+              "to_type='pd-multiindex')"),
+}
+
+
+def _check_not_other_format(path: Path, head: bytes, *, npz: bool = True) -> None:
+    """Refuse a JSON, Excel, Parquet, Feather (...) file given as a table, and sktime's ``.ts`` and Weka's
+    ``.arff`` (the UCR/UEA archive's formats), by suffix or by their first bytes (Parquet's and Arrow's magic, an
+    Excel workbook's zip or OLE2 container, a JSON object or array, the first ``@`` line): read as a CSV each would
+    fail on a symptom (a JSON object's keys as a header, an Excel workbook as "not UTF-8", Parquet as a header
+    alone, a .ts file's first series line as a row of too many fields). ``head``: the file's first bytes; ``npz``:
+    the caller reads an ``.npz`` as well (``rnnkit train``), whose messages name it."""
+    reads = "rnnkit reads a CSV (.csv, or .csv.gz, .bz2, .xz, .zip)" + (" or an .npz" if npz else "")
+    text = head.decode("utf-8", errors="replace").lstrip("\ufeff").lstrip()
+    first = next((line.strip().lower() for line in text.splitlines()
+                  if line.strip() and not line.lstrip().startswith(("#", "%"))), "")
+    series = next((s for s, (word, _, _) in _SERIES_FORMATS.items() if first.startswith(word)), None)
+    suffix = (next((s for m, s in _MAGIC_FORMATS.items() if head.startswith(m)), None) or series
+              or _workbook(path, head)
+              or (".json" if text.startswith(("{", "[")) and path.suffix.lower() not in _OTHER_FORMATS else None)
+              or path.suffix.lower())
+    if suffix == ".json" and text.startswith("{") and "\n{" in text:
+        suffix = ".jsonl"  # an object per line: JSON lines
+    if suffix in _SERIES_FORMATS:
+        _, what, load = _SERIES_FORMATS[suffix]
+        then = ", then read new_path with --time-column t (time_column='t')" if npz else ""
+        raise ValueError(f"{path}: this is {what}, not a CSV; {reads}: convert it to a long CSV, e.g. {load}; "
+                         "X.rename_axis(['id', 't']).join(pd.Series(y, X.index.unique(0), name='target'), on='id')"
+                         f".reset_index().to_csv(new_path, index=False){then}")
+    if suffix in _OTHER_FORMATS:
+        reader = _OTHER_FORMATS[suffix]
+        if reader is None:  # pickle: nothing to advise that would load it (rnnkit never unpickles)
+            raise ValueError(f"{path}: a pickle ({suffix}) is not read (loading one can run code); {reads}: save the "
+                             "table with df.to_csv(new_path, index=False)")
+        call = f"pd.{reader}" + ("" if "(" in reader else "(path)")
+        by_content = {".json": "JSON", ".jsonl": "JSON lines", ".parquet": "Parquet", ".feather": "Arrow (Feather)",
+                      ".xlsx": "an Excel workbook", ".xls": "an Excel 97-2003 workbook",
+                      ".ods": "an OpenDocument spreadsheet"}
+        kind = f"a {suffix} file" if suffix == path.suffix.lower() else f"{by_content[suffix]} (by its content)"
+        raise ValueError(f"{path}: {kind} is not a CSV; {reads}: convert it, e.g. {call}.to_csv(new_path, "
+                         "index=False)")
+
+
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the container of Excel's .xls (and other Office files)
+
+
+def _workbook(path: Path, head: bytes) -> str | None:
+    """The suffix of a spreadsheet by its content, whatever its name: ``.xlsx`` (a zip holding ``xl/workbook.xml``),
+    ``.ods`` (a zip whose ``mimetype`` is OpenDocument's spreadsheet), ``.xls`` (an OLE2 container); else None."""
+    import zipfile
+
+    if head.startswith(_OLE2):
+        return ".xls"
+    if not head.startswith(_ZIP):
+        return None
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            if "xl/workbook.xml" in names:
+                return ".xlsx"
+            if "mimetype" in names and b"opendocument.spreadsheet" in archive.read("mimetype"):
+                return ".ods"
+    except (zipfile.BadZipFile, OSError):
+        return None
+    return None
 
 
 def _close_column(name: str, columns: list[str]) -> str | None:
@@ -319,6 +465,9 @@ TIME_NAMES = ("year", "years", "yr", "time", "t", "ds", "date", "timestamp", "da
 def _features(path: Path, frame: pd.DataFrame) -> pd.DataFrame:
     bad = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
     if bad:
+        for c in bad:
+            if message := numbers_with_commas(path, frame[c]):
+                raise CsvFormError(message)
         column = frame[bad[0]]
         number = pd.to_numeric(column, errors="coerce").notna()
         word = column.astype(str).str.strip().isin(("True", "False", "TRUE", "FALSE", "true", "false"))

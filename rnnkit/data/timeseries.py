@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import numbers
 import os
+import sys
 import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import KW_ONLY, dataclass
@@ -368,17 +369,10 @@ class TimeSeriesFrame:
     def _binned(self, rule: str, agg: str = "mean", *, spelt: str | None = None) -> TimeSeriesFrame:
         """:meth:`resample` less its check of the anchor (``Forecaster(freq=...)`` checks it where the times
         were not periods, which span their grid's start and end). ``spelt``: how the caller's user wrote the rule
-        (``freq='D'``), for the warning of :func:`_time_of_day`."""
-        clock = _time_of_day(self.time, rule)
-        if clock is not None:
-            first, last, at = self.time[0], self.time[-1], str(clock).removeprefix("0 days ")
-            warnings.warn(f"{spelt or f'TimeSeriesFrame.resample({rule!r})'}: every timestamp is at {at} of its "
-                          f"day (the first {first}), and daily bins are dated at midnight, so each time is moved "
-                          f"to its day's midnight ({first} becomes {shown_time(first.normalize())}), and the "
-                          f"forecasts are dated at midnight too; to keep {at}, put the series on its own daily grid "
-                          f"instead (data.reindex(pd.date_range('{first}', '{last}', freq='D')), the days missing "
-                          f"as NaN) and {f'leave {spelt} out' if spelt else 'do not resample it'}", UserWarning,
-                          stacklevel=3)
+        (``freq='D'``), for the warning of :func:`warn_moved`."""
+        warn_moved(self.time, rule, spelt or f"TimeSeriesFrame.resample({rule!r})",
+                   f"leave {spelt} out" if spelt else "do not resample it",
+                   "forecast.index" if spelt else "resampled.time")
         origin = "start" if _phase(self.time, rule) else "start_day"
         resampler = self.to_pandas().resample(rule, origin=origin)
         out = resampler.sum(min_count=1) if agg == "sum" else getattr(resampler, agg)()
@@ -399,18 +393,67 @@ def _phase(time: pd.DatetimeIndex, rule: str) -> pd.Timedelta | None:
     return phase[0] if phase[0] != pd.Timedelta(0) and (phase == phase[0]).all() else None
 
 
-def _time_of_day(time: pd.DatetimeIndex, rule: str) -> pd.Timedelta | None:
-    """The time into its day, other than midnight, at which every timestamp lies (12:00 for daily readings at
-    noon), where ``rule`` is one day (``"D"``, ``"24h"``), whose bins are dated at midnight (by calendar date, as
-    pandas dates daily and longer bins: only a rule finer than a day keeps the phase, :func:`_phase`); None
-    otherwise."""
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep  # .../rnnkit/
+
+
+def user_stacklevel() -> int:
+    """The ``stacklevel`` with which the function that calls this one has ``warnings.warn`` name the first line
+    outside rnnkit: the user's call, however deep inside rnnkit the warning is raised (a fit inside a backtest or
+    inside the sktime adapter, a resampling inside ``Forecaster.fit``)."""
+    frame, level = sys._getframe(1), 1
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
+def warn_moved(time: pd.DatetimeIndex, rule: str, spelt: str, leave: str, dates: str) -> None:
+    """Warn where binning ``time`` onto ``rule``, a day or longer (``"D"``, ``"2D"``, ``"W"``, ``"MS"``, ...), only
+    moves every timestamp: each bin holds one reading, and each lies at the same place in its bin other than the
+    date pandas gives the bin (readings at noon, or on each month's 15th given ``"MS"``), so the series was on a
+    grid of its own. pandas dates daily and longer bins at midnight (by calendar date, as F13-03 chose, so that UTC
+    instants are read by their date) and on the rule's own days. Bins that each gather several readings (daily data
+    onto ``"W"``), readings at varying places in their bins (the irregular dates a rule regularises), and a rule
+    finer than a day, which keeps the timestamps' offset (hourly readings at :30 stay at :30, :func:`_phase`), are
+    not warned of. ``spelt``: the rule as the caller's user wrote it (``freq='MS'``); ``leave``: how to do without
+    it (``"leave freq='MS' out"``); ``dates``: what holds the binned dates (``"forecast.index"``)."""
     offset = pd.tseries.frequencies.to_offset(rule)
-    one_day = (offset.n == 1 if isinstance(offset, pd.offsets.Day) else
-               isinstance(offset, pd.offsets.Tick) and pd.Timedelta(offset) == pd.Timedelta(days=1))
-    if not one_day:
-        return None
-    clock = time - time.normalize()
-    return clock[0] if len(time) and clock[0] != pd.Timedelta(0) and (clock == clock[0]).all() else None
+    if len(time) < 2 or (isinstance(offset, pd.offsets.Tick) and not isinstance(offset, pd.offsets.Day)
+                         and pd.Timedelta(offset) < pd.Timedelta(days=1)):
+        return
+    bins = pd.Series(np.arange(len(time)), index=time).resample(rule, origin="start_day")
+    if (bins.count() > 1).any():
+        return  # readings to aggregate, as asked
+    first = bins.first().dropna()  # bin date -> the position of its one reading
+    dated = pd.DatetimeIndex(first.index)[np.argsort(first.to_numpy())]  # each reading's bin date, in order
+    after = dated > time  # a bin dated at its end (weeks, month ends): the reading lies after the bin before's date
+    starts = dated.where(~after, dated - offset)
+    place = time - starts
+    if place[0] == pd.Timedelta(0) or not (place == place[0]).all():
+        return
+    at, one, last = str(place[0]).removeprefix("0 days "), time[0], time[-1]
+    becomes = shown_time(dated[0])
+    if place[0] < pd.Timedelta(days=1) and not after.any() and all(
+            offset.is_on_offset(day) for day in time.normalize().tz_localize(None)):  # a time of day on the grid
+        daily = (offset.n == 1 if isinstance(offset, pd.offsets.Day) else
+                 isinstance(offset, pd.offsets.Tick) and pd.Timedelta(offset) == pd.Timedelta(days=1))
+        bins, moved, grid, steps = (("daily bins", "its day's midnight", "daily grid", "days") if daily else
+                                    (f"bins of {rule!r}", "its bin's date at midnight", "grid", "steps"))
+        warnings.warn(f"{spelt}: every timestamp is at {at} of its day (the first {one}), and {bins} are dated at "
+                      f"midnight, so each time is moved to {moved} ({one} becomes {becomes}), and the forecasts are "
+                      f"dated at midnight too; to keep {at}, put the series on its own {grid} instead (data.reindex("
+                      f"pd.date_range('{one}', '{last}', freq={'D' if daily else rule!r})), the {steps} missing as "
+                      f"NaN) and {leave}", UserWarning, stacklevel=user_stacklevel())
+        return
+    days = place[0] / pd.Timedelta(days=1)
+    by = f"{days:g} days" if days == int(days) else str(place[0])
+    shift = (f"{dates} - pd.tseries.frequencies.to_offset({rule!r}) + pd.Timedelta({by!r})" if after.any() else
+             f"{dates} + pd.Timedelta({by!r})")
+    end = "at their end" if after.any() else "at their start"
+    warnings.warn(f"{spelt}: every timestamp lies {by} after the start of its bin (the first {shown_time(one)}, one "
+                  f"reading to a bin), and bins of {rule!r} are dated {end}, so each time is moved to its bin's date "
+                  f"({shown_time(one)} becomes {becomes}), as are the dates "
+                  f"of {dates}; to date them as the readings are: {shift}", UserWarning,
+                  stacklevel=user_stacklevel())
 
 
 def _anchors(offset) -> list:

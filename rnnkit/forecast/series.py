@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import datetime
 import numbers
-import os
 import re
-import sys
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,7 +15,14 @@ import pandas as pd
 
 from ..checks import is_integer
 from ..data.tables import TIME_NAMES, date_readings
-from ..data.timeseries import TimeSeriesFrame, check_on_anchor, reads_as_dates, shown_time, weekly_periods
+from ..data.timeseries import (
+    TimeSeriesFrame,
+    check_on_anchor,
+    reads_as_dates,
+    shown_time,
+    user_stacklevel,
+    weekly_periods,
+)
 
 
 def as_frame(data, *, time_col: str | None = None, freq: str | None = None,
@@ -61,53 +66,7 @@ def as_frame(data, *, time_col: str | None = None, freq: str | None = None,
     if not isinstance(getattr(given, "dtype", None), pd.PeriodDtype):  # a period spans its grid's start and end
         check_on_anchor(frame, freq_name(freq), option)
     spelt = f"{option}={freq!r}" if option == "freq" else f"{option} {freq}"
-    _warn_moved_to_midnight(frame, freq_name(freq), spelt)
-    with warnings.catch_warnings():  # the frame's own warning of daily bins, which the one above includes
-        warnings.filterwarnings("ignore", message=r".*: every timestamp is at .* of its day", category=UserWarning)
-        return frame._binned(freq_name(freq), spelt=spelt)
-
-
-_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep  # .../rnnkit/
-
-
-def user_stacklevel() -> int:
-    """The ``stacklevel`` with which the function that calls this one has ``warnings.warn`` name the first line
-    outside rnnkit: the user's call, however deep inside rnnkit the warning is raised (a fit inside a backtest or
-    inside the sktime adapter, a resampling inside ``Forecaster.fit``)."""
-    frame, level = sys._getframe(1), 1
-    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE):
-        frame, level = frame.f_back, level + 1
-    return level
-
-
-def _warn_moved_to_midnight(frame: TimeSeriesFrame, rule: str, spelt: str) -> None:
-    """Warn where resampling onto ``rule``, a day or longer (``"D"``, ``"2D"``, ``"W"``, ``"MS"``, ...), only moves
-    every timestamp to midnight: all of them lie at one time of day other than midnight (readings at noon), on
-    dates of the rule's grid, one per bin, and pandas dates daily and longer bins at midnight (by calendar date,
-    as F13-03 chose, so that UTC instants are read by their date). Bins that each gather several readings (daily
-    data onto ``"W"``) are aggregated as asked, and a rule finer than a day keeps the timestamps' offset (hourly
-    readings at :30 stay at :30), so neither is warned of. ``spelt``: the rule as the caller's user wrote it."""
-    offset, time = pd.tseries.frequencies.to_offset(rule), frame.time
-    if not len(time) or (isinstance(offset, pd.offsets.Tick) and not isinstance(offset, pd.offsets.Day)
-                         and pd.Timedelta(offset) < pd.Timedelta(days=1)):
-        return
-    clock = time - time.normalize()
-    if clock[0] == pd.Timedelta(0) or not (clock == clock[0]).all():
-        return  # at midnight (nothing moves), or at several times of day (readings to aggregate)
-    counts = pd.Series(1, index=time).resample(rule, origin="start_day").count()  # readings per bin, as binned
-    if (counts > 1).any() or not all(offset.is_on_offset(day) for day in time.normalize().tz_localize(None)):
-        return  # aggregated, or dates off the grid, which move by more than their time of day
-    first, last, at = time[0], time[-1], str(clock[0]).removeprefix("0 days ")
-    becomes = shown_time(counts.index[np.flatnonzero(counts.to_numpy())[0]])
-    daily = (offset.n == 1 if isinstance(offset, pd.offsets.Day) else
-             isinstance(offset, pd.offsets.Tick) and pd.Timedelta(offset) == pd.Timedelta(days=1))
-    bins, moved, grid, steps = (("daily bins", "its day's midnight", "daily grid", "days") if daily else
-                                (f"bins of {rule!r}", "its bin's date at midnight", "grid", "steps"))
-    warnings.warn(f"{spelt}: every timestamp is at {at} of its day (the first {first}), and {bins} are dated at "
-                  f"midnight, so each time is moved to {moved} ({first} becomes {becomes}), and the forecasts are "
-                  f"dated at midnight too; to keep {at}, put the series on its own {grid} instead (data.reindex("
-                  f"pd.date_range('{first}', '{last}', freq={'D' if daily else rule!r})), the {steps} missing as "
-                  f"NaN) and leave {spelt} out", UserWarning, stacklevel=user_stacklevel())
+    return frame._binned(freq_name(freq), spelt=spelt)
 
 
 def _check_on_business_days(frame: TimeSeriesFrame, freq, option: str) -> None:
@@ -823,43 +782,6 @@ def _known_future(future, index: pd.Index, columns: tuple[str, ...], *, step: fl
 
 
 
-def _extra_fields(path: Path, line: int, names: int) -> str:
-    """The message for line ``line`` of a CSV holding more fields than the ``names`` columns of its header (where
-    every line does, pandas would read the first field as an index): a number written with a thousands separator
-    (``11,207``), split in two, named where two neighbouring fields look like one."""
-    cells = pd.read_csv(path, header=None, skiprows=line - 1, nrows=1, dtype=str, keep_default_na=False,
-                        encoding="utf-8-sig").iloc[0].tolist()
-    where = f"{path}: line {line} has {len(cells)} fields ({','.join(cells)!r}) but the header names {names} column(s)"
-    for a, b in zip(cells, cells[1:], strict=False):
-        if re.fullmatch(r"[-+]?\d{1,3}", a) and re.fullmatch(r"\d{3}(\.\d*)?", b):
-            return (f"{where}: '{a},{b}' looks like one number written with a thousands separator, which the comma "
-                    f"splits in two; save the file again with numbers written without one ({a}{b})")
-    return (f"{where}; give every line as many fields as the header (name the extra column in the header, or quote "
-            "a value that holds a comma)")
-
-
-def _comma_fix(cell, column: pd.Series) -> str:
-    """The fix for a value column that is not numeric because of ``cell``: numbers with a thousands separator
-    (``"1,234.5"``) or a decimal comma (``"11,2"``), quoted in a comma-separated file, with the reading that
-    fits every such cell of ``column``, or both where both fit (``"11,207"``); else the plain fix."""
-    text = column.dropna().astype(str)
-    if not re.fullmatch(r"[-+]?\d+(,\d+)+(\.\d+)?", str(cell)):
-        return "write numbers (an empty cell is a missing value)"
-    thousands = text.str.fullmatch(r"[-+]?\d{1,3}(,\d{3})+(\.\d+)?") | ~text.str.contains(",")
-    decimal = text.str.fullmatch(r"[-+]?\d+,\d+") | ~text.str.contains(",")
-    save = ".to_csv(new_path, index=False)"
-    if thousands.all() and decimal.all():
-        return (f"'{cell}' reads as {str(cell).replace(',', '')} with a thousands separator, or as "
-                f"{str(cell).replace(',', '.')} with a decimal comma: save the file again with the reading it "
-                f"means, pd.read_csv(path, thousands=','){save} or pd.read_csv(path, decimal=','){save}")
-    if thousands.all():
-        return (f"it is written with a thousands separator: save the file again as pd.read_csv(path, "
-                f"thousands=','){save}")
-    if decimal.all():
-        return f"it is written with a decimal comma: save the file again as pd.read_csv(path, decimal=','){save}"
-    return "write numbers (an empty cell is a missing value)"
-
-
 def read_series_csv(path, *, time_column: str, target_column: str, covariates: Sequence[str] = ()
                     ) -> pd.DataFrame:
     """One series from a CSV file, one row per timestamp: a DataFrame indexed by ``time_column`` (dates, as
@@ -871,33 +793,12 @@ def read_series_csv(path, *, time_column: str, target_column: str, covariates: S
     empty time, times that are neither numbers nor dates in one format, and times that repeat or decrease
     (the file's rows are never reordered). Month or quarter labels (``Jan 1980``, ``Q1 1965``) are read as
     the first day of each period."""
-    from ..data.tables import _cell, _check_header, _lines, _time_values
-    from ..data.text import DAMAGED_STREAM, damaged_stream
+    from ..data.tables import _cell, _lines, _time_values, numbers_with_commas, read_csv
 
     path = Path(path)
     if not path.is_file():
         raise ValueError(f"{path}: no such file; expected a CSV with a header row and one row per timestamp")
-    try:
-        frame = pd.read_csv(path, low_memory=False)
-    except pd.errors.EmptyDataError:
-        raise ValueError(f"{path}: the file is empty; expected a CSV with a header row") from None
-    except DAMAGED_STREAM as e:  # a .csv.gz (.bz2, .xz) cut short or damaged
-        damaged = damaged_stream(path, e)
-        if damaged is None:
-            raise
-        raise damaged from None
-    except UnicodeDecodeError as e:
-        raise ValueError(f"{path}: not UTF-8 text (byte {e.object[e.start]:#x} at byte offset {e.start}); save "
-                         "the CSV as UTF-8") from None
-    except pd.errors.ParserError as e:
-        if extra := re.search(r"Expected (\d+) fields in line (\d+), saw \d+", str(e)):
-            raise ValueError(_extra_fields(path, int(extra[2]), int(extra[1]))) from None
-        raise ValueError(f"{path}: cannot read as a CSV ({str(e).splitlines()[0]})") from None
-    _check_header(path, frame, reads_all=False)
-    if not isinstance(frame.index, pd.RangeIndex):  # a field more than the header on every line: pandas reads
-        raise ValueError(_extra_fields(path, 2, len(frame.columns)))  # the first as an index
-    if frame.empty:
-        raise ValueError(f"{path}: the CSV has a header but no rows")
+    frame = read_csv(path, reads_all=False, npz=False)
     values = [target_column, *covariates]
     missing = [c for c in (time_column, *values) if c not in frame.columns]
     wide = times_across(frame) if missing else None
@@ -915,12 +816,11 @@ def read_series_csv(path, *, time_column: str, target_column: str, covariates: S
     for c in values:
         column = frame[c]
         if not pd.api.types.is_numeric_dtype(column):
+            if message := numbers_with_commas(path, column):
+                raise ValueError(message)
             row = int(np.flatnonzero(pd.to_numeric(column, errors="coerce").isna() & column.notna())[0])
-            if [str(cell) for cell in frame.iloc[row]] == [str(name) for name in frame.columns]:
-                raise ValueError(f"{path}: {_lines([row])} repeats the header (files joined together?), so column "
-                                 f"{c!r} reads as text; remove that line (or every line that repeats the header)")
             raise ValueError(f"{path}: column {c!r} is not numeric ({_lines([row])} has {_cell(column.iloc[row])}); "
-                             f"{_comma_fix(column.iloc[row], column)}")
+                             "write numbers (an empty cell is a missing value)")
     raw = frame[time_column]
     starts = None  # month or quarter labels ("Jan 1980", "Q1 1965"): the first day of each period
     if not pd.api.types.is_numeric_dtype(raw) and raw.notna().all() and not reads_as_dates(raw.astype(str)):
