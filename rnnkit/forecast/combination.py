@@ -52,6 +52,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .series import user_stacklevel
+
 CANDIDATES = ("naive", "drift", "ets", "direct", "hybrid")
 KINDS = (*CANDIDATES, "combination")  # a fitted Forecaster's model_kind_
 MAX_ORIGINS = 3
@@ -209,9 +211,11 @@ def calibrate_offsets(residuals: np.ndarray, steps: np.ndarray, scale: np.ndarra
                       ) -> dict[float, float]:
     """``{τ: c_τ}`` of the module docstring from the validation ``residuals (n,)`` (actual - forecast), their
     forecast steps ``steps (n,)`` (1-based) and ``scale (H,)`` (:func:`step_scale`); ``c_0.5 = 0``; lower levels
-    at most 0, upper at least 0, in order."""
+    at most 0, upper at least 0, in order. A level whose rank falls outside ``1 .. n`` (``τ > n / (n + 1)`` or
+    ``τ < 1 / (n + 1)``: too few residuals) takes the extreme residual, with a warning (:func:`warn_short_band`)."""
     r = np.sort(residuals / scale[steps - 1])
     n, out = len(r), {}
+    warn_short_band(n, quantiles)
     for tau in quantiles:
         if tau == 0.5:
             out[tau] = 0.0
@@ -222,6 +226,24 @@ def calibrate_offsets(residuals: np.ndarray, steps: np.ndarray, scale: np.ndarra
     levels = sorted(out)
     values = np.maximum.accumulate([out[t] for t in levels])  # never crossing
     return {t: float(v) for t, v in zip(levels, values, strict=True)}
+
+
+def warn_short_band(n: int, quantiles: Sequence[float]) -> None:
+    """A ``UserWarning`` where ``n`` residuals are too few for some level's split-conformal rank: ``⌈(n+1) τ⌉ > n``
+    (``τ > 0.5``) or ``⌊(n+1) τ⌋ < 1`` (``τ < 0.5``). Such a level takes the most extreme residual, which
+    holds about ``n / (n + 1)`` of future values on its inner side, less than the level claims."""
+    short = [tau for tau in quantiles if tau != 0.5 and math.ceil((n + 1) * max(tau, 1 - tau)) > n]
+    if not short or n == 0:
+        return
+    worst = max(max(tau, 1 - tau) for tau in short)
+    need = math.ceil(worst / (1 - worst) - 1e-9)
+    warnings.warn(f"the prediction band's level(s) {', '.join(f'{tau:g}' for tau in short)} need at least {need} "
+                  f"validation residuals (split conformal's rank ⌈(n + 1) τ⌉ within n), but the band is calibrated "
+                  f"on n = {n}, so each takes the most extreme one: a bound that holds about n / (n + 1) = "
+                  f"{n / (n + 1):.0%} of future values on its inner side, not the {worst:.0%} its level claims; "
+                  f"levels within {1 / (n + 1):.3g} .. {n / (n + 1):.3g} hold what they claim, or give more "
+                  f"residuals (a longer horizon: {MAX_ORIGINS} validation origins of horizon steps each; in a panel, "
+                  "more series)", UserWarning, stacklevel=user_stacklevel())
 
 
 # -- one series' validation, and the band of a chosen combination ---------------------------------------------

@@ -10,7 +10,10 @@ season_length   the season of the index's calendar frequency (12 monthly, 4 quar
                 :func:`~rnnkit.forecast.infer_season_length`), kept only when the data agree: the sample
                 autocorrelation of the differenced series at that lag is above Bartlett's 95 % white-noise
                 band ``1.96 / sqrt(n)`` and the series holds two seasons; else 1. No calendar (a numeric
-                or yearly axis, or none): 1. Cycles of varying length (lynx, sunspots) are not seasons.
+                or yearly axis, or none): 1. Cycles of varying length (lynx, sunspots) are not seasons. Without
+                a calendar the reason names the lag of a calendar's season (4, 5, 7, 12, 24, 48, 52) at which the
+                changes are most autocorrelated above the band, if any (a quarterly series on row numbers: lag
+                4), as the season to pass if it is one
 lookback        ``max(2 H, 2 m)`` steps (two horizons, and two seasons so that the encoder sees each step
                 of the season twice), cut to ``(N - H + 1) // 2`` so that the training rows give at least as
                 many windows as the lookback has steps
@@ -49,22 +52,50 @@ def autocorrelation(x: np.ndarray, lag: int) -> float:
     return float(x[lag:] @ x[:-lag]) / denominator if denominator > 0 else 0.0
 
 
-def choose_season_length(values: np.ndarray, freq) -> tuple[int, str]:
-    """``(m, reason)``: the season length of the series ``values (N, n_y)`` (training rows; NaN allowed) whose
-    time axis has frequency ``freq`` (a pandas frequency string, a numeric step, or None)."""
-    try:
-        m = infer_season_length(freq)
-    except ValueError:
-        return 1, f"no calendar season for the frequency {freq!r}"
-    if m == 1:
-        return 1, f"the frequency {freq!r} has no season within it"
-    seen = []  # (autocorrelation at lag m, Bartlett's band) of each target
+# The seasons of a calendar in steps (infer_season_length's): quarters, business days, days, months, hours,
+# half-hours, weeks. Without a calendar, the lag among these where the changes correlate most is named, not taken.
+CALENDAR_LAGS = (4, 5, 7, 12, 24, 48, 52)
+
+
+def _seen_at(values: np.ndarray, m: int, names) -> tuple[list[tuple[float, float]], str] | None:
+    """``([(autocorrelation of the changes at lag m, Bartlett's band)] per target, shown)``, or None where a
+    target's observed steps hold fewer than two seasons of ``m``; ``shown`` names the targets where several."""
+    seen = []
     for column in values.T:
         diff = np.diff(column[~np.isnan(column)])  # differenced: a trend would correlate every lag
         if len(diff) < 2 * m + 1:
-            return 1, f"{len(diff) + 1} observed steps hold fewer than two seasons of {m} (frequency {freq!r})"
+            return None
         seen.append((autocorrelation(diff, m), 1.96 / math.sqrt(len(diff))))
-    r = ", ".join(f"{a:.2f} (band {b:.2f})" for a, b in seen)
+    shown = [f"{a:.2f} (band {b:.2f})" for a, b in seen]
+    if len(seen) > 1 and names is not None:
+        shown = [f"{name!r} {r}" for name, r in zip(names, shown, strict=True)]
+    return seen, ", ".join(shown)
+
+
+def choose_season_length(values: np.ndarray, freq, names=None) -> tuple[int, str]:
+    """``(m, reason)``: the season length of the series ``values (N, n_y)`` (training rows; NaN allowed) whose
+    time axis has frequency ``freq`` (a pandas frequency string, a numeric step, or None: row numbers);
+    ``names``: the targets' names, which the reason gives where there are several."""
+    try:
+        m = infer_season_length(freq)
+    except ValueError:
+        axis = ("the series is indexed by row numbers, without dates" if freq is None else
+                f"a numeric time axis (step {freq:g})" if isinstance(freq, int | float) else f"the frequency {freq!r}")
+        strongest = [(min(a for a, _ in seen), lag, r) for lag in CALENDAR_LAGS
+                     if (found := _seen_at(values, lag, names)) is not None
+                     for seen, r in [found] if all(a > b for a, b in seen)]
+        if not strongest:
+            return 1, f"no calendar season: {axis}"
+        _, lag, r = max(strongest)
+        return 1, (f"no calendar season: {axis}; the autocorrelation of the changes at lag {lag} is {r}, as a "
+                   f"season of {lag} steps gives: pass season_length={lag} if the series has one")
+    if m == 1:
+        return 1, f"the frequency {freq!r} has no season within it"
+    found = _seen_at(values, m, names)
+    if found is None:
+        observed = min(int((~np.isnan(column)).sum()) for column in values.T)
+        return 1, f"{observed} observed steps hold fewer than two seasons of {m} (frequency {freq!r})"
+    seen, r = found
     if all(a > b for a, b in seen):
         return m, f"frequency {freq!r}; autocorrelation of the changes at lag {m}: {r}"
     return 1, f"frequency {freq!r} suggests {m}, but the autocorrelation of the changes at lag {m} is within " \
@@ -94,20 +125,23 @@ def choose_max_epochs(windows: int, batch_size: int) -> tuple[int, str]:
                    f"optimizer steps ({epochs * batches}; {MAX_EPOCHS} epochs would be {MAX_EPOCHS * batches})"
 
 
-def choose_relative(values: np.ndarray) -> tuple[bool, str]:
-    """``(relative, reason)`` for the target columns ``values (N, n_y)`` (training rows; NaN skipped)."""
+def choose_relative(values: np.ndarray, names=None) -> tuple[bool, str]:
+    """``(relative, reason)`` for the target columns ``values (N, n_y)`` (training rows; NaN skipped);
+    ``names``: the targets' names, which the reason gives where there are several."""
     from statsmodels.tools.sm_exceptions import InterpolationWarning
     from statsmodels.tsa.stattools import kpss
 
     reasons = []
-    for column in values.T:
+    named = names is not None and values.shape[1] > 1
+    for j, column in enumerate(values.T):
         y = column[~np.isnan(column)]
+        which = f"{names[j]!r}: " if named else ""
         if len(y) < MIN_TEST_LENGTH or np.ptp(y) == 0:
-            return True, f"{len(y)} observed steps (or a constant): too few to test stationarity"
+            return True, f"{which}{len(y)} observed steps (or a constant): too few to test stationarity"
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", InterpolationWarning)  # a p-value beyond KPSS' table: its bound
             p = kpss(y, regression="c", nlags="auto", result_object=False)[1]
-        reasons.append(f"KPSS p={p:.3f}")
+        reasons.append(f"{which}KPSS p={p:.3f}")
         if p <= 0.05:
             return True, f"not stationary ({reasons[-1]} <= 0.05)"
     return False, f"stationary ({'; '.join(reasons)} > 0.05)"

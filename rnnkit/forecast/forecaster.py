@@ -464,12 +464,14 @@ class Forecaster(BaseEstimator):
         ``"auto"`` (:mod:`.defaults`)."""
         y = frame.values[train_rows.start : train_rows.stop, frame.column_index(targets)]  # (N_train, n_y)
         given = lambda v: (v, "set")
-        m = defaults.choose_season_length(y, freq) if self.season_length == "auto" else given(self.season_length)
+        m = (defaults.choose_season_length(y, freq, targets) if self.season_length == "auto"
+             else given(self.season_length))
         choices = {
             "season_length": m,
             "lookback": defaults.choose_lookback(len(y), self.horizon, m[0]) if self.lookback == "auto"
             else given(self.lookback),
-            "relative": defaults.choose_relative(y) if self.relative == "auto" else given(bool(self.relative)),
+            "relative": (defaults.choose_relative(y, targets) if self.relative == "auto"
+                         else given(bool(self.relative))),
         }
         windows = max(1, len(y) - choices["lookback"][0] - self.horizon + 1)
         choices["max_epochs"] = (defaults.choose_max_epochs(windows, self.batch_size) if self.max_epochs == "auto"

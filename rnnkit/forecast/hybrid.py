@@ -86,13 +86,17 @@ def smooth(y: np.ndarray, s: Smoothing) -> tuple[np.ndarray, np.ndarray]:
     return level, seasons
 
 
-def check_positive(y: np.ndarray, s: Smoothing, who: str) -> None:
-    """ValueError naming the first value ``<= 0`` of ``y`` when ``s`` is multiplicative (its log needs > 0)."""
+def check_positive(y: np.ndarray, s: Smoothing, who: str, times=None) -> None:
+    """ValueError naming the first value ``<= 0`` of ``y`` (and its time, from ``times``, the series' times as
+    the caller shows them) when ``s`` is multiplicative (its log needs > 0)."""
     bad = np.flatnonzero(~(y > 0)) if s.kind == "mul" else ()
     if len(bad):
-        raise ValueError(f"{who}: value {float(y[bad[0]])!r} at row {bad[0]} is not positive, but the hybrid model was "
-                         "fitted on a positive series (multiplicative season, log ratio to level); refit on the "
-                         "series with it")
+        when = "" if times is None else f"{times[bad[0]]}; "
+        raise ValueError(f"{who}: value {float(y[bad[0]])!r} at row {bad[0]} is not positive ({when}{len(bad)} "
+                         f"value(s) <= 0 in all), but the hybrid model was fitted on a series whose every value is "
+                         "positive (a multiplicative season and the log ratio to the level, which need values > 0), "
+                         "so it cannot forecast from this one; refit on the data that holds it (fit smooths a "
+                         "series with zeros or negative values additively)")
 
 
 def normalise(y: np.ndarray, s: Smoothing) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

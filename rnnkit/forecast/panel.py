@@ -124,6 +124,7 @@ MODELS = ("auto", "direct", "hybrid")  # GlobalForecaster(model=...) and Forecas
 KINDS = ("direct", "hybrid", "combination")  # a fitted GlobalForecaster's kind_
 # the parameters the fitted network is built from (load rebuilds it from them) and the window predict reads
 _NETWORK = ("lookback", "horizon", "quantiles", "cell", "hidden_size", "num_layers", "relative")
+SHOWN_SERIES = 5  # the series whose season's reason choices_ spells out (verbose=True prints every one)
 
 
 @io.saveable("forecast_panel")
@@ -315,10 +316,18 @@ class GlobalForecaster(BaseEstimator):
         the rest)."""
         H = self.horizon
         if self.season_length == "auto":
-            seasons = [defaults.choose_season_length(frame.values[:, :1], freq)[0]
-                       for frame, freq in zip(frames.values(), freqs, strict=True)]
-            choices = {"season_length": (seasons, "per series, from the calendar and the autocorrelation of the "
-                                                  "changes (rnnkit.forecast.defaults.choose_season_length)")}
+            picked = [defaults.choose_season_length(frame.values[:, :1], freq)
+                      for frame, freq in zip(frames.values(), freqs, strict=True)]
+            seasons = [m for m, _ in picked]
+            each = [f"{key!r}: {m} ({why})" for key, (m, why) in zip(frames, picked, strict=True)]
+            if self.verbose:
+                for line in each:
+                    print(f"GlobalForecaster: season_length of series {line}")
+            shown = "; ".join(each[:SHOWN_SERIES]) + (f"; ... ({len(each) - SHOWN_SERIES} more series)"
+                                                       if len(each) > SHOWN_SERIES else "")
+            choices = {"season_length": (seasons, "per series (season_lengths_), from the calendar and the "
+                                                  "autocorrelation of the changes (rnnkit.forecast.defaults."
+                                                  f"choose_season_length): {shown}")}
         else:
             choices = {"season_length": ([int(self.season_length)] * len(frames), "set")}
         if self.model == "auto":  # the model and the band: _fit_combination
@@ -582,7 +591,9 @@ class GlobalForecaster(BaseEstimator):
                              self.covariate_scale_, hybrid=self.kind_ == "hybrid")  # (L, 1 + n_f)
             if self.kind_ == "hybrid":  # z relative to the last level, and what recomposes the forecast
                 s, y_i = self.smoothing_[i], frame.values[:, 0]
-                hybrid.check_positive(y_i, s, f"predict: series {key!r}")
+                shown = [shown_time(_shown(frame.time, row, self.period_)) for row in range(len(y_i))] \
+                    if frame.time is not None and not (y_i > 0).all() else None
+                hybrid.check_positive(y_i, s, f"predict: series {key!r}", shown)
                 z, anchor, seasons = hybrid.normalise(y_i, s)
                 window[:, 0] = z[-L:] - anchor[-1]
                 hybrid_parts.append((anchor[-1], hybrid.future_seasons(seasons, len(y_i), s.m, self.horizon), s))
