@@ -54,8 +54,8 @@ def test_matmul_reads_transposed_and_strided_operands_and_empty_sizes(op):
         matmul(torch.randn(4, 5), torch.randn(4, 5), None)
 
 
-def test_matmul_of_a_result_over_2_mb_on_its_own_buffer():
-    """A result of 2 MB or more comes from a buffer asked for on huge pages, freed with its tensor."""
+def test_matmul_results_from_kept_buffers_are_reused_only_once_free():
+    """A result comes from a buffer the pool keeps: handed out again once free, never while held."""
     a, b = torch.randn(1100, 70), torch.randn(70, 600)  # 2.6 MB
     for _ in range(3):  # kept, reused and handed out again
         torch.testing.assert_close(torch.ops.rnnkit_cpu_loop.matmul(a, b, None), a @ b, atol=1e-4, rtol=1e-5)
@@ -135,3 +135,14 @@ def test_float32_layers_on_the_new_products_close_to_the_float64_reference(name)
     for (k, p1), p2 in zip(layer.named_parameters(), ref.parameters(), strict=True):
         scale = p2.grad.abs().max().item() + 1.0
         assert (p1.grad.double() - p2.grad).abs().max().item() <= 1e-4 * scale, k
+
+
+def test_a_fit_releases_the_buffers_the_loops_keep_between_steps():
+    """Kept from step to step (no fresh pages each step), the loops' buffers are released when a fit ends."""
+    layer = rnnkit.GRU(4, 64)  # the C++ GRU loop
+    layer(torch.randn(8, 50, 4))[0].sum().backward()
+    assert layer.last_backend == "cpu_gru" and cpu_loop.kept_bytes() > 0
+    g = torch.Generator().manual_seed(0)
+    X, y = torch.randn(16, 20, 4, generator=g).numpy(), torch.randn(16, generator=g).numpy()
+    rnnkit.SequenceRegressor(hidden_size=8, max_epochs=1, random_state=0).fit(X, y)
+    assert cpu_loop.kept_bytes() == 0

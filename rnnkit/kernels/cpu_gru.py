@@ -52,11 +52,10 @@ GEMM = r"""
 #include <ATen/Parallel.h>
 #include <ATen/native/CPUBlas.h>
 #include <algorithm>
-#include <cstdlib>
 #include <type_traits>
 #include <vector>
-#if defined(__linux__)
-#include <sys/mman.h>
+#if defined(__unix__) || defined(__APPLE__)
+#include <unistd.h>
 #endif
 
 // C (M, N) = A (M, K) @ B (K, N), plus C if add; all row-major, rows ld* apart. float goes to oneDNN's
@@ -95,24 +94,21 @@ static void gemm(int64_t M, int64_t N, int64_t K, const T* A, int64_t lda, const
 // blocks of this size back to the OS): a fifth of the LSTM loop's time at (16, 200, 32, 128) on one thread
 // (perf: the kernel's page-fault and page-clearing paths). A kept buffer is reused, the smallest that fits,
 // once nothing else holds its storage (the autograd graph that saved it has run its backward or been freed, the
-// caller dropped the output); at most POOL_BYTES are kept per thread, free ones dropped first to make room.
+// caller dropped the output); at most pool_bytes() are kept per thread, free ones dropped first to make room.
 // Every element handed out is written before it is read, as with at::empty.
-static constexpr int64_t POOL_BYTES = int64_t(128) << 20;
-// A buffer of 2 MB or more is asked for on transparent huge pages (madvise(MADV_HUGEPAGE); Linux's default THP
-// mode is "madvise"): its fresh pages are then faulted in 2 MB at a time, not 4 kB. At (64, 512, 128, 512) a
-// LayerNorm-LSTM forward + backward faulted in about 2 GB of saved activations a call, a third of its time spent
-// in the kernel, beyond what the pool keeps.
-static at::Tensor fresh(at::IntArrayRef sizes, const at::TensorOptions& options) {
-#if defined(__linux__)
-  constexpr int64_t HUGE_PAGE = int64_t(2) << 20;
-  const int64_t bytes = c10::multiply_integers(sizes) * int64_t(options.dtype().itemsize());
-  void* p = nullptr;
-  if (bytes >= HUGE_PAGE && posix_memalign(&p, HUGE_PAGE, size_t(bytes)) == 0) {
-    madvise(p, size_t(bytes), MADV_HUGEPAGE);  // a hint: where the system has no huge pages, 4 kB ones serve
-    return at::from_blob(p, sizes, [](void* q) { std::free(q); }, options);
-  }
+// The most a pool keeps: an eighth of the machine's memory, at least 128 MB. A training step's buffers are the
+// same at every step, so a pool that holds them all faults in no page after the first step: at (64, 512, 128, 512)
+// LayerNorm-LSTM's forward + backward faults in about 2 GB a call otherwise (docs/kernels.md). A fit releases
+// them when it ends (rnnkit.kernels.cpu_loop.release_buffers).
+static int64_t pool_bytes() {
+  static const int64_t bytes = [] {
+    int64_t total = 0;
+#if defined(_SC_PHYS_PAGES) && defined(_SC_PAGE_SIZE)
+    total = int64_t(sysconf(_SC_PHYS_PAGES)) * int64_t(sysconf(_SC_PAGE_SIZE));
 #endif
-  return at::empty(sizes, options);
+    return std::max<int64_t>(int64_t(128) << 20, total / 8);
+  }();
+  return bytes;
 }
 static std::vector<at::Tensor>& pool() {
   thread_local std::vector<at::Tensor> kept;
@@ -126,7 +122,7 @@ static bool reusable(const at::Tensor& t) {
 }
 static at::Tensor pooled(at::IntArrayRef sizes, const at::TensorOptions& options) {
   const int64_t n = c10::multiply_integers(sizes), bytes = n * int64_t(options.dtype().itemsize());
-  if (n == 0 || bytes > POOL_BYTES) return fresh(sizes, options);
+  if (n == 0 || bytes > pool_bytes()) return at::empty(sizes, options);
   auto& kept = pool();
   const at::Tensor* best = nullptr;
   for (const auto& t : kept)
@@ -135,11 +131,11 @@ static at::Tensor pooled(at::IntArrayRef sizes, const at::TensorOptions& options
   if (best) return best->narrow(0, 0, n).view(sizes);
   int64_t total = bytes;
   for (const auto& t : kept) total += int64_t(t.nbytes());
-  for (auto it = kept.begin(); total > POOL_BYTES && it != kept.end();) {  // free ones make room
+  for (auto it = kept.begin(); total > pool_bytes() && it != kept.end();) {  // free ones make room
     if (unused(*it)) { total -= int64_t(it->nbytes()); it = kept.erase(it); } else { ++it; }
   }
-  at::Tensor t = fresh({n}, options);
-  if (total <= POOL_BYTES) kept.push_back(t);
+  at::Tensor t = at::empty({n}, options);
+  if (total <= pool_bytes()) kept.push_back(t);
   return t.view(sizes);
 }
 // t itself if contiguous, else a contiguous copy of it in a kept buffer.
@@ -151,6 +147,12 @@ static at::Tensor dense(const at::Tensor& t) {
 }
 // Frees this thread's kept buffers (rnnkit.kernels.cpu_loop.release_buffers); those still in use live on.
 void release_buffers() { pool().clear(); }
+// The bytes this thread's pool keeps, free or in use (rnnkit.kernels.cpu_loop.kept_bytes).
+int64_t kept_bytes() {
+  int64_t total = 0;
+  for (const auto& t : pool()) total += int64_t(t.nbytes());
+  return total;
+}
 
 // a (M, K) @ b (K, N) (+ bias (N) on every row) as a tensor op: the input projection's products and the
 // recurrent weight's gradient. Other dtypes than float and double, and empty sizes, go to ATen.
@@ -326,6 +328,7 @@ TORCH_LIBRARY(rnnkit_cpu_gru, m) {
         "-> Tensor[]", &gru_backward);
   m.def("matmul(Tensor a, Tensor b, Tensor? bias) -> Tensor", &matmul);
   m.def("release_buffers() -> ()", &release_buffers);
+  m.def("kept_bytes() -> int", &kept_bytes);
 }
 """
 

@@ -45,12 +45,12 @@ pre-activation ``W_h δ + b_h``, whose ``exp(-max(0, .))`` the loop takes per st
 
 The extension is compiled by ``torch.utils.cpp_extension.load_inline`` (a C++ compiler and ninja; about a
 minute on 2 cores) into ``TORCH_EXTENSIONS_DIR`` and loaded from there afterwards. Its large buffers (the
-saved activations, the output and the gradients of the projection and the decay, at most 128 MB) are kept on
-each thread and reused from call to call once nothing else holds them: allocated afresh, their pages were
-faulted in and cleared by the kernel at every call, a fifth of the LSTM loop's time at the small benchmark
-size; :func:`release_buffers` frees them. As for the GRU loop the
-build is its own cached step, :func:`build`, called by the dispatch point before the path's first use: a
-missing compiler or a failed build becomes the reason, and ``backend="auto"`` runs the reference loop.
+saved activations, the output and the gradients of the projection and the decay, at most an eighth of the
+machine's memory) are kept on each thread and reused from call to call once nothing else holds them:
+allocated afresh, their pages were faulted in and cleared by the kernel at every call, a fifth of the LSTM
+loop's time at the small benchmark size; :func:`release_buffers` frees them. As for the GRU loop the build is
+its own cached step, :func:`build`, called by the dispatch point before the path's first use: a missing compiler
+or a failed build becomes the reason, and ``backend="auto"`` runs the reference loop.
 """
 
 from __future__ import annotations
@@ -862,6 +862,7 @@ TORCH_LIBRARY(rnnkit_cpu_loop, m) {
         &impute_backward);
   m.def("uniform_(Tensor(a!) out) -> Tensor(a!)", &uniform_);
   m.def("release_buffers() -> ()", &release_buffers);
+  m.def("kept_bytes() -> int", &kept_bytes);
   m.def("matmul(Tensor a, Tensor b, Tensor? bias) -> Tensor", &matmul);
   m.def("lnlstm_step(Tensor x, Tensor h, Tensor c, Tensor w_ih, Tensor w_hh, Tensor gamma_ih, Tensor gamma_hh, "
         "Tensor? bias, Tensor gamma_c, Tensor? beta_c, float eps) -> Tensor[]", &lnlstm_step);
@@ -877,13 +878,24 @@ def build() -> tuple[bool, str]:
 
 
 def release_buffers() -> None:
-    """Free the buffers the C++ loop keeps on this thread between calls (its saved activations and their
-    gradients, at most 128 MB a thread, reused once nothing else holds them, so that each call does not fault in fresh
-    pages). Nothing to do when the extension has not been built."""
+    """Free the buffers the C++ loops keep on this thread between calls (their saved activations, gradients and
+    products, at most an eighth of the machine's memory a loop and thread, at least 128 MB, reused once nothing else
+    holds them, so that each call does not fault in fresh pages). Every fit calls it when it ends
+    (:func:`rnnkit.training.seeded_fit`). Nothing to do when the extensions have not been built."""
     if build.cache_info().currsize and build()[0]:
         torch.ops.rnnkit_cpu_loop.release_buffers()
     if cpu_gru.build.cache_info().currsize and cpu_gru.build()[0]:  # the GRU loop's projections
         torch.ops.rnnkit_cpu_gru.release_buffers()
+
+
+def kept_bytes() -> int:
+    """The bytes the C++ loops' pools keep on this thread, free or in use (0 where not built)."""
+    total = 0
+    if build.cache_info().currsize and build()[0]:
+        total += torch.ops.rnnkit_cpu_loop.kept_bytes()
+    if cpu_gru.build.cache_info().currsize and cpu_gru.build()[0]:
+        total += torch.ops.rnnkit_cpu_gru.kept_bytes()
+    return total
 
 
 def _kind(cell) -> tuple[int | None, bool]:

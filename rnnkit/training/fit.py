@@ -126,11 +126,16 @@ def seeded_fit(
                                early_stopping_patience=early_stopping_patience, verbose=verbose,
                                callbacks=callbacks, **trainer_kwargs)
         start = time.perf_counter()
-        with quiet_lightning(verbose), _interrupts_as_such():
-            if isinstance(train, L.LightningDataModule):
-                trainer.fit(module, datamodule=train, ckpt_path=ckpt_path, weights_only=True)
-            else:
-                trainer.fit(module, train, val, ckpt_path=ckpt_path, weights_only=True)
+        try:
+            with quiet_lightning(verbose), _interrupts_as_such():
+                if isinstance(train, L.LightningDataModule):
+                    trainer.fit(module, datamodule=train, ckpt_path=ckpt_path, weights_only=True)
+                else:
+                    trainer.fit(module, train, val, ckpt_path=ckpt_path, weights_only=True)
+        finally:  # the C++ loops' buffers, kept from step to step, are not kept past the fit
+            from ..kernels.cpu_loop import release_buffers
+
+            release_buffers()
         return Fitted(module, trainer, time.perf_counter() - start)
 
 
