@@ -96,6 +96,7 @@ static void gemm(int64_t M, int64_t N, int64_t K, const T* A, int64_t lda, const
 // once nothing else holds its storage (the autograd graph that saved it has run its backward or been freed, the
 // caller dropped the output); at most pool_bytes() are kept per thread, free ones dropped first to make room.
 // Every element handed out is written before it is read, as with at::empty.
+
 // The most a pool keeps: an eighth of the machine's memory, at least 128 MB. A training step's buffers are the
 // same at every step, so a pool that holds them all faults in no page after the first step: at (64, 512, 128, 512)
 // LayerNorm-LSTM's forward + backward faults in about 2 GB a call otherwise (docs/kernels.md). A fit releases
