@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import struct
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -57,9 +58,15 @@ def _read_raw(path: str | os.PathLike, *, mmap: bool) -> tuple[int, np.ndarray]:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", scipy.io.wavfile.WavFileWarning)
             sr, data = scipy.io.wavfile.read(path, mmap=mmap)
+    except struct.error:  # scipy unpacks a header field past the end of the file
+        size = Path(path).stat().st_size
+        raise ValueError(f"{path} is truncated: it ends at byte {size}, inside its header, before any sample (a copy "
+                         "or recording cut short); write the file again") from None
     except ValueError as e:
         if mmap:  # 24-bit and some other layouts cannot be memory-mapped; read them whole
             return _read_raw(path, mmap=False)
+        if "cannot reshape" in str(e) and (cut := _cut_in_a_frame(path)):  # scipy reshapes what the file holds
+            raise ValueError(cut) from None
         raise ValueError(f"{path} is not a readable WAV file ({e}); expected RIFF/WAVE PCM or float") from e
     if sr < 1:  # a rate of 0 would pass as "any rate", then divide by zero in the frame counts and resampling
         raise ValueError(f"{path}: its header gives a sample rate of {sr} Hz, which no recording has: the header is "
@@ -67,14 +74,42 @@ def _read_raw(path: str | os.PathLike, *, mmap: bool) -> tuple[int, np.ndarray]:
                          "-r 16000 in.wav out.wav if you know it)")
     for w in caught:
         # scipy only warns when the file ends before the size its header declares, and returns what is there
-        eof = re.search(r"Reached EOF prematurely; finished at (\d+) bytes, expected (\d+) bytes", str(w.message))
+        eof = _EOF.search(str(w.message))
         if eof and int(eof.group(2)) < _STREAMED_SIZE:
-            raise ValueError(f"{path} is truncated: its header says the samples run to byte {eof.group(2)} but the "
-                             f"file ends at byte {eof.group(1)} (a copy or recording cut short); write the file "
-                             "again, e.g. sox in.wav out.wav")
+            raise ValueError(_truncated(path, eof))
         if not eof:
             warnings.warn(w.message, w.category, stacklevel=3)
     return sr, data
+
+
+_EOF = re.compile(r"Reached EOF prematurely; finished at (\d+) bytes, expected (\d+) bytes")
+
+
+def _truncated(path, eof: re.Match) -> str:
+    return (f"{path} is truncated: its header says the samples run to byte {eof.group(2)} but the file ends at byte "
+            f"{eof.group(1)} (a copy or recording cut short); write the file again, e.g. sox in.wav out.wav")
+
+
+def _cut_in_a_frame(path) -> str | None:
+    """The refusal of a file that ends inside a sample frame (a 24-bit or stereo file cut at a byte that is no
+    frame boundary), found by walking its RIFF chunks to ``data``; None if it is not that."""
+    raw = Path(path).read_bytes()
+    at, channels, block = 12, 0, 0
+    while at + 8 <= len(raw):
+        chunk, size = raw[at:at + 4], int.from_bytes(raw[at + 4:at + 8], "little")
+        if chunk == b"fmt " and at + 24 <= len(raw):
+            channels, block = int.from_bytes(raw[at + 10:at + 12], "little"), int.from_bytes(raw[at + 20:at + 22],
+                                                                                              "little")
+        elif chunk == b"data":
+            held = len(raw) - at - 8
+            if held >= size or size >= _STREAMED_SIZE or not block:
+                return None
+            return (f"{path} is truncated: its header says the samples run to byte {at + 8 + size} but the file "
+                    f"ends at byte {len(raw)}, inside a sample frame ({held} bytes of samples are no whole number of "
+                    f"{channels}-channel frames of {block} bytes; a copy or recording cut short); write the file "
+                    "again, e.g. sox in.wav out.wav")
+        at += 8 + size + size % 2
+    return None
 
 
 def wav_info(path: str | os.PathLike) -> tuple[int, int, int]:

@@ -68,14 +68,22 @@ def _first_invalid(seq: str, table: np.ndarray) -> int | None:
     return int(bad[0]) if len(bad) else None
 
 
-def _invalid_message(name: str, letter: str) -> str:
+_PROTEIN_ONLY = set("EFILPQ")
+"""Amino acids that are no nucleotide code (not ACGTUN nor IUPAC RYKMSWBDHV): a DNA read holding them is a protein."""
+
+
+def _invalid_message(name: str, letter: str, seq: str = "") -> str:
     letters, wildcard = _alphabet(name)
     if "\udc80" <= letter <= "\udcff":  # a byte that is not UTF-8, kept by surrogateescape
         shown = f"byte {ord(letter) - 0xDC00:#x} (not UTF-8 text)"
     else:
         shown = f"letter {letter!r}"
     hint = ""
-    if name == "dna" and letter in "Uu":
+    protein = sorted(_PROTEIN_ONLY & set(seq.upper())) if name == "dna" else []
+    if protein:  # 'M' (methionine, a protein's first letter) would otherwise be named an IUPAC code to replace
+        hint = (f" This looks like a protein, not DNA: it holds {', '.join(protein)}, amino acids that are no "
+                "nucleotide code; pass alphabet='protein'.")
+    elif name == "dna" and letter in "Uu":
         hint = " This looks like RNA: replace U with T (seq.replace('U', 'T')) to read it as DNA."
     elif name == "dna" and letter.upper() in "RYKMSWBDHV":
         hint = (f" {letter!r} is an IUPAC ambiguity code, which rnnkit does not guess among bases: replace it with N "
@@ -119,7 +127,7 @@ def encode_sequence(seq: str, *, alphabet: str = "dna") -> torch.Tensor:
     seq = _letters(seq)
     bad = _first_invalid(seq, table)
     if bad is not None:
-        raise ValueError(f"position {bad}: {_invalid_message(alphabet, seq[bad])}")
+        raise ValueError(f"position {bad}: {_invalid_message(alphabet, seq[bad], seq)}")
     if alphabet == "protein" and (nucleic := _nucleic_as_protein(seq)):
         raise ValueError(nucleic)
     return torch.from_numpy(table[_codes(seq).astype(np.int64)])
@@ -197,10 +205,20 @@ def _check_kmer(k: int, stride: int) -> None:
             raise ValueError(f"{name} must be an integer >= 1, got {v!r}")
 
 
-def kmers(seq: str, k: int, *, stride: int = 1) -> list[str]:
-    """Overlapping k-mers (upper-cased) starting every ``stride`` letters: ``L - k`` // stride + 1 of them."""
+def kmers(seq: str, k: int, *, stride: int = 1, alphabet: str = "dna") -> list[str]:
+    """Overlapping k-mers (upper-cased) starting every ``stride`` letters: ``L - k`` // stride + 1 of them.
+
+    The letters are checked against ``alphabet`` as `encode_sequence` checks them (RNA's U, a gap '-' or an IUPAC
+    code would make words of their own), and a sequence shorter than ``k`` is refused, as `kmer_ids` refuses it."""
     _check_kmer(k, stride)
-    seq = _letters(seq, "kmers: ").upper()
+    seq = _letters(seq, "kmers: ")
+    bad = _first_invalid(seq, _lookup(alphabet))
+    if bad is not None:
+        raise ValueError(f"kmers: position {bad}: {_invalid_message(alphabet, seq[bad], seq)}")
+    if len(seq) < k:
+        raise ValueError(f"kmers: a sequence of {len(seq)} letters has no {k}-mers; drop sequences shorter than k "
+                         f"or use a smaller k")
+    seq = seq.upper()
     return [seq[i : i + k] for i in range(0, len(seq) - k + 1, stride)]
 
 
@@ -256,7 +274,7 @@ def read_fasta(path: str | os.PathLike, *, alphabet: str = "dna") -> list[FastaR
         if bad is not None:
             j = bisect.bisect_right(starts, bad) - 1
             raise ValueError(f"{path}: record {name!r}, line {line_numbers[j]}, position {bad}: "
-                             + _invalid_message(alphabet, seq[bad]))
+                             + _invalid_message(alphabet, seq[bad], seq))
         if alphabet == "protein" and (nucleic := _nucleic_as_protein(seq)):
             raise ValueError(f"{path}: record {name!r} (line {header_line}): {nucleic}")
         records.append(FastaRecord(name, seq.upper()))

@@ -60,6 +60,7 @@ def sessionize(
         raise ValueError(f"column {user!r} has {len(rows)} missing users (first at row {int(rows[0])}); drop or "
                          f"fill them")
     _check_one_spelling(df[user], user)
+    _check_blank_ids(df[user], user, "user")
     # pd.Timedelta is a datetime.timedelta; numpy's timedelta64 is neither, and means a duration too
     gap_s = pd.Timedelta(gap) / pd.Timedelta(seconds=1) if isinstance(gap, datetime.timedelta | np.timedelta64) else gap
     if not (isinstance(gap_s, int | float | np.integer | np.floating) and not isinstance(gap_s, bool)
@@ -136,6 +137,18 @@ def _check_one_spelling(column: pd.Series, name: str) -> None:
                              f"df[{name!r}] = df[{name!r}].astype(str))")
 
 
+def _check_blank_ids(column: pd.Series, name: str, what: str) -> None:
+    """Refuse an empty or blank text id ('' or spaces: a CSV's empty cell read with keep_default_na=False, or
+    dtype=str): every event without an id would be taken as the events of one and the same {what}."""
+    if column.dtype == object or pd.api.types.is_string_dtype(column):
+        text = column.map(lambda v: isinstance(v, str) and not v.strip()).to_numpy(bool)
+        if text.any():
+            rows = np.flatnonzero(text)
+            raise ValueError(f"column {name!r} has {len(rows)} empty or blank {what} ids (first at row {int(rows[0])}: "
+                             f"{column.iloc[rows[0]]!r}), which would make all of them the events of one {what}; "
+                             f"drop them (df = df[df[{name!r}].str.strip() != '']) or give each its {what}")
+
+
 def _check_events(df: pd.DataFrame, event: str) -> None:
     """The event column exists and has no missing event (str() would make NaN the event 'nan')."""
     if event not in df.columns:
@@ -146,15 +159,28 @@ def _check_events(df: pd.DataFrame, event: str) -> None:
         raise ValueError(f"column {event!r} has {int(df[event].isna().sum())} missing events (first at row "
                          f"{int(np.flatnonzero(df[event].isna())[0])}); drop or fill them")
     if not (pd.api.types.is_numeric_dtype(df[event]) or pd.api.types.is_bool_dtype(df[event])):
-        names = pd.unique(df[event].astype(str))
+        text = df[event].astype(str).to_numpy()
+        blank = np.flatnonzero([not v.strip() for v in text])
+        if len(blank):  # an empty cell read as '' is a missing event, not an event named ''
+            raise ValueError(f"column {event!r} has {len(blank)} empty or blank events (first at row "
+                             f"{int(blank[0])}: {text[blank[0]]!r}), which would be an event named so; drop or fill "
+                             f"them (df = df[df[{event!r}].str.strip() != ''])")
         spelt = {}  # stripped name -> its first spelling
-        for name in names:  # 'view' and 'view ' (a CSV's padding) would be two events of the vocabulary
+        for name in pd.unique(text):  # 'view' and 'view ' (a CSV's padding) would be two events of the vocabulary
             other = spelt.setdefault(name.strip(), name)
             if other != name:
-                rows = [int(np.flatnonzero(df[event].astype(str).to_numpy() == v)[0]) for v in (other, name)]
+                rows = [int(np.flatnonzero(text == v)[0]) for v in (other, name)]
                 raise ValueError(f"column {event!r} spells one event in two ways that differ only by spaces "
                                  f"({other!r} at row {rows[0]}, {name!r} at row {rows[1]}), which would be two "
                                  f"events; strip them (df[{event!r}] = df[{event!r}].str.strip())")
+        cased = {}  # case-folded name -> its first spelling
+        for name in spelt.values():  # 'Login' and 'login' (two versions of an app) would be two events too
+            other = cased.setdefault(name.casefold(), name)
+            if other != name:
+                rows = [int(np.flatnonzero(text == v)[0]) for v in (other, name)]
+                raise ValueError(f"column {event!r} spells one event in two ways that differ only by case "
+                                 f"({other!r} at row {rows[0]}, {name!r} at row {rows[1]}), which would be two "
+                                 f"events; make them one (df[{event!r}] = df[{event!r}].str.lower())")
 
 
 def _event_tokens(column: pd.Series) -> list[str]:
@@ -254,6 +280,7 @@ class EventSessions(Dataset):
             rows = np.flatnonzero(df["session"].isna())
             raise ValueError(f"column 'session' has {len(rows)} missing session ids (first at row {int(rows[0])}); "
                              "every event needs its session: fill them, or run sessionize(df), which writes them")
+        _check_blank_ids(df["session"], "session", "session")
         _check_dt(df["dt"])
         if target not in (None, "next"):
             _check_class_ids(df[target], target)

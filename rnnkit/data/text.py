@@ -22,6 +22,7 @@ import json
 import lzma
 import os
 import re
+import unicodedata
 import zlib
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -172,6 +173,8 @@ class Vocab:
         Args:
             min_freq: tokens seen fewer times become ``<unk>``.
             max_size: total size including the 4 specials; the most frequent tokens are kept.
+
+        A ``min_freq`` that keeps no token of a corpus that has some is refused (every token would be ``<unk>``).
         """
         if max_size is not None and (isinstance(max_size, bool) or not isinstance(max_size, int | np.integer)
                                      or max_size < len(SPECIALS)):
@@ -192,13 +195,19 @@ class Vocab:
         for s in SPECIALS:
             counts.pop(s, None)
         kept = sorted((t for t, c in counts.items() if c >= min_freq), key=lambda t: (-counts[t], t))
+        if counts and not kept:  # every token would be <unk>: a model of nothing, trained without a word said
+            (top, n), = counts.most_common(1)
+            raise ValueError(f"min_freq={min_freq} leaves no token in the vocabulary: the most frequent of the "
+                             f"corpus's {len(counts)} {level} tokens, {top!r}, is seen {n} time(s), so every token "
+                             f"would be {UNK}; pass min_freq <= {n}, or build it from more text")
         if max_size is not None:
             kept = kept[: max_size - len(SPECIALS)]
         return cls([*SPECIALS, *kept], level=level, lower=lower)
 
     def tokenize(self, text: str | Sequence[str]) -> list[str]:
         """Split a string by the vocabulary's level, a leading byte-order mark (U+FEFF) dropped as Python's
-        ``utf-8-sig`` drops it; token sequences pass through (lowercased when ``lower``, as strings are; a
+        ``utf-8-sig`` drops it and the text put in Unicode's composed form (NFC: ``'e'`` and a combining accent
+        read as the one letter ``'é'``); token sequences pass through (lowercased when ``lower``, as strings are; a
         char-level vocabulary refuses tokens of several characters, which it cannot hold)."""
         if not isinstance(text, str):
             if not isinstance(text, Iterable) or isinstance(text, bytes):
@@ -219,6 +228,10 @@ class Vocab:
         # a UTF-8 byte-order mark read as text (open(path, encoding="utf-8") keeps it; "utf-8-sig" and
         # read_text drop it) is no character of the text: it would be a token of its own, or <unk>
         text = text.removeprefix("\ufeff")
+        # one spelling of each accented letter: 'é' typed as one code point (NFC, most text) or as 'e' and a
+        # combining accent (NFD: macOS file names, some PDFs and keyboards) would otherwise be other tokens
+        if not unicodedata.is_normalized("NFC", text):
+            text = unicodedata.normalize("NFC", text)
         if self.lower:
             text = text.lower()
         return list(text) if self.level == "char" else _WORD.findall(text)

@@ -151,6 +151,16 @@ def write_video(
             writer.write(cv2.cvtColor(f, cv2.COLOR_RGB2BGR) if color else f)
     finally:
         writer.release()
+    cap = cv2.VideoCapture(str(path))  # other codecs (MJPG, mp4v) store 4:2:0 too, and OpenCV crops without a word
+    try:
+        h, w = int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT)), int(cap.get(cv2.CAP_PROP_FRAME_WIDTH))
+    finally:
+        cap.release()
+    if (h, w) != (H, W) and h and w:
+        Path(path).unlink()
+        raise ValueError(f"frames of {H}x{W} pixels: codec {codec!r} wrote them as {h}x{w} (it keeps only even "
+                         f"sizes), so {path} was not written; crop or pad them to even sizes (e.g. "
+                         f"frames[:, :{H - H % 2}, :{W - W % 2}])")
 
 
 def frames_to_tensor(frames: np.ndarray | torch.Tensor) -> torch.Tensor:
