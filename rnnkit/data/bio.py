@@ -209,15 +209,12 @@ def kmers(seq: str, k: int, *, stride: int = 1, alphabet: str = "dna") -> list[s
     """Overlapping k-mers (upper-cased) starting every ``stride`` letters: ``L - k`` // stride + 1 of them.
 
     The letters are checked against ``alphabet`` as `encode_sequence` checks them (RNA's U, a gap '-' or an IUPAC
-    code would make words of their own), and a sequence shorter than ``k`` is refused, as `kmer_ids` refuses it."""
+    code would make words of their own); a sequence shorter than ``k`` has none (an empty list, as ``range`` gives)."""
     _check_kmer(k, stride)
     seq = _letters(seq, "kmers: ")
     bad = _first_invalid(seq, _lookup(alphabet))
     if bad is not None:
         raise ValueError(f"kmers: position {bad}: {_invalid_message(alphabet, seq[bad], seq)}")
-    if len(seq) < k:
-        raise ValueError(f"kmers: a sequence of {len(seq)} letters has no {k}-mers; drop sequences shorter than k "
-                         f"or use a smaller k")
     seq = seq.upper()
     return [seq[i : i + k] for i in range(0, len(seq) - k + 1, stride)]
 
