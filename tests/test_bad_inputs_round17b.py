@@ -165,3 +165,14 @@ def test_K17_11_a_protein_read_as_dna_is_named_a_protein(tmp_path):
     with pytest.raises(ValueError) as e:  # an IUPAC code in DNA keeps its own hint
         encode_sequence("ACGRT")
     assert "IUPAC ambiguity code" in one_line(e) and "looks like a protein" not in one_line(e)
+
+
+def test_K17_12_session_ids_that_print_alike_in_two_types_are_refused():
+    log = pd.DataFrame({"session": [1, "1", 1, 2], "dt": [0.0, 0.0, 1.0, 0.0], "event": ["a", "b", "c", "a"],
+                        "timestamp": [0.0, 1.0, 2.0, 3.0]})  # two exports joined, one read its ids as numbers
+    with pytest.raises(ValueError) as e:  # before: sessions 1 and '1', the second of one event
+        EventSessions(log, event_vocab(log), target=None)
+    assert "column 'session' holds 1 (int) at row 0 and '1' (str) at row 1, which print alike but would be two " \
+           "sessions" in one_line(e)
+    fixed = log.assign(session=log["session"].astype(str))
+    assert [len(x["event"]) for x in EventSessions(fixed, event_vocab(fixed), target=None)] == [3, 1]

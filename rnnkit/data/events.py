@@ -120,9 +120,9 @@ def _check_unique_columns(df: pd.DataFrame) -> None:
         raise ValueError(f"the event log names column(s) {dup} more than once; give every column its own name")
 
 
-def _check_one_spelling(column: pd.Series, name: str) -> None:
+def _check_one_spelling(column: pd.Series, name: str, what: str = "user") -> None:
     """Refuse ids that print alike but differ in type (user ``1`` and ``"1"``, as logs joined from two sources,
-    one of which read its ids as numbers, give them): each would be a user of its own, his sessions cut in two."""
+    one of which read its ids as numbers, give them): each would be a user (or session) of its own, cut in two."""
     if column.dtype != object:
         return
     seen: dict[str, object] = {}
@@ -133,7 +133,8 @@ def _check_one_spelling(column: pd.Series, name: str) -> None:
                     for w in (other, value)]
             raise ValueError(f"column {name!r} holds {other!r} ({type(other).__name__}) at row {rows[0]} and "
                              f"{value!r} ({type(value).__name__}) at row {rows[1]}, which print alike but would be "
-                             f"two users, each with sessions of their own; give the column one type (e.g. "
+                             f"two {what}s, each with {'sessions of their' if what == 'user' else 'events of its'} "
+                             f"own; give the column one type (e.g. "
                              f"df[{name!r}] = df[{name!r}].astype(str))")
 
 
@@ -280,6 +281,7 @@ class EventSessions(Dataset):
             rows = np.flatnonzero(df["session"].isna())
             raise ValueError(f"column 'session' has {len(rows)} missing session ids (first at row {int(rows[0])}); "
                              "every event needs its session: fill them, or run sessionize(df), which writes them")
+        _check_one_spelling(df["session"], "session", "session")
         _check_blank_ids(df["session"], "session", "session")
         _check_dt(df["dt"])
         if target not in (None, "next"):
