@@ -176,3 +176,18 @@ def test_K17_12_session_ids_that_print_alike_in_two_types_are_refused():
            "sessions" in one_line(e)
     fixed = log.assign(session=log["session"].astype(str))
     assert [len(x["event"]) for x in EventSessions(fixed, event_vocab(fixed), target=None)] == [3, 1]
+
+
+def test_K17_13_utf16_without_a_byte_order_mark_is_named_not_latin1(tmp_path):
+    from rnnkit.data.text import read_text
+
+    text = "café naïve\r\nשלום עולם\r\n"  # Notepad's "Unicode" saved by a tool that drops the byte-order mark
+    for order in ("le", "be"):
+        path = tmp_path / f"{order}.txt"
+        path.write_bytes(text.encode(f"utf-16-{order}"))
+        with pytest.raises(ValueError) as e:  # before: e.g. read_text(path, encoding='latin-1'), text with NULs
+            read_text(path)
+        msg = one_line(e)
+        assert "every other byte is 0, as in UTF-16 text without a byte-order mark" in msg
+        assert f"encoding='utf-16-{order}'" in msg
+        assert read_text(path, encoding=f"utf-16-{order}") == text.replace("\r\n", "\n")

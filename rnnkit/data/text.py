@@ -119,11 +119,17 @@ def damaged_stream(path: str | os.PathLike, error: Exception, where: str = "") -
 
 
 def _guess_encoding(raw: bytes) -> tuple[str, str]:
-    """``(encoding, why)`` to suggest for bytes that are not UTF-8: UTF-16 by its byte-order mark; Windows-1252 when
+    """``(encoding, why)`` to suggest for bytes that are not UTF-8: UTF-16 by its byte-order mark, or by a 0 in every
+    other byte where it has none; Windows-1252 when
     bytes 0x80-0x9f occur (its curly quotes, dashes and euro sign, which latin-1 reads as control characters);
     else latin-1."""
     if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
         return "utf-16", "; it starts with the byte-order mark of UTF-16"
+    head = np.frombuffer(raw[: len(raw[:65536]) // 2 * 2], dtype=np.uint8)
+    odd, even = ((head[i::2] == 0).mean() if len(head) else 0.0 for i in (1, 0))
+    if max(odd, even) > 0.5:  # 'c\x00a\x00f\x00\xe9\x00': UTF-16 without its byte-order mark (latin-1 would keep NULs)
+        order = "le" if odd > even else "be"
+        return f"utf-16-{order}", "; every other byte is 0, as in UTF-16 text without a byte-order mark"
     c1 = re.search(rb"[\x80-\x9f]", raw)
     if c1:
         return "cp1252", (f"; bytes 0x80-0x9f such as {raw[c1.start()]:#x} are Windows-1252's curly quotes, dashes "
