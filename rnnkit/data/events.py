@@ -16,6 +16,7 @@ synthetic; results on it say nothing about any real system.
 from __future__ import annotations
 
 import datetime
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -175,13 +176,14 @@ def _check_events(df: pd.DataFrame, event: str) -> None:
                                  f"({other!r} at row {rows[0]}, {name!r} at row {rows[1]}), which would be two "
                                  f"events; strip them (df[{event!r}] = df[{event!r}].str.strip())")
         cased = {}  # case-folded name -> its first spelling
-        for name in spelt.values():  # 'Login' and 'login' (two versions of an app) would be two events too
+        for name in spelt.values():  # 'Login' and 'login': two versions of an app, or two events a log tells apart
             other = cased.setdefault(name.casefold(), name)
-            if other != name:
+            if other != name:  # read as given (case is not folded), but said: the first case is the likelier
                 rows = [int(np.flatnonzero(text == v)[0]) for v in (other, name)]
-                raise ValueError(f"column {event!r} spells one event in two ways that differ only by case "
-                                 f"({other!r} at row {rows[0]}, {name!r} at row {rows[1]}), which would be two "
-                                 f"events; make them one (df[{event!r}] = df[{event!r}].str.lower())")
+                warnings.warn(f"column {event!r} has events that differ only by case ({other!r} at row {rows[0]}, "
+                              f"{name!r} at row {rows[1]}), read as two events; if they are one, make them one "
+                              f"(df[{event!r}] = df[{event!r}].str.lower())", UserWarning, stacklevel=3)
+                break
 
 
 def _event_tokens(column: pd.Series) -> list[str]:
