@@ -195,3 +195,17 @@ def test_K17_13_utf16_without_a_byte_order_mark_is_named_not_latin1(tmp_path):
         assert "every other byte is 0, as in UTF-16 text without a byte-order mark" in msg
         assert f"encoding='utf-16-{order}'" in msg
         assert read_text(path, encoding=f"utf-16-{order}") == text.replace("\r\n", "\n")
+
+
+def test_K17_14_a_session_label_is_over_the_whole_session_when_max_len_shortens_its_events():
+    """An anomaly after the first max_len events still labels its session (before: labelled 0 from the kept
+    events alone, silently)."""
+    times = pd.date_range("2024-03-10 09:00", periods=6, freq="min", tz="UTC")
+    log = sessionize(pd.DataFrame({"user": ["alice"] * 6, "timestamp": times, "anomaly": [0, 0, 0, 0, 0, 1],
+                                   "event": ["login", "view", "view", "search", "view", "logout"]}))
+    assert log["session"].nunique() == 1
+    vocab = event_vocab(log)
+    whole = EventSessions(log, vocab, target="anomaly")
+    short = EventSessions(log, vocab, target="anomaly", max_len=3)
+    assert int(whole[0][1]) == 1 and int(short[0][1]) == 1
+    assert len(short[0][0]["event"]) == 3

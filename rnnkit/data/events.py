@@ -243,7 +243,8 @@ class EventSessions(Dataset):
             session, the column's maximum over the session (e.g. ``"anomaly"``: any anomalous event).
             ``None``: no ``y``.
         log_dt: use ``log1p(dt)`` (Δt is heavy-tailed; the log keeps seconds and hours on one scale).
-        max_len: keep the first ``max_len`` events of longer sessions.
+        max_len: keep the first ``max_len`` events of longer sessions (as inputs: a ``target`` column's label is
+            still the maximum over the whole session).
         time: the time column `sessionize` used; a session's events are ordered by it (ties keep the rows'
             order), so rows shuffled after `sessionize` still give events in time order. The default
             ``"timestamp"`` is used when the log has it; ``None`` keeps the rows' order.
@@ -298,8 +299,8 @@ class EventSessions(Dataset):
         bounds = np.r_[starts, len(df)]
         labels = None if target in (None, "next") else df[target].to_numpy()
         self.items, lengths, session_ids = [], [], []
-        for a, b in zip(bounds[:-1], bounds[1:], strict=True):
-            b = b if max_len is None else min(b, a + max_len)
+        for a, end in zip(bounds[:-1], bounds[1:], strict=True):
+            b = end if max_len is None else min(end, a + max_len)
             e = torch.from_numpy(ids[a:b].copy())
             d = torch.from_numpy(dt[a:b].astype(np.float32))
             if target == "next":
@@ -309,7 +310,8 @@ class EventSessions(Dataset):
             elif target is None:
                 item = {"event": e, "dt": d}
             else:
-                item = ({"event": e, "dt": d}, torch.as_tensor(labels[a:b].max()).long())
+                # the session's label, over all its events: max_len shortens what the model reads, not the truth
+                item = ({"event": e, "dt": d}, torch.as_tensor(labels[a:end].max()).long())
             self.items.append(item)
             lengths.append(b - a - (target == "next"))
             session_ids.append(sessions[a])
