@@ -941,11 +941,13 @@ def _forecast(args) -> int:
                                 device=args.device, devices=args.devices, num_nodes=args.num_nodes,
                                 strategy=args.strategy, verbose=args.verbose)
         targets = [args.target_column]
-        table, forecasts = forecaster.backtest(data, folds=args.folds, season_length=m, targets=targets,
-                                               freq=args.freq, return_forecasts=True)
-        start = time.perf_counter()
-        forecaster.fit(data, targets=targets, freq=args.freq)
-        seconds = time.perf_counter() - start
+        with warnings.catch_warnings():  # --freq's moved dates are warned of once, above, in the command's words
+            warnings.filterwarnings("ignore", message=r"freq=.*: every timestamp", category=UserWarning)
+            table, forecasts = forecaster.backtest(data, folds=args.folds, season_length=m, targets=targets,
+                                                   freq=args.freq, return_forecasts=True)
+            start = time.perf_counter()
+            forecaster.fit(data, targets=targets, freq=args.freq)
+            seconds = time.perf_counter() - start
         prediction = forecaster.predict()[args.target_column].rename_axis(args.time_column)  # (H,)
 
         backtest = table.stack("metric", future_stack=True).rename_axis(["origin", "metric"])  # (fold, metric) rows
@@ -955,7 +957,9 @@ def _forecast(args) -> int:
             "data": str(args.data), "time_column": args.time_column, "target_column": args.target_column,
             "covariates": covariates, "steps": n, "freq": freq, "season_length": int(m),
             "params": forecaster.get_params(deep=False), "fit_seconds": round(seconds, 3),
-            "chosen": {"lookback": int(forecaster.lookback_), "max_epochs": int(forecaster.max_epochs_)},
+            "chosen": {"model": forecaster.model_kind_, "components": list(forecaster.components_),
+                       "season_length": int(forecaster.season_length_), "lookback": int(forecaster.lookback_),
+                       "max_epochs": int(forecaster.max_epochs_), "reasons": dict(forecaster.choices_)},
             "forecast": {"time": [str(t) for t in prediction.index], "value": prediction.tolist()},
             "backtest": {"folds": int(args.folds), "horizon": H,
                          "mean": {metric: row.to_dict() for metric, row in mean.iterrows()},
@@ -1115,16 +1119,16 @@ def _forecast_report(directory: Path, args, results: dict, frame, prediction, ta
     rows = "\n".join(f"| {metric} | " + " | ".join(map(_metric_text, row)) + " |" for metric, row in mean.iterrows())
     note = "".join(f"{line}\n\n" for line in _mean_note(table, mean).splitlines())  # under the table
     forecast_rows = "\n".join(f"| {t} | {v:.6g} |" for t, v in prediction.items())
-    params = results["params"]
+    params, chosen = results["params"], results["chosen"]
     markdown = (
         f"Series `{args.target_column}` of `{args.data}` ({results['steps']} steps, frequency {results['freq']}); "
-        f"a {params['cell']} Forecaster, lookback {results['chosen']['lookback']}, horizon {params['horizon']}, "
-        f"hidden size {params['hidden_size']}, {results['chosen']['max_epochs']} epochs, seed "
-        f"{params['random_state']}.\n\n"
+        f"a Forecaster ({' + '.join(chosen['components'])}; {params['cell']} nets), season {chosen['season_length']} "
+        f"steps, lookback {chosen['lookback']}, horizon {params['horizon']}, hidden size {params['hidden_size']}, "
+        f"{chosen['max_epochs']} epochs, seed {params['random_state']}.\n\n"
         f"## Backtest\n\nRolling origin, {args.folds} folds of {params['horizon']} steps at the end of the series; "
         f"each fold refits on the steps before its origin. Mean over the folds (MASE: MAE over the in-sample "
-        f"MAE of the seasonal naive forecast, season {results['season_length']} steps; below 1 beats it "
-        "in-sample):\n\n"
+        f"MAE of the seasonal naive forecast, season {results['season_length']} steps (--season-length, else the "
+        "frequency's calendar season; the Forecaster chose its own above); below 1 beats it in-sample):\n\n"
         f"| metric | {' | '.join(methods)} |\n|---|{'---|' * len(methods)}\n{rows}\n\n"
         f"{note}"
         f"## Forecast\n\nThe next {len(prediction)} steps, fitted on the whole series "
@@ -1469,7 +1473,9 @@ def build_parser() -> argparse.ArgumentParser:
     forecast.add_argument("--model", default="auto", metavar="{auto,direct,hybrid}",
                           help="direct: the recurrent net on the scaled series; hybrid: exponential smoothing's "
                           "level and season, the net on the rest (one series, no covariates); auto (default): the "
-                          "better of the two on the last --horizon steps of the training part")
+                          "best equal-weight mean of the naive, drift, exponential smoothing, direct and hybrid "
+                          "forecasts on validation origins at the end of the series, with a calibrated band (the "
+                          "direct net alone with covariates or gaps); report.json's chosen says which and why")
     forecast.add_argument("--out", required=True, help="directory to write (new, empty, or an rnnkit model)")
     forecast.add_argument("--freq", help="resample onto this pandas frequency first (h, D, W-SAT, MS...; mean per "
                           "bin, empty bins missing); needed when the timestamps are uneven")

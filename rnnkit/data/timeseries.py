@@ -372,7 +372,7 @@ class TimeSeriesFrame:
         (``freq='D'``), for the warning of :func:`warn_moved`."""
         warn_moved(self.time, rule, spelt or f"TimeSeriesFrame.resample({rule!r})",
                    f"leave {spelt} out" if spelt else "do not resample it",
-                   "forecast.index" if spelt else "resampled.time")
+                   ("forecast.csv" if spelt.startswith("--") else "forecast.index") if spelt else "resampled.time")
         origin = "start" if _phase(self.time, rule) else "start_day"
         resampler = self.to_pandas().resample(rule, origin=origin)
         out = resampler.sum(min_count=1) if agg == "sum" else getattr(resampler, agg)()
@@ -415,7 +415,9 @@ def warn_moved(time: pd.DatetimeIndex, rule: str, spelt: str, leave: str, dates:
     onto ``"W"``), readings at varying places in their bins (the irregular dates a rule regularises), and a rule
     finer than a day, which keeps the timestamps' offset (hourly readings at :30 stay at :30, :func:`_phase`), are
     not warned of. ``spelt``: the rule as the caller's user wrote it (``freq='MS'``); ``leave``: how to do without
-    it (``"leave freq='MS' out"``); ``dates``: what holds the binned dates (``"forecast.index"``)."""
+    it (``"leave freq='MS' out"``); ``dates``: what holds the binned dates (``"forecast.index"``). A ``spelt``
+    that is a command-line option (``--freq MS``) gets fixes in the file and on the command line, not Python."""
+    command_line = spelt.startswith("--")
     offset = pd.tseries.frequencies.to_offset(rule)
     if len(time) < 2 or (isinstance(offset, pd.offsets.Tick) and not isinstance(offset, pd.offsets.Day)
                          and pd.Timedelta(offset) < pd.Timedelta(days=1)):
@@ -438,17 +440,28 @@ def warn_moved(time: pd.DatetimeIndex, rule: str, spelt: str, leave: str, dates:
                  isinstance(offset, pd.offsets.Tick) and pd.Timedelta(offset) == pd.Timedelta(days=1))
         bins, moved, grid, steps = (("daily bins", "its day's midnight", "daily grid", "days") if daily else
                                     (f"bins of {rule!r}", "its bin's date at midnight", "grid", "steps"))
+        keep = (f"write a line for each of the {steps} missing in the file (at {at}, the value empty) and {leave}"
+                if command_line else f"put the series on its own {grid} instead (data.reindex(pd.date_range("
+                f"'{one}', '{last}', freq={'D' if daily else rule!r})), the {steps} missing as NaN) and {leave}")
         warnings.warn(f"{spelt}: every timestamp is at {at} of its day (the first {one}), and {bins} are dated at "
                       f"midnight, so each time is moved to {moved} ({one} becomes {becomes}), and the forecasts are "
-                      f"dated at midnight too; to keep {at}, put the series on its own {grid} instead (data.reindex("
-                      f"pd.date_range('{one}', '{last}', freq={'D' if daily else rule!r})), the {steps} missing as "
-                      f"NaN) and {leave}", UserWarning, stacklevel=user_stacklevel())
+                      f"dated at midnight too; to keep {at}, {keep}", UserWarning, stacklevel=user_stacklevel())
         return
     days = place[0] / pd.Timedelta(days=1)
     by = f"{days:g} days" if days == int(days) else str(place[0])
     shift = (f"{dates} - pd.tseries.frequencies.to_offset({rule!r}) + pd.Timedelta({by!r})" if after.any() else
              f"{dates} + pd.Timedelta({by!r})")
     end = "at their end" if after.any() else "at their start"
+    if command_line:  # what to do in the file or on the command line
+        o = pd.offsets
+        period = ("month", "M") if isinstance(offset, o.MonthBegin | o.MonthEnd) and offset.n == 1 else \
+            ("quarter", "Q") if (isinstance(offset, o.QuarterBegin) and offset.startingMonth == 1 or isinstance(
+                offset, o.QuarterEnd) and offset.startingMonth == 12) and offset.n == 1 else None
+        shift = (f"subtract one {rule!r} step from the dates of {dates} and add {by}" if after.any() else
+                 f"add {by} to the dates of {dates}")
+        if period:
+            shift += (f"; or write the times in the file as {period[0]}s ({pd.Period(one, period[1])} for "
+                      f"{shown_time(one)}), which are read and forecast as {period[0]}s, and {leave}")
     warnings.warn(f"{spelt}: every timestamp lies {by} after the start of its bin (the first {shown_time(one)}, one "
                   f"reading to a bin), and bins of {rule!r} are dated {end}, so each time is moved to its bin's date "
                   f"({shown_time(one)} becomes {becomes}), as are the dates "

@@ -16,11 +16,13 @@ hybrid     the Forecaster's hybrid net (``model="hybrid"``: exponential smoothin
            on the remainder; ES-RNN's decomposition)
 =========  ===================================================================================================
 
-**Validation** (:func:`validation_origins`): up to ``V = 3`` origins ``o_1 < .. < o_V`` at the end of the
-training rows, ``H`` steps apart where the rows allow (closer on a short series; at least ``max(2 H, 10)``
-rows before the first), each followed by ``H`` rows. The classical candidates are refitted at every origin
-on the rows before it; each net is trained once on the rows before ``o_1`` and forecasts from every origin
-(the rows after ``o_1`` read as inputs, not trained on), which keeps the cost at one extra fit per net.
+**Validation** (:func:`validation_origins`): up to ``V = max(3, ⌈9 / H⌉)`` origins ``o_1 < .. < o_V`` at the
+end of the training rows (3; 9 at ``H = 1`` and 5 at ``H = 2``, so that the band's default levels 0.1 / 0.9 have
+the ``n = V H >= 9`` residuals their rank needs), ``H`` steps apart where the rows allow (closer on a short
+series; at least ``max(2 H, 10)`` rows before the first), each followed by ``H`` rows. The classical
+candidates are refitted at every origin on the rows before it; each net is trained once on the rows before
+``o_1`` and forecasts from every origin (the rows after ``o_1`` read as inputs, not trained on), which keeps the
+cost at one extra fit per net. A panel's series take 3 origins at every horizon (their band pools them).
 
 **Selection** (:func:`select`): the candidates ranked by their validation MAE; the equal-weight means of the
 best ``k`` (``k = 1 .. K``) scored on the same values; the lowest wins (the smaller ``k`` on a tie). Equal
@@ -57,17 +59,21 @@ from .series import user_stacklevel
 CANDIDATES = ("naive", "drift", "ets", "direct", "hybrid")
 KINDS = (*CANDIDATES, "combination")  # a fitted Forecaster's model_kind_
 MAX_ORIGINS = 3
+# The validation residuals V H a series' band is given where its rows allow: what the default levels 0.1 / 0.9
+# need (split conformal's rank ⌈(n + 1) 0.9⌉ <= n), 3 origins of 3 steps; a shorter horizon takes more origins.
+MIN_RESIDUALS = 9
 
 
-def validation_origins(n: int, H: int) -> list[int]:
+def validation_origins(n: int, H: int, min_residuals: int = 0) -> list[int]:
     """The validation origins (row numbers, increasing; empty when ``n`` rows are too few): up to
-    :data:`MAX_ORIGINS`, the last at ``n - H``, ``H`` apart where the rows allow, the first at least
-    ``max(2 H, 10)``."""
+    ``max(MAX_ORIGINS, ⌈min_residuals / H⌉)`` (:data:`MAX_ORIGINS`, :data:`MIN_RESIDUALS`), the last at
+    ``n - H``, ``H`` apart where the rows allow, the first at least ``max(2 H, 10)``. At ``H >= 3`` and
+    ``min_residuals <= 9`` these are the 3 origins alone."""
     first = max(2 * H, 10)
     room = n - H - first  # the span the origins may take
     if room < 0:
         return []
-    V = min(MAX_ORIGINS, room + 1)
+    V = min(max(MAX_ORIGINS, -(-min_residuals // H)), room + 1)
     step = H if V == 1 else min(H, room // (V - 1))
     return [n - H - k * step for k in reversed(range(V))]
 
@@ -228,10 +234,16 @@ def calibrate_offsets(residuals: np.ndarray, steps: np.ndarray, scale: np.ndarra
     return {t: float(v) for t, v in zip(levels, values, strict=True)}
 
 
-def warn_short_band(n: int, quantiles: Sequence[float]) -> None:
+SHORT_BAND_REMEDY = (f"more training rows (at least {MIN_RESIDUALS} validation residuals where the rows allow: "
+                     f"{MAX_ORIGINS} origins of horizon steps each, more at horizons below {MAX_ORIGINS}, the first "
+                     "after max(2 horizon, 10) rows); in a panel, more series")
+
+
+def warn_short_band(n: int, quantiles: Sequence[float], remedy: str = SHORT_BAND_REMEDY) -> None:
     """A ``UserWarning`` where ``n`` residuals are too few for some level's split-conformal rank: ``⌈(n+1) τ⌉ > n``
     (``τ > 0.5``) or ``⌊(n+1) τ⌋ < 1`` (``τ < 0.5``). Such a level takes the most extreme residual, which
-    holds about ``n / (n + 1)`` of future values on its inner side, less than the level claims."""
+    holds about ``n / (n + 1)`` of future values on its inner side, less than the level claims. ``remedy``:
+    how the caller's band gets more residuals."""
     short = [tau for tau in quantiles if tau != 0.5 and math.ceil((n + 1) * max(tau, 1 - tau)) > n]
     if not short or n == 0:
         return
@@ -242,8 +254,7 @@ def warn_short_band(n: int, quantiles: Sequence[float]) -> None:
                   f"on n = {n}, so each takes the most extreme one: a bound that holds about n / (n + 1) = "
                   f"{n / (n + 1):.0%} of future values on its inner side, not the {worst:.0%} its level claims; "
                   f"levels within {1 / (n + 1):.3g} .. {n / (n + 1):.3g} hold what they claim, or give more "
-                  f"residuals (a longer horizon: {MAX_ORIGINS} validation origins of horizon steps each; in a panel, "
-                  "more series)", UserWarning, stacklevel=user_stacklevel())
+                  f"residuals ({remedy})", UserWarning, stacklevel=user_stacklevel())
 
 
 # -- one series' validation, and the band of a chosen combination ---------------------------------------------
@@ -255,14 +266,14 @@ def classical_forecasts(y: np.ndarray, origins: Sequence[int], H: int, m: int) -
             "ets": np.stack([ets_forecast(y[:o], fit_ets(y[:o], m), H) for o in origins])}
 
 
-def validation_forecasts(y: np.ndarray, H: int, m: int, nets: dict[str, np.ndarray], *, classical: bool = True
-                         ) -> tuple[list[int], np.ndarray, dict[str, np.ndarray]]:
+def validation_forecasts(y: np.ndarray, H: int, m: int, nets: dict[str, np.ndarray], *, classical: bool = True,
+                         min_residuals: int = 0) -> tuple[list[int], np.ndarray, dict[str, np.ndarray]]:
     """``(origins, actual (V, H), candidates)`` of one series ``y (n,)``: its :func:`validation_origins`, the
     values after them, and every candidate's forecasts from them, name -> ``(V, H)`` (the classical ones unless
     ``classical=False``, and the ``nets``' forecasts from the same origins). Too few rows to validate, or no
     candidate: the naive forecast alone, from every in-sample origin (it has no parameters, so each is out of
-    sample for it; none when ``n <= H``)."""
-    origins = validation_origins(len(y), H)
+    sample for it; none when ``n <= H``). ``min_residuals``: see :func:`validation_origins`."""
+    origins = validation_origins(len(y), H, min_residuals)
     if not origins or not (classical or nets):
         origins = list(range(1, len(y) - H + 1))
         candidates = {"naive": np.stack([naive_forecast(y[:o], H, m) for o in origins])} if origins else {}
@@ -272,16 +283,17 @@ def validation_forecasts(y: np.ndarray, H: int, m: int, nets: dict[str, np.ndarr
     return origins, actual, candidates
 
 
-def choose(y: np.ndarray, H: int, m: int, nets: dict[str, np.ndarray], *, classical: bool = True, note: str = ""
-           ) -> tuple[np.ndarray, tuple[str, ...], np.ndarray | None, str]:
+def choose(y: np.ndarray, H: int, m: int, nets: dict[str, np.ndarray], *, classical: bool = True, note: str = "",
+           min_residuals: int = 0) -> tuple[np.ndarray, tuple[str, ...], np.ndarray | None, str]:
     """One series' choice on its validation origins (:func:`validation_forecasts`, :func:`select`): ``(actual
     (V, H), components, forecasts (V, H) of their mean, reason)``, the reason one line with every score (and
     ``note``). Without validation (too few rows, or no candidate): the naive forecast, scored from every
     in-sample origin (``forecasts`` None when there is none)."""
-    origins, actual, candidates = validation_forecasts(y, H, m, nets, classical=classical)
+    origins, actual, candidates = validation_forecasts(y, H, m, nets, classical=classical,
+                                                       min_residuals=min_residuals)
     if not set(candidates) - {"naive"}:  # validated candidates always include another
         why = (f"{len(y)} steps are too few to validate (fewer than horizon + max(2 horizon, 10))"
-               if not validation_origins(len(y), H) else "no candidate applies")
+               if not validation_origins(len(y), H, min_residuals) else "no candidate applies")
         return actual, ("naive",), candidates.get("naive"), f"{why}{note}: the naive forecast"
     components, scores = select(candidates, actual)
     reason = ", ".join(f"{k} {v:.4g}" for k, v in scores.items()) + \

@@ -72,15 +72,17 @@ def _seen_at(values: np.ndarray, m: int, names) -> tuple[list[tuple[float, float
     return seen, ", ".join(shown)
 
 
-def choose_season_length(values: np.ndarray, freq, names=None) -> tuple[int, str]:
+def choose_season_length(values: np.ndarray, freq, names=None, shown: str | None = None) -> tuple[int, str]:
     """``(m, reason)``: the season length of the series ``values (N, n_y)`` (training rows; NaN allowed) whose
     time axis has frequency ``freq`` (a pandas frequency string, a numeric step, or None: row numbers);
-    ``names``: the targets' names, which the reason gives where there are several."""
+    ``names``: the targets' names, which the reason gives where there are several; ``shown``: the frequency as
+    the caller gave it, which the reason names (periods ``'Q-DEC'``, read on pandas' grid ``'QS-OCT'``)."""
+    said = shown or freq
     try:
         m = infer_season_length(freq)
     except ValueError:
         axis = ("the series is indexed by row numbers, without dates" if freq is None else
-                f"a numeric time axis (step {freq:g})" if isinstance(freq, int | float) else f"the frequency {freq!r}")
+                f"a numeric time axis (step {freq:g})" if isinstance(freq, int | float) else f"the frequency {said!r}")
         strongest = [(min(a for a, _ in seen), lag, r) for lag in CALENDAR_LAGS
                      if (found := _seen_at(values, lag, names)) is not None
                      for seen, r in [found] if all(a > b for a, b in seen)]
@@ -90,15 +92,15 @@ def choose_season_length(values: np.ndarray, freq, names=None) -> tuple[int, str
         return 1, (f"no calendar season: {axis}; the autocorrelation of the changes at lag {lag} is {r}, as a "
                    f"season of {lag} steps gives: pass season_length={lag} if the series has one")
     if m == 1:
-        return 1, f"the frequency {freq!r} has no season within it"
+        return 1, f"the frequency {said!r} has no season within it"
     found = _seen_at(values, m, names)
     if found is None:
         observed = min(int((~np.isnan(column)).sum()) for column in values.T)
-        return 1, f"{observed} observed steps hold fewer than two seasons of {m} (frequency {freq!r})"
+        return 1, f"{observed} observed steps hold fewer than two seasons of {m} (frequency {said!r})"
     seen, r = found
     if all(a > b for a, b in seen):
-        return m, f"frequency {freq!r}; autocorrelation of the changes at lag {m}: {r}"
-    return 1, f"frequency {freq!r} suggests {m}, but the autocorrelation of the changes at lag {m} is within " \
+        return m, f"frequency {said!r}; autocorrelation of the changes at lag {m}: {r}"
+    return 1, f"frequency {said!r} suggests {m}, but the autocorrelation of the changes at lag {m} is within " \
               f"the white-noise band: {r}"
 
 

@@ -233,10 +233,12 @@ class Forecaster(BaseEstimator):
         if X is not None:
             data, targets, future_covariates = _join_exogenous(data, X, targets, future_covariates, time_col)
         frame = as_frame(data, time_col=time_col, freq=freq)
-        self._fit_frame(frame, targets, future_covariates, series_output=series_output, resume=resume)
+        index = getattr(data, "index", None)
+        given = index.freqstr if isinstance(index, pd.PeriodIndex) and time_col is None and freq is None else None
+        self._fit_frame(frame, targets, future_covariates, series_output=series_output, resume=resume,
+                        shown_freq=given)
         # a PeriodIndex is read as the start of each period; forecasts are given back as periods (resampled by
         # freq: periods of that grid, as pandas resamples a PeriodIndex, where its timestamps start periods)
-        index = getattr(data, "index", None)
         self.period_ = _given_periods(data, time_col, freq, frame, self.freq_)
         # times given as text come back as text in the same form (years '1990', quarters '1990Q1'), else warned of
         given = data[time_col] if time_col is not None and isinstance(data, pd.DataFrame) else index
@@ -255,8 +257,9 @@ class Forecaster(BaseEstimator):
 
     def _fit_frame(self, frame: TimeSeriesFrame, targets: Sequence[str] | None,
                    future_covariates: Sequence[str] | None, *, series_output: bool,
-                   resume: bool = False, calibrate: bool = True) -> Forecaster:
-        """``calibrate=False``: the hybrid's band is left uncalibrated (the combination calibrates its own)."""
+                   resume: bool = False, calibrate: bool = True, shown_freq: str | None = None) -> Forecaster:
+        """``calibrate=False``: the hybrid's band is left uncalibrated (the combination calibrates its own);
+        ``shown_freq``: the frequency of the periods given, which the season's reason names."""
         targets, covariates, future = _roles(frame, targets, future_covariates)
         H, n = self.horizon, len(frame)
         empty = [c for j, c in enumerate(frame.columns) if np.isnan(frame.values[:, j]).all()]
@@ -274,7 +277,7 @@ class Forecaster(BaseEstimator):
             train_rows, val_rows = split.train, split.val
         else:
             train_rows, val_rows = range(n), None
-        choices = self._choose(frame, targets, train_rows, freq)
+        choices = self._choose(frame, targets, train_rows, freq, shown_freq)
         L, relative, epochs = choices["lookback"][0], choices["relative"][0], choices["max_epochs"][0]
         if self.model == "auto":
             refusal = self._hybrid_refusal(frame, targets, covariates, future, val_rows)
@@ -411,7 +414,8 @@ class Forecaster(BaseEstimator):
         (:func:`.combination.validation_origins`), the band's ``{τ: c_τ}`` (empty without quantiles) and a line
         with every score."""
         y, H, m = frame.values[:, frame.column_index(targets)[0]], self.horizon, choices["season_length"][0]
-        origins, nets, skipped = combination.validation_origins(len(frame), self.horizon), {}, ""
+        need = combination.MIN_RESIDUALS  # the band's residuals, with or without quantiles: one choice either way
+        origins, nets, skipped = combination.validation_origins(len(frame), H, need), {}, ""
         if origins:
             L_first = self.lookback if self.lookback != "auto" else defaults.choose_lookback(origins[0], H, m)[0]
             if origins[0] < L_first + H + max(2 * m, 1) + 1:
@@ -424,7 +428,7 @@ class Forecaster(BaseEstimator):
                     nets[kind] = np.stack([trial._predict_frame(_take(frame, range(o)), H, None)[:, 0,
                                                                                               self._median()]
                                            for o in origins])
-        actual, components, forecasts, reason = combination.choose(y, H, m, nets, note=skipped)
+        actual, components, forecasts, reason = combination.choose(y, H, m, nets, note=skipped, min_residuals=need)
         if forecasts is None or self.quantiles is None:
             return components, {}, reason
         steps = np.broadcast_to(np.arange(1, H + 1), actual.shape).reshape(-1)
@@ -457,14 +461,14 @@ class Forecaster(BaseEstimator):
         self.loss_curve_, self.validation_loss_curve_ = g.loss_curve_, []
         return self
 
-    def _choose(self, frame: TimeSeriesFrame, targets: tuple[str, ...], train_rows: range, freq
-                ) -> dict[str, tuple]:
+    def _choose(self, frame: TimeSeriesFrame, targets: tuple[str, ...], train_rows: range, freq,
+                shown_freq: str | None = None) -> dict[str, tuple]:
         """``{"season_length": (m, reason), "lookback": (L, reason), "relative": (bool, reason), "max_epochs":
         (epochs, reason)}``: each parameter as set, or chosen from the targets' training rows where it is
         ``"auto"`` (:mod:`.defaults`)."""
         y = frame.values[train_rows.start : train_rows.stop, frame.column_index(targets)]  # (N_train, n_y)
         given = lambda v: (v, "set")
-        m = (defaults.choose_season_length(y, freq, targets) if self.season_length == "auto"
+        m = (defaults.choose_season_length(y, freq, targets, shown_freq) if self.season_length == "auto"
              else given(self.season_length))
         choices = {
             "season_length": m,
@@ -909,6 +913,8 @@ class Forecaster(BaseEstimator):
                      "datetime" if isinstance(h.time, pd.DatetimeIndex) else "number")
         features, arrays = self.features_.state()  # columns, step, channel names; preprocessor statistics
         fitted = features | {
+            # JSON reads tuples back as lists: the parameters given as tuples, so that get_params round-trips
+            "tuples": [name for name in ("calendar", "quantiles") if isinstance(getattr(self, name), tuple)],
             "targets": list(self.targets_), "covariates": list(self.covariates_),
             "future_covariates": list(self.future_covariates_),
             "columns": list(h.columns), "time_name": h.time_name, "time_kind": time_kind,
@@ -947,6 +953,8 @@ class Forecaster(BaseEstimator):
         return io.load(directory, expected=cls)
 
     def _restore(self, fitted: dict, tensors: dict[str, Tensor]) -> None:
+        for name in fitted.get("tuples", ()):  # absent from models saved before: lists
+            setattr(self, name, tuple(getattr(self, name)))
         time = None
         if fitted["time_kind"] == "datetime":
             time = pd.DatetimeIndex(pd.to_datetime(tensors["history.time"].numpy(), unit="ns", utc=True))

@@ -259,7 +259,7 @@ class GlobalForecaster(BaseEstimator):
         z = [_scaled(key, frame, slice(None), c, s, cov_center, cov_scale) for (key, (frame, _)), c, s in
              zip(series.items(), center, scale, strict=True)]
         frames = {key: frame for key, (frame, _) in series.items()}
-        choices = self._choose(frames, freqs, covariates)
+        choices = self._choose(frames, freqs, covariates, period)
         first = next(iter(frames.values()))
         if isinstance(first.time, pd.DatetimeIndex):
             text_read_as(data[time_col], text, "GlobalForecaster.fit", f"the time column {time_col!r}",
@@ -308,15 +308,15 @@ class GlobalForecaster(BaseEstimator):
         self.text_ = text
         return self
 
-    def _choose(self, frames: dict[Hashable, TimeSeriesFrame], freqs: list, covariates: tuple[str, ...]
-                ) -> dict[str, tuple]:
+    def _choose(self, frames: dict[Hashable, TimeSeriesFrame], freqs: list, covariates: tuple[str, ...],
+                period: str | None = None) -> dict[str, tuple]:
         """``{"season_length": ([m_i], reason), "model": (kind, reason), "band": ({τ: c_τ}, reason)}``: each
         series' season, the model and the interval's calibration factors on the validation window (the module
         docstring), from the fitted rows only; ``"auto"``: the seasons alone (:meth:`_fit_combination` does
         the rest)."""
         H = self.horizon
         if self.season_length == "auto":
-            picked = [defaults.choose_season_length(frame.values[:, :1], freq)
+            picked = [defaults.choose_season_length(frame.values[:, :1], freq, shown=period)
                       for frame, freq in zip(frames.values(), freqs, strict=True)]
             seasons = [m for m, _ in picked]
             each = [f"{key!r}: {m} ({why})" for key, (m, why) in zip(frames, picked, strict=True)]
@@ -1209,10 +1209,16 @@ def calibrate_band(q: np.ndarray, actual: np.ndarray, quantiles: Sequence[float]
     the stretched quantile are those with ``r_j < c`` above the median (τ > 0.5) and ``r_j > c`` below it,
     so ``c_τ`` is the empirical ``max(τ, 1 - τ)`` quantile of ``r``, with the split-conformal finite-sample
     rank ``⌈(n + 1) p⌉`` (Romano et al. 2019 calibrate quantile regression the same way, by a shift); kept
-    in ``[0.25, 4]`` so that one short window cannot collapse or explode the band."""
+    in ``[0.25, 4]`` so that one short window cannot collapse or explode the band. Too few values for a level's
+    rank: the most extreme, with a warning (:func:`.combination.warn_short_band`)."""
     levels = list(quantiles)
     median = q[..., levels.index(0.5)].reshape(-1)
     a = actual.reshape(-1)
+    S, H = actual.shape
+    window = f"the series' last {H} steps" if S == 1 else f"each series' last horizon steps, {S} x {H}"
+    combination.warn_short_band(a.size, levels, f"the validation window is {window}: a longer horizon, "
+                                f"{'' if S == 1 else 'more series, '}or model='auto', whose band is calibrated "
+                                "on several validation origins")
     out = {}
     for j, tau in enumerate(levels):
         if tau == 0.5:

@@ -551,6 +551,7 @@ def _regular_step(frame: TimeSeriesFrame, *, fix: str | None = None,
     time = frame.time
     if time is None:
         return None, 1.0
+    in_file = business is not None and business.startswith("--")  # a command's CSV: fixed in the file
     if len(time) < 3 and isinstance(time, pd.DatetimeIndex) and time.freq is not None:  # the index says it
         return time.freq.freqstr, float((time[0] + time.freq - time[0]).total_seconds())
     if len(time) < 3:
@@ -559,6 +560,8 @@ def _regular_step(frame: TimeSeriesFrame, *, fix: str | None = None,
                          "DatetimeIndex from pd.date_range(..., freq=...))")
     if isinstance(time, pd.DatetimeIndex):
         freq = time.freq.freqstr if time.freq is not None else pd.infer_freq(time)
+        if freq is None and (months := _months_as_numbers(time.asi8, frame.time_name, time, in_file=in_file)):
+            raise ValueError(months)
         if freq is None:
             missing = _missing_business_days(time)
             hint = "" if missing is None or business is None else (
@@ -574,16 +577,52 @@ def _regular_step(frame: TimeSeriesFrame, *, fix: str | None = None,
                        "pass freq='h' (or 'D', 'W-SAT', 'MS'...) to fit to resample onto a regular grid (empty bins "
                        "become missing values, filled by impute=...)")
             fix = (None if missing is not None else _pattern_of(time, frame.time_name, business, holder)) or fix
+            fix = _clock_gone_forward(time, frame.time_name, fix, business, holder) or fix
             raise ValueError(f"the timestamps of {frame.time_name!r} are not evenly spaced ({_uneven(time, grid)}), "
                              f"so the next timestamps cannot be told; {hint}{fix}")
         return freq, float(np.median(np.diff(frame.elapsed(unit="s"))))
     steps = np.diff(time)
     if not np.allclose(steps, steps[0], rtol=1e-9, atol=0):
+        if months := _months_as_numbers(np.asarray(time), frame.time_name, in_file=in_file):
+            raise ValueError(months)
         i = int(np.flatnonzero(~np.isclose(steps, steps[0], rtol=1e-9, atol=0))[0])
         raise ValueError(f"the numeric time column {frame.time_name!r} is not evenly spaced (steps from "
                          f"{steps.min()} to {steps.max()}; {time[i + 1]} follows {time[i]}, a step of {steps[i]} "
                          f"where the first is {steps[0]}); put the series on a regular grid first")
     return float(steps[0]), float(steps[0])
+
+
+def _months_as_numbers(values: np.ndarray, name: str, time: pd.DatetimeIndex | None = None, *,
+                       in_file: bool = False) -> str | None:
+    """The advice for months written as numbers ``YYYYMM`` (``192607`` for July 1926: Kenneth French's data
+    library, arch's ``frenchdata``), numbers ``values (n,)`` whose steps are 1 within a year and 89 from December
+    to January, else None; ``time``: the same read as a ``DatetimeIndex`` in the numbers' unit since 1970
+    (arch's index, where pandas' ``freq='ns'`` would date the forecasts in 1970 too). ``in_file``: the times
+    of a command's CSV, fixed in the file."""
+    v = np.asarray(values, np.float64)
+    if not (np.isfinite(v).all() and (v == np.round(v)).all() and ((v >= 100001) & (v <= 999912)).all()):
+        return None
+    v = v.astype(np.int64)
+    month = v // 100 * 12 + v % 100 - 1
+    if not ((v % 100 >= 1) & (v % 100 <= 12)).all() or not (np.diff(month) > 0).all() \
+            or np.median(np.diff(month)) != 1:
+        return None
+    first = pd.Period(year=int(v[0] // 100), month=int(v[0] % 100), freq="M")
+    if time is None:
+        read, expr, unlike = "", "index.astype(int).astype(str)", ""
+    else:
+        unit = {"ns": "nanoseconds", "us": "microseconds", "ms": "milliseconds", "s": "seconds"}[time.unit]
+        read = f", read as {unit} since 1970 ({time[0]} is {v[0]})"
+        expr, unlike = "index.asi8.astype(str)", " (not freq=..., which would date the forecasts in 1970 too)"
+    if in_file:
+        return (f"the times of {name!r} are months written as numbers YYYYMM ({v[0]} is {first}, then "
+                f"{', '.join(str(x) for x in v[1:3])}, ...), whose steps are 1 within a year and 89 from December to "
+                f"January; write them as months in the file ({first} for {v[0]}), which are read and forecast as "
+                "months")
+    return (f"the times of {name!r} are months written as numbers YYYYMM ({v[0]} is {first}, then "
+            f"{', '.join(str(x) for x in v[1:3])}, ...){read}, whose steps are 1 within a year and 89 from December "
+            f"to January; give them as months{unlike}: pd.PeriodIndex(pd.to_datetime({expr}, format='%Y%m'), "
+            f"freq='M'), where index is the series' index (or the time column's values)")
 
 
 def _uneven(time: pd.DatetimeIndex, grid: str | None) -> str:
@@ -643,6 +682,33 @@ def _pattern_of(time: pd.DatetimeIndex, name: str, business: str | None, holder:
                     f"give them as {word}s (data[{name!r}].dt.to_period({code!r}))")
             return f"they are one per {word} ({shown}, ...), on a day no pandas frequency repeats: {read}"
     return None
+
+
+def _clock_gone_forward(time: pd.DatetimeIndex, name: str, fix: str, business: str | None,
+                        holder: str | None = None) -> str | None:
+    """The advice for readings of an hour or less apart on a local clock, the zone dropped, whose only uneven
+    steps are an hour longer, early on a day of March, April, September, October or November (the hour the
+    clocks skip where daylight saving time starts: vega's seattle-temps), else None. ``fix``: the caller's
+    advice for a missing step, given first; then the reading in UTC."""
+    if time.tz is not None:
+        return None
+    steps = pd.Series(np.diff(time.values))
+    common, hour = steps.mode()[0], pd.Timedelta(hours=1)
+    long = np.flatnonzero((steps != common).to_numpy()) + 1
+    after = time[long]
+    years = time[-1].year - time[0].year + 1
+    if not (common <= hour and hour % common == pd.Timedelta(0) and (steps[long - 1] == common + hour).all()
+            and len(long) <= years and after.month.isin([3, 4, 9, 10, 11]).all() and (after.hour <= 5).all()):
+        return None
+    data = "data.index" if business is not None else f"{holder}.index" if holder else f"data[{name!r}].dt"
+    utc = (f"write them in the file with their offset from UTC ({time[0].isoformat()}-08:00, with yours), which "
+           "are read in UTC" if business is not None and business.startswith("--") else
+           f"localize them to their zone and read them in UTC, where each step is the same: {data}.tz_localize("
+           "'America/Los_Angeles', nonexistent='shift_forward', ambiguous='infer').tz_convert('UTC'), with your zone")
+    return (f"the only uneven step{'s are' if len(long) > 1 else ' is'} an hour longer, early on "
+            f"{', '.join(str(t.date()) for t in after[:3])}, where the clocks go forward as daylight saving time "
+            f"starts: local clock times, the zone dropped? {fix}; or, where the readings also repeat the hour the "
+            f"clocks go back, {utc}")
 
 
 def _missing_business_days(time: pd.DatetimeIndex) -> pd.DatetimeIndex | None:
