@@ -71,7 +71,7 @@ static void gemm(int64_t M, int64_t N, int64_t K, const T* A, int64_t lda, const
     constexpr int64_t MB = 64, NB = 64, KB = 512;
     const int64_t mb = (M + MB - 1) / MB, nb = (N + NB - 1) / NB;
     const int64_t tile = std::min(MB, M) * std::min(NB, N) * K;  // multiply-adds of one tile
-    const int64_t grain = std::max<int64_t>(1, (int64_t(1) << 18) / std::max<int64_t>(1, tile));
+    const int64_t grain = std::max<int64_t>(1, (int64_t(1) << 21) / std::max<int64_t>(1, tile));
     at::parallel_for(0, mb * nb, grain, [&](int64_t k0, int64_t k1) {
       for (int64_t k = k0; k < k1; ++k) {
         const int64_t i = k / nb * MB, j = k % nb * NB, m = std::min(MB, M - i), n = std::min(NB, N - j);
