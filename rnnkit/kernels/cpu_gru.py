@@ -61,9 +61,8 @@ GEMM = r"""
 // C (M, N) = A (M, K) @ B (K, N), plus C if add; all row-major, rows ld* apart. float goes to oneDNN's
 // batch-reduce GEMM micro-kernel (at::native::cpublas::brgemm, a plain GEMM where oneDNN has no kernel for the
 // CPU) over tiles of C of 64 x 64, each accumulated over blocks of 512 of K, the tiles split over threads when
-// there is the work to pay for it. On the AVX-512 EPYC of docs/kernels.md it ran the loops' per-step product
-// (16, 128) x (128, 512) 2.7x faster than MKL's sgemm through at::mm_out, and their products over all steps
-// about 2x faster. double goes to ATen's matmul.
+// there is the work to pay for it. On the AVX-512 EPYC of docs/kernels.md MKL's sgemm (at::mm_out) took 2-2.8x
+// as long for every product the loops run (benchmarks/kernels.py --gemm). double goes to ATen's matmul.
 template <typename T>
 static void gemm(int64_t M, int64_t N, int64_t K, const T* A, int64_t lda, const T* B, int64_t ldb, T* C,
                  int64_t ldc, bool add) {
