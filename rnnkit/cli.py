@@ -179,6 +179,11 @@ def _check_numeric_target(data, column: str) -> None:
                                  f"({cells.iloc[row]!r}; {int(bad.sum())} such cells in all); {fix}")
         return
     value = cells.iloc[words[0]]
+    from .data.tables import numbers_with_commas
+
+    commas = numbers_with_commas(Path(data), cells.where(text != "").rename(column))
+    if commas and "thousands separator" in commas:  # '1,120': thousands, or a reading to choose; not a decimal
+        raise ValueError(f"{commas} (--task regress reads numbers)")
     hint = (": a decimal comma? write the numbers with a point, e.g. pd.read_csv(path, decimal=',')"
             ".to_csv(new_path, index=False)" if re.fullmatch(r"[+-]?\d*,\d+", value.strip()) else
             "; convert it to numbers, or use --task classify for class labels")

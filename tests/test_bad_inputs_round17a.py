@@ -166,3 +166,19 @@ def test_G17_05_quarterly_periods_season_and_a_loaded_calendar_read_as_given(tmp
         assert loaded.get_params() == f.get_params()  # was: calendar [] for (), quantiles a list for a tuple
         assert type(loaded.get_params()["calendar"]) is type(calendar)
         shutil.rmtree(tmp_path / "m")
+
+
+def test_G17_06_a_regression_target_with_thousands_separators_is_named_so(tmp_path, capsys):
+    """Quoted '1,120' in a --task regress target: a thousands separator, not the decimal comma once hinted."""
+    rng = np.random.default_rng(0)
+    rows = [{"id": f"s{i}", "t": t, "f1": rng.normal(), "target": ["1,120", "2,340.5", "3,000"][i % 3]}
+            for i in range(12) for t in range(4)]
+    pd.DataFrame(rows).to_csv(tmp_path / "thou.csv", index=False)
+    status = main(["train", str(tmp_path / "thou.csv"), "--task", "regress", "--time-column", "t", "--epochs", "1",
+                   "--hidden-size", "4", "--out", str(tmp_path / "m")])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert status == 2 and len(err) == 1
+    assert ("column 'target' is not numeric (line 2 has '1,120'); it is written with a thousands separator: save "
+            "the file again as pd.read_csv(path, thousands=',').to_csv(new_path, index=False) (--task regress "
+            "reads numbers)") in err[0]
+    assert "decimal comma" not in err[0]
