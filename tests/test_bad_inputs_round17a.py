@@ -36,7 +36,7 @@ def test_G17_01_short_horizons_get_the_validation_residuals_their_band_needs():
         f = rnnkit.Forecaster(horizon=H, max_epochs=1, random_state=0, quantiles=(0.1, 0.5, 0.9))
         assert band_warnings(lambda f=f: f.fit(baa)) == []
         fitted[H] = f
-    assert "origins [11, 12, 13, 14, 15, 16, 17, 18, 19], 1 steps each" in fitted[1].choices_["model"]
+    assert "origins [11, 12, 13, 14, 15, 16, 17, 18, 19], 1 step each" in fitted[1].choices_["model"]
     assert "origins [10, 12, 14, 16, 18], 2 steps each" in fitted[2].choices_["model"]
     assert combination.validation_origins(20, 1, combination.MIN_RESIDUALS) == list(range(11, 20))
     assert combination.validation_origins(20, 2, combination.MIN_RESIDUALS) == [10, 12, 14, 16, 18]

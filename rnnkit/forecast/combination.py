@@ -296,8 +296,9 @@ def choose(y: np.ndarray, H: int, m: int, nets: dict[str, np.ndarray], *, classi
                if not validation_origins(len(y), H, min_residuals) else "no candidate applies")
         return actual, ("naive",), candidates.get("naive"), f"{why}{note}: the naive forecast"
     components, scores = select(candidates, actual)
-    reason = ", ".join(f"{k} {v:.4g}" for k, v in scores.items()) + \
-        f" (validation MAE at origins {origins}, {H} steps each){note}: {' + '.join(components)}"
+    reason = ", ".join(f"{k} {v:.4g}" for k, v in scores.items()) + (
+        f" (validation MAE at origins {origins}, {H} step{'s' if H > 1 else ''} each){note}: "
+        f"{' + '.join(components)}")
     return actual, components, np.mean([candidates[c] for c in components], axis=0), reason
 
 
@@ -340,7 +341,8 @@ def choose_pooled(series: Sequence[tuple[np.ndarray, int, dict[str, np.ndarray],
                            if k.startswith("pooled "))
         pooling = (f"pooled with the panel's {len(pooled)} series (pool={pool!r}; in units of its typical step "
                    f"{scale:.4g}): {shrunk}" if shrunk else "exact, not pooled")
-        reason = (f"{own} (validation MAE at origins {origins}, {H} steps each); {pooling}{series[i][3]}: "
+        reason = (f"{own} (validation MAE at origins {origins}, {H} step{'s' if H > 1 else ''} each); "
+                  f"{pooling}{series[i][3]}: "
                   f"{' + '.join(components)}")
         out[i] = (actual, components, np.mean([candidates[c] for c in components], axis=0), reason)
     return out
