@@ -13,6 +13,23 @@ def one_line(error: pytest.ExceptionInfo) -> str:
     return message
 
 
+def user_warnings(call) -> list[str]:
+    """The messages of the UserWarnings that ``call()`` gives, every one (none filtered as repeated)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        call()
+    return [str(w.message) for w in caught if issubclass(w.category, UserWarning)]
+
+
+def tiny_forecaster(**params):
+    """A ``rnnkit.Forecaster`` that fits in well under a second: horizon 2, lookback 4, one epoch of a 4-unit net,
+    the net alone (``model="direct"``), seed 0; ``params`` override."""
+    import rnnkit
+
+    return rnnkit.Forecaster(**{"horizon": 2, "lookback": 4, "hidden_size": 4, "max_epochs": 1,
+                                "model": "direct", "random_state": 0, **params})
+
+
 def run_cli(args, capsys) -> tuple[int, list[str]]:
     """``rnnkit ARGS`` in this process: the exit status and the lines of stderr."""
     from rnnkit.cli import main

@@ -9,17 +9,13 @@ import numpy as np
 import pandas as pd
 import pytest
 from helpers import one_line
+from helpers import tiny_forecaster as tiny
 
 import rnnkit
 from rnnkit.forecast import errors
 from rnnkit.forecast.evaluation import mase_scale
 
 pm = pytest.importorskip("pmdarima.datasets")
-
-
-def tiny(**params) -> rnnkit.Forecaster:
-    return rnnkit.Forecaster(**{"horizon": 2, "lookback": 4, "hidden_size": 4, "max_epochs": 1,
-                                "model": "direct", "random_state": 0, **params})
 
 
 def passengers() -> np.ndarray:

@@ -9,23 +9,12 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import tiny_forecaster as tiny
+from helpers import user_warnings
 
-import rnnkit
 from rnnkit.data.timeseries import TimeSeriesFrame
 
 pm = pytest.importorskip("pmdarima.datasets")
-
-
-def tiny(**params) -> rnnkit.Forecaster:
-    return rnnkit.Forecaster(**{"horizon": 2, "lookback": 4, "hidden_size": 4, "max_epochs": 1,
-                                "model": "direct", "random_state": 0, **params})
-
-
-def user_warnings(call) -> list[str]:
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        call()
-    return [str(w.message) for w in caught if issubclass(w.category, UserWarning)]
 
 
 def test_P14_01_the_warnings_of_values_missing_at_the_end_name_periods_and_text_times_as_given():

@@ -5,11 +5,11 @@ forms that UCR/UEA data sets and other tools come in.
 One test per case of the catalogue (ids R16-01, R16-02, ...); each fails on the commit before its fix.
 """
 
-import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import user_warnings as said
 
 import rnnkit
 from rnnkit.data.timeseries import TimeSeriesFrame
@@ -108,13 +108,6 @@ def test_R16_03_a_header_repeated_in_the_middle_of_the_file_is_named_by_train_ev
     assert cli_error(["train", data, "--task", "classify", "--target-column", "label", "--out", tmp_path / "m",
                       *FAST]).endswith("line 26 repeats the header (files joined together?), so column 'passengers' "
                                        "reads as text; remove that line (or every line that repeats the header)")
-
-
-def said(call) -> list[str]:
-    with warnings.catch_warnings(record=True) as seen:
-        warnings.simplefilter("always")
-        call()
-    return [str(w.message) for w in seen if issubclass(w.category, UserWarning)]
 
 
 def test_R16_04_resample_called_directly_warns_of_readings_moved_to_midnight_for_every_rule_of_a_day_or_longer():

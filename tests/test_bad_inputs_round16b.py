@@ -10,15 +10,11 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import tiny_forecaster as tiny
 
 import rnnkit
 
 pm = pytest.importorskip("pmdarima.datasets")
-
-
-def tiny(**params) -> rnnkit.Forecaster:
-    return rnnkit.Forecaster(**{"horizon": 2, "lookback": 4, "hidden_size": 4, "max_epochs": 1,
-                                "model": "direct", "random_state": 0, **params})
 
 
 def crimea() -> pd.DataFrame:
