@@ -139,6 +139,11 @@ class CsvFormError(ValueError):
     fix; a caller with its own hint for a column read as text (``rnnkit train``'s time-named columns) leaves it."""
 
 
+def _reads(npz: bool) -> str:
+    """What the readers read, for their refusals: ``npz``, the caller (``rnnkit train``) reads an ``.npz`` too."""
+    return "rnnkit reads a CSV (.csv, or .csv.gz, .bz2, .xz, .zip)" + (" or an .npz" if npz else "")
+
+
 def read_csv(path: Path, *, dtype=None, reads_all: bool = True, npz: bool = False) -> pd.DataFrame:
     """``pd.read_csv(path)`` as the readers of tables read it (``read_sequences``; ``rnnkit forecast``'s
     ``read_series_csv``), with what pandas fails on and what it would misread without failing as one-line
@@ -151,7 +156,7 @@ def read_csv(path: Path, *, dtype=None, reads_all: bool = True, npz: bool = Fals
     with open(path, "rb") as f:
         head = f.read(1024)
     _check_not_other_format(path, head, npz=npz)
-    reads = "rnnkit reads a CSV (.csv, or .csv.gz, .bz2, .xz, .zip)" + (" or an .npz" if npz else "")
+    reads = _reads(npz)
     if head.startswith(_NPY):  # read as text, it would be "not UTF-8"
         if npz:
             raise _not_npz(path, "this is a single .npy array (numpy.save), not a CSV nor an .npz archive of named "
@@ -272,7 +277,7 @@ def _check_not_other_format(path: Path, head: bytes, *, npz: bool = True) -> Non
     fail on a symptom (a JSON object's keys as a header, an Excel workbook as "not UTF-8", Parquet as a header
     alone, a .ts file's first series line as a row of too many fields). ``head``: the file's first bytes; ``npz``:
     the caller reads an ``.npz`` as well (``rnnkit train``), whose messages name it."""
-    reads = "rnnkit reads a CSV (.csv, or .csv.gz, .bz2, .xz, .zip)" + (" or an .npz" if npz else "")
+    reads = _reads(npz)
     text = head.decode("utf-8", errors="replace").lstrip("\ufeff").lstrip()
     first = next((line.strip().lower() for line in text.splitlines()
                   if line.strip() and not line.lstrip().startswith(("#", "%"))), "")

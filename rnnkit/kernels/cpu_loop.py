@@ -877,25 +877,24 @@ def build() -> tuple[bool, str]:
     return cpu_gru.build_extension("rnnkit_cpu_loop", _SOURCE, "the CPU loop extension")
 
 
+def _pools():
+    """The op namespaces of the C++ loops' extensions built in this process: each keeps its own pool."""
+    return [getattr(torch.ops, name) for built, name in ((build, "rnnkit_cpu_loop"), (cpu_gru.build, "rnnkit_cpu_gru"))
+            if built.cache_info().currsize and built()[0]]
+
+
 def release_buffers() -> None:
     """Free the buffers the C++ loops keep on this thread between calls (their saved activations, gradients and
     products, at most an eighth of the machine's memory a loop and thread, at least 128 MB, reused once nothing else
     holds them, so that each call does not fault in fresh pages). Every fit calls it when it ends
     (:func:`rnnkit.training.seeded_fit`). Nothing to do when the extensions have not been built."""
-    if build.cache_info().currsize and build()[0]:
-        torch.ops.rnnkit_cpu_loop.release_buffers()
-    if cpu_gru.build.cache_info().currsize and cpu_gru.build()[0]:  # the GRU loop's projections
-        torch.ops.rnnkit_cpu_gru.release_buffers()
+    for ops in _pools():
+        ops.release_buffers()
 
 
 def kept_bytes() -> int:
     """The bytes the C++ loops' pools keep on this thread, free or in use (0 where not built)."""
-    total = 0
-    if build.cache_info().currsize and build()[0]:
-        total += torch.ops.rnnkit_cpu_loop.kept_bytes()
-    if cpu_gru.build.cache_info().currsize and cpu_gru.build()[0]:
-        total += torch.ops.rnnkit_cpu_gru.kept_bytes()
-    return total
+    return sum(ops.kept_bytes() for ops in _pools())
 
 
 def _kind(cell) -> tuple[int | None, bool]:
@@ -985,9 +984,9 @@ def project(cell, x: Tensor) -> Projected:
         decay = cpu_gru.Linear.apply(delta, linear.weight, linear.bias, torch.ops.rnnkit_cpu_loop.matmul)
         cell = cell.cell
     # x W_ih^T without the bias, which the loop adds per step with b_hh (as a projection it is a (B, T, G)
-    # copy before the matmul and a sum in its backward); the minimal cells' whole projection
-    xw = (cell.project(x) if type(cell) in (MinGRUCell, MinLSTMCell)
-          else cpu_gru.Linear.apply(x, cell.weight_ih, None, torch.ops.rnnkit_cpu_loop.matmul))
+    # copy before the matmul and a sum in its backward); the minimal cells' whole projection, x W_ih^T + b_ih
+    bias = cell.bias_ih if type(cell) in (MinGRUCell, MinLSTMCell) else None
+    xw = cpu_gru.Linear.apply(x, cell.weight_ih, bias, torch.ops.rnnkit_cpu_loop.matmul)
     return Projected(xw, decay)
 
 
