@@ -13,6 +13,7 @@ export PATH := $(abspath $(VENV))/bin:$(PATH)
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q -c constraints.txt -e ".[test,data,kernels,deploy]"
+	$(PY) -c "import rnnkit.kernels as k; print('C++ CPU loops:', k.build())"  # compiled once here, not in the first fit
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -155,6 +155,19 @@ def test_the_predicate_never_builds(monkeypatch):
         assert cpu_gru.build()[0]  # the real extension again for the other tests
 
 
+def test_one_call_builds_both_cpu_loops_as_install_does():
+    """``rnnkit.kernels.build()`` (what ``make install`` runs) compiles or loads both C++ loops and says so, so a
+    user's first fit loads them instead of compiling; the layers then find them built."""
+    import rnnkit.kernels
+    from rnnkit.kernels import cpu_loop
+
+    outcome = rnnkit.kernels.build()
+    assert set(outcome) == {"cpu_gru", "cpu_loop"}
+    assert outcome["cpu_gru"] == cpu_gru.build() and outcome["cpu_loop"] == cpu_loop.build()
+    assert all(ok for ok, _ in outcome.values()), outcome  # the test machines have a compiler
+    assert cpu_gru.available()[0]
+
+
 def test_a_build_killed_half_way_leaves_no_lock_to_wait_on(tmp_path):
     """A build stopped half-way leaves torch's lock file, on which torch would wait forever: rnnkit's builds hold an
     OS lock the system releases when the process ends, so a second process waits while a build lives (not a
