@@ -76,7 +76,27 @@ from .training.runs import (
 )
 
 # -- input checks --------------------------------------------------------------------------------------------
-LAYOUTS = ("auto", "ntf", "nct")
+LAYOUTS = ("auto", "ntf", "nct", "numpy3D")
+LAYOUT_ALIASES = {"numpy3D": "nct"}
+"""Other names of a layout: sktime and aeon call ``(n_cases, n_channels, n_timepoints)`` "numpy3D"."""
+_OTHER_CONTAINERS = {
+    "numpy2D": "a 2-D (n, T) array is read as n sequences of one feature in every layout",
+    **dict.fromkeys(("nested_univ", "pd-multiindex", "df-list"), "a DataFrame is read by its rows, its steps, in "
+                    "every layout"),
+    "np-list": "a list of (C, T_i) arrays, aeon's, is read as such in layout='auto' (or 'nct')",
+}
+"""sktime's and aeon's names of containers that are no layout of an array, and how rnnkit reads each."""
+
+
+def check_layout(layout, who: str) -> None:
+    """ValueError for a ``layout`` that is not one of :data:`LAYOUTS`; the name of one of sktime's other
+    containers is told how rnnkit reads it."""
+    if layout in LAYOUTS:
+        return
+    hint = (f"; {layout!r} is sktime's (or aeon's) name of a container, not of a layout: "
+            f"{_OTHER_CONTAINERS[layout]}, so leave layout='auto'"
+            if isinstance(layout, str) and layout in _OTHER_CONTAINERS else "")
+    raise ValueError(f"{who}layout must be one of {LAYOUTS}, got {layout!r}{hint}")
 
 
 class NotNumericError(ValueError, TypeError):
@@ -96,7 +116,8 @@ def as_sequences(X, who: str, n_features: int | None = None, *, layout: str = "a
     "ntf"     rnnkit's: an array ``(n, T, F)`` (or ``(n, T)``: one feature), or a list of ``(T_i, F)``
               / ``(T_i,)`` arrays (DataFrames too: rows are steps)
     "nct"     sktime's and aeon's: an array ``(n, C, T)`` (channels first), or a list of ``(C, T_i)``
-              (a DataFrame's rows are its steps in every layout: it is never transposed)
+              (a DataFrame's rows are its steps in every layout: it is never transposed); "numpy3D",
+              the name sktime and aeon give it, is the same layout
     "auto"    "ntf", but also: sktime's nested DataFrame (one row per sequence, one column per channel,
               each cell a ``pd.Series`` of any length) and pandas' MultiIndex ``(instance, time)``
               rows ("pd-multiindex"), one row per step; a list of 2-D arrays whose first axis is the
@@ -133,8 +154,8 @@ def _read_sequences(X, who: str, n_features: int | None = None, *, layout: str =
                     ) -> tuple[torch.Tensor, torch.Tensor, bool, str | None]:
     """:func:`as_sequences`, and how a list X was read: "nct" (transposed from ``(C, T_i)``) or "ntf"; None
     when X was not a list. A fit records it, so that its predict reads square ``(C, C)`` sequences alike."""
-    if layout not in LAYOUTS:
-        raise ValueError(f"{who}: layout must be one of {LAYOUTS}, got {layout!r}")
+    check_layout(layout, f"{who}: ")
+    layout = LAYOUT_ALIASES.get(layout, layout)
     seqs, default_ids, kind = _sequence_list(X, who, layout, n_features)
     if not seqs:
         raise ValueError(f"{who}: X is empty; it needs at least one sequence")
@@ -386,24 +407,50 @@ def _channels_first(arrays: list[np.ndarray], seqs: list, who: str, n_features: 
 
 
 def _unsorted_times_error(X: pd.DataFrame, key, who: str) -> ValueError:
-    """The rows of instance ``key`` of a MultiIndex X out of time order. ``X.sort_index()`` sorts the instances
-    too, by id (text ids alphabetically: ``'s10'`` before ``'s2'``); where that changes their order, a y given
-    by position would then be matched to other instances, so the fix named keeps them in their order."""
+    """The rows of instance ``key`` of a MultiIndex X out of time order (:func:`_sort_fix` names the sort)."""
+    return ValueError(f"{who}: the rows of instance {key!r} are not in strictly increasing time; {_sort_fix(X)}")
+
+
+def _sort_fix(X: pd.DataFrame) -> str:
+    """How to sort each instance's rows of a MultiIndex X by time. ``X.sort_index()`` sorts the instances too, by
+    id (text ids alphabetically: ``'s10'`` before ``'s2'``); where that changes their order, a y given by position
+    would then be matched to other instances, so the fix named keeps them in their order."""
     instances = X.index.unique(0)
     try:
         ordered = instances.sort_values()
     except TypeError:  # ids of several types (1 and 'a'): X.sort_index() fails too
         ordered = None
     if ordered is not None and instances.equals(ordered):
-        fix = "sort them (X.sort_index())"
-    else:
-        fix = (f"sort each instance's rows by time: X.groupby(level=0, sort=False, group_keys=False).apply(lambda "
-               f"g: g.sort_index()) keeps the instances in their order of first appearance "
-               f"({', '.join(repr(v) for v in instances[:3])}, ...), which a y given by position follows")
-        if ordered is not None:
-            fix += (f"; X.sort_index() also sorts them by id ({', '.join(repr(v) for v in ordered[:3])}, ...): "
-                    f"give y in that order then (y.loc[X.index.unique(0)] for a y indexed by instance)")
-    return ValueError(f"{who}: the rows of instance {key!r} are not in strictly increasing time; {fix}")
+        return "sort them (X.sort_index())"
+    fix = (f"sort each instance's rows by time: X.groupby(level=0, sort=False, group_keys=False).apply(lambda "
+           f"g: g.sort_index()) keeps the instances in their order of first appearance "
+           f"({', '.join(repr(v) for v in instances[:3])}, ...), which a y given by position follows")
+    if ordered is not None:
+        fix += (f"; X.sort_index() also sorts them by id ({', '.join(repr(v) for v in ordered[:3])}, ...): "
+                f"give y in that order then (y.loc[X.index.unique(0)] for a y indexed by instance)")
+    return fix
+
+
+_MONTHS = {name: k for k, names in enumerate((
+    ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",), ("june", "jun"),
+    ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
+    ("december", "dec")), 1) for name in names}
+"""English month names and abbreviations, any case, and their numbers: a time level of a year's months by name."""
+
+
+def _month_names_error(X: pd.DataFrame, text: list, who: str) -> ValueError | None:
+    """The refusal of a MultiIndex X whose time level holds month names (``'JAN'``, ``'February'``), which sort
+    alphabetically as text, naming the numbers that read them in calendar order; None if it holds other text."""
+    if not all(isinstance(v, str) and v.strip().lower() in _MONTHS for v in text):
+        return None
+    numbers = {v: _MONTHS[v.strip().lower()] for v in sorted(text, key=lambda v: _MONTHS[v.strip().lower()])}
+    renamed = X.rename(index=numbers, level=1)
+    fix = f"X = X.rename(index={numbers}, level=1)"
+    if not all(g.index.get_level_values(1).is_monotonic_increasing
+               for _, g in renamed.groupby(level=0, sort=False)):
+        fix += f", then {_sort_fix(renamed)}"
+    return ValueError(f"{who}: X's time level holds month names (e.g. {text[0]!r}), whose order as text is "
+                      f"alphabetical ('Apr' before 'Feb'), not the calendar's; give their numbers: {fix}")
 
 
 def _frame_sequences(X: pd.DataFrame, who: str) -> tuple[list[np.ndarray], list]:
@@ -430,25 +477,26 @@ def _frame_sequences(X: pd.DataFrame, who: str) -> tuple[list[np.ndarray], list]
                 raise ValueError(f"{who}: X's index has a missing (NaN) {what.split()[1]} at row {int(missing[0])} "
                                  f"({len(missing)} in all); give every row {what}")
         times = X.index.levels[1]
-        text = [v for v in times if isinstance(v, str | bytes)] if times.dtype == object else list(times)
-        instances, words = X.index.levels[0], pd.Series(text, dtype=object)
-        if pd.api.types.is_string_dtype(times) and text and (pd.api.types.is_numeric_dtype(instances) or
-                                                              pd.api.types.is_datetime64_any_dtype(instances)) \
-                and pd.to_numeric(words, errors="coerce").isna().all() \
-                and pd.to_datetime(words, format="ISO8601", errors="coerce").isna().all():
-            # (year, firm): the levels in the other order, names (no numbers, no dates) taken for times
-            raise ValueError(f"{who}: X's index levels look swapped: the time level (the second) holds text (e.g. "
-                             f"{text[0]!r}) and the instance level (the first) times (e.g. {instances[0]}); an "
-                             "index is (instance, time): X.swaplevel() (the instances then in order of first "
-                             "appearance, as y is matched to them)")
-        if pd.api.types.is_string_dtype(times) and text:  # '10' < '9', '13/1' < '5/1' as text
-            raise ValueError(f"{who}: X's time level holds text (e.g. {text[0]!r}), whose order is alphabetical, "
-                             f"not in time; convert it to numbers or dates (e.g. X.index.set_levels("
-                             f"pd.to_datetime(X.index.levels[1]), level=1))")
-        if times.dtype == object and not all(isinstance(v, datetime.date) for v in times):
-            other = next(v for v in times if not isinstance(v, datetime.date))
-            raise ValueError(f"{who}: X's time level holds {type(other).__name__} values (e.g. {other!r}), which "
-                             f"have no order in time; use numbers or dates")
+        if isinstance(times.dtype, pd.CategoricalDtype) and not times.dtype.ordered and (
+                pd.api.types.is_numeric_dtype(times.categories) or
+                pd.api.types.is_datetime64_any_dtype(times.categories)):  # numbers or dates: read by their values
+            if not times.categories.is_monotonic_increasing:  # X.sort_index() would sort the steps by it
+                raise ValueError(f"{who}: X's time level is a Categorical whose categories "
+                                 f"{list(times.categories[:4])}{', ...' if len(times.categories) > 4 else ''} are "
+                                 "not in the order of their values, and X.sort_index() sorts the steps in theirs; "
+                                 "make it the values it holds: X.index = X.index.set_levels(X.index.levels[1]"
+                                 f".astype({str(times.categories.dtype)!r}), level=1)")
+            X = X.set_axis(X.index.set_levels(times.astype(times.categories.dtype), level=1))
+            times = X.index.levels[1]
+        if isinstance(times.dtype, pd.CategoricalDtype):  # ordered: the categories' order is the time order
+            if not times.dtype.ordered:  # its categories' order is their sorted order, or any order given
+                raise ValueError(f"{who}: X's time level is an unordered Categorical (categories "
+                                 f"{list(times.categories[:4])}{', ...' if len(times.categories) > 4 else ''}), "
+                                 "which has no order in time; if its categories are in time order, make it ordered: "
+                                 "X.index = X.index.set_levels(X.index.levels[1].as_ordered(), level=1); else use "
+                                 "numbers or dates")
+        else:
+            _check_time_level(X, times, who)
         seqs, ids = [], []
         for key, group in X.groupby(level=0, sort=False):
             time = group.index.get_level_values(1)
@@ -488,6 +536,32 @@ def _frame_sequences(X: pd.DataFrame, who: str) -> tuple[list[np.ndarray], list]
                              f"{[len(c) for c in columns]}; each row's channels need one length")
         seqs.append(np.stack(columns, axis=1))
     return seqs, list(X.index)
+
+
+def _check_time_level(X: pd.DataFrame, times: pd.Index, who: str) -> None:
+    """Refuse a time level (not a Categorical) whose values have no order in time: month names (naming their
+    numbers), names where the instance level holds times (the levels swapped), other text, objects not dates."""
+    text = [v for v in times if isinstance(v, str | bytes)] if times.dtype == object else list(times)
+    instances, words = X.index.levels[0], pd.Series(text, dtype=object)
+    if pd.api.types.is_string_dtype(times) and text and (months := _month_names_error(X, text, who)):
+        raise months
+    if pd.api.types.is_string_dtype(times) and text and (pd.api.types.is_numeric_dtype(instances) or
+                                                          pd.api.types.is_datetime64_any_dtype(instances)) \
+            and pd.to_numeric(words, errors="coerce").isna().all() \
+            and pd.to_datetime(words, format="ISO8601", errors="coerce").isna().all():
+        # (year, firm): the levels in the other order, names (no numbers, no dates) taken for times
+        raise ValueError(f"{who}: X's index levels look swapped: the time level (the second) holds text (e.g. "
+                         f"{text[0]!r}) and the instance level (the first) times (e.g. {instances[0]}); an "
+                         "index is (instance, time): X.swaplevel() (the instances then in order of first "
+                         "appearance, as y is matched to them)")
+    if pd.api.types.is_string_dtype(times) and text:  # '10' < '9', '13/1' < '5/1' as text
+        raise ValueError(f"{who}: X's time level holds text (e.g. {text[0]!r}), whose order is alphabetical, "
+                         f"not in time; convert it to numbers or dates (e.g. X.index.set_levels("
+                         f"pd.to_datetime(X.index.levels[1]), level=1))")
+    if times.dtype == object and not all(isinstance(v, datetime.date) for v in times):
+        other = next(v for v in times if not isinstance(v, datetime.date))
+        raise ValueError(f"{who}: X's time level holds {type(other).__name__} values (e.g. {other!r}), which "
+                         f"have no order in time; use numbers or dates")
 
 
 def _repeated_times_error(X: pd.DataFrame, key, who: str) -> ValueError:
@@ -1328,8 +1402,7 @@ class _SequenceEstimator(BaseEstimator):
                                tbptt_steps=self.tbptt_steps)
         resolve_device(self.device)
         self._scale_out().check(type(self).__name__)
-        if self.layout not in LAYOUTS:
-            raise ValueError(f"layout must be one of {LAYOUTS}, got {self.layout!r}")
+        check_layout(self.layout, "")
         if not isinstance(self.time_aware, bool | np.bool_):
             raise ValueError(f"time_aware must be True or False, got {self.time_aware!r}")
         if self.time_aware and self.tbptt_steps is not None:
@@ -1783,7 +1856,8 @@ _PARAMS_DOC = """
         device: ``"auto"`` (GPU when available, with mixed precision), ``"cpu"`` or ``"cuda"``.
         verbose: progress bar. log_dir: CSV and TensorBoard logs and checkpoints there.
         layout: how ``X`` is read, at fit and predict alike: ``"auto"`` (default), ``"ntf"`` (rnnkit's
-            ``(n, T, F)``) or ``"nct"`` (sktime's and aeon's ``(n, channels, T)``); see :func:`as_sequences`.
+            ``(n, T, F)``) or ``"nct"`` (sktime's and aeon's ``(n, channels, T)``, which they call
+            ``"numpy3D"``: ``layout="numpy3D"`` is the same); see :func:`as_sequences`.
         devices, num_nodes, strategy: Lightning's scale-out (``devices=2, strategy="ddp"``: two processes;
             docs/training.md); more than one process needs an int random_state.
         time_aware: NaN in X marks a missing value; the network reads ``[x, m, δ]`` (value, observed mask,

@@ -112,6 +112,28 @@ def _cut_in_a_frame(path) -> str | None:
     return None
 
 
+def _floats_in_int_pcm(data: np.ndarray) -> str | None:
+    """The share (e.g. ``"100%"``) of 32-bit integer samples whose bytes read as float32 audio, where at least
+    99% of at least 100 nonzero samples do; else None.
+
+    A float32 sample of audio is finite, at most 2 in magnitude (6 dB over full scale) and at least 2**-24 (quieter
+    is below 24-bit resolution); a float32 file labelled integer PCM has nearly all its samples so, of both signs.
+    A genuine int32 sample reads so only when it lies in [0.402, 0.496] of full scale (float exponents 103..127)
+    or in [-0.598, -0.5] (the sign bit set): integer audio that passes 0, as all does, has many samples outside
+    both, so a recording cannot pass by chance (only a synthetic square wave between the two bands could)."""
+    nonzero = data[data != 0].ravel()
+    if nonzero.size < 100:
+        return None
+    f = np.abs(nonzero.astype("<i4", copy=False).view("<f4"))
+    with np.errstate(invalid="ignore"):
+        audio = np.isfinite(f) & (f <= _FLOAT_OVER) & (f >= 2.0**-24)
+    share = audio.mean()
+    signs = np.sign(nonzero[audio])  # the float's sign bit is the integer's
+    if share < 0.99 or not ((signs > 0).mean() >= 0.01 and (signs < 0).mean() >= 0.01):
+        return None
+    return f"{share:.1%}" if share < 1 else "all"
+
+
 def wav_info(path: str | os.PathLike) -> tuple[int, int, int]:
     """``(n_samples, sample_rate, channels)`` of a WAV file, without reading its samples."""
     sr, data = _read_raw(path, mmap=True)
@@ -176,6 +198,12 @@ def read_wav(
     sr, data = _read_raw(path, mmap=False)
     if data.shape[0] == 0:
         raise ValueError(f"{path} has no samples; remove empty recordings from the dataset")
+    if data.dtype == np.int32 and (share := _floats_in_int_pcm(data)):
+        raise ValueError(f"{path}: its header says 32-bit integer PCM, but its samples are 32-bit floats: read as "
+                         f"floats, {share} of its nonzero samples lie in [-1, 1] (with both signs), while as integers "
+                         "they would be loud noise; the writer named the wrong format in the header. Write it again "
+                         "as float: rate, x = scipy.io.wavfile.read(path); scipy.io.wavfile.write(new_path, rate, "
+                         "x.view(np.float32))")
     x = _to_float(data)
     if data.dtype.kind == "f" and not np.isfinite(x).all():  # only float files can hold NaN
         i = int(np.flatnonzero(~np.isfinite(x).reshape(len(x), -1).all(axis=1))[0])

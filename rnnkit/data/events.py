@@ -43,7 +43,8 @@ def sessionize(
         a sorted copy with int64 ``session`` (0, 1, ... in sorted order) and float64 ``dt`` in seconds.
 
     Raises ValueError for a missing user or time, a time column that is neither numbers (seconds), dates nor
-    durations (text must be parsed first), an infinite time, numbers too large to be seconds (epoch milliseconds and
+    durations (text must be parsed first; times with and without a zone, mixed, are named with the two ways that
+    make them instants), an infinite time, numbers too large to be seconds (epoch milliseconds and
     finer: parse them with ``pd.to_datetime(..., unit="ms")``), and a ``gap`` that is not > 0.
     """
     missing = [c for c in (user, time) if c not in df.columns]
@@ -81,7 +82,9 @@ def sessionize(
         try:
             pd.to_datetime(column)
         except (ValueError, TypeError) as e:  # several UTC offsets or zones: pandas parses them only as UTC
-            if "utc=True" in str(e):
+            if mixed := _naive_and_zoned(column):
+                fix = _zone_fix(column, time, *mixed)
+            elif "utc=True" in str(e):
                 fix = (f"its dates are in several time zones or UTC offsets, so make them one: "
                        f"pd.to_datetime(df[{time!r}], utc=True) (the same instants, in UTC)")
         raise ValueError(f"column {time!r} has type {column.dtype} (e.g. {column.iloc[0]!r}); expected numbers "
@@ -108,6 +111,45 @@ def sessionize(
     out["session"] = np.cumsum(new).astype(np.int64) - 1
     out["dt"] = np.where(new, 0.0, delta)
     return out
+
+
+def _naive_and_zoned(column: pd.Series) -> tuple[int, int] | None:
+    """The rows of the first time without a zone and the first with a zone or UTC offset, where ``column`` (text,
+    datetimes or Timestamps) holds both; else None. Read one value at a time, on the way to an error only."""
+    naive = zoned = None
+    for row, value in enumerate(column.tolist()):
+        try:
+            aware = (value if isinstance(value, datetime.datetime) else pd.Timestamp(value)).tzinfo is not None
+        except (ValueError, TypeError, OverflowError):  # not a time at all: the generic advice covers it
+            continue
+        if aware and zoned is None:
+            zoned = row
+        elif not aware and naive is None:
+            naive = row
+        if naive is not None and zoned is not None:
+            return naive, zoned
+    return None
+
+
+def _zone_fix(column: pd.Series, time: str, naive: int, zoned: int) -> str:
+    """Advice for times with and without a zone: each way named was tried on ``column`` (the UTC one here, the
+    zone's in the tests): ``pd.to_datetime(column)`` refuses such a mix, and ``utc=True`` alone reads the times
+    without a zone as UTC, which is right only if they are."""
+    text = all(isinstance(v, str) for v in column.tolist())
+    as_utc = f"pd.to_datetime(df[{time!r}], utc=True)"
+    for fmt in (("ISO8601", "mixed") if text else (None,)):
+        try:
+            pd.to_datetime(column, utc=True, format=fmt)
+        except (ValueError, TypeError):
+            continue
+        as_utc = f"pd.to_datetime(df[{time!r}], utc=True{'' if fmt is None else f', format={fmt!r}'})"
+        break
+    local = (f"pd.to_datetime(df[{time!r}].map(lambda t: pd.Timestamp(t) if pd.Timestamp(t).tz else "
+             f"pd.Timestamp(t).tz_localize('Europe/Paris')), utc=True)")
+    return (f"it mixes times with a zone or UTC offset ({column.iloc[zoned]!r} at row {zoned}) and times without "
+            f"one ({column.iloc[naive]!r} at row {naive}), which name no instant until their zone is known, and "
+            f"pd.to_datetime refuses such a mix: if the times without one are in UTC, df[{time!r}] = {as_utc}; if "
+            f"they are local times of a zone, give them that zone first, e.g. df[{time!r}] = {local}")
 
 
 _EPOCH_SECONDS_BEYOND = 1e11

@@ -18,6 +18,7 @@ OpenCV (``opencv-python-headless``) is imported when a function needs it.
 from __future__ import annotations
 
 import os
+import tempfile
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -29,6 +30,7 @@ from torch import nn
 from torch.utils.data import Dataset
 
 from ..checks import check_flags, is_count
+from .memmap import _umask, fsync_directory
 from .text import _token_ids
 
 
@@ -119,7 +121,9 @@ def write_video(
     """Write uint8 frames ``(T, H, W)`` (grey) or ``(T, H, W, 3)`` (RGB) with ``cv2.VideoWriter``.
 
     The default FFV1 codec in an ``.avi`` container is lossless, so reading the file back gives the same
-    pixels (grey frames come back as three equal channels, or exactly with ``grayscale=True``).
+    pixels (grey frames come back as three equal channels, or exactly with ``grayscale=True``). The file is
+    written atomically: to a temporary file beside ``path``, its frame size read back, then renamed onto
+    ``path``; a refused write (a codec that would crop odd sizes) leaves an earlier file of that name as it was.
     """
     cv2 = _cv2()
     frames = np.asarray(frames)
@@ -142,8 +146,31 @@ def write_video(
     if not target.parent.is_dir():  # OpenCV would only fail to open its writer, which reads as a codec problem
         raise ValueError(f"cannot write the video {path}: the directory {target.parent} does not exist; create it "
                          "first (os.makedirs) or choose another path")
+    # written to a temporary file beside the target (its suffix kept: OpenCV picks the container by it), checked,
+    # then renamed onto it: a refused or failed write leaves a file of that name as it was
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=target.suffix, dir=target.parent)
+    except OSError as e:  # a directory one cannot write to
+        raise ValueError(f"cannot write the video {path}: {e.strerror or e} ({target.parent}); choose a directory "
+                         "you can write to") from None
+    os.close(fd)
+    try:
+        _write_frames(cv2, tmp, frames, fps=fps, codec=codec, path=path)
+        os.chmod(tmp, 0o666 & ~_umask())  # as a new file would be, not mkstemp's 0600
+        os.replace(tmp, target)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    fsync_directory(target.parent)
+
+
+def _write_frames(cv2, tmp: str, frames: np.ndarray, *, fps: float, codec: str, path) -> None:
+    """Write checked frames to ``tmp`` and read its frame size back; ValueError (naming ``path``, the user's
+    file) for a codec OpenCV cannot open or one that stored another size."""
+    T, H, W = frames.shape[:3]
     color = frames.ndim == 4
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*codec), fps, (W, H), isColor=color)
+    writer = cv2.VideoWriter(tmp, cv2.VideoWriter_fourcc(*codec), fps, (W, H), isColor=color)
     if not writer.isOpened():
         raise ValueError(f"OpenCV cannot write {path} with codec {codec!r}; try codec='MJPG' or an .avi path")
     try:
@@ -151,16 +178,15 @@ def write_video(
             writer.write(cv2.cvtColor(f, cv2.COLOR_RGB2BGR) if color else f)
     finally:
         writer.release()
-    cap = cv2.VideoCapture(str(path))  # other codecs (MJPG, mp4v) store 4:2:0 too, and OpenCV crops without a word
+    cap = cv2.VideoCapture(tmp)  # other codecs (MJPG, mp4v) store 4:2:0 too, and OpenCV crops without a word
     try:
         h, w = int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT)), int(cap.get(cv2.CAP_PROP_FRAME_WIDTH))
     finally:
         cap.release()
     if (h, w) != (H, W) and h and w:
-        Path(path).unlink()
         raise ValueError(f"frames of {H}x{W} pixels: codec {codec!r} wrote them as {h}x{w} (it keeps only even "
-                         f"sizes), so {path} was not written; crop or pad them to even sizes (e.g. "
-                         f"frames[:, :{H - H % 2}, :{W - W % 2}])")
+                         f"sizes), so {path} was not written (a file of that name is left as it was); crop or pad "
+                         f"them to even sizes (e.g. frames[:, :{H - H % 2}, :{W - W % 2}])")
 
 
 def frames_to_tensor(frames: np.ndarray | torch.Tensor) -> torch.Tensor:
