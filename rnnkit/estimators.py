@@ -444,13 +444,17 @@ def _month_names_error(X: pd.DataFrame, text: list, who: str) -> ValueError | No
     if not all(isinstance(v, str) and v.strip().lower() in _MONTHS for v in text):
         return None
     numbers = {v: _MONTHS[v.strip().lower()] for v in sorted(text, key=lambda v: _MONTHS[v.strip().lower()])}
-    renamed = X.rename(index=numbers, level=1)
-    fix = f"X = X.rename(index={numbers}, level=1)"
-    if not all(g.index.get_level_values(1).is_monotonic_increasing
-               for _, g in renamed.groupby(level=0, sort=False)):
-        fix += f", then {_sort_fix(renamed)}"
+    fix = f"X = X.rename(index={numbers}, level=1)" + _then_sorted(X.rename(index=numbers, level=1))
     return ValueError(f"{who}: X's time level holds month names (e.g. {text[0]!r}), whose order as text is "
                       f"alphabetical ('Apr' before 'Feb'), not the calendar's; give their numbers: {fix}")
+
+
+def _then_sorted(converted: pd.DataFrame) -> str:
+    """``", then <the sort>"`` where a MultiIndex X whose time level was converted from text has rows out of time
+    order (sorted as text before), else ``""``."""
+    if all(g.index.get_level_values(1).is_monotonic_increasing for _, g in converted.groupby(level=0, sort=False)):
+        return ""
+    return f", then {_sort_fix(converted)}"
 
 
 def _frame_sequences(X: pd.DataFrame, who: str) -> tuple[list[np.ndarray], list]:
@@ -555,9 +559,14 @@ def _check_time_level(X: pd.DataFrame, times: pd.Index, who: str) -> None:
                          "index is (instance, time): X.swaplevel() (the instances then in order of first "
                          "appearance, as y is matched to them)")
     if pd.api.types.is_string_dtype(times) and text:  # '10' < '9', '13/1' < '5/1' as text
+        fix = "convert it to numbers or dates (e.g. X.index = X.index.set_levels(pd.to_datetime(X.index.levels[1]), " \
+              "level=1))"
+        numbers = pd.to_numeric(words, errors="coerce")
+        if len(text) == len(times) and not numbers.isna().any() and numbers.is_unique:  # '1', '2', ... '12'
+            fix = ("they are numbers: X.index = X.index.set_levels(pd.to_numeric(X.index.levels[1]), level=1)"
+                   + _then_sorted(X.set_axis(X.index.set_levels(pd.to_numeric(times), level=1))))
         raise ValueError(f"{who}: X's time level holds text (e.g. {text[0]!r}), whose order is alphabetical, "
-                         f"not in time; convert it to numbers or dates (e.g. X.index.set_levels("
-                         f"pd.to_datetime(X.index.levels[1]), level=1))")
+                         f"not in time; {fix}")
     if times.dtype == object and not all(isinstance(v, datetime.date) for v in times):
         other = next(v for v in times if not isinstance(v, datetime.date))
         raise ValueError(f"{who}: X's time level holds {type(other).__name__} values (e.g. {other!r}), which "

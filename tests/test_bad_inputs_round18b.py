@@ -180,3 +180,20 @@ def test_E18_06_month_names_as_text_are_named_with_the_numbers_that_order_them()
     with pytest.raises(ValueError) as e:
         as_sequences(named, "fit")
     assert "X's time level holds month names (e.g. 'APR')" in one_line(e)
+
+
+def test_E18_07_month_numbers_as_text_are_named_with_a_conversion_that_works():
+    from rnnkit.estimators import as_sequences
+
+    X, _, wide = elnino_long()
+    X = X.set_axis(X.index.set_levels([str(k) for k in range(1, 13)], level=1)).sort_index()  # '1', '10', '11', ...
+    with pytest.raises(ValueError) as e:  # before: "... (e.g. X.index.set_levels(pd.to_datetime(X.index.levels[1]),
+        as_sequences(X, "fit")           # level=1))", whose pd.to_datetime refuses '1' (and which assigns nothing)
+    msg = one_line(e)
+    fix = msg.split("they are numbers: ")[1]
+    assert fix == "X.index = X.index.set_levels(pd.to_numeric(X.index.levels[1]), level=1), then sort them " \
+                  "(X.sort_index())"
+    scope = {"X": X, "pd": __import__("pandas")}
+    exec(fix.split(", then")[0], scope)
+    np.testing.assert_array_equal(as_sequences(scope["X"].sort_index(), "fit")[0][..., 0].numpy(),
+                                  wide.astype(np.float32))
