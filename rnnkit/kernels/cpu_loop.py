@@ -954,20 +954,36 @@ class Projected(NamedTuple):
 
 
 class _Impute(torch.autograd.Function):
-    """:meth:`rnnkit.cells.TimeAware.impute`'s ``[x_hat, m]`` in one C++ pass, and its backward in one:
-    ``x (B, T, 3F)``, ``w_x``, ``b_x``, ``x_mean (F,)`` (a buffer, no gradient) -> ``(B, T, 2F)``."""
+    """:meth:`rnnkit.cells.TimeAware.impute`'s ``[x_hat, m]`` and the hidden decay's pre-activation ``W_h delta +
+    b_h`` in one Function, so that the backward writes ``dL/d[x, m, delta] (B, T, 3F)`` once: the C++ pass's
+    gradient with the decay's ``dL/d delta`` added in place (as two autograd branches, the slice's gradient
+    would be a fresh zeroed ``(B, T, 3F)`` and their sum another, fresh pages at every call; the slice's reshape
+    for the projection a third). ``x (B, T, 3F)``, ``w_x``, ``b_x``,
+    ``x_mean (F,)`` (a buffer, no gradient), ``w_h (H, F)``, ``b_h (H,)`` -> ``((B, T, 2F), (B, T, H))``."""
 
     @staticmethod
-    def forward(ctx, x, w_x, b_x, x_mean):
-        out, last = torch.ops.rnnkit_cpu_loop.impute_forward(x, w_x, b_x, x_mean)
-        ctx.save_for_backward(x, w_x, b_x, x_mean, last)
-        return out
+    def forward(ctx, x, w_x, b_x, x_mean, w_h, b_h):
+        ops = torch.ops.rnnkit_cpu_loop
+        out, last = ops.impute_forward(x, w_x, b_x, x_mean)
+        B, T, F3 = x.shape
+        delta = x.view(B * T, F3)[:, 2 * F3 // 3 :]  # (B T, F), read by the GEMM through its own copy
+        decay = ops.matmul(delta, w_h.t(), b_h).view(B, T, w_h.shape[0])
+        ctx.save_for_backward(x, w_x, b_x, x_mean, last, w_h)
+        return out, decay
 
     @staticmethod
     @torch.autograd.function.once_differentiable
-    def backward(ctx, d_out):
-        d_x, d_w, d_b = torch.ops.rnnkit_cpu_loop.impute_backward(d_out, *ctx.saved_tensors)
-        return d_x, d_w, d_b, None
+    def backward(ctx, d_out, d_decay):
+        ops = torch.ops.rnnkit_cpu_loop
+        x, w_x, b_x, x_mean, last, w_h = ctx.saved_tensors
+        B, T, F3 = x.shape
+        d_x, d_w, d_b = ops.impute_backward(d_out.contiguous(), x, w_x, b_x, x_mean, last)
+        d_decay = d_decay.reshape(B * T, -1)
+        d_x.view(B * T, F3)[:, 2 * F3 // 3 :] += ops.matmul(d_decay, w_h, None)
+        delta = x.view(B * T, F3)[:, 2 * F3 // 3 :]
+        d_wh = ops.matmul(delta.t(), d_decay, None).t() if ctx.needs_input_grad[4] else None  # (delta^T d)^T
+        d_bh = d_decay.sum(0) if ctx.needs_input_grad[5] else None
+        return d_x, d_w, d_b, None, d_wh, d_bh
 
 
 def project(cell, x: Tensor) -> Projected:
@@ -976,12 +992,9 @@ def project(cell, x: Tensor) -> Projected:
     :class:`rnnkit.Recurrent` calls it in place of ``cell.project``."""
     decay = None
     if type(cell) is TimeAware:
-        F = cell.n_features
-        delta = x[..., 2 * F :]  # (B, T, F)
-        x = _Impute.apply(x.contiguous(), cell.w_x.contiguous(), cell.b_x.contiguous(),
-                          cell.x_mean.to(x.dtype).contiguous())  # [x_hat, m] (B, T, 2F)
-        linear = cell.decay_h  # W_h delta + b_h through the loops' GEMM, as the projection below
-        decay = cpu_gru.Linear.apply(delta, linear.weight, linear.bias, torch.ops.rnnkit_cpu_loop.matmul)
+        x, decay = _Impute.apply(x.contiguous(), cell.w_x.contiguous(), cell.b_x.contiguous(),
+                                 cell.x_mean.to(x.dtype).contiguous(), cell.decay_h.weight.contiguous(),
+                                 cell.decay_h.bias)  # [x_hat, m] (B, T, 2F); W_h delta + b_h (B, T, H)
         cell = cell.cell
     # x W_ih^T without the bias, which the loop adds per step with b_hh (as a projection it is a (B, T, G)
     # copy before the matmul and a sum in its backward); the minimal cells' whole projection, x W_ih^T + b_ih
