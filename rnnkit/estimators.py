@@ -874,14 +874,29 @@ def check_target_index(X, y, who: str, name: str = "y") -> None:
     ids = X.index.get_level_values(0).unique() if isinstance(X.index, pd.MultiIndex) else X.index
     if not y.index.equals(ids):
         show = _show_index
+        instances = "X.index.unique(level=0)" if isinstance(X.index, pd.MultiIndex) else "X.index"
         if len(y.index) == len(ids) and len(ids) and [str(v) for v in y.index] == [str(v) for v in ids] and \
                 type(y.index[0]) is not type(ids[0]):
             # X's instances written as text (a table read back from CSV), or as numbers where X has text: the same
             # order, so no reordering is needed, and y.loc[instances] would find none of them
-            instances = "X.index.unique(level=0)" if isinstance(X.index, pd.MultiIndex) else "X.index"
             raise ValueError(f"{who}: {name}'s index ({show(y.index)}) writes X's instances in X's order, but as "
                              f"{type(y.index[0]).__name__} where X has {type(ids[0]).__name__} ({show(ids)}); give "
                              f"{name} X's instances ({name}.set_axis({instances})), or pass {name}.to_numpy()")
+        try:
+            extra, lacking = y.index.difference(ids, sort=False), ids.difference(y.index, sort=False)
+        except TypeError:  # ids of types that do not compare: the reordering advice
+            extra = lacking = ids[:0]
+        if {str(v) for v in y.index} == {str(v) for v in ids}:  # X's ids written in another type: reordering
+            extra = lacking = ids[:0]  # advice, as before (the type is named when the order is X's, above)
+        if len(lacking):  # y.loc[instances] would fail on them
+            also = f" and holds {len(extra)} id(s) that X has not ({show(extra)})" if len(extra) else ""
+            raise ValueError(f"{who}: {name}'s index ({show(y.index)}) lacks {len(lacking)} of X's instances "
+                             f"({show(lacking)}){also}; give {name} a value for each of X's instances ({instances}), "
+                             "matched by id")
+        if len(extra):  # y for more sequences than X's (a whole data set's, X a part of it)
+            raise ValueError(f"{who}: {name}'s index ({show(y.index)}) is not X's instances in X's order "
+                             f"({show(ids)}): it also holds {len(extra)} id(s) that X has not ({show(extra)}); "
+                             f"{name} is matched to X by position: keep X's, in X's order: {name}.loc[{instances}]")
         raise ValueError(f"{who}: {name}'s index ({show(y.index)}) is not X's instances in X's order ({show(ids)}); "
                          f"{name} is matched to X by position: reorder it with {name}.loc[instances] (or pass "
                          f"{name}.to_numpy() if its order is already X's)")

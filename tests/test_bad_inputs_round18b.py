@@ -122,7 +122,7 @@ def elnino_long():
         wide[months[:11]].to_numpy()
 
 
-TINY_REGRESSOR = dict(cell="gru", hidden_size=4, bidirectional=False, max_epochs=1, batch_size=16, lr=1e-2,
+TINY_FIXED = dict(cell="gru", hidden_size=4, bidirectional=False, max_epochs=1, batch_size=16, lr=1e-2,
                       lr_schedule=None, pooling="final", frontend=None, stride=1, normalise=None, random_state=0,
                       device="cpu")
 
@@ -137,8 +137,8 @@ def test_E18_05_a_time_level_of_ordered_categories_is_read_in_their_order():
     x, lengths, _ = as_sequences(X, "fit")  # instances of the months
     np.testing.assert_array_equal(x[..., 0].numpy(), wide.astype(np.float32))
     assert lengths.tolist() == [11] * 61
-    fitted = rnnkit.SequenceRegressor(**TINY_REGRESSOR).fit(X, y)
-    np.testing.assert_array_equal(fitted.predict(X), rnnkit.SequenceRegressor(**TINY_REGRESSOR).fit(
+    fitted = rnnkit.SequenceRegressor(**TINY_FIXED).fit(X, y)
+    np.testing.assert_array_equal(fitted.predict(X), rnnkit.SequenceRegressor(**TINY_FIXED).fit(
         wide, y.to_numpy()).predict(wide))
     unordered = X.set_axis(X.index.set_levels(X.index.levels[1].as_unordered(), level=1))
     with pytest.raises(ValueError) as e:
@@ -165,7 +165,7 @@ def test_E18_06_month_names_as_text_are_named_with_the_numbers_that_order_them()
     X, y, wide = elnino_long()
     text = X.set_axis(X.index.set_levels(X.index.levels[1].astype(str), level=1)).sort_index()  # APR, AUG, ...
     with pytest.raises(ValueError) as e:  # before: "look swapped ... X.swaplevel()" (years, then months as text)
-        rnnkit.SequenceRegressor(**TINY_REGRESSOR).fit(text, y)
+        rnnkit.SequenceRegressor(**TINY_FIXED).fit(text, y)
     msg = one_line(e)
     assert "X's time level holds month names (e.g. 'APR'), whose order as text is alphabetical" in msg
     fix = msg.split("give their numbers: ")[1]
@@ -197,3 +197,33 @@ def test_E18_07_month_numbers_as_text_are_named_with_a_conversion_that_works():
     exec(fix.split(", then")[0], scope)
     np.testing.assert_array_equal(as_sequences(scope["X"].sort_index(), "fit")[0][..., 0].numpy(),
                                   wide.astype(np.float32))
+
+
+def vega_stock_years():
+    """vega_datasets' monthly prices of five stocks cut into years 2001-2009 with all 12 months (41 sequences,
+    ids 'MSFT 2001', ...: a long table in the data set's order), and each year's symbol by id, sorted by id."""
+    vega = pytest.importorskip("vega_datasets")
+    stocks = vega.local_data.stocks()
+    stocks = stocks[stocks["date"].dt.year.between(2001, 2009)]
+    stocks = stocks.assign(id=stocks["symbol"] + " " + stocks["date"].dt.year.astype(str))
+    stocks = stocks[stocks.groupby("id")["price"].transform("size") == 12]
+    return stocks.set_index(["id", "date"])[["price"]], stocks.groupby("id")["symbol"].first()
+
+
+def test_E18_08_a_y_indexed_by_other_ids_than_xs_is_named_with_a_fix_that_works():
+    import rnnkit
+
+    X, y = vega_stock_years()
+    with pytest.raises(ValueError) as e:  # before: "reorder it with y.loc[instances]", a KeyError on the 3 lacking
+        rnnkit.SequenceClassifier(**TINY_FIXED).fit(X, y.drop(["MSFT 2007", "IBM 2003", "GOOG 2008"]))
+    assert "y's index ('AAPL 2001', 'AAPL 2002', 'AAPL 2003', ...) lacks 3 of X's instances ('MSFT 2007', " \
+           "'IBM 2003', 'GOOG 2008'); give y a value for each of X's instances (X.index.unique(level=0)), matched by " \
+           "id" in one_line(e)
+    part = X[X.index.get_level_values(0).str.startswith(("MSFT", "IBM"))]  # a part of the set; y the whole set's
+    with pytest.raises(ValueError) as e:
+        rnnkit.SequenceClassifier(**TINY_FIXED).fit(part, y)
+    fix = one_line(e).split("keep X's, in X's order: ")[1]
+    assert "it also holds 23 id(s) that X has not ('AAPL 2001', 'AAPL 2002', 'AAPL 2003', ...)" in one_line(e)
+    kept = eval(fix, {"y": y, "X": part})
+    assert kept.tolist() == ["MSFT"] * 9 + ["IBM"] * 9
+    assert rnnkit.SequenceClassifier(**TINY_FIXED).fit(part, kept).classes_.tolist() == ["IBM", "MSFT"]
