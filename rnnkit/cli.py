@@ -157,9 +157,8 @@ def _check_target_texts(args, task: str, column: str) -> None:
 def _check_numeric_target(data, column: str) -> None:
     """--task regress: refuse a target column that is not numbers, or holds an infinite value or one beyond
     float32's range, naming the line (the estimator's refusal names neither the file, the column nor the line);
-    a decimal comma ('1,5', as Excel writes) is named."""
-    import re
-
+    numbers written with a decimal comma ('1,5', as Excel writes) or a thousands separator are named in the
+    readers' words (:func:`rnnkit.data.tables.numbers_with_commas`)."""
     import numpy as np
     import pandas as pd
 
@@ -182,13 +181,11 @@ def _check_numeric_target(data, column: str) -> None:
     from .data.tables import numbers_with_commas
 
     commas = numbers_with_commas(Path(data), cells.where(text != "").rename(column))
-    if commas and "thousands separator" in commas:  # '1,120': thousands, or a reading to choose; not a decimal
+    if commas:  # '1,5' or '1,120': the readers' wording, a decimal comma, thousands, or both readings to choose
         raise ValueError(f"{commas} (--task regress reads numbers)")
-    hint = (": a decimal comma? write the numbers with a point, e.g. pd.read_csv(path, decimal=',')"
-            ".to_csv(new_path, index=False)" if re.fullmatch(r"[+-]?\d*,\d+", value.strip()) else
-            "; convert it to numbers, or use --task classify for class labels")
     raise ValueError(f"{data}: the target column {column!r} is not numeric (line {int(words[0]) + 2} has {value!r}; "
-                     f"{words.size} such cells in all), and --task regress reads numbers{hint}")
+                     f"{words.size} such cells in all), and --task regress reads numbers; convert it to numbers, or "
+                     "use --task classify for class labels")
 
 
 def _layout(args) -> str:
@@ -889,7 +886,7 @@ def _forecast(args) -> int:
 
     from .forecast import METHODS, METRICS, Forecaster, infer_season_length
     from .forecast.defaults import choose_lookback
-    from .forecast.series import _regular_step, as_frame, read_series_csv
+    from .forecast.series import _regular_step, as_frame, read_series_csv, shown_time
     from .io import estimator_files, write_directory_atomically
 
     out = Path(args.out)
@@ -940,6 +937,7 @@ def _forecast(args) -> int:
         _check_backtest_fits(args.data, n, H, args.lookback or 1, m, args.folds)
         _check_folds_observed(args, frame)
         forecaster = Forecaster(lookback="auto" if args.lookback is None else L, horizon=H, model=args.model,
+                                season_length="auto" if args.season_length is None else args.season_length,
                                 cell=args.cell, hidden_size=args.hidden_size,
                                 max_epochs=args.max_epochs or "auto", time_aware=args.time_aware,
                                 random_state=args.seed,
@@ -960,17 +958,20 @@ def _forecast(args) -> int:
         counted = table.notna().sum().unstack("method").reindex(index=list(METRICS), columns=list(METHODS))
         results = {
             "data": str(args.data), "time_column": args.time_column, "target_column": args.target_column,
-            "covariates": covariates, "steps": n, "freq": freq, "season_length": int(m),
+            # periods' own frequency ('Q-DEC' for 1959Q1, not the grid 'QS-OCT' of their first days)
+            "covariates": covariates, "steps": n, "season_length": int(m),
+            "freq": data.index.freqstr if isinstance(data.index, pd.PeriodIndex) and args.freq is None else freq,
             "params": forecaster.get_params(deep=False), "fit_seconds": round(seconds, 3),
             "chosen": {"model": forecaster.model_kind_, "components": list(forecaster.components_),
                        "season_length": int(forecaster.season_length_), "lookback": int(forecaster.lookback_),
                        "max_epochs": int(forecaster.max_epochs_), "reasons": dict(forecaster.choices_)},
-            "forecast": {"time": [str(t) for t in prediction.index], "value": prediction.tolist()},
+            # times as forecast.csv writes them (2018-12-01, 1993Q3), not as a Timestamp prints (00:00:00)
+            "forecast": {"time": [shown_time(t) for t in prediction.index], "value": prediction.tolist()},
             "backtest": {"folds": int(args.folds), "horizon": H,
                          "mean": {metric: row.to_dict() for metric, row in mean.iterrows()},
                          "folds_in_mean": {metric: {k: int(v) for k, v in row.items()}
                                            for metric, row in counted.iterrows()},
-                         "per_fold": [{"origin": str(o), **{f"{a}/{b}": v for (a, b), v in row.items()}}
+                         "per_fold": [{"origin": shown_time(o), **{f"{a}/{b}": v for (a, b), v in row.items()}}
                                       for o, row in table.iterrows()]},
         }
         files = estimator_files(forecaster, info={"series": {k: results[k] for k in
@@ -1108,6 +1109,7 @@ def _forecast_report(directory: Path, args, results: dict, frame, prediction, ta
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from .forecast.series import shown_time
     from .report import write_report
 
     y = frame.values[:, frame.columns.index(args.target_column)]
@@ -1123,7 +1125,7 @@ def _forecast_report(directory: Path, args, results: dict, frame, prediction, ta
     methods = list(mean.columns)
     rows = "\n".join(f"| {metric} | " + " | ".join(map(_metric_text, row)) + " |" for metric, row in mean.iterrows())
     note = "".join(f"{line}\n\n" for line in _mean_note(table, mean).splitlines())  # under the table
-    forecast_rows = "\n".join(f"| {t} | {v:.6g} |" for t, v in prediction.items())
+    forecast_rows = "\n".join(f"| {shown_time(t)} | {v:.6g} |" for t, v in prediction.items())
     params, chosen = results["params"], results["chosen"]
     markdown = (
         f"Series `{args.target_column}` of `{args.data}` ({results['steps']} steps, frequency {results['freq']}); "
@@ -1132,8 +1134,10 @@ def _forecast_report(directory: Path, args, results: dict, frame, prediction, ta
         f"{chosen['max_epochs']} epochs, seed {params['random_state']}.\n\n"
         f"## Backtest\n\nRolling origin, {args.folds} folds of {params['horizon']} steps at the end of the series; "
         f"each fold refits on the steps before its origin. Mean over the folds (MASE: MAE over the in-sample "
-        f"MAE of the seasonal naive forecast, season {results['season_length']} steps (--season-length, else the "
-        "frequency's calendar season; the Forecaster chose its own above); below 1 beats it in-sample):\n\n"
+        f"MAE of the seasonal naive forecast, season {results['season_length']} steps ("
+        + ("--season-length, the Forecaster's too" if args.season_length is not None else
+           "--season-length, else the frequency's calendar season; the Forecaster chose its own above")
+        + "); below 1 beats it in-sample):\n\n"
         f"| metric | {' | '.join(methods)} |\n|---|{'---|' * len(methods)}\n{rows}\n\n"
         f"{note}"
         f"## Forecast\n\nThe next {len(prediction)} steps, fitted on the whole series "
@@ -1486,7 +1490,8 @@ def build_parser() -> argparse.ArgumentParser:
                           "bin, empty bins missing); needed when the timestamps are uneven")
     forecast.add_argument("--folds", type=count, default=3, help="backtest folds at the end of the series (default 3)")
     forecast.add_argument("--season-length", type=count,
-                          help="steps per season of the seasonal naive (default: from the frequency, e.g. 24 hourly)")
+                          help="steps per season of the Forecaster and of the seasonal naive (default: the Forecaster "
+                          "chooses its own; the seasonal naive's from the frequency, e.g. 24 hourly)")
     forecast.add_argument("--cell", default="lstm", choices=CELL_NAMES)
     forecast.add_argument("--time-aware", action="store_true",
                           help="wrap the cell in TimeAware (GRU-D's decays over missing values)")

@@ -127,9 +127,9 @@ def test_c11_04_regress_on_a_target_with_decimal_commas_names_the_line(gunpoint,
     status, err = run_cli(["train", tmp_path / "comma.csv", "--task", "regress", "--time-column", "t", "--out",
                         tmp_path / "m", *FAST], capsys)
     assert status == 2 and err == [  # was: "SequenceRegressor.fit: y holds text (e.g. '2,5') ...": no file, line
-        f"rnnkit train: error: {tmp_path / 'comma.csv'}: the target column 'target' is not numeric (line 2 has "
-        f"{frame['target'].iloc[0]!r}; 240 such cells in all), and --task regress reads numbers: a decimal comma? "
-        "write the numbers with a point, e.g. pd.read_csv(path, decimal=',').to_csv(new_path, index=False)"]
+        f"rnnkit train: error: {tmp_path / 'comma.csv'}: column 'target' is not numeric (line 2 has "
+        f"{frame['target'].iloc[0]!r}); it is written with a decimal comma: save the file again as "
+        "pd.read_csv(path, decimal=',').to_csv(new_path, index=False) (--task regress reads numbers)"]
     frame["target"] = frame["target"].map({"1,5": "low", "2,5": "high"})
     frame.to_csv(tmp_path / "words.csv", index=False)
     status, err = run_cli(["train", tmp_path / "words.csv", "--task", "regress", "--time-column", "t", "--out",

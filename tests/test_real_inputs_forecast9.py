@@ -77,8 +77,10 @@ def test_f9_02_monthly_data_dated_on_the_15th_are_named_monthly():
     with pytest.raises(ValueError) as e:
         quick().fit(mid)
     assert one_line(e).endswith("so the next timestamps cannot be told; they are one per month (1949-01-15, "
-                                "1949-02-15, 1949-03-15, ...), on a day no pandas frequency repeats: freq='MS' reads "
-                                "them as months (dated on each month's first day)")
+                                "1949-02-15, 1949-03-15, ...), on a day no pandas frequency repeats: give them as "
+                                "months (data.index = data.index.to_period('M')), which are read and forecast as "
+                                "months; or freq='MS' reads them on the grid of months dated on each month's first "
+                                "day, and warns that it moves each reading there")
     forecast = quick().fit(mid, freq="MS").predict()  # the fix named: the airline's own months
     assert list(forecast.index) == list(pd.date_range("1961-01-01", periods=3, freq="MS"))
     assert np.allclose(forecast.to_numpy(), quick().fit(y).predict().to_numpy())
@@ -88,12 +90,13 @@ def test_f9_02_quarters_and_weeks_on_varying_days():
     y = airline()
     quarterly = y.iloc[:40].set_axis(pd.date_range("1990-01-01", periods=40, freq="QS") + pd.Timedelta(days=44))
     with pytest.raises(ValueError, match=r"they are one per quarter \(1990-02-14, 1990-05-15, 1990-08-14, \.\.\.\), "
-                                         r"on a day no pandas frequency repeats: freq='QS' reads them as quarters"):
+                                         r"on a day no pandas frequency repeats: give them as quarters .*; or "
+                                         r"freq='QS' reads them on the grid of quarters"):
         quick().fit(quarterly)
     days = pd.date_range("2020-01-06", periods=40, freq="W-MON") + pd.to_timedelta(np.arange(40) % 5, unit="D")
     weekly = y.iloc[:40].set_axis(days)  # a weekly report on Monday, Tuesday, ..., Friday in turn
-    with pytest.raises(ValueError, match=r"they are one per week .* freq='W-SUN' reads them as weeks \(dated on each "
-                                         r"week's Sunday\)$"):
+    with pytest.raises(ValueError, match=r"they are one per week .* freq='W-SUN' reads them on the grid of weeks "
+                                         r"dated on each week's Sunday, and warns that it moves each reading there$"):
         quick().fit(weekly)
     assert quick().fit(weekly, freq="W-SUN").predict().index[0] == pd.Timestamp("2020-10-18")
 

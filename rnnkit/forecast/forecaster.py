@@ -243,6 +243,8 @@ class Forecaster(BaseEstimator):
         # times given as text come back as text in the same form (years '1990', quarters '1990Q1'), else warned of
         given = data[time_col] if time_col is not None and isinstance(data, pd.DataFrame) else index
         self.text_ = given_text(given, frame)
+        if self.global_ is not None:  # the hybrid's one-series panel names times as the caller gave them
+            self.global_.period_, self.global_.text_ = self.period_, self.text_
         text_read_as(given, self.text_, "Forecaster.fit", f"time column {time_col!r}" if time_col else "the index",
                      shown_time(_future_index(frame, self.freq_, 1)[0]))
         # the forecasts' index and Series take the names given: an unnamed index or Series stays unnamed

@@ -591,7 +591,7 @@ class GlobalForecaster(BaseEstimator):
                              self.covariate_scale_, hybrid=self.kind_ == "hybrid")  # (L, 1 + n_f)
             if self.kind_ == "hybrid":  # z relative to the last level, and what recomposes the forecast
                 s, y_i = self.smoothing_[i], frame.values[:, 0]
-                shown = [shown_time(_shown(frame.time, row, self.period_)) for row in range(len(y_i))] \
+                shown = [shown_time(t) for t in self._as_times([pd.Index(frame.time)])] \
                     if frame.time is not None and not (y_i > 0).all() else None
                 hybrid.check_positive(y_i, s, f"predict: series {key!r}", shown)
                 z, anchor, seasons = hybrid.normalise(y_i, s)

@@ -46,6 +46,11 @@ def as_frame(data, *, time_col: str | None = None, freq: str | None = None,
             _check_not_a_panel(data, time_col)
         if time_col is None:
             data = _dated_index(data)
+        elif isinstance(data, pd.DataFrame) and time_col in data.columns and _is_text(data[time_col]) \
+                and data[time_col].notna().all() and not reads_as_dates(data[time_col].astype(str)):
+            starts = _period_starts(data[time_col].astype(str))  # 'Q1 1965', '1950:1': as the index reads them
+            if starts is not None:
+                data = data.assign(**{time_col: starts.to_numpy()})
         if time_col is None and isinstance(data.index, pd.PeriodIndex) and len(data) < 3:
             data = data.set_axis(_period_starts_with_freq(data.index), axis=0)  # too few periods to infer it
         frame = TimeSeriesFrame.from_pandas(data, time_col=time_col, omit="drop it (data.drop(columns=[{column}]): "
@@ -453,9 +458,10 @@ def text_read_as(labels, form: str | None, who: str, where: str, shown: str) -> 
 
 def _period_starts(text: pd.Series) -> pd.DatetimeIndex | None:
     """The first day of each period that labels such as ``"Jan 1980"`` / ``"January 1980"`` (months) or
-    ``"Q1 1965"`` / ``"1965 Q1"`` / ``"1965Q1"`` (quarters) name, or weeks as pandas writes weekly periods
-    (``"2000-01-03/2000-01-09"``), every label in one of these forms (pmdarima's wineind, woolyrnq and sunspots
-    are indexed so); None for other text."""
+    ``"Q1 1965"`` / ``"1965 Q1"`` / ``"1965Q1"`` (quarters) name, gretl's and EViews' ``"1950:1"`` (quarters) and
+    ``"1950:01"`` (months), or weeks as pandas writes weekly periods (``"2000-01-03/2000-01-09"``), every label in
+    one of these forms (pmdarima's wineind, woolyrnq and sunspots are indexed so; statsmodels' ARIMA results files
+    ``1950:1``); None for other text."""
     weeks = weekly_periods(text)
     if weeks is not None:
         return weeks.to_timestamp(how="start")
@@ -464,7 +470,10 @@ def _period_starts(text: pd.Series) -> pd.DatetimeIndex | None:
             return pd.DatetimeIndex(pd.to_datetime(text, format=fmt))
         except (ValueError, OverflowError):
             continue
-    quarters = text.str.strip().str.extract(r"^(?:Q([1-4])[\s\-]*(\d{4})|(\d{4})[\s\-]*Q([1-4]))$", flags=re.IGNORECASE)
+    if text.str.strip().str.fullmatch(r"\d{4}:(0[1-9]|1[0-2])").all():  # months, two digits: 1950:01 .. 1950:12
+        return pd.DatetimeIndex(pd.to_datetime(text.str.strip(), format="%Y:%m"))
+    quarters = text.str.strip().str.extract(r"^(?:Q([1-4])[\s\-]*(\d{4})|(\d{4})(?:[\s\-]*Q|:)([1-4]))$",
+                                            flags=re.IGNORECASE)
     if quarters.isna().all(axis=1).any():
         return None
     year, quarter = quarters[1].fillna(quarters[2]).astype(int), quarters[0].fillna(quarters[3]).astype(int)
@@ -560,8 +569,8 @@ def _regular_step(frame: TimeSeriesFrame, *, fix: str | None = None,
                          "DatetimeIndex from pd.date_range(..., freq=...))")
     if isinstance(time, pd.DatetimeIndex):
         freq = time.freq.freqstr if time.freq is not None else pd.infer_freq(time)
-        if freq is None and (months := _months_as_numbers(time.asi8, frame.time_name, time, in_file=in_file)):
-            raise ValueError(months)
+        if numbers := _dates_as_numbers(time.asi8, frame.time_name, time, in_file=in_file):
+            raise ValueError(numbers)
         if freq is None:
             missing = _missing_business_days(time)
             hint = "" if missing is None or business is None else (
@@ -581,10 +590,10 @@ def _regular_step(frame: TimeSeriesFrame, *, fix: str | None = None,
             raise ValueError(f"the timestamps of {frame.time_name!r} are not evenly spaced ({_uneven(time, grid)}), "
                              f"so the next timestamps cannot be told; {hint}{fix}")
         return freq, float(np.median(np.diff(frame.elapsed(unit="s"))))
+    if numbers := _dates_as_numbers(np.asarray(time), frame.time_name, in_file=in_file):
+        raise ValueError(numbers)
     steps = np.diff(time)
     if not np.allclose(steps, steps[0], rtol=1e-9, atol=0):
-        if months := _months_as_numbers(np.asarray(time), frame.time_name, in_file=in_file):
-            raise ValueError(months)
         i = int(np.flatnonzero(~np.isclose(steps, steps[0], rtol=1e-9, atol=0))[0])
         raise ValueError(f"the numeric time column {frame.time_name!r} is not evenly spaced (steps from "
                          f"{steps.min()} to {steps.max()}; {time[i + 1]} follows {time[i]}, a step of {steps[i]} "
@@ -592,37 +601,78 @@ def _regular_step(frame: TimeSeriesFrame, *, fix: str | None = None,
     return float(steps[0]), float(steps[0])
 
 
-def _months_as_numbers(values: np.ndarray, name: str, time: pd.DatetimeIndex | None = None, *,
-                       in_file: bool = False) -> str | None:
-    """The advice for months written as numbers ``YYYYMM`` (``192607`` for July 1926: Kenneth French's data
-    library, arch's ``frenchdata``), numbers ``values (n,)`` whose steps are 1 within a year and 89 from December
-    to January, else None; ``time``: the same read as a ``DatetimeIndex`` in the numbers' unit since 1970
-    (arch's index, where pandas' ``freq='ns'`` would date the forecasts in 1970 too). ``in_file``: the times
-    of a command's CSV, fixed in the file."""
+# dates written as numbers: (what, the pattern, the numbers' range, the field whose end the numbers' steps jump at,
+# how pandas reads them from the integers {x})
+_NUMBER_FORMS = (
+    ("months", "YYYYMM", (100001, 999912), "year",
+     "pd.PeriodIndex(pd.to_datetime({x}.astype(str), format='%Y%m'), freq='M')"),
+    ("quarters", "YYYYQ", (10001, 99994), "year",
+     "pd.PeriodIndex.from_fields(year=np.asarray({x}) // 10, quarter=np.asarray({x}) % 10, freq='Q')"),
+    ("days", "YYYYMMDD", (10000101, 99991231), "month", "pd.to_datetime({x}.astype(str), format='%Y%m%d')"),
+)
+
+
+def _as_calendar(v: np.ndarray, what: str) -> pd.Index | None:
+    """The integers ``v (n,)`` read in the form ``what`` of :data:`_NUMBER_FORMS` (months ``YYYYMM`` as monthly
+    periods, quarters ``YYYYQ`` as quarterly periods, days ``YYYYMMDD`` as dates), or None where a number is not
+    one (a 13th month, a 5th quarter, the 30th of February)."""
+    if what == "months":
+        ok = (v % 100 >= 1) & (v % 100 <= 12)
+        return pd.PeriodIndex.from_fields(year=v // 100, month=v % 100, freq="M") if ok.all() else None
+    if what == "quarters":
+        ok = (v % 10 >= 1) & (v % 10 <= 4)
+        return pd.PeriodIndex.from_fields(year=v // 10, quarter=v % 10, freq="Q") if ok.all() else None
+    days = pd.to_datetime(pd.Series(v.astype(str)), format="%Y%m%d", errors="coerce")
+    return None if days.isna().any() else pd.DatetimeIndex(days)
+
+
+def _dates_as_numbers(values: np.ndarray, name: str, time: pd.DatetimeIndex | None = None, *,
+                      in_file: bool = False) -> str | None:
+    """The advice for dates written as numbers: months ``YYYYMM`` (``192607`` for July 1926: Kenneth French's data
+    library, arch's ``frenchdata``), quarters ``YYYYQ`` (``19591`` for 1959Q1) or days ``YYYYMMDD`` (``19580329``:
+    statsmodels' co2.csv, CRSP's and French's daily files), numbers ``values (n,)`` that are all such dates, in
+    increasing order (months and quarters consecutive); else None. As numbers their steps jump at each year's (a
+    day's: month's) end, 89 from 201612 to 201701, or run on past it (201613) where the series stays within one.
+    ``time``: the same read as a ``DatetimeIndex`` in the numbers' unit since 1970 (arch's index, where pandas'
+    ``freq='ns'`` would date the forecasts in 1970 too). ``in_file``: the times of a command's CSV, fixed in the
+    file."""
     v = np.asarray(values, np.float64)
-    if not (np.isfinite(v).all() and (v == np.round(v)).all() and ((v >= 100001) & (v <= 999912)).all()):
+    if not (len(v) >= 2 and np.isfinite(v).all() and (v == np.round(v)).all()):
         return None
     v = v.astype(np.int64)
-    month = v // 100 * 12 + v % 100 - 1
-    if not ((v % 100 >= 1) & (v % 100 <= 12)).all() or not (np.diff(month) > 0).all() \
-            or np.median(np.diff(month)) != 1:
-        return None
-    first = pd.Period(year=int(v[0] // 100), month=int(v[0] % 100), freq="M")
-    if time is None:
-        read, expr, unlike = "", "index.astype(int).astype(str)", ""
-    else:
-        unit = {"ns": "nanoseconds", "us": "microseconds", "ms": "milliseconds", "s": "seconds"}[time.unit]
-        read = f", read as {unit} since 1970 ({time[0]} is {v[0]})"
-        expr, unlike = "index.asi8.astype(str)", " (not freq=..., which would date the forecasts in 1970 too)"
-    if in_file:
-        return (f"the times of {name!r} are months written as numbers YYYYMM ({v[0]} is {first}, then "
-                f"{', '.join(str(x) for x in v[1:3])}, ...), whose steps are 1 within a year and 89 from December to "
-                f"January; write them as months in the file ({first} for {v[0]}), which are read and forecast as "
-                "months")
-    return (f"the times of {name!r} are months written as numbers YYYYMM ({v[0]} is {first}, then "
-            f"{', '.join(str(x) for x in v[1:3])}, ...){read}, whose steps are 1 within a year and 89 from December "
-            f"to January; give them as months{unlike}: pd.PeriodIndex(pd.to_datetime({expr}, format='%Y%m'), "
-            f"freq='M'), where index is the series' index (or the time column's values)")
+    for what, pattern, (low, high), outer, convert in _NUMBER_FORMS:
+        if not ((v >= low) & (v <= high)).all() or (calendar := _as_calendar(v, what)) is None:
+            continue
+        units = np.diff(calendar.asi8)  # periods: their ordinals; days: nanoseconds
+        if not (units > 0).all() or (what != "days" and np.median(units) != 1):
+            continue
+        outer_of = v // (10 if what == "quarters" else 100)  # the year (days: the month) of each
+        cross = np.flatnonzero(np.diff(outer_of) != 0)
+        if len(cross) and what == "days":
+            i = int(cross[0])
+            how = f"whose steps jump at each month's end ({v[i + 1]} follows {v[i]}, a step of {v[i + 1] - v[i]})"
+        elif len(cross):
+            how = "whose steps are 1 within a year and " + (
+                "89 from December to January" if what == "months" else "7 from the fourth quarter to the first")
+        else:  # within one year (month): plain numbers would run on past its end
+            last = {"months": 12, "quarters": 4, "days": calendar[-1].days_in_month if what == "days" else 0}[what]
+            how = (f"which as plain numbers would run on past the {outer}'s end ({outer_of[-1]}{last + 1} after "
+                   f"{outer_of[-1]}{last})")
+        first = str(calendar[0].date()) if what == "days" else str(calendar[0])
+        shown = f"{v[0]} is {first}, then {', '.join(str(x) for x in v[1:3])}, ..."
+        read = "" if time is None else (
+            f", read as {dict(ns='nanoseconds', us='microseconds', ms='milliseconds', s='seconds')[time.unit]} since "
+            f"1970 ({time[0]} is {v[0]})")
+        head = f"the times of {name!r} are {what} written as numbers {pattern} ({shown}){read}, {how}"
+        given = "dates" if what == "days" else what
+        if in_file:
+            taken = "read as dates" if what == "days" else f"read and forecast as {what}"
+            return f"{head}; write them as {given} in the file ({first} for {v[0]}), which are {taken}"
+        x = "index.astype(int)" if time is None else "index.asi8"
+        unlike = "" if time is None else " (not freq=..., which would date the forecasts in 1970 too)"
+        return (f"{head}; give them as {given}{unlike}: {convert.format(x=x)}, where index is the series' index (or "
+                "the time column's values)")
+    return None
 
 
 def _uneven(time: pd.DatetimeIndex, grid: str | None) -> str:
@@ -677,10 +727,16 @@ def _pattern_of(time: pd.DatetimeIndex, name: str, business: str | None, holder:
             warnings.simplefilter("ignore")  # to_period drops the zone, with a warning
             periods = naive.to_period(code)
         if (np.diff(periods.asi8) == 1).all():
-            read = (f"{spell(grid)} reads them as {word}s (dated on each {word}'s {label})" if spell else
+            # periods keep each reading as it is; resampling onto the grid dates each on the grid, warned of
+            grid_too = (f"; or {spell(grid)} reads them on the grid of {word}s dated on each {word}'s {label}, and "
+                        "warns that it moves each reading there") if spell else ""
+            read = (f"write the times in the file as {word}s ({periods[0]} for {shown_time(time[0])}), which are "
+                    f"read and forecast as {word}s" if business is not None and business.startswith("--") else
+                    f"give them as {word}s (data.index = data.index.to_period({code!r})), which are read and "
+                    f"forecast as {word}s" if spell else
                     f"give them as {word}s ({holder}.index = {holder}.index.to_period({code!r}))" if holder else
                     f"give them as {word}s (data[{name!r}].dt.to_period({code!r}))")
-            return f"they are one per {word} ({shown}, ...), on a day no pandas frequency repeats: {read}"
+            return f"they are one per {word} ({shown}, ...), on a day no pandas frequency repeats: {read}{grid_too}"
     return None
 
 
