@@ -55,27 +55,35 @@ def _umask() -> int:
 
 
 @contextmanager
-def atomic_write(path: str | os.PathLike, mode: str = "w", *, encoding: str | None = "utf-8") -> Iterator[IO]:
-    """Open a temporary file next to ``path``; on success fsync it, ``os.replace`` it onto ``path`` and fsync
-    the directory.
-
-    On an exception the temporary file is removed and ``path`` is left as it was. The file gets the
-    permissions ``open`` would give a new file (``0o666`` less the umask), not the temporary file's 0600.
-    """
+def atomic_path(path: str | os.PathLike, *, suffix: str = ".tmp") -> Iterator[str]:
+    """The name of a temporary file next to ``path`` (ending in ``suffix``: a writer that picks its format by
+    the name, as OpenCV's, needs ``path``'s own) for a writer that opens files by name; on success it gets the
+    permissions ``open`` would give a new file (``0o666`` less the umask, not the temporary file's 0600), is
+    ``os.replace``d onto ``path`` and the directory fsynced. On an exception the temporary file is removed and
+    ``path`` is left as it was. OSError where the directory cannot be written."""
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.chmod(tmp, 0o666 & ~_umask())
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
+    os.close(fd)
     try:
-        with os.fdopen(fd, mode, encoding=None if "b" in mode else encoding) as f:
-            yield f
-            f.flush()
-            os.fsync(f.fileno())
+        yield tmp
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
     fsync_directory(path.parent)  # the rename itself survives a power cut
+
+
+@contextmanager
+def atomic_write(path: str | os.PathLike, mode: str = "w", *, encoding: str | None = "utf-8") -> Iterator[IO]:
+    """Open a temporary file next to ``path`` (:func:`atomic_path`); on success fsync it, ``os.replace`` it onto
+    ``path`` and fsync the directory. On an exception the temporary file is removed and ``path`` is left as it
+    was."""
+    with atomic_path(path) as tmp, open(tmp, mode, encoding=None if "b" in mode else encoding) as f:
+        yield f
+        f.flush()
+        os.fsync(f.fileno())
 
 
 def write_directory_atomically(target: Path, files: dict[str, bytes], *, replaceable: Callable[[Path], bool],

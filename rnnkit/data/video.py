@@ -17,8 +17,8 @@ OpenCV (``opencv-python-headless``) is imported when a function needs it.
 
 from __future__ import annotations
 
+import contextlib
 import os
-import tempfile
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -30,7 +30,7 @@ from torch import nn
 from torch.utils.data import Dataset
 
 from ..checks import check_flags, is_count
-from .memmap import _umask, fsync_directory
+from .memmap import atomic_path
 from .text import _token_ids
 
 
@@ -148,21 +148,13 @@ def write_video(
                          "first (os.makedirs) or choose another path")
     # written to a temporary file beside the target (its suffix kept: OpenCV picks the container by it), checked,
     # then renamed onto it: a refused or failed write leaves a file of that name as it was
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=target.suffix, dir=target.parent)
-    except OSError as e:  # a directory one cannot write to
-        raise ValueError(f"cannot write the video {path}: {e.strerror or e} ({target.parent}); choose a directory "
-                         "you can write to") from None
-    os.close(fd)
-    try:
+    with contextlib.ExitStack() as stack:
+        try:
+            tmp = stack.enter_context(atomic_path(target, suffix=target.suffix))
+        except OSError as e:  # a directory one cannot write to
+            raise ValueError(f"cannot write the video {path}: {e.strerror or e} ({target.parent}); choose a "
+                             "directory you can write to") from None
         _write_frames(cv2, tmp, frames, fps=fps, codec=codec, path=path)
-        os.chmod(tmp, 0o666 & ~_umask())  # as a new file would be, not mkstemp's 0600
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    fsync_directory(target.parent)
 
 
 def _write_frames(cv2, tmp: str, frames: np.ndarray, *, fps: float, codec: str, path) -> None:
