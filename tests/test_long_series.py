@@ -1,5 +1,6 @@
 """Long series: front-ends, attention pooling, per-series normalisation and the data-chosen defaults."""
 
+import copy
 import math
 
 import numpy as np
@@ -111,6 +112,35 @@ def test_fcn_branch_reads_no_padding_and_a_batch_equals_each_sequence_alone_in_e
     assert torch.equal(fcn(scramble_padding(x, lengths), lengths), out)
     for b, n in enumerate(lengths.tolist()):
         torch.testing.assert_close(fcn(x[b:b + 1, :n], lengths[b:b + 1])[0], out[b], rtol=1e-5, atol=1e-6)
+
+
+def test_fcn_batch_norm_takes_momentum_none_as_torch_does_so_update_bn_recomputes_its_statistics():
+    """``momentum=None`` is nn.BatchNorm1d's cumulative mean over the batches read (what
+    ``torch.optim.swa_utils.update_bn`` and weight averaging set): the branch's running statistics after three
+    batches are the mean of the three batches' own (each read alone with momentum 1), and ``update_bn`` runs."""
+    torch.manual_seed(0)
+    batches = [torch.randn(4, 9, 2) for _ in range(3)]
+    fcn = FullyConvolutional(2, (3, 5, 4), resolution=1)
+    alone = []
+    for x in batches:  # momentum 1: the running statistics become this batch's (given the same weights)
+        one = copy.deepcopy(fcn)
+        for norm in one.norms:
+            norm.momentum = 1.0
+        one(x, None)
+        alone.append([(n.running_mean.clone(), n.running_var.clone()) for n in one.norms])
+    for norm in fcn.norms:
+        norm.momentum = None
+        norm.reset_running_stats()
+    for x in batches:
+        fcn(x, None)
+    first = fcn.norms[0]  # the first block's inputs do not depend on the running statistics
+    torch.testing.assert_close(first.running_mean, torch.stack([a[0][0] for a in alone]).mean(0))
+    torch.testing.assert_close(first.running_var, torch.stack([a[0][1] for a in alone]).mean(0))
+    assert int(first.num_batches_tracked) == 3
+    model = SequenceToLabel(2, 8, 3, frontend="fcn", stride=2)
+    loader = [(x,) for x in batches]
+    torch.optim.swa_utils.update_bn(loader, model)  # set momentum None, reset, read: no TypeError
+    assert all(n.momentum is not None for n in model.fcn.norms)  # update_bn restores them
 
 
 @pytest.mark.parametrize("r", [2, 3])

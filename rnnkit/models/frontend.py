@@ -169,9 +169,20 @@ class FullyConvolutional(nn.Module):
         for conv, norm, K in zip(self.convs, self.norms, self.kernels, strict=True):
             z = conv(F.pad(z, ((K - 1) // 2, K // 2)))  # (B, C_i, T_r)
             z = F.batch_norm(z, norm.running_mean, norm.running_var, norm.weight, norm.bias, batch_stats,
-                             norm.momentum, norm.eps)
+                             self._momentum(norm, batch_stats), norm.eps)
             z = torch.where(valid, torch.relu(z), 0.0)
         return z.sum(2) / lengths[:, None].to(z.dtype)  # (B, C_3)
+
+    @staticmethod
+    def _momentum(norm: nn.BatchNorm1d, batch_stats: bool) -> float:
+        """The running statistics' update factor, as ``nn.BatchNorm1d`` takes it: ``momentum``, or with
+        ``momentum=None`` the cumulative mean over the batches read (``1 / num_batches_tracked``), which
+        ``torch.optim.swa_utils.update_bn`` and Lightning's weight averaging set to recompute the statistics."""
+        if batch_stats and norm.num_batches_tracked is not None:
+            norm.num_batches_tracked.add_(1)
+        if norm.momentum is not None:
+            return norm.momentum
+        return 1.0 / float(norm.num_batches_tracked) if batch_stats else 0.0
 
     def extra_repr(self) -> str:
         return f"kernels={self.kernels}, resolution={self.resolution}"
