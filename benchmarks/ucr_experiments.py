@@ -14,6 +14,10 @@ magnitude). Prediction reads the series as they are.
 ``--ensemble N`` fits ``N`` estimators per seed (member ``j`` seeded ``seed + 1000 j``, so member 0 is the
 single fit of that seed) and predicts by the mean of their logits; the fit time counts all ``N``.
 
+``--swa LR_FRACTION,START`` adds Lightning's ``StochasticWeightAveraging`` to every fit: from the fraction
+``START`` of the epochs on, a constant learning rate of ``LR_FRACTION`` times the rule's 1e-2, the weights
+averaged over those epochs and batch norm's statistics recomputed at the end.
+
 ``--fcn-resolution R`` makes the LSTM-FCN branch read the series averaged over windows of ``R`` steps whatever
 the stride (the estimators: ``ceil(stride / 4)``, :func:`rnnkit.models.frontend.fcn_resolution`; 1: every
 step). ``--recurrent-steps N`` sets the rule's target for what the recurrence reads (the estimators: 64,
@@ -85,6 +89,24 @@ def use_ensemble(n: int, ucr) -> None:
     ucr.SequenceClassifier = Ensemble
 
 
+def use_swa(lr_fraction: float, start: float) -> None:
+    """Stochastic weight averaging (Izmailov et al. 2018; Lightning's ``StochasticWeightAveraging``) in every
+    fit: from the fraction ``start`` of the epochs on, the learning rate annealed to ``lr_fraction`` times the
+    rule's ``lr`` (1e-2), and the weights averaged over the epochs; batch norm's statistics recomputed at the end."""
+    from lightning.pytorch.callbacks import StochasticWeightAveraging
+
+    import rnnkit.estimators as estimators
+
+    fit = estimators.seeded_fit
+
+    def seeded_fit(build, data, **kwargs):
+        swa = StochasticWeightAveraging(swa_lrs=1e-2 * lr_fraction, swa_epoch_start=start)  # the rule's lr 1e-2
+        kwargs["callbacks"] = [*kwargs.get("callbacks", []), swa]
+        return fit(build, data, **kwargs)
+
+    estimators.seeded_fit = seeded_fit
+
+
 def use_fcn_resolution(r: int) -> None:
     import rnnkit.models.sequence as sequence
 
@@ -104,6 +126,8 @@ def main() -> None:
     p.add_argument("--jitter", type=float, help="Gaussian noise on the training windows, times each window's std")
     p.add_argument("--fcn-resolution", type=int, help="steps the convolutional branch averages (1: every step)")
     p.add_argument("--recurrent-steps", type=int, help="the rule's target for the recurrence's steps (64)")
+    p.add_argument("--swa", metavar="LR_FRACTION,START", help="stochastic weight averaging from START (a fraction "
+                   "of the epochs) at LR_FRACTION times lr")
     args, rest = p.parse_known_args()
     if args.fcn_resolution is not None:
         use_fcn_resolution(args.fcn_resolution)
@@ -113,6 +137,8 @@ def main() -> None:
         use_padding_noise(args.padding_noise)
     if args.jitter is not None:
         use_jitter(args.jitter)
+    if args.swa is not None:
+        use_swa(*(float(v) for v in args.swa.split(",")))
     import ucr
 
     if args.ensemble is not None:
