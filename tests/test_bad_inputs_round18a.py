@@ -224,3 +224,25 @@ def test_F18_08_quarters_and_months_written_year_colon_period_are_read_as_period
     # other text is refused as before
     with pytest.raises(ValueError, match="could not be read as datetimes"):
         tiny_forecaster().fit(months.assign(month=[f"1990:{i}" for i in range(30)]), time_col="month")
+
+
+def test_F18_09_a_value_at_most_zero_after_the_first_origin_leaves_the_hybrid_out_of_the_validation():
+    # vega's crimea from 1854-08, the first month with wounds: positive until the last three months (0). Forecaster()
+    # and GlobalForecaster() (model='auto') crashed in fit with the hybrid trial's refusal "predict: series 'wounds':
+    # value 0.0 at row 17 is not positive (1856-01-01; ...) ...; refit on the data that holds it": the trial, fitted
+    # on the 10 positive rows before the first origin, smoothed multiplicatively
+    vega = pytest.importorskip("vega_datasets")
+    crimea = vega.local_data.crimea().set_index("date").astype(float).loc["1854-08":]
+    f = rnnkit.Forecaster(horizon=2, hidden_size=4, max_epochs=1, random_state=0).fit(crimea["wounds"])
+    left = ("the hybrid left out: value 0 at row 17 (1856-01-01) is not positive, and its trial, fitted on the 10 "
+            "positive rows before the first origin, smooths multiplicatively")
+    assert f"(validation MAE at origins [10, 12, 14, 16, 18], 2 steps each); {left}: " in f.choices_["model"]
+    assert "hybrid" not in f.components_ and np.isfinite(f.predict()).all()
+    panel = crimea.reset_index().melt(id_vars="date", var_name="cause", value_name="deaths")
+    g = rnnkit.GlobalForecaster(horizon=2, lookback=4, hidden_size=4, max_epochs=1, random_state=0)
+    g.fit(panel, id_col="cause", time_col="date", target="deaths")
+    assert np.isfinite(g.predict()["deaths"]).all()
+    # the panel's origins, [14, 16, 18]; the series whose rows stay positive keep the hybrid among their candidates
+    reasons = dict(zip(g.ids_, g.validation_, strict=True))
+    assert left.replace("the 10 positive", "the 14 positive") in reasons["wounds"]
+    assert all("hybrid left out" not in reasons[k] and " hybrid " in reasons[k] for k in ("other", "disease"))

@@ -36,7 +36,7 @@ from ..data.timeseries import (
 from ..models import SequenceToLabel, check_cell_name, named_cell
 from ..training import ScaleOut, seeded_fit
 from ..training.runs import check_training_options, resolve_device, resume_checkpoint, run_identity
-from . import combination, defaults, evaluation
+from . import combination, defaults, evaluation, hybrid
 from .features import ForecastFeatures
 from .net import DirectForecastNet, as_batch
 from .panel import MODELS, GlobalForecaster
@@ -424,7 +424,10 @@ class Forecaster(BaseEstimator):
                 skipped = f"; the nets left out: {origins[0]} rows before the first origin are too few"
             else:
                 head = _take(frame, range(origins[0]))
-                for kind in ("direct", "hybrid"):  # trained once before the first origin, forecasting from each
+                why = hybrid.left_out(y, origins[0], origins[-1], frame.time)
+                skipped = f"; {why}" if why else ""
+                kinds = ("direct",) if why else ("direct", "hybrid")
+                for kind in kinds:  # trained once before the first origin, forecasting from each
                     trial = clone(self).set_params(model=kind, log_dir=None, verbose=False)
                     trial._fit_frame(head, targets, None, series_output=False, calibrate=False)
                     nets[kind] = np.stack([trial._predict_frame(_take(frame, range(o)), H, None)[:, 0,

@@ -35,6 +35,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ..data.timeseries import shown_time
+
 
 class Smoothing(NamedTuple):
     """One series' fitted smoothing: ``kind`` ``"mul"`` or ``"add"``, season ``m``, ``alpha``, ``gamma``,
@@ -97,6 +99,21 @@ def check_positive(y: np.ndarray, s: Smoothing, who: str, times=None) -> None:
                          "positive (a multiplicative season and the log ratio to the level, which need values > 0), "
                          "so it cannot forecast from this one; refit on the data that holds it (fit smooths a "
                          "series with zeros or negative values additively)")
+
+
+def left_out(y: np.ndarray, first: int, last: int, times=None) -> str | None:
+    """Why a validation leaves the hybrid out of a series ``y (n,)`` whose trial is fitted on its rows before the
+    first origin ``first`` and forecasts from every origin up to ``last``: where those rows are all positive, its
+    smoothing is multiplicative (:func:`fit_smoothing`) and cannot read a value <= 0 among the rows before a later
+    origin (:func:`check_positive`), though the fit on every row smooths such a series additively; else None.
+    ``times``: the series' times, to name the value's."""
+    bad = np.flatnonzero(~(y[first:last] > 0))
+    if not (y[:first] > 0).all() or not len(bad):
+        return None
+    row = first + int(bad[0])
+    when = "" if times is None else f" ({shown_time(times[row])})"
+    return (f"the hybrid left out: value {float(y[row]):g} at row {row}{when} is not positive, and its trial, fitted "
+            f"on the {first} positive rows before the first origin, smooths multiplicatively")
 
 
 def normalise(y: np.ndarray, s: Smoothing) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

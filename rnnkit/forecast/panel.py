@@ -436,11 +436,15 @@ class GlobalForecaster(BaseEstimator):
             return out
         head = _long({keys[i]: _take(frames[keys[i]], range(origins[i][0])) for i in range(len(keys)) if ok[i]},
                      covariates)
+        no_hybrid = {i: why for i, frame in enumerate(frames.values()) if ok[i] and (why := hybrid.left_out(
+            frame.values[:, 0], origins[i][0], origins[i][-1], frame.time))}
+        out = [(nets, f"{note}; {no_hybrid[i]}" if i in no_hybrid else note) for i, (nets, note) in enumerate(out)]
         for kind in ("direct", "hybrid"):
             trial = clone(self).set_params(model=kind, calibrate=False, log_dir=None, verbose=False)
             trial.fit(head, id_col="id", time_col="time", target="y", future_covariates=covariates)
             for v in range(max(len(o) for o in origins)):  # the v-th origin of every series at once
-                at = {i: origins[i][v] for i in range(len(keys)) if ok[i] and v < len(origins[i])}
+                at = {i: origins[i][v] for i in range(len(keys))
+                      if ok[i] and v < len(origins[i]) and not (kind == "hybrid" and i in no_hybrid)}
                 if not at:
                     continue
                 data = _long({keys[i]: _take(frames[keys[i]], range(o)) for i, o in at.items()}, covariates)
