@@ -334,6 +334,9 @@ def compare(
     the sample sd over seeds (:func:`rnnkit.report.mean_sd`: null for one seed)."""
     if steps is None and budget_seconds is None:
         raise ValueError("compare: set steps or budget_seconds (or both) to bound each training run")
+    if not isinstance(equal_params, bool | np.bool_):  # a truthy "no" or 0.5 would change every model's size
+        raise ValueError(f"compare: equal_params must be True or False (True: every cell at the parameter count of "
+                         f"an LSTM of hidden_size; rnnkit compare --equal-params), got {equal_params!r}")
     cells = check_cells(cells)
     lengths = check_run_options(lengths=lengths, seeds=seeds, steps=steps, budget_seconds=budget_seconds,
                                 hidden_size=hidden_size, batch_size=batch_size, eval_every=eval_every,

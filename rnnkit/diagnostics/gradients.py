@@ -135,7 +135,7 @@ def gradient_flow(
                          f"gradient norm), got {rel_threshold!r}")
     if not is_integer(seed):
         raise ValueError(f"gradient_flow: seed must be an integer, got {seed!r}")
-    probe = resolve(model, X, y, lengths=lengths)
+    probe = resolve(model, X, y, lengths=lengths, who="gradient_flow", takes_y=True)
     zoned = [name for name, d in named_directions(probe.module).items() if d.zoneout > 0]
     if zoned:
         raise ValueError(f"gradient_flow: directions {zoned} use zoneout, whose traced state is not the "

@@ -44,6 +44,7 @@ import torch
 from torch import Tensor, nn
 
 from ..cells.base import State, hidden_of, length_mask
+from ..checks import is_integer
 from ..layers import Bidirectional, Recurrent, Stacked
 
 RNNKIT_LAYERS = (Stacked, Bidirectional, Recurrent)
@@ -85,24 +86,43 @@ class Probe:
         return out[0] if isinstance(out, tuple) else out
 
 
-def resolve(model, X, y=None, *, lengths=None) -> Probe:
-    """Resolve a layer, module or estimator (see the module docstring) and data into a :class:`Probe`."""
+def resolve(model, X, y=None, *, lengths=None, who: str = "diagnostics", takes_y: bool = False) -> Probe:
+    """Resolve a layer, module or estimator (see the module docstring) and data into a :class:`Probe`; ``who``,
+    the diagnostic's name, starts its refusals; ``takes_y``: whether it takes targets (``saliency``,
+    ``hidden_states`` and ``gate_statistics`` do not, so an unfitted rnnkit estimator cannot be built there)."""
     prepare = loss_fn = None
     if isinstance(model, nn.Module):
         module = model
     else:
+        name = type(model).__name__
         module = getattr(model, "model_", None)
+        if module is None and hasattr(model, "model_"):  # fitted, but to no network (a Forecaster's baseline)
+            choices = getattr(model, "choices_", None)
+            chose = " (choices_['model'] says why)" if isinstance(choices, dict) and "model" in choices else ""
+            raise ValueError(f"{who}: this fitted {name} holds no network (model_ is None){chose}, so there is no "
+                             f"recurrent layer to look at; fit it with a network (e.g. model='direct')")
+        if module is None and not callable(getattr(model, "build_model", None)) and hasattr(model, "fit"):
+            raise ValueError(f"{who}: {name} is not fitted (no model_), and it has no build_model(X, y) to build "
+                             f"its network untrained; fit it first")
+        if module is None and y is None and not takes_y and is_rnnkit_estimator(model):  # build_model needs y
+            raise ValueError(f"{who}: {name} is not fitted, and its untrained network needs the targets y to size "
+                             f"its outputs, which {who} does not take; fit it first (model.fit(X, y)), "
+                             f"or measure the untrained network with gradient_flow(model, X, y)")
         if module is None and callable(getattr(model, "build_model", None)):
             module = model.build_model(X, y)
         if not isinstance(module, nn.Module):
             raise TypeError(
-                f"diagnostics: expected an nn.Module, or an estimator with a fitted `model_` or a "
-                f"`build_model(X, y)` method; got {type(model).__name__}"
+                f"{who}: expected an nn.Module, or an estimator with a fitted `model_` or a "
+                f"`build_model(X, y)` method; got {name}"
             )
         prepare = getattr(model, "prepare_batch", None)  # rnnkit's estimators: X standardised, y as class ids
+        if prepare is None and is_forecaster(model):  # its net reads windows transformed as fit transformed them
+            raise ValueError(f"{who}: a fitted {name}'s network reads windows standardised (and with the features) "
+                             f"as its fit prepared them, not X as given, and {name} has no prepare_batch to prepare "
+                             f"them; pass its network, model_, with windows in those units")
         loss_fn = getattr(model, "loss_fn", None)
     if not named_directions(module):
-        raise ValueError(f"diagnostics: {type(module).__name__} contains no rnnkit recurrent layer")
+        raise ValueError(f"{who}: {type(module).__name__} contains no rnnkit recurrent layer{_torch_rnn_hint(module)}")
 
     ref = next(module.parameters(), None)
     device = ref.device if ref is not None else torch.device("cpu")
@@ -126,6 +146,25 @@ def resolve(model, X, y=None, *, lengths=None) -> Probe:
         y = torch.as_tensor(np.asarray(y) if not isinstance(y, Tensor) else y).to(device)
         y = y.to(dtype) if y.is_floating_point() else y
     return Probe(module, x, lengths, y, loss_fn)
+
+
+def _torch_rnn_hint(module: nn.Module) -> str:
+    """For a module holding a ``torch.nn`` RNN, LSTM or GRU (whose steps no hook can see): how to convert it."""
+    for path, m in module.named_modules():
+        if type(m) in (nn.RNN, nn.LSTM, nn.GRU):
+            kind = type(m).__name__
+            where = "it is" if not path else f"its {path!r} is"
+            ref = "module" if not path else f"module.{path}"
+            return (f"; {where} a torch.nn.{kind}, whose steps the diagnostics cannot see: convert it with "
+                    f"rnnkit.{kind}.from_torch({ref}) (the same weights, the same function)")
+    return ""
+
+
+def is_forecaster(model) -> bool:
+    """Whether ``model`` is one of rnnkit's forecasters (:class:`rnnkit.Forecaster`, ``GlobalForecaster``)."""
+    from ..forecast import Forecaster, GlobalForecaster
+
+    return isinstance(model, Forecaster | GlobalForecaster)
 
 
 def is_rnnkit_estimator(model) -> bool:
@@ -272,6 +311,13 @@ def instrumented(module: nn.Module) -> Iterator[Recording]:
             handle.remove()
         for name, layer in directions.items():
             layer.trace = previous_traces[name]
+
+
+def check_sample(sample, B: int, who: str) -> None:
+    """Refuse a ``plot(sample=...)`` that is not the index of one of the result's ``B`` sequences."""
+    if not (is_integer(sample) and -B <= sample < B):
+        raise ValueError(f"{who}: sample must be the index of one of the {B} sequences the result holds (0 to "
+                         f"{B - 1}), got {sample!r}")
 
 
 def valid_steps(B: int, T: int, lengths: Tensor | None, device=None) -> Tensor:

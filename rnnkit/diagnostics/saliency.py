@@ -18,7 +18,7 @@ import torch
 from matplotlib.figure import Figure
 from torch import Tensor
 
-from .probe import is_rnnkit_estimator, reference_eval, resolve
+from .probe import check_sample, is_rnnkit_estimator, reference_eval, resolve
 
 
 @dataclass(repr=False, eq=False)
@@ -46,6 +46,7 @@ class Saliency:
     def plot(self, sample: int = 0, X=None) -> Figure:
         """One sequence's gradient × input and |gradient| over time; with ``X``, its input as a heatmap
         above."""
+        check_sample(sample, self.gradient.shape[0], "Saliency.plot")
         panels = 2 if X is None else 3
         fig = Figure(figsize=(7.0, 1.9 * panels + 0.4), layout="constrained")
         axes = fig.subplots(panels, 1, sharex=True)
@@ -88,6 +89,10 @@ def saliency(model, X, *, target=None, lengths=None) -> Saliency:
     in ``torch.backends.cudnn.flags(enabled=False)``). Sequences are scored independently, so one backward
     pass of ``Σ_b s_b`` gives every sequence's gradient.
 
+    A ``time_aware`` estimator's network reads ``[x, m, δ]`` (the values, their mask and the time since each was
+    last seen); the result is taken for ``X``'s own values ``x``, ``(B, T, F)`` as ``X`` (0 where a value is
+    missing), not for the mask and the gaps, whose products with the gradient are no contribution of the input.
+
     An estimator trained on windows of its series (``crop``) is read here on whole sequences, as the network
     can read any length: the gradient says which steps of the whole series move its output. ``predict``
     averages the outputs of ``predict_windows_`` windows instead, so the default class is ``predict``'s (not
@@ -103,7 +108,7 @@ def saliency(model, X, *, target=None, lengths=None) -> Saliency:
 
         target = class_indices(target.cpu().numpy() if isinstance(target, Tensor) else target, classes,
                                "saliency", "target")
-    probe = resolve(model, X, lengths=lengths)
+    probe = resolve(model, X, lengths=lengths, who="saliency")
     if not probe.x.is_floating_point() or probe.x.dim() != 3:
         raise ValueError(f"saliency: X must be float (B, T, F) inputs, got {tuple(probe.x.shape)} "
                          f"{probe.x.dtype}; token ids have no gradient (explain the embedded inputs instead)")
@@ -112,6 +117,9 @@ def saliency(model, X, *, target=None, lengths=None) -> Saliency:
         output = probe.forward(x)
         score, chosen = _score(output, target)
         (gradient,) = torch.autograd.grad(score.sum(), x)
+    if is_rnnkit_estimator(model) and model.time_aware:  # the net reads [x, m, δ] (3F); X's own values are x
+        F = x.shape[-1] // 3
+        gradient, x = gradient[..., :F], x[..., :F]  # 0 at a missing value: the cell imputes it, x does not enter
     numpy = lambda t: t.detach().double().cpu().numpy()
     return Saliency(
         gradient=numpy(gradient),

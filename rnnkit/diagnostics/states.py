@@ -27,8 +27,9 @@ from torch import Tensor
 
 from ..cells import ElmanCell, GRUCell, LayerNormLSTMCell, LSTMCell
 from ..cells.base import hidden_of, map_state, state_fields
+from ..checks import is_finite_number
 from ..layers import reverse_padded
-from .probe import instrumented, masked_mean, resolve, valid_steps
+from .probe import check_sample, instrumented, masked_mean, resolve, valid_steps
 
 # gate name -> its nonlinearity, per cell type, in the cell's gate order (the keys of its ``gates``)
 GATES = {
@@ -59,6 +60,10 @@ class HiddenStates:
     def plot(self, sample: int = 0, field: str = "h") -> Figure:
         """Heatmap of one sequence's state over time, units × time, one panel per direction."""
         names = [n for n in self.states if field in self.states[n]]
+        if not names:
+            fields = sorted({f for fields in self.states.values() for f in fields})
+            raise ValueError(f"HiddenStates.plot: no direction has a state field {field!r}; its fields are {fields}")
+        check_sample(sample, next(iter(self.states.values()))["h"].shape[0], "HiddenStates.plot")
         fig = Figure(figsize=(7.0, 2.2 * len(names) + 0.6), layout="constrained")
         axes = np.atleast_1d(fig.subplots(len(names), 1, squeeze=False)[:, 0])
         for ax, name in zip(axes, names, strict=True):
@@ -135,7 +140,7 @@ def hidden_states(model, X, *, lengths=None) -> HiddenStates:
     ``model``: an rnnkit layer, a module containing one, or an estimator (see
     :mod:`rnnkit.diagnostics.probe`). Runs once in eval mode on the reference backend, without gradients;
     the module is restored afterwards."""
-    probe = resolve(model, X, lengths=lengths)
+    probe = resolve(model, X, lengths=lengths, who="hidden_states")
     with instrumented(probe.module) as recording, torch.no_grad():
         probe.forward()
     recording.check()
@@ -155,9 +160,9 @@ def gate_statistics(model, X, *, lengths=None, threshold: float = 0.9) -> GateSt
     ``|.| > threshold``. LSTM and layer-normalised LSTM (``i, f, g, o``), GRU (``r, z, n``) and tanh Elman
     (``h``) directions are reported; others are skipped. Gates are recomputed from the traced states by the
     cell's ``gates`` (see the module docstring)."""
-    if not 0.5 < threshold < 1.0:
-        raise ValueError(f"gate_statistics: threshold must be in (0.5, 1), got {threshold}")
-    probe = resolve(model, X, lengths=lengths)
+    if not (is_finite_number(threshold) and 0.5 < threshold < 1.0):
+        raise ValueError(f"gate_statistics: threshold must be a number in (0.5, 1), got {threshold!r}")
+    probe = resolve(model, X, lengths=lengths, who="gate_statistics")
     with instrumented(probe.module) as recording, torch.no_grad():
         probe.forward()
     recording.check()

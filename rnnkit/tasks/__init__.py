@@ -18,6 +18,7 @@ name                      kind       data                              chance le
 
 import inspect
 
+from ..checks import is_count, is_integer
 from .base import METRICS, Split, Task
 from .digits import digit_sequences, digits_task, permuted_digits_task
 from .exploding import ExplodingGradientDemo, TrainingCurve, exploding_gradient_demo
@@ -40,6 +41,10 @@ TASKS = {
 }
 """Task name -> builder taking keyword parameters."""
 
+# the options that are counts, with their least value: a split of no sequence has nothing to train, validate or
+# score on, and numpy's seeding refuses a negative seed in its own words
+COUNT_OPTIONS = {"n_train": 1, "n_val": 1, "n_test": 1, "seed": 0, "permutation_seed": 0}
+
 
 def get_task(name: str, **params) -> Task:
     """Build the task ``name`` (a key of :data:`TASKS`) with its keyword ``params`` (see each builder)."""
@@ -48,6 +53,13 @@ def get_task(name: str, **params) -> Task:
     accepted = list(inspect.signature(TASKS[name]).parameters)
     if unknown := [k for k in params if k not in accepted]:
         raise ValueError(f"get_task: task {name!r} has no option(s) {unknown}; its options are {accepted}")
+    for option, least in COUNT_OPTIONS.items():
+        value = params.get(option)
+        if value is not None and not is_count(value, least):
+            raise ValueError(f"get_task: {option} must be an integer >= {least} for task {name!r}, got {value!r}")
+    if "T" in params and not is_integer(params["T"]):
+        raise ValueError(f"get_task: T must be an integer (the sequence length) for task {name!r}, got "
+                         f"{params['T']!r}")
     return TASKS[name](**params)
 
 

@@ -1,0 +1,161 @@
+"""Nineteenth round (G19): the diagnostics, the comparison and the tasks tried as a new user would, on sktime's
+ItalyPowerDemand (24 steps, 2 classes) and ShampooSales, with fitted and unfitted estimators, forecasters,
+torch.nn modules and bad arguments. Each test fails on the code before its fix."""
+
+import warnings
+
+import numpy as np
+import pytest
+import torch
+from helpers import one_line, tiny_forecaster
+
+import rnnkit
+from rnnkit.diagnostics import gate_statistics, gradient_flow, hidden_states, saliency
+
+TINY = dict(cell="gru", hidden_size=4, bidirectional=False, max_epochs=1, batch_size=8, frontend=None, stride=1,
+            pooling="final", lr_schedule=None, random_state=0, device="cpu")
+
+
+@pytest.fixture(scope="module")
+def italy():
+    """The first 16 ItalyPowerDemand training series, ``(16, 24, 1)`` float32, and their labels ('1' / '2')."""
+    datasets = pytest.importorskip("sktime.datasets")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        X, y = datasets.load_italy_power_demand(split="train", return_type="numpy3D")
+    return X[:16].transpose(0, 2, 1).astype(np.float32), np.asarray(y[:16]).astype(str)
+
+
+@pytest.fixture(scope="module")
+def shampoo():
+    datasets = pytest.importorskip("sktime.datasets")
+    return datasets.load_shampoo_sales()
+
+
+@pytest.mark.parametrize("diagnostic", [saliency, hidden_states, gate_statistics])
+def test_g19_01_an_unfitted_estimator_in_a_diagnostic_without_y_says_fit_it_or_use_gradient_flow(italy, diagnostic):
+    X, y = italy
+    clf = rnnkit.SequenceClassifier(**TINY)
+    with pytest.raises(ValueError) as err:
+        diagnostic(clf, X)
+    name = diagnostic.__name__
+    assert one_line(err) == (f"{name}: SequenceClassifier is not fitted, and its untrained network needs the targets y "
+                             f"to size its outputs, which {name} does not take; fit it first (model.fit(X, y)), or "
+                             f"measure the untrained network with gradient_flow(model, X, y)")
+    assert set(gradient_flow(clf, X, y).reach) == {"l0"}  # the untrained network, measured as the message says
+
+
+def test_g19_02_a_forecaster_is_refused_rather_than_read_on_x_as_given(shampoo):
+    fc = tiny_forecaster().fit(shampoo)  # its net reads standardised windows
+    window = shampoo.to_numpy(np.float32)[None, -4:, None]
+    for diagnostic in (saliency, hidden_states, gradient_flow):
+        with pytest.raises(ValueError) as err:
+            diagnostic(fc, window)
+        assert one_line(err).startswith(f"{diagnostic.__name__}: a fitted Forecaster's network reads windows "
+                                        "standardised")
+    with pytest.raises(ValueError) as err:
+        saliency(rnnkit.Forecaster(horizon=2), window)
+    assert one_line(err) == ("saliency: Forecaster is not fitted (no model_), and it has no build_model(X, y) to build "
+                             "its network untrained; fit it first")
+    fc.model_ = None  # as a fit whose choice is a classical forecast leaves it
+    with pytest.raises(ValueError) as err:
+        saliency(fc, window)
+    assert one_line(err) == ("saliency: this fitted Forecaster holds no network (model_ is None) (choices_['model'] "
+                             "says why), so there is no recurrent layer to look at; fit it with a network (e.g. "
+                             "model='direct')")
+
+
+def test_g19_03_a_torch_nn_recurrent_module_is_named_with_its_conversion():
+    torch.manual_seed(0)
+    lstm = torch.nn.LSTM(3, 4, batch_first=True)
+    x = torch.randn(2, 5, 3)
+    with pytest.raises(ValueError) as err:
+        gradient_flow(lstm, x)
+    assert one_line(err) == ("gradient_flow: LSTM contains no rnnkit recurrent layer; it is a torch.nn.LSTM, whose "
+                             "steps the diagnostics cannot see: convert it with rnnkit.LSTM.from_torch(module) (the "
+                             "same weights, the same function)")
+
+    class Net(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.rnn, self.head = torch.nn.GRU(3, 4, batch_first=True), torch.nn.Linear(4, 2)
+
+        def forward(self, x):
+            return self.head(self.rnn(x)[0][:, -1])
+
+    net = Net()
+    with pytest.raises(ValueError) as err:
+        saliency(net, x)
+    assert one_line(err).endswith("its 'rnn' is a torch.nn.GRU, whose steps the diagnostics cannot see: convert it "
+                                  "with rnnkit.GRU.from_torch(module.rnn) (the same weights, the same function)")
+    expected = torch.autograd.functional.jacobian(lambda v: net(v)[:, 0].sum(), x)
+    net.rnn = rnnkit.GRU.from_torch(net.rnn)  # as the message says: the same function, now diagnosable
+    assert np.allclose(saliency(net, x, target=0).gradient, expected.numpy(), atol=1e-5)
+
+
+def test_g19_04_plot_of_a_sample_or_field_the_result_lacks_is_named(italy):
+    X, y = italy
+    clf = rnnkit.SequenceClassifier(**TINY).fit(X, y)
+    with pytest.raises(ValueError) as err:
+        saliency(clf, X[:4]).plot(sample=4)
+    assert one_line(err) == ("Saliency.plot: sample must be the index of one of the 4 sequences the result holds (0 "
+                             "to 3), got 4")
+    states = hidden_states(clf, X[:4])
+    with pytest.raises(ValueError) as err:
+        states.plot(sample=7)
+    assert "HiddenStates.plot: sample must be the index of one of the 4 sequences" in one_line(err)
+    with pytest.raises(ValueError) as err:
+        states.plot(field="c")  # a GRU has no memory cell
+    assert one_line(err) == "HiddenStates.plot: no direction has a state field 'c'; its fields are ['h']"
+    assert states.plot(sample=-1).axes  # the last sequence, as numpy indexes
+
+
+def test_g19_05_gate_statistics_threshold_of_another_type_is_named(italy):
+    X, y = italy
+    clf = rnnkit.SequenceClassifier(**TINY).fit(X, y)
+    for threshold in ("0.9", None, True):
+        with pytest.raises(ValueError) as err:
+            gate_statistics(clf, X, threshold=threshold)
+        assert one_line(err) == f"gate_statistics: threshold must be a number in (0.5, 1), got {threshold!r}"
+    assert gate_statistics(clf, X, threshold=0.8).threshold == 0.8
+
+
+def test_g19_06_saliency_of_a_time_aware_estimator_is_over_x_values_not_the_mask_and_gaps(italy):
+    X, y = italy
+    X = X.copy()
+    X[:, 2::3] = np.nan  # a third of the readings missing
+    clf = rnnkit.SequenceClassifier(**TINY, time_aware=True).fit(X, y)
+    s = saliency(clf, X, target="1")
+    assert s.gradient.shape == X.shape  # (B, T, F) as X, not the network's (B, T, 3F)
+    assert np.all(s.gradient[:, 2::3] == 0)  # a missing value is imputed by the cell: X's NaN does not enter
+    x, lengths, _ = clf.prepare_batch(X)  # by hand: the first F channels of the network's input [x, m, δ]
+    x.requires_grad_(True)
+    out, _ = clf.model_.eval()(x, lengths)
+    (gradient,) = torch.autograd.grad(out[:, 0].sum(), x)
+    assert np.allclose(s.gradient, gradient[..., :1].numpy(), atol=1e-6)
+    assert np.allclose(s.grad_times_input, (gradient * x)[..., :1].sum(-1).detach().numpy(), atol=1e-6)
+
+
+@pytest.mark.parametrize("equal_params", ["no", 1, None])
+def test_g19_07_compare_equal_params_not_a_bool_is_refused_before_any_run(equal_params):
+    from rnnkit.compare import compare
+
+    with pytest.raises(ValueError) as err:
+        compare("digits", lengths=[None], cells=["rnn"], seeds=1, steps=1, equal_params=equal_params,
+                log=lambda *a: None)
+    assert one_line(err) == (f"compare: equal_params must be True or False (True: every cell at the parameter count "
+                             f"of an LSTM of hidden_size; rnnkit compare --equal-params), got {equal_params!r}")
+
+
+@pytest.mark.parametrize("params, message", [
+    (dict(T=3.5), "get_task: T must be an integer (the sequence length) for task 'adding', got 3.5"),
+    (dict(T=10, n_train=0), "get_task: n_train must be an integer >= 1 for task 'adding', got 0"),
+    (dict(T=10, n_test=2.0), "get_task: n_test must be an integer >= 1 for task 'adding', got 2.0"),
+    (dict(T=10, seed=-1), "get_task: seed must be an integer >= 0 for task 'adding', got -1"),
+])
+def test_g19_08_get_task_counts_that_are_not_counts_are_named(params, message):
+    from rnnkit.tasks import get_task
+
+    with pytest.raises(ValueError) as err:
+        get_task("adding", **params)
+    assert one_line(err) == message
