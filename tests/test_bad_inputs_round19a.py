@@ -159,3 +159,44 @@ def test_g19_08_get_task_counts_that_are_not_counts_are_named(params, message):
     with pytest.raises(ValueError) as err:
         get_task("adding", **params)
     assert one_line(err) == message
+
+
+def test_g19_09_a_nan_reading_in_x_is_named_not_read_as_a_gradient_that_reaches_nowhere(italy):
+    X, _ = italy
+    X = X.copy()
+    X[3, 5, 0] = np.nan  # one reading missing, as a CSV's empty cell reads
+    torch.manual_seed(0)
+    net = rnnkit.models.SequenceToLabel(1, 4, 2, cell="lstm")
+    for diagnostic in (gradient_flow, saliency, hidden_states, gate_statistics):
+        with pytest.raises(ValueError) as err:
+            diagnostic(net, X)
+        assert one_line(err) == (f"{diagnostic.__name__}: X holds nan at sequence 3, step 5, feature 0, which would "
+                                 "make every later state and gradient of that sequence NaN (a gradient that reaches "
+                                 "nowhere, a NaN score); fill in or drop the missing values (or fit an estimator with "
+                                 "time_aware=True, which reads NaN as missing)")
+    lengths = np.full(16, 24)
+    lengths[3] = 5  # the NaN is padding past sequence 3's end: not read
+    assert gradient_flow(net, X, lengths=lengths).reach["l0"] > 0
+
+
+def test_g19_10_a_loss_callable_that_returns_no_scalar_is_named():
+    torch.manual_seed(0)
+    net = rnnkit.models.SequenceToSequence(2, 4, 3)
+    with pytest.raises(ValueError) as err:
+        gradient_flow(net, torch.randn(2, 5, 2), loss=lambda out, y: out ** 2)
+    assert one_line(err) == ("gradient_flow: loss(output, y) must return a scalar tensor, got (2, 5, 3); reduce it "
+                             "(e.g. .mean() or .sum())")
+
+
+def test_g19_11_saliency_target_for_one_value_per_sequence_is_refused_not_ignored():
+    datasets = pytest.importorskip("sktime.datasets")
+    X, y = datasets.load_tecator(return_type="numpy3D")  # 100 absorbances, fat content
+    X, y = X[:8, :, :30].transpose(0, 2, 1).astype(np.float32), np.asarray(y[:8], dtype=float)
+    reg = rnnkit.SequenceRegressor(**TINY).fit(X, y)
+    with pytest.raises(ValueError) as err:
+        saliency(reg, X, target=3)
+    assert one_line(err) == ("saliency: target=3 names a class, but the model's output (8, 1) is one value per "
+                             "sequence, which is scored itself; leave target out (or pass target=callable(output) -> "
+                             "(B,))")
+    x, lengths, _ = reg.prepare_batch(X)
+    assert np.allclose(saliency(reg, X).score, reg.model_.eval()(x, lengths)[0][:, 0].detach().numpy(), atol=1e-6)

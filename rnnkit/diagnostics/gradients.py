@@ -181,7 +181,12 @@ def gradient_flow(
 
 def _loss(loss, output: Tensor, probe, recording, seed: int) -> Tensor:
     if callable(loss):
-        return loss(output, probe.y)
+        value = loss(output, probe.y)
+        if not isinstance(value, Tensor) or value.dim() != 0:
+            shape = tuple(value.shape) if isinstance(value, Tensor) else type(value).__name__
+            raise ValueError(f"gradient_flow: loss(output, y) must return a scalar tensor, got {shape}; reduce it "
+                             f"(e.g. .mean() or .sum())")
+        return value
     if loss == "model":
         if probe.y is None:
             raise ValueError("gradient_flow: loss='model' needs targets y")

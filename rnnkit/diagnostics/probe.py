@@ -142,10 +142,31 @@ def resolve(model, X, y=None, *, lengths=None, who: str = "diagnostics", takes_y
             raise ValueError(f"diagnostics: lengths must be integers, got dtype {lengths.dtype}; floats are not "
                              f"truncated: pass whole-number lengths as ints (e.g. lengths.long())")
         lengths = lengths.to(device=device, dtype=torch.long)
+    check_finite(x, lengths, who)
     if y is not None:
         y = torch.as_tensor(np.asarray(y) if not isinstance(y, Tensor) else y).to(device)
         y = y.to(dtype) if y.is_floating_point() else y
     return Probe(module, x, lengths, y, loss_fn)
+
+
+def check_finite(x: Tensor, lengths: Tensor | None, who: str) -> None:
+    """Refuse a NaN or infinity in a valid step of float ``x (B, T, F)``: it would make every later state and
+    gradient of its sequence NaN, which reads as a gradient that reaches nowhere (lengths the layer will refuse
+    are left to its own message)."""
+    if not x.is_floating_point() or x.dim() != 3:
+        return
+    B, T = x.shape[:2]
+    bad = ~torch.isfinite(x)  # (B, T, F)
+    if lengths is not None:
+        if lengths.shape != (B,) or not bool(((lengths >= 1) & (lengths <= T)).all()):
+            return
+        bad &= length_mask(lengths, T, B).to(x.device)[..., None]
+    if bool(bad.any()):
+        b, t, f = (int(i) for i in bad.nonzero()[0])
+        raise ValueError(f"{who}: X holds {float(x[b, t, f])} at sequence {b}, step {t}, feature {f}, which would make "
+                         f"every later state and gradient of that sequence NaN (a gradient that reaches nowhere, a "
+                         f"NaN score); fill in or drop the missing values (or fit an estimator with time_aware=True, "
+                         f"which reads NaN as missing)")
 
 
 def _torch_rnn_hint(module: nn.Module) -> str:

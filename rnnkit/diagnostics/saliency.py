@@ -140,6 +140,10 @@ def _score(output: Tensor, target: int | Tensor | Callable | None) -> tuple[Tens
             raise ValueError(f"saliency: target(output) must have shape ({B},), got {tuple(score.shape)}")
         return score, none
     if output.dim() == 1 or (output.dim() == 2 and output.shape[1] == 1):
+        if target is not None:  # one value per sequence: there is no class to choose
+            raise ValueError(f"saliency: target={target!r} names a class, but the model's output "
+                             f"{tuple(output.shape)} is one value per sequence, which is scored itself; leave "
+                             f"target out (or pass target=callable(output) -> (B,))")
         return output.reshape(B), none
     if output.dim() == 2:
         if target is None:
