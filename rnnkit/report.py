@@ -39,11 +39,13 @@ SD_NOTE = "Mean ± sd over n runs: sd is the sample standard deviation (n - 1 in
 
 def mean_sd(values) -> tuple[float, float]:
     """The mean and the sample standard deviation (``ddof=1``) of ``values``; the sd of one value is nan
-    (one run says nothing about the spread). ValueError for no values."""
+    (one run says nothing about the spread), and so is the sd of values of which one is not finite (a run
+    that diverged: the mean is then nan or infinite too). ValueError for no values."""
     values = [float(v) for v in values]
     if not values:
         raise ValueError("mean_sd: no values; give at least one")
-    return statistics.fmean(values), statistics.stdev(values) if len(values) > 1 else math.nan
+    spread = len(values) > 1 and all(map(math.isfinite, values))  # statistics.stdev fails on nan and inf
+    return statistics.fmean(values), statistics.stdev(values) if spread else math.nan
 
 
 def format_mean_sd(values, digits: int = 3) -> str:
@@ -57,6 +59,8 @@ def format_stat(mean: float, sd: float | None, digits: int = 3) -> str:
     sd = math.nan if sd is None else sd
     big = abs(mean) >= 1000
     m = f"{mean:,.0f}" if big else f"{mean:.{digits}g}"
+    if not math.isfinite(mean):  # a diverged run among them: no spread to give
+        return m
     if math.isnan(sd):
         return f"{m} (n = 1)"
     return f"{m} ± {sd:,.0f}" if big else f"{m} ± {sd:.{max(digits - 1, 1)}g}"

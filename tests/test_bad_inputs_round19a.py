@@ -200,3 +200,31 @@ def test_g19_11_saliency_target_for_one_value_per_sequence_is_refused_not_ignore
                              "(B,))")
     x, lengths, _ = reg.prepare_batch(X)
     assert np.allclose(saliency(reg, X).score, reg.model_.eval()(x, lengths)[0][:, 0].detach().numpy(), atol=1e-6)
+
+
+def test_g19_12_mean_sd_of_runs_one_of_which_diverged_is_nan_or_inf_not_a_crash():
+    from rnnkit.report import format_stat, mean_sd
+
+    mean, sd = mean_sd([0.5, float("inf")])  # a run whose metric overflowed, beside one that did not
+    assert mean == float("inf") and np.isnan(sd)
+    mean, sd = mean_sd([0.5, float("nan"), 0.7])
+    assert np.isnan(mean) and np.isnan(sd)
+    assert format_stat(mean, sd) == "nan"  # not "nan (n = 1)": three runs, one of them diverged
+    assert mean_sd([1.0, 2.0, 4.0]) == pytest.approx((7 / 3, np.std([1.0, 2.0, 4.0], ddof=1)))
+
+
+@pytest.mark.parametrize("options, message", [
+    (dict(T=0), "T must be an integer >= 1 (the sequence length: the first step's value recalled at the last), got 0"),
+    (dict(steps=0), "steps must be an integer >= 1 (SGD steps), got 0"),
+    (dict(clip=0), "clip must be a finite number > 0 (the clipping threshold), got 0"),
+    (dict(radius=-2.0), "radius must be a finite number > 0 (the recurrent weights' scale; rnnkit clipping --radius), "
+                        "got -2.0"),
+    (dict(lr=float("nan")), "lr must be a finite number > 0 (the SGD step; None: chosen from clip and radius), "
+                            "got nan"),
+])
+def test_g19_13_exploding_gradient_demo_options_it_cannot_run_with_are_named(options, message):
+    from rnnkit.tasks import exploding_gradient_demo
+
+    with pytest.raises(ValueError) as err:
+        exploding_gradient_demo(**options)
+    assert one_line(err) == f"exploding_gradient_demo: {message}"

@@ -66,6 +66,7 @@ from matplotlib.figure import Figure
 from torch import nn
 
 from ..cells.base import AffineCell
+from ..checks import is_count, is_finite_number
 from ..layers import Recurrent
 
 DIVERGED = 1e6  # unclipped: the last loss is not finite or above this many times the initial loss
@@ -151,6 +152,7 @@ def exploding_gradient_demo(
     chooses ``lr = 0.012 / (clip * radius ** (T - 1))``, so that one clipped step moves the gain by 0.012.
     Torch's global random state is left unchanged. About half a second on a CPU.
     """
+    _check_demo_options(radius=radius, T=T, hidden_size=hidden_size, n=n, steps=steps, lr=lr, clip=clip, seed=seed)
     if lr is None:
         lr = 0.012 / (clip * radius ** (T - 1))
     z = np.random.default_rng(seed).standard_normal(n)
@@ -169,6 +171,24 @@ def exploding_gradient_demo(
         "steps_to_converge": math.ceil(1 / s), "clipped_loss_bound": s**2,
     }
     return ExplodingGradientDemo(*runs, params, predicted)
+
+
+def _check_demo_options(*, radius, T, hidden_size, n, steps, lr, clip, seed) -> None:
+    """One line for each option the demo cannot run with (before: an IndexError for ``T=0`` or ``steps=0``, a
+    ZeroDivisionError for ``clip=0``, torch's "Invalid learning rate" for a negative radius)."""
+    counts = {"T": (T, 1, "the sequence length: the first step's value recalled at the last"),
+              "hidden_size": (hidden_size, 1, "units"), "n": (n, 1, "sequences"), "steps": (steps, 1, "SGD steps"),
+              "seed": (seed, 0, "the random seed")}
+    for name, (value, least, what) in counts.items():
+        if not is_count(value, least):
+            raise ValueError(f"exploding_gradient_demo: {name} must be an integer >= {least} ({what}), got {value!r}")
+    positive = {"radius": (radius, "the recurrent weights' scale; rnnkit clipping --radius"),
+                "clip": (clip, "the clipping threshold")}
+    if lr is not None:
+        positive["lr"] = (lr, "the SGD step; None: chosen from clip and radius")
+    for name, (value, what) in positive.items():
+        if not (is_finite_number(value) and value > 0):
+            raise ValueError(f"exploding_gradient_demo: {name} must be a finite number > 0 ({what}), got {value!r}")
 
 
 def _train(X, y, radius, hidden_size, steps, lr, max_norm, seed) -> TrainingCurve:
