@@ -228,3 +228,16 @@ def test_g19_13_exploding_gradient_demo_options_it_cannot_run_with_are_named(opt
     with pytest.raises(ValueError) as err:
         exploding_gradient_demo(**options)
     assert one_line(err) == f"exploding_gradient_demo: {message}"
+
+
+def test_g19_14_saliency_plot_of_x_in_sktimes_layout_is_refused_not_drawn_transposed(italy):
+    X, y = italy
+    X_nct = X.transpose(0, 2, 1)  # (n, 1, 24), as sktime's numpy3D gives it
+    clf = rnnkit.SequenceClassifier(**TINY, layout="nct").fit(X_nct, y)
+    s = saliency(clf, X_nct)
+    with pytest.raises(ValueError) as err:
+        s.plot(X=X_nct)  # before: a heatmap of 24 "features" at one step
+    assert one_line(err) == ("Saliency.plot: X[0] has shape (1, 24), but the saliency's steps and features are (T, F) "
+                             "= (24, 1); pass X as (n, T, F) (sktime's (n, C, T): X.transpose(0, 2, 1))")
+    image = s.plot(X=X_nct.transpose(0, 2, 1)).axes[0].images[0].get_array()
+    assert image.shape == (1, 24)  # one feature over 24 steps

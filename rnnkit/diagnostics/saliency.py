@@ -51,7 +51,13 @@ class Saliency:
         fig = Figure(figsize=(7.0, 1.9 * panels + 0.4), layout="constrained")
         axes = fig.subplots(panels, 1, sharex=True)
         if X is not None:
-            x = np.asarray(X[sample], dtype=float).T  # (F, T)
+            x = np.asarray(X[sample], dtype=float)  # (T, F), as the result reads it
+            T, F = self.gradient.shape[1:]
+            if x.ndim != 2 or x.shape[1] != F or x.shape[0] > T:  # sktime's (C, T) would be drawn as C steps
+                raise ValueError(f"Saliency.plot: X[{sample}] has shape {x.shape}, but the saliency's steps and "
+                                 f"features are (T, F) = ({T}, {F}); pass X as (n, T, F) (sktime's (n, C, T): "
+                                 f"X.transpose(0, 2, 1))")
+            x = x.T  # (F, T)
             axes[0].imshow(x, aspect="auto", cmap="viridis", interpolation="nearest")
             axes[0].set_ylabel("feature")
             axes[0].set_title(f"input of sequence {sample}")
