@@ -317,8 +317,9 @@ class BucketBatchSampler(Sampler[list[int]]):
     and the less randomness (``bucket_size=len(lengths)`` is a full sort). With ``shuffle=False`` the
     order is the deterministic one of ``seed`` alone.
 
-    The epoch's permutation comes from ``seed + epoch``. ``epoch`` advances by one after every full
-    iteration; call `set_epoch` to pin it (e.g. when resuming).
+    The epoch's permutation comes from ``seed + epoch``. ``epoch`` advances by one as each iteration starts
+    (at its first batch); call `set_epoch` to pin it (Lightning calls it every epoch, so a run resumed from a
+    checkpoint reads the batches an uninterrupted one reads).
 
     Args:
         lengths: ``(N,)`` length of every item (datasets in `rnnkit.data` expose ``.lengths``).
@@ -394,9 +395,11 @@ class BucketBatchSampler(Sampler[list[int]]):
         return batches
 
     def __iter__(self) -> Iterator[list[int]]:
+        # A generator, so the epoch's batches are drawn at the first next(): a Lightning run resumed from a
+        # checkpoint creates its first iterator before it calls set_epoch, and eager batches would be epoch 0's
         batches = self.batches()
         self.epoch += 1
-        return iter(batches)
+        yield from batches
 
     def __len__(self) -> int:
         n, total = len(self.lengths), 0

@@ -15,6 +15,7 @@ field          shape                                   meaning
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Iterator
 from typing import NamedTuple
@@ -25,7 +26,15 @@ import torch
 from torch import Tensor
 from torch.utils.data import DataLoader, Dataset, DistributedSampler
 
-from ..data.collate import check_padding_noise, check_window_fraction, length_buckets, take_windows, window_width
+from ..checks import check_flags, is_count, is_integer
+from ..data.collate import (
+    check_padding_noise,
+    check_window_fraction,
+    length_buckets,
+    pad_sequences,
+    take_windows,
+    window_width,
+)
 from ..data.text import BPTTBatches, batchify
 from .runs import BATCHINGS
 
@@ -44,14 +53,33 @@ class SequenceDataset(Dataset):
     ``x (N, T, ...)``, ``lengths (N,)``, ``y (N, ...)`` per sequence or ``(N, T, ...)`` per step
     (``y_per_step=True``), ``y_lengths (N,)`` for outputs of their own length (then ``y`` is trimmed by them),
     ``weights (N,)`` each sequence's weight in the loss (:meth:`SequenceModule.loss`), carried into its batch.
+    Arrays and lists are read as tensors; ``x`` may be a list of ``(T_i, ...)`` sequences, padded here (its
+    lengths theirs); ``lengths=None``: every sequence has all ``T`` steps. Each length must be in ``[1, T]``
+    (beyond ``T``: refused by the first batch that reads ``x``).
     Use :meth:`batch` as the DataLoader's ``collate_fn``: items are indices, so a batch is one fancy-index.
     """
 
-    def __init__(self, x: Tensor, lengths: Tensor, y: Tensor | None = None, *, y_per_step: bool = False,
+    def __init__(self, x: Tensor, lengths: Tensor | None, y: Tensor | None = None, *, y_per_step: bool = False,
                  y_lengths: Tensor | None = None, weights: Tensor | None = None):
+        if isinstance(x, list | tuple):  # variable-length sequences, as torch.nn.utils.rnn.pad_sequence takes them
+            given = [len(s) for s in x]
+            x = pad_sequences(x)
+            if lengths is not None and list(map(int, lengths)) != given:
+                i = next(i for i, (a, b) in enumerate(zip(lengths, given, strict=False)) if int(a) != b) \
+                    if len(lengths) == len(given) else min(len(lengths), len(given))
+                raise ValueError(f"SequenceDataset: x is a list of {len(given)} sequences, but lengths "
+                                 f"({len(lengths)} of them) differ from theirs at sequence {i}; pass lengths=None to "
+                                 f"take the sequences' own")
+            lengths = given
+        x, lengths, y, weights = (None if t is None else torch.as_tensor(t) for t in (x, lengths, y, weights))
+        if lengths is None:
+            lengths = torch.full((len(x),), x.shape[1], dtype=torch.long)
         if len(lengths) != len(x) or any(t is not None and len(t) != len(x) for t in (y, weights)):
             raise ValueError(f"x, lengths, y and weights need the same first dimension, got {len(x)}, {len(lengths)}, "
-                             f"{None if y is None else len(y)}, {None if weights is None else len(weights)}")
+                             f"{None if y is None else len(y)}, {None if weights is None else len(weights)}"
+                             + time_first_hint(x, len(lengths)))
+        check_lengths(lengths, None)  # beyond x's T: checked by the batches that read x
+        lengths = lengths.long()
         self.x, self.lengths, self.y, self.y_lengths, self.weights = x, lengths, y, y_lengths, weights
         self.y_per_step = y_per_step
 
@@ -65,6 +93,8 @@ class SequenceDataset(Dataset):
         idx = torch.as_tensor(indices, dtype=torch.long)
         lengths = self.lengths[idx]
         T = int(lengths.max())
+        if T > self.x.shape[1]:  # x[:, :T] would cut the batch to x's steps, its lengths still beyond them
+            check_lengths(self.lengths, self.x.shape[1])
         y = y_lengths = None
         if self.y is not None:
             y = self.y[idx]
@@ -75,6 +105,37 @@ class SequenceDataset(Dataset):
                 y = y[:, : int(y_lengths.max())]
         weights = None if self.weights is None else self.weights[idx]
         return Batch(self.x[idx, :T], lengths, y, y_lengths, weights)
+
+
+def time_first_hint(x: Tensor, batch_size: int) -> str:
+    """The hint for a batch whose ``x`` has its ``batch_size`` sequences on its second axis: time-first."""
+    if x.dim() >= 2 and x.shape[1] == batch_size != x.shape[0]:
+        return (f"; x {tuple(x.shape)} looks time-first (T, B, ...), as torch.nn reads it by default (batch_first="
+                "False): rnnkit is batch-first, pass x.transpose(0, 1)")
+    return ""
+
+
+def check_lengths(lengths: Tensor, T: int | None) -> None:
+    """ValueError unless ``lengths`` are ``(N,)`` whole numbers in ``[1, T]``, naming the first that is not: a
+    length beyond ``T`` would be cut to ``T`` without a word, a length of 0 leave its sequence nothing to read.
+    ``T=None``: at least 1 (a dataset read only for its lengths, by a sampler, may hold a placeholder ``x``)."""
+    if lengths.dim() != 1:
+        raise ValueError(f"SequenceDataset: lengths must have shape (N,), one per sequence, got {tuple(lengths.shape)}"
+                         + ("; pass lengths.ravel()" if lengths.dim() == 2 and 1 in lengths.shape else ""))
+    if lengths.is_floating_point() or lengths.is_complex() or lengths.dtype == torch.bool:
+        whole = not lengths.is_complex() and lengths.dtype != torch.bool and bool((lengths == lengths.round()).all())
+        raise ValueError(f"SequenceDataset: lengths must be integer step counts, got dtype {lengths.dtype}"
+                         + ("; use lengths.long()" if whole else ""))
+    bad = ((lengths < 1) | (lengths > (math.inf if T is None else T))).nonzero()
+    if len(bad):
+        i = int(bad[0, 0])
+        n = int(lengths[i])
+        if n < 1:
+            raise ValueError(f"SequenceDataset: sequence {i} has length {n}; every sequence needs at least one valid "
+                             f"step: drop empty sequences")
+        raise ValueError(f"SequenceDataset: sequence {i} has length {n}, but x has T={T} steps; each length must be "
+                         f"in [1, {T}] (its valid steps, padding after them): check that x holds all the steps (x[{i}] "
+                         f"has {T}) and lengths")
 
 
 class LengthBuckets(DistributedSampler):
@@ -159,8 +220,15 @@ class SequenceDataModule(L.LightningDataModule):
                  shuffle: bool = True, seed: int = 0, batching: str = "random", padding_noise: float = 0.0,
                  crop: float | None = None):
         super().__init__()
-        if batch_size < 1:
-            raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+        for name, data in (("train", train), ("val", val)):
+            if not (callable(getattr(data, "batch", None)) or name == "val" and data is None):  # SequenceDataset's
+                raise ValueError(f"SequenceDataModule: {name} must be a SequenceDataset, got a {type(data).__name__}; "
+                                 f"wrap its tensors: SequenceDataset(x, lengths, y)")
+        if not is_count(batch_size):
+            raise ValueError(f"SequenceDataModule: batch_size must be an integer >= 1, got {batch_size!r}")
+        if not is_integer(seed):
+            raise ValueError(f"SequenceDataModule: seed must be an integer, got {seed!r}")
+        check_flags("SequenceDataModule: ", shuffle=shuffle)
         if batching not in BATCHINGS:
             raise ValueError(f"batching must be one of {BATCHINGS}, got {batching!r}")
         self.train, self.val = train, val

@@ -98,6 +98,14 @@ def seeded_fit(
 
     from .trainer import make_trainer, quiet_lightning
 
+    for name in ("accelerator", "devices", "num_nodes", "strategy"):  # else a TypeError of repeated arguments
+        if name in trainer_kwargs:
+            raise ValueError(f"seeded_fit: {name}={trainer_kwargs[name]!r} is set through "
+                             + ("device=... ('cpu', 'cuda' or 'auto')" if name == "accelerator" else
+                                f"scale=ScaleOut({name}=...)"))
+    if isinstance(val, list | tuple) and len(val) > 1:  # Lightning would ask for a dataloader_idx argument
+        raise ValueError(f"seeded_fit: val is {len(val)} DataLoaders; SequenceModule validates on one (its val_loss "
+                         f"drives early stopping): join their datasets with torch.utils.data.ConcatDataset")
     if isinstance(train, L.LightningDataModule) and val is not None:
         raise ValueError("seeded_fit: give validation data through the LightningDataModule, not as val")
     if not is_integer(seed):
@@ -112,7 +120,8 @@ def seeded_fit(
         if not Path(ckpt_path).is_file():
             raise ValueError(f"seeded_fit: ckpt_path {str(ckpt_path)!r} is not a file; give the path of a "
                              f"checkpoint (e.g. log_dir/checkpoints/last.ckpt) or None to start from the beginning")
-        read_checkpoint(ckpt_path)  # a truncated or foreign file: one line naming it, not the unpickler's traceback
+        # a truncated or foreign file: one line naming it, not the unpickler's traceback
+        checkpoint = _check_lightning_checkpoint(read_checkpoint(ckpt_path), ckpt_path, max_epochs)
     accelerator = resolve_device(device)
     cuda = [torch.cuda.current_device()] if accelerator == "cuda" else []
     with torch.random.fork_rng(devices=cuda):
@@ -121,6 +130,8 @@ def seeded_fit(
         if not isinstance(module, L.LightningModule):
             raise TypeError(f"seeded_fit: build() must return a LightningModule (e.g. SequenceModule(model)), got "
                             f"{type(module).__name__}")
+        if ckpt_path is not None and str(ckpt_path) not in _LIGHTNING_CKPT_NAMES:
+            check_checkpoint_fits(checkpoint["state_dict"], module.state_dict(), ckpt_path)
         trainer = make_trainer(max_epochs=max_epochs, device=accelerator, devices=scale.devices,
                                num_nodes=scale.num_nodes, strategy=scale.strategy, log_dir=log_dir,
                                early_stopping_patience=early_stopping_patience, verbose=verbose,
@@ -152,6 +163,43 @@ def _interrupts_as_such() -> Iterator[None]:
             raise KeyboardInterrupt("fit interrupted; the checkpoint of the last finished epoch is kept when "
                                     "log_dir is set (resume with fit(..., resume=True))") from None
         raise
+
+
+def _check_lightning_checkpoint(checkpoint: dict, path, max_epochs: int) -> dict:
+    """The checkpoint, or a ValueError naming ``path`` when it is no Lightning checkpoint (a model's own
+    ``state_dict``, saved with ``torch.save``), or one that has finished more than ``max_epochs`` epochs, which
+    Lightning would resume by training nothing, handing back a model trained for more epochs than asked."""
+    if not isinstance(checkpoint, dict) or "state_dict" not in checkpoint or "epoch" not in checkpoint:
+        keys = (f"{len(checkpoint)} keys: {list(checkpoint)[:2]}..." if isinstance(checkpoint, dict) else
+                f"a {type(checkpoint).__name__}")
+        raise ValueError(f"seeded_fit: ckpt_path {str(path)!r} is no Lightning checkpoint (it holds {keys}, no "
+                         f"'state_dict' and 'epoch' of Lightning's loop); a model's own weights (torch.save(model."
+                         f"state_dict())) are loaded in build(): model.load_state_dict(torch.load(path, weights_only="
+                         f"True)), with ckpt_path=None")
+    done = checkpoint["epoch"] + 1  # Lightning's 0-based epoch of the last finished one
+    if max_epochs != -1 and done > max_epochs:
+        raise ValueError(f"seeded_fit: ckpt_path {str(path)!r} holds a fit that has finished {done} epochs, more "
+                         f"than max_epochs={max_epochs}, and a resumed fit continues from there; resume with "
+                         f"max_epochs >= {done}, or give ckpt_path=None to train anew")
+    return checkpoint
+
+
+def check_checkpoint_fits(saved: dict, ours: dict, path) -> None:
+    """ValueError naming the first weight that differs in name or shape between a checkpoint's ``state_dict``
+    and the module's: a checkpoint of another model (Lightning's own message lists every tensor on many lines)."""
+    missing, extra = [k for k in ours if k not in saved], [k for k in saved if k not in ours]
+    shapes = [k for k in ours if k in saved and tuple(saved[k].shape) != tuple(ours[k].shape)]
+    if not (missing or extra or shapes):
+        return
+    if shapes:
+        k = shapes[0]
+        what = f"{k} has shape {tuple(saved[k].shape)} there and {tuple(ours[k].shape)} in the module built"
+    else:
+        what = (f"it has no {missing[0]!r}" if missing else "") + (" and " if missing and extra else "") \
+            + (f"it has {extra[0]!r}, which the module built has not" if extra else "")
+    raise ValueError(f"seeded_fit: ckpt_path {str(path)!r} is the checkpoint of another model: {what} "
+                     f"({len(missing) + len(extra) + len(shapes)} weights differ); resume with the model that "
+                     f"wrote it (the same sizes and cell), or give ckpt_path=None to train anew")
 
 
 _LIGHTNING_CKPT_NAMES = ("last", "best", "hpc", "registry")  # ckpt_path values Lightning resolves itself

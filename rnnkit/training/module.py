@@ -16,7 +16,7 @@ length, not with the sequence length, and the weights are updated after every ch
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import NamedTuple
 
 import lightning as L
@@ -24,11 +24,12 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 from torch.nn.utils import clip_grad_value_, clip_grads_with_norm_, get_total_norm
-from torch.utils.data import DataLoader, DistributedSampler, RandomSampler
+from torch.nn.utils.rnn import PackedSequence
+from torch.utils.data import DataLoader, DistributedSampler, RandomSampler, default_collate
 
 from ..cells.base import State, length_mask, map_state
 from ..checks import check_flags
-from .data import TokenStreams
+from .data import Batch, SequenceDataset, TokenStreams, time_first_hint
 
 # The option checks and the errors of a run need no Lightning: they live in .runs, named here too.
 from .runs import (  # noqa: F401
@@ -73,7 +74,8 @@ def time_chunks(batch, steps: int | None, *, per_step: bool) -> Iterator[Chunk]:
     x, lengths, y, weights = batch.x, batch.lengths, batch.y, getattr(batch, "weights", None)
     B, T = x.shape[:2]
     if y is not None and len(y) != B:  # before y[rows] picks the wrong targets or fails in indexing
-        raise ValueError(f"the batch has {B} sequences in x but {len(y)} targets in y (shape {tuple(y.shape)})")
+        raise ValueError(f"the batch has {B} sequences in x but {len(y)} targets in y (shape {tuple(y.shape)})"
+                         + time_first_hint(x, len(y)))
     if lengths is None:
         lengths = torch.full((B,), T, dtype=torch.long, device=x.device)
     steps = steps or T
@@ -111,7 +113,9 @@ class SequenceModule(L.LightningModule):
             batches (``trainer.estimated_stepping_batches``), then anneals by a cosine to ``lr / 1e4``;
             stepped once per batch.
 
-    A batch with ``weights`` (one per sequence, :class:`~rnnkit.training.Batch`) trains on their weighted mean
+    A batch is a :class:`~rnnkit.training.Batch` or any object with its fields (``SequenceBatch`` of
+    :func:`~rnnkit.data.pad_collate`), an ``(x, y)`` pair of tensors (every step valid) or a dict with
+    ``Batch``'s keys (:func:`as_batch`). A batch with ``weights`` (one per sequence) trains on their weighted mean
     loss (:meth:`loss`); validation's ``val_loss`` and ``val_accuracy`` are weighted alike.
 
     Every optimizer step logs ``train_loss`` and ``grad_norm`` (the global gradient norm before clipping);
@@ -175,6 +179,7 @@ class SequenceModule(L.LightningModule):
 
     # -- the training loop -----------------------------------------------------------------------------------
     def training_step(self, batch, batch_idx: int) -> None:
+        batch = as_batch(batch)
         opt = self.optimizers()
         state = self.carried_state if self.stateful else None
         for chunk in self.chunks(batch):
@@ -251,7 +256,8 @@ class SequenceModule(L.LightningModule):
         per = "one per step, (B, T, ...)" if self.target == "step" else "one per sequence, (B, ...)"
         if y.shape[:1] != x.shape[:1] or (self.target == "step" and y.shape[1:2] != x.shape[1:2]):
             raise ValueError(f"SequenceModule: the batch's targets y have shape {tuple(y.shape)} but x has shape "
-                             f"{tuple(x.shape)}; the model (target={self.target!r}) needs {per}")
+                             f"{tuple(x.shape)}; the model (target={self.target!r}) needs {per}"
+                             + time_first_hint(x, len(y)))
 
     def check_targets(self, out: Tensor, y: Tensor) -> None:
         """ValueError unless ``y`` fits the predictions ``out (N, O)``: class ids in ``[0, O)`` (whole numbers,
@@ -325,6 +331,7 @@ class SequenceModule(L.LightningModule):
 
     # -- validation ------------------------------------------------------------------------------------------
     def validation_step(self, batch, batch_idx: int) -> None:
+        batch = as_batch(batch)
         state = self.carried_state if self.stateful else None
         chunk = next(time_chunks(batch, None, per_step=self.target == "step"))
         out, y, state = self.chunk_outputs(batch, chunk, state)
@@ -358,6 +365,11 @@ class SequenceModule(L.LightningModule):
     def on_train_epoch_start(self) -> None:
         self.carried_state = None
         self._epoch_losses = []
+        # Lightning sets the epoch of a loader's sampler and of its batch sampler's sampler, not of a batch sampler
+        # itself (rnnkit.data.BucketBatchSampler): a run resumed from a checkpoint would draw epoch 0's batches
+        batch_sampler = getattr(self.trainer.train_dataloader, "batch_sampler", None)
+        if callable(getattr(batch_sampler, "set_epoch", None)):
+            batch_sampler.set_epoch(self.current_epoch)
 
     def on_train_epoch_end(self) -> None:
         if self._epoch_losses:
@@ -387,6 +399,38 @@ class SequenceModule(L.LightningModule):
         self.history = {k: list(v) for k, v in saved["history"].items()}
 
 
+_FIX = "return rnnkit.training.Batch(x, lengths, y) from the DataLoader's collate_fn (lengths None: all T steps valid)"
+
+
+def as_batch(batch):
+    """A batch of a user's own DataLoader as :class:`Batch`: one with the fields ``x, lengths, y`` as it is; a
+    pair ``(x, y)`` (``TensorDataset`` and ``default_collate``'s list) as ``Batch(x, None, y)``, every step
+    valid; a dict of ``Batch``'s field names as those fields. Anything else is refused with how to give it,
+    before the model reads it (a PackedSequence, a batch of three tensors, whose order no type tells)."""
+    if hasattr(batch, "x"):
+        return batch
+    where = "SequenceModule: the DataLoader's batch is"
+    if isinstance(batch, Mapping):
+        unknown = [k for k in batch if k not in Batch._fields]
+        if "x" not in batch or unknown:
+            raise ValueError(f"{where} a dict with the keys {list(batch)}; a dict batch needs 'x' and at most "
+                             f"{list(Batch._fields)} (rename {unknown or ['its inputs']}), or {_FIX}")
+        batch = Batch(**{"lengths": None, **batch})
+    elif isinstance(batch, list | tuple) and len(batch) == 2 and isinstance(batch[0], Tensor | PackedSequence) \
+            and isinstance(batch[1], Tensor):
+        batch = Batch(batch[0], None, batch[1])
+    else:
+        what = (f"a {type(batch).__name__} of {len(batch)} items ({', '.join(type(t).__name__ for t in batch)})"
+                if isinstance(batch, list | tuple) else f"a {type(batch).__name__}")
+        raise ValueError(f"{where} {what}; SequenceModule reads (x, y) pairs of tensors, dicts with the keys of "
+                         f"Batch, or batches with the fields x, lengths, y: {_FIX}")
+    if isinstance(batch.x, PackedSequence):
+        raise ValueError(f"{where.removesuffix(' is')} has a PackedSequence x; rnnkit models read padded "
+                         f"batch-first x with lengths: x, lengths = torch.nn.utils.rnn.pad_packed_sequence(x, "
+                         f"batch_first=True), and {_FIX}")
+    return batch
+
+
 def check_training_loader(loader, *, stateful: bool, which: str = "training") -> None:
     """ValueError, before the first batch is drawn, for a training or validation loader (``which``) that cannot
     feed this module: a :class:`TokenStreams` batched again by the loader (its items are whole batches), or, for
@@ -394,6 +438,11 @@ def check_training_loader(loader, *, stateful: bool, which: str = "training") ->
     unrelated one (validation carries its state from batch to batch too)."""
     if not isinstance(loader, DataLoader):  # a CombinedLoader's mapping, or no loader: nothing known
         return
+    data = loader.dataset
+    if isinstance(data, SequenceDataset) and loader.collate_fn is default_collate:  # it would batch the indices
+        raise ValueError(f"SequenceModule: the {which} DataLoader reads a SequenceDataset, whose items are indices, "
+                         f"with torch's default collate_fn; give it collate_fn=dataset.batch (one fancy-index per "
+                         f"batch), or use SequenceDataModule")
     if isinstance(loader.dataset, TokenStreams) and loader.batch_size is not None:
         raise ValueError(f"SequenceModule: the {which} DataLoader batches a TokenStreams (batch_size="
                          f"{loader.batch_size}), whose items are whole batches already (a window of every stream); "

@@ -75,13 +75,29 @@ def check_clip_thresholds(who: str = "", **thresholds) -> None:
 def resolve_device(device: str) -> str:
     """``"auto"`` -> ``"cuda"`` when a GPU is visible, else ``"cpu"``; ``"cuda"`` without one is an
     error."""
-    if device not in DEVICES:
-        raise ValueError(f"device must be one of {DEVICES}, got {device!r}")
+    if isinstance(device, torch.device) and device.index is None and device.type in DEVICES:
+        device = device.type  # torch.device("cpu") names the accelerator as "cpu" does
+    if not isinstance(device, str) or device not in DEVICES:
+        raise ValueError(f"device must be one of {DEVICES}, got {device!r}{_device_hint(device)}")
     if device == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
     if device == "cuda" and not torch.cuda.is_available():
         raise ValueError("device='cuda' but torch sees no CUDA device; use device='cpu' or 'auto'")
     return device
+
+
+def _device_hint(device) -> str:
+    """How to say what ``device`` meant, for the names PyTorch and Lightning users bring."""
+    kind, _, index = str(device).partition(":")
+    if kind.lower() == "gpu":
+        return "; 'gpu' is Lightning's accelerator name: pass device='cuda'"
+    if kind.lower() == "cuda" and index:
+        return f"; rnnkit takes no device index: pass device='cuda', with CUDA_VISIBLE_DEVICES={index} for that GPU"
+    if kind.lower() in DEVICES:
+        return f"; pass device={kind.lower()!r}"
+    if kind.lower() in ("mps", "tpu", "xla", "hpu", "ipu", "xpu"):
+        return f"; rnnkit trains on the CPU or on CUDA GPUs, not on {kind!r}: pass device='cpu'"
+    return ""
 
 
 def read_checkpoint(path: str | Path) -> dict:

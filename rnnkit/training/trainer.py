@@ -175,6 +175,9 @@ def make_trainer(
         if name in trainer_kwargs and trainer_kwargs[name] != default:
             raise ValueError(f"make_trainer: {name}={trainer_kwargs[name]!r} is Lightning's {what}, which "
                              f"SequenceModule does not use: it runs backward, clip and step itself; {fix}")
+    if "accelerator" in trainer_kwargs:  # it would replace the accelerator resolved from device
+        raise ValueError(f"make_trainer: accelerator={trainer_kwargs['accelerator']!r} is set through device=... "
+                         "('cpu', 'cuda' or 'auto')")
     accelerator = resolve_device(device)
     callbacks = list(callbacks)
     if early_stopping_patience is not None and not is_count(early_stopping_patience):
@@ -187,6 +190,10 @@ def make_trainer(
     if log_dir is not None and Path(log_dir).exists() and not Path(log_dir).is_dir():
         raise ValueError(f"make_trainer: log_dir {os.fspath(log_dir)!r} is a file; give a directory for the logs "
                          "and checkpoints (it is created if missing)")
+    file = log_dir is not None and next((p for p in Path(log_dir).parents if p.exists() and not p.is_dir()), None)
+    if file:  # Lightning would fail at its first log line with NotADirectoryError
+        raise ValueError(f"make_trainer: log_dir {os.fspath(log_dir)!r} lies under {os.fspath(file)!r}, which is a "
+                         "file; give a directory for the logs and checkpoints (it is created if missing)")
     if early_stopping_patience is not None:
         callbacks += [ResumableEarlyStopping(monitor="val_loss", mode="min", patience=early_stopping_patience),
                       RestoreBestWeights("val_loss")]
