@@ -241,3 +241,25 @@ def test_g19_14_saliency_plot_of_x_in_sktimes_layout_is_refused_not_drawn_transp
                              "= (24, 1); pass X as (n, T, F) (sktime's (n, C, T): X.transpose(0, 2, 1))")
     image = s.plot(X=X_nct.transpose(0, 2, 1)).axes[0].images[0].get_array()
     assert image.shape == (1, 24)  # one feature over 24 steps
+
+
+def test_g19_15_a_nan_target_of_a_module_is_named_not_read_as_a_gradient_that_reaches_nowhere():
+    datasets = pytest.importorskip("sktime.datasets")
+    X, y = datasets.load_tecator(return_type="numpy3D")
+    X, y = X[:6, :, :20].transpose(0, 2, 1).astype(np.float32), np.asarray(y[:6], dtype=np.float32)
+    y[4] = np.nan  # a fat content not measured
+    torch.manual_seed(0)
+    net = rnnkit.models.SequenceToLabel(1, 4, 1)
+    with pytest.raises(ValueError) as err:
+        gradient_flow(net, X, y)  # before: reach {'l0': 0}, as if the gradient vanished at once
+    assert one_line(err) == ("gradient_flow: y[4] is nan (1 such target(s) in all), which makes the loss and every "
+                             "gradient NaN (a gradient that reaches nowhere); give finite targets (or leave those "
+                             "sequences out of X and y)")
+    keep = np.arange(6) != 4
+    assert gradient_flow(net, X[keep], y[keep]).reach["l0"] > 0
+
+    def masked_mse(out, target):  # a loss of one's own may read NaN as "not measured"
+        seen = ~torch.isnan(target)
+        return ((out[:, 0] - target)[seen] ** 2).mean()
+
+    assert gradient_flow(net, X, y, loss=masked_mse).reach["l0"] > 0

@@ -144,6 +144,13 @@ def gradient_flow(
         loss = "readout" if probe.y is None else "model"
     if isinstance(loss, str) and loss not in ("readout", "sum", "model"):
         raise ValueError(f"gradient_flow: loss must be 'readout', 'sum', 'model' or a callable, got {loss!r}")
+    y = probe.y
+    if loss == "model" and y is not None and y.is_floating_point() and not bool(torch.isfinite(y).all()):
+        bad = ~torch.isfinite(y)  # a callable loss may mask them; the model's loss and default_loss do not
+        where = tuple(int(i) for i in bad.nonzero()[0])  # (sequence,) or (sequence, step or column)
+        raise ValueError(f"gradient_flow: y[{', '.join(map(str, where))}] is {float(y[where])} ({int(bad.sum())} such "
+                         f"target(s) in all), which makes the loss and every gradient NaN (a gradient that reaches "
+                         f"nowhere); give finite targets (or leave those sequences out of X and y)")
 
     with instrumented(probe.module) as recording, torch.enable_grad():
         x = probe.x.detach()
