@@ -1,8 +1,9 @@
 """Nineteenth round (19b): the training layer used directly, as a PyTorch / Lightning user would: their own
 DataLoaders of tuples and dicts, time-first and packed batches, a SequenceDataset of lists, arrays and lengths out
 of range, a SequenceDataModule given strings, a checkpoint of another model or none of Lightning's, device names of
-torch and Lightning, Trainer arguments that rnnkit sets itself, a log_dir under a file, and a run resumed after a
-crash mid-epoch on JapaneseVowels stored as a memory-mapped ragged store and read in length buckets.
+torch and Lightning, Trainer arguments that rnnkit sets itself, a log_dir under a file, early stopping without
+validation data, and a run resumed after a crash mid-epoch on JapaneseVowels stored as a memory-mapped ragged store
+and read in length buckets.
 
 One test per case of the catalogue (ids T19-01, T19-02, ...); each fails on the commit before its fix.
 """
@@ -212,3 +213,17 @@ def test_t19_09_a_run_in_length_buckets_resumed_after_a_crash_mid_epoch_reads_th
     assert again == [b for b in seen if b[0] == 1]  # before: epoch 0's batches again
     for k, v in full.state_dict().items():
         assert torch.equal(v, resumed.state_dict()[k]), k
+
+
+def test_t19_10_early_stopping_without_validation_data_and_an_empty_validation_loader_are_refused_before_training():
+    X, y = data()
+    loader = DataLoader(TensorDataset(X, y), batch_size=4)
+    with pytest.raises(ValueError) as e:  # before: Lightning's RuntimeError after a whole epoch
+        fit(loader, early_stopping_patience=1)
+    assert "early_stopping_patience=1 stops when val_loss has not improved, but no validation data is given; pass " \
+           "val=DataLoader(...)" in one_line(e)
+    with pytest.raises(ValueError, match="early_stopping_patience=2 stops"):
+        fit(SequenceDataModule(SequenceDataset(X, None, y), batch_size=4), early_stopping_patience=2)
+    with pytest.raises(ValueError, match="the validation DataLoader yields no batches"):  # before: never validated
+        fit(loader, val=DataLoader(TensorDataset(X[:0], y[:0]), batch_size=4))
+    assert len(fit(loader, val=loader, early_stopping_patience=1, max_epochs=2).module.history["val_loss"]) == 2

@@ -116,6 +116,16 @@ def seeded_fit(
     if not isinstance(train, L.LightningDataModule) and _is_empty(train):
         raise ValueError("seeded_fit: the training DataLoader yields no batches (an empty dataset, or fewer items "
                          "than batch_size with drop_last=True); give it training data")
+    if val is not None and not isinstance(val, list | tuple) and _is_empty(val):  # val_loss never logged
+        raise ValueError("seeded_fit: the validation DataLoader yields no batches (an empty dataset, or fewer items "
+                         "than batch_size with drop_last=True); give it validation data, or val=None")
+    no_val = val is None or isinstance(val, list | tuple) and not val
+    if isinstance(train, L.LightningDataModule):  # SequenceDataModule: its val; another data module: not known
+        no_val = hasattr(train, "val") and train.val is None
+    if early_stopping_patience is not None and no_val:  # Lightning: a RuntimeError after the first epoch
+        raise ValueError(f"seeded_fit: early_stopping_patience={early_stopping_patience!r} stops when val_loss has "
+                         "not improved, but no validation data is given; pass val=DataLoader(...) (a "
+                         "SequenceDataModule's second dataset), or early_stopping_patience=None")
     if ckpt_path is not None and str(ckpt_path) not in _LIGHTNING_CKPT_NAMES:
         if not Path(ckpt_path).is_file():
             raise ValueError(f"seeded_fit: ckpt_path {str(ckpt_path)!r} is not a file; give the path of a "
