@@ -190,6 +190,15 @@ def build_model(task: Task, cell: str, hidden_size: int) -> torch.nn.Module:
     return cls(task.input_size, hidden_size, task.output_size, cell=cell)
 
 
+def validation_steps(n_validations: int, eval_every: int, taken: int) -> list[int]:
+    """The optimizer step of each of a run's ``n_validations`` validations: every ``eval_every`` steps up to the
+    ``taken`` steps it ran, then ``taken`` for one more (Lightning validates where a time budget stops a run
+    between two checks), not ``eval_every`` times its index (a run stopped at step 301 validated there, not at
+    ``eval_every=1000``)."""
+    regular = min(n_validations, taken // eval_every)
+    return [eval_every * (i + 1) for i in range(regular)] + [taken] * (n_validations - regular)
+
+
 def count_parameters(model: torch.nn.Module) -> int:
     return sum(p.numel() for p in model.parameters() if p.requires_grad)
 
@@ -394,7 +403,7 @@ def compare(
                     device=device,
                 )
                 metric = t.score(predict(model, t.test, t.kind, device=device))
-                val = module.history["val_loss"]  # one entry every eval_every steps
+                val = module.history["val_loss"]  # one entry every eval_every steps, and one where a budget stopped
                 run = Run(
                     cell=cell,
                     length=t.seq_len,
@@ -411,7 +420,7 @@ def compare(
                     activation_mib=activation,
                     peak_cuda_mib=peak,
                     backend=model.encoder.last_backend or "",
-                    curve_steps=[eval_every * (i + 1) for i in range(len(val))],
+                    curve_steps=validation_steps(len(val), eval_every, taken),
                     curve_val_loss=val,
                     gradient_by_lag=[float(v) for v in flow.by_lag[name]],
                 )

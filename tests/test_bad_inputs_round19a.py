@@ -263,3 +263,16 @@ def test_g19_15_a_nan_target_of_a_module_is_named_not_read_as_a_gradient_that_re
         return ((out[:, 0] - target)[seen] ** 2).mean()
 
     assert gradient_flow(net, X, y, loss=masked_mse).reach["l0"] > 0
+
+
+def test_g19_16_compare_learning_curve_steps_of_a_run_its_budget_stopped_are_the_steps_it_ran():
+    from rnnkit.compare import compare, validation_steps
+
+    results = compare("adding", lengths=[10], cells=["rnn"], seeds=1, steps=None, budget_seconds=0.3, hidden_size=4,
+                      batch_size=8, eval_every=10**6, task_params={"n_train": 16, "n_val": 8, "n_test": 8},
+                      log=lambda *a: None)
+    (run,) = results["runs"]["rnn"]
+    assert run["steps"] < 10**6 and len(run["curve_val_loss"]) == 1  # validated once, where the budget stopped it
+    assert run["curve_steps"] == [run["steps"]]  # before: [1000000], a step the run never reached
+    assert validation_steps(5, 20, 94) == [20, 40, 60, 80, 94]
+    assert validation_steps(2, 10, 25) == [10, 20]  # steps=25: no validation at the end
