@@ -276,3 +276,18 @@ def test_g19_16_compare_learning_curve_steps_of_a_run_its_budget_stopped_are_the
     assert run["curve_steps"] == [run["steps"]]  # before: [1000000], a step the run never reached
     assert validation_steps(5, 20, 94) == [20, 40, 60, 80, 94]
     assert validation_steps(2, 10, 25) == [10, 20]  # steps=25: no validation at the end
+
+
+def test_g19_17_lengths_past_a_ragged_sequences_end_are_refused_not_read_as_padding(italy):
+    X, y = italy
+    clf = rnnkit.SequenceClassifier(**TINY).fit(X, y)
+    ragged = [X[i, : 10 + i] for i in range(6)]  # 10 to 15 steps
+    for diagnostic in (saliency, hidden_states):
+        with pytest.raises(ValueError) as err:
+            diagnostic(clf, ragged, lengths=[15] * 6)  # before: sequence 0 read with 5 steps of zeros after it
+        assert one_line(err) == (f"{diagnostic.__name__}: lengths[0] is 15, but sequence 0 of X has 10 steps, so its "
+                                 "padding would be read as data; leave lengths out (the estimator reads each "
+                                 "sequence's own length) or give at most that")
+    alone = saliency(clf, ragged[:1]).score
+    assert np.allclose(saliency(clf, ragged).score[0], alone, atol=1e-6)  # its own length, padding not read
+    assert saliency(clf, ragged, lengths=[5] * 6).gradient[:, 5:].max() == 0  # shorter: the user's cut, as before

@@ -129,8 +129,10 @@ def resolve(model, X, y=None, *, lengths=None, who: str = "diagnostics", takes_y
     dtype = ref.dtype if ref is not None and ref.is_floating_point() else torch.float32
     if prepare is not None:
         x, prepared_lengths, y = prepare(X, y)
+        given = lengths
         lengths = prepared_lengths if lengths is None else lengths
     else:
+        given = None
         x = torch.as_tensor(np.asarray(X) if not isinstance(X, Tensor) else X)
     x = x.to(device=device, dtype=dtype if x.is_floating_point() else x.dtype)  # token ids stay integers
     if x.dim() < 2:
@@ -142,6 +144,13 @@ def resolve(model, X, y=None, *, lengths=None, who: str = "diagnostics", takes_y
             raise ValueError(f"diagnostics: lengths must be integers, got dtype {lengths.dtype}; floats are not "
                              f"truncated: pass whole-number lengths as ints (e.g. lengths.long())")
         lengths = lengths.to(device=device, dtype=torch.long)
+    if given is not None and prepared_lengths is not None and lengths.shape == prepared_lengths.shape:
+        past = (lengths > prepared_lengths.to(lengths.device)).nonzero()
+        if len(past):  # a ragged X's padding read as steps; shorter lengths (a padded array's) are the user's
+            b = int(past[0])
+            raise ValueError(f"{who}: lengths[{b}] is {int(lengths[b])}, but sequence {b} of X has "
+                             f"{int(prepared_lengths[b])} steps, so its padding would be read as data; leave lengths "
+                             f"out (the estimator reads each sequence's own length) or give at most that")
     check_finite(x, lengths, who)
     if y is not None:
         y = torch.as_tensor(np.asarray(y) if not isinstance(y, Tensor) else y).to(device)
