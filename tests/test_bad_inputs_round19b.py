@@ -227,3 +227,28 @@ def test_t19_10_early_stopping_without_validation_data_and_an_empty_validation_l
     with pytest.raises(ValueError, match="the validation DataLoader yields no batches"):  # before: never validated
         fit(loader, val=DataLoader(TensorDataset(X[:0], y[:0]), batch_size=4))
     assert len(fit(loader, val=loader, early_stopping_patience=1, max_epochs=2).module.history["val_loss"]) == 2
+
+
+def test_t19_11_a_ragged_store_s_writer_names_labels_of_another_count_a_file_path_and_channels_first(tmp_path):
+    from rnnkit.data.memmap import RaggedStore, write_ragged
+
+    seqs = [np.arange(2 * n, dtype=np.float32).reshape(n, 2) for n in (3, 5, 2)]
+    with pytest.raises(ValueError, match=r"^write_ragged: 3 sequences but 2 labels; give one label per sequence$"):
+        write_ragged(tmp_path / "a", seqs, [0, 1])  # before: zip()'s "argument 2 is shorter than argument 1"
+    with pytest.raises(ValueError, match=r"the labels end at item 2, before the sequences"):
+        write_ragged(tmp_path / "a", iter(seqs), iter([0, 1]))
+    assert not (tmp_path / "a" / "meta.json").exists()
+    write_ragged(tmp_path / "a", seqs, [0, 1, 1])
+    with pytest.raises(ValueError, match="3 sequences but 4 labels"):  # the store written before stays
+        write_ragged(tmp_path / "a", seqs, [0, 1, 1, 0])
+    assert [len(x) for x, _ in RaggedStore(tmp_path / "a")] == [3, 5, 2]
+    (tmp_path / "notes.txt").write_text("x")
+    with pytest.raises(ValueError, match=r"notes.txt is a file; give the directory of the store"):  # FileExistsError
+        write_ragged(tmp_path / "notes.txt", seqs)
+    with pytest.raises(ValueError, match=r"lies under .*notes.txt, which is a file"):  # NotADirectoryError
+        write_ragged(tmp_path / "notes.txt" / "store", seqs)
+    with pytest.raises(ValueError) as e:  # (C, T) arrays, as sktime's numpy3D rows
+        write_ragged(tmp_path / "b", [s.T for s in seqs])
+    assert one_line(e) == ("sequence 1 has per-step shape (5,) but the store holds (3,); sequences 0 and 1 both have 2 "
+                           "rows: are they (features, time), time on the last axis as sktime's and aeon's? store each "
+                           "as seq.T (time first)")

@@ -25,6 +25,7 @@ which `RaggedStore` detects (count and offsets must match the data) and reports.
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import os
 import shutil
@@ -215,6 +216,11 @@ class RaggedWriter:
 
     def __init__(self, directory: str | os.PathLike, *, dtype: np.dtype | str | None = None):
         self.directory = Path(directory)
+        file = next((p for p in (self.directory, *self.directory.parents) if p.exists() and not p.is_dir()), None)
+        if file is not None:  # mkdir's FileExistsError / NotADirectoryError name no fix
+            where = "is" if file == self.directory else f"lies under {file}, which is"
+            raise ValueError(f"RaggedWriter: {self.directory} {where} a file; give the directory of the store "
+                             "(created if missing)")
         self.directory.mkdir(parents=True, exist_ok=True)
         self.dtype = None if dtype is None else np.dtype(dtype)
         self._given = dtype is not None
@@ -239,8 +245,12 @@ class RaggedWriter:
             self._header_len = len(header)
             self._f.write(header)
         elif a.shape[1:] != self.feature_shape:
+            rows = self.offsets[1]  # sequence 0's length
+            flipped = (f"; sequences 0 and {i} both have {rows} rows: are they (features, time), time on the last "
+                       f"axis as sktime's and aeon's? store each as seq.T (time first)"
+                       if a.ndim == 2 and a.shape[0] == rows and len(self.feature_shape) == 1 else "")
             raise ValueError(
-                f"sequence {i} has per-step shape {a.shape[1:]} but the store holds {self.feature_shape}"
+                f"sequence {i} has per-step shape {a.shape[1:]} but the store holds {self.feature_shape}{flipped}"
             )
         if i > 0 and (label is not None) != bool(self.labels):
             raise ValueError(f"sequence {i}: give a label for every sequence or for none")
@@ -321,12 +331,20 @@ def write_ragged(
     dtype: np.dtype | str | None = None,
 ) -> Path:
     """Write ``sequences`` (each ``(T_i, ...)``) and optional per-item ``labels`` as a store."""
+    counts = [len(v) if hasattr(v, "__len__") else None for v in (sequences, labels)]
+    if labels is not None and None not in counts and counts[0] != counts[1]:  # before anything is written
+        raise ValueError(f"write_ragged: {counts[0]} sequences but {counts[1]} labels; give one label per sequence")
     with RaggedWriter(directory, dtype=dtype) as w:
         if labels is None:
             for s in sequences:
                 w.append(s)
         else:
-            for s, y in zip(sequences, labels, strict=True):
+            end = object()
+            for i, (s, y) in enumerate(itertools.zip_longest(sequences, labels, fillvalue=end)):
+                if s is end or y is end:  # iterators of unknown length: zip's own line names neither
+                    raise ValueError(f"write_ragged: the {'sequences' if s is end else 'labels'} end at item {i}, "
+                                     f"before the {'labels' if s is end else 'sequences'}; give one label per "
+                                     "sequence (nothing was written)")
                 w.append(s, y)
     return Path(directory)
 
