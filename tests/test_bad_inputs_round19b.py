@@ -252,3 +252,14 @@ def test_t19_11_a_ragged_store_s_writer_names_labels_of_another_count_a_file_pat
     assert one_line(e) == ("sequence 1 has per-step shape (5,) but the store holds (3,); sequences 0 and 1 both have 2 "
                            "rows: are they (features, time), time on the last axis as sktime's and aeon's? store each "
                            "as seq.T (time first)")
+
+
+def test_t19_12_class_ids_as_a_column_say_to_drop_the_last_axis():
+    X, y = data()
+    for loader in (DataLoader(TensorDataset(X, y[:, None]), batch_size=4),
+                   DataLoader([(X[i], y[i : i + 1]) for i in range(12)], batch_size=4, collate_fn=pad_collate)):
+        with pytest.raises(ValueError) as e:
+            fit(loader)
+        assert one_line(e) == ("SequenceModule: classification needs one integer class id per sequence, got targets of "
+                               "shape (4, 1) and dtype torch.int64; a column of ids (a label of shape (1,) per item)? "
+                               "give each label without its last axis (y.squeeze(-1))")

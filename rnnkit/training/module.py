@@ -270,9 +270,12 @@ class SequenceModule(L.LightningModule):
         C = out.shape[-1]
         if y.dim() != 1 or y.is_complex():
             one_hot = y.dim() == 2 and y.shape[-1] == C
+            hint = ("; one-hot? pass y.argmax(-1)" if one_hot else
+                    "; a column of ids (a label of shape (1,) per item)? give each label without its last axis "
+                    "(y.squeeze(-1))" if y.dim() == 2 and y.shape[-1] == 1 else "")
             raise ValueError(f"SequenceModule: classification needs one integer class id per "
                              f"{'step' if self.target == 'step' else 'sequence'}, got targets of shape "
-                             f"{tuple(y.shape)} and dtype {y.dtype}{'; one-hot? pass y.argmax(-1)' if one_hot else ''}")
+                             f"{tuple(y.shape)} and dtype {y.dtype}{hint}")
         bad = (y < 0) | (y >= C)
         if y.is_floating_point():
             bad |= y != y.round()  # NaN too
