@@ -263,3 +263,21 @@ def test_t19_12_class_ids_as_a_column_say_to_drop_the_last_axis():
         assert one_line(e) == ("SequenceModule: classification needs one integer class id per sequence, got targets of "
                                "shape (4, 1) and dtype torch.int64; a column of ids (a label of shape (1,) per item)? "
                                "give each label without its last axis (y.squeeze(-1))")
+
+
+def test_t19_13_a_log_dir_that_cannot_be_written_is_refused_before_training(tmp_path):
+    import os
+
+    if os.geteuid() == 0:  # root writes into any directory: take one no process may create
+        log_dir = "/sys/rnnkit_logs"
+        if not os.path.isdir("/sys"):
+            pytest.skip("no /sys")
+    else:
+        (tmp_path / "locked").mkdir(mode=0o500)
+        log_dir = tmp_path / "locked" / "run"
+    X, y = data()
+    with pytest.raises(ValueError) as e:  # before: PermissionError from inside Lightning
+        fit(DataLoader(TensorDataset(X, y), batch_size=4), log_dir=log_dir)
+    assert one_line(e).startswith(f"make_trainer: log_dir {os.fspath(log_dir)!r} cannot be written (")
+    assert one_line(e).endswith("give a directory this process can write, for the logs and checkpoints, or "
+                                "log_dir=None")

@@ -194,6 +194,15 @@ def make_trainer(
     if file:  # Lightning would fail at its first log line with NotADirectoryError
         raise ValueError(f"make_trainer: log_dir {os.fspath(log_dir)!r} lies under {os.fspath(file)!r}, which is a "
                          "file; give a directory for the logs and checkpoints (it is created if missing)")
+    if log_dir is not None:  # else Lightning's PermissionError or OSError, at its first log line or checkpoint
+        try:
+            Path(log_dir).mkdir(parents=True, exist_ok=True)
+            why = None if os.access(log_dir, os.W_OK | os.X_OK) else "Permission denied"
+        except OSError as e:
+            why = e.strerror or type(e).__name__
+        if why is not None:
+            raise ValueError(f"make_trainer: log_dir {os.fspath(log_dir)!r} cannot be written ({why}); give a "
+                             "directory this process can write, for the logs and checkpoints, or log_dir=None")
     if early_stopping_patience is not None:
         callbacks += [ResumableEarlyStopping(monitor="val_loss", mode="min", patience=early_stopping_patience),
                       RestoreBestWeights("val_loss")]
