@@ -1,9 +1,9 @@
 """Nineteenth round (19b): the training layer used directly, as a PyTorch / Lightning user would: their own
 DataLoaders of tuples and dicts, time-first and packed batches, a SequenceDataset of lists, arrays and lengths out
 of range, a SequenceDataModule given strings, a checkpoint of another model or none of Lightning's, device names of
-torch and Lightning, Trainer arguments that rnnkit sets itself, a log_dir under a file, early stopping without
-validation data, and a run resumed after a crash mid-epoch on JapaneseVowels stored as a memory-mapped ragged store
-and read in length buckets.
+torch and Lightning, Trainer arguments that rnnkit sets itself, a log_dir under a file or not writable, early
+stopping without validation data, class ids as a column, write_ragged given labels of another count, and a run
+resumed after a crash mid-epoch on JapaneseVowels stored as a memory-mapped ragged store and read in length buckets.
 
 One test per case of the catalogue (ids T19-01, T19-02, ...); each fails on the commit before its fix.
 """
