@@ -340,7 +340,13 @@ def compare(
     ``task_params`` go to the task builder (:func:`rnnkit.tasks.get_task`) beside ``T`` (for tasks with a
     length) and ``seed`` (seeds ``first_seed, first_seed + 1, ...``). ``cells``: names of
     :data:`rnnkit.models.CELL_NAMES` (:func:`check_cells`). Returns the JSON-ready results; the summary's sd is
-    the sample sd over seeds (:func:`rnnkit.report.mean_sd`: null for one seed)."""
+    the sample sd over seeds (:func:`rnnkit.report.mean_sd`: null for one seed). ``log`` is called with one line
+    per run (default :func:`print`; None: no lines)."""
+    if log is None:  # no lines
+        log = lambda line: None  # noqa: E731
+    if not callable(log):
+        raise ValueError(f"compare: log must be a callable taking one line per run (e.g. print, or logger.info) or "
+                         f"None for no lines, got {log!r}")
     if steps is None and budget_seconds is None:
         raise ValueError("compare: set steps or budget_seconds (or both) to bound each training run")
     if not isinstance(equal_params, bool | np.bool_):  # a truthy "no" or 0.5 would change every model's size
@@ -363,12 +369,14 @@ def compare(
                 params["T"] = length
             t = get_task(task, **params)
             bar, rule = success_bar(t)
-            info = task_info.setdefault(str(length), {"chance_per_seed": [], "success_bar_per_seed": []})
+            # keyed by the sequences' length, as the summary is (the copy task's T is its delay: T + 20 steps)
+            info = task_info.setdefault(str(t.seq_len), {"chance_per_seed": [], "success_bar_per_seed": []})
             info["chance_per_seed"].append(t.chance)  # the chance level is measured on each seed's test split
             info["success_bar_per_seed"].append(bar)
             info.update(
                 {
                     "name": t.name,
+                    "length": length,  # as asked for (lengths); None for a task without one
                     "T": t.seq_len,
                     "metric": t.metric,
                     "chance": statistics.fmean(info["chance_per_seed"]),

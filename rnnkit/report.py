@@ -185,6 +185,11 @@ def write_report(directory: str | os.PathLike, *, title: str, results: dict, mar
     this machine, CPU).
     """
     directory = Path(directory)
+    file = next((p for p in (directory, *directory.parents) if p.exists() and not p.is_dir()), None)
+    if file is not None:  # else mkdir's FileExistsError or NotADirectoryError
+        where = "is a file" if file == directory else f"lies under {str(file)!r}, which is a file"
+        raise ValueError(f"write_report: {str(directory)!r} {where}; give a directory for the report (it is "
+                         "created if missing)")
     info = machine() if machine_info is None else machine_info
     pngs = {}
     for name, figure in (figures or {}).items():

@@ -103,7 +103,7 @@ def test_cli_compare(tmp_path, capsys):
                  "--out", str(tmp_path / "c")]) == 0
     assert SD_NOTE in capsys.readouterr().out
     data = json.loads((tmp_path / "c" / "report.json").read_text())["results"]
-    assert list(data["runs"]) == ["lstm"] and data["task_info"]["4"]["metric"] == "cross_entropy"
+    assert list(data["runs"]) == ["lstm"] and data["task_info"]["24"]["metric"] == "cross_entropy"
     assert sorted(data["summary"]["lstm"]) == ["24", "26"]
     assert {r["seed"] for r in data["runs"]["lstm"]} == {7}  # the copy task's T is the delay; sequences are T + 20
     with pytest.raises(SystemExit) as exit:

@@ -26,7 +26,7 @@ def test_demo_writes_every_output_and_a_verdict_beside_chance_for_each_cell(tmp_
         data = json.loads((out / task / "report.json").read_text(), **STRICT)["results"]
         assert page["results"][task] == data
         assert data["first_seed"] == 2 and data["steps"] == 4 and data["hidden_size"] == 4
-        (info,) = data["task_info"].values()  # keyed by the length asked for: "10", or "None" for digits
+        (info,) = data["task_info"].values()  # keyed by the sequences' length: "10", and "8" for digits
         assert info["T"] == T and info["metric"] == metric
         for cell in ("rnn", "lstm", "gru"):
             (run,) = data["runs"][cell]

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 import torch.nn.functional as F
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from torch import Tensor
 
@@ -60,6 +61,9 @@ class GradientFlow:
         direction, the ``rel_threshold`` dashed. Draws on ``ax`` if given; returns the Figure."""
         if ax is None:
             ax = Figure(figsize=(6.4, 4.0), layout="constrained").subplots()
+        elif not isinstance(ax, Axes):
+            raise ValueError(f"GradientFlow.plot: ax must be a matplotlib Axes to draw on (e.g. fig.subplots()) or "
+                             f"None for a new figure, got {type(ax).__name__} {ax!r}")
         for name, curve in self.by_lag.items():
             relative = np.divide(curve, curve[0], out=np.full_like(curve, np.nan), where=curve[0] > 0)
             ax.plot(np.arange(len(curve)), relative, label=f"{name} (reach {self.reach[name]})")
@@ -135,6 +139,9 @@ def gradient_flow(
                          f"gradient norm), got {rel_threshold!r}")
     if not is_integer(seed):
         raise ValueError(f"gradient_flow: seed must be an integer, got {seed!r}")
+    if not -(2**63) <= seed < 2**64:  # torch.Generator's seeds; else an OverflowError inside torch
+        raise ValueError(f"gradient_flow: seed must be an integer from -2**63 to 2**64 - 1 (a torch.Generator "
+                         f"seed), got {seed!r}")
     probe = resolve(model, X, y, lengths=lengths, who="gradient_flow", takes_y=True)
     zoned = [name for name, d in named_directions(probe.module).items() if d.zoneout > 0]
     if zoned:

@@ -109,6 +109,7 @@ def saliency(model, X, *, target=None, lengths=None) -> Saliency:
         # trained on windows (crop): predict averages the windows' outputs, and the whole sequence's argmax
         # (scored below) may be another class than the one predict returns
         target = model.predict(X)
+    label = target
     if classes is not None and target is not None and not callable(target):  # an estimator's classes: its labels
         from ..estimators import class_indices
 
@@ -121,6 +122,12 @@ def saliency(model, X, *, target=None, lengths=None) -> Saliency:
     with reference_eval(probe.module), torch.enable_grad():
         x = probe.x.detach().requires_grad_(True)
         output = probe.forward(x)
+        if output.dim() == 3 and target is not None and not callable(target):  # a tagger: a logit per step
+            raise ValueError(
+                f"saliency: target={label!r} names a class, but the model's output {tuple(output.shape)} holds "
+                f"one score per step and class, so a class alone is no single score per sequence; pass "
+                f"target=callable(output) -> (B,) that also picks the step, e.g. lambda out: out[:, t, "
+                f"{_class_index(target)}] for step t")
         score, chosen = _score(output, target)
         (gradient,) = torch.autograd.grad(score.sum(), x)
     if is_rnnkit_estimator(model) and model.time_aware:  # the net reads [x, m, δ] (3F); X's own values are x
@@ -161,6 +168,12 @@ def _score(output: Tensor, target: int | Tensor | Callable | None) -> tuple[Tens
         f"saliency: the model's output has shape {tuple(output.shape)}; pass target=callable(output) -> (B,) "
         f"to say which score to explain (e.g. lambda out: out[:, -1, 0])"
     )
+
+
+def _class_index(target) -> str:
+    """The class index (or indices) ``target`` names, as written in the lambda of a message."""
+    t = np.asarray(target.cpu() if isinstance(target, Tensor) else target)
+    return str(t.item()) if t.size == 1 else "k"
 
 
 def _class_target(target, B: int, C: int) -> Tensor:

@@ -163,7 +163,9 @@ def make_trainer(
       docs/training.md).
     - ``precision``: ``"auto"`` is :func:`auto_precision` (bf16/fp16 mixed on GPU, float32 on CPU).
     - ``log_dir``: CSV and TensorBoard logs (every step) and checkpoints (``log_dir/checkpoints/last.ckpt``,
-      replaced atomically at the end of every epoch by :class:`AtomicCheckpointIO`); None writes nothing.
+      replaced atomically at the end of every epoch by :class:`AtomicCheckpointIO`; ``enable_checkpointing=False``
+      keeps the logs alone); None writes nothing (``enable_checkpointing=True`` without it is refused, as
+      Lightning would write its checkpoints into the working directory with its own writer).
     - ``early_stopping_patience``: stop when ``val_loss`` has not improved for this many epochs and restore
       the best weights (needs validation data).
     - ``verbose``: progress bar and model summary.
@@ -178,6 +180,10 @@ def make_trainer(
     if "accelerator" in trainer_kwargs:  # it would replace the accelerator resolved from device
         raise ValueError(f"make_trainer: accelerator={trainer_kwargs['accelerator']!r} is set through device=... "
                          "('cpu', 'cuda' or 'auto')")
+    if log_dir is None and trainer_kwargs.get("enable_checkpointing"):  # Lightning's own writer, into the cwd
+        raise ValueError("make_trainer: enable_checkpointing=True without log_dir would have Lightning write "
+                         "checkpoints into the working directory with its own, non-atomic writer; pass "
+                         "log_dir=... instead (checkpoints go to log_dir/checkpoints/last.ckpt, written atomically)")
     accelerator = resolve_device(device)
     callbacks = list(callbacks)
     if early_stopping_patience is not None and not is_count(early_stopping_patience):
@@ -210,6 +216,7 @@ def make_trainer(
     if log_dir is not None:
         plugins.append(AtomicCheckpointIO())
         loggers = [CSVLogger(log_dir, name="csv"), TensorBoardLogger(log_dir, name="tensorboard")]
+    if log_dir is not None and trainer_kwargs.get("enable_checkpointing", True):
         # One file, replaced at the end of every epoch (monitor=None keeps the latest).
         callbacks.append(ModelCheckpoint(dirpath=Path(log_dir) / CHECKPOINT.parent, filename=CHECKPOINT.stem,
                                          save_top_k=1, enable_version_counter=False))

@@ -1,0 +1,118 @@
+"""Twentieth round (L20): the diagnostics, the comparison, the report and the trainer's loose ends, tried as a new
+user would on sktime's ItalyPowerDemand (24 steps) and the copy task. Each test fails on the code before its fix."""
+
+import json
+import os
+import warnings
+
+import numpy as np
+import pytest
+import torch
+from helpers import one_line
+from matplotlib.figure import Figure
+
+import rnnkit
+from rnnkit.compare import compare
+from rnnkit.diagnostics import gradient_flow, saliency
+from rnnkit.report import write_report
+from rnnkit.training import make_trainer
+
+
+@pytest.fixture(scope="module")
+def italy():
+    """The first 16 ItalyPowerDemand training series, ``(16, 24, 1)`` float32."""
+    datasets = pytest.importorskip("sktime.datasets")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        X, _ = datasets.load_italy_power_demand(split="train", return_type="numpy3D")
+    return X[:16].transpose(0, 2, 1).astype(np.float32)
+
+
+def test_l20_01_saliency_of_a_tagger_given_a_label_names_the_callable_with_that_labels_index(italy):
+    X = italy
+    y = np.where(X[..., 0] > X[..., 0].mean(1, keepdims=True), "high", "low")  # each hour above its day's mean
+    tagger = rnnkit.SequenceTagger(cell="gru", hidden_size=4, max_epochs=1, batch_size=8, random_state=0,
+                                   device="cpu").fit(X, y)
+    assert list(tagger.classes_) == ["high", "low"]
+    with pytest.raises(ValueError) as err:
+        saliency(tagger, X, target="low")
+    message = one_line(err)
+    assert message.startswith("saliency: target='low' names a class, but the model's output (16, 24, 2) holds one "
+                              "score per step and class")
+    assert "lambda out: out[:, t, 1]" in message  # 'low' is class 1 of classes_
+    # the callable the line names runs: the logit of 'low' at the last step
+    s = saliency(tagger, X, target=lambda out: out[:, -1, 1])
+    assert s.gradient.shape == (16, 24, 1) and np.isfinite(s.score).all()
+
+
+def test_l20_02_write_report_to_a_file_or_under_one_names_the_path(tmp_path):
+    file = tmp_path / "results.txt"
+    file.write_text("kept")
+    for directory, where in ((file, "is a file"), (file / "run", f"lies under {str(file)!r}, which is a file")):
+        with pytest.raises(ValueError) as err:
+            write_report(directory, title="t", results={"a": 1}, markdown="body")
+        assert one_line(err) == (f"write_report: {str(directory)!r} {where}; give a directory for the report (it is "
+                                 "created if missing)")
+    assert file.read_text() == "kept"
+    assert sorted(write_report(tmp_path / "new", title="t", results={"a": 1}, markdown="body")) == [
+        "report.html", "report.json", "report.md"]
+
+
+def test_l20_03_compare_log_none_runs_without_lines_and_another_log_is_refused(capsys):
+    options = dict(lengths=(3,), cells=("rnn",), seeds=1, steps=2, eval_every=1, hidden_size=4, batch_size=8,
+                   task_params={"n_train": 16, "n_val": 8, "n_test": 8}, device="cpu")
+    results = compare("copy", log=None, **options)
+    assert capsys.readouterr().out == ""  # no line per run
+    assert results["runs"]["rnn"][0]["steps"] == 2
+    with pytest.raises(ValueError) as err:
+        compare("copy", log="quiet", **options)
+    assert one_line(err) == ("compare: log must be a callable taking one line per run (e.g. print, or logger.info) "
+                             "or None for no lines, got 'quiet'")
+
+
+def test_l20_04_gradient_flow_seed_out_of_torchs_range_and_plot_on_no_axes_are_named():
+    layer = rnnkit.LSTM(2, 3)
+    x = torch.randn(2, 5, 2)
+    for seed in (2**70, -(2**63) - 1, 2**64):
+        with pytest.raises(ValueError) as err:
+            gradient_flow(layer, x, seed=seed)
+        assert one_line(err) == (f"gradient_flow: seed must be an integer from -2**63 to 2**64 - 1 (a torch.Generator "
+                                 f"seed), got {seed}")
+    flow = gradient_flow(layer, x, seed=2**64 - 1)  # the range's ends still run
+    assert flow.by_lag and gradient_flow(layer, x, seed=-(2**63)).by_lag
+    with pytest.raises(ValueError) as err:
+        flow.plot(ax="a")
+    assert one_line(err) == ("GradientFlow.plot: ax must be a matplotlib Axes to draw on (e.g. fig.subplots()) or "
+                             "None for a new figure, got str 'a'")
+    ax = Figure().subplots()
+    assert flow.plot(ax=ax) is ax.figure
+
+
+def test_l20_05_enable_checkpointing_without_log_dir_is_refused_and_false_with_it_keeps_the_logs(tmp_path):
+    cwd = os.getcwd()
+    os.chdir(tmp_path)  # where Lightning's own checkpoints would have gone
+    try:
+        with pytest.raises(ValueError) as err:
+            make_trainer(device="cpu", enable_checkpointing=True)
+    finally:
+        os.chdir(cwd)
+    assert one_line(err).startswith("make_trainer: enable_checkpointing=True without log_dir would have Lightning "
+                                    "write checkpoints into the working directory with its own, non-atomic writer; "
+                                    "pass log_dir=...")
+    assert list(tmp_path.iterdir()) == []
+    # with log_dir, checkpoints are ours (atomic), and enable_checkpointing=False keeps the logs alone
+    assert type(make_trainer(device="cpu", log_dir=tmp_path / "a").strategy.checkpoint_io).__name__ == \
+        "AtomicCheckpointIO"
+    trainer = make_trainer(device="cpu", log_dir=tmp_path / "b", enable_checkpointing=False)
+    assert trainer.checkpoint_callbacks == [] and len(trainer.loggers) == 2
+
+
+def test_l20_07_compare_task_info_and_summary_are_keyed_by_the_same_sequence_length():
+    results = compare("copy", lengths=(3,), cells=("rnn",), seeds=1, steps=2, eval_every=1, hidden_size=4,
+                      batch_size=8, task_params={"n_train": 16, "n_val": 8, "n_test": 8}, device="cpu",
+                      log=lambda line: None)
+    (key,) = results["task_info"]
+    assert key == "23" and list(results["summary"]["rnn"]) == ["23"]  # the copy task's T is its delay: T + 20 steps
+    info = results["task_info"]["23"]
+    assert info["T"] == 23 and info["length"] == 3 and results["lengths"] == [3]
+    assert json.loads(json.dumps(results, default=float))["task_info"]["23"]["length"] == 3
