@@ -25,6 +25,7 @@ import os
 import platform
 import re
 import statistics
+from collections.abc import Mapping
 from pathlib import Path
 
 import markdown as markdown_lib
@@ -191,6 +192,15 @@ def write_report(directory: str | os.PathLike, *, title: str, results: dict, mar
         raise ValueError(f"write_report: {str(directory)!r} {where}; give a directory for the report (it is "
                          "created if missing)")
     info = machine() if machine_info is None else machine_info
+    if figures is not None and not isinstance(figures, Mapping):
+        raise ValueError(f"write_report: figures must be a dict of name -> matplotlib Figure (e.g. {{'curves': fig}}), "
+                         f"got {type(figures).__name__}")
+    for name, figure in (figures or {}).items():  # before anything is written
+        if not isinstance(figure, Figure):
+            drawable = callable(getattr(figure, "plot", None))  # a diagnostic's result, say
+            hint = f" (draw it first: figures={{{name!r}: result.plot()}})" if drawable else ""
+            raise ValueError(f"write_report: figures[{name!r}] is a {type(figure).__name__}, not a matplotlib "
+                             f"Figure{hint}")
     pngs = {}
     for name, figure in (figures or {}).items():
         buf = io.BytesIO()

@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 import rnnkit
 from rnnkit.compare import compare
 from rnnkit.diagnostics import gradient_flow, saliency
+from rnnkit.models import SequenceToLabel
 from rnnkit.report import write_report
 from rnnkit.training import make_trainer
 
@@ -107,7 +108,7 @@ def test_l20_05_enable_checkpointing_without_log_dir_is_refused_and_false_with_i
     assert trainer.checkpoint_callbacks == [] and len(trainer.loggers) == 2
 
 
-def test_l20_07_compare_task_info_and_summary_are_keyed_by_the_same_sequence_length():
+def test_l20_06_compare_task_info_and_summary_are_keyed_by_the_same_sequence_length():
     results = compare("copy", lengths=(3,), cells=("rnn",), seeds=1, steps=2, eval_every=1, hidden_size=4,
                       batch_size=8, task_params={"n_train": 16, "n_val": 8, "n_test": 8}, device="cpu",
                       log=lambda line: None)
@@ -116,3 +117,37 @@ def test_l20_07_compare_task_info_and_summary_are_keyed_by_the_same_sequence_len
     info = results["task_info"]["23"]
     assert info["T"] == 23 and info["length"] == 3 and results["lengths"] == [3]
     assert json.loads(json.dumps(results, default=float))["task_info"]["23"]["length"] == 3
+
+
+def test_l20_07_a_modules_diagnostic_given_text_labels_says_to_map_them_to_class_ids(italy):
+    X = italy[:8]
+    y = np.array(["1", "2", "2", "1", "1", "2", "1", "2"])  # sktime's labels, as loaded
+    torch.manual_seed(0)
+    net = SequenceToLabel(1, 4, 2)
+    with pytest.raises(ValueError) as err:
+        gradient_flow(net, X, y)
+    assert one_line(err) == ("gradient_flow: y holds labels ['1', '2'], but a module's loss reads numbers: class ids "
+                             "0 to C - 1 (e.g. np.unique(y, return_inverse=True)[1], in the order of the network's "
+                             "outputs) or float targets; an rnnkit estimator takes its own labels")
+    with pytest.raises(ValueError, match=r"y holds labels \['1', '2'\]"):
+        gradient_flow(net, X, list(y.astype(object)))
+    # the ids the line names run, as integer y did
+    ids = np.unique(y, return_inverse=True)[1]
+    assert gradient_flow(net, X, ids).reach == gradient_flow(net, X, torch.as_tensor(ids)).reach
+
+
+def test_l20_08_write_report_figures_not_a_dict_of_figures_are_named_before_anything_is_written(tmp_path):
+    layer = rnnkit.LSTM(2, 3)
+    flow = gradient_flow(layer, torch.randn(2, 5, 2))
+    for figures, message in (
+        ({"flow": flow}, "write_report: figures['flow'] is a GradientFlow, not a matplotlib Figure (draw it first: "
+                         "figures={'flow': result.plot()})"),
+        ([flow.plot()], "write_report: figures must be a dict of name -> matplotlib Figure (e.g. {'curves': fig}), "
+                        "got list"),
+    ):
+        with pytest.raises(ValueError) as err:
+            write_report(tmp_path / "r", title="t", results={}, markdown="body", figures=figures)
+        assert one_line(err) == message
+        assert not (tmp_path / "r").exists()
+    paths = write_report(tmp_path / "r", title="t", results={}, markdown="body", figures={"flow": flow.plot()})
+    assert (tmp_path / "r" / "flow.png").read_bytes()[:4] == b"\x89PNG" and "flow.png" in paths

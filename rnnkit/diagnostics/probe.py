@@ -152,6 +152,13 @@ def resolve(model, X, y=None, *, lengths=None, who: str = "diagnostics", takes_y
                              f"{int(prepared_lengths[b])} steps, so its padding would be read as data; leave lengths "
                              f"out (the estimator reads each sequence's own length) or give at most that")
     check_finite(x, lengths, who)
+    flat = [] if y is None or isinstance(y, Tensor) else np.asarray(y).ravel()
+    text = len(flat) and (flat.dtype.kind in "US" or flat.dtype.kind == "O" and any(isinstance(v, str) for v in flat))
+    if text:  # else torch's TypeError of a numpy.str_ dtype
+        labels = list(dict.fromkeys(flat.tolist()))
+        raise ValueError(f"{who}: y holds labels {labels[:4]}{' ...' if len(labels) > 4 else ''}, but a module's loss "
+                         f"reads numbers: class ids 0 to C - 1 (e.g. np.unique(y, return_inverse=True)[1], in the "
+                         f"order of the network's outputs) or float targets; an rnnkit estimator takes its own labels")
     if y is not None:
         y = torch.as_tensor(np.asarray(y) if not isinstance(y, Tensor) else y).to(device)
         y = y.to(dtype) if y.is_floating_point() else y
