@@ -73,6 +73,7 @@ def _read_table(args, columns: dict, *, with_target: bool, per_step: bool, missi
     number it is (the reader, not knowing the task, allows that it may be a label)."""
     from .data.tables import CsvFormError, MissingTargetWord, TimeOrderError, read_sequences
 
+    _check_swapped_roles(args, columns)
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -102,29 +103,60 @@ def _read_table(args, columns: dict, *, with_target: bool, per_step: bool, missi
         if dates is None:
             raise
         name, line, value = dates
+        given = columns["time_column"]
+        why = ("no --time-column was given" if given is None else
+               f"--time-column names another column, {given!r}")
+        then = "" if given is None else f" ({given!r} is then read as a feature)"
         raise ValueError(f"{args.data}: column {name!r} is named like a time axis and holds text ({value!r} on line "
-                         f"{line}), but no --time-column was given, so it would be read as a feature, which must be "
-                         f"numbers; pass --time-column {name} to sort each sequence's rows by it (or convert or drop "
-                         "the column if it is a feature)") from err
+                         f"{line}), but {why}, so it would be read as a feature, which must be numbers; pass "
+                         f"--time-column {name} to sort each sequence's rows by it{then} (or convert or drop the "
+                         "column if it is a feature)") from err
     for w in caught:
         warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     return table
 
 
-def _time_named_columns(args, columns: dict, names) -> list[str]:
-    """The columns among ``names`` named like a time axis (t, time, date, ...) that a long CSV read without a
-    time column takes as features, the rows of each sequence in file order."""
+def _check_swapped_roles(args, columns: dict) -> None:
+    """Refuse an id column named like a time axis (``--id-column t``) in a long CSV that also has a column named
+    ``id`` read as the time or as a feature: the two flags swapped, or the time given as the id. Each value of
+    the time would then group the rows of every series at that time into a 'sequence', which trains without a
+    word (a grid of ids by times reads either way)."""
     from .data.tables import TIME_NAMES
 
-    if columns["time_column"] is not None or _layout(args) != "long":
+    given, default = columns["id_column"], TABLE_DEFAULTS["id_column"]
+    if _layout(args) != "long" or str(given).strip().lower() not in TIME_NAMES or given == default:
+        return
+    try:
+        import pandas as pd
+
+        header = [str(c) for c in pd.read_csv(args.data, nrows=0).columns]
+    except Exception:  # noqa: BLE001 - the reader names what is wrong with the file itself
+        return
+    if default not in header or default == columns["target_column"]:
+        return
+    role = "the time column" if default == columns["time_column"] else "a feature"
+    raise ValueError(f"{args.data}: the id column {given!r} is named like a time axis, while the column "
+                     f"{default!r} is read as {role}: the rows sharing a {given!r} value would be one sequence, "
+                     f"the series cut across at each time; pass --id-column {default} --time-column {given} (the "
+                     "id groups the rows into sequences, the time orders each one), or rename the columns if "
+                     f"{given!r} really names the sequences")
+
+
+def _time_named_columns(args, columns: dict, names) -> list[str]:
+    """The columns among ``names`` named like a time axis (t, time, date, ...) that a long CSV reads as features:
+    read without a time column (the rows of each sequence in file order), or with another column as the time
+    (the wrong --time-column)."""
+    from .data.tables import TIME_NAMES
+
+    if _layout(args) != "long":
         return []
-    roles = (columns["id_column"], columns["target_column"])
+    roles = (columns["id_column"], columns["target_column"], columns["time_column"])
     return [str(c) for c in names if str(c).strip().lower() in TIME_NAMES and c not in roles]
 
 
 def _time_named_text(args, columns: dict) -> tuple[str, int, str] | None:
-    """(name, line, cell) of the first cell that is not a number in a time-named column of a long CSV read
-    without a time column (dates, as '2024-01-01'); None when there is none, or the file cannot be read."""
+    """(name, line, cell) of the first cell that is not a number in a time-named column that a long CSV reads as
+    a feature (dates, as '2024-01-01'); None when there is none, or the file cannot be read."""
     import numpy as np
     import pandas as pd
 
@@ -584,6 +616,16 @@ def _match_columns(args, table, recorded: dict, est) -> list:
                          f"{' ...' if len(have) > 3 else ''}), and the model was trained on a CSV whose feature "
                          f"columns are {model}, which are matched by name: give a CSV with those columns (or train "
                          "the model on .npz files)")
+    if (missing or extra) and recorded.get("layout") == "npz":  # features by position: no names to rename
+        k = len(model)
+        if _layout(args) == "npz":
+            raise ValueError(f"{data}: X holds {len(have)} feature(s) per step, but {args.model} was trained on an "
+                             f".npz whose X holds {k} (read by position as {model[:3]}{' ...' if k > 3 else ''}): "
+                             f"give X of shape (n, T, {k}), its features in the order at training")
+        raise ValueError(f"{data}: {args.model} was trained on an .npz, whose features have no names (read by "
+                         f"position as {model[:3]}{' ...' if k > 3 else ''}), so the CSV's columns {have} cannot be "
+                         f"matched to them: give an .npz with X of shape (n, T, {k}) (or train the model on CSV "
+                         "files)")
     if missing or extra:
         parts = ([f"lacks {missing}"] if missing else []) + ([f"has the extra column(s) {extra}"] if extra else [])
         key = lambda c: c.strip().lower()
@@ -646,6 +688,7 @@ def _model_inputs(args, est, recorded: dict, *, with_target: bool):
         args.layout = "wide"  # a wide model reads wide CSVs, as it was trained (an .npz stays an .npz)
     _check_layout_columns(args)
     columns = _table_columns(args, recorded)
+    _check_model_layout(args, recorded, columns)
     per_step = with_target and isinstance(est, rnnkit.SequenceTagger)
     task = "regress" if isinstance(est, rnnkit.SequenceRegressor) else None  # a regressor's targets are numbers
     try:
@@ -667,6 +710,39 @@ def _model_inputs(args, est, recorded: dict, *, with_target: bool):
     if getattr(est, "feature_names_in_", None) is not None:
         X = [pd.DataFrame(x, columns=list(est.feature_names_in_), copy=False) for x in X]
     return table, X
+
+
+def _check_model_layout(args, recorded: dict, columns: dict) -> None:
+    """A CSV in the other layout than the model's training file: a long model's id or time column (as recorded
+    at training, not given as a flag) absent from a file, or a file with the id column of a long CSV given to a
+    wide model (which reads each line as a sequence), is refused naming the model's layout and columns."""
+    import pandas as pd
+
+    layout = recorded.get("layout", "long") if recorded else None  # train records a layout other than long
+    if layout not in ("long", "wide") or _layout(args) == "npz":
+        return
+    try:
+        header = [str(c) for c in pd.read_csv(args.data, nrows=0).columns]
+    except Exception:  # noqa: BLE001 - the reader names what is wrong with the file itself
+        return
+    where = f"recorded in {Path(args.model) / 'config.json'}"
+    if layout == "long":
+        absent = [f"{role} column {columns[f'{role}_column']!r}" for role in ("id", "time")
+                  if getattr(args, f"{role}_column") is None and recorded.get(f"{role}_column") is not None
+                  and recorded[f"{role}_column"] not in header]
+        if absent:
+            wide = "; it looks like a wide CSV (a row per sequence)" if columns["target_column"] in header[:1] else ""
+            raise ValueError(f"{args.data} has no {' and no '.join(absent)}, which {args.model} was trained with "
+                             f"({where}: a long CSV, a row per step, features {recorded.get('feature_columns')}); "
+                             f"the file has {header}{wide}: give a long CSV with those columns, or name the file's "
+                             "own with --id-column / --time-column")
+    elif args.layout == "wide" and (ids := [c for c in header if c in (TABLE_DEFAULTS["id_column"], "ID", "Id")]):
+        raise ValueError(f"{args.data} has a column {ids[0]!r}, as a long CSV (a row per step) has, but "
+                         f"{args.model} was trained on a wide CSV ({where}: a row per sequence, the target "
+                         f"{recorded.get('target_column')!r} then a column per step) and reads each line as a "
+                         "sequence: give a wide CSV, e.g. df.pivot(index=id, columns=time, values=feature)"
+                         ".reset_index(drop=True).to_csv(new_path, index=False) with the target column first "
+                         "(or train a model on the long CSV)")
 
 
 def _predict(args) -> int:

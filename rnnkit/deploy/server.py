@@ -128,10 +128,12 @@ def parse_request(body: bytes, n_features: int, limits: Limits, *, missing: bool
                 # sktime's (channels, time) orientation: n_features lists of one length (not one ragged step)
                 transposed = bool(step) and len(seq) == n_features and all(type(s) is list and len(s) == len(step)
                                                                            for s in seq)
+                named = f": {names} (GET /model), in that order" if names and n_features <= 20 else ""
                 raise RequestError(422, f"sequence {i}, step {t} has {len(step)} features; the model reads "
-                                        f"{n_features}" + (f" (sequence {i} is {n_features} lists of {len(step)}: "
-                                        "channels by time? give it as a list of steps, each the features at one "
-                                        "time: transpose it)" if transposed else ""))
+                                        f"{n_features}{named}"
+                                        + (f" (sequence {i} is {n_features} lists of {len(step)}: channels by "
+                                           "time? give it as a list of steps, each the features at one time: "
+                                           "transpose it)" if transposed else ""))
             for v in step:
                 if missing and (v is None or type(v) is float and math.isnan(v)):
                     continue  # a missing value: NaN in the array below
