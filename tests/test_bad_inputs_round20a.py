@@ -16,7 +16,7 @@ from rnnkit.compare import compare
 from rnnkit.diagnostics import gradient_flow, saliency
 from rnnkit.models import SequenceToLabel
 from rnnkit.report import write_report
-from rnnkit.training import make_trainer
+from rnnkit.training import SequenceDataset, SequenceModule, make_trainer
 
 
 @pytest.fixture(scope="module")
@@ -151,3 +151,51 @@ def test_l20_08_write_report_figures_not_a_dict_of_figures_are_named_before_anyt
         assert not (tmp_path / "r").exists()
     paths = write_report(tmp_path / "r", title="t", results={}, markdown="body", figures={"flow": flow.plot()})
     assert (tmp_path / "r" / "flow.png").read_bytes()[:4] == b"\x89PNG" and "flow.png" in paths
+
+
+@pytest.fixture(scope="module")
+def basic_motions():
+    """BasicMotions' training split as sktime loads it: ``(40, 100, 6)`` float32 and its text labels."""
+    datasets = pytest.importorskip("sktime.datasets")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        X, y = datasets.load_basic_motions(split="train", return_type="numpy3D")
+    return torch.as_tensor(X.transpose(0, 2, 1).astype(np.float32)), np.asarray(y)
+
+
+def test_l20_09_a_sequence_dataset_of_text_labels_says_to_map_them_to_class_ids(basic_motions):
+    x, y = basic_motions
+    for labels in (y, list(y), y.astype(object)):
+        with pytest.raises(ValueError) as err:
+            SequenceDataset(x, None, labels)
+        assert one_line(err) == ("SequenceDataset: y holds labels ['standing', 'running', 'walking', 'badminton'], "
+                                 "which are not numbers; the loss reads class ids 0 to C - 1 (e.g. np.unique(y, "
+                                 "return_inverse=True)[1]) or float targets (an rnnkit estimator takes labels as "
+                                 "given)")
+    ids = np.unique(y, return_inverse=True)[1]
+    assert SequenceDataset(x, None, ids).y.tolist() == ids.tolist()  # the ids the line names
+
+
+def test_l20_10_make_trainer_max_epochs_not_a_count_is_refused_and_callbacks_none_is_none():
+    for epochs in (0.5, "3", True):
+        with pytest.raises(ValueError) as err:
+            make_trainer(max_epochs=epochs, device="cpu")
+        assert one_line(err) == (f"make_trainer: max_epochs must be an integer >= 0, -1 (no limit) or None "
+                                 f"(Lightning's: 1000, or no limit with max_steps), got {epochs!r}")
+    assert make_trainer(max_epochs=-1, device="cpu").max_epochs == -1
+    assert make_trainer(max_epochs=None, max_steps=5, device="cpu").max_steps == 5  # Lightning's own
+    assert make_trainer(max_epochs=1, device="cpu", callbacks=None).max_epochs == 1
+    with pytest.raises(ValueError, match="make_trainer: callbacks must be a list of Lightning Callbacks .*got dict"):
+        make_trainer(device="cpu", callbacks={})
+
+
+def test_l20_11_sequence_module_of_a_function_or_a_module_without_target_says_what_it_trains():
+    with pytest.raises(ValueError) as err:
+        SequenceModule(lambda x: x)
+    assert one_line(err) == ("SequenceModule: model must be a torch.nn.Module (a model of rnnkit.models: "
+                             "SequenceToLabel, SequenceToSequence, ...), got function")
+    with pytest.raises(ValueError) as err:
+        SequenceModule(torch.nn.GRU(6, 4, batch_first=True))
+    assert one_line(err).startswith("SequenceModule: model GRU has no target attribute; it trains a model of "
+                                    "rnnkit.models (SequenceToLabel, SequenceToSequence, EncoderDecoder)")
+    assert SequenceModule(SequenceToLabel(6, 4, 4)).target == "label"

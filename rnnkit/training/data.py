@@ -71,6 +71,13 @@ class SequenceDataset(Dataset):
                                  f"({len(lengths)} of them) differ from theirs at sequence {i}; pass lengths=None to "
                                  f"take the sequences' own")
             lengths = given
+        flat = y.ravel().tolist() if isinstance(y, np.ndarray) and y.dtype.kind in "USO" else \
+            list(y) if isinstance(y, list | tuple) else []
+        if any(isinstance(v, str) for v in flat):  # else torch's TypeError of a numpy.str_ dtype
+            labels = list(dict.fromkeys(v.item() if isinstance(v, np.generic) else v for v in flat))
+            raise ValueError(f"SequenceDataset: y holds labels {labels[:4]}{' ...' if len(labels) > 4 else ''}, "
+                             f"which are not numbers; the loss reads class ids 0 to C - 1 (e.g. np.unique(y, "
+                             f"return_inverse=True)[1]) or float targets (an rnnkit estimator takes labels as given)")
         x, lengths, y, weights = (None if t is None else torch.as_tensor(t) for t in (x, lengths, y, weights))
         if lengths is None:
             lengths = torch.full((len(x),), x.shape[1], dtype=torch.long)

@@ -141,7 +141,15 @@ class SequenceModule(L.LightningModule):
         if lr_schedule not in LR_SCHEDULES:
             raise ValueError(f"lr_schedule must be one of {LR_SCHEDULES}, got {lr_schedule!r}")
         self.automatic_optimization = False  # the loop below calls backward, clip and step itself
+        if not isinstance(model, nn.Module):
+            raise ValueError(f"SequenceModule: model must be a torch.nn.Module (a model of rnnkit.models: "
+                             f"SequenceToLabel, SequenceToSequence, ...), got {type(model).__name__}")
         target = getattr(model, "target", None)
+        if target is None:  # a module of one's own: say what it needs, not only the attribute
+            raise ValueError(f"SequenceModule: model {type(model).__name__} has no target attribute; it trains a "
+                             f"model of rnnkit.models (SequenceToLabel, SequenceToSequence, EncoderDecoder), or a "
+                             f"module with their forward (returning (prediction, state)) and target = 'label' (one "
+                             f"prediction per sequence), 'step' (one per step) or 'decoder'")
         if target not in ("label", "step", "decoder"):
             raise ValueError(f"model.target must be 'label', 'step' or 'decoder', got {target!r}")
         check_training_options(task=task, lr=lr, weight_decay=weight_decay, clip_grad_norm=clip_grad_norm,

@@ -143,7 +143,7 @@ _MODULE_OPTIONS = {
 
 def make_trainer(
     *,
-    max_epochs: int = 10,
+    max_epochs: int | None = 10,
     device: str = "auto",
     devices: int | str = 1,
     num_nodes: int = 1,
@@ -152,7 +152,7 @@ def make_trainer(
     log_dir: str | Path | None = None,
     early_stopping_patience: int | None = None,
     verbose: bool = False,
-    callbacks: list[Callback] = (),
+    callbacks: list[Callback] | None = (),
     **trainer_kwargs,
 ) -> L.Trainer:
     """A ``lightning.Trainer`` for :class:`~rnnkit.training.SequenceModule`.
@@ -184,8 +184,14 @@ def make_trainer(
         raise ValueError("make_trainer: enable_checkpointing=True without log_dir would have Lightning write "
                          "checkpoints into the working directory with its own, non-atomic writer; pass "
                          "log_dir=... instead (checkpoints go to log_dir/checkpoints/last.ckpt, written atomically)")
+    if max_epochs is not None and not is_count(max_epochs, -1):  # Lightning: 0.5 runs an epoch, "3" fails in fit
+        raise ValueError(f"make_trainer: max_epochs must be an integer >= 0, -1 (no limit) or None (Lightning's: "
+                         f"1000, or no limit with max_steps), got {max_epochs!r}")
+    if callbacks is not None and not isinstance(callbacks, list | tuple):
+        raise ValueError(f"make_trainer: callbacks must be a list of Lightning Callbacks (or None), got "
+                         f"{type(callbacks).__name__}")
     accelerator = resolve_device(device)
-    callbacks = list(callbacks)
+    callbacks = list(callbacks or ())
     if early_stopping_patience is not None and not is_count(early_stopping_patience):
         # 2.5 would be read by Lightning as 3 epochs, "3" fail inside it, True be read as 1
         raise ValueError(f"make_trainer: early_stopping_patience must be an integer >= 1 (epochs without a better "
