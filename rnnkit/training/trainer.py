@@ -184,7 +184,7 @@ def make_trainer(
         raise ValueError("make_trainer: enable_checkpointing=True without log_dir would have Lightning write "
                          "checkpoints into the working directory with its own, non-atomic writer; pass "
                          "log_dir=... instead (checkpoints go to log_dir/checkpoints/last.ckpt, written atomically)")
-    if max_epochs is not None and not is_count(max_epochs, -1):  # Lightning: 0.5 runs an epoch, "3" fails in fit
+    if max_epochs is not None and not is_count(max_epochs, -1):  # Lightning: a bare AssertionError in the fit
         raise ValueError(f"make_trainer: max_epochs must be an integer >= 0, -1 (no limit) or None (Lightning's: "
                          f"1000, or no limit with max_steps), got {max_epochs!r}")
     if callbacks is not None and not isinstance(callbacks, list | tuple):
