@@ -236,3 +236,15 @@ def test_exploding_gradient_verdicts_say_no_when_nothing_explodes():
     assert demo.unclipped.loss[1] == pytest.approx((1 - 0.1) ** 2)  # e <- (1 - q) e: no overshoot
     assert demo.unclipped.loss[-1] < 1e-6 and np.isfinite(demo.unclipped.loss).all()
     assert demo.plot().axes and "diverged=False" in repr(demo)
+
+
+def test_permuted_digits_takes_the_options_it_passes_on_to_digits_task():
+    """``permuted_digits`` forwards ``**kwargs`` to ``digits_task``: its seed and split sizes are options (before,
+    ``get_task`` read only the wrapper's own signature and refused ``seed``, so ``compare`` and ``rnnkit compare
+    --task permuted_digits`` failed); the order it sets itself (``by``) stays refused."""
+    a, b = get_task("permuted_digits", seed=1, test_size=0.3), get_task("permuted_digits", seed=2, test_size=0.3)
+    assert a.seq_len == 64 and len(a.test.y) == len(b.test.y)
+    assert not np.array_equal(a.test.y, b.test.y)  # the seed splits
+    with pytest.raises(ValueError, match=r"no option\(s\) \['by'\]; its options are \['permutation_seed', "
+                                         r"'test_size', 'val_size', 'seed'\]"):
+        get_task("permuted_digits", by="row")

@@ -46,11 +46,22 @@ TASKS = {
 COUNT_OPTIONS = {"n_train": 1, "n_val": 1, "n_test": 1, "seed": 0, "permutation_seed": 0}
 
 
+def options_of(builder) -> list[str]:
+    """The keyword options a task builder takes: its own and, where it passes ``**kwargs`` on (its
+    ``passes_on = (builder, options it sets itself)``), that builder's others."""
+    params = inspect.signature(builder).parameters
+    own = [k for k, p in params.items() if p.kind is not p.VAR_KEYWORD]
+    target, fixed = getattr(builder, "passes_on", (None, ()))
+    if target is None:
+        return list(params)
+    return own + [k for k in options_of(target) if k not in own and k not in fixed]
+
+
 def get_task(name: str, **params) -> Task:
     """Build the task ``name`` (a key of :data:`TASKS`) with its keyword ``params`` (see each builder)."""
     if name not in TASKS:
         raise ValueError(f"get_task: unknown task {name!r}; choose from {sorted(TASKS)}")
-    accepted = list(inspect.signature(TASKS[name]).parameters)
+    accepted = options_of(TASKS[name])
     if unknown := [k for k in params if k not in accepted]:
         raise ValueError(f"get_task: task {name!r} has no option(s) {unknown}; its options are {accepted}")
     for option, least in COUNT_OPTIONS.items():

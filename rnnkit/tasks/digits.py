@@ -59,5 +59,9 @@ def digits_task(
 
 def permuted_digits_task(*, permutation_seed: int = 0, **kwargs) -> Task:
     """Digits pixel by pixel (``T = 64``, ``F = 1``) in a fixed random order drawn from
-    ``permutation_seed``."""
+    ``permutation_seed``; ``kwargs``: :func:`digits_task`'s other options (``test_size``, ``val_size``,
+    ``seed``)."""
     return digits_task(by="pixel", permutation_seed=permutation_seed, **kwargs)
+
+
+permuted_digits_task.passes_on = (digits_task, ("by",))  # what **kwargs reaches, less what it sets itself
