@@ -186,6 +186,27 @@ def _check_target_texts(args, task: str, column: str) -> None:
         _check_numeric_target(args.data, column)
 
 
+def _check_whole_labels(data, column: str, task: str) -> None:
+    """--task classify / tag: refuse a target column of numbers that are not whole (a measurement, 22.87),
+    naming the file, the column and the line, before any training (the estimator's refusal names none)."""
+    import numpy as np
+    import pandas as pd
+
+    cells = pd.read_csv(data, usecols=[column], dtype=str, keep_default_na=False, low_memory=False)[column]
+    text = cells.str.strip()
+    numbers = pd.to_numeric(text[text != ""], errors="coerce")
+    if numbers.isna().any() or not len(numbers):  # words among them: class labels
+        return
+    fraction = numbers[np.isfinite(numbers) & (numbers != np.round(numbers))]
+    if len(fraction):
+        row = int(fraction.index[0])
+        fix = ("use --task regress to predict a number" if task == "classify" else
+               "--task tag labels each step with a class")
+        raise ValueError(f"{data}: the target column {column!r} holds numbers that are not whole (line {row + 2} has "
+                         f"{cells.iloc[row]!r}; {len(fraction)} such cells in all), which --task {task} would read "
+                         f"as class labels, a class per value; {fix}, or bin the values into classes first")
+
+
 def _check_numeric_target(data, column: str) -> None:
     """--task regress: refuse a target column that is not numbers, or holds an infinite value or one beyond
     float32's range, naming the line (the estimator's refusal names neither the file, the column nor the line);
@@ -407,6 +428,8 @@ def _train(args) -> int:
         table = _read_table(args, columns, with_target=True, per_step=args.task == "tag",
                             missing_values=args.time_aware, task=args.task)
         _check_target_texts(args, args.task, columns["target_column"])
+        if args.task != "regress" and _layout(args) != "npz":
+            _check_whole_labels(args.data, columns["target_column"], args.task)
         # a file's sequences are (T_i, F) whatever their shape: no guessing of the layout ("ntf"); errors
         # name the file's own sequence ids
         as_sequences(table.X, str(args.data), layout="ntf", ids=table.ids, allow_nan=args.time_aware)

@@ -167,3 +167,22 @@ def test_c20_05_rnnkit_serve_on_loopback_names_the_features_of_a_wrong_count(cap
             servers[0].should_exit = True
         thread.join(timeout=30)
     assert not thread.is_alive()
+
+
+def test_c20_06_classify_on_a_target_of_measurements_names_the_file_line_and_task(capsys, tmp_path):
+    e = pytest.importorskip("statsmodels.datasets").elnino.load_pandas().data
+    months = list(e.columns[1:13])
+    wide = e[months].assign(target=e[months].mean(axis=1).shift(-1)).dropna()[["target", *months]]
+    wide.to_csv(tmp_path / "elnino.csv", index=False)
+    err = _error(capsys, ["train", str(tmp_path / "elnino.csv"), "--layout", "wide", "--task", "classify", "--out",
+                          str(tmp_path / "m"), *QUICK])
+    first = pd.read_csv(tmp_path / "elnino.csv", dtype=str)["target"].iloc[0]
+    assert err.endswith(f"elnino.csv: the target column 'target' holds numbers that are not whole (line 2 has "
+                        f"{first!r}; 60 such cells in all), which --task classify would read as class labels, a "
+                        "class per value; use --task regress to predict a number, or bin the values into classes "
+                        "first"), err
+    assert not (tmp_path / "m").exists()
+    wide.assign(target=(wide["target"] > wide["target"].median()).astype(int)).to_csv(tmp_path / "warm.csv",
+                                                                                      index=False)
+    assert main(["train", str(tmp_path / "warm.csv"), "--layout", "wide", "--task", "classify", "--out",
+                 str(tmp_path / "m"), *QUICK]) == 0
