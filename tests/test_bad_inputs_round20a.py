@@ -199,3 +199,12 @@ def test_l20_11_sequence_module_of_a_function_or_a_module_without_target_says_wh
     assert one_line(err).startswith("SequenceModule: model GRU has no target attribute; it trains a model of "
                                     "rnnkit.models (SequenceToLabel, SequenceToSequence, EncoderDecoder)")
     assert SequenceModule(SequenceToLabel(6, 4, 4)).target == "label"
+
+
+def test_L20_12_a_users_own_model_checkpoint_without_log_dir_is_named():
+    """Lightning refused a ModelCheckpoint among the callbacks of a trainer without checkpointing (no log_dir)
+    with its MisconfigurationException; make_trainer names log_dir first."""
+    from lightning.pytorch.callbacks import ModelCheckpoint
+
+    with pytest.raises(ValueError, match=r"callbacks hold a ModelCheckpoint .* pass log_dir"):
+        make_trainer(max_epochs=1, callbacks=[ModelCheckpoint()])

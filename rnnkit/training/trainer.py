@@ -192,6 +192,12 @@ def make_trainer(
                          f"{type(callbacks).__name__}")
     accelerator = resolve_device(device)
     callbacks = list(callbacks or ())
+    own = next((c for c in callbacks if isinstance(c, ModelCheckpoint)), None)
+    if own is not None and (log_dir is None or not trainer_kwargs.get("enable_checkpointing", True)):
+        # Lightning: a MisconfigurationException, "enable_checkpointing=False but found ModelCheckpoint"
+        raise ValueError(f"make_trainer: callbacks hold a ModelCheckpoint (dirpath={own.dirpath!r}), but checkpoints "
+                         "are written only with log_dir=... (atomically; enable_checkpointing not False): pass "
+                         "log_dir, or leave the ModelCheckpoint out (log_dir keeps log_dir/checkpoints/last.ckpt)")
     if early_stopping_patience is not None and not is_count(early_stopping_patience):
         # 2.5 would be read by Lightning as 3 epochs, "3" fail inside it, True be read as 1
         raise ValueError(f"make_trainer: early_stopping_patience must be an integer >= 1 (epochs without a better "
