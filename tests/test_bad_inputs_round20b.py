@@ -186,3 +186,28 @@ def test_c20_06_classify_on_a_target_of_measurements_names_the_file_line_and_tas
                                                                                       index=False)
     assert main(["train", str(tmp_path / "warm.csv"), "--layout", "wide", "--task", "classify", "--out",
                  str(tmp_path / "m"), *QUICK]) == 0
+
+
+def test_c20_07_a_wide_csv_that_keeps_its_year_or_id_column_is_refused_not_read_as_a_step(capsys, tmp_path):
+    from rnnkit.data import read_sequences
+
+    e = pytest.importorskip("statsmodels.datasets").elnino.load_pandas().data
+    months = list(e.columns[1:13])
+    e = e.assign(target=e[months].mean(axis=1).shift(-1)).dropna()
+    e.to_csv(tmp_path / "year.csv", index=False)  # YEAR, JAN ... DEC, target: the table as statsmodels has it
+    e.rename(columns={"YEAR": "id"}).to_csv(tmp_path / "id.csv", index=False)
+    for name, column, kind in (("year.csv", "YEAR", "a time axis"), ("id.csv", "id", "a sequence id")):
+        err = _error(capsys, ["train", str(tmp_path / name), "--layout", "wide", "--task", "regress", "--out",
+                              str(tmp_path / "m"), *QUICK])
+        assert err.endswith(f"{name}: column {column!r} is named like {kind}, but a wide CSV (a row per sequence) "
+                            "reads every column besides the target as a step of its one feature, so its values "
+                            f"(1950.0 on line 2) would be read as steps; drop it, e.g. pd.read_csv(path).drop("
+                            f"columns=[{column!r}]).to_csv(new_path, index=False) (the rows are the sequences, "
+                            "numbered from 1)"), err
+        assert not (tmp_path / "m").exists()
+    with pytest.raises(ValueError, match="column 'YEAR' is named like a time axis"):
+        read_sequences(tmp_path / "year.csv", layout="wide")
+    pd.read_csv(tmp_path / "year.csv").drop(columns=["YEAR"]).to_csv(tmp_path / "fixed.csv", index=False)
+    table = read_sequences(tmp_path / "fixed.csv", layout="wide")  # the fix given reads 12 months a year
+    assert [len(x) for x in table.X] == [12] * len(e)
+    np.testing.assert_allclose(table.X[0][:, 0], e[months].iloc[0], rtol=1e-6)

@@ -800,6 +800,7 @@ def date_readings(text: pd.Series) -> list[tuple[str, pd.DatetimeIndex]]:
 
 
 def _read_wide(path, frame, target_column, with_target) -> SequenceTable:
+    _check_no_label_column(path, frame.drop(columns=[target_column] if target_column else []))
     features = _features(path, frame.drop(columns=[target_column] if target_column else []))
     _check_one_channel(path, [str(c) for c in features.columns])
     _check_step_names(path, [str(c) for c in features.columns])
@@ -824,6 +825,21 @@ def _read_wide(path, frame, target_column, with_target) -> SequenceTable:
             raise ValueError(f"{path}: {where(empty[0])}: the target column {target_column!r} is empty; fill "
                              f"it in or drop the row")
     return SequenceTable(X, y, np.arange(1, len(X) + 1), ["value"], target_column)
+
+
+def _check_no_label_column(path: Path, steps: pd.DataFrame) -> None:
+    """A wide CSV reads every column but the target as a step of its one feature: refuse a column named like a
+    sequence id or a time axis ('id', 'YEAR', as a table of a row per year keeps it), whose values would
+    otherwise be read as a step of every sequence without a word."""
+    for column in steps.columns:
+        key = str(column).strip().lower()
+        if key in TIME_NAMES or key == "id":
+            kind = "a sequence id" if key == "id" else "a time axis"
+            raise ValueError(f"{path}: column {column!r} is named like {kind}, but a wide CSV (a row per sequence) "
+                             f"reads every column besides the target as a step of its one feature, so its values "
+                             f"({_cell(steps[column].iloc[0])} on line 2) would be read as steps; drop it, e.g. "
+                             f"pd.read_csv(path).drop(columns=[{str(column)!r}]).to_csv(new_path, index=False) (the "
+                             "rows are the sequences, numbered from 1)")
 
 
 def _check_step_names(path: Path, columns: list[str]) -> None:
