@@ -36,9 +36,10 @@ def seatbelts(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def ecg(tmp_path_factory):
-    """mitdb as a long CSV: 30 sequences of 250 steps, numbered ids, the beat label per step as text."""
+    """mitdb's last 2500 readings (where its beats are) as a long CSV: 10 sequences of 250 steps, numbered ids,
+    the beat label per step as text."""
     d = tmp_path_factory.mktemp("ecg")
-    m = pd.read_csv(f"{sktime_data}/mitdb/mitdb.csv")
+    m = pd.read_csv(f"{sktime_data}/mitdb/mitdb.csv").iloc[5000:].reset_index(drop=True)
     n = np.arange(len(m))
     pd.DataFrame({"id": n // 250, "t": n % 250, "mv": m["data"],
                   "target": np.where(m["label"] == 1, "beat", "normal")}).to_csv(d / "ecg.csv", index=False)
@@ -211,3 +212,40 @@ def test_c20_07_a_wide_csv_that_keeps_its_year_or_id_column_is_refused_not_read_
     table = read_sequences(tmp_path / "fixed.csv", layout="wide")  # the fix given reads 12 months a year
     assert [len(x) for x in table.X] == [12] * len(e)
     np.testing.assert_allclose(table.X[0][:, 0], e[months].iloc[0], rtol=1e-6)
+
+
+def test_c20_08_an_id_or_label_written_on_each_sequences_first_row_only_says_fill_it_down(capsys, seatbelts,
+                                                                                          tmp_path):
+    frame = pd.read_csv(seatbelts / "seat.csv", dtype=str)
+    first = ~frame["id"].duplicated()
+    frame.assign(target=frame["target"].where(first)).to_csv(tmp_path / "label.csv", index=False)
+    frame.assign(id=frame["id"].where(first)).to_csv(tmp_path / "id.csv", index=False)
+    args = ["--task", "classify", "--time-column", "date", "--out", str(tmp_path / "m"), *QUICK]
+    err = _error(capsys, ["train", str(tmp_path / "label.csv"), *args])
+    assert err.endswith("label.csv: sequence 'y1969' (line 3): the target column 'target' is empty (176 empty in all); "
+                        "fill them in or drop the rows; it is written on the first row of each sequence only (as a "
+                        "spreadsheet's merged cells): fill it down, e.g. df['target'] = df.groupby('id')['target']"
+                        ".ffill(), then save the file again"), err
+    err = _error(capsys, ["train", str(tmp_path / "id.csv"), *args])
+    assert err.endswith("id.csv: the id column 'id' is empty at lines 3, 4, 5, 6, 7 (and 171 more); every row needs "
+                        "the id of its sequence; it is written on the first row of each sequence only (as a "
+                        "spreadsheet's merged cells): fill it down, e.g. df['id'] = df['id'].ffill(), then save the "
+                        "file again"), err
+    gap = frame.copy()  # one cell missing is a gap, not the spreadsheet's habit: the words as before
+    gap.loc[5, "target"] = None
+    gap.to_csv(tmp_path / "gap.csv", index=False)
+    assert _error(capsys, ["train", str(tmp_path / "gap.csv"), *args]).endswith(
+        "gap.csv: sequence 'y1969' (line 7): the target column 'target' is empty (1 empty in all); fill them in or "
+        "drop the rows")
+    df = pd.read_csv(tmp_path / "id.csv", dtype=str)  # the fix given reads the original sequences
+    df["id"] = df["id"].ffill()
+    df.to_csv(tmp_path / "filled.csv", index=False)
+    assert main(["train", str(tmp_path / "filled.csv"), *args]) == 0
+    assert json_n(tmp_path / "m") == 16
+
+
+def json_n(model) -> int:
+    import json
+
+    metrics = json.loads((model / "metrics.json").read_text())
+    return metrics["n_train"] + metrics["n_test"]

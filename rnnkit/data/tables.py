@@ -556,8 +556,11 @@ def _read_long(path, frame, id_column, time_column, target_column, with_target, 
     if empty.size:
         if message := _missing_word(path, id_column, empty, "an id"):
             raise ValueError(message)
+        down = ("; it is written on the first row of each sequence only (as a spreadsheet's merged cells): "
+                f"fill it down, e.g. df[{id_column!r}] = df[{id_column!r}].ffill(), then save the file again"
+                if empty[0] > 0 and not frame[id_column].dropna().duplicated().any() else "")
         raise ValueError(f"{path}: the id column {id_column!r} is empty at {_lines(empty)}; every row needs "
-                         f"the id of its sequence")
+                         f"the id of its sequence{down}")
     ids_per_row = frame[id_column].to_numpy()
     _check_id_spaces(path, frame[id_column], id_column)
     where = lambda row: f"sequence {ids_per_row[row]!r} ({_lines([row])})"
@@ -593,8 +596,13 @@ def _read_long(path, frame, id_column, time_column, target_column, with_target, 
         empty = np.flatnonzero(frame[target_column].isna())
         if empty.size:
             _check_target_words(path, target_column, empty, ids_per_row)
+            starts = ~pd.Series(ids_per_row).duplicated().to_numpy()  # each sequence's first row in the file
+            down = (f"; it is written on the first row of each sequence only (as a spreadsheet's merged cells): "
+                    f"fill it down, e.g. df[{target_column!r}] = df.groupby({id_column!r})[{target_column!r}]"
+                    ".ffill(), then save the file again"
+                    if not per_step_target and (frame[target_column].isna().to_numpy() != starts).all() else "")
             raise ValueError(f"{path}: {where(empty[0])}: the target column {target_column!r} is empty "
-                             f"({empty.size} empty in all); fill them in or drop the rows")
+                             f"({empty.size} empty in all); fill them in or drop the rows{down}")
         if per_step_target:
             y = [target[rows] for rows in groups.values()]
         else:
