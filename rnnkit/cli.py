@@ -173,9 +173,10 @@ def _time_named_text(args, columns: dict) -> tuple[str, int, str] | None:
     return None
 
 
-def _check_target_texts(args, task: str, column: str) -> None:
+def _check_target_texts(args, task: str, column: str, model: str | None = None) -> None:
     """A CSV's target column as written: class labels must not write one number in several ways ('01' and '1'),
-    a regression target must be numbers within float32's range (an .npz holds arrays, checked as read)."""
+    a regression target must be numbers within float32's range (an .npz holds arrays, checked as read).
+    ``model``: the saved regressor scored (rnnkit evaluate, which has no --task to name)."""
     if _layout(args) == "npz":
         return
     if task != "regress":
@@ -183,7 +184,7 @@ def _check_target_texts(args, task: str, column: str) -> None:
 
         check_label_texts(args.data, column)
     else:
-        _check_numeric_target(args.data, column)
+        _check_numeric_target(args.data, column, model)
 
 
 def _check_whole_labels(data, column: str, task: str) -> None:
@@ -207,7 +208,7 @@ def _check_whole_labels(data, column: str, task: str) -> None:
                          f"as class labels, a class per value; {fix}, or bin the values into classes first")
 
 
-def _check_numeric_target(data, column: str) -> None:
+def _check_numeric_target(data, column: str, model: str | None = None) -> None:
     """--task regress: refuse a target column that is not numbers, or holds an infinite value or one beyond
     float32's range, naming the line (the estimator's refusal names neither the file, the column nor the line);
     numbers written with a decimal comma ('1,5', as Excel writes) or a thousands separator are named in the
@@ -234,11 +235,13 @@ def _check_numeric_target(data, column: str) -> None:
     from .data.tables import numbers_with_commas
 
     commas = numbers_with_commas(Path(data), cells.where(text != "").rename(column))
+    reads = "--task regress reads numbers" if model is None else f"the SequenceRegressor {model} scores numbers"
     if commas:  # '1,5' or '1,120': the readers' wording, a decimal comma, thousands, or both readings to choose
-        raise ValueError(f"{commas} (--task regress reads numbers)")
+        raise ValueError(f"{commas} ({reads})")
+    fix = ("convert it to numbers, or use --task classify for class labels" if model is None else
+           "give a file whose target column holds the numbers it predicts (--target-column names another column)")
     raise ValueError(f"{data}: the target column {column!r} is not numeric (line {int(words[0]) + 2} has {value!r}; "
-                     f"{words.size} such cells in all), and --task regress reads numbers; convert it to numbers, or "
-                     "use --task classify for class labels")
+                     f"{words.size} such cells in all), and {reads}; {fix}")
 
 
 def _layout(args) -> str:
@@ -822,7 +825,7 @@ def _evaluate(args) -> int:
     task = ("tag" if isinstance(est, rnnkit.SequenceTagger) else
             "classify" if isinstance(est, rnnkit.SequenceClassifier) else "regress")
     table, X = _model_inputs(args, est, recorded, with_target=True)
-    _check_target_texts(args, task, table.target_column)
+    _check_target_texts(args, task, table.target_column, str(args.model))
     _warn_training_file(args)
     pred = est.predict(X)
     metrics = {"model": str(args.model), "data": str(args.data), "task": task, "estimator": type(est).__name__,

@@ -249,3 +249,18 @@ def json_n(model) -> int:
 
     metrics = json.loads((model / "metrics.json").read_text())
     return metrics["n_train"] + metrics["n_test"]
+
+
+def test_c20_09_evaluate_of_a_regressor_on_text_targets_names_the_model_not_a_flag_it_lacks(capsys, seatbelts,
+                                                                                            tmp_path):
+    frame = pd.read_csv(seatbelts / "seat.csv")
+    frame.assign(target=frame.groupby("id")["KSI"].transform("sum") / 1000).to_csv(tmp_path / "r.csv", index=False)
+    model = str(tmp_path / "m")
+    assert main(["train", str(tmp_path / "r.csv"), "--task", "regress", "--time-column", "date", "--out", model,
+                 *QUICK]) == 0
+    capsys.readouterr()
+    err = _error(capsys, ["evaluate", model, str(seatbelts / "seat.csv")])  # the law's booleans, not casualties
+    assert err.endswith("seat.csv: the target column 'target' is not numeric (line 2 has 'False'; 192 such cells in "
+                        f"all), and the SequenceRegressor {model} scores numbers; give a file whose target column "
+                        "holds the numbers it predicts (--target-column names another column)"), err
+    assert "--task" not in err
