@@ -117,6 +117,25 @@ def _check_even(y) -> None:
         raise ValueError(f"RnnkitForecaster.fit: {e}") from None
 
 
+def _check_covers(who: str, y, X) -> None:
+    """ValueError naming the first time of ``y`` that ``X`` has no row for (a row dropped, ``X`` shifted or indexed
+    by another kind of time), which sktime refuses saying only that indices "are not contained"."""
+    if not isinstance(y, pd.Series | pd.DataFrame) or not isinstance(X, pd.Series | pd.DataFrame) or \
+            isinstance(y.index, pd.MultiIndex) or isinstance(X.index, pd.MultiIndex):
+        return
+    if isinstance(X, pd.DataFrame) and not all(pd.api.types.is_numeric_dtype(d) for d in X.dtypes):
+        return  # sktime refuses categorical X first, by its type (its checks expect that TypeError)
+    lacking = np.flatnonzero(~y.index.isin(X.index))
+    if not len(lacking):
+        return
+    i = int(lacking[0])
+    kinds = ("" if y.index.inferred_type == X.index.inferred_type else
+             f"; y's times are {y.index.inferred_type}, X's {X.index.inferred_type}")
+    raise ValueError(f"{who}: X has no row for {len(lacking)} of y's {len(y)} times (the first "
+                     f"{shown_time(y.index[i])}, row {i} of y{kinds}); X gives its columns at each time of y: "
+                     "index X by y's times (X.reindex(y.index) shows the missing rows as NaN, to fill)")
+
+
 def _check_observed(who: str, **data) -> None:
     """ValueError naming the first missing value (NaN) of ``y`` or ``X``, and how to fill it: sktime's own
     refusal names neither the time nor a fix, and the Forecaster's imputation is not offered through sktime."""
@@ -238,6 +257,7 @@ class RnnkitForecaster(BaseForecaster):
         _check_float_index(y)
         _check_text_index(y)
         _check_order(y=y, X=X)
+        _check_covers("RnnkitForecaster.fit", y, X)
         _check_business_days(y)
         _check_even(y)
         _check_observed("RnnkitForecaster.fit", y=y, X=X)
@@ -256,6 +276,33 @@ class RnnkitForecaster(BaseForecaster):
         self._check_quantiles("predict_quantiles")
         return super().predict_quantiles(fh=fh, X=X, alpha=alpha)
 
+    def predict_var(self, fh=None, X=None, cov=False):
+        self._check_quartiles("predict_var")
+        return super().predict_var(fh=fh, X=X, cov=cov)
+
+    def predict_proba(self, fh=None, X=None, marginal=True):
+        self._check_quartiles("predict_proba")
+        return super().predict_proba(fh=fh, X=X, marginal=marginal)
+
+    def _check_quartiles(self, who: str) -> None:
+        """ValueError for a model fitted without the quartiles, which sktime's variance (and the normal distribution
+        ``predict_proba`` gives) is read from: the interquartile range of a normal."""
+        fitted = getattr(getattr(self, "forecaster_", None), "quantiles", None)
+        if fitted is None or {0.25, 0.75} <= {round(float(q), 9) for q in fitted}:
+            return
+        raise ValueError(f"RnnkitForecaster.{who}: sktime reads the variance from the quartiles 0.25 and 0.75 (a "
+                         f"normal of that spread), which the model was not fitted for (quantiles={list(fitted)}); fit "
+                         "with them among quantiles, e.g. quantiles=[0.1, 0.25, 0.5, 0.75, 0.9]")
+
+    def update_predict(self, y, cv=None, X=None, update_params=True, reset_forecaster=True):
+        # sktime's default cv forecasts fh=1 only, which a model fitted for another fh refuses: play y back with
+        # the fitted fh instead, one step at a time, as the default does
+        if cv is None and self.is_fitted:
+            from sktime.split import ExpandingWindowSplitter
+
+            cv = ExpandingWindowSplitter(initial_window=1, fh=self.fh.to_relative(self.cutoff))
+        return super().update_predict(y, cv=cv, X=X, update_params=update_params, reset_forecaster=reset_forecaster)
+
     def _check_quantiles(self, who: str) -> None:
         """NotImplementedError, as sktime's contract has it, for a model without quantile levels, saying how to get
         them (sktime's own message asks to open an issue)."""
@@ -269,6 +316,7 @@ class RnnkitForecaster(BaseForecaster):
         self._check_remembers("update")
         _check_order(y=y, X=X)
         self._check_continues(y)
+        _check_covers("RnnkitForecaster.update", y, X)
         _check_observed("RnnkitForecaster.update", y=y, X=X)
         return super().update(y, X=X, update_params=update_params)
 
