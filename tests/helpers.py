@@ -42,16 +42,23 @@ def run_cli(args, capsys) -> tuple[int, list[str]]:
     return status, capsys.readouterr().err.splitlines()
 
 
-def gunpoint_train(n: int, steps: int, *, batch_first: bool = False) -> tuple[np.ndarray, np.ndarray]:
-    """The first ``n`` GunPoint training series cut to ``steps`` steps, float32, as sktime gives them
-    ``(n, 1, steps)`` (``batch_first``: ``(n, steps, 1)``), and their labels as sktime's text, ``'1'`` / ``'2'``.
-    Skips the test where sktime is not installed."""
+def ucr_train(name: str, n: int | None = None, steps: int | None = None, *, batch_first: bool = False
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """The first ``n`` training series of sktime's bundled ``load_<name>`` (all where None) cut to ``steps``
+    steps, float32, as sktime gives them ``(n, C, T)`` (``batch_first``: ``(n, T, C)``), and their labels as
+    sktime's text. Skips the test where sktime is not installed."""
     datasets = pytest.importorskip("sktime.datasets")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        X, y = datasets.load_gunpoint(split="train", return_type="numpy3D")
+        X, y = getattr(datasets, f"load_{name}")(split="train", return_type="numpy3D")
     X = X[:n, :, :steps].astype(np.float32)
     return (X.transpose(0, 2, 1) if batch_first else X), np.asarray(y[:n]).astype(str)
+
+
+def gunpoint_train(n: int, steps: int, *, batch_first: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """The first ``n`` GunPoint training series cut to ``steps`` steps (:func:`ucr_train`): labels ``'1'`` /
+    ``'2'``."""
+    return ucr_train("gunpoint", n, steps, batch_first=batch_first)
 
 
 # a tiny classifier for sktime's numpy3D (n, channels, T), every rule fixed: fits in a second, reads as given

@@ -2,12 +2,11 @@
 ItalyPowerDemand (24 steps, 2 classes) and ShampooSales, with fitted and unfitted estimators, forecasters,
 torch.nn modules and bad arguments. Each test fails on the code before its fix."""
 
-import warnings
 
 import numpy as np
 import pytest
 import torch
-from helpers import one_line, tiny_forecaster
+from helpers import one_line, tiny_forecaster, ucr_train
 
 import rnnkit
 from rnnkit.diagnostics import gate_statistics, gradient_flow, hidden_states, saliency
@@ -19,11 +18,7 @@ TINY = dict(cell="gru", hidden_size=4, bidirectional=False, max_epochs=1, batch_
 @pytest.fixture(scope="module")
 def italy():
     """The first 16 ItalyPowerDemand training series, ``(16, 24, 1)`` float32, and their labels ('1' / '2')."""
-    datasets = pytest.importorskip("sktime.datasets")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        X, y = datasets.load_italy_power_demand(split="train", return_type="numpy3D")
-    return X[:16].transpose(0, 2, 1).astype(np.float32), np.asarray(y[:16]).astype(str)
+    return ucr_train("italy_power_demand", 16, batch_first=True)
 
 
 @pytest.fixture(scope="module")

@@ -3,12 +3,11 @@ user would on sktime's ItalyPowerDemand (24 steps) and the copy task. Each test 
 
 import json
 import os
-import warnings
 
 import numpy as np
 import pytest
 import torch
-from helpers import one_line
+from helpers import one_line, ucr_train
 from matplotlib.figure import Figure
 
 import rnnkit
@@ -22,11 +21,7 @@ from rnnkit.training import SequenceDataset, SequenceModule, make_trainer
 @pytest.fixture(scope="module")
 def italy():
     """The first 16 ItalyPowerDemand training series, ``(16, 24, 1)`` float32."""
-    datasets = pytest.importorskip("sktime.datasets")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        X, _ = datasets.load_italy_power_demand(split="train", return_type="numpy3D")
-    return X[:16].transpose(0, 2, 1).astype(np.float32)
+    return ucr_train("italy_power_demand", 16, batch_first=True)[0]
 
 
 def test_l20_01_saliency_of_a_tagger_given_a_label_names_the_callable_with_that_labels_index(italy):
@@ -156,11 +151,8 @@ def test_l20_08_write_report_figures_not_a_dict_of_figures_are_named_before_anyt
 @pytest.fixture(scope="module")
 def basic_motions():
     """BasicMotions' training split as sktime loads it: ``(40, 100, 6)`` float32 and its text labels."""
-    datasets = pytest.importorskip("sktime.datasets")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        X, y = datasets.load_basic_motions(split="train", return_type="numpy3D")
-    return torch.as_tensor(X.transpose(0, 2, 1).astype(np.float32)), np.asarray(y)
+    X, y = ucr_train("basic_motions", batch_first=True)
+    return torch.as_tensor(X), y
 
 
 def test_l20_09_a_sequence_dataset_of_text_labels_says_to_map_them_to_class_ids(basic_motions):
