@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from types import ModuleType
@@ -74,5 +75,23 @@ def check_run_arguments(name: str, quick, seed, out, log, *, seed_limit: int = 2
         raise ValueError(f"{who}: out={str(out)!r} exists and is not a directory")
     if out is not None:  # an rnnkit model or another non-empty directory: refused before the run
         check_report_directory(out, f"{who}: out={str(out)!r}")
+        _check_writable(Path(out), who)
     if not callable(log):
         raise ValueError(f"{who}: log must be callable (print, logging.info, ...), got {type(log).__name__}")
+
+
+def _check_writable(out: Path, who: str) -> None:
+    """ValueError, before the run, if the report could not be written to ``out``: it lies under a file, or its
+    nearest existing directory takes no new file. Tried by creating one (and removing it): permission bits say
+    nothing for root, a read-only mount or an immutable directory. Nothing is left behind."""
+    existing = next(p for p in (out, *out.parents) if p.exists())
+    if not existing.is_dir():
+        raise ValueError(f"{who}: out={str(out)!r} lies under {str(existing)!r}, which is a file; give a directory "
+                         "for the report (it is created if missing)")
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".report.", suffix=".probe", dir=existing)
+    except OSError as e:
+        raise ValueError(f"{who}: out={str(out)!r}: cannot create files in {str(existing)!r} ({e.strerror}); choose "
+                         "another location or make it writable") from None
+    os.close(fd)
+    os.unlink(probe)

@@ -67,6 +67,7 @@ import torch.nn.functional as F
 from matplotlib.figure import Figure
 from torch.utils.data import DataLoader
 
+from ..checks import is_count
 from ..data.text import Vocab
 from ..report import machine, write_report
 from ..training.trainer import resolve_device
@@ -208,7 +209,12 @@ def split_corpus(corpus: str, text: str | dict[str, str], train_chars: int | Non
     """``(train, validation, test, description)`` of a corpus; see the module docstring. The validation text
     is training text that the model does not train on: the Bible's ``validation_chars`` characters just
     before the test text (from a line start), Python's the characters of the training files just after the
-    training text."""
+    training text.
+
+    ``corpus`` is one of :data:`CORPORA`: ``"bible"`` cuts a str, ``"python"`` a dict of ``{path: source}``;
+    ``test_chars`` is an integer >= 1, ``validation_chars`` >= 0 and ``train_chars`` >= 1 or None (all the
+    text before), and the parts must fit the text (a ValueError names the sizes otherwise)."""
+    _check_split(corpus, text, train_chars, test_chars, validation_chars)
     if corpus == "bible":
         cut = text.index("\n", len(text) - test_chars) + 1  # the test text starts at a line
         held = text.index("\n", cut - validation_chars) + 1 if validation_chars else cut
@@ -223,6 +229,36 @@ def split_corpus(corpus: str, text: str | dict[str, str], train_chars: int | Non
     return (train_text[:end], train_text[end: end + validation_chars], joined(test)[:test_chars],
             f"by file: {len(test)} test files (CRC-32 of the path = 0 mod 20), {len(train)} training files "
             f"(the validation text follows the training text in them)")
+
+
+def _check_split(corpus, text, train_chars, test_chars, validation_chars) -> None:
+    """ValueError naming the argument of :func:`split_corpus` it cannot cut the text by."""
+    who = "split_corpus"
+    if corpus not in CORPORA:
+        raise ValueError(f"{who}: corpus must be one of {CORPORA} (how the text is cut: a str by its last lines, a "
+                         f"dict of files by file), got {corpus!r}")
+    for name, value, least in (("test_chars", test_chars, 1), ("validation_chars", validation_chars, 0),
+                               ("train_chars", 1 if train_chars is None else train_chars, 1)):
+        if not is_count(value, least):
+            extra = " or None (all of it)" if name == "train_chars" else ""
+            raise ValueError(f"{who}: {name} must be an integer >= {least}{extra}, got {value!r}")
+    if corpus == "bible":
+        if not isinstance(text, str):
+            raise ValueError(f"{who}: the bible corpus is one str, got {type(text).__name__}")
+        if test_chars + validation_chars >= len(text):
+            raise ValueError(f"{who}: test_chars={test_chars} and validation_chars={validation_chars} leave no "
+                             f"training text in a text of {len(text):,} characters; ask for fewer")
+        if "\n" not in text[len(text) - test_chars:]:
+            raise ValueError(f"{who}: the last {test_chars:,} characters hold no line break, where the test text "
+                             "starts (at a line); ask for more test characters or give text with line breaks")
+        return
+    if not isinstance(text, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in text.items()):
+        raise ValueError(f"{who}: the python corpus is a dict of {{path: source}} (str to str), got "
+                         f"{type(text).__name__}; cut one text with corpus='bible'")
+    train_text = sum(len(v) + 1 for f, v in text.items() if zlib.crc32(f.encode()) % 20 != 0) - 1
+    if validation_chars >= train_text:
+        raise ValueError(f"{who}: validation_chars={validation_chars} leaves no training text in the training "
+                         f"files' {max(train_text, 0):,} characters; ask for fewer")
 
 
 # -- the recurrent model -------------------------------------------------------------------------------------
@@ -311,11 +347,20 @@ def dynamic_row(model, validation_ids: torch.Tensor, test_ids: torch.Tensor, *, 
 
 @torch.no_grad()
 def sample_texts(model, vocab: Vocab, prompt: str, n: int, *, seed: int) -> dict[str, str]:
-    """``{temperature: prompt + n sampled characters}`` for each of ``TEMPERATURES``."""
+    """``{temperature: prompt + n sampled characters}`` for each of ``TEMPERATURES``. The prompt is a non-empty
+    str of characters the vocabulary has: one it lacks would be read as ``<unk>`` and echoed as that."""
+    if not isinstance(prompt, str) or not prompt:
+        raise ValueError(f"sample_texts: prompt must be a non-empty str for the model to continue, got {prompt!r}")
+    prompt_ids = vocab.encode(prompt)
+    unknown = sorted({c for c, i in zip(prompt, prompt_ids.tolist(), strict=True) if i == vocab.unk_id})
+    if unknown:
+        raise ValueError(f"sample_texts: the prompt {prompt!r} holds {len(unknown)} character(s) the model's "
+                         f"vocabulary lacks ({', '.join(map(repr, unknown[:10]))}), which it would read as <unk>; "
+                         "write the prompt in characters of the training text")
     out = {}
     for t in TEMPERATURES:
         g = torch.Generator().manual_seed(seed)
-        ids = model.generate(vocab.encode(prompt), n, temperature=t, generator=g)
+        ids = model.generate(prompt_ids, n, temperature=t, generator=g)
         out[str(t)] = vocab.decode_text(ids)
     return out
 
@@ -338,13 +383,31 @@ class KneserNey:
     """
 
     def __init__(self, order: int, vocab_size: int):
+        for name, value in (("order", order), ("vocab_size", vocab_size)):
+            if not is_count(value, 1):
+                raise ValueError(f"KneserNey: {name} must be an integer >= 1, got {value!r}")
         if vocab_size ** order >= 2**62:
             raise ValueError(f"a {order}-gram over {vocab_size} symbols does not fit a 64-bit key; use a lower "
                              "order or a smaller alphabet")
         self.order, self.V = order, vocab_size
 
+    def _ids(self, ids, who: str) -> np.ndarray:
+        """``ids`` as int64, or a ValueError: ids outside ``0..V-1`` would collide in the base-V keys of
+        another symbol's n-grams, and a float id be cut to an integer."""
+        raw = np.asarray(ids)
+        if raw.ndim != 1 or not (np.issubdtype(raw.dtype, np.integer) or raw.size == 0):
+            raise ValueError(f"KneserNey.{who}: ids must be a 1-D array of integer symbol ids, got dtype {raw.dtype} "
+                             f"and shape {raw.shape}; encode the text first (e.g. Vocab.encode)")
+        bad = (raw < 0) | (raw >= self.V)
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise ValueError(f"KneserNey.{who}: ids[{i}] is {raw[i]}, outside 0..{self.V - 1} (vocab_size="
+                             f"{self.V}; {int(bad.sum())} such ids); give vocab_size the size of the vocabulary "
+                             "that encoded them (len(vocab))")
+        return raw.astype(np.int64)
+
     def fit(self, ids: np.ndarray) -> KneserNey:
-        ids = np.asarray(ids, dtype=np.int64)
+        ids = self._ids(ids, "fit")
         if len(ids) < self.order:
             raise ValueError(f"need at least {self.order} symbols to fit a {self.order}-gram model")
         self.tables, self.discounts = {}, []
@@ -398,7 +461,7 @@ class KneserNey:
     def bits(self, ids: np.ndarray, *, start: int = 1) -> float:
         """Bits per symbol of ``ids[start:]``, each predicted from up to ``order - 1`` symbols before it
         (``start >= 1``: the symbols before ``start`` are context only)."""
-        ids = np.asarray(ids, dtype=np.int64)
+        ids = self._ids(ids, "bits")
         m = self.order - 1
         total = 0.0
         for i in range(start, min(m, len(ids))):  # the first symbols: the context they have

@@ -99,6 +99,13 @@ def run(*, quick: bool = False, seed: int = 0, out: str | os.PathLike | None = N
     device = resolve_device("auto")
     path = find_fasta()
     promoters = load_promoters(path)
+    for part in ("train", "test"):  # a genome without Drosophila's chr2L (or only it) has no split
+        if not promoters.by_part(part):
+            where = f"on {TEST_ARM}" if part == "test" else f"off {TEST_ARM}"
+            raise ValueError(f"{path}: none of its {promoters.kept} distinct {UPSTREAM}-bp promoters lies {where}, "
+                             f"so the {part} split is empty (the test promoters are {TEST_ARM}'s, the training ones "
+                             f"every other arm's; its arms: {sorted(set(promoters.arms))[:8]}); give the "
+                             f"Drosophila dm3 file {FILE_NAME}")
     rng = np.random.default_rng(seed)
     split = {part: sample(promoters.by_part(part), budget[f"{part}_promoters"], rng) for part in ("train", "test")}
     data = {part: with_negatives(seqs, rng) for part, seqs in split.items()}  # part -> (sequences, labels)
@@ -198,16 +205,21 @@ class Promoters(NamedTuple):
 def load_promoters(path: str | os.PathLike) -> Promoters:
     """The distinct full-length upstream sequences of a UCSC ``upstreamN.fa`` file and their chromosome arms.
 
-    Headers read ``NAME_up_2000_ARM_POSITION_STRAND``; one that does not is a ValueError naming the record.
+    Headers read ``NAME_up_2000_ARM_POSITION_STRAND``; one that does not, or gives another length (an
+    ``upstream1000`` file), is a ValueError naming the record.
     """
     records = read_fasta(path)
     seen: set[str] = set()
     sequences, arms, duplicates, shorter = [], [], 0, 0
-    for r in records:
+    for number, r in enumerate(records, 1):
         match = _HEADER.search(r.name)
         if match is None:
             raise ValueError(f"{path}: record {r.name!r} is not a UCSC upstream header "
                              "(NAME_up_2000_CHROMOSOME_POSITION_f or _r); is this the upstream2000 file?")
+        if int(match.group(1)) != UPSTREAM:  # an upstream1000 file: every record "shorter", none kept
+            raise ValueError(f"{path}: record {r.name!r} (record {number}) holds "
+                             f"{match.group(1)} bp upstream of its TSS, but this recipe reads {UPSTREAM} bp, each "
+                             f"position an offset from the TSS; give a UCSC upstream{UPSTREAM} file")
         if r.sequence in seen:
             duplicates += 1
             continue

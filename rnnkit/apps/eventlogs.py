@@ -69,6 +69,7 @@ test off) as a plot. With ``out`` (:func:`rnnkit.report.write_report`): ``report
 
 from __future__ import annotations
 
+import numbers
 import os
 import time
 from collections import Counter, defaultdict
@@ -84,6 +85,7 @@ from matplotlib.figure import Figure
 from torch import Tensor, nn
 
 from ..cells.base import State
+from ..checks import is_count
 from ..data import EventSessions, pad_collate, sessionize, synthetic_event_log
 from ..data.events import ANOMALY_KINDS, event_vocab
 from ..models import SequenceToSequence
@@ -193,6 +195,28 @@ class Part(NamedTuple):
         return Sessions([x["event"].numpy() for x in items], [x["dt"].numpy().astype(np.float64) for x in items])
 
 
+def check_sessions(sessions: Sessions, who: str) -> None:
+    """ValueError naming the first session of ``sessions`` whose event ids and waits do not line up, or whose
+    wait is negative or not a number (timestamps out of order or missing), which the delay test would read as
+    NaN and so never flag."""
+    if len(sessions.events) != len(sessions.dt):
+        raise ValueError(f"{who}: {len(sessions.events)} sessions of events but {len(sessions.dt)} of waits (dt); "
+                         "give one dt array per session")
+    for s, (e, dt) in enumerate(zip(sessions.events, sessions.dt, strict=True)):
+        e, dt = np.asarray(e), np.asarray(dt)
+        if e.ndim != 1 or dt.shape != e.shape:
+            raise ValueError(f"{who}: session {s} has events of shape {e.shape} and waits (dt) of shape {dt.shape}; "
+                             "each session needs one wait per event (0 for the first)")
+        if not np.issubdtype(dt.dtype, np.number):
+            raise ValueError(f"{who}: session {s}'s waits (dt) are {dt.dtype}, not seconds")
+        bad = ~(np.asarray(dt, dtype=np.float64) >= 0)  # NaN too
+        if bad.any():
+            t = int(np.argmax(bad))
+            raise ValueError(f"{who}: session {s}, step {t} waits {dt[t]} s since the previous event ({int(bad.sum())} "
+                             "such step(s) in it): a wait must be a number >= 0 (equal timestamps give 0); sort "
+                             "each session's rows by time and fill missing timestamps first")
+
+
 def make_split(users: int, *, seed: int, sessions_per_user: int = 5, anomaly_rate: float = 0.1) -> dict[str, Part]:
     """The synthetic log of ``users`` users, its users shuffled and split by ``SPLIT``; the training part keeps
     its normal sessions only."""
@@ -261,6 +285,7 @@ class NextEventModule(SequenceModule):
 def training_items(sessions: Sessions) -> list[tuple[Tensor, Tensor]]:
     """Per session of at least 2 events: inputs ``(T - 1, 2)`` ``[e_t, log1p Δt_t]`` for ``t < T - 1`` and
     targets ``(T - 1, 2)`` ``[e_{t+1}, u_{t+1}]``."""
+    check_sessions(sessions, "training_items")
     items = []
     for e, dt in zip(sessions.events, sessions.dt, strict=True):
         if len(e) < 2:
@@ -333,9 +358,13 @@ class NGramDetector:
     """
 
     def __init__(self, n: int = 3):
+        if not is_count(n, 2):  # n = 1 would count no context: every event unseen, every session flagged
+            raise ValueError(f"NGramDetector: n must be an integer >= 2 (the next event after the last n - 1 events; "
+                             f"2 is a bigram), got {n!r}")
         self.n = n
 
     def fit(self, sessions: Sessions) -> NGramDetector:
+        check_sessions(sessions, "NGramDetector.fit")
         self.counts: dict[tuple, Counter] = defaultdict(Counter)
         waits: dict[int, list[float]] = defaultdict(list)
         for e, dt in zip(sessions.events, sessions.dt, strict=True):
@@ -358,6 +387,7 @@ class NGramDetector:
         return RANK_UNSEEN
 
     def score(self, sessions: Sessions) -> StepScores:
+        check_sessions(sessions, "NGramDetector.score")
         ranks, zs = [], []
         for e, dt in zip(sessions.events, sessions.dt, strict=True):
             e = e.tolist()
@@ -372,7 +402,14 @@ class NGramDetector:
 # -- evaluation ----------------------------------------------------------------------------------------------
 def flag_sessions(scores: StepScores, k: int, z: float | None) -> np.ndarray:
     """``(S,)`` bool: a step's next event ranks ``k`` or worse (not in the top ``k``), or ``|z-score| > z``
-    (None: no delay test)."""
+    (None: no delay test). ``k`` an integer >= 1, ``z`` a positive number or None: ``k = 0`` or ``z <= 0`` would
+    flag every session."""
+    if not is_count(k, 1):
+        raise ValueError(f"flag_sessions: k must be an integer >= 1 (the next event passes if it is among the k "
+                         f"most probable), got {k!r}")
+    if z is not None and (isinstance(z, bool) or not isinstance(z, numbers.Real) or not z > 0):
+        raise ValueError(f"flag_sessions: z must be a positive number of standard deviations (the delay test's "
+                         f"threshold) or None for no delay test, got {z!r}")
     return np.array([bool((r >= k).any() or (z is not None and (np.abs(s) > z).any()))
                      for r, s in zip(scores.rank, scores.z, strict=True)])
 

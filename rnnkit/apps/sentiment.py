@@ -78,6 +78,7 @@ from torch import Tensor, nn
 from torch.utils.data import DataLoader, Dataset
 
 from ..cells.base import State
+from ..checks import is_integer
 from ..data import BucketBatchSampler, TextClassificationDataset, Vocab, load_imdb, pad_collate
 from ..data.text import SPECIALS
 from ..models import LanguageModel, build_encoder
@@ -130,7 +131,11 @@ def tokenize(text: str) -> list[str]:
 
 
 def truncate(tokens: Sequence[str], max_tokens: int) -> list[str]:
-    """The last ``max_tokens`` tokens (the verdict tends to come at the end of a review)."""
+    """The last ``max_tokens`` tokens (the verdict tends to come at the end of a review); ``max_tokens`` an
+    integer >= 1 (``tokens[-0:]`` would keep every token, a negative count would cut the review's start)."""
+    if not is_integer(max_tokens) or max_tokens < 1:
+        raise ValueError(f"truncate: max_tokens must be an integer >= 1 (how many tokens to keep from the end of a "
+                         f"review), got {max_tokens!r}")
     return list(tokens[-max_tokens:])
 
 
@@ -173,7 +178,16 @@ def load_reviews(n: int | None, seed: int) -> tuple[list[str], np.ndarray, int]:
 
 
 def prepare(texts: Sequence[str], labels: np.ndarray, settings: dict, seed: int) -> Prepared:
-    """Split, tokenize, build the vocabulary on the training part only, truncate and encode."""
+    """Split, tokenize, build the vocabulary on the training part only, truncate and encode. ``texts[i]`` is
+    the review of ``labels[i]``: one label per text (a ValueError otherwise)."""
+    labels = np.asarray(labels)
+    if labels.ndim != 1 or len(labels) != len(texts):
+        raise ValueError(f"prepare: {len(texts)} texts but labels of shape {labels.shape}; give one label per text, "
+                         "in the texts' order (texts[i] is the review of labels[i])")
+    not_text = next((i for i, t in enumerate(texts) if not isinstance(t, str)), None)
+    if not_text is not None:
+        raise ValueError(f"prepare: texts[{not_text}] is {type(texts[not_text]).__name__} {texts[not_text]!r}, not "
+                         "a str; give each review as text (drop or fill missing ones with their labels)")
     parts = split(labels, seed)
     tokens = {p: [tokenize(texts[i]) for i in idx] for p, idx in parts.items()}
     y = {p: labels[idx] for p, idx in parts.items()}

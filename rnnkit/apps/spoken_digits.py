@@ -357,16 +357,37 @@ class DTWNearestNeighbour:
     distance matrix)."""
 
     def fit(self, x: list[np.ndarray], y: np.ndarray) -> DTWNearestNeighbour:
-        self.x_, self.y_ = [a.astype(np.float64) for a in x], np.asarray(y)
+        self.x_, self.y_ = self._frames(x, "fit"), np.asarray(y)
+        if self.y_.shape != (len(self.x_),):
+            raise ValueError(f"DTWNearestNeighbour.fit: {len(self.x_)} clips but labels of shape {self.y_.shape}; "
+                             "give one label per clip, in the clips' order")
         return self
 
     def predict(self, x: list[np.ndarray]) -> np.ndarray:
         from dtaidistance import dtw_ndim
 
-        series = [a.astype(np.float64) for a in x] + self.x_
+        if not hasattr(self, "x_"):
+            raise ValueError("DTWNearestNeighbour.predict: fit(x, y) the training clips first")
+        series = self._frames(x, "predict", self.x_[0].shape[1]) + self.x_
         n = len(x)
         d = dtw_ndim.distance_matrix_fast(series, block=((0, n), (n, len(series))), parallel=False)
         return self.y_[np.argmin(d[:n, n:], axis=1)]
+
+    @staticmethod
+    def _frames(x: list[np.ndarray], who: str, bands: int | None = None) -> list[np.ndarray]:
+        """The clips as float64 ``(T_i, F)``, all of one ``F`` (``bands``: the training clips'), or a
+        ValueError naming the first that is not: dtaidistance compares the frames of other widths without a
+        word, by the bands they share."""
+        clips = [np.asarray(a, dtype=np.float64) for a in x]
+        if not clips:
+            raise ValueError(f"DTWNearestNeighbour.{who}: no clips")
+        bands = clips[0].shape[-1] if bands is None else bands
+        for i, a in enumerate(clips):
+            if a.ndim != 2 or a.shape[1] != bands or len(a) == 0:
+                raise ValueError(f"DTWNearestNeighbour.{who}: clip {i} has shape {a.shape}, but each clip must be "
+                                 f"(T, {bands}) frames with T >= 1 ({bands} bands"
+                                 f"{', as the training clips' if who == 'predict' else ''})")
+        return clips
 
 
 def _fit_and_score(clf, x_train, y_train, x_test, y_test) -> dict[str, float]:

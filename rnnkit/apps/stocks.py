@@ -115,7 +115,10 @@ def daily_features(prices: pd.DataFrame) -> pd.DataFrame:
     """The feature table (columns ``FEATURES``, module doc) from daily ``Open/High/Low/Close/Volume``.
 
     Row t uses prices of days <= t only. The first ``VOLUME_DAYS`` days are dropped: they lack a return
-    or a full volume average."""
+    or a full volume average. The rows must be one per day, oldest first (a download listed newest first is
+    refused: its returns would be read backwards), and every price and volume a positive number (their logs
+    are taken); a ValueError names the day and column otherwise."""
+    _check_prices(prices)
     close, volume = prices["Close"], np.log(prices["Volume"].astype(np.float64))
     table = pd.DataFrame({
         "r": 100 * np.log(close / close.shift(1)),
@@ -123,6 +126,49 @@ def daily_features(prices: pd.DataFrame) -> pd.DataFrame:
         "volume": volume - volume.rolling(VOLUME_DAYS).mean(),  # the window ends at t: causal
     })
     return table.iloc[VOLUME_DAYS:]
+
+
+PRICE_COLUMNS = ("High", "Low", "Close", "Volume")  # what daily_features reads
+
+
+def _check_prices(prices: pd.DataFrame) -> None:
+    """ValueError naming the first thing in ``prices`` that :func:`daily_features` would misread."""
+    who = "daily_features"
+    if not isinstance(prices, pd.DataFrame):
+        raise ValueError(f"{who}: prices must be a pandas DataFrame of daily {', '.join(PRICE_COLUMNS)} indexed by "
+                         f"date, got {type(prices).__name__}")
+    missing = [c for c in PRICE_COLUMNS if c not in prices.columns]
+    if missing:
+        by_case = {str(c).lower(): c for c in prices.columns}
+        found = {by_case[c.lower()]: c for c in missing if c.lower() in by_case}
+        hint = (f"; rename them: prices.rename(columns={found})" if found else "")
+        raise ValueError(f"{who}: prices lack the column(s) {missing} (it reads {list(PRICE_COLUMNS)}, as "
+                         f"load_sp500 has them); the frame has {list(prices.columns)}{hint}")
+    days = prices.index
+    if not isinstance(days, pd.DatetimeIndex):
+        raise ValueError(f"{who}: prices must be indexed by date (a DatetimeIndex), got a {type(days).__name__} "
+                         f"starting {list(days[:2])}; e.g. prices.set_index(pd.to_datetime(prices['Date']))")
+    step = np.diff(days.asi8)
+    if (step <= 0).any():
+        i = int(np.argmax(step <= 0)) + 1
+        what = "repeats row" if step[i - 1] == 0 else "is earlier than row"
+        order = " (the rows run newest first)" if (step < 0).all() else ""
+        raise ValueError(f"{who}: row {i} ({days[i]:%Y-%m-%d}) {what} {i - 1} ({days[i - 1]:%Y-%m-%d}){order}; "
+                         "the rows must be one per "
+                         "day, oldest first: prices.sort_index(), and drop repeated days "
+                         "(prices[~prices.index.duplicated()])")
+    for column in PRICE_COLUMNS:
+        if not pd.api.types.is_numeric_dtype(prices[column]):
+            raise ValueError(f"{who}: {column} holds {prices[column].dtype} values ({prices[column].iloc[0]!r} on "
+                             f"{days[0]:%Y-%m-%d}), not numbers; convert it first (pd.to_numeric, with thousands=',' "
+                             "in read_csv for '1,234.5')")
+        values = prices[column].to_numpy(dtype=np.float64, na_value=np.nan)
+        bad = ~(np.isfinite(values) & (values > 0))
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise ValueError(f"{who}: {column} on {days[i]:%Y-%m-%d} (row {i}) is {prices[column].iloc[i]}, "
+                             f"not a positive number ({int(bad.sum())} such row(s) in {column}); its log is taken, "
+                             "so drop those days or fill them (e.g. prices.ffill()) first")
 
 
 def next_day_windows(features: np.ndarray, target: np.ndarray, lookback: int) -> tuple[np.ndarray, np.ndarray]:

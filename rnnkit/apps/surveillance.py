@@ -58,6 +58,7 @@ from torch.nn import functional as F
 
 from ..cells import ConvLSTMCell
 from ..cells.base import State
+from ..checks import is_count
 from ..data import split_by_time
 from ..data.video import frames_to_tensor, read_video
 from ..layers import Recurrent
@@ -169,7 +170,13 @@ def load_frames(path: str | os.PathLike, *, size: tuple[int, int], max_frames: i
 
 def clips(frames: Tensor, segment: range, context: int) -> Tensor:
     """Every clip of ``context + 1`` consecutive frames inside ``segment`` (stride 1): ``(N, context + 1, 1, H,
-    W)``, the last frame the target. Raises ValueError if the segment is shorter than a clip."""
+    W)``, the last frame the target. ``context`` is an integer >= 1 and ``segment`` a range of step 1 inside
+    ``frames``; raises ValueError if not, or if the segment is shorter than a clip."""
+    if not is_count(context, 1):
+        raise ValueError(f"clips: context must be an integer >= 1 (the frames a prediction reads), got {context!r}")
+    if not isinstance(segment, range) or segment.step != 1 or not 0 <= segment.start <= segment.stop <= len(frames):
+        raise ValueError(f"clips: segment must be a range of consecutive frames inside the {len(frames)} frames "
+                         f"(range(start, stop), 0 <= start <= stop <= {len(frames)}), got {segment!r}")
     n = len(segment) - context
     if n < 1:
         raise ValueError(f"a segment of {len(segment)} frames holds no clip of {context + 1}; use more frames")
