@@ -5,6 +5,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
+from ..checks import is_count, is_finite_number, is_integer
 from .base import Cell, LSTMState
 
 
@@ -28,8 +29,9 @@ class ConvLSTMCell(Cell):
     ===========  ========================================  ==============================
 
     The input convolution runs on all frames at once before the loop (:meth:`project`); padding keeps the
-    image size (odd ``kernel_size``). ``forget_bias`` (default 1.0) initialises the forget gate's bias, as in
-    :class:`rnnkit.LSTMCell`.
+    image size (odd ``kernel_size``). As for ``torch.nn.Conv2d``, ``kernel_size`` is one size or a pair
+    ``(kh, kw)``; ``image_size`` is ``(Hi, Wi)``, or one size for square images. ``forget_bias`` (default 1.0)
+    initialises the forget gate's bias, as in :class:`rnnkit.LSTMCell`.
     """
 
     state_type = LSTMState
@@ -44,15 +46,22 @@ class ConvLSTMCell(Cell):
         forget_bias: float | None = 1.0,
     ):
         super().__init__()
-        if kernel_size % 2 == 0:
-            raise ValueError(f"ConvLSTMCell: kernel_size must be odd to keep the image size, got {kernel_size}")
+        if not (is_count(in_channels) and is_count(hidden_channels)):
+            raise ValueError(f"ConvLSTMCell: in_channels and hidden_channels must be integers >= 1, got "
+                             f"{in_channels!r}, {hidden_channels!r}")
+        self.image_size = _pair(image_size, "image_size", "(height, width) of integers >= 1, or one for a square")
+        kernel = _pair(kernel_size, "kernel_size", "an odd integer or a pair of them, (3, 3)")
+        if any(k % 2 == 0 for k in kernel):
+            raise ValueError(f"ConvLSTMCell: kernel_size must be odd to keep the image size, got {kernel_size!r}")
+        if forget_bias is not None and not is_finite_number(forget_bias):
+            raise ValueError(f"ConvLSTMCell: forget_bias must be a number or None, got {forget_bias!r}")
         self.in_channels, self.hidden_channels = in_channels, hidden_channels
-        self.image_size = tuple(image_size)
         pixels = self.image_size[0] * self.image_size[1]
         self.input_size, self.hidden_size = in_channels * pixels, hidden_channels * pixels
         self.gate_size = 4 * self.hidden_size
-        self.conv_x = nn.Conv2d(in_channels, 4 * hidden_channels, kernel_size, padding=kernel_size // 2)
-        self.conv_h = nn.Conv2d(hidden_channels, 4 * hidden_channels, kernel_size, padding=kernel_size // 2, bias=False)
+        padding = (kernel[0] // 2, kernel[1] // 2)
+        self.conv_x = nn.Conv2d(in_channels, 4 * hidden_channels, kernel, padding=padding)
+        self.conv_h = nn.Conv2d(hidden_channels, 4 * hidden_channels, kernel, padding=padding, bias=False)
         if forget_bias is not None:
             with torch.no_grad():
                 self.conv_x.bias[hidden_channels : 2 * hidden_channels].fill_(forget_bias)
@@ -73,3 +82,12 @@ class ConvLSTMCell(Cell):
 
     def extra_repr(self) -> str:
         return f"{self.in_channels}, {self.hidden_channels}, image_size={self.image_size}"
+
+
+def _pair(value, name: str, expected: str) -> tuple[int, int]:
+    """``(a, b)`` from one integer >= 1 or a pair of them, as torch.nn.Conv2d reads its sizes; ValueError otherwise
+    (``(64, 64, 3)`` is not read as a 64 x 64 image)."""
+    pair = (value, value) if is_integer(value) else tuple(value) if isinstance(value, tuple | list) else None
+    if pair is None or len(pair) != 2 or not all(is_count(v) for v in pair):
+        raise ValueError(f"ConvLSTMCell: {name} must be {expected}, got {value!r}")
+    return (int(pair[0]), int(pair[1]))

@@ -8,6 +8,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from ..checks import is_finite_number
 from .base import AffineCell, LSTMState
 
 
@@ -56,7 +57,12 @@ class LayerNormLSTMCell(AffineCell):
         forget_bias: float | None = 1.0,
         eps: float = 1e-5,
     ):
-        self.forget_bias, self.eps = forget_bias, eps
+        if forget_bias is not None and not is_finite_number(forget_bias):
+            raise ValueError(f"{type(self).__name__}: forget_bias must be a number or None, got {forget_bias!r}")
+        if not (is_finite_number(eps) and eps > 0):  # at 0, a constant block (zero padding, H = 1) gives 0/0 = NaN
+            raise ValueError(f"{type(self).__name__}: eps must be a finite number > 0 (added to each variance before "
+                             f"its square root; default 1e-5), got {eps!r}")
+        self.forget_bias, self.eps = forget_bias, float(eps)
         super().__init__(input_size, hidden_size, bias=False)  # weight_ih, weight_hh; the norms come next
         H = hidden_size
         self.gamma_ih = nn.Parameter(torch.empty(4 * H))

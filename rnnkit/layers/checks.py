@@ -84,38 +84,45 @@ def check_input(x: Tensor, layer: nn.Module, lengths: Tensor | None, who: str) -
             f"{who}: the second argument is lengths (B,), but it got a state (floating-point tensors); pass the "
             f"initial state by name, layer(x, state=...), batch-first: torch.nn's (L*D, B, H) is state.transpose(0, 1)"
         )
+    lengths = check_lengths(lengths, B, T, x.device, who)
+    _check_time_aware(x, layer, lengths, who)
+    return lengths
+
+
+def check_lengths(lengths, B: int, T: int, device, who: str, *, name: str = "lengths", of: str = "x") -> Tensor:
+    """``lengths``, one per sequence of a padded batch ``of`` (``B`` sequences of ``T`` steps), as int64 on
+    ``device``; ValueError naming ``name`` and ``of`` unless they are integers in ``[1, T]`` of shape ``(B,)``."""
     try:
         lengths = torch.as_tensor(lengths)
     except (TypeError, ValueError, RuntimeError) as e:  # text or None among them: torch's own words name no layer
         shown = next((v for v in lengths if not isinstance(v, numbers.Integral | Tensor)), None) \
             if isinstance(lengths, list | tuple) else lengths
-        raise ValueError(f"{who}: lengths must be integers, one per sequence (B,) = ({B},), got "
+        raise ValueError(f"{who}: {name} must be integers, one per sequence (B,) = ({B},), got "
                          f"{type(lengths).__name__} holding {shown!r} ({type(shown).__name__}); pass the number of "
                          f"valid steps of each sequence as ints") from e
     if lengths.is_meta:
+        elsewhere = "" if torch.device(device).type == "cpu" else f" or {device}"
         raise ValueError(
-            f"{who}: lengths is a tensor on the 'meta' device, which holds no values; pass the lengths as a "
-            f"list of ints or an integer tensor on the CPU{'' if x.device.type == 'cpu' else f' or {x.device}'}"
+            f"{who}: {name} is a tensor on the 'meta' device, which holds no values; pass the lengths as a "
+            f"list of ints or an integer tensor on the CPU{elsewhere}"
         )
     if lengths.shape != (B,):
-        hint = ("; x looks time-first (T, B, F), as pad_sequence gives by default: pass x.transpose(0, 1) (or "
-                "pad_sequence(..., batch_first=True))" if lengths.shape == (T,) else "")
+        hint = (f"; {of} looks time-first ({'T, B, F' if of == 'x' else 'T, B'}), as pad_sequence gives by default: "
+                f"pass {of}.transpose(0, 1) (or pad_sequence(..., batch_first=True))" if lengths.shape == (T,) else "")
         if lengths.dim() == 0 and B == 1:  # one sequence's length as a number
             hint = f"; for one sequence pass a list of its length, [{lengths.item()}]"
-        raise ValueError(f"{who}: lengths must have shape (B,) = ({B},), got {tuple(lengths.shape)}{hint}")
+        raise ValueError(f"{who}: {name} must have shape (B,) = ({B},), got {tuple(lengths.shape)}{hint}")
     if lengths.is_floating_point() or lengths.is_complex() or lengths.dtype == torch.bool:
-        raise ValueError(f"{who}: lengths must be an integer tensor, got dtype {lengths.dtype}")
+        raise ValueError(f"{who}: {name} must be an integer tensor, got dtype {lengths.dtype}")
     if lengths.dtype in (torch.uint16, torch.uint32, torch.uint64):  # torch has no min/max for these: as int64
         lengths = lengths.to(torch.int64)  # a value past int64 wraps negative and is refused below
     lo, hi = int(lengths.min()), int(lengths.max())
     if lo < 1 or hi > T:
         raise ValueError(
-            f"{who}: every length must be in [1, T={T}], got min {lo} and max {hi}; drop empty sequences "
-            f"or pad x to the longest sequence"
+            f"{who}: every length{'' if name == 'lengths' else f' of {name}'} must be in [1, T={T}], got min {lo} and "
+            f"max {hi}; drop empty sequences or pad {of} to the longest sequence"
         )
-    lengths = lengths.to(device=x.device, dtype=torch.long)
-    _check_time_aware(x, layer, lengths, who)
-    return lengths
+    return lengths.to(device=device, dtype=torch.long)
 
 
 def _check_time_aware(x: Tensor, layer: nn.Module, lengths: Tensor | None, who: str) -> None:

@@ -42,6 +42,7 @@ _SHAPES = """
 
 # torch.nn's parameter names: weight_ih_l0, bias_hh_l1_reverse, ...
 _TORCH_NAME = re.compile(r"(weight_ih|weight_hh|bias_ih|bias_hh)_l(\d+)(_reverse)?")
+_TORCH_STATE_NAME = re.compile(r"(weight_ih|weight_hh|bias_ih|bias_hh|weight_hr)_l(\d+)(_reverse)?")  # proj too
 
 
 class _TorchCompatible(Stacked):
@@ -49,6 +50,8 @@ class _TorchCompatible(Stacked):
 
     torch_class: type[nn.RNNBase]
     cell_options: tuple[str, ...] = ()
+    batch_first = True  # torch.nn's attributes, read by code written for torch.nn: always batch-first,
+    proj_size = 0  # never projected
 
     def __init__(
         self,
@@ -115,6 +118,13 @@ class _TorchCompatible(Stacked):
         if device is not None or dtype is not None:  # torch.nn's factory keywords
             self.to(device=device, dtype=dtype)
 
+    @property
+    def all_weights(self) -> list[list[nn.Parameter]]:
+        """torch.nn's ``all_weights``: each direction's ``[weight_ih, weight_hh, bias_ih, bias_hh]`` (the weights
+        alone without bias), layer 0 forward, layer 0 backward, layer 1 forward, ..."""
+        names = ("weight_ih", "weight_hh", "bias_ih", "bias_hh") if self.bias else ("weight_ih", "weight_hh")
+        return [[getattr(cell, name) for name in names] for cell in self.cells()]
+
     def flatten_parameters(self) -> None:
         """torch.nn's call before a cuDNN run; nothing to do here: the native path keeps the parameters in
         one buffer itself (docs/layers.md), so code written for torch.nn runs unchanged."""
@@ -146,16 +156,70 @@ class _TorchCompatible(Stacked):
                                  f"set its values in place: with torch.no_grad(): layer.{name}.copy_(value)")
         super().__setattr__(name, value)
 
+    def load_state_dict(self, state_dict, strict: bool = True, assign: bool = False):
+        # a torch.nn state_dict of another num_layers, bidirectional or bias would fail on its keys alone (strict
+        # only; strict=False loads what fits): say which option differs first
+        if strict:
+            self._check_torch_state_dict(state_dict, "", sizes_only=False)
+        return super().load_state_dict(state_dict, strict=strict, assign=assign)
+
     def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
-        # a torch.nn state_dict (weight_ih_l0, bias_hh_l1_reverse, ...) loads as from_torch copies it
+        # a torch.nn state_dict (weight_ih_l0, bias_hh_l1_reverse, ...) loads as from_torch copies it; a key with
+        # no parameter here keeps its torch.nn name, so torch's message names the key the user has
+        self._check_torch_state_dict(state_dict, prefix, sizes_only=True)  # torch would refuse them in any mode
         D = self.num_directions
+        names = ("weight_ih", "weight_hh", "bias_ih", "bias_hh") if self.bias else ("weight_ih", "weight_hh")
         for k in range(len(self.directions())):
             path = f"layers.{k // D}." + (("backward_layer." if k % D else "forward_layer.") if D == 2 else "")
-            for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
+            for name in names:
                 theirs = f"{prefix}{name}_l{k // D}" + ("_reverse" if k % D else "")
                 if theirs in state_dict and f"{prefix}{path}cell.{name}" not in state_dict:
                     state_dict[f"{prefix}{path}cell.{name}"] = state_dict.pop(theirs)
         super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
+
+    def _check_torch_state_dict(self, state_dict, prefix: str, *, sizes_only: bool) -> None:
+        """RuntimeError (as torch.nn's for a state_dict that does not fit) when ``state_dict`` holds the parameters
+        of a torch.nn layer (``weight_ih_l0``, ...) that this layer cannot take, in torch.nn's words, with the
+        constructor that fits them: another cell, input or hidden size, or a projection (``sizes_only``), or also
+        another num_layers, bidirectional or bias. torch's own message would list keys, some renamed to rnnkit's,
+        and not say which option differs."""
+        torch_class = getattr(type(self), "torch_class", None)
+        theirs = {k[len(prefix):]: v for k, v in state_dict.items()
+                  if k.startswith(prefix) and _TORCH_STATE_NAME.fullmatch(k[len(prefix):])}
+        w_ih, w_hh = theirs.get("weight_ih_l0"), theirs.get("weight_hh_l0")
+        if torch_class is None or not all(isinstance(w, torch.Tensor) and w.dim() == 2 for w in (w_ih, w_hh)):
+            return  # no torch.nn peer, or no torch.nn layer's parameters: torch's own check lists the keys
+        who = f"{type(self).__name__}.load_state_dict" + (f" (at {prefix[:-1]!r})" if prefix else "")
+        proj = theirs.get("weight_hr_l0")
+        if isinstance(proj, torch.Tensor):
+            raise RuntimeError(f"{who}: the state_dict holds a torch.nn.LSTM with proj_size={proj.shape[0]} "
+                               f"(weight_hr_l0), which rnnkit does not support; project the output with a "
+                               f"torch.nn.Linear instead")
+        H = w_hh.shape[1]
+        kind = {4: "LSTM", 3: "GRU", 1: "RNN"}.get(w_ih.shape[0] // H, "module")
+        found = {"input_size": w_ih.shape[1], "hidden_size": H,
+                 "num_layers": 1 + max(int(_TORCH_STATE_NAME.fullmatch(k)[2]) for k in theirs),
+                 "bidirectional": any(k.endswith("_reverse") for k in theirs),
+                 "bias": any(k.startswith("bias_") for k in theirs)}
+        ours = {"input_size": self.input_size, "hidden_size": self.hidden_size, "num_layers": self.num_layers,
+                "bidirectional": self.bidirectional, "bias": self.bias}
+        compared = ("input_size", "hidden_size") if sizes_only else tuple(found)
+        differ = [f"{k}={found[k]} (this layer: {ours[k]})" for k in compared if found[k] != ours[k]]
+        if kind == torch_class.__name__ and not differ:
+            return
+        options = "".join(f", {k}={found[k]}" for k, default in (("num_layers", 1), ("bidirectional", False),
+                                                                   ("bias", True)) if found[k] != default)
+        what = ", ".join(differ) if kind == torch_class.__name__ else f"{w_ih.shape[0] // H} gate blocks"
+        D, names = self.num_directions, ("weight_ih", "weight_hh") + (("bias_ih", "bias_hh") if self.bias else ())
+        expected = {f"{n}_l{k // D}" + ("_reverse" if k % D else "") for k in range(len(self.cells())) for n in names}
+        extra, lacking = sorted(set(theirs) - expected), sorted(expected - set(theirs))
+        keys = "".join(f"; {', '.join(ks[:4])}{', ...' if len(ks) > 4 else ''} {verb}" for ks, verb in
+                       ((extra, "have no place here"), (lacking, "are missing")) if ks and not sizes_only)
+        # RuntimeError, as torch.nn's load_state_dict raises for a state_dict that does not fit
+        raise RuntimeError(f"{who}: the state_dict holds the parameters of a torch.nn.{kind} with {what}, which "
+                           f"this {type(self).__name__} cannot take{keys}; build the layer to match, rnnkit.{kind}("
+                           f"{found['input_size']}, {H}{options}) (or convert the module itself with "
+                           f"rnnkit.{kind}.from_torch(module))")
 
     @classmethod
     def make_cell(cls, input_size, hidden_size, **kwargs):

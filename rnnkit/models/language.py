@@ -6,7 +6,7 @@ import torch
 from torch import Tensor, nn
 
 from ..cells.base import State, hidden_of
-from ..checks import is_count, is_finite_number
+from ..checks import check_flags, is_count, is_finite_number
 from .encoder import build_encoder
 from .heads import StepHead, check_output_size
 
@@ -61,6 +61,12 @@ class LanguageModel(nn.Module):
     ):
         super().__init__()
         check_output_size(vocab_size, "vocab_size", "LanguageModel")
+        if not is_count(hidden_size):  # before nn.Embedding reads it as the default embedding_size
+            raise ValueError(f"LanguageModel: hidden_size must be an integer >= 1, got {hidden_size!r}")
+        if embedding_size is not None and not is_count(embedding_size):  # 0 is no size, not "the default"
+            raise ValueError(f"LanguageModel: embedding_size must be an integer >= 1, or None for hidden_size, got "
+                             f"{embedding_size!r}")
+        check_flags("LanguageModel: ", tie_weights=tie_weights)  # "no" would tie
         embedding_size = embedding_size or hidden_size
         if tie_weights and embedding_size != hidden_size:
             raise ValueError(f"tie_weights needs embedding_size == hidden_size, got {embedding_size} and "

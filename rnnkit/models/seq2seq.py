@@ -3,11 +3,15 @@ to sequence learning with neural networks"; Cho et al. 2014)."""
 
 from __future__ import annotations
 
+import warnings
+
 import torch
 from torch import Tensor, nn
 
 from ..cells import Cell
 from ..cells.base import State, map_state
+from ..checks import is_count, is_finite_number, is_integer
+from ..layers.checks import _convert, check_lengths
 from .encoder import build_encoder
 from .heads import StepHead, check_output_size
 
@@ -64,6 +68,15 @@ class EncoderDecoder(nn.Module):
         if isinstance(cell, Cell):
             raise ValueError("EncoderDecoder needs two recurrent stacks; pass a cell name or a factory, "
                              "not a Cell")
+        if feedback_size is not None and not is_count(feedback_size):  # 0 is no size, not "the default"
+            raise ValueError(f"EncoderDecoder: feedback_size must be an integer >= 1, or None for hidden_size, got "
+                             f"{feedback_size!r}")
+        # one warning naming this model, where the encoder and the decoder would each warn of a layer of theirs
+        if num_layers == 1 and is_finite_number(dropout) and 0 < dropout < 1:
+            warnings.warn(f"EncoderDecoder: dropout={dropout} acts between the recurrent layers of the encoder and "
+                          f"the decoder, so with num_layers=1 it does nothing; use num_layers >= 2, or leave it out",
+                          UserWarning, stacklevel=2)
+            dropout = 0.0
         self.output_kind = output_kind
         self.encoder = build_encoder(cell, input_size, hidden_size, num_layers=num_layers,
                                      bidirectional=bidirectional, dropout=dropout, backend=backend)
@@ -90,7 +103,10 @@ class EncoderDecoder(nn.Module):
         if y is None:
             raise ValueError("EncoderDecoder.forward needs the targets y (teacher forcing); use generate() "
                              "to decode without them")
-        self.check_targets(x, y)
+        y = self.check_targets(x, y)
+        if y_lengths is not None:  # checked here, where y is named: the decoder would blame its input x
+            y_lengths = check_lengths(y_lengths, y.shape[0], y.shape[1], y.device, "EncoderDecoder",
+                                      name="y_lengths", of="y")
         state = self.encode(x, lengths)
         if self.output_kind == "classification":
             y = y.masked_fill(y < 0, 0)
@@ -99,38 +115,63 @@ class EncoderDecoder(nn.Module):
         h, state = self.decoder(d, y_lengths, state)  # (B, T_out, D*H)
         return self.head(h), state
 
-    def check_targets(self, x: Tensor, y: Tensor) -> None:
-        """ValueError unless ``y`` is ``(B, T_out)`` class ids below ``output_size`` (negative: padding) or
-        ``(B, T_out, O)`` values, for ``x``'s ``B`` sequences."""
+    def check_targets(self, x: Tensor, y: Tensor) -> Tensor:
+        """``y``, ValueError unless it is ``(B, T_out)`` class ids below ``output_size`` (negative: padding; any
+        integer dtype, returned as int64 when nn.Embedding cannot read it) or ``(B, T_out, O)`` values of the
+        model's dtype, for ``x``'s ``B`` sequences."""
         O, kind = self.head.linear.out_features, self.output_kind
         expected = "(B, T_out) integer class ids" if kind == "classification" else f"(B, T_out, {O}) floats"
         if not isinstance(y, Tensor):
             raise ValueError(f"EncoderDecoder: y must be a tensor {expected}, got {type(y).__name__}")
         shape_ok = y.dim() == 2 if kind == "classification" else (y.dim() == 3 and y.shape[-1] == O)
         if not shape_ok or y.shape[0] != x.shape[0] or y.shape[1] == 0:
+            hint = ""
+            if y.dim() == 3 and kind == "classification" and y.shape[-1] in (1, O):
+                hint = "; drop the last axis with y.squeeze(-1)" if y.shape[-1] == 1 else "; one-hot? pass y.argmax(-1)"
+            elif y.dim() == 2 and kind == "regression" and O == 1:
+                hint = "; one value per step? pass y.unsqueeze(-1)"
             raise ValueError(f"EncoderDecoder: y must be {expected} for x's {x.shape[0]} sequences "
-                             f"(output_kind={kind!r}), got shape {tuple(y.shape)}")
+                             f"(output_kind={kind!r}), got shape {tuple(y.shape)}{hint}")
         if kind == "regression" and not y.is_floating_point():
             raise ValueError(f"EncoderDecoder: y must be floating point for output_kind='regression', got "
                              f"{y.dtype}; use y.float()")
+        weight = self.head.linear.weight
+        if kind == "regression" and y.dtype != weight.dtype and not torch.is_autocast_enabled(y.device.type):
+            # y is fed back through a Linear of the model's dtype (torch's "mat1 and mat2 ..." otherwise)
+            raise ValueError(f"EncoderDecoder: y is {y.dtype} but the model's parameters are {weight.dtype}; "
+                             f"convert the targets with y.{_convert(weight.dtype)} or the model with "
+                             f"model.{_convert(y.dtype)}")
         if kind == "classification":
             if y.is_floating_point() or y.dtype == torch.bool or y.is_complex():
                 raise ValueError(f"EncoderDecoder: y must hold integer class ids, got {y.dtype}; use y.long() "
                                  f"if its values are whole numbers")
+            if y.dtype not in (torch.int64, torch.int32):  # uint8, int16...: the same ids; nn.Embedding reads
+                y = y.long()  # int64 and int32 only
             if int(y.max()) >= O:
                 raise ValueError(f"EncoderDecoder: y holds class id {int(y.max())} but output_size={O} (ids in "
                                  f"[0, {O}), negative ids mark padding)")
+        return y
 
     @torch.no_grad()
     def generate(self, x: Tensor, lengths: Tensor | None = None, *, max_length: int,
                  stop_token: int | None = None) -> Tensor:
         """Greedy decoding: feed back the most likely class (or the predicted value) at each step.
 
-        With ``stop_token`` (classification), decoding ends once every sequence has produced it, and the steps
-        after a sequence's first ``stop_token`` are filled with it.
+        With ``stop_token`` (a class id in ``[0, output_size)``; classification only), decoding ends once every
+        sequence has produced it, and the steps after a sequence's first ``stop_token`` are filled with it.
         """
-        if max_length < 1:
-            raise ValueError(f"max_length must be >= 1, got {max_length}")
+        if not is_count(max_length):
+            raise ValueError(f"generate: max_length must be an integer >= 1, got {max_length!r}")
+        if stop_token is not None:
+            O = self.head.linear.out_features
+            if isinstance(stop_token, Tensor) and stop_token.dim() == 0 and not stop_token.is_floating_point():
+                stop_token = int(stop_token)  # an id read from a tensor of ids
+            if self.output_kind != "classification":  # a value is never "the stop token": it would never stop
+                raise ValueError("generate: stop_token ends class sequences, but this model has "
+                                 "output_kind='regression'; leave it out and cut the values yourself")
+            if not (is_integer(stop_token) and 0 <= stop_token < O):  # an id never produced: it would never stop
+                raise ValueError(f"generate: stop_token must be a class id in [0, output_size={O}), got "
+                                 f"{stop_token!r}")
         state = self.encode(x, lengths)
         d = self.start.expand(x.shape[0], 1, -1)  # (B, 1, E)
         outputs = []
