@@ -178,3 +178,34 @@ def test_P22_09_model_sizes_of_zero_or_text_and_a_flag_of_text_are_refused():
         EncoderDecoder(4, 6, 7, feedback_size=0)
     assert LanguageModel(11, 8, embedding_size=None).embedding.embedding_dim == 8
     assert EncoderDecoder(4, 6, 7, feedback_size=3).start.shape == (3,)
+
+
+def test_P22_10_pruning_a_torch_name_is_refused_before_it_touches_the_layer_and_the_cell_can_be_masked():
+    import torch.nn.utils.prune as prune
+    from torch.nn.utils import parametrize
+
+    torch.manual_seed(0)
+    theirs = nn.LSTM(4, 6, num_layers=2, batch_first=True)
+    ours = rnnkit.LSTM.from_torch(theirs)
+    keys = list(ours.state_dict())
+    with pytest.raises(ValueError, match=r"LSTM: weight_hh_l1 is the parameter weight_hh of the cell layers\[1\]"
+                                         r".cell, not of this layer, so torch.nn.utils.prune cannot .*\."
+                                         r"register_parametrization\(layer.layers\[1\].cell, 'weight_hh', "
+                                         r"mask_module\)") as e:
+        prune.l1_unstructured(ours, "weight_hh_l1", amount=0.5)
+    one_line(e)
+    assert list(ours.state_dict()) == keys  # before: a stray weight_hh_l1_orig, then KeyError
+
+    class Mask(nn.Module):
+        def __init__(self, mask):
+            super().__init__()
+            self.register_buffer("mask", mask)
+
+        def forward(self, w):
+            return w * self.mask
+
+    mask = (torch.rand(24, 6) > 0.5).float()
+    prune.custom_from_mask(theirs, "weight_hh_l1", mask)
+    parametrize.register_parametrization(ours.layers[1].cell, "weight_hh", Mask(mask))
+    x = torch.randn(2, 5, 4)
+    torch.testing.assert_close(ours(x)[0], theirs(x)[0])

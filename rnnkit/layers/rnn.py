@@ -135,11 +135,16 @@ class _TorchCompatible(Stacked):
         match = _TORCH_NAME.fullmatch(name)
         if match is None:
             return None
+        return getattr(self.cells()[self._torch_index(name)], match[1])
+
+    def _torch_index(self, name: str) -> int:
+        """The index in :meth:`cells` of the cell holding torch.nn's parameter ``name`` (AttributeError if none)."""
+        match = _TORCH_NAME.fullmatch(name)
         layer, reverse, D = int(match[2]), match[3] is not None, self.num_directions
         if layer >= self.num_layers or (reverse and D == 1):
             raise AttributeError(f"{type(self).__name__} has no {name}: it has num_layers={self.num_layers}, "
                                  f"bidirectional={self.bidirectional}")
-        return getattr(self.cells()[layer * D + reverse], match[1])
+        return layer * D + reverse
 
     def __getattr__(self, name: str):
         try:
@@ -162,6 +167,21 @@ class _TorchCompatible(Stacked):
         if strict:
             self._check_torch_state_dict(state_dict, "", sizes_only=False)
         return super().load_state_dict(state_dict, strict=strict, assign=assign)
+
+    def register_parameter(self, name: str, param) -> None:
+        # torch.nn.utils.prune moves the parameter it prunes to <name>_orig on the module it is given, then deletes
+        # <name> from it: here that would leave a stray weight_hh_l0_orig in the state_dict and raise KeyError
+        base = name.removesuffix("_orig")
+        if base != name and _TORCH_NAME.fullmatch(base) and "_modules" in self.__dict__:
+            cell = self.cells()[self._torch_index(base)]
+            path = re.sub(r"\.(\d+)", r"[\1]", next(n for n, m in self.named_modules() if m is cell))  # layers[0]...
+            attr = _TORCH_NAME.fullmatch(base)[1]
+            raise ValueError(
+                f"{type(self).__name__}: {base} is the parameter {attr} of the cell {path}, not of this layer, so "
+                f"torch.nn.utils.prune cannot reparametrize it here (nor on the cell, whose forward hooks never run: "
+                f"the layer steps it); apply a mask with torch.nn.utils.parametrize.register_parametrization("
+                f"layer.{path}, {attr!r}, mask_module), read at every call")
+        super().register_parameter(name, param)
 
     def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
         # a torch.nn state_dict (weight_ih_l0, bias_hh_l1_reverse, ...) loads as from_torch copies it; a key with
