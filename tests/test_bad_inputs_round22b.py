@@ -107,13 +107,12 @@ def test_P22_05_encoder_decoder_targets_as_torch_users_hold_them():
         torch.testing.assert_close(model(x, None, y.to(dtype))[0], model(x, None, y)[0], rtol=0, atol=0)
     with pytest.raises(ValueError, match=r"got shape \(3, 4, 1\); drop the last axis with y.squeeze\(-1\)"):
         model(x, None, y[..., None])
-    regressor = EncoderDecoder(4, 6, 1, output_kind="regression")
+    regressor = EncoderDecoder(4, 6, 1, output_kind="regression").eval()
     values = torch.randn(3, 4, 1)
-    with pytest.raises(ValueError, match=r"EncoderDecoder: y is torch.float64 but the model's parameters are "
-                                         r"torch.float32; convert the targets with y.float\(\) or the model with "
-                                         r"model.double\(\)") as e:
-        regressor(x, None, values.double())  # torch.from_numpy's float64
-    one_line(e)
+    for dtype in (torch.float64, torch.float16):  # torch.from_numpy's float64: fed back in the model's dtype
+        out, _ = regressor(x, None, values.to(dtype))
+        torch.testing.assert_close(out, regressor(x, None, values.to(dtype).float())[0], rtol=0, atol=0)
+        assert out.dtype == torch.float32
     with pytest.raises(ValueError, match=r"got shape \(3, 4\); one value per step\? pass y.unsqueeze\(-1\)"):
         regressor(x, None, values[..., 0])
 

@@ -11,7 +11,7 @@ from torch import Tensor, nn
 from ..cells import Cell
 from ..cells.base import State, map_state
 from ..checks import is_count, is_finite_number, is_integer
-from ..layers.checks import _convert, check_lengths
+from ..layers.checks import check_lengths
 from .encoder import build_encoder
 from .heads import StepHead, check_output_size
 
@@ -110,6 +110,8 @@ class EncoderDecoder(nn.Module):
         state = self.encode(x, lengths)
         if self.output_kind == "classification":
             y = y.masked_fill(y < 0, 0)
+        else:  # values of any float dtype (torch.from_numpy's float64), as the loss reads them, fed back in the
+            y = y.to(self.start.dtype)  # model's: its Linear would refuse another ("mat1 and mat2 ...")
         B = y.shape[0]
         d = torch.cat([self.start.expand(B, 1, -1), self.feedback(y[:, :-1])], dim=1)  # (B, T_out, E)
         h, state = self.decoder(d, y_lengths, state)  # (B, T_out, D*H)
@@ -117,8 +119,8 @@ class EncoderDecoder(nn.Module):
 
     def check_targets(self, x: Tensor, y: Tensor) -> Tensor:
         """``y``, ValueError unless it is ``(B, T_out)`` class ids below ``output_size`` (negative: padding; any
-        integer dtype, returned as int64 when nn.Embedding cannot read it) or ``(B, T_out, O)`` values of the
-        model's dtype, for ``x``'s ``B`` sequences."""
+        integer dtype, returned as int64 when nn.Embedding cannot read it) or ``(B, T_out, O)`` floating-point
+        values, for ``x``'s ``B`` sequences."""
         O, kind = self.head.linear.out_features, self.output_kind
         expected = "(B, T_out) integer class ids" if kind == "classification" else f"(B, T_out, {O}) floats"
         if not isinstance(y, Tensor):
@@ -135,12 +137,6 @@ class EncoderDecoder(nn.Module):
         if kind == "regression" and not y.is_floating_point():
             raise ValueError(f"EncoderDecoder: y must be floating point for output_kind='regression', got "
                              f"{y.dtype}; use y.float()")
-        weight = self.head.linear.weight
-        if kind == "regression" and y.dtype != weight.dtype and not torch.is_autocast_enabled(y.device.type):
-            # y is fed back through a Linear of the model's dtype (torch's "mat1 and mat2 ..." otherwise)
-            raise ValueError(f"EncoderDecoder: y is {y.dtype} but the model's parameters are {weight.dtype}; "
-                             f"convert the targets with y.{_convert(weight.dtype)} or the model with "
-                             f"model.{_convert(y.dtype)}")
         if kind == "classification":
             if y.is_floating_point() or y.dtype == torch.bool or y.is_complex():
                 raise ValueError(f"EncoderDecoder: y must hold integer class ids, got {y.dtype}; use y.long() "
