@@ -11,9 +11,6 @@ steps), ``S`` times the window's own standard deviation per channel, drawn from 
 2017's jittering, scaled per series because the one-channel sets' series differ in scale by orders of
 magnitude). Prediction reads the series as they are.
 
-``--ensemble N`` fits ``N`` estimators per seed (member ``j`` seeded ``seed + 1000 j``, so member 0 is the
-single fit of that seed) and predicts by the mean of their logits; the fit time counts all ``N``.
-
 ``--swa LR_FRACTION,START`` adds Lightning's ``StochasticWeightAveraging`` to every fit: from the fraction
 ``START`` of the epochs on, a constant learning rate of ``LR_FRACTION`` times the rule's 1e-2, the weights
 averaged over those epochs and batch norm's statistics recomputed at the end.
@@ -23,8 +20,8 @@ the stride (the estimators: ``ceil(stride / 4)``, :func:`rnnkit.models.frontend.
 step). ``--recurrent-steps N`` sets the rule's target for what the recurrence reads (the estimators: 64,
 ``rnnkit.models.defaults.MAX_RECURRENT_STEPS``), so the stride becomes ``ceil(T_90 / N)``.
 
-(Random windows of the training series, the other experiment of that page, are the estimators' ``crop``
-option: ``ucr.py --set crop=0.9``.)
+(Random windows of the training series and seed ensembles, other experiments of that page, are the estimators'
+``crop`` and ``n_members`` options: ``ucr.py --set crop=0.9``, ``ucr.py --set n_members=1``.)
 """
 
 from __future__ import annotations
@@ -65,30 +62,6 @@ def use_jitter(scale: float) -> None:
     windows.__call__ = __call__
 
 
-def use_ensemble(n: int, ucr) -> None:
-    import numpy as np
-
-    single = ucr.SequenceClassifier
-
-    class Ensemble:
-        def __init__(self, random_state: int, **options):
-            self.members = [single(random_state=random_state + 1000 * j, **options) for j in range(n)]
-
-        def fit(self, X, y):
-            for member in self.members:
-                member.fit(X, y)
-            first = self.members[0]
-            self.choices_, self.rule_, self.classes_ = first.choices_, f"{n} members; {first.rule_}", first.classes_
-            self.predict_windows_ = first.predict_windows_
-            return self
-
-        def predict(self, X) -> np.ndarray:
-            logits = sum(m._outputs(X, "ensemble")[0] for m in self.members) / n
-            return self.classes_[logits.argmax(-1).numpy()]
-
-    ucr.SequenceClassifier = Ensemble
-
-
 def use_swa(lr_fraction: float, start: float) -> None:
     """Stochastic weight averaging (Izmailov et al. 2018; Lightning's ``StochasticWeightAveraging``) in every
     fit: from the fraction ``start`` of the epochs on, the learning rate annealed to ``lr_fraction`` times the
@@ -122,7 +95,6 @@ def use_recurrent_steps(n: int) -> None:
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--padding-noise", type=float, help="the length buckets' padding noise (the estimators: 0)")
-    p.add_argument("--ensemble", type=int, help="members per seed, their logits averaged")
     p.add_argument("--jitter", type=float, help="Gaussian noise on the training windows, times each window's std")
     p.add_argument("--fcn-resolution", type=int, help="steps the convolutional branch averages (1: every step)")
     p.add_argument("--recurrent-steps", type=int, help="the rule's target for the recurrence's steps (64)")
@@ -141,8 +113,6 @@ def main() -> None:
         use_swa(*(float(v) for v in args.swa.split(",")))
     import ucr
 
-    if args.ensemble is not None:
-        use_ensemble(args.ensemble, ucr)
     ucr.main(rest)
 
 

@@ -59,6 +59,7 @@ from .models import (
     FRONTENDS,
     NORMALISATIONS,
     POOLINGS,
+    Ensemble,
     SequenceToLabel,
     SequenceToSequence,
     defaults_for_series,
@@ -1113,7 +1114,7 @@ def _is_real(v) -> bool:
 _NETWORK = ("num_layers", "time_aware")
 # What defaults_for_series chooses for SequenceClassifier and SequenceRegressor when left "auto".
 _RULED = ("cell", "hidden_size", "bidirectional", "pooling", "frontend", "stride", "normalise", "batch_size",
-          "max_epochs", "lr", "lr_schedule", "crop")
+          "max_epochs", "lr", "lr_schedule", "crop", "n_members")
 
 
 def class_indices(labels, classes: np.ndarray, who: str, what: str) -> np.ndarray:
@@ -1302,11 +1303,11 @@ class _SequenceEstimator(BaseEstimator):
             params["max_epochs (the lr schedule spans them)"] = choices["max_epochs"]
         # x as given, unscaled; the estimator's name: a checkpoint of another model's log_dir is named as such
         params = self._identity_params(params)
-        data = (x, lengths, targets) if weights is None else (x, lengths, targets, weights)
-        identity = {**run_identity(params, seed, *data), "estimator": type(self).__name__}
+        given_data = (x, lengths, targets) if weights is None else (x, lengths, targets, weights)
+        identity = lambda seed: {**run_identity(params, seed, *given_data), "estimator": type(self).__name__}
         x = self._inputs(x, lengths, x_mean, x_scale)
         # not resuming: a warning if this fit replaces another run's checkpoint (cross-validation folds share log_dir)
-        checkpoint = resume_checkpoint(self.log_dir, identity, who, choices["max_epochs"], resume=resume)
+        checkpoint = resume_checkpoint(self.log_dir, identity(seed), who, choices["max_epochs"], resume=resume)
         train, val = self._split(x, lengths, targets, rng, who, fitted.get("classes_"), weights)  # Lightning loads
         from .training.data import SequenceDataModule
         from .training.module import SequenceModule
@@ -1320,13 +1321,23 @@ class _SequenceEstimator(BaseEstimator):
                                        task=self._task, lr=choices["lr"], lr_schedule=choices["lr_schedule"],
                                        weight_decay=self.weight_decay, clip_grad_norm=self.clip_grad_norm,
                                        clip_grad_value=self.clip_grad_value, tbptt_steps=self.tbptt_steps)
-        data = SequenceDataModule(train, val, batch_size=choices["batch_size"], seed=seed, batching=self.batching,
-                                  crop=choices.get("crop"))
-        module = seeded_fit(build, data, seed=seed, max_epochs=choices["max_epochs"], device=self.device,
-                            scale=self._scale_out(), log_dir=self.log_dir,
-                            early_stopping_patience=self.early_stopping_patience, verbose=self.verbose,
-                            callbacks=[RunIdentity(identity)], ckpt_path=checkpoint).module
-        model = module.model
+        # the first member is the fit of one network; the others draw their seeds after the split, which they share
+        seeds = [seed] + [int(rng.randint(np.iinfo(np.int32).max)) for _ in range(choices.get("n_members", 1) - 1)]
+        modules = []
+        for j, member_seed in enumerate(seeds):
+            # each member's logs and checkpoints in a folder of its own below log_dir, so each resumes alone
+            log_dir = self.log_dir if j == 0 or self.log_dir is None else os.path.join(self.log_dir, "members", str(j))
+            if j > 0:
+                checkpoint = resume_checkpoint(log_dir, identity(member_seed), who, choices["max_epochs"],
+                                               resume=resume)
+            data = SequenceDataModule(train, val, batch_size=choices["batch_size"], seed=member_seed,
+                                      batching=self.batching, crop=choices.get("crop"))
+            modules.append(seeded_fit(build, data, seed=member_seed, max_epochs=choices["max_epochs"],
+                                      device=self.device, scale=self._scale_out(), log_dir=log_dir,
+                                      early_stopping_patience=self.early_stopping_patience, verbose=self.verbose,
+                                      callbacks=[RunIdentity(identity(member_seed))], ckpt_path=checkpoint).module)
+        module = modules[0]  # its loss curves are the fit's
+        model = module.model if len(modules) == 1 else Ensemble([m.model for m in modules])
 
         for name, value in fitted.items():
             setattr(self, name, value)
@@ -1721,7 +1732,11 @@ class _SequenceEstimator(BaseEstimator):
         self._list_layout = fitted.get("list_layout")  # None in a model saved before it was recorded
         self._fitted_params = fitted_params(self, _NETWORK)  # saved as fitted (save checks it)
         self.log_dir = None  # a model saved before save dropped it names its fit's directory (maybe elsewhere)
+        members = int(self.choices_.get("n_members", 1))  # saved before ensembles: one network
         model = self._build_model(self.choices_, self.n_features_in_, self.n_outputs_)
+        if members > 1:
+            model = Ensemble([model] + [self._build_model(self.choices_, self.n_features_in_, self.n_outputs_)
+                                        for _ in range(members - 1)])
         weights = {k.removeprefix("model."): v for k, v in tensors.items() if k.startswith("model.")}
         model.load_state_dict(weights, strict=True)
         self.model_ = model.eval()
@@ -1764,6 +1779,7 @@ class _LabelEstimator(_SequenceEstimator):
         layout: str = "auto",
         time_aware: bool = False,
         crop: float | str | None = "auto",
+        n_members: int | str = "auto",
     ):
         super().__init__(cell=cell, hidden_size=hidden_size, num_layers=num_layers,
                          bidirectional=bidirectional, dropout=dropout, max_epochs=max_epochs,
@@ -1777,6 +1793,7 @@ class _LabelEstimator(_SequenceEstimator):
         self.pooling = pooling
         self.frontend, self.stride, self.normalise = frontend, stride, normalise
         self.crop = crop
+        self.n_members = n_members
 
     def _check_params(self) -> None:
         for name, allowed in (("pooling", POOLINGS), ("frontend", FRONTENDS), ("normalise", NORMALISATIONS)):
@@ -1787,6 +1804,8 @@ class _LabelEstimator(_SequenceEstimator):
             _check_count("stride", self.stride, True)
         if not is_auto(self.crop):
             check_window_fraction(self.crop, auto=True)
+        if not is_auto(self.n_members):
+            _check_count("n_members", self.n_members, True)
         if self.crop is not None and not is_auto(self.crop) and self.time_aware:
             raise ValueError(f"crop={self.crop!r} with time_aware=True: a window would start after observations "
                              "its decay never saw (their last values and the time since them); give one or the other")
@@ -1821,6 +1840,10 @@ class _LabelEstimator(_SequenceEstimator):
             yielded.setdefault("frontend", "conv" if proposed["stride"] > 1 else None)
         if scaled_out:  # each process draws the windows of its own batches: not the one-process fit's windows
             yielded["crop"] = None
+        if forward_only or scaled_out:
+            # one network: a forward model is meant to stream (an ensemble has no step graph), and a scaled-out fit
+            # is one large run
+            yielded["n_members"] = 1
         if isinstance(given["cell"], Cell):
             yielded |= dict(hidden_size=given["cell"].hidden_size, bidirectional=False, frontend=None)
         yielded = {k: v for k, v in yielded.items() if is_auto(given[k]) and proposed[k] != v}
@@ -1901,13 +1924,13 @@ _POOLING_DOC = """
             steps) inside the model, before everything else; None: not."""
 _AUTO_DOC = """
         ``"auto"``, the default of ``cell, hidden_size, bidirectional, pooling, frontend, stride, normalise,
-        batch_size, max_epochs, lr, lr_schedule``, is chosen at fit from the training set's size, lengths and
-        features by :func:`rnnkit.models.defaults_for_series` (docs/long_series.md): a bidirectional GRU of
+        batch_size, max_epochs, lr, lr_schedule, crop, n_members``, is chosen at fit from the training set's size,
+        lengths and features by :func:`rnnkit.models.defaults_for_series` (docs/long_series.md): a bidirectional GRU of
         64; up to 64 steps every step is read and the final state pooled (with several channels through the
         ``"fcn"`` front-end of stride 1); longer sequences go through the ``"fcn"`` front-end of stride
         ``ceil(T_90 / 64)`` (``T_90`` the 90th percentile of the lengths) and attention pooling (one channel:
         each series normalised by its own mean and std); about 600 optimizer steps, a one-cycle learning rate
-        up to 1e-2.
+        up to 1e-2; for series longer than 64 steps, three networks from different seeds (``n_members``).
         The parameters keep ``"auto"`` (``get_params``, ``clone``); the fitted ``choices_`` holds every option
         used and ``rule_`` the line saying why (printed with ``verbose``; saved with the model). A value you
         give always wins; what the rule proposes yields to ``time_aware`` and ``tbptt_steps`` (every step, one
@@ -1922,6 +1945,13 @@ _AUTO_DOC = """
             windows of the same fraction, evenly spaced over each sequence (set the attribute to 1 to read whole
             sequences). An augmentation for small sets whose model fits its training series far better than new
             ones (docs/long_series.md); not with ``time_aware=True``.
+        n_members: ``"auto"`` (default: 3 for series longer than 64 steps, 1 otherwise; 1 when
+            ``bidirectional=False`` is given, or with ``devices``/``num_nodes`` other than 1), or an int >= 1: fit
+            that many networks, each from its own seed (initial weights, batches and windows; the validation
+            split is shared), and predict from the mean of their outputs (logits for a classifier): ``model_`` is
+            then a :class:`rnnkit.models.Ensemble`, saved, loaded and exported (sequence.onnx, no step graph) as
+            one model. ``loss_curve_`` is the first member's, which is the fit of ``n_members=1``; with ``log_dir``
+            member ``j >= 1`` logs and checkpoints in ``log_dir/members/{j}``, and ``resume=True`` resumes each.
 """
 _TAGGER_DEFAULTS = """
         Defaults: ``cell="lstm", hidden_size=32, bidirectional=False, max_epochs=30, batch_size=32, lr=5e-3``,
@@ -1982,6 +2012,7 @@ class SequenceClassifier(ClassifierMixin, _LabelEstimator):
         layout: str = "auto",
         time_aware: bool = False,
         crop: float | str | None = "auto",
+        n_members: int | str = "auto",
         class_weight: dict | str | None = None,
     ):
         super().__init__(cell=cell, hidden_size=hidden_size, num_layers=num_layers, bidirectional=bidirectional,
@@ -1992,7 +2023,7 @@ class SequenceClassifier(ClassifierMixin, _LabelEstimator):
                          validation_fraction=validation_fraction, early_stopping_patience=early_stopping_patience,
                          random_state=random_state, device=device, devices=devices, num_nodes=num_nodes,
                          strategy=strategy, verbose=verbose, log_dir=log_dir, layout=layout, time_aware=time_aware,
-                         crop=crop)
+                         crop=crop, n_members=n_members)
         self.class_weight = class_weight
 
     def _check_params(self) -> None:

@@ -153,7 +153,8 @@ def _safetensors_metadata(data: bytes) -> dict:
 # anything else is not replaced, since replacing it would delete the rest.
 MODEL_DIRECTORY_ENTRIES = frozenset({
     CONFIG_FILE, WEIGHTS_FILE, TRAINING_FILE, "metrics.json", "checkpoints", "csv", "tensorboard", "forecast.csv",
-    "backtest.csv", "backtest_forecasts.csv", "report.json", "report.md", "report.html", "forecast.png"})
+    "backtest.csv", "backtest_forecasts.csv", "report.json", "report.md", "report.html", "forecast.png",
+    "members"})
 
 
 def foreign_entries(directory: Path) -> list[str]:

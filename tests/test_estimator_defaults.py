@@ -41,7 +41,8 @@ def test_no_argument_classifier_on_long_series_reads_at_most_64_steps_through_th
     assert clf.choices_ == {**expected, "max_epochs": 1}
     assert clf.choices_["frontend"] == "fcn" and clf.choices_["stride"] == 5  # ceil(300 / 64)
     assert clf.choices_["normalise"] == "series" and clf.choices_["pooling"] == "attention"
-    model = clf.model_
+    assert clf.choices_["n_members"] == 3 and len(clf.model_.members) == 3  # three seeds, outputs averaged
+    model = clf.model_.members[0]
     assert model.frontend.k == 5 and model.normalise == "series" and model.head.pooling == "attention"
     assert model.fcn.resolution == 2  # the convolutional branch reads ceil(300 / 2) steps, ceil(5 / 4) a read
     assert model.encoder.bidirectional and type(model.encoder).__name__ == "GRU"
@@ -84,7 +85,7 @@ def test_the_regressor_chooses_by_the_same_rule():
 def test_explicit_options_win_over_the_rule_and_none_is_not_auto():
     X, y = long_series()
     given = dict(cell="lstm", hidden_size=8, bidirectional=False, pooling="mean", frontend="patch", stride=10,
-                 normalise=None, batch_size=4, lr=1e-2, lr_schedule=None, crop=None)
+                 normalise=None, batch_size=4, lr=1e-2, lr_schedule=None, crop=None, n_members=1)
     clf = SequenceClassifier(**given, **ONE_EPOCH).fit(X, y)
     assert clf.choices_ == {**given, "max_epochs": 1}
     model = clf.model_
@@ -93,7 +94,7 @@ def test_explicit_options_win_over_the_rule_and_none_is_not_auto():
     assert model.normalise is None and model.head.pooling == "mean"  # the rule would normalise; None wins
     assert clf.rule_ is None  # nothing was left to choose
     plain = SequenceClassifier(frontend=None, normalise=None, **ONE_EPOCH).fit(X, y)
-    assert plain.model_.frontend is None and plain.model_.normalise is None
+    assert plain.model_.members[0].frontend is None and plain.model_.members[0].normalise is None
     assert plain.choices_["pooling"] == "attention" and plain.choices_["cell"] == "gru"  # the rest still chosen
     assert "given: frontend=None, normalise=None, max_epochs=1" in plain.rule_
 
@@ -140,7 +141,7 @@ def test_save_and_load_keep_the_choices_and_predict_identically(tmp_path):
     back = rnnkit.load(tmp_path / "m")
     assert back.get_params() == clf.get_params() and back.get_params()["frontend"] == "auto"
     assert back.choices_ == clf.choices_ and back.rule_ == clf.rule_
-    assert back.model_.frontend.k == 3
+    assert back.model_.members[0].frontend.k == 3
     np.testing.assert_array_equal(back.predict_proba(X), clf.predict_proba(X))
 
 

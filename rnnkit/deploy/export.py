@@ -90,7 +90,7 @@ from ..cells import ElmanCell, GRUCell, LSTMCell, LSTMState, TimeAware
 from ..cells.base import length_mask, state_fields
 from ..data.memmap import has_format, write_directory_atomically
 from ..layers import Bidirectional, Recurrent, Stacked
-from ..models import SequenceToLabel, SequenceToSequence
+from ..models import Ensemble, SequenceToLabel, SequenceToSequence
 from ..models.frontend import ConvFrontEnd, PatchEmbedding, normalise_series
 
 FORMAT = "rnnkit.onnx"
@@ -114,6 +114,8 @@ class Exportable(NamedTuple):
     normalise_eps: float | None = None  # a SequenceToLabel's normalise="series" floor, None without
     frontend: nn.Module | None = None  # a SequenceToLabel's strided front-end (rnnkit.models.frontend)
     fcn: nn.Module | None = None  # frontend="fcn": the convolutional branch that feeds the head beside the recurrence
+    # an Ensemble: each member reduced so (this tuple's first is the exportable itself, less the tuple); None for one
+    members: tuple[Exportable, ...] | None = None
 
     @property
     def input_size(self) -> int:
@@ -155,6 +157,15 @@ class Exportable(NamedTuple):
                            "included, which a stream has not seen yet" if isinstance(self.frontend, ConvFrontEnd) else
                            "the step graph does not run a front-end")
             fixes.append("frontend=None")
+        if self.members is not None:
+            n, chosen = len(self.members), getattr(self.estimator, "n_members", None)
+            why = f"its {n} networks (an ensemble, their outputs averaged) would each stream a state of their own"
+            if isinstance(chosen, str) and chosen == "auto" and self.encoder.bidirectional:
+                reasons.append(f"{why} (bidirectional=False fits one network)")  # the rule yields to it
+            else:
+                withs.append(f"{n} networks averaged")
+                reasons.append(why)
+                fixes.append("n_members=1")
         if not reasons:
             return None
         model = f"a {'bidirectional ' if self.encoder.bidirectional else ''}model"
@@ -182,6 +193,9 @@ def resolve(source, who: str = "export_onnx") -> Exportable:
             raise ValueError(f"{who}: this {name} is not fitted; call fit first")
         source._check_network(who)  # time_aware or num_layers set after fit would misdescribe the fitted model
         estimator, source = source, source.model_
+    if isinstance(source, Ensemble):
+        members = tuple(resolve(member, who)._replace(estimator=estimator, source=name) for member in source.members)
+        return members[0]._replace(members=members)
     if isinstance(source, str | os.PathLike):
         raise ValueError(f"{who}: got the path {str(source)!r}, not a model; load it first: "
                          f"rnnkit.export_onnx(rnnkit.load(path), directory) (or run rnnkit export)")
@@ -217,6 +231,23 @@ def resolve(source, who: str = "export_onnx") -> Exportable:
 
 
 # -- the whole-sequence graph ---------------------------------------------------------------------------------
+def sequence_graph(exportable: Exportable) -> nn.Module:
+    """The whole-sequence graph of a model: :class:`SequenceGraph`, or an ensemble's members' averaged."""
+    return SequenceGraph(exportable) if exportable.members is None else EnsembleGraph(exportable.members)
+
+
+class EnsembleGraph(nn.Module):
+    """``(x, lengths) -> y``: the mean of the members' :class:`SequenceGraph` outputs, as
+    :class:`rnnkit.models.Ensemble` computes it."""
+
+    def __init__(self, members: tuple[Exportable, ...]):
+        super().__init__()
+        self.members = nn.ModuleList(SequenceGraph(m) for m in members)
+
+    def forward(self, x: Tensor, lengths: Tensor) -> Tensor:
+        return torch.stack([member(x, lengths) for member in self.members]).mean(0)
+
+
 class SequenceGraph(nn.Module):
     """``(x (B, T, F), lengths (B,)) -> y``: the model with its time loop as torch's ``scan`` op.
 
@@ -652,6 +683,9 @@ def check_step(exportable: Exportable, step: StepGraph, session, *, seed: int = 
 
 def _eager(exportable: Exportable):
     """The eager model as a function ``(x, lengths or None) -> y``."""
+    if exportable.members is not None:
+        members = [_eager(m) for m in exportable.members]
+        return lambda x, lengths: torch.stack([member(x, lengths) for member in members]).mean(0)
     encoder, head, kind = exportable.encoder, exportable.head, exportable.kind
 
     def run(x, lengths):
@@ -755,7 +789,7 @@ def export_onnx(model_or_estimator, directory: str | os.PathLike, *, tolerance: 
     exportable = resolve(model_or_estimator)
     encoder, F = exportable.encoder, exportable.input_size
     example = _random_inputs(exportable, 2, 5, torch.Generator().manual_seed(0))
-    sequence_bytes = _to_onnx(SequenceGraph(exportable).eval(), (example, torch.tensor([5, 3])),
+    sequence_bytes = _to_onnx(sequence_graph(exportable).eval(), (example, torch.tensor([5, 3])),
                               ["x", "lengths"], ["y"], {"x": {0: "B", 1: "T"}, "lengths": {0: "B"}})
     sequence_cases = check_sequence(exportable, ort_session(sequence_bytes))
     files = {SEQUENCE_FILE: sequence_bytes}
@@ -766,6 +800,7 @@ def export_onnx(model_or_estimator, directory: str | os.PathLike, *, tolerance: 
         "opset": int(max(o.version for o in onnx.load_from_string(sequence_bytes).opset_import if o.domain == "")),
         "source": exportable.source,
         "output_kind": exportable.kind,
+        "members": 1 if exportable.members is None else len(exportable.members),
         "cells": [type(c).__name__ for c in encoder.cells()],
         "num_layers": encoder.num_layers,
         "bidirectional": encoder.bidirectional,

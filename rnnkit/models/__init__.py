@@ -3,6 +3,7 @@ sequences and language modelling; front-ends, normalisation and defaults for lon
 
 from .defaults import defaults_for_series
 from .encoder import CELL_NAMES, NAMED_CELLS, build_encoder, check_cell_name, named_cell
+from .ensemble import Ensemble
 from .frontend import FRONTENDS, NORMALISATIONS, ConvFrontEnd, FullyConvolutional, PatchEmbedding, normalise_series
 from .heads import POOLINGS, AttentionPool, LabelHead, StepHead, pool
 from .language import GenerationStream, LanguageModel, sample_next
@@ -18,6 +19,7 @@ __all__ = [
     "AttentionPool",
     "ConvFrontEnd",
     "EncoderDecoder",
+    "Ensemble",
     "FullyConvolutional",
     "GenerationStream",
     "LabelHead",

@@ -1,0 +1,33 @@
+"""Several networks of one architecture, trained from different seeds, read as one: the mean of their outputs.
+
+A seed ensemble is the cheapest remedy for the spread of small-data fits (docs/long_series.md measured it on
+the tuning sets' validation splits); the estimators fit one with ``n_members`` and keep it as their ``model_``.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor, nn
+
+
+class Ensemble(nn.Module):
+    """``members``: modules of one architecture, each ``(x, lengths) -> (y, state)``.
+
+    ``forward(x, lengths)`` returns ``(mean over members of y, None)``: the members' raw outputs (a classifier's
+    logits, a regressor's standardised values) averaged; there is no one state to return.
+    """
+
+    def __init__(self, members: list[nn.Module] | tuple[nn.Module, ...]):
+        super().__init__()
+        members = list(members)
+        if len(members) < 2:
+            raise ValueError(f"Ensemble needs at least 2 members, got {len(members)}; use the one network itself")
+        kinds = {type(m).__name__ for m in members}
+        if len(kinds) > 1:
+            raise ValueError(f"Ensemble: the members must share one architecture, got {sorted(kinds)}")
+        self.members = nn.ModuleList(members)
+
+    def forward(self, x: Tensor, lengths: Tensor | None = None, state=None):
+        if state is not None:
+            raise ValueError("Ensemble: each member has its own state; an initial state cannot be given to all")
+        return torch.stack([member(x, lengths)[0] for member in self.members]).mean(0), None
