@@ -33,6 +33,18 @@ once before its first use in a process is a separate step, :func:`prepare`, whos
 No silent fallback: whatever runs is decided here, before running, and recorded on the layer as
 ``last_backend`` and ``last_backend_reason`` (which carries a failed build's or self-check's reason; a failed
 self-check also warns once).
+
+Under PyTorch's program transforms the fast paths step aside (:func:`transform_in_effect`): inside a
+``torch.func`` transform (``grad``, ``vmap``, ``jacrev``, ``jvp``, ``functionalize``) the C++ loops are
+``autograd.Function`` s without ``setup_context`` or a batching rule, and torch's fused ops have no batching
+rule; while ``torch.compile`` or ``torch.export`` traces, the C++ ops have no fake-tensor implementation and
+torch's fused LSTM fails in AOTAutograd. There ``auto`` runs the reference loop, which every transform
+handles (same values and gradients), and says so in the reason; a forced ``cpu_gru``, ``cpu_loop`` or
+``fused`` raises, naming the transform; a forced ``native`` runs torch's op as torch.nn does (``grad`` and
+``jacrev`` work, ``vmap`` has no batching rule for it).
+
+Under ``torch.autocast`` the output and final state of an LSTM, GRU or RNN layer come out in the dtype
+torch.nn's layer returns on that device, whichever path ran (:func:`autocast_output_dtype`).
 """
 
 from __future__ import annotations
@@ -42,6 +54,8 @@ import warnings
 
 import torch
 
+from ..cells import ElmanCell, GRUCell, LSTMCell
+from ..cells.base import map_state
 from . import cpu_gru, cpu_loop, fused, native
 
 BACKENDS = ("auto", "native", "cpu_gru", "cpu_loop", "fused", "reference")
@@ -198,11 +212,51 @@ def _largest_error(results, truth) -> float:
     return worst
 
 
+def transform_in_effect(x) -> str | None:
+    """The PyTorch program transform this call runs under, named for a reason, or ``None`` for a plain call:
+    ``torch.compile`` / ``torch.export`` tracing, or a ``torch.func`` transform (one is active, or ``x`` is one's
+    wrapped tensor)."""
+    if torch.compiler.is_compiling():
+        return "torch.compile (or torch.export) tracing"
+    functorch = torch._C._functorch
+    if functorch.peek_interpreter_stack() is not None or functorch.is_functorch_wrapped_tensor(x):
+        return "a torch.func transform (grad, vmap, jacrev, jvp, functionalize)"
+    return None
+
+
+# Where torch.nn's layer comes out in autocast's lower precision (its fused op is on autocast's list): on CPU
+# the LSTM (oneDNN's LSTM); on CUDA all three (cuDNN). Elsewhere its dtype is that of its ops' results, as the
+# reference's is (on CPU a GRU comes out in float32, an RNN in the lower precision).
+_AUTOCAST_LOWERS = {"cpu": (LSTMCell,), "cuda": (LSTMCell, GRUCell, ElmanCell)}
+
+
+def autocast_output_dtype(layer, x) -> torch.dtype | None:
+    """The dtype of torch.nn's layer's output and final state under the autocast active on ``x``'s device,
+    where it is autocast's lower precision and ``layer`` is of torch.nn's kinds (LSTM, GRU, RNN); else
+    ``None`` (each path's own result dtype, which then agree). Every path's results are cast to it, so the
+    dtype does not depend on which path ran: the reference keeps an LSTM's state in float32 and would return
+    float32 where torch's fused LSTM returns bfloat16."""
+    device = x.device.type
+    if not torch.is_autocast_enabled(device):
+        return None
+    kinds = _AUTOCAST_LOWERS.get(device, ())
+    cells = layer.cells()
+    if not all(type(c) is type(cells[0]) for c in cells) or type(cells[0]) not in kinds:
+        return None
+    return torch.get_autocast_dtype(device)
+
+
 def select_backend(layer, x) -> tuple[str, str]:
     """The backend that ``layer`` would run on input ``x``, and why."""
     requested = layer.backend
     if requested == "reference":
         return "reference", "backend='reference' was requested"
+    transform = transform_in_effect(x)
+    if transform is not None and requested == "auto":
+        return "reference", f"{transform}: the reference loop, which it supports (the fast paths do not)"
+    if transform is not None and requested != "native":  # a forced native runs torch's op, as torch.nn does
+        raise ValueError(f"{type(layer).__name__}: backend={requested!r} cannot run under {transform}: its "
+                         f"kernels do not support it; use backend='auto' or 'reference' (the reference loop)")
     if requested != "auto":
         ok, reason = FAST_PATHS[requested][0](layer, x)
         if ok:
@@ -228,6 +282,9 @@ def run_layer(layer, x, lengths, state):
     """Run ``layer`` on the backend :func:`select_backend` picks; record which ran and why."""
     name, reason = select_backend(layer, x)
     layer.last_backend, layer.last_backend_reason = name, reason
-    if name == "reference":
-        return layer.forward_reference(x, lengths, state)
-    return FAST_PATHS[name][1](layer, x, lengths, state)
+    runner = FAST_PATHS[name][1] if name != "reference" else lambda layer, *a: layer.forward_reference(*a)
+    out, final = runner(layer, x, lengths, state)
+    dtype = autocast_output_dtype(layer, x)
+    if dtype is not None:
+        out, final = out.to(dtype), map_state(lambda f: f.to(dtype), final)
+    return out, final

@@ -72,6 +72,9 @@ def can_use_native(layer, x: Tensor) -> tuple[bool, str]:
                      torch.float16: torch.ops.mkldnn._is_mkldnn_fp16_supported}.get(low)
         if supported is not None and not supported():
             return False, f"autocast to {low} on a CPU without oneDNN {low} support (torch's fused kernel fails)"
+        if low == torch.float16 and kind is LSTMCell:  # even where oneDNN reports float16 support (AVX-512)
+            return False, ("autocast to float16: torch's fused CPU LSTM fails in oneDNN (could not create a "
+                           "primitive descriptor), as torch.nn.LSTM does")
     return True, f"torch fused {kind.__name__.removesuffix('Cell').lower()} kernel on {x.device.type}"
 
 

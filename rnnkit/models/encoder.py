@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from torch import nn
+
 from ..cells import Cell
 from ..checks import closest_name
 from ..layers import GRU, LSTM, RNN, Bidirectional, LayerNormLSTM, MinGRU, MinLSTM, Recurrent, Stacked
@@ -79,6 +81,9 @@ def build_encoder(
             raise ValueError(f"the cell has (input_size, hidden_size) = ({cell.input_size}, "
                              f"{cell.hidden_size}) but the model needs ({input_size}, {hidden_size})")
         return Stacked([Recurrent(cell)], backend=backend)
+    refused = _layer_given_as_cell(cell)
+    if refused:
+        raise ValueError(refused)
     if not callable(cell):
         raise ValueError(f"cell must be a name, a Cell object or a factory, got {type(cell).__name__}")
 
@@ -102,3 +107,30 @@ def build_encoder(
         else:
             layers.append(Recurrent(make(layer_input)))
     return Stacked(layers, dropout=dropout, backend=backend)
+
+
+_TORCH_NAMES = {nn.LSTM: "lstm", nn.GRU: "gru", nn.RNN: "rnn"}
+
+
+def _layer_given_as_cell(cell) -> str | None:
+    """The error for a module where a cell is wanted (a torch.nn layer or an rnnkit layer, built or its class):
+    being callable, it would be called as a factory with two sizes and fail far from here; else ``None``."""
+    kind = cell if isinstance(cell, type) else type(cell)
+    if not issubclass(kind, nn.Module) or issubclass(kind, Cell):
+        return None
+    package = "rnnkit" if kind.__module__.startswith("rnnkit") else kind.__module__
+    package = "torch.nn" if getattr(nn, kind.__name__, None) is kind else package
+    article = "an" if package == "rnnkit" else "a"
+    full = f"{package}.{kind.__name__}"
+    what = f"the class {full}" if isinstance(cell, type) else f"{article} {full} module"
+    name = next((n for n in CELL_NAMES if issubclass(kind, NAMED_CELLS[n])), None)
+    name = name or next((n for t, n in _TORCH_NAMES.items() if issubclass(kind, t)), None)
+    if name is None:
+        return (f"cell is {what}, not a cell; pass a cell name {list(CELL_NAMES)}, a Cell class (e.g. "
+                f"rnnkit.LSTMCell) or a factory (input_size, hidden_size) -> Cell")
+    sizes = "hidden_size (and num_layers, bidirectional)"
+    if not isinstance(cell, type) and hasattr(cell, "hidden_size"):  # a built layer: its own sizes
+        sizes = (f"hidden_size={cell.hidden_size}, num_layers={cell.num_layers}, "
+                 f"bidirectional={cell.bidirectional}")
+    return (f"cell is {what}, a whole layer, not a cell; pass its name, cell={name!r}, with {sizes} as the "
+            f"model's arguments (the layer's weights are not taken)")
