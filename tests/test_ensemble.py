@@ -106,3 +106,14 @@ def test_an_ensemble_resumes_each_member_from_its_own_checkpoint(tmp_path):
     whole = SequenceClassifier(max_epochs=2, **{**options, "log_dir": None}).fit(X, y)
     for a, b in zip(resumed.model_.state_dict().values(), whole.model_.state_dict().values(), strict=True):
         torch.testing.assert_close(a, b)
+
+
+def test_the_diagnostics_read_every_member_by_its_own_name():
+    from rnnkit.diagnostics import gradient_flow, hidden_states
+
+    X, y = _long_set()
+    clf = SequenceClassifier(n_members=2, **FAST).fit(X, y)
+    names = ["members.0.encoder.l0", "members.0.encoder.l0_reverse", "members.1.encoder.l0",
+             "members.1.encoder.l0_reverse"]
+    assert list(gradient_flow(clf, X[:4], y[:4]).norms) == names
+    assert list(hidden_states(clf, X[:4]).states) == names
