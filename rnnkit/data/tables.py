@@ -231,6 +231,36 @@ def _check_header_repeated(path: Path, frame: pd.DataFrame, given) -> None:
                        "line (or every line that repeats the header)")
 
 
+_ARRAY_TEXT = r"\s*\[[-+0-9.eEinfa,\s]*\]\s*"  # '[0.54 -1.2]' (numpy's str) or '[0.54, -1.2]' (a list's)
+
+
+def arrays_in_column(column: pd.Series, name: str) -> tuple[int, str] | None:
+    """``(position of the first such cell, what it holds and the fix)`` for a column that holds an array of numbers
+    at each row (a gymnasium Box action or observation, a list per row) rather than one number, or such arrays as
+    ``to_csv`` writes them (``'[0.54784673]'``); None for any other column. The text reads ``holds ...`` after the
+    caller's own ``column 'name'``."""
+    cells = column.to_numpy(dtype=object)
+    arrays = [i for i, v in enumerate(cells) if isinstance(v, np.ndarray | list | tuple)]
+    if arrays:
+        i = arrays[0]
+        sizes = sorted({np.size(cells[j]) for j in arrays})
+        k = sizes[0]
+        fix = (f"df[{name!r}] = np.stack(df[{name!r}].to_numpy())[:, 0]" if sizes == [1] else
+               f"df = df.join(pd.DataFrame(np.stack(df.pop({name!r}).to_numpy()), index=df.index).add_prefix("
+               f"'{name}_'))")
+        shown = np.array2string(np.asarray(cells[i]).ravel()[:3], separator=", ")
+        size = f"{k} value{'s' if k > 1 else ''}" if len(sizes) == 1 else f"{sizes[0]} to {sizes[-1]} values"
+        return i, (f"holds an array at each row ({shown} at row {i}, {size}; a gymnasium Box action or "
+                   f"observation kept whole?), not one number: give each value a column of its own, e.g. {fix}")
+    text = [i for i, v in enumerate(cells) if isinstance(v, str) and v.strip()]
+    if text and all(re.fullmatch(_ARRAY_TEXT, cells[i]) for i in text):
+        i = text[0]
+        return i, (f"holds arrays written as text ({cells[i]!r}, as to_csv writes a column that held an array at "
+                   "each row), not one number per cell: unpack the column into one column per value before writing "
+                   f"the file, e.g. df[{name!r}] = np.stack(df[{name!r}].to_numpy())[:, 0] for arrays of one value")
+    return None
+
+
 def numbers_with_commas(path: Path, column: pd.Series) -> str | None:
     """The message for a column of numbers that pandas read as text because they are written with a thousands
     separator (``"1,234.5"``) or a decimal comma (``"11,2"``), quoted in a comma-separated file: the reading that
@@ -471,6 +501,8 @@ def _features(path: Path, frame: pd.DataFrame) -> pd.DataFrame:
     bad = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
     if bad:
         for c in bad:
+            if found := arrays_in_column(frame[c], c):
+                raise ValueError(f"{path}, {_lines([found[0]])}: feature column {c!r} {found[1]}")
             if message := numbers_with_commas(path, frame[c]):
                 raise CsvFormError(message)
         column = frame[bad[0]]
@@ -904,9 +936,16 @@ def _array(path: Path, data, name: str, numeric: bool = True) -> np.ndarray:
     try:
         a = data[name]
     except ValueError:  # numpy refuses object arrays without pickle, which rnnkit never enables
-        raise ValueError(f"{path}: array {name!r} holds Python objects (dtype object), which rnnkit does not "
-                         f"read (it never unpickles); save it as numbers, e.g. {name}.astype(np.float32)"
-                         ) from None
+        shape = _stored_shape(data, name)
+        if name == "X" and len(shape) == 1:
+            fix = f"it has shape {shape}, {_RAGGED_FIX}"
+        elif name == "y":
+            fix = ("save text labels as text, y.astype(str), numbers as numbers, y.astype(np.float32); per-step "
+                   "labels padded to (n, T) as X is")
+        else:
+            fix = f"save it as numbers, e.g. {name}.astype(np.float32)"
+        raise ValueError(f"{path}: array {name!r} holds Python objects (dtype object), which rnnkit does not read "
+                         f"(it never unpickles); {fix}") from None
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as e:
         raise _not_npz(path, f"the archive is truncated or corrupt: array {name!r} cannot be read ({e})") from None
     if numeric and a.dtype.kind not in "biuf":
@@ -914,6 +953,19 @@ def _array(path: Path, data, name: str, numeric: bool = True) -> np.ndarray:
                 }.get(a.dtype.kind, "not numbers")
         raise ValueError(f"{path}: array {name!r} has dtype {a.dtype} ({what}); it must hold numbers")
     return a
+
+
+_RAGGED_FIX = ("one object per sequence: sequences of different lengths (np.array(seqs, dtype=object))? pad them "
+               "into one (n, T, F) array and save each one's length with it: np.savez(path, "
+               "X=rnnkit.data.pad_sequences(seqs).numpy(), lengths=[len(s) for s in seqs], y=y)")
+
+
+def _stored_shape(data, name: str) -> tuple:
+    """The shape of array ``name`` of an npz as its header gives it, read without loading (or unpickling) it."""
+    with data.zip.open(f"{name}.npy") as f:
+        version = np.lib.format.read_magic(f)
+        read = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+        return read(f)[0]
 
 
 def _check_targets(path: Path, y: np.ndarray) -> None:
@@ -955,6 +1007,8 @@ def _read_npz(path: Path, with_target: bool, per_step_target: bool, missing_valu
         n, T = X.shape[:2]
         if T < X.shape[2] and "lengths" not in data:
             _check_npz_orientation(path, X)
+        if "lengths" not in data:
+            _check_npz_padding(path, X, missing_values)
         lengths = _lengths(path, _array(path, data, "lengths"), n, T) if "lengths" in data else np.full(n, T)
         X = X.astype(np.float64)
         for i, length in enumerate(lengths):
@@ -998,6 +1052,29 @@ def _check_npz_orientation(path: Path, X: np.ndarray) -> None:
         return  # (n, T, F) with more features than steps
     warnings.warn(f"{path}: 'X' has shape {shape}, read as (n, T, F): {T} time steps of {F} features each; {fix}",
                   UserWarning, stacklevel=4)
+
+
+def _check_npz_padding(path: Path, X: np.ndarray, missing_values: bool) -> None:
+    """An npz ``X`` without ``lengths`` whose sequences end in padding, naming the ``lengths`` to save: steps NaN in
+    every feature are refused (unless NaN is read as missing, ``missing_values``), steps 0 in every feature (two or
+    more) where the longest sequence has none are warned of: they would be read as steps, yet zeros may be real."""
+    n, T, _ = X.shape
+    save = ("save the lengths with X (np.savez(path, X=X, lengths=[len(s) for s in seqs], y=y): the steps of each "
+            "sequence before padding)")
+    blanks = [("0", (X == 0).all(axis=2), 2)] + ([] if missing_values else [("NaN", np.isnan(X).all(axis=2), 1)])
+    for kind, blank, fewest in blanks:
+        tail = np.where(blank.all(axis=1), T, np.argmin(blank[:, ::-1], axis=1))  # (n,) trailing blank steps
+        padded = np.flatnonzero(tail >= fewest)
+        if not len(padded) or kind == "0" and tail.min() > 0:  # every sequence ends in zeros: no longest one
+            continue
+        i = padded[0]
+        where = (f"{len(padded)} of {n} sequences end in steps that are {kind} in every feature (the sequence at "
+                 f"npz index {i}: steps {T - tail[i]}..{T - 1} of {T})")
+        if kind == "NaN":
+            raise ValueError(f"{path}: {where}: padding after each sequence's end? {save}")
+        warnings.warn(f"{path}: {where}, read as steps of those sequences: zero padding after each sequence's end? "
+                      f"{save}; if the zeros are real, save lengths=np.full(n, {T}) with X to say so", UserWarning,
+                      stacklevel=4)
 
 
 def _lengths(path: Path, lengths: np.ndarray, n: int, T: int) -> np.ndarray:

@@ -200,6 +200,7 @@ class Vocab:
                 raise ValueError(f"text {i} of the corpus: {e}") from None
         for s in SPECIALS:
             counts.pop(s, None)
+        _check_one_kind(counts)
         kept = sorted((t for t, c in counts.items() if c >= min_freq), key=lambda t: (-counts[t], t))
         if counts and not kept:  # every token would be <unk>: a model of nothing, trained without a word said
             (top, n), = counts.most_common(1)
@@ -218,7 +219,7 @@ class Vocab:
         if not isinstance(text, str):
             if not isinstance(text, Iterable) or isinstance(text, bytes):
                 raise ValueError(f"a text must be a string or a sequence of tokens, got {type(text).__name__}")
-            tokens = list(text)
+            tokens = _plain_tokens(text)
             if self.lower:  # as for a string: 'Hello' would not be the vocabulary's 'hello', but <unk>
                 tokens = [t.lower() if isinstance(t, str) and t not in self.stoi else t for t in tokens]
             if self.level == "char":  # a char vocabulary holds no word: every one would become <unk>, silently
@@ -319,6 +320,35 @@ class Vocab:
 
     def __repr__(self) -> str:
         return f"Vocab({len(self)} {self.level} tokens, lower={self.lower})"
+
+
+def _plain_tokens(tokens: Iterable) -> list:
+    """The tokens of a token sequence as Python's own strings and numbers: a tensor's elements are 0-d tensors,
+    hashed by identity (every one would be a token of its own, and ``encode`` would give ``<unk>`` for all), and
+    numpy's scalars cannot be saved as JSON; a token that is itself a sequence (a 2-D array) is refused."""
+    if isinstance(tokens, torch.Tensor | np.ndarray):
+        if tokens.ndim != 1:
+            raise ValueError(f"a token sequence must be 1-D, got a {type(tokens).__name__} of shape "
+                             f"{tuple(tokens.shape)}; pass one sequence per text (e.g. list(array) for a 2-D array)")
+        return tokens.tolist()
+    out = [t.item() if isinstance(t, np.generic) or isinstance(t, torch.Tensor) and t.numel() == 1 else t
+           for t in tokens]
+    bad = next((i for i, t in enumerate(out) if not isinstance(t, str | int | float)), None)
+    if bad is not None:
+        raise ValueError(f"token {bad} of the sequence is a {type(out[bad]).__name__} ({out[bad]!r:.40}), not a "
+                         "token (a string or a number); pass one token per position")
+    return out
+
+
+def _check_one_kind(counts: Counter) -> None:
+    """Refuse a vocabulary of both text and numbers: ``'1'`` and ``1`` would be two tokens, and they cannot be
+    ordered by frequency then token."""
+    text = next((t for t in counts if isinstance(t, str)), None)
+    number = next((t for t in counts if not isinstance(t, str)), None)
+    if text is not None and number is not None:
+        raise ValueError(f"the corpus's tokens are both text ({text!r}) and numbers ({number!r}), which would be "
+                         "different tokens (the text '1' is not the number 1); give every token one kind, e.g. "
+                         "[str(t) for t in tokens]")
 
 
 def _token_ids(values, what: str) -> torch.Tensor:

@@ -61,7 +61,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from torch.utils.data import DataLoader, Dataset, Sampler
 
 from ..checks import check_flags, is_count
-from .tables import date_readings
+from .tables import arrays_in_column, date_readings
 
 IMPUTE_POLICIES = ("none", "ffill", "mean", "zero")
 SCALERS = ("standard", "minmax", "none")
@@ -130,6 +130,24 @@ def check_scaled_range(scaled: np.ndarray, raw: np.ndarray, center: np.ndarray, 
 # The frame
 
 
+def _refuse_pandas(data: pd.DataFrame | pd.Series, columns, time) -> None:
+    """ValueError for a DataFrame or Series given to the constructor whose column names or index it would drop
+    (``np.asarray`` keeps the numbers only: columns become ``x0, x1, ...`` and the dates, steps apart); one whose
+    names and times are given again (``columns=``, ``time=``) loses nothing."""
+    names = [str(c) for c in data.columns] if isinstance(data, pd.DataFrame) else [str(data.name)]
+    lost = []
+    if columns is None and (isinstance(data, pd.DataFrame) or data.name is not None):
+        lost.append(f"its name {names[0]!r}" if isinstance(data, pd.Series) else
+                    f"its column names {names[:6]}" + (" ..." if len(names) > 6 else ""))
+    if time is None and not data.index.equals(pd.RangeIndex(len(data))):
+        lost.append(f"its index {data.index.name or ''} ({type(data.index).__name__}: "
+                    f"{', '.join(map(str, data.index[:2]))}, ...)".replace("index  (", "index ("))
+    if lost:
+        raise ValueError(f"TimeSeriesFrame(values) got a {type(data).__name__}, whose numbers alone it would read: "
+                         f"{' and '.join(lost)} would be dropped; build it with TimeSeriesFrame.from_pandas(data) "
+                         "(the index or time_col= as the time axis, the columns by name)")
+
+
 class TimeSeriesFrame:
     """A numeric series of ``N`` steps and ``F`` value columns, with an optional strictly increasing time.
 
@@ -156,6 +174,8 @@ class TimeSeriesFrame:
         time: Any = None,
         time_name: str = "time",
     ):
+        if isinstance(values, pd.DataFrame | pd.Series):
+            _refuse_pandas(values, columns, time)
         values = np.asarray(values)
         if values.ndim == 1:
             values = values[:, None]
@@ -269,6 +289,8 @@ class TimeSeriesFrame:
                         f"value column {c!r} has dtype {dtype}; expected a numeric column: it holds dates or "
                         f"durations: pass time_col={c!r} if it is the time axis, or {leave_out}"
                     )
+                if found := arrays_in_column(data[c], c):
+                    raise ValueError(f"value column {c!r} {found[1]}, or {leave_out}")
                 given = data[c].dropna()
                 words = given[pd.to_numeric(given, errors="coerce").isna()]
                 if len(words) == len(given) and len(given) and reads_as_dates(given):  # dates as text (a CSV's)
@@ -641,7 +663,7 @@ def calendar_features(
     are read in their own zone (local hours). Returns ``(values (N, 2k) float64, names)`` with names
     ``"hour_sin", "hour_cos", ...``.
     """
-    time = pd.DatetimeIndex(time)
+    time = _calendar_dates(time)
     cols, names = [], []
     for feature in features:
         if feature not in CALENDAR_PERIODS:
@@ -660,6 +682,23 @@ def calendar_features(
         cols += [np.sin(angle), np.cos(angle)]
         names += [f"{feature}_sin", f"{feature}_cos"]
     return np.stack(cols, axis=1), tuple(names)
+
+
+def _calendar_dates(time: Any) -> pd.DatetimeIndex:
+    """``time`` as dates for `calendar_features`: periods at their start (as `TimeSeriesFrame.from_pandas` reads
+    them); numbers refused, which ``pd.DatetimeIndex`` reads as nanoseconds since 1970 (years 1950, 1951 and
+    seconds 0.0, 0.05 all within 1970-01-01 00:00:00, every feature one constant)."""
+    if isinstance(time, pd.PeriodIndex | pd.Period) or isinstance(getattr(time, "dtype", None), pd.PeriodDtype):
+        return pd.PeriodIndex(time).to_timestamp()
+    values = np.asarray(time)
+    if values.dtype.kind in "biuf":
+        first = values.ravel()[0].item()
+        shown = ", ".join(str(v) for v in values.ravel()[:2].tolist())
+        raise ValueError(f"calendar_features reads dates, but got numbers ({shown}, ...), which would be read as "
+                         f"nanoseconds since 1970 ({first} as {pd.Timestamp(int(first))}); give dates, e.g. "
+                         "pd.to_datetime(t, unit='s') for seconds since 1970, or pd.to_datetime(years.astype(str), "
+                         "format='%Y') for years")
+    return pd.DatetimeIndex(time)
 
 
 def difference(x: Any, lag: int = 1, *, axis: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -1002,9 +1041,13 @@ class Preprocessor:
         cal, cal_names = None, ()
         if self.calendar:
             if not isinstance(frame.time, pd.DatetimeIndex):
-                raise ValueError(
-                    "calendar features need a datetime time axis; build the frame with time_col=..."
-                )
+                axis = ("no time axis (its rows are steps): build the frame with time_col=... or a DatetimeIndex"
+                        if frame.time is None else
+                        f"a time axis {frame.time_name!r} of numbers ({shown_time(frame.time[0])}, "
+                        f"{shown_time(frame.time[1]) if len(frame.time) > 1 else '...'}, ...), which have no hour "
+                        "or month: give the times as dates (e.g. pd.to_datetime(seconds, unit='s'))")
+                raise ValueError(f"calendar features ({list(self.calendar)}) read dates, but the series has {axis}, "
+                                 "or leave calendar out")
             cal, cal_names = calendar_features(frame.time, self.calendar)
         inputs = [values] + ([cal] if cal is not None else [])
         if self.mask:

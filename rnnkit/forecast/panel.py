@@ -93,7 +93,7 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from .. import io
 from ..checks import check_fitted_params, fitted_params, is_count
-from ..data.tables import MixedZones, date_readings
+from ..data.tables import MixedZones, arrays_in_column, date_readings
 from ..data.timeseries import TimeSeriesFrame, _clock_set_back, check_scaled_range
 from ..models import SequenceToLabel, check_cell_name
 from ..training import seeded_fit
@@ -957,6 +957,8 @@ def _read_panel(data, id_col: str, time_col: str, target: str, covariates: tuple
             raise ValueError(f"column {c!r} is categorical (categories {list(column.cat.categories[:5])}"
                              f"{', ...' if len(column.cat.categories) > 5 else ''}), not numbers; {fix}")
         if not (pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column)):
+            if found := arrays_in_column(column, c):
+                raise ValueError(f"series {ids[found[0]]!r}, row {found[0]}: column {c!r} {found[1]}")
             bad = np.flatnonzero(pd.to_numeric(column, errors="coerce").isna().to_numpy() & column.notna().to_numpy())
             row = int(bad[0]) if len(bad) else 0
             raise ValueError(f"series {ids[row]!r}, row {row}: column {c!r} holds {column.iloc[row]!r}, not a "

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..checks import is_integer
-from ..data.tables import TIME_NAMES, date_readings
+from ..data.tables import TIME_NAMES, _cell, date_readings
 from ..data.timeseries import (
     TimeSeriesFrame,
     check_on_anchor,
@@ -313,6 +313,7 @@ def _check_value_columns(data: pd.DataFrame, time_col: str | None) -> None:
         return
     for c in data.columns:
         column = data[c]
+        _check_stacked_ids(column, str(c))
         if pd.api.types.is_datetime64_any_dtype(column) or isinstance(column.dtype, pd.PeriodDtype):
             kind = "dates"
         elif str(c).lower() in TIME_NAMES and len(data.columns) > 1 and _counts_up(column):
@@ -336,6 +337,28 @@ def _check_value_columns(data: pd.DataFrame, time_col: str | None) -> None:
         raise ValueError(f"column {str(c)!r} holds {kind} ({first}, ...), but the index counts rows "
                          f"({index.start}..{index.stop - 1}); pass time_col={str(c)!r} (or "
                          f"data.set_index({str(c)!r})) to forecast on its dates")
+
+
+ID_NAMES = ("id", "unique_id", "series", "series_id", "item_id", "episode", "sequence", "seq_id")
+"""Column names that mean a series id (neuralforecast's ``unique_id``, gymnasium's episodes, ...)."""
+
+
+def _check_stacked_ids(column: pd.Series, name: str) -> None:
+    """ValueError for a column named like a series id whose values run in blocks (several series stacked one after
+    another, each tagged with its id): read as a value, the id itself would be forecast."""
+    if name.strip().lower() not in ID_NAMES or column.isna().any() or len(column) < 3:
+        return
+    starts = np.flatnonzero(column.ne(column.shift()).to_numpy())  # the first row of each block
+    blocks = column.iloc[starts]
+    if len(starts) < 2 or len(starts) == len(column) or not blocks.is_unique:
+        return
+    first, second = (_cell(v) for v in blocks.iloc[:2])
+    raise ValueError(f"column {name!r} holds a series id by its name ({first} on rows 0..{starts[1] - 1}, {second} "
+                     f"from row {starts[1]}: {len(starts)} series stacked one after another), which would be "
+                     f"forecast as a value; forecast them all at once with rnnkit.GlobalForecaster (fit(data, "
+                     f"id_col={name!r}, time_col=..., target=...), a time column counting each series' steps), or one "
+                     f"at a time (data[data[{name!r}] == {first}].drop(columns=[{name!r}])), or rename the column if "
+                     "it is a value")
 
 
 def _counts_up(column: pd.Series) -> bool:
