@@ -39,10 +39,12 @@ RECIPES = ("sentiment", "speech", "stocks", "driving", "surveillance", "spoken-d
 
 
 def recipe(name: str) -> ModuleType:
-    """The module of recipe ``name`` (imported on demand: each needs its own optional packages)."""
-    if name not in RECIPES:
+    """The module of recipe ``name`` (imported on demand: each needs its own optional packages); the command's
+    spelling (``"spoken-digits"``) or the module's (``"spoken_digits"``)."""
+    key = name.replace("_", "-") if isinstance(name, str) else name
+    if key not in RECIPES:
         raise ValueError(f"unknown recipe {name!r}; choose one of {', '.join(RECIPES)}")
-    return importlib.import_module(f"{__name__}.{name.replace('-', '_')}")  # spoken-digits: spoken_digits
+    return importlib.import_module(f"{__name__}.{key.replace('-', '_')}")  # spoken-digits: spoken_digits
 
 
 def over_runs(values: Iterable[float]) -> dict:

@@ -98,6 +98,7 @@ QUICK = {"train_chars": {"bible": 40_000, "python": 30_000}, "test_chars": {"bib
                              "lr": 3e-3, "lr_schedule": None}},
          "sample_chars": 80}
 TRAINING = {"batch_size": 16, "window": 200, "tbptt_steps": 100, "clip_grad_norm": 1.0}  # both corpora
+LSTM_KEYS = tuple(QUICK["lstm"]["bible"])  # what one corpus's LSTM settings give
 # dynamic evaluation: the segment after which the weights take a step, and the step sizes tried on validation
 DYNAMIC = {"segment": 100, "lrs": (0.003, 0.01, 0.03, 0.1, 0.3, 1.0)}
 ADAPTIVE_BLOCK = 2_000  # the adaptive 5-gram model is refitted every this many test characters
@@ -272,6 +273,7 @@ def fit_lstm(train_ids: torch.Tensor, vocab_size: int, lstm: dict, *, seed: int,
     from ..training.data import TokenStreams
     from ..training.module import SequenceModule
 
+    check_lstm_settings(lstm, "fit_lstm", LSTM_KEYS)
     streams = TokenStreams(train_ids, TRAINING["batch_size"], TRAINING["window"])
     build = lambda: SequenceModule(LanguageModel(vocab_size, lstm["hidden_size"], cell="lstm",
                                                  embedding_size=lstm["embedding_size"],
@@ -491,6 +493,9 @@ def adaptive_kneser_ney_bits(train_ids: np.ndarray, test_ids: np.ndarray, order:
 def xz_bits(text: str, *, primer: str | None = None) -> float:
     """Bits per character of ``text`` under ``xz -9`` (the XZ format, preset 9): ``8 |xz(text)| / len(text)``,
     or with ``primer``, ``8 (|xz(primer + text)| - |xz(primer)|) / len(text)``."""
+    if not isinstance(text, str) or not text:
+        raise ValueError("xz_bits: text must be a non-empty str (bits per character of nothing are undefined), got "
+                         + (repr(text) if isinstance(text, str) else type(text).__name__))
     size = lambda s: len(lzma.compress(s.encode("utf-8"), format=lzma.FORMAT_XZ, preset=9))
     if primer is None:
         return 8 * size(text) / len(text)
@@ -516,8 +521,22 @@ def curves_figure(results: dict) -> Figure:
     return fig
 
 
+def check_lstm_settings(lstm, who: str, keys: tuple[str, ...]) -> None:
+    """ValueError naming the ``keys`` that the LSTM settings ``lstm`` (a dict, as ``FULL["lstm"]["bible"]``)
+    lack."""
+    if not isinstance(lstm, dict):
+        raise ValueError(f"{who}: the LSTM settings must be a dict of {list(LSTM_KEYS)}, as "
+                         f"charlm.FULL['lstm']['bible'], got {type(lstm).__name__}")
+    missing = [k for k in keys if k not in lstm]
+    if missing:
+        raise ValueError(f"{who}: the LSTM settings lack {missing} (they have {list(lstm)}); give each of "
+                         f"{list(keys)}, e.g. from charlm.FULL['lstm']['bible'] (dropout 0.0, num_layers 1 for one "
+                         "layer without dropout)")
+
+
 def model_size(lstm: dict) -> str:
     """``"512 units"``, or ``"2 layers of 512 units, dropout 0.1"``."""
+    check_lstm_settings(lstm, "model_size", ("hidden_size", "num_layers", "dropout"))
     layers = f"{lstm['num_layers']} layers of " if lstm["num_layers"] > 1 else ""
     dropout = f", dropout {lstm['dropout']}" if lstm["dropout"] else ""
     return f"{layers}{lstm['hidden_size']} units{dropout}"

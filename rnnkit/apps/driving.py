@@ -93,6 +93,7 @@ from matplotlib.figure import Figure
 from scipy import stats
 from torch import Tensor, nn
 
+from ..checks import is_count, is_finite_number, is_flag, is_integer
 from ..data import pad_sequences
 from ..estimators import feature_scaling
 from ..models import SequenceToSequence
@@ -239,9 +240,17 @@ def _seat(env, vehicle) -> None:
 
 def episode_seeds(seed: int, split: str, n: int) -> list[int]:
     """The ``n`` episode seeds of ``split`` (``"train"`` or ``"test"``) for recipe seed ``seed``: training
-    from ``seed * n``, held-out from ``TEST_SEED_OFFSET + seed * n``, so the two never meet."""
+    from ``seed * n``, held-out from ``TEST_SEED_OFFSET + seed * n``, so the two never meet: the training seeds
+    must stay below ``TEST_SEED_OFFSET`` (``(seed + 1) n <= 10^6``; a ValueError otherwise)."""
     if split not in ("train", "test"):
         raise ValueError(f"split must be 'train' or 'test', got {split!r}")
+    if not is_count(seed, 0) or not is_count(n, 1):
+        raise ValueError(f"episode_seeds: seed must be an integer >= 0 and n an integer >= 1, got seed={seed!r}, "
+                         f"n={n!r}")
+    if split == "train" and (seed + 1) * n > TEST_SEED_OFFSET:  # they would run into the held-out seeds
+        raise ValueError(f"episode_seeds: seed={seed} with n={n} reaches training episode seed {(seed + 1) * n - 1:,}, "
+                         f"past {TEST_SEED_OFFSET:,} where the held-out seeds begin, so the two splits could share "
+                         f"episodes; use a seed below {TEST_SEED_OFFSET // n:,} for n={n}")
     start = seed * n + (TEST_SEED_OFFSET if split == "test" else 0)
     return list(range(start, start + n))
 
@@ -251,8 +260,13 @@ def observe(frames: np.ndarray, *, velocities: bool = False) -> np.ndarray:
 
     Per frame: the ego's ``cos, sin(2π x / 50 m), y``, then ``presence, x, y`` of each other vehicle (relative
     to the ego); ``F = 3 + 3 (V - 1)``. With ``velocities``, every row also keeps ``vx, vy``:
-    ``F = 5 + 5 (V - 1)`` (used by the tests only, to show what is dropped)."""
+    ``F = 5 + 5 (V - 1)`` (used by the tests only, to show what is dropped). ``frames`` must be ``(T, V, 5)``
+    with ``V = VEHICLES``, as :func:`make_env` observes them; a ValueError otherwise."""
     frames = np.asarray(frames, np.float32)
+    if frames.ndim != 3 or frames.shape[1:] != (VEHICLES, len(KINEMATICS)):
+        raise ValueError(f"observe: frames must be (T, {VEHICLES}, {len(KINEMATICS)}): per step the ego and the "
+                         f"{VEHICLES - 1} nearest vehicles ahead, each a row of {KINEMATICS} (highway-env's raw "
+                         f"Kinematics, as make_env observes them), got shape {frames.shape}")
     ego, others = frames[:, 0], frames[:, 1:]  # (T, 5), (T, V-1, 5)
     phase = 2 * np.pi * ego[:, 1] / POST_SPACING
     kept = [0, 1, 2, 3, 4] if velocities else [0, 1, 2]
@@ -274,6 +288,12 @@ def outage_mask(seed: int, steps: int, start: float = OUTAGE_START, end: float =
     (stationary share out ``start / (start + end)``, outages of geometric length, mean ``1 / end`` steps; the
     defaults: 1/3 and 8 steps). Its own random stream, so the same episode has the same outages whoever drives
     it."""
+    if not is_count(steps, 0):
+        raise ValueError(f"outage_mask: steps must be an integer >= 0 (the episode's frames), got {steps!r}")
+    for name, p in (("start", start), ("end", end)):
+        if not (is_finite_number(p) and 0 <= p <= 1):
+            raise ValueError(f"outage_mask: {name} is a probability per step (of failing, of recovering), so a "
+                             f"number in [0, 1], got {p!r}")
     u = np.random.default_rng([OUTAGE_STREAM, seed]).random(steps)
     out = np.zeros(steps, bool)
     for t in range(1, steps):
@@ -299,8 +319,8 @@ class FrameStackMLP(nn.Module):
 
     def __init__(self, input_size: int, output_size: int, *, k: int = 1, width: int = 128):
         super().__init__()
-        if k < 1:
-            raise ValueError(f"k must be >= 1, got {k}")
+        if not is_count(k, 1):
+            raise ValueError(f"FrameStackMLP: k must be an integer >= 1 (the frames in the stack), got {k!r}")
         self.k = k
         self.net = nn.Sequential(nn.Linear(k * input_size, width), nn.ReLU(), nn.Linear(width, width), nn.ReLU(),
                                  nn.Linear(width, output_size))
@@ -350,6 +370,12 @@ def policy_inputs(frames: np.ndarray, scaling: Scaling, outages: np.ndarray | No
     x = (observe(frames) - scaling.x_mean) / scaling.x_scale
     if outages is None:
         return x.astype(np.float32)
+    outages = np.asarray(outages)
+    if outages.dtype != bool or outages.ndim != 1 or len(outages) < len(x):
+        raise ValueError(f"policy_inputs: outages must be a 1-D bool mask (True where the sensor is out) of at least "
+                         f"the episode's {len(x)} steps, as outage_mask gives it, got {outages.dtype} of shape "
+                         f"{outages.shape}" + ("; a 0/1 mask: mask.astype(bool) (integers would index frames)"
+                                               if outages.dtype != bool else ""))
     out = outages[: len(x)]
     x[out] = 0.0
     return np.concatenate([x, out[:, None]], 1).astype(np.float32)
@@ -414,7 +440,21 @@ class Controller:
 def action_scores(predicted: list[np.ndarray], actual: list[np.ndarray], train_mean: np.ndarray) -> dict[str, float]:
     """R² and RMSE of the acceleration (``predicted (T_i, 1)``, the expert's ``actual (T_i, 2)``) over all steps
     of the episodes after the warm-up. R² is against the *training* mean ``train_mean (1,)``:
-    ``1 - SSE / Σ (a - train_mean)²``, so the mean acceleration scores 0 by construction."""
+    ``1 - SSE / Σ (a - train_mean)²``, so the mean acceleration scores 0 by construction. A ValueError names
+    an episode whose prediction and labels differ in length, and refuses episodes with no step after the
+    warm-up (R² and RMSE of no steps are undefined)."""
+    if len(predicted) != len(actual):
+        raise ValueError(f"action_scores: {len(predicted)} predicted episodes but {len(actual)} of expert actions; "
+                         "give one prediction per episode, in the episodes' order")
+    for i, (p, a) in enumerate(zip(predicted, actual, strict=True)):
+        p, a = np.asarray(p), np.asarray(a)
+        if p.ndim != 2 or a.ndim != 2 or len(p) != len(a):
+            raise ValueError(f"action_scores: episode {i} has predictions of shape {p.shape} but expert actions of "
+                             f"shape {a.shape}; each needs (T, 1) accelerations for its T (T, 2) actions, the steps "
+                             "in one order (predict gives them per episode)")
+    if not sum(max(len(a) - WARM_UP, 0) for a in actual):
+        raise ValueError(f"action_scores: none of the {len(actual)} episodes has a step after the {WARM_UP}-step "
+                         "warm-up, where the policies are scored; give episodes longer than the warm-up")
     p = np.concatenate([a[WARM_UP:, 0] for a in predicted]).astype(np.float64)
     a = np.concatenate([a[WARM_UP:, 0] for a in actual]).astype(np.float64)
     sse, sst = ((p - a) ** 2).sum(), ((a - train_mean[0]) ** 2).sum()
@@ -424,8 +464,11 @@ def action_scores(predicted: list[np.ndarray], actual: list[np.ndarray], train_m
 def wilson_interval(k: int, n: int, level: float = 0.95) -> list[float]:
     """Wilson score interval ``[low, high]`` of a binomial proportion ``k / n`` (Wilson 1927): unlike
     ``p ± z sqrt(p(1-p)/n)`` it stays inside [0, 1] and is not empty at ``k = 0``."""
-    if n < 1 or not 0 <= k <= n:
-        raise ValueError(f"wilson_interval: need 0 <= k <= n and n >= 1, got k={k}, n={n}")
+    if not is_integer(k) or not is_integer(n) or n < 1 or not 0 <= k <= n:
+        raise ValueError(f"wilson_interval: need integer counts 0 <= k <= n and n >= 1, got k={k!r}, n={n!r}")
+    if not (is_finite_number(level) and 0 < level < 1):
+        raise ValueError(f"wilson_interval: level is the interval's coverage, a number in (0, 1) (0.95 for 95 %), "
+                         f"got {level!r}")
     z = stats.norm.ppf(0.5 + level / 2)
     p = k / n
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
@@ -436,6 +479,9 @@ def wilson_interval(k: int, n: int, level: float = 0.95) -> list[float]:
 def mean_interval(values, level: float = 0.95) -> dict[str, float | None]:
     """``{"mean", "low", "high"}``: the mean with a Student-t interval (scipy's; None for one value)."""
     v = np.asarray(values, np.float64)
+    if v.ndim != 1 or not len(v):
+        raise ValueError(f"mean_interval: values must be a non-empty 1-D sequence of numbers (the mean of none is "
+                         f"undefined), got shape {v.shape}")
     mean = float(v.mean())
     if len(v) < 2:
         return {"mean": mean, "low": None, "high": None}
@@ -449,6 +495,11 @@ def driving_scores(episodes: list[Episode], duration: int) -> dict[str, Any]:
     the mean speed (per-episode means over the steps driven; their mean with a 95 % t interval) and, per
     episode, whether it collided (for paired comparisons)."""
     n, due = len(episodes), duration * FREQUENCY - WARM_UP
+    if not n:
+        raise ValueError("driving_scores: no episodes; drive at least one (drive(env, seed, policy, takeover=WARM_UP))")
+    if not is_count(duration, 1) or due < 1:
+        raise ValueError(f"driving_scores: duration must be an integer number of seconds with steps after the "
+                         f"{WARM_UP // FREQUENCY}-s warm-up, as make_env(duration) drove them, got {duration!r}")
     collisions, off_road = sum(e.crashed for e in episodes), sum(e.off_road for e in episodes)
     failures = sum(e.crashed or e.off_road for e in episodes)
     return {"episodes": n, "collisions": collisions, "collision_rate": collisions / n,
@@ -488,7 +539,16 @@ def imitation_errors(applied: list[np.ndarray], episodes: list[Episode], outages
 
 def mcnemar(a: list[bool], b: list[bool]) -> dict[str, Any]:
     """Exact McNemar test of two drivers on the same episodes: of the episodes where exactly one of them
-    collided, how many were ``a``'s, and the two-sided binomial p-value against an even split."""
+    collided, how many were ``a``'s, and the two-sided binomial p-value against an even split. ``a[i]`` and
+    ``b[i]``: whether each driver collided in episode ``i`` (True/False), the same episodes in one order."""
+    if len(a) != len(b):
+        raise ValueError(f"mcnemar: {len(a)} episodes for the first driver but {len(b)} for the second; the test pairs "
+                         "them: give both drivers' collisions on the same episodes, in one order")
+    for name, values in (("a", a), ("b", b)):
+        bad = next((i for i, v in enumerate(values) if not is_flag(v)), None)
+        if bad is not None:
+            raise ValueError(f"mcnemar: {name}[{bad}] is {values[bad]!r}, not True or False (did the driver collide "
+                             "in that episode; driving_scores gives them as 'collided')")
     only_a = sum(x and not y for x, y in zip(a, b, strict=True))
     only_b = sum(y and not x for x, y in zip(a, b, strict=True))
     p = float(stats.binomtest(only_a, only_a + only_b, 0.5).pvalue) if only_a + only_b else 1.0

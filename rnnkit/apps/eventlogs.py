@@ -319,6 +319,15 @@ class StepScores(NamedTuple):
 
 @torch.no_grad()
 def score_lstm(module: NextEventModule, sessions: Sessions, *, batch_size: int = 256) -> StepScores:
+    """:class:`StepScores` of every session, in order; each needs at least 2 events (a ValueError names the
+    sessions of one event otherwise: there is no next event to score)."""
+    check_sessions(sessions, "score_lstm")
+    short = [s for s, e in enumerate(sessions.events) if len(e) < 2]
+    if short:
+        shown = ", ".join(map(str, short[:10])) + (", ..." if len(short) > 10 else "")
+        raise ValueError(f"score_lstm: session(s) {shown} ({len(short)} of {len(sessions.events)}) have fewer than "
+                         "2 events, so no next event to score; score the sessions of 2 or more events (keep = "
+                         "[len(e) >= 2 for e in sessions.events]) and judge the others apart")
     model = module.model.eval()
     items = training_items(sessions)
     V = model.vocab_size
@@ -333,14 +342,7 @@ def score_lstm(module: NextEventModule, sessions: Sessions, *, batch_size: int =
         for b, n in enumerate(batch.lengths.tolist()):
             ranks.append(rank[b, :n].numpy())
             zs.append(z[b, :n].numpy())
-    _check_aligned(sessions, ranks)
     return StepScores(ranks, zs)
-
-
-def _check_aligned(sessions: Sessions, ranks: list[np.ndarray]) -> None:
-    # training_items skips one-event sessions; the generator never makes them, and scoring relies on that
-    if len(ranks) != len(sessions.events):
-        raise ValueError(f"{len(sessions.events) - len(ranks)} sessions have a single event; nothing to score")
 
 
 # -- the n-gram baseline -------------------------------------------------------------------------------------
@@ -395,7 +397,6 @@ class NGramDetector:
             ranks.append(np.array([self.rank(e[:t], e[t]) for t in range(1, len(e))]))
             mean_sd = [self.delay.get(e[t - 1], (0.0, np.inf)) for t in range(1, len(e))]
             zs.append(np.array([(u[t] - m) / s for t, (m, s) in zip(range(1, len(e)), mean_sd, strict=True)]))
-        _check_aligned(sessions, ranks)
         return StepScores(ranks, zs)
 
 

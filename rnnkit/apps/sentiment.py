@@ -184,6 +184,11 @@ def prepare(texts: Sequence[str], labels: np.ndarray, settings: dict, seed: int)
     if labels.ndim != 1 or len(labels) != len(texts):
         raise ValueError(f"prepare: {len(texts)} texts but labels of shape {labels.shape}; give one label per text, "
                          "in the texts' order (texts[i] is the review of labels[i])")
+    if np.issubdtype(labels.dtype, np.number) and not np.isfinite(labels).all():
+        missing = np.flatnonzero(~np.isfinite(labels))
+        raise ValueError(f"prepare: labels[{missing[0]}] is {labels[missing[0]]} ({len(missing)} such label(s)), not a "
+                         "class id; give every review its label (e.g. 0 negative, 1 positive), or drop the reviews "
+                         "without one together with their texts")
     not_text = next((i for i, t in enumerate(texts) if not isinstance(t, str)), None)
     if not_text is not None:
         raise ValueError(f"prepare: texts[{not_text}] is {type(texts[not_text]).__name__} {texts[not_text]!r}, not "

@@ -146,22 +146,50 @@ def run(*, quick: bool = False, seed: int = 0, out: str | os.PathLike | None = N
 
 
 # -- data ----------------------------------------------------------------------------------------------------
+def check_sequences(sequences, who: str, features: int | None = None) -> list[np.ndarray]:
+    """The ``sequences`` as arrays, each ``(T_i, F)`` of numbers with ``T_i >= 1`` frames and one ``F`` for all
+    (``features`` if given, else the first sequence's); a ValueError names the first that is not. A 1-D
+    sequence is refused, not read as frames of one feature or one frame of ``T`` features."""
+    if isinstance(sequences, np.ndarray) and sequences.ndim == 2:
+        raise ValueError(f"{who}: sequences must be a list of (T, F) arrays (one per utterance), got one array of "
+                         f"shape {sequences.shape}; for a single utterance pass [array]")
+    arrays = [np.asarray(a) for a in sequences]
+    if not arrays:
+        raise ValueError(f"{who}: no sequences; give a list of (T, F) arrays, one per utterance")
+    for i, a in enumerate(arrays):
+        expected = features if features is not None else arrays[0].shape[-1] if arrays[0].ndim == 2 else "F"
+        if a.ndim != 2 or len(a) < 1 or a.shape[1] != expected or not np.issubdtype(a.dtype, np.number):
+            source = (" (as the standardisation's mean)" if features is not None else " (as sequence 0)" if i else "")
+            kind = "" if np.issubdtype(a.dtype, np.number) else f" of {a.dtype}"
+            hint = ("" if a.ndim != 1 else "; frames of one coefficient: a.reshape(-1, 1)" if expected in ("F", 1)
+                    else "; one frame: a.reshape(1, -1)" if a.size == expected else "")
+            raise ValueError(f"{who}: sequence {i} has shape {a.shape}{kind}, but each must be (T, {expected}) "
+                             f"numbers: T >= 1 frames of {expected} features{source}{hint}")
+    return arrays
+
+
 def fit_standardisation(sequences: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """Mean and standard deviation ``(F,)`` of each feature over all frames of ``sequences`` (pass the
     training set only): :func:`rnnkit.estimators.feature_scaling`, the estimators' own scaling."""
+    sequences = check_sequences(sequences, "fit_standardisation")
     lengths = torch.tensor([len(a) for a in sequences])
     mean, scale = feature_scaling(pad_sequences(sequences), lengths)
     return mean.numpy(), scale.numpy()
 
 
 def standardise(sequences: list[np.ndarray], mean: np.ndarray, scale: np.ndarray) -> list[np.ndarray]:
-    """Each ``(T_i, F)`` sequence as ``(x - mean) / scale``, float32."""
-    return [((a - mean) / scale).astype(np.float32) for a in sequences]
+    """Each ``(T_i, F)`` sequence as ``(x - mean) / scale``, float32; ``mean`` and ``scale`` ``(F,)``, as
+    :func:`fit_standardisation` gives them."""
+    mean, scale = np.asarray(mean), np.asarray(scale)
+    if mean.ndim != 1 or scale.shape != mean.shape:
+        raise ValueError(f"standardise: mean and scale must be (F,) arrays of one shape, as fit_standardisation gives "
+                         f"them, got {mean.shape} and {scale.shape}")
+    return [((a - mean) / scale).astype(np.float32) for a in check_sequences(sequences, "standardise", len(mean))]
 
 
 def summary_features(sequences: list[np.ndarray]) -> np.ndarray:
     """``(n, 2F)``: each sequence's per-feature mean and standard deviation over its frames."""
-    return np.stack([np.concatenate([a.mean(0), a.std(0)]) for a in sequences])
+    return np.stack([np.concatenate([a.mean(0), a.std(0)]) for a in check_sequences(sequences, "summary_features")])
 
 
 # -- baselines -----------------------------------------------------------------------------------------------

@@ -62,6 +62,7 @@ import torch
 import torch.nn.functional as F
 from matplotlib.figure import Figure
 
+from ..checks import is_integer
 from ..data.audio import LogMel, mix_at_snr, read_wav
 from ..estimators import SequenceClassifier, feature_scaling
 from ..report import machine, write_report
@@ -508,6 +509,7 @@ def fit_ctc(x: list[np.ndarray], digits: list[tuple[int, ...]], *, hidden_size: 
     from ..training import seeded_fit
     from ..training.data import SequenceDataModule, SequenceDataset
 
+    digits = check_digit_strings(x, digits, "fit_ctc")
     lengths = torch.tensor([len(a) for a in x])
     y_lengths = torch.tensor([len(d) for d in digits])
     y = torch.zeros(len(digits), int(y_lengths.max()), dtype=torch.long)
@@ -538,10 +540,30 @@ def edit_distance(a: list[int] | tuple[int, ...], b: list[int] | tuple[int, ...]
     return row[-1]
 
 
+def check_digit_strings(x: list, digits: list, who: str) -> list[tuple[int, ...]]:
+    """The truths ``digits`` as tuples of ints, one per utterance of ``x``, each digit an integer 0-9; a ValueError
+    names the first that is not (a str ``"123"`` would be compared character by character with the decoded
+    integers, and every digit counted wrong)."""
+    if len(digits) != len(x):
+        raise ValueError(f"{who}: {len(x)} utterances but {len(digits)} digit strings; give one truth per utterance, "
+                         "in the utterances' order")
+    out = []
+    for i, d in enumerate(digits):
+        if isinstance(d, str | bytes) or not all(is_integer(c) and 0 <= c <= 9 for c in np.ravel(np.asarray(d))):
+            raise ValueError(f"{who}: digits[{i}] is {d!r}; each truth must be a sequence of integers 0-9 (the digits "
+                             "spoken, e.g. (4, 2) for 'four two'; from text: tuple(map(int, '42')))")
+        out.append(tuple(int(c) for c in np.ravel(np.asarray(d))))
+    return out
+
+
 @torch.no_grad()
 def score_ctc(model: torch.nn.Module, x: list[np.ndarray], digits: list[tuple[int, ...]]) -> dict:
     """Digit error rate ``Σ edit_distance / Σ len(truth)`` and string accuracy (every digit right) of greedy
-    decoding, with the predictions."""
+    decoding, with the predictions. The truths must hold at least one digit in all (the rate's denominator)."""
+    digits = check_digit_strings(x, digits, "score_ctc")
+    if not sum(map(len, digits)):
+        raise ValueError(f"score_ctc: the {len(digits)} truth(s) hold no digit, so the digit error rate (edit distance "
+                         "over the truths' digits) is undefined; score utterances whose truths name their digits")
     predictions = []
     for a in x:
         logits, _ = model(torch.from_numpy(a)[None])  # (1, T, 11)

@@ -74,6 +74,7 @@ import pandas as pd
 import torch
 from torch import Tensor
 
+from ..checks import is_finite_number
 from ..data import TimeSeriesFrame, load_sp500, sliding_windows, split_by_time
 from ..models import SequenceToLabel
 from ..report import machine, write_report
@@ -178,6 +179,11 @@ def next_day_windows(features: np.ndarray, target: np.ndarray, lookback: int) ->
     ``features`` ``(N, F)``, ``target`` ``(N,)`` with ``target[d]`` the quantity of day ``d`` itself (``r_d²``
     or ``r_d``); returns ``X (N - L, L, F)`` float32 and ``y (N - L,)`` float32, for the days ``L .. N - 1``.
     """
+    features, target = np.asarray(features), np.asarray(target)
+    if features.ndim not in (1, 2) or target.ndim != 1 or len(features) != len(target):
+        raise ValueError(f"next_day_windows: features must be (N, F) (or (N,) for one feature) and target (N,), one "
+                         f"row and one target per day, got {features.shape} and {target.shape}; a target of "
+                         "several columns would be read as features")
     values = np.column_stack([features, target])  # the target travels with its own day's row
     x, y = sliding_windows(values, lookback, 1)  # x[i] = rows i..i+L-1, y[i] = row i+L
     return np.ascontiguousarray(x[..., :-1], dtype=np.float32), np.ascontiguousarray(y[:, 0, -1], np.float32)
@@ -199,9 +205,29 @@ def split_days(days: pd.DatetimeIndex, settings: Settings) -> tuple[dict[str, ra
 
 
 # -- the baselines --------------------------------------------------------------------------------------------
+def _days(who: str, **arrays) -> list[np.ndarray]:
+    """The ``arrays`` (name=values) as float64, each 1-D and finite, all of one length (one value per day); a
+    ValueError names the first that is not, and the day."""
+    out = [np.asarray(v, np.float64) for v in arrays.values()]
+    shapes = {name: a.shape for name, a in zip(arrays, out, strict=True)}
+    if any(a.ndim != 1 for a in out) or len({a.shape for a in out}) > 1 or not len(out[0]):
+        raise ValueError(f"{who}: {' and '.join(arrays)} must each be a non-empty 1-D array, all of one length (one "
+                         f"value per day), got shapes {shapes}")
+    for name, a in zip(arrays, out, strict=True):
+        bad = ~np.isfinite(a)
+        if bad.any():
+            raise ValueError(f"{who}: {name}[{int(np.argmax(bad))}] is {a[bad][0]} ({int(bad.sum())} such day(s)); "
+                             "every day needs a finite value: drop or fill the missing days before scoring")
+    return out
+
+
 def ewma_variance(r: np.ndarray, start: float, lam: float = EWMA_LAMBDA) -> np.ndarray:
     """RiskMetrics: ``h[t]``, the forecast of ``r[t]²`` from ``r[:t]``; ``h[t+1] = λ h[t] + (1 - λ) r[t]²``,
     ``h[0] = start``."""
+    (r,) = _days("ewma_variance", r=r)
+    if not (is_finite_number(lam) and 0 < lam < 1) or not (is_finite_number(start) and start > 0):
+        raise ValueError(f"ewma_variance: lam must be a decay in (0, 1) (RiskMetrics: 0.94) and start a positive "
+                         f"variance, got lam={lam!r}, start={start!r}")
     h = np.empty(len(r))
     h[0] = start
     for t in range(len(r) - 1):
@@ -213,7 +239,13 @@ def garch_variance(r: np.ndarray, params: dict[str, float]) -> np.ndarray:
     """GARCH(1,1), or GJR-GARCH(1,1,1) with ``gamma``, at fixed ``params`` (:func:`fit_garch`): ``h[t]``, the
     forecast of ``r[t]²`` from ``r[:t]``, ``h[t+1] = ω + (α + γ 1[r[t] < 0]) r[t]² + β h[t]``. Started as
     ``arch`` starts it: ``r[-1]² = h[-1] =`` the backcast, and a fall on day -1 counted as half likely."""
-    omega, alpha, gamma, beta, b = (params[k] for k in ("omega", "alpha", "gamma", "beta", "backcast"))
+    keys = ("omega", "alpha", "gamma", "beta", "backcast")
+    missing = [k for k in keys if k not in params]
+    if missing:
+        raise ValueError(f"garch_variance: params lack {missing} (they have {list(params)}); give fit_garch's "
+                         "dict (gamma 0.0 for symmetric GARCH)")
+    (r,) = _days("garch_variance", r=r)
+    omega, alpha, gamma, beta, b = (params[k] for k in keys)
     h = np.empty(len(r))
     h[0] = omega + (alpha + gamma / 2 + beta) * b
     for t in range(len(r) - 1):
@@ -238,7 +270,13 @@ def fit_garch(r_train: np.ndarray, *, asymmetric: bool = False) -> dict[str, flo
 
 # -- losses and tests -----------------------------------------------------------------------------------------
 def qlike(r2: np.ndarray, h: np.ndarray) -> np.ndarray:
-    """QLIKE per day, ``log h + r² / h`` (Patton 2011; lowest at ``h = E[r²]``)."""
+    """QLIKE per day, ``log h + r² / h`` (Patton 2011; lowest at ``h = E[r²]``); ``h`` a positive variance
+    forecast for each day of ``r2``."""
+    r2, h = _days("qlike", r2=r2, h=h)
+    if not (h > 0).all():
+        i = int(np.argmax(~(h > 0)))
+        raise ValueError(f"qlike: h[{i}] is {h[i]}, but a variance forecast must be > 0 (its log is taken; "
+                         f"{int((h <= 0).sum())} such day(s)); give forecasts of r², not of r")
     return np.log(h) + r2 / h
 
 
@@ -248,7 +286,11 @@ def diebold_mariano(loss_a: np.ndarray, loss_b: np.ndarray) -> dict[str, float]:
 
     The variance of the mean is Newey-West's (Bartlett weights, ``⌊n^(1/3)⌋`` lags): volatility losses are
     autocorrelated, clustered as volatility is."""
-    d = np.asarray(loss_a, np.float64) - np.asarray(loss_b, np.float64)
+    loss_a, loss_b = _days("diebold_mariano", loss_a=loss_a, loss_b=loss_b)
+    if len(loss_a) < 2:
+        raise ValueError(f"diebold_mariano: {len(loss_a)} day(s) of losses; the test needs at least 2 to estimate "
+                         "the variance of their difference")
+    d = loss_a - loss_b
     n, u, lags = len(d), d - d.mean(), int(len(d) ** (1 / 3))
     variance = u @ u / n  # of d; then the autocovariances, weighted 1 - lag / (lags + 1)
     for lag in range(1, lags + 1):
@@ -263,7 +305,11 @@ def diebold_mariano(loss_a: np.ndarray, loss_b: np.ndarray) -> dict[str, float]:
 
 def direction_accuracy(forecast: np.ndarray, r: np.ndarray) -> float:
     """Share of the days with ``r ≠ 0`` whose sign ``forecast`` calls right (a 0 forecast calls neither)."""
+    forecast, r = _days("direction_accuracy", forecast=forecast, r=r)
     moved = r != 0
+    if not moved.any():
+        raise ValueError(f"direction_accuracy: r is 0 on all {len(r)} days, so there is no direction to call; give "
+                         "the days' returns")
     return float((np.sign(forecast[moved]) == np.sign(r[moved])).mean())
 
 

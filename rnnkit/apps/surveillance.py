@@ -172,6 +172,11 @@ def clips(frames: Tensor, segment: range, context: int) -> Tensor:
     """Every clip of ``context + 1`` consecutive frames inside ``segment`` (stride 1): ``(N, context + 1, 1, H,
     W)``, the last frame the target. ``context`` is an integer >= 1 and ``segment`` a range of step 1 inside
     ``frames``; raises ValueError if not, or if the segment is shorter than a clip."""
+    if not isinstance(frames, Tensor) or frames.ndim != 4 or frames.shape[1] != 1:
+        shape = tuple(frames.shape) if hasattr(frames, "shape") else None
+        raise ValueError(f"clips: frames must be a torch.Tensor (T, 1, H, W) of grey frames, as load_frames gives "
+                         f"them, got {type(frames).__name__} of shape {shape}; for (T, H, W): frames[:, None], for a "
+                         "numpy array: torch.from_numpy(...)")
     if not is_count(context, 1):
         raise ValueError(f"clips: context must be an integer >= 1 (the frames a prediction reads), got {context!r}")
     if not isinstance(segment, range) or segment.step != 1 or not 0 <= segment.start <= segment.stop <= len(frames):
@@ -206,8 +211,9 @@ class NextFramePredictor(nn.Module):
 
     def __init__(self, hidden_channels: int, image_size: tuple[int, int], *, kernel_size: int = 3):
         super().__init__()
-        self.image_size = tuple(image_size)
-        self.rnn = Recurrent(ConvLSTMCell(2, hidden_channels, self.image_size, kernel_size=kernel_size))
+        cell = ConvLSTMCell(2, hidden_channels, image_size, kernel_size=kernel_size)  # checks the sizes
+        self.image_size = cell.image_size  # (H, W); one size for a square, as the cell reads it
+        self.rnn = Recurrent(cell)
         self.head = nn.Conv2d(hidden_channels, 1, 1)
         nn.init.zeros_(self.head.weight)
         nn.init.zeros_(self.head.bias)
@@ -266,12 +272,20 @@ def predict(model: NextFramePredictor, context: Tensor, *, batch_size: int = 64)
 # -- metrics -------------------------------------------------------------------------------------------------
 def frame_metrics(predicted: Tensor, target: Tensor, moving: Tensor) -> dict[str, float]:
     """MSE over all pixels, mean per-frame PSNR (peak 1), and the MSE and PSNR pooled over ``moving`` pixels;
-    all tensors ``(N, 1, H, W)``."""
+    all tensors ``(N, 1, H, W)``, ``moving`` bool with at least one pixel set."""
+    if not predicted.shape == target.shape == moving.shape or predicted.ndim != 4:
+        raise ValueError(f"frame_metrics: predicted, target and moving must all be (N, 1, H, W), one prediction and "
+                         f"one mask per target frame, got {tuple(predicted.shape)}, {tuple(target.shape)} and "
+                         f"{tuple(moving.shape)}")
+    if moving.dtype != torch.bool or not moving.any():
+        raise ValueError(f"frame_metrics: moving must be a bool mask with at least one pixel set (the moving-pixel "
+                         f"MSE of none is undefined), got {moving.dtype} with {int(moving.count_nonzero())} set; e.g. "
+                         "(target - last).abs() > threshold, with a lower threshold if nothing moves")
     error = (predicted - target) ** 2
     per_frame = error.mean((1, 2, 3)).clamp_min(1e-10)  # a perfect frame would give an infinite PSNR
     moving_mse = float(error[moving].mean())
     return {"mse": float(error.mean()), "psnr": float((10 * torch.log10(1 / per_frame)).mean()),
-            "moving_mse": moving_mse, "moving_psnr": 10 * math.log10(1 / moving_mse)}
+            "moving_mse": moving_mse, "moving_psnr": 10 * math.log10(1 / max(moving_mse, 1e-10))}  # as per_frame
 
 
 def _correlation(a: Tensor, b: Tensor) -> float:
