@@ -195,3 +195,18 @@ def test_R22_08_an_npz_padded_with_zeros_and_no_lengths_is_warned_of(cartpole, t
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert len(read_sequences(tmp_path / "cut.npz").X) == 6
+
+
+def test_R22_09_rnnkit_forecast_on_episodes_numbered_0_1_2_in_one_csv_names_the_panel(pendulum, tmp_path):
+    from rnnkit.forecast.series import read_series_csv
+
+    _panel(pendulum)[["episode", "step", "thetadot"]].to_csv(tmp_path / "episodes.csv", index=False)
+    with pytest.raises(ValueError, match=r"episodes.csv: the time column 'step' goes back at line 42 \(0 after 39 on "
+                                         r"line 41\), where column 'episode' changes from 0 to 1: the file looks like "
+                                         r"3 series in one \(a long panel\), .*GlobalForecaster\(\.\.\.\).fit\(df, "
+                                         r"id_col='episode', time_col='step', target='thetadot'\)"):
+        read_series_csv(tmp_path / "episodes.csv", time_column="step", target_column="thetadot")
+    # a numbered column of another name is no id to name: the advice as before
+    _panel(pendulum)[["step", "thetadot"]].assign(run=_panel(pendulum).episode).to_csv(tmp_path / "r.csv", index=False)
+    with pytest.raises(ValueError, match=r"goes back at line 42 \(0 after 39 on line 41\); give one row per timestamp"):
+        read_series_csv(tmp_path / "r.csv", time_column="step", target_column="thetadot")

@@ -325,7 +325,7 @@ class Vocab:
 def _plain_tokens(tokens: Iterable) -> list:
     """The tokens of a token sequence as Python's own strings and numbers: a tensor's elements are 0-d tensors,
     hashed by identity (every one would be a token of its own, and ``encode`` would give ``<unk>`` for all), and
-    numpy's scalars cannot be saved as JSON; a token that is itself a sequence (a 2-D array) is refused."""
+    numpy's scalars cannot be saved as JSON; a token that is itself several (a row of a 2-D array) is refused."""
     if isinstance(tokens, torch.Tensor | np.ndarray):
         if tokens.ndim != 1:
             raise ValueError(f"a token sequence must be 1-D, got a {type(tokens).__name__} of shape "
@@ -333,8 +333,8 @@ def _plain_tokens(tokens: Iterable) -> list:
         return tokens.tolist()
     out = [t.item() if isinstance(t, np.generic) or isinstance(t, torch.Tensor) and t.numel() == 1 else t
            for t in tokens]
-    bad = next((i for i, t in enumerate(out) if not isinstance(t, str | int | float)), None)
-    if bad is not None:
+    bad = next((i for i, t in enumerate(out) if isinstance(t, list | dict | set | np.ndarray | torch.Tensor)), None)
+    if bad is not None:  # unhashable, or several tokens in one
         raise ValueError(f"token {bad} of the sequence is a {type(out[bad]).__name__} ({out[bad]!r:.40}), not a "
                          "token (a string or a number); pass one token per position")
     return out
@@ -346,7 +346,8 @@ def _check_one_kind(counts: Counter) -> None:
     text = next((t for t in counts if isinstance(t, str)), None)
     number = next((t for t in counts if not isinstance(t, str)), None)
     if text is not None and number is not None:
-        raise ValueError(f"the corpus's tokens are both text ({text!r}) and numbers ({number!r}), which would be "
+        kind = "numbers" if isinstance(number, int | float) else type(number).__name__
+        raise ValueError(f"the corpus's tokens are both text ({text!r}) and {kind} ({number!r}), which would be "
                          "different tokens (the text '1' is not the number 1); give every token one kind, e.g. "
                          "[str(t) for t in tokens]")
 

@@ -1019,12 +1019,14 @@ def _period_labels(text: pd.Series) -> pd.PeriodIndex | None:
 
 
 def _series_id_column(others: pd.DataFrame, row: int) -> tuple[str, int] | None:
-    """The first text column of ``others`` (a CSV's columns that are not read) whose value changes at ``row``,
-    where the time column repeats or goes back, with between 2 and ``len(others) - 1`` distinct values: the
-    series ids of a long panel, as (name, number of series); None when there is none."""
+    """The first text column of ``others`` (a CSV's columns that are not read), or integer column named like a
+    series id (:data:`ID_NAMES`: episodes numbered 0, 1, ...), whose value changes at ``row``, where the time column
+    repeats or goes back, with between 2 and ``len(others) - 1`` distinct values: the series ids of a long panel,
+    as (name, number of series); None when there is none."""
     for c in others.columns:
         column = others[c]
-        if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
+        numbered = pd.api.types.is_integer_dtype(column) and str(c).strip().lower() in ID_NAMES
+        if (pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column)) and not numbered:
             continue
         before, after, n = column.iloc[row - 1], column.iloc[row], column.nunique()
         if 1 < n < len(others) and not (pd.isna(before) or pd.isna(after)) and before != after:
