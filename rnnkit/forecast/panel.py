@@ -245,11 +245,19 @@ class GlobalForecaster(BaseEstimator):
         series, period = _read_panel(data, id_col, time_col, target, covariates)
         text = text_form(data[time_col])  # years '1990', quarters '1990Q1'... come back as written
         L, H = self.lookback, self.horizon
-        for key, (frame, rows) in series.items():
-            if len(frame) < L + H:
-                raise ValueError(f"series {key!r} has {len(frame)} rows (rows {rows[0]}..{rows[-1]}); fit needs "
-                                 f"lookback + horizon = {L + H} rows of every series: drop the series from the "
-                                 "panel, or shorten lookback or horizon")
+        short = [key for key, (frame, _) in series.items() if len(frame) < L + H]
+        if len(short) == 1:
+            frame, rows = series[short[0]]
+            raise ValueError(f"series {short[0]!r} has {len(frame)} rows (rows {rows[0]}..{rows[-1]}); fit needs "
+                             f"lookback + horizon = {L + H} rows of every series: drop the series from the panel, or "
+                             "shorten lookback or horizon")
+        if short:  # dropped one at a time, each refusal would name the next
+            sizes = ", ".join(f"{key!r} ({len(series[key][0])} rows)" for key in short[:4])
+            raise ValueError(f"{len(short)} of the {len(series)} series have fewer rows than lookback + horizon = "
+                             f"{L + H}, which fit needs of every series: {sizes}{', ...' if len(short) > 4 else ''}; "
+                             f"drop them from the panel (data.groupby({id_col!r}).filter(lambda s: len(s) >= {L + H})),"
+                             f" or shorten lookback or horizon (the shortest series has "
+                             f"{min(len(series[key][0]) for key in short)} rows)")
         freqs = [_step_of(key, frame, (id_col, time_col, target, *covariates)) for key, (frame, _) in series.items()]
         center, scale = _series_scaling([frame.values[:, 0] for frame, _ in series.values()])
         everything = np.concatenate([frame.values[:, 1:] for frame, _ in series.values()])  # (Σ n_i, n_f)
