@@ -1105,6 +1105,25 @@ def _check_count(name: str, v, auto: bool = False, *, none: bool = False) -> Non
         raise ValueError(f"{name} must be an integer >= 1{also}, got {v!r}")
 
 
+def _warn_other_members(log_dir, n_members: int, who: str) -> None:
+    """Warn when ``log_dir/members`` holds folders of members this fit of ``n_members`` networks does not train
+    (``members/j`` for ``j >= n_members``, left by an earlier fit of more networks): they are not replaced, so
+    ``log_dir`` would hold the logs and checkpoints of two runs, read as one."""
+    members = None if log_dir is None else os.path.join(log_dir, "members")
+    if members is None or not os.path.isdir(members):
+        return
+    others = sorted(int(name) for name in os.listdir(members)
+                    if name.isdigit() and int(name) >= n_members and os.path.isdir(os.path.join(members, name)))
+    if others:
+        folders = ", ".join(os.path.join(members, str(j)) for j in others)
+        one = len(others) == 1
+        warnings.warn(f"{who}: {folders} hold{'s' if one else ''} the logs and checkpoints of member"
+                      f"{'' if one else 's'} {', '.join(map(str, others))} of an earlier fit of more networks, "
+                      f"which this fit of n_members={n_members} leaves as {'it is' if one else 'they are'} (not this "
+                      f"fit's): remove {'it' if one else 'them'}, or give each fit its own log_dir", UserWarning,
+                      stacklevel=3)
+
+
 def _is_real(v) -> bool:
     """A real number, not a bool (True is an int to Python, not a rate or a fraction to a user)."""
     return isinstance(v, numbers.Real) and not isinstance(v, bool)
@@ -1247,7 +1266,9 @@ class _SequenceEstimator(BaseEstimator):
         validation split, and a resumed fit must be given the same ones.
 
         ``resume=True`` continues an interrupted fit from ``log_dir/checkpoints/last.ckpt`` (written at the end
-        of every epoch when ``log_dir`` is set), or starts from the beginning when there is no checkpoint yet.
+        of every epoch when ``log_dir`` is set; each further member of a seed ensemble from its own,
+        ``log_dir/members/{j}/checkpoints/last.ckpt``), or starts from the beginning when there is no checkpoint
+        yet.
         It needs an int ``random_state``, the same data and the same parameters (``max_epochs`` may grow); a
         checkpoint of another run is refused with a ValueError naming what differs. On CPU the resumed fit
         ends with the same weights as an uninterrupted one. The checkpoint is read with ``weights_only=True``
@@ -1323,10 +1344,14 @@ class _SequenceEstimator(BaseEstimator):
                                        clip_grad_value=self.clip_grad_value, tbptt_steps=self.tbptt_steps)
         # the first member is the fit of one network; the others draw their seeds after the split, which they share
         seeds = [seed] + [int(rng.randint(np.iinfo(np.int32).max)) for _ in range(choices.get("n_members", 1) - 1)]
+        _warn_other_members(self.log_dir, len(seeds), who)
         modules = []
         for j, member_seed in enumerate(seeds):
             # each member's logs and checkpoints in a folder of its own below log_dir, so each resumes alone
             log_dir = self.log_dir if j == 0 or self.log_dir is None else os.path.join(self.log_dir, "members", str(j))
+            if self.verbose and len(seeds) > 1:  # the progress bars of the members look alike
+                where = "" if log_dir is None else f", logs and checkpoints in {os.fspath(log_dir)}"
+                print(f"{type(self).__name__}: network {j + 1} of {len(seeds)} (seed {member_seed}{where})")
             if j > 0:
                 checkpoint = resume_checkpoint(log_dir, identity(member_seed), who, choices["max_epochs"],
                                                resume=resume)
@@ -1538,6 +1563,7 @@ class _SequenceEstimator(BaseEstimator):
     def build_model(self, X, y=None) -> torch.nn.Module:
         """The module ``fit(X, y)`` starts training from, untrained: built for ``X``'s features and ``y``'s
         outputs (classes or target columns) and seeded from ``random_state`` as fit seeds it (its first draw).
+        With ``n_members`` > 1, the first member's network (the others draw their seeds after the split).
         :mod:`rnnkit.diagnostics` measure an unfitted estimator on it."""
         who = f"{type(self).__name__}.build_model"
         if y is None:
@@ -1844,8 +1870,8 @@ class _LabelEstimator(_SequenceEstimator):
             # one network: a forward model is meant to stream (an ensemble has no step graph), and a scaled-out fit
             # is one large run
             yielded["n_members"] = 1
-        if isinstance(given["cell"], Cell):
-            yielded |= dict(hidden_size=given["cell"].hidden_size, bidirectional=False, frontend=None)
+        if isinstance(given["cell"], Cell):  # its weights start every member: one network (_check_choices)
+            yielded |= dict(hidden_size=given["cell"].hidden_size, bidirectional=False, frontend=None, n_members=1)
         yielded = {k: v for k, v in yielded.items() if is_auto(given[k]) and proposed[k] != v}
         choices = {k: yielded.get(k, proposed[k]) if is_auto(v) else v for k, v in given.items()}
         if choices["frontend"] is None and is_auto(given["stride"]) and choices["stride"] != 1:
@@ -1868,6 +1894,12 @@ class _LabelEstimator(_SequenceEstimator):
 
     def _check_choices(self, choices: dict) -> None:
         super()._check_choices(choices)
+        members = choices["n_members"]
+        if isinstance(choices["cell"], Cell) and not is_auto(members) and members > 1:
+            raise ValueError(f"n_members={members!r} with a Cell object: its weights are the initial weights of every "
+                             "fit, so each member's recurrence would start from the same weights, not from its own "
+                             "seed; give the cell as a factory (cell=lambda input_size, hidden_size: "
+                             f"{type(choices['cell']).__name__}(input_size, hidden_size)) or by name, or n_members=1")
         reshaped = [f"{k}={choices[k]!r}" for k in ("frontend", "normalise")
                     if choices[k] is not None and not is_auto(choices[k])]
         if reshaped and self.time_aware:
@@ -1946,12 +1978,16 @@ _AUTO_DOC = """
             sequences). An augmentation for small sets whose model fits its training series far better than new
             ones (docs/long_series.md); not with ``time_aware=True``.
         n_members: ``"auto"`` (default: 3 for series longer than 64 steps, 1 otherwise; 1 when
-            ``bidirectional=False`` is given, or with ``devices``/``num_nodes`` other than 1), or an int >= 1: fit
-            that many networks, each from its own seed (initial weights, batches and windows; the validation
-            split is shared), and predict from the mean of their outputs (logits for a classifier): ``model_`` is
-            then a :class:`rnnkit.models.Ensemble`, saved, loaded and exported (sequence.onnx, no step graph) as
-            one model. ``loss_curve_`` is the first member's, which is the fit of ``n_members=1``; with ``log_dir``
-            member ``j >= 1`` logs and checkpoints in ``log_dir/members/{j}``, and ``resume=True`` resumes each.
+            ``bidirectional=False`` or a Cell object is given, or with ``devices``/``num_nodes`` other than 1), or
+            an int >= 1 (more than 1 with a Cell object is refused: its weights would start every member; give
+            a factory): fit that many networks, each from its own seed (initial weights, batches and windows; the
+            validation split is shared), and predict from the mean of their outputs (logits for a classifier):
+            ``model_`` is then a :class:`rnnkit.models.Ensemble`, saved, loaded and exported (sequence.onnx, no step
+            graph) as one model. ``loss_curve_`` and ``validation_loss_curve_`` are the first member's (the fit of
+            ``n_members=1``; each member stops early on its own validation loss); with ``log_dir`` member
+            ``j >= 1`` logs and checkpoints in ``log_dir/members/{j}``, and ``resume=True`` resumes each (a fit of
+            fewer members warns of the folders an earlier fit of more left there); ``verbose`` names the network
+            each progress bar belongs to.
 """
 _TAGGER_DEFAULTS = """
         Defaults: ``cell="lstm", hidden_size=32, bidirectional=False, max_epochs=30, batch_size=32, lr=5e-3``,

@@ -15,6 +15,7 @@ import numbers
 import warnings
 from pathlib import Path
 
+import numpy as np
 import torch
 
 from ..checks import is_finite_number, is_integer
@@ -117,14 +118,21 @@ def run_identity(params: dict, seed: int, *data: torch.Tensor) -> dict:
     the seed, and the SHA-256 of the training tensors."""
     kept = {k: v for k, v in params.items()
             if k not in ("max_epochs", "device", "verbose", "log_dir", "devices", "num_nodes", "strategy")}
-    # JSON-normalised (tuples -> lists); a cell object or factory is identified by its type's name.
-    kept = json.loads(json.dumps(kept, sort_keys=True,
-                                 default=lambda v: f"{type(v).__module__}.{type(v).__qualname__}"))
+    # JSON-normalised (tuples -> lists); numpy's numbers (a grid of np.arange(...)) as Python's, so np.int64(2) and
+    # np.int64(3) differ; a cell object or factory is identified by its type's name.
+    kept = json.loads(json.dumps(kept, sort_keys=True, default=_json_value))
     digest = hashlib.sha256()
     for t in data:
         digest.update(str((t.dtype, tuple(t.shape))).encode())
         digest.update(t.detach().cpu().contiguous().numpy().tobytes())
     return {"params": kept, "seed": int(seed), "data_sha256": digest.hexdigest()}
+
+
+def _json_value(v):
+    """What JSON records of a value it cannot write: a numpy number as Python's, anything else by its type's name."""
+    if isinstance(v, np.generic):
+        return v.item()
+    return f"{type(v).__module__}.{type(v).__qualname__}"
 
 
 def resume_checkpoint(log_dir: str | Path | None, identity: dict, who: str, max_epochs: int | None = None, *,
