@@ -66,8 +66,8 @@ def defaults_for_series(n_sequences: int, lengths: Sequence[int], n_channels: in
       over six seeds, ahead in each pair, and tied at 1.000 on GunPoint's and BasicMotions'. Short series
       read whole (``crop=None``).
     - ``T > 64``: three networks fitted from different seeds, their outputs averaged (``n_members=3``): on the
-      validation splits of PLAID and GunPoint over six seeds, 0.883 and 0.978 against 0.859 and 0.944 for one
-      (two: 0.876 and 0.967), within a minute of CPU for PLAID's 537 series. Short series keep one network
+      validation splits of PLAID and GunPoint over six seeds, 0.878 and 0.978 against 0.859 and 0.944 for one
+      (two: 0.866 and 0.978), within a minute of CPU for PLAID's 537 series. Short series keep one network
       (``n_members=1``): their fits are already stable, and one forward network streams.
     - bidirectional GRU, ``hidden_size = 64``; ``batch_size = min(32, max(8, n // 8))`` so a small set still
       makes several optimizer steps an epoch; ``max_epochs`` is what reaches about 600 optimizer steps,
