@@ -1342,9 +1342,21 @@ def _export(args) -> int:
     from .estimators import load
 
     info = export_onnx(load(args.model), args.out)
-    print(f"wrote {', '.join(f for f in ('sequence.onnx', 'step.onnx') if Path(args.out, f).exists())} and "
-          f"export.json to {args.out} (state size {info['step'].get('state_size', 'n/a: no step graph')})")
+    written = ", ".join(f for f in ("sequence.onnx", "step.onnx") if Path(args.out, f).exists())
+    if info["step"].get("file"):
+        print(f"wrote {written} and export.json to {args.out} (state size {info['step']['state_size']})")
+        return 0
+    # the reason ends "fit with OPTION, ... to stream": the same options as rnnkit train's flags
+    reason = info["step"]["reason"]
+    flags = [flag for option, flag in _STREAMING_FLAGS.items() if option in reason.rsplit("fit with ", 1)[-1]]
+    print(f"wrote {written} and export.json to {args.out}, no step.onnx (Streamer cannot run it): {reason}"
+          + (f" (rnnkit train {' '.join(flags)})" if flags else ""))
     return 0
+
+
+# the options a model without a step graph is refitted with to stream (Exportable.why_no_step), as train's flags
+_STREAMING_FLAGS = {"bidirectional=False": "--no-bidirectional", "normalise=None": "--normalise none",
+                    "frontend=None": "--frontend none", "n_members=1": "--members 1"}
 
 
 def _serve(args) -> int:

@@ -222,12 +222,14 @@ class Streamer:
             self._fitted = None if exportable.estimator is None else (exportable.estimator, source.model_)
             self.initial_state = self._graph.initial_state().numpy()
             self.n_features = exportable.encoder.input_size
-            self.preprocessing = preprocessing(exportable.estimator)
+            self.preprocessing = preprocessing(exportable.estimator, "Streamer")
         pre = self.preprocessing
         if pre is not None and "windows" in pre:  # trained on windows: predict averages windows, a stream cannot
             warnings.warn(f"Streamer: this model was trained on windows of {pre['windows']['fraction']:g} of each "
                           f"sequence and its predict averages {pre['windows']['count']} of them; a stream reads every "
-                          "step from the first, so its outputs are the whole sequence's reading, not predict's",
+                          "step from the first, so its outputs are the whole sequence's reading, not predict's; for "
+                          "a predict that reads as the stream does, set the estimator's predict_windows_ = 1"
+                          f"{' and export it again' if self.backend == 'onnxruntime' else ''}",
                           UserWarning, stacklevel=2)
         # a time-aware estimator's graphs read [x, m, delta] (3F); its stream reads F raw values, NaN missing
         self._time_aware = pre is not None and "time_aware" in pre
