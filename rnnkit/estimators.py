@@ -168,6 +168,9 @@ def _read_sequences(X, who: str, n_features: int | None = None, *, layout: str =
     for i, s in enumerate(seqs):
         if s is None:
             raise ValueError(f"{who}: {name(i)} is None; each sequence must be a (T_i, F) or (T_i,) array")
+        if isinstance(s, str | bytes):  # a raw text: numpy would read it as one value, and quote it whole
+            raise NotNumericError(f"{who}: {name(i)} is not numeric: it is a text ({_preview(s)}), not a sequence "
+                                  f"of numbers; {_encode_texts()}")
         if isinstance(s, torch.Tensor):
             s = _tensor_array(s, f"{who}: {name(i)}")
         if isinstance(s, pd.DataFrame | pd.Series):
@@ -193,8 +196,12 @@ def _read_sequences(X, who: str, n_features: int | None = None, *, layout: str =
             raise ValueError(f"{who}: {name(i)} holds complex numbers (Complex data not supported); X must hold "
                              f"real numbers: pass the real and imaginary parts as two features (or take .real / "
                              f"abs() yourself)")
-        # numpy would parse "1.5" silently; a list of words is refused below, naming the first
-        if raw.dtype.kind in "UST" and (isinstance(s, np.ndarray) or _parses_as_numbers(raw)):  # T: StringDType
+        # numpy would parse "1.5" silently; words are tokens of a text, to be encoded
+        if raw.dtype.kind in "UST" and raw.ndim == 1 and not _parses_as_numbers(raw):  # T: StringDType
+            raise NotNumericError(f"{who}: {name(i)} is not numeric: it holds text tokens ({_preview(raw[0])}, "
+                                  f"...), not numbers; "
+                                  f"{_encode_texts(tokens=True)}")
+        if raw.dtype.kind in "UST" and (isinstance(s, np.ndarray) or _parses_as_numbers(raw)):
             raise NotNumericError(f"{who}: {name(i)} holds text (dtype {raw.dtype}), not numbers; X must hold numbers: "
                                   f"convert it yourself (e.g. np.asarray(x, dtype=float), which says where a value "
                                   f"is not a number)")
@@ -233,6 +240,8 @@ def _read_sequences(X, who: str, n_features: int | None = None, *, layout: str =
                              f"finite numbers (fill in missing values, or leave the step out{missing}){pad}")
     if allow_nan:
         _warn_nan_padding(arrays, name, who)
+    if kind == "array":
+        _warn_zero_padding(arrays, name, who)
     F = arrays[0].shape[1]
     if n_features is not None and F != n_features:
         one = kind == "array" and F == 1 and arrays[0].shape[0] == n_features  # (T, F) read as (n, T)
@@ -253,16 +262,41 @@ def _read_sequences(X, who: str, n_features: int | None = None, *, layout: str =
         kind == "array", ("nct" if transpose else "ntf") if kind == "list" else None
 
 
+def _encode_texts(tokens: bool = False) -> str:
+    """How texts (or lists of their tokens) given as X become sequences the estimators read."""
+    build = "Vocab.build(token_lists, level='token')" if tokens else \
+        "Vocab.build(texts) (characters; level='word' for words)"
+    each = "tokens in token_lists" if tokens else "t in texts"
+    return (f"the estimators read a vector of numbers at each step: encode each text first, e.g. one one-hot vector "
+            f"per token: vocab = rnnkit.data.{build}, X = [np.eye(len(vocab), dtype=np.float32)"
+            f"[vocab.encode({'tokens' if tokens else 't'}).numpy()] for {each}]; for a large vocabulary, an "
+            f"embedding of the ids (rnnkit.data.TextClassificationDataset, as rnnkit.apps.sentiment does)")
+
+
+def _preview(text) -> str:
+    """A text as a message quotes it: its first 30 characters, and its length when longer."""
+    text = str(text) if isinstance(text, np.str_) else text
+    return repr(text) if len(text) <= 30 else f"{text[:30]!r}..., {len(text)} characters"
+
+
+def _blank_tails(arrays: list[np.ndarray], blank) -> list[int] | None:
+    """How many steps at the end of each sequence are blank (``blank(a)``: its steps' ``(T_i,)`` bools), when no
+    other step of any sequence is; None when one is: a blank step inside a sequence, at its start, or a sequence
+    blank throughout is data, which padding after each sequence's end does not make."""
+    empty = [blank(a) for a in arrays]
+    tails = [len(e) - int(np.flatnonzero(~e)[-1]) - 1 if (~e).any() else 0 for e in empty]
+    return None if any(e[: len(e) - k].any() for e, k in zip(empty, tails, strict=True)) else tails
+
+
 def _warn_nan_padding(arrays: list[np.ndarray], name, who: str) -> None:
     """Warn when NaN read as missing values (``time_aware``) looks like padding: several sequences end in steps
     that are NaN in every feature, and no other step is, as tslearn's ``to_time_series_dataset`` (or a table
     pivoted to one row per time) pads the shorter series. Each would be read at the padded length, its true end
     followed by steps where nothing was observed, and the same series would read otherwise padded to another
     length at predict."""
-    empty = [np.isnan(a).all(axis=1) for a in arrays]  # (T_i,): steps with no feature observed
-    tails = [len(e) - int(np.flatnonzero(~e)[-1]) - 1 if (~e).any() else 0 for e in empty]
-    padded = [i for i, k in enumerate(tails) if k]
-    if len(padded) < 2 or any(e[: len(e) - k].any() for e, k in zip(empty, tails, strict=True)):
+    tails = _blank_tails(arrays, lambda a: np.isnan(a).all(axis=1))  # steps with no feature observed
+    padded = [] if tails is None else [i for i, k in enumerate(tails) if k]
+    if len(padded) < 2:
         return
     i = padded[0]
     warnings.warn(f"{who}: {len(padded)} of X's {len(arrays)} sequences end in steps that are NaN in every feature "
@@ -271,6 +305,27 @@ def _warn_nan_padding(arrays: list[np.ndarray], name, who: str) -> None:
                   f"sequence as {max(len(a) for a in arrays)} steps: if they are padding, pass the sequences without "
                   f"them, e.g. [x[~np.isnan(x).reshape(len(x), -1).all(axis=1)] for x in X]", UserWarning,
                   stacklevel=4)
+
+
+def _warn_zero_padding(arrays: list[np.ndarray], name, who: str) -> None:
+    """Warn when an array X (every sequence of its ``T`` steps) looks padded with zeros after the end of its
+    shorter sequences, as ``np.zeros((n, T, F))`` filled row by row, Keras' ``pad_sequences(padding="post")``
+    or tslearn with ``0`` do: sequences end in steps that are 0 in every feature, in runs of at least two
+    different lengths, another sequence ends in a step that is not, and no other step of any sequence is 0 in
+    every feature. The zeros would be read as steps. A warning, not a refusal: zeros may be real (a sensor at
+    rest), though rarely only at the ends, in every feature; a list of sequences is read as given and not
+    checked, so ``list(X)`` says so. The .npz reader warns alike of an ``X`` saved without ``lengths``."""
+    tails = _blank_tails(arrays, lambda a: (a == 0).all(axis=1))
+    if tails is None or min(tails) > 0 or len(set(tails) - {0}) < 2:
+        return
+    padded = [i for i, k in enumerate(tails) if k]
+    i, T = padded[0], len(arrays[0])
+    warnings.warn(f"{who}: {len(padded)} of X's {len(arrays)} sequences end in steps that are 0 in every feature "
+                  f"({name(i)}: its last {tails[i]} of {T} steps; {len(set(tails) - {0})} different counts), and no "
+                  f"other step is: zero padding after each sequence's end? An array X is read as {T} steps in every "
+                  f"sequence, the padding too; pass a list of the sequences at their own lengths (X takes sequences "
+                  f"of different lengths), e.g. [x[:n] for x, n in zip(X, lengths)]; if the zeros are real, pass "
+                  f"list(X), which is read as given", UserWarning, stacklevel=4)
 
 
 def _sequence_list(X, who: str, layout: str, n_features: int | None) -> tuple[list, list | None, str]:
@@ -289,6 +344,8 @@ def _sequence_list(X, who: str, layout: str, n_features: int | None) -> tuple[li
     if isinstance(X, pd.DataFrame):
         return *_frame_sequences(X, who), "frame"
     if isinstance(X, np.ndarray) and X.dtype != object:
+        if X.ndim == 1 and X.dtype.kind in "UST":  # texts: each is refused as one, naming the encoding
+            return list(X), None, "list"
         if X.ndim == 1 and series:
             raise ValueError(f"{who}: X is a Series of {len(X)} values, not sequences; for one sequence of "
                              f"{len(X)} steps pass [X] (a list of one Series, its rows the steps), or X.to_numpy()"
@@ -746,9 +803,11 @@ def as_label_array(y, who: str) -> np.ndarray:
     if a.ndim != 1:
         one_hot = (a.ndim == 2 and a.shape[1] > 1 and a.dtype.kind in "biuf" and np.isin(a, (0, 1)).all()
                    and (a.sum(axis=1) == 1).all())
+        columns = (f"; y is a DataFrame of {a.shape[1]} columns ({_show_index(y.columns)}): pass its column of "
+                   f"labels, e.g. y[{y.columns[-1]!r}]" if isinstance(y, pd.DataFrame) and a.ndim == 2 else "")
         raise ValueError(f"{who}: y must hold one label per item (1-D), got shape {a.shape}" + (
             "; it looks one-hot encoded (a single 1 per row): pass the labels, e.g. y.argmax(axis=1)"
-            if one_hot else ""))
+            if one_hot else columns))
     if a.dtype == object and a.size:
         a = _numeric_labels(a)
     if a.dtype.kind == "S" or a.dtype == object and a.size and isinstance(a[0], bytes):  # as complex below
@@ -954,17 +1013,72 @@ def check_n_targets(y, n: int, who: str, steps: int | None = None) -> None:
         raise ValueError(f"{who}: X has {n} sequences but y has {len(y)} entries; they must match{one}")
 
 
-def fit_classes(labels: np.ndarray, who: str) -> tuple[np.ndarray, np.ndarray]:
+def check_one_per_sequence(y, lengths: torch.Tensor, who: str, regression: bool) -> None:
+    """Refuse a classifier's or regressor's ``y`` that holds one target per step of each sequence of X (``lengths``)
+    where one per sequence is due: a list of ``(T_i,)`` arrays, an ``(n, T)`` array of labels or an ``(n, T, k)``
+    array of numbers, as a tagger takes them (numpy's refusal of the ragged ones named neither); and, for the
+    classifier, ragged entries of other lengths (lists of several labels, X itself), which are not one label
+    each. A regressor's ``(n, k)`` is k targets (k steps ahead too), never per-step; a DataFrame's columns are
+    targets; a tuple is one label."""
+    if isinstance(y, pd.DataFrame) or not isinstance(y, list | tuple | np.ndarray | pd.Series) or \
+            len(y) != len(lengths) or not len(y):
+        return  # another count of entries is check_n_targets'
+    if isinstance(y, np.ndarray) and y.dtype != object and (y.ndim < 2 or regression and y.ndim == 2):
+        return
+    rows = list(y)
+    if not all(isinstance(r, list | np.ndarray | pd.Series) for r in rows):
+        return
+    try:
+        shapes = [np.shape(r) for r in rows]
+    except ValueError:  # an entry that is itself ragged
+        shapes = [(len(r), None) for r in rows]
+    steps, T = [s[0] if s else 0 for s in shapes], int(lengths.max())
+    per_step = T > 1 and all(len(s) == 1 or len(s) == 2 and (regression or s[1] == 1) for s in shapes) and (
+        steps == lengths.tolist() or len(set(lengths.tolist())) > 1 and set(steps) == {T})  # padded to X's T
+    if per_step and not regression and isinstance(y, np.ndarray) and y.dtype.kind in "biuf" and y.ndim == 2 \
+            and np.isin(y, (0, 1)).all() and (y.sum(axis=1) == 1).all():
+        return  # one-hot labels, named so by as_label_array
+    array = isinstance(y, np.ndarray) and y.dtype != object
+    what = "target" if regression else "label"
+    given = f"an array of shape {y.shape}" if array else \
+        f"a {type(y).__name__} of {what} arrays, sequence 0's of shape {shapes[0]} for its {int(lengths[0])} steps"
+    if per_step and regression:
+        last, mean = ("y[:, -1]", "y.mean(axis=1)") if array else ("[t[-1] for t in y]", "[np.mean(t, axis=0) for "
+                                                                   "t in y]")
+        raise ValueError(f"{who}: y holds one target per step of X's sequences ({given}), where the regressor "
+                         f"takes one target (or one vector of k) per sequence: give one per sequence, e.g. {last} "
+                         f"(the last step's) or {mean}; SequenceTagger labels steps with classes, not numbers: for a "
+                         f"number at every step train rnnkit.models.SequenceToSequence with "
+                         f"rnnkit.training.SequenceModule(task='regression')")
+    if per_step:
+        constant = all(len(np.unique(np.asarray(r).astype(str))) == 1 for r in rows)
+        one = (f"; each sequence's labels are the same at every step: give that one, "
+               f"{'y[:, 0]' if array else '[labels[0] for labels in y]'}" if constant else
+               "; or give each sequence one label of its own")
+        raise ValueError(f"{who}: y holds one label per step of X's sequences ({given}), where the classifier "
+                         f"takes one label per sequence; to label every step use SequenceTagger "
+                         f"(rnnkit.SequenceTagger().fit(X, y)){one}")
+    if not regression and len(set(shapes)) > 1:  # numpy would refuse them as an inhomogeneous shape
+        i = next(i for i, s in enumerate(shapes) if s != shapes[0])
+        kind = "an array" if isinstance(rows[i], np.ndarray) else f"a {type(rows[i]).__name__}"
+        raise ValueError(f"{who}: y holds {kind} of shape {shapes[i]} for sequence {i} (and one of shape "
+                         f"{shapes[0]} for sequence 0), not one label: the classifier takes one label per sequence, "
+                         f"of any hashable type (a tuple is one label); per-step labels are SequenceTagger's")
+
+
+def fit_classes(labels: np.ndarray, who: str, per_step: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """``classes_`` as scikit-learn has them (the sorted distinct labels) and the codes ``0..n_classes-1``.
 
     Labels of any sortable hashable type; non-scalar ones (tuples, ...) come as a 1-D object array.
     Continuous values (floats that are not whole numbers: scikit-learn's ``type_of_target`` "continuous")
-    are refused: they are a regression target, not classes."""
+    are refused: they are a regression target, not classes (``per_step``: a tagger's, one number per step)."""
     if labels.dtype.kind == "f" and type_of_target(labels) == "continuous":
         example = labels[np.flatnonzero(labels != np.round(labels))[0]]
+        fix = ("for a number at every step train rnnkit.models.SequenceToSequence with "
+               "rnnkit.training.SequenceModule(task='regression') (SequenceRegressor predicts one per sequence)"
+               if per_step else "to predict a number use SequenceRegressor (rnnkit train --task regress)")
         raise ValueError(f"{who}: y holds continuous values (e.g. {example:g}, not a whole number), not class "
-                         f"labels; to predict a number use SequenceRegressor (rnnkit train --task regress), "
-                         f"or bin the values into classes first")
+                         f"labels; {fix}, or bin the values into classes first")
     if labels.dtype == object:
         try:
             distinct = sorted(set(labels.tolist()))
@@ -1648,6 +1762,7 @@ class _SequenceEstimator(BaseEstimator):
         y = targets_array(y, who)
         check_target_index(X, y, who)  # as fit: a pandas y on X's instances in another order is not X's targets
         check_n_targets(y, len(lengths), who)
+        check_one_per_sequence(y, lengths, who, self._task == "regression")
         _sequence_weights(X, sample_weight, len(lengths), who, y=y)
         return y
 
@@ -2125,6 +2240,7 @@ class SequenceClassifier(ClassifierMixin, _LabelEstimator):
         return params | {"class_weight": pairs}
 
     def _encode_targets(self, y, lengths, who):
+        check_one_per_sequence(y, lengths, who, regression=False)
         labels = as_label_array(y, who)
         check_n_targets(labels, len(lengths), who)
         classes, codes = fit_classes(labels, who)
@@ -2201,7 +2317,14 @@ class SequenceRegressor(RegressorMixin, _LabelEstimator):
 
     def _encode_targets(self, y, lengths, who):
         check_target_container(y, who)
+        if isinstance(getattr(y, "dtype", None), pd.CategoricalDtype):  # np.asarray would give its categories' values
+            categories = y.cat.categories if isinstance(y, pd.Series) else y.categories
+            raise ValueError(f"{who}: y is categorical (categories {_show_index(categories)}): labels, not numbers; "
+                             f"to classify use SequenceClassifier; if the categories are numbers to regress, pass "
+                             f"y.astype(float)")
+        _warn_id_columns(y, who)
         y = _target_rows(y)
+        check_one_per_sequence(y, lengths, who, regression=True)
         try:
             given = np.asarray(y)
         except ValueError as e:  # a ragged list of target vectors
@@ -2215,6 +2338,10 @@ class SequenceRegressor(RegressorMixin, _LabelEstimator):
             raise ValueError(f"{who}: y holds dates or durations (dtype {given.dtype}); a regression target must be "
                              f"numbers: convert it yourself in the unit you mean (e.g. durations / "
                              f"np.timedelta64(1, 's') for seconds)")
+        if given.dtype == bool or given.size and given.dtype == object and all(
+                isinstance(v, bool | np.bool_) for v in given.ravel().tolist()):  # MSE would regress them as 0 and 1
+            raise ValueError(f"{who}: y holds True/False, which are labels, not numbers; to classify use "
+                             f"SequenceClassifier; to regress the share of True (a probability), pass y.astype(float)")
         if given.dtype == object and any(isinstance(v, bool | np.bool_) for v in given.ravel().tolist()):
             first = next(i for i, v in enumerate(given.ravel().tolist()) if isinstance(v, bool | np.bool_))
             raise ValueError(f"{who}: y mixes True/False with numbers (a bool at position {first}); a regression "
@@ -2290,6 +2417,22 @@ class SequenceRegressor(RegressorMixin, _LabelEstimator):
         super()._restore(fitted, tensors)
 
 
+def _warn_id_columns(y, who: str) -> None:
+    """Warn when a regressor's DataFrame ``y`` of several columns has one that counts 0, 1, 2, ... (or from any
+    start) down its rows, as a table's ids or row numbers do (``df[["id", "target"]]``): it would be regressed as
+    a target of its own, silently."""
+    if not isinstance(y, pd.DataFrame) or y.shape[1] < 2 or len(y) < 3:
+        return
+    for name, column in y.items():
+        values = column.to_numpy()
+        if values.dtype.kind in "iuf" and np.array_equal(values, values[0] + np.arange(len(values))):
+            warnings.warn(f"{who}: y's column {name!r} holds {_plain(values[0])}, {_plain(values[1])}, ..., "
+                          f"{_plain(values[-1])} down its rows, as ids or row numbers do, and is read as a target "
+                          f"of its own beside {_show_index(y.columns.drop(name))}; if it names the sequences, leave "
+                          f"it out: y.drop(columns={name!r})", UserWarning, stacklevel=4)
+            return
+
+
 def _step_labels_hint(labels: np.ndarray, n: int) -> str:
     """How one sequence's per-step labels of the wrong shape may be given right: ``(T, 1)`` (a column each,
     as a ``(n, T, 1)`` array gives them), one-hot ``(T, C)``, or one string of a letter per step (an
@@ -2343,7 +2486,7 @@ class SequenceTagger(_SequenceEstimator):
                 raise ValueError(f"{who}: the labels of sequence {i} are NaN or infinite at step "
                                  f"{int(np.flatnonzero(~np.isfinite(r))[0])}; give every step a label")
         labels = as_label_array(np.concatenate(rows), who)
-        classes, codes = fit_classes(labels, who)
+        classes, codes = fit_classes(labels, who, per_step=True)
         offsets = np.cumsum([0, *lengths.tolist()])
         if classes.dtype.kind == "U" or classes.dtype == object:  # as the classifier's labels
             at = lambda k: (i := int(np.searchsorted(offsets, k, side="right")) - 1, k - int(offsets[i]))
