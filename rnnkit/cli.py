@@ -555,8 +555,8 @@ def _other_run_flags(recorded: dict, run: dict) -> str:
 _MODEL_FLAGS = {"cell": "cell", "hidden_size": "hidden_size", "bidirectional": "bidirectional",
                 "epochs": "max_epochs", "batch_size": "batch_size", "lr": "lr", "frontend": "frontend",
                 "stride": "stride", "pooling": "pooling", "normalise": "normalise", "lr_schedule": "lr_schedule",
-                "crop": "crop", "members": "n_members"}
-_LABEL_ONLY = ("frontend", "stride", "pooling", "normalise", "crop", "members")
+                "crop": "crop", "members": "n_members", "keep_scale": "keep_scale"}
+_LABEL_ONLY = ("frontend", "stride", "pooling", "normalise", "crop", "members", "keep_scale")
 
 
 def _class_weight(text: str, labels, task: str):
@@ -1562,6 +1562,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--crop", type=_crop,
                        help="train on random windows of this fraction of each sequence, in (0, 1], or none "
                        "(whole sequences); default auto: 0.9 beyond 64 steps")
+    train.add_argument("--keep-scale", action=argparse.BooleanOptionalAction,
+                       help="with --normalise series: the head also reads each series' level and scale; default "
+                       "auto: with the rule's per-series normalisation (one channel beyond 64 steps)")
     train.add_argument("--members", type=count,
                        help="networks fitted from different seeds, their outputs averaged; default auto: 3 beyond "
                        "64 steps, else 1")

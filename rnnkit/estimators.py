@@ -1246,8 +1246,8 @@ def _is_real(v) -> bool:
 # The parameters of the network that choices_ does not record: set after fit, they no longer describe the model.
 _NETWORK = ("num_layers", "time_aware")
 # What defaults_for_series chooses for SequenceClassifier and SequenceRegressor when left "auto".
-_RULED = ("cell", "hidden_size", "bidirectional", "pooling", "frontend", "stride", "normalise", "batch_size",
-          "max_epochs", "lr", "lr_schedule", "crop", "n_members")
+_RULED = ("cell", "hidden_size", "bidirectional", "pooling", "frontend", "stride", "normalise", "keep_scale",
+          "batch_size", "max_epochs", "lr", "lr_schedule", "crop", "n_members")
 
 
 def class_indices(labels, classes: np.ndarray, who: str, what: str) -> np.ndarray:
@@ -1671,7 +1671,9 @@ class _SequenceEstimator(BaseEstimator):
         if self._target == "label":
             return SequenceToLabel(n_inputs, hidden_size, n_outputs, pooling=choices["pooling"],
                                    frontend=choices["frontend"], stride=choices["stride"],
-                                   normalise=choices["normalise"], **common)
+                                   normalise=choices["normalise"],
+                                   keep_scale=bool(choices.get("keep_scale", False)),  # a model saved before: none
+                                   **common)
         return SequenceToSequence(n_inputs, hidden_size, n_outputs, **common)
 
     def build_model(self, X, y=None) -> torch.nn.Module:
@@ -1899,6 +1901,7 @@ class _LabelEstimator(_SequenceEstimator):
         frontend: str | None = "auto",
         stride: int | str = "auto",
         normalise: str | None = "auto",
+        keep_scale: bool | str = "auto",
         max_epochs: int | str = "auto",
         batch_size: int | str = "auto",
         batching: str = "bucket",
@@ -1932,7 +1935,7 @@ class _LabelEstimator(_SequenceEstimator):
                          device=device, devices=devices, num_nodes=num_nodes, strategy=strategy,
                          verbose=verbose, log_dir=log_dir, layout=layout, time_aware=time_aware)
         self.pooling = pooling
-        self.frontend, self.stride, self.normalise = frontend, stride, normalise
+        self.frontend, self.stride, self.normalise, self.keep_scale = frontend, stride, normalise, keep_scale
         self.crop = crop
         self.n_members = n_members
 
@@ -1947,6 +1950,8 @@ class _LabelEstimator(_SequenceEstimator):
             check_window_fraction(self.crop, auto=True)
         if not is_auto(self.n_members):
             _check_count("n_members", self.n_members, True)
+        if not (is_auto(self.keep_scale) or isinstance(self.keep_scale, bool | np.bool_)):
+            raise ValueError(f"keep_scale must be True, False or 'auto', got {self.keep_scale!r}")
         if self.crop is not None and not is_auto(self.crop) and self.time_aware:
             raise ValueError(f"crop={self.crop!r} with time_aware=True: a window would start after observations "
                              "its decay never saw (their last values and the time since them); give one or the other")
@@ -1989,6 +1994,8 @@ class _LabelEstimator(_SequenceEstimator):
             yielded |= dict(hidden_size=given["cell"].hidden_size, bidirectional=False, frontend=None, n_members=1)
         yielded = {k: v for k, v in yielded.items() if is_auto(given[k]) and proposed[k] != v}
         choices = {k: yielded.get(k, proposed[k]) if is_auto(v) else v for k, v in given.items()}
+        if is_auto(given["keep_scale"]) and choices["normalise"] != "series":
+            choices["keep_scale"] = False  # it keeps what normalise="series" removes: nothing here
         if choices["frontend"] is None and is_auto(given["stride"]) and choices["stride"] != 1:
             # no front-end (given, or yielded to): the rule's stride would be recorded in choices_ and never used
             choices["stride"] = 1
@@ -2015,6 +2022,11 @@ class _LabelEstimator(_SequenceEstimator):
                              "fit, so each member's recurrence would start from the same weights, not from its own "
                              "seed; give the cell as a factory (cell=lambda input_size, hidden_size: "
                              f"{type(choices['cell']).__name__}(input_size, hidden_size)) or by name, or n_members=1")
+        keep, normalise = choices["keep_scale"], choices["normalise"]
+        if keep is True and not is_auto(normalise) and normalise != "series":
+            raise ValueError(f"keep_scale=True gives the head each series' level and scale, which normalise='series' "
+                             f"removes; with normalise={normalise!r} nothing is removed: give normalise='series' (or "
+                             "leave it 'auto') or keep_scale=False")
         reshaped = [f"{k}={choices[k]!r}" for k in ("frontend", "normalise")
                     if choices[k] is not None and not is_auto(choices[k])]
         if reshaped and self.time_aware:
@@ -2068,16 +2080,20 @@ _POOLING_DOC = """
             sequence.onnx, no step graph);
             None reads every step. docs/long_series.md.
         normalise: ``"series"`` standardises each sequence by its own mean and sd per channel (over its valid
-            steps) inside the model, before everything else; None: not."""
+            steps) inside the model, before everything else; None: not.
+        keep_scale: with ``normalise="series"``, True gives the head what the normalisation removed, each
+            channel's ``asinh(mean)`` and ``log(sd)`` (:func:`rnnkit.models.frontend.level_and_scale`), beside
+            the pooled outputs: the layers read the shape, the amplitude stays evidence."""
 _AUTO_DOC = """
         ``"auto"``, the default of ``cell, hidden_size, bidirectional, pooling, frontend, stride, normalise,
-        batch_size, max_epochs, lr, lr_schedule, crop, n_members``, is chosen at fit from the training set's size,
-        lengths and features by :func:`rnnkit.models.defaults_for_series` (docs/long_series.md): a bidirectional GRU of
-        64; up to 64 steps every step is read and the final state pooled (with several channels through the
-        ``"fcn"`` front-end of stride 1); longer sequences go through the ``"fcn"`` front-end of stride
-        ``ceil(T_90 / 64)`` (``T_90`` the 90th percentile of the lengths) and attention pooling (one channel:
-        each series normalised by its own mean and std); about 600 optimizer steps, a one-cycle learning rate
-        up to 1e-2; for series longer than 64 steps, three networks from different seeds (``n_members``).
+        keep_scale, batch_size, max_epochs, lr, lr_schedule, crop, n_members``, is chosen at fit from the training
+        set's size, lengths and features by :func:`rnnkit.models.defaults_for_series` (docs/long_series.md): a
+        bidirectional GRU of 64; up to 64 steps every step is read and the final state pooled (with several
+        channels through the ``"fcn"`` front-end of stride 1); longer sequences go through the ``"fcn"``
+        front-end of stride ``ceil(T_90 / 64)`` (``T_90`` the 90th percentile of the lengths) and attention
+        pooling (one channel: each series normalised by its own mean and std, which the head reads beside:
+        ``keep_scale``); about 600 optimizer steps, a one-cycle learning rate up to 1e-2; for series longer than
+        64 steps, three networks from different seeds (``n_members``).
         The parameters keep ``"auto"`` (``get_params``, ``clone``); the fitted ``choices_`` holds every option
         used and ``rule_`` the line saying why (printed with ``verbose``; saved with the model). A value you
         give always wins; what the rule proposes yields to ``time_aware`` and ``tbptt_steps`` (every step, one
@@ -2142,6 +2158,7 @@ class SequenceClassifier(ClassifierMixin, _LabelEstimator):
         frontend: str | None = "auto",
         stride: int | str = "auto",
         normalise: str | None = "auto",
+        keep_scale: bool | str = "auto",
         max_epochs: int | str = "auto",
         batch_size: int | str = "auto",
         batching: str = "bucket",
@@ -2168,7 +2185,7 @@ class SequenceClassifier(ClassifierMixin, _LabelEstimator):
     ):
         super().__init__(cell=cell, hidden_size=hidden_size, num_layers=num_layers, bidirectional=bidirectional,
                          dropout=dropout, pooling=pooling, frontend=frontend, stride=stride, normalise=normalise,
-                         max_epochs=max_epochs, batch_size=batch_size, batching=batching, lr=lr,
+                         keep_scale=keep_scale, max_epochs=max_epochs, batch_size=batch_size, batching=batching, lr=lr,
                          lr_schedule=lr_schedule, weight_decay=weight_decay, clip_grad_norm=clip_grad_norm,
                          clip_grad_value=clip_grad_value, tbptt_steps=tbptt_steps,
                          validation_fraction=validation_fraction, early_stopping_patience=early_stopping_patience,

@@ -91,7 +91,7 @@ from ..cells.base import length_mask, state_fields
 from ..data.memmap import has_format, write_directory_atomically
 from ..layers import Bidirectional, Recurrent, Stacked
 from ..models import Ensemble, SequenceToLabel, SequenceToSequence
-from ..models.frontend import ConvFrontEnd, PatchEmbedding, normalise_series
+from ..models.frontend import ConvFrontEnd, PatchEmbedding, level_and_scale, normalise_series
 
 FORMAT = "rnnkit.onnx"
 FORMAT_VERSION = 1
@@ -116,6 +116,7 @@ class Exportable(NamedTuple):
     fcn: nn.Module | None = None  # frontend="fcn": the convolutional branch that feeds the head beside the recurrence
     # an Ensemble: each member reduced so (this tuple's first is the exportable itself, less the tuple); None for one
     members: tuple[Exportable, ...] | None = None
+    keep_scale: bool = False  # with normalise="series": the head reads each series' level and scale beside
 
     @property
     def input_size(self) -> int:
@@ -129,9 +130,12 @@ class Exportable(NamedTuple):
     def read(self, x: Tensor, lengths: Tensor | None) -> tuple[Tensor, Tensor | None, Tensor | None]:
         """What the encoder reads, and what the head reads beside it: the model's per-series normalisation,
         front-end and convolutional branch (None without one), as its ``forward``."""
+        scale = level_and_scale(x, lengths, self.normalise_eps) if self.keep_scale else None  # (B, 2F)
         if self.normalise_eps is not None:
             x = normalise_series(x, lengths, self.normalise_eps)
         branch = None if self.fcn is None else self.fcn(x, lengths)  # (B, C)
+        if scale is not None:
+            branch = scale if branch is None else torch.cat([branch, scale], dim=-1)
         if self.frontend is not None:
             x, lengths = self.frontend(x, lengths)  # (B, ceil(T/k), E), ceil(L/k)
         return x, lengths, branch
@@ -227,7 +231,8 @@ def resolve(source, who: str = "export_onnx") -> Exportable:
             raise ValueError(f"export_onnx: a layer uses zoneout={d.zoneout}, whose eval-time update "
                              "p * old + (1 - p) * new the exported step does not compute; export a model "
                              "without zoneout")
-    return Exportable(encoder, head, kind, estimator, name, normalise_eps, frontend, fcn)
+    return Exportable(encoder, head, kind, estimator, name, normalise_eps, frontend, fcn,
+                      keep_scale=bool(getattr(model, "keep_scale", False)))
 
 
 # -- the whole-sequence graph ---------------------------------------------------------------------------------
@@ -824,9 +829,11 @@ def export_onnx(model_or_estimator, directory: str | os.PathLike, *, tolerance: 
         "hidden_size": encoder.hidden_size,
         "pooling": exportable.head.pooling if exportable.kind == "label" else None,
         "normalise": None if exportable.normalise_eps is None else {
-            "kind": "series", "eps": exportable.normalise_eps,
+            "kind": "series", "eps": exportable.normalise_eps, "keep_scale": exportable.keep_scale,
             "note": "inside sequence.onnx: each row and feature standardised by its own mean and population "
-                    "std over its valid steps, floored at eps; the client passes x as below"},
+                    "std over its valid steps, floored at eps" + ("; the head also reads asinh(mean) and "
+                                                                  "log(std) of each feature" if exportable.keep_scale
+                                                                  else "") + "; the client passes x as below"},
         "frontend": None if exportable.frontend is None else {
             "kind": type(exportable.frontend).__name__, "stride": exportable.frontend.k,
             "note": "inside sequence.onnx: the recurrence reads ceil(T / stride) summaries"},

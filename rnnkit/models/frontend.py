@@ -68,6 +68,20 @@ def normalise_series(x: Tensor, lengths: Tensor | None, eps: float = 1e-5) -> Te
     return centred / var.sqrt().clamp_min(eps)
 
 
+def level_and_scale(x: Tensor, lengths: Tensor | None, eps: float = 1e-5) -> Tensor:
+    """What :func:`normalise_series` removes, per sequence and channel, compressed: ``[asinh(mu_{b,f}),
+    log(max(sigma_{b,f}, eps))]``, ``(B, T, F) -> (B, 2F)``, the statistics of :func:`normalise_series`
+    (``keep_scale=True`` gives them to the head, so the amplitude stays evidence while the layers read the shape;
+    ``asinh`` and ``log`` keep series orders of magnitude apart within a few units)."""
+    B, T, _ = x.shape
+    valid = length_mask(lengths, T, B).to(x.device)[..., None]  # (B, T, 1)
+    n = valid.sum(1).to(x.dtype)  # (B, 1)
+    x = torch.where(valid, x, 0.0)
+    mean = x.sum(1) / n  # (B, F)
+    var = (torch.where(valid, x - mean[:, None], 0.0) ** 2).sum(1) / n
+    return torch.cat([torch.asinh(mean), torch.log(var.sqrt().clamp_min(eps))], dim=-1)
+
+
 class PatchEmbedding(nn.Module):
     """Non-overlapping patches of ``k`` steps, each embedded affinely: ``(B, T, F) -> (B, ceil(T/k), E)``.
 

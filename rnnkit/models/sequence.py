@@ -9,12 +9,20 @@ Shapes: ``B`` batch, ``T`` time, ``F`` features, ``H`` hidden, ``D`` directions,
 
 from __future__ import annotations
 
+import torch
 from torch import Tensor, nn
 
 from ..cells.base import State
 from ..layers.checks import check_input
 from .encoder import build_encoder
-from .frontend import NORMALISATIONS, FullyConvolutional, build_frontend, fcn_resolution, normalise_series
+from .frontend import (
+    NORMALISATIONS,
+    FullyConvolutional,
+    build_frontend,
+    fcn_resolution,
+    level_and_scale,
+    normalise_series,
+)
 from .heads import LabelHead, StepHead, check_output_size
 
 
@@ -38,6 +46,9 @@ class SequenceToLabel(nn.Module):
     - ``normalise``: None (default) or ``"series"``: each sequence and channel standardised by its own mean
       and std over its valid steps (:func:`rnnkit.models.frontend.normalise_series`, floor ``eps``). It is a
       model option, not a data transform, so prediction applies it exactly as training did.
+      ``keep_scale=True`` (with ``"series"``) gives the head what it removed, each channel's level and scale
+      compressed (:func:`rnnkit.models.frontend.level_and_scale`), beside the pooled outputs: the layers read
+      the shape, the amplitude stays evidence.
     - ``frontend``: None (default), ``"patch"``, ``"conv"`` or ``"fcn"`` (:mod:`rnnkit.models.frontend`): the recurrence
       reads ``ceil(L / stride)`` embeddings of size ``embed_size`` (default ``hidden_size``) instead of ``L``
       steps, so a Cell object must then have ``input_size == embed_size``.
@@ -69,6 +80,7 @@ class SequenceToLabel(nn.Module):
         stride: int = 4,
         embed_size: int | None = None,
         normalise: str | None = None,
+        keep_scale: bool = False,
         eps: float = 1e-5,
         backend: str = "auto",
     ):
@@ -79,7 +91,13 @@ class SequenceToLabel(nn.Module):
             raise ValueError(f"normalise must be one of {NORMALISATIONS}, got {normalise!r}")
         if not eps > 0:
             raise ValueError(f"eps must be > 0, got {eps!r}")
-        self.normalise, self.eps = normalise, eps
+        if not isinstance(keep_scale, bool):
+            raise ValueError(f"keep_scale must be True or False, got {keep_scale!r}")
+        if keep_scale and normalise != "series":
+            raise ValueError(f"keep_scale=True keeps each series' level and scale, which normalise='series' removes, "
+                             f"for the head; with normalise={normalise!r} nothing is removed: give "
+                             "normalise='series' or keep_scale=False")
+        self.normalise, self.eps, self.keep_scale = normalise, eps, keep_scale
         E = hidden_size if embed_size is None else embed_size
         self.frontend = build_frontend(frontend, input_size, E, stride)
         half = max(1, E // 2)  # the paper's (128, 256, 128) is (2E, 4E, 2E) at E = 64: a quarter, for the CPU
@@ -90,14 +108,18 @@ class SequenceToLabel(nn.Module):
                                      bidirectional=bidirectional, dropout=dropout, backend=backend)
         self.head = LabelHead(self.encoder.output_size, output_size, pooling=pooling,
                               num_directions=self.encoder.num_directions,
-                              extra_features=0 if self.fcn is None else self.fcn.output_size)
+                              extra_features=(0 if self.fcn is None else self.fcn.output_size)
+                              + (2 * input_size if keep_scale else 0))
 
     def forward(self, x: Tensor, lengths: Tensor | None = None, state: State | None = None):
         # checked here, not only in the encoder: normalisation, the front-end and pooling read x and lengths first
         lengths = check_input(x, self, lengths, "SequenceToLabel")
+        scale = level_and_scale(x, lengths, self.eps) if self.keep_scale else None  # (B, 2F)
         if self.normalise == "series":
             x = normalise_series(x, lengths, self.eps)
         branch = None if self.fcn is None else self.fcn(x, lengths)  # (B, E/2)
+        if scale is not None:
+            branch = scale if branch is None else torch.cat([branch, scale], dim=-1)
         if self.frontend is not None:
             x, lengths = self.frontend(x, lengths)  # (B, ceil(T/k), E), ceil(L/k)
         output, state = self.encoder(x, lengths, state)  # (B, T, D*H)
