@@ -210,9 +210,13 @@ def read_model(directory: str | os.PathLike, what: str = "an rnnkit model direct
     if not path.is_dir():
         raise ValueError(f"{path} is not a directory; expected {what} written by save()")
     if not (path / CONFIG_FILE).exists() and (path / "export.json").is_file():
+        # a model without a step graph (bidirectional, normalised per series, an ensemble...) cannot be streamed
+        stream = (f"stream it with rnnkit.Streamer({str(path)!r}) or run its graphs with onnxruntime"
+                  if (path / "step.onnx").is_file() else "run its sequence.onnx with onnxruntime (it has no step "
+                  "graph to stream: export.json's step.reason says why)")
         raise ValueError(f"{path} is not {what}: it is an ONNX export (export.json, sequence.onnx), which runs "
-                         f"without rnnkit's model: stream it with rnnkit.Streamer({str(path)!r}) or run its graphs "
-                         "with onnxruntime; give the model directory that was exported (written by save())")
+                         f"without rnnkit's model: {stream}; give the model directory that was exported (written by "
+                         "save())")
     if not (path / CONFIG_FILE).exists() and (path / "checkpoints" / "last.ckpt").is_file():
         # the checkpoints of a fit (log_dir) or of an unfinished `rnnkit train` (--out): no model in them yet
         fix = ("an unfinished rnnkit train: rerun the same command with --resume to finish it"

@@ -73,6 +73,10 @@ def test_an_ensemble_saves_loads_and_exports_as_one_model(tmp_path):
     np.testing.assert_allclose(torch.softmax(torch.from_numpy(logits), -1).numpy(), ens.predict_proba(X), atol=1e-5)
     with pytest.raises(ValueError, match=r"and 2 networks averaged has no step graph.*, n_members=1 to stream"):
         Streamer(ens)
+    # loading the export as a model names what runs it: its sequence graph, since there is no step graph to stream
+    with pytest.raises(ValueError, match=r"it is an ONNX export .*: run its sequence.onnx with onnxruntime \(it has "
+                                         r"no step graph to stream"):
+        load(tmp_path / "onnx")
 
 
 def test_a_regressor_ensemble_averages_its_members_values():
