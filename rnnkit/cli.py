@@ -783,7 +783,10 @@ def _predict(args) -> int:
     compression = _csv_compression(out) if out is not None else None  # before the model loads and predicts
     est, recorded = _load_sequence_model(args)
     table, X = _model_inputs(args, est, recorded, with_target=False)
-    pred = est.predict(X)
+    if isinstance(est, rnnkit.SequenceClassifier):  # labels and probabilities from one pass of the network
+        pred, proba = est.predict_with_proba(X)
+    else:
+        pred = est.predict(X)
     if isinstance(est, rnnkit.SequenceTagger):
         # a row per step: its sequence's id, its number in time order and, read with a time column, the file's time
         times = {} if table.times is None else {"time": np.concatenate(table.times)}
@@ -800,7 +803,6 @@ def _predict(args) -> int:
         cols = {"prediction": pred} if pred.ndim == 1 else {f"prediction_{k}": pred[:, k] for k in range(pred.shape[1])}
         frame = pd.DataFrame({"id": table.ids, **cols})
         if isinstance(est, rnnkit.SequenceClassifier):
-            proba = est.predict_proba(X)
             for k, c in enumerate(est.classes_):
                 frame[f"proba_{c}"] = proba[:, k]
     if out is not None:
@@ -827,7 +829,7 @@ def _evaluate(args) -> int:
     table, X = _model_inputs(args, est, recorded, with_target=True)
     _check_target_texts(args, task, table.target_column, str(args.model))
     _warn_training_file(args)
-    pred = est.predict(X)
+    pred, proba = est.predict_with_proba(X) if task == "classify" else (est.predict(X), None)
     metrics = {"model": str(args.model), "data": str(args.data), "task": task, "estimator": type(est).__name__,
                "n": len(table.X)}
     if task == "regress":
@@ -835,7 +837,7 @@ def _evaluate(args) -> int:
     else:
         table = _labels_as_text(table, est.classes_, task)
         _check_known_labels(args, table, est.classes_, task)
-        metrics |= (_classification_metrics(table.y, pred, est.predict_proba(X), est.classes_) if task == "classify"
+        metrics |= (_classification_metrics(table.y, pred, proba, est.classes_) if task == "classify"
                     else _tagging_metrics(table.y, pred))
     if out is not None:
         write_json(out, metrics)

@@ -2294,6 +2294,12 @@ class SequenceClassifier(ClassifierMixin, _LabelEstimator):
         logits, _, _ = self._outputs(X, f"{type(self).__name__}.predict")
         return self.classes_[logits.argmax(-1).numpy()]
 
+    def predict_with_proba(self, X) -> tuple[np.ndarray, np.ndarray]:
+        """``(predict(X), predict_proba(X))`` from one pass of the network over ``X`` (a model of three networks
+        read through five windows runs fifteen forward passes a sequence: a second call would repeat them)."""
+        logits, _, _ = self._outputs(X, f"{type(self).__name__}.predict_with_proba")
+        return self.classes_[logits.argmax(-1).numpy()], logits.softmax(-1).numpy()
+
     def _fitted_config(self) -> dict:
         return {"n_outputs_": int(self.n_outputs_), **classes_to_json(self.classes_)}
 

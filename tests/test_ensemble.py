@@ -121,3 +121,11 @@ def test_the_diagnostics_read_every_member_by_its_own_name():
              "members.1.encoder.l0_reverse"]
     assert list(gradient_flow(clf, X[:4], y[:4]).norms) == names
     assert list(hidden_states(clf, X[:4]).states) == names
+
+
+def test_labels_and_probabilities_from_one_pass_equal_predict_and_predict_proba():
+    X, y = _long_set()
+    clf = SequenceClassifier(n_members=2, **FAST).fit(X, y)
+    labels, proba = clf.predict_with_proba(X)
+    np.testing.assert_array_equal(labels, clf.predict(X))
+    np.testing.assert_array_equal(proba, clf.predict_proba(X))
