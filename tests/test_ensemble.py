@@ -129,3 +129,15 @@ def test_labels_and_probabilities_from_one_pass_equal_predict_and_predict_proba(
     labels, proba = clf.predict_with_proba(X)
     np.testing.assert_array_equal(labels, clf.predict(X))
     np.testing.assert_array_equal(proba, clf.predict_proba(X))
+
+
+def test_the_architecture_reads_through_to_the_first_member_and_the_weights_stay_each_members():
+    X, y = _long_set()
+    ens = SequenceClassifier(n_members=2, **FAST).fit(X, y).model_
+    first, second = ens.members
+    assert ens.frontend is first.frontend and ens.frontend.k == second.frontend.k == 2
+    assert ens.normalise == "series" and ens.head.pooling == "attention" and ens.keep_scale
+    assert len(list(ens.parameters())) == 2 * len(list(first.parameters()))  # nothing registered twice
+    assert set(ens.state_dict()) == {f"members.{j}.{k}" for j in range(2) for k in first.state_dict()}
+    with pytest.raises(AttributeError):
+        ens.no_such_attribute  # noqa: B018

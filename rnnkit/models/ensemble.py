@@ -15,6 +15,10 @@ class Ensemble(nn.Module):
 
     ``forward(x, lengths)`` returns ``(mean over members of y, None)``: the members' raw outputs (a classifier's
     logits, a regressor's standardised values) averaged; there is no one state to return.
+
+    The members share one architecture, so an attribute the ensemble does not have itself is read from the first
+    member (``ensemble.frontend.k``, ``ensemble.normalise``, ``ensemble.head.pooling``): what describes the
+    architecture is every member's; a module's weights read so are the first member's (``members[j]`` for others).
     """
 
     def __init__(self, members: list[nn.Module] | tuple[nn.Module, ...]):
@@ -26,6 +30,15 @@ class Ensemble(nn.Module):
         if len(kinds) > 1:
             raise ValueError(f"Ensemble: the members must share one architecture, got {sorted(kinds)}")
         self.members = nn.ModuleList(members)
+
+    def __getattr__(self, name: str):
+        try:
+            return super().__getattr__(name)  # parameters, buffers and modules of its own: members
+        except AttributeError:
+            members = self.__dict__["_modules"].get("members")
+            if members is None or name.startswith("_"):
+                raise
+            return getattr(members[0], name)
 
     def forward(self, x: Tensor, lengths: Tensor | None = None, state=None):
         if state is not None:
