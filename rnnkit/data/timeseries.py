@@ -61,7 +61,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from torch.utils.data import DataLoader, Dataset, Sampler
 
 from ..checks import check_flags, is_count
-from .tables import arrays_in_column, date_readings
+from .tables import TIME_NAMES, arrays_in_column, date_readings
 
 IMPUTE_POLICIES = ("none", "ffill", "mean", "zero")
 SCALERS = ("standard", "minmax", "none")
@@ -146,6 +146,32 @@ def _refuse_pandas(data: pd.DataFrame | pd.Series, columns, time) -> None:
         raise ValueError(f"TimeSeriesFrame(values) got a {type(data).__name__}, whose numbers alone it would read: "
                          f"{' and '.join(lost)} would be dropped; build it with TimeSeriesFrame.from_pandas(data) "
                          "(the index or time_col= as the time axis, the columns by name)")
+
+
+# the names of a time axis (tables.TIME_NAMES) and of the step counters simulations and logs write
+TIME_AXIS_NAMES = (*TIME_NAMES, "step", "steps", "timestep", "time_step")
+
+
+def _warn_time_as_value(data: pd.DataFrame, value_cols: list[str]) -> None:
+    """Warn when a value column looks like the time axis: named as one (:data:`TIME_AXIS_NAMES`) and counting up
+    by one constant step (a CSV's ``t, x`` read without ``time_col``), beside other columns. A value column of
+    that name that counts up by a constant step is rare; naming ``value_cols`` says it is one, and is not warned
+    of. Repeating years (``year, quarter``) or uneven times are not warned of here: they need more than
+    ``time_col`` (the Forecaster names their fix)."""
+    for c in value_cols:
+        column = data[c]
+        if c.strip().lower() not in TIME_AXIS_NAMES or len(value_cols) < 2 or len(column) < 3 \
+                or not pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column) \
+                or pd.api.types.is_complex_dtype(column) or column.isna().any():
+            continue
+        steps = np.diff(column.to_numpy(np.float64))
+        if steps[0] > 0 and np.allclose(steps, steps[0], rtol=1e-9, atol=0):
+            warnings.warn(f"column {c!r} counts up by {steps[0]:g} ({column.iloc[0]:g}, {column.iloc[1]:g}, ... "
+                          f"{column.iloc[-1]:g}), a time axis by its name, but no time_col was given, so it is read "
+                          f"as a value column; pass time_col={c!r} to make it the time axis, or value_cols="
+                          f"{value_cols} to keep it as a value",
+                          UserWarning, stacklevel=user_stacklevel())
+            return
 
 
 class TimeSeriesFrame:
@@ -268,6 +294,8 @@ class TimeSeriesFrame:
             )
         if value_cols is None:
             value_cols = [c for c in names if c != time_col]
+            if time is None:
+                _warn_time_as_value(data, value_cols)
         else:
             value_cols = [str(c) for c in value_cols]
             unknown = [c for c in value_cols if c not in names]

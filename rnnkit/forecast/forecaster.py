@@ -615,9 +615,10 @@ class Forecaster(BaseEstimator):
             if future is not None:
                 raise ValueError("predict got both future=... and X=...; they are the same input: pass one")
             future, name = X, "X"
-        steps = forecast_steps(horizon, self.horizon)
-        H = int(steps[-1])
         frame = self.history_ if data is None else self._frame_like(data, time_col)
+        steps = forecast_steps(horizon, self.horizon,
+                               self._as_periods(_future_index(frame, self.freq_, self.horizon)))
+        H = int(steps[-1])
         if data is not None and set(self.components_) <= {"direct"}:  # the others refuse a gap (below)
             _warn_missing_end(frame, self.targets_, self.impute, covariates=self.covariates_,
                               future=self.future_covariates_, who="Forecaster.predict", given="data",

@@ -14,8 +14,9 @@ import numpy as np
 import pandas as pd
 
 from ..checks import is_integer
-from ..data.tables import TIME_NAMES, _cell, date_readings
+from ..data.tables import _cell, date_readings
 from ..data.timeseries import (
+    TIME_AXIS_NAMES,
     TimeSeriesFrame,
     check_on_anchor,
     reads_as_dates,
@@ -56,8 +57,7 @@ def as_frame(data, *, time_col: str | None = None, freq: str | None = None,
         frame = TimeSeriesFrame.from_pandas(data, time_col=time_col, omit="drop it (data.drop(columns=[{column}]): "
                                             "every column of data is read, as a target or a covariate)")
     else:
-        raise ValueError(f"expected a pandas Series or DataFrame with a DatetimeIndex (or time_col=...), or "
-                         f"a TimeSeriesFrame; got {type(data).__name__}")
+        raise ValueError(unframed(data))
     if freq_name(freq) is None:
         return frame
     if not isinstance(frame.time, pd.DatetimeIndex):
@@ -213,6 +213,20 @@ def wide_fix(data: pd.DataFrame, times: list, others: list, *, time_col: str, ta
     return one, long, str(ids)
 
 
+def unframed(data) -> str:
+    """The refusal of a series given without pandas (a numpy array, a list): what it got, and the one-line
+    wrapping that gives it a time axis (row numbers, or dates / periods of the user's frequency)."""
+    shape = np.shape(data) if isinstance(data, np.ndarray | list | tuple) else None
+    got = type(data).__name__ + ("" if shape is None else f" of shape {shape}")
+    n = shape[0] if shape else 100
+    names = [f"x{j}" for j in range(shape[1])] if shape is not None and len(shape) == 2 and shape[1] <= 4 else None
+    wrap = f"pd.DataFrame(values, columns={names}" if names else "pd.Series(values"
+    return (f"expected a pandas Series or DataFrame (its index is the time axis: row numbers, a DatetimeIndex, a "
+            f"PeriodIndex or numbers such as years) or a TimeSeriesFrame, got {got}; wrap it: {wrap}) counts the "
+            f"steps 0, 1, ...; {wrap}, index=pd.date_range('2020-01-01', periods={n}, freq='D')) or "
+            f"index=pd.period_range('2020-01', periods={n}, freq='M')) dates them")
+
+
 def _check_not_wide(data: pd.DataFrame, time_col: str | None) -> None:
     """ValueError for a wide table with one series per row and a time per column, which the Forecaster would
     read as series along its rows (a country per step), every year a series."""
@@ -316,7 +330,7 @@ def _check_value_columns(data: pd.DataFrame, time_col: str | None) -> None:
         _check_stacked_ids(column, str(c))
         if pd.api.types.is_datetime64_any_dtype(column) or isinstance(column.dtype, pd.PeriodDtype):
             kind = "dates"
-        elif str(c).lower() in TIME_NAMES and len(data.columns) > 1 and _counts_up(column):
+        elif str(c).strip().lower() in TIME_AXIS_NAMES and len(data.columns) > 1 and _counts_up(column):
             values = column.to_numpy(np.float64)
             fix = (f"pass time_col={str(c)!r} (or data.set_index({str(c)!r})) to forecast on it"
                    if column.is_unique else "it repeats, so build one time axis of it and the finer column(s) "
@@ -539,6 +553,9 @@ def _join_exogenous(y, X, targets, future_covariates, time_col):
         X = X.to_frame()
     if not isinstance(X, pd.DataFrame):
         raise ValueError(f"fit(y, X): X must be a pandas DataFrame with y's index, got {type(X).__name__}")
+    if not X.index.is_unique and len(X) == len(y):  # else the index check below names the rows that differ
+        raise ValueError(f"fit(y, X): X's index repeats {_repeated(X.index)}, where y has one row per timestamp; "
+                         "give X one row per timestamp of y (X.set_axis(y.index) when its rows are y's, in order)")
     if not X.index.equals(y.index):
         kinds = type(X.index).__name__, type(y.index).__name__
         if len(X) == len(y) and kinds[0] != kinds[1]:  # printed alike (1958Q1 and 1958-01-01), yet not one index
@@ -559,12 +576,36 @@ def _join_exogenous(y, X, targets, future_covariates, time_col):
         raise ValueError(f"fit(y, X): X's index must equal y's ({len(y)} rows, {y.index[0]} .. {y.index[-1]}); X has "
                          f"{len(X)} rows" + (f", {X.index[0]} .. {X.index[-1]}" if len(X) else "")
                          + ": give X one row per timestamp of y, in the same order")
+    for c in X.columns:
+        _check_exogenous_column(X[c], str(c))
+    target = str(y.name if y.name is not None else "y") if isinstance(y, pd.Series) else None
+    if target in [str(c) for c in X.columns]:
+        named = f"y is named {target!r}" if y.name is not None else "y is unnamed, which fit names 'y',"
+        raise ValueError(f"fit(y, X): columns [{target!r}] are in both y and X: {named} and X has a column "
+                         f"{target!r} too, so the target and the covariate would share one name; rename y "
+                         f"(y.rename('target')) or the column (X.rename(columns={{{target!r}: 'x'}}))")
     y = y.to_frame(y.name if y.name is not None else "y") if isinstance(y, pd.Series) else y
     names = [str(c) for c in y.columns]
     both = [str(c) for c in X.columns if str(c) in names]
     if both:
         raise ValueError(f"fit(y, X): columns {both} are in both y and X; rename them in X")
     return pd.concat([y, X], axis=1), tuple(names), tuple(str(c) for c in X.columns)
+
+
+def _check_exogenous_column(column: pd.Series, name: str) -> None:
+    """ValueError naming ``X[name]`` where it holds no numbers: text numbers to convert, or words to drop or
+    encode (the frame's own refusal would name ``data``, which the user of ``fit(y, X)`` never built)."""
+    dtype = column.dtype
+    if pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
+        return  # complex numbers: the frame refuses them, with the fix
+    given = column.dropna()
+    text = pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype)
+    if text and len(given) and pd.to_numeric(given, errors="coerce").notna().all():
+        raise ValueError(f"fit(y, X): X column {name!r} has dtype {dtype} holding numbers (e.g. "
+                         f"{given.iloc[0]!r}); convert it: X[{name!r}] = pd.to_numeric(X[{name!r}])")
+    raise ValueError(f"fit(y, X): X column {name!r} has dtype {dtype}, not numbers (e.g. "
+                     f"{given.iloc[0] if len(given) else None!r}); a covariate is read as numbers: encode it "
+                     f"(pd.get_dummies(X, columns=[{name!r}], dtype=float)) or drop it (X.drop(columns=[{name!r}]))")
 
 
 def _regular_step(frame: TimeSeriesFrame, *, fix: str | None = None,
@@ -866,8 +907,10 @@ def _known_future(future, index: pd.Index, columns: tuple[str, ...], *, step: fl
     if isinstance(future, pd.Series):
         future = future.to_frame()
     if not isinstance(future, pd.DataFrame):
-        raise ValueError(f"{name} must be a pandas DataFrame indexed by the forecast timestamps, got "
-                         f"{type(future).__name__}")
+        got = type(future).__name__ + (f" of shape {np.shape(future)}" if isinstance(future, np.ndarray | list)
+                                       else "")
+        raise ValueError(f"{name} must be a pandas DataFrame indexed by the forecast timestamps {span}, got {got}; "
+                         f"wrap it: pd.DataFrame(values, columns={list(columns)}, index={_index_spelt(shown)})")
     future = future.set_axis([str(c) for c in future.columns], axis=1)
     missing = [c for c in columns if c not in future.columns]
     if missing:
@@ -879,7 +922,8 @@ def _known_future(future, index: pd.Index, columns: tuple[str, ...], *, step: fl
             raise ValueError(f"{name} column {c!r} has dtype {dtype}; expected numbers: convert it with "
                              f"pd.to_numeric({name}[{c!r}])")
     if not future.index.is_unique:
-        raise ValueError(f"{name} has duplicate timestamps in its index; give one row per timestamp")
+        raise ValueError(f"{name} has duplicate timestamps in its index ({_repeated(future.index)}); give one row "
+                         "per timestamp")
     have = future.index
     if isinstance(index, pd.DatetimeIndex):
         if pd.api.types.is_numeric_dtype(have.dtype):  # row numbers would read as nanoseconds since 1970
@@ -925,6 +969,30 @@ def _known_future(future, index: pd.Index, columns: tuple[str, ...], *, step: fl
     return values
 
 
+
+
+def _index_spelt(index: pd.Index) -> str:
+    """How to build ``index`` (the forecast times as the user sees them) in one call."""
+    n = len(index)
+    freq = index.freqstr if isinstance(index, pd.DatetimeIndex | pd.PeriodIndex) else None
+    if isinstance(index, pd.DatetimeIndex) and freq is None and n >= 3:
+        freq = pd.infer_freq(index)
+    if freq is not None:
+        kind = "date_range" if isinstance(index, pd.DatetimeIndex) else "period_range"
+        return f"pd.{kind}('{shown_time(index[0])}', periods={n}, freq='{freq}')"
+    if isinstance(index, pd.RangeIndex):
+        return f"pd.RangeIndex({index.start}, {index.stop})"
+    kind = "pd.DatetimeIndex" if isinstance(index, pd.DatetimeIndex) else "pd.Index"
+    shown = [repr(shown_time(t)) if isinstance(t, str | pd.Timestamp | pd.Period) else str(t) for t in index[:3]]
+    return f"{kind}([{', '.join(shown)}{', ...' if n > 3 else ''}])"
+
+
+def _repeated(index: pd.Index) -> str:
+    """The first time an index repeats, with its positions: ``2020-01-29 on rows 28 and 29``."""
+    rows = np.flatnonzero(index.duplicated(keep=False))
+    first = index[rows[0]]
+    rows = rows[index[rows] == first][:2]
+    return f"{shown_time(first)} on rows {rows[0]} and {rows[1]}"
 
 
 def read_series_csv(path, *, time_column: str, target_column: str, covariates: Sequence[str] = ()
@@ -1034,10 +1102,11 @@ def _series_id_column(others: pd.DataFrame, row: int) -> tuple[str, int] | None:
     return None
 
 
-def forecast_steps(horizon, fitted: int) -> np.ndarray:
+def forecast_steps(horizon, fitted: int, times: pd.Index | None = None) -> np.ndarray:
     """The forecast steps (1-based, increasing) that ``predict(horizon)`` returns, of a model fitted for
     ``fitted`` steps: all of them for None, ``1..horizon`` for an integer, or the steps of a list (or a relative
-    sktime ``ForecastingHorizon``); ValueError naming the accepted values otherwise."""
+    sktime ``ForecastingHorizon``); ValueError naming the accepted values otherwise. ``times``: the ``fitted``
+    forecast times as the user sees them, so that times given for steps are told apart: among them, or not."""
     if horizon is None:
         return np.arange(1, fitted + 1)
     if hasattr(horizon, "to_relative") and hasattr(horizon, "is_relative"):  # sktime's ForecastingHorizon
@@ -1056,6 +1125,15 @@ def forecast_steps(horizon, fitted: int) -> np.ndarray:
         raise ValueError(f"predict: horizon must be an integer in [1, {fitted}] or a list of steps "
                          f"ahead, got {horizon!r}")
     steps = np.asarray(list(horizon))
+    same_kind = (isinstance(times, pd.DatetimeIndex) and isinstance(steps[0], pd.Timestamp | np.datetime64)
+                 or isinstance(times, pd.PeriodIndex) and isinstance(steps[0], pd.Period)) if len(steps) else False
+    if same_kind:
+        outside = [t for t in horizon if not times.isin([t]).any()]
+        if outside:  # predict().loc[times] would raise a KeyError
+            raise ValueError(f"predict takes steps ahead (integers in [1, {fitted}]), not times, and "
+                             f"{shown_time(outside[0])} is not one of the {fitted} forecast times of this model "
+                             f"({shown_time(times[0])} .. {shown_time(times[-1])}): refit with a horizon that reaches "
+                             f"it to forecast it, and take predict().loc[times]")
     if len(steps) and isinstance(steps[0], pd.Timestamp | pd.Period | np.datetime64):
         raise ValueError(f"predict takes steps ahead (integers in [1, {fitted}]), not times: got "
                          f"{steps[0]!r}, ...; the forecasts are indexed by their times, so take "
