@@ -83,6 +83,7 @@ from __future__ import annotations
 import math
 import os
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -493,7 +494,9 @@ def driving_scores(episodes: list[Episode], duration: int) -> dict[str, Any]:
     """Closed-loop scores of episodes driven after the warm-up: collisions (count, rate, Wilson 95 %
     interval), off-road exits, failures (either: both end the episode), the share of the remaining time driven,
     the mean speed (per-episode means over the steps driven; their mean with a 95 % t interval) and, per
-    episode, whether it collided (for paired comparisons)."""
+    episode, whether it collided (for paired comparisons). An episode that ended within the warm-up (a crash in
+    its first seconds) counts with time driven 0; it has no speed after the warm-up, so the mean speed leaves it
+    out (None when every episode did), and its seed is listed under ``"ended_in_warm_up"``, with a warning."""
     n, due = len(episodes), duration * FREQUENCY - WARM_UP
     if not n:
         raise ValueError("driving_scores: no episodes; drive at least one (drive(env, seed, policy, takeover=WARM_UP))")
@@ -502,11 +505,19 @@ def driving_scores(episodes: list[Episode], duration: int) -> dict[str, Any]:
                          f"{WARM_UP // FREQUENCY}-s warm-up, as make_env(duration) drove them, got {duration!r}")
     collisions, off_road = sum(e.crashed for e in episodes), sum(e.off_road for e in episodes)
     failures = sum(e.crashed or e.off_road for e in episodes)
+    early = [e.seed for e in episodes if len(e.speeds) <= WARM_UP]  # ended before the policy drove a step
+    if early:
+        warnings.warn(f"driving_scores: episode(s) of seed {', '.join(map(str, early[:10]))}"
+                      f"{', ...' if len(early) > 10 else ''} ({len(early)} of {n}) ended within the "
+                      f"{WARM_UP // FREQUENCY}-s warm-up: they count with time driven 0 and among the collisions "
+                      "and off-road exits, but have no speed after the warm-up, so the mean speed leaves them out "
+                      "(listed as 'ended_in_warm_up')", UserWarning, stacklevel=2)
+    speeds = [e.speeds[WARM_UP:].mean() for e in episodes if len(e.speeds) > WARM_UP]
     return {"episodes": n, "collisions": collisions, "collision_rate": collisions / n,
             "collision_interval": wilson_interval(collisions, n), "off_road": off_road, "failures": failures,
             "failure_interval": wilson_interval(failures, n),
-            "time_driven": float(np.mean([min((len(e.actions) - WARM_UP) / due, 1.0) for e in episodes])),
-            "mean_speed": mean_interval([e.speeds[WARM_UP:].mean() for e in episodes]),
+            "time_driven": float(np.mean([min(max(len(e.actions) - WARM_UP, 0) / due, 1.0) for e in episodes])),
+            "mean_speed": mean_interval(speeds) if speeds else None, "ended_in_warm_up": early,
             "collided": [bool(e.crashed) for e in episodes]}
 
 
@@ -624,7 +635,7 @@ def run(*, quick: bool = False, seed: int = 0, out: str | os.PathLike | None = N
                        for a in predict(model, [inputs(variant, e) for e in driven], scaling)]
             c["imitation"] = imitation_errors(applied, driven, [outages(variant, e.seed) for e in driven], s.stack)
             log(f"{variant}, {POLICIES[name]}, held out: {c['collisions']} collisions, {c['off_road']} off road "
-                f"in {c['episodes']} episodes, mean speed {c['mean_speed']['mean']:.1f} m/s ({elapsed()})")
+                f"in {c['episodes']} episodes, mean speed {_speed(c)} m/s ({elapsed()})")
         gru, mlp = closed_loop[variant]["gru"], closed_loop[variant]["mlp_stack"]
         comparisons[variant] = {"gru_vs_mlp_stack": mcnemar(gru["collided"], mlp["collided"]),
                                 "gru_vs_expert": mcnemar(gru["collided"], closed_loop["expert"]["collided"])}
@@ -682,7 +693,8 @@ def _interval(m: dict, spec: str) -> str:
 
 
 def _speed(c: dict) -> str:
-    return _interval(c["mean_speed"], ".1f")
+    return "none (every episode ended within the warm-up)" if c["mean_speed"] is None else \
+        _interval(c["mean_speed"], ".1f")
 
 
 def markdown(results: dict) -> str:

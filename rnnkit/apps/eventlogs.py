@@ -317,17 +317,23 @@ class StepScores(NamedTuple):
     z: list[np.ndarray]
 
 
+def check_scorable(sessions: Sessions, who: str) -> None:
+    """:func:`check_sessions`, and a ValueError naming the sessions of one event: there is no next event to score,
+    and an empty score would never be flagged (both detectors refuse them alike)."""
+    check_sessions(sessions, who)
+    short = [s for s, e in enumerate(sessions.events) if len(e) < 2]
+    if short:
+        shown = ", ".join(map(str, short[:10])) + (", ..." if len(short) > 10 else "")
+        raise ValueError(f"{who}: session(s) {shown} ({len(short)} of {len(sessions.events)}) have fewer than "
+                         "2 events, so no next event to score; score the sessions of 2 or more events (keep = "
+                         "[len(e) >= 2 for e in sessions.events]) and judge the others apart")
+
+
 @torch.no_grad()
 def score_lstm(module: NextEventModule, sessions: Sessions, *, batch_size: int = 256) -> StepScores:
     """:class:`StepScores` of every session, in order; each needs at least 2 events (a ValueError names the
     sessions of one event otherwise: there is no next event to score)."""
-    check_sessions(sessions, "score_lstm")
-    short = [s for s, e in enumerate(sessions.events) if len(e) < 2]
-    if short:
-        shown = ", ".join(map(str, short[:10])) + (", ..." if len(short) > 10 else "")
-        raise ValueError(f"score_lstm: session(s) {shown} ({len(short)} of {len(sessions.events)}) have fewer than "
-                         "2 events, so no next event to score; score the sessions of 2 or more events (keep = "
-                         "[len(e) >= 2 for e in sessions.events]) and judge the others apart")
+    check_scorable(sessions, "score_lstm")
     model = module.model.eval()
     items = training_items(sessions)
     V = model.vocab_size
@@ -389,7 +395,7 @@ class NGramDetector:
         return RANK_UNSEEN
 
     def score(self, sessions: Sessions) -> StepScores:
-        check_sessions(sessions, "NGramDetector.score")
+        check_scorable(sessions, "NGramDetector.score")
         ranks, zs = [], []
         for e, dt in zip(sessions.events, sessions.dt, strict=True):
             e = e.tolist()

@@ -493,8 +493,10 @@ def _cell(value) -> str:
     return repr(value.item() if isinstance(value, np.generic) else value)
 
 
-# column names that mean a time axis (the Forecaster refuses them as values; the long CSV reader as features)
-TIME_NAMES = ("year", "years", "yr", "time", "t", "ds", "date", "timestamp", "datetime", "period", "index")
+# column names that mean a time axis, the step counters simulations and logs write among them (the long CSV reader
+# refuses them as features, TimeSeriesFrame warns of them as values, the Forecaster refuses them as values)
+TIME_NAMES = ("year", "years", "yr", "time", "t", "ds", "date", "timestamp", "datetime", "period", "index",
+              "step", "steps", "timestep", "time_step")
 
 
 def _features(path: Path, frame: pd.DataFrame) -> pd.DataFrame:

@@ -148,19 +148,15 @@ def _refuse_pandas(data: pd.DataFrame | pd.Series, columns, time) -> None:
                          "(the index or time_col= as the time axis, the columns by name)")
 
 
-# the names of a time axis (tables.TIME_NAMES) and of the step counters simulations and logs write
-TIME_AXIS_NAMES = (*TIME_NAMES, "step", "steps", "timestep", "time_step")
-
-
 def _warn_time_as_value(data: pd.DataFrame, value_cols: list[str]) -> None:
-    """Warn when a value column looks like the time axis: named as one (:data:`TIME_AXIS_NAMES`) and counting up
+    """Warn when a value column looks like the time axis: named as one (`tables.TIME_NAMES`) and counting up
     by one constant step (a CSV's ``t, x`` read without ``time_col``), beside other columns. A value column of
     that name that counts up by a constant step is rare; naming ``value_cols`` says it is one, and is not warned
     of. Repeating years (``year, quarter``) or uneven times are not warned of here: they need more than
     ``time_col`` (the Forecaster names their fix)."""
     for c in value_cols:
         column = data[c]
-        if c.strip().lower() not in TIME_AXIS_NAMES or len(value_cols) < 2 or len(column) < 3 \
+        if c.strip().lower() not in TIME_NAMES or len(value_cols) < 2 or len(column) < 3 \
                 or not pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column) \
                 or pd.api.types.is_complex_dtype(column) or column.isna().any():
             continue

@@ -14,9 +14,8 @@ import numpy as np
 import pandas as pd
 
 from ..checks import is_integer
-from ..data.tables import _cell, date_readings
+from ..data.tables import TIME_NAMES, _cell, date_readings
 from ..data.timeseries import (
-    TIME_AXIS_NAMES,
     TimeSeriesFrame,
     check_on_anchor,
     reads_as_dates,
@@ -330,7 +329,7 @@ def _check_value_columns(data: pd.DataFrame, time_col: str | None) -> None:
         _check_stacked_ids(column, str(c))
         if pd.api.types.is_datetime64_any_dtype(column) or isinstance(column.dtype, pd.PeriodDtype):
             kind = "dates"
-        elif str(c).strip().lower() in TIME_AXIS_NAMES and len(data.columns) > 1 and _counts_up(column):
+        elif str(c).strip().lower() in TIME_NAMES and len(data.columns) > 1 and _counts_up(column):
             values = column.to_numpy(np.float64)
             fix = (f"pass time_col={str(c)!r} (or data.set_index({str(c)!r})) to forecast on it"
                    if column.is_unique else "it repeats, so build one time axis of it and the finer column(s) "
@@ -592,20 +591,26 @@ def _join_exogenous(y, X, targets, future_covariates, time_col):
     return pd.concat([y, X], axis=1), tuple(names), tuple(str(c) for c in X.columns)
 
 
-def _check_exogenous_column(column: pd.Series, name: str) -> None:
-    """ValueError naming ``X[name]`` where it holds no numbers: text numbers to convert, or words to drop or
-    encode (the frame's own refusal would name ``data``, which the user of ``fit(y, X)`` never built)."""
+def _check_exogenous_column(column: pd.Series, name: str, *, holder: str = "X", fitted: bool = False) -> None:
+    """ValueError naming ``holder[name]`` where it holds no numbers: text numbers to convert, or words to encode or
+    drop (the frame's own refusal would name ``data``, which the user of ``fit(y, X)`` never built; pd.to_numeric
+    would turn words into NaN). ``fitted``: the covariates handed to predict, whose columns were numbers at fit."""
     dtype = column.dtype
     if pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
         return  # complex numbers: the frame refuses them, with the fix
+    who = f"predict({holder}=...)" if fitted else f"fit(y, {holder})"
     given = column.dropna()
     text = pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype)
     if text and len(given) and pd.to_numeric(given, errors="coerce").notna().all():
-        raise ValueError(f"fit(y, X): X column {name!r} has dtype {dtype} holding numbers (e.g. "
-                         f"{given.iloc[0]!r}); convert it: X[{name!r}] = pd.to_numeric(X[{name!r}])")
-    raise ValueError(f"fit(y, X): X column {name!r} has dtype {dtype}, not numbers (e.g. "
-                     f"{given.iloc[0] if len(given) else None!r}); a covariate is read as numbers: encode it "
-                     f"(pd.get_dummies(X, columns=[{name!r}], dtype=float)) or drop it (X.drop(columns=[{name!r}]))")
+        raise ValueError(f"{who}: {holder} column {name!r} has dtype {dtype} holding numbers (e.g. "
+                         f"{given.iloc[0]!r}); convert it: {holder}[{name!r}] = pd.to_numeric({holder}[{name!r}]) "
+                         "(expected numbers, got text)")
+    fix = (f"it held numbers at fit: give {name!r} as numbers here too, encoded as at fit (pd.to_numeric would "
+           "turn words into NaN)" if fitted else
+           f"a covariate is read as numbers: encode it (pd.get_dummies({holder}, columns=[{name!r}], dtype=float)) "
+           f"or drop it ({holder}.drop(columns=[{name!r}]))")
+    raise ValueError(f"{who}: {holder} column {name!r} has dtype {dtype}, not numbers (e.g. "
+                     f"{given.iloc[0] if len(given) else None!r}); {fix}")
 
 
 def _regular_step(frame: TimeSeriesFrame, *, fix: str | None = None,
@@ -917,10 +922,7 @@ def _known_future(future, index: pd.Index, columns: tuple[str, ...], *, step: fl
         raise ValueError(f"{name} lacks the known-future covariates {missing} (its columns are "
                          f"{list(future.columns)}); it needs {list(columns)} at the timestamps {span}")
     for c in columns:
-        dtype = future[c].dtype
-        if not (pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)):
-            raise ValueError(f"{name} column {c!r} has dtype {dtype}; expected numbers: convert it with "
-                             f"pd.to_numeric({name}[{c!r}])")
+        _check_exogenous_column(future[c], c, holder=name, fitted=True)
     if not future.index.is_unique:
         raise ValueError(f"{name} has duplicate timestamps in its index ({_repeated(future.index)}); give one row "
                          "per timestamp")
