@@ -2082,7 +2082,7 @@ _POOLING_DOC = """
         normalise: ``"series"`` standardises each sequence by its own mean and sd per channel (over its valid
             steps) inside the model, before everything else; None: not.
         keep_scale: with ``normalise="series"``, True gives the head what the normalisation removed, each
-            channel's ``asinh(mean)`` and ``log(sd)`` (:func:`rnnkit.models.frontend.level_and_scale`), beside
+            channel's ``asinh(mean)`` and ``log(sd)`` (:func:`rnnkit.models.frontend.normalise_series`), beside
             the pooled outputs: the layers read the shape, the amplitude stays evidence."""
 _AUTO_DOC = """
         ``"auto"``, the default of ``cell, hidden_size, bidirectional, pooling, frontend, stride, normalise,

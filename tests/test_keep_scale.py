@@ -5,12 +5,13 @@ import pytest
 import torch
 
 from rnnkit.models import SequenceToLabel, defaults_for_series
-from rnnkit.models.frontend import level_and_scale
+from rnnkit.models.frontend import normalise_series
 
 
 def test_level_and_scale_are_the_statistics_the_normalisation_removes_over_valid_steps():
     x = torch.tensor([[[1.0], [3.0], [100.0]], [[-2.0], [-2.0], [-2.0]]])  # row 0: 2 valid steps
-    got = level_and_scale(x, torch.tensor([2, 3]), eps=1e-5)
+    normalised, got = normalise_series(x, torch.tensor([2, 3]), eps=1e-5, with_scale=True)
+    torch.testing.assert_close(normalised, normalise_series(x, torch.tensor([2, 3]), eps=1e-5))
     expected = torch.tensor([[np.arcsinh(2.0), np.log(1.0)], [np.arcsinh(-2.0), np.log(1e-5)]], dtype=torch.float32)
     torch.testing.assert_close(got, expected)
 

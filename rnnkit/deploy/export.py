@@ -91,7 +91,7 @@ from ..cells.base import length_mask, state_fields
 from ..data.memmap import has_format, write_directory_atomically
 from ..layers import Bidirectional, Recurrent, Stacked
 from ..models import Ensemble, SequenceToLabel, SequenceToSequence
-from ..models.frontend import ConvFrontEnd, PatchEmbedding, level_and_scale, normalise_series
+from ..models.frontend import ConvFrontEnd, PatchEmbedding, normalise_series
 
 FORMAT = "rnnkit.onnx"
 FORMAT_VERSION = 1
@@ -130,8 +130,10 @@ class Exportable(NamedTuple):
     def read(self, x: Tensor, lengths: Tensor | None) -> tuple[Tensor, Tensor | None, Tensor | None]:
         """What the encoder reads, and what the head reads beside it: the model's per-series normalisation,
         front-end and convolutional branch (None without one), as its ``forward``."""
-        scale = level_and_scale(x, lengths, self.normalise_eps) if self.keep_scale else None  # (B, 2F)
-        if self.normalise_eps is not None:
+        scale = None
+        if self.keep_scale:  # with normalise="series": the statistics it removes, (B, 2F)
+            x, scale = normalise_series(x, lengths, self.normalise_eps, with_scale=True)
+        elif self.normalise_eps is not None:
             x = normalise_series(x, lengths, self.normalise_eps)
         branch = None if self.fcn is None else self.fcn(x, lengths)  # (B, C)
         if scale is not None:

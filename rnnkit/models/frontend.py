@@ -46,7 +46,7 @@ def zero_padding(x: Tensor, lengths: Tensor | None) -> Tensor:
     return torch.where(length_mask(lengths, x.shape[1])[..., None], x, 0.0)
 
 
-def normalise_series(x: Tensor, lengths: Tensor | None, eps: float = 1e-5) -> Tensor:
+def normalise_series(x: Tensor, lengths: Tensor | None, eps: float = 1e-5, *, with_scale: bool = False):
     """Each sequence and channel standardised by its own statistics over its valid steps, padding zeroed.
 
     ``x'_{b,t,f} = (x_{b,t,f} - mu_{b,f}) / max(sigma_{b,f}, eps)`` for ``t < L_b``, else 0, where
@@ -56,7 +56,10 @@ def normalise_series(x: Tensor, lengths: Tensor | None, eps: float = 1e-5) -> Te
 
     This removes each series' level and scale, which is what z-normalised benchmarks (the UCR archive)
     assume and what a shape classifier wants; it also removes them as evidence, so leave it off when the
-    amplitude itself tells the classes apart (an accelerometer at rest or running).
+    amplitude itself tells the classes apart (an accelerometer at rest or running). ``with_scale=True`` also
+    returns what it removed, compressed, ``[asinh(mu_{b,f}), log(max(sigma_{b,f}, eps))]`` ``(B, 2F)``: the
+    head reads it with ``keep_scale=True``, so the amplitude stays evidence while the layers read the shape
+    (``asinh`` and ``log`` keep series orders of magnitude apart within a few units).
     """
     B, T, _ = x.shape
     valid = length_mask(lengths, T, B).to(x.device)[..., None]  # (B, T, 1)
@@ -64,22 +67,10 @@ def normalise_series(x: Tensor, lengths: Tensor | None, eps: float = 1e-5) -> Te
     x = torch.where(valid, x, 0.0)
     mean = x.sum(1, keepdim=True) / n  # (B, 1, F)
     centred = torch.where(valid, x - mean, 0.0)
-    var = (centred**2).sum(1, keepdim=True) / n
-    return centred / var.sqrt().clamp_min(eps)
-
-
-def level_and_scale(x: Tensor, lengths: Tensor | None, eps: float = 1e-5) -> Tensor:
-    """What :func:`normalise_series` removes, per sequence and channel, compressed: ``[asinh(mu_{b,f}),
-    log(max(sigma_{b,f}, eps))]``, ``(B, T, F) -> (B, 2F)``, the statistics of :func:`normalise_series`
-    (``keep_scale=True`` gives them to the head, so the amplitude stays evidence while the layers read the shape;
-    ``asinh`` and ``log`` keep series orders of magnitude apart within a few units)."""
-    B, T, _ = x.shape
-    valid = length_mask(lengths, T, B).to(x.device)[..., None]  # (B, T, 1)
-    n = valid.sum(1).to(x.dtype)  # (B, 1)
-    x = torch.where(valid, x, 0.0)
-    mean = x.sum(1) / n  # (B, F)
-    var = (torch.where(valid, x - mean[:, None], 0.0) ** 2).sum(1) / n
-    return torch.cat([torch.asinh(mean), torch.log(var.sqrt().clamp_min(eps))], dim=-1)
+    std = ((centred**2).sum(1, keepdim=True) / n).sqrt().clamp_min(eps)
+    if not with_scale:
+        return centred / std
+    return centred / std, torch.cat([torch.asinh(mean), torch.log(std)], dim=-1)[:, 0]
 
 
 class PatchEmbedding(nn.Module):

@@ -20,7 +20,6 @@ from .frontend import (
     FullyConvolutional,
     build_frontend,
     fcn_resolution,
-    level_and_scale,
     normalise_series,
 )
 from .heads import LabelHead, StepHead, check_output_size
@@ -47,7 +46,7 @@ class SequenceToLabel(nn.Module):
       and std over its valid steps (:func:`rnnkit.models.frontend.normalise_series`, floor ``eps``). It is a
       model option, not a data transform, so prediction applies it exactly as training did.
       ``keep_scale=True`` (with ``"series"``) gives the head what it removed, each channel's level and scale
-      compressed (:func:`rnnkit.models.frontend.level_and_scale`), beside the pooled outputs: the layers read
+      compressed (:func:`rnnkit.models.frontend.normalise_series`), beside the pooled outputs: the layers read
       the shape, the amplitude stays evidence.
     - ``frontend``: None (default), ``"patch"``, ``"conv"`` or ``"fcn"`` (:mod:`rnnkit.models.frontend`): the recurrence
       reads ``ceil(L / stride)`` embeddings of size ``embed_size`` (default ``hidden_size``) instead of ``L``
@@ -114,8 +113,10 @@ class SequenceToLabel(nn.Module):
     def forward(self, x: Tensor, lengths: Tensor | None = None, state: State | None = None):
         # checked here, not only in the encoder: normalisation, the front-end and pooling read x and lengths first
         lengths = check_input(x, self, lengths, "SequenceToLabel")
-        scale = level_and_scale(x, lengths, self.eps) if self.keep_scale else None  # (B, 2F)
-        if self.normalise == "series":
+        scale = None
+        if self.keep_scale:  # with normalise="series" (checked): the statistics it removes, (B, 2F)
+            x, scale = normalise_series(x, lengths, self.eps, with_scale=True)
+        elif self.normalise == "series":
             x = normalise_series(x, lengths, self.eps)
         branch = None if self.fcn is None else self.fcn(x, lengths)  # (B, E/2)
         if scale is not None:
