@@ -1772,6 +1772,7 @@ class _SequenceEstimator(BaseEstimator):
         """The model's raw outputs: ``(n, O)`` for labels, or a list of ``(T_i, O)`` for steps."""
         check_is_fitted(self, "model_")
         self._check_network(who, ("time_aware",))
+        windows = self._predict_windows(who)
         x, lengths, is_array = as_sequences(X, who, self.n_features_in_, layout=self.layout,
                                             allow_nan=self.time_aware, list_layout=getattr(self, "_list_layout", None))
         check_feature_names(getattr(self, "feature_names_in_", None), feature_names(X, who), type(self).__name__,
@@ -1787,25 +1788,19 @@ class _SequenceEstimator(BaseEstimator):
         with torch.inference_mode():
             for idx in batches:
                 lb = lengths[idx]
-                out = self._read(model, x[idx, : int(lb.max())], lb, device)
+                out = self._read(model, x[idx, : int(lb.max())], lb, device, windows)
                 for i, o, n in zip(idx, out.float().cpu(), lb.tolist(), strict=True):
                     outputs[i] = o if self._target == "label" else o[:n]
         return (torch.stack(outputs) if self._target == "label" else outputs), lengths, is_array
 
-    def _read(self, model, x: torch.Tensor, lengths: torch.Tensor, device) -> torch.Tensor:
+    def _read(self, model, x: torch.Tensor, lengths: torch.Tensor, device, windows: int) -> torch.Tensor:
         """The model's outputs for one padded batch. A model trained on windows of a fraction ``f`` of each
-        series (``crop``) reads, per series, the mean of its outputs over ``predict_windows_`` windows of the
-        same fraction, their starts evenly spaced from the first step to the last window's (window slicing's
-        vote, Le Guennec et al. 2016): the lengths it was trained on, every step read; 1 reads the whole series."""
-        windows = getattr(self, "predict_windows_", 1)
-        if isinstance(windows, bool) or not isinstance(windows, int | np.integer) or windows < 1:
-            raise ValueError(f"{type(self).__name__}: predict_windows_ must be an integer >= 1 (the windows predict "
-                             f"averages; 1 reads whole sequences), got {windows!r}")
+        series (``crop``) reads, per series, the mean of its outputs over ``windows`` (``predict_windows_``)
+        windows of the same fraction, their starts evenly spaced from the first step to the last window's (window
+        slicing's vote, Le Guennec et al. 2016): the lengths it was trained on, every step read; 1 reads the
+        whole series."""
         if windows == 1:
             return model(x.to(device), lengths.to(device))[0]
-        if self.choices_.get("crop") is None:
-            raise ValueError(f"{type(self).__name__}: predict_windows_={windows} averages windows of the fraction "
-                             "the model was trained on (crop), but it was trained on whole sequences; set it to 1")
         width = torch.from_numpy(window_width(lengths.numpy(), self.choices_["crop"]))
         total = 0
         for k in range(windows):
@@ -1839,6 +1834,21 @@ class _SequenceEstimator(BaseEstimator):
         them, on its machine; a loaded model refitted would write into (or, with ``resume=True``, continue
         from) that fit's directory. A loaded model writes no logs until given a ``log_dir``."""
         return self.get_params(deep=False) | {"log_dir": None}
+
+    def _predict_windows(self, who: str) -> int:
+        """The windows predict averages (``predict_windows_``, which may be set after fit), checked for every
+        reader of the fitted model alike: predict, export_onnx (export.json describes predict's reading), the
+        Streamer and the server (which would otherwise describe a reading predict does not make: 2.5 read as 2
+        windows, 0 as whole sequences) name the attribute and the fix in one message; ``who`` names the caller."""
+        windows = getattr(self, "predict_windows_", 1)
+        name = type(self).__name__
+        if isinstance(windows, bool) or not isinstance(windows, numbers.Integral) or windows < 1:
+            raise ValueError(f"{who}: {name}.predict_windows_ must be an integer >= 1 (the windows predict averages; "
+                             f"1 reads whole sequences), got {windows!r}; set an integer, e.g. predict_windows_ = 1")
+        if windows > 1 and self.choices_.get("crop") is None:
+            raise ValueError(f"{who}: {name}.predict_windows_={windows} averages windows of the fraction the model "
+                             "was trained on (crop), but it was trained on whole sequences; set predict_windows_ = 1")
+        return int(windows)
 
     def _check_network(self, who: str, names: tuple[str, ...] = _NETWORK) -> None:
         """Refuse parameters of the network (:data:`_NETWORK`) set after fit to other values than the fitted

@@ -185,7 +185,7 @@ def test_a_model_trained_on_windows_predicts_by_the_mean_over_evenly_spaced_wind
             clf.predict(X_test)
     whole = SequenceClassifier(crop=None, **options).fit(X, y)
     whole.predict_windows_ = 3
-    with pytest.raises(ValueError, match="but it was trained on whole sequences; set it to 1"):
+    with pytest.raises(ValueError, match="but it was trained on whole sequences; set predict_windows_ = 1"):
         whole.predict(X_test)
     clf.predict_windows_ = 5
     clf.save(tmp_path / "m")

@@ -706,21 +706,6 @@ def _eager(exportable: Exportable):
 
 
 # -- export.json ----------------------------------------------------------------------------------------------
-def predict_windows(estimator, who: str = "export_onnx") -> int:
-    """The windows a fitted estimator's predict averages (``predict_windows_``, set after fit to change them),
-    refused as predict refuses it (an export or a server would describe a reading predict does not make: a
-    count of 2.5 read as 2 windows, 0 as whole sequences); ``who`` names the caller."""
-    windows = getattr(estimator, "predict_windows_", 1)
-    name = type(estimator).__name__
-    if isinstance(windows, bool) or not isinstance(windows, numbers.Integral) or windows < 1:
-        raise ValueError(f"{who}: {name}.predict_windows_ must be an integer >= 1 (the windows predict averages; 1 "
-                         f"reads whole sequences), got {windows!r}; set an integer, e.g. predict_windows_ = 1")
-    if windows > 1 and estimator.choices_.get("crop") is None:
-        raise ValueError(f"{who}: {name}.predict_windows_={windows} averages windows of the fraction the model was "
-                         "trained on (crop), but it was trained on whole sequences; set predict_windows_ = 1")
-    return int(windows)
-
-
 def preprocessing(estimator, who: str = "export_onnx") -> dict | None:
     """What a client does to raw features before the graphs, and to ``y`` after, for a fitted estimator."""
     if estimator is None:
@@ -739,7 +724,7 @@ def preprocessing(estimator, who: str = "export_onnx") -> dict | None:
             "formula": "per feature j at step t: x = x_scaled (0 where the value is missing, NaN), m = 1 if "
                        "observed else 0, delta = the steps since its previous observation: delta_0 = 0, "
                        "delta_{t+1} = 1 if observed at t else delta_t + 1 (rnnkit.time_aware_inputs)"}
-    windows = predict_windows(estimator, who)
+    windows = estimator._predict_windows(who)
     if windows > 1:  # trained on windows (crop): predict reads the mean over windows of the series
         info["windows"] = {
             "count": int(windows), "fraction": float(estimator.choices_["crop"]),
@@ -810,7 +795,8 @@ def export_onnx(model_or_estimator, directory: str | os.PathLike, *, tolerance: 
         return _export_forecaster(model_or_estimator, target, tolerance=tolerance, verbose=verbose)
     exportable = resolve(model_or_estimator)
     if exportable.estimator is not None:
-        predict_windows(exportable.estimator)  # export.json describes predict's reading: refused before the graphs
+        # export.json describes predict's reading: a value predict refuses is refused before the graphs
+        exportable.estimator._predict_windows("export_onnx")
     encoder, F = exportable.encoder, exportable.input_size
     example = _random_inputs(exportable, 2, 5, torch.Generator().manual_seed(0))
     sequence_bytes = _to_onnx(sequence_graph(exportable).eval(), (example, torch.tensor([5, 3])),

@@ -43,8 +43,6 @@ import torch
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from .export import predict_windows
-
 FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
@@ -358,7 +356,7 @@ def create_app(estimator, *, batching: bool = True, max_batch: int = 64, max_wai
     if max_batch < 1 or max_wait_ms < 0 or (threads is not None and threads < 1):
         raise ValueError(f"serve: max_batch and threads must be >= 1 and max_wait_ms >= 0, got max_batch="
                          f"{max_batch}, threads={threads}, max_wait_ms={max_wait_ms}")
-    predict_windows(estimator, "serve")  # predict refuses another value: every request would answer 500
+    estimator._predict_windows("serve")  # predict refuses another value: every request would answer 500
     if threads is not None:
         torch.set_num_threads(threads)
     info = model_info(estimator)
