@@ -54,7 +54,17 @@ from .checks import (
     lag1_autocorrelation,
     runs_along,
 )
-from .data.collate import IGNORE_INDEX, check_window_fraction, length_buckets, pad_sequences, take_windows, window_width
+from .data.collate import (
+    IGNORE_INDEX,
+    blank_inside,
+    blank_tails,
+    check_window_fraction,
+    length_buckets,
+    pad_sequences,
+    take_windows,
+    window_width,
+    zero_padding,
+)
 from .models import (
     FRONTENDS,
     NORMALISATIONS,
@@ -279,26 +289,18 @@ def _preview(text) -> str:
     return repr(text) if len(text) <= 30 else f"{text[:30]!r}..., {len(text)} characters"
 
 
-def _blank_tails(arrays: list[np.ndarray], blank) -> list[int] | None:
-    """How many steps at the end of each sequence are blank (``blank(a)``: its steps' ``(T_i,)`` bools), when no
-    other step of any sequence is; None when one is: a blank step inside a sequence, at its start, or a sequence
-    blank throughout is data, which padding after each sequence's end does not make."""
-    empty = [blank(a) for a in arrays]
-    tails = [len(e) - int(np.flatnonzero(~e)[-1]) - 1 if (~e).any() else 0 for e in empty]
-    return None if any(e[: len(e) - k].any() for e, k in zip(empty, tails, strict=True)) else tails
-
-
 def _warn_nan_padding(arrays: list[np.ndarray], name, who: str) -> None:
     """Warn when NaN read as missing values (``time_aware``) looks like padding: several sequences end in steps
     that are NaN in every feature, and no other step is, as tslearn's ``to_time_series_dataset`` (or a table
     pivoted to one row per time) pads the shorter series. Each would be read at the padded length, its true end
     followed by steps where nothing was observed, and the same series would read otherwise padded to another
     length at predict."""
-    tails = _blank_tails(arrays, lambda a: np.isnan(a).all(axis=1))  # steps with no feature observed
-    padded = [] if tails is None else [i for i, k in enumerate(tails) if k]
+    blank = [np.isnan(a).all(axis=1) for a in arrays]  # steps with no feature observed
+    tails = blank_tails(blank)
+    padded = [] if blank_inside(blank, tails) else np.flatnonzero(tails)
     if len(padded) < 2:
         return
-    i = padded[0]
+    i = int(padded[0])
     warnings.warn(f"{who}: {len(padded)} of X's {len(arrays)} sequences end in steps that are NaN in every feature "
                   f"({name(i)}: its last {tails[i]} of {len(arrays[i])} steps), and no other step is, as tslearn pads "
                   f"a shorter series; time_aware=True reads them as steps where nothing was observed, and each "
@@ -314,12 +316,12 @@ def _warn_zero_padding(arrays: list[np.ndarray], name, who: str) -> None:
     different lengths, another sequence ends in a step that is not, and no other step of any sequence is 0 in
     every feature. The zeros would be read as steps. A warning, not a refusal: zeros may be real (a sensor at
     rest), though rarely only at the ends, in every feature; a list of sequences is read as given and not
-    checked, so ``list(X)`` says so. The .npz reader warns alike of an ``X`` saved without ``lengths``."""
-    tails = _blank_tails(arrays, lambda a: (a == 0).all(axis=1))
-    if tails is None or min(tails) > 0 or len(set(tails) - {0}) < 2:
+    checked, so ``list(X)`` says so (:func:`rnnkit.data.collate.zero_padding`, ``strict=True``, which says why
+    the .npz reader's warning of an ``X`` saved without ``lengths`` is less strict)."""
+    padded, tails = zero_padding([(a == 0).all(axis=1) for a in arrays], strict=True)
+    if not len(padded):
         return
-    padded = [i for i, k in enumerate(tails) if k]
-    i, T = padded[0], len(arrays[0])
+    i, T = int(padded[0]), len(arrays[0])
     warnings.warn(f"{who}: {len(padded)} of X's {len(arrays)} sequences end in steps that are 0 in every feature "
                   f"({name(i)}: its last {tails[i]} of {T} steps; {len(set(tails) - {0})} different counts), and no "
                   f"other step is: zero padding after each sequence's end? An array X is read as {T} steps in every "

@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 import rnnkit
+from rnnkit.data.collate import blank_inside, blank_tails, zero_padding
 from rnnkit.deploy.server import create_app
-from tests.helpers import one_line
+from tests.helpers import one_line, user_warnings
 
 pytest.importorskip("onnxruntime")
 
@@ -84,3 +85,79 @@ def test_predict_windows_that_every_service_reads_are_read_as_before(windowed):
     est.predict_windows_ = 3
     read = rnnkit.deploy.export.preprocessing(est, "Streamer")["windows"]
     assert read["count"] == 3 and read["fraction"] == pytest.approx(0.8)
+
+
+# -- zero padding: one rule for an array X given to the estimators and an npz X read without lengths -----------
+def padded(lengths, T: int = 8) -> np.ndarray:
+    """Sequences of two features at ``lengths`` in one ``(n, T, 2)`` array, zeros after each one's end."""
+    rng = np.random.default_rng(0)
+    X = np.zeros((len(lengths), T, 2), dtype=np.float32)
+    for i, n in enumerate(lengths):
+        X[i, :n] = rng.normal(size=(n, 2)) + 3  # never 0 in every feature
+    return X
+
+
+def _inside() -> np.ndarray:
+    X = padded((5, 7, 6, 8, 4, 6))
+    X[1, 2] = 0  # an all-zero step inside a sequence
+    return X
+
+
+def _throughout() -> np.ndarray:
+    X = padded((5, 7, 6, 8, 4, 6))
+    X[2] = 0  # a sequence zero throughout
+    return X
+
+
+# X, then (padded, first tail) of each rule: strict (the estimators), not strict (the npz reader); None: quiet
+ZERO_CASES = {
+    "padded": (padded((5, 7, 6, 8, 4, 6)), ([0, 1, 2, 4, 5], 3), ([0, 2, 4, 5], 3)),
+    "zeros inside": (_inside(), None, ([0, 2, 4, 5], 3)),
+    "zero throughout": (_throughout(), None, ([0, 2, 4, 5], 3)),
+    "runs of one length": (padded((5, 8, 5, 8, 5, 5)), None, ([0, 2, 4, 5], 3)),
+    "runs of one step": (padded((7, 8, 7, 8, 6, 8)), ([0, 2, 4], 1), ([4], 2)),
+    "every sequence ends in zeros": (padded((5, 7, 6, 4, 6)), None, None),
+    "single zero steps": (padded((7, 8, 7, 8)), None, None),
+}
+
+
+def zero_warnings(X: np.ndarray, tmp_path) -> tuple[list[str], list[str]]:
+    """The zero-padding warnings of the estimators given X, and of read_sequences given X saved without lengths."""
+    estimators = [m for m in user_warnings(lambda: rnnkit.SequenceClassifier(hidden_size=4).prepare_batch(X))
+                  if "zero padding" in m]
+    np.savez(tmp_path / "x.npz", X=X, y=np.arange(len(X)) % 2)
+    npz = [m for m in user_warnings(lambda: rnnkit.data.read_sequences(tmp_path / "x.npz")) if "zero padding" in m]
+    return estimators, npz
+
+
+@pytest.mark.parametrize("case", list(ZERO_CASES))
+def test_one_rule_of_zero_padding_serves_the_estimators_and_the_npz_reader(case, tmp_path):
+    X, strict, loose = ZERO_CASES[case]
+    blank = (X == 0).all(axis=2)
+    T = X.shape[1]
+    estimators, npz = zero_warnings(X, tmp_path)
+    for rule, expected, said in ((True, strict, estimators), (False, loose, npz)):
+        found, tails = zero_padding(blank, strict=rule)
+        assert tails.tolist() == [T - int(np.flatnonzero(~b)[-1]) - 1 if (~b).any() else T for b in blank]
+        if expected:
+            assert (found.tolist(), int(tails[found[0]])) == expected
+        else:
+            assert len(found) == 0
+        assert len(said) == (1 if expected else 0)
+    if strict:  # each warning names the sequences the rule found
+        (index, *_), tail = strict
+        counts = len(set(zero_padding(blank, strict=True)[1].tolist()) - {0})
+        assert (f"{len(strict[0])} of X's {len(X)} sequences end in steps that are 0 in every feature (sequence "
+                f"{index} of X: its last {tail} of {T} steps; {counts} different counts)") in estimators[0]
+    if loose:
+        (index, *_), tail = loose
+        assert (f"{len(loose[0])} of {len(X)} sequences end in steps that are 0 in every feature (the sequence at npz "
+                f"index {index}: steps {T - tail}..{T - 1} of {T})") in npz[0]
+
+
+def test_blank_tails_count_the_steps_ending_each_sequence_and_blank_inside_names_the_others():
+    blank = [np.array(b, dtype=bool) for b in ([0, 0, 1, 1], [0, 1, 0], [1, 1], [0, 0])]
+    tails = blank_tails(blank)
+    assert tails.tolist() == [2, 0, 2, 0]  # a sequence blank throughout counts every step
+    assert blank_inside(blank, tails)  # the blank step inside the second, and the third throughout
+    assert not blank_inside(blank[:1] + blank[3:], tails[[0, 3]])

@@ -251,6 +251,54 @@ def padding_fraction(lengths: Sequence[int] | np.ndarray, batches: Sequence[Sequ
     return 1.0 - real / total
 
 
+def blank_tails(blank: Sequence[np.ndarray]) -> np.ndarray:
+    """How many steps at the end of each sequence are blank, ``(n,)``: ``blank`` holds one ``(T_i,)`` bool array
+    per sequence, True where a step looks like padding (0, or NaN, in every feature); a sequence blank throughout
+    counts every step."""
+    return np.array([len(b) - 1 - int(np.flatnonzero(~b)[-1]) if (~b).any() else len(b) for b in blank],
+                    dtype=np.int64)
+
+
+def blank_inside(blank: Sequence[np.ndarray], tails: np.ndarray) -> bool:
+    """Whether a step other than the ``tails`` (:func:`blank_tails`) ending each sequence is blank, inside a
+    sequence or at its start, or a sequence is blank throughout: such blanks are data, which padding after each
+    sequence's end does not make."""
+    return any(k == len(b) or b[: len(b) - k].any() for b, k in zip(blank, tails, strict=True))
+
+
+def zero_padding(blank: Sequence[np.ndarray], *, strict: bool) -> tuple[np.ndarray, np.ndarray]:
+    """The sequences of a rectangular ``X`` (every sequence ``T`` steps) that look padded with zeros after their
+    end, and each sequence's trailing steps that are 0 in every feature (:func:`blank_tails`): ``(padded,
+    tails)``, ``padded`` empty where ``X`` does not look padded. ``blank``: one ``(T,)`` bool array per sequence,
+    True where a step is 0 in every feature.
+
+    Either way some sequence must end in a step that is not all zeros (the longest, which nothing pads; when
+    every sequence ends in zeros there is none, and the zeros are more likely data).
+
+    ``strict=False`` (an npz ``X`` saved without ``lengths``, :func:`rnnkit.data.read_sequences`): a sequence is
+    padded when it ends in two or more zero steps (a single one is common data).
+    ``strict=True`` (an array ``X`` handed to the estimators): every sequence ending in zeros is padded, but only
+    where their runs have at least two different lengths and no other step of any sequence is all zeros, nor a
+    sequence zero throughout (:func:`blank_inside`).
+
+    The two differ on purpose. The estimators check every array at every fit and predict, and arrays of
+    equal-length data often end rows in zeros that are data (scikit-learn's digits read row by row, counts, a
+    sensor at rest, several series stopping at the same time), which only ``list(X)`` would silence: they warn
+    only where the zeros can hardly be anything else. An npz ``X`` without ``lengths`` is the file format's own
+    case of padding left unsaid (its ``lengths`` record how many steps of each sequence are real), read once,
+    and its warning names the one fix for either reading (save ``lengths``): it is warned of where padding is
+    likely, zero steps inside a sequence or runs of one length included."""
+    tails = blank_tails(blank)
+    if not len(tails) or tails.min() > 0:
+        padded = []
+    elif strict:
+        clear = len(set(tails.tolist()) - {0}) >= 2 and not blank_inside(blank, tails)
+        padded = np.flatnonzero(tails) if clear else []
+    else:
+        padded = np.flatnonzero(tails >= 2)
+    return np.asarray(padded, dtype=np.int64), tails
+
+
 def check_padding_noise(noise) -> float:
     """``noise`` as a float in ``[0, 1)``, or a ValueError naming it."""
     if isinstance(noise, bool) or not isinstance(noise, int | float | np.integer | np.floating) \

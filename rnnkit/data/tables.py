@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from ..checks import runs_along
+from .collate import blank_tails, zero_padding
 from .text import DAMAGED_STREAM, damaged_stream, open_decompressed
 
 
@@ -1058,25 +1059,28 @@ def _check_npz_orientation(path: Path, X: np.ndarray) -> None:
 
 def _check_npz_padding(path: Path, X: np.ndarray, missing_values: bool) -> None:
     """An npz ``X`` without ``lengths`` whose sequences end in padding, naming the ``lengths`` to save: steps NaN in
-    every feature are refused (unless NaN is read as missing, ``missing_values``), steps 0 in every feature (two or
-    more) where the longest sequence has none are warned of: they would be read as steps, yet zeros may be real."""
+    every feature are refused (unless NaN is read as missing, ``missing_values``), steps 0 in every feature warned
+    of where they look like padding (:func:`rnnkit.data.collate.zero_padding`, ``strict=False``: two or more, and
+    the longest sequence has none): they would be read as steps, yet zeros may be real."""
     n, T, _ = X.shape
     save = ("save the lengths with X (np.savez(path, X=X, lengths=[len(s) for s in seqs], y=y): the steps of each "
             "sequence before padding)")
-    blanks = [("0", (X == 0).all(axis=2), 2)] + ([] if missing_values else [("NaN", np.isnan(X).all(axis=2), 1)])
-    for kind, blank, fewest in blanks:
-        tail = np.where(blank.all(axis=1), T, np.argmin(blank[:, ::-1], axis=1))  # (n,) trailing blank steps
-        padded = np.flatnonzero(tail >= fewest)
-        if not len(padded) or kind == "0" and tail.min() > 0:  # every sequence ends in zeros: no longest one
-            continue
+
+    def where(kind: str, padded: np.ndarray, tails: np.ndarray) -> str:
         i = padded[0]
-        where = (f"{len(padded)} of {n} sequences end in steps that are {kind} in every feature (the sequence at "
-                 f"npz index {i}: steps {T - tail[i]}..{T - 1} of {T})")
-        if kind == "NaN":
-            raise ValueError(f"{path}: {where}: padding after each sequence's end? {save}")
-        warnings.warn(f"{path}: {where}, read as steps of those sequences: zero padding after each sequence's end? "
-                      f"{save}; if the zeros are real, save lengths=np.full(n, {T}) with X to say so", UserWarning,
-                      stacklevel=4)
+        return (f"{len(padded)} of {n} sequences end in steps that are {kind} in every feature (the sequence at npz "
+                f"index {i}: steps {T - tails[i]}..{T - 1} of {T})")
+
+    padded, tails = zero_padding((X == 0).all(axis=2), strict=False)
+    if len(padded):
+        warnings.warn(f"{path}: {where('0', padded, tails)}, read as steps of those sequences: zero padding after "
+                      f"each sequence's end? {save}; if the zeros are real, save lengths=np.full(n, {T}) with X to say "
+                      f"so", UserWarning, stacklevel=4)
+    if not missing_values:
+        tails = blank_tails(np.isnan(X).all(axis=2))
+        if tails.any():  # steps ending a sequence with no value in any feature: padding
+            raise ValueError(f"{path}: {where('NaN', np.flatnonzero(tails), tails)}: padding after each sequence's "
+                             f"end? {save}")
 
 
 def _lengths(path: Path, lengths: np.ndarray, n: int, T: int) -> np.ndarray:
