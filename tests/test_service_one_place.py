@@ -161,3 +161,32 @@ def test_blank_tails_count_the_steps_ending_each_sequence_and_blank_inside_names
     assert tails.tolist() == [2, 0, 2, 0]  # a sequence blank throughout counts every step
     assert blank_inside(blank, tails)  # the blank step inside the second, and the third throughout
     assert not blank_inside(blank[:1] + blank[3:], tails[[0, 3]])
+
+
+# -- a refit after a Streamer or a server copied the network ------------------------------------------------
+def test_a_server_of_an_estimator_fitted_again_answers_503_naming_the_refit_as_the_streamer_refuses_it():
+    from fastapi.testclient import TestClient
+
+    est = fit(crop=None)
+    X, _ = series(2, seed=3)
+    app, stream = create_app(est), rnnkit.Streamer(est)
+    with TestClient(app) as client:  # in-process: nothing listens on the network
+        before = client.post("/predict", json={"sequences": X.tolist()})
+        assert before.status_code == 200
+        np.testing.assert_allclose(before.json()["probabilities"], est.predict_proba(X), atol=1e-6)
+        est.fit(*series(seed=4))  # fitted again: a new network, scalings and classes
+        answers = {route: client.get(route) for route in ("/health", "/model")}
+        answers["/predict"] = client.post("/predict", json={"sequences": X.tolist()})
+    # before: 200 with the old network's predictions, and /health "ok"
+    expected = ("serve: this SequenceClassifier was fitted again after the server was made, which still holds the "
+                "old model; make a new app: rnnkit.deploy.server.create_app(estimator)")
+    assert {route: (a.status_code, a.json()) for route, a in answers.items()} == dict.fromkeys(
+        answers, (503, {"detail": expected}))
+    with pytest.raises(ValueError) as error:  # the Streamer's check is the same one
+        stream.step_many({"a": X[0, 0]})
+    assert one_line(error) == ("Streamer: this SequenceClassifier was fitted again after the Streamer was made, which "
+                               "still holds the old model; make a new Streamer(estimator)")
+    with TestClient(create_app(est)) as client:  # a new app serves the new fit
+        answer = client.post("/predict", json={"sequences": X.tolist()})
+    assert answer.status_code == 200
+    np.testing.assert_allclose(answer.json()["probabilities"], est.predict_proba(X), atol=1e-6)

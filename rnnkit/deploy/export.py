@@ -238,6 +238,15 @@ def resolve(source, who: str = "export_onnx") -> Exportable:
 
 
 # -- the whole-sequence graph ---------------------------------------------------------------------------------
+def check_not_refitted(estimator, model: nn.Module, who: str, holder: str, fix: str) -> None:
+    """Refuse to go on with ``model``, the network that ``holder`` (the Streamer, the server) copied from a fitted
+    ``estimator``, once the estimator was fitted again: every fit makes a new ``model_`` (with new scalings and
+    classes), which the copy does not follow. ``who`` names the caller, ``fix`` what to make instead."""
+    if estimator.__dict__.get("model_") is not model:
+        raise ValueError(f"{who}: this {type(estimator).__name__} was fitted again after {holder} was made, which "
+                         f"still holds the old model; {fix}")
+
+
 def sequence_graph(exportable: Exportable) -> nn.Module:
     """The whole-sequence graph of a model: :class:`SequenceGraph`, or an ensemble's members' averaged."""
     return SequenceGraph(exportable) if exportable.members is None else EnsembleGraph(exportable.members)

@@ -11,6 +11,10 @@ route                  what
 ``GET /model``         estimator, features (names when known, else their count), classes, rnnkit version
 =====================  =====================================================================================
 
+**A refit.** The app serves the network the estimator had when the app was made; once the estimator is fitted
+again (a new ``model_``), every route answers 503 with a one-line ``detail`` naming the refit (as
+:class:`rnnkit.Streamer` refuses to step on), instead of serving the old model: make a new app.
+
 **Dynamic batching.** Requests go into one asyncio queue; a worker takes the first waiting request, then
 gathers more for up to ``max_wait_ms`` or until ``max_batch`` sequences are waiting, and runs them as one
 batch through the estimator's own prediction path (padding and lengths included) in a worker thread, so the
@@ -42,6 +46,8 @@ import numpy as np
 import torch
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+
+from .export import check_not_refitted
 
 FLOAT32_MAX = float(np.finfo(np.float32).max)
 
@@ -361,6 +367,16 @@ def create_app(estimator, *, batching: bool = True, max_batch: int = 64, max_wai
         torch.set_num_threads(threads)
     info = model_info(estimator)
     served = steps_by_features(estimator, max_batch)
+    fitted = estimator.model_  # the network served shares: a fit of the estimator replaces its model_, not this
+
+    def refitted() -> JSONResponse | None:
+        """503 once the estimator was fitted again: every route would describe or run the old model."""
+        try:
+            check_not_refitted(estimator, fitted, "serve", "the server", "make a new app: "
+                               "rnnkit.deploy.server.create_app(estimator)")
+        except ValueError as e:
+            return JSONResponse({"detail": str(e)}, status_code=503)
+        return None
     batcher = Batcher(lambda seqs: predict_sequences(served, seqs), batching=batching, max_batch=max_batch,
                       max_wait_ms=max_wait_ms)
     with_probabilities = info["classes"] is not None
@@ -377,14 +393,18 @@ def create_app(estimator, *, batching: bool = True, max_batch: int = 64, max_wai
 
     @app.get("/health")
     async def health():
-        return {"status": "ok"}
+        stale = refitted()
+        return {"status": "ok"} if stale is None else stale
 
     @app.get("/model")
     async def model():
-        return info
+        stale = refitted()
+        return info if stale is None else stale
 
     @app.post("/predict")
     async def predict(request: Request):
+        if (stale := refitted()) is not None:
+            return stale
         declared = request.headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > limits.max_body_bytes:
             return JSONResponse({"detail": f"request body of {declared} bytes exceeds the limit of "

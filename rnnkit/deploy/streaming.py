@@ -33,7 +33,7 @@ import pandas as pd
 import torch
 
 from ..checks import check_flags, closest_name
-from .export import STEP_FILE, StepGraph, ort_session, preprocessing, read_export, resolve
+from .export import STEP_FILE, StepGraph, check_not_refitted, ort_session, preprocessing, read_export, resolve
 
 _FLOAT32 = np.dtype(np.float32)
 
@@ -319,10 +319,8 @@ class Streamer:
                              f"{type(observations).__name__}")
         if not observations:
             return {}
-        if self._fitted is not None and self._fitted[0].__dict__.get("model_") is not self._fitted[1]:
-            estimator = self._fitted[0]
-            raise ValueError(f"Streamer: this {type(estimator).__name__} was fitted again after the Streamer was "
-                             "made, which still holds the old model; make a new Streamer(estimator)")
+        if self._fitted is not None:
+            check_not_refitted(*self._fitted, "Streamer", "the Streamer", "make a new Streamer(estimator)")
         ids = list(observations)
         if len(ids) == 1 and self.backend == "onnxruntime":
             return {ids[0]: self.step(ids[0], observations[ids[0]])}
