@@ -185,6 +185,16 @@ def is_training_directory(path: Path) -> bool:
 
 
 # -- reading -------------------------------------------------------------------------------------------------
+def _no_step_reason(export_json: Path) -> str | None:
+    """Why an ONNX export has no step graph, as its export.json records it (``step.reason``, on one line), or
+    None where the file does not say."""
+    try:
+        reason = json.loads(export_json.read_text())["step"]["reason"]
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError):
+        return None
+    return " ".join(reason.split()).rstrip(".") if isinstance(reason, str) and reason.strip() else None
+
+
 def read_model(directory: str | os.PathLike, what: str = "an rnnkit model directory"
                ) -> tuple[dict, dict[str, torch.Tensor]]:
     """The checked ``config.json`` and the tensors of a saved model directory. No pickle is read.
@@ -211,9 +221,10 @@ def read_model(directory: str | os.PathLike, what: str = "an rnnkit model direct
         raise ValueError(f"{path} is not a directory; expected {what} written by save()")
     if not (path / CONFIG_FILE).exists() and (path / "export.json").is_file():
         # a model without a step graph (bidirectional, normalised per series, an ensemble...) cannot be streamed
+        why = _no_step_reason(path / "export.json")
         stream = (f"stream it with rnnkit.Streamer({str(path)!r}) or run its graphs with onnxruntime"
                   if (path / "step.onnx").is_file() else "run its sequence.onnx with onnxruntime (it has no step "
-                  "graph to stream: export.json's step.reason says why)")
+                  f"graph to stream{'' if why is None else f'; export.json says why: {why}'})")
         raise ValueError(f"{path} is not {what}: it is an ONNX export (export.json, sequence.onnx), which runs "
                          f"without rnnkit's model: {stream}; give the model directory that was exported (written by "
                          "save())")

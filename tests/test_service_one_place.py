@@ -3,6 +3,7 @@ Streamer and the server refuse a value with one message), the rule of trailing z
 the estimators and an npz X read without lengths), the refit of an estimator after a Streamer or a server copied
 its network, and what an ONNX export given as a model directory is run with."""
 import copy
+import json
 
 import numpy as np
 import pytest
@@ -190,3 +191,41 @@ def test_a_server_of_an_estimator_fitted_again_answers_503_naming_the_refit_as_t
         answer = client.post("/predict", json={"sequences": X.tolist()})
     assert answer.status_code == 200
     np.testing.assert_allclose(answer.json()["probabilities"], est.predict_proba(X), atol=1e-6)
+
+
+# -- an ONNX export given as a model directory ----------------------------------------------------------------
+def export_directory(path, *, step: bool, reason: str | None = None):
+    """A directory as export_onnx writes it: sequence.onnx, export.json, and step.onnx where the model streams
+    (the graphs' bytes are not read here)."""
+    path.mkdir()
+    (path / "sequence.onnx").write_bytes(b"")
+    if step:
+        (path / "step.onnx").write_bytes(b"")
+    info = {"format": "rnnkit.onnx", "step": {"file": "step.onnx"} if step else {"file": None, "reason": reason}}
+    (path / "export.json").write_text(json.dumps(info))
+    return path
+
+
+def test_an_export_loaded_as_a_model_names_the_streamer_only_where_it_has_a_step_graph(tmp_path):
+    streams = export_directory(tmp_path / "streams", step=True)
+    with pytest.raises(ValueError) as error:
+        rnnkit.load(streams)
+    assert one_line(error) == (
+        f"{streams} is not an rnnkit model directory: it is an ONNX export (export.json, sequence.onnx), which runs "
+        f"without rnnkit's model: stream it with rnnkit.Streamer({str(streams)!r}) or run its graphs with onnxruntime; "
+        f"give the model directory that was exported (written by save())")
+    why = ("a bidirectional model has no step graph: its backward direction reads the sequence from its end, so it "
+           "cannot stream; fit with bidirectional=False to stream")
+    whole = export_directory(tmp_path / "whole", step=False, reason=why)
+    with pytest.raises(ValueError) as error:
+        rnnkit.load(whole)
+    # before: "(it has no step graph to stream: export.json's step.reason says why)", the reason left to look up
+    assert one_line(error) == (
+        f"{whole} is not an rnnkit model directory: it is an ONNX export (export.json, sequence.onnx), which runs "
+        f"without rnnkit's model: run its sequence.onnx with onnxruntime (it has no step graph to stream; export.json "
+        f"says why: {why}); give the model directory that was exported (written by save())")
+    assert "Streamer" not in one_line(error)
+    (whole / "export.json").write_text("{")  # an export.json that does not read: no reason to quote
+    with pytest.raises(ValueError, match=r"run its sequence.onnx with onnxruntime \(it has no step graph to stream\); "
+                                         r"give the model directory"):
+        rnnkit.load(whole)
