@@ -38,7 +38,7 @@ from torch.utils.data import Dataset
 
 from ..checks import check_flags, is_count
 from .memmap import atomic_write
-from .text import _token_ids
+from .text import _label_ids
 
 _STREAMED_SIZE = 2**31 - 2**16
 """A data size at least this large is the placeholder of a writer that streamed to a pipe and could not go back
@@ -478,7 +478,7 @@ class AudioDataset(Dataset):
                              f"its files at sample_rate={sample_rate} Hz; build it with {type(transform).__name__}("
                              f"{sample_rate}, ...), or pass sample_rate={rate}, resample=True to resample the files")
         self.files = [Path(f) for f in files]
-        self.labels = _token_ids(labels, "labels")
+        self.labels = _label_ids(labels)
         self.transform = transform
         self.sample_rate = sample_rate
         self.resample = resample

@@ -31,7 +31,7 @@ import torch
 from torch.utils.data import Dataset
 
 from ..checks import is_count
-from .text import DAMAGED_STREAM, _token_ids, damaged_stream, open_decompressed
+from .text import DAMAGED_STREAM, _label_ids, damaged_stream, open_decompressed
 
 ALPHABETS: dict[str, tuple[str, str]] = {"dna": ("ACGT", "N"), "protein": ("ACDEFGHIKLMNPQRSTVWY", "X")}
 """name -> (letters, wildcard). Letter ``i`` has id ``i``; the wildcard has id ``len(letters)``."""
@@ -307,7 +307,24 @@ def read_fasta(path: str | os.PathLike, *, alphabet: str = "dna") -> list[FastaR
     finish()
     if not records:
         raise ValueError(f"{path} contains no FASTA records (empty file?); expected '>name' lines")
+    _warn_repeated_names(path, records)
     return records
+
+
+def _warn_repeated_names(path, records: list[FastaRecord]) -> None:
+    """Warn of records that share a name (two files concatenated, or a record pasted twice): both are kept, as
+    given, but a table keyed by name (labels, a split by name) would read one of them for both."""
+    first: dict[str, int] = {}
+    repeats = []
+    for i, r in enumerate(records):
+        if (j := first.setdefault(r.name, i)) != i:
+            repeats.append((j, i))
+    if repeats:
+        a, b = repeats[0]
+        same = "the same sequence" if records[a].sequence == records[b].sequence else "another sequence"
+        warnings.warn(f"{path}: record {b} is named {records[b].name!r}, as record {a} is, and holds {same} "
+                      f"({len(repeats)} record(s) repeat an earlier name); both are kept, but a table keyed by name "
+                      "would mix them up: drop repeated records or rename them", UserWarning, stacklevel=3)
 
 
 def dinucleotide_shuffle(seq: str, *, rng: np.random.Generator | int = 0) -> str:
@@ -348,6 +365,8 @@ def dinucleotide_shuffle(seq: str, *, rng: np.random.Generator | int = 0) -> str
                       f"switches; soft-masked repeats?), which are shuffled as distinct letters: each switch stays "
                       f"in place and the shuffle is far from one of the bases; pass seq.upper() to shuffle the bases "
                       f"(the encoders read both cases alike)", UserWarning, stacklevel=2)
+    if not (isinstance(rng, np.random.Generator) or is_count(rng, 0)):  # else numpy's SeedSequence TypeError
+        raise ValueError(f"dinucleotide_shuffle: rng must be a numpy Generator or an integer seed >= 0, got {rng!r}")
     rng = np.random.default_rng(rng)
     if len(seq) < 3:
         return seq
@@ -433,7 +452,7 @@ class BioSequenceDataset(Dataset):
                 self.ids.append(encode_sequence(s, alphabet=alphabet))
             except ValueError as e:
                 raise ValueError(f"sequence {i}, {e}") from None
-        self.labels = None if labels is None else _token_ids(labels, "labels")
+        self.labels = None if labels is None else _label_ids(labels)
         self.alphabet, self.encoding, self.rc_prob, self.generator = alphabet, encoding, rc_prob, generator
         self.lengths = np.array([len(x) for x in self.ids], dtype=np.int64)
 

@@ -23,7 +23,7 @@ import pandas as pd
 import torch
 from torch.utils.data import Dataset
 
-from ..checks import check_flags
+from ..checks import check_flags, is_count, is_finite_number
 from .text import Vocab
 
 
@@ -252,6 +252,19 @@ def _check_class_ids(column: pd.Series, name: str) -> None:
                          f"numbers (class ids, e.g. 0/1) on every event: fill missing ones and map labels to ids")
 
 
+def _warn_unknown_events(tokens: list[str], ids: np.ndarray, vocab: Vocab) -> None:
+    """Warn when most of a log's events are unknown to ``vocab`` (a vocabulary built from another log, or from
+    another column): each is read as ``<unk>``, so the sessions say little; a few unknown events (one never seen
+    in training) are the reason ``<unk>`` exists and pass without a word."""
+    unknown = (ids == vocab.unk_id) & (np.asarray(tokens, dtype=object) != vocab.itos[vocab.unk_id])
+    if len(ids) and unknown.mean() >= 0.5:
+        names = list(dict.fromkeys(np.asarray(tokens, dtype=object)[unknown].tolist()))
+        warnings.warn(f"EventSessions: {int(unknown.sum())} of the log's {len(ids)} events are not in the vocabulary "
+                      f"(e.g. {names[:3]}; it holds {vocab.itos[4:7]}{' ...' if len(vocab) > 7 else ''}) and are "
+                      f"read as {vocab.itos[vocab.unk_id]}; build the vocabulary from this log's events "
+                      f"(event_vocab(df)), or pass strict=True to refuse unknown events", UserWarning, stacklevel=3)
+
+
 def _check_dt(column: pd.Series) -> None:
     """The ``dt`` column as float64 seconds >= 0, as `sessionize` writes it: a negative or NaN Δt would become NaN
     under ``log1p``, and durations or text would be read in another unit."""
@@ -292,7 +305,9 @@ class EventSessions(Dataset):
             ``"timestamp"`` is used when the log has it; ``None`` keeps the rows' order.
 
     ``session_ids`` holds the ``session`` id of each item (int64, or the log's own ids when they are text) and
-    ``lengths`` its length. A missing session id is refused.
+    ``lengths`` its length. A missing session id is refused, and so is a ``target`` naming a column the sessions
+    are read from (``session``, ``dt``, the events, the time); a vocabulary that knows fewer than half of the log's
+    events (one built from another log) is warned of.
     """
 
     def __init__(
@@ -317,6 +332,13 @@ class EventSessions(Dataset):
                              "sessionize used (time=...), or time=None to take each session's rows in their order")
         if target not in (None, "next") and target not in df.columns:
             raise ValueError(f"target must be 'next', None or a column of df; {target!r} is none of them")
+        structural = {"session": "each session's id", "dt": "the seconds between events", event: "the events"}
+        if time is not None:
+            structural[time] = "the events' times"
+        if target in structural:  # its maximum over a session would be read as a class id without a word
+            raise ValueError(f"target={target!r} names the column of {structural[target]}, which EventSessions reads "
+                             "as input, not a label; give the column of per-event labels (e.g. target='anomaly': a "
+                             "session's label is its maximum), 'next' for next-event prediction, or None")
         if max_len is not None and (isinstance(max_len, bool) or not isinstance(max_len, int | np.integer)
                                     or max_len < 1):
             raise ValueError(f"max_len must be an integer >= 1 or None, got {max_len!r}")
@@ -333,7 +355,9 @@ class EventSessions(Dataset):
             _check_class_ids(df[target], target)
         # by time within a session, so that rows shuffled or sampled after sessionize keep their events in order
         df = df.sort_values(["session"] if time is None else ["session", time], kind="stable")
-        ids = vocab.encode(_event_tokens(df[event]), strict=strict).numpy()
+        tokens = _event_tokens(df[event])
+        ids = vocab.encode(tokens, strict=strict).numpy()
+        _warn_unknown_events(tokens, ids, vocab)
         dt = df["dt"].to_numpy(np.float64)
         dt = np.log1p(dt) if log_dt else dt
         sessions = df["session"].to_numpy()
@@ -419,6 +443,13 @@ def synthetic_event_log(
         ``event`` (str), ``anomaly`` (bool, true on the injected event), ``kind`` (the anomaly kind or
         ``""``) and ``true_session`` (int, the generator's session id).
     """
+    for name, value, least in (("n_users", n_users, 1), ("sessions_per_user", sessions_per_user, 1),
+                               ("max_events", max_events, 2)):
+        if not is_count(value, least):  # 0 users or sessions: an empty log, without a word
+            raise ValueError(f"synthetic_event_log: {name} must be an integer >= {least}, got {value!r}")
+    if not (is_finite_number(anomaly_rate) and 0 <= anomaly_rate <= 1):
+        raise ValueError(f"synthetic_event_log: anomaly_rate must be a probability in [0, 1] (the share of sessions "
+                         f"with an anomaly), got {anomaly_rate!r}")
     rng = np.random.default_rng(seed)
     states = list(SHOP_MACHINE)
     start = pd.Timestamp("2024-01-01")

@@ -55,14 +55,28 @@ def _umask() -> int:
         return mask
 
 
+def check_file_target(path: Path) -> None:
+    """ValueError unless ``path`` can be a file: not a directory, in a folder that exists."""
+    if path.is_dir():
+        raise ValueError(f"{path} is a directory; give the path of a file to write (e.g. {path / 'NAME'})")
+    folder = path.parent
+    if not folder.is_dir():
+        why = "is a file" if folder.exists() else "does not exist"
+        raise ValueError(f"cannot write {path}: its folder {folder} {why}; create the folder first (mkdir -p) or "
+                         "give another path")
+
+
 @contextmanager
 def atomic_path(path: str | os.PathLike, *, suffix: str = ".tmp") -> Iterator[str]:
     """The name of a temporary file next to ``path`` (ending in ``suffix``: a writer that picks its format by
     the name, as OpenCV's, needs ``path``'s own) for a writer that opens files by name; on success it gets the
     permissions ``open`` would give a new file (``0o666`` less the umask, not the temporary file's 0600), is
     ``os.replace``d onto ``path`` and the directory fsynced. On an exception the temporary file is removed and
-    ``path`` is left as it was. OSError where the directory cannot be written."""
+    ``path`` is left as it was. OSError where the directory cannot be written; ValueError, before anything is
+    written, for a ``path`` that is a directory or whose folder is missing or a file (else the error would name
+    the temporary file, a name the user never gave)."""
     path = Path(path)
+    check_file_target(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
     os.close(fd)
     try:

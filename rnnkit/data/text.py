@@ -17,6 +17,7 @@ Shapes: ``B`` batch, ``T`` time (tokens). Ids are int64.
 from __future__ import annotations
 
 import bz2
+import codecs
 import gzip
 import json
 import lzma
@@ -25,7 +26,7 @@ import re
 import unicodedata
 import zlib
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -49,6 +50,11 @@ def read_text(path: str | os.PathLike, *, encoding: str = "utf-8") -> str:
     """
     if not Path(path).is_file():
         raise ValueError(f"{path}: {'a directory' if Path(path).is_dir() else 'no such file'}; expected a text file")
+    try:
+        codecs.lookup(encoding)
+    except (LookupError, TypeError):  # else Python's LookupError, which names neither the file nor a fix
+        raise ValueError(f"read_text: {encoding!r} is not an encoding Python knows; pass the file's encoding by a "
+                         "name such as 'utf-8', 'latin-1', 'cp1252' or 'utf-16'") from None
     if encoding.lower().replace("_", "-") in ("utf-8", "utf8"):
         encoding = "utf-8-sig"  # reads plain UTF-8 as it is
     try:
@@ -191,6 +197,7 @@ class Vocab:
                              f"{min_freq!r}")
         if isinstance(corpus, str | bytes):  # iterating it would make every character a text of its own
             raise ValueError("corpus is one string; Vocab.build takes an iterable of texts: pass [text]")
+        _refuse_keyed(corpus, "Vocab.build: corpus", "corpus")
         vocab = cls(SPECIALS, level=level, lower=lower)
         counts: Counter[str] = Counter()
         for i, item in enumerate(corpus):
@@ -322,6 +329,19 @@ class Vocab:
         return f"Vocab({len(self)} {self.level} tokens, lower={self.lower})"
 
 
+def _refuse_keyed(texts, what: str, arg: str) -> None:
+    """ValueError for texts given as a dict or a DataFrame, whose iteration yields their keys or column names, not
+    their texts: each key would be read as a text."""
+    if isinstance(texts, Mapping):
+        keys = list(texts)[:2]
+        raise ValueError(f"{what} is a dict of {len(texts)} entries (keys {keys}{' ...' if len(texts) > 2 else ''}), "
+                         f"and iterating a dict gives its keys, not its texts; pass its texts: list({arg}.values())")
+    if type(texts).__name__ == "DataFrame" and hasattr(texts, "columns"):
+        raise ValueError(f"{what} is a DataFrame, and iterating one gives its column names "
+                         f"({list(texts.columns)[:3]}), not its texts; pass the column of texts, e.g. "
+                         f"df[{str(list(texts.columns)[0])!r}]")
+
+
 def _plain_tokens(tokens: Iterable) -> list:
     """The tokens of a token sequence as Python's own strings and numbers: a tensor's elements are 0-d tensors,
     hashed by identity (every one would be a token of its own, and ``encode`` would give ``<unk>`` for all), and
@@ -373,6 +393,19 @@ def _token_ids(values, what: str) -> torch.Tensor:
     return ids
 
 
+def _label_ids(labels) -> torch.Tensor:
+    """``labels`` as int64 class ids, one per item ``(N,)`` (:func:`_token_ids`): a one-hot matrix or a column of
+    ids ``(N, 1)`` would be batched as label vectors, which the loss misreads or refuses mid-epoch."""
+    ids = _token_ids(labels, "labels")
+    if ids.dim() != 1:
+        shape = tuple(ids.shape)
+        hint = ("; one-hot rows? pass labels.argmax(1)" if ids.dim() == 2 and shape[1] > 1 and
+                bool(((ids == 0) | (ids == 1)).all()) and bool((ids.sum(1) == 1).all()) else
+                "; a column of ids? pass labels.ravel()" if ids.dim() == 2 and shape[1] == 1 else "")
+        raise ValueError(f"labels must hold one class id per item, shape (N,), got shape {shape}{hint}")
+    return ids
+
+
 def batchify(ids: torch.Tensor | Sequence[int], batch_size: int) -> torch.Tensor:
     """Cut a token stream ``(N,)`` into ``batch_size`` contiguous rows ``(B, N // B)``; the tail is dropped.
 
@@ -384,6 +417,10 @@ def batchify(ids: torch.Tensor | Sequence[int], batch_size: int) -> torch.Tensor
         shown = repr(ids[:20]) if isinstance(ids, str) else f"a {type(ids).__name__} of str"
         raise ValueError(f"the token stream is text ({shown}), not token ids; encode it first: "
                          "vocab = Vocab.build([text]); ids = vocab.encode(text)")
+    if (ids.dtype == torch.bool) if isinstance(ids, torch.Tensor) else np.asarray(ids).dtype == bool:
+        raise ValueError("the token stream holds True/False, not token ids (True would be read as id 1, <unk>, and "
+                         "False as 0, <pad>); encode the tokens first (Vocab.encode), or pass ids.long() if they "
+                         "are ids")
     ids = _token_ids(ids, "the token stream")
     if ids.dim() != 1:  # flattening would join the rows of a batch into one stream
         raise ValueError(f"the token stream must be 1-D (N,), got shape {tuple(ids.shape)}; batchify cuts one "
@@ -451,6 +488,10 @@ class TextClassificationDataset(Dataset):
         eos: bool = False,
         strict: bool = False,
     ):
+        if isinstance(texts, str | bytes):  # iterating it would make every character a text of its own
+            raise ValueError(f"texts is one string ({texts[:30]!r}), so each of its {len(texts)} characters would be "
+                             "a text; TextClassificationDataset takes a list of texts: pass [text]")
+        _refuse_keyed(texts, "TextClassificationDataset: texts", "texts")
         if len(texts) != len(labels):
             raise ValueError(f"got {len(texts)} texts but {len(labels)} labels; need one label per text")
         if max_len is not None and (isinstance(max_len, bool) or not isinstance(max_len, int | np.integer)
@@ -473,7 +514,7 @@ class TextClassificationDataset(Dataset):
             if ids.numel() == 0 or (bos or eos) and not vocab.tokenize(t):  # <bos> / <eos> alone are no text
                 raise ValueError(f"text {i} is empty after tokenization; drop it before building the dataset")
             self.ids.append(ids)
-        self.labels = _token_ids(labels, "labels")
+        self.labels = _label_ids(labels)
         self.lengths = np.array([len(x) for x in self.ids], dtype=np.int64)
 
     def __len__(self) -> int:

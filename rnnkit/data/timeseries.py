@@ -60,7 +60,7 @@ import torch
 from numpy.lib.stride_tricks import sliding_window_view
 from torch.utils.data import DataLoader, Dataset, Sampler
 
-from ..checks import check_flags, is_count
+from ..checks import check_flags, is_count, is_integer
 from .tables import TIME_NAMES, arrays_in_column, date_readings
 
 IMPUTE_POLICIES = ("none", "ffill", "mean", "zero")
@@ -376,6 +376,8 @@ class TimeSeriesFrame:
 
     def column_index(self, names: Sequence[str]) -> list[int]:
         """Positions of ``names`` among the columns; ValueError naming the unknown ones."""
+        if isinstance(names, str):  # iterating it would look up each of its letters as a column
+            raise ValueError(f"column_index takes a list of column names, got the str {names!r}; pass [{names!r}]")
         unknown = [c for c in names if c not in self.columns]
         if unknown:
             raise ValueError(f"unknown columns {unknown}; the frame's columns are {list(self.columns)}")
@@ -735,6 +737,9 @@ def difference(x: Any, lag: int = 1, *, axis: int = 0) -> tuple[np.ndarray, np.n
     x = np.asarray(x)
     if not isinstance(lag, int | np.integer) or lag < 1:
         raise ValueError(f"lag must be a positive integer, got {lag!r}")
+    if not (is_integer(axis) and -x.ndim <= axis < x.ndim):  # else numpy's "tuple index out of range"
+        raise ValueError(f"difference: axis must be one of x's {x.ndim} axes (the time axis), got {axis!r} for x of "
+                         f"shape {x.shape}")
     n = x.shape[axis]
     if n <= lag:
         raise ValueError(f"differencing with lag {lag} needs more than {lag} steps, got {n}")
@@ -1210,10 +1215,12 @@ def sliding_windows(
 ) -> tuple[np.ndarray, np.ndarray]:
     """All windows of a ``(N, F)`` array as read-only views, the array form of Keras'
     ``timeseries_dataset_from_array``: inputs ``(n, L, F)`` and the following targets ``(n, H, F)``, with
-    ``n = (N - L - H) // stride + 1``. No data is copied (``np.ascontiguousarray`` makes a copy)."""
+    ``n = (N - L - H) // stride + 1``. No data is copied (``np.ascontiguousarray`` makes a copy). Windows are cut by
+    row: a pandas object indexed by times must run forward in time, one row per time."""
     for name, v in (("lookback", lookback), ("horizon", horizon), ("stride", stride)):
         if not is_count(v):
             raise ValueError(f"sliding_windows: {name} must be an integer >= 1, got {v!r}")
+    _check_time_order(getattr(values, "index", None))
     values = np.asarray(values)
     if values.ndim == 1:
         values = values[:, None]
@@ -1223,10 +1230,34 @@ def sliding_windows(
     if not (np.issubdtype(values.dtype, np.number) or values.dtype == bool):
         raise ValueError(f"sliding_windows takes numbers, got dtype {values.dtype}; convert the values (e.g. "
                          "pd.to_numeric) and leave time columns out")
+    if values.shape[1] > values.shape[0] < lookback + horizon <= values.shape[1]:  # (F, N): features first
+        raise ValueError(f"sliding_windows reads rows as time steps, (N, F), but values of shape {values.shape} have "
+                         f"{values.shape[0]} rows, fewer than the lookback ({lookback}) + horizon ({horizon}); "
+                         f"they look features-first (F, N): pass values.T")
     _check_fits(len(values), lookback, horizon)
     x = _windows(values, lookback)[: len(values) - lookback - horizon + 1 : stride]
     y = _windows(values[lookback:], horizon)[::stride]
     return x, y
+
+
+def _check_time_order(index) -> None:
+    """ValueError for a pandas index of times (dates, periods, durations) that does not increase: windows are cut
+    by row, so rows newest first would put each target before its inputs, and a repeated time count twice."""
+    if not isinstance(index, pd.DatetimeIndex | pd.PeriodIndex | pd.TimedeltaIndex) or (
+            index.is_monotonic_increasing and index.is_unique):
+        return
+    if index.hasnans:  # NaT compares as neither before nor after
+        raise ValueError(f"sliding_windows: the index has no time at row {int(np.flatnonzero(index.isna())[0])} "
+                         "(NaT); give every row its time, or drop the row")
+    steps = np.asarray(index[1:] <= index[:-1])
+    i = int(np.argmax(steps)) + 1
+    if index[i] == index[i - 1]:
+        raise ValueError(f"sliding_windows: the index repeats {shown_time(index[i])} at rows {i - 1} and {i}; "
+                         "windows are cut by row, so give one row per time (e.g. values.groupby(level=0).mean())")
+    order = "newest first" if index.is_monotonic_decreasing else "out of time order"
+    raise ValueError(f"sliding_windows: row {i} ({shown_time(index[i])}) comes before row {i - 1} "
+                     f"({shown_time(index[i - 1])}) in time (the rows run {order}); windows are cut by row, so each "
+                     "target would precede its inputs: sort the rows first (values.sort_index())")
 
 
 def _windows(a: np.ndarray, size: int) -> np.ndarray:

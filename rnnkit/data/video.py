@@ -31,7 +31,7 @@ from torch.utils.data import Dataset
 
 from ..checks import check_flags, is_count
 from .memmap import atomic_path
-from .text import _token_ids
+from .text import _label_ids
 
 
 def _cv2():
@@ -251,6 +251,9 @@ def embed_frames(encoder: nn.Module, frames: torch.Tensor, *, chunk_size: int = 
 
     For precomputing features of long videos with a frozen encoder; it uses ``eval()`` mode and no grad.
     """
+    if not is_count(chunk_size):  # 0: range()'s error; negative: no chunk, torch.cat's error; 2.5: a TypeError
+        raise ValueError(f"embed_frames: chunk_size must be an integer >= 1 (frames per forward pass), got "
+                         f"{chunk_size!r}")
     was_training = encoder.training
     encoder.eval()
     try:
@@ -345,7 +348,7 @@ class VideoDataset(Dataset):
         if len(files) == 0:
             raise ValueError("no video files given")
         self.files = [Path(f) for f in files]
-        self.labels = _token_ids(labels, "labels")
+        self.labels = _label_ids(labels)
         self.options = dict(size=size, grayscale=grayscale, max_frames=max_frames, step=step)
         lengths = []
         cv2 = _cv2()
