@@ -33,6 +33,7 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
+from .checks import is_count
 from .data.memmap import atomic_write
 
 SD_NOTE = "Mean ± sd over n runs: sd is the sample standard deviation (n - 1 in the denominator)."
@@ -57,6 +58,9 @@ def format_mean_sd(values, digits: int = 3) -> str:
 def format_stat(mean: float, sd: float | None, digits: int = 3) -> str:
     """``"0.912 ± 0.013"``: the mean to ``digits`` significant digits and the sd to ``digits - 1`` (whole
     numbers with thousands separators from 1000 on); without an sd (nan or None: one run) ``"0.912 (n = 1)"``."""
+    if not is_count(digits):  # else Python's "Format specifier missing precision" or a precision of 0 read as 1
+        raise ValueError(f"format_stat: digits must be an integer >= 1 (significant digits of the mean), got "
+                         f"{digits!r}")
     sd = math.nan if sd is None else sd
     big = abs(mean) >= 1000
     m = f"{mean:,.0f}" if big else f"{mean:.{digits}g}"
@@ -101,25 +105,36 @@ def machine_line(info: dict | None = None) -> str:
     return f"{where} ({info['platform']}; torch {info['torch']}, lightning {info['lightning']})"
 
 
-def _strict_json(obj):
+def _strict_json(obj, where: str = "results"):
     """``obj`` with what JSON cannot hold made plain: non-finite floats -> None, numpy scalars and arrays ->
-    Python numbers and lists, tuples -> lists, paths -> strings. Anything else unknown is a TypeError."""
+    Python numbers and lists, tuples -> lists, paths -> strings, keys -> strings. Anything else unknown is a
+    TypeError, and two keys of one dict written alike (``1`` and ``"1"``) a ValueError (one would be lost), each
+    naming where in ``obj`` (``where``) it is."""
     if isinstance(obj, dict):
-        return {str(k): _strict_json(v) for k, v in obj.items()}
+        out = {}
+        for k, v in obj.items():
+            key = str(k)
+            if key in out:
+                other = next(o for o in obj if str(o) == key and o is not k)
+                raise ValueError(f"write_report: {where} has the keys {other!r} and {k!r}, which JSON writes alike "
+                                 f"({key!r}), so one would be lost; give the keys one type (e.g. all str)")
+            out[key] = _strict_json(v, f"{where}[{k!r}]")
+        return out
     if isinstance(obj, list | tuple):
-        return [_strict_json(v) for v in obj]
+        return [_strict_json(v, f"{where}[{i}]") for i, v in enumerate(obj)]
     if isinstance(obj, np.ndarray):
-        return _strict_json(obj.tolist())
+        return _strict_json(obj.tolist(), where)
     if isinstance(obj, np.generic):
-        return _strict_json(obj.item())
+        return _strict_json(obj.item(), where)
     if isinstance(obj, float):
         return obj if math.isfinite(obj) else None
     if isinstance(obj, Path):
         return str(obj)
     if obj is None or isinstance(obj, str | int | bool):
         return obj
-    raise TypeError(f"write_report: {type(obj).__name__} in results is not JSON; give numbers, strings, lists "
-                    "and dicts")
+    top = where.split("[")[0]
+    raise TypeError(f"write_report: {type(obj).__name__} in {top} is not JSON (at {where}); give numbers, strings, "
+                    "lists and dicts" + (" (a set: sorted(...) as a list)" if isinstance(obj, set | frozenset) else ""))
 
 
 def _figure_file(name: str) -> str:
@@ -191,6 +206,10 @@ def write_report(directory: str | os.PathLike, *, title: str, results: dict, mar
         where = "is a file" if file == directory else f"lies under {str(file)!r}, which is a file"
         raise ValueError(f"write_report: {str(directory)!r} {where}; give a directory for the report (it is "
                          "created if missing)")
+    for name, text in (("title", title), ("markdown", markdown)):
+        if not isinstance(text, str):  # else an AttributeError or TypeError from deep in the page's making
+            part = "heading" if name == "title" else "body"
+            raise ValueError(f"write_report: {name} must be a str (the page's {part}), got {type(text).__name__}")
     info = machine() if machine_info is None else machine_info
     if figures is not None and not isinstance(figures, Mapping):
         raise ValueError(f"write_report: figures must be a dict of name -> matplotlib Figure (e.g. {{'curves': fig}}), "
@@ -206,7 +225,8 @@ def write_report(directory: str | os.PathLike, *, title: str, results: dict, mar
         buf = io.BytesIO()
         figure.savefig(buf, format="png", dpi=110)
         pngs[_figure_file(name)] = buf.getvalue()
-    record = json.dumps(_strict_json({"title": title, "machine": info, "results": results}), indent=1,
+    record = json.dumps({"title": title, "machine": _strict_json(info, "machine_info"),
+                         "results": _strict_json(results)}, indent=1,
                         ensure_ascii=False, allow_nan=False)  # before writing anything: bad results write nothing
     note = f"\n{SD_NOTE}\n" if "±" in markdown else ""  # said wherever a ± is shown
     body = f"{markdown.strip()}\n\nMachine: {machine_line(info)}.\n{note}"

@@ -184,6 +184,12 @@ def standardise(sequences: list[np.ndarray], mean: np.ndarray, scale: np.ndarray
     if mean.ndim != 1 or scale.shape != mean.shape:
         raise ValueError(f"standardise: mean and scale must be (F,) arrays of one shape, as fit_standardisation gives "
                          f"them, got {mean.shape} and {scale.shape}")
+    bad = np.flatnonzero(~(np.isfinite(scale) & (scale > 0)) | ~np.isfinite(mean))
+    if len(bad):  # a scale of 0 would make the feature +-inf (or NaN) in every frame
+        j = int(bad[0])
+        raise ValueError(f"standardise: feature {j} has mean {mean[j]} and scale {scale[j]}; each scale must be a "
+                         "finite number > 0 and each mean finite (fit_standardisation gives a constant feature the "
+                         "scale 1)")
     return [((a - mean) / scale).astype(np.float32) for a in check_sequences(sequences, "standardise", len(mean))]
 
 

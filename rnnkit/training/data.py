@@ -53,14 +53,17 @@ class SequenceDataset(Dataset):
     ``x (N, T, ...)``, ``lengths (N,)``, ``y (N, ...)`` per sequence or ``(N, T, ...)`` per step
     (``y_per_step=True``), ``y_lengths (N,)`` for outputs of their own length (then ``y`` is trimmed by them),
     ``weights (N,)`` each sequence's weight in the loss (:meth:`SequenceModule.loss`), carried into its batch.
-    Arrays and lists are read as tensors; ``x`` may be a list of ``(T_i, ...)`` sequences, padded here (its
-    lengths theirs); ``lengths=None``: every sequence has all ``T`` steps. Each length must be in ``[1, T]``
-    (beyond ``T``: refused by the first batch that reads ``x``).
+    Arrays and lists are read as tensors; ``x`` may be a list (or a 1-D object array) of ``(T_i, ...)`` sequences,
+    padded here (its lengths theirs); ``lengths=None``: every sequence has all ``T`` steps. Each length must be in
+    ``[1, T]`` (beyond ``T``: refused by the first batch that reads ``x``), each ``y_lengths`` in ``[1, T_y]``, each
+    weight a finite number >= 0 (not all 0).
     Use :meth:`batch` as the DataLoader's ``collate_fn``: items are indices, so a batch is one fancy-index.
     """
 
     def __init__(self, x: Tensor, lengths: Tensor | None, y: Tensor | None = None, *, y_per_step: bool = False,
                  y_lengths: Tensor | None = None, weights: Tensor | None = None):
+        if isinstance(x, np.ndarray) and x.dtype == object and x.ndim == 1:  # ragged sequences, as numpy holds them
+            x = list(x)
         if isinstance(x, list | tuple):  # variable-length sequences, as torch.nn.utils.rnn.pad_sequence takes them
             given = [len(s) for s in x]
             x = pad_sequences(x)
@@ -87,6 +90,14 @@ class SequenceDataset(Dataset):
                              + time_first_hint(x, len(lengths)))
         check_lengths(lengths, None)  # beyond x's T: checked by the batches that read x
         lengths = lengths.long()
+        if y_per_step and y is not None and (y.dim() < 2 or y_lengths is None and y.shape[1] < x.shape[1]):
+            raise ValueError(f"SequenceDataset: y_per_step=True reads one target per step, y of shape (N, T, ...) "
+                             f"with x's T={x.shape[1]} steps, got y of shape {tuple(y.shape)}"
+                             + ("; one target per sequence: leave y_per_step out" if y.dim() < 2 else ""))
+        if y_lengths is not None:
+            y_lengths = check_target_lengths(torch.as_tensor(y_lengths), y, len(x))
+        if weights is not None:
+            weights = check_weights(weights)
         self.x, self.lengths, self.y, self.y_lengths, self.weights = x, lengths, y, y_lengths, weights
         self.y_per_step = y_per_step
 
@@ -120,6 +131,50 @@ def time_first_hint(x: Tensor, batch_size: int) -> str:
         return (f"; x {tuple(x.shape)} looks time-first (T, B, ...), as torch.nn reads it by default (batch_first="
                 "False): rnnkit is batch-first, pass x.transpose(0, 1)")
     return ""
+
+
+def check_target_lengths(y_lengths: Tensor, y: Tensor | None, n: int) -> Tensor:
+    """``y_lengths`` as int64 ``(N,)``, or ValueError unless each is a whole number of ``y``'s steps in
+    ``[1, y.shape[1]]``: a float would be truncated, a length beyond ``y``'s steps cut to them without a word, a
+    length of 0 leave a sequence no target, and lengths of another count fail only in the batch that reads them."""
+    if y is None or y.dim() < 2:
+        raise ValueError("SequenceDataset: y_lengths are the lengths of per-step targets y (N, T_y, ...), but y is "
+                         + ("None" if y is None else f"of shape {tuple(y.shape)}") + "; leave y_lengths out")
+    if y_lengths.shape != (n,):
+        raise ValueError(f"SequenceDataset: y_lengths must have shape ({n},), one per sequence, got "
+                         f"{tuple(y_lengths.shape)}")
+    if y_lengths.is_floating_point() or y_lengths.is_complex() or y_lengths.dtype == torch.bool:
+        raise ValueError(f"SequenceDataset: y_lengths must be integer step counts, got dtype {y_lengths.dtype}"
+                         + ("; use y_lengths.long()" if y_lengths.is_floating_point()
+                            and bool((y_lengths == y_lengths.round()).all()) else ""))
+    bad = ((y_lengths < 1) | (y_lengths > y.shape[1])).nonzero()
+    if len(bad):
+        i = int(bad[0, 0])
+        raise ValueError(f"SequenceDataset: sequence {i} has y_lengths {int(y_lengths[i])}, but y has "
+                         f"{y.shape[1]} steps; each must be in [1, {y.shape[1]}] (the valid steps of its target)")
+    return y_lengths.long()
+
+
+def check_weights(weights: Tensor) -> Tensor:
+    """``weights`` if they are ``(N,)`` finite numbers >= 0, not all 0; else ValueError naming the first sequence
+    that is not: a negative weight would push its sequence's loss up, NaN make every loss NaN, and weights of
+    another shape broadcast in the loss."""
+    if weights.dim() != 1:
+        raise ValueError(f"SequenceDataset: weights must have shape (N,), one per sequence, got "
+                         f"{tuple(weights.shape)}" + ("; pass weights.ravel()" if weights.dim() == 2 and
+                                                      1 in weights.shape else ""))
+    if weights.is_complex() or weights.dtype == torch.bool:
+        raise ValueError(f"SequenceDataset: weights must be real numbers, got dtype {weights.dtype}")
+    w = weights.double()
+    bad = (~torch.isfinite(w) | (w < 0)).nonzero()
+    if len(bad):
+        i = int(bad[0, 0])
+        raise ValueError(f"SequenceDataset: sequence {i} has weight {w[i].item()} ({len(bad)} such); each weight "
+                         "must be a finite number >= 0 (0 leaves a sequence out of the loss)")
+    if len(w) and not bool((w > 0).any()):
+        raise ValueError(f"SequenceDataset: every one of the {len(w)} weights is 0, so no sequence counts in the "
+                         "loss; give some a weight > 0")
+    return weights
 
 
 def check_lengths(lengths: Tensor, T: int | None) -> None:
@@ -165,6 +220,10 @@ class LengthBuckets(DistributedSampler):
     def __init__(self, dataset: SequenceDataset, batch_size: int, *, num_replicas: int = 1, rank: int = 0,
                  shuffle: bool = True, seed: int = 0, bucket_size: int | None = None,
                  padding_noise: float = 0.0):
+        for name, value in (("batch_size", batch_size), ("bucket_size", bucket_size)):
+            if not (is_count(value) or name == "bucket_size" and value is None):
+                raise ValueError(f"LengthBuckets: {name} must be an integer >= 1"
+                                 + (" or None" if name == "bucket_size" else "") + f", got {value!r}")
         super().__init__(dataset, num_replicas=num_replicas, rank=rank, shuffle=shuffle, seed=seed)
         self.padding_noise = check_padding_noise(padding_noise)
         self.lengths = dataset.lengths.numpy()
