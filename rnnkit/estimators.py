@@ -166,7 +166,7 @@ def _read_sequences(X, who: str, n_features: int | None = None, *, layout: str =
     """:func:`as_sequences`, and how a list X was read: "nct" (transposed from ``(C, T_i)``) or "ntf"; None
     when X was not a list. A fit records it, so that its predict reads square ``(C, C)`` sequences alike."""
     check_layout(layout, f"{who}: ")
-    layout = LAYOUT_ALIASES.get(layout, layout)
+    asked, layout = layout, LAYOUT_ALIASES.get(layout, layout)
     seqs, default_ids, kind = _sequence_list(X, who, layout, n_features)
     if not seqs:
         raise ValueError(f"{who}: X is empty; it needs at least one sequence")
@@ -230,6 +230,9 @@ def _read_sequences(X, who: str, n_features: int | None = None, *, layout: str =
         arrays.append(a)
     transpose = kind == "list" and (layout == "nct" or layout == "auto" and
                                     _channels_first(arrays, seqs, who, n_features, list_layout))
+    # a list given channels first whose sequences share their last axis and not their first: (T_i, F) as given
+    as_given = transpose and layout == "nct" and all(a.ndim == 2 for a in arrays) and \
+        len({a.shape[1] for a in arrays}) == 1 < len({a.shape[0] for a in arrays})
     if transpose:  # (C, T_i) -> (T_i, C); a 1-D sequence stays as it is, a DataFrame's rows are its steps
         arrays = [a if isinstance(s, pd.DataFrame) else a.T for a, s in zip(arrays, seqs, strict=True)]
     arrays = [a[:, None] if a.ndim == 1 else a for a in arrays]
@@ -237,7 +240,11 @@ def _read_sequences(X, who: str, n_features: int | None = None, *, layout: str =
         if a.shape[0] == 0:
             raise ValueError(f"{who}: {name(i)} has length 0; every sequence needs at least one step")
         if a.shape[1] != arrays[0].shape[1]:
-            raise ValueError(f"{who}: {name(i)} has {a.shape[1]} features but {name(0)} has {arrays[0].shape[1]}")
+            hint = (f"; layout={asked!r} reads each sequence as (channels, T_i), but X's sequences share their last "
+                    f"axis ({arrays[0].shape[0]}) and differ in their first ({arrays[0].shape[1]}, {a.shape[1]}, ...), "
+                    f"as (T_i, F) sequences do: pass layout='ntf' (or 'auto')" if as_given else "")
+            raise ValueError(f"{who}: {name(i)} has {a.shape[1]} features but {name(0)} has {arrays[0].shape[1]}"
+                             + hint)
         if not (~np.isinf(a) if allow_nan else np.isfinite(a)).all():
             step, feature = (int(k[0]) for k in np.nonzero(np.isinf(a) if allow_nan else ~np.isfinite(a)))
             what = "NaN" if np.isnan(a[step, feature]) else "an infinite value (as float32: |x| > 3.4e38 is inf)"
@@ -1135,6 +1142,32 @@ def check_label_spellings(labels: np.ndarray, who: str, ids=None, where=None) ->
         spelt[key] = (v, i)
 
 
+def check_known_labels(labels: np.ndarray, classes: np.ndarray, who: str) -> None:
+    """Labels to score against that are not among the fitted ``classes``: every sequence of one counts as a
+    wrong prediction. None of them a class (``'A'``, ``'B'`` for ``classes_ ['a', 'b']``: another spelling) is
+    refused, since the score would be 0 whatever the model predicts; some of them (a class absent from the
+    training data) are warned of, naming them and how many sequences they label."""
+    known = {_plain(c) for c in classes.tolist()}
+    values = [_plain(v) for v in labels.tolist()]
+    counts = {}
+    for v in values:
+        if _hashable(v) and v not in known:
+            counts[v] = counts.get(v, 0) + 1
+    if not counts:
+        return
+    shown = ", ".join(f"{v!r} ({k} sequence{'s' if k > 1 else ''})" for v, k in list(counts.items())[:5])
+    fitted = [_plain(c) for c in classes[:5].tolist()] + (["..."] if len(classes) > 5 else [])
+    if sum(counts.values()) == len(values):
+        lower = {str(c).strip().lower() for c in known}
+        case = ("; they differ from the classes only by case or spaces: write them as at fit (e.g. y.str.lower() or "
+                "y.str.strip())" if all(str(v).strip().lower() in lower for v in counts) else "")
+        raise ValueError(f"{who}: y holds none of the classifier's classes ({shown}; classes_ {fitted}), so every "
+                         f"prediction would count as wrong; give y's labels as predict returns them{case}")
+    warnings.warn(f"{who}: y holds {len(counts)} label(s) the classifier never saw at fit: {shown}; classes_ "
+                  f"{fitted}; those sequences count as wrong predictions (spelt otherwise than at fit? write them "
+                  f"alike)", UserWarning, stacklevel=3)
+
+
 def check_classes_recur(codes: np.ndarray, classes: np.ndarray, who: str) -> None:
     """Refuse per-sequence labels that look like ids or measurements rather than classes: at least 10
     classes, most of them held by a single sequence (a classifier cannot learn a class from one example;
@@ -1759,6 +1792,9 @@ class _SequenceEstimator(BaseEstimator):
         who = f"{type(self).__name__}.score"
         check_is_fitted(self, "model_")
         self._check_network(who, ("time_aware",))
+        fitted, given = getattr(self, "feature_names_in_", None), feature_names(X, who)
+        if fitted is not None and given is not None:  # named columns left in or out: by name, as predict names them
+            check_feature_names(fitted, given, type(self).__name__, who)
         _, lengths, _ = as_sequences(X, who, self.n_features_in_, layout=self.layout, allow_nan=self.time_aware,
                                      list_layout=getattr(self, "_list_layout", None))
         if y is None:
@@ -1775,10 +1811,11 @@ class _SequenceEstimator(BaseEstimator):
         check_is_fitted(self, "model_")
         self._check_network(who, ("time_aware",))
         windows = self._predict_windows(who)
-        x, lengths, is_array = as_sequences(X, who, self.n_features_in_, layout=self.layout,
-                                            allow_nan=self.time_aware, list_layout=getattr(self, "_list_layout", None))
+        # by name first: a column left in or out is named, not counted (X has 3 features ... fitted with 2)
         check_feature_names(getattr(self, "feature_names_in_", None), feature_names(X, who), type(self).__name__,
                             who)
+        x, lengths, is_array = as_sequences(X, who, self.n_features_in_, layout=self.layout,
+                                            allow_nan=self.time_aware, list_layout=getattr(self, "_list_layout", None))
         x = self._inputs(x, lengths, torch.from_numpy(self.x_mean_), torch.from_numpy(self.x_scale_))
         model = self.model_.eval()
         device = next(model.parameters()).device
@@ -2208,6 +2245,9 @@ class SequenceClassifier(ClassifierMixin, _LabelEstimator):
 
     def _check_params(self) -> None:
         cw = self.class_weight
+        if isinstance(cw, pd.Series):  # its repr spans lines; its index is the labels
+            raise ValueError(f"class_weight must be None, 'balanced' or a dict {{label: weight}}, got a pandas Series "
+                             f"of {len(cw)} weights; pass class_weight=weights.to_dict() (its index the labels)")
         if not (cw is None or isinstance(cw, str) and cw == "balanced" or isinstance(cw, dict)):
             raise ValueError(f"class_weight must be None, 'balanced' or a dict {{label: weight}}, got {cw!r}")
         for label, w in (cw.items() if isinstance(cw, dict) else ()):
@@ -2292,6 +2332,7 @@ class SequenceClassifier(ClassifierMixin, _LabelEstimator):
             raise ValueError(f"{who}: y holds {given} labels (e.g. {plain(labels[0])!r}) but the classifier was "
                              f"fitted on {fitted} labels (classes_ {[plain(c) for c in self.classes_[:5]]}); give "
                              f"y's labels the type they had at fit{fix}")
+        check_known_labels(labels, self.classes_, who)
         if labels.dtype == object and any(isinstance(v, tuple) for v in labels.tolist()):
             # tuple labels: scikit-learn's accuracy would take a list of tuples for multi-label data
             hits = np.array([a == b for a, b in zip(labels.tolist(), self.predict(X).tolist(), strict=True)])
@@ -2480,6 +2521,12 @@ def _step_labels_hint(labels: np.ndarray, n: int) -> str:
     if labels.ndim == 0 and isinstance(labels.item(), str) and len(labels.item()) == n:
         return (f": they are one string of {n} characters ({labels.item()[:20]!r}); for a label per character "
                 f"pass its letters: [list(s) for s in y]")
+    tail = labels[n:] if labels.ndim == 1 and len(labels) > n else None
+    if tail is not None and (len(set(tail.tolist())) == 1 or tail.dtype.kind == "f" and np.isnan(tail).all()):
+        # an (n, T) array of labels padded after each sequence's end, as pad_collate pads them (IGNORE_INDEX)
+        steps = f"step {n} holds" if len(tail) == 1 else f"steps {n}..{len(labels) - 1} all hold"
+        return (f": {steps} {_plain(tail[0])!r}, as padding up to the longest "
+                f"sequence does; pass each sequence's own steps: [labels[:len(x)] for labels, x in zip(y, X)]")
     return ""
 
 
@@ -2678,8 +2725,10 @@ def check_feature_names(fitted: np.ndarray | None, given: np.ndarray | None, nam
     if not missing and not unexpected:
         raise ValueError(f"{who}: X has the features {list(given)}, in another order than at fit; reorder "
                          f"them as {list(fitted)} (e.g. frame[{list(fitted)}])")
+    fixes = [f"drop the columns the model was not fitted on (frame.drop(columns={unexpected}))"] if unexpected else []
+    fixes += [f"give X the columns {missing} it was fitted with"] if missing else []
     raise ValueError(f"{who}: X's feature names differ from those seen at fit {list(fitted)}: missing "
-                     f"{missing}, unexpected {unexpected}")
+                     f"{missing}, unexpected {unexpected}; {' and '.join(fixes)}")
 
 
 load = io.load  # rnnkit.load: any saved estimator or Forecaster, by its registered type

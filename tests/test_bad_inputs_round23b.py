@@ -1,0 +1,109 @@
+"""The twenty-third round (b): the front door as a new user with their own data tries it: the estimators'
+score, predict and fit given labels, columns, layouts and per-step labels of another spelling or shape (E23-01 …
+E23-05), the padding helpers of rnnkit.data (E23-06 … E23-09), save's info (E23-10), and deployment: the
+server's app without its lifespan and model directories where an export belongs (E23-11, E23-12)."""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from helpers import one_line, user_warnings
+
+from rnnkit import SequenceClassifier, SequenceRegressor, SequenceTagger
+
+TINY = dict(cell="gru", hidden_size=4, bidirectional=False, max_epochs=1, batch_size=8, lr_schedule=None,
+            frontend=None, normalise=None, random_state=0, device="cpu")
+TAG = {k: v for k, v in TINY.items() if k not in ("frontend", "normalise")}  # the tagger takes neither
+LENGTHS = (5, 7, 6, 8, 4, 6)
+LABELS = np.array(["walk", "run"] * 3)
+
+
+def _ragged() -> list[np.ndarray]:
+    rng = np.random.default_rng(0)
+    return [rng.normal(size=(n, 2)).astype(np.float32) for n in LENGTHS]
+
+
+def _frames() -> list[pd.DataFrame]:
+    return [pd.DataFrame(x, columns=["temp", "humidity"]) for x in _ragged()]
+
+
+@pytest.fixture(scope="module")
+def classifier():
+    return SequenceClassifier(**TINY).fit(_ragged(), LABELS)
+
+
+@pytest.fixture(scope="module")
+def named_classifier():
+    return SequenceClassifier(**TINY).fit(_frames(), LABELS)
+
+
+# -- E23-01: score of labels the classifier never saw --------------------------------------------------------
+def test_E23_01_score_of_labels_of_no_class_is_refused_and_of_an_unseen_class_warned(classifier):
+    X = _ragged()
+    with pytest.raises(ValueError) as e:
+        classifier.score(X, np.char.upper(LABELS))  # 'WALK', 'RUN': the same classes, spelt otherwise
+    message = one_line(e)
+    assert "y holds none of the classifier's classes ('WALK' (3 sequences), 'RUN' (3 sequences)" in message
+    assert "classes_ ['run', 'walk']" in message and "only by case or spaces" in message
+    y = LABELS.copy()
+    y[:2] = "swim"  # a class absent from the training data: counted wrong, scored, named
+    messages = user_warnings(lambda: classifier.score(X, y))
+    assert any("y holds 1 label(s) the classifier never saw at fit: 'swim' (2 sequences)" in m for m in messages)
+    assert not user_warnings(lambda: classifier.score(X, LABELS))  # the fitted classes: nothing said
+    hits = (classifier.predict(X) == y).mean()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert classifier.score(X, y) == pytest.approx(hits)  # scikit-learn's accuracy, as before
+
+
+# -- E23-02: predict of a DataFrame with a column left in or out ---------------------------------------------
+def test_E23_02_a_column_left_in_or_out_of_named_frames_is_named_not_counted(named_classifier):
+    frames = _frames()
+    with pytest.raises(ValueError) as e:
+        named_classifier.predict([f.assign(label="walk") for f in frames])  # the label column left in
+    message = one_line(e)
+    assert "unexpected ['label']" in message and "frame.drop(columns=['label'])" in message
+    with pytest.raises(ValueError) as e:
+        named_classifier.predict([f[["temp"]] for f in frames])
+    assert "missing ['humidity']" in one_line(e)
+    regressor = SequenceRegressor(**TINY).fit(frames, np.arange(6.0))
+    with pytest.raises(ValueError) as e:  # score reads X before predict does
+        regressor.score([f.assign(extra=1.0) for f in frames], np.arange(6.0))
+    assert "SequenceRegressor.score" in str(e.value) and "unexpected ['extra']" in one_line(e)
+
+
+# -- E23-03: layout='nct' (numpy3D) of a list of (T_i, F) sequences -------------------------------------------
+@pytest.mark.parametrize("layout", ["nct", "numpy3D"])
+def test_E23_03_a_list_of_time_first_sequences_in_channels_first_layout_names_layout_ntf(layout):
+    with pytest.raises(ValueError) as e:
+        SequenceClassifier(**TINY, layout=layout).fit(_ragged(), LABELS)
+    message = one_line(e)
+    assert f"layout={layout!r} reads each sequence as (channels, T_i)" in message
+    assert "share their last axis (2)" in message and "pass layout='ntf'" in message
+
+
+# -- E23-04: per-step labels of the tagger padded into an (n, T) array ----------------------------------------
+@pytest.mark.parametrize("pad", [-100, np.nan])
+def test_E23_04_padded_per_step_labels_name_the_padding_and_the_slicing(pad):
+    X = _ragged()
+    rng = np.random.default_rng(1)
+    y = np.full((len(X), max(LENGTHS)), pad, dtype=float)
+    for i, n in enumerate(LENGTHS):
+        y[i, :n] = rng.integers(0, 2, n)
+    with pytest.raises(ValueError) as e:
+        SequenceTagger(**TAG).fit(X, y)
+    message = one_line(e)
+    assert "the labels of sequence 0 have shape (8,) but the sequence has 5 steps" in message
+    assert f"steps 5..7 all hold {pad!r}" in message
+    assert "[labels[:len(x)] for labels, x in zip(y, X)]" in message
+    SequenceTagger(**TAG).fit(X, [labels[: len(x)].astype(int) for labels, x in zip(y, X, strict=True)])
+
+
+# -- E23-05: class_weight as a pandas Series -----------------------------------------------------------------
+def test_E23_05_class_weight_as_a_series_names_to_dict():
+    weights = pd.Series({"walk": 2.0, "run": 1.0})
+    with pytest.raises(ValueError) as e:
+        SequenceClassifier(**TINY, class_weight=weights).fit(_ragged(), LABELS)
+    assert "got a pandas Series of 2 weights; pass class_weight=weights.to_dict()" in one_line(e)
+    SequenceClassifier(**TINY, class_weight=weights.to_dict()).fit(_ragged(), LABELS)
