@@ -8,9 +8,11 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 from helpers import one_line, user_warnings
 
 from rnnkit import SequenceClassifier, SequenceRegressor, SequenceTagger
+from rnnkit.data import pad_sequences
 
 TINY = dict(cell="gru", hidden_size=4, bidirectional=False, max_epochs=1, batch_size=8, lr_schedule=None,
             frontend=None, normalise=None, random_state=0, device="cpu")
@@ -107,3 +109,42 @@ def test_E23_05_class_weight_as_a_series_names_to_dict():
         SequenceClassifier(**TINY, class_weight=weights).fit(_ragged(), LABELS)
     assert "got a pandas Series of 2 weights; pass class_weight=weights.to_dict()" in one_line(e)
     SequenceClassifier(**TINY, class_weight=weights.to_dict()).fit(_ragged(), LABELS)
+
+
+# -- E23-06: a padding value the sequences' dtype cannot hold -------------------------------------------------
+@pytest.mark.parametrize(("seqs", "value"), [
+    ([torch.tensor([1, 2], dtype=torch.uint8), torch.tensor([3], dtype=torch.uint8)], -1),  # was 255
+    ([np.array([5, 9]), np.array([2])], 0.5),  # token ids: was 0, the id of a real token
+    ([np.array([5, 9]), np.array([2])], float("nan")),  # was torch's "cannot be converted to type int64_t"
+])
+def test_E23_06_a_padding_value_the_dtype_cannot_hold_is_refused(seqs, value):
+    with pytest.raises(ValueError) as e:
+        pad_sequences(seqs, padding_value=value)
+    assert f"padding_value={value!r} cannot be held by the sequences' dtype" in one_line(e)
+    assert pad_sequences([np.array([5, 9]), np.array([2])], padding_value=-100).tolist() == [[5, 9], [2, -100]]
+    padded = pad_sequences([np.array([5.0, 9.0]), np.array([2.0])], padding_value=float("nan"))
+    assert torch.isnan(padded[1, 1]) and padded[1, 0] == 2.0
+
+
+# -- E23-07: float_dtype of no floating point ----------------------------------------------------------------
+def test_E23_07_float_dtype_that_is_not_floating_is_refused():
+    with pytest.raises(ValueError) as e:  # was [[0, 1]]: 0.5 and 1.5 truncated
+        pad_sequences([np.array([0.5, 1.5])], float_dtype=torch.int64)
+    assert "float_dtype must be a floating torch dtype" in one_line(e) and "got torch.int64" in str(e.value)
+    assert pad_sequences([np.array([0.5, 1.5])], float_dtype=torch.float64).dtype == torch.float64
+
+
+# -- E23-08: pandas sequences, objects and dates for pad_sequences ------------------------------------------
+def test_E23_08_pandas_sequences_are_read_and_objects_dates_and_missing_values_named():
+    frames = [pd.DataFrame({"a": [1.0, 2.0], "b": [3.0, 4.0]}), pd.DataFrame({"a": [5.0], "b": [6.0]})]
+    assert pad_sequences(frames).tolist() == [[[1.0, 3.0], [2.0, 4.0]], [[5.0, 6.0], [0.0, 0.0]]]  # rows: steps
+    with pytest.raises(ValueError) as e:  # was torch's "Could not infer dtype of NAType"
+        pad_sequences([pd.Series([1, 2], dtype="Int64"), pd.Series([3, pd.NA], dtype="Int64")])
+    assert "sequence 1 is a pandas Series with a missing value (row 1)" in one_line(e)
+    with pytest.raises(ValueError) as e:  # was "can't convert np.ndarray of type numpy.object_ ..."
+        pad_sequences([np.array([1.0, 2.0]), np.array([3.0, None])])
+    assert "sequence 1 holds Python objects (dtype object), not numbers" in one_line(e)
+    with pytest.raises(ValueError) as e:
+        pad_sequences([np.array(["2024-01-01", "2024-01-02"], dtype="datetime64[D]")])
+    assert "sequence 0 holds dates (dtype datetime64[D])" in one_line(e)
+

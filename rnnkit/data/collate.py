@@ -22,6 +22,7 @@ end, which is what `rnnkit`'s masked unroller and ``pack_padded_sequence`` expec
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
@@ -59,7 +60,19 @@ class SequenceBatch(NamedTuple):
         return SequenceBatch(*(move(f) for f in self))
 
 
-def _as_tensor(a: Any, float_dtype: torch.dtype) -> torch.Tensor:
+def _as_tensor(a: Any, float_dtype: torch.dtype, what: str = "sequence 0") -> torch.Tensor:
+    if isinstance(a, pd.DataFrame | pd.Series):  # its rows are the steps; torch cannot read pandas
+        if a.isna().to_numpy().any():  # pd.NA of a nullable column: torch cannot infer its dtype
+            row = int(np.flatnonzero(a.isna().to_numpy().reshape(len(a), -1).any(axis=1))[0])
+            raise ValueError(f"{what} is a pandas {type(a).__name__} with a missing value (row {row}); fill it in "
+                             f"(s.fillna(value)) or drop the step, then pass it")
+        a = a.to_numpy(copy=True)  # writable: torch warns of a read-only array
+    if isinstance(a, np.ndarray) and a.dtype.kind in "OmM":  # torch: "can't convert np.ndarray of type ..."
+        kind = {"m": "durations", "M": "dates"}.get(a.dtype.kind, "Python objects")
+        fix = ("convert them to numbers in the unit you mean (e.g. durations / np.timedelta64(1, 's'))"
+               if a.dtype.kind in "mM" else "give it as numbers (e.g. np.asarray(s, dtype=np.float32), which names "
+               "what is not a number)")
+        raise ValueError(f"{what} holds {kind} (dtype {a.dtype}), not numbers; {fix}")
     t = torch.as_tensor(a)
     if t.is_floating_point():
         t = t.to(float_dtype)
@@ -75,20 +88,25 @@ def pad_sequences(
 
     Trailing dimensions must agree. Floating inputs become ``float_dtype``; integer numpy inputs become int64.
     The output has the dtype that holds every sequence (``torch.promote_types``), so a float sequence beside
-    an int one is not truncated.
+    an int one is not truncated; a ``padding_value`` that dtype cannot hold (-1 in uint8, 0.5 or NaN in int64)
+    is refused. A pandas DataFrame or Series is read by its rows (its steps), as the estimators read one.
     """
     for i, s in enumerate(seqs):  # torch's message names neither the item nor the fix
         if isinstance(s, str | bytes) or isinstance(s, np.ndarray) and s.dtype.kind in "UST":
             shown = repr(s if isinstance(s, str | bytes) else str(s.ravel()[0]))[:40]
             raise ValueError(f"sequence {i} is text ({shown}), not numbers; encode text as token ids first (e.g. "
                              f"rnnkit.data.Vocab.build(texts).encode(text), or TextClassificationDataset)")
-    tensors = [_as_tensor(s, float_dtype) for s in seqs]
+    if not (isinstance(float_dtype, torch.dtype) and float_dtype.is_floating_point):  # torch.int64 truncates 0.5
+        raise ValueError(f"float_dtype must be a floating torch dtype (torch.float32, torch.float64, ...), the dtype "
+                         f"of floating inputs, got {float_dtype!r}")
+    tensors = [_as_tensor(s, float_dtype, f"sequence {i}") for i, s in enumerate(seqs)]
     if not tensors:
         raise ValueError("pad_sequences got no sequences; pass a non-empty list of (T, ...) arrays")
     tail = tensors[0].shape[1:]
     dtype = tensors[0].dtype
     for t in tensors[1:]:  # the first item's dtype would truncate a later float sequence (0.5 -> 0)
         dtype = torch.promote_types(dtype, t.dtype)
+    _check_padding_value(padding_value, dtype)
     for i, t in enumerate(tensors):
         if t.dim() == 0:
             raise ValueError(f"sequence {i} is a scalar; expected an array of shape (T, ...) with time first")
@@ -104,6 +122,22 @@ def pad_sequences(
     return out
 
 
+def _check_padding_value(value, dtype: torch.dtype) -> None:
+    """Refuse a padding value that the padded tensor's dtype cannot hold: torch would write -1 as 255 into uint8,
+    0.5 as 0 into int64 (a real-looking token id or label), and NaN not at all."""
+    if dtype.is_floating_point or dtype.is_complex:
+        return
+    try:
+        v = float(value)  # a Python, numpy or 0-d torch number
+    except (TypeError, ValueError):
+        v = math.nan
+    info = torch.iinfo(dtype) if dtype != torch.bool else None
+    if not (math.isfinite(v) and v == int(v) and (v in (0, 1) if info is None else info.min <= v <= info.max)):
+        raise ValueError(f"padding_value={value!r} cannot be held by the sequences' dtype {dtype} (it would be "
+                         f"written as another value); give a value of that dtype, or pass the sequences as floats "
+                         f"(e.g. s.astype(np.float32)) to pad them with {value!r}")
+
+
 def _label_tensor(y: Any, b: int, float_dtype: torch.dtype) -> torch.Tensor:
     """The label of item ``b`` as a tensor; text is refused by name (torch's message does not say which item)."""
     if not isinstance(y, torch.Tensor):
@@ -113,7 +147,7 @@ def _label_tensor(y: Any, b: int, float_dtype: torch.dtype) -> torch.Tensor:
         if a.dtype.kind in "UST" or a.dtype.kind == "O" and any(isinstance(v, str | bytes) for v in a.ravel()):
             raise ValueError(f"the label of item {b} is {y!r}, text, not a number; map text labels to integer "
                              "ids first (e.g. {label: i for i, label in enumerate(sorted(set(labels)))})")
-    return _as_tensor(y, float_dtype)
+    return _as_tensor(y, float_dtype, f"the label of item {b}")
 
 
 def _split_item(item: Any, b: int) -> tuple[Any, Any, bool]:
