@@ -2386,7 +2386,8 @@ class SequenceRegressor(RegressorMixin, _LabelEstimator):
     linear layer, trained with mean squared error on standardised targets.
 
     ``fit(X, y)`` with ``y`` of shape ``(n,)`` or ``(n, k)``; ``predict`` returns the same shape; ``score`` is
-    R^2 (averaged uniformly over outputs).
+    R^2 (averaged uniformly over outputs). ``target_names_``: the column names of a DataFrame ``y`` (None for
+    unnamed targets), which ``score`` matches a DataFrame ``y``'s columns to.
 """ + _PARAMS_DOC.format(pooling=_POOLING_DOC, auto=_AUTO_DOC)
 
     _task = "regression"
@@ -2399,6 +2400,8 @@ class SequenceRegressor(RegressorMixin, _LabelEstimator):
                              f"to classify use SequenceClassifier; if the categories are numbers to regress, pass "
                              f"y.astype(float)")
         _warn_id_columns(y, who)
+        # a DataFrame's column names (all str), which score matches y's to: None otherwise
+        names = [*y.columns] if isinstance(y, pd.DataFrame) and all(isinstance(c, str) for c in y.columns) else None
         y = _target_rows(y)
         check_one_per_sequence(y, lengths, who, regression=True)
         try:
@@ -2455,17 +2458,36 @@ class SequenceRegressor(RegressorMixin, _LabelEstimator):
         scale = np.where(std > 0, std, 1.0)
         targets = torch.from_numpy((y2 - mean) / scale).float()
         fitted = {"n_outputs_": y2.shape[1], "y_mean_": mean.astype(np.float32),
-                  "y_scale_": scale.astype(np.float32), "_y_1d": y.ndim == 1}
+                  "y_scale_": scale.astype(np.float32), "_y_1d": y.ndim == 1, "target_names_": names}
         return targets, fitted
 
     def _kept_targets(self, y, targets, fitted, kept, who):
         # the target's mean and scale of the sequences kept, as a fit on them alone computes them
         rows = np.asarray(_target_rows(y), dtype=np.float64)[kept.numpy()]  # y passed _encode_targets: numbers
-        return self._encode_targets(rows, torch.zeros(len(rows)), who)
+        targets, kept_fitted = self._encode_targets(rows, torch.zeros(len(rows)), who)
+        return targets, kept_fitted | {"target_names_": fitted["target_names_"]}  # rows: an array, unnamed
 
     def score(self, X, y, sample_weight=None) -> float:
-        """R² of ``predict(X)`` against ``y`` (scikit-learn's), one target per sequence of X."""
-        return super().score(X, _target_rows(self._score_targets(X, y, sample_weight)), sample_weight)
+        """R² of ``predict(X)`` against ``y`` (scikit-learn's), one target per sequence of X. ``y`` is read as
+        :meth:`fit` reads it (text, bools and NaN refused alike), with as many targets as at fit; a DataFrame's
+        columns are matched by name when fit was given named ones (``target_names_``)."""
+        who = f"{type(self).__name__}.score"
+        y = self._score_targets(X, y, sample_weight)
+        names = getattr(self, "target_names_", None)
+        if names is not None and isinstance(y, pd.DataFrame) and list(y.columns) != list(names):
+            given = [str(c) for c in y.columns]
+            fix = (f"reorder them: y[{list(names)}]" if sorted(given) == sorted(names) else
+                   f"give y the columns {list(names)}, or y.set_axis({list(names)}, axis=1) if they are those targets")
+            raise ValueError(f"{who}: y's columns {given} are not the targets the regressor was fitted on, "
+                             f"{list(names)}, in that order; {fix}")
+        rows = _target_rows(y)
+        targets, _ = self._encode_targets(rows, torch.zeros(len(rows)), who)  # as fit reads y
+        if targets.shape[1] != self.n_outputs_:
+            fitted = f"{self.n_outputs_} target{'s' if self.n_outputs_ > 1 else ''} per sequence"
+            shape = "(n,)" if self._y_1d else f"(n, {self.n_outputs_})"
+            raise ValueError(f"{who}: y has {targets.shape[1]} target(s) per sequence, but the regressor was fitted "
+                             f"with {fitted} (predict returns shape {shape}); give y the targets it was fitted on")
+        return super().score(X, rows, sample_weight)
 
     def predict(self, X) -> np.ndarray:
         out, _, _ = self._outputs(X, f"{type(self).__name__}.predict")
@@ -2482,13 +2504,15 @@ class SequenceRegressor(RegressorMixin, _LabelEstimator):
         return tags
 
     def _fitted_config(self) -> dict:
-        return {"n_outputs_": int(self.n_outputs_), "_y_1d": bool(self._y_1d)}
+        return {"n_outputs_": int(self.n_outputs_), "_y_1d": bool(self._y_1d),
+                "target_names_": getattr(self, "target_names_", None)}
 
     def _scalings(self) -> dict[str, np.ndarray]:
         return super()._scalings() | {"y_mean": self.y_mean_, "y_scale": self.y_scale_}
 
     def _restore(self, fitted, tensors):
         self._y_1d = bool(fitted["_y_1d"])
+        self.target_names_ = fitted.get("target_names_")  # None: saved before target names were kept
         self.y_mean_, self.y_scale_ = tensors["scaling.y_mean"].numpy(), tensors["scaling.y_scale"].numpy()
         super()._restore(fitted, tensors)
 

@@ -114,8 +114,24 @@ def estimator_files(estimator, *, params: dict | None = None, info: dict | None 
     config = {"format": FORMAT, "format_version": FORMAT_VERSION, "rnnkit_version": __version__,
               "estimator": name, "task": entry[1], "params": params, "fitted": fitted}
     if info is not None:
-        config["info"] = info
+        config["info"] = _check_info(info)
     return model_files(config, {k: v.detach().cpu().contiguous() for k, v in tensors.items()})
+
+
+def _check_info(info) -> dict:
+    """``info`` as save keeps it: a dict of JSON values (numpy numbers as Python's), the key of a value JSON
+    cannot write named; a list or a str would be kept where readers of ``config["info"]`` expect a dict."""
+    if not isinstance(info, dict):
+        raise ValueError(f"save: info must be a dict of JSON values (kept as config['info']), got "
+                         f"{type(info).__name__}; wrap it, e.g. info={{'notes': ...}}")
+    for key, value in info.items():
+        try:
+            json.dumps(value, allow_nan=False, default=_plain_number)
+        except (TypeError, ValueError) as e:
+            raise ValueError(f"save: info[{key!r}] cannot be written as JSON ({e}); give it as a str, a number, a "
+                             f"bool, None, or a list or dict of them (e.g. list(...) for a set, str(...) for a path)"
+                             ) from None
+    return info
 
 
 def save(estimator, directory: str | os.PathLike, *, info: dict | None = None) -> None:
@@ -166,6 +182,12 @@ def write_directory_atomically(target: Path, files: dict[str, bytes]) -> None:
     """Save ``files`` as the model directory ``target`` atomically (:func:`rnnkit.data.write_directory_atomically`).
     An existing ``target`` must be an rnnkit model directory, a directory that ``rnnkit train`` is writing (its
     checkpoints go with it), or empty; one that also holds files rnnkit does not write is refused."""
+    from .deploy.export import is_export_directory
+
+    if is_export_directory(target):  # the model's own export, most likely: it would not be replaced, nor named
+        raise ValueError(f"{target} exists and is not an rnnkit model directory (it is an rnnkit ONNX export "
+                         f"directory, written by export_onnx); refusing to overwrite it: save the model into a "
+                         f"directory of its own, e.g. {target}-model")
     if target.is_dir() and (is_model_directory(target) or is_training_directory(target)) and \
             (foreign := foreign_entries(target)):
         raise ValueError(f"{target} is an rnnkit model directory that also holds {foreign[:3]}"

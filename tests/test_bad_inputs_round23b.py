@@ -1,8 +1,9 @@
 """The twenty-third round (b): the front door as a new user with their own data tries it: the estimators'
-score, predict and fit given labels, columns, layouts and per-step labels of another spelling or shape (E23-01 …
-E23-05), the padding helpers of rnnkit.data (E23-06 … E23-09), save's info (E23-10), and deployment: the
-server's app without its lifespan and model directories where an export belongs (E23-11, E23-12)."""
+score, predict and fit given labels, columns, layouts, per-step labels and class weights of another spelling or
+shape (E23-01 … E23-05), rnnkit.data's pad_sequences (E23-06 … E23-08), save's info (E23-09), and deployment:
+the server's app without its lifespan (E23-10) and a model directory where an export belongs (E23-11)."""
 
+import json
 import warnings
 
 import numpy as np
@@ -11,8 +12,13 @@ import pytest
 import torch
 from helpers import one_line, user_warnings
 
-from rnnkit import SequenceClassifier, SequenceRegressor, SequenceTagger
-from rnnkit.data import pad_sequences
+with warnings.catch_warnings():  # starlette's notice that it will move to httpx2
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
+
+import rnnkit  # noqa: E402
+from rnnkit import SequenceClassifier, SequenceRegressor, SequenceTagger  # noqa: E402
+from rnnkit.data import pad_sequences  # noqa: E402
 
 TINY = dict(cell="gru", hidden_size=4, bidirectional=False, max_epochs=1, batch_size=8, lr_schedule=None,
             frontend=None, normalise=None, random_state=0, device="cpu")
@@ -148,3 +154,104 @@ def test_E23_08_pandas_sequences_are_read_and_objects_dates_and_missing_values_n
         pad_sequences([np.array(["2024-01-01", "2024-01-02"], dtype="datetime64[D]")])
     assert "sequence 0 holds dates (dtype datetime64[D])" in one_line(e)
 
+
+
+# -- E23-09: save's info of no dict, or of a value JSON cannot write ----------------------------------------
+def test_E23_09_save_info_names_the_value_json_cannot_write(classifier, tmp_path):
+    with pytest.raises(ValueError) as e:  # was "a parameter or fitted attribute is not JSON-serialisable"
+        classifier.save(tmp_path / "m", info={"source": "sensors.csv", "sites": {"north", "south"}})
+    message = one_line(e)
+    assert "save: info['sites'] cannot be written as JSON" in message and "list(...) for a set" in message
+    with pytest.raises(ValueError) as e:  # was saved: config["info"] a list where readers expect a dict
+        classifier.save(tmp_path / "m", info=["sensors.csv"])
+    assert "save: info must be a dict of JSON values (kept as config['info']), got list" in one_line(e)
+    assert not (tmp_path / "m").exists()
+    classifier.save(tmp_path / "m", info={"source": "sensors.csv", "n": np.int64(6)})
+    assert json.loads((tmp_path / "m" / "config.json").read_text())["info"] == {"source": "sensors.csv", "n": 6}
+
+
+# -- E23-10: the server's app driven without its lifespan ---------------------------------------------------
+def test_E23_10_the_app_answers_under_a_test_client_without_with_and_mounted(classifier):
+    from fastapi import FastAPI
+
+    from rnnkit.deploy.server import create_app
+
+    X = _ragged()
+    expected = classifier.predict_proba(X[:2])
+    client = TestClient(create_app(classifier))  # FastAPI's docs' way: no `with`, so no lifespan ran
+    for _ in range(2):  # each request in an event loop of its own
+        answer = client.post("/predict", json={"sequences": [x.tolist() for x in X[:2]]})
+        assert answer.status_code == 200  # was AttributeError: 'NoneType' object has no attribute 'put'
+        np.testing.assert_allclose(answer.json()["probabilities"], expected, atol=1e-6)
+    outer = FastAPI()
+    outer.mount("/model", create_app(classifier))  # a mounted app's lifespan is not run by the outer app
+    with TestClient(outer) as mounted:
+        answer = mounted.post("/model/predict", json={"sequences": [X[0].tolist()]})
+        assert answer.status_code == 200 and answer.json()["predictions"] == list(classifier.predict(X[:1]))
+
+
+# -- E23-11: a saved model directory where an export directory belongs --------------------------------------
+def test_E23_11_a_model_directory_given_as_an_export_is_named_with_the_fix(tmp_path):
+    from rnnkit.deploy import Streamer, export_onnx
+
+    model = SequenceClassifier(**TINY).fit(_ragged(), LABELS)
+    model.save(tmp_path / "m")
+    with pytest.raises(ValueError) as e:
+        Streamer(tmp_path / "m")
+    message = one_line(e)
+    assert "(it is an rnnkit model directory, written by save())" in message
+    assert f"Streamer(rnnkit.load({str(tmp_path / 'm')!r}))" in message and "-onnx" in message
+    with pytest.raises(ValueError) as e:  # was "... refusing to overwrite it (choose a new --out)"
+        export_onnx(model, tmp_path / "m", verbose=False)
+    message = one_line(e)
+    assert "(it is an rnnkit model directory, written by save())" in message
+    assert f"e.g. {tmp_path / 'm'}-onnx" in message and "--out" not in message
+    assert rnnkit.load(tmp_path / "m").predict(_ragged()).tolist() == model.predict(_ragged()).tolist()
+    export_onnx(model, tmp_path / "m-onnx", verbose=False)
+    with pytest.raises(ValueError) as e:  # the other way round: was "... (choose a new path)"
+        model.save(tmp_path / "m-onnx")
+    assert "(it is an rnnkit ONNX export directory, written by export_onnx)" in one_line(e)
+    Streamer(tmp_path / "m-onnx").step("s0", _ragged()[0][0])
+    Streamer(rnnkit.load(tmp_path / "m")).step("s0", _ragged()[0][0])
+
+
+# -- E23-12: the regressor's score of targets fit would refuse ------------------------------------------------
+@pytest.fixture(scope="module")
+def regressor():
+    return SequenceRegressor(**TINY).fit(_ragged(), np.linspace(10.0, 20.0, 6))
+
+
+@pytest.mark.parametrize(("y", "words"), [
+    (np.array(["10", "12", "14", "16", "18", "20"]), "y holds text (e.g. '10')"),  # was scored as numbers
+    (np.array([True, False] * 3), "y holds True/False, which are labels, not numbers"),  # was scored as 0 and 1
+    (np.r_[np.linspace(10.0, 18.0, 5), np.nan], "y contains NaN or infinite values (the sequence at position 5"),
+    (np.ones((6, 2)), "y has 2 target(s) per sequence, but the regressor was fitted with 1 target per sequence"),
+])
+def test_E23_12_score_reads_y_as_fit_does(regressor, y, words):
+    with pytest.raises(ValueError) as e:
+        regressor.score(_ragged(), y)
+    message = one_line(e)
+    assert message.startswith("SequenceRegressor.score: ") and words in message
+    y = np.linspace(10.0, 20.0, 6)
+    assert regressor.score(_ragged(), y) == pytest.approx(regressor.score(_ragged(), y[:, None]))
+
+
+# -- E23-13: the regressor's targets of named columns, scored by position -----------------------------------
+def test_E23_13_a_regressor_fitted_on_named_targets_scores_them_by_name(tmp_path):
+    y = pd.DataFrame({"price": np.linspace(10.0, 20.0, 6), "volume": np.linspace(0.0, 1.0, 6) ** 2})
+    model = SequenceRegressor(**TINY).fit(_ragged(), y)
+    assert model.target_names_ == ["price", "volume"]
+    with pytest.raises(ValueError) as e:  # was scored silently: price against the volume predicted, and back
+        model.score(_ragged(), y[["volume", "price"]])
+    assert "y's columns ['volume', 'price'] are not the targets the regressor was fitted on, ['price', " \
+           "'volume'], in that order; reorder them: y[['price', 'volume']]" in one_line(e)
+    with pytest.raises(ValueError) as e:
+        model.score(_ragged(), y.set_axis(["p", "v"], axis=1))
+    assert "give y the columns ['price', 'volume']" in one_line(e)
+    model.save(tmp_path / "m")
+    loaded = rnnkit.load(tmp_path / "m")
+    assert loaded.target_names_ == ["price", "volume"]
+    assert loaded.score(_ragged(), y) == pytest.approx(model.score(_ragged(), y))
+    assert model.score(_ragged(), y.to_numpy()) == pytest.approx(model.score(_ragged(), y))  # unnamed: by position
+    weighted = SequenceRegressor(**TINY).fit(_ragged(), y, sample_weight=[1, 1, 0, 1, 1, 1])
+    assert weighted.target_names_ == ["price", "volume"]

@@ -1078,10 +1078,20 @@ def is_export_directory(path: Path) -> bool:
     return has_format(path, EXPORT_FILE, FORMAT)
 
 
+def _saved_model(path: Path) -> str:
+    """The words naming ``path`` as a saved model directory, where an export directory belongs; "" otherwise."""
+    from ..io import is_model_directory
+
+    return " (it is an rnnkit model directory, written by save())" if is_model_directory(path) else ""
+
+
 def _check_target(target: Path) -> None:
     if target.exists() and not (target.is_dir() and (is_export_directory(target) or not any(target.iterdir()))):
-        raise ValueError(f"{target} exists and is not an rnnkit ONNX export directory; refusing to overwrite it "
-                         "(choose a new --out)")
+        saved = _saved_model(target)
+        where = f"export into a directory of its own, e.g. {target}-onnx" if saved else \
+            "choose a new directory (rnnkit export --out)"
+        raise ValueError(f"{target} exists and is not an rnnkit ONNX export directory{saved}; refusing to overwrite "
+                         f"it: {where}")
     foreign = sorted(p.name for p in target.iterdir() if p.name not in EXPORT_ENTRIES) if target.is_dir() else []
     if foreign:  # an export directory is replaced whole: what else it holds would be deleted
         raise ValueError(f"{target} is an rnnkit ONNX export directory that also holds {foreign[:3]}"
@@ -1116,6 +1126,11 @@ def read_export(directory: str | os.PathLike) -> dict:
             except (UnicodeDecodeError, json.JSONDecodeError) as e:
                 raise ValueError(f"{path}: {EXPORT_FILE} is not valid JSON ({e}): cut short by a failed copy, or "
                                  f"edited; {again}") from None
+        if _saved_model(path):  # the model itself: the Streamer steps it in torch, or its export under onnxruntime
+            raise ValueError(f"{path} is not an rnnkit ONNX export directory{_saved_model(path)}; stream the model "
+                             f"in torch with Streamer(rnnkit.load({os.fspath(path)!r})), or export it first "
+                             f"(rnnkit.export_onnx(rnnkit.load(...), {os.fspath(path) + '-onnx'!r}), or rnnkit "
+                             f"export {path} --out {path}-onnx) and give that directory")
         raise ValueError(f"{path} is not an rnnkit ONNX export directory (no {EXPORT_FILE} of format "
                          f"{FORMAT!r}); write one with export_onnx or `rnnkit export`")
     info = json.loads((path / EXPORT_FILE).read_text())

@@ -274,12 +274,14 @@ class Batcher:
         self.max_batch, self.max_wait = max_batch, max_wait_ms / 1000
         self.queue: asyncio.Queue | None = None
         self.worker: asyncio.Task | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None  # the event loop the worker runs in
         self.held = None  # a request that did not fit the last batch: first in the next one
         self.batches = 0  # how many batches ran (the tests and the benchmark read it)
 
     async def start(self) -> None:
         self.queue = asyncio.Queue()
         self.worker = asyncio.create_task(self._work())
+        self.loop = asyncio.get_running_loop()
 
     async def stop(self) -> None:
         if self.worker is not None:
@@ -288,6 +290,10 @@ class Batcher:
                 await self.worker
 
     async def submit(self, sequences: list[np.ndarray]) -> list[dict]:
+        # the app's lifespan starts the worker, but an app mounted in another (app.mount) or driven by
+        # TestClient(app) outside a `with` block runs none: start it in the loop this request runs in
+        if self.loop is not asyncio.get_running_loop() or self.worker is None or self.worker.done():
+            await self.start()
         future = asyncio.get_running_loop().create_future()
         await self.queue.put((sequences, future))
         return await future
