@@ -511,10 +511,17 @@ class AudioDataset(Dataset):
         """``root/<class name>/*.wav`` (any case); classes are the sorted folder names (``dataset.classes``).
 
         Hidden folders (``.ipynb_checkpoints``) are no class. A class folder without WAV files of its own, or with
-        WAV files in subfolders, is refused: those files would be left out (and an empty class kept) silently."""
+        WAV files in subfolders, is refused, and so are WAV files in ``root`` itself: those files would be left out
+        (and an empty class kept) silently."""
         root = Path(root)
         classes = sorted(d.name for d in root.iterdir() if d.is_dir() and not d.name.startswith(".")) \
             if root.is_dir() else []
+        loose = sorted(p.name for p in root.iterdir() if p.is_file() and p.suffix.lower() == ".wav") \
+            if root.is_dir() else []
+        if loose:  # no class folder holds them: left out, or the only clips there are
+            raise ValueError(f"{root} holds {len(loose)} WAV file(s) directly (e.g. {loose[0]}), outside any class "
+                             f"folder, which from_folder does not read: it reads root/<class>/*.wav; move each into "
+                             f"the folder of its class" + (f" (the classes: {classes[:5]})" if classes else ""))
         files, labels = [], []
         for i, c in enumerate(classes):
             # .WAV too (recorders and Windows tools write upper case); a case-sensitive glob would drop them

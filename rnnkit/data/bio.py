@@ -31,7 +31,7 @@ import torch
 from torch.utils.data import Dataset
 
 from ..checks import is_count
-from .text import DAMAGED_STREAM, _label_ids, damaged_stream, open_decompressed
+from .text import DAMAGED_STREAM, _label_ids, check_aligned, damaged_stream, open_decompressed
 
 ALPHABETS: dict[str, tuple[str, str]] = {"dna": ("ACGT", "N"), "protein": ("ACDEFGHIKLMNPQRSTVWY", "X")}
 """name -> (letters, wildcard). Letter ``i`` has id ``i``; the wildcard has id ``len(letters)``."""
@@ -439,6 +439,8 @@ class BioSequenceDataset(Dataset):
         if not (isinstance(rc_prob, int | float | np.integer | np.floating) and not isinstance(rc_prob, bool)
                 and 0.0 <= rc_prob <= 1.0):  # 50 (a percentage) would always flip; NaN never would
             raise ValueError(f"rc_prob must be a probability in [0, 1], got {rc_prob!r}")
+        if labels is not None:
+            check_aligned(sequences, labels, "sequences")
         sequences = list(sequences)  # a generator has no len() to match the labels (a Series is read by position)
         labels = None if labels is None or isinstance(labels, str) else list(labels)
         if labels is not None and len(labels) != len(sequences):

@@ -222,7 +222,8 @@ class RaggedWriter:
     numpy reserves room in the header for the first axis to grow, so the header size does not change.
 
     Args:
-        directory: created if missing; existing store files in it are replaced on commit.
+        directory: created if missing; existing store files in it are replaced on commit (a directory holding
+            files of those names that is not a store is refused).
         dtype: dtype of ``data.npy``; default: the first sequence's. Later sequences are cast with
             ``casting="same_kind"`` (float into an int store raises), integers into any integer store; a value
             the cast would change (out of an integer dtype's range, beyond a float dtype's) raises.
@@ -235,6 +236,10 @@ class RaggedWriter:
             where = "is" if file == self.directory else f"lies under {file}, which is"
             raise ValueError(f"RaggedWriter: {self.directory} {where} a file; give the directory of the store "
                              "(created if missing)")
+        theirs = [f for f in ("data.npy", "offsets.npy", "labels.npy", "meta.json") if (self.directory / f).exists()]
+        if theirs and not has_format(self.directory, "meta.json", FORMAT):  # a store's files would replace them
+            raise ValueError(f"RaggedWriter: {self.directory} holds {', '.join(theirs)} but is not a ragged store, and "
+                             f"the store's files would replace them; give a new or empty directory (or a store's)")
         self.directory.mkdir(parents=True, exist_ok=True)
         self.dtype = None if dtype is None else np.dtype(dtype)
         self._given = dtype is not None

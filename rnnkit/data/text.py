@@ -393,6 +393,19 @@ def _token_ids(values, what: str) -> torch.Tensor:
     return ids
 
 
+def check_aligned(items, labels, what: str) -> None:
+    """ValueError for ``items`` and ``labels`` that are both pandas objects with other indexes (one of them shuffled,
+    sampled or filtered): they are read by position, so each item would get another row's label."""
+    a, b = getattr(items, "index", None), getattr(labels, "index", None)
+    if not (hasattr(a, "equals") and hasattr(b, "equals")) or len(a) != len(b) or a.equals(b):  # list.index: a method
+        return
+    a, b = a.tolist(), b.tolist()
+    i = next(i for i, (u, v) in enumerate(zip(a, b, strict=True)) if u != v)
+    raise ValueError(f"{what} and labels are pandas objects of other indexes ({what}' index has {a[i]!r} at position "
+                     f"{i}, labels' {b[i]!r}), and they are read by position, so each would get another row's label; "
+                     f"align them first: labels.loc[{what}.index] (or take both from one DataFrame)")
+
+
 def _label_ids(labels) -> torch.Tensor:
     """``labels`` as int64 class ids, one per item ``(N,)`` (:func:`_token_ids`): a one-hot matrix or a column of
     ids ``(N, 1)`` would be batched as label vectors, which the loss misreads or refuses mid-epoch."""
@@ -494,6 +507,7 @@ class TextClassificationDataset(Dataset):
         _refuse_keyed(texts, "TextClassificationDataset: texts", "texts")
         if len(texts) != len(labels):
             raise ValueError(f"got {len(texts)} texts but {len(labels)} labels; need one label per text")
+        check_aligned(texts, labels, "texts")
         if max_len is not None and (isinstance(max_len, bool) or not isinstance(max_len, int | np.integer)
                                     or max_len < 1):  # a negative max_len would cut from the end
             raise ValueError(f"max_len must be an integer >= 1 or None, got {max_len!r}")

@@ -1003,6 +1003,10 @@ class Preprocessor:
     ):
         if scale not in SCALERS:
             raise ValueError(f"scale={scale!r} is not supported; expected one of {SCALERS}")
+        check_flags("Preprocessor: ", mask=mask, time_since=time_since, delta_t=delta_t)  # "no" would be truthy
+        if isinstance(calendar, str):  # its letters would be looked up as features
+            raise ValueError(f"calendar takes a list of features, got the str {calendar!r}; pass "
+                             f"calendar=[{calendar!r}]")
         if impute not in IMPUTE_POLICIES:
             raise ValueError(f"impute={impute!r} is not supported; expected one of {IMPUTE_POLICIES}")
         unknown = [c for c in calendar if c not in CALENDAR_PERIODS]
@@ -1197,6 +1201,9 @@ def _as_slice(rows: Rows, n: int) -> slice:
     if isinstance(rows, range):
         if rows.step != 1:
             raise ValueError(f"rows must be a contiguous range (step 1), got {rows}")
+        if not 0 <= rows.start <= rows.stop <= n:  # a slice would cut it to the rows there are, or count from the end
+            raise ValueError(f"rows {rows} lie beyond the series' {n} rows; give a range inside range(0, {n}) (e.g. "
+                             "split_by_time(frame).train)")
         return slice(rows.start, rows.stop)
     if isinstance(rows, slice):
         start, stop, step = rows.indices(n)

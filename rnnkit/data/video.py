@@ -29,7 +29,7 @@ import torch
 from torch import nn
 from torch.utils.data import Dataset
 
-from ..checks import check_flags, is_count
+from ..checks import check_flags, is_count, is_finite_number
 from .memmap import atomic_path
 from .text import _label_ids
 
@@ -297,6 +297,13 @@ def moving_digits(
     frame, moves in a straight line and reflects off the borders. Overlaps are combined with ``max``.
     Positions are returned, so a model can be checked against the true motion.
     """
+    for name, value in (("n_frames", n_frames), ("size", size), ("n_digits", n_digits), ("digit_size", digit_size)):
+        if not is_count(value):  # 0 frames or digits: an empty or blank video, without a word
+            raise ValueError(f"moving_digits: {name} must be an integer >= 1, got {value!r}")
+    if not (isinstance(speed, tuple | list) and len(speed) == 2 and all(is_finite_number(v) for v in speed)
+            and 0 <= speed[0] <= speed[1]):
+        raise ValueError(f"moving_digits: speed must be (low, high) pixels per frame with 0 <= low <= high, got "
+                         f"{speed!r}")
     rng = np.random.default_rng(seed)
     room = size - digit_size
     if room <= 0:
