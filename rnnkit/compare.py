@@ -27,6 +27,7 @@ as ``learning_curves.png``, ``metric_vs_length.png``, ``gradient_flow.png``.
 from __future__ import annotations
 
 import inspect
+import math
 import statistics
 import time
 from collections.abc import Iterable
@@ -544,7 +545,9 @@ def markdown(results: dict) -> str:
 
 def plots(results: dict) -> dict[str, Figure]:
     """The comparison's figures by file name: learning curves, the test metric against the sequence length
-    (error bars: sample sd over seeds), and the gradient norm against the lag at initialisation."""
+    (error bars: sample sd over seeds), and the gradient norm against the lag at initialisation. ``results`` as
+    :func:`compare` returns them, or as report.json holds them (its nulls, a non-finite number or one seed's sd,
+    drawn as gaps and no bar)."""
     colours = COLOURS
     figs = {}
     ax = Figure(figsize=(6.4, 4), layout="constrained").subplots()
@@ -552,7 +555,7 @@ def plots(results: dict) -> dict[str, Figure]:
         for i, r in enumerate(runs):
             ax.plot(
                 r["curve_steps"],
-                r["curve_val_loss"],
+                _floats(r["curve_val_loss"]),
                 color=colours[cell],
                 alpha=0.7,
                 label=f"{cell}" if i == 0 else None,
@@ -565,8 +568,8 @@ def plots(results: dict) -> dict[str, Figure]:
         Ts = sorted(int(t) for t in summary)
         ax.errorbar(
             Ts,
-            [summary[str(t)]["test_metric"]["mean"] for t in Ts],
-            yerr=np.nan_to_num([summary[str(t)]["test_metric"]["sd"] for t in Ts]),  # one seed: no bar
+            _floats(summary[str(t)]["test_metric"]["mean"] for t in Ts),
+            yerr=np.nan_to_num(_floats(summary[str(t)]["test_metric"]["sd"] for t in Ts)),  # one seed: no bar
             marker="o",
             color=colours[cell],
             label=cell,
@@ -580,7 +583,7 @@ def plots(results: dict) -> dict[str, Figure]:
     ax = Figure(figsize=(6.4, 4), layout="constrained").subplots()
     for cell, runs in results["runs"].items():
         r = max(runs, key=lambda r: r["length"])
-        curve = np.asarray(r["gradient_by_lag"])
+        curve = _floats(r["gradient_by_lag"])
         ax.plot(curve / curve[0] if curve[0] > 0 else curve, color=colours[cell], label=f"{cell} (reach {r['reach']})")
     ax.axhline(1e-3, color="gray", linestyle="--", linewidth=1)
     ax.set(
@@ -645,6 +648,11 @@ def _demo_caveat(results: dict[str, dict], *, command: str) -> str:
         "learn the adding problem at T = 50), or which cell is faster (the times are of one run, under whatever "
         f"else runs on this machine). For the full comparison: {command} (measured tables: docs/comparison.md)."
     )
+
+
+def _floats(values) -> np.ndarray:
+    """``values`` as a float array, None (report.json's null) as NaN: what :func:`_finite_or_none` wrote."""
+    return np.array([math.nan if v is None else v for v in values], dtype=float)
 
 
 def _finite_or_none(values) -> list[float | None]:

@@ -14,6 +14,7 @@ from rnnkit.data import (
     BioSequenceDataset,
     EventSessions,
     FrameEncoder,
+    RaggedStore,
     TextClassificationDataset,
     TimeSeriesFrame,
     Vocab,
@@ -25,11 +26,13 @@ from rnnkit.data import (
     sliding_windows,
     synthetic_event_log,
     write_json,
+    write_ragged,
     write_wav,
 )
 from rnnkit.data.bio import dinucleotide_shuffle
 from rnnkit.data.events import event_vocab
 from rnnkit.data.text import read_text
+from rnnkit.data.timeseries import Preprocessor
 from rnnkit.report import format_mean_sd, write_report
 from rnnkit.training import LengthBuckets, SequenceDataset, detach_state
 
@@ -351,3 +354,189 @@ def test_C23_26_standardise_with_a_scale_of_zero_is_refused():
                            "and each mean finite (fit_standardisation gives a constant feature the scale 1)")
     mean, scale = speech.fit_standardisation([np.ones((4, 3)), np.ones((2, 3))])
     assert speech.standardise([np.ones((2, 3))], mean, scale)[0].tolist() == [[0.0] * 3] * 2
+
+
+# -- C23-27: a store written into a folder of one's own files ----------------------------------------------------
+def test_C23_27_a_ragged_store_into_a_folder_holding_its_file_names_is_refused(tmp_path):
+    np.save(tmp_path / "data.npy", np.arange(5))  # the user's own array, of the store's file name
+    with pytest.raises(ValueError) as e:  # before: replaced by the store's data.npy, without a word
+        write_ragged(tmp_path, [np.zeros((3, 2))])
+    assert one_line(e) == (f"RaggedWriter: {tmp_path} holds data.npy but is not a ragged store, and the store's files "
+                           "would replace them; give a new or empty directory (or a store's)")
+    assert np.load(tmp_path / "data.npy").tolist() == [0, 1, 2, 3, 4]
+    assert [p.name for p in tmp_path.iterdir()] == ["data.npy"]
+    store = tmp_path / "store"
+    write_ragged(store, [np.zeros((3, 2))])
+    write_ragged(store, [np.ones((2, 2))])  # a store is replaced, as documented
+    assert RaggedStore(store)[0].tolist() == [[1.0, 1.0], [1.0, 1.0]]
+
+
+# -- C23-28: a module where seeded_fit takes a function that builds one ------------------------------------------
+def test_C23_28_seeded_fit_given_a_module_not_a_builder_is_refused():
+    from rnnkit.models import SequenceToLabel
+    from rnnkit.training import SequenceDataModule, SequenceModule, seeded_fit
+
+    data = SequenceDataModule(SequenceDataset(X, LENGTHS, Y), batch_size=3)
+    module = SequenceModule(SequenceToLabel(2, 4, 2))
+    with pytest.raises(ValueError) as e:  # before: TypeError: SequenceToLabel.forward() missing … 'x'
+        seeded_fit(module, data, seed=0, max_epochs=1)
+    assert one_line(e) == ("seeded_fit: build must be a function that returns a new module (its weights drawn from "
+                           "the seed), e.g. lambda: SequenceModule(model_factory()), got a SequenceModule instance")
+
+
+# -- C23-29: Preprocessor flags as text, one calendar feature as a str -------------------------------------------
+def test_C23_29_preprocessor_flags_as_text_and_a_calendar_str_are_refused():
+    with pytest.raises(ValueError) as e:  # before: "no" is truthy: a mask channel added to every input
+        Preprocessor(mask="no")
+    assert one_line(e) == "Preprocessor: mask must be True or False, got 'no'"
+    with pytest.raises(ValueError) as e:  # before: unknown calendar features ['m', 'o', 'n', 't', 'h']
+        Preprocessor(calendar="month")
+    assert one_line(e) == "calendar takes a list of features, got the str 'month'; pass calendar=['month']"
+    assert Preprocessor(calendar=["month"], mask=False).calendar == ("month",)
+
+
+# -- C23-30: training rows beyond the series ---------------------------------------------------------------------
+def test_C23_30_preprocessor_rows_beyond_the_series_are_refused():
+    frame = TimeSeriesFrame.from_pandas(pd.DataFrame({"y": np.arange(20.0)}, index=pd.date_range("2020",
+                                                                                                  periods=20)))
+    for rows in (range(10, 40), range(-5, 10)):
+        with pytest.raises(ValueError) as e:  # before: cut to rows 10..19 (mean 14.5), or counted from the end
+            Preprocessor().fit(frame, rows)
+        assert one_line(e) == (f"rows {rows} lie beyond the series' 20 rows; give a range inside range(0, 20) (e.g. "
+                               "split_by_time(frame).train)")
+    assert Preprocessor().fit(frame, range(10, 20)).mean_.tolist() == [14.5]
+
+
+# -- C23-31: sessions flagged as numbers other than 0/1, or of another count -------------------------------------
+def test_C23_31_precision_recall_of_flags_that_are_no_bools_or_of_another_count_is_refused():
+    from rnnkit.apps import eventlogs
+
+    with pytest.raises(ValueError) as e:  # before: 2 & 1 is 0, so the flagged anomalous session was no hit
+        eventlogs.precision_recall_f1(np.array([0, 2, 1]), np.array([0, 1, 1]))
+    assert one_line(e) == ("precision_recall_f1: flagged must hold True/False (or 1/0) per session, got 2; "
+                           "flag_sessions gives flagged, a Part's anomalous sessions the truth")
+    with pytest.raises(ValueError) as e:  # before: numpy's "operands could not be broadcast together"
+        eventlogs.precision_recall_f1(np.zeros(3, bool), np.zeros(4, bool))
+    assert one_line(e) == ("precision_recall_f1: flagged and truth must be 1-D, one per session, of one length, got "
+                           "shapes (3,) and (4,)")
+    assert eventlogs.precision_recall_f1(np.array([0, 1, 1]), np.array([False, True, False])) == (0.5, 1.0, 2 / 3)
+
+
+# -- C23-32: a decode length beyond the frames, a batch of logits ------------------------------------------------
+def test_C23_32_greedy_decode_beyond_the_frames_or_of_a_batch_is_refused():
+    from rnnkit.apps import spoken_digits
+
+    logits = torch.zeros(5, 11)
+    with pytest.raises(ValueError) as e:  # before: decoded the 5 frames there are, as if 9
+        spoken_digits.greedy_decode(logits, 9)
+    assert one_line(e) == ("greedy_decode: logits must be one utterance's (T, 11) outputs and length its frames in "
+                           "[0, T], got logits of shape (5, 11) and length 9")
+    with pytest.raises(ValueError, match=r"decode a batch one utterance at a time \(logits\[i\], lengths\[i\]\)$"):
+        spoken_digits.greedy_decode(torch.zeros(2, 5, 11), 5)  # before: TypeError of list - int
+    logits[:, 3] = 1.0
+    assert spoken_digits.greedy_decode(logits, 5) == [2]
+
+
+# -- C23-33: bits of a stream in pieces of no character ----------------------------------------------------------
+def test_C23_33_stream_bits_in_pieces_of_no_character_or_of_one_id_are_refused():
+    from rnnkit.apps import charlm
+
+    with pytest.raises(ValueError) as e:  # before: "range() arg 3 must not be zero"
+        charlm.stream_bits(None, torch.arange(5), chunk=0)
+    assert one_line(e) == "stream_bits: chunk must be an integer >= 1 (characters per piece), got 0"
+    with pytest.raises(ValueError) as e:  # before: ZeroDivisionError
+        charlm.dynamic_bits(None, torch.tensor([3]), lr=0.1)
+    assert one_line(e) == ("dynamic_bits: ids must be one stream of 2 or more character ids, a 1-D tensor (N,) "
+                           "(vocab.encode(text)), got (1,)")
+    with pytest.raises(ValueError, match=r"^dynamic_bits: lr must be a finite step size >= 0"):
+        charlm.dynamic_bits(None, torch.arange(5), lr=-0.1)
+
+
+# -- C23-34: clips left beside the class folders -----------------------------------------------------------------
+def test_C23_34_wav_files_beside_the_class_folders_are_named_not_left_out(tmp_path):
+    from rnnkit.data import AudioDataset
+
+    wave = np.sin(np.arange(800) / 5).astype(np.float32) * 0.5
+    for where in ("dog/a.wav", "cat/b.wav", "c.wav"):
+        (tmp_path / where).parent.mkdir(exist_ok=True)
+        write_wav(tmp_path / where, wave, 8000)
+    with pytest.raises(ValueError) as e:  # before: 2 clips read, c.wav left out without a word
+        AudioDataset.from_folder(tmp_path, sample_rate=8000)
+    assert one_line(e) == (f"{tmp_path} holds 1 WAV file(s) directly (e.g. c.wav), outside any class folder, which "
+                           "from_folder does not read: it reads root/<class>/*.wav; move each into the folder of its "
+                           "class (the classes: ['cat', 'dog'])")
+    (tmp_path / "c.wav").rename(tmp_path / "cat" / "c.wav")
+    assert AudioDataset.from_folder(tmp_path, sample_rate=8000).labels.tolist() == [0, 0, 1]
+
+
+# -- C23-35: moving digits of no frame, no digit, or speeds reversed --------------------------------------------
+@pytest.mark.parametrize("kwargs, expected", [
+    ({"n_frames": 0}, "n_frames must be an integer >= 1, got 0"),
+    ({"n_frames": 5, "n_digits": 0}, "n_digits must be an integer >= 1, got 0"),
+    ({"n_frames": 5, "speed": (4.0, 2.0)}, "speed must be (low, high) pixels per frame with 0 <= low <= high, got "
+                                           "(4.0, 2.0)"),
+])
+def test_C23_35_moving_digits_of_no_frame_or_digit_or_reversed_speeds_are_refused(kwargs, expected):
+    from rnnkit.data.video import moving_digits
+
+    with pytest.raises(ValueError) as e:  # before: an empty or blank video; numpy's "high - low < 0"
+        moving_digits(**kwargs)
+    assert one_line(e) == f"moving_digits: {expected}"
+    assert moving_digits(3, size=32, n_digits=1, digit_size=12).frames.max() > 200
+
+
+# -- C23-36: verbose as text -------------------------------------------------------------------------------------
+def test_C23_36_make_trainer_verbose_as_text_is_refused():
+    from rnnkit.training import make_trainer
+
+    with pytest.raises(ValueError) as e:  # before: "no" is truthy: progress bars and Lightning's messages
+        make_trainer(max_epochs=1, verbose="no")
+    assert one_line(e) == ("make_trainer: verbose must be True or False (or a count >= 0, as the estimators take it), "
+                           "got 'no'")
+    assert make_trainer(max_epochs=1, verbose=2).max_epochs == 1
+
+
+# -- C23-37: texts and labels from frames of other row orders ----------------------------------------------------
+def test_C23_37_texts_and_labels_of_other_indexes_are_refused_not_paired_by_position():
+    df = pd.DataFrame({"text": ["good film", "bad film", "great", "awful"], "label": [1, 0, 1, 0]})
+    shuffled = df.sample(frac=1, random_state=1)  # index 3, 2, 0, 1 … the texts of another order
+    vocab = Vocab.build(df["text"], level="word")
+    with pytest.raises(ValueError) as e:  # before: 'awful' paired with label 1 (row 0's), by position
+        TextClassificationDataset(shuffled["text"], df["label"], vocab)
+    assert one_line(e) == ("texts and labels are pandas objects of other indexes (texts' index has 3 at position 0, "
+                           "labels' 0), and they are read by position, so each would get another row's label; align "
+                           "them first: labels.loc[texts.index] (or take both from one DataFrame)")
+    right = TextClassificationDataset(shuffled["text"], df["label"].loc[shuffled.index], vocab)
+    assert right.labels.tolist() == shuffled["label"].tolist()
+    with pytest.raises(ValueError, match=r"^sequences and labels are pandas objects of other indexes"):
+        BioSequenceDataset(pd.Series(["ACGT", "GG"], index=[1, 0]), pd.Series([0, 1]))
+
+
+# -- C23-38: validation sequences of other features --------------------------------------------------------------
+def test_C23_38_a_data_module_of_validation_features_unlike_training_is_refused():
+    from rnnkit.training import SequenceDataModule
+
+    train, val = SequenceDataset(X, LENGTHS, Y), SequenceDataset(torch.randn(4, 5, 3), None, torch.tensor([0, 1] * 2))
+    with pytest.raises(ValueError) as e:  # before: the model's "x has 3 features", after the first training epoch
+        SequenceDataModule(train, val)
+    assert one_line(e) == ("SequenceDataModule: val's sequences have steps of shape (3,) but train's (2,); give both "
+                           "the same features, in one order")
+    assert SequenceDataModule(train, SequenceDataset(X[:2], LENGTHS[:2], Y[:2])).val is not None
+
+
+# -- C23-39: a comparison's figures drawn again from its report.json ---------------------------------------------
+def test_C23_39_compare_plots_of_results_read_back_from_report_json_draw():
+    import json
+
+    from rnnkit.compare import plots
+
+    run = {"curve_steps": [1, 2], "curve_val_loss": [None, 0.5], "length": 10, "gradient_by_lag": [1.0, None, 0.1],
+           "reach": 2}
+    results = json.loads(json.dumps({  # as report.json holds them: one seed's sd and non-finite numbers are null
+        "runs": {"rnn": [run], "gru": [dict(run, curve_val_loss=[0.9, 0.4])]},
+        "summary": {c: {"10": {"test_metric": {"mean": 0.5, "sd": None}}} for c in ("rnn", "gru")},
+        "task_info": {"10": {"chance": 0.17, "metric": "mse"}}}))
+    figures = plots(results)  # before: ValueError: 'yerr' must not contain None. Use NaN if you want to skip a value.
+    assert sorted(figures) == ["gradient_flow.png", "learning_curves.png", "metric_vs_length.png"]
+    line = figures["learning_curves.png"].axes[0].lines[0]
+    assert np.isnan(line.get_ydata()[0]) and line.get_ydata()[1] == 0.5

@@ -422,7 +422,18 @@ def flag_sessions(scores: StepScores, k: int, z: float | None) -> np.ndarray:
 
 
 def precision_recall_f1(flagged: np.ndarray, truth: np.ndarray) -> tuple[float, float, float]:
-    """Session-level precision, recall and F1 (0 where undefined)."""
+    """Session-level precision, recall and F1 (0 where undefined); ``flagged`` and ``truth`` one True/False (or
+    1/0) per session, in one order."""
+    flagged, truth = np.asarray(flagged), np.asarray(truth)
+    if flagged.ndim != 1 or flagged.shape != truth.shape:  # else numpy's broadcast error, or a broadcast
+        raise ValueError(f"precision_recall_f1: flagged and truth must be 1-D, one per session, of one length, got "
+                         f"shapes {flagged.shape} and {truth.shape}")
+    for name, a in (("flagged", flagged), ("truth", truth)):
+        if not (a.dtype == bool or a.dtype.kind in "iuf" and np.isin(a, (0, 1)).all()):  # 2 & 1 would be 0
+            bad = next(v for v in a.tolist() if v not in (0, 1, True, False))
+            raise ValueError(f"precision_recall_f1: {name} must hold True/False (or 1/0) per session, got {bad!r}; "
+                             "flag_sessions gives flagged, a Part's anomalous sessions the truth")
+    flagged, truth = flagged.astype(bool), truth.astype(bool)
     tp = int((flagged & truth).sum())
     precision = tp / max(int(flagged.sum()), 1)
     recall = tp / max(int(truth.sum()), 1)

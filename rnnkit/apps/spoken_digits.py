@@ -525,7 +525,12 @@ def fit_ctc(x: list[np.ndarray], digits: list[tuple[int, ...]], *, hidden_size: 
 
 def greedy_decode(logits: torch.Tensor, length: int) -> list[int]:
     """Best-path decoding of one utterance's ``(T, 11)`` outputs: the argmax class per frame, repeats merged,
-    blanks dropped; digits 0-9."""
+    blanks dropped; digits 0-9. ``length``: the utterance's frames, in ``[0, T]``."""
+    if logits.dim() != 2 or not (is_integer(length) and 0 <= length <= len(logits)):  # beyond T: silently cut
+        raise ValueError(f"greedy_decode: logits must be one utterance's (T, 11) outputs and length its frames in "
+                         f"[0, T], got logits of shape {tuple(logits.shape)} and length {length!r}"
+                         + ("; decode a batch one utterance at a time (logits[i], lengths[i])"
+                            if logits.dim() == 3 else ""))
     best = logits[:length].argmax(-1).tolist()
     return [c - 1 for k, c in enumerate(best) if c != 0 and (k == 0 or c != best[k - 1])]
 

@@ -290,6 +290,10 @@ class SequenceDataModule(L.LightningDataModule):
             if not (callable(getattr(data, "batch", None)) or name == "val" and data is None):  # SequenceDataset's
                 raise ValueError(f"SequenceDataModule: {name} must be a SequenceDataset, got a {type(data).__name__}; "
                                  f"wrap its tensors: SequenceDataset(x, lengths, y)")
+        if val is not None and getattr(val, "x", None) is not None and getattr(train, "x", None) is not None and \
+                val.x.shape[2:] != train.x.shape[2:]:  # else the model's shape error, in the first validation
+            raise ValueError(f"SequenceDataModule: val's sequences have steps of shape {tuple(val.x.shape[2:])} but "
+                             f"train's {tuple(train.x.shape[2:])}; give both the same features, in one order")
         if not is_count(batch_size):
             raise ValueError(f"SequenceDataModule: batch_size must be an integer >= 1, got {batch_size!r}")
         if not is_integer(seed):

@@ -98,6 +98,10 @@ def seeded_fit(
 
     from .trainer import make_trainer, quiet_lightning
 
+    if isinstance(build, torch.nn.Module) or not callable(build):  # a module would be called: its forward()
+        raise ValueError(f"seeded_fit: build must be a function that returns a new module (its weights drawn from "
+                         f"the seed), e.g. lambda: SequenceModule(model_factory()), got a {type(build).__name__} "
+                         "instance")
     for name in ("accelerator", "devices", "num_nodes", "strategy"):  # else a TypeError of repeated arguments
         if name in trainer_kwargs:
             raise ValueError(f"seeded_fit: {name}={trainer_kwargs[name]!r} is set through "

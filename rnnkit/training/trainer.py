@@ -17,7 +17,7 @@ from lightning.pytorch.callbacks import Callback, EarlyStopping, ModelCheckpoint
 from lightning.pytorch.loggers import CSVLogger, TensorBoardLogger
 from lightning.pytorch.plugins.io import TorchCheckpointIO
 
-from ..checks import is_count
+from ..checks import is_count, is_flag
 from ..data.memmap import atomic_write
 
 # The checks of a run that need no Lightning live in .runs; named here too, for this module's callers.
@@ -187,6 +187,9 @@ def make_trainer(
     if max_epochs is not None and not is_count(max_epochs, -1):  # Lightning: a bare AssertionError in the fit
         raise ValueError(f"make_trainer: max_epochs must be an integer >= 0, -1 (no limit) or None (Lightning's: "
                          f"1000, or no limit with max_steps), got {max_epochs!r}")
+    if not (verbose is None or is_flag(verbose) or is_count(verbose, 0)):  # "no" is truthy: progress bars on
+        raise ValueError(f"make_trainer: verbose must be True or False (or a count >= 0, as the estimators take it), "
+                         f"got {verbose!r}")
     if callbacks is not None and not isinstance(callbacks, list | tuple):
         raise ValueError(f"make_trainer: callbacks must be a list of Lightning Callbacks (or None), got "
                          f"{type(callbacks).__name__}")
