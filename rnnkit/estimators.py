@@ -579,8 +579,19 @@ def _frame_sequences(X: pd.DataFrame, who: str) -> tuple[list[np.ndarray], list]
             ids.append(key)
         return seqs, ids
     cells = X.iloc[0].tolist()
-    if not all(isinstance(c, pd.Series | np.ndarray | list) for c in cells):
-        raise _flat_frame_error(X, who)
+    is_sequence = lambda c: isinstance(c, pd.Series | np.ndarray | list)
+    if not all(is_sequence(c) for c in cells):
+        # a column without any sequence, beside columns of sequences: sktime's nested frame with its labels (or an
+        # id) left in as a column; a missing cell of a sequence column is named below, by its row
+        nested = [any(is_sequence(v) for v in X.iloc[:, k]) for k in range(X.shape[1])]
+        if not any(nested):
+            raise _flat_frame_error(X, who)
+        other = [str(c) for c, n in zip(X.columns, nested, strict=True) if not n]
+        if other:
+            raise ValueError(f"{who}: X is a nested DataFrame whose column(s) {other} hold single values (row 0: "
+                             f"{_plain(cells[nested.index(False)])!r}), not sequences, beside the sequence columns "
+                             f"{[str(c) for c, n in zip(X.columns, nested, strict=True) if n][:5]}: labels or ids "
+                             f"left in X? pass them as y (y = X[{other[0]!r}]) and X.drop(columns={other})")
     seqs = []
     for key, row in zip(X.index, X.itertuples(index=False), strict=True):
         for column, cell in zip(X.columns, row, strict=True):

@@ -255,3 +255,36 @@ def test_E23_13_a_regressor_fitted_on_named_targets_scores_them_by_name(tmp_path
     assert model.score(_ragged(), y.to_numpy()) == pytest.approx(model.score(_ragged(), y))  # unnamed: by position
     weighted = SequenceRegressor(**TINY).fit(_ragged(), y, sample_weight=[1, 1, 0, 1, 1, 1])
     assert weighted.target_names_ == ["price", "volume"]
+
+
+# -- E23-14: sktime's nested DataFrame with its labels left in as a column -----------------------------------
+def test_E23_14_a_column_of_single_values_in_a_nested_frame_is_named_as_labels_left_in():
+    rng = np.random.default_rng(2)
+    nested = pd.DataFrame({"dim_0": [pd.Series(rng.normal(size=6)) for _ in range(6)], "class_val": LABELS})
+    with pytest.raises(ValueError) as e:  # was "X is a flat DataFrame; pass sktime's nested DataFrame ..."
+        SequenceClassifier(**TINY).fit(nested, LABELS)
+    message = one_line(e)
+    assert "X is a nested DataFrame whose column(s) ['class_val'] hold single values (row 0: 'walk')" in message
+    assert "y = X['class_val']) and X.drop(columns=['class_val'])" in message
+    gap = nested.drop(columns="class_val").astype(object)
+    gap.iat[0, 0] = np.nan  # a missing cell of a sequence column: named by its row, as before
+    with pytest.raises(ValueError, match=r"row 0, column 'dim_0' of the nested DataFrame X holds nan"):
+        SequenceClassifier(**TINY).fit(gap, LABELS)
+    SequenceClassifier(**TINY).fit(nested.drop(columns=["class_val"]), nested["class_val"])
+
+
+# -- E23-15: an .npz whose arrays are named otherwise than X ------------------------------------------------
+@pytest.mark.parametrize(("arrays", "words"), [
+    ({"x": 0, "y": 1}, "np.savez(path, X=data['x'], ...)"),
+    ({"X_train": 0, "y_train": 1}, "X=data['X_train'], ...) (one file per split: its X, y and lengths; 'y_train' "
+                                   "would be its y)"),
+])
+def test_E23_15_an_npz_of_other_array_names_names_the_one_to_save_as_X(tmp_path, arrays, words):
+    from rnnkit.data import read_sequences
+
+    X, y = np.stack([x[:4] for x in _ragged()]), LABELS
+    path = tmp_path / "d.npz"
+    np.savez(path, **{name: (X, y)[k] for name, k in arrays.items()})
+    with pytest.raises(ValueError) as e:  # was "no array 'X' in the .npz (found ['x', 'y'])" alone
+        read_sequences(path)
+    assert words in one_line(e)

@@ -997,7 +997,16 @@ def _read_npz(path: Path, with_target: bool, per_step_target: bool, missing_valu
         raise _not_npz(path, f"the archive is truncated or corrupt ({e})") from None
     with data:
         if "X" not in data:
-            raise ValueError(f"{path}: no array 'X' in the .npz (found {list(data.keys())})")
+            keys = list(data.keys())
+            # another spelling of X (x, X_train, inputs, ...): the arrays to save under rnnkit's names
+            close = [k for k in keys if k.lower() in ("x", "inputs", "data", "features", "sequences")
+                     or k.lower().startswith(("x_", "x-"))]
+            split = [k for k in keys if k.lower().startswith(("y_", "y-", "lengths_"))]
+            hint = (f"; save the inputs as X: np.savez(path, X=data[{close[0]!r}], ...)"
+                    + (f" (one file per split: its X, y and lengths; {split[0]!r} would be its y)" if split else "")
+                    if close else "")
+            raise ValueError(f"{path}: no array 'X' in the .npz (found {keys}){hint}; rnnkit reads the arrays "
+                             f"{list(NPZ_ARRAYS)}")
         unknown = [k for k in data.keys() if k not in NPZ_ARRAYS]
         if unknown:  # a misspelt 'lengths' would otherwise make every padding step a real one
             raise ValueError(f"{path}: array(s) {unknown} are not read by rnnkit, which reads only "
