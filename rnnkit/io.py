@@ -240,7 +240,20 @@ def read_model(directory: str | os.PathLike, what: str = "an rnnkit model direct
         raise ValueError(f"{path} is a file of the model directory {path.parent}, not {what}; give the directory: "
                          f"{str(path.parent)!r}")
     if not path.is_dir():
-        raise ValueError(f"{path} is not a directory; expected {what} written by save()")
+        import zipfile
+
+        packed = (f": it is a zip archive; unpack it first (shutil.unpack_archive({str(path)!r}, 'model')) and give "
+                  f"the directory that holds {CONFIG_FILE}" if zipfile.is_zipfile(path) else "")
+        raise ValueError(f"{path} is not a directory; expected {what} written by save(){packed}")
+    if not (path / CONFIG_FILE).exists() and (path / WEIGHTS_FILE).is_file():  # a copy cut short, or one file copied
+        raise ValueError(f"{path} is not {what}: it holds {WEIGHTS_FILE} but no {CONFIG_FILE}, which save writes "
+                         f"beside it (its format and parameters); copy the model directory whole, never one of its "
+                         f"files")
+    inside = sorted(p.name for p in path.iterdir() if not p.name.startswith(".") and is_model_directory(p)) \
+        if not (path / CONFIG_FILE).exists() else []
+    if inside:  # the folder of several models, or the one a model was saved into
+        raise ValueError(f"{path} is not {what}: it holds no {CONFIG_FILE} but the model directories {inside[:5]}"
+                         f"{' ...' if len(inside) > 5 else ''}; give one of them, e.g. {str(path / inside[0])!r}")
     if not (path / CONFIG_FILE).exists() and (path / "export.json").is_file():
         # a model without a step graph (bidirectional, normalised per series, an ensemble...) cannot be streamed
         why = _no_step_reason(path / "export.json")

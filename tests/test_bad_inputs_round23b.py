@@ -288,3 +288,25 @@ def test_E23_15_an_npz_of_other_array_names_names_the_one_to_save_as_X(tmp_path,
     with pytest.raises(ValueError) as e:  # was "no array 'X' in the .npz (found ['x', 'y'])" alone
         read_sequences(path)
     assert words in one_line(e)
+
+
+# -- E23-16: what users hand rnnkit.load in place of a model directory ---------------------------------------
+def test_E23_16_load_names_model_directories_inside_a_zip_and_a_weights_file_alone(classifier, tmp_path):
+    import shutil
+
+    classifier.save(tmp_path / "models" / "walk-run")
+    with pytest.raises(ValueError) as e:  # was "... cannot read config.json ([Errno 2] No such file ...)"
+        rnnkit.load(tmp_path / "models")
+    assert one_line(e).endswith(f"it holds no config.json but the model directories ['walk-run']; give one of "
+                                f"them, e.g. {str(tmp_path / 'models' / 'walk-run')!r}")
+    archive = shutil.make_archive(str(tmp_path / "walk-run"), "zip", tmp_path / "models" / "walk-run")
+    with pytest.raises(ValueError) as e:  # was "... is not a directory; expected an rnnkit model directory ..."
+        rnnkit.load(archive)
+    assert f"it is a zip archive; unpack it first (shutil.unpack_archive({archive!r}, 'model'))" in one_line(e)
+    (tmp_path / "copy").mkdir()
+    shutil.copy(tmp_path / "models" / "walk-run" / "model.safetensors", tmp_path / "copy")
+    with pytest.raises(ValueError) as e:
+        rnnkit.load(tmp_path / "copy")
+    assert "it holds model.safetensors but no config.json" in one_line(e)
+    shutil.unpack_archive(archive, tmp_path / "model")  # as the message says
+    assert rnnkit.load(tmp_path / "model").predict(_ragged()).tolist() == classifier.predict(_ragged()).tolist()
