@@ -310,3 +310,17 @@ def test_E23_16_load_names_model_directories_inside_a_zip_and_a_weights_file_alo
     assert "it holds model.safetensors but no config.json" in one_line(e)
     shutil.unpack_archive(archive, tmp_path / "model")  # as the message says
     assert rnnkit.load(tmp_path / "model").predict(_ragged()).tolist() == classifier.predict(_ragged()).tolist()
+
+
+# -- E23-17: create_app of a model directory's path ---------------------------------------------------------
+def test_E23_17_create_app_of_a_path_names_load(classifier, tmp_path):
+    from rnnkit.deploy.server import create_app
+
+    classifier.save(tmp_path / "m")
+    for path in (tmp_path / "m", str(tmp_path / "m")):
+        with pytest.raises(ValueError) as e:  # was "expected a fitted SequenceClassifier, ..., got PosixPath"
+            create_app(path)
+        assert one_line(e) == (f"serve: got the path {str(tmp_path / 'm')!r}, not a fitted estimator; load it "
+                               "first: create_app(rnnkit.load(path)), or serve(path), which loads it (rnnkit serve "
+                               "MODEL_DIR)")
+    create_app(rnnkit.load(tmp_path / "m"))

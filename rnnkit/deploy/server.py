@@ -39,6 +39,7 @@ import contextlib
 import copy
 import json
 import math
+import os
 import socket
 from dataclasses import dataclass
 
@@ -355,6 +356,9 @@ def create_app(estimator, *, batching: bool = True, max_batch: int = 64, max_wai
     doc lists the routes). ``threads``: torch's intra-op threads for the model (None: leave as is)."""
     from ..estimators import SequenceClassifier, SequenceRegressor, SequenceTagger
 
+    if isinstance(estimator, str | os.PathLike):  # a saved model's directory: create_app serves a loaded estimator
+        raise ValueError(f"serve: got the path {os.fspath(estimator)!r}, not a fitted estimator; load it first: "
+                         f"create_app(rnnkit.load(path)), or serve(path), which loads it (rnnkit serve MODEL_DIR)")
     if not isinstance(estimator, SequenceClassifier | SequenceRegressor | SequenceTagger):
         name = type(estimator).__name__
         hint = ("; a forecaster is not served: forecast with its predict (or rnnkit forecast), or export it "
