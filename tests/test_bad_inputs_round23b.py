@@ -1,7 +1,9 @@
 """The twenty-third round (b): the front door as a new user with their own data tries it: the estimators'
 score, predict and fit given labels, columns, layouts, per-step labels and class weights of another spelling or
-shape (E23-01 … E23-05), rnnkit.data's pad_sequences (E23-06 … E23-08), save's info (E23-09), and deployment:
-the server's app without its lifespan (E23-10) and a model directory where an export belongs (E23-11)."""
+shape (E23-01 … E23-05), rnnkit.data's pad_sequences (E23-06 … E23-08), save's info (E23-09), deployment: the
+server's app without its lifespan (E23-10) and a model directory where an export belongs (E23-11), the
+regressor's score (E23-12, E23-13), sktime's nested frame with its labels left in (E23-14), an .npz of other
+array names (E23-15), what users hand rnnkit.load (E23-16) and create_app (E23-17) in place of a model."""
 
 import json
 import warnings
