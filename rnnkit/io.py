@@ -38,6 +38,7 @@ FORMAT = "rnnkit.estimator"
 FORMAT_VERSION = 2
 CONFIG_FILE, WEIGHTS_FILE = "config.json", "model.safetensors"
 TRAINING_FILE = "training.json"  # marks a directory that `rnnkit train` is writing (checkpoints inside)
+EXPORT_FILE, EXPORT_FORMAT = "export.json", "rnnkit.onnx"  # an ONNX export directory's (rnnkit.deploy.export)
 
 # The registry: type name (as config.json records it) -> (class, task). Filled by @saveable where each class
 # is defined; `load` imports the modules below on a name it does not know yet, so that loading never depends
@@ -182,8 +183,6 @@ def write_directory_atomically(target: Path, files: dict[str, bytes]) -> None:
     """Save ``files`` as the model directory ``target`` atomically (:func:`rnnkit.data.write_directory_atomically`).
     An existing ``target`` must be an rnnkit model directory, a directory that ``rnnkit train`` is writing (its
     checkpoints go with it), or empty; one that also holds files rnnkit does not write is refused."""
-    from .deploy.export import is_export_directory
-
     if is_export_directory(target):  # the model's own export, most likely: it would not be replaced, nor named
         raise ValueError(f"{target} exists and is not an rnnkit model directory (it is an rnnkit ONNX export "
                          f"directory, written by export_onnx); refusing to overwrite it: save the model into a "
@@ -207,6 +206,12 @@ def is_training_directory(path: Path) -> bool:
 
 
 # -- reading -------------------------------------------------------------------------------------------------
+def is_export_directory(path: Path) -> bool:
+    """Whether ``path`` is an ONNX export directory (:func:`rnnkit.deploy.export_onnx`): here, beside the model
+    directory's own test, so that saving can name one without loading the exporter."""
+    return has_format(path, EXPORT_FILE, EXPORT_FORMAT)
+
+
 def _no_step_reason(export_json: Path) -> str | None:
     """Why an ONNX export has no step graph, as its export.json records it (``step.reason``, on one line), or
     None where the file does not say."""
@@ -254,9 +259,9 @@ def read_model(directory: str | os.PathLike, what: str = "an rnnkit model direct
     if inside:  # the folder of several models, or the one a model was saved into
         raise ValueError(f"{path} is not {what}: it holds no {CONFIG_FILE} but the model directories {inside[:5]}"
                          f"{' ...' if len(inside) > 5 else ''}; give one of them, e.g. {str(path / inside[0])!r}")
-    if not (path / CONFIG_FILE).exists() and (path / "export.json").is_file():
+    if not (path / CONFIG_FILE).exists() and (path / EXPORT_FILE).is_file():
         # a model without a step graph (bidirectional, normalised per series, an ensemble...) cannot be streamed
-        why = _no_step_reason(path / "export.json")
+        why = _no_step_reason(path / EXPORT_FILE)
         stream = (f"stream it with rnnkit.Streamer({str(path)!r}) or run its graphs with onnxruntime"
                   if (path / "step.onnx").is_file() else "run its sequence.onnx with onnxruntime (it has no step "
                   f"graph to stream{'' if why is None else f'; export.json says why: {why}'})")

@@ -88,14 +88,15 @@ from torch import Tensor, nn
 
 from ..cells import ElmanCell, GRUCell, LSTMCell, LSTMState, TimeAware
 from ..cells.base import length_mask, state_fields
-from ..data.memmap import has_format, write_directory_atomically
+from ..data.memmap import write_directory_atomically
+from ..io import EXPORT_FILE, EXPORT_FORMAT, is_export_directory, is_model_directory
 from ..layers import Bidirectional, Recurrent, Stacked
 from ..models import Ensemble, SequenceToLabel, SequenceToSequence
 from ..models.frontend import ConvFrontEnd, PatchEmbedding, normalise_series
 
-FORMAT = "rnnkit.onnx"
+FORMAT = EXPORT_FORMAT
 FORMAT_VERSION = 1
-EXPORT_FILE, SEQUENCE_FILE, STEP_FILE = "export.json", "sequence.onnx", "step.onnx"
+SEQUENCE_FILE, STEP_FILE = "sequence.onnx", "step.onnx"
 EXPORT_ENTRIES = frozenset({EXPORT_FILE, SEQUENCE_FILE, STEP_FILE})  # what an export directory holds
 TOLERANCE = 1e-4  # absolute, on outputs of order one; the measured error is recorded beside it
 # (B, T) of the random checks; T = 1 and B = 1 are the edge cases a dynamic graph must survive
@@ -1074,14 +1075,8 @@ def _export_forecaster(forecaster, target: Path, *, tolerance: float, verbose: b
     return info
 
 
-def is_export_directory(path: Path) -> bool:
-    return has_format(path, EXPORT_FILE, FORMAT)
-
-
 def _saved_model(path: Path) -> str:
     """The words naming ``path`` as a saved model directory, where an export directory belongs; "" otherwise."""
-    from ..io import is_model_directory
-
     return " (it is an rnnkit model directory, written by save())" if is_model_directory(path) else ""
 
 
