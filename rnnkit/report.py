@@ -21,11 +21,12 @@ import html
 import io
 import json
 import math
+import numbers
 import os
 import platform
 import re
 import statistics
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import markdown as markdown_lib
@@ -34,7 +35,7 @@ import torch
 from matplotlib.figure import Figure
 
 from .checks import is_count
-from .data.memmap import atomic_write
+from .data.memmap import atomic_write, strict_json
 
 SD_NOTE = "Mean ± sd over n runs: sd is the sample standard deviation (n - 1 in the denominator)."
 
@@ -42,12 +43,55 @@ SD_NOTE = "Mean ± sd over n runs: sd is the sample standard deviation (n - 1 in
 def mean_sd(values) -> tuple[float, float]:
     """The mean and the sample standard deviation (``ddof=1``) of ``values``; the sd of one value is nan
     (one run says nothing about the spread), and so is the sd of values of which one is not finite (a run
-    that diverged: the mean is then nan or infinite too). ValueError for no values."""
+    that diverged: the mean is then nan or infinite too). ValueError for no values, and for any that is no number
+    (text, None, a row), naming its position: text of digits is not read as its number."""
+    if isinstance(values, str | bytes):  # iterating one gives its characters: "12" would be the runs 1 and 2
+        raise ValueError(f"mean_sd: values must be numbers, one per run (a list or 1-D array), got the str "
+                         f"{values!r}; convert the text first (e.g. [float(v) for v in text.split()])")
+    if not isinstance(values, Iterable) or isinstance(values, np.ndarray | torch.Tensor) and values.ndim == 0:
+        raise ValueError(f"mean_sd: values must be numbers, one per run (a list or 1-D array), got {_described(values)}"
+                         f"; pass [{values!r}] for one run")
+    if isinstance(values, Mapping):  # iterating a dict gives its keys
+        raise ValueError(f"mean_sd: values is a dict, and iterating one gives its keys ({list(values)[:3]!r}), not "
+                         f"its numbers; pass list(values.values())")
+    values = list(values)
+    for i, v in enumerate(values):
+        if not _is_number(v):
+            raise ValueError(f"mean_sd: values[{i}] is {_described(v)}, not a number; give one number per run"
+                             + _number_fix(v))
     values = [float(v) for v in values]
     if not values:
         raise ValueError("mean_sd: no values; give at least one")
     spread = len(values) > 1 and all(map(math.isfinite, values))  # statistics.stdev fails on nan and inf
     return statistics.fmean(values), statistics.stdev(values) if spread else math.nan
+
+
+def _is_number(v) -> bool:
+    """A real number: Python's, numpy's or a 0-d array or tensor of one (a bool counts as 0 or 1, as numpy's mean
+    takes it)."""
+    if isinstance(v, torch.Tensor):
+        return v.ndim == 0 and not v.is_complex()
+    if isinstance(v, np.ndarray | np.generic):
+        return v.ndim == 0 and v.dtype.kind in "biuf"
+    return isinstance(v, numbers.Real)
+
+
+def _described(v) -> str:
+    if v is None:
+        return "None"
+    if isinstance(v, torch.Tensor | np.ndarray):
+        return f"a {'tensor' if isinstance(v, torch.Tensor) else 'numpy array'} of shape {tuple(v.shape)}"
+    return f"the {type(v).__name__} {v!r}"
+
+
+def _number_fix(v) -> str:
+    if isinstance(v, str | bytes):
+        return " (numbers written as text: convert them first, e.g. [float(v) for v in values])"
+    if v is None:
+        return " (a run without a result: leave it out, or give nan for a run that diverged)"
+    if isinstance(v, torch.Tensor | np.ndarray | list | tuple):
+        return " (one value per run in a flat list or 1-D array: several numbers per run are several statistics)"
+    return ""
 
 
 def format_mean_sd(values, digits: int = 3) -> str:
@@ -61,6 +105,12 @@ def format_stat(mean: float, sd: float | None, digits: int = 3) -> str:
     if not is_count(digits):  # else Python's "Format specifier missing precision" or a precision of 0 read as 1
         raise ValueError(f"format_stat: digits must be an integer >= 1 (significant digits of the mean), got "
                          f"{digits!r}")
+    if not _is_number(mean):  # else "bad operand type for abs()" or a format error from deep in the f-string
+        text = "; convert it first: float(mean)" if isinstance(mean, str) else ""
+        raise ValueError(f"format_stat: mean must be a number, got {_described(mean)}{text}")
+    if sd is not None and not (_is_number(sd) and not sd < 0):  # nan passes: one run
+        raise ValueError(f"format_stat: sd must be a standard deviation, a number >= 0 (nan or None for one run), got "
+                         f"{_described(sd)}")
     sd = math.nan if sd is None else sd
     big = abs(mean) >= 1000
     m = f"{mean:,.0f}" if big else f"{mean:.{digits}g}"
@@ -103,38 +153,6 @@ def machine_line(info: dict | None = None) -> str:
     where = info.get("gpu") or (f"{info['processor']}, {info.get('cpu_cores', '?')} cores, "
                                 f"{info['cpu_threads']} torch thread(s)")
     return f"{where} ({info['platform']}; torch {info['torch']}, lightning {info['lightning']})"
-
-
-def _strict_json(obj, where: str = "results"):
-    """``obj`` with what JSON cannot hold made plain: non-finite floats -> None, numpy scalars and arrays ->
-    Python numbers and lists, tuples -> lists, paths -> strings, keys -> strings. Anything else unknown is a
-    TypeError, and two keys of one dict written alike (``1`` and ``"1"``) a ValueError (one would be lost), each
-    naming where in ``obj`` (``where``) it is."""
-    if isinstance(obj, dict):
-        out = {}
-        for k, v in obj.items():
-            key = str(k)
-            if key in out:
-                other = next(o for o in obj if str(o) == key and o is not k)
-                raise ValueError(f"write_report: {where} has the keys {other!r} and {k!r}, which JSON writes alike "
-                                 f"({key!r}), so one would be lost; give the keys one type (e.g. all str)")
-            out[key] = _strict_json(v, f"{where}[{k!r}]")
-        return out
-    if isinstance(obj, list | tuple):
-        return [_strict_json(v, f"{where}[{i}]") for i, v in enumerate(obj)]
-    if isinstance(obj, np.ndarray):
-        return _strict_json(obj.tolist(), where)
-    if isinstance(obj, np.generic):
-        return _strict_json(obj.item(), where)
-    if isinstance(obj, float):
-        return obj if math.isfinite(obj) else None
-    if isinstance(obj, Path):
-        return str(obj)
-    if obj is None or isinstance(obj, str | int | bool):
-        return obj
-    top = where.split("[")[0]
-    raise TypeError(f"write_report: {type(obj).__name__} in {top} is not JSON (at {where}); give numbers, strings, "
-                    "lists and dicts" + (" (a set: sorted(...) as a list)" if isinstance(obj, set | frozenset) else ""))
 
 
 def _figure_file(name: str) -> str:
@@ -225,8 +243,8 @@ def write_report(directory: str | os.PathLike, *, title: str, results: dict, mar
         buf = io.BytesIO()
         figure.savefig(buf, format="png", dpi=110)
         pngs[_figure_file(name)] = buf.getvalue()
-    record = json.dumps({"title": title, "machine": _strict_json(info, "machine_info"),
-                         "results": _strict_json(results)}, indent=1,
+    record = json.dumps({"title": title, "machine": strict_json(info, "machine_info", "write_report"),
+                         "results": strict_json(results, "results", "write_report")}, indent=1,
                         ensure_ascii=False, allow_nan=False)  # before writing anything: bad results write nothing
     note = f"\n{SD_NOTE}\n" if "±" in markdown else ""  # said wherever a ± is shown
     body = f"{markdown.strip()}\n\nMachine: {machine_line(info)}.\n{note}"

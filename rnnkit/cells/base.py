@@ -40,12 +40,39 @@ class LSTMState(NamedTuple):
     c: Tensor
 
 
-def map_state(fn, *states: State) -> State:
-    """Apply ``fn`` field-wise to one or more states of the same structure."""
+def map_state(fn, *states: State, who: str = "map_state") -> State:
+    """Apply ``fn`` field-wise to one or more states of the same structure: a tensor, an rnnkit state (a NamedTuple
+    such as ``LSTMState``, kept its type) or a plain tuple or list of states (torch.nn.LSTM's ``(h, c)``, one state
+    per layer), nested as given and kept a tuple or list; a None field stays None. ValueError, with ``who`` as its
+    prefix, for a part that is none of these or for states of other structures (e.g. ``LSTMState`` and a tensor,
+    whose rows would be zipped with its fields)."""
     first = states[0]
     if isinstance(first, Tensor):
+        for s in states:
+            if not isinstance(s, Tensor):
+                raise ValueError(f"{who}: the states have other structures: {_structure(states)}; give states of "
+                                 f"one structure (the same fields, in one order)")
         return fn(*states)
-    return type(first)(*(fn(*fields) for fields in zip(*states, strict=True)))
+    kind = type(first)
+    if hasattr(first, "_fields") and all(type(s) is kind for s in states):  # an rnnkit state: fields are tensors
+        return kind(*(fn(*fields) for fields in zip(*states, strict=True)))
+    if first is None and all(s is None for s in states):
+        return None
+    if not isinstance(first, tuple | list):
+        raise ValueError(f"{who}: a state is a tensor, an rnnkit state (LSTMState) or a tuple or list of them, got "
+                         f"{type(first).__name__}")
+    if any(not isinstance(s, tuple | list) or len(s) != len(first) for s in states):
+        raise ValueError(f"{who}: the states have other structures: {_structure(states)}; give states of one "
+                         f"structure (the same fields, in one order)")
+    fields = [map_state(fn, *parts, who=who) for parts in zip(*states, strict=True)]
+    return kind(*fields) if hasattr(first, "_fields") else kind(fields)
+
+
+def _structure(states) -> str:
+    """``LSTMState of 2 and Tensor``: what each of ``states`` is, for an error."""
+    def one(s):
+        return f"{type(s).__name__} of {len(s)}" if isinstance(s, tuple | list) else type(s).__name__
+    return " and ".join(map(one, states))
 
 
 def state_fields(state: State) -> tuple[Tensor, ...]:
@@ -60,7 +87,9 @@ def hidden_of(state: State) -> Tensor:
 
 def replace_hidden(state: State, h: Tensor) -> State:
     """The state with its hidden output h replaced (used by recurrent dropout on h only)."""
-    return h if isinstance(state, Tensor) else state._replace(**{state._fields[0]: h})
+    if isinstance(state, Tensor):
+        return h
+    return state._replace(**{state._fields[0]: h}) if hasattr(state, "_fields") else type(state)((h, *state[1:]))
 
 
 class Cell(nn.Module):

@@ -148,6 +148,14 @@ def _to_float(data: np.ndarray) -> np.ndarray:
     return data.astype(np.float32)
 
 
+def _numpy(wave: torch.Tensor | np.ndarray) -> np.ndarray:
+    """``wave`` as a numpy array; a tensor of a float type numpy lacks (bfloat16, as autocast gives) as float32."""
+    if not isinstance(wave, torch.Tensor):
+        return np.asarray(wave)
+    wave = wave.detach().cpu()
+    return (wave.float() if wave.dtype == torch.bfloat16 else wave).numpy()
+
+
 def _check_rate(name: str, rate) -> None:
     if not is_count(rate):
         whole_float = isinstance(rate, float | np.floating) and float(rate).is_integer() and rate >= 1
@@ -163,7 +171,7 @@ def resample_wave(wave: torch.Tensor | np.ndarray, orig_rate: int, new_rate: int
     """
     for name, rate in (("orig_rate", orig_rate), ("new_rate", new_rate)):
         _check_rate(name, rate)
-    x = wave.detach().cpu().numpy() if isinstance(wave, torch.Tensor) else np.asarray(wave)
+    x = _numpy(wave)
     if x.dtype.kind not in "f":  # integer PCM would come back as floats of integer scale, which no check can tell
         raise ValueError(f"resample_wave takes float samples in [-1, 1], got dtype {x.dtype}; scale integer PCM "
                          "first (x / 32768 for int16; read_wav does it)")
@@ -239,12 +247,20 @@ def write_wav(path: str | os.PathLike, wave: torch.Tensor | np.ndarray, sample_r
     """Write float samples ``(N,)`` or ``(N, C)`` in [-1, 1] as 16-bit PCM, atomically.
 
     Overs up to ±2 are clipped to full scale; larger samples are refused (integer PCM held as floats, unscaled,
-    would become a square wave), as `read_wav` refuses them."""
+    would become a square wave), as `read_wav` refuses them; so is a wave of no samples, which `read_wav` refuses
+    (soundfile would write it, but no feature frame comes from it: it is refused where it is made)."""
     _check_rate("sample_rate", sample_rate)
-    x = wave.detach().cpu().numpy() if isinstance(wave, torch.Tensor) else np.asarray(wave)
+    x = _numpy(wave)
     if np.iscomplexobj(x) or x.ndim not in (1, 2):
         raise ValueError(f"write_wav: wave must hold real samples of shape (N,) or (N, C), got "
                          f"{'complex ' if np.iscomplexobj(x) else ''}shape {x.shape}")
+    if x.shape[0] == 0:  # a valid WAV file, but read_wav refuses a recording of nothing: say so here, not there
+        raise ValueError(f"write_wav: wave has no samples (shape {x.shape}), and read_wav refuses such a file (no "
+                         "feature frame comes from it); drop the empty clip (speech synthesised from empty text, a "
+                         "cut past the end) or give at least one sample")
+    if x.ndim == 2 and x.shape[1] == 0:  # else scipy's ZeroDivisionError
+        raise ValueError(f"write_wav: wave has no channels (shape {x.shape}); a WAV file holds (N, C) samples of C >= "
+                         "1 channels (a channel selection that picked none?)")
     if x.dtype.kind not in "fc":  # int16 PCM would be clipped to +-1: a full-scale square wave
         raise ValueError(f"write_wav: wave holds {x.dtype} samples; it takes floats in [-1, 1]: scale integer PCM "
                          "first (x / 32768 for int16), or write it as it is with scipy.io.wavfile.write")

@@ -27,6 +27,7 @@ from __future__ import annotations
 import io
 import itertools
 import json
+import math
 import os
 import shutil
 import tempfile
@@ -174,11 +175,54 @@ def fsync_directory(path: Path) -> None:
         os.close(fd)
 
 
+def strict_json(obj: Any, where: str = "obj", who: str = "write_json") -> Any:
+    """``obj`` with what JSON cannot hold made plain, for a file every JSON reader parses: non-finite floats ->
+    None (Python writes them as ``NaN`` and ``Infinity``, which strict readers refuse), numpy scalars and arrays
+    (0-d too) -> Python numbers and lists, tuples -> lists, paths -> strings, keys (numbers, str) -> strings.
+    Anything else (a tensor, a set, an object, a tuple as a key) is a TypeError, and two keys of one dict written
+    alike (``1`` and ``"1"``) a ValueError (a reader would keep one), each naming ``who`` refused it and where in
+    ``obj`` (``where``) it is.
+    The one conversion of :func:`write_json` and :func:`rnnkit.report.write_report`."""
+    if isinstance(obj, dict):
+        out = {}
+        for k, v in obj.items():
+            if not isinstance(k, str | int | float | np.generic) and k is not None:  # json.dump refuses them too
+                text = ",".join(map(str, k)) if isinstance(k, tuple) else str(k)
+                raise TypeError(f"{who}: {where} has the key {k!r}, a {type(k).__name__}, which JSON cannot hold (its "
+                                f"keys are text); give str keys (e.g. {text!r})")
+            key = str(k)
+            if key in out:
+                other = next(o for o in obj if str(o) == key and o is not k)
+                raise ValueError(f"{who}: {where} has the keys {other!r} and {k!r}, which JSON writes alike "
+                                 f"({key!r}), so one would be lost; give the keys one type (e.g. all str)")
+            out[key] = strict_json(v, f"{where}[{k!r}]", who)
+        return out
+    if isinstance(obj, list | tuple):
+        return [strict_json(v, f"{where}[{i}]", who) for i, v in enumerate(obj)]
+    if isinstance(obj, np.ndarray):
+        return strict_json(obj.tolist(), where, who)
+    if isinstance(obj, np.generic):
+        return strict_json(obj.item(), where, who)
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, Path):
+        return str(obj)
+    if obj is None or isinstance(obj, str | int | bool):
+        return obj
+    top = where.split("[")[0]
+    hint = (" (a set: sorted(...) as a list)" if isinstance(obj, set | frozenset) else
+            " (a tensor: .item() for one number, .tolist() for more)" if isinstance(obj, torch.Tensor) else "")
+    raise TypeError(f"{who}: {type(obj).__name__} in {top} is not JSON (at {where}); give numbers, strings, lists "
+                    f"and dicts{hint}")
+
+
 def write_json(path: str | os.PathLike, obj: Any) -> None:
-    """Write ``obj`` as indented JSON, atomically."""
+    """Write ``obj`` as indented strict JSON, atomically, by :func:`strict_json`: numpy numbers as Python's, NaN
+    and ±inf as null (as :func:`rnnkit.report.write_report` writes them); a value JSON cannot hold is refused,
+    naming where in ``obj`` it is, before anything is written."""
+    text = json.dumps(strict_json(obj), indent=1, ensure_ascii=False, allow_nan=False)
     with atomic_write(path, "w") as f:
-        json.dump(obj, f, indent=1, ensure_ascii=False)
-        f.write("\n")
+        f.write(text + "\n")
 
 
 def _npy_header(dtype: np.dtype, shape: tuple[int, ...]) -> bytes:
