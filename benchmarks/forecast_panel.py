@@ -45,6 +45,7 @@ mean MASE (over the origins; the global model's seed 0).
     OMP_NUM_THREADS=1 python benchmarks/forecast_panel.py --dev   # the windows before the test windows
     OMP_NUM_THREADS=1 python benchmarks/forecast_panel.py --dev --pool 0,1,panel   # one column per pool
     OMP_NUM_THREADS=1 python benchmarks/forecast_panel.py --dev --validation-origins 5   # model='auto' with 5
+    OMP_NUM_THREADS=1 python benchmarks/forecast_panel.py --dev --members 3   # every net a seed ensemble of 3
 
 ``--pool`` sets ``GlobalForecaster(pool=...)`` (how much the choice of each series leans on the panel's
 evidence); several values, comma-separated, score one global model each ("global pool=..."), the nets fitted
@@ -157,8 +158,9 @@ def run_panel(name: str, args) -> dict:
         for o in origins:
             train = panel.groupby("unique_id", sort=False).head(o)
             for pool in args.pool:
-                g = GlobalForecaster(lookback=2 * h, horizon=h, cell="gru", hidden_size=args.hidden, model=args.model,
-                                     pool=pool, max_epochs=args.epochs, random_state=seed, device="cpu").fit(train)
+                model = GlobalForecaster if args.members == 1 else _seed_ensemble(args.members)
+                g = model(lookback=2 * h, horizon=h, cell="gru", hidden_size=args.hidden, model=args.model, pool=pool,
+                          max_epochs=args.epochs, random_state=seed, device="cpu").fit(train)
                 chosen[pool].append(_chosen(g))
                 p = g.predict()
                 for s in series:
@@ -207,6 +209,36 @@ class _SharedNets:
 
     def __exit__(self, *exc):
         GlobalForecaster.fit = self.fit
+
+
+def _seed_ensemble(members: int) -> type[GlobalForecaster]:
+    """A GlobalForecaster whose nets (``model="direct"`` or ``"hybrid"``, and so every net ``model="auto"`` fits,
+    for its validation and its parts) are seed ensembles of ``members``: fitted from ``random_state`` and
+    ``members - 1`` seeds drawn from it, their forecasts averaged quantile by quantile (``--members``; an
+    experiment, not an option of the model)."""
+
+    class SeedEnsemble(GlobalForecaster):
+        def fit(self, data, **kwargs):
+            self.members_ = None
+            if self.model == "auto":
+                return super().fit(data, **kwargs)
+            rng = np.random.default_rng([int(self.random_state or 0), members])
+            seeds = [self.random_state, *(int(v) for v in rng.integers(2**31 - 1, size=members - 1))]
+            self.members_ = [GlobalForecaster(**{**self.get_params(), "random_state": s}).fit(data, **kwargs)
+                             for s in seeds]
+            self.__dict__.update({k: v for k, v in self.members_[0].__dict__.items() if k.endswith("_")})
+            return self
+
+        def predict(self, horizon=None, **kwargs):
+            if not getattr(self, "members_", None):
+                return super().predict(horizon, **kwargs)
+            frames = [m.predict(horizon, **kwargs) for m in self.members_]
+            out = frames[0].copy()
+            columns = [c for c in out.columns if c == self.target_ or str(c).startswith("q")]
+            out[columns] = np.mean([f[columns].to_numpy() for f in frames], axis=0)
+            return out
+
+    return SeedEnsemble
 
 
 def _chosen(g: GlobalForecaster) -> str:
@@ -291,8 +323,13 @@ def main(argv=None) -> None:
                    help="the most validation origins inside each origin's training rows on which model='auto' "
                         f"chooses and calibrates (rnnkit.forecast.combination.MAX_ORIGINS, default "
                         f"{combination.MAX_ORIGINS}); others are an experiment, not an option of the model")
+    p.add_argument("--members", type=int, default=1,
+                   help="fit every net as a seed ensemble of this many, their forecasts averaged (an experiment, "
+                        "not an option of the model; default 1)")
     p.add_argument("--out", default="runs/forecast_panel_benchmark")
     args = p.parse_args(argv)
+    if args.members < 1:
+        raise SystemExit(f"--members must be >= 1, got {args.members}")
     if args.validation_origins < 1:
         raise SystemExit(f"--validation-origins must be >= 1, got {args.validation_origins}")
     combination.MAX_ORIGINS = args.validation_origins
@@ -313,7 +350,8 @@ def main(argv=None) -> None:
     settings = (f"GlobalForecaster(lookback=2h, horizon=h, cell='gru', hidden_size={args.hidden}, "
                 f"max_epochs={args.epochs}, model={args.model!r}, pool={'|'.join(map(str, args.pool))}), "
                 f"{args.origins} origins, seeds 0..{args.seeds - 1}, "
-                f"up to {args.validation_origins} validation origins")
+                f"up to {args.validation_origins} validation origins"
+                + (f", every net a seed ensemble of {args.members}" if args.members > 1 else ""))
     text = (f"{machine('cpu')}\n\n{settings}\n\n{tables(results, args.seeds)}\n"
             f"total {time.perf_counter() - t0:.0f} s\n")
     out = Path(args.out)
