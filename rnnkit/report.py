@@ -155,6 +155,18 @@ def machine_line(info: dict | None = None) -> str:
     return f"{where} ({info['platform']}; torch {info['torch']}, lightning {info['lightning']})"
 
 
+def _check_machine_info(info) -> None:
+    """ValueError unless ``info`` holds what :func:`machine_line` reads (else a KeyError once the page is made)."""
+    if not isinstance(info, Mapping):
+        raise ValueError(f"write_report: machine_info must be the dict of rnnkit.report.machine() (where the numbers "
+                         f"were measured), got {type(info).__name__}")
+    need = ("platform", "torch", "lightning", *(() if info.get("gpu") else ("processor", "cpu_threads")))
+    if missing := [k for k in need if k not in info]:
+        raise ValueError(f"write_report: machine_info lacks {', '.join(map(repr, missing))}, which the page's machine "
+                         "line reads; pass rnnkit.report.machine(device) run where the numbers were measured (or add "
+                         "those keys to it)")
+
+
 def _figure_file(name: str) -> str:
     file = name if name.endswith(".png") else f"{name}.png"
     if not name or Path(file).name != file or file.startswith(".") or file.startswith("report."):
@@ -229,6 +241,7 @@ def write_report(directory: str | os.PathLike, *, title: str, results: dict, mar
             part = "heading" if name == "title" else "body"
             raise ValueError(f"write_report: {name} must be a str (the page's {part}), got {type(text).__name__}")
     info = machine() if machine_info is None else machine_info
+    _check_machine_info(info)
     if figures is not None and not isinstance(figures, Mapping):
         raise ValueError(f"write_report: figures must be a dict of name -> matplotlib Figure (e.g. {{'curves': fig}}), "
                          f"got {type(figures).__name__}")

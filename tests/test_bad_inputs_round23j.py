@@ -1,5 +1,6 @@
-"""The twenty-third round's leftovers (J23-01 … 07): JSON files of numpy numbers, NaN and keys JSON cannot tell
-apart, mean ± sd of text, WAV files of nothing, states as torch.nn gives them, given what a new user gives them."""
+"""The twenty-third round's leftovers (J23-01 … 08): JSON files of numpy numbers, NaN and keys JSON cannot tell
+apart, mean ± sd of text, WAV files of nothing, states as torch.nn gives them and a report's machine, given what a
+new user gives them."""
 
 import json
 import math
@@ -157,3 +158,15 @@ def test_J23_07_json_keys_written_alike_or_of_no_json_type_are_refused(tmp_path)
     assert not (tmp_path / "k.json").exists() and not (tmp_path / "r").exists()
     write_json(tmp_path / "k.json", {1: "a", 2.5: "b", np.int64(3): "c"})  # numbers as keys, as json writes them
     assert json.loads((tmp_path / "k.json").read_text()) == {"1": "a", "2.5": "b", "3": "c"}
+
+
+# -- J23-08: a report's machine of one's own ---------------------------------------------------------------------
+def test_J23_08_write_report_names_what_machine_info_lacks(tmp_path):
+    with pytest.raises(ValueError) as e:  # before: KeyError: 'platform', from the page's machine line
+        write_report(tmp_path / "r", title="t", results={"a": 1}, markdown="x", machine_info={"gpu": "A100"})
+    assert one_line(e) == ("write_report: machine_info lacks 'platform', 'torch', 'lightning', which the page's "
+                           "machine line reads; pass rnnkit.report.machine(device) run where the numbers were measured "
+                           "(or add those keys to it)")
+    with pytest.raises(ValueError, match=r"^write_report: machine_info must be the dict of .* got str$"):
+        write_report(tmp_path / "r", title="t", results={}, markdown="x", machine_info="cuda")  # before: AttributeError
+    assert not (tmp_path / "r").exists()
