@@ -80,6 +80,7 @@ from .training.fit import ScaleOut, seeded_fit
 from .training.runs import (
     BATCHINGS,
     LR_SCHEDULES,
+    check_label_smoothing,
     check_training_options,
     resolve_device,
     resume_checkpoint,
@@ -1501,7 +1502,8 @@ class _SequenceEstimator(BaseEstimator):
         build = lambda: SequenceModule(self._build_model(choices, n_features, n_outputs, x, lengths),
                                        task=self._task, lr=choices["lr"], lr_schedule=choices["lr_schedule"],
                                        weight_decay=self.weight_decay, clip_grad_norm=self.clip_grad_norm,
-                                       clip_grad_value=self.clip_grad_value, tbptt_steps=self.tbptt_steps)
+                                       clip_grad_value=self.clip_grad_value, tbptt_steps=self.tbptt_steps,
+                                       label_smoothing=choices.get("label_smoothing", 0.0))
         # the first member is the fit of one network; the others draw their seeds after the split, which they share
         seeds = [seed] + [int(rng.randint(np.iinfo(np.int32).max)) for _ in range(choices.get("n_members", 1) - 1)]
         _warn_other_members(self.log_dir, len(seeds), who)
@@ -2027,7 +2029,7 @@ class _LabelEstimator(_SequenceEstimator):
         if not any(is_auto(v) for v in given.values()):
             self._check_choices(given)
             return given, None
-        rule = defaults_for_series(len(lengths), lengths.tolist(), n_features)
+        rule = defaults_for_series(len(lengths), lengths.tolist(), n_features, task=self._task)
         proposed = {**rule["model"], **rule["training"]}
         line, yielded = rule["rule"], {}
         if self.time_aware or self.tbptt_steps is not None:
@@ -2202,9 +2204,15 @@ class SequenceClassifier(ClassifierMixin, _LabelEstimator):
             ``{label: weight}`` (a weight > 0; a class left out weighs 1), scikit-learn's meaning. A sequence's
             weight in the loss is its class's times its ``sample_weight`` (see :meth:`fit`), in training and in
             the validation loss of early stopping; printed with ``verbose``, saved with the model.
+        label_smoothing: ``"auto"`` (default: 0.1 for series longer than 64 steps, 0 otherwise) or ``eps`` in
+            ``[0, 1)``: the training loss is the cross-entropy against ``(1 - eps)`` times the one-hot label plus
+            ``eps / n_classes`` on every class (Szegedy et al. 2016; :class:`rnnkit.training.SequenceModule`);
+            the validation loss of early stopping stays the labels' plain cross-entropy. It keeps the logits of
+            a small training set from certainty (docs/long_series.md); recorded in ``choices_``.
 """
 
     _task = "classification"
+    _CHOSEN = _OPTIONS = (*_RULED, "label_smoothing")
 
     def __init__(
         self,
@@ -2242,6 +2250,7 @@ class SequenceClassifier(ClassifierMixin, _LabelEstimator):
         crop: float | str | None = "auto",
         n_members: int | str = "auto",
         class_weight: dict | str | None = None,
+        label_smoothing: float | str = "auto",
     ):
         super().__init__(cell=cell, hidden_size=hidden_size, num_layers=num_layers, bidirectional=bidirectional,
                          dropout=dropout, pooling=pooling, frontend=frontend, stride=stride, normalise=normalise,
@@ -2253,6 +2262,7 @@ class SequenceClassifier(ClassifierMixin, _LabelEstimator):
                          strategy=strategy, verbose=verbose, log_dir=log_dir, layout=layout, time_aware=time_aware,
                          crop=crop, n_members=n_members)
         self.class_weight = class_weight
+        self.label_smoothing = label_smoothing
 
     def _check_params(self) -> None:
         cw = self.class_weight
@@ -2265,6 +2275,8 @@ class SequenceClassifier(ClassifierMixin, _LabelEstimator):
             if not (_is_real(w) and math.isfinite(w) and w > 0):
                 raise ValueError(f"class_weight gives class {_plain(label)!r} the weight {_plain(w)!r}; a class "
                                  f"weight must be a finite number > 0")
+        if not is_auto(self.label_smoothing):
+            check_label_smoothing(self.label_smoothing)
         super()._check_params()
 
     def _class_weights(self, classes: np.ndarray, codes: np.ndarray, sample_weight: np.ndarray | None, who: str

@@ -86,7 +86,7 @@ def test_explicit_options_win_over_the_rule_and_none_is_not_auto():
     X, y = long_series()
     given = dict(cell="lstm", hidden_size=8, bidirectional=False, pooling="mean", frontend="patch", stride=10,
                  normalise=None, keep_scale=False, batch_size=4, lr=1e-2, lr_schedule=None, crop=None,
-                 n_members=1)
+                 n_members=1, label_smoothing=0.0)
     clf = SequenceClassifier(**given, **ONE_EPOCH).fit(X, y)
     assert clf.choices_ == {**given, "max_epochs": 1}
     model = clf.model_

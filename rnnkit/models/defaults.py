@@ -27,18 +27,23 @@ CROP = 0.9
 PREDICT_WINDOWS = 5
 # networks trained from different seeds on long series, their outputs averaged (docs/long_series.md)
 MEMBERS = 3
+# a classifier's label smoothing on long series (docs/long_series.md)
+LABEL_SMOOTHING = 0.1
 
 
-def defaults_for_series(n_sequences: int, lengths: Sequence[int], n_channels: int) -> dict:
+def defaults_for_series(n_sequences: int, lengths: Sequence[int], n_channels: int, *,
+                        task: str = "classification") -> dict:
     """Defaults for a sequence classifier or regressor, from the size of its training data.
 
     ``n_sequences``: training sequences; ``lengths``: their valid lengths (any iterable of ints);
-    ``n_channels``: features per step. Returns ``{"model": ..., "training": ..., "rule": ...}``:
+    ``n_channels``: features per step; ``task``: ``"classification"`` (default) or ``"regression"``.
+    Returns ``{"model": ..., "training": ..., "rule": ...}``:
 
     - ``model``: keyword arguments of :class:`rnnkit.models.SequenceToLabel` (``hidden_size`` included):
       ``cell``, ``hidden_size``, ``bidirectional``, ``pooling``, ``frontend``, ``stride``, ``embed_size``,
       ``normalise``, ``keep_scale``;
-    - ``training``: ``lr`` and ``lr_schedule`` (for :class:`rnnkit.training.SequenceModule`), ``batch_size``,
+    - ``training``: ``lr``, ``lr_schedule`` and a classifier's ``label_smoothing`` (for
+      :class:`rnnkit.training.SequenceModule`; only for ``task="classification"``), ``batch_size``,
       ``max_epochs``, ``crop`` (for :class:`rnnkit.training.SequenceDataModule`), ``n_members`` (networks fitted
       from different seeds, their outputs averaged: :class:`rnnkit.models.Ensemble`);
     - ``rule``: one line saying what was chosen and why (for a fitted estimator's record and ``verbose``).
@@ -72,11 +77,18 @@ def defaults_for_series(n_sequences: int, lengths: Sequence[int], n_channels: in
       validation splits of PLAID and GunPoint over six seeds, 0.878 and 0.978 against 0.859 and 0.944 for one
       (two: 0.866 and 0.978), within a minute of CPU for PLAID's 537 series. Short series keep one network
       (``n_members=1``): their fits are already stable, and one forward network streams.
+    - ``T > 64``, a classifier: labels smoothed by 0.1 in the training loss (``label_smoothing=0.1``; Szegedy
+      et al. 2016): the networks fit their training series far better than new ones, and softer targets keep
+      their logits from certainty. On the validation splits over six seeds, three networks, PLAID 0.901
+      against 0.891 without (ahead at five seeds, level at one), GunPoint 0.978 against 0.967 (one series
+      of the 90 scored). Short series keep the plain cross-entropy (not measured there).
     - bidirectional GRU, ``hidden_size = 64``; ``batch_size = min(32, max(8, n // 8))`` so a small set still
       makes several optimizer steps an epoch; ``max_epochs`` is what reaches about 600 optimizer steps,
       within ``[30, 300]``; AdamW with a one-cycle schedule (``lr_schedule="onecycle"``) peaking at
       ``lr = 1e-2``.
     """
+    if task not in ("classification", "regression"):
+        raise ValueError(f"defaults_for_series: task must be 'classification' or 'regression', got {task!r}")
     lengths = [int(n) for n in lengths]
     if n_sequences < 1 or not lengths or min(lengths) < 1 or n_channels < 1:
         raise ValueError(f"defaults_for_series needs n_sequences >= 1, lengths >= 1 and n_channels >= 1, got "
@@ -110,9 +122,13 @@ def defaults_for_series(n_sequences: int, lengths: Sequence[int], n_channels: in
     members = 1 if T <= SHORT else MEMBERS
     training = dict(lr=1e-2, lr_schedule="onecycle", batch_size=batch_size, max_epochs=epochs, crop=crop,
                     n_members=members)
+    if task == "classification":
+        training["label_smoothing"] = 0.0 if T <= SHORT else LABEL_SMOOTHING
     rule = f"{why}; bidirectional GRU of {hidden}; batch {batch_size}, {epochs} epochs, one-cycle lr up to 1e-2"
     if crop is not None:
         rule += f"; trained on random windows of {crop:.0%} of each series, predicting from {PREDICT_WINDOWS}"
     if members > 1:
         rule += f"; {members} networks from different seeds, their outputs averaged"
+    if training.get("label_smoothing"):
+        rule += f"; labels smoothed by {training['label_smoothing']:g}"
     return {"model": model, "training": training, "rule": rule}

@@ -39,6 +39,7 @@ from .runs import (  # noqa: F401
     NonFiniteGradientError,
     NonFiniteLossError,
     check_clip_thresholds,
+    check_label_smoothing,
     check_training_options,
 )
 
@@ -120,6 +121,11 @@ class SequenceModule(L.LightningModule):
             (Smith & Topin 2019): the rate rises from ``lr / 25`` to ``lr`` over the first 30 % of the run's
             batches (``trainer.estimated_stepping_batches``), then anneals by a cosine to ``lr / 1e4``;
             stepped once per batch.
+        label_smoothing: ``eps`` in ``[0, 1)``, classification only: the training loss is the cross-entropy
+            against ``(1 - eps)`` times the one-hot label plus ``eps / C`` on each of the ``C`` classes (Szegedy
+            et al. 2016; ``torch.nn.functional.cross_entropy``'s ``label_smoothing``), so the logits of a small
+            training set are not pushed towards certainty; 0 (default) is the plain cross-entropy. The
+            validation loss (early stopping's) stays the plain cross-entropy of the labels.
 
     A batch is a :class:`~rnnkit.training.Batch` or any object with its fields (``SequenceBatch`` of
     :func:`~rnnkit.data.pad_collate`), an ``(x, y)`` pair of tensors (every step valid) or a dict with
@@ -144,10 +150,12 @@ class SequenceModule(L.LightningModule):
         tbptt_steps: int | None = None,
         stateful: bool = False,
         lr_schedule: str | None = None,
+        label_smoothing: float = 0.0,
     ):
         super().__init__()
         if lr_schedule not in LR_SCHEDULES:
             raise ValueError(f"lr_schedule must be one of {LR_SCHEDULES}, got {lr_schedule!r}")
+        check_label_smoothing(label_smoothing, task)
         self.automatic_optimization = False  # the loop below calls backward, clip and step itself
         if not isinstance(model, nn.Module):
             raise ValueError(f"SequenceModule: model must be a torch.nn.Module (a model of rnnkit.models: "
@@ -177,6 +185,7 @@ class SequenceModule(L.LightningModule):
         self.lr, self.weight_decay, self.lr_schedule = lr, weight_decay, lr_schedule
         self.clip_grad_norm, self.clip_grad_value = clip_grad_norm, clip_grad_value
         self.tbptt_steps, self.stateful = tbptt_steps, stateful
+        self.label_smoothing = float(label_smoothing)
         self.carried_state: State | None = None
         self._train_carried_state: State | None = None
         self.history: dict[str, list[float]] = {"train_loss": [], "val_loss": []}
@@ -304,12 +313,14 @@ class SequenceModule(L.LightningModule):
         """The mean loss of the targets ``y`` given the predictions ``out (N, O)``: cross-entropy or squared
         error (a regression target's over its ``O`` outputs). With ``weights (N,)``, their weighted mean
         ``sum_i w_i l_i / sum_i w_i``, as scikit-learn's and Keras' ``sample_weight``: equal weights give the
-        mean, a weight of 0 leaves a target out."""
+        mean, a weight of 0 leaves a target out. In training, a classifier's labels are smoothed by
+        ``label_smoothing``; in validation they are not."""
         self.check_targets(out, y)
         if self.task == "classification":
+            eps = self.label_smoothing if self.training else 0.0  # Lightning validates in eval mode
             if weights is None:
-                return F.cross_entropy(out, y.long())
-            losses = F.cross_entropy(out, y.long(), reduction="none")  # (N,)
+                return F.cross_entropy(out, y.long(), label_smoothing=eps)
+            losses = F.cross_entropy(out, y.long(), reduction="none", label_smoothing=eps)  # (N,)
         else:
             dtype = torch.promote_types(out.dtype, y.dtype)  # bf16 outputs under autocast: compare in float32
             if weights is None:

@@ -73,6 +73,18 @@ def check_clip_thresholds(who: str = "", **thresholds) -> None:
             raise ValueError(f"{who}{name} must be a number > 0 or None, got {v!r}")
 
 
+def check_label_smoothing(label_smoothing, task: str = "classification", who: str = "") -> None:
+    """ValueError unless ``label_smoothing`` is a number in ``[0, 1)`` (1 would train towards the uniform
+    distribution, whatever the label), and 0 for a regression (it smooths class labels)."""
+    real = isinstance(label_smoothing, numbers.Real) and not isinstance(label_smoothing, bool)
+    if not (real and 0 <= label_smoothing < 1):
+        raise ValueError(f"{who}label_smoothing must be a number in [0, 1) (0: the plain cross-entropy), got "
+                         f"{label_smoothing!r}")
+    if label_smoothing and task != "classification":
+        raise ValueError(f"{who}label_smoothing={label_smoothing!r} smooths class labels; task={task!r} has none: "
+                         "leave label_smoothing at 0")
+
+
 def resolve_device(device: str) -> str:
     """``"auto"`` -> ``"cuda"`` when a GPU is visible, else ``"cpu"``; ``"cuda"`` without one is an
     error."""
