@@ -2753,16 +2753,18 @@ def feature_names(X, who: str) -> np.ndarray | None:
     return np.asarray(columns, dtype=object)
 
 
-def check_feature_names(fitted: np.ndarray | None, given: np.ndarray | None, name: str, who: str) -> None:
+def check_feature_names(fitted: np.ndarray | None, given: np.ndarray | None, name: str, who: str, *, x: str = "X",
+                        frame: str = "frame", axis: str = "columns") -> None:
     """Features are matched by name, as scikit-learn does: ValueError when ``X``'s names differ from those
     seen at fit (naming the missing and unexpected ones, or the order); a warning when only one side has
-    names."""
+    names. ``x`` names what holds the names in the messages, ``frame`` and ``axis`` the code of their fixes
+    (:class:`rnnkit.Streamer`'s observation: a pandas row, whose names are its index)."""
     if fitted is None or given is None:
         if given is not None:
-            warnings.warn(f"{who}: X has feature names, but {name} was fitted without feature names",
+            warnings.warn(f"{who}: {x} has feature names, but {name} was fitted without feature names",
                           UserWarning, stacklevel=3)
         elif fitted is not None:
-            warnings.warn(f"{who}: X does not have feature names, but {name} was fitted with feature names "
+            warnings.warn(f"{who}: {x} does not have feature names, but {name} was fitted with feature names "
                           f"{list(fitted)}; its columns are read in that order", UserWarning, stacklevel=3)
         return
     if list(given) == list(fitted):
@@ -2770,11 +2772,11 @@ def check_feature_names(fitted: np.ndarray | None, given: np.ndarray | None, nam
     missing = [c for c in fitted if c not in set(given)]
     unexpected = [c for c in given if c not in set(fitted)]
     if not missing and not unexpected:
-        raise ValueError(f"{who}: X has the features {list(given)}, in another order than at fit; reorder "
-                         f"them as {list(fitted)} (e.g. frame[{list(fitted)}])")
-    fixes = [f"drop the columns the model was not fitted on (frame.drop(columns={unexpected}))"] if unexpected else []
-    fixes += [f"give X the columns {missing} it was fitted with"] if missing else []
-    raise ValueError(f"{who}: X's feature names differ from those seen at fit {list(fitted)}: missing "
+        raise ValueError(f"{who}: {x} has the features {list(given)}, in another order than at fit; reorder "
+                         f"them as {list(fitted)} (e.g. {frame}[{list(fitted)}])")
+    fixes = [f"drop the {axis} the model was not fitted on ({frame}.drop({axis}={unexpected}))"] if unexpected else []
+    fixes += [f"give {x} the {axis} {missing} it was fitted with"] if missing else []
+    raise ValueError(f"{who}: {x} has feature names that differ from those seen at fit {list(fitted)}: missing "
                      f"{missing}, unexpected {unexpected}; {' and '.join(fixes)}")
 
 

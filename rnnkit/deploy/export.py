@@ -791,6 +791,9 @@ def export_onnx(model_or_estimator, directory: str | os.PathLike, *, tolerance: 
     if not isinstance(directory, str | os.PathLike):
         raise ValueError(f"export_onnx: directory must be a path (str or pathlib.Path), got "
                          f"{type(directory).__name__}")
+    if not os.fspath(directory):  # Path("") is the working directory, which the refusal would name as "."
+        raise ValueError(f"export_onnx: directory is {os.fspath(directory)!r}, an empty path; give the directory to "
+                         f"write the export into (e.g. 'exports/model')")
     if isinstance(tolerance, bool) or not isinstance(tolerance, numbers.Real) or math.isnan(tolerance):
         # NaN would refuse every export as "off tolerance", naming no cause
         raise ValueError(f"export_onnx: tolerance must be a number (the largest error allowed between the "

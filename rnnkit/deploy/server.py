@@ -8,7 +8,8 @@ route                  what
                        object ``{name: value}`` read by name) -> ``{"predictions": [...]}``, plus
                        ``"probabilities"`` for a classifier (``(n, n_classes)``) or a tagger (per step)
 ``GET /health``        ``{"status": "ok"}``
-``GET /model``         estimator, features (names when known, else their count), classes, rnnkit version
+``GET /model``         estimator, features (names when known, else their count), classes, a regressor's
+                       targets (the names of a DataFrame ``y``'s columns, else null), rnnkit version
 =====================  =====================================================================================
 
 **A refit.** The app serves the network the estimator had when the app was made; once the estimator is fitted
@@ -155,10 +156,11 @@ def parse_request(body: bytes, n_features: int, limits: Limits, *, missing: bool
                     raise RequestError(422, f"sequence {i}, step {t} holds a number beyond float32's range")
                 if math.isinf(v) and b"Infinity" not in body:  # a literal such as 1e400, read as infinity
                     raise RequestError(422, f"sequence {i}, step {t} holds a number beyond float32's range")
-                if not math.isfinite(v):
-                    raise RequestError(422, f"sequence {i}, step {t} holds {v}; NaN and infinity are not "
-                                            "accepted" + ("" if missing else " (give a model fitted with "
-                                                          "time_aware=True to read missing values)"))
+                if not math.isfinite(v):  # a missing value is NaN or null, never infinity: no hint for that
+                    raise RequestError(422, f"sequence {i}, step {t} holds {v}; " + (
+                        "infinity is not accepted (NaN or null marks a missing value)" if missing else
+                        "NaN and infinity are not accepted" + (" (give a model fitted with time_aware=True to read "
+                                                               "missing values)" if math.isnan(v) else "")))
         with np.errstate(over="ignore"):
             try:
                 a = np.asarray(seq, dtype=np.float64).astype(np.float32)  # None (missing) becomes NaN
@@ -340,11 +342,13 @@ def model_info(estimator) -> dict:
 
     names = getattr(estimator, "feature_names_in_", None)
     classes = getattr(estimator, "classes_", None)
+    targets = getattr(estimator, "target_names_", None)  # a regressor's y columns; None unnamed or saved before
     return {
         "estimator": type(estimator).__name__,
         "n_features": int(estimator.n_features_in_),
         "features": None if names is None else [str(n) for n in names],
         "classes": None if classes is None else np.asarray(classes).tolist(),
+        "targets": None if targets is None else [str(n) for n in targets],
         "n_outputs": int(estimator.n_outputs_),
         "rnnkit_version": __version__,
     }

@@ -174,6 +174,9 @@ class Streamer:
     is any hashable value but None (which ``reset`` reads as "every stream") and NaN (equal to no other value);
     an unseen one starts fresh at ``step``. Ids that Python counts equal name one stream only when of
     one kind (``1`` and ``np.int64(1)``): ``1.0`` or ``True`` while stream ``1`` runs is refused, not merged.
+    A pandas row (a Series, or a one-row DataFrame) is checked by its names as ``predict`` checks a DataFrame's
+    columns: another order or other names than at fit are refused, names given to a model fitted without them
+    are warned about and read by position.
 
     Under onnxruntime ``step`` runs the stream's I/O binding (the module docstring) and ``step_many`` of
     several streams runs ``session.run`` on their states gathered into one batch; both compute the same
@@ -210,6 +213,7 @@ class Streamer:
             self._y_ort = ort.OrtValue.ortvalue_from_numpy(self._y)
             self._x_row, self._y_row = self._x[0], self._y[0]  # (F,), (O,) views: no indexing per step
             self._fitted = None
+            self._source = info["source"]  # the estimator's class name, for the messages
         else:
             exportable = resolve(source, "Streamer")
             self.backend = "torch"
@@ -217,6 +221,7 @@ class Streamer:
             if why is not None:
                 raise ValueError(f"Streamer: {why}")
             self._graph = StepGraph(exportable).eval()
+            self._source = exportable.source
             # the estimator and the fitted model this streamer copied: fitting it again replaces model_ (step_many
             # refuses to go on with the old copy)
             self._fitted = None if exportable.estimator is None else (exportable.estimator, source.model_)
@@ -413,6 +418,14 @@ class Streamer:
         if x_t is None:  # np.asarray(None, float32) is a NaN
             raise ValueError(f"Streamer: the observation of stream {stream_id!r} is None; give one step's features")
         names = None  # the features' names, where the observation gives them: for the messages
+        if np.ma.isMaskedArray(x_t):  # np.asarray would read a masked entry as the value under its mask
+            masked = np.flatnonzero(np.ma.getmaskarray(x_t))
+            if masked.size and not self._time_aware:
+                raise ValueError(f"Streamer: the observation of stream {stream_id!r} is a masked array whose feature "
+                                 f"{int(masked[0])} is masked ({masked.size} in all); give every feature a number "
+                                 "(a model fitted with time_aware=True reads a masked value as missing)")
+            if masked.size:  # a time-aware model: masked is missing, NaN
+                x_t = np.ma.filled(x_t.astype(np.float64), np.nan)
         if isinstance(x_t, dict):  # {feature name: value}, as a JSON message carries one step: read by name
             fitted = self._feature_names
             if fitted is None:
@@ -430,8 +443,7 @@ class Streamer:
             x_t, names = [x_t[name] for name in fitted], fitted
         if isinstance(x_t, pd.Series | pd.DataFrame):
             names = list(x_t.index if isinstance(x_t, pd.Series) else x_t.columns)
-            if self._feature_names is not None:  # named features
-                self._check_names(stream_id, names)
+            self._check_names(stream_id, names, "index" if isinstance(x_t, pd.Series) else "columns")
         if isinstance(x_t, torch.Tensor):  # one that requires grad, lives on a GPU or is bfloat16 has no numpy view
             t = x_t.detach().cpu()
             x_t = (t.double() if t.is_floating_point() else t).numpy()
@@ -440,6 +452,11 @@ class Streamer:
             try:
                 raw = np.asarray(x_t)
             except ValueError as e:  # a ragged nested list
+                if isinstance(x_t, list | tuple) and any(isinstance(v, list | tuple | np.ndarray) for v in x_t):
+                    sizes = [len(v) if isinstance(v, list | tuple | np.ndarray) else "a number" for v in x_t]
+                    raise ValueError(f"Streamer: the observation of stream {stream_id!r} is ragged: a list of "
+                                     f"{len(x_t)} parts of sizes {sizes[:10]}; give one step's {self.n_raw} "
+                                     f"features as one flat list") from None
                 raise ValueError(f"Streamer: the observation of stream {stream_id!r} is not numeric ({e})") from e
         kind = raw.dtype.kind
         values = raw.ravel().tolist() if kind == "O" else []
@@ -467,18 +484,20 @@ class Streamer:
         except (TypeError, ValueError) as e:
             raise ValueError(f"Streamer: the observation of stream {stream_id!r} is not numeric ({e})") from e
 
-    def _check_names(self, stream_id, given: list) -> None:
-        """ValueError unless a pandas row names the features seen at fit, in their order (predict refuses
-        another order as well: read by position, the values would go to the wrong features)."""
-        fitted = self._feature_names
-        if given == fitted or not all(isinstance(n, str) for n in given):  # no names (0, 1, ...): by position
+    def _check_names(self, stream_id, given: list, axis: str) -> None:
+        """A pandas row's names checked as predict checks a DataFrame's columns (rnnkit.estimators'
+        check_feature_names): another order or other names than at fit are refused (read by position, the values
+        would go to the wrong features), and names given to a model fitted without them are warned about (read
+        by position). A row without names (0, 1, ...) is read in the fitted order, as an array is."""
+        from ..estimators import check_feature_names
+
+        if not given or not all(isinstance(n, str) for n in given):
             return
-        missing, unexpected = [c for c in fitted if c not in given], [c for c in given if c not in fitted]
-        if not missing and not unexpected:
-            raise ValueError(f"Streamer: the observation of stream {stream_id!r} has the features {given}, in another "
-                             f"order than at fit; reorder them as {fitted} (e.g. row[{fitted}])")
-        raise ValueError(f"Streamer: the observation of stream {stream_id!r} has feature names that differ from "
-                         f"those seen at fit {fitted}: missing {missing}, unexpected {unexpected}")
+        fitted = self._feature_names
+        # the warning names no stream: one per stream would repeat it for every stream a server keeps
+        x = "the observation" if fitted is None else f"the observation of stream {stream_id!r}"
+        check_feature_names(None if fitted is None else np.asarray(fitted, dtype=object),
+                            np.asarray(given, dtype=object), self._source, "Streamer", x=x, frame="x_t", axis=axis)
 
     def _run(self, x: np.ndarray, state: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         if self.backend == "onnxruntime":
