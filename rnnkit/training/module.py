@@ -47,14 +47,7 @@ from .runs import (  # noqa: F401
 def detach_state(state: State | None) -> State | None:
     """The same state, cut from the graph: the truncation of truncated BPTT. A plain tuple or list of states
     (torch.nn.LSTM's ``(h, c)``, one state per layer) is cut field by field and kept a tuple or list."""
-    if state is None:
-        return None
-    if isinstance(state, tuple | list) and not hasattr(state, "_fields"):  # NamedTuples: map_state keeps their type
-        return type(state)(detach_state(s) for s in state)
-    if not isinstance(state, Tensor | tuple):
-        raise ValueError(f"detach_state: a state is a tensor, an rnnkit state (LSTMState) or a tuple or list of them, "
-                         f"got {type(state).__name__}")
-    return map_state(Tensor.detach, state)
+    return map_state(Tensor.detach, state, who="detach_state")  # None stays None
 
 
 class Chunk(NamedTuple):
