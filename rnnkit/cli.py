@@ -16,6 +16,14 @@ from contextlib import contextmanager
 from pathlib import Path
 
 
+def _json_text(obj, where: str, who: str, indent: int = 2) -> str:
+    """``obj`` as strict JSON text, as its files are written (:func:`rnnkit.data.memmap.strict_json`): NaN and
+    infinity as null, numpy numbers as numbers; what the command prints parses as what it writes."""
+    from rnnkit.data.memmap import strict_json
+
+    return json.dumps(strict_json(obj, where, who), indent=indent, allow_nan=False)
+
+
 def _demo(args) -> int:
     """The main job: a short measured comparison of RNN, LSTM and GRU on two tasks: the adding problem
     (long memory, generated) and scikit-learn's bundled handwritten digits read row by row (real data).
@@ -501,9 +509,9 @@ def _train(args) -> int:
         info = {"task": args.task, **({"layout": layout} if layout != "long" else {}), **columns,
                 "feature_columns": list(table.feature_names)}
         files = est.to_files(info={"table": info})
-        files["metrics.json"] = (json.dumps(metrics, indent=1) + "\n").encode()
+        files["metrics.json"] = (_json_text(metrics, "metrics", "rnnkit train", indent=1) + "\n").encode()
         write_directory_atomically(out, files)  # replaces the checkpoints with the finished model
-    print(json.dumps(metrics, indent=2))
+    print(_json_text(metrics, "metrics", "rnnkit train"))
     print(f"wrote model and metrics.json to {out}")
     return 0
 
@@ -841,7 +849,7 @@ def _evaluate(args) -> int:
                     else _tagging_metrics(table.y, pred))
     if out is not None:
         write_json(out, metrics)
-    print(json.dumps(metrics, indent=2))
+    print(_json_text(metrics, "metrics", "rnnkit evaluate"))
     if out is not None:
         print(f"wrote the metrics to {out}")
     return 0
@@ -1334,7 +1342,7 @@ def _app(args) -> int:
         print(f"wrote {', '.join(sorted(p.name for p in Path(args.out).iterdir()))} to {args.out}; the page to "
               f"open is {Path(args.out) / 'report.html'}")
     else:
-        print(json.dumps(results, indent=1))
+        print(_json_text(results, "results", "rnnkit app", indent=1))
     return 0
 
 

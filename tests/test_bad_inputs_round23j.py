@@ -170,3 +170,17 @@ def test_J23_08_write_report_names_what_machine_info_lacks(tmp_path):
     with pytest.raises(ValueError, match=r"^write_report: machine_info must be the dict of .* got str$"):
         write_report(tmp_path / "r", title="t", results={}, markdown="x", machine_info="cuda")  # before: AttributeError
     assert not (tmp_path / "r").exists()
+
+
+def test_J23_09_the_command_line_prints_metrics_as_strict_json_as_it_writes_them(capsys):
+    """rnnkit evaluate printed NaN metrics as the bare `NaN` that strict JSON readers refuse, while --out wrote
+    null; train wrote `NaN` into metrics.json. One conversion for what is printed and written."""
+    import json
+
+    import numpy as np
+
+    from rnnkit.cli import _json_text
+
+    text = _json_text({"r2": float("nan"), "n": np.int64(3), "best": np.float32(0.5)}, "metrics", "rnnkit evaluate")
+    assert json.loads(text, parse_constant=lambda c: pytest.fail(f"non-standard JSON constant {c}")) == \
+        {"r2": None, "n": 3, "best": 0.5}
