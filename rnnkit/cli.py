@@ -563,7 +563,8 @@ def _other_run_flags(recorded: dict, run: dict) -> str:
 _MODEL_FLAGS = {"cell": "cell", "hidden_size": "hidden_size", "bidirectional": "bidirectional",
                 "epochs": "max_epochs", "batch_size": "batch_size", "lr": "lr", "frontend": "frontend",
                 "stride": "stride", "pooling": "pooling", "normalise": "normalise", "lr_schedule": "lr_schedule",
-                "crop": "crop", "members": "n_members", "keep_scale": "keep_scale"}
+                "crop": "crop", "members": "n_members", "keep_scale": "keep_scale",
+                "label_smoothing": "label_smoothing"}
 _LABEL_ONLY = ("frontend", "stride", "pooling", "normalise", "crop", "members", "keep_scale")
 
 
@@ -625,6 +626,9 @@ def _model_options(args) -> dict:
     if args.task == "tag" and (wrong := [f for f in _LABEL_ONLY if f in given]):
         raise ValueError(f"--{wrong[0]} applies to one prediction per sequence (--task classify or regress), "
                          f"not to --task tag; leave it out")
+    if args.task != "classify" and "label_smoothing" in given:
+        raise ValueError(f"--label-smoothing smooths the class labels of --task classify, not the targets of "
+                         f"--task {args.task}; leave it out")
     if given.get("frontend") == "none" and "stride" in given:  # the estimator would keep it and never use it
         raise ValueError(f"--stride {given['stride']} is the stride of a front-end, and --frontend none has none; "
                          "leave --stride out, or choose --frontend conv (or patch, fcn)")
@@ -1575,6 +1579,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--keep-scale", action=argparse.BooleanOptionalAction,
                        help="with --normalise series: the head also reads each series' level and scale; default "
                        "auto: with the rule's per-series normalisation (one channel beyond 64 steps)")
+    train.add_argument("--label-smoothing", type=_number(float, 0.0, 1.0, what=" (0: the plain cross-entropy)"),
+                       help="--task classify: train against 1 - e on the label and e / classes on every class; "
+                       "default auto: 0.1 beyond 64 steps, else 0")
     train.add_argument("--members", type=count,
                        help="networks fitted from different seeds, their outputs averaged; default auto: 3 beyond "
                        "64 steps, else 1")

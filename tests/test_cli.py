@@ -106,3 +106,16 @@ def test_train_and_predict_read_empty_values_as_missing_with_time_aware(tmp_path
                  "--out", str(tmp_path / "p.csv")]) == 0
     pred = pd.read_csv(tmp_path / "p.csv")
     assert len(pred) == 24 and pred.prediction.isin(["up", "down"]).all()
+
+
+def test_train_label_smoothing_flag_reaches_the_classifier_and_is_refused_elsewhere(tmp_path, capsys):
+    _long_csv(tmp_path / "d.csv")
+    common = [str(tmp_path / "d.csv"), "--time-column", "t", "--epochs", "1", "--hidden-size", "4"]
+    assert main(["train", *common, "--task", "classify", "--label-smoothing", "0.2", "--out", str(tmp_path / "m")]) == 0
+    assert rnnkit.load(tmp_path / "m").choices_["label_smoothing"] == 0.2
+    capsys.readouterr()
+    assert main(["train", *common, "--task", "regress", "--target-column", "value", "--label-smoothing", "0.1",
+                 "--out", str(tmp_path / "r")]) == 2
+    assert "--label-smoothing smooths the class labels of --task classify" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["train", *common, "--task", "classify", "--label-smoothing", "1", "--out", str(tmp_path / "x")])
