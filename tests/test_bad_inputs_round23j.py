@@ -184,3 +184,36 @@ def test_J23_09_the_command_line_prints_metrics_as_strict_json_as_it_writes_them
     text = _json_text({"r2": float("nan"), "n": np.int64(3), "best": np.float32(0.5)}, "metrics", "rnnkit evaluate")
     assert json.loads(text, parse_constant=lambda c: pytest.fail(f"non-standard JSON constant {c}")) == \
         {"r2": None, "n": 3, "best": 0.5}
+
+
+class LayeredGRU(nn.Module):
+    """A model of one's own whose state is a list of per-layer rnnkit states (batch-first)."""
+
+    target = "step"
+
+    def __init__(self):
+        super().__init__()
+        self.cells = nn.ModuleList([nn.GRUCell(2, 3), nn.GRUCell(3, 3)])
+        self.head = nn.Linear(3, 2)
+
+    def forward(self, x, lengths=None, state=None):
+        hs = [torch.zeros(len(x), 3) for _ in self.cells] if state is None else [s.h for s in state]
+        out = []
+        for t in range(x.shape[1]):
+            inp = x[:, t]
+            for j, cell in enumerate(self.cells):
+                hs[j] = inp = cell(inp, hs[j])
+            out.append(inp)
+        return self.head(torch.stack(out, 1)), [LSTMState(h, h) for h in hs]
+
+
+def test_J23_10_stateful_training_reads_the_rows_of_a_state_given_per_layer():
+    """stateful=True with a model whose state is a list of per-layer states: the check of the batch size read
+    state[0].shape, which a NamedTuple has not (before: AttributeError: 'LSTMState' object has no attribute 'shape')."""
+    torch.manual_seed(0)
+    x = torch.randn(2, 8, 2)
+    data = SequenceDataset(x, torch.tensor([8, 8]), torch.randint(0, 2, (2, 8)), y_per_step=True)
+    module = SequenceModule(LayeredGRU(), tbptt_steps=4, stateful=True)
+    loader = DataLoader(data, batch_size=2, collate_fn=data.batch)
+    make_trainer(max_epochs=2, device="cpu").fit(module, loader)
+    assert len(module.history["train_loss"]) == 2 and all(math.isfinite(v) for v in module.history["train_loss"])

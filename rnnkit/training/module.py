@@ -501,4 +501,8 @@ def clip_gradients(parameters, *, max_norm: float | None, max_value: float | Non
 
 
 def hidden_batch(state: State) -> int:
-    return (state if isinstance(state, Tensor) else state[0]).shape[0]
+    """The rows of a (batch-first) state: its first tensor's, the state walked as :func:`map_state` walks it (a
+    tensor, an rnnkit state, a tuple or list of them, one per layer)."""
+    if isinstance(state, Tensor):
+        return state.shape[0]
+    return next(hidden_batch(part) for part in state if part is not None)
