@@ -217,3 +217,34 @@ def test_J23_10_stateful_training_reads_the_rows_of_a_state_given_per_layer():
     loader = DataLoader(data, batch_size=2, collate_fn=data.batch)
     make_trainer(max_epochs=2, device="cpu").fit(module, loader)
     assert len(module.history["train_loss"]) == 2 and all(math.isfinite(v) for v in module.history["train_loss"])
+
+
+class RawTorchLSTM(nn.Module):
+    """A model of one's own that hands torch.nn.LSTM's (h, c) back as torch.nn gives it: (num_layers, B, H)."""
+
+    target = "label"
+
+    def __init__(self):
+        super().__init__()
+        self.rnn, self.head = nn.LSTM(2, 3, batch_first=True), nn.Linear(3, 2)
+
+    def forward(self, x, lengths=None, state=None):
+        out, state = self.rnn(x, state)
+        return self.head(out[:, -1]), state
+
+
+def test_J23_11_a_state_of_layers_first_is_named_where_rows_are_carried():
+    """Truncated BPTT over unequal lengths (rows left out of a chunk) and stateful training carry each sequence's
+    state by its row, so a state must be batch-first; torch.nn's (num_layers, B, H) was indexed by layer (before:
+    IndexError deep in the loop, or 'stateful training needs every batch to have the same size; got 4 after 1')."""
+    torch.manual_seed(0)
+    data = SequenceDataset(torch.randn(4, 6, 2), torch.tensor([6, 2, 5, 3]), torch.tensor([0, 1, 0, 1]))
+    loader = DataLoader(data, batch_size=4, collate_fn=data.batch)
+    with pytest.raises(ValueError) as e:
+        make_trainer(max_epochs=1, device="cpu").fit(SequenceModule(RawTorchLSTM(), tbptt_steps=2), loader)
+    assert one_line(e).startswith("the model returned a state of 1 rows for a batch of 4 sequences: the model's "
+                                  "state is not batch-first")
+    equal = SequenceDataset(torch.randn(4, 6, 2), torch.tensor([6, 6, 6, 6]), torch.tensor([0, 1, 0, 1]))
+    module = SequenceModule(RawTorchLSTM(), tbptt_steps=2)  # equal lengths: no row is carried alone, it trains
+    make_trainer(max_epochs=1, device="cpu").fit(module, DataLoader(equal, batch_size=4, collate_fn=equal.batch))
+    assert math.isfinite(module.history["train_loss"][0])

@@ -233,10 +233,18 @@ class SequenceModule(L.LightningModule):
             out, state = self.model(chunk.x, chunk.lengths, batch.y, batch.y_lengths)  # (B, T_out, O)
             return self.valid_steps(out, batch.y, batch.y_lengths) + (state,)
         self.check_batch(batch)  # shapes only: no sync
-        if self.stateful and state is not None and hidden_batch(state) != chunk.x.shape[0]:
-            raise ValueError(f"stateful training needs every batch to have the same size; got "
-                             f"{chunk.x.shape[0]} after {hidden_batch(state)}")
         rows = chunk.rows
+        if state is not None and (self.stateful or rows is not None) and \
+                (got := hidden_batch(state)) != batch.x.shape[0]:
+            layers = ("the model's state is not batch-first: states are (batch, ...), since a state is carried per "
+                      "sequence across chunks and batches; torch.nn.LSTM / GRU give (num_layers, batch, hidden), so "
+                      "return h.transpose(0, 1) (and take it back with state.transpose(0, 1).contiguous()), or h[-1] "
+                      "for one layer")
+            if rows is not None:  # within one batch: the state came from this batch's first chunk
+                raise ValueError(f"the model returned a state of {got} rows for a batch of {batch.x.shape[0]} "
+                                 f"sequences: {layers}")
+            raise ValueError(f"stateful training needs every batch to have the same size; got {batch.x.shape[0]} "
+                             f"after {got} (or {layers})")
         state_in = state if state is None or rows is None else map_state(lambda s: s[rows], state)
         out, new = self.model(chunk.x, chunk.lengths, state_in)
         # Sequences left out of this chunk keep the state of their last valid step.
