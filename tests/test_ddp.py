@@ -106,3 +106,11 @@ if __name__ == "__main__":
         fit_estimator(int(sys.argv[2]), sys.argv[3])
     else:
         train(int(sys.argv[1]), sys.argv[2])
+    # The work is written: leave without the interpreter's teardown, where a native thread still joinable when its
+    # object is destroyed aborts the process (C++ "terminate called without an active exception", SIGABRT, seen
+    # once in a full run on 2 cores, with no Python traceback); the process group is destroyed first.
+    if torch.distributed.is_available() and torch.distributed.is_initialized():
+        torch.distributed.destroy_process_group()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
