@@ -156,8 +156,8 @@ def test_J23_07_json_keys_written_alike_or_of_no_json_type_are_refused(tmp_path)
     with pytest.raises(TypeError, match=r"^write_report: results has the key \(128, 0\), a tuple"):
         write_report(tmp_path / "r", title="t", results={(128, 0): 0.9}, markdown="x")  # before: "(128, 0)"
     assert not (tmp_path / "k.json").exists() and not (tmp_path / "r").exists()
-    write_json(tmp_path / "k.json", {1: "a", 2.5: "b", np.int64(3): "c"})  # numbers as keys, as json writes them
-    assert json.loads((tmp_path / "k.json").read_text()) == {"1": "a", "2.5": "b", "3": "c"}
+    write_json(tmp_path / "k.json", {1: "a", 2.5: "b", np.int64(3): "c", False: "d", None: "e"})  # as json writes keys
+    assert json.loads((tmp_path / "k.json").read_text()) == {"1": "a", "2.5": "b", "3": "c", "false": "d", "null": "e"}
 
 
 # -- J23-08: a report's machine of one's own ---------------------------------------------------------------------

@@ -190,7 +190,7 @@ def strict_json(obj: Any, where: str = "obj", who: str = "write_json") -> Any:
                 text = ",".join(map(str, k)) if isinstance(k, tuple) else str(k)
                 raise TypeError(f"{who}: {where} has the key {k!r}, a {type(k).__name__}, which JSON cannot hold (its "
                                 f"keys are text); give str keys (e.g. {text!r})")
-            key = str(k)
+            key = k if isinstance(k, str) else json.dumps(k.item() if isinstance(k, np.generic) else k)  # json's
             if key in out:
                 other = next(o for o in obj if str(o) == key and o is not k)
                 raise ValueError(f"{who}: {where} has the keys {other!r} and {k!r}, which JSON writes alike "
