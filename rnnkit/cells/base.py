@@ -75,18 +75,58 @@ def _structure(states) -> str:
     return " and ".join(map(one, states))
 
 
+def as_state(state: State, state_type: type | None, who: str) -> State:
+    """``state`` as a cell of ``state_type`` reads it: for a NamedTuple type (``LSTMState``), itself, or
+    torch.nn.LSTMCell's plain tuple ``(h, c)`` (or a list) of as many tensors, in the fields' order, made one; for
+    None (a tensor state), the tensor h. ValueError naming what was given otherwise: a tensor would be unpacked along
+    its batch rows (one row as h, the next as c) and a tuple reach torch as no tensor."""
+    if type(state) is (Tensor if state_type is None else state_type):  # the layers' own states: one check per step
+        return state
+    fields = ("h",) if state_type is None else state_type._fields
+    if state_type is not None and isinstance(state, tuple | list) and len(state) == len(fields) and \
+            all(isinstance(t, Tensor) for t in state):
+        return state_type(*state)
+    if state_type is None and isinstance(state, Tensor):  # a subclass (nn.Parameter)
+        return state
+    got = (f"a {type(state).__name__} of {len(state)} ({', '.join(type(t).__name__ for t in state)})"
+           if isinstance(state, tuple | list) else
+           f"a tensor of shape {tuple(state.shape)}" if isinstance(state, Tensor) else type(state).__name__)
+    names = ", ".join(fields)
+    wanted = ("a tensor h (B, H), as torch.nn.GRUCell and RNNCell take hx" if state_type is None else
+              f"{state_type.__name__}({names}) or a tuple ({names}) of {len(fields)} tensors (B, H), as "
+              f"torch.nn.LSTMCell takes (h, c)")
+    raise ValueError(f"{who}: state must be {wanted}, got {got}; the zeros are cell.zero_state(batch_size)")
+
+
 def state_fields(state: State) -> tuple[Tensor, ...]:
     """The tensors of a state as a tuple (a plain tensor gives a 1-tuple)."""
     return (state,) if isinstance(state, Tensor) else tuple(state)
 
 
+def _per_layer(state: State) -> bool:
+    """True for a structure of one state per layer: a list, or a tuple of states that are not tensors (a tuple of
+    tensors is one state, torch.nn's ``(h, c)``)."""
+    return isinstance(state, list) or (type(state) is tuple and not all(isinstance(s, Tensor) for s in state))
+
+
 def hidden_of(state: State) -> Tensor:
-    """The hidden output h of a state: the tensor itself or its first field."""
+    """The hidden output h of a state: the tensor itself or its first field; of a list of per-layer states, the list
+    of their h (:func:`replace_hidden` takes it back)."""
+    if _per_layer(state):
+        return type(state)(hidden_of(s) for s in state)
     return state if isinstance(state, Tensor) else state[0]
 
 
 def replace_hidden(state: State, h: Tensor) -> State:
-    """The state with its hidden output h replaced (used by recurrent dropout on h only)."""
+    """The state with its hidden output h replaced (used by recurrent dropout on h only); a list of per-layer states
+    takes a list of as many h, one per layer (as :func:`hidden_of` gives them), each replacing its layer's h."""
+    if _per_layer(state):
+        if not isinstance(h, tuple | list) or len(h) != len(state):
+            got = f"a {type(h).__name__} of {len(h)}" if isinstance(h, tuple | list) else f"a {type(h).__name__}"
+            raise ValueError(f"replace_hidden: the state is a {type(state).__name__} of {len(state)} per-layer states, "
+                             f"so h must be a list of {len(state)} hidden outputs, one per layer (as hidden_of(state) "
+                             f"gives them), got {got}")
+        return type(state)(replace_hidden(s, h_layer) for s, h_layer in zip(state, h, strict=True))
     if isinstance(state, Tensor):
         return h
     return state._replace(**{state._fields[0]: h}) if hasattr(state, "_fields") else type(state)((h, *state[1:]))

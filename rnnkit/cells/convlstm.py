@@ -6,7 +6,7 @@ import torch
 from torch import Tensor, nn
 
 from ..checks import is_count, is_finite_number, is_integer
-from .base import Cell, LSTMState
+from .base import Cell, LSTMState, as_state
 
 
 class ConvLSTMCell(Cell):
@@ -73,7 +73,7 @@ class ConvLSTMCell(Cell):
         return self.conv_x(frames).reshape(B, T, self.gate_size)
 
     def step(self, xw_t: Tensor, state: LSTMState) -> tuple[Tensor, LSTMState]:
-        h, c = state
+        h, c = as_state(state, LSTMState, type(self).__name__)  # a tensor would unpack along its rows
         hw = self.conv_h(h.view(-1, self.hidden_channels, *self.image_size)).flatten(1)  # (B, 4*Hc*Hi*Wi)
         i, f, g, o = (xw_t + hw).chunk(4, dim=-1)  # channel blocks: i, f, g, o each (B, Hc*Hi*Wi)
         c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from .base import AffineCell
+from .base import AffineCell, as_state
 
 
 class GRUCell(AffineCell):
@@ -37,6 +37,7 @@ class GRUCell(AffineCell):
         return {"r": r, "z": z, "n": n}
 
     def step(self, xw_t: Tensor, h: Tensor) -> tuple[Tensor, Tensor]:
+        h = as_state(h, None, type(self).__name__)  # a tensor, not a tuple (h,)
         _, z, n = self.gates(xw_t, h).values()  # r acts inside n
         h = (1 - z) * n + z * h
         return h, h

@@ -9,7 +9,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ..checks import is_finite_number
-from .base import AffineCell, LSTMState
+from .base import AffineCell, LSTMState, as_state
 
 
 def layer_norm_blocks(a: Tensor, blocks: int, eps: float) -> Tensor:
@@ -99,11 +99,13 @@ class LayerNormLSTMCell(AffineCell):
 
     def gates(self, xw_t: Tensor, state: LSTMState) -> dict[str, Tensor]:
         """``{i, f, g, o}``, each ``(N, H)``, from ``xw_t`` of :meth:`project` ``(N, 4H)`` and ``state.h (N, H)``."""
+        state = as_state(state, LSTMState, type(self).__name__)  # torch.nn.LSTMCell's (h, c) too
         hw = layer_norm_blocks(self.recurrent(state.h), 4, self.eps) * self.gamma_hh  # (N, 4H)
         i, f, g, o = (xw_t + hw).chunk(4, dim=-1)
         return {"i": torch.sigmoid(i), "f": torch.sigmoid(f), "g": torch.tanh(g), "o": torch.sigmoid(o)}
 
     def step(self, xw_t: Tensor, state: LSTMState) -> tuple[Tensor, LSTMState]:
+        state = as_state(state, LSTMState, type(self).__name__)  # torch.nn.LSTMCell's (h, c) too
         i, f, g, o = self.gates(xw_t, state).values()
         c = f * state.c + i * g
         h = o * torch.tanh(F.layer_norm(c, (self.hidden_size,), self.gamma_c, self.beta_c, self.eps))

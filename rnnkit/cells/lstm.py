@@ -7,7 +7,7 @@ import numbers
 import torch
 from torch import Tensor
 
-from .base import AffineCell, LSTMState
+from .base import AffineCell, LSTMState, as_state
 
 
 class LSTMCell(AffineCell):
@@ -23,7 +23,8 @@ class LSTMCell(AffineCell):
 
     :meth:`gates` computes ``i, f, g, o``; :meth:`step` the state update ``c', h'`` from them.
 
-    State: ``LSTMState(h, c)``, each ``(B, H)``. Parameters as torch.nn.LSTM: ``weight_ih (4H, F)``,
+    State: ``LSTMState(h, c)``, each ``(B, H)`` (torch.nn.LSTMCell's plain tuple ``(h, c)`` is read as one). Parameters
+    as torch.nn.LSTM: ``weight_ih (4H, F)``,
     ``weight_hh (4H, H)``, ``bias_ih (4H,)``, ``bias_hh (4H,)``.
 
     ``forget_bias`` (default 1.0): the forget gate's total bias ``b_if + b_hf`` starts at this value
@@ -53,10 +54,12 @@ class LSTMCell(AffineCell):
 
     def gates(self, xw_t: Tensor, state: LSTMState) -> dict[str, Tensor]:
         """``{i, f, g, o}``, each ``(N, H)``, from ``xw_t = W_ih x + b_ih (N, 4H)`` and ``state.h (N, H)``."""
+        state = as_state(state, LSTMState, type(self).__name__)  # torch.nn.LSTMCell's (h, c) too
         i, f, g, o = (xw_t + self.recurrent(state.h)).chunk(4, dim=-1)
         return {"i": torch.sigmoid(i), "f": torch.sigmoid(f), "g": torch.tanh(g), "o": torch.sigmoid(o)}
 
     def step(self, xw_t: Tensor, state: LSTMState) -> tuple[Tensor, LSTMState]:
+        state = as_state(state, LSTMState, type(self).__name__)  # torch.nn.LSTMCell's (h, c) too
         i, f, g, o = self.gates(xw_t, state).values()
         c = f * state.c + i * g
         h = o * torch.tanh(c)

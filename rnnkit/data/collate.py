@@ -310,7 +310,11 @@ def zero_padding(blank: Sequence[np.ndarray], *, strict: bool) -> tuple[np.ndarr
     every sequence ends in zeros there is none, and the zeros are more likely data).
 
     ``strict=False`` (an npz ``X`` saved without ``lengths``, :func:`rnnkit.data.read_sequences`): a sequence is
-    padded when it ends in two or more zero steps (a single one is common data).
+    padded when it ends in two or more zero steps (a single one is common data) and in more than the longest run of
+    zero steps inside any sequence (:func:`longest_blank_run`: where the data itself holds runs of zeros, counts or
+    a sensor at rest, an end in as many is as likely data, and one sequence ending in a longer run is as likely the
+    data's longest, so two are needed there); a sequence zero throughout counts only beside another (a sequence has
+    at least one step, so it is never all padding).
     ``strict=True`` (an array ``X`` handed to the estimators): every sequence ending in zeros is padded, but only
     where their runs have at least two different lengths and no other step of any sequence is all zeros, nor a
     sequence zero throughout (:func:`blank_inside`).
@@ -329,8 +333,23 @@ def zero_padding(blank: Sequence[np.ndarray], *, strict: bool) -> tuple[np.ndarr
         clear = len(set(tails.tolist()) - {0}) >= 2 and not blank_inside(blank, tails)
         padded = np.flatnonzero(tails) if clear else []
     else:
-        padded = np.flatnonzero(tails >= 2)
+        inside = longest_blank_run(blank, tails)
+        found = tails >= max(2, inside + 1)
+        found_short = found & (tails < np.array([len(b) for b in blank]))  # not zero throughout
+        padded = np.flatnonzero(found) if found_short.sum() >= (2 if inside else 1) else []
     return np.asarray(padded, dtype=np.int64), tails
+
+
+def longest_blank_run(blank: Sequence[np.ndarray], tails: np.ndarray) -> int:
+    """The longest run of blank steps inside the sequences, before the ``tails`` (:func:`blank_tails`) ending each,
+    0 if none; sequences blank throughout are left out."""
+    parts = [b[: len(b) - k] for b, k in zip(blank, tails, strict=True) if k < len(b)]
+    if not parts:
+        return 0
+    flat = np.concatenate([np.append(part, False) for part in parts])  # a False between sequences ends each run
+    counted = np.cumsum(flat)
+    runs = counted - np.maximum.accumulate(np.where(flat, 0, counted))  # blank steps since the last non-blank one
+    return int(runs.max())
 
 
 def check_padding_noise(noise) -> float:

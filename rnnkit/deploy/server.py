@@ -14,7 +14,8 @@ route                  what
 
 **A refit.** The app serves the network the estimator had when the app was made; once the estimator is fitted
 again (a new ``model_``), every route answers 503 with a one-line ``detail`` naming the refit (as
-:class:`rnnkit.Streamer` refuses to step on), instead of serving the old model: make a new app.
+:class:`rnnkit.Streamer` refuses to step on), instead of serving the old model: make a new app. A request that
+was already queued or running when the fit replaced the model gets the same 503, not the old model's answer.
 
 **Dynamic batching.** Requests go into one asyncio queue; a worker takes the first waiting request, then
 gathers more for up to ``max_wait_ms`` or until ``max_batch`` sequences are waiting, and runs them as one
@@ -433,6 +434,8 @@ def create_app(estimator, *, batching: bool = True, max_batch: int = 64, max_wai
         except RequestError as e:
             return JSONResponse({"detail": str(e)}, status_code=e.status)
         results = await batcher.submit(sequences)
+        if (stale := refitted()) is not None:  # fitted again while the request waited in the queue or ran
+            return stale
         answer = {"predictions": [r["prediction"] for r in results]}
         if with_probabilities:
             answer["probabilities"] = [r["probabilities"] for r in results]

@@ -106,11 +106,27 @@ def _check_new_id(stream_id) -> None:
     if isinstance(stream_id, float | np.floating) and math.isnan(stream_id):
         raise ValueError(f"Streamer: stream id {stream_id!r} is NaN, which equals no other value (not even another "
                          "NaN), so each step would start a new stream; use a str, an int or a tuple")
+    if _fractional(stream_id):
+        raise ValueError(f"Streamer: stream id {stream_id!r} is a {type(stream_id).__name__} that is not a whole "
+                         "number, which differs at each precision it is read at (np.float32(0.1) != 0.1), so one id "
+                         f"would name two streams; use a str (e.g. {str(stream_id)!r}), an int or a tuple (a whole "
+                         "float, 3.0, is one id at every precision)")
     if stream_id is pd.NA or stream_id is pd.NaT or isinstance(stream_id, np.datetime64 | np.timedelta64) and \
             np.isnat(stream_id):  # an id column read by pandas with a gap
         raise ValueError(f"Streamer: stream id {stream_id!r} is a missing value ({type(stream_id).__name__}), not an "
                          "id: the steps of every record that lacks its id would run as one stream (NumPy's NaT: each "
                          "step a new one); give every record its id (a str, an int or a tuple)")
+
+
+def _fractional(stream_id) -> bool:
+    """True for a number id that is neither an integer nor a whole real number (0.1, inf, 1j): float32, float64,
+    Decimal and Fraction of one such value differ, where those of a whole one (3.0, exact in each) are equal."""
+    if isinstance(stream_id, bool | np.bool_ | numbers.Integral) or not isinstance(stream_id, numbers.Number):
+        return False
+    try:
+        return stream_id.imag != 0 or not float(stream_id.real).is_integer()
+    except (TypeError, ValueError, OverflowError):  # a Number of one's own without real, or beyond float
+        return True
 
 
 def _kind(stream_id):
@@ -171,9 +187,12 @@ class Streamer:
     (raw features, for an estimator) and returns a :class:`StepOutput`; ``step_many({id: x_t, ...})``
     advances several streams in one batched call; ``reset(id)`` starts a stream over (an id that has no
     stream raises :class:`UnknownStreamError` unless ``missing_ok=True``), ``reset()`` all of them. A stream id
-    is any hashable value but None (which ``reset`` reads as "every stream") and NaN (equal to no other value);
-    an unseen one starts fresh at ``step``. Ids that Python counts equal name one stream only when of
-    one kind (``1`` and ``np.int64(1)``): ``1.0`` or ``True`` while stream ``1`` runs is refused, not merged.
+    is any hashable value but None (which ``reset`` reads as "every stream"), NaN (equal to no other value) and a
+    number that is not whole (``0.1``: ``np.float32(0.1) != 0.1``, so one id read at two precisions would name two
+    streams; whole floats such as a pandas id column's ``3.0`` are exact at every precision); an unseen one starts
+    fresh at ``step``. Ids that Python counts equal name one stream only when of one kind (``1`` and
+    ``np.int64(1)``, ``3.0`` and ``np.float32(3.0)``): ``1.0`` or ``True`` while stream ``1`` runs is refused, not
+    merged.
     A pandas row (a Series, or a one-row DataFrame) is checked by its names as ``predict`` checks a DataFrame's
     columns: another order or other names than at fit are refused, names given to a model fitted without them
     are warned about and read by position.

@@ -1,0 +1,222 @@
+"""The twenty-fourth round: leftovers of the cells, layers and deployment: a cell stepped by hand with torch.nn's
+plain ``(h, c)`` (L24-01) or a tuple where a tensor is its state (L24-02), hidden_of / replace_hidden of per-layer
+states (L24-03), Streamer ids that are not whole numbers (L24-04), a server request queued across a refit (L24-05)
+and the npz reader's zero-padding warning on fixed-length data holding runs of zeros (L24-06)."""
+
+import warnings
+from decimal import Decimal
+from fractions import Fraction
+
+import numpy as np
+import pytest
+import torch
+from helpers import one_line, user_warnings
+
+with warnings.catch_warnings():  # starlette's notice that it will move to httpx2
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
+
+import rnnkit  # noqa: E402
+from rnnkit import SequenceRegressor, Streamer  # noqa: E402
+from rnnkit.cells import (  # noqa: E402
+    ConvLSTMCell,
+    ElmanCell,
+    GRUCell,
+    LayerNormLSTMCell,
+    LSTMCell,
+    LSTMState,
+    MinGRUCell,
+    MinLSTMCell,
+    TimeAware,
+)
+from rnnkit.cells.base import hidden_of, replace_hidden  # noqa: E402
+from rnnkit.data import collate  # noqa: E402
+from rnnkit.data.collate import blank_tails, zero_padding  # noqa: E402
+from rnnkit.deploy.server import create_app  # noqa: E402
+
+TINY = dict(cell="gru", hidden_size=4, bidirectional=False, max_epochs=1, batch_size=8, lr_schedule=None,
+            frontend=None, normalise=None, random_state=0, device="cpu")
+
+
+def _data() -> tuple[np.ndarray, np.ndarray]:
+    x = np.random.default_rng(0).normal(size=(8, 5, 2)).astype(np.float32)
+    return x, x[:, :, 0].sum(axis=1)
+
+
+@pytest.fixture(scope="module")
+def regressor() -> SequenceRegressor:
+    return SequenceRegressor(**TINY).fit(*_data())
+
+
+def _step(cell, state, B: int = 2):
+    torch.manual_seed(1)
+    x = torch.randn(B, 1, cell.input_size)
+    return cell.step(cell.project(x)[:, 0], state)
+
+
+# -- L24-01: torch.nn.LSTMCell's plain (h, c) tuple to a cell stepped by hand ------------------------------------
+@pytest.mark.parametrize("make", [lambda: LSTMCell(3, 4), lambda: LayerNormLSTMCell(3, 4),
+                                  lambda: ConvLSTMCell(1, 2, (2, 2)), lambda: TimeAware(LSTMCell(2, 4)),
+                                  lambda: TimeAware(LayerNormLSTMCell(2, 4))],
+                         ids=["lstm", "layernorm_lstm", "convlstm", "time_aware_lstm", "time_aware_layernorm"])
+def test_L24_01_a_cell_with_fields_steps_on_torch_nns_plain_h_c_tuple(make):
+    torch.manual_seed(0)
+    cell = make()
+    h, c = torch.randn(2, cell.hidden_size), torch.randn(2, cell.hidden_size)
+    # before: AttributeError: 'tuple' object has no attribute 'h' (ConvLSTMCell alone unpacked it)
+    y, state = _step(cell, (h, c))
+    y_ref, state_ref = _step(cell, LSTMState(h, c))
+    assert type(state) is LSTMState
+    torch.testing.assert_close(y, y_ref, rtol=0, atol=0)
+    torch.testing.assert_close(state.c, state_ref.c, rtol=0, atol=0)
+    # a tensor would be unpacked along its rows (h from row 0, c from row 1), silently for ConvLSTMCell
+    with pytest.raises(ValueError) as e:
+        _step(cell, torch.randn(2, cell.hidden_size))
+    assert one_line(e) == (f"{type(cell.cell if isinstance(cell, TimeAware) else cell).__name__}: state must be "
+                           f"LSTMState(h, c) or a tuple (h, c) of 2 tensors (B, H), as torch.nn.LSTMCell takes "
+                           f"(h, c), got a tensor of shape (2, {cell.hidden_size}); the zeros are "
+                           f"cell.zero_state(batch_size)")
+    with pytest.raises(ValueError, match=r"got a tuple of 3 \(Tensor, Tensor, Tensor\)"):
+        _step(cell, (h, c, c))
+
+
+def test_L24_01_the_step_on_a_plain_tuple_equals_torch_nn_lstm_cell():
+    torch.manual_seed(0)
+    ours, theirs = LSTMCell(3, 4, forget_bias=None), torch.nn.LSTMCell(3, 4)
+    with torch.no_grad():
+        for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
+            getattr(ours, name).copy_(getattr(theirs, name))
+    x, h, c = torch.randn(2, 3), torch.randn(2, 4), torch.randn(2, 4)
+    y, (h1, c1) = ours.step(ours.project(x[:, None])[:, 0], (h, c))
+    h2, c2 = theirs(x, (h, c))
+    torch.testing.assert_close((y, h1, c1), (h2, h2, c2))
+
+
+# -- L24-02: a tuple to a cell whose state is one tensor ----------------------------------------------------------
+@pytest.mark.parametrize("cell", [GRUCell(3, 4), ElmanCell(3, 4), MinGRUCell(3, 4), MinLSTMCell(3, 4)],
+                         ids=["gru", "elman", "min_gru", "min_lstm"])
+def test_L24_02_a_tuple_to_a_cell_whose_state_is_h_is_named(cell):
+    h = torch.zeros(2, 4)
+    # before: addmm(): argument 'mat1' (position 2) must be Tensor, not tuple; minLSTM: "only integer tensors of a
+    # single element can be converted to an index"
+    for state, got in (((h, h), "a tuple of 2 (Tensor, Tensor)"), ((h,), "a tuple of 1 (Tensor)")):
+        with pytest.raises(ValueError) as e:
+            _step(cell, state)
+        assert one_line(e) == (f"{type(cell).__name__}: state must be a tensor h (B, H), as torch.nn.GRUCell and "
+                               f"RNNCell take hx, got {got}; the zeros are cell.zero_state(batch_size)")
+    torch.testing.assert_close(_step(cell, torch.nn.Parameter(h))[0], _step(cell, h)[0])
+
+
+# -- L24-03: hidden_of and replace_hidden of a list of per-layer states -------------------------------------------
+def test_L24_03_hidden_of_and_replace_hidden_walk_per_layer_states():
+    h0, c0, h1, c1 = (torch.full((2, 3), float(v)) for v in range(4))
+    layers = [LSTMState(h0, c0), LSTMState(h1, c1)]
+    # before: hidden_of gave layer 0's whole LSTMState; replace_hidden put h in place of layer 0's state
+    assert [t.tolist() for t in hidden_of(layers)] == [h0.tolist(), h1.tolist()]
+    new = replace_hidden(layers, [h0 + 10, h1 + 10])
+    assert type(new) is list and all(type(s) is LSTMState for s in new)
+    assert [(s.h[0, 0].item(), s.c[0, 0].item()) for s in new] == [(10.0, 1.0), (12.0, 3.0)]
+    as_tuple = replace_hidden(tuple(layers), hidden_of(tuple(layers)))  # a tuple of states: per layer too
+    assert type(as_tuple) is tuple and [s.c[0, 0].item() for s in as_tuple] == [1.0, 3.0]
+    assert [t[0, 0].item() for t in replace_hidden([h0, h1], [h1, h0])] == [2.0, 0.0]  # GRU layers: tensors
+    with pytest.raises(ValueError) as e:
+        replace_hidden(layers, h0)
+    assert one_line(e) == ("replace_hidden: the state is a list of 2 per-layer states, so h must be a list of 2 "
+                           "hidden outputs, one per layer (as hidden_of(state) gives them), got a Tensor")
+    with pytest.raises(ValueError, match="got a list of 1$"):
+        replace_hidden(layers, [h0])
+    # one state as torch.nn gives it, (h, c), stays one state
+    assert hidden_of((h0, c0)) is h0 and replace_hidden((h0, c0), h1)[1] is c0
+
+
+# -- L24-04: Streamer ids that are not whole numbers ---------------------------------------------------------------
+def test_L24_04_a_stream_id_that_is_not_a_whole_number_is_refused(regressor):
+    stream = Streamer(regressor)
+    x_t = [0.1, 0.2]
+    # before: np.float32(0.1) and 0.1 (also Decimal('0.1'), Fraction(1, 10)) ran two streams, silently
+    for stream_id, kind, text in ((np.float32(0.1), "float32", "'0.1'"), (0.1, "float", "'0.1'"),
+                                  (Decimal("0.1"), "Decimal", "'0.1'"), (Fraction(1, 10), "Fraction", "'1/10'"),
+                                  (float("inf"), "float", "'inf'"), (1j, "complex", "'1j'")):
+        with pytest.raises(ValueError) as e:
+            stream.step(stream_id, x_t)
+        assert one_line(e) == (f"Streamer: stream id {stream_id!r} is a {kind} that is not a whole number, which "
+                               f"differs at each precision it is read at (np.float32(0.1) != 0.1), so one id would "
+                               f"name two streams; use a str (e.g. {text}), an int or a tuple (a whole float, 3.0, is "
+                               f"one id at every precision)")
+    with pytest.raises(ValueError, match="stream id 0.5 is a float that is not a whole number"):
+        stream.step_many({"a": x_t, ("s", 0.5): x_t})  # inside a tuple too, before any stream steps
+    assert stream.streams == []
+    # whole numbers at any precision, and numpy's integers, name one stream each, as before
+    first = stream.step(3.0, x_t)
+    assert stream.step(np.float32(3.0), x_t).y.tolist() != first.y.tolist()  # the second step of stream 3.0
+    stream.step(np.int64(7), x_t)
+    stream.step(7, x_t)
+    stream.step(np.bool_(True), x_t)
+    stream.step(True, x_t)
+    assert stream.streams == [3.0, np.int64(7), np.bool_(True)]
+
+
+# -- L24-05: a request queued when the estimator is refitted -------------------------------------------------------
+def test_L24_05_a_request_queued_across_a_refit_is_answered_503_not_by_the_old_model():
+    estimator = SequenceRegressor(**TINY).fit(*_data())
+    app = create_app(estimator, batching=True, max_wait_ms=0)
+    batcher = app.state.batcher
+    served = batcher.predict
+
+    def refit_then_predict(sequences):  # the fit lands after the request passed the route's check, while it waits
+        estimator.fit(*_data())
+        return served(sequences)
+
+    batcher.predict = refit_then_predict
+    with TestClient(app) as client:
+        response = client.post("/predict", json={"sequences": [[[0.1, 0.2], [0.3, 0.4]]]})
+        # before: 200 with the old model's prediction
+        assert response.status_code == 503
+        assert response.json()["detail"] == (
+            "serve: this SequenceRegressor was fitted again after the server was made, which still holds the old "
+            "model; make a new app: rnnkit.deploy.server.create_app(estimator)")
+        assert client.get("/health").status_code == 503  # as every route after a refit
+
+
+# -- L24-06: the npz reader's zero-padding warning on data holding runs of zeros ----------------------------------
+def _counts(seed: int, lengths=None) -> np.ndarray:
+    """50 univariate count series of 20 steps (Poisson, rate 0.3: mostly zeros), padded after ``lengths``."""
+    rng = np.random.default_rng(seed)
+    X = rng.poisson(0.3, size=(50, 20, 1)).astype(np.float32)
+    for i, n in enumerate(lengths if lengths is not None else []):
+        X[i, n:] = 0
+    return X
+
+
+def _npz_warnings(X: np.ndarray, tmp_path) -> list[str]:
+    np.savez(tmp_path / "x.npz", X=X, y=np.arange(len(X)) % 2)
+    return [m for m in user_warnings(lambda: rnnkit.data.read_sequences(tmp_path / "x.npz")) if "zero padding" in m]
+
+
+def test_L24_06_fixed_length_counts_ending_in_zeros_read_from_npz_are_not_warned_of(tmp_path):
+    for seed in range(3):
+        X = _counts(seed)
+        blank = (X == 0).all(axis=2)
+        tails = blank_tails(blank)
+        assert (tails >= 2).sum() >= 15  # before: a warning naming these as padded (15 to 25 of 50)
+        assert len(zero_padding(blank, strict=False)[0]) == 0
+        assert collate.longest_blank_run(blank, tails) >= 8  # the data's own runs of zeros
+    assert _npz_warnings(_counts(0), tmp_path) == []
+    # padding longer than any run of zeros inside is still warned of
+    lengths = np.random.default_rng(9).integers(3, 7, size=50)
+    lengths[0] = 20
+    X = _counts(1, lengths)
+    X[0, -1] = 1  # the longest sequence ends in a count
+    blank = (X == 0).all(axis=2)
+    assert collate.longest_blank_run(blank, blank_tails(blank)) < 14 <= blank_tails(blank)[1:].min()
+    assert len(_npz_warnings(X, tmp_path)) == 1
+
+
+def test_L24_06_a_sequence_zero_throughout_alone_is_not_warned_of_as_padding(tmp_path):
+    X = np.random.default_rng(0).normal(size=(6, 8, 2)).astype(np.float32) + 3
+    X[3] = 0  # a sensor that was off: no sequence is all padding (each has at least one step)
+    # before: "1 of 6 sequences end in steps that are 0 in every feature (the sequence at npz index 3: steps 0..7 of 8)"
+    assert len(zero_padding((X == 0).all(axis=2), strict=False)[0]) == 0
+    assert _npz_warnings(X, tmp_path) == []
+    X[1, 5:] = 0  # beside a padded sequence it is named with it, as before
+    assert zero_padding((X == 0).all(axis=2), strict=False)[0].tolist() == [1, 3]
