@@ -62,6 +62,8 @@ def _read_raw(path: str | os.PathLike, *, mmap: bool) -> tuple[int, np.ndarray]:
         size = Path(path).stat().st_size
         raise ValueError(f"{path} is truncated: it ends at byte {size}, inside its header, before any sample (a copy "
                          "or recording cut short); write the file again") from None
+    except (UnboundLocalError, ZeroDivisionError):  # scipy met no data chunk, or a format of 0 channels
+        raise ValueError(_header_fault(path)) from None
     except ValueError as e:
         if mmap:  # 24-bit and some other layouts cannot be memory-mapped; read them whole
             return _read_raw(path, mmap=False)
@@ -72,12 +74,19 @@ def _read_raw(path: str | os.PathLike, *, mmap: bool) -> tuple[int, np.ndarray]:
         raise ValueError(f"{path}: its header gives a sample rate of {sr} Hz, which no recording has: the header is "
                          "corrupt or was written without a rate; write the file again with its true rate (e.g. sox "
                          "-r 16000 in.wav out.wav if you know it)")
+    if data.shape[0] == 0 and (unsized := _unsized_data(path)):  # else its samples, read as chunks, are dropped
+        raise ValueError(unsized)
     for w in caught:
         # scipy only warns when the file ends before the size its header declares, and returns what is there
         eof = _EOF.search(str(w.message))
         if eof and int(eof.group(2)) < _STREAMED_SIZE:
             raise ValueError(_truncated(path, eof))
-        if not eof:
+        if str(w.message).startswith("Chunk (non-data) not understood"):
+            # metadata (a Broadcast WAV's bext and iXML, cue points) holds no sample: skipped without a word, but
+            # samples past the data size the header declares would be lost
+            if past := _samples_past_data(path):
+                raise ValueError(past)
+        elif not eof:
             warnings.warn(w.message, w.category, stacklevel=3)
     return sr, data
 
@@ -90,17 +99,30 @@ def _truncated(path, eof: re.Match) -> str:
             f"{eof.group(1)} (a copy or recording cut short); write the file again, e.g. sox in.wav out.wav")
 
 
+def _chunks(raw: bytes) -> tuple[list[tuple[bytes, int, int]], int, int]:
+    """The RIFF chunks of a WAV file's bytes, walked from byte 12 to the end of the file (not to the end its RIFF
+    header declares): ``([(id, offset of its header, declared size), ...], channels, block_align)``, the last two
+    from the ``fmt `` chunk (0 without one)."""
+    at, channels, block, found = 12, 0, 0, []
+    while at + 8 <= len(raw):
+        chunk, size = raw[at:at + 4], int.from_bytes(raw[at + 4:at + 8], "little")
+        found.append((chunk, at, size))
+        if chunk == b"fmt " and at + 24 <= len(raw):
+            channels, block = int.from_bytes(raw[at + 10:at + 12], "little"), int.from_bytes(raw[at + 20:at + 22],
+                                                                                              "little")
+        if chunk == b"data" and size == 0:  # what follows is samples, or the next chunk: stop either way
+            break
+        at += 8 + size + size % 2
+    return found, channels, block
+
+
 def _cut_in_a_frame(path) -> str | None:
     """The refusal of a file that ends inside a sample frame (a 24-bit or stereo file cut at a byte that is no
     frame boundary), found by walking its RIFF chunks to ``data``; None if it is not that."""
     raw = Path(path).read_bytes()
-    at, channels, block = 12, 0, 0
-    while at + 8 <= len(raw):
-        chunk, size = raw[at:at + 4], int.from_bytes(raw[at + 4:at + 8], "little")
-        if chunk == b"fmt " and at + 24 <= len(raw):
-            channels, block = int.from_bytes(raw[at + 10:at + 12], "little"), int.from_bytes(raw[at + 20:at + 22],
-                                                                                              "little")
-        elif chunk == b"data":
+    chunks, channels, block = _chunks(raw)
+    for chunk, at, size in chunks:
+        if chunk == b"data":
             held = len(raw) - at - 8
             if held >= size or size >= _STREAMED_SIZE or not block:
                 return None
@@ -108,8 +130,63 @@ def _cut_in_a_frame(path) -> str | None:
                     f"ends at byte {len(raw)}, inside a sample frame ({held} bytes of samples are no whole number of "
                     f"{channels}-channel frames of {block} bytes; a copy or recording cut short); write the file "
                     "again, e.g. sox in.wav out.wav")
-        at += 8 + size + size % 2
     return None
+
+
+_UNFINISHED = ("a header its writer never finished (a recording stopped, or written to a stream, before the sizes "
+               "were filled in); repair it, e.g. sox --ignore-length in.wav out.wav")
+
+
+def _unsized_data(path) -> str | None:
+    """The refusal of a file whose ``data`` chunk declares 0 bytes but is followed by samples (a header never
+    finished), which scipy reads as a file of no samples; None for a file whose data is truly empty."""
+    raw = Path(path).read_bytes()
+    for chunk, at, size in _chunks(raw)[0]:
+        after = raw[at + 8:at + 12]
+        if chunk == b"data" and size == 0 and after and not (len(after) == 4 and after.isascii() and
+                                                              after.decode().isprintable()):  # the next chunk's id
+            return (f"{path}: its data chunk declares 0 bytes of samples, but {len(raw) - at - 8} bytes follow it, "
+                    f"which would be dropped: {_UNFINISHED}")
+    return None
+
+
+def _samples_past_data(path) -> str | None:
+    """The refusal of a file whose ``data`` chunk declares fewer bytes than the samples that follow it (bytes that
+    are no chunk, nor zero padding or an ID3 tag): scipy reads the declared part and skips the rest as an unknown
+    chunk. None for a file whose data ends where it says."""
+    raw = Path(path).read_bytes()
+    for chunk, at, size in _chunks(raw)[0]:
+        if chunk == b"data":
+            rest = raw[at + 8 + size + size % 2:]
+            head = rest[:4]
+            if not rest.strip(b"\x00") or head[:3] in (b"ID3", b"TAG") or (
+                    len(head) == 4 and head.isascii() and head.decode().isprintable()):  # padding, a tag, a chunk
+                return None
+            return (f"{path}: its data chunk declares {size} bytes of samples, but {len(rest)} more bytes follow it "
+                    f"that are no chunk (they begin {head!r}): samples past the size its header gives, which would "
+                    "be dropped (a header that says less than the file holds); repair it, e.g. sox --ignore-length "
+                    "in.wav out.wav")
+    return None
+
+
+def _header_fault(path) -> str:
+    """What is wrong with a WAV header that scipy stops on without saying (no samples, 0 channels, a RIFF size
+    that ends the file before its chunks)."""
+    raw = Path(path).read_bytes()
+    chunks, channels, _ = _chunks(raw)
+    ids = [c.decode("latin-1") for c, _, _ in chunks]
+    riff = int.from_bytes(raw[4:8], "little") + 8
+    fmt = next((at for c, at, _ in chunks if c == b"fmt "), None)
+    if riff < len(raw) and chunks and riff <= chunks[-1][1]:  # scipy stops at the size the RIFF header declares
+        return (f"{path}: its RIFF header says the file ends at byte {riff}, but it is {len(raw)} bytes long and its "
+                f"chunks ({ids}) run past that: {_UNFINISHED}")
+    if fmt is not None and channels == 0:
+        return (f"{path}: its fmt chunk gives 0 channels (at byte {fmt + 10}), which no recording has: the header is "
+                "corrupt; write the file again")
+    if b"data" not in [c for c, _, _ in chunks]:
+        return (f"{path} has no data chunk (its chunks: {ids}), so no samples: a header written without its "
+                "recording, or a file cut short after its header; write the file again")
+    return f"{path} is not a readable WAV file (its chunks: {ids}); expected RIFF/WAVE PCM or float"
 
 
 def _floats_in_int_pcm(data: np.ndarray) -> str | None:

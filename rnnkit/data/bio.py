@@ -247,13 +247,20 @@ def read_fasta(path: str | os.PathLike, *, alphabet: str = "dna") -> list[FastaR
 
     Raises:
         ValueError: empty file, text before the first ``>`` header, a record without sequence, or an
-            invalid letter (message names the record, the line and the 0-based position in the record).
+            invalid letter (message names the record, the line and the 0-based position in the record);
+            FASTQ lines inside a record and UTF-16 files are named as such.
+
+    A record with no name after ``>`` is named by its place (``'<unnamed record 0>'``), with a warning.
     """
     table = _lookup(alphabet)
     if not os.path.isfile(path):
         raise ValueError(f"{path}: no such file; expected a FASTA file (plain or gzip)")
     with open(path, "rb") as f:
         magic = f.read(6)
+    if magic.startswith((b"\xff\xfe", b"\xfe\xff", b">\x00", b"\x00>")):  # read as UTF-8, no line is a header
+        raise ValueError(f"{path} is UTF-16 text (as Windows PowerShell's '>' and Notepad's 'Unicode' write it), not "
+                         "ASCII; convert it first, e.g. iconv -f utf-16 -t ascii in.fa > out.fa, or in PowerShell "
+                         "Out-File -Encoding ascii")
     if magic.startswith(b"PK\x03\x04"):
         raise ValueError(f"{path} is a zip archive, not FASTA; unzip it (unzip {os.path.basename(path)}) and read the "
                          "FASTA file inside (read_fasta reads plain, gzip, bzip2 and xz files)")
@@ -270,6 +277,11 @@ def read_fasta(path: str | os.PathLike, *, alphabet: str = "dna") -> list[FastaR
         bad = _first_invalid(seq, table)
         if bad is not None:
             j = bisect.bisect_right(starts, bad) - 1
+            if bad == starts[j] and seq[bad] in "@+":  # a FASTQ record's name or separator line, not a letter
+                raise ValueError(f"{path}: record {name!r}, line {line_numbers[j]} starts with {seq[bad]!r}, as a "
+                                 "FASTQ record's lines do ('@' read name, sequence, '+', qualities): FASTQ reads "
+                                 "inside a FASTA file (two files joined?); convert them to FASTA first, e.g. seqtk "
+                                 "seq -a in.fq > out.fa")
             raise ValueError(f"{path}: record {name!r}, line {line_numbers[j]}, position {bad}: "
                              + _invalid_message(alphabet, seq[bad], seq))
         if alphabet == "protein" and (nucleic := _nucleic_as_protein(seq)):
@@ -277,7 +289,7 @@ def read_fasta(path: str | os.PathLike, *, alphabet: str = "dna") -> list[FastaR
         records.append(FastaRecord(name, seq.upper()))
 
     # UTF-8 headers keep their names; a byte-order mark is skipped; other bytes stay visible (surrogateescape)
-    lineno = 0
+    lineno, unnamed = 0, []
     try:
         with open_decompressed(path, "rt", encoding="utf-8-sig", errors="surrogateescape") as f:
             for lineno, line in enumerate(f, start=1):
@@ -288,6 +300,8 @@ def read_fasta(path: str | os.PathLike, *, alphabet: str = "dna") -> list[FastaR
                     finish()
                     words = line[1:].split(maxsplit=1)
                     name = words[0] if words else f"<unnamed record {len(records)}>"
+                    if not words:
+                        unnamed.append((name, lineno))
                     parts, line_numbers, starts, n_letters, header_line = [], [], [], 0, lineno
                     continue
                 if name is None:
@@ -307,6 +321,10 @@ def read_fasta(path: str | os.PathLike, *, alphabet: str = "dna") -> list[FastaR
     finish()
     if not records:
         raise ValueError(f"{path} contains no FASTA records (empty file?); expected '>name' lines")
+    if unnamed:  # a name the file does not hold: a table keyed by the file's names cannot find the record
+        warnings.warn(f"{path}: {len(unnamed)} record(s) have no name after '>' (the first at line {unnamed[0][1]}), "
+                      f"and are named by their place ({unnamed[0][0]!r}); give each record a name in the file if "
+                      "labels or splits are keyed by name", UserWarning, stacklevel=2)
     _warn_repeated_names(path, records)
     return records
 

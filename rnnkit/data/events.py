@@ -281,6 +281,18 @@ def _check_dt(column: pd.Series) -> None:
                          "log (sorted by time, it writes dt) rather than computing dt yourself")
 
 
+def _check_time_order(column: pd.Series, time: str) -> None:
+    """The time column EventSessions orders a session's events by must be times or numbers: text sorts letter by
+    letter ('10:01' before '9:05', '10' before '9'), a log read back from CSV holds it so."""
+    if (pd.api.types.is_datetime64_any_dtype(column) or pd.api.types.is_timedelta64_dtype(column)
+            or pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)):
+        return
+    raise ValueError(f"time column {time!r} has type {column.dtype} (e.g. {column.iloc[0]!r}), and EventSessions "
+                     "orders each session's events by it: text sorts letter by letter ('10:00' before '9:00'), not in "
+                     f"time; parse it first, df[{time!r}] = pd.to_datetime(df[{time!r}]) (a log read back from CSV "
+                     "holds its times as text), or pass time=None to keep the rows' order")
+
+
 def event_vocab(df: pd.DataFrame, *, event: str = "event", min_freq: int = 1) -> Vocab:
     """A ``level="token"`` `Vocab` of the event names in ``df[event]`` (rare ones become ``<unk>``)."""
     _check_events(df, event)
@@ -302,7 +314,8 @@ class EventSessions(Dataset):
             still the maximum over the whole session).
         time: the time column `sessionize` used; a session's events are ordered by it (ties keep the rows'
             order), so rows shuffled after `sessionize` still give events in time order. The default
-            ``"timestamp"`` is used when the log has it; ``None`` keeps the rows' order.
+            ``"timestamp"`` is used when the log has it; ``None`` keeps the rows' order. It must hold times or
+            numbers: text (a log read back from CSV) is refused, as it sorts letter by letter.
 
     ``session_ids`` holds the ``session`` id of each item (int64, or the log's own ids when they are text) and
     ``lengths`` its length. A missing session id is refused, and so is a ``target`` naming a column the sessions
@@ -353,8 +366,19 @@ class EventSessions(Dataset):
         _check_dt(df["dt"])
         if target not in (None, "next"):
             _check_class_ids(df[target], target)
+        if time is not None:
+            _check_time_order(df[time], time)
         # by time within a session, so that rows shuffled or sampled after sessionize keep their events in order
-        df = df.sort_values(["session"] if time is None else ["session", time], kind="stable")
+        try:
+            df = df.sort_values(["session"] if time is None else ["session", time], kind="stable")
+        except TypeError:  # ids of two kinds (1 and 'a'): they print apart but cannot be ordered
+            kinds = {}
+            for row, v in enumerate(df["session"].tolist()):
+                kinds.setdefault(type(v).__name__, (row, v))
+            (ka, (ra, va)), (kb, (rb, vb)) = list(kinds.items())[:2]
+            raise ValueError(f"column 'session' holds ids of several types ({va!r} ({ka}) at row {ra}, {vb!r} ({kb}) "
+                             f"at row {rb}), which cannot be ordered to gather each session's events; give the column "
+                             "one type (e.g. df['session'] = df['session'].astype(str))") from None
         tokens = _event_tokens(df[event])
         ids = vocab.encode(tokens, strict=strict).numpy()
         _warn_unknown_events(tokens, ids, vocab)

@@ -45,8 +45,11 @@ _WORD = re.compile(r"\w+|[^\w\s]")
 def read_text(path: str | os.PathLike, *, encoding: str = "utf-8") -> str:
     """Read a whole text file; raise ValueError if it is missing or empty (or only whitespace).
 
-    Line ends are read as ``\\n`` (universal newlines); a UTF-8 byte-order mark is not text and is dropped. NUL
-    characters are refused (UTF-16 read as another encoding, or a binary file), naming the encoding to pass.
+    Line ends are read as ``\\n`` (universal newlines); a UTF-8 byte-order mark is not text and is dropped, at the
+    start of the file and of any line (files joined with ``cat``). NUL characters are refused (UTF-16 read as another
+    encoding, or a binary file), naming the encoding to pass; so are UTF-8 text read in another encoding (``'é'`` would
+    be ``'Ã©'``), UTF-8 text with a stray part in another encoding (by line), and latin-1 text holding Windows-1252's
+    quotes (C1 control characters).
     """
     if not Path(path).is_file():
         raise ValueError(f"{path}: {'a directory' if Path(path).is_dir() else 'no such file'}; expected a text file")
@@ -57,13 +60,25 @@ def read_text(path: str | os.PathLike, *, encoding: str = "utf-8") -> str:
                          "name such as 'utf-8', 'latin-1', 'cp1252' or 'utf-16'") from None
     if encoding.lower().replace("_", "-") in ("utf-8", "utf8"):
         encoding = "utf-8-sig"  # reads plain UTF-8 as it is
+    else:
+        _refuse_utf8_as(path, Path(path).read_bytes(), encoding)
     try:
         text = Path(path).read_text(encoding=encoding)
-    except UnicodeDecodeError as e:
+    except UnicodeError as e:  # the UTF-16 and UTF-32 decoders raise a bare UnicodeError for a missing BOM
+        if not isinstance(e, UnicodeDecodeError):
+            raise ValueError(f"{path}: not {encoding} text ({e}); pass the file's encoding, e.g. read_text(path, "
+                             f"encoding={_guess_encoding(Path(path).read_bytes())[0]!r})") from None
         for magic, (kind, tool, module) in COMPRESSIONS.items():
             if e.object.startswith(magic):
                 raise ValueError(f"{path} is {kind}-compressed, not text; decompress it ({tool}) or read it with "
                                  f"{module.__name__}.open(path, 'rt', encoding='utf-8').read()") from None
+        if encoding == "utf-8-sig" and (mixed := _utf8_letter(e.object)):  # latin-1 would garble the UTF-8 ones
+            line = e.object.count(b"\n", 0, e.start) + 1
+            raise ValueError(f"{path}, line {line}: byte {e.object[e.start]:#x} is not UTF-8, but the file's other "
+                             f"letters beyond ASCII are ({mixed!r}, which latin-1 would read as "
+                             f"{mixed.encode().decode('latin-1')!r}): it mixes two encodings (parts saved apart, then "
+                             f"joined), and no one encoding reads it all; convert that part to UTF-8 (e.g. iconv -f "
+                             f"cp1252 -t utf-8) and read the file again") from None
         guess, why = _guess_encoding(e.object)
         raise ValueError(f"{path}: not {encoding.removesuffix('-sig')} text (byte {e.object[e.start]:#x} at byte "
                          f"offset {e.start}{why}); pass the file's encoding, e.g. read_text(path, encoding={guess!r})"
@@ -72,7 +87,37 @@ def read_text(path: str | os.PathLike, *, encoding: str = "utf-8") -> str:
         raise ValueError(f"{path} is empty; a text corpus needs at least one non-blank character")
     if "\x00" in text:  # no text file holds NUL; each would be a character of the vocabulary
         _refuse_nul(path, text, encoding.removesuffix("-sig"))
-    return text
+    if codecs.lookup(encoding).name == "iso8859-1" and (c1 := re.search("[\x80-\x9f]", text)):
+        line = text.count("\n", 0, c1.start()) + 1  # C1 controls are in no text: Windows-1252's quotes and dashes
+        raise ValueError(f"{path}, line {line}: read as latin-1 it holds the control character "
+                         f"U+{ord(c1.group()):04X}, which no text holds: bytes 0x80-0x9f are Windows-1252's curly "
+                         "quotes, dashes and euro sign; pass encoding='cp1252'")
+    # a byte-order mark at the start of a later line is that of a file joined on (cat a.txt b.txt), not a character
+    return text.replace("\n\ufeff", "\n")
+
+
+def _refuse_utf8_as(path, raw: bytes, encoding: str) -> None:
+    """ValueError for a file that is UTF-8 (beyond ASCII, or with no UTF-16 or UTF-32 byte order or NUL) read in
+    another encoding: a one-byte encoding reads each of its accented letters as two ('é' as 'Ã©'), and UTF-16 reads
+    each pair of bytes as one CJK character, without an error."""
+    name = codecs.lookup(encoding).name
+    wide = name.startswith(("utf-16", "utf-32"))
+    if name.startswith("utf-8") or not (wide or not raw.isascii()) or b"\x00" in raw:
+        return
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return
+    mostly = ""
+    try:
+        wider = next((c for c in raw.decode("utf-8-sig") if ord(c) > 127), None)
+    except UnicodeDecodeError:  # not all UTF-8; mostly UTF-8 (a stray part in another encoding) is refused too
+        if wide or (wider := _utf8_letter(raw)) is None:
+            return
+        mostly = "mostly "
+    seen = f" (it holds {wider!r}, which {encoding} would read as {wider.encode().decode(encoding, 'replace')!r})" \
+        if wider and not wide else ""
+    fix = ("read it as UTF-8, read_text(path), which names the line in another encoding to convert" if mostly else
+           "read it as UTF-8: read_text(path), or pass encoding='utf-8'")
+    raise ValueError(f"{path} is {mostly}UTF-8 text{seen}, not {encoding}; {fix}")
 
 
 def _refuse_nul(path, text: str, encoding: str) -> None:
@@ -124,13 +169,36 @@ def damaged_stream(path: str | os.PathLike, error: Exception, where: str = "") -
                       f"(an interrupted download or copy?): fetch it again (check it with {found[1].split()[0]} -t)")
 
 
+def _utf8_letter(raw: bytes) -> str | None:
+    """The first letter beyond ASCII that ``raw`` holds as UTF-8, where most of its bytes beyond ASCII are such
+    letters (a lead byte and continuation bytes that decode), else None. In a file that is not all UTF-8 this tells
+    UTF-8 text with a stray part in another encoding from text all in that encoding, where such pairs (``'ß»'``)
+    are few."""
+    letters = []
+    for m in re.finditer(rb"[\xc2-\xf4][\x80-\xbf]{1,3}", raw):
+        try:
+            letters.append((m.group().decode("utf-8"), len(m.group())))
+        except UnicodeDecodeError:
+            continue
+    high = len(raw) - len(raw.translate(None, bytes(range(128, 256))))
+    return letters[0][0] if letters and sum(n for _, n in letters) >= 0.5 * high else None
+
+
 def _guess_encoding(raw: bytes) -> tuple[str, str]:
-    """``(encoding, why)`` to suggest for bytes that are not UTF-8: UTF-16 by its byte-order mark, or by a 0 in every
-    other byte where it has none; Windows-1252 when
+    """``(encoding, why)`` to suggest for bytes that did not decode: UTF-32 or UTF-16 by its byte-order mark; UTF-8
+    for bytes that are UTF-8 (read in another encoding); UTF-16 by a 0 in every other byte where it has no mark;
+    Windows-1252 when
     bytes 0x80-0x9f occur (its curly quotes, dashes and euro sign, which latin-1 reads as control characters);
     else latin-1."""
+    if raw[:4] in (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE):  # before UTF-16's, which begins UTF-32-LE's
+        return "utf-32", "; it starts with the byte-order mark of UTF-32"
     if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
         return "utf-16", "; it starts with the byte-order mark of UTF-16"
+    try:
+        raw.decode("utf-8")
+        return "utf-8", "; it is valid UTF-8"
+    except UnicodeDecodeError:
+        pass
     head = np.frombuffer(raw[: len(raw[:65536]) // 2 * 2], dtype=np.uint8)
     odd, even = ((head[i::2] == 0).mean() if len(head) else 0.0 for i in (1, 0))
     if max(odd, even) > 0.5:  # 'c\x00a\x00f\x00\xe9\x00': UTF-16 without its byte-order mark (latin-1 would keep NULs)

@@ -72,21 +72,28 @@ def read_video(
 
     Returns:
         uint8 array ``(T, H, W)`` or ``(T, H, W, 3)``.
+
+    A file that decodes to fewer frames than its container lists (cut short, or frames lost to damage; a shortfall
+    of 2 frames or 1% is let pass, for containers that estimate their count) is a ValueError, not a shorter video.
     """
     cv2 = _cv2()
     _check_options(size, max_frames, step)
     check_flags(grayscale=grayscale)  # "no" would be truthy: grey frames
-    if not Path(path).is_file():
-        raise ValueError(f"video file {path} does not exist")
+    _check_file(Path(path))
     cap = cv2.VideoCapture(str(path))
     if not cap.isOpened():
         raise ValueError(f"OpenCV cannot open {path}: not a video, or a codec this OpenCV build lacks")
     frames = []
     try:
-        i = 0
+        i, listed = 0, int(max(cap.get(cv2.CAP_PROP_FRAME_COUNT), 0))
         while max_frames is None or len(frames) < max_frames:
             ok, frame = cap.read()
             if not ok:
+                if i < listed - max(2, listed // 100):  # the decoder gave up early, or skipped damaged frames
+                    raise ValueError(f"{path}: {i} of the {listed} frames its container lists could be decoded (a "
+                                     "file cut short, or frames lost to damage): frames would be missing without a "
+                                     "word; fetch or copy the file again, or re-encode the frames that decode (e.g. "
+                                     "ffmpeg -i in.avi -c:v ffv1 out.avi) to read them as they are")
                 break
             if i % step == 0:
                 frame = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY if grayscale else cv2.COLOR_BGR2RGB)
@@ -101,6 +108,14 @@ def read_video(
     if not frames:
         raise ValueError(f"{path} has no decodable frames; check the file (an empty or truncated video?)")
     return np.stack(frames)
+
+
+def _check_file(path: Path) -> None:
+    if path.is_dir():  # a folder of videos given as one
+        raise ValueError(f"{path} is a directory, not a video file; give the video files in it (e.g. "
+                         f"sorted(Path({str(path)!r}).glob('*.avi')))")
+    if not path.is_file():
+        raise ValueError(f"video file {path} does not exist")
 
 
 def _warn_sideways(size, source: tuple[int, int], path) -> None:
@@ -335,7 +350,7 @@ class VideoDataset(Dataset):
 
     ``lengths`` come from each container's frame count (``CAP_PROP_FRAME_COUNT``, after ``step`` and
     ``max_frames``); some containers only estimate it, so treat it as a bucketing hint. The true ``T`` of
-    an item is what `pad_collate` records.
+    an item is what `pad_collate` records. ``size=None`` keeps the files' frame size, which must then be one size.
     """
 
     def __init__(
@@ -357,18 +372,24 @@ class VideoDataset(Dataset):
         self.files = [Path(f) for f in files]
         self.labels = _label_ids(labels)
         self.options = dict(size=size, grayscale=grayscale, max_frames=max_frames, step=step)
-        lengths = []
+        lengths, first = [], None
         cv2 = _cv2()
         for f in self.files:
-            if not f.is_file():
-                raise ValueError(f"video file {f} does not exist")
+            _check_file(f)
             cap = cv2.VideoCapture(str(f))
             if not cap.isOpened():
                 raise ValueError(f"OpenCV cannot open {f}: not a video, or a codec this OpenCV build lacks")
             # a container that does not record its frame count says 0 (or less): a hint of 1 keeps it batchable
             n = max(1, -(-int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) // step))
+            hw = int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT)), int(cap.get(cv2.CAP_PROP_FRAME_WIDTH))
             cap.release()
             lengths.append(n if max_frames is None else min(n, max_frames))
+            first = first or (f, hw)
+            if size is None and hw != first[1]:  # frames of two sizes cannot be batched
+                raise ValueError(f"size=None keeps each file's frame size, but {first[0]} has {first[1][0]}x"
+                                 f"{first[1][1]} (H x W) frames and {f} {hw[0]}x{hw[1]}, which cannot be batched "
+                                 f"together; pass size=(H, W) to resize every frame to one size (e.g. "
+                                 f"size={first[1]})")
         self.lengths = np.asarray(lengths, dtype=np.int64)
 
     def __len__(self) -> int:
