@@ -220,3 +220,79 @@ def test_L24_06_a_sequence_zero_throughout_alone_is_not_warned_of_as_padding(tmp
     assert _npz_warnings(X, tmp_path) == []
     X[1, 5:] = 0  # beside a padded sequence it is named with it, as before
     assert zero_padding((X == 0).all(axis=2), strict=False)[0].tolist() == [1, 3]
+
+
+# -- L24-07: a torch tensor as a stream id -------------------------------------------------------------------------
+def test_L24_07_a_tensor_stream_id_is_refused_as_it_hashes_by_identity(regressor):
+    stream = Streamer(regressor)
+    x_t = [0.1, 0.2]
+    # before: each torch.tensor(3) started a new stream (a tensor hashes by identity), and reset found none
+    for stream_id, fix in ((torch.tensor(3), "stream_id.item()"), (torch.tensor([3, 4]), "tuple(stream_id.tolist())"),
+                           (("s", torch.tensor(0.5)), "stream_id.item()")):
+        shown = stream_id[1] if isinstance(stream_id, tuple) else stream_id
+        with pytest.raises(ValueError) as e:
+            stream.step(stream_id, x_t)
+        assert one_line(e) == (f"Streamer: stream id {shown!r} is a torch.Tensor, which Python hashes by identity, "
+                               f"not by value, so each step's tensor would start a new stream; pass {fix}")
+    assert stream.streams == []
+    stream.step(torch.tensor(3).item(), x_t)
+    stream.step(3, x_t)
+    assert stream.streams == [3]
+
+
+# -- L24-08: torch.nn's keyword hx ---------------------------------------------------------------------------------
+def test_L24_08_torch_nns_keyword_hx_names_rnnkits_state():
+    x = torch.randn(2, 5, 3)
+    # before: TypeError: Stacked.forward() got an unexpected keyword argument 'hx'
+    with pytest.raises(ValueError) as e:
+        rnnkit.LSTM(3, 4, num_layers=2)(x, hx=(torch.zeros(2, 2, 4), torch.zeros(2, 2, 4)))
+    assert one_line(e) == ("LSTM: hx is torch.nn's name for the initial state; rnnkit's is state, batch-first "
+                           "(B, L*D, H) = (B, 2, 4): layer(x, state=...), with torch.nn's (L*D, B, H) tensors as "
+                           "h.transpose(0, 1) (an LSTM's (h0, c0) each)")
+    with pytest.raises(ValueError) as e:
+        rnnkit.Recurrent(GRUCell(3, 4))(x, hx=torch.zeros(1, 2, 4))
+    assert one_line(e) == ("Recurrent(GRUCell): hx is torch.nn's name for the initial state; rnnkit's is state, "
+                           "batch-first (B, H) = (B, 4): layer(x, state=...), with torch.nn's (L*D, B, H) tensors as "
+                           "h[0] (one layer, one direction) (an LSTM's (h0, c0) each)")
+
+
+# -- L24-09: an LSTM layer's state as a list [h0, c0] ---------------------------------------------------------------
+def test_L24_09_a_layers_state_as_a_list_h_c_is_read_as_torch_nn_reads_it():
+    torch.manual_seed(0)
+    theirs = torch.nn.LSTM(3, 4, num_layers=2, bidirectional=True, batch_first=True)
+    ours = rnnkit.LSTM.from_torch(theirs)
+    x, h, c = torch.randn(2, 5, 3), torch.randn(4, 2, 4), torch.randn(4, 2, 4)
+    # before: "LSTM: state must be a tuple ('h', 'c') of shape (2, 4, 4), got list of 2", where torch.nn takes it
+    y, state = ours(x, state=[h.transpose(0, 1), c.transpose(0, 1)])
+    y_ref, (h_ref, c_ref) = theirs(x, [h, c])
+    assert type(state) is LSTMState
+    torch.testing.assert_close((y, state.h, state.c), (y_ref, h_ref.transpose(0, 1), c_ref.transpose(0, 1)))
+    _, single = rnnkit.Recurrent(LSTMCell(3, 4))(x, state=[h[0], c[0]])
+    assert type(single) is LSTMState
+    with pytest.raises(ValueError, match=r"state must be a tuple \('h', 'c'\) of shape \(2, 4, 4\), got list of 3$"):
+        ours(x, state=[h, c, c])
+
+
+# -- L24-10: lengths in a float tensor -----------------------------------------------------------------------------
+def test_L24_10_float_lengths_say_whether_they_are_whole():
+    layer, x = rnnkit.GRU(3, 4), torch.randn(2, 5, 3)
+    # before: "GRU: lengths must be an integer tensor, got dtype torch.float32", with no fix
+    with pytest.raises(ValueError) as e:
+        layer(x, torch.tensor([5.0, 3.0]))
+    assert one_line(e) == ("GRU: lengths must be an integer tensor, got dtype torch.float32; they are whole numbers: "
+                           "give them as integers (lengths.long(), or .astype(int) for a numpy array)")
+    with pytest.raises(ValueError) as e:
+        layer(x, np.array([5.0, 2.5]))
+    assert one_line(e) == ("GRU: lengths must be an integer tensor, got dtype torch.float64; lengths[1] is 2.5, not a "
+                           "whole number of steps")
+
+
+# -- L24-11: an observation on the meta device ---------------------------------------------------------------------
+def test_L24_11_an_observation_on_the_meta_device_is_named(regressor):
+    stream = Streamer(regressor)
+    # before: NotImplementedError: Cannot copy out of meta tensor; no data!
+    with pytest.raises(ValueError) as e:
+        stream.step("s", torch.empty(2, device="meta"))
+    assert one_line(e) == ("Streamer: the observation of stream 's' is a tensor on the 'meta' device, which holds no "
+                           "values (a model built on it, never loaded?); give its values")
+    assert stream.streams == []

@@ -95,7 +95,8 @@ def _unhashable(value) -> str:
 
 def _check_new_id(stream_id) -> None:
     """ValueError for an id that cannot name one stream: None (``reset(None)`` starts every stream over) and NaN
-    (never equal to itself, so each call would start a new stream). Checked when a stream starts, not per step."""
+    (never equal to itself, so each call would start a new stream), a torch tensor (hashed by identity: alike) and a
+    number that is not whole. Checked when a stream starts, not per step."""
     if stream_id is None:
         raise ValueError("Streamer: stream id None is not allowed: reset(None) starts every stream over, so that "
                          "stream could not be reset alone; use a str, an int or a tuple")
@@ -103,6 +104,10 @@ def _check_new_id(stream_id) -> None:
         for part in stream_id:
             _check_new_id(part)
         return
+    if isinstance(stream_id, torch.Tensor):  # hashed by identity: each tensor(3) a new stream, reset finding none
+        fix = "stream_id.item()" if stream_id.numel() == 1 else "tuple(stream_id.tolist())"
+        raise ValueError(f"Streamer: stream id {stream_id!r} is a torch.Tensor, which Python hashes by identity, not "
+                         f"by value, so each step's tensor would start a new stream; pass {fix}")
     if isinstance(stream_id, float | np.floating) and math.isnan(stream_id):
         raise ValueError(f"Streamer: stream id {stream_id!r} is NaN, which equals no other value (not even another "
                          "NaN), so each step would start a new stream; use a str, an int or a tuple")
@@ -187,12 +192,12 @@ class Streamer:
     (raw features, for an estimator) and returns a :class:`StepOutput`; ``step_many({id: x_t, ...})``
     advances several streams in one batched call; ``reset(id)`` starts a stream over (an id that has no
     stream raises :class:`UnknownStreamError` unless ``missing_ok=True``), ``reset()`` all of them. A stream id
-    is any hashable value but None (which ``reset`` reads as "every stream"), NaN (equal to no other value) and a
-    number that is not whole (``0.1``: ``np.float32(0.1) != 0.1``, so one id read at two precisions would name two
-    streams; whole floats such as a pandas id column's ``3.0`` are exact at every precision); an unseen one starts
-    fresh at ``step``. Ids that Python counts equal name one stream only when of one kind (``1`` and
-    ``np.int64(1)``, ``3.0`` and ``np.float32(3.0)``): ``1.0`` or ``True`` while stream ``1`` runs is refused, not
-    merged.
+    is any hashable value but None (which ``reset`` reads as "every stream"), NaN (equal to no other value), a torch
+    tensor (hashed by identity: ``stream_id.item()`` is its value) and a number that is not whole (``0.1``:
+    ``np.float32(0.1) != 0.1``, so one id read at two precisions would name two streams; whole floats such as a
+    pandas id column's ``3.0`` are exact at every precision); an unseen one starts fresh at ``step``. Ids that
+    Python counts equal name one stream only when of one kind (``1`` and ``np.int64(1)``, ``3.0`` and
+    ``np.float32(3.0)``): ``1.0`` or ``True`` while stream ``1`` runs is refused, not merged.
     A pandas row (a Series, or a one-row DataFrame) is checked by its names as ``predict`` checks a DataFrame's
     columns: another order or other names than at fit are refused, names given to a model fitted without them
     are warned about and read by position.
@@ -464,6 +469,9 @@ class Streamer:
             names = list(x_t.index if isinstance(x_t, pd.Series) else x_t.columns)
             self._check_names(stream_id, names, "index" if isinstance(x_t, pd.Series) else "columns")
         if isinstance(x_t, torch.Tensor):  # one that requires grad, lives on a GPU or is bfloat16 has no numpy view
+            if x_t.is_meta:  # torch's own words: "Cannot copy out of meta tensor; no data!"
+                raise ValueError(f"Streamer: the observation of stream {stream_id!r} is a tensor on the 'meta' device, "
+                                 f"which holds no values (a model built on it, never loaded?); give its values")
             t = x_t.detach().cpu()
             x_t = (t.double() if t.is_floating_point() else t).numpy()
         raw = x_t if isinstance(x_t, np.ndarray) else None

@@ -89,6 +89,13 @@ def check_input(x: Tensor, layer: nn.Module, lengths: Tensor | None, who: str) -
     return lengths
 
 
+def refuse_hx(who: str, shape: str, fix: str) -> None:
+    """ValueError for torch.nn's keyword ``hx``: rnnkit's initial state is ``state``, batch-first (``shape``), where
+    torch.nn's is layers first, so it is not taken under torch's name as it is; ``fix`` converts torch.nn's ``h``."""
+    raise ValueError(f"{who}: hx is torch.nn's name for the initial state; rnnkit's is state, batch-first {shape}: "
+                     f"layer(x, state=...), with torch.nn's (L*D, B, H) tensors as {fix} (an LSTM's (h0, c0) each)")
+
+
 def check_lengths(lengths, B: int, T: int, device, who: str, *, name: str = "lengths", of: str = "x") -> Tensor:
     """``lengths``, one per sequence of a padded batch ``of`` (``B`` sequences of ``T`` steps), as int64 on
     ``device``; ValueError naming ``name`` and ``of`` unless they are integers in ``[1, T]`` of shape ``(B,)``."""
@@ -113,7 +120,14 @@ def check_lengths(lengths, B: int, T: int, device, who: str, *, name: str = "len
             hint = f"; for one sequence pass a list of its length, [{lengths.item()}]"
         raise ValueError(f"{who}: {name} must have shape (B,) = ({B},), got {tuple(lengths.shape)}{hint}")
     if lengths.is_floating_point() or lengths.is_complex() or lengths.dtype == torch.bool:
-        raise ValueError(f"{who}: {name} must be an integer tensor, got dtype {lengths.dtype}")
+        fix = ""
+        if lengths.is_floating_point():  # counts that went through a float tensor (a mean, a division, np.float64)
+            fraction = torch.nonzero(lengths != lengths.round())
+            at = None if not len(fraction) else int(fraction[0, 0])
+            fix = (f"; they are whole numbers: give them as integers ({name}.long(), or .astype(int) for a numpy "
+                   f"array)" if at is None else
+                   f"; {name}[{at}] is {lengths[at].item():g}, not a whole number of steps")
+        raise ValueError(f"{who}: {name} must be an integer tensor, got dtype {lengths.dtype}{fix}")
     if lengths.dtype in (torch.uint16, torch.uint32, torch.uint64):  # torch has no min/max for these: as int64
         lengths = lengths.to(torch.int64)  # a value past int64 wraps negative and is refused below
     lo, hi = int(lengths.min()), int(lengths.max())
@@ -168,11 +182,11 @@ def _looks_like_state(lengths) -> bool:
 def check_state(state, expected_shape: tuple[int, ...], fields: tuple[str, ...], who: str, x: Tensor,
                 state_type: type | None = None):
     """Validate a state (tensor or NamedTuple) whose every field must have ``expected_shape``; return it, a
-    plain tuple ``(h, c)`` made the cell's ``state_type`` (``LSTMState``), as torch.nn takes a tuple."""
+    plain tuple ``(h, c)`` (or list) made the cell's ``state_type`` (``LSTMState``), as torch.nn takes them."""
     if len(fields) == 1:
         tensors = (state,) if isinstance(state, Tensor) else None
     else:
-        tensors = tuple(state) if isinstance(state, tuple) else None
+        tensors = tuple(state) if isinstance(state, tuple | list) else None  # torch.nn.LSTM takes [h0, c0] too
     if tensors is None or len(tensors) != len(fields):
         got = type(state).__name__ + (f" of {len(state)}" if isinstance(state, tuple | list) else "")
         hint = "; pass h itself, not a tuple" if len(fields) == 1 and isinstance(state, tuple | list) else ""

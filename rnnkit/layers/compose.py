@@ -11,7 +11,7 @@ from torch import Tensor, nn
 
 from ..cells.base import State, map_state
 from ..kernels.dispatch import BACKENDS, run_layer
-from .checks import check_input, check_state
+from .checks import check_input, check_state, refuse_hx
 from .recurrent import Recurrent
 
 
@@ -147,8 +147,11 @@ class Stacked(nn.Module):
         states = [d.initial_state(batch_size, device=device, dtype=dtype) for d in self.directions()]
         return map_state(lambda *fs: torch.stack(fs, dim=1), *states)
 
-    def forward(self, x: Tensor, lengths: Tensor | None = None, state: State | None = None):
+    def forward(self, x: Tensor, lengths: Tensor | None = None, state: State | None = None, *, hx=None):
         who = type(self).__name__
+        if hx is not None:  # torch.nn's keyword, layers first
+            refuse_hx(who, f"(B, L*D, H) = (B, {self.num_layers * self.num_directions}, {self.hidden_size})",
+                      "h.transpose(0, 1)")
         lengths = check_input(x, self, lengths, who)
         if state is not None:
             n = self.num_layers * self.num_directions

@@ -10,7 +10,7 @@ from torch import Tensor, nn
 from ..cells.base import Cell, State, hidden_of, map_state, replace_hidden
 from ..checks import check_flags
 from ..kernels.unroll import valid_steps
-from .checks import check_input, check_state
+from .checks import check_input, check_state, refuse_hx
 
 
 def reverse_padded(x: Tensor, lengths: Tensor | None) -> Tensor:
@@ -121,7 +121,7 @@ class Recurrent(nn.Module):
         learned = iter(self.initial)
         return map_state(lambda z: z + next(learned).to(z.dtype), state)
 
-    def forward(self, x: Tensor, lengths: Tensor | None = None, state: State | None = None, *, loop=None):
+    def forward(self, x: Tensor, lengths: Tensor | None = None, state: State | None = None, *, loop=None, hx=None):
         """``loop(cell, xw, lengths, state) -> (output, final_state)`` replaces the time loop, run on
         ``xw = cell.project(x) (B, T, G)`` in processing order; by default :meth:`steps`, the readable loop.
         The fast paths of :mod:`rnnkit.kernels` pass their own and keep everything around it: the initial
@@ -133,6 +133,8 @@ class Recurrent(nn.Module):
         through their own GEMM).
         """
         who = f"Recurrent({type(self.cell).__name__})"
+        if hx is not None:  # torch.nn's keyword, layers first
+            refuse_hx(who, f"(B, H) = (B, {self.hidden_size})", "h[0] (one layer, one direction)")
         lengths = check_input(x, self, lengths, who)
         if state is not None:
             state = check_state(state, (x.shape[0], self.hidden_size), self.state_fields, who, x,
