@@ -396,8 +396,9 @@ def _split(table, args, task: str, target_column: str):
     if task == "classify":
         from .estimators import as_label_array, check_label_spellings
 
-        as_label_array(table.y, str(args.data))  # one label per sequence (not an (n, k) array), of one type
-        labels = np.array([v.item() if isinstance(v, np.generic) else v for v in table.y], dtype=object)
+        # one label per sequence (not an (n, k) array), of one type; an .npz's (n, 1) column of labels flattened
+        labels = np.array([v.item() if isinstance(v, np.generic) else v
+                           for v in as_label_array(table.y, str(args.data))], dtype=object)
         check_label_spellings(labels, str(args.data), ids=table.ids)  # named by the file's ids, before the split
         if len(set(labels.tolist())) < 2:
             raise ValueError(f"{args.data}: every sequence has the label {labels[0]!r} in column "
@@ -445,6 +446,8 @@ def _train(args) -> int:
         # name the file's own sequence ids
         as_sequences(table.X, str(args.data), layout="ntf", ids=table.ids, allow_nan=args.time_aware)
         train_idx, test_idx = _split(table, args, args.task, columns["target_column"])
+        if args.task == "classify" and getattr(table.y, "ndim", 1) == 2 and table.y.shape[1] == 1:
+            table.y = table.y[:, 0]  # an .npz's column of labels, read as one label per sequence (warned above)
         pick = lambda items, idx: [items[i] for i in idx] if isinstance(items, list) else items[idx]
         if args.class_weight is not None:
             options["class_weight"] = _class_weight(args.class_weight, pick(table.y, train_idx), args.task)
@@ -756,12 +759,16 @@ def _check_model_layout(args, recorded: dict, columns: dict) -> None:
     wide model (which reads each line as a sequence), is refused naming the model's layout and columns."""
     import pandas as pd
 
+    from .data.tables import value_in_header
+
     layout = recorded.get("layout", "long") if recorded else None  # train records a layout other than long
     if layout not in ("long", "wide") or _layout(args) == "npz":
         return
     try:
         header = [str(c) for c in pd.read_csv(args.data, nrows=0).columns]
     except Exception:  # noqa: BLE001 - the reader names what is wrong with the file itself
+        return
+    if value_in_header(header):  # a file without a header: the reader says so
         return
     where = f"recorded in {Path(args.model) / 'config.json'}"
     if layout == "long":

@@ -621,9 +621,50 @@ def _frame_sequences(X: pd.DataFrame, who: str) -> tuple[list[np.ndarray], list]
     return seqs, list(X.index)
 
 
+# names of an index level (or a column) that hold the instances' ids, not times: the levels of an
+# (instance, time) index in the other order when the first is named as a time axis and the second so
+ID_LEVEL_NAMES = ("id", "ids", "instance", "instances", "case", "series", "sample", "sequence", "subject", "item",
+                  "unit", "unique_id", "key")
+
+
+def _check_level_names(X: pd.DataFrame, who: str) -> None:
+    """Refuse an index whose levels are named in the other order, (time, instance): the first named as a time
+    axis (``'time'``, ``'date'``, ``'t'``, ...), the second as the instances' ids (``'id'``, ``'case_id'``,
+    ...), as ``df.set_index(['time', 'id'])`` writes them. Each time point would be read as a sequence across
+    the instances: fit would find y's count wrong, predict would answer once per time, silently."""
+    from .data.tables import TIME_NAMES
+
+    first, second = (str(n).strip().lower() if n is not None else "" for n in X.index.names)
+    if first in TIME_NAMES and (second in ID_LEVEL_NAMES or second.endswith("_id")):
+        raise ValueError(f"{who}: X's index levels are {list(X.index.names)}: the first, read as the instances, is "
+                         f"named as a time axis and the second, read as the time, as ids, so each time point would "
+                         f"be read as a sequence across the instances ({X.index.get_level_values(0).nunique()} "
+                         f"'sequences' for {X.index.get_level_values(1).nunique()} ids); an index is (instance, "
+                         f"time): X.swaplevel().sort_index()")
+
+
+def _nested_row(X, fitted: np.ndarray | None, n_features: int):
+    """X as a one-row nested DataFrame when it is one row of sktime's nested DataFrame taken out as a Series
+    (``X.iloc[i]``: its index the channels, each cell a channel's steps), which would otherwise be read as a
+    Series of sequences by id, a sequence per channel. It is one when its index is the fitted feature names
+    (in any order: the frame's names check then says the order), or, fitted without names, when it holds
+    one single-channel cell per fitted feature, of one length (as sequences by id it could not be read)."""
+    if not isinstance(X, pd.Series) or X.dtype != object or isinstance(X.index, pd.MultiIndex) or len(X) == 0:
+        return X
+    cells = X.tolist()
+    if not all(isinstance(c, pd.Series | np.ndarray | list) and np.ndim(c) == 1 for c in cells):
+        return X
+    if fitted is not None:
+        named = len(X) == len(fitted) and sorted(map(str, X.index)) == sorted(map(str, fitted))
+    else:
+        named = n_features > 1 and len(X) == n_features and len({len(c) for c in cells}) == 1
+    return X.to_frame().T if named else X
+
+
 def _check_time_level(X: pd.DataFrame, times: pd.Index, who: str) -> None:
     """Refuse a time level (not a Categorical) whose values have no order in time: month names (naming their
     numbers), names where the instance level holds times (the levels swapped), other text, objects not dates."""
+    _check_level_names(X, who)
     text = [v for v in times if isinstance(v, str | bytes)] if times.dtype == object else list(times)
     instances, words = X.index.levels[0], pd.Series(text, dtype=object)
     if pd.api.types.is_string_dtype(times) and text and (months := _month_names_error(X, text, who)):
@@ -950,6 +991,7 @@ def check_target_index(X, y, who: str, name: str = "y") -> None:
                              f"(instance, time) rows: {len(y)} for X's {X.index.get_level_values(0).nunique()} "
                              f"instances), where one per instance is needed; take each instance's, in X's order: "
                              f"{on_rows}.groupby(level=0, sort=False).{aggregate}{tagger}")
+    _check_swapped_count(X, y, who, name)
     if not (isinstance(y, pd.Series | pd.DataFrame) and isinstance(X, pd.DataFrame | pd.Series)) or X.empty:
         return
     ids = X.index.get_level_values(0).unique() if isinstance(X.index, pd.MultiIndex) else X.index
@@ -981,6 +1023,22 @@ def check_target_index(X, y, who: str, name: str = "y") -> None:
         raise ValueError(f"{who}: {name}'s index ({show(y.index)}) is not X's instances in X's order ({show(ids)}); "
                          f"{name} is matched to X by position: reorder it with {name}.loc[instances] (or pass "
                          f"{name}.to_numpy() if its order is already X's)")
+
+
+def _check_swapped_count(X, y, who: str, name: str = "y") -> None:
+    """Refuse a y of one entry per value of a MultiIndex X's *second* level where X has another count of
+    instances (its first level): X's levels in the other order, (time, instance), as sktime's unnamed
+    "pd-multiindex" after a ``swaplevel`` or a ``set_index([time, id])``, whose time points would be read as
+    the sequences. y's length alone says so: X has as many values of the time level as y has targets."""
+    if not (isinstance(X, pd.DataFrame | pd.Series) and isinstance(X.index, pd.MultiIndex)) or X.empty \
+            or X.index.nlevels != 2 or not hasattr(y, "__len__") or isinstance(y, str | bytes):
+        return
+    instances, times = X.index.get_level_values(0).nunique(), X.index.get_level_values(1).nunique()
+    if len(y) != instances and len(y) == times and len(y) != len(X):
+        raise ValueError(f"{who}: X has {instances} instances (the values of its index's first level) but {name} "
+                         f"has {len(y)} entries, as many as the values of its second level, the time: X's index "
+                         f"levels look swapped, (time, instance), so that each time point would be read as a "
+                         f"sequence; an index is (instance, time): X.swaplevel().sort_index()")
 
 
 def _per_row(X, y) -> bool:
@@ -1824,6 +1882,7 @@ class _SequenceEstimator(BaseEstimator):
         check_is_fitted(self, "model_")
         self._check_network(who, ("time_aware",))
         windows = self._predict_windows(who)
+        X = _nested_row(X, getattr(self, "feature_names_in_", None), self.n_features_in_)
         # by name first: a column left in or out is named, not counted (X has 3 features ... fitted with 2)
         check_feature_names(getattr(self, "feature_names_in_", None), feature_names(X, who), type(self).__name__,
                             who)

@@ -112,6 +112,12 @@ def read_sequences(
         hints = [f"{column!r} may be {close!r} ({role}_column={close!r}, --{role}-column {shlex.quote(close)})"
                  for role, column in named if column in missing
                  if (close := _close_column(column, [str(c) for c in frame.columns])) is not None]
+        if (data := value_in_header(frame.columns)) and not hints:
+            raise ValueError(f"{path}: column(s) {missing} not found, and line 1, {list(map(str, frame.columns))[:6]}"
+                             f", holds values ({data!r}) where the header belongs: the file has no header row; "
+                             f"write one naming the columns, e.g. pd.read_csv(path, header=None).set_axis(["
+                             f"{', '.join(repr(c) for c in needed)}, ...], axis=1).to_csv(new_path, index=False) (the "
+                             f"names in the file's order)")
         raise ValueError(f"{path}: column(s) {missing} not found; the file has {list(frame.columns)} "
                          + (f"({'; '.join(hints)})" if hints else
                             "(choose them with --id-column / --time-column / --target-column)"))
@@ -188,7 +194,7 @@ def read_csv(path: Path, *, dtype=None, reads_all: bool = True, npz: bool = Fals
             raise CsvFormError(_extra_fields(path, int(extra[2]), int(extra[1]))) from None
         raise ValueError(f"{path}: cannot read as a CSV ({reason}){'; for an .npz use --layout npz' if npz else ''}"
                          ) from None
-    _check_header(path, frame, reads_all=reads_all)
+    _check_header(path, frame, reads_all=reads_all, npz=npz)
     if not isinstance(frame.index, pd.RangeIndex):  # a field more than the header on every line: pandas reads
         raise CsvFormError(_extra_fields(path, 2, len(frame.columns)))  # the first as an index
     if frame.empty:
@@ -373,14 +379,16 @@ def _close_column(name: str, columns: list[str]) -> str | None:
     return same[0] if same else closest_name(name, columns, cutoff=0.75)
 
 
-def _check_header(path: Path, frame: pd.DataFrame, *, reads_all: bool = True) -> None:
+def _check_header(path: Path, frame: pd.DataFrame, *, reads_all: bool = True, npz: bool = False) -> None:
     """Refuse a header that pandas would silently change or misread: a column name given twice (pandas
     renames the second ``f1`` to ``f1.1``), a file separated by something else than commas (its whole
-    header becomes one column), and a NUL byte anywhere in the file. ``reads_all``: every column is read (as a
-    feature), so a nameless one (a DataFrame's index written by ``to_csv``) is refused too; False for a reader
-    of named columns only (``rnnkit forecast``), which leaves it unread as any other column it is not given."""
+    header becomes one column), a first line of data where the header belongs (`_no_header`), and a NUL byte
+    anywhere in the file. ``reads_all``: every column is read (as a feature), so a nameless one (a DataFrame's
+    index written by ``to_csv``) is refused too; False for a reader of named columns only (``rnnkit forecast``),
+    which leaves it unread as any other column it is not given. ``npz``: as in :func:`read_csv`."""
     _check_no_nul(path)
     header = pd.read_csv(path, header=None, nrows=1, dtype=str, keep_default_na=False).iloc[0].tolist()
+    _no_header(path, header, npz=npz)
     if header and header[0].lstrip().startswith("#"):  # pandas reads no comments unless told: it is the header
         raise ValueError(f"{path}: line 1, {header[0][:60]!r}, is a comment, not the header; remove the comment "
                          "lines above the header (or pd.read_csv(path, skiprows=1).to_csv(new_path, index=False))")
@@ -412,9 +420,45 @@ def _check_header(path: Path, frame: pd.DataFrame, *, reads_all: bool = True) ->
                     head = f.read(1 << 16).decode("utf-8", errors="replace").splitlines()[1:4]
                 commas = any(re.search(r"\d,\d", line) for line in head)
                 decimal = ", decimal=','" if commas else ""
-                raise ValueError(f"{path}: the header is one column {header[0]!r}: the file looks separated by "
+                shown = repr(header[0]) if len(header[0]) <= 80 else \
+                    f"{header[0][:80]!r}... ({len(header[0])} characters)"
+                raise ValueError(f"{path}: the header is one column {shown}: the file looks separated by "
                                  f"{word}, and rnnkit reads comma-separated CSV; convert it, e.g. "
                                  f"pd.read_csv(path, sep={sep!r}{decimal}).to_csv(new_path, index=False)")
+
+
+def value_in_header(columns) -> str | None:
+    """The first column name that is a number with a decimal point (``'-0.58'``), which names no column: the
+    header of a file without one, its first row of data; None when there is none."""
+    return next((str(c) for c in columns
+                 if re.fullmatch(r"\s*[-+]?(\d*\.\d+|\d+\.\d*)([eE][-+]?\d+)?\s*", str(c))), None)
+
+
+def _no_header(path: Path, header: list[str], *, npz: bool) -> None:
+    """Refuse a file whose first line is a row of numbers where the header belongs, as the UCR archive writes
+    its files (one series a line: the class label, then the values; tab-separated in its .tsv files, commas in
+    the older .csv ones): pandas would take the first series for column names, a number given twice renamed
+    (``'1.44'``, ``'1.44.1'``). Numbers, one of them not whole or one given twice, never name a table's columns
+    (a wide CSV may name its steps ``0, 1, ...``, whole and distinct). ``npz``: the reader of sequences, whose
+    wide layout such a file is."""
+    sep = next((s for s in ("\t", ";", "|") if len(header) == 1 and s in header[0]), ",")
+    fields = header[0].split(sep) if sep != "," else header
+    if len(fields) < 2 or not all(re.fullmatch(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*", f) for f in fields):
+        return
+    values = [float(f) for f in fields]
+    if all(v.is_integer() for v in values) and len(set(values)) == len(values):
+        return
+    shown = ", ".join(repr(f.strip()) for f in fields[:3])
+    read = f"pd.read_csv(path{'' if sep == ',' else f', sep={sep!r}'}, header=None)"
+    label = float(fields[0]).is_integer()  # the UCR archive's layout: the class label first
+    fix = (f"if each line is a sequence after its label, as the UCR archive writes them: {read}.rename(columns={{0: "
+           f"'target'}}).to_csv(new_path, index=False), then read new_path with --layout wide (layout='wide'); else "
+           if npz and label else "")
+    separated = {",": "", "\t": " separated by tabs", ";": " separated by semicolons", "|": " separated by bars"}[sep]
+    raise ValueError(f"{path}: line 1 holds numbers ({shown}, ... {len(fields)} fields{separated}),"
+                     f" not column names: the file has no header row, and its first line would be read as one; "
+                     f"{fix}write a header naming the columns: {read}.set_axis([...names...], axis=1).to_csv(new_path,"
+                     f" index=False)")
 
 
 # the year columns of the World Bank's CSV export (DataBank): '1960 [YR1960]'
@@ -518,6 +562,15 @@ def _features(path: Path, frame: pd.DataFrame) -> pd.DataFrame:
                              f"{_cell(column.iloc[first_word])}) with numbers ({_lines([first_number])} has "
                              f"{_cell(column.iloc[first_number])}); write it all as True/False or all as numbers")
         row = int(np.flatnonzero(~number & column.notna())[0])
+        text = column.dropna().astype(str).str.strip()
+        if pd.to_datetime(text, format="ISO8601", errors="coerce").notna().all():
+            # a column of dates not named as a time axis ('day', 'visit'): the steps' times, most likely
+            flag = shlex.quote(str(bad[0]))
+            raise ValueError(f"{path}: feature column {bad[0]!r} holds dates ({_lines([row])} has "
+                             f"{_cell(column.iloc[row])}), not numbers, and every column besides the id, time and "
+                             f"target is read as a feature; if it is the time of each step, pass --time-column "
+                             f"{flag} (time_column={str(bad[0])!r}) to sort each sequence's rows by it, else drop it"
+                             + (f" (also not numeric: {bad[1:]})" if len(bad) > 1 else ""))
         raise ValueError(f"{path}: feature column(s) {bad} are not numeric ({_lines([row])} has "
                          f"{_cell(column.iloc[row])} in {bad[0]!r}); convert or drop them")
     if frame.shape[1] == 0:

@@ -1,0 +1,90 @@
+"""The twenty-fourth round's estimator cases (E24-*), on real labelled sets in the formats sktime hands them out:
+BasicMotions and ArrowHead as nested DataFrames (a row taken out with ``X.iloc[i]``), ItalyPowerDemand as a
+"pd-multiindex" frame (67 days of 24 hourly readings) with its levels in the other order."""
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import rnnkit
+
+datasets = pytest.importorskip("sktime.datasets")
+QUICK = dict(max_epochs=1, hidden_size=4, batch_size=8, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def motions():
+    """BasicMotions' first 16 recordings, three accelerometer channels, every 4th step (25 steps)."""
+    X, y = datasets.load_basic_motions(split="train", return_type="nested_univ")
+    X = X.iloc[:16, :3].map(lambda s: s.iloc[::4].reset_index(drop=True))
+    return X, y[:16]
+
+
+@pytest.fixture(scope="module")
+def italy():
+    X, y = datasets.load_italy_power_demand(split="train", return_type="pd-multiindex")
+    return X, y
+
+
+def test_E24_01_a_row_of_a_nested_frame_predicts_as_its_one_row_frame(motions):
+    X, y = motions
+    est = rnnkit.SequenceClassifier(**QUICK).fit(X, y)
+    row = X.iloc[3]  # a Series: its index the channels, each cell a channel's steps
+    with warnings.catch_warnings(action="error"):
+        got = est.predict_proba(row)
+    np.testing.assert_allclose(got, est.predict_proba(X.iloc[3:4]), rtol=0, atol=1e-6)
+    assert est.predict(row).tolist() == est.predict(X.iloc[3:4]).tolist()
+    with pytest.raises(ValueError, match=r"in another order than at fit; reorder them as \['dim_0', 'dim_1', "
+                                         r"'dim_2'\]"):
+        est.predict(row[["dim_2", "dim_1", "dim_0"]])
+    # fitted on the same data as numpy3D (no names): the row's three channels are still one sequence
+    arrays = np.stack([np.stack([c.to_numpy() for c in r]) for r in X.itertuples(index=False)])
+    unnamed = rnnkit.SequenceClassifier(layout="nct", **QUICK).fit(arrays, y)
+    with pytest.warns(UserWarning, match="X has feature names, but SequenceClassifier was fitted without"):
+        got = unnamed.predict_proba(row)
+    np.testing.assert_allclose(got, unnamed.predict_proba(arrays[3:4]), rtol=0, atol=1e-6)
+
+
+def test_E24_01_a_univariate_row_warns_of_no_names_no_more_and_sequences_by_id_stay_sequences():
+    X, y = datasets.load_arrow_head(split="train", return_type="nested_univ")
+    X = X.iloc[:12].map(lambda s: s.iloc[::10].reset_index(drop=True))
+    est = rnnkit.SequenceClassifier(**QUICK).fit(X, y[:12])
+    with warnings.catch_warnings(action="error"):
+        np.testing.assert_allclose(est.predict_proba(X.iloc[5]), est.predict_proba(X.iloc[5:6]), atol=1e-6)
+    by_id = pd.Series({"a": X.iloc[0, 0], "b": X.iloc[1, 0]})  # a Series of sequences by id: two sequences
+    with pytest.warns(UserWarning, match="does not have feature names"):
+        assert est.predict(by_id).shape == (2,)
+
+
+def test_E24_02_a_multiindex_named_time_then_id_is_refused_at_predict(italy):
+    X, y = italy
+    est = rnnkit.SequenceClassifier(**QUICK).fit(X, y)
+    named = X.rename_axis(["id", "time"])
+    assert est.predict(named).shape == (67,)
+    with pytest.raises(ValueError, match=r"SequenceClassifier.predict: X's index levels are \['time', 'id'\]: the "
+                                         r"first, read as the instances, is named as a time axis and the second, read "
+                                         r"as the time, as ids, .*\(24 'sequences' for 67 ids\); an index is "
+                                         r"\(instance, time\): X.swaplevel\(\).sort_index\(\)"):
+        est.predict(named.swaplevel().sort_index())
+    fixed = named.swaplevel().sort_index().swaplevel().sort_index()
+    assert est.predict(fixed).tolist() == est.predict(named).tolist()
+    # a day as the instance and its hour as the time, or a date for each day: read as given
+    assert est.predict(X.rename_axis(["date", "hour"])).shape == (67,)
+    assert est.predict(X.rename_axis(["day_id", "t"])).shape == (67,)
+
+
+def test_E24_03_fit_on_swapped_levels_names_the_swap_by_ys_count(italy):
+    X, y = italy
+    swapped = X.swaplevel().sort_index()  # sktime's unnamed levels: (time, instance)
+    with pytest.raises(ValueError, match=r"SequenceClassifier.fit: X has 24 instances \(the values of its index's "
+                                         r"first level\) but y has 67 entries, as many as the values of its second "
+                                         r"level, the time: X's index levels look swapped.*X.swaplevel\(\)"
+                                         r".sort_index\(\)"):
+        rnnkit.SequenceClassifier(**QUICK).fit(swapped, y)
+    with pytest.raises(ValueError, match="X's index levels look swapped"):
+        rnnkit.SequenceRegressor(**QUICK).fit(swapped, np.arange(67.0))
+    fitted = rnnkit.SequenceClassifier(**QUICK).fit(X, y)
+    with pytest.raises(ValueError, match="X's index levels look swapped"):
+        fitted.score(swapped, y)
+
