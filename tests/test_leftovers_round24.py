@@ -296,3 +296,29 @@ def test_L24_11_an_observation_on_the_meta_device_is_named(regressor):
     assert one_line(e) == ("Streamer: the observation of stream 's' is a tensor on the 'meta' device, which holds no "
                            "values (a model built on it, never loaded?); give its values")
     assert stream.streams == []
+
+
+# -- L24-12: create_app's options ------------------------------------------------------------------------------------
+@pytest.mark.parametrize("options,message", [
+    (dict(max_wait_ms=float("inf")), "max_wait_ms must be a finite number (the longest a request waits for others "
+                                     "to join its batch, in milliseconds; default 2.0), got inf; a request alone would "
+                                     "wait forever for others"),
+    (dict(max_wait_ms=float("nan")), "max_wait_ms must be a finite number (the longest a request waits for others "
+                                     "to join its batch, in milliseconds; default 2.0), got nan"),
+    (dict(max_batch=2.5), "max_batch must be an integer (the most sequences run as one batch; default 64), got "
+                          "2.5"),
+    (dict(max_batch="64"), "max_batch must be an integer (the most sequences run as one batch; default 64), got "
+                           "'64'"),
+    (dict(threads=2.5), "threads must be an integer (torch's intra-op threads) or None, got 2.5"),
+    (dict(batching="no"), "batching must be True or False, got 'no'"),
+    (dict(limits={"max_sequences": 8}), "limits must be rnnkit.deploy.server.Limits, got dict; pass Limits(**limits)"),
+    (dict(limits=rnnkit.deploy.server.Limits(max_sequences=0)), "limits.max_sequences must be an integer >= 1, got 0"),
+], ids=["inf_wait", "nan_wait", "float_batch", "text_batch", "float_threads", "text_batching", "dict_limits",
+        "zero_limit"])
+def test_L24_12_create_app_refuses_options_it_cannot_honour(regressor, options, message):
+    # before: infinity left a lone request waiting forever (nan passed as no wait); max_batch 2.5 and batching="no"
+    # were taken; '64' a TypeError at the first request, threads=2.5 torch's RuntimeError, a dict of limits an
+    # AttributeError at the first request, a limit of 0 answered every request 413
+    with pytest.raises(ValueError) as e:
+        create_app(regressor, **options)
+    assert one_line(e) == f"serve: {message}"

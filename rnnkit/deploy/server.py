@@ -50,6 +50,7 @@ import torch
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from ..checks import check_flags, is_count, is_finite_number, is_integer
 from .export import check_not_refitted
 
 FLOAT32_MAX = float(np.finfo(np.float32).max)
@@ -355,6 +356,31 @@ def model_info(estimator) -> dict:
     }
 
 
+def _check_options(batching, max_batch, max_wait_ms, limits, threads) -> None:
+    """ValueError naming the first of create_app's options that it cannot honour, before anything is served: a
+    ``max_wait_ms`` of infinity would leave a lone request waiting forever for others, ``"no"`` turn batching on."""
+    check_flags("serve: ", batching=batching)
+    if not is_integer(max_batch):
+        raise ValueError(f"serve: max_batch must be an integer (the most sequences run as one batch; default 64), got "
+                         f"{max_batch!r}")
+    if threads is not None and not is_integer(threads):
+        raise ValueError(f"serve: threads must be an integer (torch's intra-op threads) or None, got {threads!r}")
+    if not is_finite_number(max_wait_ms):
+        forever = "; a request alone would wait forever for others" if max_wait_ms == math.inf else ""
+        raise ValueError(f"serve: max_wait_ms must be a finite number (the longest a request waits for others to join "
+                         f"its batch, in milliseconds; default 2.0), got {max_wait_ms!r}{forever}")
+    if max_batch < 1 or max_wait_ms < 0 or (threads is not None and threads < 1):
+        raise ValueError(f"serve: max_batch and threads must be >= 1 and max_wait_ms >= 0, got max_batch="
+                         f"{max_batch}, threads={threads}, max_wait_ms={max_wait_ms}")
+    if not isinstance(limits, Limits):
+        fix = "Limits(**limits)" if isinstance(limits, dict) else "Limits(max_body_bytes=..., max_sequences=..., " \
+            "max_steps=...)"
+        raise ValueError(f"serve: limits must be rnnkit.deploy.server.Limits, got {type(limits).__name__}; pass {fix}")
+    for name in ("max_body_bytes", "max_sequences", "max_steps"):
+        if not is_count(getattr(limits, name)):  # 0 would answer every request 413
+            raise ValueError(f"serve: limits.{name} must be an integer >= 1, got {getattr(limits, name)!r}")
+
+
 def create_app(estimator, *, batching: bool = True, max_batch: int = 64, max_wait_ms: float = 2.0,
                limits: Limits = Limits(), threads: int | None = None):
     """A FastAPI app serving a fitted SequenceClassifier, SequenceRegressor or SequenceTagger (the module
@@ -374,9 +400,7 @@ def create_app(estimator, *, batching: bool = True, max_batch: int = 64, max_wai
                          f"{name}{hint}")
     if not hasattr(estimator, "model_"):
         raise ValueError("serve: the estimator is not fitted")
-    if max_batch < 1 or max_wait_ms < 0 or (threads is not None and threads < 1):
-        raise ValueError(f"serve: max_batch and threads must be >= 1 and max_wait_ms >= 0, got max_batch="
-                         f"{max_batch}, threads={threads}, max_wait_ms={max_wait_ms}")
+    _check_options(batching, max_batch, max_wait_ms, limits, threads)
     estimator._predict_windows("serve")  # predict refuses another value: every request would answer 500
     if threads is not None:
         torch.set_num_threads(threads)
