@@ -1888,6 +1888,13 @@ class _SequenceEstimator(BaseEstimator):
                             who)
         x, lengths, is_array = as_sequences(X, who, self.n_features_in_, layout=self.layout,
                                             allow_nan=self.time_aware, list_layout=getattr(self, "_list_layout", None))
+        if self.n_features_in_ == 1 and isinstance(X, np.ndarray | torch.Tensor) and X.ndim == 2 and \
+                X.shape[1] == 1 < X.shape[0]:
+            # X_test[0] of an (n, T, 1) array: one sequence (T, 1), which reads as T sequences of one step
+            warnings.warn(f"{who}: X of shape {tuple(X.shape)} is read as {X.shape[0]} sequences of one step each "
+                          f"(a 2-D X is (n, T): a sequence per row); if it is one sequence of {X.shape[0]} steps "
+                          f"(T, 1), as X[i] of an (n, T, 1) array is, pass X[None] (or X[i:i + 1])", UserWarning,
+                          stacklevel=3)
         x = self._inputs(x, lengths, torch.from_numpy(self.x_mean_), torch.from_numpy(self.x_scale_))
         model = self.model_.eval()
         device = next(model.parameters()).device
@@ -2562,6 +2569,11 @@ class SequenceRegressor(RegressorMixin, _LabelEstimator):
                    f"give y the columns {list(names)}, or y.set_axis({list(names)}, axis=1) if they are those targets")
             raise ValueError(f"{who}: y's columns {given} are not the targets the regressor was fitted on, "
                              f"{list(names)}, in that order; {fix}")
+        if names is not None and len(names) == 1 and isinstance(y, pd.Series) and isinstance(y.name, str) and \
+                y.name != names[0]:  # frame['deaths'] scored against the target 'rate'
+            raise ValueError(f"{who}: y is the Series {y.name!r}, but the regressor was fitted on the target "
+                             f"{names[0]!r} (a DataFrame y's column); give y that target (frame[{names[0]!r}]), or "
+                             f"y.rename({names[0]!r}) if it is that target under another name")
         rows = _target_rows(y)
         targets, _ = self._encode_targets(rows, torch.zeros(len(rows)), who)  # as fit reads y
         if targets.shape[1] != self.n_outputs_:

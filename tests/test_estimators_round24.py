@@ -6,6 +6,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 
 import rnnkit
 
@@ -87,4 +88,46 @@ def test_E24_03_fit_on_swapped_levels_names_the_swap_by_ys_count(italy):
     fitted = rnnkit.SequenceClassifier(**QUICK).fit(X, y)
     with pytest.raises(ValueError, match="X's index levels look swapped"):
         fitted.score(swapped, y)
+
+
+
+@pytest.fixture(scope="module")
+def acsf1():
+    """ACSF1's first 30 devices (10 appliances' power), every 50th reading: (30, 30, 1) batch-first."""
+    from sktime.datasets import load_from_tsfile
+
+    path = datasets.__file__.rsplit("/", 1)[0] + "/data/ACSF1/ACSF1_TRAIN.ts"
+    X, y = load_from_tsfile(path, return_data_type="numpy3D")
+    return np.ascontiguousarray(X[:30, :, ::50].transpose(0, 2, 1)).astype(np.float32), y[:30]
+
+
+def test_E24_08_one_sequence_as_x_i_of_a_univariate_array_warns_it_reads_as_one_step_sequences(acsf1):
+    X, y = acsf1
+    est = rnnkit.SequenceClassifier(**QUICK).fit(X, y)
+    with pytest.warns(UserWarning, match=r"SequenceClassifier.predict: X of shape \(30, 1\) is read as 30 sequences "
+                                         r"of one step each .*pass X\[None\] \(or X\[i:i \+ 1\]\)"):
+        assert est.predict(X[4]).shape == (30,)
+    with warnings.catch_warnings(action="error"):  # the fix named: one prediction
+        assert est.predict(X[4][None]).tolist() == est.predict(X[4:5]).tolist()
+        assert est.predict(X[:, :, 0]).shape == (30,)  # (n, T) of one feature: read as given
+    reg = rnnkit.SequenceRegressor(**QUICK).fit(X, np.arange(30.0))
+    with pytest.warns(UserWarning, match="is read as 30 sequences of one step each"):
+        reg.predict(torch.from_numpy(X[0]))
+
+
+def test_E24_09_score_of_a_series_of_another_target_than_the_fitted_column_is_refused():
+    from sktime.datasets import load_from_tsfile
+
+    path = datasets.__file__.rsplit("/", 1)[0] + "/data/Covid3Month/Covid3Month_TRAIN.ts"
+    X, y = load_from_tsfile(path, return_data_type="numpy3D")
+    X = np.ascontiguousarray(X[:24, 0, -14:])  # (n, T): each country's last two weeks of deaths
+    frame = pd.DataFrame({"rate": y[:24].astype(float), "deaths": X[:, -1]})
+    reg = rnnkit.SequenceRegressor(**QUICK).fit(X, frame[["rate"]])
+    with pytest.raises(ValueError, match=r"SequenceRegressor.score: y is the Series 'deaths', but the regressor was "
+                                         r"fitted on the target 'rate' \(a DataFrame y's column\); give y that target "
+                                         r"\(frame\['rate'\]\), or y.rename\('rate'\)"):
+        reg.score(X, frame["deaths"])
+    expected = reg.score(X, frame[["rate"]])
+    assert reg.score(X, frame["rate"]) == pytest.approx(expected)
+    assert reg.score(X, frame["rate"].to_numpy()) == pytest.approx(expected)
 
