@@ -322,3 +322,29 @@ def test_L24_12_create_app_refuses_options_it_cannot_honour(regressor, options, 
     with pytest.raises(ValueError) as e:
         create_app(regressor, **options)
     assert one_line(e) == f"serve: {message}"
+
+
+# -- L24-13: an LSTM's forget_bias of NaN or infinity --------------------------------------------------------------
+def test_L24_13_a_forget_bias_that_is_not_finite_is_refused():
+    # before: accepted; NaN made every output NaN, silently (LayerNormLSTMCell and ConvLSTMCell refused it already)
+    for value in (float("nan"), float("inf")):
+        with pytest.raises(ValueError) as e:
+            rnnkit.LSTM(3, 4, forget_bias=value)
+        assert one_line(e) == f"LSTMCell: forget_bias must be a finite number or None, got {value!r}"
+    with pytest.raises(ValueError, match=r"^LSTMCell: forget_bias must be a number or None, got '1'$"):
+        LSTMCell(3, 4, forget_bias="1")
+    assert LSTMCell(3, 4, forget_bias=np.float32(2.0)).bias_ih[4:8].tolist() == [2.0] * 4
+
+
+# -- L24-14: zero_state of a batch size that is no integer ---------------------------------------------------------
+def test_L24_14_zero_state_names_a_batch_size_that_is_no_integer():
+    cell = LSTMCell(3, 4)
+    # before: TypeError: zeros() takes 1 positional argument but 2 were given (2.0, True); -1: torch's RuntimeError
+    for size in (2.0, True, -1, torch.tensor(2.0)):
+        with pytest.raises(ValueError) as e:
+            cell.zero_state(size)
+        assert one_line(e) == (f"LSTMCell.zero_state: batch_size must be an integer >= 0 (the number of sequences), "
+                               f"got {size!r}")
+    for size in (2, np.int64(2), torch.tensor(2)):
+        assert cell.zero_state(size).c.shape == (2, 4)
+    assert GRUCell(3, 4).zero_state(0).shape == (0, 4)

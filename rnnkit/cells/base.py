@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 import torch
 from torch import Tensor, nn
 
-from ..checks import is_count
+from ..checks import is_count, is_integer
 
 State = Any  # a Tensor (B, H) or a NamedTuple of Tensors (B, ...) whose first field is h
 
@@ -172,6 +172,12 @@ class Cell(nn.Module):
 
     def zero_state(self, batch_size: int, *, device=None, dtype=None) -> State:
         """The all-zeros state for a batch."""
+        if isinstance(batch_size, torch.SymInt):  # x.shape[0] while torch.compile traces with dynamic shapes
+            pass
+        elif not (is_integer(batch_size) or isinstance(batch_size, Tensor) and not batch_size.is_floating_point()) \
+                or batch_size < 0:  # torch's own words for 2.0: "zeros() takes 1 positional argument but 2 were given"
+            raise ValueError(f"{type(self).__name__}.zero_state: batch_size must be an integer >= 0 (the number of "
+                             f"sequences), got {batch_size!r}")
         z = lambda: torch.zeros(batch_size, self.hidden_size, device=device, dtype=dtype)
         if self.state_type is None:
             return z()

@@ -7,6 +7,7 @@ import numbers
 import torch
 from torch import Tensor
 
+from ..checks import is_finite_number
 from .base import AffineCell, LSTMState, as_state
 
 
@@ -39,8 +40,10 @@ class LSTMCell(AffineCell):
     def __init__(
         self, input_size: int, hidden_size: int, *, bias: bool = True, forget_bias: float | None = 1.0
     ):
-        if forget_bias is not None and (isinstance(forget_bias, bool) or not isinstance(forget_bias, numbers.Real)):
-            raise ValueError(f"{type(self).__name__}: forget_bias must be a number or None, got {forget_bias!r}")
+        if forget_bias is not None and not is_finite_number(forget_bias):  # NaN would make every output NaN
+            finite = " finite" if isinstance(forget_bias, numbers.Real) and not isinstance(forget_bias, bool) else ""
+            raise ValueError(f"{type(self).__name__}: forget_bias must be a{finite} number or None, got "
+                             f"{forget_bias!r}")
         self.forget_bias = forget_bias
         super().__init__(input_size, hidden_size, bias=bias)
 
