@@ -249,6 +249,8 @@ def test_L24_08_torch_nns_keyword_hx_names_rnnkits_state():
     assert one_line(e) == ("LSTM: hx is torch.nn's name for the initial state; rnnkit's is state, batch-first "
                            "(B, L*D, H) = (B, 2, 4): layer(x, state=...), with torch.nn's (L*D, B, H) tensors as "
                            "h.transpose(0, 1) (an LSTM's (h0, c0) each)")
+    with pytest.raises(ValueError, match=r"^MinGRU: hx is torch.nn's name for the initial state; .* = \(B, 1, 4\)"):
+        rnnkit.MinGRU(3, 4)(x, hx=torch.zeros(1, 2, 4))
     with pytest.raises(ValueError) as e:
         rnnkit.Recurrent(GRUCell(3, 4))(x, hx=torch.zeros(1, 2, 4))
     assert one_line(e) == ("Recurrent(GRUCell): hx is torch.nn's name for the initial state; rnnkit's is state, "
