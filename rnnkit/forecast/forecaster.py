@@ -289,7 +289,13 @@ class Forecaster(BaseEstimator):
         elif self.model == "hybrid":
             refusal = self._hybrid_refusal(frame, targets, covariates, future, val_rows)
             if refusal:
-                raise ValueError(f"Forecaster(model='hybrid'): {refusal}; use model='direct' or 'auto'")
+                gaps = _gaps_fix(frame, targets[0]) if refusal.startswith("it needs a series without gaps") else ""
+                raise ValueError(f"Forecaster(model='hybrid'): {refusal}{gaps}; use model='direct' or 'auto'")
+            if L + H > n:  # the hybrid's one-series panel would name a panel the caller never built
+                raise ValueError(f"Forecaster(model='hybrid'): lookback ({L}) + horizon ({H}) = {L + H} steps make "
+                                 f"one window, but the series has {n}; shorten lookback or horizon, pass a longer "
+                                 "series, or use model='auto', which forecasts short series by the naive and drift "
+                                 "forecasts")
             choices["model"] = ("hybrid", "set")
             return self._fit_hybrid(frame, targets, freq, step, series_output, choices, resume, calibrate=calibrate)
         else:
@@ -362,7 +368,8 @@ class Forecaster(BaseEstimator):
                    (bool(self.calendar) or self.mask or self.time_since or self.time_aware,
                     "it reads no calendar, mask or time inputs"),
                    (val_rows is not None, "it takes no validation_fraction"),
-                   (bool(np.isnan(ys).any()), "it needs a series without gaps (NaN)"),
+                   (bool(np.isnan(ys).any()),
+                    f"it needs a series without gaps (NaN): {_gaps(frame, ys) if np.isnan(ys).any() else ''}"),
                    (not isinstance(self.cell, str), "it needs a named cell")]
         return next((why for bad, why in reasons if bad), None)
 
@@ -792,6 +799,9 @@ class Forecaster(BaseEstimator):
     def _frame_like(self, data, time_col: str | None) -> TimeSeriesFrame:
         if isinstance(data, pd.Series) and len(self.history_.columns) == 1:
             data = data.rename(self.history_.columns[0])
+        zone = getattr(self.history_.time, "tz", None)
+        if zone is not None:  # the same instants in another zone: read in the fitted one, whose days the grid counts
+            data = _in_zone(data, time_col, zone)
         frame = as_frame(data, time_col=time_col, freq=getattr(self, "resample_", None))
         if frame.columns != self.history_.columns:
             lacks = [c for c in self.history_.columns if c not in frame.columns]
@@ -1013,6 +1023,43 @@ def _one_series(frame: TimeSeriesFrame, target: str) -> pd.DataFrame:
     hybrid's GlobalForecaster; a series without a time axis is numbered by its steps."""
     time = np.arange(len(frame), dtype=np.float64) if frame.time is None else frame.time
     return pd.DataFrame({"unique_id": target, "ds": time, "y": frame.values[:, frame.column_index((target,))[0]]})
+
+
+def _in_zone(data, time_col: str | None, zone):
+    """``data`` with its time axis (index or ``time_col``) converted to ``zone`` where it is in another zone: the
+    fitted grid's days start at the fitted zone's midnights, so the same instants given in UTC would step 23 or
+    25 hours across a clock change and be refused as off the grid."""
+    if not isinstance(data, pd.Series | pd.DataFrame):
+        return data
+    if time_col is None:
+        time = data.index
+        if isinstance(time, pd.DatetimeIndex) and time.tz is not None and str(time.tz) != str(zone):
+            return data.tz_convert(zone)
+        return data
+    if isinstance(data, pd.DataFrame) and time_col in data.columns:
+        time = data[time_col]
+        if isinstance(time.dtype, pd.DatetimeTZDtype) and str(time.dt.tz) != str(zone):
+            return data.assign(**{time_col: time.dt.tz_convert(zone)})
+    return data
+
+
+def _gaps(frame: TimeSeriesFrame, ys: np.ndarray) -> str:
+    """Where a target ``(T, 1)`` is missing: ``3 missing, the first at row 0 (1949-01-01)``."""
+    rows = np.flatnonzero(np.isnan(ys).any(axis=1))
+    when = "" if frame.time is None else f" ({shown_time(frame.time[rows[0]])})"
+    return f"{len(rows)} missing, the first at row {rows[0]}{when}"
+
+
+def _gaps_fix(frame: TimeSeriesFrame, target: str) -> str:
+    """How to give the hybrid its series without gaps: drop the missing rows at the start or the end (the
+    observed span), or fill those inside."""
+    y = frame.values[:, frame.column_index([target])[0]]
+    observed = np.flatnonzero(~np.isnan(y))
+    first, last = observed[0], observed[-1]
+    if np.isnan(y[first : last + 1]).any():
+        return ", inside the observed span: fill them first (data.interpolate(), or data.ffill())"
+    return (", at its start or end only: forecast from the observed span "
+            "(data.loc[data.first_valid_index():data.last_valid_index()])")
 
 
 def _warn_missing_end(frame: TimeSeriesFrame, targets: Sequence[str], impute: str, *, covariates: Sequence[str] = (),

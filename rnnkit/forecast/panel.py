@@ -735,6 +735,11 @@ class GlobalForecaster(BaseEstimator):
 
     def _read_new(self, data) -> dict[Hashable, TimeSeriesFrame]:
         """The series of ``data`` at predict: known ids, the fitted columns and frequencies, ``lookback`` rows."""
+        zones = {str(f.time.tz) for f in self.history_.values() if getattr(f.time, "tz", None) is not None}
+        column = data[self.time_col_] if isinstance(data, pd.DataFrame) and self.time_col_ in data.columns else None
+        if len(zones) == 1 and column is not None and isinstance(column.dtype, pd.DatetimeTZDtype):
+            # the same instants in another zone: read in the fitted one, whose days the fitted grid counts
+            data = data.assign(**{self.time_col_: column.dt.tz_convert(zones.pop())})
         series, _ = _read_panel(data, self.id_col_, self.time_col_, self.target_, self.future_covariates_)
         position = {k: i for i, k in enumerate(self.ids_)}
         out = {}
@@ -1083,7 +1088,12 @@ def _time_column(column: pd.Series, name: str, ids: np.ndarray) -> tuple[pd.Inde
                              "utc=True), then .dt.tz_convert(zone) if wanted)")
         column = pd.Series(pd.DatetimeIndex(column.tolist()), index=column.index)
     if pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column):
-        parsed = pd.to_datetime(column, format="ISO8601", errors="coerce")
+        try:
+            parsed = pd.to_datetime(column, format="ISO8601", errors="coerce")
+        except ValueError as e:  # times written with several UTC offsets: pandas names no row and no zone
+            if "Mixed timezones" not in str(e):
+                raise
+            raise ValueError(_mixed_offsets(column, name, ids)) from None
         bad = np.flatnonzero(parsed.isna().to_numpy() & column.notna().to_numpy())
         labels = None  # month or quarter labels ("Jan 1980", "Q1 1965"): the first day of each period
         if len(bad) and column.notna().all() and all(isinstance(v, str) for v in column):
@@ -1118,6 +1128,17 @@ def _time_column(column: pd.Series, name: str, ids: np.ndarray) -> tuple[pd.Inde
     raise ValueError(f"the time column {name!r} has dtype {column.dtype}; give datetimes, periods or numbers")
 
 
+def _mixed_offsets(column: pd.Series, name: str, ids) -> str:
+    """The refusal of a text time column whose times carry several UTC offsets (a CSV of local times across a
+    clock change, ``2010-03-14 00:00:00-08:00`` then ``-07:00``), naming the first row of another offset."""
+    offsets = column.astype(str).str.extract(r"(Z|[+-]\d\d:?\d\d)$")[0].fillna("none").to_numpy()
+    row = int(np.flatnonzero(offsets != offsets[0])[0]) if (offsets != offsets[0]).any() else 0
+    return (f"series {ids[row]!r}, row {row}: the time column {name!r} holds times with several UTC offsets "
+            f"({column.iloc[0]!r} at row 0, {column.iloc[row]!r} at row {row}), which one column holds only in one "
+            f"zone: local times across a clock change? read them in their zone, data[{name!r}] = "
+            f"pd.to_datetime(data[{name!r}], utc=True).dt.tz_convert('America/Los_Angeles'), with yours")
+
+
 def _step_of(key, frame: TimeSeriesFrame, columns: tuple[str, ...] | None = None) -> str | float:
     """The series' pandas frequency (dates) or numeric step; ValueError naming the series and the first row
     off its grid. ``columns``: the panel's (id, time, target, covariates...) columns, which the advice to put
@@ -1132,6 +1153,12 @@ def _step_of(key, frame: TimeSeriesFrame, columns: tuple[str, ...] | None = None
             fix = (f"put every series on a regular grid first, e.g. data.set_index({time_col!r}).groupby({id_col!r})"
                    f"[{values!r}].resample({grid!r}).ffill().reset_index() (each missing "
                    f"{'day' if business is not None else 'step'} takes the value before it)")
+            gap = _longest_gap(time, grid)
+            if gap is not None and business is None:  # a filled gap this long would be a flat line of invented values
+                fix = (f"its timestamps are on the grid {grid!r} but jump from {shown_time(time[gap[0]])} to "
+                       f"{shown_time(time[gap[0] + 1])}, {gap[1]} steps missing at once: two series under one id? "
+                       f"give each its own id (e.g. a new id from that row on); or, to {fix[0].lower()}{fix[1:]}, "
+                       f"which repeats one value over those {gap[1]} steps")
             if business is not None:
                 fix = (f"they are all weekdays, business days with {len(business)} missing (the first "
                        f"{business[0].date()}, a holiday?): {fix}; forecasts are then dated on business days, "
@@ -1140,6 +1167,17 @@ def _step_of(key, frame: TimeSeriesFrame, columns: tuple[str, ...] | None = None
         return _regular_step(frame, fix=fix, business=None)[0]
     except ValueError as e:
         raise ValueError(f"series {key!r}{_first_irregular(frame.time)}: {e}") from None
+
+
+def _longest_gap(time: pd.DatetimeIndex, grid: str) -> tuple[int, int] | None:
+    """``(i, k)``: where timestamps on ``grid`` skip the most steps at once (``k`` missing between rows ``i`` and
+    ``i + 1``), where that is more than 3 steps and every timestamp lies on the grid; else None."""
+    full = pd.date_range(time[0], time[-1], freq=grid)
+    if len(full) > 100 * len(time) or not time.isin(full).all():
+        return None
+    missing = np.diff(full.get_indexer(time)) - 1  # steps missing after each row
+    i = int(np.argmax(missing))
+    return (i, int(missing[i])) if missing[i] > 3 else None
 
 
 def _first_irregular(time) -> str:

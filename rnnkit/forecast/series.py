@@ -44,6 +44,7 @@ def as_frame(data, *, time_col: str | None = None, freq: str | None = None,
             _check_finer_time(data, time_col)
             _check_value_columns(data, time_col)
             _check_not_a_panel(data, time_col)
+        _check_text_values(data, time_col)
         if time_col is None:
             data = _dated_index(data)
         elif isinstance(data, pd.DataFrame) and time_col in data.columns and _is_text(data[time_col]) \
@@ -53,8 +54,13 @@ def as_frame(data, *, time_col: str | None = None, freq: str | None = None,
                 data = data.assign(**{time_col: starts.to_numpy()})
         if time_col is None and isinstance(data.index, pd.PeriodIndex) and len(data) < 3:
             data = data.set_axis(_period_starts_with_freq(data.index), axis=0)  # too few periods to infer it
-        frame = TimeSeriesFrame.from_pandas(data, time_col=time_col, omit="drop it (data.drop(columns=[{column}]): "
-                                            "every column of data is read, as a target or a covariate)")
+        try:
+            frame = TimeSeriesFrame.from_pandas(data, time_col=time_col, omit="drop it (data.drop(columns=[{column}]): "
+                                                "every column of data is read, as a target or a covariate)")
+        except ValueError as e:
+            if time_col is None and (on_index := _fixed_on_index(str(e))) is not None:
+                raise ValueError(on_index) from None
+            raise
     else:
         raise ValueError(unframed(data))
     if freq_name(freq) is None:
@@ -397,6 +403,55 @@ def _period_starts_with_freq(index: pd.PeriodIndex) -> pd.DatetimeIndex:
     return pd.DatetimeIndex(index.to_timestamp(how="start"), freq=freq, name=index.name)
 
 
+def _check_text_values(data: pd.Series | pd.DataFrame, time_col: str | None) -> None:
+    """ValueError for values held as text (a CSV column with a stray cell, ``astype(str)``), naming the Series or
+    column and the fix on the object the user holds: ``pd.to_numeric`` where every cell is a number; the first
+    word, its row and time where some are not, with ``errors='coerce'`` named for what it does (they become NaN,
+    filled by ``impute``). The frame's own refusal names ``df[...]`` and advises ``errors='coerce'`` blindly."""
+    columns = {None: data} if isinstance(data, pd.Series) else {c: data[c] for c in data.columns if c != time_col}
+    for c, column in columns.items():
+        dtype = column.dtype
+        if not (pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype)):
+            continue
+        given = column.dropna()
+        if not len(given) or not all(isinstance(v, str | numbers.Real) and not isinstance(v, bool) for v in given):
+            continue  # timestamps, dates: the checks of the time axis and the frame name them
+        read = pd.to_numeric(given, errors="coerce")
+        if read.isna().mean() > 0.5:
+            continue  # mostly words: a column to drop or encode, which the frame's refusal says
+        named = f" {str(data.name)!r}" if c is None and data.name is not None else ""
+        what, spelt = ((f"the Series{named}", "data") if c is None else
+                       (f"value column {str(c)!r}", f"data[{str(c)!r}]"))
+        what = f"{what} has dtype {dtype}; expected a numeric column: it"  # the frame's opening, then the fix
+        held = "as text" if any(isinstance(v, str) for v in given) else "as Python objects"
+        if read.notna().all():
+            raise ValueError(f"{what} holds numbers {held} (e.g. {given.iloc[0]!r}); convert it: "
+                             f"{spelt} = pd.to_numeric({spelt})")
+        words = given[read.isna()]
+        i = data.index.get_loc(words.index[0]) if data.index.is_unique else None
+        where = "" if i is None or not isinstance(i, numbers.Integral) else (
+            f" at row {i}" + ("" if isinstance(data.index, pd.RangeIndex) or time_col is not None
+                              else f" ({shown_time(data.index[i])})"))
+        raise ValueError(f"{what} holds numbers {held} with {len(words)} cell(s) that are not "
+                         f"numbers, the first {words.iloc[0]!r}{where}; if they mark missing readings, "
+                         f"{spelt} = pd.to_numeric({spelt}, errors='coerce') makes them NaN (filled by impute=...), "
+                         f"else correct them (every value is read as a number)")
+
+
+def _fixed_on_index(message: str) -> str | None:
+    """The frame's refusal of a time axis that goes back or repeats a time, with the generic fix on a time column
+    (``df.sort_values('index')``, ``df.groupby('index', ...)``: a column a Series does not have) spelt on the index
+    that is the time axis; None for its other refusals (series stacked, the clock set back), whose advice holds."""
+    match = re.fullmatch(r"time column '(.*)' (is not increasing: .*|has a duplicate timestamp .*); "
+                         r"(sort the rows first|aggregate duplicates first) \(df\.(sort_values|groupby)\('\1'.*\)\)",
+                         message)
+    if match is None:
+        return None
+    fix = ("(data.sort_index(): the index is the time axis)" if match[4] == "sort_values" else
+           "(data.groupby(level=0).mean(), or keep one of each: data[~data.index.duplicated(keep='last')])")
+    return f"the index {match[2]}; {match[3]} {fix}"
+
+
 def _dated_index(data: pd.Series | pd.DataFrame) -> pd.Series | pd.DataFrame:
     """``data`` with its index of date strings parsed as dates; ValueError for an index of other text."""
     index = data.index
@@ -577,6 +632,9 @@ def _join_exogenous(y, X, targets, future_covariates, time_col):
                          + ": give X one row per timestamp of y, in the same order")
     for c in X.columns:
         _check_exogenous_column(X[c], str(c))
+        if X[c].isna().all():  # the frame's refusal would advise data.drop, a frame the user never built
+            raise ValueError(f"fit(y, X): X column {str(c)!r} is missing (NaN) at all {len(X)} rows, so it cannot be "
+                             f"read as a covariate; give it observed values or drop it (X.drop(columns=[{c!r}]))")
     target = str(y.name if y.name is not None else "y") if isinstance(y, pd.Series) else None
     if target in [str(c) for c in X.columns]:
         named = f"y is named {target!r}" if y.name is not None else "y is unnamed, which fit names 'y',"
@@ -654,6 +712,9 @@ def _regular_step(frame: TimeSeriesFrame, *, fix: str | None = None,
                        "each)" if missing is not None else
                        "pass freq='h' (or 'D', 'W-SAT', 'MS'...) to fit to resample onto a regular grid (empty bins "
                        "become missing values, filled by impute=...)")
+            if missing is not None and in_file:  # the command's own fix names --freq B, which the hint gives
+                fix = (f"pass a coarser {business.split()[0]}, W-FRI or MS, to resample onto weeks or months (the "
+                       "mean of each)")
             fix = (None if missing is not None else _pattern_of(time, frame.time_name, business, holder)) or fix
             fix = _clock_gone_forward(time, frame.time_name, fix, business, holder) or fix
             raise ValueError(f"the timestamps of {frame.time_name!r} are not evenly spaced ({_uneven(time, grid)}), "
@@ -786,6 +847,13 @@ def _pattern_of(time: pd.DatetimeIndex, name: str, business: str | None, holder:
         convert = f"{data}.tz_convert('Europe/Berlin')" if time.tz is not None else \
             f"{data}.tz_localize('UTC').tz_convert('Europe/Berlin')"
         also = f", or {spell('D')} reads them by the UTC date" if spell and common == day else ""
+        if business is not None and business.startswith("--"):  # a command's CSV: fixed in the file
+            local = "dates" if common == day else "times"
+            return (f"the steps are {days}, an hour shorter or longer where daylight saving time starts or ends "
+                    f"({time[i]} follows {time[i - 1]}): local times of a zone with daylight saving time, written "
+                    f"with their offsets and read in UTC? write them in the file as local {local} without an offset "
+                    f"(pd.to_datetime(column, utc=True).dt.tz_convert('Europe/Berlin'), with your zone, then "
+                    f".dt.tz_localize(None)), where each step is {days}{also}")
         return (f"the steps are {days}, an hour shorter or longer where daylight saving time starts or ends "
                 f"({time[i]} follows {time[i - 1]}): local times of a zone with daylight saving time, given {now}? "
                 f"convert them to that zone ({convert}, with yours), where each step is {days}{also}")
@@ -931,7 +999,10 @@ def _known_future(future, index: pd.Index, columns: tuple[str, ...], *, step: fl
         if pd.api.types.is_numeric_dtype(have.dtype):  # row numbers would read as nanoseconds since 1970
             text = _is_text(shown) and set(shown) <= {str(v) for v in have}  # every forecast time, as a number
             fix = (f": the series' times are text, so give {name}'s as text too ({name}.set_axis({name}.index."
-                   "astype(str)))" if text else "")  # years 1990, 1991 for the series' '1990', '1991'
+                   "astype(str)))" if text else  # years 1990, 1991 for the series' '1990', '1991'
+                   f" (row numbers, as reset_index() leaves them?); when its {len(have)} rows are the forecast's, in "
+                   f"order, give them its times: {name}.set_axis({_index_spelt(shown)})" if len(have) == len(index)
+                   else f"; index its rows by the forecast's times ({_index_spelt(shown)}, each row at its time)")
             raise ValueError(f"{name} must be indexed by the forecast timestamps {span}; its index holds "
                              f"{have.dtype} numbers, not timestamps{fix}")
         try:
