@@ -350,3 +350,38 @@ def test_L24_14_zero_state_names_a_batch_size_that_is_no_integer():
     for size in (2, np.int64(2), torch.tensor(2)):
         assert cell.zero_state(size).c.shape == (2, 4)
     assert GRUCell(3, 4).zero_state(0).shape == (0, 4)
+
+
+# -- L24-15: a layer that reads from the end, streamed or exported --------------------------------------------------
+def test_L24_15_a_reversed_layer_has_no_step_graph(tmp_path):
+    torch.manual_seed(0)
+    reverse = rnnkit.Recurrent(LSTMCell(3, 4), reverse=True)
+    stacked = rnnkit.Stacked([rnnkit.Recurrent(GRUCell(3, 4)), rnnkit.Recurrent(GRUCell(4, 4), reverse=True)])
+    why = ("a model with reverse=True has no step graph: it reads the sequence from its end, so it cannot stream "
+           "(each step would run forward); build it with reverse=False to stream")
+    # before: Streamer stepped the cell forward, silently other outputs than the layer's; export_onnx refused with
+    # "the exported graphs differ from the eager model by up to 0.588 (> tolerance 0.0001)"
+    for layer in (reverse, stacked):
+        with pytest.raises(ValueError) as e:
+            Streamer(layer)
+        assert one_line(e) == f"Streamer: {why}"
+    info = rnnkit.export_onnx(reverse, tmp_path / "reverse", verbose=False)
+    assert info["step"] == {"file": None, "reason": why}  # the sequence graph is written and checked
+    with pytest.raises(ValueError, match="^Streamer: a bidirectional model has no step graph: .*; build it with "
+                                         "bidirectional=False to stream$"):
+        Streamer(rnnkit.GRU(3, 4, bidirectional=True))  # a layer is built, not fitted
+
+
+# -- L24-16: a model on the meta device, streamed or exported -------------------------------------------------------
+def test_L24_16_a_model_on_the_meta_device_is_named(tmp_path):
+    layer = rnnkit.GRU(3, 4, device="meta")
+    # before: NotImplementedError: Cannot copy out of meta tensor; no data!
+    for who, call in (("Streamer", lambda: Streamer(layer)),
+                      ("export_onnx", lambda: rnnkit.export_onnx(layer, tmp_path / "x", verbose=False))):
+        with pytest.raises(ValueError) as e:
+            call()
+        assert one_line(e) == (f"{who}: the GRU's parameters are on the 'meta' device, which holds no values (built "
+                               f"with device='meta' and never loaded?); load its weights first, e.g. "
+                               f"model.load_state_dict(weights, assign=True)")
+    layer.load_state_dict(rnnkit.GRU(3, 4).state_dict(), assign=True)
+    assert Streamer(layer).step(0, [0.1, 0.2, 0.3]).y.shape == (4,)

@@ -150,6 +150,10 @@ class Exportable(NamedTuple):
         if self.encoder.bidirectional:
             reasons.append("its backward direction reads the sequence from its end, so it cannot stream")
             fixes.append("bidirectional=False")
+        elif any(d.reverse for d in self.encoder.directions()):  # Recurrent(cell, reverse=True) alone, or stacked
+            withs.append("reverse=True")
+            reasons.append("it reads the sequence from its end, so it cannot stream (each step would run forward)")
+            fixes.append("reverse=False")
         if self.normalise_eps is not None:
             withs.append("normalise='series'")
             reasons.append("each step is standardised by the mean and std of the whole series, which a stream "
@@ -177,8 +181,8 @@ class Exportable(NamedTuple):
             return None
         model = f"a {'bidirectional ' if self.encoder.bidirectional else ''}model"
         return (f"{model}{' with ' + ' and '.join(withs) if withs else ''} has no step graph: {'; '.join(reasons)}; "
-                f"{'use sequence.onnx on the window read so far, or ' if self.frontend is not None else ''}fit with "
-                f"{', '.join(fixes)} to stream")
+                f"{'use sequence.onnx on the window read so far, or ' if self.frontend is not None else ''}"
+                f"{'fit' if self.estimator is not None else 'build it'} with {', '.join(fixes)} to stream")
 
 
 def resolve(source, who: str = "export_onnx") -> Exportable:
@@ -210,6 +214,10 @@ def resolve(source, who: str = "export_onnx") -> Exportable:
         raise ValueError(f"{who}: cannot export a {name}; give a fitted SequenceClassifier, "
                          "SequenceRegressor or SequenceTagger, a SequenceToLabel or SequenceToSequence model, "
                          "or a recurrent layer (rnnkit.LSTM, Stacked, Recurrent, ...)")
+    if any(p.is_meta for p in source.parameters()):  # torch's own words: "Cannot copy out of meta tensor; no data!"
+        raise ValueError(f"{who}: the {name}'s parameters are on the 'meta' device, which holds no values (built with "
+                         "device='meta' and never loaded?); load its weights first, e.g. "
+                         "model.load_state_dict(weights, assign=True)")
     model = copy.deepcopy(source).cpu().float().eval().requires_grad_(False)
     normalise_eps = frontend = fcn = None  # a bare layer has none of them
     if isinstance(model, Recurrent | Bidirectional):
