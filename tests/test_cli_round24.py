@@ -114,3 +114,58 @@ def test_E24_07_a_column_of_dates_not_named_as_time_names_time_column(capsys, tm
             "rows by it, else drop it") in err
     assert main(["train", str(tmp_path / "covid.csv"), "--task", "regress", "--id-column", "country",
                  "--time-column", "day", "--out", str(tmp_path / "m"), *QUICK]) == 0
+
+
+def _long(X, labels, times) -> pd.DataFrame:
+    n, T = X.shape
+    return pd.DataFrame({"id": np.repeat([f"dev{i:03d}" for i in range(n)], T), "t": np.tile(times, n),
+                         "power": X.ravel(), "target": np.repeat(labels, T)})
+
+
+def test_E24_10_durations_as_pandas_writes_them_order_the_steps_and_clock_times_are_named(capsys, acsf1, tmp_path):
+    X, labels = acsf1
+    seconds = np.arange(30) * 10
+    frame = _long(X, labels, seconds)
+    frame.to_csv(tmp_path / "s.csv", index=False)
+    reference = str(tmp_path / "ref")
+    assert main(["train", str(tmp_path / "s.csv"), "--task", "classify", "--time-column", "t", "--out", reference,
+                 *QUICK]) == 0
+    assert main(["predict", reference, str(tmp_path / "s.csv"), "--out", str(tmp_path / "ref.csv")]) == 0
+    shuffled = frame.sample(frac=1, random_state=1)
+    for written in (pd.to_timedelta(shuffled["t"], unit="s"),  # '0 days 00:00:10', as to_csv writes a Timedelta
+                    shuffled["t"].astype(str) + "s"):  # '10s'
+        shuffled.assign(t=written).to_csv(tmp_path / "d.csv", index=False)
+        assert main(["predict", reference, str(tmp_path / "d.csv"), "--out", str(tmp_path / "d_pred.csv")]) == 0
+        got, expected = (pd.read_csv(tmp_path / f).sort_values("id", ignore_index=True)
+                         for f in ("d_pred.csv", "ref.csv"))  # sequences in the order of their first rows
+        assert got["prediction"].tolist() == expected["prediction"].tolist()
+        np.testing.assert_allclose(got.iloc[:, 2:].to_numpy(), expected.iloc[:, 2:].to_numpy(), atol=1e-6)
+    clock = [f"{h:02d}:{m:02d}:00" for h, m in zip(*divmod(23 * 60 + 50 + np.arange(30), 60))]  # 23:50 to 00:19
+    _long(X, labels, [c.replace("24:", "00:") for c in clock]).to_csv(tmp_path / "c.csv", index=False)
+    err = _error(capsys, ["train", str(tmp_path / "c.csv"), "--task", "classify", "--time-column", "t", "--out",
+                          str(tmp_path / "m"), *QUICK])
+    assert ("c.csv: the time column 't' holds times written as H:MM:SS (line 2 has '23:50:00'), which are clock "
+            "times (that start again at midnight) or durations, and sort differently; write elapsed time as "
+            "numbers, e.g. df['t'] = pd.to_timedelta(df['t']).dt.total_seconds()") in err
+
+
+def test_E24_11_local_times_repeated_where_daylight_saving_ends_name_the_clock(capsys, acsf1, tmp_path):
+    X, labels = acsf1
+    local = pd.date_range("2020-10-25 01:30", periods=30, freq="5min", tz="Europe/Berlin").tz_localize(None)
+    _long(X, labels, local.strftime("%Y-%m-%d %H:%M")).to_csv(tmp_path / "local.csv", index=False)
+    err = _error(capsys, ["train", str(tmp_path / "local.csv"), "--task", "classify", "--time-column", "t",
+                          "--out", str(tmp_path / "m"), *QUICK])
+    assert ("local.csv: sequence 'dev000' has time '2020-10-25 02:00' more than once (lines 8, 20); each (id, time) "
+            "must be unique: the clock set back an hour at night: local time where daylight saving time ends") in err
+    assert "drop or aggregate" not in err
+    # written with their offsets, the two 02:00 are two times an hour apart
+    aware = pd.date_range("2020-10-25 01:30", periods=30, freq="5min", tz="Europe/Berlin")
+    _long(X, labels, [t.isoformat() for t in aware]).to_csv(tmp_path / "aware.csv", index=False)
+    assert main(["train", str(tmp_path / "aware.csv"), "--task", "classify", "--time-column", "t", "--out",
+                 str(tmp_path / "m"), *QUICK]) == 0
+    # a step truly given twice keeps its words
+    twice = _long(X, labels, np.arange(30))
+    pd.concat([twice, twice.iloc[[3]]]).to_csv(tmp_path / "twice.csv", index=False)
+    err = _error(capsys, ["train", str(tmp_path / "twice.csv"), "--task", "classify", "--time-column", "t",
+                          "--out", str(tmp_path / "m2"), *QUICK])
+    assert "drop or aggregate the duplicates (2 duplicated rows in all)" in err

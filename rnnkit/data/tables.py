@@ -672,8 +672,9 @@ def _read_long(path, frame, id_column, time_column, target_column, with_target, 
             row = duplicated[0]
             same = duplicated[(ids_per_row[duplicated] == ids_per_row[row]) & (times[duplicated] == times[row])]
             raise ValueError(f"{path}: sequence {ids_per_row[row]!r} has time {_cell(frame[time_column].iloc[row])} "
-                             f"more than once ({_lines(same)}); each (id, time) must be unique: drop or "
-                             f"aggregate the duplicates ({duplicated.size} duplicated rows in all)")
+                             f"more than once ({_lines(same)}); each (id, time) must be unique: "
+                             + (_clock_set_back_hint(frame[time_column], times, groups[ids_per_row[row]]) or
+                                f"drop or aggregate the duplicates ({duplicated.size} duplicated rows in all)"))
         groups = {key: rows[np.argsort(times[rows], kind="stable")] for key, rows in groups.items()}
     ids = np.array(list(groups))
     values = values.astype(np.float32)
@@ -740,6 +741,23 @@ class TimeOrderError(ValueError):
     def what(self) -> str:
         return (f"column {self.column!r} is named like a time axis, and the rows of sequence {self.sequence!r} are "
                 f"not in its order ({self.column} {self.before}, then {self.after})")
+
+
+def _clock_set_back_hint(column: pd.Series, times: np.ndarray, rows: np.ndarray) -> str | None:
+    """The advice of :func:`rnnkit.data.timeseries._clock_set_back` when a sequence's repeated time is local
+    clock time set back where daylight saving time ends (its rows, in file order, step back by an hour less one
+    step at night): the repeated hour is two hours, not a duplicate to drop. None for numbers, dates with an
+    offset, or any other repeat."""
+    from .timeseries import _clock_set_back
+
+    if pd.api.types.is_numeric_dtype(column) or column.astype(str).str.contains(r"[+-]\d{2}:?\d{2}\s*$|Z\s*$").any():
+        return None
+    try:
+        time = pd.DatetimeIndex(times[rows].astype("datetime64[ns]"))
+    except (TypeError, ValueError):  # durations: no clock
+        return None
+    back = np.flatnonzero(np.diff(time.asi8) <= 0)
+    return _clock_set_back(time, int(back[0]) + 1) if back.size else None
 
 
 def _check_time_named_order(path: Path, frame: pd.DataFrame, name: str, groups: dict) -> None:
@@ -835,6 +853,18 @@ def _time_values(path: Path, column: pd.Series, name: str) -> np.ndarray:
         raise ValueError(f"{path}: the time column {name!r} holds the World Bank's year labels ({text.iloc[0]!r} on "
                          f"line 2); keep their years as numbers, e.g. df[{name!r}] = df[{name!r}].str[:4].astype(int)")
     numbers = pd.to_numeric(text, errors="coerce")
+    clock = text.str.fullmatch(r"\s*\d{1,2}:\d{2}(:\d{2}(\.\d*)?)?\s*").to_numpy()
+    durations = pd.to_timedelta(text.str.strip(), errors="coerce") if numbers.isna().all() else None
+    if clock.all() or durations is not None and durations.notna().all():
+        clock = np.flatnonzero(clock)
+        if clock.size:  # 23:50 then 00:10 is later on a clock, earlier as a duration: no one reading
+            raise ValueError(f"{path}: the time column {name!r} holds times written as H:MM:SS ({_lines(clock[:1])} "
+                             f"has {text.iloc[clock[0]]!r}), which are clock times (that start again at midnight) or "
+                             f"durations, and sort differently; write elapsed time as numbers, e.g. df[{name!r}] = "
+                             f"pd.to_timedelta(df[{name!r}]).dt.total_seconds(), or clock times as ISO dates with "
+                             f"their day (YYYY-MM-DD HH:MM:SS)")
+        # durations as pandas writes a Timedelta column ('0 days 00:00:10') or with units ('10s', '1.5min')
+        return pd.TimedeltaIndex(durations).as_unit("ns").asi8
     if not np.isnan(numbers.iloc[0]):  # numbers with some text among them: name the first text
         unread = np.flatnonzero(numbers.isna())
     else:
