@@ -385,3 +385,19 @@ def test_L24_16_a_model_on_the_meta_device_is_named(tmp_path):
                                f"model.load_state_dict(weights, assign=True)")
     layer.load_state_dict(rnnkit.GRU(3, 4).state_dict(), assign=True)
     assert Streamer(layer).step(0, [0.1, 0.2, 0.3]).y.shape == (4,)
+
+
+# -- L24-17: TimeAware.set_mean of values with NaN, or of another feature count --------------------------------------
+def test_L24_17_set_mean_skips_nan_at_missing_entries_and_names_another_shape():
+    cell = TimeAware(GRUCell(4, 3))
+    x = torch.tensor([[1.0, float("nan")], [3.0, 5.0]])  # values as time_aware_inputs takes them: NaN where missing
+    # before: x_mean [2.0, nan], so every imputed value and every output after it NaN, silently
+    cell.set_mean(x, (~x.isnan()).float())
+    assert cell.x_mean.tolist() == [2.0, 5.0]
+    # before: x of 3 features reshaped to rows of 2, silently a mean of other numbers; m of another shape: torch's error
+    for x, m in ((torch.ones(10, 3), torch.ones(10, 3)), (torch.ones(10, 2), torch.ones(10, 3))):
+        with pytest.raises(ValueError) as e:
+            cell.set_mean(x, m)
+        assert one_line(e) == (f"TimeAware.set_mean: x and m must be tensors of one shape (..., F) with F = 2 "
+                               f"features, got x {tuple(x.shape)} and m {tuple(m.shape)}")
+    assert cell.x_mean.tolist() == [2.0, 5.0]

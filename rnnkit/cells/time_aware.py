@@ -85,9 +85,16 @@ class TimeAware(Cell):
 
     @torch.no_grad()
     def set_mean(self, x: Tensor, m: Tensor) -> None:
-        """Set ``x_mean`` to the mean of the observed entries of ``x (..., F)`` (mask ``m``)."""
+        """Set ``x_mean`` to the mean of the observed entries of ``x (..., F)`` (mask ``m``, of x's shape); what x
+        holds at a missing entry (NaN, as :func:`time_aware_inputs` takes values) is not read."""
+        if not (isinstance(x, Tensor) and isinstance(m, Tensor)) or x.shape != m.shape or not x.dim() or \
+                x.shape[-1] != self.n_features:  # reshape(-1, F) would mix features of another count, silently
+            shapes = [tuple(t.shape) if isinstance(t, Tensor) else type(t).__name__ for t in (x, m)]
+            raise ValueError(f"TimeAware.set_mean: x and m must be tensors of one shape (..., F) with F = "
+                             f"{self.n_features} features, got x {shapes[0]} and m {shapes[1]}")
         x, m = x.reshape(-1, self.n_features), m.reshape(-1, self.n_features)
-        self.x_mean.copy_((x * m).sum(0) / m.sum(0).clamp_min(1))
+        observed = torch.where(m.bool(), x, 0)  # NaN at a missing entry would make its feature's mean NaN
+        self.x_mean.copy_(observed.sum(0) / m.sum(0).clamp_min(1))
 
     def project(self, x: Tensor) -> Tensor:
         """``(B, T, 3F) -> (B, T, G + H)``: the inner cell's projected ``[x_hat, m]`` and ``gamma_h``."""
