@@ -376,6 +376,37 @@ def _remove_added(out: Path, before: set[str] | None) -> None:
         shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
 
 
+def _check_target_left_in(args, table, x, lengths, target_column: str) -> None:
+    """Refuse a feature column that repeats each sequence's target on every row (a copy of the label column
+    under another name, its numbers): the model would read the answer from it (the estimators' refusal, in the
+    file's words)."""
+    import numpy as np
+    import pandas as pd
+    import torch
+
+    from .estimators import target_left_in, target_left_in_message
+
+    if args.task == "tag" or table.y is None:
+        return
+    regression = args.task == "regress"
+    labels = np.asarray(table.y)
+    if not regression and labels.ndim == 2 and labels.shape[1] == 1:  # an .npz's column of labels
+        labels = labels[:, 0]
+    if len(labels) != len(lengths) or not regression and labels.ndim != 1:  # refused later, by _split
+        return
+    try:
+        y = labels.astype(np.float64) if regression else pd.factorize(labels)[0]
+    except (TypeError, ValueError):  # targets the estimator refuses, naming them
+        return
+    k = target_left_in(x, lengths, torch.from_numpy(y), regression)
+    if k is not None:
+        name = table.feature_names[k]
+        drop = (f"pd.read_csv(path).drop(columns=[{name!r}]).to_csv(new_path, index=False)"
+                if _layout(args) != "npz" else f"np.delete(X, {k}, axis=-1) before saving the .npz")
+        raise ValueError(f"{args.data}: " + target_left_in_message(
+            k, table.feature_names, len(lengths), regression, drop, f"a copy of the target column {target_column!r}"))
+
+
 def _split(table, args, task: str, target_column: str):
     """Training and held-out positions: a permutation of the file's sequences by --seed, the first
     round(--test-fraction * n) held out. ValueError, with a hint that helps, when too little is left."""
@@ -444,7 +475,9 @@ def _train(args) -> int:
             _check_whole_labels(args.data, columns["target_column"], args.task)
         # a file's sequences are (T_i, F) whatever their shape: no guessing of the layout ("ntf"); errors
         # name the file's own sequence ids
-        as_sequences(table.X, str(args.data), layout="ntf", ids=table.ids, allow_nan=args.time_aware)
+        x, lengths, _ = as_sequences(table.X, str(args.data), layout="ntf", ids=table.ids,
+                                     allow_nan=args.time_aware)
+        _check_target_left_in(args, table, x, lengths, columns["target_column"])
         train_idx, test_idx = _split(table, args, args.task, columns["target_column"])
         if args.task == "classify" and getattr(table.y, "ndim", 1) == 2 and table.y.shape[1] == 1:
             table.y = table.y[:, 0]  # an .npz's column of labels, read as one label per sequence (warned above)

@@ -1025,6 +1025,49 @@ def check_target_index(X, y, who: str, name: str = "y") -> None:
                          f"{name}.to_numpy() if its order is already X's)")
 
 
+def target_left_in(x: torch.Tensor, lengths: torch.Tensor, targets: torch.Tensor, regression: bool) -> int | None:
+    """The index of a feature that is each sequence's target written on every step, or None: constant within
+    each sequence and, across them, one value per class and one class per value (a regressor's: equal to y up
+    to a scale), as a label column left in a long table (``df.set_index([id, time])`` with the label still a
+    column) or in each sequence's DataFrame. The model would read the answer from it and learn nothing of the
+    sequences; at predict, where the label is unknown, there is nothing to put in that column. ``targets``: a
+    class's code per sequence ``(n,)``, or a regressor's ``(n, k)``. Needs twice as many sequences as classes
+    (an id column left in, one value per sequence, is not one), eight sequences or more (in fewer a static
+    feature, a site or a sex, may match the labels by chance), and sequences of two steps or more."""
+    n = len(lengths)
+    if n < 8 or int(lengths.min()) < 2:
+        return None
+    steps = length_mask(lengths, x.shape[1])[..., None]  # (n, T, 1)
+    big = torch.finfo(x.dtype).max
+    low = torch.where(steps, x, big).amin(dim=1)  # (n, F)
+    high = torch.where(steps, x, -big).amax(dim=1)
+    constant = ((low == high) & ~torch.isnan(low)).all(dim=0)  # (F,): one value within every sequence
+    for k in torch.nonzero(constant).flatten().tolist():
+        values = low[:, k].double().numpy()
+        if regression:
+            t = targets.double().numpy().reshape(n, -1)
+            if values.std() > 0 and any(t[:, j].std() > 0 and abs(np.corrcoef(values, t[:, j])[0, 1]) > 1 - 1e-9
+                                        for j in range(t.shape[1])):
+                return k
+        else:
+            codes = targets.numpy().tolist()
+            classes = len(set(codes))
+            if 1 < classes <= n // 2 and len(set(zip(values.tolist(), codes, strict=True))) == classes == \
+                    len(set(values)):
+                return k
+    return None
+
+
+def target_left_in_message(k: int, names, n: int, regression: bool, drop: str, left: str = "the target") -> str:
+    """The words of :func:`target_left_in`'s refusal: feature ``k`` (named by ``names`` when known) of ``n``
+    sequences, ``drop``, the code that drops it, and ``left``, what was left in."""
+    column = f"column {names[k]!r}" if names is not None else f"feature {k}"
+    how = "equals the target (up to a scale)" if regression else "has one value per class of the target"
+    return (f"{column} holds each sequence's target: it is constant within every one of the {n} sequences and "
+            f"{how}, so the model would read the answer from it, and at predict, where the target is unknown, "
+            f"nothing could fill it; {left} left among the features? drop it: {drop}")
+
+
 def _check_swapped_count(X, y, who: str, name: str = "y") -> None:
     """Refuse a y of one entry per value of a MultiIndex X's *second* level where X has another count of
     instances (its first level): X's levels in the other order, (time, instance), as sktime's unnamed
@@ -1528,6 +1571,14 @@ class _SequenceEstimator(BaseEstimator):
                              f"one target per sequence of X")
         y = self._align_targets(X, y, who)
         targets, fitted = self._encode_targets(y, given_lengths, who)  # classes_ from every label, as scikit-learn's
+        regression = self._task == "regression"
+        if self._target == "label" and (k := target_left_in(x, lengths, targets if kept is None else targets[kept],
+                                                            regression)) is not None:
+            listed = isinstance(X, list | tuple)
+            drop = (f"[s.drop(columns=[{names[k]!r}]) for s in X]" if names is not None and listed else
+                    f"X.drop(columns=[{names[k]!r}])" if names is not None else
+                    f"[np.delete(s, {k}, axis=-1) for s in X]" if listed else f"np.delete(X, {k}, axis=-1)")
+            raise ValueError(f"{who}: X's " + target_left_in_message(k, names, len(lengths), regression, drop))
         weights = self._loss_weights(sample_weight, targets, fitted, who)
         if kept is not None:
             targets, fitted = self._kept_targets(y, targets, fitted, kept, who)

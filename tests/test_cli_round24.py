@@ -140,8 +140,9 @@ def test_E24_10_durations_as_pandas_writes_them_order_the_steps_and_clock_times_
                          for f in ("d_pred.csv", "ref.csv"))  # sequences in the order of their first rows
         assert got["prediction"].tolist() == expected["prediction"].tolist()
         np.testing.assert_allclose(got.iloc[:, 2:].to_numpy(), expected.iloc[:, 2:].to_numpy(), atol=1e-6)
-    clock = [f"{h:02d}:{m:02d}:00" for h, m in zip(*divmod(23 * 60 + 50 + np.arange(30), 60))]  # 23:50 to 00:19
-    _long(X, labels, [c.replace("24:", "00:") for c in clock]).to_csv(tmp_path / "c.csv", index=False)
+    minutes = (23 * 60 + 50 + np.arange(30)) % (24 * 60)  # 23:50 to 00:19
+    clock = [f"{m // 60:02d}:{m % 60:02d}:00" for m in minutes]
+    _long(X, labels, clock).to_csv(tmp_path / "c.csv", index=False)
     err = _error(capsys, ["train", str(tmp_path / "c.csv"), "--task", "classify", "--time-column", "t", "--out",
                           str(tmp_path / "m"), *QUICK])
     assert ("c.csv: the time column 't' holds times written as H:MM:SS (line 2 has '23:50:00'), which are clock "
@@ -169,3 +170,17 @@ def test_E24_11_local_times_repeated_where_daylight_saving_ends_name_the_clock(c
     err = _error(capsys, ["train", str(tmp_path / "twice.csv"), "--task", "classify", "--time-column", "t",
                           "--out", str(tmp_path / "m2"), *QUICK])
     assert "drop or aggregate the duplicates (2 duplicated rows in all)" in err
+
+
+def test_E24_12_a_copy_of_the_label_column_among_the_features_is_refused(capsys, acsf1, tmp_path):
+    X, labels = acsf1
+    frame = _long(X, labels, np.arange(30))
+    codes = {name: k for k, name in enumerate(DEVICES)}
+    frame.assign(code=frame["target"].map(codes)).to_csv(tmp_path / "coded.csv", index=False)
+    err = _error(capsys, ["train", str(tmp_path / "coded.csv"), "--task", "classify", "--time-column", "t", "--out",
+                          str(tmp_path / "m"), *QUICK])
+    assert ("coded.csv: column 'code' holds each sequence's target: it is constant within every one of the 40 "
+            "sequences and has one value per class of the target") in err
+    assert ("a copy of the target column 'target' left among the features? drop it: pd.read_csv(path).drop(columns="
+            "['code']).to_csv(new_path, index=False)") in err
+    assert not (tmp_path / "m").exists()
