@@ -621,21 +621,15 @@ def _frame_sequences(X: pd.DataFrame, who: str) -> tuple[list[np.ndarray], list]
     return seqs, list(X.index)
 
 
-# names of an index level (or a column) that hold the instances' ids, not times: the levels of an
-# (instance, time) index in the other order when the first is named as a time axis and the second so
-ID_LEVEL_NAMES = ("id", "ids", "instance", "instances", "case", "series", "sample", "sequence", "subject", "item",
-                  "unit", "unique_id", "key")
-
-
 def _check_level_names(X: pd.DataFrame, who: str) -> None:
     """Refuse an index whose levels are named in the other order, (time, instance): the first named as a time
     axis (``'time'``, ``'date'``, ``'t'``, ...), the second as the instances' ids (``'id'``, ``'case_id'``,
     ...), as ``df.set_index(['time', 'id'])`` writes them. Each time point would be read as a sequence across
     the instances: fit would find y's count wrong, predict would answer once per time, silently."""
-    from .data.tables import TIME_NAMES
+    from .data.tables import TIME_NAMES, is_id_name
 
     first, second = (str(n).strip().lower() if n is not None else "" for n in X.index.names)
-    if first in TIME_NAMES and (second in ID_LEVEL_NAMES or second.endswith("_id")):
+    if first in TIME_NAMES and second and is_id_name(second):
         raise ValueError(f"{who}: X's index levels are {list(X.index.names)}: the first, read as the instances, is "
                          f"named as a time axis and the second, read as the time, as ids, so each time point would "
                          f"be read as a sequence across the instances ({X.index.get_level_values(0).nunique()} "

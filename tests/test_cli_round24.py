@@ -184,3 +184,19 @@ def test_E24_12_a_copy_of_the_label_column_among_the_features_is_refused(capsys,
     assert ("a copy of the target column 'target' left among the features? drop it: pd.read_csv(path).drop(columns="
             "['code']).to_csv(new_path, index=False)") in err
     assert not (tmp_path / "m").exists()
+
+
+def test_E24_13_a_wide_csv_that_keeps_an_id_column_of_another_name_is_refused(capsys, acsf1, tmp_path):
+    X, labels = acsf1
+    wide = pd.DataFrame(X, columns=[f"t{k}" for k in range(X.shape[1])]).assign(target=labels)
+    for name, ids in (("case_id", np.arange(1, 41)), ("subject", np.arange(101, 141)),
+                      ("case", [f"dev{i:03d}" for i in range(40)])):
+        wide.assign(**{name: ids})[[name, *wide.columns]].to_csv(tmp_path / "w.csv", index=False)
+        err = _error(capsys, ["train", str(tmp_path / "w.csv"), "--layout", "wide", "--task", "classify", "--out",
+                              str(tmp_path / "m"), *QUICK])
+        assert (f"w.csv: column {name!r} is named like a sequence id, but a wide CSV (a row per sequence) reads every "
+                "column besides the target as a step of its one feature") in err, err
+        assert f"pd.read_csv(path).drop(columns=[{name!r}]).to_csv(new_path, index=False)" in err
+    wide.to_csv(tmp_path / "w.csv", index=False)  # the fix trains
+    assert main(["train", str(tmp_path / "w.csv"), "--layout", "wide", "--task", "classify", "--out",
+                 str(tmp_path / "m"), *QUICK]) == 0

@@ -542,6 +542,16 @@ def _cell(value) -> str:
 # refuses them as features, TimeSeriesFrame warns of them as values, the Forecaster refuses them as values)
 TIME_NAMES = ("year", "years", "yr", "time", "t", "ds", "date", "timestamp", "datetime", "period", "index",
               "step", "steps", "timestep", "time_step")
+# names of a column (or an index level) that holds the sequences' ids, and so no values: 'id' and these, and any
+# name ending in '_id' (a wide CSV refuses them as steps, an (instance, time) index named (time, id) is swapped)
+ID_NAMES = ("id", "ids", "instance", "instances", "case", "series", "sample", "sequence", "subject", "item", "unit",
+            "key")
+
+
+def is_id_name(name) -> bool:
+    """Whether a column (or index level) is named as the sequences' ids: one of `ID_NAMES`, or ``…_id``."""
+    key = str(name).strip().lower()
+    return key in ID_NAMES or key.endswith("_id")
 
 
 def _features(path: Path, frame: pd.DataFrame) -> pd.DataFrame:
@@ -955,12 +965,12 @@ def _read_wide(path, frame, target_column, with_target) -> SequenceTable:
 
 def _check_no_label_column(path: Path, steps: pd.DataFrame) -> None:
     """A wide CSV reads every column but the target as a step of its one feature: refuse a column named like a
-    sequence id or a time axis ('id', 'YEAR', as a table of a row per year keeps it), whose values would
-    otherwise be read as a step of every sequence without a word."""
+    sequence id or a time axis ('id', 'case_id', 'subject', 'YEAR', as a table of a row per year keeps it), whose
+    values would otherwise be read as a step of every sequence without a word."""
     for column in steps.columns:
         key = str(column).strip().lower()
-        if key in TIME_NAMES or key == "id":
-            kind = "a sequence id" if key == "id" else "a time axis"
+        if key in TIME_NAMES or is_id_name(key):
+            kind = "a sequence id" if is_id_name(key) else "a time axis"
             raise ValueError(f"{path}: column {column!r} is named like {kind}, but a wide CSV (a row per sequence) "
                              f"reads every column besides the target as a step of its one feature, so its values "
                              f"({_cell(steps[column].iloc[0])} on line 2) would be read as steps; drop it, e.g. "
