@@ -309,7 +309,9 @@ def train_one(
         device=device,
         max_steps=steps or -1,
         max_time={"seconds": budget_seconds} if budget_seconds else None,
-        val_check_interval=eval_every,
+        # a run shorter than eval_every would never validate and leave its learning curve empty: it validates
+        # once, at its last step (validation_steps labels that point with the steps taken)
+        val_check_interval=min(eval_every, steps) if steps else eval_every,
         check_val_every_n_epoch=None,
     )
     return fitted.module.model.to(device), fitted.module, fitted.seconds, fitted.trainer.global_step

@@ -369,6 +369,14 @@ def sample_texts(model, vocab: Vocab, prompt: str, n: int, *, seed: int) -> dict
     str of characters the vocabulary has: one it lacks would be read as ``<unk>`` and echoed as that."""
     if not isinstance(prompt, str) or not prompt:
         raise ValueError(f"sample_texts: prompt must be a non-empty str for the model to continue, got {prompt!r}")
+    if not is_count(n, 0):
+        raise ValueError(f"sample_texts: n must be an integer >= 0 (the characters to sample after the prompt), "
+                         f"got {n!r}")
+    size = getattr(model, "vocab_size", len(vocab))
+    if size != len(vocab):  # ids of one vocabulary decoded by another: text, but not the model's
+        raise ValueError(f"sample_texts: the model predicts {size} symbols but the vocabulary has {len(vocab)}, so "
+                         "its ids would be read as other characters; give the Vocab the model was trained with (the "
+                         "one that encoded its training text)")
     prompt_ids = vocab.encode(prompt)
     unknown = sorted({c for c, i in zip(prompt, prompt_ids.tolist(), strict=True) if i == vocab.unk_id})
     if unknown:

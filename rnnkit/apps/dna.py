@@ -59,6 +59,7 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
+from ..checks import is_count
 from ..data.bio import dinucleotide_shuffle, encode_sequence, kmer_ids, one_hot_encode, read_fasta
 from ..estimators import SequenceClassifier
 from ..report import machine, write_report
@@ -238,6 +239,8 @@ def load_promoters(path: str | os.PathLike) -> Promoters:
 
 def sample(sequences: Sequence[str], n: int, rng: np.random.Generator) -> list[str]:
     """``n`` of ``sequences`` drawn without replacement (all of them, shuffled, if there are fewer)."""
+    if not is_count(n, 0):  # a negative n would slice from the end: all but |n| of them
+        raise ValueError(f"sample: n must be an integer >= 0 (how many sequences to draw), got {n!r}")
     return [sequences[i] for i in rng.permutation(len(sequences))[:n]]
 
 
@@ -254,13 +257,21 @@ def one_hot(sequences: list[str]) -> np.ndarray:
 
 def tatawa_peak(sequences: list[str], *, bin_bp: int = 10) -> list[int]:
     """The ``[first, last]`` offset from the TSS of the ``bin_bp`` bin where ``TATAWA`` (W = A or T) starts
-    most often: where the TATA box sits, a check on which end of the sequences the TSS is."""
-    counts = np.zeros(UPSTREAM // bin_bp)
-    pattern = re.compile(r"(?=TATA[AT]A)")
+    most often: where the TATA box sits, a check on which end of the sequences the TSS is. Each sequence ends
+    at its TSS (UCSC's upstream files: offset ``-len(s)`` at its first base, -1 at its last), so sequences of
+    any length, one's own included, are placed by their own end."""
+    if not is_count(bin_bp, 1):
+        raise ValueError(f"tatawa_peak: bin_bp must be an integer >= 1 (base pairs per bin), got {bin_bp!r}")
+    counts: dict[int, int] = {}
     for s in sequences:
-        for m in pattern.finditer(s):
-            counts[m.start() // bin_bp] += 1
-    peak = int(np.argmax(counts)) * bin_bp - UPSTREAM
+        for m in re.finditer(r"(?=TATA[AT]A)", s):
+            b = (m.start() - len(s)) // bin_bp  # the bin of the offset from this sequence's TSS
+            counts[b] = counts.get(b, 0) + 1
+    if not counts:
+        raise ValueError(f"tatawa_peak: none of the {len(sequences)} sequence(s) holds TATAWA (TATA[AT]A, upper "
+                         "case), so there is no peak to place; give promoter sequences (read_fasta upper-cases "
+                         "them)")
+    peak = max(sorted(counts), key=counts.__getitem__) * bin_bp  # the bin nearest the start on a tie, as before
     return [peak, peak + bin_bp - 1]
 
 

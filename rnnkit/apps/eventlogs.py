@@ -315,6 +315,7 @@ class StepScores(NamedTuple):
 
     rank: list[np.ndarray]
     z: list[np.ndarray]
+    vocab_size: int | None = None  # the events a rank is among (the LSTM's vocabulary); None: not bounded
 
 
 def check_scorable(sessions: Sessions, who: str) -> None:
@@ -337,6 +338,14 @@ def score_lstm(module: NextEventModule, sessions: Sessions, *, batch_size: int =
     model = module.model.eval()
     items = training_items(sessions)
     V = model.vocab_size
+    for s, e in enumerate(sessions.events):
+        e = np.asarray(e)
+        if not np.issubdtype(e.dtype, np.integer) or ((e < 0) | (e >= V)).any():
+            bad = np.flatnonzero(~np.isin(e, np.arange(V)))
+            t = int(bad[0]) if len(bad) else 0
+            raise ValueError(f"score_lstm: session {s}, step {t} has event {e[t].item()!r} ({e.dtype}), but the model "
+                             f"knows the integer ids 0..{V - 1} of its {V} events; encode the sessions with the "
+                             "vocabulary it was trained with (an event it never saw: that vocabulary's unknown id)")
     ranks, zs = [], []
     for start in range(0, len(items), batch_size):
         batch = pad_collate(items[start : start + batch_size], labels="step")
@@ -348,7 +357,7 @@ def score_lstm(module: NextEventModule, sessions: Sessions, *, batch_size: int =
         for b, n in enumerate(batch.lengths.tolist()):
             ranks.append(rank[b, :n].numpy())
             zs.append(z[b, :n].numpy())
-    return StepScores(ranks, zs)
+    return StepScores(ranks, zs, V)
 
 
 # -- the n-gram baseline -------------------------------------------------------------------------------------
@@ -395,6 +404,9 @@ class NGramDetector:
         return RANK_UNSEEN
 
     def score(self, sessions: Sessions) -> StepScores:
+        if not hasattr(self, "counts"):
+            raise ValueError("NGramDetector.score: the detector has not been fitted; fit(sessions) it on normal "
+                             "training sessions first")
         check_scorable(sessions, "NGramDetector.score")
         ranks, zs = [], []
         for e, dt in zip(sessions.events, sessions.dt, strict=True):
@@ -417,6 +429,10 @@ def flag_sessions(scores: StepScores, k: int, z: float | None) -> np.ndarray:
     if z is not None and (isinstance(z, bool) or not isinstance(z, numbers.Real) or not z > 0):
         raise ValueError(f"flag_sessions: z must be a positive number of standard deviations (the delay test's "
                          f"threshold) or None for no delay test, got {z!r}")
+    if scores.vocab_size is not None and k >= scores.vocab_size:
+        raise ValueError(f"flag_sessions: k={k} is at least the model's {scores.vocab_size} events, so every next "
+                         f"event is among the k most probable and the rank test never flags; give k < "
+                         f"{scores.vocab_size}")
     return np.array([bool((r >= k).any() or (z is not None and (np.abs(s) > z).any()))
                      for r, s in zip(scores.rank, scores.z, strict=True)])
 

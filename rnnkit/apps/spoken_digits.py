@@ -338,7 +338,21 @@ def split_clips(clips: list[Clip], train_voices: list[str], test_voices: list[st
 
 
 def features(logmel: LogMel, wave: torch.Tensor) -> np.ndarray:
-    """``(T, 40)`` float32 log-mel frames of a waveform."""
+    """``(T, 40)`` float32 log-mel frames of a waveform: one mono clip ``(N,)`` (``(1, N)``, as torchaudio
+    loads a mono file, is read as it), as :func:`rnnkit.data.audio.read_wav` gives it. Several channels or a
+    sample that is not a number are a ValueError: their frames would be ``(C, T, 40)`` or NaN."""
+    if isinstance(wave, torch.Tensor) and wave.dim() == 2 and wave.shape[0] == 1:
+        wave = wave[0]
+    if not isinstance(wave, torch.Tensor) or wave.dim() != 1:
+        shape = tuple(wave.shape) if hasattr(wave, "shape") else type(wave).__name__
+        raise ValueError(f"features: wave must be one mono clip, a 1-D tensor of samples (N,), got {shape}; mix "
+                         "channels down first (wave.mean(0) for (C, N), wave.mean(1) for soundfile's (N, C)), or "
+                         "read it with rnnkit.data.audio.read_wav(path, mono=True)")
+    if not bool(torch.isfinite(wave).all()):
+        bad = ~torch.isfinite(wave)
+        i = int(bad.to(torch.uint8).argmax())
+        raise ValueError(f"features: sample {i} of the wave is {float(wave[i])} ({int(bad.sum())} such sample(s)); "
+                         "every frame over it would be NaN: fill or cut the clip's missing samples first")
     with torch.no_grad():
         return logmel(wave).numpy().astype(np.float32)
 

@@ -66,6 +66,7 @@ from __future__ import annotations
 import math
 import os
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 
@@ -130,6 +131,7 @@ def daily_features(prices: pd.DataFrame) -> pd.DataFrame:
 
 
 PRICE_COLUMNS = ("High", "Low", "Close", "Volume")  # what daily_features reads
+SPLIT_RATIO = 1.5  # a close that moves by this factor or more in a day is warned of: a split, or a crash to check
 
 
 def _check_prices(prices: pd.DataFrame) -> None:
@@ -170,6 +172,25 @@ def _check_prices(prices: pd.DataFrame) -> None:
             raise ValueError(f"{who}: {column} on {days[i]:%Y-%m-%d} (row {i}) is {prices[column].iloc[i]}, "
                              f"not a positive number ({int(bad.sum())} such row(s) in {column}); its log is taken, "
                              "so drop those days or fill them (e.g. prices.ffill()) first")
+    high, low = prices["High"].to_numpy(np.float64), prices["Low"].to_numpy(np.float64)
+    if (inverted := high < low).any():
+        i = int(np.argmax(inverted))
+        warnings.warn(f"{who}: High on {days[i]:%Y-%m-%d} (row {i}) is {high[i]:g}, below that day's Low {low[i]:g} "
+                      f"({int(inverted.sum())} such row(s)), so the range feature log(High / Low) is negative there; "
+                      "check which column is which (High and Low swapped?) and correct those days", stacklevel=3)
+    if len(prices) <= VOLUME_DAYS:
+        raise ValueError(f"{who}: prices hold {len(prices)} day(s), but the first {VOLUME_DAYS} only start the "
+                         f"volume average (and the first return), so no feature row would be left; give more than "
+                         f"{VOLUME_DAYS} days")
+    close = prices["Close"].to_numpy(np.float64)
+    jumps = np.flatnonzero(np.abs(np.diff(np.log(close))) > np.log(SPLIT_RATIO)) + 1
+    if len(jumps):
+        i = int(jumps[0])
+        warnings.warn(f"{who}: Close moves from {close[i - 1]:g} on {days[i - 1]:%Y-%m-%d} to {close[i]:g} on "
+                      f"{days[i]:%Y-%m-%d} (row {i}), by a factor of {close[i] / close[i - 1]:.3g} in one day "
+                      f"({len(jumps)} such day(s)), as a stock split or a reverse split does in prices not adjusted "
+                      "for them; that day's return would be read as a crash or a rally: give split-adjusted "
+                      "prices (e.g. the 'Adj Close' of a download, with High and Low scaled alike)", stacklevel=3)
 
 
 def next_day_windows(features: np.ndarray, target: np.ndarray, lookback: int) -> tuple[np.ndarray, np.ndarray]:

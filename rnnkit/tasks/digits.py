@@ -13,6 +13,7 @@ import numpy as np
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 
+from ..checks import is_finite_number
 from .base import Split, Task, majority_chance
 
 
@@ -38,6 +39,14 @@ def digits_task(
 ) -> Task:
     """Digits as a :class:`Task` (classify, accuracy): stratified train/val/test split by ``seed``, fractions
     ``test_size`` and ``val_size`` of all images."""
+    fractions = {"test_size": test_size, "val_size": val_size}
+    for name, value in fractions.items():
+        if not (is_finite_number(value) and 0 < value < 1):
+            raise ValueError(f"digits_task: {name} must be a fraction of the 1797 images in (0, 1) (e.g. 0.2), "
+                             f"got {value!r}")
+    if test_size + val_size >= 1:
+        raise ValueError(f"digits_task: test_size={test_size!r} and val_size={val_size!r} leave no image to train "
+                         f"on (they must sum to less than 1)")
     X, y = digit_sequences(by=by, permutation_seed=permutation_seed)
     X_rest, X_test, y_rest, y_test = train_test_split(
         X, y, test_size=test_size, stratify=y, random_state=seed

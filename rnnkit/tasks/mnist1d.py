@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..checks import is_count
 from ..data.memmap import atomic_write
 from .base import Split, Task, majority_chance
 
@@ -21,6 +22,7 @@ MNIST1D_BASELINES = {"logistic regression": 0.32, "MLP": 0.68, "CNN": 0.94, "GRU
 """Test accuracies reported by Greydanus 2020, 'Scaling down deep learning', arXiv:2011.14439."""
 
 _CACHE_NAME = "mnist1d-default.npz"
+MNIST1D_TRAIN = 4000  # training sequences of the default MNIST-1D (and 1000 test)
 
 
 def cache_dir() -> Path:
@@ -71,6 +73,10 @@ def mnist1d_task(*, val_size: int = 400, seed: int = 0, cache: bool = True) -> T
     """MNIST-1D as a :class:`Task` (classify, accuracy): ``X (n, 40, 1)``. The test split is the official one
     (1000 sequences, the one the published baselines use); ``val_size`` sequences drawn from the 4000 training
     ones by ``seed`` are held out for validation, so models train on 3600 (the paper's on 4000)."""
+    if not is_count(val_size, 1) or val_size >= MNIST1D_TRAIN:  # a negative one would slice from the end
+        raise ValueError(f"mnist1d_task: val_size must be an integer from 1 to {MNIST1D_TRAIN - 1} (the training "
+                         f"sequences held out for validation; the rest of the {MNIST1D_TRAIN} train), got "
+                         f"{val_size!r}")
     data = load_mnist1d(cache=cache)
     x, y = data["x"][..., None], data["y"]
     order = np.random.default_rng(seed).permutation(len(x))

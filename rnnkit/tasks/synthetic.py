@@ -10,11 +10,19 @@ import math
 
 import numpy as np
 
+from ..checks import is_count
 from .base import Split, Task, cross_entropy, mse, split_rngs
 
 ADDING_CHANCE_MSE = 1.0 / 6.0
 """MSE of always predicting 1 on the adding problem: the target is a sum of two U[0, 1] values, mean 1 and
 variance 2 · 1/12 = 1/6 ≈ 0.167."""
+
+
+def _check_sizes(who: str, **sizes) -> None:
+    """ValueError naming the first of ``sizes`` (name=(value, least, what)) that is not an integer >= least."""
+    for name, (value, least, what) in sizes.items():
+        if not is_count(value, least):
+            raise ValueError(f"{who}: {name} must be an integer >= {least} ({what}), got {value!r}")
 
 
 def _rng(rng) -> np.random.Generator:
@@ -30,8 +38,7 @@ def adding_problem(n: int, T: int, *, rng=None) -> tuple[np.ndarray, np.ndarray]
 
     ``rng``: a ``numpy.random.Generator`` or a seed. Chance level: :data:`ADDING_CHANCE_MSE`.
     """
-    if T < 2:
-        raise ValueError(f"adding_problem: T must be >= 2 (one marker per half), got {T}")
+    _check_sizes("adding_problem", n=(n, 0, "sequences"), T=(T, 2, "steps: one marker in each half"))
     rng = _rng(rng)
     values = rng.uniform(0.0, 1.0, size=(n, T))
     half = T // 2
@@ -65,8 +72,9 @@ def copy_memory(
     Returns ``X (n, T + 2·length, alphabet + 2)`` one-hot float32 and ``y (n, T + 2·length)`` int64 labels per
     step in ``0..alphabet`` (the marker is never a target). Chance: :func:`copy_chance_cross_entropy`.
     """
-    if T < 1:
-        raise ValueError(f"copy_memory: T must be >= 1, got {T}")
+    _check_sizes("copy_memory", n=(n, 0, "sequences"), T=(T, 1, "the delay: steps from the symbols to the marker"),
+                 length=(length, 1, "symbols to recall; with none, every target would be blank"),
+                 alphabet=(alphabet, 1, "distinct symbols"))
     rng = _rng(rng)
     steps = T + 2 * length
     symbols = rng.integers(1, alphabet + 1, size=(n, length))
