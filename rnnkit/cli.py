@@ -376,10 +376,10 @@ def _remove_added(out: Path, before: set[str] | None) -> None:
         shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
 
 
-def _check_target_left_in(args, table, x, lengths, target_column: str) -> None:
-    """Refuse a feature column that repeats each sequence's target on every row (a copy of the label column
-    under another name, its numbers): the model would read the answer from it (the estimators' refusal, in the
-    file's words)."""
+def _check_target_left_in(args, table, x, lengths, target_column: str) -> bool:
+    """Warn of a feature column that repeats each sequence's target on every row (a copy of the label column
+    under another name, its numbers): the model would read the answer from it (the estimators' warning, in the
+    file's words, the estimator's own then left out); True where it warned."""
     import numpy as np
     import pandas as pd
     import torch
@@ -387,24 +387,26 @@ def _check_target_left_in(args, table, x, lengths, target_column: str) -> None:
     from .estimators import target_left_in, target_left_in_message
 
     if args.task == "tag" or table.y is None:
-        return
+        return False
     regression = args.task == "regress"
     labels = np.asarray(table.y)
     if not regression and labels.ndim == 2 and labels.shape[1] == 1:  # an .npz's column of labels
         labels = labels[:, 0]
     if len(labels) != len(lengths) or not regression and labels.ndim != 1:  # refused later, by _split
-        return
+        return False
     try:
         y = labels.astype(np.float64) if regression else pd.factorize(labels)[0]
     except (TypeError, ValueError):  # targets the estimator refuses, naming them
-        return
+        return False
     k = target_left_in(x, lengths, torch.from_numpy(y), regression)
     if k is not None:
         name = table.feature_names[k]
         drop = (f"pd.read_csv(path).drop(columns=[{name!r}]).to_csv(new_path, index=False)"
                 if _layout(args) != "npz" else f"np.delete(X, {k}, axis=-1) before saving the .npz")
-        raise ValueError(f"{args.data}: " + target_left_in_message(
-            k, table.feature_names, len(lengths), regression, drop, f"a copy of the target column {target_column!r}"))
+        left = f"a copy of the target column {target_column!r}"
+        warnings.warn(f"{args.data}: " + target_left_in_message(k, table.feature_names, len(lengths), regression,
+                                                                 drop, left), stacklevel=2)
+    return k is not None
 
 
 def _split(table, args, task: str, target_column: str):
@@ -477,7 +479,7 @@ def _train(args) -> int:
         # name the file's own sequence ids
         x, lengths, _ = as_sequences(table.X, str(args.data), layout="ntf", ids=table.ids,
                                      allow_nan=args.time_aware)
-        _check_target_left_in(args, table, x, lengths, columns["target_column"])
+        leaked = _check_target_left_in(args, table, x, lengths, columns["target_column"])
         train_idx, test_idx = _split(table, args, args.task, columns["target_column"])
         if args.task == "classify" and getattr(table.y, "ndim", 1) == 2 and table.y.shape[1] == 1:
             table.y = table.y[:, 0]  # an .npz's column of labels, read as one label per sequence (warned above)
@@ -514,7 +516,10 @@ def _train(args) -> int:
         start = time.perf_counter()
         try:
             try:
-                est.fit(_frames(table, train_idx), pick(table.y, train_idx), resume=args.resume)
+                with warnings.catch_warnings():
+                    if leaked:  # warned above in the file's words
+                        warnings.filterwarnings("ignore", message=".*holds each sequence's target")
+                    est.fit(_frames(table, train_idx), pick(table.y, train_idx), resume=args.resume)
             except ValueError as e:
                 if resumed and isinstance(e, AnotherRun) and (why := _other_run_flags(recorded, run)):
                     raise ValueError(f"--out {out} holds an unfinished run of rnnkit train with other data or "

@@ -1020,7 +1020,8 @@ def check_target_index(X, y, who: str, name: str = "y") -> None:
 
 
 def target_left_in(x: torch.Tensor, lengths: torch.Tensor, targets: torch.Tensor, regression: bool) -> int | None:
-    """The index of a feature that is each sequence's target written on every step, or None: constant within
+    """The index of a feature that is each sequence's target written on every step, or None (a warning, not a
+    refusal: a static feature known at predict may give the class away as honestly, and a toy set may be built so): constant within
     each sequence and, across them, one value per class and one class per value (a regressor's: equal to y up
     to a scale), as a label column left in a long table (``df.set_index([id, time])`` with the label still a
     column) or in each sequence's DataFrame. The model would read the answer from it and learn nothing of the
@@ -1058,8 +1059,8 @@ def target_left_in_message(k: int, names, n: int, regression: bool, drop: str, l
     column = f"column {names[k]!r}" if names is not None else f"feature {k}"
     how = "equals the target (up to a scale)" if regression else "has one value per class of the target"
     return (f"{column} holds each sequence's target: it is constant within every one of the {n} sequences and "
-            f"{how}, so the model would read the answer from it, and at predict, where the target is unknown, "
-            f"nothing could fill it; {left} left among the features? drop it: {drop}")
+            f"{how}, so the model will read the answer from it and learn nothing of the sequences (where the "
+            f"target is unknown at predict, nothing can fill it); {left} left among the features? drop it: {drop}")
 
 
 def _check_swapped_count(X, y, who: str, name: str = "y") -> None:
@@ -1572,7 +1573,8 @@ class _SequenceEstimator(BaseEstimator):
             drop = (f"[s.drop(columns=[{names[k]!r}]) for s in X]" if names is not None and listed else
                     f"X.drop(columns=[{names[k]!r}])" if names is not None else
                     f"[np.delete(s, {k}, axis=-1) for s in X]" if listed else f"np.delete(X, {k}, axis=-1)")
-            raise ValueError(f"{who}: X's " + target_left_in_message(k, names, len(lengths), regression, drop))
+            warnings.warn(f"{who}: X's " + target_left_in_message(k, names, len(lengths), regression, drop),
+                          stacklevel=3)
         weights = self._loss_weights(sample_weight, targets, fitted, who)
         if kept is not None:
             targets, fitted = self._kept_targets(y, targets, fitted, kept, who)
