@@ -1021,8 +1021,8 @@ def check_target_index(X, y, who: str, name: str = "y") -> None:
 
 def target_left_in(x: torch.Tensor, lengths: torch.Tensor, targets: torch.Tensor, regression: bool) -> int | None:
     """The index of a feature that is each sequence's target written on every step, or None (a warning, not a
-    refusal: a static feature known at predict may give the class away as honestly, and a toy set may be built so): constant within
-    each sequence and, across them, one value per class and one class per value (a regressor's: equal to y up
+    refusal: a static feature known at predict may give the class away as honestly, and a toy set may be built
+    so): constant within each sequence and, across them, one value per class and one class per value (a regressor's: equal to y up
     to a scale), as a label column left in a long table (``df.set_index([id, time])`` with the label still a
     column) or in each sequence's DataFrame. The model would read the answer from it and learn nothing of the
     sequences; at predict, where the label is unknown, there is nothing to put in that column. ``targets``: a
