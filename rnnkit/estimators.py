@@ -1020,15 +1020,16 @@ def check_target_index(X, y, who: str, name: str = "y") -> None:
 
 
 def target_left_in(x: torch.Tensor, lengths: torch.Tensor, targets: torch.Tensor, regression: bool) -> int | None:
-    """The index of a feature that is each sequence's target written on every step, or None (a warning, not a
-    refusal: a static feature known at predict may give the class away as honestly, and a toy set may be built
-    so): constant within each sequence and, across them, one value per class and one class per value (a regressor's: equal to y up
-    to a scale), as a label column left in a long table (``df.set_index([id, time])`` with the label still a
-    column) or in each sequence's DataFrame. The model would read the answer from it and learn nothing of the
-    sequences; at predict, where the label is unknown, there is nothing to put in that column. ``targets``: a
-    class's code per sequence ``(n,)``, or a regressor's ``(n, k)``. Needs twice as many sequences as classes
-    (an id column left in, one value per sequence, is not one), eight sequences or more (in fewer a static
-    feature, a site or a sex, may match the labels by chance), and sequences of two steps or more."""
+    """The index of a feature that is each sequence's target written on every step, or None: constant within each
+    sequence and, across them, one value per class and one class per value (a regressor's: equal to y up to a
+    scale), as a label column left in a long table (``df.set_index([id, time])`` with the label still a column) or
+    in each sequence's DataFrame. The model would read the answer from it and learn nothing of the sequences;
+    where the label is unknown at predict, there is nothing to put in that column. The estimators warn, not
+    refuse: a static feature known at predict may give the class away as honestly, and a toy set may be built
+    so. ``targets``: a class's code per sequence ``(n,)``, or a regressor's ``(n, k)``. Needs twice as many
+    sequences as classes (an id column left in, one value per sequence, is not one), eight sequences or more (in
+    fewer a static feature, a site or a sex, may match the labels by chance), and sequences of two steps or
+    more."""
     n = len(lengths)
     if n < 8 or int(lengths.min()) < 2:
         return None
