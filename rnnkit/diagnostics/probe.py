@@ -124,6 +124,15 @@ def resolve(model, X, y=None, *, lengths=None, who: str = "diagnostics", takes_y
     if not named_directions(module):
         raise ValueError(f"{who}: {type(module).__name__} contains no rnnkit recurrent layer{_torch_rnn_hint(module)}")
 
+    meta = next((name for name, p in module.named_parameters() if p.is_meta), None)
+    if meta is not None:  # else torch's "Tensor.item() cannot be called on meta tensors", deep in the run
+        raise ValueError(f"{who}: the {type(module).__name__}'s parameters are on the 'meta' device ({meta}), which "
+                         f"holds no values to run; load its weights first, e.g. module.load_state_dict(weights, "
+                         f"assign=True), or build it on a real device")
+    if getattr(module, "target", None) == "decoder":  # its forward needs y; it would say "use generate()"
+        raise ValueError(f"{who}: {type(module).__name__} decodes from its targets (teacher forcing: forward(x, "
+                         f"lengths, y)), which {who} does not pass to the model; look at its encoder alone: "
+                         f"{who}(model.encoder, X) (X (B, T, F) as the model reads it)")
     ref = next(module.parameters(), None)
     device = ref.device if ref is not None else torch.device("cpu")
     dtype = ref.dtype if ref is not None and ref.is_floating_point() else torch.float32

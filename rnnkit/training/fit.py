@@ -96,7 +96,7 @@ def seeded_fit(
     # before this point, costs no Lightning import (docs/performance.md)
     import lightning as L
 
-    from .trainer import make_trainer, quiet_lightning
+    from .trainer import GeneratorState, make_trainer, quiet_lightning
 
     if isinstance(build, torch.nn.Module) or not callable(build):  # a module would be called: its forward()
         raise ValueError(f"seeded_fit: build must be a function that returns a new module (its weights drawn from "
@@ -114,6 +114,9 @@ def seeded_fit(
         raise ValueError("seeded_fit: give validation data through the LightningDataModule, not as val")
     if not is_integer(seed):
         raise ValueError(f"seeded_fit: seed must be an integer, got {seed!r}")
+    if not -(2**63) <= seed < 2**64:  # torch.manual_seed's range; else torch's "Overflow when unpacking long long"
+        raise ValueError(f"seeded_fit: seed must be an integer from -2**63 to 2**64 - 1 (torch.manual_seed's range), "
+                         f"got {seed!r}")
     if not is_count(max_epochs, -1):
         raise ValueError(f"seeded_fit: max_epochs must be an integer >= 0 (or -1: no limit, as Lightning's), got "
                          f"{max_epochs!r}")
@@ -146,6 +149,11 @@ def seeded_fit(
                             f"{type(module).__name__}")
         if ckpt_path is not None and str(ckpt_path) not in _LIGHTNING_CKPT_NAMES:
             check_checkpoint_fits(checkpoint["state_dict"], module.state_dict(), ckpt_path)
+        generator = None if isinstance(train, L.LightningDataModule) else getattr(train, "generator", None)
+        if isinstance(generator, torch.Generator) and not any(isinstance(c, GeneratorState) for c in callbacks):
+            # DataLoader(..., shuffle=True, generator=g) draws each epoch's order (and worker seeds) from g:
+            # checkpoints keep its state, so a resumed run reads the epochs' orders of an uninterrupted one
+            callbacks = [*callbacks, GeneratorState(generator)]
         trainer = make_trainer(max_epochs=max_epochs, device=accelerator, devices=scale.devices,
                                num_nodes=scale.num_nodes, strategy=scale.strategy, log_dir=log_dir,
                                early_stopping_patience=early_stopping_patience, verbose=verbose,

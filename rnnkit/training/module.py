@@ -128,7 +128,8 @@ class SequenceModule(L.LightningModule):
     Every optimizer step logs ``train_loss`` and ``grad_norm`` (the global gradient norm before clipping);
     validation logs ``val_loss`` (and ``val_accuracy`` for classification). A non-finite loss or gradient
     raises :class:`NonFiniteLossError` / :class:`NonFiniteGradientError` before the step is applied.
-    ``history`` holds the mean training and validation loss of every epoch.
+    ``history`` holds the mean training and validation loss of every epoch. A fit resumed from a checkpoint
+    trains at this module's ``lr`` and ``weight_decay`` (the optimizer's moments come from the checkpoint).
     """
 
     def __init__(
@@ -161,6 +162,12 @@ class SequenceModule(L.LightningModule):
                              f"prediction per sequence), 'step' (one per step) or 'decoder'")
         if target not in ("label", "step", "decoder"):
             raise ValueError(f"model.target must be 'label', 'step' or 'decoder', got {target!r}")
+        meta = next((name for name, p in model.named_parameters() if p.is_meta), None)
+        if meta is not None:  # else torch's "Cannot copy out of meta tensor; no data!" as Lightning moves it
+            raise ValueError(f"SequenceModule: the model's parameters are on the 'meta' device ({meta}), which holds "
+                             f"no values to train or evaluate; build the model on a real device (without "
+                             f"device='meta'), or give it weights first: model.to_empty(device='cpu') and an "
+                             f"initialisation, or model.load_state_dict(weights, assign=True)")
         check_training_options(task=task, lr=lr, weight_decay=weight_decay, clip_grad_norm=clip_grad_norm,
                                clip_grad_value=clip_grad_value, tbptt_steps=tbptt_steps)
         check_flags(stateful=stateful)
@@ -180,6 +187,7 @@ class SequenceModule(L.LightningModule):
         self.tbptt_steps, self.stateful = tbptt_steps, stateful
         self.label_smoothing = float(label_smoothing)
         self.carried_state: State | None = None
+        self._resumed = False  # set by on_load_checkpoint, read by on_train_start
         self._train_carried_state: State | None = None
         self.history: dict[str, list[float]] = {"train_loss": [], "val_loss": []}
         self._epoch_losses: list[float] = []
@@ -206,10 +214,10 @@ class SequenceModule(L.LightningModule):
             # some targets fall in this chunk, and not all of weight 0 (their mean would be 0 / 0)
             if len(y) and (weights is None or bool(weights.sum() > 0)):
                 loss = self.loss(out, y) if weights is None else self.loss(out, y, weights)
-                self.check_finite(loss, "loss", NonFiniteLossError, batch_idx, chunk)
+                self.check_finite(loss, "loss", NonFiniteLossError, batch_idx, chunk, batch)
                 opt.zero_grad()
                 self.manual_backward(loss)  # loss.backward(), with Lightning's AMP loss scaling and DDP sync
-                grad_norm = self.clip_gradients_(batch_idx, chunk)
+                grad_norm = self.clip_gradients_(batch_idx, chunk, batch)
                 opt.step()
                 self.log("train_loss", loss.detach(), on_step=True, on_epoch=True, prog_bar=True,
                          batch_size=len(y))
@@ -307,8 +315,13 @@ class SequenceModule(L.LightningModule):
             bad |= y != y.round()  # NaN too
         if bool(bad.any()):
             value = y[bad.nonzero()[0, 0]].item()
+            lengths = "y_lengths" if self.target == "decoder" else "lengths"
+            fix = (f"; padding (torch's ignore_index is -100)? every step before the batch's {lengths} is read as a "
+                   f"target, so give {lengths} (Batch(x, lengths, y"
+                   + (", y_lengths" if self.target == "decoder" else "") + ")) to leave the padded steps out"
+                   if value < 0 and self.target != "label" else "; check output_size or the labels")
             raise ValueError(f"SequenceModule: class targets must be integer ids in [0, {C}) for the model's "
-                             f"{C} outputs, got {value!r}; check output_size or the labels")
+                             f"{C} outputs, got {value!r}{fix}")
 
     def loss(self, out: Tensor, y: Tensor, weights: Tensor | None = None) -> Tensor:
         """The mean loss of the targets ``y`` given the predictions ``out (N, O)``: cross-entropy or squared
@@ -331,13 +344,13 @@ class SequenceModule(L.LightningModule):
         return (weights * losses).sum() / weights.sum()
 
     # -- gradient clipping and the non-finite guard ----------------------------------------------------------
-    def clip_gradients_(self, batch_idx: int, chunk: Chunk) -> Tensor:
+    def clip_gradients_(self, batch_idx: int, chunk: Chunk, batch) -> Tensor:
         """Clip the gradients in place (:func:`clip_gradients`); return the global norm before clipping."""
         scale = self.loss_scale()
         norm = clip_gradients(self.parameters(), max_norm=self.clip_grad_norm, max_value=self.clip_grad_value,
                               scale=scale)
         if scale == 1.0:  # under fp16 an overflow is the grad scaler's business: it skips the step
-            self.check_finite(norm, "gradient norm", NonFiniteGradientError, batch_idx, chunk)
+            self.check_finite(norm, "gradient norm", NonFiniteGradientError, batch_idx, chunk, batch)
         return norm
 
     def loss_scale(self) -> float:
@@ -345,7 +358,7 @@ class SequenceModule(L.LightningModule):
         return 1.0 if scaler is None else float(scaler.get_scale())
 
     def check_finite(self, value: Tensor, what: str, error: type[NonFiniteError], batch_idx: int,
-                     chunk: Chunk) -> None:
+                     chunk: Chunk, batch) -> None:
         if bool(torch.isfinite(value).all()):
             return
         checkpoint = None
@@ -355,9 +368,11 @@ class SequenceModule(L.LightningModule):
         where = f"epoch {self.current_epoch}, batch {batch_idx}, time steps {chunk.start}..{chunk.stop - 1}"
         kept = (f"the last good checkpoint is {checkpoint}" if checkpoint else
                 "no checkpoint had been written (enable checkpointing, e.g. log_dir=..., to keep one)")
+        # a NaN or infinity in the batch itself makes the loss non-finite whatever the learning rate
+        fix = non_finite_data(batch, chunk) or "Try a lower learning rate, gradient clipping, or check the data for " \
+                                        "extreme values."
         raise error(f"non-finite {what} ({float(value.detach().float().sum())}) at optimizer step "
-                    f"{self.global_step} ({where}); training stopped before applying this step; {kept}. "
-                    "Try a lower learning rate, gradient clipping, or check the data for extreme values.",
+                    f"{self.global_step} ({where}); training stopped before applying this step; {kept}. {fix}",
                     step=self.global_step, checkpoint=checkpoint)
 
     # -- validation ------------------------------------------------------------------------------------------
@@ -385,6 +400,27 @@ class SequenceModule(L.LightningModule):
     # -- state between epochs and across checkpoints ---------------------------------------------------------
     def on_train_start(self) -> None:
         check_training_loader(self.trainer.train_dataloader, stateful=self.stateful)
+        resumed, self._resumed = self._resumed, False
+        if resumed and type(self).configure_optimizers is SequenceModule.configure_optimizers:
+            self.check_resumed_optimizer()
+
+    def check_resumed_optimizer(self) -> None:
+        """After a resume: the optimizer's state from the checkpoint holds the lr and weight decay of the run that
+        wrote it, which would replace this module's without a word; they are set back to this module's. A one-cycle
+        schedule's peak and length are its own, so another ``lr`` or another number of steps is refused (torch
+        would stop the fit with "Tried to step N times" once the old schedule ran out)."""
+        if self.lr_schedule is None:
+            for group in self.optimizers().param_groups:
+                group["lr"], group["weight_decay"] = self.lr, self.weight_decay
+            return
+        schedule = self.lr_schedulers()
+        peak, steps = schedule.optimizer.param_groups[0]["max_lr"], schedule.total_steps
+        wanted = max(1, self.trainer.estimated_stepping_batches)
+        if peak != self.lr or steps != wanted:
+            raise ValueError(f"SequenceModule: the checkpoint's one-cycle schedule peaks at lr={peak!r} over {steps} "
+                             f"batches, but this fit has lr={self.lr!r} over {wanted}; a resumed schedule keeps its "
+                             f"own peak and length: resume with the lr, max_epochs and batches of the run that wrote "
+                             f"it, or train anew (ckpt_path=None)")
 
     def on_validation_start(self) -> None:
         # validation carries the state from batch to batch as training does (from a fresh one), so its loaders
@@ -421,6 +457,7 @@ class SequenceModule(L.LightningModule):
             checkpoint["rnnkit"]["cuda_rng"] = torch.cuda.get_rng_state_all()
 
     def on_load_checkpoint(self, checkpoint: dict) -> None:
+        self._resumed = True
         saved = checkpoint.get("rnnkit")
         if saved is None:
             return
@@ -460,6 +497,30 @@ def as_batch(batch):
                          f"batch-first x with lengths: x, lengths = torch.nn.utils.rnn.pad_packed_sequence(x, "
                          f"batch_first=True), and {_FIX}")
     return batch
+
+
+def non_finite_data(batch, chunk: Chunk) -> str | None:
+    """The first NaN or infinity in the batch's inputs read so far (every valid step before the chunk's end: the
+    state carries one into later chunks) or in the chunk's targets, named by its sequence in the batch, time step
+    and feature, with the fix; None when they are finite (then the weights or the learning rate made the loss
+    non-finite)."""
+    x = batch.x[:, :chunk.stop]  # (B, T', ...)
+    if x.is_floating_point():
+        lengths = batch.lengths if batch.lengths is not None else torch.full((x.shape[0],), x.shape[1])
+        valid = length_mask(lengths.to(x.device).clamp(max=x.shape[1]), x.shape[1])
+        bad = ~torch.isfinite(x) & valid.view(*x.shape[:2], *[1] * (x.dim() - 2))
+        if bool(bad.any()):
+            b, t, *f = bad.nonzero()[0].tolist()
+            return (f"The batch's x holds {float(x[(b, t, *f)])} at sequence {b}, step {t}"
+                    + (f", feature {f[0]}" if len(f) == 1 else "") + f" ({int(bad.sum())} non-finite value(s) in its "
+                    f"valid steps): fill in or drop the missing values before training (or use an estimator with "
+                    f"time_aware=True, which reads NaN as missing).")
+    y = chunk.y
+    if y is not None and y.is_floating_point() and not bool(torch.isfinite(y).all()):
+        first = (~torch.isfinite(y)).nonzero()[0].tolist()
+        return (f"The batch's targets y hold {float(y[tuple(first)])} at index {first} of this chunk's targets "
+                f"({int((~torch.isfinite(y)).sum())} in all): give finite targets (or leave those sequences out).")
+    return None
 
 
 def check_training_loader(loader, *, stateful: bool, which: str = "training") -> None:

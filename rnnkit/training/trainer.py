@@ -270,6 +270,11 @@ def quiet_lightning(verbose: bool = False) -> Iterator[None]:
         warnings.filterwarnings("ignore", message=r".*(val_dataloader|validation_step).*")
         warnings.filterwarnings("ignore", message=r".*across ranks is zero.*")  # no validation data
         warnings.filterwarnings("ignore", message=r".*exists and is not empty.*")
+        # a resumed fit without log_dir writes no checkpoints, so it has no ModelCheckpoint: Lightning's advice to
+        # add one is refused by make_trainer (callbacks with a ModelCheckpoint need log_dir)
+        warnings.filterwarnings("ignore", message=r'(?s).*callbacks used to create the checkpoint need to be '
+                                                  r'provided.*Please add the following callbacks: '
+                                                  r'\["ModelCheckpoint\{[^"]*\}"\]\.$')
         # torch deprecated an API that Lightning still calls
         warnings.filterwarnings("ignore", message=r".*LeafSpec.*", category=FutureWarning)
         for name in names:
