@@ -172,3 +172,42 @@ def test_t24_09_a_fit_resumed_without_log_dir_is_not_told_to_add_a_checkpoint_ca
     # before: "Be aware that when using `ckpt_path`, callbacks used to create the checkpoint need to be provided
     # ... Please add the following callbacks: ["ModelCheckpoint{...}"]", which make_trainer refuses without log_dir
     assert not [w for w in caught if "callbacks used to create the checkpoint" in str(w.message)]
+
+
+@pytest.mark.parametrize(("kind", "task"), [("regression", "classification"), ("classification", "regression")])
+def test_t24_11_an_encoder_decoder_of_another_output_kind_than_the_task_is_named(kind, task):
+    # before: "classification needs one integer class id per sequence ... one-hot? pass y.argmax(-1)" for a
+    # regression decoder's values; "regression targets of shape (12,) do not match ..." for class ids
+    with pytest.raises(ValueError, match=rf"EncoderDecoder has output_kind='{kind}' but the module task='{task}'; "
+                                         rf"give SequenceModule\(model, task='{kind}'\)"):
+        SequenceModule(EncoderDecoder(3, 4, 2, output_kind=kind), task=task)
+    SequenceModule(EncoderDecoder(3, 4, 2, output_kind=kind), task=kind)  # the matching task builds
+
+
+def test_t24_12_clip_gradients_of_one_tensor_clips_its_gradient_as_torch_does():
+    from rnnkit.training.module import clip_gradients
+
+    p = torch.nn.Parameter(torch.ones(3))
+    p.grad = torch.tensor([3.0, 4.0, 0.0])
+    norm = clip_gradients(p, max_norm=1.0, max_value=None)  # before: 0 and the gradient left as it was
+    assert float(norm) == pytest.approx(5.0)
+    torch.testing.assert_close(p.grad, torch.tensor([0.6, 0.8, 0.0]))
+    q = torch.nn.Parameter(torch.ones(3))
+    q.grad = torch.tensor([3.0, 4.0, 0.0])
+    torch.nn.utils.clip_grad_norm_(q, 1.0)
+    torch.testing.assert_close(p.grad, q.grad)
+
+
+@pytest.mark.parametrize("option", [{"tbptt_steps": 2}, {"stateful": True}])
+def test_t24_13_an_ensemble_trained_truncated_or_stateful_is_refused_not_restarted_each_chunk(option):
+    from rnnkit.models import Ensemble
+
+    x, y = _data(4)
+
+    def build():
+        return SequenceModule(Ensemble([SequenceToLabel(3, 4, 2), SequenceToLabel(3, 4, 2)]), **option)
+
+    # before: trained, each chunk (each batch) from a fresh state, as the Ensemble returns None for its state
+    with pytest.raises(ValueError, match=r"model Ensemble returned no final state \(None\), but .* carries it .*"
+                                         r"train each member alone"):
+        seeded_fit(build, DataLoader(TensorDataset(x, y), batch_size=2), seed=0, max_epochs=1)

@@ -171,6 +171,11 @@ class SequenceModule(L.LightningModule):
         check_training_options(task=task, lr=lr, weight_decay=weight_decay, clip_grad_norm=clip_grad_norm,
                                clip_grad_value=clip_grad_value, tbptt_steps=tbptt_steps)
         check_flags(stateful=stateful)
+        kind = getattr(model, "output_kind", None) if target == "decoder" else None
+        if kind in TASKS and kind != task:  # else a loss of the other kind, refusing the targets with a wrong fix
+            raise ValueError(f"SequenceModule: the {type(model).__name__} has output_kind={kind!r} but the module "
+                             f"task={task!r}; give SequenceModule(model, task={kind!r}) (the loss follows the "
+                             f"decoder's outputs: cross-entropy over classes, or the squared error of values)")
         encoder = getattr(model, "encoder", None)
         if (tbptt_steps is not None or stateful) and target == "decoder":
             raise ValueError("truncated BPTT and stateful training do not apply to an EncoderDecoder")
@@ -210,6 +215,8 @@ class SequenceModule(L.LightningModule):
         state = self.carried_state if self.stateful else None
         for chunk in self.chunks(batch):
             out, y, state = self.chunk_outputs(batch, chunk, state)
+            if state is None and (self.stateful or chunk.stop < batch.x.shape[1]):
+                self.refuse_stateless()
             weights = self.target_weights(batch, chunk)
             # some targets fall in this chunk, and not all of weight 0 (their mean would be 0 / 0)
             if len(y) and (weights is None or bool(weights.sum() > 0)):
@@ -228,6 +235,16 @@ class SequenceModule(L.LightningModule):
             self.carried_state = state
         if self.lr_schedule is not None:  # manual optimization: Lightning leaves the stepping to us
             self.lr_schedulers().step()
+
+    def refuse_stateless(self) -> None:
+        """ValueError for a model that returns no state (None) where truncated BPTT or ``stateful`` would carry it:
+        every chunk or batch would start from a fresh state, without a word."""
+        how = "stateful=True carries it from batch to batch" if self.stateful else \
+            f"tbptt_steps={self.tbptt_steps} carries it from chunk to chunk"
+        raise ValueError(f"SequenceModule: the model {type(self.model).__name__} returned no final state (None), "
+                         f"but {how}, so each would start afresh; an Ensemble has no one state: train each member "
+                         f"alone (SequenceModule(member, ...)) and join them with Ensemble(members); a model of one's "
+                         f"own returns (prediction, final_state)")
 
     def chunks(self, batch) -> Iterator[Chunk]:
         steps = None if self.target == "decoder" else self.tbptt_steps
@@ -551,13 +568,16 @@ def check_training_loader(loader, *, stateful: bool, which: str = "training") ->
 def clip_gradients(parameters, *, max_norm: float | None, max_value: float | None,
                    scale: float = 1.0) -> Tensor:
     """Clip gradients in place by global L2 norm (Pascanu et al. 2013) and/or by value; return the global norm
-    of the gradients before clipping.
+    of the gradients before clipping. ``parameters``: an iterable of tensors or one tensor, as torch's
+    ``clip_grad_norm_`` takes them.
 
     ``scale``: the gradients are the true ones times ``scale`` (fp16 mixed precision: Lightning unscales them
     only inside ``opt.step()``), so the returned norm is divided by it and the thresholds multiplied by it.
     A non-finite norm leaves the gradients as they are.
     """
     check_clip_thresholds("clip_gradients: ", max_norm=max_norm, max_value=max_value)
+    if isinstance(parameters, Tensor):  # one tensor, as torch's clip_grad_norm_ takes it (not its rows)
+        parameters = [parameters]
     params = [p for p in parameters if p.grad is not None]
     norm = get_total_norm([p.grad for p in params]) / scale
     if not bool(torch.isfinite(norm)):
