@@ -211,3 +211,19 @@ def test_t24_13_an_ensemble_trained_truncated_or_stateful_is_refused_not_restart
     with pytest.raises(ValueError, match=r"model Ensemble returned no final state \(None\), but .* carries it .*"
                                          r"train each member alone"):
         seeded_fit(build, DataLoader(TensorDataset(x, y), batch_size=2), seed=0, max_epochs=1)
+
+
+@pytest.mark.parametrize("generator", [0, "numpy"])
+def test_t24_14_generate_with_a_seed_or_numpys_generator_names_torchs(generator):
+    import numpy as np
+
+    from rnnkit.models import LanguageModel
+
+    model = LanguageModel(7, 5)
+    generator = np.random.default_rng(0) if generator == "numpy" else generator
+    # before: torch's "multinomial(): argument 'generator' must be torch.Generator, not int"
+    with pytest.raises(ValueError, match=r"generator must be a torch\.Generator or None, got (int|Generator); for "
+                                         r"reproducible draws pass torch\.Generator\(device=\.\.\.\)\.manual_seed"):
+        model.generate([1, 2], 3, generator=generator)
+    a = model.generate([1, 2], 3, generator=torch.Generator().manual_seed(0))
+    assert torch.equal(a, model.generate([1, 2], 3, generator=torch.Generator().manual_seed(0)))

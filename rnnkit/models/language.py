@@ -6,7 +6,7 @@ import torch
 from torch import Tensor, nn
 
 from ..cells.base import State, hidden_of
-from ..checks import check_flags, is_count, is_finite_number
+from ..checks import check_flags, is_count, is_finite_number, is_integer
 from .encoder import build_encoder
 from .heads import StepHead, check_output_size
 
@@ -21,6 +21,10 @@ def sample_next(logits: Tensor, *, temperature: float = 1.0, top_k: int | None =
         raise ValueError(f"temperature must be a finite number >= 0 (0: greedy), got {temperature!r}")
     if top_k is not None and not is_count(top_k):
         raise ValueError(f"top_k must be an integer >= 1 or None, got {top_k!r}")
+    if generator is not None and not isinstance(generator, torch.Generator):  # else multinomial's TypeError
+        raise ValueError(f"generator must be a torch.Generator or None, got {type(generator).__name__}; for "
+                         f"reproducible draws pass torch.Generator(device=...).manual_seed(seed)"
+                         + (" (an integer seed is not a generator)" if is_integer(generator) else ""))
     if temperature == 0:
         return logits.argmax(-1)
     logits = logits.float() / temperature
