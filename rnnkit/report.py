@@ -63,7 +63,12 @@ def mean_sd(values) -> tuple[float, float]:
     if not values:
         raise ValueError("mean_sd: no values; give at least one")
     spread = len(values) > 1 and all(map(math.isfinite, values))  # statistics.stdev fails on nan and inf
-    return statistics.fmean(values), statistics.stdev(values) if spread else math.nan
+    try:
+        return statistics.fmean(values), statistics.stdev(values) if spread else math.nan
+    except OverflowError:  # finite values near float's limit (a run that all but diverged): their sum overflows
+        scale = max(abs(v) for v in values)
+        scaled = [v / scale for v in values]
+        return statistics.fmean(scaled) * scale, statistics.stdev(scaled) * scale if spread else math.nan
 
 
 def _is_number(v) -> bool:
@@ -101,7 +106,8 @@ def format_mean_sd(values, digits: int = 3) -> str:
 
 def format_stat(mean: float, sd: float | None, digits: int = 3) -> str:
     """``"0.912 ± 0.013"``: the mean to ``digits`` significant digits and the sd to ``digits - 1`` (whole
-    numbers with thousands separators from 1000 on); without an sd (nan or None: one run) ``"0.912 (n = 1)"``."""
+    numbers with thousands separators from 1000 on, powers of ten from 1e15 on: ``"1.25e+308 ± 3.5e+307"``);
+    without an sd (nan or None: one run) ``"0.912 (n = 1)"``."""
     if not is_count(digits):  # else Python's "Format specifier missing precision" or a precision of 0 read as 1
         raise ValueError(f"format_stat: digits must be an integer >= 1 (significant digits of the mean), got "
                          f"{digits!r}")
@@ -112,12 +118,15 @@ def format_stat(mean: float, sd: float | None, digits: int = 3) -> str:
         raise ValueError(f"format_stat: sd must be a standard deviation, a number >= 0 (nan or None for one run), got "
                          f"{_described(sd)}")
     sd = math.nan if sd is None else sd
-    big = abs(mean) >= 1000
-    m = f"{mean:,.0f}" if big else f"{mean:.{digits}g}"
+    huge = math.isfinite(mean) and abs(mean) >= 1e15  # past float's whole numbers: 1e308 would be 309 digits
+    big = abs(mean) >= 1000 and not huge
+    m = f"{mean:.{digits - 1}e}" if huge else f"{mean:,.0f}" if big else f"{mean:.{digits}g}"
     if not math.isfinite(mean):  # a diverged run among them: no spread to give
         return m
     if math.isnan(sd):
         return f"{m} (n = 1)"
+    if huge:
+        return f"{m} ± {sd:.{max(digits - 2, 0)}e}"
     return f"{m} ± {sd:,.0f}" if big else f"{m} ± {sd:.{max(digits - 1, 1)}g}"
 
 

@@ -227,3 +227,15 @@ def test_t24_14_generate_with_a_seed_or_numpys_generator_names_torchs(generator)
         model.generate([1, 2], 3, generator=generator)
     a = model.generate([1, 2], 3, generator=torch.Generator().manual_seed(0))
     assert torch.equal(a, model.generate([1, 2], 3, generator=torch.Generator().manual_seed(0)))
+
+
+def test_t24_15_mean_sd_of_runs_near_floats_limit_is_their_mean_written_in_powers_of_ten():
+    from rnnkit.report import format_mean_sd, format_stat, mean_sd
+
+    mean, sd = mean_sd([1e308, 1.5e308])  # before: OverflowError: intermediate overflow in fsum
+    assert mean == pytest.approx(1.25e308) and sd == pytest.approx(3.5355339e307)
+    assert mean_sd([1e308, 1e308]) == (pytest.approx(1e308), 0.0)
+    # before: 309 digits with thousands separators
+    assert format_mean_sd([1e308, 1.5e308]) == "1.25e+308 ± 3.5e+307"
+    assert format_stat(1e20, None) == "1.00e+20 (n = 1)"
+    assert format_stat(1234.5, 10.2) == "1,234 ± 10" and format_stat(0.9123, 0.0131) == "0.912 ± 0.013"  # as before
