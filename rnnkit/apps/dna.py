@@ -276,9 +276,12 @@ def tatawa_peak(sequences: list[str], *, bin_bp: int = 10) -> list[int]:
 
 
 # -- baseline ------------------------------------------------------------------------------------------------
-def kmer_profile(sequences: list[str], ks: Sequence[int] = KMER_SIZES) -> np.ndarray:
+def kmer_profile(sequences: list[str], ks: Sequence[int] | int = KMER_SIZES) -> np.ndarray:
     """``(n, Σ_k (4^k + 1))``: for each k, the frequency of every k-mer among the sequence's ``L - k + 1``
-    (:func:`rnnkit.data.bio.kmer_ids`; the last slot of each k counts the k-mers containing N)."""
+    (:func:`rnnkit.data.bio.kmer_ids`; the last slot of each k counts the k-mers containing N). One ``k`` may be
+    given as a number (``3`` is ``[3]``)."""
+    if isinstance(ks, (int, np.integer)):  # one k given as a number, as one would read kmer_profile(seqs, 3)
+        ks = [int(ks)]
     rows = []
     for s in sequences:
         parts = []
@@ -335,6 +338,13 @@ def position_saliency(clf: SequenceClassifier, x: np.ndarray, *, bin_bp: int = 2
     from ..diagnostics import saliency
 
     L = x.shape[1]
+    if bin_bp < 1 or L % bin_bp:
+        divisors = [d for d in (5, 10, 20, 25, 50, 100) if L % d == 0]
+        raise ValueError(f"position_saliency: bin_bp={bin_bp} does not divide the sequence length {L} into whole bins; "
+                         f"give a divisor of {L}" + (f" (e.g. {', '.join(map(str, divisors))})" if divisors else ""))
+    if not 1 <= near <= L:
+        raise ValueError(f"position_saliency: near={near} bases is not within the sequence length {L}; "
+                         f"give 1 <= near <= {L}")
     shares = []
     for start in range(0, len(x), chunk):
         z = torch.from_numpy((x[start : start + chunk] - clf.x_mean_) / clf.x_scale_).float()  # as the model sees it

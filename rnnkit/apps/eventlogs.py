@@ -196,9 +196,9 @@ class Part(NamedTuple):
 
 
 def check_sessions(sessions: Sessions, who: str) -> None:
-    """ValueError naming the first session of ``sessions`` whose event ids and waits do not line up, or whose
-    wait is negative or not a number (timestamps out of order or missing), which the delay test would read as
-    NaN and so never flag."""
+    """ValueError naming the first session of ``sessions`` whose event ids and waits do not line up, whose event
+    id is NaN (a missing event, else read as one never seen), or whose wait is negative or not a number
+    (timestamps out of order or missing), which the delay test would read as NaN and so never flag."""
     if len(sessions.events) != len(sessions.dt):
         raise ValueError(f"{who}: {len(sessions.events)} sessions of events but {len(sessions.dt)} of waits (dt); "
                          "give one dt array per session")
@@ -209,6 +209,12 @@ def check_sessions(sessions: Sessions, who: str) -> None:
                              "each session needs one wait per event (0 for the first)")
         if not np.issubdtype(dt.dtype, np.number):
             raise ValueError(f"{who}: session {s}'s waits (dt) are {dt.dtype}, not seconds")
+        missing = np.isnan(e) if e.dtype.kind in "fc" else np.zeros(e.shape, bool)  # else read as never-seen events
+        if missing.any():
+            t = int(np.argmax(missing))
+            raise ValueError(f"{who}: session {s}, step {t} has the event id NaN ({int(missing.sum())} such step(s) in "
+                             "it), which would read as an event never seen; give every row a known id (a log line "
+                             "no template matched: an 'unknown' id of its own) or drop those rows")
         bad = ~(np.asarray(dt, dtype=np.float64) >= 0)  # NaN too
         if bad.any():
             t = int(np.argmax(bad))

@@ -75,13 +75,38 @@ def _structure(states) -> str:
     return " and ".join(map(one, states))
 
 
-def as_state(state: State, state_type: type | None, who: str) -> State:
+def as_state(state: State, state_type: type | None, who: str, xw_t: Tensor | None = None,
+             hidden_size: int | None = None) -> State:
     """``state`` as a cell of ``state_type`` reads it: for a NamedTuple type (``LSTMState``), itself, or
     torch.nn.LSTMCell's plain tuple ``(h, c)`` (or a list) of as many tensors, in the fields' order, made one; for
     None (a tensor state), the tensor h. ValueError naming what was given otherwise: a tensor would be unpacked along
-    its batch rows (one row as h, the next as c) and a tuple reach torch as no tensor."""
-    if type(state) is (Tensor if state_type is None else state_type):  # the layers' own states: one check per step
-        return state
+    its batch rows (one row as h, the next as c) and a tuple reach torch as no tensor.
+
+    With ``xw_t (B, G)`` (a cell's ``step``), each field must be ``(B, hidden_size)``: ValueError naming the shapes
+    otherwise (torch's own errors name no state, and a ``(1, H)`` state would broadcast over the batch without a
+    word, where torch.nn.LSTMCell refuses it). One shape comparison per field and step."""
+    if type(state) is not (Tensor if state_type is None else state_type):  # the layers' own states: one check
+        state = _as_state(state, state_type, who)
+    if xw_t is not None:
+        for t in (state,) if state_type is None else state:
+            if t.shape != (xw_t.shape[0], hidden_size):
+                _wrong_shape(state, state_type, who, xw_t, hidden_size)
+    return state
+
+
+def _wrong_shape(state: State, state_type: type | None, who: str, xw_t: Tensor, hidden_size: int):
+    B, fields = xw_t.shape[0], ("h",) if state_type is None else state_type._fields
+    given = ", ".join(f"{name} {tuple(t.shape)}" for name, t in zip(fields, state_fields(state), strict=True))
+    hint = ("; a state of one row is not broadcast over the batch (torch.nn.LSTMCell refuses it too): expand it, "
+            "e.g. h.expand(B, -1), or start from cell.zero_state(B)"
+            if any(t.dim() == 2 and t.shape[0] == 1 and t.shape[1] == hidden_size for t in state_fields(state)) else
+            "; the zeros are cell.zero_state(batch_size)")
+    raise ValueError(f"{who}.step: a step of xw_t {tuple(xw_t.shape)} ({B} sequences) takes a state of "
+                     f"({B}, {hidden_size}) per field (one row per sequence, hidden_size {hidden_size}), got {given}"
+                     f"{hint}")
+
+
+def _as_state(state: State, state_type: type | None, who: str) -> State:
     fields = ("h",) if state_type is None else state_type._fields
     if state_type is not None and isinstance(state, tuple | list) and len(state) == len(fields) and \
             all(isinstance(t, Tensor) for t in state):

@@ -76,6 +76,11 @@ def _read_raw(path: str | os.PathLike, *, mmap: bool) -> tuple[int, np.ndarray]:
                          "-r 16000 in.wav out.wav if you know it)")
     if data.shape[0] == 0 and (unsized := _unsized_data(path)):  # else its samples, read as chunks, are dropped
         raise ValueError(unsized)
+    if len(data_at := _data_chunks(path)) > 1:  # scipy keeps the last one's samples, the others are lost
+        raise ValueError(f"{path} holds {len(data_at)} data chunks (at bytes {', '.join(map(str, data_at))}), where "
+                         "a WAV file holds one, and a reader keeps one of them (scipy the last), so samples would be "
+                         "lost without a word (recordings appended to one file?); write each recording to a file of "
+                         "its own, or their samples joined as one data chunk")
     for w in caught:
         # scipy only warns when the file ends before the size its header declares, and returns what is there
         eof = _EOF.search(str(w.message))
@@ -114,6 +119,23 @@ def _chunks(raw: bytes) -> tuple[list[tuple[bytes, int, int]], int, int]:
             break
         at += 8 + size + size % 2
     return found, channels, block
+
+
+def _data_chunks(path) -> list[int]:
+    """The byte offsets of the ``data`` chunks of a WAV file, found by seeking from chunk header to chunk header
+    (the samples are not read)."""
+    found, at, end = [], 12, Path(path).stat().st_size
+    with open(path, "rb") as f:
+        while at + 8 <= end:
+            f.seek(at)
+            head = f.read(8)
+            chunk, size = head[:4], int.from_bytes(head[4:], "little")
+            if chunk == b"data":
+                found.append(at)
+                if size == 0:  # a header never finished: what follows is samples
+                    break
+            at += 8 + size + size % 2
+    return found
 
 
 def _cut_in_a_frame(path) -> str | None:

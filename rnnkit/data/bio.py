@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import bisect
 import os
+import re
 import warnings
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple
@@ -72,6 +73,12 @@ _PROTEIN_ONLY = set("EFILPQ")
 """Amino acids that are no nucleotide code (not ACGTUN nor IUPAC RYKMSWBDHV): a DNA read holding them is a protein."""
 
 
+_TO_FASTA = ("convert the file to FASTA first (Biopython: SeqIO.convert(path, 'genbank', 'out.fasta', 'fasta'); "
+             "EMBOSS: seqret -sformat genbank -osformat fasta)")
+_GENBANK_LINE = re.compile(r"(^|\s)\d+ [A-Za-z*-]{10}( |$)")
+"""A GenBank ORIGIN line: the position of its first letter, then blocks of 10 letters split by spaces."""
+
+
 def _invalid_message(name: str, letter: str, seq: str = "") -> str:
     letters, wildcard = _alphabet(name)
     if "\udc80" <= letter <= "\udcff":  # a byte that is not UTF-8, kept by surrogateescape
@@ -80,7 +87,10 @@ def _invalid_message(name: str, letter: str, seq: str = "") -> str:
         shown = f"letter {letter!r}"
     hint = ""
     protein = sorted(_PROTEIN_ONLY & set(seq.upper())) if name == "dna" else []
-    if protein:  # 'M' (methionine, a protein's first letter) would otherwise be named an IUPAC code to replace
+    if (letter.isdigit() or letter.isspace()) and _GENBANK_LINE.search(seq) or "ORIGIN" in seq:
+        hint = (" This looks like GenBank sequence lines (position numbers and blocks of 10 letters, after ORIGIN), "
+                f"not bare letters: {_TO_FASTA}, or strip the numbers and spaces (re.sub(r'[\\d\\s/]', '', text)).")
+    elif protein:  # 'M' (methionine, a protein's first letter) would otherwise be named an IUPAC code to replace
         hint = (f" This looks like a protein, not DNA: it holds {', '.join(protein)}, amino acids that are no "
                 "nucleotide code; pass alphabet='protein'.")
     elif name == "dna" and letter in "Uu":
@@ -307,6 +317,9 @@ def read_fasta(path: str | os.PathLike, *, alphabet: str = "dna") -> list[FastaR
                 if name is None:
                     fastq = " It starts like FASTQ ('@' read names): convert it, e.g. seqtk seq -a in.fq > out.fa." \
                         if lineno == 1 and line.startswith("@") else ""
+                    if lineno == 1 and line.startswith("LOCUS"):  # a GenBank record's first line
+                        fastq = (" It is a GenBank file (LOCUS, features, then the ORIGIN block of numbered "
+                                 f"sequence lines): {_TO_FASTA}.")
                     raise ValueError(f"{path}, line {lineno}: sequence text before the first '>' header; "
                                      f"is this a FASTA file?{fastq}")
                 parts.append(line)

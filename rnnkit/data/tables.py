@@ -686,6 +686,7 @@ def _read_long(path, frame, id_column, time_column, target_column, with_target, 
                              + (_clock_set_back_hint(frame[time_column], times, groups[ids_per_row[row]]) or
                                 f"drop or aggregate the duplicates ({duplicated.size} duplicated rows in all)"))
         groups = {key: rows[np.argsort(times[rows], kind="stable")] for key, rows in groups.items()}
+        _warn_time_gaps(path, frame[time_column], time_column, times, groups)
     ids = np.array(list(groups))
     values = values.astype(np.float32)
     X = [values[rows] for rows in groups.values()]
@@ -815,6 +816,40 @@ def _check_id_spaces(path: Path, ids: pd.Series, name: str) -> None:
         raise ValueError(f"{path}: the id column {name!r} spells one id in {len(spellings)} ways that differ only "
                          f"by spaces ({', '.join(first)}), "
                          f"which would be separate sequences; strip the spaces (or make the ids distinct)")
+
+
+def _warn_time_gaps(path: Path, column: pd.Series, name: str, times: np.ndarray, groups: dict) -> None:
+    """Warn once when a time column on a regular grid elsewhere skips steps: whole numbers or dates whose steps
+    are one size ``d`` in at least 80% of the file's steps, the others whole multiples of it. The rows are read
+    as consecutive steps, so a skipped time is closed up. Irregular times (steps of many sizes) are the data's
+    own spacing and pass."""
+    if pd.api.types.is_numeric_dtype(column) and not np.all(times == np.round(times)):
+        return  # fractional times: no grid of whole steps to check against
+    steps = [np.diff(times[rows]) for rows in groups.values()]
+    every = np.concatenate(steps) if steps else np.zeros(0)
+    if every.size < 2:
+        return
+    sizes, counts = np.unique(every, return_counts=True)
+    d = sizes[np.argmax(counts)]
+    if d <= 0 or counts.max() < 0.8 * every.size or np.any(every % d) or counts.max() == every.size:
+        return
+    skips = [(key, rows, np.flatnonzero(gaps != d)) for (key, rows), gaps in zip(groups.items(), steps, strict=True)]
+    skips = [(key, rows, at) for key, rows, at in skips if at.size]
+    key, rows, at = skips[0]
+    a, b = rows[at[0]], rows[at[0] + 1]
+    missing = int(sum(((np.diff(times[r]) // d) - 1).sum() for _, r, _ in skips))
+    if pd.api.types.is_numeric_dtype(column):
+        step, first = f"{d:g}", f"{times[a] + d:g}"
+    else:
+        day, first = 86_400 * 10**9, pd.Timestamp(int(times[a] + d))
+        step = f"{d // day:g} day(s)" if d % day == 0 else str(pd.Timedelta(int(d)))
+        first = first.strftime("%Y-%m-%d") if first == first.normalize() else str(first)
+    warnings.warn(f"{path}: the time column {name!r} steps by {step} in {counts.max()} of its {every.size} steps, but "
+                  f"skips {missing} time(s) in {len(skips)} sequence(s) (first: sequence {key!r} goes from "
+                  f"{_cell(column.iloc[a])} to {_cell(column.iloc[b])}, {_lines([a, b])}, without {first}); the rows "
+                  f"are read as consecutive steps, so each gap is closed up; if readings are missing there, add their "
+                  f"rows (features left empty, read with missing_values=True, or filled in); if that is the data's "
+                  f"own spacing, ignore this", UserWarning, stacklevel=4)
 
 
 def _time_values(path: Path, column: pd.Series, name: str) -> np.ndarray:

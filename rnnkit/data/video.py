@@ -116,6 +116,18 @@ def _check_file(path: Path) -> None:
                          f"sorted(Path({str(path)!r}).glob('*.avi')))")
     if not path.is_file():
         raise ValueError(f"video file {path} does not exist")
+    with open(path, "rb") as f:
+        magic = f.read(8)
+    kind = next((name for name, sig in _IMAGE_MAGIC.items() if magic.startswith(sig)), None)
+    if kind:  # OpenCV's image2 reader opens it as a video of one frame
+        raise ValueError(f"{path} is a {kind} image, not a video (whatever its name), which OpenCV would read as a "
+                         "video of one frame; give the video file, or read a folder of frames with cv2.imread and "
+                         "stack them (np.stack([cv2.imread(str(p)) for p in sorted(Path(folder).glob('*.png'))]))")
+
+
+_IMAGE_MAGIC = {"PNG": b"\x89PNG\r\n\x1a\n", "JPEG": b"\xff\xd8\xff", "BMP": b"BM", "TIFF": b"II*\x00",
+                "big-endian TIFF": b"MM\x00*"}
+"""The first bytes of still-image files (GIF, which may be animated, is left to OpenCV)."""
 
 
 def _warn_sideways(size, source: tuple[int, int], path) -> None:
@@ -349,7 +361,9 @@ class VideoDataset(Dataset):
     """Video files as ``(frames (T, C, H, W) float32 in [0, 1], label int64)`` items, decoded on access.
 
     ``lengths`` come from each container's frame count (``CAP_PROP_FRAME_COUNT``, after ``step`` and
-    ``max_frames``); some containers only estimate it, so treat it as a bucketing hint. The true ``T`` of
+    ``max_frames``); some containers only estimate it, so treat it as a bucketing hint. A file cut short is refused
+    here, as `read_video` refuses it, found by one seek to the last frame reading needs and one decoded frame
+    (not by decoding every video: that is a GOP per file, not the whole file). The true ``T`` of
     an item is what `pad_collate` records. ``size=None`` keeps the files' frame size, which must then be one size.
     """
 
@@ -379,10 +393,22 @@ class VideoDataset(Dataset):
             cap = cv2.VideoCapture(str(f))
             if not cap.isOpened():
                 raise ValueError(f"OpenCV cannot open {f}: not a video, or a codec this OpenCV build lacks")
+            listed = int(max(cap.get(cv2.CAP_PROP_FRAME_COUNT), 0))
             # a container that does not record its frame count says 0 (or less): a hint of 1 keeps it batchable
-            n = max(1, -(-int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) // step))
+            n = max(1, -(-listed // step))
             hw = int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT)), int(cap.get(cv2.CAP_PROP_FRAME_WIDTH))
+            last = listed - max(2, listed // 100) - 1  # the last frame read_video needs (its shortfall let pass)
+            if (max_frames is None or max_frames * step > last) and last > 0:
+                # one seek and one frame, not the whole file: a file cut short fails here as read_video would
+                cut = not (cap.set(cv2.CAP_PROP_POS_FRAMES, last) and cap.read()[0])
+            else:
+                cut = False
             cap.release()
+            if cut:
+                raise ValueError(f"{f}: its container lists {listed} frames, but frame {last} cannot be decoded (a "
+                                 "file cut short, or frames lost to damage), so its length would be wrong and reading "
+                                 "it would fail; fetch or copy the file again, or re-encode the frames that decode "
+                                 "(e.g. ffmpeg -i in.avi -c:v ffv1 out.avi) to read them as they are")
             lengths.append(n if max_frames is None else min(n, max_frames))
             first = first or (f, hw)
             if size is None and hw != first[1]:  # frames of two sizes cannot be batched

@@ -282,12 +282,13 @@ class Forecaster(BaseEstimator):
         choices = self._choose(frame, targets, train_rows, freq, shown_freq)
         L, relative, epochs = choices["lookback"][0], choices["relative"][0], choices["max_epochs"][0]
         if self.model == "auto":
-            refusal = self._hybrid_refusal(frame, targets, covariates, future, val_rows)
+            refusal = self._hybrid_refusal(frame, targets, covariates, future, val_rows, shown_freq)
             if refusal is None:
-                return self._fit_combination(frame, targets, freq, step, series_output, choices, resume)
+                return self._fit_combination(frame, targets, freq, step, series_output, choices, resume,
+                                             period=shown_freq)
             choices["model"] = ("direct", f"the combination does not apply: {refusal}; the direct net alone")
         elif self.model == "hybrid":
-            refusal = self._hybrid_refusal(frame, targets, covariates, future, val_rows)
+            refusal = self._hybrid_refusal(frame, targets, covariates, future, val_rows, shown_freq)
             if refusal:
                 gaps = _gaps_fix(frame, targets[0]) if refusal.startswith("it needs a series without gaps") else ""
                 raise ValueError(f"Forecaster(model='hybrid'): {refusal}{gaps}; use model='direct' or 'auto'")
@@ -360,8 +361,9 @@ class Forecaster(BaseEstimator):
         self.validation_loss_curve_ = module.history["val_loss"]
         return self
 
-    def _hybrid_refusal(self, frame, targets, covariates, future, val_rows) -> str | None:
-        """Why the hybrid model cannot fit this series with these parameters, or None."""
+    def _hybrid_refusal(self, frame, targets, covariates, future, val_rows, period=None) -> str | None:
+        """Why the hybrid model cannot fit this series with these parameters, or None (``period``: the frequency
+        of the periods the series was given in, to name a time so)."""
         ys = frame.values[:, frame.column_index(targets)]
         reasons = [(len(targets) != 1, f"it forecasts one target (got {list(targets)})"),
                    (bool(covariates or future), "it reads no covariates"),
@@ -369,11 +371,12 @@ class Forecaster(BaseEstimator):
                     "it reads no calendar, mask or time inputs"),
                    (val_rows is not None, "it takes no validation_fraction"),
                    (bool(np.isnan(ys).any()),
-                    f"it needs a series without gaps (NaN): {_gaps(frame, ys) if np.isnan(ys).any() else ''}"),
+                    f"it needs a series without gaps (NaN): {_gaps(frame, ys, period) if np.isnan(ys).any() else ''}"),
                    (not isinstance(self.cell, str), "it needs a named cell")]
         return next((why for bad, why in reasons if bad), None)
 
-    def _fit_combination(self, frame, targets, freq, step, series_output, choices, resume) -> Forecaster:
+    def _fit_combination(self, frame, targets, freq, step, series_output, choices, resume, *,
+                         period: str | None = None) -> Forecaster:
         """``model="auto"``: the candidates of :mod:`.combination` scored on validation origins of the training
         rows (:meth:`_validate`), the chosen ones refitted on all rows, their forecasts averaged, the band
         calibrated on the same origins. With ``log_dir``, the selection is recorded there and ``resume=True``
@@ -388,7 +391,7 @@ class Forecaster(BaseEstimator):
             band = {float(t): c for t, c in saved.get("band", [])}
             reason = f"resume=True continues the {saved['model']} chosen by the interrupted run ({record})"
         else:
-            components, band, reason = self._validate(frame, targets, choices)
+            components, band, reason = self._validate(frame, targets, choices, period=period)
             if record is not None:
                 record.parent.mkdir(parents=True, exist_ok=True)
                 with atomic_write(record) as f:
@@ -418,10 +421,11 @@ class Forecaster(BaseEstimator):
         self.band_scale_ = combination.step_scale(y, H, m) if band else None
         return self
 
-    def _validate(self, frame, targets, choices) -> tuple[tuple[str, ...], dict[float, float], str]:
+    def _validate(self, frame, targets, choices, *, period: str | None = None
+                  ) -> tuple[tuple[str, ...], dict[float, float], str]:
         """``(components, band, reason)``: the candidates chosen on the validation origins of the training rows
         (:func:`.combination.validation_origins`), the band's ``{τ: c_τ}`` (empty without quantiles) and a line
-        with every score."""
+        with every score. ``period``: the frequency of the periods the series was given in, to name times so."""
         y, H, m = frame.values[:, frame.column_index(targets)[0]], self.horizon, choices["season_length"][0]
         need = combination.MIN_RESIDUALS  # the band's residuals, with or without quantiles: one choice either way
         origins, nets, skipped = combination.validation_origins(len(frame), H, need), {}, ""
@@ -431,7 +435,7 @@ class Forecaster(BaseEstimator):
                 skipped = f"; the nets left out: {origins[0]} rows before the first origin are too few"
             else:
                 head = _take(frame, range(origins[0]))
-                why = hybrid.left_out(y, origins[0], origins[-1], frame.time)
+                why = hybrid.left_out(y, origins[0], origins[-1], frame.time, period)
                 skipped = f"; {why}" if why else ""
                 kinds = ("direct",) if why else ("direct", "hybrid")
                 for kind in kinds:  # trained once before the first origin, forecasting from each
@@ -1043,10 +1047,12 @@ def _in_zone(data, time_col: str | None, zone):
     return data
 
 
-def _gaps(frame: TimeSeriesFrame, ys: np.ndarray) -> str:
-    """Where a target ``(T, 1)`` is missing: ``3 missing, the first at row 0 (1949-01-01)``."""
+def _gaps(frame: TimeSeriesFrame, ys: np.ndarray, period: str | None = None) -> str:
+    """Where a target ``(T, 1)`` is missing: ``3 missing, the first at row 0 (1949-01-01)``; ``(1949-01)`` for a
+    series given as periods of ``period``."""
     rows = np.flatnonzero(np.isnan(ys).any(axis=1))
-    when = "" if frame.time is None else f" ({shown_time(frame.time[rows[0]])})"
+    t = None if frame.time is None else frame.time[rows[0]]
+    when = "" if t is None else f" ({shown_time(t.to_period(period) if period else t)})"
     return f"{len(rows)} missing, the first at row {rows[0]}{when}"
 
 

@@ -101,17 +101,19 @@ def check_positive(y: np.ndarray, s: Smoothing, who: str, times=None) -> None:
                          "series with zeros or negative values additively)")
 
 
-def left_out(y: np.ndarray, first: int, last: int, times=None) -> str | None:
+def left_out(y: np.ndarray, first: int, last: int, times=None, period: str | None = None) -> str | None:
     """Why a validation leaves the hybrid out of a series ``y (n,)`` whose trial is fitted on its rows before the
     first origin ``first`` and forecasts from every origin up to ``last``: where those rows are all positive, its
     smoothing is multiplicative (:func:`fit_smoothing`) and cannot read a value <= 0 among the rows before a later
     origin (:func:`check_positive`), though the fit on every row smooths such a series additively; else None.
-    ``times``: the series' times, to name the value's."""
+    ``times``: the series' times, to name the value's; ``period``: the frequency of the periods the series was
+    given in (``"M"``), whose starts ``times`` holds, to name the time as the caller's index shows it (``1954-07``,
+    not ``1954-07-01``)."""
     bad = np.flatnonzero(~(y[first:last] > 0))
     if not (y[:first] > 0).all() or not len(bad):
         return None
     row = first + int(bad[0])
-    when = "" if times is None else f" ({shown_time(times[row])})"
+    when = "" if times is None else f" ({shown_time(times[row].to_period(period) if period else times[row])})"
     return (f"the hybrid left out: value {float(y[row]):g} at row {row}{when} is not positive, and its trial, fitted "
             f"on the {first} positive rows before the first origin, smooths multiplicatively")
 

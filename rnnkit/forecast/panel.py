@@ -391,7 +391,7 @@ class GlobalForecaster(BaseEstimator):
         left_out = "" if classical else "; the classical candidates left out: they read no covariates"
         components, reasons, validated = [], [], []
         series = [(y, m, nets, note + left_out) for y, m, (nets, note) in
-                  zip(ys, seasons, self._validation_nets(frames, covariates), strict=True)]
+                  zip(ys, seasons, self._validation_nets(frames, covariates, period), strict=True)]
         chosen_all = combination.choose_pooled(series, H, self.pool, scaling[1], classical=classical)
         for (y, m, _, _), (actual, chosen, forecasts, why) in zip(series, chosen_all, strict=True):
             components.append(chosen)
@@ -427,8 +427,8 @@ class GlobalForecaster(BaseEstimator):
                 print(f"GlobalForecaster: series {key!r}: {' + '.join(c)} ({why})")
         return self
 
-    def _validation_nets(self, frames: dict[Hashable, TimeSeriesFrame], covariates: tuple[str, ...]
-                         ) -> list[tuple[dict[str, np.ndarray], str]]:
+    def _validation_nets(self, frames: dict[Hashable, TimeSeriesFrame], covariates: tuple[str, ...],
+                         period: str | None = None) -> list[tuple[dict[str, np.ndarray], str]]:
         """Per series, the global nets' median forecasts from its validation origins (name -> ``(V, H)``) and a
         note (why they were left out, or ``""``). Each net is trained **once**, on every series' rows before its
         first origin, and forecasts from every origin without refitting (the later rows read as inputs), as the
@@ -445,7 +445,7 @@ class GlobalForecaster(BaseEstimator):
         head = _long({keys[i]: _take(frames[keys[i]], range(origins[i][0])) for i in range(len(keys)) if ok[i]},
                      covariates)
         no_hybrid = {i: why for i, frame in enumerate(frames.values()) if ok[i] and (why := hybrid.left_out(
-            frame.values[:, 0], origins[i][0], origins[i][-1], frame.time))}
+            frame.values[:, 0], origins[i][0], origins[i][-1], frame.time, period))}
         out = [(nets, f"{note}; {no_hybrid[i]}" if i in no_hybrid else note) for i, (nets, note) in enumerate(out)]
         for kind in ("direct", "hybrid"):
             trial = clone(self).set_params(model=kind, calibrate=False, log_dir=None, verbose=False)

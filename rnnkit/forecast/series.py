@@ -36,6 +36,8 @@ def as_frame(data, *, time_col: str | None = None, freq: str | None = None,
     reads a time column: ISO 8601, or another format when only one reading fits; an index of other text, or
     of dates that read both day-first and month-first, is refused rather than dropped. Infinite values are
     refused by ``TimeSeriesFrame``, naming the column and the row (NaN is a missing value)."""
+    written = (data[time_col] if isinstance(data, pd.DataFrame) and time_col in data.columns else  # as the user
+               data.index if isinstance(data, pd.Series | pd.DataFrame) and time_col is None else None)  # wrote it
     if isinstance(data, TimeSeriesFrame):
         frame = data
     elif isinstance(data, pd.Series | pd.DataFrame):
@@ -76,7 +78,42 @@ def as_frame(data, *, time_col: str | None = None, freq: str | None = None,
     if not isinstance(getattr(given, "dtype", None), pd.PeriodDtype):  # a period spans its grid's start and end
         check_on_anchor(frame, freq_name(freq), option)
     spelt = f"{option}={freq!r}" if option == "freq" else f"{option} {freq}"
+    _warn_utc_days(frame, written, freq_name(freq), spelt)
     return frame._binned(freq_name(freq), spelt=spelt)
+
+
+_UTC_OFFSET = re.compile(r"[+-]\d{2}:?\d{2}$")
+
+
+def _warn_utc_days(frame: TimeSeriesFrame, written, rule: str, spelt: str) -> None:
+    """Warn where bins of a day or longer are UTC days while the timestamps were written at local times of a zone
+    away from UTC: text with several UTC offsets (summer time), which is read as UTC instants, or UTC timestamps at
+    two times of day an hour apart, none at midnight (local midnights across a change of summer time). A reading
+    at local midnight east of UTC then falls in the previous UTC day, and hourly readings are averaged over UTC
+    days, not their own. (Timestamps of one zone or one offset are binned by their own days; one time of day off
+    midnight is :func:`warn_moved`'s.)"""
+    offset = pd.tseries.frequencies.to_offset(rule)
+    if str(frame.time.tz) != "UTC" or isinstance(offset, pd.offsets.Tick) and not isinstance(offset, pd.offsets.Day) \
+            and pd.Timedelta(offset) < pd.Timedelta(days=1):
+        return
+    text = (pd.Series(written, dtype=object).astype(str).str.strip() if written is not None and (
+        pd.api.types.is_object_dtype(written) or pd.api.types.is_string_dtype(written)) else pd.Series(dtype=str))
+    offsets = sorted(set(text.str.extract(f"({_UTC_OFFSET.pattern})", expand=False).dropna()) - {"+00:00", "+0000"})
+    hours = sorted(set(frame.time - frame.time.normalize()))
+    if offsets:
+        first = int(np.flatnonzero(text.str.contains(_UTC_OFFSET.pattern).to_numpy())[0])
+        seen = f"the timestamps carry the UTC offsets {', '.join(offsets)} ({text.iloc[first]!r}, ...)"
+    elif len(hours) == 2 and hours[1] - hours[0] == pd.Timedelta(hours=1) and hours[0] > pd.Timedelta(0):
+        early, late = (str(h).removeprefix("0 days ") for h in hours)
+        seen = (f"every timestamp is at {early} or {late}"
+                f" UTC ({frame.time[0]}, ...), as local midnights of a zone with summer time are")
+    else:
+        return
+    warnings.warn(f"{spelt}: {seen}, and they are read as UTC instants, so the bins are UTC days: a reading at local "
+                  "midnight east of UTC falls in the day before, and the readings of one local day may be split "
+                  "between two bins; to bin by local days, give the times in their zone (data.index = "
+                  "pd.to_datetime(data.index, utc=True).tz_convert('Europe/Berlin'), with yours) before resampling",
+                  UserWarning, stacklevel=user_stacklevel())
 
 
 def _check_on_business_days(frame: TimeSeriesFrame, freq, option: str) -> None:
