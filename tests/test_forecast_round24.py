@@ -76,7 +76,7 @@ def test_F24_03_the_hybrid_names_where_the_gaps_are_and_how_to_close_them():
     y.iloc[:2] = np.nan
     with pytest.raises(ValueError) as e:
         rnnkit.Forecaster(horizon=3, model="hybrid").fit(y)
-    assert "2 missing, the first at row 0 (1949-01-01), at its start or end only: forecast from the observed span " \
+    assert "2 missing, the first at row 0 (1949-01), at its start or end only: forecast from the observed span " \
            "(data.loc[data.first_valid_index():data.last_valid_index()])" in one_line(e)
 
 
