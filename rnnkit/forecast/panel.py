@@ -978,6 +978,16 @@ def _read_panel(data, id_col: str, time_col: str, target: str, covariates: tuple
                              f"number (dtype {column.dtype}); convert it with pd.to_numeric")
         values[:, j] = column.to_numpy(dtype=np.float64, na_value=np.nan)
     bad = np.argwhere(~np.isfinite(values))
+    for j, c in enumerate(covariates, start=1):  # a covariate given for some series only (X of some series)
+        absent = pd.Series(np.isnan(values[:, j])).groupby(keys.to_numpy(), sort=False).all()
+        if absent.any() and not absent.all():
+            bare = absent.index[absent.to_numpy()]
+            shown = ", ".join(repr(k) for k in bare[:4]) + (", ..." if len(bare) > 4 else "")
+            raise ValueError(f"covariate {c!r} is missing (NaN) at every row of {len(bare)} of the {len(absent)} "
+                             f"series ({shown}) and given for the others; one global model reads each covariate for "
+                             f"every series (dropping those rows would drop the series): give it for each, e.g. 0 "
+                             f"where it does not apply (data[{c!r}] = data[{c!r}].fillna(0)), or leave it out of "
+                             "future_covariates")
     if len(bad):
         row, j = bad[0]
         what = "missing (NaN)" if np.isnan(values[row, j]) else "infinite"

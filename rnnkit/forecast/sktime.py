@@ -29,7 +29,10 @@ def _check_order(**data) -> None:
     check refuses such an index with a message about the data's type)."""
     for name, value in data.items():
         index = getattr(value, "index", None)
-        if not isinstance(index, pd.Index) or isinstance(index, pd.MultiIndex) or len(index) < 2:
+        if isinstance(index, pd.MultiIndex):
+            _check_panel_order(name, index)
+            continue
+        if not isinstance(index, pd.Index) or len(index) < 2:
             continue
         if index.is_monotonic_increasing and index.is_unique:
             continue
@@ -41,6 +44,28 @@ def _check_order(**data) -> None:
             continue
         raise ValueError(f"{name}'s index is not in time order: {index[i]!r} at row {i} comes after "
                          f"{index[i - 1]!r}; sort it ({name}.sort_index()) so that each row is read at its time")
+
+
+def _check_panel_order(name: str, index: pd.MultiIndex) -> None:
+    """ValueError naming the series and the time of a panel's first repeated (series, time) row, or of the first
+    time out of order within a series: sktime refuses the first per series without naming the series, the second
+    with a message about the data's type. The series may come in any order."""
+    if index.has_duplicates:
+        raise ValueError(f"{name}'s index repeats {index[index.duplicated()][0]!r} (series, time); give each time of "
+                         "a series one row")
+    times = index.get_level_values(-1)
+    series = pd.Series(np.arange(len(index))).groupby(list(index.codes[:-1]), sort=False)
+    for rows in series.indices.values():
+        t = times[np.sort(rows)]
+        try:
+            later = np.flatnonzero(t[1:] < t[:-1])
+        except TypeError:  # times of mixed kinds: sktime says what it takes
+            return
+        if len(later):
+            i = np.sort(rows)[later[0] + 1]
+            raise ValueError(f"{name}'s index is not in time order within a series: {index[i]!r} at row {i} comes "
+                             f"after {index[np.sort(rows)[later[0]]]!r}; sort it ({name}.sort_index()) so that each "
+                             "row is read at its time")
 
 
 # how to make times written as text an index sktime reads (text_form's forms), and the periods they are
@@ -120,8 +145,20 @@ def _check_even(y) -> None:
 def _check_covers(who: str, y, X) -> None:
     """ValueError naming the first time of ``y`` that ``X`` has no row for (a row dropped, ``X`` shifted or indexed
     by another kind of time), which sktime refuses saying only that indices "are not contained"."""
-    if not isinstance(y, pd.Series | pd.DataFrame) or not isinstance(X, pd.Series | pd.DataFrame) or \
-            isinstance(y.index, pd.MultiIndex) or isinstance(X.index, pd.MultiIndex):
+    if not isinstance(y, pd.Series | pd.DataFrame) or not isinstance(X, pd.Series | pd.DataFrame):
+        return
+    if isinstance(y.index, pd.MultiIndex) and isinstance(X.index, pd.MultiIndex) and \
+            y.index.nlevels == X.index.nlevels:  # a panel: sktime fits each series of y with its own rows of X
+        series = _instances(y.index)
+        bare = series[~series.isin(_instances(X.index))]
+        if len(bare):
+            shown = ", ".join(repr(k) for k in bare[:4]) + (", ..." if len(bare) > 4 else "")
+            raise ValueError(f"{who}: X has no rows for {len(bare)} of y's {len(series)} series ({shown}), and "
+                             "sktime fits each series with its own rows of X: it would fit only the series X covers "
+                             "and drop the others; give X rows for every series of y (e.g. the column at 0 for the "
+                             "series it does not apply to)")
+        return
+    if isinstance(y.index, pd.MultiIndex) or isinstance(X.index, pd.MultiIndex):
         return
     if isinstance(X, pd.DataFrame) and not all(pd.api.types.is_numeric_dtype(d) for d in X.dtypes):
         return  # sktime refuses categorical X first, by its type (its checks expect that TypeError)
@@ -134,6 +171,31 @@ def _check_covers(who: str, y, X) -> None:
     raise ValueError(f"{who}: X has no row for {len(lacking)} of y's {len(y)} times (the first "
                      f"{shown_time(y.index[i])}, row {i} of y{kinds}); X gives its columns at each time of y: "
                      "index X by y's times (X.reindex(y.index) shows the missing rows as NaN, to fill)")
+
+
+def _check_time_last(who: str, **data) -> None:
+    """ValueError for a panel indexed (time, series) rather than (series, time): sktime reads the last level of a
+    MultiIndex as the time (its own refusal names its data formats, not the level order)."""
+    for name, value in data.items():
+        index = getattr(value, "index", None)
+        if not isinstance(index, pd.MultiIndex):
+            continue
+        timed = [isinstance(level, pd.PeriodIndex | pd.DatetimeIndex) for level in index.levels]
+        if timed[-1] or not any(timed):
+            continue
+        t = timed.index(True)
+        names = [str(n) if n is not None else f"level {i}" for i, n in enumerate(index.names)]
+        order = [i for i in range(index.nlevels) if i != t] + [t]
+        fix = (f"{name}.swaplevel().sort_index()" if index.nlevels == 2 else
+               f"{name}.reorder_levels({order}).sort_index()")
+        raise ValueError(f"{who}: {name}'s index has the times in its level {names[t]!r} (level {t}) and "
+                         f"{names[-1]!r} last, but sktime reads the last level of a MultiIndex as the time and the "
+                         f"others as the series ids; put the times last: {name} = {fix}")
+
+
+def _instances(index: pd.MultiIndex) -> pd.Index:
+    """The series ids of a panel's MultiIndex (every level but the last, the time), in their order of appearance."""
+    return index.droplevel(-1).unique()
 
 
 def _check_observed(who: str, **data) -> None:
@@ -257,6 +319,7 @@ class RnnkitForecaster(BaseForecaster):
         _check_float_index(y)
         _check_text_index(y)
         _check_order(y=y, X=X)
+        _check_time_last("RnnkitForecaster.fit", y=y, X=X)
         _check_covers("RnnkitForecaster.fit", y, X)
         _check_business_days(y)
         _check_even(y)
@@ -316,9 +379,32 @@ class RnnkitForecaster(BaseForecaster):
         self._check_remembers("update")
         _check_order(y=y, X=X)
         self._check_continues(y)
+        _check_time_last("RnnkitForecaster.update", y=y, X=X)
         _check_covers("RnnkitForecaster.update", y, X)
         _check_observed("RnnkitForecaster.update", y=y, X=X)
+        y, X = self._in_fitted_order(y), self._in_fitted_order(X)
         return super().update(y, X=X, update_params=update_params)
+
+    def update_predict_single(self, y=None, fh=None, X=None, update_params=True):
+        # update_predict plays a panel back through here, its series in sorted order: match them by id too
+        return super().update_predict_single(y=self._in_fitted_order(y), fh=fh, X=self._in_fitted_order(X),
+                                             update_params=update_params)
+
+    def _in_fitted_order(self, data):
+        """A panel's rows with its series in the order fit saw them: sktime hands each fitted series' forecaster
+        the new values by position, so a panel given in another order (sorted ids, as sktime's splitters give
+        them to ``update_predict``) would extend each series with another's values."""
+        fitted = getattr(self, "forecasters_", None)
+        index = getattr(data, "index", None)
+        if not isinstance(fitted, pd.DataFrame) or not isinstance(index, pd.MultiIndex) or \
+                index.nlevels - 1 != fitted.index.nlevels:
+            return data
+        series = _instances(index)
+        if len(series) != len(fitted.index) or (series == fitted.index).all() or not series.isin(fitted.index).all():
+            return data  # the same order, or other series: sktime's own checks answer
+        position = pd.Series(range(len(fitted.index)), index=fitted.index)
+        rank = position.loc[index.droplevel(-1)].to_numpy()
+        return data.iloc[np.argsort(rank, kind="stable")]
 
     def _check_continues(self, y) -> None:
         """ValueError when ``y`` starts after the step that follows the cutoff: the values seen would have a gap
