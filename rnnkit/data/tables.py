@@ -754,13 +754,31 @@ class TimeOrderError(ValueError):
                 f"not in its order ({self.column} {self.before}, then {self.after})")
 
 
+def _clock_set_back(time, i: int) -> str | None:
+    """The advice when row ``i`` of naive timestamps steps back by an hour less one step (``02:00`` again after
+    ``02:00`` hourly, ``02:00`` after ``02:45`` quarter-hourly), at night on a Sunday of the months where
+    daylight saving time ends (February to April, September to November: in Europe, the Americas, Oceania), between
+    steps of at most an hour: local clock time whose repeated hour is two hours in its zone, not a duplicate to
+    average (nor series stacked); None otherwise."""
+    if not isinstance(time, pd.DatetimeIndex) or time.tz is not None or i < 2:
+        return None
+    t = time[i]
+    if t.hour >= 4 or t.dayofweek != 6 or t.month not in (2, 3, 4, 9, 10, 11):
+        return None
+    hour = pd.Timedelta(hours=1)
+    step = time[i - 1] - time[i - 2]
+    if not pd.Timedelta(0) < step <= hour or hour % step != pd.Timedelta(0) or time[i - 1] - time[i] != hour - step:
+        return None
+    return ("the clock set back an hour at night: local time where daylight saving time ends, whose repeated hour "
+            "is two hours? localize the times to their zone, which tells the two apart "
+            "(index.tz_localize('Europe/Berlin', ambiguous='infer'), with yours; a column: .dt.tz_localize)")
+
+
 def _clock_set_back_hint(column: pd.Series, times: np.ndarray, rows: np.ndarray) -> str | None:
-    """The advice of :func:`rnnkit.data.timeseries._clock_set_back` when a sequence's repeated time is local
+    """The advice of :func:`_clock_set_back` when a sequence's repeated time is local
     clock time set back where daylight saving time ends (its rows, in file order, step back by an hour less one
     step at night): the repeated hour is two hours, not a duplicate to drop. None for numbers, dates with an
     offset, or any other repeat."""
-    from .timeseries import _clock_set_back
-
     if pd.api.types.is_numeric_dtype(column) or column.astype(str).str.contains(r"[+-]\d{2}:?\d{2}\s*$|Z\s*$").any():
         return None
     try:

@@ -61,7 +61,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from torch.utils.data import DataLoader, Dataset, Sampler
 
 from ..checks import check_flags, is_count, is_integer
-from .tables import TIME_NAMES, arrays_in_column, date_readings
+from .tables import TIME_NAMES, _clock_set_back, arrays_in_column, date_readings
 
 IMPUTE_POLICIES = ("none", "ffill", "mean", "zero")
 SCALERS = ("standard", "minmax", "none")
@@ -556,26 +556,6 @@ def check_on_anchor(frame: TimeSeriesFrame, rule: str, option: str) -> None:
                      f"{shown_time(frame.time[i])} ({day}row {i}) is not on it, so resampling "
                      f"would date its value {shown_time(moved)}, and every other date would move alike; the "
                      f"timestamps are all on the grid {fits.freqstr!r}: pass {spelt(fits.freqstr)}")
-
-
-def _clock_set_back(time: Any, i: int) -> str | None:
-    """The advice when row ``i`` of naive timestamps steps back by an hour less one step (``02:00`` again after
-    ``02:00`` hourly, ``02:00`` after ``02:45`` quarter-hourly), at night on a Sunday of the months where
-    daylight saving time ends (February to April, September to November: in Europe, the Americas, Oceania), between
-    steps of at most an hour: local clock time whose repeated hour is two hours in its zone, not a duplicate to
-    average (nor series stacked); None otherwise."""
-    if not isinstance(time, pd.DatetimeIndex) or time.tz is not None or i < 2:
-        return None
-    t = time[i]
-    if t.hour >= 4 or t.dayofweek != 6 or t.month not in (2, 3, 4, 9, 10, 11):
-        return None
-    hour = pd.Timedelta(hours=1)
-    step = time[i - 1] - time[i - 2]
-    if not pd.Timedelta(0) < step <= hour or hour % step != pd.Timedelta(0) or time[i - 1] - time[i] != hour - step:
-        return None
-    return ("the clock set back an hour at night: local time where daylight saving time ends, whose repeated hour "
-            "is two hours? localize the times to their zone, which tells the two apart "
-            "(index.tz_localize('Europe/Berlin', ambiguous='infer'), with yours; a column: .dt.tz_localize)")
 
 
 def _check_time(time: Any, n: int, name: str) -> pd.DatetimeIndex | np.ndarray:

@@ -161,9 +161,8 @@ def backtest(forecaster, data, *, folds: int = 3, step: int | None = None, seaso
              freq: str | None = None, return_forecasts: bool = False):
     """Rolling-origin evaluation of ``forecaster`` (unfitted parameters suffice; it is not changed): see
     :meth:`rnnkit.forecast.Forecaster.backtest`, which calls this."""
-    from .panel import GlobalForecaster  # panel imports this module
-
-    if isinstance(forecaster, GlobalForecaster):  # as_frame would read its panel as one series and refuse the ids
+    if getattr(forecaster, "forecasts_panels", False):  # a GlobalForecaster (panel imports this module): as_frame
+        # would read its panel as one series and refuse the ids
         H = forecaster.horizon
         raise ValueError(f"backtest evaluates a Forecaster on one series; a GlobalForecaster's panel is evaluated by "
                          f"holding out each series' last horizon ({H}) rows: fit(data.groupby(id_col).head(-{H}), "

@@ -180,6 +180,8 @@ class GlobalForecaster(BaseEstimator):
     chose). ``verbose=True`` prints each series' choice.
     """
 
+    forecasts_panels = True  # what evaluation.backtest tells apart without importing this module
+
     def __init__(
         self,
         *,
@@ -1023,7 +1025,7 @@ def _shown(time, row: int, period: str | None):
 
 
 def _clock_hint(keys: pd.Series, time, a: int, b: int) -> str | None:
-    """:func:`rnnkit.data.timeseries._clock_set_back`'s advice when row ``b`` of the series of row ``a`` follows its
+    """:func:`rnnkit.data.tables._clock_set_back`'s advice when row ``b`` of the series of row ``a`` follows its
     row before (in the panel's order) as the clock of a zone steps back where daylight saving time ends (the repeated
     hour, or ``01:00`` after ``01:45``); None otherwise."""
     if not isinstance(time, pd.DatetimeIndex):
