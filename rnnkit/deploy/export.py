@@ -724,6 +724,21 @@ def _eager(exportable: Exportable):
 
 
 # -- export.json ----------------------------------------------------------------------------------------------
+def check_labels_json(estimator, who: str) -> None:
+    """A classifier's or tagger's labels that JSON cannot write (dates, timestamps, ...) are refused, naming the
+    first: export.json (``classes``) and the server's answers carry them as JSON, and would fail after the graphs
+    are built, or answer every request with a 500."""
+    classes = getattr(estimator, "classes_", None)
+    for label in [] if classes is None else np.asarray(classes).tolist():  # as export.json writes them
+        try:
+            json.dumps(label)
+        except TypeError:
+            carrier = "export.json carries" if who == "export_onnx" else "the answers carry"
+            raise ValueError(f"{who}: class {label!r} of type {type(label).__name__} has no JSON form, and "
+                             f"{carrier} the classes as JSON; fit on int, str, float or bool labels (e.g. "
+                             "y.astype(str))") from None
+
+
 def preprocessing(estimator, who: str = "export_onnx") -> dict | None:
     """What a client does to raw features before the graphs, and to ``y`` after, for a fitted estimator."""
     if estimator is None:
@@ -758,8 +773,16 @@ def preprocessing(estimator, who: str = "export_onnx") -> dict | None:
                           "y_mean": np.asarray(estimator.y_mean_, dtype=float).tolist(),
                           "y_scale": np.asarray(estimator.y_scale_, dtype=float).tolist(),
                           "one_target": bool(getattr(estimator, "_y_1d", False)),
+                          "targets": _target_names(estimator),
                           "formula": "prediction = y * y_scale + y_mean (one_target: its column 0)"}
     return info
+
+
+def _target_names(estimator) -> list[str] | None:
+    """A regressor's target names (the columns of a DataFrame ``y``), in the order of ``y``'s last axis; None
+    when unnamed: what ``GET /model`` serves as ``targets``."""
+    names = getattr(estimator, "target_names_", None)
+    return None if names is None else [str(n) for n in names]
 
 
 def _onnx_versions() -> dict:
@@ -818,6 +841,7 @@ def export_onnx(model_or_estimator, directory: str | os.PathLike, *, tolerance: 
     if exportable.estimator is not None:
         # export.json describes predict's reading: a value predict refuses is refused before the graphs
         exportable.estimator._predict_windows("export_onnx")
+        check_labels_json(exportable.estimator, "export_onnx")
     encoder, F = exportable.encoder, exportable.input_size
     example = _random_inputs(exportable, 2, 5, torch.Generator().manual_seed(0))
     sequence_bytes = _to_onnx(sequence_graph(exportable).eval(), (example, torch.tensor([5, 3])),
@@ -1004,6 +1028,28 @@ def check_forecast(forecaster, session, *, seed: int = 0) -> list[dict]:
     return cases
 
 
+# what each calendar channel reads of a timestamp (rnnkit.data.timeseries.calendar_features), for export.json
+CALENDAR_VALUES = {"hour": "hour + minute / 60 + second / 3600", "weekday": "the day of the week, Monday = 0",
+                   "month": "month - 1 (January = 0)", "dayofyear": "the day of the year - 1 (1 January = 0)"}
+
+
+def calendar_info(features) -> dict | None:
+    """export.json's ``forecast.calendar``: how a client computes the calendar channels of a timestamp, which
+    ``input_names`` and ``future_names`` only name; None without calendar channels."""
+    from ..data.timeseries import CALENDAR_PERIODS
+
+    if not features:
+        return None
+    return {
+        "features": {name: {"v": CALENDAR_VALUES[name], "period": CALENDAR_PERIODS[name] or "365, or 366 in a leap "
+                            "year"} for name in features},
+        "formula": "<name>_sin = sin(2 pi v / period), <name>_cos = cos(2 pi v / period) of each step's timestamp, "
+                   "read in its own time zone (local hours), a period (e.g. a month) at its start; x: the window's "
+                   "timestamps; future: the horizon's, the window's last timestamp plus 1 .. horizon steps of "
+                   "`frequency`",
+    }
+
+
 def forecast_info(forecaster) -> dict:
     """export.json's ``forecast``: what a client builds before the graph and reads after it."""
     p, features = forecaster.preprocessor_, forecaster.features_
@@ -1025,11 +1071,12 @@ def forecast_info(forecaster) -> dict:
                       "filled by `impute` ('ffill': the last observed value, the training mean before the first "
                       "one; 'mean': the training mean; 'zero': 0), then (v - center[c]) / scale_by[c]; channels "
                       "in the order of input_names: the columns' values, the calendar channels of the window's "
-                      "timestamps ('<period>_sin', '<period>_cos': rnnkit.data.timeseries.calendar_features), "
+                      "timestamps ('<name>_sin', '<name>_cos': see `calendar`), "
                       "then '<column>_mask' (1 observed, 0 imputed) and '<column>_since' (steps since the column "
                       "was last observed) where named"),
+        "calendar": calendar_info(p.calendar),
         "future_formula": ("known-future covariates scaled as their column above, then the calendar channels "
-                           "(rnnkit.data.timeseries.calendar_features of the forecast timestamps), in the order "
+                           "(see `calendar`) of the forecast timestamps, in the order "
                            "of future_names; only when future_names is not empty"),
         "y_formula": ("y[b, h, j, q]: step h + 1 after the window of target targets[j] at quantiles[q] (q = 0 "
                       "without quantiles), in the series' units: Forecaster.predict's values"),

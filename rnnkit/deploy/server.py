@@ -9,7 +9,8 @@ route                  what
                        ``"probabilities"`` for a classifier (``(n, n_classes)``) or a tagger (per step)
 ``GET /health``        ``{"status": "ok"}``
 ``GET /model``         estimator, features (names when known, else their count), classes, a regressor's
-                       targets (the names of a DataFrame ``y``'s columns, else null), rnnkit version
+                       targets (the names of a DataFrame ``y``'s columns, else null), ``missing_values``
+                       (whether a step may hold null or NaN: ``time_aware=True``), rnnkit version
 =====================  =====================================================================================
 
 **A refit.** The app serves the network the estimator had when the app was made; once the estimator is fitted
@@ -51,7 +52,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from ..checks import check_flags, is_count, is_finite_number, is_integer
-from .export import check_not_refitted
+from .export import check_labels_json, check_not_refitted
+from .streaming import unicode_form_hint
 
 FLOAT32_MAX = float(np.finfo(np.float32).max)
 
@@ -206,6 +208,7 @@ def _named_step(step: dict, i: int, t: int, n_features: int, names: list[str] | 
     if missing or unexpected:
         raise RequestError(422, f"sequence {i}, step {t} names features that differ from the model's {names} "
                                 f"(GET /model): missing {missing}, unexpected {unexpected}"
+                                + unicode_form_hint(missing, unexpected)
                                 + ("; give a missing value as null under its name" if missing and reads_missing
                                    else ""))
     return [step[n] for n in names]
@@ -351,6 +354,8 @@ def model_info(estimator) -> dict:
         "features": None if names is None else [str(n) for n in names],
         "classes": None if classes is None else np.asarray(classes).tolist(),
         "targets": None if targets is None else [str(n) for n in targets],
+        # whether a step's feature may be null (or NaN): a missing value, as predict reads NaN (time_aware=True)
+        "missing_values": bool(getattr(estimator, "time_aware", False)),
         "n_outputs": int(estimator.n_outputs_),
         "rnnkit_version": __version__,
     }
@@ -402,6 +407,7 @@ def create_app(estimator, *, batching: bool = True, max_batch: int = 64, max_wai
         raise ValueError("serve: the estimator is not fitted")
     _check_options(batching, max_batch, max_wait_ms, limits, threads)
     estimator._predict_windows("serve")  # predict refuses another value: every request would answer 500
+    check_labels_json(estimator, "serve")  # labels JSON cannot write: every request would answer 500
     if threads is not None:
         torch.set_num_threads(threads)
     info = model_info(estimator)
