@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import unicodedata
 from collections.abc import Sequence
 
 import numpy as np
@@ -97,3 +98,21 @@ def _comparable(value):
     if isinstance(value, list | tuple | np.ndarray):
         return tuple(float(v) if isinstance(v, numbers.Real) and not isinstance(v, bool) else v for v in value)
     return value
+
+
+def unicode_form_hint(missing: list, unexpected: list) -> str:
+    """The hint for names given that equal the model's ones but for their Unicode form ('é' as one character, or
+    'e' and a combining accent, as some keyboards, file systems and clients write it): printed, both read alike,
+    and "missing ['température'], unexpected ['température']" says nothing. Empty when no name is such."""
+    def nfc(name):
+        return unicodedata.normalize("NFC", name) if isinstance(name, str) else name
+
+    fitted = {nfc(n): n for n in missing}
+    pairs = [(fitted[nfc(n)], n) for n in unexpected if nfc(n) in fitted]
+    if not pairs:
+        return ""
+    model, given = pairs[0]
+    form = next((f for f in ("NFC", "NFD") if unicodedata.normalize(f, model) == model), "NFC")
+    return (f"; {given!r} ({len(given)} characters) is the model's {model!r} ({len(model)}) in another Unicode form, "
+            f"its accents composed otherwise ({len(pairs)} such name(s) in all): normalise the names to the model's "
+            f"form, e.g. unicodedata.normalize({form!r}, name)")

@@ -53,6 +53,7 @@ from .checks import (
     is_flag,
     lag1_autocorrelation,
     runs_along,
+    unicode_form_hint,
 )
 from .data.collate import (
     IGNORE_INDEX,
@@ -2896,7 +2897,8 @@ def check_feature_names(fitted: np.ndarray | None, given: np.ndarray | None, nam
     fixes = [f"drop the {axis} the model was not fitted on ({frame}.drop({axis}={unexpected}))"] if unexpected else []
     fixes += [f"give {x} the {axis} {missing} it was fitted with"] if missing else []
     raise ValueError(f"{who}: {x} has feature names that differ from those seen at fit {list(fitted)}: missing "
-                     f"{missing}, unexpected {unexpected}; {' and '.join(fixes)}")
+                     f"{missing}, unexpected {unexpected}; {' and '.join(fixes)}"
+                     + unicode_form_hint(missing, unexpected))
 
 
 load = io.load  # rnnkit.load: any saved estimator or Forecaster, by its registered type

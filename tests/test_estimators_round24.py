@@ -159,3 +159,19 @@ def test_E24_12_a_label_column_left_in_the_features_is_warned_of(italy, acsf1):
         rnnkit.SequenceClassifier(**QUICK).fit(site, labels)
     ids = [f.assign(sensor=i) for i, f in enumerate(plain)]
     rnnkit.SequenceClassifier(**QUICK).fit(ids, labels)
+
+
+def test_E24_14_feature_names_in_another_unicode_form_are_named_as_such_by_predict():
+    import unicodedata
+
+    rng = np.random.default_rng(0)
+    X = [pd.DataFrame({"température": rng.normal(size=6), "b": rng.normal(size=6)}) for _ in range(8)]
+    clf = rnnkit.SequenceClassifier(**QUICK).fit(X, np.arange(8) % 2)
+    decomposed = unicodedata.normalize("NFD", "température")
+    with pytest.raises(ValueError) as e:
+        clf.predict([x.rename(columns={"température": decomposed}) for x in X])
+    said = str(e.value)
+    assert f"missing ['température'], unexpected [{decomposed!r}]" in said
+    assert (f"; {decomposed!r} (12 characters) is the model's 'température' (11) in another Unicode form, its "
+            "accents composed otherwise (1 such name(s) in all): normalise the names to the model's form, e.g. "
+            "unicodedata.normalize('NFC', name)") in said

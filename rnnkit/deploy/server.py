@@ -51,9 +51,8 @@ import torch
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from ..checks import check_flags, is_count, is_finite_number, is_integer
+from ..checks import check_flags, is_count, is_finite_number, is_integer, unicode_form_hint
 from .export import check_labels_json, check_not_refitted
-from .streaming import unicode_form_hint
 
 FLOAT32_MAX = float(np.finfo(np.float32).max)
 
