@@ -429,21 +429,53 @@ def can_use_cpu_gru(layer, x: Tensor) -> tuple[bool, str]:
     return True, "rnnkit's C++ GRU loop on cpu"
 
 
+SECOND_ORDER = (
+    "rnnkit's C++ CPU loops (backend 'cpu_gru' and 'cpu_loop') compute first derivatives only, and this backward "
+    "differentiates one of them again (autograd.grad(..., create_graph=True), e.g. a gradient penalty); run the "
+    "layer with backend='reference' (or 'native' for LSTM, GRU and RNN), whose gradients can be differentiated"
+)
+
+
+def first_order(backward):
+    """``torch.autograd.function.once_differentiable`` with :data:`SECOND_ORDER` as its error: the backward of
+    the C++ loops runs without a graph, and a second derivative through it raises, when it is taken, saying
+    which backend to use instead (torch's own message names neither the layer's option nor the fix)."""
+
+    @functools.wraps(backward)
+    def wrapper(ctx, *args):
+        with torch.no_grad():
+            outputs = backward(ctx, *args)
+        if not torch.is_grad_enabled() or not any(isinstance(a, Tensor) and a.requires_grad for a in args):
+            return outputs
+        outputs = outputs if isinstance(outputs, tuple) else (outputs,)
+        error = torch._C._functions.DelayedError(SECOND_ORDER.encode(), len(outputs))
+
+        def aliased(t):  # an alias that requires grad, so that the error node sits in the graph
+            return None if t is None else t.detach().requires_grad_()
+
+        return error(*[aliased(t) for t in outputs])
+
+    return wrapper
+
+
 class _GRULoop(torch.autograd.Function):
     """The recurrence of one direction: ``xw (B, T, 3H)``, ``h0 (B, H)`` -> outputs ``(B, T, H)``, ``h_T``.
     ``save``: keep the states and gates for a backward (not under ``torch.no_grad()``)."""
 
     @staticmethod
     def forward(ctx, xw, h0, w_hh, b_hh, lengths, save):
+        # The extension reads b_hh as a dense array: a strided bias (sliced out of a larger buffer) is made
+        # contiguous here, or its values are misread.
         out, h_T, hs, gates = torch.ops.rnnkit_cpu_gru.forward(
-            xw.contiguous(), h0.contiguous(), w_hh.contiguous(), b_hh, lengths, save
+            xw.contiguous(), h0.contiguous(), w_hh.contiguous(), None if b_hh is None else b_hh.contiguous(),
+            lengths, save
         )
         ctx.save_for_backward(hs, gates, w_hh, lengths)
         ctx.has_bias = b_hh is not None
         return out, h_T
 
     @staticmethod
-    @torch.autograd.function.once_differentiable
+    @first_order
     def backward(ctx, d_out, d_hT):
         hs, gates, w_hh, lengths = ctx.saved_tensors
         d_xw, d_h0, d_w_hh, d_b_hh = torch.ops.rnnkit_cpu_gru.backward(
@@ -466,7 +498,7 @@ class Linear(torch.autograd.Function):
         return matmul(x2, w.t(), b).view(*x.shape[:-1], w.shape[0])
 
     @staticmethod
-    @torch.autograd.function.once_differentiable
+    @first_order
     def backward(ctx, dy):
         x2, w = ctx.saved_tensors
         dy2 = dy.reshape(-1, dy.shape[-1])

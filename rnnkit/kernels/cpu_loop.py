@@ -972,7 +972,7 @@ class _Impute(torch.autograd.Function):
         return out, decay
 
     @staticmethod
-    @torch.autograd.function.once_differentiable
+    @cpu_gru.first_order
     def backward(ctx, d_out, d_decay):
         ops = torch.ops.rnnkit_cpu_loop
         x, w_x, b_x, x_mean, last, w_h = ctx.saved_tensors
@@ -1031,10 +1031,12 @@ class _Loop(torch.autograd.Function):
     @staticmethod
     def forward(ctx, config, xw, decay, lengths, mask, uniforms, h0, c0, *params):
         kind, eps, p, zmode, relu, save = config
-        w_hh, b_hh, gamma_hh, gamma_c, beta_c, gamma_ih, b_ih = params
+        # The extension reads every tensor as a dense array: a strided parameter (a bias sliced out of a larger
+        # buffer, a weight loaded by assignment from a view) is made contiguous here, or its values are misread.
+        w_hh, b_hh, gamma_hh, gamma_c, beta_c, gamma_ih, b_ih = map(_contiguous, params)
         decay = _contiguous(decay)
         res = torch.ops.rnnkit_cpu_loop.forward(
-            kind, xw.contiguous(), decay, h0.contiguous(), _contiguous(c0), _contiguous(w_hh), b_hh, gamma_hh,
+            kind, xw.contiguous(), decay, h0.contiguous(), _contiguous(c0), w_hh, b_hh, gamma_hh,
             gamma_c, beta_c, gamma_ih, b_ih, eps, mask, uniforms, p, zmode, relu, lengths, save,
         )
         out, h_T, c_T = res[:3]
@@ -1047,13 +1049,13 @@ class _Loop(torch.autograd.Function):
         return out, h_T, c_T
 
     @staticmethod
-    @torch.autograd.function.once_differentiable
+    @cpu_gru.first_order
     def backward(ctx, d_out, d_hT, d_cT):
         kind, eps, p, zmode, relu, _ = ctx.config
         decay, lengths, mask, uniforms, w_hh, gamma_hh, gamma_c, gamma_ih, hs, cs, hf, acts, stats = ctx.saved_tensors
         d_xw, d_h0, d_c0, *d_params, d_decay = torch.ops.rnnkit_cpu_loop.backward(
             kind, d_out, d_hT.contiguous(), d_cT.contiguous() if ctx.two else None, decay,
-            hs, cs, hf, acts, stats, _contiguous(w_hh), gamma_hh, gamma_c, gamma_ih, mask, uniforms, p, zmode,
+            hs, cs, hf, acts, stats, w_hh, gamma_hh, gamma_c, gamma_ih, mask, uniforms, p, zmode,
             relu, lengths, ctx.has[-1],
         )
         d_params = [d if has else None for d, has in zip(d_params, ctx.has, strict=True)]
