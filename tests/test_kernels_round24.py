@@ -82,3 +82,25 @@ def test_K24_02_a_second_derivative_through_the_cpp_loops_names_the_backend_to_u
     assert layer.last_backend == backend
     penalty(reference).backward()  # the fix the message gives
     assert all(p.grad is not None and p.grad.isfinite().all() for p in reference.parameters())
+
+
+def test_K24_03_the_streaming_layernorm_lstm_step_reads_strided_gains_as_the_cell_does():
+    """``inference_step`` of a LayerNorm-LSTM cell (the C++ step on CPU) read a strided gain or shift as if
+    dense: a state unlike the cell's own ``step`` without a word."""
+    from rnnkit.cells import LayerNormLSTMCell, LSTMState
+    from rnnkit.kernels.step import inference_step, step_backend
+
+    torch.manual_seed(1)
+    cell = LayerNormLSTMCell(F, H)
+    with torch.no_grad():
+        for name, p in cell.named_parameters():
+            p.add_(torch.randn_like(p) * 0.5)  # gains and shifts away from 1 and 0, so a misread shows
+    _strided_vectors(type("One", (), {"cells": lambda self: [cell]})())
+    x = torch.randn(B, F)
+    state = LSTMState(torch.randn(B, H), torch.randn(B, H))
+    with torch.no_grad():
+        assert step_backend(cell) == ("lean", "the C++ CPU loop's LayerNorm-LSTM step")
+        y, new = inference_step(cell, x, state)
+        y_ref, new_ref = cell.step(cell.project(x), state)
+    torch.testing.assert_close(y, y_ref, atol=1e-5, rtol=1e-5)
+    torch.testing.assert_close(new.c, new_ref.c, atol=1e-5, rtol=1e-5)

@@ -63,9 +63,12 @@ def _layernorm_lstm(cell: LayerNormLSTMCell, x: Tensor, state: LSTMState) -> tup
 
 
 def _layernorm_lstm_cpp(cell: LayerNormLSTMCell, x: Tensor, state: LSTMState) -> tuple[Tensor, LSTMState]:
+    # the step reads the gains and shifts as dense arrays: a strided one (sliced out of a larger buffer) is
+    # made contiguous here, or its values are misread (a no-op for the usual contiguous parameters)
+    vectors = [None if t is None else t.contiguous()
+               for t in (cell.gamma_ih, cell.gamma_hh, cell.bias, cell.gamma_c, cell.beta_c)]
     h, c = torch.ops.rnnkit_cpu_loop.lnlstm_step(x, state.h, state.c, cell.weight_ih, cell.weight_hh,
-                                                 cell.gamma_ih, cell.gamma_hh, cell.bias, cell.gamma_c,
-                                                 cell.beta_c, cell.eps)
+                                                 *vectors, cell.eps)
     return h, LSTMState(h, c)
 
 
