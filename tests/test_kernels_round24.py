@@ -93,7 +93,7 @@ def test_K24_03_the_streaming_layernorm_lstm_step_reads_strided_gains_as_the_cel
     torch.manual_seed(1)
     cell = LayerNormLSTMCell(F, H)
     with torch.no_grad():
-        for name, p in cell.named_parameters():
+        for p in cell.parameters():
             p.add_(torch.randn_like(p) * 0.5)  # gains and shifts away from 1 and 0, so a misread shows
     _strided_vectors(type("One", (), {"cells": lambda self: [cell]})())
     x = torch.randn(B, F)
