@@ -80,7 +80,15 @@ def _read_table(args, columns: dict, *, with_target: bool, per_step: bool, missi
     ``task="regress"`` a target cell of pandas' words for a missing value ('NaN', 'NA') is refused as the missing
     number it is (the reader, not knowing the task, allows that it may be a label)."""
     from .data.tables import CsvFormError, MissingTargetWord, TimeOrderError, read_sequences
+    from .io import is_model_directory
 
+    if Path(args.data).is_dir():  # the file's reader would call an existing directory missing
+        model = getattr(args, "model", None)
+        if is_model_directory(Path(args.data)):
+            order = (f"rnnkit {args.command} MODEL_DIR DATA_FILE: the model directory first, then the data"
+                     if model is not None else "give the .csv or .npz to train on (--out names the model directory)")
+            raise ValueError(f"{args.data} is an rnnkit model directory, not a data file; {order}")
+        raise ValueError(f"{args.data} is a directory, not a data file; give the .csv or .npz of sequences in it")
     _check_swapped_roles(args, columns)
     try:
         with warnings.catch_warnings(record=True) as caught:
@@ -359,6 +367,10 @@ def _check_train_out(out: Path, resume: bool, data: str | None = None) -> None:
         raise ValueError(f"--out {out} is an rnnkit model directory that also holds {foreign[:3]}"
                          f"{' ...' if len(foreign) > 3 else ''}, which rnnkit did not write and replacing the "
                          "directory would delete; move them out, or choose a new or empty directory")
+    if resume and is_model_directory(out) and not (out / CHECKPOINT).is_file():
+        raise ValueError(f"--out {out} holds a finished model (its config.json and model.safetensors) and no "
+                         "checkpoint, so --resume has no interrupted run to continue (training does not go on from "
+                         "a finished model); leave out --resume to train anew and replace it, or give another --out")
     if (out / CHECKPOINT).is_file() and not resume:
         raise ValueError(f"--out {out} holds the checkpoint of an unfinished training run ({out / CHECKPOINT}); "
                          f"add --resume to continue it, or remove {out} to start over")
@@ -454,6 +466,8 @@ def _frames(table, idx) -> list:
 def _train(args) -> int:
     """Fit an estimator on a file of sequences; write the model directory (with metrics.json) to --out,
     checkpointing every epoch inside it so that --resume continues an interrupted run."""
+    import pandas as pd
+
     import rnnkit
     from rnnkit.data import write_json
     from rnnkit.estimators import as_sequences
@@ -549,6 +563,9 @@ def _train(args) -> int:
         layout = _layout(args)  # recorded when not the default long CSV, so that predict reads the same layout
         info = {"task": args.task, **({"layout": layout} if layout != "long" else {}), **columns,
                 "feature_columns": list(table.feature_names)}
+        if layout == "wide":  # the steps' names in the file's order, so that predict reads the steps in it
+            header = [str(c) for c in pd.read_csv(args.data, nrows=0).columns]
+            info["step_columns"] = [c for c in header if c != columns["target_column"]]
         files = est.to_files(info={"table": info})
         files["metrics.json"] = (_json_text(metrics, "metrics", "rnnkit train", indent=1) + "\n").encode()
         write_directory_atomically(out, files)  # replaces the checkpoints with the finished model
@@ -768,6 +785,7 @@ def _model_inputs(args, est, recorded: dict, *, with_target: bool):
     _check_layout_columns(args)
     columns = _table_columns(args, recorded)
     _check_model_layout(args, recorded, columns)
+    _check_file_against_model(args, recorded, columns, with_target=with_target)
     per_step = with_target and isinstance(est, rnnkit.SequenceTagger)
     task = "regress" if isinstance(est, rnnkit.SequenceRegressor) else None  # a regressor's targets are numbers
     try:
@@ -789,6 +807,46 @@ def _model_inputs(args, est, recorded: dict, *, with_target: bool):
     if getattr(est, "feature_names_in_", None) is not None:
         X = [pd.DataFrame(x, columns=list(est.feature_names_in_), copy=False) for x in X]
     return table, X
+
+
+def _check_file_against_model(args, recorded: dict, columns: dict, *, with_target: bool) -> None:
+    """A CSV's header against the model's record: a file without the target column given to evaluate (a file to
+    predict, whose labels evaluate has nothing to score against), and a wide CSV whose step columns are in
+    another order than at training (a wide CSV's columns are read as the steps in the file's order, so the
+    sequences would be read reordered)."""
+    import pandas as pd
+
+    from .data.tables import value_in_header
+
+    if _layout(args) == "npz":
+        return
+    try:
+        header = [str(c) for c in pd.read_csv(args.data, nrows=0).columns]
+    except Exception:  # noqa: BLE001 - the reader names what is wrong with the file itself
+        return
+    if value_in_header(header):  # a file without a header: the reader says so
+        return
+    target = columns["target_column"]
+    if with_target and target not in header:
+        given = "given as --target-column" if args.target_column is not None else \
+            f"recorded in {Path(args.model) / 'config.json'}"
+        raise ValueError(f"{args.data}: column(s) [{target!r}] not found: evaluate scores the predictions against "
+                         f"the target column {target!r} ({given}), which the file lacks; it has "
+                         f"{header[:8]}{' ...' if len(header) > 8 else ''}: if "
+                         "its labels are in another column, name it with --target-column; for predictions of an "
+                         f"unlabelled file, run rnnkit predict {args.model} {args.data}")
+    steps = recorded.get("step_columns")
+    if recorded.get("layout") == "wide" and _layout(args) == "wide" and isinstance(steps, list):
+        shared = [c for c in header if c != target and c in steps]
+        trained = sorted(shared, key=steps.index)
+        if shared != trained:
+            i = next(i for i, (a, b) in enumerate(zip(shared, trained, strict=True)) if a != b)
+            names = ", ".join(repr(c) for c in [target, *steps[:3]]) + (", ..." if len(steps) > 3 else "")
+            raise ValueError(f"{args.data}: the step columns are in another order than in the file {args.model} was "
+                             f"trained on (step {i + 1} is {shared[i]!r}, at training {trained[i]!r}); a wide CSV's "
+                             "columns are read as the steps in the file's order, so each sequence would be read "
+                             "reordered: write them in the training order, e.g. pd.read_csv(path)[[" + names + "]]"
+                             ".to_csv(new_path, index=False)")
 
 
 def _check_model_layout(args, recorded: dict, columns: dict) -> None:

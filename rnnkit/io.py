@@ -278,7 +278,15 @@ def read_model(directory: str | os.PathLike, what: str = "an rnnkit model direct
                          f"{fix}")
     try:
         config = json.loads((path / CONFIG_FILE).read_text())
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+    except json.JSONDecodeError as e:
+        if (path / WEIGHTS_FILE).is_file() and (not e.doc.strip() or f'"{FORMAT}"' in e.doc):
+            # rnnkit's own config, cut short (a copy, sync or save stopped partway), beside its weights
+            cut = "is empty (0 bytes)" if not e.doc.strip() else f"ends after {len(e.doc)} characters mid-JSON ({e})"
+            raise ValueError(f"{path}: damaged rnnkit model directory: cannot read {CONFIG_FILE}: it {cut}, cut "
+                             "short, as a copy or download stopped partway leaves it; copy the model directory whole "
+                             "again (or save the model again)") from e
+        raise ValueError(f"{path} is not {what}: cannot read {CONFIG_FILE} ({e})") from e
+    except (OSError, UnicodeDecodeError) as e:
         raise ValueError(f"{path} is not {what}: cannot read {CONFIG_FILE} ({e})") from e
     if not isinstance(config, dict) or config.get("format") != FORMAT:
         raise ValueError(f"{path} is not {what}: {CONFIG_FILE} has no format {FORMAT!r}")
@@ -290,6 +298,13 @@ def read_model(directory: str | os.PathLike, what: str = "an rnnkit model direct
     if version != FORMAT_VERSION:
         from . import __version__
 
+        written = config.get("rnnkit_version")
+        if isinstance(version, int) and not isinstance(version, bool) and version > FORMAT_VERSION \
+                and _not_newer(written, __version__):
+            raise ValueError(f"{path}: {CONFIG_FILE} records the format version {version}, newer than this rnnkit "
+                             f"{__version__} reads (version {FORMAT_VERSION}), but also that rnnkit {written} wrote "
+                             f"it, which writes version {FORMAT_VERSION}: the config was edited (upgrading rnnkit "
+                             "would not help); copy the model directory whole again, or save the model again")
         if isinstance(version, int) and not isinstance(version, bool) and version > FORMAT_VERSION:
             raise ValueError(f"{path}: format version {version} (written by rnnkit {config.get('rnnkit_version')}) is "
                              f"newer than this rnnkit {__version__} reads (version {FORMAT_VERSION}); upgrade rnnkit "
@@ -315,6 +330,17 @@ def read_model(directory: str | os.PathLike, what: str = "an rnnkit model direct
         raise ValueError(f"{mismatch}{WEIGHTS_FILE} records the SHA-256 of another {CONFIG_FILE}, so the config "
                          f"was edited or comes from another model{advice}")
     return config, tensors
+
+
+def _not_newer(written, current: str) -> bool:
+    """Whether the rnnkit version recorded in a config (``written``) is this one or older (its release numbers,
+    ``0.1.0``): such a version wrote this format version, so a newer one recorded beside it was edited in. False
+    when it is not such a version."""
+    release = lambda v: tuple(int(n) for n in v.split("+")[0].split(".")[:3])
+    try:
+        return isinstance(written, str) and release(written) <= release(current)
+    except ValueError:
+        return False
 
 
 def load(directory: str | os.PathLike, expected: type | None = None):
