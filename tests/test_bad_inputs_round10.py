@@ -69,6 +69,8 @@ def test_s10_03_a_format_version_newer_than_this_rnnkit_or_not_a_version(model_d
         shutil.copytree(model_dir, copy)
         config = json.loads((copy / "config.json").read_text())
         config["format_version"] = version
+        if version == 3:  # written by a later release (a config edited by hand is M24-02's case)
+            config["rnnkit_version"] = "9.0.0"
         (copy / "config.json").write_text(json.dumps(config))
         with pytest.raises(ValueError) as e:  # was: "format version 3 is not supported (this rnnkit reads version 2)"
             rnnkit.load(copy)
