@@ -142,13 +142,8 @@ def _check_swapped_roles(args, columns: dict) -> None:
     given, default = columns["id_column"], TABLE_DEFAULTS["id_column"]
     if _layout(args) != "long" or str(given).strip().lower() not in TIME_NAMES or given == default:
         return
-    try:
-        import pandas as pd
-
-        header = [str(c) for c in pd.read_csv(args.data, nrows=0).columns]
-    except Exception:  # noqa: BLE001 - the reader names what is wrong with the file itself
-        return
-    if default not in header or default == columns["target_column"]:
+    header = _csv_header(args.data)
+    if header is None or default not in header or default == columns["target_column"]:
         return
     role = "the time column" if default == columns["time_column"] else "a feature"
     raise ValueError(f"{args.data}: the id column {given!r} is named like a time axis, while the column "
@@ -466,7 +461,6 @@ def _frames(table, idx) -> list:
 def _train(args) -> int:
     """Fit an estimator on a file of sequences; write the model directory (with metrics.json) to --out,
     checkpointing every epoch inside it so that --resume continues an interrupted run."""
-    import pandas as pd
 
     import rnnkit
     from rnnkit.data import write_json
@@ -564,7 +558,7 @@ def _train(args) -> int:
         info = {"task": args.task, **({"layout": layout} if layout != "long" else {}), **columns,
                 "feature_columns": list(table.feature_names)}
         if layout == "wide":  # the steps' names in the file's order, so that predict reads the steps in it
-            header = [str(c) for c in pd.read_csv(args.data, nrows=0).columns]
+            header = _csv_header(args.data)
             info["step_columns"] = [c for c in header if c != columns["target_column"]]
         files = est.to_files(info={"table": info})
         files["metrics.json"] = (_json_text(metrics, "metrics", "rnnkit train", indent=1) + "\n").encode()
@@ -809,22 +803,29 @@ def _model_inputs(args, est, recorded: dict, *, with_target: bool):
     return table, X
 
 
+def _csv_header(path) -> list[str] | None:
+    """A CSV's column names as text, or None where pandas cannot read its first line (the reader, run after,
+    names what is wrong with the file itself)."""
+    import pandas as pd
+
+    try:
+        return [str(c) for c in pd.read_csv(path, nrows=0).columns]
+    except Exception:  # noqa: BLE001 - see above
+        return None
+
+
 def _check_file_against_model(args, recorded: dict, columns: dict, *, with_target: bool) -> None:
     """A CSV's header against the model's record: a file without the target column given to evaluate (a file to
     predict, whose labels evaluate has nothing to score against), and a wide CSV whose step columns are in
     another order than at training (a wide CSV's columns are read as the steps in the file's order, so the
     sequences would be read reordered)."""
-    import pandas as pd
 
     from .data.tables import value_in_header
 
     if _layout(args) == "npz":
         return
-    try:
-        header = [str(c) for c in pd.read_csv(args.data, nrows=0).columns]
-    except Exception:  # noqa: BLE001 - the reader names what is wrong with the file itself
-        return
-    if value_in_header(header):  # a file without a header: the reader says so
+    header = _csv_header(args.data)
+    if header is None or value_in_header(header):  # unreadable, or without a header: the reader says so
         return
     target = columns["target_column"]
     if with_target and target not in header:
@@ -853,18 +854,14 @@ def _check_model_layout(args, recorded: dict, columns: dict) -> None:
     """A CSV in the other layout than the model's training file: a long model's id or time column (as recorded
     at training, not given as a flag) absent from a file, or a file with the id column of a long CSV given to a
     wide model (which reads each line as a sequence), is refused naming the model's layout and columns."""
-    import pandas as pd
 
     from .data.tables import value_in_header
 
     layout = recorded.get("layout", "long") if recorded else None  # train records a layout other than long
     if layout not in ("long", "wide") or _layout(args) == "npz":
         return
-    try:
-        header = [str(c) for c in pd.read_csv(args.data, nrows=0).columns]
-    except Exception:  # noqa: BLE001 - the reader names what is wrong with the file itself
-        return
-    if value_in_header(header):  # a file without a header: the reader says so
+    header = _csv_header(args.data)
+    if header is None or value_in_header(header):  # unreadable, or without a header: the reader says so
         return
     where = f"recorded in {Path(args.model) / 'config.json'}"
     if layout == "long":
