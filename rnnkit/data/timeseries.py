@@ -670,6 +670,11 @@ def calendar_features(
     ``"hour_sin", "hour_cos", ...``.
     """
     time = _calendar_dates(time)
+    if time.hasnans:  # NaT: a row of NaN features, read as a value by whatever comes next
+        raise ValueError(f"calendar_features: the time at row {int(np.flatnonzero(time.isna())[0])} is missing (NaT), "
+                         "which has no hour, weekday or month; give every row its time, or drop the row")
+    if not len(features):  # np.stack: "need at least one array to stack"
+        return np.empty((len(time), 0)), ()
     cols, names = [], []
     for feature in features:
         if feature not in CALENDAR_PERIODS:
@@ -712,9 +717,13 @@ def difference(x: Any, lag: int = 1, *, axis: int = 0) -> tuple[np.ndarray, np.n
 
     ``lag=1`` is ordinary differencing, ``lag=12`` seasonal differencing of monthly data, ``lag=7`` of daily
     data with a weekly cycle; apply twice for second order (difference of the differences). The head is what
-    `undifference` needs to invert exactly. Returns ``(d, head)`` with ``N - lag`` and ``lag`` steps.
+    `undifference` needs to invert exactly (a series with NaN has no exact inverse: fill it first). Unsigned and
+    boolean values are differenced as int64 (uint8 3 - 5 is -2, not 254). Returns ``(d, head)`` with ``N - lag`` and
+    ``lag`` steps.
     """
     x = np.asarray(x)
+    if x.dtype.kind in "ub":  # unsigned: 3 - 5 wraps to 254 in uint8; bool: numpy refuses "-"
+        x = x.astype(np.int64)
     if not isinstance(lag, int | np.integer) or lag < 1:
         raise ValueError(f"lag must be a positive integer, got {lag!r}")
     if not (is_integer(axis) and -x.ndim <= axis < x.ndim):  # else numpy's "tuple index out of range"
@@ -750,6 +759,16 @@ def undifference(d: Any, head: Any, *, axis: int = 0) -> np.ndarray:
     lag = head.shape[axis]
     if lag < 1:
         raise ValueError("head is empty; pass the lag values that precede the differences")
+    for name, a in (("head", head), ("d", d)):
+        missing = np.isnan(a) if a.dtype.kind in "fc" else np.zeros(a.shape, bool)
+        if missing.any():  # the running sum would carry it: NaN at every later step of that season
+            step = int(np.flatnonzero(np.moveaxis(missing, axis, 0).reshape(a.shape[axis], -1).any(axis=1))[0])
+            raise ValueError(
+                f"undifference: {name} is NaN at step {step} along axis {axis} (a missing value of the series "
+                f"makes x[t] - x[t - {lag}] NaN where x[t] or x[t - {lag}] is one), so every level after it in its "
+                "season would come back NaN; fill the series' missing values before differencing (e.g. "
+                "series.interpolate()), or undifference only the part after the last of them"
+            )
     x = np.concatenate([np.moveaxis(head, axis, 0), np.moveaxis(d, axis, 0)])
     n = x.shape[0]
     pad = -n % lag
@@ -780,9 +799,10 @@ def split_by_time(
 ) -> TimeSplit:
     """Split rows by time: the first for training, the next for validation, the last for testing.
 
-    By fraction (``val``, ``test`` of ``N``, rounded), or by timestamp: ``test_start`` is the first time that
-    belongs to the test part, ``val_start`` (optional; no validation part without it) the first of the
-    validation part; a timestamp form needs a frame with a time axis (a ``pd.Period`` is read as its first
+    By fraction (``val``, ``test`` of ``N``, rounded; a positive fraction that rounds to no rows is refused), or by
+    timestamp: ``test_start`` is the first time that belongs to the test part, ``val_start`` (optional; no
+    validation part without it) the first of the validation part; a
+    timestamp form needs a frame with a time axis (a ``pd.Period`` is read as its first
     instant, as a frame reads a PeriodIndex). A time after the series' last one (an empty part) or at or before
     its first (an empty training part) is refused. Windows built with `WindowDataset` on these ranges keep
     every target in its own part.
@@ -819,6 +839,12 @@ def split_by_time(
                 raise ValueError(f"{name}={f!r} must be a fraction in [0, 1)")
         a_test = n - round(n * test)
         a_val = a_test - round(n * val)
+        for name, f in (("test", test), ("val", val)):
+            if 0 < f and round(n * f) == 0:  # asked for a part, silently given none (window_datasets: None)
+                raise ValueError(
+                    f"{name}={f!r} of the {n} rows rounds to 0 rows, so the {name} part would be empty; give a "
+                    f"fraction of at least 1/{n} = {1 / n:.2g} (one row), or {name}=0 for no {name} part"
+                )
     if a_val <= 0:
         raise ValueError(
             f"the training part is empty (split at row {a_val} of {n}); use smaller val/test parts"
