@@ -71,6 +71,39 @@ ESTIMATOR_FOR_TASK = {"classify": "SequenceClassifier", "regress": "SequenceRegr
 TABLE_DEFAULTS = {"id_column": "id", "time_column": None, "target_column": "target"}
 
 
+def _warn_uneven_times(path, table, name, id_name) -> None:
+    """Warn when ``--time-aware`` trains on a time column whose gaps differ: the decays read the time since a
+    feature was last observed in steps (rows), so the column only orders the rows and its gaps are not seen."""
+    import numpy as np
+    import pandas as pd
+
+    from .data.tables import _time_values
+
+    if not name or not table.times:
+        return
+    for key, cells in zip(table.ids, table.times, strict=True):
+        with warnings.catch_warnings():  # the reader has warned of the column's form already
+            warnings.simplefilter("ignore")
+            t = _time_values(Path(path), pd.Series(cells), name).astype(np.float64)
+        gaps = np.diff(t)
+        if gaps.size < 2:
+            continue
+        uneven = np.flatnonzero(~np.isclose(gaps, gaps[0], rtol=1e-6, atol=0))
+        if uneven.size:
+            i = int(uneven[0])
+            dates = not pd.api.types.is_numeric_dtype(pd.Series(cells))
+            gap = (f"pd.to_datetime(df[{name!r}]).groupby(df[{id_name!r}]).diff().dt.total_seconds().fillna(0)"
+                   if dates else f"df.groupby({id_name!r})[{name!r}].diff().fillna(0)")
+            key = key.item() if isinstance(key, np.generic) else key
+            warnings.warn(f"{path}: the time column {name!r} has uneven gaps (sequence {key!r}: {cells[0]} to "
+                          f"{cells[1]}, but {cells[i]} to {cells[i + 1]}); --time-aware's decays count the time "
+                          f"since a feature was last observed in steps (rows), not in {name!r}, which only orders "
+                          f"the rows, so the gaps are not seen: to give them to the model, add them as a feature "
+                          f"(e.g. df['gap'] = {gap}), or resample the rows to a regular grid", UserWarning,
+                          stacklevel=2)
+            return
+
+
 def _read_table(args, columns: dict, *, with_target: bool, per_step: bool, missing_values: bool = False,
                 model_reads: list | None = None, task: str | None = None):
     """The sequences of ``args.data``, read with ``columns`` (id, time and target column names); targets are
@@ -481,6 +514,8 @@ def _train(args) -> int:
         table = _read_table(args, columns, with_target=True, per_step=args.task == "tag",
                             missing_values=args.time_aware, task=args.task)
         _check_target_texts(args, args.task, columns["target_column"])
+        if args.time_aware:
+            _warn_uneven_times(args.data, table, columns.get("time_column"), columns.get("id_column") or "id")
         if args.task != "regress" and _layout(args) != "npz":
             _check_whole_labels(args.data, columns["target_column"], args.task)
         # a file's sequences are (T_i, F) whatever their shape: no guessing of the layout ("ntf"); errors

@@ -25,6 +25,11 @@ def time_aware_inputs(values: Tensor, times: Tensor | None = None) -> Tensor:
     if times.shape != (B, T):
         hint = "; the same times for every sequence? pass times.expand(B, T)" if times.shape == (T,) else ""
         raise ValueError(f"time_aware_inputs: times must have shape (B, T) = {(B, T)}, got {tuple(times.shape)}{hint}")
+    if not bool(torch.isfinite(times).all()):  # NaN compares false: it would be named a step back in time
+        b, t = (int(i) for i in torch.nonzero(~torch.isfinite(times))[0])
+        raise ValueError(f"time_aware_inputs: times must be finite, but sequence {b} has {float(times[b, t])} at step "
+                         f"{t}; every step needs its time (NaN marks a missing value in values only): give that "
+                         f"step's time, or leave the step out")
     if T > 1 and not bool((times[:, 1:] > times[:, :-1]).all()):
         b, t = (int(i) for i in torch.nonzero(~(times[:, 1:] > times[:, :-1]))[0])
         raise ValueError(f"time_aware_inputs: times must be strictly increasing along each sequence, but sequence "
