@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from rnnkit.apps import dna, eventlogs
-from rnnkit.cells import ElmanCell, GRUCell, LayerNormLSTMCell, LSTMCell, LSTMState, MinGRUCell
+from rnnkit.cells import ConvLSTMCell, ElmanCell, GRUCell, LayerNormLSTMCell, LSTMCell, LSTMState, MinGRUCell
 from rnnkit.data.audio import read_wav, wav_info, write_wav
 from rnnkit.data.bio import encode_sequence, read_fasta
 from rnnkit.data.tables import read_sequences
@@ -142,6 +142,18 @@ def test_L24_25_a_cell_stepped_by_hand_names_a_state_of_the_wrong_shape(make):
     assert y.shape == (5, 4)
     torch.testing.assert_close(y1, y)
 
+
+
+def test_L24_29_a_conv_lstm_cell_stepped_by_hand_names_a_state_of_the_wrong_shape():
+    torch.manual_seed(0)
+    cell = ConvLSTMCell(2, 3, image_size=(4, 4))  # hidden_size 3 * 16 = 48
+    xw = cell.project(torch.randn(5, 1, cell.input_size))[:, 0]
+    one = LSTMState(torch.zeros(1, 48), torch.zeros(1, 48))
+    with pytest.raises(ValueError, match=r"ConvLSTMCell.step: a step of xw_t \(5, 192\) \(5 sequences\) takes a state "
+                                         r"of \(5, 48\) per field .*got h \(1, 48\), c \(1, 48\).*not broadcast"):
+        cell.step(xw, one)  # the convolution read its one row as the batch's, silently
+    y, _ = cell.step(xw, cell.zero_state(5))
+    assert y.shape == (5, 48)
 
 def _long_csv(path, times_of):
     rows = [f"{key},{t},{0.1 * i:.1f},{1}" for key, times in times_of.items() for i, t in enumerate(times)]
