@@ -415,6 +415,23 @@ class SequenceModule(L.LightningModule):
             self.log("val_accuracy", accuracy, on_epoch=True, sync_dist=True, batch_size=size)
 
     # -- state between epochs and across checkpoints ---------------------------------------------------------
+    def configure_callbacks(self) -> list:
+        """A :class:`~rnnkit.training.trainer.GeneratorState` for a training DataLoader given to ``trainer.fit``
+        that shuffles with a ``torch.Generator`` of its own (``DataLoader(..., shuffle=True, generator=g)``), unless
+        the trainer has one already (:func:`~rnnkit.training.seeded_fit` adds it): its checkpoints keep the
+        generator's state, so a fit resumed from one reads the epochs' orders of an uninterrupted fit, not epoch
+        0's again. Lightning attaches it before it restores a checkpoint, and restores it before the first batch is
+        drawn. The loader of a LightningDataModule is made only later, so a data module keeps its own order
+        (:class:`~rnnkit.training.SequenceDataModule` seeds each epoch's)."""
+        from .trainer import GeneratorState
+
+        source = getattr(self.trainer.fit_loop, "_data_source", None)  # what trainer.fit was given
+        generator = getattr(getattr(source, "instance", None), "generator", None)
+        if not isinstance(generator, torch.Generator) or \
+                any(isinstance(c, GeneratorState) for c in self.trainer.callbacks):
+            return []
+        return [GeneratorState(generator)]
+
     def on_train_start(self) -> None:
         check_training_loader(self.trainer.train_dataloader, stateful=self.stateful)
         resumed, self._resumed = self._resumed, False

@@ -1,0 +1,46 @@
+"""The training layer, the models and the diagnostics used directly, as PyTorch and Lightning users drive them, and
+the leftovers of the round before (docs/bad_inputs.md, T25-*)."""
+
+import warnings
+
+import pytest
+import torch
+from lightning.pytorch.callbacks import Callback
+from torch.utils.data import DataLoader, TensorDataset
+
+from rnnkit.models import EncoderDecoder, SequenceToLabel
+from rnnkit.training import SequenceModule, make_trainer, quiet_lightning
+
+
+def _data(n=8, T=5, F=3, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    return torch.randn(n, T, F, generator=g), torch.randint(0, 2, (n,), generator=g)
+
+
+class _Orders(Callback):
+    """The first feature of every batch's first step, in the order the batches come: the order of the items."""
+
+    def __init__(self):
+        self.seen = []
+
+    def on_train_batch_start(self, trainer, module, batch, batch_idx):
+        self.seen.append(batch[0][:, 0, 0].tolist())
+
+
+def test_t25_01_a_plain_trainer_fit_resumed_keeps_its_loaders_generator(tmp_path):
+    x, y = _data(12)
+    x[:, 0, 0] = torch.arange(12.0)  # the items' ids
+
+    def fit(epochs, ckpt_path=None, log_dir=None):
+        loader = DataLoader(TensorDataset(x, y), batch_size=4, shuffle=True,
+                            generator=torch.Generator().manual_seed(1))
+        orders = _Orders()
+        trainer = make_trainer(max_epochs=epochs, log_dir=log_dir, callbacks=[orders])
+        with quiet_lightning():
+            trainer.fit(SequenceModule(SequenceToLabel(3, 4, 2)), loader, ckpt_path=ckpt_path, weights_only=True)
+        return orders.seen
+
+    full = fit(3)
+    fit(2, log_dir=tmp_path)
+    resumed = fit(3, ckpt_path=tmp_path / "checkpoints" / "last.ckpt", log_dir=tmp_path)
+    assert resumed == full[6:]  # before: epoch 0's order again
