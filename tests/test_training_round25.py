@@ -9,7 +9,7 @@ from lightning.pytorch.callbacks import Callback
 from torch.utils.data import DataLoader, TensorDataset
 
 from rnnkit.models import EncoderDecoder, SequenceToLabel
-from rnnkit.training import SequenceModule, make_trainer, quiet_lightning
+from rnnkit.training import SequenceModule, make_trainer, quiet_lightning, seeded_fit
 
 
 def _data(n=8, T=5, F=3, seed=0):
@@ -44,3 +44,22 @@ def test_t25_01_a_plain_trainer_fit_resumed_keeps_its_loaders_generator(tmp_path
     fit(2, log_dir=tmp_path)
     resumed = fit(3, ckpt_path=tmp_path / "checkpoints" / "last.ckpt", log_dir=tmp_path)
     assert resumed == full[6:]  # before: epoch 0's order again
+
+
+def test_t25_02_ckpt_path_last_reads_log_dirs_last_checkpoint_with_its_checks_or_names_the_directory(tmp_path):
+    x, y = _data()
+    loader = DataLoader(TensorDataset(x, y), batch_size=4)
+
+    def build():
+        return SequenceModule(SequenceToLabel(3, 4, 2))
+
+    with pytest.raises(ValueError, match=r"ckpt_path='last' resumes from log_dir/checkpoints/last\.ckpt, but log_dir "
+                                         r"is None; give the log_dir of the fit to resume"):
+        seeded_fit(build, loader, seed=0, max_epochs=1, ckpt_path="last")  # before: Lightning's warning, a new fit
+    with pytest.warns(UserWarning, match=r"found no checkpoint .*checkpoints.last\.ckpt.*starts from the first epoch")\
+            as caught:
+        seeded_fit(build, loader, seed=0, max_epochs=1, ckpt_path="last", log_dir=tmp_path / "new")
+    assert not any("save_last" in str(w.message) for w in caught)  # Lightning's advice, refused by make_trainer
+    seeded_fit(build, loader, seed=0, max_epochs=2, log_dir=tmp_path / "run")
+    with pytest.raises(ValueError, match=r"holds a fit that has finished 2 epochs, more than max_epochs=1"):
+        seeded_fit(build, loader, seed=0, max_epochs=1, ckpt_path="last", log_dir=tmp_path / "run")

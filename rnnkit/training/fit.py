@@ -17,6 +17,7 @@ processes over gloo, or two GPUs over NCCL), ``num_nodes=2`` on two machines; se
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import torch
 
 from ..checks import is_count, is_integer
-from .runs import read_checkpoint, resolve_device
+from .runs import CHECKPOINT, read_checkpoint, resolve_device
 
 if TYPE_CHECKING:
     import lightning as L
@@ -133,6 +134,8 @@ def seeded_fit(
         raise ValueError(f"seeded_fit: early_stopping_patience={early_stopping_patience!r} stops when val_loss has "
                          "not improved, but no validation data is given; pass val=DataLoader(...) (a "
                          "SequenceDataModule's second dataset), or early_stopping_patience=None")
+    if isinstance(ckpt_path, str) and ckpt_path == "last":
+        ckpt_path = _last_checkpoint(log_dir)
     if ckpt_path is not None and str(ckpt_path) not in _LIGHTNING_CKPT_NAMES:
         if not Path(ckpt_path).is_file():
             raise ValueError(f"seeded_fit: ckpt_path {str(ckpt_path)!r} is not a file; give the path of a "
@@ -185,6 +188,25 @@ def _interrupts_as_such() -> Iterator[None]:
             raise KeyboardInterrupt("fit interrupted; the checkpoint of the last finished epoch is kept when "
                                     "log_dir is set (resume with fit(..., resume=True))") from None
         raise
+
+
+def _last_checkpoint(log_dir) -> Path | None:
+    """``ckpt_path="last"`` read as rnnkit writes it: ``log_dir/checkpoints/last.ckpt``, then checked as any path is;
+    None (a fit from the first epoch, as Lightning's "last" without a checkpoint, with a warning naming the
+    directory) when no epoch has written it yet. Lightning's own "last" would pick the newest ``last*.ckpt`` of
+    the trainer's checkpoint folder unchecked, and, without one, advise ``ModelCheckpoint(save_last=True)``, which
+    :func:`make_trainer` refuses without ``log_dir``."""
+    if log_dir is None:
+        raise ValueError(f"seeded_fit: ckpt_path='last' resumes from log_dir/{CHECKPOINT.as_posix()}, but log_dir "
+                         f"is None; give the log_dir of the fit to resume (or its checkpoint's path as ckpt_path), "
+                         f"or ckpt_path=None to train anew")
+    path = Path(log_dir) / CHECKPOINT
+    if path.is_file():
+        return path
+    warnings.warn(f"seeded_fit: ckpt_path='last' found no checkpoint {str(path)!r} (written at the end of each epoch "
+                  f"of a fit with this log_dir), so the fit starts from the first epoch; give the log_dir of the fit "
+                  f"to resume, or ckpt_path=None to silence this", UserWarning, stacklevel=3)
+    return None
 
 
 def _check_lightning_checkpoint(checkpoint: dict, path, max_epochs: int) -> dict:
