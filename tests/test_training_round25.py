@@ -1,14 +1,13 @@
 """The training layer, the models and the diagnostics used directly, as PyTorch and Lightning users drive them, and
 the leftovers of the round before (docs/bad_inputs.md, T25-*)."""
 
-import warnings
 
 import pytest
 import torch
 from lightning.pytorch.callbacks import Callback
 from torch.utils.data import DataLoader, TensorDataset
 
-from rnnkit.models import EncoderDecoder, SequenceToLabel
+from rnnkit.models import EncoderDecoder, SequenceToLabel, SequenceToSequence
 from rnnkit.training import SequenceModule, make_trainer, quiet_lightning, seeded_fit
 
 
@@ -63,3 +62,21 @@ def test_t25_02_ckpt_path_last_reads_log_dirs_last_checkpoint_with_its_checks_or
     seeded_fit(build, loader, seed=0, max_epochs=2, log_dir=tmp_path / "run")
     with pytest.raises(ValueError, match=r"holds a fit that has finished 2 epochs, more than max_epochs=1"):
         seeded_fit(build, loader, seed=0, max_epochs=1, ckpt_path="last", log_dir=tmp_path / "run")
+
+
+@pytest.mark.parametrize("call", ["generate", "forward", "seq2seq"])
+def test_t25_03_a_float64_input_names_the_users_call_and_the_models_conversion(call):
+    x = torch.randn(2, 4, 3, dtype=torch.float64)
+    who, run = {
+        "generate": ("EncoderDecoder.generate", lambda: EncoderDecoder(3, 4, 2).generate(x, max_length=2)),
+        "forward": ("EncoderDecoder", lambda: EncoderDecoder(3, 4, 2)(x, None, torch.zeros(2, 3, dtype=torch.long))),
+        "seq2seq": ("SequenceToSequence", lambda: SequenceToSequence(3, 4, 2)(x)),
+    }[call]
+    with pytest.raises(ValueError, match=rf"^{who}: x is torch.float64 but the \w+'s parameters are torch.float32; "
+                                         r"convert the input with x\.float\(\) or the model with model\.double\(\)"):
+        run()  # before: "LSTM: ... or the layer with layer.double()", the inner encoder's
+
+
+def test_t25_03_float_lengths_of_a_sequence_to_sequence_name_the_model():
+    with pytest.raises(ValueError, match=r"^SequenceToSequence: lengths must be an integer tensor"):  # before: LSTM
+        SequenceToSequence(3, 4, 2)(torch.randn(2, 4, 3), torch.tensor([4.0, 3.0]))

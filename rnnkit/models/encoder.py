@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from torch import nn
+import torch
+from torch import Tensor, nn
 
 from ..cells import Cell
 from ..checks import closest_name
 from ..layers import GRU, LSTM, RNN, Bidirectional, LayerNormLSTM, MinGRU, MinLSTM, Recurrent, Stacked
+from ..layers.checks import _convert, check_input
 
 # The one registry of cells by name: name -> layer class. Each layer class builds its cell with
 # ``make_cell(input_size, hidden_size)`` (used where a cell is wrapped, e.g. by TimeAware), and the estimators,
@@ -21,6 +23,20 @@ NAMED_CELLS = {
     "minlstm": MinLSTM,
 }
 CELL_NAMES = ("rnn", "lstm", "gru", "layernorm_lstm", "mingru", "minlstm")  # the canonical names ("elman" = "rnn")
+
+
+def check_model_input(x, model: nn.Module, layer: nn.Module, lengths, who: str) -> Tensor | None:
+    """:func:`~rnnkit.layers.checks.check_input` of a model's ``layer`` (its encoder, or the model itself where it
+    has the encoder's ``input_size``), named as the user's call ``who``, with a fix for the model: an input of
+    another float dtype than its weights is converted, or the model (not one of its layers, which the layer's own
+    message names)."""
+    param = next((p for p in model.parameters() if p.is_floating_point()), None)
+    if isinstance(x, Tensor) and x.is_floating_point() and param is not None and x.dtype != param.dtype and \
+            not torch.is_autocast_enabled(x.device.type):
+        raise ValueError(f"{who}: x is {x.dtype} but the {type(model).__name__}'s parameters are {param.dtype}; "
+                         f"convert the input with x.{_convert(param.dtype)} or the model with "
+                         f"model.{_convert(x.dtype)} (or run under torch.autocast for mixed precision)")
+    return check_input(x, layer, lengths, who)
 
 
 def check_cell_name(name: str, who: str | None = None) -> str:

@@ -12,7 +12,7 @@ from ..cells import Cell
 from ..cells.base import State, map_state
 from ..checks import is_count, is_finite_number, is_integer
 from ..layers.checks import check_lengths
-from .encoder import build_encoder
+from .encoder import build_encoder, check_model_input
 from .heads import StepHead, check_output_size
 
 OUTPUT_KINDS = ("classification", "regression")
@@ -103,6 +103,7 @@ class EncoderDecoder(nn.Module):
         if y is None:
             raise ValueError("EncoderDecoder.forward needs the targets y (teacher forcing); use generate() "
                              "to decode without them")
+        lengths = check_model_input(x, self, self.encoder, lengths, "EncoderDecoder")
         y = self.check_targets(x, y)
         if y_lengths is not None:  # checked here, where y is named: the decoder would blame its input x
             y_lengths = check_lengths(y_lengths, y.shape[0], y.shape[1], y.device, "EncoderDecoder",
@@ -168,6 +169,7 @@ class EncoderDecoder(nn.Module):
             if not (is_integer(stop_token) and 0 <= stop_token < O):  # an id never produced: it would never stop
                 raise ValueError(f"generate: stop_token must be a class id in [0, output_size={O}), got "
                                  f"{stop_token!r}")
+        lengths = check_model_input(x, self, self.encoder, lengths, "EncoderDecoder.generate")
         state = self.encode(x, lengths)
         d = self.start.expand(x.shape[0], 1, -1)  # (B, 1, E)
         outputs = []

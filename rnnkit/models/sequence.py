@@ -13,8 +13,7 @@ import torch
 from torch import Tensor, nn
 
 from ..cells.base import State
-from ..layers.checks import check_input
-from .encoder import build_encoder
+from .encoder import build_encoder, check_model_input
 from .frontend import (
     NORMALISATIONS,
     FullyConvolutional,
@@ -112,7 +111,7 @@ class SequenceToLabel(nn.Module):
 
     def forward(self, x: Tensor, lengths: Tensor | None = None, state: State | None = None):
         # checked here, not only in the encoder: normalisation, the front-end and pooling read x and lengths first
-        lengths = check_input(x, self, lengths, "SequenceToLabel")
+        lengths = check_model_input(x, self, self, lengths, "SequenceToLabel")
         scale = None
         if self.keep_scale:  # with normalise="series" (checked): the statistics it removes, (B, 2F)
             x, scale = normalise_series(x, lengths, self.eps, with_scale=True)
@@ -165,5 +164,6 @@ class SequenceToSequence(nn.Module):
         self.head = StepHead(self.encoder.output_size, output_size)
 
     def forward(self, x: Tensor, lengths: Tensor | None = None, state: State | None = None):
+        lengths = check_model_input(x, self, self.encoder, lengths, "SequenceToSequence")  # named as the model
         output, state = self.encoder(x, lengths, state)  # (B, T, D*H)
         return self.head(output), state
