@@ -52,6 +52,9 @@ are integer PCM stored as floats without scaling (e.g. 22672.0 for a loud int16 
 
 
 def _read_raw(path: str | os.PathLike, *, mmap: bool) -> tuple[int, np.ndarray]:
+    if Path(path).is_dir():  # a folder of recordings given as one
+        raise ValueError(f"{path} is a directory, not a WAV file; give the files in it (e.g. "
+                         f"sorted(Path({str(path)!r}).glob('*.wav'))), or AudioDataset.from_folder for class folders")
     if not Path(path).is_file():
         raise ValueError(f"{path}: no such file; expected a WAV file")
     try:
@@ -69,6 +72,8 @@ def _read_raw(path: str | os.PathLike, *, mmap: bool) -> tuple[int, np.ndarray]:
             return _read_raw(path, mmap=False)
         if "cannot reshape" in str(e) and (cut := _cut_in_a_frame(path)):  # scipy reshapes what the file holds
             raise ValueError(cut) from None
+        if other := _other_format(path, str(e)):
+            raise ValueError(other) from None
         raise ValueError(f"{path} is not a readable WAV file ({e}); expected RIFF/WAVE PCM or float") from e
     if sr < 1:  # a rate of 0 would pass as "any rate", then divide by zero in the frame counts and resampling
         raise ValueError(f"{path}: its header gives a sample rate of {sr} Hz, which no recording has: the header is "
@@ -94,6 +99,43 @@ def _read_raw(path: str | os.PathLike, *, mmap: bool) -> tuple[int, np.ndarray]:
         elif not eof:
             warnings.warn(w.message, w.category, stacklevel=3)
     return sr, data
+
+
+_CODECS = {"ALAW": "A-law (G.711, as telephone speech is stored)", "MULAW": "mu-law (G.711, as telephone speech is "
+           "stored)", "ADPCM": "Microsoft ADPCM", "DVI_ADPCM": "IMA ADPCM", "GSM610": "GSM 6.10", "MPEG": "MPEG audio",
+           "MPEGLAYER3": "MP3"}
+"""WAV format tags scipy names and does not read -> what they hold: compressed samples, not PCM."""
+
+_FORMATS = (
+    (b"NIST_1A", "a NIST SPHERE file (as TIMIT's and other LDC corpora's .WAV files are)",
+     "sph2pipe -f wav in.WAV out.wav, or sox in.WAV out.wav"),
+    (b"ID3", "an MP3 file", "ffmpeg -i in.mp3 out.wav"), (b"\xff\xfb", "an MP3 file", "ffmpeg -i in.mp3 out.wav"),
+    (b"\xff\xf3", "an MP3 file", "ffmpeg -i in.mp3 out.wav"), (b"fLaC", "a FLAC file", "flac -d in.flac -o out.wav"),
+    (b"OggS", "an Ogg (Vorbis or Opus) file", "ffmpeg -i in.ogg out.wav"),
+    (b"FORM", "an AIFF file (Apple's)", "sox in.aiff out.wav"), (b".snd", "a Sun/NeXT .au file", "sox in.au out.wav"),
+    (b"caff", "a Core Audio (.caf) file", "ffmpeg -i in.caf out.wav"),
+    (b"\x1f\x8b", "a gzip-compressed file (a .wav.gz?)", "gunzip -c in.wav.gz > out.wav"),
+)
+"""First bytes of other audio files (and a compressed WAV) -> (what it is, the command that makes a WAV of it)."""
+
+
+def _other_format(path, error: str) -> str | None:
+    """The refusal of a file that is no PCM or float WAV, naming what it is and how to convert it: a WAV of
+    compressed samples (A-law, mu-law, ADPCM: scipy's "Unknown wave file format"), or another kind of file whose
+    first bytes tell it (TIMIT's NIST SPHERE .WAV, MP3, FLAC, ...); None for anything else."""
+    codec = re.search(r"Unknown wave file format: (\w+)", error)
+    if codec:
+        what = _CODECS.get(codec.group(1), f"{codec.group(1)}, a compressed encoding")
+        return (f"{path}: its samples are {what}, which read_wav does not decode (it reads PCM and float WAV); convert "
+                "it to 16-bit PCM first, e.g. sox in.wav -e signed-integer -b 16 out.wav (or ffmpeg -i in.wav -c:a "
+                "pcm_s16le out.wav)")
+    with open(path, "rb") as f:
+        head = f.read(12)
+    for magic, what, command in _FORMATS:
+        if head.startswith(magic) and (magic != b"FORM" or head[8:12] in (b"AIFF", b"AIFC")):
+            return (f"{path} is {what}, not a WAV file (whatever its name); read_wav reads RIFF/WAVE PCM or float: "
+                    f"convert it first, e.g. {command}")
+    return None
 
 
 _EOF = re.compile(r"Reached EOF prematurely; finished at (\d+) bytes, expected (\d+) bytes")

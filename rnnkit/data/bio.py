@@ -86,6 +86,11 @@ def _invalid_message(name: str, letter: str, seq: str = "") -> str:
     else:
         shown = f"letter {letter!r}"
     hint = ""
+    if letter in "-.":  # replaced by the wildcard, a gap (no letter at all) would be read as a letter of its own
+        return (f"invalid {shown}, an alignment gap: this looks like aligned sequences (a multiple alignment's rows, "
+                f"as MAFFT, Clustal or MUSCLE write them), not {name} sequences; strip the gaps to read the sequences "
+                f"(re.sub('[-.]', '', seq), e.g. seqkit seq -g in.fa > out.fa), rather than replace them with "
+                f"{wildcard}: {wildcard} is an unknown letter, a gap is none")
     protein = sorted(_PROTEIN_ONLY & set(seq.upper())) if name == "dna" else []
     if (letter.isdigit() or letter.isspace()) and _GENBANK_LINE.search(seq) or "ORIGIN" in seq:
         hint = (" This looks like GenBank sequence lines (position numbers and blocks of 10 letters, after ORIGIN), "
@@ -263,8 +268,11 @@ def read_fasta(path: str | os.PathLike, *, alphabet: str = "dna") -> list[FastaR
     A record with no name after ``>`` is named by its place (``'<unnamed record 0>'``), with a warning.
     """
     table = _lookup(alphabet)
+    if os.path.isdir(path):  # a folder of FASTA files given as one
+        raise ValueError(f"{path} is a directory, not a FASTA file; read the files in it one by one (e.g. [r for p in "
+                         f"sorted(Path({str(path)!r}).glob('*.fa*')) for r in read_fasta(p)])")
     if not os.path.isfile(path):
-        raise ValueError(f"{path}: no such file; expected a FASTA file (plain or gzip)")
+        raise ValueError(f"{path}: no such file; expected a FASTA file (plain, gzip, bzip2 or xz)")
     with open(path, "rb") as f:
         magic = f.read(6)
     if magic.startswith((b"\xff\xfe", b"\xfe\xff", b">\x00", b"\x00>")):  # read as UTF-8, no line is a header
@@ -303,9 +311,14 @@ def read_fasta(path: str | os.PathLike, *, alphabet: str = "dna") -> list[FastaR
     try:
         with open_decompressed(path, "rt", encoding="utf-8-sig", errors="surrogateescape") as f:
             for lineno, line in enumerate(f, start=1):
-                line = line.strip()
+                # a byte-order mark at the start of a later line is that of a file joined on (cat a.fa b.fa)
+                line = line.strip().removeprefix("\ufeff")
                 if not line:
                     continue
+                if line.startswith(";"):  # else read as letters, or as text before the first header
+                    raise ValueError(f"{path}, line {lineno} starts with ';', a comment line of the old FASTA format, "
+                                     "which read_fasta does not read (it would be taken for sequence letters); remove "
+                                     "the comment lines first, e.g. grep -v '^;' in.fa > out.fa")
                 if line.startswith(">"):
                     finish()
                     words = line[1:].split(maxsplit=1)

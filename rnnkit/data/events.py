@@ -16,6 +16,7 @@ synthetic; results on it say nothing about any real system.
 from __future__ import annotations
 
 import datetime
+import re
 import warnings
 
 import numpy as np
@@ -78,9 +79,11 @@ def sessionize(
             fix = (f"the column holds {type(first).__name__} objects, not a column of dates: convert it with "
                    f"pd.to_datetime(df[{time!r}])")
         else:
-            fix = f"parse text with pd.to_datetime(df[{time!r}])"
+            fix = f"parse text with {_parse_advice(column, time)}"
         try:
-            pd.to_datetime(column)
+            with warnings.catch_warnings():  # pandas' own advice on day-first dates: the message below gives it
+                warnings.simplefilter("ignore", UserWarning)
+                pd.to_datetime(column)
         except (ValueError, TypeError) as e:  # several UTC offsets or zones: pandas parses them only as UTC
             if mixed := _naive_and_zoned(column):
                 fix = _zone_fix(column, time, *mixed)
@@ -103,6 +106,7 @@ def sessionize(
         raise ValueError(f"column {time!r} holds numbers up to {big:.0f}, which as seconds (how numbers are read) "
                          f"would be {big / 31_557_600:,.0f} years: epoch {name}? gaps and dt would be off by that "
                          f"factor; convert them: df[{time!r}] = pd.to_datetime(df[{time!r}], unit={unit!r})")
+    _warn_repeated_rows(df)
     gap_s = float(gap_s)
     users = out[user].to_numpy()
     delta = np.diff(seconds, prepend=seconds[0])
@@ -111,6 +115,22 @@ def sessionize(
     out["session"] = np.cumsum(new).astype(np.int64) - 1
     out["dt"] = np.where(new, 0.0, delta)
     return out
+
+
+def _warn_repeated_rows(df: pd.DataFrame) -> None:
+    """Warn of rows that repeat an earlier row in every column (a log exported twice, or two exports that overlap,
+    joined): each is kept as an event of its own, the same event twice, 0 s apart."""
+    try:
+        repeated = df.duplicated().to_numpy()
+    except TypeError:  # cells that cannot be hashed (lists): rows cannot be compared whole
+        return
+    if repeated.any():
+        b = int(np.flatnonzero(repeated)[0])
+        a = int(np.flatnonzero(df.iloc[: b + 1].duplicated(keep=False).to_numpy())[0])  # the row b repeats
+        warnings.warn(f"the event log holds {int(repeated.sum())} row(s) that repeat an earlier row in every column "
+                      f"(row {b} repeats row {a}: {df.iloc[b].to_dict()!r:.120}): a log exported twice, or two exports "
+                      "that overlap, joined? They are kept, each an event of its own, 0 s after its copy; if they are "
+                      "one event, drop them first: df = df.drop_duplicates()", UserWarning, stacklevel=3)
 
 
 def _naive_and_zoned(column: pd.Series) -> tuple[int, int] | None:
@@ -289,8 +309,35 @@ def _check_time_order(column: pd.Series, time: str) -> None:
         return
     raise ValueError(f"time column {time!r} has type {column.dtype} (e.g. {column.iloc[0]!r}), and EventSessions "
                      "orders each session's events by it: text sorts letter by letter ('10:00' before '9:00'), not in "
-                     f"time; parse it first, df[{time!r}] = pd.to_datetime(df[{time!r}]) (a log read back from CSV "
+                     f"time; parse it first, df[{time!r}] = {_parse_advice(column, time)} (a log read back from CSV "
                      "holds its times as text), or pass time=None to keep the rows' order")
+
+
+_NUMERIC_DATE = re.compile(r"\s*(\d{1,2})[/.-](\d{1,2})[/.-]\d{2,4}(?!\d)")
+"""A date written with the day and the month as numbers, either first ('02/01/2024', '2.1.24')."""
+
+
+def _parse_advice(column: pd.Series, time: str) -> str:
+    """The call that parses the text times of ``column``: ``pd.to_datetime``, with ``dayfirst=True`` where the dates
+    are written day first, or may be: pd.to_datetime reads '02/01/2024' month first (1 February), so a log of
+    day-first dates (most of the world's) whose days are all 12 or less would be read with wrong gaps and order,
+    without an error. Read on the way to an error only."""
+    plain = f"pd.to_datetime(df[{time!r}])"
+    values = column.dropna().tolist()
+    fields = [m.groups() for v in values if isinstance(v, str) and (m := _NUMERIC_DATE.match(v))]
+    if not values or len(fields) < len(values) or any(int(month) > 12 for _, month in fields):
+        return plain  # not such dates, or written month first (the second number beyond 12)
+    dayfirst = f"pd.to_datetime(df[{time!r}], dayfirst=True)"
+    sure = next((v for v, (day, _) in zip(values, fields, strict=True) if int(day) > 12), None)
+    if sure is not None:
+        return f"{dayfirst} (its dates are written day first, e.g. {sure!r})"
+    try:
+        first = pd.Timestamp(values[0])
+        read = f", as {first.day} {first:%B %Y}"
+    except (ValueError, TypeError):
+        read = ""
+    return (f"{dayfirst} if its dates are written day first, as in most of the world: {plain} alone reads "
+            f"{values[0]!r} month first{read}; if the month does come first, {plain}")
 
 
 def event_vocab(df: pd.DataFrame, *, event: str = "event", min_freq: int = 1) -> Vocab:
@@ -405,6 +452,12 @@ class EventSessions(Dataset):
             self.items.append(item)
             lengths.append(b - a - (target == "next"))
             session_ids.append(sessions[a])
+        if not self.items and target == "next" and (max_len is None or max_len >= 2):
+            raise ValueError(f"no sessions left: all {len(bounds) - 1} sessions of the log hold a single event, and "
+                             "target='next' needs at least 2 (an input and the event after it); if sessionize made "
+                             "them, its gap (30 minutes by default) cut each user's events apart: for a log whose "
+                             "cases are the sequences however long they run (a case id given as the user, as in "
+                             "process mining), pass gap=float('inf'), or a gap longer than the pauses within a case")
         if not self.items:
             raise ValueError("no sessions left (with target='next', sessions need at least 2 events"
                              + (f"; max_len={max_len} keeps only the first {max_len} of each" if max_len is not None

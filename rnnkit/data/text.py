@@ -19,11 +19,13 @@ from __future__ import annotations
 import bz2
 import codecs
 import gzip
+import io
 import json
 import lzma
 import os
 import re
 import unicodedata
+import zipfile
 import zlib
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -58,35 +60,35 @@ def read_text(path: str | os.PathLike, *, encoding: str = "utf-8") -> str:
     except (LookupError, TypeError):  # else Python's LookupError, which names neither the file nor a fix
         raise ValueError(f"read_text: {encoding!r} is not an encoding Python knows; pass the file's encoding by a "
                          "name such as 'utf-8', 'latin-1', 'cp1252' or 'utf-16'") from None
-    if encoding.lower().replace("_", "-") in ("utf-8", "utf8"):
-        encoding = "utf-8-sig"  # reads plain UTF-8 as it is
-    else:
-        _refuse_utf8_as(path, Path(path).read_bytes(), encoding)
+    raw = Path(path).read_bytes()  # read once: the checks and the decoding below all work on these bytes
+    _refuse_archive(path, raw)
+    utf8 = encoding.lower().replace("_", "-") in ("utf-8", "utf8", "utf-8-sig")
+    if not utf8:
+        _refuse_utf8_as(path, raw, encoding)
     try:
-        text = Path(path).read_text(encoding=encoding)
+        # UTF-8 decoded as such (not as utf-8-sig, which would count error offsets from after a byte-order mark)
+        text = raw.decode("utf-8" if utf8 else encoding)
     except UnicodeError as e:  # the UTF-16 and UTF-32 decoders raise a bare UnicodeError for a missing BOM
         if not isinstance(e, UnicodeDecodeError):
             raise ValueError(f"{path}: not {encoding} text ({e}); pass the file's encoding, e.g. read_text(path, "
-                             f"encoding={_guess_encoding(Path(path).read_bytes())[0]!r})") from None
-        for magic, (kind, tool, module) in COMPRESSIONS.items():
-            if e.object.startswith(magic):
-                raise ValueError(f"{path} is {kind}-compressed, not text; decompress it ({tool}) or read it with "
-                                 f"{module.__name__}.open(path, 'rt', encoding='utf-8').read()") from None
-        if encoding == "utf-8-sig" and (mixed := _utf8_letter(e.object)):  # latin-1 would garble the UTF-8 ones
-            line = e.object.count(b"\n", 0, e.start) + 1
-            raise ValueError(f"{path}, line {line}: byte {e.object[e.start]:#x} is not UTF-8, but the file's other "
-                             f"letters beyond ASCII are ({mixed!r}, which latin-1 would read as "
+                             f"encoding={_guess_encoding(raw)[0]!r})") from None
+        if utf8 and (mixed := _utf8_letter(raw.removeprefix(codecs.BOM_UTF8))):  # latin-1 would garble the UTF-8 ones
+            raise ValueError(f"{path}, line {_line_at(raw, e.start)}: byte {raw[e.start]:#x} is not UTF-8, but the "
+                             f"file's other letters beyond ASCII are ({mixed!r}, which latin-1 would read as "
                              f"{mixed.encode().decode('latin-1')!r}): it mixes two encodings (parts saved apart, then "
                              f"joined), and no one encoding reads it all; convert that part to UTF-8 (e.g. iconv -f "
                              f"cp1252 -t utf-8) and read the file again") from None
-        guess, why = _guess_encoding(e.object)
-        raise ValueError(f"{path}: not {encoding.removesuffix('-sig')} text (byte {e.object[e.start]:#x} at byte "
-                         f"offset {e.start}{why}); pass the file's encoding, e.g. read_text(path, encoding={guess!r})"
+        guess, why = _guess_encoding(raw)
+        raise ValueError(f"{path}: not {'utf-8' if utf8 else encoding} text (byte {raw[e.start]:#x} at byte offset "
+                         f"{e.start}{why}); pass the file's encoding, e.g. read_text(path, encoding={guess!r})"
                          ) from None
+    if utf8:
+        text = text.removeprefix("\ufeff")  # the byte-order mark that utf-8-sig drops
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # universal newlines, as open() in text mode reads
     if not text.strip():
         raise ValueError(f"{path} is empty; a text corpus needs at least one non-blank character")
     if "\x00" in text:  # no text file holds NUL; each would be a character of the vocabulary
-        _refuse_nul(path, text, encoding.removesuffix("-sig"))
+        _refuse_nul(path, text, "utf-8" if utf8 else encoding)
     if codecs.lookup(encoding).name == "iso8859-1" and (c1 := re.search("[\x80-\x9f]", text)):
         line = text.count("\n", 0, c1.start()) + 1  # C1 controls are in no text: Windows-1252's quotes and dashes
         raise ValueError(f"{path}, line {line}: read as latin-1 it holds the control character "
@@ -94,6 +96,43 @@ def read_text(path: str | os.PathLike, *, encoding: str = "utf-8") -> str:
                          "quotes, dashes and euro sign; pass encoding='cp1252'")
     # a byte-order mark at the start of a later line is that of a file joined on (cat a.txt b.txt), not a character
     return text.replace("\n\ufeff", "\n")
+
+
+def _line_at(raw: bytes, offset: int) -> int:
+    """The line (from 1) of byte ``offset`` of ``raw``, with line ends as universal newlines read them (``\\r\\n``,
+    ``\\r`` or ``\\n``): a file of old Mac line ends (``\\r`` alone) is one line to ``count(b"\\n")``."""
+    return len(re.findall(rb"\r\n|\r|\n", raw[:offset])) + 1
+
+
+def _refuse_archive(path, raw: bytes) -> None:
+    """ValueError for a zip or tar archive, or a gzip, bzip2 or xz file, given as text: decoded in a one-byte
+    encoding its bytes would pass for characters (named only as NUL characters), and its bytes beyond ASCII would be
+    taken for text in another encoding, whatever ``encoding`` was passed."""
+    name = os.path.basename(path)
+    if raw.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        try:
+            inside = zipfile.ZipFile(io.BytesIO(raw)).namelist()
+        except (zipfile.BadZipFile, OSError):
+            inside = []
+        held = f" (it holds {inside[:3]}{' ...' if len(inside) > 3 else ''})" if inside else ""
+        raise ValueError(f"{path} is a zip archive{held}, not text; unzip it (unzip {name}) and read the file "
+                         "inside, or read it from the archive: zipfile.ZipFile(path).read(name).decode('utf-8')")
+    if raw[257:262] == b"ustar" and b"\x00" in raw[:257]:  # a tar header: its name field padded with NUL
+        raise ValueError(f"{path} is a tar archive, not text; extract it (tar xf {name}) and read the files inside")
+    found = next((entry for m, entry in COMPRESSIONS.items() if raw.startswith(m)), None)
+    if found is None or found[0] == "bzip2" and not re.match(rb"BZh[1-9](1AY&SY|\x17rE8P\x90)", raw):
+        return  # 'BZh' alone may begin a text
+    kind, tool, module = found
+    try:
+        with module.open(io.BytesIO(raw)) as f:
+            head = f.read(262)
+    except DAMAGED_STREAM:
+        head = b""
+    if head[257:262] == b"ustar" and b"\x00" in head[:257]:
+        raise ValueError(f"{path} is a tar archive compressed with {kind}, not text; extract it (tar xf {name}) and "
+                         "read the files inside")
+    raise ValueError(f"{path} is {kind}-compressed, not text; decompress it ({tool}) or read it with "
+                     f"{module.__name__}.open(path, 'rt', encoding='utf-8').read()")
 
 
 def _refuse_utf8_as(path, raw: bytes, encoding: str) -> None:

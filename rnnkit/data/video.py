@@ -403,6 +403,11 @@ class VideoDataset(Dataset):
                 cut = not (cap.set(cv2.CAP_PROP_POS_FRAMES, last) and cap.read()[0])
             else:
                 cut = False
+                if not cap.read()[0]:  # a video of no frame would be refused by the item, in the middle of an epoch
+                    cap.release()
+                    raise ValueError(f"{f} has no frame that decodes (its container lists {listed}): an empty video "
+                                     "(a recording stopped before its first frame?) or a file cut short; drop it from "
+                                     "the files, or fetch it again")
             cap.release()
             if cut:
                 raise ValueError(f"{f}: its container lists {listed} frames, but frame {last} cannot be decoded (a "
