@@ -203,7 +203,8 @@ def is_report_directory(path: str | os.PathLike) -> bool:
 def check_report_directory(out: str | os.PathLike, name: str) -> None:
     """ValueError unless ``out`` can take a report: a new path, an empty directory, or the directory of an
     earlier report (which the new one replaces); never a file, an rnnkit model directory or another non-empty
-    directory, whose files the report's would be mixed with (or fail on after the whole run). ``name`` says
+    directory, whose files the report's would be mixed with (or fail on after the whole run), nor a path under a
+    file or in a directory that takes no new file (:func:`_check_writable`). ``name`` says
     where ``out`` came from in the message (``"--out runs/a"``, ``"compare: out='runs/a'"``)."""
     from .io import is_model_directory, is_training_directory
 
@@ -215,6 +216,26 @@ def check_report_directory(out: str | os.PathLike, name: str) -> None:
     if out.is_dir() and any(out.iterdir()) and not is_report_directory(out):
         raise ValueError(f"{name} is a non-empty directory that is not an rnnkit report; refusing to write into "
                          "it: choose a new or empty directory")
+    _check_writable(out, name)
+
+
+def _check_writable(out: Path, name: str) -> None:
+    """ValueError, before any work, if the report could not be written to ``out``: it lies under a file, or its
+    nearest existing directory takes no new file. Tried by creating one (and removing it): permission bits say
+    nothing for root, a read-only mount or an immutable directory. Nothing is left behind."""
+    import tempfile
+
+    existing = next(p for p in (out, *out.parents) if p.exists())
+    if not existing.is_dir():
+        raise ValueError(f"{name} lies under {str(existing)!r}, which is a file; give a directory for the report (it "
+                         "is created if missing)")
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".report.", suffix=".probe", dir=existing)
+    except OSError as e:
+        raise ValueError(f"{name}: cannot create files in {str(existing)!r} ({e.strerror}); choose another location "
+                         "or make it writable") from None
+    os.close(fd)
+    os.unlink(probe)
 
 
 def _linked_figures(directory: Path) -> set[str]:

@@ -27,12 +27,11 @@ from __future__ import annotations
 
 import importlib
 import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from types import ModuleType
 
-from ..checks import is_integer
+from ..checks import is_count, is_integer
 from ..report import check_report_directory, mean_sd
 
 RECIPES = ("sentiment", "speech", "stocks", "driving", "surveillance", "spoken-digits", "charlm", "dna", "eventlogs")
@@ -50,9 +49,11 @@ def recipe(name: str) -> ModuleType:
 def over_runs(values: Iterable[float]) -> dict:
     """``{"mean", "sd", "runs"}`` of one number over runs (seeds): :func:`rnnkit.report.mean_sd`, so ``sd`` is
     the sample sd (``n - 1`` in the denominator); None for a single run, which shows no spread (and results
-    stay strict JSON, which has no nan)."""
+    stay strict JSON, which has no nan). Values that are no number (text of digits included: ``"03"`` and ``"3"``
+    are one number) are refused by :func:`~rnnkit.report.mean_sd`, naming the run."""
+    values = list(values) if isinstance(values, Iterable) and not isinstance(values, str | bytes) else values
+    mean, sd = mean_sd(values)
     runs = [float(v) for v in values]
-    mean, sd = mean_sd(runs)
     return {"mean": mean, "sd": sd if len(runs) > 1 else None, "runs": runs}
 
 
@@ -60,6 +61,14 @@ def format_over_runs(stat: dict, digits: int = 3) -> str:
     """``"0.292 ± 0.018"`` for :func:`over_runs`' dict, with ``digits`` decimals; the mean alone for one run."""
     mean = f"{stat['mean']:.{digits}f}"
     return mean if stat["sd"] is None else f"{mean} ± {stat['sd']:.{digits}f}"
+
+
+def check_epochs(epochs, who: str, name: str = "epochs") -> None:
+    """ValueError unless ``epochs`` (the option ``name`` of ``who``) is an integer >= 1: the training layer takes
+    0 (no training), but a recipe's helper would then return its untrained model to be scored as a trained one."""
+    if not is_count(epochs, 1):
+        raise ValueError(f"{who}: {name} must be an integer >= 1 (passes over the training data), got {epochs!r}; "
+                         "with none the model would be returned untrained and scored as if trained")
 
 
 def check_run_arguments(name: str, quick, seed, out, log, *, seed_limit: int = 2**31) -> None:
@@ -75,25 +84,8 @@ def check_run_arguments(name: str, quick, seed, out, log, *, seed_limit: int = 2
         raise ValueError(f"{who}: out must be a directory path (str or os.PathLike) or None, got {type(out).__name__}")
     if out is not None and Path(out).exists() and not Path(out).is_dir():
         raise ValueError(f"{who}: out={str(out)!r} exists and is not a directory")
-    if out is not None:  # an rnnkit model or another non-empty directory: refused before the run
+    if out is not None:  # an rnnkit model, another non-empty directory, an unwritable place: refused before the run
         check_report_directory(out, f"{who}: out={str(out)!r}")
-        _check_writable(Path(out), who)
     if not callable(log):
         raise ValueError(f"{who}: log must be callable (print, logging.info, ...), got {type(log).__name__}")
 
-
-def _check_writable(out: Path, who: str) -> None:
-    """ValueError, before the run, if the report could not be written to ``out``: it lies under a file, or its
-    nearest existing directory takes no new file. Tried by creating one (and removing it): permission bits say
-    nothing for root, a read-only mount or an immutable directory. Nothing is left behind."""
-    existing = next(p for p in (out, *out.parents) if p.exists())
-    if not existing.is_dir():
-        raise ValueError(f"{who}: out={str(out)!r} lies under {str(existing)!r}, which is a file; give a directory "
-                         "for the report (it is created if missing)")
-    try:
-        fd, probe = tempfile.mkstemp(prefix=".report.", suffix=".probe", dir=existing)
-    except OSError as e:
-        raise ValueError(f"{who}: out={str(out)!r}: cannot create files in {str(existing)!r} ({e.strerror}); choose "
-                         "another location or make it writable") from None
-    os.close(fd)
-    os.unlink(probe)

@@ -71,7 +71,7 @@ from ..checks import is_count
 from ..data.text import Vocab
 from ..report import machine, write_report
 from ..training.trainer import resolve_device
-from . import check_run_arguments
+from . import check_epochs, check_run_arguments
 
 CORPORA = ("bible", "python")
 INSTALL = "bash scripts/install_debs.sh"
@@ -274,6 +274,7 @@ def fit_lstm(train_ids: torch.Tensor, vocab_size: int, lstm: dict, *, seed: int,
     from ..training.module import SequenceModule
 
     check_lstm_settings(lstm, "fit_lstm", LSTM_KEYS)
+    check_epochs(lstm["epochs"], "fit_lstm", "the LSTM settings' epochs")
     streams = TokenStreams(train_ids, TRAINING["batch_size"], TRAINING["window"])
     build = lambda: SequenceModule(LanguageModel(vocab_size, lstm["hidden_size"], cell="lstm",
                                                  embedding_size=lstm["embedding_size"],

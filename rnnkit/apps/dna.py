@@ -251,7 +251,19 @@ def with_negatives(promoters: list[str], rng: np.random.Generator) -> tuple[list
 
 
 def one_hot(sequences: list[str]) -> np.ndarray:
-    """``(n, L, 4)`` float32 one-hot bases (ACGT; N the uniform row), of equal-length sequences."""
+    """``(n, L, 4)`` float32 one-hot bases (ACGT; N the uniform row), of equal-length sequences (a ValueError
+    names the first of another length: the recipe reads each position as an offset from the TSS, so they are
+    not padded or cut here)."""
+    if isinstance(sequences, str) or not len(sequences):
+        raise ValueError(f"one_hot: sequences must be a non-empty list of DNA strings, got "
+                         f"{'the str ' + repr(sequences[:20]) if isinstance(sequences, str) else 'none'}; for one "
+                         "sequence pass [sequence]")
+    other = next((i for i, seq in enumerate(sequences) if len(seq) != len(sequences[0])), None)
+    if other is not None:
+        raise ValueError(f"one_hot: sequence {other} has {len(sequences[other])} bp but sequence 0 has "
+                         f"{len(sequences[0])}; the sequences must be of one length, each ending at its TSS "
+                         f"(this recipe reads {UPSTREAM} bp): take the last bases of each (s[-n:]) for one n, or "
+                         "leave the shorter ones out")
     return one_hot_encode(torch.stack([encode_sequence(s) for s in sequences])).numpy()
 
 
@@ -282,6 +294,10 @@ def kmer_profile(sequences: list[str], ks: Sequence[int] | int = KMER_SIZES) -> 
     given as a number (``3`` is ``[3]``)."""
     if isinstance(ks, (int, np.integer)):  # one k given as a number, as one would read kmer_profile(seqs, 3)
         ks = [int(ks)]
+    ks = list(ks)
+    if not ks or len(set(ks)) < len(ks):  # none: no column; a k twice: its columns twice, weighing it double
+        raise ValueError(f"kmer_profile: ks must name each k-mer size once, at least one (e.g. {list(KMER_SIZES)}), "
+                         f"got {ks!r}")
     rows = []
     for s in sequences:
         parts = []

@@ -100,7 +100,7 @@ from ..estimators import feature_scaling
 from ..models import SequenceToSequence
 from ..report import machine, write_report
 from ..training import SequenceDataModule, SequenceDataset, SequenceModule, seeded_fit
-from . import check_run_arguments
+from . import check_epochs, check_run_arguments
 
 ENV_ID = "highway-fast-v0"
 FREQUENCY = 5  # Hz: simulation and decisions
@@ -395,6 +395,7 @@ def fit_policy(name: str, inputs: list[np.ndarray], actions: list[np.ndarray], s
                seed: int) -> nn.Module:
     """Train one network on whole episodes (``inputs`` from :func:`policy_inputs`, the expert's ``actions``) by
     per-step MSE of the standardised acceleration after the warm-up (the library's loop)."""
+    check_epochs(s.max_epochs, "fit_policy", "s.max_epochs")
     x = pad_sequences(inputs)  # (N, T, F)
     y = pad_sequences([(a[:, :1] - scaling.y_mean) / scaling.y_scale for a in actions])  # (N, T, 1)
     y[:, :WARM_UP] = torch.nan
@@ -478,14 +479,24 @@ def wilson_interval(k: int, n: int, level: float = 0.95) -> list[float]:
 
 
 def mean_interval(values, level: float = 0.95) -> dict[str, float | None]:
-    """``{"mean", "low", "high"}``: the mean with a Student-t interval (scipy's; None for one value)."""
-    v = np.asarray(values, np.float64)
+    """``{"mean", "low", "high"}``: the mean with a Student-t interval (scipy's; None for one value; the mean
+    itself for values all equal, which have no spread). Values that are no finite number (text, NaN) are a
+    ValueError naming the first."""
+    v = np.asarray(values)
     if v.ndim != 1 or not len(v):
         raise ValueError(f"mean_interval: values must be a non-empty 1-D sequence of numbers (the mean of none is "
                          f"undefined), got shape {v.shape}")
+    bad = (np.flatnonzero(~np.isfinite(v)) if v.dtype.kind in "biuf" else [0])
+    if len(bad):  # text of digits would be read as its numbers, NaN would make every bound NaN
+        i = int(bad[0])
+        raise ValueError(f"mean_interval: values[{i}] is {v[i].item()!r}, not a finite number ({v.dtype}); give one "
+                         "number per episode (leave out episodes without one)")
+    v = v.astype(np.float64)
     mean = float(v.mean())
     if len(v) < 2:
         return {"mean": mean, "low": None, "high": None}
+    if np.ptp(v) == 0:  # scipy's interval of a zero standard error is NaN
+        return {"mean": mean, "low": mean, "high": mean}
     low, high = stats.t.interval(level, len(v) - 1, loc=mean, scale=stats.sem(v))
     return {"mean": mean, "low": float(low), "high": float(high)}
 

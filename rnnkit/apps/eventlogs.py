@@ -91,7 +91,7 @@ from ..data.events import ANOMALY_KINDS, event_vocab
 from ..models import SequenceToSequence
 from ..report import machine, write_report
 from ..training import SequenceModule, seeded_fit
-from . import check_run_arguments, format_over_runs, over_runs
+from . import check_epochs, check_run_arguments, format_over_runs, over_runs
 
 KIND_NAMES = {"jump": "out of order", "unknown": "unknown event", "burst": "unusual delay"}
 DETECTOR_NAMES = {"lstm": "DeepLog-style LSTM (events + Δt)", "ngram": "n-gram (counts + per-event Δt Gaussian)"}
@@ -225,7 +225,13 @@ def check_sessions(sessions: Sessions, who: str) -> None:
 
 def make_split(users: int, *, seed: int, sessions_per_user: int = 5, anomaly_rate: float = 0.1) -> dict[str, Part]:
     """The synthetic log of ``users`` users, its users shuffled and split by ``SPLIT``; the training part keeps
-    its normal sessions only."""
+    its normal sessions only. ``users`` an integer >= 4, so that each part has a user."""
+    parts_of = lambda n: np.diff([0, *np.cumsum([round(SPLIT[p] * n) for p in ("train", "validation")]), n])
+    if not is_count(users, 1) or (parts_of(users) < 1).any():
+        least = next(n for n in range(1, 100) if (parts_of(n) >= 1).all())
+        raise ValueError(f"make_split: users must be an integer >= {least}, so that the train, validation and test "
+                         f"parts ({', '.join(f'{v:.0%}' for v in SPLIT.values())} of the users) each get one, got "
+                         f"{users!r}")
     df = synthetic_event_log(users, sessions_per_user=sessions_per_user, anomaly_rate=anomaly_rate, seed=seed)
     names = np.random.default_rng(seed).permutation(np.unique(df["user"].to_numpy()))
     cuts = np.cumsum([round(SPLIT[p] * len(names)) for p in ("train", "validation")])
@@ -302,10 +308,39 @@ def training_items(sessions: Sessions) -> list[tuple[Tensor, Tensor]]:
     return items
 
 
+def check_trainable(sessions: Sessions, who: str, vocab_size: int | None = None) -> None:
+    """ValueError unless some session of ``sessions`` holds 2 or more events: a session of one event shows no
+    next event, so a detector fitted on none would know no continuation and flag every session it scores. With
+    ``vocab_size``, also naming the first event id outside ``0 .. vocab_size - 1`` (the model's outputs)."""
+    if not any(len(e) >= 2 for e in sessions.events):
+        raise ValueError(f"{who}: none of the {len(sessions.events)} training session(s) holds 2 or more events, so "
+                         "there is no next event to learn from (a detector fitted on none would flag every session); "
+                         "give normal sessions of several events each (sessionize a longer log, or a longer "
+                         "inactivity gap)")
+    if vocab_size is None:
+        return
+    for s, e in enumerate(sessions.events):
+        e = np.asarray(e)
+        bad = np.flatnonzero(~np.isin(e, np.arange(vocab_size))) if np.issubdtype(e.dtype, np.integer) else [0]
+        if len(bad):
+            t = int(bad[0])
+            raise ValueError(f"{who}: session {s}, step {t} has event {e[t].item()!r} ({e.dtype}), but vocab_size="
+                             f"{vocab_size} gives the model the integer ids 0..{vocab_size - 1}; encode the sessions "
+                             "with one vocabulary and pass its size (len(vocab))")
+
+
 def fit_lstm(train: Sessions, vocab_size: int, budget: dict, *, seed: int) -> NextEventModule:
-    """Train :class:`NextEventModel` on the training sessions through :func:`~rnnkit.training.seeded_fit`."""
+    """Train :class:`NextEventModel` on the training sessions through :func:`~rnnkit.training.seeded_fit`: some
+    session must hold 2 or more events, and every event id must be one of ``0 .. vocab_size - 1`` (a
+    ValueError names the first that is not)."""
     from torch.utils.data import DataLoader
 
+    check_sessions(train, "fit_lstm")
+    if not is_count(vocab_size, 1):
+        raise ValueError(f"fit_lstm: vocab_size must be an integer >= 1 (the events the model tells apart: "
+                         f"len(vocab)), got {vocab_size!r}")
+    check_trainable(train, "fit_lstm", vocab_size)
+    check_epochs(budget.get("max_epochs"), "fit_lstm", "budget['max_epochs']")
     generator = torch.Generator().manual_seed(seed)
     loader = DataLoader(training_items(train), batch_size=budget["batch_size"], shuffle=True, generator=generator,
                         collate_fn=partial(pad_collate, labels="step"))
@@ -388,6 +423,7 @@ class NGramDetector:
 
     def fit(self, sessions: Sessions) -> NGramDetector:
         check_sessions(sessions, "NGramDetector.fit")
+        check_trainable(sessions, "NGramDetector.fit")
         self.counts: dict[tuple, Counter] = defaultdict(Counter)
         waits: dict[int, list[float]] = defaultdict(list)
         for e, dt in zip(sessions.events, sessions.dt, strict=True):

@@ -86,7 +86,7 @@ from ..models.heads import POOLINGS, StepHead, pool
 from ..report import machine, write_report
 from ..training import SequenceModule, seeded_fit
 from ..training.data import Batch, TokenStreams
-from . import check_run_arguments
+from . import check_epochs, check_run_arguments
 
 PROPORTIONS = {"train": 0.7, "val": 0.1, "test": 0.2}
 
@@ -189,6 +189,18 @@ def prepare(texts: Sequence[str], labels: np.ndarray, settings: dict, seed: int)
         raise ValueError(f"prepare: labels[{missing[0]}] is {labels[missing[0]]} ({len(missing)} such label(s)), not a "
                          "class id; give every review its label (e.g. 0 negative, 1 positive), or drop the reviews "
                          "without one together with their texts")
+    if np.issubdtype(labels.dtype, np.number) or labels.dtype == bool:  # text labels: the dataset names them
+        # the classifier has two outputs, read as P(negative) and P(positive): a label 2 would be out of range,
+        # and 1/2 or 3 classes scored as if 1 were the positive class; one class has no ROC AUC and no split
+        other = np.flatnonzero(~np.isin(labels, (0, 1)))
+        if len(other):
+            raise ValueError(f"prepare: labels[{other[0]}] is {labels[other[0]].item()!r} ({len(other)} such "
+                             f"label(s); classes {np.unique(labels).tolist()}), but the sentiment classifier reads 0 "
+                             "(negative) and 1 (positive); map the labels to 0 and 1 first (e.g. labels == POSITIVE)")
+        if len(np.unique(labels)) < 2:
+            raise ValueError(f"prepare: every one of the {len(labels)} labels is {labels[0].item()!r}, so there is "
+                             "nothing to tell apart (no split by class, no ROC AUC); give reviews of both classes, 0 "
+                             "(negative) and 1 (positive)")
     not_text = next((i for i, t in enumerate(texts) if not isinstance(t, str)), None)
     if not_text is not None:
         raise ValueError(f"prepare: texts[{not_text}] is {type(texts[not_text]).__name__} {texts[not_text]!r}, not "
@@ -291,6 +303,7 @@ def pretrain_language_models(reviews: Sequence[Tensor], vocab_size: int, s: dict
     frozen, so that the classifier's one embedding matches both directions (ELMo shares it too, Peters et al.
     2018).
     """
+    check_epochs(s["lm"]["epochs"], "pretrain_language_models", "s['lm']['epochs']")
     lm_s = s["lm"]
     models, summary = {}, {}
     for direction in ("forward", "backward") if s["bidirectional"] else ("forward",):
@@ -356,6 +369,7 @@ def train_rnn(data: dict[str, TextClassificationDataset], vocab: Vocab, s: dict,
               log: Callable, language_models: dict[str, LanguageModel] | None = None):
     """Fit one candidate :class:`ReviewClassifier` (its options: ``candidate``; from ``language_models``' weights
     when it is pretrained) with early stopping on ``data["val"]``; return it, its module, seconds."""
+    check_epochs(s["max_epochs"], "train_rnn", "s['max_epochs']")
 
     def build() -> SequenceModule:
         model = ReviewClassifier(len(vocab), s["embedding_size"], s["hidden_size"], cell=s["cell"],

@@ -69,7 +69,7 @@ from ..report import machine, write_report
 from ..tasks.mnist1d import cache_dir
 from ..training.module import SequenceModule
 from ..training.trainer import resolve_device
-from . import check_run_arguments, format_over_runs, over_runs
+from . import check_epochs, check_run_arguments, format_over_runs, over_runs
 from .speech import summary_features
 
 DIGITS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
@@ -340,7 +340,16 @@ def split_clips(clips: list[Clip], train_voices: list[str], test_voices: list[st
 def features(logmel: LogMel, wave: torch.Tensor) -> np.ndarray:
     """``(T, 40)`` float32 log-mel frames of a waveform: one mono clip ``(N,)`` (``(1, N)``, as torchaudio
     loads a mono file, is read as it), as :func:`rnnkit.data.audio.read_wav` gives it. Several channels or a
-    sample that is not a number are a ValueError: their frames would be ``(C, T, 40)`` or NaN."""
+    sample that is not a number are a ValueError: their frames would be ``(C, T, 40)`` or NaN. ``read_wav``'s
+    ``(wave, sample_rate)`` pair may be given as it is: a rate other than ``logmel``'s is a ValueError (its
+    frames would read every frequency at another pitch and every duration at another length)."""
+    if isinstance(wave, tuple) and len(wave) == 2 and isinstance(wave[0], torch.Tensor) and is_integer(wave[1]):
+        wave, rate = wave
+        if rate != logmel.sample_rate:
+            raise ValueError(f"features: the wave is sampled at {rate} Hz but the log-mel frames read "
+                             f"{logmel.sample_rate} Hz; read it at that rate (read_wav(path, sample_rate="
+                             f"{logmel.sample_rate}, resample=True)) or resample it first "
+                             f"(rnnkit.data.audio.resample_wave(wave, {rate}, {logmel.sample_rate}))")
     if isinstance(wave, torch.Tensor) and wave.dim() == 2 and wave.shape[0] == 1:
         wave = wave[0]
     if not isinstance(wave, torch.Tensor) or wave.dim() != 1:
@@ -524,6 +533,7 @@ def fit_ctc(x: list[np.ndarray], digits: list[tuple[int, ...]], *, hidden_size: 
     from ..training.data import SequenceDataModule, SequenceDataset
 
     digits = check_digit_strings(x, digits, "fit_ctc")
+    check_epochs(max_epochs, "fit_ctc", "max_epochs")
     lengths = torch.tensor([len(a) for a in x])
     y_lengths = torch.tensor([len(d) for d in digits])
     y = torch.zeros(len(digits), int(y_lengths.max()), dtype=torch.long)

@@ -80,7 +80,7 @@ from ..data import TimeSeriesFrame, load_sp500, sliding_windows, split_by_time
 from ..models import SequenceToLabel
 from ..report import machine, write_report
 from ..training import SequenceDataModule, SequenceDataset, SequenceModule, seeded_fit
-from . import check_run_arguments, format_over_runs, over_runs
+from . import check_epochs, check_run_arguments, format_over_runs, over_runs
 
 FEATURES = ("r", "range", "volume")
 EWMA_LAMBDA = 0.94  # RiskMetrics' daily decay (J.P. Morgan 1996)
@@ -351,6 +351,7 @@ def fit_rnn(train: tuple[np.ndarray, np.ndarray], val: tuple[np.ndarray, np.ndar
             settings: Settings, seed: int) -> tuple[SequenceToLabel, int]:
     """Train one RNN on scaled windows ``(X, y)``, early stopping on ``val``; returns the model with the best
     validation epoch's weights and the number of epochs run."""
+    check_epochs(settings.max_epochs, "fit_rnn", "settings.max_epochs")
     datasets = [SequenceDataset(torch.from_numpy(x), torch.full((len(x),), x.shape[1]), torch.from_numpy(y))
                 for x, y in (train, val)]
     module_class = QLikeModule if qlike_loss else SequenceModule

@@ -64,7 +64,7 @@ from ..data.video import frames_to_tensor, read_video
 from ..layers import Recurrent
 from ..report import machine, write_report
 from ..training import RestoreBestWeights, SequenceDataModule, SequenceDataset, SequenceModule, seeded_fit
-from . import check_run_arguments
+from . import check_epochs, check_run_arguments
 
 VIDEO_ENV = "RNNKIT_VTEST"
 LOCAL_COPY = Path("data") / "vtest.avi"  # where scripts/fetch_vtest.sh puts it, relative to the current directory
@@ -251,6 +251,7 @@ def fit(build: Callable[[], NextFramePredictor], train: Tensor, validation: Tens
     clips ``(N, T + 1, 1, H, W)`` for ``epochs`` epochs, validating on ``validation`` clips; keep the weights of
     the epoch with the lowest validation MSE. Returns the model, the history (``train_mse`` and
     ``validation_mse`` per epoch, ``best_epoch`` from 1) and the seconds of training."""
+    check_epochs(epochs, "fit")
     data = SequenceDataModule(clip_dataset(train), clip_dataset(validation), batch_size=batch_size, seed=seed)
     module, _, seconds = seeded_fit(
         lambda: NextFrameModule(build(), task="regression", lr=lr, clip_grad_norm=clip_grad_norm), data,

@@ -57,6 +57,15 @@ def options_of(builder) -> list[str]:
     return own + [k for k in options_of(target) if k not in own and k not in fixed]
 
 
+def _default_of(builder, option: str):
+    """The default of ``option`` in ``builder`` or the builder it passes its ``**kwargs`` on to."""
+    parameter = inspect.signature(builder).parameters.get(option)
+    if parameter is not None and parameter.kind is not parameter.VAR_KEYWORD:
+        return parameter.default
+    target, _ = getattr(builder, "passes_on", (None, ()))
+    return None if target is None else _default_of(target, option)
+
+
 def get_task(name: str, **params) -> Task:
     """Build the task ``name`` (a key of :data:`TASKS`) with its keyword ``params`` (see each builder)."""
     if name not in TASKS:
@@ -66,6 +75,14 @@ def get_task(name: str, **params) -> Task:
         raise ValueError(f"get_task: task {name!r} has no option(s) {unknown}; its options are {accepted}")
     for option, least in COUNT_OPTIONS.items():
         value = params.get(option)
+        if value is None and option in params and _default_of(TASKS[name], option) is not None:
+            # seed=None would draw the task afresh on every call (numpy's and scikit-learn's unseeded habit), and
+            # permuted_digits' permutation_seed=None read the pixels in their order, unpermuted
+            what = ("read the pixels unpermuted (the 'digits' task by pixel)" if option == "permutation_seed" else
+                    "draw a new, unrepeatable task on every call" if option == "seed" else
+                    "leave that split without a size")
+            raise ValueError(f"get_task: {option}=None would {what} for task {name!r}; give an integer >= {least} "
+                             f"(default {_default_of(TASKS[name], option)!r})")
         if value is not None and not is_count(value, least):
             raise ValueError(f"get_task: {option} must be an integer >= {least} for task {name!r}, got {value!r}")
     if "T" in params and not is_integer(params["T"]):
