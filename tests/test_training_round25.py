@@ -7,6 +7,7 @@ import torch
 from lightning.pytorch.callbacks import Callback
 from torch.utils.data import DataLoader, TensorDataset
 
+import rnnkit
 from rnnkit.models import EncoderDecoder, SequenceToLabel, SequenceToSequence
 from rnnkit.training import SequenceModule, make_trainer, quiet_lightning, seeded_fit
 
@@ -80,3 +81,58 @@ def test_t25_03_a_float64_input_names_the_users_call_and_the_models_conversion(c
 def test_t25_03_float_lengths_of_a_sequence_to_sequence_name_the_model():
     with pytest.raises(ValueError, match=r"^SequenceToSequence: lengths must be an integer tensor"):  # before: LSTM
         SequenceToSequence(3, 4, 2)(torch.randn(2, 4, 3), torch.tensor([4.0, 3.0]))
+
+
+def test_t25_04_the_cpp_loops_refuse_a_strided_tensor_they_would_read_as_dense():
+    from rnnkit.cells import LSTMCell
+    from rnnkit.kernels import cpu_gru, cpu_loop
+
+    if not (cpu_gru.build()[0] and cpu_loop.build()[0]):
+        pytest.skip("the C++ CPU loops cannot be built here; the case is about them")
+    B, T, H = 2, 3, 4
+    lengths, h0 = torch.full((B,), T), torch.zeros(B, H)
+    xw = torch.randn(B, T, 6 * H)[..., ::2]  # (B, T, 3H), every other column of a wider buffer
+    w_hh, b_hh = torch.randn(3 * H, H), torch.randn(3 * H)
+    with pytest.raises(RuntimeError, match=r"rnnkit_cpu_gru.forward: xw is strided \(sizes \[2, 3, 12\], strides "
+                                           r"\[72, 24, 2\]\) but is read as a dense array; pass xw.contiguous\(\)"):
+        torch.ops.rnnkit_cpu_gru.forward(xw, h0, w_hh, b_hh, lengths, False)  # before: other numbers, no word
+    with pytest.raises(RuntimeError, match=r"rnnkit_cpu_gru.forward: b_hh is strided"):
+        torch.ops.rnnkit_cpu_gru.forward(xw.contiguous(), h0, w_hh, torch.randn(6 * H)[::2], lengths, False)
+    cell = LSTMCell(3, H)
+    kind, _ = cpu_loop._kind(cell)
+    w_hh, b_hh, *vectors = cpu_loop._parameters(cell)
+    xw = torch.randn(B, T, 8 * H)[..., ::2]  # (B, T, 4H)
+
+    def forward(xw, w_hh):
+        return torch.ops.rnnkit_cpu_loop.forward(kind, xw, None, h0, h0, w_hh, b_hh, *vectors, 0.0, None, None, 0.0,
+                                                 0, False, lengths, False)
+
+    with pytest.raises(RuntimeError, match=r"rnnkit_cpu_loop.forward: xw is strided .* pass xw.contiguous\(\)"):
+        forward(xw, w_hh)
+    with pytest.raises(RuntimeError, match=r"rnnkit_cpu_loop.forward: w_hh is strided"):
+        forward(xw.contiguous(), w_hh.detach().t().contiguous().t())
+    out, h_T, c_T = forward(xw.contiguous(), w_hh.detach())  # dense: runs
+    assert out.shape == (B, T, H)
+
+
+@pytest.mark.parametrize("make", [lambda: rnnkit.GRU(3, 4), lambda: rnnkit.MinGRU(3, 4)], ids=["step", "scan"])
+def test_t25_05_a_second_derivative_through_the_fused_kernels_names_the_backend_to_use(make, monkeypatch):
+    from rnnkit.kernels import fused
+
+    pytest.importorskip("triton")
+    monkeypatch.setenv("TRITON_INTERPRET", "1")  # before the kernels are first imported: Triton's CPU interpreter
+    if not fused._interpreted()[0]:
+        pytest.skip("the Triton kernels were compiled for GPU in this process")
+    torch.manual_seed(0)
+    layer = make()
+    layer.backend = "fused"
+    x = torch.randn(2, 3, 3, requires_grad=True)
+    (g,) = torch.autograd.grad(layer(x)[0].pow(2).sum(), x, create_graph=True)
+    assert layer.last_backend == "fused"
+    with pytest.raises(RuntimeError, match=r"^rnnkit's fused Triton kernels \(backend 'fused'\) compute first "
+                                           r"derivatives only.*run the layer with backend='reference'"):
+        g.pow(2).sum().backward()  # before: torch's "trying to differentiate twice a function that was marked ..."
+    layer.backend = "reference"  # the fix the message gives
+    (g,) = torch.autograd.grad(layer(x)[0].pow(2).sum(), x, create_graph=True)
+    g.pow(2).sum().backward()
+    assert x.grad is not None and bool(torch.isfinite(x.grad).all())

@@ -43,7 +43,7 @@ import torch
 from torch import Tensor
 
 from ..cells import GRUCell
-from .unroll import RECURRENT_DROPOUT, uses_recurrent_dropout
+from .unroll import RECURRENT_DROPOUT, first_order_only, uses_recurrent_dropout
 
 # The matrix products of the C++ loops (this GRU loop's and :mod:`.cpu_loop`'s), one definition for both: the
 # per-step product, the recurrent weight's gradient over all steps, and the input projection (:class:`Linear`).
@@ -137,6 +137,13 @@ static at::Tensor pooled(at::IntArrayRef sizes, const at::TensorOptions& options
   at::Tensor t = at::empty({n}, options);
   if (total <= pool_bytes()) kept.push_back(t);
   return t.view(sizes);
+}
+// The loops read the tensors they are given (a loss's gradient aside, made dense) as dense arrays: a strided one
+// (a slice, a transpose, an expanded view) would be misread without a word, so it is refused, naming it.
+static void check_dense(const char* op, const char* name, const c10::optional<at::Tensor>& t) {
+  TORCH_CHECK(!t.has_value() || !t->defined() || t->is_contiguous(), op, ": ", name, " is strided (sizes ",
+              t->sizes(), ", strides ", t->strides(), ") but is read as a dense array; pass ", name,
+              ".contiguous()");
 }
 // t itself if contiguous, else a contiguous copy of it in a kept buffer.
 static at::Tensor dense(const at::Tensor& t) {
@@ -249,6 +256,9 @@ static void forward_loop(const at::Tensor& xw, at::Tensor& hs, at::Tensor& out, 
 std::vector<at::Tensor> gru_forward(const at::Tensor& xw, const at::Tensor& h0, const at::Tensor& w_hh,
                                     const c10::optional<at::Tensor>& b_hh, const at::Tensor& lengths,
                                     bool save) {
+  for (const auto& [name, t] : {std::pair{"xw", &xw}, {"w_hh", &w_hh}, {"lengths", &lengths}})
+    check_dense("rnnkit_cpu_gru.forward", name, *t);
+  check_dense("rnnkit_cpu_gru.forward", "b_hh", b_hh);
   const int64_t B = xw.size(0), T = xw.size(1), H = h0.size(1);
   auto hs = pooled({save ? T + 1 : 2, B, H}, h0.options());
   hs[0].copy_(h0);
@@ -307,6 +317,8 @@ static void backward_loop(const at::Tensor& d_out, at::Tensor& dh, const at::Ten
 std::vector<at::Tensor> gru_backward(const at::Tensor& d_out_, const at::Tensor& d_hT, const at::Tensor& hs,
                                      const at::Tensor& gates, const at::Tensor& w_hh,
                                      const at::Tensor& lengths) {
+  for (const auto& [name, t] : {std::pair{"hs", &hs}, {"gates", &gates}, {"w_hh", &w_hh}, {"lengths", &lengths}})
+    check_dense("rnnkit_cpu_gru.backward", name, *t);
   const at::Tensor d_out = dense(d_out_);  // a loss's gradient may be expanded or strided
   const int64_t B = d_out.size(0), T = d_out.size(1), H = d_hT.size(1);
   auto dh = d_hT.clone();
@@ -436,26 +448,10 @@ SECOND_ORDER = (
 )
 
 
-def first_order(backward):
-    """``torch.autograd.function.once_differentiable`` with :data:`SECOND_ORDER` as its error: the backward of
-    the C++ loops runs without a graph, and a second derivative through it raises, when it is taken, saying
-    which backend to use instead (torch's own message names neither the layer's option nor the fix)."""
-
-    @functools.wraps(backward)
-    def wrapper(ctx, *args):
-        with torch.no_grad():
-            outputs = backward(ctx, *args)
-        if not torch.is_grad_enabled() or not any(isinstance(a, Tensor) and a.requires_grad for a in args):
-            return outputs
-        outputs = outputs if isinstance(outputs, tuple) else (outputs,)
-        error = torch._C._functions.DelayedError(SECOND_ORDER.encode(), len(outputs))
-
-        def aliased(t):  # an alias that requires grad, so that the error node sits in the graph
-            return None if t is None else t.detach().requires_grad_()
-
-        return error(*[aliased(t) for t in outputs])
-
-    return wrapper
+# ``torch.autograd.function.once_differentiable`` with SECOND_ORDER as its error (:func:`.unroll.first_order_only`):
+# the backward of the C++ loops runs without a graph, and a second derivative through it raises, when it is taken,
+# saying which backend to use instead (torch's own message names neither the layer's option nor the fix).
+first_order = first_order_only(SECOND_ORDER)
 
 
 class _GRULoop(torch.autograd.Function):

@@ -466,6 +466,12 @@ std::vector<at::Tensor> loop_forward(int64_t kind, const at::Tensor& xw, const c
                                      const c10::optional<at::Tensor>& b_ih, double eps,
                                      const c10::optional<at::Tensor>& hmask, const c10::optional<at::Tensor>& zu,
                                      double p, int64_t zmode, bool relu, const at::Tensor& lengths, bool save) {
+  for (const auto& [name, t] : {std::pair{"dec", &dec}, {"w_hh", &w_hh}, {"b_hh", &b_hh},
+                                {"gamma_hh", &gamma_hh}, {"gamma_c", &gamma_c}, {"beta_c", &beta_c},
+                                {"gamma_ih", &gamma_ih}, {"b_ih", &b_ih}, {"hmask", &hmask}, {"zu", &zu}})
+    check_dense("rnnkit_cpu_loop.forward", name, *t);
+  check_dense("rnnkit_cpu_loop.forward", "xw", xw);
+  check_dense("rnnkit_cpu_loop.forward", "lengths", lengths);
   const int64_t B = xw.size(0), T = xw.size(1), H = h0.size(1), G = gates_of(kind) * H;
   TORCH_CHECK(xw.size(2) == G, "rnnkit_cpu_loop: xw has ", xw.size(2), " columns, the cell reads ", G);
   const int64_t nf = c0.has_value() ? 2 : 1;
@@ -612,6 +618,12 @@ std::vector<at::Tensor> loop_backward(int64_t kind, const at::Tensor& d_out_, co
                                       const c10::optional<at::Tensor>& gamma_ih,
                                       const c10::optional<at::Tensor>& hmask, const c10::optional<at::Tensor>& zu,
                                       double p, int64_t zmode, bool relu, const at::Tensor& lengths, bool bias) {
+  for (const auto& [name, t] : {std::pair{"dec", &dec}, {"w_hh", &w_hh}, {"gamma_hh", &gamma_hh},
+                                {"gamma_c", &gamma_c}, {"gamma_ih", &gamma_ih}, {"hmask", &hmask}, {"zu", &zu}})
+    check_dense("rnnkit_cpu_loop.backward", name, *t);
+  for (const auto& [name, t] : {std::pair{"hs", &hs}, {"cs", &cs}, {"hf", &hf}, {"acts", &acts},
+                                {"stats", &stats}, {"lengths", &lengths}})
+    check_dense("rnnkit_cpu_loop.backward", name, *t);
   const at::Tensor d_out = dense(d_out_);  // a loss's gradient may be expanded or strided
   const int64_t B = d_out.size(0), T = d_out.size(1), H = d_hT.size(1), G = gates_of(kind) * H;
   const int64_t nf = d_cT.has_value() ? 2 : 1;
@@ -664,6 +676,8 @@ std::vector<at::Tensor> loop_backward(int64_t kind, const at::Tensor& d_out_, co
 //   x_hat = m x + (1 - m) (gamma_x x_last + (1 - gamma_x) x_mean)
 std::vector<at::Tensor> impute_forward(const at::Tensor& x3_, const at::Tensor& w_x, const at::Tensor& b_x,
                                        const at::Tensor& x_mean) {
+  for (const auto& [name, t] : {std::pair{"w_x", &w_x}, {"b_x", &b_x}, {"x_mean", &x_mean}})
+    check_dense("rnnkit_cpu_loop.impute_forward", name, *t);
   const at::Tensor x3 = x3_.contiguous();
   const int64_t B = x3.size(0), T = x3.size(1), F = x3.size(2) / 3;
   auto out = pooled({B, T, 2 * F}, x3.options());
@@ -707,6 +721,8 @@ std::vector<at::Tensor> impute_forward(const at::Tensor& x3_, const at::Tensor& 
 // The backward of impute_forward: from d_out (B, T, 2F), dL/d[x, m, delta] (B, T, 3F), dL/dw_x and dL/db_x.
 std::vector<at::Tensor> impute_backward(const at::Tensor& d_out_, const at::Tensor& x3_, const at::Tensor& w_x,
                                         const at::Tensor& b_x, const at::Tensor& x_mean, const at::Tensor& last) {
+  for (const auto& [name, t] : {std::pair{"w_x", &w_x}, {"b_x", &b_x}, {"x_mean", &x_mean}, {"last", &last}})
+    check_dense("rnnkit_cpu_loop.impute_backward", name, *t);
   const at::Tensor x3 = x3_.contiguous(), d_out = dense(d_out_);
   const int64_t B = x3.size(0), T = x3.size(1), F = x3.size(2) / 3;
   auto dx3 = pooled({B, T, 3 * F}, x3.options()).zero_();
@@ -759,6 +775,10 @@ std::vector<at::Tensor> lnlstm_step(const at::Tensor& x, const at::Tensor& h, co
                                     const at::Tensor& w_ih, const at::Tensor& w_hh, const at::Tensor& gamma_ih,
                                     const at::Tensor& gamma_hh, const c10::optional<at::Tensor>& bias,
                                     const at::Tensor& gamma_c, const c10::optional<at::Tensor>& beta_c, double eps) {
+  for (const auto& [name, t] : {std::pair{"gamma_ih", &gamma_ih}, {"gamma_hh", &gamma_hh}, {"gamma_c", &gamma_c}})
+    check_dense("rnnkit_cpu_loop.lnlstm_step", name, *t);
+  check_dense("rnnkit_cpu_loop.lnlstm_step", "bias", bias);
+  check_dense("rnnkit_cpu_loop.lnlstm_step", "beta_c", beta_c);
   const int64_t B = x.size(0), H = h.size(1);
   TORCH_CHECK(h.dim() == 2 && c.sizes() == h.sizes() && h.size(0) == B && w_hh.size(0) == 4 * H,
               "lnlstm_step: the state must be (B, H) for x (B, F) and weight_hh (4H, H)");

@@ -62,12 +62,18 @@ from ..cells import (
     MinLSTMCell,
     TimeAware,
 )
-from .unroll import RECURRENT_DROPOUT, uses_recurrent_dropout, valid_steps
+from .unroll import RECURRENT_DROPOUT, first_order_only, uses_recurrent_dropout, valid_steps
 
 STEP_CELLS = (ElmanCell, GRUCell, LSTMCell, LayerNormLSTMCell)
 SCAN_CELLS = (MinGRUCell, MinLSTMCell)
 _DTYPES = {"cuda": (torch.float32, torch.float16, torch.bfloat16), "cpu": (torch.float32,)}
 _KERNELS = "rnnkit.kernels.triton_kernels"
+# the error of a second derivative through the kernels, whose backward runs without a graph
+SECOND_ORDER = (
+    "rnnkit's fused Triton kernels (backend 'fused') compute first derivatives only, and this backward "
+    "differentiates one of them again (autograd.grad(..., create_graph=True), e.g. a gradient penalty); run the "
+    "layer with backend='reference' (or 'native' for LSTM, GRU and RNN), whose gradients can be differentiated"
+)
 
 
 def _kernels():
@@ -427,7 +433,7 @@ class _StepLoop(torch.autograd.Function):
         return out, hs[-1].clone(), None if cs is None else cs[-1].clone()
 
     @staticmethod
-    @torch.autograd.function.once_differentiable
+    @first_order_only(SECOND_ORDER)
     def backward(ctx, d_out, d_hT, d_cT):
         cell = ctx.cell
         lengths, hs, cs, gamma, saved, rstds, *params = ctx.saved_tensors
@@ -479,7 +485,7 @@ class _MinScan(torch.autograd.Function):
         return torch.where(valid, states, 0), states[:, -1].clone()  # padded steps keep the state, so step T-1 is final
 
     @staticmethod
-    @torch.autograd.function.once_differentiable
+    @first_order_only(SECOND_ORDER)
     def backward(ctx, d_out, d_hT):
         K = _kernels()
         xw, h0, states, lengths = ctx.saved_tensors
