@@ -17,6 +17,7 @@ from ..data.timeseries import rolling_origin
 from .series import (
     _future_index,
     _given_periods,
+    _join_exogenous,
     _numeric_index,
     _regular_step,
     _roles,
@@ -155,7 +156,7 @@ def _warn_unscaled(undefined: dict[str, list[tuple[int, object, int, float]]]) -
                       "methods by MAE, RMSE or sMAPE there)", UserWarning, stacklevel=user_stacklevel())
 
 
-def backtest(forecaster, data, *, folds: int = 3, step: int | None = None, season_length: int | None = None,
+def backtest(forecaster, data, X=None, *, folds: int = 3, step: int | None = None, season_length: int | None = None,
              expanding: bool = True, targets: Sequence[str] | None = None,
              future_covariates: Sequence[str] | None = None, time_col: str | None = None,
              freq: str | None = None, return_forecasts: bool = False):
@@ -167,6 +168,8 @@ def backtest(forecaster, data, *, folds: int = 3, step: int | None = None, seaso
         raise ValueError(f"backtest evaluates a Forecaster on one series; a GlobalForecaster's panel is evaluated by "
                          f"holding out each series' last horizon ({H}) rows: fit(data.groupby(id_col).head(-{H}), "
                          f"...), then compare predict() with data.groupby(id_col).tail({H})")
+    if X is not None:  # as fit(y, X): X's columns are known-future covariates, given over each fold's test rows
+        data, targets, future_covariates = _join_exogenous(data, X, targets, future_covariates, time_col)
     frame = as_frame(data, time_col=time_col, freq=freq)
     targets, _, future = _roles(frame, targets, future_covariates)
     freq_, _ = _regular_step(frame)

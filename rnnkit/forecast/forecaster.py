@@ -68,6 +68,15 @@ _NETWORK = ("horizon", "quantiles", "cell", "hidden_size", "num_layers", "calend
             "time_aware")
 
 
+class ShortSeries(ValueError):
+    """A series with fewer rows than one window of ``needed = lookback + horizon`` steps, which the direct and
+    hybrid nets train on; ``rows``: how many it has (the sktime adapter names the short series of a panel)."""
+
+    def __init__(self, message: str, *, needed: int, rows: int):
+        super().__init__(message)
+        self.needed, self.rows = needed, rows
+
+
 @io.saveable("forecast")
 class Forecaster(BaseEstimator):
     """Forecast the next ``horizon`` steps of a time series from its last ``lookback`` steps.
@@ -293,17 +302,18 @@ class Forecaster(BaseEstimator):
                 gaps = _gaps_fix(frame, targets[0]) if refusal.startswith("it needs a series without gaps") else ""
                 raise ValueError(f"Forecaster(model='hybrid'): {refusal}{gaps}; use model='direct' or 'auto'")
             if L + H > n:  # the hybrid's one-series panel would name a panel the caller never built
-                raise ValueError(f"Forecaster(model='hybrid'): lookback ({L}) + horizon ({H}) = {L + H} steps make "
-                                 f"one window, but the series has {n}; shorten lookback or horizon, pass a longer "
-                                 "series, or use model='auto', which forecasts short series by the naive and drift "
-                                 "forecasts")
+                raise ShortSeries(f"Forecaster(model='hybrid'): lookback ({L}) + horizon ({H}) = {L + H} steps make "
+                                  f"one window, but the series has {n}; shorten lookback or horizon, pass a longer "
+                                  "series, or use model='auto', which forecasts short series by the naive and drift "
+                                  "forecasts", needed=L + H, rows=n)
             choices["model"] = ("hybrid", "set")
             return self._fit_hybrid(frame, targets, freq, step, series_output, choices, resume, calibrate=calibrate)
         else:
             choices["model"] = ("direct", "set")
         if L + H > n:
-            raise ValueError(f"lookback ({L}) + horizon ({H}) = {L + H} steps make one window, but the "
-                             f"series has {n}; shorten lookback or horizon, or pass a longer series")
+            raise ShortSeries(f"lookback ({L}) + horizon ({H}) = {L + H} steps make one window, but the "
+                              f"series has {n}; shorten lookback or horizon, or pass a longer series", needed=L + H,
+                              rows=n)
         if self.impute == "none" and np.isnan(frame.values).any():
             i, j = np.argwhere(np.isnan(frame.values))[0]
             when = "" if frame.time is None else f" ({frame.time[i]})"
@@ -871,7 +881,7 @@ class Forecaster(BaseEstimator):
             raise ValueError(f"this Forecaster is not fitted yet: call fit(series) before {who}()")
 
     # -- backtest -----------------------------------------------------------------------------------------
-    def backtest(self, data, *, folds: int = 3, step: int | None = None, season_length: int | None = None,
+    def backtest(self, data, X=None, *, folds: int = 3, step: int | None = None, season_length: int | None = None,
                  expanding: bool = True, targets: Sequence[str] | None = None,
                  future_covariates: Sequence[str] | None = None, time_col: str | None = None,
                  freq: str | None = None, return_forecasts: bool = False):
@@ -883,8 +893,9 @@ class Forecaster(BaseEstimator):
         ``N - horizon - (folds - 1) * step`` rows before it), with a fresh preprocessor fit on those rows
         only, and tests on the next ``horizon``. This object is not changed (each fold fits a copy; with a
         ``log_dir``, fold ``k`` logs in ``log_dir/backtest/fold_k``, so that no fold replaces another's checkpoint).
-        ``targets`` and ``future_covariates`` name the columns as in :meth:`fit`; the known-future covariates
-        of the test rows are the fold's ``predict(future=...)``. With ``quantiles`` the forecaster's point
+        ``targets`` and ``future_covariates`` name the columns as in :meth:`fit`, or ``X`` gives the known-future
+        covariates as ``fit(y, X)`` does; the known-future covariates of the test rows are the fold's
+        ``predict(future=...)``. With ``quantiles`` the forecaster's point
         forecast is its median.
 
         Baselines on the same rows: naive ``ŷ_{T+h} = y_T``; seasonal naive ``ŷ_{T+h} = y_{T+h-mk}`` with
@@ -906,7 +917,7 @@ class Forecaster(BaseEstimator):
         target, forecaster, naive, seasonal_naive, actual.
         """
         self._check_params()
-        return evaluation.backtest(self, data, folds=folds, step=step, season_length=season_length,
+        return evaluation.backtest(self, data, X, folds=folds, step=step, season_length=season_length,
                                    expanding=expanding, targets=targets, future_covariates=future_covariates,
                                    time_col=time_col, freq=freq, return_forecasts=return_forecasts)
 

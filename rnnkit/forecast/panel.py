@@ -110,6 +110,7 @@ from .series import (
     _take,
     as_text,
     forecast_steps,
+    long_of_dict,
     month_columns,
     monthly_series,
     shown_time,
@@ -282,6 +283,7 @@ class GlobalForecaster(BaseEstimator):
         kind, smoothing = choices["model"][0], None
         if kind == "hybrid":  # the target channel: z_t of the hybrid module, windows relative to λ_T
             seasons = choices["season_length"][0]
+            _warn_seasonless(frames, seasons)
             smoothing = [hybrid.fit_smoothing(frame.values[:, 0], m) for frame, m in zip(frames.values(), seasons,
                                                                                            strict=True)]
             z, anchors = self._hybrid_inputs(list(frames.values()), smoothing, z)
@@ -912,8 +914,10 @@ def _read_panel(data, id_col: str, time_col: str, target: str, covariates: tuple
     series' time axis; ``rows``: its rows' positions in ``data``, for messages), and the period frequency when
     the time column holds periods. ValueError naming the series and the row for every bad input."""
     if not isinstance(data, pd.DataFrame):
+        long = long_of_dict(data, id_col, time_col, target)
         raise ValueError(f"expected a long pandas DataFrame (one row per series id and timestamp), got "
-                         f"{type(data).__name__}")
+                         f"{type(data).__name__}" + ("" if long is None else
+                                                     f" of {len(data)} series: stack them into one, {long}"))
     if len(data) == 0:
         raise ValueError("the panel is empty (0 rows)")
     needed = [id_col, time_col, target, *covariates]
@@ -1034,6 +1038,22 @@ def _clock_hint(keys: pd.Series, time, a: int, b: int) -> str | None:
     return _clock_set_back(time[rows], int(np.searchsorted(rows, b)))
 
 
+def _warn_seasonless(frames: dict[Hashable, TimeSeriesFrame], seasons: Sequence[int]) -> None:
+    """Warn of the series too short for the hybrid's smoothing to fit their season (two seasons and two rows:
+    :func:`.hybrid.fit_smoothing`), which it then fits without one, a level alone."""
+    short = [(key, len(frame), m) for (key, frame), m in zip(frames.items(), seasons, strict=True)
+             if m > 1 and len(frame) < 2 * m + 2]
+    if not short:
+        return
+    key, n, m = short[0]
+    which = (f"the series has {n} rows" if len(frames) == 1 else
+             f"{len(short)} of the {len(frames)} series have fewer rows, e.g. {key!r} ({n} rows)")
+    warnings.warn(f"model='hybrid': a season of {m} steps needs 2 seasons and 2 rows ({2 * m + 2}) for the "
+                  f"smoothing to fit it, but {which}, so it is fitted without a season (a level alone); pass a "
+                  "longer series, or set season_length to the season the rows hold (season_length=1: none)",
+                  UserWarning, stacklevel=user_stacklevel())
+
+
 def _finer_id(data: pd.DataFrame, needed: list, a: int, b: int, id_col: str) -> str | None:
     """The advice for rows ``a`` and ``b`` of one (id, time) that differ in a text column not read (a
     hierarchical panel, sktime's hierarchical sales: several product groups under each product line), which
@@ -1052,7 +1072,18 @@ def _finer_id(data: pd.DataFrame, needed: list, a: int, b: int, id_col: str) -> 
 
 def _check_id_spellings(keys: pd.Series, id_col: str) -> None:
     """ValueError for one id spelt two ways, which would split a series in two that print alike: ``7`` and
-    ``"7"`` (a panel concatenated from a CSV read and a frame built in code), ``"m"`` and ``"m "``."""
+    ``"7"`` (a panel concatenated from a CSV read and a frame built in code), ``"m"`` and ``"m "``; or two ids
+    of other types that pandas groups as one series because they compare equal: ``1``, ``1.0`` and ``True``."""
+    kinds = keys.map(lambda v: type(v).__name__)
+    if kinds.nunique() > 1:
+        for _, rows in kinds.groupby(keys, sort=False).groups.items():
+            if kinds.loc[rows].nunique() > 1:
+                a = rows[0]
+                b = next(r for r in rows if kinds.loc[r] != kinds.loc[a])
+                raise ValueError(f"the id column {id_col!r} holds {keys.loc[a]!r} ({kinds.loc[a]}, row {a}) and "
+                                 f"{keys.loc[b]!r} ({kinds.loc[b]}, row {b}), ids of two types that compare equal, so "
+                                 "they would be one series; give the ids one type, distinct where they name different "
+                                 f"series (data[{id_col!r}].astype(str) keeps them apart)")
     first = pd.Series(np.arange(len(keys)), dtype=np.int64).groupby(keys, sort=False).min()
     seen: dict[str, tuple] = {}
     for key, row in zip(first.index, first.to_numpy(), strict=True):
@@ -1100,12 +1131,9 @@ def _time_column(column: pd.Series, name: str, ids: np.ndarray) -> tuple[pd.Inde
                              "utc=True), then .dt.tz_convert(zone) if wanted)")
         column = pd.Series(pd.DatetimeIndex(column.tolist()), index=column.index)
     if pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column):
-        try:
-            parsed = pd.to_datetime(column, format="ISO8601", errors="coerce")
-        except ValueError as e:  # times written with several UTC offsets: pandas names no row and no zone
-            if "Mixed timezones" not in str(e):
-                raise
-            raise ValueError(_mixed_offsets(column, name, ids)) from None
+        if len(set(_offsets(column)) - {""}) > 1:  # several UTC offsets, which pandas refuses naming no row and no zone
+            raise ValueError(_mixed_offsets(column, name, ids))
+        parsed = pd.to_datetime(column, format="ISO8601", errors="coerce")
         bad = np.flatnonzero(parsed.isna().to_numpy() & column.notna().to_numpy())
         labels = None  # month or quarter labels ("Jan 1980", "Q1 1965"): the first day of each period
         if len(bad) and column.notna().all() and all(isinstance(v, str) for v in column):
@@ -1140,14 +1168,23 @@ def _time_column(column: pd.Series, name: str, ids: np.ndarray) -> tuple[pd.Inde
     raise ValueError(f"the time column {name!r} has dtype {column.dtype}; give datetimes, periods or numbers")
 
 
+def _offsets(column: pd.Series) -> np.ndarray:
+    """The UTC offset each text time of ``column`` ends with (``'-0800'``; ``'Z'`` as ``'+0000'``), ``'none'``
+    where it has none, ``''`` where the time is missing."""
+    written = column.astype(str).str.strip().str.extract(r"(Z|[+-]\d\d:?\d\d)$")[0]
+    offsets = written.str.replace(":", "").replace("Z", "+0000").fillna("none")
+    return offsets.where(column.notna(), "").to_numpy()
+
+
 def _mixed_offsets(column: pd.Series, name: str, ids) -> str:
     """The refusal of a text time column whose times carry several UTC offsets (a CSV of local times across a
     clock change, ``2010-03-14 00:00:00-08:00`` then ``-07:00``), naming the first row of another offset."""
-    offsets = column.astype(str).str.extract(r"(Z|[+-]\d\d:?\d\d)$")[0].fillna("none").to_numpy()
-    row = int(np.flatnonzero(offsets != offsets[0])[0]) if (offsets != offsets[0]).any() else 0
+    offsets = _offsets(column)
+    first = int(np.flatnonzero(offsets != "")[0])
+    row = int(np.flatnonzero((offsets != offsets[first]) & (offsets != ""))[0])
     return (f"series {ids[row]!r}, row {row}: the time column {name!r} holds times with several UTC offsets "
-            f"({column.iloc[0]!r} at row 0, {column.iloc[row]!r} at row {row}), which one column holds only in one "
-            f"zone: local times across a clock change? read them in their zone, data[{name!r}] = "
+            f"({column.iloc[first]!r} at row {first}, {column.iloc[row]!r} at row {row}), which one column holds only "
+            f"in one zone: local times across a clock change? read them in their zone, data[{name!r}] = "
             f"pd.to_datetime(data[{name!r}], utc=True).dt.tz_convert('America/Los_Angeles'), with yours")
 
 

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..checks import is_integer
-from ..data.tables import TIME_NAMES, _cell, date_readings
+from ..data.tables import TIME_NAMES, _cell, _clock_set_back, date_readings
 from ..data.timeseries import (
     TimeSeriesFrame,
     check_on_anchor,
@@ -56,13 +56,10 @@ def as_frame(data, *, time_col: str | None = None, freq: str | None = None,
                 data = data.assign(**{time_col: starts.to_numpy()})
         if time_col is None and isinstance(data.index, pd.PeriodIndex) and len(data) < 3:
             data = data.set_axis(_period_starts_with_freq(data.index), axis=0)  # too few periods to infer it
-        try:
-            frame = TimeSeriesFrame.from_pandas(data, time_col=time_col, omit="drop it (data.drop(columns=[{column}]): "
-                                                "every column of data is read, as a target or a covariate)")
-        except ValueError as e:
-            if time_col is None and (on_index := _fixed_on_index(str(e))) is not None:
-                raise ValueError(on_index) from None
-            raise
+        if time_col is None and (on_index := _index_out_of_order(data.index)) is not None:
+            raise ValueError(on_index)
+        frame = TimeSeriesFrame.from_pandas(data, time_col=time_col, omit="drop it (data.drop(columns=[{column}]): "
+                                            "every column of data is read, as a target or a covariate)")
     else:
         raise ValueError(unframed(data))
     if freq_name(freq) is None:
@@ -255,9 +252,24 @@ def wide_fix(data: pd.DataFrame, times: list, others: list, *, time_col: str, ta
     return one, long, str(ids)
 
 
+def long_of_dict(data, id_col: str = "unique_id", time_col: str = "ds", target: str = "y") -> str | None:
+    """For a dict of pandas Series (a panel as ``{id: series}``), the expression that stacks it into the long
+    frame GlobalForecaster reads; None for any other value."""
+    if not isinstance(data, dict) or not data or not all(isinstance(v, pd.Series) for v in data.values()):
+        return None
+    return f"pd.concat(data, names=[{id_col!r}, {time_col!r}]).rename({target!r}).reset_index()"
+
+
 def unframed(data) -> str:
     """The refusal of a series given without pandas (a numpy array, a list): what it got, and the one-line
-    wrapping that gives it a time axis (row numbers, or dates / periods of the user's frequency)."""
+    wrapping that gives it a time axis (row numbers, or dates / periods of the user's frequency); for a dict of
+    series, a panel, the Forecaster of one and the GlobalForecaster of them all."""
+    if (long := long_of_dict(data)) is not None:
+        keys = list(data)
+        shown = ", ".join(map(repr, keys[:4])) + (", ..." if len(keys) > 4 else "")
+        return (f"expected a pandas Series or DataFrame, got a dict of {len(keys)} series ({shown}), a panel; "
+                f"forecast one series, fit(data[{keys[0]!r}]), or all of them with one model, "
+                f"rnnkit.GlobalForecaster(lookback=..., horizon=...).fit({long})")
     shape = np.shape(data) if isinstance(data, np.ndarray | list | tuple) else None
     got = type(data).__name__ + ("" if shape is None else f" of shape {shape}")
     n = shape[0] if shape else 100
@@ -475,18 +487,38 @@ def _check_text_values(data: pd.Series | pd.DataFrame, time_col: str | None) -> 
                          f"else correct them (every value is read as a number)")
 
 
-def _fixed_on_index(message: str) -> str | None:
-    """The frame's refusal of a time axis that goes back or repeats a time, with the generic fix on a time column
-    (``df.sort_values('index')``, ``df.groupby('index', ...)``: a column a Series does not have) spelt on the index
-    that is the time axis; None for its other refusals (series stacked, the clock set back), whose advice holds."""
-    match = re.fullmatch(r"time column '(.*)' (is not increasing: .*|has a duplicate timestamp .*); "
-                         r"(sort the rows first|aggregate duplicates first) \(df\.(sort_values|groupby)\('\1'.*\)\)",
-                         message)
-    if match is None:
+def _index_out_of_order(index: pd.Index) -> str | None:
+    """The refusal of an index, the time axis, that goes back or repeats a time, with the fix on the index (the
+    frame's own refusal speaks of a time column, ``df.sort_values(...)``, which a Series does not have); None for
+    an index in order, for an index that is not a time axis, and where the frame names a better fix: every time on
+    k rows (a panel without its ids), the clock set back at night, or the times starting over (series stacked)."""
+    if isinstance(index, pd.PeriodIndex):
+        time = index.to_timestamp()
+    elif isinstance(index, pd.DatetimeIndex):
+        time = index
+    elif pd.api.types.is_numeric_dtype(index.dtype) and not pd.api.types.is_bool_dtype(index.dtype) \
+            and not isinstance(index, pd.RangeIndex):
+        time = np.asarray(index, dtype=np.float64)
+    else:
         return None
-    fix = ("(data.sort_index(): the index is the time axis)" if match[4] == "sort_values" else
-           "(data.groupby(level=0).mean(), or keep one of each: data[~data.index.duplicated(keep='last')])")
-    return f"the index {match[2]}; {match[3]} {fix}"
+    if pd.isna(time).any():
+        return None  # the frame names the missing time
+    step = np.diff(time.asi8 if isinstance(time, pd.DatetimeIndex) else time)
+    if not (step <= 0).any():
+        return None
+    i = int(np.flatnonzero(step <= 0)[0]) + 1
+    if _clock_set_back(time, i):
+        return None
+    if step[i - 1] == 0:
+        counts = np.unique(time.asi8 if isinstance(time, pd.DatetimeIndex) else time, return_counts=True)[1]
+        if len(counts) > 1 and counts.min() == counts.max():
+            return None
+        return (f"the index has a duplicate timestamp {time[i]} at rows {i - 1} and {i}; aggregate duplicates first "
+                "(data.groupby(level=0).mean(), or keep one of each: data[~data.index.duplicated(keep='last')])")
+    if len(np.flatnonzero(time[: i - 1] == time[i])) and 3 * (1 + int((step < 0).sum())) <= len(time):
+        return None
+    return (f"the index is not increasing: row {i} ({time[i]}) comes before row {i - 1} ({time[i - 1]}); sort the "
+            "rows first (data.sort_index(): the index is the time axis)")
 
 
 def _dated_index(data: pd.Series | pd.DataFrame) -> pd.Series | pd.DataFrame:
@@ -1000,6 +1032,30 @@ def _take(frame: TimeSeriesFrame, rows: range) -> TimeSeriesFrame:
                            time=None if frame.time is None else frame.time[part], time_name=frame.time_name)
 
 
+def _periods_fix(given: pd.Index, have: pd.DatetimeIndex, shown: pd.PeriodIndex, name: str) -> str:
+    """For a series of periods (``shown``, the forecast's), what ``name`` needs where its times ``have`` lie within
+    those periods but not one at each start: at their ends (``2009-06-30`` for ``2009Q2``), or on a finer grid
+    (months for quarters), which would be read at the periods' first instants only; ``""`` where it has one row
+    per period, or its times do not cover them. ``given``: its index as passed (a PeriodIndex converts with
+    ``asfreq``, timestamps with ``to_period``)."""
+    freq = shown.freqstr
+    periods = have.to_period(freq)
+    rows = pd.Series(periods).value_counts()
+    if not shown.isin(periods).all():
+        return ""
+    to = f"{name}.index.asfreq({freq!r})" if isinstance(given, pd.PeriodIndex) else f"{name}.index.to_period({freq!r})"
+    finer = [p for p in shown if rows.loc[p] > 1]
+    if finer:
+        at = given[np.flatnonzero(periods == finer[0])]
+        return (f"{name} has {len(at)} rows within the forecast period {finer[0]} ({shown_time(at[0])} .. "
+                f"{shown_time(at[-1])}), a finer grid than the series' ({freq!r}), and one row is read per period; "
+                f"aggregate them to its periods, {name}.groupby({to}).mean() (or .sum(), .last())")
+    if not have.isin(shown.to_timestamp()).any():
+        return (f"its times lie within those periods, not at their starts ({shown_time(have[0])} in {periods[0]}): "
+                f"index it by the periods, {name}.set_axis({to})")
+    return ""
+
+
 def _known_future(future, index: pd.Index, columns: tuple[str, ...], *, step: float, name: str = "future",
                   shown: pd.Index | None = None) -> np.ndarray:
     """``(len(index), len(columns))`` float64: the known-future covariates at the forecast timestamps
@@ -1024,8 +1080,11 @@ def _known_future(future, index: pd.Index, columns: tuple[str, ...], *, step: fl
     future = future.set_axis([str(c) for c in future.columns], axis=1)
     missing = [c for c in columns if c not in future.columns]
     if missing:
+        extra = [c for c in future.columns if c not in columns]
+        renamed = (f"; {extra} were not fitted: renamed? {name}.rename(columns="
+                   f"{dict(zip(extra, missing, strict=True))!r})" if extra and len(extra) == len(missing) else "")
         raise ValueError(f"{name} lacks the known-future covariates {missing} (its columns are "
-                         f"{list(future.columns)}); it needs {list(columns)} at the timestamps {span}")
+                         f"{list(future.columns)}); it needs {list(columns)} at the timestamps {span}{renamed}")
     for c in columns:
         _check_exogenous_column(future[c], c, holder=name, fitted=True)
     if not future.index.is_unique:
@@ -1065,9 +1124,14 @@ def _known_future(future, index: pd.Index, columns: tuple[str, ...], *, step: fl
         rows = np.where(near >= 0, order[near], -1) if len(have) else np.full(len(index), -1)  # no row at all
     if (rows < 0).any():
         absent = [str(t) for t in shown[rows < 0]]
+        other = (_periods_fix(future.index, have, shown, name) if isinstance(shown, pd.PeriodIndex) and
+                 isinstance(have, pd.DatetimeIndex) and have.tz is None else "")
         raise ValueError(f"{name} has no row for {len(absent)} of the {len(index)} forecast timestamps "
                          f"({', '.join(absent[:3])}{', ...' if len(absent) > 3 else ''}); it needs one row per "
-                         f"timestamp {span}")
+                         f"timestamp {span}" + (f"; {other}" if other else ""))
+    if isinstance(shown, pd.PeriodIndex) and isinstance(have, pd.DatetimeIndex) and have.tz is None and \
+            (finer := _periods_fix(future.index, have, shown, name)):
+        raise ValueError(finer)  # months for quarters: each quarter would read its first month alone
     values = future[list(columns)].to_numpy(dtype=np.float64, na_value=np.nan)[rows]  # (H, n_f)
     if not np.isfinite(values).all():
         i, j = np.argwhere(~np.isfinite(values))[0]
@@ -1239,6 +1303,12 @@ def forecast_steps(horizon, fitted: int, times: pd.Index | None = None) -> np.nd
                  or isinstance(times, pd.PeriodIndex) and isinstance(steps[0], pd.Period)) if len(steps) else False
     if same_kind:
         outside = [t for t in horizon if not times.isin([t]).any()]
+        past = [t for t in outside if t < times[0]]
+        if past:  # no horizon reaches back
+            raise ValueError(f"predict forecasts after the series' end, and {shown_time(past[0])} is in its past (the "
+                             f"forecast times are {shown_time(times[0])} .. {shown_time(times[-1])}): the series "
+                             "holds its value there; historical_forecasts() gives what the model forecast for past "
+                             "times")
         if outside:  # predict().loc[times] would raise a KeyError
             raise ValueError(f"predict takes steps ahead (integers in [1, {fitted}]), not times, and "
                              f"{shown_time(outside[0])} is not one of the {fitted} forecast times of this model "
@@ -1253,6 +1323,10 @@ def forecast_steps(horizon, fitted: int, times: pd.Index | None = None) -> np.nd
                          f"{np.shape(horizon)}")
     if (len(steps) == 0 or steps.dtype.kind not in "iu" or steps.min() < 1 or steps.max() > fitted
             or (np.diff(steps) <= 0).any()):
+        given = steps.tolist() if steps.dtype.kind in "iuf" else list(horizon)  # 1, not np.int64(1)
+        past = (" (steps <= 0 are the series' past, which predict does not forecast: historical_forecasts() gives "
+                "what the model forecast for past times)" if steps.dtype.kind in "iuf" and len(steps) and
+                steps.min() < 1 else "")
         raise ValueError(f"predict: the steps ahead must be increasing integers in [1, {fitted}] {fix}, "
-                         f"got {list(horizon)!r}")
+                         f"got {given!r}{past}")
     return steps

@@ -20,7 +20,7 @@ import pandas as pd
 from sktime.forecasting.base import BaseForecaster
 
 from ..data.timeseries import TimeSeriesFrame
-from .forecaster import Forecaster
+from .forecaster import Forecaster, ShortSeries
 from .series import _missing_business_days, _regular_step, shown_time, text_form
 
 
@@ -198,6 +198,41 @@ def _instances(index: pd.MultiIndex) -> pd.Index:
     return index.droplevel(-1).unique()
 
 
+def _short_series(y, e: ShortSeries) -> str:
+    """The refusal of a panel ``y`` some of whose series have fewer rows than the window of ``e.needed`` steps
+    that one of them was refused for, naming each by its id and length."""
+    sizes = y.groupby(level=list(range(y.index.nlevels - 1)), sort=False).size()
+    short = sizes[sizes < e.needed]
+    if short.empty:  # lookback="auto" gave that series a longer window than the others': its own refusal
+        short = sizes[sizes == e.rows]
+    ids = short.index.tolist()
+    shown = ", ".join(f"{k!r} ({n} rows)" for k, n in short.iloc[:6].items()) + (", ..." if len(short) > 6 else "")
+    return (f"RnnkitForecaster.fit: {len(short)} of y's {len(sizes)} series have fewer rows than one window of "
+            f"lookback + horizon = {e.needed} steps: {shown}; drop them (y.drop(index={ids[:6]!r}, level=0)), "
+            "shorten lookback or fh, or use model='auto', which forecasts short series by the naive and drift "
+            "forecasts")
+
+
+def _check_fractions(who: str, name: str, given) -> None:
+    """ValueError for a coverage or quantile level given as a percentage (``coverage=80``), which sktime refuses
+    as an int with "'int' object is not iterable" or as "a list of floats", and as a float naming no fix."""
+    values = [given] if isinstance(given, numbers.Real) else given if isinstance(given, list | tuple) else []
+    if all(isinstance(v, numbers.Real) and 0 < v < 1 for v in values):
+        return
+    bad = next(v for v in values if not (isinstance(v, numbers.Real) and 0 < v < 1))
+    fix = (f"; {bad!r} reads as a percentage: give {name}={_as_fractions(given)!r}"
+           if isinstance(bad, numbers.Real) and 1 < bad < 100 else "")
+    example = "coverage=0.8: an 80% interval" if name == "coverage" else "alpha=0.1: the 10% quantile"
+    raise ValueError(f"RnnkitForecaster.{who}: {name} holds {bad!r}, and every {name} is a fraction in (0, 1) "
+                     f"({example}){fix}")
+
+
+def _as_fractions(given):
+    """``given`` with each number above 1 read as a percentage."""
+    one = (lambda v: round(v / 100, 9) if isinstance(v, numbers.Real) and v > 1 else v)
+    return one(given) if isinstance(given, numbers.Real) else [one(v) for v in given]
+
+
 def _check_observed(who: str, **data) -> None:
     """ValueError naming the first missing value (NaN) of ``y`` or ``X``, and how to fill it: sktime's own
     refusal names neither the time nor a fix, and the Forecaster's imputation is not offered through sktime."""
@@ -324,7 +359,12 @@ class RnnkitForecaster(BaseForecaster):
         _check_business_days(y)
         _check_even(y)
         _check_observed("RnnkitForecaster.fit", y=y, X=X)
-        return super().fit(y, X=X, fh=fh)
+        try:
+            return super().fit(y, X=X, fh=fh)
+        except ShortSeries as e:  # sktime fits a panel series by series: name every short one, with its id
+            if not isinstance(getattr(y, "index", None), pd.MultiIndex):
+                raise
+            raise ValueError(_short_series(y, e)) from None
 
     def predict(self, fh=None, X=None):
         self._check_remembers("predict")
@@ -333,10 +373,12 @@ class RnnkitForecaster(BaseForecaster):
 
     def predict_interval(self, fh=None, X=None, coverage=0.90):
         self._check_quantiles("predict_interval")
+        _check_fractions("predict_interval", "coverage", coverage)
         return super().predict_interval(fh=fh, X=X, coverage=coverage)
 
     def predict_quantiles(self, fh=None, X=None, alpha=None):
         self._check_quantiles("predict_quantiles")
+        _check_fractions("predict_quantiles", "alpha", alpha)
         return super().predict_quantiles(fh=fh, X=X, alpha=alpha)
 
     def predict_var(self, fh=None, X=None, cov=False):
