@@ -136,3 +136,23 @@ def test_t25_05_a_second_derivative_through_the_fused_kernels_names_the_backend_
     (g,) = torch.autograd.grad(layer(x)[0].pow(2).sum(), x, create_graph=True)
     g.pow(2).sum().backward()
     assert x.grad is not None and bool(torch.isfinite(x.grad).all())
+
+
+@pytest.mark.parametrize("temperature,top_k", [(1.0, None), (0.0, None), (2.0, 2)])
+def test_t25_06_a_language_model_never_samples_the_excluded_special_symbols(temperature, top_k):
+    from rnnkit.data import Vocab
+    from rnnkit.models import LanguageModel
+
+    vocab = Vocab.build(["abcab cab"], level="char")
+    specials = [vocab.pad_id, vocab.unk_id, vocab.bos_id]
+    torch.manual_seed(0)
+    model = LanguageModel(len(vocab), 8).eval()
+    with torch.no_grad():  # a model that gives the special symbols most of its probability
+        model.head.linear.bias.zero_()
+        model.head.linear.bias[specials] = 3.0
+    prompt = vocab.encode("ab")
+    out = model.generate(prompt, 60, temperature=temperature, top_k=top_k, exclude=specials,
+                         generator=torch.Generator().manual_seed(0))
+    assert not set(out[len(prompt):].tolist()) & set(specials)  # before: no exclude; most draws were specials
+    with pytest.raises(ValueError, match=rf"exclude holds id {len(vocab)}, not in \[0, vocab_size={len(vocab)}\)"):
+        model.generate(prompt, 2, exclude=[0, len(vocab)])

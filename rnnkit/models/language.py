@@ -12,11 +12,15 @@ from .heads import StepHead, check_output_size
 
 
 def sample_next(logits: Tensor, *, temperature: float = 1.0, top_k: int | None = None,
-                generator: torch.Generator | None = None) -> Tensor:
+                generator: torch.Generator | None = None, exclude=None) -> Tensor:
     """Draw one token per row from ``softmax(logits / temperature)``: ``(B, V) -> (B,)``.
 
     ``temperature=0`` is greedy (argmax). ``top_k`` keeps only the k most likely tokens (Fan et al. 2018).
+    ``exclude``: ids never drawn (their probability set to 0 before ``top_k`` and the draw), e.g. a vocabulary's
+    special symbols, which are no text: ``[vocab.pad_id, vocab.unk_id, vocab.bos_id]`` of
+    :class:`rnnkit.data.Vocab`.
     """
+    excluded = excluded_ids(exclude, logits.shape[-1])
     if not (is_finite_number(temperature) and temperature >= 0):  # NaN would reach multinomial as NaN weights
         raise ValueError(f"temperature must be a finite number >= 0 (0: greedy), got {temperature!r}")
     if top_k is not None and not is_count(top_k):
@@ -25,6 +29,8 @@ def sample_next(logits: Tensor, *, temperature: float = 1.0, top_k: int | None =
         raise ValueError(f"generator must be a torch.Generator or None, got {type(generator).__name__}; for "
                          f"reproducible draws pass torch.Generator(device=...).manual_seed(seed)"
                          + (" (an integer seed is not a generator)" if is_integer(generator) else ""))
+    if excluded is not None:
+        logits = logits.masked_fill(excluded.to(logits.device), float("-inf"))
     if temperature == 0:
         return logits.argmax(-1)
     logits = logits.float() / temperature
@@ -32,6 +38,25 @@ def sample_next(logits: Tensor, *, temperature: float = 1.0, top_k: int | None =
         kth = logits.topk(top_k, dim=-1).values[:, -1:]  # (B, 1), the k-th largest logit
         logits = logits.masked_fill(logits < kth, float("-inf"))
     return torch.multinomial(logits.softmax(-1), 1, generator=generator)[:, 0]
+
+
+def excluded_ids(exclude, V: int) -> Tensor | None:
+    """``exclude`` (ids, a list, an array or a tensor; None: none) as a ``(V,)`` mask, or a ValueError naming an id
+    outside ``[0, V)`` or a list that leaves nothing to draw."""
+    if exclude is None:
+        return None
+    ids = torch.as_tensor(exclude).reshape(-1)
+    if ids.is_floating_point() or ids.is_complex() or ids.dtype == torch.bool:
+        raise ValueError(f"exclude must be token ids (integers in [0, {V})), got dtype {ids.dtype}")
+    bad = ids[(ids < 0) | (ids >= V)]
+    if len(bad):
+        raise ValueError(f"exclude holds id {int(bad[0])}, not in [0, vocab_size={V}); give ids of the model's "
+                         f"vocabulary (e.g. [vocab.pad_id, vocab.unk_id, vocab.bos_id])")
+    mask = torch.zeros(V, dtype=torch.bool)
+    mask[ids.long()] = True
+    if bool(mask.all()):
+        raise ValueError(f"exclude holds all {V} ids of the vocabulary, which leaves no token to draw")
+    return mask
 
 
 class LanguageModel(nn.Module):
@@ -114,10 +139,13 @@ class LanguageModel(nn.Module):
 
     @torch.no_grad()
     def generate(self, prompt: Tensor, max_new_tokens: int, *, temperature: float = 1.0,
-                 top_k: int | None = None, generator: torch.Generator | None = None) -> Tensor:
+                 top_k: int | None = None, generator: torch.Generator | None = None, exclude=None) -> Tensor:
         """Continue ``prompt`` (``(T0,)`` or ``(B, T0)``, ``T0 >= 1``; one id, a list or an array of ids too) by
         ``max_new_tokens`` sampled tokens; returns the prompt and the new tokens, ``(B, T0 + max_new_tokens)``
-        (or 1-D for a prompt of one sequence)."""
+        (or 1-D for a prompt of one sequence). ``exclude``: ids never sampled (:func:`sample_next`): a
+        vocabulary's ``<pad>``, ``<unk>`` and ``<bos>``, which a model trained on padded or encoded text gives some
+        probability, would otherwise come out among the characters."""
+        excluded_ids(exclude, self.vocab_size)  # before the prompt is read
         if not is_count(max_new_tokens, 0):
             raise ValueError(f"generate: max_new_tokens must be an integer >= 0, got {max_new_tokens!r}")
         prompt = torch.as_tensor(prompt, device=self.embedding.weight.device)  # as feed reads it
@@ -125,7 +153,7 @@ class LanguageModel(nn.Module):
         one = prompt.dim() == 1
         stream = self.stream()
         stream.feed(prompt)
-        new = [stream.sample(temperature=temperature, top_k=top_k, generator=generator)
+        new = [stream.sample(temperature=temperature, top_k=top_k, generator=generator, exclude=exclude)
                for _ in range(max_new_tokens)]
         out = torch.cat([prompt[None] if one else prompt, *(t[:, None] for t in new)], dim=1)
         return out[0] if one else out
@@ -159,11 +187,12 @@ class GenerationStream:
         return self.logits
 
     def sample(self, *, temperature: float = 1.0, top_k: int | None = None,
-               generator: torch.Generator | None = None) -> Tensor:
-        """Draw the next token ``(B,)`` from the last logits (see :func:`sample_next`) and feed it."""
+               generator: torch.Generator | None = None, exclude=None) -> Tensor:
+        """Draw the next token ``(B,)`` from the last logits (see :func:`sample_next`, and its ``exclude``) and
+        feed it."""
         if self.logits is None:
             raise ValueError("feed at least one token before sampling")
-        token = sample_next(self.logits, temperature=temperature, top_k=top_k, generator=generator)
+        token = sample_next(self.logits, temperature=temperature, top_k=top_k, generator=generator, exclude=exclude)
         self.feed(token[:, None])
         return token
 
