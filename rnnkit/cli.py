@@ -71,39 +71,6 @@ ESTIMATOR_FOR_TASK = {"classify": "SequenceClassifier", "regress": "SequenceRegr
 TABLE_DEFAULTS = {"id_column": "id", "time_column": None, "target_column": "target"}
 
 
-def _warn_uneven_times(path, table, name, id_name) -> None:
-    """Warn when ``--time-aware`` trains on a time column whose gaps differ: the decays read the time since a
-    feature was last observed in steps (rows), so the column only orders the rows and its gaps are not seen."""
-    import numpy as np
-    import pandas as pd
-
-    from .data.tables import _time_values
-
-    if not name or not table.times:
-        return
-    for key, cells in zip(table.ids, table.times, strict=True):
-        with warnings.catch_warnings():  # the reader has warned of the column's form already
-            warnings.simplefilter("ignore")
-            t = _time_values(Path(path), pd.Series(cells), name).astype(np.float64)
-        gaps = np.diff(t)
-        if gaps.size < 2:
-            continue
-        uneven = np.flatnonzero(~np.isclose(gaps, gaps[0], rtol=1e-6, atol=0))
-        if uneven.size:
-            i = int(uneven[0])
-            dates = not pd.api.types.is_numeric_dtype(pd.Series(cells))
-            gap = (f"pd.to_datetime(df[{name!r}]).groupby(df[{id_name!r}]).diff().dt.total_seconds().fillna(0)"
-                   if dates else f"df.groupby({id_name!r})[{name!r}].diff().fillna(0)")
-            key = key.item() if isinstance(key, np.generic) else key
-            warnings.warn(f"{path}: the time column {name!r} has uneven gaps (sequence {key!r}: {cells[0]} to "
-                          f"{cells[1]}, but {cells[i]} to {cells[i + 1]}); --time-aware's decays count the time "
-                          f"since a feature was last observed in steps (rows), not in {name!r}, which only orders "
-                          f"the rows, so the gaps are not seen: to give them to the model, add them as a feature "
-                          f"(e.g. df['gap'] = {gap}), or resample the rows to a regular grid", UserWarning,
-                          stacklevel=2)
-            return
-
-
 def _read_table(args, columns: dict, *, with_target: bool, per_step: bool, missing_values: bool = False,
                 model_reads: list | None = None, task: str | None = None):
     """The sequences of ``args.data``, read with ``columns`` (id, time and target column names); targets are
@@ -491,6 +458,23 @@ def _frames(table, idx) -> list:
     return [pd.DataFrame(table.X[i], columns=table.feature_names, copy=False) for i in idx]
 
 
+def _sample_times(table, idx, est, model=None) -> list | None:
+    """The sample times of the sequences at ``idx`` as a time-aware estimator reads them (their gaps, in the
+    model's unit), from the file's time column; None when the decays count steps (not time-aware, no time column,
+    or a model trained so). ``model``: the model directory a fitted ``est`` was read from, for the message when
+    it reads times and the file gives none."""
+    fitted = hasattr(est, "model_")
+    if not (getattr(est, "time_unit_", None) is not None if fitted else est.time_aware):
+        return None
+    if table.sample_times is None:
+        if fitted:
+            raise ValueError(f"{model}: the model was trained with --time-aware on the gaps of its file's time column, "
+                             f"but this file's sequences have no times; give it the time column (long layout, "
+                             f"--time-column NAME)")
+        return None
+    return [table.sample_times[i] for i in idx]
+
+
 def _train(args) -> int:
     """Fit an estimator on a file of sequences; write the model directory (with metrics.json) to --out,
     checkpointing every epoch inside it so that --resume continues an interrupted run."""
@@ -514,8 +498,6 @@ def _train(args) -> int:
         table = _read_table(args, columns, with_target=True, per_step=args.task == "tag",
                             missing_values=args.time_aware, task=args.task)
         _check_target_texts(args, args.task, columns["target_column"])
-        if args.time_aware:
-            _warn_uneven_times(args.data, table, columns.get("time_column"), columns.get("id_column") or "id")
         if args.task != "regress" and _layout(args) != "npz":
             _check_whole_labels(args.data, columns["target_column"], args.task)
         # a file's sequences are (T_i, F) whatever their shape: no guessing of the layout ("ntf"); errors
@@ -562,7 +544,8 @@ def _train(args) -> int:
                 with warnings.catch_warnings():
                     if leaked:  # warned above in the file's words
                         warnings.filterwarnings("ignore", message=".*holds each sequence's target")
-                    est.fit(_frames(table, train_idx), pick(table.y, train_idx), resume=args.resume)
+                    est.fit(_frames(table, train_idx), pick(table.y, train_idx), resume=args.resume,
+                            times=_sample_times(table, train_idx, est))
             except ValueError as e:
                 if resumed and isinstance(e, AnotherRun) and (why := _other_run_flags(recorded, run)):
                     raise ValueError(f"--out {out} holds an unfinished run of rnnkit train with other data or "
@@ -581,13 +564,15 @@ def _train(args) -> int:
             "n_test": int(len(test_idx)),
             "fit_seconds": round(seconds, 3),
             "resumed": bool(resumed),
-            "train_score": float(est.score(_frames(table, train_idx), pick(table.y, train_idx))),
+            "train_score": float(est.score(_frames(table, train_idx), pick(table.y, train_idx),
+                                           times=_sample_times(table, train_idx, est))),
             "score_name": "accuracy" if args.task != "regress" else "r2",
             "final_train_loss": est.loss_curve_[-1] if est.loss_curve_ else None,
             "data_sha256": run["data_sha256"],  # so that evaluate can tell the training file when given it
         }
         if len(test_idx) >= (2 if args.task == "regress" else 1):  # R^2 needs two values
-            metrics["test_score"] = float(est.score(_frames(table, test_idx), pick(table.y, test_idx)))
+            metrics["test_score"] = float(est.score(_frames(table, test_idx), pick(table.y, test_idx),
+                                                    times=_sample_times(table, test_idx, est)))
         est.set_params(log_dir=None)  # the model does not keep writing to --out when refitted elsewhere
         layout = _layout(args)  # recorded when not the default long CSV, so that predict reads the same layout
         info = {"task": args.task, **({"layout": layout} if layout != "long" else {}), **columns,
@@ -931,9 +916,9 @@ def _predict(args) -> int:
     est, recorded = _load_sequence_model(args)
     table, X = _model_inputs(args, est, recorded, with_target=False)
     if isinstance(est, rnnkit.SequenceClassifier):  # labels and probabilities from one pass of the network
-        pred, proba = est.predict_with_proba(X)
+        pred, proba = est.predict_with_proba(X, times=_sample_times(table, range(len(X)), est, args.model))
     else:
-        pred = est.predict(X)
+        pred = est.predict(X, times=_sample_times(table, range(len(X)), est, args.model))
     if isinstance(est, rnnkit.SequenceTagger):
         # a row per step: its sequence's id, its number in time order and, read with a time column, the file's time
         times = {} if table.times is None else {"time": np.concatenate(table.times)}
@@ -976,7 +961,9 @@ def _evaluate(args) -> int:
     table, X = _model_inputs(args, est, recorded, with_target=True)
     _check_target_texts(args, task, table.target_column, str(args.model))
     _warn_training_file(args)
-    pred, proba = est.predict_with_proba(X) if task == "classify" else (est.predict(X), None)
+    times = _sample_times(table, range(len(X)), est, args.model)
+    pred, proba = (est.predict_with_proba(X, times=times) if task == "classify" else
+                   (est.predict(X, times=times), None))
     metrics = {"model": str(args.model), "data": str(args.data), "task": task, "estimator": type(est).__name__,
                "n": len(table.X)}
     if task == "regress":
@@ -1684,7 +1671,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--cell", choices=[*CELL_NAMES, "auto"], help=auto.format("lstm"))
     train.add_argument("--time-aware", action="store_true",
                        help="read empty feature values as missing, through GRU-D's decays around the cell "
-                       "(rnnkit.TimeAware; one forward layer)")
+                       "(rnnkit.TimeAware; one forward layer); with --time-column, the decays read its gaps "
+                       "(in units of the median gap), else they count rows")
     train.add_argument("--hidden-size", type=count, help=auto.format(32))
     train.add_argument("--num-layers", type=count, default=1)
     train.add_argument("--bidirectional", action=argparse.BooleanOptionalAction,

@@ -38,6 +38,7 @@ import scipy.sparse
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.exceptions import DataConversionWarning
+from sklearn.metrics import accuracy_score, r2_score
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_is_fitted, check_random_state
@@ -66,6 +67,7 @@ from .data.collate import (
     window_width,
     zero_padding,
 )
+from .data.sample_times import check_time_scale, read_sample_times, time_unit, times_tensor
 from .models import (
     FRONTENDS,
     NORMALISATIONS,
@@ -382,6 +384,16 @@ def _sequence_list(X, who: str, layout: str, n_features: int | None) -> tuple[li
             "list(X.values()) with y in that order" if isinstance(X, dict) else "")
     raise ValueError(f"{who}: X must be an array (n, T, F), a list of (T_i, F) arrays, or a DataFrame of "
                      f"sequences (nested or with a MultiIndex (instance, time)), got {type(X).__name__}{hint}")
+
+
+def _sequence_ids(X) -> list | None:
+    """The ids X gives its sequences (a DataFrame's instances, in the order they are read), for messages; None
+    for arrays and lists."""
+    if isinstance(X, pd.Series) and isinstance(X.index, pd.MultiIndex):
+        X = X.to_frame()
+    if not isinstance(X, pd.DataFrame):
+        return None
+    return list(X.index.get_level_values(0).unique()) if isinstance(X.index, pd.MultiIndex) else list(X.index)
 
 
 def _parses_as_numbers(values: np.ndarray) -> bool:
@@ -1511,7 +1523,7 @@ class _SequenceEstimator(BaseEstimator):
         self.time_aware = time_aware
 
     # -- fit -------------------------------------------------------------------------------------------------
-    def fit(self, X, y, sample_weight=None, *, resume: bool = False):
+    def fit(self, X, y, sample_weight=None, *, times=None, resume: bool = False):
         """Train on sequences ``X`` and targets ``y``; returns self. Fitted attributes are set only when
         training succeeded. When the sequences of ``X`` are pandas DataFrames with the same string columns,
         their names become ``feature_names_in_`` (checked by name at predict, as scikit-learn does).
@@ -1523,6 +1535,13 @@ class _SequenceEstimator(BaseEstimator):
         fit as if absent (the feature scaling, the "auto" choices, the batches, the validation split); its
         labels still count among ``classes_``. The weights travel with their sequences into batches and the
         validation split, and a resumed fit must be given the same ones.
+
+        ``times`` (``time_aware=True`` only): the sample times of X's steps, whose gaps GRU-D's decays read
+        (:mod:`rnnkit.data.sample_times`: "index" for X's own time index, an ``(n, T)`` array, or one array per
+        sequence; numbers, dates or durations). Without them ``δ`` counts steps; with them it is the time since
+        a feature was last observed in units of the median gap of the training sequences (``time_unit_``; a
+        regular grid reads as steps). predict, score and the model's other readers then need the times of their
+        sequences too.
 
         ``resume=True`` continues an interrupted fit from ``log_dir/checkpoints/last.ckpt`` (written at the end
         of every epoch when ``log_dir`` is set; each further member of a seed ensemble from its own,
@@ -1543,12 +1562,16 @@ class _SequenceEstimator(BaseEstimator):
                              f"several processes, which must all split and shuffle the data alike; set "
                              f"random_state to an int (got {self.random_state!r})")
         x, lengths, _, list_layout = _read_sequences(X, who, layout=self.layout, allow_nan=self.time_aware)
+        relative, time_kind = self._read_times(X, times, lengths, who)
         sample_weight = _sequence_weights(X, sample_weight, len(lengths), who, "train on", y)
         # a sequence of weight 0 is absent from the fit: kept is None when every sequence stays
         kept = None if sample_weight is None or sample_weight.all() else torch.from_numpy(sample_weight > 0)
         given_lengths = lengths
         if kept is not None:
             x, lengths = x[kept], lengths[kept]
+            relative = None if relative is None else relative[kept.numpy()]
+        unit = None if relative is None else time_unit(relative, lengths.numpy())
+        step_times = None if relative is None else times_tensor(relative, lengths.numpy(), unit)
         choices, rule = self._choose(lengths, x.shape[2])
         # numpy's numbers (a grid of np.arange(...) in GridSearchCV) as Python's: Lightning asserts an int
         # max_epochs, and choices_ is saved as JSON
@@ -1593,8 +1616,10 @@ class _SequenceEstimator(BaseEstimator):
         # x as given, unscaled; the estimator's name: a checkpoint of another model's log_dir is named as such
         params = self._identity_params(params)
         given_data = (x, lengths, targets) if weights is None else (x, lengths, targets, weights)
+        if step_times is not None:  # the decays read them: another run's
+            params["times"], given_data = "given", (*given_data, step_times)
         identity = lambda seed: {**run_identity(params, seed, *given_data), "estimator": type(self).__name__}
-        x = self._inputs(x, lengths, x_mean, x_scale)
+        x = self._inputs(x, lengths, x_mean, x_scale, step_times)
         # not resuming: a warning if this fit replaces another run's checkpoint (cross-validation folds share log_dir)
         checkpoint = resume_checkpoint(self.log_dir, identity(seed), who, choices["max_epochs"], resume=resume)
         train, val = self._split(x, lengths, targets, rng, who, fitted.get("classes_"), weights)  # Lightning loads
@@ -1644,6 +1669,7 @@ class _SequenceEstimator(BaseEstimator):
         self._list_layout = list_layout  # how predict reads a list of square (C, C) sequences: as fit did
         self.choices_, self.rule_ = choices, rule
         self.predict_windows_ = PREDICT_WINDOWS if choices.get("crop") is not None else 1
+        self.time_unit_, self.time_kind_ = unit, time_kind  # None: the decays count steps
         self._fitted_params = network  # what predict and save check: set_params after fit changes the next fit only
         self.model_ = model.eval()
         self.loss_curve_ = module.history["train_loss"]
@@ -1851,13 +1877,48 @@ class _SequenceEstimator(BaseEstimator):
             return self._build_model(choices, x.shape[2], fitted["n_outputs_"],
                                      self._inputs(x, lengths, mean, scale), lengths)
 
-    def _inputs(self, x, lengths, mean, scale) -> torch.Tensor:
+    def _inputs(self, x, lengths, mean, scale, times: torch.Tensor | None = None) -> torch.Tensor:
         """What the network reads: ``x (n, T, F)`` standardised, padding 0; with ``time_aware``, NaN marks a
         missing value and the result is ``[x, m, δ]`` (``(n, T, 3F)``, :func:`rnnkit.time_aware_inputs`; δ in
-        steps)."""
+        steps, or from ``times (n, T)`` in the fitted unit, :func:`rnnkit.data.sample_times.times_tensor`)."""
         valid = length_mask(lengths, x.shape[1])[..., None]
         x = (x - mean) / scale * valid  # padding stays 0 (a missing value stays NaN)
-        return time_aware_inputs(x) if self.time_aware else x
+        return time_aware_inputs(x, times) if self.time_aware else x
+
+    def _read_times(self, X, times, lengths: torch.Tensor, who: str) -> tuple[np.ndarray | None, str | None]:
+        """``times`` of X's sequences relative to each one's first (:func:`read_sample_times`) and what they
+        count, or ``(None, None)`` when not given; refused for a model that is not time-aware."""
+        if times is None:
+            return None, None
+        if not self.time_aware:
+            raise ValueError(f"{who}: times are the sample times whose gaps a time-aware model's decays read, but "
+                             f"time_aware=False: give time_aware=True with them, or leave times out")
+        return read_sample_times(times, X, lengths.numpy(), who, ids=_sequence_ids(X))
+
+    def _fitted_times(self, X, times, lengths: torch.Tensor, who: str) -> torch.Tensor | None:
+        """The ``(n, T)`` times a fitted model's decays read for X (:meth:`_inputs`): None for a model whose
+        decays count steps. ValueError when times are missing for a model fitted with them, given to one fitted
+        without, or of another kind (dates for numbers); a warning when their gaps are 10 times or more away
+        from the fitted unit."""
+        unit, kind = getattr(self, "time_unit_", None), getattr(self, "time_kind_", None)
+        if unit is None:
+            if times is not None:
+                how = ("its decays count steps" if self.time_aware else "it is not time-aware")
+                raise ValueError(f"{who}: times given, but the model was fitted without them ({how}); leave times "
+                                 f"out, or refit with fit(X, y, times=...)")
+            return None
+        if times is None:
+            raise ValueError(f"{who}: the model was fitted with sample times (its decays read the gaps between steps, "
+                             f"in units of {unit:g}{' s' if kind == 'seconds' else ''}); give X's times too: "
+                             f"{who.rsplit('.', 1)[-1]}(X, times=...)")
+        relative, given = read_sample_times(times, X, lengths.numpy(), who, ids=_sequence_ids(X))
+        if given != kind:
+            what = {"seconds": "dates or durations", "numbers": "plain numbers"}
+            raise ValueError(f"{who}: times are {what[given]}, but the model was fitted on {what[kind]}; give them as "
+                             f"at fit")
+        if (message := check_time_scale(relative, lengths.numpy(), unit, who)) is not None:
+            warnings.warn(message, UserWarning, stacklevel=4)
+        return times_tensor(relative, lengths.numpy(), unit)
 
     def _align_targets(self, X, y, who: str):
         """``y`` as one target per sequence of X, in X's order: a torch tensor as numpy, and a pandas ``y``
@@ -1866,14 +1927,15 @@ class _SequenceEstimator(BaseEstimator):
         check_target_index(X, y, who)
         return y
 
-    def prepare_batch(self, X, y=None) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
+    def prepare_batch(self, X, y=None, *, times=None) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
         """``(x, lengths, y)``: what the network reads, as ``fit`` and ``predict`` feed it, and its training
         targets; what :mod:`rnnkit.diagnostics` reads of a model through its ``prepare_batch``. ``x (B, T, F)``
         read in the estimator's layout and standardised by its fitted scaling (unfitted: ``X``'s own, as ``fit``
         would compute it), ``[x, m, δ]`` for ``time_aware``; ``lengths (B,)``; ``y`` as the training loss reads
         it: a class's index in ``classes_`` (per step for a tagger, ``IGNORE_INDEX`` at padding), a regression
         target standardised by the fitted mean and scale. The raw ``X`` is not what the network was trained on:
-        scores and gradients taken on it would not be ``predict``'s."""
+        scores and gradients taken on it would not be ``predict``'s. ``times``: X's sample times, as predict
+        takes them (a model fitted with them needs them)."""
         who = f"diagnostics ({type(self).__name__})"
         fitted = hasattr(self, "model_")
         x, lengths, _ = as_sequences(X, who, self.n_features_in_ if fitted else None, layout=self.layout,
@@ -1881,9 +1943,13 @@ class _SequenceEstimator(BaseEstimator):
                                      list_layout=getattr(self, "_list_layout", None) if fitted else None)
         if fitted:
             mean, scale = torch.from_numpy(self.x_mean_), torch.from_numpy(self.x_scale_)
+            step_times = self._fitted_times(X, times, lengths, who)
         else:
             mean, scale = feature_scaling(x, lengths, who)
-        x = self._inputs(x, lengths, mean, scale)
+            relative, _ = self._read_times(X, times, lengths, who)
+            step_times = None if relative is None else times_tensor(relative, lengths.numpy(),
+                                                                    time_unit(relative, lengths.numpy()))
+        x = self._inputs(x, lengths, mean, scale, step_times)
         if y is None:
             return x, lengths, None
         if fitted and isinstance(self, SequenceClassifier):  # a few sequences' labels: no check of fit's own
@@ -1926,8 +1992,9 @@ class _SequenceEstimator(BaseEstimator):
         _sequence_weights(X, sample_weight, len(lengths), who, y=y)
         return y
 
-    def _outputs(self, X, who: str) -> tuple[list[torch.Tensor] | torch.Tensor, torch.Tensor, bool]:
-        """The model's raw outputs: ``(n, O)`` for labels, or a list of ``(T_i, O)`` for steps."""
+    def _outputs(self, X, who: str, times=None) -> tuple[list[torch.Tensor] | torch.Tensor, torch.Tensor, bool]:
+        """The model's raw outputs: ``(n, O)`` for labels, or a list of ``(T_i, O)`` for steps; ``times``: X's
+        sample times (:meth:`fit`)."""
         check_is_fitted(self, "model_")
         self._check_network(who, ("time_aware",))
         windows = self._predict_windows(who)
@@ -1944,7 +2011,8 @@ class _SequenceEstimator(BaseEstimator):
                           f"(a 2-D X is (n, T): a sequence per row); if it is one sequence of {X.shape[0]} steps "
                           f"(T, 1), as X[i] of an (n, T, 1) array is, pass X[None] (or X[i:i + 1])", UserWarning,
                           stacklevel=3)
-        x = self._inputs(x, lengths, torch.from_numpy(self.x_mean_), torch.from_numpy(self.x_scale_))
+        step_times = self._fitted_times(X, times, lengths, who)
+        x = self._inputs(x, lengths, torch.from_numpy(self.x_mean_), torch.from_numpy(self.x_scale_), step_times)
         model = self.model_.eval()
         device = next(model.parameters()).device
         # batches of similar lengths (all sequences sorted by length), each trimmed to its longest: padding
@@ -2029,7 +2097,9 @@ class _SequenceEstimator(BaseEstimator):
         fitted = {"n_features_in_": int(self.n_features_in_),
                   "feature_names_in_": None if names is None else [str(n) for n in names],
                   "choices_": self.choices_, "rule_": self.rule_, "predict_windows_": self.predict_windows_,
-                  "list_layout": getattr(self, "_list_layout", None), **self._fitted_config()}
+                  "list_layout": getattr(self, "_list_layout", None),
+                  "time_unit_": getattr(self, "time_unit_", None), "time_kind_": getattr(self, "time_kind_", None),
+                  **self._fitted_config()}
         tensors = {f"model.{k}": v for k, v in self.model_.state_dict().items()}
         tensors |= {f"scaling.{k}": torch.from_numpy(np.ascontiguousarray(v)) for k, v in self._scalings().items()}
         return fitted, tensors
@@ -2050,6 +2120,8 @@ class _SequenceEstimator(BaseEstimator):
         self.rule_ = fitted.get("rule_")
         self.predict_windows_ = fitted.get("predict_windows_", 1)  # saved before: whole; predict checks it
         self._list_layout = fitted.get("list_layout")  # None in a model saved before it was recorded
+        # None: the decays count steps (and in a model saved before sample times were read)
+        self.time_unit_, self.time_kind_ = fitted.get("time_unit_"), fitted.get("time_kind_")
         self._fitted_params = fitted_params(self, _NETWORK)  # saved as fitted (save checks it)
         self.log_dir = None  # a model saved before save dropped it names its fit's directory (maybe elsewhere)
         members = int(self.choices_.get("n_members", 1))  # saved before ensembles: one network
@@ -2456,10 +2528,11 @@ class SequenceClassifier(ClassifierMixin, _LabelEstimator):
         check_classes_recur(codes, classes, who)
         return torch.from_numpy(codes).long(), {"classes_": classes, "n_outputs_": len(classes)}
 
-    def score(self, X, y, sample_weight=None) -> float:
+    def score(self, X, y, sample_weight=None, *, times=None) -> float:
         """Mean accuracy of ``predict(X)`` against ``y`` (scikit-learn's), one label per sequence of X. Labels
         of another kind than the fitted classes (ints for str classes ``'1', '2'``: sktime's labels are text)
-        are refused, naming both: scikit-learn's refusal names neither the estimator nor the fix."""
+        are refused, naming both: scikit-learn's refusal names neither the estimator nor the fix. ``times``:
+        X's sample times, as predict takes them."""
         y = self._score_targets(X, y, sample_weight)
         who = f"{type(self).__name__}.score"
         labels = as_label_array(y, who)  # one per sequence of X: at least one
@@ -2473,22 +2546,25 @@ class SequenceClassifier(ClassifierMixin, _LabelEstimator):
         check_known_labels(labels, self.classes_, who)
         if labels.dtype == object and any(isinstance(v, tuple) for v in labels.tolist()):
             # tuple labels: scikit-learn's accuracy would take a list of tuples for multi-label data
-            hits = np.array([a == b for a, b in zip(labels.tolist(), self.predict(X).tolist(), strict=True)])
+            hits = np.array([a == b for a, b in zip(labels.tolist(), self.predict(X, times=times).tolist(),
+                                                    strict=True)])
             return float(np.average(hits, weights=sample_weight))
-        return super().score(X, labels, sample_weight)  # labels: StringDType text read as <U
+        # scikit-learn's score (labels: StringDType text read as <U), with the times predict reads
+        return float(accuracy_score(labels, self.predict(X, times=times), sample_weight=sample_weight))
 
-    def predict_proba(self, X) -> np.ndarray:
-        logits, _, _ = self._outputs(X, f"{type(self).__name__}.predict_proba")
+    def predict_proba(self, X, *, times=None) -> np.ndarray:
+        logits, _, _ = self._outputs(X, f"{type(self).__name__}.predict_proba", times)
         return logits.softmax(-1).numpy()
 
-    def predict(self, X) -> np.ndarray:
-        logits, _, _ = self._outputs(X, f"{type(self).__name__}.predict")
+    def predict(self, X, *, times=None) -> np.ndarray:
+        """The class of each sequence of X; ``times``: their sample times, for a model fitted with them."""
+        logits, _, _ = self._outputs(X, f"{type(self).__name__}.predict", times)
         return self.classes_[logits.argmax(-1).numpy()]
 
-    def predict_with_proba(self, X) -> tuple[np.ndarray, np.ndarray]:
+    def predict_with_proba(self, X, *, times=None) -> tuple[np.ndarray, np.ndarray]:
         """``(predict(X), predict_proba(X))`` from one pass of the network over ``X`` (a model of three networks
         read through five windows runs fifteen forward passes a sequence: a second call would repeat them)."""
-        logits, _, _ = self._outputs(X, f"{type(self).__name__}.predict_with_proba")
+        logits, _, _ = self._outputs(X, f"{type(self).__name__}.predict_with_proba", times)
         return self.classes_[logits.argmax(-1).numpy()], logits.softmax(-1).numpy()
 
     def _fitted_config(self) -> dict:
@@ -2605,10 +2681,11 @@ class SequenceRegressor(RegressorMixin, _LabelEstimator):
         targets, kept_fitted = self._encode_targets(rows, torch.zeros(len(rows)), who)
         return targets, kept_fitted | {"target_names_": fitted["target_names_"]}  # rows: an array, unnamed
 
-    def score(self, X, y, sample_weight=None) -> float:
+    def score(self, X, y, sample_weight=None, *, times=None) -> float:
         """R² of ``predict(X)`` against ``y`` (scikit-learn's), one target per sequence of X. ``y`` is read as
         :meth:`fit` reads it (text, bools and NaN refused alike), with as many targets as at fit; a DataFrame's
-        columns are matched by name when fit was given named ones (``target_names_``)."""
+        columns are matched by name when fit was given named ones (``target_names_``). ``times``: X's sample
+        times, as predict takes them."""
         who = f"{type(self).__name__}.score"
         y = self._score_targets(X, y, sample_weight)
         names = getattr(self, "target_names_", None)
@@ -2630,10 +2707,11 @@ class SequenceRegressor(RegressorMixin, _LabelEstimator):
             shape = "(n,)" if self._y_1d else f"(n, {self.n_outputs_})"
             raise ValueError(f"{who}: y has {targets.shape[1]} target(s) per sequence, but the regressor was fitted "
                              f"with {fitted} (predict returns shape {shape}); give y the targets it was fitted on")
-        return super().score(X, rows, sample_weight)
+        return float(r2_score(rows, self.predict(X, times=times), sample_weight=sample_weight))  # scikit-learn's
 
-    def predict(self, X) -> np.ndarray:
-        out, _, _ = self._outputs(X, f"{type(self).__name__}.predict")
+    def predict(self, X, *, times=None) -> np.ndarray:
+        """The target(s) of each sequence of X; ``times``: their sample times, for a model fitted with them."""
+        out, _, _ = self._outputs(X, f"{type(self).__name__}.predict", times)
         y = out.double().numpy() * self.y_scale_ + self.y_mean_  # float64, as scikit-learn's regressors
         return y[:, 0] if self._y_1d else y
 
@@ -2776,21 +2854,23 @@ class SequenceTagger(_SequenceEstimator):
                                      f"already the steps')")
         return y
 
-    def predict_proba(self, X) -> list[np.ndarray]:
-        logits, _, _ = self._outputs(X, f"{type(self).__name__}.predict_proba")
+    def predict_proba(self, X, *, times=None) -> list[np.ndarray]:
+        logits, _, _ = self._outputs(X, f"{type(self).__name__}.predict_proba", times)
         return [o.softmax(-1).numpy() for o in logits]
 
-    def predict(self, X):
-        logits, _, is_array = self._outputs(X, f"{type(self).__name__}.predict")
+    def predict(self, X, *, times=None):
+        """The label of each step of X's sequences; ``times``: their sample times, for a model fitted with them."""
+        logits, _, is_array = self._outputs(X, f"{type(self).__name__}.predict", times)
         labels = [self.classes_[o.argmax(-1).numpy()] for o in logits]
         return np.stack(labels) if is_array else labels
 
-    def score(self, X, y, sample_weight=None) -> float:
+    def score(self, X, y, sample_weight=None, *, times=None) -> float:
         """Accuracy over all valid steps of all sequences. ``sample_weight``: one number >= 0 per sequence, each
         of its steps weighed by it, as :meth:`fit` weighs them in the loss:
-        ``sum_i w_i hits_i / sum_i w_i T_i`` (equal weights: the plain accuracy over steps)."""
+        ``sum_i w_i hits_i / sum_i w_i T_i`` (equal weights: the plain accuracy over steps). ``times``: X's
+        sample times, as predict takes them."""
         who = f"{type(self).__name__}.score"
-        predicted = self.predict(X)
+        predicted = self.predict(X, times=times)
         weights = _sequence_weights(X, sample_weight, len(predicted), who, y=y)
         if y is None:
             raise ValueError(f"{who}: y is None; score needs the labels of every step of X's sequences")

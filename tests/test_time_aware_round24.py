@@ -1,15 +1,12 @@
 """Irregular sampling and missing values end to end: time_aware estimators, rnnkit.time_aware_inputs, rnnkit train
 --time-aware, and the Streamer of a time-aware model (docs/bad_inputs.md, twenty-fourth round, G24)."""
 
-import warnings
 
 import numpy as np
-import pandas as pd
 import pytest
 import torch
 
 from rnnkit import SequenceClassifier, time_aware_inputs
-from rnnkit.cli import main
 from rnnkit.deploy.streaming import Streamer
 
 QUICK = ["--epochs", "1", "--hidden-size", "4", "--batch-size", "16"]
@@ -25,46 +22,6 @@ def test_G24_01_a_non_finite_time_is_named_as_such_not_as_a_step_back(bad):
     assert "increasing" not in str(err.value) and "padding" not in str(err.value)
     times[1, 2] = 2.0  # the fix: that step's time
     assert torch.isfinite(time_aware_inputs(values, times)).all()
-
-
-def _irregular(tmp_path, dates: bool):
-    rng = np.random.default_rng(0)
-    rows = []
-    for i in range(8):
-        t = np.cumsum(rng.uniform(0.1, 5, size=5))
-        for j in range(5):
-            rows.append({"id": i, "t": t[j], "a": rng.normal(), "b": rng.normal() if j % 2 else np.nan,
-                         "target": i % 2})
-    df = pd.DataFrame(rows)
-    if dates:
-        df["t"] = pd.Timestamp("2024-01-01") + pd.to_timedelta(df["t"] * 3600, unit="s")
-    df.to_csv(tmp_path / "d.csv", index=False)
-    return tmp_path / "d.csv"
-
-
-@pytest.mark.parametrize("dates", [False, True])
-def test_G24_02_train_time_aware_on_uneven_times_says_the_decays_count_steps(tmp_path, capsys, dates):
-    data = _irregular(tmp_path, dates)
-    argv = ["train", str(data), "--task", "classify", "--time-column", "t", "--time-aware", *QUICK]
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        assert main([*argv, "--out", str(tmp_path / "m")]) == 0
-    err = capsys.readouterr().err + " ".join(str(w.message) for w in caught)
-    assert "the time column 't' has uneven gaps (sequence '0': " in err
-    assert "--time-aware's decays count the time since a feature was last observed in steps (rows), not in 't'" in err
-    fix = ("pd.to_datetime(df['t']).groupby(df['id']).diff().dt.total_seconds().fillna(0)" if dates else
-           "df.groupby('id')['t'].diff().fillna(0)")
-    assert f"df['gap'] = {fix}" in err
-    # the fix it gives: the gaps as a feature, read without a word
-    df = pd.read_csv(data)
-    df["gap"] = eval(fix, {"pd": pd, "df": df})  # noqa: S307 - the message's own expression
-    evenly = df.assign(t=df.groupby("id").cumcount())
-    evenly.to_csv(tmp_path / "g.csv", index=False)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        assert main(["train", str(tmp_path / "g.csv"), *argv[2:], "--out", str(tmp_path / "m2")]) == 0
-    assert "uneven" not in capsys.readouterr().err + " ".join(str(w.message) for w in caught)
-    assert 0 < df["gap"].max() < 5 * 3600 + 1
 
 
 def test_G24_checked_nan_patterns_predict_finite_and_stream_as_predict():

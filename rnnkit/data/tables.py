@@ -45,7 +45,9 @@ class SequenceTable:
     array has no column names); ``target_column`` the column of targets, left out of the features (npz:
     ``"y"``), or None when the file has none; ``y`` is None when targets were not asked for; ``times`` the time
     column's cells of each sequence, in the order of its steps (long files read with a time column; else None),
-    so that per-step outputs can name the file's own times."""
+    so that per-step outputs can name the file's own times; ``sample_times`` the same times as a time-aware
+    model reads them (:mod:`rnnkit.data.sample_times`): numbers as float64, dates and durations as a
+    ``pd.TimedeltaIndex`` (dates since 1970-01-01 UTC), one per sequence."""
 
     X: list[np.ndarray]
     y: np.ndarray | list[np.ndarray] | None
@@ -53,6 +55,7 @@ class SequenceTable:
     feature_names: list[str] = field(default_factory=list)
     target_column: str | None = None
     times: list[np.ndarray] | None = None
+    sample_times: list | None = None
 
 
 FLOAT32_MAX = float(np.finfo(np.float32).max)
@@ -686,7 +689,8 @@ def _read_long(path, frame, id_column, time_column, target_column, with_target, 
                              + (_clock_set_back_hint(frame[time_column], times, groups[ids_per_row[row]]) or
                                 f"drop or aggregate the duplicates ({duplicated.size} duplicated rows in all)"))
         groups = {key: rows[np.argsort(times[rows], kind="stable")] for key, rows in groups.items()}
-        _warn_time_gaps(path, frame[time_column], time_column, times, groups)
+        if not missing_values:  # read with missing values, a time-aware model reads the gaps (sample_times)
+            _warn_time_gaps(path, frame[time_column], time_column, times, groups)
     ids = np.array(list(groups))
     values = values.astype(np.float32)
     X = [values[rows] for rows in groups.values()]
@@ -716,8 +720,13 @@ def _read_long(path, frame, id_column, time_column, target_column, with_target, 
                 y.append(target[rows[0]])
             y = np.asarray(y)
     cells = frame[time_column].to_numpy() if time_column else None
+    sample_times = None
+    if time_column:  # as read above: numbers, or UTC nanoseconds of dates and durations
+        numbers = pd.api.types.is_numeric_dtype(frame[time_column])
+        sample_times = [times[rows].astype(np.float64) if numbers else pd.to_timedelta(times[rows], unit="ns")
+                        for rows in groups.values()]
     times = None if cells is None else [cells[rows] for rows in groups.values()]
-    return SequenceTable(X, y, ids, [str(c) for c in features.columns], target_column, times)
+    return SequenceTable(X, y, ids, [str(c) for c in features.columns], target_column, times, sample_times)
 
 
 class VaryingTargetError(ValueError):

@@ -752,11 +752,21 @@ def preprocessing(estimator, who: str = "export_onnx") -> dict | None:
         "x_formula": "x_scaled[..., j] = (x[..., j] - x_mean[j]) / x_scale[j], features in this order",
     }
     if getattr(estimator, "time_aware", False):
+        unit = getattr(estimator, "time_unit_", None)
         info["time_aware"] = {
             "inputs": "[x, m, delta]: 3 * n_features channels per step, the graphs' F",
             "formula": "per feature j at step t: x = x_scaled (0 where the value is missing, NaN), m = 1 if "
                        "observed else 0, delta = the steps since its previous observation: delta_0 = 0, "
                        "delta_{t+1} = 1 if observed at t else delta_t + 1 (rnnkit.time_aware_inputs)"}
+        if unit is not None:  # fitted with sample times: delta is the time since, in the fitted unit
+            seconds = estimator.time_kind_ == "seconds"
+            info["time_aware"] |= {
+                "time_unit": float(unit), "times": "seconds" if seconds else "numbers",
+                "formula": "per feature j at step t, with s_t the step's sample time"
+                           f"{' in seconds (dates: since 1970-01-01 UTC)' if seconds else ''}: x = x_scaled (0 where "
+                           "the value is missing, NaN), m = 1 if observed else 0, g_t = (s_t - s_{t-1}) / "
+                           "time_unit, delta = the time since its previous observation: delta_0 = 0, delta_{t+1} = "
+                           "g_{t+1} if observed at t else delta_t + g_{t+1} (rnnkit.time_aware_inputs)"}
     windows = estimator._predict_windows(who)
     if windows > 1:  # trained on windows (crop): predict reads the mean over windows of the series
         info["windows"] = {

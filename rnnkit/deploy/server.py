@@ -10,7 +10,9 @@ route                  what
 ``GET /health``        ``{"status": "ok"}``
 ``GET /model``         estimator, features (names when known, else their count), classes, a regressor's
                        targets (the names of a DataFrame ``y``'s columns, else null), ``missing_values``
-                       (whether a step may hold null or NaN: ``time_aware=True``), rnnkit version
+                       (whether a step may hold null or NaN: ``time_aware=True``), ``times`` (``"numbers"`` or
+                       ``"dates"`` for a model fitted with sample times, whose requests carry ``"times"``: one
+                       list per sequence, a time per step, dates as ISO text; else null), rnnkit version
 =====================  =====================================================================================
 
 **A refit.** The app serves the network the estimator had when the app was made; once the estimator is fitted
@@ -84,12 +86,14 @@ def _json_kind(value) -> str:
 
 
 def parse_request(body: bytes, n_features: int, limits: Limits, *, missing: bool = False,
-                  names: list[str] | None = None) -> list[np.ndarray]:
+                  names: list[str] | None = None, times: str | None = None) -> list:
     """The sequences of a ``/predict`` body as float32 arrays ``(T_i, F)``; RequestError when bad.
 
     ``missing``: the model reads missing values (``time_aware=True``), which a request gives as ``null`` or
     ``NaN``; both become NaN. Infinity is refused either way. ``names``: the features the model was fitted on
-    (None without names); a step may then be an object ``{name: value}``, read by name, every name exactly once."""
+    (None without names); a step may then be an object ``{name: value}``, read by name, every name exactly once.
+    ``times``: what a model fitted with sample times reads ("numbers" or "dates"; None: none): the body's
+    ``"times"`` then gives a list of times per sequence, and each item returned is ``(array, times)``."""
     if len(body) > limits.max_body_bytes:
         raise RequestError(413, f"request body of {len(body)} bytes exceeds the limit of "
                                 f"{limits.max_body_bytes} bytes; send fewer sequences per request")
@@ -111,9 +115,16 @@ def parse_request(body: bytes, n_features: int, limits: Limits, *, missing: bool
         close = [k for k in payload if k.strip().lower().removesuffix("s") == "sequence"]  # "Sequences", "sequence"
         raise RequestError(400, f'request body has no key "sequences" (it has {sorted(payload)[:5]}'
                                 + (f'; rename {close[0]!r} to "sequences"' if close else "") + f'); send {SHAPE}')
-    if extra := sorted(set(payload) - {"sequences"}):  # e.g. "lengths" or "ids": they would be ignored
-        raise RequestError(400, f'request body has the key(s) {extra}, which the server does not read; it reads '
-                                f'only "sequences" (every step of a sequence is read: trim padding yourself)')
+    if extra := sorted(set(payload) - {"sequences", *(["times"] if times else [])}):  # "lengths", "ids": ignored
+        why = (' ("times": the model was fitted without sample times; its decays count steps)' if "times" in extra
+               else "")
+        raise RequestError(400, f'request body has the key(s) {extra}, which the server does not read{why}; it reads '
+                                f'only "sequences"{" and times" if times else ""} (every step of a sequence is read: '
+                                f'trim padding yourself)')
+    if times and "times" not in payload:
+        raise RequestError(400, f'request body has no key "times"; the model was fitted with sample times: send '
+                                f'"times", a list of one time per step for each sequence ({times}'
+                                f'{", as ISO text" if times == "dates" else ""})')
     sequences = payload["sequences"]
     if not isinstance(sequences, list) or not sequences:
         raise RequestError(400 if not isinstance(sequences, list) else 422,
@@ -173,7 +184,40 @@ def parse_request(body: bytes, n_features: int, limits: Limits, *, missing: bool
             where = "" if a is None else f", step {int(np.isinf(a).any(axis=1).argmax())}"
             raise RequestError(422, f"sequence {i}{where} holds a number beyond float32's range")
         arrays.append(a)
-    return arrays
+    return arrays if not times else list(zip(arrays, _request_times(payload["times"], arrays, times), strict=True))
+
+
+def _request_times(given, arrays: list[np.ndarray], kind: str) -> list:
+    """The ``"times"`` of a request, one per sequence, checked as fit checks them (a time per step, finite,
+    increasing): numbers as float64 arrays, dates (ISO text) as DatetimeIndex."""
+    import pandas as pd
+
+    from ..data.sample_times import read_sample_times
+
+    if not isinstance(given, list) or len(given) != len(arrays):
+        raise RequestError(422, f'"times" must be a list of {len(arrays)} lists (one per sequence, a time per step), '
+                                f'got {len(given) if isinstance(given, list) else type(given).__name__}')
+    out = []
+    for i, t in enumerate(given):
+        if not isinstance(t, list):
+            raise RequestError(422, f"times of sequence {i} must be a list of its steps' times")
+        want = (str,) if kind == "dates" else (int, float)
+        bad = next((v for v in t if type(v) not in want), None)
+        if bad is not None or kind == "numbers" and any(type(v) is bool for v in t):
+            raise RequestError(422, f"times of sequence {i} hold {json.dumps(bad)}; the model reads "
+                                    + ("dates, as ISO text (e.g. \"2024-01-01T10:00:00Z\")" if kind == "dates" else
+                                       "numbers"))
+        if kind == "dates":
+            try:
+                t = pd.DatetimeIndex(pd.to_datetime(t, format="ISO8601", utc=True))
+            except (TypeError, ValueError) as e:
+                raise RequestError(422, f"times of sequence {i} are not ISO dates ({e})") from None
+        out.append(np.asarray(t, dtype=np.float64) if kind == "numbers" else t)
+    try:
+        read_sample_times(out, arrays, np.array([len(a) for a in arrays]), "request", ids=list(range(len(arrays))))
+    except ValueError as e:
+        raise RequestError(422, str(e).replace("request: ", "", 1)) from None
+    return out
 
 
 def _not_json_hint(body: bytes) -> str:
@@ -257,8 +301,11 @@ def predict_sequences(estimator, sequences: list[np.ndarray]) -> list[dict]:
     (sequences ``(T_i, F)``; pass the estimator through :func:`steps_by_features`)."""
     from ..estimators import SequenceClassifier, SequenceTagger
 
+    times = None
+    if sequences and isinstance(sequences[0], tuple):  # (array, times) of a model fitted with sample times
+        sequences, times = [s for s, _ in sequences], [t for _, t in sequences]
     if isinstance(estimator, SequenceClassifier | SequenceTagger):
-        outputs, _, _ = estimator._outputs(sequences, "serve")  # one forward pass for labels and probabilities
+        outputs, _, _ = estimator._outputs(sequences, "serve", times)  # one pass for labels and probabilities
         classes = estimator.classes_
         if isinstance(estimator, SequenceClassifier):
             labels = classes[outputs.argmax(-1).numpy()].tolist()
@@ -266,7 +313,7 @@ def predict_sequences(estimator, sequences: list[np.ndarray]) -> list[dict]:
             return [{"prediction": p, "probabilities": q} for p, q in zip(labels, probabilities, strict=True)]
         return [{"prediction": classes[o.argmax(-1).numpy()].tolist(), "probabilities": o.softmax(-1).tolist()}
                 for o in outputs]
-    values = np.asarray(estimator.predict(sequences))
+    values = np.asarray(estimator.predict(sequences, times=times))
     return [{"prediction": v.tolist()} for v in values]
 
 
@@ -355,9 +402,17 @@ def model_info(estimator) -> dict:
         "targets": None if targets is None else [str(n) for n in targets],
         # whether a step's feature may be null (or NaN): a missing value, as predict reads NaN (time_aware=True)
         "missing_values": bool(getattr(estimator, "time_aware", False)),
+        "times": _times_read(estimator),
         "n_outputs": int(estimator.n_outputs_),
         "rnnkit_version": __version__,
     }
+
+
+def _times_read(estimator) -> str | None:
+    """What a request's ``"times"`` hold for a model fitted with sample times: "numbers" or "dates"; None."""
+    if getattr(estimator, "time_unit_", None) is None:
+        return None
+    return "dates" if estimator.time_kind_ == "seconds" else "numbers"
 
 
 def _check_options(batching, max_batch, max_wait_ms, limits, threads) -> None:
@@ -459,7 +514,7 @@ def create_app(estimator, *, batching: bool = True, max_batch: int = 64, max_wai
                                            "server reads uncompressed JSON: send it uncompressed"}, status_code=415)
         try:
             sequences = parse_request(await request.body(), info["n_features"], limits, missing=missing,
-                                      names=info["features"])
+                                      names=info["features"], times=info["times"])
         except RequestError as e:
             return JSONResponse({"detail": str(e)}, status_code=e.status)
         results = await batcher.submit(sequences)

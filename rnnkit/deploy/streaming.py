@@ -10,7 +10,9 @@ For a fitted estimator (or an export of one) the raw features are standardised a
 output decoded: a label and the class probabilities, or a value in the target's units. A ``time_aware``
 estimator's stream reads raw features with NaN for a missing value and builds the ``[x, m, δ]`` its graphs
 read, as :func:`rnnkit.time_aware_inputs` does over a whole sequence: ``δ`` (steps since each feature was
-last observed) is kept per stream beside its state.
+last observed) is kept per stream beside its state. A model fitted with sample times (``fit(X, y, times=...)``)
+reads each step's time too (``step(id, x_t, time=t)``): ``δ`` then grows by the gap since the stream's
+previous step, in the fitted unit (``time_unit_``).
 
 At batch 1 a step costs less than onnxruntime's per-call overhead, so :meth:`Streamer.step` under
 onnxruntime avoids that overhead: each stream owns two preallocated state buffers ``(1, S)`` and two I/O
@@ -21,6 +23,7 @@ observation and the output sit in buffers shared by all streams, and one step is
 
 from __future__ import annotations
 
+import datetime
 import math
 import numbers
 import os
@@ -54,7 +57,7 @@ class _Stream:
     """One stream's state: two buffers ``(2, 1, S)``, the current state ``buffers[turn]``; under onnxruntime,
     ``bindings[k]`` reads ``buffers[k]`` and writes the next state into ``buffers[1 - k]``."""
 
-    __slots__ = ("buffers", "turn", "bindings", "since", "key")
+    __slots__ = ("buffers", "turn", "bindings", "since", "key", "last_time")
 
     def __init__(self, initial_state: np.ndarray, n_raw: int):
         self.key = None  # the id it was started with, to tell an equal id of another kind (1, 1.0, True)
@@ -62,12 +65,35 @@ class _Stream:
         self.buffers[0, 0] = initial_state  # a copy: a stream never writes into another's or the initial state
         self.turn = 0
         self.bindings = None
-        self.since = np.zeros(n_raw, dtype=np.float32)  # a time-aware model's delta for the next step
+        # a time-aware model's delta since each feature was last observed, before the next step's gap is added,
+        # and the time of the stream's last step (None before its first)
+        self.since = np.zeros(n_raw, dtype=np.float32)
+        self.last_time = None
 
     @property
     def state(self) -> np.ndarray:
         """The current state ``(S,)``, a view (written in place by a batched step)."""
         return self.buffers[self.turn, 0]
+
+
+def _seconds(time) -> float:
+    """A date (seconds since 1970-01-01 UTC; without a zone, read as UTC) or a duration, in seconds."""
+    if isinstance(time, np.timedelta64 | datetime.timedelta) or isinstance(time, str) and _is_duration(time):
+        return pd.Timedelta(time).total_seconds()
+    stamp = pd.Timestamp(time)
+    if stamp is pd.NaT:
+        return math.nan
+    stamp = stamp.tz_convert("UTC").tz_localize(None) if stamp.tz is not None else stamp
+    return (stamp - pd.Timestamp(0)).total_seconds()
+
+
+def _is_duration(text: str) -> bool:
+    try:
+        pd.Timestamp(text)
+        return False
+    except ValueError:
+        pd.Timedelta(text)
+        return True
 
 
 def _id_error(stream_id, error: TypeError) -> Exception:
@@ -263,6 +289,9 @@ class Streamer:
         # a time-aware estimator's graphs read [x, m, delta] (3F); its stream reads F raw values, NaN missing
         self._time_aware = pre is not None and "time_aware" in pre
         self.n_raw = pre["n_features"] if self._time_aware else self.n_features
+        # fitted with sample times: each step's time, its gaps in this unit (None: delta counts steps)
+        self._time_unit = pre["time_aware"].get("time_unit") if self._time_aware else None
+        self._times_in = pre["time_aware"].get("times") if self._time_aware else None
         # a pandas row is read by its names when the estimator was fitted on named columns, as predict reads them
         self._feature_names = None if pre is None else pre.get("feature_names")
         # _check's finiteness test, without np.isfinite(a).all(), whose reduction costs several µs right after
@@ -308,15 +337,19 @@ class Streamer:
         _check_same_kind(stream, stream_id)  # reset(True) would start stream 1 over
         del self._streams[stream_id]
 
-    def step(self, stream_id, x_t) -> StepOutput:
-        """Advance one stream by one observation ``x_t (F,)``."""
+    def step(self, stream_id, x_t, *, time=None) -> StepOutput:
+        """Advance one stream by one observation ``x_t (F,)``; ``time``: its sample time, for a model fitted
+        with sample times (a number, or a date or duration as at fit: ``pd.Timestamp``, ``datetime``,
+        ``np.datetime64``, an ISO text), later than the stream's previous step."""
         try:  # free unless it raises
             if self.backend != "onnxruntime":
-                return self.step_many({stream_id: x_t})[stream_id]
+                return self.step_many({stream_id: x_t}, times=None if time is None else {stream_id: time})[stream_id]
             # the graph call costs ~10-50 µs, so each numpy call around it counts: a cheap check (see __init__),
             # one copy into the bound buffer, the call, one copy out
             a = self._check(stream_id, x_t)
             stream = self._streams.get(stream_id)
+            if self._time_aware:
+                time = self._time_of(stream_id, stream, time)
         except TypeError as e:
             raise _id_error(stream_id, e) from None
         new = stream is None
@@ -328,7 +361,7 @@ class Streamer:
             _check_same_kind(stream, stream_id)
         x = self._x_row
         if self._time_aware:
-            x[...] = self._time_aware_row(stream, a)
+            x[...] = self._time_aware_row(stream, a, time)
         elif self._x_mean is None:
             x[...] = a
         else:  # the same float32 operations as step_many's
@@ -340,19 +373,27 @@ class Streamer:
             self._streams[stream_id] = stream
         return self._decode(self._y_row.copy())
 
-    def step_many(self, observations: dict) -> dict:
+    def step_many(self, observations: dict, *, times: dict | None = None) -> dict:
         """Advance several streams by one observation each, in one batched call: ``{id: x_t}`` ->
-        ``{id: StepOutput}``."""
+        ``{id: StepOutput}``; ``times``: ``{id: time}`` of those observations, for a model fitted with sample
+        times (:meth:`step`)."""
         if not isinstance(observations, dict):
             raise ValueError(f"Streamer.step_many: observations must be a dict {{stream_id: x_t}}, got "
                              f"{type(observations).__name__}")
+        if times is not None and not isinstance(times, dict):
+            raise ValueError(f"Streamer.step_many: times must be a dict {{stream_id: time}} of the observations' "
+                             f"sample times, got {type(times).__name__}")
+        if times is not None and set(times) != set(observations):
+            other = [k for k in times if k not in observations] or [k for k in observations if k not in times]
+            raise ValueError(f"Streamer.step_many: times must name the streams of observations, one time each; "
+                             f"stream {other[0]!r} is in one and not the other")
         if not observations:
             return {}
         if self._fitted is not None:
             check_not_refitted(*self._fitted, "Streamer", "the Streamer", "make a new Streamer(estimator)")
         ids = list(observations)
         if len(ids) == 1 and self.backend == "onnxruntime":
-            return {ids[0]: self.step(ids[0], observations[ids[0]])}
+            return {ids[0]: self.step(ids[0], observations[ids[0]], time=None if times is None else times[ids[0]])}
         x = np.stack([self._check(i, observations[i]) for i in ids])  # (B, F)
         for i in ids:
             if i not in self._streams:
@@ -363,7 +404,10 @@ class Streamer:
         for i, stream in zip(ids, streams, strict=True):
             stream.key = i if stream.key is None else stream.key
         if self._time_aware:
-            x = np.stack([self._time_aware_row(s, a) for s, a in zip(streams, x, strict=True)])  # (B, 3F)
+            at = [self._time_of(i, self._streams.get(i), None if times is None else times[i]) for i in ids]
+            x = np.stack([self._time_aware_row(s, a, t) for s, a, t in zip(streams, x, at, strict=True)])  # (B, 3F)
+        elif times is not None:
+            self._time_of(ids[0], None, times[ids[0]])  # refused: the model reads no times
         elif self._x_mean is not None:
             x = (x - self._x_mean) / self._x_scale
         state = np.stack([s.state for s in streams])  # (B, S)
@@ -375,15 +419,59 @@ class Streamer:
             results[i] = self._decode(y[k])
         return results
 
-    def _time_aware_row(self, stream: _Stream, a: np.ndarray) -> np.ndarray:
-        """``[x, m, delta] (3F,)`` of one raw observation ``a (F,)`` (NaN: missing), as
-        :func:`rnnkit.time_aware_inputs` builds it over a whole sequence (delta in steps); advances the
-        stream's delta."""
+    def _time_aware_row(self, stream: _Stream, a: np.ndarray, time: float | None) -> np.ndarray:
+        """``[x, m, delta] (3F,)`` of one raw observation ``a (F,)`` (NaN: missing) at ``time`` (None: delta
+        counts steps), as :func:`rnnkit.time_aware_inputs` builds it over a whole sequence: ``delta_0 = 0``, then
+        ``delta_t = gap_t`` after an observation, ``delta_{t-1} + gap_t`` after a missing value; advances the
+        stream's delta and time."""
         m = ~np.isnan(a)
         x = np.where(m, (a - self._x_mean) / self._x_scale, 0.0)
-        row = np.concatenate([x, m, stream.since]).astype(np.float32)
-        stream.since = np.where(m, 1.0, stream.since + 1.0).astype(np.float32)
+        gap = (0.0 if stream.last_time is None else 1.0 if time is None else
+               (time - stream.last_time) / self._time_unit)
+        delta = stream.since + np.float32(gap)
+        row = np.concatenate([x, m, delta]).astype(np.float32)
+        stream.since = np.where(m, 0.0, delta).astype(np.float32)
+        stream.last_time = 0.0 if time is None else time
         return row
+
+    def _time_of(self, stream_id, stream: _Stream | None, time) -> float | None:
+        """A step's ``time`` as the model reads it: seconds (since 1970-01-01 UTC for dates) or the number given;
+        None for a model whose delta counts steps. ValueError for a time missing where the model reads times,
+        given where it reads none, of another kind than at fit, or not later than the stream's previous step."""
+        where = f"Streamer: stream {stream_id!r}"
+        if self._time_unit is None:
+            if time is not None:
+                raise ValueError(f"{where}: a time was given, but the model was fitted without sample times (its "
+                                 f"delta counts steps); leave time out, or refit with fit(X, y, times=...)")
+            return None
+        if time is None:
+            raise ValueError(f"{where}: the model was fitted with sample times; give each step's time: "
+                             f"step(stream_id, x_t, time=t)")
+        seconds = self._times_in == "seconds"
+        if isinstance(time, bool) or not (isinstance(time, numbers.Real | str | np.datetime64 | np.timedelta64)
+                                          or isinstance(time, datetime.date | datetime.timedelta)):
+            raise ValueError(f"{where}: time {time!r} is not a number, date or duration")
+        is_number = isinstance(time, numbers.Real)
+        if is_number == seconds:
+            raise ValueError(f"{where}: time {time!r} is {'a number' if is_number else 'a date or duration'}, but the "
+                             f"model was fitted on {'dates or durations' if seconds else 'plain numbers'}; give the "
+                             f"step's time as at fit")
+        if is_number:
+            value = float(time)
+        else:
+            try:
+                value = _seconds(time)
+            except (TypeError, ValueError) as e:
+                raise ValueError(f"{where}: time {time!r} does not read as a date or duration ({e}); give a "
+                                 f"pd.Timestamp, a datetime or an ISO text (YYYY-MM-DD HH:MM:SS)") from None
+        if not math.isfinite(value):
+            raise ValueError(f"{where}: time {time!r} is not finite; every step needs its time (a missing value "
+                             f"goes in x_t as NaN)")
+        if stream is not None and stream.last_time is not None and value <= stream.last_time:
+            shown = time.item() if isinstance(time, np.generic) else time
+            raise ValueError(f"{where}: time {shown!r} is not later than the stream's previous step; steps come in "
+                             f"time order, each at its own time")
+        return value
 
     def _new_stream(self) -> _Stream:
         stream = _Stream(self.initial_state, self.n_raw)

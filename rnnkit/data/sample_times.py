@@ -1,0 +1,214 @@
+"""Sample times of sequences, as GRU-D's decays read them (:class:`rnnkit.TimeAware`).
+
+A time-aware model decays its inputs and state with ``delta``, the time since each feature was last observed
+(Che et al. 2018, eq. 2). Without sample times ``delta`` counts steps. With them it is measured in a unit
+learned at fit: the median gap between consecutive steps of the training sequences (:func:`time_unit`), so
+that a regular grid reads as steps (``delta = 1`` between neighbours) and an uneven one as what it is (a gap
+twice the usual is ``2``), whatever the times' own units.
+
+Times are read per sequence (:func:`read_sample_times`) as numbers, dates (``datetime64``, pandas timestamps
+with or without a time zone, periods) or durations (``timedelta64``); dates and durations are counted in
+seconds. Each sequence's times are taken relative to its first step in float64 before they become float32, so
+that epoch timestamps keep their second-level gaps.
+
+=========  ==========================================================================================
+``times``  read as
+=========  ==========================================================================================
+"index"    the index of X's own rows: the time level of a MultiIndex ``(instance, time)`` DataFrame, or
+           each sequence's index when X is a list of DataFrames or Series
+array      ``(n, T)``: row ``i`` holds sequence ``i``'s times (entries past its length are ignored)
+list       one 1-D array-like per sequence (an array, a list, a Series, a DatetimeIndex), each as long as
+           its sequence
+=========  ==========================================================================================
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import numpy as np
+import pandas as pd
+import torch
+
+SECONDS, NUMBERS = "seconds", "numbers"  # what a time counts: dates and durations in seconds, or plain numbers
+
+
+def read_sample_times(times, X, lengths: np.ndarray, who: str, ids=None) -> tuple[np.ndarray, str]:
+    """The times of X's steps, ``(n, T_max)`` float64, each row relative to its sequence's first time (0 at
+    step 0; 0 past its length), and what they count (:data:`SECONDS` or :data:`NUMBERS`).
+
+    ``lengths``: the sequences' lengths as X was read; ``ids`` the user's names of the sequences (for messages).
+    ValueError, naming the sequence and step, for a count of times other than the sequence's steps, a time
+    missing (NaN, NaT), not finite, text, or not strictly increasing, and for sequences of different kinds of
+    time (dates beside numbers)."""
+    n = len(lengths)
+    name = (lambda i: f"sequence {i} of X") if ids is None else (lambda i: f"sequence {_plain(ids[i])!r}")
+    per_sequence = _per_sequence(times, X, n, who)
+    out = np.zeros((n, int(max(lengths, default=0))), dtype=np.float64)
+    kinds = []
+    for i, (t, length) in enumerate(zip(per_sequence, lengths.tolist(), strict=True)):
+        where = f"{who}: times of {name(i)}"
+        values, kind = _as_numbers(t, where)
+        if values.shape[0] < length or values.shape[0] > length and not isinstance(times, np.ndarray):
+            raise ValueError(f"{where}: {values.shape[0]} times for its {length} steps; give one time per step")
+        values = values[:length]  # an (n, T) array's row: the entries past the sequence's end are padding
+        bad = np.flatnonzero(~np.isfinite(values))
+        if bad.size:
+            shown = _plain(np.asarray(t)[bad[0]]) if _indexable(t) else "NaN"
+            raise ValueError(f"{where}: step {int(bad[0])} has no time ({shown}; {bad.size} in all); every step "
+                             f"needs its time (a missing value goes in X as NaN, not in times)")
+        back = np.flatnonzero(np.diff(values) <= 0)
+        if back.size:
+            k = int(back[0])
+            shown = [_plain(v) for v in (np.asarray(t)[k : k + 2] if _indexable(t) else values[k : k + 2])]
+            raise ValueError(f"{where}: times must be strictly increasing, but step {k} has {shown[0]!r} and step "
+                             f"{k + 1} has {shown[1]!r}; sort the steps by time, and drop or merge steps given the "
+                             f"same time")
+        out[i, :length] = values - values[0] if length else values
+        kinds.append(kind)
+    if len(set(kinds)) > 1:
+        a, b = kinds.index(SECONDS), kinds.index(NUMBERS)
+        raise ValueError(f"{who}: times of {name(a)} are dates or durations, but times of {name(b)} are plain "
+                         f"numbers; give every sequence's times alike")
+    return out, kinds[0] if kinds else NUMBERS
+
+
+def time_unit(relative: np.ndarray, lengths: np.ndarray) -> float:
+    """The unit of ``delta``: the median gap between consecutive steps over all sequences (1 when no sequence
+    has two steps), so that a model fitted on a regular grid reads it as steps."""
+    gaps = [np.diff(row[:n]) for row, n in zip(relative, lengths.tolist(), strict=True) if n > 1]
+    gaps = np.concatenate(gaps) if gaps else np.empty(0)
+    return float(np.median(gaps)) if gaps.size else 1.0
+
+
+def times_tensor(relative: np.ndarray, lengths: np.ndarray, unit: float) -> torch.Tensor:
+    """``(n, T)`` float32 times in ``unit``, as :func:`rnnkit.time_aware_inputs` reads them: each sequence's
+    padding continues past its end a unit per step (the layer's lengths leave those steps out)."""
+    t = relative / unit
+    steps = np.arange(t.shape[1])
+    for i, n in enumerate(lengths.tolist()):
+        last = t[i, n - 1] if n else 0.0
+        t[i, n:] = last + (steps[n:] - n + 1)
+    return torch.from_numpy(t.astype(np.float32))
+
+
+def check_time_scale(relative: np.ndarray, lengths: np.ndarray, unit: float, who: str) -> str | None:
+    """A warning's text when the median gap of ``relative`` is 10 times or more away from the fitted ``unit``
+    (times in other units than at fit: milliseconds for seconds); None otherwise."""
+    gap = time_unit(relative, lengths)
+    if not any(n > 1 for n in lengths.tolist()) or 0.1 < gap / unit < 10:
+        return None
+    return (f"{who}: the median gap between steps of these times is {gap:g}, but {unit:g} at fit ({gap / unit:g} "
+            f"times as much); the decays read each gap in units of the fitted one: times in other units than at "
+            f"fit? give them as at fit")
+
+
+def _per_sequence(times, X, n: int, who: str) -> list:
+    if isinstance(times, str):
+        if times != "index":
+            raise ValueError(f"{who}: times={times!r} is not understood; give 'index' (X's own time index), an "
+                             f"(n, T) array, or a list of one array of times per sequence")
+        return _index_times(X, n, who)
+    if isinstance(times, torch.Tensor):
+        times = times.detach().cpu().numpy()
+    if isinstance(times, pd.DataFrame):
+        times = times.to_numpy()
+    if isinstance(times, np.ndarray) and times.dtype != object:
+        if times.ndim == 1 and n == 1:
+            times = times[None]
+        if times.ndim != 2:
+            hint = (f"; the same times for every sequence? pass np.tile(times, ({n}, 1))" if times.ndim == 1 else "")
+            raise ValueError(f"{who}: times must be an (n, T) array (a row of times per sequence), got shape "
+                             f"{times.shape}{hint}")
+        if len(times) != n:
+            raise ValueError(f"{who}: times has {len(times)} rows but X has {n} sequences; give a row of times per "
+                             f"sequence")
+        return list(times)
+    if isinstance(times, pd.Series | pd.Index) or not isinstance(times, list | tuple | np.ndarray):
+        raise ValueError(f"{who}: times must be 'index', an (n, T) array, or a list of one array of times per "
+                         f"sequence, got {type(times).__name__}"
+                         + ("; for one sequence pass [times]" if isinstance(times, pd.Series | pd.Index) else ""))
+    if len(times) != n:
+        raise ValueError(f"{who}: times has {len(times)} entries but X has {n} sequences; give one array of times "
+                         f"per sequence")
+    return list(times)
+
+
+def _index_times(X, n: int, who: str) -> list:
+    """times="index": each sequence's times from X's own index."""
+    if isinstance(X, pd.Series) and isinstance(X.index, pd.MultiIndex):
+        X = X.to_frame()
+    if isinstance(X, pd.DataFrame) and isinstance(X.index, pd.MultiIndex):
+        return [group.index.get_level_values(1) for _, group in X.groupby(level=0, sort=False)]
+    if isinstance(X, list | tuple) and all(isinstance(s, pd.DataFrame | pd.Series) for s in X):
+        for i, s in enumerate(X):
+            if not _orders_time(s.index):
+                raise ValueError(f"{who}: times='index', but sequence {i} of X has an index of "
+                                 f"{s.index.dtype} (e.g. {_plain(s.index[0]) if len(s.index) else None!r}), not "
+                                 f"times; set its time index (s.set_index('time')), or pass the times")
+        return [s.index for s in X]
+    raise ValueError(f"{who}: times='index' reads the time index of a MultiIndex (instance, time) DataFrame X, or "
+                     f"of each DataFrame in a list X; X is a {type(X).__name__}: pass the times as an (n, T) array "
+                     f"or a list of one array per sequence")
+
+
+def _orders_time(index: pd.Index) -> bool:
+    if isinstance(index, pd.RangeIndex):
+        return False  # row numbers, not times
+    return (pd.api.types.is_numeric_dtype(index) and not pd.api.types.is_bool_dtype(index)
+            or isinstance(index, pd.DatetimeIndex | pd.PeriodIndex | pd.TimedeltaIndex))
+
+
+def _as_numbers(t, where: str) -> tuple[np.ndarray, str]:
+    """One sequence's times as float64 (seconds since its first time for dates and durations, as given for
+    numbers), and what they count."""
+    if isinstance(t, pd.PeriodIndex | pd.Series) and isinstance(t.dtype, pd.PeriodDtype):
+        t = pd.PeriodIndex(t).to_timestamp()
+    if isinstance(t, torch.Tensor):
+        t = t.detach().cpu().numpy()
+    if isinstance(t, pd.DatetimeIndex | pd.TimedeltaIndex | pd.Series | pd.Index):
+        index = pd.Index(t)
+        if isinstance(index, pd.DatetimeIndex):
+            return _seconds(index.tz_convert("UTC").tz_localize(None) if index.tz is not None else index), SECONDS
+        if isinstance(index, pd.TimedeltaIndex):
+            return _seconds(index), SECONDS
+        t = index.to_numpy()
+    a = np.asarray(t)
+    if a.ndim != 1:
+        raise ValueError(f"{where}: must be one time per step (1-D), got shape {a.shape}")
+    if a.dtype.kind == "M":
+        return _seconds(pd.DatetimeIndex(a)), SECONDS
+    if a.dtype.kind == "m":
+        return _seconds(pd.TimedeltaIndex(a)), SECONDS
+    if a.dtype.kind in "iuf":
+        return a.astype(np.float64), NUMBERS
+    if a.dtype == object and a.size and all(isinstance(v, datetime.datetime | pd.Timestamp) for v in a.tolist()):
+        try:
+            return _seconds(pd.DatetimeIndex(pd.to_datetime(a.tolist(), utc=True)).tz_localize(None)), SECONDS
+        except (TypeError, ValueError) as e:
+            raise ValueError(f"{where}: dates that do not read as one kind of timestamp ({e})") from e
+    if a.dtype == object and a.size and all(isinstance(v, numbers_like) for v in a.tolist()):
+        return a.astype(np.float64), NUMBERS
+    shown = next((v for v in a.tolist() if not isinstance(v, numbers_like)), a.flat[0] if a.size else None)
+    raise ValueError(f"{where}: are {a.dtype} values (e.g. {_plain(shown)!r}), not numbers, dates or durations; "
+                     f"parse them (pd.to_datetime for dates, pd.to_numeric for numbers)")
+
+
+numbers_like = (int, float, np.integer, np.floating)
+
+
+def _seconds(index: pd.DatetimeIndex | pd.TimedeltaIndex) -> np.ndarray:
+    """Seconds since the first entry, float64 (NaT as NaN), from exact integer nanoseconds."""
+    ns = index.as_unit("ns").asi8
+    missing = np.asarray(index.isna())
+    out = (ns - (ns[~missing][0] if (~missing).any() else 0)).astype(np.float64) / 1e9
+    out[missing] = np.nan
+    return out
+
+
+def _indexable(t) -> bool:
+    return isinstance(t, np.ndarray | list | tuple | pd.Index | pd.Series)
+
+
+def _plain(v):
+    return v.item() if isinstance(v, np.generic) else v
