@@ -156,3 +156,20 @@ def test_t25_06_a_language_model_never_samples_the_excluded_special_symbols(temp
     assert not set(out[len(prompt):].tolist()) & set(specials)  # before: no exclude; most draws were specials
     with pytest.raises(ValueError, match=rf"exclude holds id {len(vocab)}, not in \[0, vocab_size={len(vocab)}\)"):
         model.generate(prompt, 2, exclude=[0, len(vocab)])
+
+
+def test_t25_07_a_batchs_lengths_of_0_or_past_t_are_refused_and_lists_or_numpy_ints_read():
+    import numpy as np
+
+    from rnnkit.training import Batch, time_chunks
+
+    x, y = _data(4, T=5)
+    for lengths, got in [([0, 5, 3, 2], "min 0 and max 5"), ([7, 5, 3, 2], "min 2 and max 7")]:
+        lengths = torch.tensor(lengths)
+        with pytest.raises(ValueError, match=rf"^SequenceModule \(a batch\): every length must be in \[1, T=5\], got "
+                                             rf"{got}; drop empty sequences or pad x to the longest sequence"):
+            list(time_chunks(Batch(x, lengths, y), None, per_step=False))  # before: that sequence left out of the loss
+    for lengths in ([5, 4, 3, 2], np.array([5, 4, 3, 2], dtype=np.int32)):  # before: AttributeError, TypeError
+        chunks = list(time_chunks(Batch(x, lengths, y), 2, per_step=False))
+        assert [c.lengths.tolist() for c in chunks] == [[2, 2, 2, 2], [2, 2, 1], [1]]
+        assert [c.ends.tolist() for c in chunks] == [[False, False, False, True], [False, True, True], [True]]

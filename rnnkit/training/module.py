@@ -29,6 +29,7 @@ from torch.utils.data import DataLoader, DistributedSampler, RandomSampler, defa
 
 from ..cells.base import State, length_mask, map_state
 from ..checks import check_flags
+from ..layers.checks import check_lengths
 from .data import Batch, SequenceDataset, TokenStreams, time_first_hint
 
 # The option checks and the errors of a run need no Lightning: they live in .runs, named here too.
@@ -80,6 +81,8 @@ def time_chunks(batch, steps: int | None, *, per_step: bool) -> Iterator[Chunk]:
                          + time_first_hint(x, len(y)))
     if lengths is None:
         lengths = torch.full((B,), T, dtype=torch.long, device=x.device)
+    else:  # a list, numpy's ints, lengths on another device; else 0 or > T would leave sequences out of the loss
+        lengths = check_lengths(lengths, B, T, x.device, "SequenceModule (a batch)")
     steps = steps or T
     for start in range(0, T, steps):
         stop = min(start + steps, T)
