@@ -173,3 +173,13 @@ def test_t25_07_a_batchs_lengths_of_0_or_past_t_are_refused_and_lists_or_numpy_i
         chunks = list(time_chunks(Batch(x, lengths, y), 2, per_step=False))
         assert [c.lengths.tolist() for c in chunks] == [[2, 2, 2, 2], [2, 2, 1], [1]]
         assert [c.ends.tolist() for c in chunks] == [[False, False, False, True], [False, True, True], [True]]
+
+
+def test_t25_08_a_loaders_pair_in_the_order_y_x_is_named_before_the_model_reads_it():
+    x, y = _data(4)
+    loader = DataLoader(TensorDataset(y, x), batch_size=2)  # the labels first
+    with pytest.raises(ValueError, match=r"^SequenceModule: the DataLoader's batch is a pair of a tensor of shape "
+                                         r"\(2,\) and one of shape \(2, 5, 3\), which reads as \(y, x\): "
+                                         r"SequenceModule reads \(x, y\) pairs; give the inputs first"):
+        seeded_fit(lambda: SequenceModule(SequenceToLabel(3, 4, 2)), loader, seed=0, max_epochs=1)
+    # before: "not enough values to unpack (expected 2, got 1)" from inside the model

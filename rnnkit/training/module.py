@@ -523,6 +523,10 @@ def as_batch(batch):
         batch = Batch(**{"lengths": None, **batch})
     elif isinstance(batch, list | tuple) and len(batch) == 2 and isinstance(batch[0], Tensor | PackedSequence) \
             and isinstance(batch[1], Tensor):
+        if isinstance(batch[0], Tensor) and batch[0].dim() == 1 and batch[1].dim() >= 2:  # x is never 1-D
+            raise ValueError(f"{where} a pair of a tensor of shape {tuple(batch[0].shape)} and one of shape "
+                             f"{tuple(batch[1].shape)}, which reads as (y, x): SequenceModule reads (x, y) pairs; give "
+                             f"the inputs first (TensorDataset(x, y), or return (x, y) from the Dataset's __getitem__)")
         batch = Batch(batch[0], None, batch[1])
     else:
         what = (f"a {type(batch).__name__} of {len(batch)} items ({', '.join(type(t).__name__ for t in batch)})"
