@@ -84,7 +84,8 @@ def read_text(path: str | os.PathLike, *, encoding: str = "utf-8") -> str:
                          ) from None
     if utf8:
         text = text.removeprefix("\ufeff")  # the byte-order mark that utf-8-sig drops
-    text = text.replace("\r\n", "\n").replace("\r", "\n")  # universal newlines, as open() in text mode reads
+    if "\r" in text:  # universal newlines, as open() in text mode reads (no copy of a file without CR)
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise ValueError(f"{path} is empty; a text corpus needs at least one non-blank character")
     if "\x00" in text:  # no text file holds NUL; each would be a character of the vocabulary
