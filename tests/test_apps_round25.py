@@ -213,3 +213,47 @@ def test_A25_12_a_recipe_helper_trained_for_no_epoch_is_refused_not_an_untrained
     with pytest.raises(ValueError, match=r"fit_ctc: max_epochs " + message):
         spoken_digits.fit_ctc([np.zeros((5, 4), np.float32)], [(1,)], hidden_size=4, max_epochs=0, seed=0,
                               device="cpu")
+
+
+def test_A25_13_frame_metrics_of_frames_outside_0_1_are_refused_not_a_negative_psnr():
+    # before: one's own frames in 0..255 as floats gave a PSNR of -20 dB (peak 1) without a word; as uint8,
+    # torch's "mean(): could not infer output dtype ... Got: Byte"
+    from rnnkit.apps.surveillance import frame_metrics
+
+    target, last = torch.full((2, 1, 4, 4), 20.0), torch.full((2, 1, 4, 4), 10.0)
+    moving = torch.ones(2, 1, 4, 4, dtype=torch.bool)
+    with pytest.raises(ValueError, match=r"frame_metrics: frame 0 of predicted has a pixel of 10 \(pixels from 10 to "
+                                         r"10\), outside \[0, 1\], where the PSNR's peak is 1; scale the frames to "
+                                         r"\[0, 1\] \(e.g. / 255 for 8-bit pixels\)"):
+        frame_metrics(last, target, moving)
+    with pytest.raises(ValueError, match=r"frame_metrics: predicted holds torch.uint8 pixels; give float frames in "
+                                         r"\[0, 1\]"):
+        frame_metrics(last.to(torch.uint8), target.to(torch.uint8), moving)
+    scores = frame_metrics(last / 255, target / 255, moving)
+    assert scores["mse"] == pytest.approx((10 / 255) ** 2) and scores["psnr"] == pytest.approx(28.1308, abs=1e-3)
+
+
+def test_A25_14_task_scores_of_outputs_of_another_shape_or_not_probabilities_are_refused():
+    # before: scores over 9 of digits' 10 classes, or a (n, 1) column, were arg-maxed as they were (class 0 for
+    # every image); the adding problem's outputs of shape (2, 4) reshaped onto its 8 targets; the copy task's
+    # unnormalised scores (each 1.0) a cross-entropy of 0; a split 'Test' Python's AttributeError, outputs of the
+    # wrong length numpy's broadcast error
+    digits = get_task("digits")
+    n = len(digits.test)
+    with pytest.raises(ValueError, match=rf"Task 'digits'.score: output has shape \({n}, 9\), but the {n} test "
+                                         rf"targets of this classify task take \({n},\) or \({n}, 10\)"):
+        digits.score(np.zeros((n, 9)))
+    with pytest.raises(ValueError, match=r"output has shape \(360, 1\)"):
+        digits.score(np.zeros((n, 1)))
+    with pytest.raises(ValueError, match=r"Task 'digits'.score: split must be 'train', 'val' or 'test', got 'Test'"):
+        digits.score(np.zeros((n, 10)), "Test")
+    adding = get_task("adding", T=5, n_train=8, n_val=8, n_test=8)
+    with pytest.raises(ValueError, match=r"Task 'adding'.score: output has shape \(2, 4\), but the 8 test targets "
+                                         r"of this regress task take \(8,\) or \(8, 1\)"):
+        adding.score(np.zeros((2, 4)))
+    assert adding.score(np.zeros((8, 1))) == adding.score(np.zeros(8)) == pytest.approx(np.mean(adding.test.y ** 2))
+    copy = get_task("copy", T=5, n_train=8, n_val=8, n_test=8)
+    with pytest.raises(ValueError, match=r"Task 'copy'.score: output holds no probabilities at \(0, 0\) \(they sum "
+                                         r"to 9\); cross-entropy reads probabilities .*apply softmax"):
+        copy.score(np.ones((8, 25, 9)))
+    assert copy.score(np.full((8, 25, 9), 1 / 9)) == pytest.approx(np.log(9))

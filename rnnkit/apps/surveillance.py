@@ -273,7 +273,8 @@ def predict(model: NextFramePredictor, context: Tensor, *, batch_size: int = 64)
 # -- metrics -------------------------------------------------------------------------------------------------
 def frame_metrics(predicted: Tensor, target: Tensor, moving: Tensor) -> dict[str, float]:
     """MSE over all pixels, mean per-frame PSNR (peak 1), and the MSE and PSNR pooled over ``moving`` pixels;
-    all tensors ``(N, 1, H, W)``, ``moving`` bool with at least one pixel set."""
+    all tensors ``(N, 1, H, W)``, the frames float in [0, 1] (the PSNR's peak), ``moving`` bool with at least one
+    pixel set."""
     if not predicted.shape == target.shape == moving.shape or predicted.ndim != 4:
         raise ValueError(f"frame_metrics: predicted, target and moving must all be (N, 1, H, W), one prediction and "
                          f"one mask per target frame, got {tuple(predicted.shape)}, {tuple(target.shape)} and "
@@ -282,6 +283,17 @@ def frame_metrics(predicted: Tensor, target: Tensor, moving: Tensor) -> dict[str
         raise ValueError(f"frame_metrics: moving must be a bool mask with at least one pixel set (the moving-pixel "
                          f"MSE of none is undefined), got {moving.dtype} with {int(moving.count_nonzero())} set; e.g. "
                          "(target - last).abs() > threshold, with a lower threshold if nothing moves")
+    for name, frames in (("predicted", predicted), ("target", target)):  # PSNR's peak is 1: frames in [0, 1]
+        if not frames.is_floating_point():
+            raise ValueError(f"frame_metrics: {name} holds {frames.dtype} pixels; give float frames in [0, 1], as "
+                             "load_frames gives them (e.g. frames.float() / 255 for 8-bit pixels)")
+        outside = ~((frames >= 0) & (frames <= 1))  # NaN too
+        if outside.any():
+            i = int(outside.flatten(1).any(1).to(torch.uint8).argmax())
+            raise ValueError(f"frame_metrics: frame {i} of {name} has a pixel of {float(frames[outside][0]):g} "
+                             f"(pixels from {float(frames.nan_to_num(0).min()):g} to "
+                             f"{float(frames.nan_to_num(0).max()):g}), outside [0, 1], where the PSNR's peak is 1; "
+                             "scale the frames to [0, 1] (e.g. / 255 for 8-bit pixels) and fill missing pixels")
     error = (predicted - target) ** 2
     per_frame = error.mean((1, 2, 3)).clamp_min(1e-10)  # a perfect frame would give an infinite PSNR
     moving_mse = float(error[moving].mean())

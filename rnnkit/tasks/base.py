@@ -102,8 +102,29 @@ class Task:
         return METRICS[self.metric][1]
 
     def score(self, output: np.ndarray, split: str = "test") -> float:
-        """The task's metric of ``output`` (see the module docstring) against ``split``'s targets."""
-        return METRICS[self.metric][0](getattr(self, split).y, np.asarray(output))
+        """The task's metric of ``output`` (see the module docstring) against ``split``'s targets (``"train"``,
+        ``"val"`` or ``"test"``): for ``"classify"`` labels ``(n,)`` or scores ``(n, output_size)``, for
+        ``"regress"`` one value per target (``(n,)`` or ``(n, 1)``), for ``"tag"`` probabilities ``(n, T,
+        output_size)`` summing to 1 over the last axis. Another shape is a ValueError: it would be reshaped,
+        broadcast or read as other classes."""
+        if split not in ("train", "val", "test"):
+            raise ValueError(f"Task {self.name!r}.score: split must be 'train', 'val' or 'test', got {split!r}")
+        y, out = getattr(self, split).y, np.asarray(output)
+        scores = (len(y), *y.shape[1:], self.output_size)
+        allowed = {"classify": [y.shape, scores], "regress": [y.shape, (*y.shape, 1)], "tag": [scores]}[self.kind]
+        if out.shape not in [tuple(a) for a in allowed]:
+            raise ValueError(f"Task {self.name!r}.score: output has shape {out.shape}, but the {len(y)} {split} "
+                             f"targets of this {self.kind} task take " + " or ".join(map(str, allowed)) +
+                             " (one row per sequence, in the split's order; scores over the task's "
+                             f"{self.output_size} outputs)")
+        if self.metric == "cross_entropy":
+            sums = out.sum(-1)
+            if not (np.all(out >= 0) and np.allclose(sums, 1, atol=1e-3)):
+                i = np.unravel_index(int(np.argmax(np.abs(np.nan_to_num(sums, nan=np.inf) - 1))), sums.shape)
+                raise ValueError(f"Task {self.name!r}.score: output holds no probabilities at {tuple(map(int, i))}"
+                                 f" (they sum to {sums[i]:.4g}); cross-entropy reads probabilities that sum to 1 "
+                                 "over the last axis: apply softmax to the logits first")
+        return METRICS[self.metric][0](y, out)
 
     def __repr__(self) -> str:
         sizes = "/".join(str(len(s)) for s in (self.train, self.val, self.test))
