@@ -183,3 +183,15 @@ def test_t25_08_a_loaders_pair_in_the_order_y_x_is_named_before_the_model_reads_
                                          r"SequenceModule reads \(x, y\) pairs; give the inputs first"):
         seeded_fit(lambda: SequenceModule(SequenceToLabel(3, 4, 2)), loader, seed=0, max_epochs=1)
     # before: "not enough values to unpack (expected 2, got 1)" from inside the model
+
+
+def test_t25_09_an_ensemble_of_members_of_other_sizes_is_refused_where_it_is_built():
+    from rnnkit.models import Ensemble
+
+    with pytest.raises(ValueError, match=r"^Ensemble: the members must share one architecture, but member 1's "
+                                         r"head.linear.weight has shape \(5, 8\) and member 0's \(4, 8\); build every "
+                                         r"member with the same sizes"):
+        Ensemble([SequenceToLabel(3, 8, 4), SequenceToLabel(3, 8, 5)])  # before: torch.stack's error in forward
+    with pytest.raises(ValueError, match=r"member 1's encoder.layers.1.cell.weight_ih has shape \(32, 8\) and member "
+                                         r"0's none"):
+        Ensemble([SequenceToLabel(3, 8, 4), SequenceToLabel(3, 8, 4, num_layers=2)])

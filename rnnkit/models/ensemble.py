@@ -29,6 +29,14 @@ class Ensemble(nn.Module):
         kinds = {type(m).__name__ for m in members}
         if len(kinds) > 1:
             raise ValueError(f"Ensemble: the members must share one architecture, got {sorted(kinds)}")
+        shapes = {name: tuple(p.shape) for name, p in members[0].named_parameters()}
+        for j, member in enumerate(members[1:], 1):  # else torch.stack's error at the first forward, naming none
+            theirs = {name: tuple(p.shape) for name, p in member.named_parameters()}
+            name = next((n for n in [*shapes, *theirs] if shapes.get(n) != theirs.get(n)), None)
+            if name is not None:
+                raise ValueError(f"Ensemble: the members must share one architecture, but member {j}'s {name} has "
+                                 f"shape {theirs.get(name, 'none')} and member 0's {shapes.get(name, 'none')}; build "
+                                 f"every member with the same sizes (input, hidden, output, layers)")
         self.members = nn.ModuleList(members)
 
     def __getattr__(self, name: str):
