@@ -490,12 +490,18 @@ def summarize(runs: list[Run]) -> dict:
 
 
 def _fmt(stat: dict) -> str:
-    return format_stat(stat["mean"], stat["sd"])
+    return format_stat(_number(stat["mean"]), stat["sd"])  # a diverged run's nan is report.json's null
+
+
+def _number(value) -> float:
+    """``value``, or nan for report.json's null (a run that diverged: JSON has no nan)."""
+    return math.nan if value is None else value
 
 
 def markdown(results: dict) -> str:
     """The report's body: the textbook comparison's table, filled by measurement (the machine line and the
-    note on sd are added by :func:`rnnkit.report.write_report`)."""
+    note on sd are added by :func:`rnnkit.report.write_report`). ``results`` as :func:`compare` returns them or
+    as report.json holds them (a diverged run's null shown as nan)."""
     sizes = "equal parameter count" if results["equal_params"] else f"hidden size {results['hidden_size']}"
     budget = " and ".join(
         x
@@ -631,9 +637,9 @@ def _demo_verdicts(results: dict[str, dict]) -> list[str]:
         )
         for cell, runs in res["runs"].items():
             for r in runs:
+                value = _number(r["test_metric"])  # report.json's null: a run that diverged
                 lines.append(
-                    f"  {cell:4s} {info['metric']} {r['test_metric']:.4g} (chance {info['chance']:.4g}): "
-                    f"{verdict(info, r['test_metric'])}"
+                    f"  {cell:4s} {info['metric']} {value:.4g} (chance {info['chance']:.4g}): {verdict(info, value)}"
                 )
     return lines
 

@@ -257,3 +257,21 @@ def test_A25_14_task_scores_of_outputs_of_another_shape_or_not_probabilities_are
                                          r"to 9\); cross-entropy reads probabilities .*apply softmax"):
         copy.score(np.ones((8, 25, 9)))
     assert copy.score(np.full((8, 25, 9), 1 / 9)) == pytest.approx(np.log(9))
+
+
+def test_A25_15_a_comparison_with_a_diverged_run_is_rendered_again_from_its_report_json(tmp_path, monkeypatch):
+    # before: report.json writes the diverged run's NaN as null, and markdown() of it failed with "format_stat:
+    # mean must be a number, got None", demo_summary() with "unsupported format string passed to
+    # NoneType.__format__" (plots() already read nulls as gaps)
+    import json
+
+    import rnnkit.compare
+
+    monkeypatch.setattr(rnnkit.compare, "predict", lambda model, split, kind, **k: np.full((len(split), 1), np.nan))
+    results = rnnkit.compare.compare("adding", out=tmp_path / "run", **QUICK_COMPARE)
+    back = json.loads((tmp_path / "run" / "report.json").read_text())["results"]
+    assert back["runs"]["rnn"][0]["test_metric"] is None and back["summary"]["rnn"]["5"]["test_metric"]["mean"] is None
+    assert rnnkit.compare.markdown(back) == rnnkit.compare.markdown(results)
+    assert "| rnn | 4 | 37 | nan | 0/1 |" in rnnkit.compare.markdown(back)
+    assert "rnn  mse nan (chance " in rnnkit.compare.demo_summary({"adding": back}, command="rnnkit demo")
+    assert ": not solved" in rnnkit.compare.demo_summary({"adding": back}, command="rnnkit demo")
