@@ -195,3 +195,13 @@ def test_t25_09_an_ensemble_of_members_of_other_sizes_is_refused_where_it_is_bui
     with pytest.raises(ValueError, match=r"member 1's encoder.layers.1.cell.weight_ih has shape \(32, 8\) and member "
                                          r"0's none"):
         Ensemble([SequenceToLabel(3, 8, 4), SequenceToLabel(3, 8, 4, num_layers=2)])
+
+
+def test_t25_10_a_classifier_of_one_output_is_refused_not_trained_on_a_loss_of_zero():
+    x = torch.randn(4, 5, 3)
+    loader = DataLoader(TensorDataset(x, torch.zeros(4, dtype=torch.long)), batch_size=2)  # every label 0: "valid"
+    with pytest.raises(ValueError, match=r"^SequenceModule: task='classification' with a model of 1 output, whose "
+                                         r"cross-entropy is 0 whatever its weights, so it would learn nothing; give "
+                                         r"the model one output per class \(output_size=2 for two classes\)"):
+        seeded_fit(lambda: SequenceModule(SequenceToLabel(3, 4, 1)), loader, seed=0, max_epochs=1)
+    # before: a fit with train_loss 0.0 at every step and the weights as initialised

@@ -322,6 +322,10 @@ class SequenceModule(L.LightningModule):
                                  f"model's predictions {tuple(out.shape)} (output_size={out.shape[-1]})")
             return
         C = out.shape[-1]
+        if C == 1:  # log_softmax of one logit is 0: a loss of 0 and no gradient, whatever the weights
+            raise ValueError("SequenceModule: task='classification' with a model of 1 output, whose cross-entropy is 0 "
+                             "whatever its weights, so it would learn nothing; give the model one output per class "
+                             "(output_size=2 for two classes), or task='regression' for a value")
         if y.dim() != 1 or y.is_complex():
             one_hot = y.dim() == 2 and y.shape[-1] == C
             hint = ("; one-hot? pass y.argmax(-1)" if one_hot else
