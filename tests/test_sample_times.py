@@ -273,3 +273,20 @@ def test_a_skipped_step_is_not_warned_of_where_a_time_aware_model_reads_the_gaps
         warnings.simplefilter("error")
         table = read_sequences(tmp_path / "gap.csv", time_column="t", missing_values=True)
     np.testing.assert_array_equal(table.sample_times[1], [0, 1, 2, 4, 5])
+
+
+def test_cross_validation_routes_times_to_fit_and_score():
+    """scikit-learn's metadata routing splits times with X and hands them to fit and score."""
+    import sklearn
+    from sklearn.model_selection import cross_validate
+
+    n, T = 24, 6
+    X = np.ones((n, T, 1), dtype="float32")
+    y = np.arange(n) % 2
+    t = np.cumsum(np.where(y[:, None] == 0, 1.0, 3.0) * np.ones((n, T)), axis=1)
+    with sklearn.config_context(enable_metadata_routing=True):
+        est = SequenceClassifier(**QUICK).set_fit_request(times=True, sample_weight=False)
+        est.set_score_request(times=True, sample_weight=False)
+        scores = cross_validate(est, X, y, params={"times": t}, cv=2, return_estimator=True)
+    for model in scores["estimator"]:
+        assert model.time_unit_ == 2.0
