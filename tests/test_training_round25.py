@@ -205,3 +205,32 @@ def test_t25_10_a_classifier_of_one_output_is_refused_not_trained_on_a_loss_of_z
                                          r"the model one output per class \(output_size=2 for two classes\)"):
         seeded_fit(lambda: SequenceModule(SequenceToLabel(3, 4, 1)), loader, seed=0, max_epochs=1)
     # before: a fit with train_loss 0.0 at every step and the weights as initialised
+
+
+class _StepLRModule(SequenceModule):
+    """A schedule of one's own, as Lightning's documentation returns it."""
+
+    def configure_optimizers(self):
+        opt = torch.optim.SGD(self.parameters(), lr=0.1)
+        return {"optimizer": opt, "lr_scheduler": torch.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)}
+
+
+class _PlateauModule(SequenceModule):
+    def configure_optimizers(self):
+        opt = torch.optim.SGD(self.parameters(), lr=0.1)
+        return {"optimizer": opt, "lr_scheduler": torch.optim.lr_scheduler.ReduceLROnPlateau(opt)}
+
+
+def test_t25_11_a_subclasss_own_schedule_is_stepped_and_a_scheduler_class_is_pointed_there():
+    x, y = _data()
+    loader = DataLoader(TensorDataset(x, y), batch_size=4)
+    fitted = seeded_fit(lambda: _StepLRModule(SequenceToLabel(3, 4, 2)), loader, seed=0, max_epochs=3)
+    assert fitted.trainer.optimizers[0].param_groups[0]["lr"] == pytest.approx(0.1 * 0.5**3)  # before: 0.1, never
+    with pytest.raises(ValueError, match=r"a ReduceLROnPlateau schedule is stepped with the epoch's val_loss, which "
+                                         r"this fit has not logged; give the fit validation data"):
+        seeded_fit(lambda: _PlateauModule(SequenceToLabel(3, 4, 2)), loader, seed=0, max_epochs=1)
+    plateau = seeded_fit(lambda: _PlateauModule(SequenceToLabel(3, 4, 2)), loader, loader, seed=0, max_epochs=2)
+    assert plateau.trainer.lr_scheduler_configs[0].scheduler.last_epoch == 2  # stepped after each epoch
+    with pytest.raises(ValueError, match=r"got <class 'torch.optim.lr_scheduler.StepLR'>; a schedule of one's own is "
+                                         r"returned by a subclass's configure_optimizers"):
+        SequenceModule(SequenceToLabel(3, 4, 2), lr_schedule=torch.optim.lr_scheduler.StepLR)

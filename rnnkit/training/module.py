@@ -116,7 +116,8 @@ class SequenceModule(L.LightningModule):
         lr_schedule: None (default) keeps ``lr`` constant; ``"onecycle"`` is PyTorch's ``OneCycleLR``
             (Smith & Topin 2019): the rate rises from ``lr / 25`` to ``lr`` over the first 30 % of the run's
             batches (``trainer.estimated_stepping_batches``), then anneals by a cosine to ``lr / 1e4``;
-            stepped once per batch.
+            stepped once per batch. A schedule of one's own: a subclass's ``configure_optimizers`` returns it
+            (Lightning's ``{"optimizer": ..., "lr_scheduler": ...}``), and :meth:`step_schedules` steps it.
         label_smoothing: ``eps`` in ``[0, 1)``, classification only: the training loss is the cross-entropy
             against ``(1 - eps)`` times the one-hot label plus ``eps / C`` on each of the ``C`` classes (Szegedy
             et al. 2016; ``torch.nn.functional.cross_entropy``'s ``label_smoothing``), so the logits of a small
@@ -151,7 +152,10 @@ class SequenceModule(L.LightningModule):
     ):
         super().__init__()
         if lr_schedule not in LR_SCHEDULES:
-            raise ValueError(f"lr_schedule must be one of {LR_SCHEDULES}, got {lr_schedule!r}")
+            own = not isinstance(lr_schedule, str) and lr_schedule is not None  # a scheduler class or object
+            raise ValueError(f"lr_schedule must be one of {LR_SCHEDULES}, got {lr_schedule!r}" + (
+                "; a schedule of one's own is returned by a subclass's configure_optimizers ({'optimizer': opt, "
+                "'lr_scheduler': torch.optim.lr_scheduler.StepLR(opt, ...)}), which the module steps" if own else ""))
         check_label_smoothing(label_smoothing, task)
         self.automatic_optimization = False  # the loop below calls backward, clip and step itself
         if not isinstance(model, nn.Module):
@@ -236,8 +240,27 @@ class SequenceModule(L.LightningModule):
             state = detach_state(state)  # truncation: the next chunk's gradient stops here
         if self.stateful:
             self.carried_state = state
-        if self.lr_schedule is not None:  # manual optimization: Lightning leaves the stepping to us
-            self.lr_schedulers().step()
+        self.step_schedules("step", batch_idx)
+
+    def step_schedules(self, interval: str, batch_idx: int = 0) -> None:
+        """Step the learning-rate schedules of ``interval`` (``"step"``: after every batch, ``"epoch"``: after every
+        epoch, each every ``frequency`` of them), as Lightning steps them under automatic optimization, which this
+        module does not use: the one-cycle schedule of ``lr_schedule`` and those a subclass's
+        ``configure_optimizers`` returns. A ``ReduceLROnPlateau`` is stepped with the epoch's ``val_loss``
+        (Lightning drops a schedule's ``monitor`` under manual optimization)."""
+        for config in self.trainer.lr_scheduler_configs:
+            count = batch_idx + 1 if interval == "step" else self.current_epoch + 1
+            if config.interval != interval or count % config.frequency:
+                continue
+            if not isinstance(config.scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
+                config.scheduler.step()
+                continue
+            metric = self.trainer.callback_metrics.get("val_loss")
+            if metric is None or interval == "step":  # else torch's "missing 1 required positional argument"
+                raise ValueError("SequenceModule: a ReduceLROnPlateau schedule is stepped with the epoch's val_loss, "
+                                 + ("which this fit has not logged; give the fit validation data" if metric is None
+                                    else "so once per epoch: return it with 'interval': 'epoch'"))
+            config.scheduler.step(metric)
 
     def refuse_stateless(self) -> None:
         """ValueError for a model that returns no state (None) where truncated BPTT or ``stateful`` would carry it:
@@ -482,6 +505,7 @@ class SequenceModule(L.LightningModule):
     def on_train_epoch_end(self) -> None:
         if self._epoch_losses:
             self.history["train_loss"].append(sum(self._epoch_losses) / len(self._epoch_losses))
+        self.step_schedules("epoch")  # after validation, before the epoch's checkpoint is written
 
     def on_validation_epoch_start(self) -> None:
         self._train_carried_state, self.carried_state = self.carried_state, None
