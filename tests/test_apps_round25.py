@@ -5,7 +5,9 @@ one class or of labels other than 0 and 1; A25-04..06 ``eventlogs``' detectors f
 ``fit_lstm`` of ids beyond its vocabulary, ``make_split`` of too few users; A25-07/08 ``dna.one_hot`` of sequences
 of other lengths and ``kmer_profile`` of no or repeated k; A25-09 ``spoken_digits.features`` of ``read_wav``'s pair
 at another sample rate; A25-10 ``over_runs`` of numbers written as text; A25-11 ``driving.mean_interval`` of equal
-values, text or NaN."""
+values, text or NaN; A25-12 the recipes' training helpers given 0 epochs; A25-13 ``surveillance.frame_metrics`` of
+frames in 0..255; A25-14 ``Task.score`` of outputs of another shape; A25-15/16 a comparison's and a recipe's
+statistics of a diverged run, read back from report.json."""
 import os
 import subprocess
 
@@ -275,3 +277,13 @@ def test_A25_15_a_comparison_with_a_diverged_run_is_rendered_again_from_its_repo
     assert "| rnn | 4 | 37 | nan | 0/1 |" in rnnkit.compare.markdown(back)
     assert "rnn  mse nan (chance " in rnnkit.compare.demo_summary({"adding": back}, command="rnnkit demo")
     assert ": not solved" in rnnkit.compare.demo_summary({"adding": back}, command="rnnkit demo")
+
+
+def test_A25_16_a_statistic_over_runs_of_which_one_diverged_is_written_as_nan_also_from_report_json():
+    # before: over_runs of a diverged run gave "nan ± nan" on the recipes' pages, and the same statistic read back
+    # from report.json (its NaN written as null) "unsupported format string passed to NoneType.__format__"
+    from rnnkit.apps import format_over_runs
+
+    assert format_over_runs(over_runs([0.5, float("nan")])) == "nan"
+    assert format_over_runs({"mean": None, "sd": None, "runs": [0.5, None]}) == "nan"
+    assert format_over_runs(over_runs([0.5, 0.6])) == "0.550 ± 0.071" and format_over_runs(over_runs([0.5])) == "0.500"

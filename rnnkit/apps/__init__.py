@@ -26,6 +26,7 @@ recipe             task (data)                                                  
 from __future__ import annotations
 
 import importlib
+import math
 import os
 from collections.abc import Iterable
 from pathlib import Path
@@ -58,9 +59,12 @@ def over_runs(values: Iterable[float]) -> dict:
 
 
 def format_over_runs(stat: dict, digits: int = 3) -> str:
-    """``"0.292 ± 0.018"`` for :func:`over_runs`' dict, with ``digits`` decimals; the mean alone for one run."""
-    mean = f"{stat['mean']:.{digits}f}"
-    return mean if stat["sd"] is None else f"{mean} ± {stat['sd']:.{digits}f}"
+    """``"0.292 ± 0.018"`` for :func:`over_runs`' dict, with ``digits`` decimals; the mean alone for one run and
+    for runs of which one diverged (a NaN mean, which report.json holds as null: ``"nan"``)."""
+    mean = math.nan if stat["mean"] is None else stat["mean"]
+    text = f"{mean:.{digits}f}"
+    sd = stat["sd"]
+    return text if sd is None or not math.isfinite(mean) or math.isnan(sd) else f"{text} ± {sd:.{digits}f}"
 
 
 def check_epochs(epochs, who: str, name: str = "epochs") -> None:
