@@ -209,3 +209,23 @@ def test_F25_11_steps_or_times_in_the_past_say_predict_forecasts_after_the_end()
         f.predict(sk.ForecastingHorizon([-1, 1]), X=X)
     assert one_line(e).endswith("got [-1, 1] (steps <= 0 are the series' past, which predict does not forecast: "
                                 "historical_forecasts() gives what the model forecast for past times)")
+
+
+# -- F25-12: X of days for a weekly series of timestamps ------------------------------------------------------
+def test_F25_12_X_of_days_for_a_weekly_series_is_refused_not_read_at_the_forecast_days():
+    sm = pytest.importorskip("statsmodels.datasets.co2")
+    co2 = sm.load_pandas().data["co2"].interpolate().iloc[:120]  # weekly, on Saturdays (W-SAT)
+    X = pd.DataFrame({"week": np.arange(120.0) % 52}, index=co2.index)
+    f = tiny_forecaster(horizon=3).fit(co2, X)
+    times = pd.date_range("1960-07-16", periods=3, freq="W-SAT")  # the forecast's Saturdays
+    daily = pd.DataFrame({"week": np.arange(21.0)}, index=pd.date_range("1960-07-16", periods=21, freq="D"))
+    with pytest.raises(ValueError) as e:
+        f.predict(X=daily)  # before: read on the three Saturdays alone, the other days dropped
+    assert one_line(e) == ("X has rows between the forecast timestamps (1960-07-17, between 1960-07-16 and "
+                           "1960-07-23, ...), a finer grid than the series', and only its rows at the forecast "
+                           "timestamps would be read; aggregate it onto the series' grid (X.resample('W-SAT')"
+                           ".mean(), with the bins' labels at the forecast timestamps)")
+    weekly = daily.resample("W-SAT").mean()
+    assert weekly.index[:3].equals(times)
+    np.testing.assert_array_equal(f.predict(X=weekly), f.predict(X=weekly.loc[times]))
+    assert f.predict([1, 3], X=weekly.loc[times[[0, 2]]]).index.equals(times[[0, 2]])  # steps apart: no refusal

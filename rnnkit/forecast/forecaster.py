@@ -718,7 +718,8 @@ class Forecaster(BaseEstimator):
         known = None
         if self.future_covariates_ and self.future_names_:
             at = _known_future(future, index[steps - 1], self.future_covariates_, step=self.step_, name=name,
-                               shown=self._as_periods(index[steps - 1]))  # (n_steps, n_f)
+                               shown=self._as_periods(index[steps - 1]),
+                               grid=index if isinstance(index, pd.DatetimeIndex) else None)  # (n_steps, n_f)
             known = np.zeros((int(steps[-1]), at.shape[1]))  # (H, n_f)
             known[steps - 1] = at
         return self.features_.future_inputs(index, known)

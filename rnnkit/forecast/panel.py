@@ -725,7 +725,8 @@ class GlobalForecaster(BaseEstimator):
         future = future.set_index(time)
         try:
             return _known_future(future, times, self.future_covariates_,
-                                 step=freq if isinstance(freq, float) else 1.0, shown=self._as_times([times]))
+                                 step=freq if isinstance(freq, float) else 1.0, shown=self._as_times([times]),
+                                 grid=times if isinstance(times, pd.DatetimeIndex) else None)
         except ValueError as e:
             raise ValueError(who + str(e)) from None
 

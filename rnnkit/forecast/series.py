@@ -1057,12 +1057,14 @@ def _periods_fix(given: pd.Index, have: pd.DatetimeIndex, shown: pd.PeriodIndex,
 
 
 def _known_future(future, index: pd.Index, columns: tuple[str, ...], *, step: float, name: str = "future",
-                  shown: pd.Index | None = None) -> np.ndarray:
+                  shown: pd.Index | None = None, grid: pd.DatetimeIndex | None = None) -> np.ndarray:
     """``(len(index), len(columns))`` float64: the known-future covariates at the forecast timestamps
     ``index``, from a DataFrame (or a named Series) indexed by timestamps; ValueError saying what is missing.
     Numeric time axes match to within 1e-6 of a ``step``. ``name``: the argument as the user passed it (``"X"``
     in sktime's spelling), for the messages; ``shown``: ``index`` as the messages name it (the periods of a series
-    fitted on a PeriodIndex, ``2009Q4``, not its first instant)."""
+    fitted on a PeriodIndex, ``2009Q4``, not its first instant); ``grid``: every forecast timestamp of the
+    horizon, between which a row of ``future`` means a finer grid than the series' (days for weeks), refused
+    rather than read at the forecast's timestamps alone."""
     shown = index if shown is None else shown
     span = f"{shown[0]} .. {shown[-1]}" if len(shown) > 1 else f"{shown[0]}"
     if future is None:
@@ -1132,6 +1134,15 @@ def _known_future(future, index: pd.Index, columns: tuple[str, ...], *, step: fl
     if isinstance(shown, pd.PeriodIndex) and isinstance(have, pd.DatetimeIndex) and have.tz is None and \
             (finer := _periods_fix(future.index, have, shown, name)):
         raise ValueError(finer)  # months for quarters: each quarter would read its first month alone
+    if grid is not None and len(grid) > 1 and isinstance(have, pd.DatetimeIndex) and \
+            not isinstance(shown, pd.PeriodIndex):
+        between = have[(have > grid[0]) & (have < grid[-1]) & ~have.isin(grid)]
+        if len(between):
+            rule = f"{name}.resample({grid.freqstr!r}).mean(), " if grid.freq is not None else ""
+            raise ValueError(f"{name} has rows between the forecast timestamps ({shown_time(between[0])}, between "
+                             f"{shown_time(grid[0])} and {shown_time(grid[1])}, ...), a finer grid than the "
+                             f"series', and only its rows at the forecast timestamps would be read; aggregate it "
+                             f"onto the series' grid ({rule}with the bins' labels at the forecast timestamps)")
     values = future[list(columns)].to_numpy(dtype=np.float64, na_value=np.nan)[rows]  # (H, n_f)
     if not np.isfinite(values).all():
         i, j = np.argwhere(~np.isfinite(values))[0]
