@@ -234,3 +234,34 @@ def test_t25_11_a_subclasss_own_schedule_is_stepped_and_a_scheduler_class_is_poi
     with pytest.raises(ValueError, match=r"got <class 'torch.optim.lr_scheduler.StepLR'>; a schedule of one's own is "
                                          r"returned by a subclass's configure_optimizers"):
         SequenceModule(SequenceToLabel(3, 4, 2), lr_schedule=torch.optim.lr_scheduler.StepLR)
+
+
+def _fit_batches(*batches, **options):
+    loader = DataLoader(list(batches), batch_size=None, collate_fn=lambda b: b)  # ready batches, as they are
+    return seeded_fit(lambda: SequenceModule(SequenceToLabel(3, 4, 2), **options), loader, seed=0, max_epochs=1)
+
+
+@pytest.mark.parametrize("weights,message", [
+    (torch.tensor([1.0, -1.0, 1.0, 1.0]), r"must be finite numbers >= 0 \(0 leaves a sequence out of the "
+                                          r"loss\), got -1.0 for sequence 1 of the batch"),  # before: trained on it
+    (torch.tensor([1.0, float("nan"), 1.0, 1.0]), r"got nan for sequence 1"),  # before: the batch left out, silently
+    (torch.tensor([1.0, 1.0, 1.0]), r"one weight per sequence, shape \(B,\) = \(4,\), got shape \(3,\)"),  # IndexError
+    ([1.0, 2.0, 1.0, 1.0], r"one weight per sequence, shape \(B,\) = \(4,\), got a list"),  # before: a TypeError
+])
+def test_t25_12_a_batchs_negative_nan_or_misshapen_weights_are_named(weights, message):
+    from rnnkit.training import Batch
+
+    x, y = _data(4)
+    with pytest.raises(ValueError, match=r"^SequenceModule: the batch's weights .*" + message):
+        _fit_batches(Batch(x, None, y, None, weights))
+
+
+def test_t25_12_a_batchs_targets_as_a_list_or_array_are_named():
+    from rnnkit.training import Batch
+
+    x, y = _data(4)
+    for targets in (y.tolist(), y.numpy()):  # before: AttributeError 'list' object has no attribute 'shape'
+        with pytest.raises(ValueError, match=r"^SequenceModule: the batch's targets y are a (list|ndarray); give them "
+                                             r"as a tensor \(torch.as_tensor\(y\)\)"):
+            _fit_batches(Batch(x, None, targets))
+    assert _fit_batches(Batch(x, None, y, None, torch.tensor([1, 2, 0, 1]))).module.history["train_loss"]  # ints

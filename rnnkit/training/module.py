@@ -76,6 +76,11 @@ def time_chunks(batch, steps: int | None, *, per_step: bool) -> Iterator[Chunk]:
     """
     x, lengths, y, weights = batch.x, batch.lengths, batch.y, getattr(batch, "weights", None)
     B, T = x.shape[:2]
+    if y is not None and not isinstance(y, Tensor):  # else an AttributeError of the list or array, deep inside
+        raise ValueError(f"SequenceModule: the batch's targets y are a {type(y).__name__}; give them as a tensor "
+                         f"(torch.as_tensor(y)) from the DataLoader's collate_fn")
+    if weights is not None:
+        check_batch_weights(weights, B)
     if y is not None and len(y) != B:  # before y[rows] picks the wrong targets or fails in indexing
         raise ValueError(f"the batch has {B} sequences in x but {len(y)} targets in y (shape {tuple(y.shape)})"
                          + time_first_hint(x, len(y)))
@@ -95,6 +100,22 @@ def time_chunks(batch, steps: int | None, *, per_step: bool) -> Iterator[Chunk]:
         y_chunk = None if y is None else (y[pick, start:stop] if per_step else y[pick])
         yield Chunk(start, stop, rows, x[pick, start:stop], (n - start).clamp(max=stop - start), y_chunk,
                     n <= stop, None if weights is None else weights[pick])
+
+
+def check_batch_weights(weights, B: int) -> None:
+    """ValueError unless a batch's ``weights`` are a tensor of ``B`` finite numbers >= 0 (a negative weight would
+    push its sequence's loss up; a NaN would leave the whole batch out of training, its weights' sum not > 0)."""
+    if not isinstance(weights, Tensor) or weights.shape != (B,) or weights.is_complex() or weights.dtype == torch.bool:
+        got = f"shape {tuple(weights.shape)} and dtype {weights.dtype}" if isinstance(weights, Tensor) else \
+            f"a {type(weights).__name__}"
+        raise ValueError(f"SequenceModule: the batch's weights must be a real tensor of one weight per sequence, "
+                         f"shape (B,) = ({B},), got {got}")
+    bad = (weights < 0) | ~torch.isfinite(weights) if weights.is_floating_point() else weights < 0
+    if bool(bad.any()):
+        i = int(bad.nonzero()[0, 0])
+        raise ValueError(f"SequenceModule: the batch's weights must be finite numbers >= 0 (0 leaves a sequence out "
+                         f"of the loss), got {weights[i].item()} for sequence {i} of the batch "
+                         f"({int(bad.sum())} such weight(s))")
 
 
 class SequenceModule(L.LightningModule):
