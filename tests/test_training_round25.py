@@ -265,3 +265,15 @@ def test_t25_12_a_batchs_targets_as_a_list_or_array_are_named():
                                              r"as a tensor \(torch.as_tensor\(y\)\)"):
             _fit_batches(Batch(x, None, targets))
     assert _fit_batches(Batch(x, None, y, None, torch.tensor([1, 2, 0, 1]))).module.history["train_loss"]  # ints
+
+
+@pytest.mark.parametrize("where", ["train", "val"])
+def test_t25_13_seeded_fit_given_a_list_or_tuple_of_tensors_for_a_loader_names_it(where):
+    x, y = _data(4)
+    loader = DataLoader(TensorDataset(x, y), batch_size=2)
+    data = {"train": ((x, y), None), "val": (loader, (x, y))}[where]
+    with pytest.raises(ValueError, match=rf"^seeded_fit: {where} is a tuple of 2 items, not a DataLoader; give "
+                                         r"DataLoader\(TensorDataset\(x, y\), batch_size=\.\.\.\) for tensors, or "
+                                         r"DataLoader\(batches, batch_size=None\) for a list of ready batches"):
+        seeded_fit(lambda: SequenceModule(SequenceToLabel(3, 4, 2)), *data, seed=0, max_epochs=1)
+    # before: "len() of a 0-d tensor" (train), "val is 2 DataLoaders; ... ConcatDataset" (val)

@@ -108,6 +108,15 @@ def seeded_fit(
             raise ValueError(f"seeded_fit: {name}={trainer_kwargs[name]!r} is set through "
                              + ("device=... ('cpu', 'cuda' or 'auto')" if name == "accelerator" else
                                 f"scale=ScaleOut({name}=...)"))
+    from torch.utils.data import DataLoader
+
+    for name, data in (("train", train), ("val", val)):  # Lightning reads each item of a list as a loader of its own
+        if isinstance(data, list | tuple) and not all(isinstance(d, DataLoader) for d in data) or \
+                isinstance(data, torch.Tensor):
+            what = f"a {type(data).__name__} of {len(data)} items" if isinstance(data, list | tuple) else "a Tensor"
+            raise ValueError(f"seeded_fit: {name} is {what}, not a DataLoader; give DataLoader(TensorDataset(x, y), "
+                             f"batch_size=...) for tensors, or DataLoader(batches, batch_size=None) for a list of "
+                             f"ready batches")
     if isinstance(val, list | tuple) and len(val) > 1:  # Lightning would ask for a dataloader_idx argument
         raise ValueError(f"seeded_fit: val is {len(val)} DataLoaders; SequenceModule validates on one (its val_loss "
                          f"drives early stopping): join their datasets with torch.utils.data.ConcatDataset")
