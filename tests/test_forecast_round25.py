@@ -229,3 +229,21 @@ def test_F25_12_X_of_days_for_a_weekly_series_is_refused_not_read_at_the_forecas
     assert weekly.index[:3].equals(times)
     np.testing.assert_array_equal(f.predict(X=weekly), f.predict(X=weekly.loc[times]))
     assert f.predict([1, 3], X=weekly.loc[times[[0, 2]]]).index.equals(times[[0, 2]])  # steps apart: no refusal
+
+
+def test_F25_12_a_panel_future_of_days_for_weekly_series_names_the_aggregation_by_series():
+    sm = pytest.importorskip("statsmodels.datasets.co2")
+    co2 = sm.load_pandas().data["co2"].interpolate().iloc[:60]
+    data = pd.concat([pd.DataFrame({"unique_id": k, "ds": co2.index, "y": co2.to_numpy() + i,
+                                    "week": np.arange(60.0) % 52}) for i, k in enumerate("ab")], ignore_index=True)
+    g = _tiny_global(horizon=3).fit(data, future_covariates=["week"])
+    days = pd.date_range("1959-05-23", periods=21, freq="D")  # from the first forecast Saturday
+    future = pd.concat([pd.DataFrame({"unique_id": k, "ds": days, "week": np.arange(21.0)}) for k in "ab"])
+    with pytest.raises(ValueError) as e:
+        g.predict(future=future)
+    assert one_line(e).endswith("aggregate it onto the series' grid (future.set_index('ds').groupby('unique_id')"
+                                "[['week']].resample('W-SAT').mean().reset_index(), with the bins' labels at the "
+                                "forecast timestamps)")
+    weekly = future.set_index("ds").groupby("unique_id")[["week"]].resample("W-SAT").mean().reset_index()
+    assert g.predict(future=weekly)["ds"].iloc[:3].tolist() == list(pd.date_range("1959-05-23", periods=3,
+                                                                                   freq="W-SAT"))

@@ -726,7 +726,10 @@ class GlobalForecaster(BaseEstimator):
         try:
             return _known_future(future, times, self.future_covariates_,
                                  step=freq if isinstance(freq, float) else 1.0, shown=self._as_times([times]),
-                                 grid=times if isinstance(times, pd.DatetimeIndex) else None)
+                                 grid=times if isinstance(times, pd.DatetimeIndex) else None,
+                                 resample=f"future.set_index({self.time_col_!r}).groupby({self.id_col_!r})"
+                                          f"[{list(self.future_covariates_)!r}].resample({{rule!r}}).mean()"
+                                          ".reset_index()")
         except ValueError as e:
             raise ValueError(who + str(e)) from None
 

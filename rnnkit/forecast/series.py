@@ -1057,14 +1057,16 @@ def _periods_fix(given: pd.Index, have: pd.DatetimeIndex, shown: pd.PeriodIndex,
 
 
 def _known_future(future, index: pd.Index, columns: tuple[str, ...], *, step: float, name: str = "future",
-                  shown: pd.Index | None = None, grid: pd.DatetimeIndex | None = None) -> np.ndarray:
+                  shown: pd.Index | None = None, grid: pd.DatetimeIndex | None = None,
+                  resample: str = "{name}.resample({rule!r}).mean()") -> np.ndarray:
     """``(len(index), len(columns))`` float64: the known-future covariates at the forecast timestamps
     ``index``, from a DataFrame (or a named Series) indexed by timestamps; ValueError saying what is missing.
     Numeric time axes match to within 1e-6 of a ``step``. ``name``: the argument as the user passed it (``"X"``
     in sktime's spelling), for the messages; ``shown``: ``index`` as the messages name it (the periods of a series
     fitted on a PeriodIndex, ``2009Q4``, not its first instant); ``grid``: every forecast timestamp of the
     horizon, between which a row of ``future`` means a finer grid than the series' (days for weeks), refused
-    rather than read at the forecast's timestamps alone."""
+    rather than read at the forecast's timestamps alone; ``resample``: how the message spells the aggregation onto
+    the grid ``rule`` (a long frame's, by series, for the panel)."""
     shown = index if shown is None else shown
     span = f"{shown[0]} .. {shown[-1]}" if len(shown) > 1 else f"{shown[0]}"
     if future is None:
@@ -1138,7 +1140,7 @@ def _known_future(future, index: pd.Index, columns: tuple[str, ...], *, step: fl
             not isinstance(shown, pd.PeriodIndex):
         between = have[(have > grid[0]) & (have < grid[-1]) & ~have.isin(grid)]
         if len(between):
-            rule = f"{name}.resample({grid.freqstr!r}).mean(), " if grid.freq is not None else ""
+            rule = resample.format(name=name, rule=grid.freqstr) + ", " if grid.freq is not None else ""
             raise ValueError(f"{name} has rows between the forecast timestamps ({shown_time(between[0])}, between "
                              f"{shown_time(grid[0])} and {shown_time(grid[1])}, ...), a finer grid than the "
                              f"series', and only its rows at the forecast timestamps would be read; aggregate it "
