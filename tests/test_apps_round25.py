@@ -287,3 +287,23 @@ def test_A25_16_a_statistic_over_runs_of_which_one_diverged_is_written_as_nan_al
     assert format_over_runs(over_runs([0.5, float("nan")])) == "nan"
     assert format_over_runs({"mean": None, "sd": None, "runs": [0.5, None]}) == "nan"
     assert format_over_runs(over_runs([0.5, 0.6])) == "0.550 ± 0.071" and format_over_runs(over_runs([0.5])) == "0.500"
+
+
+def test_A25_17_sampled_texts_never_hold_the_vocabularys_special_symbols():
+    """charlm.sample_texts of a model that gives <pad>, <unk> and <bos> most of its probability: the samples
+    held '<unk>', '<pad>', '<bos>' among the characters; they are never drawn now."""
+    import torch
+
+    from rnnkit.data import Vocab
+    from rnnkit.models import LanguageModel
+
+    vocab = Vocab.build(["hello world\n"], level="char")
+    model = LanguageModel(len(vocab), 8, cell="lstm").eval()
+    with torch.no_grad():
+        model.head.linear.bias.zero_()
+        model.head.linear.bias[[vocab.pad_id, vocab.unk_id, vocab.bos_id]] = 10.0  # e^10: almost all the mass
+    from rnnkit.apps import charlm
+
+    texts = charlm.sample_texts(model, vocab, "he", 40, seed=0)
+    for text in texts.values():
+        assert text.startswith("he") and not any(s in text for s in ("<pad>", "<unk>", "<bos>")), text

@@ -366,8 +366,9 @@ def dynamic_row(model, validation_ids: torch.Tensor, test_ids: torch.Tensor, *, 
 
 @torch.no_grad()
 def sample_texts(model, vocab: Vocab, prompt: str, n: int, *, seed: int) -> dict[str, str]:
-    """``{temperature: prompt + n sampled characters}`` for each of ``TEMPERATURES``. The prompt is a non-empty
-    str of characters the vocabulary has: one it lacks would be read as ``<unk>`` and echoed as that."""
+    """``{temperature: prompt + n sampled characters}`` for each of ``TEMPERATURES``, the vocabulary's ``<pad>``,
+    ``<unk>`` and ``<bos>`` never drawn. The prompt is a non-empty str of characters the vocabulary has: one it
+    lacks would be read as ``<unk>`` and echoed as that."""
     if not isinstance(prompt, str) or not prompt:
         raise ValueError(f"sample_texts: prompt must be a non-empty str for the model to continue, got {prompt!r}")
     if not is_count(n, 0):
@@ -387,7 +388,10 @@ def sample_texts(model, vocab: Vocab, prompt: str, n: int, *, seed: int) -> dict
     out = {}
     for t in TEMPERATURES:
         g = torch.Generator().manual_seed(seed)
-        ids = model.generate(prompt_ids, n, temperature=t, generator=g)
+        # the vocabulary's <pad>, <unk> and <bos> are never text: a model trained on encoded text gives them some
+        # probability, and they would come out among the characters
+        ids = model.generate(prompt_ids, n, temperature=t, generator=g,
+                             exclude=[vocab.pad_id, vocab.unk_id, vocab.bos_id])
         out[str(t)] = vocab.decode_text(ids)
     return out
 
