@@ -838,7 +838,8 @@ def _check_file_against_model(args, recorded: dict, columns: dict, *, with_targe
     """A CSV's header against the model's record: a file without the target column given to evaluate (a file to
     predict, whose labels evaluate has nothing to score against), and a wide CSV whose step columns are in
     another order than at training (a wide CSV's columns are read as the steps in the file's order, so the
-    sequences would be read reordered)."""
+    sequences would be read reordered); warned of: a wide CSV whose steps are named otherwise than at training at
+    the same positions (a step skipped, read as the next)."""
 
     from .data.tables import value_in_header
 
@@ -868,6 +869,17 @@ def _check_file_against_model(args, recorded: dict, columns: dict, *, with_targe
                              "columns are read as the steps in the file's order, so each sequence would be read "
                              "reordered: write them in the training order, e.g. pd.read_csv(path)[[" + names + "]]"
                              ".to_csv(new_path, index=False)")
+        given = [c for c in header if c != target]
+        other = next((i for i, (a, b) in enumerate(zip(given, steps, strict=False)) if a != b), None)
+        if other is not None:  # read by position: another name at a step is another step, or a step skipped
+            absent = [c for c in steps if c not in given]
+            skipped = f" ({len(absent)} of the training steps are absent: {absent[:3]}" \
+                      f"{', ...' if len(absent) > 3 else ''})" if absent else ""
+            warnings.warn(f"{args.data}: step {other + 1} of the file is column {given[other]!r}, but {steps[other]!r} "
+                          f"at training{skipped}; a wide CSV's columns are read as the steps by position, so "
+                          f"{given[other]!r} is read as the model's {steps[other]!r}: if the file skips steps, add "
+                          f"their columns (in the training order); if the columns are only named otherwise, ignore "
+                          f"this", UserWarning, stacklevel=2)
 
 
 def _check_model_layout(args, recorded: dict, columns: dict) -> None:
