@@ -31,6 +31,7 @@ import pandas as pd
 import torch
 
 SECONDS, NUMBERS = "seconds", "numbers"  # what a time counts: dates and durations in seconds, or plain numbers
+_NUMBER = (int, float, np.integer, np.floating)  # a time that is a plain number (bools are refused)
 
 
 def read_sample_times(times, X, lengths: np.ndarray, who: str, ids=None) -> tuple[np.ndarray, str]:
@@ -187,14 +188,11 @@ def _as_numbers(t, where: str) -> tuple[np.ndarray, str]:
             return _seconds(pd.DatetimeIndex(pd.to_datetime(a.tolist(), utc=True)).tz_localize(None)), SECONDS
         except (TypeError, ValueError) as e:
             raise ValueError(f"{where}: dates that do not read as one kind of timestamp ({e})") from e
-    if a.dtype == object and a.size and all(isinstance(v, numbers_like) for v in a.tolist()):
+    if a.dtype == object and a.size and all(isinstance(v, _NUMBER) for v in a.tolist()):
         return a.astype(np.float64), NUMBERS
-    shown = next((v for v in a.tolist() if not isinstance(v, numbers_like)), a.flat[0] if a.size else None)
+    shown = next((v for v in a.tolist() if not isinstance(v, _NUMBER)), a.flat[0] if a.size else None)
     raise ValueError(f"{where}: are {a.dtype} values (e.g. {_plain(shown)!r}), not numbers, dates or durations; "
                      f"parse them (pd.to_datetime for dates, pd.to_numeric for numbers)")
-
-
-numbers_like = (int, float, np.integer, np.floating)
 
 
 def _seconds(index: pd.DatetimeIndex | pd.TimedeltaIndex) -> np.ndarray:
