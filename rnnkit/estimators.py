@@ -52,6 +52,7 @@ from .checks import (
     fitted_params,
     is_count,
     is_flag,
+    is_integer,
     lag1_autocorrelation,
     runs_along,
     unicode_form_hint,
@@ -394,6 +395,34 @@ def _sequence_ids(X) -> list | None:
     if not isinstance(X, pd.DataFrame):
         return None
     return list(X.index.get_level_values(0).unique()) if isinstance(X.index, pd.MultiIndex) else list(X.index)
+
+
+def _times_by_sequence(X, times, who: str):
+    """``times`` given as pandas keyed by X's instances, as the list or ``(n, T)`` array
+    :func:`read_sample_times` reads, after checking that its ids are a DataFrame X's instances in X's order (they
+    are matched by position, as y is): an ``(n, T)`` DataFrame (a long table pivoted to a row per instance, its
+    ids sorted), a Series of one array of times per instance (``df.groupby(id)[time].apply(np.array)``), or a
+    Series of one time per row of a MultiIndex X, split by instance as X is. Other times come back as given."""
+    if isinstance(X, pd.Series) and isinstance(X.index, pd.MultiIndex):
+        X = X.to_frame()
+    frame = isinstance(X, pd.DataFrame)
+    if isinstance(times, pd.Series) and frame and isinstance(X.index, pd.MultiIndex) and len(times) == len(X) \
+            and len(X) != X.index.get_level_values(0).nunique():
+        if not times.index.equals(X.index):
+            keyed = isinstance(times.index, pd.MultiIndex)
+            fix = ("times.reindex(X.index), after checking that none is missing" if keyed else
+                   "times.set_axis(X.index) if they are in the order of X's rows")
+            raise ValueError(f"{who}: times is a Series of one time per row of X, but its index is not X's (instance, "
+                             f"time) rows in X's order ({_show_index(times.index)} for X's "
+                             f"{_show_index(X.index)}); give times on X's index ({fix})")
+        return [group.to_numpy() for _, group in times.groupby(level=0, sort=False)]
+    arrays = isinstance(times, pd.Series) and times.dtype == object and len(times) > 0 and all(
+        isinstance(t, list | tuple | np.ndarray | pd.Index | pd.Series) for t in times.tolist())
+    if not (isinstance(times, pd.DataFrame) or arrays):
+        return times
+    if frame:
+        check_target_index(X, times, who, "times")
+    return list(times.to_numpy()) if arrays else times.to_numpy()
 
 
 def _parses_as_numbers(values: np.ndarray) -> bool:
@@ -862,6 +891,8 @@ def as_label_array(y, who: str) -> np.ndarray:
         y = y.astype(object)  # its missing values (na_object) are refused below, not read as the text 'nan'
     check_label_types([y], who)
     a = y if isinstance(y, np.ndarray) else np.asarray(y)
+    if isinstance(y, list | tuple) and a.dtype.kind == "f" and (ints := _integer_labels(list(y))) is not None:
+        a = ints  # [np.uint64(2**63 + 1), 1]: float64 to numpy
     if string_dtype:
         a = a.astype(str)
     if a.ndim == 2 and a.shape[1] == 1:
@@ -907,7 +938,25 @@ def _numeric_labels(a: np.ndarray) -> np.ndarray:
         numeric = np.array(a.tolist())
     except (OverflowError, TypeError, ValueError):
         return a
+    if numeric.dtype.kind == "f" and (ints := _integer_labels(a.tolist())) is not None:
+        return ints
     return numeric if numeric.shape == a.shape and numeric.dtype.kind in "biufc" else a
+
+
+def _integer_labels(values: list) -> np.ndarray | None:
+    """Labels that are all integers (Python's or numpy's, not bools) as an array that holds each exactly, or None
+    for other labels: numpy makes float64 of int64 beside uint64 or of a Python int past int64's range, which
+    turns 1 into 1.0 and rounds labels past 2**53 (two of them then one class). int64 where every label fits,
+    else uint64 where every one fits that, else Python ints in an object array."""
+    if not values or not all(is_integer(v) for v in values):
+        return None
+    ints = [int(v) for v in values]
+    low, high = min(ints), max(ints)
+    if -(2**63) <= low and high < 2**63:
+        return np.array(ints, dtype=np.int64)
+    if low >= 0 and high < 2**64:
+        return np.array(ints, dtype=np.uint64)
+    return _object_array(ints)
 
 
 def _object_array(values: list | tuple) -> np.ndarray:
@@ -1203,8 +1252,10 @@ def fit_classes(labels: np.ndarray, who: str, per_step: bool = False) -> tuple[n
     Labels of any sortable hashable type; non-scalar ones (tuples, ...) come as a 1-D object array.
     Continuous values (floats that are not whole numbers: scikit-learn's ``type_of_target`` "continuous")
     are refused: they are a regression target, not classes (``per_step``: a tagger's, one number per step)."""
-    if labels.dtype.kind == "f" and type_of_target(labels) == "continuous":
-        example = labels[np.flatnonzero(labels != np.round(labels))[0]]
+    fractions = np.flatnonzero(labels != np.round(labels)) if labels.dtype.kind == "f" else []
+    # type_of_target calls whole floats past int64's range (1e20) continuous too: they are classes
+    if len(fractions) and type_of_target(labels) == "continuous":
+        example = labels[fractions[0]]
         fix = ("for a number at every step train rnnkit.models.SequenceToSequence with "
                "rnnkit.training.SequenceModule(task='regression') (SequenceRegressor predicts one per sequence)"
                if per_step else "to predict a number use SequenceRegressor (rnnkit train --task regress)")
@@ -1562,7 +1613,7 @@ class _SequenceEstimator(BaseEstimator):
                              f"several processes, which must all split and shuffle the data alike; set "
                              f"random_state to an int (got {self.random_state!r})")
         x, lengths, _, list_layout = _read_sequences(X, who, layout=self.layout, allow_nan=self.time_aware)
-        relative, time_kind = self._read_times(X, times, lengths, who)
+        relative, time_kind = self._read_times(X, times, x, lengths, who)
         sample_weight = _sequence_weights(X, sample_weight, len(lengths), who, "train on", y)
         # a sequence of weight 0 is absent from the fit: kept is None when every sequence stays
         kept = None if sample_weight is None or sample_weight.all() else torch.from_numpy(sample_weight > 0)
@@ -1571,6 +1622,13 @@ class _SequenceEstimator(BaseEstimator):
             x, lengths = x[kept], lengths[kept]
             relative = None if relative is None else relative[kept.numpy()]
         unit = None if relative is None else time_unit(relative, lengths.numpy())
+        if relative is not None and int(lengths.max()) < 2:
+            weighted = " of sample_weight > 0" if kept is not None else ""
+            warnings.warn(f"{who}: times given, but every sequence{weighted} has a single step, so they hold no "
+                          f"gap between steps for the decays to read, and the time unit is taken as "
+                          f"1{' s' if time_kind == 'seconds' else ''}: predict will read the gaps of longer sequences "
+                          f"in that unit; fit on sequences of two steps or more, or leave times out", UserWarning,
+                          stacklevel=2)
         step_times = None if relative is None else times_tensor(relative, lengths.numpy(), unit)
         choices, rule = self._choose(lengths, x.shape[2])
         # numpy's numbers (a grid of np.arange(...) in GridSearchCV) as Python's: Lightning asserts an int
@@ -1885,17 +1943,36 @@ class _SequenceEstimator(BaseEstimator):
         x = (x - mean) / scale * valid  # padding stays 0 (a missing value stays NaN)
         return time_aware_inputs(x, times) if self.time_aware else x
 
-    def _read_times(self, X, times, lengths: torch.Tensor, who: str) -> tuple[np.ndarray | None, str | None]:
+    def _read_times(self, X, times, x: torch.Tensor, lengths: torch.Tensor, who: str
+                    ) -> tuple[np.ndarray | None, str | None]:
         """``times`` of X's sequences relative to each one's first (:func:`read_sample_times`) and what they
-        count, or ``(None, None)`` when not given; refused for a model that is not time-aware."""
+        count, or ``(None, None)`` when not given; refused for a model that is not time-aware. ``x``: X as read
+        (its steps NaN in every feature at a sequence's end are named where their times are refused)."""
         if times is None:
             return None, None
         if not self.time_aware:
             raise ValueError(f"{who}: times are the sample times whose gaps a time-aware model's decays read, but "
                              f"time_aware=False: give time_aware=True with them, or leave times out")
-        return read_sample_times(times, X, lengths.numpy(), who, ids=_sequence_ids(X))
+        blank = [torch.isnan(s[:n]).all(dim=1).numpy() for s, n in zip(x, lengths.tolist(), strict=True)]
+        return read_sample_times(_times_by_sequence(X, times, who), X, lengths.numpy(), who, ids=_sequence_ids(X),
+                                 blank_tails=blank_tails(blank))
 
-    def _fitted_times(self, X, times, lengths: torch.Tensor, who: str) -> torch.Tensor | None:
+    def _check_times_given(self, times, who: str) -> None:
+        """ValueError when a model fitted with sample times is given none: its decays would read no gaps."""
+        unit, kind = getattr(self, "time_unit_", None), getattr(self, "time_kind_", None)
+        if unit is None or times is not None:
+            return
+        method = who.rsplit(".", 1)[-1]
+        call = "predict(X, times=...), score(X, y, times=...)" if method == "score" else f"{method}(X, times=...)"
+        raise ValueError(f"{who}: the model was fitted with sample times (its decays read the gaps between steps, in "
+                         f"units of {unit:g}{' s' if kind == 'seconds' else ''}); give X's times too: {call}; a "
+                         f"Pipeline, GridSearchCV or cross_val_score passes times on only with scikit-learn's "
+                         f"metadata routing (without it Pipeline.score drops them): "
+                         f"sklearn.set_config(enable_metadata_routing=True) and "
+                         f"model.set_fit_request(times=True).set_{'score' if method == 'score' else 'predict'}"
+                         f"_request(times=True)")
+
+    def _fitted_times(self, X, times, x: torch.Tensor, lengths: torch.Tensor, who: str) -> torch.Tensor | None:
         """The ``(n, T)`` times a fitted model's decays read for X (:meth:`_inputs`): None for a model whose
         decays count steps. ValueError when times are missing for a model fitted with them, given to one fitted
         without, or of another kind (dates for numbers); a warning when their gaps are 10 times or more away
@@ -1907,15 +1984,15 @@ class _SequenceEstimator(BaseEstimator):
                 raise ValueError(f"{who}: times given, but the model was fitted without them ({how}); leave times "
                                  f"out, or refit with fit(X, y, times=...)")
             return None
-        if times is None:
-            raise ValueError(f"{who}: the model was fitted with sample times (its decays read the gaps between steps, "
-                             f"in units of {unit:g}{' s' if kind == 'seconds' else ''}); give X's times too: "
-                             f"{who.rsplit('.', 1)[-1]}(X, times=...)")
-        relative, given = read_sample_times(times, X, lengths.numpy(), who, ids=_sequence_ids(X))
+        self._check_times_given(times, who)
+        relative, given = self._read_times(X, times, x, lengths, who)
         if given != kind:
             what = {"seconds": "dates or durations", "numbers": "plain numbers"}
-            raise ValueError(f"{who}: times are {what[given]}, but the model was fitted on {what[kind]}; give them as "
-                             f"at fit")
+            fitted = f"{what[kind]} (a median gap of {unit:g}{' s' if kind == 'seconds' else ''})"
+            fix = ("; dates as the integer nanoseconds of their epoch are pd.DatetimeIndex(t).asi8" if kind == "numbers"
+                   else "; numbers that count seconds of an epoch are dates: pd.to_datetime(t, unit='s')")
+            raise ValueError(f"{who}: times are {what[given]}, but the model was fitted on {fitted}; give them as at "
+                             f"fit{fix}")
         if (message := check_time_scale(relative, lengths.numpy(), unit, who)) is not None:
             warnings.warn(message, UserWarning, stacklevel=4)
         return times_tensor(relative, lengths.numpy(), unit)
@@ -1943,10 +2020,10 @@ class _SequenceEstimator(BaseEstimator):
                                      list_layout=getattr(self, "_list_layout", None) if fitted else None)
         if fitted:
             mean, scale = torch.from_numpy(self.x_mean_), torch.from_numpy(self.x_scale_)
-            step_times = self._fitted_times(X, times, lengths, who)
+            step_times = self._fitted_times(X, times, x, lengths, who)
         else:
             mean, scale = feature_scaling(x, lengths, who)
-            relative, _ = self._read_times(X, times, lengths, who)
+            relative, _ = self._read_times(X, times, x, lengths, who)
             step_times = None if relative is None else times_tensor(relative, lengths.numpy(),
                                                                     time_unit(relative, lengths.numpy()))
         x = self._inputs(x, lengths, mean, scale, step_times)
@@ -1972,12 +2049,14 @@ class _SequenceEstimator(BaseEstimator):
         return x, lengths, targets
 
     # -- predict ---------------------------------------------------------------------------------------------
-    def _score_targets(self, X, y, sample_weight=None):
+    def _score_targets(self, X, y, sample_weight=None, times=None):
         """``y`` after checking that it (and ``sample_weight``) has one entry per sequence of ``X``
-        (scikit-learn's own check names neither the estimator nor the fix)."""
+        (scikit-learn's own check names neither the estimator nor the fix), and that ``times`` are given to a
+        model fitted with them (score's own words, not predict's)."""
         who = f"{type(self).__name__}.score"
         check_is_fitted(self, "model_")
         self._check_network(who, ("time_aware",))
+        self._check_times_given(times, who)
         fitted, given = getattr(self, "feature_names_in_", None), feature_names(X, who)
         if fitted is not None and given is not None:  # named columns left in or out: by name, as predict names them
             check_feature_names(fitted, given, type(self).__name__, who)
@@ -2011,7 +2090,7 @@ class _SequenceEstimator(BaseEstimator):
                           f"(a 2-D X is (n, T): a sequence per row); if it is one sequence of {X.shape[0]} steps "
                           f"(T, 1), as X[i] of an (n, T, 1) array is, pass X[None] (or X[i:i + 1])", UserWarning,
                           stacklevel=3)
-        step_times = self._fitted_times(X, times, lengths, who)
+        step_times = self._fitted_times(X, times, x, lengths, who)
         x = self._inputs(x, lengths, torch.from_numpy(self.x_mean_), torch.from_numpy(self.x_scale_), step_times)
         model = self.model_.eval()
         device = next(model.parameters()).device
@@ -2533,7 +2612,7 @@ class SequenceClassifier(ClassifierMixin, _LabelEstimator):
         of another kind than the fitted classes (ints for str classes ``'1', '2'``: sktime's labels are text)
         are refused, naming both: scikit-learn's refusal names neither the estimator nor the fix. ``times``:
         X's sample times, as predict takes them."""
-        y = self._score_targets(X, y, sample_weight)
+        y = self._score_targets(X, y, sample_weight, times)
         who = f"{type(self).__name__}.score"
         labels = as_label_array(y, who)  # one per sequence of X: at least one
         given, fitted = _label_kind(labels[0]), _label_kind(self.classes_[0])
@@ -2687,7 +2766,7 @@ class SequenceRegressor(RegressorMixin, _LabelEstimator):
         columns are matched by name when fit was given named ones (``target_names_``). ``times``: X's sample
         times, as predict takes them."""
         who = f"{type(self).__name__}.score"
-        y = self._score_targets(X, y, sample_weight)
+        y = self._score_targets(X, y, sample_weight, times)
         names = getattr(self, "target_names_", None)
         if names is not None and isinstance(y, pd.DataFrame) and list(y.columns) != list(names):
             given = [str(c) for c in y.columns]
@@ -2841,17 +2920,28 @@ class SequenceTagger(_SequenceEstimator):
             return [group.to_numpy() for _, group in y.groupby(level=0, sort=False)]
         check_target_index(X, y, who)
         if isinstance(y, pd.Series | pd.DataFrame):
-            return list(y.to_numpy()) if isinstance(y, pd.Series) else y.to_numpy()
-        if isinstance(X, list | tuple) and isinstance(y, list | tuple) and len(X) == len(y):
-            for i, (x, labels) in enumerate(zip(X, y, strict=True)):
+            y = list(y.to_numpy()) if isinstance(y, pd.Series) else y.to_numpy()
+        if isinstance(X, pd.Series) and isinstance(X.index, pd.MultiIndex):
+            X = X.to_frame()
+        if isinstance(X, list | tuple):  # each sequence's own index, where it is pandas
+            steps = [x.index if isinstance(x, pd.DataFrame | pd.Series) else None for x in X]
+            name, fix = (lambda i: f"sequence {i}"), lambda i: "labels.loc[x.index]"
+        elif isinstance(X, pd.DataFrame) and isinstance(X.index, pd.MultiIndex):  # each instance's times
+            steps = [group.index.get_level_values(1) for _, group in X.groupby(level=0, sort=False)]
+            ids = _sequence_ids(X)
+            name = lambda i: f"sequence {_plain(ids[i])!r}"
+            fix = lambda i: f"labels.loc[X.loc[{_plain(ids[i])!r}].index]"
+        else:
+            steps = None
+        if steps is not None and isinstance(y, list | tuple | np.ndarray) and len(steps) == len(y):
+            for i, (index, labels) in enumerate(zip(steps, y, strict=True)):
                 # a sequence's labels as a Series are matched to its steps by position, as y to X's sequences
-                if (isinstance(x, pd.DataFrame | pd.Series) and isinstance(labels, pd.Series)
-                        and not labels.index.equals(x.index)):
-                    raise ValueError(f"{who}: the labels of sequence {i} are a Series whose index "
-                                     f"({_show_index(labels.index)}) is not the steps of sequence {i} in their order "
-                                     f"({_show_index(x.index)}); labels are matched to steps by position: reorder "
-                                     f"them with labels.loc[x.index] (or pass labels.to_numpy() if their order is "
-                                     f"already the steps')")
+                if index is not None and isinstance(labels, pd.Series) and not labels.index.equals(index):
+                    raise ValueError(f"{who}: the labels of {name(i)} are a Series whose index "
+                                     f"({_show_index(labels.index)}) is not the steps of {name(i)} in their order "
+                                     f"({_show_index(index)}); labels are matched to steps by position: reorder "
+                                     f"them with {fix(i)} (or pass labels.to_numpy() if their order is already "
+                                     f"the steps')")
         return y
 
     def predict_proba(self, X, *, times=None) -> list[np.ndarray]:
@@ -2870,6 +2960,8 @@ class SequenceTagger(_SequenceEstimator):
         ``sum_i w_i hits_i / sum_i w_i T_i`` (equal weights: the plain accuracy over steps). ``times``: X's
         sample times, as predict takes them."""
         who = f"{type(self).__name__}.score"
+        check_is_fitted(self, "model_")
+        self._check_times_given(times, who)
         predicted = self.predict(X, times=times)
         weights = _sequence_weights(X, sample_weight, len(predicted), who, y=y)
         if y is None:

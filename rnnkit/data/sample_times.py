@@ -34,11 +34,14 @@ SECONDS, NUMBERS = "seconds", "numbers"  # what a time counts: dates and duratio
 _NUMBER = (int, float, np.integer, np.floating)  # a time that is a plain number (bools are refused)
 
 
-def read_sample_times(times, X, lengths: np.ndarray, who: str, ids=None) -> tuple[np.ndarray, str]:
+def read_sample_times(times, X, lengths: np.ndarray, who: str, ids=None, blank_tails=None
+                      ) -> tuple[np.ndarray, str]:
     """The times of X's steps, ``(n, T_max)`` float64, each row relative to its sequence's first time (0 at
     step 0; 0 past its length), and what they count (:data:`SECONDS` or :data:`NUMBERS`).
 
-    ``lengths``: the sequences' lengths as X was read; ``ids`` the user's names of the sequences (for messages).
+    ``lengths``: the sequences' lengths as X was read; ``ids`` the user's names of the sequences (for messages);
+    ``blank_tails``: how many steps at the end of each sequence are NaN in every feature (an array X padded so,
+    whose padding a time-aware model reads as steps), named where the times of those steps are refused.
     ValueError, naming the sequence and step, for a count of times other than the sequence's steps, a time
     missing (NaN, NaT), not finite, text, or not strictly increasing, and for sequences of different kinds of
     time (dates beside numbers)."""
@@ -53,6 +56,18 @@ def read_sample_times(times, X, lengths: np.ndarray, who: str, ids=None) -> tupl
         if values.shape[0] < length or values.shape[0] > length and not isinstance(times, np.ndarray):
             raise ValueError(f"{where}: {values.shape[0]} times for its {length} steps; give one time per step")
         values = values[:length]  # an (n, T) array's row: the entries past the sequence's end are padding
+        tail = 0 if blank_tails is None else int(blank_tails[i])
+        bad = np.flatnonzero(~np.isfinite(values) | np.r_[False, np.diff(values) <= 0])
+        if bad.size and 0 < tail < length and bad[0] >= length - tail:
+            # X padded with NaN after the sequence's end, the times with what pads them: X's padding is read as
+            # steps (NaN as missing values), which need times
+            k = int(bad[0])
+            raise ValueError(f"{where}: step {k} has {_given(t, values, k)!r}, after {_given(t, values, k - 1)!r} at "
+                             f"step {k - 1}, and X's sequence is NaN in every feature from step {length - tail} on: "
+                             f"padding? "
+                             f"an array X is read as {length} steps in every sequence (time_aware=True reads NaN as "
+                             f"missing values), its padding too; pass the sequences at their own lengths, e.g. "
+                             f"[x[:n] for x, n in zip(X, lengths)], and the times past each one's end are ignored")
         bad = np.flatnonzero(~np.isfinite(values))
         if bad.size:
             shown = _plain(np.asarray(t)[bad[0]]) if _indexable(t) else "NaN"
@@ -161,8 +176,23 @@ def _orders_time(index: pd.Index) -> bool:
 
 
 def _as_numbers(t, where: str) -> tuple[np.ndarray, str]:
-    """One sequence's times as float64 (seconds since its first time for dates and durations, as given for
-    numbers), and what they count."""
+    """One sequence's times as float64 (seconds since its first time for dates and durations; numbers as given,
+    integers less their first, exactly: nanosecond epochs of 1.7e18 are 256 apart as float64), and what they
+    count."""
+    if isinstance(t, pd.Series) and isinstance(t.index, pd.DatetimeIndex | pd.PeriodIndex | pd.TimedeltaIndex) \
+            and pd.api.types.is_numeric_dtype(t.dtype):
+        # a sequence of X itself (its values on its time index), or values beside their times: the values would
+        # be read as the times
+        raise ValueError(f"{where}: is a Series of {t.dtype} values on a {type(t.index).__name__}, and a Series' "
+                         f"values are read as the times, not its index; if the times are its index, pass s.index "
+                         f"(e.g. times=[s.index for s in series]; or X as these Series and times='index'); if they "
+                         f"are its values, pass s.to_numpy()")
+    if isinstance(t, list | tuple | np.ndarray) and len(t) and all(isinstance(v, pd.Period) for v in list(t)):
+        try:  # periods as objects (list(period_index), an object array of them): as a PeriodIndex is read
+            t = pd.PeriodIndex(list(t))
+        except (TypeError, ValueError) as e:
+            raise ValueError(f"{where}: periods of more than one frequency ({e}); give them one frequency, e.g. "
+                             f"[p.asfreq('D') for p in times]") from e
     if isinstance(t, pd.PeriodIndex | pd.Series) and isinstance(t.dtype, pd.PeriodDtype):
         t = pd.PeriodIndex(t).to_timestamp()
     if isinstance(t, torch.Tensor):
@@ -181,9 +211,19 @@ def _as_numbers(t, where: str) -> tuple[np.ndarray, str]:
         return _seconds(pd.DatetimeIndex(a)), SECONDS
     if a.dtype.kind == "m":
         return _seconds(pd.TimedeltaIndex(a)), SECONDS
+    if a.dtype.kind in "iu" and a.size:  # less the first in integers: exact, where float64 would round epochs
+        first = int(a[0])
+        return np.array([int(v) - first for v in a.tolist()], dtype=np.float64), NUMBERS
     if a.dtype.kind in "iuf":
         return a.astype(np.float64), NUMBERS
     if a.dtype == object and a.size and all(isinstance(v, datetime.datetime | pd.Timestamp) for v in a.tolist()):
+        zones = [v.tzinfo is not None for v in a.tolist()]
+        if len(set(zones)) > 1:  # pd.to_datetime(utc=True) would read the naive ones as UTC
+            k, j = zones.index(True), zones.index(False)
+            raise ValueError(f"{where}: step {k} has a date with a time zone ({_plain(a[k])!r}) and step {j} one "
+                             f"without ({_plain(a[j])!r}), which would be read as UTC; give every time of a "
+                             f"sequence alike: localize the naive ones to their zone (e.g. "
+                             f"pd.Timestamp(t).tz_localize('Europe/Paris')) or give all in UTC")
         try:
             return _seconds(pd.DatetimeIndex(pd.to_datetime(a.tolist(), utc=True)).tz_localize(None)), SECONDS
         except (TypeError, ValueError) as e:
@@ -202,6 +242,11 @@ def _seconds(index: pd.DatetimeIndex | pd.TimedeltaIndex) -> np.ndarray:
     out = (ns - (ns[~missing][0] if (~missing).any() else 0)).astype(np.float64) / 1e9
     out[missing] = np.nan
     return out
+
+
+def _given(t, values: np.ndarray, k: int):
+    """Step ``k``'s time as the user gave it (its number when ``t`` cannot be indexed)."""
+    return _plain(np.asarray(t)[k]) if _indexable(t) else _plain(values[k])
 
 
 def _indexable(t) -> bool:
