@@ -224,3 +224,20 @@ def test_E26_11_integer_labels_of_mixed_types_keep_their_values():
     assert SequenceClassifier(**QUICK).fit(X, [1e20, 1.0] * 6).classes_.tolist() == [1.0, 1e20]
     with pytest.raises(ValueError, match=r"y holds continuous values \(e.g. 1.5"):
         SequenceClassifier(**QUICK).fit(X, [1.5, 2.0] * 6)
+
+
+def test_E26_12_times_shaped_as_a_numpy3d_x_name_the_slice():
+    """Times built in sktime's numpy3D shape, (n, 1, T) beside X's (n, 1, T): refused with no fix named."""
+    X, t, y = _data()
+    nct = X.transpose(0, 2, 1)  # (n, 1, T), as sktime and aeon give it
+    with pytest.raises(ValueError, match=r"^SequenceClassifier.fit: times must be an \(n, T\) array \(a row of times "
+                                         r"per sequence\), got shape \(8, 1, 5\); shaped as X \(\(n, channels, T\)\) "
+                                         r"with one channel\? a time is a step's, shared by its features: pass "
+                                         r"times\[:, 0\]$"):
+        SequenceClassifier(**TIMED, layout="nct").fit(nct, y, times=t[:, None, :])
+    with pytest.raises(ValueError, match=r"got shape \(8, 5, 1\); shaped as X \(\(n, T, F\)\) .* pass "
+                                         r"times\[:, :, 0\]$"):
+        SequenceClassifier(**TIMED).fit(X, y, times=t[:, :, None])
+    model = SequenceClassifier(**TIMED, layout="nct").fit(nct, y, times=t[:, None, :][:, 0])  # the fix
+    np.testing.assert_array_equal(model.predict_proba(nct, times=t), SequenceClassifier(**TIMED).fit(
+        X, y, times=t).predict_proba(X, times=t))

@@ -134,6 +134,11 @@ def _per_sequence(times, X, n: int, who: str) -> list:
             times = times[None]
         if times.ndim != 2:
             hint = (f"; the same times for every sequence? pass np.tile(times, ({n}, 1))" if times.ndim == 1 else "")
+            if times.ndim == 3 and len(times) == n and 1 in times.shape[1:]:  # shaped as X, of one channel
+                axis = "times[:, 0]" if times.shape[1] == 1 else "times[:, :, 0]"
+                hint = (f"; shaped as X ({'(n, channels, T)' if times.shape[1] == 1 else '(n, T, F)'}) with one "
+                        f"{'channel' if times.shape[1] == 1 else 'feature'}? a time is a step's, shared by its "
+                        f"features: pass {axis}")
             raise ValueError(f"{who}: times must be an (n, T) array (a row of times per sequence), got shape "
                              f"{times.shape}{hint}")
         if len(times) != n:
