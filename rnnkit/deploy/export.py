@@ -1149,6 +1149,13 @@ def _saved_model(path: Path) -> str:
 
 
 def _check_target(target: Path) -> None:
+    for above in target.absolute().parents:  # save() and export_onnx replace their directory whole
+        kind = "an rnnkit model directory (written by save())" if is_model_directory(above) else \
+            "an rnnkit ONNX export directory" if is_export_directory(above) else None
+        if kind is not None:
+            writer = "the model's next save() (or rnnkit train --out)" if "model" in kind else "its next export"
+            raise ValueError(f"{target} lies inside {above}, {kind}, which {writer} replaces whole, and refuses "
+                             f"to while it holds the export; export beside it, e.g. {above}-onnx")
     if target.exists() and not (target.is_dir() and (is_export_directory(target) or not any(target.iterdir()))):
         saved = _saved_model(target)
         where = f"export into a directory of its own, e.g. {target}-onnx" if saved else \

@@ -45,6 +45,7 @@ import copy
 import json
 import math
 import os
+import re
 import socket
 from dataclasses import dataclass
 
@@ -57,6 +58,7 @@ from ..checks import check_flags, is_count, is_finite_number, is_integer, unicod
 from .export import check_labels_json, check_not_refitted
 
 FLOAT32_MAX = float(np.finfo(np.float32).max)
+FLOAT64_MAX = float(np.finfo(np.float64).max)
 
 
 @dataclass(frozen=True)
@@ -82,18 +84,20 @@ class RequestError(ValueError):
 # -- the request ----------------------------------------------------------------------------------------------
 def _json_kind(value) -> str:
     """JSON's name for the type of a parsed value (a list is an array)."""
-    return {list: "array", str: "string", bool: "boolean", int: "number", float: "number"}.get(type(value), "null")
+    return {list: "array", str: "string", bool: "boolean", int: "number", float: "number"}.get(
+        type(value), "object" if isinstance(value, dict) else "null")
 
 
 def parse_request(body: bytes, n_features: int, limits: Limits, *, missing: bool = False,
-                  names: list[str] | None = None, times: str | None = None) -> list:
+                  names: list[str] | None = None, times: str | None = None, time_unit: float | None = None) -> list:
     """The sequences of a ``/predict`` body as float32 arrays ``(T_i, F)``; RequestError when bad.
 
     ``missing``: the model reads missing values (``time_aware=True``), which a request gives as ``null`` or
     ``NaN``; both become NaN. Infinity is refused either way. ``names``: the features the model was fitted on
     (None without names); a step may then be an object ``{name: value}``, read by name, every name exactly once.
     ``times``: what a model fitted with sample times reads ("numbers" or "dates"; None: none): the body's
-    ``"times"`` then gives a list of times per sequence, and each item returned is ``(array, times)``."""
+    ``"times"`` then gives a list of times per sequence, and each item returned is ``(array, times)``; ``time_unit``:
+    the fitted unit of its gaps (``time_unit_``), within float32's range of which each time must lie of its first."""
     if len(body) > limits.max_body_bytes:
         raise RequestError(413, f"request body of {len(body)} bytes exceeds the limit of "
                                 f"{limits.max_body_bytes} bytes; send fewer sequences per request")
@@ -115,14 +119,17 @@ def parse_request(body: bytes, n_features: int, limits: Limits, *, missing: bool
         close = [k for k in payload if k.strip().lower().removesuffix("s") == "sequence"]  # "Sequences", "sequence"
         raise RequestError(400, f'request body has no key "sequences" (it has {sorted(payload)[:5]}'
                                 + (f'; rename {close[0]!r} to "sequences"' if close else "") + f'); send {SHAPE}')
+    if not times and "times" in payload and payload["times"] is None:  # a client's optional field, sent as null
+        del payload["times"]
     if extra := sorted(set(payload) - {"sequences", *(["times"] if times else [])}):  # "lengths", "ids": ignored
         why = (' ("times": the model was fitted without sample times; its decays count steps)' if "times" in extra
                else "")
         raise RequestError(400, f'request body has the key(s) {extra}, which the server does not read{why}; it reads '
                                 f'only "sequences"{" and times" if times else ""} (every step of a sequence is read: '
                                 f'trim padding yourself)')
-    if times and "times" not in payload:
-        raise RequestError(400, f'request body has no key "times"; the model was fitted with sample times: send '
+    if times and payload.get("times") is None:
+        raise RequestError(400, f'request body has {"no key" if "times" not in payload else "null for"} "times"; the '
+                                f'model was fitted with sample times: send '
                                 f'"times", a list of one time per step for each sequence ({times}'
                                 f'{", as ISO text" if times == "dates" else ""})')
     sequences = payload["sequences"]
@@ -184,23 +191,24 @@ def parse_request(body: bytes, n_features: int, limits: Limits, *, missing: bool
             where = "" if a is None else f", step {int(np.isinf(a).any(axis=1).argmax())}"
             raise RequestError(422, f"sequence {i}{where} holds a number beyond float32's range")
         arrays.append(a)
-    return arrays if not times else list(zip(arrays, _request_times(payload["times"], arrays, times), strict=True))
+    return arrays if not times else list(zip(arrays, _request_times(payload["times"], arrays, times, time_unit),
+                                             strict=True))
 
 
-def _request_times(given, arrays: list[np.ndarray], kind: str) -> list:
+def _request_times(given, arrays: list[np.ndarray], kind: str, unit: float | None = None) -> list:
     """The ``"times"`` of a request, one per sequence, checked as fit checks them (a time per step, finite,
-    increasing): numbers as float64 arrays, dates (ISO text) as DatetimeIndex."""
-    import pandas as pd
-
+    increasing; with ``unit``, each within float32's range of units of its first, as the decays read them): numbers
+    as float64 arrays, dates (ISO text) as DatetimeIndex."""
     from ..data.sample_times import read_sample_times
 
     if not isinstance(given, list) or len(given) != len(arrays):
         raise RequestError(422, f'"times" must be a list of {len(arrays)} lists (one per sequence, a time per step), '
-                                f'got {len(given) if isinstance(given, list) else type(given).__name__}')
+                                f'got {f"{len(given)}" if isinstance(given, list) else f"a JSON {_json_kind(given)}"}')
     out = []
     for i, t in enumerate(given):
         if not isinstance(t, list):
-            raise RequestError(422, f"times of sequence {i} must be a list of its steps' times")
+            raise RequestError(422, f"times of sequence {i} must be a list of its steps' times, got a JSON "
+                                    f"{_json_kind(t)}")
         want = (str,) if kind == "dates" else (int, float)
         bad = next((v for v in t if type(v) not in want), None)
         if bad is not None or kind == "numbers" and any(type(v) is bool for v in t):
@@ -208,16 +216,69 @@ def _request_times(given, arrays: list[np.ndarray], kind: str) -> list:
                                     + ("dates, as ISO text (e.g. \"2024-01-01T10:00:00Z\")" if kind == "dates" else
                                        "numbers"))
         if kind == "dates":
+            t = _request_dates(t, i)
+        else:
             try:
-                t = pd.DatetimeIndex(pd.to_datetime(t, format="ISO8601", utc=True))
-            except (TypeError, ValueError) as e:
-                raise RequestError(422, f"times of sequence {i} are not ISO dates ({e})") from None
-        out.append(np.asarray(t, dtype=np.float64) if kind == "numbers" else t)
+                t = np.asarray(t, dtype=np.float64)
+            except OverflowError:  # an integer literal beyond a double
+                k = next(k for k, v in enumerate(given[i]) if type(v) is int and abs(v) > FLOAT64_MAX)
+                raise RequestError(422, f"times of sequence {i}, step {k} holds a number beyond float64's range; give "
+                                        "the times in a unit that keeps them within it") from None
+        out.append(t)
     try:
-        read_sample_times(out, arrays, np.array([len(a) for a in arrays]), "request", ids=list(range(len(arrays))))
+        relative, _ = read_sample_times(out, arrays, np.array([len(a) for a in arrays]), "request",
+                                        ids=list(range(len(arrays))))
     except ValueError as e:
         raise RequestError(422, str(e).replace("request: ", "", 1)) from None
+    if unit is not None and not (relative / unit <= FLOAT32_MAX).all():  # the decays would read inf: NaN answers
+        i, k = (int(v[0]) for v in np.nonzero(~(relative / unit <= FLOAT32_MAX)))
+        raise RequestError(422, f"times of sequence {i}, step {k} lie {relative[i, k] / unit:.3g} time units after its "
+                                f"first step ({unit:g} {'seconds ' if kind == 'dates' else ''}each, as at fit), beyond "
+                                f"float32's range, which the decays read; give the times in the units of fit")
     return out
+
+
+_ZONED = re.compile(r"\d(?:Z|z|[+-]\d{2}(?::?\d{2})?)$")  # a time of day followed by Z or an offset: +02, +02:00
+
+
+def _request_dates(t: list[str], i: int):
+    """The ISO texts of sequence ``i``'s times as a DatetimeIndex in UTC; RequestError, naming the step, for a text
+    that is not an ISO date or a sequence whose times mix dates with a zone and dates without (read as UTC, their
+    gaps would be off by the offset)."""
+    import pandas as pd
+
+    try:
+        index = pd.DatetimeIndex(pd.to_datetime(t, format="ISO8601", utc=True))
+    except (TypeError, ValueError):
+        k, v = next(((k, v) for k, v in enumerate(t) if not _iso_date(v)), (0, t[0]))
+        number = " (a number as text: the model reads dates)" if _is_number_text(v) else ""
+        raise RequestError(422, f"times of sequence {i}, step {k} holds {json.dumps(v)}, which is not an ISO 8601 "
+                                f"date{number}; give each time as ISO text (e.g. \"2024-01-01T10:00:00Z\")") from None
+    zoned = [_ZONED.search(v.strip()) is not None and ("T" in v or " " in v.strip()) for v in t]
+    if any(zoned) and not all(zoned):
+        k = zoned.index(not zoned[0])
+        raise RequestError(422, f"times of sequence {i} mix dates with a time zone and dates without: step 0 "
+                                f"{json.dumps(t[0])}, step {k} {json.dumps(t[k])}; a date without one is read as UTC, "
+                                f"so the gap would be off by the offset; give every time its zone (Z or +HH:MM)")
+    return index
+
+
+def _iso_date(text: str) -> bool:
+    import pandas as pd
+
+    try:
+        pd.to_datetime([text], format="ISO8601", utc=True)
+        return True
+    except (TypeError, ValueError):
+        return False
+
+
+def _is_number_text(text: str) -> bool:
+    try:
+        float(text)
+        return True
+    except ValueError:
+        return False
 
 
 def _not_json_hint(body: bytes) -> str:
@@ -253,7 +314,7 @@ def _named_step(step: dict, i: int, t: int, n_features: int, names: list[str] | 
                                 f"(GET /model): missing {missing}, unexpected {unexpected}"
                                 + unicode_form_hint(missing, unexpected)
                                 + ("; give a missing value as null under its name" if missing and reads_missing
-                                   else ""))
+                                   else "") + (f"; leave out {unexpected}" if unexpected and not missing else ""))
     return [step[n] for n in names]
 
 
@@ -480,6 +541,7 @@ def create_app(estimator, *, batching: bool = True, max_batch: int = 64, max_wai
                       max_wait_ms=max_wait_ms)
     with_probabilities = info["classes"] is not None
     missing = bool(getattr(estimator, "time_aware", False))  # NaN (or null) in a request: a missing value
+    time_unit = getattr(estimator, "time_unit_", None)  # the gaps' unit of a model fitted with sample times
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
@@ -500,6 +562,12 @@ def create_app(estimator, *, batching: bool = True, max_batch: int = 64, max_wai
         stale = refitted()
         return info if stale is None else stale
 
+    @app.get("/predict")
+    async def predict_by_get():  # a browser or `curl URL` without -d: name the method and body that answer
+        return JSONResponse({"detail": f"GET /predict: predictions are asked for by POST /predict with a JSON body "
+                                       f"{SHAPE} (GET /model describes the model)"}, status_code=405,
+                            headers={"Allow": "POST"})
+
     @app.post("/predict")
     async def predict(request: Request):
         if (stale := refitted()) is not None:
@@ -507,14 +575,15 @@ def create_app(estimator, *, batching: bool = True, max_batch: int = 64, max_wai
         declared = request.headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > limits.max_body_bytes:
             return JSONResponse({"detail": f"request body of {declared} bytes exceeds the limit of "
-                                           f"{limits.max_body_bytes} bytes"}, status_code=413)
+                                           f"{limits.max_body_bytes} bytes; send fewer sequences per request"},
+                                status_code=413)
         encoding = request.headers.get("content-encoding", "identity").strip().lower()
         if encoding not in ("", "identity"):  # the server reads the body as it comes: a compressed one would be bytes
             return JSONResponse({"detail": f"request body is {encoding}-encoded (Content-Encoding: {encoding}); the "
                                            "server reads uncompressed JSON: send it uncompressed"}, status_code=415)
         try:
             sequences = parse_request(await request.body(), info["n_features"], limits, missing=missing,
-                                      names=info["features"], times=info["times"])
+                                      names=info["features"], times=info["times"], time_unit=time_unit)
         except RequestError as e:
             return JSONResponse({"detail": str(e)}, status_code=e.status)
         results = await batcher.submit(sequences)

@@ -39,6 +39,7 @@ from ..checks import check_flags, closest_name, unicode_form_hint
 from .export import STEP_FILE, StepGraph, check_not_refitted, ort_session, preprocessing, read_export, resolve
 
 _FLOAT32 = np.dtype(np.float32)
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
 class StepOutput(NamedTuple):
@@ -57,7 +58,7 @@ class _Stream:
     """One stream's state: two buffers ``(2, 1, S)``, the current state ``buffers[turn]``; under onnxruntime,
     ``bindings[k]`` reads ``buffers[k]`` and writes the next state into ``buffers[1 - k]``."""
 
-    __slots__ = ("buffers", "turn", "bindings", "since", "key", "last_time")
+    __slots__ = ("buffers", "turn", "bindings", "since", "key", "last_time", "zoned")
 
     def __init__(self, initial_state: np.ndarray, n_raw: int):
         self.key = None  # the id it was started with, to tell an equal id of another kind (1, 1.0, True)
@@ -69,6 +70,7 @@ class _Stream:
         # and the time of the stream's last step (None before its first)
         self.since = np.zeros(n_raw, dtype=np.float32)
         self.last_time = None
+        self.zoned = None  # whether its dates carry a time zone (None: no date yet): a stream keeps to one
 
     @property
     def state(self) -> np.ndarray:
@@ -76,24 +78,35 @@ class _Stream:
         return self.buffers[self.turn, 0]
 
 
-def _seconds(time) -> float:
-    """A date (seconds since 1970-01-01 UTC; without a zone, read as UTC) or a duration, in seconds."""
+def _seconds(time) -> tuple[float, bool | None]:
+    """A date (seconds since 1970-01-01 UTC; without a zone, read as UTC) or a duration, in seconds, and whether
+    it is a date with a time zone (None for a duration). Text is a duration where pandas reads it as one ("1 hour",
+    "01:30:00", "P1DT2H"), else a date: pd.Timestamp would read "1 hour" as 01:00 of the year 1."""
     if isinstance(time, np.timedelta64 | datetime.timedelta) or isinstance(time, str) and _is_duration(time):
-        return pd.Timedelta(time).total_seconds()
+        return pd.Timedelta(time).total_seconds(), None
     stamp = pd.Timestamp(time)
     if stamp is pd.NaT:
-        return math.nan
-    stamp = stamp.tz_convert("UTC").tz_localize(None) if stamp.tz is not None else stamp
-    return (stamp - pd.Timestamp(0)).total_seconds()
+        return math.nan, None
+    zoned = stamp.tz is not None
+    stamp = stamp.tz_convert("UTC").tz_localize(None) if zoned else stamp
+    return (stamp.as_unit("ns") - pd.Timestamp(0)).total_seconds(), zoned
 
 
 def _is_duration(text: str) -> bool:
     try:
-        pd.Timestamp(text)
-        return False
-    except ValueError:
         pd.Timedelta(text)
         return True
+    except ValueError:
+        return False
+
+
+def _is_number_text(text: str) -> bool:
+    """Text that reads as a plain number ("3600", "1.7e9"): a time without its unit or calendar."""
+    try:
+        float(text)
+        return True
+    except ValueError:
+        return False
 
 
 def _id_error(stream_id, error: TypeError) -> Exception:
@@ -419,25 +432,29 @@ class Streamer:
             results[i] = self._decode(y[k])
         return results
 
-    def _time_aware_row(self, stream: _Stream, a: np.ndarray, time: float | None) -> np.ndarray:
-        """``[x, m, delta] (3F,)`` of one raw observation ``a (F,)`` (NaN: missing) at ``time`` (None: delta
-        counts steps), as :func:`rnnkit.time_aware_inputs` builds it over a whole sequence: ``delta_0 = 0``, then
-        ``delta_t = gap_t`` after an observation, ``delta_{t-1} + gap_t`` after a missing value; advances the
-        stream's delta and time."""
+    def _time_aware_row(self, stream: _Stream, a: np.ndarray, time: tuple[float, bool | None] | None) -> np.ndarray:
+        """``[x, m, delta] (3F,)`` of one raw observation ``a (F,)`` (NaN: missing) at ``time`` (``(seconds or the
+        number given, zoned)`` from :meth:`_time_of`; None: delta counts steps), as :func:`rnnkit.time_aware_inputs`
+        builds it over a whole sequence: ``delta_0 = 0``, then ``delta_t = gap_t`` after an observation,
+        ``delta_{t-1} + gap_t`` after a missing value; advances the stream's delta and time."""
         m = ~np.isnan(a)
         x = np.where(m, (a - self._x_mean) / self._x_scale, 0.0)
         gap = (0.0 if stream.last_time is None else 1.0 if time is None else
-               (time - stream.last_time) / self._time_unit)
+               (time[0] - stream.last_time) / self._time_unit)
         delta = stream.since + np.float32(gap)
         row = np.concatenate([x, m, delta]).astype(np.float32)
         stream.since = np.where(m, 0.0, delta).astype(np.float32)
-        stream.last_time = 0.0 if time is None else time
+        stream.last_time = 0.0 if time is None else time[0]
+        if time is not None and time[1] is not None:
+            stream.zoned = time[1]
         return row
 
-    def _time_of(self, stream_id, stream: _Stream | None, time) -> float | None:
-        """A step's ``time`` as the model reads it: seconds (since 1970-01-01 UTC for dates) or the number given;
-        None for a model whose delta counts steps. ValueError for a time missing where the model reads times,
-        given where it reads none, of another kind than at fit, or not later than the stream's previous step."""
+    def _time_of(self, stream_id, stream: _Stream | None, time) -> tuple[float, bool | None] | None:
+        """A step's ``time`` as the model reads it: seconds (since 1970-01-01 UTC for dates) or the number given,
+        and whether it is a date with a time zone (None otherwise); None for a model whose delta counts steps.
+        ValueError for a time missing where the model reads times, given where it reads none, of another kind than
+        at fit, a date with a zone in a stream of dates without one (or the reverse), not later than the stream's
+        previous step, or so much later that its gap in time units is beyond float32 (the decays would read inf)."""
         where = f"Streamer: stream {stream_id!r}"
         if self._time_unit is None:
             if time is not None:
@@ -451,27 +468,46 @@ class Streamer:
         if isinstance(time, bool) or not (isinstance(time, numbers.Real | str | np.datetime64 | np.timedelta64)
                                           or isinstance(time, datetime.date | datetime.timedelta)):
             raise ValueError(f"{where}: time {time!r} is not a number, date or duration")
-        is_number = isinstance(time, numbers.Real)
+        if isinstance(time, str) and _is_number_text(time):  # "3600": as a duration, pandas reads nanoseconds
+            fix = (f"give a date, or a duration with its unit (e.g. '{time}s' or pd.Timedelta(seconds={time}))"
+                   if seconds else f"give the number itself (float({time!r}))")
+            raise ValueError(f"{where}: time {time!r} is a number written as text, which says no unit; {fix}")
+        is_number = isinstance(time, numbers.Real) and not isinstance(time, np.timedelta64)  # a numpy integer too
         if is_number == seconds:
-            raise ValueError(f"{where}: time {time!r} is {'a number' if is_number else 'a date or duration'}, but the "
-                             f"model was fitted on {'dates or durations' if seconds else 'plain numbers'}; give the "
-                             f"step's time as at fit")
+            what = "a number" if is_number else "a duration" if isinstance(time, np.timedelta64 | datetime.timedelta) \
+                else "a date or duration"
+            raise ValueError(f"{where}: time {time!r} is {what}, but the model was fitted on "
+                             f"{'dates or durations' if seconds else 'plain numbers'}; give the step's time as at fit")
+        zoned = None
         if is_number:
             value = float(time)
         else:
             try:
-                value = _seconds(time)
+                value, zoned = _seconds(time)
             except (TypeError, ValueError) as e:
                 raise ValueError(f"{where}: time {time!r} does not read as a date or duration ({e}); give a "
                                  f"pd.Timestamp, a datetime or an ISO text (YYYY-MM-DD HH:MM:SS)") from None
         if not math.isfinite(value):
             raise ValueError(f"{where}: time {time!r} is not finite; every step needs its time (a missing value "
                              f"goes in x_t as NaN)")
-        if stream is not None and stream.last_time is not None and value <= stream.last_time:
+        if stream is None or stream.last_time is None:
+            return value, zoned
+        if zoned is not None and stream.zoned is not None and zoned != stream.zoned:
+            # a date without a zone is read as UTC: beside dates with one, its gap would be off by the zone's offset
+            raise ValueError(f"{where}: time {time!r} is a date {'with' if zoned else 'without'} a time zone, but the "
+                             f"stream's previous steps were dates {'without' if zoned else 'with'} one; a date without "
+                             f"a zone is read as UTC, so the gap would be off by the zone's offset; give every step's "
+                             f"time alike (each with its zone, e.g. pd.Timestamp(t, tz=...))")
+        if value <= stream.last_time:
             shown = time.item() if isinstance(time, np.generic) else time
             raise ValueError(f"{where}: time {shown!r} is not later than the stream's previous step; steps come in "
                              f"time order, each at its own time")
-        return value
+        gap = (value - stream.last_time) / self._time_unit
+        if not float(stream.since.max(initial=0.0)) + gap <= _FLOAT32_MAX:  # float32 would read it as inf: NaN out
+            raise ValueError(f"{where}: time {time!r} comes {gap:.3g} time units ({self._time_unit:g} each, as at "
+                             f"fit) after the stream's previous step, beyond float32's range, so the decays would "
+                             f"read infinity; give the times in the units of fit, or start the stream over (reset)")
+        return value, zoned
 
     def _new_stream(self) -> _Stream:
         stream = _Stream(self.initial_state, self.n_raw)
@@ -552,7 +588,9 @@ class Streamer:
                                  f"from those seen at fit {fitted}: missing {missing}, unexpected {unexpected}"
                                  + unicode_form_hint(missing, unexpected)
                                  + ("; give a missing value as None or NaN under its name" if missing and
-                                    self._time_aware else ""))
+                                    self._time_aware else "")
+                                 + (f"; leave out {unexpected} (e.g. {{k: x_t[k] for k in {fitted}}})"
+                                    if unexpected and not missing else ""))
             x_t, names = [x_t[name] for name in fitted], fitted
         if isinstance(x_t, pd.Series | pd.DataFrame):
             names = list(x_t.index if isinstance(x_t, pd.Series) else x_t.columns)
