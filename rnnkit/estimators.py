@@ -425,6 +425,30 @@ def _times_by_sequence(X, times, who: str):
     return list(times.to_numpy()) if arrays else times.to_numpy()
 
 
+def _check_own_times(X, times, relative: np.ndarray, kind: str, lengths: torch.Tensor, ids, who: str) -> None:
+    """Warn when ``times`` given beside a MultiIndex X whose time level holds dates, durations or periods are not
+    X's own times (each sequence's relative to its first): a list built in another order than X's instances
+    (grouped by sorted id, where X keeps its table's order) gives each sequence another's gaps without a word."""
+    if isinstance(X, pd.Series) and isinstance(X.index, pd.MultiIndex):
+        X = X.to_frame()
+    if isinstance(times, str) or not (isinstance(X, pd.DataFrame) and isinstance(X.index, pd.MultiIndex)) or \
+            kind != "seconds" or not isinstance(X.index.levels[1], pd.DatetimeIndex | pd.TimedeltaIndex |
+                                                pd.PeriodIndex):
+        return
+    try:
+        own, _ = read_sample_times("index", X, lengths.numpy(), who, ids=ids)
+    except ValueError:  # X's own index holds no times to compare with (a time repeated): the given ones are read
+        return
+    for i, n in enumerate(lengths.tolist()):
+        if not np.allclose(relative[i, :n], own[i, :n], rtol=1e-9, atol=1e-6):
+            k = int(np.flatnonzero(~np.isclose(relative[i, :n], own[i, :n], rtol=1e-9, atol=1e-6))[0])
+            warnings.warn(f"{who}: the times given for sequence {_plain(ids[i])!r} are not its own in X's time index "
+                          f"(step {k} is {relative[i, k]:g} s after its first, but {own[i, k]:g} s in X): times "
+                          f"in another order than X's instances ({_show_index(pd.Index(ids))})? they are matched "
+                          f"to X's sequences by position; times='index' reads X's own", UserWarning, stacklevel=4)
+            return
+
+
 def _parses_as_numbers(values: np.ndarray) -> bool:
     """Whether a text or object array holds text that float32 would read as numbers without a word (``"1.5"``);
     text that does not parse is refused where it fails, naming the value."""
@@ -1954,8 +1978,11 @@ class _SequenceEstimator(BaseEstimator):
             raise ValueError(f"{who}: times are the sample times whose gaps a time-aware model's decays read, but "
                              f"time_aware=False: give time_aware=True with them, or leave times out")
         blank = [torch.isnan(s[:n]).all(dim=1).numpy() for s, n in zip(x, lengths.tolist(), strict=True)]
-        return read_sample_times(_times_by_sequence(X, times, who), X, lengths.numpy(), who, ids=_sequence_ids(X),
-                                 blank_tails=blank_tails(blank))
+        ids = _sequence_ids(X)
+        relative, kind = read_sample_times(_times_by_sequence(X, times, who), X, lengths.numpy(), who, ids=ids,
+                                           blank_tails=blank_tails(blank))
+        _check_own_times(X, times, relative, kind, lengths, ids, who)
+        return relative, kind
 
     def _check_times_given(self, times, who: str) -> None:
         """ValueError when a model fitted with sample times is given none: its decays would read no gaps."""

@@ -241,3 +241,26 @@ def test_E26_12_times_shaped_as_a_numpy3d_x_name_the_slice():
     model = SequenceClassifier(**TIMED, layout="nct").fit(nct, y, times=t[:, None, :][:, 0])  # the fix
     np.testing.assert_array_equal(model.predict_proba(nct, times=t), SequenceClassifier(**TIMED).fit(
         X, y, times=t).predict_proba(X, times=t))
+
+
+def test_E26_13_times_beside_a_dated_multiindex_x_that_are_not_xs_own_are_warned_of():
+    """X = table.set_index(['id', 'time']) keeps the table's order of ids; times grouped by id come sorted: each
+    sequence was given another's gaps, silently (equal lengths)."""
+    rng = np.random.default_rng(2)
+    order = ["b", "a", "d", "c", "f", "e", "h", "g"]
+    frames = {i: pd.DataFrame({"v": rng.normal(size=5)}, index=pd.Index(
+        pd.Timestamp("2024-01-01") + pd.to_timedelta(np.cumsum(rng.integers(1, 60, 5)), unit="min"), name="time"))
+        for i in order}
+    X = pd.concat(frames, names=["id", "time"])
+    y = pd.Series(np.arange(8) % 2, index=order)
+    by_sorted_id = [frames[i].index for i in sorted(order)]
+    with pytest.warns(UserWarning, match=r"^SequenceClassifier.fit: the times given for sequence 'b' are not its own "
+                                         r"in X's time index \(step 1 is [0-9]+ s after its first, but [0-9]+ s in "
+                                         r"X\): times in another order than X's instances \('b', 'a', 'd', ...\)\?"):
+        SequenceClassifier(**TIMED).fit(X, y, times=by_sorted_id)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        # in X's order, or in another zone (the same gaps): as X's own, no warning
+        model = SequenceClassifier(**TIMED).fit(X, y, times=[frames[i].index.tz_localize("UTC") for i in order])
+        np.testing.assert_array_equal(model.predict_proba(X, times=[frames[i].index for i in order]),
+                                      model.predict_proba(X, times="index"))
