@@ -17,9 +17,14 @@ that epoch timestamps keep their second-level gaps.
 "index"    the index of X's own rows: the time level of a MultiIndex ``(instance, time)`` DataFrame, or
            each sequence's index when X is a list of DataFrames or Series
 array      ``(n, T)``: row ``i`` holds sequence ``i``'s times (entries past its length are ignored)
-list       one 1-D array-like per sequence (an array, a list, a Series, a DatetimeIndex), each as long as
-           its sequence
+list       one 1-D array-like per sequence (an array, a list, a Series of times, a DatetimeIndex, a list of
+           Periods), each as long as its sequence
+pandas     (read by the estimators) an ``(n, T)`` DataFrame or a Series of one array per instance, indexed by
+           a DataFrame X's instances in X's order; a Series of one time per row of a MultiIndex X, on X's index
 =========  ==========================================================================================
+
+A Series of numbers on a time index (a sequence of X itself) is refused: its values would be read as the
+times. Integer times (nanosecond epochs) are taken relative to their first exactly, before float64.
 """
 
 from __future__ import annotations
