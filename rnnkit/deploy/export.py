@@ -825,7 +825,8 @@ def export_onnx(model_or_estimator, directory: str | os.PathLike, *, tolerance: 
     (``verbose``) and recorded. Raises ValueError, writing nothing, when an error exceeds ``tolerance``.
 
     The directory is written atomically (a temporary directory renamed into place); an existing export
-    directory is replaced, any other non-empty path refused. Returns the content of export.json.
+    directory is replaced, any other non-empty path refused, and so is a path inside a saved model's directory or
+    an export directory (each is replaced whole by its next save or export). Returns the content of export.json.
     """
     import onnx
 

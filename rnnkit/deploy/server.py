@@ -13,7 +13,12 @@ route                  what
                        (whether a step may hold null or NaN: ``time_aware=True``), ``times`` (``"numbers"`` or
                        ``"dates"`` for a model fitted with sample times, whose requests carry ``"times"``: one
                        list per sequence, a time per step, dates as ISO text; else null), rnnkit version
+``GET /predict``       405, naming ``POST /predict`` and its body (a browser, or curl without ``-d``)
 =====================  =====================================================================================
+
+``"times": null`` is no times: a model of steps answers as without the key, a model fitted with sample times as
+for a request that lacks it (400). A sequence's ISO times each carry a zone (``Z``, ``+02:00``) or none does:
+mixed, a time without one would be read as UTC, and the request is refused (422) naming both steps.
 
 **A refit.** The app serves the network the estimator had when the app was made; once the estimator is fitted
 again (a new ``model_``), every route answers 503 with a one-line ``detail`` naming the refit (as
@@ -33,7 +38,9 @@ and :class:`rnnkit.Streamer` read a boolean feature; text such as ``"1.5"`` is r
 ``Content-Encoding`` (gzip, ...), 413 too large (body bytes, sequences per request, steps per sequence), 422
 wrong feature count (or, for a step given as an object, other feature names than the model's: each is
 named), empty sequence, a number beyond float32's range, NaN or infinity (a ``time_aware=True`` model reads
-``null`` or ``NaN`` as a missing value; infinity is refused). The values are checked before anything runs, so
+``null`` or ``NaN`` as a missing value; infinity is refused), times that are not ISO dates (or numbers), lie beyond
+float64, or lie beyond float32's range of time units after their sequence's first (the decays would read infinity).
+The values are checked before anything runs, so
 a batch never fails because of one request.
 """
 

@@ -353,7 +353,9 @@ class Streamer:
     def step(self, stream_id, x_t, *, time=None) -> StepOutput:
         """Advance one stream by one observation ``x_t (F,)``; ``time``: its sample time, for a model fitted
         with sample times (a number, or a date or duration as at fit: ``pd.Timestamp``, ``datetime``,
-        ``np.datetime64``, an ISO text), later than the stream's previous step."""
+        ``np.datetime64``, ``np.timedelta64``, an ISO text, a duration as text, ``"1h30m"``, as ``pd.Timedelta`` reads
+        it), later than the stream's previous step; a stream's dates all carry a time zone or none does (a date
+        without one is read as UTC). A number written as text is refused (it says no unit)."""
         try:  # free unless it raises
             if self.backend != "onnxruntime":
                 return self.step_many({stream_id: x_t}, times=None if time is None else {stream_id: time})[stream_id]
