@@ -283,6 +283,13 @@ def _table_columns(args, recorded: dict) -> dict:
             for k, default in TABLE_DEFAULTS.items()}
 
 
+def _out_directory(text: str) -> Path:
+    """The model directory --out names: a symbolic link's target (the directory is replaced by a rename, which
+    would replace the link itself and leave its target holding the run's checkpoints and logs)."""
+    out = Path(text)
+    return Path(os.path.realpath(out)) if out.is_symlink() else out
+
+
 def _check_writable_parent(path: Path, flag: str) -> None:
     """Create ``path``'s parent directory if missing and check that a file can be created in it, by creating
     one: permission bits say nothing for root, a read-only mount or an immutable directory."""
@@ -458,11 +465,12 @@ def _frames(table, idx) -> list:
     return [pd.DataFrame(table.X[i], columns=table.feature_names, copy=False) for i in idx]
 
 
-def _sample_times(table, idx, est, model=None) -> list | None:
+def _sample_times(table, idx, est, model=None, data=None, column=None) -> list | None:
     """The sample times of the sequences at ``idx`` as a time-aware estimator reads them (their gaps, in the
     model's unit), from the file's time column; None when the decays count steps (not time-aware, no time column,
-    or a model trained so). ``model``: the model directory a fitted ``est`` was read from, for the message when
-    it reads times and the file gives none."""
+    or a model trained so). ``model``: the model directory a fitted ``est`` was read from, ``data`` the file and
+    ``column`` its time column, for the message when the model reads times and the file gives none, or gives times of
+    another kind (dates for numbers)."""
     fitted = hasattr(est, "model_")
     if not (getattr(est, "time_unit_", None) is not None if fitted else est.time_aware):
         return None
@@ -472,7 +480,37 @@ def _sample_times(table, idx, est, model=None) -> list | None:
                              f"but this file's sequences have no times; give it the time column (long layout, "
                              f"--time-column NAME)")
         return None
+    if fitted:
+        _check_time_kind(table, est, model, data, column)
     return [table.sample_times[i] for i in idx]
+
+
+def _check_time_kind(table, est, model, data, column) -> None:
+    """Refuse a file whose time column holds dates where the model was trained on numbers, or numbers where it was
+    trained on dates (Excel's serial day numbers, 45292, for 2024-01-01), in the file's words; the estimator's own
+    refusal speaks of arrays."""
+    import numpy as np
+    import pandas as pd
+
+    from .data.sample_times import NUMBERS
+
+    dates = isinstance(table.sample_times[0], pd.TimedeltaIndex)
+    if dates == (est.time_kind_ != NUMBERS):
+        return
+    where = f"{_plain(table.times[0][0])!r} for sequence {str(table.ids[0])!r}"
+    t = repr(column)
+    if dates:
+        raise ValueError(f"{data}: the time column {t} holds dates or durations ({where}), but {model} was trained "
+                         f"with --time-aware on a time column of numbers (gaps in units of {est.time_unit_:g}); write "
+                         "the times as numbers in the training file's unit (Excel serial day numbers, if that is what "
+                         f"it held: (pd.to_datetime(df[{t}]) - pd.Timestamp('1899-12-30')) / pd.Timedelta(days=1))")
+    first = float(np.asarray(table.sample_times[0])[0])
+    hint = (f"; Excel serial day numbers? pd.to_datetime(df[{t}], unit='D', origin='1899-12-30')" if 1 <= first < 2e5
+            else f"; Unix times? pd.to_datetime(df[{t}], unit='s') (unit='ms' for milliseconds)" if first >= 1e8
+            else "")
+    raise ValueError(f"{data}: the time column {t} holds numbers ({where}), but {model} was trained with --time-aware "
+                     f"on a time column of dates (gaps in units of {est.time_unit_:g} seconds); write the times as "
+                     f"dates, as in the training file{hint}")
 
 
 def _train(args) -> int:
@@ -490,7 +528,7 @@ def _train(args) -> int:
         raise ValueError("--time-aware wraps one forward layer (GRU-D's decays follow the time since each feature "
                          "was last observed); leave out --bidirectional and --num-layers (or give --num-layers 1)")
     _check_layout_columns(args)
-    out = Path(args.out)
+    out = _out_directory(args.out)
     _check_writable_parent(out, "--out")
     with _exclusive(out):
         _check_train_out(out, args.resume, args.data)
@@ -758,6 +796,9 @@ def _file_out(args, what: str, example: str) -> Path | None:
         return None
     if out.is_dir():
         raise ValueError(f"--out {out} is a directory; give a file path for the {what}, e.g. {out / example}")
+    if args.out.endswith(("/", os.sep)):  # Path() drops the slash that says "a directory"
+        raise ValueError(f"--out {args.out} ends with {args.out[-1]!r}, naming a directory, but the {what} are one "
+                         f"file; give its path, e.g. {out / example}")
     if out.exists() and out.resolve() == Path(args.data).resolve():
         raise ValueError(f"--out {out} is the input file; write the {what} to another file")
     from .io import MODEL_DIRECTORY_ENTRIES, is_model_directory, is_training_directory
@@ -927,10 +968,12 @@ def _predict(args) -> int:
     compression = _csv_compression(out) if out is not None else None  # before the model loads and predicts
     est, recorded = _load_sequence_model(args)
     table, X = _model_inputs(args, est, recorded, with_target=False)
+    times = _sample_times(table, range(len(X)), est, args.model, args.data,
+                          _table_columns(args, recorded)["time_column"])
     if isinstance(est, rnnkit.SequenceClassifier):  # labels and probabilities from one pass of the network
-        pred, proba = est.predict_with_proba(X, times=_sample_times(table, range(len(X)), est, args.model))
+        pred, proba = est.predict_with_proba(X, times=times)
     else:
-        pred = est.predict(X, times=_sample_times(table, range(len(X)), est, args.model))
+        pred = est.predict(X, times=times)
     if isinstance(est, rnnkit.SequenceTagger):
         # a row per step: its sequence's id, its number in time order and, read with a time column, the file's time
         times = {} if table.times is None else {"time": np.concatenate(table.times)}
@@ -973,7 +1016,8 @@ def _evaluate(args) -> int:
     table, X = _model_inputs(args, est, recorded, with_target=True)
     _check_target_texts(args, task, table.target_column, str(args.model))
     _warn_training_file(args)
-    times = _sample_times(table, range(len(X)), est, args.model)
+    times = _sample_times(table, range(len(X)), est, args.model, args.data,
+                          _table_columns(args, recorded)["time_column"])
     pred, proba = (est.predict_with_proba(X, times=times) if task == "classify" else
                    (est.predict(X, times=times), None))
     metrics = {"model": str(args.model), "data": str(args.data), "task": task, "estimator": type(est).__name__,
@@ -1139,7 +1183,7 @@ def _forecast(args) -> int:
     from .forecast.series import _regular_step, as_frame, read_series_csv, shown_time
     from .io import estimator_files, write_directory_atomically
 
-    out = Path(args.out)
+    out = _out_directory(args.out)
     _check_writable_parent(out, "--out")
     with _exclusive(out):
         _check_train_out(out, resume=False, data=args.data)

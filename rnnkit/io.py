@@ -183,6 +183,8 @@ def write_directory_atomically(target: Path, files: dict[str, bytes]) -> None:
     """Save ``files`` as the model directory ``target`` atomically (:func:`rnnkit.data.write_directory_atomically`).
     An existing ``target`` must be an rnnkit model directory, a directory that ``rnnkit train`` is writing (its
     checkpoints go with it), or empty; one that also holds files rnnkit does not write is refused."""
+    if target.is_symlink():  # a link to the model directory: write there, not over the link (a rename replaces it)
+        target = Path(os.path.realpath(target))
     if is_export_directory(target):  # the model's own export, most likely: it would not be replaced, nor named
         raise ValueError(f"{target} exists and is not an rnnkit model directory (it is an rnnkit ONNX export "
                          f"directory, written by export_onnx); refusing to overwrite it: save the model into a "
@@ -277,7 +279,9 @@ def read_model(directory: str | os.PathLike, what: str = "an rnnkit model direct
         raise ValueError(f"{path} is not {what}: it holds a checkpoint (checkpoints/last.ckpt) and no {CONFIG_FILE}, "
                          f"{fix}")
     try:
-        config = json.loads((path / CONFIG_FILE).read_text())
+        # utf-8-sig: a byte-order mark, as Windows' Notepad writes one when the config is opened and saved, is no
+        # part of the content (which the digest checks)
+        config = json.loads((path / CONFIG_FILE).read_text(encoding="utf-8-sig"))
     except json.JSONDecodeError as e:
         if (path / WEIGHTS_FILE).is_file() and (not e.doc.strip() or f'"{FORMAT}"' in e.doc):
             # rnnkit's own config, cut short (a copy, sync or save stopped partway), beside its weights

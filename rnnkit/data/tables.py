@@ -121,13 +121,56 @@ def read_sequences(
                              f"write one naming the columns, e.g. pd.read_csv(path, header=None).set_axis(["
                              f"{', '.join(repr(c) for c in needed)}, ...], axis=1).to_csv(new_path, index=False) (the "
                              f"names in the file's order)")
+        if len(frame.columns) > 2 and all(str(c).startswith(" ") for c in frame.columns[1:]):
+            raise ValueError(f"{path}: column(s) {missing} not found; the file has {list(frame.columns)}: it writes "
+                             "a space after each comma, which pandas keeps in every name and value (' yes' is not "
+                             "'yes'); save it without them: pd.read_csv(path, skipinitialspace=True).to_csv(new_path, "
+                             "index=False)")
         raise ValueError(f"{path}: column(s) {missing} not found; the file has {list(frame.columns)} "
                          + (f"({'; '.join(hints)})" if hints else
                             "(choose them with --id-column / --time-column / --target-column)"))
+    _check_total_row(path, frame, [c for c in (roles["id"], target_column) if c])
+    if target_column and require_target:
+        _warn_spaced_labels(path, frame[target_column], target_column)
     if layout == "wide":
         return _read_wide(path, frame, target_column, require_target)
     return _read_long(path, frame, id_column, time_column, target_column, require_target, per_step_target,
                       missing_values)
+
+
+# the words a spreadsheet's total row writes in its first cell (English, German, Dutch, Italian, French, Spanish)
+TOTAL_WORDS = ("total", "totals", "grand total", "sum", "subtotal", "summe", "gesamt", "insgesamt", "totaal",
+               "totale", "somme", "suma")
+
+
+def _warn_spaced_labels(path: Path, target: pd.Series, name: str) -> None:
+    """Warn of text labels with spaces around them (``' yes'``, as a file written with a space after each comma has
+    them), each read as written: the classes and the predictions keep the spaces. Labels that differ only by them
+    (``'yes'`` and ``' yes'``) are refused where the labels are checked."""
+    labels = pd.Series(target.dropna().unique())
+    text = labels[labels.map(lambda v: isinstance(v, str))].astype(str)
+    spaced = text[text != text.str.strip()]
+    if len(spaced) and not text.str.strip().duplicated().any():
+        row = int(np.flatnonzero(target.to_numpy() == spaced.iloc[0])[0])
+        warnings.warn(f"{path}: the target column {name!r} has labels with spaces around them ({spaced.iloc[0]!r} on "
+                      f"{_lines([row])}{f'; {len(spaced)} such labels' if len(spaced) > 1 else ''}), read with them: "
+                      f"the classes and predictions would be {spaced.iloc[0]!r}, not {spaced.iloc[0].strip()!r}; "
+                      f"strip them, e.g. df[{name!r}] = df[{name!r}].str.strip(), or ignore this if the spaces are "
+                      "meant", UserWarning, stacklevel=3)
+
+
+def _check_total_row(path: Path, frame: pd.DataFrame, columns: list[str]) -> None:
+    """Refuse a last row that totals the table, as a spreadsheet adds below it (``Total`` in the id or the target
+    column, and nowhere else in it): it would be read as one more sequence (its sums as steps, ``Total`` as a class
+    of its own) or named only by a cell it leaves empty."""
+    last = len(frame) - 1
+    for column in columns:
+        cell = frame[column].iloc[last]
+        if isinstance(cell, str) and cell.strip().lower().rstrip(":") in TOTAL_WORDS \
+                and int((frame[column] == cell).sum()) == 1:
+            raise ValueError(f"{path}: {_lines([last])}, the last, looks like a spreadsheet's total row ({cell!r} in "
+                             f"{column!r}), which would be read as a sequence of its own; remove it, e.g. "
+                             "pd.read_csv(path).iloc[:-1].to_csv(new_path, index=False)")
 
 
 # -- CSV -----------------------------------------------------------------------------------------------------
@@ -398,16 +441,18 @@ def _check_header(path: Path, frame: pd.DataFrame, *, reads_all: bool = True, np
     if re.fullmatch(r"sep=.?", ",".join(header)):  # Excel's separator line ("sep=," read as two columns)
         raise ValueError(f"{path}: line 1, {','.join(header)!r}, is Excel's separator line, not the header; remove "
                          "it (or pd.read_csv(path, skiprows=1).to_csv(new_path, index=False))")
+    _check_empty_tail(path, header, reads_all)
     seen = {}
     for k, name in enumerate(header):
-        if not name.strip() and k == len(header) - 1 and k > 0 and _column_is_empty(path, k):
-            raise ValueError(f"{path}: every line ends with a comma: the header's last column {k + 1} has no name "
-                             "and no values; remove the trailing commas (or pd.read_csv(path).iloc[:, :-1]"
-                             ".to_csv(new_path, index=False))")
         if reads_all and (not name.strip() or re.fullmatch(r"Unnamed: \d+", name)):
             # pandas' index written by to_csv (an empty name; 'Unnamed: 0' after a round trip): row numbers
             # that would be read as a feature
             shown = "" if not name.strip() else f" ({name!r} is pandas' name for a nameless column)"
+            if k == 0 and _r_row_names(path):
+                raise ValueError(f"{path}: column 1 of the header has no name{shown} and numbers the rows from 1, as "
+                                 "R's write.csv writes its row names: they would be read as a feature; drop them: "
+                                 "pd.read_csv(path, index_col=0).to_csv(new_path, index=False) (in R: write.csv(df, "
+                                 "path, row.names = FALSE))")
             raise ValueError(f"{path}: column {k + 1} of the header has no name{shown}, as a DataFrame's index "
                              f"written by to_csv has: its row numbers would be read as a feature; drop it "
                              f"(df.to_csv(path, index=False)) or give it a name")
@@ -428,6 +473,35 @@ def _check_header(path: Path, frame: pd.DataFrame, *, reads_all: bool = True, np
                 raise ValueError(f"{path}: the header is one column {shown}: the file looks separated by "
                                  f"{word}, and rnnkit reads comma-separated CSV; convert it, e.g. "
                                  f"pd.read_csv(path, sep={sep!r}{decimal}).to_csv(new_path, index=False)")
+
+
+def _nameless(name: str) -> bool:
+    """Whether a header cell names no column: empty, or pandas' ``'Unnamed: 5'`` for one (after a round trip)."""
+    return not name.strip() or re.fullmatch(r"Unnamed: \d+", name) is not None
+
+
+def _check_empty_tail(path: Path, header: list[str], reads_all: bool) -> None:
+    """Refuse columns at the end of the header that have no name and no value on any line: every line ending in a
+    comma, or (``reads_all``: every column is read) the empty columns a spreadsheet exports past its table (``;;``
+    at each line's end; ``'Unnamed: 5'`` once pandas has read and written them), which would otherwise be named as
+    a DataFrame's index of row numbers."""
+    first = len(header)
+    while first > (1 if reads_all else len(header) - 1) and _nameless(header[first - 1]):
+        first -= 1
+    if first == len(header) or not all(_column_is_empty(path, k) for k in range(first, len(header))):
+        return
+    if first == len(header) - 1 and not header[-1].strip():
+        raise ValueError(f"{path}: every line ends with a comma: the header's last column {first + 1} has no name "
+                         "and no values; remove the trailing commas (or pd.read_csv(path).iloc[:, :-1]"
+                         ".to_csv(new_path, index=False))")
+    n = len(header) - first
+    named = [h for h in header[first:] if h.strip()]
+    shown = f" ({', '.join(map(repr, named[:3]))}{', ...' if len(named) > 3 else ''}: pandas' names for nameless " \
+            "columns)" if named else ""
+    where = f"column {first + 1}{shown} has" if n == 1 else f"columns {first + 1} to {len(header)}{shown} have"
+    raise ValueError(f"{path}: the header's last {where} no name and no value on any line: the empty columns a "
+                     f"spreadsheet exports past its table; drop them, e.g. "
+                     f"pd.read_csv(path).iloc[:, :{first}].to_csv(new_path, index=False)")
 
 
 def value_in_header(columns) -> str | None:
@@ -490,6 +564,12 @@ def _check_world_bank(path: Path, frame: pd.DataFrame) -> None:
                      f"c.endswith(']')], var_name='year').assign(year=lambda d: d.year.str[:4].astype(int)){shape}"
                      f".to_csv(new_path, index=False), then read new_path with --id-column {key!r} --time-column "
                      "year (time_column='year')")
+
+
+def _r_row_names(path: Path) -> bool:
+    """Whether the CSV's first column numbers its rows 1, 2, ..., as R's ``write.csv`` writes its row names."""
+    column = pd.read_csv(path, header=None, skiprows=1, usecols=[0], dtype=str, keep_default_na=False).iloc[:, 0]
+    return column.tolist() == [str(i) for i in range(1, len(column) + 1)]
 
 
 def _column_is_empty(path: Path, k: int) -> bool:
@@ -664,6 +744,7 @@ def _read_long(path, frame, id_column, time_column, target_column, with_target, 
                          f"the id of its sequence{down}")
     ids_per_row = frame[id_column].to_numpy()
     _check_id_spaces(path, frame[id_column], id_column)
+    _warn_id_spellings(path, frame[id_column], id_column)
     where = lambda row: f"sequence {ids_per_row[row]!r} ({_lines([row])})"
     drop = [c for c in (id_column, time_column, target_column) if c]
     features = _features(path, frame.drop(columns=drop))
@@ -845,6 +926,26 @@ def _check_id_spaces(path: Path, ids: pd.Series, name: str) -> None:
                          f"which would be separate sequences; strip the spaces (or make the ids distinct)")
 
 
+def _warn_id_spellings(path: Path, ids: pd.Series, name: str) -> None:
+    """Warn once of ids that differ only by case (``'A-001'`` and ``'a-001'``) or are one number written in several
+    ways (``'007'`` and ``'7'``): ids are the file's text, so each spelling is a sequence of its own, which is
+    right for distinct ids and wrong for one id written two ways."""
+    distinct = pd.Series(ids.drop_duplicates().to_numpy())
+    numbers = pd.to_numeric(distinct, errors="coerce")
+    for key, what, fix in ((distinct.str.lower(), "only by case", f"df[{name!r}] = df[{name!r}].str.upper()"),
+                           (numbers.where(numbers.notna(), distinct), "only by how one number is written (leading "
+                            "zeros, a decimal point)", f"df[{name!r}] = pd.to_numeric(df[{name!r}]).astype(int)")):
+        clash = distinct[key.duplicated(keep=False)]
+        if len(clash):
+            spellings = distinct[key == key[clash.index[0]]].tolist()[:2]
+            shown = [f"{v!r} on line {int(np.flatnonzero(ids.to_numpy() == v)[0]) + 2}" for v in spellings]
+            warnings.warn(f"{path}: the id column {name!r} holds ids that differ {what} ({', '.join(shown)}"
+                          f"{'' if len(clash) == 2 else f'; {len(clash)} such ids in all'}), read as separate "
+                          f"sequences, since ids are the file's text; if they are one sequence's, write its id alike "
+                          f"on every row (e.g. {fix}), else ignore this", UserWarning, stacklevel=4)
+            return
+
+
 def _warn_time_gaps(path: Path, column: pd.Series, name: str, times: np.ndarray, groups: dict) -> None:
     """Warn once when a time column on a regular grid elsewhere skips steps: whole numbers or dates whose steps
     are one size ``d`` in at least 80% of the file's steps, the others whole multiples of it. The rows are read
@@ -899,6 +1000,7 @@ def _time_values(path: Path, column: pd.Series, name: str) -> np.ndarray:
         inf = np.flatnonzero(~np.isfinite(t))
         if inf.size:
             raise ValueError(f"{path}: the time column {name!r} is infinite at {_lines(inf)}")
+        _check_epoch_units(path, column, name, t)
         return t
     text = column.astype(str)
     try:
@@ -946,6 +1048,33 @@ def _time_values(path: Path, column: pd.Series, name: str) -> np.ndarray:
     raise ValueError(f"{path}: the time column {name!r} is neither numbers nor dates in one format "
                      f"({_lines([bad])} has {text.iloc[bad]!r}); write numbers or ISO dates (YYYY-MM-DD), "
                      f"or leave out --time-column to keep the file's row order")
+
+
+# Unix times of the years 1973 to 2286 in each unit they are written in: (unit, pandas' unit, lower bound)
+_EPOCH_UNITS = (("seconds", "s", 1e8), ("milliseconds", "ms", 1e11), ("microseconds", "us", 1e14),
+                ("nanoseconds", "ns", 1e17))
+
+
+def _check_epoch_units(path: Path, column: pd.Series, name: str, t: np.ndarray) -> None:
+    """Refuse a time column of Unix times written in two units (seconds on some rows, milliseconds on others, as
+    files joined from two loggers have them): read as numbers, the rows in milliseconds would sort after every
+    row in seconds and their gaps be a thousand times as long."""
+    units = np.full(t.shape, -1)
+    for k, (_, _, low) in enumerate(_EPOCH_UNITS):
+        units[(t >= low) & (t < low * 100)] = k
+    if (units < 0).any() or len(np.unique(units)) < 2:
+        return
+    cells = []
+    for k in np.unique(units)[:2]:
+        row = int(np.flatnonzero(units == k)[0])
+        unit, code, _ = _EPOCH_UNITS[k]
+        cells.append(f"{_cell(column.iloc[row])} on {_lines([row])}, {pd.Timestamp(t[row], unit=code)} UTC in {unit}")
+    a, b = np.unique(units)[:2]
+    col = f"df[{name!r}]"
+    raise ValueError(f"{path}: the time column {name!r} holds Unix times in more than one unit ({cells[0]}; "
+                     f"{cells[1]}), which read as numbers would be ordered and spaced wrongly; write every time in "
+                     f"one unit, e.g. in {_EPOCH_UNITS[a][0]}: {col} = {col}.where({col} < "
+                     f"{_EPOCH_UNITS[b][2]:.0e}, {col} / {1000 ** (b - a)})")
 
 
 class MixedZones(ValueError):
@@ -1164,8 +1293,14 @@ def _read_npz(path: Path, with_target: bool, per_step_target: bool, missing_valu
                              f"{list(NPZ_ARRAYS)}")
         unknown = [k for k in data.keys() if k not in NPZ_ARRAYS]
         if unknown:  # a misspelt 'lengths' would otherwise make every padding step a real one
+            from ..checks import closest_name
+
+            close = [(k, c) for k in unknown if (c := closest_name(k.lower(), NPZ_ARRAYS, cutoff=0.7))]
+            kept = [k for k in NPZ_ARRAYS if k in data]
+            fix = (f"if {close[0][0]!r} is {close[0][1]!r}, rename it; else " if close else "") + \
+                f"leave them out: np.savez(new_path, **{{k: data[k] for k in {kept}}})"
             raise ValueError(f"{path}: array(s) {unknown} are not read by rnnkit, which reads only "
-                             f"{list(NPZ_ARRAYS)}; rename them (e.g. 'lengths') or leave them out of the .npz")
+                             f"{list(NPZ_ARRAYS)}; {fix} (data = np.load(path))")
         X = _array(path, data, "X")
         if X.ndim == 2:
             X = X[..., None]
