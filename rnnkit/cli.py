@@ -284,8 +284,9 @@ def _table_columns(args, recorded: dict) -> dict:
 
 
 def _out_directory(text: str) -> Path:
-    """The model directory --out names: a symbolic link's target (the directory is replaced by a rename, which
-    would replace the link itself and leave its target holding the run's checkpoints and logs)."""
+    """The directory --out names (a model's, an export's): a symbolic link's target, since the directory is written
+    beside it and renamed into place, which would replace the link itself (and leave its target holding the run's
+    checkpoints and logs)."""
     out = Path(text)
     return Path(os.path.realpath(out)) if out.is_symlink() else out
 
@@ -1533,8 +1534,9 @@ def _export(args) -> int:
     from .deploy import export_onnx
     from .estimators import load
 
-    info = export_onnx(load(args.model), args.out)
-    written = ", ".join(f for f in ("sequence.onnx", "step.onnx") if Path(args.out, f).exists())
+    out = _out_directory(args.out)
+    info = export_onnx(load(args.model), out)
+    written = ", ".join(f for f in ("sequence.onnx", "step.onnx") if Path(out, f).exists())
     if info["step"].get("file"):
         print(f"wrote {written} and export.json to {args.out} (state size {info['step']['state_size']})")
         return 0

@@ -258,7 +258,7 @@ def test_M26_11_an_out_file_written_as_a_directory_is_refused(model, tmp_path, c
 def test_M26_12_out_a_symbolic_link_writes_the_model_where_it_points(tmp_path):
     """train --out link, a symbolic link to a directory: the link was replaced by the model directory (left
     beside it as '.link.old-…'), its target kept the run's checkpoints and logs; now the model is written where
-    the link points, the link kept, nothing left beside; rnnkit.save likewise."""
+    the link points, the link kept, nothing left beside; rnnkit.save and rnnkit export --out likewise."""
     data = tmp_path / "d.csv"
     _long().to_csv(data, index=False)
     (tmp_path / "models").mkdir()
@@ -271,3 +271,8 @@ def test_M26_12_out_a_symbolic_link_writes_the_model_where_it_points(tmp_path):
     est = rnnkit.load(tmp_path / "link")
     rnnkit.save(est, tmp_path / "link")
     assert (tmp_path / "link").is_symlink() and sorted(os.listdir(tmp_path)) == ["d.csv", "link", "models"]
+    (tmp_path / "onnx").mkdir()
+    os.symlink("onnx", tmp_path / "export")
+    assert main(["export", str(tmp_path / "link"), "--out", str(tmp_path / "export")]) == 0
+    assert (tmp_path / "export").is_symlink() and "export.json" in os.listdir(tmp_path / "onnx")
+    assert sorted(os.listdir(tmp_path)) == ["d.csv", "export", "link", "models", "onnx"]
