@@ -46,6 +46,7 @@ A single item ``ds[i]`` has the same keys without the batch axis.
 
 from __future__ import annotations
 
+import datetime
 import numbers
 import os
 import sys
@@ -249,7 +250,8 @@ class TimeSeriesFrame:
 
         The time axis is ``data[time_col]`` when given (weeks written as pandas writes weekly periods,
         ``'2000-01-03/2000-01-09'``, are read as each week's first day), else the index when it is a
-        ``DatetimeIndex`` or ``PeriodIndex`` (converted to the start of each period) or numbers other than the
+        ``DatetimeIndex`` or ``PeriodIndex`` (converted to the start of each period), Python ``datetime.date``
+        objects (the days they name), or numbers other than the
         default positions ``0..N-1`` (years 1950..2009, 1700.0, 1701.0, ..., a slice of a longer series: a numeric
         time axis, checked like any other: no gaps, strictly increasing), else none (the default ``RangeIndex``).
         Any other index (text, a ``TimedeltaIndex``, ...) is refused rather than dropped. ``value_cols`` defaults to
@@ -276,6 +278,9 @@ class TimeSeriesFrame:
             time, time_name = data[time_col], time_col
         elif isinstance(data.index, pd.DatetimeIndex | pd.PeriodIndex):
             time, time_name = data.index, str(data.index.name or "index")
+        elif data.index.dtype == object and all(isinstance(v, datetime.date) and not isinstance(v, datetime.datetime)
+                                                for v in data.index):  # python dates (df['d'].dt.date): their days
+            time, time_name = pd.DatetimeIndex(pd.to_datetime(list(data.index))), str(data.index.name or "index")
         elif data.index.equals(pd.RangeIndex(len(data))):
             time, time_name = None, "time"  # the default positions: rows are equally spaced steps
         elif pd.api.types.is_numeric_dtype(data.index.dtype) and not pd.api.types.is_bool_dtype(data.index.dtype):
@@ -599,43 +604,67 @@ def _check_time(time: Any, n: int, name: str) -> pd.DatetimeIndex | np.ndarray:
     if missing.any():
         i = int(np.flatnonzero(missing)[0])
         raise ValueError(f"time column {name!r} is missing at row {i}; drop or fill that row first")
-    step = np.diff(time.asi8 if isinstance(time, pd.DatetimeIndex) else time)
-    if (step <= 0).any():
-        i = int(np.flatnonzero(step <= 0)[0]) + 1
-        if step[i - 1] == 0:
-            counts = np.unique(time.asi8 if isinstance(time, pd.DatetimeIndex) else time, return_counts=True)[1]
-            if len(counts) > 1 and counts.min() == counts.max():  # every time on k rows: k series, ids dropped
-                raise ValueError(
-                    f"time column {name!r} has every timestamp on {counts[0]} rows ({time[i]} at rows {i - 1} and "
-                    f"{i}, ...): {counts[0]} series in one column, a panel without its id column? forecast them "
-                    "with rnnkit.GlobalForecaster (a long frame with a series-id column) or one at a time; "
-                    f"averaging the duplicates would mix them (if they are repeated readings of one series, "
-                    f"aggregate them: df.groupby({name!r}, as_index=False).mean())"
-                )
-            clock = _clock_set_back(time, i)
-            raise ValueError(
-                f"time column {name!r} has a duplicate timestamp {time[i]} at rows {i - 1} and {i}; "
-                + (clock or f"aggregate duplicates first (df.groupby({name!r}, as_index=False).mean())")
-            )
-        clock = _clock_set_back(time, i)
-        if clock:
-            raise ValueError(f"time column {name!r} goes back from {time[i - 1]} (row {i - 1}) to {time[i]} (row {i}); "
-                             + clock)
-        earlier = np.flatnonzero(time[: i - 1] == time[i])
-        runs = 1 + int((step < 0).sum())  # increasing runs: one per stacked series; about n / 2 for rows in no order
-        if len(earlier) and 3 * runs <= n:  # the time starts over at a time it has had: series stacked one after
-            # another (not the rows of events in another order, vega's la_riots sorted by name: it goes back often)
-            raise ValueError(
-                f"time column {name!r} starts over: row {i} ({time[i]}) follows row {i - 1} ({time[i - 1]}) and "
-                f"repeats row {earlier[0]}: several series stacked one after another? forecast them one at a "
-                "time, or all at once with rnnkit.GlobalForecaster (a long frame with a series-id column); "
-                "sorting would interleave them"
-            )
+    disorder = time_disorder(time)
+    if disorder is None:
+        return time
+    kind, i, seen = disorder
+    if kind == "panel":  # every time on k rows: k series, ids dropped
         raise ValueError(
-            f"time column {name!r} is not increasing: row {i} ({time[i]}) comes before row {i - 1} "
-            f"({time[i - 1]}); sort the rows first (df.sort_values({name!r}))"
+            f"time column {name!r} has every timestamp on {seen} rows ({time[i]} at rows {i - 1} and "
+            f"{i}, ...): {seen} series in one column, a panel without its id column? forecast them "
+            "with rnnkit.GlobalForecaster (a long frame with a series-id column) or one at a time; "
+            f"averaging the duplicates would mix them (if they are repeated readings of one series, "
+            f"aggregate them: df.groupby({name!r}, as_index=False).mean())"
         )
-    return time
+    if kind in ("repeats", "clock repeats"):
+        raise ValueError(
+            f"time column {name!r} has a duplicate timestamp {time[i]} at rows {i - 1} and {i}; "
+            + (seen or f"aggregate duplicates first (df.groupby({name!r}, as_index=False).mean())")
+        )
+    if kind == "clock":
+        raise ValueError(f"time column {name!r} goes back from {time[i - 1]} (row {i - 1}) to {time[i]} (row {i}); "
+                         + seen)
+    if kind == "starts over":  # series stacked one after another (not the rows of events in another order, vega's
+        # la_riots sorted by name: it goes back often)
+        raise ValueError(
+            f"time column {name!r} starts over: row {i} ({time[i]}) follows row {i - 1} ({time[i - 1]}) and "
+            f"repeats row {seen}: several series stacked one after another? forecast them one at a "
+            "time, or all at once with rnnkit.GlobalForecaster (a long frame with a series-id column); "
+            "sorting would interleave them"
+        )
+    raise ValueError(
+        f"time column {name!r} is not increasing: row {i} ({time[i]}) comes before row {i - 1} "
+        f"({time[i - 1]}); sort the rows first (df.sort_values({name!r}))"
+    )
+
+
+def time_disorder(time: pd.DatetimeIndex | np.ndarray) -> tuple[str, int, Any] | None:
+    """How a time axis without missing times (datetimes or float64 numbers) fails to increase strictly: ``(kind,
+    row, what was seen)`` at the first row ``i`` that is not after row ``i - 1``, or None where it increases. The
+    kinds, each with its own fix: ``"panel"`` (every time on the same number of rows, seen: that number: series
+    whose id column was dropped), ``"clock repeats"`` and ``"clock"`` (a time repeated, or gone back, where a local
+    clock is set back at night; seen: :func:`~rnnkit.data.tables._clock_set_back`'s advice), ``"starts over"`` (a
+    time it has had, few times over: series stacked one after another; seen: the earlier row), ``"repeats"`` and
+    ``"goes back"`` (a duplicate to aggregate, rows to sort). One place for these conditions: the frame's refusals
+    and the Forecaster's, which names the fix on the index, read them here."""
+    ticks = time.asi8 if isinstance(time, pd.DatetimeIndex) else time
+    step = np.diff(ticks)
+    if not (step <= 0).any():
+        return None
+    i = int(np.flatnonzero(step <= 0)[0]) + 1
+    clock = _clock_set_back(time, i)
+    if step[i - 1] == 0:
+        counts = np.unique(ticks, return_counts=True)[1]
+        if len(counts) > 1 and counts.min() == counts.max():
+            return "panel", i, int(counts[0])
+        return ("clock repeats", i, clock) if clock else ("repeats", i, None)
+    if clock:
+        return "clock", i, clock
+    earlier = np.flatnonzero(time[: i - 1] == time[i])
+    runs = 1 + int((step < 0).sum())  # increasing runs: one per stacked series; about n / 2 for rows in no order
+    if len(earlier) and 3 * runs <= len(time):
+        return "starts over", i, int(earlier[0])
+    return "goes back", i, None
 
 
 def _timedelta(unit: str) -> pd.Timedelta:
@@ -702,6 +731,12 @@ def _calendar_dates(time: Any) -> pd.DatetimeIndex:
     if isinstance(time, pd.PeriodIndex | pd.Period) or isinstance(getattr(time, "dtype", None), pd.PeriodDtype):
         return pd.PeriodIndex(time).to_timestamp()
     values = np.asarray(time)
+    index = getattr(time, "index", None)
+    if values.dtype.kind in "biuf" and isinstance(index, pd.DatetimeIndex | pd.PeriodIndex):
+        kind = type(time).__name__
+        raise ValueError(f"calendar_features reads times, but got a {kind} of numbers indexed by times ({index[0]}, "
+                         f"...): its values would be read as nanoseconds since 1970; pass its index, "
+                         f"calendar_features(data.index)")
     if values.dtype.kind in "biuf":
         first = values.ravel()[0].item()
         shown = ", ".join(str(v) for v in values.ravel()[:2].tolist())
@@ -717,13 +752,14 @@ def difference(x: Any, lag: int = 1, *, axis: int = 0) -> tuple[np.ndarray, np.n
 
     ``lag=1`` is ordinary differencing, ``lag=12`` seasonal differencing of monthly data, ``lag=7`` of daily
     data with a weekly cycle; apply twice for second order (difference of the differences). The head is what
-    `undifference` needs to invert exactly (a series with NaN has no exact inverse: fill it first). Unsigned and
-    boolean values are differenced as int64 (uint8 3 - 5 is -2, not 254). Returns ``(d, head)`` with ``N - lag`` and
+    `undifference` needs to invert exactly (a series with NaN has no exact inverse: fill it first). Integers
+    narrower than int64, unsigned or not, and booleans are differenced as int64 (uint8 3 - 5 is -2, not 254; int8
+    120 - (-100) is 220, not -36). Returns ``(d, head)`` with ``N - lag`` and
     ``lag`` steps.
     """
     x = np.asarray(x)
-    if x.dtype.kind in "ub":  # unsigned: 3 - 5 wraps to 254 in uint8; bool: numpy refuses "-"
-        x = x.astype(np.int64)
+    if x.dtype.kind in "ub" or x.dtype.kind == "i" and x.dtype.itemsize < 8:  # unsigned: 3 - 5 wraps to 254 in
+        x = x.astype(np.int64)  # uint8; int8: 120 - (-100) to -36; bool: numpy refuses "-"
     if not isinstance(lag, int | np.integer) or lag < 1:
         raise ValueError(f"lag must be a positive integer, got {lag!r}")
     if not (is_integer(axis) and -x.ndim <= axis < x.ndim):  # else numpy's "tuple index out of range"

@@ -25,6 +25,7 @@ from .series import (
     as_frame,
     as_text,
     given_text,
+    season_length_fix,
     shown_time,
     user_stacklevel,
 )
@@ -169,7 +170,7 @@ def backtest(forecaster, data, X=None, *, folds: int = 3, step: int | None = Non
                          f"holding out each series' last horizon ({H}) rows: fit(data.groupby(id_col).head(-{H}), "
                          f"...), then compare predict() with data.groupby(id_col).tail({H})")
     if X is not None:  # as fit(y, X): X's columns are known-future covariates, given over each fold's test rows
-        data, targets, future_covariates = _join_exogenous(data, X, targets, future_covariates, time_col)
+        data, targets, future_covariates = _join_exogenous(data, X, targets, future_covariates, time_col, "backtest")
     frame = as_frame(data, time_col=time_col, freq=freq)
     targets, _, future = _roles(frame, targets, future_covariates)
     freq_, _ = _regular_step(frame)
@@ -178,7 +179,7 @@ def backtest(forecaster, data, X=None, *, folds: int = 3, step: int | None = Non
     m = season_length if season_length is not None else forecaster.season_length
     m = None if m == "auto" else m
     if m is not None and not is_count(m):
-        raise ValueError(f"season_length must be an integer >= 1, got {m!r}")
+        raise ValueError(f"season_length must be an integer >= 1, got {m!r}{season_length_fix(m)}")
     H, n = forecaster.horizon, len(frame)
     if not is_count(folds):
         raise ValueError(f"folds must be an integer >= 1, got {folds!r}")

@@ -55,6 +55,8 @@ from .series import (
     freq_name,
     given_text,
     months_across,
+    quantiles_fix,
+    season_length_fix,
     shown_time,
     text_read_as,
     user_stacklevel,
@@ -137,7 +139,8 @@ class Forecaster(BaseEstimator):
 
     Fitted attributes: ``season_length_``, ``lookback_``, ``relative_``, ``max_epochs_`` (the values used,
     chosen from the training rows where the parameter is ``"auto"``), ``choices_`` (the reason of each), ``model_``,
-    ``preprocessor_``, ``spec_`` (the WindowSpec), ``targets_``, ``covariates_`` (the past covariates),
+    ``preprocessor_``, ``spec_`` (the WindowSpec), ``targets_`` (as text; ``target_labels_``: as given, the
+    forecasts' column labels), ``covariates_`` (the past covariates),
     ``future_covariates_``, ``features_`` (the :class:`~rnnkit.forecast.ForecastFeatures`: channel layout and
     preprocessing), ``freq_`` (the pandas frequency, or the numeric step), ``history_`` (the fitted series, as a
     TimeSeriesFrame, the default start of :meth:`predict`), ``input_names_``, ``future_names_`` (the known-future
@@ -260,6 +263,10 @@ class Forecaster(BaseEstimator):
         self.index_name_ = (frame.time_name if time_col is not None or (index is None and frame.time is not None)
                             else None if index is None else _name_of(index.name))
         self.series_name_ = name if series_output else self.targets_[0]
+        # the forecasts' columns take the labels given (a MultiIndex's tuples, numbers), which the frame names by text
+        labels = ({str(c): _name_of(c) for c in data.columns} if isinstance(data, pd.DataFrame) else
+                  {} if name is None else {self.targets_[0]: name})
+        self.target_labels_ = tuple(labels.get(t, t) for t in self.targets_)
         self.resample_ = freq_name(freq)  # predict(data=...) resamples newer data onto the same grid
         # named once the times are known as the caller gave them (periods, text), as the forecasts' index is
         _warn_missing_end(frame, self.targets_, self.impute, covariates=self.covariates_,
@@ -519,7 +526,8 @@ class Forecaster(BaseEstimator):
                 continue
             if not is_count(v):
                 auto = " or 'auto'" if name in ("lookback", "season_length", "max_epochs") else ""
-                raise ValueError(f"Forecaster: {name} must be an integer >= 1{auto}, got {v!r}")
+                fix = season_length_fix(v) if name == "season_length" else ""
+                raise ValueError(f"Forecaster: {name} must be an integer >= 1{auto}, got {v!r}{fix}")
         if self.model not in MODELS:
             raise ValueError(f"Forecaster: model must be one of {MODELS}, got {self.model!r}")
         if not (isinstance(self.relative, bool | np.bool_) or self.relative == "auto"):
@@ -543,7 +551,7 @@ class Forecaster(BaseEstimator):
         if q is not None and (isinstance(q, str) or not all(isinstance(v, numbers.Real) and 0 < v < 1 for v in q)
                               or list(q) != sorted(set(q)) or 0.5 not in q):
             raise ValueError(f"Forecaster: quantiles must be None or strictly increasing levels in (0, 1) "
-                             f"that include the median 0.5, e.g. (0.1, 0.5, 0.9); got {q!r}")
+                             f"that include the median 0.5, e.g. (0.1, 0.5, 0.9); got {q!r}{quantiles_fix(q)}")
         if self.time_aware and self.num_layers != 1:
             raise ValueError("Forecaster: time_aware=True wraps one layer (GRU-D's decays act on the "
                              "inputs); use num_layers=1")
@@ -651,11 +659,11 @@ class Forecaster(BaseEstimator):
         if self.quantiles is None:
             if self._series_output:
                 return pd.Series(y[:, 0, 0], index=index, name=self._names()[1])
-            return pd.DataFrame(y[..., 0], index=index, columns=list(self.targets_))
+            return pd.DataFrame(y[..., 0], index=index, columns=self._labels())
         levels = pd.Index(list(self.quantiles), name="quantile")
         if self._series_output:
             return pd.DataFrame(y[:, 0], index=index, columns=levels)
-        columns = pd.MultiIndex.from_product([list(self.targets_), levels], names=["target", "quantile"])
+        columns = pd.MultiIndex.from_product([self._labels(level=True), levels], names=["target", "quantile"])
         return pd.DataFrame(y.reshape(H, -1), index=index, columns=columns)
 
     def _predict_frame(self, frame: TimeSeriesFrame, steps: int | np.ndarray, future, *, name: str = "future"
@@ -758,11 +766,18 @@ class Forecaster(BaseEstimator):
         index = index.rename(self._names()[0])
         steps = range(1, self.horizon + 1)
         if self.quantiles is None:
-            columns = pd.MultiIndex.from_product([list(self.targets_), steps], names=["target", "step"])
+            columns = pd.MultiIndex.from_product([self._labels(level=True), steps], names=["target", "step"])
             return pd.DataFrame(y[..., 0].transpose(0, 2, 1).reshape(len(y), -1), index=index, columns=columns)
-        columns = pd.MultiIndex.from_product([list(self.targets_), list(self.quantiles), steps],
+        columns = pd.MultiIndex.from_product([self._labels(level=True), list(self.quantiles), steps],
                                              names=["target", "quantile", "step"])
         return pd.DataFrame(y.transpose(0, 2, 3, 1).reshape(len(y), -1), index=index, columns=columns)
+
+    def _labels(self, *, level: bool = False) -> list | pd.Index:
+        """The targets as the forecasts' columns name them: the labels given at fit (``('a', 'x')`` of a
+        MultiIndex, not its text); models saved before they were recorded: the targets' names. ``level``: as one
+        level of a MultiIndex of (target, ...), each tuple one label."""
+        labels = list(getattr(self, "target_labels_", self.targets_))
+        return pd.Index(labels, tupleize_cols=False) if level else labels
 
     def _names(self) -> tuple:
         """(index name, Series name) of the forecasts: as fitted; models saved before they were recorded: the
@@ -955,7 +970,7 @@ class Forecaster(BaseEstimator):
             "freq": self.freq_ if isinstance(self.freq_, str | None) else float(self.freq_),
             "period": getattr(self, "period_", None), "text": getattr(self, "text_", None),
             "series_output": bool(self._series_output),
-            "index_name": self._names()[0], "series_name": self._names()[1],
+            "index_name": self._names()[0], "series_name": self._names()[1], "target_labels": self._labels(),
             "resample": getattr(self, "resample_", None),
             "season_length": self.season_length_, "lookback": self.lookback_, "relative": self.relative_,
             "max_epochs": self.max_epochs_, "choices": self.choices_, "model_kind": self.model_kind_,
@@ -1027,8 +1042,10 @@ class Forecaster(BaseEstimator):
         self.period_ = fitted.get("period")  # absent from models saved before periods were given back
         self.text_ = fitted.get("text")  # absent from models saved before text was given back
         # absent from models saved before the names were kept: the time axis' and the target's names
-        self.index_name_ = fitted.get("index_name", history.time_name if history.time is not None else None)
-        self.series_name_ = fitted.get("series_name", self.targets_[0])
+        self.index_name_ = _saved_name(fitted.get("index_name", history.time_name if history.time is not None
+                                                  else None))
+        self.series_name_ = _saved_name(fitted.get("series_name", self.targets_[0]))
+        self.target_labels_ = tuple(_saved_name(c) for c in fitted.get("target_labels", self.targets_))
         self.resample_ = fitted.get("resample")  # absent from models saved before: no resampling
         self.loss_curve_, self.validation_loss_curve_ = [], []
         self.log_dir = None  # a model saved before save dropped it names its fit's directory (maybe elsewhere)
@@ -1123,9 +1140,22 @@ def _warn_missing_end(frame: TimeSeriesFrame, targets: Sequence[str], impute: st
                           UserWarning, stacklevel=user_stacklevel())
 
 
-def _name_of(name) -> str | None:
-    """A pandas name as config.json can keep it: text, or None (unnamed); a number or tuple as text."""
-    return None if name is None else str(name)
+def _name_of(name):
+    """A pandas name as given, where config.json keeps it: text, a number, or a tuple of them (a column of a
+    MultiIndex, ``df[('passengers', 'total')]``), which :func:`_saved_name` gives back; anything else (a
+    timestamp) as text; None: unnamed."""
+    if isinstance(name, np.generic):
+        name = name.item()
+    if name is None or isinstance(name, str | numbers.Real):
+        return name
+    if isinstance(name, tuple):
+        return tuple(_name_of(v) for v in name)
+    return str(name)
+
+
+def _saved_name(name):
+    """A name of :func:`_name_of` as config.json gives it back: a tuple, written as a list, as a tuple again."""
+    return tuple(_saved_name(v) for v in name) if isinstance(name, list) else name
 
 
 def _kind(components: tuple[str, ...]) -> str:

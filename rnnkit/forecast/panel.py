@@ -113,6 +113,8 @@ from .series import (
     long_of_dict,
     month_columns,
     monthly_series,
+    quantiles_fix,
+    season_length_fix,
     shown_time,
     text_form,
     text_read_as,
@@ -497,7 +499,8 @@ class GlobalForecaster(BaseEstimator):
                              f"of it) or 'panel' (one choice for every series), got {pool!r}")
         m = self.season_length
         if m != "auto" and not is_count(m):
-            raise ValueError(f"GlobalForecaster: season_length must be an integer >= 1 or 'auto', got {m!r}")
+            raise ValueError(f"GlobalForecaster: season_length must be an integer >= 1 or 'auto', got {m!r}"
+                             f"{season_length_fix(m)}")
         if not 0.0 <= self.dropout < 1.0:
             raise ValueError(f"GlobalForecaster: dropout must be in [0, 1), got {self.dropout}")
         q = self.quantiles
@@ -507,7 +510,7 @@ class GlobalForecaster(BaseEstimator):
         if q is not None and (isinstance(q, str) or not all(isinstance(v, numbers.Real) and 0 < v < 1 for v in q)
                               or list(q) != sorted(set(q)) or 0.5 not in q):
             raise ValueError(f"GlobalForecaster: quantiles must be None or strictly increasing levels in (0, 1) "
-                             f"that include the median 0.5, e.g. (0.1, 0.5, 0.9); got {q!r}")
+                             f"that include the median 0.5, e.g. (0.1, 0.5, 0.9); got {q!r}{quantiles_fix(q)}")
         if isinstance(self.cell, str):
             check_cell_name(self.cell, "GlobalForecaster")
         check_training_options(task="regression", lr=self.lr, weight_decay=self.weight_decay,
@@ -924,6 +927,12 @@ def _read_panel(data, id_col: str, time_col: str, target: str, covariates: tuple
                                                      f" of {len(data)} series: stack them into one, {long}"))
     if len(data) == 0:
         raise ValueError("the panel is empty (0 rows)")
+    if isinstance(target, list | pd.Index | np.ndarray) or isinstance(target, tuple) and target not in data.columns:
+        names = [str(c) if isinstance(c, np.str_) else c for c in target]  # pandas: "unhashable type: 'list'"
+        raise ValueError(f"target={names!r} names {len(names)} columns, and the GlobalForecaster forecasts one target "
+                         f"column of each series; fit one model per column (target={names[0]!r}), or forecast the "
+                         "columns of one series together with rnnkit.Forecaster(horizon=...).fit(series[columns]), "
+                         "whose targets are every column")
     needed = [id_col, time_col, target, *covariates]
     missing = [c for c in needed if c not in data.columns]
     in_index = [c for c in missing if c in data.index.names]

@@ -14,12 +14,13 @@ import numpy as np
 import pandas as pd
 
 from ..checks import is_integer
-from ..data.tables import TIME_NAMES, _cell, _clock_set_back, date_readings
+from ..data.tables import TIME_NAMES, _cell, date_readings
 from ..data.timeseries import (
     TimeSeriesFrame,
     check_on_anchor,
     reads_as_dates,
     shown_time,
+    time_disorder,
     user_stacklevel,
     weekly_periods,
 )
@@ -181,6 +182,38 @@ def freq_name(freq) -> str | None:
         raise ValueError(f"freq={freq!r} is not a pandas frequency; pass one such as 'h' (hourly), 'D' (daily), "
                          "'B' (business days), 'W-SUN' (weekly), 'MS' or 'ME' (monthly), 'QS' (quarterly), 'YS' or "
                          "'YE' (yearly; pandas 3 reads no 'M', 'Y' or 'A')") from None
+
+
+def season_length_fix(m) -> str:
+    """The fix for a ``season_length`` given as text, to end its refusal with: digits (``'12'``) as the number,
+    a time span (a pandas offset, ``'12M'``, ``'YE'``, ``'7D'``) as the steps it spans; ``""`` for anything else."""
+    if not isinstance(m, str) or m.strip() == "auto":
+        return ""
+    if m.strip().isdigit():
+        return f"; {m!r} is text: give the number, season_length={int(m)}"
+    return (f"; {m!r} reads as a time span (a pandas offset), but season_length counts the series' steps in one "
+            "season: give their number (season_length=12 for a yearly season of monthly steps, 7 for a weekly one of "
+            "daily steps, 24 for a daily one of hourly steps), or 'auto' (the season of the series' frequency)")
+
+
+def quantiles_fix(q) -> str:
+    """The fix for quantile levels given as text (``['0.1', '0.5', '0.9']``, as read from a file or a command
+    line) or as percentages (``[10, 50, 90]``), to end their refusal with; ``""`` for anything else."""
+    if isinstance(q, str) or not isinstance(q, Sequence | np.ndarray) or not len(q):
+        return ""
+    levels = list(q)
+    if all(isinstance(v, str) for v in levels):
+        try:
+            numbers_ = [float(v) for v in levels]
+        except ValueError:
+            return ""
+        return f"; the levels are text: give them as numbers, quantiles={[round(v, 12) for v in numbers_]}"
+    if all(isinstance(v, numbers.Real) and not isinstance(v, bool) and 0 < v < 100 for v in levels) \
+            and any(v > 1 for v in levels):
+        over = next(v for v in levels if v > 1)
+        return (f"; {over!r} reads as a percentage: give fractions, "
+                f"quantiles={[round(v / 100, 12) for v in levels]}")
+    return ""
 
 
 def _check_not_a_panel(data: pd.DataFrame, time_col: str | None) -> None:
@@ -503,20 +536,13 @@ def _index_out_of_order(index: pd.Index) -> str | None:
         return None
     if pd.isna(time).any():
         return None  # the frame names the missing time
-    step = np.diff(time.asi8 if isinstance(time, pd.DatetimeIndex) else time)
-    if not (step <= 0).any():
-        return None
-    i = int(np.flatnonzero(step <= 0)[0]) + 1
-    if _clock_set_back(time, i):
-        return None
-    if step[i - 1] == 0:
-        counts = np.unique(time.asi8 if isinstance(time, pd.DatetimeIndex) else time, return_counts=True)[1]
-        if len(counts) > 1 and counts.min() == counts.max():
-            return None
+    disorder = time_disorder(time)
+    if disorder is None or disorder[0] not in ("repeats", "goes back"):
+        return None  # in order, or a refusal of the frame's own with its better fix
+    kind, i, _ = disorder
+    if kind == "repeats":
         return (f"the index has a duplicate timestamp {time[i]} at rows {i - 1} and {i}; aggregate duplicates first "
                 "(data.groupby(level=0).mean(), or keep one of each: data[~data.index.duplicated(keep='last')])")
-    if len(np.flatnonzero(time[: i - 1] == time[i])) and 3 * (1 + int((step < 0).sum())) <= len(time):
-        return None
     return (f"the index is not increasing: row {i} ({time[i]}) comes before row {i - 1} ({time[i - 1]}); sort the "
             "rows first (data.sort_index(): the index is the time axis)")
 
@@ -661,73 +687,81 @@ def _roles(frame: TimeSeriesFrame, targets: Sequence[str] | None, future_covaria
     return targets, tuple(c for c in frame.columns if c not in targets + future), future
 
 
-def _join_exogenous(y, X, targets, future_covariates, time_col):
+def _join_exogenous(y, X, targets, future_covariates, time_col, who: str = "fit"):
     """``(data, targets, future_covariates)`` for ``fit(y, X)``: ``X``'s columns beside ``y``'s as known-future
-    covariates, ``y``'s columns the targets. ValueError unless X is a pandas frame with exactly y's index."""
+    covariates, ``y``'s columns the targets. ValueError unless X is a pandas frame with exactly y's index, its
+    messages naming the method called as ``who`` (``"backtest"``: ``backtest(y, X): ...``)."""
     if time_col is not None or not isinstance(y, pd.Series | pd.DataFrame):
-        raise ValueError("fit(y, X): X needs y as a pandas Series or DataFrame indexed by time (without time_col), "
+        raise ValueError(f"{who}(y, X): X needs y as a pandas Series or DataFrame indexed by time (without time_col), "
                          f"got {type(y).__name__}")
     if targets is not None or future_covariates is not None:
-        raise ValueError("fit(y, X) sets the roles itself (y's columns are the targets, X's the known-future "
+        raise ValueError(f"{who}(y, X) sets the roles itself (y's columns are the targets, X's the known-future "
                          "covariates): drop targets= and future_covariates=, or pass one DataFrame without X")
     if isinstance(X, pd.Series):
         if X.name is None:
-            raise ValueError("fit(y, X): X is an unnamed Series; name it (X.rename('promo')) or pass a DataFrame")
+            raise ValueError(f"{who}(y, X): X is an unnamed Series; name it (X.rename('promo')) or pass a DataFrame")
         X = X.to_frame()
     if not isinstance(X, pd.DataFrame):
-        raise ValueError(f"fit(y, X): X must be a pandas DataFrame with y's index, got {type(X).__name__}")
+        raise ValueError(f"{who}(y, X): X must be a pandas DataFrame with y's index, got {type(X).__name__}")
     if not X.index.is_unique and len(X) == len(y):  # else the index check below names the rows that differ
-        raise ValueError(f"fit(y, X): X's index repeats {_repeated(X.index)}, where y has one row per timestamp; "
+        raise ValueError(f"{who}(y, X): X's index repeats {_repeated(X.index)}, where y has one row per timestamp; "
                          "give X one row per timestamp of y (X.set_axis(y.index) when its rows are y's, in order)")
     if not X.index.equals(y.index):
         kinds = type(X.index).__name__, type(y.index).__name__
         if len(X) == len(y) and kinds[0] != kinds[1]:  # printed alike (1958Q1 and 1958-01-01), yet not one index
             convert = {("PeriodIndex", "DatetimeIndex"): ", or X.to_timestamp()",
                        ("DatetimeIndex", "PeriodIndex"): ", or X.to_period()"}.get(kinds, "")
-            raise ValueError(f"fit(y, X): X's index is a {kinds[0]} and y's a {kinds[1]} ({y.index[0]!r} .. "
+            raise ValueError(f"{who}(y, X): X's index is a {kinds[0]} and y's a {kinds[1]} ({y.index[0]!r} .. "
                              f"{y.index[-1]!r}); give X y's index (X.set_axis(y.index) when the rows match{convert})")
         if len(y) and len(X) > len(y) and X.index.is_unique and y.index.isin(X.index).all():
             extra, first_after = len(X) - len(y), X.index[len(y)]
             if X.index[: len(y)].equals(y.index):  # the covariates of the steps to forecast, given at fit
-                raise ValueError(f"fit(y, X): X runs {extra} row(s) past y's end ({shown_time(first_after)} .. "
-                                 f"{shown_time(X.index[-1])}, after {shown_time(y.index[-1])}); fit reads X at y's "
-                                 f"times, fit(y, X.iloc[:{len(y)}]), and the rows after y's end are the forecast's: "
+                raise ValueError(f"{who}(y, X): X runs {extra} row(s) past y's end ({shown_time(first_after)} .. "
+                                 f"{shown_time(X.index[-1])}, after {shown_time(y.index[-1])}); {who} reads X at y's "
+                                 f"times, {who}(y, X.iloc[:{len(y)}]), and the rows after y's end are the forecast's: "
                                  f"predict(X=X.iloc[{len(y)}:])")
-            raise ValueError(f"fit(y, X): X holds y's {len(y)} timestamps and {extra} other row(s) (X: "
+            raise ValueError(f"{who}(y, X): X holds y's {len(y)} timestamps and {extra} other row(s) (X: "
                              f"{shown_time(X.index[0])} .. {shown_time(X.index[-1])}; y: {shown_time(y.index[0])} .. "
-                             f"{shown_time(y.index[-1])}); give X y's rows: fit(y, X.loc[y.index])")
-        raise ValueError(f"fit(y, X): X's index must equal y's ({len(y)} rows, {y.index[0]} .. {y.index[-1]}); X has "
+                             f"{shown_time(y.index[-1])}); give X y's rows: {who}(y, X.loc[y.index])")
+        raise ValueError(f"{who}(y, X): X's index must equal y's ({len(y)} rows, {y.index[0]} .. {y.index[-1]}); X has "
                          f"{len(X)} rows" + (f", {X.index[0]} .. {X.index[-1]}" if len(X) else "")
                          + ": give X one row per timestamp of y, in the same order")
     for c in X.columns:
-        _check_exogenous_column(X[c], str(c))
+        _check_exogenous_column(X[c], str(c), who=who)
         if X[c].isna().all():  # the frame's refusal would advise data.drop, a frame the user never built
-            raise ValueError(f"fit(y, X): X column {str(c)!r} is missing (NaN) at all {len(X)} rows, so it cannot be "
+            raise ValueError(f"{who}(y, X): X column {str(c)!r} is missing (NaN) at all {len(X)} rows, so it cannot be "
                              f"read as a covariate; give it observed values or drop it (X.drop(columns=[{c!r}]))")
     target = str(y.name if y.name is not None else "y") if isinstance(y, pd.Series) else None
     if target in [str(c) for c in X.columns]:
         named = f"y is named {target!r}" if y.name is not None else "y is unnamed, which fit names 'y',"
-        raise ValueError(f"fit(y, X): columns [{target!r}] are in both y and X: {named} and X has a column "
+        raise ValueError(f"{who}(y, X): columns [{target!r}] are in both y and X: {named} and X has a column "
                          f"{target!r} too, so the target and the covariate would share one name; rename y "
                          f"(y.rename('target')) or the column (X.rename(columns={{{target!r}: 'x'}}))")
     y = y.to_frame(y.name if y.name is not None else "y") if isinstance(y, pd.Series) else y
     names = [str(c) for c in y.columns]
     both = [str(c) for c in X.columns if str(c) in names]
     if both:
-        raise ValueError(f"fit(y, X): columns {both} are in both y and X; rename them in X")
+        raise ValueError(f"{who}(y, X): columns {both} are in both y and X; rename them in X")
     return pd.concat([y, X], axis=1), tuple(names), tuple(str(c) for c in X.columns)
 
 
-def _check_exogenous_column(column: pd.Series, name: str, *, holder: str = "X", fitted: bool = False) -> None:
+def _check_exogenous_column(column: pd.Series, name: str, *, holder: str = "X", fitted: bool = False,
+                            who: str = "fit") -> None:
     """ValueError naming ``holder[name]`` where it holds no numbers: text numbers to convert, or words to encode or
     drop (the frame's own refusal would name ``data``, which the user of ``fit(y, X)`` never built; pd.to_numeric
     would turn words into NaN). ``fitted``: the covariates handed to predict, whose columns were numbers at fit."""
     dtype = column.dtype
     if pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
         return  # complex numbers: the frame refuses them, with the fix
-    who = f"predict({holder}=...)" if fitted else f"fit(y, {holder})"
+    who = f"predict({holder}=...)" if fitted else f"{who}(y, {holder})"
     given = column.dropna()
     text = pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype)
+    if isinstance(dtype, pd.CategoricalDtype) and pd.api.types.is_numeric_dtype(dtype.categories.dtype):
+        shown = ", ".join(str(v) for v in dtype.categories[:3]) + (", ..." if len(dtype.categories) > 3 else "")
+        raise ValueError(f"{who}: {holder} column {name!r} has dtype category, of the numbers {shown}, and a "
+                         f"covariate is read as numbers; give them as numbers, {holder}[{name!r}] = "
+                         f"{holder}[{name!r}].astype(float), or, where they are codes of classes with no order, "
+                         f"encode them (pd.get_dummies({holder}, columns=[{name!r}], dtype=float))")
     if text and len(given) and pd.to_numeric(given, errors="coerce").notna().all():
         raise ValueError(f"{who}: {holder} column {name!r} has dtype {dtype} holding numbers (e.g. "
                          f"{given.iloc[0]!r}); convert it: {holder}[{name!r}] = pd.to_numeric({holder}[{name!r}]) "
@@ -1044,16 +1078,47 @@ def _periods_fix(given: pd.Index, have: pd.DatetimeIndex, shown: pd.PeriodIndex,
     if not shown.isin(periods).all():
         return ""
     to = f"{name}.index.asfreq({freq!r})" if isinstance(given, pd.PeriodIndex) else f"{name}.index.to_period({freq!r})"
-    finer = [p for p in shown if rows.loc[p] > 1]
+    finer = [p for p in shown if rows.loc[p] > 1] or sorted(rows.index[rows > 1])  # also before the forecast's
     if finer:
         at = given[np.flatnonzero(periods == finer[0])]
-        return (f"{name} has {len(at)} rows within the forecast period {finer[0]} ({shown_time(at[0])} .. "
+        which = "the forecast period" if finer[0] in shown else "the period"
+        return (f"{name} has {len(at)} rows within {which} {finer[0]} ({shown_time(at[0])} .. "
                 f"{shown_time(at[-1])}), a finer grid than the series' ({freq!r}), and one row is read per period; "
                 f"aggregate them to its periods, {name}.groupby({to}).mean() (or .sum(), .last())")
     if not have.isin(shown.to_timestamp()).any():
         return (f"its times lie within those periods, not at their starts ({shown_time(have[0])} in {periods[0]}): "
                 f"index it by the periods, {name}.set_axis({to})")
     return ""
+
+
+def _off_grid(have: pd.DatetimeIndex, grid: pd.DatetimeIndex) -> tuple[pd.Timestamp, ...] | None:
+    """``(time, the grid's time before it, the grid's time after it)`` for the first of the times ``have`` that is
+    off the grid of the forecast timestamps ``grid``, extended both ways by its frequency over all of ``have`` (a
+    finer grid's row, before the first forecast timestamp as well as between two); None where every time is on
+    it. Without a frequency (one forecast timestamp of an index that carries none) only the times between two
+    of ``grid`` are told."""
+    freq = grid.freq if grid.freq is not None else pd.infer_freq(grid) if len(grid) >= 3 else None
+    if freq is None:
+        on = grid
+        have = have[(have > grid[0]) & (have < grid[-1])]
+    else:
+        offset = pd.tseries.frequencies.to_offset(freq)
+        try:
+            approx = pd.Timedelta(offset)  # fixed steps; a calendar's (weeks, months) is at least a day
+        except (TypeError, ValueError):
+            approx = pd.Timedelta(days=1)
+        back = int((grid[0] - min(have.min(), grid[0])) / approx) + 2
+        ahead = int((max(have.max(), grid[-1]) - grid[0]) / approx) + 2
+        if back + ahead > 10**6:
+            return None  # rows years of seconds apart: not a finer grid's
+        on = pd.date_range(end=grid[0], periods=back, freq=offset).append(
+            pd.date_range(grid[0], periods=ahead, freq=offset)[1:])
+    off = have[~have.isin(on)]
+    if not len(off):
+        return None
+    t = off.min()
+    i = int(on.searchsorted(t))
+    return t, on[i - 1], on[i]
 
 
 def _known_future(future, index: pd.Index, columns: tuple[str, ...], *, step: float, name: str = "future",
@@ -1136,15 +1201,15 @@ def _known_future(future, index: pd.Index, columns: tuple[str, ...], *, step: fl
     if isinstance(shown, pd.PeriodIndex) and isinstance(have, pd.DatetimeIndex) and have.tz is None and \
             (finer := _periods_fix(future.index, have, shown, name)):
         raise ValueError(finer)  # months for quarters: each quarter would read its first month alone
-    if grid is not None and len(grid) > 1 and isinstance(have, pd.DatetimeIndex) and \
-            not isinstance(shown, pd.PeriodIndex):
-        between = have[(have > grid[0]) & (have < grid[-1]) & ~have.isin(grid)]
-        if len(between):
-            rule = resample.format(name=name, rule=grid.freqstr) + ", " if grid.freq is not None else ""
-            raise ValueError(f"{name} has rows between the forecast timestamps ({shown_time(between[0])}, between "
-                             f"{shown_time(grid[0])} and {shown_time(grid[1])}, ...), a finer grid than the "
-                             f"series', and only its rows at the forecast timestamps would be read; aggregate it "
-                             f"onto the series' grid ({rule}with the bins' labels at the forecast timestamps)")
+    if grid is not None and isinstance(have, pd.DatetimeIndex) and not isinstance(shown, pd.PeriodIndex) \
+            and (off := _off_grid(have, grid)) is not None:
+        t, before, after = off
+        where = "forecast" if grid[0] <= before and after <= grid[-1] else "series'"
+        rule = resample.format(name=name, rule=grid.freqstr) + ", " if grid.freq is not None else ""
+        raise ValueError(f"{name} has rows between the {where} timestamps ({shown_time(t)}, between "
+                         f"{shown_time(before)} and {shown_time(after)}, ...), a finer grid than the "
+                         f"series', and only its rows at the forecast timestamps would be read; aggregate it "
+                         f"onto the series' grid ({rule}with the bins' labels at the forecast timestamps)")
     values = future[list(columns)].to_numpy(dtype=np.float64, na_value=np.nan)[rows]  # (H, n_f)
     if not np.isfinite(values).all():
         i, j = np.argwhere(~np.isfinite(values))[0]

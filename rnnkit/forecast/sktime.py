@@ -173,6 +173,32 @@ def _check_covers(who: str, y, X) -> None:
                      "index X by y's times (X.reindex(y.index) shows the missing rows as NaN, to fill)")
 
 
+def _check_ahead(y, fh) -> None:
+    """NotImplementedError, as sktime's contract has it for a forecaster without in-sample forecasts, where fit's
+    ``fh`` names steps at or before the end of ``y`` (one series), saying what gives forecasts of past times:
+    sktime's own refusal names no way to them. A horizon sktime cannot read against ``y``'s end is left to it."""
+    from sktime.forecasting.base import ForecastingHorizon
+
+    if fh is None or not isinstance(y, pd.Series | pd.DataFrame) or isinstance(y.index, pd.MultiIndex) or not len(y):
+        return
+    try:
+        fh = fh if isinstance(fh, ForecastingHorizon) else ForecastingHorizon(fh)
+        ahead = np.asarray(fh.to_relative(y.index[-1:]).to_numpy())
+    except (TypeError, ValueError, AttributeError):  # times of another kind, an index without a frequency
+        return
+    past = np.flatnonzero(ahead < 1)
+    if not len(past):
+        return
+    given = [shown_time(t) if isinstance(t, pd.Timestamp | pd.Period) else int(t)
+             for t in fh.to_pandas()[past][:3]]
+    shown = ", ".join(map(str, given)) + (", ..." if len(past) > 3 else "")
+    raise NotImplementedError(
+        f"RnnkitForecaster.fit: fh holds {shown}, at or before y's end {shown_time(y.index[-1])} (in-sample), and "
+        "the model forecasts only after its cutoff: fit with steps ahead (fh=[1, 2, ...]); for what it forecasts at "
+        "past times, fit, then forecaster_.historical_forecasts() (the fitted model's forecasts from every origin "
+        "of y), or rnnkit.forecast.backtest(forecaster_, y) (refitted on the past of each origin)")
+
+
 def _check_time_last(who: str, **data) -> None:
     """ValueError for a panel indexed (time, series) rather than (series, time): sktime reads the last level of a
     MultiIndex as the time (its own refusal names its data formats, not the level order)."""
@@ -216,15 +242,27 @@ def _short_series(y, e: ShortSeries) -> str:
 def _check_fractions(who: str, name: str, given) -> None:
     """ValueError for a coverage or quantile level given as a percentage (``coverage=80``), which sktime refuses
     as an int with "'int' object is not iterable" or as "a list of floats", and as a float naming no fix."""
-    values = [given] if isinstance(given, numbers.Real) else given if isinstance(given, list | tuple) else []
+    values = [given] if isinstance(given, numbers.Real | str) else given if isinstance(given, list | tuple) else []
     if all(isinstance(v, numbers.Real) and 0 < v < 1 for v in values):
         return
     bad = next(v for v in values if not (isinstance(v, numbers.Real) and 0 < v < 1))
     fix = (f"; {bad!r} reads as a percentage: give {name}={_as_fractions(given)!r}"
            if isinstance(bad, numbers.Real) and 1 < bad < 100 else "")
+    if isinstance(bad, str) and _reads_as_number(bad):  # a level read from a file or a command line
+        as_number = lambda v: float(v) if isinstance(v, str) and _reads_as_number(v) else v
+        numbers_ = as_number(given) if isinstance(given, str) else [as_number(v) for v in given]
+        fix = f"; {bad!r} is text: give the number{'s' * isinstance(numbers_, list)}, {name}={numbers_!r}"
     example = "coverage=0.8: an 80% interval" if name == "coverage" else "alpha=0.1: the 10% quantile"
     raise ValueError(f"RnnkitForecaster.{who}: {name} holds {bad!r}, and every {name} is a fraction in (0, 1) "
                      f"({example}){fix}")
+
+
+def _reads_as_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _as_fractions(given):
@@ -359,6 +397,7 @@ class RnnkitForecaster(BaseForecaster):
         _check_business_days(y)
         _check_even(y)
         _check_observed("RnnkitForecaster.fit", y=y, X=X)
+        _check_ahead(y, fh)
         try:
             return super().fit(y, X=X, fh=fh)
         except ShortSeries as e:  # sktime fits a panel series by series: name every short one, with its id
