@@ -486,7 +486,8 @@ def _check_empty_tail(path: Path, header: list[str], reads_all: bool) -> None:
     at each line's end; ``'Unnamed: 5'`` once pandas has read and written them), which would otherwise be named as
     a DataFrame's index of row numbers."""
     first = len(header)
-    while first > (1 if reads_all else len(header) - 1) and _nameless(header[first - 1]):
+    while first > 1 and (_nameless(header[first - 1]) if reads_all else first == len(header) and
+                         not header[first - 1].strip()):
         first -= 1
     if first == len(header) or not all(_column_is_empty(path, k) for k in range(first, len(header))):
         return
