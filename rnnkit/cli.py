@@ -969,12 +969,12 @@ def _predict(args) -> int:
     compression = _csv_compression(out) if out is not None else None  # before the model loads and predicts
     est, recorded = _load_sequence_model(args)
     table, X = _model_inputs(args, est, recorded, with_target=False)
-    times = _sample_times(table, range(len(X)), est, args.model, args.data,
-                          _table_columns(args, recorded)["time_column"])
+    sample_times = _sample_times(table, range(len(X)), est, args.model, args.data,
+                                 _table_columns(args, recorded)["time_column"])
     if isinstance(est, rnnkit.SequenceClassifier):  # labels and probabilities from one pass of the network
-        pred, proba = est.predict_with_proba(X, times=times)
+        pred, proba = est.predict_with_proba(X, times=sample_times)
     else:
-        pred = est.predict(X, times=times)
+        pred = est.predict(X, times=sample_times)
     if isinstance(est, rnnkit.SequenceTagger):
         # a row per step: its sequence's id, its number in time order and, read with a time column, the file's time
         times = {} if table.times is None else {"time": np.concatenate(table.times)}
