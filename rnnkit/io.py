@@ -183,7 +183,7 @@ def write_directory_atomically(target: Path, files: dict[str, bytes]) -> None:
     """Save ``files`` as the model directory ``target`` atomically (:func:`rnnkit.data.write_directory_atomically`).
     An existing ``target`` must be an rnnkit model directory, a directory that ``rnnkit train`` is writing (its
     checkpoints go with it), or empty; one that also holds files rnnkit does not write is refused."""
-    if target.is_symlink():  # a link to the model directory: write there, not over the link (a rename replaces it)
+    if target.is_symlink():  # a link to the model directory: its checks read where it points, as the write does
         target = Path(os.path.realpath(target))
     if is_export_directory(target):  # the model's own export, most likely: it would not be replaced, nor named
         raise ValueError(f"{target} exists and is not an rnnkit model directory (it is an rnnkit ONNX export "

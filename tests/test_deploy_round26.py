@@ -238,3 +238,23 @@ def test_D26_13_extra_feature_names_come_with_their_fix(tmp_path):
     with TestClient(create_app(model)) as client:
         r = client.post("/predict", content=json.dumps({"sequences": [[{"a": 1.0, "b": 2.0, "id": 7}]]}))
     assert r.status_code == 422 and r.json()["detail"].endswith("missing [], unexpected ['id']; leave out ['id']")
+
+
+def test_D26_14_an_export_to_a_symbolic_link_is_written_where_it_points(tmp_path):
+    """export_onnx(est, link) replaced the link by a directory, leaving the old link beside it as .link.old-*;
+    the export now goes where the link points, as rnnkit.save and the command line write (M26-12)."""
+    import os
+
+    import numpy as np
+
+    import rnnkit
+
+    X = np.random.default_rng(0).normal(size=(10, 5, 2)).astype("float32")
+    model = rnnkit.SequenceClassifier(max_epochs=1, hidden_size=4, random_state=0).fit(X, np.arange(10) % 2)
+    (tmp_path / "real").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    rnnkit.export_onnx(model, tmp_path / "link")
+    assert (tmp_path / "link").is_symlink() and sorted(os.listdir(tmp_path)) == ["link", "real"]
+    assert (tmp_path / "real" / "export.json").is_file()
+    rnnkit.export_onnx(model, tmp_path / "link")  # again: the export it holds is replaced, the link kept
+    assert (tmp_path / "link").is_symlink() and sorted(os.listdir(tmp_path)) == ["link", "real"]

@@ -106,13 +106,16 @@ def write_directory_atomically(target: Path, files: dict[str, bytes], *, replace
                                what: str) -> None:
     """Write ``files`` into a fresh temporary directory beside ``target``, then rename it to ``target``.
 
-    A reader sees the old directory or the new one, never a mix; on any error the temporary directory is
+    A ``target`` that is a symbolic link is written where it points (the link stays). A reader sees the old
+    directory or the new one, never a mix; on any error the temporary directory is
     removed and ``target`` is untouched. An existing ``target`` must be empty or ``replaceable(target)`` (e.g.
     a model directory when saving a model), else ValueError naming ``what`` it should have been. Replacing
     takes two renames: an error in the second puts the old directory back; a kill between them leaves the whole
     old and new directories beside the absent target (``.NAME.old-*``, ``.NAME.tmp-*``; :func:`interrupted_save`
     finds them).
     """
+    if target.is_symlink():  # a link to the directory: write where it points, not over the link (a rename replaces it)
+        target = Path(os.path.realpath(target))
     empty_directory = target.is_dir() and not any(target.iterdir())
     if target.exists() and not (empty_directory or replaceable(target)):
         raise ValueError(f"{target} exists and is not {what}; refusing to overwrite it (choose a new path)")
