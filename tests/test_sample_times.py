@@ -290,3 +290,20 @@ def test_cross_validation_routes_times_to_fit_and_score():
         scores = cross_validate(est, X, y, params={"times": t}, cv=2, return_estimator=True)
     for model in scores["estimator"]:
         assert model.time_unit_ == 2.0
+
+
+def test_float32_epoch_times_are_refused_where_their_gaps_would_be_rounded():
+    """Epoch seconds cast to float32 (1.7e9: numbers 128 apart) rounded gaps of 200 s to 128 and 256 without a
+    word, or read a minute's gap as 0 ("not increasing"); refused now, naming the spacing; small float32 times
+    (relative to the first step) are read as before."""
+    X, _, y = _data()
+    epoch = (1.7e9 + np.cumsum(np.full((12, 6), 200.0), axis=1)).astype(np.float32)
+    with pytest.raises(ValueError, match=r"times of sequence 0 of X: are float32 values as large as 1.7e\+09, where "
+                                         r"float32 numbers are 128 apart, so the gaps between steps are rounded"):
+        SequenceClassifier(**QUICK).fit(X, y, times=epoch)
+    model = SequenceClassifier(**QUICK).fit(X, y, times=np.cumsum(np.full((12, 6), 200.0), axis=1).astype("float32"))
+    assert model.time_unit_ == 200.0
+    streamer = Streamer(model)
+    streamer.step(0, X[0, 0], time=np.float64(1.7e9))
+    with pytest.raises(ValueError, match=r"stream 1: time 1.7e\+09 is a float32, whose numbers there are 128 apart"):
+        streamer.step(1, X[0, 0], time=np.float32(1.7e9))

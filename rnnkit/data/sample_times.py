@@ -224,6 +224,8 @@ def _as_numbers(t, where: str) -> tuple[np.ndarray, str]:
     if a.dtype.kind in "iu" and a.size:  # less the first in integers: exact, where float64 would round epochs
         first = int(a[0])
         return np.array([int(v) - first for v in a.tolist()], dtype=np.float64), NUMBERS
+    if a.dtype.kind == "f" and a.dtype.itemsize < 8 and a.size > 1:
+        _check_float_resolution(a, where)
     if a.dtype.kind in "iuf":
         return a.astype(np.float64), NUMBERS
     if a.dtype == object and a.size and all(isinstance(v, datetime.datetime | pd.Timestamp) for v in a.tolist()):
@@ -243,6 +245,24 @@ def _as_numbers(t, where: str) -> tuple[np.ndarray, str]:
     shown = next((v for v in a.tolist() if not isinstance(v, _NUMBER)), a.flat[0] if a.size else None)
     raise ValueError(f"{where}: are {a.dtype} values (e.g. {_plain(shown)!r}), not numbers, dates or durations; "
                      f"parse them (pd.to_datetime for dates, pd.to_numeric for numbers)")
+
+
+def _check_float_resolution(a: np.ndarray, where: str) -> None:
+    """Refuse times of a narrow float (float32, float16) too large for their gaps: near 1.7e9 (epoch seconds)
+    float32 values are 128 apart, so gaps of a minute collapse to 0 and gaps of minutes are rounded to 128 s."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        finite = a[np.isfinite(a)]
+        if finite.size < 2:
+            return
+        spacing = float(np.spacing(np.abs(finite).max()))
+        gaps = np.diff(finite.astype(np.float64))
+        gaps = np.abs(gaps[gaps != 0])
+    if gaps.size and spacing * 100 <= float(np.median(gaps)):
+        return  # fine enough: the gaps are read to 1 %
+    raise ValueError(f"{where}: are {a.dtype} values as large as {float(np.abs(finite).max()):g}, where {a.dtype} "
+                     f"numbers are {spacing:g} apart, so the gaps between steps are rounded (or read as 0); give the "
+                     f"times as float64 (times.astype('float64'), as read before the cast), or relative to the "
+                     f"first step")
 
 
 def _seconds(index: pd.DatetimeIndex | pd.TimedeltaIndex) -> np.ndarray:

@@ -483,6 +483,13 @@ class Streamer:
         zoned = None
         if is_number:
             value = float(time)
+            if isinstance(time, np.floating) and time.dtype.itemsize < 8 and math.isfinite(value) and \
+                    float(np.spacing(np.abs(time))) * 100 > self._time_unit:
+                # float32 epoch seconds near 1.7e9 are 128 apart: the gaps would be rounded, or read as 0
+                raise ValueError(f"{where}: time {value:g} is a {time.dtype}, whose numbers there are "
+                                 f"{float(np.spacing(np.abs(time))):g} apart, more than 1 % of the model's time unit "
+                                 f"({self._time_unit:g}), so the gaps would be rounded; give the time as a float64 "
+                                 f"(float(t) of the value read before the cast)")
         else:
             try:
                 value, zoned = _seconds(time)
