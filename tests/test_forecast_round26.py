@@ -235,3 +235,25 @@ def test_F26_12_calendar_features_of_a_series_of_values_name_its_index():
                            "index, calendar_features(data.index)")
     values, _ = calendar_features(series.index, ("hour",))
     np.testing.assert_allclose(values[:, 0], np.sin(2 * np.pi * np.array([23, 0, 1]) / 24), atol=1e-12)
+
+
+def test_F26_13_auto_on_a_series_too_short_to_validate_says_it_forecasts_naive():
+    """Forecaster(horizon=50) on 40 daily rows: model='auto' forecast all 50 steps by the naive forecast, the reason
+    only in choices_; now warned of, with the rows it needs; a series long enough gives no such warning."""
+    import warnings
+
+    import numpy as np
+    import pandas as pd
+
+    from rnnkit.forecast import Forecaster
+
+    y = pd.Series(np.arange(40.0), index=pd.date_range("2020-01-01", periods=40, freq="D"))
+    with pytest.warns(UserWarning, match=r"Forecaster: 40 rows are too few to validate the candidates of "
+                                         r"model='auto' for horizon 50 \(it needs horizon \+ max\(2 horizon, 10\) = "
+                                         r"150\), so it forecasts the naive forecast, the last value at every step"):
+        f = Forecaster(horizon=50, max_epochs=1, hidden_size=4, random_state=0).fit(y)
+    assert f.model_kind_ == "naive"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        Forecaster(horizon=2, max_epochs=1, hidden_size=4, random_state=0, model="auto").fit(y.iloc[:15])
+    assert not [w for w in caught if "too few to validate" in str(w.message)]

@@ -462,6 +462,14 @@ class Forecaster(BaseEstimator):
                                                                                               self._median()]
                                            for o in origins])
         actual, components, forecasts, reason = combination.choose(y, H, m, nets, note=skipped, min_residuals=need)
+        if not origins:  # nothing validates: the naive forecast, whatever the series holds
+            naive = ("seasonal naive forecast, the last season repeated" if 1 < m <= len(y) else
+                     "naive forecast, the last value at every step")
+            warnings.warn(f"Forecaster: {len(y)} rows are too few to validate the candidates of model='auto' for "
+                          f"horizon {H} (it needs horizon + max(2 horizon, 10) = {H + max(2 * H, 10)}), so it "
+                          f"forecasts the {naive} (model_kind_ 'naive'); give "
+                          f"a longer series or a shorter horizon for ETS, drift and the networks to be tried",
+                          UserWarning, stacklevel=4)
         if forecasts is None or self.quantiles is None:
             return components, {}, reason
         steps = np.broadcast_to(np.arange(1, H + 1), actual.shape).reshape(-1)
