@@ -277,3 +277,26 @@ def test_t25_13_seeded_fit_given_a_list_or_tuple_of_tensors_for_a_loader_names_i
                                          r"DataLoader\(batches, batch_size=None\) for a list of ready batches"):
         seeded_fit(lambda: SequenceModule(SequenceToLabel(3, 4, 2)), *data, seed=0, max_epochs=1)
     # before: "len() of a 0-d tensor" (train), "val is 2 DataLoaders; ... ConcatDataset" (val)
+
+
+class _MonitoredPlateauModule(SequenceModule):
+    def configure_optimizers(self):
+        opt = torch.optim.SGD(self.parameters(), lr=0.1)
+        return {"optimizer": opt, "lr_scheduler": {"scheduler": torch.optim.lr_scheduler.ReduceLROnPlateau(opt),
+                                                   "monitor": "val_loss", "interval": "epoch"}}
+
+
+def test_t25_14_lightnings_advice_to_step_the_schedule_by_hand_is_not_shown():
+    """A scheduler dict with "monitor", as Lightning's documentation writes one: Lightning warned that the keys
+    are ignored and the schedule must be stepped by hand (manual optimisation), though the module steps it (T25-11)
+    by those very keys; the advice is no longer shown, and the schedule is stepped."""
+    import warnings
+
+    x, y = _data()
+    loader = DataLoader(TensorDataset(x, y), batch_size=4)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fitted = seeded_fit(lambda: _MonitoredPlateauModule(SequenceToLabel(3, 4, 2)), loader, loader, seed=0,
+                            max_epochs=2)
+    assert not [w for w in caught if "lr_scheduler.step()" in str(w.message)]
+    assert fitted.trainer.lr_scheduler_configs[0].scheduler.last_epoch == 2

@@ -275,6 +275,11 @@ def quiet_lightning(verbose: bool = False) -> Iterator[None]:
         warnings.filterwarnings("ignore", message=r'(?s).*callbacks used to create the checkpoint need to be '
                                                   r'provided.*Please add the following callbacks: '
                                                   r'\["ModelCheckpoint\{[^"]*\}"\]\.$')
+        # SequenceModule optimises by hand and steps a scheduler dict's schedules itself, by its interval, frequency
+        # and monitor (step_schedules): Lightning's advice to call lr_scheduler.step() manually does not apply
+        warnings.filterwarnings("ignore", message=r"(?s)The lr scheduler dict contains the key\(s\) .* but the keys "
+                                                  r"will be ignored\. You need to call `lr_scheduler\.step\(\)` "
+                                                  r"manually in manual optimization\.")
         # torch deprecated an API that Lightning still calls
         warnings.filterwarnings("ignore", message=r".*LeafSpec.*", category=FutureWarning)
         for name in names:
