@@ -107,13 +107,15 @@ def gradient_flow(
     *,
     loss: str | Callable[[Tensor, Tensor | None], Tensor] | None = None,
     lengths=None,
+    times=None,
     rel_threshold: float = 1e-3,
     seed: int = 0,
 ) -> GradientFlow:
     """Measure ``‖∂L/∂h_t‖`` at every step ``t`` of every layer and direction of ``model`` on inputs ``X``.
 
     ``model``: an rnnkit layer, a module containing rnnkit layers, or an estimator (see
-    :mod:`rnnkit.diagnostics.probe`); ``X (B, T, F)``; ``lengths (B,)`` optional. The loss ``L``:
+    :mod:`rnnkit.diagnostics.probe`); ``X (B, T, F)``; ``lengths (B,)`` optional; ``times``: X's sample times for
+    an estimator fitted with them (``fit(X, y, times=...)``), as its ``predict`` takes them. The loss ``L``:
 
     - ``"readout"`` (default without ``y``): a fixed linear readout of the last layer's final hidden state,
       ``L = Σ_b Σ_d w_d · h_final[b, d]`` with unit vectors ``w_d`` drawn from ``seed`` — the loss at the last
@@ -142,7 +144,7 @@ def gradient_flow(
     if not -(2**63) <= seed < 2**64:  # torch.Generator's seeds; else an OverflowError inside torch
         raise ValueError(f"gradient_flow: seed must be an integer from -2**63 to 2**64 - 1 (a torch.Generator "
                          f"seed), got {seed!r}")
-    probe = resolve(model, X, y, lengths=lengths, who="gradient_flow", takes_y=True)
+    probe = resolve(model, X, y, lengths=lengths, times=times, who="gradient_flow", takes_y=True)
     zoned = [name for name, d in named_directions(probe.module).items() if d.zoneout > 0]
     if zoned:
         raise ValueError(f"gradient_flow: directions {zoned} use zoneout, whose traced state is not the "

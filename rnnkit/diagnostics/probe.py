@@ -86,12 +86,16 @@ class Probe:
         return out[0] if isinstance(out, tuple) else out
 
 
-def resolve(model, X, y=None, *, lengths=None, who: str = "diagnostics", takes_y: bool = False) -> Probe:
+def resolve(model, X, y=None, *, lengths=None, times=None, who: str = "diagnostics", takes_y: bool = False) -> Probe:
     """Resolve a layer, module or estimator (see the module docstring) and data into a :class:`Probe`; ``who``,
     the diagnostic's name, starts its refusals; ``takes_y``: whether it takes targets (``saliency``,
-    ``hidden_states`` and ``gate_statistics`` do not, so an unfitted rnnkit estimator cannot be built there)."""
+    ``hidden_states`` and ``gate_statistics`` do not, so an unfitted rnnkit estimator cannot be built there);
+    ``times``: X's sample times, passed to the estimator's ``prepare_batch`` (a time-aware model fitted with them)."""
     prepare = loss_fn = None
     if isinstance(model, nn.Module):
+        if times is not None:  # a module reads X as given: nothing would read the times
+            raise ValueError(f"{who}: times given, but a {type(model).__name__} reads X as given and has no use for "
+                             f"them; pass the estimator fitted with fit(X, y, times=...) instead, or leave times out")
         module = model
     else:
         name = type(model).__name__
@@ -137,10 +141,21 @@ def resolve(model, X, y=None, *, lengths=None, who: str = "diagnostics", takes_y
     device = ref.device if ref is not None else torch.device("cpu")
     dtype = ref.dtype if ref is not None and ref.is_floating_point() else torch.float32
     if prepare is not None:
-        x, prepared_lengths, y = prepare(X, y)
+        fitted_with_times = getattr(model, "time_unit_", None) is not None
+        if times is None and fitted_with_times:  # else the estimator's own refusal, which names no diagnostic
+            raise ValueError(f"{who}: this {type(model).__name__} was fitted with sample times (fit(X, y, times=...)), "
+                             f"so its decays read the gaps between X's steps; pass X's times as at fit: "
+                             f"{who}(model, X, ..., times=times)")
+        if times is not None and "times" not in inspect.signature(prepare).parameters:
+            raise ValueError(f"{who}: times given, but {type(model).__name__}.prepare_batch(X, y) takes no times, so "
+                             f"nothing would read them; leave times out")
+        x, prepared_lengths, y = prepare(X, y) if times is None else prepare(X, y, times=times)
         given = lengths
         lengths = prepared_lengths if lengths is None else lengths
     else:
+        if times is not None and not isinstance(model, nn.Module):
+            raise ValueError(f"{who}: times given, but {type(model).__name__} has no prepare_batch(X, y, times=...) "
+                             f"to read them, so nothing would; leave times out")
         given = None
         x = torch.as_tensor(np.asarray(X) if not isinstance(X, Tensor) else X)
     x = x.to(device=device, dtype=dtype if x.is_floating_point() else x.dtype)  # token ids stay integers

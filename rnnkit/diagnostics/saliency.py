@@ -72,7 +72,7 @@ class Saliency:
         return fig
 
 
-def saliency(model, X, *, target=None, lengths=None) -> Saliency:
+def saliency(model, X, *, target=None, lengths=None, times=None) -> Saliency:
     """Gradient of one score per sequence with respect to every input step of ``X (B, T, F)``.
 
     ``model``: a trained module containing rnnkit layers, or an estimator (see
@@ -115,7 +115,7 @@ def saliency(model, X, *, target=None, lengths=None) -> Saliency:
 
         target = class_indices(target.cpu().numpy() if isinstance(target, Tensor) else target, classes,
                                "saliency", "target")
-    probe = resolve(model, X, lengths=lengths, who="saliency")
+    probe = resolve(model, X, lengths=lengths, times=times, who="saliency")
     if not probe.x.is_floating_point() or probe.x.dim() != 3:
         raise ValueError(f"saliency: X must be float (B, T, F) inputs, got {tuple(probe.x.shape)} "
                          f"{probe.x.dtype}; token ids have no gradient (explain the embedded inputs instead)")

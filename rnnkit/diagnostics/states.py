@@ -134,13 +134,13 @@ class GateStatistics:
         return fig
 
 
-def hidden_states(model, X, *, lengths=None) -> HiddenStates:
+def hidden_states(model, X, *, lengths=None, times=None) -> HiddenStates:
     """Every direction's state after every step on inputs ``X (B, T, F)``, in time order.
 
     ``model``: an rnnkit layer, a module containing one, or an estimator (see
-    :mod:`rnnkit.diagnostics.probe`). Runs once in eval mode on the reference backend, without gradients;
-    the module is restored afterwards."""
-    probe = resolve(model, X, lengths=lengths, who="hidden_states")
+    :mod:`rnnkit.diagnostics.probe`); ``times``: X's sample times for an estimator fitted with them. Runs once
+    in eval mode on the reference backend, without gradients; the module is restored afterwards."""
+    probe = resolve(model, X, lengths=lengths, times=times, who="hidden_states")
     with instrumented(probe.module) as recording, torch.no_grad():
         probe.forward()
     recording.check()
@@ -153,7 +153,7 @@ def hidden_states(model, X, *, lengths=None) -> HiddenStates:
     return HiddenStates(states)
 
 
-def gate_statistics(model, X, *, lengths=None, threshold: float = 0.9) -> GateStatistics:
+def gate_statistics(model, X, *, lengths=None, times=None, threshold: float = 0.9) -> GateStatistics:
     """Gate activations and the fraction saturated, per gate and direction, on inputs ``X (B, T, F)``.
 
     A sigmoid gate is saturated when ``< 1 - threshold`` or ``> threshold``, a tanh one when
@@ -162,7 +162,7 @@ def gate_statistics(model, X, *, lengths=None, threshold: float = 0.9) -> GateSt
     cell's ``gates`` (see the module docstring)."""
     if not (is_finite_number(threshold) and 0.5 < threshold < 1.0):
         raise ValueError(f"gate_statistics: threshold must be a number in (0.5, 1), got {threshold!r}")
-    probe = resolve(model, X, lengths=lengths, who="gate_statistics")
+    probe = resolve(model, X, lengths=lengths, times=times, who="gate_statistics")
     with instrumented(probe.module) as recording, torch.no_grad():
         probe.forward()
     recording.check()

@@ -1,0 +1,47 @@
+"""Round 27: a user's own models and data through rnnkit.diagnostics (docs/bad_inputs.md, X27-NN)."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+import rnnkit
+from rnnkit.diagnostics import gate_statistics, gradient_flow, hidden_states, saliency
+
+
+@pytest.fixture(scope="module")
+def timed():
+    """A time-aware classifier fitted with irregular sample times, the data and the times."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(12, 8, 2)).astype("float32")
+    y = np.array([0, 1] * 6)
+    times = np.cumsum(rng.uniform(0.5, 2.0, size=(12, 8)), axis=1)
+    est = rnnkit.SequenceClassifier(cell="gru", hidden_size=4, max_epochs=1, time_aware=True, random_state=0,
+                                    frontend=None, n_members=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est.fit(X, y, times=times)
+    return est, X, y, times
+
+
+def test_X27_01_a_model_fitted_with_sample_times_is_read_with_them(timed):
+    est, X, y, times = timed
+    # the diagnostics take times and pass them to prepare_batch: the network reads the decays of these gaps
+    x, lengths, _ = est.prepare_batch(X, times=times)
+    ours = hidden_states(est, X, times=times)
+    reference = hidden_states(est.model_, x, lengths=lengths)
+    np.testing.assert_allclose(ours.h["l0"], reference.h["l0"], rtol=1e-6, atol=1e-7)
+    stretched = hidden_states(est, X, times=times * np.linspace(1, 3, 8))  # other gaps: other states
+    assert not np.allclose(ours.h["l0"], stretched.h["l0"])
+    scores = saliency(est, X, times=times).score
+    logits = est.model_(x, lengths)
+    logits = logits[0] if isinstance(logits, tuple) else logits
+    np.testing.assert_allclose(scores, logits.max(dim=1).values.detach().double().numpy(), rtol=1e-5, atol=1e-6)
+    assert set(gradient_flow(est, X, y, times=times).reach) == {"l0"}
+    # without them: refused, naming the diagnostic's own times= (which did not exist before)
+    with pytest.raises(ValueError, match=r"hidden_states: this SequenceClassifier was fitted with sample times .*"
+                                         r"hidden_states\(model, X, \.\.\., times=times\)"):
+        hidden_states(est, X)
+    # a module reads X as given: times given to it are refused, not ignored
+    with pytest.raises(ValueError, match=r"gate_statistics: times given, but a .* reads X as given"):
+        gate_statistics(est.model_, x, lengths=lengths, times=times)
