@@ -45,3 +45,31 @@ def test_X27_01_a_model_fitted_with_sample_times_is_read_with_them(timed):
     # a module reads X as given: times given to it are refused, not ignored
     with pytest.raises(ValueError, match=r"gate_statistics: times given, but a .* reads X as given"):
         gate_statistics(est.model_, x, lengths=lengths, times=times)
+
+
+@pytest.fixture(scope="module")
+def ensemble():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(12, 8, 2)).astype("float32")
+    y = np.array([0, 1] * 6)
+    est = rnnkit.SequenceClassifier(cell="lstm", hidden_size=4, bidirectional=False, max_epochs=1, random_state=0,
+                                    n_members=3, frontend=None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est.fit(X, y)
+    return est, X, y
+
+
+def test_X27_02_a_readout_that_reaches_one_member_of_an_ensemble_is_refused_not_reach_0(ensemble):
+    est, X, y = ensemble
+    assert type(est.model_).__name__ == "Ensemble"
+    with pytest.raises(ValueError, match=r"gradient_flow: loss='readout' reads the final state of the last rnnkit "
+                                         r"layer to run \(members\.2\.encoder\), which no path joins to directions "
+                                         r"\['members\.0\.encoder\.l0', 'members\.1\.encoder\.l0'\]"):
+        gradient_flow(est, X)
+    # the model's own loss reaches every member; one member alone reads as it does inside the ensemble
+    flow = gradient_flow(est, X, y)
+    assert all(flow.norms[f"members.{k}.encoder.l0"][-1] > 0 for k in range(3))
+    x, lengths, _ = est.prepare_batch(X)
+    alone = gradient_flow(est.model_.members[0], x, lengths=lengths, loss="sum")
+    assert alone.reach["l0"] >= 1 and alone.norms["l0"][-1] > 0

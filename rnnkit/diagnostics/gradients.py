@@ -29,7 +29,7 @@ from ..cells.base import hidden_of
 from ..checks import is_integer
 from ..data.collate import IGNORE_INDEX
 from ..layers import reverse_padded
-from .probe import instrumented, masked_mean, named_directions, resolve, top_hidden, valid_steps
+from .probe import instrumented, masked_mean, named_directions, outermost_layers, resolve, top_hidden, valid_steps
 
 
 @dataclass(repr=False, eq=False)
@@ -171,8 +171,10 @@ def gradient_flow(
         runs = recording.runs
         hs = [hidden_of(s) for run in runs.values() for s in run.trace]
         outs = [run.output for run in runs.values()]
-        grads = torch.autograd.grad(L, hs + outs, allow_unused=True, materialize_grads=True)
+        grads = torch.autograd.grad(L, hs + outs, allow_unused=True)  # None: no path from L
 
+    _check_reached(loss, grads, runs, recording, probe.module)
+    grads = [torch.zeros_like(t) if g is None else g for g, t in zip(grads, hs + outs, strict=True)]
     grads_h, grads_out = grads[: len(hs)], grads[len(hs) :]
     norms, by_lag, per_sample, reach = {}, {}, {}, {}
     start = 0
@@ -214,6 +216,27 @@ def _loss(loss, output: Tensor, probe, recording, seed: int) -> Tensor:
     w = torch.randn(h.shape[1:], generator=torch.Generator().manual_seed(seed), dtype=torch.float64)
     w = (w / w.norm(dim=-1, keepdim=True)).to(h)  # (D, H), unit rows
     return (h * w).sum()
+
+
+def _check_reached(loss, grads, runs, recording, module) -> None:
+    """Refuse a readout of one layer's final state that no path joins to other directions (an Ensemble's other
+    members, parallel branches): they would read a gradient of 0 everywhere, reach 0, as if it vanished."""
+    if not isinstance(loss, str) or loss not in ("readout", "sum"):
+        return
+    hs_grads, out_grads = grads[: len(grads) - len(runs)], grads[len(grads) - len(runs) :]
+    unreached, start = [], 0
+    for (name, run), g_out in zip(runs.items(), out_grads, strict=True):
+        g_h, start = hs_grads[start : start + len(run.trace)], start + len(run.trace)
+        if g_out is None and all(g is None for g in g_h):
+            unreached.append(name)
+    if unreached:
+        last = recording.top_calls[-1][0]
+        path = next((p for p, m in outermost_layers(module) if m is last), "")
+        raise ValueError(f"gradient_flow: loss={loss!r} reads the final state of the last rnnkit layer to run "
+                         f"({path or type(last).__name__}), which no path joins to directions {unreached} (parallel "
+                         f"branches, an Ensemble's other members), so they would show no gradient (reach 0); give y "
+                         f"(loss='model', the model's own output), or measure each branch alone (e.g. "
+                         f"gradient_flow(model.members[0], X) for an Ensemble)")
 
 
 def _reach(curve: np.ndarray, rel_threshold: float) -> int:
