@@ -73,3 +73,19 @@ def test_X27_02_a_readout_that_reaches_one_member_of_an_ensemble_is_refused_not_
     x, lengths, _ = est.prepare_batch(X)
     alone = gradient_flow(est.model_.members[0], x, lengths=lengths, loss="sum")
     assert alone.reach["l0"] >= 1 and alone.norms["l0"][-1] > 0
+
+
+def test_X27_03_an_empty_list_of_sequences_is_refused_as_empty_by_the_diagnostic_named():
+    with pytest.raises(ValueError, match=r"^saliency: X is empty \(no sequences, shape \(0,\)\); give at least one "
+                                         r"sequence"):
+        saliency(rnnkit.LSTM(2, 4), [])
+    with pytest.raises(ValueError, match=r"^hidden_states: X is empty"):
+        hidden_states(rnnkit.GRU(2, 4), np.zeros(0, dtype="float32"))
+
+
+def test_X27_04_gate_statistics_of_a_time_aware_model_names_its_cells(timed):
+    est, X, _, times = timed
+    with pytest.raises(ValueError, match=r"gate_statistics: no LSTM, GRU or tanh Elman direction in the model \(its "
+                                         r"directions' cells: \{'l0': '\w+'\}\), so there are no gates to report; "
+                                         r"look at its states with hidden_states\(model, X\)"):
+        gate_statistics(est, X, times=times)

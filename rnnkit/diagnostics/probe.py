@@ -159,8 +159,11 @@ def resolve(model, X, y=None, *, lengths=None, times=None, who: str = "diagnosti
         given = None
         x = torch.as_tensor(np.asarray(X) if not isinstance(X, Tensor) else X)
     x = x.to(device=device, dtype=dtype if x.is_floating_point() else x.dtype)  # token ids stay integers
+    if x.numel() == 0 and x.dim() < 2:  # [] or an empty array: torch reads it as shape (0,)
+        raise ValueError(f"{who}: X is empty (no sequences, shape {tuple(x.shape)}); give at least one sequence, "
+                         f"shape (B, T, F) (or (B, T) token ids)")
     if x.dim() < 2:
-        raise ValueError(f"diagnostics: X must have shape (B, T, F) (or (B, T) token ids), got "
+        raise ValueError(f"{who}: X must have shape (B, T, F) (or (B, T) token ids), got "
                          f"{tuple(x.shape)}")
     if lengths is not None:
         lengths = torch.as_tensor(np.asarray(lengths) if not isinstance(lengths, Tensor) else lengths)

@@ -187,7 +187,9 @@ def gate_statistics(model, X, *, lengths=None, times=None, threshold: float = 0.
             result["mean"][name][gate] = mean(np.nan_to_num(a))
             result["activations"][name][gate] = a
     if not result["saturation"]:
-        raise ValueError("gate_statistics: no LSTM, GRU or tanh Elman direction in the model")
+        cells = {name: type(run.layer.cell).__name__ for name, run in recording.runs.items()}
+        raise ValueError(f"gate_statistics: no LSTM, GRU or tanh Elman direction in the model (its directions' cells: "
+                         f"{cells}), so there are no gates to report; look at its states with hidden_states(model, X)")
     return GateStatistics(**result, threshold=threshold)
 
 
