@@ -4,6 +4,7 @@ import warnings
 
 import numpy as np
 import pytest
+import torch
 
 import rnnkit
 from rnnkit.diagnostics import gate_statistics, gradient_flow, hidden_states, saliency
@@ -89,3 +90,22 @@ def test_X27_04_gate_statistics_of_a_time_aware_model_names_its_cells(timed):
                                          r"directions' cells: \{'l0': '\w+'\}\), so there are no gates to report; "
                                          r"look at its states with hidden_states\(model, X\)"):
         gate_statistics(est, X, times=times)
+
+
+class _LastStep(torch.nn.Module):
+    """A user's classifier whose forward takes x alone."""
+
+    def __init__(self):
+        super().__init__()
+        self.rnn, self.fc = rnnkit.LSTM(2, 4), torch.nn.Linear(4, 3)
+
+    def forward(self, x):
+        return self.fc(self.rnn(x)[0][:, -1])
+
+
+def test_X27_05_lengths_given_to_a_module_that_takes_x_alone_are_refused_before_its_forward():
+    X = torch.randn(5, 8, 2)
+    with pytest.raises(ValueError, match=r"^hidden_states: lengths given, but _LastStep\.forward takes x alone"):
+        hidden_states(_LastStep(), X, lengths=[8, 7, 6, 5, 4])
+    assert hidden_states(_LastStep(), X).h["l0"].shape == (5, 8, 4)  # without lengths it is read whole
+    assert set(hidden_states(rnnkit.LSTM(2, 4), X, lengths=[8, 7, 6, 5, 4]).h) == {"l0"}  # a layer takes them

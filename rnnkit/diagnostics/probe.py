@@ -178,6 +178,10 @@ def resolve(model, X, y=None, *, lengths=None, times=None, who: str = "diagnosti
             raise ValueError(f"{who}: lengths[{b}] is {int(lengths[b])}, but sequence {b} of X has "
                              f"{int(prepared_lengths[b])} steps, so its padding would be read as data; leave lengths "
                              f"out (the estimator reads each sequence's own length) or give at most that")
+    if lengths is not None and not _takes_lengths(module):  # else a TypeError from inside the user's forward
+        raise ValueError(f"{who}: lengths given, but {type(module).__name__}.forward takes x alone, and the "
+                         f"diagnostics call module(x, lengths) when lengths are given; leave lengths out (the whole "
+                         f"of each row of X is read), or give a module whose forward(x, lengths) takes them")
     check_finite(x, lengths, who)
     flat = [] if y is None or isinstance(y, Tensor) else np.asarray(y).ravel()
     text = len(flat) and (flat.dtype.kind in "US" or flat.dtype.kind == "O" and any(isinstance(v, str) for v in flat))
@@ -190,6 +194,15 @@ def resolve(model, X, y=None, *, lengths=None, times=None, who: str = "diagnosti
         y = torch.as_tensor(np.asarray(y) if not isinstance(y, Tensor) else y).to(device)
         y = y.to(dtype) if y.is_floating_point() else y
     return Probe(module, x, lengths, y, loss_fn)
+
+
+def _takes_lengths(module: nn.Module) -> bool:
+    """Whether ``module(x, lengths)`` binds to its ``forward``'s signature."""
+    try:
+        inspect.signature(module.forward).bind(None, None)
+    except TypeError:
+        return False
+    return True
 
 
 def check_finite(x: Tensor, lengths: Tensor | None, who: str) -> None:
