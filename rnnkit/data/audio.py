@@ -708,4 +708,8 @@ class AudioDataset(Dataset):
     def __getitem__(self, i: int) -> tuple[torch.Tensor, torch.Tensor]:
         wave, _ = read_wav(self.files[i], sample_rate=self.sample_rate, resample=self.resample)
         x = wave[:, None] if self.transform is None else self.transform(wave)
+        if isinstance(x, torch.Tensor) and x.dim() and x.shape[0] == 0:  # else refused in the batch, file unnamed
+            raise ValueError(f"{self.files[i]}: the transform left no step of its {len(wave)} samples (a trim of "
+                             "silence on a silent clip?); drop the file from the dataset, or keep at least one step "
+                             "in the transform")
         return x, self.labels[i]

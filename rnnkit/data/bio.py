@@ -95,6 +95,11 @@ def _invalid_message(name: str, letter: str, seq: str = "") -> str:
     if (letter.isdigit() or letter.isspace()) and _GENBANK_LINE.search(seq) or "ORIGIN" in seq:
         hint = (" This looks like GenBank sequence lines (position numbers and blocks of 10 letters, after ORIGIN), "
                 f"not bare letters: {_TO_FASTA}, or strip the numbers and spaces (re.sub(r'[\\d\\s/]', '', text)).")
+    elif letter == " " and re.search(r"[A-Za-z*] +[A-Za-z*]", seq):  # replaced by N, each space would be a letter
+        return (f"invalid {shown}: this looks like sequence lines split into blocks by spaces (as GenBank and "
+                "printed sequences are laid out), not bare letters: remove the spaces of the sequence lines first "
+                "(e.g. sed '/^>/!s/ //g' in.fa > out.fa); read_fasta does not strip them itself, so that no letter "
+                "is read from another layout")
     elif protein:  # 'M' (methionine, a protein's first letter) would otherwise be named an IUPAC code to replace
         hint = (f" This looks like a protein, not DNA: it holds {', '.join(protein)}, amino acids that are no "
                 "nucleotide code; pass alphabet='protein'.")
@@ -323,6 +328,11 @@ def read_fasta(path: str | os.PathLike, *, alphabet: str = "dna") -> list[FastaR
                     finish()
                     words = line[1:].split(maxsplit=1)
                     name = words[0] if words else f"<unnamed record {len(records)}>"
+                    if bad := re.search("[\udc80-\udcff]", name):  # kept as a surrogate, the name fails when written
+                        raise ValueError(f"{path}, line {lineno}: the header {line[:60]!r} holds byte "
+                                         f"{ord(bad.group()) - 0xDC00:#x}, which is not UTF-8 (a header written in "
+                                         "Latin-1 or Windows-1252?); convert the file to UTF-8 first, e.g. iconv -f "
+                                         "latin1 -t utf-8 in.fa > out.fa, so that the record's name reads as written")
                     if not words:
                         unnamed.append((name, lineno))
                     parts, line_numbers, starts, n_letters, header_line = [], [], [], 0, lineno

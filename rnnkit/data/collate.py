@@ -102,6 +102,11 @@ def pad_sequences(
     tensors = [_as_tensor(s, float_dtype, f"sequence {i}") for i, s in enumerate(seqs)]
     if not tensors:
         raise ValueError("pad_sequences got no sequences; pass a non-empty list of (T, ...) arrays")
+    for i, t in enumerate(tensors):  # copied into sequence 0's device, or torch's error names no item
+        if t.device != tensors[0].device:
+            raise ValueError(f"sequence {i} is on {t.device} but sequence 0 is on {tensors[0].device}; move them to "
+                             "one device before collating (s.to(device)), or collate on the CPU and move the batch "
+                             "(batch.to(device))")
     tail = tensors[0].shape[1:]
     dtype = tensors[0].dtype
     for t in tensors[1:]:  # the first item's dtype would truncate a later float sequence (0.5 -> 0)

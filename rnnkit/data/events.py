@@ -106,6 +106,16 @@ def sessionize(
         raise ValueError(f"column {time!r} holds numbers up to {big:.0f}, which as seconds (how numbers are read) "
                          f"would be {big / 31_557_600:,.0f} years: epoch {name}? gaps and dt would be off by that "
                          f"factor; convert them: df[{time!r}] = pd.to_datetime(df[{time!r}], unit={unit!r})")
+    if (not temporal and len(seconds) and (seconds % 1 != 0).any()
+            and _EXCEL_DAYS[0] <= seconds.min() and seconds.max() <= _EXCEL_DAYS[1]):
+        first = float(seconds[np.flatnonzero(seconds % 1 != 0)[0]])
+        shown = (pd.Timestamp("1899-12-30") + pd.Timedelta(days=first)).round("s")
+        warnings.warn(f"column {time!r} holds numbers from {seconds.min():.10g} to {seconds.max():.10g} with "
+                      f"fractions (e.g. {first:.10g}), as Excel stores dates (days since 1899-12-30: {first:.10g} is "
+                      f"{shown}); they "
+                      f"are read as seconds, so gaps and dt would be 86400 times too small; if they are Excel dates, "
+                      f"convert them: df[{time!r}] = pd.to_datetime(df[{time!r}], unit='D', origin='1899-12-30')",
+                      UserWarning, stacklevel=2)
     _warn_repeated_rows(df)
     gap_s = float(gap_s)
     users = out[user].to_numpy()
@@ -173,6 +183,8 @@ def _zone_fix(column: pd.Series, time: str, naive: int, zoned: int) -> str:
 
 
 _EPOCH_SECONDS_BEYOND = 1e11
+_EXCEL_DAYS = (25_569, 73_051)
+"""Excel serial dates of 1970-01-01 and 2100-01-01 (days since 1899-12-30)."""
 """Numeric times at least this large are no seconds (1e11 s after 1970 is the year 5138) but epoch milliseconds
 (1.7e12 in 2024), microseconds or nanoseconds, whose gaps read as seconds would be 1000x (or more) too long."""
 

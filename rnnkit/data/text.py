@@ -25,6 +25,7 @@ import lzma
 import os
 import re
 import unicodedata
+import warnings
 import zipfile
 import zlib
 from collections import Counter
@@ -308,13 +309,25 @@ class Vocab:
         _refuse_keyed(corpus, "Vocab.build: corpus", "corpus")
         vocab = cls(SPECIALS, level=level, lower=lower)
         counts: Counter[str] = Counter()
+        n_texts = 0
         for i, item in enumerate(corpus):
+            n_texts += 1
+            if isinstance(item, str) and "\x00" in item:  # no text holds one: a binary file's bytes read as lines
+                raise ValueError(f"text {i} of the corpus holds a NUL character (at character {item.index(chr(0))}), "
+                                 "which no text holds: lines of a binary file, or of text in another encoding (UTF-16 "
+                                 "read as UTF-8)? read the file with read_text(path), which names the encoding, or "
+                                 "drop the NULs (line.replace('\\x00', '')) if they are stray")
             try:
                 counts.update(vocab.tokenize(item))
             except ValueError as e:
                 raise ValueError(f"text {i} of the corpus: {e}") from None
         for s in SPECIALS:
             counts.pop(s, None)
+        if not counts:  # built (a vocabulary of the specials alone is one), but every text would encode to <unk>
+            warnings.warn(f"Vocab.build: the corpus holds no {level} token ({n_texts} text(s)"
+                          f"{', all empty' if n_texts else ''}), so the vocabulary holds the {len(SPECIALS)} specials "
+                          f"alone and every text encodes to {UNK}; build it from the training texts (a file read "
+                          "empty, or a list consumed by an earlier loop?)", UserWarning, stacklevel=2)
         _check_one_kind(counts)
         kept = sorted((t for t, c in counts.items() if c >= min_freq), key=lambda t: (-counts[t], t))
         if counts and not kept:  # every token would be <unk>: a model of nothing, trained without a word said
