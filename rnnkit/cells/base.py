@@ -76,7 +76,7 @@ def _structure(states) -> str:
 
 
 def as_state(state: State, state_type: type | None, who: str, xw_t: Tensor | None = None,
-             hidden_size: int | None = None) -> State:
+             hidden_size: int | None = None, gate_size: int | None = None) -> State:
     """``state`` as a cell of ``state_type`` reads it: for a NamedTuple type (``LSTMState``), itself, or
     torch.nn.LSTMCell's plain tuple ``(h, c)`` (or a list) of as many tensors, in the fields' order, made one; for
     None (a tensor state), the tensor h. ValueError naming what was given otherwise: a tensor would be unpacked along
@@ -88,10 +88,18 @@ def as_state(state: State, state_type: type | None, who: str, xw_t: Tensor | Non
     if type(state) is not (Tensor if state_type is None else state_type):  # the layers' own states: one check
         state = _as_state(state, state_type, who)
     if xw_t is not None:
+        if gate_size is not None and xw_t.shape[-1] != gate_size:  # torch's error names no cell and no projection
+            wrong_input(who, xw_t, gate_size)
         for t in (state,) if state_type is None else state:
             if t.shape != (xw_t.shape[0], hidden_size):
                 _wrong_shape(state, state_type, who, xw_t, hidden_size)
     return state
+
+
+def wrong_input(who: str, xw_t: Tensor, gate_size: int):
+    raise ValueError(f"{who}.step: xw_t has {xw_t.shape[-1]} features (shape {tuple(xw_t.shape)}) but the cell's "
+                     f"projected input has {gate_size} per step: step takes the input projected by cell.project, "
+                     f"not the raw x_t (B, F): cell.step(cell.project(x_t[:, None])[:, 0], state)")
 
 
 def _wrong_shape(state: State, state_type: type | None, who: str, xw_t: Tensor, hidden_size: int):
@@ -100,6 +108,11 @@ def _wrong_shape(state: State, state_type: type | None, who: str, xw_t: Tensor, 
     hint = ("; a state of one row is not broadcast over the batch (torch.nn.LSTMCell refuses it too): expand it, "
             "e.g. h.expand(B, -1), or start from cell.zero_state(B)"
             if any(t.dim() == 2 and t.shape[0] == 1 and t.shape[1] == hidden_size for t in state_fields(state)) else
+            f"; torch.nn.{'LSTM' if len(fields) == 2 else 'GRU/RNN'}'s layout (num_layers, B, H)? a cell's state is "
+            f"one layer's, (B, H): pass {', '.join(f'{n}[0]' for n in fields)}"
+            if all(tuple(t.shape) == (1, B, hidden_size) for t in state_fields(state)) else
+            f"; a state is flat, one row per sequence: pass {', '.join(f'{n}.flatten(1)' for n in fields)}"
+            if all(t.dim() > 2 and t.shape[0] == B and t[0].numel() == hidden_size for t in state_fields(state)) else
             "; the zeros are cell.zero_state(batch_size)")
     raise ValueError(f"{who}.step: a step of xw_t {tuple(xw_t.shape)} ({B} sequences) takes a state of "
                      f"({B}, {hidden_size}) per field (one row per sequence, hidden_size {hidden_size}), got {given}"
@@ -178,9 +191,12 @@ class Cell(nn.Module):
 
     def project(self, x: Tensor) -> Tensor:
         """Input projection for all time steps at once: ``(B, T, F) -> (B, T, G)``."""
+        check_project(self, x, self.weight_ih)
         if self.bias_ih is None:
             return x @ self.weight_ih.T
-        return torch.addmm(self.bias_ih, x.reshape(-1, x.shape[-1]), self.weight_ih.T).view(*x.shape[:-1], -1)
+        # the gate size given, not -1: an empty batch (B = 0) has no size to infer
+        return torch.addmm(self.bias_ih, x.reshape(-1, x.shape[-1]), self.weight_ih.T).view(*x.shape[:-1],
+                                                                                             self.weight_ih.shape[0])
 
     def step(self, xw_t: Tensor, state: State) -> tuple[Tensor, State]:
         """One time step: ``xw_t (B, G)``, ``state`` -> ``(y_t (B, H), new_state)``."""
@@ -216,6 +232,22 @@ class Cell(nn.Module):
 
     def extra_repr(self) -> str:
         return f"{self.input_size}, {self.hidden_size}"
+
+
+def check_project(cell, x: Tensor, param: Tensor, *, time_axis: bool = False) -> None:
+    """ValueError naming the cell unless ``x`` is ``(..., cell.input_size)`` (``(B, T, input_size)`` with
+    ``time_axis``) of ``param``'s dtype (any dtype under autocast): torch's own words ("mat1 and mat2 must have the
+    same dtype", a failed reshape) name no cell."""
+    shape_ok = x.dim() >= 1 and x.shape[-1] == cell.input_size and (x.dim() == 3 or not time_axis)
+    if shape_ok and (x.dtype == param.dtype or torch.is_autocast_enabled(x.device.type)):
+        return
+    who, F = type(cell).__name__, cell.input_size
+    if not shape_ok:
+        fix = ("x.flatten(2)" if x.dim() > 3 and math.prod(x.shape[2:]) == F else
+               "x[:, None] for one step (B, F)" if x.dim() == 2 and x.shape[-1] == F else f"x (B, T, {F})")
+        raise ValueError(f"{who}.project: x must be (B, T, input_size={F}), got shape {tuple(x.shape)}; pass {fix}")
+    raise ValueError(f"{who}.project: x is {x.dtype} but the cell's parameters are {param.dtype}; convert the input "
+                     f"with x.to({param.dtype}) or the cell with cell.to({x.dtype})")
 
 
 def check_sizes(cell, input_size, hidden_size) -> None:

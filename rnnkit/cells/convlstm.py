@@ -6,7 +6,7 @@ import torch
 from torch import Tensor, nn
 
 from ..checks import is_count, is_finite_number, is_integer
-from .base import Cell, LSTMState, as_state
+from .base import Cell, LSTMState, as_state, check_project
 
 
 class ConvLSTMCell(Cell):
@@ -68,13 +68,14 @@ class ConvLSTMCell(Cell):
 
     def project(self, x: Tensor) -> Tensor:
         """``W_x * x_t + b`` for every frame at once: ``(B, T, C*Hi*Wi) -> (B, T, 4*Hc*Hi*Wi)``."""
+        check_project(self, x, self.conv_x.weight, time_axis=True)
         B, T, _ = x.shape
         frames = x.reshape(B * T, self.in_channels, *self.image_size)
         return self.conv_x(frames).reshape(B, T, self.gate_size)
 
     def step(self, xw_t: Tensor, state: LSTMState) -> tuple[Tensor, LSTMState]:
         # each field (B, Hc*Hi*Wi); a tensor would unpack along its rows, a (1, ...) state broadcast over them
-        h, c = as_state(state, LSTMState, type(self).__name__, xw_t, self.hidden_size)
+        h, c = as_state(state, LSTMState, type(self).__name__, xw_t, self.hidden_size, self.gate_size)
         hw = self.conv_h(h.view(-1, self.hidden_channels, *self.image_size)).flatten(1)  # (B, 4*Hc*Hi*Wi)
         i, f, g, o = (xw_t + hw).chunk(4, dim=-1)  # channel blocks: i, f, g, o each (B, Hc*Hi*Wi)
         c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-from .base import Cell, State, hidden_of, replace_hidden
+from .base import Cell, State, check_project, hidden_of, replace_hidden, wrong_input
 
 
 def time_aware_inputs(values: Tensor, times: Tensor | None = None) -> Tensor:
@@ -103,6 +103,7 @@ class TimeAware(Cell):
 
     def project(self, x: Tensor) -> Tensor:
         """``(B, T, 3F) -> (B, T, G + H)``: the inner cell's projected ``[x_hat, m]`` and ``gamma_h``."""
+        check_project(self, x, self.w_x, time_axis=True)
         x_in, delta = self.impute(x)
         gamma_h = torch.exp(-torch.relu(self.decay_h(delta)))  # (B, T, H)
         return torch.cat([self.cell.project(x_in), gamma_h], dim=-1)
@@ -118,6 +119,8 @@ class TimeAware(Cell):
         return torch.cat([x_hat, m], dim=-1), delta
 
     def step(self, xw_t: Tensor, state: State) -> tuple[Tensor, State]:
+        if xw_t.shape[-1] != self.cell.gate_size + self.cell.hidden_size:  # [inner xw_t, gamma_h], from project
+            wrong_input(type(self).__name__, xw_t, self.cell.gate_size + self.cell.hidden_size)
         xw_t, gamma_h = xw_t[..., : self.cell.gate_size], xw_t[..., self.cell.gate_size :]
         state = replace_hidden(state, gamma_h * hidden_of(state))
         return self.cell.step(xw_t, state)

@@ -74,7 +74,9 @@ def check_input(x: Tensor, layer: nn.Module, lengths: Tensor | None, who: str) -
         )
     if B == 0 or T == 0:
         raise ValueError(
-            f"{who}: x must have at least one sequence and one time step, got shape {tuple(x.shape)}"
+            f"{who}: x must have at least one sequence and one time step, got shape {tuple(x.shape)}; "
+            + ("skip the call for an empty batch (e.g. if x.shape[0]:), or drop the filter that emptied it" if B == 0
+               else "each sequence needs at least one step: drop the empty sequences or pad them to one step")
         )
     if lengths is None:
         _check_time_aware(x, layer, None, who)
@@ -116,11 +118,15 @@ def check_lengths(lengths, B: int, T: int, device, who: str, *, name: str = "len
     if lengths.shape != (B,):
         hint = (f"; {of} looks time-first ({'T, B, F' if of == 'x' else 'T, B'}), as pad_sequence gives by default: "
                 f"pass {of}.transpose(0, 1) (or pad_sequence(..., batch_first=True))" if lengths.shape == (T,) else "")
+        if lengths.dtype == torch.bool and lengths.shape == (B, T):  # a padding mask, as Keras and masked_fill use
+            hint = (f"; it is a mask (True at valid steps?): {name} counts each sequence's valid steps, "
+                    f"{name}.sum(1) (or (~{name}).sum(1) if True marks the padding, as key_padding_mask does)")
         if lengths.dim() == 0 and B == 1:  # one sequence's length as a number
             hint = f"; for one sequence pass a list of its length, [{lengths.item()}]"
         raise ValueError(f"{who}: {name} must have shape (B,) = ({B},), got {tuple(lengths.shape)}{hint}")
     if lengths.is_floating_point() or lengths.is_complex() or lengths.dtype == torch.bool:
-        fix = ""
+        fix = ("; True and False are not counts of steps: give each sequence's number of valid steps as ints (from a "
+               "mask (B, T), mask.sum(1))" if lengths.dtype == torch.bool else "")
         if lengths.is_floating_point():  # counts that went through a float tensor (a mean, a division, np.float64)
             fraction = torch.nonzero(lengths != lengths.round())
             at = None if not len(fraction) else int(fraction[0, 0])

@@ -83,6 +83,12 @@ class _TorchCompatible(Stacked):
         if not batch_first:  # torch.nn's option; rnnkit reads (B, T, F) only, so False cannot be honoured
             raise ValueError(f"{who}: rnnkit layers are batch-first, x (B, T, F) and states (B, L*D, H); leave out "
                              f"batch_first=False and pass time-first tensors as x.transpose(0, 1)")
+        if device is not None and torch.device(device).type == "cuda" and not torch.cuda.is_available():
+            # torch's own AssertionError ("Torch not compiled with CUDA enabled") comes from deep in module.to
+            build = ", a CPU-only build" if torch.version.cuda is None else ", which sees no GPU"
+            raise ValueError(f"{who}: device={device!r} but torch.cuda.is_available() is False (torch "
+                             f"{torch.__version__}{build}); leave device out to build the layer on the CPU, or "
+                             f"pick it at run time: device='cuda' if torch.cuda.is_available() else 'cpu'")
         if dtype is not None and not (isinstance(dtype, torch.dtype) and dtype.is_floating_point):
             raise ValueError(f"{who}: dtype must be a floating-point torch.dtype (e.g. torch.float64), got {dtype!r}")
         if cell_kwargs.get("proj_size"):
@@ -260,7 +266,11 @@ class _TorchCompatible(Stacked):
             )
         if getattr(module, "proj_size", 0):
             raise ValueError(
-                f"{cls.__name__}.from_torch: proj_size={module.proj_size} (projected LSTM) is not supported"
+                f"{cls.__name__}.from_torch: proj_size={module.proj_size} (projected LSTM: its h is W_hr h_t, "
+                f"{module.proj_size} values, not hidden_size={module.hidden_size}) is not supported by rnnkit's LSTM; "
+                f"keep the torch.nn.LSTM for this model, or train an rnnkit.LSTM({module.input_size}, "
+                f"{module.proj_size}) (no projection) or one of hidden_size {module.hidden_size} followed by a "
+                f"torch.nn.Linear({module.hidden_size}, {module.proj_size})"
             )
         extra = {"nonlinearity": module.nonlinearity} if cls.torch_class is nn.RNN else {}
         layer = cls(
