@@ -1989,7 +1989,7 @@ class _SequenceEstimator(BaseEstimator):
         unit, kind = getattr(self, "time_unit_", None), getattr(self, "time_kind_", None)
         if unit is None or times is not None:
             return
-        method = who.rsplit(".", 1)[-1]
+        method = who.rsplit(".", 1)[-1] if "." in who else "prepare_batch"  # prepare_batch names the diagnostics
         call = "predict(X, times=...), score(X, y, times=...)" if method == "score" else f"{method}(X, times=...)"
         raise ValueError(f"{who}: the model was fitted with sample times (its decays read the gaps between steps, in "
                          f"units of {unit:g}{' s' if kind == 'seconds' else ''}); give X's times too: {call}; a "
