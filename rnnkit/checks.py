@@ -19,6 +19,15 @@ def is_count(value, least: int = 1) -> bool:
     return is_integer(value) and bool(value >= least)
 
 
+def is_number_text(text: str) -> bool:
+    """Text that reads as a plain number ("3600", "1.7e9"): a time or value written without its unit."""
+    try:
+        float(text)
+        return True
+    except ValueError:
+        return False
+
+
 def is_finite_number(value) -> bool:
     """True for a finite real number, Python's or numpy's, but not a bool: a rate, a duration, a weight."""
     return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)

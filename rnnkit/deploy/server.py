@@ -61,7 +61,7 @@ import torch
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from ..checks import check_flags, is_count, is_finite_number, is_integer, unicode_form_hint
+from ..checks import check_flags, is_count, is_finite_number, is_integer, is_number_text, unicode_form_hint
 from .export import check_labels_json, check_not_refitted
 
 FLOAT32_MAX = float(np.finfo(np.float32).max)
@@ -258,7 +258,7 @@ def _request_dates(t: list[str], i: int):
         index = pd.DatetimeIndex(pd.to_datetime(t, format="ISO8601", utc=True))
     except (TypeError, ValueError):
         k, v = next(((k, v) for k, v in enumerate(t) if not _iso_date(v)), (0, t[0]))
-        number = " (a number as text: the model reads dates)" if _is_number_text(v) else ""
+        number = " (a number as text: the model reads dates)" if is_number_text(v) else ""
         raise RequestError(422, f"times of sequence {i}, step {k} holds {json.dumps(v)}, which is not an ISO 8601 "
                                 f"date{number}; give each time as ISO text (e.g. \"2024-01-01T10:00:00Z\")") from None
     zoned = [_ZONED.search(v.strip()) is not None and ("T" in v or " " in v.strip()) for v in t]
@@ -277,14 +277,6 @@ def _iso_date(text: str) -> bool:
         pd.to_datetime([text], format="ISO8601", utc=True)
         return True
     except (TypeError, ValueError):
-        return False
-
-
-def _is_number_text(text: str) -> bool:
-    try:
-        float(text)
-        return True
-    except ValueError:
         return False
 
 

@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from ..checks import check_flags, closest_name, unicode_form_hint
+from ..checks import check_flags, closest_name, is_number_text, unicode_form_hint
 from .export import STEP_FILE, StepGraph, check_not_refitted, ort_session, preprocessing, read_export, resolve
 
 _FLOAT32 = np.dtype(np.float32)
@@ -95,15 +95,6 @@ def _seconds(time) -> tuple[float, bool | None]:
 def _is_duration(text: str) -> bool:
     try:
         pd.Timedelta(text)
-        return True
-    except ValueError:
-        return False
-
-
-def _is_number_text(text: str) -> bool:
-    """Text that reads as a plain number ("3600", "1.7e9"): a time without its unit or calendar."""
-    try:
-        float(text)
         return True
     except ValueError:
         return False
@@ -470,7 +461,7 @@ class Streamer:
         if isinstance(time, bool) or not (isinstance(time, numbers.Real | str | np.datetime64 | np.timedelta64)
                                           or isinstance(time, datetime.date | datetime.timedelta)):
             raise ValueError(f"{where}: time {time!r} is not a number, date or duration")
-        if isinstance(time, str) and _is_number_text(time):  # "3600": as a duration, pandas reads nanoseconds
+        if isinstance(time, str) and is_number_text(time):  # "3600": as a duration, pandas reads nanoseconds
             fix = (f"give a date, or a duration with its unit (e.g. '{time}s' or pd.Timedelta(seconds={time}))"
                    if seconds else f"give the number itself (float({time!r}))")
             raise ValueError(f"{where}: time {time!r} is a number written as text, which says no unit; {fix}")
