@@ -466,6 +466,20 @@ def _frames(table, idx) -> list:
     return [pd.DataFrame(table.X[i], columns=table.feature_names, copy=False) for i in idx]
 
 
+def _check_single_rows(args, table, lengths, columns) -> bool:
+    """Warn, in the file's words, when --time-aware reads the gaps of --time-column but every sequence of the file
+    has a single row: no gap can be measured, and the time unit falls back to 1 (the estimator's warning speaks of
+    arrays). True where it warned."""
+    if not args.time_aware or table.sample_times is None or int(lengths.max()) > 1:
+        return False
+    warnings.warn(f"{args.data}: --time-aware reads the gaps between the rows of a sequence in --time-column "
+                  f"{columns['time_column']!r}, but each of the {len(lengths)} sequences (one per "
+                  f"{columns['id_column']!r}) has a single row, so there is no gap to measure the time unit from and "
+                  f"it is taken as 1; is --id-column the column that groups a sequence's rows? (else leave out "
+                  f"--time-column, or give sequences of two rows or more)", UserWarning, stacklevel=2)
+    return True
+
+
 def _sample_times(table, idx, est, model=None, data=None, column=None) -> list | None:
     """The sample times of the sequences at ``idx`` as a time-aware estimator reads them (their gaps, in the
     model's unit), from the file's time column; None when the decays count steps (not time-aware, no time column,
@@ -544,6 +558,7 @@ def _train(args) -> int:
         x, lengths, _ = as_sequences(table.X, str(args.data), layout="ntf", ids=table.ids,
                                      allow_nan=args.time_aware)
         leaked = _check_target_left_in(args, table, x, lengths, columns["target_column"])
+        single = _check_single_rows(args, table, lengths, columns)
         train_idx, test_idx = _split(table, args, args.task, columns["target_column"])
         if args.task == "classify" and getattr(table.y, "ndim", 1) == 2 and table.y.shape[1] == 1:
             table.y = table.y[:, 0]  # an .npz's column of labels, read as one label per sequence (warned above)
@@ -583,6 +598,8 @@ def _train(args) -> int:
                 with warnings.catch_warnings():
                     if leaked:  # warned above in the file's words
                         warnings.filterwarnings("ignore", message=".*holds each sequence's target")
+                    if single:
+                        warnings.filterwarnings("ignore", message=".*has a single step, so they hold no gap")
                     est.fit(_frames(table, train_idx), pick(table.y, train_idx), resume=args.resume,
                             times=_sample_times(table, train_idx, est))
             except ValueError as e:

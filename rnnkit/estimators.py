@@ -983,6 +983,15 @@ def _integer_labels(values: list) -> np.ndarray | None:
     return _object_array(ints)
 
 
+def _step_labels(row) -> np.ndarray:
+    """One sequence's per-step labels as an array, integer labels kept integer (:func:`_integer_labels`): numpy
+    makes float64 of a list holding ``np.uint64`` beside ``int``."""
+    a = np.asarray(row)
+    if isinstance(row, list | tuple) and a.dtype.kind == "f" and (ints := _integer_labels(list(row))) is not None:
+        return ints
+    return a
+
+
 def _object_array(values: list | tuple) -> np.ndarray:
     """A 1-D object array holding each of ``values`` as one element (tuples stay whole)."""
     a = np.empty(len(values), dtype=object)
@@ -2907,7 +2916,7 @@ class SequenceTagger(_SequenceEstimator):
             rows = list(y)
         elif isinstance(y, list | tuple | np.ndarray):
             check_label_types(list(y), who)  # before np.asarray turns [0, "a"] into text
-            rows = [np.asarray(r) for r in y]
+            rows = [_step_labels(r) for r in y]
         else:
             raise ValueError(f"{who}: y must be an array (n, T) or a list of (T_i,) label arrays")
         check_n_targets(rows, len(lengths), who, int(lengths[0]) if len(lengths) == 1 else None)
@@ -2918,7 +2927,10 @@ class SequenceTagger(_SequenceEstimator):
             if r.dtype.kind == "f" and not np.isfinite(r).all():
                 raise ValueError(f"{who}: the labels of sequence {i} are NaN or infinite at step "
                                  f"{int(np.flatnonzero(~np.isfinite(r))[0])}; give every step a label")
-        labels = as_label_array(np.concatenate(rows), who)
+        labels = np.concatenate(rows)
+        if labels.dtype.kind == "f" and all(r.dtype.kind in "iu" for r in rows):  # uint64 beside int64: float64
+            labels = _integer_labels([v for r in rows for v in r.tolist()])
+        labels = as_label_array(labels, who)
         classes, codes = fit_classes(labels, who, per_step=True)
         offsets = np.cumsum([0, *lengths.tolist()])
         if classes.dtype.kind == "U" or classes.dtype == object:  # as the classifier's labels

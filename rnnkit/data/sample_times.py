@@ -30,6 +30,7 @@ times. Integer times (nanosecond epochs) are taken relative to their first exact
 from __future__ import annotations
 
 import datetime
+import decimal
 
 import numpy as np
 import pandas as pd
@@ -214,6 +215,14 @@ def _as_numbers(t, where: str) -> tuple[np.ndarray, str]:
         if isinstance(index, pd.TimedeltaIndex):
             return _seconds(index), SECONDS
         t = index.to_numpy()
+    if isinstance(t, list | tuple) or isinstance(t, np.ndarray) and t.dtype == object and t.ndim == 1:
+        values = list(t)
+        if any(isinstance(v, decimal.Decimal) for v in values):
+            return _decimal_seconds(values, where), NUMBERS
+        narrow = [v.dtype for v in values if isinstance(v, np.floating) and v.dtype.itemsize < 8]
+        if narrow and len(values) > 1 and all(isinstance(v, _NUMBER) and not isinstance(v, bool) for v in values):
+            # np.float32 scalars beside floats: numpy makes float64 of them, their gaps already rounded
+            _check_float_resolution(np.array([float(v) for v in values]), where, min(narrow, key=lambda d: d.itemsize))
     a = np.asarray(t)
     if a.ndim != 1:
         raise ValueError(f"{where}: must be one time per step (1-D), got shape {a.shape}")
@@ -225,11 +234,11 @@ def _as_numbers(t, where: str) -> tuple[np.ndarray, str]:
         first = int(a[0])
         return np.array([int(v) - first for v in a.tolist()], dtype=np.float64), NUMBERS
     if a.dtype.kind == "f" and a.dtype.itemsize < 8 and a.size > 1:
-        _check_float_resolution(a, where)
+        _check_float_resolution(a, where, a.dtype)
     if a.dtype.kind in "iuf":
         return a.astype(np.float64), NUMBERS
-    if a.dtype == object and a.size and all(isinstance(v, datetime.datetime | pd.Timestamp) for v in a.tolist()):
-        zones = [v.tzinfo is not None for v in a.tolist()]
+    if a.dtype == object and a.size and all(isinstance(v, datetime.date) for v in a.tolist()):  # datetimes too
+        zones = [getattr(v, "tzinfo", None) is not None for v in a.tolist()]  # a datetime.date has no zone
         if len(set(zones)) > 1:  # pd.to_datetime(utc=True) would read the naive ones as UTC
             k, j = zones.index(True), zones.index(False)
             raise ValueError(f"{where}: step {k} has a date with a time zone ({_plain(a[k])!r}) and step {j} one "
@@ -247,29 +256,57 @@ def _as_numbers(t, where: str) -> tuple[np.ndarray, str]:
                      f"parse them (pd.to_datetime for dates, pd.to_numeric for numbers)")
 
 
-def _check_float_resolution(a: np.ndarray, where: str) -> None:
-    """Refuse times of a narrow float (float32, float16) too large for their gaps: near 1.7e9 (epoch seconds)
-    float32 values are 128 apart, so gaps of a minute collapse to 0 and gaps of minutes are rounded to 128 s."""
+def _check_float_resolution(a: np.ndarray, where: str, dtype: np.dtype) -> None:
+    """Refuse times of a narrow float ``dtype`` (float32, float16) too large for their gaps: near 1.7e9 (epoch
+    seconds) float32 values are 128 apart, so gaps of a minute collapse to 0 and gaps of minutes are rounded to
+    128 s. ``a``: the times as given (float64 where they mix float32 scalars with Python floats)."""
     with np.errstate(over="ignore", invalid="ignore"):
         finite = a[np.isfinite(a)]
         if finite.size < 2:
             return
-        spacing = float(np.spacing(np.abs(finite).max()))
+        spacing = float(np.spacing(np.abs(finite).max().astype(dtype)))
         gaps = np.diff(finite.astype(np.float64))
         gaps = np.abs(gaps[gaps != 0])
     if gaps.size and spacing * 100 <= float(np.median(gaps)):
         return  # fine enough: the gaps are read to 1 %
-    raise ValueError(f"{where}: are {a.dtype} values as large as {float(np.abs(finite).max()):g}, where {a.dtype} "
+    raise ValueError(f"{where}: are {dtype} values as large as {float(np.abs(finite).max()):g}, where {dtype} "
                      f"numbers are {spacing:g} apart, so the gaps between steps are rounded (or read as 0); give the "
-                     f"times as float64 (times.astype('float64'), as read before the cast), or relative to the "
-                     f"first step")
+                     f"times as float64 or int64 (times.astype('float64'), as read before the cast), or relative to "
+                     f"the first step")
+
+
+def _decimal_seconds(values: list, where: str) -> np.ndarray:
+    """Times given as ``decimal.Decimal`` (a database's NUMERIC column), with or beside other numbers, as float64
+    relative to the first, subtracted exactly in decimal (as integers are); NaN for a NaN. ValueError for a
+    value that is not a number or whose distance from the first lies beyond float64's range."""
+    bad = next((v for v in values if not isinstance(v, _NUMBER + (decimal.Decimal,)) or isinstance(v, bool)), None)
+    if bad is not None:
+        raise ValueError(f"{where}: are object values (e.g. {_plain(bad)!r}) beside decimal numbers, not numbers; "
+                         f"give every time as a number")
+    with decimal.localcontext() as context:
+        context.prec, context.traps[decimal.InvalidOperation] = 80, False
+        exact = [v if isinstance(v, decimal.Decimal) else decimal.Decimal(_plain(v)) for v in values]
+        first = next((v for v in exact if v.is_finite()), decimal.Decimal(0))
+        out = np.array([float(v - first) if not v.is_nan() else np.nan for v in exact])
+    far = [k for k, (v, d) in enumerate(zip(exact, out, strict=True)) if v.is_finite() and not np.isfinite(d)]
+    if far:
+        raise ValueError(f"{where}: step {far[0]} has {exact[far[0]]!r}, whose distance from the first step lies "
+                         f"beyond float64's range (1.8e308); give the times in a unit that keeps them within it")
+    return out
 
 
 def _seconds(index: pd.DatetimeIndex | pd.TimedeltaIndex) -> np.ndarray:
-    """Seconds since the first entry, float64 (NaT as NaN), from exact integer nanoseconds."""
-    ns = index.as_unit("ns").asi8
+    """Seconds since the first entry, float64 (NaT as NaN), from exact integers in the index's own unit (dates past
+    2262, beyond nanoseconds' range, are read in microseconds)."""
+    ticks = index.asi8
+    per_second = {"s": 1, "ms": 10**3, "us": 10**6, "ns": 10**9}[index.unit]
     missing = np.asarray(index.isna())
-    out = (ns - (ns[~missing][0] if (~missing).any() else 0)).astype(np.float64) / 1e9
+    first = int(ticks[~missing][0]) if (~missing).any() else 0
+    if (~missing).any() and max(abs(int(ticks[~missing].max()) - first), abs(int(ticks[~missing].min()) - first)) \
+            >= 2**63:  # nanoseconds of 1800 and 2100: their difference wraps around in int64
+        out = np.array([float(int(v) - first) for v in ticks.tolist()]) / per_second
+    else:
+        out = (ticks - first).astype(np.float64) / per_second
     out[missing] = np.nan
     return out
 

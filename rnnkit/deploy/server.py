@@ -245,6 +245,18 @@ def _request_times(given, arrays: list[np.ndarray], kind: str, unit: float | Non
     return out
 
 
+def time_scale_warning(sequences: list, unit: float) -> str | None:
+    """The warning ``predict`` gives for a request's times (parsed: ``(array, times)`` per sequence) whose median gap
+    is 10 times or more away from the fitted ``unit`` (times in other units than at fit: milliseconds for
+    seconds), without its ``who``; None otherwise. The answer carries it in ``"warnings"``."""
+    from ..data.sample_times import check_time_scale, read_sample_times
+
+    lengths = np.array([len(a) for a, _ in sequences])
+    relative, _ = read_sample_times([t for _, t in sequences], None, lengths, "request")
+    message = check_time_scale(relative, lengths, unit, "request")
+    return None if message is None else message.removeprefix("request: ")
+
+
 _ZONED = re.compile(r"\d(?:Z|z|[+-]\d{2}(?::?\d{2})?)$")  # a time of day followed by Z or an offset: +02, +02:00
 
 
@@ -254,10 +266,14 @@ def _request_dates(t: list[str], i: int):
     gaps would be off by the offset)."""
     import pandas as pd
 
+    # a number as text is refused even where ISO 8601 reads it, as a year: seconds "1800", "2000" are no dates
+    number = next(((k, v) for k, v in enumerate(t) if is_number_text(v)), None)
     try:
+        if number is not None:
+            raise ValueError(number[1])
         index = pd.DatetimeIndex(pd.to_datetime(t, format="ISO8601", utc=True))
     except (TypeError, ValueError):
-        k, v = next(((k, v) for k, v in enumerate(t) if not _iso_date(v)), (0, t[0]))
+        k, v = number or next(((k, v) for k, v in enumerate(t) if not _iso_date(v)), (0, t[0]))
         number = " (a number as text: the model reads dates)" if is_number_text(v) else ""
         raise RequestError(422, f"times of sequence {i}, step {k} holds {json.dumps(v)}, which is not an ISO 8601 "
                                 f"date{number}; give each time as ISO text (e.g. \"2024-01-01T10:00:00Z\")") from None
@@ -591,6 +607,8 @@ def create_app(estimator, *, batching: bool = True, max_batch: int = 64, max_wai
         answer = {"predictions": [r["prediction"] for r in results]}
         if with_probabilities:
             answer["probabilities"] = [r["probabilities"] for r in results]
+        if time_unit is not None and (warning := time_scale_warning(sequences, time_unit)) is not None:
+            answer["warnings"] = [warning]  # as predict warns, for this request's times
         return JSONResponse(answer)  # already plain JSON types: FastAPI's recursive encoder is skipped
 
     return app

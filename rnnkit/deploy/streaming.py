@@ -24,6 +24,7 @@ observation and the output sit in buffers shared by all streams, and one step is
 from __future__ import annotations
 
 import datetime
+import decimal
 import math
 import numbers
 import os
@@ -36,8 +37,10 @@ import pandas as pd
 import torch
 
 from ..checks import check_flags, closest_name, is_number_text, unicode_form_hint
+from ..data.sample_times import check_time_scale
 from .export import STEP_FILE, StepGraph, check_not_refitted, ort_session, preprocessing, read_export, resolve
 
+SCALE_GAPS = 3  # a stream's first gaps whose median is compared with the fitted unit, as predict compares its
 _FLOAT32 = np.dtype(np.float32)
 _FLOAT32_MAX = float(np.finfo(np.float32).max)
 
@@ -58,7 +61,7 @@ class _Stream:
     """One stream's state: two buffers ``(2, 1, S)``, the current state ``buffers[turn]``; under onnxruntime,
     ``bindings[k]`` reads ``buffers[k]`` and writes the next state into ``buffers[1 - k]``."""
 
-    __slots__ = ("buffers", "turn", "bindings", "since", "key", "last_time", "zoned")
+    __slots__ = ("buffers", "turn", "bindings", "since", "key", "last_time", "zoned", "gaps")
 
     def __init__(self, initial_state: np.ndarray, n_raw: int):
         self.key = None  # the id it was started with, to tell an equal id of another kind (1, 1.0, True)
@@ -71,6 +74,8 @@ class _Stream:
         self.since = np.zeros(n_raw, dtype=np.float32)
         self.last_time = None
         self.zoned = None  # whether its dates carry a time zone (None: no date yet): a stream keeps to one
+        # its first gaps between steps, until SCALE_GAPS of them are compared with the fitted unit (then None)
+        self.gaps = []
 
     @property
     def state(self) -> np.ndarray:
@@ -89,7 +94,7 @@ def _seconds(time) -> tuple[float, bool | None]:
         return math.nan, None
     zoned = stamp.tz is not None
     stamp = stamp.tz_convert("UTC").tz_localize(None) if zoned else stamp
-    return (stamp.as_unit("ns") - pd.Timestamp(0)).total_seconds(), zoned
+    return (stamp - pd.Timestamp(0).as_unit(stamp.unit)).total_seconds(), zoned  # in its unit: 2300 is past ns
 
 
 def _is_duration(text: str) -> bool:
@@ -437,10 +442,28 @@ class Streamer:
         delta = stream.since + np.float32(gap)
         row = np.concatenate([x, m, delta]).astype(np.float32)
         stream.since = np.where(m, 0.0, delta).astype(np.float32)
+        if time is not None and stream.last_time is not None and stream.gaps is not None:
+            self._check_scale(stream, time[0] - stream.last_time)
         stream.last_time = 0.0 if time is None else time[0]
         if time is not None and time[1] is not None:
             stream.zoned = time[1]
         return row
+
+    def _check_scale(self, stream: _Stream, gap: float) -> None:
+        """Warn, once per stream, when the median of its first :data:`SCALE_GAPS` gaps is 10 times or more away from
+        the fitted unit (times in other units than at fit: milliseconds for seconds), as ``predict`` warns
+        (:func:`rnnkit.data.sample_times.check_time_scale`)."""
+        stream.gaps.append(gap)
+        if len(stream.gaps) < SCALE_GAPS:
+            return
+        relative = np.cumsum([0.0, *stream.gaps])[None]  # (1, SCALE_GAPS + 1)
+        message = check_time_scale(relative, np.array([relative.shape[1]]), self._time_unit,
+                                   f"Streamer: stream {stream.key!r}")
+        stream.gaps = None
+        if message is not None:
+            message = message.replace("median gap between steps of these times", f"median of its first {SCALE_GAPS} "
+                                      f"gaps", 1)
+            warnings.warn(message, UserWarning, stacklevel=4)
 
     def _time_of(self, stream_id, stream: _Stream | None, time) -> tuple[float, bool | None] | None:
         """A step's ``time`` as the model reads it: seconds (since 1970-01-01 UTC for dates) or the number given,
@@ -458,6 +481,16 @@ class Streamer:
             raise ValueError(f"{where}: the model was fitted with sample times; give each step's time: "
                              f"step(stream_id, x_t, time=t)")
         seconds = self._times_in == "seconds"
+        if isinstance(time, torch.Tensor | np.ndarray) and time.ndim == 0:  # times[k] of a tensor or array of times
+            time = (time.detach().cpu().numpy() if isinstance(time, torch.Tensor) else time)[()]  # its dtype kept
+        if time is pd.NA:
+            raise ValueError(f"{where}: time <NA> is missing; every step needs its time (a missing value goes in x_t "
+                             f"as NaN)")
+        if isinstance(time, decimal.Decimal):  # a database's NUMERIC column: a number
+            if time.is_finite() and not math.isfinite(float(time)):
+                raise ValueError(f"{where}: time {time!r} lies beyond float64's range (1.8e308); give the times in a "
+                                 f"unit that keeps them within it")
+            time = float(time)
         if isinstance(time, bool) or not (isinstance(time, numbers.Real | str | np.datetime64 | np.timedelta64)
                                           or isinstance(time, datetime.date | datetime.timedelta)):
             raise ValueError(f"{where}: time {time!r} is not a number, date or duration")
@@ -479,8 +512,8 @@ class Streamer:
                 # float32 epoch seconds near 1.7e9 are 128 apart: the gaps would be rounded, or read as 0
                 raise ValueError(f"{where}: time {value:g} is a {time.dtype}, whose numbers there are "
                                  f"{float(np.spacing(np.abs(time))):g} apart, more than 1 % of the model's time unit "
-                                 f"({self._time_unit:g}), so the gaps would be rounded; give the time as a float64 "
-                                 f"(float(t) of the value read before the cast)")
+                                 f"({self._time_unit:g}), so the gaps would be rounded; give the time as a float64 or "
+                                 f"an int (float(t) of the value read before the cast)")
         else:
             try:
                 value, zoned = _seconds(time)
