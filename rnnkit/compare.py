@@ -38,7 +38,7 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
-from .checks import closest_name, is_count, is_finite_number
+from .checks import is_count, is_finite_number
 from .diagnostics import gradient_flow
 from .models import CELL_NAMES, NAMED_CELLS, SequenceToLabel, SequenceToSequence, check_cell_name
 from .models.encoder import cell_name_guess
@@ -50,8 +50,9 @@ from .report import (
     mean_sd,
     write_report,
 )
-from .tasks import TASKS, Task, get_task
+from .tasks import TASKS, Task, get_task, task_name_guess
 from .training import SequenceDataModule, SequenceDataset, SequenceModule, seeded_fit
+from .training.runs import check_training_options
 from .training.trainer import resolve_device
 
 DEFAULT_CELLS = ("rnn", "lstm", "gru")  # the textbook comparison; any of CELL_NAMES may join it
@@ -124,9 +125,10 @@ def check_task_options(task: str, lengths, task_params: dict | None) -> None:
     ``first_seed, first_seed + 1, ...``), a ``T`` there beside ``lengths`` (a length wins), and ``lengths`` for a
     task whose sequences have one fixed length (it has no ``T``), and an unknown task (with the closest name)."""
     if task not in TASKS:  # here, not at the first run, and with get_task's choices: by name, with a guess
-        close = closest_name(str(task).lower(), TASKS, cutoff=0.5)
-        guess = f"did you mean {close!r}? " if close else ""
-        raise ValueError(f"compare: unknown task {task!r}; {guess}choose from {', '.join(TASKS)}")
+        raise ValueError(f"compare: unknown task {task!r}; {task_name_guess(task)}choose from {', '.join(TASKS)}")
+    if task_params is not None and not isinstance(task_params, dict):  # else dict()'s TypeError at the first run
+        raise ValueError(f"compare: task_params must be a dict of the task's options (e.g. {{'n_train': 1000}}) or "
+                         f"None, got {type(task_params).__name__} {task_params!r}"[:300])
     given = [v for v in lengths if v is not None]
     params = task_params or {}
     if "seed" in params:
@@ -230,7 +232,10 @@ def _tensors(split, kind: str, device: str):
 
 
 def measure_speed_and_memory(model, task: Task, *, batch_size: int, device: str, repeats: int = 5):
-    """Training throughput (sequences/s, forward + backward of one batch) and the memory autograd saves."""
+    """Training throughput (sequences/s, forward + backward of one batch: the median of ``repeats`` timings after
+    one untimed step) and the memory autograd saves. ``model`` (from :func:`build_model`) lies on ``device``
+    (``"cpu"``, ``"cuda"`` or ``"auto"``); ``task`` is a :class:`rnnkit.tasks.Task` (``get_task(name)``)."""
+    device = _check_measure(model, task, batch_size=batch_size, device=device, repeats=repeats)
     x, lengths, y = _tensors(task.train, task.kind, device)
     x, lengths, y = x[:batch_size], lengths[:batch_size], y[:batch_size]
     module = SequenceModule(model, task="regression" if task.kind == "regress" else "classification")
@@ -266,8 +271,34 @@ def measure_speed_and_memory(model, task: Task, *, batch_size: int, device: str,
     return len(x) / statistics.median(times), sum(saved.values()) / 2**20, peak
 
 
+def _check_measure(model, task, *, batch_size, device, repeats) -> str:
+    """The device :func:`measure_speed_and_memory` runs on, after a one-line ValueError naming its argument that
+    is wrong: no median of no timing (statistics' own "no median for empty data"), no batch (a throughput of
+    0 / 0), a device the model does not lie on (torch's "Expected all tensors to be on the same device")."""
+    who = "measure_speed_and_memory"
+    if not is_count(repeats):
+        raise ValueError(f"{who}: repeats must be an integer >= 1 (timed steps, whose median is the throughput), got "
+                         f"{repeats!r}")
+    if not is_count(batch_size):
+        raise ValueError(f"{who}: batch_size must be an integer >= 1 (sequences per timed step), got {batch_size!r}")
+    if not isinstance(task, Task):
+        raise ValueError(f"{who}: task must be a Task, got {type(task).__name__} {task!r}"[:200]
+                         + (f"; pass get_task({task!r})" if isinstance(task, str) else ""))
+    try:
+        device = resolve_device(device)
+    except ValueError as e:
+        raise ValueError(f"{who}: {e}") from None
+    on = {p.device.type for p in model.parameters()}
+    if on and on != {device}:
+        raise ValueError(f"{who}: the model's parameters are on {', '.join(sorted(on))} but device={device!r}; move "
+                         f"the model first (model.to({device!r})) or pass the device it is on")
+    return device
+
+
 def predict(model, split, kind: str, *, device: str, batch_size: int = 512) -> np.ndarray:
     """Model outputs on a split, as :meth:`Task.score` expects them (probabilities, labels or values)."""
+    if not is_count(batch_size):  # range()'s "arg 3 must not be zero", or no batch at all
+        raise ValueError(f"predict: batch_size must be an integer >= 1 (sequences per forward), got {batch_size!r}")
     model.eval()
     outs = []
     with torch.no_grad():
@@ -360,7 +391,12 @@ def compare(
                                 hidden_size=hidden_size, batch_size=batch_size, eval_every=eval_every,
                                 first_seed=first_seed)
     check_task_options(task, lengths, task_params)
-    device = resolve_device(device)
+    try:  # here, with the function's name, not in the first run's training module (after its measurements)
+        check_training_options(task="regression", lr=lr, weight_decay=0.0, clip_grad_norm=clip_grad_norm,
+                               clip_grad_value=None, tbptt_steps=None)
+        device = resolve_device(device)
+    except ValueError as e:
+        raise ValueError(f"compare: {e}") from None
     if out is not None:  # before the runs, not after them
         check_report_directory(out, f"compare: out={str(out)!r}")
     runs: list[Run] = []

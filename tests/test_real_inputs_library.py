@@ -266,7 +266,7 @@ def test_B5_21_seeds_and_epochs_and_thresholds(x):
     build = lambda: SequenceModule(SequenceToLabel(3, 4, 2))
     with pytest.raises(ValueError, match="seeded_fit: seed must be an integer, got None"):
         seeded_fit(build, loader, seed=None, max_epochs=1, device="cpu")  # was int()'s TypeError
-    with pytest.raises(ValueError, match="seeded_fit: max_epochs must be an integer >= 0 .*got -2"):
+    with pytest.raises(ValueError, match="seeded_fit: max_epochs must be an integer >= 1, or -1 .*got -2"):
         seeded_fit(build, loader, seed=0, max_epochs=-2, device="cpu")  # was Lightning's MisconfigurationException
     layer = LSTM(3, 4)
     with pytest.raises(ValueError, match=r"rel_threshold must be a number in \[0, 1\] .* got -1"):

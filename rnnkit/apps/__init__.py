@@ -32,7 +32,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from types import ModuleType
 
-from ..checks import is_count, is_integer
+from ..checks import closest_name, is_count, is_integer
 from ..report import check_report_directory, mean_sd
 
 RECIPES = ("sentiment", "speech", "stocks", "driving", "surveillance", "spoken-digits", "charlm", "dna", "eventlogs")
@@ -42,8 +42,11 @@ def recipe(name: str) -> ModuleType:
     """The module of recipe ``name`` (imported on demand: each needs its own optional packages); the command's
     spelling (``"spoken-digits"``) or the module's (``"spoken_digits"``)."""
     key = name.replace("_", "-") if isinstance(name, str) else name
-    if key not in RECIPES:
-        raise ValueError(f"unknown recipe {name!r}; choose one of {', '.join(RECIPES)}")
+    if key not in RECIPES:  # names are exact, as the command's RECIPE argument takes them: a guess is said, not taken
+        text = " ".join(key.lower().split()).replace(" ", "-") if isinstance(key, str) else None
+        close = text if text in RECIPES else closest_name(text, RECIPES)
+        raise ValueError(f"unknown recipe {name!r}; choose one of {', '.join(RECIPES)}"
+                         + (f"; did you mean {close!r}?" if close else ""))
     return importlib.import_module(f"{__name__}.{key.replace('-', '_')}")  # spoken-digits: spoken_digits
 
 

@@ -76,7 +76,7 @@ def _structure(states) -> str:
 
 
 def as_state(state: State, state_type: type | None, who: str, xw_t: Tensor | None = None,
-             hidden_size: int | None = None, gate_size: int | None = None) -> State:
+             hidden_size: int | None = None, gate_size: int | None = None, cell: nn.Module | None = None) -> State:
     """``state`` as a cell of ``state_type`` reads it: for a NamedTuple type (``LSTMState``), itself, or
     torch.nn.LSTMCell's plain tuple ``(h, c)`` (or a list) of as many tensors, in the fields' order, made one; for
     None (a tensor state), the tensor h. ValueError naming what was given otherwise: a tensor would be unpacked along
@@ -84,7 +84,10 @@ def as_state(state: State, state_type: type | None, who: str, xw_t: Tensor | Non
 
     With ``xw_t (B, G)`` (a cell's ``step``), each field must be ``(B, hidden_size)``: ValueError naming the shapes
     otherwise (torch's own errors name no state, and a ``(1, H)`` state would broadcast over the batch without a
-    word, where torch.nn.LSTMCell refuses it). One shape comparison per field and step."""
+    word, where torch.nn.LSTMCell refuses it), and of ``xw_t``'s dtype, except under autocast (mixed precision):
+    ValueError naming both and ``cell``'s weights otherwise (torch's "mat1 and mat2 must have the same dtype" names
+    none; a minimal cell would promote its state to float64 without a word). One shape and one dtype comparison
+    per field and step."""
     if type(state) is not (Tensor if state_type is None else state_type):  # the layers' own states: one check
         state = _as_state(state, state_type, who)
     if xw_t is not None:
@@ -93,7 +96,31 @@ def as_state(state: State, state_type: type | None, who: str, xw_t: Tensor | Non
         for t in (state,) if state_type is None else state:
             if t.shape != (xw_t.shape[0], hidden_size):
                 _wrong_shape(state, state_type, who, xw_t, hidden_size)
+            if t.dtype != xw_t.dtype:
+                _other_dtype(state, state_type, who, xw_t, cell)
     return state
+
+
+def _other_dtype(state: State, state_type: type | None, who: str, xw_t: Tensor, cell: nn.Module | None) -> None:
+    """Return under autocast, where the state (float32) and the projected input (bfloat16 / float16) differ by
+    design and torch casts each op; else the ValueError for a state of another dtype than ``xw_t``'s."""
+    if torch.is_autocast_enabled(xw_t.device.type):
+        return
+    fields = ("h",) if state_type is None else state_type._fields
+    given = ", ".join(f"{name} {t.dtype}" for name, t in zip(fields, state_fields(state), strict=True))
+    weight = next((p.dtype for p in cell.parameters()), None) if cell is not None else None
+    if weight is not None and all(t.dtype == weight for t in state_fields(state)):  # xw_t is the odd one
+        raise ValueError(f"{who}.step: xw_t is {xw_t.dtype} but the cell's weights and the state are {weight} "
+                         f"({given}); project the input with the cell itself, cell.project(x.to({weight})), or convert "
+                         f"it with xw_t.to({weight}) (or run under torch.autocast for mixed precision)")
+    dtype = weight or xw_t.dtype
+    fix = ", ".join(f"{name}.to({dtype})" for name in fields)
+    fix = fix if state_type is None else f"{state_type.__name__}({fix})"
+    weights = f" and the cell's weights are {weight}" if weight is not None else ""
+    raise ValueError(f"{who}.step: the state is {given} but xw_t (the projected input) is {xw_t.dtype}{weights}; "
+                     f"give the state in {dtype}: {fix} (the zeros: cell.zero_state(B, dtype={dtype})), or convert "
+                     f"the cell with cell.to({given.split()[-1]}) and project in it (or run under torch.autocast for "
+                     f"mixed precision)")
 
 
 def wrong_input(who: str, xw_t: Tensor, gate_size: int):

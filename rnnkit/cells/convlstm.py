@@ -75,7 +75,7 @@ class ConvLSTMCell(Cell):
 
     def step(self, xw_t: Tensor, state: LSTMState) -> tuple[Tensor, LSTMState]:
         # each field (B, Hc*Hi*Wi); a tensor would unpack along its rows, a (1, ...) state broadcast over them
-        h, c = as_state(state, LSTMState, type(self).__name__, xw_t, self.hidden_size, self.gate_size)
+        h, c = as_state(state, LSTMState, type(self).__name__, xw_t, self.hidden_size, self.gate_size, cell=self)
         hw = self.conv_h(h.view(-1, self.hidden_channels, *self.image_size)).flatten(1)  # (B, 4*Hc*Hi*Wi)
         i, f, g, o = (xw_t + hw).chunk(4, dim=-1)  # channel blocks: i, f, g, o each (B, Hc*Hi*Wi)
         c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)

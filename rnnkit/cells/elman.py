@@ -29,7 +29,8 @@ class ElmanCell(AffineCell):
         super().__init__(input_size, hidden_size, bias=bias)
 
     def step(self, xw_t: Tensor, h: Tensor) -> tuple[Tensor, Tensor]:
-        h = as_state(h, None, type(self).__name__, xw_t, self.hidden_size, self.gate_size)  # a tensor, not a tuple (h,)
+        # a tensor, not a tuple (h,)
+        h = as_state(h, None, type(self).__name__, xw_t, self.hidden_size, self.gate_size, cell=self)
         act = torch.tanh if self.nonlinearity == "tanh" else torch.relu
         h = act(xw_t + self.recurrent(h))
         return h, h

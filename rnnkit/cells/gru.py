@@ -37,7 +37,8 @@ class GRUCell(AffineCell):
         return {"r": r, "z": z, "n": n}
 
     def step(self, xw_t: Tensor, h: Tensor) -> tuple[Tensor, Tensor]:
-        h = as_state(h, None, type(self).__name__, xw_t, self.hidden_size, self.gate_size)  # a tensor, not a tuple (h,)
+        # a tensor, not a tuple (h,)
+        h = as_state(h, None, type(self).__name__, xw_t, self.hidden_size, self.gate_size, cell=self)
         _, z, n = self.gates(xw_t, h).values()  # r acts inside n
         h = (1 - z) * n + z * h
         return h, h

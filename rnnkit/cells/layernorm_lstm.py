@@ -105,7 +105,8 @@ class LayerNormLSTMCell(AffineCell):
         return {"i": torch.sigmoid(i), "f": torch.sigmoid(f), "g": torch.tanh(g), "o": torch.sigmoid(o)}
 
     def step(self, xw_t: Tensor, state: LSTMState) -> tuple[Tensor, LSTMState]:
-        state = as_state(state, LSTMState, type(self).__name__, xw_t, self.hidden_size, self.gate_size)  # (h, c) too
+        # torch.nn.LSTMCell's (h, c) too
+        state = as_state(state, LSTMState, type(self).__name__, xw_t, self.hidden_size, self.gate_size, cell=self)
         i, f, g, o = self.gates(xw_t, state).values()
         c = f * state.c + i * g
         h = o * torch.tanh(F.layer_norm(c, (self.hidden_size,), self.gamma_c, self.beta_c, self.eps))

@@ -65,7 +65,8 @@ class MinGRUCell(_MinimalCell):
     num_gates = 2
 
     def step(self, xw_t: Tensor, h: Tensor) -> tuple[Tensor, Tensor]:
-        h = as_state(h, None, type(self).__name__, xw_t, self.hidden_size, self.gate_size)  # a tensor, not a tuple (h,)
+        # a tensor, not a tuple (h,)
+        h = as_state(h, None, type(self).__name__, xw_t, self.hidden_size, self.gate_size, cell=self)
         k, p = xw_t.chunk(2, dim=-1)
         z = torch.sigmoid(k)
         h_tilde = g(p)
@@ -94,7 +95,8 @@ class MinLSTMCell(_MinimalCell):
     num_gates = 3
 
     def step(self, xw_t: Tensor, h: Tensor) -> tuple[Tensor, Tensor]:
-        h = as_state(h, None, type(self).__name__, xw_t, self.hidden_size, self.gate_size)  # a tensor, not a tuple (h,)
+        # a tensor, not a tuple (h,)
+        h = as_state(h, None, type(self).__name__, xw_t, self.hidden_size, self.gate_size, cell=self)
         k_f, k_i, p = xw_t.chunk(3, dim=-1)
         f, i = torch.sigmoid(k_f), torch.sigmoid(k_i)
         f, i = f / (f + i), i / (f + i)

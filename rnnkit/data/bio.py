@@ -96,10 +96,9 @@ def _invalid_message(name: str, letter: str, seq: str = "") -> str:
         hint = (" This looks like GenBank sequence lines (position numbers and blocks of 10 letters, after ORIGIN), "
                 f"not bare letters: {_TO_FASTA}, or strip the numbers and spaces (re.sub(r'[\\d\\s/]', '', text)).")
     elif letter == " " and re.search(r"[A-Za-z*] +[A-Za-z*]", seq):  # replaced by N, each space would be a letter
-        return (f"invalid {shown}: this looks like sequence lines split into blocks by spaces (as GenBank and "
-                "printed sequences are laid out), not bare letters: remove the spaces of the sequence lines first "
-                "(e.g. sed '/^>/!s/ //g' in.fa > out.fa); read_fasta does not strip them itself, so that no letter "
-                "is read from another layout")
+        return (f"invalid {shown}: this looks like a sequence split into blocks by spaces (as GenBank and printed "
+                "sequences are laid out), not bare letters: remove the spaces first (seq.replace(' ', ''); read_fasta "
+                "removes them from a file's sequence lines itself, as Biopython does)")
     elif protein:  # 'M' (methionine, a protein's first letter) would otherwise be named an IUPAC code to replace
         hint = (f" This looks like a protein, not DNA: it holds {', '.join(protein)}, amino acids that are no "
                 "nucleotide code; pass alphabet='protein'.")
@@ -265,6 +264,10 @@ class FastaRecord(NamedTuple):
 def read_fasta(path: str | os.PathLike, *, alphabet: str = "dna") -> list[FastaRecord]:
     """Read a FASTA file (plain, gzip, bzip2 or xz), validating every letter against ``alphabet``.
 
+    Spaces and tabs inside a sequence line are removed, as Biopython's FASTA parser removes them: sequence lines
+    laid out in blocks (``ACGTACGTAC GTACGTACGT``) read as their letters. A line numbered as GenBank's ``ORIGIN``
+    lines are (``1 acgtacgtac ...``) is still refused at its digits, with a word of the format.
+
     Raises:
         ValueError: empty file, text before the first ``>`` header, a record without sequence, or an
             invalid letter (message names the record, the line and the 0-based position in the record);
@@ -289,6 +292,7 @@ def read_fasta(path: str | os.PathLike, *, alphabet: str = "dna") -> list[FastaR
                          "FASTA file inside (read_fasta reads plain, gzip, bzip2 and xz files)")
     records: list[FastaRecord] = []
     name, parts, line_numbers, starts, n_letters, header_line = None, [], [], [], 0, 0
+    spaced: dict[int, str] = {}  # line number -> a sequence line as written, where it held spaces
 
     def finish():
         # validating a whole record at once is ~50x faster than line by line; the line is found on error
@@ -305,8 +309,9 @@ def read_fasta(path: str | os.PathLike, *, alphabet: str = "dna") -> list[FastaR
                                  "FASTQ record's lines do ('@' read name, sequence, '+', qualities): FASTQ reads "
                                  "inside a FASTA file (two files joined?); convert them to FASTA first, e.g. seqtk "
                                  "seq -a in.fq > out.fa")
+            written = spaced.get(line_numbers[j])  # GenBank's numbered blocks are told by their spaces
             raise ValueError(f"{path}: record {name!r}, line {line_numbers[j]}, position {bad}: "
-                             + _invalid_message(alphabet, seq[bad], seq))
+                             + _invalid_message(alphabet, seq[bad], seq if written is None else f"{written}\n{seq}"))
         if alphabet == "protein" and (nucleic := _nucleic_as_protein(seq)):
             raise ValueError(f"{path}: record {name!r} (line {header_line}): {nucleic}")
         records.append(FastaRecord(name, seq.upper()))
@@ -329,13 +334,15 @@ def read_fasta(path: str | os.PathLike, *, alphabet: str = "dna") -> list[FastaR
                     words = line[1:].split(maxsplit=1)
                     name = words[0] if words else f"<unnamed record {len(records)}>"
                     if bad := re.search("[\udc80-\udcff]", name):  # kept as a surrogate, the name fails when written
-                        raise ValueError(f"{path}, line {lineno}: the header {line[:60]!r} holds byte "
+                        latin1 = line[:60].encode("utf-8", "surrogateescape").decode("latin-1")  # as written
+                        raise ValueError(f"{path}, line {lineno}: the header {latin1!r} (read as Latin-1) holds byte "
                                          f"{ord(bad.group()) - 0xDC00:#x}, which is not UTF-8 (a header written in "
                                          "Latin-1 or Windows-1252?); convert the file to UTF-8 first, e.g. iconv -f "
                                          "latin1 -t utf-8 in.fa > out.fa, so that the record's name reads as written")
                     if not words:
                         unnamed.append((name, lineno))
                     parts, line_numbers, starts, n_letters, header_line = [], [], [], 0, lineno
+                    spaced.clear()
                     continue
                 if name is None:
                     fastq = " It starts like FASTQ ('@' read names): convert it, e.g. seqtk seq -a in.fq > out.fa." \
@@ -345,6 +352,9 @@ def read_fasta(path: str | os.PathLike, *, alphabet: str = "dna") -> list[FastaR
                                  f"sequence lines): {_TO_FASTA}.")
                     raise ValueError(f"{path}, line {lineno}: sequence text before the first '>' header; "
                                      f"is this a FASTA file?{fastq}")
+                if " " in line or "\t" in line:  # blocks of letters (GenBank's, a printed sequence's): as Biopython
+                    spaced.setdefault(lineno, line)  # kept for the error of a numbered GenBank line
+                    line = "".join(line.split())
                 parts.append(line)
                 line_numbers.append(lineno)
                 starts.append(n_letters)

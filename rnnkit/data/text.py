@@ -313,10 +313,7 @@ class Vocab:
         for i, item in enumerate(corpus):
             n_texts += 1
             if isinstance(item, str) and "\x00" in item:  # no text holds one: a binary file's bytes read as lines
-                raise ValueError(f"text {i} of the corpus holds a NUL character (at character {item.index(chr(0))}), "
-                                 "which no text holds: lines of a binary file, or of text in another encoding (UTF-16 "
-                                 "read as UTF-8)? read the file with read_text(path), which names the encoding, or "
-                                 "drop the NULs (line.replace('\\x00', '')) if they are stray")
+                raise ValueError(f"text {i} of the corpus {_holds_nul(item)}")
             try:
                 counts.update(vocab.tokenize(item))
             except ValueError as e:
@@ -383,9 +380,13 @@ class Vocab:
         """Token ids ``(T,)`` int64 of a string or token list.
 
         Unknown tokens map to ``<unk>``; with ``strict=True`` they raise ValueError listing them and their
-        positions (use it at predict time, when an unknown token means a mismatched vocabulary).
+        positions (use it at predict time, when an unknown token means a mismatched vocabulary). A NUL character in
+        a string is refused, naming its position, as `build` and `read_text` refuse it (no text holds one: it
+        comes from a binary file or UTF-16 read as UTF-8), unless the vocabulary holds it as a token.
         """
         check_flags(strict=strict, bos=bos, eos=eos)  # "no" would be truthy: <bos> added, strict mode on
+        if isinstance(text, str) and "\x00" in text and "\x00" not in self.stoi:  # else <unk> without a word
+            raise ValueError(f"Vocab.encode: the text {_holds_nul(text)}")
         tokens = self.tokenize(text)
         ids = [self.stoi.get(t, self.unk_id) for t in tokens]
         if strict:
@@ -448,6 +449,13 @@ class Vocab:
 
     def __repr__(self) -> str:
         return f"Vocab({len(self)} {self.level} tokens, lower={self.lower})"
+
+
+def _holds_nul(text: str) -> str:
+    """What a text given as a string with a NUL holds, and the fix (`Vocab.build`, `Vocab.encode`)."""
+    return (f"holds a NUL character (at character {text.index(chr(0))}), which no text holds: text of a binary file, "
+            "or of another encoding (UTF-16 read as UTF-8)? read the file with read_text(path), which names the "
+            "encoding, or drop the NULs (text.replace('\\x00', '')) if they are stray")
 
 
 def _refuse_keyed(texts, what: str, arg: str) -> None:

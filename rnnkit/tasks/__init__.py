@@ -18,7 +18,7 @@ name                      kind       data                              chance le
 
 import inspect
 
-from ..checks import is_count, is_integer
+from ..checks import closest_name, is_count, is_integer
 from .base import METRICS, Split, Task
 from .digits import digit_sequences, digits_task, permuted_digits_task
 from .exploding import ExplodingGradientDemo, TrainingCurve, exploding_gradient_demo
@@ -66,10 +66,19 @@ def _default_of(builder, option: str):
     return None if target is None else _default_of(target, option)
 
 
+def task_name_guess(name) -> str:
+    """``"did you mean 'adding'? "`` for a task name given in another case or spelling (``"Adding"``,
+    ``"permuted-digits"``), else ``""``. Names are exact, as the command line's ``--task`` takes them (and
+    scikit-learn its options' names): a guess is said, never taken."""
+    text = name.strip().lower().replace("-", "_") if isinstance(name, str) else None
+    close = text if text in TASKS else closest_name(text, TASKS, cutoff=0.5)
+    return f"did you mean {close!r}? " if close else ""
+
+
 def get_task(name: str, **params) -> Task:
     """Build the task ``name`` (a key of :data:`TASKS`) with its keyword ``params`` (see each builder)."""
-    if name not in TASKS:
-        raise ValueError(f"get_task: unknown task {name!r}; choose from {sorted(TASKS)}")
+    if not isinstance(name, str) or name not in TASKS:
+        raise ValueError(f"get_task: unknown task {name!r}; {task_name_guess(name)}choose from {list(TASKS)}")
     accepted = options_of(TASKS[name])
     if unknown := [k for k in params if k not in accepted]:
         raise ValueError(f"get_task: task {name!r} has no option(s) {unknown}; its options are {accepted}")
@@ -109,6 +118,7 @@ __all__ = [
     "digits_task",
     "exploding_gradient_demo",
     "get_task",
+    "task_name_guess",
     "load_mnist1d",
     "mnist1d_task",
     "permuted_digits_task",

@@ -96,6 +96,7 @@ def seeded_fit(
     # Lightning loads here, when training starts: importing rnnkit, or a fit refused for its settings or data
     # before this point, costs no Lightning import (docs/performance.md)
     import lightning as L
+    from lightning.pytorch.utilities.model_helpers import is_overridden
 
     from .trainer import GeneratorState, make_trainer, quiet_lightning
 
@@ -108,9 +109,13 @@ def seeded_fit(
             raise ValueError(f"seeded_fit: {name}={trainer_kwargs[name]!r} is set through "
                              + ("device=... ('cpu', 'cuda' or 'auto')" if name == "accelerator" else
                                 f"scale=ScaleOut({name}=...)"))
-    from torch.utils.data import DataLoader
+    from torch.utils.data import DataLoader, Dataset
 
     for name, data in (("train", train), ("val", val)):  # Lightning reads each item of a list as a loader of its own
+        if isinstance(data, Dataset):  # and each item of a dataset as a batch of its own
+            raise ValueError(f"seeded_fit: {name} is a {type(data).__name__} (a dataset), not a DataLoader; Lightning "
+                             f"would read each of its items as a batch: give DataLoader({name}_dataset, batch_size=..."
+                             f"{', shuffle=True' if name == 'train' else ''})")
         if isinstance(data, list | tuple) and not all(isinstance(d, DataLoader) for d in data) or \
                 isinstance(data, torch.Tensor):
             what = f"a {type(data).__name__} of {len(data)} items" if isinstance(data, list | tuple) else "a Tensor"
@@ -128,8 +133,12 @@ def seeded_fit(
         raise ValueError(f"seeded_fit: seed must be an integer from -2**63 to 2**64 - 1 (torch.manual_seed's range), "
                          f"got {seed!r}")
     if not is_count(max_epochs, -1):
-        raise ValueError(f"seeded_fit: max_epochs must be an integer >= 0 (or -1: no limit, as Lightning's), got "
-                         f"{max_epochs!r}")
+        raise ValueError(f"seeded_fit: max_epochs must be an integer >= 1, or -1 for no limit (Lightning's >= 0 "
+                         f"admits 0, which trains nothing), got {max_epochs!r}")
+    if max_epochs == 0:  # Lightning runs no epoch and hands back the model as built, as if it were fitted
+        raise ValueError("seeded_fit: max_epochs=0 trains no epoch, so the model would come back untrained, as built "
+                         "(a resume too: a checkpoint holds at least one finished epoch, past 0); give max_epochs >= "
+                         "1, or -1 (no limit) with max_steps or max_time to bound the fit")
     if not isinstance(train, L.LightningDataModule) and _is_empty(train):
         raise ValueError("seeded_fit: the training DataLoader yields no batches (an empty dataset, or fewer items "
                          "than batch_size with drop_last=True); give it training data")
@@ -137,14 +146,19 @@ def seeded_fit(
         raise ValueError("seeded_fit: the validation DataLoader yields no batches (an empty dataset, or fewer items "
                          "than batch_size with drop_last=True); give it validation data, or val=None")
     no_val = val is None or isinstance(val, list | tuple) and not val
-    if isinstance(train, L.LightningDataModule):  # SequenceDataModule: its val; another data module: not known
-        no_val = hasattr(train, "val") and train.val is None
+    if isinstance(train, L.LightningDataModule):  # SequenceDataModule: its val; another data module: its method
+        no_val = hasattr(train, "val") and train.val is None or not is_overridden("val_dataloader", train)
     if early_stopping_patience is not None and no_val:  # Lightning: a RuntimeError after the first epoch
         raise ValueError(f"seeded_fit: early_stopping_patience={early_stopping_patience!r} stops when val_loss has "
                          "not improved, but no validation data is given; pass val=DataLoader(...) (a "
                          "SequenceDataModule's second dataset), or early_stopping_patience=None")
     if isinstance(ckpt_path, str) and ckpt_path == "last":
         ckpt_path = _last_checkpoint(log_dir)
+    if isinstance(ckpt_path, str) and ckpt_path == "best":  # Lightning's, for a trainer that has fitted: none here
+        raise ValueError("seeded_fit: ckpt_path='best' names the best checkpoint of a trainer that has already fitted "
+                         "(for trainer.test or predict); a fit resumes from the last finished epoch: pass "
+                         f"ckpt_path='last' with the fit's log_dir (its {CHECKPOINT.as_posix()}), or a checkpoint's "
+                         "path")
     if ckpt_path is not None and str(ckpt_path) not in _LIGHTNING_CKPT_NAMES:
         if not Path(ckpt_path).is_file():
             raise ValueError(f"seeded_fit: ckpt_path {str(ckpt_path)!r} is not a file; give the path of a "
@@ -159,6 +173,10 @@ def seeded_fit(
         if not isinstance(module, L.LightningModule):
             raise TypeError(f"seeded_fit: build() must return a LightningModule (e.g. SequenceModule(model)), got "
                             f"{type(module).__name__}")
+        if not no_val and not is_overridden("validation_step", module):  # Lightning skips the data without a word
+            raise ValueError(f"seeded_fit: validation data is given, but {type(module).__name__} defines no "
+                             f"validation_step, so Lightning would skip it without a word (and early stopping find "
+                             f"no val_loss); define validation_step (logging 'val_loss'), or give no validation data")
         if ckpt_path is not None and str(ckpt_path) not in _LIGHTNING_CKPT_NAMES:
             check_checkpoint_fits(checkpoint["state_dict"], module.state_dict(), ckpt_path)
         generator = None if isinstance(train, L.LightningDataModule) else getattr(train, "generator", None)

@@ -192,7 +192,14 @@ def make_trainer(
                          f"got {verbose!r}")
     if callbacks is not None and not isinstance(callbacks, list | tuple):
         raise ValueError(f"make_trainer: callbacks must be a list of Lightning Callbacks (or None), got "
-                         f"{type(callbacks).__name__}")
+                         f"{type(callbacks).__name__}" + ("; pass a list of one, callbacks=[callback]"
+                                                          if isinstance(callbacks, Callback) else ""))
+    for i, c in enumerate(callbacks or ()):  # Lightning would call a class's hooks unbound, deep in the fit
+        if not isinstance(c, Callback):
+            what = f"the class {c.__name__}" if isinstance(c, type) else f"a {type(c).__name__}"
+            fix = (f"; pass an instance, {c.__name__}(...)" if isinstance(c, type) and issubclass(c, Callback) else
+                   "; give Lightning Callback instances (e.g. EarlyStopping(monitor='val_loss'))")
+            raise ValueError(f"make_trainer: callbacks[{i}] is {what}, not a Lightning Callback{fix}")
     accelerator = resolve_device(device)
     callbacks = list(callbacks or ())
     own = next((c for c in callbacks if isinstance(c, ModelCheckpoint)), None)
