@@ -4,7 +4,8 @@ times are named with their resolution (T28-02); Decimal times (a database's NUME
 are a time given as a 0-d tensor or array to the Streamer (T28-04); datetime.date times are dates (T28-05); the
 CLI names a time column of one-row sequences (T28-06); a tagger's integer labels of mixed types stay integer
 (T28-07); dates past 2262 are read in their own unit (T28-08) and a request's numbers as text are not read as
-years (T28-09)."""
+years (T28-09); times in a container of the wrong shape name the fix (T28-10); nanosecond epochs as integers
+are read exactly by a stream and a request (T28-11)."""
 
 import datetime
 import decimal
@@ -218,3 +219,46 @@ def test_T28_09_a_request_of_numbers_as_text_is_not_read_as_years(on_days):
             assert r.status_code == 422 and r.json()["detail"] == (
                 f'times of sequence 0, step 0 holds "{first}", which is not an ISO 8601 date (a number as text: the '
                 f'model reads dates); give each time as ISO text (e.g. "2024-01-01T10:00:00Z")')
+
+
+def test_T28_10_times_in_a_container_of_the_wrong_shape_name_the_fix(on_seconds):
+    """df[["t"]] per sequence, times as a dict by id, and a stream's time as a one-element list or Series
+    (df.loc[k, ["t"]]) were refused without a fix, the Series over two lines (its repr); now each names it."""
+    X, seconds, _ = _data()
+    frames = [pd.DataFrame({"t": row}) for row in seconds]
+    with pytest.raises(ValueError) as e:
+        on_seconds.predict(X, times=[f[["t"]] for f in frames])
+    assert one_line(e) == ("SequenceClassifier.predict: times of sequence 0 of X: must be one time per step (1-D), "
+                           "got shape (6, 1); a DataFrame of one column? pass its column, df['t']")
+    with pytest.raises(ValueError, match=r"\(6, 1\); a column of one time per step\? pass it flat, t\[:, 0\]"):
+        on_seconds.predict(X, times=[row[:, None] for row in seconds])
+    with pytest.raises(ValueError) as e:
+        on_seconds.predict(X, times=dict(enumerate(seconds)))
+    assert one_line(e).endswith("got dict; times by sequence id? pass a list in X's order, [times[i] for i in ids]")
+    streamer = Streamer(on_seconds)
+    for time, kind in ((pd.Series([seconds[0, 0]]), "Series"), ([seconds[0, 0]], "list")):
+        with pytest.raises(ValueError) as e:
+            streamer.step(0, X[0, 0], time=time)
+        assert one_line(e) == (f"Streamer: stream 0: time is {kind} of shape (1,), not one time; give the step's own "
+                               f"time (a number, date or duration), e.g. time=t[0] or df.at[k, 't']")
+    assert streamer.streams == []  # refused steps leave no stream behind
+
+
+def test_T28_11_nanosecond_epoch_integers_are_read_exactly_by_a_stream_and_a_request():
+    """A model fitted on int64 nanosecond epochs (1.7e18, gaps of ~200 ns; fit reads integers exactly) refused its
+    own times through the server (JSON integers made float64, 256 apart: 'times must be strictly increasing') and
+    the Streamer ('not later than the stream's previous step'); now both read integers as integers."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(12, 6, 2)).astype("float32")
+    ns = 1_700_000_000_000_000_000 + np.cumsum(rng.integers(100, 300, (12, 6)), axis=1)
+    model = SequenceClassifier(**QUICK).fit(X, np.arange(12) % 2, times=ns)
+    expected = model.predict_proba(X[:2], times=ns[:2])
+    with TestClient(create_app(model)) as client:
+        r = client.post("/predict", content=json.dumps({"sequences": X[:2].tolist(), "times": ns[:2].tolist()}))
+    assert r.status_code == 200 and "warnings" not in r.json()
+    np.testing.assert_allclose(r.json()["probabilities"], expected, atol=1e-5)
+    streamer = Streamer(model)
+    out = [streamer.step(0, X[0, k], time=int(ns[0, k])).probabilities for k in range(6)]
+    np.testing.assert_allclose(out[-1], expected[0], atol=1e-5)
+    out = [streamer.step(1, X[1, k], time=ns[1, k]).probabilities for k in range(6)]  # np.int64
+    np.testing.assert_allclose(out[-1], expected[1], atol=1e-5)

@@ -152,9 +152,11 @@ def _per_sequence(times, X, n: int, who: str) -> list:
                              f"sequence")
         return list(times)
     if isinstance(times, pd.Series | pd.Index) or not isinstance(times, list | tuple | np.ndarray):
+        hint = ("; for one sequence pass [times]" if isinstance(times, pd.Series | pd.Index) else
+                "; times by sequence id? pass a list in X's order, [times[i] for i in ids]" if isinstance(times, dict)
+                else "; pass list(times)" if hasattr(times, "__next__") else "")
         raise ValueError(f"{who}: times must be 'index', an (n, T) array, or a list of one array of times per "
-                         f"sequence, got {type(times).__name__}"
-                         + ("; for one sequence pass [times]" if isinstance(times, pd.Series | pd.Index) else ""))
+                         f"sequence, got {type(times).__name__}{hint}")
     if len(times) != n:
         raise ValueError(f"{who}: times has {len(times)} entries but X has {n} sequences; give one array of times "
                          f"per sequence")
@@ -225,7 +227,11 @@ def _as_numbers(t, where: str) -> tuple[np.ndarray, str]:
             _check_float_resolution(np.array([float(v) for v in values]), where, min(narrow, key=lambda d: d.itemsize))
     a = np.asarray(t)
     if a.ndim != 1:
-        raise ValueError(f"{where}: must be one time per step (1-D), got shape {a.shape}")
+        hint = ""
+        if a.ndim == 2 and a.shape[1] == 1:  # df[["t"]], or a column vector
+            hint = (f"; a DataFrame of one column? pass its column, df[{t.columns[0]!r}]" if isinstance(t, pd.DataFrame)
+                    else "; a column of one time per step? pass it flat, t[:, 0] (or t.ravel())")
+        raise ValueError(f"{where}: must be one time per step (1-D), got shape {a.shape}{hint}")
     if a.dtype.kind == "M":
         return _seconds(pd.DatetimeIndex(a)), SECONDS
     if a.dtype.kind == "m":

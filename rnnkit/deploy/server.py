@@ -224,6 +224,8 @@ def _request_times(given, arrays: list[np.ndarray], kind: str, unit: float | Non
                                        "numbers"))
         if kind == "dates":
             t = _request_dates(t, i)
+        elif t and all(type(v) is int and -(2**63) <= v < 2**63 for v in t):
+            t = np.asarray(t, dtype=np.int64)  # nanosecond epochs (1.7e18) are 256 apart as float64: read exactly
         else:
             try:
                 t = np.asarray(t, dtype=np.float64)

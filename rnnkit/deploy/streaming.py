@@ -493,6 +493,11 @@ class Streamer:
             time = float(time)
         if isinstance(time, bool) or not (isinstance(time, numbers.Real | str | np.datetime64 | np.timedelta64)
                                           or isinstance(time, datetime.date | datetime.timedelta)):
+            if isinstance(time, list | tuple | np.ndarray | torch.Tensor | pd.Series | pd.Index | pd.DataFrame):
+                # df.loc[k, ["t"]], or the times of several steps: one line, not the container's repr
+                raise ValueError(f"{where}: time is {type(time).__name__} of shape {tuple(np.shape(time))}, not one "
+                                 f"time; give the step's own time (a number, date or duration), e.g. time=t[0] or "
+                                 f"df.at[k, 't']")
             raise ValueError(f"{where}: time {time!r} is not a number, date or duration")
         if isinstance(time, str) and is_number_text(time):  # "3600": as a duration, pandas reads nanoseconds
             fix = (f"give a date, or a duration with its unit (e.g. '{time}s' or pd.Timedelta(seconds={time}))"
@@ -506,7 +511,8 @@ class Streamer:
                              f"{'dates or durations' if seconds else 'plain numbers'}; give the step's time as at fit")
         zoned = None
         if is_number:
-            value = float(time)
+            # an integer stays one: nanosecond epochs (1.7e18) are 256 apart as float64, their gaps exact as ints
+            value = int(time) if isinstance(time, numbers.Integral) else float(time)
             if isinstance(time, np.floating) and time.dtype.itemsize < 8 and math.isfinite(value) and \
                     float(np.spacing(np.abs(time))) * 100 > self._time_unit:
                 # float32 epoch seconds near 1.7e9 are 128 apart: the gaps would be rounded, or read as 0
