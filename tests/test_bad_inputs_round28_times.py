@@ -5,7 +5,8 @@ are a time given as a 0-d tensor or array to the Streamer (T28-04); datetime.dat
 CLI names a time column of one-row sequences (T28-06); a tagger's integer labels of mixed types stay integer
 (T28-07); dates past 2262 are read in their own unit (T28-08) and a request's numbers as text are not read as
 years (T28-09); times in a container of the wrong shape name the fix (T28-10); nanosecond epochs as integers
-are read exactly by a stream and a request (T28-11)."""
+are read exactly by a stream and a request (T28-11); a long table's times given flat or by name name the fix
+(T28-12)."""
 
 import datetime
 import decimal
@@ -262,3 +263,29 @@ def test_T28_11_nanosecond_epoch_integers_are_read_exactly_by_a_stream_and_a_req
     np.testing.assert_allclose(out[-1], expected[0], atol=1e-5)
     out = [streamer.step(1, X[1, k], time=ns[1, k]).probabilities for k in range(6)]  # np.int64
     np.testing.assert_allclose(out[-1], expected[1], atol=1e-5)
+
+
+def test_T28_12_times_of_a_long_table_name_how_to_give_them_per_row():
+    """A long table's time column given flat (list(df["t"]), one time per row of a MultiIndex X) was refused as
+    '72 entries but X has 12 sequences', or told to np.tile a 72-long row over every sequence; times="t" (a column
+    or X's time level by name) was 'not understood'. Each now names the fix, and the fix reads as times='index'."""
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"id": np.repeat(np.arange(12), 6), "t": np.cumsum(rng.integers(50, 70, 72)).astype(float),
+                       "a": rng.normal(size=72), "b": rng.normal(size=72)})
+    X, y = df.set_index(["id", "t"])[["a", "b"]], np.arange(12) % 2
+    model = SequenceClassifier(**QUICK).fit(X, y, times="index")
+    per_row = ("one time per row of X (72 rows)? give them on X's index, pd.Series(times, index=X.index), or "
+               "times='index' if they are X's time level")
+    for flat in (list(df["t"]), df["t"].to_numpy()):
+        with pytest.raises(ValueError) as e:
+            model.predict(X, times=flat)
+        assert one_line(e).endswith(per_row) and "np.tile" not in str(e.value)
+    np.testing.assert_array_equal(model.predict_proba(X, times=pd.Series(df["t"].to_numpy(), index=X.index)),
+                                  model.predict_proba(X, times="index"))
+    with pytest.raises(ValueError) as e:
+        model.predict(X, times="t")
+    assert one_line(e).endswith("; it names X's time level: pass times='index'")
+    with pytest.raises(ValueError) as e:
+        SequenceClassifier(**QUICK).fit(df.set_index(["id", df.index]), y, times="t")
+    assert one_line(e).endswith("; it names a column of X: pass its values, times=X['t'] (a Series on X's index), and "
+                                "drop it from X's features")

@@ -128,8 +128,14 @@ def check_time_scale(relative: np.ndarray, lengths: np.ndarray, unit: float, who
 def _per_sequence(times, X, n: int, who: str) -> list:
     if isinstance(times, str):
         if times != "index":
+            frame = X.to_frame() if isinstance(X, pd.Series) else X
+            levels = list(frame.index.names) if isinstance(frame, pd.DataFrame) else []
+            columns = list(frame.columns) if isinstance(frame, pd.DataFrame) else []
+            hint = ("; it names X's time level: pass times='index'" if times in levels[1:] else
+                    f"; it names a column of X: pass its values, times=X[{times!r}] (a Series on X's index), and drop "
+                    f"it from X's features" if times in columns else "")
             raise ValueError(f"{who}: times={times!r} is not understood; give 'index' (X's own time index), an "
-                             f"(n, T) array, or a list of one array of times per sequence")
+                             f"(n, T) array, or a list of one array of times per sequence{hint}")
         return _index_times(X, n, who)
     if isinstance(times, torch.Tensor):
         times = times.detach().cpu().numpy()
@@ -139,7 +145,8 @@ def _per_sequence(times, X, n: int, who: str) -> list:
         if times.ndim == 1 and n == 1:
             times = times[None]
         if times.ndim != 2:
-            hint = (f"; the same times for every sequence? pass np.tile(times, ({n}, 1))" if times.ndim == 1 else "")
+            tile = f"; the same times for every sequence? pass np.tile(times, ({n}, 1))"
+            hint = (_per_row_hint(X, len(times)) or tile) if times.ndim == 1 else ""
             if times.ndim == 3 and len(times) == n and 1 in times.shape[1:]:  # shaped as X, of one channel
                 axis = "times[:, 0]" if times.shape[1] == 1 else "times[:, :, 0]"
                 hint = (f"; shaped as X ({'(n, channels, T)' if times.shape[1] == 1 else '(n, T, F)'}) with one "
@@ -159,8 +166,16 @@ def _per_sequence(times, X, n: int, who: str) -> list:
                          f"sequence, got {type(times).__name__}{hint}")
     if len(times) != n:
         raise ValueError(f"{who}: times has {len(times)} entries but X has {n} sequences; give one array of times "
-                         f"per sequence")
+                         f"per sequence{_per_row_hint(X, len(times))}")
     return list(times)
+
+
+def _per_row_hint(X, count: int) -> str:
+    """The fix for flat times of one entry per row of a MultiIndex ``(instance, time)`` X (``list(df["t"])``)."""
+    if not (isinstance(X, pd.DataFrame | pd.Series) and isinstance(X.index, pd.MultiIndex) and count == len(X)):
+        return ""
+    return (f"; one time per row of X ({count} rows)? give them on X's index, pd.Series(times, index=X.index), or "
+            f"times='index' if they are X's time level")
 
 
 def _index_times(X, n: int, who: str) -> list:
