@@ -13,7 +13,7 @@ season_length   the season of the index's calendar frequency (12 monthly, 4 quar
                 or yearly axis, or none): 1. Cycles of varying length (lynx, sunspots) are not seasons. Without
                 a calendar the reason names the lag of a calendar's season (4, 5, 7, 12, 24, 48, 52) at which the
                 changes are most autocorrelated above the band, if any (a quarterly series on row numbers: lag
-                4), as the season to pass if it is one
+                4), as the season to pass if it is one; none on a numeric axis of years (:func:`years_of`)
 lookback        ``max(2 H, 2 m)`` steps (two horizons, and two seasons so that the encoder sees each step
                 of the season twice), cut to ``(N - H + 1) // 2`` so that the training rows give at least as
                 many windows as the lookback has steps
@@ -72,15 +72,37 @@ def _seen_at(values: np.ndarray, m: int, names) -> tuple[list[tuple[float, float
     return seen, ", ".join(shown)
 
 
-def choose_season_length(values: np.ndarray, freq, names=None, shown: str | None = None) -> tuple[int, str]:
+# A numeric time axis of step 1 whose values are all whole numbers in this range is read as years (1700 .. 2008):
+# one step a year, so no calendar lag is a season of it and a cycle of several years (sunspots' 11) is not named as one.
+YEARS = (1000, 2100)
+
+
+def years_of(time) -> tuple[int, int] | None:
+    """``(first, last)`` where the numeric time axis ``time`` (the training rows' times) steps by 1 through
+    whole numbers that read as years (:data:`YEARS`); None for any other axis (row numbers, dates, ...)."""
+    t = np.asarray(time) if time is not None else np.empty(0)
+    if not len(t) or not np.issubdtype(t.dtype, np.number):
+        return None
+    if not (np.all(np.mod(t, 1) == 0) and np.all(np.diff(t) == 1) and YEARS[0] <= t[0] and t[-1] <= YEARS[1]):
+        return None
+    return int(t[0]), int(t[-1])
+
+
+def choose_season_length(values: np.ndarray, freq, names=None, shown: str | None = None,
+                         time=None) -> tuple[int, str]:
     """``(m, reason)``: the season length of the series ``values (N, n_y)`` (training rows; NaN allowed) whose
     time axis has frequency ``freq`` (a pandas frequency string, a numeric step, or None: row numbers);
     ``names``: the targets' names, which the reason gives where there are several; ``shown``: the frequency as
-    the caller gave it, which the reason names (periods ``'Q-DEC'``, read on pandas' grid ``'QS-OCT'``)."""
+    the caller gave it, which the reason names (periods ``'Q-DEC'``, read on pandas' grid ``'QS-OCT'``);
+    ``time``: a numeric axis' times of those rows, read as years where they are (:func:`years_of`)."""
     said = shown or freq
     try:
         m = infer_season_length(freq)
     except ValueError:
+        years = years_of(time) if isinstance(freq, int | float) else None
+        if years is not None:
+            return 1, (f"no calendar season: a numeric time axis of years ({years[0]} .. {years[1]}), one step a "
+                       "year, has no season within it (a cycle of several years is not a season)")
         axis = ("the series is indexed by row numbers, without dates" if freq is None else
                 f"a numeric time axis (step {freq:g})" if isinstance(freq, int | float) else f"the frequency {said!r}")
         strongest = [(min(a for a, _ in seen), lag, r) for lag in CALENDAR_LAGS

@@ -242,6 +242,9 @@ class Forecaster(BaseEstimator):
         self._check_params()
         series_output = isinstance(data, pd.Series)
         name = _name_of(data.name) if series_output else None
+        # the name of a DataFrame's columns (a pivot's 'source'), which the forecasts' columns keep
+        columns_name = (_name_of(data.columns.name) if isinstance(data, pd.DataFrame) and
+                        not isinstance(data.columns, pd.MultiIndex) else None)
         if X is not None:
             data, targets, future_covariates = _join_exogenous(data, X, targets, future_covariates, time_col)
         frame = as_frame(data, time_col=time_col, freq=freq)
@@ -267,6 +270,7 @@ class Forecaster(BaseEstimator):
         labels = ({str(c): _name_of(c) for c in data.columns} if isinstance(data, pd.DataFrame) else
                   {} if name is None else {self.targets_[0]: name})
         self.target_labels_ = tuple(labels.get(t, t) for t in self.targets_)
+        self.columns_name_ = columns_name
         self.resample_ = freq_name(freq)  # predict(data=...) resamples newer data onto the same grid
         # named once the times are known as the caller gave them (periods, text), as the forecasts' index is
         _warn_missing_end(frame, self.targets_, self.impute, covariates=self.covariates_,
@@ -509,7 +513,8 @@ class Forecaster(BaseEstimator):
         ``"auto"`` (:mod:`.defaults`)."""
         y = frame.values[train_rows.start : train_rows.stop, frame.column_index(targets)]  # (N_train, n_y)
         given = lambda v: (v, "set")
-        m = (defaults.choose_season_length(y, freq, targets, shown_freq) if self.season_length == "auto"
+        time = None if frame.time is None else np.asarray(frame.time)[train_rows.start : train_rows.stop]
+        m = (defaults.choose_season_length(y, freq, targets, shown_freq, time) if self.season_length == "auto"
              else given(self.season_length))
         choices = {
             "season_length": m,
@@ -667,7 +672,9 @@ class Forecaster(BaseEstimator):
         if self.quantiles is None:
             if self._series_output:
                 return pd.Series(y[:, 0, 0], index=index, name=self._names()[1])
-            return pd.DataFrame(y[..., 0], index=index, columns=self._labels())
+            point = pd.DataFrame(y[..., 0], index=index, columns=self._labels())
+            point.columns.name = getattr(self, "columns_name_", None)  # None for models saved before it was kept
+            return point
         levels = pd.Index(list(self.quantiles), name="quantile")
         if self._series_output:
             return pd.DataFrame(y[:, 0], index=index, columns=levels)
@@ -979,6 +986,7 @@ class Forecaster(BaseEstimator):
             "period": getattr(self, "period_", None), "text": getattr(self, "text_", None),
             "series_output": bool(self._series_output),
             "index_name": self._names()[0], "series_name": self._names()[1], "target_labels": self._labels(),
+            "columns_name": getattr(self, "columns_name_", None),
             "resample": getattr(self, "resample_", None),
             "season_length": self.season_length_, "lookback": self.lookback_, "relative": self.relative_,
             "max_epochs": self.max_epochs_, "choices": self.choices_, "model_kind": self.model_kind_,
@@ -1054,6 +1062,7 @@ class Forecaster(BaseEstimator):
                                                   else None))
         self.series_name_ = _saved_name(fitted.get("series_name", self.targets_[0]))
         self.target_labels_ = tuple(_saved_name(c) for c in fitted.get("target_labels", self.targets_))
+        self.columns_name_ = _saved_name(fitted.get("columns_name"))  # absent from models saved before: unnamed
         self.resample_ = fitted.get("resample")  # absent from models saved before: no resampling
         self.loss_curve_, self.validation_loss_curve_ = [], []
         self.log_dir = None  # a model saved before save dropped it names its fit's directory (maybe elsewhere)

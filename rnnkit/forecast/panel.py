@@ -330,7 +330,7 @@ class GlobalForecaster(BaseEstimator):
         the rest)."""
         H = self.horizon
         if self.season_length == "auto":
-            picked = [defaults.choose_season_length(frame.values[:, :1], freq, shown=period)
+            picked = [defaults.choose_season_length(frame.values[:, :1], freq, shown=period, time=frame.time)
                       for frame, freq in zip(frames.values(), freqs, strict=True)]
             seasons = [m for m, _ in picked]
             each = [f"{key!r}: {m} ({why})" for key, (m, why) in zip(frames, picked, strict=True)]

@@ -1,0 +1,60 @@
+"""Twenty-eighth round: real series and tables no test had used, brought as their libraries hand them out to the
+forecasters and the table readers: statsmodels' sunspots (yearly, on float years), vega's iowa_electricity (a long
+panel of yearly dates), pmdarima's taylor and heartrate (on row numbers).
+
+One test per case of the catalogue (ids S28-01, S28-02, ...); each fails on the commit before its fix.
+"""
+
+import numpy as np
+import pandas as pd
+import pytest
+from helpers import tiny_forecaster as tiny
+
+import rnnkit
+
+sm = pytest.importorskip("statsmodels.api")
+
+
+def sunspots() -> pd.Series:
+    """statsmodels' yearly sunspots, 1700 .. 2008, indexed by its float column YEAR (1700.0, 1701.0, ...)."""
+    return sm.datasets.sunspots.load_pandas().data.set_index("YEAR")["SUNACTIVITY"]
+
+
+def test_S28_01_a_series_on_years_is_not_told_to_take_a_season_of_12_steps():
+    # the 11-year sunspot cycle makes the changes correlate at lag 12 (0.28, band 0.11); on years numbered
+    # 1700.0 .. 2008.0 the reason was '... as a season of 12 steps gives: pass season_length=12 if the series has
+    # one', advice to read a cycle of years as a monthly season (the docs: cycles of varying length are no season)
+    y = sunspots()
+    reason = ("no calendar season: a numeric time axis of years (1700 .. 2008), one step a year, has no season "
+              "within it (a cycle of several years is not a season)")
+    f = tiny(lookback="auto").fit(y)
+    assert (f.season_length_, f.choices_["season_length"]) == (1, reason)
+    assert f.predict().index.tolist() == [2009, 2010]
+    nile = sm.datasets.nile.load_pandas().data
+    panel = pd.concat([pd.DataFrame({"unique_id": "sunspots", "ds": y.index, "y": y.to_numpy()}),
+                       pd.DataFrame({"unique_id": "nile", "ds": nile["year"], "y": nile["volume"]})])
+    g = rnnkit.GlobalForecaster(horizon=2, lookback=4, hidden_size=4, max_epochs=1, model="direct", quantiles=None,
+                                random_state=0).fit(panel)
+    assert g.season_lengths_ == [1, 1]
+    assert f"'sunspots': 1 ({reason})" in g.choices_["season_length"]
+    # row numbers, and a numeric axis that is not years (copper's 1 .. 25), keep the lag named as a season to try
+    airline = pytest.importorskip("pmdarima.datasets").load_airpassengers(as_series=True)  # months on 0 .. 143
+    assert "pass season_length=12 if the series has one" in tiny(lookback="auto").fit(airline).choices_[
+        "season_length"]
+    shifted = pd.Series(airline.to_numpy(), index=np.arange(3000, 3144))  # whole numbers past the years' range
+    assert "pass season_length=12" in tiny(lookback="auto").fit(shifted).choices_["season_length"]
+
+
+def test_S28_02_the_forecasts_of_a_pivoted_panel_keep_the_name_of_its_columns(tmp_path):
+    # vega's iowa_electricity pivoted to a column per source (df.pivot(index='year', columns='source', ...)): the
+    # forecasts' columns were named None, where the index kept 'year' and a Series its name
+    vega = pytest.importorskip("vega_datasets")
+    wide = vega.data.iowa_electricity().pivot(index="year", columns="source", values="net_generation")
+    f = tiny().fit(wide)
+    forecast = f.predict()
+    assert (forecast.columns.name, forecast.index.name) == ("source", "year")
+    assert forecast.columns.tolist() == ["Fossil Fuels", "Nuclear Energy", "Renewables"]
+    f.save(tmp_path / "m")
+    loaded = rnnkit.Forecaster.load(tmp_path / "m").predict()
+    pd.testing.assert_frame_equal(loaded, forecast)
+    assert tiny().fit(wide.rename_axis(columns=None)).predict().columns.name is None  # unnamed stays unnamed
