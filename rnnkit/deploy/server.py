@@ -6,7 +6,9 @@ route                  what
 ``POST /predict``      ``{"sequences": [[[f1, f2, ...], ...], ...]}`` (one list of steps per sequence, each step
                        a list of the ``F`` raw features, or, for a model fitted on named features, an
                        object ``{name: value}`` read by name) -> ``{"predictions": [...]}``, plus
-                       ``"probabilities"`` for a classifier (``(n, n_classes)``) or a tagger (per step)
+                       ``"probabilities"`` for a classifier (``(n, n_classes)``) or a tagger (per step), and
+                       ``"warnings"`` (one-line texts) when the request's times look to be in other units than
+                       at fit, as ``predict`` warns
 ``GET /health``        ``{"status": "ok"}``
 ``GET /model``         estimator, features (names when known, else their count), classes, a regressor's
                        targets (the names of a DataFrame ``y``'s columns, else null), ``missing_values``

@@ -490,7 +490,7 @@ class Streamer:
             if time.is_finite() and not math.isfinite(float(time)):
                 raise ValueError(f"{where}: time {time!r} lies beyond float64's range (1.8e308); give the times in a "
                                  f"unit that keeps them within it")
-            time = float(time)
+            time = math.nan if time.is_nan() else float(time)  # float() refuses a signalling NaN
         if isinstance(time, bool) or not (isinstance(time, numbers.Real | str | np.datetime64 | np.timedelta64)
                                           or isinstance(time, datetime.date | datetime.timedelta)):
             if isinstance(time, list | tuple | np.ndarray | torch.Tensor | pd.Series | pd.Index | pd.DataFrame):
