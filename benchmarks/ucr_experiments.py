@@ -20,6 +20,9 @@ the stride (the estimators: ``ceil(stride / 4)``, :func:`rnnkit.models.frontend.
 step). ``--recurrent-steps N`` sets the rule's target for what the recurrence reads (the estimators: 64,
 ``rnnkit.models.defaults.MAX_RECURRENT_STEPS``), so the stride becomes ``ceil(T_90 / N)``.
 
+``--with-length`` lets the head of a ``keep_scale`` model read ``log L`` (each window's length in steps) beside the
+series' level and scale.
+
 (Random windows of the training series and seed ensembles, other experiments of that page, are the estimators'
 ``crop`` and ``n_members`` options: ``ucr.py --set crop=0.9``, ``ucr.py --set n_members=1``.)
 """
@@ -92,6 +95,37 @@ def use_recurrent_steps(n: int) -> None:
     defaults.MAX_RECURRENT_STEPS = n
 
 
+def use_length() -> None:
+    """The head of a ``keep_scale`` model also reads ``log L``, each series' (window's) length in steps, beside its
+    level and scale."""
+    import torch
+
+    import rnnkit.models.sequence as sequence
+    from rnnkit.models.heads import LabelHead
+
+    normalise = sequence.normalise_series
+
+    def normalise_series(x, lengths, eps=1e-5, *, with_scale=False):
+        if not with_scale:
+            return normalise(x, lengths, eps)
+        x, scale = normalise(x, lengths, eps, with_scale=True)
+        n = torch.full((x.shape[0],), x.shape[1]) if lengths is None else lengths
+        return x, torch.cat([scale, n.to(scale).log()[:, None]], dim=-1)
+
+    sequence.normalise_series = normalise_series
+    init = sequence.SequenceToLabel.__init__
+
+    def __init__(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        if self.keep_scale:
+            head = self.head
+            self.head = LabelHead(head.linear.in_features - head.extra_features, head.linear.out_features,
+                                  pooling=head.pooling,
+                                  num_directions=head.num_directions, extra_features=head.extra_features + 1)
+
+    sequence.SequenceToLabel.__init__ = __init__
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--padding-noise", type=float, help="the length buckets' padding noise (the estimators: 0)")
@@ -100,7 +134,10 @@ def main() -> None:
     p.add_argument("--recurrent-steps", type=int, help="the rule's target for the recurrence's steps (64)")
     p.add_argument("--swa", metavar="LR_FRACTION,START", help="stochastic weight averaging from START (a fraction "
                    "of the epochs) at LR_FRACTION times lr")
+    p.add_argument("--with-length", action="store_true", help="the head of a keep_scale model also reads log L")
     args, rest = p.parse_known_args()
+    if args.with_length:
+        use_length()
     if args.fcn_resolution is not None:
         use_fcn_resolution(args.fcn_resolution)
     if args.recurrent_steps is not None:
