@@ -1,6 +1,6 @@
 """Twenty-eighth round: real series and tables no test had used, brought as their libraries hand them out to the
 forecasters and the table readers: statsmodels' sunspots (yearly, on float years), vega's iowa_electricity (a long
-panel of yearly dates), pmdarima's taylor and heartrate (on row numbers).
+panel of yearly dates, pivoted), sktime's hierarchical sales toy data written by to_csv.
 
 One test per case of the catalogue (ids S28-01, S28-02, ...); each fails on the commit before its fix.
 """
@@ -8,9 +8,11 @@ One test per case of the catalogue (ids S28-01, S28-02, ...); each fails on the 
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import one_line
 from helpers import tiny_forecaster as tiny
 
 import rnnkit
+from rnnkit.data.tables import read_sequences
 
 sm = pytest.importorskip("statsmodels.api")
 
@@ -58,3 +60,28 @@ def test_S28_02_the_forecasts_of_a_pivoted_panel_keep_the_name_of_its_columns(tm
     loaded = rnnkit.Forecaster.load(tmp_path / "m").predict()
     pd.testing.assert_frame_equal(loaded, forecast)
     assert tiny().fit(wide.rename_axis(columns=None)).predict().columns.name is None  # unnamed stays unnamed
+
+
+def test_S28_03_a_panel_named_by_two_id_columns_is_told_to_join_them(tmp_path):
+    # sktime's hierarchical sales written by to_csv(): its MultiIndex (Product line, Product group, Date) becomes
+    # three columns; read with id_column='Product line' the rows were refused as "feature column(s)
+    # ['Product group'] are not numeric ...; convert or drop them", and dropping it left each month twice per line
+    sales = pytest.importorskip("sktime.datasets").load_hierarchical_sales_toydata()
+    path = tmp_path / "sales.csv"
+    sales.to_csv(path)
+    with pytest.raises(ValueError) as e:
+        read_sequences(path, id_column="Product line", time_column="Date", target_column=None)
+    assert one_line(e) == (
+        f"{path}: sequence 'Food preparation' has time '2000-01' on lines 2, 62, told apart by the text column "
+        "'Product group' ('Hobs', 'Ovens'): the sequences are named by two columns, 'Product line' and 'Product "
+        "group' (as a MultiIndex of two levels written by to_csv); join them into one id column, e.g. "
+        "df['Product line'] = df['Product line'].astype(str) + '/' + df['Product group'].astype(str), then save the "
+        "file again")
+    df = pd.read_csv(path)  # the fix, as the message gives it
+    df["Product line"] = df["Product line"].astype(str) + "/" + df["Product group"].astype(str)
+    df.drop(columns="Product group").to_csv(path, index=False)
+    table = read_sequences(path, id_column="Product line", time_column="Date", target_column=None)
+    assert table.ids.tolist() == ["Food preparation/Hobs", "Food preparation/Ovens", "Food preservation/Freezers",
+                                  "Food preservation/Fridges"]
+    hobs = sales.loc[("Food preparation", "Hobs"), "Sales"].to_numpy()
+    np.testing.assert_allclose(table.X[0][:, 0], hobs)

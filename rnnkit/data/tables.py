@@ -80,7 +80,8 @@ def read_sequences(
     id, its line (the header is line 1; pandas skips blank lines) or npz index, and the column. Raises
     ValueError for: a missing file or column, an empty file, a file that is not what its layout says,
     non-numeric features, NaN / infinity / values beyond float32's range in features, an empty id or time,
-    a duplicated (id, time), a time column that is neither numbers nor dates in one unambiguous format, a
+    a duplicated (id, time) (named as a second id column where a text column tells its rows apart), a time
+    column that is neither numbers nor dates in one unambiguous format, a
     per-sequence target that changes within a sequence or is empty, npz ``lengths`` that are not integers
     in ``[1, T]``, one per sequence, an npz ``X`` of one step of many features ``(n, 1, F)`` without
     ``lengths`` (sktime's ``(n, C=1, T)``; fewer steps than features is warned of), a wide CSV whose columns
@@ -748,6 +749,7 @@ def _read_long(path, frame, id_column, time_column, target_column, with_target, 
     _warn_id_spellings(path, frame[id_column], id_column)
     where = lambda row: f"sequence {ids_per_row[row]!r} ({_lines([row])})"
     drop = [c for c in (id_column, time_column, target_column) if c]
+    _check_second_id(path, frame, id_column, time_column, drop)
     features = _features(path, frame.drop(columns=drop))
     timed = [c for c in features.columns if str(c).strip().lower() in TIME_NAMES]
     groups = frame.groupby(id_column, sort=False).indices  # id -> row positions, in file order of first row
@@ -809,6 +811,29 @@ def _read_long(path, frame, id_column, time_column, target_column, with_target, 
                         for rows in groups.values()]
     times = None if cells is None else [cells[rows] for rows in groups.values()]
     return SequenceTable(X, y, ids, [str(c) for c in features.columns], target_column, times, sample_times)
+
+
+def _check_second_id(path: Path, frame: pd.DataFrame, id_column: str, time_column: str | None, drop: list) -> None:
+    """Refuse a text column that tells apart the rows of one id at one time: the sequences are named by it and the
+    id column together (sktime's hierarchical data, a MultiIndex of two levels and the time written by to_csv:
+    ``Product line, Product group, Date, Sales``), where it would be refused as a feature that is not numeric, and
+    dropping it would leave each time repeated."""
+    if not time_column or not frame.duplicated([id_column, time_column]).any():
+        return
+    for c in frame.columns.drop(drop):
+        if pd.api.types.is_numeric_dtype(frame[c]) or frame[c].isna().any() or \
+                frame.duplicated([id_column, c, time_column]).any():
+            continue
+        rows = np.flatnonzero(frame.duplicated([id_column, time_column], keep=False))
+        key, time = frame[id_column].iloc[rows[0]], frame[time_column].iloc[rows[0]]
+        pairs = frame[[id_column, time_column]].iloc[rows]
+        same = rows[((pairs[id_column] == key) & (pairs[time_column] == time)).to_numpy()]
+        told = ", ".join(_cell(v) for v in frame[c].iloc[same[:2]])
+        raise ValueError(f"{path}: sequence {_cell(key)} has time {_cell(time)} on {_lines(same)}, told apart by the "
+                         f"text column {str(c)!r} ({told}): the sequences are named by two columns, {id_column!r} and "
+                         f"{str(c)!r} (as a MultiIndex of two levels written by to_csv); join them into one id "
+                         f"column, e.g. df[{id_column!r}] = df[{id_column!r}].astype(str) + '/' + "
+                         f"df[{str(c)!r}].astype(str), then save the file again")
 
 
 class VaryingTargetError(ValueError):
