@@ -219,3 +219,33 @@ def test_P28_11_compare_refuses_its_training_options_first_and_by_its_name():
     ):
         with pytest.raises(ValueError, match=r"^compare: " + message):
             compare("adding", **common, **kwargs)
+
+
+def test_P28_12_a_per_step_model_given_one_target_per_sequence_names_sequence_to_label():
+    # before: SequenceToSequence with y (B,) ended in "IndexError: too many indices for tensor of dimension 1"
+    from rnnkit.models import SequenceToSequence
+    from rnnkit.training import SequenceModule
+
+    x = torch.randn(8, 5, 3)
+    build = lambda: SequenceModule(SequenceToSequence(3, 4, 2))  # noqa: E731
+    with pytest.raises(ValueError, match=r"^SequenceModule: the model predicts one output per step \(target='step'\), "
+                                         r"so y must hold one target per step, \(B, T, \.\.\.\) = \(4, 5, \.\.\.\), "
+                                         r"got shape \(4,\): one target per sequence\? .* is SequenceToLabel$"):
+        seeded_fit(build, DataLoader(TensorDataset(x, torch.randint(0, 2, (8,))), batch_size=4), seed=0,
+                   max_epochs=1, device="cpu")
+    fitted = seeded_fit(build, DataLoader(TensorDataset(x, torch.randint(0, 2, (8, 5))), batch_size=4), seed=0,
+                        max_epochs=1, device="cpu")
+    assert fitted.trainer.global_step == 2
+
+
+def test_P28_13_sequence_module_task_names_the_close_one():
+    # before: "task must be one of ('classification', 'regression'), got 'regress'" (a Task's kind), no module named
+    from rnnkit.models import SequenceToLabel
+    from rnnkit.training import SequenceModule
+
+    with pytest.raises(ValueError, match=r"^SequenceModule: task must be one of \('classification', 'regression'\), "
+                                         r"got 'regress'; did you mean 'regression'\?$"):
+        SequenceModule(SequenceToLabel(3, 4, 1), task="regress")
+    with pytest.raises(ValueError, match=r"got 'Classification'; did you mean 'classification'\?$"):
+        SequenceModule(SequenceToLabel(3, 4, 2), task="Classification")
+    assert SequenceModule(SequenceToLabel(3, 4, 1), task="regression").task == "regression"

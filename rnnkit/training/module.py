@@ -28,7 +28,7 @@ from torch.nn.utils.rnn import PackedSequence
 from torch.utils.data import DataLoader, DistributedSampler, RandomSampler, default_collate
 
 from ..cells.base import State, length_mask, map_state
-from ..checks import check_flags
+from ..checks import check_flags, closest_name
 from ..layers.checks import check_lengths
 from .data import Batch, SequenceDataset, TokenStreams, time_first_hint
 
@@ -84,6 +84,10 @@ def time_chunks(batch, steps: int | None, *, per_step: bool) -> Iterator[Chunk]:
     if y is not None and len(y) != B:  # before y[rows] picks the wrong targets or fails in indexing
         raise ValueError(f"the batch has {B} sequences in x but {len(y)} targets in y (shape {tuple(y.shape)})"
                          + time_first_hint(x, len(y)))
+    if per_step and y is not None and y.dim() < 2:  # else an IndexError as y is cut into the chunks' steps
+        raise ValueError(f"SequenceModule: the model predicts one output per step (target='step'), so y must hold one "
+                         f"target per step, (B, T, ...) = ({B}, {T}, ...), got shape {tuple(y.shape)}: one target per "
+                         f"sequence? a model of one prediction per sequence is SequenceToLabel")
     if lengths is None:
         lengths = torch.full((B,), T, dtype=torch.long, device=x.device)
     else:  # a list, numpy's ints, lengths on another device; else 0 or > T would leave sequences out of the loss
@@ -172,6 +176,10 @@ class SequenceModule(L.LightningModule):
         label_smoothing: float = 0.0,
     ):
         super().__init__()
+        if not isinstance(task, str) or task not in TASKS:  # 'regress' (a Task's kind), 'Classification'
+            close = closest_name(task.strip().lower(), TASKS, cutoff=0.5) if isinstance(task, str) else None
+            raise ValueError(f"SequenceModule: task must be one of {TASKS}, got {task!r}"
+                             + (f"; did you mean {close!r}?" if close else ""))
         if lr_schedule not in LR_SCHEDULES:
             own = not isinstance(lr_schedule, str) and lr_schedule is not None  # a scheduler class or object
             raise ValueError(f"lr_schedule must be one of {LR_SCHEDULES}, got {lr_schedule!r}" + (
