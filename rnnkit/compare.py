@@ -117,7 +117,7 @@ def check_run_options(*, lengths, seeds, steps, budget_seconds, hidden_size, bat
         if lengths.count(length) > 1:
             raise ValueError(f"compare: lengths gives {length!r} twice, which would run and report that length "
                              f"twice over; give each length once")
-    return lengths
+    return [None if length is None else int(length) for length in lengths]  # numpy's ints are no JSON numbers
 
 
 def check_task_options(task: str, lengths, task_params: dict | None) -> None:
@@ -373,9 +373,10 @@ def compare(
     ``steps`` and ``budget_seconds`` bound each training run (whichever ends first; at least one must be set).
     ``task_params`` go to the task builder (:func:`rnnkit.tasks.get_task`) beside ``T`` (for tasks with a
     length) and ``seed`` (seeds ``first_seed, first_seed + 1, ...``). ``cells``: names of
-    :data:`rnnkit.models.CELL_NAMES` (:func:`check_cells`). Returns the JSON-ready results; the summary's sd is
-    the sample sd over seeds (:func:`rnnkit.report.mean_sd`: null for one seed). ``log`` is called with one line
-    per run (default :func:`print`; None: no lines)."""
+    :data:`rnnkit.models.CELL_NAMES` (:func:`check_cells`). Returns the results as report.json holds them, but
+    with nan where it holds null: the summary's sd is the sample sd over seeds (:func:`rnnkit.report.mean_sd`:
+    nan for one seed), so ``json.dump`` needs its default ``allow_nan=True``. ``log`` is called with one line per
+    run (default :func:`print`; None: no lines)."""
     if log is None:  # no lines
         log = lambda line: None  # noqa: E731
     if not callable(log):
@@ -390,6 +391,10 @@ def compare(
     lengths = check_run_options(lengths=lengths, seeds=seeds, steps=steps, budget_seconds=budget_seconds,
                                 hidden_size=hidden_size, batch_size=batch_size, eval_every=eval_every,
                                 first_seed=first_seed)
+    # numpy's ints as Python's, which the results (and json.dump of them) hold
+    seeds, hidden_size, batch_size, eval_every, first_seed = map(int, (seeds, hidden_size, batch_size, eval_every,
+                                                                       first_seed))
+    steps = None if steps is None else int(steps)
     check_task_options(task, lengths, task_params)
     try:  # here, with the function's name, not in the first run's training module (after its measurements)
         check_training_options(task="regression", lr=lr, weight_decay=0.0, clip_grad_norm=clip_grad_norm,

@@ -249,3 +249,18 @@ def test_P28_13_sequence_module_task_names_the_close_one():
     with pytest.raises(ValueError, match=r"got 'Classification'; did you mean 'classification'\?$"):
         SequenceModule(SequenceToLabel(3, 4, 2), task="Classification")
     assert SequenceModule(SequenceToLabel(3, 4, 1), task="regression").task == "regression"
+
+
+def test_P28_14_compare_of_numpy_counts_returns_results_json_can_write():
+    # before: batch_size=np.int64(8) ended in torch's "batch_size should be a positive integer value, but got
+    # batch_size=8"; lengths=np.array([5]), seeds=np.int64(1) ran, but the results held numpy's ints, and
+    # json.dumps(results) ended in "Object of type int64 is not JSON serializable"
+    import json
+
+    import numpy as np
+
+    results = compare("adding", lengths=np.array([5]), seeds=np.int64(1), cells=["rnn"], steps=np.int64(2),
+                      eval_every=1, hidden_size=np.int64(4), batch_size=np.int64(8), log=None,
+                      task_params={"n_train": 16, "n_val": 8, "n_test": 8}, device="cpu")
+    assert results["lengths"] == [5] and type(results["lengths"][0]) is int and type(results["seeds"]) is int
+    assert json.loads(json.dumps(results))["runs"]["rnn"][0]["steps"] == 2
