@@ -264,3 +264,14 @@ def test_P28_14_compare_of_numpy_counts_returns_results_json_can_write():
                       task_params={"n_train": 16, "n_val": 8, "n_test": 8}, device="cpu")
     assert results["lengths"] == [5] and type(results["lengths"][0]) is int and type(results["seeds"]) is int
     assert json.loads(json.dumps(results))["runs"]["rnn"][0]["steps"] == 2
+
+
+def test_P28_15_task_score_reads_a_model_output_tensor_as_it_comes():
+    # before: torch's "Can't call numpy() on Tensor that requires grad" for outputs straight from the model, and
+    # "TypeError: Got unsupported ScalarType BFloat16" for outputs under autocast
+    task = get_task("adding", T=5, n_train=8, n_val=4, n_test=4)
+    out = torch.full((4, 1), 1.0, requires_grad=True)
+    expected = float(((task.test.y.reshape(-1) - 1.0) ** 2).mean())
+    assert task.score(out) == pytest.approx(expected, rel=1e-6)
+    assert task.score(out.detach().bfloat16()) == pytest.approx(expected, rel=1e-6)  # 1.0 is exact in bfloat16
+    assert task.score(out.detach().numpy()) == pytest.approx(expected, rel=1e-6)

@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
+import torch
 
 KINDS = ("classify", "regress", "tag")
 
@@ -106,9 +107,13 @@ class Task:
         ``"val"`` or ``"test"``): for ``"classify"`` labels ``(n,)`` or scores ``(n, output_size)``, for
         ``"regress"`` one value per target (``(n,)`` or ``(n, 1)``), for ``"tag"`` probabilities ``(n, T,
         output_size)`` summing to 1 over the last axis. Another shape is a ValueError: it would be reshaped,
-        broadcast or read as other classes."""
+        broadcast or read as other classes. A tensor is read as it comes from a model: with grad, on a GPU, in
+        bfloat16 or float16 (as float32)."""
         if split not in ("train", "val", "test"):
             raise ValueError(f"Task {self.name!r}.score: split must be 'train', 'val' or 'test', got {split!r}")
+        if isinstance(output, torch.Tensor):  # else torch's "Can't call numpy() on Tensor that requires grad", ...
+            output = output.detach().cpu()
+            output = output.float() if output.dtype in (torch.bfloat16, torch.float16) else output
         y, out = getattr(self, split).y, np.asarray(output)
         scores = (len(y), *y.shape[1:], self.output_size)
         allowed = {"classify": [y.shape, scores], "regress": [y.shape, (*y.shape, 1)], "tag": [scores]}[self.kind]
