@@ -8,7 +8,7 @@ One test per case of the catalogue (ids S28-01, S28-02, ...); each fails on the 
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import one_line
+from helpers import one_line, user_warnings
 from helpers import tiny_forecaster as tiny
 
 import rnnkit
@@ -85,3 +85,23 @@ def test_S28_03_a_panel_named_by_two_id_columns_is_told_to_join_them(tmp_path):
                                   "Food preservation/Fridges"]
     hobs = sales.loc[("Food preparation", "Hobs"), "Sales"].to_numpy()
     np.testing.assert_allclose(table.X[0][:, 0], hobs)
+
+
+def test_S28_04_a_numeric_column_the_panel_does_not_read_is_warned_of():
+    # vega's stocks as a long panel with a volume beside each price: fit used the price alone and said nothing of
+    # the volume (the GlobalForecaster reads no past covariates)
+    vega = pytest.importorskip("vega_datasets")
+    stocks = vega.data.stocks()
+    stocks["volume"] = np.arange(len(stocks)) % 7 + 1.0
+    stocks["sector"] = "tech"  # text: an attribute of a series, not warned of
+    g = rnnkit.GlobalForecaster(horizon=2, lookback=4, hidden_size=4, max_epochs=1, model="direct", quantiles=None,
+                                random_state=0)
+    fit = lambda data, **kw: g.fit(data, id_col="symbol", time_col="date", target="price", **kw)  # noqa: E731
+    assert user_warnings(lambda: fit(stocks)) == [
+        "GlobalForecaster.fit: the panel's numeric column(s) ['volume'] are not read: the model reads each series' "
+        "target and the known-future covariates only (no past covariates); pass future_covariates=['volume'] if "
+        "their values are known ahead (predict then needs them over the horizon), forecast one series with them "
+        "as past covariates with rnnkit.Forecaster, or drop them"]
+    assert user_warnings(lambda: fit(stocks.drop(columns="volume"))) == []
+    assert user_warnings(lambda: fit(stocks, future_covariates=["volume"])) == []
+    assert g.future_covariates_ == ("volume",)

@@ -239,7 +239,7 @@ class GlobalForecaster(BaseEstimator):
         (datetimes, periods or numbers: each series evenly spaced at its own frequency, in increasing time
         order), ``target`` (numbers) and the ``future_covariates`` (numbers known ahead: read over the lookback
         and, from ``predict(future=...)``, over the horizon). The defaults are neuralforecast's column names.
-        Rows of different series may interleave; other columns are not read. Every series needs
+        Rows of different series may interleave; other columns are not read (numeric ones warned of). Every series needs
         ``lookback + horizon`` rows. Returns self; fitted attributes are set only on success.
 
         ``resume=True`` continues an interrupted fit from ``log_dir/checkpoints/last.ckpt`` (or starts from the
@@ -248,6 +248,7 @@ class GlobalForecaster(BaseEstimator):
         self._check_params()
         covariates = _names(future_covariates)
         series, period = _read_panel(data, id_col, time_col, target, covariates)
+        _warn_unread(data, (id_col, time_col, target, *covariates))
         text = text_form(data[time_col])  # years '1990', quarters '1990Q1'... come back as written
         L, H = self.lookback, self.horizon
         short = [key for key, (frame, _) in series.items() if len(frame) < L + H]
@@ -913,6 +914,20 @@ class GlobalForecaster(BaseEstimator):
 # -- the panel ---------------------------------------------------------------------------------------------------
 def _names(names) -> tuple[str, ...]:
     return (names,) if isinstance(names, str) else tuple(names)
+
+
+def _warn_unread(data: pd.DataFrame, read: tuple) -> None:
+    """Warn of the panel's numeric columns that fit does not read (no past covariates: vega's stocks with a volume
+    beside the price), which would otherwise be dropped without a word; text columns (a second id level, a
+    category) are attributes of a series, not values."""
+    unread = [c for c in data.columns if c not in read and pd.api.types.is_numeric_dtype(data[c])]
+    if unread:
+        shown = [str(c) if isinstance(c, np.str_) else c for c in unread]
+        warnings.warn(f"GlobalForecaster.fit: the panel's numeric column(s) {shown} are not read: the model reads "
+                      "each series' target and the known-future covariates only (no past covariates); pass "
+                      f"future_covariates={shown!r} if their values are known ahead (predict then needs them over "
+                      "the horizon), forecast one series with them as past covariates with rnnkit.Forecaster, or "
+                      "drop them", UserWarning, stacklevel=user_stacklevel())
 
 
 def _read_panel(data, id_col: str, time_col: str, target: str, covariates: tuple[str, ...]
