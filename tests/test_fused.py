@@ -82,10 +82,13 @@ def test_fused_equals_reference(name, L, bi, lengths, given):
             torch.testing.assert_close(a, b, atol=1e-5, rtol=1e-5)
         return
     # The layer norms make float32 gradients ill-conditioned (entries of 10-100, and the float32 reference
-    # up to 5e-5 of their size off the float64 values): the kernels must be as close to float64 as it is.
+    # up to 5e-5 of their size off the float64 values): the kernels must be as close to float64 as it is. The
+    # floor of 1e-5 (about 80 float32 ulps) keeps a reference that rounds luckily on one CPU's kernels (2.9e-6
+    # without torch's vector kernels, ATEN_CPU_CAPABILITY=default, where the fused path gave 7.5e-6) from
+    # setting a bar below float32's own accuracy here.
     state64 = None if state is None else [f.double() for f in state]
     truth = _run(copy.deepcopy(layer).double(), "reference", x.double(), lens, state64)
-    assert _largest_error(fast, truth) <= 2 * _largest_error(reference, truth) + 1e-6
+    assert _largest_error(fast, truth) <= 2 * _largest_error(reference, truth) + 1e-5
 
 
 def _largest_error(results, truth):
