@@ -1063,6 +1063,20 @@ def check_label_types(rows: list, who: str) -> None:
                          f"all int): mixed, numpy would turn them all into text")
 
 
+def check_label_kind(label, classes: np.ndarray, who: str, estimator: str) -> None:
+    """Refuse scoring labels of another kind than the fitted ``classes`` (ints for str classes ``'1', '2'``, as
+    sktime gives its labels, or the reverse), naming both: none would ever equal a prediction, and the accuracy
+    would be 0 without a word. Numbers and bools compare as numpy compares them (``True == 1``), as
+    scikit-learn's metrics do."""
+    given, fitted = _label_kind(label), _label_kind(classes[0])
+    if (given == "str") != (fitted == "str"):
+        plain = lambda v: v.item() if isinstance(v, np.generic) else v  # 1, not np.int64(1)
+        fix = {"str": " (e.g. y.astype(str))", "number": " (e.g. pd.to_numeric(y))"}.get(fitted, "")
+        raise ValueError(f"{who}: y holds {given} labels (e.g. {plain(label)!r}) but the {estimator} was fitted on "
+                         f"{fitted} labels (classes_ {[plain(c) for c in classes[:5]]}); give y's labels the type "
+                         f"they had at fit{fix}")
+
+
 def check_target_index(X, y, who: str, name: str = "y") -> None:
     """Refuse a ``pd.Series`` or DataFrame y whose index is not the instances of a pandas X in X's order (a
     DataFrame's instances, or the index of a Series of sequences, as ``df.groupby(id)[column].apply(np.array)``
@@ -2651,13 +2665,7 @@ class SequenceClassifier(ClassifierMixin, _LabelEstimator):
         y = self._score_targets(X, y, sample_weight, times)
         who = f"{type(self).__name__}.score"
         labels = as_label_array(y, who)  # one per sequence of X: at least one
-        given, fitted = _label_kind(labels[0]), _label_kind(self.classes_[0])
-        if (given == "str") != (fitted == "str"):  # scikit-learn compares the others (True == 1), as numpy does
-            plain = lambda v: v.item() if isinstance(v, np.generic) else v  # 1, not np.int64(1)
-            fix = {"str": " (e.g. y.astype(str))", "number": " (e.g. pd.to_numeric(y))"}.get(fitted, "")
-            raise ValueError(f"{who}: y holds {given} labels (e.g. {plain(labels[0])!r}) but the classifier was "
-                             f"fitted on {fitted} labels (classes_ {[plain(c) for c in self.classes_[:5]]}); give "
-                             f"y's labels the type they had at fit{fix}")
+        check_label_kind(labels[0], self.classes_, who, "classifier")
         check_known_labels(labels, self.classes_, who)
         if labels.dtype == object and any(isinstance(v, tuple) for v in labels.tolist()):
             # tuple labels: scikit-learn's accuracy would take a list of tuples for multi-label data
@@ -2950,6 +2958,17 @@ class SequenceTagger(_SequenceEstimator):
             y = y.iloc[:, 0]  # a long table's label column as df[["label"]]: read as df["label"]
         if not isinstance(y, pd.Series | pd.DataFrame) and _per_row(X, y) and np.ndim(y) == 1:
             y = pd.Series(_object_array(list(y)) if isinstance(y, list | tuple) else y, index=X.index)  # X's rows
+        if isinstance(y, pd.Series | pd.DataFrame) and _per_row(X, y):  # a column (or more) of the long table
+            if isinstance(y, pd.DataFrame) and y.shape[1] > 1:
+                names = ", ".join(map(repr, y.columns[:3].tolist())) + (", ..." if y.shape[1] > 3 else "")
+                raise ValueError(f"{who}: y is a DataFrame of {y.shape[1]} columns ({names}), where the tagger takes "
+                                 f"one label per step: give the column of labels, e.g. y[{y.columns[0]!r}]")
+            if not isinstance(y.index, pd.MultiIndex) and not y.index.equals(X.index):  # a MultiIndex y: below
+                raise ValueError(f"{who}: y is a {'Series' if isinstance(y, pd.Series) else 'column'} of one label "
+                                 f"per row of X ({len(y)} rows), but its index ({_show_index(y.index)}) is not X's "
+                                 f"(instance, time) rows ({_show_index(X.index)}); labels are matched to X's rows "
+                                 f"by position: give y.set_axis(X.index) if it is in the order of X's rows (or "
+                                 f"y.to_numpy())")
         per_row = isinstance(y, pd.Series) and isinstance(y.index, pd.MultiIndex)
         if per_row and isinstance(X, pd.DataFrame | pd.Series) and isinstance(X.index, pd.MultiIndex):
             if not y.index.equals(X.index):
@@ -3011,6 +3030,9 @@ class SequenceTagger(_SequenceEstimator):
             if np.shape(t) != np.shape(p):  # numpy would broadcast a single label over the steps
                 raise ValueError(f"{who}: the labels of sequence {i} have shape {np.shape(t)} but the sequence has "
                                  f"{len(p)} steps; give one label per step")
+        first = next((t for t in y if np.size(t)), None)
+        if first is not None:
+            check_label_kind(np.asarray(first, dtype=object).flat[0], self.classes_, who, "tagger")
         hits = [plain_labels(p) == plain_labels(t) for p, t in zip(predicted, y, strict=True)]
         steps = None if weights is None else np.repeat(weights, [len(h) for h in hits])  # each step its sequence's
         return float(np.average(np.concatenate(hits), weights=steps))
