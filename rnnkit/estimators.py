@@ -1085,15 +1085,23 @@ def check_target_index(X, y, who: str, name: str = "y") -> None:
     if _per_row(X, y):
         # a column of the long table: one value per step, where fit and score take one per instance
         pandas = isinstance(y, pd.Series | pd.DataFrame) and y.index.equals(X.index)
-        if pandas or not isinstance(y, pd.Series | pd.DataFrame):
+        # on the table's own row numbers (df["target"] beside df.set_index([id, time])): y.loc[instances] would
+        # pick the table's first rows, so the fix puts it on X's rows first
+        numbered = isinstance(y, pd.Series | pd.DataFrame) and not pandas and not isinstance(y.index, pd.MultiIndex)
+        if pandas or numbered or not isinstance(y, pd.Series | pd.DataFrame):
             labels = who.startswith("SequenceClassifier") and name == "y"
             aggregate = "first() if it is constant within each instance" if labels else "last() (or .mean())"
             tagger = "; to label every step, use SequenceTagger" if labels else ""
-            on_rows = name if pandas else f"pd.Series({name}, index=X.index)"
-            raise ValueError(f"{who}: {name} has one value per row of X ({'its index is ' if pandas else ''}X's "
-                             f"(instance, time) rows: {len(y)} for X's {X.index.get_level_values(0).nunique()} "
-                             f"instances), where one per instance is needed; take each instance's, in X's order: "
-                             f"{on_rows}.groupby(level=0, sort=False).{aggregate}{tagger}")
+            on_rows = name if pandas else f"{name}.set_axis(X.index)" if numbered else \
+                f"pd.Series({name}, index=X.index)"
+            rows = ("its index is X's (instance, time) rows" if pandas else f"its index ({_show_index(y.index)}) "
+                    f"numbers the table's rows, not X's (instance, time) rows" if numbered else "X's (instance, "
+                    "time) rows")
+            order = f" (set_axis: {name}'s rows in the order of X's)" if numbered else ""
+            raise ValueError(f"{who}: {name} has one value per row of X ({rows}: {len(y)} for X's "
+                             f"{X.index.get_level_values(0).nunique()} instances), where one per instance is "
+                             f"needed; take each instance's, in X's order: {on_rows}.groupby(level=0, sort=False)."
+                             f"{aggregate}{order}{tagger}")
     _check_swapped_count(X, y, who, name)
     if not (isinstance(y, pd.Series | pd.DataFrame) and isinstance(X, pd.DataFrame | pd.Series)) or X.empty:
         return

@@ -65,3 +65,25 @@ def test_R28_03_a_frame_of_several_columns_on_x_rows_names_the_label_column_not_
     assert "one per instance" not in str(info.value)
     with pytest.raises(ValueError, match=r"SequenceTagger\.score: y is a DataFrame of 2 columns"):
         est.score(X, y)
+
+
+def test_R28_04_a_label_column_on_the_table_row_numbers_names_set_axis_not_a_loc_that_picks_first_rows():
+    from rnnkit import SequenceClassifier, SequenceRegressor
+
+    X, y = sktime_datasets.load_basic_motions(split="train", return_X_y=True, return_type="pd-multiindex")
+    X = X.loc[list(range(8))]  # 8 instances of 100 steps
+    X.index.names = ["id", "t"]
+    df = X.reset_index()
+    df["target"] = np.repeat(y[:8], 100)  # the label written on each row of the long table
+    X = df.set_index(["id", "t"]).drop(columns="target")
+    fix = r"y\.set_axis\(X\.index\)\.groupby\(level=0, sort=False\)\.first\(\) if it is constant within each instance"
+    refusal = (r"SequenceClassifier\.fit: y has one value per row of X \(its index \(0, 1, 2, \.\.\.\) numbers the "
+               r"table's rows, not X's \(instance, time\) rows: 800 for X's 8 instances\).*")
+    with pytest.raises(ValueError, match=refusal + fix) as info:
+        SequenceClassifier(max_epochs=1).fit(X, df["target"])
+    assert ".loc[" not in str(info.value)  # y.loc[X.index.unique(level=0)]: the table's rows 0-7, all instance 0's
+    fixed = df["target"].set_axis(X.index).groupby(level=0, sort=False).first()
+    assert fixed.tolist() == list(y[:8])  # the fix named gives each instance its own label
+    with pytest.raises(ValueError, match=r"SequenceRegressor\.fit: y has one value per row of X \(its index .*"
+                                         r"y\.set_axis\(X\.index\)\.groupby\(level=0, sort=False\)\.last\(\)"):
+        SequenceRegressor(max_epochs=1).fit(X, df["t"].astype(float))
