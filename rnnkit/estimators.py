@@ -1370,11 +1370,12 @@ def check_label_spellings(labels: np.ndarray, who: str, ids=None, where=None) ->
         spelt[key] = (v, i)
 
 
-def check_known_labels(labels: np.ndarray, classes: np.ndarray, who: str) -> None:
-    """Labels to score against that are not among the fitted ``classes``: every sequence of one counts as a
-    wrong prediction. None of them a class (``'A'``, ``'B'`` for ``classes_ ['a', 'b']``: another spelling) is
-    refused, since the score would be 0 whatever the model predicts; some of them (a class absent from the
-    training data) are warned of, naming them and how many sequences they label."""
+def check_known_labels(labels: np.ndarray, classes: np.ndarray, who: str, *, unit: str = "sequence",
+                       estimator: str = "classifier") -> None:
+    """Labels to score against that are not among the fitted ``classes``: every sequence (a tagger's: every
+    ``unit="step"``) of one counts as a wrong prediction. None of them a class (``'A'``, ``'B'`` for ``classes_
+    ['a', 'b']``: another spelling) is refused, since the score would be 0 whatever the model predicts; some of
+    them (a class absent from the training data) are warned of, naming them and how many sequences they label."""
     known = {_plain(c) for c in classes.tolist()}
     values = [_plain(v) for v in labels.tolist()]
     counts = {}
@@ -1383,16 +1384,16 @@ def check_known_labels(labels: np.ndarray, classes: np.ndarray, who: str) -> Non
             counts[v] = counts.get(v, 0) + 1
     if not counts:
         return
-    shown = ", ".join(f"{v!r} ({k} sequence{'s' if k > 1 else ''})" for v, k in list(counts.items())[:5])
+    shown = ", ".join(f"{v!r} ({k} {unit}{'s' if k > 1 else ''})" for v, k in list(counts.items())[:5])
     fitted = [_plain(c) for c in classes[:5].tolist()] + (["..."] if len(classes) > 5 else [])
     if sum(counts.values()) == len(values):
         lower = {str(c).strip().lower() for c in known}
         case = ("; they differ from the classes only by case or spaces: write them as at fit (e.g. y.str.lower() or "
                 "y.str.strip())" if all(str(v).strip().lower() in lower for v in counts) else "")
-        raise ValueError(f"{who}: y holds none of the classifier's classes ({shown}; classes_ {fitted}), so every "
+        raise ValueError(f"{who}: y holds none of the {estimator}'s classes ({shown}; classes_ {fitted}), so every "
                          f"prediction would count as wrong; give y's labels as predict returns them{case}")
-    warnings.warn(f"{who}: y holds {len(counts)} label(s) the classifier never saw at fit: {shown}; classes_ "
-                  f"{fitted}; those sequences count as wrong predictions (spelt otherwise than at fit? write them "
+    warnings.warn(f"{who}: y holds {len(counts)} label(s) the {estimator} never saw at fit: {shown}; classes_ "
+                  f"{fitted}; those {unit}s count as wrong predictions (spelt otherwise than at fit? write them "
                   f"alike)", UserWarning, stacklevel=3)
 
 
@@ -3041,6 +3042,8 @@ class SequenceTagger(_SequenceEstimator):
         first = next((t for t in y if np.size(t)), None)
         if first is not None:
             check_label_kind(np.asarray(first, dtype=object).flat[0], self.classes_, who, "tagger")
+            check_known_labels(np.concatenate([np.asarray(t, dtype=object).ravel() for t in y]), self.classes_, who,
+                               unit="step", estimator="tagger")
         hits = [plain_labels(p) == plain_labels(t) for p, t in zip(predicted, y, strict=True)]
         steps = None if weights is None else np.repeat(weights, [len(h) for h in hits])  # each step its sequence's
         return float(np.average(np.concatenate(hits), weights=steps))

@@ -87,3 +87,18 @@ def test_R28_04_a_label_column_on_the_table_row_numbers_names_set_axis_not_a_loc
     with pytest.raises(ValueError, match=r"SequenceRegressor\.fit: y has one value per row of X \(its index .*"
                                          r"y\.set_axis\(X\.index\)\.groupby\(level=0, sort=False\)\.last\(\)"):
         SequenceRegressor(max_epochs=1).fit(X, df["t"].astype(float))
+
+
+def test_R28_05_a_tagger_scored_on_labels_it_never_saw_warns_and_on_none_of_its_classes_refuses(long_table):
+    X = long_table["data"].to_numpy().reshape(6, 50, 1)
+    named = np.where(long_table["label"].to_numpy() == 1, "beat", "none").reshape(6, 50)
+    est = SequenceTagger(max_epochs=1, hidden_size=4, batch_size=6, random_state=0).fit(X, named)
+    other = named.astype("<U5")
+    other[0, :5] = "noise"  # a class absent from the training data
+    with pytest.warns(UserWarning, match=r"SequenceTagger\.score: y holds 1 label\(s\) the tagger never saw at fit: "
+                                         r"'noise' \(5 steps\); classes_ \['beat', 'none'\]; those steps count as "
+                                         r"wrong predictions"):
+        est.score(X, other)
+    with pytest.raises(ValueError, match=r"SequenceTagger\.score: y holds none of the tagger's classes \('NONE' "
+                                         r"\(36 steps\), 'BEAT' \(264 steps\); .*y\.str\.lower\(\)"):
+        est.score(X, np.char.upper(named))
