@@ -887,10 +887,14 @@ def _csv_header(path) -> list[str] | None:
     names what is wrong with the file itself)."""
     import pandas as pd
 
+    from .data.tables import check_separator
+
     try:
-        return [str(c) for c in pd.read_csv(path, nrows=0).columns]
+        header = [str(c) for c in pd.read_csv(path, nrows=0).columns]
     except Exception:  # noqa: BLE001 - see above
         return None
+    check_separator(Path(path), header)  # a ';' file's one column is no reason to call the model's missing
+    return header
 
 
 def _check_file_against_model(args, recorded: dict, columns: dict, *, with_target: bool) -> None:
@@ -1028,6 +1032,8 @@ def _evaluate(args) -> int:
     from rnnkit.data import write_json
 
     out = _file_out(args, "metrics", "evaluation.json")
+    if out is not None:
+        _check_json_name(out)
     est, recorded = _load_sequence_model(args)
     task = ("tag" if isinstance(est, rnnkit.SequenceTagger) else
             "classify" if isinstance(est, rnnkit.SequenceClassifier) else "regress")
@@ -1186,6 +1192,17 @@ def _csv_compression(out: Path) -> str | None:
         raise ValueError(f"--out {out}: rnnkit predict writes CSV, which a {inner} file would not hold; name it "
                          f"{stem}.csv (or {stem}.csv.gz, .csv.bz2, .csv.xz to compress it), and convert it from there")
     return compression
+
+
+def _check_json_name(out: Path) -> None:
+    """Refuse evaluate's --out named as another format (``ev.csv``, ``ev.parquet``) or as compressed
+    (``ev.json.gz``): the metrics are written as plain JSON, which such a file would not hold."""
+    suffixes = [s.lower() for s in out.suffixes]
+    last = suffixes[-1] if suffixes else None
+    if last in _COMPRESSIONS or last in _OTHER_COMPRESSIONS or last in (_NOT_CSV | {".csv"}) - {".json"}:
+        stem = out.name[: len(out.name) - sum(len(s) for s in out.suffixes)] or out.name
+        raise ValueError(f"--out {out}: rnnkit evaluate writes the metrics as plain JSON, which a {last} file "
+                         f"would not hold; name it {out.with_name(stem + '.json')}")
 
 
 def _forecast(args) -> int:

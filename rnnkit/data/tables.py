@@ -461,6 +461,13 @@ def _check_header(path: Path, frame: pd.DataFrame, *, reads_all: bool = True, np
             raise ValueError(f"{path}: the header names column {name!r} twice (columns {seen[name] + 1} and "
                              f"{k + 1}); give every column its own name")
         seen[name] = k
+    check_separator(path, header)
+
+
+def check_separator(path: Path, header: list[str]) -> None:
+    """Refuse a file separated by something else than commas: its whole header reads as one column holding
+    ``;``, a tab or ``|``. Run by the reader, and by `rnnkit predict` / `evaluate` before they match the
+    header to the model's columns (which would otherwise call the file's columns missing)."""
     if len(header) == 1:
         for sep, word in ((";", "semicolons"), ("\t", "tabs"), ("|", "bars")):
             if sep in header[0]:

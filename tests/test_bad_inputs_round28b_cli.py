@@ -1,0 +1,73 @@
+"""The command line as a new user drives it, twenty-eighth round (b): predict and evaluate given a file separated
+by semicolons or tabs, and evaluate's --out named as another format."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from rnnkit.cli import main
+
+QUICK = ["--task", "classify", "--epochs", "1", "--hidden-size", "4", "--batch-size", "8", "--test-fraction", "0"]
+
+
+def _long(n=8, steps=4, seed=0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({"id": np.repeat([f"s{i}" for i in range(n)], steps), "t": np.tile(np.arange(steps), n),
+                         "f1": rng.normal(size=n * steps).round(3),
+                         "target": np.repeat(["no", "yes"] * (n // 2), steps)})
+
+
+def _error(argv, capsys) -> str:
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1, err
+    return err[0]
+
+
+@pytest.fixture(scope="module")
+def model(tmp_path_factory):
+    """A classifier trained by the command line on a long CSV, and the CSV."""
+    root = tmp_path_factory.mktemp("m28b")
+    data = root / "d.csv"
+    _long().to_csv(data, index=False)
+    assert main(["train", str(data), "--time-column", "t", *QUICK, "--out", str(root / "m")]) == 0
+    return root / "m", data
+
+
+def test_M28_01_predict_and_evaluate_name_a_file_separated_by_semicolons_or_tabs(model, tmp_path, capsys):
+    """Excel's European CSV (';' and decimal commas) and a tab-separated file were called missing the model's id
+    and time columns (the file's header read as one column 'id;t;f1'); train said what was wrong. Now predict and
+    evaluate say it as train does, with the conversion that reads the file."""
+    m, data = model
+    euro = tmp_path / "euro.csv"
+    pd.read_csv(data).to_csv(euro, sep=";", decimal=",", index=False)
+    expected = (f"{euro}: the header is one column 'id;t;f1;target': the file looks separated by semicolons, and "
+                "rnnkit reads comma-separated CSV; convert it, e.g. pd.read_csv(path, sep=';', decimal=',')"
+                ".to_csv(new_path, index=False)")
+    for command in ("predict", "evaluate"):
+        assert _error([command, str(m), str(euro)], capsys) == f"rnnkit {command}: error: {expected}"
+    tabs = tmp_path / "tabs.csv"
+    pd.read_csv(data).drop(columns="target").to_csv(tabs, sep="\t", index=False)
+    assert "the file looks separated by tabs" in _error(["predict", str(m), str(tabs)], capsys)
+    fixed = tmp_path / "fixed.csv"  # the conversion the message gives
+    pd.read_csv(euro, sep=";", decimal=",").to_csv(fixed, index=False)
+    assert main(["evaluate", str(m), str(fixed)]) == 0
+    assert json.loads(capsys.readouterr().out.split("\nwrote")[0])["n"] == 8
+
+
+def test_M28_02_evaluate_out_named_as_csv_or_compressed_is_refused(model, tmp_path, capsys):
+    """evaluate --out ev.csv wrote JSON into a .csv, and --out ev.json.gz plain JSON under a gzip name (which
+    gunzip and pandas refuse), while predict refuses a name its CSV would not fit (S10-09). Now refused before
+    the model is read, naming the JSON name; ev.json and a name without a suffix are written as before."""
+    m, data = model
+    for name, last in (("ev.csv", ".csv"), ("ev.json.gz", ".gz"), ("ev.parquet", ".parquet"), ("ev.csv.zst", ".zst")):
+        out = tmp_path / name
+        assert _error(["evaluate", str(m), str(data), "--out", str(out)], capsys) == (
+            f"rnnkit evaluate: error: --out {out}: rnnkit evaluate writes the metrics as plain JSON, which a {last} "
+            f"file would not hold; name it {tmp_path / 'ev.json'}")
+        assert not out.exists()
+    for name in ("ev.json", "metrics"):
+        assert main(["evaluate", str(m), str(data), "--out", str(tmp_path / name)]) == 0
+        assert json.loads((tmp_path / name).read_text())["n"] == 8
