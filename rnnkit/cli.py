@@ -276,6 +276,30 @@ def _check_layout_columns(args) -> None:
                          "(or read a long CSV without --layout wide)")
 
 
+def _check_roles_not_features(args, recorded: dict) -> None:
+    """Refuse --id-column / --time-column / --target-column of predict or evaluate naming a column the model reads
+    as a feature: taken for the role, it would be missing from the model's input, and the reader's message would
+    call a column the file has absent (a --time-column t given after the warning on a model trained without one)."""
+    features = recorded.get("feature_columns") or []
+    if _layout(args) == "npz" or not isinstance(features, list):
+        return
+    where = Path(args.model) / "config.json"
+    for role in ("id", "time", "target"):
+        name = getattr(args, f"{role}_column")
+        if name is None or name not in features:
+            continue
+        trained = recorded.get(f"{role}_column")
+        head = (f"{args.data}: --{role}-column {name} names a column that {args.model} reads as a feature (its "
+                f"features {features}, recorded in {where})")
+        if trained is None:
+            raise ValueError(f"{head}; it was trained without a {role} column, so {name!r} is one of its inputs: "
+                             f"leave --{role}-column out" + (f" and sort each sequence's rows by {name!r} in the "
+                                                             f"file (or train again with --time-column {name})"
+                                                             if role == "time" else ""))
+        raise ValueError(f"{head}, which would then be missing from its input; its {role} column is {trained!r}: "
+                         f"leave --{role}-column out, or give the column of the file that holds the {role}")
+
+
 def _table_columns(args, recorded: dict) -> dict:
     """The id, time and target columns: given on the command line, else as recorded in the model (predict),
     else the defaults."""
@@ -856,6 +880,7 @@ def _model_inputs(args, est, recorded: dict, *, with_target: bool):
     if args.layout == "auto" and recorded.get("layout") == "wide" and _layout(args) == "long":
         args.layout = "wide"  # a wide model reads wide CSVs, as it was trained (an .npz stays an .npz)
     _check_layout_columns(args)
+    _check_roles_not_features(args, recorded)
     columns = _table_columns(args, recorded)
     _check_model_layout(args, recorded, columns)
     _check_file_against_model(args, recorded, columns, with_target=with_target)

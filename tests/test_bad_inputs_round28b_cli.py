@@ -71,3 +71,34 @@ def test_M28_02_evaluate_out_named_as_csv_or_compressed_is_refused(model, tmp_pa
     for name in ("ev.json", "metrics"):
         assert main(["evaluate", str(m), str(data), "--out", str(tmp_path / name)]) == 0
         assert json.loads((tmp_path / name).read_text())["n"] == 8
+
+
+def test_M28_03_a_role_flag_naming_a_feature_of_the_model_is_named_so(tmp_path, capsys):
+    """predict --time-column t on a model trained without one (as the warning on 't' suggests), --target-column f1
+    or --id-column f1: the column was taken for the role and the model's input called it absent ('the file lacks
+    ['t']', of a file that has it), or a column of ids was read as a feature. Now the flag is named as naming one
+    of the model's features, with its recorded role column; flags naming the file's own columns work as before."""
+    data = tmp_path / "d.csv"
+    _long().to_csv(data, index=False)
+    m = tmp_path / "m"
+    with pytest.warns(UserWarning, match="named like a time axis"):
+        assert main(["train", str(data), *QUICK, "--out", str(m)]) == 0
+    head = f"pred.csv: --time-column t names a column that {m} reads as a feature (its features ['t', 'f1'], " \
+           f"recorded in {m / 'config.json'})"
+    pred = tmp_path / "pred.csv"
+    _long().drop(columns="target").to_csv(pred, index=False)
+    with pytest.warns(UserWarning):
+        assert _error(["predict", str(m), str(pred), "--time-column", "t"], capsys) == (
+            f"rnnkit predict: error: {tmp_path / head}; it was trained without a time column, so 't' is one of its "
+            "inputs: leave --time-column out and sort each sequence's rows by 't' in the file (or train again with "
+            "--time-column t)")
+        for role, command in (("target", "evaluate"), ("id", "predict")):
+            assert _error([command, str(m), str(data if command == "evaluate" else pred), f"--{role}-column", "f1"],
+                          capsys).endswith(
+                f"--{role}-column f1 names a column that {m} reads as a feature (its features ['t', 'f1'], recorded "
+                f"in {m / 'config.json'}), which would then be missing from its input; its {role} column is "
+                f"'{'target' if role == 'target' else 'id'}': leave --{role}-column out, or give the column of the "
+                f"file that holds the {role}")
+        renamed = tmp_path / "renamed.csv"
+        _long().rename(columns={"id": "key", "target": "label"}).to_csv(renamed, index=False)
+        assert main(["evaluate", str(m), str(renamed), "--id-column", "key", "--target-column", "label"]) == 0
