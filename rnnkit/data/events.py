@@ -106,16 +106,8 @@ def sessionize(
         raise ValueError(f"column {time!r} holds numbers up to {big:.0f}, which as seconds (how numbers are read) "
                          f"would be {big / 31_557_600:,.0f} years: epoch {name}? gaps and dt would be off by that "
                          f"factor; convert them: df[{time!r}] = pd.to_datetime(df[{time!r}], unit={unit!r})")
-    if (not temporal and len(seconds) and (seconds % 1 != 0).any()
-            and _EXCEL_DAYS[0] <= seconds.min() and seconds.max() <= _EXCEL_DAYS[1]):
-        first = float(seconds[np.flatnonzero(seconds % 1 != 0)[0]])
-        shown = (pd.Timestamp("1899-12-30") + pd.Timedelta(days=first)).round("s")
-        warnings.warn(f"column {time!r} holds numbers from {seconds.min():.10g} to {seconds.max():.10g} with "
-                      f"fractions (e.g. {first:.10g}), as Excel stores dates (days since 1899-12-30: {first:.10g} is "
-                      f"{shown}); they "
-                      f"are read as seconds, so gaps and dt would be 86400 times too small; if they are Excel dates, "
-                      f"convert them: df[{time!r}] = pd.to_datetime(df[{time!r}], unit='D', origin='1899-12-30')",
-                      UserWarning, stacklevel=2)
+    if not temporal and len(seconds) and _EXCEL_DAYS[0] <= seconds.min() and seconds.max() <= _EXCEL_DAYS[1]:
+        _warn_excel_days(seconds, time, gap_s)
     _warn_repeated_rows(df)
     gap_s = float(gap_s)
     users = out[user].to_numpy()
@@ -125,6 +117,25 @@ def sessionize(
     out["session"] = np.cumsum(new).astype(np.int64) - 1
     out["dt"] = np.where(new, 0.0, delta)
     return out
+
+
+def _warn_excel_days(seconds: np.ndarray, time: str, gap_s: float) -> None:
+    """Warn of numeric times that read as Excel serial dates (days since 1899-12-30, within 1970 .. 2100): with
+    fractions (a time of day), or whole and spanning at most ten years of days (a log of a day's resolution, 45292
+    for 2024-01-01); seconds of a day's clock, as whole numbers in that range, span hours (ten thousands) instead."""
+    fractional = np.flatnonzero(seconds % 1 != 0)
+    if not fractional.size and seconds.max() - seconds.min() > _EXCEL_DAYS_SPAN:
+        return
+    first = float(seconds[fractional[0]] if fractional.size else seconds.min())
+    shown = (pd.Timestamp("1899-12-30") + pd.Timedelta(days=first)).round("s")
+    held = (f"numbers from {seconds.min():.10g} to {seconds.max():.10g} with fractions (e.g. {first:.10g}), as Excel "
+            f"stores dates" if fractional.size else f"whole numbers from {seconds.min():.10g} to "
+            f"{seconds.max():.10g}, as Excel stores the dates of a log by day")
+    warnings.warn(f"column {time!r} holds {held} (days "
+                  f"since 1899-12-30: {first:.10g} is {shown if fractional.size else shown.date()}); they are read "
+                  f"as seconds, so gaps and dt would be 86400 times too small (a gap of {gap_s:g} s would be "
+                  f"{gap_s:g} days); if they are Excel dates, convert them: df[{time!r}] = "
+                  f"pd.to_datetime(df[{time!r}], unit='D', origin='1899-12-30')", UserWarning, stacklevel=3)
 
 
 def _warn_repeated_rows(df: pd.DataFrame) -> None:
@@ -183,10 +194,12 @@ def _zone_fix(column: pd.Series, time: str, naive: int, zoned: int) -> str:
 
 
 _EPOCH_SECONDS_BEYOND = 1e11
-_EXCEL_DAYS = (25_569, 73_051)
-"""Excel serial dates of 1970-01-01 and 2100-01-01 (days since 1899-12-30)."""
 """Numeric times at least this large are no seconds (1e11 s after 1970 is the year 5138) but epoch milliseconds
 (1.7e12 in 2024), microseconds or nanoseconds, whose gaps read as seconds would be 1000x (or more) too long."""
+_EXCEL_DAYS = (25_569, 73_051)
+"""Excel serial dates of 1970-01-01 and 2100-01-01 (days since 1899-12-30)."""
+_EXCEL_DAYS_SPAN = 3653
+"""Whole numbers among Excel's dates that span at most this (ten years of days) are warned of as dates."""
 
 
 def _check_unique_columns(df: pd.DataFrame) -> None:

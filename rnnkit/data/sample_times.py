@@ -76,13 +76,13 @@ def read_sample_times(times, X, lengths: np.ndarray, who: str, ids=None, blank_t
                              f"[x[:n] for x, n in zip(X, lengths)], and the times past each one's end are ignored")
         bad = np.flatnonzero(~np.isfinite(values))
         if bad.size:
-            shown = _plain(np.asarray(t)[bad[0]]) if _indexable(t) else "NaN"
+            shown = _plain(_at(t, int(bad[0]))) if _indexable(t) else "NaN"
             raise ValueError(f"{where}: step {int(bad[0])} has no time ({shown}; {bad.size} in all); every step "
                              f"needs its time (a missing value goes in X as NaN, not in times)")
         back = np.flatnonzero(np.diff(values) <= 0)
         if back.size:
             k = int(back[0])
-            shown = [_plain(v) for v in (np.asarray(t)[k : k + 2] if _indexable(t) else values[k : k + 2])]
+            shown = [_plain(_at(t, j)) if _indexable(t) else _plain(values[j]) for j in (k, k + 1)]
             raise ValueError(f"{where}: times must be strictly increasing, but step {k} has {shown[0]!r} and step "
                              f"{k + 1} has {shown[1]!r}; sort the steps by time, and drop or merge steps given the "
                              f"same time")
@@ -270,8 +270,9 @@ def _as_numbers(t, where: str) -> tuple[np.ndarray, str]:
             return _seconds(pd.DatetimeIndex(pd.to_datetime(a.tolist(), utc=True)).tz_localize(None)), SECONDS
         except (TypeError, ValueError) as e:
             raise ValueError(f"{where}: dates that do not read as one kind of timestamp ({e})") from e
-    if a.dtype == object and a.size and all(isinstance(v, _NUMBER) for v in a.tolist()):
-        return a.astype(np.float64), NUMBERS
+    if a.dtype == object and a.size and all(isinstance(v, _NUMBER) or v is None or v is pd.NA for v in a.tolist()) \
+            and not all(v is None or v is pd.NA for v in a.tolist()):  # numbers, some missing (a NULL, pd.NA)
+        return np.array([np.nan if v is None or v is pd.NA else v for v in a.tolist()], dtype=np.float64), NUMBERS
     shown = next((v for v in a.tolist() if not isinstance(v, _NUMBER)), a.flat[0] if a.size else None)
     raise ValueError(f"{where}: are {a.dtype} values (e.g. {_plain(shown)!r}), not numbers, dates or durations; "
                      f"parse them (pd.to_datetime for dates, pd.to_numeric for numbers)")
@@ -334,11 +335,19 @@ def _seconds(index: pd.DatetimeIndex | pd.TimedeltaIndex) -> np.ndarray:
 
 def _given(t, values: np.ndarray, k: int):
     """Step ``k``'s time as the user gave it (its number when ``t`` cannot be indexed)."""
-    return _plain(np.asarray(t)[k]) if _indexable(t) else _plain(values[k])
+    return _plain(_at(t, k)) if _indexable(t) else _plain(values[k])
 
 
 def _indexable(t) -> bool:
-    return isinstance(t, np.ndarray | list | tuple | pd.Index | pd.Series)
+    return isinstance(t, np.ndarray | list | tuple | pd.Index | pd.Series | pd.api.extensions.ExtensionArray)
+
+
+def _at(t, k: int):
+    """Step ``k`` of ``t`` as given: a nullable ``Int64`` Series' ``pd.NA`` stays ``<NA>`` (numpy would make NaN of
+    it)."""
+    if isinstance(t, pd.Series):
+        return t.iloc[k]
+    return t[k] if isinstance(t, pd.Index | pd.api.extensions.ExtensionArray) else np.asarray(t)[k]
 
 
 def _plain(v):

@@ -113,9 +113,31 @@ def _id_error(stream_id, error: TypeError) -> Exception:
         if isinstance(stream_id, tuple):  # "use a tuple" would not help: name what inside it cannot be hashed
             return ValueError(f"Streamer: stream id {stream_id!r} is not hashable (a tuple holding a "
                               f"{_unhashable(stream_id)}); use a str, an int or a tuple of those")
-        return ValueError(f"Streamer: stream id {stream_id!r} is not hashable ({type(stream_id).__name__}); use "
-                          f"a str, an int or a tuple")
+        if isinstance(stream_id, np.ndarray) and stream_id.size == 1:  # ids[k] of an array of ids, kept 0-d
+            return ValueError(f"Streamer: stream id {stream_id!r} is a numpy array, which is not hashable; pass its "
+                              f"value, stream_id.item()")
+        values = (stream_id.ravel().tolist() if isinstance(stream_id, np.ndarray) else
+                  list(stream_id) if isinstance(stream_id, list) else [])
+        several = ("; an observation? the id comes first: step(stream_id, x_t)" if any(
+                   isinstance(v, float) and not v.is_integer() for v in values) else
+                   "; several ids? a stream has one: step_many({id: x_t, ...}) steps several, reset(id) resets each"
+                   if len(values) > 1 else "")
+        return ValueError(f"Streamer: stream id {_short(stream_id)} is not hashable ({type(stream_id).__name__}); use "
+                          f"a str, an int or a tuple{several}")
     return error
+
+
+def _short(value) -> str:
+    """``repr(value)`` on one line, cut to 80 characters (an array's repr runs over several)."""
+    text = " ".join(repr(value).split())
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _running(streams: dict, part) -> bool:
+    try:
+        return part in streams
+    except TypeError:  # a part that cannot be hashed names no stream
+        return False
 
 
 def _unhashable(value) -> str:
@@ -340,6 +362,12 @@ class Streamer:
         except TypeError as e:
             raise _id_error(stream_id, e) from None
         if stream is None:
+            if isinstance(stream_id, tuple) and len(stream_id) > 1 and all(_running(self._streams, part)
+                                                                           for part in stream_id):
+                # reset(tuple(ids)) for several streams: one id, which no stream has (missing_ok would ignore it)
+                raise ValueError(f"Streamer.reset: no stream has the id {stream_id!r}, but each of its parts is a "
+                                 f"running stream's id; a tuple is one id: reset several streams one at a time, "
+                                 f"for i in ids: streamer.reset(i)")
             if not missing_ok:
                 raise UnknownStreamError(stream_id, self.streams)
             return
