@@ -984,6 +984,15 @@ def _check_model_layout(args, recorded: dict, columns: dict) -> None:
     if header is None or value_in_header(header):  # unreadable, or without a header: the reader says so
         return
     where = f"recorded in {Path(args.model) / 'config.json'}"
+    forms = {"long": "a long CSV (a row per step)", "wide": "a wide CSV (a row per sequence, a column per step)"}
+    # --layout given against the model's: a long model reads its features by name, a wide one a single 'value'
+    # per step (so a long file of id, time and 'value' columns is read by either)
+    if args.layout != layout and args.layout in forms and (
+            recorded.get("feature_columns") != ["value"] if layout == "long" else columns["id_column"] not in header):
+        raise ValueError(f"{args.data}: --layout {args.layout} reads the file as {forms[args.layout]}, but "
+                         f"{args.model} was trained on {forms[layout]}, {where} (features "
+                         f"{recorded.get('feature_columns')}): leave --layout out to read the file as at training, "
+                         f"or give {forms[layout]}")
     if layout == "long":
         absent = [f"{role} column {columns[f'{role}_column']!r}" for role in ("id", "time")
                   if getattr(args, f"{role}_column") is None and recorded.get(f"{role}_column") is not None

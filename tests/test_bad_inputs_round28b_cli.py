@@ -102,3 +102,30 @@ def test_M28_03_a_role_flag_naming_a_feature_of_the_model_is_named_so(tmp_path, 
         renamed = tmp_path / "renamed.csv"
         _long().rename(columns={"id": "key", "target": "label"}).to_csv(renamed, index=False)
         assert main(["evaluate", str(m), str(renamed), "--id-column", "key", "--target-column", "label"]) == 0
+
+
+def test_M28_04_layout_given_against_the_models_is_named(model, tmp_path, capsys):
+    """predict --layout wide of a long model's file said to drop its 'id' column (a wide CSV's advice), and
+    --layout long of a wide model's file that the column 'id' was not found; now both name the layout the model
+    was trained on and to leave --layout out. The layout as at training, given or not, reads as before."""
+    m, data = model
+    assert _error(["predict", str(m), str(data), "--layout", "wide"], capsys) == (
+        f"rnnkit predict: error: {data}: --layout wide reads the file as a wide CSV (a row per sequence, a column per "
+        f"step), but {m} was trained on a long CSV (a row per step), recorded in {m / 'config.json'} (features "
+        "['f1']): leave --layout out to read the file as at training, or give a long CSV (a row per step)")
+    rng = np.random.default_rng(0)
+    wide = pd.DataFrame(rng.normal(size=(8, 4)).round(3), columns=[f"h{k}" for k in range(4)])
+    wide.insert(0, "target", ["a", "b"] * 4)
+    path = tmp_path / "wide.csv"
+    wide.to_csv(path, index=False)
+    mw = tmp_path / "mw"
+    assert main(["train", str(path), "--layout", "wide", *QUICK, "--out", str(mw)]) == 0
+    capsys.readouterr()
+    assert _error(["evaluate", str(mw), str(path), "--layout", "long"], capsys) == (
+        f"rnnkit evaluate: error: {path}: --layout long reads the file as a long CSV (a row per step), but {mw} was "
+        f"trained on a wide CSV (a row per sequence, a column per step), recorded in {mw / 'config.json'} (features "
+        "['value']): leave --layout out to read the file as at training, or give a wide CSV (a row per sequence, a "
+        "column per step)")
+    for layout in ([], ["--layout", "wide"]):
+        assert main(["predict", str(mw), str(path), *layout]) == 0
+        assert len(capsys.readouterr().out.splitlines()) == 9
