@@ -129,3 +129,16 @@ def test_M28_04_layout_given_against_the_models_is_named(model, tmp_path, capsys
     for layout in ([], ["--layout", "wide"]):
         assert main(["predict", str(mw), str(path), *layout]) == 0
         assert len(capsys.readouterr().out.splitlines()) == 9
+
+
+def test_M28_05_an_npz_given_a_csvs_layout_is_named(tmp_path, capsys):
+    """train / predict d.npz --layout long (or wide): the advice was 'name it .npz or pass --layout npz' for a
+    file named .npz; now the layout given is named, with leaving it out. An .npz read as one trains as before."""
+    rng = np.random.default_rng(0)
+    path = tmp_path / "d.npz"
+    np.savez(path, X=rng.normal(size=(8, 5, 2)).astype("float32"), y=np.arange(8) % 2)
+    for layout in ("long", "wide"):
+        assert _error(["train", str(path), "--layout", layout, *QUICK, "--out", str(tmp_path / "m")], capsys) == (
+            f"rnnkit train: error: {path}: this is an .npz archive, but layout={layout!r} (--layout {layout}) reads "
+            "a CSV; leave the layout out (an .npz is read as one) or give layout='npz' (--layout npz)")
+    assert main(["train", str(path), *QUICK, "--out", str(tmp_path / "m")]) == 0

@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 import shlex
 import warnings
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -97,6 +98,9 @@ def read_sequences(
         return _read_npz(path, target_column is not None and require_target, per_step_target, missing_values)
     if layout not in ("long", "wide"):
         raise ValueError(f"layout must be 'auto', 'long', 'wide' or 'npz', got {layout!r}")
+    if path.suffix.lower() == ".npz" and zipfile.is_zipfile(path):  # a CSV's layout given for an .npz
+        raise ValueError(f"{path}: this is an .npz archive, but layout={layout!r} (--layout {layout}) reads a CSV; "
+                         "leave the layout out (an .npz is read as one) or give layout='npz' (--layout npz)")
     # ids are kept as the file's text: "007" and "7" are different sequences, and a column of mixed numbers and
     # words gets one type
     frame = read_csv(path, dtype={id_column: str} if layout == "long" else None, npz=True)
