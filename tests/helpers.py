@@ -42,6 +42,14 @@ def run_cli(args, capsys) -> tuple[int, list[str]]:
     return status, capsys.readouterr().err.splitlines()
 
 
+def cli_error(args, capsys) -> str:
+    """The one line of stderr of ``rnnkit ARGS`` refused with exit status 2."""
+    status, err = run_cli(args, capsys)
+    assert status == 2, (status, err)
+    assert len(err) == 1, err
+    return err[0]
+
+
 def ucr_train(name: str, n: int | None = None, steps: int | None = None, *, batch_first: bool = False
               ) -> tuple[np.ndarray, np.ndarray]:
     """The first ``n`` training series of sktime's bundled ``load_<name>`` (all where None) cut to ``steps``

@@ -6,6 +6,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import cli_error
 
 from rnnkit.cli import main
 
@@ -17,13 +18,6 @@ def _long(n=8, steps=4, seed=0) -> pd.DataFrame:
     return pd.DataFrame({"id": np.repeat([f"s{i}" for i in range(n)], steps), "t": np.tile(np.arange(steps), n),
                          "f1": rng.normal(size=n * steps).round(3),
                          "target": np.repeat(["no", "yes"] * (n // 2), steps)})
-
-
-def _error(argv, capsys) -> str:
-    assert main(argv) == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1, err
-    return err[0]
 
 
 @pytest.fixture(scope="module")
@@ -47,10 +41,10 @@ def test_M28_01_predict_and_evaluate_name_a_file_separated_by_semicolons_or_tabs
                 "rnnkit reads comma-separated CSV; convert it, e.g. pd.read_csv(path, sep=';', decimal=',')"
                 ".to_csv(new_path, index=False)")
     for command in ("predict", "evaluate"):
-        assert _error([command, str(m), str(euro)], capsys) == f"rnnkit {command}: error: {expected}"
+        assert cli_error([command, str(m), str(euro)], capsys) == f"rnnkit {command}: error: {expected}"
     tabs = tmp_path / "tabs.csv"
     pd.read_csv(data).drop(columns="target").to_csv(tabs, sep="\t", index=False)
-    assert "the file looks separated by tabs" in _error(["predict", str(m), str(tabs)], capsys)
+    assert "the file looks separated by tabs" in cli_error(["predict", str(m), str(tabs)], capsys)
     fixed = tmp_path / "fixed.csv"  # the conversion the message gives
     pd.read_csv(euro, sep=";", decimal=",").to_csv(fixed, index=False)
     assert main(["evaluate", str(m), str(fixed)]) == 0
@@ -64,7 +58,7 @@ def test_M28_02_evaluate_out_named_as_csv_or_compressed_is_refused(model, tmp_pa
     m, data = model
     for name, last in (("ev.csv", ".csv"), ("ev.json.gz", ".gz"), ("ev.parquet", ".parquet"), ("ev.csv.zst", ".zst")):
         out = tmp_path / name
-        assert _error(["evaluate", str(m), str(data), "--out", str(out)], capsys) == (
+        assert cli_error(["evaluate", str(m), str(data), "--out", str(out)], capsys) == (
             f"rnnkit evaluate: error: --out {out}: rnnkit evaluate writes the metrics as plain JSON, which a {last} "
             f"file would not hold; name it {tmp_path / 'ev.json'}")
         assert not out.exists()
@@ -88,12 +82,12 @@ def test_M28_03_a_role_flag_naming_a_feature_of_the_model_is_named_so(tmp_path, 
     pred = tmp_path / "pred.csv"
     _long().drop(columns="target").to_csv(pred, index=False)
     with pytest.warns(UserWarning):
-        assert _error(["predict", str(m), str(pred), "--time-column", "t"], capsys) == (
+        assert cli_error(["predict", str(m), str(pred), "--time-column", "t"], capsys) == (
             f"rnnkit predict: error: {tmp_path / head}; it was trained without a time column, so 't' is one of its "
             "inputs: leave --time-column out and sort each sequence's rows by 't' in the file (or train again with "
             "--time-column t)")
         for role, command in (("target", "evaluate"), ("id", "predict")):
-            assert _error([command, str(m), str(data if command == "evaluate" else pred), f"--{role}-column", "f1"],
+            assert cli_error([command, str(m), str(data if command == "evaluate" else pred), f"--{role}-column", "f1"],
                           capsys).endswith(
                 f"--{role}-column f1 names a column that {m} reads as a feature (its features ['t', 'f1'], recorded "
                 f"in {m / 'config.json'}), which would then be missing from its input; its {role} column is "
@@ -109,7 +103,7 @@ def test_M28_04_layout_given_against_the_models_is_named(model, tmp_path, capsys
     --layout long of a wide model's file that the column 'id' was not found; now both name the layout the model
     was trained on and to leave --layout out. The layout as at training, given or not, reads as before."""
     m, data = model
-    assert _error(["predict", str(m), str(data), "--layout", "wide"], capsys) == (
+    assert cli_error(["predict", str(m), str(data), "--layout", "wide"], capsys) == (
         f"rnnkit predict: error: {data}: --layout wide reads the file as a wide CSV (a row per sequence, a column per "
         f"step), but {m} was trained on a long CSV (a row per step), recorded in {m / 'config.json'} (features "
         "['f1']): leave --layout out to read the file as at training, or give a long CSV (a row per step)")
@@ -121,7 +115,7 @@ def test_M28_04_layout_given_against_the_models_is_named(model, tmp_path, capsys
     mw = tmp_path / "mw"
     assert main(["train", str(path), "--layout", "wide", *QUICK, "--out", str(mw)]) == 0
     capsys.readouterr()
-    assert _error(["evaluate", str(mw), str(path), "--layout", "long"], capsys) == (
+    assert cli_error(["evaluate", str(mw), str(path), "--layout", "long"], capsys) == (
         f"rnnkit evaluate: error: {path}: --layout long reads the file as a long CSV (a row per step), but {mw} was "
         f"trained on a wide CSV (a row per sequence, a column per step), recorded in {mw / 'config.json'} (features "
         "['value']): leave --layout out to read the file as at training, or give a wide CSV (a row per sequence, a "
@@ -138,7 +132,7 @@ def test_M28_05_an_npz_given_a_csvs_layout_is_named(tmp_path, capsys):
     path = tmp_path / "d.npz"
     np.savez(path, X=rng.normal(size=(8, 5, 2)).astype("float32"), y=np.arange(8) % 2)
     for layout in ("long", "wide"):
-        assert _error(["train", str(path), "--layout", layout, *QUICK, "--out", str(tmp_path / "m")], capsys) == (
+        assert cli_error(["train", str(path), "--layout", layout, *QUICK, "--out", str(tmp_path / "m")], capsys) == (
             f"rnnkit train: error: {path}: this is an .npz archive, but layout={layout!r} (--layout {layout}) reads "
             "a CSV; leave the layout out (an .npz is read as one) or give layout='npz' (--layout npz)")
     assert main(["train", str(path), *QUICK, "--out", str(tmp_path / "m")]) == 0

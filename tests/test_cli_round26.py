@@ -8,6 +8,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import cli_error
 
 import rnnkit
 from rnnkit.cli import main
@@ -28,13 +29,6 @@ def _refused(path, **kw) -> str:
     with pytest.raises(ValueError) as e:
         read_sequences(path, **kw)
     return str(e.value)
-
-
-def _error(argv, capsys) -> str:
-    assert main(argv) == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1, err
-    return err[0]
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +77,7 @@ def test_M26_02_a_spreadsheets_total_row_is_refused_not_read_as_a_sequence(tmp_p
                "be read as a sequence of its own; remove it, e.g. pd.read_csv(path).iloc[:-1].to_csv(new_path, "
                "index=False)")
     assert _refused(path, layout="wide") == message
-    assert _error(["train", str(path), "--layout", "wide", *QUICK, "--out", str(tmp_path / "m")], capsys) == \
+    assert cli_error(["train", str(path), "--layout", "wide", *QUICK, "--out", str(tmp_path / "m")], capsys) == \
         f"rnnkit train: error: {message}"
     long = _long()
     long.loc[len(long)] = {"id": "Total", "f1": long.f1.sum()}
@@ -146,7 +140,7 @@ def test_M26_06_unix_times_in_seconds_and_milliseconds_are_refused(tmp_path, cap
                "milliseconds), which read as numbers would be ordered and spaced wrongly; write every time in one "
                "unit, e.g. in seconds: df['t'] = df['t'].where(df['t'] < 1e+11, df['t'] / 1000)")
     assert _refused(path, time_column="t", missing_values=True) == message
-    assert _error(["train", str(path), "--time-column", "t", "--time-aware", *QUICK, "--out", str(tmp_path / "m")],
+    assert cli_error(["train", str(path), "--time-column", "t", "--time-aware", *QUICK, "--out", str(tmp_path / "m")],
                   capsys) == f"rnnkit train: error: {message}"
     df = pd.read_csv(path)
     df["t"] = df["t"].where(df["t"] < 1e11, df["t"] / 1000)
@@ -169,12 +163,12 @@ def test_M26_07_a_time_column_of_another_kind_than_at_training_is_named_in_the_f
     for data, out in ((serial, "by_serial"), (iso, "by_date")):
         assert main(["train", str(data), "--time-column", "t", "--time-aware", *QUICK, "--out",
                      str(tmp_path / out)]) == 0
-    assert _error(["predict", str(tmp_path / "by_serial"), str(iso)], capsys) == (
+    assert cli_error(["predict", str(tmp_path / "by_serial"), str(iso)], capsys) == (
         f"rnnkit predict: error: {iso}: the time column 't' holds dates or durations ('2024-01-01' for sequence "
         f"'s0'), but {tmp_path / 'by_serial'} was trained with --time-aware on a time column of numbers (gaps in units "
         "of 1); write the times as numbers in the training file's unit (Excel serial day numbers, if that is what it "
         "held: (pd.to_datetime(df['t']) - pd.Timestamp('1899-12-30')) / pd.Timedelta(days=1))")
-    assert _error(["evaluate", str(tmp_path / "by_date"), str(serial)], capsys) == (
+    assert cli_error(["evaluate", str(tmp_path / "by_date"), str(serial)], capsys) == (
         f"rnnkit evaluate: error: {serial}: the time column 't' holds numbers (45292 for sequence 's0'), but "
         f"{tmp_path / 'by_date'} was trained with --time-aware on a time column of dates (gaps in units of 86400 "
         "seconds); write the times as dates, as in the training file; Excel serial day numbers? "
@@ -239,7 +233,7 @@ def test_M26_10_a_config_json_saved_with_a_byte_order_mark_is_read(model, tmp_pa
     config = json.loads((m / "config.json").read_text())
     config["params"]["hidden_size"] = 8
     (copy / "config.json").write_bytes(b"\xef\xbb\xbf" + json.dumps(config).encode())
-    assert "the config was edited or comes from another model" in _error(["predict", str(copy), str(data)], capsys)
+    assert "the config was edited or comes from another model" in cli_error(["predict", str(copy), str(data)], capsys)
 
 
 @pytest.mark.parametrize("command, what", [("predict", "predictions"), ("evaluate", "metrics")])
@@ -249,7 +243,7 @@ def test_M26_11_an_out_file_written_as_a_directory_is_refused(model, tmp_path, c
     m, data = model
     out = f"{tmp_path / 'preds'}/"
     example = "predictions.csv" if command == "predict" else "evaluation.json"
-    assert _error([command, str(m), str(data), "--out", out], capsys) == (
+    assert cli_error([command, str(m), str(data), "--out", out], capsys) == (
         f"rnnkit {command}: error: --out {out} ends with '/', naming a directory, but the {what} are one file; give "
         f"its path, e.g. {tmp_path / 'preds' / example}")
     assert not (tmp_path / "preds").exists()
