@@ -171,6 +171,8 @@ def _time_named_text(args, columns: dict) -> tuple[str, int, str] | None:
     import numpy as np
     import pandas as pd
 
+    from .data.tables import line_of
+
     try:
         header = pd.read_csv(args.data, nrows=0).columns
         for name in _time_named_columns(args, columns, header):
@@ -178,7 +180,7 @@ def _time_named_text(args, columns: dict) -> tuple[str, int, str] | None:
             text = cells.str.strip()
             words = np.flatnonzero((text != "").to_numpy() & pd.to_numeric(text, errors="coerce").isna().to_numpy())
             if words.size:
-                return name, int(words[0]) + 2, cells.iloc[words[0]]
+                return name, line_of(words[0], args.data), cells.iloc[words[0]]
     except Exception:  # noqa: BLE001 - a hint only: when the file cannot be read so, the reader's own error stands
         return None
     return None
@@ -204,6 +206,8 @@ def _check_whole_labels(data, column: str, task: str) -> None:
     import numpy as np
     import pandas as pd
 
+    from .data.tables import line_of
+
     cells = pd.read_csv(data, usecols=[column], dtype=str, keep_default_na=False, low_memory=False)[column]
     text = cells.str.strip()
     numbers = pd.to_numeric(text[text != ""], errors="coerce")
@@ -214,9 +218,10 @@ def _check_whole_labels(data, column: str, task: str) -> None:
         row = int(fraction.index[0])
         fix = ("use --task regress to predict a number" if task == "classify" else
                "--task tag labels each step with a class")
-        raise ValueError(f"{data}: the target column {column!r} holds numbers that are not whole (line {row + 2} has "
-                         f"{cells.iloc[row]!r}; {len(fraction)} such cells in all), which --task {task} would read "
-                         f"as class labels, a class per value; {fix}, or bin the values into classes first")
+        raise ValueError(f"{data}: the target column {column!r} holds numbers that are not whole (line "
+                         f"{line_of(row, data)} has {cells.iloc[row]!r}; {len(fraction)} such cells in all), which "
+                         f"--task {task} would read as class labels, a class per value; {fix}, or bin the values "
+                         "into classes first")
 
 
 def _check_numeric_target(data, column: str, model: str | None = None) -> None:
@@ -226,6 +231,8 @@ def _check_numeric_target(data, column: str, model: str | None = None) -> None:
     readers' words (:func:`rnnkit.data.tables.numbers_with_commas`)."""
     import numpy as np
     import pandas as pd
+
+    from .data.tables import line_of, numbers_with_commas
 
     cells = pd.read_csv(data, usecols=[column], dtype=str, keep_default_na=False, low_memory=False)[column]
     text = cells.str.strip()
@@ -239,20 +246,19 @@ def _check_numeric_target(data, column: str, model: str | None = None) -> None:
                                 "it by a power of ten)")):
             if bad.any():  # the estimator's refusal names a position among the training sequences, not the line
                 row = int(np.flatnonzero(bad)[0])
-                raise ValueError(f"{data}: the target column {column!r} has {what} on line {row + 2} "
-                                 f"({cells.iloc[row]!r}; {int(bad.sum())} such cells in all); {fix}")
+                raise ValueError(f"{data}: the target column {column!r} has {what} on line "
+                                 f"{line_of(row, data)} ({cells.iloc[row]!r}; {int(bad.sum())} such cells in all); "
+                                 f"{fix}")
         return
     value = cells.iloc[words[0]]
-    from .data.tables import numbers_with_commas
-
     commas = numbers_with_commas(Path(data), cells.where(text != "").rename(column))
     reads = "--task regress reads numbers" if model is None else f"the SequenceRegressor {model} scores numbers"
     if commas:  # '1,5' or '1,120': the readers' wording, a decimal comma, thousands, or both readings to choose
         raise ValueError(f"{commas} ({reads})")
     fix = ("convert it to numbers, or use --task classify for class labels" if model is None else
            "give a file whose target column holds the numbers it predicts (--target-column names another column)")
-    raise ValueError(f"{data}: the target column {column!r} is not numeric (line {int(words[0]) + 2} has {value!r}; "
-                     f"{words.size} such cells in all), and {reads}; {fix}")
+    raise ValueError(f"{data}: the target column {column!r} is not numeric (line {line_of(words[0], data)} has "
+                     f"{value!r}; {words.size} such cells in all), and {reads}; {fix}")
 
 
 def _layout(args) -> str:

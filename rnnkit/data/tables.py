@@ -20,6 +20,7 @@ sequence. docs/training.md ("Files for rnnkit train and rnnkit predict") lists e
 
 from __future__ import annotations
 
+import functools
 import re
 import shlex
 import warnings
@@ -158,10 +159,10 @@ def _warn_spaced_labels(path: Path, target: pd.Series, name: str) -> None:
     if len(spaced) and not text.str.strip().duplicated().any():
         row = int(np.flatnonzero(target.to_numpy() == spaced.iloc[0])[0])
         warnings.warn(f"{path}: the target column {name!r} has labels with spaces around them ({spaced.iloc[0]!r} on "
-                      f"{_lines([row])}{f'; {len(spaced)} such labels' if len(spaced) > 1 else ''}), read with them: "
-                      f"the classes and predictions would be {spaced.iloc[0]!r}, not {spaced.iloc[0].strip()!r}; "
-                      f"strip them, e.g. df[{name!r}] = df[{name!r}].str.strip(), or ignore this if the spaces are "
-                      "meant", UserWarning, stacklevel=3)
+                      f"{_lines([row], path)}{f'; {len(spaced)} such labels' if len(spaced) > 1 else ''}), read with "
+                      f"them: the classes and predictions would be {spaced.iloc[0]!r}, not "
+                      f"{spaced.iloc[0].strip()!r}; strip them, e.g. df[{name!r}] = df[{name!r}].str.strip(), or "
+                      "ignore this if the spaces are meant", UserWarning, stacklevel=3)
 
 
 def _check_total_row(path: Path, frame: pd.DataFrame, columns: list[str]) -> None:
@@ -173,9 +174,9 @@ def _check_total_row(path: Path, frame: pd.DataFrame, columns: list[str]) -> Non
         cell = frame[column].iloc[last]
         if isinstance(cell, str) and cell.strip().lower().rstrip(":") in TOTAL_WORDS \
                 and int((frame[column] == cell).sum()) == 1:
-            raise ValueError(f"{path}: {_lines([last])}, the last, looks like a spreadsheet's total row ({cell!r} in "
-                             f"{column!r}), which would be read as a sequence of its own; remove it, e.g. "
-                             "pd.read_csv(path).iloc[:-1].to_csv(new_path, index=False)")
+            raise ValueError(f"{path}: {_lines([last], path)}, the last, looks like a spreadsheet's total row "
+                             f"({cell!r} in {column!r}), which would be read as a sequence of its own; remove it, "
+                             "e.g. pd.read_csv(path).iloc[:-1].to_csv(new_path, index=False)")
 
 
 # -- CSV -----------------------------------------------------------------------------------------------------
@@ -285,8 +286,8 @@ def _check_header_repeated(path: Path, frame: pd.DataFrame, given) -> None:
     numbers = [c for c in text if c not in given
                and pd.to_numeric(rest[c], errors="coerce").notna().sum() == rest[c].notna().sum()]
     reads = f", so column {numbers[0]!r} reads as text" if numbers else ""
-    raise CsvFormError(f"{path}: {_lines(rows[:1])} repeats the header (files joined together?){reads}; remove that "
-                       "line (or every line that repeats the header)")
+    raise CsvFormError(f"{path}: {_lines(rows[:1], path)} repeats the header (files joined together?){reads}; "
+                       "remove that line (or every line that repeats the header)")
 
 
 _ARRAY_TEXT = r"\s*\[[-+0-9.eEinfa,\s]*\]\s*"  # '[0.54 -1.2]' (numpy's str) or '[0.54, -1.2]' (a list's)
@@ -344,7 +345,7 @@ def numbers_with_commas(path: Path, column: pd.Series) -> str | None:
         fix = f"it is written with a decimal comma: save the file again as pd.read_csv(path, decimal=','){save}"
     else:
         return None
-    return f"{path}: column {str(column.name)!r} is not numeric ({_lines([row])} has {cell!r}); {fix}"
+    return f"{path}: column {str(column.name)!r} is not numeric ({_lines([row], path)} has {cell!r}); {fix}"
 
 
 # the time-series formats of sktime and of the UCR/UEA archive, by suffix and by their first line, each with the
@@ -622,11 +623,46 @@ def _open_as_pandas_does(path: Path):
     return open_decompressed(path)
 
 
-def _lines(rows) -> str:
-    """Row positions of a frame read by ``pd.read_csv`` as the file's line numbers (the header is line 1)."""
-    rows = [int(r) + 2 for r in rows]
+def _lines(rows, path) -> str:
+    """Row positions of a frame read by ``pd.read_csv(path)`` as the file's line numbers, "line 7" or "lines 7,
+    9" (`line_of`)."""
+    rows = [line_of(r, path) for r in rows]
     more = f" (and {len(rows) - 5} more)" if len(rows) > 5 else ""
     return ("line " if len(rows) == 1 else "lines ") + ", ".join(map(str, rows[:5])) + more
+
+
+def line_of(row, path) -> int:
+    """The line of the file ``path`` on which row ``row`` of ``pd.read_csv(path)`` begins: ``row + 2`` where the
+    header is line 1 and each row one line after it, else as `_row_lines` counts them (blank lines, which pandas
+    skips, and quoted fields that hold line breaks)."""
+    try:
+        stat = Path(path).stat()
+    except (OSError, TypeError, ValueError):  # not a file (a frame's label): rows count from the header
+        return int(row) + 2
+    lines = _row_lines(str(path), stat.st_mtime_ns, stat.st_size)
+    return int(lines[int(row)]) if lines is not None and int(row) < len(lines) else int(row) + 2
+
+
+@functools.lru_cache(maxsize=8)
+def _row_lines(path: str, mtime_ns: int, size: int) -> np.ndarray | None:
+    """The line on which each row of ``pd.read_csv(path)`` begins, read with Python's csv module as pandas reads
+    the file (a blank or spaces-only line is no row, a quoted field may span lines); None where that is row + 2.
+    Counted only when a message names a line (``mtime_ns``, ``size``: a file written again is counted again)."""
+    import csv
+    import io
+
+    starts, end = [], 0
+    try:
+        with _open_as_pandas_does(Path(path)) as raw:
+            reader = csv.reader(io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline=""))
+            for record in reader:
+                if len(record) > 1 or (record and record[0].strip()):
+                    starts.append(end + 1)
+                end = reader.line_num
+    except (OSError, csv.Error):  # unreadable so (a field over csv's size limit): rows count from the header
+        return None
+    lines = np.asarray(starts[1:], dtype=np.int64)  # starts[0] is the header's line
+    return None if starts[:1] == [1] and np.array_equal(lines, np.arange(2, len(lines) + 2)) else lines
 
 
 def _cell(value) -> str:
@@ -655,7 +691,7 @@ def _features(path: Path, frame: pd.DataFrame) -> pd.DataFrame:
     if bad:
         for c in bad:
             if found := arrays_in_column(frame[c], c):
-                raise ValueError(f"{path}, {_lines([found[0]])}: feature column {c!r} {found[1]}")
+                raise ValueError(f"{path}, {_lines([found[0]], path)}: feature column {c!r} {found[1]}")
             if message := numbers_with_commas(path, frame[c]):
                 raise CsvFormError(message)
         column = frame[bad[0]]
@@ -664,20 +700,20 @@ def _features(path: Path, frame: pd.DataFrame) -> pd.DataFrame:
         if (number | word | column.isna()).all() and number.any() and word.any():
             # a boolean column (read as 1.0 / 0.0) with a number in it: no single reading of both
             first_word, first_number = int(np.flatnonzero(word)[0]), int(np.flatnonzero(number)[0])
-            raise ValueError(f"{path}: feature column {bad[0]!r} mixes booleans ({_lines([first_word])} has "
-                             f"{_cell(column.iloc[first_word])}) with numbers ({_lines([first_number])} has "
+            raise ValueError(f"{path}: feature column {bad[0]!r} mixes booleans ({_lines([first_word], path)} has "
+                             f"{_cell(column.iloc[first_word])}) with numbers ({_lines([first_number], path)} has "
                              f"{_cell(column.iloc[first_number])}); write it all as True/False or all as numbers")
         row = int(np.flatnonzero(~number & column.notna())[0])
         text = column.dropna().astype(str).str.strip()
         if pd.to_datetime(text, format="ISO8601", errors="coerce").notna().all():
             # a column of dates not named as a time axis ('day', 'visit'): the steps' times, most likely
             flag = shlex.quote(str(bad[0]))
-            raise ValueError(f"{path}: feature column {bad[0]!r} holds dates ({_lines([row])} has "
+            raise ValueError(f"{path}: feature column {bad[0]!r} holds dates ({_lines([row], path)} has "
                              f"{_cell(column.iloc[row])}), not numbers, and every column besides the id, time and "
                              f"target is read as a feature; if it is the time of each step, pass --time-column "
                              f"{flag} (time_column={str(bad[0])!r}) to sort each sequence's rows by it, else drop it"
                              + (f" (also not numeric: {bad[1:]})" if len(bad) > 1 else ""))
-        raise ValueError(f"{path}: feature column(s) {bad} are not numeric ({_lines([row])} has "
+        raise ValueError(f"{path}: feature column(s) {bad} are not numeric ({_lines([row], path)} has "
                          f"{_cell(column.iloc[row])} in {bad[0]!r}); convert or drop them")
     if frame.shape[1] == 0:
         raise ValueError(f"{path}: no feature columns left besides the id, time and target columns")
@@ -718,7 +754,7 @@ def _missing_cell(path: Path, column: str, rows: np.ndarray) -> tuple[int, str] 
 
 
 def _missing_word_message(path: Path, column: str, row: int, cell: str, what: str) -> str:
-    return (f"{path}: {_lines([row])} has {cell!r} in {column!r}, which pandas reads as a missing value "
+    return (f"{path}: {_lines([row], path)} has {cell!r} in {column!r}, which pandas reads as a missing value "
             f"(as it reads 'NA', 'N/A', 'None', 'null', 'nan'); if it is {what}, spell it otherwise in the file "
             f"(e.g. {cell + '_'!r}), else fill it in or drop the row")
 
@@ -731,7 +767,7 @@ class MissingTargetWord(ValueError):
 
     def __init__(self, path: Path, column: str, row: int, cell: str, sequence: str | None):
         self.path, self.column, self.cell, self.sequence = path, column, cell, sequence
-        self.line = _lines([row])
+        self.line = _lines([row], path)
         super().__init__(_missing_word_message(path, column, row, cell, "a label"))
 
 
@@ -753,12 +789,12 @@ def _read_long(path, frame, id_column, time_column, target_column, with_target, 
         down = ("; it is written on the first row of each sequence only (as a spreadsheet's merged cells): "
                 f"fill it down, e.g. df[{id_column!r}] = df[{id_column!r}].ffill(), then save the file again"
                 if empty[0] > 0 and not frame[id_column].dropna().duplicated().any() else "")
-        raise ValueError(f"{path}: the id column {id_column!r} is empty at {_lines(empty)}; every row needs "
+        raise ValueError(f"{path}: the id column {id_column!r} is empty at {_lines(empty, path)}; every row needs "
                          f"the id of its sequence{down}")
     ids_per_row = frame[id_column].to_numpy()
     _check_id_spaces(path, frame[id_column], id_column)
     _warn_id_spellings(path, frame[id_column], id_column)
-    where = lambda row: f"sequence {ids_per_row[row]!r} ({_lines([row])})"
+    where = lambda row: f"sequence {ids_per_row[row]!r} ({_lines([row], path)})"
     drop = [c for c in (id_column, time_column, target_column) if c]
     _check_second_id(path, frame, id_column, time_column, drop)
     features = _features(path, frame.drop(columns=drop))
@@ -780,7 +816,7 @@ def _read_long(path, frame, id_column, time_column, target_column, with_target, 
             row = duplicated[0]
             same = duplicated[(ids_per_row[duplicated] == ids_per_row[row]) & (times[duplicated] == times[row])]
             raise ValueError(f"{path}: sequence {ids_per_row[row]!r} has time {_cell(frame[time_column].iloc[row])} "
-                             f"more than once ({_lines(same)}); each (id, time) must be unique: "
+                             f"more than once ({_lines(same, path)}); each (id, time) must be unique: "
                              + (_clock_set_back_hint(frame[time_column], times, groups[ids_per_row[row]]) or
                                 f"drop or aggregate the duplicates ({duplicated.size} duplicated rows in all)"))
         groups = {key: rows[np.argsort(times[rows], kind="stable")] for key, rows in groups.items()}
@@ -810,8 +846,9 @@ def _read_long(path, frame, id_column, time_column, target_column, with_target, 
                 other = np.flatnonzero(target[rows] != target[rows[0]])
                 if other.size:
                     a, b = rows[0], rows[other[0]]
-                    raise VaryingTargetError(path, target_column, str(key), f"{_cell(target[a])} on {_lines([a])}",
-                                             f"{_cell(target[b])} on {_lines([b])}")
+                    raise VaryingTargetError(path, target_column, str(key),
+                                             f"{_cell(target[a])} on {_lines([a], path)}",
+                                             f"{_cell(target[b])} on {_lines([b], path)}")
                 y.append(target[rows[0]])
             y = np.asarray(y)
     cells = frame[time_column].to_numpy() if time_column else None
@@ -840,10 +877,10 @@ def _check_second_id(path: Path, frame: pd.DataFrame, id_column: str, time_colum
         pairs = frame[[id_column, time_column]].iloc[rows]
         same = rows[((pairs[id_column] == key) & (pairs[time_column] == time)).to_numpy()]
         told = ", ".join(_cell(v) for v in frame[c].iloc[same[:2]])
-        raise ValueError(f"{path}: sequence {_cell(key)} has time {_cell(time)} on {_lines(same)}, told apart by the "
-                         f"text column {str(c)!r} ({told}): the sequences are named by two columns, {id_column!r} and "
-                         f"{str(c)!r} (as a MultiIndex of two levels written by to_csv); join them into one id "
-                         f"column, e.g. df[{id_column!r}] = df[{id_column!r}].astype(str) + '/' + "
+        raise ValueError(f"{path}: sequence {_cell(key)} has time {_cell(time)} on {_lines(same, path)}, told apart by "
+                         f"the text column {str(c)!r} ({told}): the sequences are named by two columns, "
+                         f"{id_column!r} and {str(c)!r} (as a MultiIndex of two levels written by to_csv); join "
+                         f"them into one id column, e.g. df[{id_column!r}] = df[{id_column!r}].astype(str) + '/' + "
                          f"df[{str(c)!r}].astype(str), then save the file again")
 
 
@@ -924,7 +961,7 @@ def _check_time_named_order(path: Path, frame: pd.DataFrame, name: str, groups: 
         back = np.flatnonzero(np.diff(values[rows]) < 0)
         if back.size:
             cells = pd.read_csv(path, usecols=[name], dtype=str, keep_default_na=False)[name]
-            a, b = (f"{cells.iloc[r]} on line {r + 2}" for r in rows[back[0] : back[0] + 2])
+            a, b = (f"{cells.iloc[r]} on line {line_of(r, path)}" for r in rows[back[0] : back[0] + 2])
             raise TimeOrderError(path, str(name), str(key), a, b)
 
 
@@ -941,7 +978,7 @@ def check_label_texts(path: str | Path, column: str) -> None:
     clash = numbers[numbers.duplicated(keep=False)]
     if len(clash):
         spellings = texts[numbers == clash.iloc[0]]
-        shown = ", ".join(f"{v!r} on {_lines([i])}" for i, v in spellings.items())
+        shown = ", ".join(f"{v!r} on {_lines([i], path)}" for i, v in spellings.items())
         raise ValueError(f"{path}: the label column {column!r} writes the number {clash.iloc[0]:g} in "
                          f"{len(spellings)} ways ({shown}), which are read as one class; if they are different "
                          f"classes, make them text that differs (e.g. a letter before each: 'c01'), else write them "
@@ -957,7 +994,7 @@ def _check_id_spaces(path: Path, ids: pd.Series, name: str) -> None:
     if len(clash):
         key = clash["key"].iloc[0]
         spellings = clash.loc[clash["key"] == key, "id"].tolist()
-        first = [f"{v!r} on line {int(np.flatnonzero(ids.to_numpy() == v)[0]) + 2}" for v in spellings]
+        first = [f"{v!r} on {_lines(np.flatnonzero(ids.to_numpy() == v)[:1], path)}" for v in spellings]
         raise ValueError(f"{path}: the id column {name!r} spells one id in {len(spellings)} ways that differ only "
                          f"by spaces ({', '.join(first)}), "
                          f"which would be separate sequences; strip the spaces (or make the ids distinct)")
@@ -975,7 +1012,7 @@ def _warn_id_spellings(path: Path, ids: pd.Series, name: str) -> None:
         clash = distinct[key.duplicated(keep=False)]
         if len(clash):
             spellings = distinct[key == key[clash.index[0]]].tolist()[:2]
-            shown = [f"{v!r} on line {int(np.flatnonzero(ids.to_numpy() == v)[0]) + 2}" for v in spellings]
+            shown = [f"{v!r} on {_lines(np.flatnonzero(ids.to_numpy() == v)[:1], path)}" for v in spellings]
             warnings.warn(f"{path}: the id column {name!r} holds ids that differ {what} ({', '.join(shown)}"
                           f"{'' if len(clash) == 2 else f'; {len(clash)} such ids in all'}), read as separate "
                           f"sequences, since ids are the file's text; if they are one sequence's, write its id alike "
@@ -1011,10 +1048,10 @@ def _warn_time_gaps(path: Path, column: pd.Series, name: str, times: np.ndarray,
         first = first.strftime("%Y-%m-%d") if first == first.normalize() else str(first)
     warnings.warn(f"{path}: the time column {name!r} steps by {step} in {counts.max()} of its {every.size} steps, but "
                   f"skips {missing} time(s) in {len(skips)} sequence(s) (first: sequence {key!r} goes from "
-                  f"{_cell(column.iloc[a])} to {_cell(column.iloc[b])}, {_lines([a, b])}, without {first}); the rows "
-                  f"are read as consecutive steps, so each gap is closed up; if readings are missing there, add their "
-                  f"rows (features left empty, read with missing_values=True, or filled in); if that is the data's "
-                  f"own spacing, ignore this", UserWarning, stacklevel=4)
+                  f"{_cell(column.iloc[a])} to {_cell(column.iloc[b])}, {_lines([a, b], path)}, without {first}); "
+                  f"the rows are read as consecutive steps, so each gap is closed up; if readings are missing there, "
+                  f"add their rows (features left empty, read with missing_values=True, or filled in); if that "
+                  f"is the data's own spacing, ignore this", UserWarning, stacklevel=4)
 
 
 def _time_values(path: Path, column: pd.Series, name: str) -> np.ndarray:
@@ -1025,7 +1062,7 @@ def _time_values(path: Path, column: pd.Series, name: str) -> np.ndarray:
     month-first fit is refused (``5/1/2024`` is 5 January or 1 May), never sorted as text."""
     empty = np.flatnonzero(column.isna())
     if empty.size:
-        raise ValueError(f"{path}: the time column {name!r} is empty at {_lines(empty)}; every row needs "
+        raise ValueError(f"{path}: the time column {name!r} is empty at {_lines(empty, path)}; every row needs "
                          f"its time (or leave out --time-column to keep the file's row order)")
     if pd.api.types.is_bool_dtype(column) or not (
         pd.api.types.is_numeric_dtype(column) or pd.api.types.is_object_dtype(column)
@@ -1036,15 +1073,15 @@ def _time_values(path: Path, column: pd.Series, name: str) -> np.ndarray:
         t = column.to_numpy(np.float64)
         inf = np.flatnonzero(~np.isfinite(t))
         if inf.size:
-            raise ValueError(f"{path}: the time column {name!r} is infinite at {_lines(inf)}")
+            raise ValueError(f"{path}: the time column {name!r} is infinite at {_lines(inf, path)}")
         _check_epoch_units(path, column, name, t)
         return t
     text = column.astype(str)
     try:
         readings = date_readings(text)
     except MixedZones as e:
-        raise ValueError(f"{path}: the time column {name!r} mixes dates with a UTC offset ({_lines([e.aware])} "
-                         f"has {text.iloc[e.aware]!r}) and without one ({_lines([e.naive])} has "
+        raise ValueError(f"{path}: the time column {name!r} mixes dates with a UTC offset ({_lines([e.aware], path)} "
+                         f"has {text.iloc[e.aware]!r}) and without one ({_lines([e.naive], path)} has "
                          f"{text.iloc[e.naive]!r}), so their order is unknown; give every date an offset, or "
                          f"none") from None
     if len(readings) == 1:
@@ -1052,8 +1089,9 @@ def _time_values(path: Path, column: pd.Series, name: str) -> np.ndarray:
         if years.any():  # ISO 8601 reads '1999' as 1999-01-01, beside the dates of the other rows
             year, date = int(np.flatnonzero(years)[0]), int(np.flatnonzero(~years)[0])
             raise ValueError(f"{path}: the time column {name!r} mixes years ({text.iloc[year]!r} on "
-                             f"{_lines([year])}) with dates ({text.iloc[date]!r} on {_lines([date])}); a year would "
-                             f"be read as its 1 January: write every time alike (all years, or all ISO dates)")
+                             f"{_lines([year], path)}) with dates ({text.iloc[date]!r} on {_lines([date], path)}); "
+                             f"a year would be read as its 1 January: write every time alike (all years, or all ISO "
+                             f"dates)")
         return readings[0][1].as_unit("ns").asi8  # UTC nanoseconds: sortable across time zones
     if len(readings) > 1:
         raise ValueError(f"{path}: the time column {name!r} holds dates that read two ways "
@@ -1069,7 +1107,8 @@ def _time_values(path: Path, column: pd.Series, name: str) -> np.ndarray:
     if clock.all() or durations is not None and durations.notna().all():
         clock = np.flatnonzero(clock)
         if clock.size:  # 23:50 then 00:10 is later on a clock, earlier as a duration: no one reading
-            raise ValueError(f"{path}: the time column {name!r} holds times written as H:MM:SS ({_lines(clock[:1])} "
+            raise ValueError(f"{path}: the time column {name!r} holds times written as H:MM:SS "
+                             f"({_lines(clock[:1], path)} "
                              f"has {text.iloc[clock[0]]!r}), which are clock times (that start again at midnight) or "
                              f"durations, and sort differently; write elapsed time as numbers, e.g. df[{name!r}] = "
                              f"pd.to_timedelta(df[{name!r}]).dt.total_seconds(), or clock times as ISO dates with "
@@ -1083,7 +1122,7 @@ def _time_values(path: Path, column: pd.Series, name: str) -> np.ndarray:
         unread = np.flatnonzero(pd.to_datetime(text, format=fmt, errors="coerce").isna())
     bad = int(unread[0]) if unread.size else 0  # the first value the first value's format does not fit
     raise ValueError(f"{path}: the time column {name!r} is neither numbers nor dates in one format "
-                     f"({_lines([bad])} has {text.iloc[bad]!r}); write numbers or ISO dates (YYYY-MM-DD), "
+                     f"({_lines([bad], path)} has {text.iloc[bad]!r}); write numbers or ISO dates (YYYY-MM-DD), "
                      f"or leave out --time-column to keep the file's row order")
 
 
@@ -1105,7 +1144,8 @@ def _check_epoch_units(path: Path, column: pd.Series, name: str, t: np.ndarray) 
     for k in np.unique(units)[:2]:
         row = int(np.flatnonzero(units == k)[0])
         unit, code, _ = _EPOCH_UNITS[k]
-        cells.append(f"{_cell(column.iloc[row])} on {_lines([row])}, {pd.Timestamp(t[row], unit=code)} UTC in {unit}")
+        cells.append(f"{_cell(column.iloc[row])} on {_lines([row], path)}, {pd.Timestamp(t[row], unit=code)} UTC "
+                     f"in {unit}")
     a, b = np.unique(units)[:2]
     col = f"df[{name!r}]"
     raise ValueError(f"{path}: the time column {name!r} holds Unix times in more than one unit ({cells[0]}; "
@@ -1169,7 +1209,7 @@ def _read_wide(path, frame, target_column, with_target) -> SequenceTable:
     _check_one_channel(path, [str(c) for c in features.columns])
     _check_step_names(path, [str(c) for c in features.columns])
     values = features.to_numpy(np.float64)
-    where = lambda row: f"row {row + 1} ({_lines([row])})"
+    where = lambda row: f"row {row + 1} ({_lines([row], path)})"
     _check_values(path, values, [f"column {c!r}" for c in features.columns], where, allow_nan=True)
     X = []
     for i, row in enumerate(values.astype(np.float32)):

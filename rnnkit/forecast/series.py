@@ -1258,7 +1258,7 @@ def read_series_csv(path, *, time_column: str, target_column: str, covariates: S
     empty time, times that are neither numbers nor dates in one format, and times that repeat or decrease
     (the file's rows are never reordered). Month or quarter labels (``Jan 1980``, ``Q1 1965``) are read as
     the first day of each period."""
-    from ..data.tables import _cell, _lines, _time_values, numbers_with_commas, read_csv
+    from ..data.tables import _cell, _lines, _time_values, line_of, numbers_with_commas, read_csv
 
     path = Path(path)
     if not path.is_file():
@@ -1284,8 +1284,8 @@ def read_series_csv(path, *, time_column: str, target_column: str, covariates: S
             if message := numbers_with_commas(path, column):
                 raise ValueError(message)
             row = int(np.flatnonzero(pd.to_numeric(column, errors="coerce").isna() & column.notna())[0])
-            raise ValueError(f"{path}: column {c!r} is not numeric ({_lines([row])} has {_cell(column.iloc[row])}); "
-                             "write numbers (an empty cell is a missing value)")
+            raise ValueError(f"{path}: column {c!r} is not numeric ({_lines([row], path)} has "
+                             f"{_cell(column.iloc[row])}); write numbers (an empty cell is a missing value)")
     raw = frame[time_column]
     starts = None  # month or quarter labels ("Jan 1980", "Q1 1965"): the first day of each period
     if not pd.api.types.is_numeric_dtype(raw) and raw.notna().all() and not reads_as_dates(raw.astype(str)):
@@ -1301,8 +1301,8 @@ def read_series_csv(path, *, time_column: str, target_column: str, covariates: S
     if (steps <= 0).any():
         i = int(np.flatnonzero(steps <= 0)[0])
         how = "repeats" if steps[i] == 0 else "goes back"
-        where = (f"{path}: the time column {time_column!r} {how} at {_lines([i + 1])} ({_cell(raw.iloc[i + 1])} "
-                 f"after {_cell(raw.iloc[i])} on line {i + 2})")
+        where = (f"{path}: the time column {time_column!r} {how} at {_lines([i + 1], path)} ({_cell(raw.iloc[i + 1])} "
+                 f"after {_cell(raw.iloc[i])} on line {line_of(i, path)})")
         ids = _series_id_column(frame.drop(columns=[time_column, *values]), i + 1)
         finer = _finer_time(frame, time_column) if steps[i] == 0 else None
         if finer is not None:  # years beside a quarter column: one time column of both, not one row per year
