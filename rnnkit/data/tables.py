@@ -252,7 +252,20 @@ def read_csv(path: Path, *, dtype=None, reads_all: bool = True, npz: bool = Fals
     if frame.empty:
         raise ValueError(f"{path}: the CSV has a header but no rows")
     _check_header_repeated(path, frame, given=dtype or {})
+    _check_empty_rows(path, frame)
     return frame
+
+
+def _check_empty_rows(path: Path, frame: pd.DataFrame) -> None:
+    """Refuse rows with no value in any column (``,,,``: the rows a spreadsheet saves below its data once they were
+    used), named as such, not as the first role column they leave empty."""
+    empty = np.flatnonzero(frame.isna().all(axis=1).to_numpy())
+    if empty.size:
+        them = "it" if empty.size == 1 else "them"
+        raise ValueError(f"{path}: {_lines(empty, path)} {'has' if empty.size == 1 else 'have'} no value in any "
+                         f"column (rows of separators only, as a spreadsheet saves the rows once used below its "
+                         f"data); delete {them}, e.g. pd.read_csv(path).dropna(how='all').to_csv(new_path, "
+                         f"index=False)")
 
 
 def _extra_fields(path: Path, line: int, names: int) -> str:

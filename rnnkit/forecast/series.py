@@ -1258,7 +1258,7 @@ def read_series_csv(path, *, time_column: str, target_column: str, covariates: S
     empty time, times that are neither numbers nor dates in one format, and times that repeat or decrease
     (the file's rows are never reordered). Month or quarter labels (``Jan 1980``, ``Q1 1965``) are read as
     the first day of each period."""
-    from ..data.tables import _cell, _lines, _time_values, line_of, numbers_with_commas, read_csv
+    from ..data.tables import _cell, _close_column, _lines, _time_values, line_of, numbers_with_commas, read_csv
 
     path = Path(path)
     if not path.is_file():
@@ -1276,8 +1276,18 @@ def read_series_csv(path, *, time_column: str, target_column: str, covariates: S
                          f"forecast reads one series down the rows (a row per time): write one row as such, e.g. "
                          f"{one}.rename_axis({time_column!r}).rename({target_column!r}).to_csv(new_path)")
     if missing:
-        raise ValueError(f"{path}: column(s) {missing} not found; the file has {list(frame.columns)} (choose "
-                         "them with --time-column / --target-column / --covariates)")
+        names = [str(c) for c in frame.columns]
+        hints = []
+        for c in missing:
+            parts = [p for p in re.split(r"[;|\s]+", str(c)) if p]
+            if len(parts) > 1 and all(p in names for p in parts):  # --covariates "a;b": one name, not two
+                hints.append(f"{c!r} is one name; name several columns with commas: --covariates {','.join(parts)} "
+                             f"(covariates={parts})")
+            elif (close := _close_column(str(c), names)) is not None:
+                hints.append(f"{c!r} may be {close!r}")
+        raise ValueError(f"{path}: column(s) {missing} not found; the file has {names} ("
+                         + ("; ".join(hints) if hints else "choose them with --time-column / --target-column / "
+                            "--covariates") + ")")
     for c in values:
         column = frame[c]
         if not pd.api.types.is_numeric_dtype(column):
