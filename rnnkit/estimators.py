@@ -2782,6 +2782,9 @@ class SequenceRegressor(RegressorMixin, _LabelEstimator):
             raise ValueError(f"{who}: y must be numeric ({e})") from e
         if y.ndim not in (1, 2):
             raise ValueError(f"{who}: y must have shape (n,) or (n, k), got {y.shape}")
+        if y.ndim == 2 and y.shape[1] == 0:  # else the model's "output_size must be an integer >= 1, got 0"
+            raise ValueError(f"{who}: y has shape {y.shape}, no target for any sequence (a DataFrame of no "
+                             f"columns?); give one target per sequence, y (n,), or k >= 1 of them, y (n, k)")
         check_n_targets(y, len(lengths), who)
         bad = ~np.isfinite(y.reshape(len(y), -1)).all(axis=1)
         if bad.any():

@@ -84,31 +84,60 @@ def as_state(state: State, state_type: type | None, who: str, xw_t: Tensor | Non
 
     With ``xw_t (B, G)`` (a cell's ``step``), each field must be ``(B, hidden_size)``: ValueError naming the shapes
     otherwise (torch's own errors name no state, and a ``(1, H)`` state would broadcast over the batch without a
-    word, where torch.nn.LSTMCell refuses it), and of ``xw_t``'s dtype, except under autocast (mixed precision):
-    ValueError naming both and ``cell``'s weights otherwise (torch's "mat1 and mat2 must have the same dtype" names
-    none; a minimal cell would promote its state to float64 without a word). One shape and one dtype comparison
-    per field and step."""
+    word, where torch.nn.LSTMCell refuses it), and ``xw_t`` must be ``(B, gate_size)`` (a ``(B, 1, G)`` one would
+    broadcast against the state into ``(B, B, H)`` without a word). ``xw_t``, the state and ``cell``'s weights must
+    have one dtype, except under autocast (mixed precision): ValueError naming the three otherwise (torch's "mat1
+    and mat2 must have the same dtype" names none; a minimal cell, which has no recurrent weight, would step a
+    float64 state in float64 without a word). One shape and one dtype comparison per field and step, and one of
+    ``xw_t``'s dtype with the weights'."""
     if type(state) is not (Tensor if state_type is None else state_type):  # the layers' own states: one check
         state = _as_state(state, state_type, who)
     if xw_t is not None:
-        if gate_size is not None and xw_t.shape[-1] != gate_size:  # torch's error names no cell and no projection
+        if gate_size is not None and (xw_t.shape[-1] != gate_size or xw_t.ndim != 2):  # torch's error names no cell
             wrong_input(who, xw_t, gate_size)
         for t in (state,) if state_type is None else state:
             if t.shape != (xw_t.shape[0], hidden_size):
                 _wrong_shape(state, state_type, who, xw_t, hidden_size)
             if t.dtype != xw_t.dtype:
                 _other_dtype(state, state_type, who, xw_t, cell)
+        if cell is not None:
+            for weight in cell._parameters.values():  # its first own parameter: a dict, not cell.parameters()
+                if weight is not None and xw_t.dtype != weight.dtype:
+                    _other_dtype(state, state_type, who, xw_t, cell)
+                break
+            else:  # parameters in submodules alone (ConvLSTM's convolutions)
+                weight = _first_weight(cell)
+                if weight is not None and xw_t.dtype != weight.dtype:
+                    _other_dtype(state, state_type, who, xw_t, cell)
     return state
+
+
+def _first_weight(cell: nn.Module) -> Tensor | None:
+    """The first parameter of ``cell`` (or of its submodules), whose dtype its step computes in; None for none."""
+    return next(cell.parameters(), None)
 
 
 def _other_dtype(state: State, state_type: type | None, who: str, xw_t: Tensor, cell: nn.Module | None) -> None:
     """Return under autocast, where the state (float32) and the projected input (bfloat16 / float16) differ by
-    design and torch casts each op; else the ValueError for a state of another dtype than ``xw_t``'s."""
+    design and torch casts each op; else the ValueError for a state, or an ``xw_t``, of another dtype than the
+    others'."""
+    if not isinstance(xw_t, Tensor):  # numpy's array has a dtype and a device, of other kinds
+        raise ValueError(f"{who}.step: xw_t must be a tensor (B, G), got {type(xw_t).__name__}; convert it with "
+                         f"torch.as_tensor(xw_t), or project a tensor with the cell itself, cell.project(x)")
     if torch.is_autocast_enabled(xw_t.device.type):
         return
     fields = ("h",) if state_type is None else state_type._fields
     given = ", ".join(f"{name} {t.dtype}" for name, t in zip(fields, state_fields(state), strict=True))
     weight = next((p.dtype for p in cell.parameters()), None) if cell is not None else None
+    if weight is not None and xw_t.dtype != weight and all(t.dtype == xw_t.dtype for t in state_fields(state)):
+        # xw_t and the state agree, the cell's weights are of another dtype
+        fix = ", ".join(f"{name}.to({weight})" for name in fields)
+        fix = fix if state_type is None else f"{state_type.__name__}({fix})"
+        raise ValueError(f"{who}.step: xw_t and the state are {xw_t.dtype} ({given}) but the cell's weights are "
+                         f"{weight}; step in the cell's dtype: project the input with the cell, cell.project(x.to("
+                         f"{weight})), and give the state in {weight} ({fix}, or cell.zero_state(B, dtype={weight}))"
+                         + (f", or convert the cell with cell.to({xw_t.dtype}) to step in {xw_t.dtype}"
+                            if xw_t.dtype.is_floating_point else ""))
     if weight is not None and all(t.dtype == weight for t in state_fields(state)):  # xw_t is the odd one
         raise ValueError(f"{who}.step: xw_t is {xw_t.dtype} but the cell's weights and the state are {weight} "
                          f"({given}); project the input with the cell itself, cell.project(x.to({weight})), or convert "
@@ -124,7 +153,21 @@ def _other_dtype(state: State, state_type: type | None, who: str, xw_t: Tensor, 
 
 
 def wrong_input(who: str, xw_t: Tensor, gate_size: int):
-    raise ValueError(f"{who}.step: xw_t has {xw_t.shape[-1]} features (shape {tuple(xw_t.shape)}) but the cell's "
+    """The ValueError for an ``xw_t`` that is not ``(B, gate_size)``: a raw input, one sequence's step (torch.nn's
+    unbatched form) or the projection of several steps."""
+    shape = tuple(xw_t.shape)
+    if len(shape) == 1 and shape[0] == gate_size:
+        raise ValueError(f"{who}.step: xw_t has shape {shape}, one sequence's step without its batch axis (torch.nn's "
+                         f"unbatched form, which rnnkit's cells do not read); a step takes a batch, xw_t (B, "
+                         f"{gate_size}): for one sequence pass xw_t[None], with a state of one row, (1, H) per field")
+    if len(shape) >= 3 and shape[-1] == gate_size:
+        fix = ("drop the time axis of one step's projection: cell.step(cell.project(x_t[:, None])[:, 0], state)"
+               if len(shape) == 3 and shape[1] == 1 else
+               "for a whole sequence run rnnkit.Recurrent(cell)(x), or step through xw.unbind(1)" if len(shape) == 3
+               else "a step takes (B, G)")
+        raise ValueError(f"{who}.step: xw_t has shape {shape}, but a step takes one time step of the batch, (B, "
+                         f"{gate_size}), whose rows meet the state's (more axes would broadcast against it); {fix}")
+    raise ValueError(f"{who}.step: xw_t has {shape[-1] if shape else 0} features (shape {shape}) but the cell's "
                      f"projected input has {gate_size} per step: step takes the input projected by cell.project, "
                      f"not the raw x_t (B, F): cell.step(cell.project(x_t[:, None])[:, 0], state)")
 
@@ -246,6 +289,15 @@ class Cell(nn.Module):
                 or batch_size < 0:  # torch's own words for 2.0: "zeros() takes 1 positional argument but 2 were given"
             raise ValueError(f"{type(self).__name__}.zero_state: batch_size must be an integer >= 0 (the number of "
                              f"sequences), got {batch_size!r}")
+        if dtype is not None and not (isinstance(dtype, torch.dtype) and dtype.is_floating_point):
+            # torch.int64 would give a state that no step reads; "float64" torch's "must be torch.dtype, not str"
+            named = getattr(torch, dtype, None) if isinstance(dtype, str) else None
+            weight = _first_weight(self)
+            fix = (f"torch.{dtype}" if isinstance(named, torch.dtype) and named.is_floating_point else
+                   str(weight.dtype) if weight is not None else "torch.float32")
+            mine = f" (the cell's weights are {weight.dtype})" if weight is not None else ""
+            raise ValueError(f"{type(self).__name__}.zero_state: dtype must be a floating-point torch.dtype{mine}, got "
+                             f"{dtype!r}; pass dtype={fix}")
         z = lambda: torch.zeros(batch_size, self.hidden_size, device=device, dtype=dtype)
         if self.state_type is None:
             return z()
@@ -265,16 +317,22 @@ def check_project(cell, x: Tensor, param: Tensor, *, time_axis: bool = False) ->
     """ValueError naming the cell unless ``x`` is ``(..., cell.input_size)`` (``(B, T, input_size)`` with
     ``time_axis``) of ``param``'s dtype (any dtype under autocast): torch's own words ("mat1 and mat2 must have the
     same dtype", a failed reshape) name no cell."""
-    shape_ok = x.dim() >= 1 and x.shape[-1] == cell.input_size and (x.dim() == 3 or not time_axis)
+    tensor = isinstance(x, Tensor)  # numpy's array has no dim(): an AttributeError that names no cell
+    shape_ok = tensor and x.dim() >= 1 and x.shape[-1] == cell.input_size and (x.dim() == 3 or not time_axis)
     if shape_ok and (x.dtype == param.dtype or torch.is_autocast_enabled(x.device.type)):
         return
     who, F = type(cell).__name__, cell.input_size
+    if not tensor:
+        shape = f" of shape {tuple(x.shape)}" if hasattr(x, "shape") else ""
+        raise ValueError(f"{who}.project: x must be a tensor (B, T, input_size={F}), got {type(x).__name__}{shape}; "
+                         f"convert it with torch.as_tensor(x, dtype={param.dtype})")
     if not shape_ok:
         fix = ("x.flatten(2)" if x.dim() > 3 and math.prod(x.shape[2:]) == F else
                "x[:, None] for one step (B, F)" if x.dim() == 2 and x.shape[-1] == F else f"x (B, T, {F})")
         raise ValueError(f"{who}.project: x must be (B, T, input_size={F}), got shape {tuple(x.shape)}; pass {fix}")
+    cell_fix = f" or the cell with cell.to({x.dtype})" if x.is_floating_point() else ""  # not an int64 cell
     raise ValueError(f"{who}.project: x is {x.dtype} but the cell's parameters are {param.dtype}; convert the input "
-                     f"with x.to({param.dtype}) or the cell with cell.to({x.dtype})")
+                     f"with x.to({param.dtype}){cell_fix}")
 
 
 def check_sizes(cell, input_size, hidden_size) -> None:

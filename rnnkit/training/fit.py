@@ -16,6 +16,8 @@ processes over gloo, or two GPUs over NCCL), ``num_nodes=2`` on two machines; se
 
 from __future__ import annotations
 
+import inspect
+import os
 import time
 import warnings
 from collections.abc import Callable, Iterator
@@ -104,6 +106,26 @@ def seeded_fit(
         raise ValueError(f"seeded_fit: build must be a function that returns a new module (its weights drawn from "
                          f"the seed), e.g. lambda: SequenceModule(model_factory()), got a {type(build).__name__} "
                          "instance")
+    if isinstance(build, type) and not _callable_bare(build):  # else a TypeError of its missing arguments, later
+        raise ValueError(f"seeded_fit: build is the class {build.__name__}, whose __init__ needs arguments; build is "
+                         f"called bare, so give a function that returns a new module: build=lambda: "
+                         f"{build.__name__}(model, ...)")
+    if not isinstance(scale, ScaleOut):  # else "'dict' object has no attribute 'devices'"
+        fix = ("ScaleOut(" + ", ".join(f"{k}={v!r}" for k, v in scale.items()) + ")" if isinstance(scale, dict) else
+               f"ScaleOut(devices={scale!r})" if is_count(scale) or scale == "auto" else
+               "ScaleOut(devices=..., num_nodes=..., strategy=...)")
+        raise ValueError(f"seeded_fit: scale must be a ScaleOut (Lightning's devices, num_nodes and strategy), got "
+                         f"{type(scale).__name__} {scale!r}; pass scale={fix} (rnnkit.training.ScaleOut)")
+    # Lightning's own words for devices=0 name no argument of this call; the strategy (any of Lightning's names, or
+    # a Strategy object) is Lightning's to check
+    ScaleOut(scale.devices, scale.num_nodes).check("seeded_fit")
+    if train is None or isinstance(train, type):  # Lightning: "`train_dataloader` must be implemented", or a TypeError
+        what = f"the class {train.__name__}" if isinstance(train, type) else "None"
+        raise ValueError(f"seeded_fit: train is {what}; give the training data: a DataLoader, or a LightningDataModule "
+                         f"instance" + (f" ({train.__name__}(...))" if isinstance(train, type) else ""))
+    if ckpt_path is not None and not isinstance(ckpt_path, str | os.PathLike):  # else os.fspath's TypeError
+        raise ValueError(f"seeded_fit: ckpt_path must be a checkpoint's path, 'last' (log_dir's last.ckpt) or None, "
+                         f"got {type(ckpt_path).__name__} {ckpt_path!r}")
     for name in ("accelerator", "devices", "num_nodes", "strategy"):  # else a TypeError of repeated arguments
         if name in trainer_kwargs:
             raise ValueError(f"seeded_fit: {name}={trainer_kwargs[name]!r} is set through "
@@ -179,11 +201,12 @@ def seeded_fit(
                              f"no val_loss); define validation_step (logging 'val_loss'), or give no validation data")
         if ckpt_path is not None and str(ckpt_path) not in _LIGHTNING_CKPT_NAMES:
             check_checkpoint_fits(checkpoint["state_dict"], module.state_dict(), ckpt_path)
-        generator = None if isinstance(train, L.LightningDataModule) else getattr(train, "generator", None)
-        if isinstance(generator, torch.Generator) and not any(isinstance(c, GeneratorState) for c in callbacks):
-            # DataLoader(..., shuffle=True, generator=g) draws each epoch's order (and worker seeds) from g:
-            # checkpoints keep its state, so a resumed run reads the epochs' orders of an uninterrupted one
-            callbacks = [*callbacks, GeneratorState(generator)]
+        callbacks = () if callbacks is None else callbacks  # another type is refused by make_trainer
+        if isinstance(callbacks, list | tuple) and not any(isinstance(c, GeneratorState) for c in callbacks):
+            # DataLoader(..., shuffle=True, generator=g) draws each epoch's order (and worker seeds) from g, as a
+            # sampler of its own generator or a data module's generator do: checkpoints keep their state, so a
+            # resumed run reads the epochs' orders of an uninterrupted one
+            callbacks = [*callbacks, GeneratorState(train)]
         trainer = make_trainer(max_epochs=max_epochs, device=accelerator, devices=scale.devices,
                                num_nodes=scale.num_nodes, strategy=scale.strategy, log_dir=log_dir,
                                early_stopping_patience=early_stopping_patience, verbose=verbose,
@@ -274,6 +297,17 @@ def check_checkpoint_fits(saved: dict, ours: dict, path) -> None:
 
 
 _LIGHTNING_CKPT_NAMES = ("last", "best", "hpc", "registry")  # ckpt_path values Lightning resolves itself
+
+
+def _callable_bare(cls: type) -> bool:
+    """Whether ``cls()`` binds: every parameter of its ``__init__`` has a default (True when unknown)."""
+    try:
+        inspect.signature(cls).bind()
+    except TypeError:
+        return False
+    except ValueError:  # no signature to read (a builtin)
+        return True
+    return True
 
 
 def _is_empty(loader) -> bool:

@@ -28,7 +28,7 @@ from torch.nn.utils.rnn import PackedSequence
 from torch.utils.data import DataLoader, DistributedSampler, RandomSampler, default_collate
 
 from ..cells.base import State, length_mask, map_state
-from ..checks import check_flags, closest_name
+from ..checks import check_flags, closest_name, is_count
 from ..layers.checks import check_lengths
 from .data import Batch, SequenceDataset, TokenStreams, time_first_hint
 
@@ -92,6 +92,9 @@ def time_chunks(batch, steps: int | None, *, per_step: bool) -> Iterator[Chunk]:
         lengths = torch.full((B,), T, dtype=torch.long, device=x.device)
     else:  # a list, numpy's ints, lengths on another device; else 0 or > T would leave sequences out of the loss
         lengths = check_lengths(lengths, B, T, x.device, "SequenceModule (a batch)")
+    if steps is not None and not is_count(steps):  # 0 would be read as None (one chunk), -2 as no chunk: no loss
+        raise ValueError(f"time_chunks: steps must be an integer >= 1 (time steps per chunk) or None (one chunk of "
+                         f"the whole batch), got {steps!r}")
     steps = steps or T
     for start in range(0, T, steps):
         stop = min(start + steps, T)
@@ -475,21 +478,20 @@ class SequenceModule(L.LightningModule):
 
     # -- state between epochs and across checkpoints ---------------------------------------------------------
     def configure_callbacks(self) -> list:
-        """A :class:`~rnnkit.training.trainer.GeneratorState` for a training DataLoader given to ``trainer.fit``
-        that shuffles with a ``torch.Generator`` of its own (``DataLoader(..., shuffle=True, generator=g)``), unless
-        the trainer has one already (:func:`~rnnkit.training.seeded_fit` adds it): its checkpoints keep the
-        generator's state, so a fit resumed from one reads the epochs' orders of an uninterrupted fit, not epoch
-        0's again. Lightning attaches it before it restores a checkpoint, and restores it before the first batch is
-        drawn. The loader of a LightningDataModule is made only later, so a data module keeps its own order
-        (:class:`~rnnkit.training.SequenceDataModule` seeds each epoch's)."""
+        """A :class:`~rnnkit.training.trainer.GeneratorState` for the training data given to ``trainer.fit``, unless
+        the trainer has one already (:func:`~rnnkit.training.seeded_fit` adds it): its checkpoints keep the state of
+        the generators that shuffle it (a DataLoader's own, ``DataLoader(..., shuffle=True, generator=g)``, or its
+        sampler's; a ``LightningDataModule``'s generator attributes), so a fit resumed from one reads the epochs'
+        orders of an uninterrupted fit, not epoch 0's again. Lightning attaches it before it restores a checkpoint,
+        and restores it before the loader draws its first batch. A data module's loader shuffled by a
+        generator made inside ``train_dataloader()`` cannot be restored: a resumed fit warns
+        (:class:`~rnnkit.training.SequenceDataModule` seeds each epoch's order instead)."""
         from .trainer import GeneratorState
 
         source = getattr(self.trainer.fit_loop, "_data_source", None)  # what trainer.fit was given
-        generator = getattr(getattr(source, "instance", None), "generator", None)
-        if not isinstance(generator, torch.Generator) or \
-                any(isinstance(c, GeneratorState) for c in self.trainer.callbacks):
+        if any(isinstance(c, GeneratorState) for c in self.trainer.callbacks):
             return []
-        return [GeneratorState(generator)]
+        return [GeneratorState(getattr(source, "instance", None))]
 
     def on_train_start(self) -> None:
         check_training_loader(self.trainer.train_dataloader, stateful=self.stateful)

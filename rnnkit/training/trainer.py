@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 import math
+import numbers
 import os
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 
 import lightning as L
@@ -16,6 +18,7 @@ from lightning.fabric.utilities.warnings import PossibleUserWarning
 from lightning.pytorch.callbacks import Callback, EarlyStopping, ModelCheckpoint
 from lightning.pytorch.loggers import CSVLogger, TensorBoardLogger
 from lightning.pytorch.plugins.io import TorchCheckpointIO
+from torch.utils.data import DataLoader
 
 from ..checks import is_count, is_flag
 from ..data.memmap import atomic_write
@@ -114,18 +117,81 @@ class RunIdentity(Callback):
 
 
 class GeneratorState(Callback):
-    """Saves a ``torch.Generator``'s state in every checkpoint and restores it on resume, for a sampler that
-    draws its shuffles from that generator epoch after epoch (without it, a resumed run would reshuffle
-    from the seed and repeat the first epochs' orders)."""
+    """Saves the state of the ``torch.Generator`` that draws a training loader's shuffles in every checkpoint and
+    restores it on resume, so that a resumed fit reads the epochs' orders of an uninterrupted one (without it, the
+    generator would start again from its seed and repeat the first epochs' orders).
 
-    def __init__(self, generator: torch.Generator):
-        self.generator = generator
+    ``sources`` are generators, or what holds them, read when a checkpoint is saved or restored: a DataLoader (its
+    ``generator``, and its sampler's or batch sampler's: ``sampler=RandomSampler(dataset, generator=g)``) or a
+    ``LightningDataModule`` (its attributes that are generators, made in ``__init__`` or ``setup``: Lightning
+    restores callbacks after ``setup`` and before it calls ``train_dataloader()``). A generator made inside
+    ``train_dataloader()`` is a new one in every process, and no callback can restore it: a resumed fit whose
+    loader shuffles with a generator of no source warns, naming the fix (docs/training.md, "Resuming")."""
+
+    def __init__(self, *sources):
+        self.sources = sources
+
+    @property
+    def generators(self) -> list[torch.Generator]:
+        """The sources' generators, each once, in the sources' order."""
+        found = []
+        for source in self.sources:
+            found += [g for g in shuffle_generators(source) if not any(g is f for f in found)]
+        return found
 
     def state_dict(self) -> dict:
-        return {"state": self.generator.get_state()}
+        return {"states": [g.get_state() for g in self.generators]}
 
     def load_state_dict(self, state_dict: dict) -> None:
-        self.generator.set_state(state_dict["state"])
+        states = state_dict["states"] if "states" in state_dict else [state_dict["state"]]  # one, as written before
+        generators = self.generators
+        if len(states) != len(generators):
+            raise ValueError(f"the checkpoint keeps the states of {len(states)} shuffle generator(s), but the training "
+                             f"data of this fit has {len(generators)} (a DataLoader's own and its sampler's, a data "
+                             f"module's generator attributes); resume with the data of the run that wrote it, or give "
+                             f"ckpt_path=None to train anew")
+        for generator, state in zip(generators, states, strict=True):
+            generator.set_state(state)
+
+    def on_train_start(self, trainer: L.Trainer, module: L.LightningModule) -> None:
+        if trainer.ckpt_path is None:
+            return
+        kept = self.generators
+        lost = [g for g in sampler_generators(trainer.train_dataloader) if not any(g is k for k in kept)]
+        if lost:  # its order was drawn when the loader was made, from a generator at its seed
+            warnings.warn(f"the fit resumes from {os.fspath(trainer.ckpt_path)!r}, but its training loader shuffles "
+                          f"with a torch.Generator that no checkpoint keeps (made inside train_dataloader()?), so the "
+                          f"resumed epochs draw their orders from its seed again, not those of an uninterrupted fit; "
+                          f"keep the generator on the data module (self.generator = torch.Generator().manual_seed("
+                          f"seed) in __init__ or setup, given to the DataLoader), or give the fit the DataLoader "
+                          f"itself", UserWarning, stacklevel=2)
+
+
+def shuffle_generators(source) -> list[torch.Generator]:
+    """The ``torch.Generator`` objects of ``source`` that draw a training loader's shuffles (and its workers' seeds):
+    itself if it is one; a DataLoader's own and its samplers' (:func:`sampler_generators`); a
+    ``LightningDataModule``'s attributes that are generators; those of each loader of a list, tuple or dict."""
+    if isinstance(source, torch.Generator):
+        return [source]
+    if isinstance(source, L.LightningDataModule):
+        return [v for v in vars(source).values() if isinstance(v, torch.Generator)]
+    if isinstance(source, list | tuple | dict):
+        return [g for s in (source.values() if isinstance(source, dict) else source) for g in shuffle_generators(s)]
+    own = getattr(source, "generator", None) if isinstance(source, DataLoader) else None
+    return ([own] if isinstance(own, torch.Generator) else []) + sampler_generators(source)
+
+
+def sampler_generators(loader) -> list[torch.Generator]:
+    """The generators that a DataLoader's sampler, or its batch sampler's sampler, draws its order from (torch's
+    ``RandomSampler``, ``SubsetRandomSampler``, ``WeightedRandomSampler``); of each loader of a list, tuple or
+    dict."""
+    if isinstance(loader, list | tuple | dict):
+        return [g for d in (loader.values() if isinstance(loader, dict) else loader) for g in sampler_generators(d)]
+    if not isinstance(loader, DataLoader):
+        return []
+    samplers = (loader.sampler, getattr(loader.batch_sampler, "sampler", None))
+    found = [g for g in (getattr(s, "generator", None) for s in samplers) if isinstance(g, torch.Generator)]
+    return [g for i, g in enumerate(found) if not any(g is f for f in found[:i])]
 
 
 # Trainer arguments for what SequenceModule does itself: their default, what they are, and the option instead
@@ -187,6 +253,20 @@ def make_trainer(
     if max_epochs is not None and not is_count(max_epochs, -1):  # Lightning: a bare AssertionError in the fit
         raise ValueError(f"make_trainer: max_epochs must be an integer >= 0, -1 (no limit) or None (Lightning's: "
                          f"1000, or no limit with max_steps), got {max_epochs!r}")
+    if max_epochs == 0:  # Lightning's fit would run no epoch and leave the model as built, as if trained
+        raise ValueError("make_trainer: max_epochs=0 trains no epoch, so a fit would leave the model untrained, as "
+                         "built (seeded_fit refuses it too); give max_epochs >= 1, or -1 (no limit) with max_steps or "
+                         "max_time to bound the fit")
+    if max_epochs is not None:  # numpy's int (a grid of np.arange): Lightning asserts a Python int in the fit
+        max_epochs = int(max_epochs)
+    max_time = trainer_kwargs.get("max_time")
+    if max_time is not None and not isinstance(max_time, str | timedelta | dict):  # else "'int' object has no
+        # attribute 'total_seconds'" from Lightning's Timer
+        seconds = max_time if isinstance(max_time, numbers.Real) and not isinstance(max_time, bool) else None
+        fix = f"max_time={{'seconds': {seconds:g}}} or datetime.timedelta(seconds={seconds:g})" if seconds is not None \
+            else "max_time={'minutes': 5} or datetime.timedelta(minutes=5)"
+        raise ValueError(f"make_trainer: max_time is Lightning's time limit, a datetime.timedelta, a dict of its "
+                         f"units or 'DD:HH:MM:SS', got {type(max_time).__name__} {max_time!r}; pass {fix}")
     if not (verbose is None or is_flag(verbose) or is_count(verbose, 0)):  # "no" is truthy: progress bars on
         raise ValueError(f"make_trainer: verbose must be True or False (or a count >= 0, as the estimators take it), "
                          f"got {verbose!r}")
