@@ -981,6 +981,24 @@ def _read_panel(data, id_col: str, time_col: str, target: str, covariates: tuple
         raise ValueError(f"the panel lacks the columns {missing}; it has {len(times)} columns named as times "
                          f"({times[0]!r} .. {times[-1]!r}) and a series on each row, as a wide table has: make it "
                          f"long, {long}, and fit it with id_col={ids!r}")
+    levels = list(data.index.names) if isinstance(data.index, pd.MultiIndex) else []
+    if missing and levels and None not in levels and not set(levels) & set(data.columns):
+        # sktime's panels (pd-multiindex, pd_multiindex_hier): the ids and the times are index levels and the
+        # columns hold the values, so id_col= and time_col= alone would name no column
+        ids, values = [str(v) for v in levels[:-1]], [str(c) for c in data.columns]
+        which = f"{values[0]!r}" if len(values) == 1 else f"{values[0]!r} or another of its columns"
+        keys = data.index.droplevel(-1).unique()
+        names = f"id_col={ids[-1]!r}, time_col={str(levels[-1])!r}, target={which}"
+        if len(ids) == 1 or keys.get_level_values(-1).nunique() == len(keys):
+            fix = f"fit(data.reset_index(), {names})" + (f" ({ids[-1]!r} alone tells the series apart)"
+                                                          if len(ids) > 1 else "")
+        else:  # a series named by several levels together (a product group within a product line)
+            join = " + '/' + ".join(f"data[{v!r}].astype(str)" for v in ids)
+            fix = (f"the series are named by the {len(ids)} levels {ids} together, so join them into one id "
+                   f"column: data = data.reset_index(); data[{ids[-1]!r}] = {join}; then fit(data, {names})")
+        raise ValueError(f"the panel lacks the columns {missing}; it has {values}, on a MultiIndex of the levels "
+                         f"{[str(v) for v in levels]} that holds the series ids and the times (as sktime's panels "
+                         f"do): move them to columns and name them, {fix}")
     if missing:
         raise ValueError(f"the panel lacks the columns {missing}; it has {list(data.columns)} (name them with "
                          "id_col=, time_col=, target=, future_covariates=)")

@@ -1,0 +1,57 @@
+"""Twenty-ninth round: real data sets no test had used, brought to the forecasters and the table readers as their
+libraries hand them out: sktime's bundled .tsf files (``load_tsf_to_dataframe``: a MultiIndex panel, or a row per
+series), vega's cars and la_riots (a row per record at repeated times), vega's barley (a panel on integer years).
+
+One test per case of the catalogue (ids D29-01, D29-02, ...); each fails on the commit before its fix.
+"""
+
+import os
+
+import pytest
+from helpers import one_line
+
+import rnnkit
+
+sktime_datasets = pytest.importorskip("sktime.datasets")
+
+
+def tiny_global(**params) -> rnnkit.GlobalForecaster:
+    """A GlobalForecaster of one epoch of a 4-unit net, the net alone; ``params`` override."""
+    return rnnkit.GlobalForecaster(**{"horizon": 1, "lookback": 2, "hidden_size": 4, "max_epochs": 1,
+                                      "model": "direct", "quantiles": None, "random_state": 0, **params})
+
+
+def tsf(name: str, return_type: str = "pd_multiindex_hier"):
+    """One of sktime's bundled .tsf test files (three yearly series of 3, 5 and 7 values), as its loader gives it."""
+    path = os.path.join(os.path.dirname(sktime_datasets.__file__), "data", "UnitTest", name)
+    return sktime_datasets.load_tsf_to_dataframe(path, return_type=return_type)[0]
+
+
+def test_D29_01_a_multiindex_panel_is_told_to_name_its_levels_not_columns():
+    # load_tsf_to_dataframe's panel: ids and times are index levels, the one column is 'series_value'; the message
+    # said "(name them with id_col=, time_col=, target=, ...)", and naming them was refused in turn (not columns)
+    panel = tsf("UnitTest_Tsf_Loader.tsf")
+    with pytest.raises(ValueError) as e:
+        tiny_global().fit(panel)
+    assert one_line(e) == (
+        "the panel lacks the columns ['unique_id', 'ds', 'y']; it has ['series_value'], on a MultiIndex of the "
+        "levels ['series_name', 'timestamp'] that holds the series ids and the times (as sktime's panels do): move "
+        "them to columns and name them, fit(data.reset_index(), id_col='series_name', time_col='timestamp', "
+        "target='series_value')")
+    forecast = tiny_global().fit(panel.reset_index(), id_col="series_name", time_col="timestamp",
+                                 target="series_value").predict()  # the fix, as the message gives it
+    assert forecast["timestamp"].dt.year.tolist() == [1986, 1982, 1978]  # each series' next year
+    # a hierarchy (series_group, series_name, timestamp): the last id level names the series where it alone can
+    with pytest.raises(ValueError) as e:
+        tiny_global().fit(tsf("UnitTest_Tsf_Loader_hierarchical.tsf"))
+    assert one_line(e).endswith("fit(data.reset_index(), id_col='series_name', time_col='timestamp', "
+                                "target='series_value') ('series_name' alone tells the series apart)")
+    # ... and where it cannot, the levels are joined (product groups of the same name under two product lines)
+    sales = sktime_datasets.load_hierarchical_sales_toydata()  # (Food preparation: Hobs, Ovens), (...: Freezers, ...)
+    same = sales.rename(index={"Freezers": "Hobs", "Fridges": "Ovens"}, level="Product group")
+    with pytest.raises(ValueError) as e:
+        tiny_global().fit(same)
+    assert one_line(e).endswith(
+        "the series are named by the 2 levels ['Product line', 'Product group'] together, so join them into one id "
+        "column: data = data.reset_index(); data['Product group'] = data['Product line'].astype(str) + '/' + "
+        "data['Product group'].astype(str); then fit(data, id_col='Product group', time_col='Date', target='Sales')")
