@@ -70,6 +70,7 @@ KINDS = {LSTMCell: 0, LayerNormLSTMCell: 1, GRUCell: 2, ElmanCell: 3, MinGRUCell
 _SOURCE = cpu_gru.GEMM + r"""
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
+#include <ATen/Config.h>
 #include <ATen/Parallel.h>
 #include <ATen/cpu/vec/functional.h>
 #include <ATen/cpu/vec/vec.h>
@@ -93,6 +94,32 @@ static bool has_matmul(int64_t k) { return k != MINGRU && k != MINLSTM; }
 // whether d(W_hh h) = d(x W_ih^T), so that the backward reads the one from the other's buffer
 static bool same_grads(int64_t k) { return k == LSTM || k == ELMAN; }
 static inline int64_t grain(int64_t H) { return std::max<int64_t>(1, 16384 / std::max<int64_t>(1, H)); }
+
+// The products that sum over all steps (the weight gradients: (G, B T) @ (B T, H) and the like) go to ATen's BLAS
+// (MKL's sgemm) on Intel CPUs, where MKL runs its own kernels: it reads the transposed operand as it packs it,
+// where oneDNN's micro-kernel needs it copied dense first and its result copied back transposed. On the Intel
+// Xeon VM of docs/performance.md, dW_hh at (16, 200, 32, 128) took 2.7-2.8 ms in MKL against 3.8 ms in the
+// micro-kernel plus 0.7 ms of copies. Elsewhere they stay on GEMM: on the AVX-512 AMD EPYC MKL's sgemm took
+// 2-2.8x the micro-kernel's time for the loops' products (docs/performance.md).
+static bool blas_first() {
+#if AT_MKL_ENABLED() && (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
+  static const bool intel = __builtin_cpu_is("intel");
+  return intel;
+#else
+  return false;
+#endif
+}
+// a (M, K) @ b (K, N) (+ bias) as GEMM's matmul does, but through ATen's BLAS where blas_first() and a is a
+// transposed dense matrix (a weight gradient's x^T, read in place instead of copied).
+at::Tensor loop_matmul(const at::Tensor& a, const at::Tensor& b, const c10::optional<at::Tensor>& bias) {
+  const bool transposed = a.dim() == 2 && a.stride(0) == 1 && a.stride(1) >= a.size(0) && a.size(0) > 1;
+  if (!(blas_first() && transposed && a.scalar_type() == at::kFloat && b.scalar_type() == at::kFloat &&
+        a.numel() > 0 && b.numel() > 0))
+    return matmul(a, b, bias);
+  auto c = pooled({a.size(0), b.size(1)}, a.options());
+  if (bias.has_value()) at::addmm_out(c, bias->to(a.scalar_type()), a, b); else at::mm_out(c, a, b);
+  return c;
+}
 
 template <typename T> using Vec = at::vec::Vectorized<T>;
 template <typename T> static inline Vec<T> sig(const Vec<T>& v) {
@@ -374,7 +401,11 @@ static void forward_loop(const Args& A, const Params<T>& P, const at::Tensor& xw
   const bool mm = has_matmul(A.kind), two = A.nf == 2;
   at::Tensor hw = at::empty({B, mm ? G : 0}, xw.options());
   // W_hh^T contiguous, so that every step's product is a plain (no transpose) one
-  at::Tensor w_t = mm ? w_hh.t().contiguous() : w_hh;
+  at::Tensor w_t = w_hh;
+  if (mm) {  // in a kept buffer: fresh, its pages are faulted in at every call
+    w_t = pooled({H, G}, w_hh.options());
+    w_t.copy_(w_hh.t());
+  }
   // raw pointers into the saves, indexed by hand: a Tensor index per step and save costs more than the step's
   // pointwise maths at small sizes
   const int64_t BH = B * H;
@@ -525,7 +556,8 @@ static void backward_loop(const Args& A, const Params<T>& P, const at::Tensor& d
                           at::Tensor& dc, const at::Tensor& hs, const at::Tensor& cs, const at::Tensor& hf,
                           const at::Tensor& acts, const at::Tensor& stats, const at::Tensor& w_hh, const T* dec,
                           at::Tensor& d_xw, at::Tensor& d_dec, at::Tensor& d_hw, at::Tensor& acc,
-                          const c10::optional<at::Tensor>& hmask, const c10::optional<at::Tensor>& zu) {
+                          at::Tensor& bsum, const c10::optional<at::Tensor>& hmask,
+                          const c10::optional<at::Tensor>& zu) {
   using V = Vec<T>;
   const int64_t B = A.B, T_ = A.T, H = A.H, G = A.G, nA = acts_of(A.kind);
   const bool mm = has_matmul(A.kind), two = A.nf == 2, ln = A.kind == LNLSTM;
@@ -546,6 +578,10 @@ static void backward_loop(const Args& A, const Params<T>& P, const at::Tensor& d
   T* ddec0 = dec ? d_dec.data_ptr<T>() : nullptr;
   const bool own = mm && !same_grads(A.kind);  // d(hw) in d_hw, (T, B, G); else in d_xw, (B, T, G)
   T* dhw0 = own ? d_hw.data_ptr<T>() : nullptr;
+  // the biases' gradients, summed per row as the rows are written (in L1), not over (B T, G) after the loop:
+  // (B, G) of d(hw) for b_hh, then the GRU's (B, G) of d(xw) for b_ih (the LSTM's and Elman's are the same)
+  const int64_t nsum = bsum.numel() / std::max<int64_t>(1, B * G);
+  T* bsum0 = nsum ? bsum.data_ptr<T>() : nullptr;
   for (int64_t t = T_ - 1; t >= 0; --t) {
     const T* dy = dy0 + t * H;  // row b at dy + b * T * H
     const T* at_ = acts0 + t * B * nA * H;
@@ -575,6 +611,11 @@ static void backward_loop(const Args& A, const Params<T>& P, const at::Tensor& d
         cell_backward<T>(A, P, at_ + b * nA * H, st + b * NSTATS, hin + b * H, two ? co + b * H : nullptr, gh, gc,
                          dxb, own ? dhw + b * G : nullptr, dhp + b * H, two ? dcp + b * H : nullptr,
                          ln ? accp + b * 14 * H : nullptr, tmp);
+        for (int64_t k = 0; k < nsum; ++k) {
+          const T* src = k == 0 && own ? dhw + b * G : dxb;
+          T* sb = bsum0 + (k * B + b) * G;
+          FOR_VEC(G) (V::loadu(sb + j, m) + V::loadu(src + j, m)).store(sb + j, m);
+        }
         if (two && A.zmode) FOR_VEC(H) (V::loadu(dcp + b * H + j, m) + V::loadu(zc + j, m)).store(dcp + b * H + j, m);
       }
     });
@@ -636,12 +677,15 @@ std::vector<at::Tensor> loop_backward(int64_t kind, const at::Tensor& d_out_, co
   auto d_dec = pooled({dec.has_value() ? B : 0, T, H}, d_out.options());
   auto d_hw = pooled({mm && !same_grads(kind) ? T : 0, B, G}, d_out.options());
   auto acc = at::zeros({ln ? B : 0, 14 * H}, d_out.options());
+  // b_hh's gradient where the cell has one (LN-LSTM has none), and the GRU's b_ih's
+  const int64_t nsum = mm && bias && !ln ? (kind == GRU ? 2 : 1) : 0;
+  auto bsum = at::zeros({nsum, B, G}, d_out.options());
   const at::Tensor w = w_hh.has_value() ? *w_hh : at::empty({0}, d_out.options());
   AT_DISPATCH_FLOATING_TYPES(d_out.scalar_type(), "loop_backward", [&] {
     const Params<scalar_t> P{nullptr, nullptr, ptr<scalar_t>(gamma_hh), ptr<scalar_t>(gamma_ih),
                              ptr<scalar_t>(gamma_c), nullptr};
     backward_loop<scalar_t>(A, P, d_out, dh, dc, hs, cs, hf, acts, stats, w, ptr<scalar_t>(dec), d_xw, d_dec,
-                            d_hw, acc, hmask, zu);
+                            d_hw, acc, bsum, hmask, zu);
   });
   auto none = at::empty({0}, d_out.options());
   at::Tensor dw = none, db = none, dg_hh = none, dg_c = none, db_c = none, dg_ih = none, db_ih = none;
@@ -653,10 +697,18 @@ std::vector<at::Tensor> loop_backward(int64_t kind, const at::Tensor& d_out_, co
     // as (fed^T flat)^T, fed's rows in flat's order: the products' A operand row-major (two plain copies: a
     // three-axis permute copies several times slower)
     const auto rows = own ? fed.reshape({T * B, H}) : dense(fed.transpose(0, 1)).view({B * T, H});
-    dw = matmul(rows.t(), flat, c10::nullopt).t().contiguous();
-    db = flat.sum(0);
+    if (blas_first() && flat.scalar_type() == at::kFloat) {  // flat^T @ rows, flat read transposed in place
+      dw = at::empty({G, H}, flat.options());
+      at::mm_out(dw, flat.t(), rows);
+    } else {
+      dw = matmul(rows.t(), flat, c10::nullopt).t().contiguous();
+    }
     // b_ih's: the sum of d(x W_ih^T), which is d(W_hh h) but for the GRU's n gate (r hw_n)
-    if (bias) db_ih = kind == GRU ? d_xw.view({B * T, G}).sum(0) : db.clone();
+    if (nsum) {
+      auto sums = bsum.sum(1);  // (nsum, G)
+      db = sums[0];
+      db_ih = nsum == 2 ? sums[1].clone() : db.clone();  // a storage of its own, as each parameter's gradient
+    }
   }
   if (ln) {
     auto sums = acc.sum(0);
@@ -883,7 +935,7 @@ TORCH_LIBRARY(rnnkit_cpu_loop, m) {
   m.def("uniform_(Tensor(a!) out) -> Tensor(a!)", &uniform_);
   m.def("release_buffers() -> ()", &release_buffers);
   m.def("kept_bytes() -> int", &kept_bytes);
-  m.def("matmul(Tensor a, Tensor b, Tensor? bias) -> Tensor", &matmul);
+  m.def("matmul(Tensor a, Tensor b, Tensor? bias) -> Tensor", &loop_matmul);
   m.def("lnlstm_step(Tensor x, Tensor h, Tensor c, Tensor w_ih, Tensor w_hh, Tensor gamma_ih, Tensor gamma_hh, "
         "Tensor? bias, Tensor gamma_c, Tensor? beta_c, float eps) -> Tensor[]", &lnlstm_step);
 }
