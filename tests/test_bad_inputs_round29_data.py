@@ -7,8 +7,9 @@ One test per case of the catalogue (ids D29-01, D29-02, ...); each fails on the 
 
 import os
 
+import pandas as pd
 import pytest
-from helpers import one_line
+from helpers import one_line, tiny_forecaster
 
 import rnnkit
 
@@ -55,3 +56,33 @@ def test_D29_01_a_multiindex_panel_is_told_to_name_its_levels_not_columns():
         "the series are named by the 2 levels ['Product line', 'Product group'] together, so join them into one id "
         "column: data = data.reset_index(); data['Product group'] = data['Product line'].astype(str) + '/' + "
         "data['Product group'].astype(str); then fit(data, id_col='Product group', time_col='Date', target='Sales')")
+
+
+def test_D29_02_a_series_per_row_as_a_tsf_file_reads_is_told_to_make_it_long():
+    # load_tsf_to_dataframe(return_type='default_tsf'): a row per series, its values a pandas array in one cell.
+    # The GlobalForecaster's refusal printed the array's repr over 4 lines and advised pd.to_numeric; the Forecaster
+    # (indexed by the start times) crashed in pandas (TypeError: unhashable type: 'NumpyExtensionArray'), or
+    # told to take the start times for its time axis
+    rows = tsf("UnitTest_Tsf_Loader.tsf", "default_tsf")
+    held = ("holds a sequence at each row ([25092.2284, 24271.5134, 25828.9883] at row 0, 3 to 7 values), a whole "
+            "series per row as a .tsf file or an sktime nested frame has, not one number per time: make it long, a "
+            "row per step, e.g. df = df.explode('series_value', ignore_index=True).astype({'series_value': float}); "
+            "df['step'] = df.groupby(id_column).cumcount() as its time; sktime's load_tsf_to_dataframe(path, "
+            "return_type='pd_multiindex_hier').reset_index() gives it long, with its times")
+    with pytest.raises(ValueError) as e:
+        tiny_global().fit(rows, id_col="series_name", time_col="start_timestamp", target="series_value")
+    assert one_line(e) == f"series 'T1', row 0: column 'series_value' {held}"
+    for data in (rows, rows.set_index("start_timestamp")[["series_value"]]):
+        with pytest.raises(ValueError) as e:
+            tiny_forecaster(lookback=2, horizon=1).fit(data)
+        assert one_line(e) == (
+            f"column 'series_value' {held}; the Forecaster reads one series down the rows: forecast one row's, "
+            "fit(pd.Series(data['series_value'].iloc[0], dtype=float)), or the long panel with "
+            "rnnkit.GlobalForecaster")
+    # the fixes, as the messages give them
+    df = rows.explode("series_value", ignore_index=True).astype({"series_value": float})
+    df["step"] = df.groupby("series_name").cumcount()
+    forecast = tiny_global().fit(df, id_col="series_name", time_col="step", target="series_value").predict()
+    assert forecast["step"].tolist() == [7, 3, 5]  # after each series' own 7, 3 and 5 values
+    one = pd.Series(rows["series_value"].iloc[0], dtype=float)
+    assert tiny_forecaster(lookback=2, horizon=1).fit(one).predict().index.tolist() == [7]

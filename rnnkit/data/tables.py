@@ -30,6 +30,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from pandas.api.extensions import ExtensionArray
 
 from ..checks import runs_along
 from .collate import blank_tails, zero_padding
@@ -306,11 +307,33 @@ def _check_header_repeated(path: Path, frame: pd.DataFrame, given) -> None:
 _ARRAY_TEXT = r"\s*\[[-+0-9.eEinfa,\s]*\]\s*"  # '[0.54 -1.2]' (numpy's str) or '[0.54, -1.2]' (a list's)
 
 
+def sequences_in_column(column: pd.Series, name: str) -> tuple[int, str] | None:
+    """``(position of the first such cell, what it holds and the fix)`` for a column that holds a whole series at
+    each row: sequences of several lengths, or pandas arrays or Series (a .tsf file as sktime's
+    ``load_tsf_to_dataframe(return_type='default_tsf')`` reads it, an sktime nested frame); None for any other
+    column. The text reads ``holds ...`` after the caller's own ``column 'name'``."""
+    cells = column.to_numpy(dtype=object)
+    arrays = [i for i, v in enumerate(cells) if isinstance(v, np.ndarray | list | tuple | ExtensionArray | pd.Series)]
+    sizes = sorted({np.size(cells[j]) for j in arrays})
+    if not arrays or len(sizes) == 1 and not any(isinstance(cells[j], ExtensionArray | pd.Series) for j in arrays):
+        return None
+    i = arrays[0]
+    shown = np.array2string(np.asarray(cells[i], dtype=object).ravel()[:3], separator=", ")
+    size = f"{sizes[0]} values" if len(sizes) == 1 else f"{sizes[0]} to {sizes[-1]} values"
+    return i, (f"holds a sequence at each row ({shown} at row {i}, {size}), a whole series per row as a .tsf file "
+               f"or an sktime nested frame has, not one number per time: make it long, a row per step, e.g. "
+               f"df = df.explode({name!r}, ignore_index=True).astype({{{name!r}: float}}); df['step'] = "
+               f"df.groupby(id_column).cumcount() as its time; sktime's load_tsf_to_dataframe(path, "
+               f"return_type='pd_multiindex_hier').reset_index() gives it long, with its times")
+
+
 def arrays_in_column(column: pd.Series, name: str) -> tuple[int, str] | None:
     """``(position of the first such cell, what it holds and the fix)`` for a column that holds an array of numbers
-    at each row (a gymnasium Box action or observation, a list per row) rather than one number, or such arrays as
-    ``to_csv`` writes them (``'[0.54784673]'``); None for any other column. The text reads ``holds ...`` after the
-    caller's own ``column 'name'``."""
+    at each row (a gymnasium Box action or observation, a list per row) rather than one number, a whole series at
+    each row (:func:`sequences_in_column`), or such arrays as ``to_csv`` writes them (``'[0.54784673]'``); None
+    for any other column. The text reads ``holds ...`` after the caller's own ``column 'name'``."""
+    if found := sequences_in_column(column, name):
+        return found
     cells = column.to_numpy(dtype=object)
     arrays = [i for i, v in enumerate(cells) if isinstance(v, np.ndarray | list | tuple)]
     if arrays:

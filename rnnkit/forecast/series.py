@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..checks import is_integer
-from ..data.tables import TIME_NAMES, _cell, date_readings
+from ..data.tables import TIME_NAMES, _cell, arrays_in_column, date_readings, sequences_in_column
 from ..data.timeseries import (
     TimeSeriesFrame,
     check_on_anchor,
@@ -43,6 +43,7 @@ def as_frame(data, *, time_col: str | None = None, freq: str | None = None,
         frame = data
     elif isinstance(data, pd.Series | pd.DataFrame):
         if isinstance(data, pd.DataFrame):
+            _check_series_per_row(data)
             _check_not_wide(data, time_col)
             _check_finer_time(data, time_col)
             _check_value_columns(data, time_col)
@@ -235,6 +236,8 @@ def _check_not_a_panel(data: pd.DataFrame, time_col: str | None) -> None:
         if str(c) == time_col or pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column) \
                 or pd.api.types.is_datetime64_any_dtype(column):
             continue
+        if arrays_in_column(column, str(c)):  # a sequence per row is no id (and unhashable): read as a value
+            continue
         ids = pd.unique(column.dropna())
         if not 1 < len(ids) < len(data):
             continue
@@ -312,6 +315,16 @@ def unframed(data) -> str:
             f"PeriodIndex or numbers such as years) or a TimeSeriesFrame, got {got}; wrap it: {wrap}) counts the "
             f"steps 0, 1, ...; {wrap}, index=pd.date_range('2020-01-01', periods={n}, freq='D')) or "
             f"index=pd.period_range('2020-01', periods={n}, freq='M')) dates them")
+
+
+def _check_series_per_row(data: pd.DataFrame) -> None:
+    """ValueError for a frame with a whole series in a column's cells (a .tsf file as sktime's default_tsf reads it),
+    before its start times or ids are taken for a time axis or a panel's."""
+    for c in data.columns:
+        if pd.api.types.is_object_dtype(data[c]) and (found := sequences_in_column(data[c], str(c))):
+            raise ValueError(f"column {str(c)!r} {found[1]}; the Forecaster reads one series down the rows: forecast "
+                             f"one row's, fit(pd.Series(data[{str(c)!r}].iloc[{found[0]}], dtype=float)), or the long "
+                             "panel with rnnkit.GlobalForecaster")
 
 
 def _check_not_wide(data: pd.DataFrame, time_col: str | None) -> None:
