@@ -86,3 +86,49 @@ def test_D29_02_a_series_per_row_as_a_tsf_file_reads_is_told_to_make_it_long():
     assert forecast["step"].tolist() == [7, 3, 5]  # after each series' own 7, 3 and 5 values
     one = pd.Series(rows["series_value"].iloc[0], dtype=float)
     assert tiny_forecaster(lookback=2, horizon=1).fit(one).predict().index.tolist() == [7]
+
+
+def test_D29_03_rows_of_records_at_repeated_times_are_told_to_aggregate_not_taken_for_a_panel(tmp_path):
+    # vega's cars: a row per car model, its model year and origin; vega's la_riots: a row per death, its date. The
+    # names told the rows apart, and were taken for the ids of a long panel of 311 (58) series of a row or two each:
+    # "data looks like a long panel of 311 series: column 'Name' holds series ids ...", "the file looks like 311
+    # series in one", "each id of 'Origin' holds several series, one per 'Name': give each its own id ..."
+    from rnnkit.forecast.series import read_series_csv
+
+    vega = pytest.importorskip("vega_datasets").local_data
+    cars = vega.cars()
+    with pytest.raises(ValueError) as e:
+        tiny_forecaster().fit(cars.set_index("Year"))
+    assert one_line(e) == (
+        "the index has a duplicate timestamp 1970-01-01 00:00:00 at rows 0 and 1; aggregate duplicates first "
+        "(data.groupby(level=0).mean(numeric_only=True), or keep one of each: "
+        "data[~data.index.duplicated(keep='last')])")  # a mean of its text columns fails in pandas
+    with pytest.raises(ValueError) as e:
+        tiny_global().fit(cars, id_col="Origin", time_col="Year", target="Miles_per_Gallon")
+    assert one_line(e) == (
+        "series 'USA' has the time 1970-01-01 00:00:00 twice (rows 0 and 1); they differ in column 'Name' "
+        "('chevrolet chevelle malibu', 'buick skylark 320'), which names no series of several rows within an id, as "
+        "rows of records have (several at one time): aggregate them to one row per (id, time), e.g. "
+        "data.groupby(['Origin', 'Year'], as_index=False)['Miles_per_Gallon'].mean() (or .size() to count them)")
+    mean = cars.groupby(["Origin", "Year"], as_index=False)["Miles_per_Gallon"].mean()  # the fix: 3 series of 12
+    assert mean.groupby("Origin").size().tolist() == [12, 12, 12]
+    cars.to_csv(tmp_path / "cars.csv", index=False)
+    with pytest.raises(ValueError) as e:
+        read_series_csv(tmp_path / "cars.csv", time_column="Year", target_column="Miles_per_Gallon")
+    assert one_line(e) == (
+        f"{tmp_path / 'cars.csv'}: the time column 'Year' repeats at line 3 ('1970-01-01' after '1970-01-01' on line "
+        "2); the times repeat ('1982-01-01' is on 61 rows) and no column names series of several rows: the rows are "
+        "records, several at a time, and rnnkit forecast reads one row per timestamp, in increasing order: aggregate "
+        "them per time, e.g. df.groupby('Year', as_index=False)['Miles_per_Gallon'].mean() (or .size() to count "
+        "them), and write that to a CSV")
+    vega.la_riots().to_csv(tmp_path / "riots.csv", index=False)  # sorted by name: the dates go back
+    with pytest.raises(ValueError) as e:
+        read_series_csv(tmp_path / "riots.csv", time_column="death_date", target_column="age")
+    assert "line 4); the times repeat ('1992-04-30' is on 28 rows) and no column names series" in one_line(e)
+    # a panel's ids still name the panel: vega's stocks, a row per (symbol, date)
+    stocks = vega.stocks()
+    with pytest.raises(ValueError, match="data looks like a long panel of 5 series: column 'symbol' holds series"):
+        tiny_forecaster().fit(stocks.set_index("date"))
+    stocks.to_csv(tmp_path / "stocks.csv", index=False)
+    with pytest.raises(ValueError, match="the file looks like 5 series in one"):
+        read_series_csv(tmp_path / "stocks.csv", time_column="date", target_column="price")

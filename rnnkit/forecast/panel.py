@@ -113,6 +113,7 @@ from .series import (
     long_of_dict,
     month_columns,
     monthly_series,
+    names_series,
     quantiles_fix,
     season_length_fix,
     shown_time,
@@ -1029,6 +1030,14 @@ def _read_panel(data, id_col: str, time_col: str, target: str, covariates: tuple
             raise ValueError(f"series {ids[row]!r}, row {row}: column {c!r} holds {column.iloc[row]!r}, not a "
                              f"number (dtype {column.dtype}); convert it with pd.to_numeric")
         values[:, j] = column.to_numpy(dtype=np.float64, na_value=np.nan)
+    # before the values' gaps: rows of records at one time (a car per row) are refused for that, not for a gap
+    twice = np.flatnonzero(pd.DataFrame({"id": keys, "t": time}).duplicated(keep=False).to_numpy())
+    if len(twice):
+        a = twice[0]
+        b = next(r for r in twice[1:] if keys[r] == keys[a] and time[r] == time[a])
+        raise ValueError(f"series {ids[a]!r} has the time {_shown(time, a, period)} twice (rows {a} and {b}); "
+                         + (_clock_hint(keys, time, a, b) or _finer_id(data, needed, a, b, id_col)
+                            or "give one row per (id, time)"))
     bad = np.argwhere(~np.isfinite(values))
     for j, c in enumerate(covariates, start=1):  # a covariate given for some series only (X of some series)
         absent = pd.Series(np.isnan(values[:, j])).groupby(keys.to_numpy(), sort=False).all()
@@ -1046,13 +1055,6 @@ def _read_panel(data, id_col: str, time_col: str, target: str, covariates: tuple
         raise ValueError(f"series {ids[row]!r}, row {row}: column {(target, *covariates)[j]!r} is {what} "
                          f"({len(bad)} such values in all); fill or drop them first (the global model reads "
                          "complete series, at fit and at predict)")
-    twice = np.flatnonzero(pd.DataFrame({"id": keys, "t": time}).duplicated(keep=False).to_numpy())
-    if len(twice):
-        a = twice[0]
-        b = next(r for r in twice[1:] if keys[r] == keys[a] and time[r] == time[a])
-        raise ValueError(f"series {ids[a]!r} has the time {_shown(time, a, period)} twice (rows {a} and {b}); "
-                         + (_clock_hint(keys, time, a, b) or _finer_id(data, needed, a, b, id_col)
-                            or "give one row per (id, time)"))
     series, groups = {}, keys.groupby(keys, sort=False).indices
     for key in pd.unique(keys):  # in order of first appearance
         rows = np.sort(groups[key])
@@ -1104,11 +1106,19 @@ def _finer_id(data: pd.DataFrame, needed: list, a: int, b: int, id_col: str) -> 
     """The advice for rows ``a`` and ``b`` of one (id, time) that differ in a text column not read (a
     hierarchical panel, sktime's hierarchical sales: several product groups under each product line), which
     then names series within the id; None when there is no such column."""
+    time_col, target = needed[1], needed[2]
     for c in data.columns:
         column = data[c]
         if c in needed or pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
             continue
         x, y = column.iloc[a], column.iloc[b]
+        if not (pd.isna(x) or pd.isna(y)) and x != y and not names_series(
+                data[id_col].astype(str) + "/" + column.astype(str), data[time_col]):
+            # a car's name beside its model year: series of one row each, so the rows are records to aggregate
+            return (f"they differ in column {c!r} ({x!r}, {y!r}), which names no series of several rows within an "
+                    f"id, as rows of records have (several at one time): aggregate them to one row per (id, time), "
+                    f"e.g. data.groupby([{id_col!r}, {time_col!r}], as_index=False)[{target!r}].mean() (or .size() "
+                    "to count them)")
         if not (pd.isna(x) or pd.isna(y)) and x != y:
             return (f"they differ in column {c!r} ({x!r}, {y!r}), so each id of {id_col!r} holds several series, "
                     f"one per {c!r}: give each its own id, e.g. data['unique_id'] = data[{id_col!r}].astype(str) + "

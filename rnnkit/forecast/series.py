@@ -58,7 +58,9 @@ def as_frame(data, *, time_col: str | None = None, freq: str | None = None,
                 data = data.assign(**{time_col: starts.to_numpy()})
         if time_col is None and isinstance(data.index, pd.PeriodIndex) and len(data) < 3:
             data = data.set_axis(_period_starts_with_freq(data.index), axis=0)  # too few periods to infer it
-        if time_col is None and (on_index := _index_out_of_order(data.index)) is not None:
+        text = isinstance(data, pd.DataFrame) and not all(
+            pd.api.types.is_numeric_dtype(data[c]) or pd.api.types.is_bool_dtype(data[c]) for c in data.columns)
+        if time_col is None and (on_index := _index_out_of_order(data.index, text)) is not None:
             raise ValueError(on_index)
         frame = TimeSeriesFrame.from_pandas(data, time_col=time_col, omit="drop it (data.drop(columns=[{column}]): "
                                             "every column of data is read, as a target or a covariate)")
@@ -239,7 +241,7 @@ def _check_not_a_panel(data: pd.DataFrame, time_col: str | None) -> None:
         if arrays_in_column(column, str(c)):  # a sequence per row is no id (and unhashable): read as a value
             continue
         ids = pd.unique(column.dropna())
-        if not 1 < len(ids) < len(data):
+        if not 1 < len(ids) < len(data) or not names_series(column, time):
             continue
         first = time.iloc[int(np.flatnonzero(time.duplicated().to_numpy())[0])]
         shown = ", ".join(repr(v) for v in ids[:3]) + (", ..." if len(ids) > 3 else "")
@@ -533,11 +535,12 @@ def _check_text_values(data: pd.Series | pd.DataFrame, time_col: str | None) -> 
                          f"else correct them (every value is read as a number)")
 
 
-def _index_out_of_order(index: pd.Index) -> str | None:
+def _index_out_of_order(index: pd.Index, text: bool = False) -> str | None:
     """The refusal of an index, the time axis, that goes back or repeats a time, with the fix on the index (the
     frame's own refusal speaks of a time column, ``df.sort_values(...)``, which a Series does not have); None for
     an index in order, for an index that is not a time axis, and where the frame names a better fix: every time on
-    k rows (a panel without its ids), the clock set back at night, or the times starting over (series stacked)."""
+    k rows (a panel without its ids), the clock set back at night, or the times starting over (series stacked).
+    ``text``: the frame has columns that are not numbers (a name per row of records), which a mean cannot take."""
     if isinstance(index, pd.PeriodIndex):
         time = index.to_timestamp()
     elif isinstance(index, pd.DatetimeIndex):
@@ -555,7 +558,8 @@ def _index_out_of_order(index: pd.Index) -> str | None:
     kind, i, _ = disorder
     if kind == "repeats":
         return (f"the index has a duplicate timestamp {time[i]} at rows {i - 1} and {i}; aggregate duplicates first "
-                "(data.groupby(level=0).mean(), or keep one of each: data[~data.index.duplicated(keep='last')])")
+                f"(data.groupby(level=0).mean({'numeric_only=True' if text else ''}), or keep one of each: "
+                "data[~data.index.duplicated(keep='last')])")
     return (f"the index is not increasing: row {i} ({time[i]}) comes before row {i - 1} ({time[i - 1]}); sort the "
             "rows first (data.sort_index(): the index is the time axis)")
 
@@ -1326,7 +1330,7 @@ def read_series_csv(path, *, time_column: str, target_column: str, covariates: S
         how = "repeats" if steps[i] == 0 else "goes back"
         where = (f"{path}: the time column {time_column!r} {how} at {_lines([i + 1], path)} ({_cell(raw.iloc[i + 1])} "
                  f"after {_cell(raw.iloc[i])} on line {line_of(i, path)})")
-        ids = _series_id_column(frame.drop(columns=[time_column, *values]), i + 1)
+        ids = _series_id_column(frame.drop(columns=[time_column, *values]), i + 1, time)
         finer = _finer_time(frame, time_column) if steps[i] == 0 else None
         if finer is not None:  # years beside a quarter column: one time column of both, not one row per year
             raise ValueError(f"{where}, and column {finer[0]!r} tells the {finer[1]} within it: write one time "
@@ -1340,6 +1344,14 @@ def read_series_csv(path, *, time_column: str, target_column: str, covariates: S
                              f"df[df[{c!r}] == {_cell(frame[c].iloc[i])}]), or forecast them all in Python with "
                              f"rnnkit.GlobalForecaster(...).fit(df, id_col={c!r}, time_col={time_column!r}, "
                              f"target={target_column!r})")
+        counts = pd.Series(raw.to_numpy()).value_counts()
+        if (steps == 0).any():  # records at times that repeat (a row per car of a model year, per event of a day),
+            # a time on rows side by side, where series stacked (episodes numbered 0, 1, ...) start over
+            raise ValueError(f"{where}; the times repeat ({_cell(counts.index[0])} is on {counts.iloc[0]} rows) "
+                             f"and no column names series of several rows: the rows are records, several at a time, "
+                             f"and rnnkit forecast reads one row per timestamp, in increasing order: aggregate them "
+                             f"per time, e.g. df.groupby({time_column!r}, as_index=False)[{target_column!r}].mean() "
+                             f"(or .size() to count them), and write that to a CSV")
         raise ValueError(f"{where}; give one row per timestamp, in increasing order")
     return frame[values].set_axis(time.rename(time_column), axis=0)
 
@@ -1361,18 +1373,27 @@ def _period_labels(text: pd.Series) -> pd.PeriodIndex | None:
     return None
 
 
-def _series_id_column(others: pd.DataFrame, row: int) -> tuple[str, int] | None:
+def names_series(ids: pd.Series, time) -> bool:
+    """Whether the column ``ids`` (row for row beside the times ``time``) names the series of a long panel: no time
+    twice within one id, and its ids on several rows each (the median), where a column of rows of records (a car's
+    name beside its model year, a person's beside a date of the events of a day) holds most values once."""
+    pairs = pd.DataFrame({"id": ids.to_numpy(), "time": np.asarray(time)}).dropna()
+    return not pairs.duplicated().any() and pairs["id"].value_counts().median() >= 2
+
+
+def _series_id_column(others: pd.DataFrame, row: int, time) -> tuple[str, int] | None:
     """The first text column of ``others`` (a CSV's columns that are not read), or integer column named like a
     series id (:data:`ID_NAMES`: episodes numbered 0, 1, ...), whose value changes at ``row``, where the time column
-    repeats or goes back, with between 2 and ``len(others) - 1`` distinct values: the series ids of a long panel,
-    as (name, number of series); None when there is none."""
+    repeats or goes back, with between 2 and ``len(others) - 1`` distinct values that name series along ``time``
+    (:func:`names_series`): the series ids of a long panel, as (name, number of series); None when there is none."""
     for c in others.columns:
         column = others[c]
         numbered = pd.api.types.is_integer_dtype(column) and str(c).strip().lower() in ID_NAMES
         if (pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column)) and not numbered:
             continue
         before, after, n = column.iloc[row - 1], column.iloc[row], column.nunique()
-        if 1 < n < len(others) and not (pd.isna(before) or pd.isna(after)) and before != after:
+        if 1 < n < len(others) and not (pd.isna(before) or pd.isna(after)) and before != after \
+                and names_series(column, time):
             return str(c), n
     return None
 
