@@ -172,7 +172,7 @@ def test_l20_10_make_trainer_max_epochs_not_a_count_is_refused_and_callbacks_non
     for epochs in (0.5, "3", True):
         with pytest.raises(ValueError) as err:
             make_trainer(max_epochs=epochs, device="cpu")
-        assert one_line(err) == (f"make_trainer: max_epochs must be an integer >= 0, -1 (no limit) or None "
+        assert one_line(err) == (f"make_trainer: max_epochs must be an integer >= 1, -1 (no limit) or None "
                                  f"(Lightning's: 1000, or no limit with max_steps), got {epochs!r}")
     assert make_trainer(max_epochs=-1, device="cpu").max_epochs == -1
     assert make_trainer(max_epochs=None, max_steps=5, device="cpu").max_steps == 5  # Lightning's own

@@ -239,3 +239,17 @@ def test_P29_09_a_regression_target_of_no_column_is_named_by_the_estimator():
                                          r"\(a DataFrame of no columns\?\); give one target per sequence, y \(n,\), "
                                          r"or k >= 1 of them, y \(n, k\)$"):
         SequenceRegressor(hidden_size=4, max_epochs=1, random_state=0).fit(X, np.zeros((6, 0)))
+
+
+def test_P29_10_layernorm_lstm_project_checks_its_input_as_the_other_cells_do():
+    # before: LayerNormLSTMCell.project skipped the check the other cells' project makes: torch's "mat1 and mat2
+    # must have the same dtype" for float64 x, "mat1 and mat2 shapes cannot be multiplied" for x of 7 features
+    cell = LayerNormLSTMCell(3, 4)
+    with pytest.raises(ValueError, match=r"^LayerNormLSTMCell\.project: x is torch\.float64 but the cell's parameters "
+                                         r"are torch\.float32; convert the input with x\.to\(torch\.float32\) or the "
+                                         r"cell with cell\.to\(torch\.float64\)$"):
+        cell.project(torch.randn(2, 5, 3, dtype=torch.float64))
+    with pytest.raises(ValueError, match=r"^LayerNormLSTMCell\.project: x must be \(B, T, input_size=3\), got shape "
+                                         r"\(2, 5, 7\); pass x \(B, T, 3\)$"):
+        cell.project(torch.randn(2, 5, 7))
+    assert cell.project(torch.randn(2, 5, 3)).shape == (2, 5, 16)

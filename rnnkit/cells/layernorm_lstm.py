@@ -9,7 +9,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ..checks import is_finite_number
-from .base import AffineCell, LSTMState, as_state
+from .base import AffineCell, LSTMState, as_state, check_project
 
 
 def layer_norm_blocks(a: Tensor, blocks: int, eps: float) -> Tensor:
@@ -94,6 +94,7 @@ class LayerNormLSTMCell(AffineCell):
 
     def project(self, x: Tensor) -> Tensor:
         """``LN(W_ih x) * gamma_ih + bias`` for all steps: ``(B, T, F) -> (B, T, 4H)``."""
+        check_project(self, x, self.weight_ih)
         xw = layer_norm_blocks(x @ self.weight_ih.T, 4, self.eps) * self.gamma_ih
         return xw if self.bias is None else xw + self.bias
 

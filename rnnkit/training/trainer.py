@@ -251,7 +251,7 @@ def make_trainer(
                          "checkpoints into the working directory with its own, non-atomic writer; pass "
                          "log_dir=... instead (checkpoints go to log_dir/checkpoints/last.ckpt, written atomically)")
     if max_epochs is not None and not is_count(max_epochs, -1):  # Lightning: a bare AssertionError in the fit
-        raise ValueError(f"make_trainer: max_epochs must be an integer >= 0, -1 (no limit) or None (Lightning's: "
+        raise ValueError(f"make_trainer: max_epochs must be an integer >= 1, -1 (no limit) or None (Lightning's: "
                          f"1000, or no limit with max_steps), got {max_epochs!r}")
     if max_epochs == 0:  # Lightning's fit would run no epoch and leave the model as built, as if trained
         raise ValueError("make_trainer: max_epochs=0 trains no epoch, so a fit would leave the model untrained, as "
