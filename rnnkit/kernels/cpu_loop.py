@@ -389,8 +389,8 @@ template <typename T> static inline Vec<T> decay_of(const Vec<T>& pre) {
 }
 
 // Forward over all steps. Batch-first: xw (B, T, G), dec (B, T, H) the decay's pre-activation or null, out
-// (B, T, H). Time-major saves: hs, cs (T + 1, B, H) (every state, or two in turn without save), hf (T, B, H)
-// the fed h (with a dropout mask or decay), acts (T, B, acts * H), stats (T, B, NSTATS).
+// (B, T, H), hf (B, T, H) the fed h (with a dropout mask or decay). Time-major saves: hs, cs (T + 1, B, H) (every
+// state, or two in turn without save), acts (T, B, acts * H), stats (T, B, NSTATS).
 template <typename T>
 static void forward_loop(const Args& A, const Params<T>& P, const at::Tensor& xw, const T* dec, at::Tensor& hs,
                          at::Tensor& cs, at::Tensor& hf, at::Tensor& out, at::Tensor& acts, at::Tensor& stats,
@@ -409,6 +409,9 @@ static void forward_loop(const Args& A, const Params<T>& P, const at::Tensor& xw
   // raw pointers into the saves, indexed by hand: a Tensor index per step and save costs more than the step's
   // pointwise maths at small sizes
   const int64_t BH = B * H;
+  // the fed h batch-first, (B, T, H) (one (B, 1, H) step without save), so that the recurrent weight's gradient
+  // reads its rows in d(xw)'s order; the step's product reads them with a row stride
+  const int64_t fs = A.save ? T_ * H : H;
   const T* xw0 = xw.data_ptr<T>();
   T* hs0 = hs.data_ptr<T>();
   T* cs0 = two ? cs.data_ptr<T>() : nullptr;
@@ -427,7 +430,7 @@ static void forward_loop(const Args& A, const Params<T>& P, const at::Tensor& xw
     T* hn = hs0 + s1 * BH;
     const T* co = two ? cs0 + s0 * BH : nullptr;
     T* cn = two ? cs0 + s1 * BH : nullptr;
-    T* fp = A.feed ? hf0 + (A.save ? t : 0) * BH : nullptr;
+    T* fp = A.feed ? hf0 + (A.save ? t * H : 0) : nullptr;  // row b at fp + b * fs
     if (A.feed) {  // h fed to the step: m * h (hidden dropout), then gamma_h * (.) (decay)
       at::parallel_for(0, B, grain(H), [&](int64_t b0, int64_t b1) {
         for (int64_t b = b0; b < b1; ++b) {
@@ -436,13 +439,14 @@ static void forward_loop(const Args& A, const Params<T>& P, const at::Tensor& xw
             V v = V::loadu(ho + b * H + j, m);
             if (mask) v = v * V::loadu(mask + b * H + j, m);
             if (pre) v = decay_of(V::loadu(pre + j, m)) * v;
-            v.store(fp + b * H + j, m);
+            v.store(fp + b * fs + j, m);
           }
         }
       });
     }
     const T* hp = A.feed ? fp : ho;
-    if (mm) gemm<T>(B, G, H, hp, H, w_t.data_ptr<T>(), G, hw.data_ptr<T>(), G, false);  // the biases: per row
+    const int64_t hps = A.feed ? fs : H;  // hp's row stride
+    if (mm) gemm<T>(B, G, H, hp, hps, w_t.data_ptr<T>(), G, hw.data_ptr<T>(), G, false);  // the biases: per row
     T* hwp = mm ? hw.data_ptr<T>() : nullptr;
     T* y = out0 + t * H;  // row b at y + b * T * H
     T* at_ = acts0 + (A.save ? t : 0) * B * nA * H;
@@ -461,7 +465,7 @@ static void forward_loop(const Args& A, const Params<T>& P, const at::Tensor& xw
           continue;
         }
         T* c2 = two ? (A.zmode ? tmp + 5 * H : cn + b * H) : nullptr;  // without zoneout c' is the state
-        cell_forward<T>(A, P, x + b * T_ * G, mm ? hwp + b * G : nullptr, hp + b * H, two ? co + b * H : nullptr,
+        cell_forward<T>(A, P, x + b * T_ * G, mm ? hwp + b * G : nullptr, hp + b * hps, two ? co + b * H : nullptr,
                         yb, c2, at_ + b * nA * H, st + b * NSTATS, tmp);
         for (int64_t k = 0; k < A.nf; ++k) {  // zoneout on each field (the output stays the cell's h')
           const T* nw = k == 0 ? yb : c2;
@@ -512,7 +516,7 @@ std::vector<at::Tensor> loop_forward(int64_t kind, const at::Tensor& xw, const c
   hs[0].copy_(h0);
   auto cs = pooled({nf == 2 ? (save ? T + 1 : 2) : 0, B, H}, h0.options());
   if (nf == 2) cs[0].copy_(*c0);
-  auto hf = pooled({A.feed ? (save ? T : 1) : 0, B, H}, h0.options());
+  auto hf = pooled({A.feed ? B : 0, save ? T : 1, H}, h0.options());
   auto out = pooled({B, T, H}, xw.options());
   auto acts = pooled({save ? T : 1, B, acts_of(kind) * H}, xw.options());
   auto stats = pooled({save ? T : 1, B, NSTATS}, xw.options());
@@ -576,8 +580,11 @@ static void backward_loop(const Args& A, const Params<T>& P, const at::Tensor& d
   const T* zu0 = A.zmode == 1 ? zu->data_ptr<T>() : nullptr;
   T* dx0 = d_xw.data_ptr<T>();
   T* ddec0 = dec ? d_dec.data_ptr<T>() : nullptr;
-  const bool own = mm && !same_grads(A.kind);  // d(hw) in d_hw, (T, B, G); else in d_xw, (B, T, G)
+  // d(hw) in d_hw, (B, T, G) where h is fed, else (T, B, G); or (same_grads) in d_xw, (B, T, G)
+  const bool own = mm && !same_grads(A.kind);
   T* dhw0 = own ? d_hw.data_ptr<T>() : nullptr;
+  // where the step feeds h, the fed h and d(hw) are batch-first, (B, T, .), as d(xw): the weight gradient's rows
+  const int64_t hs_ = A.feed ? T_ * H : H, ds = A.feed ? T_ * G : G;
   // the biases' gradients, summed per row as the rows are written (in L1), not over (B T, G) after the loop:
   // (B, G) of d(hw) for b_hh, then the GRU's (B, G) of d(xw) for b_ih (the LSTM's and Elman's are the same)
   const int64_t nsum = bsum.numel() / std::max<int64_t>(1, B * G);
@@ -587,10 +594,10 @@ static void backward_loop(const Args& A, const Params<T>& P, const at::Tensor& d
     const T* at_ = acts0 + t * B * nA * H;
     const T* st = stats0 + t * B * NSTATS;
     const T* ho = hs0 + t * B * H;
-    const T* hin = A.feed ? hf0 + t * B * H : ho;
+    const T* hin = A.feed ? hf0 + t * H : ho;  // row b at hin + b * hs_
     const T* co = two ? cs0 + t * B * H : nullptr;
     T* dx = dx0 + t * G;  // row b at dx + b * T * G
-    T* dhw = own ? dhw0 + t * B * G : nullptr;
+    T* dhw = own ? dhw0 + (A.feed ? t * G : t * B * G) : nullptr;  // row b at dhw + b * ds
     const T* u = zu0 ? zu0 + t * A.nf * B * H : nullptr;
     at::parallel_for(0, B, grain(H), [&](int64_t b0, int64_t b1) {
       std::vector<T> scratch(13 * H);  // the cell's part of dL/dh' and dL/dc', zoneout's of dL/dc, the step's 10H
@@ -600,7 +607,7 @@ static void backward_loop(const Args& A, const Params<T>& P, const at::Tensor& d
         if (t >= A.len[b]) {  // padding: zero outputs, the gradient passes to step t - 1 unchanged
           std::fill(dxb, dxb + G, T(0));
           if (dec) std::fill(ddec0 + (b * T_ + t) * H, ddec0 + (b * T_ + t + 1) * H, T(0));
-          if (own) std::fill(dhw + b * G, dhw + (b + 1) * G, T(0));
+          if (own) std::fill(dhw + b * ds, dhw + b * ds + G, T(0));
           continue;
         }
         // through zoneout into the cell's part (gh with the output's gradient, gc) and the old state's (zh, zc);
@@ -608,11 +615,11 @@ static void backward_loop(const Args& A, const Params<T>& P, const at::Tensor& d
         // and dL/dc
         zoneout_backward<T>(A, dhp + b * H, u ? u + b * H : nullptr, dy + b * T_ * H, gh, zhp ? zhp + b * H : nullptr);
         if (two) zoneout_backward<T>(A, dcp + b * H, u ? u + (B + b) * H : nullptr, nullptr, gc, zc);
-        cell_backward<T>(A, P, at_ + b * nA * H, st + b * NSTATS, hin + b * H, two ? co + b * H : nullptr, gh, gc,
-                         dxb, own ? dhw + b * G : nullptr, dhp + b * H, two ? dcp + b * H : nullptr,
+        cell_backward<T>(A, P, at_ + b * nA * H, st + b * NSTATS, hin + b * hs_, two ? co + b * H : nullptr, gh,
+                         gc, dxb, own ? dhw + b * ds : nullptr, dhp + b * H, two ? dcp + b * H : nullptr,
                          ln ? accp + b * 14 * H : nullptr, tmp);
         for (int64_t k = 0; k < nsum; ++k) {
-          const T* src = k == 0 && own ? dhw + b * G : dxb;
+          const T* src = k == 0 && own ? dhw + b * ds : dxb;
           T* sb = bsum0 + (k * B + b) * G;
           FOR_VEC(G) (V::loadu(sb + j, m) + V::loadu(src + j, m)).store(sb + j, m);
         }
@@ -620,7 +627,7 @@ static void backward_loop(const Args& A, const Params<T>& P, const at::Tensor& d
       }
     });
     if (mm) {  // dL/dh_fed += d(hw) @ W_hh, d(hw) read with a row stride
-      gemm<T>(B, H, G, own ? dhw : dx, own ? G : T_ * G, w_hh.data_ptr<T>(), H, dhp, H, true);
+      gemm<T>(B, H, G, own ? dhw : dx, own ? ds : T_ * G, w_hh.data_ptr<T>(), H, dhp, H, true);
     }
     if (!A.feed && !A.zmode) continue;
     at::parallel_for(0, B, grain(H), [&](int64_t b0, int64_t b1) {
@@ -675,7 +682,8 @@ std::vector<at::Tensor> loop_backward(int64_t kind, const at::Tensor& d_out_, co
   auto dc = nf == 2 ? d_cT->clone() : at::empty({0}, d_hT.options());
   auto d_xw = pooled({B, T, G}, d_out.options());
   auto d_dec = pooled({dec.has_value() ? B : 0, T, H}, d_out.options());
-  auto d_hw = pooled({mm && !same_grads(kind) ? T : 0, B, G}, d_out.options());
+  const bool own = mm && !same_grads(kind);  // d(hw) a buffer of its own: (B, T, G) where h is fed, else (T, B, G)
+  auto d_hw = A.feed ? pooled({own ? B : 0, T, G}, d_out.options()) : pooled({own ? T : 0, B, G}, d_out.options());
   auto acc = at::zeros({ln ? B : 0, 14 * H}, d_out.options());
   // b_hh's gradient where the cell has one (LN-LSTM has none), and the GRU's b_ih's
   const int64_t nsum = mm && bias && !ln ? (kind == GRU ? 2 : 1) : 0;
@@ -690,13 +698,12 @@ std::vector<at::Tensor> loop_backward(int64_t kind, const at::Tensor& d_out_, co
   auto none = at::empty({0}, d_out.options());
   at::Tensor dw = none, db = none, dg_hh = none, dg_c = none, db_c = none, dg_ih = none, db_ih = none;
   if (mm) {  // one matmul over all steps, its rows in d(hw)'s order
-    const at::Tensor fed = A.feed ? hf : hs.narrow(0, 0, T);  // (T, B, H)
-    const bool own = !same_grads(kind);
-    auto flat = own ? d_hw.view({T * B, G}) : d_xw.view({B * T, G});
-    // as (fed^T flat)^T: the products' A operand row-major
-    // as (fed^T flat)^T, fed's rows in flat's order: the products' A operand row-major (two plain copies: a
-    // three-axis permute copies several times slower)
-    const auto rows = own ? fed.reshape({T * B, H}) : dense(fed.transpose(0, 1)).view({B * T, H});
+    // d(hw) (B T, G) or (T B, G) and the h fed, row for row: the fed h (B, T, H); or the states (T, B, H), for the
+    // LSTM's and Elman's d(xw) (B, T, G) one plain copy of them (a three-axis permute copies several times slower)
+    auto flat = own ? d_hw.view({-1, G}) : d_xw.view({B * T, G});
+    const auto rows = A.feed ? hf.view({B * T, H})
+                             : own ? hs.narrow(0, 0, T).reshape({T * B, H})
+                                   : dense(hs.narrow(0, 0, T).transpose(0, 1)).view({B * T, H});
     if (blas_first() && flat.scalar_type() == at::kFloat) {  // flat^T @ rows, flat read transposed in place
       dw = at::empty({G, H}, flat.options());
       at::mm_out(dw, flat.t(), rows);
