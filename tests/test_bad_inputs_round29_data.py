@@ -132,3 +132,31 @@ def test_D29_03_rows_of_records_at_repeated_times_are_told_to_aggregate_not_take
     stocks.to_csv(tmp_path / "stocks.csv", index=False)
     with pytest.raises(ValueError, match="the file looks like 5 series in one"):
         read_series_csv(tmp_path / "stocks.csv", time_column="date", target_column="price")
+
+
+def test_D29_04_a_panel_on_integer_years_names_its_years_as_written_not_as_floats():
+    # vega's barley: yields of 10 varieties at 6 sites in 1931 and 1932 (int64 years). The refusals named
+    # "the time 1931.0", "row 60 (1931.0)" and "1934.0 follows 1932.0, a step of 2.0", floats the user never wrote
+    barley = pytest.importorskip("vega_datasets").local_data.barley()
+    with pytest.raises(ValueError, match=r"^series 'Manchuria' has the time 1931 twice \(rows 0 and 1\); they differ "
+                                         r"in column 'site' \('University Farm', 'Waseca'\), so each id of 'variety' "
+                                         r"holds several series, one per 'site'"):
+        tiny_global(lookback=1).fit(barley, id_col="variety", time_col="year", target="yield")
+    barley["id"] = barley["variety"] + "/" + barley["site"]
+    with pytest.raises(ValueError) as e:
+        tiny_global(lookback=1).fit(barley.iloc[::-1], id_col="id", time_col="year", target="yield")
+    assert one_line(e) == ("series 'Wisconsin No. 38/Duluth' is not in time order: row 60 (1931) comes after row 0 "
+                           "(1932); sort the panel by id and time (df.sort_values(['id', 'year']))")
+    later = pd.concat([barley, barley[barley["year"] == 1932].assign(year=1934)])  # a third year, 1933 skipped
+    with pytest.raises(ValueError) as e:
+        tiny_global(lookback=1).fit(later, id_col="id", time_col="year", target="yield")
+    assert one_line(e) == (
+        "series 'Manchuria/University Farm' (its 3-th row, 1934, is off the grid of its first steps): the numeric "
+        "time column 'year' is not evenly spaced (steps from 1 to 2; 1934 follows 1932, a step of 2 where the first "
+        "is 1); put the series on a regular grid first")
+    one = later[later["id"] == "Manchuria/University Farm"].set_index("year")["yield"]
+    with pytest.raises(ValueError, match=r"\(steps from 1 to 2; 1934 follows 1932, a step of 2 where the first is 1\)"):
+        tiny_forecaster(lookback=1, horizon=1).fit(one)
+    halves = pd.Series([1.0, 2.0, 3.0, 4.0], index=[0.5, 1.0, 1.5, 2.5])  # other numbers as they are
+    with pytest.raises(ValueError, match=r"\(steps from 0.5 to 1; 2.5 follows 1.5, a step of 1 where the first is"):
+        tiny_forecaster(lookback=1, horizon=1).fit(halves)

@@ -78,6 +78,12 @@ def shown_time(t) -> str:
     return str(t.date()) if isinstance(t, pd.Timestamp) and t == t.normalize() else str(t)
 
 
+def shown_number(x) -> str:
+    """A time or step of a numeric time axis, read as float64, as the number it was written as: a whole number as
+    the integer (the year ``1931``, not ``1931.0``), any other as is."""
+    return str(int(x)) if np.isfinite(x) and float(x).is_integer() else str(x)
+
+
 def weekly_periods(text: pd.Series) -> pd.PeriodIndex | None:
     """Weeks written as pandas writes weekly periods, their first and last days (``'2000-01-03/2000-01-09'``, as
     ``to_csv`` writes a ``PeriodIndex`` of ``'W'``), as that PeriodIndex (anchored on the last day's weekday:

@@ -94,7 +94,7 @@ from torch.utils.data import DataLoader, TensorDataset
 from .. import io
 from ..checks import check_fitted_params, fitted_params, is_count
 from ..data.tables import MixedZones, arrays_in_column, date_readings
-from ..data.timeseries import TimeSeriesFrame, _clock_set_back, check_scaled_range
+from ..data.timeseries import TimeSeriesFrame, _clock_set_back, check_scaled_range, shown_number
 from ..models import SequenceToLabel, check_cell_name
 from ..training import seeded_fit
 from ..training.runs import check_training_options, resolve_device, resume_checkpoint, run_identity
@@ -1035,7 +1035,8 @@ def _read_panel(data, id_col: str, time_col: str, target: str, covariates: tuple
     if len(twice):
         a = twice[0]
         b = next(r for r in twice[1:] if keys[r] == keys[a] and time[r] == time[a])
-        raise ValueError(f"series {ids[a]!r} has the time {_shown(time, a, period)} twice (rows {a} and {b}); "
+        at = _shown(time, a, period, data[time_col])
+        raise ValueError(f"series {ids[a]!r} has the time {at} twice (rows {a} and {b}); "
                          + (_clock_hint(keys, time, a, b) or _finer_id(data, needed, a, b, id_col)
                             or "give one row per (id, time)"))
     bad = np.argwhere(~np.isfinite(values))
@@ -1064,16 +1065,20 @@ def _read_panel(data, id_col: str, time_col: str, target: str, covariates: tuple
             a, b = rows[later[0]], rows[later[0] + 1]
             fix = _clock_hint(keys, time, a, b) or f"sort the panel by id and time (df.sort_values([{id_col!r}, " \
                 f"{time_col!r}]))"
-            raise ValueError(f"series {key!r} is not in time order: row {b} ({_shown(time, b, period)}) comes after "
-                             f"row {a} ({_shown(time, a, period)}); {fix}")
+            before, after = (_shown(time, r, period, data[time_col]) for r in (a, b))
+            raise ValueError(f"series {key!r} is not in time order: row {b} ({after}) comes after row {a} ({before}); "
+                             f"{fix}")
         series[key] = (TimeSeriesFrame(values[rows], columns=[target, *covariates], time=t, time_name=time_col),
                        rows)
     return series, period
 
 
-def _shown(time, row: int, period: str | None):
-    """The time of ``row`` as the panel gave it: a period (``2000-01``) where the time column held periods."""
-    return time[row] if period is None else pd.Timestamp(time[row]).to_period(period)
+def _shown(time, row: int, period: str | None, given: pd.Series):
+    """The time of ``row`` as the panel gave it (``given``: its time column): a period (``2000-01``) where the time
+    column held periods, a number as written (the year ``1931``, not the float ``1931.0`` it is read as)."""
+    if period is not None:
+        return pd.Timestamp(time[row]).to_period(period)
+    return given.iloc[row] if pd.api.types.is_numeric_dtype(given) else time[row]
 
 
 def _clock_hint(keys: pd.Series, time, a: int, b: int) -> str | None:
@@ -1298,7 +1303,11 @@ def _first_irregular(time) -> str:
     else:
         off = np.flatnonzero(~np.isclose(time, time[0] + (time[1] - time[0]) * np.arange(len(time)), rtol=1e-9,
                                          atol=0))
-    return f" (its {off[0] + 1}-th row, {time[off[0]]}, is off the grid of its first steps)" if len(off) else ""
+    if not len(off):
+        return ""
+    t = time[off[0]]  # a year read as the float 1934.0 is shown as the 1934 it was written as
+    return f" (its {off[0] + 1}-th row, {t if isinstance(t, pd.Timestamp) else shown_number(t)}, is off the grid of " \
+           "its first steps)"
 
 
 # -- scaling and windows ------------------------------------------------------------------------------------------

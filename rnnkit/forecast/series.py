@@ -19,6 +19,7 @@ from ..data.timeseries import (
     TimeSeriesFrame,
     check_on_anchor,
     reads_as_dates,
+    shown_number,
     shown_time,
     time_disorder,
     user_stacklevel,
@@ -846,8 +847,9 @@ def _regular_step(frame: TimeSeriesFrame, *, fix: str | None = None,
     if not np.allclose(steps, steps[0], rtol=1e-9, atol=0):
         i = int(np.flatnonzero(~np.isclose(steps, steps[0], rtol=1e-9, atol=0))[0])
         raise ValueError(f"the numeric time column {frame.time_name!r} is not evenly spaced (steps from "
-                         f"{steps.min()} to {steps.max()}; {time[i + 1]} follows {time[i]}, a step of {steps[i]} "
-                         f"where the first is {steps[0]}); put the series on a regular grid first")
+                         f"{shown_number(steps.min())} to {shown_number(steps.max())}; {shown_number(time[i + 1])} "
+                         f"follows {shown_number(time[i])}, a step of {shown_number(steps[i])} where the first is "
+                         f"{shown_number(steps[0])}); put the series on a regular grid first")
     return float(steps[0]), float(steps[0])
 
 
