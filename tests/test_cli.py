@@ -76,7 +76,7 @@ def test_bad_input_exits_non_zero_with_one_line(tmp_path, args, message):
     (tmp_path / "empty.csv").write_text("")
     args = [a.format(data=tmp_path / "d.csv", empty=tmp_path / "empty.csv") for a in args]
     proc = subprocess.run([sys.executable, "-m", "rnnkit.cli", *args], capture_output=True, text=True,
-                          cwd=tmp_path, timeout=120)
+                          cwd=tmp_path, timeout=600)
     assert proc.returncode != 0
     assert "Traceback" not in proc.stderr
     lines = proc.stderr.strip().splitlines()

@@ -23,7 +23,7 @@ Y = [i % 2 for i in range(8)]
 def run(code: str) -> str:
     """Run ``code`` in a fresh interpreter; its stdout."""
     done = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], env=ENV, capture_output=True, text=True,
-                          timeout=120)
+                          timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     return done.stdout
 
@@ -32,7 +32,7 @@ def imported(args: list[str], cwd) -> tuple[int, set[str], str]:
     """Run ``python -m rnnkit.cli *args`` with ``-X importtime``: its exit status, the top-level packages it
     imported, and its stderr less the import lines."""
     done = subprocess.run([sys.executable, "-X", "importtime", "-m", "rnnkit.cli", *args], env=ENV, cwd=cwd,
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=600)
     lines = done.stderr.splitlines()
     modules = {line.split("|")[-1].strip().split(".")[0] for line in lines if line.startswith("import time:")}
     return done.returncode, modules, "\n".join(line for line in lines if not line.startswith("import time:"))
