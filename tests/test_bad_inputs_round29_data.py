@@ -109,7 +109,9 @@ def test_D29_03_rows_of_records_at_repeated_times_are_told_to_aggregate_not_take
         "series 'USA' has the time 1970-01-01 00:00:00 twice (rows 0 and 1); they differ in column 'Name' "
         "('chevrolet chevelle malibu', 'buick skylark 320'), which names no series of several rows within an id, as "
         "rows of records have (several at one time): aggregate them to one row per (id, time), e.g. "
-        "data.groupby(['Origin', 'Year'], as_index=False)['Miles_per_Gallon'].mean() (or .size() to count them)")
+        "data.groupby(['Origin', 'Year'], as_index=False)['Miles_per_Gallon'].mean(); to count them, "
+        "data.set_index('Year').groupby('Origin').resample('YS-JAN').size().rename('count').reset_index() gives 0 to "
+        "a step without any")
     mean = cars.groupby(["Origin", "Year"], as_index=False)["Miles_per_Gallon"].mean()  # the fix: 3 series of 12
     assert mean.groupby("Origin").size().tolist() == [12, 12, 12]
     cars.to_csv(tmp_path / "cars.csv", index=False)
@@ -119,12 +121,18 @@ def test_D29_03_rows_of_records_at_repeated_times_are_told_to_aggregate_not_take
         f"{tmp_path / 'cars.csv'}: the time column 'Year' repeats at line 3 ('1970-01-01' after '1970-01-01' on line "
         "2); the times repeat ('1982-01-01' is on 61 rows) and no column names series of several rows: the rows are "
         "records, several at a time, and rnnkit forecast reads one row per timestamp, in increasing order: aggregate "
-        "them per time, e.g. df.groupby('Year', as_index=False)['Miles_per_Gallon'].mean() (or .size() to count "
-        "them), and write that to a CSV")
+        "them per time into a new CSV, e.g. df.groupby('Year', as_index=False)['Miles_per_Gallon'].mean()"
+        ".to_csv(new_path, index=False); to count them, pd.read_csv(path, parse_dates=['Year']).set_index('Year')"
+        ".resample('YS-JAN').size().rename('count').to_csv(new_path) gives 0 to a step without any")
     vega.la_riots().to_csv(tmp_path / "riots.csv", index=False)  # sorted by name: the dates go back
     with pytest.raises(ValueError) as e:
         read_series_csv(tmp_path / "riots.csv", time_column="death_date", target_column="age")
     assert "line 4); the times repeat ('1992-04-30' is on 28 rows) and no column names series" in one_line(e)
+    path = tmp_path / "riots.csv"  # the count, as the message gives it: a day without a death counts 0
+    pd.read_csv(path, parse_dates=['death_date']).set_index('death_date').resample('D').size().rename('count').to_csv(
+        tmp_path / "deaths.csv")
+    deaths = read_series_csv(tmp_path / "deaths.csv", time_column="death_date", target_column="count")["count"]
+    assert (len(deaths), deaths.sum(), deaths["1992-05-04"]) == (575, 63, 0)
     # a panel's ids still name the panel: vega's stocks, a row per (symbol, date)
     stocks = vega.stocks()
     with pytest.raises(ValueError, match="data looks like a long panel of 5 series: column 'symbol' holds series"):

@@ -109,6 +109,7 @@ from .series import (
     _regular_step,
     _take,
     as_text,
+    counts_of_records,
     forecast_steps,
     long_of_dict,
     month_columns,
@@ -1037,7 +1038,7 @@ def _read_panel(data, id_col: str, time_col: str, target: str, covariates: tuple
         b = next(r for r in twice[1:] if keys[r] == keys[a] and time[r] == time[a])
         at = _shown(time, a, period, data[time_col])
         raise ValueError(f"series {ids[a]!r} has the time {at} twice (rows {a} and {b}); "
-                         + (_clock_hint(keys, time, a, b) or _finer_id(data, needed, a, b, id_col)
+                         + (_clock_hint(keys, time, a, b) or _finer_id(data, needed, a, b, id_col, time)
                             or "give one row per (id, time)"))
     bad = np.argwhere(~np.isfinite(values))
     for j, c in enumerate(covariates, start=1):  # a covariate given for some series only (X of some series)
@@ -1107,10 +1108,11 @@ def _warn_seasonless(frames: dict[Hashable, TimeSeriesFrame], seasons: Sequence[
                   UserWarning, stacklevel=user_stacklevel())
 
 
-def _finer_id(data: pd.DataFrame, needed: list, a: int, b: int, id_col: str) -> str | None:
+def _finer_id(data: pd.DataFrame, needed: list, a: int, b: int, id_col: str, time) -> str | None:
     """The advice for rows ``a`` and ``b`` of one (id, time) that differ in a text column not read (a
     hierarchical panel, sktime's hierarchical sales: several product groups under each product line), which
-    then names series within the id; None when there is no such column."""
+    then names series within the id, or, where it names none of several rows, tells rows of records to aggregate
+    (``time``: the panel's times as read); None when there is no such column."""
     time_col, target = needed[1], needed[2]
     for c in data.columns:
         column = data[c]
@@ -1122,8 +1124,8 @@ def _finer_id(data: pd.DataFrame, needed: list, a: int, b: int, id_col: str) -> 
             # a car's name beside its model year: series of one row each, so the rows are records to aggregate
             return (f"they differ in column {c!r} ({x!r}, {y!r}), which names no series of several rows within an "
                     f"id, as rows of records have (several at one time): aggregate them to one row per (id, time), "
-                    f"e.g. data.groupby([{id_col!r}, {time_col!r}], as_index=False)[{target!r}].mean() (or .size() "
-                    "to count them)")
+                    f"e.g. data.groupby([{id_col!r}, {time_col!r}], as_index=False)[{target!r}].mean()"
+                    + counts_of_records(time, time_col, "data", id_col))
         if not (pd.isna(x) or pd.isna(y)) and x != y:
             return (f"they differ in column {c!r} ({x!r}, {y!r}), so each id of {id_col!r} holds several series, "
                     f"one per {c!r}: give each its own id, e.g. data['unique_id'] = data[{id_col!r}].astype(str) + "

@@ -1349,11 +1349,13 @@ def read_series_csv(path, *, time_column: str, target_column: str, covariates: S
         counts = pd.Series(raw.to_numpy()).value_counts()
         if (steps == 0).any():  # records at times that repeat (a row per car of a model year, per event of a day),
             # a time on rows side by side, where series stacked (episodes numbered 0, 1, ...) start over
+            read = f"pd.read_csv(path, parse_dates=[{time_column!r}])"  # dates to resample on
             raise ValueError(f"{where}; the times repeat ({_cell(counts.index[0])} is on {counts.iloc[0]} rows) "
                              f"and no column names series of several rows: the rows are records, several at a time, "
                              f"and rnnkit forecast reads one row per timestamp, in increasing order: aggregate them "
-                             f"per time, e.g. df.groupby({time_column!r}, as_index=False)[{target_column!r}].mean() "
-                             f"(or .size() to count them), and write that to a CSV")
+                             f"per time into a new CSV, e.g. df.groupby({time_column!r}, as_index=False)"
+                             f"[{target_column!r}].mean().to_csv(new_path, index=False)"
+                             f"{counts_of_records(time, time_column, read, written=True)}")
         raise ValueError(f"{where}; give one row per timestamp, in increasing order")
     return frame[values].set_axis(time.rename(time_column), axis=0)
 
@@ -1373,6 +1375,22 @@ def _period_labels(text: pd.Series) -> pd.PeriodIndex | None:
                 return None
             return index if (index.astype(str) == text.to_numpy()).all() else None
     return None
+
+
+def counts_of_records(time, time_col: str, frame: str, id_col: str | None = None, *, written: bool = False) -> str:
+    """``'; to count them, ...'``: the advice to count rows of records on the grid their first three distinct dates
+    show, 0 for a step without any (a resample by ``freq`` would leave that step missing, and fill it from its
+    neighbours); ``''`` for times that are not dates or show no grid. ``written``: the counts go to a new CSV."""
+    if not isinstance(time, pd.DatetimeIndex):
+        return ""
+    first = time.unique().sort_values()[:3]
+    grid = pd.infer_freq(first) if len(first) == 3 else None
+    if grid is None:
+        return ""
+    group = "" if id_col is None else f".groupby({id_col!r})"
+    return (f"; to count them, {frame}.set_index({time_col!r}){group}.resample({grid!r}).size().rename('count')"
+            f"{'' if id_col is None else '.reset_index()'}{'.to_csv(new_path)' if written else ''} gives 0 to a "
+            "step without any")
 
 
 def names_series(ids: pd.Series, time) -> bool:
