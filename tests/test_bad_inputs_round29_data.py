@@ -6,10 +6,11 @@ One test per case of the catalogue (ids D29-01, D29-02, ...); each fails on the 
 """
 
 import os
+import warnings
 
 import pandas as pd
 import pytest
-from helpers import one_line, tiny_forecaster
+from helpers import cli_error, one_line, tiny_forecaster
 
 import rnnkit
 
@@ -168,3 +169,34 @@ def test_D29_04_a_panel_on_integer_years_names_its_years_as_written_not_as_float
     halves = pd.Series([1.0, 2.0, 3.0, 4.0], index=[0.5, 1.0, 1.5, 2.5])  # other numbers as they are
     with pytest.raises(ValueError, match=r"\(steps from 0.5 to 1; 2.5 follows 1.5, a step of 1 where the first is"):
         tiny_forecaster(lookback=1, horizon=1).fit(halves)
+
+
+def test_D29_05_a_csv_of_series_printed_in_cells_is_told_to_write_them_long(tmp_path, capsys):
+    # to_csv of a frame holding a series per cell (sktime's nested_univ, a .tsf file's default_tsf) writes pandas'
+    # printout of each. rnnkit train quoted the whole printout, 24 values and its dtype line, and said "convert or
+    # drop them"; rnnkit forecast quoted the array's and said "write numbers"
+    from rnnkit.forecast.series import read_series_csv
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        X, y = sktime_datasets.load_italy_power_demand(split="train", return_type="nested_univ")
+    X.assign(target=y).head(10).to_csv(tmp_path / "nested.csv", index=False)
+    advice = ("as to_csv writes a cell that held a Series or an array (an sktime nested frame, a .tsf file read by "
+              "sktime), not one number per time; the values cannot be read back from it (pandas shortens long "
+              "printouts): write the data long, a row per step, before to_csv, e.g. sktime's convert_to(X, "
+              "'pd-multiindex').reset_index() of a nested frame, or load_tsf_to_dataframe(path, "
+              "return_type='pd_multiindex_hier').reset_index()")
+    message = cli_error(["train", tmp_path / "nested.csv", "--layout", "wide", "--task", "classify", "--out",
+                         tmp_path / "m", "--epochs", "1"], capsys)
+    assert message.startswith(f"rnnkit train: error: {tmp_path / 'nested.csv'}, line 2: feature column 'dim_0' holds "
+                              "pandas' printout of a whole series at each row (")
+    assert message.endswith(f"'dtype: float64', 25 lines, the first), {advice}")
+    tsf("UnitTest_Tsf_Loader.tsf", "default_tsf").to_csv(tmp_path / "tsf.csv", index=False)
+    with pytest.raises(ValueError) as e:
+        read_series_csv(tmp_path / "tsf.csv", time_column="start_timestamp", target_column="series_value")
+    assert one_line(e) == (
+        f"{tmp_path / 'tsf.csv'}, line 2: column 'series_value' holds pandas' printout of a whole series at each row "
+        f"('<NumpyExtensionArray>' .. 'Length: 7, dtype: float64', 4 lines, the first), {advice}")
+    sktime_datatypes = pytest.importorskip("sktime.datatypes")  # the fix, as the message gives it
+    long = sktime_datatypes.convert_to(X, "pd-multiindex").reset_index()
+    assert long.shape == (len(X) * 24, 3) and long["dim_0"].dtype == float

@@ -305,14 +305,27 @@ def _check_header_repeated(path: Path, frame: pd.DataFrame, given) -> None:
 
 
 _ARRAY_TEXT = r"\s*\[[-+0-9.eEinfa,\s]*\]\s*"  # '[0.54 -1.2]' (numpy's str) or '[0.54, -1.2]' (a list's)
+_PRINTED = r"\n(?:Length: \d+, )?dtype: \w+\s*$"  # the last line of pandas' printout of a Series or an array
 
 
 def sequences_in_column(column: pd.Series, name: str) -> tuple[int, str] | None:
     """``(position of the first such cell, what it holds and the fix)`` for a column that holds a whole series at
     each row: sequences of several lengths, or pandas arrays or Series (a .tsf file as sktime's
-    ``load_tsf_to_dataframe(return_type='default_tsf')`` reads it, an sktime nested frame); None for any other
-    column. The text reads ``holds ...`` after the caller's own ``column 'name'``."""
+    ``load_tsf_to_dataframe(return_type='default_tsf')`` reads it, an sktime nested frame), or their printouts as
+    ``to_csv`` writes such cells; None for any other column. The text reads ``holds ...`` after the caller's own
+    ``column 'name'``."""
     cells = column.to_numpy(dtype=object)
+    printed = [i for i, v in enumerate(cells) if isinstance(v, str) and re.search(_PRINTED, v)]
+    if printed:  # a CSV written from such a frame: each cell holds the Series' or array's printout
+        i = printed[0]
+        lines = cells[i].strip().splitlines()
+        return i, (f"holds pandas' printout of a whole series at each row ({lines[0].strip()!r} .. "
+                   f"{lines[-1].strip()!r}, {len(lines)} lines, the first), as to_csv writes a cell that held a "
+                   f"Series or an array (an sktime nested frame, a .tsf file read by sktime), not one number per "
+                   f"time; the values "
+                   f"cannot be read back from it (pandas shortens long printouts): write the data long, a row per "
+                   f"step, before to_csv, e.g. sktime's convert_to(X, 'pd-multiindex').reset_index() of a nested "
+                   f"frame, or load_tsf_to_dataframe(path, return_type='pd_multiindex_hier').reset_index()")
     arrays = [i for i, v in enumerate(cells) if isinstance(v, np.ndarray | list | tuple | ExtensionArray | pd.Series)]
     sizes = sorted({np.size(cells[j]) for j in arrays})
     if not arrays or len(sizes) == 1 and not any(isinstance(cells[j], ExtensionArray | pd.Series) for j in arrays):

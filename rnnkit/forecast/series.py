@@ -1310,6 +1310,8 @@ def read_series_csv(path, *, time_column: str, target_column: str, covariates: S
     for c in values:
         column = frame[c]
         if not pd.api.types.is_numeric_dtype(column):
+            if found := sequences_in_column(column, c):  # a series per cell, printed by to_csv
+                raise ValueError(f"{path}, {_lines([found[0]], path)}: column {c!r} {found[1]}")
             if message := numbers_with_commas(path, column):
                 raise ValueError(message)
             row = int(np.flatnonzero(pd.to_numeric(column, errors="coerce").isna() & column.notna())[0])
