@@ -324,7 +324,8 @@ def _check_series_per_row(data: pd.DataFrame) -> None:
     """ValueError for a frame with a whole series in a column's cells (a .tsf file as sktime's default_tsf reads it),
     before its start times or ids are taken for a time axis or a panel's."""
     for c in data.columns:
-        if pd.api.types.is_object_dtype(data[c]) and (found := sequences_in_column(data[c], str(c))):
+        found = sequences_in_column(data[c], str(c)) if pd.api.types.is_object_dtype(data[c]) else None
+        if found and not isinstance(data[c].iloc[found[0]], str):  # printouts are refused as text, later
             raise ValueError(f"column {str(c)!r} {found[1]}; the Forecaster reads one series down the rows: forecast "
                              f"one row's, fit(pd.Series(data[{str(c)!r}].iloc[{found[0]}], dtype=float)), or the long "
                              "panel with rnnkit.GlobalForecaster")
