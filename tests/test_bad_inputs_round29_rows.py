@@ -5,6 +5,7 @@ spaces, a name in another case).
 One test per case of the catalogue (ids E29-01, E29-02, ...); each fails on the commit before its fix.
 """
 
+import pandas as pd
 import pytest
 from helpers import cli_error, one_line
 
@@ -59,3 +60,20 @@ def test_E29_04_a_series_column_named_in_another_case_is_suggested(tmp_path):
         read_series_csv(path, time_column="date", target_column="Sales")
     assert one_line(e).endswith("column(s) ['Sales'] not found; the file has ['date', 'sales'] ('Sales' may be "
                                 "'sales')")
+
+
+@pytest.mark.parametrize("given", ["", "date"])
+def test_E29_05_the_nameless_index_column_of_series_to_csv_is_named_with_its_flag(tmp_path, capsys, given):
+    # before: "column(s) [''] not found; the file has ['Unnamed: 0', '0'] (choose them with --time-column / ...)":
+    # the times' column has no name to give, and pandas' name for it was left for the user to guess
+    path = tmp_path / "y.csv"
+    pd.Series(range(24), index=pd.date_range("2024-01-01", periods=24, freq="D")).to_csv(path)  # header ",0"
+    message = cli_error(["forecast", path, "--time-column", given, "--target-column", "0", "--horizon", "2",
+                         "--out", tmp_path / "f"], capsys)
+    assert message.endswith(f"column(s) [{given!r}] not found; the file has ['Unnamed: 0', '0'] (column 1 of the "
+                            "file has no name in its header (as Series.to_csv writes an index of no name; pandas "
+                            "calls it 'Unnamed: 0'): if it holds the times, pass --time-column 'Unnamed: 0' "
+                            "(time_column='Unnamed: 0'), or write the file with the index named, "
+                            "y.rename_axis('date').to_csv(path))")
+    read = read_series_csv(path, time_column="Unnamed: 0", target_column="0")  # the flag named works
+    assert len(read) == 24 and read.index[0] == pd.Timestamp("2024-01-01")

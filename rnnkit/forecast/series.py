@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import numbers
 import re
+import shlex
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -1305,6 +1306,12 @@ def read_series_csv(path, *, time_column: str, target_column: str, covariates: S
                              f"(covariates={parts})")
             elif (close := _close_column(str(c), names)) is not None:
                 hints.append(f"{c!r} may be {close!r}")
+            elif c == time_column and (nameless := [n for n in names if re.fullmatch(r"Unnamed: \d+", n)]):
+                hints.append(f"column {names.index(nameless[0]) + 1} of the file has no name in its header (as "
+                             f"Series.to_csv writes an index of no name; pandas calls it {nameless[0]!r}): if it "
+                             f"holds the times, pass --time-column {shlex.quote(nameless[0])} "
+                             f"(time_column={nameless[0]!r}), or write the file with the index named, "
+                             f"y.rename_axis('date').to_csv(path)")
         raise ValueError(f"{path}: column(s) {missing} not found; the file has {names} ("
                          + ("; ".join(hints) if hints else "choose them with --time-column / --target-column / "
                             "--covariates") + ")")
