@@ -5,7 +5,9 @@ route                  what
 =====================  =====================================================================================
 ``POST /predict``      ``{"sequences": [[[f1, f2, ...], ...], ...]}`` (one list of steps per sequence, each step
                        a list of the ``F`` raw features, or, for a model fitted on named features, an
-                       object ``{name: value}`` read by name) -> ``{"predictions": [...]}``, plus
+                       object ``{name: value}`` read by name; for a model of one feature, a step may be
+                       the number itself, ``{"sequences": [[0.1, 0.4, ...]]}``, as ``predict`` reads an
+                       ``(n, T)`` array) -> ``{"predictions": [...]}``, plus
                        ``"probabilities"`` for a classifier (``(n, n_classes)``) or a tagger (per step), and
                        ``"warnings"`` (one-line texts) when the request's times look to be in other units than
                        at fit, as ``predict`` warns
@@ -159,9 +161,14 @@ def parse_request(body: bytes, n_features: int, limits: Limits, *, missing: bool
         for t, step in enumerate(seq):
             if isinstance(step, dict):
                 seq[t] = step = _named_step(step, i, t, n_features, names, missing)
+            elif n_features == 1 and not isinstance(step, list):
+                seq[t] = step = [step]  # one feature: a sequence of numbers is its steps, as predict reads (n, T)
             if not isinstance(step, list):
+                flat = (f" (sequence {i} is a flat list of numbers: give each step as a list of the model's "
+                        f"{n_features} features, [[f1, ..., f{n_features}], ...])"
+                        if type(step) in (int, float, bool) else f" (each sequence is a list of steps: {SHAPE})")
                 raise RequestError(400, f"sequence {i}, step {t} must be a list of {n_features} numbers, got "
-                                        f"{type(step).__name__} (each sequence is a list of steps: {SHAPE})")
+                                        f"{type(step).__name__}{flat}")
             if len(step) != n_features:
                 # sktime's (channels, time) orientation: n_features lists of one length (not one ragged step)
                 transposed = bool(step) and len(seq) == n_features and all(type(s) is list and len(s) == len(step)
