@@ -3,6 +3,7 @@ practitioner ships them. A one-feature model's request may give each sequence as
 reads an (n, T) array (X29-01); export.json tells a client the float32 arithmetic of predict's standardisation,
 which a float64 client misses for features far from zero (X29-02)."""
 
+import json
 import warnings
 
 import numpy as np
@@ -17,6 +18,7 @@ with warnings.catch_warnings():  # starlette's notice that it will move to httpx
     from fastapi.testclient import TestClient
 
 import rnnkit  # noqa: E402
+from rnnkit.deploy.export import ort_session  # noqa: E402
 from rnnkit.deploy.server import create_app  # noqa: E402
 
 QUICK = dict(hidden_size=5, max_epochs=1, random_state=0, bidirectional=False, frontend=None, normalise=None,
@@ -60,3 +62,19 @@ def test_X29_01_a_one_feature_models_request_may_give_each_sequence_as_its_numbe
                                   "list of numbers: give each step as a list of the model's 2 features, [[f1, ..., "
                                   "f2], ...])")
 
+
+def test_X29_02_export_json_gives_the_float32_arithmetic_of_predicts_standardisation(italy, tmp_path):
+    X, y = italy
+    X = X * 3 + 1e6  # readings far from zero beside their spread (a meter's running total, an offset sensor)
+    clf = rnnkit.SequenceClassifier(**QUICK).fit(X, y)
+    info = rnnkit.export_onnx(clf, tmp_path / "e", verbose=False)
+    pre = json.loads((tmp_path / "e" / "export.json").read_text())["preprocessing"]
+    assert pre == info["preprocessing"] and pre["x_dtype"] == "float32"
+    assert "x_dtype" in pre["x_formula"]
+
+    # a client following export.json: cast to x_dtype, then each operation in it
+    dtype = np.dtype(pre["x_dtype"])
+    x = (X[:8].astype(dtype) - np.asarray(pre["x_mean"], dtype)) / np.asarray(pre["x_scale"], dtype)
+    session = ort_session(tmp_path / "e" / "sequence.onnx")
+    logits = session.run(None, {"x": x[..., None].astype(np.float32), "lengths": np.full(8, 24, np.int64)})[0]
+    np.testing.assert_allclose(_softmax(logits), clf.predict_proba(X[:8]), atol=1e-6)

@@ -749,7 +749,11 @@ def preprocessing(estimator, who: str = "export_onnx") -> dict | None:
         "feature_names": None if names is None else [str(n) for n in names],
         "x_mean": np.asarray(estimator.x_mean_, dtype=float).tolist(),
         "x_scale": np.asarray(estimator.x_scale_, dtype=float).tolist(),
-        "x_formula": "x_scaled[..., j] = (x[..., j] - x_mean[j]) / x_scale[j], features in this order",
+        # predict reads X as float32 before it standardises: a float64 client would read 1e6 + 0.3 otherwise
+        "x_dtype": "float32",
+        "x_formula": "x_scaled[..., j] = (x[..., j] - x_mean[j]) / x_scale[j], features in this order, in x_dtype: "
+                     "x, x_mean and x_scale cast to it first and each operation rounded to it, as predict computes "
+                     "it (in float64, a feature far from zero beside its scale reads otherwise)",
     }
     if getattr(estimator, "time_aware", False):
         unit = getattr(estimator, "time_unit_", None)
