@@ -18,7 +18,7 @@ with warnings.catch_warnings():  # starlette's notice that it will move to httpx
     from fastapi.testclient import TestClient
 
 import rnnkit  # noqa: E402
-from rnnkit.deploy.export import ort_session  # noqa: E402
+from rnnkit.deploy.export import ort_session, read_export  # noqa: E402
 from rnnkit.deploy.server import create_app  # noqa: E402
 
 QUICK = dict(hidden_size=5, max_epochs=1, random_state=0, bidirectional=False, frontend=None, normalise=None,
@@ -78,3 +78,54 @@ def test_X29_02_export_json_gives_the_float32_arithmetic_of_predicts_standardisa
     session = ort_session(tmp_path / "e" / "sequence.onnx")
     logits = session.run(None, {"x": x[..., None].astype(np.float32), "lengths": np.full(8, 24, np.int64)})[0]
     np.testing.assert_allclose(_softmax(logits), clf.predict_proba(X[:8]), atol=1e-6)
+
+
+@pytest.fixture(scope="module")
+def italy_export(italy, tmp_path_factory):
+    """A forward GRU on ItalyPowerDemand and its export directory (with a step graph)."""
+    X, y = italy
+    clf = rnnkit.SequenceClassifier(**QUICK).fit(X, y)
+    directory = tmp_path_factory.mktemp("x29") / "italy"
+    rnnkit.export_onnx(clf, directory, verbose=False)
+    return clf, directory
+
+
+def test_X29_03_a_time_given_to_a_stream_of_a_model_that_reads_no_times_is_refused(italy, italy_export):
+    X, _ = italy
+    clf, directory = italy_export
+    for source in (directory, clf):  # onnxruntime's step (its own path) and torch's
+        stream = rnnkit.Streamer(source)
+        with pytest.raises(ValueError) as e:
+            stream.step("meter-1", X[0, 0], time=3600.0)
+        assert str(e.value) == ("Streamer: stream 'meter-1': a time was given, but the model reads no times "
+                                "(time_aware=False: it reads the steps in order, whatever their gaps); leave time "
+                                "out, or refit with time_aware=True and fit(X, y, times=...)")
+        with pytest.raises(ValueError, match="the model reads no times"):
+            stream.step_many({"meter-1": X[0, 0]}, times={"meter-1": 3600.0})
+        assert stream.streams == []  # nothing stepped
+        for x_t in X[0]:
+            out = stream.step("meter-1", x_t)
+        np.testing.assert_allclose(out.probabilities, clf.predict_proba(X[:1])[0], atol=1e-6)
+
+
+def test_X29_04_a_home_relative_path_is_the_home_directory(italy_export, tmp_path, monkeypatch):
+    clf, _ = italy_export
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.chdir(tmp_path)
+    rnnkit.export_onnx(clf, "~/exports/italy", verbose=False)
+    assert (tmp_path / "home" / "exports" / "italy" / "step.onnx").is_file()
+    assert not (tmp_path / "~").exists()  # not a folder named '~' in the working directory
+    stream = rnnkit.Streamer("~/exports/italy")
+    assert stream.backend == "onnxruntime"
+    assert read_export("~/exports/italy")["step"]["file"] == "step.onnx"
+
+
+@pytest.mark.parametrize("name", ["step.onnx", "export.json", "sequence.onnx"])
+def test_X29_05_a_file_of_an_export_given_for_its_directory_names_the_directory(italy_export, name):
+    _, directory = italy_export
+    with pytest.raises(ValueError) as e:
+        rnnkit.Streamer(directory / name)
+    assert str(e.value) == (f"{directory / name} is a file of the ONNX export directory {directory}, which is read "
+                            f"whole (export.json says how to run its graphs); give the directory itself: "
+                            f"{str(directory)!r}")
+

@@ -844,7 +844,7 @@ def export_onnx(model_or_estimator, directory: str | os.PathLike, *, tolerance: 
         # NaN would refuse every export as "off tolerance", naming no cause
         raise ValueError(f"export_onnx: tolerance must be a number (the largest error allowed between the "
                          f"graphs and the eager model, e.g. 1e-4), got {tolerance!r}")
-    target = Path(directory)
+    target = Path(os.path.expanduser(directory))  # "~/exports/m" as the command line reads it, not ./~/exports/m
     if target.suffix.lower() == ".onnx" and not is_export_directory(target):  # one written so before stays replaceable
         # the user expects one ONNX file there; a directory of that name would fail in any ONNX runtime
         raise ValueError(f"{target} names an ONNX file, but an export is a directory (sequence.onnx, "
@@ -1191,9 +1191,14 @@ def write_export_directory(target: Path, files: dict[str, bytes]) -> None:
 
 
 def read_export(directory: str | os.PathLike) -> dict:
-    """export.json of an export directory; ValueError for a missing or foreign one."""
-    path = Path(directory)
+    """export.json of an export directory (``~`` read as the home directory); ValueError for a missing or foreign
+    one, or for one of its files given in its place."""
+    path = Path(os.path.expanduser(directory))
     again = f"export the model again (rnnkit.export_onnx, or rnnkit export MODEL_DIR --out {path})"
+    if path.is_file() and path.name in EXPORT_ENTRIES and is_export_directory(path.parent):
+        raise ValueError(f"{path} is a file of the ONNX export directory {path.parent}, which is read whole "
+                         f"(export.json says how to run its graphs); give the directory itself: "
+                         f"{os.fspath(path.parent)!r}")
     if not is_export_directory(path):
         if (path / EXPORT_FILE).is_file() and (path / SEQUENCE_FILE).is_file():  # an export whose json is damaged
             try:

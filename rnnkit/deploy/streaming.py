@@ -271,6 +271,7 @@ class Streamer:
         if isinstance(source, str | os.PathLike):
             import onnxruntime as ort
 
+            source = os.path.expanduser(source)  # "~/exports/m", as read_export reads it
             info = read_export(source)
             if not info["step"].get("file"):
                 raise ValueError(f"{source}: this export has no step graph ({info['step']['reason']})")
@@ -389,6 +390,8 @@ class Streamer:
             stream = self._streams.get(stream_id)
             if self._time_aware:
                 time = self._time_of(stream_id, stream, time)
+            elif time is not None:
+                self._time_of(stream_id, stream, time)  # refused: the model reads no times
         except TypeError as e:
             raise _id_error(stream_id, e) from None
         new = stream is None
@@ -501,6 +504,10 @@ class Streamer:
         previous step, or so much later that its gap in time units is beyond float32 (the decays would read inf)."""
         where = f"Streamer: stream {stream_id!r}"
         if self._time_unit is None:
+            if time is not None and not self._time_aware:  # no decays: the steps are read in order, whatever the gaps
+                raise ValueError(f"{where}: a time was given, but the model reads no times (time_aware=False: it "
+                                 f"reads the steps in order, whatever their gaps); leave time out, or refit with "
+                                 f"time_aware=True and fit(X, y, times=...)")
             if time is not None:
                 raise ValueError(f"{where}: a time was given, but the model was fitted without sample times (its "
                                  f"delta counts steps); leave time out, or refit with fit(X, y, times=...)")
