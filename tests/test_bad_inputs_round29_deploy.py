@@ -129,3 +129,31 @@ def test_X29_05_a_file_of_an_export_given_for_its_directory_names_the_directory(
                             f"whole (export.json says how to run its graphs); give the directory itself: "
                             f"{str(directory)!r}")
 
+
+
+@pytest.fixture(scope="module")
+def motions_small_units():
+    """BasicMotions' six channels in units a hundred times larger (x_scale about 0.015), 20 steps each: a value
+    of 3e38, within float32, standardises beyond it."""
+    X, y = datasets.load_basic_motions(split="train", return_type="numpy3D")
+    X = X.transpose(0, 2, 1)[:, :20] * 0.01
+    big = X[0].copy()
+    big[3] = 3e38
+    return X, np.asarray(y), big
+
+
+@pytest.mark.parametrize("kind", ["classifier", "regressor"])
+def test_X29_06_a_request_whose_answer_is_nan_is_a_422_naming_the_value(motions_small_units, kind):
+    X, y, big = motions_small_units
+    est = (rnnkit.SequenceClassifier(**QUICK).fit(X, y) if kind == "classifier" else
+           rnnkit.SequenceRegressor(**QUICK).fit(X, X[:, :, 0].max(1)))
+    with TestClient(create_app(est), raise_server_exceptions=False) as client:
+        r = client.post("/predict", json={"sequences": [X[1].tolist(), big.tolist()]})
+        assert r.status_code == 422, r.text
+        detail = r.json()["detail"]
+        assert detail.startswith("sequence 1: the model's output is NaN: step 3 holds 3e+38 in feature ")
+        assert detail.endswith("beyond what the network's float32 arithmetic carries; check the feature's units "
+                               "(those of fit)") and "\n" not in detail
+        ok = client.post("/predict", json={"sequences": [X[1].tolist()]})  # the server answers on
+        assert ok.status_code == 200
+

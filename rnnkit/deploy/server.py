@@ -43,9 +43,10 @@ and :class:`rnnkit.Streamer` read a boolean feature; text such as ``"1.5"`` is r
 wrong feature count (or, for a step given as an object, other feature names than the model's: each is
 named), empty sequence, a number beyond float32's range, NaN or infinity (a ``time_aware=True`` model reads
 ``null`` or ``NaN`` as a missing value; infinity is refused), times that are not ISO dates (or numbers), lie beyond
-float64, or lie beyond float32's range of time units after their sequence's first (the decays would read infinity).
-The values are checked before anything runs, so
-a batch never fails because of one request.
+float64, or lie beyond float32's range of time units after their sequence's first (the decays would read infinity);
+and 422 for a sequence whose answer is NaN (a value whose standardisation the network's float32 arithmetic cannot
+carry), naming its step and feature, where JSON has no NaN to answer with. The values are checked before anything
+runs, so a batch never fails because of one request.
 """
 
 from __future__ import annotations
@@ -404,6 +405,26 @@ def predict_sequences(estimator, sequences: list[np.ndarray]) -> list[dict]:
     return [{"prediction": v.tolist()} for v in values]
 
 
+def _finite(result: dict) -> bool:
+    """Whether a result's numbers are finite (JSON has no NaN: such an answer would be a 500)."""
+    values = result.get("probabilities", result["prediction"])
+    return bool(np.isfinite(np.asarray(values, dtype=np.float64)).all())
+
+
+def not_finite_reason(estimator, sequences: list, k: int) -> str:
+    """Why sequence ``k``'s answer is NaN: its value farthest from the fitted scaling, in standard deviations
+    (a value within float32 whose ``(x - x_mean) / x_scale`` the network's float32 arithmetic cannot carry)."""
+    a = sequences[k][0] if isinstance(sequences[k], tuple) else sequences[k]
+    mean, scale = np.asarray(estimator.x_mean_, np.float64), np.asarray(estimator.x_scale_, np.float64)
+    z = np.abs((a.astype(np.float64) - mean) / scale)  # (T, F); NaN where a time_aware model's value is missing
+    t, j = np.unravel_index(int(np.nanargmax(np.where(np.isnan(z), -1.0, z))), z.shape)
+    names = getattr(estimator, "feature_names_in_", None)
+    feature = f"{str(names[j])!r}" if names is not None else f"{j}"
+    return (f"sequence {k}: the model's output is NaN: step {t} holds {float(a[t, j]):.3g} in feature {feature}, "
+            f"{z[t, j]:.3g} standard deviations from its mean at fit ({mean[j]:.3g} ± {scale[j]:.3g}), beyond what "
+            f"the network's float32 arithmetic carries; check the feature's units (those of fit)")
+
+
 class Batcher:
     """Gathers concurrent requests into batches for ``predict(list_of_sequences) -> list_of_results``.
 
@@ -615,6 +636,8 @@ def create_app(estimator, *, batching: bool = True, max_batch: int = 64, max_wai
         results = await batcher.submit(sequences)
         if (stale := refitted()) is not None:  # fitted again while the request waited in the queue or ran
             return stale
+        if (k := next((k for k, r in enumerate(results) if not _finite(r)), None)) is not None:
+            return JSONResponse({"detail": not_finite_reason(estimator, sequences, k)}, status_code=422)
         answer = {"predictions": [r["prediction"] for r in results]}
         if with_probabilities:
             answer["probabilities"] = [r["probabilities"] for r in results]
