@@ -157,3 +157,22 @@ def test_X29_06_a_request_whose_answer_is_nan_is_a_422_naming_the_value(motions_
         ok = client.post("/predict", json={"sequences": [X[1].tolist()]})  # the server answers on
         assert ok.status_code == 200
 
+
+
+def test_X29_07_export_json_says_a_forecasters_gaps_are_filled_over_the_series_before_the_window(tmp_path):
+    from rnnkit.forecast import Forecaster
+
+    series = datasets.load_airline()
+    series.index = series.index.to_timestamp()
+    series.iloc[-24:-21] = np.nan  # the window's first three months missing
+    fc = Forecaster(horizon=4, model="direct", lookback=24, hidden_size=6, max_epochs=2, random_state=0,
+                    device="cpu").fit(series)
+    f = rnnkit.export_onnx(fc, tmp_path / "e", verbose=False)["forecast"]
+    assert (f["impute"], f["impute_from"]) == ("ffill", "series") and "whole series" in f["x_formula"]
+
+    # the client: fill over the whole series, then take the window
+    window = series.ffill().iloc[-f["lookback"]:].to_numpy()
+    x = ((window - f["center"][0]) / f["scale_by"][0]).astype(np.float32)[None, :, None]
+    y = ort_session(tmp_path / "e" / "sequence.onnx").run(None, {"x": x})[0][0, :, 0, 0]
+    expected = fc.predict().to_numpy()
+    np.testing.assert_allclose(y, expected, rtol=1e-6)

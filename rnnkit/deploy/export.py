@@ -1082,9 +1082,13 @@ def forecast_info(forecaster) -> dict:
         "scale": p.scale,
         "center": np.asarray(p.center_, dtype=float).tolist(),
         "scale_by": np.asarray(p.scale_, dtype=float).tolist(),
-        "x_formula": ("the last `lookback` rows of the series; per column c of `columns`: missing values "
-                      "filled by `impute` ('ffill': the last observed value, the training mean before the first "
-                      "one; 'mean': the training mean; 'zero': 0), then (v - center[c]) / scale_by[c]; channels "
+        # predict fills the whole series, then takes the window: a gap at the window's start is the value before it
+        "impute_from": "series",
+        "x_formula": ("per column c of `columns`: missing values filled by `impute` over the whole series "
+                      "(impute_from), read from its first row ('ffill': the last observed value, so a gap at the "
+                      "window's start takes the last value observed before the window, and the training mean only "
+                      "before the series' first observation; 'mean': the training mean; 'zero': 0); then the last "
+                      "`lookback` rows, (v - center[c]) / scale_by[c]; channels "
                       "in the order of input_names: the columns' values, the calendar channels of the window's "
                       "timestamps ('<name>_sin', '<name>_cos': see `calendar`), "
                       "then '<column>_mask' (1 observed, 0 imputed) and '<column>_since' (steps since the column "
