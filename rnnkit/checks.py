@@ -125,3 +125,20 @@ def unicode_form_hint(missing: list, unexpected: list) -> str:
     return (f"; {given!r} ({len(given)} characters) is the model's {model!r} ({len(model)}) in another Unicode form, "
             f"its accents composed otherwise ({len(pairs)} such name(s) in all): normalise the names to the model's "
             f"form, e.g. unicodedata.normalize({form!r}, name)")
+
+
+def farthest_from_scaling(a: np.ndarray, mean, scale, names=None) -> str:
+    """Where a model's output came out NaN from finite inputs: the value of ``a`` (one step ``(F,)`` or a
+    sequence ``(T, F)``) farthest from the fitted scaling, in standard deviations, which the network's float32
+    arithmetic cannot carry (a value within float32 whose ``(x - mean) / scale`` is not, or saturates every gate
+    to NaN), named with the fix: the feature's units. The words after "the output … is NaN: "."""
+    mean, scale = np.asarray(mean, np.float64), np.asarray(scale, np.float64)
+    z = np.abs((np.asarray(a, np.float64) - mean) / scale)  # NaN where a time-aware model's value is missing
+    at = np.unravel_index(int(np.nanargmax(np.where(np.isnan(z), -1.0, z))), z.shape)
+    j = int(at[-1])
+    feature = f"{str(names[j])!r}" if names is not None else f"{j}"
+    value = float(np.asarray(a)[at])
+    where = f"step {int(at[0])} holds {value:.3g} in feature {feature}" if z.ndim == 2 else \
+        f"feature {feature} holds {value:.3g}"
+    return (f"{where}, {z[at]:.3g} standard deviations from its mean at fit ({mean[j]:.3g} ± {scale[j]:.3g}), "
+            f"beyond what the network's float32 arithmetic carries; check the feature's units (those of fit)")

@@ -49,6 +49,7 @@ from .cells.base import length_mask
 from .checks import (
     check_fitted_params,
     check_flags,
+    farthest_from_scaling,
     fitted_params,
     is_count,
     is_flag,
@@ -2130,9 +2131,12 @@ class _SequenceEstimator(BaseEstimator):
         _sequence_weights(X, sample_weight, len(lengths), who, y=y)
         return y
 
-    def _outputs(self, X, who: str, times=None) -> tuple[list[torch.Tensor] | torch.Tensor, torch.Tensor, bool]:
+    def _outputs(self, X, who: str, times=None, *, finite: bool = True
+                 ) -> tuple[list[torch.Tensor] | torch.Tensor, torch.Tensor, bool]:
         """The model's raw outputs: ``(n, O)`` for labels, or a list of ``(T_i, O)`` for steps; ``times``: X's
-        sample times (:meth:`fit`)."""
+        sample times (:meth:`fit`). ``finite``: ValueError for a sequence whose output is NaN (a finite value
+        whose standardisation the network's float32 arithmetic cannot carry), where ``predict`` would return the
+        first class or NaN without a word; the server (False) answers such a sequence of a batch alone."""
         check_is_fitted(self, "model_")
         self._check_network(who, ("time_aware",))
         windows = self._predict_windows(who)
@@ -2150,7 +2154,8 @@ class _SequenceEstimator(BaseEstimator):
                           f"(T, 1), as X[i] of an (n, T, 1) array is, pass X[None] (or X[i:i + 1])", UserWarning,
                           stacklevel=3)
         step_times = self._fitted_times(X, times, x, lengths, who)
-        x = self._inputs(x, lengths, torch.from_numpy(self.x_mean_), torch.from_numpy(self.x_scale_), step_times)
+        raw, x = x, self._inputs(x, lengths, torch.from_numpy(self.x_mean_), torch.from_numpy(self.x_scale_),
+                                 step_times)
         model = self.model_.eval()
         device = next(model.parameters()).device
         # batches of similar lengths (all sequences sorted by length), each trimmed to its longest: padding
@@ -2164,6 +2169,13 @@ class _SequenceEstimator(BaseEstimator):
                 out = self._read(model, x[idx, : int(lb.max())], lb, device, windows)
                 for i, o, n in zip(idx, out.float().cpu(), lb.tolist(), strict=True):
                     outputs[i] = o if self._target == "label" else o[:n]
+        if finite and (k := next((k for k, o in enumerate(outputs) if not torch.isfinite(o).all()), None)) is not None:
+            if not all(torch.isfinite(p).all() for p in model.parameters()):
+                raise ValueError(f"{who}: the output for sequence {k} is NaN, and so are weights of the fitted "
+                                 f"model (its training diverged): fit it again, e.g. with a lower lr")
+            raise ValueError(f"{who}: the output for sequence {k} is NaN: " + farthest_from_scaling(
+                raw[k, : int(lengths[k])].numpy(), self.x_mean_, self.x_scale_, getattr(self, "feature_names_in_",
+                                                                                       None)))
         return (torch.stack(outputs) if self._target == "label" else outputs), lengths, is_array
 
     def _read(self, model, x: torch.Tensor, lengths: torch.Tensor, device, windows: int) -> torch.Tensor:
@@ -2846,7 +2858,10 @@ class SequenceRegressor(RegressorMixin, _LabelEstimator):
 
     def predict(self, X, *, times=None) -> np.ndarray:
         """The target(s) of each sequence of X; ``times``: their sample times, for a model fitted with them."""
-        out, _, _ = self._outputs(X, f"{type(self).__name__}.predict", times)
+        return self._values(self._outputs(X, f"{type(self).__name__}.predict", times)[0])
+
+    def _values(self, out: torch.Tensor) -> np.ndarray:
+        """The targets of the network's outputs ``(n, O)``, in the fitted units."""
         y = out.double().numpy() * self.y_scale_ + self.y_mean_  # float64, as scikit-learn's regressors
         return y[:, 0] if self._y_1d else y
 

@@ -147,10 +147,12 @@ def save(estimator, directory: str | os.PathLike, *, info: dict | None = None) -
 
 
 def _path(directory, who: str) -> Path:
-    """``directory`` as a Path; ValueError for what is not a path (None, a number, an open file)."""
+    """``directory`` as a Path, ``~`` read as the home directory (``"~/models/m"`` as the command line and
+    :func:`rnnkit.export_onnx` read it, not ``./~/models/m``); ValueError for what is not a path (None, a number, an
+    open file)."""
     if not isinstance(directory, str | os.PathLike):
         raise ValueError(f"{who}: the directory must be a path (str or os.PathLike), got {type(directory).__name__}")
-    return Path(directory)
+    return Path(directory).expanduser()
 
 
 def config_digest(config: dict) -> str:

@@ -176,3 +176,59 @@ def test_X29_07_export_json_says_a_forecasters_gaps_are_filled_over_the_series_b
     y = ort_session(tmp_path / "e" / "sequence.onnx").run(None, {"x": x})[0][0, :, 0, 0]
     expected = fc.predict().to_numpy()
     np.testing.assert_allclose(y, expected, rtol=1e-6)
+
+
+@pytest.mark.parametrize("backend", ["export", "estimator"])
+def test_X29_08_a_streamed_step_whose_output_is_nan_is_refused_and_keeps_the_state(motions_small_units, tmp_path,
+                                                                                   backend):
+    # before: the step returned a NaN label's probabilities (argmax of NaN: the first class) and the stream kept a
+    # NaN state, so every later step of that stream answered NaN too
+    X, y, big = motions_small_units
+    est = rnnkit.SequenceClassifier(**QUICK).fit(X, y)
+    source = est
+    if backend == "export":
+        rnnkit.export_onnx(est, tmp_path / "e", verbose=False)
+        source = tmp_path / "e"
+    streamer, clean = rnnkit.Streamer(source), rnnkit.Streamer(source)
+    for t in range(3):
+        streamer.step("s", big[t])
+        clean.step("s", big[t])
+    with pytest.raises(ValueError, match=r"^Streamer: the output of stream 's' is NaN: feature \d holds 3e\+38, .* "
+                                         r"standard deviations from its mean at fit \(.*\), beyond what the "
+                                         r"network's float32 arithmetic carries; check the feature's units \(those "
+                                         r"of fit\)$"):
+        streamer.step("s", big[3])
+    with pytest.raises(ValueError, match="the output of stream 's' is NaN"):
+        streamer.step_many({"s": big[3], "t": big[0]})
+    assert streamer.streams == ["s"]  # the refused batch kept no state of 't' either
+    after, expected = streamer.step("s", big[4]), clean.step("s", big[4])  # 's' steps on from its state
+    np.testing.assert_allclose(after.probabilities, expected.probabilities, rtol=1e-6)
+
+
+@pytest.mark.parametrize("kind", ["classifier", "regressor", "tagger"])
+def test_X29_09_predict_refuses_a_sequence_whose_output_is_nan(motions_small_units, kind):
+    # before: predict_proba returned NaN, predict the first class (argmax of NaN) and a regressor NaN, silently
+    X, y, big = motions_small_units
+    est = (rnnkit.SequenceClassifier(**QUICK).fit(X, y) if kind == "classifier" else
+           rnnkit.SequenceRegressor(**QUICK).fit(X, X[:, :, 0].max(1)) if kind == "regressor" else
+           rnnkit.SequenceTagger(hidden_size=5, max_epochs=1, random_state=0).fit(X, np.repeat(y[:, None], 20, 1)))
+    name = type(est).__name__
+    with pytest.raises(ValueError, match=rf"^{name}\.predict: the output for sequence 1 is NaN: step 3 holds 3e\+38 "
+                                         r"in feature \d, .* standard deviations from its mean at fit \(.*\), beyond "
+                                         r"what the network's float32 arithmetic carries; check the feature's units "
+                                         r"\(those of fit\)$"):
+        est.predict(np.stack([X[1], big]))
+    assert len(est.predict(X[:2])) == 2  # the model itself answers
+
+
+def test_X29_10_save_and_load_read_a_tilde_as_the_home_directory(italy, tmp_path, monkeypatch):
+    # before: rnnkit.save(est, "~/models/italy") wrote ./~/models/italy, a folder named '~' in the working directory,
+    # where export_onnx (X29-04) and the command line read '~' as the home directory
+    X, y = italy
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.chdir(tmp_path)
+    est = rnnkit.SequenceClassifier(**QUICK).fit(X[:20], y[:20])
+    rnnkit.save(est, "~/models/italy")
+    assert (tmp_path / "home" / "models" / "italy" / "config.json").is_file()
+    assert not (tmp_path / "~").exists()
+    np.testing.assert_array_equal(rnnkit.load("~/models/italy").predict_proba(X[:5]), est.predict_proba(X[:5]))

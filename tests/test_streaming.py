@@ -211,8 +211,11 @@ def test_every_non_finite_value_is_refused(classifier_export, few_features):
     with pytest.raises(ValueError, match="stream 'x' contains NaN or infinity"):
         streamer.step("x", [0.0, 1.0, 1e39])  # finite as a double, infinite as the float32 the graph reads
     assert streamer.streams == []
-    huge = np.finfo(np.float32).max  # finite values are let through, however large
-    streamer.step("x", [huge, huge, huge])  # their float32 sum would overflow
+    huge = np.finfo(np.float32).max  # finite values pass the input check, however large (their float32 sum
+    with pytest.raises(ValueError, match=r"^Streamer: the output of stream 'x' is NaN: feature "):  # would overflow)
+        streamer.step("x", [huge, huge, huge])  # the network's arithmetic cannot carry them: refused after the step
+    assert streamer.streams == []  # the refused step left no state behind
+    streamer.step("x", [1e30, -1e30, 1e30])
     assert streamer.streams == ["x"]
 
 

@@ -66,7 +66,15 @@ import torch
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from ..checks import check_flags, is_count, is_finite_number, is_integer, is_number_text, unicode_form_hint
+from ..checks import (
+    check_flags,
+    farthest_from_scaling,
+    is_count,
+    is_finite_number,
+    is_integer,
+    is_number_text,
+    unicode_form_hint,
+)
 from .export import check_labels_json, check_not_refitted
 
 FLOAT32_MAX = float(np.finfo(np.float32).max)
@@ -393,7 +401,8 @@ def predict_sequences(estimator, sequences: list[np.ndarray]) -> list[dict]:
     if sequences and isinstance(sequences[0], tuple):  # (array, times) of a model fitted with sample times
         sequences, times = [s for s, _ in sequences], [t for _, t in sequences]
     if isinstance(estimator, SequenceClassifier | SequenceTagger):
-        outputs, _, _ = estimator._outputs(sequences, "serve", times)  # one pass for labels and probabilities
+        # one pass for labels and probabilities; a NaN answer is refused per request (not_finite_reason)
+        outputs, _, _ = estimator._outputs(sequences, "serve", times, finite=False)
         classes = estimator.classes_
         if isinstance(estimator, SequenceClassifier):
             labels = classes[outputs.argmax(-1).numpy()].tolist()
@@ -401,7 +410,7 @@ def predict_sequences(estimator, sequences: list[np.ndarray]) -> list[dict]:
             return [{"prediction": p, "probabilities": q} for p, q in zip(labels, probabilities, strict=True)]
         return [{"prediction": classes[o.argmax(-1).numpy()].tolist(), "probabilities": o.softmax(-1).tolist()}
                 for o in outputs]
-    values = np.asarray(estimator.predict(sequences, times=times))
+    values = np.asarray(estimator._values(estimator._outputs(sequences, "serve", times, finite=False)[0]))
     return [{"prediction": v.tolist()} for v in values]
 
 
@@ -412,17 +421,12 @@ def _finite(result: dict) -> bool:
 
 
 def not_finite_reason(estimator, sequences: list, k: int) -> str:
-    """Why sequence ``k``'s answer is NaN: its value farthest from the fitted scaling, in standard deviations
-    (a value within float32 whose ``(x - x_mean) / x_scale`` the network's float32 arithmetic cannot carry)."""
+    """Why sequence ``k``'s answer is NaN: its value farthest from the fitted scaling
+    (:func:`rnnkit.checks.farthest_from_scaling`)."""
     a = sequences[k][0] if isinstance(sequences[k], tuple) else sequences[k]
-    mean, scale = np.asarray(estimator.x_mean_, np.float64), np.asarray(estimator.x_scale_, np.float64)
-    z = np.abs((a.astype(np.float64) - mean) / scale)  # (T, F); NaN where a time_aware model's value is missing
-    t, j = np.unravel_index(int(np.nanargmax(np.where(np.isnan(z), -1.0, z))), z.shape)
-    names = getattr(estimator, "feature_names_in_", None)
-    feature = f"{str(names[j])!r}" if names is not None else f"{j}"
-    return (f"sequence {k}: the model's output is NaN: step {t} holds {float(a[t, j]):.3g} in feature {feature}, "
-            f"{z[t, j]:.3g} standard deviations from its mean at fit ({mean[j]:.3g} ± {scale[j]:.3g}), beyond what "
-            f"the network's float32 arithmetic carries; check the feature's units (those of fit)")
+    return (f"sequence {k}: the model's output is NaN: "
+            + farthest_from_scaling(a, estimator.x_mean_, estimator.x_scale_, getattr(estimator, "feature_names_in_",
+                                                                                      None)))
 
 
 class Batcher:

@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from ..checks import check_flags, closest_name, is_number_text, unicode_form_hint
+from ..checks import check_flags, closest_name, farthest_from_scaling, is_number_text, unicode_form_hint
 from ..data.sample_times import check_time_scale
 from .export import STEP_FILE, StepGraph, check_not_refitted, ort_session, preprocessing, read_export, resolve
 
@@ -410,10 +410,11 @@ class Streamer:
             np.subtract(a, self._x_mean, out=x)
             np.divide(x, self._x_scale, out=x)
         self._session.run_with_iobinding(stream.bindings[stream.turn])
+        out = self._decode(self._y_row.copy(), stream_id, a)  # before the turn: a NaN step keeps the old state
         stream.turn = 1 - stream.turn
         if new:  # stored once it has stepped: a failed first step leaves no stream behind
             self._streams[stream_id] = stream
-        return self._decode(self._y_row.copy())
+        return out
 
     def step_many(self, observations: dict, *, times: dict | None = None) -> dict:
         """Advance several streams by one observation each, in one batched call: ``{id: x_t}`` ->
@@ -436,7 +437,7 @@ class Streamer:
         ids = list(observations)
         if len(ids) == 1 and self.backend == "onnxruntime":
             return {ids[0]: self.step(ids[0], observations[ids[0]], time=None if times is None else times[ids[0]])}
-        x = np.stack([self._check(i, observations[i]) for i in ids])  # (B, F)
+        x = raw = np.stack([self._check(i, observations[i]) for i in ids])  # (B, F)
         for i in ids:
             if i not in self._streams:
                 _check_new_id(i)
@@ -454,11 +455,10 @@ class Streamer:
             x = (x - self._x_mean) / self._x_scale
         state = np.stack([s.state for s in streams])  # (B, S)
         y, state = self._run(x.astype(np.float32), state)
-        results = {}
-        for k, i in enumerate(ids):
+        results = {i: self._decode(y[k], i, a) for k, (i, a) in enumerate(zip(ids, raw, strict=True))}
+        for k, i in enumerate(ids):  # once every output is known finite: a NaN step keeps the old states
             streams[k].state[:] = state[k]
             self._streams[i] = streams[k]
-            results[i] = self._decode(y[k])
         return results
 
     def _time_aware_row(self, stream: _Stream, a: np.ndarray, time: tuple[float, bool | None] | None) -> np.ndarray:
@@ -735,12 +735,24 @@ class Streamer:
             y, state = self._graph(torch.from_numpy(x), torch.from_numpy(state))
         return y.numpy(), state.numpy()
 
-    def _decode(self, y: np.ndarray) -> StepOutput:
+    def _decode(self, y: np.ndarray, stream_id, a: np.ndarray) -> StepOutput:
+        """The step's output ``y`` decoded; ValueError where it is NaN (``a``: the step's raw values)."""
         out = self._output
         if out is None:
             return StepOutput(y, None, None)
         if out["kind"] == "class_logits":
-            p = np.exp(y - y.max())
+            top = y.max()  # NaN if any logit is
+            if not math.isfinite(top):
+                raise self._not_finite(stream_id, a)
+            p = np.exp(y - top)
             return StepOutput(y, out["classes"][int(np.argmax(y))], p / p.sum())
         value = y * self._y_scale + self._y_mean
+        if not math.isfinite(value.sum()):
+            raise self._not_finite(stream_id, a)
         return StepOutput(y, float(value[0]) if out["one_target"] else value, None)
+
+    def _not_finite(self, stream_id, a: np.ndarray) -> ValueError:
+        """The refusal of a step whose output is NaN (:func:`rnnkit.checks.farthest_from_scaling`), made before
+        the step's state is kept."""
+        return ValueError(f"Streamer: the output of stream {stream_id!r} is NaN: "
+                          + farthest_from_scaling(a, self._x_mean, self._x_scale, self._feature_names))
