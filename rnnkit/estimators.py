@@ -2162,14 +2162,15 @@ class _SequenceEstimator(BaseEstimator):
         # costs little; every sequence reads the same with or without padding, and outputs go back to X's order
         size = self.choices_["batch_size"] if is_auto(self.batch_size) else self.batch_size
         batches = length_buckets(np.arange(len(x)), lengths.numpy(), size, len(x))
-        outputs = [None] * len(x)
+        outputs, nan = [None] * len(x), False
         with torch.inference_mode():
             for idx in batches:
                 lb = lengths[idx]
                 out = self._read(model, x[idx, : int(lb.max())], lb, device, windows)
+                nan = nan or (finite and not bool(torch.isfinite(out).all()))  # one check a batch; padding too
                 for i, o, n in zip(idx, out.float().cpu(), lb.tolist(), strict=True):
                     outputs[i] = o if self._target == "label" else o[:n]
-        if finite and (k := next((k for k, o in enumerate(outputs) if not torch.isfinite(o).all()), None)) is not None:
+        if nan and (k := next((k for k, o in enumerate(outputs) if not torch.isfinite(o).all()), None)) is not None:
             if not all(torch.isfinite(p).all() for p in model.parameters()):
                 raise ValueError(f"{who}: the output for sequence {k} is NaN, and so are weights of the fitted "
                                  f"model (its training diverged): fit it again, e.g. with a lower lr")
