@@ -315,9 +315,17 @@ def sequences_in_column(column: pd.Series, name: str) -> tuple[int, str] | None:
     ``to_csv`` writes such cells; None for any other column. The text reads ``holds ...`` after the caller's own
     ``column 'name'``."""
     cells = column.to_numpy(dtype=object)
-    printed = [i for i, v in enumerate(cells) if isinstance(v, str) and re.search(_PRINTED, v)]
+    # The type of each cell, tested once per distinct type rather than once per cell: the Forecaster's fit looks
+    # at every object column with this, and a Python test per cell took seconds on a million rows.
+    types = pd.Series(np.fromiter(map(type, cells), dtype=object, count=len(cells)))
+    distinct = types.unique()
+    text = types.isin([t for t in distinct if issubclass(t, str)]).to_numpy()
+    printed = []
+    if text.any() and "dtype:" in "\n".join(cells[text]):  # every printout ends in 'dtype: ...'
+        holds = pd.Series(cells[text]).str.contains("dtype:", regex=False).to_numpy()
+        printed = [i for i in np.flatnonzero(text)[holds] if re.search(_PRINTED, cells[i])]
     if printed:  # a CSV written from such a frame: each cell holds the Series' or array's printout
-        i = printed[0]
+        i = int(printed[0])
         lines = cells[i].strip().splitlines()
         return i, (f"holds pandas' printout of a whole series at each row ({lines[0].strip()!r} .. "
                    f"{lines[-1].strip()!r}, {len(lines)} lines, the first), as to_csv writes a cell that held a "
@@ -326,11 +334,12 @@ def sequences_in_column(column: pd.Series, name: str) -> tuple[int, str] | None:
                    f"cannot be read back from it (pandas shortens long printouts): write the data long, a row per "
                    f"step, before to_csv, e.g. sktime's convert_to(X, 'pd-multiindex').reset_index() of a nested "
                    f"frame, or load_tsf_to_dataframe(path, return_type='pd_multiindex_hier').reset_index()")
-    arrays = [i for i, v in enumerate(cells) if isinstance(v, np.ndarray | list | tuple | ExtensionArray | pd.Series)]
+    sequence = np.ndarray | list | tuple | ExtensionArray | pd.Series
+    arrays = np.flatnonzero(types.isin([t for t in distinct if issubclass(t, sequence)]).to_numpy())
     sizes = sorted({np.size(cells[j]) for j in arrays})
-    if not arrays or len(sizes) == 1 and not any(isinstance(cells[j], ExtensionArray | pd.Series) for j in arrays):
+    if not len(arrays) or len(sizes) == 1 and not any(issubclass(t, ExtensionArray | pd.Series) for t in distinct):
         return None
-    i = arrays[0]
+    i = int(arrays[0])
     shown = np.array2string(np.asarray(cells[i], dtype=object).ravel()[:3], separator=", ")
     size = f"{sizes[0]} values" if len(sizes) == 1 else f"{sizes[0]} to {sizes[-1]} values"
     return i, (f"holds a sequence at each row ({shown} at row {i}, {size}), a whole series per row as a .tsf file "
