@@ -23,6 +23,7 @@ from __future__ import annotations
 import bisect
 import os
 import re
+import unicodedata
 import warnings
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple
@@ -83,6 +84,11 @@ def _invalid_message(name: str, letter: str, seq: str = "") -> str:
     letters, wildcard = _alphabet(name)
     if "\udc80" <= letter <= "\udcff":  # a byte that is not UTF-8, kept by surrogateescape
         shown = f"byte {ord(letter) - 0xDC00:#x} (not UTF-8 text)"
+    elif not letter.isascii():  # Cyrillic 'Т' or Greek 'Α' print as 'T' and 'A': name the character itself
+        plain = unicodedata.normalize("NFKC", letter)
+        shown = (f"letter {letter!r} (U+{ord(letter):04X} {unicodedata.name(letter, 'unnamed')}, not an ASCII letter "
+                 "however it looks: text pasted from a document, or typed in another keyboard layout?"
+                 + (f" unicodedata.normalize('NFKC', seq) makes it {plain!r})" if plain.isascii() else ")"))
     else:
         shown = f"letter {letter!r}"
     hint = ""
@@ -158,9 +164,13 @@ def one_hot_encode(ids: torch.Tensor, *, alphabet: str = "dna") -> torch.Tensor:
     The ids are letter ids in ``[0, K]`` (`encode_sequence`); letters, fractions and other ids (a negative id
     would index from the end of the table, a k-mer id beyond it) are refused."""
     K = len(_alphabet(alphabet)[0])
-    if isinstance(ids, str | FastaRecord | bytes):
-        raise ValueError(f"one_hot_encode takes letter ids, got a {type(ids).__name__}: encode the letters first, "
-                         f"one_hot_encode(encode_sequence(seq, alphabet={alphabet!r}), alphabet={alphabet!r})")
+    if isinstance(ids, str | FastaRecord | bytes) or isinstance(ids, list | tuple) and any(
+            isinstance(v, str) for v in ids):  # a list of letters: torch's "too many dimensions 'str'"
+        letters = isinstance(ids, list | tuple)
+        seq = "''.join(letters)" if letters else "seq"
+        raise ValueError(f"one_hot_encode takes letter ids, got a {type(ids).__name__}{' of letters' * letters}: "
+                         f"encode the letters first, one_hot_encode(encode_sequence({seq}, alphabet={alphabet!r}), "
+                         f"alphabet={alphabet!r})")
     ids = torch.as_tensor(ids)
     if ids.is_floating_point() or ids.dtype == torch.bool or ids.is_complex():
         raise ValueError(f"one_hot_encode takes integer letter ids, got dtype {ids.dtype}; use "
@@ -208,13 +218,21 @@ def reverse_complement_ids(ids: torch.Tensor) -> torch.Tensor:
 def reverse_complement_one_hot(x: torch.Tensor) -> torch.Tensor:
     """Reverse complement of a one-hot DNA sequence ``(L, 4)`` in ACGT order: ``x.flip(-2, -1)``.
 
-    Only for unpadded sequences; a padded batch would move its padding to the front. A last axis of another size
-    than 4 (a protein's 20) is refused.
+    Only for unpadded sequences: a batch padded with zero rows, whose padding the flip would move to the front, is
+    refused, and so is a last axis of another size than 4 (a protein's 20).
     """
     if x.dim() < 2 or x.shape[-1] != 4:
         raise ValueError(f"reverse_complement_one_hot takes one-hot DNA (L, 4) in ACGT order, got shape "
                          f"{tuple(x.shape)}" + ("; protein (L, 20) has no reverse complement"
                                                  if x.dim() >= 2 and x.shape[-1] == 20 else ""))
+    blank = (x == 0).all(-1).reshape(-1, x.shape[-2])  # (B', L): a row of no letter (N is 0.25s): padding
+    if bool(blank.any()):  # flipped, the padding would move to the front of the sequence, and its letters back
+        b, k = (int(v) for v in torch.nonzero(blank)[0])
+        which = f"sequence {b} of the batch" if x.dim() > 2 else "the sequence"
+        raise ValueError(f"reverse_complement_one_hot: {which} has an all-zero row at step {k}, which no letter is "
+                         f"(N is 0.25 in each channel): padding, which the flip would move to the front; take each "
+                         f"sequence's reverse complement over its own length, x[b, :n].flip(-2, -1), or "
+                         f"reverse_complement_ids(ids) before padding")
     return x.flip(-2, -1)
 
 

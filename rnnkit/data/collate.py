@@ -73,12 +73,41 @@ def _as_tensor(a: Any, float_dtype: torch.dtype, what: str = "sequence 0") -> to
                if a.dtype.kind in "mM" else "give it as numbers (e.g. np.asarray(s, dtype=np.float32), which names "
                "what is not a number)")
         raise ValueError(f"{what} holds {kind} (dtype {a.dtype}), not numbers; {fix}")
-    t = torch.as_tensor(a)
+    try:
+        t = torch.as_tensor(a)
+    except (TypeError, ValueError, RuntimeError) as e:  # torch names neither the sequence nor the step
+        if (fault := _steps_fault(a, what)) is None:
+            raise ValueError(f"{what} cannot be read as an array of numbers ({e})") from e
+        raise ValueError(fault) from None
     if t.is_floating_point():
         t = t.to(float_dtype)
     elif t.dtype in (torch.int8, torch.int16, torch.int32, torch.uint8) and not isinstance(a, torch.Tensor):
         t = t.long()  # numpy token ids come as int32 on some platforms; embeddings want int64
     return t
+
+
+def _steps_fault(a: Any, what: str) -> str | None:
+    """Why a sequence given as Python lists of steps is no array: a missing value (None), text, or steps of several
+    sizes, named with its step; None if it is none of these."""
+    if not isinstance(a, list | tuple):
+        return None
+    sizes: dict[int | None, int] = {}  # values in a step (None: a scalar step) -> the first step of that size
+    for k, step in enumerate(a):
+        many = isinstance(step, list | tuple)
+        for v in step if many else [step]:
+            if v is None or v is pd.NA:
+                return (f"{what} holds a missing value ({v}) at step {k}; give it as float('nan') where the model "
+                        "reads missing values (time_aware=True), or fill it")
+            if isinstance(v, str | bytes):
+                return (f"{what} holds the text {v!r} at step {k}, not a number; encode text as token ids first, or "
+                        "convert numbers written as text (float(v))")
+        sizes.setdefault(len(step) if many else None, k)
+    if len(sizes) > 1:
+        (n0, k0), (n1, k1) = list(sizes.items())[:2]
+        size = {n: "a bare number" if n is None else f"{n} value{'s' * (n != 1)}" for n in (n0, n1)}
+        return (f"{what} has steps of several sizes: step {k0} holds {size[n0]} but step {k1} holds {size[n1]}; "
+                "every step needs the same number of features (a feature missing at a step is NaN)")
+    return None
 
 
 def pad_sequences(
@@ -226,8 +255,8 @@ def pad_collate(
         has_y = False
     if isinstance(xs[0], Mapping):
         keys = list(xs[0])
-        for b, d in enumerate(xs):
-            if not isinstance(d, Mapping) or list(d) != keys:
+        for b, d in enumerate(xs):  # read by key: the same keys in another order are the same item
+            if not isinstance(d, Mapping) or set(d) != set(keys):
                 raise ValueError(f"item {b} of the batch has {list(d) if isinstance(d, Mapping) else type(d).__name__}"
                                  f" but item 0 has the keys {keys}; every item needs the same keys")
     lengths = torch.tensor([_seq_len(x, b) for b, x in enumerate(xs)], dtype=torch.int64)
@@ -237,7 +266,7 @@ def pad_collate(
 
     if isinstance(xs[0], Mapping):
         x = {k: pad_sequences([d[k] for d in xs], padding_value=padding_value, float_dtype=float_dtype)
-             for k in xs[0]}
+             for k in keys}
         T = next(iter(x.values())).shape[1]
     else:
         x = pad_sequences(xs, padding_value=padding_value, float_dtype=float_dtype)

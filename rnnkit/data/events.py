@@ -287,6 +287,12 @@ def _check_class_ids(column: pd.Series, name: str) -> None:
     """A per-event label column must hold whole numbers (class ids): a NaN or a fraction would be turned into
     an arbitrary int64 or truncated."""
     values = pd.to_numeric(column, errors="coerce") if not pd.api.types.is_bool_dtype(column) else column
+    text = [] if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column) else \
+        np.flatnonzero([isinstance(v, str | bytes) for v in column.tolist()])
+    if len(text) and values.notna().all():  # '1' read as a number here, but a session's max of text is text
+        row = int(text[0])
+        raise ValueError(f"target column {name!r} holds class ids written as text ({column.iloc[row]!r} at row {row}), "
+                         f"not numbers; convert the column first: df[{name!r}] = pd.to_numeric(df[{name!r}])")
     bad = column.isna() | values.isna()
     if not bad.any():
         bad = ~np.isfinite(values.to_numpy(np.float64)) | (values.to_numpy(np.float64) % 1 != 0)
