@@ -26,7 +26,7 @@ import os
 import re
 import struct
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -439,6 +439,12 @@ def mix_at_snr(signal: torch.Tensor | np.ndarray, noise: torch.Tensor | np.ndarr
     if n.shape != x.shape:
         raise ValueError(f"noise has shape {tuple(n.shape)} but the signal {tuple(x.shape)}; cut or tile the "
                          "noise to the signal's length first")
+    for name, wave in (("signal", x), ("noise", n)):  # else named silent, its power NaN
+        if not bool(torch.isfinite(wave).all()):
+            at = int(torch.nonzero(~torch.isfinite(wave.reshape(-1)))[0])
+            raise ValueError(f"the {name} holds NaN or infinity (at flat index {at}), so it has no power to set an SNR "
+                             "by; a silent clip normalised by its peak (x / abs(x).max() divides 0 by 0)? drop it, or "
+                             "give finite samples")
     p_signal, p_noise = x.double().square().mean(), n.double().square().mean()
     if not p_noise > 0:
         raise ValueError("the noise is silent (zero energy); no gain can give it an SNR")
@@ -623,6 +629,16 @@ class AudioDataset(Dataset):
         sample_rate: int,
         resample: bool = False,
     ):
+        if isinstance(files, str | os.PathLike):  # its characters would be read as files
+            raise ValueError(f"files is one path ({str(files)!r}); AudioDataset takes a list of WAV paths: pass "
+                             "[path], or a folder's files, sorted(Path(folder).glob('*.wav'))")
+        for name, given in (("files", files), ("labels", labels)):
+            if isinstance(given, Iterator):  # no len() to match; Path.glob's order is the file system's
+                other = "labels" if name == "files" else "files"
+                raise ValueError(f"{name} is an iterator ({type(given).__name__}, as Path.glob gives): it has no "
+                                 f"length to check against the {other}', and glob gives files in the file system's "
+                                 "order, not the labels'; pass lists: files = sorted(Path(folder).glob('*.wav')), "
+                                 "and the labels in that order")
         if len(files) != len(labels):
             raise ValueError(f"got {len(files)} files but {len(labels)} labels; need one label per file")
         if len(files) == 0:

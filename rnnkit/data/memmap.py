@@ -256,6 +256,10 @@ def _check_fits_dtype(a: np.ndarray, dtype: np.dtype, i: int) -> None:
                              "(RaggedWriter(..., dtype=...)) or rescale the values")
 
 
+_NOT_NUMBERS = {"U": "text", "S": "bytes", "M": "dates", "m": "durations", "V": "raw records"}
+"""numpy dtype kinds that are no numbers -> what they hold (any other: Python objects)."""
+
+
 class RaggedWriter:
     """Stream variable-length sequences ``(T_i, ...)`` into a store directory (see module docstring).
 
@@ -289,6 +293,9 @@ class RaggedWriter:
                              f"the store's files would replace them; give a new or empty directory (or a store's)")
         self.directory.mkdir(parents=True, exist_ok=True)
         self.dtype = None if dtype is None else np.dtype(dtype)
+        if self.dtype is not None and self.dtype.kind not in "biufc":
+            raise ValueError(f"RaggedWriter: dtype={dtype!r} holds no numbers; a store holds numbers (e.g. "
+                             "'float32', 'int64' for token ids)")
         self._given = dtype is not None
         self.feature_shape: tuple[int, ...] | None = None
         self.offsets = [0]
@@ -304,6 +311,15 @@ class RaggedWriter:
         i = len(self.offsets) - 1
         if a.ndim == 0 or a.shape[0] == 0:
             raise ValueError(f"sequence {i} is empty or a scalar; expected shape (T, ...) with T >= 1")
+        if a.dtype.kind not in "biufc":  # written as is, text is refused only when read, Python objects as pointers
+            shown = next((v for v in a.ravel() if not isinstance(v, int | float | np.number)), a.ravel()[0])
+            shown = shown.item() if isinstance(shown, np.generic) else shown
+            raise ValueError(f"sequence {i} holds {_NOT_NUMBERS.get(a.dtype.kind, 'Python objects')} (dtype "
+                             f"{a.dtype}, e.g. {shown!r}), which a store of numbers cannot hold: "
+                             + ("convert them to numbers in the unit you mean first, e.g. (t - t[0]) / "
+                                "np.timedelta64(1, 's')" if a.dtype.kind in "mM" else
+                                "encode text as token ids first (rnnkit.data.Vocab), or give numbers written as "
+                                "text as numbers (np.asarray(seq, dtype=float))"))
         if self.feature_shape is None:
             self.dtype = self.dtype or a.dtype
             self.feature_shape = a.shape[1:]
