@@ -26,7 +26,7 @@ import os
 import re
 import struct
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -38,7 +38,7 @@ from torch.utils.data import Dataset
 
 from ..checks import check_flags, is_count
 from .memmap import atomic_write
-from .text import _label_ids
+from .text import _label_ids, check_file_list
 
 _STREAMED_SIZE = 2**31 - 2**16
 """A data size at least this large is the placeholder of a writer that streamed to a pipe and could not go back
@@ -629,16 +629,7 @@ class AudioDataset(Dataset):
         sample_rate: int,
         resample: bool = False,
     ):
-        if isinstance(files, str | os.PathLike):  # its characters would be read as files
-            raise ValueError(f"files is one path ({str(files)!r}); AudioDataset takes a list of WAV paths: pass "
-                             "[path], or a folder's files, sorted(Path(folder).glob('*.wav'))")
-        for name, given in (("files", files), ("labels", labels)):
-            if isinstance(given, Iterator):  # no len() to match; Path.glob's order is the file system's
-                other = "labels" if name == "files" else "files"
-                raise ValueError(f"{name} is an iterator ({type(given).__name__}, as Path.glob gives): it has no "
-                                 f"length to check against the {other}', and glob gives files in the file system's "
-                                 "order, not the labels'; pass lists: files = sorted(Path(folder).glob('*.wav')), "
-                                 "and the labels in that order")
+        check_file_list(files, labels, "AudioDataset", "*.wav")
         if len(files) != len(labels):
             raise ValueError(f"got {len(files)} files but {len(labels)} labels; need one label per file")
         if len(files) == 0:

@@ -565,6 +565,21 @@ def check_aligned(items, labels, what: str) -> None:
                      f"align them first: labels.loc[{what}.index] (or take both from one DataFrame)")
 
 
+def check_file_list(files, labels, who: str, pattern: str) -> None:
+    """ValueError for the files of a dataset of files (audio, video) given as one path, whose characters would be
+    read as files (``got 22 files but 1 labels``), or files or labels given as an iterator (``Path.glob``), which
+    has no length to check, and whose order is the file system's, not the labels'."""
+    if isinstance(files, str | os.PathLike):
+        raise ValueError(f"files is one path ({str(files)!r}); {who} takes a list of paths: pass [path], or a "
+                         f"folder's files, sorted(Path(folder).glob({pattern!r}))")
+    for name, given in (("files", files), ("labels", labels)):
+        if isinstance(given, Iterator):
+            raise ValueError(f"{name} is an iterator ({type(given).__name__}, as Path.glob gives): it has no length "
+                             f"to check against the {'labels' if name == 'files' else 'files'}, and glob gives files "
+                             "in the file system's order, not the labels'; pass lists: files = "
+                             f"sorted(Path(folder).glob({pattern!r})), and the labels in that order")
+
+
 def _label_ids(labels) -> torch.Tensor:
     """``labels`` as int64 class ids, one per item ``(N,)`` (:func:`_token_ids`): a one-hot matrix or a column of
     ids ``(N, 1)`` would be batched as label vectors, which the loss misreads or refuses mid-epoch."""

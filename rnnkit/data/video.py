@@ -31,7 +31,7 @@ from torch.utils.data import Dataset
 
 from ..checks import check_flags, is_count, is_finite_number
 from .memmap import atomic_path
-from .text import _label_ids
+from .text import _label_ids, check_file_list
 
 
 def _cv2():
@@ -377,6 +377,7 @@ class VideoDataset(Dataset):
         max_frames: int | None = None,
         step: int = 1,
     ):
+        check_file_list(files, labels, "VideoDataset", "*.avi")
         if len(files) != len(labels):
             raise ValueError(f"got {len(files)} files but {len(labels)} labels; need one label per file")
         _check_options(size, max_frames, step)
