@@ -844,6 +844,14 @@ class Forecaster(BaseEstimator):
     def _frame_like(self, data, time_col: str | None) -> TimeSeriesFrame:
         if isinstance(data, pd.Series) and len(self.history_.columns) == 1:
             data = data.rename(self.history_.columns[0])
+        period, index = getattr(self, "period_", None), getattr(data, "index", None)
+        if period and time_col is None and isinstance(index, pd.PeriodIndex) and index.freqstr != period:
+            fix = (f"aggregate them onto the fitted periods, data.groupby(data.index.asfreq({period!r})).mean()"
+                   if index.freq.n == 1 and pd.Period(index[0], period).asfreq(index.freqstr, "start") <= index[0]
+                   and _finer_periods(index, period) else f"give data {period!r} periods, as at fit")
+            raise ValueError(f"data's periods are {index.freqstr!r} ({index[0]} .. {index[-1]}), but the forecaster "
+                             f"was fitted on {period!r} periods ({self._as_periods(self.history_.time[-1:])[0]} "
+                             f"last); {fix}")
         zone = getattr(self.history_.time, "tz", None)
         if zone is not None:  # the same instants in another zone: read in the fitted one, whose days the grid counts
             data = _in_zone(data, time_col, zone)
@@ -1066,6 +1074,14 @@ class Forecaster(BaseEstimator):
         self.resample_ = fitted.get("resample")  # absent from models saved before: no resampling
         self.loss_curve_, self.validation_loss_curve_ = [], []
         self.log_dir = None  # a model saved before save dropped it names its fit's directory (maybe elsewhere)
+
+
+def _finer_periods(index: pd.PeriodIndex, period: str) -> bool:
+    """Whether each period of ``index`` lies within one period of the frequency ``period`` (months within
+    quarters), so that aggregating them onto it reads every one: not ``Q-NOV`` quarters against ``Q-DEC``."""
+    outer = index.asfreq(period)
+    return bool((outer.start_time <= index.start_time).all() and (index.end_time <= outer.end_time).all()) and \
+        len(outer.unique()) < len(index)
 
 
 def _one_series(frame: TimeSeriesFrame, target: str) -> pd.DataFrame:

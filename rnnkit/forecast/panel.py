@@ -110,6 +110,7 @@ from .series import (
     _take,
     as_text,
     counts_of_records,
+    durations_refusal,
     forecast_steps,
     long_of_dict,
     month_columns,
@@ -256,16 +257,19 @@ class GlobalForecaster(BaseEstimator):
         short = [key for key, (frame, _) in series.items() if len(frame) < L + H]
         if len(short) == 1:
             frame, rows = series[short[0]]
-            raise ValueError(f"series {short[0]!r} has {len(frame)} rows (rows {rows[0]}..{rows[-1]}); fit needs "
+            held = (f"1 row (row {rows[0]})" if len(frame) == 1 else
+                    f"{len(frame)} rows (rows {rows[0]}..{rows[-1]})")
+            raise ValueError(f"series {short[0]!r} has {held}; fit needs "
                              f"lookback + horizon = {L + H} rows of every series: drop the series from the panel, or "
                              "shorten lookback or horizon")
         if short:  # dropped one at a time, each refusal would name the next
-            sizes = ", ".join(f"{key!r} ({len(series[key][0])} rows)" for key in short[:4])
+            rows_ = lambda n: f"{n} row{'s' * (n != 1)}"
+            sizes = ", ".join(f"{key!r} ({rows_(len(series[key][0]))})" for key in short[:4])
             raise ValueError(f"{len(short)} of the {len(series)} series have fewer rows than lookback + horizon = "
                              f"{L + H}, which fit needs of every series: {sizes}{', ...' if len(short) > 4 else ''}; "
                              f"drop them from the panel (data.groupby({id_col!r}).filter(lambda s: len(s) >= {L + H})),"
                              f" or shorten lookback or horizon (the shortest series has "
-                             f"{min(len(series[key][0]) for key in short)} rows)")
+                             f"{rows_(min(len(series[key][0]) for key in short))})")
         freqs = [_step_of(key, frame, (id_col, time_col, target, *covariates)) for key, (frame, _) in series.items()]
         center, scale = _series_scaling([frame.values[:, 0] for frame, _ in series.values()])
         everything = np.concatenate([frame.values[:, 1:] for frame, _ in series.values()])  # (Σ n_i, n_f)
@@ -1228,6 +1232,8 @@ def _time_column(column: pd.Series, name: str, ids: np.ndarray) -> tuple[pd.Inde
         return pd.DatetimeIndex(column, name=name), period
     if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
         return column.to_numpy(dtype=np.float64), None
+    if pd.api.types.is_timedelta64_dtype(column):
+        raise ValueError(durations_refusal(f"the time column {name!r}", column, f"data[{name!r}]"))
     raise ValueError(f"the time column {name!r} has dtype {column.dtype}; give datetimes, periods or numbers")
 
 

@@ -44,6 +44,9 @@ def as_frame(data, *, time_col: str | None = None, freq: str | None = None,
     if isinstance(data, TimeSeriesFrame):
         frame = data
     elif isinstance(data, pd.Series | pd.DataFrame):
+        if isinstance(data, pd.DataFrame) and time_col in data.columns and \
+                pd.api.types.is_timedelta64_dtype(data[time_col]):  # pandas would try, and fail, to read dates
+            raise ValueError(durations_refusal(f"time column {time_col!r}", data[time_col], f"data[{time_col!r}]"))
         if isinstance(data, pd.DataFrame):
             _check_series_per_row(data)
             _check_not_wide(data, time_col)
@@ -58,6 +61,8 @@ def as_frame(data, *, time_col: str | None = None, freq: str | None = None,
             starts = _period_starts(data[time_col].astype(str))  # 'Q1 1965', '1950:1': as the index reads them
             if starts is not None:
                 data = data.assign(**{time_col: starts.to_numpy()})
+        if time_col is None and freq is None and (skipped := _skipped_periods(data.index)) is not None:
+            raise ValueError(skipped)
         if time_col is None and isinstance(data.index, pd.PeriodIndex) and len(data) < 3:
             data = data.set_axis(_period_starts_with_freq(data.index), axis=0)  # too few periods to infer it
         text = isinstance(data, pd.DataFrame) and not all(
@@ -201,6 +206,35 @@ def season_length_fix(m) -> str:
             "daily steps, 24 for a daily one of hourly steps), or 'auto' (the season of the series' frequency)")
 
 
+def _skipped_periods(index: pd.Index) -> str | None:
+    """The refusal of a PeriodIndex, in order and without repeats, that skips periods (a month missing), named in
+    its own periods (their first instants, read as dates, would name days and a grid of timestamps); else None."""
+    if not isinstance(index, pd.PeriodIndex) or len(index) < 2 or index.hasnans or not index.is_unique or \
+            not index.is_monotonic_increasing:
+        return None
+    jumps = np.flatnonzero(np.diff(index.asi8) != 1)
+    if not len(jumps):
+        return None
+    i, freq = int(jumps[0]), index.freqstr
+    full = pd.period_range(index[0], index[-1], freq=freq)
+    absent = full.difference(index)
+    shown = ", ".join(str(p) for p in absent[:3]) + (", ..." if len(absent) > 3 else "")
+    return (f"the periods of the index skip {len(absent)} of its {freq!r} periods ({shown}; {index[i + 1]} follows "
+            f"{index[i]}), so its steps are uneven; give the missing periods as missing values, filled by impute=...: "
+            f"data.reindex(pd.period_range(data.index[0], data.index[-1], freq={freq!r}))")
+
+
+def durations_refusal(what: str, values, spelt: str) -> str:
+    """The refusal of durations (timedelta64: times elapsed since a start) where times are read, which pandas reads
+    neither as dates nor as numbers: ``what`` names them (``"time column 'elapsed'"``), ``spelt`` is how the fix
+    spells the column (``"data['elapsed']"``)."""
+    values = pd.Series(np.asarray(values)).dropna()
+    shown = f": {values.iloc[0]} .. {values.iloc[-1]}" if len(values) else ""
+    return (f"{what} holds durations (timedelta64{shown}), not dates or numbers; give them as numbers, "
+            f"{spelt}.dt.total_seconds() (the forecasts' times are then seconds), or as dates counted from the start "
+            f"they are measured from, pd.Timestamp('2024-01-01') + {spelt} (with your start)")
+
+
 def quantiles_fix(q) -> str:
     """The fix for quantile levels given as text (``['0.1', '0.5', '0.9']``, as read from a file or a command
     line) or as percentages (``[10, 50, 90]``), to end their refusal with; ``""`` for anything else."""
@@ -216,6 +250,14 @@ def quantiles_fix(q) -> str:
     if all(isinstance(v, numbers.Real) and not isinstance(v, bool) and 0 < v < 100 for v in levels) \
             and any(v > 1 for v in levels):
         over = next(v for v in levels if v > 1)
+        fractions = [v for v in levels if v < 1]
+        if fractions:  # (0.1, 50, 0.9): the fractions are already fractions, the percentages alone are divided
+            over = [v for v in levels if v >= 1]
+            read = f"{over[0]!r} reads as a percentage" if len(over) == 1 else \
+                f"{', '.join(repr(v) for v in over)} read as percentages"
+            return (f"; {read} beside the fractions "
+                    f"{fractions!r}: give every level as a fraction, "
+                    f"quantiles={sorted(round(v / 100 if v >= 1 else v, 12) for v in levels)}")
         return (f"; {over!r} reads as a percentage: give fractions, "
                 f"quantiles={[round(v / 100, 12) for v in levels]}")
     return ""
@@ -813,7 +855,11 @@ def _regular_step(frame: TimeSeriesFrame, *, fix: str | None = None,
     in_file = business is not None and business.startswith("--")  # a command's CSV: fixed in the file
     if len(time) < 3 and isinstance(time, pd.DatetimeIndex) and time.freq is not None:  # the index says it
         return time.freq.freqstr, float((time[0] + time.freq - time[0]).total_seconds())
-    if len(time) < 3:
+    dated = isinstance(time, pd.DatetimeIndex)
+    if len(time) < 2 and not dated:  # numbers: the step between two times is the step of the axis
+        raise ValueError(f"the series has 1 time ({shown_number(time[0])}); at least 2 are needed to tell the "
+                         "step of its numeric time axis")
+    if len(time) < 3 and dated:  # dates: months are 28 to 31 days, so two timestamps do not tell the calendar step
         raise ValueError(f"the series has {len(time)} timestamp{'s' if len(time) > 1 else ''}; at least 3 are "
                          "needed to tell its frequency (or an index that carries it: a PeriodIndex, or a "
                          "DatetimeIndex from pd.date_range(..., freq=...))")
@@ -1161,20 +1207,33 @@ def _known_future(future, index: pd.Index, columns: tuple[str, ...], *, step: fl
                          f"pass predict({name}=df){also} with df indexed by the forecast timestamps {span} and "
                          f"columns {list(columns)}")
     if isinstance(future, pd.Series):
+        if future.name is None or str(future.name) not in columns:  # a Series has no columns to rename
+            what = "an unnamed Series" if future.name is None else f"a Series named {future.name!r}"
+            fix = (f"name it: {name}.rename({columns[0]!r})" if len(columns) == 1 else
+                   f"it names one column, and the model reads {list(columns)}: give a DataFrame of them")
+            raise ValueError(f"{name} is {what}, but the model reads the known-future covariate"
+                             f"{'s' * (len(columns) > 1)} {list(columns)} from it at the timestamps {span}; {fix}")
         future = future.to_frame()
     if not isinstance(future, pd.DataFrame):
         got = type(future).__name__ + (f" of shape {np.shape(future)}" if isinstance(future, np.ndarray | list)
                                        else "")
         raise ValueError(f"{name} must be a pandas DataFrame indexed by the forecast timestamps {span}, got {got}; "
                          f"wrap it: pd.DataFrame(values, columns={list(columns)}, index={_index_spelt(shown)})")
+    labels = list(future.columns)  # as given: a rename must spell them so (0, not '0')
     future = future.set_axis([str(c) for c in future.columns], axis=1)
     missing = [c for c in columns if c not in future.columns]
     if missing:
-        extra = [c for c in future.columns if c not in columns]
-        renamed = (f"; {extra} were not fitted: renamed? {name}.rename(columns="
-                   f"{dict(zip(extra, missing, strict=True))!r})" if extra and len(extra) == len(missing) else "")
+        extra = [c for c, text in zip(labels, future.columns, strict=True) if text not in columns]
+        numbered = isinstance(future.columns, pd.Index) and labels == list(range(len(labels)))
+        numbers_ = "0" if len(labels) == 1 else f"0 .. {len(labels) - 1}"
+        renamed = ("" if not extra or len(extra) != len(missing) else
+                   f"; its columns are numbered {numbers_}, without names (built from an array?): name them as at "
+                   f"fit, {name} = {name}.set_axis({list(columns)!r}, axis=1)"
+                   if numbered and len(labels) == len(columns) else
+                   f"; {extra} were not fitted: renamed? {name}.rename(columns="
+                   f"{dict(zip(extra, missing, strict=True))!r})")
         raise ValueError(f"{name} lacks the known-future covariates {missing} (its columns are "
-                         f"{list(future.columns)}); it needs {list(columns)} at the timestamps {span}{renamed}")
+                         f"{labels}); it needs {list(columns)} at the timestamps {span}{renamed}")
     for c in columns:
         _check_exogenous_column(future[c], c, holder=name, fitted=True)
     if not future.index.is_unique:
@@ -1182,15 +1241,18 @@ def _known_future(future, index: pd.Index, columns: tuple[str, ...], *, step: fl
                          "per timestamp")
     have = future.index
     if isinstance(index, pd.DatetimeIndex):
-        if pd.api.types.is_numeric_dtype(have.dtype):  # row numbers would read as nanoseconds since 1970
+        durations = pd.api.types.is_timedelta64_dtype(have.dtype)  # elapsed times: pandas cannot date them
+        if pd.api.types.is_numeric_dtype(have.dtype) or durations:  # row numbers would read as nanoseconds since 1970
             text = _is_text(shown) and set(shown) <= {str(v) for v in have}  # every forecast time, as a number
             fix = (f": the series' times are text, so give {name}'s as text too ({name}.set_axis({name}.index."
                    "astype(str)))" if text else  # years 1990, 1991 for the series' '1990', '1991'
                    f" (row numbers, as reset_index() leaves them?); when its {len(have)} rows are the forecast's, in "
                    f"order, give them its times: {name}.set_axis({_index_spelt(shown)})" if len(have) == len(index)
                    else f"; index its rows by the forecast's times ({_index_spelt(shown)}, each row at its time)")
-            raise ValueError(f"{name} must be indexed by the forecast timestamps {span}; its index holds "
-                             f"{have.dtype} numbers, not timestamps{fix}")
+            held = (f"durations (timedelta64: {have[0]}, ...), not timestamps" if durations else
+                    f"{have.dtype} numbers, not timestamps")
+            fix = fix.replace(" (row numbers, as reset_index() leaves them?)", "") if durations else fix
+            raise ValueError(f"{name} must be indexed by the forecast timestamps {span}; its index holds {held}{fix}")
         try:
             have = have.to_timestamp() if isinstance(have, pd.PeriodIndex) else pd.DatetimeIndex(have)
         except (TypeError, ValueError) as e:

@@ -199,6 +199,55 @@ def _check_ahead(y, fh) -> None:
         "of y), or rnnkit.forecast.backtest(forecaster_, y) (refitted on the past of each origin)")
 
 
+def _check_fh_times(y, fh) -> None:
+    """ValueError for fit's absolute ``fh`` whose times are of another kind than ``y``'s index (timestamps for
+    periods, periods for integers, integers for dates), which sktime fails on with a bare AssertionError or a
+    TypeError, or in another time zone than ``y``'s, whose clock times sktime would compare with ``y``'s and not the
+    instants (a UTC time refused as in-sample where it is the first step ahead in ``y``'s zone)."""
+    from sktime.forecasting.base import ForecastingHorizon
+
+    index = getattr(y, "index", None)
+    if fh is None or not isinstance(index, pd.Index) or isinstance(index, pd.MultiIndex) or not len(index):
+        return
+    if isinstance(fh, ForecastingHorizon):
+        if fh.is_relative:
+            return
+        times, spelt = fh.to_pandas(), "fh.to_pandas()"
+    elif isinstance(fh, pd.DatetimeIndex | pd.PeriodIndex):
+        times, spelt = fh, "fh"
+    else:
+        return  # steps ahead
+    kind = lambda i: ("periods" if isinstance(i, pd.PeriodIndex) else "timestamps" if isinstance(i, pd.DatetimeIndex)
+                      else "integers" if pd.api.types.is_integer_dtype(i.dtype) else None)
+    given, own = kind(times), kind(index)
+    if given is None or own is None or not len(times):
+        return  # other kinds: sktime's own checks answer
+    again = lambda t: f"fh = ForecastingHorizon({t}, is_relative=False)"
+    if given != own:
+        fix = (again(f"{spelt}.to_period({index.freqstr!r})") if own == "periods" and given == "timestamps" else
+               again(f"{spelt}.to_timestamp()") if own == "timestamps" and given == "periods" else
+               f"give fh as y's {own} after its end")
+        raise ValueError(f"RnnkitForecaster.fit: fh holds {given} ({shown_time(times[0])}, ...), but y is indexed by "
+                         f"{own} ({shown_time(index[-1])} last), and sktime reads fh against y's end; {fix}, or give "
+                         "the steps ahead, fh=[1, 2, ...]")
+    if given == "periods" and times.freqstr != index.freqstr:
+        raise ValueError(f"RnnkitForecaster.fit: fh holds periods of frequency {times.freqstr!r} "
+                         f"({shown_time(times[0])}, ...), but y's periods are {index.freqstr!r} "
+                         f"({shown_time(index[-1])} last), and sktime counts fh in y's periods; give fh periods of "
+                         f"y's frequency, or the steps ahead, fh=[1, 2, ...]")
+    if given == "timestamps" and str(times.tz) != str(index.tz):
+        if index.tz is None:
+            fix = f"give fh y's clock times, without a zone: {again(f'{spelt}.tz_localize(None)')}"
+        elif times.tz is None:
+            fix = f"give fh y's zone: {again(f'{spelt}.tz_localize({str(index.tz)!r})')}"
+        else:
+            fix = f"give fh the same instants in y's zone: {again(f'{spelt}.tz_convert({str(index.tz)!r})')}"
+        zone = lambda tz: "no time zone" if tz is None else f"time zone {tz}"
+        raise ValueError(f"RnnkitForecaster.fit: fh's times ({shown_time(times[0])}, ...) are in {zone(times.tz)} and "
+                         f"y's ({shown_time(index[-1])} last) in {zone(index.tz)}, and sktime compares their clock "
+                         f"times, not the instants; {fix}")
+
+
 def _check_time_last(who: str, **data) -> None:
     """ValueError for a panel indexed (time, series) rather than (series, time): sktime reads the last level of a
     MultiIndex as the time (its own refusal names its data formats, not the level order)."""
@@ -397,6 +446,7 @@ class RnnkitForecaster(BaseForecaster):
         _check_business_days(y)
         _check_even(y)
         _check_observed("RnnkitForecaster.fit", y=y, X=X)
+        _check_fh_times(y, fh)
         _check_ahead(y, fh)
         try:
             return super().fit(y, X=X, fh=fh)
