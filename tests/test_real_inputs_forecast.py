@@ -145,9 +145,9 @@ def test_predict_data_off_the_fitted_grid_is_refused():
 
     air = load_airline()
     g = quick().fit(air)
-    with pytest.raises(ValueError, match=r"1957-06 follows 1957-04, where that step leads to 1957-05"):
+    with pytest.raises(ValueError, match=r"skip 1 of its 'M' periods \(1957-05; 1957-06 follows 1957-04\)"):
         g.predict(data=air.drop(air.index[100]))
-    with pytest.raises(ValueError, match="not on the fitted grid of one step per 'MS'"):
+    with pytest.raises(ValueError, match="data's periods are 'D' .*, but the forecaster was fitted on 'M' periods"):
         g.predict(data=pd.Series(np.arange(40.0), index=pd.period_range("2000-01-01", periods=40, freq="D")))
 
 
