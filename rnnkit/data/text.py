@@ -50,8 +50,8 @@ LEVELS = ("char", "word", "token")
 def _word_pattern() -> re.Pattern:
     """Words with their combining marks, and single punctuation marks. Python's ``\\w`` holds no combining mark
     (Unicode category M): a vowel sign or virama of Hindi, Arabic's and Hebrew's vowel points, the dot of
-    ``'İ'.lower()`` would otherwise cut a word into pieces (``'नमस्ते'`` into four). The marks lie in planes 0, 1
-    and 14 (scanned once, ~20 ms)."""
+    ``'İ'.lower()`` would otherwise cut a word into pieces (``'नमस्ते'`` into four); a word takes the marks that
+    follow its letters. The marks lie in planes 0, 1 and 14 (scanned once, ~20 ms)."""
     marks = [c for c in itertools.chain(range(0x20000), range(0xE0000, 0xE1000))
              if unicodedata.category(chr(c))[0] == "M"]
     spans, start = [], marks[0]
@@ -59,7 +59,13 @@ def _word_pattern() -> re.Pattern:
         if b != a + 1:
             spans.append(f"{re.escape(chr(start))}-{re.escape(chr(a))}")
             start = b
-    return re.compile(rf"[\w{''.join(spans)}]+|[^\w\s]")
+    # the marks tested at a word's end only: ~25% slower than _WORD on ASCII text (a class of 300 ranges per letter
+    # was twice as slow)
+    return re.compile(rf"\w+(?:[{''.join(spans)}]+\w*)*|[^\w\s]")
+
+
+_WORD = re.compile(r"\w+|[^\w\s]")
+"""Words and single punctuation marks of ASCII text, which holds no combining mark."""
 
 
 def read_text(path: str | os.PathLike, *, encoding: str = "utf-8") -> str:
@@ -388,7 +394,7 @@ class Vocab:
             text = unicodedata.normalize("NFC", text)
         if self.lower:
             text = text.lower()
-        return list(text) if self.level == "char" else _word_pattern().findall(text)
+        return list(text) if self.level == "char" else (_WORD if text.isascii() else _word_pattern()).findall(text)
 
     def __len__(self) -> int:
         return len(self.itos)
