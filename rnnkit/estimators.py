@@ -123,7 +123,10 @@ class NotNumericError(ValueError, TypeError):
 
 def as_sequences(X, who: str, n_features: int | None = None, *, layout: str = "auto", ids=None,
                  allow_nan: bool = False, list_layout: str | None = None) -> tuple[torch.Tensor, torch.Tensor, bool]:
-    """``X`` as a padded float32 tensor ``(n, T, F)``, its lengths ``(n,)``, and whether X was one array.
+    """``X`` as a padded tensor ``(n, T, F)``, its lengths ``(n,)``, and whether X was one array. The tensor is
+    float32 where float32 holds X's values exactly (float32 or float16 X, bools, small integers) and float64
+    otherwise (float64 X, int64, Python's numbers), so that the standardisation reads X's own values; the
+    network reads the standardised values in float32 (:meth:`_SequenceEstimator._inputs`).
 
     ``X`` is read in ``layout``:
 
@@ -159,9 +162,9 @@ def as_sequences(X, who: str, n_features: int | None = None, *, layout: str = "a
 
     ``ids``: the caller's name for each sequence of X (e.g. a file's sequence ids), used in errors instead
     of its position in X. Raises ValueError for empty X, empty sequences, ragged feature counts, values that
-    float32 would misread (numbers written as text, complex numbers, dates, masked values), NaN (unless
-    ``allow_nan``: then NaN marks a missing value) or infinity (naming the sequence, step and feature), and a
-    feature count other than ``n_features`` (the one seen at fit)."""
+    would be misread as numbers (numbers written as text, complex numbers, dates, masked values), NaN (unless
+    ``allow_nan``: then NaN marks a missing value), infinity or a value beyond float32's range (naming the
+    sequence, step and feature), and a feature count other than ``n_features`` (the one seen at fit)."""
     return _read_sequences(X, who, n_features, layout=layout, ids=ids, allow_nan=allow_nan,
                            list_layout=list_layout)[:3]
 
@@ -225,9 +228,8 @@ def _read_sequences(X, who: str, n_features: int | None = None, *, layout: str =
             raise NotNumericError(f"{who}: {name(i)} holds dates or durations (dtype {raw.dtype}), not numbers; X must "
                                   f"hold numbers: convert them yourself in the unit you mean (e.g. durations / "
                                   f"np.timedelta64(1, 's') for seconds)")
-        try:
-            with np.errstate(over="ignore"):  # beyond float32's range: becomes inf, refused below
-                a = np.asarray(raw, dtype=np.float32)
+        try:  # float64 unless float32 holds the values exactly (_float32_exact): standardised as the user's own
+            a = np.asarray(raw, dtype=np.float32 if _float32_exact(raw.dtype) else np.float64)
         except (TypeError, ValueError) as e:
             error = NotNumericError if isinstance(e, TypeError) else ValueError
             raise error(f"{who}: {name(i)} is not numeric ({e}); X must hold numbers only") from e
@@ -251,9 +253,12 @@ def _read_sequences(X, who: str, n_features: int | None = None, *, layout: str =
                     f"as (T_i, F) sequences do: pass layout='ntf' (or 'auto')" if as_given else "")
             raise ValueError(f"{who}: {name(i)} has {a.shape[1]} features but {name(0)} has {arrays[0].shape[1]}"
                              + hint)
-        if not (~np.isinf(a) if allow_nan else np.isfinite(a)).all():
-            step, feature = (int(k[0]) for k in np.nonzero(np.isinf(a) if allow_nan else ~np.isfinite(a)))
-            what = "NaN" if np.isnan(a[step, feature]) else "an infinite value (as float32: |x| > 3.4e38 is inf)"
+        # beyond float32's range: the network's inputs could not carry it (nor the server's and the Streamer's)
+        bad = (np.isinf(a) | (np.abs(a) > _FLOAT32_MAX)) if allow_nan else ~(np.abs(a) <= _FLOAT32_MAX)
+        if bad.any():
+            step, feature = (int(k[0]) for k in np.nonzero(bad))
+            what = "NaN" if np.isnan(a[step, feature]) else "an infinite value" if np.isinf(a[step, feature]) else \
+                f"a value beyond float32's range ({a[step, feature]:.3g}; |x| > 3.4e38)"
             missing = "; or fit with time_aware=True to read NaN as missing" if what == "NaN" else ""
             padded = what == "NaN" and np.isnan(a[step:]).all()  # NaN in every feature from there to the end
             pad = (f"; its last {len(a) - step} step(s) are NaN in every feature, as tslearn pads a shorter series: "
@@ -281,8 +286,9 @@ def _read_sequences(X, who: str, n_features: int | None = None, *, layout: str =
     lengths = torch.tensor([len(a) for a in arrays], dtype=torch.long)
     # np.require copies only what torch cannot share: a read-only array (a DataFrame's values under pandas'
     # copy-on-write) would make torch warn
-    return pad_sequences([torch.from_numpy(np.require(a, requirements="CW")) for a in arrays]), lengths, \
-        kind == "array", ("nct" if transpose else "ntf") if kind == "list" else None
+    dtype = torch.float64 if any(a.dtype == np.float64 for a in arrays) else torch.float32
+    return pad_sequences([torch.from_numpy(np.require(a, requirements="CW")) for a in arrays], float_dtype=dtype), \
+        lengths, kind == "array", ("nct" if transpose else "ntf") if kind == "list" else None
 
 
 def _encode_texts(tokens: bool = False) -> str:
@@ -471,6 +477,17 @@ def _tensor_array(t: torch.Tensor, what: str) -> np.ndarray:
         raise ValueError(f"{what} is a tensor on the 'meta' device, which holds no values; pass a tensor with data")
     t = t.detach().cpu()
     return (t.float() if t.dtype == torch.bfloat16 else t).numpy()
+
+
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
+def _float32_exact(dtype: np.dtype) -> bool:
+    """Whether float32 holds every value of ``dtype`` exactly (float16 and float32, bools, integers of up to 16
+    bits): X in such a dtype is read as float32, any other (float64, int64, Python's numbers) as float64, so
+    that the standardisation reads the user's own values (1e6 + 0.01 is 1e6 in float32, whose numbers near 1e6
+    are 0.0625 apart; epoch seconds near 1.7e9, 128)."""
+    return dtype.kind == "b" or dtype.kind in "iuf" and dtype.itemsize <= (2 if dtype.kind in "iu" else 4)
 
 
 def _check_not_empty(shape: tuple, who: str) -> None:
@@ -1433,8 +1450,9 @@ def classes_from_json(fitted: dict) -> np.ndarray:
 def feature_scaling(x: torch.Tensor, lengths: torch.Tensor, who: str = "feature_scaling"
                     ) -> tuple[torch.Tensor, torch.Tensor]:
     """Mean and standard deviation (1 where constant) of each feature over all valid steps, NaN (a missing
-    value) left out: ``(F,)`` each. A feature never observed has neither, and one whose standardised values
-    would overflow float32 is refused: ValueError."""
+    value) left out: ``(F,)`` each, float64, computed in float64 from ``x`` as given. A feature never observed
+    has neither: ValueError. A spread below float32's least number (1.4e-45) reads as constant: it is rounding,
+    not a feature's variation."""
     valid = length_mask(lengths, x.shape[1])
     steps = x[valid].double()  # (sum of lengths, F)
     observed = ~steps.isnan()
@@ -1443,18 +1461,8 @@ def feature_scaling(x: torch.Tensor, lengths: torch.Tensor, who: str = "feature_
         raise ValueError(f"{who}: feature {int((count == 0).nonzero()[0])} of X is NaN (missing) at every step of "
                          f"every sequence; give it at least one observed value, or leave the feature out")
     mean = steps.nansum(0) / count
-    centred = steps - mean
-    # the network reads (x - mean) / std in float32: a feature spanning most of float32's range (-3e38 .. 3e38)
-    # would overflow there to infinity, and training fail on a NaN loss that does not say why
-    overflows = centred.abs().nan_to_num(0.0).amax(0) > torch.finfo(torch.float32).max  # (F,)
-    if overflows.any():
-        k = int(overflows.nonzero()[0])
-        values = steps[:, k][observed[:, k]]
-        raise ValueError(f"{who}: feature {k} of X spans {float(values.min()):.3g} .. {float(values.max()):.3g}, so "
-                         f"standardising it in float32 ((x - mean) / std, the mean {float(mean[k]):.3g}) would "
-                         f"overflow to infinity (|x| > 3.4e38); rescale the feature (e.g. divide it by a power of ten)")
-    std = (centred.square().nansum(0) / count).sqrt().float()  # below 1.4e-45 (float32's least): 0, constant
-    return mean.float(), torch.where(std > 0, std, torch.ones_like(std))
+    std = ((steps - mean).square().nansum(0) / count).sqrt()
+    return mean, torch.where(std.float() > 0, std, torch.ones_like(std))
 
 
 def stratified(order: np.ndarray, codes: np.ndarray) -> np.ndarray:
@@ -1733,7 +1741,11 @@ class _SequenceEstimator(BaseEstimator):
         given_data = (x, lengths, targets) if weights is None else (x, lengths, targets, weights)
         if step_times is not None:  # the decays read them: another run's
             params["times"], given_data = "given", (*given_data, step_times)
-        identity = lambda seed: {**run_identity(params, seed, *given_data), "estimator": type(self).__name__}
+        # the data's digest taken once, so that X as read (float64 where float32 cannot hold it) is not kept
+        # through training beside what the network reads
+        given = run_identity(params, seed, *given_data)
+        identity = lambda seed: {**given, "seed": int(seed), "estimator": type(self).__name__}
+        del given_data
         x = self._inputs(x, lengths, x_mean, x_scale, step_times)
         # not resuming: a warning if this fit replaces another run's checkpoint (cross-validation folds share log_dir)
         checkpoint = resume_checkpoint(self.log_dir, identity(seed), who, choices["max_epochs"], resume=resume)
@@ -1993,11 +2005,18 @@ class _SequenceEstimator(BaseEstimator):
                                      self._inputs(x, lengths, mean, scale), lengths)
 
     def _inputs(self, x, lengths, mean, scale, times: torch.Tensor | None = None) -> torch.Tensor:
-        """What the network reads: ``x (n, T, F)`` standardised, padding 0; with ``time_aware``, NaN marks a
-        missing value and the result is ``[x, m, δ]`` (``(n, T, 3F)``, :func:`rnnkit.time_aware_inputs`; δ in
-        steps, or from ``times (n, T)`` in the fitted unit, :func:`rnnkit.data.sample_times.times_tensor`)."""
+        """What the network reads, float32: ``x (n, T, F)`` standardised, ``(x - mean) / scale`` computed in the
+        scaling's dtype, padding 0; with ``time_aware``, NaN marks a missing value and the result is ``[x, m, δ]``
+        (``(n, T, 3F)``, :func:`rnnkit.time_aware_inputs`; δ in steps, or from ``times (n, T)`` in the fitted
+        unit, :func:`rnnkit.data.sample_times.times_tensor`).
+
+        The scaling is float64 (``x_mean_``, ``x_scale_``), and so is ``x`` where float32 cannot hold it
+        (:func:`as_sequences`): a feature far from zero beside its spread keeps its variation (1e6 + 0.01 is 1e6
+        in float32); only the standardised values are rounded to float32. A model saved when the scaling was
+        kept in float32 reads X as it did then: cast to float32 first, each operation in float32."""
         valid = length_mask(lengths, x.shape[1])[..., None]
-        x = (x - mean) / scale * valid  # padding stays 0 (a missing value stays NaN)
+        # one temporary in the scaling's dtype (a copy even where x has it already: x is the caller's)
+        x = x.to(mean.dtype, copy=True).sub_(mean).div_(scale).mul_(valid).float()  # padding 0, missing NaN
         return time_aware_inputs(x, times) if self.time_aware else x
 
     def _read_times(self, X, times, x: torch.Tensor, lengths: torch.Tensor, who: str
@@ -2154,8 +2173,7 @@ class _SequenceEstimator(BaseEstimator):
                           f"(T, 1), as X[i] of an (n, T, 1) array is, pass X[None] (or X[i:i + 1])", UserWarning,
                           stacklevel=3)
         step_times = self._fitted_times(X, times, x, lengths, who)
-        raw, x = x, self._inputs(x, lengths, torch.from_numpy(self.x_mean_), torch.from_numpy(self.x_scale_),
-                                 step_times)
+        mean, scale = torch.from_numpy(self.x_mean_), torch.from_numpy(self.x_scale_)
         model = self.model_.eval()
         device = next(model.parameters()).device
         # batches of similar lengths (all sequences sorted by length), each trimmed to its longest: padding
@@ -2166,7 +2184,10 @@ class _SequenceEstimator(BaseEstimator):
         with torch.inference_mode():
             for idx in batches:
                 lb = lengths[idx]
-                out = self._read(model, x[idx, : int(lb.max())], lb, device, windows)
+                T = int(lb.max())
+                # standardised a batch at a time: X read in float64 is not copied whole
+                inputs = self._inputs(x[idx, :T], lb, mean, scale, None if step_times is None else step_times[idx, :T])
+                out = self._read(model, inputs, lb, device, windows)
                 nan = nan or (finite and not bool(torch.isfinite(out).all()))  # one check a batch; padding too
                 for i, o, n in zip(idx, out.float().cpu(), lb.tolist(), strict=True):
                     outputs[i] = o if self._target == "label" else o[:n]
@@ -2175,7 +2196,7 @@ class _SequenceEstimator(BaseEstimator):
                 raise ValueError(f"{who}: the output for sequence {k} is NaN, and so are weights of the fitted "
                                  f"model (its training diverged): fit it again, e.g. with a lower lr")
             raise ValueError(f"{who}: the output for sequence {k} is NaN: " + farthest_from_scaling(
-                raw[k, : int(lengths[k])].numpy(), self.x_mean_, self.x_scale_, getattr(self, "feature_names_in_",
+                x[k, : int(lengths[k])].numpy(), self.x_mean_, self.x_scale_, getattr(self, "feature_names_in_",
                                                                                        None)))
         return (torch.stack(outputs) if self._target == "label" else outputs), lengths, is_array
 

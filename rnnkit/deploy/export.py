@@ -74,7 +74,6 @@ import copy
 import io
 import json
 import logging
-import math
 import numbers
 import os
 import tempfile
@@ -749,11 +748,13 @@ def preprocessing(estimator, who: str = "export_onnx") -> dict | None:
         "feature_names": None if names is None else [str(n) for n in names],
         "x_mean": np.asarray(estimator.x_mean_, dtype=float).tolist(),
         "x_scale": np.asarray(estimator.x_scale_, dtype=float).tolist(),
-        # predict reads X as float32 before it standardises: a float64 client would read 1e6 + 0.3 otherwise
-        "x_dtype": "float32",
+        # the arithmetic of predict's standardisation: float64, the dtype of the scaling (float32 for a model saved
+        # when the scaling was kept in float32, which read X as float32: a float64 client would read 1e6 + 0.3 then)
+        "x_dtype": np.asarray(estimator.x_mean_).dtype.name,
         "x_formula": "x_scaled[..., j] = (x[..., j] - x_mean[j]) / x_scale[j], features in this order, in x_dtype: "
-                     "x, x_mean and x_scale cast to it first and each operation rounded to it, as predict computes "
-                     "it (in float64, a feature far from zero beside its scale reads otherwise)",
+                     "x, x_mean and x_scale cast to it first and each operation in it, as predict computes it; then "
+                     "x_scaled cast to float32, the graphs' x (float64: a feature far from zero beside its scale, "
+                     "1e6 + 0.01, keeps its variation, which float32, whose numbers near 1e6 are 0.0625 apart, loses)",
     }
     if getattr(estimator, "time_aware", False):
         unit = getattr(estimator, "time_unit_", None)
@@ -840,9 +841,9 @@ def export_onnx(model_or_estimator, directory: str | os.PathLike, *, tolerance: 
     if not os.fspath(directory):  # Path("") is the working directory, which the refusal would name as "."
         raise ValueError(f"export_onnx: directory is {os.fspath(directory)!r}, an empty path; give the directory to "
                          f"write the export into (e.g. 'exports/model')")
-    if isinstance(tolerance, bool) or not isinstance(tolerance, numbers.Real) or math.isnan(tolerance):
-        # NaN would refuse every export as "off tolerance", naming no cause
-        raise ValueError(f"export_onnx: tolerance must be a number (the largest error allowed between the "
+    if isinstance(tolerance, bool) or not isinstance(tolerance, numbers.Real) or not tolerance >= 0:
+        # NaN or a negative one would refuse every export as "off tolerance" after both graphs were built
+        raise ValueError(f"export_onnx: tolerance must be a number >= 0 (the largest error allowed between the "
                          f"graphs and the eager model, e.g. 1e-4), got {tolerance!r}")
     target = Path(os.path.expanduser(directory))  # "~/exports/m" as the command line reads it, not ./~/exports/m
     if target.suffix.lower() == ".onnx" and not is_export_directory(target):  # one written so before stays replaceable

@@ -110,7 +110,9 @@ def _json_kind(value) -> str:
 
 def parse_request(body: bytes, n_features: int, limits: Limits, *, missing: bool = False,
                   names: list[str] | None = None, times: str | None = None, time_unit: float | None = None) -> list:
-    """The sequences of a ``/predict`` body as float32 arrays ``(T_i, F)``; RequestError when bad.
+    """The sequences of a ``/predict`` body as float64 arrays ``(T_i, F)``, JSON's numbers as they are, which
+    ``predict`` standardises in float64 (a feature far from zero beside its spread keeps its variation); each
+    within float32's range, which the network's inputs carry. RequestError when bad.
 
     ``missing``: the model reads missing values (``time_aware=True``), which a request gives as ``null`` or
     ``NaN``; both become NaN. Infinity is refused either way. ``names``: the features the model was fitted on
@@ -207,13 +209,13 @@ def parse_request(body: bytes, n_features: int, limits: Limits, *, missing: bool
                         "infinity is not accepted (NaN or null marks a missing value)" if missing else
                         "NaN and infinity are not accepted" + (" (give a model fitted with time_aware=True to read "
                                                                "missing values)" if math.isnan(v) else "")))
-        with np.errstate(over="ignore"):
-            try:
-                a = np.asarray(seq, dtype=np.float64).astype(np.float32)  # None (missing) becomes NaN
-            except OverflowError:
-                a = None
-        if a is None or np.isinf(a).any():  # a float literal beyond float32 but within a double, such as 4e38
-            where = "" if a is None else f", step {int(np.isinf(a).any(axis=1).argmax())}"
+        try:  # float64, as predict reads JSON's numbers: standardised from the client's own values
+            a = np.asarray(seq, dtype=np.float64)  # None (missing) becomes NaN
+        except OverflowError:
+            a = None
+        beyond = None if a is None else np.abs(a) > FLOAT32_MAX
+        if a is None or beyond.any():  # a float literal beyond float32 but within a double, such as 4e38
+            where = "" if a is None else f", step {int(beyond.any(axis=1).argmax())}"
             raise RequestError(422, f"sequence {i}{where} holds a number beyond float32's range")
         arrays.append(a)
     return arrays if not times else list(zip(arrays, _request_times(payload["times"], arrays, times, time_unit),

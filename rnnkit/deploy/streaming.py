@@ -332,8 +332,12 @@ class Streamer:
         # preallocated mask, compared with all-True as bytes
         self._x_shape, self._few_features = (self.n_raw,), self.n_raw <= 32
         self._finite, self._all_finite = np.empty(self.n_raw, dtype=bool), np.ones(self.n_raw, dtype=bool).tobytes()
-        self._x_mean = None if pre is None else np.asarray(pre["x_mean"], dtype=np.float32)
-        self._x_scale = None if pre is None else np.asarray(pre["x_scale"], dtype=np.float32)
+        # the standardisation in predict's arithmetic, export.json's x_dtype: float64 (float32 in an export of a model
+        # saved when the scaling was kept in float32, which read x as float32), then float32, the graph's x
+        self._x_dtype = _FLOAT32 if pre is None else np.dtype(pre.get("x_dtype", "float32"))
+        self._x_mean = None if pre is None else np.asarray(pre["x_mean"], dtype=self._x_dtype)
+        self._x_scale = None if pre is None else np.asarray(pre["x_scale"], dtype=self._x_dtype)
+        self._centred = np.empty(self.n_raw, dtype=self._x_dtype)  # step's x - x_mean, before it is divided
         self._output = None if pre is None else pre["output"]
         if self._output is not None and self._output["kind"] == "standardised_values":
             self._y_mean = np.asarray(self._output["y_mean"], dtype=np.float32)
@@ -406,9 +410,9 @@ class Streamer:
             x[...] = self._time_aware_row(stream, a, time)
         elif self._x_mean is None:
             x[...] = a
-        else:  # the same float32 operations as step_many's
-            np.subtract(a, self._x_mean, out=x)
-            np.divide(x, self._x_scale, out=x)
+        else:  # step_many's operations (_standardise), into the bound float32 buffer: rounded once
+            np.subtract(a, self._x_mean, out=self._centred, dtype=self._x_dtype)
+            np.divide(self._centred, self._x_scale, out=x)
         self._session.run_with_iobinding(stream.bindings[stream.turn])
         out = self._decode(self._y_row.copy(), stream_id, a)  # before the turn: a NaN step keeps the old state
         stream.turn = 1 - stream.turn
@@ -452,7 +456,7 @@ class Streamer:
         elif times is not None:
             self._time_of(ids[0], None, times[ids[0]])  # refused: the model reads no times
         elif self._x_mean is not None:
-            x = (x - self._x_mean) / self._x_scale
+            x = self._standardise(x)
         state = np.stack([s.state for s in streams])  # (B, S)
         y, state = self._run(x.astype(np.float32), state)
         results = {i: self._decode(y[k], i, a) for k, (i, a) in enumerate(zip(ids, raw, strict=True))}
@@ -461,13 +465,18 @@ class Streamer:
             self._streams[i] = streams[k]
         return results
 
+    def _standardise(self, a: np.ndarray) -> np.ndarray:
+        """``(a - x_mean) / x_scale``, computed in ``x_dtype`` as ``predict`` computes it (float64: a feature far
+        from zero beside its spread keeps its variation), before the graph's float32."""
+        return (a.astype(self._x_dtype, copy=False) - self._x_mean) / self._x_scale
+
     def _time_aware_row(self, stream: _Stream, a: np.ndarray, time: tuple[float, bool | None] | None) -> np.ndarray:
         """``[x, m, delta] (3F,)`` of one raw observation ``a (F,)`` (NaN: missing) at ``time`` (``(seconds or the
         number given, zoned)`` from :meth:`_time_of`; None: delta counts steps), as :func:`rnnkit.time_aware_inputs`
         builds it over a whole sequence: ``delta_0 = 0``, then ``delta_t = gap_t`` after an observation,
         ``delta_{t-1} + gap_t`` after a missing value; advances the stream's delta and time."""
         m = ~np.isnan(a)
-        x = np.where(m, (a - self._x_mean) / self._x_scale, 0.0)
+        x = np.where(m, self._standardise(a), 0.0)
         gap = (0.0 if stream.last_time is None else 1.0 if time is None else
                (time[0] - stream.last_time) / self._time_unit)
         delta = stream.since + np.float32(gap)
@@ -634,9 +643,10 @@ class Streamer:
         return ""
 
     def _as_numbers(self, stream_id, x_t) -> np.ndarray:
-        """``x_t`` as float32, refusing what float32 would misread: text ("1.5" parsed silently), complex
-        numbers (imaginary part dropped), dates and durations (raw ticks); None, unless the model reads missing
-        values (time-aware), where it is NaN."""
+        """``x_t`` as float64, the values as given (standardised as ``predict`` does, :meth:`_standardise`),
+        refusing what would be misread as numbers: text ("1.5" parsed silently), complex numbers (imaginary part
+        dropped), dates and durations (raw ticks), a value beyond float32's range (the graph's inputs); None,
+        unless the model reads missing values (time-aware), where it is NaN."""
         if x_t is None:  # np.asarray(None, float32) is a NaN
             raise ValueError(f"Streamer: the observation of stream {stream_id!r} is None; give one step's features")
         names = None  # the features' names, where the observation gives them: for the messages
@@ -703,14 +713,17 @@ class Streamer:
         if gaps:  # a time-aware model: NaN, as None becomes
             raw = np.asarray([None if v is pd.NA else v for v in values], dtype=object).reshape(raw.shape)
         try:
-            with np.errstate(over="raise"):  # 1e39 would become infinity, and be refused as such
-                return np.asarray(raw, dtype=np.float32)
-        except (OverflowError, FloatingPointError):  # FloatingPointError: a float, OverflowError: a huge int
-            raise ValueError(f"Streamer: the observation of stream {stream_id!r} contains NaN or infinity once read "
-                             f"as float32: a value beyond float32's range (±{np.finfo(np.float32).max:.3g}); rescale "
-                             "the feature") from None
+            a = np.asarray(raw, dtype=np.float64)
+        except OverflowError:  # an int beyond float64's range
+            a = None
         except (TypeError, ValueError) as e:
             raise ValueError(f"Streamer: the observation of stream {stream_id!r} is not numeric ({e})") from e
+        beyond = None if a is None else np.abs(a) > _FLOAT32_MAX  # infinity itself is refused as such by _check
+        if a is None or beyond.any() and np.isfinite(a[beyond]).any():
+            raise ValueError(f"Streamer: the observation of stream {stream_id!r} contains NaN or infinity once read "
+                             f"as float32: a value beyond float32's range (±{np.finfo(np.float32).max:.3g}); rescale "
+                             "the feature")
+        return a
 
     def _check_names(self, stream_id, given: list, axis: str) -> None:
         """A pandas row's names checked as predict checks a DataFrame's columns (rnnkit.estimators'
