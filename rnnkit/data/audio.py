@@ -430,10 +430,21 @@ def mix_at_snr(signal: torch.Tensor | np.ndarray, noise: torch.Tensor | np.ndarr
     ``P`` is the mean square over the whole clip (silences included), the convention of noisy-speech test
     sets built by adding noise to clean recordings (e.g. Aurora-2, Hirsch & Pearce 2000, which uses the
     speech-active part instead). ``noise`` must have the signal's shape and some energy, and so must the signal
-    (a silent one has no SNR: mixed with a gain of 0 it would come back clean).
+    (a silent one has no SNR: mixed with a gain of 0 it would come back clean). Both are float samples in [-1, 1]:
+    integer PCM is refused, as `LogMel` and `resample_wave` refuse it (its SNR would be right, but the mix would
+    come back on the integer scale).
     """
     if not isinstance(snr_db, int | float | np.integer | np.floating) or not math.isfinite(snr_db):
         raise ValueError(f"snr_db must be a finite number of decibels, got {snr_db!r}")
+    for name, wave in (("signal", signal), ("noise", noise)):  # the mix would come back on the integer scale
+        dtype = wave.dtype if isinstance(wave, torch.Tensor) else np.asarray(wave).dtype
+        if not (dtype.is_floating_point if isinstance(dtype, torch.dtype) else dtype.kind == "f"):
+            f32 = "x.float()" if isinstance(wave, torch.Tensor) else "x.astype(np.float32)"
+            scale = {"uint8": f"({f32} - 128) / 128 for uint8", "int32": f"{f32} / 2**31 for int32"}.get(
+                str(dtype).removeprefix("torch."), f"{f32} / 32768 for int16")
+            raise ValueError(f"mix_at_snr takes float samples in [-1, 1], got the {name} as {dtype} (integer PCM?), "
+                             f"whose mix would come back on the integer scale; scale it first ({scale}; read_wav "
+                             "does it)")
     x = torch.as_tensor(signal, dtype=torch.float32)
     n = torch.as_tensor(noise, dtype=torch.float32)
     if n.shape != x.shape:
@@ -519,6 +530,9 @@ class LogMel(nn.Module):
         hop_length: samples between frame starts.
         f_min, f_max: band edges in Hz (``f_max`` defaults to Nyquist).
         eps: floor added before the log, so silence gives ``log(eps)`` and not ``-inf``.
+
+    The samples are floats in [-1, 1]; integer PCM, and a wave holding NaN or infinity (whose frames would all be
+    NaN), are refused, naming the sample.
     """
 
     def __init__(
@@ -567,6 +581,16 @@ class LogMel(nn.Module):
                 f"a clip of {n} samples is too short for n_fft={self.n_fft} (centred frames "
                 f"reflect-pad by n_fft // 2); pad the clip or use a smaller n_fft{hint}"
             )
+        finite = torch.isfinite(wave)
+        if not bool(finite.all()):  # NaN in every frame its window touches, and nothing says why
+            first = (~finite).nonzero()[0].tolist()
+            where = f"sample {first[-1]}" + (f" of clip {first[0] if len(first) == 2 else tuple(first[:-1])}"
+                                             if len(first) > 1 else "")
+            value = wave[tuple(first)].item()
+            raise ValueError(f"{type(self).__name__}: the wave holds {'NaN' if value != value else value} at {where} "
+                             f"({int((~finite).sum())} non-finite sample(s) in all), which would make every feature "
+                             "of the frames around it NaN; a silent clip normalised by its peak (x / abs(x).max() "
+                             "divides 0 by 0)? drop the clip, or give finite samples")
         lead = wave.shape[:-1]
         spec = torch.stft(wave.reshape(-1, wave.shape[-1]).float(), self.n_fft, self.hop_length,  # (B', F, T)
                           window=self.window, center=True, pad_mode="reflect", return_complex=True)

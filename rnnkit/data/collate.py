@@ -222,6 +222,11 @@ def pad_collate(
 ) -> SequenceBatch:
     """Collate ``x`` or ``(x, y)`` items into a `SequenceBatch`; use as ``DataLoader(collate_fn=...)``.
 
+    A float per-step label may be NaN: it marks a step without a target (a warm-up, a sensor that was out), kept as
+    it is, for a loss that skips it (``keep = mask & ~y.isnan()``); `rnnkit.training.SequenceModule`'s own loss
+    does not, and stops at the first such batch naming it. A per-sequence label of NaN is refused (drop the
+    unlabelled item), and so is an infinite label of either kind (a log of 0), which no loss can read.
+
     Args:
         items: ``x`` of shape ``(T_b, ...)`` (array, tensor, or a dict of them sharing ``T_b``) or ``(x, y)``
             (also a list ``[x, y]``; ``(x, None)`` items give ``y=None``). Every item must have the same form.
@@ -296,6 +301,15 @@ def pad_collate(
                     )
             # bool and uint8 cannot hold ignore_index: -100 would pad as True or as 156, a real-looking label
             ys = [t if t.is_floating_point() else t.long() for t in ys]
+            for b, t in enumerate(ys):  # NaN marks a step without a target (kept); infinity is no target at all
+                if t.is_floating_point() and bool(t.isinf().any()):
+                    steps = t.reshape(len(t), -1)  # (T_b, k)
+                    step = int(steps.isinf().any(1).nonzero()[0])
+                    value = steps[step][steps[step].isinf()][0].item()
+                    raise ValueError(f"the per-step label of item {b} is {value} at step {step} ({int(t.isinf().sum())}"
+                                     " infinite value(s) in it; a log of 0, or a division by 0?), which makes the "
+                                     "whole loss infinite; give finite labels, or NaN where a step has none (a loss "
+                                     "that reads them skips it)")
             y = pad_sequences(ys, padding_value=ignore_index, float_dtype=float_dtype)
         else:
             shapes = {tuple(t.shape) for t in ys}
@@ -308,6 +322,12 @@ def pad_collate(
             if y.is_floating_point() and bool(y.isnan().any()):  # a NaN target makes the whole loss NaN
                 b = int(y.reshape(len(ys), -1).isnan().any(1).nonzero()[0])
                 raise ValueError(f"the label of item {b} is NaN; label every item, or drop the unlabelled ones")
+            if y.is_floating_point() and bool(y.isinf().any()):  # and an infinite one infinite
+                rows = y.reshape(len(ys), -1)  # (B, k)
+                b = int(rows.isinf().any(1).nonzero()[0])
+                value = rows[b][rows[b].isinf()][0].item()
+                raise ValueError(f"the label of item {b} is {value} (a log of 0, or a division by 0?), which makes "
+                                 "the whole loss infinite; give finite labels, or drop the item")
     return SequenceBatch(x, lengths, mask, y)
 
 

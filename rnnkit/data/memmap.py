@@ -237,7 +237,8 @@ def _npy_header(dtype: np.dtype, shape: tuple[int, ...]) -> bytes:
 
 def _check_fits_dtype(a: np.ndarray, dtype: np.dtype, i: int) -> None:
     """ValueError when casting ``a`` to the store's ``dtype`` would change a value: an integer out of its range
-    (40000 into int16 wraps to -25536) or a finite float beyond a narrower float's (1e6 into float16 is inf)."""
+    (40000 into int16 wraps to -25536), a finite float beyond a narrower float's (1e6 into float16 is inf), or an
+    integer a float holds no exact value of (2**40 + 1 into float32)."""
     if a.size == 0 or a.dtype == dtype:
         return
     if dtype.kind in "iu":
@@ -248,12 +249,39 @@ def _check_fits_dtype(a: np.ndarray, dtype: np.dtype, i: int) -> None:
             raise ValueError(f"sequence {i} holds {v}, beyond the range of the store's dtype {dtype} ({info.min} .. "
                              f"{info.max}), where it would wrap to another value; choose a wider dtype "
                              "(RaggedWriter(..., dtype=...))")
-    elif dtype.kind == "f" and a.dtype.kind in "iuf" and dtype.itemsize < 8:
-        big = np.isfinite(a) & (np.abs(a.astype(np.float64)) > np.finfo(dtype).max)
-        if big.any():
+    elif dtype.kind == "f" and a.dtype.kind in "iuf":
+        big = np.isfinite(a) & (np.abs(a.astype(np.float64)) > np.finfo(dtype).max) if dtype.itemsize < 8 else []
+        if np.any(big):
             raise ValueError(f"sequence {i} holds {a[big].flat[0]}, beyond the range of the store's dtype {dtype} "
                              f"(+-{np.finfo(dtype).max:.3g}), where it would become infinite; choose a wider dtype "
                              "(RaggedWriter(..., dtype=...)) or rescale the values")
+        if a.dtype.kind in "iu":  # 2**40 + 1 into float32 would be 2**40
+            _check_integers_exact(a, dtype, i)
+
+
+def _check_integers_exact(a: np.ndarray, dtype: np.dtype, i: int) -> None:
+    """ValueError when an integer of ``a`` has no exact value in the float ``dtype``: beyond ``2**(nmant + 1)``
+    (2**24 for float32) a float holds only every second, fourth, ... integer, so 2**40 + 1 would be stored as
+    2**40, a hashed id or a count as a neighbour's."""
+    exact = 2 ** (np.finfo(dtype).nmant + 1)
+    if np.iinfo(a.dtype).max <= exact and np.iinfo(a.dtype).min >= -exact:  # int16 into float32: always exact
+        return
+    big = np.flatnonzero((a > exact) | (a < -exact) if a.dtype.kind == "i" else a > exact)
+    if not len(big):
+        return
+    v = a.ravel()[big]
+    stored = v.astype(dtype)
+    info, wide = np.iinfo(a.dtype), stored.astype(np.float64)  # compared in float64: float16 cannot hold 2**63
+    changed = ~((wide >= float(info.min)) & (wide < float(info.max) + 1))  # rounded past a.dtype's range
+    changed[~changed] = stored[~changed].astype(a.dtype) != v[~changed]  # whole numbers there: compared exactly
+    if changed.any():
+        k = int(np.flatnonzero(changed)[0])
+        step = int(np.unravel_index(int(big[k]), a.shape)[0])
+        wider = ("dtype='float64' (exact to 2**53) for values, " if exact < 2**53 else "")
+        raise ValueError(f"sequence {i} holds {v[k]} at step {step}, which the store's dtype {dtype} cannot hold "
+                         f"exactly: it would be stored as {int(stored[k])} ({dtype} holds every integer only up to "
+                         f"2**{np.finfo(dtype).nmant + 1}; {int(changed.sum())} such value(s) in this sequence); "
+                         f"choose {wider}dtype='int64' for ids and counts (RaggedWriter(..., dtype=...))")
 
 
 _NOT_NUMBERS = {"U": "text", "S": "bytes", "M": "dates", "m": "durations", "V": "raw records"}
@@ -277,7 +305,8 @@ class RaggedWriter:
             files of those names that is not a store is refused).
         dtype: dtype of ``data.npy``; default: the first sequence's. Later sequences are cast with
             ``casting="same_kind"`` (float into an int store raises), integers into any integer store; a value
-            the cast would change (out of an integer dtype's range, beyond a float dtype's) raises.
+            the cast would change (out of an integer dtype's range, beyond a float dtype's, an integer the float
+            holds no exact value of: 2**40 + 1 into float32) raises.
     """
 
     def __init__(self, directory: str | os.PathLike, *, dtype: np.dtype | str | None = None):
