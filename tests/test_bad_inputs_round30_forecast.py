@@ -2,8 +2,9 @@
 Quantile levels mixing fractions and percentages (F30-01), the adapter's absolute ``fh`` of another kind of time
 than ``y``'s (F30-02) or in another time zone (F30-03), ``X`` at predict with numbered columns or as an unnamed
 Series (F30-04), a PeriodIndex that skips a period (F30-05), ``predict(data=...)`` on periods of another frequency
-(F30-06), durations as the time axis (F30-07), a numeric series of two times (F30-08) and a panel's one-row series
-(F30-09)."""
+(F30-06), durations as the time axis (F30-07), a numeric series of two times (F30-08), a panel's one-row series
+(F30-09), the panel's ``future`` with its ids and times in its index or wide (F30-10), and a panel on periods that
+skips one (F30-11)."""
 
 import numpy as np
 import pandas as pd
@@ -207,3 +208,56 @@ def test_F30_09_a_panels_one_row_series_is_named_as_one_row():
     with pytest.raises(ValueError, match=r": 'b' \(1 row\), 'c' \(2 rows\); .*\(the shortest series has 1 row\)$"):
         _tiny_global().fit(pd.concat([long, long.iloc[-1:].assign(unique_id="b"),
                                       long.iloc[-2:].assign(unique_id="c")], ignore_index=True))
+
+
+# -- F30-10: the panel's future with its ids and times in its index, or wide ----------------------------------------
+def _promo_panel() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Two airline stretches as a panel with a known-future 'promo' column, and its future over two months."""
+    y = _airline(48)
+    times = y.index.to_timestamp()
+    data = pd.concat([pd.DataFrame({"unique_id": k, "ds": times, "y": y.to_numpy() + 10 * j,
+                                    "promo": np.arange(48.0) % 2}) for j, k in enumerate("ab")], ignore_index=True)
+    future = pd.DataFrame({"unique_id": list("aabb"), "ds": pd.to_datetime(["1953-01-01", "1953-02-01"] * 2),
+                           "promo": [0.0, 1.0, 0.0, 1.0]})
+    return data, future
+
+
+def test_F30_10_the_panels_future_with_ids_and_times_in_its_index_or_wide_is_told_how_to_make_it_long():
+    data, future = _promo_panel()
+    g = _tiny_global().fit(data, future_covariates=["promo"])
+    expected = g.predict(future=future)
+    with pytest.raises(ValueError) as e:  # before: "future lacks the columns ['unique_id', 'ds']; it needs ..." alone
+        g.predict(future=future.set_index(["unique_id", "ds"]))
+    assert one_line(e) == ("future lacks the columns ['unique_id', 'ds']; it needs 'unique_id', 'ds' and ['promo']: "
+                           "future holds ['unique_id', 'ds'] in its index, not as columns; move them to columns, "
+                           "future.reset_index()")
+    pd.testing.assert_frame_equal(g.predict(future=future.set_index(["unique_id", "ds"]).reset_index()), expected)
+    wide = future.pivot(index="ds", columns="unique_id", values="promo")  # a column per series
+    with pytest.raises(ValueError) as e:
+        g.predict(future=wide)
+    assert one_line(e) == ("future lacks the columns ['unique_id', 'ds']; it needs 'unique_id', 'ds' and ['promo']: "
+                           "future is wide, a column per series ('a', 'b'); make it long, a row per (id, time): "
+                           "future.rename_axis('ds').reset_index().melt(id_vars='ds', var_name='unique_id', "
+                           "value_name='promo')")
+    long = wide.rename_axis("ds").reset_index().melt(id_vars="ds", var_name="unique_id", value_name="promo")
+    pd.testing.assert_frame_equal(g.predict(future=long), expected)
+
+
+# -- F30-11: a panel on periods that skips one ------------------------------------------------------------------------
+def test_F30_11_a_panel_on_periods_that_skips_one_is_named_in_periods_with_a_fix_that_runs():
+    y = _airline(20)
+    data = pd.concat([pd.DataFrame({"unique_id": k, "ds": y.index, "y": y.to_numpy() + 10 * j})
+                      for j, k in enumerate("ab")], ignore_index=True).drop(index=5)  # 'a' lacks 1949-06
+    with pytest.raises(ValueError) as e:  # before: timestamps and days, and resample('MS'), which fails on periods
+        _tiny_global().fit(data)
+    assert one_line(e) == ("series 'a': its periods skip 1 of its 'M' periods (1949-06; 1949-07 follows 1949-05), "
+                           "so its steps are uneven; put every series on its periods first, e.g. data.set_index('ds')"
+                           ".groupby('unique_id')[['y']].apply(lambda s: s.reindex(pd.period_range(s.index[0], "
+                           "s.index[-1], freq='M'), method='ffill')).rename_axis(['unique_id', 'ds']).reset_index() "
+                           "(each missing period takes the value before it)")
+    fixed = data.set_index("ds").groupby("unique_id")[["y"]].apply(  # the fix, taken
+        lambda s: s.reindex(pd.period_range(s.index[0], s.index[-1], freq="M"), method="ffill")
+    ).rename_axis(["unique_id", "ds"]).reset_index()
+    assert fixed["ds"].dtype == "period[M]" and len(fixed) == 40
+    out = _tiny_global().fit(fixed).predict()
+    assert out["ds"].tolist() == [pd.Period("1950-09", "M"), pd.Period("1950-10", "M")] * 2

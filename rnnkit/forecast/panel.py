@@ -270,7 +270,8 @@ class GlobalForecaster(BaseEstimator):
                              f"drop them from the panel (data.groupby({id_col!r}).filter(lambda s: len(s) >= {L + H})),"
                              f" or shorten lookback or horizon (the shortest series has "
                              f"{rows_(min(len(series[key][0]) for key in short))})")
-        freqs = [_step_of(key, frame, (id_col, time_col, target, *covariates)) for key, (frame, _) in series.items()]
+        freqs = [_step_of(key, frame, (id_col, time_col, target, *covariates), period=period)
+                 for key, (frame, _) in series.items()]
         center, scale = _series_scaling([frame.values[:, 0] for frame, _ in series.values()])
         everything = np.concatenate([frame.values[:, 1:] for frame, _ in series.values()])  # (Σ n_i, n_f)
         cov_center = everything.mean(0)
@@ -718,8 +719,17 @@ class GlobalForecaster(BaseEstimator):
                              f"{self.time_col_!r} and {list(self.future_covariates_)}, got {type(future).__name__}")
         missing = [c for c in (self.id_col_, self.time_col_) if c not in future.columns]
         if missing:
+            indexed = [c for c in missing if c in future.index.names]
+            wide = [c for c in future.columns if c in set(self.ids_)]
+            fix = (f": future holds {indexed} in its index, not as columns; move them to columns, "
+                   "future.reset_index()" if indexed == missing else
+                   f": future is wide, a column per series ({', '.join(repr(c) for c in wide[:3])}"
+                   f"{', ...' if len(wide) > 3 else ''}); make it long, a row per (id, time): "
+                   f"future.rename_axis({self.time_col_!r}).reset_index().melt(id_vars={self.time_col_!r}, "
+                   f"var_name={self.id_col_!r}, value_name={self.future_covariates_[0]!r})"
+                   if wide and len(self.future_covariates_) == 1 and self.time_col_ not in future.columns else "")
             raise ValueError(f"future lacks the columns {missing}; it needs {self.id_col_!r}, "
-                             f"{self.time_col_!r} and {list(self.future_covariates_)}")
+                             f"{self.time_col_!r} and {list(self.future_covariates_)}{fix}")
         mine = future[self.id_col_] == key
         if not mine.any():  # the ids in another type (int at fit, text in future) would match no row
             other = future[self.id_col_][future[self.id_col_].astype(str).str.strip() == str(key).strip()]
@@ -773,15 +783,18 @@ class GlobalForecaster(BaseEstimator):
                 raise ValueError(f"series {key!r} (row {rows[0]}) is not one the model was fitted on ({shown}); a "
                                  "global model scales each series by its fitted statistics, so refit with it in "
                                  "the panel")
-            if len(frame) < max(self.lookback, 3):
+            dated = isinstance(frame.time, pd.DatetimeIndex)  # numbers: two times tell the step
+            if len(frame) < max(self.lookback, 3 if dated else 2):
                 raise ValueError(f"series {key!r} has {len(frame)} rows; predict needs its last lookback = "
-                                 f"{self.lookback} rows (and 3 to tell its frequency)")
+                                 f"{self.lookback} rows (and {3 if dated else 2} to tell its "
+                                 f"{'frequency' if dated else 'step'})")
             fitted = self.history_[key]
             if (frame.time is None) != (fitted.time is None) or \
                     isinstance(frame.time, pd.DatetimeIndex) != isinstance(fitted.time, pd.DatetimeIndex):
                 raise ValueError(f"series {key!r}: the time column holds another kind of value than at fit; give "
                                  "the same kind (dates or numbers)")
-            freq = _step_of(key, frame, (self.id_col_, self.time_col_, self.target_, *self.future_covariates_))
+            freq = _step_of(key, frame, (self.id_col_, self.time_col_, self.target_, *self.future_covariates_),
+                            period=self.period_)
             if freq != self.freqs_[position[key]]:
                 raise ValueError(f"series {key!r} has frequency {freq!r}, but was fitted at "
                                  f"{self.freqs_[position[key]]!r}; give it at its fitted frequency")
@@ -1257,12 +1270,28 @@ def _mixed_offsets(column: pd.Series, name: str, ids) -> str:
             f"pd.to_datetime(data[{name!r}], utc=True).dt.tz_convert('America/Los_Angeles'), with yours")
 
 
-def _step_of(key, frame: TimeSeriesFrame, columns: tuple[str, ...] | None = None) -> str | float:
+def _step_of(key, frame: TimeSeriesFrame, columns: tuple[str, ...] | None = None, *, period: str | None = None
+             ) -> str | float:
     """The series' pandas frequency (dates) or numeric step; ValueError naming the series and the first row
     off its grid. ``columns``: the panel's (id, time, target, covariates...) columns, which the advice to put
-    every series on a grid names (business days with holidays missing: stock prices, on the grid ``"B"``)."""
+    every series on a grid names (business days with holidays missing: stock prices, on the grid ``"B"``);
+    ``period``: the frequency of a time column of periods, whose skipped periods are named as periods."""
     fix = "put the series on a regular grid first (resample it)"
     time = frame.time
+    if period is not None and columns is not None and isinstance(time, pd.DatetimeIndex) and len(time) >= 2:
+        periods = time.to_period(period)
+        steps = np.diff(periods.asi8)
+        if (steps > 0).all() and (steps != 1).any():  # pandas resamples no periods: reindex each series
+            i = int(np.flatnonzero(steps != 1)[0])
+            absent = pd.period_range(periods[0], periods[-1], freq=period).difference(periods)
+            shown = ", ".join(str(p) for p in absent[:3]) + (", ..." if len(absent) > 3 else "")
+            id_col, time_col, *values = columns
+            raise ValueError(f"series {key!r}: its periods skip {len(absent)} of its {period!r} periods ({shown}; "
+                             f"{periods[i + 1]} follows {periods[i]}), so its steps are uneven; put every series on "
+                             f"its periods first, e.g. data.set_index({time_col!r}).groupby({id_col!r})[{values!r}]"
+                             f".apply(lambda s: s.reindex(pd.period_range(s.index[0], s.index[-1], freq={period!r}), "
+                             f"method='ffill')).rename_axis([{id_col!r}, {time_col!r}]).reset_index() (each missing "
+                             "period takes the value before it)")
     if columns is not None and isinstance(time, pd.DatetimeIndex) and len(time) >= 3:
         business = _missing_business_days(time)
         grid = "B" if business is not None else pd.infer_freq(time[:3])
