@@ -252,10 +252,29 @@ def _check_split(corpus, text, train_chars, test_chars, validation_chars) -> Non
         if "\n" not in text[len(text) - test_chars:]:
             raise ValueError(f"{who}: the last {test_chars:,} characters hold no line break, where the test text "
                              "starts (at a line); ask for more test characters or give text with line breaks")
+        # the test text starts after the first line break in its last test_chars characters (the validation text
+        # likewise before it): a line break that ends the text under a longer last line would leave it empty
+        cut = text.index("\n", len(text) - test_chars) + 1
+        if len(text) - cut < 2:  # no character to predict
+            body = text[:-1] if text.endswith("\n") else text
+            last = len(body) - 1 - body.rfind("\n")
+            raise ValueError(f"{who}: the test text starts at the first line start in the last {test_chars:,} "
+                             f"characters, which leaves {len(text) - cut} of them to test on (the text's last line "
+                             f"is {last:,} characters long); ask for more test characters than that line "
+                             f"(test_chars > {last + 1})")
+        if validation_chars and text.index("\n", cut - validation_chars) + 1 == cut:
+            raise ValueError(f"{who}: the {validation_chars:,} characters before the test text hold no line break "
+                             "but the one that ends them, so the validation text (from a line start) would be empty; "
+                             "ask for more validation characters than the line before the test text")
         return
     if not isinstance(text, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in text.items()):
         raise ValueError(f"{who}: the python corpus is a dict of {{path: source}} (str to str), got "
                          f"{type(text).__name__}; cut one text with corpus='bible'")
+    tests = [f for f in text if zlib.crc32(f.encode()) % 20 == 0]
+    if not tests:  # about 1 file in 20 is a test file: a few files may give none, and an empty test text
+        raise ValueError(f"{who}: none of the {len(text)} files is a test file (one whose path's CRC-32 is 0 mod 20, "
+                         "about 1 file in 20), so the test text would be empty; give more files (a few dozen), or "
+                         "join them into one text and cut it with corpus='bible' (its last lines the test text)")
     train_text = sum(len(v) + 1 for f, v in text.items() if zlib.crc32(f.encode()) % 20 != 0) - 1
     if validation_chars >= train_text:
         raise ValueError(f"{who}: validation_chars={validation_chars} leaves no training text in the training "

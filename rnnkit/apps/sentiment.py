@@ -205,8 +205,28 @@ def prepare(texts: Sequence[str], labels: np.ndarray, settings: dict, seed: int)
     if not_text is not None:
         raise ValueError(f"prepare: texts[{not_text}] is {type(texts[not_text]).__name__} {texts[not_text]!r}, not "
                          "a str; give each review as text (drop or fill missing ones with their labels)")
-    parts = split(labels, seed)
-    tokens = {p: [tokenize(texts[i]) for i in idx] for p, idx in parts.items()}
+    first: dict[str, int] = {}
+    repeats = [(i, first.setdefault(t, i)) for i, t in enumerate(texts) if first.setdefault(t, i) != i]
+    if repeats:  # a repeat could fall on both sides of the split: the test would score reviews seen in training
+        (i, j), clash = repeats[0], sum(labels[i] != labels[j] for i, j in repeats)
+        raise ValueError(f"prepare: texts[{i}] repeats texts[{j}] ({len(repeats)} repeated review(s), {clash} of them "
+                         "with another label), and a repeat split apart would be scored on the test part as a "
+                         "review seen in training; keep the first of each, as load_reviews does, with its "
+                         "label (keep = ~pd.Series(texts).duplicated().to_numpy())")
+    all_tokens = [tokenize(t) for t in texts]
+    empty = [i for i, t in enumerate(all_tokens) if not t]
+    if empty:  # named here by the user's own index, not by its place in a part
+        raise ValueError(f"prepare: texts[{empty[0]}] ({texts[empty[0]][:40]!r}) holds no word ({len(empty)} such "
+                         "review(s)), so there is nothing to classify; drop those reviews together with their labels")
+    try:
+        parts = split(labels, seed)
+    except ValueError as e:  # scikit-learn's stratified split: a class too small for three parts
+        counts = ", ".join(f"{c.item()!r}: {n}" for c, n in zip(*np.unique(labels, return_counts=True), strict=True))
+        raise ValueError(f"prepare: {len(labels)} reviews ({counts} per class) cannot be split into train, "
+                         f"validation and test parts "
+                         f"({', '.join(f'{v:.0%}' for v in PROPORTIONS.values())}) holding every class "
+                         f"(scikit-learn: {e}); give more reviews of each class (a few dozen at least)") from None
+    tokens = {p: [all_tokens[i] for i in idx] for p, idx in parts.items()}
     y = {p: labels[idx] for p, idx in parts.items()}
     vocab = Vocab.build(tokens["train"], level="word", lower=True, min_freq=settings["min_freq"],
                         max_size=settings["max_vocab"])

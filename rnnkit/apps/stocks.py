@@ -140,6 +140,16 @@ def _check_prices(prices: pd.DataFrame) -> None:
     if not isinstance(prices, pd.DataFrame):
         raise ValueError(f"{who}: prices must be a pandas DataFrame of daily {', '.join(PRICE_COLUMNS)} indexed by "
                          f"date, got {type(prices).__name__}")
+    if isinstance(prices.columns, pd.MultiIndex):  # prices["Close"] would be a table of every ticker's closes
+        level = next((k for k in range(prices.columns.nlevels)
+                      if set(PRICE_COLUMNS) <= set(prices.columns.get_level_values(k))), 0)
+        others = [list(dict.fromkeys(prices.columns.get_level_values(k)))[:5] for k in range(prices.columns.nlevels)
+                  if k != level]
+        key = others[0][0] if others and others[0] else "TICKER"
+        raise ValueError(f"{who}: prices have {prices.columns.nlevels} levels of column names (e.g. "
+                         f"{prices.columns[0]!r}, as yfinance.download gives them), so prices['Close'] is a table "
+                         f"(tickers {others[0] if others else []}), not one series; give one ticker's daily prices: "
+                         f"prices.xs({key!r}, axis=1, level={1 if level == 0 else 0})")
     missing = [c for c in PRICE_COLUMNS if c not in prices.columns]
     if missing:
         by_case = {str(c).lower(): c for c in prices.columns}
@@ -160,6 +170,14 @@ def _check_prices(prices: pd.DataFrame) -> None:
                          "the rows must be one per "
                          "day, oldest first: prices.sort_index(), and drop repeated days "
                          "(prices[~prices.index.duplicated()])")
+    dates = days.normalize()  # the calendar day of each row (in the index's own zone)
+    if dates.has_duplicates:  # intraday bars: each return, range and volume would be read as a day's
+        i = int(np.argmax(dates.duplicated()))
+        raise ValueError(f"{who}: rows {i - 1} and {i} ({days[i - 1]} and {days[i]}) fall on the same day "
+                         f"({int(dates.duplicated().sum())} such row(s)), but each row is read as one trading day "
+                         "(the returns, ranges and volumes of a day, the forecast for the next); give daily bars, "
+                         "e.g. prices.resample('D').agg({'High': 'max', 'Low': 'min', 'Close': 'last', "
+                         "'Volume': 'sum'}).dropna()")
     for column in PRICE_COLUMNS:
         if not pd.api.types.is_numeric_dtype(prices[column]):
             raise ValueError(f"{who}: {column} holds {prices[column].dtype} values ({prices[column].iloc[0]!r} on "

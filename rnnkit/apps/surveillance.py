@@ -91,9 +91,16 @@ def run(*, quick: bool = False, seed: int = 0, out: str | os.PathLike | None = N
     budget = {**(QUICK if quick else FULL), **SHARED}
     path = find_video()
     frames = load_frames(path, size=budget["size"], max_frames=budget["max_frames"])  # (T, 1, H, W)
-    segments = dict(zip(PARTS, split_by_time(len(frames), val=budget["val_fraction"], test=budget["test_fraction"]),
-                        strict=True))
     context = budget["context"]
+    segments = split_frames(len(frames), budget)
+    short = next((name for name, segment in segments.items() if len(segment) <= context), None)
+    if short is not None:  # named for the user's own video: how many frames it has, and how many it needs
+        least = next(n for n in range(len(frames), 100 * (context + 1))
+                     if all(len(segment) > context for segment in split_frames(n, budget).values()))
+        raise ValueError(f"{path}: {len(frames)} frames, whose {short} part (frames {segments[short].start}.."
+                         f"{segments[short].stop - 1}, split by time) holds {len(segments[short])}, fewer than one "
+                         f"clip of {context + 1} ({context} in, the next to predict); give a video of at least "
+                         f"{least} frames")
     data = {name: clips(frames, segment, context) for name, segment in segments.items()}
     log(f"{path}: {len(frames)} frames of {budget['size'][1]} x {budget['size'][0]}; clips: "
         + ", ".join(f"{name} {len(c)}" for name, c in data.items()))
@@ -121,9 +128,10 @@ def run(*, quick: bool = False, seed: int = 0, out: str | os.PathLike | None = N
     error = ((predicted["convlstm"] - target) ** 2).mean((1, 2, 3))  # (N,)
     results = {
         "recipe": "surveillance",
-        "task": "next-frame prediction on a fixed hall camera (OpenCV's vtest.avi)",
-        "data": {"name": "vtest.avi", "path": str(path), "frames": len(frames), "height": budget["size"][0],
-                 "width": budget["size"][1], "fps": 10,
+        "task": "next-frame prediction on " + ("a fixed hall camera (OpenCV's vtest.avi)"
+                                               if Path(path).name == "vtest.avi" else Path(path).name),
+        "data": {"name": Path(path).name, "path": str(path), "frames": len(frames), "height": budget["size"][0],
+                 "width": budget["size"][1], "fps": video_fps(path),
                  "split": {name: [s.start, s.stop] for name, s in segments.items()},
                  "clips": {name: len(c) for name, c in data.items()},
                  "moving_pixel_share": float(moving.float().mean())},
@@ -161,6 +169,25 @@ def find_video() -> Path:
             return path
     raise FileNotFoundError(f"the surveillance recipe needs OpenCV's vtest.avi, found neither at ${VIDEO_ENV}, "
                             f"{LOCAL_COPY} (under {Path.cwd()}) nor {SYSTEM_COPY}; {fetch}")
+
+
+def video_fps(path: str | os.PathLike) -> float | None:
+    """The frame rate ``path``'s container gives (10 for vtest.avi), rounded to 3 decimals; None where it gives
+    none."""
+    import cv2
+
+    cap = cv2.VideoCapture(str(path))
+    try:
+        fps = cap.get(cv2.CAP_PROP_FPS)
+    finally:
+        cap.release()
+    return round(float(fps), 3) if math.isfinite(fps) and fps > 0 else None
+
+
+def split_frames(n: int, budget: dict) -> dict[str, range]:
+    """The frames of each part (``PARTS``) of a video of ``n`` frames: :func:`rnnkit.data.split_by_time` with
+    the budget's validation and test fractions."""
+    return dict(zip(PARTS, split_by_time(n, val=budget["val_fraction"], test=budget["test_fraction"]), strict=True))
 
 
 def load_frames(path: str | os.PathLike, *, size: tuple[int, int], max_frames: int | None = None) -> Tensor:
@@ -324,8 +351,9 @@ def activity_figure(scores: dict[str, Any]) -> Figure:
 
 # -- report --------------------------------------------------------------------------------------------------
 def title(results: dict) -> str:
-    return "Next-frame prediction on a hall camera (vtest.avi)" + (" (quick run)" if results["settings"]["quick"]
-                                                                  else "")
+    name = results["data"]["name"]  # one's own video ($RNNKIT_VTEST) by its own name
+    what = "a hall camera (vtest.avi)" if name == "vtest.avi" else name
+    return f"Next-frame prediction on {what}" + (" (quick run)" if results["settings"]["quick"] else "")
 
 
 def markdown(results: dict) -> str:
