@@ -195,10 +195,12 @@ class Part(NamedTuple):
         return Sessions([x["event"].numpy() for x in items], [x["dt"].numpy().astype(np.float64) for x in items])
 
 
-def check_sessions(sessions: Sessions, who: str) -> None:
+def check_sessions(sessions: Sessions, who: str) -> Sessions:
     """ValueError naming the first session of ``sessions`` whose event ids and waits do not line up, whose event
     id is NaN (a missing event, else read as one never seen), or whose wait is negative or not a number
-    (timestamps out of order or missing), which the delay test would read as NaN and so never flag."""
+    (timestamps out of order or missing), which the delay test would read as NaN and so never flag. Returns the
+    sessions with each session's events and waits as arrays (lists, as one gathers them from a log, are read as
+    their arrays)."""
     if len(sessions.events) != len(sessions.dt):
         raise ValueError(f"{who}: {len(sessions.events)} sessions of events but {len(sessions.dt)} of waits (dt); "
                          "give one dt array per session")
@@ -221,6 +223,7 @@ def check_sessions(sessions: Sessions, who: str) -> None:
             raise ValueError(f"{who}: session {s}, step {t} waits {dt[t]} s since the previous event ({int(bad.sum())} "
                              "such step(s) in it): a wait must be a number >= 0 (equal timestamps give 0); sort "
                              "each session's rows by time and fill missing timestamps first")
+    return Sessions([np.asarray(e) for e in sessions.events], [np.asarray(dt) for dt in sessions.dt])
 
 
 def make_split(users: int, *, seed: int, sessions_per_user: int = 5, anomaly_rate: float = 0.1) -> dict[str, Part]:
@@ -297,7 +300,7 @@ class NextEventModule(SequenceModule):
 def training_items(sessions: Sessions) -> list[tuple[Tensor, Tensor]]:
     """Per session of at least 2 events: inputs ``(T - 1, 2)`` ``[e_t, log1p Δt_t]`` for ``t < T - 1`` and
     targets ``(T - 1, 2)`` ``[e_{t+1}, u_{t+1}]``."""
-    check_sessions(sessions, "training_items")
+    sessions = check_sessions(sessions, "training_items")
     items = []
     for e, dt in zip(sessions.events, sessions.dt, strict=True):
         if len(e) < 2:
@@ -359,23 +362,24 @@ class StepScores(NamedTuple):
     vocab_size: int | None = None  # the events a rank is among (the LSTM's vocabulary); None: not bounded
 
 
-def check_scorable(sessions: Sessions, who: str) -> None:
+def check_scorable(sessions: Sessions, who: str) -> Sessions:
     """:func:`check_sessions`, and a ValueError naming the sessions of one event: there is no next event to score,
-    and an empty score would never be flagged (both detectors refuse them alike)."""
-    check_sessions(sessions, who)
+    and an empty score would never be flagged (both detectors refuse them alike). Returns the sessions as arrays."""
+    sessions = check_sessions(sessions, who)
     short = [s for s, e in enumerate(sessions.events) if len(e) < 2]
     if short:
         shown = ", ".join(map(str, short[:10])) + (", ..." if len(short) > 10 else "")
         raise ValueError(f"{who}: session(s) {shown} ({len(short)} of {len(sessions.events)}) have fewer than "
                          "2 events, so no next event to score; score the sessions of 2 or more events (keep = "
                          "[len(e) >= 2 for e in sessions.events]) and judge the others apart")
+    return sessions
 
 
 @torch.no_grad()
 def score_lstm(module: NextEventModule, sessions: Sessions, *, batch_size: int = 256) -> StepScores:
     """:class:`StepScores` of every session, in order; each needs at least 2 events (a ValueError names the
     sessions of one event otherwise: there is no next event to score)."""
-    check_scorable(sessions, "score_lstm")
+    sessions = check_scorable(sessions, "score_lstm")
     model = module.model.eval()
     items = training_items(sessions)
     V = model.vocab_size
@@ -422,7 +426,7 @@ class NGramDetector:
         self.n = n
 
     def fit(self, sessions: Sessions) -> NGramDetector:
-        check_sessions(sessions, "NGramDetector.fit")
+        sessions = check_sessions(sessions, "NGramDetector.fit")
         check_trainable(sessions, "NGramDetector.fit")
         self.counts: dict[tuple, Counter] = defaultdict(Counter)
         waits: dict[int, list[float]] = defaultdict(list)
@@ -449,7 +453,7 @@ class NGramDetector:
         if not hasattr(self, "counts"):
             raise ValueError("NGramDetector.score: the detector has not been fitted; fit(sessions) it on normal "
                              "training sessions first")
-        check_scorable(sessions, "NGramDetector.score")
+        sessions = check_scorable(sessions, "NGramDetector.score")
         ranks, zs = [], []
         for e, dt in zip(sessions.events, sessions.dt, strict=True):
             e = e.tolist()
