@@ -342,18 +342,27 @@ def features(logmel: LogMel, wave: torch.Tensor) -> np.ndarray:
     loads a mono file, is read as it), as :func:`rnnkit.data.audio.read_wav` gives it. Several channels or a
     sample that is not a number are a ValueError: their frames would be ``(C, T, 40)`` or NaN. ``read_wav``'s
     ``(wave, sample_rate)`` pair may be given as it is: a rate other than ``logmel``'s is a ValueError (its
-    frames would read every frequency at another pitch and every duration at another length)."""
-    if isinstance(wave, tuple) and len(wave) == 2 and isinstance(wave[0], torch.Tensor) and is_integer(wave[1]):
+    frames would read every frequency at another pitch and every duration at another length). A numpy array of
+    samples (soundfile's, librosa's) is read as the same tensor; scipy's ``(rate, samples)`` order is refused."""
+    if isinstance(wave, tuple) and len(wave) == 2 and is_integer(wave[0]) and hasattr(wave[1], "shape"):
+        raise ValueError(f"features: got ({wave[0]}, samples), the (rate, samples) order of scipy.io.wavfile.read; "
+                         "give (samples, rate), as read_wav, soundfile and librosa give them, and float samples in "
+                         "[-1, 1] (scipy reads int16 PCM: samples / 32768)")
+    if isinstance(wave, tuple) and len(wave) == 2 and isinstance(wave[0], torch.Tensor | np.ndarray) \
+            and is_integer(wave[1]):
         wave, rate = wave
         if rate != logmel.sample_rate:
             raise ValueError(f"features: the wave is sampled at {rate} Hz but the log-mel frames read "
                              f"{logmel.sample_rate} Hz; read it at that rate (read_wav(path, sample_rate="
                              f"{logmel.sample_rate}, resample=True)) or resample it first "
                              f"(rnnkit.data.audio.resample_wave(wave, {rate}, {logmel.sample_rate}))")
+    if isinstance(wave, np.ndarray) and wave.dtype.kind in "fiu":  # soundfile's and librosa's samples: the same
+        wave = torch.from_numpy(np.ascontiguousarray(wave))  # LogMel names integer PCM
     if isinstance(wave, torch.Tensor) and wave.dim() == 2 and wave.shape[0] == 1:
         wave = wave[0]
     if not isinstance(wave, torch.Tensor) or wave.dim() != 1:
-        shape = tuple(wave.shape) if hasattr(wave, "shape") else type(wave).__name__
+        shape = (tuple(wave.shape) if isinstance(wave, torch.Tensor) else type(wave).__name__
+                 + (f" of shape {tuple(wave.shape)} and dtype {wave.dtype}" if hasattr(wave, "shape") else ""))
         raise ValueError(f"features: wave must be one mono clip, a 1-D tensor of samples (N,), got {shape}; mix "
                          "channels down first (wave.mean(0) for (C, N), wave.mean(1) for soundfile's (N, C)), or "
                          "read it with rnnkit.data.audio.read_wav(path, mono=True)")
