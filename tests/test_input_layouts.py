@@ -30,7 +30,7 @@ def test_an_n_1_T_array_is_refused_in_auto_and_read_as_asked():
         as_sequences(X, "fit")
     x, lengths, _ = as_sequences(X, "fit", layout="nct")
     assert x.shape == (5, 150, 1) and lengths.tolist() == [150] * 5
-    np.testing.assert_array_equal(x[:, :, 0].numpy(), X[:, 0].astype(np.float32))
+    np.testing.assert_array_equal(x[:, :, 0].numpy(), X[:, 0])  # float64 X read as its own values
     assert as_sequences(X, "fit", layout="ntf")[0].shape == (5, 1, 150)  # one step, when said so
     with pytest.raises(ValueError, match="which reads as 1 time step"):  # an equal-shape list, the same
         as_sequences(list(X), "fit")
@@ -53,7 +53,7 @@ def test_aeon_list_of_channels_by_time_is_transposed():
     seqs = [rng.normal(size=(3, T)) for T in (7, 9, 4)]  # (C, T_i): first axis constant, second varies
     x, lengths, is_array = as_sequences(seqs, "fit")
     assert lengths.tolist() == [7, 9, 4] and x.shape == (3, 9, 3) and not is_array
-    np.testing.assert_array_equal(x[1].numpy(), seqs[1].T.astype(np.float32))
+    np.testing.assert_array_equal(x[1].numpy(), seqs[1].T)
     x_ntf, lengths_ntf, _ = as_sequences([s.T for s in seqs], "fit")  # rnnkit's (T_i, F): the same tensor
     assert torch.equal(x, x_ntf) and torch.equal(lengths, lengths_ntf)
     assert torch.equal(as_sequences([s.T for s in seqs], "fit", layout="ntf")[0], x)
@@ -91,8 +91,8 @@ def test_errors_name_the_callers_ids():
         as_sequences(X, "fit", ids=["s1", "s5", "s9"])
     with pytest.raises(ValueError, match=r"sequence 2 of X contains an infinite value"):
         as_sequences(X, "fit")
-    with pytest.raises(ValueError, match="sequence 0 of X contains an infinite value"):
-        as_sequences([np.full((2, 1), 1e39)], "fit")  # finite in float64, inf in float32
+    with pytest.raises(ValueError, match=r"sequence 0 of X contains a value beyond float32's range \(1e\+39; "):
+        as_sequences([np.full((2, 1), 1e39)], "fit")  # finite in float64, beyond what the network reads
     with pytest.raises(ValueError, match="2 ids given for 3 sequences"):
         as_sequences(X, "fit", ids=["a", "b"])
 
@@ -118,7 +118,8 @@ def test_sktime_nested_japanese_vowels_reads_as_rnnkits_own_loader():
     seqs, _ = load_japanese_vowels("train")  # list of (T_i, 12)
     x, lengths, _ = as_sequences(nested, "fit")
     x_ref, lengths_ref, _ = as_sequences(seqs, "fit")
-    assert torch.equal(lengths, lengths_ref) and torch.allclose(x, x_ref)
+    # sktime's float64 values beside the loader's float32
+    assert torch.equal(lengths, lengths_ref) and torch.allclose(x, x_ref.double())
 
 
 def test_after_fit_the_fitted_feature_count_decides_the_reading():
