@@ -118,8 +118,9 @@ def daily_features(prices: pd.DataFrame) -> pd.DataFrame:
 
     Row t uses prices of days <= t only. The first ``VOLUME_DAYS`` days are dropped: they lack a return
     or a full volume average. The rows must be one per day, oldest first (a download listed newest first is
-    refused: its returns would be read backwards), and every price and volume a positive number (their logs
-    are taken); a ValueError names the day and column otherwise."""
+    refused: its returns would be read backwards; so are intraday bars, several rows on one day), the columns
+    one ticker's (yfinance's two-level columns are refused, naming the ticker to take), and every price and
+    volume a positive number (their logs are taken); a ValueError names the day and column otherwise."""
     _check_prices(prices)
     close, volume = prices["Close"], np.log(prices["Volume"].astype(np.float64))
     table = pd.DataFrame({
