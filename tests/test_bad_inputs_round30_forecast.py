@@ -4,7 +4,7 @@ than ``y``'s (F30-02) or in another time zone (F30-03), ``X`` at predict with nu
 Series (F30-04), a PeriodIndex that skips a period (F30-05), ``predict(data=...)`` on periods of another frequency
 (F30-06), durations as the time axis (F30-07), a numeric series of two times (F30-08), a panel's one-row series
 (F30-09), the panel's ``future`` with its ids and times in its index or wide (F30-10), and a panel on periods that
-skips one (F30-11)."""
+skips one (F30-11), and the adapter's ``X`` as a numpy array (F30-12)."""
 
 import numpy as np
 import pandas as pd
@@ -261,3 +261,24 @@ def test_F30_11_a_panel_on_periods_that_skips_one_is_named_in_periods_with_a_fix
     assert fixed["ds"].dtype == "period[M]" and len(fixed) == 40
     out = _tiny_global().fit(fixed).predict()
     assert out["ds"].tolist() == [pd.Period("1950-09", "M"), pd.Period("1950-10", "M")] * 2
+
+
+# -- F30-12: the adapter's X as a numpy array ---------------------------------------------------------------------
+def test_F30_12_the_adapters_X_as_an_array_is_told_to_be_a_dataframe_on_ys_times():
+    sd = pytest.importorskip("sktime.datasets")
+    y, X = sd.load_longley()
+    with pytest.raises(ValueError) as e:  # before: sktime's "(time) indices of series 0 are not contained …" over lines
+        _adapter().fit(y.iloc[:-2], X=X.iloc[:-2].to_numpy(), fh=[1, 2])
+    assert one_line(e) == ("RnnkitForecaster.fit: X is a numpy array of shape (14, 5), which sktime indexes by row "
+                           "numbers, not by y's times (1947 .. 1960); give a DataFrame on y's index, with names for "
+                           "its columns: X = pd.DataFrame(X, index=y.index, columns=['x0', 'x1', 'x2', 'x3', 'x4'])")
+    forecaster = _adapter().fit(y.iloc[:-2], X=X.iloc[:-2], fh=[1, 2])
+    ahead = X.iloc[-2:].to_numpy()
+    with pytest.raises(ValueError) as e:  # before: X.rename(columns={'0': 'GNPDEFL', …}) of an array
+        forecaster.predict(X=ahead)
+    assert one_line(e) == ("RnnkitForecaster.predict: X is a numpy array of shape (2, 5), but fit's X named its "
+                           "columns ['GNPDEFL', 'GNP', 'UNEMP', 'ARMED', 'POP'], which the model reads by name at the "
+                           "times of fh; give a DataFrame: X = pd.DataFrame(X, columns=['GNPDEFL', 'GNP', 'UNEMP', "
+                           "'ARMED', 'POP'], index=forecaster.fh.to_absolute_index(forecaster.cutoff))")
+    framed = pd.DataFrame(ahead, columns=list(X.columns), index=forecaster.fh.to_absolute_index(forecaster.cutoff))
+    pd.testing.assert_series_equal(forecaster.predict(X=framed), forecaster.predict(X=X.iloc[-2:]))

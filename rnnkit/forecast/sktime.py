@@ -438,6 +438,14 @@ class RnnkitForecaster(BaseForecaster):
 
     def fit(self, y, X=None, fh=None):
         self._check_remembers("fit")
+        index = getattr(y, "index", None)
+        if isinstance(X, np.ndarray) and isinstance(index, pd.Index) and not isinstance(index, pd.MultiIndex) and \
+                not index.equals(pd.RangeIndex(len(index))):  # sktime indexes an array by row numbers
+            names = [f"x{j}" for j in range(X.shape[1])] if X.ndim == 2 else ["x0"]
+            raise ValueError(f"RnnkitForecaster.fit: X is a numpy array of shape {X.shape}, which sktime indexes by "
+                             f"row numbers, not by y's times ({shown_time(index[0])} .. {shown_time(index[-1])}); "
+                             f"give a DataFrame on y's index, with names for its columns: X = pd.DataFrame(X, "
+                             f"index=y.index, columns={names!r})")
         _check_float_index(y)
         _check_text_index(y)
         _check_order(y=y, X=X)
@@ -457,15 +465,29 @@ class RnnkitForecaster(BaseForecaster):
 
     def predict(self, fh=None, X=None):
         self._check_remembers("predict")
+        self._check_X_array("predict", X)
         _check_order(X=X)
         return super().predict(fh=fh, X=X)
 
+    def _check_X_array(self, who: str, X) -> None:
+        """ValueError for an array ``X`` where fit's ``X`` named its columns: sktime numbers an array's columns
+        0, 1, ... and its rows by the horizon, and the fitted columns are read by name."""
+        fitted = getattr(getattr(self, "forecaster_", None), "future_covariates_", ())
+        if not isinstance(X, np.ndarray) or not fitted or list(fitted) == [str(i) for i in range(len(fitted))]:
+            return
+        raise ValueError(f"RnnkitForecaster.{who}: X is a numpy array of shape {X.shape}, but fit's X named its "
+                         f"columns {list(fitted)}, which the model reads by name at the times of fh; give a DataFrame: "
+                         f"X = pd.DataFrame(X, columns={list(fitted)!r}, index=forecaster.fh.to_absolute_index("
+                         "forecaster.cutoff))")
+
     def predict_interval(self, fh=None, X=None, coverage=0.90):
+        self._check_X_array("predict_interval", X)
         self._check_quantiles("predict_interval")
         _check_fractions("predict_interval", "coverage", coverage)
         return super().predict_interval(fh=fh, X=X, coverage=coverage)
 
     def predict_quantiles(self, fh=None, X=None, alpha=None):
+        self._check_X_array("predict_quantiles", X)
         self._check_quantiles("predict_quantiles")
         _check_fractions("predict_quantiles", "alpha", alpha)
         return super().predict_quantiles(fh=fh, X=X, alpha=alpha)
