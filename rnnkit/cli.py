@@ -676,9 +676,12 @@ def _train(args) -> int:
 
 # What `rnnkit train` records in --out/training.json to name, when a --resume is refused, what changed since the
 # interrupted run: the flags that choose the data a run trains on (the file, its columns, the split) and the weight
-# each sequence has in the loss (--class-weight), by flag.
+# each sequence has in the loss (--class-weight), then those of the model and its training, by flag (not --epochs,
+# which may grow, nor the devices, on which a run may resume).
 _RUN_FLAGS = ("task", "layout", "id_column", "time_column", "target_column", "test_fraction", "seed", "time_aware",
-              "class_weight")
+              "class_weight", "cell", "hidden_size", "num_layers", "bidirectional", "dropout", "frontend", "stride",
+              "pooling", "normalise", "batch_size", "batching", "lr", "lr_schedule", "tbptt_steps", "crop",
+              "keep_scale", "label_smoothing", "members")
 
 
 def _run_record(args, columns: dict) -> dict:
@@ -862,9 +865,15 @@ def _file_out(args, what: str, example: str) -> Path | None:
 def _load_sequence_model(args):
     """The estimator of the model directory ``args.model`` (written by `rnnkit train` or save()) and the
     record of how its training file was read (``info.table``: layout, columns); a Forecaster is refused."""
-    import rnnkit
-    from rnnkit.io import read_model, registered
+    import shlex
 
+    import rnnkit
+    from rnnkit.io import is_model_directory, read_model, registered
+
+    if Path(args.model).is_file() and is_model_directory(Path(args.data)):  # the model's "not a directory" else
+        raise ValueError(f"{args.model} is a file and {args.data} a model directory: rnnkit {args.command} takes the "
+                         f"model directory first, then the data: rnnkit {args.command} {shlex.quote(args.data)} "
+                         f"{shlex.quote(args.model)}")
     est = rnnkit.load(args.model)
     if registered(type(est).__name__)[1] == "forecast":  # its saved task; rnnkit.forecast is not imported
         raise ValueError(f"{args.model} is a Forecaster; `rnnkit {args.command}` reads sequence models (rnnkit "
@@ -2026,6 +2035,7 @@ def main(argv=None) -> int:
             setattr(args, name, os.path.expanduser(getattr(args, name)))
     previous, warnings.formatwarning = warnings.formatwarning, _warning_line  # a warning is one line too
     try:
+        _check_device(args)
         if getattr(args, "data", None) == "-":
             raise ValueError("the data '-' (standard input) cannot be read: rnnkit reads a file, whose type and "
                              "path it checks (and train records); save the data to a file and pass its path")
@@ -2034,6 +2044,14 @@ def main(argv=None) -> int:
         hint = " (rerun with --resume to continue from the last finished epoch)" if args.command == "train" else ""
         print(f"rnnkit {args.command}: interrupted{hint}", file=sys.stderr)
         return 130
+    except SystemExit as err:  # SIGTERM during a fit (rnnkit.training.Terminated): not the status 0 of success
+        from .training.runs import Terminated
+
+        if not isinstance(err, Terminated):
+            raise
+        hint = " (rerun with --resume to continue from the last finished epoch)" if args.command == "train" else ""
+        print(f"rnnkit {args.command}: terminated by SIGTERM during training{hint}", file=sys.stderr)
+        return err.code
     except (MemoryError, RuntimeError) as err:
         if not (isinstance(err, MemoryError) or _out_of_memory(err)):
             raise
@@ -2048,6 +2066,24 @@ def main(argv=None) -> int:
         return 2
     finally:
         warnings.formatwarning = previous
+
+
+def _check_device(args) -> None:
+    """--device cuda where torch sees no GPU, refused before any file is read (the Python API's own refusal,
+    ``device='cuda'``, would come after the data), with the reason torch has: a build without CUDA, or none
+    visible to a CUDA build."""
+    if getattr(args, "device", None) != "cuda":
+        return
+    import torch
+
+    if torch.cuda.is_available():
+        return
+    why, fix = ((f"this torch {torch.__version__} is built without CUDA", "install a CUDA build of torch")
+                if torch.version.cuda is None else
+                (f"torch {torch.__version__} (CUDA {torch.version.cuda}) finds no GPU",
+                 "check nvidia-smi and CUDA_VISIBLE_DEVICES"))
+    raise ValueError(f"--device cuda: torch sees no CUDA device ({why}); give --device cpu, or leave --device out "
+                     f"(auto: the GPU when there is one, else the CPU), or {fix} to train on the GPU")
 
 
 def _out_of_memory(err: RuntimeError) -> bool:

@@ -167,6 +167,22 @@ def _safetensors_metadata(data: bytes) -> dict:
     return json.loads(data[8 : 8 + n]).get("__metadata__") or {}
 
 
+def _safetensors_size(data: bytes) -> int | None:
+    """The least size in bytes of a safetensors file that starts with ``data`` (its header's length, the header, and
+    the end of its last tensor, where ``data`` holds the header), or None where the start is no safetensors header;
+    8 for an empty file."""
+    if len(data) < 8:
+        return 8
+    n = int.from_bytes(data[:8], "little")
+    if len(data) < 8 + n:
+        return 8 + n if n < 100_000_000 else None  # safetensors' own limit on a header
+    try:
+        header = json.loads(data[8 : 8 + n])
+        return 8 + n + max((v["data_offsets"][1] for k, v in header.items() if k != "__metadata__"), default=0)
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+        return None
+
+
 # What rnnkit writes into a model directory: the model, and beside it what `rnnkit train` and `rnnkit forecast`
 # write (metrics, report, forecasts; the checkpoints and logs of an unfinished run). A model directory that holds
 # anything else is not replaced, since replacing it would delete the rest.
@@ -318,12 +334,20 @@ def read_model(directory: str | os.PathLike, what: str = "an rnnkit model direct
         raise ValueError(f"{path}: {CONFIG_FILE} records the format version {version!r}, which no rnnkit writes (this "
                          f"one reads version {FORMAT_VERSION}): the config was edited or damaged; copy the model "
                          "directory whole again, or save the model again")
+    if not (path / WEIGHTS_FILE).exists():  # a copy cut short, or config.json copied alone
+        raise ValueError(f"{path} is not a complete rnnkit model directory: it holds {CONFIG_FILE} but no "
+                         f"{WEIGHTS_FILE}, which save writes beside it (the weights); copy the model directory whole, "
+                         "never one of its files")
     try:
         weights = (path / WEIGHTS_FILE).read_bytes()
     except OSError as e:
         raise ValueError(f"{path}: corrupt rnnkit model directory: cannot read {WEIGHTS_FILE} ({e})") from e
     mismatch = f"{path}: corrupt or mismatched model directory: "
     advice = "; copy a model directory whole, never one of its files"
+    if (expected := _safetensors_size(weights)) is not None and len(weights) < expected:
+        raise ValueError(f"{path}: damaged rnnkit model directory: {WEIGHTS_FILE} ends after {len(weights)} bytes, "
+                         f"where its header describes at least {expected}: cut short, as a copy or download stopped "
+                         "partway leaves it; copy the model directory whole again (or save the model again)")
     if hashlib.sha256(weights).hexdigest() != config.get("weights_sha256"):
         raise ValueError(f"{mismatch}{CONFIG_FILE} records a SHA-256 of {WEIGHTS_FILE} that is not the file's, "
                          f"so the weights are damaged or the config comes from another model{advice}")

@@ -26,6 +26,7 @@ _LAZY = {
     "NonFiniteError": "runs",
     "NonFiniteGradientError": "runs",
     "NonFiniteLossError": "runs",
+    "Terminated": "runs",
     "check_training_options": "runs",
     "resolve_device": "runs",
     "AtomicCheckpointIO": "trainer",

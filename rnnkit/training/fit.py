@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import torch
 
 from ..checks import is_count, is_integer
-from .runs import CHECKPOINT, read_checkpoint, resolve_device
+from .runs import CHECKPOINT, Terminated, read_checkpoint, resolve_device
 
 if TYPE_CHECKING:
     import lightning as L
@@ -230,9 +230,15 @@ def _interrupts_as_such() -> Iterator[None]:
     """Ctrl-C during a fit raises KeyboardInterrupt, as anywhere in Python. Lightning catches it, shuts down
     and calls ``sys.exit(1)``: that would end an interactive session, pass by a caller's ``except
     KeyboardInterrupt`` (``rnnkit train``'s exit status 130 and its hint to ``--resume``) and exit a script with
-    status 1, as an error does. The checkpoint of the last finished epoch is kept either way."""
+    status 1, as an error does. SIGTERM makes Lightning raise its SIGTERMException, a SystemExit of status 0
+    (success, to a shell or a scheduler): it becomes :class:`Terminated`, of status 143. The checkpoint of the
+    last finished epoch is kept either way."""
+    from lightning.pytorch.utilities.exceptions import SIGTERMException
+
     try:
         yield
+    except SIGTERMException:
+        raise Terminated() from None
     except SystemExit as e:
         if isinstance(e.__context__, KeyboardInterrupt):  # Lightning's exit after a Ctrl-C
             raise KeyboardInterrupt("fit interrupted; the checkpoint of the last finished epoch is kept when "

@@ -28,6 +28,17 @@ RUN_KEY = "rnnkit_run"
 CHECKPOINT = Path("checkpoints") / "last.ckpt"  # inside log_dir
 
 
+class Terminated(SystemExit):
+    """SIGTERM during a fit (a scheduler's preemption or time limit, ``timeout``, ``docker stop``, ``kill``).
+    Lightning stops after the batch and raises its ``SIGTERMException``, a ``SystemExit`` of no status, so a
+    script (or ``rnnkit train``) ended by it would exit with status 0, as if the fit had finished. This one
+    carries status 143 (128 + SIGTERM, what a shell reports of a process that SIGTERM ends); the checkpoint of
+    the last finished epoch is kept, as after Ctrl-C."""
+
+    def __init__(self):
+        super().__init__(128 + 15)  # signal.SIGTERM is 15 on every POSIX system (and Windows' Python)
+
+
 class NonFiniteError(FloatingPointError):
     """Training met a NaN or infinity; the step that produced it was not applied.
 
@@ -119,8 +130,31 @@ def read_checkpoint(path: str | Path) -> dict:
     try:
         return torch.load(path, map_location="cpu", weights_only=True)
     except Exception as e:  # torch raises RuntimeError, UnpicklingError, EOFError... for a bad file
-        raise ValueError(f"{path}: cannot read the checkpoint ({type(e).__name__}: "
-                         f"{' '.join(str(e).split())[:200]}); remove it to start over") from e
+        raise ValueError(f"{path}: cannot read the checkpoint ({_checkpoint_fault(path, e)}); remove it to start "
+                         "over") from e
+
+
+def _checkpoint_fault(path: str | Path, error: Exception) -> str:
+    """What is wrong with a checkpoint torch cannot read: empty, not torch.save's zip archive at all, or one cut
+    short before its end, as a copy stopped partway leaves it; else the error's first sentence (torch's run on)."""
+    import zipfile
+
+    try:
+        size = Path(path).stat().st_size
+        with open(path, "rb") as f:
+            head = f.read(4)
+    except OSError:
+        size, head = None, b""
+    if size == 0:
+        return "it is empty, 0 bytes"
+    if head and head != b"PK\x03\x04" and not head.startswith(b"\x80"):  # neither torch.save's zip nor a pickle
+        return f"it is not a file torch.save writes (a zip archive): it starts with {head!r}"
+    if head == b"PK\x03\x04" and not zipfile.is_zipfile(path):
+        return (f"it is cut short: {size} bytes without the end of the zip archive torch.save writes, as a copy "
+                "stopped partway leaves it")
+    text = " ".join(str(error).split())
+    first = text.split(". ")[0][:200]
+    return f"{type(error).__name__}: {first}" if first else type(error).__name__
 
 
 def run_identity(params: dict, seed: int, *data: torch.Tensor) -> dict:

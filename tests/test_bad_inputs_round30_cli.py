@@ -1,0 +1,195 @@
+"""The command line and the saving and training layers as a new user drives them, thirtieth round: a fit ended by
+SIGTERM, --device cuda without a GPU, a model directory missing or cut short its weights, predict's arguments
+swapped, a damaged checkpoint, and a --resume with other model options."""
+
+import os
+import shutil
+import signal
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from helpers import cli_error, run_cli
+from safetensors.torch import load_file
+
+import rnnkit
+from rnnkit.cli import main
+
+QUICK = ["--task", "classify", "--hidden-size", "4", "--batch-size", "4", "--test-fraction", "0", "--seed", "0",
+         "--cell", "gru", "--lr-schedule", "none"]
+RESUME_HINT = " (rerun with --resume to continue from the last finished epoch)"
+
+
+def _long(n=8, steps=4, seed=0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({"id": np.repeat([f"s{i}" for i in range(n)], steps), "t": np.tile(np.arange(steps), n),
+                         "f1": rng.normal(size=n * steps).round(3),
+                         "target": np.repeat(["no", "yes"] * (n // 2), steps)})
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    path = tmp_path_factory.mktemp("r30") / "d.csv"
+    _long().to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture(scope="module")
+def model(data):
+    """A classifier trained by the command line on a long CSV."""
+    out = data.parent / "m"
+    assert main(["train", str(data), "--time-column", "t", *QUICK, "--epochs", "1", "--out", str(out)]) == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def interrupted(data):
+    """`rnnkit train --epochs 3` sent SIGTERM at the end of its first epoch (as a scheduler's preemption, `timeout`
+    or `docker stop` send it): its exit status, its stderr and its --out."""
+    from rnnkit.training.module import SequenceModule
+
+    out = data.parent / "interrupted"
+    end = SequenceModule.on_train_epoch_end
+
+    def terminated_after_first(self):
+        end(self)
+        if self.current_epoch == 0:
+            os.kill(os.getpid(), signal.SIGTERM)  # Lightning's handler, registered during the fit, takes it
+
+    mp = pytest.MonkeyPatch()
+    mp.setattr(SequenceModule, "on_train_epoch_end", terminated_after_first)
+    try:
+        from rnnkit.cli import main as run
+
+        try:
+            status = run(["train", str(data), "--time-column", "t", *QUICK, "--epochs", "3", "--out", str(out)])
+        except SystemExit as e:
+            status = e.code
+    finally:
+        mp.undo()
+    return status, out
+
+
+def _copy(interrupted, tmp_path):
+    status, out = interrupted
+    shutil.copytree(out, tmp_path / "run")
+    return tmp_path / "run"
+
+
+def test_C30_01_a_fit_ended_by_sigterm_exits_as_terminated_and_resumes(interrupted, data, tmp_path, capsys):
+    """SIGTERM during `rnnkit train` (a scheduler's time limit, `timeout`, `docker stop`) made Lightning raise its
+    SIGTERMException, a SystemExit of no status: the command ended with exit status 0 and no word, as a finished
+    one, leaving --out without a model. Now it ends with status 143 and one line with the --resume hint; the
+    resumed run ends with the weights of an uninterrupted one."""
+    status, out = interrupted
+    assert status == 128 + signal.SIGTERM
+    assert (out / "checkpoints" / "last.ckpt").is_file() and not (out / "config.json").exists()
+    run = _copy(interrupted, tmp_path)
+    assert main(["train", str(data), "--time-column", "t", *QUICK, "--epochs", "3", "--out", str(run),
+                 "--resume"]) == 0
+    whole = tmp_path / "whole"
+    assert main(["train", str(data), "--time-column", "t", *QUICK, "--epochs", "3", "--out", str(whole)]) == 0
+    a, b = load_file(run / "model.safetensors"), load_file(whole / "model.safetensors")
+    assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+
+
+def test_C30_01_the_sigterm_line(data, tmp_path, capsys, monkeypatch):
+    """The one line of a train ended by SIGTERM (Lightning's exception raised as in a fit that received one)."""
+    from lightning.pytorch.utilities.exceptions import SIGTERMException
+
+    def fit(self, *args, **kwargs):
+        from rnnkit.training.fit import _interrupts_as_such
+
+        with _interrupts_as_such():
+            raise SIGTERMException()
+
+    monkeypatch.setattr(rnnkit.SequenceClassifier, "fit", fit)
+    status, err = run_cli(["train", data, "--time-column", "t", *QUICK, "--epochs", "3", "--out",
+                           tmp_path / "m"], capsys)
+    assert (status, err) == (143, [f"rnnkit train: terminated by SIGTERM during training{RESUME_HINT}"])
+
+
+def test_C30_02_device_cuda_without_a_gpu_is_refused_before_the_data_in_flags(tmp_path, capsys, monkeypatch):
+    """--device cuda where torch sees no GPU was refused in the Python API's words (`device='cuda' but torch sees no
+    CUDA device; use device='cpu' or 'auto'`), after the whole file was read (train). Now refused first, in flags,
+    with torch's reason."""
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    missing = tmp_path / "nope.csv"  # not read: the device is refused before the data
+    for args in (["train", missing, "--task", "classify", "--out", tmp_path / "m"],
+                 ["compare", "--task", "adding", "--out", tmp_path / "c"]):
+        line = cli_error([*args, "--device", "cuda"], capsys)
+        assert line.startswith(f"rnnkit {args[0]}: error: --device cuda: torch sees no CUDA device (")
+        assert "; give --device cpu, or leave --device out (auto: the GPU when there is one, else the CPU), or " in line
+    assert "nope.csv: no such file" in cli_error(["train", missing, "--task", "classify", "--out", tmp_path / "m",
+                                                  "--device", "cpu"], capsys)
+
+
+def test_C30_03_a_model_directory_without_or_with_cut_weights_is_named_so(model, data, tmp_path, capsys):
+    """A model directory whose model.safetensors is missing (a copy of config.json alone) was `corrupt rnnkit model
+    directory: cannot read model.safetensors ([Errno 2] No such file or directory: ...)`; one cut short (a copy
+    stopped partway) was called of another model's config. Now each is named, as config.json's are."""
+    gone = tmp_path / "gone"
+    shutil.copytree(model, gone)
+    (gone / "model.safetensors").unlink()
+    expected = (f"{gone} is not a complete rnnkit model directory: it holds config.json but no model.safetensors, "
+                "which save writes beside it (the weights); copy the model directory whole, never one of its files")
+    assert cli_error(["predict", gone, data], capsys) == f"rnnkit predict: error: {expected}"
+    with pytest.raises(ValueError) as e:
+        rnnkit.load(gone)
+    assert str(e.value) == expected
+    cut = tmp_path / "cut"
+    shutil.copytree(model, cut)
+    whole = (cut / "model.safetensors").read_bytes()
+    (cut / "model.safetensors").write_bytes(whole[: len(whole) - 100])
+    assert cli_error(["predict", cut, data], capsys) == (
+        f"rnnkit predict: error: {cut}: damaged rnnkit model directory: model.safetensors ends after "
+        f"{len(whole) - 100} bytes, where its header describes at least {len(whole)}: cut short, as a copy or "
+        "download stopped partway leaves it; copy the model directory whole again (or save the model again)")
+    (cut / "model.safetensors").write_bytes(b"")
+    assert "model.safetensors ends after 0 bytes" in cli_error(["evaluate", cut, data], capsys)
+
+
+def test_C30_04_predict_and_evaluate_with_the_data_before_the_model_say_so(model, data, capsys):
+    """`rnnkit predict d.csv m` (the data first) was `d.csv is not a directory; expected an rnnkit model directory
+    written by save()`. Now the order is named, with the command in it."""
+    for command in ("predict", "evaluate"):
+        assert cli_error([command, data, model], capsys) == (
+            f"rnnkit {command}: error: {data} is a file and {model} a model directory: rnnkit {command} takes the "
+            f"model directory first, then the data: rnnkit {command} {model} {data}")
+
+
+def test_C30_05_a_damaged_checkpoint_is_named_for_what_it_is(interrupted, data, tmp_path, capsys):
+    """A checkpoint cut short (copied while written, or partway) was `cannot read the checkpoint (RuntimeError:
+    PytorchStreamReader failed ... If you are seeing this error, there is a high likelihood that your checkpoint
+    file is)`, cut mid-sentence; an empty one `(EOFError: )`. Now the file is named empty, cut short or foreign."""
+    run = _copy(interrupted, tmp_path)
+    ckpt = run / "checkpoints" / "last.ckpt"
+    args = ["train", data, "--time-column", "t", *QUICK, "--epochs", "3", "--out", run, "--resume"]
+    ckpt.write_bytes(ckpt.read_bytes()[:1000])
+    assert cli_error(args, capsys) == (
+        f"rnnkit train: error: {ckpt}: cannot read the checkpoint (it is cut short: 1000 bytes without the end of "
+        "the zip archive torch.save writes, as a copy stopped partway leaves it); remove it to start over")
+    ckpt.write_bytes(b"")
+    assert cli_error(args, capsys).endswith(": cannot read the checkpoint (it is empty, 0 bytes); remove it to "
+                                            "start over")
+    ckpt.write_text("version https://git-lfs.github.com/spec/v1\n")
+    assert cli_error(args, capsys).endswith(": cannot read the checkpoint (it is not a file torch.save writes (a zip "
+                                            "archive): it starts with b'vers'); remove it to start over")
+
+
+def test_C30_06_a_resume_with_other_model_options_names_the_flags(interrupted, data, tmp_path, capsys):
+    """--resume with another --hidden-size, --lr or --bidirectional was refused in the estimator's words
+    (`belongs to another run: hidden_size 4 then, 8 now`, `lr 'auto' then, 0.01 now`, `bidirectional 'auto'
+    then, True now`: values the user never gave). Now the flags are named as for the data's (R25)."""
+    run = _copy(interrupted, tmp_path)
+    args = ["train", data, "--time-column", "t", *QUICK, "--epochs", "3", "--out", run, "--resume"]
+    head = f"rnnkit train: error: --out {run} holds an unfinished run of rnnkit train with other data or options ("
+    tail = (f"), so --resume cannot continue it; rerun with the data and options it was started with, or remove {run} "
+            "to start over")
+    changed = [a if a != "4" or args[i - 1] != "--hidden-size" else "8" for i, a in enumerate(args)]
+    assert cli_error(changed, capsys) == f"{head}--hidden-size 4 then, 8 now{tail}"
+    assert cli_error([*args, "--lr", "0.01"], capsys) == f"{head}--lr (not given) then, 0.01 now{tail}"
+    assert cli_error([*args, "--no-bidirectional"], capsys) == \
+        f"{head}--bidirectional (not given) then, false now{tail}"
+    assert main([str(a) if a != "3" else "4" for a in args]) == 0  # --epochs may grow (no schedule spans them)
