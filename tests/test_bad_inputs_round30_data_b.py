@@ -1,6 +1,11 @@
 """Round 30 of bad input to the loaders, second pass (docs/bad_inputs.md, D30-11 ...): the cases the first pass left
 (an integer a float store cannot hold, a wave holding NaN, an infinite label, integer PCM to mix_at_snr), and more
-from the real data that ships offline."""
+from the real data that ships offline: a character LM's batches of the standard library's json module decoded whole,
+texts given to a word vocabulary as tokens, data/vtest.avi's frames given to embed_frames, and a codec named as ffmpeg
+names it."""
+
+import sysconfig
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -10,6 +15,8 @@ from helpers import one_line
 from rnnkit.data.audio import MFCC, LogMel, mix_at_snr
 from rnnkit.data.collate import pad_collate
 from rnnkit.data.memmap import RaggedStore, RaggedWriter, write_ragged
+from rnnkit.data.text import BPTTBatches, Vocab
+from rnnkit.data.video import FrameEncoder, embed_frames, frames_to_tensor, moving_digits, write_video
 
 
 def test_D30_11_a_float_store_refuses_an_integer_it_cannot_hold_exactly(tmp_path):
@@ -65,3 +72,49 @@ def test_D30_14_mix_at_snr_refuses_integer_pcm():
         mix_at_snr(speech.astype(np.float32) / 32768, torch.from_numpy(noise), 10)
     mixed = mix_at_snr(speech.astype(np.float32) / 32768, noise.astype(np.float32) / 32768, 10)
     assert float(mixed.abs().max()) < 1.0
+
+
+def test_D30_15_decode_of_a_batch_or_of_float_ids_is_named_as_such():
+    text = (Path(sysconfig.get_paths()["stdlib"]) / "json" / "__init__.py").read_text(encoding="utf-8")
+    vocab = Vocab.build([text], level="char")
+    x, _ = next(iter(BPTTBatches(vocab.encode(text), 4, 35)))  # (4, 35): a batch of rows, each of this vocabulary
+    with pytest.raises(ValueError) as e:  # was: "id [12, 37, 37, ...] is not in this vocabulary"
+        vocab.decode_text(x)
+    assert one_line(e) == ("decode takes the ids of one sequence (T,), got shape (4, 35) (a batch?); decode each row: "
+                           "[vocab.decode_text(row) for row in ids]")
+    with pytest.raises(ValueError, match=r"^decode takes integer ids, got the float 5\.0 \(ids\.long\(\) if"):
+        vocab.decode(torch.tensor([5.0, 6.0]))  # argmax(...).float(): was "id 5.0 is not in this vocabulary"
+    assert vocab.decode_text(x[0]) == text[:35]
+
+
+def test_D30_16_a_word_vocabulary_refuses_texts_given_as_tokens():
+    texts = ["the cat sat on the mat", "a dog ran"]
+    vocab = Vocab.build(texts, level="word")
+    with pytest.raises(ValueError) as e:  # a batch of texts given to encode: each text was one <unk>
+        vocab.encode(texts)
+    assert one_line(e).startswith("a level='word' vocabulary reads words, but this token list holds 'the cat sat on "
+                                  "the mat' (6 words with spaces), which it can never hold")
+    with pytest.raises(ValueError, match=r"^text 0 of the corpus: a level='word' vocabulary reads words"):
+        Vocab.build(np.array([[t] for t in texts], dtype=object), level="word")  # df[["text"]].values
+    assert vocab.encode(["the", "cat", "\n"]).tolist() == [vocab.stoi["the"], vocab.stoi["cat"], vocab.unk_id]
+
+
+def test_D30_17_embed_frames_names_frames_as_read_video_gives_them():
+    # uint8 (T, H, W), as read_video(path, grayscale=True) gives data/vtest.avi's (a fetched file: not needed here)
+    frames = moving_digits(4, size=36, digit_size=20).frames
+    encoder = FrameEncoder(8)
+    with pytest.raises(ValueError) as e:  # was: AttributeError: 'numpy.ndarray' object has no attribute 'dim'
+        embed_frames(encoder, frames)
+    assert one_line(e) == ("embed_frames takes frames as a tensor (T, C, H, W) of floats in [0, 1], got a numpy array "
+                           "of uint8 (4, 36, 36) (read_video's frames?); convert them first: embed_frames(encoder, "
+                           "frames_to_tensor(frames))")
+    assert embed_frames(encoder, frames_to_tensor(frames)).shape == (4, 8)
+
+
+@pytest.mark.parametrize("codec", ["libx264", "XVI"])
+def test_D30_18_write_video_names_a_codec_that_is_no_fourcc(tmp_path, codec):
+    with pytest.raises(ValueError) as e:  # was OpenCV's TypeError: VideoWriter_fourcc() missing argument 'c4'
+        write_video(tmp_path / "out.avi", np.zeros((2, 8, 8), np.uint8), codec=codec)
+    assert one_line(e) == (f"codec must be a FourCC code of four characters (e.g. 'FFV1' lossless, 'MJPG', 'mp4v', "
+                           f"'avc1' for H.264), got {codec!r}")
+    assert not list(tmp_path.iterdir())

@@ -375,6 +375,16 @@ class Vocab:
                       and not unicodedata.is_normalized("NFC", t) else t for t in tokens]
             if self.lower:  # as for a string: 'Hello' would not be the vocabulary's 'hello', but <unk>
                 tokens = [t.lower() if isinstance(t, str) and t not in self.stoi else t for t in tokens]
+            if self.level == "word":  # no word holds a space: a text given as a token would be one <unk>
+                text = next((t for t in tokens if isinstance(t, str) and len(t.split()) > 1 and t not in self.stoi),
+                            None)
+                if text is not None:
+                    shown = repr(text if len(text) <= 40 else text[:40] + "...")
+                    raise ValueError(f"a level='word' vocabulary reads words, but this token list holds {shown} "
+                                     f"({len(text.split())} words with spaces), which it can never hold (a list of "
+                                     "texts, or a text inside a list?); give each text as a string by itself "
+                                     "(Vocab.build(texts), [vocab.encode(t) for t in texts]), or split it into words "
+                                     "first")
             if self.level == "char":  # a char vocabulary holds no word: every one would become <unk>, silently
                 word = next((t for t in tokens if isinstance(t, str) and len(t) > 1 and t not in self.stoi), None)
                 if word is not None:
@@ -435,7 +445,16 @@ class Vocab:
 
     def decode(self, ids: Iterable[int] | torch.Tensor, *, skip_specials: bool = True) -> list[str]:
         """Tokens of ``ids``; ``<pad>``, ``<bos>``, ``<eos>`` dropped if ``skip_specials``, ``<unk>`` kept."""
-        ids = ids.tolist() if isinstance(ids, torch.Tensor) else list(ids)
+        shape = tuple(ids.shape) if isinstance(ids, torch.Tensor | np.ndarray) else None
+        ids = ids.tolist() if isinstance(ids, torch.Tensor | np.ndarray) else list(ids)
+        if shape and len(shape) > 1 or ids and isinstance(ids[0], list | tuple):  # else "id [12, 37, ...]"
+            got = f"shape {shape}" if shape else f"a list of {len(ids)} lists"
+            raise ValueError(f"decode takes the ids of one sequence (T,), got {got} (a batch?); decode each row: "
+                             "[vocab.decode_text(row) for row in ids]")
+        floats = [i for i in ids if isinstance(i, float | np.floating)]
+        if floats:  # argmax(...).float(), or ids through a float array: ids are integers
+            raise ValueError(f"decode takes integer ids, got the float {floats[0]!r}"
+                             + (" (ids.long() if they are whole numbers)" if float(floats[0]).is_integer() else ""))
         bad = [i for i in ids if isinstance(i, bool) or not isinstance(i, int | np.integer) or not
                0 <= i < len(self)]
         if bad:  # a negative id would index from the end of the vocabulary

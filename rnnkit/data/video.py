@@ -156,6 +156,9 @@ def write_video(
     frames = np.asarray(frames)
     if frames.dtype != np.uint8 or frames.ndim not in (3, 4) or (frames.ndim == 4 and frames.shape[3] != 3):
         raise ValueError(f"frames must be uint8 (T, H, W) or (T, H, W, 3), got {frames.dtype} {frames.shape}")
+    if not (isinstance(codec, str) and len(codec) == 4):  # OpenCV's fourcc: "missing required argument 'c4'"
+        raise ValueError(f"codec must be a FourCC code of four characters (e.g. 'FFV1' lossless, 'MJPG', 'mp4v', "
+                         f"'avc1' for H.264), got {codec!r}")
     T, H, W = frames.shape[:3]
     if T == 0 or H == 0 or W == 0:
         raise ValueError(f"frames have shape {frames.shape}; a video needs at least one frame of at least 1x1 pixels")
@@ -281,6 +284,11 @@ def embed_frames(encoder: nn.Module, frames: torch.Tensor, *, chunk_size: int = 
     if not is_count(chunk_size):  # 0: range()'s error; negative: no chunk, torch.cat's error; 2.5: a TypeError
         raise ValueError(f"embed_frames: chunk_size must be an integer >= 1 (frames per forward pass), got "
                          f"{chunk_size!r}")
+    if not isinstance(frames, torch.Tensor):  # read_video's uint8 (T, H, W[, 3]): "no attribute 'dim'" in the encoder
+        got = (f"a numpy array of {frames.dtype} {frames.shape}" if isinstance(frames, np.ndarray)
+               else f"a {type(frames).__name__}")
+        raise ValueError(f"embed_frames takes frames as a tensor (T, C, H, W) of floats in [0, 1], got {got} "
+                         "(read_video's frames?); convert them first: embed_frames(encoder, frames_to_tensor(frames))")
     was_training = encoder.training
     encoder.eval()
     try:
