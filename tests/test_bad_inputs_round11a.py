@@ -169,9 +169,10 @@ def test_c11_06_diagnostics_of_a_fitted_estimator_read_x_as_predict_does(basic_m
     assert (s.target == chosen).all()
     # was: the module read the raw X (scores 0.43, 0.30, ... for 0.53, 0.51, ...: another model's outputs)
     with torch.inference_mode():
-        by_hand = clf.model_(torch.from_numpy((X - clf.x_mean_) / clf.x_scale_), torch.full((len(X),), 30))[0]
+        # standardised in float64 (x_mean_, x_scale_), then float32, as the network reads it
+        by_hand = clf.model_(torch.from_numpy((X - clf.x_mean_) / clf.x_scale_).float(), torch.full((len(X),), 30))[0]
     np.testing.assert_allclose(s.score, by_hand.numpy()[np.arange(len(X)), chosen], rtol=1e-5, atol=1e-6)
-    standardised = torch.from_numpy((X - clf.x_mean_) / clf.x_scale_)
+    standardised = torch.from_numpy((X - clf.x_mean_) / clf.x_scale_).float()
     h = hidden_states(clf, X).states["l0"]["h"]  # hidden states alike (they read the same resolved input)
     np.testing.assert_allclose(h, hidden_states(clf.model_, standardised, lengths=torch.full((len(X),), 30))
                                .states["l0"]["h"], rtol=1e-6, atol=1e-7)
@@ -182,7 +183,7 @@ def test_c11_07_gradient_flow_of_an_estimator_reads_its_labels(basic_motions):
     clf = SequenceClassifier(**TINY).fit(X, y)
     flow = gradient_flow(clf, X[:6], y[:6])  # was: TypeError: can't convert np.ndarray of type numpy.str_
     codes = torch.as_tensor(np.searchsorted(clf.classes_, y[:6]))
-    x = torch.from_numpy((X[:6] - clf.x_mean_) / clf.x_scale_)
+    x = torch.from_numpy((X[:6] - clf.x_mean_) / clf.x_scale_).float()
     by_hand = gradient_flow(clf.model_, x, codes, lengths=torch.full((6,), 30))
     np.testing.assert_allclose(flow.per_sample["l0"], by_hand.per_sample["l0"], rtol=1e-5)
     with pytest.raises(ValueError) as e:
