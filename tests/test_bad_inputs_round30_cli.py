@@ -193,3 +193,26 @@ def test_C30_06_a_resume_with_other_model_options_names_the_flags(interrupted, d
     assert cli_error([*args, "--no-bidirectional"], capsys) == \
         f"{head}--bidirectional (not given) then, false now{tail}"
     assert main([str(a) if a != "3" else "4" for a in args]) == 0  # --epochs may grow (no schedule spans them)
+
+
+def test_C30_07_a_log_dir_under_the_home_directory_resumes_from_its_checkpoint(tmp_path, monkeypatch):
+    """fit(resume=True) with log_dir='~/runs/a': Lightning's loggers and checkpoints went to the home directory, but
+    the resume looked for the checkpoint in a folder named '~' of the working directory (which make_trainer also
+    created, empty): the fit trained anew from the first epoch without a word. Now '~' is the home directory
+    throughout, and the resume finds its checkpoint (here: refused for fewer epochs than it holds)."""
+    (tmp_path / "home").mkdir()
+    (tmp_path / "work").mkdir()
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.chdir(tmp_path / "work")
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(8, 4, 2)).astype("float32"), np.array([0, 1] * 4)
+    fit = lambda epochs, **kw: rnnkit.SequenceClassifier(hidden_size=4, batch_size=4, max_epochs=epochs,
+                                                          lr_schedule=None, random_state=0,
+                                                          log_dir="~/runs/a").fit(X, y, **kw)
+    fit(2)
+    checkpoint = tmp_path / "home" / "runs" / "a" / "checkpoints" / "last.ckpt"
+    assert checkpoint.is_file()
+    with pytest.raises(ValueError, match="holds a fit that has finished 2 epochs, more than max_epochs=1") as e:
+        fit(1, resume=True)
+    assert str(checkpoint) in str(e.value)
+    assert not (tmp_path / "work" / "~").exists()

@@ -256,7 +256,7 @@ def _last_checkpoint(log_dir) -> Path | None:
         raise ValueError(f"seeded_fit: ckpt_path='last' resumes from log_dir/{CHECKPOINT.as_posix()}, but log_dir "
                          f"is None; give the log_dir of the fit to resume (or its checkpoint's path as ckpt_path), "
                          f"or ckpt_path=None to train anew")
-    path = Path(log_dir) / CHECKPOINT
+    path = Path(log_dir).expanduser() / CHECKPOINT  # the home directory's, where make_trainer writes
     if path.is_file():
         return path
     warnings.warn(f"seeded_fit: ckpt_path='last' found no checkpoint {str(path)!r} (written at the end of each epoch "
