@@ -77,7 +77,8 @@ def test_kill_9_then_resume_gives_the_uninterrupted_weights(tmp_path, capsys):
     other[other.index("--hidden-size") + 1] = "16"
     status, err = _main(other, capsys)  # other settings: refused, naming the difference
     assert status == 2 and len(err) == 1
-    assert "belongs to another run" in err[0] and "hidden_size 8 then, 16 now" in err[0]
+    assert "holds an unfinished run of rnnkit train with other data or options" in err[0]
+    assert "(--hidden-size 8 then, 16 now)" in err[0]
     assert (killed / CHECKPOINT).exists()
 
     resumed = subprocess.run(_train_args(data, killed, epochs, "--resume"), capture_output=True, text=True,
