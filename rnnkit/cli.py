@@ -1012,6 +1012,14 @@ def _check_model_layout(args, recorded: dict, columns: dict) -> None:
         absent = [f"{role} column {columns[f'{role}_column']!r}" for role in ("id", "time")
                   if getattr(args, f"{role}_column") is None and recorded.get(f"{role}_column") is not None
                   and recorded[f"{role}_column"] not in header]
+        padded = [c for c in header if c != c.strip()]
+        needed = [columns[f"{role}_column"] for role in ("id", "time") if getattr(args, f"{role}_column") is None
+                  and recorded.get(f"{role}_column") is not None]
+        if absent and padded and all(c in [h.strip() for h in header] for c in needed):
+            raise ValueError(f"{args.data}: the header writes {padded[:3]}{' ...' if len(padded) > 3 else ''} with "
+                             f"spaces around the names, which are part of a column's name, so the file has no "
+                             f"{' and no '.join(absent)}, which {args.model} was trained with ({where}); strip them: "
+                             "pd.read_csv(path).rename(columns=str.strip).to_csv(new_path, index=False)")
         if absent:
             wide = "; it looks like a wide CSV (a row per sequence)" if columns["target_column"] in header[:1] else ""
             raise ValueError(f"{args.data} has no {' and no '.join(absent)}, which {args.model} was trained with "

@@ -216,3 +216,21 @@ def test_C30_07_a_log_dir_under_the_home_directory_resumes_from_its_checkpoint(t
         fit(1, resume=True)
     assert str(checkpoint) in str(e.value)
     assert not (tmp_path / "work" / "~").exists()
+
+
+def test_C30_08_a_header_with_spaces_around_the_names_is_named_at_predict(model, data, tmp_path, capsys):
+    """A CSV whose header writes ' id', ' t' (a space after each comma of the header only, as a hand edit leaves it)
+    was told to have no id and time columns, listing the file's columns, the spaces hard to see. Now the spaces
+    are named, with the conversion that strips them; the converted file predicts."""
+    padded = tmp_path / "padded.csv"
+    frame = pd.read_csv(data)
+    frame.rename(columns={"id": " id", "t": " t"}).to_csv(padded, index=False)
+    assert cli_error(["predict", model, padded], capsys) == (
+        f"rnnkit predict: error: {padded}: the header writes [' id', ' t'] with spaces around the names, which are "
+        f"part of a column's name, so the file has no id column 'id' and no time column 't', which {model} was "
+        f"trained with (recorded in {model / 'config.json'}); strip them: pd.read_csv(path).rename(columns=str.strip)"
+        ".to_csv(new_path, index=False)")
+    fixed = tmp_path / "fixed.csv"
+    pd.read_csv(padded).rename(columns=str.strip).to_csv(fixed, index=False)
+    assert main(["predict", str(model), str(fixed), "--out", str(tmp_path / "p.csv")]) == 0
+    assert len(pd.read_csv(tmp_path / "p.csv")) == 8
