@@ -191,7 +191,7 @@ def resume_checkpoint(log_dir: str | Path | None, identity: dict, who: str, max_
 
     ``resume=False`` (a fit from the start): None, with a warning when the fit is about to replace a checkpoint
     of another run (:func:`_warn_replaced`). ``~`` is the home directory, where :func:`make_trainer` writes."""
-    if isinstance(log_dir, str | Path):
+    if isinstance(log_dir, str | Path) and str(log_dir).startswith("~"):
         log_dir = Path(log_dir).expanduser()
     if not resume:
         _warn_replaced(log_dir, identity, who)

@@ -295,8 +295,8 @@ def make_trainer(
     if log_dir is not None and (not isinstance(log_dir, str | os.PathLike) or os.fspath(log_dir) == ""):
         raise ValueError(f"make_trainer: log_dir must be None or a directory path, got {log_dir!r}"
                          + (" (None: no logs; for the current directory pass '.')" if log_dir == "" else ""))
-    if log_dir is not None:  # "~/runs/x" is the home directory's, where Lightning's loggers would write it anyway
-        log_dir = Path(log_dir).expanduser()
+    if log_dir is not None and os.fspath(log_dir).startswith("~"):  # the home directory's, where Lightning's
+        log_dir = Path(log_dir).expanduser()  # loggers would write it anyway
     if log_dir is not None and Path(log_dir).exists() and not Path(log_dir).is_dir():
         raise ValueError(f"make_trainer: log_dir {os.fspath(log_dir)!r} is a file; give a directory for the logs "
                          "and checkpoints (it is created if missing)")
