@@ -51,6 +51,7 @@ from __future__ import annotations
 import os
 import re
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -143,7 +144,8 @@ def run(*, quick: bool = False, seed: int = 0, out: str | os.PathLike | None = N
         "recipe": "dna",
         "task": "promoter (2000 bp upstream of a TSS) or its dinucleotide shuffle, Drosophila melanogaster",
         "data": {"name": FILE_NAME, "path": str(path), "records": promoters.records, "duplicates": promoters.duplicates,
-                 "shorter": promoters.shorter, "distinct_promoters": promoters.kept, "length": UPSTREAM,
+                 "shorter": promoters.shorter, "unknown": promoters.unknown, "distinct_promoters": promoters.kept,
+                 "length": UPSTREAM,
                  "tss": "just past the right end: position i is i - 2000 bp from the TSS",
                  "tatawa_peak_offset": tatawa_peak(promoters.sequences),
                  "test_arm": TEST_ARM,
@@ -194,6 +196,7 @@ class Promoters(NamedTuple):
     records: int  # records in the file
     duplicates: int  # records whose sequence repeats an earlier record's
     shorter: int  # distinct sequences shorter than UPSTREAM bp, left out
+    unknown: int = 0  # records without one known base (all N), left out
 
     @property
     def kept(self) -> int:
@@ -208,11 +211,13 @@ def load_promoters(path: str | os.PathLike) -> Promoters:
     """The distinct full-length upstream sequences of a UCSC ``upstreamN.fa`` file and their chromosome arms.
 
     Headers read ``NAME_up_2000_ARM_POSITION_STRAND``; one that does not, or gives another length (an
-    ``upstream1000`` file), is a ValueError naming the record.
+    ``upstream1000`` file), is a ValueError naming the record. A record without one known base (all ``N``, an
+    assembly gap) is left out with a warning that counts and names them: it holds no promoter, and its
+    dinucleotide shuffle would be itself, a negative identical to a positive.
     """
     records = read_fasta(path)
     seen: set[str] = set()
-    sequences, arms, duplicates, shorter = [], [], 0, 0
+    sequences, arms, duplicates, shorter, unknown = [], [], 0, 0, []
     for number, r in enumerate(records, 1):
         match = _HEADER.search(r.name)
         if match is None:
@@ -222,6 +227,9 @@ def load_promoters(path: str | os.PathLike) -> Promoters:
             raise ValueError(f"{path}: record {r.name!r} (record {number}) holds "
                              f"{match.group(1)} bp upstream of its TSS, but this recipe reads {UPSTREAM} bp, each "
                              f"position an offset from the TSS; give a UCSC upstream{UPSTREAM} file")
+        if not r.sequence.strip("N"):
+            unknown.append(r.name)
+            continue
         if r.sequence in seen:
             duplicates += 1
             continue
@@ -234,7 +242,11 @@ def load_promoters(path: str | os.PathLike) -> Promoters:
                              "upstream of a TSS this recipe reads")
         sequences.append(r.sequence)
         arms.append(match.group(2))
-    return Promoters(sequences, arms, len(records), duplicates, shorter)
+    if unknown:
+        warnings.warn(f"{path}: {len(unknown)} record(s) hold only N (no known base), left out: "
+                      f"{', '.join(unknown[:5])}{', ...' if len(unknown) > 5 else ''}; each would be a promoter "
+                      "whose dinucleotide shuffle is itself", UserWarning, stacklevel=2)
+    return Promoters(sequences, arms, len(records), duplicates, shorter, len(unknown))
 
 
 def sample(sequences: Sequence[str], n: int, rng: np.random.Generator) -> list[str]:
@@ -245,8 +257,17 @@ def sample(sequences: Sequence[str], n: int, rng: np.random.Generator) -> list[s
 
 
 def with_negatives(promoters: list[str], rng: np.random.Generator) -> tuple[list[str], np.ndarray]:
-    """The promoters (label 1) followed by one :func:`dinucleotide_shuffle` of each (label 0), and the labels."""
+    """The promoters (label 1) followed by one :func:`dinucleotide_shuffle` of each (label 0), and the labels.
+    A promoter whose shuffle comes out as itself (one base repeated, all N: its base pairs allow no other order)
+    is a ValueError: its negative would be a copy of a positive."""
     negatives = [dinucleotide_shuffle(s, rng=rng) for s in promoters]
+    same = [i for i, (s, n) in enumerate(zip(promoters, negatives, strict=True)) if s == n]
+    if same:
+        i = same[0]
+        raise ValueError(f"with_negatives: promoters[{i}] ({promoters[i][:12]}..., bases {sorted(set(promoters[i]))}) "
+                         f"has a dinucleotide shuffle equal to itself ({len(same)} such promoter(s); its base pairs "
+                         "allow no or few other orders), so its negative would be a copy of a positive; leave such "
+                         "sequences out")
     return promoters + negatives, np.r_[np.ones(len(promoters)), np.zeros(len(negatives))].astype(np.int64)
 
 
@@ -419,7 +440,8 @@ def markdown(results: dict) -> str:
     d, s, sal = results["data"], results["settings"], results["saliency"]
     lines = [
         f"{d['distinct_promoters']} distinct {d['length']}-bp upstream sequences ({d['records']} records, "
-        f"{d['duplicates']} repeats and {d['shorter']} shorter than {d['length']} bp left out); the TSS is "
+        f"{d['duplicates']} repeats" + (f", {d['unknown']} all N" if d.get("unknown") else "")
+        + f" and {d['shorter']} shorter than {d['length']} bp left out); the TSS is "
         f"{d['tss']} (TATAWA is most frequent at {d['tatawa_peak_offset'][0]}..{d['tatawa_peak_offset'][1]}). "
         f"Test: {d['test_arm']}; train: every other arm. {d['train']} training / {d['test']} test sequences, "
         "half of them dinucleotide-shuffled negatives.",

@@ -147,9 +147,10 @@ def run(*, quick: bool = False, seed: int = 0, out: str | os.PathLike | None = N
 
 # -- data ----------------------------------------------------------------------------------------------------
 def check_sequences(sequences, who: str, features: int | None = None) -> list[np.ndarray]:
-    """The ``sequences`` as arrays, each ``(T_i, F)`` of numbers with ``T_i >= 1`` frames and one ``F`` for all
-    (``features`` if given, else the first sequence's); a ValueError names the first that is not. A 1-D
-    sequence is refused, not read as frames of one feature or one frame of ``T`` features."""
+    """The ``sequences`` as arrays, each ``(T_i, F)`` of finite numbers with ``T_i >= 1`` frames and one ``F``
+    for all (``features`` if given, else the first sequence's); a ValueError names the first that is not (a NaN
+    by its sequence, frame and feature). A 1-D sequence is refused, not read as frames of one feature or one
+    frame of ``T`` features."""
     if isinstance(sequences, np.ndarray) and sequences.ndim == 2:
         raise ValueError(f"{who}: sequences must be a list of (T, F) arrays (one per utterance), got one array of "
                          f"shape {sequences.shape}; for a single utterance pass [array]")
@@ -165,6 +166,13 @@ def check_sequences(sequences, who: str, features: int | None = None) -> list[np
                     else "; one frame: a.reshape(1, -1)" if a.size == expected else "")
             raise ValueError(f"{who}: sequence {i} has shape {a.shape}{kind}, but each must be (T, {expected}) "
                              f"numbers: T >= 1 frames of {expected} features{source}{hint}")
+    bad = [i for i, a in enumerate(arrays) if not np.isfinite(a).all()]
+    if bad:  # NaN would pass through the scaling and the summaries into every model's input
+        i = bad[0]
+        t, f = (int(v) for v in np.argwhere(~np.isfinite(arrays[i]))[0])
+        raise ValueError(f"{who}: sequence {i} has {arrays[i][t, f]} at frame {t} (feature {f}; {len(bad)} "
+                         f"sequence(s) hold NaN or infinite values), but every frame must be finite numbers: fill "
+                         "the missing values or leave those frames (or sequences) out first")
     return arrays
 
 

@@ -64,13 +64,13 @@ from matplotlib.figure import Figure
 
 from ..checks import is_integer
 from ..data.audio import LogMel, mix_at_snr, read_wav
-from ..estimators import SequenceClassifier, feature_scaling
+from ..estimators import SequenceClassifier
 from ..report import machine, write_report
 from ..tasks.mnist1d import cache_dir
 from ..training.module import SequenceModule
 from ..training.trainer import resolve_device
 from . import check_epochs, check_run_arguments, format_over_runs, over_runs
-from .speech import summary_features
+from .speech import check_sequences, fit_standardisation, summary_features
 
 DIGITS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 ACCENTS = ("en-us", "en-gb", "en-gb-scotland", "en-gb-x-gbclan", "en-gb-x-rp", "en-gb-x-gbcwmd", "en-029",
@@ -375,15 +375,6 @@ def features(logmel: LogMel, wave: torch.Tensor) -> np.ndarray:
         return logmel(wave).numpy().astype(np.float32)
 
 
-def fit_standardisation(sequences: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """Per-band mean and std ``(F,)`` over all frames of ``sequences`` (the training clips):
-    :func:`rnnkit.estimators.feature_scaling`."""
-    from ..data import pad_sequences
-
-    mean, scale = feature_scaling(pad_sequences(sequences), torch.tensor([len(a) for a in sequences]))
-    return mean.numpy(), scale.numpy()
-
-
 # -- baselines -----------------------------------------------------------------------------------------------
 class DTWNearestNeighbour:
     """1-nearest neighbour under multivariate DTW: dtaidistance's C ``dtw_ndim`` (squared Euclidean cost
@@ -421,7 +412,8 @@ class DTWNearestNeighbour:
                 raise ValueError(f"DTWNearestNeighbour.{who}: clip {i} has shape {a.shape}, but each clip must be "
                                  f"(T, {bands}) frames with T >= 1 ({bands} bands"
                                  f"{', as the training clips' if who == 'predict' else ''})")
-        return clips
+        # a NaN frame makes every distance to its clip NaN, and argmin would pick that clip's label
+        return check_sequences(clips, f"DTWNearestNeighbour.{who}")
 
 
 def _fit_and_score(clf, x_train, y_train, x_test, y_test) -> dict[str, float]:

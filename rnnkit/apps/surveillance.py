@@ -36,7 +36,8 @@ baseline:
   construction: it measures how well a model predicts where something moved, not a fair all-round score.
 
 Activity / anomaly score: each test frame's prediction MSE (``scores``), against the share of its moving
-pixels; ``activity.png`` plots both over time.
+pixels, and their correlation over the test frames (None, said why in the report, where it is undefined: fewer
+than 3 test frames, or a constant series); ``activity.png`` plots both over time.
 
 With ``out`` (:func:`rnnkit.report.write_report`): ``report.json``, ``report.md``, ``report.html`` (the table,
 the settings, the machine, the activity plot embedded) and ``activity.png``.
@@ -95,8 +96,7 @@ def run(*, quick: bool = False, seed: int = 0, out: str | os.PathLike | None = N
     segments = split_frames(len(frames), budget)
     short = next((name for name, segment in segments.items() if len(segment) <= context), None)
     if short is not None:  # named for the user's own video: how many frames it has, and how many it needs
-        least = next(n for n in range(len(frames), 100 * (context + 1))
-                     if all(len(segment) > context for segment in split_frames(n, budget).values()))
+        least = frames_for(1, budget)
         raise ValueError(f"{path}: {len(frames)} frames, whose {short} part (frames {segments[short].start}.."
                          f"{segments[short].stop - 1}, split by time) holds {len(segments[short])}, fewer than one "
                          f"clip of {context + 1} ({context} in, the next to predict); give a video of at least "
@@ -149,8 +149,11 @@ def run(*, quick: bool = False, seed: int = 0, out: str | os.PathLike | None = N
         "machine": machine("cpu"),
     }
     if out is not None:
+        fps = results["data"]["fps"]
+        video = Path(path).name + (f" ({fps:g} fps)" if fps is not None else "")
         write_report(out, title=title(results), results=results, markdown=markdown(results),
-                     figures={"activity": activity_figure(results["scores"])}, machine_info=results["machine"])
+                     figures={"activity": activity_figure(results["scores"], video=video)},
+                     machine_info=results["machine"])
     return results
 
 
@@ -188,6 +191,14 @@ def split_frames(n: int, budget: dict) -> dict[str, range]:
     """The frames of each part (``PARTS``) of a video of ``n`` frames: :func:`rnnkit.data.split_by_time` with
     the budget's validation and test fractions."""
     return dict(zip(PARTS, split_by_time(n, val=budget["val_fraction"], test=budget["test_fraction"]), strict=True))
+
+
+def frames_for(test_clips: int, budget: dict) -> int:
+    """The fewest frames of a video whose split (:func:`split_frames`) gives every part a clip of
+    ``context + 1`` frames and the test part ``test_clips`` of them."""
+    context = budget["context"]
+    enough = lambda parts: all(len(p) > context for p in parts.values()) and len(parts["test"]) - context >= test_clips
+    return next(n for n in range(context + 1, 1000 * (context + test_clips)) if enough(split_frames(n, budget)))
 
 
 def load_frames(path: str | os.PathLike, *, size: tuple[int, int], max_frames: int | None = None) -> Tensor:
@@ -328,13 +339,21 @@ def frame_metrics(predicted: Tensor, target: Tensor, moving: Tensor) -> dict[str
             "moving_mse": moving_mse, "moving_psnr": 10 * math.log10(1 / max(moving_mse, 1e-10))}  # as per_frame
 
 
-def _correlation(a: Tensor, b: Tensor) -> float:
-    return float(np.corrcoef(a.numpy(), b.numpy())[0, 1])
+CORRELATION_FRAMES = 3  # Pearson's r of 2 frames is +-1 whatever they hold
 
 
-def activity_figure(scores: dict[str, Any]) -> Figure:
+def _correlation(a: Tensor, b: Tensor) -> float | None:
+    """Pearson's r of ``a`` and ``b``; None where it is undefined or says nothing: fewer than
+    ``CORRELATION_FRAMES`` values, or one of them constant (no spread to correlate)."""
+    a, b = a.double().numpy(), b.double().numpy()
+    if len(a) < CORRELATION_FRAMES or a.std() == 0 or b.std() == 0:
+        return None
+    return float(np.corrcoef(a, b)[0, 1])
+
+
+def activity_figure(scores: dict[str, Any], *, video: str = "vtest.avi (10 fps)") -> Figure:
     """Per test frame: the prediction MSE of the ConvLSTM and of copy-last-frame, and the share of moving
-    pixels, over time."""
+    pixels, over time; ``video`` names the frames' video on the time axis."""
     fig = Figure(figsize=(8.0, 4.8), layout="constrained")
     top, bottom = fig.subplots(2, 1, sharex=True)
     t = scores["first_frame"] + np.arange(len(scores["convlstm_mse"]))
@@ -345,7 +364,7 @@ def activity_figure(scores: dict[str, Any]) -> Figure:
     top.set_title("Anomaly / activity score on the test frames: next-frame prediction error")
     bottom.plot(t, scores["moving_share"], color="tab:orange")
     bottom.set_ylabel("share of moving pixels")
-    bottom.set_xlabel("frame of vtest.avi (10 fps)")
+    bottom.set_xlabel(f"frame of {video}")
     return fig
 
 
@@ -383,5 +402,18 @@ def markdown(results: dict) -> str:
               "pooled over the test frames. The moving mask comes from the true change, so copy-last's error there "
               f"is at least {s['motion_threshold']}² by construction.",
               "", f"Activity score (activity.png): per-frame ConvLSTM MSE; its correlation with the share of moving "
-              f"pixels over the test frames: {results['scores']['correlation_with_moving_share']:.2f}."]
+              f"pixels over the {correlation_text(results)}."]
     return "\n".join(lines) + "\n"
+
+
+def correlation_text(results: dict) -> str:
+    """``"N test frames: r"``, or why there is no correlation to report."""
+    scores, d, s = results["scores"], results["data"], results["settings"]
+    n, r = len(scores["convlstm_mse"]), scores["correlation_with_moving_share"]
+    if r is not None:
+        return f"{n} test frames: {r:.2f}"
+    if n < CORRELATION_FRAMES:
+        return (f"{n} test frame(s): undefined, a correlation needs {CORRELATION_FRAMES} frames or more (a video of "
+                f"at least {frames_for(CORRELATION_FRAMES, s)} frames gives them; this one has {d['frames']})")
+    return f"{n} test frames: undefined, the error or the share of moving pixels is the same in every test frame"
+
