@@ -17,7 +17,7 @@ import rnnkit
 from rnnkit.cli import main
 
 QUICK = ["--task", "classify", "--hidden-size", "4", "--batch-size", "4", "--test-fraction", "0", "--seed", "0",
-         "--cell", "gru", "--lr-schedule", "none"]
+         "--cell", "gru", "--lr-schedule", "none", "--device", "cpu"]
 RESUME_HINT = " (rerun with --resume to continue from the last finished epoch)"
 # Lightning's note on a run resumed from a copy of the interrupted --out (its checkpoint names the first folder)
 pytestmark = pytest.mark.filterwarnings("ignore:The dirpath has changed:UserWarning")
