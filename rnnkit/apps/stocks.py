@@ -118,9 +118,10 @@ def daily_features(prices: pd.DataFrame) -> pd.DataFrame:
 
     Row t uses prices of days <= t only. The first ``VOLUME_DAYS`` days are dropped: they lack a return
     or a full volume average. The rows must be one per day, oldest first (a download listed newest first is
-    refused: its returns would be read backwards; so are intraday bars, several rows on one day), the columns
-    one ticker's (yfinance's two-level columns are refused, naming the ticker to take), and every price and
-    volume a positive number (their logs are taken); a ValueError names the day and column otherwise."""
+    refused: its returns would be read backwards; so are intraday bars, several rows on one day, and weekly or
+    monthly bars, rows a median 5 days or more apart), the columns one ticker's (yfinance's two-level columns are
+    refused, naming the ticker to take), and every price and volume a positive number (their logs are taken); a
+    ValueError names the day and column otherwise."""
     _check_prices(prices)
     close, volume = prices["Close"], np.log(prices["Volume"].astype(np.float64))
     table = pd.DataFrame({
@@ -132,6 +133,7 @@ def daily_features(prices: pd.DataFrame) -> pd.DataFrame:
 
 
 PRICE_COLUMNS = ("High", "Low", "Close", "Volume")  # what daily_features reads
+WEEKLY_GAP = 5  # days between rows (the median) from which they are not daily bars: those are 1 (3 over a weekend)
 SPLIT_RATIO = 1.5  # a close that moves by this factor or more in a day is warned of: a split, or a crash to check
 
 
@@ -179,6 +181,14 @@ def _check_prices(prices: pd.DataFrame) -> None:
                          "(the returns, ranges and volumes of a day, the forecast for the next); give daily bars, "
                          "e.g. prices.resample('D').agg({'High': 'max', 'Low': 'min', 'Close': 'last', "
                          "'Volume': 'sum'}).dropna()")
+    wall = dates.tz_localize(None) if dates.tz is not None else dates  # the local calendar: DST changes no day
+    gaps = np.diff(wall.to_numpy().astype("datetime64[D]").astype(np.int64))  # calendar days between rows
+    if len(gaps) and np.median(gaps) >= WEEKLY_GAP:  # weekly or monthly bars: each read as a day, forecast a day
+        i = int(np.argmax(gaps >= WEEKLY_GAP)) + 1
+        raise ValueError(f"{who}: the rows are {np.median(gaps):g} days apart (the median gap; rows {i - 1} and {i}: "
+                         f"{days[i - 1]:%Y-%m-%d} and {days[i]:%Y-%m-%d}), as weekly or monthly bars are, but each "
+                         "row is read as one trading day (its return and range a day's, the forecast the next "
+                         "day's); give daily bars (e.g. yfinance.download(ticker, interval='1d'))")
     for column in PRICE_COLUMNS:
         if not pd.api.types.is_numeric_dtype(prices[column]):
             raise ValueError(f"{who}: {column} holds {prices[column].dtype} values ({prices[column].iloc[0]!r} on "
