@@ -25,6 +25,8 @@ from .series import (
     as_frame,
     as_text,
     given_text,
+    period_starts,
+    periods_rule,
     season_length_fix,
     shown_time,
     user_stacklevel,
@@ -48,7 +50,12 @@ def infer_season_length(freq: str | float | None) -> int:
     seconds and their multiples) take the shortest of a day, a week and 52 weeks that is longer than the step and
     a whole number of steps (``"24h"``: 7, ``"7D"``: 52). ValueError when there is none."""
     if isinstance(freq, str):
-        offset = pd.tseries.frequencies.to_offset(freq)
+        try:
+            offset = pd.tseries.frequencies.to_offset(period_starts(freq) or freq)  # periods' 'M': 'MS'
+        except ValueError:
+            raise ValueError(f"cannot infer a season length from {freq!r}, which is not a pandas frequency; pass "
+                             "one ('MS' or 'ME' monthly, a PeriodIndex's own freqstr, 'h', ...), or season_length=... "
+                             "(e.g. 12 for monthly data, 24 for hourly)") from None
         if isinstance(offset, pd.offsets.Tick | pd.offsets.Day):  # pandas 3's Day is a calendar day, not a Tick
             step = offset.n * pd.Timedelta(days=1) if isinstance(offset, pd.offsets.Day) else pd.Timedelta(offset)
             for season in _FIXED_SEASONS if step >= pd.Timedelta(seconds=1) else ():  # no season of milliseconds
@@ -157,6 +164,31 @@ def _warn_unscaled(undefined: dict[str, list[tuple[int, object, int, float]]]) -
                       "methods by MAE, RMSE or sMAPE there)", UserWarning, stacklevel=user_stacklevel())
 
 
+def _too_few_rows(n: int, H: int, folds: int, step: int, L: int, m: int | None, auto: bool) -> str:
+    """The refusal of folds that leave too few rows before the first origin: the folds that fit the ``n`` rows (and
+    the step that keeps ``folds``), or, where not one fits, the lookback or season that is too long for them."""
+    need = max(L + H, (m or 1) + 1)  # the rows before the first origin: a fold's training rows
+    why = ((f"lookback + horizon = {L} + {H} to train" if not auto else
+            "horizon + 1, the least that lookback='auto' trains on") if L + H >= (m or 1) + 1 else
+           f"season + 1 = {m} + 1 for the seasonal naive (season_length={m})")
+    asked = (f"backtest: {folds} fold{'s' * (folds != 1)} of horizon {H}, {step} step{'s' * (step != 1)} apart, need "
+             f"{need + H + (folds - 1) * step} rows ({need} before the first origin: {why}; then {H} + {folds - 1} * "
+             f"{step})")
+    fit = (n - H - need) // step + 1 if n - H >= need else 0
+    if fit >= 1:
+        closer = (n - H - need) // (folds - 1) if folds > 1 else 0
+        keep = f", or keep {folds} folds, {closer} step{'s' * (closer != 1)} apart: step={closer}" \
+            if 1 <= closer < step else ""
+        return f"{asked}, but the series has {n} rows; at most {fit} fold{'s' * (fit != 1)} fit: pass folds={fit}{keep}"
+    if L + H >= (m or 1) + 1 and not auto and n - 2 * H >= 1:
+        fix = f"pass lookback={n - 2 * H} or less (the longest that leaves one fold), or give a longer series"
+    elif L + H < (m or 1) + 1 and n - H - 1 >= 1:
+        fix = f"pass season_length={n - H - 1} or less (the longest that leaves one fold), or give a longer series"
+    else:
+        fix = f"give a series of at least {need + H} rows, or a shorter horizon"
+    return f"{asked}, but the series has {n} rows, too few for even one fold; {fix}"
+
+
 def backtest(forecaster, data, X=None, *, folds: int = 3, step: int | None = None, season_length: int | None = None,
              expanding: bool = True, targets: Sequence[str] | None = None,
              future_covariates: Sequence[str] | None = None, time_col: str | None = None,
@@ -171,6 +203,7 @@ def backtest(forecaster, data, X=None, *, folds: int = 3, step: int | None = Non
                          f"...), then compare predict() with data.groupby(id_col).tail({H})")
     if X is not None:  # as fit(y, X): X's columns are known-future covariates, given over each fold's test rows
         data, targets, future_covariates = _join_exogenous(data, X, targets, future_covariates, time_col, "backtest")
+    asked, freq = freq, periods_rule(data, time_col, freq)  # periods' own 'M': the grid of their starts, as fit
     frame = as_frame(data, time_col=time_col, freq=freq)
     targets, _, future = _roles(frame, targets, future_covariates)
     freq_, _ = _regular_step(frame)
@@ -182,7 +215,10 @@ def backtest(forecaster, data, X=None, *, folds: int = 3, step: int | None = Non
         raise ValueError(f"season_length must be an integer >= 1, got {m!r}{season_length_fix(m)}")
     H, n = forecaster.horizon, len(frame)
     if not is_count(folds):
-        raise ValueError(f"folds must be an integer >= 1, got {folds!r}")
+        whole = isinstance(folds, float) and folds.is_integer() and folds >= 1 or \
+            isinstance(folds, str) and folds.strip().isdigit() and int(folds) >= 1
+        raise ValueError(f"backtest: folds must be an integer >= 1 (the number of origins), got {folds!r}"
+                         + (f"; pass folds={int(folds)}" if whole else ""))
     if step is not None and not is_count(step):
         raise ValueError(f"backtest: step must be an integer >= 1 (the steps between two origins; default the "
                          f"horizon, {H}), got {step!r}")
@@ -190,10 +226,7 @@ def backtest(forecaster, data, X=None, *, folds: int = 3, step: int | None = Non
     initial = n - H - (folds - 1) * step
     L = 1 if forecaster.lookback == "auto" else forecaster.lookback  # "auto" fits what the rows allow
     if initial < max(L + H, (m or 1) + 1):
-        raise ValueError(f"{folds} folds of horizon {H}, {step} steps apart, leave {initial} steps "
-                         f"before the first origin; it needs lookback + horizon = {L + H} "
-                         f"steps to train and {(m or 1) + 1} for the seasonal naive (season {m or 1}); use fewer "
-                         "folds, a smaller step or a longer series")
+        raise ValueError(_too_few_rows(n, H, folds, step, L, m, forecaster.lookback == "auto"))
     idx = frame.column_index(targets)
     median = 0 if forecaster.quantiles is None else list(forecaster.quantiles).index(0.5)
     rows, forecasts = [], []
@@ -231,7 +264,7 @@ def backtest(forecaster, data, X=None, *, folds: int = 3, step: int | None = Non
                            "actual": actual[:, j]}
                 forecasts.append(pd.DataFrame(columns, index=pd.Index(times, name="time")))
     _warn_unscaled(undefined)
-    period = _given_periods(data, time_col, freq, frame, freq_)  # as Forecaster.fit
+    period = _given_periods(data, time_col, freq, frame, freq_, asked)  # as Forecaster.fit
     given = data[time_col] if time_col is not None and isinstance(data, pd.DataFrame) else getattr(data, "index", None)
     form = given_text(given, frame)
 

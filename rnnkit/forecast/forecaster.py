@@ -55,6 +55,7 @@ from .series import (
     freq_name,
     given_text,
     months_across,
+    periods_rule,
     quantiles_fix,
     season_length_fix,
     shown_time,
@@ -247,6 +248,7 @@ class Forecaster(BaseEstimator):
                         not isinstance(data.columns, pd.MultiIndex) else None)
         if X is not None:
             data, targets, future_covariates = _join_exogenous(data, X, targets, future_covariates, time_col)
+        asked, freq = freq, periods_rule(data, time_col, freq)  # periods' own 'M': the grid of their starts, 'MS'
         frame = as_frame(data, time_col=time_col, freq=freq)
         index = getattr(data, "index", None)
         given = index.freqstr if isinstance(index, pd.PeriodIndex) and time_col is None and freq is None else None
@@ -254,7 +256,7 @@ class Forecaster(BaseEstimator):
                         shown_freq=given)
         # a PeriodIndex is read as the start of each period; forecasts are given back as periods (resampled by
         # freq: periods of that grid, as pandas resamples a PeriodIndex, where its timestamps start periods)
-        self.period_ = _given_periods(data, time_col, freq, frame, self.freq_)
+        self.period_ = _given_periods(data, time_col, freq, frame, self.freq_, asked)
         # times given as text come back as text in the same form (years '1990', quarters '1990Q1'), else warned of
         given = data[time_col] if time_col is not None and isinstance(data, pd.DataFrame) else index
         self.text_ = given_text(given, frame)
@@ -765,7 +767,7 @@ class Forecaster(BaseEstimator):
                              "model='direct'")
         frame = self.history_ if data is None else self._frame_like(data, time_col)
         n = len(frame)
-        a = 0 if start is None else self._start_row(frame, start)
+        a = 0 if start is None else self._start_row(frame, start, self._as_periods)
         last = n - self.horizon  # the last origin whose whole horizon lies in the series
         if a > last:
             at = "" if frame.time is None else f" ({self._as_periods(frame.time[[last]])[0]})"
@@ -801,10 +803,12 @@ class Forecaster(BaseEstimator):
                 getattr(self, "series_name_", self.targets_[0]))
 
     @staticmethod
-    def _start_row(frame: TimeSeriesFrame, start) -> int:
+    def _start_row(frame: TimeSeriesFrame, start, as_given=lambda index: index) -> int:
         """The row of ``historical_forecasts(start=...)``: on a numeric time axis, a value of the axis is that
-        time (``start=1986`` on years) and another integer a row number; a Period is its first instant."""
+        time (``start=1986`` on years) and another integer a row number; a Period is its first instant.
+        ``as_given``: the series' times as the caller gave them (periods, text), to name its first and last."""
         time = frame.time
+        first, last = (None, None) if time is None else as_given(time[[0, -1]])
         numeric = time is not None and not isinstance(time, pd.DatetimeIndex)
         if isinstance(start, bool):
             raise ValueError(f"historical_forecasts: start must be a timestamp or a row number, got {start!r}")
@@ -813,7 +817,7 @@ class Forecaster(BaseEstimator):
         if isinstance(start, numbers.Real) and not isinstance(start, numbers.Integral) and not numeric:
             raise ValueError(f"historical_forecasts: start={start!r} is neither a row number (an integer in "
                              f"0..{len(frame) - 1}) nor a time of the series"
-                             + ("" if time is None else f" ({time[0]} .. {time[-1]}); pass one"))
+                             + ("" if time is None else f" ({first} .. {last}); pass one"))
         if isinstance(start, numbers.Integral):
             if not 0 <= start < len(frame):
                 raise ValueError(f"historical_forecasts: start={start} is neither a row number (0..{len(frame) - 1})"
@@ -827,10 +831,10 @@ class Forecaster(BaseEstimator):
             row = int(time.searchsorted(at))
         except (TypeError, ValueError) as e:
             raise ValueError(f"historical_forecasts: start={start!r} cannot be read as a time of the series "
-                             f"({time[0]} .. {time[-1]}): {e}") from None
+                             f"({first} .. {last}): {e}") from None
         if row == 0 and at < time[0]:  # a wrong year or century is more likely than a wish for every origin
             raise ValueError(f"historical_forecasts: start={start!r} is before the series, which starts at "
-                             f"{time[0]}; pass a time of the series (or leave start out for the earliest origin)")
+                             f"{first}; pass a time of the series (or leave start out for the earliest origin)")
         return row
 
     def _as_periods(self, index: pd.Index) -> pd.Index:
@@ -845,7 +849,11 @@ class Forecaster(BaseEstimator):
         if isinstance(data, pd.Series) and len(self.history_.columns) == 1:
             data = data.rename(self.history_.columns[0])
         period, index = getattr(self, "period_", None), getattr(data, "index", None)
-        if period and time_col is None and isinstance(index, pd.PeriodIndex) and index.freqstr != period:
+        # finer periods of a model fitted with freq= are aggregated onto its grid by that freq, as at fit
+        aggregated = getattr(self, "resample_", None) is not None and isinstance(index, pd.PeriodIndex) and \
+            period is not None and _finer_periods(index, period)
+        if period and time_col is None and isinstance(index, pd.PeriodIndex) and index.freqstr != period \
+                and not aggregated:
             fix = (f"aggregate them onto the fitted periods, data.groupby(data.index.asfreq({period!r})).mean()"
                    if index.freq.n == 1 and pd.Period(index[0], period).asfreq(index.freqstr, "start") <= index[0]
                    and _finer_periods(index, period) else f"give data {period!r} periods, as at fit")

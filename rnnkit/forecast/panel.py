@@ -694,7 +694,7 @@ class GlobalForecaster(BaseEstimator):
             return  # _known names what future lacks
         fitted = set(self.ids_)
         as_text = {str(k).strip() for k in self.ids_}
-        unknown = [k for k in pd.unique(future[self.id_col_])
+        unknown = [k for k in dict.fromkeys(future[self.id_col_].tolist())  # Python values: 3, not np.int64(3)
                    if not (k in fitted or str(k).strip() in as_text)]
         if unknown:
             rows = np.flatnonzero(future[self.id_col_].isin(unknown).to_numpy())
@@ -732,11 +732,11 @@ class GlobalForecaster(BaseEstimator):
                              f"{self.time_col_!r} and {list(self.future_covariates_)}{fix}")
         mine = future[self.id_col_] == key
         if not mine.any():  # the ids in another type (int at fit, text in future) would match no row
-            other = future[self.id_col_][future[self.id_col_].astype(str).str.strip() == str(key).strip()]
-            if len(other):
+            other = future[self.id_col_][future[self.id_col_].astype(str).str.strip() == str(key).strip()].tolist()
+            if len(other):  # tolist: the ids as Python values, 1 (int), not numpy's np.int64(1) (int64)
                 to = "str" if isinstance(key, str) else type(key).__name__
                 raise ValueError(f"{who}future has no row with the id {key!r} ({type(key).__name__}, as at fit), "
-                                 f"but has {other.iloc[0]!r} ({type(other.iloc[0]).__name__}); give future's ids "
+                                 f"but has {other[0]!r} ({type(other[0]).__name__}); give future's ids "
                                  f"the fitted type (future[{self.id_col_!r}].astype({to}))")
         future = future[mine]
         time = future[self.time_col_]

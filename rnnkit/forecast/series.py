@@ -181,6 +181,37 @@ def _check_freq_fits(frame: TimeSeriesFrame, freq, option: str) -> None:
                      f"({100 * empty / len(counts):.0f}%) empty; {fix}")
 
 
+def periods_rule(data, time_col: str | None, freq):
+    """``freq`` as the grid of the first instants of its periods (``'M'`` -> ``'MS'``, ``'Q'`` -> ``'QS-OCT'``,
+    ``'Q-NOV'`` -> ``'QS-DEC'``, ``'Y'`` -> ``'YS-JAN'``) where ``data``'s times are periods (its index, or the time
+    column ``time_col``) and ``freq`` is a period frequency that pandas 3 reads for periods alone: a PeriodIndex
+    resamples by ``'M'`` in pandas, and refuses ``'ME'`` and ``'MS'``. The series' periods are read as their first
+    instants, so that grid bins them as those periods do, and the forecasts come back as its periods. Any other
+    ``freq`` as given (:func:`freq_name` refuses what is no frequency)."""
+    given = (data[time_col] if isinstance(data, pd.DataFrame) and time_col in data.columns else
+             data.index if isinstance(data, pd.Series | pd.DataFrame) and time_col is None else None)
+    if not isinstance(freq, str) or not isinstance(getattr(given, "dtype", None), pd.PeriodDtype):
+        return freq
+    return period_starts(freq) or freq
+
+
+def period_starts(freq: str) -> str | None:
+    """The frequency of the first instants of the periods of ``freq`` where ``freq`` names periods that no
+    frequency of timestamps spells alike (pandas 3's ``'M'``, ``'Q-NOV'``, ``'Y'``, ``'2M'``: ``'MS'``,
+    ``'QS-DEC'``, ``'YS-JAN'``, ``'2MS'``); None for any other text (``'D'``, ``'W-SUN'``, ``'MS'``: timestamps'
+    frequencies too; what is no frequency)."""
+    try:
+        pd.tseries.frequencies.to_offset(freq)
+        return None
+    except ValueError:
+        pass
+    try:
+        starts = pd.period_range("2000-01-01", periods=3, freq=freq).to_timestamp(how="start")
+    except (TypeError, ValueError):
+        return None
+    return pd.infer_freq(starts)
+
+
 def freq_name(freq) -> str | None:
     """``freq`` (a pandas frequency string, a DateOffset, a Timedelta) as pandas' string for it (``"h"``), which
     config.json keeps; None stays None. ValueError for anything pandas does not read as a frequency."""
@@ -1096,14 +1127,20 @@ def _future_index(frame: TimeSeriesFrame, freq: str | float | None, H: int) -> p
     return _numeric_index(frame.time[-1] + freq * np.arange(1, H + 1), frame)
 
 
-def _given_periods(data, time_col: str | None, freq, frame: TimeSeriesFrame, fitted_freq: str) -> str | None:
+def _given_periods(data, time_col: str | None, freq, frame: TimeSeriesFrame, fitted_freq: str,
+                   asked=None) -> str | None:
     """The period frequency in which forecasts go back to the caller: a ``PeriodIndex`` given (no ``time_col``)
-    comes back as its own periods, or resampled by ``freq`` as periods of the new grid (:func:`_periods_of`);
-    anything else as timestamps (None)."""
+    comes back as its own periods, or resampled by ``freq`` as periods of the new grid (:func:`_periods_of`), or as
+    the periods asked for (``asked``, a period frequency that :func:`periods_rule` read as the grid ``freq``:
+    ``'Q-NOV'``, ``'2M'``); anything else as timestamps (None)."""
     index = getattr(data, "index", None)
     if not isinstance(index, pd.PeriodIndex) or time_col is not None:
         return None
-    return index.freqstr if freq is None else _periods_of(frame, fitted_freq)
+    if freq is None:
+        return index.freqstr
+    if asked is not None and asked != freq:  # periods asked for by their own name ('Q-NOV'): those periods
+        return pd.Period(index[0], asked).freqstr
+    return _periods_of(frame, fitted_freq)
 
 
 def _periods_of(frame: TimeSeriesFrame, freq: str) -> str | None:
