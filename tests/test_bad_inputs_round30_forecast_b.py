@@ -127,3 +127,17 @@ def test_F30_18_historical_forecasts_names_the_series_span_in_its_periods():
     with pytest.raises(ValueError) as e:  # before: "... which starts at 1949-01-01 00:00:00; ..."
         f.historical_forecasts(start=pd.Period("1940-01", "M"))
     assert "is before the series, which starts at 1949-01; pass a time" in one_line(e)
+
+
+# -- F30-19: model="auto" with a season set longer than the rows hold -------------------------------------------------
+def test_F30_19_a_season_set_too_long_for_the_rows_is_warned_of_not_dropped_in_silence():
+    y = _airline(60)
+    # before: no word; the smoothing was fitted without a season and the seasonal naive was the naive one
+    with pytest.warns(UserWarning, match=r"season_length=70 needs 2 seasons and 2 rows \(142\) for the exponential "
+                                         r"smoothing \(ets, hybrid\) to fit it, but the series has 60 rows, so the "
+                                         r"smoothing is fitted without a season, and the seasonal naive forecast, "
+                                         r"which needs one season, is the naive one; "):
+        tiny_forecaster(model="auto", season_length=70).fit(y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)  # a season the rows hold twice: no word
+        tiny_forecaster(model="auto", season_length=12).fit(y)

@@ -404,6 +404,7 @@ class Forecaster(BaseEstimator):
         rows (:meth:`_validate`), the chosen ones refitted on all rows, their forecasts averaged, the band
         calibrated on the same origins. With ``log_dir``, the selection is recorded there and ``resume=True``
         keeps it (the trials depend on ``max_epochs``, which a resume may raise)."""
+        _warn_season_too_long(len(frame), choices["season_length"][0])
         record = None if self.log_dir is None else Path(self.log_dir) / CHOICE_FILE
         if resume and record is not None and record.is_file():
             saved = json.loads(record.read_text())
@@ -1082,6 +1083,21 @@ class Forecaster(BaseEstimator):
         self.resample_ = fitted.get("resample")  # absent from models saved before: no resampling
         self.loss_curve_, self.validation_loss_curve_ = [], []
         self.log_dir = None  # a model saved before save dropped it names its fit's directory (maybe elsewhere)
+
+
+def _warn_season_too_long(n: int, m: int) -> None:
+    """Warn where ``model="auto"``'s classical candidates cannot use the season ``m`` set for ``n`` rows: the
+    smoothing (ets, and the hybrid's) needs two seasons and two rows to fit one (:func:`.combination.fit_ets`), the
+    seasonal naive forecast one season (:func:`.combination.naive_forecast`); each then does without it. (The season
+    ``"auto"`` chooses is held twice by the rows, :func:`.defaults.choose_season_length`.)"""
+    if m <= 1 or n >= 2 * m + 2:
+        return
+    naive = ", and the seasonal naive forecast, which needs one season, is the naive one" if n < m else ""
+    warnings.warn(f"Forecaster(model='auto'): season_length={m} needs 2 seasons and 2 rows ({2 * m + 2}) for the "
+                  f"exponential smoothing (ets, hybrid) to fit it, but the series has {n} rows, so the smoothing is "
+                  f"fitted without a season{naive}; pass a longer series, or the season the rows hold "
+                  f"(season_length=1: none; 'auto' chooses one the rows hold twice)", UserWarning,
+                  stacklevel=user_stacklevel())
 
 
 def _finer_periods(index: pd.PeriodIndex, period: str) -> bool:
