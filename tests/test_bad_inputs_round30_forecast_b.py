@@ -2,14 +2,15 @@
 names ``'M'``, ``'Q'``, ``'Q-NOV'`` as ``freq=`` of a series on periods (F30-14), the panel's ``future`` with ids
 of another type named as written, not numpy's ``np.int64(1)`` (F30-15), ``predict(data=...)`` on the finer periods
 that a model fitted with ``freq=`` aggregates (F30-16), ``infer_season_length`` of a PeriodIndex's own freqstr
-(F30-17), and ``historical_forecasts``' refused starts named in the series' periods (F30-18)."""
+(F30-17), ``historical_forecasts``' refused starts named in the series' periods (F30-18), ``model="auto"`` with a
+season set longer than the rows hold (F30-19), and ``rnnkit forecast --freq M`` of a file of months (F30-20)."""
 
 import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import one_line, tiny_forecaster
+from helpers import cli_error, one_line, run_cli, tiny_forecaster
 
 import rnnkit
 
@@ -141,3 +142,22 @@ def test_F30_19_a_season_set_too_long_for_the_rows_is_warned_of_not_dropped_in_s
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)  # a season the rows hold twice: no word
         tiny_forecaster(model="auto", season_length=12).fit(y)
+
+
+# -- F30-20: rnnkit forecast --freq M of a file of months -------------------------------------------------------------
+def test_F30_20_the_command_lines_freq_M_of_months_is_read_as_months(tmp_path, capsys):
+    _shampoo().rename("sales").rename_axis("month").to_csv(tmp_path / "shampoo.csv")  # 1991-01, 1991-02, ...
+
+    def args(freq, out):
+        return ["forecast", tmp_path / "shampoo.csv", "--time-column", "month", "--target-column", "sales",
+                "--horizon", "3", "--lookback", "6", "--season-length", "4", "--model", "direct", "--max-epochs", "1",
+                "--hidden-size", "4", "--folds", "2", "--freq", freq, "--out", tmp_path / out]
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert run_cli(args("MS", "ms"), capsys)[0] == 0
+        assert run_cli(args("M", "m"), capsys)[0] == 0  # before: "freq='M' is not a pandas frequency; ..."
+    assert (tmp_path / "m" / "forecast.csv").read_text() == (tmp_path / "ms" / "forecast.csv").read_text()
+    assert (tmp_path / "m" / "forecast.csv").read_text().splitlines()[1].startswith("1994-01,")
+    line = cli_error(args("monthly", "x"), capsys)  # named as the command line spells it
+    assert line.startswith("rnnkit forecast: error: --freq monthly is not a pandas frequency; ")

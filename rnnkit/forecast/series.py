@@ -73,7 +73,8 @@ def as_frame(data, *, time_col: str | None = None, freq: str | None = None,
                                             "every column of data is read, as a target or a covariate)")
     else:
         raise ValueError(unframed(data))
-    if freq_name(freq) is None:
+    freq = periods_rule(data, time_col, freq)  # periods' own 'M' (`rnnkit forecast --freq M` of months): 'MS'
+    if freq_name(freq, option) is None:
         return frame
     if not isinstance(frame.time, pd.DatetimeIndex):
         time = frame.time
@@ -212,15 +213,17 @@ def period_starts(freq: str) -> str | None:
     return pd.infer_freq(starts)
 
 
-def freq_name(freq) -> str | None:
+def freq_name(freq, option: str = "freq") -> str | None:
     """``freq`` (a pandas frequency string, a DateOffset, a Timedelta) as pandas' string for it (``"h"``), which
-    config.json keeps; None stays None. ValueError for anything pandas does not read as a frequency."""
+    config.json keeps; None stays None. ValueError for anything pandas does not read as a frequency, naming it as
+    ``option`` spells it (``freq='M'``; ``--freq M`` on the command line)."""
     if freq is None:
         return None
     try:
         return pd.tseries.frequencies.to_offset(freq).freqstr
     except (TypeError, ValueError):
-        raise ValueError(f"freq={freq!r} is not a pandas frequency; pass one such as 'h' (hourly), 'D' (daily), "
+        spelt = f"--freq {freq}" if option.startswith("--") else f"{option}={freq!r}"
+        raise ValueError(f"{spelt} is not a pandas frequency; pass one such as 'h' (hourly), 'D' (daily), "
                          "'B' (business days), 'W-SUN' (weekly), 'MS' or 'ME' (monthly), 'QS' (quarterly), 'YS' or "
                          "'YE' (yearly; pandas 3 reads no 'M', 'Y' or 'A')") from None
 
