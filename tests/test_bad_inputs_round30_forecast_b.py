@@ -3,7 +3,8 @@ names ``'M'``, ``'Q'``, ``'Q-NOV'`` as ``freq=`` of a series on periods (F30-14)
 of another type named as written, not numpy's ``np.int64(1)`` (F30-15), ``predict(data=...)`` on the finer periods
 that a model fitted with ``freq=`` aggregates (F30-16), ``infer_season_length`` of a PeriodIndex's own freqstr
 (F30-17), ``historical_forecasts``' refused starts named in the series' periods (F30-18), ``model="auto"`` with a
-season set longer than the rows hold (F30-19), and ``rnnkit forecast --freq M`` of a file of months (F30-20)."""
+season set longer than the rows hold (F30-19), ``rnnkit forecast --freq M`` of a file of months (F30-20), and a
+time column of periods, forecast as periods as the index of periods is (F30-21)."""
 
 import warnings
 
@@ -161,3 +162,19 @@ def test_F30_20_the_command_lines_freq_M_of_months_is_read_as_months(tmp_path, c
     assert (tmp_path / "m" / "forecast.csv").read_text().splitlines()[1].startswith("1994-01,")
     line = cli_error(args("monthly", "x"), capsys)  # named as the command line spells it
     assert line.startswith("rnnkit forecast: error: --freq monthly is not a pandas frequency; ")
+
+
+# -- F30-21: a time column of periods ---------------------------------------------------------------------------------
+def test_F30_21_a_time_column_of_periods_is_forecast_as_periods_as_an_index_of_them():
+    y = _airline(48)
+    df = y.rename("y").rename_axis("t").reset_index()  # a 'period[M]' column, as reset_index() leaves it
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        f = tiny_forecaster().fit(df, time_col="t")
+        expected = tiny_forecaster().fit(y).predict()
+        bt = tiny_forecaster().backtest(df, time_col="t", folds=2)
+    # before: the forecasts at the timestamps 1953-01-01 00:00:00, 1953-02-01 00:00:00
+    pd.testing.assert_index_equal(f.predict().index, expected.index.rename("t"))
+    np.testing.assert_allclose(f.predict()["y"].to_numpy(), expected.to_numpy())
+    assert list(f.historical_forecasts().index[:1]) == [pd.Period("1949-05", "M")]
+    assert list(bt.index) == [pd.Period("1952-09", "M"), pd.Period("1952-11", "M")]

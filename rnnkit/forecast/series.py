@@ -1132,12 +1132,16 @@ def _future_index(frame: TimeSeriesFrame, freq: str | float | None, H: int) -> p
 
 def _given_periods(data, time_col: str | None, freq, frame: TimeSeriesFrame, fitted_freq: str,
                    asked=None) -> str | None:
-    """The period frequency in which forecasts go back to the caller: a ``PeriodIndex`` given (no ``time_col``)
-    comes back as its own periods, or resampled by ``freq`` as periods of the new grid (:func:`_periods_of`), or as
+    """The period frequency in which forecasts go back to the caller: a ``PeriodIndex`` given (or a time column
+    ``time_col`` of periods, as ``GlobalForecaster`` gives them back) comes back as its own periods, or resampled
+    by ``freq`` as periods of the new grid (:func:`_periods_of`), or as
     the periods asked for (``asked``, a period frequency that :func:`periods_rule` read as the grid ``freq``:
     ``'Q-NOV'``, ``'2M'``); anything else as timestamps (None)."""
     index = getattr(data, "index", None)
-    if not isinstance(index, pd.PeriodIndex) or time_col is not None:
+    if time_col is not None:  # a time column of periods, as the index
+        column = data[time_col] if isinstance(data, pd.DataFrame) and time_col in data.columns else None
+        index = pd.PeriodIndex(column) if column is not None and isinstance(column.dtype, pd.PeriodDtype) else None
+    if not isinstance(index, pd.PeriodIndex):
         return None
     if freq is None:
         return index.freqstr
