@@ -1136,7 +1136,8 @@ def _given_periods(data, time_col: str | None, freq, frame: TimeSeriesFrame, fit
     ``time_col`` of periods, as ``GlobalForecaster`` gives them back) comes back as its own periods, or resampled
     by ``freq`` as periods of the new grid (:func:`_periods_of`), or as
     the periods asked for (``asked``, a period frequency that :func:`periods_rule` read as the grid ``freq``:
-    ``'Q-NOV'``, ``'2M'``); anything else as timestamps (None)."""
+    ``'Q-NOV'``; pandas has no index of ``'2M'`` periods, whose bins stay timestamps); anything else as timestamps
+    (None)."""
     index = getattr(data, "index", None)
     if time_col is not None:  # a time column of periods, as the index
         column = data[time_col] if isinstance(data, pd.DataFrame) and time_col in data.columns else None
@@ -1145,8 +1146,8 @@ def _given_periods(data, time_col: str | None, freq, frame: TimeSeriesFrame, fit
         return None
     if freq is None:
         return index.freqstr
-    if asked is not None and asked != freq:  # periods asked for by their own name ('Q-NOV'): those periods
-        return pd.Period(index[0], asked).freqstr
+    if asked is not None and asked != freq and pd.Period(index[0], asked).freq.n == 1:  # periods asked for by
+        return pd.Period(index[0], asked).freqstr  # their own name ('Q-NOV'): those; '2M': the bins' first instants
     return _periods_of(frame, fitted_freq)
 
 
