@@ -61,7 +61,9 @@ def test_F30_14_freq_M_or_Q_of_a_series_on_periods_is_read_as_its_periods():
         assert list(quarters.predict().index) == list(pd.period_range("1953Q1", periods=2, freq="Q"))
         fiscal = tiny_forecaster(lookback=3).fit(y, freq="Q-NOV").predict()
         assert list(fiscal.index) == list(pd.period_range("1953Q2", periods=2, freq="Q-NOV"))
+        twos = tiny_forecaster(lookback=3).fit(y, freq="2M").predict()  # no index of 2M periods: as '2MS' dates them
         bt = tiny_forecaster(lookback=3).backtest(y, freq="Q", folds=2)
+    assert list(twos.index) == list(pd.date_range("1953-01-01", periods=2, freq="2MS"))
     assert list(bt.index) == list(pd.period_range("1951Q4", periods=2, freq="2Q").asfreq("Q"))
 
 

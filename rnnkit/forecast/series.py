@@ -1146,8 +1146,9 @@ def _given_periods(data, time_col: str | None, freq, frame: TimeSeriesFrame, fit
         return None
     if freq is None:
         return index.freqstr
-    if asked is not None and asked != freq and pd.Period(index[0], asked).freq.n == 1:  # periods asked for by
-        return pd.Period(index[0], asked).freqstr  # their own name ('Q-NOV'): those; '2M': the bins' first instants
+    wanted = pd.Period(index[0].start_time, asked) if asked is not None and asked != freq else None
+    if wanted is not None and wanted.freq.n == 1:  # periods asked for by their own name ('Q-NOV'): those periods;
+        return wanted.freqstr  # '2M': the bins' first instants, as '2MS' gives them
     return _periods_of(frame, fitted_freq)
 
 
