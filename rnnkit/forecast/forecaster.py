@@ -835,7 +835,7 @@ class Forecaster(BaseEstimator):
                              f"({first} .. {last}): {e}") from None
         if row == 0 and at < time[0]:  # a wrong year or century is more likely than a wish for every origin
             raise ValueError(f"historical_forecasts: start={start!r} is before the series, which starts at "
-                             f"{first}; pass a time of the series (or leave start out for the earliest origin)")
+                             f"{time[0]}; pass a time of the series (or leave start out for the earliest origin)")
         return row
 
     def _as_periods(self, index: pd.Index) -> pd.Index:
