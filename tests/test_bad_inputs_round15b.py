@@ -127,7 +127,7 @@ def test_B15_04_rows_out_of_time_order_name_a_sort_that_keeps_the_instances_in_t
     fixed = shuffled.groupby(level=0, sort=False, group_keys=False).apply(lambda g: g.sort_index())  # as named
     x, _, _ = as_sequences(fixed, "fit")
     order = [int(i[1:]) for i in fixed.index.unique(0)]
-    np.testing.assert_array_equal(x[:, :, 0].numpy(), X3[order].astype(np.float32))
+    np.testing.assert_array_equal(x[:, :, 0].numpy(), X3[order])  # float64, as given (T30-01)
     numbered = table.assign(id=np.repeat(np.arange(n), T)).set_index(["id", "time"])  # ids in their sorted order
     swapped = pd.concat([numbered.iloc[:T].iloc[::-1], numbered.iloc[T:]])  # instance 0 backwards: the short fix
     with pytest.raises(ValueError, match=r"instance 0 are not in strictly increasing time; sort them "

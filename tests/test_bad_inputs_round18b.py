@@ -135,7 +135,7 @@ def test_E18_05_a_time_level_of_ordered_categories_is_read_in_their_order():
 
     X, y, wide = elnino_long()  # before: "X's index levels look swapped ... X.swaplevel()", which makes 11
     x, lengths, _ = as_sequences(X, "fit")  # instances of the months
-    np.testing.assert_array_equal(x[..., 0].numpy(), wide.astype(np.float32))
+    np.testing.assert_array_equal(x[..., 0].numpy(), wide)  # float64, as given (T30-01)
     assert lengths.tolist() == [11] * 61
     fitted = rnnkit.SequenceRegressor(**TINY_FIXED).fit(X, y)
     np.testing.assert_array_equal(fitted.predict(X), rnnkit.SequenceRegressor(**TINY_FIXED).fit(
@@ -173,8 +173,7 @@ def test_E18_06_month_names_as_text_are_named_with_the_numbers_that_order_them()
         fix.endswith("'NOV': 11, 'DEC': 12}, level=1), then sort them (X.sort_index())")
     scope = {"X": text}
     exec(fix.split(", then")[0], scope)
-    np.testing.assert_array_equal(as_sequences(scope["X"].sort_index(), "fit")[0][..., 0].numpy(),
-                                  wide.astype(np.float32))
+    np.testing.assert_array_equal(as_sequences(scope["X"].sort_index(), "fit")[0][..., 0].numpy(), wide)
     # with station names for instances (no years to look swapped), the advice was pd.to_datetime, which fails
     named = text.rename(index=lambda year: f"y{int(year)}", level=0)
     with pytest.raises(ValueError) as e:
@@ -195,8 +194,7 @@ def test_E18_07_month_numbers_as_text_are_named_with_a_conversion_that_works():
                   "(X.sort_index())"
     scope = {"X": X, "pd": __import__("pandas")}
     exec(fix.split(", then")[0], scope)
-    np.testing.assert_array_equal(as_sequences(scope["X"].sort_index(), "fit")[0][..., 0].numpy(),
-                                  wide.astype(np.float32))
+    np.testing.assert_array_equal(as_sequences(scope["X"].sort_index(), "fit")[0][..., 0].numpy(), wide)
 
 
 def vega_stock_years():

@@ -80,7 +80,7 @@ def test_C4_02_a_newest_first_frame_is_refused_not_read_backwards():
     with pytest.raises(ValueError, match=r"sequence 1 of X is a Series whose rows .* \(3 at row 1, then 2\)"):
         as_sequences([pd.Series([1.0, 2, 3]), pd.Series([1.0, 2, 3], index=[0, 3, 2])], "fit")
     x, _, _ = as_sequences([f.sort_index() for f in newest_first], "fit")
-    np.testing.assert_array_equal(x.numpy(), np.stack([f.to_numpy(np.float32) for f in dated]))
+    np.testing.assert_array_equal(x.numpy(), np.stack([f.to_numpy(np.float64) for f in dated]))  # as given
 
 
 # -- C4-03: a nested DataFrame of numbers written as text ------------------------------------------------------

@@ -186,7 +186,7 @@ def test_e10_07_a_newest_first_sequence_indexed_by_dates_as_text_is_refused(weat
     months, _, _ = weather
     text = [m.set_axis(m.index.strftime("%Y-%m-%d")) for m in months]
     x, _, _ = as_sequences(text, "fit")  # in order: read as they come
-    assert np.array_equal(x[0, :31].numpy(), months[0].to_numpy(np.float32))
+    assert np.array_equal(x[0, :31].numpy(), months[0].to_numpy(np.float64))  # float64, as given (T30-01)
     newest = [t.iloc[::-1] for t in text]
     with pytest.raises(ValueError) as err:
         SequenceClassifier(**TINY).fit(newest, np.arange(48) % 2)
