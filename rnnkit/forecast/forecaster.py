@@ -405,7 +405,7 @@ class Forecaster(BaseEstimator):
         calibrated on the same origins. With ``log_dir``, the selection is recorded there and ``resume=True``
         keeps it (the trials depend on ``max_epochs``, which a resume may raise)."""
         _warn_season_too_long(len(frame), choices["season_length"][0])
-        record = None if self.log_dir is None else Path(self.log_dir) / CHOICE_FILE
+        record = None if self.log_dir is None else Path(self.log_dir).expanduser() / CHOICE_FILE  # '~': home
         if resume and record is not None and record.is_file():
             saved = json.loads(record.read_text())
             if saved.get("model") not in combination.KINDS:
