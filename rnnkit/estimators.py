@@ -1496,11 +1496,12 @@ def _warn_other_members(log_dir, n_members: int, who: str) -> None:
     """Warn when ``log_dir/members`` holds folders of members this fit of ``n_members`` networks does not train
     (``members/j`` for ``j >= n_members``, left by an earlier fit of more networks): they are not replaced, so
     ``log_dir`` would hold the logs and checkpoints of two runs, read as one."""
-    members = None if log_dir is None else os.path.join(log_dir, "members")
-    if members is None or not os.path.isdir(members):
+    members = None if log_dir is None else os.path.join(log_dir, "members")  # named as the user spelt it
+    real = None if members is None else os.path.expanduser(members)  # '~': the home's, where the members log
+    if real is None or not os.path.isdir(real):
         return
-    others = sorted(int(name) for name in os.listdir(members)
-                    if name.isdigit() and int(name) >= n_members and os.path.isdir(os.path.join(members, name)))
+    others = sorted(int(name) for name in os.listdir(real)
+                    if name.isdigit() and int(name) >= n_members and os.path.isdir(os.path.join(real, name)))
     if others:
         folders = ", ".join(os.path.join(members, str(j)) for j in others)
         one = len(others) == 1

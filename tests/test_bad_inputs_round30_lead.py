@@ -17,3 +17,25 @@ def test_L30_01_the_auto_forecasters_choice_is_kept_under_the_home_directory(tmp
     f.fit(y)
     assert (home / "runs" / "auto" / "model_choice.json").is_file()
     assert not (cwd / "~").exists()  # before: the choice went to ./~/runs/auto, the checkpoints to the home's
+
+
+def test_L30_02_a_refit_of_fewer_members_under_a_home_log_dir_names_the_folders_left(tmp_path, monkeypatch):
+    import warnings
+
+    from test_ensemble import _long_set
+
+    home, cwd = tmp_path / "home", tmp_path / "cwd"
+    home.mkdir()
+    cwd.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(cwd)
+    X, y = _long_set()
+    quick = dict(max_epochs=1, random_state=0, lr_schedule=None, log_dir="~/logs")
+    rnnkit.SequenceClassifier(n_members=2, **quick).fit(X, y)
+    assert (home / "logs" / "members" / "1").is_dir()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        rnnkit.SequenceClassifier(n_members=1, **quick).fit(X, y)
+    said = [str(w.message) for w in caught if "of an earlier fit of more networks" in str(w.message)]
+    # before: looked for ./~/logs/members, which does not exist, and said nothing
+    assert len(said) == 1 and said[0].startswith("SequenceClassifier.fit: ~/logs/members/1 holds the logs")
