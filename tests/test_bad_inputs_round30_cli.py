@@ -12,6 +12,7 @@ import pytest
 import torch
 from helpers import cli_error, run_cli
 from safetensors.torch import load_file
+from test_bad_inputs_round28b_cli import _long
 
 import rnnkit
 from rnnkit.cli import main
@@ -21,13 +22,6 @@ QUICK = ["--task", "classify", "--hidden-size", "4", "--batch-size", "4", "--tes
 RESUME_HINT = " (rerun with --resume to continue from the last finished epoch)"
 # Lightning's note on a run resumed from a copy of the interrupted --out (its checkpoint names the first folder)
 pytestmark = pytest.mark.filterwarnings("ignore:The dirpath has changed:UserWarning")
-
-
-def _long(n=8, steps=4, seed=0) -> pd.DataFrame:
-    rng = np.random.default_rng(seed)
-    return pd.DataFrame({"id": np.repeat([f"s{i}" for i in range(n)], steps), "t": np.tile(np.arange(steps), n),
-                         "f1": rng.normal(size=n * steps).round(3),
-                         "target": np.repeat(["no", "yes"] * (n // 2), steps)})
 
 
 @pytest.fixture(scope="module")
