@@ -69,12 +69,12 @@ def test_R30_03_taylors_half_hours_are_forecast_on_their_scale_at_the_next_rows(
 
 
 def test_R30_04_electric_devices_series_counted_from_1_and_named_0_keeps_its_count(tmp_path):
-    """sktime's `load_electric_devices_segmentation`: 11532 steps indexed 1 .. 11532 (not from 0), the Series named
-    by the integer 0. The forecast continues at 11533, not at the row count 11532."""
+    """sktime's `load_electric_devices_segmentation`: 11532 steps indexed 1 .. 11532 (not from 0), the index named
+    by the integer 0. The forecast continues at 11533, not at the row count 11532, and keeps the index's name."""
     load = pytest.importorskip("sktime.datasets").load_electric_devices_segmentation
     y, _, _ = load()
     assert y.index[0] == 1 and y.index[-1] == 11532
     tail = y.iloc[-400:]
     forecast = quick(horizon=5, log_dir=str(tmp_path)).fit(tail).predict()
-    assert list(forecast.index) == [11533, 11534, 11535, 11536, 11537]
+    assert list(forecast.index) == [11533, 11534, 11535, 11536, 11537] and forecast.index.name == y.index.name == 0
     assert np.isfinite(forecast.to_numpy()).all()
