@@ -8,6 +8,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+FLOAT32_MAX = float(np.finfo(np.float32).max)  # 3.4e38: beyond it a value cast to float32 is infinite
+
 
 def is_integer(value) -> bool:
     """True for an integer, Python's or numpy's, but not a bool (``True`` is an ``int`` to Python)."""

@@ -47,6 +47,7 @@ from . import io
 from .cells import Cell, TimeAware, time_aware_inputs
 from .cells.base import length_mask
 from .checks import (
+    FLOAT32_MAX,
     check_fitted_params,
     check_flags,
     farthest_from_scaling,
@@ -254,7 +255,7 @@ def _read_sequences(X, who: str, n_features: int | None = None, *, layout: str =
             raise ValueError(f"{who}: {name(i)} has {a.shape[1]} features but {name(0)} has {arrays[0].shape[1]}"
                              + hint)
         # beyond float32's range: the network's inputs could not carry it (nor the server's and the Streamer's)
-        bad = (np.isinf(a) | (np.abs(a) > _FLOAT32_MAX)) if allow_nan else ~(np.abs(a) <= _FLOAT32_MAX)
+        bad = (np.isinf(a) | (np.abs(a) > FLOAT32_MAX)) if allow_nan else ~(np.abs(a) <= FLOAT32_MAX)
         if bad.any():
             step, feature = (int(k[0]) for k in np.nonzero(bad))
             what = "NaN" if np.isnan(a[step, feature]) else "an infinite value" if np.isinf(a[step, feature]) else \
@@ -479,7 +480,6 @@ def _tensor_array(t: torch.Tensor, what: str) -> np.ndarray:
     return (t.float() if t.dtype == torch.bfloat16 else t).numpy()
 
 
-_FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
 def _float32_exact(dtype: np.dtype) -> bool:

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 from pandas.api.extensions import ExtensionArray
 
-from ..checks import runs_along
+from ..checks import FLOAT32_MAX, runs_along
 from .collate import blank_tails, zero_padding
 from .text import DAMAGED_STREAM, damaged_stream, open_decompressed
 
@@ -61,7 +61,6 @@ class SequenceTable:
     sample_times: list | None = None
 
 
-FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
 def read_sequences(

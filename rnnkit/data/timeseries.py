@@ -61,7 +61,7 @@ import torch
 from numpy.lib.stride_tricks import sliding_window_view
 from torch.utils.data import DataLoader, Dataset, Sampler
 
-from ..checks import check_flags, is_count, is_integer
+from ..checks import FLOAT32_MAX, check_flags, is_count, is_integer
 from .tables import TIME_NAMES, _clock_set_back, arrays_in_column, date_readings
 
 IMPUTE_POLICIES = ("none", "ffill", "mean", "zero")
@@ -70,7 +70,6 @@ CALENDAR_PERIODS = {"hour": 24.0, "weekday": 7.0, "month": 12.0, "dayofyear": No
 RESAMPLE_AGGS = ("mean", "sum", "min", "max", "first", "last", "median")
 
 Rows = range | slice | None
-FLOAT32_MAX = float(np.finfo(np.float32).max)  # 3.4e38: beyond it a value cast to float32 is infinite
 
 
 def shown_time(t) -> str:

@@ -67,6 +67,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from ..checks import (
+    FLOAT32_MAX,
     check_flags,
     farthest_from_scaling,
     is_count,
@@ -77,7 +78,6 @@ from ..checks import (
 )
 from .export import check_labels_json, check_not_refitted
 
-FLOAT32_MAX = float(np.finfo(np.float32).max)
 FLOAT64_MAX = float(np.finfo(np.float64).max)
 
 

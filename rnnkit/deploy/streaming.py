@@ -36,13 +36,19 @@ import numpy as np
 import pandas as pd
 import torch
 
-from ..checks import check_flags, closest_name, farthest_from_scaling, is_number_text, unicode_form_hint
+from ..checks import (
+    FLOAT32_MAX,
+    check_flags,
+    closest_name,
+    farthest_from_scaling,
+    is_number_text,
+    unicode_form_hint,
+)
 from ..data.sample_times import check_time_scale
 from .export import STEP_FILE, StepGraph, check_not_refitted, ort_session, preprocessing, read_export, resolve
 
 SCALE_GAPS = 3  # a stream's first gaps whose median is compared with the fitted unit, as predict compares its
 _FLOAT32 = np.dtype(np.float32)
-_FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
 class StepOutput(NamedTuple):
@@ -586,7 +592,7 @@ class Streamer:
             raise ValueError(f"{where}: time {shown!r} is not later than the stream's previous step; steps come in "
                              f"time order, each at its own time")
         gap = (value - stream.last_time) / self._time_unit
-        if not float(stream.since.max(initial=0.0)) + gap <= _FLOAT32_MAX:  # float32 would read it as inf: NaN out
+        if not float(stream.since.max(initial=0.0)) + gap <= FLOAT32_MAX:  # float32 would read it as inf: NaN out
             raise ValueError(f"{where}: time {time!r} comes {gap:.3g} time units ({self._time_unit:g} each, as at "
                              f"fit) after the stream's previous step, beyond float32's range, so the decays would "
                              f"read infinity; give the times in the units of fit, or start the stream over (reset)")
@@ -718,7 +724,7 @@ class Streamer:
             a = None
         except (TypeError, ValueError) as e:
             raise ValueError(f"Streamer: the observation of stream {stream_id!r} is not numeric ({e})") from e
-        beyond = None if a is None else np.abs(a) > _FLOAT32_MAX  # infinity itself is refused as such by _check
+        beyond = None if a is None else np.abs(a) > FLOAT32_MAX  # infinity itself is refused as such by _check
         if a is None or beyond.any() and np.isfinite(a[beyond]).any():
             raise ValueError(f"Streamer: the observation of stream {stream_id!r} contains NaN or infinity once read "
                              f"as float32: a value beyond float32's range (±{np.finfo(np.float32).max:.3g}); rescale "
