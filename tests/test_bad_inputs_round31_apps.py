@@ -1,0 +1,28 @@
+"""The thirty-first round's cases of the application recipes, driven with a practitioner's own data in the forms
+their tools hand it out: A31-01 ``sentiment.prepare`` and ``load_reviews`` of reviews repeated up to case, spacing,
+punctuation and ``<br />``. Each test fails on the commit before its fix."""
+import numpy as np
+import pytest
+
+from rnnkit.apps import sentiment
+
+
+def _reviews(n: int, seed: int = 0) -> tuple[list[str], np.ndarray]:
+    rng = np.random.default_rng(seed)
+    words = ["good", "bad", "great", "awful", "film", "plot", "actor", "boring", "fun", "movie", "scene", "cast"]
+    texts = [" ".join(rng.choice(words, 10)) for _ in range(n)]
+    return texts, np.array([int("good" in t) for t in texts])
+
+
+def test_A31_01_reviews_repeated_up_to_spacing_case_and_line_breaks_would_leak_across_the_split():
+    # before: split as distinct reviews; the models read each pair as one text, one of them scored as unseen
+    texts, labels = _reviews(30)
+    near = [t.upper() + "<br /><br />" if i % 2 else t.replace(" ", "  ") + " ." for i, t in enumerate(texts)]
+    with pytest.raises(ValueError, match=r"prepare: texts\[30\] repeats texts\[0\] \(30 repeated review\(s\), 0 of "
+                                         r"them with another label; the two differ only in case, spacing, "
+                                         r"punctuation or <br />\).*keep = sentiment\.distinct\(texts\)"):
+        sentiment.prepare(texts + near, np.r_[labels, labels], sentiment.SETTINGS["quick"], 0)
+    keep = sentiment.distinct(texts + near)  # the fix it names; load_reviews keeps the same first of each
+    assert keep.tolist() == list(range(30))
+    # IMDB's own pair 8485/8486 (a trailing "<br /><br />") is one review
+    assert sentiment.review_key("It was fine.<br /><br />") == sentiment.review_key("It was fine.")
