@@ -1,10 +1,11 @@
 """The thirty-first round's cases of the application recipes, driven with a practitioner's own data in the forms
 their tools hand it out: A31-01 ``sentiment.prepare`` and ``load_reviews`` of reviews repeated up to case, spacing,
-punctuation and ``<br />``. Each test fails on the commit before its fix."""
+punctuation and ``<br />``; A31-02 ``dna.run`` on one's own FASTA at ``$RNNKIT_DNA``.
+Each test fails on the commit before its fix."""
 import numpy as np
 import pytest
 
-from rnnkit.apps import sentiment
+from rnnkit.apps import dna, sentiment
 
 
 def _reviews(n: int, seed: int = 0) -> tuple[list[str], np.ndarray]:
@@ -26,3 +27,17 @@ def test_A31_01_reviews_repeated_up_to_spacing_case_and_line_breaks_would_leak_a
     assert keep.tolist() == list(range(30))
     # IMDB's own pair 8485/8486 (a trailing "<br /><br />") is one review
     assert sentiment.review_key("It was fine.<br /><br />") == sentiment.review_key("It was fine.")
+
+
+def test_A31_02_ones_own_fasta_is_reported_by_its_own_name(tmp_path, monkeypatch):
+    # before: report.json named the shipped "dm3_upstream2000.fa.gz" for one's own file at $RNNKIT_DNA
+    rng = np.random.default_rng(0)
+    path = tmp_path / "dm6_upstream2000.fa"
+    path.write_text("".join(f">NM_{i}_up_2000_{'chr2L' if i % 2 else 'chr3R'}_{100 * i}_f\n"
+                            f"{''.join(rng.choice(list('ACGT'), dna.UPSTREAM))}\n" for i in range(12)))
+    monkeypatch.setenv("RNNKIT_DNA", str(path))
+    monkeypatch.setattr(dna, "QUICK", dict(dna.QUICK, train_promoters=4, test_promoters=4, max_epochs=1,
+                                           saliency_promoters=2))
+    results = dna.run(quick=True, log=lambda line: None)
+    assert (results["data"]["name"], results["data"]["records"]) == ("dm6_upstream2000.fa", 12)
+    assert "of dm6_upstream2000.fa (12 records" in dna.markdown(results)

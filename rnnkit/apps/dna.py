@@ -143,7 +143,8 @@ def run(*, quick: bool = False, seed: int = 0, out: str | os.PathLike | None = N
     results = {
         "recipe": "dna",
         "task": "promoter (2000 bp upstream of a TSS) or its dinucleotide shuffle, Drosophila melanogaster",
-        "data": {"name": FILE_NAME, "path": str(path), "records": promoters.records, "duplicates": promoters.duplicates,
+        # one's own file at $RNNKIT_DNA by its own name, not the shipped file's
+        "data": {"name": path.name, "path": str(path), "records": promoters.records, "duplicates": promoters.duplicates,
                  "shorter": promoters.shorter, "unknown": promoters.unknown, "distinct_promoters": promoters.kept,
                  "length": UPSTREAM,
                  "tss": "just past the right end: position i is i - 2000 bp from the TSS",
@@ -439,7 +440,8 @@ def markdown(results: dict) -> str:
     """The report's body: data, table, saliency (:func:`rnnkit.report.write_report` adds the rest)."""
     d, s, sal = results["data"], results["settings"], results["saliency"]
     lines = [
-        f"{d['distinct_promoters']} distinct {d['length']}-bp upstream sequences ({d['records']} records, "
+        f"{d['distinct_promoters']} distinct {d['length']}-bp upstream sequences of {d['name']} ({d['records']} "
+        f"records, "
         f"{d['duplicates']} repeats" + (f", {d['unknown']} all N" if d.get("unknown") else "")
         + f" and {d['shorter']} shorter than {d['length']} bp left out); the TSS is "
         f"{d['tss']} (TATAWA is most frequent at {d['tatawa_peak_offset'][0]}..{d['tatawa_peak_offset'][1]}). "
