@@ -38,7 +38,7 @@ from torch.utils.data import Dataset
 
 from ..checks import check_flags, is_count
 from .memmap import atomic_write
-from .text import _label_ids, check_file_list
+from .text import _label_ids, check_aligned, check_file_list
 
 _STREAMED_SIZE = 2**31 - 2**16
 """A data size at least this large is the placeholder of a writer that streamed to a pipe and could not go back
@@ -654,6 +654,7 @@ class AudioDataset(Dataset):
         resample: bool = False,
     ):
         check_file_list(files, labels, "AudioDataset", "*.wav")
+        check_aligned(files, labels, "files")  # a Series of paths and one of labels, read by position
         if len(files) != len(labels):
             raise ValueError(f"got {len(files)} files but {len(labels)} labels; need one label per file")
         if len(files) == 0:

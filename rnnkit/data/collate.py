@@ -128,6 +128,7 @@ def pad_sequences(
     if not (isinstance(float_dtype, torch.dtype) and float_dtype.is_floating_point):  # torch.int64 truncates 0.5
         raise ValueError(f"float_dtype must be a floating torch dtype (torch.float32, torch.float64, ...), the dtype "
                          f"of floating inputs, got {float_dtype!r}")
+    seqs = _frames_by_name(seqs)
     tensors = [_as_tensor(s, float_dtype, f"sequence {i}") for i, s in enumerate(seqs)]
     if not tensors:
         raise ValueError("pad_sequences got no sequences; pass a non-empty list of (T, ...) arrays")
@@ -153,6 +154,28 @@ def pad_sequences(
     out = torch.full((len(tensors), T, *tail), padding_value, dtype=dtype, device=tensors[0].device)
     for b, t in enumerate(tensors):
         out[b, : t.shape[0]] = t
+    return out
+
+
+def _frames_by_name(seqs: Sequence[Any]) -> Sequence[Any]:
+    """DataFrames' columns read by name, in the first frame's order: frames built by two code paths (or read from
+    two files) may hold their columns in other orders, and by position each feature would be read as another. A
+    frame whose column names are not the first's is refused, naming the names that differ."""
+    frames = [(i, s) for i, s in enumerate(seqs) if isinstance(s, pd.DataFrame)]
+    if len(frames) < 2:
+        return seqs
+    i0, columns = frames[0][0], list(frames[0][1].columns)
+    out = list(seqs)
+    for i, f in frames[1:]:
+        if list(f.columns) == columns:
+            continue
+        if sorted(map(str, f.columns)) != sorted(map(str, columns)) or f.columns.duplicated().any():
+            missing = [c for c in columns if c not in set(f.columns)]
+            extra = [c for c in f.columns if c not in set(columns)]
+            raise ValueError(f"sequence {i} is a DataFrame of the columns {list(f.columns)} but sequence {i0} of "
+                             f"{columns} (missing {missing}, not expected {extra}); give every sequence the same "
+                             f"feature columns, e.g. frame[{columns!r}]")
+        out[i] = f[columns]  # the same names in another order: read by name, as a dict item's keys are
     return out
 
 

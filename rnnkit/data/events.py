@@ -64,6 +64,7 @@ def sessionize(
                          f"fill them")
     _check_one_spelling(df[user], user)
     _check_blank_ids(df[user], user, "user")
+    _check_spaced_ids(df[user], user, "user")
     # pd.Timedelta is a datetime.timedelta; numpy's timedelta64 is neither, and means a duration too
     gap_s = pd.Timedelta(gap) / pd.Timedelta(seconds=1) if isinstance(gap, datetime.timedelta | np.timedelta64) else gap
     if not (isinstance(gap_s, int | float | np.integer | np.floating) and not isinstance(gap_s, bool)
@@ -236,6 +237,23 @@ def _check_blank_ids(column: pd.Series, name: str, what: str) -> None:
             raise ValueError(f"column {name!r} has {len(rows)} empty or blank {what} ids (first at row {int(rows[0])}: "
                              f"{column.iloc[rows[0]]!r}), which would make all of them the events of one {what}; "
                              f"drop them (df = df[df[{name!r}].str.strip() != '']) or give each its {what}")
+
+
+def _check_spaced_ids(column: pd.Series, name: str, what: str) -> None:
+    """Refuse text ids that differ only by spaces around them (``'u7'`` and ``'u7 '``: a padded CSV cell, or two
+    exports joined): each would be a {what} of its own, holding part of the other's events."""
+    if not (column.dtype == object or pd.api.types.is_string_dtype(column)):
+        return
+    spelt: dict[str, str] = {}  # stripped id -> its first spelling
+    for value in pd.unique(column):
+        if not isinstance(value, str):
+            continue
+        other = spelt.setdefault(value.strip(), value)
+        if other != value:
+            rows = [int(np.flatnonzero((column == v).to_numpy(bool))[0]) for v in (other, value)]
+            raise ValueError(f"column {name!r} spells one {what} id in two ways that differ only by spaces ({other!r} "
+                             f"at row {rows[0]}, {value!r} at row {rows[1]}), which would be two {what}s, each with "
+                             f"part of the other's events; strip them first: df[{name!r}] = df[{name!r}].str.strip()")
 
 
 def _check_events(df: pd.DataFrame, event: str) -> None:
@@ -441,6 +459,7 @@ class EventSessions(Dataset):
                              "every event needs its session: fill them, or run sessionize(df), which writes them")
         _check_one_spelling(df["session"], "session", "session")
         _check_blank_ids(df["session"], "session", "session")
+        _check_spaced_ids(df["session"], "session", "session")
         _check_dt(df["dt"])
         if target not in (None, "next"):
             _check_class_ids(df[target], target)

@@ -31,7 +31,7 @@ from torch.utils.data import Dataset
 
 from ..checks import check_flags, is_count, is_finite_number
 from .memmap import atomic_path
-from .text import _label_ids, check_file_list
+from .text import _label_ids, check_aligned, check_file_list
 
 
 def _cv2():
@@ -386,6 +386,7 @@ class VideoDataset(Dataset):
         step: int = 1,
     ):
         check_file_list(files, labels, "VideoDataset", "*.avi")
+        check_aligned(files, labels, "files")  # a Series of paths and one of labels, read by position
         if len(files) != len(labels):
             raise ValueError(f"got {len(files)} files but {len(labels)} labels; need one label per file")
         _check_options(size, max_frames, step)

@@ -1,0 +1,64 @@
+"""Round 31 of bad input to the loaders (docs/bad_inputs.md, D31-01 ...): a new user's own data in the forms their
+tools give it: padded ids in an event log, pandas frames and Series in other orders, ..."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from rnnkit.data.audio import AudioDataset, write_wav
+from rnnkit.data.collate import pad_collate, pad_sequences
+from rnnkit.data.events import EventSessions, event_vocab, sessionize
+from rnnkit.data.memmap import RaggedStore, write_ragged
+from rnnkit.data.video import VideoDataset
+
+
+def test_D31_01_a_user_id_padded_with_a_space_is_refused_not_split():
+    # a CSV whose user cells are padded on some rows: 'u7 ' would be a user of its own, cutting u7's session in two
+    log = pd.DataFrame({"user": ["u7", "u7 ", "u7", "b"], "timestamp": [0.0, 60.0, 120.0, 0.0],
+                        "event": ["login", "view", "buy", "view"]})
+    with pytest.raises(ValueError, match=r"column 'user' spells one user id in two ways that differ only by spaces "
+                                         r"\('u7' at row 0, 'u7 ' at row 1\).*df\['user'\] = df\['user'\]\.str\.strip"):
+        sessionize(log)
+    log["user"] = log["user"].str.strip()
+    assert sessionize(log)["session"].tolist() == [0, 1, 1, 1]  # b, then u7's three events in one session
+    # a log of the user's own session ids, as EventSessions reads them
+    own = pd.DataFrame({"session": ["s1", "s1 ", "s1"], "dt": [0.0, 5.0, 5.0], "event": ["a", "b", "c"]})
+    with pytest.raises(ValueError, match=r"column 'session' spells one session id in two ways"):
+        EventSessions(own, event_vocab(own))
+
+
+def test_D31_02_data_frames_with_their_columns_in_another_order_are_read_by_name():
+    a = pd.DataFrame({"temp": [20.0, 21.0], "humidity": [0.5, 0.6]})
+    b = pd.DataFrame({"humidity": [0.7], "temp": [22.0]})  # built by another code path, or read from another file
+    x = pad_sequences([a, b])
+    assert x[1, 0].tolist() == pytest.approx([22.0, 0.7])  # temp first, as in the first frame
+    batch = pad_collate([(a, 0), (b, 1)])
+    assert batch.x[1, 0].tolist() == pytest.approx([22.0, 0.7])
+    with pytest.raises(ValueError, match=r"sequence 1 is a DataFrame of the columns \['humidity', 'pressure'\] but "
+                                         r"sequence 0 of \['temp', 'humidity'\] \(missing \['temp'\], not expected "
+                                         r"\['pressure'\]\)"):
+        pad_sequences([a, pd.DataFrame({"humidity": [0.7], "pressure": [1013.0]})])
+
+
+def test_D31_03_files_and_labels_as_series_of_other_indexes_are_refused(tmp_path):
+    meta = pd.DataFrame({"path": [str(tmp_path / f"{w}.wav") for w in ("yes", "no", "yes2")], "label": [1, 0, 1]})
+    for p in meta["path"]:
+        write_wav(p, np.zeros(800, np.float32), 8000)
+    shuffled = meta.sample(frac=1.0, random_state=1)  # shuffled for a split; the labels taken from the frame
+    with pytest.raises(ValueError, match=r"files and labels are pandas objects of other indexes .*labels\.loc\[files"
+                                         r"\.index\]"):
+        AudioDataset(shuffled["path"], meta["label"], sample_rate=8000)
+    ds = AudioDataset(shuffled["path"], shuffled["label"], sample_rate=8000)
+    assert [int(y) for _, y in ds] == shuffled["label"].tolist()
+    with pytest.raises(ValueError, match=r"files and labels are pandas objects of other indexes"):
+        VideoDataset(pd.Series(["b.avi", "a.avi"], index=[1, 0]), pd.Series([0, 1]))
+
+
+def test_D31_04_a_ragged_store_of_series_of_other_indexes_is_refused(tmp_path):
+    seqs = pd.Series([np.ones((3, 2)), np.zeros((2, 2))], index=[1, 0])
+    labels = pd.Series([7, 8], index=[0, 1])
+    with pytest.raises(ValueError, match=r"sequences and labels are pandas objects of other indexes"):
+        write_ragged(tmp_path / "store", seqs, labels)
+    assert not (tmp_path / "store").exists()  # nothing written
+    write_ragged(tmp_path / "store", seqs, labels.loc[seqs.index])
+    assert int(RaggedStore(tmp_path / "store")[0][1]) == 8
