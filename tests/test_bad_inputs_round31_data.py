@@ -1,6 +1,8 @@
 """Round 31 of bad input to the loaders (docs/bad_inputs.md, D31-01 ...): a new user's own data in the forms their
 tools give it: padded ids in an event log, pandas frames and Series in other orders, ..."""
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -9,6 +11,7 @@ from rnnkit.data.audio import AudioDataset, write_wav
 from rnnkit.data.collate import pad_collate, pad_sequences
 from rnnkit.data.events import EventSessions, event_vocab, sessionize
 from rnnkit.data.memmap import RaggedStore, write_ragged
+from rnnkit.data.text import BPTTBatches, TextClassificationDataset, Vocab, batchify
 from rnnkit.data.video import VideoDataset
 
 
@@ -62,3 +65,33 @@ def test_D31_04_a_ragged_store_of_series_of_other_indexes_is_refused(tmp_path):
     assert not (tmp_path / "store").exists()  # nothing written
     write_ragged(tmp_path / "store", seqs, labels.loc[seqs.index])
     assert int(RaggedStore(tmp_path / "store")[0][1]) == 8
+
+
+def test_D31_05_texts_and_token_ids_given_as_generators_are_read():
+    vocab = Vocab.build(["the cat", "a dog"], level="word")
+    lines = (line.strip() for line in ["the cat\n", "a dog\n"])  # a file's lines, as a generator
+    ds = TextClassificationDataset(lines, iter([0, 1]), vocab)
+    assert [x.tolist() for x, _ in ds] == [vocab.encode("the cat").tolist(), vocab.encode("a dog").tolist()]
+    assert batchify((i for i in range(10)), 2).tolist() == [[0, 1, 2, 3, 4], [5, 6, 7, 8, 9]]
+    assert len(BPTTBatches((i for i in range(20)), 2, 3)) == 3
+
+
+def test_D31_06_byte_order_marks_inside_a_text_are_no_token():
+    # files saved by Notepad, read with Path.read_text (which keeps the BOM) and joined: one BOM per file
+    joined = "".join(["\ufeffto be\n", "\ufeffor not\n"])
+    vocab = Vocab.build([joined])
+    assert "\ufeff" not in vocab.stoi
+    assert vocab.decode_text(vocab.encode(joined)) == "to be\nor not\n"
+    assert Vocab.build([joined], level="word").itos[4:] == ["be", "not", "or", "to"]
+
+
+def test_D31_07_a_word_vocabulary_of_chinese_or_thai_clauses_is_warned_of():
+    texts = ["我爱北京天安门", "今天天气很好", "สวัสดีครับ ขอบคุณครับ"]  # written without spaces between words
+    with pytest.warns(UserWarning, match=r"Vocab.build: 4 of the corpus's 4 word tokens are runs of Chinese, Japanese "
+                                         r"or Thai letters .*use level='char', or split the texts into words first"):
+        Vocab.build(texts, level="word")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        Vocab.build(["我 爱 北京", "the cat sat"], level="word")  # segmented text, and text with spaces: no warning
+        Vocab.build(["Tokyo 東京 is big", "and Kyoto 京都 too", "a b c d e f"], level="word")  # a few names
+        Vocab.build(texts, level="char")

@@ -349,6 +349,8 @@ class Vocab:
                           f"alone and every text encodes to {UNK}; build it from the training texts (a file read "
                           "empty, or a list consumed by an earlier loop?)", UserWarning, stacklevel=2)
         _check_one_kind(counts)
+        if level == "word":
+            _warn_unspaced_words(counts)
         kept = sorted((t for t, c in counts.items() if c >= min_freq), key=lambda t: (-counts[t], t))
         if counts and not kept:  # every token would be <unk>: a model of nothing, trained without a word said
             (top, n), = counts.most_common(1)
@@ -398,6 +400,8 @@ class Vocab:
         # a UTF-8 byte-order mark read as text (open(path, encoding="utf-8") keeps it; "utf-8-sig" and
         # read_text drop it) is no character of the text: it would be a token of its own, or <unk>
         text = text.removeprefix("\ufeff")
+        if "\ufeff" in text:  # files read with their BOMs and joined ("".join(p.read_text() for p in paths)): a
+            text = text.replace("\ufeff", "")  # mark of each file's start, no character: an invisible token else
         # one spelling of each accented letter: 'é' typed as one code point (NFC, most text) or as 'e' and a
         # combining accent (NFD: macOS file names, some PDFs and keyboards) would otherwise be other tokens
         if not unicodedata.is_normalized("NFC", text):
@@ -496,6 +500,25 @@ class Vocab:
 
     def __repr__(self) -> str:
         return f"Vocab({len(self)} {self.level} tokens, lower={self.lower})"
+
+
+_UNSPACED = re.compile("[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
+"""Letters of scripts written without spaces between words: Thai, Lao, Myanmar, Khmer, Japanese kana, Chinese."""
+
+
+def _warn_unspaced_words(counts: Counter) -> None:
+    """Warn when a word-level vocabulary's words are mostly runs of a script written without spaces (Chinese,
+    Japanese, Thai): words are cut at spaces and punctuation, so each run (a clause, a sentence) is one "word", and
+    a text of other clauses encodes to ``<unk>`` throughout."""
+    total = sum(counts.values())
+    runs = {t: c for t, c in counts.items() if isinstance(t, str) and len(_UNSPACED.findall(t)) >= 4}
+    if total and sum(runs.values()) >= 0.1 * total:
+        longest = max(runs, key=len)
+        warnings.warn(f"Vocab.build: {len(runs)} of the corpus's {len(counts)} word tokens are runs of Chinese, "
+                      f"Japanese or Thai letters (e.g. {longest[:20]!r}, {len(longest)} characters), which are written "
+                      "without spaces between words, so level='word' reads each clause as one word (and other texts "
+                      "as <unk>); use level='char', or split the texts into words first (e.g. jieba, fugashi, "
+                      "pythainlp) and build with level='token' from the token lists", UserWarning, stacklevel=3)
 
 
 def _holds_nul(text: str) -> str:
@@ -625,6 +648,8 @@ def batchify(ids: torch.Tensor | Sequence[int], batch_size: int) -> torch.Tensor
     """
     if not is_count(batch_size):
         raise ValueError(f"batch_size must be an integer >= 1, got {batch_size!r}")
+    if isinstance(ids, Iterator):  # a generator of ids: numpy would hold it as one object, "not ids"
+        ids = list(ids)
     if isinstance(ids, str) or isinstance(ids, Sequence) and len(ids) and isinstance(ids[0], str):
         shown = repr(ids[:20]) if isinstance(ids, str) else f"a {type(ids).__name__} of str"
         raise ValueError(f"the token stream is text ({shown}), not token ids; encode it first: "
@@ -704,6 +729,8 @@ class TextClassificationDataset(Dataset):
             raise ValueError(f"texts is one string ({texts[:30]!r}), so each of its {len(texts)} characters would be "
                              "a text; TextClassificationDataset takes a list of texts: pass [text]")
         _refuse_keyed(texts, "TextClassificationDataset: texts", "texts")
+        texts = list(texts) if isinstance(texts, Iterator) else texts  # a generator of lines has no len()
+        labels = list(labels) if isinstance(labels, Iterator) else labels
         if len(texts) != len(labels):
             raise ValueError(f"got {len(texts)} texts but {len(labels)} labels; need one label per text")
         check_aligned(texts, labels, "texts")
