@@ -5,7 +5,7 @@ Each test fails on the commit before its fix."""
 import numpy as np
 import pytest
 
-from rnnkit.apps import dna, sentiment
+from rnnkit.apps import dna, sentiment, spoken_digits
 
 
 def _reviews(n: int, seed: int = 0) -> tuple[list[str], np.ndarray]:
@@ -41,3 +41,30 @@ def test_A31_02_ones_own_fasta_is_reported_by_its_own_name(tmp_path, monkeypatch
     results = dna.run(quick=True, log=lambda line: None)
     assert (results["data"]["name"], results["data"]["records"]) == ("dm6_upstream2000.fa", 12)
     assert "of dm6_upstream2000.fa (12 records" in dna.markdown(results)
+
+
+def _logmel_and_wave():
+    from rnnkit.data.audio import LogMel
+
+    return LogMel(spoken_digits.SAMPLE_RATE, n_mels=40), (0.5 * np.sin(np.arange(4000) * 0.1)).astype(np.float32)
+
+
+def test_A31_03_integer_pcm_cast_to_float_without_scaling_is_refused():
+    # before: scipy's int16 samples .astype(np.float32) were read as a clip 90 dB louder (features ~21 too high)
+    logmel, wave = _logmel_and_wave()
+    unscaled = (wave * 32767).astype(np.int16).astype(np.float32)
+    with pytest.raises(ValueError, match=r"features: the wave's samples reach 16383 \(sample \d+\), far beyond "
+                                         r"\[-1, 1\]: integer PCM cast to float without scaling.*x / 32768"):
+        spoken_digits.features(logmel, unscaled)
+    assert spoken_digits.features(logmel, unscaled / 32768).shape == spoken_digits.features(logmel, wave).shape
+
+
+@pytest.mark.parametrize("dtype, scale", [(np.uint8, r"\(x - 128\) / 128 for 8-bit WAV's uint8"),
+                                          (np.int32, r"x / 2\*\*31 for int32 \(scipy reads 24-bit WAV as int32\)")])
+def test_A31_04_8_and_24_bit_pcm_is_told_its_own_scale(dtype, scale):
+    # before: LogMel's "integer PCM must be scaled first (... or x / 32768 for int16)" for uint8 and int32 PCM too,
+    # which for 8-bit samples (0..255 around 128) leaves a DC offset, and for int32 a clip 84 dB too loud
+    logmel, wave = _logmel_and_wave()
+    pcm = (wave * 127 + 128).astype(np.uint8) if dtype == np.uint8 else (wave * 2**31).astype(np.int32)
+    with pytest.raises(ValueError, match=rf"features: the wave holds {np.dtype(dtype).name} PCM samples, .*{scale}"):
+        spoken_digits.features(logmel, pcm)

@@ -63,7 +63,7 @@ import torch.nn.functional as F
 from matplotlib.figure import Figure
 
 from ..checks import is_integer
-from ..data.audio import LogMel, mix_at_snr, read_wav
+from ..data.audio import _FLOAT_OVER, LogMel, mix_at_snr, read_wav
 from ..estimators import SequenceClassifier
 from ..report import machine, write_report
 from ..tasks.mnist1d import cache_dir
@@ -371,6 +371,19 @@ def features(logmel: LogMel, wave: torch.Tensor) -> np.ndarray:
         i = int(bad.to(torch.uint8).argmax())
         raise ValueError(f"features: sample {i} of the wave is {float(wave[i])} ({int(bad.sum())} such sample(s)); "
                          "every frame over it would be NaN: fill or cut the clip's missing samples first")
+    if not wave.is_floating_point():  # scipy's 8-bit WAV is unsigned around 128, its 24-bit int32 on 2**31
+        scale = {torch.uint8: "(x - 128) / 128 for 8-bit WAV's uint8", torch.int16: "x / 32768 for int16",
+                 torch.int32: "x / 2**31 for int32 (scipy reads 24-bit WAV as int32)"}.get(wave.dtype, "x / 2**31")
+        raise ValueError(f"features: the wave holds {str(wave.dtype).removeprefix('torch.')} PCM samples, but the "
+                         f"log-mel frames read float samples in [-1, 1]; scale them first ({scale}), or read the file "
+                         "with rnnkit.data.audio.read_wav, which scales every PCM width")
+    peak = float(wave.abs().max()) if len(wave) else 0.0
+    if peak > _FLOAT_OVER:  # integer PCM cast to float unscaled: every log-mel feature 2 ln(peak) too high
+        at = int(wave.abs().argmax())
+        raise ValueError(f"features: the wave's samples reach {peak:g} (sample {at}), far beyond [-1, 1]: integer "
+                         "PCM cast to float without scaling (scipy.io.wavfile.read(path)[1].astype(float))? every "
+                         "log-mel feature would be about 2 ln(scale) too high; scale it first (x / 32768 for int16 "
+                         "values, x / 2**31 for int32) or read the file with rnnkit.data.audio.read_wav")
     with torch.no_grad():
         return logmel(wave).numpy().astype(np.float32)
 
