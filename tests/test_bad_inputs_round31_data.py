@@ -95,3 +95,23 @@ def test_D31_07_a_word_vocabulary_of_chinese_or_thai_clauses_is_warned_of():
         Vocab.build(["我 爱 北京", "the cat sat"], level="word")  # segmented text, and text with spaces: no warning
         Vocab.build(["Tokyo 東京 is big", "and Kyoto 京都 too", "a b c d e f"], level="word")  # a few names
         Vocab.build(texts, level="char")
+
+
+def test_D31_08_logs_sessionized_one_by_one_and_joined_are_refused():
+    day1 = pd.DataFrame({"user": ["a", "a", "b", "b"], "event": ["login", "view", "login", "buy"],
+                         "timestamp": pd.to_datetime(["2024-01-01 09:00", "2024-01-01 09:01", "2024-01-01 09:00",
+                                                      "2024-01-01 09:02"])})
+    day2 = day1.assign(timestamp=day1["timestamp"] + pd.Timedelta(days=1), event=["login", "logout", "login", "view"])
+    joined = pd.concat([sessionize(day1), sessionize(day2)], ignore_index=True)  # both number their sessions 0, 1
+    with pytest.raises(ValueError, match=r"session 0 gathers the events of several sessions: its event at 2024-01-02 "
+                                         r"09:00:00 has dt 0, .* \(2 such in all\): .*sessionize\(pd\.concat"):
+        EventSessions(joined, event_vocab(joined))
+    once = sessionize(pd.concat([day1, day2], ignore_index=True))
+    ds = EventSessions(once, event_vocab(once))
+    assert len(ds) == 4 and ds.lengths.tolist() == [1, 1, 1, 1]
+    # session ids counted per user (1, 2, ... for each), as some exports write them
+    own = pd.DataFrame({"user": ["a", "a", "b", "b"], "session": [1, 1, 1, 1], "dt": [0.0, 5.0, 0.0, 7.0],
+                        "event": ["x", "y", "x", "z"], "timestamp": [0.0, 5.0, 1.0, 8.0]})
+    with pytest.raises(ValueError, match=r"session 1 gathers the events of several sessions: its event at 1\.0 is of "
+                                         r"user 'b', the one before of user 'a'"):
+        EventSessions(own, event_vocab(own))
