@@ -3,9 +3,11 @@ their tools hand it out: A31-01 ``sentiment.prepare`` and ``load_reviews`` of re
 punctuation and ``<br />``; A31-02 ``dna.run`` on one's own FASTA at ``$RNNKIT_DNA``.
 Each test fails on the commit before its fix."""
 import numpy as np
+import pandas as pd
 import pytest
+import torch
 
-from rnnkit.apps import dna, sentiment, spoken_digits
+from rnnkit.apps import dna, eventlogs, sentiment, spoken_digits
 
 
 def _reviews(n: int, seed: int = 0) -> tuple[list[str], np.ndarray]:
@@ -68,3 +70,36 @@ def test_A31_04_8_and_24_bit_pcm_is_told_its_own_scale(dtype, scale):
     pcm = (wave * 127 + 128).astype(np.uint8) if dtype == np.uint8 else (wave * 2**31).astype(np.int32)
     with pytest.raises(ValueError, match=rf"features: the wave holds {np.dtype(dtype).name} PCM samples, .*{scale}"):
         spoken_digits.features(logmel, pcm)
+
+
+def _log_frame():
+    times = pd.Timestamp("2024-01-01") + pd.to_timedelta(np.cumsum(np.tile([0, 2, 30, 5], 12)), unit="s")
+    return pd.DataFrame({"session": np.repeat(np.arange(12), 4), "time": times, "event": np.tile([0, 1, 2, 1], 12)})
+
+
+def test_A31_05_waits_as_pandas_timedeltas_are_read_as_seconds():
+    # before: accepted by check_sessions as nanosecond counts, then numpy's "ufunc 'add' cannot use operands with
+    # types dtype('<m8[ns]') and dtype('float64')" in NGramDetector.fit, "ufunc 'log1p' not supported" in training
+    df = _log_frame()
+    df["dt"] = df.groupby("session")["time"].diff().fillna(pd.Timedelta(0))
+    groups = [g for _, g in df.groupby("session")]
+    timedeltas = eventlogs.Sessions([g["event"].to_numpy() for g in groups], [g["dt"] for g in groups])
+    seconds = eventlogs.Sessions(timedeltas.events, [g["dt"].dt.total_seconds().to_numpy() for g in groups])
+    assert eventlogs.check_sessions(timedeltas, "x").dt[0].tolist() == [0.0, 2.0, 30.0, 5.0]
+    fitted = eventlogs.NGramDetector(2).fit(timedeltas)
+    assert fitted.delay == eventlogs.NGramDetector(2).fit(seconds).delay
+    assert torch.equal(eventlogs.training_items(timedeltas)[0][0], eventlogs.training_items(seconds)[0][0])
+    with pytest.raises(ValueError, match=r"x: session 0's waits \(dt\) are timestamps \(datetime64.*np\.diff\(t\)"):
+        eventlogs.check_sessions(eventlogs.Sessions(timedeltas.events, [g["time"] for g in groups]), "x")
+
+
+def test_A31_06_the_nan_wait_diff_leaves_before_a_sessions_first_event_is_named_as_such():
+    # before: "session 0, step 0 waits nan s ...: sort each session's rows by time and fill missing timestamps
+    # first" (no timestamp is missing: diff() leaves NaN before each session's first event, whose wait is 0)
+    df = _log_frame()
+    df["dt"] = df.groupby("session")["time"].diff().dt.total_seconds()
+    groups = [g for _, g in df.groupby("session")]
+    sessions = eventlogs.Sessions([g["event"].to_numpy() for g in groups], [g["dt"].to_numpy() for g in groups])
+    with pytest.raises(ValueError, match=r"NGramDetector\.fit: session 0, step 0 waits nan s, as groupby\(\.\.\.\)"
+                                         r"\.diff\(\) leaves a session's first event, .*\.fillna\(0\)"):
+        eventlogs.NGramDetector(2).fit(sessions)

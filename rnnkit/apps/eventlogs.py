@@ -200,12 +200,20 @@ def check_sessions(sessions: Sessions, who: str) -> Sessions:
     id is NaN (a missing event, else read as one never seen), or whose wait is negative or not a number
     (timestamps out of order or missing), which the delay test would read as NaN and so never flag. Returns the
     sessions with each session's events and waits as arrays (lists, as one gathers them from a log, are read as
-    their arrays)."""
+    their arrays; timedeltas, as pandas' ``diff()`` of timestamps gives them, as seconds)."""
     if len(sessions.events) != len(sessions.dt):
         raise ValueError(f"{who}: {len(sessions.events)} sessions of events but {len(sessions.dt)} of waits (dt); "
                          "give one dt array per session")
+    events, waits = [], []
     for s, (e, dt) in enumerate(zip(sessions.events, sessions.dt, strict=True)):
         e, dt = np.asarray(e), np.asarray(dt)
+        if dt.dtype.kind == "m":  # timedeltas, as groupby(...)["time"].diff() gives them: read as seconds
+            dt = dt / np.timedelta64(1, "s")  # NaT -> NaN, named below
+        if dt.dtype.kind == "M":  # the events' times, not the waits between them
+            raise ValueError(f"{who}: session {s}'s waits (dt) are timestamps ({dt.dtype}, {dt[:1]}), but each step "
+                             "needs the seconds since the previous event; give the waits: np.r_[0, np.diff(t) / "
+                             "np.timedelta64(1, 's')] (or df.groupby('session')['time'].diff().dt.total_seconds()"
+                             ".fillna(0))")
         if e.ndim != 1 or dt.shape != e.shape:
             raise ValueError(f"{who}: session {s} has events of shape {e.shape} and waits (dt) of shape {dt.shape}; "
                              "each session needs one wait per event (0 for the first)")
@@ -220,10 +228,16 @@ def check_sessions(sessions: Sessions, who: str) -> Sessions:
         bad = ~(np.asarray(dt, dtype=np.float64) >= 0)  # NaN too
         if bad.any():
             t = int(np.argmax(bad))
+            if t == 0 and bad.sum() == 1 and np.isnan(dt[0]):  # diff()'s NaN before a session's first event
+                raise ValueError(f"{who}: session {s}, step 0 waits {dt[0]} s, as groupby(...).diff() leaves a "
+                                 "session's first event, but the first event's wait is 0 by definition; fill it: "
+                                 "df.groupby('session')['time'].diff().dt.total_seconds().fillna(0)")
             raise ValueError(f"{who}: session {s}, step {t} waits {dt[t]} s since the previous event ({int(bad.sum())} "
                              "such step(s) in it): a wait must be a number >= 0 (equal timestamps give 0); sort "
                              "each session's rows by time and fill missing timestamps first")
-    return Sessions([np.asarray(e) for e in sessions.events], [np.asarray(dt) for dt in sessions.dt])
+        events.append(e)
+        waits.append(dt)
+    return Sessions(events, waits)
 
 
 def make_split(users: int, *, seed: int, sessions_per_user: int = 5, anomaly_rate: float = 0.1) -> dict[str, Part]:
