@@ -115,3 +115,15 @@ def test_D31_08_logs_sessionized_one_by_one_and_joined_are_refused():
     with pytest.raises(ValueError, match=r"session 1 gathers the events of several sessions: its event at 1\.0 is of "
                                          r"user 'b', the one before of user 'a'"):
         EventSessions(own, event_vocab(own))
+
+
+def test_D31_09_a_store_of_data_frames_reads_their_columns_by_name(tmp_path):
+    # one CSV per recording, written by two versions of a logger: the same columns in another order
+    a = pd.DataFrame({"acc_x": [1.0, 2.0], "acc_y": [10.0, 20.0]})
+    b = pd.DataFrame({"acc_y": [30.0], "acc_x": [3.0]})
+    write_ragged(tmp_path / "store", [a, b])
+    assert RaggedStore(tmp_path / "store")[1].tolist() == [[3.0, 30.0]]
+    with pytest.raises(ValueError, match=r"sequence 1 is a DataFrame of the columns \['acc_y', 'acc_z'\] but the "
+                                         r"store's first of \['acc_x', 'acc_y'\] \(missing \['acc_x'\], not expected "
+                                         r"\['acc_z'\]\)"):
+        write_ragged(tmp_path / "other", [a, pd.DataFrame({"acc_y": [1.0], "acc_z": [2.0]})])

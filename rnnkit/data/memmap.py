@@ -327,6 +327,7 @@ class RaggedWriter:
                              "'float32', 'int64' for token ids)")
         self._given = dtype is not None
         self.feature_shape: tuple[int, ...] | None = None
+        self.columns: list | None = None  # the first DataFrame's column names, which later frames are read by
         self.offsets = [0]
         self.labels: list[np.ndarray] = []
         fd, self._tmp = tempfile.mkstemp(prefix=".data.npy.", suffix=".tmp", dir=self.directory)
@@ -335,9 +336,13 @@ class RaggedWriter:
         self._closed = False
 
     def append(self, seq: Any, label: Any = None) -> None:
-        """Add one sequence of shape ``(T, ...)``; ``label`` is required for all items or for none."""
-        a = np.asarray(seq)
+        """Add one sequence of shape ``(T, ...)``; ``label`` is required for all items or for none. DataFrames
+        are read by column name, in the first frame's order (frames of files written by other tools may hold
+        their columns in other orders)."""
         i = len(self.offsets) - 1
+        if type(seq).__name__ == "DataFrame" and hasattr(seq, "columns"):  # pandas, not imported for a store
+            seq = self._by_name(seq, i)
+        a = np.asarray(seq)
         if a.ndim == 0 or a.shape[0] == 0:
             raise ValueError(f"sequence {i} is empty or a scalar; expected shape (T, ...) with T >= 1")
         if a.dtype.kind not in "biufc":  # written as is, text is refused only when read, Python objects as pointers
@@ -383,6 +388,21 @@ class RaggedWriter:
         self.offsets.append(self.offsets[-1] + a.shape[0])
         if label is not None:
             self.labels.append(np.asarray(label))
+
+    def _by_name(self, frame: Any, i: int) -> Any:
+        """``frame``'s columns in the first frame's order; ValueError for other column names."""
+        columns = list(frame.columns)
+        if self.columns is None:
+            self.columns = columns
+        elif columns != self.columns:
+            if sorted(map(str, columns)) != sorted(map(str, self.columns)) or len(set(columns)) != len(columns):
+                missing = [c for c in self.columns if c not in set(columns)]
+                extra = [c for c in columns if c not in set(self.columns)]
+                raise ValueError(f"sequence {i} is a DataFrame of the columns {columns} but the store's first of "
+                                 f"{self.columns} (missing {missing}, not expected {extra}); give every sequence the "
+                                 f"same feature columns, e.g. frame[{self.columns!r}]")
+            frame = frame[self.columns]  # the same names in another order: by position each would be another
+        return frame
 
     def close(self) -> Path:
         """Finish ``data.npy``, write offsets, labels and (last) ``meta.json``; return the directory."""
