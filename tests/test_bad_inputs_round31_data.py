@@ -12,7 +12,7 @@ from rnnkit.data.collate import pad_collate, pad_sequences
 from rnnkit.data.events import EventSessions, event_vocab, sessionize
 from rnnkit.data.memmap import RaggedStore, write_ragged
 from rnnkit.data.text import BPTTBatches, TextClassificationDataset, Vocab, batchify
-from rnnkit.data.video import VideoDataset
+from rnnkit.data.video import VideoDataset, frames_to_tensor, read_video
 
 
 def test_D31_01_a_user_id_padded_with_a_space_is_refused_not_split():
@@ -127,3 +127,17 @@ def test_D31_09_a_store_of_data_frames_reads_their_columns_by_name(tmp_path):
                                          r"store's first of \['acc_x', 'acc_y'\] \(missing \['acc_x'\], not expected "
                                          r"\['acc_z'\]\)"):
         write_ragged(tmp_path / "other", [a, pd.DataFrame({"acc_y": [1.0], "acc_z": [2.0]})])
+
+
+def test_D31_10_the_advice_for_a_folder_of_frames_keeps_read_videos_rgb(tmp_path):
+    cv2 = pytest.importorskip("cv2")
+    red = np.zeros((8, 8, 3), np.uint8)
+    red[..., 2] = 255  # OpenCV writes BGR: a red frame
+    cv2.imwrite(str(tmp_path / "frame0.png"), red)
+    (tmp_path / "clip.avi").write_bytes((tmp_path / "frame0.png").read_bytes())  # a frame saved under a video's name
+    with pytest.raises(ValueError, match=r"is a PNG image, not a video .*cv2\.imread reads BGR.*cv2\.COLOR_BGR2RGB"):
+        read_video(tmp_path / "clip.avi")
+    # the advice, followed: read_video's channel order (RGB), red first
+    folder = tmp_path
+    frames = np.stack([cv2.cvtColor(cv2.imread(str(p)), cv2.COLOR_BGR2RGB) for p in sorted(folder.glob("*.png"))])
+    assert frames_to_tensor(frames)[0, :, 0, 0].tolist() == [1.0, 0.0, 0.0]

@@ -121,8 +121,9 @@ def _check_file(path: Path) -> None:
     kind = next((name for name, sig in _IMAGE_MAGIC.items() if magic.startswith(sig)), None)
     if kind:  # OpenCV's image2 reader opens it as a video of one frame
         raise ValueError(f"{path} is a {kind} image, not a video (whatever its name), which OpenCV would read as a "
-                         "video of one frame; give the video file, or read a folder of frames with cv2.imread and "
-                         "stack them (np.stack([cv2.imread(str(p)) for p in sorted(Path(folder).glob('*.png'))]))")
+                         "video of one frame; give the video file, or read a folder of frames in RGB, as read_video "
+                         "gives them (cv2.imread reads BGR), and stack them: np.stack([cv2.cvtColor(cv2.imread("
+                         "str(p)), cv2.COLOR_BGR2RGB) for p in sorted(Path(folder).glob('*.png'))])")
 
 
 _IMAGE_MAGIC = {"PNG": b"\x89PNG\r\n\x1a\n", "JPEG": b"\xff\xd8\xff", "BMP": b"BM", "TIFF": b"II*\x00",
