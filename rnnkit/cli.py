@@ -1075,7 +1075,7 @@ def _predict(args) -> int:
         from .data import atomic_write
 
         with atomic_write(out, "wb" if compression else "w") as f:
-            frame.to_csv(f, index=False, compression=compression)
+            frame.to_csv(f, index=False, compression=_named_compression(compression, out))
         print(f"wrote {len(frame)} rows to {out}")
     else:
         print(frame.to_csv(index=False), end="")
@@ -1248,6 +1248,18 @@ def _csv_compression(out: Path) -> str | None:
         stem = out.name[: len(out.name) - sum(len(s) for s in out.suffixes[-(2 if compression else 1):])]
         raise ValueError(f"--out {out}: rnnkit predict writes CSV, which a {inner} file would not hold; name it "
                          f"{stem}.csv (or {stem}.csv.gz, .csv.bz2, .csv.xz to compress it), and convert it from there")
+    return compression
+
+
+def _named_compression(compression: str | None, out: Path):
+    """pandas' ``compression`` for predict's --out, written through a temporary file: the name the archive records
+    is --out's own less its suffix, as ``to_csv(out)`` would record it (``p.csv`` in ``p.csv.gz`` and ``p.csv.zip``),
+    not the temporary file's, which ``gunzip -N`` and ``unzip`` would restore."""
+    inner = out.name[: -len(out.suffix)]
+    if compression == "gzip":  # the gzip header's name: gzip strips .gz from the one it is given
+        return {"method": "gzip", "filename": out.name}
+    if compression == "zip":
+        return {"method": "zip", "archive_name": inner}
     return compression
 
 

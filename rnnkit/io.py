@@ -79,9 +79,27 @@ def model_files(config: dict, tensors: dict[str, torch.Tensor]) -> dict[str, byt
     except (TypeError, ValueError) as e:
         raise ValueError(f"cannot save: a parameter or fitted attribute is not JSON-serialisable ({e})") from e
     metadata = {"format": FORMAT, "config_sha256": config_digest(json.loads(config_bytes))}
-    weights = safetensors.torch.save(tensors, metadata=metadata)
+    weights = _sorted_metadata(safetensors.torch.save(tensors, metadata=metadata))
     config = {**json.loads(config_bytes), "weights_sha256": hashlib.sha256(weights).hexdigest()}
     return {CONFIG_FILE: json.dumps(config, indent=2).encode(), WEIGHTS_FILE: weights}
+
+
+def _sorted_metadata(weights: bytes) -> bytes:
+    """A safetensors file with its header's ``__metadata__`` keys in sorted order. safetensors writes them from a
+    hash map, in an order that changes from process to process, so two fits of one seed (the same weights) would
+    write model.safetensors (and the ``weights_sha256`` of config.json) differently, byte for byte. The header is
+    rewritten only where re-encoding it gives back its own bytes; its length, and so every offset, is kept."""
+    n = int.from_bytes(weights[:8], "little")
+    header = weights[8 : 8 + n]
+    try:
+        parsed = json.loads(header)
+    except ValueError:
+        return weights
+    encode = lambda obj: json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode()
+    if not isinstance(parsed.get("__metadata__"), dict) or encode(parsed) != header.rstrip(b" "):
+        return weights
+    parsed["__metadata__"] = dict(sorted(parsed["__metadata__"].items()))
+    return weights[:8] + encode(parsed).ljust(n, b" ") + weights[8 + n :]
 
 
 def _plain_number(value):
@@ -212,6 +230,11 @@ def write_directory_atomically(target: Path, files: dict[str, bytes]) -> None:
         raise ValueError(f"{target} is an rnnkit model directory that also holds {foreign[:3]}"
                          f"{' ...' if len(foreign) > 3 else ''}, which rnnkit did not write and replacing the "
                          "directory would delete; move them out, or save to a new path")
+    if target.is_dir() and (target / "checkpoints" / "last.ckpt").is_file() and not is_training_directory(target) \
+            and not is_model_directory(target):  # the estimator's own log_dir, most likely: fit(log_dir=d); save(d)
+        raise ValueError(f"{target} is the log_dir of a fit (checkpoints/last.ckpt and its logs), not a model "
+                         f"directory, and saving there would delete them; save the model to a directory of its own, "
+                         f"e.g. {str(target) + '-model'!r}")
     _write_directory(target, files, what="an rnnkit model directory",
                      replaceable=lambda p: is_model_directory(p) or is_training_directory(p))
 

@@ -194,6 +194,7 @@ def resume_checkpoint(log_dir: str | Path | None, identity: dict, who: str, max_
     if isinstance(log_dir, str | Path) and str(log_dir).startswith("~"):
         log_dir = Path(log_dir).expanduser()
     if not resume:
+        _check_not_a_model(log_dir, who)
         _warn_replaced(log_dir, identity, who)
         return None
     if log_dir is None:
@@ -218,6 +219,23 @@ def resume_checkpoint(log_dir: str | Path | None, identity: dict, who: str, max_
                          f"{max_epochs}, and a resumed fit continues from there; resume with max_epochs >= {done}, "
                          "or remove the checkpoint (or give another log_dir) to train anew")
     return path
+
+
+def _check_not_a_model(log_dir: str | Path | None, who: str) -> None:
+    """Refuse a ``log_dir`` that is a model directory written by ``save()`` (not one that ``rnnkit train`` is
+    writing, whose --out holds its run): the fit's checkpoints and logs would be mixed into the saved model's
+    folder, where ``rnnkit train --out`` then finds an unfinished run and ``save()`` into it deletes them."""
+    if log_dir is None:
+        return
+    from ..io import WEIGHTS_FILE, is_model_directory, is_training_directory  # rnnkit.io loads the data package
+
+    path = Path(log_dir)
+    if not (is_model_directory(path) or (path / WEIGHTS_FILE).is_file()) or is_training_directory(path):
+        return
+    raise ValueError(f"{who}: log_dir {str(log_dir)!r} is a model directory written by save() (config.json, "
+                     f"{WEIGHTS_FILE}), and the fit would write its checkpoints and logs into it, beside a model they "
+                     f"do not belong to; give the fit a log_dir of its own, e.g. {str(path) + '-logs'!r}, then "
+                     f"save() the fitted model to {str(log_dir)!r} to replace the saved one")
 
 
 def _warn_replaced(log_dir: str | Path | None, identity: dict, who: str) -> None:

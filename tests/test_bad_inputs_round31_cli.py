@@ -1,0 +1,91 @@
+"""The command line and the saving and training layers as a new user drives them, thirty-first round: a fit's
+log_dir that is a saved model, predict's compressed --out, and the bytes of a saved model."""
+
+import gzip
+import zipfile
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from helpers import run_cli
+from test_bad_inputs_round28b_cli import _long
+
+import rnnkit
+from rnnkit.cli import main
+
+QUICK = ["--task", "classify", "--hidden-size", "4", "--batch-size", "4", "--test-fraction", "0", "--seed", "0",
+         "--cell", "gru", "--lr-schedule", "none", "--device", "cpu"]
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    path = tmp_path_factory.mktemp("r31") / "d.csv"
+    _long().to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture(scope="module")
+def model(data):
+    """A classifier trained by the command line on a long CSV."""
+    out = data.parent / "m"
+    assert main(["train", str(data), "--time-column", "t", *QUICK, "--epochs", "1", "--out", str(out)]) == 0
+    return out
+
+
+def _xy(n=8, seed=0):
+    rng = np.random.default_rng(seed)
+    return rng.normal(size=(n, 4, 2)).astype(np.float32), np.arange(n) % 2
+
+
+def test_C31_01_a_fit_into_a_saved_model_directory_is_refused(model, tmp_path):
+    saved = tmp_path / "saved"
+    saved.mkdir()
+    for f in model.iterdir():
+        (saved / f.name).write_bytes(f.read_bytes())
+    X, y = _xy()
+    est = rnnkit.SequenceClassifier(hidden_size=4, max_epochs=1, batch_size=4, log_dir=str(saved))
+    with pytest.raises(ValueError, match=r"log_dir '.*saved' is a model directory written by save\(\).*its checkpoints "
+                       r"and logs into it.*a log_dir of its own, e.g. '.*saved-logs'"):
+        est.fit(X, y)
+    assert sorted(p.name for p in saved.iterdir()) == ["config.json", "metrics.json", "model.safetensors"]
+    # a directory that `rnnkit train` is writing (its --out, an earlier model in it) is the run's own
+    assert main(["train", str(model.parent / "d.csv"), "--time-column", "t", *QUICK, "--epochs", "1",
+                 "--out", str(saved)]) == 0
+
+
+def test_C31_04_a_save_into_the_fits_own_log_dir_names_it_so(tmp_path):
+    X, y = _xy()
+    logs = tmp_path / "logs"
+    est = rnnkit.SequenceClassifier(hidden_size=4, max_epochs=1, batch_size=4)
+    est.set_params(log_dir=str(logs)).fit(X, y)
+    with pytest.raises(ValueError, match=r"logs is the log_dir of a fit \(checkpoints/last.ckpt and its logs\), not a "
+                       r"model directory.*e.g. '.*logs-model'"):
+        est.save(logs)
+
+
+def test_C31_02_a_compressed_predict_out_names_its_csv_as_to_csv_would(model, data, tmp_path, capsys):
+    for name in ("p q.csv.gz", "p q.csv.zip"):
+        out = tmp_path / name
+        status, _ = run_cli(["predict", model, data, "--out", out], capsys)
+        assert status == 0
+        pd.testing.assert_frame_equal(pd.read_csv(out), pd.read_csv(out, compression="infer"))
+    with zipfile.ZipFile(tmp_path / "p q.csv.zip") as z:
+        assert z.namelist() == ["p q.csv"]  # `unzip` gives p q.csv, not a hidden temporary file
+    raw = (tmp_path / "p q.csv.gz").read_bytes()
+    assert raw[3] & 0x08 and raw[10:].split(b"\0")[0] == b"p q.csv"  # `gunzip -N` restores p q.csv
+    with gzip.open(tmp_path / "p q.csv.gz", "rt") as f:
+        assert f.readline().startswith("id,prediction,")
+
+
+def test_C31_03_a_model_saved_twice_is_the_same_bytes(tmp_path):
+    tensors = {"w": torch.arange(6.0).reshape(2, 3)}
+    files = {rnnkit.io.model_files({"format": "x"}, tensors)["model.safetensors"] for _ in range(16)}
+    assert len(files) == 1  # safetensors' metadata came out in a random order (two fits of one seed differed)
+    X, y = _xy()
+    est = rnnkit.SequenceClassifier(hidden_size=4, max_epochs=1, batch_size=4, random_state=0).fit(X, y)
+    for k in range(6):
+        est.save(tmp_path / f"m{k}")
+    assert len({(tmp_path / f"m{k}" / "model.safetensors").read_bytes() for k in range(6)}) == 1
+    assert len({(tmp_path / f"m{k}" / "config.json").read_bytes() for k in range(6)}) == 1
+    np.testing.assert_array_equal(rnnkit.load(tmp_path / "m0").predict_proba(X), est.predict_proba(X))
