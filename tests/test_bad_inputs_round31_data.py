@@ -141,3 +141,16 @@ def test_D31_10_the_advice_for_a_folder_of_frames_keeps_read_videos_rgb(tmp_path
     folder = tmp_path
     frames = np.stack([cv2.cvtColor(cv2.imread(str(p)), cv2.COLOR_BGR2RGB) for p in sorted(folder.glob("*.png"))])
     assert frames_to_tensor(frames)[0, :, 0, 0].tolist() == [1.0, 0.0, 0.0]
+
+
+def test_D31_11_missing_reviews_written_as_nan_by_astype_str_are_warned_of():
+    df = pd.DataFrame({"review": ["great film", np.nan, "dull", None], "label": [1, 0, 0, 1]})
+    texts = [str(t) for t in df["review"]]  # ['great film', 'nan', 'dull', 'None']; numpy's astype(str) alike
+    vocab = Vocab.build(texts, level="word")
+    with pytest.warns(UserWarning, match=r"TextClassificationDataset: 2 text\(s\) are 'nan' \(the first is text 1\), "
+                                         r"what str\(\) writes for a missing value .*df\.dropna\(subset=\[col\]\)"):
+        TextClassificationDataset(texts, df["label"].to_numpy(), vocab)
+    kept = df.dropna(subset=["review"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert len(TextClassificationDataset([str(t) for t in kept["review"]], kept["label"].to_numpy(), vocab)) == 2

@@ -521,6 +521,23 @@ def _warn_unspaced_words(counts: Counter) -> None:
                       "pythainlp) and build with level='token' from the token lists", UserWarning, stacklevel=3)
 
 
+_MISSING_AS_TEXT = ("nan", "NaN", "None", "<NA>", "NaT")
+"""What ``str()`` writes for a missing value: ``map(str, df["text"])`` (or numpy's ``astype(str)``) turns an empty cell
+into the text 'nan'."""
+
+
+def _warn_missing_as_text(texts) -> None:
+    """Warn of texts that are a missing value written as text ('nan' from ``str(v)`` of an empty cell): each would be a
+    text of its own, labelled, learnt from and scored."""
+    missing = [i for i, t in enumerate(texts) if isinstance(t, str) and t.strip() in _MISSING_AS_TEXT]
+    if missing:
+        shown = texts[missing[0]] if isinstance(texts, list | tuple) else list(texts)[missing[0]]
+        warnings.warn(f"TextClassificationDataset: {len(missing)} text(s) are {shown!r} (the first is text "
+                      f"{missing[0]}), what str() writes for a missing value (an empty cell of a column made text): "
+                      "each is read as a text of its own, with its label; drop the missing texts before converting "
+                      "them (df.dropna(subset=[col]))", UserWarning, stacklevel=3)
+
+
 def _holds_nul(text: str) -> str:
     """What a text given as a string with a NUL holds, and the fix (`Vocab.build`, `Vocab.encode`)."""
     return (f"holds a NUL character (at character {text.index(chr(0))}), which no text holds: text of a binary file, "
@@ -742,6 +759,7 @@ class TextClassificationDataset(Dataset):
             raise ValueError(f"max_len={max_len} counts <bos> and <eos> and leaves no room for a token of text; "
                              f"pass max_len >= {bos + eos + 1}")
         self.vocab = vocab
+        _warn_missing_as_text(texts)
         self.ids = []
         for i, t in enumerate(texts):
             try:
