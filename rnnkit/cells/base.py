@@ -327,12 +327,29 @@ def check_project(cell, x: Tensor, param: Tensor, *, time_axis: bool = False) ->
         raise ValueError(f"{who}.project: x must be a tensor (B, T, input_size={F}), got {type(x).__name__}{shape}; "
                          f"convert it with torch.as_tensor(x, dtype={param.dtype})")
     if not shape_ok:
-        fix = ("x.flatten(2)" if x.dim() > 3 and math.prod(x.shape[2:]) == F else
+        fix = (frames_fix(cell, tuple(x.shape)) or "x.flatten(2)" if x.dim() > 3 and math.prod(x.shape[2:]) == F else
                "x[:, None] for one step (B, F)" if x.dim() == 2 and x.shape[-1] == F else f"x (B, T, {F})")
         raise ValueError(f"{who}.project: x must be (B, T, input_size={F}), got shape {tuple(x.shape)}; pass {fix}")
     cell_fix = f" or the cell with cell.to({x.dtype})" if x.is_floating_point() else ""  # not an int64 cell
     raise ValueError(f"{who}.project: x is {x.dtype} but the cell's parameters are {param.dtype}; convert the input "
                      f"with x.to({param.dtype}){cell_fix}")
+
+
+def frames_fix(cell, shape: tuple[int, ...]) -> str | None:
+    """For frames ``(B, T, ...)`` given to a cell of images (``in_channels`` and ``image_size``, ConvLSTMCell) whose
+    sizes multiply to its input size but are not ``(C, Hi, Wi)``: how to bring them there before ``flatten(2)``
+    (channels last, as OpenCV, PIL and imageio give frames), or the order it reads; None for frames in that order
+    or another cell. ``flatten(2)`` of ``(B, T, Hi, Wi, C)`` would give as many numbers in another order, which the
+    convolutions would read as other images, without a word."""
+    size, C = getattr(cell, "image_size", None), getattr(cell, "in_channels", None)
+    if size is None or C is None or len(shape) != 5 or shape[2:] == (C, *size):
+        return None
+    if shape[2:] == (*size, C):
+        return (f"x.permute(0, 1, 4, 2, 3).flatten(2): the frames are channels last (B, T, Hi, Wi, C), as OpenCV and "
+                f"PIL give them, and the cell reads (B, T, C, Hi, Wi) = (B, T, {C}, {size[0]}, {size[1]}) flattened; "
+                f"flatten(2) alone would give the numbers in another order")
+    return (f"frames (B, T, C, Hi, Wi) = (B, T, {C}, {size[0]}, {size[1]}) flattened, x.flatten(2), once their axes "
+            f"are in that order (permute them; flatten(2) alone would read other images)")
 
 
 def check_sizes(cell, input_size, hidden_size) -> None:

@@ -42,8 +42,11 @@ def time_aware_inputs(values: Tensor, times: Tensor | None = None) -> Tensor:
     # index of the last observation strictly before t (0 if none): shift the observed indices by one step
     observed_at = torch.where(m.bool(), steps, torch.zeros_like(steps))
     last_before = torch.cat([torch.zeros_like(steps[:, :1]), observed_at[:, :-1].cummax(dim=1).values], dim=1)
-    s = times.to(values.dtype)[..., None].expand(B, T, F)
-    delta = s - s.gather(1, last_before)
+    # the gaps in float64, then values' dtype: float32 spaces epoch seconds (1.7e9) 128 apart, so a 60 s gap taken
+    # between times rounded to float32 would come out as 0 or 128
+    wide = torch.float32 if times.device.type == "mps" else torch.float64  # MPS has no float64
+    s = times.to(wide)[..., None].expand(B, T, F)
+    delta = (s - s.gather(1, last_before)).to(values.dtype)
     delta[:, 0] = 0
     return torch.cat([x, m, delta], dim=-1)
 

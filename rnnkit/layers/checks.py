@@ -9,6 +9,7 @@ import torch
 from torch import Tensor, nn
 from torch.nn.utils.rnn import PackedSequence
 
+from ..cells.base import frames_fix
 from ..cells.time_aware import TimeAware
 from ..kernels.unroll import valid_steps
 
@@ -38,7 +39,9 @@ def check_input(x: Tensor, layer: nn.Module, lengths: Tensor | None, who: str) -
     if x.dim() != 3:
         fix = "add a batch dimension with x.unsqueeze(0) or a feature one with x.unsqueeze(-1)"
         if x.dim() > 3:  # more dimensions than a layer reads: one vector per step, e.g. flattened frames
-            fix = (f"give one vector of {input_size} features per step, e.g. x.flatten(2) (frames (B, T, C, H, W) "
+            frames = frames_fix(_first_cell(layer), tuple(x.shape)) if math.prod(x.shape[2:]) == input_size else None
+            fix = (f"pass {frames}" if frames else
+                   f"give one vector of {input_size} features per step, e.g. x.flatten(2) (frames (B, T, C, H, W) "
                    f"travel flattened, as for ConvLSTMCell)" if math.prod(x.shape[2:]) == input_size
                    else "flatten or select the dimensions after time so that each step is one feature vector")
         raise ValueError(

@@ -213,9 +213,23 @@ class _TorchCompatible(Stacked):
         theirs = {k[len(prefix):]: v for k, v in state_dict.items()
                   if k.startswith(prefix) and _TORCH_STATE_NAME.fullmatch(k[len(prefix):])}
         w_ih, w_hh = theirs.get("weight_ih_l0"), theirs.get("weight_hh_l0")
-        if torch_class is None or not all(isinstance(w, torch.Tensor) and w.dim() == 2 for w in (w_ih, w_hh)):
-            return  # no torch.nn peer, or no torch.nn layer's parameters: torch's own check lists the keys
+        if not all(isinstance(w, torch.Tensor) and w.dim() == 2 for w in (w_ih, w_hh)):
+            return  # no torch.nn layer's parameters: torch's own check lists the keys
         who = f"{type(self).__name__}.load_state_dict" + (f" (at {prefix[:-1]!r})" if prefix else "")
+        if torch_class is None:  # LayerNormLSTM, MinGRU, MinLSTM: torch.nn has no such layer
+            if sizes_only:  # strict=False: what fits loads (an LSTM's weights to warm-start a LayerNormLSTM)
+                return
+            kind = {4: "LSTM", 3: "GRU", 1: "RNN"}.get(w_ih.shape[0] // w_hh.shape[1], "RNNBase")
+            cell = self.cells()[0]
+            fits = all(isinstance(getattr(cell, n, None), torch.Tensor) and getattr(cell, n).shape == w.shape
+                       for n, w in (("weight_ih", w_ih), ("weight_hh", w_hh)))
+            warm = (", or pass strict=False to copy the weights that fit and keep the others as initialised"
+                    if fits else "")
+            # torch's own message would list keys renamed to rnnkit's (layers.0.cell.bias_ih), which the user never had
+            raise RuntimeError(f"{who}: the state_dict holds the parameters of a torch.nn.{kind} (weight_ih_l0, ...), "
+                               f"and torch.nn has no layer of {type(cell).__name__}, so this {type(self).__name__} "
+                               f"cannot take it; load it into rnnkit.{kind}({w_ih.shape[1]}, {w_hh.shape[1]}) (or "
+                               f"convert the module with rnnkit.{kind}.from_torch(module)){warm}")
         proj = theirs.get("weight_hr_l0")
         if isinstance(proj, torch.Tensor):
             raise RuntimeError(f"{who}: the state_dict holds a torch.nn.LSTM with proj_size={proj.shape[0]} "

@@ -51,7 +51,8 @@ def normalise_series(x: Tensor, lengths: Tensor | None, eps: float = 1e-5, *, wi
 
     ``x'_{b,t,f} = (x_{b,t,f} - mu_{b,f}) / max(sigma_{b,f}, eps)`` for ``t < L_b``, else 0, where
     ``mu_{b,f} = sum_{t<L_b} x_{b,t,f} / L_b`` and ``sigma^2_{b,f} = sum_{t<L_b} (x_{b,t,f} - mu_{b,f})^2 / L_b``
-    (the population variance). ``eps`` is a floor, so a constant channel becomes 0, not NaN.
+    (the population variance). ``eps`` is a floor, so a constant channel becomes 0, not NaN (and its gradient 0).
+    The statistics are taken in float32 for a float16 or bfloat16 ``x`` (float16 squares overflow past 256).
     ``(B, T, F) -> (B, T, F)``.
 
     This removes each series' level and scale, which is what z-normalised benchmarks (the UCR archive)
@@ -62,15 +63,21 @@ def normalise_series(x: Tensor, lengths: Tensor | None, eps: float = 1e-5, *, wi
     (``asinh`` and ``log`` keep series orders of magnitude apart within a few units).
     """
     B, T, _ = x.shape
+    dtype = x.dtype
+    # the statistics in float32 at least: in float16 a square past 65504 (values beyond 256) is inf, so every
+    # series of such values would become zeros (and its log-scale inf)
+    x = x.float() if dtype in (torch.float16, torch.bfloat16) else x
     valid = length_mask(lengths, T, B).to(x.device)[..., None]  # (B, T, 1)
     n = valid.sum(1, keepdim=True).to(x.dtype)  # (B, 1, 1)
     x = torch.where(valid, x, 0.0)
     mean = x.sum(1, keepdim=True) / n  # (B, 1, F)
     centred = torch.where(valid, x - mean, 0.0)
-    std = ((centred**2).sum(1, keepdim=True) / n).sqrt().clamp_min(eps)
+    # the floor on the variance, before the square root: sqrt's derivative at a variance of 0 (a constant channel,
+    # a sequence of one step) is infinite, and times the zero centred values it would make gradients NaN
+    std = ((centred**2).sum(1, keepdim=True) / n).clamp_min(eps * eps).sqrt()
     if not with_scale:
-        return centred / std
-    return centred / std, torch.cat([torch.asinh(mean), torch.log(std)], dim=-1)[:, 0]
+        return (centred / std).to(dtype)
+    return (centred / std).to(dtype), torch.cat([torch.asinh(mean), torch.log(std)], dim=-1)[:, 0].to(dtype)
 
 
 class PatchEmbedding(nn.Module):

@@ -1,0 +1,93 @@
+"""Round 31 of the core API as a PyTorch user meets it (K31-NN in docs/bad_inputs.md): the cells, layers, models,
+dispatch, diagnostics and tasks given the dtypes, layouts, lengths, states, transforms and state_dicts that torch
+code hands them. Each test fails on the code before its fix."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+import rnnkit
+from rnnkit.diagnostics import saliency
+from rnnkit.models import SequenceToLabel
+from rnnkit.models.frontend import normalise_series
+
+
+def one_line(error) -> str:
+    message = str(error.value)
+    assert "\n" not in message
+    return message
+
+
+# -- K31-01: time_aware_inputs of epoch timestamps ---------------------------------------------------------------------
+def test_K31_01_time_aware_inputs_keeps_the_gaps_of_epoch_timestamps():
+    values = torch.randn(1, 5, 1)  # float32, as a model reads them
+    t0 = 1_700_000_000  # epoch seconds: float32 spaces them 128 apart
+    times = torch.tensor([[t0, t0 + 60, t0 + 120, t0 + 150, t0 + 210]])
+    expected = torch.tensor([0.0, 60.0, 60.0, 30.0, 60.0])
+    for given in (times, times.double()):  # int64, or float64 seconds from pandas
+        delta = rnnkit.time_aware_inputs(values, given)[0, :, 2]
+        assert delta.dtype == torch.float32
+        torch.testing.assert_close(delta, expected, rtol=0, atol=0)
+
+
+# -- K31-02, K31-03: per-series normalisation in half precision, and its gradient at a constant channel -------------
+def test_K31_02_series_normalisation_of_a_half_precision_model_keeps_large_values():
+    torch.manual_seed(0)
+    x = 1000 * torch.randn(2, 50, 3) + 500  # currents or pressures: squares past float16's 65504
+    reference = normalise_series(x, None)
+    half = normalise_series(x.half(), None)
+    assert half.dtype == torch.float16
+    torch.testing.assert_close(half.float(), reference, atol=5e-3, rtol=5e-3)  # was all zeros
+    model = SequenceToLabel(3, 8, 2, normalise="series", keep_scale=True)
+    expected, _ = model(x)
+    got, _ = model.half()(x.half())
+    assert bool(torch.isfinite(got).all())  # was NaN and inf (log of an infinite scale)
+    torch.testing.assert_close(got.float(), expected, atol=0.02, rtol=0.02)
+
+
+def test_K31_03_saliency_through_series_normalisation_is_finite_at_a_constant_channel_or_one_step():
+    torch.manual_seed(0)
+    X = torch.randn(3, 12, 2)
+    X[0, :, 1] = 4.0  # a sensor stuck at one value
+    model = SequenceToLabel(2, 8, 2, normalise="series").eval()
+    s = saliency(model, X, lengths=[12, 12, 1])  # and a sequence of one step
+    for values in (s.abs_grad, s.grad_times_input):
+        assert np.isfinite(values).all()  # were NaN at every step of sequence 0 and at sequence 2's one step
+    assert (s.abs_grad[0] > 0).any()  # the other channel still counts
+
+
+# -- K31-04: ConvLSTM frames channels last ----------------------------------------------------------------------------
+def test_K31_04_channels_last_frames_are_named_with_the_permute_not_flatten_alone():
+    cell = rnnkit.ConvLSTMCell(3, 2, (4, 5))
+    frames = torch.randn(2, 6, 4, 5, 3)  # (B, T, H, W, C), as OpenCV and PIL give frames
+    for call in (lambda: cell.project(frames), lambda: rnnkit.Recurrent(cell)(frames)):
+        with pytest.raises(ValueError) as e:
+            call()
+        message = one_line(e)
+        assert "x.permute(0, 1, 4, 2, 3).flatten(2)" in message and "channels last" in message
+    fixed = frames.permute(0, 1, 4, 2, 3).flatten(2)
+    torch.testing.assert_close(fixed.view(2, 6, 3, 4, 5), frames.permute(0, 1, 4, 2, 3))  # the fix is right
+    rnnkit.Recurrent(cell)(fixed)
+    with pytest.raises(ValueError, match=r"pass x\.flatten\(2\)"):  # frames in the cell's order: flatten alone
+        cell.project(torch.randn(2, 6, 3, 4, 5))
+
+
+# -- K31-05: a torch.nn state_dict to a layer torch.nn does not have --------------------------------------------------
+@pytest.mark.parametrize("layer,module,fits", [(rnnkit.LayerNormLSTM, nn.LSTM, True), (rnnkit.MinGRU, nn.GRU, False),
+                                               (rnnkit.MinLSTM, nn.LSTM, False)])
+def test_K31_05_a_torch_state_dict_to_a_layer_torch_has_not_names_the_layer_it_fits(layer, module, fits):
+    ours, theirs = layer(3, 4), module(3, 4)
+    with pytest.raises(RuntimeError) as e:
+        ours.load_state_dict(theirs.state_dict())
+    message = one_line(e)
+    kind = module.__name__
+    assert message.startswith(f"{layer.__name__}.load_state_dict: the state_dict holds the parameters of a "
+                              f"torch.nn.{kind}")
+    assert f"rnnkit.{kind}(3, 4)" in message and "layers.0.cell" not in message
+    assert ("strict=False" in message) == fits
+    if fits:  # the warm start it names loads the weights that fit
+        ours.load_state_dict(theirs.state_dict(), strict=False)
+        torch.testing.assert_close(ours.layers[0].cell.weight_hh, theirs.weight_hh_l0)
