@@ -2,12 +2,14 @@
 their tools hand it out: A31-01 ``sentiment.prepare`` and ``load_reviews`` of reviews repeated up to case, spacing,
 punctuation and ``<br />``; A31-02 ``dna.run`` on one's own FASTA at ``$RNNKIT_DNA``.
 Each test fails on the commit before its fix."""
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
 import torch
 
-from rnnkit.apps import dna, eventlogs, sentiment, spoken_digits
+from rnnkit.apps import dna, eventlogs, sentiment, spoken_digits, stocks
 
 
 def _reviews(n: int, seed: int = 0) -> tuple[list[str], np.ndarray]:
@@ -103,3 +105,28 @@ def test_A31_06_the_nan_wait_diff_leaves_before_a_sessions_first_event_is_named_
     with pytest.raises(ValueError, match=r"NGramDetector\.fit: session 0, step 0 waits nan s, as groupby\(\.\.\.\)"
                                          r"\.diff\(\) leaves a session's first event, .*\.fillna\(0\)"):
         eventlogs.NGramDetector(2).fit(sessions)
+
+
+def _prices(days: int, volume: float = 1500.0) -> pd.DataFrame:
+    close = 100 * np.exp(np.cumsum(np.random.default_rng(0).normal(0, 0.01, days)))
+    return pd.DataFrame({"Open": close, "High": close * 1.01, "Low": close * 0.99, "Close": close,
+                         "Volume": np.full(days, volume)}, index=pd.bdate_range("2020-01-01", periods=days))
+
+
+def test_A31_07_days_missing_from_a_download_are_warned_of():
+    # before: 85 feature rows without a word; the return over the 3 missing weeks read as one day's
+    prices = _prices(120)
+    with pytest.warns(UserWarning, match=r"daily_features: rows 39 and 40 \(2020-02-25 and 2020-03-18\) are 22 days "
+                                         r"apart \(1 such gap\(s\) of more than 7 days.*read as one trading day's"):
+        assert len(stocks.daily_features(prices.drop(prices.index[40:55]))) == 85
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # weekends and a week's closure (the S&P 500's 9/11) pass
+        stocks.daily_features(prices.drop(prices.index[60:64]))
+
+
+def test_A31_08_a_volume_of_0_on_every_day_is_named_as_a_currency_pairs():
+    # before: "Volume on 2020-01-01 (row 0) is 0.0, not a positive number (120 such row(s) in Volume); ... so drop
+    # those days or fill them (e.g. prices.ffill()) first": dropping or filling every day leaves nothing
+    with pytest.raises(ValueError, match=r"daily_features: Volume is 0 on all 120 days, as yfinance gives it for "
+                                         r"currency pairs and many indices .*give a traded instrument's daily prices"):
+        stocks.daily_features(_prices(120, volume=0.0))

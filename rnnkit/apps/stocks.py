@@ -120,8 +120,9 @@ def daily_features(prices: pd.DataFrame) -> pd.DataFrame:
     or a full volume average. The rows must be one per day, oldest first (a download listed newest first is
     refused: its returns would be read backwards; so are intraday bars, several rows on one day, and weekly or
     monthly bars, rows a median 5 days or more apart), the columns one ticker's (yfinance's two-level columns are
-    refused, naming the ticker to take), and every price and volume a positive number (their logs are taken); a
-    ValueError names the day and column otherwise."""
+    refused, naming the ticker to take), and every price and volume a positive number (their logs are taken; a
+    volume of 0 on every day, as a currency pair's, is named as such); a ValueError names the day and column
+    otherwise. Rows more than ``MAX_GAP`` days apart (days missing from a download) are warned of."""
     _check_prices(prices)
     close, volume = prices["Close"], np.log(prices["Volume"].astype(np.float64))
     table = pd.DataFrame({
@@ -134,6 +135,7 @@ def daily_features(prices: pd.DataFrame) -> pd.DataFrame:
 
 PRICE_COLUMNS = ("High", "Low", "Close", "Volume")  # what daily_features reads
 WEEKLY_GAP = 5  # days between rows (the median) from which they are not daily bars: those are 1 (3 over a weekend)
+MAX_GAP = 7  # calendar days between daily rows beyond which days are missing (the S&P 500's longest: 7, 9/11)
 SPLIT_RATIO = 1.5  # a close that moves by this factor or more in a day is warned of: a split, or a crash to check
 
 
@@ -189,6 +191,12 @@ def _check_prices(prices: pd.DataFrame) -> None:
                          f"{days[i - 1]:%Y-%m-%d} and {days[i]:%Y-%m-%d}), as weekly or monthly bars are, but each "
                          "row is read as one trading day (its return and range a day's, the forecast the next "
                          "day's); give daily bars (e.g. yfinance.download(ticker, interval='1d'))")
+    if len(long := np.flatnonzero(gaps > MAX_GAP)):  # missing rows: one return spanning weeks read as a day's
+        i = int(long[0]) + 1
+        warnings.warn(f"{who}: rows {i - 1} and {i} ({days[i - 1]:%Y-%m-%d} and {days[i]:%Y-%m-%d}) are {gaps[i - 1]} "
+                      f"days apart ({len(long)} such gap(s) of more than {MAX_GAP} days, longer than any market "
+                      "closure), so the return and volume change over the gap are read as one trading day's; the "
+                      "download lacks those days: fetch them again, or cut the prices at the gap", stacklevel=3)
     for column in PRICE_COLUMNS:
         if not pd.api.types.is_numeric_dtype(prices[column]):
             raise ValueError(f"{who}: {column} holds {prices[column].dtype} values ({prices[column].iloc[0]!r} on "
@@ -196,6 +204,11 @@ def _check_prices(prices: pd.DataFrame) -> None:
                              "in read_csv for '1,234.5')")
         values = prices[column].to_numpy(dtype=np.float64, na_value=np.nan)
         bad = ~(np.isfinite(values) & (values > 0))
+        if column == "Volume" and (values == 0).all():  # nothing traded or reported: no day to drop or fill
+            raise ValueError(f"{who}: Volume is 0 on all {len(values)} days, as yfinance gives it for currency pairs "
+                             "and many indices (EURUSD=X, ^VIX), so the volume feature (the log of each day's volume "
+                             "against its 20-day mean) has nothing to read; give a traded instrument's daily prices "
+                             "(a stock, or an ETF such as SPY for the S&P 500)")
         if bad.any():
             i = int(np.argmax(bad))
             raise ValueError(f"{who}: {column} on {days[i]:%Y-%m-%d} (row {i}) is {prices[column].iloc[i]}, "
