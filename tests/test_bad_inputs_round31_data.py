@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from rnnkit.data.audio import AudioDataset, write_wav
+from rnnkit.data.bio import BioSequenceDataset
 from rnnkit.data.collate import pad_collate, pad_sequences
 from rnnkit.data.events import EventSessions, event_vocab, sessionize
 from rnnkit.data.memmap import RaggedStore, write_ragged
@@ -154,3 +155,14 @@ def test_D31_11_missing_reviews_written_as_nan_by_astype_str_are_warned_of():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert len(TextClassificationDataset([str(t) for t in kept["review"]], kept["label"].to_numpy(), vocab)) == 2
+
+
+def test_D31_12_a_missing_sequence_written_as_nan_is_not_read_as_dna():
+    df = pd.DataFrame({"seq": ["ACGTAC", np.nan], "label": [1, 0]})
+    seqs = df["seq"].to_numpy().astype(str)  # numpy writes the missing cell as 'nan': the bases N, A, N
+    with pytest.raises(ValueError, match=r"sequence 1 is 'nan', what str\(\) writes for a missing value .*"
+                                         r"df\.dropna\(subset=\[col\]\)"):
+        BioSequenceDataset(seqs, df["label"].to_numpy())
+    with pytest.raises(ValueError, match=r"sequence 0 is 'None', what str\(\) writes"):
+        BioSequenceDataset([str(None)])
+    assert len(BioSequenceDataset(["NNACGT", "nanACGT"])) == 2  # N runs and soft-masked bases still read
