@@ -533,8 +533,8 @@ class BioSequenceDataset(Dataset):
             if isinstance(s, str) and not s:  # None is not an empty sequence: it is refused by type below
                 raise ValueError(f"sequence {i} is empty")
             if isinstance(s, str) and s.strip() in ("nan", "None", "<NA>"):  # 'nan' would read as the bases N, A, N
-                raise ValueError(f"sequence {i} is {str(s)!r}, what str() writes for a missing value (an empty cell of a "
-                                 "column made text), which would be read as letters (N, A, N); drop the missing "
+                raise ValueError(f"sequence {i} is {str(s)!r}, what str() writes for a missing value (an empty cell "
+                                 "of a column made text), which would be read as letters (N, A, N); drop the missing "
                                  "sequences first (df.dropna(subset=[col]))")
             try:
                 self.ids.append(encode_sequence(s, alphabet=alphabet))
