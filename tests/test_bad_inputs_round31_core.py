@@ -91,3 +91,20 @@ def test_K31_05_a_torch_state_dict_to_a_layer_torch_has_not_names_the_layer_it_f
     if fits:  # the warm start it names loads the weights that fit
         ours.load_state_dict(theirs.state_dict(), strict=False)
         torch.testing.assert_close(ours.layers[0].cell.weight_hh, theirs.weight_hh_l0)
+
+
+# -- K31-06: defaults_for_series given an array's shape, fractional lengths or counts -----------------------------
+def test_K31_06_defaults_for_series_reads_one_length_and_refuses_fractions():
+    from rnnkit.models import defaults_for_series
+
+    X = np.zeros((100, 150, 1))
+    one = defaults_for_series(len(X), X.shape[1], X.shape[2])  # every sequence 150 steps: was a TypeError
+    assert one == defaults_for_series(100, [150] * 100, 1)
+    with pytest.raises(ValueError) as e:  # was truncated to T = 64: no front-end, where 64.9 steps asks for one
+        defaults_for_series(3, [64.9, 64.5, 10.2], 1)
+    assert "lengths must be whole numbers of steps, got 64.9 at position 0" in one_line(e)
+    assert defaults_for_series(3, np.array([200.0, 100.0, 50.0]), 1) == defaults_for_series(3, [200, 100, 50], 1)
+    with pytest.raises(ValueError, match="n_sequences must be an integer >= 1, got 100.5"):
+        defaults_for_series(100.5, [100] * 10, 1)  # was a batch_size of 12.0
+    with pytest.raises(ValueError, match="did you mean 'regression'"):
+        defaults_for_series(3, [5, 3, 2], 1, task="regress")

@@ -8,8 +8,11 @@ model. Its rule and the measurements behind it are in docs/long_series.md.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
+import numpy as np
+
+from ..checks import closest_name, is_count, is_integer
 from .frontend import fcn_resolution
 
 # The recurrence reads at most this many steps: past ~150 steps a GRU trained by BPTT stops fitting even its
@@ -35,7 +38,8 @@ def defaults_for_series(n_sequences: int, lengths: Sequence[int], n_channels: in
                         task: str = "classification") -> dict:
     """Defaults for a sequence classifier or regressor, from the size of its training data.
 
-    ``n_sequences``: training sequences; ``lengths``: their valid lengths (any iterable of ints);
+    ``n_sequences``: training sequences; ``lengths``: their valid lengths (any iterable of ints, or one int when
+    every sequence has that length);
     ``n_channels``: features per step; ``task``: ``"classification"`` (default) or ``"regression"``.
     Returns ``{"model": ..., "training": ..., "rule": ...}``:
 
@@ -87,10 +91,27 @@ def defaults_for_series(n_sequences: int, lengths: Sequence[int], n_channels: in
       within ``[30, 300]``; AdamW with a one-cycle schedule (``lr_schedule="onecycle"``) peaking at
       ``lr = 1e-2``.
     """
+    who = "defaults_for_series"
     if task not in ("classification", "regression"):
-        raise ValueError(f"defaults_for_series: task must be 'classification' or 'regression', got {task!r}")
+        guess = closest_name(task, ("classification", "regression"))
+        raise ValueError(f"{who}: task must be 'classification' or 'regression', got {task!r}"
+                         + (f"; did you mean {guess!r}?" if guess else ""))
+    for name, value in (("n_sequences", n_sequences), ("n_channels", n_channels)):
+        if not is_count(value):  # 100.5 sequences would give a batch size of 12.0, refused later by the DataLoader
+            raise ValueError(f"{who}: {name} must be an integer >= 1, got {value!r}")
+    if is_integer(lengths):  # defaults_for_series(len(X), X.shape[1], X.shape[2]): every sequence that long
+        lengths = [lengths]
+    if isinstance(lengths, str) or not isinstance(lengths, Iterable) or np.ndim(lengths) != 1:
+        shape = f" of shape {np.shape(lengths)}" if np.ndim(lengths) > 1 else ""
+        raise ValueError(f"{who}: lengths must be the valid length of each sequence, one integer each (a list or "
+                         f"1-D array), or one integer when all are that long, got {type(lengths).__name__}{shape}")
+    lengths = np.asarray(lengths)
+    if lengths.dtype.kind not in "iu" and not (lengths.dtype.kind == "f" and np.all(lengths == np.round(lengths))):
+        at = int(np.flatnonzero(~(lengths == np.round(lengths)))[0]) if lengths.dtype.kind == "f" else 0
+        raise ValueError(f"{who}: lengths must be whole numbers of steps, got {float(lengths[at]):g} at position {at}; "
+                         f"floats are not truncated: give each sequence's number of valid steps")
     lengths = [int(n) for n in lengths]
-    if n_sequences < 1 or not lengths or min(lengths) < 1 or n_channels < 1:
+    if not lengths or min(lengths) < 1:
         raise ValueError(f"defaults_for_series needs n_sequences >= 1, lengths >= 1 and n_channels >= 1, got "
                          f"n_sequences={n_sequences}, {len(lengths)} lengths (min "
                          f"{min(lengths) if lengths else None}), n_channels={n_channels}")
