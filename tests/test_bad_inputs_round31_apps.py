@@ -130,3 +130,24 @@ def test_A31_08_a_volume_of_0_on_every_day_is_named_as_a_currency_pairs():
     with pytest.raises(ValueError, match=r"daily_features: Volume is 0 on all 120 days, as yfinance gives it for "
                                          r"currency pairs and many indices .*give a traded instrument's daily prices"):
         stocks.daily_features(_prices(120, volume=0.0))
+
+
+def test_A31_09_a_shuffled_or_filtered_series_of_reviews_is_named_by_place_and_label():
+    # before: texts[i] of a Series is the row *labelled* i: "texts[28] is str 'good actor ...', not a str" for the
+    # None at place 28 of a shuffled frame, KeyError 3 for a filtered one; bytes were not told to be decoded
+    texts, labels = _reviews(60)
+    df = pd.DataFrame({"text": pd.Series(texts, dtype=object), "label": labels})
+    df.loc[5, "text"] = None
+    shuffled = df.sample(frac=1, random_state=0)
+    with pytest.raises(ValueError, match=r"prepare: texts\.iloc\[28\] \(index 5\) is NoneType None, not a str"):
+        sentiment.prepare(shuffled["text"], shuffled["label"], sentiment.SETTINGS["quick"], 0)
+    filtered = df[df.index % 3 != 0]
+    with pytest.raises(ValueError, match=r"prepare: texts\.iloc\[3\] \(index 5\) is NoneType None"):
+        sentiment.prepare(filtered["text"], filtered["label"], sentiment.SETTINGS["quick"], 0)
+    with pytest.raises(ValueError, match=r"prepare: texts\[1\] is bytes b'caf\\xe9 film', not a str; give each "
+                                         r"review as text \(bytes: decode them .*t\.decode\('latin-1'\)\)"):
+        sentiment.prepare([texts[0], b"caf\xe9 film", *texts[2:]], labels, sentiment.SETTINGS["quick"], 0)
+    kept = df.drop(5).sample(frac=1, random_state=0)  # the Series read in its own order, as a list of it is
+    prepared = sentiment.prepare(kept["text"], kept["label"], sentiment.SETTINGS["quick"], 0)
+    assert prepared.tokens == sentiment.prepare(kept["text"].tolist(), kept["label"].to_numpy(),
+                                                sentiment.SETTINGS["quick"], 0).tokens

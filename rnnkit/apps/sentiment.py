@@ -73,6 +73,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
+import pandas as pd
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
@@ -197,7 +198,16 @@ def load_reviews(n: int | None, seed: int) -> tuple[list[str], np.ndarray, int]:
 
 def prepare(texts: Sequence[str], labels: np.ndarray, settings: dict, seed: int) -> Prepared:
     """Split, tokenize, build the vocabulary on the training part only, truncate and encode. ``texts[i]`` is
-    the review of ``labels[i]``: one label per text (a ValueError otherwise)."""
+    the review of ``labels[i]``: one label per text (a ValueError otherwise). A pandas Series of texts (shuffled
+    or filtered, its index not 0..n-1) is read in its order, and a message names its rows by place and label."""
+    index = texts.index if isinstance(texts, pd.Series) else None
+    named = index is not None and not index.equals(pd.RangeIndex(len(index)))
+
+    def at(i: int) -> str:  # texts[i] of a list; texts.iloc[i] of a Series, whose texts[i] is the row labelled i
+        return f"texts.iloc[{i}] (index {index[i : i + 1].tolist()[0]!r})" if named else f"texts[{i}]"
+
+    if index is not None:
+        texts = list(texts)
     labels = np.asarray(labels)
     if labels.ndim != 1 or len(labels) != len(texts):
         raise ValueError(f"prepare: {len(texts)} texts but labels of shape {labels.shape}; give one label per text, "
@@ -221,19 +231,21 @@ def prepare(texts: Sequence[str], labels: np.ndarray, settings: dict, seed: int)
                              "(negative) and 1 (positive)")
     not_text = next((i for i, t in enumerate(texts) if not isinstance(t, str)), None)
     if not_text is not None:
-        raise ValueError(f"prepare: texts[{not_text}] is {type(texts[not_text]).__name__} {texts[not_text]!r}, not "
-                         "a str; give each review as text (drop or fill missing ones with their labels)")
+        decode = (" (bytes: decode them in the file's encoding, e.g. t.decode('utf-8', errors='replace') or "
+                  "t.decode('latin-1'))" if isinstance(texts[not_text], bytes) else "")
+        raise ValueError(f"prepare: {at(not_text)} is {type(texts[not_text]).__name__} {texts[not_text]!r}, not "
+                         f"a str; give each review as text{decode} (drop or fill missing ones with their labels)")
     all_tokens = [tokenize(t) for t in texts]
     empty = [i for i, t in enumerate(all_tokens) if not t]
     if empty:  # named here by the user's own index, not by its place in a part
-        raise ValueError(f"prepare: texts[{empty[0]}] ({texts[empty[0]][:40]!r}) holds no word ({len(empty)} such "
+        raise ValueError(f"prepare: {at(empty[0])} ({texts[empty[0]][:40]!r}) holds no word ({len(empty)} such "
                          "review(s)), so there is nothing to classify; drop those reviews together with their labels")
     first: dict[tuple[str, ...], int] = {}
     repeats = [(i, j) for i, t in enumerate(all_tokens) if (j := first.setdefault(_words(t), i)) != i]
     if repeats:  # a repeat could fall on both sides of the split: the test would score reviews seen in training
         (i, j), clash = repeats[0], sum(labels[i] != labels[j] for i, j in repeats)
         how = "" if texts[i] == texts[j] else "; the two differ only in case, spacing, punctuation or <br />"
-        raise ValueError(f"prepare: texts[{i}] repeats texts[{j}] ({len(repeats)} repeated review(s), {clash} of them "
+        raise ValueError(f"prepare: {at(i)} repeats {at(j)} ({len(repeats)} repeated review(s), {clash} of them "
                          f"with another label{how}), and a repeat split apart would be scored on the test part as a "
                          "review seen in training; keep the first of each, as load_reviews does, with its label "
                          "(keep = sentiment.distinct(texts); texts = [texts[i] for i in keep]; labels = labels[keep])")
