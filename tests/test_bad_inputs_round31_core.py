@@ -108,3 +108,21 @@ def test_K31_06_defaults_for_series_reads_one_length_and_refuses_fractions():
         defaults_for_series(100.5, [100] * 10, 1)  # was a batch_size of 12.0
     with pytest.raises(ValueError, match="did you mean 'regression'"):
         defaults_for_series(3, [5, 3, 2], 1, task="regress")
+
+
+# -- K31-07: from_torch of a frozen, a parametrized module, and options given beside it ----------------------------
+def test_K31_07_from_torch_keeps_frozen_weights_reads_parametrized_ones_and_names_options_it_cannot_take():
+    theirs = nn.LSTM(3, 4, num_layers=2, batch_first=True)
+    theirs.requires_grad_(False)  # a pretrained encoder, frozen
+    ours = rnnkit.LSTM.from_torch(theirs)
+    assert not any(p.requires_grad for p in ours.parameters())  # were all trainable again, silently
+    assert not any(p.requires_grad for p in ours.to_torch().parameters())
+    gru = nn.GRU(3, 4, batch_first=True)
+    nn.utils.parametrizations.weight_norm(gru, "weight_hh_l0")  # a ParametrizedGRU: was refused as no torch.nn.GRU
+    x = torch.randn(2, 5, 3)
+    torch.testing.assert_close(rnnkit.GRU.from_torch(gru)(x)[0], gru(x)[0], atol=1e-6, rtol=1e-6)
+    assert rnnkit.LSTM.from_torch(nn.LSTM(3, 4, num_layers=2), dropout=0.3).dropout == 0.3  # was a TypeError
+    for option in ({"bidirectional": True}, {"forget_bias": 5.0}):  # a TypeError; forget_bias silently overwritten
+        with pytest.raises(ValueError) as e:
+            rnnkit.LSTM.from_torch(nn.LSTM(3, 4), **option)
+        assert f"LSTM.from_torch: {next(iter(option))} is fixed by the module's weights" in one_line(e)

@@ -272,12 +272,26 @@ class _TorchCompatible(Stacked):
     def from_torch(cls, module: nn.RNNBase, *, backend: str = "auto", **kwargs):
         """A layer with a copy of ``module``'s parameters (same device and dtype): the same function.
 
-        ``module``'s ``batch_first`` does not matter: rnnkit layers are always batch-first."""
-        if type(module) is not cls.torch_class:
+        ``module``'s ``batch_first`` does not matter: rnnkit layers are always batch-first. Its sizes, ``num_layers``,
+        ``bidirectional``, ``bias`` and ``nonlinearity`` are the weights' own; ``dropout`` is taken from it unless
+        given, and so are the other options of the layer (``zoneout=...``). A parametrized module
+        (``torch.nn.utils.parametrizations.weight_norm(module, "weight_hh_l0")``) gives the weights it computes.
+        Each parameter keeps ``requires_grad``: a frozen module converts to a frozen layer."""
+        parametrized = torch.nn.utils.parametrize.is_parametrized(module) and type(module).__bases__ == (
+            cls.torch_class,)  # weight_norm and friends make a subclass of the module's own class
+        if type(module) is not cls.torch_class and not parametrized:
             raise ValueError(
                 f"{cls.__name__}.from_torch expects a torch.nn.{cls.torch_class.__name__}, "
                 f"got {type(module).__name__}"
             )
+        fixed = sorted(set(kwargs) & {"input_size", "hidden_size", "num_layers", "bidirectional", "bias",
+                                      "nonlinearity", "forget_bias"})  # forget_bias: an init the copy overwrites
+        if fixed:  # else Python's "got multiple values for keyword argument", naming no way on
+            verb, it = ("is", "it") if len(fixed) == 1 else ("are", "them")
+            shown = ", ".join(f"{k}={getattr(module, k)!r}" for k in fixed if hasattr(module, k))
+            raise ValueError(f"{cls.__name__}.from_torch: {', '.join(fixed)} {verb} fixed by the module's weights, "
+                             f"which are copied{f' ({shown})' if shown else ''}; leave {it} out, or build rnnkit."
+                             f"{cls.__name__}(...) with yours and train it from its own initialisation")
         if getattr(module, "proj_size", 0):
             raise ValueError(
                 f"{cls.__name__}.from_torch: proj_size={module.proj_size} (projected LSTM: its h is W_hr h_t, "
@@ -292,11 +306,10 @@ class _TorchCompatible(Stacked):
             module.hidden_size,
             num_layers=module.num_layers,
             bidirectional=module.bidirectional,
-            dropout=module.dropout,
             bias=module.bias,
             backend=backend,
             **extra,
-            **kwargs,
+            **{"dropout": module.dropout, **kwargs},  # a dropout given overrides the module's (fine-tuning)
         )
         ref = module.weight_ih_l0
         layer.to(device=ref.device, dtype=ref.dtype)
@@ -340,6 +353,9 @@ class _TorchCompatible(Stacked):
             for name in names:
                 ours, theirs = getattr(cell, name), getattr(module, name + suffix)
                 (theirs if to_torch else ours).copy_(ours if to_torch else theirs)
+                # frozen stays frozen; a parametrized weight is computed (no requires_grad to set: its own are)
+                if isinstance(theirs, nn.Parameter):
+                    (theirs if to_torch else ours).requires_grad_((ours if to_torch else theirs).requires_grad)
         if to_torch:
             module.flatten_parameters()
 
