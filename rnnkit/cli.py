@@ -390,6 +390,10 @@ def _check_train_out(out: Path, resume: bool, data: str | None = None) -> None:
 
     if out.exists() and not out.is_dir():
         raise ValueError(f"--out {out} is a file; give a directory for the model (it is created if missing)")
+    if out.resolve() == Path.cwd().resolve():  # replaced by a rename, it would leave the shell in a deleted folder
+        raise ValueError(f"--out {out} is the current directory, which the model directory cannot be: it is written "
+                         "beside --out and renamed into its place, which would leave this shell in a deleted, empty "
+                         "folder; give a directory of its own, e.g. --out model")
     if out.is_dir() and any(out.iterdir()) and not (is_model_directory(out) or is_training_directory(out)):
         raise ValueError(f"--out {out} is a non-empty directory that is not an rnnkit model; refusing to "
                          "overwrite it: choose a new or empty directory")
@@ -496,6 +500,21 @@ def _frames(table, idx) -> list:
     return [pd.DataFrame(table.X[i], columns=table.feature_names, copy=False) for i in idx]
 
 
+def _check_keep_scale(args, lengths, n_features: int) -> None:
+    """Refuse --keep-scale where --normalise is left to the rule (auto) and the rule normalises nothing for this
+    data (it does for one feature beyond 64 steps), in the flags' words: the estimator's names options never given
+    (``normalise=None``) and advises leaving it 'auto', as it was."""
+    if args.task == "tag" or args.keep_scale is not True or args.normalise not in (None, "auto"):
+        return
+    from rnnkit.models import defaults_for_series
+
+    if defaults_for_series(len(lengths), lengths, n_features)["model"]["normalise"] != "series":
+        raise ValueError(f"--keep-scale gives the head each sequence's level and scale, which --normalise series "
+                         f"removes, but --normalise auto normalises none of these sequences ({n_features} "
+                         f"feature(s), at most {int(max(lengths))} steps; it normalises one feature beyond 64 steps); "
+                         "give --normalise series as well, or leave out --keep-scale")
+
+
 def _check_single_rows(args, table, lengths, columns) -> bool:
     """Warn, in the file's words, when --time-aware reads the gaps of --time-column but every sequence of the file
     has a single row: no gap can be measured, and the time unit falls back to 1 (the estimator's warning speaks of
@@ -589,6 +608,7 @@ def _train(args) -> int:
                                      allow_nan=args.time_aware)
         leaked = _check_target_left_in(args, table, x, lengths, columns["target_column"])
         single = _check_single_rows(args, table, lengths, columns)
+        _check_keep_scale(args, lengths, x.shape[-1])
         train_idx, test_idx = _split(table, args, args.task, columns["target_column"])
         if args.task == "classify" and getattr(table.y, "ndim", 1) == 2 and table.y.shape[1] == 1:
             table.y = table.y[:, 0]  # an .npz's column of labels, read as one label per sequence (warned above)
@@ -790,6 +810,10 @@ def _model_options(args) -> dict:
     if args.task != "classify" and "label_smoothing" in given:
         raise ValueError(f"--label-smoothing smooths the class labels of --task classify, not the targets of "
                          f"--task {args.task}; leave it out")
+    if given.get("keep_scale") is True and given.get("normalise") == "none":
+        raise ValueError("--keep-scale gives the head each sequence's level and scale, which --normalise series "
+                         "removes, and --normalise none removes nothing; give --normalise series, or leave out "
+                         "--keep-scale")
     if given.get("frontend") == "none" and "stride" in given:  # the estimator would keep it and never use it
         raise ValueError(f"--stride {given['stride']} is the stride of a front-end, and --frontend none has none; "
                          "leave --stride out, or choose --frontend conv (or patch, fcn)")

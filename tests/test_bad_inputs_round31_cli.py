@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-from helpers import run_cli
+from helpers import cli_error, run_cli
 from test_bad_inputs_round28b_cli import _long
 
 import rnnkit
@@ -89,3 +89,24 @@ def test_C31_03_a_model_saved_twice_is_the_same_bytes(tmp_path):
     assert len({(tmp_path / f"m{k}" / "model.safetensors").read_bytes() for k in range(6)}) == 1
     assert len({(tmp_path / f"m{k}" / "config.json").read_bytes() for k in range(6)}) == 1
     np.testing.assert_array_equal(rnnkit.load(tmp_path / "m0").predict_proba(X), est.predict_proba(X))
+
+
+def test_C31_05_train_out_the_current_directory_is_refused(data, tmp_path, monkeypatch, capsys):
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    for out in (here, "."):  # renamed into place, the model left the shell in a deleted, empty folder
+        line = cli_error(["train", data, "--time-column", "t", *QUICK, "--epochs", "1", "--out", out], capsys)
+        assert "is the current directory, which the model directory cannot be" in line and "--out model" in line
+    assert list(here.iterdir()) == []
+
+
+def test_C31_06_keep_scale_where_auto_normalises_nothing_is_named_by_flag(data, tmp_path, capsys):
+    line = cli_error(["train", data, "--time-column", "t", *QUICK, "--keep-scale", "--out", tmp_path / "k"], capsys)
+    assert line == ("rnnkit train: error: --keep-scale gives the head each sequence's level and scale, which "
+                    "--normalise series removes, but --normalise auto normalises none of these sequences (1 "
+                    "feature(s), at most 4 steps; it normalises one feature beyond 64 steps); give --normalise "
+                    "series as well, or leave out --keep-scale")
+    line = cli_error(["train", data, *QUICK, "--keep-scale", "--normalise", "none", "--out", tmp_path / "k"], capsys)
+    assert "--normalise none removes nothing" in line and "normalise=None" not in line
+    assert not (tmp_path / "k").exists()
