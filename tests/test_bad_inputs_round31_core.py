@@ -126,3 +126,15 @@ def test_K31_07_from_torch_keeps_frozen_weights_reads_parametrized_ones_and_name
         with pytest.raises(ValueError) as e:
             rnnkit.LSTM.from_torch(nn.LSTM(3, 4), **option)
         assert f"LSTM.from_torch: {next(iter(option))} is fixed by the module's weights" in one_line(e)
+
+
+# -- K31-08: one layer object stacked several times ---------------------------------------------------------------
+def test_K31_08_a_layer_stacked_several_times_is_refused_not_tied():
+    layer = rnnkit.Recurrent(rnnkit.LSTMCell(8, 8))
+    with pytest.raises(ValueError) as e:  # was a 3-layer LSTM of one layer's weights, on the native path
+        rnnkit.Stacked([layer] * 3)
+    assert one_line(e).startswith("Stacked: layers 0 and 1 are the same Recurrent object (a list made with "
+                                  "[layer] * n?)")
+    cell = rnnkit.LSTMCell(8, 8)  # tying on purpose, as the message says, still builds
+    tied = rnnkit.Stacked([rnnkit.Recurrent(cell) for _ in range(2)])
+    assert sum(p.numel() for p in tied.parameters()) == sum(p.numel() for p in cell.parameters())

@@ -103,6 +103,14 @@ class Stacked(nn.Module):
                 raise ValueError(
                     f"Stacked: layer {i} must be Recurrent or Bidirectional, got {type(layer).__name__}"
                 )
+            same = next((j for j in range(i) if layers[j] is layer), None)
+            if same is not None:  # [layer] * n: n layers of one set of weights, without a word (torch's ModuleList too)
+                raise ValueError(
+                    f"Stacked: layers {same} and {i} are the same {type(layer).__name__} object (a list made with "
+                    f"[layer] * n?), so they would share one set of weights; build each layer anew, e.g. "
+                    f"[rnnkit.Recurrent(rnnkit.LSTMCell(H, H)) for _ in range(n)] (to tie weights deliberately, give "
+                    f"one cell to several Recurrent layers)"
+                )
             if (layer.hidden_size, layer.state_fields, layer.num_directions) != (
                 first.hidden_size,
                 first.state_fields,
