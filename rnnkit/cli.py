@@ -810,6 +810,10 @@ def _model_options(args) -> dict:
     if args.task != "classify" and "label_smoothing" in given:
         raise ValueError(f"--label-smoothing smooths the class labels of --task classify, not the targets of "
                          f"--task {args.task}; leave it out")
+    if args.dropout > 0 and args.num_layers == 1:  # the estimator would warn in its parameters' words, and train
+        raise ValueError(f"--dropout {args.dropout:g} acts between recurrent layers, and --num-layers 1 has none "
+                         "between which to act, so it would do nothing; give --num-layers 2 (or more), or leave out "
+                         "--dropout")
     if given.get("keep_scale") is True and given.get("normalise") == "none":
         raise ValueError("--keep-scale gives the head each sequence's level and scale, which --normalise series "
                          "removes, and --normalise none removes nothing; give --normalise series, or leave out "
@@ -869,6 +873,8 @@ def _file_out(args, what: str, example: str) -> Path | None:
     out = Path(args.out) if args.out not in (None, "-") else None
     if out is None:
         return None
+    if out.is_symlink() and not out.is_dir():  # written where it points, as > would: a rename would replace the link
+        out = Path(os.path.realpath(out))
     if out.is_dir():
         raise ValueError(f"--out {out} is a directory; give a file path for the {what}, e.g. {out / example}")
     if args.out.endswith(("/", os.sep)):  # Path() drops the slash that says "a directory"

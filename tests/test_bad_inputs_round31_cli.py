@@ -110,3 +110,24 @@ def test_C31_06_keep_scale_where_auto_normalises_nothing_is_named_by_flag(data, 
     line = cli_error(["train", data, *QUICK, "--keep-scale", "--normalise", "none", "--out", tmp_path / "k"], capsys)
     assert "--normalise none removes nothing" in line and "normalise=None" not in line
     assert not (tmp_path / "k").exists()
+
+
+def test_C31_07_dropout_with_one_layer_is_refused_by_flag(data, tmp_path, capsys):
+    line = cli_error(["train", data, *QUICK, "--dropout", "0.3", "--out", tmp_path / "o"], capsys)
+    assert line == ("rnnkit train: error: --dropout 0.3 acts between recurrent layers, and --num-layers 1 has none "
+                    "between which to act, so it would do nothing; give --num-layers 2 (or more), or leave out "
+                    "--dropout")
+    assert not (tmp_path / "o").exists()
+
+
+def test_C31_08_predict_out_a_symbolic_link_writes_where_it_points(model, data, tmp_path, capsys):
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    (runs / "a.csv").write_text("old\n")
+    link = tmp_path / "latest.csv"
+    link.symlink_to(runs / "a.csv")
+    status, _ = run_cli(["predict", model, data, "--out", link], capsys)
+    assert status == 0
+    assert link.is_symlink() and link.resolve() == runs / "a.csv"  # the link kept, as `>` keeps it
+    assert (runs / "a.csv").read_text().startswith("id,prediction,")
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
