@@ -138,3 +138,23 @@ def test_K31_08_a_layer_stacked_several_times_is_refused_not_tied():
     cell = rnnkit.LSTMCell(8, 8)  # tying on purpose, as the message says, still builds
     tied = rnnkit.Stacked([rnnkit.Recurrent(cell) for _ in range(2)])
     assert sum(p.numel() for p in tied.parameters()) == sum(p.numel() for p in cell.parameters())
+
+
+# -- K31-09: per-sample gradients with torch.func over sequences of their own lengths ---------------------------
+def test_K31_09_vmap_of_grad_over_sequences_and_their_lengths_gives_each_sequences_gradient():
+    from torch.func import functional_call, grad, vmap
+
+    torch.manual_seed(0)
+    model = SequenceToLabel(3, 5, 2, cell="gru")
+    params = {k: v.detach() for k, v in model.named_parameters()}
+    x, lengths, y = torch.randn(3, 6, 3), torch.tensor([6, 4, 1]), torch.tensor([0, 1, 1])
+
+    def loss(p, xi, li, yi):  # one sequence, as vmap hands it: (T, F), a 0-d length and label
+        logits, _ = functional_call(model, p, (xi[None], li[None]))
+        return nn.functional.cross_entropy(logits, yi[None])
+
+    per_sample = vmap(grad(loss), in_dims=(None, 0, 0, 0))(params, x, lengths, y)  # was vmap's .item() refusal
+    for b in range(3):  # each sequence alone, cut to its length
+        alone = grad(loss)(params, x[b, : lengths[b]], lengths[b], y[b])
+        for k in params:
+            torch.testing.assert_close(per_sample[k][b], alone[k], atol=1e-5, rtol=1e-5)

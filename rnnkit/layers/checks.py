@@ -139,6 +139,11 @@ def check_lengths(lengths, B: int, T: int, device, who: str, *, name: str = "len
         raise ValueError(f"{who}: {name} must be an integer tensor, got dtype {lengths.dtype}{fix}")
     if lengths.dtype in (torch.uint16, torch.uint32, torch.uint64):  # torch has no min/max for these: as int64
         lengths = lengths.to(torch.int64)  # a value past int64 wraps negative and is refused below
+    if torch._C._functorch.is_functorch_wrapped_tensor(lengths):
+        # batched by vmap (vmap(grad(loss))(params, x, y, lengths): per-sample gradients), whose values vmap lets no
+        # check read (.item() is refused); the unroller's masks are tensor operations, which vmap batches, so each
+        # sequence is still read to its own length: unchecked here, as vmap reads them
+        return lengths.to(device=device, dtype=torch.long)
     lo, hi = int(lengths.min()), int(lengths.max())
     if lo < 1 or hi > T:
         raise ValueError(
