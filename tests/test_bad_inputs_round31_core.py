@@ -158,3 +158,26 @@ def test_K31_09_vmap_of_grad_over_sequences_and_their_lengths_gives_each_sequenc
         alone = grad(loss)(params, x[b, : lengths[b]], lengths[b], y[b])
         for k in params:
             torch.testing.assert_close(per_sample[k][b], alone[k], atol=1e-5, rtol=1e-5)
+
+
+# -- K31-10: torch.jit.trace of the default GRU -------------------------------------------------------------------
+def test_K31_10_jit_trace_of_a_gru_runs_torchs_op_and_saves():
+    import io
+    import warnings
+
+    torch.manual_seed(0)
+    gru = rnnkit.GRU(3, 4)  # auto: the C++ GRU loop on CPU, which the trace recorded as a Python call
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch's TracerWarnings about the input checks' Python values
+        traced = torch.jit.trace(gru, (torch.randn(3, 5, 3),))  # was "Tracing failed sanity checks!"
+    buffer = io.BytesIO()
+    torch.jit.save(traced, buffer)
+    buffer.seek(0)
+    loaded = torch.jit.load(buffer)
+    x = torch.randn(2, 7, 3)  # another batch and length: torch's op is traced whole
+    torch.testing.assert_close(loaded(x)[0], gru(x)[0], atol=1e-6, rtol=1e-6)
+    forced = rnnkit.GRU(3, 4, backend="cpu_gru")
+    with pytest.raises(ValueError, match=r"backend='cpu_gru' cannot run under torch\.jit\.trace"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            torch.jit.trace(forced, (torch.randn(3, 5, 3),))

@@ -257,6 +257,15 @@ def select_backend(layer, x) -> tuple[str, str]:
     if transform is not None and requested != "native":  # a forced native runs torch's op, as torch.nn does
         raise ValueError(f"{type(layer).__name__}: backend={requested!r} cannot run under {transform}: its "
                          f"kernels do not support it; use backend='auto' or 'reference' (the reference loop)")
+    # torch.jit.trace records the C++ loops' and Triton's autograd Functions as Python calls: the trace fails its
+    # sanity check (their constants differ between runs) and torch.jit.save cannot store them; torch's fused op
+    # and the reference loop's operations it records (the loop unrolled over the traced T)
+    untraceable = ("cpu_gru", "cpu_loop", "fused") if torch.jit.is_tracing() else ()
+    if requested in untraceable:
+        raise ValueError(f"{type(layer).__name__}: backend={requested!r} cannot run under torch.jit.trace: its "
+                         f"kernels are autograd Functions the trace records as Python calls, which torch.jit.save "
+                         f"cannot store; use backend='auto' (torch's fused op where it runs, else the reference "
+                         f"loop, unrolled over the traced length) or torch.compile / torch.export")
     if requested != "auto":
         ok, reason = FAST_PATHS[requested][0](layer, x)
         if ok:
@@ -267,6 +276,9 @@ def select_backend(layer, x) -> tuple[str, str]:
         return requested, reason
     reasons, unready = [], []  # why each path was passed over; those that could run but were not ready
     for name, (predicate, _) in FAST_PATHS.items():
+        if name in untraceable:
+            reasons.append(f"{name}: not under torch.jit.trace (an autograd Function the trace cannot store)")
+            continue
         ok, reason = predicate(layer, x)
         if ok:
             ready, why = prepare(name, layer, x, forced=False)
