@@ -607,7 +607,32 @@ def _to_onnx(module: nn.Module, args: tuple, input_names, output_names, dynamic_
         _fix_inferred_sizes(exported.graph_module)
         program = torch.onnx.export(exported, dynamic_shapes=dynamic_shapes, input_names=input_names,
                                     output_names=output_names, dynamo=True, optimize=True, verbose=False)
-    return program.model_proto.SerializeToString()
+    proto = program.model_proto  # a new proto at each read
+    _drop_unused_initializers(proto.graph)
+    return proto.SerializeToString()
+
+
+def _drop_unused_initializers(graph) -> None:
+    """Remove the constants no node reads (the exporter leaves one in each sequence graph), which onnxruntime would
+    otherwise warn of at every load with its default log level ("Removing initializer ... should be removed from the
+    model"), as if the export were damaged. A Scan body reads the graph's constants by name: its nodes count."""
+    import onnx
+
+    def read(g, names: set) -> set:
+        for node in g.node:
+            names.update(node.input)
+            for attribute in node.attribute:
+                subgraphs = [attribute.g] if attribute.type == onnx.AttributeProto.GRAPH else []
+                for sub in subgraphs + list(attribute.graphs):
+                    read(sub, names)
+        names.update(o.name for o in g.output)
+        return names
+
+    used = read(graph, set())
+    kept = [t for t in graph.initializer if t.name in used]
+    if len(kept) < len(graph.initializer):
+        del graph.initializer[:]
+        graph.initializer.extend(kept)
 
 
 _VIEWS = (torch.ops.aten.view.default, torch.ops.aten.reshape.default, torch.ops.aten._unsafe_view.default)
@@ -789,7 +814,9 @@ def preprocessing(estimator, who: str = "export_onnx") -> dict | None:
                           "y_scale": np.asarray(estimator.y_scale_, dtype=float).tolist(),
                           "one_target": bool(getattr(estimator, "_y_1d", False)),
                           "targets": _target_names(estimator),
-                          "formula": "prediction = y * y_scale + y_mean (one_target: its column 0)"}
+                          "formula": ("prediction = y * y_scale + y_mean (one_target: its column 0), in float64 "
+                                      "as predict computes it (float32 would round a target far from zero beside "
+                                      "its spread: numbers near 1.7e9 are 128 apart)")}
     return info
 
 

@@ -155,6 +155,9 @@ def parse_request(body: bytes, n_features: int, limits: Limits, *, missing: bool
                                 f'"times", a list of one time per step for each sequence ({times}'
                                 f'{", as ISO text" if times == "dates" else ""})')
     sequences = payload["sequences"]
+    if isinstance(sequences, dict) and sequences:  # sequences keyed by an id, {"sensor-1": [...], ...}
+        raise RequestError(400, f'"sequences" is a JSON object keyed by {list(sequences)[:3]}, not a list; give the '
+                                f'sequences as a list (e.g. list(d.values())): the answers come in its order')
     if not isinstance(sequences, list) or not sequences:
         raise RequestError(400 if not isinstance(sequences, list) else 422,
                            '"sequences" must be a non-empty list of sequences (lists of steps)')
@@ -163,8 +166,10 @@ def parse_request(body: bytes, n_features: int, limits: Limits, *, missing: bool
                                 "per request; split the request")
     arrays = []
     for i, seq in enumerate(sequences):
+        if isinstance(seq, dict):
+            raise RequestError(400, _frame_hint(seq, i, names))
         if not isinstance(seq, list):
-            raise RequestError(400, f"sequence {i} must be a list of steps, got {type(seq).__name__}")
+            raise RequestError(400, f"sequence {i} must be a list of steps, got a JSON {_json_kind(seq)}")
         if not seq:
             raise RequestError(422, f"sequence {i} is empty; every sequence needs at least one step")
         if len(seq) > limits.max_steps:
@@ -180,6 +185,10 @@ def parse_request(body: bytes, n_features: int, limits: Limits, *, missing: bool
                         if type(step) in (int, float, bool) else f" (each sequence is a list of steps: {SHAPE})")
                 raise RequestError(400, f"sequence {i}, step {t} must be a list of {n_features} numbers, got "
                                         f"{type(step).__name__}{flat}")
+            if (inner := next((v for v in step if type(v) is list), None)) is not None:  # before the count, which
+                # would name the lists as features (and a series' steps as channels by time)
+                raise RequestError(400, f"sequence {i}, step {t} holds a list, {json.dumps(inner)[:40]}, where a "
+                                        f"feature belongs: the body is nested one level too deep ({SHAPE})")
             if len(step) != n_features:
                 # sktime's (channels, time) orientation: n_features lists of one length (not one ragged step)
                 transposed = bool(step) and len(seq) == n_features and all(type(s) is list and len(s) == len(step)
@@ -193,9 +202,6 @@ def parse_request(body: bytes, n_features: int, limits: Limits, *, missing: bool
             for v in step:
                 if missing and (v is None or type(v) is float and math.isnan(v)):
                     continue  # a missing value: NaN in the array below
-                if type(v) is list:
-                    raise RequestError(400, f"sequence {i}, step {t} holds a list, {json.dumps(v)[:40]}, where a "
-                                            f"feature belongs: the body is nested one level too deep ({SHAPE})")
                 if type(v) not in (int, float, bool):  # true / false read as 1.0 / 0.0, as fit and predict read a bool
                     hint = " (give a model fitted with time_aware=True to read missing values)" if v is None else ""
                     raise RequestError(400, f"sequence {i}, step {t} holds {json.dumps(v)}; features must "
@@ -220,6 +226,23 @@ def parse_request(body: bytes, n_features: int, limits: Limits, *, missing: bool
         arrays.append(a)
     return arrays if not times else list(zip(arrays, _request_times(payload["times"], arrays, times, time_unit),
                                              strict=True))
+
+
+def _frame_hint(seq: dict, i: int, names: list[str] | None) -> str:
+    """Why sequence ``i``, a JSON object, is not a list of steps: most likely a pandas frame written by column
+    (``to_dict()``, ``orient="list"``, ``to_json()``) or ``orient="split"``; and how to send its steps."""
+    steps = ("df.to_dict(orient='records') (each step an object by feature name) or df.to_numpy().tolist()" if names
+             else "df.to_numpy().tolist() (each step the features in the order of fit)")
+    if {"columns", "data"} <= set(seq) <= {"columns", "data", "index"}:
+        return (f'sequence {i} is a JSON object of "columns" and "data", a frame as pandas\' orient="split" writes '
+                f'it; give its "data", the list of steps, or {steps}')
+    if all(isinstance(v, list | dict) for v in seq.values()):
+        return (f"sequence {i} is a JSON object keyed by {list(seq)[:3]}, each a column of steps (a frame as pandas' "
+                f"to_dict() or orient='list' writes it), not a list of steps; give {steps}")
+    if all(type(v) in (int, float) for v in seq.values()):
+        return (f"sequence {i} is a JSON object of numbers keyed by {list(seq)[:3]} (a pandas Series as to_dict() or "
+                f"to_json() writes it, by its index), not a list of steps; give its values in order: s.tolist()")
+    return f"sequence {i} must be a list of steps, got a JSON object keyed by {list(seq)[:3]} ({SHAPE})"
 
 
 def _request_times(given, arrays: list[np.ndarray], kind: str, unit: float | None = None) -> list:

@@ -111,6 +111,22 @@ def _is_duration(text: str) -> bool:
         return False
 
 
+def _label(value):
+    """A class label read from JSON: an array is a tuple label (a list cannot be one: it is not hashable)."""
+    return tuple(_label(v) for v in value) if isinstance(value, list) else value
+
+
+def _record_fields(x_t) -> list[str] | None:
+    """The field names of a namedtuple (a row of ``df.itertuples()``) or of a NumPy record or one-row structured
+    array (``df.to_records()``), else None."""
+    if isinstance(x_t, tuple):
+        fields = getattr(type(x_t), "_fields", None)
+        return list(fields) if isinstance(fields, tuple) and all(isinstance(f, str) for f in fields) else None
+    if isinstance(x_t, np.void | np.ndarray) and x_t.dtype.names is not None and x_t.size == 1:
+        return list(x_t.dtype.names)
+    return None
+
+
 def _id_error(stream_id, error: TypeError) -> Exception:
     """A stream id that cannot key a dict is named as such; any other TypeError is returned as it was."""
     try:
@@ -345,9 +361,14 @@ class Streamer:
         self._x_scale = None if pre is None else np.asarray(pre["x_scale"], dtype=self._x_dtype)
         self._centred = np.empty(self.n_raw, dtype=self._x_dtype)  # step's x - x_mean, before it is divided
         self._output = None if pre is None else pre["output"]
+        if self._output is not None and self._output["kind"] == "class_logits":  # export.json writes a tuple label
+            # as an array: the step gives it back as the tuple predict returns (a list is unequal and unhashable)
+            self._output = self._output | {"classes": [_label(c) for c in self._output["classes"]]}
         if self._output is not None and self._output["kind"] == "standardised_values":
-            self._y_mean = np.asarray(self._output["y_mean"], dtype=np.float32)
-            self._y_scale = np.asarray(self._output["y_scale"], dtype=np.float32)
+            # float64, as predict undoes the scaling: a target far from zero beside its spread (a meter's running
+            # total, epoch seconds: float32's numbers near 1.7e9 are 128 apart) keeps its digits
+            self._y_mean = np.asarray(self._output["y_mean"], dtype=np.float64)
+            self._y_scale = np.asarray(self._output["y_scale"], dtype=np.float64)
         self._streams: dict = {}
 
     @property
@@ -413,7 +434,7 @@ class Streamer:
             _check_same_kind(stream, stream_id)
         x = self._x_row
         if self._time_aware:
-            x[...] = self._time_aware_row(stream, a, time)
+            x[...], after = self._time_aware_row(stream, a, time)
         elif self._x_mean is None:
             x[...] = a
         else:  # step_many's operations (_standardise), into the bound float32 buffer: rounded once
@@ -422,6 +443,8 @@ class Streamer:
         self._session.run_with_iobinding(stream.bindings[stream.turn])
         out = self._decode(self._y_row.copy(), stream_id, a)  # before the turn: a NaN step keeps the old state
         stream.turn = 1 - stream.turn
+        if self._time_aware:  # and its delta and time
+            self._advance(stream, after)
         if new:  # stored once it has stepped: a failed first step leaves no stream behind
             self._streams[stream_id] = stream
         return out
@@ -458,7 +481,8 @@ class Streamer:
             stream.key = i if stream.key is None else stream.key
         if self._time_aware:
             at = [self._time_of(i, self._streams.get(i), None if times is None else times[i]) for i in ids]
-            x = np.stack([self._time_aware_row(s, a, t) for s, a, t in zip(streams, x, at, strict=True)])  # (B, 3F)
+            rows = [self._time_aware_row(s, a, t) for s, a, t in zip(streams, x, at, strict=True)]
+            x = np.stack([row for row, _ in rows])  # (B, 3F)
         elif times is not None:
             self._time_of(ids[0], None, times[ids[0]])  # refused: the model reads no times
         elif self._x_mean is not None:
@@ -468,6 +492,8 @@ class Streamer:
         results = {i: self._decode(y[k], i, a) for k, (i, a) in enumerate(zip(ids, raw, strict=True))}
         for k, i in enumerate(ids):  # once every output is known finite: a NaN step keeps the old states
             streams[k].state[:] = state[k]
+            if self._time_aware:
+                self._advance(streams[k], rows[k][1])
             self._streams[i] = streams[k]
         return results
 
@@ -476,24 +502,29 @@ class Streamer:
         from zero beside its spread keeps its variation), before the graph's float32."""
         return (a.astype(self._x_dtype, copy=False) - self._x_mean) / self._x_scale
 
-    def _time_aware_row(self, stream: _Stream, a: np.ndarray, time: tuple[float, bool | None] | None) -> np.ndarray:
+    def _time_aware_row(self, stream: _Stream, a: np.ndarray, time: tuple[float, bool | None] | None
+                        ) -> tuple[np.ndarray, tuple]:
         """``[x, m, delta] (3F,)`` of one raw observation ``a (F,)`` (NaN: missing) at ``time`` (``(seconds or the
         number given, zoned)`` from :meth:`_time_of`; None: delta counts steps), as :func:`rnnkit.time_aware_inputs`
         builds it over a whole sequence: ``delta_0 = 0``, then ``delta_t = gap_t`` after an observation,
-        ``delta_{t-1} + gap_t`` after a missing value; advances the stream's delta and time."""
+        ``delta_{t-1} + gap_t`` after a missing value; and the stream's delta and time after the step, which
+        :meth:`_advance` keeps once the step's output is known finite (a refused step leaves the stream as it was)."""
         m = ~np.isnan(a)
         x = np.where(m, self._standardise(a), 0.0)
         gap = (0.0 if stream.last_time is None else 1.0 if time is None else
                (time[0] - stream.last_time) / self._time_unit)
         delta = stream.since + np.float32(gap)
         row = np.concatenate([x, m, delta]).astype(np.float32)
-        stream.since = np.where(m, 0.0, delta).astype(np.float32)
+        return row, (np.where(m, 0.0, delta).astype(np.float32), time)
+
+    def _advance(self, stream: _Stream, after: tuple) -> None:
+        """Keep a time-aware stream's delta and time after a step (``after``, from :meth:`_time_aware_row`)."""
+        stream.since, time = after
         if time is not None and stream.last_time is not None and stream.gaps is not None:
             self._check_scale(stream, time[0] - stream.last_time)
         stream.last_time = 0.0 if time is None else time[0]
         if time is not None and time[1] is not None:
             stream.zoned = time[1]
-        return row
 
     def _check_scale(self, stream: _Stream, gap: float) -> None:
         """Warn, once per stream, when the median of its first :data:`SCALE_GAPS` gaps is 10 times or more away from
@@ -656,6 +687,8 @@ class Streamer:
         if x_t is None:  # np.asarray(None, float32) is a NaN
             raise ValueError(f"Streamer: the observation of stream {stream_id!r} is None; give one step's features")
         names = None  # the features' names, where the observation gives them: for the messages
+        if (fields := _record_fields(x_t)) is not None:  # a row of df.itertuples() or df.to_records(): named values
+            x_t = self._from_record(stream_id, x_t, fields)
         if np.ma.isMaskedArray(x_t):  # np.asarray would read a masked entry as the value under its mask
             masked = np.flatnonzero(np.ma.getmaskarray(x_t))
             if masked.size and not self._time_aware:
@@ -731,6 +764,23 @@ class Streamer:
                              "the feature")
         return a
 
+    def _from_record(self, stream_id, row, fields: list[str]):
+        """A row of ``df.itertuples()`` (a namedtuple) or ``df.to_records()`` (a NumPy record) as a dict of its
+        named values, which :meth:`_as_numbers` reads by name, for a model fitted on named features; else its values
+        in order. Its fields were the frame's columns: read by position, another order than at fit would feed each
+        value to another feature. ValueError for a row led by the frame's index, which is no feature."""
+        values = list(row) if isinstance(row, tuple) else [row.reshape(-1)[0][f] for f in fields] \
+            if isinstance(row, np.ndarray) else [row[f] for f in fields]
+        if fields and fields[0] in ("Index", "index") and len(fields) == self.n_raw + 1 and \
+                (self._feature_names is None or fields[0] not in self._feature_names):
+            source = "df.itertuples(index=False)" if isinstance(row, tuple) else "df.to_records(index=False)"
+            raise ValueError(f"Streamer: the observation of stream {stream_id!r} is a row whose first field, "
+                             f"{fields[0]!r}, is the frame's index, not a feature ({len(fields)} values; the model "
+                             f"reads {self.n_raw}); iterate {source}")
+        if self._feature_names is None or any(f == f"_{k}" for k, f in enumerate(fields)):
+            return values  # no names fitted, or columns that namedtuple renamed to their position (_0, _1, ...)
+        return dict(zip(fields, values, strict=True))
+
     def _check_names(self, stream_id, given: list, axis: str) -> None:
         """A pandas row's names checked as predict checks a DataFrame's columns (rnnkit.estimators'
         check_feature_names): another order or other names than at fit are refused (read by position, the values
@@ -765,7 +815,7 @@ class Streamer:
                 raise self._not_finite(stream_id, a)
             p = np.exp(y - top)
             return StepOutput(y, out["classes"][int(np.argmax(y))], p / p.sum())
-        value = y * self._y_scale + self._y_mean
+        value = y.astype(np.float64) * self._y_scale + self._y_mean
         if not math.isfinite(value.sum()):
             raise self._not_finite(stream_id, a)
         return StepOutput(y, float(value[0]) if out["one_target"] else value, None)
