@@ -78,10 +78,11 @@ def check_epochs(epochs, who: str, name: str = "epochs") -> None:
                          "with none the model would be returned untrained and scored as if trained")
 
 
-def check_run_arguments(name: str, quick, seed, out, log, *, seed_limit: int = 2**31) -> None:
+def check_run_arguments(name: str, quick, seed, out, log, *, seed_limit: int = 2**31) -> str | None:
     """``ValueError`` naming the argument of ``NAME.run`` that is not what every recipe takes: ``quick`` a
     bool, ``seed`` an integer in ``[0, seed_limit)``, ``out`` a directory path (not an existing file) or None,
-    ``log`` callable. Called before any work."""
+    ``log`` callable. Called before any work. Returns ``out`` with a leading ``~`` read as the home directory, as
+    a shell and ``rnnkit app --out`` read it (else a folder named ``~`` would be made in the working directory)."""
     who = f"{name}.run"
     if not isinstance(quick, bool):
         raise ValueError(f"{who}: quick must be True or False, got {quick!r}")
@@ -89,10 +90,13 @@ def check_run_arguments(name: str, quick, seed, out, log, *, seed_limit: int = 2
         raise ValueError(f"{who}: seed must be an integer in [0, {seed_limit}), got {seed!r}")
     if out is not None and not isinstance(out, str | os.PathLike):
         raise ValueError(f"{who}: out must be a directory path (str or os.PathLike) or None, got {type(out).__name__}")
+    if out is not None:
+        out = os.path.expanduser(out)
     if out is not None and Path(out).exists() and not Path(out).is_dir():
         raise ValueError(f"{who}: out={str(out)!r} exists and is not a directory")
     if out is not None:  # an rnnkit model, another non-empty directory, an unwritable place: refused before the run
         check_report_directory(out, f"{who}: out={str(out)!r}")
     if not callable(log):
         raise ValueError(f"{who}: log must be callable (print, logging.info, ...), got {type(log).__name__}")
+    return out
 

@@ -115,7 +115,7 @@ def run(*, quick: bool = False, seed: int = 0, out: str | os.PathLike | None = N
     ValueError for a bad argument and a one-line RuntimeError naming ``scripts/install_debs.sh`` when the
     ``bible`` reader is missing.
     """
-    check_run_arguments("charlm", quick, seed, out, log)
+    out = check_run_arguments("charlm", quick, seed, out, log)  # "~/runs" as a shell reads it
     budget = QUICK if quick else FULL
     device = resolve_device("auto")
     texts = {"bible": bible_text(), "python": python_source()}

@@ -97,7 +97,7 @@ def run(*, quick: bool = False, seed: int = 0, out: str | os.PathLike | None = N
     """
     from sklearn.metrics import roc_auc_score, roc_curve
 
-    check_run_arguments("dna", quick, seed, out, log)
+    out = check_run_arguments("dna", quick, seed, out, log)  # "~/runs" as a shell reads it
     budget = QUICK if quick else FULL
     device = resolve_device("auto")
     path = find_fasta()

@@ -592,7 +592,7 @@ def run(*, quick: bool = False, seed: int = 0, out: str | os.PathLike | None = N
     :func:`mcnemar` tests of the GRU against the frame-stack MLP and against the expert. One training seed,
     ``seed``: the intervals are over episodes. Raises ValueError for a bad argument.
     """
-    check_run_arguments("driving", quick, seed, out, log, seed_limit=1000)
+    out = check_run_arguments("driving", quick, seed, out, log, seed_limit=1000)  # "~/runs" as a shell reads it
     s = QUICK if quick else FULL
     began = time.perf_counter()
     elapsed = lambda: f"{time.perf_counter() - began:.0f} s"

@@ -118,7 +118,7 @@ def run(*, quick: bool = False, seed: int = 0, out: str | os.PathLike | None = N
     per detector, test precision and recall for each ``k`` of ``K_GRID`` (the first seed's LSTM). Raises
     ValueError for a bad argument.
     """
-    check_run_arguments("eventlogs", quick, seed, out, log)
+    out = check_run_arguments("eventlogs", quick, seed, out, log)  # "~/runs" as a shell reads it
     budget = {**(QUICK if quick else FULL), **SHARED}
     parts = make_split(budget["users"], seed=seed, sessions_per_user=budget["sessions_per_user"],
                        anomaly_rate=budget["anomaly_rate"])

@@ -487,7 +487,7 @@ def run(*, quick: bool = False, seed: int = 0, out: str | os.PathLike | None = N
     """Train the recurrent candidates and the baselines on one seeded split of IMDB; pick the candidate with
     the best validation accuracy and score it and the baselines on the test part. See the module docstring
     for the split, the settings and the returned dict."""
-    check_run_arguments("sentiment", quick, seed, out, log)
+    out = check_run_arguments("sentiment", quick, seed, out, log)  # "~/runs" as a shell reads it
     s = SETTINGS["quick" if quick else "full"]
     start = time.perf_counter()
 

@@ -87,7 +87,7 @@ def run(*, quick: bool = False, seed: int = 0, out: str | os.PathLike | None = N
     ...`` (one run for a baseline; :func:`~rnnkit.apps.over_runs`: sample sd, None for one run). Raises
     ValueError for a bad argument.
     """
-    check_run_arguments("speech", quick, seed, out, log)
+    out = check_run_arguments("speech", quick, seed, out, log)  # "~/runs" as a shell reads it
     if importlib.util.find_spec("dtaidistance") is None:
         raise ImportError("the speech recipe's 1-NN DTW baseline needs the dtaidistance package: "
                           "pip install dtaidistance")

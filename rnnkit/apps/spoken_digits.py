@@ -125,7 +125,7 @@ def run(*, quick: bool = False, seed: int = 0, out: str | os.PathLike | None = N
     per SNR; ``ctc`` the digit error rate. Raises ValueError for a bad argument and a one-line RuntimeError
     naming ``scripts/install_debs.sh`` when espeak-ng is missing.
     """
-    check_run_arguments("spoken_digits", quick, seed, out, log)
+    out = check_run_arguments("spoken_digits", quick, seed, out, log)  # "~/runs" as a shell reads it
     espeak = find_espeak()
     budget = QUICK if quick else FULL
     device = resolve_device("auto")

@@ -423,7 +423,7 @@ def run(*, quick: bool = False, seed: int = 0, out: str | os.PathLike | None = N
 
     ``quick``: a short period, one seed, a small model (seconds). ``seed``: the first of the seeds (the
     others follow it). Raises ValueError for an argument of the wrong kind."""
-    check_run_arguments("stocks", quick, seed, out, log)
+    out = check_run_arguments("stocks", quick, seed, out, log)  # "~/runs" as a shell reads it
     settings = QUICK if quick else FULL
     seeds = list(range(seed, seed + settings.seeds))
     began = time.perf_counter()

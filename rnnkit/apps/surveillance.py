@@ -88,7 +88,7 @@ def run(*, quick: bool = False, seed: int = 0, out: str | os.PathLike | None = N
     ``vs_copy_last`` and ``vs_linear`` (its ``mse`` and ``moving_mse`` as a ratio to that baseline's),
     ``train_seconds``. Raises ValueError for a bad argument, FileNotFoundError without the video.
     """
-    check_run_arguments("surveillance", quick, seed, out, log)
+    out = check_run_arguments("surveillance", quick, seed, out, log)  # "~/runs" as a shell reads it
     budget = {**(QUICK if quick else FULL), **SHARED}
     path = find_video()
     frames = load_frames(path, size=budget["size"], max_frames=budget["max_frames"])  # (T, 1, H, W)
