@@ -835,7 +835,7 @@ class Forecaster(BaseEstimator):
                              f"({first} .. {last}): {e}") from None
         if row == 0 and at < time[0]:  # a wrong year or century is more likely than a wish for every origin
             raise ValueError(f"historical_forecasts: start={start!r} is before the series, which starts at "
-                             f"{time[0]}; pass a time of the series (or leave start out for the earliest origin)")
+                             f"{first}; pass a time of the series (or leave start out for the earliest origin)")
         return row
 
     def _as_periods(self, index: pd.Index) -> pd.Index:
@@ -850,15 +850,28 @@ class Forecaster(BaseEstimator):
         if isinstance(data, pd.Series) and len(self.history_.columns) == 1:
             data = data.rename(self.history_.columns[0])
         period, index = getattr(self, "period_", None), getattr(data, "index", None)
+        column = data[time_col] if time_col is not None and isinstance(data, pd.DataFrame) and \
+            time_col in data.columns else None
+        if column is not None:  # a time column of periods is read as the index is
+            index = pd.PeriodIndex(column) if isinstance(column.dtype, pd.PeriodDtype) and column.notna().all() \
+                else None
         # finer periods of a model fitted with freq= are aggregated onto its grid by that freq, as at fit
         aggregated = getattr(self, "resample_", None) is not None and isinstance(index, pd.PeriodIndex) and \
             period is not None and _finer_periods(index, period)
-        if period and time_col is None and isinstance(index, pd.PeriodIndex) and index.freqstr != period \
+        if period and isinstance(index, pd.PeriodIndex) and len(index) and index.freqstr != period \
                 and not aggregated:
-            fix = (f"aggregate them onto the fitted periods, data.groupby(data.index.asfreq({period!r})).mean()"
-                   if index.freq.n == 1 and pd.Period(index[0], period).asfreq(index.freqstr, "start") <= index[0]
-                   and _finer_periods(index, period) else f"give data {period!r} periods, as at fit")
-            raise ValueError(f"data's periods are {index.freqstr!r} ({index[0]} .. {index[-1]}), but the forecaster "
+            spelt, held = ("data.index", "data's periods are") if column is None else \
+                (f"data[{time_col!r}].dt", f"data's time column {time_col!r} holds periods")
+            outer = index.asfreq(period)
+            within = bool((outer.start_time <= index.start_time).all() and (index.end_time <= outer.end_time).all())
+            fix = (f"aggregate them onto the fitted periods, data.groupby({spelt}.asfreq({period!r})).mean()"
+                   if column is None and index.freq.n == 1 and
+                   pd.Period(index[0], period).asfreq(index.freqstr, "start") <= index[0]
+                   and _finer_periods(index, period) else
+                   f"give data {period!r} periods, as at fit" + (  # a day per month (its last): that month
+                       f" ({spelt}.asfreq({period!r}): each row lies in one of those periods)"
+                       if within and outer.is_unique else ""))
+            raise ValueError(f"{held} {index.freqstr!r} ({index[0]} .. {index[-1]}), but the forecaster "
                              f"was fitted on {period!r} periods ({self._as_periods(self.history_.time[-1:])[0]} "
                              f"last); {fix}")
         zone = getattr(self.history_.time, "tz", None)

@@ -695,7 +695,7 @@ class GlobalForecaster(BaseEstimator):
         fitted = set(self.ids_)
         as_text = {str(k).strip() for k in self.ids_}
         unknown = [k for k in dict.fromkeys(future[self.id_col_].tolist())  # Python values: 3, not np.int64(3)
-                   if not (k in fitted or str(k).strip() in as_text)]
+                   if not (k in fitted or str(k).strip() in as_text or _is_bool(k))]  # True for 1: _known's error
         if unknown:
             rows = np.flatnonzero(future[self.id_col_].isin(unknown).to_numpy())
             shown = ", ".join(repr(k) for k in unknown[:5]) + (", ..." if len(unknown) > 5 else "")
@@ -730,9 +730,10 @@ class GlobalForecaster(BaseEstimator):
                    if wide and len(self.future_covariates_) == 1 and self.time_col_ not in future.columns else "")
             raise ValueError(f"future lacks the columns {missing}; it needs {self.id_col_!r}, "
                              f"{self.time_col_!r} and {list(self.future_covariates_)}{fix}")
-        mine = future[self.id_col_] == key
-        if not mine.any():  # the ids in another type (int at fit, text in future) would match no row
-            other = future[self.id_col_][future[self.id_col_].astype(str).str.strip() == str(key).strip()].tolist()
+        mine = _same_id(future[self.id_col_], key)
+        if not mine.any():  # the ids in another type (int at fit, text or bools in future) would match no row
+            given = future[self.id_col_]
+            other = given[(given.astype(str).str.strip() == str(key).strip()) | (given == key)].tolist()
             if len(other):  # tolist: the ids as Python values, 1 (int), not numpy's np.int64(1) (int64)
                 to = "str" if isinstance(key, str) else type(key).__name__
                 raise ValueError(f"{who}future has no row with the id {key!r} ({type(key).__name__}, as at fit), "
@@ -772,9 +773,9 @@ class GlobalForecaster(BaseEstimator):
         position = {k: i for i, k in enumerate(self.ids_)}
         out = {}
         for key, (frame, rows) in series.items():
-            if key not in position:
+            if key not in position or _is_bool(key) != _is_bool(self.ids_[position[key]]):  # True is not series 1
                 shown = ", ".join(repr(k) for k in self.ids_[:5]) + (", ..." if len(self.ids_) > 5 else "")
-                same = [k for k in self.ids_ if str(k).strip() == str(key).strip()]
+                same = [k for k in self.ids_ if str(k).strip() == str(key).strip() or k == key]
                 if same:  # the id of a fitted series in another type (a CSV read back: text for numbers)
                     to = "str" if isinstance(same[0], str) else type(same[0]).__name__
                     raise ValueError(f"series {key!r} (row {rows[0]}) is {type(key).__name__}, but the model was "
@@ -931,6 +932,21 @@ class GlobalForecaster(BaseEstimator):
 
 
 # -- the panel ---------------------------------------------------------------------------------------------------
+def _is_bool(value) -> bool:
+    return isinstance(value, bool | np.bool_)
+
+
+def _same_id(ids: pd.Series, key) -> pd.Series:
+    """Which of ``ids`` are the series id ``key``: equal, and a bool only where ``key`` is one (pandas, as Python,
+    reads ``True == 1``, which would give series 1 the rows of series True)."""
+    equal = ids == key
+    if not equal.any():
+        return equal
+    if pd.api.types.is_bool_dtype(ids.dtype):
+        return equal & _is_bool(key)
+    return equal & (ids.map(_is_bool) == _is_bool(key))
+
+
 def _names(names) -> tuple[str, ...]:
     return (names,) if isinstance(names, str) else tuple(names)
 
