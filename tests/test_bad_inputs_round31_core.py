@@ -181,3 +181,16 @@ def test_K31_10_jit_trace_of_a_gru_runs_torchs_op_and_saves():
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             torch.jit.trace(forced, (torch.randn(3, 5, 3),))
+
+
+# -- K31-11: TimeAware read backwards ------------------------------------------------------------------------------
+def test_K31_11_a_reversed_time_aware_layer_is_warned_of():
+    import warnings
+
+    with pytest.warns(UserWarning, match=r"a reversed TimeAware layer reads delta, the time since each feature was "
+                                         r"last observed before each step, backwards.*bidirectional=False"):
+        rnnkit.Bidirectional(rnnkit.Recurrent(rnnkit.TimeAware(rnnkit.GRUCell(4, 5))),
+                             rnnkit.Recurrent(rnnkit.TimeAware(rnnkit.GRUCell(4, 5)), reverse=True))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # forward, as GRU-D reads it: no word
+        rnnkit.Recurrent(rnnkit.TimeAware(rnnkit.GRUCell(4, 5)))

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import numbers
+import warnings
 
 import torch
 from torch import Tensor, nn
 
 from ..cells.base import Cell, State, hidden_of, map_state, replace_hidden
+from ..cells.time_aware import TimeAware
 from ..checks import check_flags
 from ..kernels.unroll import valid_steps
 from .checks import check_input, check_state, refuse_hx
@@ -87,6 +89,13 @@ class Recurrent(nn.Module):
             if not (isinstance(p, numbers.Real) and not isinstance(p, bool) and 0.0 <= p < 1.0):
                 raise ValueError(f"Recurrent: {name} must be a number in [0, 1), got {p!r}")
         check_flags("Recurrent: ", reverse=reverse, learn_initial_state=learn_initial_state)
+        if reverse and isinstance(cell, TimeAware):  # runs (the kernels' tests compare it), but is no GRU-D
+            warnings.warn("Recurrent: a reversed TimeAware layer reads delta, the time since each feature was last "
+                          "observed before each step, backwards: its input decay shrinks the value it saw last (the "
+                          "next observation in time) by the gap to the previous one, and its hidden decay by gaps to "
+                          "steps it has not read; GRU-D's decays are defined forward in time: use TimeAware in "
+                          "forward layers (bidirectional=False, as the estimators' time_aware=True does)",
+                          UserWarning, stacklevel=2)
         self.cell = cell
         self.reverse = reverse
         self.input_dropout, self.hidden_dropout, self.zoneout = input_dropout, hidden_dropout, zoneout
