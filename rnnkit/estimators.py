@@ -622,11 +622,21 @@ def _frame_sequences(X: pd.DataFrame, who: str) -> tuple[list[np.ndarray], list]
         if X.index.nlevels != 2:
             raise ValueError(f"{who}: a DataFrame X with a MultiIndex needs two levels (instance, time), got "
                              f"{X.index.nlevels}")
-        bad = [c for c in X.columns if not pd.api.types.is_numeric_dtype(X[c])]
+        # read as a list of DataFrames reads them: categories of numbers as those numbers, and a column of
+        # Python objects (pd.Series([1.0, pd.NA]) is one) value by value, its missing values NaN
+        numbers = lambda d: pd.api.types.is_numeric_dtype(d) or pd.api.types.is_object_dtype(d) or (
+            isinstance(d, pd.CategoricalDtype) and pd.api.types.is_numeric_dtype(d.categories))
+        bad = [c for c in X.columns if not numbers(X[c].dtype)]
         if bad:
             raise ValueError(f"{who}: columns {bad} of X are not numeric (dtype {X[bad[0]].dtype}); X must hold "
                              f"numbers: drop them, or convert them yourself (e.g. pd.to_numeric, or one-hot columns "
                              f"for categories)")
+        for c in (c for c in X.columns if X[c].dtype == object):
+            odd = next((v for v in X[c].tolist() if isinstance(v, str | bytes | complex)), None)
+            if odd is not None:  # float64 would parse "1.5"
+                raise NotNumericError(f"{who}: column {c!r} of X holds values that are not real numbers (e.g. "
+                                      f"{odd!r}); X must hold numbers: convert them yourself (e.g. pd.to_numeric), "
+                                      f"so that nothing is misread")
         for level, what in ((0, "an instance"), (1, "a time")):
             missing = np.flatnonzero(pd.isna(X.index.get_level_values(level)))
             if len(missing):  # groupby would drop the rows of a NaN instance; a NaN time has no place in order
@@ -654,17 +664,26 @@ def _frame_sequences(X: pd.DataFrame, who: str) -> tuple[list[np.ndarray], list]
         else:
             _check_time_level(X, times, who)
         seqs, ids = [], []
+        objects = any(pd.api.types.is_object_dtype(d) for d in X.dtypes)
         for key, group in X.groupby(level=0, sort=False):
             time = group.index.get_level_values(1)
             if not time.is_unique:  # sorting would interleave two sequences, dropping the repeats lose one
                 raise _repeated_times_error(X, key, who)
             if not time.is_monotonic_increasing:
                 raise _unsorted_times_error(X, key, who)
-            seqs.append(group.to_numpy(np.float64))
+            if not objects:
+                seqs.append(group.to_numpy(np.float64))
+                ids.append(key)
+                continue
+            values = group.to_numpy(object)  # pd.NA and None among the numbers: NaN, named as any NaN
+            try:
+                seqs.append(np.asarray(np.where(pd.isna(values), np.nan, values), dtype=np.float64))
+            except (TypeError, ValueError) as e:
+                raise ValueError(f"{who}: instance {_plain(key)!r} of X is not numeric ({e})") from e
             ids.append(key)
         return seqs, ids
     cells = X.iloc[0].tolist()
-    is_sequence = lambda c: isinstance(c, pd.Series | np.ndarray | list)
+    is_sequence = lambda c: isinstance(c, pd.Series | np.ndarray | list | tuple)  # tuple: groupby(...).agg(tuple)
     if not all(is_sequence(c) for c in cells):
         # a column without any sequence, beside columns of sequences: sktime's nested frame with its labels (or an
         # id) left in as a column; a missing cell of a sequence column is named below, by its row
@@ -694,6 +713,8 @@ def _frame_sequences(X: pd.DataFrame, who: str) -> tuple[list[np.ndarray], list]
                 raise NotNumericError(f"{where} holds values that are not real numbers ({shown}); X must hold "
                                       f"numbers: convert them yourself (e.g. pd.to_numeric), so that nothing is "
                                       f"misread")
+            if values.dtype == object:  # pd.NA and None among numbers (pd.Series([1.0, pd.NA])): missing, as NaN
+                values = np.where(pd.isna(values), np.nan, values)
             try:
                 columns.append(np.asarray(values, dtype=np.float64))
             except (TypeError, ValueError) as e:
@@ -1793,6 +1814,7 @@ class _SequenceEstimator(BaseEstimator):
             self.feature_names_in_ = names
         elif hasattr(self, "feature_names_in_"):
             del self.feature_names_in_
+        self._column_labels = column_labels(X)  # labels that are not names: predict checks their order
         self.x_mean_, self.x_scale_ = x_mean.numpy(), x_scale.numpy()
         self._list_layout = list_layout  # how predict reads a list of square (C, C) sequences: as fit did
         self.choices_, self.rule_ = choices, rule
@@ -2140,6 +2162,7 @@ class _SequenceEstimator(BaseEstimator):
         fitted, given = getattr(self, "feature_names_in_", None), feature_names(X, who)
         if fitted is not None and given is not None:  # named columns left in or out: by name, as predict names them
             check_feature_names(fitted, given, type(self).__name__, who)
+        check_column_order(getattr(self, "_column_labels", None), X, who)
         _, lengths, _ = as_sequences(X, who, self.n_features_in_, layout=self.layout, allow_nan=self.time_aware,
                                      list_layout=getattr(self, "_list_layout", None))
         if y is None:
@@ -2164,6 +2187,7 @@ class _SequenceEstimator(BaseEstimator):
         # by name first: a column left in or out is named, not counted (X has 3 features ... fitted with 2)
         check_feature_names(getattr(self, "feature_names_in_", None), feature_names(X, who), type(self).__name__,
                             who)
+        check_column_order(getattr(self, "_column_labels", None), X, who)
         x, lengths, is_array = as_sequences(X, who, self.n_features_in_, layout=self.layout,
                                             allow_nan=self.time_aware, list_layout=getattr(self, "_list_layout", None))
         if self.n_features_in_ == 1 and isinstance(X, np.ndarray | torch.Tensor) and X.ndim == 2 and \
@@ -2271,6 +2295,7 @@ class _SequenceEstimator(BaseEstimator):
                   "feature_names_in_": None if names is None else [str(n) for n in names],
                   "choices_": self.choices_, "rule_": self.rule_, "predict_windows_": self.predict_windows_,
                   "list_layout": getattr(self, "_list_layout", None),
+                  "column_labels": _json_labels(getattr(self, "_column_labels", None)),
                   "time_unit_": getattr(self, "time_unit_", None), "time_kind_": getattr(self, "time_kind_", None),
                   **self._fitted_config()}
         tensors = {f"model.{k}": v for k, v in self.model_.state_dict().items()}
@@ -2293,6 +2318,7 @@ class _SequenceEstimator(BaseEstimator):
         self.rule_ = fitted.get("rule_")
         self.predict_windows_ = fitted.get("predict_windows_", 1)  # saved before: whole; predict checks it
         self._list_layout = fitted.get("list_layout")  # None in a model saved before it was recorded
+        self._column_labels = fitted.get("column_labels")  # None: saved before, or labels JSON cannot hold
         # None: the decays count steps (and in a model saved before sample times were read)
         self.time_unit_, self.time_kind_ = fitted.get("time_unit_"), fitted.get("time_kind_")
         self._fitted_params = fitted_params(self, _NETWORK)  # saved as fitted (save checks it)
@@ -2811,6 +2837,8 @@ class SequenceRegressor(RegressorMixin, _LabelEstimator):
             raise ValueError(f"{who}: y holds complex numbers; a regression target must be real: give the real "
                              f"and imaginary parts as two targets (y of shape (n, 2)), or take .real / abs() "
                              f"yourself")
+        if given.dtype == object:  # pd.NA and None among numbers (pd.Series([1.5, pd.NA])): NaN, named below
+            y = np.where(pd.isna(given), np.nan, given)
         try:
             y = np.asarray(y, dtype=np.float64)
         except (TypeError, ValueError) as e:
@@ -3156,6 +3184,36 @@ def feature_names(X, who: str) -> np.ndarray | None:
     if not all(isinstance(c, str) for c in columns):
         return None
     return np.asarray(columns, dtype=object)
+
+
+def _json_labels(labels: list | None) -> list | None:
+    """Column labels as config.json holds them: ints and floats (``[0, 1]``) as they are, others (tuples, dates)
+    not kept."""
+    ok = labels is not None and all(isinstance(c, int | float) and not isinstance(c, bool) for c in labels)
+    return labels if ok else None
+
+
+def column_labels(X) -> list | None:
+    """The column labels of a DataFrame ``X`` (or of a list of DataFrames: :func:`feature_names` checks that they
+    agree) when they are not all strings, so not feature names: ``[0, 1]`` of ``pd.DataFrame(array)`` or of
+    ``unstack('dim_id')``. None otherwise."""
+    columns = X.columns if isinstance(X, pd.DataFrame) else X[0].columns if (
+        isinstance(X, list | tuple) and X and all(isinstance(s, pd.DataFrame) for s in X)) else None
+    if columns is None or all(isinstance(c, str) for c in columns):
+        return None
+    return [_plain(c) for c in columns]
+
+
+def check_column_order(fitted: list | None, X, who: str) -> None:
+    """ValueError when X's columns are the labels seen at fit (``fitted``: :func:`column_labels` of X at fit) in
+    another order: read by position, each would be taken for another feature. Labels other than strings are not
+    feature names (scikit-learn checks none), so other labels are read by position, as before."""
+    given = column_labels(X)
+    if fitted is None or given is None or given == fitted or sorted(map(repr, given)) != sorted(map(repr, fitted)):
+        return
+    fix = f"[s[{fitted}] for s in X]" if isinstance(X, list | tuple) else f"X[{fitted}]"
+    raise ValueError(f"{who}: X has the columns {given}, in another order than at fit ({fitted}); they are read by "
+                     f"position, so each would be taken for another feature: reorder them as at fit (e.g. {fix})")
 
 
 def check_feature_names(fitted: np.ndarray | None, given: np.ndarray | None, name: str, who: str, *, x: str = "X",
