@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import torch
 
-from rnnkit.apps import dna, eventlogs, sentiment, spoken_digits, stocks
+from rnnkit.apps import dna, eventlogs, sentiment, speech, spoken_digits, stocks
 
 
 def _reviews(n: int, seed: int = 0) -> tuple[list[str], np.ndarray]:
@@ -172,3 +172,25 @@ def test_A31_10_a_recipes_out_under_the_home_directory_as_typed_in_a_shell(tmp_p
     dna.run(quick=True, out="~/runs/dna", log=lambda line: None)
     assert (tmp_path / "home" / "runs" / "dna" / "report.json").is_file()
     assert not (tmp_path / "work" / "~").exists()
+
+
+def test_A31_11_sktimes_channels_first_array_is_not_read_as_frames_of_time_steps():
+    # before: fit_standardisation and summary_features of sktime's numpy3D (40, 6, 100) read 6 "frames" of 100
+    # "features" per utterance: 200 summary columns of time steps, not 12 of 6 coefficients
+    X = np.random.default_rng(0).normal(size=(40, 6, 100))
+    for helper in (speech.fit_standardisation, speech.summary_features):
+        with pytest.raises(ValueError, match=r"sequences is one array of shape \(40, 6, 100\), which reads as 40 "
+                                             r"utterances of 6 frames of 100 features.*numpy3D.*"
+                                             r"list\(X\.transpose\(0, 2, 1\)\)"):
+            helper(X)
+    assert speech.summary_features(list(X.transpose(0, 2, 1))).shape == (40, 12)  # the fix it names
+
+
+def test_A31_12_aeons_channels_first_list_is_named_as_such():
+    # before: "sequence 1 has shape (12, 25), but each must be (T, 20) numbers: ... (as sequence 0)"
+    rng = np.random.default_rng(0)
+    X = [rng.normal(size=(12, t)) for t in (20, 25, 30)]
+    with pytest.raises(ValueError, match=r"summary_features: every sequence has 12 rows and the columns vary "
+                                         r"\(\(12, 20\) and \(12, 25\)\): aeon's \(C, T_i\) sequences.*a\.T for a in"):
+        speech.summary_features(X)
+    assert speech.summary_features([a.T for a in X]).shape == (3, 24)

@@ -154,9 +154,20 @@ def check_sequences(sequences, who: str, features: int | None = None) -> list[np
     if isinstance(sequences, np.ndarray) and sequences.ndim == 2:
         raise ValueError(f"{who}: sequences must be a list of (T, F) arrays (one per utterance), got one array of "
                          f"shape {sequences.shape}; for a single utterance pass [array]")
+    if isinstance(sequences, np.ndarray) and sequences.ndim == 3 and sequences.shape[1] < sequences.shape[2]:
+        n, a, b = sequences.shape  # fewer frames than features: sktime's and aeon's numpy3D, channels first
+        raise ValueError(f"{who}: sequences is one array of shape {sequences.shape}, which reads as {n} utterances of "
+                         f"{a} frames of {b} features, fewer frames than features: it is likely (n, C, T), sktime's "
+                         f"and aeon's numpy3D, {b} frames of {a} features; give list(X.transpose(0, 2, 1)) for that, "
+                         "or list(X) if the frames really are fewer")
     arrays = [np.asarray(a) for a in sequences]
     if not arrays:
         raise ValueError(f"{who}: no sequences; give a list of (T, F) arrays, one per utterance")
+    if (features is None and len(arrays) > 1 and all(a.ndim == 2 for a in arrays)
+            and len({a.shape[0] for a in arrays}) == 1 and len({a.shape[1] for a in arrays}) > 1):
+        raise ValueError(f"{who}: every sequence has {arrays[0].shape[0]} rows and the columns vary ({arrays[0].shape} "
+                         f"and {next(a.shape for a in arrays if a.shape[1] != arrays[0].shape[1])}): aeon's (C, T_i) "
+                         "sequences, channels first; give each as (T_i, C) frames: [a.T for a in sequences]")
     for i, a in enumerate(arrays):
         expected = features if features is not None else arrays[0].shape[-1] if arrays[0].ndim == 2 else "F"
         if a.ndim != 2 or len(a) < 1 or a.shape[1] != expected or not np.issubdtype(a.dtype, np.number):
