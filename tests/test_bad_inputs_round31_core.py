@@ -194,3 +194,18 @@ def test_K31_11_a_reversed_time_aware_layer_is_warned_of():
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # forward, as GRU-D reads it: no word
         rnnkit.Recurrent(rnnkit.TimeAware(rnnkit.GRUCell(4, 5)))
+
+
+# -- K31-12: a list of sequences of their own lengths -------------------------------------------------------------
+def test_K31_12_a_list_of_sequences_names_pad_sequence_and_its_lengths():
+    torch.manual_seed(0)
+    seqs = [torch.randn(5, 3), torch.randn(3, 3)]  # a Dataset's items, as a DataLoader's list collate leaves them
+    lstm = rnnkit.LSTM(3, 4)
+    for call in (lambda: lstm(seqs), lambda: SequenceToLabel(3, 4, 2)(seqs)):
+        with pytest.raises(ValueError) as e:  # was "got list", no way on
+            call()
+        assert "got list of 2 tensors ((3, 3), (5, 3)); a list of sequences (T_i, F)? pad them into one batch: x = " \
+               "torch.nn.utils.rnn.pad_sequence(seqs, batch_first=True)" in one_line(e)
+    x = nn.utils.rnn.pad_sequence(seqs, batch_first=True)  # the fix it gives reads each sequence as alone
+    out, _ = lstm(x, torch.tensor([len(s) for s in seqs]))
+    torch.testing.assert_close(out[1, :3], lstm(seqs[1][None])[0][0])

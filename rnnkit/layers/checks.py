@@ -35,7 +35,13 @@ def check_input(x: Tensor, layer: nn.Module, lengths: Tensor | None, who: str) -
             f"x, lengths = torch.nn.utils.rnn.pad_packed_sequence(x, batch_first=True), then layer(x, lengths)"
         )
     if not isinstance(x, Tensor):
-        raise ValueError(f"{who}: x must be a torch.Tensor of shape (B, T, F), got {type(x).__name__}")
+        fix = ""
+        if isinstance(x, list | tuple) and x and all(isinstance(s, Tensor) for s in x):  # a Dataset's sequences
+            shapes = sorted({tuple(s.shape) for s in x})
+            fix = (f" of {len(x)} tensors ({', '.join(map(str, shapes[:3]))}{', ...' if len(shapes) > 3 else ''}); a "
+                   f"list of sequences (T_i, F)? pad them into one batch: x = torch.nn.utils.rnn.pad_sequence(seqs, "
+                   f"batch_first=True), lengths = torch.tensor([len(s) for s in seqs]), then layer(x, lengths)")
+        raise ValueError(f"{who}: x must be a torch.Tensor of shape (B, T, F), got {type(x).__name__}{fix}")
     if x.dim() != 3:
         fix = "add a batch dimension with x.unsqueeze(0) or a feature one with x.unsqueeze(-1)"
         if x.dim() > 3:  # more dimensions than a layer reads: one vector per step, e.g. flattened frames
