@@ -209,3 +209,17 @@ def test_K31_12_a_list_of_sequences_names_pad_sequence_and_its_lengths():
     x = nn.utils.rnn.pad_sequence(seqs, batch_first=True)  # the fix it gives reads each sequence as alone
     out, _ = lstm(x, torch.tensor([len(s) for s in seqs]))
     torch.testing.assert_close(out[1, :3], lstm(seqs[1][None])[0][0])
+
+
+# -- K31-13: torch.func.functional_call with torch.nn's parameter names -------------------------------------------
+def test_K31_13_functional_call_with_torch_names_says_rnnkits_name():
+    from torch.func import functional_call
+
+    torch.manual_seed(0)
+    theirs, ours, x = nn.LSTM(3, 4, batch_first=True), rnnkit.LSTM(3, 4), torch.randn(2, 5, 3)
+    with pytest.raises(AttributeError) as e:  # was told to copy_ in place, which no functional call does
+        functional_call(ours, dict(theirs.named_parameters()), (x,))
+    assert "a map by name (torch.func.functional_call, a dict of tensors) takes rnnkit's names, " \
+           "'layers.0.cell.weight_ih' for 'weight_ih_l0'" in one_line(e)
+    renamed = {f"layers.0.cell.{k.removesuffix('_l0')}": v for k, v in theirs.named_parameters()}
+    torch.testing.assert_close(functional_call(ours, renamed, (x,))[0], theirs(x)[0], atol=1e-6, rtol=1e-6)

@@ -163,8 +163,13 @@ class _TorchCompatible(Stacked):
 
     def __setattr__(self, name: str, value) -> None:
         if _TORCH_NAME.fullmatch(name) and "_modules" in self.__dict__:  # would add a parameter nothing reads
+            cell = self.cells()[self._torch_index(name)]
+            path = next(n for n, m in self.named_modules() if m is cell) + "." + _TORCH_NAME.fullmatch(name)[1]
+            # torch.func.functional_call(layer, torch_module.state_dict(), x) sets each name so: say rnnkit's name
             raise AttributeError(f"{type(self).__name__}: {name} is the cells' parameter and cannot be replaced; "
-                                 f"set its values in place: with torch.no_grad(): layer.{name}.copy_(value)")
+                                 f"set its values in place: with torch.no_grad(): layer.{name}.copy_(value); a map "
+                                 f"by name (torch.func.functional_call, a dict of tensors) takes rnnkit's names, "
+                                 f"{path!r} for {name!r}")
         super().__setattr__(name, value)
 
     def load_state_dict(self, state_dict, strict: bool = True, assign: bool = False):
