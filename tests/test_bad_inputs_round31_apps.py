@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import torch
 
-from rnnkit.apps import dna, eventlogs, sentiment, speech, spoken_digits, stocks
+from rnnkit.apps import charlm, dna, eventlogs, sentiment, speech, spoken_digits, stocks
 
 
 def _reviews(n: int, seed: int = 0) -> tuple[list[str], np.ndarray]:
@@ -194,3 +194,17 @@ def test_A31_12_aeons_channels_first_list_is_named_as_such():
                                          r"\(\(12, 20\) and \(12, 25\)\): aeon's \(C, T_i\) sequences.*a\.T for a in"):
         speech.summary_features(X)
     assert speech.summary_features([a.T for a in X]).shape == (3, 24)
+
+
+def test_A31_13_a_file_kept_twice_with_other_line_endings_on_both_sides_of_the_split_is_refused():
+    # before: a test file that is a training file checked out with CRLF line endings (or trailing spaces) was
+    # scored by every model as unseen text
+    files = {f"pkg{i}/mod.py": f"def f{i}(x):\n    return x + {i}\n" for i in range(60)}  # pkg8/mod.py: a test file
+    files["pkg8/mod.py"] = files["pkg0/mod.py"].replace("\n", "  \r\n")
+    with pytest.raises(ValueError, match=r"split_corpus: test file 'pkg8/mod\.py' holds the same source as training "
+                                         r"file 'pkg0/mod\.py' \(1 test file\(s\) repeat a training file\), the two "
+                                         r"differing only in line endings or trailing spaces.*charlm\.source_key"):
+        charlm.split_corpus("python", files, None, 500, 10)
+    seen: dict[str, str] = {}
+    kept = {p: s for p, s in files.items() if seen.setdefault(charlm.source_key(s), p) == p}  # the fix it names
+    assert "def f0(x)" not in charlm.split_corpus("python", kept, None, 500, 10)[2]

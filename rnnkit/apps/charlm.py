@@ -232,6 +232,12 @@ def split_corpus(corpus: str, text: str | dict[str, str], train_chars: int | Non
             f"(the validation text follows the training text in them)")
 
 
+def source_key(source: str) -> str:
+    """A source file as :func:`split_corpus` compares copies: its lines without trailing spaces, ``\\r\\n`` and
+    ``\\r`` read as ``\\n`` (a copy checked out on Windows, or re-saved by an editor, is still a copy)."""
+    return "\n".join(line.rstrip() for line in source.replace("\r\n", "\n").replace("\r", "\n").split("\n")).strip()
+
+
 def _check_split(corpus, text, train_chars, test_chars, validation_chars) -> None:
     """ValueError naming the argument of :func:`split_corpus` it cannot cut the text by."""
     who = "split_corpus"
@@ -275,17 +281,19 @@ def _check_split(corpus, text, train_chars, test_chars, validation_chars) -> Non
         raise ValueError(f"{who}: none of the {len(text)} files is a test file (one whose path's CRC-32 is 0 mod 20, "
                          "about 1 file in 20), so the test text would be empty; give more files (a few dozen), or "
                          "join them into one text and cut it with corpus='bible' (its last lines the test text)")
-    first: dict[str, str] = {}  # a file's source -> the first training path that holds it
+    first: dict[str, str] = {}  # a file's source (source_key) -> the first training path that holds it
     for f, v in text.items():
         if zlib.crc32(f.encode()) % 20 != 0 and v.strip():
-            first.setdefault(v, f)
-    copies = [(f, first[v]) for f, v in text.items() if zlib.crc32(f.encode()) % 20 == 0 and v in first]
+            first.setdefault(source_key(v), f)
+    copies = [(f, first[source_key(v)]) for f, v in text.items()
+              if zlib.crc32(f.encode()) % 20 == 0 and source_key(v) in first]
     if copies:  # a copy (a vendored module, a file kept twice) in both parts: its test text was trained on
         (f, g), n = copies[0], len(copies)
+        how = "" if text[f] == text[g] else ", the two differing only in line endings or trailing spaces"
         raise ValueError(f"{who}: test file {f!r} holds the same source as training file {g!r} ({n} test file(s) "
-                         "repeat a training file), so its test text would be scored as text seen in training; keep "
-                         "one copy of each source: seen = {}; files = {p: s for p, s in files.items() if "
-                         "seen.setdefault(s, p) == p}")
+                         f"repeat a training file){how}, so its test text would be scored as text seen in training; "
+                         "keep one copy of each source: seen = {}; files = {p: s for p, s in files.items() if "
+                         "seen.setdefault(charlm.source_key(s), p) == p}")
     train_text = sum(len(v) + 1 for f, v in text.items() if zlib.crc32(f.encode()) % 20 != 0) - 1
     if validation_chars >= train_text:
         raise ValueError(f"{who}: validation_chars={validation_chars} leaves no training text in the training "
