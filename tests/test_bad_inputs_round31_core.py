@@ -223,3 +223,14 @@ def test_K31_13_functional_call_with_torch_names_says_rnnkits_name():
            "'layers.0.cell.weight_ih' for 'weight_ih_l0'" in one_line(e)
     renamed = {f"layers.0.cell.{k.removesuffix('_l0')}": v for k, v in theirs.named_parameters()}
     torch.testing.assert_close(functional_call(ours, renamed, (x,))[0], theirs(x)[0], atol=1e-6, rtol=1e-6)
+
+
+# -- K31-14: TimeAware.set_mean of a half-precision model's inputs ------------------------------------------------
+def test_K31_14_set_mean_of_float16_readings_is_their_mean_not_inf():
+    torch.manual_seed(0)
+    cell = rnnkit.TimeAware(rnnkit.GRUCell(4, 5)).half()
+    x = (torch.rand(100, 50, 2) * 100 + 1000).half()  # 5000 readings near 1000: a float16 total past 65504
+    m = (torch.rand(100, 50, 2) > 0.2).half()
+    cell.set_mean(x, m)  # was inf, so every imputed value inf and the outputs NaN
+    expected = (x.float() * m.float()).sum((0, 1)) / m.float().sum((0, 1))
+    torch.testing.assert_close(cell.x_mean.float(), expected, atol=1.0, rtol=0)  # float16's spacing at 1024

@@ -101,8 +101,10 @@ class TimeAware(Cell):
             raise ValueError(f"TimeAware.set_mean: x and m must be tensors of one shape (..., F) with F = "
                              f"{self.n_features} features, got x {shapes[0]} and m {shapes[1]}")
         x, m = x.reshape(-1, self.n_features), m.reshape(-1, self.n_features)
+        # the sums in float32 at least: a float16 total past 65504 (5000 readings near 1000) is inf, and so the mean
+        wide = torch.float32 if x.dtype in (torch.float16, torch.bfloat16) else x.dtype
         observed = torch.where(m.bool(), x, 0)  # NaN at a missing entry would make its feature's mean NaN
-        self.x_mean.copy_(observed.sum(0) / m.sum(0).clamp_min(1))
+        self.x_mean.copy_(observed.sum(0, dtype=wide) / m.sum(0, dtype=wide).clamp_min(1))
 
     def project(self, x: Tensor) -> Tensor:
         """``(B, T, 3F) -> (B, T, G + H)``: the inner cell's projected ``[x_hat, m]`` and ``gamma_h``."""
