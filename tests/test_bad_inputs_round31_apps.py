@@ -1,7 +1,11 @@
 """The thirty-first round's cases of the application recipes, driven with a practitioner's own data in the forms
-their tools hand it out: A31-01 ``sentiment.prepare`` and ``load_reviews`` of reviews repeated up to case, spacing,
-punctuation and ``<br />``; A31-02 ``dna.run`` on one's own FASTA at ``$RNNKIT_DNA``.
-Each test fails on the commit before its fix."""
+their tools hand it out: A31-01 ``sentiment`` reviews repeated up to case, spacing, punctuation or ``<br />``;
+A31-02 ``dna.run`` on one's own FASTA at ``$RNNKIT_DNA``; A31-03/04 ``spoken_digits.features`` of integer PCM cast
+to float unscaled, and of 8- and 24-bit PCM; A31-05/06 ``eventlogs``' waits as pandas timedeltas and with
+``diff()``'s NaN before each session's first event; A31-07/08 ``stocks.daily_features`` of a download missing
+weeks, and of a currency pair's volume of 0; A31-09 ``sentiment.prepare`` of a shuffled or filtered Series;
+A31-10 a recipe's ``out="~/..."``; A31-11/12 ``speech``'s helpers of sktime's and aeon's channels-first data;
+A31-13 ``charlm.split_corpus`` of a CRLF copy of a training file. Each test fails on the commit before its fix."""
 import warnings
 
 import numpy as np
