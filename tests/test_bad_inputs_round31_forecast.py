@@ -61,3 +61,25 @@ def test_F31_02_the_times_of_a_series_of_periods_are_named_as_periods():
     assert "data['Period'].dt.asfreq('M')" in one_line(e)
     fixed = days.assign(Period=days["Period"].dt.asfreq("M"))
     pd.testing.assert_series_equal(f.predict(data=fixed, time_col="Period"), f.predict())
+
+
+def test_F31_03_a_combined_panel_on_periods_names_futures_times_as_periods():
+    """model='auto' (the combination) forecast through nets fitted on the periods' first instants, which named
+    ``future``'s times as timestamps and advised a series' ``set_axis`` for a long frame's column."""
+    t = pd.period_range("2000-01", periods=30, freq="M")
+    data = pd.concat([pd.DataFrame({"id": k, "ds": t, "y": np.arange(30.0) + level, "promo": np.arange(30) % 3 == 0})
+                      for k, level in [("a", 0.0), ("b", 50.0)]], ignore_index=True).astype({"promo": float})
+    g = rnnkit.GlobalForecaster(lookback=4, horizon=2, hidden_size=4, max_epochs=1, random_state=0, season_length=1)
+    g.fit(data, id_col="id", time_col="ds", target="y", future_covariates=["promo"])
+    assert g.kind_ == "combination" and g.parts_
+    future = pd.DataFrame({"id": ["a", "a", "b", "b"], "ds": list(pd.period_range("2002-07", periods=2, freq="M")) * 2,
+                           "promo": [1.0, 0.0, 0.0, 1.0]})
+    with pytest.raises(ValueError) as e:
+        g.predict(future=future.assign(ds=future["ds"].dt.asfreq("D")))  # each month's last day
+    assert one_line(e).startswith("series 'a': future has no row for 2 of the 2 forecast timestamps (2002-07, 2002-08)")
+    assert one_line(e).endswith("future.assign(ds=future['ds'].dt.asfreq('M'))")
+    with pytest.raises(ValueError) as e:
+        g.predict(future=future.assign(ds=future["ds"].dt.asfreq("Q")))
+    assert one_line(e) == ("series 'a': future has the time 2002Q3 on rows 0 and 1; give one row per (id, time), at "
+                           "the series' 'M' periods")
+    assert g.predict(future=future)["ds"].tolist() == list(future["ds"])

@@ -289,6 +289,8 @@ class GlobalForecaster(BaseEstimator):
             self._fit_combination(frames, freqs, covariates, (id_col, time_col, target), period, choices,
                                   (center, scale, cov_center, cov_scale), resume)
             self.text_ = text
+            for part in self.parts_.values():  # fitted on the frames' timestamps: name times as given, as here
+                part.period_, part.text_ = self.period_, text
             return self
         kind, smoothing = choices["model"][0], None
         if kind == "hybrid":  # the target channel: z_t of the hybrid module, windows relative to λ_T
@@ -741,6 +743,16 @@ class GlobalForecaster(BaseEstimator):
                                  f"the fitted type (future[{self.id_col_!r}].astype({to}))")
         future = future[mine]
         time = future[self.time_col_]
+        repeats = np.flatnonzero(time.duplicated(keep=False).to_numpy())
+        if len(repeats):  # named by future's own rows and times (the index built below counts this id's rows)
+            first = time.iloc[repeats[0]]
+            rows = np.flatnonzero(mine.to_numpy())[repeats[time.iloc[repeats].to_numpy() == first][:2]]
+            at = f"{self.period_!r} periods" if self.period_ else "times"
+            raise ValueError(f"{who}future has the time {first} on rows {rows[0]} and {rows[1]}; give one row per "
+                             f"(id, time), at the series' {at}")
+        to_periods = "future.set_axis(future.index.to_period("  # the fix of a series' index, for a long frame's column
+        as_periods = (f"future.assign({self.time_col_}=future[{self.time_col_!r}].dt."
+                      f"{'asfreq' if isinstance(time.dtype, pd.PeriodDtype) else 'to_period'}(")
         if isinstance(time.dtype, pd.PeriodDtype):
             time = time.dt.to_timestamp()
         future = future.set_index(time)
@@ -752,7 +764,7 @@ class GlobalForecaster(BaseEstimator):
                                           f"[{list(self.future_covariates_)!r}].resample({{rule!r}}).mean()"
                                           ".reset_index()")
         except ValueError as e:
-            raise ValueError(who + str(e)) from None
+            raise ValueError(who + str(e).replace(to_periods, as_periods)) from None
 
     def _as_times(self, index: list[pd.Index]) -> pd.Index:
         times = index[0].append(index[1:]) if len(index) > 1 else index[0]
@@ -924,6 +936,7 @@ class GlobalForecaster(BaseEstimator):
                 part = clone(self).set_params(model=name, calibrate=False, log_dir=None)
                 part._restore(state, history | {k.removeprefix(f"{name}."): v for k, v in tensors.items()
                                                 if k.startswith(f"{name}.")})
+                part.period_, part.text_ = self.period_, self.text_  # saved before the parts were told them
                 self.parts_[name] = part
             self.components_ = [tuple(c) for c in fitted["components"]]
             self.ets_, self.validation_ = fitted["ets"], fitted["validation"]
