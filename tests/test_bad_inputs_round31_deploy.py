@@ -215,3 +215,53 @@ def test_S31_10_the_exported_graphs_hold_no_constant_that_no_node_reads(paired, 
     for path in (directory / "sequence.onnx", directory / "step.onnx", tmp_path / "both" / "sequence.onnx"):
         graph = onnx.load(path).graph
         assert [t.name for t in graph.initializer if t.name not in read(graph, set())] == []
+
+
+def test_S31_11_threads_stepping_their_own_streams_of_an_export_get_their_own_answers(paired):
+    # before: the observation and output buffers that every stream's I/O binding shares were written and read by
+    # each thread at once, so a stream could step on another's observation or return another's output: 11 of 40
+    # BasicMotions streams (8 threads) ended on another's probabilities, without a word
+    import threading
+
+    est, directory, X, times = paired
+    streamer = rnnkit.Streamer(directory)
+    last = {}
+
+    def client(k: int) -> None:
+        for rep in range(4):
+            for t in range(X.shape[1]):
+                out = streamer.step((k, rep), X[k][t], time=times[k][t])
+            last[k, rep] = out.probabilities
+
+    threads = [threading.Thread(target=client, args=(k,)) for k in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    expected = est.predict_proba(list(X[:8]), times=list(times[:8]))
+    for (k, rep), p in sorted(last.items()):
+        np.testing.assert_allclose(p, expected[k], atol=1e-6, err_msg=f"stream {(k, rep)}")
+
+
+def test_S31_12_a_fitted_search_is_named_with_its_best_estimator(motions, tmp_path):
+    # before: "serve: expected a fitted SequenceClassifier, SequenceRegressor or SequenceTagger, got GridSearchCV";
+    # "export_onnx: cannot export a GridSearchCV; give a fitted SequenceClassifier, ..." (and "Streamer: cannot
+    # export a GridSearchCV"): the tuned model it holds not named
+    from sklearn.model_selection import GridSearchCV
+
+    X, y = motions
+    search = GridSearchCV(rnnkit.SequenceClassifier(**QUICK), {"hidden_size": [3, 4]}, cv=2).fit(X, y)
+    hint = (f"got a GridSearchCV, the search, not the model; give its best_estimator_ (the estimator refitted on all "
+            f"the data with the best parameters, {search.best_params_})")
+    for who, call in (("serve", lambda: create_app(search)), ("Streamer", lambda: rnnkit.Streamer(search)),
+                      ("export_onnx", lambda: rnnkit.export_onnx(search, tmp_path / "e"))):
+        with pytest.raises(ValueError) as e:
+            call()
+        assert str(e.value) == f"{who}: {hint}"
+    assert not (tmp_path / "e").exists()
+    unfitted = GridSearchCV(rnnkit.SequenceClassifier(**QUICK), {"hidden_size": [3, 4]})
+    with pytest.raises(ValueError, match=r"^serve: got a GridSearchCV without a best_estimator_ \(not fitted, or "
+                                         r"refit=False\); fit it with refit=True \(the default\) and give its "
+                                         r"best_estimator_$"):
+        create_app(unfitted)
+    rnnkit.Streamer(search.best_estimator_).step("a", X[0][0])  # what the message names streams

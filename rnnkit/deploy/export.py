@@ -206,6 +206,8 @@ def resolve(source, who: str = "export_onnx") -> Exportable:
     if isinstance(source, Ensemble):
         members = tuple(resolve(member, who)._replace(estimator=estimator, source=name) for member in source.members)
         return members[0]._replace(members=members)
+    if (search := search_hint(source)) is not None:
+        raise ValueError(f"{who}: {search}")
     if isinstance(source, str | os.PathLike):
         raise ValueError(f"{who}: got the path {str(source)!r}, not a model; load it first: "
                          f"rnnkit.export_onnx(rnnkit.load(path), directory) (or run rnnkit export)")
@@ -246,6 +248,19 @@ def resolve(source, who: str = "export_onnx") -> Exportable:
 
 
 # -- the whole-sequence graph ---------------------------------------------------------------------------------
+def search_hint(source) -> str | None:
+    """What to give instead of a scikit-learn search (``GridSearchCV``, ``RandomizedSearchCV``, ...) that tuned an
+    estimator: its ``best_estimator_``, refitted on all the data; None for anything else."""
+    if not (hasattr(source, "param_grid") or hasattr(source, "param_distributions")) or not hasattr(source, "cv"):
+        return None
+    name = type(source).__name__
+    if hasattr(source, "best_estimator_"):
+        return (f"got a {name}, the search, not the model; give its best_estimator_ (the estimator refitted on all "
+                f"the data with the best parameters, {source.best_params_})")
+    return (f"got a {name} without a best_estimator_ (not fitted, or refit=False); fit it with refit=True (the "
+            f"default) and give its best_estimator_")
+
+
 def check_not_refitted(estimator, model: nn.Module, who: str, holder: str, fix: str) -> None:
     """Refuse to go on with ``model``, the network that ``holder`` (the Streamer, the server) copied from a fitted
     ``estimator``, once the estimator was fitted again: every fit makes a new ``model_`` (with new scalings and

@@ -76,7 +76,7 @@ from ..checks import (
     is_number_text,
     unicode_form_hint,
 )
-from .export import check_labels_json, check_not_refitted
+from .export import check_labels_json, check_not_refitted, search_hint
 
 FLOAT64_MAX = float(np.finfo(np.float64).max)
 
@@ -586,6 +586,8 @@ def create_app(estimator, *, batching: bool = True, max_batch: int = 64, max_wai
     if isinstance(estimator, str | os.PathLike):  # a saved model's directory: create_app serves a loaded estimator
         raise ValueError(f"serve: got the path {os.fspath(estimator)!r}, not a fitted estimator; load it first: "
                          f"create_app(rnnkit.load(path)), or serve(path), which loads it (rnnkit serve MODEL_DIR)")
+    if (search := search_hint(estimator)) is not None:
+        raise ValueError(f"serve: {search}")
     if not isinstance(estimator, SequenceClassifier | SequenceRegressor | SequenceTagger):
         name = type(estimator).__name__
         hint = ("; a forecaster is not served: forecast with its predict (or rnnkit forecast), or export it "

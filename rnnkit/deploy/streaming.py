@@ -28,6 +28,7 @@ import decimal
 import math
 import numbers
 import os
+import threading
 import warnings
 from pathlib import Path
 from typing import NamedTuple
@@ -316,6 +317,9 @@ class Streamer:
             self._x_ort = ort.OrtValue.ortvalue_from_numpy(self._x)  # shares self._x's memory
             self._y_ort = ort.OrtValue.ortvalue_from_numpy(self._y)
             self._x_row, self._y_row = self._x[0], self._y[0]  # (F,), (O,) views: no indexing per step
+            # held from writing _x to reading _y: a web server's threads stepping their own streams would otherwise
+            # read each other's observation or output
+            self._lock = threading.Lock()
             self._fitted = None
             self._source = info["source"]  # the estimator's class name, for the messages
         else:
@@ -432,16 +436,18 @@ class Streamer:
             stream.key = stream_id
         elif type(stream.key) is not type(stream_id) or type(stream_id) is tuple:  # one `is` per step otherwise
             _check_same_kind(stream, stream_id)
-        x = self._x_row
-        if self._time_aware:
-            x[...], after = self._time_aware_row(stream, a, time)
-        elif self._x_mean is None:
-            x[...] = a
-        else:  # step_many's operations (_standardise), into the bound float32 buffer: rounded once
-            np.subtract(a, self._x_mean, out=self._centred, dtype=self._x_dtype)
-            np.divide(self._centred, self._x_scale, out=x)
-        self._session.run_with_iobinding(stream.bindings[stream.turn])
-        out = self._decode(self._y_row.copy(), stream_id, a)  # before the turn: a NaN step keeps the old state
+        with self._lock:  # the observation and output buffers are every stream's: threads step one at a time
+            x = self._x_row
+            if self._time_aware:
+                x[...], after = self._time_aware_row(stream, a, time)
+            elif self._x_mean is None:
+                x[...] = a
+            else:  # step_many's operations (_standardise), into the bound float32 buffer: rounded once
+                np.subtract(a, self._x_mean, out=self._centred, dtype=self._x_dtype)
+                np.divide(self._centred, self._x_scale, out=x)
+            self._session.run_with_iobinding(stream.bindings[stream.turn])
+            y = self._y_row.copy()
+        out = self._decode(y, stream_id, a)  # before the turn: a NaN step keeps the old state
         stream.turn = 1 - stream.turn
         if self._time_aware:  # and its delta and time
             self._advance(stream, after)
