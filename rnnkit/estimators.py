@@ -3108,6 +3108,11 @@ class SequenceTagger(_SequenceEstimator):
             if np.shape(t) != np.shape(p):  # numpy would broadcast a single label over the steps
                 raise ValueError(f"{who}: the labels of sequence {i} have shape {np.shape(t)} but the sequence has "
                                  f"{len(p)} steps; give one label per step")
+            t = np.asarray(t)
+            if t.dtype.kind == "f" and not np.isfinite(t).all():  # as fit: not a label that counts as wrong
+                raise ValueError(f"{who}: the labels of sequence {i} are NaN or infinite at step "
+                                 f"{int(np.flatnonzero(~np.isfinite(t))[0])}; give every step a label")
+        check_label_types(list(y), who)  # a missing label (pd.NA, None) named by sequence and step, as fit names it
         first = next((t for t in y if np.size(t)), None)
         if first is not None:
             check_label_kind(np.asarray(first, dtype=object).flat[0], self.classes_, who, "tagger")

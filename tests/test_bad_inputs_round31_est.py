@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import torch
 
-from rnnkit import SequenceClassifier, SequenceRegressor
+from rnnkit import SequenceClassifier, SequenceRegressor, SequenceTagger
 from rnnkit.estimators import as_sequences
 
 torch.set_num_threads(1)
@@ -109,3 +109,30 @@ def test_E31_10_a_regression_target_with_pd_na_among_numbers_is_named_by_positio
         warnings.simplefilter("ignore")
         with pytest.raises(ValueError, match=r"y contains NaN or infinite values \(the sequence at position 2, 1 in"):
             SequenceRegressor(**TINY, log_dir=str(tmp_path)).fit(X, y)
+
+
+def test_E31_11_a_taggers_score_names_a_missing_step_label_as_its_fit_does(tmp_path):
+    """``SequenceTagger.score`` with a step labelled ``pd.NA`` (or NaN): named by sequence and step, as fit names
+    it. Before: pandas' ``TypeError: boolean value of NA is ambiguous``; NaN was warned of as a label never seen
+    at fit and counted as a wrong prediction."""
+    X = np.random.default_rng(0).normal(size=(8, 5, 1))
+    labels = [np.array(["x", "x", "y", "y", "y"], dtype=object) for _ in range(8)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        tagger = SequenceTagger(cell="gru", hidden_size=4, max_epochs=1, random_state=0, log_dir=str(tmp_path))
+        tagger.fit(X, labels)
+    missing = [row.copy() for row in labels]
+    missing[3][2] = pd.NA
+    with pytest.raises(ValueError, match=r"score: y has a missing label: <NA> \(NAType\) at sequence 3, step 2"):
+        tagger.score(X, missing)
+    numbers = np.zeros((8, 5))
+    numbers[0, :2] = 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        tagger = SequenceTagger(cell="gru", hidden_size=4, max_epochs=1, random_state=0, log_dir=str(tmp_path))
+        tagger.fit(X, numbers.astype(int))
+    numbers[3, 2] = np.nan
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # not a warning of a label never seen
+        with pytest.raises(ValueError, match=r"score: the labels of sequence 3 are NaN or infinite at step 2"):
+            tagger.score(X, numbers)
