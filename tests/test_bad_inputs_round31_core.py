@@ -234,3 +234,20 @@ def test_K31_14_set_mean_of_float16_readings_is_their_mean_not_inf():
     cell.set_mean(x, m)  # was inf, so every imputed value inf and the outputs NaN
     expected = (x.float() * m.float()).sum((0, 1)) / m.float().sum((0, 1))
     torch.testing.assert_close(cell.x_mean.float(), expected, atol=1.0, rtol=0)  # float16's spacing at 1024
+
+
+# -- K31-15: time_aware_inputs of numpy readings and datetime64 times ---------------------------------------------
+def test_K31_15_time_aware_inputs_reads_numpy_arrays_and_datetime64_times():
+    import pandas as pd
+
+    values = np.random.default_rng(0).normal(size=(2, 4, 1)).astype(np.float32)
+    values[0, 1, 0] = np.nan  # a missing reading
+    stamps = pd.date_range("2024-01-01", periods=4, freq="min").values  # datetime64[ns]
+    times = np.stack([stamps, stamps + np.timedelta64(90, "s")])
+    x = rnnkit.time_aware_inputs(values, times)  # was torch's TypeError from isfinite (numpy times), dim (values)
+    assert x.dtype == torch.float32 and x.shape == (2, 4, 3)
+    torch.testing.assert_close(x[..., 2], torch.tensor([[0.0, 60.0, 120.0, 60.0], [0.0, 60.0, 60.0, 60.0]]))
+    seconds = np.arange(8.0).reshape(2, 4) * 60  # numeric numpy times: the same as a tensor of them
+    torch.testing.assert_close(rnnkit.time_aware_inputs(torch.as_tensor(values), seconds),
+                               rnnkit.time_aware_inputs(torch.as_tensor(values), torch.as_tensor(seconds)),
+                               equal_nan=True)

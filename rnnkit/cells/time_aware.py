@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 from torch import Tensor, nn
 
@@ -17,6 +18,13 @@ def time_aware_inputs(values: Tensor, times: Tensor | None = None) -> Tensor:
     feature's previous observation (Che et al. 2018, eq. 2): ``s_t - s_{t'}`` with ``t' < t`` the last step
     at which it was observed, or ``s_t - s_0`` if never; ``delta_0 = 0``.
     """
+    if not isinstance(values, Tensor):  # numpy's arrays, as pandas gives readings (torch's isfinite refused them)
+        values = torch.as_tensor(np.asarray(values))
+    if times is not None and not isinstance(times, Tensor):
+        t = np.asarray(times)
+        if t.dtype.kind == "M":  # datetime64: seconds since the earliest (the gaps are what delta reads), float64
+            t = (t - t.min()).astype("timedelta64[ns]").astype(np.int64) / 1e9
+        times = torch.as_tensor(t, device=values.device)
     if values.dim() != 3:
         raise ValueError(f"time_aware_inputs: values must have shape (B, T, F), got {tuple(values.shape)}")
     B, T, F = values.shape
