@@ -83,3 +83,22 @@ def test_F31_03_a_combined_panel_on_periods_names_futures_times_as_periods():
     assert one_line(e) == ("series 'a': future has the time 2002Q3 on rows 0 and 1; give one row per (id, time), at "
                            "the series' 'M' periods")
     assert g.predict(future=future)["ds"].tolist() == list(future["ds"])
+
+
+def test_F31_04_future_on_periods_for_a_series_dated_at_their_ends_names_why_no_row_matches():
+    """A series on month ends (or co2's Saturdays) given ``X`` at predict on a PeriodIndex of those months: each
+    period is read at its first day, so no row matched and the refusal listed the month ends without a reason."""
+    y = _airline(40)
+    y.index = y.index.to_timestamp(how="end").normalize()
+    y = y.asfreq("ME")
+    X = pd.DataFrame({"promo": (np.arange(40) % 4 == 0).astype(float)}, index=y.index)
+    f = tiny_forecaster(season_length=1).fit(y, X=X)
+    future = pd.DataFrame({"promo": [1.0, 0.0]}, index=pd.period_range("1952-05", periods=2, freq="M"))
+    with pytest.raises(ValueError) as e:
+        f.predict(X=future)
+    assert one_line(e).endswith("its index holds 'M' periods, each read at its first instant (1952-05-01 for "
+                                "1952-05), and the forecast timestamps lie within them, not at their starts "
+                                "(1952-05-31 in 1952-05): index it by them, "
+                                "X.set_axis(X.index.to_timestamp(how='end').normalize())")
+    fixed = f.predict(X=future.set_axis(future.index.to_timestamp(how="end").normalize()))
+    assert fixed.index.tolist() == [pd.Timestamp("1952-05-31"), pd.Timestamp("1952-06-30")]

@@ -1204,6 +1204,27 @@ def _periods_fix(given: pd.Index, have: pd.DatetimeIndex, shown: pd.PeriodIndex,
     return ""
 
 
+def _timestamps_fix(given: pd.PeriodIndex, index: pd.DatetimeIndex, name: str) -> str:
+    """For ``name`` indexed by periods (``given``) where the series is dated by timestamps ``index`` that lie within
+    those periods but not at their first instants (month ends, co2's Saturdays in ``'W-SAT'`` weeks), which is where
+    a period is read: how to index it by the forecast timestamps; ``""`` where they do not lie within its periods."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # to_period drops a zone, with a warning
+        found = given.get_indexer(index.tz_localize(None).to_period(given.freq))
+    if (found < 0).any():
+        return ""
+    ends = given.to_timestamp(how="end").normalize()
+    to = (f"{name}.set_axis({name}.index.to_timestamp(how='end').normalize())" if index.tz is None and
+          ends[found].equals(index.as_unit(ends.unit)) else
+          f"{name}.set_axis({_index_spelt(index)})" if len(given) == len(index) and
+          (found == np.arange(len(index))).all() else "")
+    first = given[found[0]]
+    return (f"its index holds {given.freqstr!r} periods, each read at its first instant "
+            f"({shown_time(first.start_time)} for {first}), and the forecast timestamps lie within them, not at "
+            f"their starts ({shown_time(index[0])} in {first})" + (f": index it by them, {to}" if to else
+                                                                ": index it by the forecast timestamps"))
+
+
 def _off_grid(have: pd.DatetimeIndex, grid: pd.DatetimeIndex) -> tuple[pd.Timestamp, ...] | None:
     """``(time, the grid's time before it, the grid's time after it)`` for the first of the times ``have`` that is
     off the grid of the forecast timestamps ``grid``, extended both ways by its frequency over all of ``have`` (a
@@ -1323,7 +1344,9 @@ def _known_future(future, index: pd.Index, columns: tuple[str, ...], *, step: fl
     if (rows < 0).any():
         absent = [str(t) for t in shown[rows < 0]]
         other = (_periods_fix(future.index, have, shown, name) if isinstance(shown, pd.PeriodIndex) and
-                 isinstance(have, pd.DatetimeIndex) and have.tz is None else "")
+                 isinstance(have, pd.DatetimeIndex) and have.tz is None else
+                 _timestamps_fix(future.index, index, name) if isinstance(future.index, pd.PeriodIndex) and
+                 isinstance(index, pd.DatetimeIndex) and not isinstance(shown, pd.PeriodIndex) else "")
         raise ValueError(f"{name} has no row for {len(absent)} of the {len(index)} forecast timestamps "
                          f"({', '.join(absent[:3])}{', ...' if len(absent) > 3 else ''}); it needs one row per "
                          f"timestamp {span}" + (f"; {other}" if other else ""))
