@@ -2111,6 +2111,20 @@ def main(argv=None) -> int:
     except Exception as err:
         if not isinstance(err, _foreseen()):
             raise
+        if _disk_full(err) and isinstance(getattr(args, "out", None), str):
+            import shlex
+
+            # the file it names (if any) is a temporary one beside --out, removed since, which the user never named
+            out = Path(args.out).expanduser()
+            from .training.runs import CHECKPOINT
+
+            kept = ("; the checkpoint of the last finished epoch is kept: then rerun with --resume"
+                    if args.command == "train" and (out / CHECKPOINT).is_file() else
+                    f" (the {out.name} there before is kept as it was)" if out.is_file() else "")
+            print(f"rnnkit {args.command}: error: --out {args.out}: {err.strerror.lower()} (the disk that holds it is "
+                  f"full), so it was not written{kept}; free space there (df -h "
+                  f"{shlex.quote(str(out.absolute().parent))}), or give --out on another disk", file=sys.stderr)
+            return 2
         # a Python API's own "serve: ..." (create_app's) is not said twice after "rnnkit serve: error:"
         print(f"rnnkit {args.command}: error: {_one_line(err).removeprefix(f'{args.command}: ')}", file=sys.stderr)
         return 2
@@ -2134,6 +2148,14 @@ def _check_device(args) -> None:
                  "check nvidia-smi and CUDA_VISIBLE_DEVICES"))
     raise ValueError(f"--device cuda: torch sees no CUDA device ({why}); give --device cpu, or leave --device out "
                      f"(auto: the GPU when there is one, else the CPU), or {fix} to train on the GPU")
+
+
+def _disk_full(err: BaseException) -> bool:
+    """Whether a write failed for want of space: the disk is full (ENOSPC), the user's quota spent (EDQUOT)."""
+    import errno
+
+    return isinstance(err, OSError) and err.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)) \
+        and bool(err.strerror)
 
 
 def _out_of_memory(err: RuntimeError) -> bool:

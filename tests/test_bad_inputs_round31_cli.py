@@ -1,6 +1,7 @@
 """The command line and the saving and training layers as a new user drives them, thirty-first round: a fit's
 log_dir that is a saved model, predict's compressed --out, and the bytes of a saved model."""
 
+import errno
 import gzip
 import zipfile
 
@@ -131,3 +132,45 @@ def test_C31_08_predict_out_a_symbolic_link_writes_where_it_points(model, data, 
     assert link.is_symlink() and link.resolve() == runs / "a.csv"  # the link kept, as `>` keeps it
     assert (runs / "a.csv").read_text().startswith("id,prediction,")
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def _full(*args, **kwargs):
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def test_C31_09_a_full_disk_names_out_and_what_to_do(model, data, tmp_path, monkeypatch, capsys):
+    (tmp_path / "p.csv").write_text("before\n")
+    monkeypatch.setattr(pd.DataFrame, "to_csv", _full)
+    line = cli_error(["predict", model, data, "--out", tmp_path / "p.csv"], capsys)
+    assert line.startswith(f"rnnkit predict: error: --out {tmp_path / 'p.csv'}: no space left on device (the disk "
+                           "that holds it is full), so it was not written (the p.csv there before is kept as it was); "
+                           f"free space there (df -h {tmp_path}), or give --out on another disk"), line
+    assert (tmp_path / "p.csv").read_text() == "before\n"
+
+
+def test_C31_09_a_checkpoint_on_a_full_disk_is_an_oserror_naming_it(tmp_path, monkeypatch):
+    from contextlib import contextmanager
+
+    from rnnkit.training import trainer
+
+    class Full:  # a disk that takes the first 200 bytes
+        written = 0
+
+        def write(self, data):
+            if self.written + len(data) > 200:
+                raise OSError(errno.ENOSPC, "No space left on device")
+            self.written += len(data)
+            return len(data)
+
+        def flush(self):
+            pass
+
+    @contextmanager
+    def full_write(path, mode):
+        yield Full()
+
+    monkeypatch.setattr(trainer, "atomic_write", full_write)
+    path = tmp_path / "checkpoints" / "last.ckpt"
+    with pytest.raises(OSError) as caught:  # was torch's RuntimeError "unexpected pos 704 vs 598", a traceback
+        trainer.AtomicCheckpointIO().save_checkpoint({"w": torch.zeros(1000)}, path)
+    assert caught.value.errno == errno.ENOSPC and caught.value.filename == str(path)

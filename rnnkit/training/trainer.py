@@ -101,7 +101,31 @@ class AtomicCheckpointIO(TorchCheckpointIO):
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         with atomic_write(path, "wb") as f:
-            torch.save(checkpoint, f)
+            writer = _Writer(f)
+            try:
+                torch.save(checkpoint, writer)
+            except (RuntimeError, OSError) as e:  # torch's "unexpected pos 138560 vs 138448" of a write that failed
+                if writer.error is None:
+                    raise
+                raise OSError(writer.error.errno, writer.error.strerror, str(path)) from e
+
+
+class _Writer:
+    """A file for ``torch.save`` that keeps the OSError of a failed write (a full disk), which torch's writer
+    reports only as a position it did not reach."""
+
+    def __init__(self, file):
+        self.file, self.error = file, None
+
+    def write(self, data) -> int:
+        try:
+            return self.file.write(data)
+        except OSError as e:
+            self.error = e
+            raise
+
+    def flush(self) -> None:
+        self.file.flush()
 
 
 class RunIdentity(Callback):
