@@ -697,7 +697,7 @@ class GlobalForecaster(BaseEstimator):
         fitted = set(self.ids_)
         as_text = {str(k).strip() for k in self.ids_}
         unknown = [k for k in dict.fromkeys(future[self.id_col_].tolist())  # Python values: 3, not np.int64(3)
-                   if not (k in fitted or str(k).strip() in as_text or _is_bool(k))]  # True for 1: _known's error
+                   if not (k in fitted or str(k).strip() in as_text)]  # True for a fitted 1: _known's error
         if unknown:
             rows = np.flatnonzero(future[self.id_col_].isin(unknown).to_numpy())
             shown = ", ".join(repr(k) for k in unknown[:5]) + (", ..." if len(unknown) > 5 else "")
