@@ -84,6 +84,7 @@ def test_D31_06_byte_order_marks_inside_a_text_are_no_token():
     assert "\ufeff" not in vocab.stoi
     assert vocab.decode_text(vocab.encode(joined)) == "to be\nor not\n"
     assert Vocab.build([joined], level="word").itos[4:] == ["be", "not", "or", "to"]
+    assert "\ufeff" in Vocab.build(["a\ufeffb"])  # inside a line it is a character (a zero-width space), as E13-04
 
 
 def test_D31_07_a_word_vocabulary_of_chinese_or_thai_clauses_is_warned_of():

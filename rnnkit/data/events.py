@@ -365,29 +365,33 @@ def _check_time_order(column: pd.Series, time: str) -> None:
 def _check_joined_sessions(df: pd.DataFrame, time: str) -> None:
     """Refuse a session id shared by events that `sessionize` put in sessions of their own: logs sessionized one by
     one (a day, a file each) and joined number their sessions 0, 1, ... each, so one id gathers several sessions. Seen
-    where an event after the first of its session has Δt 0 (what sessionize writes at a session's start) but its time
-    lies after the previous event's, or where a session holds events of several users. ``df`` is sorted by session
-    and time."""
+    where an event after the first of its session has Δt 0 (what sessionize writes at a session's start) but lies
+    further from the previous event than any Δt of the log, or where a session holds events of several users. ``df``
+    is sorted by session and time."""
     sessions = df["session"].to_numpy()
     inner = np.r_[False, sessions[1:] == sessions[:-1]]  # an event after the first of its session
     t = df[time]
     temporal = pd.api.types.is_datetime64_any_dtype(t) or pd.api.types.is_timedelta64_dtype(t)
     seconds = ((t - t.min()) / pd.Timedelta(seconds=1) if temporal else t.astype(np.float64)).to_numpy(np.float64)
-    later = np.r_[False, np.diff(seconds) > 0]
-    restart = inner & later & (df["dt"].to_numpy(np.float64) == 0)
+    dt = df["dt"].to_numpy(np.float64)
+    # further from the previous event than any Δt of the log: sessionize would have cut there (a session's gaps are
+    # at most its gap), so the Δt 0 is a session's start, not a second event at one time
+    far = np.r_[False, np.diff(seconds) > max(float(dt.max()), 0.0)]
+    restart = inner & far & (dt == 0)
     users = df["user"].to_numpy() if "user" in df.columns else None
     if users is not None:
         restart |= inner & np.r_[False, users[1:] != users[:-1]]
     if restart.any():
         k = int(np.flatnonzero(restart)[0])
         sid = sessions[k].item() if isinstance(sessions[k], np.generic) else sessions[k]
-        raise ValueError(f"session {sid!r} gathers the events of several sessions: its event at {t.iloc[k]} "
-                         + (f"is of user {users[k]!r}, the one before of user {users[k - 1]!r}"
-                            if users is not None and users[k] != users[k - 1] else
-                            f"has dt 0, as sessionize writes at a session's start, though the one before is at "
-                            f"{t.iloc[k - 1]}") + f" ({int(restart.sum())} such in all): logs sessionized one by one "
-                         "and joined number their sessions 0, 1, ... each; sessionize the joined log once "
-                         "(sessionize(pd.concat(logs))), or give each log's sessions ids of their own")
+        why = (f"is of user {users[k]!r}, the one before of user {users[k - 1]!r}"
+               if users is not None and users[k] != users[k - 1] else
+               f"has dt 0, as sessionize writes at a session's start, though the one before is at {t.iloc[k - 1]}, "
+               f"further than any dt of the log")
+        raise ValueError(f"session {sid!r} gathers the events of several sessions: its event at {t.iloc[k]} {why} "
+                         f"({int(restart.sum())} such in all): logs sessionized one by one and joined number their "
+                         "sessions 0, 1, ... each; sessionize the joined log once (sessionize(pd.concat(logs))), or "
+                         "give each log's sessions ids of their own")
 
 
 _NUMERIC_DATE = re.compile(r"\s*(\d{1,2})[/.-](\d{1,2})[/.-]\d{2,4}(?!\d)")

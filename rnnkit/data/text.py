@@ -64,6 +64,9 @@ def _word_pattern() -> re.Pattern:
     return re.compile(rf"\w+(?:[{''.join(spans)}]+\w*)*|[^\w\s]")
 
 
+_FILE_STARTS = re.compile("(\r\n|\n|\r)\ufeff+")
+"""Byte-order marks at a line's start: the first character of each file of a text joined from files read with them."""
+
 _WORD = re.compile(r"\w+|[^\w\s]")
 """Words and single punctuation marks of ASCII text, which holds no combining mark."""
 
@@ -401,7 +404,8 @@ class Vocab:
         # read_text drop it) is no character of the text: it would be a token of its own, or <unk>
         text = text.removeprefix("\ufeff")
         if "\ufeff" in text:  # files read with their BOMs and joined ("".join(p.read_text() for p in paths)): a
-            text = text.replace("\ufeff", "")  # mark of each file's start, no character: an invisible token else
+            # mark of each file's start, at a line's start, no character (inside a line it is a zero-width space)
+            text = _FILE_STARTS.sub(r"\1", text)
         # one spelling of each accented letter: 'é' typed as one code point (NFC, most text) or as 'e' and a
         # combining accent (NFD: macOS file names, some PDFs and keyboards) would otherwise be other tokens
         if not unicodedata.is_normalized("NFC", text):
