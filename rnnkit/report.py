@@ -26,6 +26,7 @@ import os
 import platform
 import re
 import statistics
+import urllib.parse
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -244,8 +245,9 @@ def _linked_figures(directory: Path) -> set[str]:
         text = (directory / "report.md").read_text()
     except (OSError, UnicodeDecodeError):
         return set()
-    return {m for m in re.findall(r"^!\[[^\]\n]*\]\(([^)/\n]+\.png)\)$", text, flags=re.MULTILINE)
-            if not m.startswith(".")}
+    links = re.findall(r"^!\[[^\]\n]*\]\(([^)/\n]+\.png)\)$", text, flags=re.MULTILINE)
+    found = {urllib.parse.unquote(m) for m in links}
+    return {m for m in found if not m.startswith(".") and "/" not in m}
 
 
 def write_report(directory: str | os.PathLike, *, title: str, results: dict, markdown: str,
@@ -291,7 +293,8 @@ def write_report(directory: str | os.PathLike, *, title: str, results: dict, mar
                         ensure_ascii=False, allow_nan=False)  # before writing anything: bad results write nothing
     note = f"\n{SD_NOTE}\n" if "±" in markdown else ""  # said wherever a ± is shown
     body = f"{markdown.strip()}\n\nMachine: {machine_line(info)}.\n{note}"
-    links = "".join(f"\n![{Path(f).stem}]({f})\n" for f in pngs)
+    # percent-encoded: a Markdown link ends at a space, so ![loss curve](loss curve.png) would show no figure
+    links = "".join(f"\n![{Path(f).stem}]({urllib.parse.quote(f)})\n" for f in pngs)
     embedded = "".join(
         f'<figure><img alt="{html.escape(Path(f).stem)}" src="data:image/png;base64,{base64.b64encode(png).decode()}">'
         f"<figcaption>{html.escape(Path(f).stem)}</figcaption></figure>\n"

@@ -174,3 +174,16 @@ def test_C31_09_a_checkpoint_on_a_full_disk_is_an_oserror_naming_it(tmp_path, mo
     with pytest.raises(OSError) as caught:  # was torch's RuntimeError "unexpected pos 704 vs 598", a traceback
         trainer.AtomicCheckpointIO().save_checkpoint({"w": torch.zeros(1000)}, path)
     assert caught.value.errno == errno.ENOSPC and caught.value.filename == str(path)
+
+
+def test_C31_10_a_report_figure_named_with_a_space_is_linked_so_markdown_shows_it(tmp_path):
+    import markdown
+    from matplotlib.figure import Figure
+
+    from rnnkit.report import write_report
+
+    write_report(tmp_path, title="t", results={}, markdown="x", figures={"loss curve": Figure(), "acc": Figure()})
+    page = markdown.markdown((tmp_path / "report.md").read_text())
+    assert '<img alt="loss curve" src="loss%20curve.png"' in page  # was the text "![loss curve](loss curve.png)"
+    write_report(tmp_path, title="t", results={}, markdown="x", figures={"acc": Figure()})
+    assert not (tmp_path / "loss curve.png").exists()  # the earlier report's figure is still known as its own
