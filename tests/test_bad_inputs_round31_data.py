@@ -167,3 +167,13 @@ def test_D31_12_a_missing_sequence_written_as_nan_is_not_read_as_dna():
     with pytest.raises(ValueError, match=r"sequence 0 is 'None', what str\(\) writes"):
         BioSequenceDataset([str(None)])
     assert len(BioSequenceDataset(["NNACGT", "nanACGT"])) == 2  # N runs and soft-masked bases still read
+
+
+def test_D31_13_a_missing_event_written_as_nan_is_warned_of():
+    raw = pd.DataFrame({"user": ["a", "a", "a"], "timestamp": [0.0, 5.0, 9.0], "event": ["view", np.nan, "buy"]})
+    log = sessionize(raw.assign(event=raw["event"].to_numpy().astype(str)))  # numpy writes the empty cell 'nan'
+    with pytest.warns(UserWarning, match=r"column 'event' has 1 event\(s\) named 'nan' \(first at row 1\), what "
+                                         r"str\(\) writes for a missing value .*df\.dropna\(subset=\['event'\]\)"):
+        event_vocab(log)
+    with pytest.warns(UserWarning, match=r"named 'nan'"):
+        EventSessions(log, Vocab.build([["view", "buy"]], level="token"))

@@ -272,6 +272,12 @@ def _check_events(df: pd.DataFrame, event: str) -> None:
             raise ValueError(f"column {event!r} has {len(blank)} empty or blank events (first at row "
                              f"{int(blank[0])}: {text[blank[0]]!r}), which would be an event named so; drop or fill "
                              f"them (df = df[df[{event!r}].str.strip() != ''])")
+        written = np.flatnonzero(np.isin(text, ("nan", "NaN", "None", "<NA>")))
+        if len(written):  # a missing event made text (numpy's astype(str), str(v)): an event of the vocabulary
+            warnings.warn(f"column {event!r} has {len(written)} event(s) named {text[written[0]]!r} (first at row "
+                          f"{int(written[0])}), what str() writes for a missing value (an empty cell of a column made "
+                          f"text), read as an event of its own; drop or fill the missing events before converting "
+                          f"the column (df = df.dropna(subset=[{event!r}]))", UserWarning, stacklevel=3)
         spelt = {}  # stripped name -> its first spelling
         for name in pd.unique(text):  # 'view' and 'view ' (a CSV's padding) would be two events of the vocabulary
             other = spelt.setdefault(name.strip(), name)
