@@ -517,16 +517,14 @@ class FusedStep(nn.Module):
     against the cell's input and recurrent weights stacked once at construction, then the cell's equations
     (the docstrings of :class:`rnnkit.LSTMCell`, :class:`rnnkit.GRUCell`, :class:`rnnkit.ElmanCell`).
 
-    ``a = [x_t, h] W^T + b`` with ``W = [W_ih, W_hh] (G, F + H)`` and ``b = b_ih + b_hh``: the cell's
+    ``a = [x_t, h] W + b`` with ``W = [W_ih^T; W_hh^T] (F + H, G)`` and ``b = b_ih + b_hh``: the cell's
     ``W_ih x + b_ih + W_hh h + b_hh`` in one product instead of two products, an add and the reshapes of a
     projection written for whole sequences. At batch 1 a step is a few dozen small operators, each with a
-    fixed cost in any runtime, so fewer operators is what makes the step fast. The weights are kept as
-    torch.nn keeps them, a row per output (``linear``, ONNX's ``Gemm`` with ``transB=1``): onnxruntime's
-    batch-1 product reads that layout about 1 µs faster than the transposed one at H = 256 (docs/deploy.md).
+    fixed cost in any runtime, so fewer operators is what makes the step fast.
 
-    The LSTM's rows are stored in gate order ``i, f, o, g`` (not the cell's ``i, f, g, o``), so that one
+    The LSTM's columns are stored in gate order ``i, f, o, g`` (not the cell's ``i, f, g, o``), so that one
     sigmoid covers the three gates. The GRU's candidate keeps its halves apart (the reset gate multiplies
-    ``W_hn h + b_hn`` alone, torch.nn's form): ``W`` holds the gates' rows ``[r z]``, ``(2H, F + H)``, and
+    ``W_hn h + b_hn`` alone, torch.nn's form): ``W`` holds the gates' columns ``[r z]``, ``(F + H, 2H)``, and
     the candidate's halves ``x W_in`` and ``h W_hn`` are two products of their own (one stacked ``(F + H, 4H)``
     weight, zero where ``x`` or ``h`` does not reach, would read a quarter more weights every step: the larger
     part of a batch-1 step at H = 256); ``h' = n + z (h - n)``, which is ``(1 - z) n + z h`` in one operator
@@ -543,27 +541,27 @@ class FusedStep(nn.Module):
         self.act = torch.relu if getattr(cell, "nonlinearity", "tanh") == "relu" else torch.tanh
         H = self.hidden_size = cell.hidden_size
         with torch.no_grad():
-            w_x, w_h = cell.weight_ih, cell.weight_hh  # (G, F), (G, H)
+            w_x, w_h = cell.weight_ih.T, cell.weight_hh.T  # (F, G), (H, G)
             zeros = torch.zeros(cell.gate_size, dtype=w_x.dtype)
             b_x = zeros if cell.bias_ih is None else cell.bias_ih
             b_h = zeros if cell.bias_hh is None else cell.bias_hh
-            if isinstance(cell, GRUCell):  # the gates' rows; the candidate's halves as their own products
-                weight, bias = torch.cat([w_x[: 2 * H], w_h[: 2 * H]], dim=1), b_x[: 2 * H] + b_h[: 2 * H]
-                self.register_buffer("weight_xn", w_x[2 * H :].detach().clone().contiguous())  # (H, F)
+            if isinstance(cell, GRUCell):  # the gates' columns; the candidate's halves as their own products
+                weight, bias = torch.cat([w_x[:, : 2 * H], w_h[:, : 2 * H]]), b_x[: 2 * H] + b_h[: 2 * H]
+                self.register_buffer("weight_xn", w_x[:, 2 * H :].detach().clone().contiguous())  # (F, H)
                 self.register_buffer("bias_xn", b_x[2 * H :].detach().clone())
-                self.register_buffer("weight_hn", w_h[2 * H :].detach().clone().contiguous())  # (H, H)
+                self.register_buffer("weight_hn", w_h[:, 2 * H :].detach().clone().contiguous())  # (H, H)
                 self.register_buffer("bias_hn", b_h[2 * H :].detach().clone())
             else:
-                weight, bias = torch.cat([w_x, w_h], dim=1), b_x + b_h
+                weight, bias = torch.cat([w_x, w_h]), b_x + b_h
             if isinstance(cell, LSTMCell):  # gate blocks i, f, g, o -> i, f, o, g: one sigmoid over three gates
                 order = torch.cat([torch.arange(0, 2 * H), torch.arange(3 * H, 4 * H), torch.arange(2 * H, 3 * H)])
-                weight, bias = weight[order], bias[order]
-        self.register_buffer("weight", weight.detach().clone().contiguous())  # (G, F + H), or (2H, F + H)
+                weight, bias = weight[:, order], bias[order]
+        self.register_buffer("weight", weight.detach().clone().contiguous())  # (F + H, G), or (F + H, 2H)
         self.register_buffer("bias", bias.detach().clone())
 
     def forward(self, x: Tensor, state):
         h = state.h if self.kind == "LSTMCell" else state
-        a = nn.functional.linear(torch.cat([x, h], dim=1), self.weight, self.bias)  # (B, G)
+        a = torch.addmm(self.bias, torch.cat([x, h], dim=1), self.weight)  # (B, G)
         if self.kind == "LSTMCell":
             ifo, g = a.split([3 * self.hidden_size, self.hidden_size], dim=1)
             i, f, o = torch.sigmoid(ifo).chunk(3, dim=1)
@@ -571,8 +569,7 @@ class FusedStep(nn.Module):
             h = o * torch.tanh(c)
             return h, LSTMState(h, c)
         if self.kind == "GRUCell":
-            n_x = nn.functional.linear(x, self.weight_xn, self.bias_xn)
-            n_h = nn.functional.linear(h, self.weight_hn, self.bias_hn)
+            n_x, n_h = torch.addmm(self.bias_xn, x, self.weight_xn), torch.addmm(self.bias_hn, h, self.weight_hn)
             r, z = torch.sigmoid(a).chunk(2, dim=1)
             n = torch.tanh(n_x + r * n_h)
             h = n + z * (h - n)
