@@ -237,7 +237,31 @@ def check_sessions(sessions: Sessions, who: str) -> Sessions:
                              "each session's rows by time and fill missing timestamps first")
         events.append(e)
         waits.append(dt)
+    id_kind(events, who)
     return Sessions(events, waits)
+
+
+def id_kind(events: list[np.ndarray], who: str) -> str | None:
+    """``"text"`` or ``"number"``, the kind of every event id in ``events``, or None for no events. A ValueError
+    names the first id of each kind where they are mixed (a log's ``1`` and ``'1'``, two exports joined): ids that
+    print alike would be two events, each seen half as often, or one never seen."""
+    first: dict[str, tuple] = {}
+    for s, e in enumerate(events):
+        if e.dtype.kind == "O":
+            texts = np.fromiter((isinstance(v, str | bytes) for v in e.flat), bool, e.size)
+            where = {"text": np.flatnonzero(texts), "number": np.flatnonzero(~texts)}
+        else:
+            where = {"text" if e.dtype.kind in "US" else "number": np.arange(min(e.size, 1))}
+        for kind, at in where.items():
+            if len(at):
+                v = e[at[0]]
+                first.setdefault(kind, (s, int(at[0]), v.item() if isinstance(v, np.generic) else v))
+    if len(first) == 2:
+        (s, t, v), (s2, t2, v2) = first["text"], first["number"]
+        raise ValueError(f"{who}: session {s}, step {t} has the event id {v!r} (text) but session {s2}, step {t2} "
+                         f"has {v2!r} (a number); ids that print alike in two types would be two events; give the "
+                         "ids one type, e.g. df['event'] = df['event'].astype(str) before gathering the sessions")
+    return next(iter(first), None)
 
 
 def make_split(users: int, *, seed: int, sessions_per_user: int = 5, anomaly_rate: float = 0.1) -> dict[str, Part]:
@@ -315,6 +339,12 @@ def training_items(sessions: Sessions) -> list[tuple[Tensor, Tensor]]:
     """Per session of at least 2 events: inputs ``(T - 1, 2)`` ``[e_t, log1p Δt_t]`` for ``t < T - 1`` and
     targets ``(T - 1, 2)`` ``[e_{t+1}, u_{t+1}]``."""
     sessions = check_sessions(sessions, "training_items")
+    if id_kind(sessions.events, "training_items") == "text":  # the model reads ids 0..V-1
+        s, e = next((s, e) for s, e in enumerate(sessions.events) if len(e))
+        raise ValueError(f"training_items: session {s}'s event ids are text ({e[:1].tolist()[0]!r}), but the model "
+                         "reads integer ids 0..V-1; encode every part with one vocabulary, e.g. ids = {e: i for i, e "
+                         "in enumerate(sorted(set(np.concatenate(train.events))))}, [np.array([ids[x] for x in e]) "
+                         "for e in events]")
     items = []
     for e, dt in zip(sessions.events, sessions.dt, strict=True):
         if len(e) < 2:
@@ -395,7 +425,6 @@ def score_lstm(module: NextEventModule, sessions: Sessions, *, batch_size: int =
     sessions of one event otherwise: there is no next event to score)."""
     sessions = check_scorable(sessions, "score_lstm")
     model = module.model.eval()
-    items = training_items(sessions)
     V = model.vocab_size
     for s, e in enumerate(sessions.events):
         e = np.asarray(e)
@@ -405,6 +434,7 @@ def score_lstm(module: NextEventModule, sessions: Sessions, *, batch_size: int =
             raise ValueError(f"score_lstm: session {s}, step {t} has event {e[t].item()!r} ({e.dtype}), but the model "
                              f"knows the integer ids 0..{V - 1} of its {V} events; encode the sessions with the "
                              "vocabulary it was trained with (an event it never saw: that vocabulary's unknown id)")
+    items = training_items(sessions)
     ranks, zs = [], []
     for start in range(0, len(items), batch_size):
         batch = pad_collate(items[start : start + batch_size], labels="step")
@@ -453,6 +483,7 @@ class NGramDetector:
                         self.counts[tuple(e[t - m : t])][e[t]] += 1
                 waits[e[t - 1]].append(float(u[t]))
         self.delay = {event: (float(np.mean(w)), float(np.std(w)) or 1.0) for event, w in waits.items()}
+        self.ids = id_kind(sessions.events, "NGramDetector.fit")  # text or numbers: score's must be the same
         return self
 
     def rank(self, context: Sequence[int], event: int) -> int:
@@ -468,6 +499,13 @@ class NGramDetector:
             raise ValueError("NGramDetector.score: the detector has not been fitted; fit(sessions) it on normal "
                              "training sessions first")
         sessions = check_scorable(sessions, "NGramDetector.score")
+        if (kind := id_kind(sessions.events, "NGramDetector.score")) != getattr(self, "ids", kind):
+            s, e = next((s, e) for s, e in enumerate(sessions.events) if len(e))
+            named = {"text": "text", "number": "numbers"}
+            raise ValueError(f"NGramDetector.score: the sessions' event ids are {named[kind]} ({e[:1].tolist()[0]!r}, "
+                             f"session {s}), but the detector was fitted on {named[self.ids]}, so every step would "
+                             "rank as an event never seen and every session be flagged; give the ids in fit's type "
+                             "(e.g. df['event'].astype(str) for both, or pd.to_numeric)")
         ranks, zs = [], []
         for e, dt in zip(sessions.events, sessions.dt, strict=True):
             e = e.tolist()
