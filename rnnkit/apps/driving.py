@@ -189,6 +189,12 @@ def drive(env, seed: int, policy: Callable[[np.ndarray], float] | None = None, *
     from highway_env.vehicle.behavior import IDMVehicle
     from highway_env.vehicle.kinematics import Vehicle
 
+    steps = round(env.config["duration"] * env.config["policy_frequency"])
+    if policy is not None and not (is_count(takeover, 0) and takeover < steps):  # else the expert drove throughout
+        raise ValueError(f"drive: takeover must be an integer step in 0..{steps - 1} of the episode "
+                         f"({env.config['duration']} s at {env.config['policy_frequency']} Hz), the step from which "
+                         f"the policy drives, got {takeover!r}; the expert would drive the whole episode and its "
+                         f"driving be scored as the policy's; give takeover=WARM_UP ({WARM_UP}) as the recipe does")
     env.reset(seed=seed)
     expert = IDMVehicle.create_from(env.vehicle)  # highway-env's own ego (a meta-action MDPVehicle) swapped out
     expert.target_speed = TARGET_SPEED
@@ -289,6 +295,9 @@ def outage_mask(seed: int, steps: int, start: float = OUTAGE_START, end: float =
     (stationary share out ``start / (start + end)``, outages of geometric length, mean ``1 / end`` steps; the
     defaults: 1/3 and 8 steps). Its own random stream, so the same episode has the same outages whoever drives
     it."""
+    if not is_count(seed, 0):  # numpy's seeding said "expected non-negative integer", naming no argument
+        raise ValueError(f"outage_mask: seed must be an integer >= 0, the episode's seed (as episode_seeds gives "
+                         f"it), got {seed!r}")
     if not is_count(steps, 0):
         raise ValueError(f"outage_mask: steps must be an integer >= 0 (the episode's frames), got {steps!r}")
     for name, p in (("start", start), ("end", end)):
@@ -514,6 +523,13 @@ def driving_scores(episodes: list[Episode], duration: int) -> dict[str, Any]:
     if not is_count(duration, 1) or due < 1:
         raise ValueError(f"driving_scores: duration must be an integer number of seconds with steps after the "
                          f"{WARM_UP // FREQUENCY}-s warm-up, as make_env(duration) drove them, got {duration!r}")
+    full = [e for e in episodes if not (e.crashed or e.off_road)]  # these ran to the time limit: duration * 5 (+1)
+    if full and all(abs(len(e.actions) - duration * FREQUENCY) > 1 for e in full):
+        ran = len(full[0].actions) // FREQUENCY
+        raise ValueError(f"driving_scores: duration={duration} s, but the episode of seed {full[0].seed}, which "
+                         f"neither crashed nor left the road, ran {len(full[0].actions)} steps ({ran} s at "
+                         f"{FREQUENCY} Hz), so the time driven would be read against the wrong length; give the "
+                         f"duration the episodes were driven with (make_env({ran}))")
     collisions, off_road = sum(e.crashed for e in episodes), sum(e.off_road for e in episodes)
     failures = sum(e.crashed or e.off_road for e in episodes)
     early = [e.seed for e in episodes if len(e.speeds) <= WARM_UP]  # ended before the policy drove a step
