@@ -90,6 +90,9 @@ def check_run_arguments(name: str, quick, seed, out, log, *, seed_limit: int = 2
         raise ValueError(f"{who}: seed must be an integer in [0, {seed_limit}), got {seed!r}")
     if out is not None and not isinstance(out, str | os.PathLike):
         raise ValueError(f"{who}: out must be a directory path (str or os.PathLike) or None, got {type(out).__name__}")
+    if out == "":  # os.environ.get("OUT", ""): Path("") is the working directory
+        raise ValueError(f"{who}: out='' names no directory (it would be read as the working "
+                         f"directory, {str(Path.cwd())!r}); give a directory path, or out=None to write no report")
     if out is not None:
         out = os.path.expanduser(out)
     if out is not None and Path(out).exists() and not Path(out).is_dir():
