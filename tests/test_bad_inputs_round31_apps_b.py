@@ -1,8 +1,8 @@
 """The thirty-first round's second pass over the application recipes: A31-14/15/16 ``eventlogs`` event ids that
 are numbers in one place and text in another (a log's ``1`` and ``'1'``: a column read from two exports, or the
-test log read as text); A31-17/18/20 ``driving``'s entry points with a takeover step the episode never reaches, a
-duration other than the episodes' and an outage mask's seed of -1; A31-19 a recipe's ``out=""``. Each test fails
-on the commit before its fix."""
+test log read as text); A31-17/18/20/21 ``driving``'s entry points with a takeover step the episode never
+reaches, a duration other than the episodes', an outage mask's seed of -1, a Controller not reset between
+episodes; A31-19 a recipe's ``out=""``. Each test fails on the commit before its fix."""
 import numpy as np
 import pandas as pd
 import pytest
@@ -63,6 +63,20 @@ def test_A31_17_a_takeover_step_the_episode_never_reaches_is_refused():
                                              rf"\(6 s at 5 Hz\), the step from which the policy drives, got "
                                              rf"{takeover}; the expert would drive the whole episode"):
             driving.drive(env, 0, lambda frame: 0.0, takeover=takeover)
+
+
+def test_A31_21_a_controller_not_reset_between_episodes_is_refused():
+    # before: the second episode began in the state the first left (GRU hidden state, frame buffer), silently
+    env = driving.make_env(6)
+    scaling = driving.Scaling(np.zeros(15), np.ones(15), np.array([0.0]), np.array([0.1]))
+    controller = driving.Controller(driving.build_model("gru", 15, driving.QUICK).eval(), scaling)
+    first = driving.drive(env, 0, controller, takeover=driving.WARM_UP)
+    with pytest.raises(ValueError, match=rf"^drive: the Controller has read {len(first.frames)} frames of an earlier "
+                                         r"episode, and its state .* would carry into this one; start each episode "
+                                         r"with reset: drive\(env, seed, controller\.reset\(outages\)"):
+        driving.drive(env, 1, controller, takeover=driving.WARM_UP)
+    again = driving.drive(env, 0, controller.reset(), takeover=driving.WARM_UP)
+    np.testing.assert_array_equal(again.actions, first.actions)
 
 
 def _episode(seed: int, steps: int) -> driving.Episode:

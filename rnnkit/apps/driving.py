@@ -189,6 +189,10 @@ def drive(env, seed: int, policy: Callable[[np.ndarray], float] | None = None, *
     from highway_env.vehicle.behavior import IDMVehicle
     from highway_env.vehicle.kinematics import Vehicle
 
+    if isinstance(policy, Controller) and policy.t:  # its state would carry over from the episode it drove
+        raise ValueError(f"drive: the Controller has read {policy.t} frames of an earlier episode, and its state (the "
+                         "GRU's hidden state, the MLP's frame buffer) would carry into this one; start each episode "
+                         "with reset: drive(env, seed, controller.reset(outages), takeover=WARM_UP)")
     steps = round(env.config["duration"] * env.config["policy_frequency"])
     if policy is not None and not (is_count(takeover, 0) and takeover < steps):  # else the expert drove throughout
         raise ValueError(f"drive: takeover must be an integer step in 0..{steps - 1} of the episode "
