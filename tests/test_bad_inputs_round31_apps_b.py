@@ -1,8 +1,9 @@
 """The thirty-first round's second pass over the application recipes: A31-14/15/16 ``eventlogs`` event ids that
 are numbers in one place and text in another (a log's ``1`` and ``'1'``: a column read from two exports, or the
-test log read as text); A31-17/18/20/21 ``driving``'s entry points with a takeover step the episode never
+test log read as text); A31-17/18/20-23 ``driving``'s entry points with a takeover step the episode never
 reaches, a duration other than the episodes', an outage mask's seed of -1, a Controller not reset between
-episodes; A31-19 a recipe's ``out=""``. Each test fails on the commit before its fix."""
+episodes or given an outage mask its model does not read, imitation errors of a 0-frame stack or short arrays;
+A31-19 a recipe's ``out=""``. Each test fails on the commit before its fix."""
 import numpy as np
 import pandas as pd
 import pytest
@@ -79,6 +80,28 @@ def test_A31_21_a_controller_not_reset_between_episodes_is_refused():
     np.testing.assert_array_equal(again.actions, first.actions)
 
 
+@pytest.mark.parametrize("name", ["gru", "mlp_stack"])
+def test_A31_22_a_controller_given_an_outage_mask_its_model_does_not_read_is_named(name):
+    # before: the GRU's "x has 15 features … expects input_size=16", the MLP's "mat1 and mat2 shapes cannot be
+    # multiplied", and policy_inputs' "of at least the episode's 1 steps … got bool of shape (0,)" past a mask's end
+    scaling = driving.Scaling(np.zeros(15), np.ones(15), np.array([0.0]), np.array([0.1]))
+    frame = np.zeros((driving.VEHICLES, len(driving.KINEMATICS)), np.float32)
+    with_flag = driving.Controller(driving.build_model(name, 16, driving.QUICK).eval(), scaling)
+    with pytest.raises(ValueError, match=r"^Controller: the model reads 16 inputs a frame, the 15 observations and the "
+                                         r"outage flag \(it was trained on a variant with outages\), but reset was "
+                                         r"given no outage mask"):
+        with_flag.reset()(frame)
+    without = driving.Controller(driving.build_model(name, 15, driving.QUICK).eval(), scaling)
+    with pytest.raises(ValueError, match=r"^Controller: reset was given an outage mask, but the model reads 15 inputs "
+                                         r"a frame, the observations alone"):
+        without.reset(driving.outage_mask(0, 40))(frame)
+    with_flag.reset(driving.outage_mask(0, 2))
+    with_flag(frame), with_flag(frame)
+    with pytest.raises(ValueError, match=r"^Controller: frame 2 of the episode, but the outage mask given to reset "
+                                         r"covers 2 steps; give a mask of the episode's steps or more"):
+        with_flag(frame)
+
+
 def _episode(seed: int, steps: int) -> driving.Episode:
     return driving.Episode(seed, np.zeros((steps, 2, 5)), np.zeros((steps, 2)), np.full(steps, 20.0), False, False)
 
@@ -113,3 +136,22 @@ def test_A31_20_an_outage_masks_seed_that_is_no_episode_seed_is_named():
                                              rf"episode_seeds gives it\), got {seed}$"):
             driving.outage_mask(seed, 10)
     assert driving.outage_mask(np.int64(3), 10).shape == (10,)
+
+
+def test_A31_23_imitation_errors_of_a_stack_of_0_frames_or_arrays_shorter_than_the_episode_are_refused():
+    # before: k=0 put every step out under "blind", none under "gap"; a 1-D or short applied and a short mask
+    # raised numpy's "too many indices", "could not be broadcast", "index 30 is out of bounds"
+    T = 40
+    episode = driving.Episode(0, np.zeros((T, 5, 5)), np.zeros((T, 2)), np.full(T, 20.0), False, False)
+    out = np.r_[np.zeros(25, bool), np.ones(15, bool)]
+    with pytest.raises(ValueError, match=r"^imitation_errors: k must be an integer >= 1, the frames in the MLP's "
+                                         r"stack \(s\.stack\), got 0$"):
+        driving.imitation_errors([np.zeros((T, 1))], [episode], [out], 0)
+    with pytest.raises(ValueError, match=r"^imitation_errors: applied\[0\] has shape \(40,\), but episode 0 \(seed 0\) "
+                                         r"has 40 steps; give \(T, 1\) accelerations"):
+        driving.imitation_errors([np.zeros(T)], [episode], [out], 10)
+    with pytest.raises(ValueError, match=r"^imitation_errors: outages\[0\] has shape \(30,\), but episode 0 \(seed 0\) "
+                                         r"has 40 steps"):
+        driving.imitation_errors([np.zeros((T, 1))], [episode], [out[:30]], 10)
+    groups = driving.imitation_errors([np.ones((T, 1))], [episode], [out], 10)
+    assert [groups[g]["steps"] for g in ("seen", "gap", "blind")] == [0, 9, 6]

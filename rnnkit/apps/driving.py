@@ -335,7 +335,7 @@ class FrameStackMLP(nn.Module):
         super().__init__()
         if not is_count(k, 1):
             raise ValueError(f"FrameStackMLP: k must be an integer >= 1 (the frames in the stack), got {k!r}")
-        self.k = k
+        self.k, self.input_size = k, input_size  # the inputs a frame, as an encoder's input_size
         self.net = nn.Sequential(nn.Linear(k * input_size, width), nn.ReLU(), nn.Linear(width, width), nn.ReLU(),
                                  nn.Linear(width, output_size))
 
@@ -444,11 +444,36 @@ class Controller:
 
     @torch.no_grad()
     def __call__(self, frame: np.ndarray) -> float:
+        if self.t == 0:
+            self._check_inputs()
+        if self.outages is not None and self.t >= len(self.outages):  # else policy_inputs' "at least 1 steps"
+            raise ValueError(f"Controller: frame {self.t} of the episode, but the outage mask given to reset covers "
+                             f"{len(self.outages)} steps; give a mask of the episode's steps or more: "
+                             "outage_mask(seed, duration * FREQUENCY + 1)")
         out = None if self.outages is None else self.outages[self.t : self.t + 1]
         x = policy_inputs(frame[None], self.scaling, out)  # (1, F)
         y, self.state = self.model(torch.from_numpy(x)[None], None, self.state)  # (1, 1, 1)
         self.t += 1
         return float(y[0, 0, 0] * self.scaling.y_scale[0] + self.scaling.y_mean[0])
+
+    def _check_inputs(self) -> None:
+        """ValueError unless the model reads what the controller gives it: the observations, and the outage flag
+        exactly when an outage mask was given (a model trained on a variant with outages reads it)."""
+        reads = getattr(getattr(self.model, "encoder", self.model), "input_size", None)  # the GRU's, the MLP's
+        seen = len(self.scaling.x_mean)
+        if reads is None or reads == seen + (self.outages is not None):
+            return
+        if reads == seen + 1:
+            raise ValueError(f"Controller: the model reads {reads} inputs a frame, the {seen} observations and the "
+                             "outage flag (it was trained on a variant with outages), but reset was given no outage "
+                             "mask; give the episode's: controller.reset(outage_mask(seed, steps)) (np.zeros(steps, "
+                             "bool) for a sensor that never fails)")
+        if reads == seen and self.outages is not None:
+            raise ValueError(f"Controller: reset was given an outage mask, but the model reads {reads} inputs a "
+                             "frame, the observations alone (it was trained without outages); reset() without a "
+                             "mask, or drive a model trained on a variant with outages")
+        raise ValueError(f"Controller: the model reads {reads} inputs a frame, but the scaling holds {seen} "
+                         "observations; give the scaling fit_scaling gave for the model's training episodes")
 
 
 # -- metrics -------------------------------------------------------------------------------------------------
@@ -561,10 +586,25 @@ def imitation_errors(applied: list[np.ndarray], episodes: list[Episode], outages
     flags; only a policy with memory still knows the scene). ``outages``: each episode's mask, or None (every
     frame seen). Per group: the steps, and the per-episode RMSE (m/s², over the episodes with such steps) as a
     mean with a 95 % t interval (None without such steps)."""
+    if not is_count(k, 1):  # k = 0 read every step out as blind, none as a gap
+        raise ValueError(f"imitation_errors: k must be an integer >= 1, the frames in the MLP's stack (s.stack), got "
+                         f"{k!r}")
+    if not len(applied) == len(episodes) == len(outages):
+        raise ValueError(f"imitation_errors: {len(applied)} applied, {len(episodes)} episodes and {len(outages)} "
+                         "outage masks; give one of each per episode, in the same order")
     errors: dict[str, list[float]] = {"seen": [], "gap": [], "blind": []}
     steps = dict.fromkeys(errors, 0)
-    for a, e, out in zip(applied, episodes, outages, strict=True):
+    for i, (a, e, out) in enumerate(zip(applied, episodes, outages, strict=True)):
         T = len(e.actions)
+        a = np.asarray(a)
+        if a.ndim != 2 or len(a) < T:
+            raise ValueError(f"imitation_errors: applied[{i}] has shape {a.shape}, but episode {i} (seed {e.seed}) "
+                             f"has {T} steps; give (T, 1) accelerations of the episode it drove, as predict returns "
+                             "them (a 1-D array: a[:, None])")
+        if out is not None and (np.asarray(out).ndim != 1 or len(out) < T):
+            raise ValueError(f"imitation_errors: outages[{i}] has shape {np.shape(out)}, but episode {i} (seed "
+                             f"{e.seed}) has {T} steps; give its mask as the Controller read it (outage_mask(seed, "
+                             "steps)), or None where every frame was seen")
         run = np.zeros(T, int)  # consecutive frames out, up to and including t
         for t in range(T):
             run[t] = (run[t - 1] + 1 if t else 1) if out is not None and out[t] else 0
