@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
@@ -257,7 +258,8 @@ def pad_collate(
         labels: how to read ``y``. ``"sequence"``: one label per item, stacked to ``(B, ...)``.
             ``"step"``: one label per time step, ``(T_b, ...)``, padded with ``ignore_index`` to
             ``(B, T, ...)``. ``"auto"`` (default): scalars are per-sequence; arrays whose first axis
-            equals every item's length are per-step; other equal-shape arrays are per-sequence. Pass the
+            equals every item's length are per-step; other equal-shape arrays are per-sequence (with a warning
+            where each is one step shorter than its input, as next-step targets ``w[1:]`` of ``x = w`` are). Pass the
             explicit value (``functools.partial(pad_collate, labels="step")``) when a per-sequence label
             vector could happen to match the lengths.
         ignore_index: padding for per-step labels. Float per-step targets are padded with it too; use the
@@ -315,6 +317,14 @@ def pad_collate(
                 kind = "step"
             else:
                 kind = "sequence"
+                pairs = zip(ys, lengths.tolist(), strict=True)
+                if all(t.dim() > 0 and t.shape[0] == n - 1 >= 2 for t, n in pairs):
+                    warnings.warn(
+                        f"pad_collate: every label is one step shorter than its input ({tuple(ys[0].shape)} for "
+                        f"{int(lengths[0])} steps in item 0), as next-step targets y = w[1:] of x = w are; they are "
+                        "read as per-sequence label vectors (labels='auto'). For next-step targets give x = w[:-1] "
+                        "and y = w[1:], as long as each other; if they are per-sequence vectors, pass "
+                        "labels='sequence'", UserWarning, stacklevel=2)
         if kind == "step":
             for b, (t, n) in enumerate(zip(ys, lengths.tolist(), strict=True)):
                 if t.dim() == 0 or t.shape[0] != n:

@@ -30,6 +30,7 @@ import json
 import math
 import os
 import shutil
+import stat
 import tempfile
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -67,12 +68,21 @@ def check_file_target(path: Path) -> None:
                          "give another path")
 
 
+def _existing_mode(path: Path, default: int) -> int:
+    """The permission bits of the file or directory at ``path`` (a link followed), else ``default``."""
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        return default
+
+
 @contextmanager
 def atomic_path(path: str | os.PathLike, *, suffix: str = ".tmp") -> Iterator[str]:
     """The name of a temporary file next to ``path`` (ending in ``suffix``: a writer that picks its format by
     the name, as OpenCV's, needs ``path``'s own) for a writer that opens files by name; on success it gets the
-    permissions ``open`` would give a new file (``0o666`` less the umask, not the temporary file's 0600), is
-    ``os.replace``d onto ``path`` and the directory fsynced. On an exception the temporary file is removed and
+    permissions of the file it replaces (one made private with ``chmod 600`` stays so, as an editor or ``install``
+    keeps them), else those ``open`` would give a new file (``0o666`` less the umask, not the temporary file's
+    0600), is ``os.replace``d onto ``path`` and the directory fsynced. On an exception the temporary file is removed and
     ``path`` is left as it was. OSError where the directory cannot be written; ValueError, before anything is
     written, for a ``path`` that is a directory or whose folder is missing or a file (else the error would name
     the temporary file, a name the user never gave)."""
@@ -82,7 +92,7 @@ def atomic_path(path: str | os.PathLike, *, suffix: str = ".tmp") -> Iterator[st
     os.close(fd)
     try:
         yield tmp
-        os.chmod(tmp, 0o666 & ~_umask())
+        os.chmod(tmp, _existing_mode(path, 0o666 & ~_umask()))
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
@@ -112,7 +122,9 @@ def write_directory_atomically(target: Path, files: dict[str, bytes], *, replace
     a model directory when saving a model), else ValueError naming ``what`` it should have been. Replacing
     takes two renames: an error in the second puts the old directory back; a kill between them leaves the whole
     old and new directories beside the absent target (``.NAME.old-*``, ``.NAME.tmp-*``; :func:`interrupted_save`
-    finds them).
+    finds them). The directory, and each file that replaces one of the same name, keeps the old one's
+    permissions (a model directory made private with ``chmod 700`` stays so); new ones get those ``mkdir`` and
+    ``open`` would give.
     """
     if target.is_symlink():  # a link to the directory: write where it points, not over the link (a rename replaces it)
         target = Path(os.path.realpath(target))
@@ -125,13 +137,16 @@ def write_directory_atomically(target: Path, files: dict[str, bytes], *, replace
     except OSError as e:  # a parent that is a file, cannot be created, or is not writable
         raise ValueError(f"cannot write {target}: {e.strerror or e} ({e.filename or target.parent}); choose a "
                          f"directory you can write to") from e
-    os.chmod(tmp, 0o777 & ~_umask())  # as mkdir would make it, not mkdtemp's 0700
+    umask = _umask()
+    os.chmod(tmp, _existing_mode(target, 0o777 & ~umask))  # as mkdir would make it, not mkdtemp's 0700
     try:
         for name, data in files.items():
             with open(tmp / name, "wb") as f:
                 f.write(data)
                 f.flush()
                 os.fsync(f.fileno())
+            if target.is_dir() and (target / name).is_file():
+                os.chmod(tmp / name, _existing_mode(target / name, 0o666 & ~umask))
         if target.exists():
             old = target.parent / f".{target.name}.old-{uuid.uuid4().hex}"
             os.replace(target, old)

@@ -39,7 +39,8 @@ the baseline the benchmark compares against.
 form field named as such) / wrong structure (a key given twice, or another key than ``"sequences"``, which
 would be ignored) / not numbers (JSON ``true`` and ``false`` are read as 1.0 and 0.0, as ``fit``, ``predict``
 and :class:`rnnkit.Streamer` read a boolean feature; text such as ``"1.5"`` is refused, not parsed), 415 a
-``Content-Encoding`` (gzip, ...), 413 too large (body bytes, sequences per request, steps per sequence), 422
+``Content-Encoding`` (gzip, ...), 413 too large (body bytes, counted as the body arrives, a chunked one too;
+sequences per request, steps per sequence), 422
 wrong feature count (or, for a step given as an object, other feature names than the model's: each is
 named), empty sequence, a number beyond float32's range, NaN or infinity (a ``time_aware=True`` model reads
 ``null`` or ``NaN`` as a missing value; infinity is refused), times that are not ISO dates (or numbers), lie beyond
@@ -226,6 +227,19 @@ def parse_request(body: bytes, n_features: int, limits: Limits, *, missing: bool
         arrays.append(a)
     return arrays if not times else list(zip(arrays, _request_times(payload["times"], arrays, times, time_unit),
                                              strict=True))
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The request's body, read chunk by chunk and stopped with a 413 RequestError as soon as it passes ``limit``
+    bytes: a chunked body (no Content-Length) or one longer than it declared is never held whole in memory."""
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise RequestError(413, f"request body of more than {limit} bytes exceeds the limit of {limit} bytes; "
+                                    "send fewer sequences per request")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _frame_hint(seq: dict, i: int, names: list[str] | None) -> str:
@@ -660,7 +674,8 @@ def create_app(estimator, *, batching: bool = True, max_batch: int = 64, max_wai
             return JSONResponse({"detail": f"request body is {encoding}-encoded (Content-Encoding: {encoding}); the "
                                            "server reads uncompressed JSON: send it uncompressed"}, status_code=415)
         try:
-            sequences = parse_request(await request.body(), info["n_features"], limits, missing=missing,
+            body = await read_body(request, limits.max_body_bytes)
+            sequences = parse_request(body, info["n_features"], limits, missing=missing,
                                       names=info["features"], times=info["times"], time_unit=time_unit)
         except RequestError as e:
             return JSONResponse({"detail": str(e)}, status_code=e.status)

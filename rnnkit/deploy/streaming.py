@@ -444,10 +444,14 @@ class Streamer:
                 x[...] = a
             else:  # step_many's operations (_standardise), into the bound float32 buffer: rounded once
                 np.subtract(a, self._x_mean, out=self._centred, dtype=self._x_dtype)
-                np.divide(self._centred, self._x_scale, out=x)
+                with np.errstate(over="ignore"):  # a value beyond float32 once standardised: refused below
+                    np.divide(self._centred, self._x_scale, out=x)
             self._session.run_with_iobinding(stream.bindings[stream.turn])
             y = self._y_row.copy()
+            infinite = np.isinf(x).any()
         out = self._decode(y, stream_id, a)  # before the turn: a NaN step keeps the old state
+        if infinite:
+            raise self._beyond_float32(stream_id, a)
         stream.turn = 1 - stream.turn
         if self._time_aware:  # and its delta and time
             self._advance(stream, after)
@@ -494,8 +498,13 @@ class Streamer:
         elif self._x_mean is not None:
             x = self._standardise(x)
         state = np.stack([s.state for s in streams])  # (B, S)
-        y, state = self._run(x.astype(np.float32), state)
+        with np.errstate(over="ignore"):  # a value beyond float32 once standardised: refused below
+            x = x.astype(np.float32)
+        y, state = self._run(x, state)
         results = {i: self._decode(y[k], i, a) for k, (i, a) in enumerate(zip(ids, raw, strict=True))}
+        if (beyond := np.isinf(x).any(axis=1)).any():  # the network read infinity; its output may still be finite
+            k = int(beyond.nonzero()[0][0])
+            raise self._beyond_float32(ids[k], raw[k])
         for k, i in enumerate(ids):  # once every output is known finite: a NaN step keeps the old states
             streams[k].state[:] = state[k]
             if self._time_aware:
@@ -520,7 +529,8 @@ class Streamer:
         gap = (0.0 if stream.last_time is None else 1.0 if time is None else
                (time[0] - stream.last_time) / self._time_unit)
         delta = stream.since + np.float32(gap)
-        row = np.concatenate([x, m, delta]).astype(np.float32)
+        with np.errstate(over="ignore"):  # a value beyond float32 once standardised: refused after the step
+            row = np.concatenate([x, m, delta]).astype(np.float32)
         return row, (np.where(m, 0.0, delta).astype(np.float32), time)
 
     def _advance(self, stream: _Stream, after: tuple) -> None:
@@ -825,6 +835,13 @@ class Streamer:
         if not math.isfinite(value.sum()):
             raise self._not_finite(stream_id, a)
         return StepOutput(y, float(value[0]) if out["one_target"] else value, None)
+
+    def _beyond_float32(self, stream_id, a: np.ndarray) -> ValueError:
+        """The refusal of a step one of whose values is beyond float32's range once standardised, so that the
+        network read infinity (numpy's cast warning silenced), made before the step's state is kept."""
+        return ValueError(f"Streamer: the observation of stream {stream_id!r} is beyond float32's range once "
+                          "standardised (the network would read infinity): "
+                          + farthest_from_scaling(a, self._x_mean, self._x_scale, self._feature_names))
 
     def _not_finite(self, stream_id, a: np.ndarray) -> ValueError:
         """The refusal of a step whose output is NaN (:func:`rnnkit.checks.farthest_from_scaling`), made before
