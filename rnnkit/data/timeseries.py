@@ -108,6 +108,44 @@ def reads_as_dates(text: pd.Series) -> bool:
         return True
 
 
+def _comma_numbers(words: pd.Series) -> tuple[str, str] | None:
+    """How text numbers that pandas did not read are written, ``(what, read_csv options)``, where every one is a
+    number with a thousands separator or a decimal comma (``'1,234'``, ``'11,2'``, ``'1.234,5'``); None otherwise."""
+    text = words.astype(str).str.strip()
+    if not len(text):
+        return None
+    if text.str.fullmatch(r"[-+]?\d{1,3}(\.\d{3})+(,\d+)?|[-+]?\d+,\d+").all() and text.str.contains(r"\.").any():
+        return "'.' between thousands and a decimal comma", "thousands='.', decimal=','"
+    thousands = text.str.fullmatch(r"[-+]?\d{1,3}(,\d{3})+(\.\d+)?").all()
+    decimal = text.str.fullmatch(r"[-+]?\d+,\d+").all()
+    if thousands and decimal:  # '1,234' is either
+        return ("a comma that is a thousands separator or a decimal comma", "thousands=',' (1,234 = 1234) or "
+                "decimal=',' (1,234 = 1.234), whichever the file means")
+    if thousands:
+        return "a thousands separator", "thousands=','"
+    if decimal:
+        return "a decimal comma", "decimal=','"
+    return None
+
+
+def refuse_two_readings(raw: Any, what: str) -> None:
+    """ValueError where text dates all read both day-first and month-first (``01/02/1949`` on every 1st of the
+    month: monthly day-first, or daily January month-first), which pandas reads month-first without a word; nothing
+    for other text (ISO dates, ``13/01/2024``, quarters) or non-text. ``what`` names the dates in the message."""
+    text = pd.Series(raw, copy=False)
+    if not len(text) or text.dtype.kind in "biufcmM" or not text.map(lambda v: isinstance(v, str)).all():
+        return
+    try:
+        readings = date_readings(text.reset_index(drop=True))
+    except ValueError:  # dates with and without a UTC offset: left to the caller's own reading
+        return
+    if len(readings) > 1:
+        (first, _), (second, _) = readings[:2]
+        raise ValueError(f"{what} holds dates that read two ways ({first} or {second}: {text.iloc[0]!r} is either); "
+                         f"parse them yourself, pd.to_datetime(..., format={second!r}) for day-first dates (or "
+                         f"format={first!r}), or write ISO dates (YYYY-MM-DD)")
+
+
 def check_scaled_range(scaled: np.ndarray, raw: np.ndarray, center: np.ndarray, scale: np.ndarray,
                        names: Sequence[str], time: Any, *, who: str = "", first: int | None = 0) -> None:
     """ValueError when a value of ``raw (n, k)`` is beyond float32's range once scaled (``scaled (n, k)`` in
@@ -331,6 +369,12 @@ class TimeSeriesFrame:
                     raise ValueError(
                         f"value column {c!r} has dtype {dtype}; expected a numeric column: it holds dates as text "
                         f"(e.g. {words.iloc[0]!r}): pass time_col={c!r} if it is the time axis, or {leave_out}"
+                    )
+                if (read := _comma_numbers(words)) is not None:  # '1,234', '11,2': numbers pd.to_numeric makes NaN
+                    raise ValueError(
+                        f"value column {c!r} has dtype {dtype}; expected a numeric column: it holds numbers written "
+                        f"with {read[0]} (e.g. {words.iloc[0]!r}), which pd.to_numeric would make NaN: read the CSV "
+                        f"with {read[1]} (pd.read_csv or TimeSeriesFrame.from_csv), or {leave_out}"
                     )
                 if len(words) == len(given) and len(given):  # no number at all: pd.to_numeric would give all NaN
                     raise ValueError(
@@ -586,6 +630,7 @@ def _check_time(time: Any, n: int, name: str) -> pd.DatetimeIndex | np.ndarray:
     elif (weeks := weekly_periods(raw)) is not None:  # a CSV of weekly periods: each week's first day
         time = weeks.to_timestamp(how="start")
     else:
+        refuse_two_readings(raw, f"time column {name!r}")  # 01/02/1949: pandas reads it month-first, silently
         try:
             with warnings.catch_warnings():  # text quarters ('1974Q1') are read right, one by one: no pandas notice
                 warnings.filterwarnings("ignore", message="Could not infer format", category=UserWarning)
@@ -735,6 +780,7 @@ def _calendar_dates(time: Any) -> pd.DatetimeIndex:
     seconds 0.0, 0.05 all within 1970-01-01 00:00:00, every feature one constant)."""
     if isinstance(time, pd.PeriodIndex | pd.Period) or isinstance(getattr(time, "dtype", None), pd.PeriodDtype):
         return pd.PeriodIndex(time).to_timestamp()
+    refuse_two_readings(time, "calendar_features: the list of times")  # pandas: month-first, silently
     values = np.asarray(time)
     index = getattr(time, "index", None)
     if values.dtype.kind in "biuf" and isinstance(index, pd.DatetimeIndex | pd.PeriodIndex):
@@ -792,6 +838,9 @@ def undifference(d: Any, head: Any, *, axis: int = 0) -> np.ndarray:
     ``axis=1``.
     """
     d, head = np.asarray(d), np.asarray(head)
+    if not (is_integer(axis) and -d.ndim <= axis < d.ndim):  # else numpy's "index 3 is out of bounds for axis 0"
+        raise ValueError(f"undifference: axis must be one of d's {d.ndim} axes (the time axis), got {axis!r} for d of "
+                         f"shape {d.shape}")
     if head.ndim != d.ndim or np.delete(head.shape, axis).tolist() != np.delete(d.shape, axis).tolist():
         raise ValueError(
             f"head of shape {head.shape} does not fit differences of shape {d.shape}: they must agree on "
@@ -833,14 +882,15 @@ class TimeSplit(NamedTuple):
 def split_by_time(
     series: TimeSeriesFrame | int,
     *,
-    val: float = 0.15,
-    test: float = 0.15,
+    val: float | None = None,
+    test: float | None = None,
     val_start: Any = None,
     test_start: Any = None,
 ) -> TimeSplit:
     """Split rows by time: the first for training, the next for validation, the last for testing.
 
-    By fraction (``val``, ``test`` of ``N``, rounded; a positive fraction that rounds to no rows is refused), or by
+    By fraction (``val``, ``test`` of ``N``, 0.15 each by default, rounded; a positive fraction that rounds to no
+    rows is refused), or by
     timestamp: ``test_start`` is the first time that belongs to the test part, ``val_start`` (optional; no
     validation part without it) the first of the validation part; a
     timestamp form needs a frame with a time axis (a ``pd.Period`` is read as its first
@@ -848,8 +898,18 @@ def split_by_time(
     its first (an empty training part) is refused. Windows built with `WindowDataset` on these ranges keep
     every target in its own part.
     """
-    n = series if isinstance(series, int) else len(series)
+    if is_integer(series):
+        n = int(series)  # np.int64 has no len()
+        if n < 1:
+            raise ValueError(f"split_by_time: the series has {n} rows; give the number of rows (>= 1) or the frame")
+    else:
+        n = len(series)
     if val_start is not None or test_start is not None:
+        given = [f"{k}={v!r}" for k, v in (("val", val), ("test", test)) if v is not None]
+        if given:  # a fraction next to a timestamp was ignored: no validation part for val=0.2
+            raise ValueError(f"split_by_time: {' and '.join(given)} (a fraction) was given with val_start/test_start "
+                             "(timestamps), and one split takes one form; give each part's first time "
+                             "(val_start= and test_start=), or fractions only (val=, test=)")
         if not isinstance(series, TimeSeriesFrame) or series.time is None:
             raise ValueError("splitting by timestamp needs a TimeSeriesFrame with a time axis")
         time = series.time
@@ -875,6 +935,7 @@ def split_by_time(
                 f"{time[0]} .. {time[-1]}), so the training part would be empty; give a later time"
             )
     else:
+        val, test = 0.15 if val is None else val, 0.15 if test is None else test
         for name, f in (("val", val), ("test", test)):
             if not (isinstance(f, numbers.Real) and not isinstance(f, bool) and 0 <= f < 1):
                 raise ValueError(f"{name}={f!r} must be a fraction in [0, 1)")
@@ -902,6 +963,8 @@ def _like(time: pd.DatetimeIndex | np.ndarray, t: Any, name: str = "start") -> A
                          f"{time[-1]}); give a date (e.g. '2024-01-31' or a pd.Timestamp), or split by fraction "
                          "(val=, test=)")
     # a period as its first instant, as a frame reads a PeriodIndex (pd.Timestamp refuses one)
+    if isinstance(t, str):  # '07/01/2024' is 1 July to pd.Timestamp, 7 January to most of the world
+        refuse_two_readings([t], f"{name}={t!r}")
     t = t.start_time if isinstance(t, pd.Period) else pd.Timestamp(t)
     if time.tz is None and t.tz is not None:  # pandas: "Cannot compare tz-naive and tz-aware datetime-like objects"
         raise ValueError(f"{name}={str(t)!r} has a time zone but the series' times have none ({time[0]} .. "
