@@ -1,4 +1,4 @@
-"""Round 31 of bad inputs to the time-series data utilities used directly (T31-01 .. T31-07): dates that read
+"""Round 31 of bad inputs to the time-series data utilities used directly (T31-01 .. T31-08): dates that read
 both day-first and month-first, a split given two ways, numbers written with thousands separators or decimal
 commas, and the sizes and axes of splits and differencing. Each test fails on the commit before its fix."""
 
@@ -6,7 +6,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from rnnkit.data.timeseries import TimeSeriesFrame, calendar_features, split_by_time, undifference
+from rnnkit.data.timeseries import (
+    Preprocessor,
+    TimeSeriesFrame,
+    calendar_features,
+    rolling_origin,
+    split_by_time,
+    undifference,
+)
 
 MONTHS = pd.date_range("1949-01-01", periods=36, freq="MS")
 
@@ -78,3 +85,12 @@ def test_T31_07_undifference_refuses_an_axis_outside_d():
     with pytest.raises(ValueError, match=r"^undifference: axis must be one of d's 3 axes \(the time axis\), got 3"):
         undifference(np.ones((2, 4, 1)), np.ones((2, 12, 1)), axis=3)  # was numpy's IndexError
     assert undifference(np.ones((2, 4, 1)), np.ones((2, 12, 1)), axis=-2).shape == (2, 4, 1)
+
+
+def test_T31_08_inverse_transform_of_a_list_or_one_column_name_and_rolling_origin_of_a_numpy_count():
+    frame = TimeSeriesFrame.from_pandas(pd.Series(np.arange(10.0), index=pd.date_range("2024", periods=10), name="co2"))
+    prep = Preprocessor().fit(frame, range(0, 7))  # mean 3, std 2
+    assert prep.inverse_transform([[0.0], [1.0]], ["co2"]).tolist() == [[3.0], [5.0]]  # was AttributeError: shape
+    assert prep.inverse_transform(np.zeros((2, 1)), "co2").tolist() == [[3.0], [3.0]]  # was: columns ['c', 'o', '2']
+    assert list(rolling_origin(np.int64(10), initial=5, test_size=2)) == [(range(0, 5), range(5, 7)),
+                                                                         (range(0, 7), range(7, 9))]  # was TypeError

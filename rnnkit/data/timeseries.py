@@ -997,7 +997,7 @@ def rolling_origin(
     ``expanding=True`` trains on every row before the origin, ``False`` on a sliding window of the last
     ``initial`` rows. Test rows always come after all train rows of the same fold.
     """
-    n = series if isinstance(series, int) else len(series)
+    n = int(series) if is_integer(series) else len(series)  # np.int64 has no len()
     step = test_size if step is None else step
     if not all(is_count(v) for v in (initial, test_size, step)):  # 2.5 would fail in range(), True read as 1
         raise ValueError(f"initial, test_size and step must be positive, got {initial!r}, {test_size!r}, {step!r}; "
@@ -1262,6 +1262,10 @@ class Preprocessor:
         with ``columns=ds.target_names``). Tensors stay tensors, arrays become float64."""
         if self.columns is None:
             raise ValueError("Preprocessor is not fitted; call fit first")
+        if isinstance(columns, str):  # its letters would be looked up as columns
+            columns = [columns]
+        if not isinstance(y, torch.Tensor):  # a list of predictions: numpy's shape
+            y = np.asarray(y, dtype=np.float64)
         idx = [self.columns.index(c) for c in columns if c in self.columns]
         if len(idx) != len(columns):
             raise ValueError(f"columns {list(columns)} are not all among the fitted {list(self.columns)}")
