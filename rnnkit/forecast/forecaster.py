@@ -51,6 +51,7 @@ from .series import (
     _take,
     as_frame,
     as_text,
+    check_learned_covariates,
     forecast_steps,
     freq_name,
     given_text,
@@ -668,6 +669,12 @@ class Forecaster(BaseEstimator):
             _warn_missing_end(frame, self.targets_, self.impute, covariates=self.covariates_,
                               future=self.future_covariates_, who="Forecaster.predict", given="data",
                               one_column=isinstance(data, pd.Series), shown=self._as_periods)
+        if data is not None and self.covariates_ and "direct" in self.components_:  # the past ones the net reads
+            window = frame.values[-self.lookback_ :, frame.column_index(self.covariates_)]  # (L, n_c)
+            fitted = self.history_.values[:, self.history_.column_index(self.covariates_)]
+            times = (pd.RangeIndex(len(frame))[-self.lookback_ :] if frame.time is None else
+                     self._as_periods(pd.Index(frame.time[-self.lookback_ :])))
+            check_learned_covariates(window, fitted, self.covariates_, times, name="data")
         pick = slice(None) if len(steps) == H else steps - 1  # 1..H, or the steps asked for
         y = self._predict_frame(frame, steps, future, name=name)[pick]  # (n_steps, n_y, n_q)
         index = self._as_periods(_future_index(frame, self.freq_, H))[pick].rename(self._names()[0])
@@ -746,6 +753,9 @@ class Forecaster(BaseEstimator):
             at = _known_future(future, index[steps - 1], self.future_covariates_, step=self.step_, name=name,
                                shown=self._as_periods(index[steps - 1]),
                                grid=index if isinstance(index, pd.DatetimeIndex) else None)  # (n_steps, n_f)
+            fitted = self.history_.values[:, self.history_.column_index(self.future_covariates_)]  # (n, n_f)
+            check_learned_covariates(at, fitted, self.future_covariates_, self._as_periods(index[steps - 1]),
+                                     name=name)
             known = np.zeros((int(steps[-1]), at.shape[1]))  # (H, n_f)
             known[steps - 1] = at
         return self.features_.future_inputs(index, known)

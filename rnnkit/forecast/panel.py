@@ -109,6 +109,7 @@ from .series import (
     _regular_step,
     _take,
     as_text,
+    check_learned_covariates,
     counts_of_records,
     durations_refusal,
     forecast_steps,
@@ -630,6 +631,9 @@ class GlobalForecaster(BaseEstimator):
             known = np.zeros((self.horizon, n_f), np.float32)  # steps after H cannot change the first H
             if n_f:
                 given = self._known(future, key, times[:H], self.freqs_[i])  # (H, n_f)
+                fitted = np.concatenate([h.values[:, 1:] for h in self.history_.values()])  # (rows of all, n_f)
+                check_learned_covariates(given, fitted, self.future_covariates_, self._as_times([times[:H]]),
+                                         rows="fitted rows of every series", who=f"series {key!r}: ")
                 with np.errstate(over="ignore"):
                     scaled = (given - self.covariate_center_) / self.covariate_scale_
                 check_scaled_range(scaled, given, self.covariate_center_, self.covariate_scale_,
@@ -764,7 +768,11 @@ class GlobalForecaster(BaseEstimator):
                                           f"[{list(self.future_covariates_)!r}].resample({{rule!r}}).mean()"
                                           ".reset_index()")
         except ValueError as e:
-            raise ValueError(who + str(e).replace(to_periods, as_periods)) from None
+            column = f"{self.time_col_}=future[{self.time_col_!r}].dt.tz_localize(None)"  # a column, not the index
+            raise ValueError(who + str(e).replace(to_periods, as_periods)
+                             .replace("future's index is in time zone", f"future's column {self.time_col_!r} holds "
+                                      "times in the zone")
+                             .replace("future.tz_localize(None)", f"future.assign({column})")) from None
 
     def _as_times(self, index: list[pd.Index]) -> pd.Index:
         times = index[0].append(index[1:]) if len(index) > 1 else index[0]

@@ -1613,3 +1613,24 @@ def forecast_steps(horizon, fitted: int, times: pd.Index | None = None) -> np.nd
         raise ValueError(f"predict: the steps ahead must be increasing integers in [1, {fitted}] {fix}, "
                          f"got {given!r}{past}")
     return steps
+
+
+def check_learned_covariates(given: np.ndarray, fitted: np.ndarray, columns: Sequence[str], shown: pd.Index, *,
+                             name: str = "future", rows: str = "fitted rows", who: str = "") -> None:
+    """ValueError when a covariate that held one value in every fitted row (``fitted (n, k)``, NaN ignored: a
+    promotion flag never set in the history, a sensor that read 0) is given another where the net reads it
+    (``given (m, k)`` at the times ``shown``: a known-future one over the horizon, a past one in the lookback of
+    ``predict(data=...)``; NaN ignored). Scaled, the fitted column was 0 throughout, so its input weights received no
+    gradient and kept their random initial values (unscaled, its effect cannot be told from the bias): the
+    forecast would move by an amount the model never learned, without a word."""
+    for j, column in enumerate(columns):
+        seen = fitted[:, j][~np.isnan(fitted[:, j])]
+        if not len(seen) or (seen != seen[0]).any():
+            continue
+        other = np.flatnonzero(~np.isnan(given[:, j]) & (given[:, j] != seen[0]))
+        if len(other):
+            k = int(other[0])
+            raise ValueError(f"{who}{name} column {column!r} is {given[k, j]:g} at {shown_time(shown[k])}, but it "
+                             f"was {seen[0]:g} in every one of the {len(seen)} {rows}, so the model learned no "
+                             f"effect of it: the forecast would move by an arbitrary amount; fit on rows where "
+                             f"{column!r} varies, or fit without it")
