@@ -1,4 +1,4 @@
-"""Round 31 of bad inputs to the time-series data utilities used directly (T31-01 .. T31-08): dates that read
+"""Round 31 of bad inputs to the time-series data utilities used directly (T31-01 .. T31-09): dates that read
 both day-first and month-first, a split given two ways, numbers written with thousands separators or decimal
 commas, and the sizes and axes of splits and differencing. Each test fails on the commit before its fix."""
 
@@ -94,3 +94,15 @@ def test_T31_08_inverse_transform_of_a_list_or_one_column_name_and_rolling_origi
     assert prep.inverse_transform(np.zeros((2, 1)), "co2").tolist() == [[3.0], [3.0]]  # was: columns ['c', 'o', '2']
     assert list(rolling_origin(np.int64(10), initial=5, test_size=2)) == [(range(0, 5), range(5, 7)),
                                                                          (range(0, 7), range(7, 9))]  # was TypeError
+
+
+def test_T31_09_calendar_features_of_durations_and_of_text_times_with_several_utc_offsets():
+    with pytest.raises(ValueError, match=r"^calendar_features reads dates, but got durations [^\n]*add them to the "
+                                         r"date they count from"):  # was TypeError: cannot be converted to datetime64
+        calendar_features(pd.timedelta_range("1h", periods=3, freq="h"), ("hour",))
+    # was pandas' "Mixed timezones detected. Pass utc=True ...": UTC hours, not the local ones
+    with pytest.raises(ValueError, match=r"^calendar_features: the times hold several UTC offsets \(e\.g\. "
+                                         r"'2024-01-01T00:00\+01:00'\)[^\n]*tz_convert"):
+        calendar_features(["2024-01-01T00:00+01:00", "2024-07-01T00:00+02:00"], ("hour",))
+    berlin = pd.to_datetime(["2024-01-01T00:00+01:00", "2024-07-01T00:00+02:00"], utc=True).tz_convert("Europe/Berlin")
+    assert calendar_features(berlin, ("hour",))[0][:, 0].tolist() == [0.0, 0.0]  # local midnight

@@ -781,6 +781,11 @@ def _calendar_dates(time: Any) -> pd.DatetimeIndex:
     if isinstance(time, pd.PeriodIndex | pd.Period) or isinstance(getattr(time, "dtype", None), pd.PeriodDtype):
         return pd.PeriodIndex(time).to_timestamp()
     refuse_two_readings(time, "calendar_features: the list of times")  # pandas: month-first, silently
+    if isinstance(time, pd.TimedeltaIndex) or pd.api.types.is_timedelta64_dtype(getattr(time, "dtype", None)):
+        shown = ", ".join(map(str, pd.TimedeltaIndex(time)[:2]))
+        raise ValueError(f"calendar_features reads dates, but got durations ({shown}, ...), which "
+                         "have no weekday or month; add them to the date they count from, e.g. "
+                         "calendar_features(pd.Timestamp('2024-01-01') + durations)")
     values = np.asarray(time)
     index = getattr(time, "index", None)
     if values.dtype.kind in "biuf" and isinstance(index, pd.DatetimeIndex | pd.PeriodIndex):
@@ -795,7 +800,15 @@ def _calendar_dates(time: Any) -> pd.DatetimeIndex:
                          f"nanoseconds since 1970 ({first} as {pd.Timestamp(int(first))}); give dates, e.g. "
                          "pd.to_datetime(t, unit='s') for seconds since 1970, or pd.to_datetime(years.astype(str), "
                          "format='%Y') for years")
-    return pd.DatetimeIndex(time)
+    try:
+        return pd.DatetimeIndex(time)
+    except ValueError as e:
+        if "Mixed timezones" not in str(e):
+            raise
+        first = str(np.ravel(values)[0])
+        raise ValueError(f"calendar_features: the times hold several UTC offsets (e.g. {first!r}), which "
+                         "one list of dates holds only in one zone; for local hours give them in their zone: "
+                         "pd.to_datetime(times, utc=True).tz_convert('Europe/Berlin') (your zone)") from None
 
 
 def difference(x: Any, lag: int = 1, *, axis: int = 0) -> tuple[np.ndarray, np.ndarray]:
