@@ -131,3 +131,23 @@ def test_L31_04_labels_one_step_shorter_than_their_inputs_are_warned_of():
         assert pad_collate([(w, w[1:]) for w in windows], labels="sequence").y.shape == (3, 5)
         assert pad_collate([(w[:-1], w[1:]) for w in windows]).y.shape == (3, 5)  # aligned: per-step
         assert pad_collate([(w[:2], w[:1]) for w in windows]).y.shape == (3, 1)  # one label of a 2-step input
+
+
+def test_L31_05_a_request_whose_value_is_beyond_float32_once_standardised_is_a_422(fitted):
+    # before: 200 with an answer computed from infinity (the network's output came out finite), without a word
+    pytest.importorskip("fastapi")
+    from rnnkit.deploy.server import create_app
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+    est, X = fitted
+    Z = X[:2, :3].copy()
+    Z[1, 2, 0] = 3e38  # a reading in other units than at fit: 3e40 standard deviations
+    with TestClient(create_app(est)) as client:
+        r = client.post("/predict", json={"sequences": Z.tolist()})
+        ok = client.post("/predict", json={"sequences": Z[:1].tolist()})
+    assert r.status_code == 422
+    assert r.json()["detail"].startswith("sequence 1: a value is beyond float32's range once standardised (the "
+                                         "network would read infinity): step 2 holds 3e+38 in feature 0, ")
+    assert ok.status_code == 200 and ok.json()["predictions"] == list(est.predict(Z[:1]))
