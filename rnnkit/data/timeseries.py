@@ -133,7 +133,11 @@ def refuse_two_readings(raw: Any, what: str) -> None:
     month: monthly day-first, or daily January month-first), which pandas reads month-first without a word; nothing
     for other text (ISO dates, ``13/01/2024``, quarters) or non-text. ``what`` names the dates in the message."""
     text = pd.Series(raw, copy=False)
-    if not len(text) or text.dtype.kind in "biufcmM" or not text.map(lambda v: isinstance(v, str)).all():
+    if not len(text) or text.dtype.kind in "biufcmM" or not isinstance(text.iloc[0], str):
+        return
+    if text.iloc[0].strip()[:4].isdigit():  # year first (ISO): never read year-day-month, one reading
+        return
+    if not text.map(lambda v: isinstance(v, str)).all():
         return
     try:
         readings = date_readings(text.reset_index(drop=True))
