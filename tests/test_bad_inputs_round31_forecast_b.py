@@ -73,3 +73,17 @@ def test_F31_07_a_panels_future_with_zoned_times_for_a_naive_series_names_the_co
                            "drop it with future.assign(ds=future['ds'].dt.tz_localize(None))")
     fixed = g.predict(future=future.assign(ds=future["ds"].dt.tz_localize(None)))
     assert np.isfinite(fixed["y"].to_numpy()).all()
+
+
+def test_F31_08_fit_reads_an_X_of_ys_timestamps_in_another_order_by_label():
+    sm = pytest.importorskip("statsmodels.api")
+    m = sm.datasets.macrodata.load_pandas().data.iloc[:60]
+    m.index = pd.PeriodIndex.from_fields(year=m["year"].astype(int), quarter=m["quarter"].astype(int), freq="Q")
+    y, X = m["realgdp"].iloc[:-3], m[["unemp"]]
+    f = lambda: rnnkit.Forecaster(horizon=3, lookback=6, model="direct", hidden_size=4, max_epochs=1,  # noqa: E731
+                                  random_state=0)
+    # before: "X's index must equal y's (57 rows, 1959Q1 .. 1972Q4); X has 57 rows, 1972Q4 .. 1959Q1: give X one
+    # row per timestamp of y, in the same order" for an X exported newest first
+    newest_first = f().fit(y, X=X.iloc[:-3].iloc[::-1]).predict(X=X.iloc[-3:])
+    in_order = f().fit(y, X=X.iloc[:-3]).predict(X=X.iloc[-3:])
+    pd.testing.assert_series_equal(newest_first, in_order)

@@ -785,8 +785,9 @@ def _roles(frame: TimeSeriesFrame, targets: Sequence[str] | None, future_covaria
 
 def _join_exogenous(y, X, targets, future_covariates, time_col, who: str = "fit"):
     """``(data, targets, future_covariates)`` for ``fit(y, X)``: ``X``'s columns beside ``y``'s as known-future
-    covariates, ``y``'s columns the targets. ValueError unless X is a pandas frame with exactly y's index, its
-    messages naming the method called as ``who`` (``"backtest"``: ``backtest(y, X): ...``)."""
+    covariates, ``y``'s columns the targets. ValueError unless X is a pandas frame with exactly y's index (y's
+    timestamps in another order are read by label, at y's rows), its messages naming the method called as ``who``
+    (``"backtest"``: ``backtest(y, X): ...``)."""
     if time_col is not None or not isinstance(y, pd.Series | pd.DataFrame):
         raise ValueError(f"{who}(y, X): X needs y as a pandas Series or DataFrame indexed by time (without time_col), "
                          f"got {type(y).__name__}")
@@ -802,6 +803,9 @@ def _join_exogenous(y, X, targets, future_covariates, time_col, who: str = "fit"
     if not X.index.is_unique and len(X) == len(y):  # else the index check below names the rows that differ
         raise ValueError(f"{who}(y, X): X's index repeats {_repeated(X.index)}, where y has one row per timestamp; "
                          "give X one row per timestamp of y (X.set_axis(y.index) when its rows are y's, in order)")
+    if (len(X) == len(y) and X.index.is_unique and y.index.is_unique and not X.index.equals(y.index)
+            and type(X.index) is type(y.index) and y.index.isin(X.index).all()):
+        X = X.loc[y.index]  # y's timestamps in another order (newest first): read by label, as predict(X=...) reads
     if not X.index.equals(y.index):
         kinds = type(X.index).__name__, type(y.index).__name__
         if len(X) == len(y) and kinds[0] != kinds[1]:  # printed alike (1958Q1 and 1958-01-01), yet not one index
