@@ -41,6 +41,10 @@ def test_F31_05_a_covariate_constant_at_fit_is_refused_where_the_horizon_moves_i
         g.predict(future=future)
     assert one_line(e).startswith("series 'b': future column 'promo' is 1 at 2020-01-21")
     assert "0 in every one of the 40 fitted rows of every series" in str(e.value)
+    newer = panel.assign(promo=np.where(panel["ds"] >= "2020-01-19", 1.0, 0.0))  # the lookback the net reads
+    with pytest.raises(ValueError) as e:
+        g.predict(data=newer, future=future.assign(promo=0.0))
+    assert one_line(e).startswith("series 'a': data column 'promo' is 1 at 2020-01-19, but it was 0 in every one")
 
 
 def test_F31_06_a_past_covariate_constant_at_fit_is_refused_where_data_moves_it():

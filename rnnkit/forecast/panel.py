@@ -614,9 +614,14 @@ class GlobalForecaster(BaseEstimator):
         position = {k: i for i, k in enumerate(self.ids_)}
         L, n_f = self.lookback, len(self.future_covariates_)
         x, f, hybrid_parts = [], [], []
+        fitted = np.concatenate([h.values[:, 1:] for h in self.history_.values()]) if n_f else None  # (rows, n_f)
         for key, frame in series.items():
             i = position[key]
             times = _future_index(frame, self.freqs_[i], self.horizon)
+            if n_f and frame.time is not None:  # predict(data=...)'s lookback, where the net reads them too
+                check_learned_covariates(frame.values[-L:, 1:], fitted, self.future_covariates_,
+                                         self._as_times([pd.Index(frame.time[-L:])]), name="data",
+                                         rows="fitted rows of every series", who=f"series {key!r}: ")
             window = _scaled(key, frame, slice(-L, None), self.center_[i], self.scale_[i], self.covariate_center_,
                              self.covariate_scale_, hybrid=self.kind_ == "hybrid")  # (L, 1 + n_f)
             if self.kind_ == "hybrid":  # z relative to the last level, and what recomposes the forecast
@@ -631,7 +636,6 @@ class GlobalForecaster(BaseEstimator):
             known = np.zeros((self.horizon, n_f), np.float32)  # steps after H cannot change the first H
             if n_f:
                 given = self._known(future, key, times[:H], self.freqs_[i])  # (H, n_f)
-                fitted = np.concatenate([h.values[:, 1:] for h in self.history_.values()])  # (rows of all, n_f)
                 check_learned_covariates(given, fitted, self.future_covariates_, self._as_times([times[:H]]),
                                          rows="fitted rows of every series", who=f"series {key!r}: ")
                 with np.errstate(over="ignore"):
