@@ -144,3 +144,16 @@ def farthest_from_scaling(a: np.ndarray, mean, scale, names=None) -> str:
         f"feature {feature} holds {value:.3g}"
     return (f"{where}, {z[at]:.3g} standard deviations from its mean at fit ({mean[j]:.3g} ± {scale[j]:.3g}), "
             f"beyond what the network's float32 arithmetic carries; check the feature's units (those of fit)")
+
+
+def check_aligned(items, labels, what: str) -> None:
+    """ValueError for ``items`` and ``labels`` that are both pandas objects with other indexes (one of them shuffled,
+    sampled or filtered): they are read by position, so each item would get another row's label."""
+    a, b = getattr(items, "index", None), getattr(labels, "index", None)
+    if not (hasattr(a, "equals") and hasattr(b, "equals")) or len(a) != len(b) or a.equals(b):  # list.index: a method
+        return
+    a, b = a.tolist(), b.tolist()
+    i = next(i for i, (u, v) in enumerate(zip(a, b, strict=True)) if u != v)
+    raise ValueError(f"{what} and labels are pandas objects of other indexes ({what}' index has {a[i]!r} at position "
+                     f"{i}, labels' {b[i]!r}), and they are read by position, so each would get another row's label; "
+                     f"align them first: labels.loc[{what}.index] (or take both from one DataFrame)")

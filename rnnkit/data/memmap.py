@@ -42,6 +42,8 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
+from ..checks import check_aligned
+
 FORMAT = "rnnkit.ragged"
 VERSION = 1
 
@@ -481,8 +483,6 @@ def write_ragged(
     if labels is not None and None not in counts and counts[0] != counts[1]:  # before anything is written
         raise ValueError(f"write_ragged: {counts[0]} sequences but {counts[1]} labels; give one label per sequence")
     if labels is not None:  # a Series of sequences and one of labels, read by position
-        from .text import check_aligned  # text imports this module
-
         check_aligned(sequences, labels, "sequences")
     with RaggedWriter(directory, dtype=dtype) as w:
         if labels is None:

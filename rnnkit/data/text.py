@@ -38,7 +38,7 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
-from ..checks import check_flags, is_count
+from ..checks import check_aligned, check_flags, is_count
 from .memmap import write_json
 
 PAD, UNK, BOS, EOS = "<pad>", "<unk>", "<bos>", "<eos>"
@@ -619,19 +619,6 @@ def _token_ids(values, what: str) -> torch.Tensor:
                              " (the -100 that pad_collate pads per-step labels with is not a label of its own)"
                              if what == "labels" else ""))
     return ids
-
-
-def check_aligned(items, labels, what: str) -> None:
-    """ValueError for ``items`` and ``labels`` that are both pandas objects with other indexes (one of them shuffled,
-    sampled or filtered): they are read by position, so each item would get another row's label."""
-    a, b = getattr(items, "index", None), getattr(labels, "index", None)
-    if not (hasattr(a, "equals") and hasattr(b, "equals")) or len(a) != len(b) or a.equals(b):  # list.index: a method
-        return
-    a, b = a.tolist(), b.tolist()
-    i = next(i for i, (u, v) in enumerate(zip(a, b, strict=True)) if u != v)
-    raise ValueError(f"{what} and labels are pandas objects of other indexes ({what}' index has {a[i]!r} at position "
-                     f"{i}, labels' {b[i]!r}), and they are read by position, so each would get another row's label; "
-                     f"align them first: labels.loc[{what}.index] (or take both from one DataFrame)")
 
 
 def check_file_list(files, labels, who: str, pattern: str) -> None:
