@@ -91,3 +91,15 @@ def test_F31_08_fit_reads_an_X_of_ys_timestamps_in_another_order_by_label():
     newest_first = f().fit(y, X=X.iloc[:-3].iloc[::-1]).predict(X=X.iloc[-3:])
     in_order = f().fit(y, X=X.iloc[:-3]).predict(X=X.iloc[-3:])
     pd.testing.assert_series_equal(newest_first, in_order)
+
+
+def test_F31_09_backtest_names_the_fold_whose_training_rows_never_saw_a_covariate_vary():
+    y = _monthly()
+    X = pd.DataFrame({"promo": np.r_[np.zeros(36), np.ones(4)]}, index=y.index)  # a promotion run from month 37
+    f = rnnkit.Forecaster(horizon=3, lookback=6, model="direct", hidden_size=4, max_epochs=1, random_state=0)
+    with pytest.raises(ValueError) as e:  # before: fold 0 scored a forecast moved by untrained weights, no word
+        f.backtest(y, X=X, folds=2)
+    assert one_line(e).startswith("backtest: fold 0 (origin 2002-11-01): X column 'promo' is 1 at 2003-01-01, but "
+                                  "it was 0 in every one of the 34 training rows")
+    assert "use fewer folds, whose training rows see 'promo' vary, or drop it" in str(e.value)
+    assert len(f.backtest(y, X=X, folds=1)) == 1  # its training rows hold the promotion's first month

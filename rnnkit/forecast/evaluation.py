@@ -24,6 +24,7 @@ from .series import (
     _take,
     as_frame,
     as_text,
+    check_learned_covariates,
     given_text,
     period_starts,
     periods_rule,
@@ -243,6 +244,13 @@ def backtest(forecaster, data, X=None, *, folds: int = 3, step: int | None = Non
         m_fold = m if m is not None else model.season_length_  # at most half the fold's rows: its rule's check
         known = pd.DataFrame(frame.values[test_rows.start : test_rows.stop], columns=frame.columns,
                              index=_future_index(past, freq_, H)) if future else None
+        if future:  # named by fold here, where predict would name a future=... the caller never gave
+            at = model._as_periods(known.index)
+            seen = past.values[:, past.column_index(future)]  # (T, n_f)
+            check_learned_covariates(known[list(future)].to_numpy(np.float64), seen, future, at,
+                                     name="X" if X is not None else "data", rows="training rows",
+                                     who=f"backtest: fold {k} (origin {shown_time(at[0])}): ",
+                                     fix="use fewer folds, whose training rows see {column!r} vary, or drop it")
         predicted = model.predict(data=past, future=known).to_numpy()  # (H, n_y) or (H, n_y * n_q)
         history = pd.DataFrame(past.values[:, idx]).ffill().bfill().to_numpy()  # (T, n_y), gaps filled
         preds = {

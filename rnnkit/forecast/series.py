@@ -1620,7 +1620,8 @@ def forecast_steps(horizon, fitted: int, times: pd.Index | None = None) -> np.nd
 
 
 def check_learned_covariates(given: np.ndarray, fitted: np.ndarray, columns: Sequence[str], shown: pd.Index, *,
-                             name: str = "future", rows: str = "fitted rows", who: str = "") -> None:
+                             name: str = "future", rows: str = "fitted rows", who: str = "",
+                             fix: str = "fit on rows where {column!r} varies, or fit without it") -> None:
     """ValueError when a covariate that held one value in every fitted row (``fitted (n, k)``, NaN ignored: a
     promotion flag never set in the history, a sensor that read 0) is given another where the net reads it
     (``given (m, k)`` at the times ``shown``: a known-future one over the horizon, a past one in the lookback of
@@ -1636,5 +1637,5 @@ def check_learned_covariates(given: np.ndarray, fitted: np.ndarray, columns: Seq
             k = int(other[0])
             raise ValueError(f"{who}{name} column {column!r} is {given[k, j]:g} at {shown_time(shown[k])}, but it "
                              f"was {seen[0]:g} in every one of the {len(seen)} {rows}, so the model learned no "
-                             f"effect of it: the forecast would move by an arbitrary amount; fit on rows where "
-                             f"{column!r} varies, or fit without it")
+                             f"effect of it: the forecast would move by an arbitrary amount; "
+                             + fix.format(column=column))
