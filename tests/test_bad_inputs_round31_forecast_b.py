@@ -103,3 +103,15 @@ def test_F31_09_backtest_names_the_fold_whose_training_rows_never_saw_a_covariat
                                   "it was 0 in every one of the 34 training rows")
     assert "use fewer folds, whose training rows see 'promo' vary, or drop it" in str(e.value)
     assert len(f.backtest(y, X=X, folds=1)) == 1  # its training rows hold the promotion's first month
+
+
+def test_F31_10_historical_forecasts_of_new_data_refuse_a_covariate_constant_at_fit_that_moves_there():
+    y = _monthly()
+    X = pd.DataFrame({"promo": np.r_[np.zeros(36), np.ones(4)]}, index=y.index)
+    f = rnnkit.Forecaster(horizon=3, lookback=6, model="direct", hidden_size=4, max_epochs=1, random_state=0)
+    f.fit(y.iloc[:30], X=X.iloc[:30])  # the promotion starts after the fitted rows
+    data = pd.concat([y, X], axis=1)
+    assert len(f.historical_forecasts(data=data.iloc[:36])) == 36 - 6 - 3 + 1  # promo 0 throughout: as fitted
+    with pytest.raises(ValueError) as e:  # before: the origins from 2003-01 read it through untrained weights
+        f.historical_forecasts(data=data)
+    assert one_line(e).startswith("data column 'promo' is 1 at 2003-01-01, but it was 0 in every one of the 30 fitted")

@@ -785,6 +785,12 @@ class Forecaster(BaseEstimator):
             raise ValueError(f"historical_forecasts: start={start!r} (row {a}) leaves no forecast whose {self.horizon} "
                              f"steps lie in the series of {n} rows; the last one starts at row {last}{at}: pass an "
                              "earlier start")
+        read = self.covariates_ + self.future_covariates_
+        if data is not None and read:  # the rows the windows read, past covariates and known-future ones alike
+            times = pd.RangeIndex(n)[a:] if frame.time is None else self._as_periods(pd.Index(frame.time[a:]))
+            check_learned_covariates(frame.values[a:, frame.column_index(read)],
+                                     self.history_.values[:, self.history_.column_index(read)], read, times,
+                                     name="data")
         windows = WindowDataset(self._features(frame), self.spec_, rows=range(a, n))
         arrays = windows.to_arrays()
         y = self._forecast(arrays["x"], arrays.get("future"))  # (n_w, H, n_y, n_q)
