@@ -1741,6 +1741,15 @@ def _lengths(text: str) -> list[int]:
     return [parse(v.strip()) for v in text.split(",")]
 
 
+def _path_text(text: str) -> str:
+    """An argparse type for a path (--out, a data file, a model directory): not empty, which pathlib reads as the
+    current directory (``--out "$OUT"`` with OUT unset wrote into it, or was refused as ``--out .``)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(f"an empty path ({text!r}; an unset shell variable?); name a file or "
+                                         "directory, e.g. runs/x (. for the current directory)")
+    return text
+
+
 def _json_object(text: str) -> dict:
     """An argparse type: a JSON object (compare's --task-params)."""
     try:
@@ -1789,7 +1798,7 @@ def _host(text: str) -> str:
 
 
 def _add_table_options(p: argparse.ArgumentParser, *, recorded: bool) -> None:
-    p.add_argument("data", help="a .csv (long or wide layout) or .npz of sequences")
+    p.add_argument("data", type=_path_text, help="a .csv (long or wide layout) or .npz of sequences")
     p.add_argument(
         "--layout",
         choices=("auto", "long", "wide", "npz"),
@@ -1830,7 +1839,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--hidden", type=_number(int, 1), default=32, help="hidden size (default 32)")
     demo.add_argument("--steps", type=_number(int, 1), default=2400, help="optimizer steps per cell (default 2400)")
     demo.add_argument("--seed", type=_number(int, 0), default=0)
-    demo.add_argument("--out", default="out/demo", help="output directory (default out/demo)")
+    demo.add_argument("--out", type=_path_text, default="out/demo", help="output directory (default out/demo)")
     demo.set_defaults(run=_demo)
 
     train = sub.add_parser(
@@ -1847,7 +1856,8 @@ def build_parser() -> argparse.ArgumentParser:
         choices=tuple(ESTIMATOR_FOR_TASK),
         help="classify / regress one target per sequence, or tag every step",
     )
-    train.add_argument("--out", required=True, help="model directory to write (new, empty, or an rnnkit model)")
+    train.add_argument("--out", type=_path_text, required=True,
+                       help="model directory to write (new, empty, or an rnnkit model)")
     train.add_argument(
         "--resume",
         action="store_true",
@@ -1922,7 +1932,7 @@ def build_parser() -> argparse.ArgumentParser:
         "rolling-origin backtest beside the naive and seasonal-naive forecasts (backtest.csv, "
         "backtest_forecasts.csv) and a report (report.json, report.md, report.html).",
     )
-    forecast.add_argument("data", help="a CSV with a header row, one row per timestamp")
+    forecast.add_argument("data", type=_path_text, help="a CSV with a header row, one row per timestamp")
     forecast.add_argument("--time-column", required=True, help="the timestamps (dates or numbers), increasing")
     forecast.add_argument("--target-column", required=True, help="the series to forecast (empty cells: missing)")
     forecast.add_argument("--covariates", help="other columns to read as past covariates, comma-separated")
@@ -1936,7 +1946,8 @@ def build_parser() -> argparse.ArgumentParser:
                           "best equal-weight mean of the naive, drift, exponential smoothing, direct and hybrid "
                           "forecasts on validation origins at the end of the series, with a calibrated band (the "
                           "direct net alone with covariates or gaps); report.json's chosen says which and why")
-    forecast.add_argument("--out", required=True, help="directory to write (new, empty, or an rnnkit model)")
+    forecast.add_argument("--out", type=_path_text, required=True,
+                          help="directory to write (new, empty, or an rnnkit model)")
     forecast.add_argument("--freq", help="resample onto this pandas frequency first (h, D, W-SAT, MS...; mean per "
                           "bin, empty bins missing); needed when the timestamps are uneven")
     forecast.add_argument("--folds", type=count, default=3, help="backtest folds at the end of the series (default 3)")
@@ -1960,10 +1971,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="predict with a saved model directory",
         description="Predict with a model directory written by `rnnkit train`.",
     )
-    predict.add_argument("model", help="model directory")
+    predict.add_argument("model", type=_path_text, help="model directory")
     _add_table_options(predict, recorded=True)
-    predict.add_argument("--out", help="CSV file to write, compressed when named .csv.gz, .bz2, .xz or .zip "
-                         "(default, or -: print to stdout)")
+    predict.add_argument("--out", type=_path_text, help="CSV file to write, compressed when named .csv.gz, .bz2, "
+                         ".xz or .zip (default, or -: print to stdout)")
     predict.set_defaults(run=_predict)
 
     evaluate = sub.add_parser(
@@ -1974,9 +1985,10 @@ def build_parser() -> argparse.ArgumentParser:
         "accuracy, macro F1, log loss and per-class counts; a regressor's MAE, RMSE and R2; a tagger's accuracy "
         "per step. Prints them and writes them as JSON to --out.",
     )
-    evaluate.add_argument("model", help="model directory")
+    evaluate.add_argument("model", type=_path_text, help="model directory")
     _add_table_options(evaluate, recorded=True)
-    evaluate.add_argument("--out", help="JSON file to write the metrics to (default, or -: print them only)")
+    evaluate.add_argument("--out", type=_path_text,
+                          help="JSON file to write the metrics to (default, or -: print them only)")
     evaluate.set_defaults(run=_evaluate)
 
     from .models import CELL_NAMES
@@ -2005,14 +2017,14 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument("--eval-every", type=count, default=100, help="validation interval in steps (learning curves)")
     cmp.add_argument("--task-params", type=_json_object, help="JSON of task options, e.g. '{\"n_train\": 2000}'")
     cmp.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
-    cmp.add_argument("--out", required=True)
+    cmp.add_argument("--out", type=_path_text, required=True)
     cmp.set_defaults(run=_compare)
 
     clip = sub.add_parser("clipping", help="exploding gradients: a linear RNN trained with and without clipping")
     clip.add_argument("--radius", type=_number(float, 0.0, low_open=True), default=2.0,
                       help="scale of the orthogonal recurrent weights at init (default 2)")
     clip.add_argument("--seed", type=_number(int, 0), default=0)
-    clip.add_argument("--out", required=True)
+    clip.add_argument("--out", type=_path_text, required=True)
     clip.set_defaults(run=_clipping)
 
     from .apps import RECIPES
@@ -2027,7 +2039,7 @@ def build_parser() -> argparse.ArgumentParser:
     app.add_argument("recipe", type=_one_of(RECIPES), metavar="RECIPE", help="one of " + ", ".join(RECIPES))
     app.add_argument("--quick", action="store_true", help="a small subset, in seconds (a smoke run)")
     app.add_argument("--seed", type=_number(int, 0), default=0)
-    app.add_argument("--out", help="output directory (default: print the results as JSON)")
+    app.add_argument("--out", type=_path_text, help="output directory (default: print the results as JSON)")
     app.set_defaults(run=_app)
 
     export = sub.add_parser(
@@ -2037,8 +2049,8 @@ def build_parser() -> argparse.ArgumentParser:
         "a state, for streaming; unidirectional models) and export.json (shapes, state layout, preprocessing, "
         "measured errors) to --out, after checking both graphs against torch with onnxruntime.",
     )
-    export.add_argument("model", help="model directory written by `rnnkit train` or save()")
-    export.add_argument("--out", required=True, help="export directory to write")
+    export.add_argument("model", type=_path_text, help="model directory written by `rnnkit train` or save()")
+    export.add_argument("--out", type=_path_text, required=True, help="export directory to write")
     export.set_defaults(run=_export)
 
     serve = sub.add_parser(
@@ -2047,7 +2059,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="POST /predict {\"sequences\": [[[f1, ...], ...], ...]}, GET /health, GET /model; concurrent "
         "requests are batched together.",
     )
-    serve.add_argument("model", help="model directory written by `rnnkit train` or save()")
+    serve.add_argument("model", type=_path_text, help="model directory written by `rnnkit train` or save()")
     serve.add_argument("--host", type=_host, default="127.0.0.1",
                        help="address to bind (default 127.0.0.1, this machine only)")
     serve.add_argument("--port", type=_number(int, 0, 65535, high_open=False), default=8000,
