@@ -2811,6 +2811,13 @@ class SequenceRegressor(RegressorMixin, _LabelEstimator):
             raise ValueError(f"{who}: y is categorical (categories {_show_index(categories)}): labels, not numbers; "
                              f"to classify use SequenceClassifier; if the categories are numbers to regress, pass "
                              f"y.astype(float)")
+        if isinstance(y, pd.DataFrame):  # np.asarray reads a categorical column's values, where y alone is refused
+            cat = [c for c in y.columns if isinstance(y[c].dtype, pd.CategoricalDtype)]
+            if cat:
+                raise ValueError(f"{who}: y's column {cat[0]!r} is categorical (categories "
+                                 f"{_show_index(y[cat[0]].cat.categories)}): labels, not numbers; to classify use "
+                                 f"SequenceClassifier; if the categories are numbers to regress, pass "
+                                 f"y.astype({{{cat[0]!r}: float}})")
         _warn_id_columns(y, who)
         # a DataFrame's column names (all str), which score matches y's to: None otherwise
         names = [*y.columns] if isinstance(y, pd.DataFrame) and all(isinstance(c, str) for c in y.columns) else None
