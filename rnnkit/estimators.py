@@ -945,6 +945,7 @@ def as_label_array(y, who: str) -> np.ndarray:
     text (``<U``), which scikit-learn's metrics and a saved model's JSON read; a list of tuples is one tuple
     label per item (numpy would make it a 2-D array)."""
     check_target_container(y, who)
+    ids = _target_ids(y)
     if isinstance(y, pd.Series | pd.Index):
         y = y.to_numpy()
     if isinstance(y, list | tuple) and y and all(isinstance(v, tuple) for v in y):
@@ -952,7 +953,7 @@ def as_label_array(y, who: str) -> np.ndarray:
     string_dtype = isinstance(y, np.ndarray) and y.dtype.kind == "T"
     if string_dtype:
         y = y.astype(object)  # its missing values (na_object) are refused below, not read as the text 'nan'
-    check_label_types([y], who)
+    check_label_types([y], who, ids)
     a = y if isinstance(y, np.ndarray) else np.asarray(y)
     if isinstance(y, list | tuple) and a.dtype.kind == "f" and (ints := _integer_labels(list(y))) is not None:
         a = ints  # [np.uint64(2**63 + 1), 1]: float64 to numpy
@@ -984,8 +985,8 @@ def as_label_array(y, who: str) -> np.ndarray:
            if a.dtype == object else np.zeros(len(a), dtype=bool))
     if bad.any():
         at = int(np.flatnonzero(bad)[0])
-        raise ValueError(f"{who}: y contains NaN or infinite labels ({a[at]} at position {at}, {int(bad.sum())} in "
-                         f"all); give every sequence a label (or leave it out of X and y)")
+        raise ValueError(f"{who}: y contains NaN or infinite labels ({a[at]} at {_position(at, ids)}, "
+                         f"{int(bad.sum())} in all); give every sequence a label (or leave it out of X and y)")
     return a
 
 
@@ -1078,9 +1079,22 @@ def _label_kind(value) -> str:
     return "str" if isinstance(value, str) else type(value).__name__
 
 
-def check_label_types(rows: list, who: str) -> None:
+def _target_ids(y) -> pd.Index | None:
+    """The user's ids of a pandas y's rows (X's instances, which :func:`check_target_index` matched), to name a
+    bad target by; None for a y numbered 0, 1, ... (a RangeIndex), or not pandas."""
+    if isinstance(y, pd.Series | pd.DataFrame) and not isinstance(y.index, pd.RangeIndex):
+        return y.index
+    return None
+
+
+def _position(at: int, ids: pd.Index | None) -> str:
+    return f"position {at}" if ids is None else f"{ids[at]!r} (position {at})"
+
+
+def check_label_types(rows: list, who: str, ids: pd.Index | None = None) -> None:
     """Refuse labels of more than one kind (number, str, bool, ...) across ``rows`` (y itself, or a tagger's
-    per-sequence label arrays), judged on the values as given: ``np.asarray([0, "a"])`` is already text."""
+    per-sequence label arrays), judged on the values as given: ``np.asarray([0, "a"])`` is already text. ``ids``:
+    y's own ids (:func:`_target_ids`), which name a sequence of a single row."""
     first = {}  # kind -> (where, value) of its first label
     for i, row in enumerate(rows):
         if isinstance(row, np.ndarray) and row.dtype != object:
@@ -1090,12 +1104,12 @@ def check_label_types(rows: list, who: str) -> None:
         for t, v in enumerate(np.asarray(row, dtype=object).ravel()):
             if v is None or v is pd.NA or v is pd.NaT or isinstance(v, float) and math.isnan(v):
                 # a missing value (of a nullable or categorical y too), not a label of another type
-                where = f"position {t}" if len(rows) == 1 else f"sequence {i}, step {t}"
+                where = _position(t, ids) if len(rows) == 1 else f"sequence {i}, step {t}"
                 raise ValueError(f"{who}: y has a missing label: {v} ({type(v).__name__}) at {where}; give every "
                                  f"{'sequence' if len(rows) == 1 else 'step'} a label (or leave it out of X and y)")
             first.setdefault(_label_kind(v), ((i, t), v))
     if len(first) > 1:
-        where = (lambda w: f"position {w[1]}") if len(rows) == 1 else (lambda w: f"sequence {w[0]}, step {w[1]}")
+        where = (lambda w: _position(w[1], ids)) if len(rows) == 1 else (lambda w: f"sequence {w[0]}, step {w[1]}")
         plain = lambda v: v.item() if isinstance(v, np.generic) else v  # 0, not np.int64(0)
         shown = ", ".join(f"{plain(v)!r} ({type(v).__name__}) at {where(w)}" for w, v in first.values())
         raise ValueError(f"{who}: y mixes label types: {shown}; give every label one type (e.g. all str, or "
@@ -2818,7 +2832,18 @@ class SequenceRegressor(RegressorMixin, _LabelEstimator):
                                  f"{_show_index(y[cat[0]].cat.categories)}): labels, not numbers; to classify use "
                                  f"SequenceClassifier; if the categories are numbers to regress, pass "
                                  f"y.astype({{{cat[0]!r}: float}})")
+            flags = [c for c in y.columns if y[c].dtype.kind == "b" or y[c].dtype == "boolean"]
+            if flags:  # raveled, the bool's position would count cells, not sequences
+                raise ValueError(f"{who}: y's column {flags[0]!r} holds True/False, which are labels, not numbers; "
+                                 f"to classify use SequenceClassifier on y[{flags[0]!r}]; to regress the share of "
+                                 f"True (a probability), pass y.astype({{{flags[0]!r}: float}})")
+            dates = [c for c in y.columns if y[c].dtype.kind in "mM"]
+            if dates:  # np.asarray gives objects (Timestamps) beside numbers: float() cannot read them
+                raise ValueError(f"{who}: y's column {dates[0]!r} holds dates or durations (dtype "
+                                 f"{y[dates[0]].dtype}); a regression target must be numbers: convert it yourself in "
+                                 f"the unit you mean (e.g. durations / np.timedelta64(1, 's') for seconds)")
         _warn_id_columns(y, who)
+        ids = _target_ids(y)
         # a DataFrame's column names (all str), which score matches y's to: None otherwise
         names = [*y.columns] if isinstance(y, pd.DataFrame) and all(isinstance(c, str) for c in y.columns) else None
         y = _target_rows(y)
@@ -2863,9 +2888,10 @@ class SequenceRegressor(RegressorMixin, _LabelEstimator):
         check_n_targets(y, len(lengths), who)
         bad = ~np.isfinite(y.reshape(len(y), -1)).all(axis=1)
         if bad.any():
-            raise ValueError(f"{who}: y contains NaN or infinite values (the sequence at position "
-                             f"{int(np.flatnonzero(bad)[0])}, {int(bad.sum())} in all); give every sequence a finite "
-                             f"target (or leave it out of X and y)")
+            at = int(np.flatnonzero(bad)[0])
+            where = f"the sequence at position {at}" if ids is None else f"the sequence {ids[at]!r}, position {at}"
+            raise ValueError(f"{who}: y contains NaN or infinite values ({where}, {int(bad.sum())} in all); give "
+                             f"every sequence a finite target (or leave it out of X and y)")
         big = (np.abs(y.reshape(len(y), -1)) > np.finfo(np.float32).max).any(axis=1)
         if big.any():  # its mean and scale are kept (and saved) as float32: they would be infinite
             at = int(np.flatnonzero(big)[0])
