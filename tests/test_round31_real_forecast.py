@@ -100,3 +100,33 @@ def test_R31_06_sktime_adapter_on_a_wide_frame_of_monthly_periods_keeps_columns_
     assert pred.index.equals(pd.period_range("2016-01", periods=3, freq="M", name="month"))
     assert pred.columns.tolist() == JOBS
     assert all(_on_scale(pred[c], wide[c]) for c in JOBS)
+
+
+def test_R31_07_stocks_known_future_rows_are_matched_by_symbol_and_date_in_any_order_or_form():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        stocks = local_data.stocks()
+    stocks["event"] = np.random.default_rng(0).normal(size=len(stocks))
+    stocks = stocks.sort_values("date", kind="stable")  # the symbols interleaved, GOOG first seen in 2004
+    model = GlobalForecaster(lookback=12, horizon=2, **FAST).fit(stocks, id_col="symbol", time_col="date",
+                                                                  target="price", future_covariates=["event"])
+    dates = [pd.Timestamp("2010-04-01"), pd.Timestamp("2010-05-01")]
+    rows = [(s, d, v) for s in stocks["symbol"].unique() for d, v in zip(dates, (1.0, -2.0), strict=True)]
+    future = pd.DataFrame(rows, columns=["symbol", "date", "event"])
+    pred = model.predict(future=future)
+    assert pred["symbol"].unique().tolist() == ["MSFT", "AMZN", "IBM", "AAPL", "GOOG"]  # as first seen
+    for other in (future.sample(frac=1.0, random_state=1), future.assign(date=future["date"].dt.strftime("%Y-%m-%d")),
+                  future.assign(date=future["date"].dt.to_period("M"))):
+        np.testing.assert_allclose(model.predict(future=other)["price"], pred["price"], rtol=1e-6)
+
+
+def test_R31_08_us_employment_read_with_nullable_dtypes_forecasts_as_the_numpy_read(tmp_path):
+    path = tmp_path / "employment.csv"
+    _employment()[["month", *JOBS]].to_csv(path, index=False)
+    plain = pd.read_csv(path, parse_dates=["month"])
+    nullable = pd.read_csv(path, parse_dates=["month"], dtype_backend="numpy_nullable")  # Int64 columns
+    assert str(nullable["nonfarm"].dtype) == "Int64"
+    a = Forecaster(horizon=3, lookback=12, **FAST).fit(plain, time_col="month").predict()
+    b = Forecaster(horizon=3, lookback=12, **FAST).fit(nullable, time_col="month").predict()
+    assert b.index.equals(pd.date_range("2016-01-01", periods=3, freq="MS", name="month"))
+    np.testing.assert_allclose(b.to_numpy(dtype=float), a.to_numpy(dtype=float), rtol=1e-5)
