@@ -130,3 +130,33 @@ def test_R31_08_us_employment_read_with_nullable_dtypes_forecasts_as_the_numpy_r
     b = Forecaster(horizon=3, lookback=12, **FAST).fit(nullable, time_col="month").predict()
     assert b.index.equals(pd.date_range("2016-01-01", periods=3, freq="MS", name="month"))
     np.testing.assert_allclose(b.to_numpy(dtype=float), a.to_numpy(dtype=float), rtol=1e-5)
+
+
+def _solar_periods():
+    datasets = pytest.importorskip("sktime.datasets")
+    solar = datasets.load_solar(api_version=None)  # half-hours in UTC, to 2021-05-07 00:00
+    return solar.iloc[-200:].tz_convert(None).to_period()  # PeriodIndex of freq '30min', as sktime users convert
+
+
+def test_R31_09_half_hour_periods_of_solar_are_a_regular_series_not_skipped_periods():
+    # before: refused, "the periods of the index skip 0 of its '30min' periods (; 2021-05-02 21:00 follows 2021-05-02 20:30)"
+    y = _solar_periods()
+    model = Forecaster(horizon=3, lookback=12, **FAST).fit(y)
+    pred = model.predict()
+    assert pred.index.equals(pd.period_range("2021-05-07 00:30", periods=3, freq="30min", name="datetime_gmt"))
+    assert model.season_length_ == 48  # a day of half-hours
+    bimonthly = pd.Series(np.arange(40.0), index=pd.period_range("2001-01", periods=40, freq="2M"))
+    assert Forecaster(horizon=2, lookback=6, **FAST).fit(bimonthly).predict().index.equals(
+        pd.period_range("2007-09", periods=2, freq="2M"))
+    with pytest.raises(ValueError, match=r"^the periods of the index skip 1 of its '30min' periods \(2021-05-03 "):
+        Forecaster(horizon=3, lookback=12, **FAST).fit(y.drop(y.index[50]))
+
+
+def test_R31_10_a_panel_of_half_hour_periods_is_read_on_its_grid():
+    # before: refused, "series 'solar': its periods skip 0 of its '30min' periods (; ...)"
+    y = _solar_periods()
+    panel = pd.DataFrame({"unique_id": "solar", "ds": y.index, "y": y.to_numpy()})
+    pred = GlobalForecaster(lookback=12, horizon=3, calibrate=False, **FAST).fit(panel).predict()
+    assert pred["ds"].tolist() == list(pd.period_range("2021-05-07 00:30", periods=3, freq="30min"))
+    with pytest.raises(ValueError, match=r"^series 'solar': its periods skip 1 of its '30min' periods \(2021-05-03 "):
+        GlobalForecaster(lookback=12, horizon=3, **FAST).fit(panel.drop(index=50))

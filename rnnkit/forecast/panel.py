@@ -1322,8 +1322,8 @@ def _step_of(key, frame: TimeSeriesFrame, columns: tuple[str, ...] | None = None
     if period is not None and columns is not None and isinstance(time, pd.DatetimeIndex) and len(time) >= 2:
         periods = time.to_period(period)
         steps = np.diff(periods.asi8)
-        if (steps > 0).all() and (steps != 1).any():  # pandas resamples no periods: reindex each series
-            i = int(np.flatnonzero(steps != 1)[0])
+        if (steps > 0).all() and (steps != periods.freq.n).any():  # '30min' ordinals step by 30; pandas resamples
+            i = int(np.flatnonzero(steps != periods.freq.n)[0])  # no periods: reindex each series
             absent = pd.period_range(periods[0], periods[-1], freq=period).difference(periods)
             shown = ", ".join(str(p) for p in absent[:3]) + (", ..." if len(absent) > 3 else "")
             id_col, time_col, *values = columns

@@ -246,7 +246,7 @@ def _skipped_periods(index: pd.Index) -> str | None:
     if not isinstance(index, pd.PeriodIndex) or len(index) < 2 or index.hasnans or not index.is_unique or \
             not index.is_monotonic_increasing:
         return None
-    jumps = np.flatnonzero(np.diff(index.asi8) != 1)
+    jumps = np.flatnonzero(np.diff(index.asi8) != index.freq.n)  # ordinals of '2M' periods step by 2
     if not len(jumps):
         return None
     i, freq = int(jumps[0]), index.freqstr
