@@ -1327,6 +1327,7 @@ def _forecast(args) -> int:
             raise ValueError("--model hybrid reads no covariates (exponential smoothing's level and season of the "
                              "one series, the net on the rest); leave out --covariates, or use --model direct (or "
                              "auto)")
+        _check_one_target(args.data, args.target_column, covariates)
         data = read_series_csv(args.data, time_column=args.time_column, target_column=args.target_column,
                                covariates=covariates)
         unread = [c for c in pd.read_csv(args.data, nrows=0).columns if c not in (args.time_column, *data.columns)]
@@ -1517,6 +1518,27 @@ def _check_folds_observed(args, frame) -> None:
                          f"forecast could be scored there; {fix}")
 
 
+def _check_one_target(data, target_column: str, covariates: list[str]) -> None:
+    """``--target-column y,z`` (several columns, as --covariates takes them) where the file has no column of that
+    name but has each part: rnnkit forecast forecasts one series, which the message says, with the ways out."""
+    import pandas as pd
+
+    parts = [c.strip() for c in target_column.split(",") if c.strip()]
+    if len(parts) < 2:
+        return
+    try:
+        columns = list(pd.read_csv(data, nrows=0).columns)
+    except (OSError, ValueError):
+        return  # the read below names what is wrong with the file
+    if target_column in columns or not all(c in columns for c in parts):
+        return
+    others = ",".join([*parts[1:], *covariates])
+    raise ValueError(f"{data}: --target-column {target_column!r} names {len(parts)} columns ({', '.join(parts)}), "
+                     f"and rnnkit forecast forecasts one series; give one, e.g. --target-column {parts[0]} (with "
+                     f"--covariates {others} to read the others as its covariates), or run the command once per "
+                     "column, each with an --out of its own")
+
+
 def _check_series_roles(time_column: str, target_column: str, covariates: list[str]) -> None:
     """Each column of `rnnkit forecast` has one role: the time, the target, or a covariate given once."""
     if time_column == target_column:
@@ -1668,7 +1690,9 @@ def _export(args) -> int:
     from .estimators import load
 
     out = _out_directory(args.out)
-    info = export_onnx(load(args.model), out)
+    model = load(args.model)
+    _check_forecaster_exportable(model, args.model)
+    info = export_onnx(model, out)
     written = ", ".join(f for f in ("sequence.onnx", "step.onnx") if Path(out, f).exists())
     if info["step"].get("file"):
         print(f"wrote {written} and export.json to {args.out} (state size {info['step']['state_size']})")
@@ -1681,18 +1705,62 @@ def _export(args) -> int:
     return 0
 
 
+def _check_forecaster_exportable(model, directory: str) -> None:
+    """A Forecaster that `rnnkit forecast` chose to forecast otherwise than with its network alone (--model auto's
+    mean, exponential smoothing, the hybrid, a calibrated band) has no graph that gives its forecast.csv: refused
+    in the command's terms (its flag, report.json), not the Python API's (model='direct')."""
+    from .forecast import Forecaster
+
+    if not isinstance(model, Forecaster) or not hasattr(model, "model_"):
+        return
+    kind, parts = model.model_kind_, list(getattr(model, "components_", []))
+    if kind == "direct" and not getattr(model, "band_", None):
+        return
+    how = ("the hybrid model (exponential smoothing's level and season outside the network)" if kind == "hybrid" else
+           f"the mean of {' + '.join(parts)}" if len(parts) > 1 else
+           f"{parts[0] if parts else kind} alone" if kind != "direct" else
+           "its network and an interval calibrated outside it (band_)")
+    raise ValueError(f"{directory}: this Forecaster forecasts with {how}, as --model {model.model} chose "
+                     "(report.json's results.chosen says why), not with one network, so no ONNX graph gives its "
+                     "forecast; rerun rnnkit forecast with --model direct and an --out of its own, and export that "
+                     "directory")
+
+
 # the options a model without a step graph is refitted with to stream (Exportable.why_no_step), as train's flags
 _STREAMING_FLAGS = {"bidirectional=False": "--no-bidirectional", "normalise=None": "--normalise none",
                     "frontend=None": "--frontend none", "n_members=1": "--members 1"}
 
 
 def _serve(args) -> int:
-    """Serve a saved model directory over HTTP until interrupted."""
+    """Serve a saved model directory over HTTP until interrupted. ``--port 0`` (the system's choice) is given a
+    free port here, so that the address announced is the one served; an address open to other machines (not
+    loopback) is said to be, as nothing asks a caller who it is."""
+    import ipaddress
+    import socket
+
     from .deploy.server import serve
 
-    announce = lambda: print(f"serving {args.model} on http://{args.host}:{args.port} (POST /predict, GET /health, "
+    port = args.port
+    if port == 0:
+        try:
+            family, kind, proto, _, address = socket.getaddrinfo(args.host, 0, type=socket.SOCK_STREAM)[0]
+            with socket.socket(family, kind, proto) as probe:
+                probe.bind(address)
+                port = probe.getsockname()[1]
+        except OSError:
+            pass  # serve's own check names the host it cannot bind
+    try:
+        loopback = ipaddress.ip_address(args.host.strip("[]")).is_loopback
+    except ValueError:  # a name: localhost alone is this machine's
+        loopback = args.host == "localhost"
+    if not loopback:
+        print(f"rnnkit serve: warning: --host {args.host} listens beyond this machine: any computer that reaches "
+              f"it on port {port} can call /predict and /model (there is no authentication); leave out --host to "
+              "serve this machine only (127.0.0.1), or put a proxy with authentication in front", file=sys.stderr)
+
+    announce = lambda: print(f"serving {args.model} on http://{args.host}:{port} (POST /predict, GET /health, "
                              f"GET /model)", flush=True)
-    serve(args.model, host=args.host, port=args.port, batching=not args.no_batching, max_batch=args.max_batch,
+    serve(args.model, host=args.host, port=port, batching=not args.no_batching, max_batch=args.max_batch,
           max_wait_ms=args.max_wait_ms, threads=args.threads, on_ready=announce)
     return 0
 
@@ -1834,9 +1902,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = _Parser(prog="rnnkit", description="Recurrent neural networks for sequential data.")
     sub = parser.add_subparsers(dest="command", required=True)
-    demo = sub.add_parser("demo", help="a short measured RNN / LSTM / GRU comparison (adding problem, digits)")
+    demo = sub.add_parser(
+        "demo",
+        help="a short measured RNN / LSTM / GRU comparison (adding problem, digits)",
+        description="Train an RNN, an LSTM and a GRU under one budget on the adding problem (long memory, "
+        "generated) and on scikit-learn's handwritten digits read row by row (real data); print each cell's "
+        "figure beside chance with its verdict, and write report.html, report.md, report.json and the plots to "
+        "--out (each task's own report in --out/TASK). Each cell trains --steps optimizer steps per task (2400 by "
+        "default); lower --steps for a quick look.",
+    )
     demo.add_argument("--length", type=_number(int, 2), default=50, help="adding-problem sequence length (default 50)")
     demo.add_argument("--hidden", type=_number(int, 1), default=32, help="hidden size (default 32)")
+    demo.add_argument("--hidden-size", dest="hidden", type=_number(int, 1), default=32,
+                      help="the same as --hidden, as train, forecast and compare spell it")
     demo.add_argument("--steps", type=_number(int, 1), default=2400, help="optimizer steps per cell (default 2400)")
     demo.add_argument("--seed", type=_number(int, 0), default=0)
     demo.add_argument("--out", type=_path_text, default="out/demo", help="output directory (default out/demo)")
