@@ -1342,6 +1342,7 @@ def _forecast(args) -> int:
                                     "a regular grid (empty bins become missing values)", business="--freq B")
         except ValueError as e:
             raise ValueError(f"{args.data}: {e}") from None
+        _warn_unix_times(args, frame)
         H, n = args.horizon, len(frame)
         # without --lookback the Forecaster chooses it ("auto"); its rule always leaves a window, so the check
         # below can only refuse a given --lookback
@@ -1516,6 +1517,30 @@ def _check_folds_observed(args, frame) -> None:
         raise ValueError(f"{args.data}: the backtest's fold {k + 1} of {folds} (--folds, --horizon {H}) tests on "
                          f"{at(start)} .. {at(start + H - 1)}, where {args.target_column!r} has no value, so no "
                          f"forecast could be scored there; {fix}")
+
+
+def _warn_unix_times(args, frame) -> None:
+    """A warning (stderr) where the time column holds whole numbers that read as Unix seconds or milliseconds on a
+    grid of whole minutes: read as numbers, the series has no calendar, so no daily or weekly season is looked for
+    and the seasonal naive is the naive, which the output would not show."""
+    import numpy as np
+    import pandas as pd
+
+    time = frame.time
+    if args.season_length is not None or time is None or isinstance(time, pd.Index) or len(time) < 2:
+        return
+    time = np.asarray(time, dtype=float)
+    step = float(np.median(np.diff(time)))
+    for unit, low, high, minute in (("s", 1e8, 1e10, 60), ("ms", 1e11, 1e13, 60_000)):
+        if low <= time[0] < high and step > 0 and step % minute == 0 and (time == np.round(time)).all():
+            first = pd.to_datetime(int(time[0]), unit=unit)
+            print(f"rnnkit forecast: warning: the time column {args.time_column!r} of {args.data} holds numbers that "
+                  f"read as Unix {'seconds' if unit == 's' else 'milliseconds'} ({int(time[0])} is {first}, a step "
+                  f"of {pd.Timedelta(step, unit=unit)}); read as numbers, they have no calendar, so no daily or "
+                  f"weekly season is looked for and the seasonal naive is the naive; to forecast on dates, write "
+                  f"them as dates (df[{args.time_column!r}] = pd.to_datetime(df[{args.time_column!r}], "
+                  f"unit={unit!r})), or give --season-length", file=sys.stderr)
+            return
 
 
 def _check_one_target(data, target_column: str, covariates: list[str]) -> None:

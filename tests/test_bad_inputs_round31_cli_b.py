@@ -71,3 +71,21 @@ def test_C31_15_demo_reads_hidden_size_and_says_what_it_does(capsys):
         build_parser().parse_args(["demo", "--help"])
     shown = " ".join(capsys.readouterr().out.split())
     assert "report.html" in shown and "--steps" in shown.split("options:")[0], shown
+
+
+def test_C31_16_forecast_of_unix_seconds_warns_that_they_have_no_calendar(tmp_path, capsys):
+    t = pd.date_range("2024-01-01", periods=30, freq="D")
+    for unit, scale in (("s", 10**9), ("ms", 10**6)):
+        path = tmp_path / f"{unit}.csv"
+        pd.DataFrame({"ts": t.as_unit("ns").asi8 // scale, "y": np.arange(30.0)}).to_csv(path, index=False)
+        # --horizon too long for the series: refused after the warning, before any fit
+        status, err = run_cli(["forecast", path, "--time-column", "ts", "--target-column", "y", "--horizon", "40",
+                               "--out", tmp_path / "o"], capsys)
+        assert status == 2 and len(err) == 2, err
+        assert f"holds numbers that read as Unix {'seconds' if unit == 's' else 'milliseconds'}" in err[0], err
+        assert "is 2024-01-01 00:00:00, a step of 1 days" in err[0] and f"unit={unit!r}" in err[0], err
+    path = tmp_path / "years.csv"
+    pd.DataFrame({"year": np.arange(1990, 2020), "y": np.arange(30.0)}).to_csv(path, index=False)
+    status, err = run_cli(["forecast", path, "--time-column", "year", "--target-column", "y", "--horizon", "40",
+                           "--out", tmp_path / "o"], capsys)
+    assert status == 2 and len(err) == 1 and "warning" not in err[0], err  # years are numbers, as they should be
