@@ -49,7 +49,7 @@ def test_E31_13_a_missing_target_of_a_y_on_xs_instances_is_named_by_the_users_id
     with pytest.raises(ValueError, match=r"y contains NaN or infinite values \(the sequence 's3', position 3, 1 in"):
         SequenceRegressor(**TINY).fit(X, targets)
     with pytest.raises(ValueError, match=r"y contains NaN or infinite values \(the sequence 's3', position 3, 1 in"):
-        SequenceRegressor(**TINY).fit(X, pd.DataFrame({"a": np.arange(6.0), "b": targets}))
+        SequenceRegressor(**TINY).fit(X, pd.DataFrame({"a": np.sqrt(np.arange(6.0)), "b": targets}, index=ids))
 
 
 def test_E31_14_a_dataframe_ys_column_of_dates_or_bools_is_named_by_column():
