@@ -40,3 +40,18 @@ def test_L31_07_an_empty_path_is_refused_by_flag_not_read_as_the_current_directo
     # Path("") is Path("."): --out "$OUT" with OUT unset wrote into (or was refused as) the current directory
     line = cli_error(args)
     assert "an empty path" in line and "unset shell variable" in line, line
+
+
+def test_L31_08_a_forecaster_of_one_classical_candidate_is_not_called_averaged_by_export(tmp_path):
+    # a straight line: the default's validation picks the drift alone, which export_onnx called "drift, averaged"
+    import pandas as pd
+
+    from rnnkit.forecast import Forecaster
+
+    y = pd.Series(50 + np.arange(60) * 2.0 + np.random.default_rng(0).normal(size=60) * 0.1)
+    f = Forecaster(horizon=4, max_epochs=1, random_state=0).fit(y)
+    assert f.components_ == ("drift",)
+    with pytest.raises(ValueError, match=r"model_kind_='drift' is not exported \(its forecast is not a network's: "
+                                         r"drift\); refit with model='direct'") as e:
+        rnnkit.export_onnx(f, tmp_path / "e")
+    assert "averaged" not in str(e.value)

@@ -993,9 +993,11 @@ def check_forecaster(forecaster) -> None:
     if not hasattr(forecaster, "model_"):
         raise ValueError("export_onnx: this Forecaster is not fitted; call fit first")
     if getattr(forecaster, "model_kind_", "direct") != "direct":
+        parts = tuple(getattr(forecaster, "components_", None) or (forecaster.model_kind_,))
         why = ("its level and season come from exponential smoothing outside the network"
                if forecaster.model_kind_ == "hybrid" else
-               f"its forecast is not one network's: {' + '.join(forecaster.components_)}, averaged")
+               f"its forecast is not one network's: {' + '.join(parts)}, averaged" if len(parts) > 1 else
+               f"its forecast is not a network's: {parts[0]}")
         raise ValueError(f"export_onnx: a Forecaster with model_kind_={forecaster.model_kind_!r} is not exported "
                          f"({why}); refit with model='direct' to export it")
     if getattr(forecaster, "band_", None):
