@@ -3091,6 +3091,13 @@ class SequenceTagger(_SequenceEstimator):
                 raise ValueError(f"{who}: y is a Series of per-step labels whose index is not X's (instance, time) "
                                  f"rows in X's order ({len(y)} rows for X's {len(X)}); give one label per row of X, "
                                  f"on X's index (e.g. y.reindex(X.index), after checking that none is missing)")
+            missing = np.flatnonzero(pd.isna(y.to_numpy()))
+            if len(missing):  # named here by X's ids, which the per-sequence arrays below no longer carry
+                k, instances = int(missing[0]), y.index.get_level_values(0)
+                v, step = _plain(y.iloc[k]), int((instances[:k] == instances[k]).sum())
+                raise ValueError(f"{who}: y has a missing label: {v} ({type(v).__name__}) at sequence "
+                                 f"{instances[k]!r}, step {step} (X's row {y.index[k]!r}); give every step a label "
+                                 f"(or leave it out of X and y)")
             return [group.to_numpy() for _, group in y.groupby(level=0, sort=False)]
         check_target_index(X, y, who)
         if isinstance(y, pd.Series | pd.DataFrame):

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import torch
 
-from rnnkit import SequenceClassifier, SequenceRegressor
+from rnnkit import SequenceClassifier, SequenceRegressor, SequenceTagger
 
 torch.set_num_threads(1)
 TINY = dict(cell="gru", hidden_size=4, max_epochs=1, n_members=1, frontend=None, batch_size=8, random_state=0)
@@ -65,3 +65,20 @@ def test_E31_14_a_dataframe_ys_column_of_dates_or_bools_is_named_by_column():
     with pytest.raises(ValueError, match=r"y's column 'broken' holds True/False, which are labels, not numbers; .*"
                                          r"y.astype\(\{'broken': float\}\)"):
         SequenceRegressor(**TINY).fit(X, flags)
+
+
+def test_E31_15_a_taggers_missing_step_label_on_xs_rows_is_named_by_the_users_id():
+    """A tagger's y as a Series on a MultiIndex X's (instance, time) rows, a step labelled ``pd.NA`` or NaN: named
+    by the instance's id and the step, at fit and score. Before: ``at sequence 2, step 1`` (a position)."""
+    X, ids = _panel()
+    labels = pd.Series(np.where(X["v"] > 0, "up", "down"), index=X.index, dtype=object)
+    tagger = SequenceTagger(cell="gru", hidden_size=4, max_epochs=1, batch_size=8, random_state=0).fit(X, labels)
+    missing = labels.copy()
+    missing.iloc[9] = pd.NA  # instance 's2', its step 1
+    with pytest.raises(ValueError, match=r"score: y has a missing label: <NA> \(NAType\) at sequence 's2', step 1 "
+                                         r"\(X's row \('s2', 1\)\)"):
+        tagger.score(X, missing)
+    numbers = pd.Series((X["v"] > 0).astype(float), index=X.index)
+    numbers.iloc[4] = np.nan
+    with pytest.raises(ValueError, match=r"fit: y has a missing label: nan \(float\) at sequence 's1', step 0"):
+        SequenceTagger(cell="gru", hidden_size=4, max_epochs=1, random_state=0).fit(X, numbers)
