@@ -1136,8 +1136,11 @@ def forecast_info(forecaster) -> dict:
                       "`lookback` rows, (v - center[c]) / scale_by[c]; channels "
                       "in the order of input_names: the columns' values, the calendar channels of the window's "
                       "timestamps ('<name>_sin', '<name>_cos': see `calendar`), "
-                      "then '<column>_mask' (1 observed, 0 imputed) and '<column>_since' (steps since the column "
-                      "was last observed) where named"),
+                      "then '<column>_mask' (1 observed, 0 imputed) and '<column>_since' where named: GRU-D's "
+                      "delta in steps of `frequency`, the steps from the column's last observation strictly before "
+                      "the row to the row (1 where the row before was observed, k + 1 after k imputed rows, 0 on "
+                      "the series' first row), counted over the whole series (impute_from): a window that starts "
+                      "in a gap counts from the observation before the window"),
         "calendar": calendar_info(p.calendar),
         "future_formula": ("known-future covariates scaled as their column above, then the calendar channels "
                            "(see `calendar`) of the forecast timestamps, in the order "
