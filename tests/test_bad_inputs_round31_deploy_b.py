@@ -39,3 +39,30 @@ def test_S31_13_export_json_states_the_since_channel_a_client_can_rebuild(tmp_pa
     session = ort.InferenceSession(str(tmp_path / "e" / "sequence.onnx"))
     out = session.run(None, {"x": x})[0][0, :, 0, 0]
     np.testing.assert_allclose(out, f.predict().to_numpy(), rtol=1e-4)
+
+
+def test_S31_14_export_json_says_a_day_step_keeps_the_local_time_across_summer_time(tmp_path):
+    # before: the calendar formula said "the window's last timestamp plus 1 .. horizon steps of `frequency`" ('D'):
+    # a client adding 86400 s per step (pd.Timedelta("1D"), epoch milliseconds) read 2024-10-27 23:00 in Paris, still a
+    # Sunday, as the horizon's second step: every step after the change of summer time got the previous weekday's
+    # calendar channels, forecasts 0.2 off on a weekend effect of 2, without a word
+    idx = pd.date_range("2024-08-01", "2024-10-26", freq="D", tz="Europe/Paris")
+    y = pd.Series(np.sin(np.arange(len(idx)) / 3) + 5 + (idx.weekday >= 5) * 2, index=idx, name="v")
+    f = rnnkit.Forecaster(model="direct", horizon=4, lookback=7, max_epochs=1, random_state=0, hidden_size=4,
+                          calendar=("weekday",)).fit(y)
+    rnnkit.export_onnx(f, tmp_path / "e", verbose=False)
+    fc = json.loads((tmp_path / "e" / "export.json").read_text())["forecast"]
+    assert "not 86400 s" in fc["calendar"]["formula"] and "keeps the local time" in fc["calendar"]["formula"]
+    step = pd.tseries.frequencies.to_offset(fc["frequency"])
+    future = pd.DatetimeIndex([idx[-1] + k * step for k in range(1, 5)])
+    predicted = f.predict()
+    assert future.equals(predicted.index) and future.weekday.tolist() == [6, 0, 1, 2]
+
+    def calendar(ts):
+        return np.stack([np.sin(2 * np.pi * ts.weekday / 7), np.cos(2 * np.pi * ts.weekday / 7)], -1)
+
+    w = y.iloc[-7:]
+    x = np.concatenate([((w.to_numpy() - fc["center"][0]) / fc["scale_by"][0])[:, None], calendar(w.index)], -1)
+    session = ort.InferenceSession(str(tmp_path / "e" / "sequence.onnx"))
+    out = session.run(None, {"x": x.astype(np.float32)[None], "future": calendar(future).astype(np.float32)[None]})
+    np.testing.assert_allclose(out[0].ravel(), predicted.to_numpy(), rtol=1e-4)

@@ -1106,7 +1106,9 @@ def calendar_info(features) -> dict | None:
         "formula": "<name>_sin = sin(2 pi v / period), <name>_cos = cos(2 pi v / period) of each step's timestamp, "
                    "read in its own time zone (local hours), a period (e.g. a month) at its start; x: the window's "
                    "timestamps; future: the horizon's, the window's last timestamp plus 1 .. horizon steps of "
-                   "`frequency`",
+                   "`frequency` (pandas' offset alias) as pd.date_range steps: a day ('D') or longer moves the local "
+                   "date and keeps the local time (23 or 25 hours across a change of summer time, not 86400 s), an "
+                   "hour ('h') or shorter is a fixed duration",
     }
 
 
