@@ -1,7 +1,7 @@
 """The thirty-first round, deployment, second pass: a tagger, a multi-target regressor and a direct Forecaster through
-export_onnx, the Streamer and the server. export.json of a Forecaster fitted with ``time_since=True`` states the
-``<column>_since`` channel as it is computed (GRU-D's delta: 1 after an observed row), so a client that builds the
-window from it forecasts as ``predict`` does (S31-13)."""
+export_onnx, the Streamer and the server. export.json of a Forecaster states what a client needs to build its window
+as ``predict`` does: the ``<column>_since`` channel as it is computed (GRU-D's delta: 1 after an observed row,
+S31-13), a day's step across a change of summer time (S31-14), uneven readings averaged onto the grid (S31-15)."""
 
 import json
 
@@ -66,3 +66,21 @@ def test_S31_14_export_json_says_a_day_step_keeps_the_local_time_across_summer_t
     session = ort.InferenceSession(str(tmp_path / "e" / "sequence.onnx"))
     out = session.run(None, {"x": x.astype(np.float32)[None], "future": calendar(future).astype(np.float32)[None]})
     np.testing.assert_allclose(out[0].ravel(), predicted.to_numpy(), rtol=1e-4)
+
+
+def test_S31_15_export_json_says_uneven_readings_are_averaged_onto_the_grid(tmp_path):
+    # before: x_formula began "per column c of `columns`: missing values filled ...", as if the readings lay on the
+    # grid: a client holding the uneven readings a Forecaster was fitted on with fit(freq="h") took each hour's last
+    # one, where fit and predict average them: a window 0.08 off on values near 5, forecasts off, without a word
+    rng = np.random.default_rng(0)
+    times = pd.Timestamp("2024-01-01") + pd.to_timedelta(np.sort(rng.uniform(0, 100, 300)), "h")
+    y = pd.Series(np.sin(np.arange(300) / 10) + 5, index=times, name="v")
+    f = rnnkit.Forecaster(model="direct", horizon=3, lookback=6, max_epochs=1, random_state=0, hidden_size=4)
+    f.fit(y, freq="h")
+    rnnkit.export_onnx(f, tmp_path / "e", verbose=False)
+    fc = json.loads((tmp_path / "e" / "export.json").read_text())["forecast"]
+    assert "resample(frequency).mean()" in fc["x_formula"] and "not the last reading" in fc["x_formula"]
+    grid = y.resample(fc["frequency"]).mean().ffill()
+    x = ((grid.to_numpy()[-6:] - fc["center"][0]) / fc["scale_by"][0]).astype(np.float32)[None, :, None]
+    session = ort.InferenceSession(str(tmp_path / "e" / "sequence.onnx"))
+    np.testing.assert_allclose(session.run(None, {"x": x})[0].ravel(), f.predict().to_numpy(), rtol=1e-4)

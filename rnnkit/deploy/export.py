@@ -1131,7 +1131,10 @@ def forecast_info(forecaster) -> dict:
         "scale_by": np.asarray(p.scale_, dtype=float).tolist(),
         # predict fills the whole series, then takes the window: a gap at the window's start is the value before it
         "impute_from": "series",
-        "x_formula": ("per column c of `columns`: missing values filled by `impute` over the whole series "
+        "x_formula": ("the series on the regular grid of `frequency` first: uneven readings averaged per bin, "
+                      "labelled by its start (s.resample(frequency).mean(), as fit(freq=...) reads uneven times; "
+                      "an empty bin is a missing value), not the last reading of each; then "
+                      "per column c of `columns`: missing values filled by `impute` over the whole series "
                       "(impute_from), read from its first row ('ffill': the last observed value, so a gap at the "
                       "window's start takes the last value observed before the window, and the training mean only "
                       "before the series' first observation; 'mean': the training mean; 'zero': 0); then the last "
