@@ -139,7 +139,8 @@ def _solar_periods():
 
 
 def test_R31_09_half_hour_periods_of_solar_are_a_regular_series_not_skipped_periods():
-    # before: refused, "the periods of the index skip 0 of its '30min' periods (; 2021-05-02 21:00 follows 2021-05-02 20:30)"
+    # before: refused, "the periods of the index skip 0 of its '30min' periods (; 2021-05-02 21:00 follows
+    # 2021-05-02 20:30)"
     y = _solar_periods()
     model = Forecaster(horizon=3, lookback=12, **FAST).fit(y)
     pred = model.predict()
