@@ -1734,21 +1734,18 @@ def _check_forecaster_exportable(model, directory: str) -> None:
     """A Forecaster that `rnnkit forecast` chose to forecast otherwise than with its network alone (--model auto's
     mean, exponential smoothing, the hybrid, a calibrated band) has no graph that gives its forecast.csv: refused
     in the command's terms (its flag, report.json), not the Python API's (model='direct')."""
+    from .deploy.export import forecast_outside_network
     from .forecast import Forecaster
 
     if not isinstance(model, Forecaster) or not hasattr(model, "model_"):
         return
-    kind, parts = model.model_kind_, list(getattr(model, "components_", []))
-    if kind == "direct" and not getattr(model, "band_", None):
+    why = forecast_outside_network(model) or (
+        "its interval is calibrated outside the network (band_)" if getattr(model, "band_", None) else None)
+    if why is None:
         return
-    how = ("the hybrid model (exponential smoothing's level and season outside the network)" if kind == "hybrid" else
-           f"the mean of {' + '.join(parts)}" if len(parts) > 1 else
-           f"{parts[0] if parts else kind} alone" if kind != "direct" else
-           "its network and an interval calibrated outside it (band_)")
-    raise ValueError(f"{directory}: this Forecaster forecasts with {how}, as --model {model.model} chose "
-                     "(report.json's results.chosen says why), not with one network, so no ONNX graph gives its "
-                     "forecast; rerun rnnkit forecast with --model direct and an --out of its own, and export that "
-                     "directory")
+    raise ValueError(f"{directory}: this Forecaster is not exported ({why}), as --model {model.model} chose "
+                     "(report.json's results.chosen says why), so no ONNX graph gives its forecast; rerun rnnkit "
+                     "forecast with --model direct and an --out of its own, and export that directory")
 
 
 # the options a model without a step graph is refitted with to stream (Exportable.why_no_step), as train's flags

@@ -61,7 +61,7 @@ def test_C31_14_export_of_a_forecaster_auto_chose_names_the_command(monkeypatch,
     chosen.model_, chosen.model_kind_, chosen.components_ = object(), "ets", ["ets"]
     monkeypatch.setattr(rnnkit.estimators, "load", lambda path: chosen)
     err = cli_error(["export", tmp_path / "f", "--out", tmp_path / "onnx"], capsys)
-    assert "forecasts with ets alone, as --model auto chose" in err, err
+    assert "is not exported (its forecast is not a network's: ets), as --model auto chose" in err, err
     assert "rerun rnnkit forecast with --model direct" in err and "model='direct'" not in err, err
 
 

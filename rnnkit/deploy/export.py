@@ -988,16 +988,24 @@ def export_onnx(model_or_estimator, directory: str | os.PathLike, *, tolerance: 
 # -- a Forecaster ---------------------------------------------------------------------------------------------
 # ONNX export of a fitted rnnkit.forecast.Forecaster: the window in, the forecast out, in the series' units
 # (see ForecastGraph and docs/deploy.md). No step graph: a forecast reads its whole window at once.
+def forecast_outside_network(forecaster) -> str | None:
+    """What a fitted Forecaster's forecast takes from outside its network, which no graph of the network gives
+    (the hybrid's smoothing, a mean of candidates, a classical candidate alone), in words; None for the direct net
+    alone. The one reason export_onnx and ``rnnkit export`` give, each with its own fix."""
+    kind = getattr(forecaster, "model_kind_", "direct")
+    if kind == "direct":
+        return None
+    parts = tuple(getattr(forecaster, "components_", None) or (kind,))
+    return ("its level and season come from exponential smoothing outside the network" if kind == "hybrid" else
+            f"its forecast is not one network's: {' + '.join(parts)}, averaged" if len(parts) > 1 else
+            f"its forecast is not a network's: {parts[0]}")
+
+
 def check_forecaster(forecaster) -> None:
     """ValueError unless ``forecaster`` is a fitted Forecaster whose forecast is one network."""
     if not hasattr(forecaster, "model_"):
         raise ValueError("export_onnx: this Forecaster is not fitted; call fit first")
-    if getattr(forecaster, "model_kind_", "direct") != "direct":
-        parts = tuple(getattr(forecaster, "components_", None) or (forecaster.model_kind_,))
-        why = ("its level and season come from exponential smoothing outside the network"
-               if forecaster.model_kind_ == "hybrid" else
-               f"its forecast is not one network's: {' + '.join(parts)}, averaged" if len(parts) > 1 else
-               f"its forecast is not a network's: {parts[0]}")
+    if (why := forecast_outside_network(forecaster)) is not None:
         raise ValueError(f"export_onnx: a Forecaster with model_kind_={forecaster.model_kind_!r} is not exported "
                          f"({why}); refit with model='direct' to export it")
     if getattr(forecaster, "band_", None):
