@@ -2226,12 +2226,14 @@ class _SequenceEstimator(BaseEstimator):
                 T = int(lb.max())
                 # standardised a batch at a time: X read in float64 is not copied whole
                 inputs = self._inputs(x[idx, :T], lb, mean, scale, None if step_times is None else step_times[idx, :T])
-                if finite and bool(torch.isinf(inputs).any()):  # a value whose standardisation float32 cannot hold
-                    k = int(idx[int(torch.isinf(inputs).flatten(1).any(1).nonzero()[0, 0])])
+                beyond = torch.isinf(inputs).flatten(1).any(1)  # a value whose standardisation float32 cannot hold
+                if finite and bool(beyond.any()):
+                    k = int(idx[int(beyond.nonzero()[0, 0])])
                     raise ValueError(f"{who}: sequence {k} cannot be read: " + farthest_from_scaling(
                         x[k, : int(lengths[k])].numpy(), self.x_mean_, self.x_scale_,
                         getattr(self, "feature_names_in_", None)))
                 out = self._read(model, inputs, lb, device, windows)
+                out[beyond.to(out.device)] = float("nan")  # the network read infinity: no answer (the server's 422)
                 nan = nan or (finite and not bool(torch.isfinite(out).all()))  # one check a batch; padding too
                 for i, o, n in zip(idx, out.float().cpu(), lb.tolist(), strict=True):
                     outputs[i] = o if self._target == "label" else o[:n]

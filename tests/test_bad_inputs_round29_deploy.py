@@ -152,7 +152,9 @@ def test_X29_06_a_request_whose_answer_is_nan_is_a_422_naming_the_value(motions_
         r = client.post("/predict", json={"sequences": [X[1].tolist(), big.tolist()]})
         assert r.status_code == 422, r.text
         detail = r.json()["detail"]
-        assert detail.startswith("sequence 1: the model's output is NaN: step 3 holds 3e+38 in feature ")
+        # (since L31-05 named as what it is: 3e38 is infinity once standardised, whatever the output)
+        assert detail.startswith("sequence 1: a value is beyond float32's range once standardised (the network "
+                                 "would read infinity): step 3 holds 3e+38 in feature ")
         assert detail.endswith("beyond what the network's float32 arithmetic carries; check the feature's units "
                                "(those of fit)") and "\n" not in detail
         ok = client.post("/predict", json={"sequences": [X[1].tolist()]})  # the server answers on

@@ -461,26 +461,14 @@ def _finite(result: dict) -> bool:
 
 def not_finite_reason(estimator, sequences: list, k: int) -> str:
     """Why sequence ``k``'s answer is NaN: its value farthest from the fitted scaling
-    (:func:`rnnkit.checks.farthest_from_scaling`)."""
+    (:func:`rnnkit.checks.farthest_from_scaling`), beyond float32's range once standardised (``(x - mean) /
+    scale``: the network would read infinity, and ``_outputs`` gives no answer) or not."""
     a = sequences[k][0] if isinstance(sequences[k], tuple) else sequences[k]
-    return (f"sequence {k}: the model's output is NaN: "
-            + farthest_from_scaling(a, estimator.x_mean_, estimator.x_scale_, getattr(estimator, "feature_names_in_",
-                                                                                      None)))
-
-
-def beyond_float32_reason(estimator, sequences: list) -> str | None:
-    """Why an answer computed from a value beyond float32's range once standardised (``(x - mean) / scale``, which
-    the network then read as infinity) is refused, naming the first such sequence; None where there is none."""
-    if getattr(estimator, "x_mean_", None) is None:
-        return None
     mean, scale = np.asarray(estimator.x_mean_, np.float64), np.asarray(estimator.x_scale_, np.float64)
-    for k, s in enumerate(sequences):
-        a = s[0] if isinstance(s, tuple) else s  # NaN (missing) compares False
-        if (np.abs(a - mean) > FLOAT32_MAX * scale).any():
-            return (f"sequence {k}: a value is beyond float32's range once standardised (the network would read "
-                    "infinity): " + farthest_from_scaling(a, mean, scale, getattr(estimator, "feature_names_in_",
-                                                                                   None)))
-    return None
+    what = ("a value is beyond float32's range once standardised (the network would read infinity)"
+            if (np.abs(a - mean) > FLOAT32_MAX * scale).any() else "the model's output is NaN")  # NaN: False
+    return f"sequence {k}: {what}: " + farthest_from_scaling(a, mean, scale, getattr(estimator, "feature_names_in_",
+                                                                                    None))
 
 
 class Batcher:
@@ -699,8 +687,6 @@ def create_app(estimator, *, batching: bool = True, max_batch: int = 64, max_wai
             return stale
         if (k := next((k for k, r in enumerate(results) if not _finite(r)), None)) is not None:
             return JSONResponse({"detail": not_finite_reason(estimator, sequences, k)}, status_code=422)
-        if (reason := beyond_float32_reason(estimator, sequences)) is not None:  # an answer, but to infinity
-            return JSONResponse({"detail": reason}, status_code=422)
         answer = {"predictions": [r["prediction"] for r in results]}
         if with_probabilities:
             answer["probabilities"] = [r["probabilities"] for r in results]
