@@ -275,6 +275,26 @@ def _floats_in_int_pcm(data: np.ndarray) -> str | None:
     return f"{share:.1%}" if share < 1 else "all"
 
 
+def _signed_bytes(data: np.ndarray) -> float | None:
+    """How many times rougher 8-bit samples are read as WAV's unsigned bytes than read as int8 (the power of the steps
+    between neighbouring samples, one view over the other), where they are signed bytes stored where unsigned ones
+    belong; else None. ``inf`` where every sample is byte 0 (silence written as int8, read as a constant -1).
+
+    Read as unsigned, signed sound jumps between about 0 and 255 wherever it crosses zero (-1 is byte 255), while the
+    same bytes read as int8 are smooth; genuine 8-bit sound is the other way around (read as int8 it jumps where it
+    crosses 128), genuine noise and tones near the Nyquist frequency are alike both ways. Refused where the steps as
+    read carry over 4 times the power of those read as int8, over at least 100 samples. Genuine sound that is so is a
+    square wave between the two extremes (a tone overdriven far past full scale), which read as int8 is a quiet one:
+    the two cannot be told apart, and the quiet one is the likelier."""
+    if not data.any():
+        return math.inf
+    if data.shape[0] < 100:
+        return None
+    unsigned, signed = (float(np.square(np.diff(v.astype(np.float64), axis=0)).mean())
+                        for v in (data, data.view(np.int8)))
+    return unsigned / max(signed, 1e-12) if unsigned > 4 * signed else None
+
+
 def wav_info(path: str | os.PathLike) -> tuple[int, int, int]:
     """``(n_samples, sample_rate, channels)`` of a WAV file, without reading its samples."""
     sr, data = _read_raw(path, mmap=True)
@@ -353,6 +373,15 @@ def read_wav(
                          "they would be loud noise; the writer named the wrong format in the header. Write it again "
                          "as float: rate, x = scipy.io.wavfile.read(path); scipy.io.wavfile.write(new_path, rate, "
                          "x.view(np.float32))")
+    if data.dtype == np.uint8 and (rougher := _signed_bytes(data)):
+        seen = ("every sample is byte 0, silence as int8, which would be read as a constant -1 (full scale)"
+                if rougher == math.inf else f"read so, the steps between its samples carry {rougher:.0f} times the "
+                "power they carry read as int8, as where sound jumps between 0 and 255 each time it crosses zero (-1 "
+                "is byte 255): a loud buzz")
+        raise ValueError(f"{path}: its 8-bit samples are signed bytes (int8), but 8-bit WAV samples are unsigned "
+                         f"(silence is 128): {seen}; the writer stored int8 values (Python's wave module writes the "
+                         "bytes it is given). Write it again as unsigned: rate, x = scipy.io.wavfile.read(path); "
+                         "scipy.io.wavfile.write(new_path, rate, x ^ 128)")
     x = _to_float(data)
     if data.dtype.kind == "f" and not np.isfinite(x).all():  # only float files can hold NaN
         i = int(np.flatnonzero(~np.isfinite(x).reshape(len(x), -1).all(axis=1))[0])

@@ -68,6 +68,8 @@ def _as_tensor(a: Any, float_dtype: torch.dtype, what: str = "sequence 0") -> to
             raise ValueError(f"{what} is a pandas {type(a).__name__} with a missing value (row {row}); fill it in "
                              f"(s.fillna(value)) or drop the step, then pass it")
         a = a.to_numpy(copy=True)  # writable: torch warns of a read-only array
+    if isinstance(a, np.generic):  # torch reads no numpy uint16 .. uint64 scalar ("an integer is required")
+        a = np.asarray(a)
     if isinstance(a, np.ndarray) and a.dtype.kind in "OmM":  # torch: "can't convert np.ndarray of type ..."
         kind = {"m": "durations", "M": "dates"}.get(a.dtype.kind, "Python objects")
         fix = ("convert them to numbers in the unit you mean (e.g. durations / np.timedelta64(1, 's'))"
@@ -84,6 +86,13 @@ def _as_tensor(a: Any, float_dtype: torch.dtype, what: str = "sequence 0") -> to
         t = t.to(float_dtype)
     elif t.dtype in (torch.int8, torch.int16, torch.int32, torch.uint8) and not isinstance(a, torch.Tensor):
         t = t.long()  # numpy token ids come as int32 on some platforms; embeddings want int64
+    elif t.dtype in (torch.uint16, torch.uint32, torch.uint64):
+        # token ids as nanoGPT's .bin files and tokenizers store them: no embedding, loss or sum takes these types
+        if t.dtype == torch.uint64 and t.numel() and int(np.asarray(a).max()) > torch.iinfo(torch.int64).max:
+            raise ValueError(f"{what} holds the uint64 value {int(np.asarray(a).max())}, beyond int64 (as which "
+                             "integer sequences are read, and it would wrap negative); map such ids (64-bit hashes?) "
+                             "to small ids first, e.g. with np.unique(ids, return_inverse=True)")
+        t = t.long()
     return t
 
 
@@ -116,7 +125,8 @@ def pad_sequences(
 ) -> torch.Tensor:
     """Stack ``B`` sequences of shapes ``(T_b, ...)`` into ``(B, max T_b, ...)``, padding at the end.
 
-    Trailing dimensions must agree. Floating inputs become ``float_dtype``; integer numpy inputs become int64.
+    Trailing dimensions must agree. Floating inputs become ``float_dtype``; integer numpy inputs become int64, and so
+    do unsigned tensors of 16 to 64 bits (uint16 token ids), which no embedding or loss takes.
     The output has the dtype that holds every sequence (``torch.promote_types``), so a float sequence beside
     an int one is not truncated; a ``padding_value`` that dtype cannot hold (-1 in uint8, 0.5 or NaN in int64)
     is refused. A pandas DataFrame or Series is read by its rows (its steps), as the estimators read one.

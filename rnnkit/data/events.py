@@ -25,6 +25,7 @@ import torch
 from torch.utils.data import Dataset
 
 from ..checks import check_flags, is_count, is_finite_number
+from .sample_times import _check_float_resolution
 from .text import Vocab
 
 
@@ -46,7 +47,8 @@ def sessionize(
     Raises ValueError for a missing user or time, a time column that is neither numbers (seconds), dates nor
     durations (text must be parsed first; times with and without a zone, mixed, are named with the two ways that
     make them instants), an infinite time, numbers too large to be seconds (epoch milliseconds and
-    finer: parse them with ``pd.to_datetime(..., unit="ms")``), and a ``gap`` that is not > 0.
+    finer: parse them with ``pd.to_datetime(..., unit="ms")``), float32 or float16 times too large for their gaps
+    (epoch seconds in float32 are 128 s apart), and a ``gap`` that is not > 0.
     """
     missing = [c for c in (user, time) if c not in df.columns]
     if missing:
@@ -93,6 +95,11 @@ def sessionize(
                        f"pd.to_datetime(df[{time!r}], utc=True) (the same instants, in UTC)")
         raise ValueError(f"column {time!r} has type {column.dtype} (e.g. {column.iloc[0]!r}); expected numbers "
                          f"(seconds) or dates: {fix}")
+    narrow = getattr(column.dtype, "numpy_dtype", column.dtype)  # Float32's numpy dtype
+    if isinstance(narrow, np.dtype) and narrow.kind == "f" and narrow.itemsize < 8:
+        # float32 epoch seconds are 128 s apart: gaps of a minute would be read as 0, and sessions cut by the rounding
+        _check_float_resolution(column.to_numpy(np.float64, na_value=np.nan), f"the times of column {time!r}", narrow)
+        df = df.assign(**{time: column.astype(np.float64)})  # exact; pandas cannot sort a float16 column
     out = df.sort_values([user, time], kind="stable").reset_index(drop=True)
     t = out[time]
     temporal = pd.api.types.is_datetime64_any_dtype(t) or pd.api.types.is_timedelta64_dtype(t)
@@ -404,6 +411,23 @@ _NUMERIC_DATE = re.compile(r"\s*(\d{1,2})[/.-](\d{1,2})[/.-]\d{2,4}(?!\d)")
 """A date written with the day and the month as numbers, either first ('02/01/2024', '2.1.24')."""
 
 
+def _numbers_as_text(column: pd.Series) -> np.ndarray | None:
+    """The values of a text column of numbers that are no dates (epoch seconds written as text: a CSV read with
+    ``dtype=str``, JSON's quoted numbers), which ``pd.to_datetime`` refuses ('year 1700000000 is out of range'); None
+    for other text, and for compact dates ('20240101'), which it reads."""
+    try:
+        numbers = pd.to_numeric(column.dropna()).to_numpy(np.float64)
+    except (ValueError, TypeError):
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            pd.to_datetime(column)
+    except (ValueError, TypeError, OverflowError):
+        return numbers if len(numbers) else None
+    return None
+
+
 def _parse_advice(column: pd.Series, time: str) -> str:
     """The call that parses the text times of ``column``: ``pd.to_datetime``, with ``dayfirst=True`` where the dates
     are written day first, or may be: pd.to_datetime reads '02/01/2024' month first (1 February), so a log of
@@ -411,6 +435,13 @@ def _parse_advice(column: pd.Series, time: str) -> str:
     without an error. Read on the way to an error only."""
     plain = f"pd.to_datetime(df[{time!r}])"
     values = column.dropna().tolist()
+    numbers = _numbers_as_text(column)
+    if numbers is not None:
+        big = float(np.abs(numbers).max())
+        if big < _EPOCH_SECONDS_BEYOND:
+            return f"pd.to_numeric(df[{time!r}]) (numbers written as text, read as seconds)"
+        unit = "ms" if big < 1e14 else "us" if big < 1e17 else "ns"
+        return f"pd.to_datetime(pd.to_numeric(df[{time!r}]), unit={unit!r}) (epoch numbers written as text)"
     fields = [m.groups() for v in values if isinstance(v, str) and (m := _NUMERIC_DATE.match(v))]
     if not values or len(fields) < len(values) or any(int(month) > 12 for _, month in fields):
         return plain  # not such dates, or written month first (the second number beyond 12)

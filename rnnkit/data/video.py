@@ -229,16 +229,24 @@ def frames_to_tensor(frames: np.ndarray | torch.Tensor) -> torch.Tensor:
                          f"{a.shape[0]} grey frames of {a.shape[1]}x{a.shape[2]} pixels; frames_to_tensor takes a "
                          f"sequence: for one frame pass frames[None] (1, H, W, C), for several stack them (T, H, W, C)")
     if a.ndim == 4 and a.shape[3] not in (1, 3, 4) and a.shape[1] in (1, 3, 4):
+        move = "permute" if isinstance(frames, torch.Tensor) else "transpose"  # a tensor's transpose swaps two axes
         raise ValueError(f"frames of shape {a.shape} look channels-first (T, C, H, W); frames_to_tensor takes "
-                         f"channels last (T, H, W, C): pass frames.transpose(0, 2, 3, 1)")
+                         f"channels last (T, H, W, C): pass frames.{move}(0, 2, 3, 1)")
     scale = {np.dtype(np.uint8): 255.0, np.dtype(np.uint16): 65535.0, np.dtype(bool): 1.0}.get(a.dtype)
     if scale is None:
         if a.dtype.kind != "f":
-            raise ValueError(f"frames of dtype {a.dtype}: expected uint8 (0..255), uint16, bool, or floats in [0, 1]")
+            lo, hi = (int(a.min()), int(a.max())) if a.size and a.dtype.kind in "iu" else (0, -1)
+            cast = "frames.to(torch.uint8)" if isinstance(frames, torch.Tensor) else "frames.astype(np.uint8)"
+            fix = (f"; they hold {lo}..{hi}: pass {cast} (pixels made wider for arithmetic?)"
+                   if 0 <= lo <= hi <= 255 else "")
+            raise ValueError(f"frames of dtype {a.dtype}: expected uint8 (0..255), uint16, bool, or floats in [0, "
+                             f"1]{fix}")
         if a.size and not (np.isfinite(a).all() and a.min() >= 0 and a.max() <= 1):
-            raise ValueError(f"float frames must hold values in [0, 1], got [{np.nanmin(a)}, {np.nanmax(a)}]"
-                             f"{' and NaN or infinity' if not np.isfinite(a).all() else ''}; divide by 255 for "
-                             "0..255 values, or convert to uint8")
+            lo, hi = np.nanmin(a), np.nanmax(a)
+            fix = ("pass (frames + 1) / 2 for frames normalised to [-1, 1]" if -1 <= lo < 0 and 0 < hi <= 1 else
+                   "divide by 255 for 0..255 values, or convert to uint8")
+            raise ValueError(f"float frames must hold values in [0, 1], got [{lo}, {hi}]"
+                             f"{' and NaN or infinity' if not np.isfinite(a).all() else ''}; {fix}")
         scale = 1.0
     x = torch.from_numpy(np.ascontiguousarray(a).astype(np.float32)) / scale
     return x[:, None] if x.dim() == 3 else x.permute(0, 3, 1, 2).contiguous()
