@@ -29,6 +29,7 @@ import json
 import math
 import numbers
 import os
+import sys
 import unicodedata
 import warnings
 
@@ -176,6 +177,7 @@ def _read_sequences(X, who: str, n_features: int | None = None, *, layout: str =
     """:func:`as_sequences`, and how a list X was read: "nct" (transposed from ``(C, T_i)``) or "ntf"; None
     when X was not a list. A fit records it, so that its predict reads square ``(C, C)`` sequences alike."""
     check_layout(layout, f"{who}: ")
+    _check_not_flattened(X, who)
     asked, layout = layout, LAYOUT_ALIASES.get(layout, layout)
     seqs, default_ids, kind = _sequence_list(X, who, layout, n_features)
     if not seqs:
@@ -269,8 +271,8 @@ def _read_sequences(X, who: str, n_features: int | None = None, *, layout: str =
                              f"finite numbers (fill in missing values, or leave the step out{missing}){pad}")
     if allow_nan:
         _warn_nan_padding(arrays, name, who)
-    if kind == "array":
-        _warn_zero_padding(arrays, name, who)
+    if kind == "array" or kind == "frame" and len({len(a) for a in arrays}) == 1:
+        _warn_zero_padding(arrays, name, who, kind)
     F = arrays[0].shape[1]
     if n_features is not None and F != n_features:
         one = kind == "array" and F == 1 and arrays[0].shape[0] == n_features  # (T, F) read as (n, T)
@@ -329,7 +331,7 @@ def _warn_nan_padding(arrays: list[np.ndarray], name, who: str) -> None:
                   stacklevel=4)
 
 
-def _warn_zero_padding(arrays: list[np.ndarray], name, who: str) -> None:
+def _warn_zero_padding(arrays: list[np.ndarray], name, who: str, kind: str = "array") -> None:
     """Warn when an array X (every sequence of its ``T`` steps) looks padded with zeros after the end of its
     shorter sequences, as ``np.zeros((n, T, F))`` filled row by row, Keras' ``pad_sequences(padding="post")``
     or tslearn with ``0`` do: sequences end in steps that are 0 in every feature, in runs of at least two
@@ -337,17 +339,68 @@ def _warn_zero_padding(arrays: list[np.ndarray], name, who: str) -> None:
     every feature. The zeros would be read as steps. A warning, not a refusal: zeros may be real (a sensor at
     rest), though rarely only at the ends, in every feature; a list of sequences is read as given and not
     checked, so ``list(X)`` says so (:func:`rnnkit.data.collate.zero_padding`, ``strict=True``, which says why
-    the .npz reader's warning of an ``X`` saved without ``lengths`` is less strict)."""
+    the .npz reader's warning of an ``X`` saved without ``lengths`` is less strict).
+
+    ``kind="frame"``: a DataFrame X whose sequences all have ``T`` steps, as sktime's ``PaddingTransformer``
+    gives a nested (or MultiIndex) frame of series of different lengths, padded with 0 to the longest."""
     padded, tails = zero_padding([(a == 0).all(axis=1) for a in arrays], strict=True)
     if not len(padded):
         return
     i, T = int(padded[0]), len(arrays[0])
+    fix = ("pass a list of the sequences at their own lengths (X takes sequences of different lengths), e.g. "
+           "[x[:n] for x, n in zip(X, lengths)]; if the zeros are real, pass list(X), which is read as given"
+           if kind == "array" else
+           "pass X as it was before padding (sktime's PaddingTransformer is not needed: a nested DataFrame whose "
+           "series have different lengths, or a MultiIndex one whose instances have different numbers of rows, is "
+           "read at each sequence's own length); if the zeros are real, ignore this warning (warnings."
+           "filterwarnings('ignore', message='.*zero padding'))")
     warnings.warn(f"{who}: {len(padded)} of X's {len(arrays)} sequences end in steps that are 0 in every feature "
                   f"({name(i)}: its last {tails[i]} of {T} steps; {len(set(tails) - {0})} different counts), and no "
-                  f"other step is: zero padding after each sequence's end? An array X is read as {T} steps in every "
-                  f"sequence, the padding too; pass a list of the sequences at their own lengths (X takes sequences "
-                  f"of different lengths), e.g. [x[:n] for x, n in zip(X, lengths)]; if the zeros are real, pass "
-                  f"list(X), which is read as given", UserWarning, stacklevel=4)
+                  f"other step is: zero padding after each sequence's end? "
+                  f"{'An array' if kind == 'array' else 'A DataFrame'} X is read as {T} steps in every sequence, the "
+                  f"padding too; {fix}", UserWarning, stacklevel=4)
+
+
+# the sktime pipelines that hand a scikit-learn estimator each sequence flattened to a row (sktime's "numpyflat")
+_SKTIME_FLATTENING = ("sktime.classification.compose._pipeline", "sktime.regression.compose._pipeline")
+
+
+def _check_not_flattened(X, who: str) -> None:
+    """Refuse a 2-D array X that sktime's ``SklearnClassifierPipeline`` or ``SklearnRegressorPipeline`` (what
+    ``transformer * SequenceClassifier()`` builds) flattened from a panel of several channels: it converts its
+    transformers' output to "numpyflat", ``(n, C * T)``, each sequence's channels one after another in a row,
+    which reads as one channel of ``C * T`` steps. X alone cannot tell (one channel of ``C * T`` steps is a valid
+    X), so the caller's frame is asked: the pipeline's ``_fit`` / ``_predict`` / ``_predict_proba`` hold the panel
+    as ``Xt`` before flattening it. One channel flattens to ``(n, T)``, read rightly, and passes."""
+    if not (isinstance(X, np.ndarray) and X.ndim == 2) or not any(m in sys.modules for m in _SKTIME_FLATTENING):
+        return
+    frame = sys._getframe(1)
+    for _ in range(8):  # _read_sequences <- as_sequences <- _outputs <- predict <- the pipeline's _predict
+        frame = frame.f_back
+        if frame is None:
+            return
+        if frame.f_globals.get("__name__") in _SKTIME_FLATTENING and "Xt" in frame.f_locals:
+            break
+    else:
+        return
+    Xt = frame.f_locals["Xt"]
+    if isinstance(Xt, np.ndarray) and Xt.ndim == 3:  # numpy3D: (n, C, T)
+        channels = Xt.shape[1]
+    elif isinstance(Xt, pd.DataFrame) and (isinstance(Xt.index, pd.MultiIndex) or len(Xt) and all(
+            isinstance(c, pd.Series | np.ndarray) for c in Xt.iloc[0])):  # pd-multiindex, nested_univ
+        channels = Xt.shape[1]
+    elif isinstance(Xt, list) and Xt and all(isinstance(s, pd.DataFrame) for s in Xt):  # df-list
+        channels = Xt[0].shape[1]
+    else:  # a table of features (one value per column), or a form not known here
+        return
+    if channels > 1 and X.shape[1] % channels == 0:
+        pipeline = type(frame.f_locals.get("self")).__name__
+        raise ValueError(f"{who}: X is the {X.shape} array sktime's {pipeline} (transformer * "
+                         f"{who.split('.')[0]}()) makes of its transformers' output, {channels} channels of "
+                         f"{X.shape[1] // channels} steps per sequence flattened one after another into a row, which "
+                         f"would be read as one channel of {X.shape[1]} steps; apply the transformers yourself and "
+                         f"give the estimator their output: Xt = transformer.fit_transform(X); est.fit(Xt, y), then "
+                         f"est.predict(transformer.transform(X_new))")
 
 
 def _sequence_list(X, who: str, layout: str, n_features: int | None) -> tuple[list, list | None, str]:
@@ -720,8 +773,14 @@ def _frame_sequences(X: pd.DataFrame, who: str) -> tuple[list[np.ndarray], list]
             except (TypeError, ValueError) as e:
                 raise ValueError(f"{where} is not numeric ({e})") from e
         if len({len(c) for c in columns}) != 1:
+            # read by position, channels of other lengths have no common steps; cells on one time index align
+            named = ", ".join(f"{_plain(c)!r}: {len(v)}" for c, v in zip(X.columns, columns, strict=True))
             raise ValueError(f"{who}: row {key!r} of the nested DataFrame X has channels of lengths "
-                             f"{[len(c) for c in columns]}; each row's channels need one length")
+                             f"{[len(c) for c in columns]} ({named}); a row's channels are read step by step "
+                             f"together, so they need one length: cut them to a common one, or, if they are series "
+                             f"on one time index, align them on it (pd.concat(X.loc[{key!r}].to_dict(), axis=1) "
+                             f"gives NaN where a channel has no value, which time_aware=True reads as missing) and "
+                             f"pass X as a list of such DataFrames, one per sequence")
         seqs.append(np.stack(columns, axis=1))
     return seqs, list(X.index)
 
