@@ -137,3 +137,19 @@ def test_D32_05_frames_of_other_integer_types_and_normalisations_get_advice_that
     # frames normalised to [-1, 1] (as for a pretrained network): the advice was to divide by 255
     with pytest.raises(ValueError, match=r"pass \(frames \+ 1\) / 2 for frames normalised to \[-1, 1\]"):
         frames_to_tensor(frames / 127.5 - 1)
+
+
+def test_D32_06_scikit_learns_outlier_labels_are_refused_as_session_labels():
+    # IsolationForest.fit_predict labels events -1 (outlier) and 1 (normal); a session's label is its maximum
+    log = pd.DataFrame({"user": ["a", "a", "b", "b"], "timestamp": [0.0, 60.0, 0.0, 60.0],
+                        "event": ["login", "view", "login", "view"], "anomaly": [1, -1, 1, 1]})
+    log = sessionize(log)
+    with pytest.raises(ValueError, match=r"target column 'anomaly' has -1 at row 1; class ids must be >= 0.*"
+                                         r"scikit-learn's outlier labels.*df\['anomaly'\] = \(df\['anomaly'\] == -1\)"
+                                         r"\.astype\(int\)"):
+        EventSessions(log, event_vocab(log), target="anomaly")  # both sessions were labelled 1: the outlier hidden
+    log["anomaly"] = (log["anomaly"] == -1).astype(int)
+    assert [int(y) for _, y in EventSessions(log, event_vocab(log), target="anomaly")] == [1, 0]
+    other = log.assign(anomaly=[0, -2, 0, 0])
+    with pytest.raises(ValueError, match=r"has -2 at row 1; class ids must be >= 0.*map the labels to ids 0, 1"):
+        EventSessions(other, event_vocab(other), target="anomaly")

@@ -332,6 +332,16 @@ def _check_class_ids(column: pd.Series, name: str) -> None:
         value = column.iloc[row].item() if isinstance(column.iloc[row], np.generic) else column.iloc[row]
         raise ValueError(f"target column {name!r} has {value!r} at row {row}; it must hold whole "
                          f"numbers (class ids, e.g. 0/1) on every event: fill missing ones and map labels to ids")
+    ids = values.to_numpy(np.float64)
+    if (ids < 0).any():  # a session's label is its events' maximum: a negative id loses to any other
+        row = int(np.flatnonzero(ids < 0)[0])
+        outliers = set(np.unique(ids)) <= {-1.0, 1.0}
+        how = (f"-1 and 1 are scikit-learn's outlier labels (IsolationForest, LocalOutlierFactor: -1 an outlier, 1 "
+               f"normal), so any normal event would hide a session's outliers; map them to 1 and 0 first: "
+               f"df[{name!r}] = (df[{name!r}] == -1).astype(int)" if outliers else
+               "map the labels to ids 0, 1, ... first (the anomalous class highest)")
+        raise ValueError(f"target column {name!r} has {ids[row]:g} at row {row}; class ids must be >= 0, as a "
+                         f"session's label is the maximum of its events' (a negative one loses to any other): {how}")
 
 
 def _warn_unknown_events(tokens: list[str], ids: np.ndarray, vocab: Vocab) -> None:
@@ -472,7 +482,8 @@ class EventSessions(Dataset):
         vocab: event vocabulary (`event_vocab`); unknown events map to ``<unk>``, or raise if ``strict``.
         target: ``"next"``: next-event prediction; inputs are steps ``0..T-2`` and ``y`` the per-step
             events ``1..T-1``, so sessions with one event are dropped. A column name: one label per
-            session, the column's maximum over the session (e.g. ``"anomaly"``: any anomalous event).
+            session, the column's maximum over the session (e.g. ``"anomaly"``: any anomalous event); its ids
+            must be whole numbers >= 0 (scikit-learn's outlier labels, -1 and 1, are refused with their mapping).
             ``None``: no ``y``.
         log_dt: use ``log1p(dt)`` (Δt is heavy-tailed; the log keeps seconds and hours on one scale).
         max_len: keep the first ``max_len`` events of longer sessions (as inputs: a ``target`` column's label is
