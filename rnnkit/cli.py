@@ -7,6 +7,7 @@ import argparse
 import json
 import math
 import os
+import platform
 import sys
 import tempfile
 import time
@@ -460,7 +461,8 @@ def _check_target_left_in(args, table, x, lengths, target_column: str) -> bool:
 
 def _split(table, args, task: str, target_column: str):
     """Training and held-out positions: a permutation of the file's sequences by --seed, the first
-    round(--test-fraction * n) held out. ValueError, with a hint that helps, when too little is left."""
+    round(--test-fraction * n) held out, every label kept among the training sequences
+    (:func:`_train_on_every_label`). ValueError, with a hint that helps, when too little is left."""
     import numpy as np
 
     n = len(table.X)
@@ -485,11 +487,41 @@ def _split(table, args, task: str, target_column: str):
         if len(set(labels.tolist())) < 2:
             raise ValueError(f"{args.data}: every sequence has the label {labels[0]!r} in column "
                              f"{target_column!r}; a classifier needs at least 2 classes")
-        if len(set(labels[train_idx].tolist())) < 2:
-            raise ValueError(f"{args.data}: the {len(train_idx)} sequences left to train on after --test-fraction "
-                             f"{args.test_fraction} all have the label {labels[train_idx[0]]!r}; a classifier "
-                             f"needs at least 2 classes: lower --test-fraction (0 trains on all {n})")
+        train_idx, test_idx = _train_on_every_label(args, table, train_idx, test_idx,
+                                                    [{label} for label in labels.tolist()])
+    if task == "tag" and n_test:
+        steps = [{v for v in np.asarray(y).ravel().tolist() if v == v} for y in table.y]  # NaN: no label
+        train_idx, test_idx = _train_on_every_label(args, table, train_idx, test_idx, steps)
     return train_idx, test_idx
+
+
+def _train_on_every_label(args, table, train_idx, test_idx, label_sets: list[set]):
+    """The split with every label of the file among the training sequences. A random hold-out can draw every
+    sequence of a class (a rare one: one sequence of it in the file) into the held-out part; the model would then
+    never learn that class, and score it as always wrong. Such a held-out sequence is swapped with the
+    last-drawn training sequence whose labels the other training sequences still hold, so --test-fraction holds
+    out as many sequences, and a split that already trains on every label is kept as drawn. ValueError when no
+    training sequence can be given up."""
+    import numpy as np
+
+    train, test = [int(i) for i in train_idx], [int(i) for i in test_idx]
+    while True:  # each swap adds a label to the training sequences' and takes none away: this ends
+        seen = set().union(*(label_sets[i] for i in train))
+        j = next((k for k, i in enumerate(test) if label_sets[i] - seen), None)
+        if j is None:
+            return np.array(train, dtype=int), np.array(test, dtype=int)
+        for k in range(len(train) - 1, -1, -1):
+            others = set().union(label_sets[test[j]], *(label_sets[i] for p, i in enumerate(train) if p != k))
+            if label_sets[train[k]] <= others:
+                train[k], test[j] = test[j], train[k]
+                break
+        else:
+            label = sorted(map(repr, label_sets[test[j]] - seen))[0]
+            raise ValueError(f"{args.data}: --test-fraction {args.test_fraction} holds out every sequence labelled "
+                             f"{label} (sequence {str(table.ids[test[j]])!r}), which the model would then never "
+                             f"learn, and each of the {len(train)} sequences left to train on holds a label no other "
+                             f"does; lower --test-fraction (0 trains on all {len(train) + len(test)}) or give each "
+                             "class more sequences")
 
 
 def _frames(table, idx) -> list:
@@ -585,7 +617,7 @@ def _train(args) -> int:
     from rnnkit.data import write_json
     from rnnkit.estimators import as_sequences
     from rnnkit.io import FORMAT, TRAINING_FILE, write_directory_atomically
-    from rnnkit.training.runs import CHECKPOINT, AnotherRun
+    from rnnkit.training.runs import CHECKPOINT, AnotherRun, PastMaxEpochs
 
     options = _model_options(args)  # a flag of another task is refused before any file is read
     if args.time_aware and (args.bidirectional or args.num_layers > 1):
@@ -657,6 +689,12 @@ def _train(args) -> int:
                     raise ValueError(f"--out {out} holds an unfinished run of rnnkit train with other data or "
                                      f"options ({why}), so --resume cannot continue it; rerun with the data and "
                                      f"options it was started with, or remove {out} to start over") from e
+                if resumed and isinstance(e, PastMaxEpochs):  # the estimator's words name max_epochs, not the flag
+                    asked = (f"--epochs {args.epochs}" if args.epochs is not None else
+                             f"the {e.max_epochs} epochs chosen from the data (--epochs not given)")
+                    raise ValueError(f"--out {out} holds an unfinished run that has already finished {e.done} epochs, "
+                                     f"more than {asked}, and --resume continues from there; rerun with --epochs "
+                                     f"{e.done} or more, or remove {out} to train anew with fewer") from e
                 raise
         except Exception:
             if not (out / CHECKPOINT).is_file():  # nothing to --resume: leave --out as it was
@@ -1787,6 +1825,37 @@ def _serve(args) -> int:
     return 0
 
 
+class _Version(argparse.Action):
+    """``rnnkit --version``: rnnkit's version, and torch's and Python's, which a bug report needs beside it (read
+    only when asked: the package metadata takes a tenth of a second to find)."""
+
+    def __init__(self, option_strings, dest, help=None):
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from importlib.metadata import PackageNotFoundError, version
+
+        from . import __version__
+
+        try:
+            torch = version("torch")
+        except PackageNotFoundError:
+            torch = "not installed"
+        print(f"rnnkit {__version__} (torch {torch}, Python {platform.python_version()})")
+        parser.exit()
+
+
+def _help(parser: argparse.ArgumentParser, sub, topic: str | None) -> int:
+    """``rnnkit help [COMMAND]``: the help of COMMAND (as ``rnnkit COMMAND --help`` prints it), or rnnkit's."""
+    if topic is None:
+        parser.print_help()
+        return 0
+    if topic not in sub.choices:
+        raise ValueError(f"no command {topic!r}; the commands are {', '.join(sub.choices)} (rnnkit help lists them)")
+    sub.choices[topic].print_help()
+    return 0
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse with a one-line error: ``rnnkit train: error: ... (see rnnkit train --help)``."""
 
@@ -1923,6 +1992,7 @@ def build_parser() -> argparse.ArgumentParser:
     from .training.runs import BATCHINGS, LR_SCHEDULES
 
     parser = _Parser(prog="rnnkit", description="Recurrent neural networks for sequential data.")
+    parser.add_argument("--version", action=_Version, help="show rnnkit's version (with torch's and Python's) and exit")
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser(
         "demo",
@@ -2170,6 +2240,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="how long a request waits for others to batch with (default 2)")
     serve.add_argument("--threads", type=_number(int, 1), help="torch threads for the model (default: torch's own)")
     serve.set_defaults(run=_serve)
+    help_ = sub.add_parser("help", help="the help of a command (rnnkit help train is rnnkit train --help)",
+                           description="Print the help of COMMAND, or the list of commands without one.")
+    help_.add_argument("topic", nargs="?", metavar="COMMAND", help="a command, e.g. train")
+    help_.set_defaults(run=lambda args: _help(parser, sub, args.topic))
     return parser
 
 

@@ -215,9 +215,9 @@ def resume_checkpoint(log_dir: str | Path | None, identity: dict, who: str, max_
     check_resumable(checkpoint, path, identity)
     done = checkpoint.get("epoch", -1) + 1  # Lightning's 0-based epoch of the last finished one
     if max_epochs is not None and done > max_epochs:
-        raise ValueError(f"{who}: {path} holds a fit that has finished {done} epochs, more than max_epochs="
-                         f"{max_epochs}, and a resumed fit continues from there; resume with max_epochs >= {done}, "
-                         "or remove the checkpoint (or give another log_dir) to train anew")
+        raise PastMaxEpochs(done, max_epochs, f"{who}: {path} holds a fit that has finished {done} epochs, more "
+                            f"than max_epochs={max_epochs}, and a resumed fit continues from there; resume with "
+                            f"max_epochs >= {done}, or remove the checkpoint (or give another log_dir) to train anew")
     return path
 
 
@@ -257,6 +257,15 @@ def _warn_replaced(log_dir: str | Path | None, identity: dict, who: str) -> None
                       "cross_val_score or GridSearchCV, whose clones keep log_dir) overwrite each other's "
                       "checkpoint, so none can be resumed; give each fit its own log_dir (log_dir=None in a "
                       "search)", UserWarning, stacklevel=4)  # the caller of fit
+
+
+class PastMaxEpochs(ValueError):
+    """A resume refused because the checkpoint has finished ``done`` epochs, more than ``max_epochs``: a
+    ValueError, so that a caller (the command line) can say it in its own words (``--epochs``)."""
+
+    def __init__(self, done: int, max_epochs: int, message: str):
+        super().__init__(message)
+        self.done, self.max_epochs = done, max_epochs
 
 
 class AnotherRun(ValueError):
