@@ -53,7 +53,9 @@ import warnings
 from collections.abc import Sequence
 
 import numpy as np
+import pandas as pd
 
+from ..data.timeseries import TimeSeriesFrame, shown_time
 from .series import user_stacklevel
 
 CANDIDATES = ("naive", "drift", "ets", "direct", "hybrid")
@@ -123,6 +125,51 @@ def ets_forecast(y: np.ndarray, params: dict, H: int) -> np.ndarray:
         ).fit(smoothing_level=params["alpha"], smoothing_trend=params["beta"], smoothing_seasonal=params["gamma"],
               damping_trend=params["phi"], optimized=False)
         return np.asarray(fit.forecast(H), np.float64)
+
+
+def from_fitted_start(history: TimeSeriesFrame, frame: TimeSeriesFrame, freq, who: str, shown=shown_time
+                      ) -> TimeSeriesFrame:
+    """The series ``frame`` given to predict, preceded by the fitted rows ``history`` before its start: the
+    smoothing of the ETS and of the hybrid runs from the fitted series' first step, from the states fitted there
+    (``level0``, ``season0``, the first of which is the season of that step), and the drift's slope spans the
+    series from there. A series given from a later step (its last rows, or the rows since the fit) must continue
+    the fitted one, or its first row would be read as the fitted first step: the season shifted by the steps
+    between them and the level restarted at the fitted start's. Where the two overlap, ``frame``'s values are read.
+
+    ``freq``: the fitted step (a pandas frequency or a number); ``who``: the message's opening (``"predict"``);
+    ``shown``: a time as the caller gave them (a period). A series without a time axis is read as starting where
+    the fitted one did. ValueError where ``frame`` starts after the step that follows the fitted series (the states
+    at its start are unknown) or ends before the fitted series starts."""
+    time, fitted, n = frame.time, history.time, len(history)
+    if time is None or fitted is None:
+        return frame
+    if isinstance(fitted, pd.DatetimeIndex):
+        grid = pd.date_range(fitted[0], periods=n + 1, freq=freq)  # the fitted steps, then the one after
+        k = int(grid.get_indexer(time[:1])[0]) if time[0] >= grid[0] else 0
+        skip = 0 if time[0] >= grid[0] else int(time.get_indexer(grid[:1])[0])
+    else:
+        grid, steps = fitted[0] + freq * np.arange(n + 1), (time[0] - fitted[0]) / freq
+        k, skip = int(round(steps)), 0
+        if time[0] < fitted[0]:  # the row of data at the fitted start, if it reaches it
+            k, skip = 0, int(np.searchsorted(time, fitted[0] - 1e-9 * abs(freq)))
+            skip = skip if skip < len(time) and np.isclose(time[skip], fitted[0], rtol=1e-12, atol=0) else -1
+        elif not (k <= n and np.isclose(steps, k, rtol=0, atol=1e-9)):
+            k = -1
+    if k < 0 or skip < 0:
+        after, start = shown(grid[n]), shown(grid[0])
+        where = (f"starts at {shown(time[0])}, after {after}, the step that follows the fitted series"
+                 if time[0] > grid[0] else f"ends at {shown(time[-1])}, before the fitted series starts ({start})")
+        raise ValueError(f"{who}: data {where}; the model's smoothing (its ETS, hybrid or drift) runs from the fitted "
+                         f"series' start, {start}, with the states fitted there, through every step up to the "
+                         f"forecast origin, so the states at data's start are unknown: give data from {after} or "
+                         "earlier (the fitted rows before its start are read from the fitted series), or refit on the "
+                         "series with its new rows")
+    if k == 0 and skip == 0:
+        return frame
+    values = np.concatenate([history.values[:k], frame.values[skip:]])
+    times = fitted[:k].append(time[skip:]) if isinstance(fitted, pd.DatetimeIndex) else \
+        np.concatenate([fitted[:k], time[skip:]])
+    return TimeSeriesFrame(values, columns=frame.columns, time=times, time_name=frame.time_name)
 
 
 # -- selection and interval -------------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from ..data.timeseries import (
     WindowDataset,
     WindowSpec,
     _like,
+    shown_number,
     split_by_time,
 )
 from ..models import SequenceToLabel, check_cell_name, named_cell
@@ -714,7 +715,7 @@ class Forecaster(BaseEstimator):
         one's point forecast repeated over the quantiles."""
         n_q = 1 if self.quantiles is None else len(self.quantiles)
         if kind == "hybrid":  # the one-series GlobalForecaster forecasts
-            p = self.global_.predict(data=_one_series(frame, self.targets_[0]))
+            p = self.global_.predict(data=_one_series(self._from_fitted_start(frame), self.targets_[0]))
             columns = ["y"] if self.quantiles is None else [f"q{q:g}" for q in self.quantiles]
             return p[columns].to_numpy(np.float64)[:, None, :]  # (horizon, 1, n_q)
         if kind == "direct":
@@ -733,10 +734,22 @@ class Forecaster(BaseEstimator):
                    f"fill them first ({column}.interpolate())")
             raise ValueError(f"predict: target {target!r} is missing (NaN) at {at} ({len(missing)} missing in "
                              f"all), and the {kind} forecast of this model reads the series without gaps; {fix}")
+        if kind != "naive":  # the last season alone: any start
+            frame = self._from_fitted_start(frame)
+            y = frame.values[:, frame.column_index(self.targets_)[0]]
         point = (combination.naive_forecast(y, self.horizon, self.season_length_) if kind == "naive" else
                  combination.drift_forecast(y, self.horizon) if kind == "drift" else
                  combination.ets_forecast(y, self.ets_, self.horizon))
         return np.repeat(point[:, None, None], n_q, axis=2)  # (horizon, 1, n_q)
+
+    def _from_fitted_start(self, frame: TimeSeriesFrame) -> TimeSeriesFrame:
+        """``frame`` preceded by the fitted rows before its start, which the smoothing of the classical and
+        hybrid components runs through (:func:`.combination.from_fitted_start`)."""
+        if frame is self.history_:
+            return frame
+        shown = lambda t: shown_time(self._as_periods(pd.Index([t]))[0]) if isinstance(t, pd.Timestamp) else \
+            shown_number(t)
+        return combination.from_fitted_start(self.history_, frame, self.freq_, "predict", shown)
 
     def _future_inputs(self, frame: TimeSeriesFrame, steps: np.ndarray, future, name: str = "future"
                        ) -> np.ndarray | None:

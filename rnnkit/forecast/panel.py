@@ -823,6 +823,11 @@ class GlobalForecaster(BaseEstimator):
             if freq != self.freqs_[position[key]]:
                 raise ValueError(f"series {key!r} has frequency {freq!r}, but was fitted at "
                                  f"{self.freqs_[position[key]]!r}; give it at its fitted frequency")
+            smoothed = {"hybrid", "ets", "drift"} & set(self.components_[position[key]])
+            if smoothed:  # they run from the fitted start (the direct net and the naive read the last rows alone)
+                shown = lambda t: shown_time(self._as_times([pd.Index([t])])[0]) if isinstance(t, pd.Timestamp) \
+                    else shown_number(t)
+                frame = combination.from_fitted_start(fitted, frame, freq, f"predict: series {key!r}", shown)
             out[key] = frame
         return out
 
