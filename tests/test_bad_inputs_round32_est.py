@@ -88,3 +88,18 @@ def test_E32_03_nested_channels_of_different_lengths_name_them_and_the_alignment
     x, lengths, _ = as_sequences(frames, "SequenceClassifier.fit", allow_nan=True)
     assert lengths.tolist() == [100] * 5
     assert torch.isnan(x[2, 90:, 1]).all() and not torch.isnan(x[2, :90]).any()
+
+
+# -- E32-04: sktime's long frame pivoted with its time level first --------------------------------------------------
+def test_E32_04_sktimes_timepoints_level_first_is_refused_as_swapped():
+    X, y = load_basic_motions(split="train", return_type="numpy3D")
+    X = X[:, :, :20]
+    frame = convert_to(X, "pd-multiindex")  # levels ['instances', 'timepoints']
+    clf = SequenceClassifier(**TINY).fit(frame, y)
+    long = convert_to(X, "pd-long")  # columns instances, timepoints, variable, value
+    pivoted = long.pivot_table(index=["timepoints", "instances"], columns="variable", values="value")
+    for swapped in (pivoted, frame.swaplevel().sort_index()):
+        # before: 20 predictions, one per time point, each across the 40 recordings
+        with pytest.raises(ValueError, match=r"index levels are \['timepoints', 'instances'\].*X.swaplevel\(\)"):
+            clf.predict(swapped)
+    assert clf.predict(pivoted.swaplevel().sort_index()).shape == (40,)

@@ -728,9 +728,11 @@ def _cell(value) -> str:
 
 
 # column names that mean a time axis, the step counters simulations and logs write among them (the long CSV reader
-# refuses them as features, TimeSeriesFrame warns of them as values, the Forecaster refuses them as values)
+# refuses them as features, TimeSeriesFrame warns of them as values, the Forecaster refuses them as values), and
+# the names libraries give their time index: sktime's 'timepoints' (its pd-multiindex and pd-long), pytorch-
+# forecasting's 'time_idx'
 TIME_NAMES = ("year", "years", "yr", "time", "t", "ds", "date", "timestamp", "datetime", "period", "index",
-              "step", "steps", "timestep", "time_step")
+              "step", "steps", "timestep", "time_step", "timepoint", "timepoints", "time_idx")
 # names of a column (or an index level) that holds the sequences' ids, and so no values: 'id' and these, and any
 # name ending in '_id' (a wide CSV refuses them as steps, an (instance, time) index named (time, id) is swapped)
 ID_NAMES = ("id", "ids", "instance", "instances", "case", "series", "sample", "sequence", "subject", "item", "unit",
