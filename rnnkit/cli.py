@@ -616,7 +616,7 @@ def _train(args) -> int:
     import rnnkit
     from rnnkit.data import write_json
     from rnnkit.estimators import as_sequences
-    from rnnkit.io import FORMAT, TRAINING_FILE, write_directory_atomically
+    from rnnkit.io import FORMAT, TRAINING_FILE, warn_file_named, write_directory_atomically
     from rnnkit.training.runs import CHECKPOINT, AnotherRun, PastMaxEpochs
 
     options = _model_options(args)  # a flag of another task is refused before any file is read
@@ -628,6 +628,7 @@ def _train(args) -> int:
     _check_writable_parent(out, "--out")
     with _exclusive(out):
         _check_train_out(out, args.resume, args.data)
+        warn_file_named(out, "--out")
         columns = _table_columns(args, {})
         table = _read_table(args, columns, with_target=True, per_step=args.task == "tag",
                             missing_values=args.time_aware, task=args.task)
@@ -2083,7 +2084,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--test-fraction",
         type=_number(float, 0.0, 1.0, what=" (0 trains on every sequence)"),
         default=0.2,
-        help="held-out fraction scored in metrics.json, in [0, 1) (default 0.2; 0 trains on all)",
+        help="held-out fraction scored in metrics.json, in [0, 1) (default 0.2; 0 trains on all); every class "
+        "(tag) keeps a sequence among the training ones",
     )
     train.add_argument("--class-weight", metavar="balanced|LABEL=W,...",
                        help="--task classify: weigh each class in the loss: balanced (n / (n_classes * n_c)) or "

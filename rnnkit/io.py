@@ -161,7 +161,30 @@ def save(estimator, directory: str | os.PathLike, *, info: dict | None = None) -
     if target.resolve() == Path.cwd().resolve():  # "" is "." to pathlib: the directory cannot replace itself
         raise ValueError(f"save: the directory {os.fspath(directory)!r} is the current directory, which the model "
                          "directory cannot replace; give the path of the model's own directory (e.g. 'model')")
+    warn_file_named(target, "save")
     write_directory_atomically(target, estimator_files(estimator, info=info))
+
+
+# The suffixes of one-file model formats and archives: a model directory named with one is taken for such a file
+_FILE_SUFFIXES = (".safetensors", ".pt", ".pth", ".pkl", ".pickle", ".joblib", ".ckpt", ".onnx", ".h5", ".keras",
+                  ".bin", ".zip", ".tar", ".gz", ".json")
+
+
+def warn_file_named(target: Path, who: str) -> None:
+    """Warn where a model directory is about to be written under the name of a file (``model.safetensors``,
+    ``m.pt``, ``m.zip``): it is a folder, which the tools that the name promises (safetensors, torch.load, unzip)
+    cannot open, and ``model.safetensors/model.safetensors`` inside it; the model is still written."""
+    suffix = target.suffix.lower()
+    if suffix not in _FILE_SUFFIXES:
+        return
+    import warnings
+
+    pack = (f"; to send the model as one file, zip the directory: shutil.make_archive({str(target.with_suffix(''))!r}, "
+            f"'zip', {str(target.with_suffix(''))!r})" if suffix in (".zip", ".tar", ".gz") else "")
+    warnings.warn(f"{who}: {target} is named like a {suffix} file, but an rnnkit model is a directory ({CONFIG_FILE} "
+                  f"and {WEIGHTS_FILE} in it), so {target.name} will be a folder that tools reading {suffix} files "
+                  f"cannot open; name it without the suffix, e.g. {str(target.with_suffix(''))!r}{pack}",
+                  UserWarning, stacklevel=3)
 
 
 def _path(directory, who: str) -> Path:

@@ -3,6 +3,7 @@ takes every sequence of a class, `rnnkit --version` and `rnnkit help train`, and
 than the interrupted run has finished."""
 
 import json
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -103,3 +104,22 @@ def test_C32_04_resume_with_fewer_epochs_names_the_flag(tmp_path, capsys, monkey
         f"{tmp_path / 'm'} to train anew with fewer")
     assert run_cli([*args, "2", "--resume"], capsys)[0] == 0
     assert json.loads((tmp_path / "m" / "metrics.json").read_text())["resumed"] is True
+
+
+def test_C32_05_a_model_saved_under_a_files_name_is_warned_of(tmp_path):
+    """`est.save("model.safetensors")` (or `m.pt`, `m.zip`: a one-file format's name) wrote a folder so named without
+    a word, which safetensors, torch.load or unzip cannot open. Now it warns, naming the name without the suffix;
+    the model is still written and loads."""
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(8, 4, 2)).astype("float32"), np.arange(8) % 2
+    est = rnnkit.SequenceClassifier(hidden_size=4, max_epochs=1, batch_size=4, random_state=0).fit(X, y)
+    with pytest.warns(UserWarning, match=r"save: .*model.safetensors is named like a .safetensors file, but an rnnkit "
+                      r"model is a directory .*; name it without the suffix, e.g. '.*model'") as caught:
+        est.save(tmp_path / "model.safetensors")
+    assert len(caught) == 1
+    with pytest.warns(UserWarning, match=r"m.zip is named like a .zip file.*shutil.make_archive\("):
+        rnnkit.save(est, tmp_path / "m.zip")
+    np.testing.assert_array_equal(rnnkit.load(tmp_path / "model.safetensors").predict(X), est.predict(X))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        est.save(tmp_path / "model")
