@@ -75,6 +75,15 @@ def _structure(states) -> str:
     return " and ".join(map(one, states))
 
 
+def check_forget_bias(who: str, forget_bias, bias: bool) -> None:
+    """ValueError for a ``forget_bias`` other than the default 1.0 (or None) given to a cell built with ``bias=False``:
+    it initialises the forget gate's bias, which such a cell does not have, so it would do nothing without a word."""
+    if not bias and forget_bias is not None and forget_bias != 1.0:
+        raise ValueError(f"{who}: forget_bias={forget_bias!r} sets the initial bias of the forget gate, but "
+                         f"bias=False builds the cell without biases, so it would do nothing; leave forget_bias out "
+                         f"(or pass None), or use bias=True")
+
+
 def as_state(state: State, state_type: type | None, who: str, xw_t: Tensor | None = None,
              hidden_size: int | None = None, gate_size: int | None = None, cell: nn.Module | None = None) -> State:
     """``state`` as a cell of ``state_type`` reads it: for a NamedTuple type (``LSTMState``), itself, or

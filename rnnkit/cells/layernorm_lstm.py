@@ -9,7 +9,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ..checks import is_finite_number
-from .base import AffineCell, LSTMState, as_state, check_project
+from .base import AffineCell, LSTMState, as_state, check_forget_bias, check_project
 
 
 def layer_norm_blocks(a: Tensor, blocks: int, eps: float) -> Tensor:
@@ -59,6 +59,7 @@ class LayerNormLSTMCell(AffineCell):
     ):
         if forget_bias is not None and not is_finite_number(forget_bias):
             raise ValueError(f"{type(self).__name__}: forget_bias must be a number or None, got {forget_bias!r}")
+        check_forget_bias(type(self).__name__, forget_bias, bias)
         if not (is_finite_number(eps) and eps > 0):  # at 0, a constant block (zero padding, H = 1) gives 0/0 = NaN
             raise ValueError(f"{type(self).__name__}: eps must be a finite number > 0 (added to each variance before "
                              f"its square root; default 1e-5), got {eps!r}")

@@ -8,7 +8,7 @@ import torch
 from torch import Tensor
 
 from ..checks import is_finite_number
-from .base import AffineCell, LSTMState, as_state
+from .base import AffineCell, LSTMState, as_state, check_forget_bias
 
 
 class LSTMCell(AffineCell):
@@ -44,6 +44,7 @@ class LSTMCell(AffineCell):
             finite = " finite" if isinstance(forget_bias, numbers.Real) and not isinstance(forget_bias, bool) else ""
             raise ValueError(f"{type(self).__name__}: forget_bias must be a{finite} number or None, got "
                              f"{forget_bias!r}")
+        check_forget_bias(type(self).__name__, forget_bias, bias)
         self.forget_bias = forget_bias
         super().__init__(input_size, hidden_size, bias=bias)
 
