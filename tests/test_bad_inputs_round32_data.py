@@ -14,6 +14,7 @@ from rnnkit.data.audio import read_wav
 from rnnkit.data.collate import pad_collate, pad_sequences
 from rnnkit.data.events import EventSessions, event_vocab, sessionize
 from rnnkit.data.memmap import RaggedStore, write_ragged
+from rnnkit.data.text import read_text
 from rnnkit.data.video import frames_to_tensor
 
 
@@ -153,3 +154,16 @@ def test_D32_06_scikit_learns_outlier_labels_are_refused_as_session_labels():
     other = log.assign(anomaly=[0, -2, 0, 0])
     with pytest.raises(ValueError, match=r"has -2 at row 1; class ids must be >= 0.*map the labels to ids 0, 1"):
         EventSessions(other, event_vocab(other), target="anomaly")
+
+
+def test_D32_07_a_byte_order_mark_is_no_text_in_any_encoding_and_utf32_is_named(tmp_path):
+    # Notepad's "UTF-16 LE" writes a byte-order mark; utf-16-le decodes it as a character U+FEFF
+    (tmp_path / "notepad.txt").write_bytes("café au lait\r\nthé\r\n".encode("utf-16"))
+    for encoding in ("utf-16-le", "utf-16"):
+        assert read_text(tmp_path / "notepad.txt", encoding=encoding) == "café au lait\nthé\n"
+    (tmp_path / "wide.txt").write_bytes("café\n".encode("utf-32"))
+    assert read_text(tmp_path / "wide.txt", encoding="utf-32-le") == "café\n"
+    # read as UTF-16 it was named UTF-16 without a byte-order mark, with encoding='utf-16-be': a fix that garbles
+    with pytest.raises(ValueError, match=r"wide\.txt starts with the byte-order mark of UTF-32, so it is UTF-32 text, "
+                                         r"not utf-16; pass encoding='utf-32'$"):
+        read_text(tmp_path / "wide.txt", encoding="utf-16")

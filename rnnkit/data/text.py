@@ -74,10 +74,12 @@ _WORD = re.compile(r"\w+|[^\w\s]")
 def read_text(path: str | os.PathLike, *, encoding: str = "utf-8") -> str:
     """Read a whole text file; raise ValueError if it is missing or empty (or only whitespace).
 
-    Line ends are read as ``\\n`` (universal newlines); a UTF-8 byte-order mark is not text and is dropped, at the
-    start of the file and of any line (files joined with ``cat``). NUL characters are refused (UTF-16 read as another
-    encoding, or a binary file), naming the encoding to pass; so are UTF-8 text read in another encoding (``'é'`` would
-    be ``'Ã©'``), UTF-8 text with a stray part in another encoding (by line), and latin-1 text holding Windows-1252's
+    Line ends are read as ``\\n`` (universal newlines); a byte-order mark is not text and is dropped at the start of
+    the file, in any encoding (``utf-16-le``, as Notepad names the encoding it writes with one, decodes it as a
+    character), and a UTF-8 one at the start of any line (files joined with ``cat``). A file that starts with UTF-32's
+    byte-order mark is refused in another encoding. NUL characters are refused (UTF-16 read as another encoding, or
+    a binary file), naming the encoding to pass; so are UTF-8 text read in another encoding (``'é'`` would be
+    ``'Ã©'``), UTF-8 text with a stray part in another encoding (by line), and latin-1 text holding Windows-1252's
     quotes (C1 control characters).
     """
     if not Path(path).is_file():
@@ -90,6 +92,12 @@ def read_text(path: str | os.PathLike, *, encoding: str = "utf-8") -> str:
     raw = Path(path).read_bytes()  # read once: the checks and the decoding below all work on these bytes
     _refuse_archive(path, raw)
     utf8 = encoding.lower().replace("_", "-") in ("utf-8", "utf8", "utf-8-sig")
+    # UTF-32 read as UTF-16 (or latin-1) decodes its NULs as characters, which were named UTF-16 without a byte-order
+    # mark, with utf-16-be as the fix: a fix that garbles (UTF-8's decoding error names UTF-32 itself)
+    if raw[:4] in (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE) and not utf8 and not codecs.lookup(
+            encoding).name.startswith("utf-32"):
+        raise ValueError(f"{path} starts with the byte-order mark of UTF-32, so it is UTF-32 text, not {encoding}; "
+                         "pass encoding='utf-32'")
     if not utf8:
         _refuse_utf8_as(path, raw, encoding)
     try:
@@ -109,8 +117,9 @@ def read_text(path: str | os.PathLike, *, encoding: str = "utf-8") -> str:
         raise ValueError(f"{path}: not {'utf-8' if utf8 else encoding} text (byte {raw[e.start]:#x} at byte offset "
                          f"{e.start}{why}); pass the file's encoding, e.g. read_text(path, encoding={guess!r})"
                          ) from None
-    if utf8:
-        text = text.removeprefix("\ufeff")  # the byte-order mark that utf-8-sig drops
+    # the byte-order mark that utf-8-sig drops, and that utf-16-le / -be (as Notepad names the encoding it writes
+    # with one) and utf-32-le / -be keep as a character
+    text = text.removeprefix("\ufeff")
     if "\r" in text:  # universal newlines, as open() in text mode reads (no copy of a file without CR)
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
