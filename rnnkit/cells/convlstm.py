@@ -62,9 +62,21 @@ class ConvLSTMCell(Cell):
         padding = (kernel[0] // 2, kernel[1] // 2)
         self.conv_x = nn.Conv2d(in_channels, 4 * hidden_channels, kernel, padding=padding)
         self.conv_h = nn.Conv2d(hidden_channels, 4 * hidden_channels, kernel, padding=padding, bias=False)
+        self.forget_bias = forget_bias
         if forget_bias is not None:
             with torch.no_grad():
                 self.conv_x.bias[hidden_channels : 2 * hidden_channels].fill_(forget_bias)
+
+    def reset_parameters(self) -> None:
+        """The init of the constructor: torch.nn.Conv2d's for both convolutions, then the forget gate's bias
+        ``forget_bias``. (Without it, ``model.apply(lambda m: m.reset_parameters() ...)`` reset the convolutions
+        alone and lost the forget bias.)"""
+        self.conv_x.reset_parameters()
+        self.conv_h.reset_parameters()
+        if self.forget_bias is not None:
+            H = self.hidden_channels
+            with torch.no_grad():
+                self.conv_x.bias[H : 2 * H].fill_(self.forget_bias)
 
     def project(self, x: Tensor) -> Tensor:
         """``W_x * x_t + b`` for every frame at once: ``(B, T, C*Hi*Wi) -> (B, T, 4*Hc*Hi*Wi)``."""

@@ -99,6 +99,17 @@ class TimeAware(Cell):
         nn.init.zeros_(self.decay_h.bias)
         self.register_buffer("x_mean", torch.zeros(F))
 
+    def reset_parameters(self) -> None:
+        """The init of the constructor: the wrapped cell's, the input decay ``w_x, b_x`` zeros (no decay: ``gamma_x
+        = 1``), the hidden decay's weight torch.nn.Linear's and its bias zeros. ``x_mean`` is data
+        (:meth:`set_mean`), kept. (Cell's uniform init would give the decays random offsets, and
+        ``model.apply(lambda m: m.reset_parameters() ...)`` another init than the constructor's.)"""
+        self.cell.reset_parameters()
+        self.decay_h.reset_parameters()
+        with torch.no_grad():
+            for p in (self.w_x, self.b_x, self.decay_h.bias):
+                p.zero_()
+
     @torch.no_grad()
     def set_mean(self, x: Tensor, m: Tensor) -> None:
         """Set ``x_mean`` to the mean of the observed entries of ``x (..., F)`` (mask ``m``, of x's shape); what x

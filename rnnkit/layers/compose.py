@@ -150,6 +150,17 @@ class Stacked(nn.Module):
         """Every cell in torch.nn's order."""
         return [d.cell for d in self.directions()]
 
+    def reset_parameters(self) -> None:
+        """torch.nn's ``reset_parameters``: every parameter of the layer back to its init, each cell's
+        (``Cell.reset_parameters``: torch.nn's uniform init, rnnkit's forget-gate bias) and each direction's learned
+        initial state (zeros)."""
+        def reset(module):
+            if callable(getattr(module, "reset_parameters", None)):
+                module.reset_parameters()
+
+        for child in self.children():  # children before their parents, as Module.apply (a cell after its convolutions)
+            child.apply(reset)
+
     def initial_state(self, batch_size: int, *, device=None, dtype=None) -> State:
         """The default state, each field ``(B, L*D, H)``: zeros or each direction's learned vectors."""
         states = [d.initial_state(batch_size, device=device, dtype=dtype) for d in self.directions()]

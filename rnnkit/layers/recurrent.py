@@ -122,6 +122,16 @@ class Recurrent(nn.Module):
     def uses_recurrent_dropout(self) -> bool:
         return self.training and (self.input_dropout > 0 or self.hidden_dropout > 0) or self.zoneout > 0
 
+    def reset_parameters(self) -> None:
+        """The learned initial state (``learn_initial_state=True``) back to its init, zeros; the cell's parameters
+        are the cell's own (``cell.reset_parameters()``). So the re-initialisation idiom ``model.apply(lambda m:
+        m.reset_parameters() if hasattr(m, "reset_parameters") else None)`` (between cross-validation folds)
+        resets the learned state with the weights, instead of carrying the previous fit's into the next."""
+        if self.initial is not None:
+            with torch.no_grad():
+                for p in self.initial:
+                    p.zero_()
+
     def initial_state(self, batch_size: int, *, device=None, dtype=None) -> State:
         """The state used when none is given: zeros, or the learned vectors expanded over the batch."""
         state = self.cell.zero_state(batch_size, device=device, dtype=dtype)

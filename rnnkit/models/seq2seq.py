@@ -90,6 +90,13 @@ class EncoderDecoder(nn.Module):
                                      dropout=dropout, backend=backend)
         self.head = StepHead(self.encoder.output_size, output_size)
 
+    def reset_parameters(self) -> None:
+        """The learned start vector back to its init, zeros (the layers, feedback and head reset their own), so
+        the idiom ``model.apply(lambda m: m.reset_parameters() if hasattr(m, "reset_parameters") else None)``
+        resets every parameter of the model."""
+        with torch.no_grad():
+            self.start.zero_()
+
     def encode(self, x: Tensor, lengths: Tensor | None = None) -> State:
         """The decoder's initial state: the encoder's final state, each field ``(B, L*D, H)`` reshaped to
         ``(B, L, D*H)``."""
