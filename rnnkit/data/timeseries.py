@@ -49,6 +49,7 @@ from __future__ import annotations
 import datetime
 import numbers
 import os
+import re
 import sys
 import warnings
 from collections.abc import Iterator, Sequence
@@ -140,14 +141,82 @@ def refuse_two_readings(raw: Any, what: str) -> None:
     if not text.map(lambda v: isinstance(v, str)).all():
         return
     try:
-        readings = date_readings(text.reset_index(drop=True))
+        readings = date_readings(text.reset_index(drop=True)) or short_year_readings(text)
     except ValueError:  # dates with and without a UTC offset: left to the caller's own reading
         return
     if len(readings) > 1:
-        (first, _), (second, _) = readings[:2]
+        (first, times), (second, _) = readings[:2]
         raise ValueError(f"{what} holds dates that read two ways ({first} or {second}: {text.iloc[0]!r} is either); "
                          f"parse them yourself, pd.to_datetime(..., format={second!r}) for day-first dates (or "
-                         f"format={first!r}), or write ISO dates (YYYY-MM-DD)")
+                         f"format={first!r}), or write ISO dates (YYYY-MM-DD){_century(times)}")
+
+
+# dates with a two-digit year, as spreadsheets write short dates (01/02/49, 1.2.24) and months (Jan-49, 1-Jan-49):
+# the pattern of the first date, and the formats that may read them
+_SHORT_YEARS = ((re.compile(r"\d{1,2}([/.-])\d{1,2}\1\d{2}"), ("%m{0}%d{0}%y", "%d{0}%m{0}%y")),
+                (re.compile(r"[A-Za-z]{3,9}([- ])\d{2}"), ("%b{0}%y", "%B{0}%y")),
+                (re.compile(r"\d{1,2}([- ])[A-Za-z]{3,9}\1\d{2}"), ("%d{0}%b{0}%y", "%d{0}%B{0}%y")))
+
+
+def short_year_readings(text: Any) -> list[tuple[str, pd.DatetimeIndex]]:
+    """The readings of dates whose year has two digits (``'01/02/49'``, ``'1.2.24'``, ``'Jan-49'``: a spreadsheet's
+    short dates, whose format pandas does not guess and reads value by value, ``'01/02/49'`` month-first and
+    ``'13/02/49'`` day-first in one column), each format applied to every value: month-first and day-first with
+    the dates' own separator, or the month's name; distinct readings only, as
+    :func:`~rnnkit.data.tables.date_readings` gives them; [] for other text."""
+    text = pd.Series(text, copy=False)
+    if not len(text) or not text.map(lambda v: isinstance(v, str)).all():
+        return []
+    text = text.astype(str).str.strip()
+    readings = []
+    for pattern, formats in _SHORT_YEARS:
+        if (found := pattern.fullmatch(text.iloc[0])) is None:
+            continue
+        for fmt in (f.format(found.group(1)) for f in formats):
+            try:
+                times = pd.DatetimeIndex(pd.to_datetime(text, format=fmt))
+            except (ValueError, OverflowError):
+                continue
+            if not any(times.equals(other) for _, other in readings):
+                readings.append((fmt, times))
+    return readings
+
+
+def _century(times: pd.DatetimeIndex) -> str:
+    """What to add to a fix of dates with two-digit years that pandas read after the current year: their century."""
+    now = pd.Timestamp.now().year
+    if not len(times) or times.year.max() <= now:
+        return ""
+    return (f"; their two-digit years read as {times.year.min()} .. {times.year.max()}, some after this year "
+            f"({now}): for years of the 1900s subtract a century from those, t.where(t.year <= {now}, t - "
+            "pd.DateOffset(years=100))")
+
+
+def refuse_future_years(text: Any, times: pd.DatetimeIndex, what: str, fmt: str | None = None,
+                        spelt: str = "times") -> None:
+    """ValueError where text dates write their year with two digits (``'Jan-49'``, ``'01/02/49'``) and were read
+    (``times``, one per label) as years after the current one: pandas reads ``00 .. 68`` as ``2000 .. 2068``,
+    so the airline's ``'Jan-49' .. 'Dec-60'`` became 2049 .. 2060 without a word (forecasts dated in 2061; years
+    that cross 1969 fall out of order). Years of four digits, and two-digit years read up to this year, pass.
+    ``what`` names the dates in the message; ``fmt``: the format they were read with, and ``spelt`` the dates as
+    the user's code names them (``"data.index"``), which the fix names."""
+    now = pd.Timestamp.now().year
+    if not len(times) or times.year.max() <= now:
+        return
+    labels = pd.Series(text, copy=False)
+    if not labels.map(lambda v: isinstance(v, str)).all():
+        return
+    labels = labels.astype(str).str.strip()
+    i = int(np.argmax(times.year > now))
+    label, year = labels.iloc[i], times[i].year
+    if str(year) in label or f"{year % 100:02d}" not in label:  # a four-digit year: meant as written
+        return
+    fmt = fmt or "..."  # read value by value: no one format reads every label
+    raise ValueError(f"{what} writes years with two digits ({labels.iloc[0]!r}, ...), and pandas reads 00 .. 68 "
+                     f"as 2000 .. 2068: {label!r} as {shown_time(times[i])}, after this year ({now}); dates of the "
+                     f"1900s? parse them with their century, t = pd.DatetimeIndex(pd.to_datetime({spelt}, format="
+                     f"{fmt!r})); t = t.where(t.year <= {now}, t - pd.DateOffset(years=100)), or write "
+                     f"four-digit years ({year - 100} for {label!r})")
 
 
 def check_scaled_range(scaled: np.ndarray, raw: np.ndarray, center: np.ndarray, scale: np.ndarray,
@@ -635,10 +704,12 @@ def _check_time(time: Any, n: int, name: str) -> pd.DatetimeIndex | np.ndarray:
         time = weeks.to_timestamp(how="start")
     else:
         refuse_two_readings(raw, f"time column {name!r}")  # 01/02/1949: pandas reads it month-first, silently
+        short = short_year_readings(raw)  # 13/01/24: pandas would read 12/01/24 month-first, value by value
         try:
             with warnings.catch_warnings():  # text quarters ('1974Q1') are read right, one by one: no pandas notice
                 warnings.filterwarnings("ignore", message="Could not infer format", category=UserWarning)
-                time = pd.DatetimeIndex(pd.to_datetime(pd.Series(raw, copy=False).to_numpy()))
+                time = short[0][1] if len(short) == 1 else \
+                    pd.DatetimeIndex(pd.to_datetime(pd.Series(raw, copy=False).to_numpy()))
         except (ValueError, TypeError) as e:
             why = str(e).splitlines()[0].split(". You might")[0]  # pandas' advice runs over several lines
             if "utc=True" in why:  # several UTC offsets or zones: they are instants only once made one
@@ -652,6 +723,8 @@ def _check_time(time: Any, n: int, name: str) -> pd.DatetimeIndex | np.ndarray:
                 f"time column {name!r} could not be read as datetimes ({why}); pass ISO-8601 strings, "
                 "datetimes or numbers, or parse it yourself with pd.to_datetime(..., format=...)"
             ) from None
+        refuse_future_years(raw, time, f"time column {name!r}", short[0][0] if len(short) == 1 else None,
+                            f"data[{name!r}]")  # 'Jan-49', '01/02/49': pandas reads 2049
     if len(time) != n:
         raise ValueError(f"time axis {name!r} has {len(time)} entries for {n} rows of values")
     missing = pd.isna(time)
@@ -804,8 +877,9 @@ def _calendar_dates(time: Any) -> pd.DatetimeIndex:
                          f"nanoseconds since 1970 ({first} as {pd.Timestamp(int(first))}); give dates, e.g. "
                          "pd.to_datetime(t, unit='s') for seconds since 1970, or pd.to_datetime(years.astype(str), "
                          "format='%Y') for years")
+    short = short_year_readings(values) if values.dtype.kind in "OUT" and values.ndim == 1 else []
     try:
-        return pd.DatetimeIndex(time)
+        dates = short[0][1] if len(short) == 1 else pd.DatetimeIndex(time)  # 'Jan-01': to pandas, year 1
     except ValueError as e:
         if "Mixed timezones" not in str(e):
             raise
@@ -813,6 +887,10 @@ def _calendar_dates(time: Any) -> pd.DatetimeIndex:
         raise ValueError(f"calendar_features: the times hold several UTC offsets (e.g. {first!r}), which "
                          "one list of dates holds only in one zone; for local hours give them in their zone: "
                          "pd.to_datetime(times, utc=True).tz_convert('Europe/Berlin') (your zone)") from None
+    if values.dtype.kind in "OUT" and values.ndim == 1:  # text: 'Jan-49' is 2049 to pandas, another weekday
+        refuse_future_years(values, dates, "calendar_features: the list of times", short[0][0] if len(short) == 1
+                            else None)
+    return dates
 
 
 def difference(x: Any, lag: int = 1, *, axis: int = 0) -> tuple[np.ndarray, np.ndarray]:

@@ -20,6 +20,9 @@ from ..data.timeseries import (
     TimeSeriesFrame,
     check_on_anchor,
     reads_as_dates,
+    refuse_future_years,
+    refuse_two_readings,
+    short_year_readings,
     shown_number,
     shown_time,
     time_disorder,
@@ -58,7 +61,8 @@ def as_frame(data, *, time_col: str | None = None, freq: str | None = None,
             data = _dated_index(data)
         elif isinstance(data, pd.DataFrame) and time_col in data.columns and _is_text(data[time_col]) \
                 and data[time_col].notna().all() and not reads_as_dates(data[time_col].astype(str)):
-            starts = _period_starts(data[time_col].astype(str))  # 'Q1 1965', '1950:1': as the index reads them
+            # 'Q1 1965', '1950:1': as the index reads them
+            starts = _period_starts(data[time_col].astype(str), f"time column {time_col!r}", f"data[{time_col!r}]")
             if starts is not None:
                 data = data.assign(**{time_col: starts.to_numpy()})
         if time_col is None and freq is None and (skipped := _skipped_periods(data.index)) is not None:
@@ -676,7 +680,7 @@ def _dated_index(data: pd.Series | pd.DataFrame) -> pd.Series | pd.DataFrame:
     if len(readings) == 1:
         return data.set_axis(readings[0][1].rename(index.name), axis=0)
     if not readings:
-        starts = _period_starts(pd.Series(values, dtype=object))
+        starts = _period_starts(pd.Series(values, dtype=object), "the index", "data.index")
         if starts is not None:
             return data.set_axis(starts.rename(index.name), axis=0)
     fix = ("pass a DatetimeIndex (pd.to_datetime(index, format=...)), write ISO dates (YYYY-MM-DD), or drop "
@@ -738,20 +742,24 @@ def text_read_as(labels, form: str | None, who: str, where: str, shown: str) -> 
                   "to make that plain", UserWarning, stacklevel=user_stacklevel())
 
 
-def _period_starts(text: pd.Series) -> pd.DatetimeIndex | None:
+def _period_starts(text: pd.Series, what: str = "the time column", spelt: str = "times") -> pd.DatetimeIndex | None:
     """The first day of each period that labels such as ``"Jan 1980"`` / ``"January 1980"`` (months) or
     ``"Q1 1965"`` / ``"1965 Q1"`` / ``"1965Q1"`` (quarters) name, gretl's and EViews' ``"1950:1"`` (quarters) and
     ``"1950:01"`` (months), or weeks as pandas writes weekly periods (``"2000-01-03/2000-01-09"``), every label in
     one of these forms (pmdarima's wineind, woolyrnq and sunspots are indexed so; statsmodels' ARIMA results files
-    ``1950:1``); None for other text."""
+    ``1950:1``); None for other text. Months with a two-digit year that pandas reads after the current one
+    (``'Jan-49'`` as 2049) are refused, naming ``what`` and, in the fix, ``spelt``
+    (:func:`~rnnkit.data.timeseries.refuse_future_years`)."""
     weeks = weekly_periods(text)
     if weeks is not None:
         return weeks.to_timestamp(how="start")
     for fmt in ("%b %Y", "%B %Y", "%b-%Y", "%b-%y", "%Y %b"):
         try:
-            return pd.DatetimeIndex(pd.to_datetime(text, format=fmt))
+            starts = pd.DatetimeIndex(pd.to_datetime(text, format=fmt))
         except (ValueError, OverflowError):
             continue
+        refuse_future_years(text, starts, what, fmt, spelt)
+        return starts
     if text.str.strip().str.fullmatch(r"\d{4}:(0[1-9]|1[0-2])").all():  # months, two digits: 1950:01 .. 1950:12
         return pd.DatetimeIndex(pd.to_datetime(text.str.strip(), format="%Y:%m"))
     quarters = text.str.strip().str.extract(r"^(?:Q([1-4])[\s\-]*(\d{4})|(\d{4})(?:[\s\-]*Q|:)([1-4]))$",
@@ -906,6 +914,13 @@ def _regular_step(frame: TimeSeriesFrame, *, fix: str | None = None,
         if numbers := _dates_as_numbers(time.asi8, frame.time_name, time, in_file=in_file):
             raise ValueError(numbers)
         if freq is None:
+            if (empty := _empty_off_grid(frame)) is not None and not in_file:
+                rows, grid = empty
+                raise ValueError(
+                    f"the timestamps of {frame.time_name!r} are not evenly spaced: {len(rows)} rows hold no value in "
+                    f"any column, at times off the grid {grid!r} of the others (the first {shown_time(rows[0])}; "
+                    "rows a download adds for dividends or splits?), so the next timestamps cannot be told; drop "
+                    f"them (data.dropna(how='all')), or pass freq={grid!r} to fit to resample onto that grid")
             missing = _missing_business_days(time)
             hint = "" if missing is None or business is None else (
                 f"they are all weekdays, business days with {len(missing)} missing (the first "
@@ -1110,6 +1125,19 @@ def _clock_gone_forward(time: pd.DatetimeIndex, name: str, fix: str, business: s
             f"{', '.join(str(t.date()) for t in after[:3])}, where the clocks go forward as daylight saving time "
             f"starts: local clock times, the zone dropped? {fix}; or, where the readings also repeat the hour the "
             f"clocks go back, {utc}")
+
+
+def _empty_off_grid(frame: TimeSeriesFrame) -> tuple[pd.DatetimeIndex, str] | None:
+    """``(times, grid)`` where the rows that hold no value in any column are all off the grid of the rows that
+    do (the frequency of their first three timestamps): a download's rows for dividends or splits between the
+    months of a price series (matplotlib's Stocks.csv, 1990-02-05 between 1990-02-01 and 1990-03-01); else
+    None."""
+    time, empty = frame.time, np.isnan(frame.values).all(axis=1)
+    kept = time[~empty]
+    if not empty.any() or len(kept) < 3 or (grid := pd.infer_freq(kept[:3])) is None:
+        return None
+    on = pd.date_range(kept[0], kept[-1], freq=grid)
+    return (time[empty], grid) if not time[empty].isin(on).any() else None
 
 
 def _missing_business_days(time: pd.DatetimeIndex) -> pd.DatetimeIndex | None:
@@ -1324,6 +1352,19 @@ def _known_future(future, index: pd.Index, columns: tuple[str, ...], *, step: fl
                     f"{have.dtype} numbers, not timestamps")
             fix = fix.replace(" (row numbers, as reset_index() leaves them?)", "") if durations else fix
             raise ValueError(f"{name} must be indexed by the forecast timestamps {span}; its index holds {held}{fix}")
+        if _is_text(have):  # one format for every row: pandas reads '12/04/2024' as December beside '13/04/2024'
+            try:
+                readings = date_readings(pd.Series(list(have), dtype=object).str.strip()) or short_year_readings(have)
+            except ValueError:  # offsets on some rows only: pandas' own reading, and refusal, below
+                readings = []
+            wanted = index.tz_localize(None)  # of two readings (day-first, month-first), the one dated as asked
+            if len(readings) > 1 and len(fits := [r for r in readings if wanted.isin(r[1]).all()]) == 1:
+                readings = fits
+            if len(readings) > 1:
+                refuse_two_readings(have, f"{name}'s index")
+            if len(readings) == 1:
+                have = readings[0][1].rename(have.name)
+                refuse_future_years(future.index, have, f"{name}'s index", readings[0][0], f"{name}.index")
         try:
             have = have.to_timestamp() if isinstance(have, pd.PeriodIndex) else pd.DatetimeIndex(have)
         except (TypeError, ValueError) as e:
@@ -1463,7 +1504,8 @@ def read_series_csv(path, *, time_column: str, target_column: str, covariates: S
     raw = frame[time_column]
     starts = None  # month or quarter labels ("Jan 1980", "Q1 1965"): the first day of each period
     if not pd.api.types.is_numeric_dtype(raw) and raw.notna().all() and not reads_as_dates(raw.astype(str)):
-        starts = _period_starts(raw.astype(str))
+        starts = _period_starts(raw.astype(str), f"{path}: the time column {time_column!r}",
+                                f"df[{time_column!r}]")
     if starts is None:
         _time_values(path, raw, time_column)  # ValueError naming the line of an empty or unreadable time
     time = (starts if starts is not None else pd.Index(raw.to_numpy(np.float64))
