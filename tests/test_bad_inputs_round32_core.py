@@ -88,3 +88,35 @@ def test_K32_04_the_reinitialisation_idiom_gives_the_constructors_init_to_convls
     perturb(aware)
     aware.reset_parameters()  # the layer's own method, torch.nn's name
     assert bool((cell.w_x == 0).all()) and float(cell.cell.weight_hh.detach().abs().max()) < 1
+
+
+# -- K32-05: torch.nn.utils.weight_norm / spectral_norm / prune (forward pre-hooks) on a cell -------------------------
+@pytest.mark.filterwarnings("ignore::FutureWarning")  # torch.nn.utils.weight_norm, deprecated but in use
+@pytest.mark.parametrize("kind", ["spectral_norm", "weight_norm", "prune"])
+def test_K32_05_weight_hooks_on_a_cell_that_never_run_are_refused(kind):
+    import torch.nn.utils.prune as prune
+    from torch import nn
+
+    register = {"spectral_norm": lambda c: nn.utils.spectral_norm(c, "weight_hh"),
+                "weight_norm": lambda c: nn.utils.weight_norm(c, "weight_hh"),
+                "prune": lambda c: prune.l1_unstructured(c, "weight_hh", amount=0.5)}[kind]
+    x = torch.randn(2, 5, 3)
+    layers = [rnnkit.GRU(3, 4), rnnkit.LSTM(3, 4, num_layers=2, bidirectional=True, backend="reference")]
+    register(layers[0].layers[0].cell)
+    register(layers[1].layers[1].backward_layer.cell)
+    recurrent = rnnkit.Recurrent(rnnkit.LSTMCell(3, 4))
+    register(recurrent.cell)
+    for layer, where in zip([*layers, recurrent], ["layers.0.cell", "layers.1.backward_layer.cell", "cell"],
+                            strict=True):
+        with pytest.raises(ValueError, match=rf"torch.nn.utils.{kind} on {where} \(\w+Cell\) registered") as error:
+            layer(x)
+        assert "never runs" in one_line(error)
+    # the parametrizations the message names compute the weight at every access, and train
+    layer = rnnkit.GRU(3, 4)
+    nn.utils.parametrizations.spectral_norm(layer.layers[0].cell, "weight_hh")
+    optimiser = torch.optim.SGD(layer.parameters(), lr=0.1)
+    for _ in range(2):
+        optimiser.zero_grad()
+        layer(x)[0].pow(2).sum().backward()
+        optimiser.step()
+    assert float(torch.linalg.matrix_norm(layer.layers[0].cell.weight_hh.detach(), 2)) == pytest.approx(1, abs=0.05)

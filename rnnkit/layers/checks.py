@@ -7,9 +7,12 @@ import numbers
 
 import torch
 from torch import Tensor, nn
+from torch.nn.utils.prune import BasePruningMethod
 from torch.nn.utils.rnn import PackedSequence
+from torch.nn.utils.spectral_norm import SpectralNorm
+from torch.nn.utils.weight_norm import WeightNorm
 
-from ..cells.base import frames_fix
+from ..cells.base import Cell, frames_fix
 from ..cells.time_aware import TimeAware
 from ..kernels.unroll import valid_steps
 
@@ -98,6 +101,36 @@ def check_input(x: Tensor, layer: nn.Module, lengths: Tensor | None, who: str) -
     lengths = check_lengths(lengths, B, T, x.device, who)
     _check_time_aware(x, layer, lengths, who)
     return lengths
+
+
+def refuse_stale_weight_hooks(layer: nn.Module, who: str) -> None:
+    """ValueError if a cell in ``layer`` carries the forward pre-hook of ``torch.nn.utils.weight_norm``,
+    ``spectral_norm`` or ``prune``: the hook recomputes the weight before the module's forward, but a layer steps its
+    cells (``project``, ``step``) without calling them, so it never runs. The weight would stay as at registration:
+    for ``spectral_norm`` the raw, unnormalised weight, never trained (its ``_orig`` gets no gradient), silently; for
+    ``weight_norm`` and ``prune`` a tensor whose graph the second backward finds freed. The parametrizations
+    (``torch.nn.utils.parametrizations``, ``parametrize.register_parametrization``) compute it at every access."""
+    for path, module in layer.named_modules():
+        if not isinstance(module, Cell) or not module._forward_pre_hooks:
+            continue
+        for hook in module._forward_pre_hooks.values():
+            if isinstance(hook, WeightNorm | SpectralNorm):
+                kind, name = type(hook).__name__.replace("Norm", "_norm").lower(), hook.name
+                remove = f"torch.nn.utils.remove_{kind}(cell, {name!r})"
+                fix = f"torch.nn.utils.parametrizations.{kind}(cell, {name!r})"
+            elif isinstance(hook, BasePruningMethod):
+                kind, name = "prune", hook._tensor_name
+                remove = f"torch.nn.utils.prune.remove(cell, {name!r}), which keeps the pruned values,"
+                fix = (f"torch.nn.utils.parametrize.register_parametrization(cell, {name!r}, mask_module) with a "
+                       f"module that multiplies by the mask")
+            else:
+                continue
+            where = f"{path or 'the cell'} ({type(module).__name__})"
+            raise ValueError(f"{who}: torch.nn.utils.{kind} on {where} registered a forward pre-hook that recomputes "
+                             f"{name} before the cell's forward, but the layer steps the cell without calling it, so "
+                             f"the hook never runs and {name} would stay as it was at registration (no update of "
+                             f"the underlying parameters would reach it); remove it ({remove}) and use {fix}, which "
+                             f"computes the weight at every access")
 
 
 def refuse_hx(who: str, shape: str, fix: str) -> None:

@@ -11,7 +11,7 @@ from torch import Tensor, nn
 
 from ..cells.base import State, map_state
 from ..kernels.dispatch import BACKENDS, run_layer
-from .checks import check_input, check_state, refuse_hx
+from .checks import check_input, check_state, refuse_hx, refuse_stale_weight_hooks
 from .recurrent import Recurrent
 
 
@@ -171,6 +171,7 @@ class Stacked(nn.Module):
         if hx is not None:  # torch.nn's keyword, layers first
             refuse_hx(who, f"(B, L*D, H) = (B, {self.num_layers * self.num_directions}, {self.hidden_size})",
                       "h.transpose(0, 1)")
+        refuse_stale_weight_hooks(self, who)
         lengths = check_input(x, self, lengths, who)
         if state is not None:
             n = self.num_layers * self.num_directions

@@ -12,7 +12,7 @@ from ..cells.base import Cell, State, hidden_of, map_state, replace_hidden
 from ..cells.time_aware import TimeAware
 from ..checks import check_flags
 from ..kernels.unroll import valid_steps
-from .checks import check_input, check_state, refuse_hx
+from .checks import check_input, check_state, refuse_hx, refuse_stale_weight_hooks
 
 
 def reverse_padded(x: Tensor, lengths: Tensor | None) -> Tensor:
@@ -154,6 +154,7 @@ class Recurrent(nn.Module):
         who = f"Recurrent({type(self.cell).__name__})"
         if hx is not None:  # torch.nn's keyword, layers first
             refuse_hx(who, f"(B, H) = (B, {self.hidden_size})", "h[0] (one layer, one direction)")
+        refuse_stale_weight_hooks(self, who)
         lengths = check_input(x, self, lengths, who)
         if state is not None:
             state = check_state(state, (x.shape[0], self.hidden_size), self.state_fields, who, x,
