@@ -164,8 +164,13 @@ def _check_prices(prices: pd.DataFrame) -> None:
                          f"load_sp500 has them); the frame has {list(prices.columns)}{hint}")
     days = prices.index
     if not isinstance(days, pd.DatetimeIndex):
+        # read_csv(index_col=0) without parse_dates: the dates are the index already, as text
+        texts = len(days) > 0 and all(isinstance(d, str) for d in days[:5])
+        fix = ("prices.index = pd.to_datetime(prices.index) (the index holds the dates as text: read_csv(..., "
+               "index_col=0, parse_dates=True) reads them as dates)" if texts
+               else "prices.set_index(pd.to_datetime(prices['Date']))")
         raise ValueError(f"{who}: prices must be indexed by date (a DatetimeIndex), got a {type(days).__name__} "
-                         f"starting {list(days[:2])}; e.g. prices.set_index(pd.to_datetime(prices['Date']))")
+                         f"starting {list(days[:2])}; e.g. {fix}")
     step = np.diff(days.asi8)
     if (step <= 0).any():
         i = int(np.argmax(step <= 0)) + 1
@@ -199,9 +204,14 @@ def _check_prices(prices: pd.DataFrame) -> None:
                       "download lacks those days: fetch them again, or cut the prices at the gap", stacklevel=3)
     for column in PRICE_COLUMNS:
         if not pd.api.types.is_numeric_dtype(prices[column]):
-            raise ValueError(f"{who}: {column} holds {prices[column].dtype} values ({prices[column].iloc[0]!r} on "
-                             f"{days[0]:%Y-%m-%d}), not numbers; convert it first (pd.to_numeric, with thousands=',' "
-                             "in read_csv for '1,234.5')")
+            text = prices[column].astype(str)
+            money = text.str.contains(r"[$€£¥]", regex=True)  # pd.to_numeric refuses '$1,228.10' as well
+            i = int(np.argmax(money.to_numpy())) if money.any() else 0
+            fix = (f"strip the currency sign and thousands separators first: prices['{column}'] = "
+                   f"prices['{column}'].str.replace(r'[$€£¥,]', '', regex=True).astype(float)" if money.any()
+                   else "convert it first (pd.to_numeric, with thousands=',' in read_csv for '1,234.5')")
+            raise ValueError(f"{who}: {column} holds {prices[column].dtype} values ({prices[column].iloc[i]!r} on "
+                             f"{days[i]:%Y-%m-%d}), not numbers; {fix}")
         values = prices[column].to_numpy(dtype=np.float64, na_value=np.nan)
         bad = ~(np.isfinite(values) & (values > 0))
         if column == "Volume" and (values == 0).all():  # nothing traded or reported: no day to drop or fill
@@ -256,7 +266,20 @@ def split_days(days: pd.DatetimeIndex, settings: Settings) -> tuple[dict[str, ra
     """The rows of ``days`` in each part (``"train"``, ``"val"``, ``"test"``, contiguous and in this order) and
     the windows (:func:`next_day_windows` samples) whose forecast day falls in it: sample ``i`` forecasts day
     ``i + L``, so a part's samples are its days less ``L`` (the training part's first ``L`` days only feed
-    windows). The windows of a part read back into earlier parts: history known on the forecast day."""
+    windows). The windows of a part read back into earlier parts: history known on the forecast day. The days lie
+    in the settings' period ``start .. end`` (a ValueError names a day outside it: cut them as :func:`run` does)."""
+    if len(days):  # the parts reach to the days' ends: a period the days overrun would be ignored, not applied
+        zone = getattr(days, "tz", None)
+        first, after = (pd.Timestamp(d).tz_localize(zone) for d in (settings.start, settings.end))
+        after += pd.Timedelta(days=1)  # the end day is in the period at any time of day, as in .loc[start:end]
+        beyond = (("before", days.min()) if days.min() < first
+                  else ("after", days.max()) if days.max() >= after else None)
+        if beyond:
+            raise ValueError(f"split_days: the days run from {days.min():%Y-%m-%d} to {days.max():%Y-%m-%d}, so "
+                             f"{beyond[1]:%Y-%m-%d} lies {beyond[0]} the settings' period {settings.start}.."
+                             f"{settings.end}, and the training part would start at the first day, the test part end "
+                             "at the last; cut the days to the period first, as run does: table = "
+                             f"table.loc['{settings.start}':'{settings.end}']")
     frame = TimeSeriesFrame(np.zeros(len(days)), time=days)
     rows = split_by_time(frame, val_start=settings.val_start, test_start=settings.test_start)._asdict()
     L = settings.lookback
@@ -320,15 +343,27 @@ def fit_garch(r_train: np.ndarray, *, asymmetric: bool = False) -> dict[str, flo
     """Zero-mean GARCH(1,1) (Bollerslev 1986), or with ``asymmetric`` GJR-GARCH(1,1,1) (Glosten, Jagannathan &
     Runkle 1993: a fall raises the variance more than a rise, the leverage effect), normal innovations, fitted
     on ``r_train`` (%) by ``arch`` (Gaussian QML): ``omega, alpha, gamma`` (0 when symmetric), ``beta`` and
-    the ``backcast`` that starts the recursion."""
+    the ``backcast`` that starts the recursion. Returns in another unit (fractions, ``np.log(close).diff()``) are
+    fitted alike, ``omega`` and ``backcast`` in that unit squared (arch's optimiser, given them as they are, stops
+    at its starting values)."""
     from arch import arch_model
 
-    model = arch_model(r_train, mean="Zero", vol="GARCH", p=1, o=int(asymmetric), q=1, dist="normal",
+    (r_train,) = _days("fit_garch", r_train=r_train)
+    # arch's optimiser starts at alpha 0.1, beta 0.88 and, on returns far from its scale (fractions, 0.01 a day,
+    # rather than percent), stops there and says it converged. The zero-mean GARCH is scale-equivariant (omega
+    # and h scale by c², alpha, gamma and beta not), so it is fitted on c r with c a power of 10 that brings the
+    # standard deviation into [1, 10) (1 for percent returns), and omega and the backcast scaled back by 1 / c².
+    sd = float(np.std(r_train))
+    if not sd > 0:
+        raise ValueError(f"fit_garch: r_train is {r_train[0]} on all {len(r_train)} days, so there is no variance to "
+                         "model; give the days' returns")
+    c = 1.0 if 1 <= sd < 1000 else 10.0 ** -math.floor(math.log10(sd))
+    model = arch_model(c * r_train, mean="Zero", vol="GARCH", p=1, o=int(asymmetric), q=1, dist="normal",
                        rescale=False)
     params = model.fit(disp="off").params
-    return {"omega": float(params["omega"]), "alpha": float(params["alpha[1]"]),
+    return {"omega": float(params["omega"]) / c**2, "alpha": float(params["alpha[1]"]),
             "gamma": float(params["gamma[1]"]) if asymmetric else 0.0, "beta": float(params["beta[1]"]),
-            "backcast": float(model.volatility.backcast(r_train))}
+            "backcast": float(model.volatility.backcast(c * r_train)) / c**2}
 
 
 # -- losses and tests -----------------------------------------------------------------------------------------
