@@ -202,13 +202,31 @@ def load_reviews(n: int | None, seed: int) -> tuple[list[str], np.ndarray, dict[
 def prepare(texts: Sequence[str], labels: np.ndarray, settings: dict, seed: int) -> Prepared:
     """Split, tokenize, build the vocabulary on the training part only, truncate and encode. ``texts[i]`` is
     the review of ``labels[i]``: one label per text (a ValueError otherwise). A pandas Series of texts (shuffled
-    or filtered, its index not 0..n-1) is read in its order, and a message names its rows by place and label."""
+    or filtered, its index not 0..n-1) is read in its order, and a message names its rows by place and label; a
+    Series of labels beside it must hold the same rows in the same order (pandas would pair them by index, this
+    function pairs by place: a ValueError names the fix otherwise)."""
     index = texts.index if isinstance(texts, pd.Series) else None
     named = index is not None and not index.equals(pd.RangeIndex(len(index)))
 
     def at(i: int) -> str:  # texts[i] of a list; texts.iloc[i] of a Series, whose texts[i] is the row labelled i
         return f"texts.iloc[{i}] (index {index[i : i + 1].tolist()[0]!r})" if named else f"texts[{i}]"
 
+    if index is not None and isinstance(labels, pd.Series) and not labels.index.equals(index):
+        # pandas pairs two Series by their index, numpy by place: read by place, each review would get the label of
+        # the row at its place, another review's (texts sorted, or filtered apart from the labels)
+        if len(labels) == len(index) and labels.index.sort_values().equals(index.sort_values()):
+            raise ValueError(f"prepare: texts and labels are pandas Series of the same rows in other orders (texts' "
+                             f"index starts {index[:3].tolist()}, labels' {labels.index[:3].tolist()}), and they are "
+                             "paired by place, which would give each review another row's label; put the labels in "
+                             "the texts' order first: labels = labels.loc[texts.index]")
+        shared = len(index.intersection(labels.index))
+        filtered = not any(isinstance(i, pd.RangeIndex) for i in (index, labels.index))  # rows of one frame
+        if len(labels) == len(index) and filtered and 0 < shared < len(index):
+            raise ValueError(f"prepare: texts and labels are pandas Series of {len(index)} rows each but of other rows "
+                             f"(texts' index starts {index[:3].tolist()}, labels' {labels.index[:3].tolist()}; "
+                             f"{len(index) - shared} text row(s) have no label row), so pairing them "
+                             "by place would give reviews other rows' labels; take both from one frame after one "
+                             "filter: df = df.dropna(subset=['text', 'label']); prepare(df['text'], df['label'], ...)")
     if index is not None:
         texts = list(texts)
     labels = np.asarray(labels)
