@@ -287,9 +287,12 @@ def fit(build: Callable[[], NextFramePredictor], train: Tensor, validation: Tens
         ) -> tuple[NextFramePredictor, dict, float]:
     """Train the model ``build()`` makes (under ``seed``, :func:`~rnnkit.training.seeded_fit`) on ``train``
     clips ``(N, T + 1, 1, H, W)`` for ``epochs`` epochs, validating on ``validation`` clips; keep the weights of
-    the epoch with the lowest validation MSE. Returns the model, the history (``train_mse`` and
+    the epoch with the lowest validation MSE; the clips' pixels are floats in [0, 1] (:func:`check_pixels`).
+    Returns the model, the history (``train_mse`` and
     ``validation_mse`` per epoch, ``best_epoch`` from 1) and the seconds of training."""
     check_epochs(epochs, "fit")
+    for name, c in (("train", train), ("validation", validation)):
+        check_pixels(c, f"fit: the {name} clips")
     data = SequenceDataModule(clip_dataset(train), clip_dataset(validation), batch_size=batch_size, seed=seed)
     module, _, seconds = seeded_fit(
         lambda: NextFrameModule(build(), task="regression", lr=lr, clip_grad_norm=clip_grad_norm), data,
@@ -304,8 +307,24 @@ def fit(build: Callable[[], NextFramePredictor], train: Tensor, validation: Tens
 @torch.no_grad()
 def predict(model: NextFramePredictor, context: Tensor, *, batch_size: int = 64) -> Tensor:
     """The prediction of the frame after each clip ``(N, T, 1, H, W) -> (N, 1, H, W)``, clipped to [0, 1]."""
+    check_pixels(context, "predict: the context clips")
     model.eval()
     return torch.cat([model(c)[0][:, -1] for c in context.split(batch_size)]).clamp(0, 1)
+
+
+def check_pixels(frames: Tensor, who: str) -> None:
+    """ValueError unless ``frames`` are float pixels in [0, 1], as :func:`load_frames` gives them: the model
+    predicts a change of such a frame and :func:`predict` clips its prediction to [0, 1], so frames of 8-bit values
+    (0..255, as read_video and OpenCV give them) would be learnt in another range and every prediction cut to 1."""
+    if not isinstance(frames, Tensor) or not frames.is_floating_point():
+        what = f"{frames.dtype} pixels" if isinstance(frames, Tensor) else type(frames).__name__
+        raise ValueError(f"{who} hold {what}; give float frames in [0, 1], as load_frames gives them (8-bit frames: "
+                         "frames.float() / 255)")
+    # a NaN pixel is left to the training loop's non-finite guard, which stops fit before a step is applied
+    low, high = (float(v) for v in torch.aminmax(frames.nan_to_num(0.5, 0.5, 0.5)))
+    if low < 0 or high > 1:
+        raise ValueError(f"{who} hold pixels from {low:g} to {high:g}, outside [0, 1], where the model predicts and "
+                         "predict clips to [0, 1]; scale them first (8-bit values: frames / 255)")
 
 
 # -- metrics -------------------------------------------------------------------------------------------------
