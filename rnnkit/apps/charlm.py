@@ -40,7 +40,8 @@ model                    what it is
 
 The models predict each test character from the ones before it (the first character, which has no context,
 is not scored). Characters of the test text absent from the training text map to ``<unk>`` in the models'
-alphabet (their count is reported); xz compresses the UTF-8 bytes of the text as it is.
+alphabet (their count is reported); xz compresses the UTF-8 bytes of the text as it is, in Unicode's composed
+form (NFC), in which the models' vocabulary counts its characters.
 
 With ``out``: ``report.json``, ``report.md``, ``report.html`` (tables, samples at several temperatures) and
 ``curves.png`` (training loss per epoch).
@@ -56,6 +57,7 @@ import shutil
 import subprocess
 import sysconfig
 import time
+import unicodedata
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -559,10 +561,14 @@ def adaptive_kneser_ney_bits(train_ids: np.ndarray, test_ids: np.ndarray, order:
 
 def xz_bits(text: str, *, primer: str | None = None) -> float:
     """Bits per character of ``text`` under ``xz -9`` (the XZ format, preset 9): ``8 |xz(text)| / len(text)``,
-    or with ``primer``, ``8 (|xz(primer + text)| - |xz(primer)|) / len(text)``."""
+    or with ``primer``, ``8 (|xz(primer + text)| - |xz(primer)|) / len(text)``. Both are put in Unicode's composed
+    form (NFC) first, as :class:`~rnnkit.data.text.Vocab` reads text for the models: an ``'é'`` typed as ``'e'`` and
+    a combining accent (macOS, some keyboards) is one character to every model of the table, not two."""
     if not isinstance(text, str) or not text:
         raise ValueError("xz_bits: text must be a non-empty str (bits per character of nothing are undefined), got "
                          + (repr(text) if isinstance(text, str) else type(text).__name__))
+    text = unicodedata.normalize("NFC", text)
+    primer = None if primer is None else unicodedata.normalize("NFC", primer)
     size = lambda s: len(lzma.compress(s.encode("utf-8"), format=lzma.FORMAT_XZ, preset=9))
     if primer is None:
         return 8 * size(text) / len(text)
