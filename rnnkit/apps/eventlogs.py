@@ -99,6 +99,8 @@ SPLIT = {"train": 0.5, "validation": 0.2, "test": 0.3}  # shares of the users
 K_GRID = tuple(range(1, 9))
 Z_GRID = (2.0, 2.5, 3.0, 3.5, 4.0, 5.0, 6.0)
 DT_FLOOR = 1e-3  # seconds added before the log: u = ln(Δt + 1 ms), finite for equal timestamps
+YEAR = 365.25 * 86_400  # seconds
+MAX_WAIT = 3 * YEAR  # a longer wait in a session is a timestamp (Unix seconds are 1.7e9, 54 years) given as a wait
 # full: a few CPU minutes on 2 shared cores; quick: fewer users and epochs
 FULL = {"users": 600, "seeds": 1, "max_epochs": 15}
 QUICK = {"users": 150, "seeds": 1, "max_epochs": 10}
@@ -198,7 +200,8 @@ class Part(NamedTuple):
 def check_sessions(sessions: Sessions, who: str) -> Sessions:
     """ValueError naming the first session of ``sessions`` whose event ids and waits do not line up, whose event
     id is NaN (a missing event, else read as one never seen), or whose wait is negative or not a number
-    (timestamps out of order or missing), which the delay test would read as NaN and so never flag. Returns the
+    (timestamps out of order or missing), which the delay test would read as NaN and so never flag, or longer than
+    ``MAX_WAIT`` (3 years: Unix timestamps given in place of the waits). Returns the
     sessions with each session's events and waits as arrays (lists, as one gathers them from a log, are read as
     their arrays; timedeltas, as pandas' ``diff()`` of timestamps gives them, as seconds)."""
     if len(sessions.events) != len(sessions.dt):
@@ -225,6 +228,13 @@ def check_sessions(sessions: Sessions, who: str) -> Sessions:
             raise ValueError(f"{who}: session {s}, step {t} has the event id NaN ({int(missing.sum())} such step(s) in "
                              "it), which would read as an event never seen; give every row a known id (a log line "
                              "no template matched: an 'unknown' id of its own) or drop those rows")
+        if (dt > MAX_WAIT).any():  # Unix times (1.7e9 s, or in ms) given as the waits: read as waits of 50 years
+            t = int(np.argmax(dt > MAX_WAIT))
+            raise ValueError(f"{who}: session {s}, step {t} waits {dt[t]:.4g} s ({dt[t] / YEAR:,.0f} years) since the "
+                             f"previous event ({int((dt > MAX_WAIT).sum())} such step(s) in it, none of them may be "
+                             f"over {MAX_WAIT / YEAR:.0f} years): these read as timestamps (Unix seconds or "
+                             "milliseconds), not the seconds between events; give the waits: np.r_[0, np.diff(t)] of "
+                             "each session's times in seconds (or df.groupby('session')['time'].diff().fillna(0))")
         bad = ~(np.asarray(dt, dtype=np.float64) >= 0)  # NaN too
         if bad.any():
             t = int(np.argmax(bad))
