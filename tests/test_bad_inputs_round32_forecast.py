@@ -58,3 +58,22 @@ def test_F32_02_the_hybrid_reads_the_last_rows_on_the_fitted_season_and_level():
     np.testing.assert_allclose(recent["y"].to_numpy(), whole["y"].to_numpy(), rtol=1e-6)
     with pytest.raises(ValueError, match=r"predict: series 'rail': data starts at 1960-07-01, after 1960-01-01"):
         g.predict(data=panel.groupby("unique_id").tail(6).loc[lambda d: d["unique_id"] == "rail"])
+
+
+def test_F32_03_a_panel_forecast_of_some_steps_reads_future_at_those_steps_alone():
+    rng = np.random.default_rng(0)
+    full = pd.concat([pd.DataFrame({"unique_id": key, "ds": pd.date_range(end=end, periods=43, freq="D"),
+                                    "promo": rng.integers(0, 2, 43).astype(float)}) for key, end in
+                      (("s0", "2021-03-01"), ("s1", "2021-02-20"))], ignore_index=True)
+    full["y"] = 10 + 5 * full["promo"] + np.sin(np.arange(len(full)) / 2)
+    future = full.groupby("unique_id").tail(3).drop(columns="y")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        g = GlobalForecaster(lookback=6, horizon=3, model="direct", **TINY).fit(full.drop(future.index),
+                                                                                 future_covariates=["promo"])
+    every = g.predict(future=future)
+    # the rows of steps 1 and 3 alone, as Forecaster.predict([1, 3]) takes them; before: "series 's0': future has no
+    # row for 1 of the 3 forecast timestamps (2021-02-28 00:00:00)", the step not asked for
+    some = g.predict([1, 3], future=future.groupby("unique_id").nth([0, 2]))
+    np.testing.assert_allclose(some["y"].to_numpy(), every["y"].to_numpy()[[0, 2, 3, 5]], rtol=1e-6)
+    assert some["ds"].tolist() == every["ds"].tolist()[0:3:2] + every["ds"].tolist()[3:6:2]

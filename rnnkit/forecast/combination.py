@@ -157,13 +157,15 @@ def from_fitted_start(history: TimeSeriesFrame, frame: TimeSeriesFrame, freq, wh
             k = -1
     if k < 0 or skip < 0:
         after, start = shown(grid[n]), shown(grid[0])
-        where = (f"starts at {shown(time[0])}, after {after}, the step that follows the fitted series"
-                 if time[0] > grid[0] else f"ends at {shown(time[-1])}, before the fitted series starts ({start})")
+        late = time[0] > grid[0]
+        where = (f"starts at {shown(time[0])}, after {after}, the step that follows the fitted series" if late else
+                 f"ends at {shown(time[-1])}, before the fitted series starts ({start})")
+        fix = (f"give data from {after} or earlier (the fitted rows before its start are read from the fitted "
+               "series)" if late else f"give data that reaches {start} (its rows from there on are read)")
         raise ValueError(f"{who}: data {where}; the model's smoothing (its ETS, hybrid or drift) runs from the fitted "
                          f"series' start, {start}, with the states fitted there, through every step up to the "
-                         f"forecast origin, so the states at data's start are unknown: give data from {after} or "
-                         "earlier (the fitted rows before its start are read from the fitted series), or refit on the "
-                         "series with its new rows")
+                         f"forecast origin, so the states at data's {'start' if late else 'steps'} are unknown: {fix}, "
+                         "or refit on the series with its new rows")
     if k == 0 and skip == 0:
         return frame
     values = np.concatenate([history.values[:k], frame.values[skip:]])

@@ -593,8 +593,8 @@ class GlobalForecaster(BaseEstimator):
             self._warn_unknown_future_ids(future)
         position = {k: i for i, k in enumerate(self.ids_)}
         index = [_future_index(frame, self.freqs_[position[key]], self.horizon)[:H] for key, frame in series.items()]
-        y = self._combine(series, H, data, future) if self.kind_ == "combination" else \
-            self._net_forecast(series, H, future)  # (S, H, n_q)
+        y = self._combine(series, steps, data, future) if self.kind_ == "combination" else \
+            self._net_forecast(series, steps, future)  # (S, H, n_q)
         ids = np.empty(len(series), dtype=object)
         for i, key in enumerate(series):  # one by one: a tuple id stays one id, not a row of the array
             ids[i] = key
@@ -609,8 +609,11 @@ class GlobalForecaster(BaseEstimator):
             out = out[np.tile(np.isin(np.arange(1, H + 1), steps), len(series))].reset_index(drop=True)
         return out
 
-    def _net_forecast(self, series: dict[Hashable, TimeSeriesFrame], H: int, future) -> np.ndarray:
-        """The net's first ``H`` forecast steps after every series, ``(S, H, n_q)`` in original units."""
+    def _net_forecast(self, series: dict[Hashable, TimeSeriesFrame], steps: np.ndarray, future) -> np.ndarray:
+        """The net's first ``H = max(steps)`` forecast steps after every series, ``(S, H, n_q)`` in original units;
+        ``steps`` (1-based, increasing): those whose known-future covariates ``future`` must give. The others are
+        left at 0: the local head reads step h's inputs for step h only, so they cannot change these steps."""
+        H = int(steps[-1])
         position = {k: i for i, k in enumerate(self.ids_)}
         L, n_f = self.lookback, len(self.future_covariates_)
         x, f, hybrid_parts = [], [], []
@@ -635,29 +638,33 @@ class GlobalForecaster(BaseEstimator):
             x.append(window)
             known = np.zeros((self.horizon, n_f), np.float32)  # steps after H cannot change the first H
             if n_f:
-                given = self._known(future, key, times[:H], self.freqs_[i])  # (H, n_f)
-                check_learned_covariates(given, fitted, self.future_covariates_, self._as_times([times[:H]]),
+                at = times[steps - 1]
+                given = self._known(future, key, at, self.freqs_[i], grid=times[:H])  # (n_steps, n_f)
+                check_learned_covariates(given, fitted, self.future_covariates_, self._as_times([at]),
                                          rows="fitted rows of every series", who=f"series {key!r}: ")
                 with np.errstate(over="ignore"):
                     scaled = (given - self.covariate_center_) / self.covariate_scale_
                 check_scaled_range(scaled, given, self.covariate_center_, self.covariate_scale_,
-                                   self.future_covariates_, times[:H], who=f"series {key!r}: future ", first=None)
-                known[:H] = scaled
+                                   self.future_covariates_, at, who=f"series {key!r}: future ", first=None)
+                known[steps - 1] = scaled
             f.append(known)
         return self._forecast(np.stack(x), np.stack(f), [position[k] for k in series], hybrid_parts)[:, :H]
 
-    def _combine(self, series: dict[Hashable, TimeSeriesFrame], H: int, data, future) -> np.ndarray:
-        """The combination's first ``H`` forecast steps after every series, ``(S, H, n_q)``: per series, the
+    def _combine(self, series: dict[Hashable, TimeSeriesFrame], steps: np.ndarray, data, future) -> np.ndarray:
+        """The combination's first ``H = max(steps)`` forecast steps after every series, ``(S, H, n_q)`` (the nets'
+        NaN at the steps not asked for, whose covariates ``future`` need not give): per series, the
         equal-weight mean of its components' point forecasts (the nets' medians), and the band
         ``q_τ(h) = ŷ_h + c_τ s_h`` around it (:mod:`.combination`)."""
-        position = {k: i for i, k in enumerate(self.ids_)}
+        position, H = {k: i for i, k in enumerate(self.ids_)}, int(steps[-1])
         nets = {}  # kind -> {id: (H,)}, from the nets of the series that average them
         for kind, part in self.parts_.items():
             wanted = [k for k in series if kind in self.components_[position[k]]]
             if wanted:
                 rows = None if data is None else data[data[self.id_col_].isin(wanted)]
-                p = part.predict(H, data=rows, future=future)
-                nets[kind] = {key: g[self.target_].to_numpy() for key, g in p.groupby(self.id_col_, sort=False)}
+                p = part.predict(H if len(steps) == H else list(steps), data=rows, future=future)
+                nets[kind] = {key: np.full(H, np.nan) for key in wanted}
+                for key, g in p.groupby(self.id_col_, sort=False):
+                    nets[kind][key][steps - 1] = g[self.target_].to_numpy()
         out = []
         for key, frame in series.items():
             i, y = position[key], frame.values[:, 0]
@@ -715,8 +722,10 @@ class GlobalForecaster(BaseEstimator):
                           f"{fitted_shown}. A series not in the fitted panel cannot be forecast without refitting "
                           f"with it", UserWarning, stacklevel=user_stacklevel())
 
-    def _known(self, future, key, times: pd.Index, freq) -> np.ndarray:
-        """The known-future covariates of series ``key`` at its forecast timestamps ``times``, ``(H, n_f)``."""
+    def _known(self, future, key, times: pd.Index, freq, grid: pd.Index | None = None) -> np.ndarray:
+        """The known-future covariates of series ``key`` at its forecast timestamps ``times``, ``(H, n_f)``;
+        ``grid``: every forecast timestamp up to the last of ``times`` (default ``times``), between which rows of
+        ``future`` on a finer grid are refused."""
         who = f"series {key!r}: "
         span = f"{times[0]} .. {times[-1]}" if len(times) > 1 else f"{times[0]}"
         if future is None:
@@ -767,7 +776,8 @@ class GlobalForecaster(BaseEstimator):
         try:
             return _known_future(future, times, self.future_covariates_,
                                  step=freq if isinstance(freq, float) else 1.0, shown=self._as_times([times]),
-                                 grid=times if isinstance(times, pd.DatetimeIndex) else None,
+                                 grid=None if not isinstance(times, pd.DatetimeIndex) else times if grid is None
+                                 else grid,
                                  resample=f"future.set_index({self.time_col_!r}).groupby({self.id_col_!r})"
                                           f"[{list(self.future_covariates_)!r}].resample({{rule!r}}).mean()"
                                           ".reset_index()")
