@@ -1,4 +1,4 @@
-"""Round 32 of bad inputs to the time-series reading layer (T32-01 .. T32-05) and real series no test had used
+"""Round 32 of bad inputs to the time-series reading layer (T32-01 .. T32-07) and real series no test had used
 (R32-01 .. R32-04): dates written with two-digit years, as spreadsheets write short dates and months ('Jan-49',
 '01.02.24'), which pandas read in the wrong century, month-first, or value by value; a monthly price download whose
 dividend rows hold no value; matplotlib's goog.npz and statsmodels' elec_equip through the Forecaster. The T32 tests
@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from rnnkit.data.datasets import load_airline
-from rnnkit.data.timeseries import TimeSeriesFrame, calendar_features
+from rnnkit.data.timeseries import TimeSeriesFrame, calendar_features, split_by_time
 from rnnkit.forecast import Forecaster, GlobalForecaster
 
 FAST = dict(model="direct", max_epochs=1, hidden_size=4, random_state=0)
@@ -88,6 +88,19 @@ def test_T32_06_a_known_future_frame_indexed_by_day_first_text_is_read_on_the_fo
         text = pd.DataFrame({"promo": [1.0, 0.0, 0.0]}, index=ahead.strftime(fmt))
         # was (day-first): read month-first, 'future has no row for 3 of the 3 forecast timestamps'
         pd.testing.assert_frame_equal(model.predict(future=text), iso)
+
+
+def test_T32_07_split_times_with_two_digit_years_are_read_in_one_format_and_their_century():
+    days = TimeSeriesFrame.from_pandas(pd.Series(np.arange(366.0), index=pd.date_range("2024-01-01", periods=366)))
+    with pytest.raises(ValueError, match=r"^test_start='07/01/24' holds dates that read two ways \(%m/%d/%y or "
+                                         r"%d/%m/%y"):
+        split_by_time(days, test_start="07/01/24")  # was: 1 July (row 182), without a word
+    assert split_by_time(days, test_start="13/01/24").test.start == 12
+    assert split_by_time(days, test_start="Mar-24").test.start == 60  # was: 'at or before the series' first time'
+    air = TimeSeriesFrame.from_pandas(load_airline())
+    with pytest.raises(ValueError, match=r"^test_start='Jan-58' writes years with two digits"):
+        split_by_time(air, test_start="Jan-58")  # was: 'after the series' last time 1960-12-01'
+    assert split_by_time(air, test_start="1958-01").test.start == 108
 
 
 def _sample_data(name: str) -> str:

@@ -1058,9 +1058,12 @@ def _like(time: pd.DatetimeIndex | np.ndarray, t: Any, name: str = "start") -> A
                          f"{time[-1]}); give a date (e.g. '2024-01-31' or a pd.Timestamp), or split by fraction "
                          "(val=, test=)")
     # a period as its first instant, as a frame reads a PeriodIndex (pd.Timestamp refuses one)
+    short = []
     if isinstance(t, str):  # '07/01/2024' is 1 July to pd.Timestamp, 7 January to most of the world
         refuse_two_readings([t], f"{name}={t!r}")
-    t = t.start_time if isinstance(t, pd.Period) else pd.Timestamp(t)
+        if len(short := short_year_readings([t])) == 1:  # 'Jan-58': 2058 to pandas
+            refuse_future_years([t], short[0][1], f"{name}={t!r}", short[0][0], spelt=repr(t))
+    t = t.start_time if isinstance(t, pd.Period) else short[0][1][0] if len(short) == 1 else pd.Timestamp(t)
     if time.tz is None and t.tz is not None:  # pandas: "Cannot compare tz-naive and tz-aware datetime-like objects"
         raise ValueError(f"{name}={str(t)!r} has a time zone but the series' times have none ({time[0]} .. "
                          f"{time[-1]}); give it without one, in the series' local time (e.g. {name}="
