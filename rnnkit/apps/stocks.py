@@ -250,13 +250,28 @@ def next_day_windows(features: np.ndarray, target: np.ndarray, lookback: int) ->
     target[i + L]``, so the window for forecast day ``d = i + L`` ends the day before ``d``.
 
     ``features`` ``(N, F)``, ``target`` ``(N,)`` with ``target[d]`` the quantity of day ``d`` itself (``r_d²``
-    or ``r_d``); returns ``X (N - L, L, F)`` float32 and ``y (N - L,)`` float32, for the days ``L .. N - 1``.
+    or ``r_d``, not shifted: the pairing with the next day is made here); returns ``X (N - L, L, F)`` float32 and
+    ``y (N - L,)`` float32, for the days ``L .. N - 1``. A value that is not finite is a ValueError naming its day.
     """
     features, target = np.asarray(features), np.asarray(target)
     if features.ndim not in (1, 2) or target.ndim != 1 or len(features) != len(target):
         raise ValueError(f"next_day_windows: features must be (N, F) (or (N,) for one feature) and target (N,), one "
                          f"row and one target per day, got {features.shape} and {target.shape}; a target of "
                          "several columns would be read as features")
+    for name, a in (("features", features), ("target", target)):
+        if not np.issubdtype(a.dtype, np.number):
+            raise ValueError(f"next_day_windows: {name} must be numbers, got dtype {a.dtype}")
+        bad = ~np.isfinite(a.reshape(len(a), -1)).all(1)
+        if not bad.any():
+            continue
+        day = int(np.argmax(bad))
+        if name == "target" and bad.sum() == 1 and day == len(a) - 1:  # what target.shift(-1) leaves at the end
+            raise ValueError(f"next_day_windows: target's last day ({day}) is {target[day]}, as a target shifted a "
+                             "day back (target.shift(-1)) ends; the windows are paired with the next day already "
+                             "(y[i] = target[i + lookback]), so give each day's own quantity (r_d², r_d, not "
+                             "shifted): a shifted target, its NaN dropped, would be forecast two days ahead")
+        raise ValueError(f"next_day_windows: {name} of day {day} is not finite ({int(bad.sum())} such day(s)); fill "
+                         "or drop those days (in features and target alike) before making windows")
     values = np.column_stack([features, target])  # the target travels with its own day's row
     x, y = sliding_windows(values, lookback, 1)  # x[i] = rows i..i+L-1, y[i] = row i+L
     return np.ascontiguousarray(x[..., :-1], dtype=np.float32), np.ascontiguousarray(y[:, 0, -1], np.float32)
