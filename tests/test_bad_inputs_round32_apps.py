@@ -117,3 +117,15 @@ def test_A32_07_unix_timestamps_given_as_waits_are_refused():
     waits = [np.r_[0, np.diff(t)] for t in times]
     scores = eventlogs.NGramDetector(2).fit(eventlogs.Sessions(events, waits)).score(eventlogs.Sessions(events, waits))
     assert len(scores.rank) == 8
+
+
+def test_A32_08_a_target_shifted_a_day_back_is_named_not_windowed(sp500):
+    table = stocks.daily_features(sp500.iloc[:200])
+    r2 = (table["r"] ** 2).to_numpy()
+    with pytest.raises(ValueError, match=r"next_day_windows: target's last day \(179\) is nan, as a target shifted "
+                                         r"a day back \(target\.shift\(-1\)\) ends; .*two days ahead"):
+        stocks.next_day_windows(table.to_numpy(), np.r_[r2[1:], np.nan], 5)  # before: y[-1] NaN, without a word
+    with pytest.raises(ValueError, match=r"next_day_windows: features of day 7 is not finite \(1 such day"):
+        stocks.next_day_windows(np.where(np.arange(180)[:, None] == 7, np.nan, table.to_numpy()), r2, 5)
+    x, y = stocks.next_day_windows(table.to_numpy(), r2, 5)
+    assert y[0] == pytest.approx(r2[5]) and np.isfinite(x).all()
