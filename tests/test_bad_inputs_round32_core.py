@@ -27,9 +27,7 @@ def test_K32_01_forget_bias_with_bias_false_is_refused_not_ignored(build):
     with pytest.raises(ValueError, match=r"forget_bias=.* bias=False builds the cell without biases") as error:
         build()
     assert "use bias=True" in one_line(error)
-
-
-def test_K32_01_bias_false_alone_still_builds():
+    # bias=False alone (forget_bias's default, or None) still builds, as torch.nn's bias=False modules convert
     for layer in (rnnkit.LSTM(3, 4, bias=False), rnnkit.LSTM(3, 4, bias=False, forget_bias=None),
                   rnnkit.LayerNormLSTM(3, 4, bias=False), rnnkit.LSTM.from_torch(torch.nn.LSTM(3, 4, bias=False))):
         assert layer.cells()[0].bias_ih is None if hasattr(layer.cells()[0], "bias_ih") else True
@@ -120,3 +118,38 @@ def test_K32_05_weight_hooks_on_a_cell_that_never_run_are_refused(kind):
         layer(x)[0].pow(2).sum().backward()
         optimiser.step()
     assert float(torch.linalg.matrix_norm(layer.layers[0].cell.weight_hh.detach(), 2)) == pytest.approx(1, abs=0.05)
+
+
+# -- K32-06: a parametrized weight (DropConnect, as AWD-LSTM's weight drop; spectral_norm) read once per call ---------
+class DropConnect(torch.nn.Module):
+    """AWD-LSTM's weight drop (Merity et al. 2018) as a parametrization: one mask on W_hh per forward."""
+
+    def __init__(self, p: float):
+        super().__init__()
+        self.p, self.drawn = p, []
+
+    def forward(self, w):
+        w = torch.nn.functional.dropout(w, self.p, self.training)
+        self.drawn.append(w.detach().clone())
+        return w
+
+
+def test_K32_06_a_parametrized_weight_is_computed_once_per_call_and_read_by_every_step():
+    import copy
+
+    from torch.nn.utils import parametrize
+
+    torch.manual_seed(0)
+    x, lengths = torch.randn(3, 8, 3), torch.tensor([8, 5, 2])
+    for layer in (rnnkit.GRU(3, 4), rnnkit.LSTM(3, 4, num_layers=2, bidirectional=True)):
+        plain = copy.deepcopy(layer)
+        masks = [DropConnect(0.5) for _ in layer.cells()]
+        for cell, mask in zip(layer.cells(), masks, strict=True):
+            parametrize.register_parametrization(cell, "weight_hh", mask)
+            mask.drawn.clear()  # registration computes it once
+        y, _ = layer(x, lengths)
+        assert [len(m.drawn) for m in masks] == [1] * len(masks)  # one mask per call, not one per step
+        with torch.no_grad():
+            for cell, mask in zip(plain.cells(), masks, strict=True):
+                cell.weight_hh.copy_(mask.drawn[0])
+        torch.testing.assert_close(y, plain(x, lengths)[0], atol=1e-6, rtol=0)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import numbers
 import warnings
 
 import torch
 from torch import Tensor, nn
+from torch.nn.utils import parametrize
 
 from ..cells.base import Cell, State, hidden_of, map_state, replace_hidden
 from ..cells.time_aware import TimeAware
@@ -174,13 +176,14 @@ class Recurrent(nn.Module):
         if self.training and self.input_dropout > 0:
             x = x * _sequence_mask(x, x.shape[-1], self.input_dropout)[:, None, :]  # (B, 1, F)
         project = getattr(loop, "project", None)  # a fast path may read its own form of the projection
-        xw = self.cell.project(x) if project is None else project(self.cell, x)
-        if loop is None:
-            output, state = self.steps(self.cell, xw, lengths, state)
-        elif takes_dropout:
-            output, state = loop(self.cell, xw, lengths, state, direction=self)
-        else:
-            output, state = loop(self.cell, xw, lengths, state)
+        with _weights_once(self.cell):
+            xw = self.cell.project(x) if project is None else project(self.cell, x)
+            if loop is None:
+                output, state = self.steps(self.cell, xw, lengths, state)
+            elif takes_dropout:
+                output, state = loop(self.cell, xw, lengths, state, direction=self)
+            else:
+                output, state = loop(self.cell, xw, lengths, state)
         if self.reverse:
             output = reverse_padded(output, lengths)
         return output, state
@@ -225,6 +228,17 @@ class Recurrent(nn.Module):
         if self.initial is not None:
             opts.append("learn_initial_state=True")
         return ", ".join(opts)
+
+
+def _weights_once(cell: Cell):
+    """``torch.nn.utils.parametrize.cached()`` while the layer runs, when ``cell`` has parametrized weights
+    (``torch.nn.utils.parametrizations.weight_norm`` / ``spectral_norm``, a DropConnect mask as AWD-LSTM's weight
+    drop): each weight is computed once per call and every step reads it, as torch.nn's layers read theirs. Without
+    it the loop's every step recomputed it: a new DropConnect mask at each step (not weight drop: Merity et al.
+    2018 draw one mask per sequence), a power iteration of spectral_norm per step, T norms of weight_norm."""
+    if any(parametrize.is_parametrized(m) for m in cell.modules()):
+        return parametrize.cached()
+    return contextlib.nullcontext()
 
 
 def _sequence_mask(x: Tensor, size: int, p: float) -> Tensor:
