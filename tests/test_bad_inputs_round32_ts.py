@@ -1,4 +1,4 @@
-"""Round 32 of bad inputs to the time-series reading layer (T32-01 .. T32-07) and real series no test had used
+"""Round 32 of bad inputs to the time-series reading layer (T32-01 .. T32-08) and real series no test had used
 (R32-01 .. R32-04): dates written with two-digit years, as spreadsheets write short dates and months ('Jan-49',
 '01.02.24'), which pandas read in the wrong century, month-first, or value by value; a monthly price download whose
 dividend rows hold no value; matplotlib's goog.npz and statsmodels' elec_equip through the Forecaster. The T32 tests
@@ -101,6 +101,14 @@ def test_T32_07_split_times_with_two_digit_years_are_read_in_one_format_and_thei
     with pytest.raises(ValueError, match=r"^test_start='Jan-58' writes years with two digits"):
         split_by_time(air, test_start="Jan-58")  # was: 'after the series' last time 1960-12-01'
     assert split_by_time(air, test_start="1958-01").test.start == 108
+
+
+def test_T32_08_custom_business_days_resample_without_pandas_performance_warning():
+    days = pd.bdate_range("2024-01-01", periods=80).delete([10, 30])  # weekdays less two holidays
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", pd.errors.PerformanceWarning)  # was: 'Non-vectorized DateOffset being ...'
+        pred = Forecaster(horizon=2, lookback=5, **FAST).fit(pd.Series(np.sin(np.arange(78.0)), days), freq="C")
+    assert pred.predict().index.tolist() == list(pd.bdate_range(days[-1], periods=3)[1:])
 
 
 def _sample_data(name: str) -> str:

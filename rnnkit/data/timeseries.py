@@ -603,7 +603,7 @@ def warn_moved(time: pd.DatetimeIndex, rule: str, spelt: str, leave: str, dates:
     first = bins.first().dropna()  # bin date -> the position of its one reading
     dated = pd.DatetimeIndex(first.index)[np.argsort(first.to_numpy())]  # each reading's bin date, in order
     after = dated > time  # a bin dated at its end (weeks, month ends): the reading lies after the bin before's date
-    starts = dated.where(~after, dated - offset)
+    starts = dated.where(~after, dated - offset) if after.any() else dated  # 'C' - offset: pandas' loop, warned of
     place = time - starts
     if place[0] == pd.Timedelta(0) or not (place == place[0]).all():
         return
