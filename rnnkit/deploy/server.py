@@ -9,8 +9,11 @@ route                  what
                        the number itself, ``{"sequences": [[0.1, 0.4, ...]]}``, as ``predict`` reads an
                        ``(n, T)`` array) -> ``{"predictions": [...]}``, plus
                        ``"probabilities"`` for a classifier (``(n, n_classes)``) or a tagger (per step), and
-                       ``"warnings"`` (one-line texts) when the request's times look to be in other units than
-                       at fit, as ``predict`` warns
+                       ``"warnings"`` (one-line texts) where ``predict`` would warn: the request's times look to
+                       be in other units than at fit; several sequences of one number each to a model of one
+                       feature (``x.tolist()`` of one sequence ``(T, 1)``, read as T sequences); sequences that
+                       look padded after their end (zeros where every sequence has one length, as an array's
+                       ``tolist()``; a ``time_aware`` model's null or NaN steps), read as steps
 ``GET /health``        ``{"status": "ok"}``
 ``GET /model``         estimator, features (names when known, else their count), classes, a regressor's
                        targets (the names of a DataFrame ``y``'s columns, else null), ``missing_values``
@@ -32,13 +35,15 @@ was already queued or running when the fit replaced the model gets the same 503,
 **Dynamic batching.** Requests go into one asyncio queue; a worker takes the first waiting request, then
 gathers more for up to ``max_wait_ms`` or until ``max_batch`` sequences are waiting, and runs them as one
 batch through the estimator's own prediction path (padding and lengths included) in a worker thread, so the
-event loop keeps accepting requests meanwhile. ``batching=False`` runs each request alone, one at a time:
-the baseline the benchmark compares against.
+event loop keeps accepting requests meanwhile. An app run in several event loops at once (``TestClient(app)``
+outside a ``with`` block, from several threads) has a queue and a worker per loop. ``batching=False`` runs each
+request alone, one at a time: the baseline the benchmark compares against.
 
 **Bad requests** get a 4xx with a one-line ``detail``: 400 not JSON (a gzip body, a multipart file upload or a
-form field named as such) / wrong structure (a key given twice, or another key than ``"sequences"``, which
-would be ignored) / not numbers (JSON ``true`` and ``false`` are read as 1.0 and 0.0, as ``fit``, ``predict``
-and :class:`rnnkit.Streamer` read a boolean feature; text such as ``"1.5"`` is refused, not parsed), 415 a
+form field named as such; JSON whose text beyond ASCII is not UTF-8, as Latin-1, named so) / wrong structure (a
+key given twice, or another key than ``"sequences"``, which would be ignored) / not numbers (JSON ``true`` and
+``false`` are read as 1.0 and 0.0, as ``fit``, ``predict`` and :class:`rnnkit.Streamer` read a boolean feature;
+text such as ``"1.5"`` is refused, not parsed), 415 a
 ``Content-Encoding`` (gzip, ...), 413 too large (body bytes, counted as the body arrives, a chunked one too;
 sequences per request, steps per sequence), 422
 wrong feature count (or, for a step given as an object, other feature names than the model's: each is
@@ -60,6 +65,7 @@ import math
 import os
 import re
 import socket
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -110,7 +116,8 @@ def _json_kind(value) -> str:
 
 
 def parse_request(body: bytes, n_features: int, limits: Limits, *, missing: bool = False,
-                  names: list[str] | None = None, times: str | None = None, time_unit: float | None = None) -> list:
+                  names: list[str] | None = None, times: str | None = None, time_unit: float | None = None,
+                  notes: list[str] | None = None) -> list:
     """The sequences of a ``/predict`` body as float64 arrays ``(T_i, F)``, JSON's numbers as they are, which
     ``predict`` standardises in float64 (a feature far from zero beside its spread keeps its variation); each
     within float32's range, which the network's inputs carry. RequestError when bad.
@@ -120,14 +127,16 @@ def parse_request(body: bytes, n_features: int, limits: Limits, *, missing: bool
     (None without names); a step may then be an object ``{name: value}``, read by name, every name exactly once.
     ``times``: what a model fitted with sample times reads ("numbers" or "dates"; None: none): the body's
     ``"times"`` then gives a list of times per sequence, and each item returned is ``(array, times)``; ``time_unit``:
-    the fitted unit of its gaps (``time_unit_``), within float32's range of which each time must lie of its first."""
+    the fitted unit of its gaps (``time_unit_``), within float32's range of which each time must lie of its first.
+    ``notes``: a list to which what the request most likely meant, where it reads otherwise, is added (a warning
+    of the answer): several sequences of one number each, as ``x.tolist()`` writes one sequence ``(T, 1)``."""
     if len(body) > limits.max_body_bytes:
         raise RequestError(413, f"request body of {len(body)} bytes exceeds the limit of "
                                 f"{limits.max_body_bytes} bytes; send fewer sequences per request")
     try:
         payload = json.loads(body, object_pairs_hook=_unique_keys)
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise RequestError(400, f"request body is not JSON ({e}){_not_json_hint(body)}") from None
+        raise RequestError(400, _not_utf8(body) or f"request body is not JSON ({e}){_not_json_hint(body)}") from None
     except ValueError as e:  # an integer literal of over 4300 digits (Python's limit for reading one)
         raise RequestError(422, f"request body holds a number beyond float32's range ({str(e).split(':')[0]})"
                            ) from None
@@ -165,6 +174,9 @@ def parse_request(body: bytes, n_features: int, limits: Limits, *, missing: bool
     if len(sequences) > limits.max_sequences:
         raise RequestError(413, f"{len(sequences)} sequences exceed the limit of {limits.max_sequences} "
                                 "per request; split the request")
+    if notes is not None and n_features == 1 and len(sequences) > 1 and all(
+            isinstance(seq, list) and len(seq) == 1 and type(seq[0]) in (int, float) for seq in sequences):
+        notes.append(_one_step_each(len(sequences)))
     arrays = []
     for i, seq in enumerate(sequences):
         if isinstance(seq, dict):
@@ -227,6 +239,46 @@ def parse_request(body: bytes, n_features: int, limits: Limits, *, missing: bool
         arrays.append(a)
     return arrays if not times else list(zip(arrays, _request_times(payload["times"], arrays, times, time_unit),
                                              strict=True))
+
+
+def _one_step_each(n: int) -> str:
+    """The warning for ``n`` sequences of one number each (``[[v], [v], ...]``) to a model of one feature: what
+    ``predict`` warns of an ``(n, 1)`` array, which is as often one sequence ``(T, 1)`` given without its list."""
+    return (f"the request's {n} sequences are one number each ([[v], [v], ...]), read as {n} sequences of one step; "
+            f"if they are one sequence of {n} steps (T, 1), as x.tolist() of such an array writes it, send it inside a "
+            f"list, {{\"sequences\": [x.tolist()]}} (or its values as one list, [[v1, v2, ...]])")
+
+
+def padding_warning(arrays: list[np.ndarray], missing: bool) -> str | None:
+    """What ``predict`` warns of sequences that look padded after their end, for a request's (``(T_i, F)`` each):
+    a ``time_aware`` model's (``missing``) ending in steps missing in every feature (null or NaN, as padding to one
+    length writes them: read as steps where nothing was observed); and, where every sequence has one length (an
+    array sent as ``X.tolist()``), ending in steps 0 in every feature, in runs of two lengths at least, no other step
+    being so (:func:`rnnkit.data.collate.zero_padding`). Every step sent is read; None where nothing looks padded."""
+    from ..data.collate import blank_inside, blank_tails, zero_padding
+
+    n = len(arrays)
+    if missing:
+        blank = [np.isnan(a).all(axis=1) for a in arrays]
+        tails = blank_tails(blank)
+        padded = [] if blank_inside(blank, tails) else np.flatnonzero(tails)
+        if len(padded) >= 2:
+            i = int(padded[0])
+            return (f"{len(padded)} of the request's {n} sequences end in steps that are null (or NaN) in every "
+                    f"feature (sequence {i}: its last {tails[i]} of {len(arrays[i])} steps), and no other step is, as "
+                    f"padding to one length writes them; the model reads them as steps where nothing was observed: "
+                    f"if they are padding, send each sequence without them (sequences may differ in length)")
+    if n < 2 or len({len(a) for a in arrays}) > 1:
+        return None
+    padded, tails = zero_padding([(a == 0).all(axis=1) for a in arrays], strict=True)
+    if not len(padded):
+        return None
+    i = int(padded[0])
+    return (f"{len(padded)} of the request's {n} sequences end in steps that are 0 in every feature (sequence {i}: "
+            f"its last {tails[i]} of {len(arrays[i])} steps; {len(set(tails.tolist()) - {0})} different counts), and "
+            f"no other step is: zero padding after each sequence's end? Every step sent is read, the padding too: "
+            f"send each sequence at its own length (sequences may differ in length); if the zeros are real, ignore "
+            f"this warning")
 
 
 async def read_body(request: Request, limit: int) -> bytes:
@@ -355,6 +407,24 @@ def _iso_date(text: str) -> bool:
         return False
 
 
+def _not_utf8(body: bytes) -> str | None:
+    """The reason for a body that reads as JSON but for a byte beyond ASCII that is not UTF-8, the encoding JSON is
+    sent in (a feature name such as 'température' written in Latin-1 or Windows-1252: one byte per letter); else
+    None."""
+    if body.lstrip()[:1] not in (b"{", b"["):
+        return None
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError as e:
+        near = body[max(e.start - 12, 0):e.start + 1].decode("latin-1")
+        return (f"request body is not UTF-8 text, the encoding JSON is sent in: byte 0x{body[e.start]:02x} at byte "
+                f"{e.start} ({near!r} read as Latin-1) is not UTF-8 "
+                f"(text in Latin-1 or Windows-1252, as Windows PowerShell 5's Invoke-RestMethod sends a string "
+                f"body?); send the body as UTF-8 bytes (PowerShell: -Body ([Text.Encoding]::UTF8.GetBytes($json)); "
+                f"Python: requests.post(url, json=payload))")
+    return None
+
+
 def _not_json_hint(body: bytes) -> str:
     """What a body that is not JSON most likely is, and how to send the JSON instead."""
     send = "; send the JSON document itself as the body (curl -d @seq.json, or requests.post(url, json=payload))"
@@ -471,57 +541,82 @@ def not_finite_reason(estimator, sequences: list, k: int) -> str:
                                                                                     None))
 
 
+class _Lane:
+    """One event loop's queue and worker: an asyncio queue, and the futures a request awaits, belong to the loop
+    they were made in, so each loop that runs requests gathers its own batches."""
+
+    __slots__ = ("queue", "worker", "held")
+
+    def __init__(self):
+        self.queue: asyncio.Queue = asyncio.Queue()
+        self.worker: asyncio.Task | None = None
+        self.held = None  # a request that did not fit the last batch: first in the next one
+
+
 class Batcher:
     """Gathers concurrent requests into batches for ``predict(list_of_sequences) -> list_of_results``.
 
     ``max_batch`` sequences at most per batch (a larger request runs alone), ``max_wait_ms`` the longest a
-    request waits for others. ``batching=False``: one request per batch, no waiting."""
+    request waits for others. ``batching=False``: one request per batch, no waiting.
+
+    Under uvicorn every request runs in one event loop, and so does the one worker. A client that runs the app in
+    several loops at once (``TestClient(app)`` used outside a ``with`` block from several threads: each request in a
+    loop of its own) gets a queue and a worker per loop, each loop's requests batched together; a worker bound to
+    another loop's queue would fail, and leave its requests unanswered."""
 
     def __init__(self, predict, *, batching: bool = True, max_batch: int = 64, max_wait_ms: float = 2.0):
         self.predict, self.batching = predict, batching
         self.max_batch, self.max_wait = max_batch, max_wait_ms / 1000
-        self.queue: asyncio.Queue | None = None
-        self.worker: asyncio.Task | None = None
-        self.loop: asyncio.AbstractEventLoop | None = None  # the event loop the worker runs in
-        self.held = None  # a request that did not fit the last batch: first in the next one
+        self._lanes: dict[asyncio.AbstractEventLoop, _Lane] = {}
+        self._lock = threading.Lock()  # the loops' threads add and drop lanes
         self.batches = 0  # how many batches ran (the tests and the benchmark read it)
 
     async def start(self) -> None:
-        self.queue = asyncio.Queue()
-        self.worker = asyncio.create_task(self._work())
-        self.loop = asyncio.get_running_loop()
+        """Start the worker of the running loop (again, if it ended), keeping what its queue holds."""
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            for closed in [k for k in self._lanes if k.is_closed()]:  # a TestClient's loop per request
+                del self._lanes[closed]
+            lane = self._lanes.setdefault(loop, _Lane())
+        if lane.worker is None or lane.worker.done():
+            lane.worker = asyncio.create_task(self._work(lane))
 
     async def stop(self) -> None:
-        if self.worker is not None:
-            self.worker.cancel()
+        with self._lock:
+            lane = self._lanes.pop(asyncio.get_running_loop(), None)
+        if lane is not None and lane.worker is not None:
+            lane.worker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self.worker
+                await lane.worker
 
     async def submit(self, sequences: list[np.ndarray]) -> list[dict]:
         # the app's lifespan starts the worker, but an app mounted in another (app.mount) or driven by
         # TestClient(app) outside a `with` block runs none: start it in the loop this request runs in
-        if self.loop is not asyncio.get_running_loop() or self.worker is None or self.worker.done():
+        lane = self._lanes.get(asyncio.get_running_loop())
+        if lane is None or lane.worker is None or lane.worker.done():
             await self.start()
+            lane = self._lanes[asyncio.get_running_loop()]
         future = asyncio.get_running_loop().create_future()
-        await self.queue.put((sequences, future))
+        await lane.queue.put((sequences, future))
         return await future
 
-    async def _work(self) -> None:
+    async def _work(self, lane: _Lane) -> None:
         loop = asyncio.get_running_loop()
+        queue = lane.queue
         while True:
-            batch = [self.held or await self.queue.get()]
-            self.held = None
+            batch = [lane.held or await queue.get()]
+            lane.held = None
             size = len(batch[0][0])
             deadline = loop.time() + self.max_wait
             while self.batching and size < self.max_batch:
                 # take what is already waiting, then wait for more until the deadline
                 try:
-                    item = self.queue.get_nowait() if not self.queue.empty() else await asyncio.wait_for(
-                        self.queue.get(), max(deadline - loop.time(), 0))
+                    item = queue.get_nowait() if not queue.empty() else await asyncio.wait_for(
+                        queue.get(), max(deadline - loop.time(), 0))
                 except TimeoutError:
                     break
                 if size + len(item[0]) > self.max_batch:
-                    self.held = item
+                    lane.held = item
                     break
                 batch.append(item)
                 size += len(item[0])
@@ -676,10 +771,11 @@ def create_app(estimator, *, batching: bool = True, max_batch: int = 64, max_wai
         if encoding not in ("", "identity"):  # the server reads the body as it comes: a compressed one would be bytes
             return JSONResponse({"detail": f"request body is {encoding}-encoded (Content-Encoding: {encoding}); the "
                                            "server reads uncompressed JSON: send it uncompressed"}, status_code=415)
+        warned = []  # what predict would warn of, said in the answer
         try:
             body = await read_body(request, limits.max_body_bytes)
             sequences = parse_request(body, info["n_features"], limits, missing=missing,
-                                      names=info["features"], times=info["times"], time_unit=time_unit)
+                                      names=info["features"], times=info["times"], time_unit=time_unit, notes=warned)
         except RequestError as e:
             return JSONResponse({"detail": str(e)}, status_code=e.status)
         results = await batcher.submit(sequences)
@@ -690,8 +786,13 @@ def create_app(estimator, *, batching: bool = True, max_batch: int = 64, max_wai
         answer = {"predictions": [r["prediction"] for r in results]}
         if with_probabilities:
             answer["probabilities"] = [r["probabilities"] for r in results]
+        arrays = [s[0] for s in sequences] if time_unit is not None else sequences
+        if (warning := padding_warning(arrays, missing)) is not None:
+            warned.append(warning)
         if time_unit is not None and (warning := time_scale_warning(sequences, time_unit)) is not None:
-            answer["warnings"] = [warning]  # as predict warns, for this request's times
+            warned.append(warning)  # as predict warns, for this request's times
+        if warned:
+            answer["warnings"] = warned
         return JSONResponse(answer)  # already plain JSON types: FastAPI's recursive encoder is skipped
 
     return app

@@ -203,6 +203,12 @@ def _check_new_id(stream_id) -> None:
                          "step a new one); give every record its id (a str, an int or a tuple)")
 
 
+def _printed(stream_id):
+    """How an id prints, a tuple part by part: ids that print alike but are unequal (``7`` and ``"7"``, an id column
+    read as numbers by one source and as text by another) would name two streams."""
+    return tuple(_printed(part) for part in stream_id) if isinstance(stream_id, tuple) else str(stream_id)
+
+
 def _fractional(stream_id) -> bool:
     """True for a number id that is neither an integer nor a whole real number (0.1, inf, 1j): float32, float64,
     Decimal and Fraction of one such value differ, where those of a whole one (3.0, exact in each) are equal."""
@@ -226,6 +232,12 @@ def _kind(stream_id):
     return type(stream_id)
 
 
+def _typed(stream_id) -> str:
+    """An id as the messages show it: its repr and its type (a tuple's, part by part)."""
+    return f"{stream_id!r} ({type(stream_id).__name__})" if not isinstance(stream_id, tuple) else \
+        f"{stream_id!r} ({', '.join(type(p).__name__ for p in stream_id)})"
+
+
 def _check_same_kind(stream: _Stream, stream_id) -> None:
     """ValueError when ``stream_id`` finds ``stream`` as a dict key but is an id of another kind than the one
     it was started with: ``True`` or ``1.0`` would continue the stream of ``1``, two callers sharing one state."""
@@ -234,10 +246,7 @@ def _check_same_kind(stream: _Stream, stream_id) -> None:
                                          tuple(map(type, key)) == tuple(map(type, stream_id))):
         return
     if _kind(key) != _kind(stream_id):
-        def named(v) -> str:
-            return f"{v!r} ({type(v).__name__})" if not isinstance(v, tuple) else \
-                f"{v!r} ({', '.join(type(p).__name__ for p in v)})"
-        raise ValueError(f"Streamer: stream id {named(stream_id)} equals the id {named(key)} of a running stream, as "
+        raise ValueError(f"Streamer: stream id {_typed(stream_id)} equals the id {_typed(key)} of a running stream, as "
                          "Python compares them (1 == 1.0 == True), so it would continue that stream's state; give "
                          "each stream one id of one type (str ids cannot collide), or reset the other first")
 
@@ -277,7 +286,8 @@ class Streamer:
     ``np.float32(0.1) != 0.1``, so one id read at two precisions would name two streams; whole floats such as a
     pandas id column's ``3.0`` are exact at every precision); an unseen one starts fresh at ``step``. Ids that
     Python counts equal name one stream only when of one kind (``1`` and ``np.int64(1)``, ``3.0`` and
-    ``np.float32(3.0)``): ``1.0`` or ``True`` while stream ``1`` runs is refused, not merged.
+    ``np.float32(3.0)``): ``1.0`` or ``True`` while stream ``1`` runs is refused, not merged; so is a new id that
+    prints as a running stream's but is unequal to it (``"7"`` beside ``7``), which would split one source's steps.
     A pandas row (a Series, or a one-row DataFrame) is checked by its names as ``predict`` checks a DataFrame's
     columns: another order or other names than at fit are refused, names given to a model fitted without them
     are warned about and read by position.
@@ -374,6 +384,7 @@ class Streamer:
             self._y_mean = np.asarray(self._output["y_mean"], dtype=np.float64)
             self._y_scale = np.asarray(self._output["y_scale"], dtype=np.float64)
         self._streams: dict = {}
+        self._printed: dict = {}  # each running stream's id by how it prints (_printed), to tell 7 from "7"
 
     @property
     def streams(self) -> list:
@@ -391,6 +402,7 @@ class Streamer:
         check_flags("Streamer.reset: ", missing_ok=missing_ok)
         if stream_id is None:
             self._streams.clear()
+            self._printed.clear()
             return
         try:
             hash(stream_id)  # dict.pop would not hash it when no stream has started yet
@@ -409,6 +421,7 @@ class Streamer:
             return
         _check_same_kind(stream, stream_id)  # reset(True) would start stream 1 over
         del self._streams[stream_id]
+        self._printed.pop(_printed(stream.key), None)
 
     def step(self, stream_id, x_t, *, time=None) -> StepOutput:
         """Advance one stream by one observation ``x_t (F,)``; ``time``: its sample time, for a model fitted
@@ -432,6 +445,7 @@ class Streamer:
         new = stream is None
         if new:
             _check_new_id(stream_id)
+            self._check_printed_apart([stream_id])
             stream = self._new_stream()
             stream.key = stream_id
         elif type(stream.key) is not type(stream_id) or type(stream_id) is tuple:  # one `is` per step otherwise
@@ -457,6 +471,7 @@ class Streamer:
             self._advance(stream, after)
         if new:  # stored once it has stepped: a failed first step leaves no stream behind
             self._streams[stream_id] = stream
+            self._printed[_printed(stream_id)] = stream_id
         return out
 
     def step_many(self, observations: dict, *, times: dict | None = None) -> dict:
@@ -486,6 +501,8 @@ class Streamer:
                 _check_new_id(i)
             else:
                 _check_same_kind(self._streams[i], i)
+        new = [i for i in ids if i not in self._streams]
+        self._check_printed_apart(new)
         streams = [self._streams.get(i) or self._new_stream() for i in ids]
         for i, stream in zip(ids, streams, strict=True):
             stream.key = i if stream.key is None else stream.key
@@ -510,6 +527,7 @@ class Streamer:
             if self._time_aware:
                 self._advance(streams[k], rows[k][1])
             self._streams[i] = streams[k]
+        self._printed.update((_printed(i), i) for i in new)
         return results
 
     def _standardise(self, a: np.ndarray) -> np.ndarray:
@@ -644,6 +662,21 @@ class Streamer:
                              f"fit) after the stream's previous step, beyond float32's range, so the decays would "
                              f"read infinity; give the times in the units of fit, or start the stream over (reset)")
         return value, zoned
+
+    def _check_printed_apart(self, new: list) -> None:
+        """ValueError for a new stream's id that prints as a running stream's (or another new one's) but is unequal to
+        it, ``"7"`` beside ``7``: the two would each read part of one source's steps, without a word."""
+        seen = {}
+        for stream_id in new:
+            printed = _printed(stream_id)
+            other = self._printed.get(printed, seen.get(printed))
+            if other is not None:
+                running = "a running stream" if printed in self._printed else "another stream of this call"
+                raise ValueError(f"Streamer: stream id {_typed(stream_id)} prints as the id {_typed(other)} of "
+                                 f"{running} but differs from it, so it would "
+                                 f"start a stream of its own and each would read part of the steps; give the ids one "
+                                 f"type (e.g. str(stream_id)), or reset the other stream first")
+            seen[printed] = stream_id
 
     def _new_stream(self) -> _Stream:
         stream = _Stream(self.initial_state, self.n_raw)
