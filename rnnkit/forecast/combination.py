@@ -158,10 +158,12 @@ def from_fitted_start(history: TimeSeriesFrame, frame: TimeSeriesFrame, freq, wh
     if k < 0 or skip < 0:
         after, start = shown(grid[n]), shown(grid[0])
         late = time[0] > grid[0]
-        where = (f"starts at {shown(time[0])}, after {after}, the step that follows the fitted series" if late else
-                 f"ends at {shown(time[-1])}, before the fitted series starts ({start})")
-        fix = (f"give data from {after} or earlier (the fitted rows before its start are read from the fitted "
-               "series)" if late else f"give data that reaches {start} (its rows from there on are read)")
+        where = (f"ends at {shown(time[-1])}, before the fitted series starts ({start})" if not late else
+                 f"starts at {shown(time[0])}, after {after}, the step that follows the fitted series"
+                 if time[0] > grid[n] else f"starts at {shown(time[0])}, between two steps of the fitted series")
+        fix = (f"give data that reaches {start} (its rows from there on are read)" if not late else
+               f"give data from {after} or earlier (the fitted rows before its start are read from the fitted "
+               "series)" if time[0] > grid[n] else f"give data at the fitted steps ({start}, {shown(grid[1])}, ...)")
         raise ValueError(f"{who}: data {where}; the model's smoothing (its ETS, hybrid or drift) runs from the fitted "
                          f"series' start, {start}, with the states fitted there, through every step up to the "
                          f"forecast origin, so the states at data's {'start' if late else 'steps'} are unknown: {fix}, "
