@@ -170,10 +170,37 @@ def from_fitted_start(history: TimeSeriesFrame, frame: TimeSeriesFrame, freq, wh
                          "or refit on the series with its new rows")
     if k == 0 and skip == 0:
         return frame
+    _check_continues(history, frame, k, who, shown, fitted[0])
     values = np.concatenate([history.values[:k], frame.values[skip:]])
     times = fitted[:k].append(time[skip:]) if isinstance(fitted, pd.DatetimeIndex) else \
         np.concatenate([fitted[:k], time[skip:]])
     return TimeSeriesFrame(values, columns=frame.columns, time=times, time_name=frame.time_name)
+
+
+def _check_continues(history: TimeSeriesFrame, frame: TimeSeriesFrame, k: int, who: str, shown, start) -> None:
+    """ValueError where ``frame``, which starts at the fitted step ``k > 0``, overlaps the fitted rows on two
+    steps or more and differs from them on every one (by more than 1 % of the fitted column's largest value:
+    rounding and the odd revision are the same series): another series (another store at the same dates), before
+    which the fitted series' first ``k`` rows would be read, the level jumping from one to the other at its start.
+    Another series is forecast by a model fitted on it (a direct net reads any series' last rows)."""
+    rows = min(len(history) - k, len(frame))
+    if rows < 2:
+        return
+    fitted, given = history.values[k : k + rows], frame.values[:rows]  # (rows, n_c)
+    with np.errstate(invalid="ignore"):
+        tol = 1e-2 * np.nanmax(np.abs(history.values), axis=0)  # (n_c,)
+        apart = np.abs(given - fitted) > np.where(np.isfinite(tol), tol, 0.0)  # NaN on either side: not apart
+    if not apart.any(axis=1).all():
+        return
+    c = int(np.argmax(apart[0]))
+    column, time = frame.columns[c], frame.time
+    raise ValueError(f"{who}: data's rows {shown(time[0])} .. {shown(time[rows - 1])} are steps of the fitted "
+                     f"series, but differ from its values at every one of those {rows} steps ({column!r} "
+                     f"{given[0, c]:g} at {shown(time[0])}, fitted {fitted[0, c]:g}): another series? The model's "
+                     f"smoothing (its ETS, hybrid or drift) was fitted on the fitted series from its start, "
+                     f"{shown(start)}, and would read its {k} rows before data's start, then data's, as one series; "
+                     "to forecast another series, fit a Forecaster on it (model='direct' fits a net that reads any "
+                     "series' last lookback rows); to forecast the fitted series with revised values, refit on it")
 
 
 # -- selection and interval -------------------------------------------------------------------------------------

@@ -36,8 +36,9 @@ from .series import (
 METRICS = ("mae", "rmse", "smape", "mase")
 METHODS = ("forecaster", "naive", "seasonal_naive")
 # One season in steps of each base frequency: a year for months, quarters and weeks (52 weeks = 364 days),
-# a week for days, a day for hours and finer steps (divided by the multiple: "2h" -> 12).
-SEASONS = {"Y": 1, "A": 1, "Q": 4, "M": 12, "W": 52, "D": 7, "B": 5, "h": 24, "min": 1440, "s": 86400}
+# a week for days, a day for hours and finer steps (divided by the multiple: "2h" -> 12); semi-months ("SMS",
+# "SME": the 1st and the 15th, the 15th and the month's end) 24 a year.
+SEASONS = {"Y": 1, "A": 1, "Q": 4, "M": 12, "SM": 24, "W": 52, "D": 7, "B": 5, "h": 24, "min": 1440, "s": 86400}
 
 
 # The seasons of steps of a fixed length, shortest first: a day, a week, a year of 52 weeks. A step is read by its
@@ -46,10 +47,10 @@ _FIXED_SEASONS = (pd.Timedelta(days=1), pd.Timedelta(weeks=1), pd.Timedelta(week
 
 
 def infer_season_length(freq: str | float | None) -> int:
-    """Steps per season for a pandas frequency: 12 monthly, 4 quarterly, 52 weekly, 7 daily, 5 business-daily,
-    24 hourly (a day; ``"2h"`` -> 12), 1440 per minute; 1 yearly. Steps of a fixed length (days, hours, minutes,
-    seconds and their multiples) take the shortest of a day, a week and 52 weeks that is longer than the step and
-    a whole number of steps (``"24h"``: 7, ``"7D"``: 52). ValueError when there is none."""
+    """Steps per season for a pandas frequency: 12 monthly, 24 semi-monthly, 4 quarterly, 52 weekly, 7 daily,
+    5 business-daily, 24 hourly (a day; ``"2h"`` -> 12), 1440 per minute; 1 yearly. Steps of a fixed length
+    (days, hours, minutes, seconds and their multiples) take the shortest of a day, a week and 52 weeks that is
+    longer than the step and a whole number of steps (``"24h"``: 7, ``"7D"``: 52). ValueError when there is none."""
     if isinstance(freq, str):
         try:
             offset = pd.tseries.frequencies.to_offset(period_starts(freq) or freq)  # periods' 'M': 'MS'

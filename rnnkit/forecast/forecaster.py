@@ -63,6 +63,7 @@ from .series import (
     shown_time,
     text_read_as,
     user_stacklevel,
+    warn_unix_times,
 )
 
 SCALE_OUT = ("devices", "num_nodes", "strategy")  # where the fit runs, not what it computes
@@ -266,6 +267,9 @@ class Forecaster(BaseEstimator):
             self.global_.period_, self.global_.text_ = self.period_, self.text_
         text_read_as(given, self.text_, "Forecaster.fit", f"time column {time_col!r}" if time_col else "the index",
                      shown_time(_future_index(frame, self.freq_, 1)[0]))
+        if self.season_length == "auto":  # at fit alone: predict(data=...) reads times as the fit did
+            warn_unix_times(frame.time, "Forecaster.fit", f"time column {time_col!r}" if time_col else "the index",
+                            time_col if time_col and isinstance(data, pd.DataFrame) else None)
         # the forecasts' index and Series take the names given: an unnamed index or Series stays unnamed
         self.index_name_ = (frame.time_name if time_col is not None or (index is None and frame.time is not None)
                             else None if index is None else _name_of(index.name))

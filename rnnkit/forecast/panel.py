@@ -124,6 +124,7 @@ from .series import (
     text_read_as,
     times_across,
     user_stacklevel,
+    warn_unix_times,
     wide_fix,
 )
 
@@ -249,6 +250,13 @@ class GlobalForecaster(BaseEstimator):
         ``resume=True`` continues an interrupted fit from ``log_dir/checkpoints/last.ckpt`` (or starts from the
         beginning when there is none yet); it needs an int ``random_state``, the same data and parameters
         (``max_epochs`` may grow), and refuses another run's checkpoint."""
+        return self._fit(data, id_col=id_col, time_col=time_col, target=target, future_covariates=future_covariates,
+                         resume=resume, outer=True)
+
+    def _fit(self, data: pd.DataFrame, *, id_col: str, time_col: str, target: str, future_covariates: Sequence[str],
+             resume: bool, outer: bool = False) -> GlobalForecaster:
+        """:meth:`fit`; ``outer``: the caller's fit (not one of the nets' or the validation's on frames built
+        here), which alone warns of times the caller can change."""
         self._check_params()
         covariates = _names(future_covariates)
         series, period = _read_panel(data, id_col, time_col, target, covariates)
@@ -283,6 +291,8 @@ class GlobalForecaster(BaseEstimator):
         frames = {key: frame for key, (frame, _) in series.items()}
         choices = self._choose(frames, freqs, covariates, period)
         first = next(iter(frames.values()))
+        if outer and self.season_length == "auto":
+            warn_unix_times(first.time, "GlobalForecaster.fit", f"time column {time_col!r}", time_col)
         if isinstance(first.time, pd.DatetimeIndex):
             text_read_as(data[time_col], text, "GlobalForecaster.fit", f"the time column {time_col!r}",
                          shown_time(_future_index(first, freqs[0], 1)[0]))
@@ -378,7 +388,8 @@ class GlobalForecaster(BaseEstimator):
         for kind in candidates:
             clone = copy.deepcopy(self).set_params(model=kind, calibrate=False, log_dir=None, verbose=False,
                                                    season_length=self.season_length)
-            p = clone.fit(head, id_col="id", time_col="time", target="y", future_covariates=covariates) \
+            p = clone._fit(head, id_col="id", time_col="time", target="y", future_covariates=covariates,
+                           resume=False) \
                 .predict(future=tail if covariates else None)
             levels = [0.5] if self.quantiles is None else list(self.quantiles)
             q = np.stack([p[c].to_numpy() for c in ([f"q{v:g}" for v in levels] if self.quantiles else ["y"])],
@@ -419,7 +430,7 @@ class GlobalForecaster(BaseEstimator):
         parts = {}
         for kind in kinds:  # a log_dir each, so that each net resumes from its own checkpoint
             log_dir = None if self.log_dir is None else os.path.join(self.log_dir, kind)
-            parts[kind] = clone(self).set_params(model=kind, calibrate=False, log_dir=log_dir).fit(
+            parts[kind] = clone(self).set_params(model=kind, calibrate=False, log_dir=log_dir)._fit(
                 panel, id_col=id_col, time_col=time_col, target=target, future_covariates=covariates, resume=resume)
         counts = pd.Series([" + ".join(c) for c in components]).value_counts(sort=True)
         how = "its own" if self.pool == 0 else f"its own and, pooled (pool={self.pool!r}), the panel's"
@@ -466,7 +477,7 @@ class GlobalForecaster(BaseEstimator):
         out = [(nets, f"{note}; {no_hybrid[i]}" if i in no_hybrid else note) for i, (nets, note) in enumerate(out)]
         for kind in ("direct", "hybrid"):
             trial = clone(self).set_params(model=kind, calibrate=False, log_dir=None, verbose=False)
-            trial.fit(head, id_col="id", time_col="time", target="y", future_covariates=covariates)
+            trial._fit(head, id_col="id", time_col="time", target="y", future_covariates=covariates, resume=False)
             for v in range(max(len(o) for o in origins)):  # the v-th origin of every series at once
                 at = {i: origins[i][v] for i in range(len(keys))
                       if ok[i] and v < len(origins[i]) and not (kind == "hybrid" and i in no_hybrid)}

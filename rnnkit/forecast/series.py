@@ -742,6 +742,38 @@ def text_read_as(labels, form: str | None, who: str, where: str, shown: str) -> 
                   "to make that plain", UserWarning, stacklevel=user_stacklevel())
 
 
+def unix_times(time) -> tuple[str, pd.Timestamp, pd.Timedelta] | None:
+    """``(unit, first, step)`` where the numeric times ``time`` (a frame's numeric axis) are whole numbers that read
+    as Unix seconds (``"s"``: 1e8 .. 1e10) or milliseconds (``"ms"``: 1e11 .. 1e13) on a grid of whole minutes, as
+    a database or a logger exports times: the first as a date and the median step as a duration. None for dates
+    and for other numbers (years, row numbers, measurements)."""
+    if time is None or isinstance(time, pd.Index) or len(time) < 2:
+        return None
+    time = np.asarray(time, dtype=np.float64)
+    step = float(np.median(np.diff(time)))
+    for unit, low, high, minute in (("s", 1e8, 1e10, 60), ("ms", 1e11, 1e13, 60_000)):
+        if low <= time[0] < high and step > 0 and step % minute == 0 and (time == np.round(time)).all():
+            return unit, pd.to_datetime(int(time[0]), unit=unit), pd.Timedelta(step, unit=unit)
+    return None
+
+
+def warn_unix_times(time, who: str, where: str, column: str | None = None) -> None:
+    """Warn where the numeric times ``time`` read as Unix seconds or milliseconds (:func:`unix_times`): as numbers
+    they have no calendar, so no daily or weekly season is looked for (``season_length="auto"`` reads a numeric
+    axis as seasonless) and the seasonal naive is the naive. ``where``: the times as the message names them
+    (``"the index"``); ``column``: the time column's name, which the fix spells (else the index)."""
+    found = unix_times(time)
+    if found is None:
+        return
+    unit, first, step = found
+    spelt = "data.index" if column is None else f"data[{column!r}]"
+    warnings.warn(f"{who}: {where} holds numbers that read as Unix {'seconds' if unit == 's' else 'milliseconds'} "
+                  f"({int(np.asarray(time)[0])} is {first}, a step of {step}); read as numbers, they have no "
+                  "calendar, so no daily or weekly season is looked for and the seasonal naive is the naive; to "
+                  f"forecast on dates, give dates ({spelt} = pd.to_datetime({spelt}, unit={unit!r})), or pass "
+                  "season_length", UserWarning, stacklevel=user_stacklevel())
+
+
 def _period_starts(text: pd.Series, what: str = "the time column", spelt: str = "times") -> pd.DatetimeIndex | None:
     """The first day of each period that labels such as ``"Jan 1980"`` / ``"January 1980"`` (months) or
     ``"Q1 1965"`` / ``"1965 Q1"`` / ``"1965Q1"`` (quarters) name, gretl's and EViews' ``"1950:1"`` (quarters) and
