@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from ..checks import is_count
+
 KINDS = ("classify", "regress", "tag")
 
 
@@ -135,6 +137,20 @@ class Task:
         sizes = "/".join(str(len(s)) for s in (self.train, self.val, self.test))
         return (f"Task({self.name!r}, kind={self.kind!r}, n={sizes}, T={self.seq_len}, F={self.input_size}, "
                 f"output_size={self.output_size}, metric={self.metric!r}, chance={self.chance:.4g})")
+
+
+def check_seed(who: str, name: str, value, *, none: str | None = None) -> None:
+    """ValueError unless ``value`` is an integer >= 0, a seed that draws the same data on every call. numpy would
+    read ``True`` as seed 1 and ``None`` as fresh entropy (another task on every call), both without a word;
+    ``none`` names what None means where it is allowed (``digits_task``'s unpermuted pixels)."""
+    if value is None and none is not None:
+        return
+    if value is None:
+        raise ValueError(f"{who}: {name}=None would draw a new, unrepeatable task on every call; give an integer "
+                         f">= 0 (e.g. 0)")
+    if not is_count(value, 0):
+        note = f" (a bool is no seed: True would be read as {name}=1)" if isinstance(value, bool | np.bool_) else ""
+        raise ValueError(f"{who}: {name} must be an integer >= 0{note}, got {value!r}")
 
 
 def split_rngs(seed: int | np.random.SeedSequence, n: int = 3) -> list[np.random.Generator]:

@@ -14,7 +14,7 @@ from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 
 from ..checks import is_finite_number
-from .base import Split, Task, majority_chance
+from .base import Split, Task, check_seed, majority_chance
 
 
 def digit_sequences(*, by: str = "row", permutation_seed: int | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -23,6 +23,7 @@ def digit_sequences(*, by: str = "row", permutation_seed: int | None = None) -> 
     permutation for every image."""
     if by not in ("row", "pixel"):
         raise ValueError(f"digit_sequences: by must be 'row' or 'pixel', got {by!r}")
+    check_seed("digit_sequences", "permutation_seed", permutation_seed, none="the pixels in their order")
     if permutation_seed is not None and by != "pixel":
         raise ValueError("digit_sequences: a permutation applies to the pixel-by-pixel order (by='pixel')")
     digits = load_digits()
@@ -39,6 +40,7 @@ def digits_task(
 ) -> Task:
     """Digits as a :class:`Task` (classify, accuracy): stratified train/val/test split by ``seed``, fractions
     ``test_size`` and ``val_size`` of all images."""
+    check_seed("digits_task", "seed", seed)
     fractions = {"test_size": test_size, "val_size": val_size}
     for name, value in fractions.items():
         if not (is_finite_number(value) and 0 < value < 1):
@@ -70,6 +72,9 @@ def permuted_digits_task(*, permutation_seed: int = 0, **kwargs) -> Task:
     """Digits pixel by pixel (``T = 64``, ``F = 1``) in a fixed random order drawn from
     ``permutation_seed``; ``kwargs``: :func:`digits_task`'s other options (``test_size``, ``val_size``,
     ``seed``)."""
+    if permutation_seed is None:  # digits_task would read the pixels in their order: the 'digits' task by pixel
+        raise ValueError("permuted_digits_task: permutation_seed=None would read the pixels unpermuted (the 'digits' "
+                         "task by pixel); give an integer >= 0 (default 0)")
     return digits_task(by="pixel", permutation_seed=permutation_seed, **kwargs)
 
 

@@ -16,7 +16,7 @@ import numpy as np
 
 from ..checks import is_count
 from ..data.memmap import atomic_write
-from .base import Split, Task, majority_chance
+from .base import Split, Task, check_seed, majority_chance
 
 MNIST1D_BASELINES = {"logistic regression": 0.32, "MLP": 0.68, "CNN": 0.94, "GRU": 0.91, "human": 0.96}
 """Test accuracies reported by Greydanus 2020, 'Scaling down deep learning', arXiv:2011.14439."""
@@ -77,6 +77,7 @@ def mnist1d_task(*, val_size: int = 400, seed: int = 0, cache: bool = True) -> T
         raise ValueError(f"mnist1d_task: val_size must be an integer from 1 to {MNIST1D_TRAIN - 1} (the training "
                          f"sequences held out for validation; the rest of the {MNIST1D_TRAIN} train), got "
                          f"{val_size!r}")
+    check_seed("mnist1d_task", "seed", seed)
     data = load_mnist1d(cache=cache)
     x, y = data["x"][..., None], data["y"]
     order = np.random.default_rng(seed).permutation(len(x))

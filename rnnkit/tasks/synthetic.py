@@ -11,7 +11,7 @@ import math
 import numpy as np
 
 from ..checks import is_count
-from .base import Split, Task, cross_entropy, mse, split_rngs
+from .base import Split, Task, check_seed, cross_entropy, mse, split_rngs
 
 ADDING_CHANCE_MSE = 1.0 / 6.0
 """MSE of always predicting 1 on the adding problem: the target is a sum of two U[0, 1] values, mean 1 and
@@ -25,8 +25,14 @@ def _check_sizes(who: str, **sizes) -> None:
             raise ValueError(f"{who}: {name} must be an integer >= {least} ({what}), got {value!r}")
 
 
-def _rng(rng) -> np.random.Generator:
-    return rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+def _rng(rng, who: str) -> np.random.Generator:
+    """``rng`` as a Generator: a Generator, a SeedSequence, an integer seed >= 0, or None (fresh entropy)."""
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if rng is not None and not isinstance(rng, np.random.SeedSequence) and not is_count(rng, 0):
+        note = " (a bool is no seed: True would be read as seed 1)" if isinstance(rng, bool | np.bool_) else ""
+        raise ValueError(f"{who}: rng must be a numpy Generator, an integer seed >= 0 or None{note}, got {rng!r}")
+    return np.random.default_rng(rng)
 
 
 def adding_problem(n: int, T: int, *, rng=None) -> tuple[np.ndarray, np.ndarray]:
@@ -39,7 +45,7 @@ def adding_problem(n: int, T: int, *, rng=None) -> tuple[np.ndarray, np.ndarray]
     ``rng``: a ``numpy.random.Generator`` or a seed. Chance level: :data:`ADDING_CHANCE_MSE`.
     """
     _check_sizes("adding_problem", n=(n, 0, "sequences"), T=(T, 2, "steps: one marker in each half"))
-    rng = _rng(rng)
+    rng = _rng(rng, "adding_problem")
     values = rng.uniform(0.0, 1.0, size=(n, T))
     half = T // 2
     first = rng.integers(0, half, size=n)
@@ -75,7 +81,7 @@ def copy_memory(
     _check_sizes("copy_memory", n=(n, 0, "sequences"), T=(T, 1, "the delay: steps from the symbols to the marker"),
                  length=(length, 1, "symbols to recall; with none, every target would be blank"),
                  alphabet=(alphabet, 1, "distinct symbols"))
-    rng = _rng(rng)
+    rng = _rng(rng, "copy_memory")
     steps = T + 2 * length
     symbols = rng.integers(1, alphabet + 1, size=(n, length))
     inputs = np.zeros((n, steps), dtype=np.int64)
@@ -101,6 +107,7 @@ def adding_task(
 ) -> Task:
     """The adding problem as a :class:`Task` (regress, mse); splits from independent generators of
     ``seed``."""
+    check_seed("adding_task", "seed", seed)
     sizes = (n_train, n_val, n_test)
     splits = [Split(*adding_problem(n, T, rng=r)) for n, r in zip(sizes, split_rngs(seed), strict=True)]
     chance = mse(splits[2].y, np.ones_like(splits[2].y))
@@ -119,6 +126,7 @@ def copy_task(
 ) -> Task:
     """Copy memory as a :class:`Task` (tag, cross-entropy in nats per step,
     ``output_size = alphabet + 1``)."""
+    check_seed("copy_task", "seed", seed)
     rngs = split_rngs(seed)
     splits = [Split(*copy_memory(n, T, length=length, alphabet=alphabet, rng=r))
               for n, r in zip((n_train, n_val, n_test), rngs, strict=True)]
