@@ -265,6 +265,30 @@ def _refuse_pandas(data: pd.DataFrame | pd.Series, columns, time) -> None:
                          "(the index or time_col= as the time axis, the columns by name)")
 
 
+def _panel_index(index: pd.MultiIndex) -> str:
+    """The refusal of a MultiIndex as a frame's time axis: the levels named, and for ``(id, time)`` (a panel, as
+    ``read_csv(index_col=['id', 'time'])`` gives it) how to take one series or forecast them all."""
+    names = [str(n) for n in index.names]
+    head = (f"the index has {index.nlevels} levels {names} (first row ({', '.join(map(str, index[0]))})), and a "
+            "frame holds one series on one time axis")
+    timed = [i for i in range(index.nlevels) if pd.api.types.is_datetime64_any_dtype(index.levels[i].dtype)
+             or isinstance(index.levels[i], pd.PeriodIndex) or pd.api.types.is_numeric_dtype(index.levels[i].dtype)
+             or reads_as_dates(pd.Series(index.levels[i][:20].astype(str)))]
+    if index.nlevels != 2 or len(timed) != 1:
+        return f"{head}; build one index of its times (e.g. pd.PeriodIndex.from_fields(year=..., quarter=...)), or " \
+               "name one time_col in data.reset_index()"
+    t, k = timed[0], 1 - timed[0]
+    ids = index.get_level_values(k).unique()
+    shown = ", ".join(map(repr, ids[:3].tolist())) + (", ..." if len(ids) > 3 else "")
+    key, level = ids[0], names[k] if index.names[k] is not None else k
+    parse = "" if pd.api.types.is_datetime64_any_dtype(index.levels[t].dtype) or pd.api.types.is_numeric_dtype(
+        index.levels[t].dtype) or isinstance(index.levels[t], pd.PeriodIndex) else \
+        f" (its times are text: read them as dates, e.g. pd.read_csv(..., parse_dates=[{names[t]!r}]))"
+    return (f"{head}: a panel of {len(ids)} series ({shown}) in level {names[k]!r} on times in level {names[t]!r}; "
+            f"take one series, TimeSeriesFrame.from_pandas(data.xs({key!r}, level={level!r})){parse}, or forecast "
+            "them all at once with rnnkit.GlobalForecaster on data.reset_index()")
+
+
 def _warn_time_as_value(data: pd.DataFrame, value_cols: list[str]) -> None:
     """Warn when a value column looks like the time axis: named as one (`tables.TIME_NAMES`) and counting up
     by one constant step (a CSV's ``t, x`` read without ``time_col``), beside other columns. A value column of
@@ -401,6 +425,8 @@ class TimeSeriesFrame:
             time, time_name = None, "time"  # the default positions: rows are equally spaced steps
         elif pd.api.types.is_numeric_dtype(data.index.dtype) and not pd.api.types.is_bool_dtype(data.index.dtype):
             time, time_name = data.index, str(data.index.name or "index")
+        elif isinstance(data.index, pd.MultiIndex):  # read_csv(index_col=['id', 'time']): a panel, not a time axis
+            raise ValueError(_panel_index(data.index))
         else:
             shown = ", ".join(map(repr, data.index[:3].tolist()))
             raise ValueError(
@@ -1276,6 +1302,19 @@ class Preprocessor:
                     "imputed; drop it from the WindowSpec or move the split"
                 )
         values = self._impute(raw, observed, [self.mean_[i] for i in idx], used, frame)
+        n_t = len(targets)
+        if not self.mask and not observed[:, :n_t].all():  # no y_mask: a filled value reads as an observation
+            j = int(np.flatnonzero(~observed[:, :n_t].all(axis=0))[0])
+            rows = np.flatnonzero(~observed[:, j])
+            when = "" if frame.time is None else f" ({frame.time_name} {frame.time[rows[0]]})"
+            flatters = " (a repeat of the last value: a naive forecast scores well there)" if self.impute == "ffill" \
+                else ""
+            warnings.warn(
+                f"Preprocessor.transform: target {targets[j]!r} is missing (NaN) at {len(rows)} row(s), the first "
+                f"row {rows[0]}{when}, filled by impute={self.impute!r}; windows whose targets fall there train and "
+                f"score on the filled values as if observed{flatters}; pass mask=True and multiply the loss and the "
+                "errors by batch['y_mask']",
+                UserWarning, stacklevel=user_stacklevel())
         with np.errstate(over="ignore"):  # beyond float64 too: infinite, refused below
             values = (values - self.center_[idx]) / self.scale_[idx]
         check_scaled_range(values, raw, self.center_[idx], self.scale_[idx], used, frame.time)
@@ -1300,7 +1339,7 @@ class Preprocessor:
         if self.delta_t:
             inputs.append(np.diff(s, prepend=s[0])[:, None])
         names = [name for group in self.channels(spec).values() for name in group]
-        n_t, n_p = len(targets), len(past)
+        n_p = len(past)
         fut = [values[:, n_t + n_p :]] + ([cal] if cal is not None else [])
         fut_names = (*future, *cal_names)
         f32 = lambda a: np.ascontiguousarray(a, dtype=np.float32)
