@@ -331,8 +331,9 @@ def fit_lstm(train_ids: torch.Tensor, vocab_size: int, lstm: dict, *, seed: int,
 def stream_bits(model, ids: torch.Tensor, *, chunk: int = 4096) -> float:
     """Bits per character of ``ids[1:]``, each predicted from all the characters before it: the test text
     read as one stream in pieces of ``chunk`` characters with the recurrent state carried from piece to
-    piece, so the result does not depend on ``chunk``."""
-    _check_stream(ids, "stream_bits", chunk=chunk)
+    piece, so the result does not depend on ``chunk``. Ids of any integer dtype (int32, a numpy array's) are
+    read as int64, the dtype the loss takes."""
+    ids = _check_stream(ids, "stream_bits", chunk=chunk)
     state, bits = None, 0.0
     for s in range(0, len(ids) - 1, chunk):
         x, y = ids[s: s + chunk], ids[s + 1: s + chunk + 1]
@@ -342,16 +343,24 @@ def stream_bits(model, ids: torch.Tensor, *, chunk: int = 4096) -> float:
     return bits / (len(ids) - 1)
 
 
-def _check_stream(ids, who: str, **size) -> None:
-    """ValueError unless ``ids`` is one stream of 2 or more ids ``(N,)`` and the piece size a count: a piece of 0
-    is range()'s error, a stream of one id has no character to predict."""
+def _check_stream(ids, who: str, **size) -> torch.Tensor:
+    """``ids`` as an int64 tensor, or a ValueError unless it is one stream of 2 or more integer ids ``(N,)`` and the
+    piece size a count: a piece of 0 is range()'s error, a stream of one id has no character to predict. Other
+    integer dtypes (int32 from numpy or a tokenizer) are widened: cross_entropy takes int64 targets only."""
     (name, value), = size.items()
     if not is_count(value):
         raise ValueError(f"{who}: {name} must be an integer >= 1 (characters per piece), got {value!r}")
+    if isinstance(ids, np.ndarray) and ids.dtype.kind in "iu":
+        ids = torch.from_numpy(ids.astype(np.int64))
     if not isinstance(ids, torch.Tensor) or ids.dim() != 1 or len(ids) < 2:
         shape = tuple(ids.shape) if isinstance(ids, torch.Tensor) else type(ids).__name__
         raise ValueError(f"{who}: ids must be one stream of 2 or more character ids, a 1-D tensor (N,) "
                          f"(vocab.encode(text)), got {shape}")
+    if ids.is_floating_point() or ids.is_complex() or ids.dtype == torch.bool:
+        raise ValueError(f"{who}: ids must be integer character ids (vocab.encode(text)), got a tensor of "
+                         f"{str(ids.dtype).removeprefix('torch.')}; a float id cannot index the vocabulary: give "
+                         "ids.long() if they hold whole numbers")
+    return ids.long()
 
 
 def dynamic_bits(model, ids: torch.Tensor, *, lr: float, segment: int = 100) -> float:
@@ -362,7 +371,7 @@ def dynamic_bits(model, ids: torch.Tensor, *, lr: float, segment: int = 100) -> 
     is still predicted only from the characters before it; ``lr=0`` gives :func:`stream_bits`'s figure."""
     from ..training.module import detach_state
 
-    _check_stream(ids, "dynamic_bits", segment=segment)
+    ids = _check_stream(ids, "dynamic_bits", segment=segment)
     if not (isinstance(lr, int | float) and not isinstance(lr, bool) and math.isfinite(lr) and lr >= 0):
         raise ValueError(f"dynamic_bits: lr must be a finite step size >= 0 (0: the static model), got {lr!r}")
     model = copy.deepcopy(model)

@@ -293,18 +293,18 @@ def tatawa_peak(sequences: list[str], *, bin_bp: int = 10) -> list[int]:
     """The ``[first, last]`` offset from the TSS of the ``bin_bp`` bin where ``TATAWA`` (W = A or T) starts
     most often: where the TATA box sits, a check on which end of the sequences the TSS is. Each sequence ends
     at its TSS (UCSC's upstream files: offset ``-len(s)`` at its first base, -1 at its last), so sequences of
-    any length, one's own included, are placed by their own end."""
+    any length, one's own included, are placed by their own end. Case is ignored: soft-masked sequences (repeats
+    in lower case, as Biopython and pyfaidx read a masked genome) hold TATA boxes in both."""
     if not is_count(bin_bp, 1):
         raise ValueError(f"tatawa_peak: bin_bp must be an integer >= 1 (base pairs per bin), got {bin_bp!r}")
     counts: dict[int, int] = {}
     for s in sequences:
-        for m in re.finditer(r"(?=TATA[AT]A)", s):
+        for m in re.finditer(r"(?=TATA[AT]A)", s.upper()):  # a lower-case (masked) box is a box
             b = (m.start() - len(s)) // bin_bp  # the bin of the offset from this sequence's TSS
             counts[b] = counts.get(b, 0) + 1
     if not counts:
-        raise ValueError(f"tatawa_peak: none of the {len(sequences)} sequence(s) holds TATAWA (TATA[AT]A, upper "
-                         "case), so there is no peak to place; give promoter sequences (read_fasta upper-cases "
-                         "them)")
+        raise ValueError(f"tatawa_peak: none of the {len(sequences)} sequence(s) holds TATAWA (TATA[AT]A, either "
+                         "case), so there is no peak to place; give promoter sequences")
     peak = max(sorted(counts), key=counts.__getitem__) * bin_bp  # the bin nearest the start on a tie, as before
     return [peak, peak + bin_bp - 1]
 
@@ -321,7 +321,11 @@ def kmer_profile(sequences: list[str], ks: Sequence[int] | int = KMER_SIZES) -> 
         raise ValueError(f"kmer_profile: ks must name each k-mer size once, at least one (e.g. {list(KMER_SIZES)}), "
                          f"got {ks!r}")
     rows = []
-    for s in sequences:
+    for i, s in enumerate(sequences):
+        if len(s) < max(ks):  # kmer_ids' own error names neither the sequence nor the fix
+            raise ValueError(f"kmer_profile: sequence {i} has {len(s)} bp, fewer than k = {max(ks)}, so it has no "
+                             f"{max(ks)}-mer to count; leave out sequences shorter than {max(ks)} bp, or give smaller "
+                             f"ks (e.g. {[k for k in ks if k <= len(s)] or [1]})")
         parts = []
         for k in ks:
             counts = np.bincount(kmer_ids(s, k).numpy(), minlength=4**k + 1)

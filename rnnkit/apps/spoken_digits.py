@@ -346,7 +346,9 @@ def features(logmel: LogMel, wave: torch.Tensor) -> np.ndarray:
     sample that is not a number are a ValueError: their frames would be ``(C, T, 40)`` or NaN. ``read_wav``'s
     ``(wave, sample_rate)`` pair may be given as it is: a rate other than ``logmel``'s is a ValueError (its
     frames would read every frequency at another pitch and every duration at another length). A numpy array of
-    samples (soundfile's, librosa's) is read as the same tensor; scipy's ``(rate, samples)`` order is refused."""
+    samples (soundfile's, librosa's) is read as the same tensor; scipy's ``(rate, samples)`` order is refused. A
+    bare clip carries no rate, so it is read at ``logmel``'s: give ``(samples, rate)`` to have the rate checked. A
+    clip of digital silence (every sample 0) is a ValueError: it holds no digit to name."""
     if isinstance(wave, tuple) and len(wave) == 2 and is_integer(wave[0]) and hasattr(wave[1], "shape"):
         raise ValueError(f"features: got ({wave[0]}, samples), the (rate, samples) order of scipy.io.wavfile.read; "
                          "give (samples, rate), as read_wav, soundfile and librosa give them, and float samples in "
@@ -381,6 +383,10 @@ def features(logmel: LogMel, wave: torch.Tensor) -> np.ndarray:
                          f"log-mel frames read float samples in [-1, 1]; scale them first ({scale}), or read the file "
                          "with rnnkit.data.audio.read_wav, which scales every PCM width")
     peak = float(wave.abs().max()) if len(wave) else 0.0
+    if len(wave) and peak == 0.0:  # every frame log(eps): a clip of no sound, which the classifier still gives a digit
+        raise ValueError(f"features: the wave's {len(wave)} samples are all 0 (digital silence: a failed recording, a "
+                         "muted channel, or an empty stretch cut out), so it holds no spoken digit, yet a classifier "
+                         "would give it one; leave the clip out (or check the file: read_wav(path) of it)")
     if peak > PCM_PEAK:  # integer PCM cast to float unscaled: every log-mel feature 2 ln(peak) too high
         at = int(wave.abs().argmax())
         raise ValueError(f"features: the wave's samples reach {peak:g} (sample {at}), far beyond [-1, 1]: integer "
