@@ -109,3 +109,18 @@ def test_R32_06_seasonal_differencing_scaling_and_calendar_round_trips_read_righ
     assert np.allclose(np.arctan2(hour[:, 0], hour[:, 1]) % (2 * np.pi) * 24 / (2 * np.pi), [23, 0, 1, 3])
     months = calendar_features(pd.period_range("2024-01", periods=3, freq="M"), ("month",))[0]
     assert np.allclose(months[:, 0], np.sin(2 * np.pi * np.arange(3) / 12))
+
+
+def test_T32_11_a_csv_read_with_its_dates_as_text_in_the_index_is_refused_as_dates_with_the_ways_to_read_them(tmp_path):
+    path = tmp_path / "daily.csv"
+    pd.DataFrame({"day": [f"2024-01-{d:02d}" for d in range(1, 11)], "y": np.arange(10.0)}).to_csv(path, index=False)
+    with pytest.raises(ValueError, match=r"^the index holds dates as text \('2024-01-01', '2024-01-02', '2024-01-03', "
+                                         r"\.\.\.\), and the time axis needs them as dates; read them as dates: a time "
+                                         r"column, TimeSeriesFrame.from_pandas\(data.reset_index\(\), time_col='day'\)"
+                                         r".*pd.read_csv\(\.\.\., index_col=0, parse_dates=True\)"):
+        TimeSeriesFrame.from_csv(path, index_col=0)  # parse_dates forgotten
+    data = pd.read_csv(path, index_col=0)
+    frame = TimeSeriesFrame.from_pandas(data.reset_index(), time_col="day")  # the first fix given works
+    assert str(frame.time[-1]) == "2024-01-10 00:00:00" and frame.values[-1, 0] == 9.0
+    with pytest.raises(ValueError, match=r"^the index \(Index of dtype .*: 'k0', 'k1', 'k2', \.\.\.\) is neither"):
+        TimeSeriesFrame.from_pandas(pd.Series(np.arange(3.0), index=["k0", "k1", "k2"]))  # words: as before

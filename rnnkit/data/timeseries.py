@@ -427,6 +427,16 @@ class TimeSeriesFrame:
             time, time_name = data.index, str(data.index.name or "index")
         elif isinstance(data.index, pd.MultiIndex):  # read_csv(index_col=['id', 'time']): a panel, not a time axis
             raise ValueError(_panel_index(data.index))
+        elif (pd.api.types.is_object_dtype(data.index.dtype) or pd.api.types.is_string_dtype(data.index.dtype)) \
+                and reads_as_dates(pd.Series(data.index).dropna()):  # read_csv(index_col=0) without parse_dates
+            shown = ", ".join(map(repr, data.index[:3].tolist()))
+            name = str(data.index.name or "index")
+            raise ValueError(
+                f"the index holds dates as text ({shown}, ...), and the time axis needs them as dates; read them as "
+                f"dates: a time column, TimeSeriesFrame.from_pandas(data.reset_index(), time_col={name!r}) (its "
+                "format checked: a date that reads two ways is refused), pd.read_csv(..., index_col=0, "
+                "parse_dates=True), or data.index = pd.to_datetime(data.index, format=...)"
+            )
         else:
             shown = ", ".join(map(repr, data.index[:3].tolist()))
             raise ValueError(
