@@ -333,8 +333,18 @@ def deduplicate(clips: list[Clip], waves: dict[Clip, torch.Tensor]) -> tuple[lis
 
 def split_clips(clips: list[Clip], train_voices: list[str], test_voices: list[str]) -> tuple[dict, dict]:
     """``(isolated, spoken)``, each ``{"train": [...], "test": [...]}``: the single digits and the digit
-    strings of the training voices and of the test voices, in order."""
+    strings of the training voices and of the test voices, in order. A voice named on both sides, or a clip of
+    a voice on neither, is a ValueError: the split is by voice, so each voice belongs to exactly one side."""
+    both = sorted(set(train_voices) & set(test_voices))
+    if both:  # the union below would quietly keep them on the test side only
+        raise ValueError(f"split_clips: {len(both)} voice(s) are both training and test voices "
+                         f"({', '.join(both[:5])}); the split is by voice, so a test voice must never be heard in "
+                         "training: name each voice on one side (split_voices(voices) draws the sides)")
     side = {v: "train" for v in train_voices} | {v: "test" for v in test_voices}
+    stray = [c for c in clips if c.voice not in side]
+    if stray:
+        raise ValueError(f"split_clips: {len(stray)} clip(s) are of voices on neither side ({stray[0].voice!r}, clip "
+                         f"{stray[0].key}); add those voices to train_voices or test_voices, or leave their clips out")
     isolated = {s: [c for c in clips if len(c.digits) == 1 and side[c.voice] == s] for s in ("train", "test")}
     spoken = {s: [c for c in clips if len(c.digits) > 1 and side[c.voice] == s] for s in ("train", "test")}
     return isolated, spoken
