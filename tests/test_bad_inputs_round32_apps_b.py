@@ -1,8 +1,9 @@
-"""Thirty-second round, second pass: the recipes with one's own data (A32-09 … A32-12).
+"""Thirty-second round, second pass: the recipes with one's own data (A32-09 … A32-13).
 
 A32-09 ``charlm.stream_bits`` / ``dynamic_bits`` of int32 ids (numpy's, a tokenizer's); A32-10
 ``spoken_digits.features`` of a clip of digital silence; A32-11 ``dna.tatawa_peak`` of soft-masked sequences
-(repeats in lower case, as Biopython reads them); A32-12 ``dna.kmer_profile`` of a sequence shorter than k.
+(repeats in lower case, as Biopython reads them); A32-12 ``dna.kmer_profile`` of a sequence shorter than k;
+A32-13 ``spoken_digits.split_clips`` with a voice on both sides, or on neither.
 """
 
 import numpy as np
@@ -60,3 +61,13 @@ def test_A32_12_kmer_profile_of_a_sequence_shorter_than_k_names_it():
                                          r"shorter than 4 bp, or give smaller ks \(e.g. \[1, 2, 3\]\)"):
         dna.kmer_profile(["ACGTACGT", "ACG"], [1, 2, 3, 4])
     assert dna.kmer_profile(["ACGTACGT", "ACG"], [1, 2, 3]).shape == (2, 5 + 17 + 65)
+
+
+def test_A32_13_split_clips_refuses_a_voice_on_both_sides_or_neither():
+    clips = spoken_digits.digit_clips(["a", "b", "c"], 1)
+    with pytest.raises(ValueError, match=r"split_clips: 1 voice\(s\) are both training and test voices \(b\)"):
+        spoken_digits.split_clips(clips, ["a", "b"], ["b", "c"])  # before: b's clips silently all on the test side
+    with pytest.raises(ValueError, match=r"split_clips: 10 clip\(s\) are of voices on neither side \('c', clip "):
+        spoken_digits.split_clips(clips, ["a"], ["b"])  # before: KeyError: 'c'
+    isolated, _ = spoken_digits.split_clips(clips, ["a", "b"], ["c"])
+    assert {c.voice for c in isolated["train"]} == {"a", "b"} and {c.voice for c in isolated["test"]} == {"c"}
