@@ -76,6 +76,11 @@ def test_T32_10_a_csv_read_with_an_id_and_time_multiindex_is_refused_as_a_panel_
                                          r"\.\.\.\) in level 'firm' on times in level 'year'"):
         TimeSeriesFrame.from_pandas(grunfeld)
     assert len(TimeSeriesFrame.from_pandas(grunfeld.xs("IBM", level="firm"))) == 20
+    stores = pd.DataFrame({"store": [1, 1, 2, 2], "date": pd.to_datetime(["2024-01-01", "2024-01-02"] * 2),
+                           "y": np.arange(4.0)}).set_index(["store", "date"])  # numbered series: the dates are the time
+    with pytest.raises(ValueError, match=r"a panel of 2 series \(1, 2\) in level 'store' on times in level 'date'; "
+                                         r"take one series, TimeSeriesFrame.from_pandas\(data.xs\(1, level='store'\)\)"):
+        TimeSeriesFrame.from_pandas(stores)
 
 
 def test_R32_05_grunfeld_panel_with_a_firm_ending_early_forecasts_each_firm_after_its_own_last_year():

@@ -272,15 +272,17 @@ def _panel_index(index: pd.MultiIndex) -> str:
     head = (f"the index has {index.nlevels} levels {names} (first row ({', '.join(map(str, index[0]))})), and a "
             "frame holds one series on one time axis")
     timed = [i for i in range(index.nlevels) if pd.api.types.is_datetime64_any_dtype(index.levels[i].dtype)
-             or isinstance(index.levels[i], pd.PeriodIndex) or pd.api.types.is_numeric_dtype(index.levels[i].dtype)
-             or reads_as_dates(pd.Series(index.levels[i][:20].astype(str)))]
+             or isinstance(index.levels[i], pd.PeriodIndex)]  # dates beside store numbers 1, 2: the dates
+    timed = timed or [i for i in range(index.nlevels) if not pd.api.types.is_numeric_dtype(index.levels[i].dtype)
+                      and reads_as_dates(pd.Series(index.levels[i][:20].astype(str)))]  # dates as text
+    timed = timed or [i for i in range(index.nlevels) if pd.api.types.is_numeric_dtype(index.levels[i].dtype)]
     if index.nlevels != 2 or len(timed) != 1:
         return f"{head}; build one index of its times (e.g. pd.PeriodIndex.from_fields(year=..., quarter=...)), or " \
                "name one time_col in data.reset_index()"
     t, k = timed[0], 1 - timed[0]
     ids = index.get_level_values(k).unique()
     shown = ", ".join(map(repr, ids[:3].tolist())) + (", ..." if len(ids) > 3 else "")
-    key, level = ids[0], names[k] if index.names[k] is not None else k
+    key, level = ids[:1].tolist()[0], names[k] if index.names[k] is not None else k
     parse = "" if pd.api.types.is_datetime64_any_dtype(index.levels[t].dtype) or pd.api.types.is_numeric_dtype(
         index.levels[t].dtype) or isinstance(index.levels[t], pd.PeriodIndex) else \
         f" (its times are text: read them as dates, e.g. pd.read_csv(..., parse_dates=[{names[t]!r}]))"
