@@ -79,7 +79,8 @@ def test_T32_10_a_csv_read_with_an_id_and_time_multiindex_is_refused_as_a_panel_
     stores = pd.DataFrame({"store": [1, 1, 2, 2], "date": pd.to_datetime(["2024-01-01", "2024-01-02"] * 2),
                            "y": np.arange(4.0)}).set_index(["store", "date"])  # numbered series: the dates are the time
     with pytest.raises(ValueError, match=r"a panel of 2 series \(1, 2\) in level 'store' on times in level 'date'; "
-                                         r"take one series, TimeSeriesFrame.from_pandas\(data.xs\(1, level='store'\)\)"):
+                                         r"take one series, "
+                                         r"TimeSeriesFrame.from_pandas\(data.xs\(1, level='store'\)\)"):
         TimeSeriesFrame.from_pandas(stores)
 
 
