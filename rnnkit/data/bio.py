@@ -30,7 +30,7 @@ from typing import NamedTuple
 
 import numpy as np
 import torch
-from torch.utils.data import Dataset
+from torch.utils.data import Dataset, get_worker_info
 
 from ..checks import is_count
 from .text import DAMAGED_STREAM, _label_ids, check_aligned, damaged_stream, open_decompressed
@@ -494,7 +494,10 @@ class BioSequenceDataset(Dataset):
         encoding: ``"one_hot"`` or ``"ids"``.
         rc_prob: DNA only: probability of returning the reverse complement of an item (augmentation; the
             label of a double-stranded sequence does not depend on the strand). Drawn from ``generator``
-            or torch's global RNG (which ``DataLoader`` seeds per worker).
+            or torch's global RNG (which ``DataLoader`` seeds per worker). In a ``DataLoader`` worker the
+            ``generator`` seeds a stream of the worker's own, from the generator and the worker's seed (which the
+            loader draws anew each epoch): each worker holds a copy of the generator as it was when the workers
+            started, so its draws would repeat in every worker and every epoch.
     """
 
     def __init__(
@@ -542,6 +545,7 @@ class BioSequenceDataset(Dataset):
                 raise ValueError(f"sequence {i}, {e}") from None
         self.labels = None if labels is None else _label_ids(labels)
         self.alphabet, self.encoding, self.rc_prob, self.generator = alphabet, encoding, rc_prob, generator
+        self._worker_seed, self._worker_generator = None, None
         self.lengths = np.array([len(x) for x in self.ids], dtype=np.int64)
 
     def __len__(self) -> int:
@@ -549,7 +553,19 @@ class BioSequenceDataset(Dataset):
 
     def __getitem__(self, i: int):
         ids = self.ids[i]
-        if self.rc_prob and float(torch.rand((), generator=self.generator)) < self.rc_prob:
+        if self.rc_prob and float(torch.rand((), generator=self._strand_generator())) < self.rc_prob:
             ids = reverse_complement_ids(ids)
         x = one_hot_encode(ids, alphabet=self.alphabet) if self.encoding == "one_hot" else ids
         return x if self.labels is None else (x, self.labels[i])
+
+    def _strand_generator(self) -> torch.Generator | None:
+        """The generator of the strand draws: ``generator``, or in a ``DataLoader`` worker one seeded from it and
+        the worker's seed (a copy of ``generator`` would give every worker, every epoch, the same draws)."""
+        info = get_worker_info()
+        if self.generator is None or info is None:  # torch's global RNG is seeded per worker by DataLoader
+            return self.generator
+        if self._worker_seed != info.seed:  # a new worker: new each epoch unless persistent_workers
+            drawn = int(torch.randint(2**62, (), generator=self.generator))  # the same in every worker's copy
+            seed = np.random.SeedSequence([drawn, info.seed]).generate_state(1, np.uint64)[0]
+            self._worker_seed, self._worker_generator = info.seed, torch.Generator().manual_seed(int(seed))
+        return self._worker_generator

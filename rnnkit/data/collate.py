@@ -515,9 +515,10 @@ class BucketBatchSampler(Sampler[list[int]]):
     and the less randomness (``bucket_size=len(lengths)`` is a full sort). With ``shuffle=False`` the
     order is the deterministic one of ``seed`` alone.
 
-    The epoch's permutation comes from ``seed + epoch``. ``epoch`` advances by one as each iteration starts
-    (at its first batch); call `set_epoch` to pin it (Lightning calls it every epoch, so a run resumed from a
-    checkpoint reads the batches an uninterrupted one reads).
+    The epoch's permutation comes from ``(seed, epoch)`` (as `rnnkit.training.LengthBuckets`' batch order: with
+    ``seed + epoch`` the runs of seeds 0 and 1 would read the same batches an epoch apart). ``epoch`` advances by
+    one as each iteration starts (at its first batch); call `set_epoch` to pin it (Lightning calls it every epoch,
+    so a run resumed from a checkpoint reads the batches an uninterrupted one reads).
 
     Args:
         lengths: ``(N,)`` length of every item (datasets in `rnnkit.data` expose ``.lengths``).
@@ -561,7 +562,7 @@ class BucketBatchSampler(Sampler[list[int]]):
             if not is_count(v):
                 raise ValueError(f"{name} must be an integer >= 1, got {v!r}")
         if not is_count(seed, 0):
-            raise ValueError(f"seed must be an integer >= 0 (the epoch's permutation is drawn from seed + epoch), "
+            raise ValueError(f"seed must be an integer >= 0 (the epoch's permutation is drawn from (seed, epoch)), "
                              f"got {seed!r}")
         check_flags(shuffle=shuffle, drop_last=drop_last)
         self.padding_noise = check_padding_noise(padding_noise)
@@ -581,7 +582,7 @@ class BucketBatchSampler(Sampler[list[int]]):
 
     def batches(self) -> list[list[int]]:
         """The batches of the current epoch (does not advance the epoch)."""
-        rng = np.random.default_rng(self.seed + self.epoch)
+        rng = np.random.default_rng((self.seed, self.epoch))
         n = len(self.lengths)
         order = rng.permutation(n) if self.shuffle else np.arange(n)
         noise = self.padding_noise if self.shuffle else 0.0

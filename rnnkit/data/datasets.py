@@ -131,14 +131,16 @@ def load_msft() -> pd.DataFrame:
 _SPLITS = ("train", "test")
 
 
-def _check_split(split: str, loader: str) -> None:
-    if split not in _SPLITS:
+def _check_split(split: str, loader: str) -> str:
+    """``split`` in lower case: sktime's loaders spell it ``"TRAIN"`` / ``"TEST"`` too."""
+    if not (isinstance(split, str) and split.lower() in _SPLITS):
         raise ValueError(f"{loader}: split must be 'train' or 'test' (the archive's fixed split), got {split!r}")
+    return split.lower()
 
 
 def _load_equal_length(loader: str, split: str) -> tuple[np.ndarray, np.ndarray]:
     """An equal-length UCR/UEA problem from sktime: ``(n, C, T)`` in the archive, ``(n, T, C)`` here."""
-    _check_split(split, loader)
+    split = _check_split(split, loader)
     datasets = _require("sktime.datasets", "sktime", loader)
     X, y = getattr(datasets, loader)(split=split, return_type="numpy3D")  # (n, C, T)
     return np.ascontiguousarray(X.transpose(0, 2, 1), dtype=np.float32), np.asarray(y)
@@ -197,7 +199,7 @@ def load_japanese_vowels(split: str) -> tuple[list[np.ndarray], np.ndarray]:
     Schmidt & Webb 2021, "MiniRocket: a very fast (almost) deterministic transform for time series
     classification", KDD; its multivariate variant).
     """
-    _check_split(split, "load_japanese_vowels")
+    split = _check_split(split, "load_japanese_vowels")
     datasets = _require("sktime.datasets", "sktime", "load_japanese_vowels")
     X, y = datasets.load_japanese_vowels(split=split)  # nested frame: each cell a Series of one channel's T_i values
     channels = range(X.shape[1])

@@ -78,6 +78,11 @@ def sessionize(
         first = column.iloc[0]
         if isinstance(column.dtype, pd.PeriodDtype):  # periods are spans, not instants: their starts are
             fix = f"take each period's start: df[{time!r}] = df[{time!r}].dt.to_timestamp()"
+        elif isinstance(first, datetime.time):  # pd.to_datetime refuses times of day: they name no day
+            fix = (f"the column holds datetime.time objects, times of day without a date, which pd.to_datetime "
+                   f"does not read; give each its date: pd.to_datetime(df['date'].astype(str) + ' ' + "
+                   f"df[{time!r}].astype(str)) (with the log's date column), or, for a log of one day, read them as "
+                   f"the time since midnight: df[{time!r}] = pd.to_timedelta(df[{time!r}].astype(str))")
         elif isinstance(first, datetime.date):  # a datetime or Timestamp too, kept as Python objects
             fix = (f"the column holds {type(first).__name__} objects, not a column of dates: convert it with "
                    f"pd.to_datetime(df[{time!r}])")

@@ -504,7 +504,9 @@ class RaggedStore(Dataset):
 
     ``store[i]`` is a tensor ``(T_i, ...)`` (a copy, safe to modify), or ``(x, y)`` when the store has
     labels. ``lengths`` is ``(n,)`` int64. The memory map is opened lazily in each process and not
-    pickled, so the store is cheap to send to ``DataLoader`` workers.
+    pickled, so the store is cheap to send to ``DataLoader`` workers. A worker that opens it again finds the
+    ``data.npy`` the store was opened with or refuses: a store written again since (its items would be cut at the
+    old offsets) or moved away must be opened again.
     """
 
     def __init__(self, directory: str | os.PathLike):
@@ -553,6 +555,7 @@ class RaggedStore(Dataset):
             raise ValueError(f"{self.directory}: labels.npy has {len(self.labels)} labels but the store holds {n} "
                              "sequences (meta.json); the store was partly rewritten, write it again")
         self._data: np.ndarray | None = None
+        self._stamp = self._data_stamp()
         data = self.data
         expected = (self.meta["steps"], *self.meta["feature_shape"])
         if data.shape != expected or data.dtype.str != self.meta["dtype"]:
@@ -565,8 +568,29 @@ class RaggedStore(Dataset):
     def data(self) -> np.ndarray:
         """The whole ``(N_steps, ...)`` memory map (opened on first use in this process)."""
         if self._data is None:
+            if self._data_stamp() != self._stamp:  # offsets and labels were read from the store as it was
+                self._refuse_changed()
             self._data = np.load(self.directory / "data.npy", mmap_mode="r", allow_pickle=False)
         return self._data
+
+    def _data_stamp(self) -> tuple[int, int, int, int] | None:
+        """Which ``data.npy`` this is: its device, inode, size and time of change (None when it is gone)."""
+        try:
+            st = os.stat(self.directory / "data.npy")
+        except FileNotFoundError:
+            return None
+        return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns
+
+    def _refuse_changed(self) -> None:
+        where = f"RaggedStore({str(self.directory)!r})"
+        if not (self.directory / "data.npy").is_file():
+            raise ValueError(f"{self.directory}/data.npy is gone: the store was moved or removed since {where} "
+                             "opened it, and its memory map is opened again in each process (each DataLoader "
+                             "worker); open the store again where it is now")
+        raise ValueError(f"{self.directory} was written again since {where} opened it (its data.npy is another "
+                         "file now), so its items would be cut at the old store's offsets, with its labels, in each "
+                         "process that opens the memory map again (each DataLoader worker); open the store again: "
+                         f"{where}")
 
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
