@@ -2954,22 +2954,24 @@ class SequenceRegressor(RegressorMixin, _LabelEstimator):
             raise ValueError(f"{who}: y contains NaN or infinite values ({where}, {int(bad.sum())} in all); give "
                              f"every sequence a finite target (or leave it out of X and y)")
         big = (np.abs(y.reshape(len(y), -1)) > np.finfo(np.float32).max).any(axis=1)
-        if big.any():  # its mean and scale are kept (and saved) as float32: they would be infinite
+        if big.any():  # float32, in which rnnkit computes, reads it as infinite
             at = int(np.flatnonzero(big)[0])
             raise ValueError(f"{who}: y has a value beyond float32's range (|y| > 3.4e38) for the sequence at "
                              f"position {at}; rescale it (e.g. divide by a power of ten)")
         y2 = y.reshape(len(y), -1)
         mean, std = y2.mean(0), y2.std(0)
         tiny = (std > 0) & (std.astype(np.float32) == 0)
-        if tiny.any():  # its scale is kept (and saved) as float32: 0, and every prediction would be the mean
+        if tiny.any():  # float32, in which rnnkit computes, reads this spread as 0
             k = int(np.flatnonzero(tiny)[0])
             raise ValueError(f"{who}: y{f' column {k}' if y.ndim == 2 else ''} varies by too little for float32 "
                              f"(standard deviation {std[k]:.3g}, below its least value 1.4e-45; rnnkit computes in "
                              f"float32); rescale it (e.g. multiply by a power of ten)")
         scale = np.where(std > 0, std, 1.0)
         targets = torch.from_numpy((y2 - mean) / scale).float()
-        fitted = {"n_outputs_": y2.shape[1], "y_mean_": mean.astype(np.float32),
-                  "y_scale_": scale.astype(np.float32), "_y_1d": y.ndim == 1, "target_names_": names}
+        # float64, as the targets were standardised: a float32 mean of a target far from zero beside its spread
+        # (1e6 + a few tenths, epoch seconds) is off by up to half its spacing there, and so is every prediction
+        fitted = {"n_outputs_": y2.shape[1], "y_mean_": mean, "y_scale_": scale, "_y_1d": y.ndim == 1,
+                  "target_names_": names}
         return targets, fitted
 
     def _kept_targets(self, y, targets, fitted, kept, who):
@@ -3165,6 +3167,7 @@ class SequenceTagger(_SequenceEstimator):
             y = list(y.to_numpy()) if isinstance(y, pd.Series) else y.to_numpy()
         if isinstance(X, pd.Series) and isinstance(X.index, pd.MultiIndex):
             X = X.to_frame()
+        ids = None
         if isinstance(X, list | tuple):  # each sequence's own index, where it is pandas
             steps = [x.index if isinstance(x, pd.DataFrame | pd.Series) else None for x in X]
             name, fix = (lambda i: f"sequence {i}"), lambda i: "labels.loc[x.index]"
@@ -3177,6 +3180,11 @@ class SequenceTagger(_SequenceEstimator):
             steps = None
         if steps is not None and isinstance(y, list | tuple | np.ndarray) and len(steps) == len(y):
             for i, (index, labels) in enumerate(zip(steps, y, strict=True)):
+                if ids is not None and np.ndim(labels) == 1 and len(labels) != len(index):
+                    # named by X's id: "sequence 3" would read as the instance 3 of a subset (ids 10, 11, ...)
+                    raise ValueError(f"{who}: the labels of {name(i)} (position {i}) have shape {np.shape(labels)} "
+                                     f"but the sequence has {len(index)} steps; give one label per step"
+                                     + _step_labels_hint(np.asarray(labels), len(index)))
                 # a sequence's labels as a Series are matched to its steps by position, as y to X's sequences
                 if index is not None and isinstance(labels, pd.Series) and not labels.index.equals(index):
                     raise ValueError(f"{who}: the labels of {name(i)} are a Series whose index "
