@@ -383,6 +383,26 @@ def _exclusive(out: Path):
         os.close(fd)
 
 
+_TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".xlsx", ".xls", ".json")
+
+
+def _warn_forecast_out_named(out: Path) -> None:
+    """Warn where forecast's --out, a directory, is named like the file of the forecast (``--out fc.csv``): the
+    forecast is then ``fc.csv/forecast.csv``, and a program reading ``fc.csv`` finds a folder. An archive's or a
+    model file's name (``.zip``, ``.pt``) is warned of as ``train --out`` is."""
+    from .io import warn_file_named
+
+    table = next((s for s in out.suffixes if s.lower() in _TABLE_SUFFIXES), None)
+    if table is None:
+        warn_file_named(out, "--out")
+        return
+    bare = out.name[: out.name.lower().index(table.lower())] or "forecast"
+    warnings.warn(f"--out {out} is named like a {table} file, but rnnkit forecast writes a directory (forecast.csv, "
+                  f"backtest.csv, the model and the report in it), so the forecast will be {out / 'forecast.csv'} and "
+                  f"{out.name} a folder that a program reading {table} files cannot open; name it without the suffix, "
+                  f"e.g. --out {out.with_name(bare)}", UserWarning, stacklevel=2)
+
+
 def _check_train_out(out: Path, resume: bool, data: str | None = None) -> None:
     """--out must be new, empty, an rnnkit model (replaced at the end) or a directory that `rnnkit train` was
     writing; an unfinished run's checkpoint is continued with --resume, never silently discarded."""
@@ -1360,6 +1380,7 @@ def _forecast(args) -> int:
     _check_writable_parent(out, "--out")
     with _exclusive(out):
         _check_train_out(out, resume=False, data=args.data)
+        _warn_forecast_out_named(out)
         covariates = [c.strip() for c in args.covariates.split(",") if c.strip()] if args.covariates else []
         _check_series_roles(args.time_column, args.target_column, covariates)
         if args.model == "hybrid" and covariates:
@@ -1857,8 +1878,40 @@ def _help(parser: argparse.ArgumentParser, sub, topic: str | None) -> int:
     return 0
 
 
+_GIVEN = "_rnnkit_given"  # the namespace's record of the options given so far: {dest: (option, value)}
+
+
+class _StoreOnce(argparse._StoreAction):
+    """argparse's ``store`` that warns where an option is given twice with two values (``--epochs 3 ... --epochs
+    5``, an option appended to a saved command line): argparse keeps the last without a word, so a run could
+    train with a value its user believes overridden the other way."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        given = namespace.__dict__.setdefault(_GIVEN, {})
+        if self.dest in given and option_string is not None and given[self.dest][1] != values:
+            first, before = given[self.dest]
+            show = lambda v: " ".join(map(str, v)) if isinstance(v, list) else str(v)
+            same = f"{first} given twice" if first == option_string else f"{first} and {option_string} both given"
+            warnings.warn(f"{same} ({first} {show(before)}, then {option_string} "
+                          f"{show(values)}): the last, {show(values)}, is used; give it once", UserWarning,
+                          stacklevel=2)
+        given[self.dest] = (option_string, values)
+        super().__call__(parser, namespace, values, option_string)
+
+
 class _Parser(argparse.ArgumentParser):
-    """argparse with a one-line error: ``rnnkit train: error: ... (see rnnkit train --help)``."""
+    """argparse with a one-line error: ``rnnkit train: error: ... (see rnnkit train --help)``, and a warning for
+    an option given twice with two values (:class:`_StoreOnce`)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.register("action", None, _StoreOnce)
+        self.register("action", "store", _StoreOnce)
+
+    def parse_known_args(self, args=None, namespace=None):
+        parsed, rest = super().parse_known_args(args, namespace)
+        vars(parsed).pop(_GIVEN, None)
+        return parsed, rest
 
     def error(self, message: str):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
@@ -2267,11 +2320,15 @@ def main(argv=None) -> int:
     """Run a command. Everything a user can cause (bad arguments, files, data, paths, a training that
     diverges) ends with one line on stderr and exit status 2 (130 when interrupted); an unexpected internal
     error still shows its traceback, as a bug should."""
-    args = build_parser().parse_args(argv)
+    previous, warnings.formatwarning = warnings.formatwarning, _warning_line  # a warning is one line too
+    try:
+        args = build_parser().parse_args(argv)  # an option given twice is warned of here
+    except BaseException:
+        warnings.formatwarning = previous
+        raise
     for name in ("data", "model", "out"):  # a quoted "~/x" is the home directory, as pandas reads it
         if isinstance(getattr(args, name, None), str) and getattr(args, name).startswith("~"):
             setattr(args, name, os.path.expanduser(getattr(args, name)))
-    previous, warnings.formatwarning = warnings.formatwarning, _warning_line  # a warning is one line too
     try:
         _check_device(args)
         if getattr(args, "data", None) == "-":
