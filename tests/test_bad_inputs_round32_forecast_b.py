@@ -68,3 +68,33 @@ def test_F32_06_predict_with_another_series_after_the_fitted_start_is_refused():
     revised = y.iloc[-40:].copy()
     revised.iloc[:5] += 30  # a few rows revised: the same series, read as revised
     f.predict(data=revised)
+
+
+def test_F32_07_a_panel_names_its_time_column_in_the_fixes_of_future_and_of_two_digit_years():
+    rng = np.random.default_rng(0)
+    n = 30
+    data = pd.DataFrame({"unique_id": "a", "ds": pd.period_range("2015Q1", periods=n, freq="Q"),
+                         "promo": rng.integers(0, 2, n).astype(float)})
+    data["y"] = np.arange(n) + 3 * data["promo"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        g = GlobalForecaster(lookback=4, horizon=2, model="direct", **TINY).fit(data, future_covariates=["promo"])
+    months = pd.DataFrame({"unique_id": "a", "ds": pd.period_range("2022-07", periods=6, freq="M"), "promo": 1.0})
+    # before: future.groupby(future.index.to_period('Q-DEC')), the index of a long frame being its row numbers
+    with pytest.raises(ValueError, match=r"future has 3 rows within the forecast period 2022Q3 \(2022-07 \.\. "
+                                         r"2022-09\).* future\.assign\(ds=future\['ds'\]\.dt\.asfreq\('Q-DEC'\)\)"
+                                         r"\.groupby\(\['unique_id', 'ds'\]\)\.mean\(\)\.reset_index\(\)"):
+        g.predict(future=months)
+
+    daily = pd.DataFrame({"unique_id": "a", "ds": pd.date_range("2020-01-01", periods=n, freq="D"),
+                          "promo": data["promo"], "y": data["y"]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        d = GlobalForecaster(lookback=4, horizon=2, model="direct", **TINY).fit(daily, future_covariates=["promo"])
+    with pytest.raises(ValueError, match=r"future's column 'ds' holds dates that read two ways"):  # not "its index"
+        d.predict(future=pd.DataFrame({"unique_id": "a", "ds": ["01/02/20", "02/02/20"], "promo": 1.0}))
+
+    text = daily.assign(ds=pd.date_range("1949-01-01", periods=n, freq="MS").strftime("%b-%y"))
+    with pytest.raises(ValueError, match=r"^time column 'ds' writes years with two digits .*"
+                                         r"pd\.to_datetime\(data\['ds'\], format='%b-%y'\)"):
+        GlobalForecaster(lookback=4, horizon=2, model="direct", **TINY).fit(text)

@@ -778,12 +778,7 @@ class GlobalForecaster(BaseEstimator):
             at = f"{self.period_!r} periods" if self.period_ else "times"
             raise ValueError(f"{who}future has the time {first} on rows {rows[0]} and {rows[1]}; give one row per "
                              f"(id, time), at the series' {at}")
-        to_periods = "future.set_axis(future.index.to_period("  # the fix of a series' index, for a long frame's column
-        as_periods = (f"future.assign({self.time_col_}=future[{self.time_col_!r}].dt."
-                      f"{'asfreq' if isinstance(time.dtype, pd.PeriodDtype) else 'to_period'}(")
-        if isinstance(time.dtype, pd.PeriodDtype):
-            time = time.dt.to_timestamp()
-        future = future.set_index(time)
+        future = future.set_index(time)  # periods read as their starts, and spelt as periods in the fixes
         try:
             return _known_future(future, times, self.future_covariates_,
                                  step=freq if isinstance(freq, float) else 1.0, shown=self._as_times([times]),
@@ -791,13 +786,9 @@ class GlobalForecaster(BaseEstimator):
                                  else grid,
                                  resample=f"future.set_index({self.time_col_!r}).groupby({self.id_col_!r})"
                                           f"[{list(self.future_covariates_)!r}].resample({{rule!r}}).mean()"
-                                          ".reset_index()")
+                                          ".reset_index()", long=(self.id_col_, self.time_col_))
         except ValueError as e:
-            column = f"{self.time_col_}=future[{self.time_col_!r}].dt.tz_localize(None)"  # a column, not the index
-            raise ValueError(who + str(e).replace(to_periods, as_periods)
-                             .replace("future's index is in time zone", f"future's column {self.time_col_!r} holds "
-                                      "times in the zone")
-                             .replace("future.tz_localize(None)", f"future.assign({column})")) from None
+            raise ValueError(who + str(e)) from None
 
     def _as_times(self, index: list[pd.Index]) -> pd.Index:
         times = index[0].append(index[1:]) if len(index) > 1 else index[0]
@@ -1284,7 +1275,7 @@ def _time_column(column: pd.Series, name: str, ids: np.ndarray) -> tuple[pd.Inde
         bad = np.flatnonzero(parsed.isna().to_numpy() & column.notna().to_numpy())
         labels = None  # month or quarter labels ("Jan 1980", "Q1 1965"): the first day of each period
         if len(bad) and column.notna().all() and all(isinstance(v, str) for v in column):
-            labels = _period_starts(column)
+            labels = _period_starts(column, f"time column {name!r}", f"data[{name!r}]")
         if labels is not None:
             parsed, bad = pd.Series(labels, index=column.index), []
         elif len(bad) and column.notna().all() and all(isinstance(v, str) for v in column):

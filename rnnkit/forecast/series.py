@@ -1243,50 +1243,66 @@ def _take(frame: TimeSeriesFrame, rows: range) -> TimeSeriesFrame:
                            time=None if frame.time is None else frame.time[part], time_name=frame.time_name)
 
 
-def _periods_fix(given: pd.Index, have: pd.DatetimeIndex, shown: pd.PeriodIndex, name: str) -> str:
+def _periods_fix(given: pd.Index, have: pd.DatetimeIndex, shown: pd.PeriodIndex, name: str,
+                 long: tuple[str, str] | None = None) -> str:
     """For a series of periods (``shown``, the forecast's), what ``name`` needs where its times ``have`` lie within
     those periods but not one at each start: at their ends (``2009-06-30`` for ``2009Q2``), or on a finer grid
     (months for quarters), which would be read at the periods' first instants only; ``""`` where it has one row
     per period, or its times do not cover them. ``given``: its index as passed (a PeriodIndex converts with
-    ``asfreq``, timestamps with ``to_period``)."""
+    ``asfreq``, timestamps with ``to_period``); ``long``: as :func:`_known_future`'s."""
     freq = shown.freqstr
     periods = have.to_period(freq)
     rows = pd.Series(periods).value_counts()
     if not shown.isin(periods).all():
         return ""
-    to = f"{name}.index.asfreq({freq!r})" if isinstance(given, pd.PeriodIndex) else f"{name}.index.to_period({freq!r})"
+    to = f"{_times_of(name, long)}.{'asfreq' if isinstance(given, pd.PeriodIndex) else 'to_period'}({freq!r})"
     finer = [p for p in shown if rows.loc[p] > 1] or sorted(rows.index[rows > 1])  # also before the forecast's
     if finer:
+        grouped = (f"{name}.groupby({to}).mean()" if long is None else  # a long frame: by series too
+                   f"{name}.assign({long[1]}={to}).groupby([{long[0]!r}, {long[1]!r}]).mean().reset_index()")
         at = given[np.flatnonzero(periods == finer[0])]
         which = "the forecast period" if finer[0] in shown else "the period"
         return (f"{name} has {len(at)} rows within {which} {finer[0]} ({shown_time(at[0])} .. "
                 f"{shown_time(at[-1])}), a finer grid than the series' ({freq!r}), and one row is read per period; "
-                f"aggregate them to its periods, {name}.groupby({to}).mean() (or .sum(), .last())")
+                f"aggregate them to its periods, {grouped} (or .sum(), .last())")
     if not have.isin(shown.to_timestamp()).any():
         return (f"its times lie within those periods, not at their starts ({shown_time(have[0])} in {periods[0]}): "
-                f"index it by the periods, {name}.set_axis({to})")
+                f"{'index it by' if long is None else 'give it'} the periods, {_with_times(name, long, to)}")
     return ""
 
 
-def _timestamps_fix(given: pd.PeriodIndex, index: pd.DatetimeIndex, name: str) -> str:
+def _timestamps_fix(given: pd.PeriodIndex, index: pd.DatetimeIndex, name: str, long: tuple[str, str] | None = None
+                    ) -> str:
     """For ``name`` indexed by periods (``given``) where the series is dated by timestamps ``index`` that lie within
     those periods but not at their first instants (month ends, co2's Saturdays in ``'W-SAT'`` weeks), which is where
-    a period is read: how to index it by the forecast timestamps; ``""`` where they do not lie within its periods."""
+    a period is read: how to index it by the forecast timestamps; ``""`` where they do not lie within its periods.
+    ``long``: as :func:`_known_future`'s."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # to_period drops a zone, with a warning
         found = given.get_indexer(index.tz_localize(None).to_period(given.freq))
     if (found < 0).any():
         return ""
     ends = given.to_timestamp(how="end").normalize()
-    to = (f"{name}.set_axis({name}.index.to_timestamp(how='end').normalize())" if index.tz is None and
-          ends[found].equals(index.as_unit(ends.unit)) else
-          f"{name}.set_axis({_index_spelt(index)})" if len(given) == len(index) and
+    to = (_with_times(name, long, f"{_times_of(name, long)}.to_timestamp(how='end').normalize()")
+          if index.tz is None and ends[found].equals(index.as_unit(ends.unit)) else
+          f"{name}.set_axis({_index_spelt(index)})" if long is None and len(given) == len(index) and
           (found == np.arange(len(index))).all() else "")
     first = given[found[0]]
-    return (f"its index holds {given.freqstr!r} periods, each read at its first instant "
+    held, by = ("its index", "index it by") if long is None else (f"its column {long[1]!r}", "give it")
+    return (f"{held} holds {given.freqstr!r} periods, each read at its first instant "
             f"({shown_time(first.start_time)} for {first}), and the forecast timestamps lie within them, not at "
-            f"their starts ({shown_time(index[0])} in {first})" + (f": index it by them, {to}" if to else
-                                                                ": index it by the forecast timestamps"))
+            f"their starts ({shown_time(index[0])} in {first})" + (f": {by} them, {to}" if to else
+                                                                f": {by} the forecast timestamps"))
+
+
+def _times_of(name: str, long: tuple[str, str] | None) -> str:
+    """The times of ``name`` as an expression with datetime methods: its index, or a long frame's time column."""
+    return f"{name}.index" if long is None else f"{name}[{long[1]!r}].dt"
+
+
+def _with_times(name: str, long: tuple[str, str] | None, times: str) -> str:
+    """``name`` with its times replaced by the expression ``times``: its index, or a long frame's time column."""
+    return f"{name}.set_axis({times})" if long is None else f"{name}.assign({long[1]}={times})"
 
 
 def _off_grid(have: pd.DatetimeIndex, grid: pd.DatetimeIndex) -> tuple[pd.Timestamp, ...] | None:
@@ -1321,7 +1337,8 @@ def _off_grid(have: pd.DatetimeIndex, grid: pd.DatetimeIndex) -> tuple[pd.Timest
 
 def _known_future(future, index: pd.Index, columns: tuple[str, ...], *, step: float, name: str = "future",
                   shown: pd.Index | None = None, grid: pd.DatetimeIndex | None = None,
-                  resample: str = "{name}.resample({rule!r}).mean()") -> np.ndarray:
+                  resample: str = "{name}.resample({rule!r}).mean()", long: tuple[str, str] | None = None
+                  ) -> np.ndarray:
     """``(len(index), len(columns))`` float64: the known-future covariates at the forecast timestamps
     ``index``, from a DataFrame (or a named Series) indexed by timestamps; ValueError saying what is missing.
     Numeric time axes match to within 1e-6 of a ``step``. ``name``: the argument as the user passed it (``"X"``
@@ -1329,8 +1346,11 @@ def _known_future(future, index: pd.Index, columns: tuple[str, ...], *, step: fl
     fitted on a PeriodIndex, ``2009Q4``, not its first instant); ``grid``: every forecast timestamp of the
     horizon, between which a row of ``future`` means a finer grid than the series' (days for weeks), refused
     rather than read at the forecast's timestamps alone; ``resample``: how the message spells the aggregation onto
-    the grid ``rule`` (a long frame's, by series, for the panel)."""
+    the grid ``rule`` (a long frame's, by series, for the panel); ``long``: ``(id column, time column)`` where
+    ``future`` is one series' rows of a long frame (the panel's), indexed by its time column, which the messages
+    name and the fixes spell in place of an index."""
     shown = index if shown is None else shown
+    held = f"{name}'s index" if long is None else f"{name}'s column {long[1]!r}"
     span = f"{shown[0]} .. {shown[-1]}" if len(shown) > 1 else f"{shown[0]}"
     if future is None:
         also = " (or X=df, sktime's name for it, as in fit(y, X))" if name == "future" else ""
@@ -1393,10 +1413,11 @@ def _known_future(future, index: pd.Index, columns: tuple[str, ...], *, step: fl
             if len(readings) > 1 and len(fits := [r for r in readings if wanted.isin(r[1]).all()]) == 1:
                 readings = fits
             if len(readings) > 1:
-                refuse_two_readings(have, f"{name}'s index")
+                refuse_two_readings(have, held)
             if len(readings) == 1:
                 have = readings[0][1].rename(have.name)
-                refuse_future_years(future.index, have, f"{name}'s index", readings[0][0], f"{name}.index")
+                refuse_future_years(future.index, have, held, readings[0][0],
+                                    f"{name}.index" if long is None else f"{name}[{long[1]!r}]")
         try:
             have = have.to_timestamp() if isinstance(have, pd.PeriodIndex) else pd.DatetimeIndex(have)
         except (TypeError, ValueError) as e:
@@ -1405,8 +1426,10 @@ def _known_future(future, index: pd.Index, columns: tuple[str, ...], *, step: fl
         if index.tz is not None and have.tz is None:
             have = have.tz_localize(index.tz)
         elif index.tz is None and have.tz is not None:
-            raise ValueError(f"{name}'s index is in time zone {have.tz}, but the series has none; drop it "
-                             f"with {name}.tz_localize(None)")
+            zoned = f"{held} is in time zone" if long is None else f"{held} holds times in the zone"
+            raise ValueError(f"{zoned} {have.tz}, but the series has none; drop it with " +
+                             (f"{name}.tz_localize(None)" if long is None else
+                              _with_times(name, long, f"{_times_of(name, long)}.tz_localize(None)")))
         rows = have.get_indexer(index)
     else:
         try:
@@ -1420,15 +1443,15 @@ def _known_future(future, index: pd.Index, columns: tuple[str, ...], *, step: fl
         rows = np.where(near >= 0, order[near], -1) if len(have) else np.full(len(index), -1)  # no row at all
     if (rows < 0).any():
         absent = [str(t) for t in shown[rows < 0]]
-        other = (_periods_fix(future.index, have, shown, name) if isinstance(shown, pd.PeriodIndex) and
+        other = (_periods_fix(future.index, have, shown, name, long) if isinstance(shown, pd.PeriodIndex) and
                  isinstance(have, pd.DatetimeIndex) and have.tz is None else
-                 _timestamps_fix(future.index, index, name) if isinstance(future.index, pd.PeriodIndex) and
+                 _timestamps_fix(future.index, index, name, long) if isinstance(future.index, pd.PeriodIndex) and
                  isinstance(index, pd.DatetimeIndex) and not isinstance(shown, pd.PeriodIndex) else "")
         raise ValueError(f"{name} has no row for {len(absent)} of the {len(index)} forecast timestamps "
                          f"({', '.join(absent[:3])}{', ...' if len(absent) > 3 else ''}); it needs one row per "
                          f"timestamp {span}" + (f"; {other}" if other else ""))
     if isinstance(shown, pd.PeriodIndex) and isinstance(have, pd.DatetimeIndex) and have.tz is None and \
-            (finer := _periods_fix(future.index, have, shown, name)):
+            (finer := _periods_fix(future.index, have, shown, name, long)):
         raise ValueError(finer)  # months for quarters: each quarter would read its first month alone
     if grid is not None and isinstance(have, pd.DatetimeIndex) and not isinstance(shown, pd.PeriodIndex) \
             and (off := _off_grid(have, grid)) is not None:
