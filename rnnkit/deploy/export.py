@@ -84,12 +84,14 @@ from typing import NamedTuple
 import numpy as np
 import torch
 from torch import Tensor, nn
+from torch.nn.utils import parametrize
 
 from ..cells import ElmanCell, GRUCell, LSTMCell, LSTMState, TimeAware
 from ..cells.base import length_mask, state_fields
 from ..data.memmap import write_directory_atomically
 from ..io import EXPORT_FILE, EXPORT_FORMAT, is_export_directory, is_model_directory
 from ..layers import Bidirectional, Recurrent, Stacked
+from ..layers.checks import refuse_stale_weight_hooks
 from ..models import Ensemble, SequenceToLabel, SequenceToSequence
 from ..models.frontend import ConvFrontEnd, PatchEmbedding, normalise_series
 
@@ -219,7 +221,12 @@ def resolve(source, who: str = "export_onnx") -> Exportable:
         raise ValueError(f"{who}: the {name}'s parameters are on the 'meta' device, which holds no values (built with "
                          "device='meta' and never loaded?); load its weights first, e.g. "
                          "model.load_state_dict(weights, assign=True)")
+    # torch.nn.utils' hook-based weight_norm / spectral_norm / prune: the layers step their cells without calling the
+    # hook, so predict refuses them; refused here by the same words (a copy would stream the weight as it was at
+    # registration, or fail in deepcopy, the hook's tensor being no graph leaf)
+    refuse_stale_weight_hooks(source, who)
     model = copy.deepcopy(source).cpu().float().eval().requires_grad_(False)
+    computed_weights(model)
     normalise_eps = frontend = fcn = None  # a bare layer has none of them
     if isinstance(model, Recurrent | Bidirectional):
         model = Stacked([model])
@@ -245,6 +252,23 @@ def resolve(source, who: str = "export_onnx") -> Exportable:
                              "without zoneout")
     return Exportable(encoder, head, kind, estimator, name, normalise_eps, frontend, fcn,
                       keep_scale=bool(getattr(model, "keep_scale", False)))
+
+
+def computed_weights(model: nn.Module) -> None:
+    """Replace each parametrized weight of ``model`` (in eval mode) by the tensor it computes there:
+    ``torch.nn.utils.parametrizations.weight_norm`` / ``spectral_norm`` (eval: no power iteration), a DropConnect
+    mask (eval: the weight itself). What predict reads, once; the graphs then hold a plain weight (torch's export
+    cannot trace a parametrization inside the scan loop) and the step graph fuses the cell as any other."""
+    for module in list(model.modules()):
+        if parametrize.is_parametrized(module):
+            with torch.no_grad():
+                weights = {name: getattr(module, name).detach().clone() for name in module.parametrizations}
+            # not parametrize.remove_parametrizations: it deletes the weight's property from the module's class, which
+            # a deepcopy shares with the model it copied (whose weight would be gone)
+            module.__class__ = parametrize.type_before_parametrizations(module)
+            del module.parametrizations
+            for name, weight in weights.items():
+                module.register_parameter(name, nn.Parameter(weight, requires_grad=False))
 
 
 # -- the whole-sequence graph ---------------------------------------------------------------------------------

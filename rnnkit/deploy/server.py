@@ -84,6 +84,7 @@ from ..checks import (
     unicode_form_hint,
 )
 from .export import check_labels_json, check_not_refitted, search_hint
+from .streaming import ZONED, zone_name_fix
 
 FLOAT64_MAX = float(np.finfo(np.float64).max)
 
@@ -368,9 +369,6 @@ def time_scale_warning(sequences: list, unit: float) -> str | None:
     return None if message is None else message.removeprefix("request: ")
 
 
-_ZONED = re.compile(r"\d(?:Z|z|[+-]\d{2}(?::?\d{2})?)$")  # a time of day followed by Z or an offset: +02, +02:00
-
-
 def _request_dates(t: list[str], i: int):
     """The ISO texts of sequence ``i``'s times as a DatetimeIndex in UTC; RequestError, naming the step, for a text
     that is not an ISO date or a sequence whose times mix dates with a zone and dates without (read as UTC, their
@@ -386,15 +384,26 @@ def _request_dates(t: list[str], i: int):
     except (TypeError, ValueError):
         k, v = number or next(((k, v) for k, v in enumerate(t) if not _iso_date(v)), (0, t[0]))
         number = " (a number as text: the model reads dates)" if is_number_text(v) else ""
+        fix = zone_name_fix(v) or _zone_word_fix(v) or 'give each time as ISO text (e.g. "2024-01-01T10:00:00Z")'
         raise RequestError(422, f"times of sequence {i}, step {k} holds {json.dumps(v)}, which is not an ISO 8601 "
-                                f"date{number}; give each time as ISO text (e.g. \"2024-01-01T10:00:00Z\")") from None
-    zoned = [_ZONED.search(v.strip()) is not None and ("T" in v or " " in v.strip()) for v in t]
+                                f"date{number}; {fix}") from None
+    zoned = [ZONED.search(v.strip()) is not None and ("T" in v or " " in v.strip()) for v in t]
     if any(zoned) and not all(zoned):
         k = zoned.index(not zoned[0])
         raise RequestError(422, f"times of sequence {i} mix dates with a time zone and dates without: step 0 "
                                 f"{json.dumps(t[0])}, step {k} {json.dumps(t[k])}; a date without one is read as UTC, "
                                 f"so the gap would be off by the offset; give every time its zone (Z or +HH:MM)")
     return index
+
+
+def _zone_word_fix(text) -> str | None:
+    """How to write ``text``, a date whose zone is the word UTC or GMT (``2024-03-01 10:00:00 UTC``, as Python's
+    ``str(datetime)`` with ``%Z``, R, or a database prints it), as ISO 8601 writes it; None otherwise."""
+    match = re.search(r"\s(UTC|GMT)\s*$", text) if isinstance(text, str) else None
+    if match is None:
+        return None
+    bare = text[:match.start()].strip().replace(" ", "T", 1)
+    return f"its zone is the word {match.group(1)}, which ISO 8601 writes as Z: send {bare + 'Z'!r}"
 
 
 def _iso_date(text: str) -> bool:

@@ -28,6 +28,7 @@ import decimal
 import math
 import numbers
 import os
+import re
 import threading
 import warnings
 from pathlib import Path
@@ -102,6 +103,24 @@ def _seconds(time) -> tuple[float, bool | None]:
     zoned = stamp.tz is not None
     stamp = stamp.tz_convert("UTC").tz_localize(None) if zoned else stamp
     return (stamp - pd.Timestamp(0).as_unit(stamp.unit)).total_seconds(), zoned  # in its unit: 2300 is past ns
+
+
+_ZONE_NAME = re.compile(r"\[([^\]]*)\]\s*$")  # Java's ZonedDateTime.toString(): ...+01:00[Europe/Paris]
+ZONED = re.compile(r"\d(?:Z|z|[+-]\d{2}(?::?\d{2})?)$")  # a time of day followed by Z or an offset: +02, +02:00
+
+
+def zone_name_fix(text) -> str | None:
+    """How to write ``text``, a date that ends in a bracketed zone name as Java's ``ZonedDateTime.toString()`` prints
+    it (``2024-03-01T10:00+01:00[Europe/Paris]``), as ISO 8601 reads it; None for any other value. The offset before
+    the bracket fixes the instant, so the date without the bracket is the same time."""
+    match = _ZONE_NAME.search(text) if isinstance(text, str) else None
+    if match is None:
+        return None
+    bare = text[:match.start()].rstrip()
+    send = (f"send it with its offset alone, {bare!r}" if ZONED.search(bare) else
+            f"send it with its UTC offset instead (e.g. {bare + '+01:00'!r})")
+    return (f"the zone name [{match.group(1)}] after it is Java's ZonedDateTime.toString() addition, not ISO 8601; "
+            f"{send} (Java: zoned.toOffsetDateTime().toString(), or DateTimeFormatter.ISO_OFFSET_DATE_TIME)")
 
 
 def _is_duration(text: str) -> bool:
@@ -639,6 +658,8 @@ class Streamer:
             try:
                 value, zoned = _seconds(time)
             except (TypeError, ValueError) as e:
+                if (fix := zone_name_fix(time)) is not None:
+                    raise ValueError(f"{where}: time {time!r} does not read as a date: {fix}") from None
                 raise ValueError(f"{where}: time {time!r} does not read as a date or duration ({e}); give a "
                                  f"pd.Timestamp, a datetime or an ISO text (YYYY-MM-DD HH:MM:SS)") from None
         if not math.isfinite(value):

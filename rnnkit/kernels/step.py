@@ -19,7 +19,9 @@ same equations with the same parameters in fewer:
 Nothing is cached: every call reads the parameters as they are, so an optimizer step, ``load_state_dict`` or
 ``.to()`` is seen at the next step. Any other cell (TimeAware, ConvLSTM, a user's cell, a subclass of a
 built-in cell) and any call with autograd on runs the reference ``cell.step(cell.project(x_t), state)``;
-:func:`step_backend` says which runs and why. Shapes: ``x_t (B, F)``, states ``(B, H)`` as the cell's.
+:func:`step_backend` says which runs and why. Shapes: ``x_t (B, F)``, states ``(B, H)`` as the cell's. A cell that
+carries the forward pre-hook of torch.nn.utils' ``weight_norm``, ``spectral_norm`` or ``prune`` is refused, as the
+layers refuse it: neither step calls the cell's ``forward``, so the hook would never recompute the weight.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from torch import Tensor
 
 from ..cells import ElmanCell, GRUCell, LayerNormLSTMCell, LSTMCell, LSTMState, MinGRUCell, MinLSTMCell
 from ..cells.base import Cell, State
+from ..layers.checks import refuse_stale_weight_hooks
 from . import cpu_loop
 
 
@@ -137,6 +140,8 @@ def inference_step(cell: Cell, x_t: Tensor, state: State) -> tuple[Tensor, State
     if x_t.dim() != 2 or x_t.shape[1] != cell.input_size:
         raise ValueError(f"inference_step: x_t has shape {tuple(x_t.shape)}; {type(cell).__name__} reads one step "
                          f"of shape (batch, {cell.input_size}): pass x[:, t] of a (batch, time, features) input")
+    if cell._forward_pre_hooks:  # torch.nn.utils' weight_norm / spectral_norm / prune: their hook would never run
+        refuse_stale_weight_hooks(cell, "inference_step")
     entry = _LEAN.get(type(cell))
     if entry is None or torch.is_grad_enabled():
         return cell.step(cell.project(x_t), state)
