@@ -1913,6 +1913,25 @@ class _Parser(argparse.ArgumentParser):
         vars(parsed).pop(_GIVEN, None)
         return parsed, rest
 
+    def parse_args(self, args=None, namespace=None):
+        """As argparse's, but an unknown option is refused by the command it was given to, with that command's
+        option of the closest name (``forecast --epochs``: did you mean ``--max-epochs``, as forecast spells train's
+        ``--epochs``?); argparse's own refusal came from ``rnnkit`` and named no command."""
+        from .checks import closest_name
+
+        parsed, rest = self.parse_known_args(args, namespace)
+        if not rest:
+            return parsed
+        subparsers = self._subparsers._group_actions[0] if self._subparsers is not None else None
+        command = subparsers.choices.get(getattr(parsed, "command", None)) if subparsers is not None else None
+        if command is None:
+            self.error(f"unrecognized arguments: {' '.join(rest)}")
+        names = [o for a in command._actions for o in a.option_strings if o.startswith("--")]
+        unknown = next((r.split("=")[0] for r in rest if r.startswith("--")), None)
+        close = closest_name(unknown, names) if unknown is not None else None
+        hint = f"; did you mean {close}?" if close else ""
+        command.error(f"unrecognized arguments: {' '.join(rest)}{hint}")
+
     def error(self, message: str):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 

@@ -1,13 +1,13 @@
 """The command line as a new user drives it, thirty-second round, second pass: `rnnkit forecast --out` named like
-the forecast's file (`fc.csv`), and an option given twice (`--epochs 3 ... --epochs 1`), which argparse settled
-by keeping the last without a word."""
+the forecast's file (`fc.csv`), an option given twice (`--epochs 3 ... --epochs 1`), which argparse settled by
+keeping the last without a word, and train's option given to forecast (`--epochs`, forecast's `--max-epochs`)."""
 
 import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import run_cli
+from helpers import cli_error, run_cli
 
 from rnnkit.cli import build_parser
 
@@ -62,3 +62,19 @@ def test_C32_07_an_option_given_twice_is_warned_of(tmp_path, capsys):
         "--hidden and --hidden-size both given (--hidden 8, then --hidden-size 16): the last, 16, is used; give it "
         "once"]
     assert args.hidden == 16 and not hasattr(args, "_rnnkit_given")
+
+
+def test_C32_08_an_unknown_option_is_refused_by_its_command_with_the_close_one(tmp_path, capsys):
+    """train spells it --epochs, forecast --max-epochs: `rnnkit forecast ... --epochs 2` was refused as
+    `rnnkit: error: unrecognized arguments: --epochs 2 (see rnnkit --help)`, which named neither the command nor
+    its option; now the command refuses it and names its closest option."""
+    line = cli_error(["forecast", tmp_path / "air.csv", "--time-column", "month", "--target-column", "passengers",
+                      "--horizon", "3", "--epochs", "2", "--out", tmp_path / "f"], capsys)
+    assert line == ("rnnkit forecast: error: unrecognized arguments: --epochs 2; did you mean --max-epochs? "
+                    "(see rnnkit forecast --help)")
+    line = cli_error(["train", tmp_path / "d.csv", "--task", "classify", "--max-epochs=2", "--out", tmp_path / "m"],
+                     capsys)
+    assert line == ("rnnkit train: error: unrecognized arguments: --max-epochs=2; did you mean --epochs? (see rnnkit "
+                    "train --help)")
+    line = cli_error(["train", tmp_path / "d.csv", "--task", "classify", "--out", tmp_path / "m", "--zzz"], capsys)
+    assert line == "rnnkit train: error: unrecognized arguments: --zzz (see rnnkit train --help)"
