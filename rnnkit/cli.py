@@ -1922,7 +1922,7 @@ class _Parser(argparse.ArgumentParser):
         parsed, rest = self.parse_known_args(args, namespace)
         if not rest:
             return parsed
-        subparsers = self._subparsers._group_actions[0] if self._subparsers is not None else None
+        subparsers = next((a for a in self._actions if isinstance(a, argparse._SubParsersAction)), None)
         command = subparsers.choices.get(getattr(parsed, "command", None)) if subparsers is not None else None
         if command is None:
             self.error(f"unrecognized arguments: {' '.join(rest)}")
