@@ -1436,6 +1436,7 @@ def _forecast(args) -> int:
         targets = [args.target_column]
         with warnings.catch_warnings():  # --freq's moved dates are warned of once, above, in the command's words
             warnings.filterwarnings("ignore", message=r"freq=.*: every timestamp", category=UserWarning)
+            warnings.filterwarnings("ignore", message=r"Forecaster.fit: .* read as Unix", category=UserWarning)
             table, forecasts = forecaster.backtest(data, folds=args.folds, season_length=m, targets=targets,
                                                    freq=args.freq, return_forecasts=True)
             start = time.perf_counter()
@@ -1581,26 +1582,20 @@ def _check_folds_observed(args, frame) -> None:
 
 def _warn_unix_times(args, frame) -> None:
     """A warning (stderr) where the time column holds whole numbers that read as Unix seconds or milliseconds on a
-    grid of whole minutes: read as numbers, the series has no calendar, so no daily or weekly season is looked for
-    and the seasonal naive is the naive, which the output would not show."""
-    import numpy as np
-    import pandas as pd
+    grid of whole minutes (:func:`rnnkit.forecast.series.unix_times`): read as numbers, the series has no calendar,
+    so no daily or weekly season is looked for and the seasonal naive is the naive, which the output would not
+    show. ``Forecaster.fit``'s warning of the same is then silenced (in ``_forecast``)."""
+    from .forecast.series import unix_times
 
-    time = frame.time
-    if args.season_length is not None or time is None or isinstance(time, pd.Index) or len(time) < 2:
+    found = None if args.season_length is not None else unix_times(frame.time)
+    if found is None:
         return
-    time = np.asarray(time, dtype=float)
-    step = float(np.median(np.diff(time)))
-    for unit, low, high, minute in (("s", 1e8, 1e10, 60), ("ms", 1e11, 1e13, 60_000)):
-        if low <= time[0] < high and step > 0 and step % minute == 0 and (time == np.round(time)).all():
-            first = pd.to_datetime(int(time[0]), unit=unit)
-            print(f"rnnkit forecast: warning: the time column {args.time_column!r} of {args.data} holds numbers that "
-                  f"read as Unix {'seconds' if unit == 's' else 'milliseconds'} ({int(time[0])} is {first}, a step "
-                  f"of {pd.Timedelta(step, unit=unit)}); read as numbers, they have no calendar, so no daily or "
-                  f"weekly season is looked for and the seasonal naive is the naive; to forecast on dates, write "
-                  f"them as dates (df[{args.time_column!r}] = pd.to_datetime(df[{args.time_column!r}], "
-                  f"unit={unit!r})), or give --season-length", file=sys.stderr)
-            return
+    unit, first, step = found
+    print(f"rnnkit forecast: warning: the time column {args.time_column!r} of {args.data} holds numbers that "
+          f"read as Unix {'seconds' if unit == 's' else 'milliseconds'} ({int(frame.time[0])} is {first}, a step "
+          f"of {step}); read as numbers, they have no calendar, so no daily or weekly season is looked for and the "
+          f"seasonal naive is the naive; to forecast on dates, write them as dates (df[{args.time_column!r}] = "
+          f"pd.to_datetime(df[{args.time_column!r}], unit={unit!r})), or give --season-length", file=sys.stderr)
 
 
 def _check_one_target(data, target_column: str, covariates: list[str]) -> None:
