@@ -573,13 +573,14 @@ class RaggedStore(Dataset):
             self._data = np.load(self.directory / "data.npy", mmap_mode="r", allow_pickle=False)
         return self._data
 
-    def _data_stamp(self) -> tuple[int, int, int, int] | None:
-        """Which ``data.npy`` this is: its device, inode, size and time of change (None when it is gone)."""
+    def _data_stamp(self) -> tuple[int, int] | None:
+        """Which ``data.npy`` this is: its size and time of change (None when it is gone); not its device and
+        inode, which differ on another machine that mounts the same store."""
         try:
             st = os.stat(self.directory / "data.npy")
         except FileNotFoundError:
             return None
-        return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns
+        return st.st_size, st.st_mtime_ns
 
     def _refuse_changed(self) -> None:
         where = f"RaggedStore({str(self.directory)!r})"
