@@ -50,6 +50,12 @@ _FLOAT_OVER = 2.0
 """Float samples beyond this magnitude (6 dB over full scale; a float file may hold overs, but not of this size)
 are integer PCM stored as floats without scaling (e.g. 22672.0 for a loud int16 sample)."""
 
+_FEATURES_OVER = 64.0
+"""Float samples given to `LogMel` beyond this magnitude (36 dB over full scale: no gain or mix of audio in [-1, 1],
+nor a test's ``randn`` wave, gets there) are integer PCM made float without scaling (``torch.tensor(x,
+dtype=torch.float32)`` of scipy's int16 samples), whose features would all be ~2 ln(32768) = 20.8 too high. Higher
+than `_FLOAT_OVER`, as a wave in memory may be a synthetic one; an int16 clip quieter than 64 (-54 dBFS) passes."""
+
 
 def _read_raw(path: str | os.PathLike, *, mmap: bool) -> tuple[int, np.ndarray]:
     if Path(path).is_dir():  # a folder of recordings given as one
@@ -560,8 +566,9 @@ class LogMel(nn.Module):
         f_min, f_max: band edges in Hz (``f_max`` defaults to Nyquist).
         eps: floor added before the log, so silence gives ``log(eps)`` and not ``-inf``.
 
-    The samples are floats in [-1, 1]; integer PCM, and a wave holding NaN or infinity (whose frames would all be
-    NaN), are refused, naming the sample.
+    The samples are floats in [-1, 1]; integer PCM, float samples on its scale (beyond +-64: integer PCM made float
+    without scaling, whose features would all be ~20.8 too high), and a wave holding NaN or infinity (whose frames
+    would all be NaN), are refused, naming the sample.
     """
 
     def __init__(
@@ -620,6 +627,20 @@ class LogMel(nn.Module):
                              f"({int((~finite).sum())} non-finite sample(s) in all), which would make every feature "
                              "of the frames around it NaN; a silent clip normalised by its peak (x / abs(x).max() "
                              "divides 0 by 0)? drop the clip, or give finite samples")
+        peak = float(wave.abs().max())
+        if peak > _FEATURES_OVER:  # integer PCM made float: every feature 2 ln(scale) too high, without a word
+            first = (wave.abs() == peak).nonzero()[0].tolist()
+            where = f"sample {first[-1]}" + (f" of clip {first[0] if len(first) == 2 else tuple(first[:-1])}"
+                                             if len(first) > 1 else "")
+            if bool((wave >= 0).all()) and peak <= 255:
+                scale = "(x - 128) / 128 for 8-bit WAV's unsigned values"
+            else:
+                scale = "x / 32768 for int16 values" if peak <= 32768 else "x / 2**31 for int32 values"
+            raise ValueError(f"{type(self).__name__}: the wave holds samples up to {peak:g} (at {where}), far beyond "
+                             "[-1, 1]: integer PCM made float without scaling (torch.tensor(x, dtype=torch.float32) "
+                             "of scipy.io.wavfile.read's samples)? every feature would be about "
+                             f"{2 * np.log(32768 if peak <= 32768 else 2.0**31):.1f} too high; scale it first "
+                             f"({scale}; read_wav does it)")
         lead = wave.shape[:-1]
         spec = torch.stft(wave.reshape(-1, wave.shape[-1]).float(), self.n_fft, self.hop_length,  # (B', F, T)
                           window=self.window, center=True, pad_mode="reflect", return_complex=True)

@@ -1,0 +1,34 @@
+"""Round 32, third pass on the data loaders: features of a wave made float without scaling (D32-13)."""
+
+import numpy as np
+import pytest
+import torch
+
+from rnnkit.data.audio import MFCC, LogMel
+
+
+def _tone(n=8000, rate=16000, amp=0.3):
+    t = np.arange(n) / rate
+    return amp * np.sin(2 * np.pi * 440 * t)
+
+
+def test_D32_13_logmel_refuses_integer_pcm_made_float_and_its_fix_gives_the_float_clips_features():
+    x = _tone()
+    pcm = np.round(x * 32767).astype(np.int16)  # as scipy.io.wavfile.read gives a 16-bit clip
+    lm = LogMel(16000)
+    as_float = torch.tensor(pcm, dtype=torch.float32)  # the cast a user writes, no / 32768
+    with pytest.raises(ValueError, match=r"up to 9830 \(at sample \d+\), far beyond \[-1, 1\].*x / 32768 for int16"):
+        lm(as_float)
+    with pytest.raises(ValueError, match=r"of clip 1\).*20\.8 too high"):  # a batch names its clip
+        MFCC(16000)(torch.stack([torch.tensor(x, dtype=torch.float32), as_float]))
+    u8 = torch.tensor(np.round(x * 127 + 128), dtype=torch.float32)  # 8-bit WAV's unsigned bytes made float
+    with pytest.raises(ValueError, match=r"\(x - 128\) / 128"):
+        lm(u8)
+    # the advice followed: the int16 clip's features are the float clip's (within its quantisation)
+    want, got = lm(torch.tensor(x, dtype=torch.float32)), lm(as_float / 32768)
+    loud = want > -5  # bands holding the tone, far above int16's quantisation noise
+    assert loud.sum() > 100 and float((got - want)[loud].abs().max()) < 0.05
+    # waves in [-1, 1] a little over full scale, and a test's randn wave, are read as before
+    torch.manual_seed(0)
+    assert lm(torch.randn(2, 8000) * 3).shape == (2, 51, 40)
+    assert torch.isfinite(lm(torch.tensor(x * 1.9, dtype=torch.float32))).all()
