@@ -78,6 +78,30 @@ def check_epochs(epochs, who: str, name: str = "epochs") -> None:
                          "with none the model would be returned untrained and scored as if trained")
 
 
+def check_same_order(a, b, who: str, names: tuple[str, str], unit: str) -> None:
+    """ValueError for ``a`` and ``b`` (named ``names``) that are both pandas objects of the same rows in other orders
+    (one sorted or shuffled), or, when neither index is a fresh 0..n-1, of other rows of one length (each filtered
+    apart): the recipes' metrics pair them by place, as numpy does, so each ``unit`` would be compared with another
+    one's. A fresh Series (RangeIndex) beside an indexed one is paired by place, as a list is."""
+    ia, ib = getattr(a, "index", None), getattr(b, "index", None)
+    if not all(hasattr(i, "equals") for i in (ia, ib)) or len(ia) != len(ib) or ia.equals(ib):  # list.index: a method
+        return
+    import pandas as pd  # loaded already: both are pandas objects
+
+    first, second = names
+    starts = f"{first}'s index starts {ia[:3].tolist()}, {second}'s {ib[:3].tolist()}"
+    if ia.sort_values().equals(ib.sort_values()):
+        raise ValueError(f"{who}: {first} and {second} are pandas Series of the same {unit}s in other orders "
+                         f"({starts}), and they are paired by place, so each {unit} would be compared with another "
+                         f"one's; put them in one order first: {second} = {second}.loc[{first}.index]")
+    if not any(isinstance(i, pd.RangeIndex) for i in (ia, ib)):
+        missing = len(ia.difference(ib))
+        raise ValueError(f"{who}: {first} and {second} are pandas Series of {len(ia)} rows each but of other rows "
+                         f"({starts}; {missing} of {first}'s rows are not in {second}), so pairing them by place "
+                         f"would compare other {unit}s; take both from one frame, or align them: "
+                         f"{second} = {second}.loc[{first}.index]")
+
+
 def check_run_arguments(name: str, quick, seed, out, log, *, seed_limit: int = 2**31) -> str | None:
     """``ValueError`` naming the argument of ``NAME.run`` that is not what every recipe takes: ``quick`` a
     bool, ``seed`` an integer in ``[0, seed_limit)``, ``out`` a directory path (not an existing file) or None,

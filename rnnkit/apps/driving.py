@@ -100,7 +100,7 @@ from ..estimators import feature_scaling
 from ..models import SequenceToSequence
 from ..report import machine, write_report
 from ..training import SequenceDataModule, SequenceDataset, SequenceModule, seeded_fit
-from . import check_epochs, check_run_arguments
+from . import check_epochs, check_run_arguments, check_same_order
 
 ENV_ID = "highway-fast-v0"
 FREQUENCY = 5  # Hz: simulation and decisions
@@ -480,7 +480,8 @@ class Controller:
 def action_scores(predicted: list[np.ndarray], actual: list[np.ndarray], train_mean: np.ndarray) -> dict[str, float]:
     """R² and RMSE of the acceleration (``predicted (T_i, 1)``, the expert's ``actual (T_i, 2)``) over all steps
     of the episodes after the warm-up. R² is against the *training* mean ``train_mean (1,)``:
-    ``1 - SSE / Σ (a - train_mean)²``, so the mean acceleration scores 0 by construction. A ValueError names
+    ``1 - SSE / Σ (a - train_mean)²``, so the mean acceleration scores 0 by construction (``train_mean`` a number
+    alike). A ValueError names
     an episode whose prediction and labels differ in length, and refuses episodes with no step after the
     warm-up (R² and RMSE of no steps are undefined)."""
     if len(predicted) != len(actual):
@@ -495,9 +496,13 @@ def action_scores(predicted: list[np.ndarray], actual: list[np.ndarray], train_m
     if not sum(max(len(a) - WARM_UP, 0) for a in actual):
         raise ValueError(f"action_scores: none of the {len(actual)} episodes has a step after the {WARM_UP}-step "
                          "warm-up, where the policies are scored; give episodes longer than the warm-up")
+    mean = np.asarray(train_mean, dtype=np.float64).reshape(-1)  # scaling.y_mean (1,), or the number itself
+    if mean.size != 1 or not np.isfinite(mean[0]):
+        raise ValueError(f"action_scores: train_mean must be the training acceleration's mean, one finite number "
+                         f"(scaling.y_mean), got {np.asarray(train_mean).tolist()!r}")
     p = np.concatenate([a[WARM_UP:, 0] for a in predicted]).astype(np.float64)
     a = np.concatenate([a[WARM_UP:, 0] for a in actual]).astype(np.float64)
-    sse, sst = ((p - a) ** 2).sum(), ((a - train_mean[0]) ** 2).sum()
+    sse, sst = ((p - a) ** 2).sum(), ((a - mean[0]) ** 2).sum()
     return {"r2_acceleration": float(1 - sse / sst), "rmse_acceleration": float(math.sqrt(sse / len(a)))}
 
 
@@ -622,10 +627,13 @@ def imitation_errors(applied: list[np.ndarray], episodes: list[Episode], outages
 def mcnemar(a: list[bool], b: list[bool]) -> dict[str, Any]:
     """Exact McNemar test of two drivers on the same episodes: of the episodes where exactly one of them
     collided, how many were ``a``'s, and the two-sided binomial p-value against an even split. ``a[i]`` and
-    ``b[i]``: whether each driver collided in episode ``i`` (True/False), the same episodes in one order."""
+    ``b[i]``: whether each driver collided in episode ``i`` (True/False), the same episodes in one order (two
+    pandas Series of the same episodes in other orders are a ValueError: they are paired by place)."""
     if len(a) != len(b):
         raise ValueError(f"mcnemar: {len(a)} episodes for the first driver but {len(b)} for the second; the test pairs "
                          "them: give both drivers' collisions on the same episodes, in one order")
+    check_same_order(a, b, "mcnemar", ("a", "b"), "episode")
+    a, b = list(a), list(b)  # a Series' values[i] is the row labelled i
     for name, values in (("a", a), ("b", b)):
         bad = next((i for i, v in enumerate(values) if not is_flag(v)), None)
         if bad is not None:

@@ -91,7 +91,7 @@ from ..data.events import ANOMALY_KINDS, event_vocab
 from ..models import SequenceToSequence
 from ..report import machine, write_report
 from ..training import SequenceModule, seeded_fit
-from . import check_epochs, check_run_arguments, format_over_runs, over_runs
+from . import check_epochs, check_run_arguments, check_same_order, format_over_runs, over_runs
 
 KIND_NAMES = {"jump": "out of order", "unknown": "unknown event", "burst": "unusual delay"}
 DETECTOR_NAMES = {"lstm": "DeepLog-style LSTM (events + Δt)", "ngram": "n-gram (counts + per-event Δt Gaussian)"}
@@ -547,7 +547,9 @@ def flag_sessions(scores: StepScores, k: int, z: float | None) -> np.ndarray:
 
 def precision_recall_f1(flagged: np.ndarray, truth: np.ndarray) -> tuple[float, float, float]:
     """Session-level precision, recall and F1 (0 where undefined); ``flagged`` and ``truth`` one True/False (or
-    1/0) per session, in one order."""
+    1/0) per session, in one order (two pandas Series of the same sessions in other orders are a ValueError: they
+    are paired by place)."""
+    check_same_order(flagged, truth, "precision_recall_f1", ("flagged", "truth"), "session")
     flagged, truth = np.asarray(flagged), np.asarray(truth)
     if flagged.ndim != 1 or flagged.shape != truth.shape:  # else numpy's broadcast error, or a broadcast
         raise ValueError(f"precision_recall_f1: flagged and truth must be 1-D, one per session, of one length, got "
