@@ -1,10 +1,12 @@
-"""Round 32, third pass on the data loaders: features of a wave made float without scaling (D32-13)."""
+"""Round 32, third pass on the data loaders: features of a wave made float without scaling (D32-13), a text's own
+<unk> markers (D32-14)."""
 
 import numpy as np
 import pytest
 import torch
 
 from rnnkit.data.audio import MFCC, LogMel
+from rnnkit.data.text import Vocab
 
 
 def _tone(n=8000, rate=16000, amp=0.3):
@@ -32,3 +34,16 @@ def test_D32_13_logmel_refuses_integer_pcm_made_float_and_its_fix_gives_the_floa
     torch.manual_seed(0)
     assert lm(torch.randn(2, 8000) * 3).shape == (2, 51, 40)
     assert torch.isfinite(lm(torch.tensor(x * 1.9, dtype=torch.float32))).all()
+
+
+def test_D32_14_a_word_vocabulary_reads_a_texts_own_unk_markers_as_unk():
+    # WikiText-2 / Penn Treebank lines: the data set's rare words already replaced by <unk>
+    train = [" = Valkyria Chronicles III = ", " Senjō no Valkyria 3 : <unk> Chronicles ( Japanese : <unk> ) is a game ",
+             " the <unk> <unk> of the game"]
+    v = Vocab.build(train, level="word")
+    assert "<" not in v and "unk" not in v and ">" not in v
+    ids = v.encode(" the <unk> of zebras ")  # the test split: its own <unk> and a word never seen, both <unk>
+    assert ids.tolist() == [v.stoi["the"], v.unk_id, v.stoi["of"], v.unk_id]
+    assert v.decode_text(ids) == "the <unk> of <unk>"
+    assert v.tokenize("a <eos> b<unk>") == ["a", "<eos>", "b", "<unk>"]
+    assert Vocab.build(["x < y > z"], level="word").encode("< y >").tolist()[0] != 1  # lone brackets stay words

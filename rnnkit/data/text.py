@@ -44,6 +44,9 @@ from .memmap import write_json
 PAD, UNK, BOS, EOS = "<pad>", "<unk>", "<bos>", "<eos>"
 SPECIALS = (PAD, UNK, BOS, EOS)
 LEVELS = ("char", "word", "token")
+_SPECIAL_WORDS = "|".join(map(re.escape, SPECIALS))
+"""The specials as words of a text, read whole: WikiText-2's and Penn Treebank's own unknown-word marker ``<unk>``
+(54k of WikiText-2's training words) would otherwise be the three words ``<``, ``unk``, ``>``."""
 
 
 @functools.cache
@@ -61,13 +64,13 @@ def _word_pattern() -> re.Pattern:
             start = b
     # the marks tested at a word's end only: ~25% slower than _WORD on ASCII text (a class of 300 ranges per letter
     # was twice as slow)
-    return re.compile(rf"\w+(?:[{''.join(spans)}]+\w*)*|[^\w\s]")
+    return re.compile(rf"{_SPECIAL_WORDS}|\w+(?:[{''.join(spans)}]+\w*)*|[^\w\s]")
 
 
 _FILE_STARTS = re.compile("(\r\n|\n|\r)\ufeff+")
 """Byte-order marks at a line's start: the first character of each file of a text joined from files read with them."""
 
-_WORD = re.compile(r"\w+|[^\w\s]")
+_WORD = re.compile(rf"{_SPECIAL_WORDS}|\w+|[^\w\s]")
 """Words and single punctuation marks of ASCII text, which holds no combining mark."""
 
 
@@ -294,7 +297,8 @@ class Vocab:
 
     Args:
         tokens: all tokens, ``tokens[i]`` has id ``i``; must start with ``SPECIALS`` and be unique.
-        level: ``"char"``, ``"word"`` or ``"token"``; decides how `tokenize` splits a string.
+        level: ``"char"``, ``"word"`` or ``"token"``; decides how `tokenize` splits a string (words: ``\\w+`` runs,
+            single punctuation marks, and the specials whole: a text's own ``<unk>`` markers read as ``<unk>``).
         lower: lowercase strings before tokenizing, and the tokens of token lists (specials kept).
     """
 
