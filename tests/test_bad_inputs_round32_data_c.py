@@ -1,11 +1,13 @@
 """Round 32, third pass on the data loaders: features of a wave made float without scaling (D32-13), a text's own
-<unk> markers (D32-14)."""
+<unk> markers (D32-14), DNA batches of mixed lengths (D32-15, D32-16)."""
 
 import numpy as np
 import pytest
 import torch
 
 from rnnkit.data.audio import MFCC, LogMel
+from rnnkit.data.bio import BioSequenceDataset, encode_sequence, one_hot_encode, reverse_complement_ids
+from rnnkit.data.collate import pad_collate
 from rnnkit.data.text import Vocab
 
 
@@ -47,3 +49,24 @@ def test_D32_14_a_word_vocabulary_reads_a_texts_own_unk_markers_as_unk():
     assert v.decode_text(ids) == "the <unk> of <unk>"
     assert v.tokenize("a <eos> b<unk>") == ["a", "<eos>", "b", "<unk>"]
     assert Vocab.build(["x < y > z"], level="word").encode("< y >").tolist()[0] != 1  # lone brackets stay words
+
+
+def test_D32_15_reverse_complement_ids_of_a_padded_batch_keeps_the_padding_at_the_end():
+    seqs = ["ACGTA", "GG", "ACN"]
+    ds = BioSequenceDataset(seqs, [0, 1, 0], encoding="ids")
+    batch = pad_collate([ds[i] for i in range(3)])  # padded with id 0, A's own id
+    with pytest.raises(ValueError, match=r"needs lengths=batch.lengths .*as T's"):
+        reverse_complement_ids(batch.x)
+    rc = reverse_complement_ids(batch.x, lengths=batch.lengths)
+    for b, s in enumerate(seqs):  # each row the reverse complement of its own sequence, the padding left as it was
+        n = len(s)
+        assert rc[b, :n].tolist() == reverse_complement_ids(encode_sequence(s)).tolist()
+        assert rc[b, n:].tolist() == batch.x[b, n:].tolist()
+    assert rc[1].tolist() == [1, 1, 0, 0, 0]  # GG -> CC, not the flip's T T T C C
+
+
+def test_D32_16_one_hot_of_a_list_of_sequences_of_mixed_lengths_is_named():
+    ids = [encode_sequence("ACGTN"), encode_sequence("GG")]
+    with pytest.raises(ValueError, match=r"2 sequences of different lengths \(\[5, 2\]\).*pad_collate"):
+        one_hot_encode(ids)
+    assert one_hot_encode([ids[1], ids[1]]).shape == (2, 2, 4)

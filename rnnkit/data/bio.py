@@ -171,6 +171,16 @@ def one_hot_encode(ids: torch.Tensor, *, alphabet: str = "dna") -> torch.Tensor:
         raise ValueError(f"one_hot_encode takes letter ids, got a {type(ids).__name__}{' of letters' * letters}: "
                          f"encode the letters first, one_hot_encode(encode_sequence({seq}, alphabet={alphabet!r}), "
                          f"alphabet={alphabet!r})")
+    if isinstance(ids, list | tuple) and ids and all(isinstance(v, torch.Tensor | np.ndarray | list | tuple)
+                                                     for v in ids):
+        sizes = [len(v) for v in ids]
+        if len(set(sizes)) > 1:  # torch's "only integer tensors of a single element can be converted to an index"
+            raise ValueError(f"one_hot_encode got a list of {len(ids)} sequences of different lengths ({sizes[:5]}"
+                             f"{' ...' if len(ids) > 5 else ''}), which make no one tensor; encode each, "
+                             "[one_hot_encode(x) for x in ids], and pad them with pad_collate (padding as all-zero "
+                             "rows, which no letter is), or use BioSequenceDataset")
+        ids = [torch.as_tensor(v) for v in ids]
+        ids = torch.stack(ids) if all(v.dim() for v in ids) else torch.as_tensor(ids)
     ids = torch.as_tensor(ids)
     if ids.is_floating_point() or ids.dtype == torch.bool or ids.is_complex():
         raise ValueError(f"one_hot_encode takes integer letter ids, got dtype {ids.dtype}; use "
@@ -198,8 +208,12 @@ def reverse_complement(seq: str) -> str:
     return seq.translate(_COMPLEMENT)[::-1]
 
 
-def reverse_complement_ids(ids: torch.Tensor) -> torch.Tensor:
+def reverse_complement_ids(ids: torch.Tensor, *, lengths: torch.Tensor | Sequence[int] | None = None) -> torch.Tensor:
     """Reverse complement of DNA ids ``(L,)``: reversed, with ``i -> 3 - i`` for ACGT and N (4) kept.
+
+    A batch ``(B, L)`` needs ``lengths`` ``(B,)`` (`SequenceBatch.lengths`): each row is reversed over its own
+    length and its padding stays at the end. Padding is id 0, A's own id, so a plain flip would put it at the front
+    as T's, under a mask that keeps the first ``lengths[b]`` steps; such a batch without ``lengths`` is refused.
 
     The ids must be DNA letter ids in [0, 4] (`encode_sequence`): k-mer or protein ids, or floats, are refused (they
     have no such complement)."""
@@ -211,8 +225,28 @@ def reverse_complement_ids(ids: torch.Tensor) -> torch.Tensor:
         raise ValueError(f"reverse_complement_ids takes DNA letter ids in [0, 4] (A, C, G, T, N), got min "
                          f"{int(ids.min())} and max {int(ids.max())}; k-mer ids? take the reverse complement of the "
                          "sequence first: kmer_ids(reverse_complement(seq), k)")
-    ids = ids.flip(-1)
-    return torch.where(ids < 4, 3 - ids, ids)
+    if ids.dim() > 2 or ids.dim() == 2 and lengths is None:  # padding (id 0, A) would become T's at the front
+        raise ValueError(f"reverse_complement_ids of a batch of shape {tuple(ids.shape)} needs lengths=batch.lengths "
+                         "(B,): a padded batch's padding is id 0, A's own id, which a flip would put at the front "
+                         "of each shorter sequence as T's; pass the lengths (torch.full((B,), L) for one without "
+                         "padding), or take each sequence's own: reverse_complement_ids(ids[b, :n])"
+                         if ids.dim() == 2 else
+                         f"reverse_complement_ids takes ids (L,) or a batch (B, L) with lengths, got shape "
+                         f"{tuple(ids.shape)}")
+    if lengths is None:
+        ids = ids.flip(-1)
+        return torch.where(ids < 4, 3 - ids, ids)
+    n = torch.as_tensor(lengths)
+    B, L = ids.shape if ids.dim() == 2 else (None, ids.shape[0])
+    if ids.dim() != 2 or n.shape != (B,) or n.is_floating_point() or n.numel() and not (
+            0 <= int(n.min()) and int(n.max()) <= L):
+        raise ValueError(f"reverse_complement_ids: lengths must be (B,) integers in [0, L] for a batch (B, L), got "
+                         f"lengths of shape {tuple(n.shape)} (dtype {n.dtype}) for ids of shape {tuple(ids.shape)}")
+    t = torch.arange(L)
+    inside = t < n[:, None]  # (B, L)
+    src = torch.where(inside, n[:, None] - 1 - t, t)  # row b's step t reads step n_b - 1 - t; padding stays
+    out = ids.gather(1, src)
+    return torch.where(inside & (out < 4), 3 - out, out)
 
 
 def reverse_complement_one_hot(x: torch.Tensor) -> torch.Tensor:
