@@ -1,9 +1,9 @@
-"""Thirty-second round, third pass: the recipes' metrics with one's own results (A32-14 … A32-17).
+"""Thirty-second round, third pass: the recipes' metrics with one's own results (A32-14 … A32-18).
 
 A32-14 ``driving.mcnemar`` of two drivers' collisions as pandas Series of the same episodes in other orders;
 A32-15 ``eventlogs.precision_recall_f1`` of flags and truth as pandas Series in other orders, or filtered apart;
 A32-16 ``driving.mcnemar`` of a Series indexed by seed holding a value that is no flag; A32-17
-``driving.action_scores`` with the training mean as a plain number.
+``driving.action_scores`` with the training mean as a plain number; A32-18 ``NGramDetector.score`` of no sessions.
 """
 
 import numpy as np
@@ -56,3 +56,13 @@ def test_A32_17_action_scores_takes_the_training_mean_as_a_number():
     with pytest.raises(ValueError, match=r"action_scores: train_mean must be the training acceleration's mean, one "
                                          r"finite number"):
         driving.action_scores(predicted, actual, np.array([0.2, 0.1]))
+
+
+def test_A32_18_scoring_no_sessions_is_refused():
+    train = eventlogs.Sessions([np.array([1, 2, 3, 1, 2])], [np.array([0.0, 1.0, 2.0, 1.0, 1.0])])
+    detector = eventlogs.NGramDetector(2).fit(train)
+    with pytest.raises(ValueError, match=r"NGramDetector.score: no sessions to score"):  # StopIteration before
+        detector.score(eventlogs.Sessions([], []))
+    module = eventlogs.NextEventModule(eventlogs.NextEventModel(4, 4, 8, num_layers=1), task="regression")
+    with pytest.raises(ValueError, match=r"score_lstm: no sessions to score"):  # empty scores, nothing flagged before
+        eventlogs.score_lstm(module, eventlogs.Sessions([], []))

@@ -417,9 +417,13 @@ class StepScores(NamedTuple):
 
 
 def check_scorable(sessions: Sessions, who: str) -> Sessions:
-    """:func:`check_sessions`, and a ValueError naming the sessions of one event: there is no next event to score,
-    and an empty score would never be flagged (both detectors refuse them alike). Returns the sessions as arrays."""
+    """:func:`check_sessions`, and a ValueError for no sessions, or naming the sessions of one event: there is no
+    next event to score, and an empty score would never be flagged (both detectors refuse them alike). Returns the
+    sessions as arrays."""
     sessions = check_sessions(sessions, who)
+    if not sessions.events:  # else no scores, and no session flagged, to be read as a score of 0 false alarms
+        raise ValueError(f"{who}: no sessions to score (Sessions of empty lists); give the sessions of 2 or more "
+                         "events of the part to score (sessionize its rows first)")
     short = [s for s, e in enumerate(sessions.events) if len(e) < 2]
     if short:
         shown = ", ".join(map(str, short[:10])) + (", ..." if len(short) > 10 else "")
