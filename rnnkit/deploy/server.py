@@ -183,7 +183,8 @@ def parse_request(body: bytes, n_features: int, limits: Limits, *, missing: bool
         if isinstance(seq, dict):
             raise RequestError(400, _frame_hint(seq, i, names))
         if not isinstance(seq, list):
-            raise RequestError(400, f"sequence {i} must be a list of steps, got a JSON {_json_kind(seq)}")
+            raise RequestError(400, f"sequence {i} must be a list of steps, got a JSON {_json_kind(seq)}"
+                               + _flat_sequences_hint(sequences, n_features))
         if not seq:
             raise RequestError(422, f"sequence {i} is empty; every sequence needs at least one step")
         if len(seq) > limits.max_steps:
@@ -208,11 +209,17 @@ def parse_request(body: bytes, n_features: int, limits: Limits, *, missing: bool
                 transposed = bool(step) and len(seq) == n_features and all(type(s) is list and len(s) == len(step)
                                                                            for s in seq)
                 named = f": {names} (GET /model), in that order" if names and n_features <= 20 else ""
+                if transposed and n_features == 1:  # sktime's (n, 1, T) univariate array, X[i].tolist()
+                    head = json.dumps(step[:2])[1:-1]
+                    how = (f" (sequence {i} is one list of {len(step)} numbers inside a list, (1, T): one channel "
+                           f"by time, as sktime's (n, 1, T) arrays hold a univariate series? for {len(step)} steps "
+                           f"of the model's one feature send the numbers as the sequence, "
+                           f'{{"sequences": [[{head}, ...]]}} (X[:, 0].tolist() for all of them), or transpose it)')
+                else:
+                    how = (f" (sequence {i} is {n_features} lists of {len(step)}: channels by time? give it as a "
+                           "list of steps, each the features at one time: transpose it)" if transposed else "")
                 raise RequestError(422, f"sequence {i}, step {t} has {len(step)} features; the model reads "
-                                        f"{n_features}{named}"
-                                        + (f" (sequence {i} is {n_features} lists of {len(step)}: channels by "
-                                           "time? give it as a list of steps, each the features at one time: "
-                                           "transpose it)" if transposed else ""))
+                                        f"{n_features}{named}{how}")
             for v in step:
                 if missing and (v is None or type(v) is float and math.isnan(v)):
                     continue  # a missing value: NaN in the array below
@@ -240,6 +247,26 @@ def parse_request(body: bytes, n_features: int, limits: Limits, *, missing: bool
         arrays.append(a)
     return arrays if not times else list(zip(arrays, _request_times(payload["times"], arrays, times, time_unit),
                                              strict=True))
+
+
+def _flat_sequences_hint(sequences: list, n_features: int) -> str:
+    """Where ``"sequences"`` is a flat list of numbers, one sequence's values (or one step's features) sent without
+    the list of sequences around it: the readings it may have, each with the body that sends it, as ``predict``
+    names them for a 1-D array (neither is guessed: T steps and T sequences of one step answer differently)."""
+    if not all(type(v) in (int, float) for v in sequences):
+        return ""
+    n, head = len(sequences), json.dumps(sequences[:2])[1:-1]
+    if n_features == 1 and n == 1:
+        return f' (one sequence of one step: {{"sequences": [[{head}]]}})'
+    if n_features == 1:
+        first = [f"[[{v}]]" for v in head.split(", ")]
+        return (f' ("sequences" is a flat list of {n} numbers; for one sequence of {n} steps of the model\'s one '
+                f'feature send it inside a list, {{"sequences": [[{head}, ...]]}}, as predict reads X[None]; for '
+                f'{n} sequences of one step each, {{"sequences": [{", ".join(first)}, ...]}})')
+    one_step = (f'; if they are one step\'s {n} features, {{"sequences": [[[{head}, ...]]]}}'
+                if n == n_features else "")
+    return (f' ("sequences" is a flat list of {n} numbers; the model reads steps of {n_features} features: send '
+            f'each sequence as a list of steps, each a list of {n_features} numbers, {SHAPE}{one_step})')
 
 
 def _one_step_each(n: int) -> str:
