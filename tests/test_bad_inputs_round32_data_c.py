@@ -1,5 +1,6 @@
 """Round 32, third pass on the data loaders: features of a wave made float without scaling (D32-13), a text's own
-<unk> markers (D32-14), DNA batches of mixed lengths (D32-15, D32-16)."""
+<unk> markers (D32-14), DNA batches of mixed lengths (D32-15, D32-16), a
+saved Vocab of tuple tokens (D32-17)."""
 
 import numpy as np
 import pytest
@@ -70,3 +71,14 @@ def test_D32_16_one_hot_of_a_list_of_sequences_of_mixed_lengths_is_named():
     with pytest.raises(ValueError, match=r"2 sequences of different lengths \(\[5, 2\]\).*pad_collate"):
         one_hot_encode(ids)
     assert one_hot_encode([ids[1], ids[1]]).shape == (2, 2, 4)
+
+
+def test_D32_17_a_vocab_of_tuple_tokens_loads_with_its_ids(tmp_path):
+    # (event, status) pairs as tokens: JSON writes the tuples as lists, which load read as unhashable tokens
+    corpus = [[("login", "ok"), ("pay", "fail")], [("login", "ok"), ("logout",)]]
+    v = Vocab.build(corpus, level="token")
+    v.save(tmp_path / "vocab.json")
+    w = Vocab.load(tmp_path / "vocab.json")
+    assert w.itos == v.itos
+    assert w.encode([("logout",), ("pay", "fail"), ("pay", "ok")]).tolist() == v.encode(
+        [("logout",), ("pay", "fail"), ("pay", "ok")]).tolist() == [5, 6, 1]

@@ -513,10 +513,17 @@ class Vocab:
         missing = [k for k in ("tokens", "level", "lower") if k not in d]
         if missing:
             raise ValueError(f"{path}: corrupt rnnkit vocabulary (no {missing}); write it again with Vocab.save")
-        return cls(d["tokens"], level=d["level"], lower=d["lower"])
+        # JSON writes tuple tokens ((event, status) pairs) as lists, which are no dict key: read them back as tuples
+        tokens = [_as_tuple(t) for t in d["tokens"]] if isinstance(d["tokens"], list) else d["tokens"]
+        return cls(tokens, level=d["level"], lower=d["lower"])
 
     def __repr__(self) -> str:
         return f"Vocab({len(self)} {self.level} tokens, lower={self.lower})"
+
+
+def _as_tuple(token):
+    """A token read from JSON, its lists (tuples as JSON writes them) made tuples again."""
+    return tuple(map(_as_tuple, token)) if isinstance(token, list) else token
 
 
 _UNSPACED = re.compile("[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
