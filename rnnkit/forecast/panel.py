@@ -674,8 +674,9 @@ class GlobalForecaster(BaseEstimator):
                 rows = None if data is None else data[data[self.id_col_].isin(wanted)]
                 p = part.predict(H if len(steps) == H else list(steps), data=rows, future=future)
                 nets[kind] = {key: np.full(H, np.nan) for key in wanted}
-                for key, g in p.groupby(self.id_col_, sort=False):
-                    nets[kind][key][steps - 1] = g[self.target_].to_numpy()
+                for key, g in p.groupby(self.id_col_, sort=False):  # the part forecasts every series it was fitted on
+                    if key in nets[kind]:
+                        nets[kind][key][steps - 1] = g[self.target_].to_numpy()
         out = []
         for key, frame in series.items():
             i, y = position[key], frame.values[:, 0]
