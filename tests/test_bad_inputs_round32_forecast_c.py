@@ -116,3 +116,16 @@ def test_F32_11_fh_at_fit_in_sktime_forms():
         np.testing.assert_allclose(p.to_numpy(), full.loc[p.index].to_numpy(), rtol=1e-9)
     with pytest.raises(ValueError, match="must be passed to `fit`"):  # sktime's own refusal: the net needs it
         RnnkitForecaster(**TINY).fit(y[:-12])
+
+
+def test_F32_12_float32_levels_read_as_written():
+    y = load_airline()
+    f = RnnkitForecaster(**TINY, quantiles=[0.1, 0.5, 0.9]).fit(y[:-12], fh=[1, 2])
+    want = f.predict_interval(coverage=0.8)
+    for coverage in (np.float32(0.8), np.array([0.8], dtype=np.float32)):  # a float32 config or array's levels
+        got = f.predict_interval(coverage=coverage)
+        assert list(got.columns) == list(want.columns)
+        np.testing.assert_allclose(got.to_numpy(), want.to_numpy(), rtol=1e-12)
+    got = f.predict_quantiles(alpha=np.array([0.9, 0.1], dtype=np.float32))
+    assert list(got.columns) == [(y.name, 0.9), (y.name, 0.1)]
+    np.testing.assert_allclose(got.to_numpy(), want.to_numpy()[:, ::-1], rtol=1e-12)

@@ -306,6 +306,20 @@ def _check_fractions(who: str, name: str, given) -> None:
                      f"({example}){fix}")
 
 
+def _as_levels(given):
+    """``given`` with numpy's float32 levels (a scalar or an array, as a float32 config or tensor gives them) as the
+    Python floats they print as (``np.float32(0.8)`` as 0.8): sktime iterates a numpy scalar and fails, and a level
+    read at float32's precision (0.800000012) asks for quantiles (0.099999994) no model was fitted for."""
+    as_float = lambda v: float(str(v)) if isinstance(v, np.floating) and v.dtype != np.float64 else v
+    if isinstance(given, np.ndarray) and given.ndim <= 1 and given.dtype.kind == "f":
+        return [float(as_float(v)) for v in given.reshape(-1)]
+    if isinstance(given, np.floating):
+        return float(as_float(given))
+    if isinstance(given, list | tuple):
+        return [as_float(v) for v in given]
+    return given
+
+
 def _reads_as_number(text: str) -> bool:
     try:
         float(text)
@@ -483,12 +497,14 @@ class RnnkitForecaster(BaseForecaster):
     def predict_interval(self, fh=None, X=None, coverage=0.90):
         self._check_X_array("predict_interval", X)
         self._check_quantiles("predict_interval")
+        coverage = _as_levels(coverage)
         _check_fractions("predict_interval", "coverage", coverage)
         return super().predict_interval(fh=fh, X=X, coverage=coverage)
 
     def predict_quantiles(self, fh=None, X=None, alpha=None):
         self._check_X_array("predict_quantiles", X)
         self._check_quantiles("predict_quantiles")
+        alpha = _as_levels(alpha)
         _check_fractions("predict_quantiles", "alpha", alpha)
         return super().predict_quantiles(fh=fh, X=X, alpha=alpha)
 
