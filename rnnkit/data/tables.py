@@ -1253,13 +1253,19 @@ def date_readings(text: pd.Series) -> list[tuple[str, pd.DatetimeIndex]]:
             fmt = pd.tseries.api.guess_datetime_format(str(text.iloc[0]), dayfirst=dayfirst)
         if fmt is None or fmt.startswith(("%Y-%d", "%Y/%d", "%Y.%d")):  # year-day-month is never meant
             continue
-        try:
-            times = pd.DatetimeIndex(pd.to_datetime(text, format=fmt))
-        except (ValueError, OverflowError):
-            continue
-        if not any(times.equals(other) for _, other in readings):
-            readings.append((fmt, times))
+        add_reading(readings, text, fmt)
     return readings
+
+
+def add_reading(readings: list[tuple[str, pd.DatetimeIndex]], text: pd.Series, fmt: str) -> None:
+    """Append ``(fmt, times)`` to ``readings`` where the format ``fmt`` reads every value of ``text`` and gives
+    times that no reading in the list gave (two formats that read alike are one reading)."""
+    try:
+        times = pd.DatetimeIndex(pd.to_datetime(text, format=fmt))
+    except (ValueError, OverflowError):
+        return
+    if not any(times.equals(other) for _, other in readings):
+        readings.append((fmt, times))
 
 
 def _read_wide(path, frame, target_column, with_target) -> SequenceTable:

@@ -63,7 +63,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from torch.utils.data import DataLoader, Dataset, Sampler
 
 from ..checks import FLOAT32_MAX, check_flags, is_count, is_integer
-from .tables import TIME_NAMES, _clock_set_back, arrays_in_column, date_readings
+from .tables import TIME_NAMES, _clock_set_back, add_reading, arrays_in_column, date_readings
 
 IMPUTE_POLICIES = ("none", "ffill", "mean", "zero")
 SCALERS = ("standard", "minmax", "none")
@@ -173,12 +173,7 @@ def short_year_readings(text: Any) -> list[tuple[str, pd.DatetimeIndex]]:
         if (found := pattern.fullmatch(text.iloc[0])) is None:
             continue
         for fmt in (f.format(found.group(1)) for f in formats):
-            try:
-                times = pd.DatetimeIndex(pd.to_datetime(text, format=fmt))
-            except (ValueError, OverflowError):
-                continue
-            if not any(times.equals(other) for _, other in readings):
-                readings.append((fmt, times))
+            add_reading(readings, text, fmt)
     return readings
 
 
