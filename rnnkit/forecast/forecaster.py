@@ -922,11 +922,31 @@ class Forecaster(BaseEstimator):
                              f"{list(self.history_.columns)}{known}")
         kind = lambda f: ("no time axis (steps)" if f.time is None else "dates"
                           if isinstance(f.time, pd.DatetimeIndex) else "a numeric time axis")
+        if self.history_.time is None and _row_numbers(frame.time):  # y.iloc[-40:] of a series fitted on steps
+            n, first = len(self.history_), int(frame.time[0])
+            if first > n:  # years, or rows after a gap: no fitted step is known to precede them
+                raise ValueError(f"data's index numbers its rows {first} .. {int(frame.time[-1])}, after the fitted "
+                                 f"steps 0 .. {n - 1} with steps {n} .. {first - 1} between them unknown, and the "
+                                 f"forecaster was fitted on a series with no time axis (steps); give data whose "
+                                 f"index continues the fitted steps (from step {n} or earlier), or the same kind of "
+                                 f"index as at fit")
+            frame = self._at_fitted_steps(frame)
         if kind(frame) != kind(self.history_):  # the next timestamps follow the fitted frequency
             raise ValueError(f"data has {kind(frame)}, but the forecaster was fitted on a series with "
                              f"{kind(self.history_)}; give data the same kind of index (or time_col) as at fit")
         self._check_grid(frame)
         return frame
+
+    def _at_fitted_steps(self, frame: TimeSeriesFrame) -> TimeSeriesFrame:
+        """``frame``, whose index numbers the rows of a series fitted on steps (``y.iloc[-40:]``: 104 .. 143), as
+        that series' steps from 0: the fitted rows before its first, then its own rows
+        (:func:`.combination.from_fitted_start`, which refuses a gap after the fitted steps and another series)."""
+        steps = TimeSeriesFrame(self.history_.values, columns=self.history_.columns,
+                                time=np.arange(len(self.history_), dtype=np.float64), time_name="step")
+        frame = TimeSeriesFrame(frame.values, columns=frame.columns, time=np.asarray(frame.time, np.float64),
+                                time_name="step")
+        joined = combination.from_fitted_start(steps, frame, 1.0, "predict", shown=lambda t: f"step {t:g}")
+        return TimeSeriesFrame(joined.values, columns=joined.columns)
 
     def _check_grid(self, frame: TimeSeriesFrame) -> None:
         """ValueError unless ``frame``'s timestamps are one fitted step apart (``freq_``): the forecasts continue
@@ -1177,6 +1197,15 @@ def _in_zone(data, time_col: str | None, zone):
         if isinstance(time.dtype, pd.DatetimeTZDtype) and str(time.dt.tz) != str(zone):
             return data.assign(**{time_col: time.dt.tz_convert(zone)})
     return data
+
+
+def _row_numbers(time) -> bool:
+    """Whether the numeric time axis ``time`` numbers rows: whole numbers one apart from a first of 0 or more (a
+    slice of a RangeIndex, which as_frame reads as a numeric axis unless it starts at 0)."""
+    if time is None or isinstance(time, pd.Index) or len(time) == 0:
+        return False
+    time = np.asarray(time, np.float64)
+    return bool(time[0] >= 0 and time[0] == np.round(time[0]) and (np.diff(time) == 1).all())
 
 
 def _gaps(frame: TimeSeriesFrame, ys: np.ndarray, period: str | None = None) -> str:
