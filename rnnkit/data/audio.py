@@ -54,7 +54,10 @@ _FEATURES_OVER = 64.0
 """Float samples given to `LogMel` beyond this magnitude (36 dB over full scale: no gain or mix of audio in [-1, 1],
 nor a test's ``randn`` wave, gets there) are integer PCM made float without scaling (``torch.tensor(x,
 dtype=torch.float32)`` of scipy's int16 samples), whose features would all be ~2 ln(32768) = 20.8 too high. Higher
-than `_FLOAT_OVER`, as a wave in memory may be a synthetic one; an int16 clip quieter than 64 (-54 dBFS) passes."""
+than `_FLOAT_OVER`, as a wave in memory may be a synthetic one. A quieter clip of integer PCM (-54 dBFS and below: a
+distant voice, a quiet room) is told by its samples, every one a whole number while some reach 2 or more: no wave
+of audio in [-1, 1], gained or mixed, holds only whole numbers, and the samples of one on [-1, 1] can only be -1, 0
+and 1."""
 
 
 def _read_raw(path: str | os.PathLike, *, mmap: bool) -> tuple[int, np.ndarray]:
@@ -628,6 +631,19 @@ class LogMel(nn.Module):
                              "of the frames around it NaN; a silent clip normalised by its peak (x / abs(x).max() "
                              "divides 0 by 0)? drop the clip, or give finite samples")
         peak = float(wave.abs().max())
+        if 2 <= peak <= _FEATURES_OVER:  # a quiet clip of integer PCM made float: its samples all whole
+            rows = wave.reshape(-1, wave.shape[-1])
+            whole = (rows == rows.round()).all(-1) & (rows.abs().amax(-1) >= 2)  # (B',)
+            if bool(whole.any()):
+                b = int(whole.nonzero()[0])
+                at = b if wave.dim() == 2 else tuple(int(i) for i in np.unravel_index(b, wave.shape[:-1]))
+                clip = "" if wave.dim() == 1 else f" of clip {at}"
+                quiet = float(rows[b].abs().max())
+                raise ValueError(f"{type(self).__name__}: every sample{clip} is a whole number, up to {quiet:g}: "
+                                 "integer PCM made float without scaling (torch.tensor(x, dtype=torch.float32) of "
+                                 "scipy.io.wavfile.read's samples), a quiet clip of it? every feature would be about "
+                                 f"{2 * np.log(32768):.1f} too high; scale it first (x / 32768 for int16 values; "
+                                 "read_wav does it)")
         if peak > _FEATURES_OVER:  # integer PCM made float: every feature 2 ln(scale) too high, without a word
             first = (wave.abs() == peak).nonzero()[0].tolist()
             where = f"sample {first[-1]}" + (f" of clip {first[0] if len(first) == 2 else tuple(first[:-1])}"
