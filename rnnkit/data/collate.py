@@ -505,6 +505,22 @@ def length_buckets(order: np.ndarray, lengths: np.ndarray, batch_size: int, buck
     return batches
 
 
+def _replicas(num_replicas, rank) -> tuple[int, int]:
+    """``(num_replicas, rank)`` checked, each defaulting to ``torch.distributed``'s when a group is initialized."""
+    group = torch.distributed.is_available() and torch.distributed.is_initialized()
+    if num_replicas is None:
+        num_replicas = torch.distributed.get_world_size() if group else 1
+    if rank is None:
+        rank = torch.distributed.get_rank() if group else 0
+    if not is_count(num_replicas):
+        raise ValueError(f"BucketBatchSampler: num_replicas must be an integer >= 1 (the processes of distributed "
+                         f"training), got {num_replicas!r}")
+    if not is_count(rank, 0) or rank >= num_replicas:
+        raise ValueError(f"BucketBatchSampler: rank must be an integer in [0, {num_replicas}) (this process's rank "
+                         f"among num_replicas={num_replicas}), got {rank!r}")
+    return int(num_replicas), int(rank)
+
+
 class BucketBatchSampler(Sampler[list[int]]):
     """Batches of indices of similar lengths, to cut padding; for ``DataLoader(batch_sampler=...)``.
 
@@ -520,6 +536,15 @@ class BucketBatchSampler(Sampler[list[int]]):
     one as each iteration starts (at its first batch); call `set_epoch` to pin it (Lightning calls it every epoch,
     so a run resumed from a checkpoint reads the batches an uninterrupted one reads).
 
+    Under distributed training each of the ``num_replicas`` processes reads its own share of every epoch:
+    the epoch's permutation (the same in every process) padded by its first items to a multiple of
+    ``num_replicas``, as ``DistributedSampler`` pads it, and every ``num_replicas``-th item of it from ``rank`` on;
+    the share is then bucketed as above, so every process has the same number of batches, as DDP needs. Without
+    the split each process would read every batch: an epoch of ``num_replicas`` times the work, each item seen
+    that many times per epoch. ``num_replicas`` and ``rank`` default to ``torch.distributed``'s world size and rank
+    when a process group is initialized (as ``DistributedSampler``'s do), else 1 and 0. Lightning cannot give its
+    own sampler to this one: run its Trainer with ``use_distributed_sampler=False``, and the split is made here.
+
     Args:
         lengths: ``(N,)`` length of every item (datasets in `rnnkit.data` expose ``.lengths``).
         batch_size: items per batch.
@@ -531,6 +556,8 @@ class BucketBatchSampler(Sampler[list[int]]):
         padding_noise: sort each bucket by ``length * (1 + u)``, ``u ~ U(-padding_noise, padding_noise)`` drawn
             anew every epoch (AllenNLP's ``padding_noise``), so that a batch is not the same neighbours in
             length every epoch; 0 (default) sorts by the lengths themselves. Only with ``shuffle``.
+        num_replicas: processes of distributed training that share the epoch (default: see above).
+        rank: this process's rank in ``[0, num_replicas)``.
     """
 
     def __init__(
@@ -543,7 +570,14 @@ class BucketBatchSampler(Sampler[list[int]]):
         drop_last: bool = False,
         seed: int = 0,
         padding_noise: float = 0.0,
+        num_replicas: int | None = None,
+        rank: int | None = None,
     ):
+        if isinstance(lengths, Sampler):  # Lightning under DDP re-creates a batch sampler with its own sampler
+            raise ValueError(f"BucketBatchSampler got a {type(lengths).__name__} where it takes the items' lengths "
+                             "(Lightning under DDP gives a batch sampler its own sampler); run the Trainer with "
+                             "use_distributed_sampler=False: BucketBatchSampler splits the epoch among the processes "
+                             "itself (num_replicas and rank, read from torch.distributed)")
         if isinstance(getattr(lengths, "lengths", None), np.ndarray | torch.Tensor | list):  # a dataset
             raise ValueError(f"lengths must be the items' lengths, got a {type(lengths).__name__}; pass its "
                              f"lengths: BucketBatchSampler(dataset.lengths, batch_size)")
@@ -566,6 +600,7 @@ class BucketBatchSampler(Sampler[list[int]]):
                              f"got {seed!r}")
         check_flags(shuffle=shuffle, drop_last=drop_last)
         self.padding_noise = check_padding_noise(padding_noise)
+        self.num_replicas, self.rank = _replicas(num_replicas, rank)
         self.batch_size = int(batch_size)
         self.bucket_size = max(int(bucket_size or 50 * batch_size), self.batch_size)
         self.shuffle = shuffle
@@ -573,9 +608,14 @@ class BucketBatchSampler(Sampler[list[int]]):
         self.seed = seed
         self.epoch = 0
         if drop_last and len(self) == 0:  # every epoch would be empty: a DataLoader that yields nothing
+            share = "" if self.num_replicas == 1 else f" (this process's share of {self._share_size()})"
             raise ValueError(f"drop_last=True with batch_size={self.batch_size} leaves no batch of the "
-                             f"{len(self.lengths)} items (every batch would be short); use a batch_size <= "
-                             f"{len(self.lengths)}, or drop_last=False")
+                             f"{len(self.lengths)} items{share} (every batch would be short); use a batch_size <= "
+                             f"{self._share_size()}, or drop_last=False")
+
+    def _share_size(self) -> int:
+        """Items each process reads per epoch: ``ceil(N / num_replicas)``."""
+        return -(-len(self.lengths) // self.num_replicas)
 
     def set_epoch(self, epoch: int) -> None:
         self.epoch = epoch
@@ -585,6 +625,8 @@ class BucketBatchSampler(Sampler[list[int]]):
         rng = np.random.default_rng((self.seed, self.epoch))
         n = len(self.lengths)
         order = rng.permutation(n) if self.shuffle else np.arange(n)
+        if self.num_replicas > 1:  # padded by its first items, so that every process has ceil(N / R) of them
+            order = np.resize(order, self._share_size() * self.num_replicas)[self.rank :: self.num_replicas]
         noise = self.padding_noise if self.shuffle else 0.0
         batches = length_buckets(order, self.lengths, self.batch_size, self.bucket_size, noise=noise, rng=rng)
         if self.drop_last:
@@ -601,7 +643,7 @@ class BucketBatchSampler(Sampler[list[int]]):
         yield from batches
 
     def __len__(self) -> int:
-        n, total = len(self.lengths), 0
+        n, total = self._share_size(), 0
         for start in range(0, n, self.bucket_size):
             size = min(self.bucket_size, n - start)
             total += size // self.batch_size if self.drop_last else -(-size // self.batch_size)
