@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 import torch
+from torch.utils.data import DistributedSampler
 
-from rnnkit.data import LogMel
+from rnnkit.data import BucketBatchSampler, LogMel
 
 
 def test_D33_01_logmel_refuses_a_quiet_int16_clip_made_float_without_scaling():
@@ -20,3 +21,27 @@ def test_D33_01_logmel_refuses_a_quiet_int16_clip_made_float_without_scaling():
     assert logmel(wave / 32768).shape == (101, 40)
     for ok in (3 * torch.randn(16000), torch.sign(torch.randn(16000)), torch.zeros(16000), 1.9 * torch.rand(16000)):
         assert torch.isfinite(logmel(ok)).all()
+
+
+def test_D33_02_bucket_batch_sampler_splits_the_epoch_among_distributed_processes(monkeypatch):
+    lengths = np.random.default_rng(0).integers(1, 100, 103)
+    whole = BucketBatchSampler(lengths, 8, seed=1)
+    shares = [BucketBatchSampler(lengths, 8, seed=1, padding_noise=0.1, num_replicas=2, rank=r) for r in (0, 1)]
+    for s in shares:
+        s.set_epoch(3)
+    batches = [s.batches() for s in shares]
+    assert [len(b) for b in batches] == [len(s) for s in shares] == [7, 7] and len(whole) == 13  # DDP's equal count
+    items = [[i for b in bs for i in b] for bs in batches]
+    assert len(items[0]) == len(items[1]) == 52  # ceil(103 / 2), the last one padded by an item of the epoch
+    assert set(items[0]) | set(items[1]) == set(range(103)) and len(set(items[0]) & set(items[1])) == 1
+    # a process group's world size and rank are the defaults, as DistributedSampler's
+    monkeypatch.setattr(torch.distributed, "is_initialized", lambda: True)
+    monkeypatch.setattr(torch.distributed, "get_world_size", lambda *a, **k: 4)
+    monkeypatch.setattr(torch.distributed, "get_rank", lambda *a, **k: 3)
+    s = BucketBatchSampler(lengths, 8)
+    assert (s.num_replicas, s.rank, len(s)) == (4, 3, 4)
+    with pytest.raises(ValueError, match=r"rank must be an integer in \[0, 2\)"):
+        BucketBatchSampler(lengths, 8, num_replicas=2, rank=2)
+    # Lightning under DDP re-creates a batch sampler with its DistributedSampler as the first argument
+    with pytest.raises(ValueError, match=r"got a DistributedSampler .*use_distributed_sampler=False"):
+        BucketBatchSampler(DistributedSampler(range(10), num_replicas=2, rank=0), batch_size=4, drop_last=False)
