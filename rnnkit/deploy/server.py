@@ -688,6 +688,9 @@ def model_info(estimator) -> dict:
         # whether a step's feature may be null (or NaN): a missing value, as predict reads NaN (time_aware=True)
         "missing_values": bool(getattr(estimator, "time_aware", False)),
         "times": _times_read(estimator),
+        # the fitted unit of the gaps between times (time_unit_): seconds for dates, else the numbers' own unit; a
+        # client sending times in another unit (milliseconds to a model of seconds) reads decays 1000 times too long
+        "time_unit": None if (unit := getattr(estimator, "time_unit_", None)) is None else float(unit),
         "n_outputs": int(estimator.n_outputs_),
         "rnnkit_version": __version__,
     }

@@ -105,6 +105,26 @@ def _seconds(time) -> tuple[float, bool | None]:
     return (stamp - pd.Timestamp(0).as_unit(stamp.unit)).total_seconds(), zoned  # in its unit: 2300 is past ns
 
 
+_DAY_MONTH = re.compile(r"\s*(\d{1,2})([/.-])(\d{1,2})\2\d{2}(?:\d{2})?(?!\d)")  # 01/03/2024, 1.3.24: no year first
+
+
+def two_readings_fix(text) -> str | None:
+    """Why ``text``, a date written day and month first with both at most 12 and unequal (``01/03/2024 10:00``),
+    cannot be read as one step's time, and how to give it; None for any other value. pandas reads such text month
+    first (3 January) and a day-first writer (most of the world) meant 1 March; one value cannot tell, and a stream
+    of them would be read with gaps of months for days."""
+    match = _DAY_MONTH.match(text) if isinstance(text, str) else None
+    if match is None or match.group(1) == match.group(3) or max(int(match.group(1)), int(match.group(3))) > 12:
+        return None
+    try:
+        month_first, day_first = pd.Timestamp(text), pd.to_datetime(text, dayfirst=True)
+    except (TypeError, ValueError):
+        return None
+    return (f"it reads two ways, {month_first} month first (as pandas reads it) or {day_first} day first, and one "
+            f"value cannot tell which was meant; give it as a pd.Timestamp (pd.to_datetime(t, dayfirst=True) for "
+            f"day-first text, pd.to_datetime(t) for month-first) or as ISO text (YYYY-MM-DD HH:MM:SS)")
+
+
 _ZONE_NAME = re.compile(r"\[([^\]]*)\]\s*$")  # Java's ZonedDateTime.toString(): ...+01:00[Europe/Paris]
 ZONED = re.compile(r"\d(?:Z|z|[+-]\d{2}(?::?\d{2})?)$")  # a time of day followed by Z or an offset: +02, +02:00
 
@@ -617,6 +637,8 @@ class Streamer:
         seconds = self._times_in == "seconds"
         if isinstance(time, torch.Tensor | np.ndarray) and time.ndim == 0:  # times[k] of a tensor or array of times
             time = (time.detach().cpu().numpy() if isinstance(time, torch.Tensor) else time)[()]  # its dtype kept
+        if isinstance(time, pd.Period):  # a row of a PeriodIndex (monthly data): its start, as predict reads periods
+            time = time.start_time
         if time is pd.NA:
             raise ValueError(f"{where}: time <NA> is missing; every step needs its time (a missing value goes in x_t "
                              f"as NaN)")
@@ -655,6 +677,8 @@ class Streamer:
                                  f"({self._time_unit:g}), so the gaps would be rounded; give the time as a float64 or "
                                  f"an int (float(t) of the value read before the cast)")
         else:
+            if (fix := two_readings_fix(time)) is not None:
+                raise ValueError(f"{where}: time {time!r} does not read as one date: {fix}")
             try:
                 value, zoned = _seconds(time)
             except (TypeError, ValueError) as e:
