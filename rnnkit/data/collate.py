@@ -218,6 +218,20 @@ def _label_tensor(y: Any, b: int, float_dtype: torch.dtype) -> torch.Tensor:
     return _as_tensor(y, float_dtype, f"the label of item {b}")
 
 
+def _check_unpadded(xs: Sequence[Mapping]) -> None:
+    """Refuse items a tokenizer padded already (Hugging Face's ``padding="max_length"``, or ``True`` over the whole
+    set): their ``attention_mask`` holds 0s, and the lengths would count the padding as steps, which every
+    recurrent model then reads (its mask all true)."""
+    for b, d in enumerate(xs):
+        m = torch.as_tensor(d["attention_mask"])
+        if m.dim() == 1 and not m.is_complex() and bool((m == 0).any()):
+            raise ValueError(f"item {b} of the batch has an attention_mask with {int((m == 0).sum())} zero(s) among "
+                             f"its {len(m)} steps: it is padded already (a tokenizer's padding='max_length'), and "
+                             f"pad_collate would read that padding as steps (length {len(m)}, not "
+                             f"{int((m != 0).sum())}); tokenize without padding (padding=False): pad_collate pads "
+                             "each batch to its longest item and gives lengths and the mask")
+
+
 def _split_item(item: Any, b: int) -> tuple[Any, Any, bool]:
     """``(x, y, has_y)`` of one item. A list ``[x, y]`` (a Dataset returning a list) is read as a pair when ``x``
     is an array or a dict, or a list followed by one scalar label (``[[5, 9, 2], 1]``): no sequence of steps has
@@ -236,6 +250,15 @@ def _split_item(item: Any, b: int) -> tuple[Any, Any, bool]:
 
 def _seq_len(x: Any, b: int) -> int:
     if isinstance(x, Mapping):
+        for k, v in x.items():  # a Hugging Face dataset's row holds its 'label' (and its 'text') beside the ids
+            if getattr(v, "ndim", 1) == 0 or isinstance(v, numbers.Number | str | bytes):
+                shown = repr(v if not isinstance(v, str) or len(v) <= 30 else v[:30] + "...")
+                what = "text" if isinstance(v, str | bytes) else "one value"
+                raise ValueError(f"item {b} of the batch is a dict whose {k!r} is {shown}, {what}, not a sequence of "
+                                 f"steps; a dict item holds sequences of one length (the inputs), so take {k!r} out: "
+                                 f"a label as the pair's y, ({{n: v for n, v in row.items() if n != {k!r}}}, "
+                                 f"row[{k!r}]) (a Hugging Face dataset's rows hold 'label' so), other columns dropped "
+                                 "(dataset.remove_columns)")
         lens = {k: len(v) for k, v in x.items()}
         if len(set(lens.values())) != 1:
             raise ValueError(f"the sequences of one dict item differ in length: {lens}; they must share T")
@@ -300,6 +323,8 @@ def pad_collate(
                 raise ValueError(f"item {b} of the batch has {list(d) if isinstance(d, Mapping) else type(d).__name__}"
                                  f" but item 0 has the keys {keys}; every item needs the same keys")
     lengths = torch.tensor([_seq_len(x, b) for b, x in enumerate(xs)], dtype=torch.int64)
+    if isinstance(xs[0], Mapping) and "attention_mask" in keys:
+        _check_unpadded(xs)
     if bool((lengths == 0).any()):
         b = int(torch.nonzero(lengths == 0)[0])
         raise ValueError(f"item {b} of the batch has length 0; drop empty sequences before batching")
