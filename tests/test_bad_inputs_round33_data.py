@@ -5,7 +5,7 @@ import pytest
 import torch
 from torch.utils.data import DistributedSampler
 
-from rnnkit.data import BucketBatchSampler, LogMel
+from rnnkit.data import BucketBatchSampler, LogMel, pad_collate
 
 
 def test_D33_01_logmel_refuses_a_quiet_int16_clip_made_float_without_scaling():
@@ -45,3 +45,25 @@ def test_D33_02_bucket_batch_sampler_splits_the_epoch_among_distributed_processe
     # Lightning under DDP re-creates a batch sampler with its DistributedSampler as the first argument
     with pytest.raises(ValueError, match=r"got a DistributedSampler .*use_distributed_sampler=False"):
         BucketBatchSampler(DistributedSampler(range(10), num_replicas=2, rank=0), batch_size=4, drop_last=False)
+
+
+def test_D33_03_pad_collate_refuses_a_hugging_face_row_with_its_label_inside():
+    rows = [{"input_ids": [101, 7, 8, 102], "label": 1}, {"input_ids": [101, 9, 102], "label": 0}]
+    with pytest.raises(ValueError, match=r"item 0 .* dict whose 'label' is 1, one value, not a sequence.*pair's y"):
+        pad_collate(rows)
+    with pytest.raises(ValueError, match=r"dict whose 'text' is 'a fine film', text"):
+        pad_collate([{"input_ids": [101, 7, 102], "text": "a fine film"}])
+    batch = pad_collate([({"input_ids": r["input_ids"]}, r["label"]) for r in rows])  # the label as y
+    assert batch.lengths.tolist() == [4, 3] and batch.y.tolist() == [1, 0]
+
+
+def test_D33_04_pad_collate_refuses_rows_a_tokenizer_padded_already():
+    rows = [{"input_ids": [101, 7, 8, 102], "attention_mask": [1, 1, 1, 1]},
+            {"input_ids": [101, 9, 102, 0], "attention_mask": torch.tensor([1, 1, 1, 0])}]  # padding="max_length"
+    with pytest.raises(ValueError, match=r"item 1 .* attention_mask with 1 zero\(s\).*\(length 4, not 3\).*"
+                                         r"padding=False"):
+        pad_collate(rows)
+    unpadded = [{"input_ids": [101, 7, 8, 102], "attention_mask": [1, 1, 1, 1]},
+                {"input_ids": [101, 9, 102], "attention_mask": [1, 1, 1]}]
+    batch = pad_collate(unpadded)
+    assert batch.lengths.tolist() == [4, 3] and batch.mask.tolist()[1] == [True, True, True, False]
