@@ -138,9 +138,12 @@ def from_fitted_start(history: TimeSeriesFrame, frame: TimeSeriesFrame, freq, wh
 
     ``freq``: the fitted step (a pandas frequency or a number); ``who``: the message's opening (``"predict"``);
     ``shown``: a time as the caller gave them (a period). A series without a time axis is read as starting where
-    the fitted one did. ValueError where ``frame`` starts after the step that follows the fitted series (the states
-    at its start are unknown) or ends before the fitted series starts."""
+    the fitted one did, and refused where its first rows are not the fitted ones (:func:`_check_placed`: the
+    latest rows, renumbered). ValueError where ``frame`` starts after the step that follows the fitted series (the
+    states at its start are unknown) or ends before the fitted series starts."""
     time, fitted, n = frame.time, history.time, len(history)
+    if time is None and fitted is None:
+        _check_placed(history, frame, who)
     if time is None or fitted is None:
         return frame
     if isinstance(fitted, pd.DatetimeIndex):
@@ -177,6 +180,44 @@ def from_fitted_start(history: TimeSeriesFrame, frame: TimeSeriesFrame, freq, wh
     return TimeSeriesFrame(values, columns=frame.columns, time=times, time_name=frame.time_name)
 
 
+def _apart(fitted: np.ndarray, given: np.ndarray, history: TimeSeriesFrame) -> np.ndarray:
+    """``(rows,)``: whether each row of ``given`` differs from the same row of ``fitted`` (both ``(rows, n_c)``) by
+    more than 1 % of a fitted column's largest value in some column (NaN on either side: not apart)."""
+    with np.errstate(invalid="ignore"):
+        tol = 1e-2 * np.nanmax(np.abs(history.values), axis=0)  # (n_c,)
+        return (np.abs(given - fitted) > np.where(np.isfinite(tol), tol, 0.0)).any(axis=1)
+
+
+def _check_placed(history: TimeSeriesFrame, frame: TimeSeriesFrame, who: str) -> None:
+    """ValueError where ``frame``, a series without a time axis read from the fitted series' first step, differs
+    from the fitted rows it overlaps on more than half of them (two or more): nothing placed it there, and rows
+    that are not the fitted ones (the latest rows of the series, numbered from 0 as read_csv numbers them) would be
+    read as its first steps, the smoothing restarted from the states fitted there. The fix names the fitted step
+    it continues where its rows match the fitted rows from one step on (every one they overlap, two or more)."""
+    n, rows = len(history), min(len(history), len(frame))
+    if rows < 2:
+        return
+    apart = _apart(history.values[:rows], frame.values[:rows], history)
+    if 2 * apart.sum() <= rows:  # the same series from its start (rounding, the odd revision)
+        return
+    matches = [k for k in range(1, n - 1) if
+               not _apart(history.values[k : k + len(frame)], frame.values[: n - k], history).any()]
+    i = int(np.argmax(apart))
+    with np.errstate(invalid="ignore"):
+        c = int(np.argmax(np.abs(frame.values[i] - history.values[i])))
+    fix = (f"if they are the series' steps from {matches[0]} on, number them so, "
+           f"data.set_axis(pd.RangeIndex({matches[0]}, {matches[0] + len(frame)})) (its first rows match the fitted "
+           f"ones there)" if len(matches) == 1 else
+           "number its rows by the fitted steps they continue, data.set_axis(pd.RangeIndex(first_step, first_step + "
+           f"{len(frame)})) (the fitted steps are 0 .. {n - 1})")
+    raise ValueError(f"{who}: data has no time axis, so its rows are read as the fitted series' steps from step 0, "
+                     f"but they differ from the fitted rows at {int(apart.sum())} of those {rows} steps "
+                     f"({frame.columns[c]!r} {frame.values[i, c]:g} at step {i}, fitted {history.values[i, c]:g}): "
+                     f"the latest rows? The model's smoothing (its ETS, hybrid or drift) runs from the fitted series' "
+                     f"first step through every step up to the forecast origin; {fix}, or give the series from its "
+                     f"first step")
+
+
 def _check_continues(history: TimeSeriesFrame, frame: TimeSeriesFrame, k: int, who: str, shown, start) -> None:
     """ValueError where ``frame``, which starts at the fitted step ``k > 0``, overlaps the fitted rows on two
     steps or more and differs from them on every one (by more than 1 % of the fitted column's largest value:
@@ -187,12 +228,10 @@ def _check_continues(history: TimeSeriesFrame, frame: TimeSeriesFrame, k: int, w
     if rows < 2:
         return
     fitted, given = history.values[k : k + rows], frame.values[:rows]  # (rows, n_c)
-    with np.errstate(invalid="ignore"):
-        tol = 1e-2 * np.nanmax(np.abs(history.values), axis=0)  # (n_c,)
-        apart = np.abs(given - fitted) > np.where(np.isfinite(tol), tol, 0.0)  # NaN on either side: not apart
-    if not apart.any(axis=1).all():
+    if not _apart(fitted, given, history).all():
         return
-    c = int(np.argmax(apart[0]))
+    with np.errstate(invalid="ignore"):
+        c = int(np.argmax(np.abs(given[0] - fitted[0]) > 1e-2 * np.nanmax(np.abs(history.values), axis=0)))
     column, time = frame.columns[c], frame.time
     raise ValueError(f"{who}: data's rows {shown(time[0])} .. {shown(time[rows - 1])} are steps of the fitted "
                      f"series, but differ from its values at every one of those {rows} steps ({column!r} "
