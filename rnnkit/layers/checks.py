@@ -140,6 +140,18 @@ def refuse_hx(who: str, shape: str, fix: str) -> None:
                      f"layer(x, state=...), with torch.nn's (L*D, B, H) tensors as {fix} (an LSTM's (h0, c0) each)")
 
 
+def refuse_script(layer: nn.Module) -> None:
+    """ValueError for ``torch.jit.script``, which asks each module it is to compile for ``__prepare_scriptable__``
+    first: the layers' Python (the dispatch between backends, NamedTuple states, keyword-only options) is no
+    TorchScript, and torch's own error points at the first keyword it cannot read (``hx``), naming no way on."""
+    raise ValueError(
+        f"{type(layer).__name__}: torch.jit.script cannot compile rnnkit's layers (their forward chooses a backend "
+        f"in Python and carries NamedTuple states); trace the model instead, torch.jit.trace(model, (x,)) (a GRU, "
+        f"LSTM or RNN traces torch's fused op, right for any batch and length; other cells trace the reference "
+        f"loop, unrolled over x's length), or use torch.export.export(model, (x,)) or rnnkit.export_onnx(model, "
+        f"directory)")
+
+
 def check_lengths(lengths, B: int, T: int, device, who: str, *, name: str = "lengths", of: str = "x") -> Tensor:
     """``lengths``, one per sequence of a padded batch ``of`` (``B`` sequences of ``T`` steps), as int64 on
     ``device``; ValueError naming ``name`` and ``of`` unless they are integers in ``[1, T]`` of shape ``(B,)``."""
@@ -233,9 +245,11 @@ def _looks_like_state(lengths) -> bool:
 
 
 def check_state(state, expected_shape: tuple[int, ...], fields: tuple[str, ...], who: str, x: Tensor,
-                state_type: type | None = None):
+                state_type: type | None = None, *, layers: tuple[int, int] | None = None):
     """Validate a state (tensor or NamedTuple) whose every field must have ``expected_shape``; return it, a
-    plain tuple ``(h, c)`` (or list) made the cell's ``state_type`` (``LSTMState``), as torch.nn takes them."""
+    plain tuple ``(h, c)`` (or list) made the cell's ``state_type`` (``LSTMState``), as torch.nn takes them.
+    ``layers``: the layer's ``(num_layers, num_directions)``, for ``expected_shape (B, L*D, H)``, so that a state
+    of another count of layers and directions is told so."""
     if len(fields) == 1:
         tensors = (state,) if isinstance(state, Tensor) else None
     else:
@@ -250,7 +264,7 @@ def check_state(state, expected_shape: tuple[int, ...], fields: tuple[str, ...],
     for name, t in zip(fields, tensors, strict=True):
         if not isinstance(t, Tensor) or tuple(t.shape) != tuple(expected_shape):
             got = tuple(t.shape) if isinstance(t, Tensor) else type(t).__name__
-            hint = _state_hint(got, tuple(expected_shape))
+            hint = _state_hint(got, tuple(expected_shape)) or _layer_count_hint(got, tuple(expected_shape), layers)
             if not hint and isinstance(got, tuple) and got[:1] == x.shape[1:2] and got[1:] == tuple(expected_shape[1:]):
                 # the state fits the batch, but x's first axis is not that batch: x was given time-first
                 hint = (f"; x {tuple(x.shape)} looks time-first (T, B, F), as torch.nn reads it by default: rnnkit "
@@ -268,6 +282,31 @@ def check_state(state, expected_shape: tuple[int, ...], fields: tuple[str, ...],
     if state_type is not None and type(state) is not state_type:
         return state_type(*tensors)
     return state
+
+
+def _layer_count_hint(got, expected: tuple[int, ...], layers: tuple[int, int] | None) -> str:
+    """Why a state ``got`` of the right batch and hidden size but another count of layers and directions does not fit
+    ``expected (B, L*D, H)``, batch-first or in torch.nn's layout ``(L*D, B, H)``: torch's words would name shapes
+    alone, where the user needs to know that the state is another layer's (an encoder of other depth)."""
+    if layers is None or not isinstance(got, tuple) or len(got) != 3:
+        return ""
+    B, n, H = expected
+    L, D = layers
+    if got[0] == B and got[2] == H and got[1] != n:
+        theirs, layout = got[1], ""
+    elif got[1] == B and got[2] == H and got[0] != n:
+        theirs, layout = got[0], " (in torch.nn's layout (L*D, B, H): rnnkit's is state.transpose(0, 1))"
+    else:
+        return ""
+    if theirs < 1:
+        return ""
+    kinds = " or ".join(f"num_layers={theirs // d}" + (", bidirectional" if d == 2 else "")
+                        for d in (1, 2) if theirs % d == 0 and theirs // d >= 1)
+    order = (("forward, backward" if L == 1 else "layer 0 forward, layer 0 backward, layer 1 forward, ...") if D == 2
+             else "layer 0, layer 1, ...")
+    return (f"; the layer has num_layers={L}, bidirectional={D == 2}: {n} states per sequence ({order}), but this "
+            f"state{layout} holds {theirs}, as a layer of {kinds} returns; give one per layer and direction (another "
+            f"layer's final state fits only a layer built alike), or leave state out for zeros")
 
 
 def _state_hint(got, expected: tuple[int, ...]) -> str:

@@ -11,7 +11,7 @@ from torch import Tensor, nn
 
 from ..cells.base import State, map_state
 from ..kernels.dispatch import BACKENDS, run_layer
-from .checks import check_input, check_state, refuse_hx, refuse_stale_weight_hooks
+from .checks import check_input, check_state, refuse_hx, refuse_script, refuse_stale_weight_hooks
 from .recurrent import Recurrent
 
 
@@ -51,12 +51,15 @@ class Bidirectional(nn.Module):
     state_fields = property(lambda self: self.forward_layer.state_fields)
     directions = property(lambda self: (self.forward_layer, self.backward_layer))
 
+    def __prepare_scriptable__(self):  # torch.jit.script asks every module first: refuse by name
+        refuse_script(self)
+
     def forward(self, x: Tensor, lengths: Tensor | None = None, state: State | None = None, *, loop=None):
         """``loop``: each direction's time loop (see :class:`Recurrent`); default the reference loop."""
         fwd_state = bwd_state = None
         if state is not None:
             state = check_state(state, (x.shape[0], 2, self.hidden_size), self.state_fields, "Bidirectional", x,
-                                self.forward_layer.cell.state_type)
+                                self.forward_layer.cell.state_type, layers=(1, 2))
             fwd_state, bwd_state = map_state(lambda s: s[:, 0], state), map_state(lambda s: s[:, 1], state)
         y_f, s_f = self.forward_layer(x, lengths, fwd_state, loop=loop)
         y_b, s_b = self.backward_layer(x, lengths, bwd_state, loop=loop)
@@ -176,7 +179,7 @@ class Stacked(nn.Module):
         if state is not None:
             n = self.num_layers * self.num_directions
             state = check_state(state, (x.shape[0], n, self.hidden_size), self.state_fields, who, x,
-                                self.cells()[0].state_type)
+                                self.cells()[0].state_type, layers=(self.num_layers, self.num_directions))
         return run_layer(self, x, lengths, state)
 
     def forward_reference(self, x: Tensor, lengths: Tensor | None, state: State | None):
@@ -197,6 +200,9 @@ class Stacked(nn.Module):
             if self.dropout > 0 and i < len(self.layers) - 1:
                 x = F.dropout(x, self.dropout, training=self.training)
         return x, map_state(lambda *fs: torch.cat(fs, dim=1), *finals)
+
+    def __prepare_scriptable__(self):  # torch.jit.script asks every module first: refuse by name
+        refuse_script(self)
 
     def extra_repr(self) -> str:
         return (

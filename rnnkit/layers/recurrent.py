@@ -14,7 +14,7 @@ from ..cells.base import Cell, State, hidden_of, map_state, replace_hidden
 from ..cells.time_aware import TimeAware
 from ..checks import check_flags
 from ..kernels.unroll import valid_steps
-from .checks import check_input, check_state, refuse_hx, refuse_stale_weight_hooks
+from .checks import check_input, check_state, refuse_hx, refuse_script, refuse_stale_weight_hooks
 
 
 def reverse_padded(x: Tensor, lengths: Tensor | None) -> Tensor:
@@ -219,6 +219,9 @@ class Recurrent(nn.Module):
         if not self.training:
             return map_state(lambda o, n: p * o + (1 - p) * n, old, new)
         return map_state(lambda o, n: torch.where(torch.rand_like(n) < p, o, n), old, new)
+
+    def __prepare_scriptable__(self):  # torch.jit.script asks every module first: refuse by name
+        refuse_script(self)
 
     def extra_repr(self) -> str:
         opts = [f"reverse={self.reverse}"] if self.reverse else []

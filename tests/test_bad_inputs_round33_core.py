@@ -1,0 +1,57 @@
+"""Round 33 of the core API as a PyTorch user meets it (K33-NN in docs/bad_inputs.md): the layers given the states,
+modules and compilers that torch code hands them. Each test fails on the code before its fix."""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+import torch
+
+import rnnkit
+
+
+def one_line(error) -> str:
+    message = str(error.value)
+    assert "\n" not in message
+    return message
+
+
+# -- K33-01: an initial state of another count of layers and directions ------------------------------------------------
+@pytest.mark.parametrize("build, n, state, theirs", [
+    (lambda: rnnkit.LSTM(3, 5, num_layers=2, bidirectional=True), 4, (torch.zeros(4, 2, 5),) * 2, "holds 2"),
+    (lambda: rnnkit.GRU(3, 5, num_layers=2), 2, torch.zeros(4, 1, 5), "holds 1, as a layer of num_layers=1 returns"),
+    (lambda: rnnkit.GRU(3, 5, num_layers=2), 2, torch.zeros(3, 4, 5), "torch.nn's layout (L*D, B, H)"),
+    (lambda: rnnkit.Bidirectional(rnnkit.Recurrent(rnnkit.GRUCell(3, 5)),
+                                  rnnkit.Recurrent(rnnkit.GRUCell(3, 5), reverse=True)),
+     2, torch.zeros(4, 4, 5), "num_layers=4 or num_layers=2, bidirectional returns"),
+], ids=["LSTM-2-bi-given-2", "GRU-2-given-1", "GRU-2-given-3-torch-layout", "Bidirectional-given-4"])
+def test_K33_01_a_state_of_another_count_of_layers_is_named(build, n, state, theirs):
+    layer = build()
+    with pytest.raises(ValueError, match=r"state field 'h' must have shape \(4, \d, 5\), got .*; the layer has "
+                                         r"num_layers=\d, bidirectional=(True|False): \d states per sequence") as error:
+        layer(torch.randn(4, 6, 3), None, state)
+    message = one_line(error)
+    assert theirs in message and "give one per layer and direction" in message
+    right = torch.zeros(4, n, 5)  # one per layer and direction runs
+    y, _ = layer(torch.randn(4, 6, 3), None, (right, right) if isinstance(layer, rnnkit.LSTM) else right)
+    assert y.shape[:2] == (4, 6)
+
+
+# -- K33-02: torch.jit.script of a layer or of a model that holds one --------------------------------------------------
+@pytest.mark.parametrize("build, who", [
+    (lambda: rnnkit.LSTM(3, 5, num_layers=2), "LSTM"),
+    (lambda: rnnkit.Recurrent(rnnkit.MinGRUCell(3, 5)), "Recurrent"),
+    (lambda: rnnkit.models.SequenceToLabel(3, 5, 2, cell="gru"), "GRU"),
+], ids=["LSTM", "Recurrent", "SequenceToLabel"])
+def test_K33_02_torch_jit_script_is_refused_naming_trace_and_export(build, who):
+    with pytest.raises(ValueError, match=rf"^{who}: torch.jit.script cannot compile rnnkit's layers") as error:
+        torch.jit.script(build())
+    assert "torch.jit.trace(model, (x,))" in one_line(error) and "torch.export.export" in one_line(error)
+    if who == "LSTM":  # the trace it points to runs other batches and lengths
+        layer = build().eval()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", torch.jit.TracerWarning)
+            traced = torch.jit.trace(layer, (torch.randn(2, 6, 3),), strict=False)
+        x = torch.randn(3, 9, 3)
+        torch.testing.assert_close(traced(x)[0], layer(x)[0], atol=1e-6, rtol=0)
