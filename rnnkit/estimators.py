@@ -264,9 +264,13 @@ def _read_sequences(X, who: str, n_features: int | None = None, *, layout: str =
                 f"a value beyond float32's range ({a[step, feature]:.3g}; |x| > 3.4e38)"
             missing = "; or fit with time_aware=True to read NaN as missing" if what == "NaN" else ""
             padded = what == "NaN" and np.isnan(a[step:]).all()  # NaN in every feature from there to the end
+            # NaN in every feature from the first step on, and a step after them that is not
+            head = int(np.argmin(np.isnan(a).all(axis=1))) if what == "NaN" and step == 0 and not padded else 0
+            unpad = "pass the sequences without them, e.g. [x[~np.isnan(x).reshape(len(x), -1).all(axis=1)] for x in X]"
             pad = (f"; its last {len(a) - step} step(s) are NaN in every feature, as tslearn pads a shorter series: "
-                   f"pass the sequences without them, e.g. [x[~np.isnan(x).reshape(len(x), -1).all(axis=1)] for x in X]"
-                   if padded else "")
+                   f"{unpad}" if padded else
+                   f"; its first {head} step(s) are NaN in every feature: padding before its start, as Keras' "
+                   f"pad_sequences adds by default (padding='pre')? {unpad}" if head else "")
             raise ValueError(f"{who}: {name(i)} contains {what} at step {step}, feature {feature}; X must hold "
                              f"finite numbers (fill in missing values, or leave the step out{missing}){pad}")
     if allow_nan:
@@ -314,21 +318,29 @@ def _preview(text) -> str:
 def _warn_nan_padding(arrays: list[np.ndarray], name, who: str) -> None:
     """Warn when NaN read as missing values (``time_aware``) looks like padding: several sequences end in steps
     that are NaN in every feature, and no other step is, as tslearn's ``to_time_series_dataset`` (or a table
-    pivoted to one row per time) pads the shorter series. Each would be read at the padded length, its true end
-    followed by steps where nothing was observed, and the same series would read otherwise padded to another
-    length at predict."""
+    pivoted to one row per time) pads the shorter series; or several start in such steps, and no other step is,
+    as Keras' ``pad_sequences(..., value=np.nan)`` pads them by default (``padding="pre"``). Each would be read
+    at the padded length, its true end followed (or its start preceded) by steps where nothing was observed, and
+    the same series would read otherwise padded to another length at predict."""
     blank = [np.isnan(a).all(axis=1) for a in arrays]  # steps with no feature observed
-    tails = blank_tails(blank)
-    padded = [] if blank_inside(blank, tails) else np.flatnonzero(tails)
-    if len(padded) < 2:
+    ends = {"end": blank, "start": [b[::-1] for b in blank]}  # the leading steps counted on the steps reversed
+    tails = {where: blank_tails(steps) for where, steps in ends.items()}
+    found = [where for where, steps in ends.items()
+             if not blank_inside(steps, tails[where]) and np.count_nonzero(tails[where]) >= 2]
+    if not found:
         return
+    where = found[0]
+    tails, padded = tails[where], np.flatnonzero(tails[where])
     i = int(padded[0])
-    warnings.warn(f"{who}: {len(padded)} of X's {len(arrays)} sequences end in steps that are NaN in every feature "
-                  f"({name(i)}: its last {tails[i]} of {len(arrays[i])} steps), and no other step is, as tslearn pads "
-                  f"a shorter series; time_aware=True reads them as steps where nothing was observed, and each "
-                  f"sequence as {max(len(a) for a in arrays)} steps: if they are padding, pass the sequences without "
-                  f"them, e.g. [x[~np.isnan(x).reshape(len(x), -1).all(axis=1)] for x in X]", UserWarning,
-                  stacklevel=4)
+    how, read = (("as tslearn pads a shorter series", "its true end followed by") if where == "end" else
+                 ("as Keras' pad_sequences pads a shorter series by default (padding='pre')",
+                  "its true start preceded by"))
+    warnings.warn(f"{who}: {len(padded)} of X's {len(arrays)} sequences {where} in steps that are NaN in every feature "
+                  f"({name(i)}: its {'last' if where == 'end' else 'first'} {tails[i]} of {len(arrays[i])} steps), and "
+                  f"no other step is, {how}; time_aware=True reads them as steps where nothing was observed, and each "
+                  f"sequence as {max(len(a) for a in arrays)} steps, {read} them: if they are padding, pass the "
+                  f"sequences without them, e.g. [x[~np.isnan(x).reshape(len(x), -1).all(axis=1)] for x in X]",
+                  UserWarning, stacklevel=4)
 
 
 def _warn_zero_padding(arrays: list[np.ndarray], name, who: str, kind: str = "array") -> None:
@@ -343,8 +355,11 @@ def _warn_zero_padding(arrays: list[np.ndarray], name, who: str, kind: str = "ar
 
     ``kind="frame"``: a DataFrame X whose sequences all have ``T`` steps, as sktime's ``PaddingTransformer``
     gives a nested (or MultiIndex) frame of series of different lengths, padded with 0 to the longest."""
-    padded, tails = zero_padding([(a == 0).all(axis=1) for a in arrays], strict=True)
+    blank = [(a == 0).all(axis=1) for a in arrays]
+    padded, tails = zero_padding(blank, strict=True)
     if not len(padded):
+        if kind == "array":  # Keras' pad_sequences pads before each start by default (padding="pre")
+            _warn_zero_padding_before(blank, name, who)
         return
     i, T = int(padded[0]), len(arrays[0])
     fix = ("pass a list of the sequences at their own lengths (X takes sequences of different lengths), e.g. "
@@ -359,6 +374,24 @@ def _warn_zero_padding(arrays: list[np.ndarray], name, who: str, kind: str = "ar
                   f"other step is: zero padding after each sequence's end? "
                   f"{'An array' if kind == 'array' else 'A DataFrame'} X is read as {T} steps in every sequence, the "
                   f"padding too; {fix}", UserWarning, stacklevel=4)
+
+
+def _warn_zero_padding_before(blank: list[np.ndarray], name, who: str) -> None:
+    """:func:`_warn_zero_padding`'s check on the steps reversed: an array X whose sequences start in steps that
+    are 0 in every feature, as Keras' ``pad_sequences`` pads the shorter ones by default (``padding="pre"``), by
+    the same strict rule (runs of at least two lengths, a sequence starting in a step that is not 0, no other
+    step 0 in every feature). The zeros would be read as steps before each sequence's start."""
+    padded, heads = zero_padding([b[::-1] for b in blank], strict=True)
+    if not len(padded):
+        return
+    i, T = int(padded[0]), len(blank[0])
+    warnings.warn(f"{who}: {len(padded)} of X's {len(blank)} sequences start in steps that are 0 in every feature "
+                  f"({name(i)}: its first {heads[i]} of {T} steps; {len(set(heads.tolist()) - {0})} different counts), "
+                  f"and no other step is: zero padding before each sequence's start, as Keras' pad_sequences pads "
+                  f"by default (padding='pre')? An array X is read as {T} steps in every sequence, the padding too; "
+                  f"pass a list of the sequences at their own lengths (X takes sequences of different lengths), e.g. "
+                  f"[x[T - n:] for x, n in zip(X, lengths)]; if the zeros are real, pass list(X), which is read as "
+                  f"given", UserWarning, stacklevel=5)
 
 
 # the sktime pipelines that hand a scikit-learn estimator each sequence flattened to a row (sktime's "numpyflat")
