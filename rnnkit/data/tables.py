@@ -1248,13 +1248,31 @@ def date_readings(text: pd.Series) -> list[tuple[str, pd.DatetimeIndex]]:
             pass
     readings = []
     for dayfirst in (False, True):
-        with warnings.catch_warnings():  # pandas warns when the guess contradicts dayfirst: both are tried
-            warnings.simplefilter("ignore", UserWarning)
-            fmt = pd.tseries.api.guess_datetime_format(str(text.iloc[0]), dayfirst=dayfirst)
+        fmt = guessed_format(str(text.iloc[0]), dayfirst)
         if fmt is None or fmt.startswith(("%Y-%d", "%Y/%d", "%Y.%d")):  # year-day-month is never meant
             continue
         add_reading(readings, text, fmt)
     return readings
+
+
+# a time on a 12-hour clock after the date, as spreadsheets write it ('1/2/2020 1:00:00 PM'), whose format pandas
+# does not guess: pd.to_datetime then reads value by value, '02/01/2020' as 1 February beside '13/01/2020'
+_TWELVE_HOUR = re.compile(r"(?P<date>.*?\S)(?P<sep>[ T]+)(?P<clock>\d{1,2}:\d\d(?::\d\d)?)(?P<space>\s*)[AaPp][Mm]")
+
+
+def guessed_format(value: str, dayfirst: bool) -> str | None:
+    """The format of one date as pandas guesses it (``guess_datetime_format``), or, for a time on a 12-hour clock
+    (``'01/02/2020 1:00:00 PM'``), which pandas does not guess, the date's guessed format with ``%I:%M[:%S] %p``."""
+    with warnings.catch_warnings():  # pandas warns when the guess contradicts dayfirst: both are tried
+        warnings.simplefilter("ignore", UserWarning)
+        fmt = pd.tseries.api.guess_datetime_format(value, dayfirst=dayfirst)
+        if fmt is not None or (clock := _TWELVE_HOUR.fullmatch(value.strip())) is None:
+            return fmt
+        date = pd.tseries.api.guess_datetime_format(clock["date"], dayfirst=dayfirst)
+    if date is None or "%H" in date:
+        return None
+    seconds = ":%S" if clock["clock"].count(":") == 2 else ""
+    return f"{date}{clock['sep']}%I:%M{seconds}{clock['space']}%p"
 
 
 def add_reading(readings: list[tuple[str, pd.DatetimeIndex]], text: pd.Series, fmt: str) -> None:

@@ -63,7 +63,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from torch.utils.data import DataLoader, Dataset, Sampler
 
 from ..checks import FLOAT32_MAX, check_flags, is_count, is_integer
-from .tables import TIME_NAMES, _clock_set_back, add_reading, arrays_in_column, date_readings
+from .tables import _TWELVE_HOUR, TIME_NAMES, _clock_set_back, add_reading, arrays_in_column, date_readings
 
 IMPUTE_POLICIES = ("none", "ffill", "mean", "zero")
 SCALERS = ("standard", "minmax", "none")
@@ -175,6 +175,23 @@ def short_year_readings(text: Any) -> list[tuple[str, pd.DatetimeIndex]]:
         for fmt in (f.format(found.group(1)) for f in formats):
             add_reading(readings, text, fmt)
     return readings
+
+
+def unguessed_readings(text: Any) -> list[tuple[str, pd.DatetimeIndex]]:
+    """The readings of text dates whose format pandas does not guess and so reads value by value: two-digit years
+    (:func:`short_year_readings`) and times on a 12-hour clock (``'13/01/2020 1:00:00 PM'``, as spreadsheets write
+    them: pandas reads ``'02/01/2020 1:00:00 PM'`` as 1 February beside it), each format applied to every value;
+    [] for other text."""
+    if readings := short_year_readings(text):
+        return readings
+    text = pd.Series(text, copy=False)
+    if not len(text) or not text.map(lambda v: isinstance(v, str)).all() or \
+            _TWELVE_HOUR.fullmatch(text.iloc[0].strip()) is None:
+        return []
+    try:
+        return date_readings(text.astype(str).str.strip().reset_index(drop=True))
+    except ValueError:  # dates with and without a UTC offset: left to the caller's own reading
+        return []
 
 
 def _century(times: pd.DatetimeIndex) -> str:
@@ -737,7 +754,7 @@ def _check_time(time: Any, n: int, name: str) -> pd.DatetimeIndex | np.ndarray:
         time = weeks.to_timestamp(how="start")
     else:
         refuse_two_readings(raw, f"time column {name!r}")  # 01/02/1949: pandas reads it month-first, silently
-        short = short_year_readings(raw)  # 13/01/24: pandas would read 12/01/24 month-first, value by value
+        short = unguessed_readings(raw)  # 13/01/24: pandas would read 12/01/24 month-first, value by value
         try:
             with warnings.catch_warnings():  # text quarters ('1974Q1') are read right, one by one: no pandas notice
                 warnings.filterwarnings("ignore", message="Could not infer format", category=UserWarning)
@@ -910,7 +927,7 @@ def _calendar_dates(time: Any) -> pd.DatetimeIndex:
                          f"nanoseconds since 1970 ({first} as {pd.Timestamp(int(first))}); give dates, e.g. "
                          "pd.to_datetime(t, unit='s') for seconds since 1970, or pd.to_datetime(years.astype(str), "
                          "format='%Y') for years")
-    short = short_year_readings(values) if values.dtype.kind in "OUT" and values.ndim == 1 else []
+    short = unguessed_readings(values) if values.dtype.kind in "OUT" and values.ndim == 1 else []
     try:
         dates = short[0][1] if len(short) == 1 else pd.DatetimeIndex(time)  # 'Jan-01': to pandas, year 1
     except ValueError as e:

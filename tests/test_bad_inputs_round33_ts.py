@@ -1,0 +1,51 @@
+"""Round 33 of bad inputs to the time-series reading layer (T33-01 ..) and real series no test had used (R33-01 ..):
+times on a 12-hour clock as spreadsheets write them ('13/01/2020 1:00:00 PM'), whose format pandas does not guess, so
+that it read them value by value (a week of day-first hours became January .. July) or not at all. Each T33 test
+fails on the commit before its fix; the R33 tests pin behaviour that was already right."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from rnnkit.data.timeseries import TimeSeriesFrame, calendar_features, split_by_time
+from rnnkit.forecast import Forecaster
+
+FAST = dict(model="direct", max_epochs=1, hidden_size=4, random_state=0)
+
+
+def _twelve_hour(hours: pd.DatetimeIndex, dayfirst: bool) -> list[str]:
+    """Times as Excel writes them on a 12-hour clock: '13/01/2020 1:00:00 PM' (dayfirst), '1/13/2020 1:00:00 PM'."""
+    date = "{d.day:02d}/{d.month:02d}/{d.year}" if dayfirst else "{d.month}/{d.day}/{d.year}"
+    return [f"{date.format(d=d)} {d.strftime('%I:%M:%S %p').lstrip('0')}" for d in hours]
+
+
+def test_T33_01_day_first_hours_on_a_12_hour_clock_are_refused_not_read_as_months():
+    week = pd.date_range("2020-01-01", periods=168, freq="h")  # every day <= 12: both readings fit
+    text = _twelve_hour(week, dayfirst=True)
+    two_ways = (r"holds dates that read two ways \(%m/%d/%Y %I:%M:%S %p or %d/%m/%Y %I:%M:%S %p: "
+                r"'01/01/2020 12:00:00 AM' is either\); parse them yourself, pd.to_datetime\(\.\.\., "
+                r"format='%d/%m/%Y %I:%M:%S %p'\) for day-first dates")
+    with pytest.raises(ValueError, match=rf"^time column 't' {two_ways}"):  # was: 2020-02-01 at row 24, then March ..
+        TimeSeriesFrame.from_pandas(pd.DataFrame({"t": text, "v": np.arange(168.0)}), time_col="t")
+    with pytest.raises(ValueError, match=rf"^calendar_features: the list of times {two_ways}"):  # was: February's
+        calendar_features(text, ("month",))
+    # a month of them: only day-first reads every time, and it reads them all (was: 02/01 as 1 February,
+    # 13/01 as 13 January: "not increasing")
+    month = pd.date_range("2020-01-01", periods=800, freq="h")
+    frame = TimeSeriesFrame.from_pandas(pd.DataFrame({"t": _twelve_hour(month, dayfirst=True),
+                                                      "v": np.arange(800.0)}), time_col="t")
+    assert (frame.time == month).all()
+    np.testing.assert_allclose(calendar_features(_twelve_hour(month, dayfirst=True), ("month",))[0],
+                               calendar_features(month, ("month",))[0])
+
+
+def test_T33_02_hours_on_a_12_hour_clock_are_read_by_the_forecaster():
+    month = pd.date_range("2020-01-01", periods=800, freq="h")
+    y = pd.Series(np.sin(np.arange(800) / 24 * 2 * np.pi), index=_twelve_hour(month, dayfirst=False))
+    with pytest.warns(UserWarning, match="holds times as text"):  # was: "text that is not dates in one format"
+        forecast = Forecaster(horizon=3, lookback=24, **FAST).fit(y).predict()
+    assert list(forecast.index) == list(pd.date_range("2020-02-03 08:00", periods=3, freq="h"))
+    frame = TimeSeriesFrame.from_pandas(pd.DataFrame({"v": y.to_numpy()}, index=month))
+    with pytest.raises(ValueError, match=r"^test_start='07/01/2020 1:00 PM' holds dates that read two ways"):
+        split_by_time(frame, test_start="07/01/2020 1:00 PM")  # was: 1 July, past the series' end
+    assert split_by_time(frame, val_start="1/13/2020 1:00 PM", test_start="1/20/2020 1:00 PM").test.start == 469
