@@ -55,3 +55,36 @@ def test_K33_02_torch_jit_script_is_refused_naming_trace_and_export(build, who):
             traced = torch.jit.trace(layer, (torch.randn(2, 6, 3),), strict=False)
         x = torch.randn(3, 9, 3)
         torch.testing.assert_close(traced(x)[0], layer(x)[0], atol=1e-6, rtol=0)
+
+
+# -- K33-03: per-sample gradients (torch.func.vmap over grad) of a TimeAware (GRU-D) layer -----------------------------
+def test_K33_03_per_sample_gradients_of_a_time_aware_layer_equal_one_sequence_at_a_time():
+    from torch.func import functional_call, grad, vmap
+
+    torch.manual_seed(0)
+    F = 2
+    layer = rnnkit.Stacked([rnnkit.Recurrent(rnnkit.TimeAware(rnnkit.LSTMCell(2 * F, 4)))])
+    layer.layers[0].cell.set_mean(torch.randn(10, F), torch.ones(10, F))
+    values, mask = torch.randn(3, 5, F), (torch.rand(3, 5, F) > 0.3).float()
+    x = torch.cat([values * mask, mask, torch.rand(3, 5, F) * 3], dim=-1)
+    lengths = torch.tensor([5, 3, 4])
+    params = {k: v.detach() for k, v in layer.named_parameters()}
+    buffers = dict(layer.named_buffers())
+
+    def loss(p, x_b, length_b):
+        out, _ = functional_call(layer, (p, buffers), (x_b[None], length_b[None]))
+        return out.pow(2).sum()
+
+    # was: the NaN check of the inputs read their values, which vmap refuses ("vmap: It looks like you're ... calling
+    # .item() on a Tensor")
+    per_sample = vmap(grad(loss), in_dims=(None, 0, 0))(params, x, lengths)
+    for b in range(3):
+        layer.zero_grad()
+        out, _ = layer(x[b : b + 1], lengths[b : b + 1])
+        out.pow(2).sum().backward()
+        for name, p in layer.named_parameters():
+            torch.testing.assert_close(per_sample[name][b], p.grad, atol=1e-5, rtol=1e-4)
+    # grad alone still reads the values: NaN at a missing entry is refused by name
+    x[1, 2, 0] = float("nan")
+    with pytest.raises(ValueError, match=r"x holds nan at sequence 0, step 0, column 0"):
+        grad(loss)(params, x[1, 2:], torch.tensor(3))

@@ -7,6 +7,7 @@ import numbers
 
 import torch
 from torch import Tensor, nn
+from torch._functorch.pyfunctorch import retrieve_all_functorch_interpreters
 from torch.nn.utils.prune import BasePruningMethod
 from torch.nn.utils.rnn import PackedSequence
 from torch.nn.utils.spectral_norm import SpectralNorm
@@ -208,8 +209,8 @@ def _check_time_aware(x: Tensor, layer: nn.Module, lengths: Tensor | None, who: 
     """ValueError for NaN or infinity in the valid steps of a TimeAware layer's input ``[x, m, delta]``: its
     imputation ``m * x + (1 - m) * ...`` gives NaN for a NaN at a missing entry (0 * NaN), so every output after it
     would be NaN, silently, where the user meant "missing". One scan of the input, for TimeAware layers only."""
-    if not isinstance(_first_cell(layer), TimeAware) or torch.compiler.is_compiling():
-        return
+    if not isinstance(_first_cell(layer), TimeAware) or torch.compiler.is_compiling() or _under_vmap():
+        return  # vmap (per-sample gradients, vmap(grad(loss))) refuses every look at the values, as check_lengths says
     if bool(torch.isfinite(x.detach().sum())):  # one pass, no temporaries: NaN or infinity would make it non-finite
         return
     bad = ~torch.isfinite(x)  # (B, T, 3F); also NaN in the padding, or a sum beyond the dtype's range: scanned
@@ -225,6 +226,12 @@ def _check_time_aware(x: Tensor, layer: nn.Module, lengths: Tensor | None, who: 
         f"TimeAware reads [x, mask, delta] and 0 * NaN is NaN, so the outputs would be NaN: write 0 at missing "
         f"values and 0 in their mask, as rnnkit.time_aware_inputs(values, times) does from values with NaN"
     )
+
+
+def _under_vmap() -> bool:
+    """Whether a ``torch.func.vmap`` is active (alone or around ``grad``): it refuses to read a tensor's values
+    (``bool``, ``.item()``), so no data-dependent check can run; ``grad`` alone lets them."""
+    return any(level.key() == torch._C._functorch.TransformType.Vmap for level in retrieve_all_functorch_interpreters())
 
 
 def _first_cell(layer: nn.Module):
