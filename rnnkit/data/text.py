@@ -447,6 +447,8 @@ class Vocab:
         if isinstance(text, str) and "\x00" in text and "\x00" not in self.stoi:  # else <unk> without a word
             raise ValueError(f"Vocab.encode: the text {_holds_nul(text)}")
         tokens = self.tokenize(text)
+        if not isinstance(text, str):
+            _refuse_ids_as_tokens(tokens, self)
         ids = [self.stoi.get(t, self.unk_id) for t in tokens]
         if strict:
             unknown = [(i, t) for i, t in enumerate(tokens) if t not in self.stoi]
@@ -598,6 +600,20 @@ def _plain_tokens(tokens: Iterable) -> list:
         raise ValueError(f"token {bad} of the sequence is a {type(out[bad]).__name__} ({out[bad]!r:.40}), not a "
                          "token (a string or a number); pass one token per position")
     return out
+
+
+def _refuse_ids_as_tokens(tokens: list, vocab: Vocab) -> None:
+    """Refuse numbers given to a vocabulary of text tokens: no number is a text token, so every one would encode to
+    ``<unk>`` without a word. They are ids already: a tokenizer's ``input_ids``, or ``encode``'s own output."""
+    at = next((i for i, t in enumerate(tokens) if not isinstance(t, str)), None)
+    if at is None or len(vocab) <= len(SPECIALS) or not all(isinstance(t, str) for t in vocab.itos):
+        return
+    numbers = sum(not isinstance(t, str) for t in tokens)
+    raise ValueError(f"the token list holds {tokens[at]!r} at position {at} ({numbers} of its {len(tokens)} tokens "
+                     f"are numbers), but the vocabulary's {len(vocab)} tokens are text, so every number would encode "
+                     f"to {UNK}: token ids already (a tokenizer's input_ids, or Vocab.encode's output)? use the ids "
+                     "as they are (torch.tensor(ids), with pad_collate), or give the text itself, a string or its "
+                     "tokens as strings")
 
 
 def _check_one_kind(counts: Counter) -> None:
