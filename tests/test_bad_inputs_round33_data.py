@@ -5,7 +5,7 @@ import pytest
 import torch
 from torch.utils.data import DistributedSampler
 
-from rnnkit.data import BucketBatchSampler, LogMel, pad_collate
+from rnnkit.data import BucketBatchSampler, LogMel, TextClassificationDataset, Vocab, pad_collate
 
 
 def test_D33_01_logmel_refuses_a_quiet_int16_clip_made_float_without_scaling():
@@ -67,3 +67,17 @@ def test_D33_04_pad_collate_refuses_rows_a_tokenizer_padded_already():
                 {"input_ids": [101, 9, 102], "attention_mask": [1, 1, 1]}]
     batch = pad_collate(unpadded)
     assert batch.lengths.tolist() == [4, 3] and batch.mask.tolist()[1] == [True, True, True, False]
+
+
+def test_D33_05_a_vocabulary_of_words_refuses_token_ids_given_as_texts():
+    vocab = Vocab.build(["a fine film", "a bad film"], level="word")
+    input_ids = [[101, 7, 8, 102], [101, 9, 102]]  # a tokenizer's ids, or vocab.encode's output
+    with pytest.raises(ValueError, match=r"text 0: the token list holds 101 at position 0 \(4 of its 4 tokens are "
+                                         r"numbers\).*every number would encode to <unk>"):
+        TextClassificationDataset(input_ids, [1, 0], vocab)
+    with pytest.raises(ValueError, match=r"holds 4 at position 0"):
+        vocab.encode(vocab.encode("a fine film"))
+    # text, and numbers in a vocabulary of numbers, encode as before
+    assert vocab.encode(["a", "fine", "film"]).tolist() == vocab.encode("a fine film").tolist()
+    codes = Vocab.build([[5, 22, 5], [22, 9]], level="token")
+    assert codes.encode([5, 9, 7]).tolist() == [codes.stoi[5], codes.stoi[9], codes.unk_id]
