@@ -225,6 +225,29 @@ def _check_whole_labels(data, column: str, task: str) -> None:
                          "into classes first")
 
 
+_CURRENCY = "$€£¥₹"
+
+
+def _amounts_with_currency(text) -> tuple[str, str] | None:
+    """For a column of text where every cell that is not a number is an amount with a currency sign (``$1,234.50``,
+    ``1.234,50 €``, ``-£3``): what to do, and the pandas ``.str`` calls that do it; None otherwise."""
+    import pandas as pd
+
+    cells = text[text != ""]
+    signs = cells.str.contains(f"[{_CURRENCY}]")
+    if not signs.any():
+        return None
+    bare = cells.str.replace(f"[{_CURRENCY}\\s]", "", regex=True)
+    if pd.to_numeric(bare, errors="coerce").notna().all():
+        return "strip the sign", f".str.replace(r'[{_CURRENCY}\\s]', '', regex=True)"
+    if bare.str.fullmatch(r"[-+]?\d{1,3}(,\d{3})*(\.\d+)?|[-+]?\d+(\.\d+)?").all():
+        return "strip the sign and the thousands separators", f".str.replace(r'[{_CURRENCY},\\s]', '', regex=True)"
+    if bare.str.fullmatch(r"[-+]?\d{1,3}(\.\d{3})*(,\d+)?|[-+]?\d+(,\d+)?").all():
+        return ("strip the sign and the thousands separators (.), write the decimal comma as a point",
+                f".str.replace(r'[{_CURRENCY}.\\s]', '', regex=True).str.replace(',', '.')")
+    return None
+
+
 def _check_numeric_target(data, column: str, model: str | None = None) -> None:
     """--task regress: refuse a target column that is not numbers, or holds an infinite value or one beyond
     float32's range, naming the line (the estimator's refusal names neither the file, the column nor the line);
@@ -256,6 +279,11 @@ def _check_numeric_target(data, column: str, model: str | None = None) -> None:
     reads = "--task regress reads numbers" if model is None else f"the SequenceRegressor {model} scores numbers"
     if commas:  # '1,5' or '1,120': the readers' wording, a decimal comma, thousands, or both readings to choose
         raise ValueError(f"{commas} ({reads})")
+    if amounts := _amounts_with_currency(text):
+        raise ValueError(f"{data}: the target column {column!r} holds amounts written with a currency sign (line "
+                         f"{line_of(words[0], data)} has {value!r}; {words.size} such cells in all), and {reads}; "
+                         f"{amounts[0]}, then save the file again: df = pd.read_csv(path); "
+                         f"df[{column!r}] = df[{column!r}]{amounts[1]}.astype(float); df.to_csv(new_path, index=False)")
     fix = ("convert it to numbers, or use --task classify for class labels" if model is None else
            "give a file whose target column holds the numbers it predicts (--target-column names another column)")
     raise ValueError(f"{data}: the target column {column!r} is not numeric (line {line_of(words[0], data)} has "
@@ -1894,6 +1922,20 @@ class _StoreOnce(argparse._StoreAction):
         super().__call__(parser, namespace, values, option_string)
 
 
+class _FlagOnce(argparse.BooleanOptionalAction):
+    """argparse's ``--flag / --no-flag`` that warns where both are given (``--bidirectional ... --no-bidirectional``,
+    a flag appended to a saved command line that contradicts it): argparse keeps the last without a word."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        given = namespace.__dict__.setdefault(_GIVEN, {})
+        if self.dest in given and given[self.dest] != option_string:
+            warnings.warn(f"{given[self.dest]} and {option_string} both given ({given[self.dest]}, then "
+                          f"{option_string}): the last, {option_string}, is used; give one of them", UserWarning,
+                          stacklevel=2)
+        given[self.dest] = option_string
+        super().__call__(parser, namespace, values, option_string)
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse with a one-line error: ``rnnkit train: error: ... (see rnnkit train --help)``, and a warning for
     an option given twice with two values (:class:`_StoreOnce`)."""
@@ -2114,7 +2156,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "(in units of the median gap), else they count rows")
     train.add_argument("--hidden-size", type=count, help=auto.format(32))
     train.add_argument("--num-layers", type=count, default=1)
-    train.add_argument("--bidirectional", action=argparse.BooleanOptionalAction,
+    train.add_argument("--bidirectional", action=_FlagOnce,
                        help=auto.format("--no-bidirectional"))
     train.add_argument("--dropout", type=_number(float, 0.0, 1.0), default=0.0, help="between layers, in [0, 1)")
     train.add_argument("--frontend", choices=named(FRONTENDS),
@@ -2138,7 +2180,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--crop", type=_crop,
                        help="train on random windows of this fraction of each sequence, in (0, 1], or none "
                        "(whole sequences); default auto: 0.9 beyond 64 steps")
-    train.add_argument("--keep-scale", action=argparse.BooleanOptionalAction,
+    train.add_argument("--keep-scale", action=_FlagOnce,
                        help="with --normalise series: the head also reads each series' level and scale; default "
                        "auto: with the rule's per-series normalisation (one channel beyond 64 steps)")
     train.add_argument("--label-smoothing", type=_number(float, 0.0, 1.0, what=" (0: the plain cross-entropy)"),

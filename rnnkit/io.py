@@ -165,9 +165,10 @@ def save(estimator, directory: str | os.PathLike, *, info: dict | None = None) -
     write_directory_atomically(target, estimator_files(estimator, info=info))
 
 
-# The suffixes of one-file model formats and archives: a model directory named with one is taken for such a file
+# The suffixes of one-file model formats, archives and tables: a model directory named with one is taken for such a
+# file (``--out m.csv``: where the user looks for predictions or scores in a table)
 _FILE_SUFFIXES = (".safetensors", ".pt", ".pth", ".pkl", ".pickle", ".joblib", ".ckpt", ".onnx", ".h5", ".keras",
-                  ".bin", ".zip", ".tar", ".gz", ".json")
+                  ".bin", ".zip", ".tar", ".gz", ".json", ".csv", ".tsv", ".parquet", ".xlsx", ".xls", ".npz", ".npy")
 
 
 def warn_file_named(target: Path, who: str) -> None:
@@ -180,7 +181,9 @@ def warn_file_named(target: Path, who: str) -> None:
     import warnings
 
     pack = (f"; to send the model as one file, zip the directory: shutil.make_archive({str(target.with_suffix(''))!r}, "
-            f"'zip', {str(target.with_suffix(''))!r})" if suffix in (".zip", ".tar", ".gz") else "")
+            f"'zip', {str(target.with_suffix(''))!r})" if suffix in (".zip", ".tar", ".gz") else
+            f"; the model's predictions are written as a table by rnnkit predict MODEL DATA --out {target.name}"
+            if suffix in (".csv", ".tsv", ".parquet", ".xlsx", ".xls") else "")
     warnings.warn(f"{who}: {target} is named like a {suffix} file, but an rnnkit model is a directory ({CONFIG_FILE} "
                   f"and {WEIGHTS_FILE} in it), so {target.name} will be a folder that tools reading {suffix} files "
                   f"cannot open; name it without the suffix, e.g. {str(target.with_suffix(''))!r}{pack}",
