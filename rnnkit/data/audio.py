@@ -463,7 +463,8 @@ def write_wav(path: str | os.PathLike, wave: torch.Tensor | np.ndarray, sample_r
 
 
 def mix_at_snr(signal: torch.Tensor | np.ndarray, noise: torch.Tensor | np.ndarray, snr_db: float) -> torch.Tensor:
-    """``signal + a * noise`` with ``a`` chosen so that ``10 log10(P_signal / P_noise') = snr_db``: ``(N,)``.
+    """``signal + a * noise`` with ``a`` chosen so that ``10 log10(P_signal / P_noise') = snr_db``: ``(N,)``, one
+    clip (a batch ``(B, N)`` is refused: one gain for all its clips would give each an SNR of its own).
 
     ``P`` is the mean square over the whole clip (silences included), the convention of noisy-speech test
     sets built by adding noise to clean recordings (e.g. Aurora-2, Hirsch & Pearce 2000, which uses the
@@ -485,6 +486,12 @@ def mix_at_snr(signal: torch.Tensor | np.ndarray, noise: torch.Tensor | np.ndarr
                              "does it)")
     x = torch.as_tensor(signal, dtype=torch.float32)
     n = torch.as_tensor(noise, dtype=torch.float32)
+    if x.dim() != 1:  # a batch's power is over all its clips: one gain for all, each clip at an SNR of its own
+        raise ValueError(f"mix_at_snr mixes one clip (N,), got the signal as shape {tuple(x.shape)}: the power of "
+                         "several clips would be taken over all of them, one gain for all, so a quiet clip would be "
+                         "mixed far below snr_db and a loud one above it; mix each clip: torch.stack([mix_at_snr(s, "
+                         "n, snr_db) for s, n in zip(signal, noise)]) (a stereo clip: its mono mix first, "
+                         "x.mean(channel axis))")
     if n.shape != x.shape:
         raise ValueError(f"noise has shape {tuple(n.shape)} but the signal {tuple(x.shape)}; cut or tile the "
                          "noise to the signal's length first")
