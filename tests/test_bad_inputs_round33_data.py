@@ -6,6 +6,7 @@ import torch
 from torch.utils.data import DistributedSampler
 
 from rnnkit.data import BucketBatchSampler, LogMel, TextClassificationDataset, Vocab, pad_collate
+from rnnkit.data.audio import mix_at_snr
 
 
 def test_D33_01_logmel_refuses_a_quiet_int16_clip_made_float_without_scaling():
@@ -81,3 +82,15 @@ def test_D33_05_a_vocabulary_of_words_refuses_token_ids_given_as_texts():
     assert vocab.encode(["a", "fine", "film"]).tolist() == vocab.encode("a fine film").tolist()
     codes = Vocab.build([[5, 22, 5], [22, 9]], level="token")
     assert codes.encode([5, 9, 7]).tolist() == [codes.stoi[5], codes.stoi[9], codes.unk_id]
+
+
+def test_D33_06_mix_at_snr_refuses_a_batch_of_clips():
+    t = torch.arange(8000) / 8000
+    tone = torch.sin(2 * torch.pi * 440 * t)
+    signal = torch.stack([0.5 * tone, 0.05 * tone])  # a loud and a quiet clip
+    noise = 0.1 * torch.randn(2, 8000, generator=torch.Generator().manual_seed(0))
+    with pytest.raises(ValueError, match=r"mixes one clip \(N,\), got the signal as shape \(2, 8000\).*mix each clip"):
+        mix_at_snr(signal, noise, 10.0)  # one gain for both: 13.0 dB and -7.0 dB
+    mixed = torch.stack([mix_at_snr(s, n, 10.0) for s, n in zip(signal, noise, strict=True)])
+    snr = 10 * torch.log10(signal.pow(2).mean(1) / (mixed - signal).pow(2).mean(1))
+    assert torch.allclose(snr, torch.tensor([10.0, 10.0]), atol=1e-3)
