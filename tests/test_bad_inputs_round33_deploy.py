@@ -70,3 +70,27 @@ def test_S33_03_a_period_is_read_as_predict_reads_a_period_index(daily):
     periods = pd.period_range("2024-03-01", periods=4, freq="D")[[0, 1, 3]]
     expected = clf.predict_proba([X[0][:3]], times=[periods])[0]
     np.testing.assert_allclose(streamed(Streamer(clf), X[0][:3], list(periods)), expected, atol=1e-6)
+
+
+# -- S33-04: a date written YYYYMMDD (text, or the int64 pd.read_csv makes of it) -----------------------------------
+def test_S33_04_a_yyyymmdd_date_is_refused_naming_the_date_and_its_iso_text(daily):
+    # before: "'20240301' is a number written as text ... give ... '20240301s' or pd.Timedelta(seconds=20240301)", and
+    # 422s naming only ISO text: the date it was (a database's or read_csv's int64 YYYYMMDD column) was not named
+    pytest.importorskip("fastapi")
+    from fastapi.testclient import TestClient
+
+    from rnnkit.deploy.server import create_app
+
+    clf, X = daily
+    iso = "if it is the date 2024-03-01 written YYYYMMDD, give it as ISO text, '2024-03-01'"
+    for time in ("20240301", 20240301, np.int64(20240301)):
+        with pytest.raises(ValueError) as error:
+            Streamer(clf).step("s", X[0][0], time=time)
+        assert iso in one_line(error) and "pd.to_datetime(t, format='%Y%m%d')" in one_line(error)
+    client = TestClient(create_app(clf))
+    for times in (["20240301", "20240302"], [20240301, 20240302]):
+        answer = client.post("/predict", json={"sequences": [X[0][:2].tolist()], "times": [times]})
+        assert answer.status_code == 422 and iso in answer.json()["detail"]
+    with pytest.raises(ValueError) as error:  # no date: seconds as text, named as before
+        Streamer(clf).step("s", X[0][0], time="20241399")
+    assert "YYYYMMDD" not in one_line(error)

@@ -84,7 +84,7 @@ from ..checks import (
     unicode_form_hint,
 )
 from .export import check_labels_json, check_not_refitted, search_hint
-from .streaming import ZONED, zone_name_fix
+from .streaming import ZONED, compact_date_hint, zone_name_fix
 
 FLOAT64_MAX = float(np.finfo(np.float64).max)
 
@@ -358,7 +358,7 @@ def _request_times(given, arrays: list[np.ndarray], kind: str, unit: float | Non
         if bad is not None or kind == "numbers" and any(type(v) is bool for v in t):
             raise RequestError(422, f"times of sequence {i} hold {json.dumps(bad)}; the model reads "
                                     + ("dates, as ISO text (e.g. \"2024-01-01T10:00:00Z\")" if kind == "dates" else
-                                       "numbers"))
+                                       "numbers") + (compact_date_hint(str(bad)) if type(bad) is int else ""))
         if kind == "dates":
             t = _request_dates(t, i)
         elif t and all(type(v) is int and -(2**63) <= v < 2**63 for v in t):
@@ -411,7 +411,8 @@ def _request_dates(t: list[str], i: int):
     except (TypeError, ValueError):
         k, v = number or next(((k, v) for k, v in enumerate(t) if not _iso_date(v)), (0, t[0]))
         number = " (a number as text: the model reads dates)" if is_number_text(v) else ""
-        fix = zone_name_fix(v) or _zone_word_fix(v) or 'give each time as ISO text (e.g. "2024-01-01T10:00:00Z")'
+        fix = zone_name_fix(v) or _zone_word_fix(v) or ('give each time as ISO text (e.g. "2024-01-01T10:00:00Z")'
+                                                         + compact_date_hint(v))
         raise RequestError(422, f"times of sequence {i}, step {k} holds {json.dumps(v)}, which is not an ISO 8601 "
                                 f"date{number}; {fix}") from None
     zoned = [ZONED.search(v.strip()) is not None and ("T" in v or " " in v.strip()) for v in t]

@@ -108,6 +108,20 @@ def _seconds(time) -> tuple[float, bool | None]:
 _DAY_MONTH = re.compile(r"\s*(\d{1,2})([/.-])(\d{1,2})\2\d{2}(?:\d{2})?(?!\d)")  # 01/03/2024, 1.3.24: no year first
 
 
+def compact_date_hint(text) -> str:
+    """For ``text`` of eight digits that read as a date written YYYYMMDD (``'20240301'``, as databases and file names
+    write dates), the words naming that date and its ISO text; "" for any other value. Such text is refused as a
+    number written as text (it may be seconds, too), and the refusal then names the date it may be."""
+    if not isinstance(text, str) or re.fullmatch(r"\s*(19|20|21)\d{6}\s*", text) is None:
+        return ""
+    try:
+        date = pd.to_datetime(text.strip(), format="%Y%m%d")
+    except ValueError:
+        return ""
+    return (f"; if it is the date {date:%Y-%m-%d} written YYYYMMDD, give it as ISO text, '{date:%Y-%m-%d}' "
+            f"(pd.to_datetime(t, format='%Y%m%d'))")
+
+
 def two_readings_fix(text) -> str | None:
     """Why ``text``, a date written day and month first with both at most 12 and unequal (``01/03/2024 10:00``),
     cannot be read as one step's time, and how to give it; None for any other value. pandas reads such text month
@@ -658,13 +672,17 @@ class Streamer:
         if isinstance(time, str) and is_number_text(time):  # "3600": as a duration, pandas reads nanoseconds
             fix = (f"give a date, or a duration with its unit (e.g. '{time}s' or pd.Timedelta(seconds={time}))"
                    if seconds else f"give the number itself (float({time!r}))")
+            fix += compact_date_hint(time) if seconds else ""
             raise ValueError(f"{where}: time {time!r} is a number written as text, which says no unit; {fix}")
         is_number = isinstance(time, numbers.Real) and not isinstance(time, np.timedelta64)  # a numpy integer too
         if is_number == seconds:
             what = "a number" if is_number else "a duration" if isinstance(time, np.timedelta64 | datetime.timedelta) \
                 else "a date or duration"
+            # a CSV column of YYYYMMDD dates, which pd.read_csv reads as int64
+            hint = compact_date_hint(str(time)) if is_number and isinstance(time, numbers.Integral) else ""
             raise ValueError(f"{where}: time {time!r} is {what}, but the model was fitted on "
-                             f"{'dates or durations' if seconds else 'plain numbers'}; give the step's time as at fit")
+                             f"{'dates or durations' if seconds else 'plain numbers'}; give the step's time as at fit"
+                             f"{hint}")
         zoned = None
         if is_number:
             # an integer stays one: nanosecond epochs (1.7e18) are 256 apart as float64, their gaps exact as ints
