@@ -88,3 +88,21 @@ def test_K33_03_per_sample_gradients_of_a_time_aware_layer_equal_one_sequence_at
     x[1, 2, 0] = float("nan")
     with pytest.raises(ValueError, match=r"x holds nan at sequence 0, step 0, column 0"):
         grad(loss)(params, x[1, 2:], torch.tensor(3))
+
+
+# -- K33-04: a layer-normalised LSTM of one unit ----------------------------------------------------------------------
+@pytest.mark.parametrize("build", [
+    lambda: rnnkit.LayerNormLSTM(3, 1),
+    lambda: rnnkit.LayerNormLSTMCell(3, 1),
+    lambda: rnnkit.models.SequenceToLabel(3, 1, 2, cell="layernorm_lstm"),
+], ids=["LayerNormLSTM", "LayerNormLSTMCell", "SequenceToLabel"])
+def test_K33_04_a_layer_normalised_lstm_of_one_unit_is_refused(build):
+    # was: built, and its output was sigmoid(bias_o) * tanh(beta_c) for every input (0 at init), every weight's
+    # gradient 0: a constant model, silently
+    with pytest.raises(ValueError, match=r"^LayerNormLSTMCell: hidden_size=1 normalises each gate's pre-activation "
+                                         r"over one unit, which is always 0") as error:
+        build()
+    assert "rnnkit.LSTMCell for a single unit" in one_line(error)
+    layer = rnnkit.LayerNormLSTM(3, 2)  # two units read their input
+    x = torch.randn(4, 6, 3)
+    assert layer(x)[0].std(dim=0).max() > 1e-3

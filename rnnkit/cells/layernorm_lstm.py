@@ -65,6 +65,11 @@ class LayerNormLSTMCell(AffineCell):
                              f"its square root; default 1e-5), got {eps!r}")
         self.forget_bias, self.eps = forget_bias, float(eps)
         super().__init__(input_size, hidden_size, bias=False)  # weight_ih, weight_hh; the norms come next
+        if hidden_size == 1:  # LN of one unit is 0 whatever it reads: i, f, g, o and LN(c) would be constants
+            raise ValueError(f"{type(self).__name__}: hidden_size=1 normalises each gate's pre-activation over one "
+                             f"unit, which is always 0 (its own mean), so the output would not depend on the input "
+                             f"and no weight would get a gradient; use hidden_size >= 2, or rnnkit.LSTMCell for a "
+                             f"single unit")
         H = hidden_size
         self.gamma_ih = nn.Parameter(torch.empty(4 * H))
         self.gamma_hh = nn.Parameter(torch.empty(4 * H))
