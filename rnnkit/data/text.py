@@ -755,7 +755,8 @@ class TextClassificationDataset(Dataset):
 
     Texts are encoded once, up front. ``max_len`` caps the ids of a text, ``<bos>`` and ``<eos>`` counted: a
     longer text keeps its first tokens and its ``<bos>`` and ``<eos>`` (as tokenizers that truncate keep their
-    special tokens). An empty text raises ValueError naming its index.
+    special tokens). An empty text raises ValueError naming its index, and so does a text holding ``<pad>`` (padded
+    already: its length would count the padding as steps).
     """
 
     def __init__(
@@ -798,6 +799,15 @@ class TextClassificationDataset(Dataset):
                                                      if t is None or isinstance(t, float) else "")) from None
             if ids.numel() == 0 or (bos or eos) and not vocab.tokenize(t):  # <bos> / <eos> alone are no text
                 raise ValueError(f"text {i} is empty after tokenization; drop it before building the dataset")
+            if bool((ids == vocab.pad_id).any()):  # inside its length: the model would read the padding as steps
+                at = torch.nonzero(ids == vocab.pad_id).flatten().tolist()
+                shown = f"{at[:5]}{' ...' if len(at) > 5 else ''}"
+                raise ValueError(f"text {i} holds {PAD} at position(s) {shown} of its {len(ids)} tokens: padded "
+                                 "already (Keras' pad_sequences, a tokenizer's padding to a fixed length)? its length "
+                                 "would count the padding, which the model then reads as steps; give each text "
+                                 "unpadded (pad_collate pads each batch to its longest text and gives the mask), or, "
+                                 f"for a text that mentions {PAD} itself, write it otherwise (e.g. "
+                                 f"text.replace('{PAD}', 'pad'))")
             self.ids.append(ids)
         self.labels = _label_ids(labels)
         self.lengths = np.array([len(x) for x in self.ids], dtype=np.int64)
