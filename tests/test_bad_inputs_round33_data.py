@@ -94,3 +94,14 @@ def test_D33_06_mix_at_snr_refuses_a_batch_of_clips():
     mixed = torch.stack([mix_at_snr(s, n, 10.0) for s, n in zip(signal, noise, strict=True)])
     snr = 10 * torch.log10(signal.pow(2).mean(1) / (mixed - signal).pow(2).mean(1))
     assert torch.allclose(snr, torch.tensor([10.0, 10.0]), atol=1e-3)
+
+
+def test_D33_07_text_classification_refuses_texts_padded_already():
+    vocab = Vocab.build(["a fine film", "a bad film"], level="word")
+    with pytest.raises(ValueError, match=r"text 1 holds <pad> at position\(s\) \[0, 1\] of its 4 tokens: padded "
+                                         r"already"):
+        TextClassificationDataset([["a", "fine", "film"], ["<pad>", "<pad>", "bad", "film"]], [1, 0], vocab)
+    with pytest.raises(ValueError, match=r"text 0 holds <pad> at position\(s\) \[2\]"):
+        TextClassificationDataset(["a film <pad>"], [1], vocab)
+    ds = TextClassificationDataset([["a", "fine", "film"], ["bad", "film"]], [1, 0], vocab)
+    assert ds.lengths.tolist() == [3, 2]
