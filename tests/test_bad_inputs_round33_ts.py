@@ -49,3 +49,33 @@ def test_T33_02_hours_on_a_12_hour_clock_are_read_by_the_forecaster():
     with pytest.raises(ValueError, match=r"^test_start='07/01/2020 1:00 PM' holds dates that read two ways"):
         split_by_time(frame, test_start="07/01/2020 1:00 PM")  # was: 1 July, past the series' end
     assert split_by_time(frame, val_start="1/13/2020 1:00 PM", test_start="1/20/2020 1:00 PM").test.start == 469
+
+
+DAYS = pd.date_range("2024-01-01", periods=30, freq="D")
+LEVELS = 50 + np.cumsum(np.random.default_rng(0).normal(size=30))
+
+
+def test_T33_03_percentages_and_amounts_are_named_with_their_conversion_not_as_words_to_encode():
+    rates = pd.DataFrame({"rate": [f"{x / 10:.1f}%" for x in LEVELS]}, index=DAYS)  # '5.0%', as a sheet shows them
+    with pytest.raises(ValueError, match=r"^value column 'rate' has dtype \w+; expected a numeric column: it holds "
+                                         r"percentages \(e.g. '5.0%'\), which pd.to_numeric would make NaN: convert "
+                                         r"it, pd.to_numeric\(df\['rate'\].str.rstrip\('%'\)\) / 100 for fractions"):
+        TimeSeriesFrame.from_pandas(rates)  # was: "it holds words ..., a category ... pd.get_dummies"
+    prices = pd.Series([f"${x * 100:,.2f}" for x in LEVELS], index=DAYS, name="price")  # '$5,012.57'
+    with pytest.raises(ValueError, match=r"it holds amounts with a currency sign \(e.g. '\$5,012.57'\), which "
+                                         r"pd.to_numeric would make NaN: convert it, pd.to_numeric\(df\['price'\]"):
+        Forecaster(horizon=2, **FAST).fit(prices)
+    fixed = pd.to_numeric(prices.str.replace(r"[$€£¥,\s]", "", regex=True))  # the fix, as the message gives it
+    np.testing.assert_allclose(fixed.to_numpy(), np.round(LEVELS * 100, 2))
+
+
+def test_T33_04_negatives_written_with_a_typographic_minus_are_named_not_left_to_errors_coerce():
+    spelt = [f"{x - 46:.1f}".replace("-", "\u2212") for x in LEVELS]  # '−0.1': U+2212, as Word or a locale writes it
+    y = pd.Series(spelt, index=DAYS)
+    assert 0 < sum(v.startswith("\u2212") for v in spelt) < 15  # a few negatives: the "numbers as text" refusal
+    minus = r"holds negative numbers written with the sign '−' \(U\+2212, a typographic minus; errors='coerce' would"
+    with pytest.raises(ValueError, match=rf"^the Series has dtype \w+; expected a numeric column: it {minus}"):
+        Forecaster(horizon=2, **FAST).fit(y)  # was: "if they mark missing readings, ... errors='coerce' makes them NaN"
+    with pytest.raises(ValueError, match=rf"^value column 'v' has dtype \w+; expected a numeric column: it {minus}"):
+        TimeSeriesFrame.from_pandas(pd.DataFrame({"v": spelt}, index=DAYS))  # was: "convert it with errors='coerce'"
+    np.testing.assert_allclose(pd.to_numeric(y.str.replace("\u2212", "-")).to_numpy(), np.round(LEVELS - 46, 1))

@@ -129,6 +129,38 @@ def _comma_numbers(words: pd.Series) -> tuple[str, str] | None:
     return None
 
 
+CURRENCY = "$€£¥₹"
+"""The currency signs an amount is written with, which pandas does not read."""
+_NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+"  # unsigned, with or without a thousands comma
+
+
+def marked_numbers(words: pd.Series, spelt: str) -> tuple[str, str] | None:
+    """How text numbers that pd.to_numeric makes NaN are written, ``(what, fix)``, where every one is a number
+    with a mark pandas does not read: a percent sign (``'4.5%'``), a currency sign (``'$1,234.50'``,
+    ``'1.234,50 €'``) or a typographic minus (``'−3.2'``, U+2212, as word processors and some locales write
+    negatives, which would leave only the positive values); None otherwise. ``spelt`` is the column as the
+    user's code names it (``df['v']``)."""
+    text = words.astype(str).str.strip()
+    if not len(text):
+        return None
+    if text.str.fullmatch(rf"[-+]?(?:{_NUMBER})\s?%").all():
+        return ("percentages", f"pd.to_numeric({spelt}.str.rstrip('%')) / 100 for fractions (without / 100 for "
+                               "percentage points)")
+    if text.str.contains(f"[{CURRENCY}]").all():  # '$1,234.50', '1.234,50 €' (a German sheet), '-£3'
+        bare = text.str.replace(f"[{CURRENCY}\\s]", "", regex=True)
+        for number, strip, then in ((r"[-+]?\d{1,3}(,\d{3})*(\.\d+)?|[-+]?\d+(\.\d+)?|[-+]?\.\d+", ",", ""),
+                                    (r"[-+]?\d{1,3}(\.\d{3})*(,\d+)?|[-+]?\d+(,\d+)?", ".", ".str.replace(',', '.')")):
+            if bare.str.fullmatch(number).all():
+                return ("amounts with a currency sign", f"pd.to_numeric({spelt}.str.replace(r'[{CURRENCY}{strip}\\s]', "
+                                                        f"'', regex=True){then})")
+    if text.str.fullmatch(rf"[\u2212\u2013](?:{_NUMBER})").all():
+        code = f"u{ord(text.iloc[0][0]):04x}"
+        sign = "U+2212, a typographic minus" if code == "u2212" else "U+2013, an en dash"
+        return (f"negative numbers written with the sign {text.iloc[0][0]!r} ({sign}; errors='coerce' would keep "
+                "only the positive values)", rf"pd.to_numeric({spelt}.str.replace('\{code}', '-'))")
+    return None
+
+
 def refuse_two_readings(raw: Any, what: str) -> None:
     """ValueError where text dates all read both day-first and month-first (``01/02/1949`` on every 1st of the
     month: monthly day-first, or daily January month-first), which pandas reads month-first without a word; nothing
@@ -498,6 +530,12 @@ class TimeSeriesFrame:
                         f"value column {c!r} has dtype {dtype}; expected a numeric column: it holds numbers written "
                         f"with {read[0]} (e.g. {words.iloc[0]!r}), which pd.to_numeric would make NaN: read the CSV "
                         f"with {read[1]} (pd.read_csv or TimeSeriesFrame.from_csv), or {leave_out}"
+                    )
+                if (read := marked_numbers(words, f"df[{c!r}]")) is not None:  # '4.5%', '$12', '−3.2'
+                    raise ValueError(
+                        f"value column {c!r} has dtype {dtype}; expected a numeric column: it holds {read[0]} (e.g. "
+                        f"{words.iloc[0]!r}), which pd.to_numeric would make NaN: convert it, {read[1]}, or "
+                        f"{leave_out}"
                     )
                 if len(words) == len(given) and len(given):  # no number at all: pd.to_numeric would give all NaN
                     raise ValueError(

@@ -19,6 +19,7 @@ from ..data.tables import TIME_NAMES, _cell, arrays_in_column, date_readings, se
 from ..data.timeseries import (
     TimeSeriesFrame,
     check_on_anchor,
+    marked_numbers,
     reads_as_dates,
     refuse_future_years,
     refuse_two_readings,
@@ -608,6 +609,9 @@ def _check_text_values(data: pd.Series | pd.DataFrame, time_col: str | None) -> 
             raise ValueError(f"{what} holds numbers {held} (e.g. {given.iloc[0]!r}); convert it: "
                              f"{spelt} = pd.to_numeric({spelt})")
         words = given[read.isna()]
+        if (marked := marked_numbers(words, spelt)) is not None:  # '−3.2': errors='coerce' would drop the negatives
+            raise ValueError(f"{what} holds {marked[0]} (e.g. {words.iloc[0]!r}), which pd.to_numeric would make NaN: "
+                             f"convert it, {spelt} = {marked[1]}")
         i = data.index.get_loc(words.index[0]) if data.index.is_unique else None
         where = "" if i is None or not isinstance(i, numbers.Integral) else (
             f" at row {i}" + ("" if isinstance(data.index, pd.RangeIndex) or time_col is not None
