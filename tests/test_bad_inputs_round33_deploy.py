@@ -94,3 +94,26 @@ def test_S33_04_a_yyyymmdd_date_is_refused_naming_the_date_and_its_iso_text(dail
     with pytest.raises(ValueError) as error:  # no date: seconds as text, named as before
         Streamer(clf).step("s", X[0][0], time="20241399")
     assert "YYYYMMDD" not in one_line(error)
+
+
+# -- S33-05: features sent as JSON text --------------------------------------------------------------------------------
+def test_S33_05_a_feature_sent_as_text_names_the_json_number_to_send(daily):
+    # before: 400 'sequence 0, step 0 holds "0.5"; features must be numbers', the same for "0,5" and "NaN": a CSV's
+    # cells passed on unparsed, a decimal comma, a missing value's word, none of them named
+    pytest.importorskip("fastapi")
+    from fastapi.testclient import TestClient
+
+    from rnnkit.deploy.server import create_app
+
+    clf, X = daily
+    client = TestClient(create_app(clf))
+    step = X[0][0].tolist()
+    times = {"times": [["2024-03-01T10:00:00Z"]]}
+    expected = {"0.5": " (a number written as text: send it as a JSON number, 0.5, without quotes)",
+                "0,5": " (a number with a decimal comma: send it as a JSON number, 0.5)",
+                "NaN": ", and a missing value is JSON null, unquoted"}
+    for text, words in expected.items():
+        answer = client.post("/predict", json={"sequences": [[[text, *step[1:]]]], **times})
+        assert answer.status_code == 400
+        assert answer.json()["detail"] == f'sequence 0, step 0 holds "{text}"; features must be numbers{words}'
+    assert client.post("/predict", json={"sequences": [[[None, *step[1:]]]], **times}).status_code == 200

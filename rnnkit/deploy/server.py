@@ -224,7 +224,8 @@ def parse_request(body: bytes, n_features: int, limits: Limits, *, missing: bool
                 if missing and (v is None or type(v) is float and math.isnan(v)):
                     continue  # a missing value: NaN in the array below
                 if type(v) not in (int, float, bool):  # true / false read as 1.0 / 0.0, as fit and predict read a bool
-                    hint = " (give a model fitted with time_aware=True to read missing values)" if v is None else ""
+                    hint = (" (give a model fitted with time_aware=True to read missing values)" if v is None else
+                            _text_feature_hint(v, missing) if isinstance(v, str) else "")
                     raise RequestError(400, f"sequence {i}, step {t} holds {json.dumps(v)}; features must "
                                             f"be numbers{hint}")
                 if type(v) is int and abs(v) > FLOAT32_MAX:  # too large even to test as a float
@@ -247,6 +248,20 @@ def parse_request(body: bytes, n_features: int, limits: Limits, *, missing: bool
         arrays.append(a)
     return arrays if not times else list(zip(arrays, _request_times(payload["times"], arrays, times, time_unit),
                                              strict=True))
+
+
+def _text_feature_hint(text: str, missing: bool) -> str:
+    """How to send a feature that came as JSON text: a number written as text (``"0.5"``, a CSV's cell passed on
+    unparsed), with a decimal comma (``"0,5"``), or a missing value's word (``"NaN"``); "" for other text."""
+    word = text.strip()
+    if word.lower() in ("nan", "na", "null", "none", ""):
+        return (", and a missing value is JSON null, unquoted" if missing else
+                " (a missing value is JSON null, which a model fitted with time_aware=True reads)")
+    if is_number_text(word):
+        return f" (a number written as text: send it as a JSON number, {word}, without quotes)"
+    if re.fullmatch(r"[-+]?\d+,\d+", word):
+        return f" (a number with a decimal comma: send it as a JSON number, {word.replace(',', '.')})"
+    return ""
 
 
 def _flat_sequences_hint(sequences: list, n_features: int) -> str:
