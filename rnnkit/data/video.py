@@ -216,10 +216,13 @@ def frames_to_tensor(frames: np.ndarray | torch.Tensor) -> torch.Tensor:
     """Channels-last frames ``(T, H, W)`` or ``(T, H, W, C)`` -> float32 ``(T, C, H, W)`` in [0, 1].
 
     uint8 is divided by 255, uint16 by 65535, bool read as 0 / 1; float frames must already be in [0, 1] and
-    are kept as they are. A 3-D array whose last axis has 3 or 4 entries is one colour image ``(H, W, C)``, not grey
-    frames 3 or 4 pixels wide, and is refused (pass ``frames[None]``). Other dtypes, and float values outside
+    are kept as they are. A list of PIL images is read as ``np.asarray`` reads it; images of a palette (GIF frames)
+    or of other colour spaces (CMYK, YCbCr) are refused: ``.convert('RGB')`` them. A 3-D array whose last axis has 3
+    or 4 entries is one colour image ``(H, W, C)``, not grey frames 3 or 4 pixels wide, and is refused (pass
+    ``frames[None]``). Other dtypes, and float values outside
     [0, 1], are a ValueError (a scale guessed wrong would be silent).
     """
+    _refuse_pil_modes(frames)
     a = frames.detach().cpu().numpy() if isinstance(frames, torch.Tensor) else np.asarray(frames)
     if a.ndim not in (3, 4):
         raise ValueError(f"frames must be (T, H, W) or (T, H, W, C), got shape {a.shape}"
@@ -250,6 +253,28 @@ def frames_to_tensor(frames: np.ndarray | torch.Tensor) -> torch.Tensor:
         scale = 1.0
     x = torch.from_numpy(np.ascontiguousarray(a).astype(np.float32)) / scale
     return x[:, None] if x.dim() == 3 else x.permute(0, 3, 1, 2).contiguous()
+
+
+_PIL_NOT_RGB = {"P": "palette: each pixel an index into the image's colour table, as PIL opens GIF and some PNG "
+                     "frames", "PA": "palette with alpha: each pixel an index into the image's colour table",
+                "CMYK": "cyan, magenta, yellow and black ink", "YCbCr": "luma and chroma", "LAB": "L*a*b*",
+                "HSV": "hue, saturation and value"}
+"""PIL image modes whose numbers are no grey levels nor RGB (``np.asarray`` of such an image gives them as they are)."""
+
+
+def _refuse_pil_modes(frames) -> None:
+    """Refuse PIL images whose pixel numbers are not grey levels or RGB: a palette frame's indices (GIF frames from
+    ``ImageSequence.Iterator``) would be read as grey levels, CMYK's inks as RGBA, without an error."""
+    images = [frames] if hasattr(frames, "getpalette") else frames if isinstance(frames, list | tuple) else ()
+    for t, im in enumerate(images):
+        mode = getattr(im, "mode", None) if hasattr(im, "getpalette") else None
+        if mode in _PIL_NOT_RGB:
+            one = images[0] is frames
+            fix = ("frames_to_tensor(np.asarray(im.convert('RGB'))[None]) (one frame)" if one else
+                   "frames_to_tensor([im.convert('RGB') for im in frames])")
+            raise ValueError(f"frames_to_tensor: {'the frame' if one else f'frame {t}'} is a PIL image of mode "
+                             f"{mode!r} ({_PIL_NOT_RGB[mode]}), whose numbers would be read as grey levels or RGB; "
+                             f"convert it first: {fix} (or .convert('L') for grey)")
 
 
 class FrameEncoder(nn.Module):
