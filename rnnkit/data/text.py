@@ -616,6 +616,38 @@ def _refuse_ids_as_tokens(tokens: list, vocab: Vocab) -> None:
                      "tokens as strings")
 
 
+_TOKENIZER_PADS = ("[PAD]", PAD)
+"""The padding tokens of Hugging Face tokenizers: BERT's family (DistilBERT, ELECTRA) pads with ``[PAD]``; RoBERTa,
+BART, T5, XLNet and ALBERT with ``<pad>``, which a word-level vocabulary reads as its own padding id."""
+
+
+def _refuse_tokenizer_padding(text, i: int, vocab: Vocab) -> None:
+    """Refuse a text holding a tokenizer's padding token as written text, not as the vocabulary's padding id:
+    ``tokenizer.batch_decode(input_ids)`` of padded ids (it keeps special tokens by default) writes ``'[CLS] a film
+    [SEP] [PAD] [PAD]'``, which a word-level vocabulary reads as the words ``[``, ``PAD``, ``]`` (a char-level one
+    ``<pad>`` as five letters), so the padding would count in the text's length as steps the model reads."""
+    if isinstance(text, str):
+        mark = next((m for m in _TOKENIZER_PADS if m in text), None)
+        if mark is None:
+            return
+        count, where = text.count(mark), f"first at character {text.index(mark)}"
+        read = (f"the {vocab.level}-level vocabulary reads it as {len(vocab.tokenize(mark))} "
+                f"{'characters' if vocab.level == 'char' else 'tokens'} ({vocab.tokenize(mark)})")
+    else:
+        tokens = _plain_tokens(text)
+        at = [k for k, tok in enumerate(tokens) if tok in _TOKENIZER_PADS]
+        if not at:
+            return
+        mark, count, where = tokens[at[0]], len(at), f"first at position {at[0]} of its {len(tokens)} tokens"
+        read = "the vocabulary reads it as a token of the text"
+    raise ValueError(f"text {i} holds the padding token {mark!r} {count} time(s) ({where}): a tokenizer's padded "
+                     "ids made text again (tokenizer.batch_decode keeps special tokens unless skip_special_tokens="
+                     f"True, convert_ids_to_tokens keeps them all)? {read}, so the padding would count in the "
+                     "text's length as steps the model reads; decode with skip_special_tokens=True (which drops "
+                     "[CLS], [SEP], <s> and </s> too) or give the texts themselves (pad_collate pads each batch to "
+                     f"its longest text and gives the mask); a text that mentions {mark} itself: write it otherwise")
+
+
 def _check_one_kind(counts: Counter) -> None:
     """Refuse a vocabulary of both text and numbers: ``'1'`` and ``1`` would be two tokens, and they cannot be
     ordered by frequency then token."""
@@ -756,7 +788,8 @@ class TextClassificationDataset(Dataset):
     Texts are encoded once, up front. ``max_len`` caps the ids of a text, ``<bos>`` and ``<eos>`` counted: a
     longer text keeps its first tokens and its ``<bos>`` and ``<eos>`` (as tokenizers that truncate keep their
     special tokens). An empty text raises ValueError naming its index, and so does a text holding ``<pad>`` (padded
-    already: its length would count the padding as steps).
+    already: its length would count the padding as steps), or a tokenizer's ``[PAD]`` written as text (padded ids
+    decoded by ``tokenizer.batch_decode``).
     """
 
     def __init__(
@@ -808,6 +841,7 @@ class TextClassificationDataset(Dataset):
                                  "unpadded (pad_collate pads each batch to its longest text and gives the mask), or, "
                                  f"for a text that mentions {PAD} itself, write it otherwise (e.g. "
                                  f"text.replace('{PAD}', 'pad'))")
+            _refuse_tokenizer_padding(t, i, vocab)
             self.ids.append(ids)
         self.labels = _label_ids(labels)
         self.lengths = np.array([len(x) for x in self.ids], dtype=np.int64)
