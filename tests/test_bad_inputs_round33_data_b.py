@@ -1,0 +1,50 @@
+"""Thirty-third round of bad inputs, second pass over the data loaders (rows D33-08 on of docs/bad_inputs.md)."""
+
+import numpy as np
+import pytest
+
+from rnnkit.data import TextClassificationDataset, Vocab
+from rnnkit.data.video import frames_to_tensor
+
+
+def test_D33_08_frames_to_tensor_refuses_palette_frames_of_a_gif(tmp_path):
+    Image = pytest.importorskip("PIL.Image")
+    ImageSequence = pytest.importorskip("PIL.ImageSequence")
+    rng = np.random.default_rng(0)
+    frames = [Image.fromarray(rng.integers(0, 256, (16, 16, 3), dtype=np.uint8)) for _ in range(3)]
+    frames[0].save(tmp_path / "clip.gif", save_all=True, append_images=frames[1:])
+    gif = [im.copy() for im in ImageSequence.Iterator(Image.open(tmp_path / "clip.gif"))]
+    assert gif[0].mode == "P"  # palette indices, which np.asarray gives as they are
+    with pytest.raises(ValueError, match=r"frame 0 is a PIL image of mode 'P' \(palette.*im\.convert\('RGB'\)"):
+        frames_to_tensor(gif)
+    with pytest.raises(ValueError, match=r"the frame is a PIL image of mode 'P'"):
+        frames_to_tensor(gif[0])
+    with pytest.raises(ValueError, match=r"mode 'CMYK'"):
+        frames_to_tensor([im.convert("CMYK") for im in frames])
+    # converted, they read; RGB and grey PIL frames read as before
+    rgb = frames_to_tensor([im.convert("RGB") for im in gif])
+    assert rgb.shape == (3, 3, 16, 16)
+    assert frames_to_tensor([im.convert("L") for im in gif]).shape == (3, 1, 16, 16)
+    np.testing.assert_allclose(frames_to_tensor(frames).numpy(), np.stack([np.asarray(im) for im in frames])
+                               .transpose(0, 3, 1, 2) / 255.0, atol=1e-6)
+
+
+def test_D33_09_text_dataset_refuses_a_tokenizers_padding_decoded_to_text():
+    # tokenizer.batch_decode(batch["input_ids"]) of padded ids keeps the special tokens unless told otherwise
+    texts = ["[CLS] the film was bad [SEP] [PAD] [PAD]", "[CLS] a good film [SEP] [PAD] [PAD] [PAD]"]
+    vocab = Vocab.build(texts, level="word")
+    with pytest.raises(ValueError, match=r"text 0 holds the padding token '\[PAD\]' 2 time\(s\).*skip_special_tokens"):
+        TextClassificationDataset(texts, [0, 1], vocab)
+    with pytest.raises(ValueError, match=r"text 0 holds the padding token '\[PAD\]'"):
+        TextClassificationDataset(texts, [0, 1], Vocab.build(texts, level="word", lower=True))
+    # RoBERTa's and T5's <pad> to a char-level vocabulary (a word-level one reads it as its own padding, D33-07)
+    roberta = ["<s>bad film</s><pad><pad>", "<s>a good film</s>"]
+    with pytest.raises(ValueError, match=r"text 0 holds the padding token '<pad>' 2 time\(s\).*5 characters"):
+        TextClassificationDataset(roberta, [0, 1], Vocab.build(roberta, level="char"))
+    # convert_ids_to_tokens' token lists
+    tokens = [["[CLS]", "bad", "film", "[SEP]", "[PAD]"], ["[CLS]", "a", "good", "film", "[SEP]"]]
+    with pytest.raises(ValueError, match=r"text 0 holds the padding token '\[PAD\]' 1 time\(s\) \(first at position 4"):
+        TextClassificationDataset(tokens, [0, 1], Vocab.build(tokens, level="token"))
+    # decoded with skip_special_tokens=True, or unpadded with [CLS] and [SEP] kept, they read as before
+    ds = TextClassificationDataset(["the film was bad", "[CLS] a good film [SEP]"], [0, 1], vocab)
+    assert ds.lengths.tolist() == [4, 9]
