@@ -106,3 +106,27 @@ def test_K33_04_a_layer_normalised_lstm_of_one_unit_is_refused(build):
     layer = rnnkit.LayerNormLSTM(3, 2)  # two units read their input
     x = torch.randn(4, 6, 3)
     assert layer(x)[0].std(dim=0).max() > 1e-3
+
+
+# -- K33-05: a layer-normalised LSTM of one input feature (a univariate series) ---------------------------------------
+@pytest.mark.parametrize("build", [
+    lambda: rnnkit.LayerNormLSTM(1, 8),
+    lambda: rnnkit.models.SequenceToLabel(1, 8, 1, cell="layernorm_lstm"),
+    lambda: rnnkit.models.SequenceToSequence(1, 8, 1, cell=rnnkit.LayerNormLSTMCell),
+], ids=["LayerNormLSTM", "SequenceToLabel", "SequenceToSequence-factory"])
+def test_K33_05_a_layer_normalised_lstm_of_one_input_feature_warns(build):
+    # was: built without a word, and LN(W_ih x) = sign(x) LN(W_ih): the cell read the sign of each value alone, so
+    # the series [0.5, 2, 5] and [3, 0.2, 50] gave the same outputs to 3e-3
+    with pytest.warns(UserWarning, match=r"^LayerNormLSTMCell: input_size=1: the norm of W_ih x over each gate block "
+                                         r"is sign\(x\) \* LN\(W_ih\)") as record:
+        build()
+    message = str(record[0].message)
+    assert "\n" not in message and "x = torch.cat([x, torch.ones_like(x)], dim=-1) with input_size=2" in message
+    # the way on it names reads the values: two series of the same signs part, and builds without a warning
+    torch.manual_seed(0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        layer = rnnkit.LayerNormLSTM(2, 8)
+    x, x2 = torch.tensor([[[0.5], [2.0], [5.0]]]), torch.tensor([[[3.0], [0.2], [50.0]]])
+    constant = lambda v: torch.cat([v, torch.ones_like(v)], dim=-1)
+    assert (layer(constant(x))[0] - layer(constant(x2))[0]).abs().max() > 0.1

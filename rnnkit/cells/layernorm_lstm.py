@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import torch
 import torch.nn.functional as F
@@ -33,6 +34,10 @@ class LayerNormLSTMCell(AffineCell):
     variance, so a large input gate cannot squash the statistics of the forget gate (as in TensorFlow's
     ``LayerNormBasicLSTMCell``; Ba et al. normalise the whole ``4H`` vector, a deviation stated here). The
     shifts of the two pre-activation norms and the gate bias add up, so they are one parameter ``bias``.
+
+    The input norm is blind to the input's scale, ``LN(W_ih (a x)) = LN(W_ih x)`` for ``a > 0``: the cell reads the
+    direction of ``x_t``. With one feature that is its sign alone, so ``input_size=1`` warns (append a constant
+    feature, or use :class:`rnnkit.LSTMCell`); ``hidden_size=1``, whose norms are always 0, is refused.
 
     Parameters: ``weight_ih (4H, F)``, ``weight_hh (4H, H)`` as torch.nn.LSTM (no ``bias_ih``/``bias_hh``:
     a bias before a norm is removed by it); ``gamma_ih (4H,)``, ``gamma_hh (4H,)``, ``bias (4H,)``,
@@ -70,6 +75,12 @@ class LayerNormLSTMCell(AffineCell):
                              f"unit, which is always 0 (its own mean), so the output would not depend on the input "
                              f"and no weight would get a gradient; use hidden_size >= 2, or rnnkit.LSTMCell for a "
                              f"single unit")
+        if input_size == 1:  # LN(w x) = sign(x) LN(w): the norm is blind to scale, and one value has no other
+            warnings.warn(f"{type(self).__name__}: input_size=1: the norm of W_ih x over each gate block is sign(x) * "
+                          f"LN(W_ih) for one input feature x (layer normalisation is blind to the input's scale), so "
+                          f"the cell reads only the sign of each value; give it a second, constant feature, x = "
+                          f"torch.cat([x, torch.ones_like(x)], dim=-1) with input_size=2 (LN(w x + v) depends on x), "
+                          f"or use rnnkit.LSTMCell ('lstm')", UserWarning, stacklevel=2)
         H = hidden_size
         self.gamma_ih = nn.Parameter(torch.empty(4 * H))
         self.gamma_hh = nn.Parameter(torch.empty(4 * H))
