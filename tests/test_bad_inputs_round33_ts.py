@@ -79,3 +79,36 @@ def test_T33_04_negatives_written_with_a_typographic_minus_are_named_not_left_to
     with pytest.raises(ValueError, match=rf"^value column 'v' has dtype \w+; expected a numeric column: it {minus}"):
         TimeSeriesFrame.from_pandas(pd.DataFrame({"v": spelt}, index=DAYS))  # was: "convert it with errors='coerce'"
     np.testing.assert_allclose(pd.to_numeric(y.str.replace("\u2212", "-")).to_numpy(), np.round(LEVELS - 46, 1))
+
+
+def test_T33_05_dates_as_text_out_of_order_are_sorted_by_their_dates_not_as_words():
+    days = pd.date_range("2020-01-01", periods=40, freq="D")
+    data = pd.Series(np.arange(40.0), index=days.strftime("%d/%m/%Y"))[::-1]  # newest first, day-first text
+    fix = r"data.sort_index\(key=lambda t: pd.to_datetime\(t, format='%d/%m/%Y'\)\), not data.sort_index\(\)"
+    with pytest.raises(ValueError, match=rf"^the index is not increasing: .*; sort the rows first \({fix}, which "
+                                         r"sorts the text as words"):
+        Forecaster(horizon=2, **FAST).fit(data)  # was: "data.sort_index()", which put 01/02/2020 before 02/01/2020
+    data = data.sort_index(key=lambda t: pd.to_datetime(t, format="%d/%m/%Y"))  # the advice, as given
+    assert list(Forecaster(horizon=2, **FAST).fit(data).predict().index) == list(pd.date_range("2020-02-10", periods=2))
+
+
+def test_R33_01_elnino_melted_to_one_series_of_month_texts_is_sorted_by_its_dates():
+    """statsmodels' elnino (a YEAR column and twelve month columns JAN .. DEC), melted into one series whose index
+    reads 'JAN 1950', 'JAN 1951', ...: melt gives the rows month by month, and sorting the text sorts it as words."""
+    sm = pytest.importorskip("statsmodels.api")
+    el = sm.datasets.elnino.load_pandas().data
+    long = el.melt(id_vars="YEAR", var_name="month", value_name="sst")
+    sst = long["sst"].set_axis(long["month"] + " " + long["YEAR"].astype(int).astype(str))
+    key = r"key=lambda t: pd.to_datetime\(t, format='%b %Y'\)"
+    for given in (sst, sst.sort_index()):  # the first advice followed: sorted as words, APR 1950 first
+        with pytest.raises(ValueError, match=rf"; sort the rows first \(data.sort_index\({key}\), not "):
+            Forecaster(horizon=2, **FAST).fit(given)
+    frame = sst.rename_axis("month").reset_index()
+    with pytest.raises(ValueError, match=rf"^time column 'month' is not increasing: row 61 \(1950-02-01 00:00:00\) "
+                                         rf"comes before row 60 \(2010-01-01 00:00:00\); sort the rows first "
+                                         rf"\(df.sort_values\('month', {key}\), not df.sort_values\('month'\)"):
+        Forecaster(horizon=2, **FAST).fit(frame, time_col="month")
+    ordered = sst.sort_index(key=lambda t: pd.to_datetime(t, format="%b %Y"))
+    forecast = Forecaster(horizon=2, **FAST).fit(ordered).predict()
+    assert list(forecast.index) == list(pd.date_range("2011-01-01", periods=2, freq="MS"))
+    assert 18 < forecast.min() and forecast.max() < 30  # sea temperatures in degrees, as fitted

@@ -63,7 +63,14 @@ from numpy.lib.stride_tricks import sliding_window_view
 from torch.utils.data import DataLoader, Dataset, Sampler
 
 from ..checks import FLOAT32_MAX, check_flags, is_count, is_integer
-from .tables import _TWELVE_HOUR, TIME_NAMES, _clock_set_back, add_reading, arrays_in_column, date_readings
+from .tables import (
+    _TWELVE_HOUR,
+    TIME_NAMES,
+    _clock_set_back,
+    add_reading,
+    arrays_in_column,
+    date_readings,
+)
 
 IMPUTE_POLICIES = ("none", "ffill", "mean", "zero")
 SCALERS = ("standard", "minmax", "none")
@@ -224,6 +231,27 @@ def unguessed_readings(text: Any) -> list[tuple[str, pd.DatetimeIndex]]:
         return date_readings(text.astype(str).str.strip().reset_index(drop=True))
     except ValueError:  # dates with and without a UTC offset: left to the caller's own reading
         return []
+
+
+def sort_fix(raw: Any, sort: str) -> str:
+    """The call that sorts rows by their times, for times written as text (``raw``) and the plain call ``sort``
+    (``"data.sort_index()"``, ``"df.sort_values('t')"``): text sorts as words (``'APR 1950'`` before ``'FEB 1950'``,
+    ``'02/01/2020'`` before ``'13/01/2019'``), so the call sorts by the dates the text reads as (``key=``); ``sort``
+    itself for anything but text, for ISO dates (as words, in time order) and for text of no one reading."""
+    text = pd.Series(raw, copy=False)
+    if not len(text) or not text.map(lambda v: isinstance(v, str)).all():
+        return sort
+    try:
+        readings = date_readings(text.astype(str).str.strip().reset_index(drop=True)) or unguessed_readings(text)
+    except ValueError:  # dates with and without a UTC offset
+        return sort
+    for fmt in () if readings else ("%b %Y", "%B %Y", "%b-%Y", "%B-%Y"):  # 'JAN 1950': months pandas does not guess
+        add_reading(readings, text.astype(str).str.strip(), fmt)
+    if len(readings) != 1 or readings[0][0] == "ISO8601":
+        return sort
+    key = f"key=lambda t: pd.to_datetime(t, format={readings[0][0]!r})"
+    keyed = f"{sort[:-1]}{'' if sort.endswith('()') else ', '}{key})"
+    return f"{keyed}, not {sort}, which sorts the text as words ({text.iloc[0]!r} ...), not as dates"
 
 
 def _century(times: pd.DatetimeIndex) -> str:
@@ -849,7 +877,7 @@ def _check_time(time: Any, n: int, name: str) -> pd.DatetimeIndex | np.ndarray:
         )
     raise ValueError(
         f"time column {name!r} is not increasing: row {i} ({time[i]}) comes before row {i - 1} "
-        f"({time[i - 1]}); sort the rows first (df.sort_values({name!r}))"
+        f"({time[i - 1]}); sort the rows first ({sort_fix(raw, f'df.sort_values({name!r})')})"
     )
 
 

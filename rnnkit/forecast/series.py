@@ -26,6 +26,7 @@ from ..data.timeseries import (
     short_year_readings,
     shown_number,
     shown_time,
+    sort_fix,
     time_disorder,
     user_stacklevel,
     weekly_periods,
@@ -64,6 +65,11 @@ def as_frame(data, *, time_col: str | None = None, freq: str | None = None,
                 and data[time_col].notna().all() and not reads_as_dates(data[time_col].astype(str)):
             # 'Q1 1965', '1950:1': as the index reads them
             starts = _period_starts(data[time_col].astype(str), f"time column {time_col!r}", f"data[{time_col!r}]")
+            if starts is not None and (disorder := time_disorder(starts)) is not None and disorder[0] == "goes back":
+                i = disorder[1]  # the frame would see only the dates, and advise sorting the text as words
+                raise ValueError(f"time column {time_col!r} is not increasing: row {i} ({starts[i]}) comes before row "
+                                 f"{i - 1} ({starts[i - 1]}); sort the rows first "
+                                 f"({sort_fix(data[time_col], f'df.sort_values({time_col!r})')})")
             if starts is not None:
                 data = data.assign(**{time_col: starts.to_numpy()})
         if time_col is None and freq is None and (skipped := _skipped_periods(data.index)) is not None:
@@ -72,7 +78,7 @@ def as_frame(data, *, time_col: str | None = None, freq: str | None = None,
             data = data.set_axis(_period_starts_with_freq(data.index), axis=0)  # too few periods to infer it
         text = isinstance(data, pd.DataFrame) and not all(
             pd.api.types.is_numeric_dtype(data[c]) or pd.api.types.is_bool_dtype(data[c]) for c in data.columns)
-        if time_col is None and (on_index := _index_out_of_order(data.index, text)) is not None:
+        if time_col is None and (on_index := _index_out_of_order(data.index, text, written)) is not None:
             raise ValueError(on_index)
         frame = TimeSeriesFrame.from_pandas(data, time_col=time_col, omit="drop it (data.drop(columns=[{column}]): "
                                             "every column of data is read, as a target or a covariate)")
@@ -622,12 +628,13 @@ def _check_text_values(data: pd.Series | pd.DataFrame, time_col: str | None) -> 
                          f"else correct them (every value is read as a number)")
 
 
-def _index_out_of_order(index: pd.Index, text: bool = False) -> str | None:
+def _index_out_of_order(index: pd.Index, text: bool = False, written=None) -> str | None:
     """The refusal of an index, the time axis, that goes back or repeats a time, with the fix on the index (the
     frame's own refusal speaks of a time column, ``df.sort_values(...)``, which a Series does not have); None for
     an index in order, for an index that is not a time axis, and where the frame names a better fix: every time on
     k rows (a panel without its ids), the clock set back at night, or the times starting over (series stacked).
-    ``text``: the frame has columns that are not numbers (a name per row of records), which a mean cannot take."""
+    ``text``: the frame has columns that are not numbers (a name per row of records), which a mean cannot take;
+    ``written``: the index as given (dates as text sort as words, so the fix sorts by their dates)."""
     if isinstance(index, pd.PeriodIndex):
         time = index.to_timestamp()
     elif isinstance(index, pd.DatetimeIndex):
@@ -648,7 +655,7 @@ def _index_out_of_order(index: pd.Index, text: bool = False) -> str | None:
                 f"(data.groupby(level=0).mean({'numeric_only=True' if text else ''}), or keep one of each: "
                 "data[~data.index.duplicated(keep='last')])")
     return (f"the index is not increasing: row {i} ({time[i]}) comes before row {i - 1} ({time[i - 1]}); sort the "
-            "rows first (data.sort_index(): the index is the time axis)")
+            f"rows first ({sort_fix(written, 'data.sort_index()')}: the index is the time axis)")
 
 
 def _dated_index(data: pd.Series | pd.DataFrame) -> pd.Series | pd.DataFrame:
