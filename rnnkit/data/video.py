@@ -18,6 +18,7 @@ OpenCV (``opencv-python-headless``) is imported when a function needs it.
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import warnings
 from collections.abc import Sequence
@@ -399,6 +400,24 @@ def moving_digits(
     return MovingDigits(frames, positions, digits.astype(np.int64))
 
 
+def _check_one_rate(files: list[Path], rates: list[float]) -> None:
+    """Refuse videos whose frame rates differ by a factor of 1.5 or more (25 and 50 fps): a step would be another
+    duration in each, and motion per step twice as fast in one, without a word. Rates closer together (24, 25, 30
+    fps, as collections of clips mix them) pass, and so do containers that give no rate (0) or a time base for one
+    (1000: some WebM files)."""
+    known = [(r, f) for r, f in zip(rates, files, strict=True) if math.isfinite(r) and 0 < r < 1000]
+    if len(known) < 2:
+        return
+    (low, a), (high, b) = min(known, key=lambda rf: rf[0]), max(known, key=lambda rf: rf[0])
+    if high >= 1.5 * low:
+        raise ValueError(f"VideoDataset: {a} runs at {low:g} fps and {b} at {high:g} fps, so a step would be 1/{low:g} "
+                         f"s of the one and 1/{high:g} s of the other, and motion per step {high / low:.2g} times as "
+                         "fast in one as in the other, without a word; give the files one frame rate (e.g. ffmpeg -i "
+                         f"in.mp4 -r {low:g} out.avi), or a dataset per rate with steps that match: ConcatDataset(["
+                         f"VideoDataset(files_at_{low:g}, labels, step=1), VideoDataset(files_at_{high:g}, labels, "
+                         f"step={round(high / low)})])")
+
+
 class VideoDataset(Dataset):
     """Video files as ``(frames (T, C, H, W) float32 in [0, 1], label int64)`` items, decoded on access.
 
@@ -407,6 +426,8 @@ class VideoDataset(Dataset):
     here, as `read_video` refuses it, found by one seek to the last frame reading needs and one decoded frame
     (not by decoding every video: that is a GOP per file, not the whole file). The true ``T`` of
     an item is what `pad_collate` records. ``size=None`` keeps the files' frame size, which must then be one size.
+    Files whose frame rates differ by a factor of 1.5 or more (25 and 50 fps) are refused: a step would last another
+    time in each; 24, 25 and 30 fps pass.
     """
 
     def __init__(
@@ -430,7 +451,7 @@ class VideoDataset(Dataset):
         self.files = [Path(f) for f in files]
         self.labels = _label_ids(labels)
         self.options = dict(size=size, grayscale=grayscale, max_frames=max_frames, step=step)
-        lengths, first = [], None
+        lengths, rates, first = [], [], None
         cv2 = _cv2()
         for f in self.files:
             _check_file(f)
@@ -438,6 +459,7 @@ class VideoDataset(Dataset):
             if not cap.isOpened():
                 raise ValueError(f"OpenCV cannot open {f}: not a video, or a codec this OpenCV build lacks")
             listed = int(max(cap.get(cv2.CAP_PROP_FRAME_COUNT), 0))
+            rates.append(cap.get(cv2.CAP_PROP_FPS))
             # a container that does not record its frame count says 0 (or less): a hint of 1 keeps it batchable
             n = max(1, -(-listed // step))
             hw = int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT)), int(cap.get(cv2.CAP_PROP_FRAME_WIDTH))
@@ -465,6 +487,7 @@ class VideoDataset(Dataset):
                                  f"{first[1][1]} (H x W) frames and {f} {hw[0]}x{hw[1]}, which cannot be batched "
                                  f"together; pass size=(H, W) to resize every frame to one size (e.g. "
                                  f"size={first[1]})")
+        _check_one_rate(self.files, rates)
         self.lengths = np.asarray(lengths, dtype=np.int64)
 
     def __len__(self) -> int:
