@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from rnnkit.data import TextClassificationDataset, Vocab
-from rnnkit.data.video import frames_to_tensor
+from rnnkit.data.video import VideoDataset, frames_to_tensor, write_video
 
 
 def test_D33_08_frames_to_tensor_refuses_palette_frames_of_a_gif(tmp_path):
@@ -48,3 +48,16 @@ def test_D33_09_text_dataset_refuses_a_tokenizers_padding_decoded_to_text():
     # decoded with skip_special_tokens=True, or unpadded with [CLS] and [SEP] kept, they read as before
     ds = TextClassificationDataset(["the film was bad", "[CLS] a good film [SEP]"], [0, 1], vocab)
     assert ds.lengths.tolist() == [4, 9]
+
+
+def test_D33_10_video_dataset_refuses_files_of_two_frame_rates(tmp_path):
+    pytest.importorskip("cv2")
+    frames = np.random.default_rng(0).integers(0, 256, (6, 16, 16), dtype=np.uint8)
+    for fps in (10, 20, 24, 25, 29.97):
+        write_video(tmp_path / f"at{fps}.avi", frames, fps=fps)
+    with pytest.raises(ValueError, match=r"at10\.avi runs at 10 fps and \S*at20\.avi at 20 fps.*step=2\)\]\)"):
+        VideoDataset([tmp_path / "at10.avi", tmp_path / "at20.avi"], [0, 1], size=(16, 16))
+    # rates as collections of clips mix them pass, and so does one rate, as before
+    assert VideoDataset([tmp_path / f"at{fps}.avi" for fps in (24, 25, 29.97)], [0, 1, 1], size=(16, 16)).lengths \
+        .tolist() == [6, 6, 6]
+    assert len(VideoDataset([tmp_path / "at20.avi"] * 2, [0, 1], size=(16, 16), step=2)) == 2
