@@ -112,3 +112,13 @@ def test_R33_01_elnino_melted_to_one_series_of_month_texts_is_sorted_by_its_date
     forecast = Forecaster(horizon=2, **FAST).fit(ordered).predict()
     assert list(forecast.index) == list(pd.date_range("2011-01-01", periods=2, freq="MS"))
     assert 18 < forecast.min() and forecast.max() < 30  # sea temperatures in degrees, as fitted
+
+
+def test_T33_06_split_times_written_as_quarters_or_not_as_dates():
+    months = TimeSeriesFrame.from_pandas(pd.DataFrame({"v": np.arange(40.0)},
+                                                      index=pd.date_range("2000-01-01", periods=40, freq="MS")))
+    # 'Q2 2002', as the Forecaster reads an index of such quarters (was: pandas' DateParseError)
+    assert split_by_time(months, val_start="2002-01", test_start="Q2 2002").test == range(27, 40)
+    with pytest.raises(ValueError, match=r"^test_start='2002-W10' does not read as a date; give a date "
+                                         r"\('2001-09-01', a pd.Timestamp or a pd.Period\), or split by fraction"):
+        split_by_time(months, val_start="2002-01", test_start="2002-W10")  # was: DateParseError, not one line

@@ -1179,7 +1179,13 @@ def _like(time: pd.DatetimeIndex | np.ndarray, t: Any, name: str = "start") -> A
         refuse_two_readings([t], f"{name}={t!r}")
         if len(short := short_year_readings([t])) == 1:  # 'Jan-58': 2058 to pandas
             refuse_future_years([t], short[0][1], f"{name}={t!r}", short[0][0], spelt=repr(t))
-    t = t.start_time if isinstance(t, pd.Period) else short[0][1][0] if len(short) == 1 else pd.Timestamp(t)
+    if isinstance(t, str) and (quarter := re.fullmatch(r"\s*Q([1-4])[ -]?(\d{4})\s*", t)):  # 'Q2 2002', as the
+        t = pd.Period(f"{quarter[2]}Q{quarter[1]}")  # Forecaster reads such an index; pandas reads only '2002Q2'
+    try:
+        t = t.start_time if isinstance(t, pd.Period) else short[0][1][0] if len(short) == 1 else pd.Timestamp(t)
+    except ValueError:  # pandas' DateParseError: "Unknown datetime string format"
+        raise ValueError(f"{name}={t!r} does not read as a date; give a date ('{time[len(time) // 2]:%Y-%m-%d}', a "
+                         "pd.Timestamp or a pd.Period), or split by fraction (val=, test=)") from None
     if time.tz is None and t.tz is not None:  # pandas: "Cannot compare tz-naive and tz-aware datetime-like objects"
         raise ValueError(f"{name}={str(t)!r} has a time zone but the series' times have none ({time[0]} .. "
                          f"{time[-1]}); give it without one, in the series' local time (e.g. {name}="
