@@ -422,6 +422,40 @@ def _check_joined_sessions(df: pd.DataFrame, time: str) -> None:
                          "give each log's sessions ids of their own")
 
 
+def _check_rows_in_order(df: pd.DataFrame) -> None:
+    """Refuse sessions whose rows are out of time order when no time column orders them (the default
+    ``time="timestamp"``, absent: a log whose time column has another name, as pm4py's ``time:timestamp``): rows
+    shuffled or sampled after `sessionize` would be read in their new order. Seen where a session's first row has a
+    Δt > 0 (sessionize writes 0 at a session's start), or where a date or duration column goes back within a session.
+    ``df`` is sorted by session, stably."""
+    sessions = df["session"].to_numpy()
+    first = np.r_[True, sessions[1:] != sessions[:-1]]
+    dt = df["dt"].to_numpy(np.float64)
+    clocks = [c for c in df.columns
+              if pd.api.types.is_datetime64_any_dtype(df[c]) or pd.api.types.is_timedelta64_dtype(df[c])]
+    k, why = None, ""
+    if (first & (dt > 0)).any():
+        k = int(np.flatnonzero(first & (dt > 0))[0])
+        why = f"its first row has dt {dt[k]:g} s, where sessionize writes 0 at a session's start"
+    for c in clocks:
+        seconds = ((df[c] - df[c].min()) / pd.Timedelta(seconds=1)).to_numpy(np.float64)
+        back = np.flatnonzero(~first & np.r_[False, np.diff(seconds) < 0])
+        if len(back) and (k is None or back[0] < k):
+            k = int(back[0])
+            why = f"its column {c!r} goes back from {df[c].iloc[k - 1]} to {df[c].iloc[k]}"
+    if k is None:
+        return
+    sid = sessions[k].item() if isinstance(sessions[k], np.generic) else sessions[k]
+    fix = (f"pass the time column sessionize used: time={clocks[0]!r}" if len(clocks) == 1 else
+           f"pass the time column sessionize used (time=..., one of {clocks})" if clocks else
+           "pass the time column sessionize used (time=...), or sort the rows by it first (df.sort_values(["
+           "'session', time]))")
+    raise ValueError(f"the rows of session {sid!r} are not in time order ({why}): rows shuffled or sampled after "
+                     "sessionize? the log has no 'timestamp' column (time's default) to order each session by, so its "
+                     f"events would be read in the rows' order, inputs and next-event targets scrambled; {fix}, or "
+                     "time=None to read the rows as they are")
+
+
 _NUMERIC_DATE = re.compile(r"\s*(\d{1,2})[/.-](\d{1,2})[/.-]\d{2,4}(?!\d)")
 """A date written with the day and the month as numbers, either first ('02/01/2024', '2.1.24')."""
 
@@ -496,7 +530,9 @@ class EventSessions(Dataset):
         time: the time column `sessionize` used; a session's events are ordered by it (ties keep the rows'
             order), so rows shuffled after `sessionize` still give events in time order. The default
             ``"timestamp"`` is used when the log has it; ``None`` keeps the rows' order. It must hold times or
-            numbers: text (a log read back from CSV) is refused, as it sorts letter by letter.
+            numbers: text (a log read back from CSV) is refused, as it sorts letter by letter. A log without a
+            ``timestamp`` column (pm4py's ``time:timestamp``) whose rows are out of time order (a session's first row
+            with Δt > 0, a date column going back) is refused under the default, naming the column to pass.
 
     ``session_ids`` holds the ``session`` id of each item (int64, or the log's own ids when they are text) and
     ``lengths`` its length. A missing session id is refused, and so is a ``target`` naming a column the sessions
@@ -516,7 +552,8 @@ class EventSessions(Dataset):
         strict: bool = False,
         time: str | None = "timestamp",
     ):
-        if time == "timestamp" and time not in df.columns:  # the default: used when the log has it
+        defaulted = time == "timestamp" and time not in df.columns
+        if defaulted:  # the default: used when the log has it
             time = None
         missing = [c for c in ("session", "dt", event) if c not in df.columns]
         if missing:
@@ -563,6 +600,8 @@ class EventSessions(Dataset):
                              "one type (e.g. df['session'] = df['session'].astype(str))") from None
         if time is not None:
             _check_joined_sessions(df, time)
+        elif defaulted:
+            _check_rows_in_order(df)
         tokens = _event_tokens(df[event])
         ids = vocab.encode(tokens, strict=strict).numpy()
         _warn_unknown_events(tokens, ids, vocab)
