@@ -1,9 +1,11 @@
 """Thirty-third round of bad inputs, second pass over the data loaders (rows D33-08 on of docs/bad_inputs.md)."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from rnnkit.data import TextClassificationDataset, Vocab
+from rnnkit.data.events import EventSessions, event_vocab, sessionize
 from rnnkit.data.video import VideoDataset, frames_to_tensor, write_video
 
 
@@ -61,3 +63,28 @@ def test_D33_10_video_dataset_refuses_files_of_two_frame_rates(tmp_path):
     assert VideoDataset([tmp_path / f"at{fps}.avi" for fps in (24, 25, 29.97)], [0, 1, 1], size=(16, 16)).lengths \
         .tolist() == [6, 6, 6]
     assert len(VideoDataset([tmp_path / "at20.avi"] * 2, [0, 1], size=(16, 16), step=2)) == 2
+
+
+def test_D33_11_event_sessions_refuses_shuffled_rows_of_a_log_whose_time_column_has_another_name():
+    # a pm4py export's columns: case:concept:name, concept:name (categorical), time:timestamp
+    times = pd.to_datetime(["2024-01-01 10:00", "2024-01-01 10:05", "2024-01-01 10:09", "2024-01-02 09:00",
+                            "2024-01-02 09:03", "2024-01-02 09:04"], utc=True)
+    log = pd.DataFrame({"case:concept:name": ["1", "1", "1", "2", "2", "2"],
+                        "concept:name": pd.Categorical(["a", "b", "c", "a", "c", "b"]), "time:timestamp": times})
+    cases = sessionize(log, user="case:concept:name", time="time:timestamp", gap=float("inf"))
+    vocab = event_vocab(cases, event="concept:name")
+    shuffled = cases.sample(frac=1, random_state=0)
+    with pytest.raises(ValueError, match=r"rows of session 0 are not in time order .*time='time:timestamp'"):
+        EventSessions(shuffled, vocab, event="concept:name")
+    # the first row in place, the rest out of order: the date column going back tells it
+    swapped = cases.iloc[[0, 2, 1, 3, 4, 5]]
+    with pytest.raises(ValueError, match=r"column 'time:timestamp' goes back"):
+        EventSessions(swapped, vocab, event="concept:name")
+    with pytest.raises(ValueError, match=r"session 0 are not in time order .*sort the rows by it first"):
+        EventSessions(shuffled.drop(columns="time:timestamp"), vocab, event="concept:name")
+    # with the time column named, or the rows as sessionize left them, the events come in time order, as before
+    expected = [[4, 5], [4, 6]]  # a b -> c and a c -> b
+    for ds in (EventSessions(shuffled, vocab, event="concept:name", time="time:timestamp"),
+               EventSessions(cases, vocab, event="concept:name")):
+        assert [ds[i][0]["event"].tolist() for i in range(len(ds))] == expected
+    assert len(EventSessions(shuffled, vocab, event="concept:name", time=None)) == 2  # the rows as they are, if asked
