@@ -657,9 +657,27 @@ def _check_time_kind(table, est, model, data, column) -> None:
                      f"dates, as in the training file{hint}")
 
 
+# The variables by which Lightning's launcher (``--devices 2``: this command run again, once per other device),
+# torchrun and SLURM tell each process its rank
+_RANKS = ("LOCAL_RANK", "NODE_RANK", "GROUP_RANK", "RANK", "SLURM_PROCID")
+
+
+def _launched_worker(args) -> bool:
+    """True in a process that trains beside the one that writes --out: rank > 0 of a run over several devices or
+    machines (``--devices`` or ``--num-nodes`` other than 1; a one-device command started by ``srun -n 4`` is a
+    run of its own in each task). It trains its share of the data and writes nothing; the rank-0 process alone
+    holds --out's lock and checks, records and writes it (each other process ran into that lock before, and the
+    run ended at its start)."""
+    if args.devices == 1 and args.num_nodes == 1:
+        return False
+    return any(os.environ.get(name, "0").strip() not in ("", "0") for name in _RANKS)
+
+
 def _train(args) -> int:
     """Fit an estimator on a file of sequences; write the model directory (with metrics.json) to --out,
-    checkpointing every epoch inside it so that --resume continues an interrupted run."""
+    checkpointing every epoch inside it so that --resume continues an interrupted run. Over several devices
+    (``--devices 2``) every process runs this command; the rank-0 process alone writes (:func:`_launched_worker`)."""
+    from contextlib import nullcontext
 
     import rnnkit
     from rnnkit.data import write_json
@@ -674,9 +692,11 @@ def _train(args) -> int:
     _check_layout_columns(args)
     out = _out_directory(args.out)
     _check_writable_parent(out, "--out")
-    with _exclusive(out):
-        _check_train_out(out, args.resume, args.data)
-        warn_file_named(out, "--out")
+    worker = _launched_worker(args)
+    with nullcontext() if worker else _exclusive(out):
+        if not worker:  # the rank-0 process checked --out, and is writing it meanwhile
+            _check_train_out(out, args.resume, args.data)
+            warn_file_named(out, "--out")
         columns = _table_columns(args, {})
         table = _read_table(args, columns, with_target=True, per_step=args.task == "tag",
                             missing_values=args.time_aware, task=args.task)
@@ -714,14 +734,14 @@ def _train(args) -> int:
             layout="ntf",
         )
         resumed = args.resume and (out / CHECKPOINT).is_file()
-        if args.resume and not resumed:
+        if args.resume and not resumed and not worker:
             print(f"no checkpoint in {out}: training from the first epoch")
         before = set(os.listdir(out)) if out.is_dir() else None
         out.mkdir(exist_ok=True)
         run = _run_record(args, columns)
         if resumed:  # the record of the run being continued stays: a refused resume is explained against it
             recorded = _read_run_record(out / TRAINING_FILE)
-        else:
+        elif not worker:
             write_json(out / TRAINING_FILE, {"format": f"{FORMAT}.training", **run})
         start = time.perf_counter()
         try:
@@ -746,9 +766,11 @@ def _train(args) -> int:
                                      f"{e.done} or more, or remove {out} to train anew with fewer") from e
                 raise
         except Exception:
-            if not (out / CHECKPOINT).is_file():  # nothing to --resume: leave --out as it was
+            if not worker and not (out / CHECKPOINT).is_file():  # nothing to --resume: leave --out as it was
                 _remove_added(out, before)
             raise
+        if worker:  # the same weights as rank 0's (DDP applies one averaged gradient everywhere), written there
+            return 0
         seconds = time.perf_counter() - start
         metrics = {
             "task": args.task,
@@ -1394,8 +1416,10 @@ def _check_json_name(out: Path) -> None:
 def _forecast(args) -> int:
     """Fit a Forecaster on one series of a CSV; write to --out the model, the forecast of the next --horizon
     steps (forecast.csv), a rolling-origin backtest beside the naive baselines (backtest.csv,
-    backtest_forecasts.csv) and the report (report.json, report.md, report.html with its plot embedded)."""
+    backtest_forecasts.csv) and the report (report.json, report.md, report.html with its plot embedded). Over
+    several devices every process runs this command, and the rank-0 process alone writes (:func:`_launched_worker`)."""
     import tempfile
+    from contextlib import nullcontext
 
     import pandas as pd
 
@@ -1406,9 +1430,11 @@ def _forecast(args) -> int:
 
     out = _out_directory(args.out)
     _check_writable_parent(out, "--out")
-    with _exclusive(out):
-        _check_train_out(out, resume=False, data=args.data)
-        _warn_forecast_out_named(out)
+    worker = _launched_worker(args)
+    with nullcontext() if worker else _exclusive(out):
+        if not worker:  # the rank-0 process checked --out, and is writing it meanwhile
+            _check_train_out(out, resume=False, data=args.data)
+            _warn_forecast_out_named(out)
         covariates = [c.strip() for c in args.covariates.split(",") if c.strip()] if args.covariates else []
         _check_series_roles(args.time_column, args.target_column, covariates)
         if args.model == "hybrid" and covariates:
@@ -1419,7 +1445,7 @@ def _forecast(args) -> int:
         data = read_series_csv(args.data, time_column=args.time_column, target_column=args.target_column,
                                covariates=covariates)
         unread = [c for c in pd.read_csv(args.data, nrows=0).columns if c not in (args.time_column, *data.columns)]
-        if unread:
+        if unread and not worker:
             print(f"not read: column(s) {unread} of {args.data} (add them with --covariates)")
         frame = as_frame(data, freq=args.freq, option="--freq")
         # the grid of the first three timestamps, as the message names it (months: 'MS'), is the one to suggest
@@ -1471,6 +1497,8 @@ def _forecast(args) -> int:
             forecaster.fit(data, targets=targets, freq=args.freq)
             seconds = time.perf_counter() - start
         prediction = forecaster.predict()[args.target_column].rename_axis(args.time_column)  # (H,)
+        if worker:  # the same fits as rank 0's (DDP applies one averaged gradient everywhere), written there
+            return 0
 
         backtest = table.stack("metric", future_stack=True).rename_axis(["origin", "metric"])  # (fold, metric) rows
         mean = table.mean().unstack("method").reindex(index=list(METRICS), columns=list(METHODS))  # (metric, method)

@@ -5,6 +5,7 @@ with a currency sign (``$1,234.50``, ``1.234,50 €``), refused without the advi
 
 import re
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -94,3 +95,35 @@ def test_C33_03_a_target_of_amounts_with_a_currency_sign_is_refused_with_the_cod
         assert np.array_equal(eval(fix).to_numpy(), frame["y"].to_numpy()), (name, fix)  # the amounts read back
     assert '"1.348,20 €"' in (tmp_path / "euros.csv").read_text()
     assert '"$1,348.20"' in (tmp_path / "dollars.csv").read_text()
+
+
+def test_C33_04_train_over_two_devices_writes_the_model_once(tmp_path):
+    """`rnnkit train ... --devices 2` (documented: Lightning's DDP, gloo on CPU): Lightning's launcher runs the
+    command again for the second process, which ran into the lock the first held on --out and ended the run with
+    `--out m is being written by another rnnkit process`: no multi-device run could ever train. Now the second
+    process trains its share and writes nothing; the first writes the model, once, and no lock is left."""
+    import os
+    import subprocess
+    import sys
+
+    import rnnkit
+
+    data = tmp_path / "d.csv"
+    _long(8).to_csv(data, index=False)
+    out = tmp_path / "m"
+    env = {**os.environ, "MASTER_ADDR": "127.0.0.1"}
+    for name in ("LOCAL_RANK", "NODE_RANK", "GROUP_RANK", "RANK", "SLURM_PROCID", "WORLD_SIZE"):
+        env.pop(name, None)
+    # `rnnkit` as a script that Lightning's launcher can run again, on the rnnkit this test imported
+    root = Path(rnnkit.__file__).parents[1]
+    script = tmp_path / "rnnkit_cli.py"
+    script.write_text(f"import sys\nsys.meta_path = [f for f in sys.meta_path if 'editable' not in repr(f).lower()]\n"
+                      f"sys.path.insert(0, {str(root)!r})\nfrom rnnkit.cli import main\nsys.exit(main())\n")
+    done = subprocess.run([sys.executable, str(script), "train", str(data), "--task", "regress", "--target-column",
+                           "y", *QUICK, "--devices", "2", "--strategy", "ddp", "--seed", "0", "--out", str(out)],
+                          env=env, capture_output=True, text=True, timeout=600)  # a guard against a hang
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.count("wrote model and metrics.json to") == 1, done.stdout
+    assert sorted(p.name for p in out.iterdir()) == ["config.json", "metrics.json", "model.safetensors"]
+    assert not any(p.name.endswith(".lock") for p in tmp_path.iterdir())
+    assert type(rnnkit.load(out)).__name__ == "SequenceRegressor"
