@@ -1,7 +1,8 @@
-"""Round 33 of bad inputs to the time-series reading layer (T33-01 ..) and real series no test had used (R33-01 ..):
-times on a 12-hour clock as spreadsheets write them ('13/01/2020 1:00:00 PM'), whose format pandas does not guess, so
-that it read them value by value (a week of day-first hours became January .. July) or not at all. Each T33 test
-fails on the commit before its fix; the R33 tests pin behaviour that was already right."""
+"""Round 33 of bad inputs to the time-series reading layer (T33-01 .. T33-06) and a real series no test had used
+(R33-01): times on a 12-hour clock as spreadsheets write them ('13/01/2020 1:00:00 PM'), whose format pandas does not
+guess, so that it read them value by value (a week of day-first hours became January .. July) or not at all; values
+written as percentages, amounts or with a typographic minus; dates as text out of order, which sort as words
+(statsmodels' elnino melted); a split time written as a quarter. Each test fails on the commit before its fix."""
 
 import numpy as np
 import pandas as pd
