@@ -101,6 +101,7 @@ Z_GRID = (2.0, 2.5, 3.0, 3.5, 4.0, 5.0, 6.0)
 DT_FLOOR = 1e-3  # seconds added before the log: u = ln(Δt + 1 ms), finite for equal timestamps
 YEAR = 365.25 * 86_400  # seconds
 MAX_WAIT = 3 * YEAR  # a longer wait in a session is a timestamp (Unix seconds are 1.7e9, 54 years) given as a wait
+UNIT_SHIFT = 10**2.5  # scored waits whose median is this many times fit's (or as many times less): another unit
 # full: a few CPU minutes on 2 shared cores; quick: fewer users and epochs
 FULL = {"users": 600, "seeds": 1, "max_epochs": 15}
 QUICK = {"users": 150, "seeds": 1, "max_epochs": 10}
@@ -298,6 +299,36 @@ def make_split(users: int, *, seed: int, sessions_per_user: int = 5, anomaly_rat
     return parts
 
 
+def median_wait(sessions: Sessions) -> float | None:
+    """The median of the positive waits after each session's first event (seconds, or the unit they were given
+    in); None when there is none. The detectors keep their training sessions' to catch waits scored in another
+    unit (:func:`check_wait_unit`)."""
+    waits = np.concatenate([np.asarray(dt[1:], dtype=np.float64) for dt in sessions.dt] or [np.zeros(0)])
+    waits = waits[waits > 0]
+    return float(np.median(waits)) if len(waits) else None
+
+
+def check_wait_unit(fitted: float | None, sessions: Sessions, who: str) -> None:
+    """ValueError when the median wait of the sessions to score is ``UNIT_SHIFT`` (10^2.5) or more times the
+    training sessions' ``fitted``, or as many times less: waits in milliseconds beside a fit on seconds (or the
+    reverse) shift every step's log wait by ln 1000 = 6.9, so the delay test would flag every session. A system
+    that truly ran 300 times slower would be flagged throughout as well; convert the unit, or refit."""
+    scored = median_wait(sessions)
+    if fitted is None or scored is None or 1 / UNIT_SHIFT < scored / fitted < UNIT_SHIFT:
+        return
+    ratio = scored / fitted
+    power = 1000 ** round(np.log10(ratio) / 3)  # the nearest of 1000, 1e6, ... (or 1/1000, ...)
+    if ratio > 1:
+        how = f"{ratio:,.0f} times the training sessions'"
+        fix = f"milliseconds beside seconds? dt / {power:g}" if power >= 1000 else "the recipe's: seconds"
+    else:
+        how = f"{1 / ratio:,.0f} times less than the training sessions'"
+        fix = f"seconds beside milliseconds? dt * {1 / power:g}" if power <= 1 / 1000 else "the recipe's: seconds"
+    raise ValueError(f"{who}: the sessions' median wait is {scored:.4g}, {how} ({fitted:.4g}), so the delay test "
+                     f"would flag every session for its waits; give the waits in fit's unit ({fix}), or fit the "
+                     "detector on waits in this unit")
+
+
 def delay_log(dt: np.ndarray) -> np.ndarray:
     """``u = ln(Δt + DT_FLOOR)``: the scale of the delay test (waits are exponential, so their log is compact)."""
     return np.log(dt + DT_FLOOR)
@@ -392,7 +423,7 @@ def fit_lstm(train: Sessions, vocab_size: int, budget: dict, *, seed: int) -> Ne
     ValueError names the first that is not)."""
     from torch.utils.data import DataLoader
 
-    check_sessions(train, "fit_lstm")
+    train = check_sessions(train, "fit_lstm")
     if not is_count(vocab_size, 1):
         raise ValueError(f"fit_lstm: vocab_size must be an integer >= 1 (the events the model tells apart: "
                          f"len(vocab)), got {vocab_size!r}")
@@ -404,7 +435,9 @@ def fit_lstm(train: Sessions, vocab_size: int, budget: dict, *, seed: int) -> Ne
     build = lambda: NextEventModule(
         NextEventModel(vocab_size, budget["embed_size"], budget["hidden_size"], num_layers=budget["num_layers"]),
         task="regression", lr=budget["lr"], clip_grad_norm=budget["clip_grad_norm"])
-    return seeded_fit(build, loader, seed=seed, max_epochs=budget["max_epochs"], device="cpu").module
+    module = seeded_fit(build, loader, seed=seed, max_epochs=budget["max_epochs"], device="cpu").module
+    module.median_wait = median_wait(train)  # score_lstm refuses waits in another unit (check_wait_unit)
+    return module
 
 
 class StepScores(NamedTuple):
@@ -438,6 +471,7 @@ def score_lstm(module: NextEventModule, sessions: Sessions, *, batch_size: int =
     """:class:`StepScores` of every session, in order; each needs at least 2 events (a ValueError names the
     sessions of one event otherwise: there is no next event to score)."""
     sessions = check_scorable(sessions, "score_lstm")
+    check_wait_unit(getattr(module, "median_wait", None), sessions, "score_lstm")  # None: a module built elsewhere
     model = module.model.eval()
     V = model.vocab_size
     for s, e in enumerate(sessions.events):
@@ -498,6 +532,7 @@ class NGramDetector:
                 waits[e[t - 1]].append(float(u[t]))
         self.delay = {event: (float(np.mean(w)), float(np.std(w)) or 1.0) for event, w in waits.items()}
         self.ids = id_kind(sessions.events, "NGramDetector.fit")  # text or numbers: score's must be the same
+        self.median_wait = median_wait(sessions)  # score's waits must be in the same unit
         return self
 
     def rank(self, context: Sequence[int], event: int) -> int:
@@ -520,6 +555,7 @@ class NGramDetector:
                              f"session {s}), but the detector was fitted on {named[self.ids]}, so every step would "
                              "rank as an event never seen and every session be flagged; give the ids in fit's type "
                              "(e.g. df['event'].astype(str) for both, or pd.to_numeric)")
+        check_wait_unit(getattr(self, "median_wait", None), sessions, "NGramDetector.score")
         ranks, zs = [], []
         for e, dt in zip(sessions.events, sessions.dt, strict=True):
             e = e.tolist()
