@@ -172,6 +172,13 @@ def _check_prices(prices: pd.DataFrame) -> None:
         raise ValueError(f"{who}: prices must be indexed by date (a DatetimeIndex), got a {type(days).__name__} "
                          f"starting {list(days[:2])}; e.g. {fix}")
     step = np.diff(days.asi8)
+    if days.has_duplicates and (column := _ticker_column(prices)) is not None:
+        # a long table of several tickers: sorting and dropping repeated days would keep one ticker's row per day
+        # at random, one price series spliced from several
+        tickers = list(dict.fromkeys(prices[column]))
+        raise ValueError(f"{who}: prices hold {len(tickers)} tickers' rows in column {column!r} ({tickers[:5]}), "
+                         "stacked as a long table, so the days repeat; give one ticker's daily prices: "
+                         f"prices[prices[{column!r}] == {tickers[0]!r}]")
     if (step <= 0).any():
         i = int(np.argmax(step <= 0)) + 1
         what = "repeats row" if step[i - 1] == 0 else "is earlier than row"
@@ -243,6 +250,18 @@ def _check_prices(prices: pd.DataFrame) -> None:
                       f"({len(jumps)} such day(s)), as a stock split or a reverse split does in prices not adjusted "
                       "for them; that day's return would be read as a crash or a rally: give split-adjusted "
                       "prices (e.g. the 'Adj Close' of a download, with High and Low scaled alike)", stacklevel=3)
+
+
+def _ticker_column(prices: pd.DataFrame):
+    """The column other than prices (e.g. ``Ticker``, ``Symbol``) of 2 or more values whose rows each hold every
+    day at most once: the tickers of a long table (called when days repeat); None if there is none."""
+    for column in prices.columns:
+        if column in (*PRICE_COLUMNS, "Open", "Adj Close") or pd.api.types.is_float_dtype(prices[column]):
+            continue
+        groups = prices.groupby(prices[column].to_numpy(), sort=False).indices  # value -> row positions
+        if 2 <= len(groups) < len(prices) and all(not prices.index[rows].has_duplicates for rows in groups.values()):
+            return column
+    return None
 
 
 def next_day_windows(features: np.ndarray, target: np.ndarray, lookback: int) -> tuple[np.ndarray, np.ndarray]:
