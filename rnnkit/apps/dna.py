@@ -272,6 +272,15 @@ def with_negatives(promoters: list[str], rng: np.random.Generator) -> tuple[list
     return promoters + negatives, np.r_[np.ones(len(promoters)), np.zeros(len(negatives))].astype(np.int64)
 
 
+def _named(who: str, i: int, encode: Callable, *args):
+    """``encode(*args)``, its ValueError (an invalid letter at a position, RNA, bytes) naming sequence ``i`` of the
+    list, as rnnkit.data.bio's own message names only the position within one sequence."""
+    try:
+        return encode(*args)
+    except ValueError as e:
+        raise ValueError(f"{who}: sequence {i}, {e}") from None
+
+
 def one_hot(sequences: list[str]) -> np.ndarray:
     """``(n, L, 4)`` float32 one-hot bases (ACGT; N the uniform row), of equal-length sequences (a ValueError
     names the first of another length: the recipe reads each position as an offset from the TSS, so they are
@@ -286,7 +295,8 @@ def one_hot(sequences: list[str]) -> np.ndarray:
                          f"{len(sequences[0])}; the sequences must be of one length, each ending at its TSS "
                          f"(this recipe reads {UPSTREAM} bp): take the last bases of each (s[-n:]) for one n, or "
                          "leave the shorter ones out")
-    return one_hot_encode(torch.stack([encode_sequence(s) for s in sequences])).numpy()
+    return one_hot_encode(torch.stack([_named("one_hot", i, encode_sequence, s) for i, s in enumerate(sequences)])
+                          ).numpy()
 
 
 def tatawa_peak(sequences: list[str], *, bin_bp: int = 10) -> list[int]:
@@ -328,7 +338,7 @@ def kmer_profile(sequences: list[str], ks: Sequence[int] | int = KMER_SIZES) -> 
                              f"ks (e.g. {[k for k in ks if k <= len(s)] or [1]})")
         parts = []
         for k in ks:
-            counts = np.bincount(kmer_ids(s, k).numpy(), minlength=4**k + 1)
+            counts = np.bincount(_named("kmer_profile", i, kmer_ids, s, k).numpy(), minlength=4**k + 1)
             parts.append(counts / counts.sum())
         rows.append(np.concatenate(parts))
     return np.asarray(rows, dtype=np.float32)
