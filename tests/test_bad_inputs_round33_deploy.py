@@ -35,14 +35,14 @@ def test_S33_01_a_text_date_that_reads_day_or_month_first_is_refused(daily):
     clf, X = daily
     with pytest.raises(ValueError) as error:
         streamed(Streamer(clf), X[0][:3], ["01/03/2024 10:00", "02/03/2024 10:00", "03/03/2024 10:00"])
-    assert ("Streamer: stream 's': time '01/03/2024 10:00' does not read as one date: it reads two ways, "
-            "2024-01-03 10:00:00 month first (as pandas reads it) or 2024-03-01 10:00:00 day first") in one_line(error)
-    assert "pd.to_datetime(t, dayfirst=True)" in one_line(error)
-    with pytest.raises(ValueError, match="reads two ways"):
+    assert ("Streamer: stream 's': time '01/03/2024 10:00' does not read as one date: it reads 2 ways, "
+            "2024-01-03 10:00:00 as pandas reads it, 2024-03-01 10:00:00 day first (pd.to_datetime(t, dayfirst=True))"
+            ) in one_line(error)
+    with pytest.raises(ValueError, match="reads 3 ways"):
         streamed(Streamer(clf), X[0][:1], ["01.03.24"])
     # the fix it names, and dates only one format reads, answer as predict does
     days = ["13/03/2024 10:00", "14/03/2024 10:00", "16/03/2024 10:00"]
-    expected = clf.predict_proba([X[0][:3]], times=[pd.to_datetime(days, dayfirst=True)])[0]
+    expected = clf.predict_proba([X[0][:3]], times=[pd.to_datetime(days, format="%d/%m/%Y %H:%M")])[0]
     fixed = [pd.to_datetime(t, dayfirst=True) for t in days]
     np.testing.assert_allclose(streamed(Streamer(clf), X[0][:3], fixed), expected, atol=1e-6)
     np.testing.assert_allclose(streamed(Streamer(clf), X[0][:3], days), expected, atol=1e-6)
@@ -117,3 +117,18 @@ def test_S33_05_a_feature_sent_as_text_names_the_json_number_to_send(daily):
         assert answer.status_code == 400
         assert answer.json()["detail"] == f'sequence 0, step 0 holds "{text}"; features must be numbers{words}'
     assert client.post("/predict", json={"sequences": [[[None, *step[1:]]]], **times}).status_code == 200
+
+
+# -- S33-06: short dates written year first (24-03-01) -----------------------------------------------------------------
+def test_S33_06_a_short_date_written_year_first_is_refused(daily):
+    # before: '24-03-01' (1 March 2024, as Sweden, Japan or China write short dates) read as pandas reads it,
+    # 24 March 2001, so a stream of 1, 2, 3 March 2024 was read a year apart, and answered without a word
+    clf, X = daily
+    with pytest.raises(ValueError) as error:
+        streamed(Streamer(clf), X[0][:3], ["24-03-01", "24-03-02", "24-03-03"])
+    assert ("time '24-03-01' does not read as one date: it reads 2 ways, 2001-03-24 00:00:00 as pandas reads it, "
+            "2024-03-01 00:00:00 year first (pd.to_datetime(t, yearfirst=True))") in one_line(error)
+    days = ["24-03-01", "24-03-02", "24-03-04"]
+    expected = clf.predict_proba([X[0][:3]], times=[pd.to_datetime(days, format="%y-%m-%d")])[0]
+    fixed = [pd.to_datetime(t, yearfirst=True) for t in days]
+    np.testing.assert_allclose(streamed(Streamer(clf), X[0][:3], fixed), expected, atol=1e-6)

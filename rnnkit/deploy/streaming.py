@@ -105,7 +105,7 @@ def _seconds(time) -> tuple[float, bool | None]:
     return (stamp - pd.Timestamp(0).as_unit(stamp.unit)).total_seconds(), zoned  # in its unit: 2300 is past ns
 
 
-_DAY_MONTH = re.compile(r"\s*(\d{1,2})([/.-])(\d{1,2})\2\d{2}(?:\d{2})?(?!\d)")  # 01/03/2024, 1.3.24: no year first
+_SHORT_DATE = re.compile(r"\s*\d{1,2}([/.-])\d{1,2}\1\d{2}(?:\d{2})?(?!\d)")  # 01/03/2024, 1.3.24, 24-03-01
 
 
 def compact_date_hint(text) -> str:
@@ -123,20 +123,29 @@ def compact_date_hint(text) -> str:
 
 
 def two_readings_fix(text) -> str | None:
-    """Why ``text``, a date written day and month first with both at most 12 and unequal (``01/03/2024 10:00``),
-    cannot be read as one step's time, and how to give it; None for any other value. pandas reads such text month
-    first (3 January) and a day-first writer (most of the world) meant 1 March; one value cannot tell, and a stream
-    of them would be read with gaps of months for days."""
-    match = _DAY_MONTH.match(text) if isinstance(text, str) else None
-    if match is None or match.group(1) == match.group(3) or max(int(match.group(1)), int(match.group(3))) > 12:
+    """Why ``text``, a date whose day, month and year fields read more than one way (``01/03/2024 10:00``: 3 January
+    month first, as pandas reads it, 1 March day first, as most of the world writes it; ``24-03-01``: 24 March 2001
+    as pandas reads it, 1 March 2024 year first, as Sweden, Japan or China write short dates), cannot be read as one
+    step's time, and how to give it; None for any other value. One value cannot tell the readings apart, and a stream
+    of them read the wrong way has gaps of months or years for days."""
+    if not isinstance(text, str) or _SHORT_DATE.match(text) is None:
         return None
-    try:
-        month_first, day_first = pd.Timestamp(text), pd.to_datetime(text, dayfirst=True)
-    except (TypeError, ValueError):
+    readings = {}
+    for how, first in (("as pandas reads it", {}), ("day first", {"dayfirst": True}),
+                       ("year first", {"yearfirst": True})):
+        try:
+            with warnings.catch_warnings():  # pandas' "Parsing dates in %d/%m/%Y format ...": the readings are named
+                warnings.simplefilter("ignore", UserWarning)
+                stamp = pd.to_datetime(text, **first)
+        except (TypeError, ValueError):
+            return None
+        if stamp not in readings:
+            call = f" (pd.to_datetime(t, {next(iter(first))}=True))" if first else ""
+            readings[stamp] = f"{stamp} {how}{call}"
+    if len(readings) < 2:
         return None
-    return (f"it reads two ways, {month_first} month first (as pandas reads it) or {day_first} day first, and one "
-            f"value cannot tell which was meant; give it as a pd.Timestamp (pd.to_datetime(t, dayfirst=True) for "
-            f"day-first text, pd.to_datetime(t) for month-first) or as ISO text (YYYY-MM-DD HH:MM:SS)")
+    return (f"it reads {len(readings)} ways, {', '.join(readings.values())}, and one value cannot tell which was "
+            f"meant; give it as a pd.Timestamp read the way it was written, or as ISO text (YYYY-MM-DD HH:MM:SS)")
 
 
 _ZONE_NAME = re.compile(r"\[([^\]]*)\]\s*$")  # Java's ZonedDateTime.toString(): ...+01:00[Europe/Paris]
