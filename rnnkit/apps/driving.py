@@ -370,7 +370,16 @@ class Scaling:
 
 def fit_scaling(episodes: list[Episode]) -> Scaling:
     """Observation statistics over all frames of ``episodes``; acceleration statistics over the steps after the
-    warm-up."""
+    warm-up. A ValueError for no episodes, or none longer than the warm-up (no action to scale)."""
+    episodes = list(episodes)  # a generator would be spent on the observations, leaving no actions
+    if not episodes:
+        raise ValueError("fit_scaling: no episodes; give the training episodes (a list of Episode, one "
+                         "per drive(env, seed) call)")
+    if not any(len(e.actions) > WARM_UP for e in episodes):
+        longest = max(len(e.actions) for e in episodes)
+        raise ValueError(f"fit_scaling: none of the {len(episodes)} episodes has a step after the {WARM_UP}-step "
+                         f"warm-up (the longest has {longest} steps), so there is no action to scale; give "
+                         f"episodes of more than {WARM_UP} steps (longer drives)")
     x = [observe(e.frames) for e in episodes]
     x_mean, x_scale = feature_scaling(pad_sequences(x), torch.tensor([len(a) for a in x]))
     y = [e.actions[WARM_UP:, :1] for e in episodes]
