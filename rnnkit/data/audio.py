@@ -701,13 +701,27 @@ class MFCC(nn.Module):
         return self.logmel(wave) @ self.dct.T  # (..., T, K)
 
 
+def _declared_bands(transform) -> tuple[str, int] | None:
+    """The feature size a torchaudio-style transform declares (``n_mfcc``, ``n_mels``), on itself or on the first
+    step of an ``nn.Sequential`` that declares one (``Sequential(MelSpectrogram(), AmplitudeToDB())``); such
+    transforms give features channels first, ``(F, T)``."""
+    steps = [transform, *(transform if isinstance(transform, nn.Sequential) else ())]
+    for step in steps:
+        for name in ("n_mfcc", "n_mels"):
+            if is_count(getattr(step, name, None)):
+                return name, int(getattr(step, name))
+    return None
+
+
 class AudioDataset(Dataset):
     """WAV files as ``(features (T, D), label int64)`` items, read on access.
 
     ``transform`` maps a mono waveform ``(N,)`` to frames ``(T, D)`` (`LogMel`, `MFCC`); without one the
     item is the waveform itself as ``(N, 1)``. Every file's header is checked when the dataset is built,
     so a wrong sample rate or an empty file fails at once, naming the file, not in the middle of an epoch.
-    ``lengths`` (frames per item, for `BucketBatchSampler`) come from the headers too.
+    ``lengths`` (frames per item, for `BucketBatchSampler`) come from the headers too. A transform that declares its
+    feature size (torchaudio's ``MelSpectrogram``: ``n_mels``, ``MFCC``: ``n_mfcc``) but gives features channels first,
+    ``(F, T)``, is refused at the item: give a function that returns ``mel(wave).T``.
 
     Args:
         files: WAV paths.
@@ -760,6 +774,7 @@ class AudioDataset(Dataset):
                                  "needs (n_fft // 2 + 1); pad the clip with silence or drop it")
             lengths.append(transform.num_frames(n) if hasattr(transform, "num_frames") else n)
         self.lengths = np.asarray(lengths, dtype=np.int64)
+        self._bands = None if hasattr(transform, "num_frames") else _declared_bands(transform)
 
     @classmethod
     def from_folder(
@@ -817,4 +832,12 @@ class AudioDataset(Dataset):
             raise ValueError(f"{self.files[i]}: the transform left no step of its {len(wave)} samples (a trim of "
                              "silence on a silent clip?); drop the file from the dataset, or keep at least one step "
                              "in the transform")
+        if self._bands and isinstance(x, torch.Tensor) and x.dim() == 2 and x.shape[0] == self._bands[1] != x.shape[1]:
+            name, size = self._bands
+            raise ValueError(f"AudioDataset: the transform {type(self.transform).__name__} gave features of shape "
+                             f"{tuple(x.shape)} for the {len(wave)} samples of {self.files[i]}: its {name}={size} "
+                             f"first, (F, T), as torchaudio's and librosa's features are, which pad_collate would "
+                             f"read as {size} steps of {x.shape[1]} features; give frames (T, F): a function such as "
+                             "def features(wave): return mel(wave).T (named, so DataLoader workers can pickle it), or "
+                             "rnnkit's LogMel / MFCC, which give (T, F)")
         return x, self.labels[i]
