@@ -3,8 +3,10 @@
 import numpy as np
 import pandas as pd
 import pytest
+from torch import nn
 
 from rnnkit.data import TextClassificationDataset, Vocab
+from rnnkit.data.audio import MFCC, AudioDataset, LogMel, write_wav
 from rnnkit.data.events import EventSessions, event_vocab, sessionize
 from rnnkit.data.video import VideoDataset, frames_to_tensor, write_video
 
@@ -88,3 +90,35 @@ def test_D33_11_event_sessions_refuses_shuffled_rows_of_a_log_whose_time_column_
                EventSessions(cases, vocab, event="concept:name")):
         assert [ds[i][0]["event"].tolist() for i in range(len(ds))] == expected
     assert len(EventSessions(shuffled, vocab, event="concept:name", time=None)) == 2  # the rows as they are, if asked
+
+
+class _MelSpectrogram(nn.Module):
+    """torchaudio.transforms.MelSpectrogram's interface (torchaudio is not installed here): sample_rate, n_mels and
+    hop_length attributes, and features channels first, (n_mels, T)."""
+
+    def __init__(self, sample_rate=16000, n_mels=64, hop_length=200):
+        super().__init__()
+        self.sample_rate, self.n_mels, self.hop_length = sample_rate, n_mels, hop_length
+        self.logmel = LogMel(sample_rate, n_mels, n_fft=1024, hop_length=hop_length)
+
+    def forward(self, wave):
+        return self.logmel(wave).T
+
+
+def test_D33_12_audio_dataset_refuses_a_torchaudio_style_transform_that_gives_features_channels_first(tmp_path):
+    t = np.arange(16000) / 16000
+    files = [tmp_path / f"{k}.wav" for k in range(2)]
+    for k, f in enumerate(files):  # clips of one length (Speech Commands' 1 s): (64, 81) each, batched silently
+        write_wav(f, 0.3 * np.sin(2 * np.pi * (300 + 100 * k) * t), 16000)
+    for transform in (_MelSpectrogram(), nn.Sequential(_MelSpectrogram())):
+        ds = AudioDataset(files, [0, 1], transform, sample_rate=16000)
+        with pytest.raises(ValueError, match=r"gave features of shape \(64, 81\) .*n_mels=64 first, \(F, T\)"
+                                             r".*64 steps of 81 features.*mel\(wave\)\.T"):
+            ds[0]
+    # transposed, and rnnkit's own transforms, give (T, F) as before
+    def features(wave):
+        return _MelSpectrogram()(wave).T
+
+    assert AudioDataset(files, [0, 1], features, sample_rate=16000)[1][0].shape == (81, 64)
+    for transform, size in ((LogMel(16000), 40), (MFCC(16000), 13)):
+        assert AudioDataset(files, [0, 1], transform, sample_rate=16000)[0][0].shape == (101, size)
