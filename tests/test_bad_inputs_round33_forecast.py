@@ -54,3 +54,38 @@ def test_F33_01_latest_rows_numbered_from_zero_are_refused_by_the_smoothing(on_s
     revised = y.copy()
     revised.iloc[5] += 30
     assert np.isfinite(f.predict(data=revised).to_numpy()).all()
+
+
+def test_F33_02_sktime_update_reads_a_multivariate_ys_columns_by_name():
+    from rnnkit.forecast.sktime import RnnkitForecaster
+
+    y = airline()
+    ys = pd.DataFrame({"a": y, "b": 2 * y + 50})  # sktime fits one forecaster per column
+    params = {"model": "direct", **TINY}
+    in_order = RnnkitForecaster(**params).fit(ys.iloc[:-12], fh=[1, 2])
+    swapped = RnnkitForecaster(**params).fit(ys.iloc[:-12], fh=[1, 2])
+    in_order.update(ys.iloc[-12:], update_params=False)
+    swapped.update(ys.iloc[-12:][["b", "a"]], update_params=False)  # the same new rows, columns in another order
+    expected, got = in_order.predict(), swapped.predict()
+    # before: sktime gave the forecaster of 'a' the column at its place, 'b' (and b's forecaster a's values), and
+    # labelled the forecasts by the new order: 'b' 970 where it is 1032, 'a' 551 where it is 491, without a word
+    assert list(got.columns) == ["a", "b"]
+    np.testing.assert_allclose(got.to_numpy(), expected.to_numpy(), rtol=1e-9)
+    assert (got["b"] > got["a"] + 400).all()  # b = 2 a + 50, about 1000 against 500 in 1961
+
+
+def test_F33_03_sktime_update_reads_Xs_columns_by_name():
+    from sktime.datasets import load_longley
+
+    from rnnkit.forecast.sktime import RnnkitForecaster
+
+    y, X = load_longley()
+    params = {"model": "direct", **TINY}
+    in_order = RnnkitForecaster(**params).fit(y.iloc[:-4], X.iloc[:-4], fh=[1, 2])
+    reordered = RnnkitForecaster(**params).fit(y.iloc[:-4], X.iloc[:-4], fh=[1, 2])
+    in_order.update(y.iloc[-4:-2], X.iloc[-4:-2], update_params=False)
+    reordered.update(y.iloc[-4:-2], X.iloc[-4:-2][X.columns[::-1]], update_params=False)  # as predict takes them
+    # before: refused at predict, "data has columns ['TOTEMP', 'POP', ...]; ... select those, in that order", for
+    # an argument never given
+    np.testing.assert_allclose(reordered.predict(X=X.iloc[-2:]).to_numpy(),
+                               in_order.predict(X=X.iloc[-2:]).to_numpy(), rtol=1e-9)

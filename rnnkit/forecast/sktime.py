@@ -351,6 +351,20 @@ def _check_observed(who: str, **data) -> None:
                          "use rnnkit.Forecaster, which fills them itself (impute='ffill')")
 
 
+def _in_columns_of(data, seen):
+    """``data`` (a DataFrame given to ``update``) with its columns in the order of ``seen`` (the values seen so far,
+    in fit's order) where it holds the same columns in another order: sktime hands each column of a multivariate
+    ``y`` to the forecaster fitted on the column at that place, so ``y[['b', 'a']]`` would extend the forecaster of
+    ``a`` with ``b``'s values (and the forecasts be labelled by the new order), and ``X``'s columns are read in
+    fit's order."""
+    if not isinstance(data, pd.DataFrame) or not isinstance(seen, pd.DataFrame):
+        return data
+    given, fitted = list(data.columns), list(seen.columns)
+    if given == fitted or len(given) != len(fitted) or set(given) != set(fitted):
+        return data
+    return data[seen.columns]
+
+
 class RnnkitForecaster(BaseForecaster):
     """An rnnkit :class:`~rnnkit.forecast.Forecaster` (direct multi-output recurrent model) for sktime.
 
@@ -551,7 +565,7 @@ class RnnkitForecaster(BaseForecaster):
         _check_time_last("RnnkitForecaster.update", y=y, X=X)
         _check_covers("RnnkitForecaster.update", y, X)
         _check_observed("RnnkitForecaster.update", y=y, X=X)
-        y, X = self._in_fitted_order(y), self._in_fitted_order(X)
+        y, X = self._in_fitted_order(_in_columns_of(y, self._y)), self._in_fitted_order(_in_columns_of(X, self._X))
         return super().update(y, X=X, update_params=update_params)
 
     def update_predict_single(self, y=None, fh=None, X=None, update_params=True):
