@@ -220,7 +220,9 @@ def frames_to_tensor(frames: np.ndarray | torch.Tensor) -> torch.Tensor:
     are kept as they are. A list of PIL images is read as ``np.asarray`` reads it; images of a palette (GIF frames)
     or of other colour spaces (CMYK, YCbCr) are refused: ``.convert('RGB')`` them. A 3-D array whose last axis has 3
     or 4 entries is one colour image ``(H, W, C)``, not grey frames 3 or 4 pixels wide, and is refused (pass
-    ``frames[None]``). Other dtypes, and float values outside
+    ``frames[None]``); so is a 4-D array whose last two axes are alike and more than 4, a batch of grey clips
+    ``(B, T, H, W)`` of square frames, which would be read as ``W`` channels (multispectral frames of fewer bands
+    than pixels pass). Other dtypes, and float values outside
     [0, 1], are a ValueError (a scale guessed wrong would be silent).
     """
     _refuse_pil_modes(frames)
@@ -236,6 +238,12 @@ def frames_to_tensor(frames: np.ndarray | torch.Tensor) -> torch.Tensor:
         move = "permute" if isinstance(frames, torch.Tensor) else "transpose"  # a tensor's transpose swaps two axes
         raise ValueError(f"frames of shape {a.shape} look channels-first (T, C, H, W); frames_to_tensor takes "
                          f"channels last (T, H, W, C): pass frames.{move}(0, 2, 3, 1)")
+    if a.ndim == 4 and a.shape[3] > 4 and a.shape[2] == a.shape[3]:  # np.stack of grey clips: moving_digits' frames
+        raise ValueError(f"frames of shape {a.shape} look like a batch of grey clips (B, T, H, W): their last two axes "
+                         f"are alike, as frames of {a.shape[2]}x{a.shape[3]} pixels are, and would be read as "
+                         f"{a.shape[0]} frames of {a.shape[1]}x{a.shape[2]} pixels in {a.shape[3]} channels; "
+                         "frames_to_tensor takes one clip: torch.stack([frames_to_tensor(clip) for clip in clips]) "
+                         "gives (B, T, 1, H, W)")
     scale = {np.dtype(np.uint8): 255.0, np.dtype(np.uint16): 65535.0, np.dtype(bool): 1.0}.get(a.dtype)
     if scale is None:
         if a.dtype.kind != "f":
