@@ -3,12 +3,13 @@
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 from torch import nn
 
 from rnnkit.data import TextClassificationDataset, Vocab
 from rnnkit.data.audio import MFCC, AudioDataset, LogMel, write_wav
 from rnnkit.data.events import EventSessions, event_vocab, sessionize
-from rnnkit.data.video import VideoDataset, frames_to_tensor, write_video
+from rnnkit.data.video import VideoDataset, frames_to_tensor, moving_digits, write_video
 
 
 def test_D33_08_frames_to_tensor_refuses_palette_frames_of_a_gif(tmp_path):
@@ -122,3 +123,15 @@ def test_D33_12_audio_dataset_refuses_a_torchaudio_style_transform_that_gives_fe
     assert AudioDataset(files, [0, 1], features, sample_rate=16000)[1][0].shape == (81, 64)
     for transform, size in ((LogMel(16000), 40), (MFCC(16000), 13)):
         assert AudioDataset(files, [0, 1], transform, sample_rate=16000)[0][0].shape == (101, size)
+
+
+def test_D33_13_frames_to_tensor_refuses_a_batch_of_grey_clips():
+    pytest.importorskip("cv2")
+    clips = np.stack([moving_digits(10, size=32, digit_size=12, seed=s).frames for s in range(4)])  # (4, 10, 32, 32)
+    with pytest.raises(ValueError, match=r"\(4, 10, 32, 32\) look like a batch of grey clips \(B, T, H, W\).*"
+                                         r"4 frames of 10x32 pixels in 32 channels.*torch\.stack"):
+        frames_to_tensor(clips)
+    # clip by clip, and frames of a few channels (RGBA, 13 spectral bands), read as before
+    assert torch.stack([frames_to_tensor(c) for c in clips]).shape == (4, 10, 1, 32, 32)
+    assert frames_to_tensor(np.zeros((5, 32, 32, 13), np.uint16)).shape == (5, 13, 32, 32)
+    assert frames_to_tensor(np.zeros((5, 4, 4, 4), np.uint8)).shape == (5, 4, 4, 4)
