@@ -2001,6 +2001,33 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
+def _number_hint(text: str, kind) -> str:
+    """How to write a number given in another locale's or another tool's form: a decimal comma (``0,001``, as a
+    German or French Excel shows it), a thousands separator (``2,000``), a percentage (``20%``), a whole number in
+    exponent form (``1e2``)."""
+    import re
+
+    bare = text.strip()
+    if re.fullmatch(r"[-+]?[1-9]\d{0,2}(,\d{3})+", bare):  # 1,500: thousands, or (a float) a decimal comma
+        whole = bare.replace(",", "")
+        if kind is int:
+            return f" (written with a thousands separator: write {whole})"
+        return (f" (write {bare.replace(',', '.')} where the comma is a decimal comma, {whole} where it separates "
+                "thousands)")
+    if re.fullmatch(r"[-+]?\d*,\d+([eE][-+]?\d+)?", bare) and kind is float:
+        return f" (written with a decimal comma: write {bare.replace(',', '.')})"
+    if kind is float and re.fullmatch(r"[-+]?(\d+\.?\d*|\.\d+)\s*%", bare):
+        return f" (a percentage: write the fraction, {float(bare.rstrip('%')) / 100:g})"
+    if kind is int:
+        try:
+            value = float(bare)
+        except ValueError:
+            return ""
+        if math.isfinite(value) and value == int(value):
+            return f" (write {int(value)})"
+    return ""
+
+
 def _number(kind, low, high=None, *, low_open=False, high_open=True, what=""):
     """An argparse type: a ``kind`` (int or float) in [low, high) (the ends as given), with a message that
     says the range."""
@@ -2009,7 +2036,7 @@ def _number(kind, low, high=None, *, low_open=False, high_open=True, what=""):
             value = kind(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"expected {'an integer' if kind is int else 'a number'}, got "
-                                             f"{text!r}") from None
+                                             f"{text!r}{_number_hint(text, kind)}") from None
         too_low = value <= low if low_open else value < low
         too_high = high is not None and (value >= high if high_open else value > high)
         if too_low or too_high or not math.isfinite(value):  # NaN and infinity: no option takes them
