@@ -218,7 +218,8 @@ def frames_to_tensor(frames: np.ndarray | torch.Tensor) -> torch.Tensor:
 
     uint8 is divided by 255, uint16 by 65535, bool read as 0 / 1; float frames must already be in [0, 1] and
     are kept as they are. A list of PIL images is read as ``np.asarray`` reads it; images of a palette (GIF frames)
-    or of other colour spaces (CMYK, YCbCr) are refused: ``.convert('RGB')`` them. A 3-D array whose last axis has 3
+    or of other colour spaces (CMYK, YCbCr), and images of several modes or sizes, are refused: ``.convert('RGB')``
+    them. A 3-D array whose last axis has 3
     or 4 entries is one colour image ``(H, W, C)``, not grey frames 3 or 4 pixels wide, and is refused (pass
     ``frames[None]``); so is a 4-D array whose last two axes are alike and more than 4, a batch of grey clips
     ``(B, T, H, W)`` of square frames, which would be read as ``W`` channels (multispectral frames of fewer bands
@@ -284,6 +285,13 @@ def _refuse_pil_modes(frames) -> None:
             raise ValueError(f"frames_to_tensor: {'the frame' if one else f'frame {t}'} is a PIL image of mode "
                              f"{mode!r} ({_PIL_NOT_RGB[mode]}), whose numbers would be read as grey levels or RGB; "
                              f"convert it first: {fix} (or .convert('L') for grey)")
+    kinds = [(im.mode, im.size) for im in images if hasattr(im, "getpalette")]
+    if len(set(kinds)) > 1:  # numpy's "inhomogeneous shape" otherwise
+        t = next(t for t, kind in enumerate(kinds) if kind != kinds[0])
+        raise ValueError(f"frames_to_tensor: frame 0 is a PIL image of mode {kinds[0][0]!r} and {kinds[0][1][0]}x"
+                         f"{kinds[0][1][1]} pixels (W x H), frame {t} of mode {kinds[t][0]!r} and {kinds[t][1][0]}x"
+                         f"{kinds[t][1][1]}; frames of one clip need one mode and size: frames_to_tensor([im.convert("
+                         "'RGB') for im in frames]) (and .resize((W, H)) for frames of other sizes)")
 
 
 class FrameEncoder(nn.Module):
