@@ -12,24 +12,32 @@ from rnnkit.data.events import EventSessions, event_vocab, sessionize
 from rnnkit.data.video import VideoDataset, frames_to_tensor, moving_digits, write_video
 
 
-def test_D33_08_frames_to_tensor_refuses_palette_frames_of_a_gif(tmp_path):
+def test_D33_08_frames_to_tensor_refuses_palette_frames(tmp_path):
     Image = pytest.importorskip("PIL.Image")
     ImageSequence = pytest.importorskip("PIL.ImageSequence")
     rng = np.random.default_rng(0)
     frames = [Image.fromarray(rng.integers(0, 256, (16, 16, 3), dtype=np.uint8)) for _ in range(3)]
-    frames[0].save(tmp_path / "clip.gif", save_all=True, append_images=frames[1:])
-    gif = [im.copy() for im in ImageSequence.Iterator(Image.open(tmp_path / "clip.gif"))]
-    assert gif[0].mode == "P"  # palette indices, which np.asarray gives as they are
+    for k, im in enumerate(frames):  # a folder of palette PNG frames (quantized, as small frames are often saved)
+        im.quantize(16).save(tmp_path / f"{k:03d}.png")
+    pngs = [Image.open(p) for p in sorted(tmp_path.glob("*.png"))]
+    assert {im.mode for im in pngs} == {"P"}  # palette indices, which np.asarray gives as they are
     with pytest.raises(ValueError, match=r"frame 0 is a PIL image of mode 'P' \(palette.*im\.convert\('RGB'\)"):
-        frames_to_tensor(gif)
+        frames_to_tensor(pngs)
     with pytest.raises(ValueError, match=r"the frame is a PIL image of mode 'P'"):
-        frames_to_tensor(gif[0])
+        frames_to_tensor(pngs[0])
     with pytest.raises(ValueError, match=r"mode 'CMYK'"):
         frames_to_tensor([im.convert("CMYK") for im in frames])
+    # a GIF's frames: PIL opens the first with a palette, the others as RGB
+    frames[0].save(tmp_path / "clip.gif", save_all=True, append_images=frames[1:])
+    gif = [im.copy() for im in ImageSequence.Iterator(Image.open(tmp_path / "clip.gif"))]
+    with pytest.raises(ValueError, match=r"frame 0 is a PIL image of mode 'P'"):
+        frames_to_tensor(gif)
+    with pytest.raises(ValueError, match=r"frame 0 is a PIL image of mode 'L' and 16x16 pixels \(W x H\), frame 1 of "
+                                         r"mode 'RGB'"):
+        frames_to_tensor([frames[0].convert("L"), *frames[1:]])
     # converted, they read; RGB and grey PIL frames read as before
-    rgb = frames_to_tensor([im.convert("RGB") for im in gif])
-    assert rgb.shape == (3, 3, 16, 16)
-    assert frames_to_tensor([im.convert("L") for im in gif]).shape == (3, 1, 16, 16)
+    assert frames_to_tensor([im.convert("RGB") for im in gif]).shape == (3, 3, 16, 16)
+    assert frames_to_tensor([im.convert("L") for im in pngs]).shape == (3, 1, 16, 16)
     np.testing.assert_allclose(frames_to_tensor(frames).numpy(), np.stack([np.asarray(im) for im in frames])
                                .transpose(0, 3, 1, 2) / 255.0, atol=1e-6)
 
