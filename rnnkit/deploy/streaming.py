@@ -166,7 +166,34 @@ def zone_name_fix(text) -> str | None:
             f"{send} (Java: zoned.toOffsetDateTime().toString(), or DateTimeFormatter.ISO_OFFSET_DATE_TIME)")
 
 
+_ORDINAL = re.compile(r"\s*(\d{4})-(\d{3})\s*")  # ISO 8601's ordinal date: the year and the day of the year
+
+
+def ordinal_date_fix(text) -> str | None:
+    """How to give ``text``, an ISO 8601 ordinal date (``'2024-061'``: day 61 of 2024, as logs and satellite data
+    write days), as pandas reads a date; None for any other value. Neither pandas' ``pd.Timestamp`` nor ``predict``'s
+    ``pd.to_datetime`` reads the form, and ``pd.Timedelta`` reads it as a difference of nanoseconds."""
+    match = _ORDINAL.fullmatch(text) if isinstance(text, str) else None
+    if match is None:
+        return None
+    try:
+        date = pd.to_datetime(match.group(0).strip(), format="%Y-%j")
+    except ValueError:
+        return None
+    if date.year != int(match.group(1)):  # '2023-366': %j rolls over into the next year
+        return None
+    return (f"it is an ISO 8601 ordinal date (day {int(match.group(2))} of {match.group(1)}), a form pandas does not "
+            f"read; give it as the calendar date '{date:%Y-%m-%d}' (pd.to_datetime(t, format='%Y-%j'))")
+
+
+# numbers joined by dashes ('2024-03', a month; '2024-061', a day of the year) are dates, which pd.Timedelta would
+# read as a difference of nanoseconds (-202403 ns): a stream of months then reads each step earlier than the last
+_DASHED_NUMBERS = re.compile(r"\s*\d+(?:-\d+)+\s*")
+
+
 def _is_duration(text: str) -> bool:
+    if _DASHED_NUMBERS.fullmatch(text):
+        return False
     try:
         pd.Timedelta(text)
         return True
@@ -709,7 +736,7 @@ class Streamer:
             try:
                 value, zoned = _seconds(time)
             except (TypeError, ValueError) as e:
-                if (fix := zone_name_fix(time)) is not None:
+                if (fix := zone_name_fix(time) or ordinal_date_fix(time)) is not None:
                     raise ValueError(f"{where}: time {time!r} does not read as a date: {fix}") from None
                 raise ValueError(f"{where}: time {time!r} does not read as a date or duration ({e}); give a "
                                  f"pd.Timestamp, a datetime or an ISO text (YYYY-MM-DD HH:MM:SS)") from None

@@ -1,0 +1,61 @@
+"""Thirty-third round of the bad-input hunt, deploy (second pass): a time-aware model fitted with dates, streamed and
+served with times in the ISO forms a client holds (a year and month, an ordinal date)."""
+import numpy as np
+import pandas as pd
+import pytest
+
+import rnnkit
+from rnnkit.deploy.streaming import Streamer
+
+TINY = dict(hidden_size=4, max_epochs=1, random_state=0, n_members=1, bidirectional=False, frontend=None, crop=None)
+
+
+def one_line(error) -> str:
+    return " ".join(str(error.value).split())
+
+
+@pytest.fixture(scope="module")
+def monthly():
+    """A classifier fitted with monthly sample times (gaps of 30 or 60 days), and its data."""
+    rng = np.random.default_rng(2)
+    X = [rng.normal(size=(rng.integers(2, 10), 3)) for _ in range(20)]
+    y = np.array([int(x[:, 0].mean() > 0) for x in X])
+    times = [pd.to_datetime(1.7e9 + 86400 * 30 * np.cumsum(rng.integers(1, 3, size=len(x))), unit="s") for x in X]
+    return rnnkit.SequenceClassifier(**TINY, time_aware=True).fit(X, y, times=times), X
+
+
+def streamed(streamer, x, times) -> np.ndarray:
+    return [streamer.step("s", row, time=t) for row, t in zip(x, times, strict=True)][-1].probabilities
+
+
+# -- S33-07: a year and month as text ("2024-03") read as a duration of nanoseconds -----------------------------------
+def test_S33_07_a_year_and_month_is_read_as_the_date_of_its_first_day(monthly):
+    # before: '2024-01' read by pd.Timedelta as -202401 ns, so the stream's second month, '2024-02' (-202402 ns), was
+    # refused as "not later than the stream's previous step", where the server and pd.to_datetime read 1 February
+    clf, X = monthly
+    months = ["2024-01", "2024-02", "2024-04"]
+    expected = clf.predict_proba([X[0][:3]], times=[pd.to_datetime(months)])[0]
+    np.testing.assert_allclose(streamed(Streamer(clf), X[0][:3], months), expected, atol=1e-6)
+
+
+# -- S33-08: an ISO ordinal date ("2024-061") ----------------------------------------------------------------------
+def test_S33_08_an_ordinal_date_is_refused_naming_its_calendar_date(monthly):
+    # before: the Streamer read '2024-061' as a duration (-2024061 ns) and refused the next day as not later; the
+    # server's 422 called it "not an ISO 8601 date" (it is one, a form pandas does not read) and named no fix
+    pytest.importorskip("fastapi")
+    from fastapi.testclient import TestClient
+
+    from rnnkit.deploy.server import create_app
+
+    clf, X = monthly
+    with pytest.raises(ValueError) as error:
+        Streamer(clf).step("s", X[0][0], time="2024-061")
+    assert ("Streamer: stream 's': time '2024-061' does not read as a date: it is an ISO 8601 ordinal date (day 61 of "
+            "2024), a form pandas does not read; give it as the calendar date '2024-03-01' "
+            "(pd.to_datetime(t, format='%Y-%j'))") in one_line(error)
+    answer = TestClient(create_app(clf)).post("/predict", json={"sequences": [X[0][:2].tolist()],
+                                                                "times": [["2024-03-01", "2024-062"]]})
+    assert answer.status_code == 422
+    assert answer.json()["detail"].startswith('times of sequence 0, step 1 holds "2024-062": it is an ISO 8601 ordinal '
+                                              "date (day 62 of 2024)")
+    assert "'2024-03-02'" in answer.json()["detail"]
