@@ -426,8 +426,8 @@ def _check_rows_in_order(df: pd.DataFrame) -> None:
     """Refuse sessions whose rows are out of time order when no time column orders them (the default
     ``time="timestamp"``, absent: a log whose time column has another name, as pm4py's ``time:timestamp``): rows
     shuffled or sampled after `sessionize` would be read in their new order. Seen where a session's first row has a
-    Δt > 0 (sessionize writes 0 at a session's start), or where a date or duration column goes back within a session.
-    ``df`` is sorted by session, stably."""
+    Δt > 0 (sessionize writes 0 at a session's start), or where every date or duration column goes back within a
+    session (one that never does, the time sessionize used, orders the rows). ``df`` is sorted by session, stably."""
     sessions = df["session"].to_numpy()
     first = np.r_[True, sessions[1:] != sessions[:-1]]
     dt = df["dt"].to_numpy(np.float64)
@@ -437,12 +437,15 @@ def _check_rows_in_order(df: pd.DataFrame) -> None:
     if (first & (dt > 0)).any():
         k = int(np.flatnonzero(first & (dt > 0))[0])
         why = f"its first row has dt {dt[k]:g} s, where sessionize writes 0 at a session's start"
+    backs = {}  # a date column that goes back within a session, and where; one that never does orders the rows
     for c in clocks:
         seconds = ((df[c] - df[c].min()) / pd.Timedelta(seconds=1)).to_numpy(np.float64)
         back = np.flatnonzero(~first & np.r_[False, np.diff(seconds) < 0])
-        if len(back) and (k is None or back[0] < k):
-            k = int(back[0])
-            why = f"its column {c!r} goes back from {df[c].iloc[k - 1]} to {df[c].iloc[k]}"
+        backs[c] = int(back[0]) if len(back) else None
+    if k is None and clocks and None not in backs.values():
+        c = min(backs, key=backs.get)
+        k = backs[c]
+        why = f"its column {c!r} goes back from {df[c].iloc[k - 1]} to {df[c].iloc[k]}"
     if k is None:
         return
     sid = sessions[k].item() if isinstance(sessions[k], np.generic) else sessions[k]
