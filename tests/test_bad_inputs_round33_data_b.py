@@ -99,6 +99,9 @@ def test_D33_11_event_sessions_refuses_shuffled_rows_of_a_log_whose_time_column_
                EventSessions(cases, vocab, event="concept:name")):
         assert [ds[i][0]["event"].tolist() for i in range(len(ds))] == expected
     assert len(EventSessions(shuffled, vocab, event="concept:name", time=None)) == 2  # the rows as they are, if asked
+    # another date column that goes back within a case (a due date) does not refuse rows in time order
+    due = cases.assign(due=pd.to_datetime(["2024-03-01", "2024-02-01", "2024-04-01"] * 2))
+    assert len(EventSessions(due, vocab, event="concept:name")) == 2
 
 
 class _MelSpectrogram(nn.Module):
