@@ -227,6 +227,13 @@ def frames_to_tensor(frames: np.ndarray | torch.Tensor) -> torch.Tensor:
     [0, 1], are a ValueError (a scale guessed wrong would be silent).
     """
     _refuse_pil_modes(frames)
+    if isinstance(frames, list | tuple) and frames and not hasattr(frames[0], "getpalette"):
+        shapes = [tuple(np.shape(f)) for f in frames]  # numpy's "inhomogeneous shape" otherwise
+        t = next((t for t, shape in enumerate(shapes) if shape != shapes[0]), None)
+        if t is not None:
+            raise ValueError(f"frames_to_tensor: frame {t} has shape {shapes[t]} but frame 0 {shapes[0]}; the frames "
+                             "of one clip need one shape (H, W) or (H, W, C): resize them to one size (cv2.resize(f, "
+                             "(W, H)), W first), and give grey and colour frames alike (cv2.cvtColor)")
     a = frames.detach().cpu().numpy() if isinstance(frames, torch.Tensor) else np.asarray(frames)
     if a.ndim not in (3, 4):
         raise ValueError(f"frames must be (T, H, W) or (T, H, W, C), got shape {a.shape}"
