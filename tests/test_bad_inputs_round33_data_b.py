@@ -146,3 +146,14 @@ def test_D33_13_frames_to_tensor_refuses_a_batch_of_grey_clips():
     assert torch.stack([frames_to_tensor(c) for c in clips]).shape == (4, 10, 1, 32, 32)
     assert frames_to_tensor(np.zeros((5, 32, 32, 13), np.uint16)).shape == (5, 13, 32, 32)
     assert frames_to_tensor(np.zeros((5, 4, 4, 4), np.uint8)).shape == (5, 4, 4, 4)
+
+
+def test_D33_14_frames_to_tensor_names_a_frame_of_another_shape():
+    frames = [np.zeros((16, 16, 3), np.uint8)] * 2 + [np.zeros((16, 12, 3), np.uint8)]  # cv2.imread of a folder
+    with pytest.raises(ValueError, match=r"frame 2 has shape \(16, 12, 3\) but frame 0 \(16, 16, 3\).*cv2\.resize"):
+        frames_to_tensor(frames)
+    with pytest.raises(ValueError, match=r"frame 1 has shape \(16, 16\) but frame 0 \(16, 16, 3\).*cv2\.cvtColor"):
+        frames_to_tensor([frames[0], np.zeros((16, 16), np.uint8)])
+    # frames of one shape, arrays or tensors, read as before
+    assert frames_to_tensor(frames[:2]).shape == (2, 3, 16, 16)
+    assert frames_to_tensor([torch.zeros(16, 16, dtype=torch.uint8)] * 2).shape == (2, 1, 16, 16)
