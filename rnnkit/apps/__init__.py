@@ -78,28 +78,33 @@ def check_epochs(epochs, who: str, name: str = "epochs") -> None:
                          "with none the model would be returned untrained and scored as if trained")
 
 
-def check_same_order(a, b, who: str, names: tuple[str, str], unit: str) -> None:
+def check_same_order(a, b, who: str, names: tuple[str, str], unit: str, *, nouns: tuple[str, str] | None = None,
+                     fix: str | None = None) -> None:
     """ValueError for ``a`` and ``b`` (named ``names``) that are both pandas objects of the same rows in other orders
     (one sorted or shuffled), or, when neither index is a fresh 0..n-1, of other rows of one length (each filtered
     apart): the recipes' metrics pair them by place, as numpy does, so each ``unit`` would be compared with another
-    one's. A fresh Series (RangeIndex) beside an indexed one is paired by place, as a list is."""
+    one's. A fresh Series (index 0..n-1) beside an indexed one is paired by place, as a list is. For rows filtered
+    apart, ``nouns`` (one row of each, e.g. ``("text", "label")``) words the count of unpaired rows, and ``fix``
+    replaces the advice (align them by index)."""
     ia, ib = getattr(a, "index", None), getattr(b, "index", None)
     if not all(hasattr(i, "equals") for i in (ia, ib)) or len(ia) != len(ib) or ia.equals(ib):  # list.index: a method
         return
     import pandas as pd  # loaded already: both are pandas objects
 
     first, second = names
-    starts = f"{first}'s index starts {ia[:3].tolist()}, {second}'s {ib[:3].tolist()}"
+    owner = [f"{name}'" if name.endswith("s") else f"{name}'s" for name in names]  # texts' index, flagged's index
+    starts = f"{owner[0]} index starts {ia[:3].tolist()}, {owner[1]} {ib[:3].tolist()}"
     if ia.sort_values().equals(ib.sort_values()):
         raise ValueError(f"{who}: {first} and {second} are pandas Series of the same {unit}s in other orders "
                          f"({starts}), and they are paired by place, so each {unit} would be compared with another "
                          f"one's; put them in one order first: {second} = {second}.loc[{first}.index]")
-    if not any(isinstance(i, pd.RangeIndex) for i in (ia, ib)):
+    if not any(i.equals(pd.RangeIndex(len(i))) for i in (ia, ib)):  # pandas 3's df[mask]: RangeIndex(60, 120)
         missing = len(ia.difference(ib))
+        unpaired = (f"{missing} {nouns[0]} row(s) have no {nouns[1]} row" if nouns
+                    else f"{missing} of {owner[0]} rows are not in {second}")
         raise ValueError(f"{who}: {first} and {second} are pandas Series of {len(ia)} rows each but of other rows "
-                         f"({starts}; {missing} of {first}'s rows are not in {second}), so pairing them by place "
-                         f"would compare other {unit}s; take both from one frame, or align them: "
-                         f"{second} = {second}.loc[{first}.index]")
+                         f"({starts}; {unpaired}), so pairing them by place would compare other {unit}s; "
+                         + (fix or f"take both from one frame, or align them: {second} = {second}.loc[{first}.index]"))
 
 
 def check_run_arguments(name: str, quick, seed, out, log, *, seed_limit: int = 2**31) -> str | None:

@@ -89,7 +89,7 @@ from ..models.heads import POOLINGS, StepHead, pool
 from ..report import machine, write_report
 from ..training import SequenceModule, seeded_fit
 from ..training.data import Batch, TokenStreams
-from . import check_epochs, check_run_arguments
+from . import check_epochs, check_run_arguments, check_same_order
 
 PROPORTIONS = {"train": 0.7, "val": 0.1, "test": 0.2}
 
@@ -211,22 +211,10 @@ def prepare(texts: Sequence[str], labels: np.ndarray, settings: dict, seed: int)
     def at(i: int) -> str:  # texts[i] of a list; texts.iloc[i] of a Series, whose texts[i] is the row labelled i
         return f"texts.iloc[{i}] (index {index[i : i + 1].tolist()[0]!r})" if named else f"texts[{i}]"
 
-    if index is not None and isinstance(labels, pd.Series) and not labels.index.equals(index):
-        # pandas pairs two Series by their index, numpy by place: read by place, each review would get the label of
-        # the row at its place, another review's (texts sorted, or filtered apart from the labels)
-        if len(labels) == len(index) and labels.index.sort_values().equals(index.sort_values()):
-            raise ValueError(f"prepare: texts and labels are pandas Series of the same rows in other orders (texts' "
-                             f"index starts {index[:3].tolist()}, labels' {labels.index[:3].tolist()}), and they are "
-                             "paired by place, which would give each review another row's label; put the labels in "
-                             "the texts' order first: labels = labels.loc[texts.index]")
-        shared = len(index.intersection(labels.index))
-        filtered = not any(isinstance(i, pd.RangeIndex) for i in (index, labels.index))  # rows of one frame
-        if len(labels) == len(index) and filtered and 0 < shared < len(index):
-            raise ValueError(f"prepare: texts and labels are pandas Series of {len(index)} rows each but of other rows "
-                             f"(texts' index starts {index[:3].tolist()}, labels' {labels.index[:3].tolist()}; "
-                             f"{len(index) - shared} text row(s) have no label row), so pairing them "
-                             "by place would give reviews other rows' labels; take both from one frame after one "
-                             "filter: df = df.dropna(subset=['text', 'label']); prepare(df['text'], df['label'], ...)")
+    if index is not None and isinstance(labels, pd.Series):  # pandas pairs two Series by index, this function by place
+        check_same_order(texts, labels, "prepare", ("texts", "labels"), "row", nouns=("text", "label"),
+                         fix="take both from one frame after one filter: df = df.dropna(subset=['text', 'label']); "
+                             "prepare(df['text'], df['label'], ...)")
     if index is not None:
         texts = list(texts)
     labels = np.asarray(labels)
