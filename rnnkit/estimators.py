@@ -274,6 +274,14 @@ def _read_sequences(X, who: str, n_features: int | None = None, *, layout: str =
             raise ValueError(f"{who}: {name(i)} contains {what} at step {step}, feature {feature}; X must hold "
                              f"finite numbers (fill in missing values, or leave the step out{missing}){pad}")
     if allow_nan:
+        empty = [i for i, a in enumerate(arrays) if np.isnan(a).all()]
+        if empty:  # read from the fitted means alone: one answer for all such, or at fit a label taught on none
+            i = empty[0]
+            warnings.warn(f"{who}: {name(i)} has no observed value (NaN in every feature at each of its "
+                          f"{len(arrays[i])} steps; {len(empty)} such sequence(s) in X): time_aware=True reads NaN as "
+                          f"missing, and with nothing observed reads only the fitted means, the same for every such "
+                          f"sequence; if it holds no recording, leave it out of X (at fit, its target out of y too)",
+                          UserWarning, stacklevel=3)
         _warn_nan_padding(arrays, name, who)
     if kind == "array" or kind == "frame" and len({len(a) for a in arrays}) == 1:
         _warn_zero_padding(arrays, name, who, kind)

@@ -101,3 +101,32 @@ def test_E33_03_zero_padding_before_each_start_is_warned_of(vowels):
                      digits.transpose(0, 2, 1), digits.reshape(len(digits), -1)):
             as_sequences(real, "fit")
 
+
+
+def test_E33_04_a_sequence_with_nothing_observed_is_warned_of_by_a_time_aware_model():
+    # BasicMotions with recordings NaN throughout (a pivoted table's id without readings, a sensor file that
+    # failed): fitted on without a word, and predicted from the fitted means alone, one answer for any such
+    # recording (still read, as test_G24_checked_nan_patterns_predict_finite_and_stream_as_predict pins)
+    from sktime.datasets import load_basic_motions
+
+    X, y = load_basic_motions(split="train", return_type="numpy3D")
+    est = SequenceClassifier(max_epochs=1, hidden_size=4, random_state=0, layout="nct", time_aware=True)
+    blank = X.copy()
+    blank[[3, 7]] = np.nan
+    with pytest.warns(UserWarning) as caught:
+        est.fit(blank, y)
+    assert (
+        "SequenceClassifier.fit: sequence 3 of X has no observed value (NaN in every feature at each of its 100 steps; "
+        "2 such sequence(s) in X): time_aware=True reads NaN as missing, and with nothing observed reads only the "
+        "fitted means, the same for every such sequence; if it holds no recording, leave it out of X (at fit, its "
+        "target out of y too)") in [str(w.message) for w in caught]
+    with pytest.warns(UserWarning, match=r"^SequenceClassifier.predict_proba: sequence 1 of X has no observed value"):
+        proba = est.predict_proba(blank[2:4])
+    np.testing.assert_allclose(proba[1], est.predict_proba(blank[7:8])[0], atol=1e-6)  # the means' answer
+    gaps = X.copy()
+    gaps[3, :, 10:] = np.nan  # observed at its first 10 readings: read without this warning
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        est.fit(gaps, y)
+        est.predict(gaps[2:4])
+    assert not [w for w in caught if "no observed value" in str(w.message)]
