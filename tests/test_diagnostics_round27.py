@@ -84,12 +84,21 @@ def test_X27_03_an_empty_list_of_sequences_is_refused_as_empty_by_the_diagnostic
         hidden_states(rnnkit.GRU(2, 4), np.zeros(0, dtype="float32"))
 
 
-def test_X27_04_gate_statistics_of_a_time_aware_model_names_its_cells(timed):
+def test_X27_04_gate_statistics_of_a_time_aware_model_reports_its_inner_cells_gates(timed):
+    # once refused by name (X27-04); since K33-06 a TimeAware direction reports its inner cell's gates, fed the
+    # decayed state as its step feeds them (tests/test_bad_inputs_round33_core_b.py checks them by hand)
     est, X, _, times = timed
+    stats = gate_statistics(est, X, times=times)
+    assert list(stats.activations) == ["l0"] and list(stats.activations["l0"]) == ["r", "z", "n"]
+    z = stats.activations["l0"]["z"]
+    assert z.shape == (12, 8, 4) and np.isfinite(z).all() and ((z > 0) & (z < 1)).all()
+    stretched = gate_statistics(est, X, times=times * np.linspace(1, 3, 8))  # other gaps, other decays: other gates
+    assert np.abs(stretched.activations["l0"]["z"][:, 1:] - z[:, 1:]).max() > 1e-4
     with pytest.raises(ValueError, match=r"gate_statistics: no LSTM, GRU or tanh Elman direction in the model \(its "
-                                         r"directions' cells: \{'l0': '\w+'\}\), so there are no gates to report; "
-                                         r"look at its states with hidden_states\(model, X\)"):
-        gate_statistics(est, X, times=times)
+                                         r"directions' cells: \{'l0': 'TimeAware\(MinGRUCell\)'\}\), so there are no "
+                                         r"gates to report; look at its states with hidden_states\(model, X\)"):
+        gate_statistics(rnnkit.Recurrent(rnnkit.TimeAware(rnnkit.MinGRUCell(4, 3))),
+                        rnnkit.time_aware_inputs(torch.randn(2, 5, 2)))
 
 
 class _LastStep(torch.nn.Module):

@@ -143,11 +143,22 @@ class TimeAware(Cell):
         return torch.cat([x_hat, m], dim=-1), delta
 
     def step(self, xw_t: Tensor, state: State) -> tuple[Tensor, State]:
-        if xw_t.shape[-1] != self.cell.gate_size + self.cell.hidden_size:  # [inner xw_t, gamma_h], from project
+        xw_t, state = self.decay(xw_t, state)
+        return self.cell.step(xw_t, state)
+
+    def gates(self, xw_t: Tensor, state: State) -> dict[str, Tensor]:
+        """The inner cell's gates (its ``gates``: ``i, f, g, o`` of an LSTM, ``r, z, n`` of a GRU), each ``(N, H)``,
+        on the decayed state, from ``xw_t`` as :meth:`project` gives it: what :meth:`step` feeds the inner step."""
+        xw_t, state = self.decay(xw_t, state)
+        return self.cell.gates(xw_t, state)
+
+    def decay(self, xw_t: Tensor, state: State) -> tuple[Tensor, State]:
+        """``xw_t = [inner xw_t, gamma_h] (N, G + H)`` and the state -> the inner cell's ``xw_t (N, G)`` and the
+        state with ``h = gamma_h * h_{t-1}`` (an LSTM's ``c`` is kept)."""
+        if xw_t.shape[-1] != self.cell.gate_size + self.cell.hidden_size:
             wrong_input(type(self).__name__, xw_t, self.cell.gate_size + self.cell.hidden_size)
         xw_t, gamma_h = xw_t[..., : self.cell.gate_size], xw_t[..., self.cell.gate_size :]
-        state = replace_hidden(state, gamma_h * hidden_of(state))
-        return self.cell.step(xw_t, state)
+        return xw_t, replace_hidden(state, gamma_h * hidden_of(state))
 
     def zero_state(self, batch_size: int, *, device=None, dtype=None) -> State:
         return self.cell.zero_state(batch_size, device=device, dtype=dtype)

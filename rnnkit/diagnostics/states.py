@@ -11,6 +11,8 @@ traced states by the cell's own ``gates`` method, the one its step calls, on all
     xw = cell.project(x)                    # (B, T, G), the layer's input (reversed for a reversed layer)
     gates = cell.gates(xw, state_{k-1})     # batch and time flattened: (B * T, G) and (B * T, H) per field
     Elman (tanh, no gates): h_k itself is the tanh unit
+    TimeAware(cell) (GRU-D): the inner cell's gates on the decayed state gamma_h * h_{k-1}, as its step feeds
+    them (TimeAware.gates); its project holds the imputed input and gamma_h
 
 The pass runs in eval mode (no dropout), so ``state_{k-1}`` is exactly the traced state the step was fed.
 """
@@ -25,7 +27,7 @@ import torch
 from matplotlib.figure import Figure
 from torch import Tensor
 
-from ..cells import ElmanCell, GRUCell, LayerNormLSTMCell, LSTMCell
+from ..cells import ElmanCell, GRUCell, LayerNormLSTMCell, LSTMCell, TimeAware
 from ..cells.base import hidden_of, map_state, state_fields
 from ..checks import is_finite_number
 from ..layers import reverse_padded
@@ -158,8 +160,9 @@ def gate_statistics(model, X, *, lengths=None, times=None, threshold: float = 0.
 
     A sigmoid gate is saturated when ``< 1 - threshold`` or ``> threshold``, a tanh one when
     ``|.| > threshold``. LSTM and layer-normalised LSTM (``i, f, g, o``), GRU (``r, z, n``) and tanh Elman
-    (``h``) directions are reported; others are skipped. Gates are recomputed from the traced states by the
-    cell's ``gates`` (see the module docstring)."""
+    (``h``) directions are reported, also wrapped in a ``TimeAware`` cell (GRU-D: the inner cell's gates, fed the
+    decayed state); others are skipped. Gates are recomputed from the traced states by the cell's ``gates`` (see
+    the module docstring)."""
     if not (is_finite_number(threshold) and 0.5 < threshold < 1.0):
         raise ValueError(f"gate_statistics: threshold must be a number in (0.5, 1), got {threshold!r}")
     probe = resolve(model, X, lengths=lengths, times=times, who="gate_statistics")
@@ -178,7 +181,7 @@ def gate_statistics(model, X, *, lengths=None, times=None, threshold: float = 0.
             result[key][name] = {}
         for gate, a in gates.items():
             a = _time_order(a, run)
-            if GATES[type(run.layer.cell)][gate] == "sigmoid":
+            if GATES[type(_gated(run.layer.cell))][gate] == "sigmoid":
                 low, high = a < 1 - threshold, a > threshold
             else:
                 low, high = a < -threshold, a > threshold
@@ -187,7 +190,7 @@ def gate_statistics(model, X, *, lengths=None, times=None, threshold: float = 0.
             result["mean"][name][gate] = mean(np.nan_to_num(a))
             result["activations"][name][gate] = a
     if not result["saturation"]:
-        cells = {name: type(run.layer.cell).__name__ for name, run in recording.runs.items()}
+        cells = {name: _cell_name(run.layer.cell) for name, run in recording.runs.items()}
         raise ValueError(f"gate_statistics: no LSTM, GRU or tanh Elman direction in the model (its directions' cells: "
                          f"{cells}), so there are no gates to report; look at its states with hidden_states(model, X)")
     return GateStatistics(**result, threshold=threshold)
@@ -197,9 +200,10 @@ def gate_statistics(model, X, *, lengths=None, times=None, threshold: float = 0.
 def _recompute_gates(run) -> dict[str, Tensor] | None:
     """The gate activations of every processed step, ``{gate: (B, T, H)}`` in processing order."""
     cell = run.layer.cell
-    if type(cell) not in GATES or (isinstance(cell, ElmanCell) and cell.nonlinearity != "tanh"):
+    inner = _gated(cell)
+    if type(inner) not in GATES or (isinstance(inner, ElmanCell) and inner.nonlinearity != "tanh"):
         return None
-    if isinstance(cell, ElmanCell):  # no gates: h_k itself is the tanh unit
+    if isinstance(inner, ElmanCell):  # no gates: h_k itself is the tanh unit (decayed h_{k-1} or not)
         return {"h": torch.stack([hidden_of(s) for s in run.trace], dim=1)}
     x = reverse_padded(run.x, run.lengths) if run.layer.reverse else run.x
     xw = cell.project(x)  # (B, T, G)
@@ -208,6 +212,15 @@ def _recompute_gates(run) -> dict[str, Tensor] | None:
     fed = map_state(lambda *steps: torch.stack(steps, dim=1).flatten(0, 1), run.state0, *run.trace[:-1])
     gates = cell.gates(xw.flatten(0, 1), fed)  # {gate: (B * T, H)}
     return {gate: a.view(B, T, -1) for gate, a in gates.items()}
+
+
+def _gated(cell):
+    """The cell whose gates a direction has: a TimeAware's inner cell (exact type: a subclass may change the step)."""
+    return cell.cell if type(cell) is TimeAware else cell
+
+
+def _cell_name(cell) -> str:
+    return f"TimeAware({type(cell.cell).__name__})" if type(cell) is TimeAware else type(cell).__name__
 
 
 def _time_order(values: Tensor, run) -> np.ndarray:
