@@ -1286,6 +1286,57 @@ def add_reading(readings: list[tuple[str, pd.DatetimeIndex]], text: pd.Series, f
         readings.append((fmt, times))
 
 
+def weekly_periods(text: pd.Series) -> pd.PeriodIndex | None:
+    """Weeks written as pandas writes weekly periods, their first and last days (``'2000-01-03/2000-01-09'``, as
+    ``to_csv`` writes a ``PeriodIndex`` of ``'W'``), as that PeriodIndex (anchored on the last day's weekday:
+    ``'W-SUN'``); None for any other text."""
+    text = pd.Series(text, copy=False).astype(str).str.strip()
+    if not len(text) or not text.str.fullmatch(r"\d{4}-\d\d-\d\d/\d{4}-\d\d-\d\d").all():
+        return None
+    parts = text.str.split("/", expand=True)
+    try:
+        first, last = (pd.DatetimeIndex(pd.to_datetime(parts[k], format="%Y-%m-%d")) for k in (0, 1))
+    except ValueError:
+        return None
+    if not ((last - first) == pd.Timedelta(days=6)).all():
+        return None
+    return pd.PeriodIndex(first, freq=f"W-{last[0].day_name()[:3].upper()}")
+
+
+def period_label_starts(text) -> tuple[str | None, pd.DatetimeIndex] | None:
+    """``(format, starts)``: the first day of each period that labels such as ``"Jan 1980"`` / ``"JAN 1980"`` /
+    ``"January 1980"`` (months) or ``"Q1 1965"`` / ``"1965 Q1"`` / ``"1965Q1"`` (quarters) name, gretl's and
+    EViews' ``"1950:1"`` (quarters) and ``"1950:01"`` (months), or weeks as pandas writes weekly periods
+    (``"2000-01-03/2000-01-09"``), every label in one of these forms (pmdarima's wineind, woolyrnq and sunspots are
+    indexed so; statsmodels' ARIMA results files ``1950:1``); ``format`` is the strftime of month labels (which
+    may write two-digit years: ``'Jan-49'``, to check with :func:`~rnnkit.data.timeseries.refuse_future_years`),
+    else None. None for anything but such text. The one reader of these labels: the Forecaster's index and time
+    column, `TimeSeriesFrame`'s time column and `calendar_features` read them here."""
+    if isinstance(text, pd.Index | pd.Series) and not (pd.api.types.is_object_dtype(text.dtype)
+                                                        or pd.api.types.is_string_dtype(text.dtype)):
+        return None
+    values = list(np.ravel(np.asarray(text, dtype=object))) if not isinstance(text, str) else []
+    if not values or not all(isinstance(v, str) for v in values):
+        return None
+    text = pd.Series(values, dtype=object)
+    weeks = weekly_periods(text)
+    if weeks is not None:
+        return None, weeks.to_timestamp(how="start")
+    for fmt in ("%b %Y", "%B %Y", "%b-%Y", "%b-%y", "%Y %b"):
+        try:
+            return fmt, pd.DatetimeIndex(pd.to_datetime(text, format=fmt))
+        except (ValueError, OverflowError):
+            continue
+    if text.str.strip().str.fullmatch(r"\d{4}:(0[1-9]|1[0-2])").all():  # months, two digits: 1950:01 .. 1950:12
+        return "%Y:%m", pd.DatetimeIndex(pd.to_datetime(text.str.strip(), format="%Y:%m"))
+    quarters = text.str.strip().str.extract(r"^(?:Q([1-4])[\s\-]*(\d{4})|(\d{4})(?:[\s\-]*Q|:)([1-4]))$",
+                                            flags=re.IGNORECASE)
+    if quarters.isna().all(axis=1).any():
+        return None
+    year, quarter = quarters[1].fillna(quarters[2]).astype(int), quarters[0].fillna(quarters[3]).astype(int)
+    return None, pd.PeriodIndex.from_fields(year=year, quarter=quarter, freq="Q").to_timestamp(how="start")
+
+
 def _read_wide(path, frame, target_column, with_target) -> SequenceTable:
     _check_no_label_column(path, frame.drop(columns=[target_column] if target_column else []))
     features = _features(path, frame.drop(columns=[target_column] if target_column else []))

@@ -70,6 +70,7 @@ from .tables import (
     add_reading,
     arrays_in_column,
     date_readings,
+    period_label_starts,
 )
 
 IMPUTE_POLICIES = ("none", "ffill", "mean", "zero")
@@ -89,23 +90,6 @@ def shown_number(x) -> str:
     """A time or step of a numeric time axis, read as float64, as the number it was written as: a whole number as
     the integer (the year ``1931``, not ``1931.0``), any other as is."""
     return str(int(x)) if np.isfinite(x) and float(x).is_integer() else str(x)
-
-
-def weekly_periods(text: pd.Series) -> pd.PeriodIndex | None:
-    """Weeks written as pandas writes weekly periods, their first and last days (``'2000-01-03/2000-01-09'``, as
-    ``to_csv`` writes a ``PeriodIndex`` of ``'W'``), as that PeriodIndex (anchored on the last day's weekday:
-    ``'W-SUN'``); None for any other text."""
-    text = pd.Series(text, copy=False).astype(str).str.strip()
-    if not len(text) or not text.str.fullmatch(r"\d{4}-\d\d-\d\d/\d{4}-\d\d-\d\d").all():
-        return None
-    parts = text.str.split("/", expand=True)
-    try:
-        first, last = (pd.DatetimeIndex(pd.to_datetime(parts[k], format="%Y-%m-%d")) for k in (0, 1))
-    except ValueError:
-        return None
-    if not ((last - first) == pd.Timedelta(days=6)).all():
-        return None
-    return pd.PeriodIndex(first, freq=f"W-{last[0].day_name()[:3].upper()}")
 
 
 def reads_as_dates(text: pd.Series) -> bool:
@@ -501,6 +485,14 @@ class TimeSeriesFrame:
             time, time_name = data.index, str(data.index.name or "index")
         elif isinstance(data.index, pd.MultiIndex):  # read_csv(index_col=['id', 'time']): a panel, not a time axis
             raise ValueError(_panel_index(data.index))
+        elif period_label_starts(data.index) is not None:  # 'Q1 2000', 'JAN 1950': the Forecaster reads them
+            shown = ", ".join(map(repr, data.index[:3].tolist()))
+            name = str(data.index.name or "index")
+            raise ValueError(
+                f"the index holds periods as text ({shown}, ...), and the time axis needs them as dates; read them "
+                f"as a time column, TimeSeriesFrame.from_pandas(data.reset_index(), time_col={name!r}) (each period "
+                "at its first day, as the Forecaster reads them)"
+            )
         elif (pd.api.types.is_object_dtype(data.index.dtype) or pd.api.types.is_string_dtype(data.index.dtype)) \
                 and reads_as_dates(pd.Series(data.index).dropna()):  # read_csv(index_col=0) without parse_dates
             shown = ", ".join(map(repr, data.index[:3].tolist()))
@@ -816,8 +808,10 @@ def _check_time(time: Any, n: int, name: str) -> pd.DatetimeIndex | np.ndarray:
         np.asarray(time).dtype
     ):
         time = np.asarray(time, dtype=np.float64)
-    elif (weeks := weekly_periods(raw)) is not None:  # a CSV of weekly periods: each week's first day
-        time = weeks.to_timestamp(how="start")
+    elif (labels := period_label_starts(raw)) is not None:  # 'Q1 2000', 'JAN 1950', weeks: each period's first day
+        time = labels[1]
+        if labels[0] is not None:
+            refuse_future_years(raw, time, f"time column {name!r}", labels[0], f"data[{name!r}]")  # 'Jan-49'
     else:
         refuse_two_readings(raw, f"time column {name!r}")  # 01/02/1949: pandas reads it month-first, silently
         short = unguessed_readings(raw)  # 13/01/24: pandas would read 12/01/24 month-first, value by value
@@ -867,6 +861,8 @@ def _check_time(time: Any, n: int, name: str) -> pd.DatetimeIndex | np.ndarray:
     if kind == "clock":
         raise ValueError(f"time column {name!r} goes back from {time[i - 1]} (row {i - 1}) to {time[i]} (row {i}); "
                          + seen)
+    if kind == "twelve hours":
+        raise ValueError(f"time column {name!r} {twelve_hours(raw, time, i)}")
     if kind == "starts over":  # series stacked one after another (not the rows of events in another order, vega's
         # la_riots sorted by name: it goes back often)
         raise ValueError(
@@ -888,7 +884,8 @@ def time_disorder(time: pd.DatetimeIndex | np.ndarray) -> tuple[str, int, Any] |
     whose id column was dropped), ``"clock repeats"`` and ``"clock"`` (a time repeated, or gone back, where a local
     clock is set back at night; seen: :func:`~rnnkit.data.tables._clock_set_back`'s advice), ``"starts over"`` (a
     time it has had, few times over: series stacked one after another; seen: the earlier row), ``"repeats"`` and
-    ``"goes back"`` (a duplicate to aggregate, rows to sort). One place for these conditions: the frame's refusals
+    ``"goes back"`` (a duplicate to aggregate, rows to sort), ``"twelve hours"`` (:func:`twelve_hour_row`: a
+    12-hour clock written without AM/PM, not rows to sort). One place for these conditions: the frame's refusals
     and the Forecaster's, which names the fix on the index, read them here."""
     ticks = time.asi8 if isinstance(time, pd.DatetimeIndex) else time
     step = np.diff(ticks)
@@ -903,11 +900,36 @@ def time_disorder(time: pd.DatetimeIndex | np.ndarray) -> tuple[str, int, Any] |
         return ("clock repeats", i, clock) if clock else ("repeats", i, None)
     if clock:
         return "clock", i, clock
+    if isinstance(time, pd.DatetimeIndex) and twelve_hour_row(time) == i:
+        return "twelve hours", i, None
     earlier = np.flatnonzero(time[: i - 1] == time[i])
     runs = 1 + int((step < 0).sum())  # increasing runs: one per stacked series; about n / 2 for rows in no order
     if len(earlier) and 3 * runs <= len(time):
         return "starts over", i, int(earlier[0])
     return "goes back", i, None
+
+
+def twelve_hour_row(time: pd.DatetimeIndex) -> int | None:
+    """The first row of times on a 12-hour clock written without AM/PM: every hour 1 .. 12 (never 0, never 13 ..
+    23), and the times go back only from 12:xx to an earlier time of the same day (12:00, 01:00: noon then 1 PM,
+    read as 1 AM); None for other times (rows in no order go back from other hours too)."""
+    if len(time) < 2 or time.hasnans or not ((time.hour >= 1) & (time.hour <= 12)).all():
+        return None
+    day, back = time.normalize(), time[1:] <= time[:-1]
+    noon = (time.hour[:-1] == 12) & (day[1:] == day[:-1])
+    return int(np.flatnonzero(back)[0]) + 1 if back.any() and (noon | ~back).all() else None
+
+
+def twelve_hours(raw: Any, time: pd.DatetimeIndex, i: int) -> str:
+    """The refusal of times on a 12-hour clock written without AM/PM (:func:`time_disorder`'s ``"twelve hours"``,
+    first seen at row ``i``), as said of a time column or an index: sorting cannot help, as 1 AM and 1 PM read
+    alike."""
+    shown = pd.Series(raw, copy=False).astype(str).tolist() if raw is not None and len(raw) == len(time) else \
+        [str(t) for t in time]
+    return (f"reads as a 12-hour clock written without AM/PM: every hour is 1 .. 12, and row {i} ({shown[i]!r}) "
+            f"goes back from row {i - 1} ({shown[i - 1]!r}) on the same day, so 1 AM and 1 PM are written alike "
+            "and which is which is lost (sorting cannot tell them apart); export the times with a 24-hour clock "
+            "('%Y-%m-%d %H:%M', 13:00) or with AM/PM ('%m/%d/%Y %I:%M %p'), which is read")
 
 
 def _timedelta(unit: str) -> pd.Timedelta:
@@ -941,10 +963,13 @@ def calendar_features(
     are read in their own zone (local hours). Returns ``(values (N, 2k) float64, names)`` with names
     ``"hour_sin", "hour_cos", ...``.
     """
-    time = _calendar_dates(time)
+    raw, time = time, _calendar_dates(time)
     if time.hasnans:  # NaT: a row of NaN features, read as a value by whatever comes next
         raise ValueError(f"calendar_features: the time at row {int(np.flatnonzero(time.isna())[0])} is missing (NaT), "
                          "which has no hour, weekday or month; give every row its time, or drop the row")
+    if (i := twelve_hour_row(time)) is not None:  # 01:00 after 12:00 noon: 1 PM read as 1 AM, every feature off
+        written = raw if np.ndim(raw) == 1 else None
+        raise ValueError(f"calendar_features: the list of times {twelve_hours(written, time, i)}")
     if not len(features):  # np.stack: "need at least one array to stack"
         return np.empty((len(time), 0)), ()
     cols, names = [], []
@@ -979,6 +1004,10 @@ def _calendar_dates(time: Any) -> pd.DatetimeIndex:
         raise ValueError(f"calendar_features reads dates, but got durations ({shown}, ...), which "
                          "have no weekday or month; add them to the date they count from, e.g. "
                          "calendar_features(pd.Timestamp('2024-01-01') + durations)")
+    if (labels := period_label_starts(time)) is not None:  # 'Q1 2020', 'JAN 1950': as the Forecaster reads them
+        if labels[0] is not None:
+            refuse_future_years(time, labels[1], "calendar_features: the list of times", labels[0])
+        return labels[1]
     values = np.asarray(time)
     index = getattr(time, "index", None)
     if values.dtype.kind in "biuf" and isinstance(index, pd.DatetimeIndex | pd.PeriodIndex):

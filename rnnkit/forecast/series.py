@@ -15,7 +15,15 @@ import numpy as np
 import pandas as pd
 
 from ..checks import is_integer
-from ..data.tables import TIME_NAMES, _cell, arrays_in_column, date_readings, sequences_in_column
+from ..data.tables import (
+    TIME_NAMES,
+    _cell,
+    arrays_in_column,
+    date_readings,
+    period_label_starts,
+    sequences_in_column,
+    weekly_periods,
+)
 from ..data.timeseries import (
     TimeSeriesFrame,
     check_on_anchor,
@@ -28,8 +36,8 @@ from ..data.timeseries import (
     shown_time,
     sort_fix,
     time_disorder,
+    twelve_hours,
     user_stacklevel,
-    weekly_periods,
 )
 
 
@@ -647,9 +655,11 @@ def _index_out_of_order(index: pd.Index, text: bool = False, written=None) -> st
     if pd.isna(time).any():
         return None  # the frame names the missing time
     disorder = time_disorder(time)
-    if disorder is None or disorder[0] not in ("repeats", "goes back"):
+    if disorder is None or disorder[0] not in ("repeats", "goes back", "twelve hours"):
         return None  # in order, or a refusal of the frame's own with its better fix
     kind, i, _ = disorder
+    if kind == "twelve hours":
+        return f"the index {twelve_hours(written, time, i)}"
     if kind == "repeats":
         return (f"the index has a duplicate timestamp {time[i]} at rows {i - 1} and {i}; aggregate duplicates first "
                 f"(data.groupby(level=0).mean({'numeric_only=True' if text else ''}), or keep one of each: "
@@ -786,31 +796,17 @@ def warn_unix_times(time, who: str, where: str, column: str | None = None) -> No
 
 
 def _period_starts(text: pd.Series, what: str = "the time column", spelt: str = "times") -> pd.DatetimeIndex | None:
-    """The first day of each period that labels such as ``"Jan 1980"`` / ``"January 1980"`` (months) or
-    ``"Q1 1965"`` / ``"1965 Q1"`` / ``"1965Q1"`` (quarters) name, gretl's and EViews' ``"1950:1"`` (quarters) and
-    ``"1950:01"`` (months), or weeks as pandas writes weekly periods (``"2000-01-03/2000-01-09"``), every label in
-    one of these forms (pmdarima's wineind, woolyrnq and sunspots are indexed so; statsmodels' ARIMA results files
-    ``1950:1``); None for other text. Months with a two-digit year that pandas reads after the current one
-    (``'Jan-49'`` as 2049) are refused, naming ``what`` and, in the fix, ``spelt``
-    (:func:`~rnnkit.data.timeseries.refuse_future_years`)."""
-    weeks = weekly_periods(text)
-    if weeks is not None:
-        return weeks.to_timestamp(how="start")
-    for fmt in ("%b %Y", "%B %Y", "%b-%Y", "%b-%y", "%Y %b"):
-        try:
-            starts = pd.DatetimeIndex(pd.to_datetime(text, format=fmt))
-        except (ValueError, OverflowError):
-            continue
-        refuse_future_years(text, starts, what, fmt, spelt)
-        return starts
-    if text.str.strip().str.fullmatch(r"\d{4}:(0[1-9]|1[0-2])").all():  # months, two digits: 1950:01 .. 1950:12
-        return pd.DatetimeIndex(pd.to_datetime(text.str.strip(), format="%Y:%m"))
-    quarters = text.str.strip().str.extract(r"^(?:Q([1-4])[\s\-]*(\d{4})|(\d{4})(?:[\s\-]*Q|:)([1-4]))$",
-                                            flags=re.IGNORECASE)
-    if quarters.isna().all(axis=1).any():
+    """The first day of each period that month, quarter or week labels name (``"Jan 1980"``, ``"Q1 1965"``,
+    ``"1950:1"``: :func:`~rnnkit.data.tables.period_label_starts`, the one reader of them); None for other text.
+    Months with a two-digit year that pandas reads after the current one (``'Jan-49'`` as 2049) are refused, naming
+    ``what`` and, in the fix, ``spelt`` (:func:`~rnnkit.data.timeseries.refuse_future_years`)."""
+    read = period_label_starts(text)
+    if read is None:
         return None
-    year, quarter = quarters[1].fillna(quarters[2]).astype(int), quarters[0].fillna(quarters[3]).astype(int)
-    return pd.PeriodIndex.from_fields(year=year, quarter=quarter, freq="Q").to_timestamp(how="start")
+    fmt, starts = read
+    if fmt is not None:
+        refuse_future_years(text, starts, what, fmt, spelt)
+    return starts
 
 
 def _roles(frame: TimeSeriesFrame, targets: Sequence[str] | None, future_covariates: Sequence[str] | None,
@@ -1245,7 +1241,18 @@ def _numeric_index(times: np.ndarray, frame: TimeSeriesFrame) -> pd.Index:
     """Times on a numeric axis as an index: integers when the series' times are all whole numbers (years
     1950, 1951, ...: a numeric time axis is float64 inside the frame), else floats."""
     whole = np.all(frame.time == np.round(frame.time)) and np.all(times == np.round(times))
+    if not whole and (decimals := _decimals(frame.time)) is not None:
+        # 4.0 + 0.1 is 4.1000000000000005: written with the series' decimals, 4.1, which .loc[4.1] finds
+        written = np.round(times, decimals)
+        times = np.where(np.abs(written - times) <= 1e-9 * np.maximum(1.0, np.abs(times)), written, times)
     return pd.Index(times.astype(np.int64) if whole else times, name=frame.time_name)
+
+
+def _decimals(times: np.ndarray) -> int | None:
+    """The fewest decimals (up to 10) that write every time of a numeric axis exactly (``0.1, 0.2``: 1); None for
+    times that need more (steps of 1/12), which are left as computed."""
+    times = np.asarray(times, dtype=np.float64)
+    return next((d for d in range(11) if np.array_equal(np.round(times, d), times)), None)
 
 
 def _take(frame: TimeSeriesFrame, rows: range) -> TimeSeriesFrame:

@@ -1,0 +1,68 @@
+"""Round 33, second pass, of bad inputs to the time-series reading layer (T33-07 .. T33-10): month, quarter and week
+labels that the Forecaster read but calendar_features and TimeSeriesFrame did not (one reader of them now, in
+rnnkit.data.tables), forecasts on a numeric axis in steps of 0.1 labelled 4.1000000000000005, and times on a 12-hour
+clock written without AM/PM. Each test fails on the commit before its fix."""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from rnnkit.data.timeseries import TimeSeriesFrame, calendar_features
+from rnnkit.forecast import Forecaster
+
+FAST = dict(model="direct", max_epochs=1, hidden_size=4, random_state=0)
+MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
+
+
+def test_T33_07_calendar_features_and_a_time_column_read_quarter_and_week_labels():
+    quarters = pd.period_range("2020Q1", periods=8, freq="Q")
+    expected = calendar_features(quarters)[0]
+    for labels in ([f"Q{p.quarter} {p.year}" for p in quarters], [f"{p.year}:{p.quarter}" for p in quarters]):
+        np.testing.assert_array_equal(calendar_features(labels)[0], expected)  # was: pandas' DateParseError
+        frame = TimeSeriesFrame.from_pandas(pd.DataFrame({"t": labels, "v": np.arange(8.0)}), time_col="t")
+        assert (frame.time == quarters.to_timestamp()).all()  # was: "could not be read as datetimes"
+    weeks = pd.period_range("2000-01-03", periods=6, freq="W")
+    written = [str(w) for w in weeks]  # '2000-01-03/2000-01-09', as to_csv writes weekly periods
+    np.testing.assert_array_equal(calendar_features(written)[0], calendar_features(weeks)[0])  # was: "UTC offsets"
+
+
+def test_T33_08_an_index_of_upper_case_months_is_named_as_periods_and_the_fix_reads_them():
+    labels = [f"{m} {y}" for y in (1950, 1951) for m in MONTHS]  # statsmodels' elnino melted: 'JAN 1950'
+    y = pd.Series(np.arange(24.0), index=pd.Index(labels, name="month"))
+    periods = (r"^the index holds periods as text \('JAN 1950', 'FEB 1950', 'MAR 1950', \.\.\.\), and the time axis "
+               r"needs them as dates; read them as a time column, TimeSeriesFrame\.from_pandas\(data\.reset_index\(\), "
+               r"time_col='month'\)")
+    with pytest.raises(ValueError, match=periods):
+        TimeSeriesFrame.from_pandas(y)  # was: "is neither dates nor numbers"
+    frame = TimeSeriesFrame.from_pandas(y.reset_index(), time_col="month")
+    assert (frame.time == pd.date_range("1950-01-01", periods=24, freq="MS")).all()
+    np.testing.assert_array_equal(calendar_features(labels)[0], calendar_features(frame.time)[0])
+
+
+def test_T33_09_forecasts_in_steps_of_a_tenth_are_labelled_as_the_series_writes_its_times():
+    t = np.round(np.arange(41) * 0.1 + 1.0, 1)  # 1.0, 1.1, ..., 5.0: a median step of 0.10000000000000009
+    y = pd.Series(np.sin(3 * t), index=pd.Index(t, name="s"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        forecast = Forecaster(horizon=3, **FAST).fit(y).predict()
+    assert forecast.index.tolist() == [5.1, 5.2, 5.3]  # was: 5.1, 5.2, 5.300000000000001
+    actual = pd.Series([0.0, 1.0, 2.0], index=[5.1, 5.2, 5.3])
+    assert len(actual.loc[forecast.index]) == 3
+
+
+def test_T33_10_a_12_hour_clock_without_am_pm_is_named_not_sent_to_sort():
+    hours = pd.date_range("2020-01-01", periods=48, freq="h")
+    text = list(hours.strftime("%Y-%m-%d %I:%M"))  # '2020-01-01 12:00' (midnight), '2020-01-01 01:00', ...
+    clock = (r"reads as a 12-hour clock written without AM/PM: every hour is 1 \.\. 12, and row 1 "
+             r"\('2020-01-01 01:00'\) goes back from row 0 \('2020-01-01 12:00'\) on the same day")
+    with pytest.raises(ValueError, match=rf"^time column 't' {clock}"):  # was: "not increasing ...; sort the rows"
+        TimeSeriesFrame.from_pandas(pd.DataFrame({"t": text, "v": np.arange(48.0)}), time_col="t")
+    with pytest.raises(ValueError, match=rf"^the index {clock}"):
+        Forecaster(horizon=2, **FAST).fit(pd.Series(np.arange(48.0), index=text))
+    with pytest.raises(ValueError, match=rf"^calendar_features: the list of times {clock}"):
+        calendar_features(text)  # was: read silently, 1 PM as 1 AM (every afternoon hour 12 hours off)
+    shuffled = pd.DatetimeIndex(np.random.default_rng(0).permutation(pd.date_range("2020-01-01 09:00", periods=4,
+                                                                                   freq="h").repeat(3)))
+    assert calendar_features(shuffled)[0].shape == (12, 8)  # a morning's times in no order stay readable
