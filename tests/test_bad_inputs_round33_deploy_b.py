@@ -59,3 +59,24 @@ def test_S33_08_an_ordinal_date_is_refused_naming_its_calendar_date(monthly):
     assert answer.json()["detail"].startswith('times of sequence 0, step 1 holds "2024-062": it is an ISO 8601 ordinal '
                                               "date (day 62 of 2024)")
     assert "'2024-03-02'" in answer.json()["detail"]
+
+
+# -- S33-09: a time of day, or a day without its year ------------------------------------------------------------------
+def test_S33_09_a_time_without_its_date_or_year_is_refused(monthly):
+    # before: '10:00' read on the day the step was read (a stream gained a day across midnight, and '23:55' then
+    # '00:05' was refused as not later); 'Feb 28' then 'Mar 1' (2024 data) read in the year 1, one day apart for two
+    clf, X = monthly
+    with pytest.raises(ValueError) as error:
+        streamed(Streamer(clf), X[0][:2], ["23:55", "00:05"])
+    assert ("Streamer: stream 's': time '23:55' does not read as one date: it is a time of day without a date, which "
+            "pandas reads as ") in one_line(error)
+    assert "give each step's full date and time, e.g. '2024-03-01 10:00'" in one_line(error)
+    with pytest.raises(ValueError) as error:
+        streamed(Streamer(clf), X[0][:2], ["Feb 28", "Mar 1"])
+    assert "time 'Feb 28' does not read as one date: it is a date without a year, which pandas reads as 0001-02-28" \
+        in one_line(error)
+    # the same days with their year answer as predict does; a duration as text ('10:00:00') is read as before
+    days = ["Feb 28 2024", "Mar 1 2024"]
+    expected = clf.predict_proba([X[0][:2]], times=[pd.to_datetime(days)])[0]
+    np.testing.assert_allclose(streamed(Streamer(clf), X[0][:2], days), expected, atol=1e-6)
+    streamed(Streamer(clf), X[0][:2], ["10:00:00", "10:05:00"])

@@ -166,6 +166,32 @@ def zone_name_fix(text) -> str | None:
             f"{send} (Java: zoned.toOffsetDateTime().toString(), or DateTimeFormatter.ISO_OFFSET_DATE_TIME)")
 
 
+def undated_fix(text) -> str | None:
+    """Why ``text``, a time of day or a day of the year written without its year (``'10:00'``, ``'10:00 PM'``,
+    ``'Mar 1'``), cannot be read as one step's time, and how to give it; None for any other value. pandas fills the
+    missing fields in, today's date for a bare time of day (so the date depends on when the step is read: a stream
+    read across midnight gains or loses a day) and the year 1 for a day without its year (not a leap year: 28
+    February to 1 March of 2024 reads one day), and a stream that passes midnight or New Year is refused as going
+    back in time."""
+    from dateutil import parser
+
+    if not isinstance(text, str) or _is_duration(text):
+        return None
+    try:
+        one, other = (parser.parse(text, default=datetime.datetime(*ymd)) for ymd in ((2000, 1, 1), (2001, 2, 2)))
+        stamp = pd.Timestamp(text)
+    except (ValueError, OverflowError, TypeError):
+        return None
+    if one.year == other.year:  # the text names its year: read as pandas reads it
+        return None
+    what = "a time of day without a date" if (one.month, one.day) != (other.month, other.day) else \
+        "a date without a year"
+    today = " (today's date)" if stamp.normalize() == pd.Timestamp.now(stamp.tz).normalize() else ""
+    return (f"it is {what}, which pandas reads as {stamp}{today}, so the gaps between steps would depend on the "
+            f"fields it fills in (a stream that passes midnight or New Year would go back in time); give each step's "
+            f"full date and time, e.g. '2024-03-01 10:00' (pd.Timestamp of the date joined to the time)")
+
+
 _ORDINAL = re.compile(r"\s*(\d{4})-(\d{3})\s*")  # ISO 8601's ordinal date: the year and the day of the year
 
 
@@ -732,6 +758,8 @@ class Streamer:
                                  f"an int (float(t) of the value read before the cast)")
         else:
             if (fix := two_readings_fix(time)) is not None:
+                raise ValueError(f"{where}: time {time!r} does not read as one date: {fix}")
+            if (fix := undated_fix(time)) is not None:
                 raise ValueError(f"{where}: time {time!r} does not read as one date: {fix}")
             try:
                 value, zoned = _seconds(time)
