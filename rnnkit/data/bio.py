@@ -276,24 +276,42 @@ def _check_kmer(k: int, stride: int) -> None:
             raise ValueError(f"{name} must be an integer >= 1, got {v!r}")
 
 
+def _warn_uncovered_tail(who: str, seq: str, k: int, stride: int) -> None:
+    """Warn where a stride of 2 to ``k`` leaves the last ``(L - k) % stride`` letters in no k-mer (DNABERT's and the
+    Nucleotide Transformer's non-overlapping 6-mers, ``stride=k``, of a sequence whose length is no multiple of 6):
+    a motif there would be dropped without a word. A stride beyond ``k`` skips letters by design, and is not told."""
+    tail = (len(seq) - k) % stride if 1 < stride <= k and len(seq) >= k else 0
+    if tail:
+        n = (len(seq) - k) // stride + 1
+        warnings.warn(f"{who}: the last {tail} letter(s) of the {len(seq)} ({seq[-tail:]!r}) lie in no {k}-mer at "
+                      f"stride {stride}: the {n} k-mers cover letters 0 to {len(seq) - tail - 1}, and those are left "
+                      f"out; to keep them, pad the sequence with N to a whole number of strides (seq + "
+                      f"'N' * {stride - tail}: a last k-mer with the wildcard), or cut them off yourself to say so "
+                      f"(seq[:{len(seq) - tail}])", UserWarning, stacklevel=3)
+
+
 def kmers(seq: str, k: int, *, stride: int = 1, alphabet: str = "dna") -> list[str]:
     """Overlapping k-mers (upper-cased) starting every ``stride`` letters: ``L - k`` // stride + 1 of them.
 
     The letters are checked against ``alphabet`` as `encode_sequence` checks them (RNA's U, a gap '-' or an IUPAC
-    code would make words of their own); a sequence shorter than ``k`` has none (an empty list, as ``range`` gives)."""
+    code would make words of their own); a sequence shorter than ``k`` has none (an empty list, as ``range`` gives).
+    A stride of 2 to ``k`` leaves the last ``(L - k) % stride`` letters in no k-mer (non-overlapping 6-mers of 100
+    letters cover 96): that is warned of; pad with ``N`` to keep them, or cut them off first."""
     _check_kmer(k, stride)
     seq = _letters(seq, "kmers: ")
     bad = _first_invalid(seq, _lookup(alphabet))
     if bad is not None:
         raise ValueError(f"kmers: position {bad}: {_invalid_message(alphabet, seq[bad], seq)}")
     seq = seq.upper()
+    _warn_uncovered_tail("kmers", seq, k, stride)
     return [seq[i : i + k] for i in range(0, len(seq) - k + 1, stride)]
 
 
 def kmer_ids(seq: str, k: int, *, stride: int = 1, alphabet: str = "dna") -> torch.Tensor:
     """k-mer ids ``(n,)`` int64: base-``K`` numbers of the letter ids (``AAA`` = 0, ``AAC`` = 1, ...).
 
-    A k-mer containing the wildcard gets the extra id ``K ** k``, so the vocabulary size is ``K ** k + 1``.
+    A k-mer containing the wildcard gets the extra id ``K ** k``, so the vocabulary size is ``K ** k + 1``. A
+    stride of 2 to ``k`` that leaves the last letters in no k-mer is warned of, as in `kmers`.
     """
     K = len(_alphabet(alphabet)[0])
     _check_kmer(k, stride)
@@ -303,6 +321,7 @@ def kmer_ids(seq: str, k: int, *, stride: int = 1, alphabet: str = "dna") -> tor
     ids = encode_sequence(seq, alphabet=alphabet).numpy()
     if len(ids) < k:
         raise ValueError(f"a sequence of {len(ids)} letters has no {k}-mers")
+    _warn_uncovered_tail("kmer_ids", _letters(seq).upper(), k, stride)
     windows = np.lib.stride_tricks.sliding_window_view(ids, k)[::stride]  # (n, k)
     values = windows @ (K ** np.arange(k - 1, -1, -1, dtype=np.int64))
     return torch.from_numpy(np.where((windows == K).any(axis=1), K**k, values))
@@ -518,6 +537,38 @@ def dinucleotide_shuffle(seq: str, *, rng: np.random.Generator | int = 0) -> str
     return "".join(map(chr, letters[out]))
 
 
+def _check_labels_by_name(sequences: list, labels) -> None:
+    """Refuse labels keyed by the records' names where they would be read by position: a dict (its keys would be
+    the labels), a DataFrame (its column names would), or a Series indexed by the names in another order than the
+    FASTA file's (a label table sorted or merged by id), where each record would get another record's label."""
+    names = [s.name for s in sequences] if sequences and all(isinstance(s, FastaRecord) for s in sequences) else []
+    by_record = "[r.name for r in records]"
+    if isinstance(labels, Mapping):
+        keys = list(labels)[:3]
+        keyed = bool(names) and any(isinstance(k, str) and k in set(names) for k in labels)
+        raise ValueError(f"labels is a dict ({', '.join(map(repr, keys))}{', ...' if len(labels) > 3 else ''}), whose "
+                         "keys would be read as the labels; "
+                         + ("it is keyed by the records' names: give the labels in the records' order, "
+                            "[labels[r.name] for r in records]" if keyed else
+                            "give one label per sequence in the sequences' order (list(labels.values()) if the dict "
+                            "holds them in that order)"))
+    if type(labels).__name__ == "DataFrame" and hasattr(labels, "columns"):  # pandas, not imported here
+        raise ValueError(f"labels is a DataFrame (columns {list(labels.columns)}), whose column names would be read "
+                         "as the labels; pass its label column in the sequences' order"
+                         + (f", e.g. table.set_index('id')['label'].loc[{by_record}] for a table of the records' "
+                            "names and labels" if names else ", e.g. table['label']"))
+    index = getattr(labels, "index", None)
+    if not names or not hasattr(index, "tolist"):  # list.index is a method
+        return
+    index = index.tolist()
+    if len(index) != len(names) or index == names or not set(names) & {k for k in index if isinstance(k, str)}:
+        return  # another count is refused below; an index of other ids (0 .. n-1) is read by position, as before
+    i = next(i for i, (a, b) in enumerate(zip(names, index, strict=True)) if a != b)
+    raise ValueError(f"labels is indexed by the records' names in another order than the records (record {i} is "
+                     f"{names[i]!r}, but labels' row {i} is {index[i]!r}), and labels are read by position, so each "
+                     f"record would get another record's label; order them as the records: labels.loc[{by_record}]")
+
+
 class BioSequenceDataset(Dataset):
     """Sequences as ``x`` or ``(x, label)`` items: one-hot ``(L, K)`` float32 or ids ``(L,)`` int64.
 
@@ -561,6 +612,8 @@ class BioSequenceDataset(Dataset):
         if labels is not None:
             check_aligned(sequences, labels, "sequences")
         sequences = list(sequences)  # a generator has no len() to match the labels (a Series is read by position)
+        if labels is not None:
+            _check_labels_by_name(sequences, labels)
         labels = None if labels is None or isinstance(labels, str) else list(labels)
         if labels is not None and len(labels) != len(sequences):
             raise ValueError(f"got {len(sequences)} sequences but {len(labels)} labels")
