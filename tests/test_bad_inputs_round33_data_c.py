@@ -1,0 +1,63 @@
+"""Thirty-third round of bad inputs, third pass over the data loaders (rows D33-15 on of docs/bad_inputs.md)."""
+
+import warnings
+
+import pandas as pd
+import pytest
+
+from rnnkit.data.bio import BioSequenceDataset, kmer_ids, kmers, read_fasta
+
+
+def _fasta(tmp_path):
+    path = tmp_path / "seqs.fa"  # multi-line records, headers with descriptions after the name
+    path.write_text(">r1 promoter of gene A\nACGTAC\nGTAC\n>r2 random\nGGGTTT\n>r3\nTTTTAA\nAC\n")
+    return read_fasta(path)
+
+
+def test_D33_15_bio_dataset_refuses_labels_indexed_by_name_in_another_order(tmp_path):
+    records = _fasta(tmp_path)
+    assert [r.name for r in records] == ["r1", "r2", "r3"]
+    # a label table sorted by label (or merged by id) holds the records' names in another order
+    table = pd.DataFrame({"id": ["r2", "r3", "r1"], "label": [0, 0, 1]})
+    labels = table.set_index("id")["label"]
+    with pytest.raises(ValueError, match=r"record 0 is 'r1', but labels' row 0 is 'r2'.*"
+                                         r"labels\.loc\[\[r\.name for r in records\]\]"):
+        BioSequenceDataset(records, labels)
+    # ordered as the records, by name, they read; an index of other ids (0 .. n-1) is read by position, as before
+    ds = BioSequenceDataset(records, labels.loc[[r.name for r in records]])
+    assert ds.labels.tolist() == [1, 0, 0]
+    assert BioSequenceDataset(records, table["label"]).labels.tolist() == [0, 0, 1]
+    assert BioSequenceDataset(records, pd.Series([1, 0, 0], index=["r1", "r2", "r3"])).labels.tolist() == [1, 0, 0]
+
+
+def test_D33_16_bio_dataset_refuses_labels_as_a_dict_or_a_table(tmp_path):
+    records = _fasta(tmp_path)
+    with pytest.raises(ValueError, match=r"labels is a dict \('r2', 'r3', 'r1'\), whose keys would be read as the "
+                                         r"labels; it is keyed by the records' names.*\[labels\[r\.name\] for r in"):
+        BioSequenceDataset(records, {"r2": 0, "r3": 0, "r1": 1})
+    with pytest.raises(ValueError, match=r"labels is a dict \(0, 1\), whose keys would be read as the labels"):
+        BioSequenceDataset(["ACGT", "GGTA"], {0: 1, 1: 0})  # the keys 0, 1 were read as the labels
+    table = pd.DataFrame({"id": ["r2", "r3", "r1"], "label": [0, 0, 1]})
+    with pytest.raises(ValueError, match=r"labels is a DataFrame \(columns \['id', 'label'\]\), whose column names "
+                                         r"would be read as the labels.*set_index\('id'\)"):
+        BioSequenceDataset(records[:2], table.iloc[:2])
+    ds = BioSequenceDataset(records, [{"r2": 0, "r3": 0, "r1": 1}[r.name] for r in records])
+    assert ds.labels.tolist() == [1, 0, 0]
+
+
+def test_D33_17_kmers_warn_of_letters_left_in_no_kmer():
+    seq = "ACGTACGTAC"  # 10 letters: non-overlapping 3-mers cover 9
+    with pytest.warns(UserWarning, match=r"kmers: the last 1 letter\(s\) of the 10 \('C'\) lie in no 3-mer at stride "
+                                         r"3: the 3 k-mers cover letters 0 to 8.*seq \+ 'N' \* 2"):
+        assert kmers(seq, 3, stride=3) == ["ACG", "TAC", "GTA"]
+    with pytest.warns(UserWarning, match=r"kmer_ids: the last 1 letter\(s\)"):
+        assert kmer_ids(seq, 3, stride=3).tolist() == [6, 49, 44]
+    with pytest.warns(UserWarning, match=r"the last 1 letter\(s\) of the 11 \('G'\) lie in no 6-mer at stride 2"):
+        kmers(seq + "G", 6, stride=2)
+    with warnings.catch_warnings():  # covered, padded, cut, overlapping or gapped by design: no word
+        warnings.simplefilter("error")
+        assert kmers(seq + "NN", 3, stride=3)[-1] == "CNN"
+        assert kmer_ids(seq + "NN", 3, stride=3).tolist() == [6, 49, 44, 64]
+        assert kmers(seq[:9], 3, stride=3) == ["ACG", "TAC", "GTA"]
+        assert len(kmers(seq, 3)) == 8
+        assert kmers(seq, 2, stride=4) == ["AC", "AC", "AC"]
