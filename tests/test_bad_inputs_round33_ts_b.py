@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from rnnkit.data.tables import read_sequences
 from rnnkit.data.timeseries import TimeSeriesFrame, calendar_features
 from rnnkit.forecast import Forecaster
 
@@ -66,3 +67,18 @@ def test_T33_10_a_12_hour_clock_without_am_pm_is_named_not_sent_to_sort():
     shuffled = pd.DatetimeIndex(np.random.default_rng(0).permutation(pd.date_range("2020-01-01 09:00", periods=4,
                                                                                    freq="h").repeat(3)))
     assert calendar_features(shuffled)[0].shape == (12, 8)  # a morning's times in no order stay readable
+
+
+def test_T33_11_a_long_file_on_a_12_hour_clock_without_am_pm_is_refused_not_sorted(tmp_path):
+    rows = [{"id": sid, "time": t.strftime("%Y-%m-%d %I:%M"), "x": float(k), "target": 1}
+            for sid, start in (("a", "2020-01-01 09:00"), ("b", "2020-01-02 10:00"))
+            for k, t in enumerate(pd.date_range(start, periods=6, freq="h"))]  # 09:00 .. 12:00, 01:00, 02:00
+    path = tmp_path / "visits.csv"
+    pd.DataFrame(rows).to_csv(path, index=False)
+    with pytest.raises(ValueError, match=r"the time column 'time' reads as a 12-hour clock written without AM/PM: "
+                                         r"every hour is 1 \.\. 12, and sequence 'a' goes back from "
+                                         r"'2020-01-01 12:00' \(line 5\) to '2020-01-01 01:00' \(line 6\)"):
+        read_sequences(path, time_column="time")  # was: read, 1 PM and 2 PM sorted before 9 AM (x 4, 5, 0, 1, 2, 3)
+    hours = [{**row, "time": pd.Timestamp(row["time"]).strftime("%Y-%m-%d %H:%M")} for row in rows[:4]]
+    pd.DataFrame(hours).to_csv(path, index=False)  # a morning on a 24-hour clock: read, in order
+    np.testing.assert_array_equal(read_sequences(path, time_column="time").X[0].ravel(), [0.0, 1.0, 2.0, 3.0])

@@ -870,6 +870,7 @@ def _read_long(path, frame, id_column, time_column, target_column, with_target, 
     _check_values(path, values, [f"column {c!r}" for c in features.columns], where, allow_nan=missing_values)
     if time_column:
         times = _time_values(path, frame[time_column], time_column)
+        _check_twelve_hour_clock(path, frame[time_column], time_column, times, groups)
         duplicated = np.flatnonzero(frame.assign(_t=times).duplicated([id_column, "_t"], keep=False))
         if duplicated.size:
             row = duplicated[0]
@@ -1273,6 +1274,40 @@ def guessed_format(value: str, dayfirst: bool) -> str | None:
         return None
     seconds = ":%S" if clock["clock"].count(":") == 2 else ""
     return f"{date}{clock['sep']}%I:%M{seconds}{clock['space']}%p"
+
+
+def twelve_hour_row(time: pd.DatetimeIndex) -> int | None:
+    """The first row of times on a 12-hour clock written without AM/PM: every hour 1 .. 12 (never 0, never 13 ..
+    23), and the times go back only from 12:xx to an earlier time of the same day (12:00, 01:00: noon then 1 PM,
+    read as 1 AM); None for other times (rows in no order go back from other hours too)."""
+    if len(time) < 2 or time.hasnans or not ((time.hour >= 1) & (time.hour <= 12)).all():
+        return None
+    day, back = time.normalize(), time[1:] <= time[:-1]
+    noon = (time.hour[:-1] == 12) & (day[1:] == day[:-1])
+    return int(np.flatnonzero(back)[0]) + 1 if back.any() and (noon | ~back).all() else None
+
+
+TWELVE_HOUR_FIX = ("export the times with a 24-hour clock ('%Y-%m-%d %H:%M', 13:00) or with AM/PM "
+                   "('%m/%d/%Y %I:%M %p'), which is read")
+
+
+def _check_twelve_hour_clock(path: Path, column: pd.Series, name: str, times: np.ndarray, groups: dict) -> None:
+    """ValueError where a sequence's times, in file order, read as a 12-hour clock written without AM/PM
+    (:func:`twelve_hour_row`): sorted by time, its afternoon (01:00 .. 11:00) would go before its morning."""
+    if pd.api.types.is_numeric_dtype(column):
+        return
+    hours = (times // 3_600_000_000_000) % 24  # nanoseconds: the hour of the day
+    if not ((hours >= 1) & (hours <= 12)).all():  # a 24-hour clock, or dates without hours: the usual case
+        return
+    for key, rows in groups.items():
+        i = twelve_hour_row(pd.DatetimeIndex(times[rows]))
+        if i is not None:
+            before, after = rows[i - 1], rows[i]
+            raise ValueError(f"{path}: the time column {name!r} reads as a 12-hour clock written without AM/PM: "
+                             f"every hour is 1 .. 12, and sequence {key!r} goes back from {_cell(column.iloc[before])} "
+                             f"({_lines([before], path)}) to {_cell(column.iloc[after])} ({_lines([after], path)}) on "
+                             "the same day, so 1 AM and 1 PM are written alike and sorting by time would put the "
+                             f"afternoon before the morning; {TWELVE_HOUR_FIX}")
 
 
 def add_reading(readings: list[tuple[str, pd.DatetimeIndex]], text: pd.Series, fmt: str) -> None:

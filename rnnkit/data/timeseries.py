@@ -66,11 +66,13 @@ from ..checks import FLOAT32_MAX, check_flags, is_count, is_integer
 from .tables import (
     _TWELVE_HOUR,
     TIME_NAMES,
+    TWELVE_HOUR_FIX,
     _clock_set_back,
     add_reading,
     arrays_in_column,
     date_readings,
     period_label_starts,
+    twelve_hour_row,
 )
 
 IMPUTE_POLICIES = ("none", "ffill", "mean", "zero")
@@ -909,17 +911,6 @@ def time_disorder(time: pd.DatetimeIndex | np.ndarray) -> tuple[str, int, Any] |
     return "goes back", i, None
 
 
-def twelve_hour_row(time: pd.DatetimeIndex) -> int | None:
-    """The first row of times on a 12-hour clock written without AM/PM: every hour 1 .. 12 (never 0, never 13 ..
-    23), and the times go back only from 12:xx to an earlier time of the same day (12:00, 01:00: noon then 1 PM,
-    read as 1 AM); None for other times (rows in no order go back from other hours too)."""
-    if len(time) < 2 or time.hasnans or not ((time.hour >= 1) & (time.hour <= 12)).all():
-        return None
-    day, back = time.normalize(), time[1:] <= time[:-1]
-    noon = (time.hour[:-1] == 12) & (day[1:] == day[:-1])
-    return int(np.flatnonzero(back)[0]) + 1 if back.any() and (noon | ~back).all() else None
-
-
 def twelve_hours(raw: Any, time: pd.DatetimeIndex, i: int) -> str:
     """The refusal of times on a 12-hour clock written without AM/PM (:func:`time_disorder`'s ``"twelve hours"``,
     first seen at row ``i``), as said of a time column or an index: sorting cannot help, as 1 AM and 1 PM read
@@ -928,8 +919,7 @@ def twelve_hours(raw: Any, time: pd.DatetimeIndex, i: int) -> str:
         [str(t) for t in time]
     return (f"reads as a 12-hour clock written without AM/PM: every hour is 1 .. 12, and row {i} ({shown[i]!r}) "
             f"goes back from row {i - 1} ({shown[i - 1]!r}) on the same day, so 1 AM and 1 PM are written alike "
-            "and which is which is lost (sorting cannot tell them apart); export the times with a 24-hour clock "
-            "('%Y-%m-%d %H:%M', 13:00) or with AM/PM ('%m/%d/%Y %I:%M %p'), which is read")
+            f"and which is which is lost (sorting cannot tell them apart); {TWELVE_HOUR_FIX}")
 
 
 def _timedelta(unit: str) -> pd.Timedelta:
