@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from rnnkit.data.tables import read_sequences
-from rnnkit.data.timeseries import TimeSeriesFrame, calendar_features
+from rnnkit.data.timeseries import TimeSeriesFrame, calendar_features, split_by_time
 from rnnkit.forecast import Forecaster
 
 FAST = dict(model="direct", max_epochs=1, hidden_size=4, random_state=0)
@@ -82,3 +82,10 @@ def test_T33_11_a_long_file_on_a_12_hour_clock_without_am_pm_is_refused_not_sort
     hours = [{**row, "time": pd.Timestamp(row["time"]).strftime("%Y-%m-%d %H:%M")} for row in rows[:4]]
     pd.DataFrame(hours).to_csv(path, index=False)  # a morning on a 24-hour clock: read, in order
     np.testing.assert_array_equal(read_sequences(path, time_column="time").X[0].ravel(), [0.0, 1.0, 2.0, 3.0])
+
+
+def test_T33_12_split_by_time_reads_every_quarter_label_the_forecaster_reads():
+    frame = TimeSeriesFrame.from_pandas(pd.Series(np.arange(40.0), index=pd.date_range("2000", periods=40, freq="QS")))
+    for start in ("2002 Q2", "2002:2", "q2 2002"):  # was: "test_start='2002 Q2' does not read as a date"
+        split = split_by_time(frame, test_start=start)
+        assert frame.time[split.test.start] == pd.Timestamp("2002-04-01"), start

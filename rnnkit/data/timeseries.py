@@ -1198,8 +1198,8 @@ def _like(time: pd.DatetimeIndex | np.ndarray, t: Any, name: str = "start") -> A
         refuse_two_readings([t], f"{name}={t!r}")
         if len(short := short_year_readings([t])) == 1:  # 'Jan-58': 2058 to pandas
             refuse_future_years([t], short[0][1], f"{name}={t!r}", short[0][0], spelt=repr(t))
-    if isinstance(t, str) and (quarter := re.fullmatch(r"\s*Q([1-4])[ -]?(\d{4})\s*", t)):  # 'Q2 2002', as the
-        t = pd.Period(f"{quarter[2]}Q{quarter[1]}")  # Forecaster reads such an index; pandas reads only '2002Q2'
+    if isinstance(t, str) and (labels := period_label_starts([t])) is not None:  # 'Q2 2002', '2002 Q2', '2002:2':
+        t = labels[1][0]  # as the Forecaster reads such an index (pandas reads only '2002Q2'), the period's first day
     try:
         t = t.start_time if isinstance(t, pd.Period) else short[0][1][0] if len(short) == 1 else pd.Timestamp(t)
     except ValueError:  # pandas' DateParseError: "Unknown datetime string format"
