@@ -81,3 +81,24 @@ def test_S33_09_a_time_without_its_date_or_year_is_refused(monthly):
     expected = clf.predict_proba([X[0][:2]], times=[pd.to_datetime(days)])[0]
     np.testing.assert_allclose(streamed(Streamer(clf), X[0][:2], days), expected, atol=1e-6)
     streamed(Streamer(clf), X[0][:2], ["10:00:00", "10:05:00"])
+
+
+# -- S33-10: a UTC offset after the word GMT or UTC ('GMT+0100', JavaScript's Date.toString()) ---------------------
+@pytest.mark.filterwarnings("ignore:.*median gap between steps")  # hours, to a model fitted on months
+def test_S33_10_an_offset_after_gmt_is_refused_naming_its_iso_text(monthly):
+    # before: '2024-03-31 00:30:00 GMT+01:00' read by pandas (dateutil) with the sign reversed, as POSIX zones write it:
+    # 01:30 UTC where it is 23:30 the day before; across the change to summer time (GMT+02:00) a gap of 2 hours read as
+    # 4, without a word
+    clf, X = monthly
+    given = ["2024-03-31 00:30:00 GMT+01:00", "2024-03-31 03:30:00 GMT+02:00"]
+    with pytest.raises(ValueError) as error:
+        streamed(Streamer(clf), X[0][:2], given)
+    assert ("Streamer: stream 's': time '2024-03-31 00:30:00 GMT+01:00' does not read as one date: its offset follows "
+            "the word GMT, which pandas reads with the sign reversed, as POSIX time zones write it (GMT+01:00 as "
+            "UTC-01:00)") in one_line(error)
+    assert "give it as ISO 8601 writes it, '2024-03-31T00:30:00+01:00'" in one_line(error)
+    with pytest.raises(ValueError, match=r"'2024-03-01T10:00:00\+01:00'"):  # JavaScript's Date.toString()
+        Streamer(clf).step("s", X[0][0], time="Fri Mar 01 2024 10:00:00 GMT+0100 (Central European Standard Time)")
+    iso = ["2024-03-31T00:30:00+01:00", "2024-03-31T03:30:00+02:00"]
+    expected = clf.predict_proba([X[0][:2]], times=[pd.to_datetime(iso, utc=True)])[0]
+    np.testing.assert_allclose(streamed(Streamer(clf), X[0][:2], iso), expected, atol=1e-6)

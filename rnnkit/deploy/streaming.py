@@ -166,6 +166,36 @@ def zone_name_fix(text) -> str | None:
             f"{send} (Java: zoned.toOffsetDateTime().toString(), or DateTimeFormatter.ISO_OFFSET_DATE_TIME)")
 
 
+# a UTC offset written after the word GMT or UTC, as JavaScript's Date.toString() ("Fri Mar 01 2024 10:00:00 GMT+0100
+# (Central European Standard Time)"), Java's ZoneId "GMT+01:00" and Windows' "UTC+01:00" write it
+_GMT_OFFSET = re.compile(r"\s*(GMT|UTC)\s*([+-])(\d{1,2})(?::?(\d{2}))?\s*(\([^)]*\))?\s*$", re.IGNORECASE)
+
+
+def gmt_offset_fix(text) -> str | None:
+    """Why ``text``, a date whose UTC offset follows the word GMT or UTC (``'... 10:00:00 GMT+0100'``, meaning one hour
+    ahead of UTC), cannot be read as one step's time, and the ISO 8601 text to give; None for any other value. pandas
+    (dateutil) reads such an offset with its sign reversed, as POSIX time zones write it: 10:00 GMT+01:00 as 11:00
+    UTC, where it is 09:00, so a stream whose offset changes (summer time) has its gap off by twice the change."""
+    match = _GMT_OFFSET.search(text) if isinstance(text, str) else None
+    if match is None:
+        return None
+    word, sign, hours, minutes = match.group(1), match.group(2), int(match.group(3)), int(match.group(4) or 0)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            local = pd.Timestamp(text[:match.start()])
+    except (TypeError, ValueError):
+        return None
+    if local is pd.NaT or local.tz is not None:
+        return None
+    offset = f"{sign}{hours:02d}:{minutes:02d}"
+    iso = f"{local.isoformat()}{offset}"
+    return (f"its offset follows the word {word}, which pandas reads with the sign reversed, as POSIX time zones "
+            f"write it ({word.upper()}{offset} as UTC{'-' if sign == '+' else '+'}{hours:02d}:{minutes:02d}), so a "
+            f"change of offset (summer time) would put the gap off by twice the change; give it as ISO 8601 writes "
+            f"it, {iso!r} (or in UTC, as JavaScript's date.toISOString() writes it)")
+
+
 def undated_fix(text) -> str | None:
     """Why ``text``, a time of day or a day of the year written without its year (``'10:00'``, ``'10:00 PM'``,
     ``'Mar 1'``), cannot be read as one step's time, and how to give it; None for any other value. pandas fills the
@@ -759,7 +789,7 @@ class Streamer:
         else:
             if (fix := two_readings_fix(time)) is not None:
                 raise ValueError(f"{where}: time {time!r} does not read as one date: {fix}")
-            if (fix := undated_fix(time)) is not None:
+            if (fix := undated_fix(time) or gmt_offset_fix(time)) is not None:
                 raise ValueError(f"{where}: time {time!r} does not read as one date: {fix}")
             try:
                 value, zoned = _seconds(time)
