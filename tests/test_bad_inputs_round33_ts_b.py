@@ -89,3 +89,24 @@ def test_T33_12_split_by_time_reads_every_quarter_label_the_forecaster_reads():
     for start in ("2002 Q2", "2002:2", "q2 2002"):  # was: "test_start='2002 Q2' does not read as a date"
         split = split_by_time(frame, test_start=start)
         assert frame.time[split.test.start] == pd.Timestamp("2002-04-01"), start
+
+
+def test_T33_13_financial_years_are_refused_not_read_as_months_13_apart(tmp_path):
+    years = [f"{y}/{(y + 1) % 100:02d}" for y in range(2000, 2012)]  # '2000/01' .. '2011/12', as the ONS writes them
+    y = pd.Series(np.arange(12.0), index=years)
+    months = (r"holds financial years \('2000/01', '2001/02', \.\.\.: a year and the next one's last two digits\), "
+              r"which pandas reads as months \(2000-01 as January 2000, 2001-02 as February 2001, \.\.\.: 13 months "
+              r"apart\); give each as the year it starts, ")
+    with pytest.raises(ValueError, match=rf"^the index {months}data\.index = data\.index\.str\[:4\]\.astype\(int\)"):
+        Forecaster(horizon=2, **FAST).fit(y)  # was: fitted, forecasts dated 2013-01-01 and 2014-02-01
+    dashed = [year.replace("/", "-") for year in years]  # '2000-01': ISO months to pandas, forecasts '2013-01'
+    with pytest.raises(ValueError, match=rf"^time column 't' {months.replace('/', '-')}"):
+        TimeSeriesFrame.from_pandas(pd.DataFrame({"t": dashed, "v": np.arange(12.0)}), time_col="t")
+    with pytest.raises(ValueError, match=rf"^calendar_features: the list of times {months}"):
+        calendar_features(years)
+    path = tmp_path / "spending.csv"
+    pd.DataFrame({"id": "a", "year": years, "x": np.arange(12.0), "target": 1}).to_csv(path, index=False)
+    with pytest.raises(ValueError, match=rf"the time column 'year' {months}df\['year'\]"):
+        read_sequences(path, time_column="year")
+    assert Forecaster(horizon=2, **FAST).fit(y.set_axis(y.index.str[:4].astype(int))).predict().index.tolist() == [
+        2012, 2013]  # the fix

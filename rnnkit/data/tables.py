@@ -1137,6 +1137,7 @@ def _time_values(path: Path, column: pd.Series, name: str) -> np.ndarray:
         _check_epoch_units(path, column, name, t)
         return t
     text = column.astype(str)
+    refuse_fiscal_years(text, f"{path}: the time column {name!r}", f"df[{name!r}]")  # '2000/01': not January 2000
     try:
         readings = date_readings(text)
     except MixedZones as e:
@@ -1308,6 +1309,29 @@ def _check_twelve_hour_clock(path: Path, column: pd.Series, name: str, times: np
                              f"({_lines([before], path)}) to {_cell(column.iloc[after])} ({_lines([after], path)}) on "
                              "the same day, so 1 AM and 1 PM are written alike and sorting by time would put the "
                              f"afternoon before the morning; {TWELVE_HOUR_FIX}")
+
+
+def refuse_fiscal_years(raw, what: str, spelt: str = "times") -> None:
+    """ValueError where text labels all write a year and the next year's last two digits (``'2000/01'``,
+    ``'2001/02'``, or ``'2000-01'``, ...), as statistics offices write financial years, which pandas reads as months:
+    January 2000, February 2001, ..., 13 months apart (forecasts dated 2013-01, 2014-02). Nothing for other text
+    (two labels of a monthly series never both fit) or non-text. ``what`` names the labels in the message, ``spelt``
+    as the user's code names them (``"data.index"``) in the fix."""
+    text = pd.Series(raw, copy=False)
+    if len(text) < 2 or text.dtype.kind in "biufcmM" or not text.map(lambda v: isinstance(v, str)).all():
+        return
+    parts = text.str.strip().str.extract(r"^(\d{4})\s*[-/]\s*(\d{2})$")
+    if parts.isna().any(axis=None):
+        return
+    start, end = parts[0].astype(int).to_numpy(), parts[1].astype(int).to_numpy()
+    if not ((start + 1) % 100 == end).all():
+        return
+    read = (f"which pandas reads as months ({start[0]}-{end[0]:02d} as {pd.Timestamp(start[0], end[0], 1):%B %Y}, "
+            f"{start[1]}-{end[1]:02d} as {pd.Timestamp(start[1], end[1], 1):%B %Y}, ...: 13 months apart)"
+            if ((end >= 1) & (end <= 12)).all() else "which are not dates")
+    raise ValueError(f"{what} holds financial years ({text.iloc[0]!r}, {text.iloc[1]!r}, ...: a year and the next "
+                     f"one's last two digits), {read}; give each as the year it starts, {spelt} = "
+                     f"{spelt}.str[:4].astype(int) (a time axis of years)")
 
 
 def add_reading(readings: list[tuple[str, pd.DatetimeIndex]], text: pd.Series, fmt: str) -> None:

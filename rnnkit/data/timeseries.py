@@ -72,6 +72,7 @@ from .tables import (
     arrays_in_column,
     date_readings,
     period_label_starts,
+    refuse_fiscal_years,
     twelve_hour_row,
 )
 
@@ -815,6 +816,7 @@ def _check_time(time: Any, n: int, name: str) -> pd.DatetimeIndex | np.ndarray:
         if labels[0] is not None:
             refuse_future_years(raw, time, f"time column {name!r}", labels[0], f"data[{name!r}]")  # 'Jan-49'
     else:
+        refuse_fiscal_years(raw, f"time column {name!r}", f"data[{name!r}]")  # '2000/01': pandas reads a month
         refuse_two_readings(raw, f"time column {name!r}")  # 01/02/1949: pandas reads it month-first, silently
         short = unguessed_readings(raw)  # 13/01/24: pandas would read 12/01/24 month-first, value by value
         try:
@@ -989,6 +991,8 @@ def _calendar_dates(time: Any) -> pd.DatetimeIndex:
     if isinstance(time, pd.PeriodIndex | pd.Period) or isinstance(getattr(time, "dtype", None), pd.PeriodDtype):
         return pd.PeriodIndex(time).to_timestamp()
     refuse_two_readings(time, "calendar_features: the list of times")  # pandas: month-first, silently
+    if np.ndim(time) == 1:
+        refuse_fiscal_years(time, "calendar_features: the list of times")  # '2000/01': pandas reads a month
     if isinstance(time, pd.TimedeltaIndex) or pd.api.types.is_timedelta64_dtype(getattr(time, "dtype", None)):
         shown = ", ".join(map(str, pd.TimedeltaIndex(time)[:2]))
         raise ValueError(f"calendar_features reads dates, but got durations ({shown}, ...), which "

@@ -21,6 +21,7 @@ from ..data.tables import (
     arrays_in_column,
     date_readings,
     period_label_starts,
+    refuse_fiscal_years,
     sequences_in_column,
     weekly_periods,
 )
@@ -697,6 +698,7 @@ def _dated_index(data: pd.Series | pd.DataFrame) -> pd.Series | pd.DataFrame:
         holds = f"mixes values of types {kinds}" if len(kinds) > 1 else f"holds values of type {kinds[0]!r}"
         raise ValueError(f"the index {holds}; give a DatetimeIndex, a numeric index, or drop it "
                          "(data.reset_index(drop=True)) to forecast by step")
+    refuse_fiscal_years(values, "the index", "data.index")  # '2000/01', '2001/02': months to pandas, 13 apart
     readings = date_readings(pd.Series(index).astype(str))
     if len(readings) == 1:
         return data.set_axis(readings[0][1].rename(index.name), axis=0)
