@@ -159,15 +159,33 @@ def _per_sequence(times, X, n: int, who: str) -> list:
                              f"sequence")
         return list(times)
     if isinstance(times, pd.Series | pd.Index) or not isinstance(times, list | tuple | np.ndarray):
-        hint = ("; for one sequence pass [times]" if isinstance(times, pd.Series | pd.Index) else
+        hint = (_grid_hint(n) if isinstance(times, pd.Series | pd.Index) and _flat(times) else
+                "; for one sequence pass [times]" if isinstance(times, pd.Series | pd.Index) else
                 "; times by sequence id? pass a list in X's order, [times[i] for i in ids]" if isinstance(times, dict)
                 else "; pass list(times)" if hasattr(times, "__next__") else "")
         raise ValueError(f"{who}: times must be 'index', an (n, T) array, or a list of one array of times per "
                          f"sequence, got {type(times).__name__}{hint}")
+    if (len(times) != n or n > 1) and _flat(times) and not _per_row_hint(X, len(times)):
+        # one grid for all (times=list(grid)): each of its times would be read as a sequence's
+        shown = _plain(next(iter(times)))
+        raise ValueError(f"{who}: times is a flat {type(times).__name__} of {len(times)} times (the first "
+                         f"{shown!r}), not one array of times per sequence (X has {n}){_grid_hint(n)}")
     if len(times) != n:
         raise ValueError(f"{who}: times has {len(times)} entries but X has {n} sequences; give one array of times "
                          f"per sequence{_per_row_hint(X, len(times))}")
     return list(times)
+
+
+def _flat(times) -> bool:
+    """Whether ``times`` holds single times (one grid), not one array of times per sequence."""
+    values = list(times)
+    return bool(values) and all(np.ndim(v) == 0 and not isinstance(v, pd.Index | pd.Series) for v in values)
+
+
+def _grid_hint(n: int) -> str:
+    """The fix for one grid of times given for all ``n`` sequences."""
+    return ("; for one sequence pass [times]" if n == 1 else
+            f"; the same times for every sequence? pass [times] * {n} (each sequence as long as the grid)")
 
 
 def _per_row_hint(X, count: int) -> str:
