@@ -2,10 +2,12 @@
 
 import warnings
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from rnnkit.data.bio import BioSequenceDataset, kmer_ids, kmers, read_fasta
+from rnnkit.data.sample_times import read_sample_times
 
 
 def _fasta(tmp_path):
@@ -61,3 +63,18 @@ def test_D33_17_kmers_warn_of_letters_left_in_no_kmer():
         assert kmers(seq[:9], 3, stride=3) == ["ACG", "TAC", "GTA"]
         assert len(kmers(seq, 3)) == 8
         assert kmers(seq, 2, stride=4) == ["AC", "AC", "AC"]
+
+
+def test_D33_18_sample_times_name_one_grid_given_for_every_sequence():
+    X, lengths = [np.zeros((4, 1))] * 3, np.array([4, 4, 4])
+    grid = [0.0, 1.0, 2.0, 5.0]  # one uneven grid shared by every sequence, given as it is
+    with pytest.raises(ValueError, match=r"fit: times is a flat list of 4 times \(the first 0\.0\), not one array of "
+                                         r"times per sequence \(X has 3\); the same times for every sequence\? pass "
+                                         r"\[times\] \* 3"):
+        read_sample_times(grid, X, lengths, "fit")
+    with pytest.raises(ValueError, match=r"got DatetimeIndex; the same times for every sequence\? pass \[times\] \* 3"):
+        read_sample_times(pd.date_range("2024-01-01", periods=4, freq="h"), X, lengths, "fit")
+    with pytest.raises(ValueError, match=r"times is a flat list of 4 times.*for one sequence pass \[times\]"):
+        read_sample_times(grid, X[:1], lengths[:1], "fit")
+    relative, kind = read_sample_times([grid] * 3, X, lengths, "fit")
+    assert relative.tolist() == [grid] * 3 and kind == "numbers"
