@@ -110,3 +110,15 @@ def test_T33_13_financial_years_are_refused_not_read_as_months_13_apart(tmp_path
         read_sequences(path, time_column="year")
     assert Forecaster(horizon=2, **FAST).fit(y.set_axis(y.index.str[:4].astype(int))).predict().index.tolist() == [
         2012, 2013]  # the fix
+
+
+def test_T33_14_months_written_2000M01_or_01_2000_are_read_as_the_frame_reads_them():
+    months = pd.period_range("2000-01", periods=30, freq="M")
+    for labels in ([f"{p.year}M{p.month:02d}" for p in months], [f"{p.month:02d}/{p.year}" for p in months]):
+        y = pd.Series(np.arange(30.0), index=labels)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # text times come back as timestamps
+            forecast = Forecaster(horizon=2, **FAST).fit(y).predict()  # was: "not dates in one format"
+        assert forecast.index.tolist() == [pd.Timestamp("2002-07-01"), pd.Timestamp("2002-08-01")], labels[0]
+        frame = TimeSeriesFrame.from_pandas(pd.DataFrame({"t": labels, "v": np.arange(30.0)}), time_col="t")
+        assert (frame.time == months.to_timestamp()).all()  # was, for 2000M01: "minute must be in 0..59"

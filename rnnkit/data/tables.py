@@ -1365,7 +1365,8 @@ def weekly_periods(text: pd.Series) -> pd.PeriodIndex | None:
 def period_label_starts(text) -> tuple[str | None, pd.DatetimeIndex] | None:
     """``(format, starts)``: the first day of each period that labels such as ``"Jan 1980"`` / ``"JAN 1980"`` /
     ``"January 1980"`` (months) or ``"Q1 1965"`` / ``"1965 Q1"`` / ``"1965Q1"`` (quarters) name, gretl's and
-    EViews' ``"1950:1"`` (quarters) and ``"1950:01"`` (months), or weeks as pandas writes weekly periods
+    EViews' ``"1950:1"`` (quarters) and ``"1950:01"`` (months), the IMF's and Eurostat's ``"1950M01"`` and
+    ``"01/1950"`` (months), or weeks as pandas writes weekly periods
     (``"2000-01-03/2000-01-09"``), every label in one of these forms (pmdarima's wineind, woolyrnq and sunspots are
     indexed so; statsmodels' ARIMA results files ``1950:1``); ``format`` is the strftime of month labels (which
     may write two-digit years: ``'Jan-49'``, to check with :func:`~rnnkit.data.timeseries.refuse_future_years`),
@@ -1381,13 +1382,16 @@ def period_label_starts(text) -> tuple[str | None, pd.DatetimeIndex] | None:
     weeks = weekly_periods(text)
     if weeks is not None:
         return None, weeks.to_timestamp(how="start")
-    for fmt in ("%b %Y", "%B %Y", "%b-%Y", "%b-%y", "%Y %b"):
+    for fmt in ("%b %Y", "%B %Y", "%b-%Y", "%b-%y", "%Y %b", "%m/%Y"):
         try:
             return fmt, pd.DatetimeIndex(pd.to_datetime(text, format=fmt))
         except (ValueError, OverflowError):
             continue
     if text.str.strip().str.fullmatch(r"\d{4}:(0[1-9]|1[0-2])").all():  # months, two digits: 1950:01 .. 1950:12
         return "%Y:%m", pd.DatetimeIndex(pd.to_datetime(text.str.strip(), format="%Y:%m"))
+    months = text.str.strip().str.extract(r"^(\d{4})M(0?[1-9]|1[0-2])$", flags=re.IGNORECASE)  # 2000M01, the IMF's
+    if months.notna().all(axis=None):
+        return None, pd.DatetimeIndex(pd.to_datetime(months[0] + "-" + months[1], format="%Y-%m"))
     quarters = text.str.strip().str.extract(r"^(?:Q([1-4])[\s\-]*(\d{4})|(\d{4})(?:[\s\-]*Q|:)([1-4]))$",
                                             flags=re.IGNORECASE)
     if quarters.isna().all(axis=1).any():
