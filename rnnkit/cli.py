@@ -225,29 +225,6 @@ def _check_whole_labels(data, column: str, task: str) -> None:
                          "into classes first")
 
 
-_CURRENCY = "$€£¥₹"
-
-
-def _amounts_with_currency(text) -> tuple[str, str] | None:
-    """For a column of text where every cell that is not a number is an amount with a currency sign (``$1,234.50``,
-    ``1.234,50 €``, ``-£3``): what to do, and the pandas ``.str`` calls that do it; None otherwise."""
-    import pandas as pd
-
-    cells = text[text != ""]
-    signs = cells.str.contains(f"[{_CURRENCY}]")
-    if not signs.any():
-        return None
-    bare = cells.str.replace(f"[{_CURRENCY}\\s]", "", regex=True)
-    if pd.to_numeric(bare, errors="coerce").notna().all():
-        return "strip the sign", f".str.replace(r'[{_CURRENCY}\\s]', '', regex=True)"
-    if bare.str.fullmatch(r"[-+]?\d{1,3}(,\d{3})*(\.\d+)?|[-+]?\d+(\.\d+)?").all():
-        return "strip the sign and the thousands separators", f".str.replace(r'[{_CURRENCY},\\s]', '', regex=True)"
-    if bare.str.fullmatch(r"[-+]?\d{1,3}(\.\d{3})*(,\d+)?|[-+]?\d+(,\d+)?").all():
-        return ("strip the sign and the thousands separators (.), write the decimal comma as a point",
-                f".str.replace(r'[{_CURRENCY}.\\s]', '', regex=True).str.replace(',', '.')")
-    return None
-
-
 def _check_numeric_target(data, column: str, model: str | None = None) -> None:
     """--task regress: refuse a target column that is not numbers, or holds an infinite value or one beyond
     float32's range, naming the line (the estimator's refusal names neither the file, the column nor the line);
@@ -257,6 +234,7 @@ def _check_numeric_target(data, column: str, model: str | None = None) -> None:
     import pandas as pd
 
     from .data.tables import line_of, numbers_with_commas
+    from .data.timeseries import marked_numbers
 
     cells = pd.read_csv(data, usecols=[column], dtype=str, keep_default_na=False, low_memory=False)[column]
     text = cells.str.strip()
@@ -279,11 +257,19 @@ def _check_numeric_target(data, column: str, model: str | None = None) -> None:
     reads = "--task regress reads numbers" if model is None else f"the SequenceRegressor {model} scores numbers"
     if commas:  # '1,5' or '1,120': the readers' wording, a decimal comma, thousands, or both readings to choose
         raise ValueError(f"{commas} ({reads})")
-    if amounts := _amounts_with_currency(text):
-        raise ValueError(f"{data}: the target column {column!r} holds amounts written with a currency sign (line "
-                         f"{line_of(words[0], data)} has {value!r}; {words.size} such cells in all), and {reads}; "
-                         f"{amounts[0]}, then save the file again: df = pd.read_csv(path); "
-                         f"df[{column!r}] = df[{column!r}]{amounts[1]}.astype(float); df.to_csv(new_path, index=False)")
+    spelt = f"df[{column!r}]"
+    if marked := marked_numbers(text.iloc[words], spelt):  # '$1,234.50', '1.234,50 €', '4.5%', '−3.2'
+        what, fix = marked
+        where = f"(line {line_of(words[0], data)} has {value!r}; {words.size} such cells in all), and {reads}"
+        if what.startswith("amounts"):  # the data layer's pd.to_numeric(df['y'].str.replace(...)), as a fix to save
+            calls = fix.removeprefix(f"pd.to_numeric({spelt}").removesuffix(")")
+            strip = "strip the sign and the thousands separators" + (
+                " (.), write the decimal comma as a point" if calls.endswith(".str.replace(',', '.')") else "")
+            raise ValueError(f"{data}: the target column {column!r} holds amounts written with a currency sign "
+                             f"{where}; {strip}, then save the file again: df = pd.read_csv(path); "
+                             f"{spelt} = {spelt}{calls}.astype(float); df.to_csv(new_path, index=False)")
+        raise ValueError(f"{data}: the target column {column!r} holds {what} {where}; convert it, then save the "
+                         f"file again: df = pd.read_csv(path); {spelt} = {fix}; df.to_csv(new_path, index=False)")
     fix = ("convert it to numbers, or use --task classify for class labels" if model is None else
            "give a file whose target column holds the numbers it predicts (--target-column names another column)")
     raise ValueError(f"{data}: the target column {column!r} is not numeric (line {line_of(words[0], data)} has "
@@ -580,6 +566,31 @@ def _frames(table, idx) -> list:
     return [pd.DataFrame(table.X[i], columns=table.feature_names, copy=False) for i in idx]
 
 
+def _warn_tbptt_uncut(args, lengths, n_features: int) -> None:
+    """Warn of --tbptt-steps no shorter than the longest sequence: truncated BPTT then cuts nothing (each sequence
+    is one chunk, full BPTT), yet the rule's choices still yield to it (the estimator's: one direction, no front-end
+    or series normalisation, the final state), so the option changes the model and nothing else."""
+    longest = int(max(lengths))
+    if args.tbptt_steps is None or args.tbptt_steps < longest:
+        return
+    lost = ""
+    if args.task != "tag":
+        from rnnkit.models import defaults_for_series
+
+        rule = defaults_for_series(len(lengths), lengths, n_features,
+                                   task="regression" if args.task == "regress" else "classification")["model"]
+        yields = {"bidirectional": False, "frontend": None, "normalise": None, "pooling": "final"}
+        changed = [f"--{k}" if rule[k] is True else f"--{k} {'none' if rule[k] is None else rule[k]}"
+                   for k, v in yields.items() if getattr(args, k) in (None, "auto") and rule[k] != v]
+        if changed:
+            lost = (f"; the model still gives up, for truncation's sake, what the rule would choose for these "
+                    f"sequences ({', '.join(changed)})")
+    warnings.warn(f"{args.data}: --tbptt-steps {args.tbptt_steps} is no shorter than the longest sequence "
+                  f"({longest} steps), so truncated BPTT cuts nothing: every sequence is one chunk, as in full "
+                  f"BPTT{lost}; leave --tbptt-steps out for full BPTT, or give fewer than {longest} steps to truncate",
+                  stacklevel=2)
+
+
 def _check_keep_scale(args, lengths, n_features: int) -> None:
     """Refuse --keep-scale where --normalise is left to the rule (auto) and the rule normalises nothing for this
     data (it does for one feature beyond 64 steps), in the flags' words: the estimator's names options never given
@@ -710,6 +721,7 @@ def _train(args) -> int:
         leaked = _check_target_left_in(args, table, x, lengths, columns["target_column"])
         single = _check_single_rows(args, table, lengths, columns)
         _check_keep_scale(args, lengths, x.shape[-1])
+        _warn_tbptt_uncut(args, lengths, x.shape[-1])
         train_idx, test_idx = _split(table, args, args.task, columns["target_column"])
         if args.task == "classify" and getattr(table.y, "ndim", 1) == 2 and table.y.shape[1] == 1:
             table.y = table.y[:, 0]  # an .npz's column of labels, read as one label per sequence (warned above)
