@@ -362,8 +362,9 @@ def read_fasta(path: str | os.PathLike, *, alphabet: str = "dna") -> list[FastaR
         raise ValueError(f"{path} is a zip archive, not FASTA; unzip it (unzip {os.path.basename(path)}) and read the "
                          "FASTA file inside (read_fasta reads plain, gzip, bzip2 and xz files)")
     records: list[FastaRecord] = []
-    name, parts, line_numbers, starts, n_letters, header_line = None, [], [], [], 0, 0
+    name, parts, line_numbers, starts, n_letters, header_line, header = None, [], [], [], 0, 0, ""
     spaced: dict[int, str] = {}  # line number -> a sequence line as written, where it held spaces
+    headers: list[str] = []  # each record's header as written, after '>' (its name is the first word)
 
     def finish():
         # validating a whole record at once is ~50x faster than line by line; the line is found on error
@@ -386,6 +387,7 @@ def read_fasta(path: str | os.PathLike, *, alphabet: str = "dna") -> list[FastaR
         if alphabet == "protein" and (nucleic := _nucleic_as_protein(seq)):
             raise ValueError(f"{path}: record {name!r} (line {header_line}): {nucleic}")
         records.append(FastaRecord(name, seq.upper()))
+        headers.append(header)
 
     # UTF-8 headers keep their names; a byte-order mark is skipped; other bytes stay visible (surrogateescape)
     lineno, unnamed = 0, []
@@ -402,7 +404,7 @@ def read_fasta(path: str | os.PathLike, *, alphabet: str = "dna") -> list[FastaR
                                      "the comment lines first, e.g. grep -v '^;' in.fa > out.fa")
                 if line.startswith(">"):
                     finish()
-                    words = line[1:].split(maxsplit=1)
+                    words, header = line[1:].split(maxsplit=1), line[1:].strip()
                     name = words[0] if words else f"<unnamed record {len(records)}>"
                     if bad := re.search("[\udc80-\udcff]", name):  # kept as a surrogate, the name fails when written
                         latin1 = line[:60].encode("utf-8", "surrogateescape").decode("latin-1")  # as written
@@ -442,11 +444,11 @@ def read_fasta(path: str | os.PathLike, *, alphabet: str = "dna") -> list[FastaR
         warnings.warn(f"{path}: {len(unnamed)} record(s) have no name after '>' (the first at line {unnamed[0][1]}), "
                       f"and are named by their place ({unnamed[0][0]!r}); give each record a name in the file if "
                       "labels or splits are keyed by name", UserWarning, stacklevel=2)
-    _warn_repeated_names(path, records)
+    _warn_repeated_names(path, records, headers)
     return records
 
 
-def _warn_repeated_names(path, records: list[FastaRecord]) -> None:
+def _warn_repeated_names(path, records: list[FastaRecord], headers: list[str]) -> None:
     """Warn of records that share a name (two files concatenated, or a record pasted twice): both are kept, as
     given, but a table keyed by name (labels, a split by name) would read one of them for both."""
     first: dict[str, int] = {}
@@ -456,6 +458,16 @@ def _warn_repeated_names(path, records: list[FastaRecord]) -> None:
             repeats.append((j, i))
     if repeats:
         a, b = repeats[0]
+        cut = [(j, i) for j, i in repeats if headers[j] != headers[i]]
+        if cut:  # '>sample 1' and '>sample 2': names cut at the first space, where the file's ids hold spaces
+            a, b = cut[0]
+            warnings.warn(f"{path}: records {a} and {b} are both named {records[a].name!r}: their headers "
+                          f"{headers[a]!r} and {headers[b]!r} differ only after the first space, and a record's name "
+                          f"is its header's first word (as Biopython's record.id is; {len(cut)} such record(s)); "
+                          "both are kept, but a table keyed by name would mix them up (a dict by name would keep one "
+                          "of them); write the ids without spaces (sed '/^>/ s/ /_/g' in.fa > out.fa)",
+                          UserWarning, stacklevel=3)
+            return
         same = "the same sequence" if records[a].sequence == records[b].sequence else "another sequence"
         warnings.warn(f"{path}: record {b} is named {records[b].name!r}, as record {a} is, and holds {same} "
                       f"({len(repeats)} record(s) repeat an earlier name); both are kept, but a table keyed by name "
@@ -561,10 +573,20 @@ def _check_labels_by_name(sequences: list, labels) -> None:
     if not names or not hasattr(index, "tolist"):  # list.index is a method
         return
     index = index.tolist()
-    if len(index) != len(names) or index == names or not set(names) & {k for k in index if isinstance(k, str)}:
+    if len(index) != len(names) or not all(isinstance(k, str) for k in index):
         return  # another count is refused below; an index of other ids (0 .. n-1) is read by position, as before
-    i = next(i for i, (a, b) in enumerate(zip(names, index, strict=True)) if a != b)
-    raise ValueError(f"labels is indexed by the records' names in another order than the records (record {i} is "
+    keys, part = names, ""
+    if not set(names) & set(index):  # UniProt's 'sp|P69905|HBA_HUMAN': a table keyed by the accession
+        fields = [n.split("|") for n in names]
+        j = next((j for j in range(min(map(len, fields))) if set(index) <= {f[j] for f in fields}), None)
+        if j is None or min(map(len, fields)) < 2:
+            return
+        keys, part = [f[j] for f in fields], f" (field {j} of names split at '|', as UniProt's are)"
+        by_record = f"[r.name.split('|')[{j}] for r in records]"
+    if index == keys or not set(keys) & set(index):
+        return
+    i = next(i for i, (a, b) in enumerate(zip(keys, index, strict=True)) if a != b)
+    raise ValueError(f"labels is indexed by the records' names{part} in another order than the records (record {i} is "
                      f"{names[i]!r}, but labels' row {i} is {index[i]!r}), and labels are read by position, so each "
                      f"record would get another record's label; order them as the records: labels.loc[{by_record}]")
 
