@@ -30,6 +30,15 @@ def test_D33_15_bio_dataset_refuses_labels_indexed_by_name_in_another_order(tmp_
     assert ds.labels.tolist() == [1, 0, 0]
     assert BioSequenceDataset(records, table["label"]).labels.tolist() == [0, 0, 1]
     assert BioSequenceDataset(records, pd.Series([1, 0, 0], index=["r1", "r2", "r3"])).labels.tolist() == [1, 0, 0]
+    # UniProt's names, a table keyed by the accession (field 1 of the name split at '|')
+    uniprot = [r._replace(name=f"sp|P{k}|N{k}_HUMAN") for k, r in enumerate(records)]
+    accessions = pd.Series({"P2": 0, "P0": 1, "P1": 0})
+    with pytest.raises(ValueError, match=r"field 1 of names split at '\|'.*record 0 is 'sp\|P0\|N0_HUMAN', but "
+                                         r"labels' row 0 is 'P2'.*labels\.loc\[\[r\.name\.split\('\|'\)\[1\] "
+                                         r"for r in records\]\]"):
+        BioSequenceDataset(uniprot, accessions)
+    ordered = accessions.loc[[r.name.split("|")[1] for r in uniprot]]
+    assert BioSequenceDataset(uniprot, ordered).labels.tolist() == [1, 0, 0]
 
 
 def test_D33_16_bio_dataset_refuses_labels_as_a_dict_or_a_table(tmp_path):
@@ -78,3 +87,17 @@ def test_D33_18_sample_times_name_one_grid_given_for_every_sequence():
         read_sample_times(grid, X[:1], lengths[:1], "fit")
     relative, kind = read_sample_times([grid] * 3, X, lengths, "fit")
     assert relative.tolist() == [grid] * 3 and kind == "numbers"
+
+
+def test_D33_19_read_fasta_names_ids_cut_at_a_space(tmp_path):
+    path = tmp_path / "samples.fa"  # ids holding spaces: each record's name is its header's first word
+    path.write_text(">sample 1\nACGT\n>sample 2\nGGCC\n>sample 3\nTTAA\n")
+    with pytest.warns(UserWarning, match=r"records 0 and 1 are both named 'sample': their headers 'sample 1' and "
+                                         r"'sample 2' differ only after the first space.*2 such record.*"
+                                         r"sed '/\^>/ s/ /_/g' in\.fa > out\.fa"):
+        records = read_fasta(path)
+    assert [r.name for r in records] == ["sample"] * 3
+    path.write_text(">sample_1\nACGT\n>sample_2\nGGCC\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert [r.name for r in read_fasta(path)] == ["sample_1", "sample_2"]
