@@ -122,3 +122,17 @@ def test_T33_14_months_written_2000M01_or_01_2000_are_read_as_the_frame_reads_th
         assert forecast.index.tolist() == [pd.Timestamp("2002-07-01"), pd.Timestamp("2002-08-01")], labels[0]
         frame = TimeSeriesFrame.from_pandas(pd.DataFrame({"t": labels, "v": np.arange(30.0)}), time_col="t")
         assert (frame.time == months.to_timestamp()).all()  # was, for 2000M01: "minute must be in 0..59"
+
+
+def test_T33_15_times_of_day_without_a_date_are_refused_not_dated_today():
+    clock = list(pd.date_range("2020-01-01", periods=40, freq="30min").strftime("%H:%M"))  # '00:00' .. '19:30'
+    today = r"holds times of day without their date \('00:00', \.\.\.\), which pandas would date today"
+    data = pd.DataFrame({"t": clock, "v": np.arange(40.0)})
+    with pytest.raises(ValueError, match=rf"^time column 't' {today}"):  # was: forecasts dated the day the code ran
+        Forecaster(horizon=2, **FAST).fit(data, time_col="t")
+    with pytest.raises(ValueError, match=rf"^time column 't' {today}"):
+        TimeSeriesFrame.from_pandas(data, time_col="t")
+    with pytest.raises(ValueError, match=rf"^calendar_features: the list of times {today}"):
+        calendar_features(clock)  # was: today's weekday and month for every time
+    hours = calendar_features(clock[:2], features=("hour",))[0]  # the hour alone needs no date
+    np.testing.assert_allclose(hours[1], [np.sin(np.pi / 24), np.cos(np.pi / 24)])

@@ -1163,7 +1163,7 @@ def _time_values(path: Path, column: pd.Series, name: str) -> np.ndarray:
         raise ValueError(f"{path}: the time column {name!r} holds the World Bank's year labels ({text.iloc[0]!r} on "
                          f"line 2); keep their years as numbers, e.g. df[{name!r}] = df[{name!r}].str[:4].astype(int)")
     numbers = pd.to_numeric(text, errors="coerce")
-    clock = text.str.fullmatch(r"\s*\d{1,2}:\d{2}(:\d{2}(\.\d*)?)?\s*").to_numpy()
+    clock = text.str.fullmatch(CLOCK_TIME).to_numpy()
     durations = pd.to_timedelta(text.str.strip(), errors="coerce") if numbers.isna().all() else None
     if clock.all() or durations is not None and durations.notna().all():
         clock = np.flatnonzero(clock)
@@ -1332,6 +1332,10 @@ def refuse_fiscal_years(raw, what: str, spelt: str = "times") -> None:
     raise ValueError(f"{what} holds financial years ({text.iloc[0]!r}, {text.iloc[1]!r}, ...: a year and the next "
                      f"one's last two digits), {read}; give each as the year it starts, {spelt} = "
                      f"{spelt}.str[:4].astype(int) (a time axis of years)")
+
+
+# a time of day without its date ('09:30', '23:50:00'), which pd.to_datetime dates today
+CLOCK_TIME = r"\s*\d{1,2}:\d{2}(:\d{2}(\.\d*)?)?\s*"
 
 
 def add_reading(readings: list[tuple[str, pd.DatetimeIndex]], text: pd.Series, fmt: str) -> None:

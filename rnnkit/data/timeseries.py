@@ -65,6 +65,7 @@ from torch.utils.data import DataLoader, Dataset, Sampler
 from ..checks import FLOAT32_MAX, check_flags, is_count, is_integer
 from .tables import (
     _TWELVE_HOUR,
+    CLOCK_TIME,
     TIME_NAMES,
     TWELVE_HOUR_FIX,
     _clock_set_back,
@@ -153,6 +154,21 @@ def marked_numbers(words: pd.Series, spelt: str) -> tuple[str, str] | None:
         return (f"negative numbers written with the sign {text.iloc[0][0]!r} ({sign}; errors='coerce' would keep "
                 "only the positive values)", rf"pd.to_numeric({spelt}.str.replace('\{code}', '-'))")
     return None
+
+
+def refuse_clock_times(raw: Any, what: str, spelt: str = "times") -> None:
+    """ValueError where text times are all times of day without their date (``'09:30'``, ``'23:50:00'``), which
+    pandas dates today: the series would end on the day the code runs, its forecasts and calendar features (weekday,
+    month) changing from one day to the next, and past midnight the times go back. ``what`` names them in the
+    message, ``spelt`` as the user's code names them in the fix."""
+    text = pd.Series(raw, copy=False)
+    if not len(text) or not text.map(lambda v: isinstance(v, str)).all() or not text.str.fullmatch(CLOCK_TIME).all():
+        return
+    raise ValueError(f"{what} holds times of day without their date ({text.iloc[0]!r}, ...), which pandas would date "
+                     f"today ({pd.Timestamp.now():%Y-%m-%d}), so forecasts and calendar features would change with the "
+                     f"day the code runs; give them their date, pd.to_datetime('2024-01-31 ' + {spelt}) with the day "
+                     f"they were taken, or, for times elapsed, numbers: pd.to_timedelta({spelt}).dt.total_seconds() "
+                     "(H:MM:SS)")
 
 
 def refuse_two_readings(raw: Any, what: str) -> None:
@@ -817,6 +833,7 @@ def _check_time(time: Any, n: int, name: str) -> pd.DatetimeIndex | np.ndarray:
             refuse_future_years(raw, time, f"time column {name!r}", labels[0], f"data[{name!r}]")  # 'Jan-49'
     else:
         refuse_fiscal_years(raw, f"time column {name!r}", f"data[{name!r}]")  # '2000/01': pandas reads a month
+        refuse_clock_times(raw, f"time column {name!r}", f"data[{name!r}]")  # '09:30': dated today by pandas
         refuse_two_readings(raw, f"time column {name!r}")  # 01/02/1949: pandas reads it month-first, silently
         short = unguessed_readings(raw)  # 13/01/24: pandas would read 12/01/24 month-first, value by value
         try:
@@ -955,6 +972,8 @@ def calendar_features(
     are read in their own zone (local hours). Returns ``(values (N, 2k) float64, names)`` with names
     ``"hour_sin", "hour_cos", ...``.
     """
+    if set(features) - {"hour"} and np.ndim(time) == 1:  # '09:30': today's weekday and month to pandas
+        refuse_clock_times(time, "calendar_features: the list of times")
     raw, time = time, _calendar_dates(time)
     if time.hasnans:  # NaT: a row of NaN features, read as a value by whatever comes next
         raise ValueError(f"calendar_features: the time at row {int(np.flatnonzero(time.isna())[0])} is missing (NaT), "

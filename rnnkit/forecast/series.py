@@ -30,6 +30,7 @@ from ..data.timeseries import (
     check_on_anchor,
     marked_numbers,
     reads_as_dates,
+    refuse_clock_times,
     refuse_future_years,
     refuse_two_readings,
     short_year_readings,
@@ -699,6 +700,7 @@ def _dated_index(data: pd.Series | pd.DataFrame) -> pd.Series | pd.DataFrame:
         raise ValueError(f"the index {holds}; give a DatetimeIndex, a numeric index, or drop it "
                          "(data.reset_index(drop=True)) to forecast by step")
     refuse_fiscal_years(values, "the index", "data.index")  # '2000/01', '2001/02': months to pandas, 13 apart
+    refuse_clock_times(values, "the index", "data.index")  # '09:30', '10:00': no date
     readings = date_readings(pd.Series(index).astype(str))
     if len(readings) == 1:
         return data.set_axis(readings[0][1].rename(index.name), axis=0)
