@@ -7,6 +7,7 @@ import torch
 from rnnkit.cells import GRUCell, LSTMCell, TimeAware, time_aware_inputs
 from rnnkit.diagnostics import gate_statistics, hidden_states
 from rnnkit.layers import Recurrent
+from rnnkit.models import LanguageModel, sample_next
 
 
 def _time_aware(inner):
@@ -85,3 +86,32 @@ def test_K33_06_gate_statistics_of_a_time_aware_cell_are_the_gates_its_step_comp
     undecayed = cell.cell.gates(cell.cell.project(cell.impute(x)[0]).flatten(0, 1), state)
     gate = next(iter(gates))
     assert (undecayed[gate].view(4, 7, 3)[:, 1:3] - gates[gate][:, 1:3]).abs().max() > 1e-3
+
+
+def test_K33_07_sample_next_names_logits_of_one_row_or_of_every_step():
+    torch.manual_seed(0)
+    lm = LanguageModel(7, 8).eval()
+    logits, _ = lm(torch.tensor([[1, 2, 3], [4, 5, 6]]))  # (B, T, V): the scores of every step
+    for temperature in (1.0, 0):  # greedy once took argmax over every step, (B, T), without a word
+        with pytest.raises(ValueError, match=r"^sample_next: logits must have shape \(B, V\), a row of V scores per "
+                                             r"sequence, got \(2, 3, 7\); a model's scores of every step\? pass "
+                                             r"logits\[:, -1\], those of the next token$"):
+            sample_next(logits, temperature=temperature)
+        with pytest.raises(ValueError, match=r"^sample_next: logits must have shape \(B, V\), .*got \(7,\); one "
+                                             r"sequence\? pass logits\[None\]$"):
+            sample_next(logits[0, -1], temperature=temperature)
+    assert sample_next(logits[:, -1], temperature=0).tolist() == logits[:, -1].argmax(-1).tolist()
+
+
+def test_K33_08_a_tiny_temperature_samples_among_the_most_likely_tokens():
+    # 80 / 1e-37 is past float32's range: inf - inf in the softmax was NaN, and multinomial refused it
+    logits = torch.tensor([[0.0, 80.0, 80.0, 79.0]]).expand(2000, 4)
+    drawn = sample_next(logits, temperature=1e-37, generator=torch.Generator().manual_seed(0))
+    counts = torch.bincount(drawn, minlength=4).tolist()
+    assert counts[0] == counts[3] == 0 and min(counts[1:3]) > 800  # the two tied largest, about half each
+    # a temperature float32 holds as 0 (0 / 0 would be NaN) is greedy, as temperature=0
+    assert sample_next(logits[:3], temperature=1e-46).tolist() == [1, 1, 1]
+    lm = LanguageModel(7, 8).eval()
+    greedy = lm.generate(torch.tensor([1, 2]), 5, temperature=0)
+    for temperature in (1e-39, 5e-324):
+        assert lm.generate(torch.tensor([1, 2]), 5, temperature=temperature).tolist() == greedy.tolist()

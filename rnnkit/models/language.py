@@ -15,11 +15,19 @@ def sample_next(logits: Tensor, *, temperature: float = 1.0, top_k: int | None =
                 generator: torch.Generator | None = None, exclude=None) -> Tensor:
     """Draw one token per row from ``softmax(logits / temperature)``: ``(B, V) -> (B,)``.
 
-    ``temperature=0`` is greedy (argmax). ``top_k`` keeps only the k most likely tokens (Fan et al. 2018).
+    ``temperature=0`` is greedy (argmax), as is any below float32's smallest normal number, 1.2e-38. ``top_k``
+    keeps only the k most likely tokens (Fan et al. 2018).
     ``exclude``: ids never drawn (their probability set to 0 before ``top_k`` and the draw), e.g. a vocabulary's
     special symbols, which are no text: ``[vocab.pad_id, vocab.unk_id, vocab.bos_id]`` of
     :class:`rnnkit.data.Vocab`.
     """
+    if not isinstance(logits, Tensor) or logits.dim() != 2:  # argmax would read (V,) or (B, T, V) and sample refuse
+        shape = tuple(logits.shape) if isinstance(logits, Tensor) else type(logits).__name__
+        fix = ("one sequence? pass logits[None]" if isinstance(logits, Tensor) and logits.dim() == 1 else
+               "a model's scores of every step? pass logits[:, -1], those of the next token"
+               if isinstance(logits, Tensor) and logits.dim() == 3 else "give one row of scores per sequence")
+        raise ValueError(f"sample_next: logits must have shape (B, V), a row of V scores per sequence, got {shape}; "
+                         f"{fix}")
     excluded = excluded_ids(exclude, logits.shape[-1])
     if not (is_finite_number(temperature) and temperature >= 0):  # NaN would reach multinomial as NaN weights
         raise ValueError(f"temperature must be a finite number >= 0 (0: greedy), got {temperature!r}")
@@ -31,9 +39,11 @@ def sample_next(logits: Tensor, *, temperature: float = 1.0, top_k: int | None =
                          + (" (an integer seed is not a generator)" if is_integer(generator) else ""))
     if excluded is not None:
         logits = logits.masked_fill(excluded.to(logits.device), float("-inf"))
-    if temperature == 0:
+    if temperature < torch.finfo(torch.float32).tiny:  # 0, or a float32 0 (0 / 0 would be NaN): greedy
         return logits.argmax(-1)
-    logits = logits.float() / temperature
+    logits = logits.float()
+    # less each row's largest first (softmax does not see it): a tiny temperature gives -inf and 0, never inf - inf
+    logits = (logits - logits.amax(-1, keepdim=True)) / temperature
     if top_k is not None and top_k < logits.shape[-1]:
         kth = logits.topk(top_k, dim=-1).values[:, -1:]  # (B, 1), the k-th largest logit
         logits = logits.masked_fill(logits < kth, float("-inf"))
