@@ -102,3 +102,25 @@ def test_S33_10_an_offset_after_gmt_is_refused_naming_its_iso_text(monthly):
     iso = ["2024-03-31T00:30:00+01:00", "2024-03-31T03:30:00+02:00"]
     expected = clf.predict_proba([X[0][:2]], times=[pd.to_datetime(iso, utc=True)])[0]
     np.testing.assert_allclose(streamed(Streamer(clf), X[0][:2], iso), expected, atol=1e-6)
+
+
+# -- S33-11: a pandas row whose integer labels are in another order ------------------------------------------------
+def test_S33_11_a_row_with_the_fitted_column_labels_in_another_order_is_refused(tmp_path):
+    # before: a model fitted on pd.DataFrame(array) frames (columns 0, 1, 2: labels, not names) read a row given as
+    # row[[2, 1, 0]] by position, each value taken for another feature (probabilities 0.28 off), where predict refuses
+    # such columns (E31-09); export.json kept no labels, so its Streamer and a client could not tell either
+    from rnnkit.deploy.export import export_onnx
+
+    rng = np.random.default_rng(2)
+    X = [pd.DataFrame(rng.normal(size=(rng.integers(2, 10), 3)) * [1, 10, 100]) for _ in range(20)]
+    clf = rnnkit.SequenceClassifier(**TINY).fit(X, [int(x.values[:, 0].mean() > 0) for x in X])
+    info = export_onnx(clf, tmp_path / "e", verbose=False)
+    assert info["preprocessing"]["column_labels"] == [0, 1, 2]
+    row = X[0].iloc[0]
+    for source in (clf, tmp_path / "e"):
+        with pytest.raises(ValueError) as error:
+            Streamer(source).step("s", row[[2, 1, 0]])
+        assert ("Streamer: the observation of stream 's' has the index [2, 1, 0], the column labels seen at fit in "
+                "another order ([0, 1, 2]); they are not names, so it is read by position") in one_line(error)
+        expected = clf.predict_proba([X[0].iloc[:1]])[0]
+        np.testing.assert_allclose(Streamer(source).step("s", row).probabilities, expected, atol=1e-6)

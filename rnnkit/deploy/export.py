@@ -810,6 +810,9 @@ def preprocessing(estimator, who: str = "export_onnx") -> dict | None:
     info = {
         "n_features": int(estimator.n_features_in_),
         "feature_names": None if names is None else [str(n) for n in names],
+        # X's column labels at fit where they are not names (ints of pd.DataFrame(array)): the order of the features,
+        # which predict checks a DataFrame's columns against (a client's or the Streamer's pandas row is checked alike)
+        "column_labels": _column_labels(estimator),
         "x_mean": np.asarray(estimator.x_mean_, dtype=float).tolist(),
         "x_scale": np.asarray(estimator.x_scale_, dtype=float).tolist(),
         # the arithmetic of predict's standardisation: float64, the dtype of the scaling (float32 for a model saved
@@ -857,6 +860,14 @@ def preprocessing(estimator, who: str = "export_onnx") -> dict | None:
                                       "as predict computes it (float32 would round a target far from zero beside "
                                       "its spread: numbers near 1.7e9 are 128 apart)")}
     return info
+
+
+def _column_labels(estimator) -> list | None:
+    """The labels of the columns of a DataFrame ``X`` at fit when they are not feature names (``[0, 1, 2]`` of
+    ``pd.DataFrame(array)``), as JSON holds them (ints and floats; None for other labels or none)."""
+    from ..estimators import _json_labels
+
+    return _json_labels(getattr(estimator, "_column_labels", None))
 
 
 def _target_names(estimator) -> list[str] | None:

@@ -507,6 +507,9 @@ class Streamer:
         self._times_in = pre["time_aware"].get("times") if self._time_aware else None
         # a pandas row is read by its names when the estimator was fitted on named columns, as predict reads them
         self._feature_names = None if pre is None else pre.get("feature_names")
+        # labels that are not names (ints of pd.DataFrame(array)): a row with them in another order is refused, as
+        # predict refuses such columns (an export written before has none)
+        self._column_labels = None if pre is None else pre.get("column_labels")
         # _check's finiteness test, without np.isfinite(a).all(), whose reduction costs several µs right after
         # onnxruntime ran: for a few features, the values summed as Python floats (doubles: float32 values cannot
         # overflow them, so the sum is finite exactly when every value is); for more, np.isfinite into a
@@ -995,6 +998,12 @@ class Streamer:
         from ..estimators import check_feature_names
 
         if not given or not all(isinstance(n, str) for n in given):
+            labels = self._column_labels
+            if labels is not None and given != labels and sorted(map(repr, given)) == sorted(map(repr, labels)):
+                raise ValueError(f"Streamer: the observation of stream {stream_id!r} has the {axis} {given}, the "
+                                 f"column labels seen at fit in another order ({labels}); they are not names, so it "
+                                 f"is read by position and each value would be taken for another feature: reorder "
+                                 f"it as at fit (x_t[{labels}])")
             return
         fitted = self._feature_names
         # the warning names no stream: one per stream would repeat it for every stream a server keeps
