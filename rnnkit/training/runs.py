@@ -286,6 +286,9 @@ def check_resumable(checkpoint: dict, path: str | Path, identity: dict) -> None:
     if why.startswith("was written by the fit of"):
         raise AnotherRun(f"{path} {why}: the log_dir of another model; give this fit a log_dir of its own, or "
                          "remove the checkpoint to start over")
+    if why.startswith("was written by another version"):  # not the user's settings: the same ones, named anew
+        raise AnotherRun(f"{path} {why}, so this rnnkit cannot continue that run as it began; resume it with the "
+                         "rnnkit version that began it, or remove the checkpoint to start over")
     shared = (" (fits that share one log_dir, such as the folds of a cross-validation, replace each other's "
               "checkpoint: give each its own log_dir)" if "the data differ" in why else "")
     raise AnotherRun(f"{path} {why}. Resume with the same data and settings, or remove the checkpoint to start "
@@ -294,8 +297,9 @@ def check_resumable(checkpoint: dict, path: str | Path, identity: dict) -> None:
 
 def _other_run(checkpoint: dict, identity: dict) -> str | None:
     """None when ``checkpoint`` was written by a run with this ``identity``, else what tells them apart: "records
-    no rnnkit run", "was written by the fit of a ..., not of a ...", or "belongs to another run: " and the
-    settings that differ ("the data differ" for other training tensors)."""
+    no rnnkit run", "was written by the fit of a ..., not of a ...", "was written by another version of rnnkit"
+    (parameters one of them has and the other has not: an upgrade between the run and its resume), or "belongs to
+    another run: " and the settings that differ ("the data differ" for other training tensors)."""
     saved = checkpoint.get(RUN_KEY)
     if saved is None:
         return "records no rnnkit run"
@@ -311,6 +315,14 @@ def _other_run(checkpoint: dict, identity: dict) -> str | None:
     if was is not None and was != kind or was is None and foreign:
         what = f"a {was}" if was is not None else f"a model with the parameters {foreign[:4]}"
         return f"was written by the fit of {what}, not of {'a ' + kind if kind else 'this model'}"
+    if unknown := sorted(k for k in ours ^ theirs if " " not in k):  # an upgrade added or removed a parameter
+        missing, kept = [k for k in unknown if k in ours], [k for k in unknown if k in theirs]
+        had = []
+        if missing:
+            had.append(f"it records no {missing} (parameters of this rnnkit that it had not)")
+        if kept:
+            had.append(f"it records {kept} (parameters this rnnkit does not have)")
+        return f"was written by another version of rnnkit: {'; '.join(had)}"
     differ = [k for k in sorted(set(saved) | set(identity)) if saved.get(k) != identity.get(k)]
     details = []
     for key in differ:
