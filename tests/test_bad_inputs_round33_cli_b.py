@@ -75,3 +75,31 @@ def test_C33_07_tbptt_steps_no_shorter_than_every_sequence_is_warned_of(tmp_path
         "for full BPTT, or give fewer than 5 steps to truncate"], said
     rule = json.loads((tmp_path / "m" / "config.json").read_text())["fitted"]["rule_"]
     assert "with tbptt_steps=100: bidirectional=False" in rule, rule  # as the estimator records what yielded
+
+
+def test_C33_08_resume_of_a_checkpoint_from_another_rnnkit_version_says_so_not_that_the_settings_differ(tmp_path):
+    """A run begun by an rnnkit whose estimator had no `label_smoothing` (an older version: its checkpoint records
+    the parameters it had), resumed after an upgrade with the same data and settings, was refused as `belongs to
+    another run: label_smoothing None then, 'auto' now. Resume with the same data and settings`: a setting the
+    user never gave, and advice they had followed. Now the refusal names the version."""
+    import pytest
+    import torch
+
+    import rnnkit
+    from rnnkit.training.runs import CHECKPOINT, RUN_KEY, AnotherRun
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(6, 5, 1)).astype(np.float32), np.array([0, 1] * 3)
+    make = lambda: rnnkit.SequenceClassifier(hidden_size=4, max_epochs=1, batch_size=4, lr_schedule=None,
+                                             log_dir=str(tmp_path), random_state=0)
+    make().fit(X, y)
+    path = tmp_path / CHECKPOINT
+    checkpoint = torch.load(path, weights_only=False)
+    del checkpoint[RUN_KEY]["params"]["label_smoothing"]  # as an rnnkit without that parameter wrote it
+    torch.save(checkpoint, path)
+    with pytest.raises(AnotherRun) as refused:
+        make().fit(X, y, resume=True)
+    assert str(refused.value) == (
+        f"{path} was written by another version of rnnkit: it records no ['label_smoothing'] (parameters of this "
+        "rnnkit that it had not), so this rnnkit cannot continue that run as it began; resume it with the rnnkit "
+        "version that began it, or remove the checkpoint to start over")
