@@ -136,3 +136,11 @@ def test_T33_15_times_of_day_without_a_date_are_refused_not_dated_today():
         calendar_features(clock)  # was: today's weekday and month for every time
     hours = calendar_features(clock[:2], features=("hour",))[0]  # the hour alone needs no date
     np.testing.assert_allclose(hours[1], [np.sin(np.pi / 24), np.cos(np.pi / 24)])
+
+
+def test_T33_16_financial_years_written_FY2000_are_named_with_their_fix():
+    labels = [f"FY{year}" for year in range(2000, 2012)]
+    with pytest.raises(ValueError, match=r"^the index holds financial years \('FY2000', 'FY2001', \.\.\.\), which are "
+                                         r"not dates; give each as its year, data\.index = data\.index\.str\.strip\(\)"
+                                         r"\.str\[-4:\]\.astype\(int\)"):
+        Forecaster(horizon=2, **FAST).fit(pd.Series(np.arange(12.0), index=labels))  # was: "not dates in one format"

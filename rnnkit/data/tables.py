@@ -1314,12 +1314,16 @@ def _check_twelve_hour_clock(path: Path, column: pd.Series, name: str, times: np
 def refuse_fiscal_years(raw, what: str, spelt: str = "times") -> None:
     """ValueError where text labels all write a year and the next year's last two digits (``'2000/01'``,
     ``'2001/02'``, or ``'2000-01'``, ...), as statistics offices write financial years, which pandas reads as months:
-    January 2000, February 2001, ..., 13 months apart (forecasts dated 2013-01, 2014-02). Nothing for other text
-    (two labels of a monthly series never both fit) or non-text. ``what`` names the labels in the message, ``spelt``
-    as the user's code names them (``"data.index"``) in the fix."""
+    January 2000, February 2001, ..., 13 months apart (forecasts dated 2013-01, 2014-02); also ``'FY2000'``. Nothing
+    for other text (two labels of a monthly series never both fit) or non-text. ``what`` names the labels in the
+    message, ``spelt`` as the user's code names them (``"data.index"``) in the fix."""
     text = pd.Series(raw, copy=False)
     if len(text) < 2 or text.dtype.kind in "biufcmM" or not text.map(lambda v: isinstance(v, str)).all():
         return
+    if text.str.fullmatch(r"\s*FY\s*\d{4}\s*", case=False).all():  # 'FY2000': which year it starts in is unsaid
+        raise ValueError(f"{what} holds financial years ({text.iloc[0]!r}, {text.iloc[1]!r}, ...), which are not "
+                         f"dates; give each as its year, {spelt} = {spelt}.str.strip().str[-4:].astype(int) (a time "
+                         "axis of years)")
     parts = text.str.strip().str.extract(r"^(\d{4})\s*[-/]\s*(\d{2})$")
     if parts.isna().any(axis=None):
         return
