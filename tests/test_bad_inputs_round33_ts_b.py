@@ -67,6 +67,9 @@ def test_T33_10_a_12_hour_clock_without_am_pm_is_named_not_sent_to_sort():
     shuffled = pd.DatetimeIndex(np.random.default_rng(0).permutation(pd.date_range("2020-01-01 09:00", periods=4,
                                                                                    freq="h").repeat(3)))
     assert calendar_features(shuffled)[0].shape == (12, 8)  # a morning's times in no order stay readable
+    back = pd.to_datetime(["2020-01-01 10:00", "2020-01-01 11:00", "2020-01-01 12:00", "2020-01-01 11:00"])
+    with pytest.raises(ValueError, match=r"^time column 't' is not increasing: row 3"):  # 11:00 is no step after noon
+        TimeSeriesFrame.from_pandas(pd.DataFrame({"t": back, "v": np.arange(4.0)}), time_col="t")
 
 
 def test_T33_11_a_long_file_on_a_12_hour_clock_without_am_pm_is_refused_not_sorted(tmp_path):

@@ -1283,9 +1283,14 @@ def twelve_hour_row(time: pd.DatetimeIndex) -> int | None:
     read as 1 AM); None for other times (rows in no order go back from other hours too)."""
     if len(time) < 2 or time.hasnans or not ((time.hour >= 1) & (time.hour <= 12)).all():
         return None
-    day, back = time.normalize(), time[1:] <= time[:-1]
-    noon = (time.hour[:-1] == 12) & (day[1:] == day[:-1])
-    return int(np.flatnonzero(back)[0]) + 1 if back.any() and (noon | ~back).all() else None
+    day, step = time.normalize(), np.diff(time.asi8)
+    back = step <= 0
+    if not back.any() or back.all():
+        return None
+    # read as PM, each time after 12:xx goes on by the series' own step (noon, 1 PM), not by hours
+    pm = np.diff((time + pd.to_timedelta(np.r_[0, 12 * back], unit="h")).asi8)
+    noon = (time.hour[:-1] == 12) & (day[1:] == day[:-1]) & (pm == np.median(step[~back]))
+    return int(np.flatnonzero(back)[0]) + 1 if (noon | ~back).all() else None
 
 
 TWELVE_HOUR_FIX = ("export the times with a 24-hour clock ('%Y-%m-%d %H:%M', 13:00) or with AM/PM "
