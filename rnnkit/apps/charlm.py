@@ -59,7 +59,8 @@ import sysconfig
 import time
 import unicodedata
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -332,15 +333,29 @@ def stream_bits(model, ids: torch.Tensor, *, chunk: int = 4096) -> float:
     """Bits per character of ``ids[1:]``, each predicted from all the characters before it: the test text
     read as one stream in pieces of ``chunk`` characters with the recurrent state carried from piece to
     piece, so the result does not depend on ``chunk``. Ids of any integer dtype (int32, a numpy array's) are
-    read as int64, the dtype the loss takes."""
+    read as int64, the dtype the loss takes. The model is read in eval mode (no dropout), whatever its mode."""
     ids = _check_stream(ids, "stream_bits", chunk=chunk)
     state, bits = None, 0.0
-    for s in range(0, len(ids) - 1, chunk):
-        x, y = ids[s: s + chunk], ids[s + 1: s + chunk + 1]
-        x = x[: len(y)]
-        logits, state = model(x[None], None, state)  # (1, n, V)
-        bits += float(F.cross_entropy(logits[0].double(), y, reduction="sum")) / math.log(2)
+    with evaluating(model):
+        for s in range(0, len(ids) - 1, chunk):
+            x, y = ids[s: s + chunk], ids[s + 1: s + chunk + 1]
+            x = x[: len(y)]
+            logits, state = model(x[None], None, state)  # (1, n, V)
+            bits += float(F.cross_entropy(logits[0].double(), y, reduction="sum")) / math.log(2)
     return bits / (len(ids) - 1)
+
+
+@contextmanager
+def evaluating(model: torch.nn.Module) -> Iterator[None]:
+    """The model in eval mode inside the block, its own mode after. A model built anew and given saved weights
+    (``load_state_dict``) is in training mode: with dropout it would score a noisier model than the one trained, and
+    sample other text on every call for one seed, dropout drawing from torch's global generator."""
+    was_training = model.training
+    model.eval()
+    try:
+        yield
+    finally:
+        model.train(was_training)
 
 
 def _check_stream(ids, who: str, **size) -> torch.Tensor:
@@ -368,13 +383,14 @@ def dynamic_bits(model, ids: torch.Tensor, *, lr: float, segment: int = 100) -> 
     the text read as one stream in segments of ``segment`` characters, the state carried throughout; each
     segment is scored with the current weights, then one SGD step of size ``lr`` on its mean loss (the
     gradient through that segment only) adapts a copy of the model to the text read so far. Each character
-    is still predicted only from the characters before it; ``lr=0`` gives :func:`stream_bits`'s figure."""
+    is still predicted only from the characters before it; ``lr=0`` gives :func:`stream_bits`'s figure. The copy
+    is in eval mode (no dropout), whatever the model's mode."""
     from ..training.module import detach_state
 
     ids = _check_stream(ids, "dynamic_bits", segment=segment)
     if not (isinstance(lr, int | float) and not isinstance(lr, bool) and math.isfinite(lr) and lr >= 0):
         raise ValueError(f"dynamic_bits: lr must be a finite step size >= 0 (0: the static model), got {lr!r}")
-    model = copy.deepcopy(model)
+    model = copy.deepcopy(model).eval()  # the adapted weights without dropout, as stream_bits scores them
     params = [p for p in model.parameters() if p.requires_grad]
     state, bits = None, 0.0
     for s in range(0, len(ids) - 1, segment):
@@ -417,7 +433,8 @@ def dynamic_row(model, validation_ids: torch.Tensor, test_ids: torch.Tensor, *, 
 def sample_texts(model, vocab: Vocab, prompt: str, n: int, *, seed: int) -> dict[str, str]:
     """``{temperature: prompt + n sampled characters}`` for each of ``TEMPERATURES``, the vocabulary's ``<pad>``,
     ``<unk>`` and ``<bos>`` never drawn. The prompt is a non-empty str of characters the vocabulary has: one it
-    lacks would be read as ``<unk>`` and echoed as that."""
+    lacks would be read as ``<unk>`` and echoed as that. The model samples in eval mode (no dropout), whatever its
+    mode, so one seed gives one text (a model given saved weights by ``load_state_dict`` is in training mode)."""
     if not isinstance(prompt, str) or not prompt:
         raise ValueError(f"sample_texts: prompt must be a non-empty str for the model to continue, got {prompt!r}")
     if not is_count(n, 0):
@@ -439,8 +456,9 @@ def sample_texts(model, vocab: Vocab, prompt: str, n: int, *, seed: int) -> dict
         g = torch.Generator().manual_seed(seed)
         # the vocabulary's <pad>, <unk> and <bos> are never text: a model trained on encoded text gives them some
         # probability, and they would come out among the characters
-        ids = model.generate(prompt_ids, n, temperature=t, generator=g,
-                             exclude=[vocab.pad_id, vocab.unk_id, vocab.bos_id])
+        with evaluating(model):  # dropout would draw from torch's global generator, not g
+            ids = model.generate(prompt_ids, n, temperature=t, generator=g,
+                                 exclude=[vocab.pad_id, vocab.unk_id, vocab.bos_id])
         out[str(t)] = vocab.decode_text(ids)
     return out
 
