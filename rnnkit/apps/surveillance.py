@@ -258,11 +258,35 @@ class NextFramePredictor(nn.Module):
 
     def forward(self, frames: Tensor, lengths: Tensor | None = None, state: State | None = None
                 ) -> tuple[Tensor, State]:
+        if not isinstance(frames, Tensor) or frames.ndim != 5 or tuple(frames.shape[2:]) != (1, *self.image_size):
+            # frames of another size with as many pixels ((W, H) for (H, W), as cv2.resize's dsize is written)
+            # would pass the cell's size check and be read row-wise into the wrong rows: a prediction of scrambled
+            # frames, silently
+            shape = tuple(frames.shape) if hasattr(frames, "shape") else None
+            raise ValueError(f"NextFramePredictor: frames must be (B, T, 1, H, W) = (B, T, 1, {self.image_size[0]}, "
+                             f"{self.image_size[1]}), grey clips of the model's image size, got "
+                             + (f"{shape}; " + self._shape_fix(shape) if isinstance(frames, Tensor)
+                                else f"{type(frames).__name__} of shape {shape}; give a tensor: torch.from_numpy(...)"))
         B, T = frames.shape[:2]
         change = torch.cat([torch.zeros_like(frames[:, :1]), frames.diff(dim=1)], dim=1)  # (B, T, 1, H, W)
         h, state = self.rnn(torch.cat([frames, change], dim=2).flatten(2), lengths, state)  # (B, T, Hc*H*W)
         delta = self.head(h.reshape(B * T, -1, *self.image_size))  # (B*T, 1, H, W)
         return frames + delta.view_as(frames), state
+
+
+    def _shape_fix(self, shape) -> str:
+        """How to turn clips of ``shape`` into ``(B, T, 1, H, W)`` of this model's size, for its error."""
+        H, W = self.image_size
+        if len(shape) == 5 and shape[2:] == (1, W, H):
+            return ("height and width are swapped (cv2.resize takes dsize=(W, H)): frames.transpose(-1, -2), or "
+                    "resize to (H, W)")
+        if len(shape) == 5 and shape[2:] == (H, W, 1):
+            return "the channel is last: frames.permute(0, 1, 4, 2, 3)"
+        if len(shape) == 4 and shape[2:] == (H, W):
+            return "the channel is missing: frames[:, :, None]"
+        if len(shape) == 5 and shape[2] in (3, 4) and shape[3:] == (H, W):
+            return "colour frames: give grey ones (load_frames reads them grey)"
+        return "read the frames with load_frames(path, size=(H, W)) and cut them with clips"
 
 
 class NextFrameModule(SequenceModule):
