@@ -567,6 +567,16 @@ def fit_ctc(x: list[np.ndarray], digits: list[tuple[int, ...]], *, hidden_size: 
 
     digits = check_digit_strings(x, digits, "fit_ctc")
     check_epochs(max_epochs, "fit_ctc", "max_epochs")
+    # CTC aligns a string to the frames with a blank between repeated digits: fewer frames than that admit no
+    # alignment, an infinite loss that stops training at its first step under a message about learning rates
+    needed = [len(d) + sum(a == b for a, b in zip(d, d[1:], strict=False)) for d in digits]
+    short = [i for i, (a, n) in enumerate(zip(x, needed, strict=True)) if len(a) < n]
+    if short:
+        i = short[0]
+        raise ValueError(f"fit_ctc: utterance {i} has {len(x[i])} frame(s) but its truth {digits[i]} needs at least "
+                         f"{needed[i]} (one per digit, and a blank between repeated digits) ({len(short)} such "
+                         "utterance(s)), so CTC finds no alignment and its loss is infinite; leave those utterances "
+                         "out, or give more frames per second (a shorter hop between feature frames)")
     lengths = torch.tensor([len(a) for a in x])
     y_lengths = torch.tensor([len(d) for d in digits])
     y = torch.zeros(len(digits), int(y_lengths.max()), dtype=torch.long)
