@@ -248,8 +248,36 @@ def check_sessions(sessions: Sessions, who: str) -> Sessions:
                              "each session's rows by time and fill missing timestamps first")
         events.append(e)
         waits.append(dt)
+    check_unpadded(events, waits, who)
     id_kind(events, who)
     return Sessions(events, waits)
+
+
+def check_unpadded(events: list[np.ndarray], waits: list[np.ndarray], who: str) -> None:
+    """ValueError when the sessions read as the rows of a padded ``(S, T)`` array (``pad_sequences``, a batch's
+    ``x``): all of one length, and at least a quarter of them (two or more) ending with a run of one event, of
+    lengths that differ, whose waits after the run's first step are all one value (the padding's). Each padded
+    step would be read as an event: a detector fitted on unpadded sessions meets the padding id as an event never
+    seen, and flags every padded session."""
+    lengths = {len(e) for e in events}
+    if len(events) < 2 or len(lengths) != 1 or lengths.pop() < 3:
+        return
+    last = Counter(e[-1].item() if isinstance(e[-1], np.generic) else e[-1] for e in events)
+    value = last.most_common(1)[0][0]
+    runs, pad_waits = [], set()
+    for e, dt in zip(events, waits, strict=True):
+        run = len(e) - int(np.flatnonzero(e != value)[-1]) - 1 if (e != value).any() else len(e)
+        runs.append(run)
+        if run >= 2:
+            pad_waits.update(np.unique(dt[len(e) - run + 1:]).tolist())
+    padded = [s for s, r in enumerate(runs) if r >= 2]
+    if len(padded) >= max(2, len(events) / 4) and len(set(runs)) > 1 and len(pad_waits) == 1:
+        s = max(padded, key=lambda i: runs[i])
+        raise ValueError(f"{who}: the {len(events)} sessions are all {len(events[0])} steps long and {len(padded)} "
+                         f"of them end with a run of event {value!r} whose waits are all {pad_waits.pop():g} (session "
+                         f"{s}: its last {runs[s]} steps), as the rows of a padded (S, T) array do; each padded step "
+                         "would be read as an event; give each session's events and waits unpadded, e.g. Sessions("
+                         "[e[:n] for e, n in zip(events, lengths)], [d[:n] for d, n in zip(dt, lengths)])")
 
 
 def id_kind(events: list[np.ndarray], who: str) -> str | None:
