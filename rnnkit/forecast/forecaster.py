@@ -34,12 +34,12 @@ from ..data.timeseries import (
     shown_number,
     split_by_time,
 )
-from ..models import SequenceToLabel, check_cell_name, named_cell
+from ..models import check_cell_name, named_cell
 from ..training import ScaleOut, seeded_fit
 from ..training.runs import check_training_options, resolve_device, resume_checkpoint, run_identity
 from . import combination, defaults, evaluation, hybrid
 from .features import ForecastFeatures
-from .net import DirectForecastNet, as_batch
+from .net import DirectForecastNet, as_batch, forecast_encoder
 from .panel import MODELS, GlobalForecaster
 from .series import (
     _future_index,
@@ -91,7 +91,8 @@ class Forecaster(BaseEstimator):
         cell: a name of the cell registry (:data:`rnnkit.models.CELL_NAMES`: ``"lstm"``, the default,
             ``"gru"``, ``"rnn"``, ``"layernorm_lstm"``, ``"mingru"``, ``"minlstm"``); a factory
             ``(input_size, hidden_size) -> Cell`` (a Cell class works); or a Cell object (copied at every fit;
-            its sizes must match). Only a named cell can be saved.
+            its sizes must match). Only a named cell can be saved. A LayerNorm-LSTM (by name or class) that
+            would read one channel also reads a constant one beside it (:func:`~.net.reads_constant`).
         horizon: the steps ``H`` to forecast (required).
         model: ``"direct"`` (the recurrent net of the module docstring on the scaled series), ``"hybrid"``
             (exponential smoothing of the series' level and season, the net on the deseasonalised series
@@ -592,10 +593,11 @@ class Forecaster(BaseEstimator):
         return {"scale": self.scale, "impute": self.impute, "calendar": self.calendar, "mask": self.mask,
                 "time_since": self.time_since, "time_aware": self.time_aware}
 
-    def _build_model(self, features: ForecastFeatures, train_inputs: np.ndarray | None, *, relative: bool
-                     ) -> DirectForecastNet:
+    def _build_model(self, features: ForecastFeatures, train_inputs: np.ndarray | None, *, relative: bool,
+                     saved: dict[str, Tensor] | None = None) -> DirectForecastNet:
         """The network for ``features``' channels; ``train_inputs (N_train, F_x)`` (None when loading) give a
-        time-aware cell the training means its inputs decay towards; ``relative``: the chosen form."""
+        time-aware cell the training means its inputs decay towards; ``relative``: the chosen form; ``saved``:
+        the weights it will load (:func:`~.net.forecast_encoder` reads their layout)."""
         n_inputs, n_future = len(features.input_names), len(features.future_names)
         n_targets = len(features.spec.targets)
         cell = copy.deepcopy(self.cell)  # a Cell object's weights are the initial weights of every fit
@@ -616,10 +618,11 @@ class Forecaster(BaseEstimator):
         K, local = self.hidden_size, None  # the context of each horizon step is as wide as the state
         if n_future:
             local = nn.Sequential(nn.Linear(K + n_future, K), nn.ReLU(), nn.Linear(K, n_targets * n_q))
-        net = SequenceToLabel(n_inputs, self.hidden_size, self.horizon * (K if n_future else n_targets * n_q),
-                              cell=cell, num_layers=self.num_layers, dropout=self.dropout)
+        net, constant = forecast_encoder(n_inputs, self.hidden_size,
+                                         self.horizon * (K if n_future else n_targets * n_q), cell=cell,
+                                         num_layers=self.num_layers, dropout=self.dropout, saved=saved)
         return DirectForecastNet(net, self.horizon, n_targets, relative=relative, n_quantiles=n_q,
-                                 local=local)
+                                 local=local, constant=constant)
 
     def _set_fitted(self, model: DirectForecastNet, features: ForecastFeatures, history: TimeSeriesFrame,
                     freq, series_output: bool, choices: dict[str, tuple]) -> None:
@@ -1126,9 +1129,9 @@ class Forecaster(BaseEstimator):
                                           if k.startswith("global.")})
             model = g.model_
         if "direct" in components:
-            model = self._build_model(features, None, relative=relative)
-            model.load_state_dict({k.removeprefix("model."): v for k, v in tensors.items()
-                                   if k.startswith("model.")}, strict=True)
+            saved = {k.removeprefix("model."): v for k, v in tensors.items() if k.startswith("model.")}
+            model = self._build_model(features, None, relative=relative, saved=saved)
+            model.load_state_dict(saved, strict=True)
         season = fitted.get("season_length", self.season_length if self.season_length != "auto" else 1)
         epochs = fitted.get("max_epochs", self.max_epochs)  # absent from models saved before max_epochs="auto"
         choices = {"season_length": (season, "saved"), "lookback": (L, "saved"), "relative": (relative, "saved"),

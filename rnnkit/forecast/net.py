@@ -8,12 +8,15 @@ error or the pinball loss over the observed targets only.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, NamedTuple
 
 import torch
 from torch import Tensor, nn
 
+from ..cells import LayerNormLSTMCell
 from ..models import SequenceToLabel
+from ..models.encoder import check_cell_name
 
 
 class DirectForecastNet(nn.Module):
@@ -27,15 +30,18 @@ class DirectForecastNet(nn.Module):
     ``local``    ``(B, H, K + C) -> (B, H, n_y * n_q)``, applied to every step alike
     returns      ``ŷ (B, H * n_y * n_q)`` (``ŷ.view(B, H, n_y, n_q)``), the encoder's final state
     ===========  ==============================================================================================
+
+    ``constant``: the encoder reads a channel of ones after ``x``'s (``net`` then has ``F_x + 1`` inputs), which
+    :func:`reads_constant` asks of a LayerNorm-LSTM reading one channel.
     """
 
     target = "label"  # one output vector per window, for SequenceModule
 
     def __init__(self, net: SequenceToLabel, horizon: int, n_targets: int, *, relative: bool,
-                 n_quantiles: int = 1, local: nn.Module | None = None):
+                 n_quantiles: int = 1, local: nn.Module | None = None, constant: bool = False):
         super().__init__()
         self.net, self.horizon, self.n_targets, self.relative = net, horizon, n_targets, relative
-        self.n_quantiles, self.local = n_quantiles, local
+        self.n_quantiles, self.local, self.constant = n_quantiles, local, constant
 
     def forward(self, x: Tensor, lengths: Tensor | None = None, state=None,
                 future: Tensor | None = None) -> tuple[Tensor, Any]:
@@ -45,6 +51,8 @@ class DirectForecastNet(nn.Module):
         if self.relative:
             level = x[:, -1, :n_y]  # (B, n_y) the window's last value of each target
             x = torch.cat([x[..., :n_y] - level[:, None], x[..., n_y:]], dim=-1)
+        if self.constant:
+            x = torch.cat([x, torch.ones_like(x[..., :1])], dim=-1)  # (B, L, F_x + 1)
         out, state = self.net(x, lengths, state)  # (B, H * n_y * n_q), or (B, H * K) contexts
         if self.local is not None:
             out = self.local(torch.cat([out.view(B, H, -1), future.to(out.dtype)], dim=-1))  # (B, H, n_y * n_q)
@@ -52,6 +60,44 @@ class DirectForecastNet(nn.Module):
         if self.relative:
             out = out + level[:, None, :, None]  # changes from the last value -> values
         return out.flatten(1), state
+
+
+def reads_constant(cell, n_inputs: int) -> bool:
+    """Whether the encoder of ``n_inputs`` channels built from ``cell`` (a name or a factory, as
+    :class:`~rnnkit.models.SequenceToLabel` takes it) needs a constant channel beside them: a LayerNorm-LSTM
+    normalises ``W_ih x`` over each gate block, and for one channel ``LN(w x) = sign(x) LN(w)``, so it would
+    read only each value's sign; beside a constant, ``LN(w x + v)`` depends on ``x`` (see
+    :class:`rnnkit.LayerNormLSTMCell`). A Cell object keeps the input size it was built with."""
+    if n_inputs != 1:
+        return False
+    if isinstance(cell, str):
+        return check_cell_name(cell) == "layernorm_lstm"
+    return isinstance(cell, type) and issubclass(cell, LayerNormLSTMCell)
+
+
+def forecast_encoder(n_inputs: int, hidden_size: int, output_size: int, *, cell, num_layers: int, dropout: float,
+                     saved: dict[str, Tensor] | None = None, who: str = "Forecaster.load"
+                     ) -> tuple[SequenceToLabel, bool]:
+    """The encoder of a :class:`DirectForecastNet` for ``n_inputs`` channels, and whether it reads the constant
+    channel (:func:`reads_constant`). ``saved``: the DirectForecastNet's saved weights, when loading; weights
+    saved before the constant channel existed (a LayerNorm-LSTM's first ``weight_ih`` one column wide) load
+    into the encoder they were trained in, which reads the values' signs alone: a warning says so, ``who``
+    named, and the forecasts are the saved model's."""
+    constant = reads_constant(cell, n_inputs)
+    weight = None if saved is None else saved.get("net.encoder.layers.0.cell.weight_ih")
+    if constant and weight is not None and weight.shape[-1] == n_inputs:
+        warnings.warn(f"{who}: this model's layernorm_lstm reads the series alone, as rnnkit built it before the "
+                      f"encoder read a constant channel beside it, so its forecasts follow only the signs of the "
+                      f"scaled values (layer normalisation of one channel is blind to its scale); it is loaded as "
+                      f"saved, forecasting as before: refit it (the same call) for a net that reads the values",
+                      UserWarning, stacklevel=3)
+        with warnings.catch_warnings():  # the cell's own warning, said above in the forecaster's words
+            warnings.filterwarnings("ignore", message="LayerNormLSTMCell: input_size=1", category=UserWarning)
+            return SequenceToLabel(n_inputs, hidden_size, output_size, cell=cell, num_layers=num_layers,
+                                   dropout=dropout), False
+    net = SequenceToLabel(n_inputs + constant, hidden_size, output_size, cell=cell, num_layers=num_layers,
+                          dropout=dropout)
+    return net, constant
 
 
 class ForecastBatch(NamedTuple):

@@ -95,12 +95,12 @@ from .. import io
 from ..checks import check_fitted_params, fitted_params, is_count
 from ..data.tables import MixedZones, arrays_in_column, date_readings
 from ..data.timeseries import TimeSeriesFrame, _clock_set_back, check_scaled_range, shown_number
-from ..models import SequenceToLabel, check_cell_name
+from ..models import check_cell_name
 from ..training import seeded_fit
 from ..training.runs import check_training_options, resolve_device, resume_checkpoint, run_identity
 from . import combination, defaults, hybrid
 from .evaluation import mase_scale
-from .net import DirectForecastNet, ForecastBatch
+from .net import DirectForecastNet, ForecastBatch, forecast_encoder
 from .series import (
     _future_index,
     _known_future,
@@ -160,7 +160,8 @@ class GlobalForecaster(BaseEstimator):
             default True. ``"auto"`` always calibrates its band (False is refused).
         cell: a name of the cell registry (:data:`rnnkit.models.CELL_NAMES`; ``"lstm"`` the default), a factory
             ``(input_size, hidden_size) -> Cell`` or a Cell object (copied at every fit). Only a named cell
-            can be saved.
+            can be saved. Without covariates a LayerNorm-LSTM also reads a constant channel beside the series
+            (:func:`~.net.reads_constant`).
         hidden_size, num_layers, dropout: the encoder (dropout between layers).
         max_epochs, batch_size, lr, weight_decay, clip_grad_norm: training (AdamW; clipping by global norm,
             Pascanu et al. 2013). An epoch visits every window of every series once.
@@ -539,18 +540,21 @@ class GlobalForecaster(BaseEstimator):
                                clip_grad_norm=self.clip_grad_norm, clip_grad_value=None, tbptt_steps=None)
         resolve_device(self.device)
 
-    def _build_model(self, n_future: int, kind: str) -> DirectForecastNet:
+    def _build_model(self, n_future: int, kind: str, saved: dict[str, Tensor] | None = None) -> DirectForecastNet:
         """The Forecaster's network for one target: the encoder reads ``1 + n_f`` channels; with known-future
-        covariates, MQ-RNN's local head reads each step's context beside its covariates."""
+        covariates, MQ-RNN's local head reads each step's context beside its covariates. ``saved``: the weights
+        it will load (:func:`~.net.forecast_encoder` reads their layout)."""
         n_q = 1 if self.quantiles is None else len(self.quantiles)
         K, local = self.hidden_size, None  # the context of each horizon step is as wide as the state
         if n_future:
             local = nn.Sequential(nn.Linear(K + n_future, K), nn.ReLU(), nn.Linear(K, n_q))
-        net = SequenceToLabel(1 + n_future, K, self.horizon * (K if n_future else n_q),
-                              cell=copy.deepcopy(self.cell), num_layers=self.num_layers, dropout=self.dropout)
+        net, constant = forecast_encoder(1 + n_future, K, self.horizon * (K if n_future else n_q),
+                                         cell=copy.deepcopy(self.cell), num_layers=self.num_layers,
+                                         dropout=self.dropout, saved=saved, who="GlobalForecaster.load")
         # the hybrid's inputs are already relative to the level λ_T
         relative = self.relative and kind == "direct"
-        return DirectForecastNet(net, self.horizon, 1, relative=relative, n_quantiles=n_q, local=local)
+        return DirectForecastNet(net, self.horizon, 1, relative=relative, n_quantiles=n_q, local=local,
+                                 constant=constant)
 
     def _set_fitted(self, model, history, freqs, center, scale, cov_center, cov_scale, id_col, time_col, target,
                     covariates, period, choices, smoothing) -> None:
@@ -938,9 +942,9 @@ class GlobalForecaster(BaseEstimator):
             raise ValueError(f"the saved GlobalForecaster names kind {kind!r}, not one of {KINDS}")
         model = None
         if kind != "combination":
-            model = self._build_model(len(fitted["future_covariates"]), kind)
-            model.load_state_dict({k.removeprefix("model."): v for k, v in tensors.items()
-                                   if k.startswith("model.")}, strict=True)
+            saved = {k.removeprefix("model."): v for k, v in tensors.items() if k.startswith("model.")}
+            model = self._build_model(len(fitted["future_covariates"]), kind, saved)
+            model.load_state_dict(saved, strict=True)
         s = {k.removeprefix("scale."): v.numpy() for k, v in tensors.items() if k.startswith("scale.")}
         smoothing = None
         if kind == "hybrid":
