@@ -7,6 +7,7 @@ from torch import Tensor, nn
 
 from ..cells.base import State, hidden_of
 from ..checks import check_flags, is_count, is_finite_number, is_integer
+from ..layers.checks import check_lengths
 from .encoder import build_encoder
 from .heads import StepHead, check_output_size
 
@@ -148,25 +149,59 @@ class LanguageModel(nn.Module):
         return GenerationStream(self)
 
     @torch.no_grad()
-    def generate(self, prompt: Tensor, max_new_tokens: int, *, temperature: float = 1.0,
+    def generate(self, prompt: Tensor, max_new_tokens: int, *, lengths=None, temperature: float = 1.0,
                  top_k: int | None = None, generator: torch.Generator | None = None, exclude=None) -> Tensor:
         """Continue ``prompt`` (``(T0,)`` or ``(B, T0)``, ``T0 >= 1``; one id, a list or an array of ids too) by
         ``max_new_tokens`` sampled tokens; returns the prompt and the new tokens, ``(B, T0 + max_new_tokens)``
         (or 1-D for a prompt of one sequence). ``exclude``: ids never sampled (:func:`sample_next`): a
         vocabulary's ``<pad>``, ``<unk>`` and ``<bos>``, which a model trained on padded or encoded text gives some
-        probability, would otherwise come out among the characters."""
+        probability, would otherwise come out among the characters.
+
+        Prompts of different lengths: pad them at the end into ``(B, T0)`` and give ``lengths`` ``(B,)``, each
+        prompt's count of real tokens, as the layers take them. Each row continues from its own last real token,
+        as it would alone, and row ``b`` of the result is its prompt, its ``max_new_tokens`` new tokens, then its
+        padding (``lengths + max_new_tokens`` real tokens). Without ``lengths`` every id is read as context, padding
+        too. Hugging Face's ``generate`` takes an ``attention_mask`` instead and advises padding decoder-only
+        transformers on the left; here a right-padded mask is ``lengths=attention_mask.sum(1)``, and a left-padded
+        batch would be read from its first id, the padding too, into the recurrent state: pad at the end.
+
+        The model generates in eval mode (no dropout: one seed, one text), its own mode restored after.
+        """
         excluded_ids(exclude, self.vocab_size)  # before the prompt is read
         if not is_count(max_new_tokens, 0):
             raise ValueError(f"generate: max_new_tokens must be an integer >= 0, got {max_new_tokens!r}")
         prompt = torch.as_tensor(prompt, device=self.embedding.weight.device)  # as feed reads it
         prompt = prompt.reshape(1) if prompt.dim() == 0 else prompt  # one token
         one = prompt.dim() == 1
+        if lengths is not None:
+            if prompt.dim() != 2:
+                raise ValueError(f"generate: lengths are for a batch of padded prompts (B, T0), but the prompt has "
+                                 f"shape {tuple(prompt.shape)}; one prompt needs no lengths: pass its real tokens")
+            lengths = check_lengths(lengths, *prompt.shape, prompt.device, "generate")
+        was_training = self.training
+        self.eval()  # dropout would draw from torch's global generator, not generator: another text on every call
+        try:
+            new = self._continue(prompt, lengths, max_new_tokens, temperature=temperature, top_k=top_k,
+                                 generator=generator, exclude=exclude)  # (B, max_new_tokens)
+        finally:
+            self.train(was_training)
+        if one:
+            return torch.cat([prompt, new[0]])
+        if lengths is None:
+            return torch.cat([prompt, new], dim=1)
+        return torch.stack([torch.cat([p[:n], t, p[n:]]) for p, t, n in zip(prompt, new, lengths.tolist(),
+                                                                              strict=True)])
+
+    def _continue(self, prompt: Tensor, lengths: Tensor | None, n: int, **sampling) -> Tensor:
+        """``n`` tokens ``(B, n)`` after each row of ``prompt`` ``(B, T0)`` (or ``(T0,)``), read to its length."""
         stream = self.stream()
-        stream.feed(prompt)
-        new = [stream.sample(temperature=temperature, top_k=top_k, generator=generator, exclude=exclude)
-               for _ in range(max_new_tokens)]
-        out = torch.cat([prompt[None] if one else prompt, *(t[:, None] for t in new)], dim=1)
-        return out[0] if one else out
+        if lengths is None:
+            stream.feed(prompt)
+        else:  # the state at each row's length; the logits of its last real token
+            logits, stream.state = self(prompt, lengths)  # (B, T0, V)
+            stream.logits = logits[torch.arange(len(prompt), device=logits.device), lengths - 1]  # (B, V)
+        new = [stream.sample(**sampling) for _ in range(n)]
+        return torch.stack(new, dim=1) if new else prompt.new_zeros(stream.logits.shape[0], 0)
 
 
 class GenerationStream:
@@ -174,7 +209,8 @@ class GenerationStream:
 
     ``feed(tokens)`` reads ``(T,)`` or ``(B, T)`` tokens after everything fed before and returns the logits of
     the next token ``(B, V)``; ``sample(...)`` draws the next token from them and feeds it. The model is put
-    in eval mode by neither: call ``model.eval()`` first for generation without dropout.
+    in eval mode by neither (:meth:`LanguageModel.generate` does it): call ``model.eval()`` first for generation
+    without dropout.
     """
 
     def __init__(self, model: LanguageModel):

@@ -1,0 +1,69 @@
+"""Round 33, core, third pass: `LanguageModel.generate` of a padded batch of prompts, and its mode (K33-09, K33-10)."""
+
+import pytest
+import torch
+
+from rnnkit import LanguageModel
+
+
+def _lm(cell="lstm", num_layers=2, dropout=0.3):
+    torch.manual_seed(0)
+    lm = LanguageModel(12, 16, cell=cell, num_layers=num_layers, dropout=dropout)
+    with torch.no_grad():  # larger weights: greedy continuations that depend on the context, not one token forever
+        for p in lm.parameters():
+            p.mul_(4)
+    return lm.eval()
+
+
+@pytest.mark.parametrize("cell, num_layers", [("lstm", 2), ("gru", 1), ("layernorm_lstm", 1)])
+def test_K33_09_a_padded_batch_with_lengths_continues_each_prompt_as_alone(cell, num_layers):
+    lm = _lm(cell, num_layers)
+    prompts = [torch.tensor([4, 5, 6]), torch.tensor([7, 8, 9, 10, 11, 4]), torch.tensor([3])]
+    lengths = torch.tensor([len(p) for p in prompts])
+    batch = torch.zeros(3, 6, dtype=torch.long)  # padded at the end with id 0
+    for b, p in enumerate(prompts):
+        batch[b, :len(p)] = p
+    n = 8
+    out = lm.generate(batch, n, lengths=lengths, temperature=0)
+    assert out.shape == (3, 6 + n)
+    for b, p in enumerate(prompts):
+        alone = lm.generate(p, n, temperature=0)
+        assert torch.equal(out[b, :len(p) + n], alone)  # its prompt, then what it continues alone
+        assert torch.equal(out[b, len(p) + n:], torch.zeros(6 - len(p), dtype=torch.long))  # its padding, last
+    # without lengths the padding was read as context: the short prompt continued otherwise (the case fixed)
+    plain = lm.generate(batch, n, temperature=0)
+    assert not torch.equal(plain[0, 6:], out[0, 3:3 + n])
+    # sampled: a padded prompt with its length draws what it draws alone, for one seed
+    seeded = [lm.generate(x, n, lengths=k, generator=torch.Generator().manual_seed(3))
+              for x, k in ((batch[:1], lengths[:1]), (prompts[0], None))]
+    assert torch.equal(seeded[0][0, :3 + n], seeded[1])
+
+def test_K33_09_lengths_are_checked_by_name():
+    lm = _lm()
+    batch = torch.tensor([[1, 2, 0], [3, 4, 5]])
+    with pytest.raises(ValueError, match=r"generate: every length must be in \[1, T=3\]"):
+        lm.generate(batch, 2, lengths=[2, 4])
+    with pytest.raises(ValueError, match=r"generate: lengths must have shape \(B,\) = \(2,\)"):
+        lm.generate(batch, 2, lengths=[2])
+    with pytest.raises(ValueError, match="lengths are for a batch of padded prompts"):
+        lm.generate(torch.tensor([1, 2]), 2, lengths=[2])
+    mask = torch.tensor([[True, True, False], [True, True, True]])  # Hugging Face's attention_mask, as bools
+    with pytest.raises(ValueError, match=r"lengths.sum\(1\)"):
+        lm.generate(batch, 2, lengths=mask)
+    assert lm.generate(batch, 0, lengths=[2, 3]).shape == (2, 3)
+
+
+def test_K33_10_generate_runs_in_eval_mode_and_restores_the_mode():
+    lm = _lm().train()  # a model built anew and given saved weights is in training mode
+    prompt = torch.tensor([4, 5, 6])
+    texts = {tuple(lm.generate(prompt, 12, generator=torch.Generator().manual_seed(1)).tolist()) for _ in range(4)}
+    assert lm.training  # its mode restored
+    lm.eval()
+    same = lm.generate(prompt, 12, generator=torch.Generator().manual_seed(1))
+    assert texts == {tuple(same.tolist())}  # one seed, one text, the eval-mode model's
+    assert not lm.training
+    bad = torch.tensor([4, 99])
+    lm.train()
+    with pytest.raises(ValueError, match="token ids"):
+        lm.generate(bad, 2)
+    assert lm.training  # restored after an error too
