@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -50,7 +51,8 @@ def read_sample_times(times, X, lengths: np.ndarray, who: str, ids=None, blank_t
     whose padding a time-aware model reads as steps), named where the times of those steps are refused.
     ValueError, naming the sequence and step, for a count of times other than the sequence's steps, a time
     missing (NaN, NaT), not finite, text, or not strictly increasing, and for sequences of different kinds of
-    time (dates beside numbers)."""
+    time (dates beside numbers); a warning for plain-number times in two units (sequences whose median gaps fall
+    into two groups 100 times or more apart, milliseconds beside seconds)."""
     n = len(lengths)
     name = (lambda i: f"sequence {i} of X") if ids is None else (lambda i: f"sequence {_plain(ids[i])!r}")
     per_sequence = _per_sequence(times, X, n, who)
@@ -92,7 +94,33 @@ def read_sample_times(times, X, lengths: np.ndarray, who: str, ids=None, blank_t
         a, b = kinds.index(SECONDS), kinds.index(NUMBERS)
         raise ValueError(f"{who}: times of {name(a)} are dates or durations, but times of {name(b)} are plain "
                          f"numbers; give every sequence's times alike")
+    if kinds and kinds[0] == NUMBERS:
+        _warn_two_units(out, lengths, who, name)
     return out, kinds[0] if kinds else NUMBERS
+
+
+def _warn_two_units(relative: np.ndarray, lengths: np.ndarray, who: str, name) -> None:
+    """Warn where plain-number times fall into two groups of median gaps 100 times or more apart (epoch
+    milliseconds beside seconds, from two devices or two exports): the decays read every gap in one unit, the
+    median gap of all, so one group's would read a thousand times too long or too short. Dates carry their unit,
+    and are not told."""
+    gaps = {i: float(np.median(np.diff(row[:n]))) for i, (row, n) in enumerate(zip(relative, lengths.tolist(),
+                                                                                    strict=True)) if n > 1}
+    if len(gaps) < 2:
+        return
+    order = sorted(gaps, key=gaps.get)
+    ratios = [gaps[b] / gaps[a] for a, b in zip(order, order[1:], strict=False)]
+    k = int(np.argmax(ratios))
+    if ratios[k] < 100:
+        return
+    low, high = order[: k + 1], order[k + 1:]
+    a, b = low[-1], high[0]
+    warnings.warn(f"{who}: the sequences' times fall into two groups whose median gaps are {ratios[k]:.0f} times "
+                  f"apart ({len(low)} sequence(s) of gaps up to {gaps[a]:g}, as {name(a)}; {len(high)} of gaps from "
+                  f"{gaps[b]:g}, as {name(b)}): times in two units (milliseconds beside seconds)? the decays read "
+                  f"every gap in one unit, the median gap of all, so one group's gaps would read {ratios[k]:.0f} "
+                  f"times too long or too short; give every sequence's times in one unit (e.g. t / 1000 for "
+                  f"milliseconds)", UserWarning, stacklevel=3)
 
 
 def time_unit(relative: np.ndarray, lengths: np.ndarray) -> float:
