@@ -101,3 +101,20 @@ def test_D33_19_read_fasta_names_ids_cut_at_a_space(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert [r.name for r in read_fasta(path)] == ["sample_1", "sample_2"]
+
+
+def test_D33_20_sample_times_warn_of_two_units_among_sequences():
+    X, lengths = [np.zeros((4, 1))] * 3, np.array([4, 4, 4])
+    seconds = [[0.0, 1.0, 2.0, 4.0], [10.0, 11.5, 13.0, 14.0]]  # epoch seconds from one device, ms from another
+    millis = [1.7e12, 1.7e12 + 1000, 1.7e12 + 2500, 1.7e12 + 3000]
+    with pytest.warns(UserWarning, match=r"fit: the sequences' times fall into two groups whose median gaps are 667 "
+                                         r"times apart \(2 sequence\(s\) of gaps up to 1\.5, as sequence 1 of X; 1 of "
+                                         r"gaps from 1000, as sequence 2 of X\): times in two units"):
+        relative, _ = read_sample_times([*seconds, millis], X, lengths, "fit")
+    assert relative[2].tolist() == [0.0, 1000.0, 2500.0, 3000.0]  # read as given
+    with warnings.catch_warnings():  # one unit, uneven rates 30 times apart, dates: no word
+        warnings.simplefilter("error")
+        read_sample_times([*seconds, [0.0, 30.0, 60.0, 120.0]], X, lengths, "fit")
+        read_sample_times([*seconds, [m / 1000 for m in millis]], X, lengths, "fit")
+        dates = [pd.date_range("2024", periods=4, freq=f) for f in ("s", "h", "ms")]
+        read_sample_times(dates, X, lengths, "fit")
