@@ -1,4 +1,6 @@
-"""Round 33, core, third pass: `LanguageModel.generate` of a padded batch of prompts, and its mode (K33-09, K33-10)."""
+"""Round 33, core, third pass: `LanguageModel.generate` of a padded batch of prompts, and its mode (K33-09 … K33-11)."""
+
+import warnings
 
 import pytest
 import torch
@@ -31,7 +33,8 @@ def test_K33_09_a_padded_batch_with_lengths_continues_each_prompt_as_alone(cell,
         assert torch.equal(out[b, :len(p) + n], alone)  # its prompt, then what it continues alone
         assert torch.equal(out[b, len(p) + n:], torch.zeros(6 - len(p), dtype=torch.long))  # its padding, last
     # without lengths the padding was read as context: the short prompt continued otherwise (the case fixed)
-    plain = lm.generate(batch, n, temperature=0)
+    with pytest.warns(UserWarning, match="padding"):  # K33-11
+        plain = lm.generate(batch, n, temperature=0)
     assert not torch.equal(plain[0, 6:], out[0, 3:3 + n])
     # sampled: a padded prompt with its length draws what it draws alone, for one seed
     seeded = [lm.generate(x, n, lengths=k, generator=torch.Generator().manual_seed(3))
@@ -67,3 +70,22 @@ def test_K33_10_generate_runs_in_eval_mode_and_restores_the_mode():
     with pytest.raises(ValueError, match="token ids"):
         lm.generate(bad, 2)
     assert lm.training  # restored after an error too
+
+
+def test_K33_11_a_batch_padded_with_id_0_and_no_lengths_is_warned_of():
+    lm = _lm()
+    right = torch.tensor([[4, 5, 6, 0, 0], [7, 8, 9, 10, 11], [3, 0, 0, 0, 0]])
+    with pytest.warns(UserWarning, match=r"2 of 3 prompts end in id 0 \(prompt 2: its last 4 of 5 ids\).*"
+                                         r"lengths=\(prompt != 0\)\.sum\(1\)"):
+        lm.generate(right, 2, temperature=0)
+    left = torch.tensor([[0, 0, 4, 5, 6], [7, 8, 9, 10, 11]])  # Keras' pad_sequences' default
+    with pytest.warns(UserWarning, match="begin with id 0.*pad at the end"):
+        lm.generate(left, 2, temperature=0)
+    fixed = lm.generate(right, 2, lengths=(right != 0).sum(1), temperature=0)  # the fix the warning names
+    assert torch.equal(fixed[2, :3], lm.generate(torch.tensor([3]), 2, temperature=0))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        lm.generate(right, 2, lengths=torch.full((3,), 5))  # the 0s are real: said so
+        lm.generate(torch.tensor([[4, 0, 6], [7, 8, 0]]), 2)  # a 0 inside a prompt: a token, not padding
+        lm.generate(torch.tensor([[4, 5, 0], [7, 8, 0]]), 2)  # every prompt ends so: no length differs
+        lm.generate(torch.tensor([4, 5, 0]), 2)  # one prompt

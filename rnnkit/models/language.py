@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import torch
 from torch import Tensor, nn
 
@@ -68,6 +70,30 @@ def excluded_ids(exclude, V: int) -> Tensor | None:
     if bool(mask.all()):
         raise ValueError(f"exclude holds all {V} ids of the vocabulary, which leaves no token to draw")
     return mask
+
+
+def _padding_hint(prompt: Tensor) -> str | None:
+    """A warning for prompts ``(B, T0)`` that look padded with id 0 (a Vocab's ``<pad>``, the default of
+    ``pad_sequence`` and Keras' ``pad_sequences``) at their ends or starts, or None: runs of 0 at the ends (starts)
+    of some rows, another row without, and no 0 anywhere else."""
+    zero = (prompt == 0).cpu()
+    n_zero = int(zero.sum())
+    if not n_zero or len(prompt) < 2:
+        return None
+    for side, runs in (("end", zero.flip(1).cummin(1).values.sum(1)), ("start", zero.cummin(1).values.sum(1))):
+        if int(runs.sum()) == n_zero and int(runs.min()) == 0 and int(runs.max()) < prompt.shape[1]:
+            b, verb = int(runs.argmax()), "end in" if side == "end" else "begin with"
+            head = (f"generate: {int((runs > 0).sum())} of {len(prompt)} prompts {verb} id 0 (prompt {b}: "
+                    f"{'its last' if side == 'end' else 'its first'} {int(runs[b])} of {prompt.shape[1]} ids) and no "
+                    f"other id is 0: padding? ")
+            if side == "end":
+                return (head + "Without lengths it is read as context, and each prompt continues after it; pass "
+                        "lengths=(prompt != 0).sum(1), each prompt's real tokens (if the 0s are real tokens, "
+                        f"lengths=torch.full(({len(prompt)},), {prompt.shape[1]}) says so)")
+            return (head + "Padding at the start (Keras' pad_sequences' default, Hugging Face's advice for "
+                    "transformers) is read into the recurrent state before each prompt; pad at the end and pass "
+                    "lengths=(prompt != 0).sum(1)")
+    return None
 
 
 class LanguageModel(nn.Module):
@@ -161,7 +187,8 @@ class LanguageModel(nn.Module):
         prompt's count of real tokens, as the layers take them. Each row continues from its own last real token,
         as it would alone, and row ``b`` of the result is its prompt, its ``max_new_tokens`` new tokens, then its
         padding (``lengths + max_new_tokens`` real tokens). Without ``lengths`` every id is read as context, padding
-        too. Hugging Face's ``generate`` takes an ``attention_mask`` instead and advises padding decoder-only
+        too (warned of where rows look padded with id 0: runs of 0 at the ends, or starts, of some, none elsewhere).
+        Hugging Face's ``generate`` takes an ``attention_mask`` instead and advises padding decoder-only
         transformers on the left; here a right-padded mask is ``lengths=attention_mask.sum(1)``, and a left-padded
         batch would be read from its first id, the padding too, into the recurrent state: pad at the end.
 
@@ -173,6 +200,10 @@ class LanguageModel(nn.Module):
         prompt = torch.as_tensor(prompt, device=self.embedding.weight.device)  # as feed reads it
         prompt = prompt.reshape(1) if prompt.dim() == 0 else prompt  # one token
         one = prompt.dim() == 1
+        if lengths is None and prompt.dim() == 2:
+            hint = _padding_hint(prompt)
+            if hint:
+                warnings.warn(hint, stacklevel=2)
         if lengths is not None:
             if prompt.dim() != 2:
                 raise ValueError(f"generate: lengths are for a batch of padded prompts (B, T0), but the prompt has "
