@@ -75,3 +75,24 @@ def test_F33_05_global_forecaster_layernorm_lstm_reads_the_values_not_their_sign
         g.fit(panel, id_col="id", time_col="t", target="y")
     assert not [w for w in caught if "input_size=1" in str(w.message)]
     assert scale_response(g.model_, windows()) > 0.05
+
+
+def test_F33_06_layernorm_lstm_of_several_channels_reads_their_scale(series):
+    """Two targets (or a target and its covariates): the norm of W_ih x kept only the direction of each step's
+    vector, the same forecasts for (y1, y2) and (3 y1, 3 y2)."""
+    frame = pd.DataFrame({"a": series, "b": 20 - series + np.linspace(0, 3, len(series))})
+    fc = Forecaster(horizon=4, model="direct", lookback=24, relative=False, cell="layernorm_lstm",
+                    hidden_size=8, max_epochs=2, random_state=0, device="cpu").fit(frame)
+    assert scale_response(fc.model_, windows(2)) > 0.05  # before: under 1e-3
+
+    n = len(series)
+    panel = pd.DataFrame({"id": np.repeat(["a", "b"], n), "t": np.tile(np.arange(n), 2),
+                          "y": np.r_[series, 2 * series + 3], "p": np.random.default_rng(1).random(2 * n)})
+    g = GlobalForecaster(lookback=24, horizon=4, model="direct", relative=False, cell="layernorm_lstm",
+                         hidden_size=8, max_epochs=2, quantiles=None, random_state=0, device="cpu")
+    g.fit(panel, id_col="id", time_col="t", target="y", future_covariates=["p"])
+    future = torch.rand(2, 4, 1, generator=torch.Generator().manual_seed(1))
+    x = windows(2)
+    with torch.no_grad():
+        moved = float((g.model_(x, future=future)[0] - g.model_(3 * x, future=future)[0]).abs().max())
+    assert moved > 5e-3  # before: under 1e-3

@@ -91,8 +91,8 @@ class Forecaster(BaseEstimator):
         cell: a name of the cell registry (:data:`rnnkit.models.CELL_NAMES`: ``"lstm"``, the default,
             ``"gru"``, ``"rnn"``, ``"layernorm_lstm"``, ``"mingru"``, ``"minlstm"``); a factory
             ``(input_size, hidden_size) -> Cell`` (a Cell class works); or a Cell object (copied at every fit;
-            its sizes must match). Only a named cell can be saved. A LayerNorm-LSTM (by name or class) that
-            would read one channel also reads a constant one beside it (:func:`~.net.reads_constant`).
+            its sizes must match). Only a named cell can be saved. A LayerNorm-LSTM (by name or class) also
+            reads a constant channel beside the window's (:func:`~.net.reads_constant`).
         horizon: the steps ``H`` to forecast (required).
         model: ``"direct"`` (the recurrent net of the module docstring on the scaled series), ``"hybrid"``
             (exponential smoothing of the series' level and season, the net on the deseasonalised series

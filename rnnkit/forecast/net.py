@@ -32,7 +32,7 @@ class DirectForecastNet(nn.Module):
     ===========  ==============================================================================================
 
     ``constant``: the encoder reads a channel of ones after ``x``'s (``net`` then has ``F_x + 1`` inputs), which
-    :func:`reads_constant` asks of a LayerNorm-LSTM reading one channel.
+    :func:`reads_constant` asks of a LayerNorm-LSTM.
     """
 
     target = "label"  # one output vector per window, for SequenceModule
@@ -62,14 +62,13 @@ class DirectForecastNet(nn.Module):
         return out.flatten(1), state
 
 
-def reads_constant(cell, n_inputs: int) -> bool:
-    """Whether the encoder of ``n_inputs`` channels built from ``cell`` (a name or a factory, as
-    :class:`~rnnkit.models.SequenceToLabel` takes it) needs a constant channel beside them: a LayerNorm-LSTM
-    normalises ``W_ih x`` over each gate block, and for one channel ``LN(w x) = sign(x) LN(w)``, so it would
-    read only each value's sign; beside a constant, ``LN(w x + v)`` depends on ``x`` (see
+def reads_constant(cell) -> bool:
+    """Whether an encoder built from ``cell`` (a name or a factory, as :class:`~rnnkit.models.SequenceToLabel`
+    takes it) reads a constant channel after the window's: a LayerNorm-LSTM normalises ``W_ih x`` over each
+    gate block, which is blind to the scale of each step's ``x``, ``LN(W c x) = LN(W x)`` for ``c > 0``: for
+    one channel, ``LN(w x) = sign(x) LN(w)`` reads each value's sign alone; for several (targets and
+    covariates), their direction alone. Beside a constant, ``LN(W x + v)`` depends on ``x`` (see
     :class:`rnnkit.LayerNormLSTMCell`). A Cell object keeps the input size it was built with."""
-    if n_inputs != 1:
-        return False
     if isinstance(cell, str):
         return check_cell_name(cell) == "layernorm_lstm"
     return isinstance(cell, type) and issubclass(cell, LayerNormLSTMCell)
@@ -80,17 +79,18 @@ def forecast_encoder(n_inputs: int, hidden_size: int, output_size: int, *, cell,
                      ) -> tuple[SequenceToLabel, bool]:
     """The encoder of a :class:`DirectForecastNet` for ``n_inputs`` channels, and whether it reads the constant
     channel (:func:`reads_constant`). ``saved``: the DirectForecastNet's saved weights, when loading; weights
-    saved before the constant channel existed (a LayerNorm-LSTM's first ``weight_ih`` one column wide) load
-    into the encoder they were trained in, which reads the values' signs alone: a warning says so, ``who``
-    named, and the forecasts are the saved model's."""
-    constant = reads_constant(cell, n_inputs)
+    saved before the constant channel existed (a LayerNorm-LSTM's first ``weight_ih`` ``n_inputs`` columns
+    wide) load into the encoder they were trained in, so the forecasts are the saved model's; for one channel,
+    whose signs alone that net read, a warning says so, ``who`` named."""
+    constant = reads_constant(cell)
     weight = None if saved is None else saved.get("net.encoder.layers.0.cell.weight_ih")
     if constant and weight is not None and weight.shape[-1] == n_inputs:
-        warnings.warn(f"{who}: this model's layernorm_lstm reads the series alone, as rnnkit built it before the "
-                      f"encoder read a constant channel beside it, so its forecasts follow only the signs of the "
-                      f"scaled values (layer normalisation of one channel is blind to its scale); it is loaded as "
-                      f"saved, forecasting as before: refit it (the same call) for a net that reads the values",
-                      UserWarning, stacklevel=3)
+        if n_inputs == 1:
+            warnings.warn(f"{who}: this model's layernorm_lstm reads the series alone, as rnnkit built it before "
+                          f"the encoder read a constant channel beside it, so its forecasts follow only the signs "
+                          f"of the scaled values (layer normalisation of one channel is blind to its scale); it is "
+                          f"loaded as saved, forecasting as before: refit it (the same call) for a net that reads "
+                          f"the values", UserWarning, stacklevel=3)
         with warnings.catch_warnings():  # the cell's own warning, said above in the forecaster's words
             warnings.filterwarnings("ignore", message="LayerNormLSTMCell: input_size=1", category=UserWarning)
             return SequenceToLabel(n_inputs, hidden_size, output_size, cell=cell, num_layers=num_layers,

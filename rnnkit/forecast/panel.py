@@ -160,8 +160,8 @@ class GlobalForecaster(BaseEstimator):
             default True. ``"auto"`` always calibrates its band (False is refused).
         cell: a name of the cell registry (:data:`rnnkit.models.CELL_NAMES`; ``"lstm"`` the default), a factory
             ``(input_size, hidden_size) -> Cell`` or a Cell object (copied at every fit). Only a named cell
-            can be saved. Without covariates a LayerNorm-LSTM also reads a constant channel beside the series
-            (:func:`~.net.reads_constant`).
+            can be saved. A LayerNorm-LSTM (by name or class) also reads a constant channel beside the
+            series and its covariates (:func:`~.net.reads_constant`).
         hidden_size, num_layers, dropout: the encoder (dropout between layers).
         max_epochs, batch_size, lr, weight_decay, clip_grad_norm: training (AdamW; clipping by global norm,
             Pascanu et al. 2013). An epoch visits every window of every series once.
