@@ -1,11 +1,11 @@
-"""Round 33, core, third pass: `LanguageModel.generate` of a padded batch of prompts, and its mode (K33-09 … K33-11)."""
+"""Round 33, core, third pass: `LanguageModel.generate` of a padded batch of prompts, and its mode (K33-09 … K33-12)."""
 
 import warnings
 
 import pytest
 import torch
 
-from rnnkit import LanguageModel
+from rnnkit import EncoderDecoder, LanguageModel
 
 
 def _lm(cell="lstm", num_layers=2, dropout=0.3):
@@ -36,6 +36,10 @@ def test_K33_09_a_padded_batch_with_lengths_continues_each_prompt_as_alone(cell,
     with pytest.warns(UserWarning, match="padding"):  # K33-11
         plain = lm.generate(batch, n, temperature=0)
     assert not torch.equal(plain[0, 6:], out[0, 3:3 + n])
+    # the stream too: each row's next-token scores are those of its prompt alone
+    fed = lm.stream().feed(batch, lengths)
+    for b, p in enumerate(prompts):
+        assert torch.allclose(fed[b], lm.stream().feed(p)[0], atol=1e-5)
     # sampled: a padded prompt with its length draws what it draws alone, for one seed
     seeded = [lm.generate(x, n, lengths=k, generator=torch.Generator().manual_seed(3))
               for x, k in ((batch[:1], lengths[:1]), (prompts[0], None))]
@@ -70,6 +74,9 @@ def test_K33_10_generate_runs_in_eval_mode_and_restores_the_mode():
     with pytest.raises(ValueError, match="token ids"):
         lm.generate(bad, 2)
     assert lm.training  # restored after an error too
+    lm.embedding.eval()  # a module the user keeps in eval mode inside a training model stays so
+    lm.generate(torch.tensor([4, 5]), 2)
+    assert lm.training and lm.encoder.training and not lm.embedding.training
 
 
 def test_K33_11_a_batch_padded_with_id_0_and_no_lengths_is_warned_of():
@@ -89,3 +96,15 @@ def test_K33_11_a_batch_padded_with_id_0_and_no_lengths_is_warned_of():
         lm.generate(torch.tensor([[4, 0, 6], [7, 8, 0]]), 2)  # a 0 inside a prompt: a token, not padding
         lm.generate(torch.tensor([[4, 5, 0], [7, 8, 0]]), 2)  # every prompt ends so: no length differs
         lm.generate(torch.tensor([4, 5, 0]), 2)  # one prompt
+
+
+@pytest.mark.parametrize("output_kind", ["classification", "regression"])
+def test_K33_12_encoder_decoder_generate_decodes_in_eval_mode_and_restores_the_mode(output_kind):
+    torch.manual_seed(0)
+    model = EncoderDecoder(3, 16, 5, num_layers=2, dropout=0.3, output_kind=output_kind)  # training mode
+    x = torch.randn(4, 6, 3)
+    runs = [model.generate(x, max_length=6) for _ in range(3)]
+    assert model.training and model.decoder.training
+    expected = model.eval().generate(x, max_length=6)
+    for run in runs:  # before: dropout drew anew on every call, another decoding each time
+        assert torch.equal(run, expected)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import torch
 from torch import Tensor, nn
 
@@ -37,6 +40,21 @@ def check_model_input(x, model: nn.Module, layer: nn.Module, lengths, who: str) 
                          f"convert the input with x.{_convert(param.dtype)} or the model with "
                          f"model.{_convert(x.dtype)} (or run under torch.autocast for mixed precision)")
     return check_input(x, layer, lengths, who)
+
+
+@contextmanager
+def eval_mode(model: nn.Module) -> Iterator[None]:
+    """``model`` in eval mode inside the block, each submodule's own mode restored after (a model may hold modules
+    in different modes). Generation reads the model so: dropout in training mode would draw from torch's global
+    generator, another text or decoding on every call for one seed, and a model built anew and given saved weights
+    (``load_state_dict``) is in training mode."""
+    modes = [(m, m.training) for m in model.modules()]
+    model.eval()
+    try:
+        yield
+    finally:
+        for m, mode in modes:
+            m.training = mode
 
 
 def check_cell_name(name: str, who: str | None = None) -> str:

@@ -10,7 +10,7 @@ from torch import Tensor, nn
 from ..cells.base import State, hidden_of
 from ..checks import check_flags, is_count, is_finite_number, is_integer
 from ..layers.checks import check_lengths
-from .encoder import build_encoder
+from .encoder import build_encoder, eval_mode
 from .heads import StepHead, check_output_size
 
 
@@ -203,19 +203,18 @@ class LanguageModel(nn.Module):
         if lengths is None and prompt.dim() == 2:
             hint = _padding_hint(prompt)
             if hint:
-                warnings.warn(hint, stacklevel=2)
+                warnings.warn(hint, stacklevel=3)  # the caller of torch.no_grad's wrapper
         if lengths is not None:
             if prompt.dim() != 2:
                 raise ValueError(f"generate: lengths are for a batch of padded prompts (B, T0), but the prompt has "
                                  f"shape {tuple(prompt.shape)}; one prompt needs no lengths: pass its real tokens")
             lengths = check_lengths(lengths, *prompt.shape, prompt.device, "generate")
-        was_training = self.training
-        self.eval()  # dropout would draw from torch's global generator, not generator: another text on every call
-        try:
-            new = self._continue(prompt, lengths, max_new_tokens, temperature=temperature, top_k=top_k,
-                                 generator=generator, exclude=exclude)  # (B, max_new_tokens)
-        finally:
-            self.train(was_training)
+        with eval_mode(self):
+            stream = self.stream()
+            stream.feed(prompt, lengths)
+            new = [stream.sample(temperature=temperature, top_k=top_k, generator=generator, exclude=exclude)
+                   for _ in range(max_new_tokens)]
+        new = torch.stack(new, dim=1) if new else prompt.new_zeros(stream.logits.shape[0], 0)  # (B, max_new_tokens)
         if one:
             return torch.cat([prompt, new[0]])
         if lengths is None:
@@ -223,24 +222,14 @@ class LanguageModel(nn.Module):
         return torch.stack([torch.cat([p[:n], t, p[n:]]) for p, t, n in zip(prompt, new, lengths.tolist(),
                                                                               strict=True)])
 
-    def _continue(self, prompt: Tensor, lengths: Tensor | None, n: int, **sampling) -> Tensor:
-        """``n`` tokens ``(B, n)`` after each row of ``prompt`` ``(B, T0)`` (or ``(T0,)``), read to its length."""
-        stream = self.stream()
-        if lengths is None:
-            stream.feed(prompt)
-        else:  # the state at each row's length; the logits of its last real token
-            logits, stream.state = self(prompt, lengths)  # (B, T0, V)
-            stream.logits = logits[torch.arange(len(prompt), device=logits.device), lengths - 1]  # (B, V)
-        new = [stream.sample(**sampling) for _ in range(n)]
-        return torch.stack(new, dim=1) if new else prompt.new_zeros(stream.logits.shape[0], 0)
-
 
 class GenerationStream:
     """The running state of a :class:`LanguageModel` over a token stream: feed tokens, keep the state.
 
     ``feed(tokens)`` reads ``(T,)`` or ``(B, T)`` tokens after everything fed before and returns the logits of
-    the next token ``(B, V)``; ``sample(...)`` draws the next token from them and feeds it. The model is put
-    in eval mode by neither (:meth:`LanguageModel.generate` does it): call ``model.eval()`` first for generation
+    the next token ``(B, V)`` (``feed(tokens, lengths)``: rows padded at the end, each read to its length);
+    ``sample(...)`` draws the next token from them and feeds it. The model is put in eval mode by neither
+    (:meth:`LanguageModel.generate` does it): call ``model.eval()`` first for generation
     without dropout.
     """
 
@@ -250,7 +239,9 @@ class GenerationStream:
         self.logits: Tensor | None = None  # (B, V) for the next token
 
     @torch.no_grad()
-    def feed(self, tokens: Tensor | int) -> Tensor:
+    def feed(self, tokens: Tensor | int, lengths=None) -> Tensor:
+        """Read ``tokens`` ``(T,)`` or ``(B, T)``; the logits of each row's next token ``(B, V)``. ``lengths``
+        ``(B,)``: rows padded at the end, each read to its length (its state and logits at its last real token)."""
         tokens = torch.as_tensor(tokens, device=self.model.embedding.weight.device)
         tokens = tokens.reshape(1, -1) if tokens.dim() < 2 else tokens  # (B, T)
         if tokens.shape[1] == 0:
@@ -259,8 +250,11 @@ class GenerationStream:
             raise ValueError(f"feed: this stream holds {hidden_of(self.state).shape[0]} sequence(s), fed before, "
                              f"but got a batch of {tokens.shape[0]}; feed as many rows, or start anew with "
                              f"stream.reset() (or model.stream())")
-        logits, self.state = self.model(tokens, None, self.state)
-        self.logits = logits[:, -1]
+        if lengths is not None:
+            lengths = check_lengths(lengths, *tokens.shape, tokens.device, "feed", of="tokens")
+        logits, self.state = self.model(tokens, lengths, self.state)  # (B, T, V); the state at each row's length
+        self.logits = (logits[:, -1] if lengths is None else  # (B, V): each row's last real token's
+                       logits[torch.arange(len(tokens), device=logits.device), lengths - 1])
         return self.logits
 
     def sample(self, *, temperature: float = 1.0, top_k: int | None = None,

@@ -12,7 +12,7 @@ from ..cells import Cell
 from ..cells.base import State, map_state
 from ..checks import is_count, is_finite_number, is_integer
 from ..layers.checks import check_lengths
-from .encoder import build_encoder, check_model_input
+from .encoder import build_encoder, check_model_input, eval_mode
 from .heads import StepHead, check_output_size
 
 OUTPUT_KINDS = ("classification", "regression")
@@ -163,6 +163,7 @@ class EncoderDecoder(nn.Module):
 
         With ``stop_token`` (a class id in ``[0, output_size)``; classification only), decoding ends once every
         sequence has produced it, and the steps after a sequence's first ``stop_token`` are filled with it.
+        The model decodes in eval mode (no dropout), its own mode restored after.
         """
         if not is_count(max_length):
             raise ValueError(f"generate: max_length must be an integer >= 1, got {max_length!r}")
@@ -177,6 +178,11 @@ class EncoderDecoder(nn.Module):
                 raise ValueError(f"generate: stop_token must be a class id in [0, output_size={O}), got "
                                  f"{stop_token!r}")
         lengths = check_model_input(x, self, self.encoder, lengths, "EncoderDecoder.generate")
+        with eval_mode(self):
+            return self._decode(x, lengths, max_length, stop_token)
+
+    def _decode(self, x: Tensor, lengths: Tensor | None, max_length: int, stop_token: int | None) -> Tensor:
+        """Greedy decoding of ``max_length`` steps (fewer once every sequence has stopped): ``(B, T_out, ·)``."""
         state = self.encode(x, lengths)
         d = self.start.expand(x.shape[0], 1, -1)  # (B, 1, E)
         outputs = []
