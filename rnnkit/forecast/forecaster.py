@@ -1126,7 +1126,7 @@ class Forecaster(BaseEstimator):
             g = GlobalForecaster(lookback=L, horizon=self.horizon, model="hybrid", cell=self.cell,
                                  hidden_size=self.hidden_size, num_layers=self.num_layers, quantiles=self.quantiles)
             g._restore(fitted["global"], {k.removeprefix("global."): v for k, v in tensors.items()
-                                          if k.startswith("global.")})
+                                          if k.startswith("global.")}, who="Forecaster.load")
             model = g.model_
         if "direct" in components:
             saved = {k.removeprefix("model."): v for k, v in tensors.items() if k.startswith("model.")}

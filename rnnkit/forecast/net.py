@@ -15,6 +15,7 @@ import torch
 from torch import Tensor, nn
 
 from ..cells import LayerNormLSTMCell
+from ..data.timeseries import user_stacklevel
 from ..models import SequenceToLabel
 from ..models.encoder import check_cell_name
 
@@ -90,7 +91,7 @@ def forecast_encoder(n_inputs: int, hidden_size: int, output_size: int, *, cell,
                           f"the encoder read a constant channel beside it, so its forecasts follow only the signs "
                           f"of the scaled values (layer normalisation of one channel is blind to its scale); it is "
                           f"loaded as saved, forecasting as before: refit it (the same call) for a net that reads "
-                          f"the values", UserWarning, stacklevel=3)
+                          f"the values", UserWarning, stacklevel=user_stacklevel())
         with warnings.catch_warnings():  # the cell's own warning, said above in the forecaster's words
             warnings.filterwarnings("ignore", message="LayerNormLSTMCell: input_size=1", category=UserWarning)
             return SequenceToLabel(n_inputs, hidden_size, output_size, cell=cell, num_layers=num_layers,

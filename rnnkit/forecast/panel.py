@@ -540,17 +540,18 @@ class GlobalForecaster(BaseEstimator):
                                clip_grad_norm=self.clip_grad_norm, clip_grad_value=None, tbptt_steps=None)
         resolve_device(self.device)
 
-    def _build_model(self, n_future: int, kind: str, saved: dict[str, Tensor] | None = None) -> DirectForecastNet:
+    def _build_model(self, n_future: int, kind: str, saved: dict[str, Tensor] | None = None, *,
+                     who: str = "GlobalForecaster.load") -> DirectForecastNet:
         """The Forecaster's network for one target: the encoder reads ``1 + n_f`` channels; with known-future
         covariates, MQ-RNN's local head reads each step's context beside its covariates. ``saved``: the weights
-        it will load (:func:`~.net.forecast_encoder` reads their layout)."""
+        it will load (:func:`~.net.forecast_encoder` reads their layout, its warnings naming ``who``)."""
         n_q = 1 if self.quantiles is None else len(self.quantiles)
         K, local = self.hidden_size, None  # the context of each horizon step is as wide as the state
         if n_future:
             local = nn.Sequential(nn.Linear(K + n_future, K), nn.ReLU(), nn.Linear(K, n_q))
         net, constant = forecast_encoder(1 + n_future, K, self.horizon * (K if n_future else n_q),
                                          cell=copy.deepcopy(self.cell), num_layers=self.num_layers,
-                                         dropout=self.dropout, saved=saved, who="GlobalForecaster.load")
+                                         dropout=self.dropout, saved=saved, who=who)
         # the hybrid's inputs are already relative to the level λ_T
         relative = self.relative and kind == "direct"
         return DirectForecastNet(net, self.horizon, 1, relative=relative, n_quantiles=n_q, local=local,
@@ -921,7 +922,9 @@ class GlobalForecaster(BaseEstimator):
                                                                        for fr in frames]))
         return fitted, tensors
 
-    def _restore(self, fitted: dict, tensors: dict[str, Tensor]) -> None:
+    def _restore(self, fitted: dict, tensors: dict[str, Tensor], *, who: str = "GlobalForecaster.load") -> None:
+        """The inverse of :meth:`_saved_state`; ``who``: the call its warnings name (a :class:`Forecaster`'s
+        hybrid restores its net through here, loaded by ``Forecaster.load``)."""
         values = tensors["history.values"].numpy()
         time = None
         if fitted["time_kind"] == "datetime":
@@ -943,7 +946,7 @@ class GlobalForecaster(BaseEstimator):
         model = None
         if kind != "combination":
             saved = {k.removeprefix("model."): v for k, v in tensors.items() if k.startswith("model.")}
-            model = self._build_model(len(fitted["future_covariates"]), kind, saved)
+            model = self._build_model(len(fitted["future_covariates"]), kind, saved, who=who)
             model.load_state_dict(saved, strict=True)
         s = {k.removeprefix("scale."): v.numpy() for k, v in tensors.items() if k.startswith("scale.")}
         smoothing = None
