@@ -1861,9 +1861,10 @@ class _SequenceEstimator(BaseEstimator):
                           stacklevel=3)
         weights = self._loss_weights(sample_weight, targets, fitted, who)
         if kept is not None:
+            given_targets = targets
             targets, fitted = self._kept_targets(y, targets, fitted, kept, who)
             weights = weights[kept]
-            self._check_weighted_classes(targets, lengths, fitted, who)
+            self._check_weighted_classes(targets, lengths, fitted, who, given_targets, given_lengths)
         if weights is not None and bool((weights == weights[0]).all()):
             weights = None  # equal weights: the unweighted mean, computed as such
         x_mean, x_scale = feature_scaling(x, lengths, who)
@@ -1952,19 +1953,36 @@ class _SequenceEstimator(BaseEstimator):
         the classes stay those of every label."""
         return targets[kept], fitted
 
-    def _check_weighted_classes(self, targets: torch.Tensor, lengths: torch.Tensor, fitted: dict, who: str) -> None:
+    def _check_weighted_classes(self, targets: torch.Tensor, lengths: torch.Tensor, fitted: dict, who: str,
+                                given_targets: torch.Tensor, given_lengths: torch.Tensor) -> None:
         """ValueError when the sequences of weight > 0 (``targets``, ``lengths``) hold a single class of a
-        classifier or tagger: there would be nothing to tell apart."""
+        classifier or tagger: there would be nothing to tell apart. A warning for a class that only sequences of
+        weight 0 hold (of ``given_targets``, ``given_lengths``, every sequence): it stays among ``classes_``, as
+        scikit-learn keeps every label of y, but nothing teaches it."""
         if self._task != "classification":
             return
-        codes = targets[length_mask(lengths, targets.shape[1])] if targets.dim() == 2 else targets
-        present = np.unique(codes.numpy())
+        codes_of = lambda t, n: (t[length_mask(n, t.shape[1])] if t.dim() == 2 else t).numpy()
+        present = np.unique(codes_of(targets, lengths))
+        classes = fitted["classes_"]
         if len(present) < 2:
-            classes = fitted["classes_"]
             raise ValueError(f"{who}: the sequences of sample_weight > 0 hold a single class "
                              f"({_plain(classes[present[0]])!r} of classes_ {[_plain(c) for c in classes[:6]]}), and "
                              f"a classifier needs two or more to tell apart; give sequences of another class a "
                              f"weight > 0")
+        given = codes_of(given_targets, given_lengths)
+        unweighted = np.setdiff1d(np.unique(given), present)
+        if len(unweighted):  # the model's output for them is trained only to lose: predicted rarely, if ever
+            unit = "step" if given_targets.dim() == 2 else "sequence"
+            shown = ", ".join(repr(_plain(c)) for c in classes[unweighted[:6]])
+            shown += " ..." if len(unweighted) > 6 else ""
+            it = "it" if len(unweighted) == 1 else "them"
+            warnings.warn(f"{who}: sample_weight is 0 for every {unit} of class{'' if it == 'it' else 'es'} {shown} "
+                          f"({int(np.isin(given, unweighted).sum())} {unit}(s)): {it} stay{'s' if it == 'it' else ''} "
+                          f"among classes_ (every label of y is a class, as in scikit-learn), but nothing teaches the "
+                          f"model {it}, so predict_proba's column{'' if it == 'it' else 's'} for {it} "
+                          f"{'is' if it == 'it' else 'are'} untrained; give some of those sequences a weight > 0, or "
+                          f"leave them out of X and y (X[w > 0], y[w > 0]) to fit without the class", UserWarning,
+                          stacklevel=3)
 
     def _identity_params(self, params: dict) -> dict:
         """``params`` as :func:`run_identity` records them (JSON)."""
@@ -2914,8 +2932,9 @@ class SequenceRegressor(RegressorMixin, _LabelEstimator):
     linear layer, trained with mean squared error on standardised targets.
 
     ``fit(X, y)`` with ``y`` of shape ``(n,)`` or ``(n, k)``; ``predict`` returns the same shape; ``score`` is
-    R^2 (averaged uniformly over outputs). ``target_names_``: the column names of a DataFrame ``y`` (None for
-    unnamed targets), which ``score`` matches a DataFrame ``y``'s columns to.
+    R^2 (averaged uniformly over outputs). ``target_names_``: the column names of a DataFrame ``y``, or the name
+    of a Series ``y`` (``frame["price"]``; None for unnamed targets), which ``score`` matches a DataFrame ``y``'s
+    columns (a Series' name) to.
 """ + _PARAMS_DOC.format(pooling=_POOLING_DOC, auto=_AUTO_DOC)
 
     _task = "regression"
@@ -2946,8 +2965,10 @@ class SequenceRegressor(RegressorMixin, _LabelEstimator):
                                  f"the unit you mean (e.g. durations / np.timedelta64(1, 's') for seconds)")
         _warn_id_columns(y, who)
         ids = _target_ids(y)
-        # a DataFrame's column names (all str), which score matches y's to: None otherwise
+        # a DataFrame's column names (all str), or a Series' name (frame["price"]), which score matches y's to and
+        # export.json / GET /model serve as the targets: None otherwise
         names = [*y.columns] if isinstance(y, pd.DataFrame) and all(isinstance(c, str) for c in y.columns) else None
+        name = y.name if isinstance(y, pd.Series) and isinstance(y.name, str) else None
         y = _target_rows(y)
         check_one_per_sequence(y, lengths, who, regression=True)
         try:
@@ -2984,6 +3005,8 @@ class SequenceRegressor(RegressorMixin, _LabelEstimator):
             raise ValueError(f"{who}: y must be numeric ({e})") from e
         if y.ndim not in (1, 2):
             raise ValueError(f"{who}: y must have shape (n,) or (n, k), got {y.shape}")
+        if name is not None and y.ndim == 1:  # a Series of target vectors holds k targets under one name: unnamed
+            names = [name]
         if y.ndim == 2 and y.shape[1] == 0:  # else the model's "output_size must be an integer >= 1, got 0"
             raise ValueError(f"{who}: y has shape {y.shape}, no target for any sequence (a DataFrame of no "
                              f"columns?); give one target per sequence, y (n,), or k >= 1 of them, y (n, k)")
