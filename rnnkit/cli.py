@@ -1470,16 +1470,19 @@ def _forecast(args) -> int:
             raise ValueError(f"{args.data}: {e}") from None
         _warn_unix_times(args, frame)
         H, n = args.horizon, len(frame)
+        # --freq onto a coarser grid makes fewer steps than the file has rows: a count the user would not recognise
+        made = f" (--freq {args.freq} makes {n} steps of its {len(data)} rows)" if args.freq and n < len(data) else ""
+        steps = f"{n} steps{made}"
         # without --lookback the Forecaster chooses it ("auto"); its rule always leaves a window, so the check
         # below can only refuse a given --lookback
         L = args.lookback if args.lookback is not None else choose_lookback(n, H, 1)[0]
         if L + H > n and args.lookback is None:
-            raise ValueError(f"{args.data}: --horizon {H} leaves no window to learn from: the series has {n} steps, "
+            raise ValueError(f"{args.data}: --horizon {H} leaves no window to learn from: the series has {steps}, "
                              f"and each window is a lookback of at least 1 step and the horizon; lower --horizon "
                              f"(at most {n - 1})")
         if L + H > n:
             raise ValueError(f"{args.data}: --lookback {L} + --horizon {H} = {L + H} steps make one window, but "
-                             f"the series has {n} steps; lower --horizon or --lookback")
+                             f"the series has {steps}; lower --horizon or --lookback")
         m = args.season_length
         if m is None and not isinstance(freq, str):  # numbers (years): no calendar, so the seasonal naive is the
             m = 1  # naive, as the Forecaster's season_length="auto" reads a numeric axis
@@ -1490,7 +1493,7 @@ def _forecast(args) -> int:
                 raise ValueError(f"{args.data}: cannot tell a season length from the time column "
                                  f"{args.time_column!r} (step {freq!r}); pass --season-length (e.g. 12 for "
                                  "monthly data, 24 for hourly)") from None
-        _check_backtest_fits(args.data, n, H, args.lookback or 1, m, args.folds)
+        _check_backtest_fits(args.data, n, H, args.lookback or 1, m, args.folds, made=made)
         _check_folds_observed(args, frame)
         forecaster = Forecaster(lookback="auto" if args.lookback is None else L, horizon=H, model=args.model,
                                 season_length="auto" if args.season_length is None else args.season_length,
@@ -1601,10 +1604,11 @@ def _shown_metrics(table, mean) -> str:
     return f"{shown}\n{note}" if note else shown
 
 
-def _check_backtest_fits(data, n: int, H: int, L: int, m: int, folds: int) -> None:
+def _check_backtest_fits(data, n: int, H: int, L: int, m: int, folds: int, *, made: str = "") -> None:
     """The backtest's --folds take the last folds * H steps; the steps before the first fold must hold a lookback
     and the horizon to train on and a season and a step for the seasonal naive (as `backtest` requires), else
-    a ValueError that names the flags to lower and how far."""
+    a ValueError that names the flags to lower and how far (``made``: how --freq made the n steps of the file's
+    rows, where it did)."""
     initial, need = n - folds * H, max(L + H, m + 1)
     if initial >= need:
         return
@@ -1617,9 +1621,9 @@ def _check_backtest_fits(data, n: int, H: int, L: int, m: int, folds: int) -> No
         fixes.append(f"--season-length (at most {initial - 1})")
     fix = "lower " + " or ".join(fixes) if fixes else "give a longer series"
     raise ValueError(f"{data}: the backtest's {folds} folds of horizon {H} (--folds, --horizon) take the last "
-                     f"{folds * H} of the series' {n} steps, leaving {max(initial, 0)} before the first fold, which "
-                     f"needs {need} ({L + H} to train on a lookback of {L} and the horizon, {m + 1} for the seasonal "
-                     f"naive of season {m}); {fix}")
+                     f"{folds * H} of the series' {n} steps{made}, leaving {max(initial, 0)} before the first fold, "
+                     f"which needs {need} ({L + H} to train on a lookback of {L} and the horizon, {m + 1} for the "
+                     f"seasonal naive of season {m}); {fix}")
 
 
 def _check_folds_observed(args, frame) -> None:
@@ -2164,6 +2168,9 @@ def _add_scale_out_options(p: argparse.ArgumentParser) -> None:
                    help="how several devices train together (default auto: DDP over several)")
 
 
+_DEVICE_HELP = "auto (default): the GPU when torch sees one, else the CPU"
+
+
 def build_parser() -> argparse.ArgumentParser:
     from .models import CELL_NAMES, FRONTENDS, NORMALISATIONS, POOLINGS
     from .training.runs import BATCHINGS, LR_SCHEDULES
@@ -2183,9 +2190,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--length", type=_number(int, 2), default=50, help="adding-problem sequence length (default 50)")
     demo.add_argument("--hidden", type=_number(int, 1), default=32, help="hidden size (default 32)")
     demo.add_argument("--hidden-size", dest="hidden", type=_number(int, 1), default=32,
-                      help="the same as --hidden, as train, forecast and compare spell it")
+                      help="the same as --hidden (default 32), as train, forecast and compare spell it")
     demo.add_argument("--steps", type=_number(int, 1), default=2400, help="optimizer steps per cell (default 2400)")
-    demo.add_argument("--seed", type=_number(int, 0), default=0)
+    demo.add_argument("--seed", type=_number(int, 0), default=0, help="random seed of the runs (default 0)")
     demo.add_argument("--out", type=_path_text, default="out/demo", help="output directory (default out/demo)")
     demo.set_defaults(run=_demo)
 
@@ -2222,10 +2229,11 @@ def build_parser() -> argparse.ArgumentParser:
                        "(rnnkit.TimeAware; one forward layer); with --time-column, the decays read its gaps "
                        "(in units of the median gap), else they count rows")
     train.add_argument("--hidden-size", type=count, help=auto.format(32))
-    train.add_argument("--num-layers", type=count, default=1)
+    train.add_argument("--num-layers", type=count, default=1, help="stacked recurrent layers (default 1)")
     train.add_argument("--bidirectional", action=_FlagOnce,
                        help=auto.format("--no-bidirectional"))
-    train.add_argument("--dropout", type=_number(float, 0.0, 1.0), default=0.0, help="between layers, in [0, 1)")
+    train.add_argument("--dropout", type=_number(float, 0.0, 1.0), default=0.0,
+                       help="between layers, in [0, 1) (default 0)")
     train.add_argument("--frontend", choices=named(FRONTENDS),
                        help="what shortens a long sequence before the recurrence (docs/long_series.md); default "
                        "auto: conv beyond 64 steps")
@@ -2266,8 +2274,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--class-weight", metavar="balanced|LABEL=W,...",
                        help="--task classify: weigh each class in the loss: balanced (n / (n_classes * n_c)) or "
                        "pairs such as rare=5,common=1 (labels as the file writes them; others weigh 1)")
-    train.add_argument("--seed", type=_number(int, 0), default=0)
-    train.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
+    train.add_argument("--seed", type=_number(int, 0), default=0,
+                       help="random seed: the hold-out split, the weights and the batches (default 0)")
+    train.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"), help=_DEVICE_HELP)
     _add_scale_out_options(train)
     train.add_argument("--verbose", action="store_true", help="progress bar and Lightning messages")
     train.set_defaults(run=_train)
@@ -2302,14 +2311,14 @@ def build_parser() -> argparse.ArgumentParser:
     forecast.add_argument("--season-length", type=count,
                           help="steps per season of the Forecaster and of the seasonal naive (default: the Forecaster "
                           "chooses its own; the seasonal naive's from the frequency, e.g. 24 hourly)")
-    forecast.add_argument("--cell", default="lstm", choices=CELL_NAMES)
+    forecast.add_argument("--cell", default="lstm", choices=CELL_NAMES, help="the recurrent cell (default lstm)")
     forecast.add_argument("--time-aware", action="store_true",
                           help="wrap the cell in TimeAware (GRU-D's decays over missing values)")
-    forecast.add_argument("--hidden-size", type=count, default=32)
+    forecast.add_argument("--hidden-size", type=count, default=32, help="the cell's hidden size (default 32)")
     forecast.add_argument("--max-epochs", type=count,
                           help="epochs of each net (default auto: 100, fewer where they pass 10,000 optimizer steps)")
-    forecast.add_argument("--seed", type=_number(int, 0), default=0)
-    forecast.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
+    forecast.add_argument("--seed", type=_number(int, 0), default=0, help="random seed of the nets (default 0)")
+    forecast.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"), help=_DEVICE_HELP)
     _add_scale_out_options(forecast)
     forecast.add_argument("--verbose", action="store_true", help="progress bar and Lightning messages")
     forecast.set_defaults(run=_forecast)
@@ -2347,32 +2356,36 @@ def build_parser() -> argparse.ArgumentParser:
         description="Train each cell under the same budget on a task of rnnkit.tasks and "
         "write report.html, report.md, report.json and plots to --out.",
     )
-    cmp.add_argument("--task", default="adding", type=_task_name, help="adding, copy, digits, permuted_digits or "
-                     "mnist1d")
+    cmp.add_argument("--task", default="adding", type=_task_name, help="adding (default), copy, digits, "
+                     "permuted_digits or mnist1d")
     cmp.add_argument("--length", type=_lengths,
                      help="sequence length(s), comma-separated (tasks with a length: adding, copy)")
     cmp.add_argument("--cells", type=_cell_list, default="rnn,lstm,gru",
                      help=f"comma-separated cell names of the registry: {', '.join(CELL_NAMES)} "
                      "(default rnn,lstm,gru)")
-    cmp.add_argument("--seeds", type=count, default=3)
-    cmp.add_argument("--first-seed", type=_number(int, 0), default=0, help="seeds run first-seed, first-seed + 1, ...")
+    cmp.add_argument("--seeds", type=count, default=3, help="runs per cell and length, one seed each (default 3)")
+    cmp.add_argument("--first-seed", type=_number(int, 0), default=0,
+                     help="seeds run first-seed, first-seed + 1, ... (default 0)")
     cmp.add_argument("--steps", type=count, help="optimizer steps per run (default 2000 unless --budget-seconds)")
     cmp.add_argument("--budget-seconds", type=_number(float, 0.0, low_open=True), help="wall-clock seconds per run")
-    cmp.add_argument("--hidden-size", type=count, default=64)
+    cmp.add_argument("--hidden-size", type=count, default=64,
+                     help="hidden size of every cell (default 64; see --equal-params)")
     cmp.add_argument("--equal-params", action="store_true", help="size each cell to the LSTM's parameter count")
-    cmp.add_argument("--batch-size", type=count, default=64)
-    cmp.add_argument("--lr", type=_number(float, 0.0, low_open=True), default=3e-3)
-    cmp.add_argument("--eval-every", type=count, default=100, help="validation interval in steps (learning curves)")
+    cmp.add_argument("--batch-size", type=count, default=64, help="sequences per optimizer step (default 64)")
+    cmp.add_argument("--lr", type=_number(float, 0.0, low_open=True), default=3e-3,
+                     help="the optimizer's learning rate (default 3e-3)")
+    cmp.add_argument("--eval-every", type=count, default=100,
+                     help="validation interval in steps (learning curves; default 100)")
     cmp.add_argument("--task-params", type=_json_object, help="JSON of task options, e.g. '{\"n_train\": 2000}'")
-    cmp.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
-    cmp.add_argument("--out", type=_path_text, required=True)
+    cmp.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"), help=_DEVICE_HELP)
+    cmp.add_argument("--out", type=_path_text, required=True, help="directory to write the report and plots to")
     cmp.set_defaults(run=_compare)
 
     clip = sub.add_parser("clipping", help="exploding gradients: a linear RNN trained with and without clipping")
     clip.add_argument("--radius", type=_number(float, 0.0, low_open=True), default=2.0,
                       help="scale of the orthogonal recurrent weights at init (default 2)")
-    clip.add_argument("--seed", type=_number(int, 0), default=0)
-    clip.add_argument("--out", type=_path_text, required=True)
+    clip.add_argument("--seed", type=_number(int, 0), default=0, help="random seed (default 0)")
+    clip.add_argument("--out", type=_path_text, required=True, help="directory to write the report and plot to")
     clip.set_defaults(run=_clipping)
 
     from .apps import RECIPES
@@ -2386,7 +2399,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     app.add_argument("recipe", type=_one_of(RECIPES), metavar="RECIPE", help="one of " + ", ".join(RECIPES))
     app.add_argument("--quick", action="store_true", help="a small subset, in seconds (a smoke run)")
-    app.add_argument("--seed", type=_number(int, 0), default=0)
+    app.add_argument("--seed", type=_number(int, 0), default=0, help="random seed (default 0)")
     app.add_argument("--out", type=_path_text, help="output directory (default: print the results as JSON)")
     app.set_defaults(run=_app)
 
