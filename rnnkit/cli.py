@@ -2367,7 +2367,8 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument("--first-seed", type=_number(int, 0), default=0,
                      help="seeds run first-seed, first-seed + 1, ... (default 0)")
     cmp.add_argument("--steps", type=count, help="optimizer steps per run (default 2000 unless --budget-seconds)")
-    cmp.add_argument("--budget-seconds", type=_number(float, 0.0, low_open=True), help="wall-clock seconds per run")
+    cmp.add_argument("--budget-seconds", type=_number(float, 0.0, low_open=True),
+                     help="wall-clock seconds per run (default none; with --steps, whichever ends first)")
     cmp.add_argument("--hidden-size", type=count, default=64,
                      help="hidden size of every cell (default 64; see --equal-params)")
     cmp.add_argument("--equal-params", action="store_true", help="size each cell to the LSTM's parameter count")
