@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from rnnkit.forecast import DirectForecastNet, Forecaster
+from rnnkit.forecast import DirectForecastNet, Forecaster, errors
 from rnnkit.models import SequenceToLabel
 
 
@@ -32,3 +32,31 @@ def test_F33_07_old_hybrid_save_names_forecaster_load(series, tmp_path):
     assert len(said) == 1 and said[0].startswith("Forecaster.load: "), said  # before: GlobalForecaster.load
     assert [w.filename for w in caught if "signs" in str(w.message)] == [__file__]  # the user's line
     np.testing.assert_array_equal(loaded.predict().to_numpy(), expected)
+
+
+def test_F33_08_errors_of_a_1d_actual_beside_one_forecast_column_pairs_each_step_once():
+    actual = np.array([1.0, 2, 3, 4, 5, 6])
+    pred = actual[:, None] + 0.5  # a one-column DataFrame's .to_numpy()
+    got = errors(actual, pred, 1.0)
+    assert got["mae"] == pytest.approx(0.5) and got["rmse"] == pytest.approx(0.5)  # before: 2.2, (6, 6) differences
+
+
+def test_F33_09_errors_of_a_forecast_with_quantiles_is_refused_naming_its_median():
+    time = pd.date_range("2020-01-01", periods=3, freq="MS")
+    actual = pd.Series([10.0, 11, 12], index=time)
+    pred = pd.DataFrame({0.1: actual - 5, 0.5: actual, 0.9: actual + 5}).rename_axis(columns="quantile")
+    with pytest.raises(ValueError, match=r"errors: .*quantiles \[0\.1, 0\.5, 0\.9\].*pred\[0\.5\]"):
+        errors(actual.to_frame(), pred, 1.0)  # before: MAE 3.33, the three columns' average
+    with pytest.raises(ValueError, match=r"errors: actual has shape \(6, 1\) and pred \(6, 3\)"):
+        errors(np.ones((6, 1)), np.ones((6, 3)), 1.0)
+    assert errors(actual, pred[0.5], 1.0)["mae"] == 0.0
+
+
+def test_F33_10_errors_pairs_pandas_by_time_and_refuses_different_times():
+    time = pd.date_range("2020-01-01", periods=4, freq="MS")
+    actual = pd.Series([1.0, 2, 3, 4], index=time)
+    pred = pd.DataFrame({"y": [1.0, 2, 3, 4]}, index=time)  # predict's frame beside the test Series
+    assert errors(actual, pred, 1.0)["mae"] == 0.0  # before: numpy's broadcast error, the Series read as a row
+    with pytest.raises(ValueError, match=r"errors: actual and pred are indexed by different times .*2020-02-01 .. "
+                                         r"2020-05-01.*3 shared.*pred\.loc\[actual\.index\]"):
+        errors(actual, pred.shift(1, freq="MS"), 1.0)

@@ -101,12 +101,45 @@ def unscaled(scale: np.ndarray) -> np.ndarray:
     return np.flatnonzero(~(np.asarray(scale, dtype=np.float64) > 0))
 
 
+def _paired(actual, pred) -> tuple[np.ndarray, np.ndarray]:
+    """``actual`` and ``pred`` as float arrays ``(H, n_y)`` of one shape, a 1-D one read as one column. Refused
+    (ValueError) where numpy would broadcast them into a silently wrong table: a 1-D ``actual`` beside ``(H, 1)``
+    forecasts (``(H, H)`` differences), one target beside the columns of a forecast with quantiles (their
+    average scored); and two pandas objects indexed by different times, which positions would pair wrongly."""
+    pandas = (pd.Series, pd.DataFrame)
+    if isinstance(actual, pandas) and isinstance(pred, pandas) and not actual.index.equals(pred.index):
+        a, p = actual.index, pred.index
+        if a.is_unique and p.is_unique and len(a) == len(p) and a.isin(p).all():
+            pred = pred.reindex(a)  # the same times in another order: paired by time
+        else:
+            shared = int(a.isin(p).sum())
+            span = lambda i: f"{shown_time(i[0])} .. {shown_time(i[-1])}, {len(i)} rows" if len(i) else "no rows"
+            raise ValueError(f"errors: actual and pred are indexed by different times (actual {span(a)}; pred "
+                             f"{span(p)}; {shared} shared), so they cannot be paired by time; score the forecasts "
+                             f"of the actual's times (pred.loc[actual.index]), or pass .to_numpy() of each to pair "
+                             f"them by position")
+    quantile_columns = isinstance(pred, pd.DataFrame) and pred.columns.name == "quantile"
+    a, p = np.asarray(actual, dtype=np.float64), np.asarray(pred, dtype=np.float64)
+    a, p = (a[:, None] if a.ndim == 1 else a), (p[:, None] if p.ndim == 1 else p)
+    if a.shape != p.shape:
+        hint = (f"pred holds the quantiles {list(pred.columns)}: score the point forecast, its median pred[0.5]"
+                if quantile_columns else "give one forecast column per column of actual (a forecast with "
+                "quantiles: its median column)")
+        raise ValueError(f"errors: actual has shape {np.shape(actual)} and pred {np.shape(pred)}, which do not pair "
+                         f"one forecast with each actual value ({a.shape} against {p.shape} as (steps, targets)); "
+                         f"{hint}")
+    return a, p
+
+
 def errors(actual: np.ndarray, pred: np.ndarray, scale: np.ndarray, *, warn: bool = True) -> dict[str, float]:
     """MAE, RMSE, sMAPE (%), MASE of ``pred`` against the observed entries of ``actual`` ``(H, n_y)``, each
     computed per target column and then averaged over the columns; MASE divides by ``scale`` (:func:`mase_scale`).
     sMAPE is ``200/n Σ |y-ŷ| / (|y|+|ŷ|)``, with 0/0 (a perfect forecast of 0) counted as 0. A metric undefined
     for a column is NaN: MASE where ``scale`` is 0 or NaN, with a ``UserWarning`` naming the columns
-    (``warn=False``: :func:`backtest`, which warns once per target, naming the folds)."""
+    (``warn=False``: :func:`backtest`, which warns once per target, naming the folds). ``actual`` and ``pred``
+    may be 1-D (one target) or pandas objects: two pandas objects are paired by their index (the same times in
+    another order are put in ``actual``'s), arrays by position (:func:`_paired`)."""
+    actual, pred = _paired(actual, pred)
     per_column = np.broadcast_to(np.asarray(scale, dtype=np.float64), np.shape(actual)[1:])  # (n_y,)
     bad = unscaled(per_column)
     if warn and len(bad):
