@@ -108,3 +108,21 @@ def test_K33_12_encoder_decoder_generate_decodes_in_eval_mode_and_restores_the_m
     expected = model.eval().generate(x, max_length=6)
     for run in runs:  # before: dropout drew anew on every call, another decoding each time
         assert torch.equal(run, expected)
+
+
+def test_K33_13_padding_past_lengths_may_hold_ids_outside_the_vocabulary():
+    lm = _lm()
+    minus = torch.tensor([[4, 5, 6, -1, -1], [7, 8, 9, 10, 11]])  # padded with -1 (or -100, as an ignore_index)
+    zeros = minus.clamp(min=0)
+    lengths = torch.tensor([3, 5])
+    a, state_a = lm(minus, lengths)
+    b, state_b = lm(zeros, lengths)
+    assert torch.equal(a[0, :3], b[0, :3]) and torch.equal(a[1], b[1])
+    assert all(torch.equal(u, v) for u, v in zip(state_a, state_b, strict=True))
+    out = lm.generate(minus, 4, lengths=lengths, temperature=0)
+    assert torch.equal(out[0, :7], lm.generate(torch.tensor([4, 5, 6]), 4, temperature=0))
+    assert out[0, 7:].tolist() == [-1, -1]
+    with pytest.raises(ValueError, match=r"sequence 0, step 2: -1, within its length 3"):
+        lm(torch.tensor([[4, 5, -1, 6, 0], [7, 8, 9, 10, 11]]), lengths)
+    with pytest.raises(ValueError, match="negative ids as padding after each sequence. give lengths"):
+        lm(minus)

@@ -7,7 +7,7 @@ import warnings
 import torch
 from torch import Tensor, nn
 
-from ..cells.base import State, hidden_of
+from ..cells.base import State, hidden_of, length_mask
 from ..checks import check_flags, is_count, is_finite_number, is_integer
 from ..layers.checks import check_lengths
 from .encoder import build_encoder, eval_mode
@@ -164,11 +164,28 @@ class LanguageModel(nn.Module):
         if tokens.numel():  # once per call: on GPU an id out of range is a device-side assert, not an error
             lo, hi = int(tokens.min()), int(tokens.max())
             if lo < 0 or hi >= self.vocab_size:
-                raise ValueError(f"LanguageModel: token ids must be in [0, vocab_size={self.vocab_size}), got min "
-                                 f"{lo} and max {hi}")
+                tokens = self._padding_outside_vocabulary(tokens, lengths, lo, hi)
         e = self.drop(self.embedding(tokens))  # (B, T, E)
         h, state = self.encoder(e, lengths, state)  # (B, T, H)
         return self.head(self.drop(h)), state
+
+    def _padding_outside_vocabulary(self, tokens: Tensor, lengths, lo: int, hi: int) -> Tensor:
+        """``tokens`` with 0 written over padding past ``lengths`` that holds ids outside the vocabulary (-1, -100:
+        padding may hold anything, and is not read), or a ValueError naming the ids out of range."""
+        where = ""
+        if lengths is not None:
+            lengths = check_lengths(lengths, *tokens.shape, tokens.device, "LanguageModel")
+            valid = length_mask(lengths, tokens.shape[1])  # (B, T)
+            outside = (tokens < 0) | (tokens >= self.vocab_size)
+            if not bool((outside & valid).any()):
+                return tokens.masked_fill(~valid, 0)  # embedded, never read into a state
+            b, t = (int(i) for i in torch.nonzero(outside & valid)[0])
+            where = f" (sequence {b}, step {t}: {int(tokens[b, t])}, within its length {int(lengths[b])})"
+        elif lo < 0:  # -1 or -100 after each sequence, as a loss's ignore_index
+            where = ("; negative ids as padding after each sequence? give lengths, each sequence's real tokens "
+                     "(padding past them may hold any id)")
+        raise ValueError(f"LanguageModel: token ids must be in [0, vocab_size={self.vocab_size}), got min {lo} and "
+                         f"max {hi}{where}")
 
     def stream(self) -> GenerationStream:
         """A fresh streaming state (no context yet)."""
