@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from rnnkit.forecast import DirectForecastNet, Forecaster, errors
+from rnnkit.forecast import DirectForecastNet, Forecaster, GlobalForecaster, errors
 from rnnkit.models import SequenceToLabel
 
 
@@ -60,3 +60,15 @@ def test_F33_10_errors_pairs_pandas_by_time_and_refuses_different_times():
     with pytest.raises(ValueError, match=r"errors: actual and pred are indexed by different times .*2020-02-01 .. "
                                          r"2020-05-01.*3 shared.*pred\.loc\[actual\.index\]"):
         errors(actual, pred.shift(1, freq="MS"), 1.0)
+
+
+def test_F33_11_hybrid_too_short_for_its_season_is_warned_of_once_naming_the_rows_given():
+    t = np.arange(20)
+    y = 10 + 5 * np.sin(2 * np.pi * t / 12) + np.random.default_rng(0).normal(0, 0.3, 20)
+    panel = pd.DataFrame({"unique_id": "a", "ds": pd.date_range("2015-01-01", periods=20, freq="MS"), "y": y})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        GlobalForecaster(lookback=6, horizon=3, model="hybrid", season_length=12, hidden_size=8, max_epochs=1,
+                         random_state=0, device="cpu").fit(panel)
+    said = [str(w.message) for w in caught if "fitted without a season" in str(w.message)]
+    assert len(said) == 1 and "the series has 20 rows" in said[0], said  # before: also the validation's 17 rows

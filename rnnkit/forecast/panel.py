@@ -307,7 +307,8 @@ class GlobalForecaster(BaseEstimator):
         kind, smoothing = choices["model"][0], None
         if kind == "hybrid":  # the target channel: z_t of the hybrid module, windows relative to λ_T
             seasons = choices["season_length"][0]
-            _warn_seasonless(frames, seasons)
+            if outer:  # the validation's fit, on the series less their last H rows, would name rows not given
+                _warn_seasonless(frames, seasons)
             smoothing = [hybrid.fit_smoothing(frame.values[:, 0], m) for frame, m in zip(frames.values(), seasons,
                                                                                            strict=True)]
             z, anchors = self._hybrid_inputs(list(frames.values()), smoothing, z)
