@@ -122,7 +122,10 @@ def daily_features(prices: pd.DataFrame) -> pd.DataFrame:
     monthly bars, rows a median 5 days or more apart), the columns one ticker's (yfinance's two-level columns are
     refused, naming the ticker to take), and every price and volume a positive number (their logs are taken; a
     volume of 0 on every day, as a currency pair's, is named as such); a ValueError names the day and column
-    otherwise. Rows more than ``MAX_GAP`` days apart (days missing from a download) are warned of."""
+    otherwise. Rows more than ``MAX_GAP`` days apart (days missing from a download) are warned of. ``Close`` is
+    read, not an ``Adj Close`` beside it: the close must be adjusted for splits (Yahoo's and stooq's are), and a
+    one-day move by a factor of ``SPLIT_RATIO`` (1.2) or more, as an unadjusted split makes (5-for-4: 0.8), is
+    warned of, naming the day."""
     _check_prices(prices)
     close, volume = prices["Close"], np.log(prices["Volume"].astype(np.float64))
     table = pd.DataFrame({
@@ -136,7 +139,9 @@ def daily_features(prices: pd.DataFrame) -> pd.DataFrame:
 PRICE_COLUMNS = ("High", "Low", "Close", "Volume")  # what daily_features reads
 WEEKLY_GAP = 5  # days between rows (the median) from which they are not daily bars: those are 1 (3 over a weekend)
 MAX_GAP = 7  # calendar days between daily rows beyond which days are missing (the S&P 500's longest: 7, 9/11)
-SPLIT_RATIO = 1.5  # a close that moves by this factor or more in a day is warned of: a split, or a crash to check
+# a close that moves by this factor or more in a day is warned of: a split, or a crash to check. A 5-for-4 split,
+# the smallest common one, moves it by 1.25 (4-for-3 by 1.33, 3-for-2 by 1.5); load_sp500's largest day, 1.116
+SPLIT_RATIO = 1.2
 
 
 def _check_prices(prices: pd.DataFrame) -> None:
@@ -166,9 +171,11 @@ def _check_prices(prices: pd.DataFrame) -> None:
     if not isinstance(days, pd.DatetimeIndex):
         # read_csv(index_col=0) without parse_dates: the dates are the index already, as text
         texts = len(days) > 0 and all(isinstance(d, str) for d in days[:5])
+        column = _date_column(prices)
         fix = ("prices.index = pd.to_datetime(prices.index) (the index holds the dates as text: read_csv(..., "
                "index_col=0, parse_dates=True) reads them as dates)" if texts
-               else "prices.set_index(pd.to_datetime(prices['Date']))")
+               else f"prices.set_index(pd.to_datetime(prices[{column!r}]))" if column is not None
+               else "prices.set_index(pd.to_datetime(prices['Date'])), with the column that holds the dates")
         raise ValueError(f"{who}: prices must be indexed by date (a DatetimeIndex), got a {type(days).__name__} "
                          f"starting {list(days[:2])}; e.g. {fix}")
     step = np.diff(days.asi8)
@@ -179,6 +186,18 @@ def _check_prices(prices: pd.DataFrame) -> None:
         raise ValueError(f"{who}: prices hold {len(tickers)} tickers' rows in column {column!r} ({tickers[:5]}), "
                          "stacked as a long table, so the days repeat; give one ticker's daily prices: "
                          f"prices[prices[{column!r}] == {tickers[0]!r}]")
+    if (step <= 0).any() and len(days) >= 2 * days.nunique():  # most days repeat: not pasted rows
+        # intraday bars indexed by their date alone (the time in a column of its own, as many brokers' CSVs): dropping
+        # the repeated days would keep each day's first bar, its close, range and volume read as the day's
+        time = _time_column(prices)
+        where = (f"their times are in column {time!r}: prices.index = pd.to_datetime(prices.index.astype(str) + ' ' "
+                 f"+ prices[{time!r}].astype(str)), then " if time is not None else
+                 "index them by date and time (pd.to_datetime of both), then ")
+        raise ValueError(f"{who}: prices hold {len(days)} rows on {days.nunique()} days (a median of "
+                         f"{int(days.value_counts().median())} a day), as intraday bars indexed by their date alone "
+                         "are, but each row is read as one trading day; dropping the repeated days would keep each "
+                         f"day's first bar as the day's; {where}give daily bars: prices.resample('D').agg({{'High': "
+                         "'max', 'Low': 'min', 'Close': 'last', 'Volume': 'sum'}).dropna()")
     if (step <= 0).any():
         i = int(np.argmax(step <= 0)) + 1
         what = "repeats row" if step[i - 1] == 0 else "is earlier than row"
@@ -247,16 +266,42 @@ def _check_prices(prices: pd.DataFrame) -> None:
         i = int(jumps[0])
         warnings.warn(f"{who}: Close moves from {close[i - 1]:g} on {days[i - 1]:%Y-%m-%d} to {close[i]:g} on "
                       f"{days[i]:%Y-%m-%d} (row {i}), by a factor of {close[i] / close[i - 1]:.3g} in one day "
-                      f"({len(jumps)} such day(s)), as a stock split or a reverse split does in prices not adjusted "
-                      "for them; that day's return would be read as a crash or a rally: give split-adjusted "
-                      "prices (e.g. the 'Adj Close' of a download, with High and Low scaled alike)", stacklevel=3)
+                      f"({len(jumps)} such day(s) of a factor of {SPLIT_RATIO:g} or more), as a stock split or a "
+                      "reverse split does in prices not adjusted for them (5-for-4 moves it by 0.8, 3-for-2 by "
+                      "0.667, 2-for-1 by 0.5); that day's return would be read as a crash or a rally: give "
+                      "split-adjusted prices (e.g. the 'Adj Close' of a download, with High and Low scaled alike), "
+                      "or check the day if it was a real crash", stacklevel=3)
+
+
+def _date_column(prices: pd.DataFrame):
+    """The column that holds the days: of datetimes, else named as dates are (``Date``, yfinance's intraday
+    ``Datetime``, stooq's ``Data``, ``timestamp``, any case); None if there is none."""
+    named = ("date", "datetime", "data", "time", "timestamp", "day")
+    for column in prices.columns:
+        if pd.api.types.is_datetime64_any_dtype(prices[column]):
+            return column
+    return next((c for c in prices.columns if str(c).strip().lower() in named), None)
+
+
+def _time_column(prices: pd.DataFrame):
+    """The column of times of day beside a date index (named ``Time``, ``Hour``, ``Minute``, or of text such as
+    ``'09:30'``); None if there is none."""
+    for column in prices.columns:
+        if str(column).strip().lower() in ("time", "hour", "minute"):
+            return column
+        values = prices[column]
+        if (values.dtype == object or pd.api.types.is_string_dtype(values)) and len(values) and \
+                values.astype(str).str.fullmatch(r"\d{1,2}:\d{2}(:\d{2})?").all():
+            return column
+    return None
 
 
 def _ticker_column(prices: pd.DataFrame):
     """The column other than prices (e.g. ``Ticker``, ``Symbol``) of 2 or more values whose rows each hold every
     day at most once: the tickers of a long table (called when days repeat); None if there is none."""
     for column in prices.columns:
-        if column in (*PRICE_COLUMNS, "Open", "Adj Close") or pd.api.types.is_float_dtype(prices[column]):
+        if (column in (*PRICE_COLUMNS, "Open", "Adj Close") or pd.api.types.is_float_dtype(prices[column])
+                or column == _time_column(prices)):  # the times of intraday bars, each day's rows, are no tickers
             continue
         groups = prices.groupby(prices[column].to_numpy(), sort=False).indices  # value -> row positions
         if 2 <= len(groups) < len(prices) and all(not prices.index[rows].has_duplicates for rows in groups.values()):
