@@ -221,6 +221,8 @@ def prepare(texts: Sequence[str], labels: np.ndarray, settings: dict, seed: int)
     if labels.ndim != 1 or len(labels) != len(texts):
         raise ValueError(f"prepare: {len(texts)} texts but labels of shape {labels.shape}; give one label per text, "
                          "in the texts' order (texts[i] is the review of labels[i])")
+    if labels.dtype.kind in "USO" and all(isinstance(v, str) for v in labels):  # class names, not ids
+        _refuse_named_labels(labels)
     if np.issubdtype(labels.dtype, np.number) and not np.isfinite(labels).all():
         missing = np.flatnonzero(~np.isfinite(labels))
         raise ValueError(f"prepare: labels[{missing[0]}] is {labels[missing[0]]} ({len(missing)} such label(s)), not a "
@@ -231,9 +233,18 @@ def prepare(texts: Sequence[str], labels: np.ndarray, settings: dict, seed: int)
         # and 1/2 or 3 classes scored as if 1 were the positive class; one class has no ROC AUC and no split
         other = np.flatnonzero(~np.isin(labels, (0, 1)))
         if len(other):
+            classes = np.unique(labels)
+            stars = (len(classes) > 2 and (classes == np.round(classes)).all() and classes.min() >= 1
+                     and classes.max() <= 10)
+            keep, positive = ("stars != 3", "stars >= 4") if classes.max() <= 5 else ("(stars <= 4) | (stars >= 7)",
+                                                                                    "stars >= 7")
+            fix = (f"; star ratings ({classes.min().item():g} to {classes.max().item():g})? leave the middle out, as "
+                   "IMDB's labels do (0: 4 stars of 10 or fewer, 1: 7 or more): keep = "
+                   f"{keep}; texts, labels = texts[keep], ({positive})[keep].astype(int)" if stars
+                   else "; map the labels to 0 and 1 first (e.g. labels = (labels == positive_class).astype(int))")
             raise ValueError(f"prepare: labels[{other[0]}] is {labels[other[0]].item()!r} ({len(other)} such "
-                             f"label(s); classes {np.unique(labels).tolist()}), but the sentiment classifier reads 0 "
-                             "(negative) and 1 (positive); map the labels to 0 and 1 first (e.g. labels == POSITIVE)")
+                             f"label(s); classes {classes.tolist()}), but the sentiment classifier reads 0 "
+                             f"(negative) and 1 (positive){fix}")
         if len(np.unique(labels)) < 2:
             raise ValueError(f"prepare: every one of the {len(labels)} labels is {labels[0].item()!r}, so there is "
                              "nothing to tell apart (no split by class, no ROC AUC); give reviews of both classes, 0 "
@@ -273,6 +284,29 @@ def prepare(texts: Sequence[str], labels: np.ndarray, settings: dict, seed: int)
     data = {p: TextClassificationDataset([truncate(t, settings["max_tokens"]) for t in tokens[p]], y[p], vocab)
             for p in parts}
     return Prepared(parts, tokens, y, vocab, data)
+
+
+_POSITIVE = ("positive", "pos", "good", "fresh", "like", "liked", "yes", "+", "1")  # names of the positive class
+
+
+def _refuse_named_labels(labels: np.ndarray) -> None:
+    """ValueError for labels given as class names (``'positive'``, ``'neg'``, ``'fresh'``), naming the mapping
+    to 0 and 1 by name: ids assigned in sorted order would make whichever name sorts second the positive class
+    (Rotten Tomatoes' ``'rotten'`` after ``'fresh'``, ``'-'`` after ``'+'``), and the recipe reads class 1 as
+    positive."""
+    classes = sorted(set(labels.tolist()))
+    if all(c.strip().isdigit() for c in classes):  # ids read as text (read_csv(dtype=str))
+        fix = "they are ids written as text: labels = labels.astype(int)"
+    else:
+        positive = [c for c in classes if c.strip().lower() in _POSITIVE]
+        name = positive[0] if len(positive) == 1 else classes[-1]
+        fix = ((f"the classifier tells 2 classes apart: leave out the reviews of the other {len(classes) - 2} "
+                f"first, then " if len(classes) > 2 else "")
+               + f"map them by name, the positive class to 1: labels = (np.asarray(labels) == {name!r}).astype(int)"
+               + ("" if positive[:1] == [name] and len(positive) == 1 else " with the positive class's name")
+               + "; ids in sorted order would make whichever name sorts second positive ('rotten' after 'fresh')")
+    raise ValueError(f"prepare: labels are class names ({classes[:5]}{' ...' if len(classes) > 5 else ''}), but the "
+                     f"sentiment classifier reads 0 (negative) and 1 (positive); {fix}")
 
 
 def embedding_dropout(embedding: nn.Embedding, tokens: Tensor, p: float) -> Tensor:
