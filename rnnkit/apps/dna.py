@@ -389,6 +389,16 @@ def position_saliency(clf: SequenceClassifier, x: np.ndarray, *, bin_bp: int = 2
     """
     from ..diagnostics import saliency
 
+    if isinstance(x, (list, tuple)) and x and isinstance(x[0], str):
+        raise ValueError(f"position_saliency: x is a list of {len(x)} DNA strings; give their one-hot bases (n, L, 4): "
+                         "position_saliency(clf, one_hot(sequences))")
+    x = np.asarray(x)
+    if x.ndim != 3 or x.shape[2] != 4:
+        hint = ("; the bases are on axis 1, channels first as a Conv1d reads them (n, 4, L): give x.transpose(0, 2, 1)"
+                if x.ndim == 3 and x.shape[1] == 4 else "; one sequence: x[None]" if x.ndim == 2 and x.shape[1] == 4
+                else "")
+        raise ValueError(f"position_saliency: x must be one-hot bases (n, L, 4), as one_hot gives them, got shape "
+                         f"{x.shape}{hint}")
     L = x.shape[1]
     if bin_bp < 1 or L % bin_bp:
         divisors = [d for d in (5, 10, 20, 25, 50, 100) if L % d == 0]
