@@ -85,6 +85,82 @@ RESAMPLE_AGGS = ("mean", "sum", "min", "max", "first", "last", "median")
 Rows = range | slice | None
 
 
+# dates written as numbers: (what, the pattern, the numbers' range, the field whose end the numbers' steps jump at,
+# how pandas reads them from the integers {x})
+_NUMBER_FORMS = (
+    ("months", "YYYYMM", (100001, 999912), "year",
+     "pd.PeriodIndex(pd.to_datetime({x}.astype(str), format='%Y%m'), freq='M')"),
+    ("quarters", "YYYYQ", (10001, 99994), "year",
+     "pd.PeriodIndex.from_fields(year=np.asarray({x}) // 10, quarter=np.asarray({x}) % 10, freq='Q')"),
+    ("days", "YYYYMMDD", (10000101, 99991231), "month", "pd.to_datetime({x}.astype(str), format='%Y%m%d')"),
+)
+
+
+def _as_calendar(v: np.ndarray, what: str) -> pd.Index | None:
+    """The integers ``v (n,)`` read in the form ``what`` of :data:`_NUMBER_FORMS` (months ``YYYYMM`` as monthly
+    periods, quarters ``YYYYQ`` as quarterly periods, days ``YYYYMMDD`` as dates), or None where a number is not
+    one (a 13th month, a 5th quarter, the 30th of February)."""
+    if what == "months":
+        ok = (v % 100 >= 1) & (v % 100 <= 12)
+        return pd.PeriodIndex.from_fields(year=v // 100, month=v % 100, freq="M") if ok.all() else None
+    if what == "quarters":
+        ok = (v % 10 >= 1) & (v % 10 <= 4)
+        return pd.PeriodIndex.from_fields(year=v // 10, quarter=v % 10, freq="Q") if ok.all() else None
+    days = pd.to_datetime(pd.Series(v.astype(str)), format="%Y%m%d", errors="coerce")
+    return None if days.isna().any() else pd.DatetimeIndex(days)
+
+
+def dates_as_numbers(values: np.ndarray, name: str, time: pd.DatetimeIndex | None = None, *,
+                      in_file: bool = False) -> str | None:
+    """The advice for dates written as numbers: months ``YYYYMM`` (``192607`` for July 1926: Kenneth French's data
+    library, arch's ``frenchdata``), quarters ``YYYYQ`` (``19591`` for 1959Q1) or days ``YYYYMMDD`` (``19580329``:
+    statsmodels' co2.csv, CRSP's and French's daily files), numbers ``values (n,)`` that are all such dates, in
+    increasing order (months and quarters consecutive); else None. As numbers their steps jump at each year's (a
+    day's: month's) end, 89 from 201612 to 201701, or run on past it (201613) where the series stays within one.
+    ``time``: the same read as a ``DatetimeIndex`` in the numbers' unit since 1970 (arch's index, where pandas'
+    ``freq='ns'`` would date the forecasts in 1970 too). ``in_file``: the times of a command's CSV, fixed in the
+    file."""
+    if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+        return None  # dates, text: read elsewhere
+    v = pd.Series(values, copy=False).to_numpy(np.float64, na_value=np.nan)
+    if not (len(v) >= 2 and np.isfinite(v).all() and (v == np.round(v)).all()):
+        return None
+    v = v.astype(np.int64)
+    for what, pattern, (low, high), outer, convert in _NUMBER_FORMS:
+        if not ((v >= low) & (v <= high)).all() or (calendar := _as_calendar(v, what)) is None:
+            continue
+        units = np.diff(calendar.asi8)  # periods: their ordinals; days: nanoseconds
+        if not (units > 0).all() or (what != "days" and np.median(units) != 1):
+            continue
+        outer_of = v // (10 if what == "quarters" else 100)  # the year (days: the month) of each
+        cross = np.flatnonzero(np.diff(outer_of) != 0)
+        if len(cross) and what == "days":
+            i = int(cross[0])
+            how = f"whose steps jump at each month's end ({v[i + 1]} follows {v[i]}, a step of {v[i + 1] - v[i]})"
+        elif len(cross):
+            how = "whose steps are 1 within a year and " + (
+                "89 from December to January" if what == "months" else "7 from the fourth quarter to the first")
+        else:  # within one year (month): plain numbers would run on past its end
+            last = {"months": 12, "quarters": 4, "days": calendar[-1].days_in_month if what == "days" else 0}[what]
+            how = (f"which as plain numbers would run on past the {outer}'s end ({outer_of[-1]}{last + 1} after "
+                   f"{outer_of[-1]}{last})")
+        first = str(calendar[0].date()) if what == "days" else str(calendar[0])
+        shown = f"{v[0]} is {first}, then {', '.join(str(x) for x in v[1:3])}, ..."
+        read = "" if time is None else (
+            f", read as {dict(ns='nanoseconds', us='microseconds', ms='milliseconds', s='seconds')[time.unit]} since "
+            f"1970 ({time[0]} is {v[0]})")
+        head = f"the times of {name!r} are {what} written as numbers {pattern} ({shown}){read}, {how}"
+        given = "dates" if what == "days" else what
+        if in_file:
+            taken = "read as dates" if what == "days" else f"read and forecast as {what}"
+            return f"{head}; write them as {given} in the file ({first} for {v[0]}), which are {taken}"
+        x = "index.astype(int)" if time is None else "index.asi8"
+        unlike = "" if time is None else " (not freq=..., which would date the forecasts in 1970 too)"
+        return (f"{head}; give them as {given}{unlike}: {convert.format(x=x)}, where index is the series' index (or "
+                "the time column's values)")
+    return None
+
+
 def shown_time(t) -> str:
     """A time as a message shows it: a midnight timestamp as its date (``1960-12-01``), anything else as is."""
     return str(t.date()) if isinstance(t, pd.Timestamp) and t == t.normalize() else str(t)
@@ -486,6 +562,8 @@ class TimeSeriesFrame:
         if len(set(names)) != len(names):
             raise ValueError(f"column names must be unique, got {names}")
         data = data.set_axis(names, axis=1)
+        if isinstance(data.index, pd.CategoricalIndex):  # df.set_index(df['d'].astype('category')): read its values
+            data = data.set_axis(data.index.astype(data.index.categories.dtype), axis=0)
         if time_col is not None:
             if time_col not in names:
                 if time_col in [str(n) for n in data.index.names]:  # set_index(time_col) done already
@@ -530,6 +608,8 @@ class TimeSeriesFrame:
                 "(for elapsed times: index.total_seconds()), name a time_col, or drop it with "
                 "reset_index(drop=True) to count steps"
             )
+        if time is not None and (numbers := dates_as_numbers(time, time_name)):  # 20200131, 20200201: a step of 70
+            raise ValueError(numbers)
         if value_cols is None:
             value_cols = [c for c in names if c != time_col]
             if time is None:

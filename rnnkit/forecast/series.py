@@ -28,6 +28,7 @@ from ..data.tables import (
 from ..data.timeseries import (
     TimeSeriesFrame,
     check_on_anchor,
+    dates_as_numbers,
     marked_numbers,
     reads_as_dates,
     refuse_clock_times,
@@ -90,6 +91,9 @@ def as_frame(data, *, time_col: str | None = None, freq: str | None = None,
             pd.api.types.is_numeric_dtype(data[c]) or pd.api.types.is_bool_dtype(data[c]) for c in data.columns)
         if time_col is None and (on_index := _index_out_of_order(data.index, text, written)) is not None:
             raise ValueError(on_index)
+        if written is not None and (numbers := dates_as_numbers(written, str(written.name or "index"),
+                                                                in_file=option.startswith("--"))):
+            raise ValueError(numbers)  # before from_pandas refuses them so, with the fix of a command's file
         frame = TimeSeriesFrame.from_pandas(data, time_col=time_col, omit="drop it (data.drop(columns=[{column}]): "
                                             "every column of data is read, as a target or a covariate)")
     else:
@@ -954,7 +958,7 @@ def _regular_step(frame: TimeSeriesFrame, *, fix: str | None = None,
                          "DatetimeIndex from pd.date_range(..., freq=...))")
     if isinstance(time, pd.DatetimeIndex):
         freq = time.freq.freqstr if time.freq is not None else pd.infer_freq(time)
-        if numbers := _dates_as_numbers(time.asi8, frame.time_name, time, in_file=in_file):
+        if numbers := dates_as_numbers(time.asi8, frame.time_name, time, in_file=in_file):
             raise ValueError(numbers)
         if freq is None:
             if (empty := _empty_off_grid(frame)) is not None and not in_file:
@@ -985,7 +989,7 @@ def _regular_step(frame: TimeSeriesFrame, *, fix: str | None = None,
             raise ValueError(f"the timestamps of {frame.time_name!r} are not evenly spaced ({_uneven(time, grid)}), "
                              f"so the next timestamps cannot be told; {hint}{fix}")
         return freq, float(np.median(np.diff(frame.elapsed(unit="s"))))
-    if numbers := _dates_as_numbers(np.asarray(time), frame.time_name, in_file=in_file):
+    if numbers := dates_as_numbers(np.asarray(time), frame.time_name, in_file=in_file):
         raise ValueError(numbers)
     steps = np.diff(time)
     if not np.allclose(steps, steps[0], rtol=1e-9, atol=0):
@@ -995,80 +999,6 @@ def _regular_step(frame: TimeSeriesFrame, *, fix: str | None = None,
                          f"follows {shown_number(time[i])}, a step of {shown_number(steps[i])} where the first is "
                          f"{shown_number(steps[0])}); put the series on a regular grid first")
     return float(steps[0]), float(steps[0])
-
-
-# dates written as numbers: (what, the pattern, the numbers' range, the field whose end the numbers' steps jump at,
-# how pandas reads them from the integers {x})
-_NUMBER_FORMS = (
-    ("months", "YYYYMM", (100001, 999912), "year",
-     "pd.PeriodIndex(pd.to_datetime({x}.astype(str), format='%Y%m'), freq='M')"),
-    ("quarters", "YYYYQ", (10001, 99994), "year",
-     "pd.PeriodIndex.from_fields(year=np.asarray({x}) // 10, quarter=np.asarray({x}) % 10, freq='Q')"),
-    ("days", "YYYYMMDD", (10000101, 99991231), "month", "pd.to_datetime({x}.astype(str), format='%Y%m%d')"),
-)
-
-
-def _as_calendar(v: np.ndarray, what: str) -> pd.Index | None:
-    """The integers ``v (n,)`` read in the form ``what`` of :data:`_NUMBER_FORMS` (months ``YYYYMM`` as monthly
-    periods, quarters ``YYYYQ`` as quarterly periods, days ``YYYYMMDD`` as dates), or None where a number is not
-    one (a 13th month, a 5th quarter, the 30th of February)."""
-    if what == "months":
-        ok = (v % 100 >= 1) & (v % 100 <= 12)
-        return pd.PeriodIndex.from_fields(year=v // 100, month=v % 100, freq="M") if ok.all() else None
-    if what == "quarters":
-        ok = (v % 10 >= 1) & (v % 10 <= 4)
-        return pd.PeriodIndex.from_fields(year=v // 10, quarter=v % 10, freq="Q") if ok.all() else None
-    days = pd.to_datetime(pd.Series(v.astype(str)), format="%Y%m%d", errors="coerce")
-    return None if days.isna().any() else pd.DatetimeIndex(days)
-
-
-def _dates_as_numbers(values: np.ndarray, name: str, time: pd.DatetimeIndex | None = None, *,
-                      in_file: bool = False) -> str | None:
-    """The advice for dates written as numbers: months ``YYYYMM`` (``192607`` for July 1926: Kenneth French's data
-    library, arch's ``frenchdata``), quarters ``YYYYQ`` (``19591`` for 1959Q1) or days ``YYYYMMDD`` (``19580329``:
-    statsmodels' co2.csv, CRSP's and French's daily files), numbers ``values (n,)`` that are all such dates, in
-    increasing order (months and quarters consecutive); else None. As numbers their steps jump at each year's (a
-    day's: month's) end, 89 from 201612 to 201701, or run on past it (201613) where the series stays within one.
-    ``time``: the same read as a ``DatetimeIndex`` in the numbers' unit since 1970 (arch's index, where pandas'
-    ``freq='ns'`` would date the forecasts in 1970 too). ``in_file``: the times of a command's CSV, fixed in the
-    file."""
-    v = np.asarray(values, np.float64)
-    if not (len(v) >= 2 and np.isfinite(v).all() and (v == np.round(v)).all()):
-        return None
-    v = v.astype(np.int64)
-    for what, pattern, (low, high), outer, convert in _NUMBER_FORMS:
-        if not ((v >= low) & (v <= high)).all() or (calendar := _as_calendar(v, what)) is None:
-            continue
-        units = np.diff(calendar.asi8)  # periods: their ordinals; days: nanoseconds
-        if not (units > 0).all() or (what != "days" and np.median(units) != 1):
-            continue
-        outer_of = v // (10 if what == "quarters" else 100)  # the year (days: the month) of each
-        cross = np.flatnonzero(np.diff(outer_of) != 0)
-        if len(cross) and what == "days":
-            i = int(cross[0])
-            how = f"whose steps jump at each month's end ({v[i + 1]} follows {v[i]}, a step of {v[i + 1] - v[i]})"
-        elif len(cross):
-            how = "whose steps are 1 within a year and " + (
-                "89 from December to January" if what == "months" else "7 from the fourth quarter to the first")
-        else:  # within one year (month): plain numbers would run on past its end
-            last = {"months": 12, "quarters": 4, "days": calendar[-1].days_in_month if what == "days" else 0}[what]
-            how = (f"which as plain numbers would run on past the {outer}'s end ({outer_of[-1]}{last + 1} after "
-                   f"{outer_of[-1]}{last})")
-        first = str(calendar[0].date()) if what == "days" else str(calendar[0])
-        shown = f"{v[0]} is {first}, then {', '.join(str(x) for x in v[1:3])}, ..."
-        read = "" if time is None else (
-            f", read as {dict(ns='nanoseconds', us='microseconds', ms='milliseconds', s='seconds')[time.unit]} since "
-            f"1970 ({time[0]} is {v[0]})")
-        head = f"the times of {name!r} are {what} written as numbers {pattern} ({shown}){read}, {how}"
-        given = "dates" if what == "days" else what
-        if in_file:
-            taken = "read as dates" if what == "days" else f"read and forecast as {what}"
-            return f"{head}; write them as {given} in the file ({first} for {v[0]}), which are {taken}"
-        x = "index.astype(int)" if time is None else "index.asi8"
-        unlike = "" if time is None else " (not freq=..., which would date the forecasts in 1970 too)"
-        return (f"{head}; give them as {given}{unlike}: {convert.format(x=x)}, where index is the series' index (or "
-                "the time column's values)")
-    return None
 
 
 def _uneven(time: pd.DatetimeIndex, grid: str | None) -> str:
