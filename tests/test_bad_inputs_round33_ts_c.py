@@ -1,7 +1,7 @@
-"""Round 33, third pass, of bad inputs to the time-series reading layer (T33-17, T33-18): days written as numbers
+"""Round 33, third pass, of bad inputs to the time-series reading layer (T33-17 .. T33-19): days written as numbers
 YYYYMMDD, which TimeSeriesFrame read as plain numbers (a step of 70 at each month's end) while the Forecaster refused
-them, and a categorical index of dates, refused as "neither dates nor numbers". Each test fails on the commit before
-its fix."""
+them, a categorical index of dates, refused as "neither dates nor numbers", and a long panel given to
+TimeSeriesFrame, told to encode its ids as dummies. Each test fails on the commit before its fix."""
 
 import numpy as np
 import pandas as pd
@@ -42,3 +42,17 @@ def test_T33_18_a_categorical_index_of_dates_is_read_as_its_dates():
     text = pd.Series(np.arange(60.0), index=pd.CategoricalIndex(DAYS.strftime("%Y-%m-%d")))
     with pytest.raises(ValueError, match=r"^the index holds dates as text \('2020-01-01', "):
         TimeSeriesFrame.from_pandas(text)  # was: "is neither dates nor numbers"
+
+
+def test_T33_19_a_long_panel_to_timeseriesframe_is_named_as_a_panel():
+    long = pd.concat([pd.DataFrame({"unique_id": k, "ds": DAYS, "y": np.arange(60.0) + i})
+                      for i, k in enumerate("abc")])
+    panel = (r"^data looks like a long panel of 3 series: column 'unique_id' holds series ids \('a', 'b', 'c'\) beside "
+             r"times 'ds' that repeat; read one series, data\[data\['unique_id'\] == 'a'\], or forecast all of them "
+             r"with rnnkit\.GlobalForecaster\(")
+    with pytest.raises(ValueError, match=panel):
+        TimeSeriesFrame.from_pandas(long, time_col="ds")  # was: "... encode it as numbers yourself (pd.get_dummies"
+    with pytest.raises(ValueError, match=panel):
+        TimeSeriesFrame.from_pandas(long.set_index("ds"))
+    one = TimeSeriesFrame.from_pandas(long[long["unique_id"] == "a"].drop(columns="unique_id"), time_col="ds")
+    assert len(one.time) == 60

@@ -161,6 +161,14 @@ def dates_as_numbers(values: np.ndarray, name: str, time: pd.DatetimeIndex | Non
     return None
 
 
+def names_series(ids: pd.Series, time) -> bool:
+    """Whether the column ``ids`` (row for row beside the times ``time``) names the series of a long panel: no time
+    twice within one id, and its ids on several rows each (the median), where a column of rows of records (a car's
+    name beside its model year, a person's beside a date of the events of a day) holds most values once."""
+    pairs = pd.DataFrame({"id": ids.to_numpy(), "time": np.asarray(time)}).dropna()
+    return not pairs.duplicated().any() and pairs["id"].value_counts().median() >= 2
+
+
 def shown_time(t) -> str:
     """A time as a message shows it: a midnight timestamp as its date (``1960-12-01``), anything else as is."""
     return str(t.date()) if isinstance(t, pd.Timestamp) and t == t.normalize() else str(t)
@@ -621,6 +629,19 @@ class TimeSeriesFrame:
                 raise ValueError(f"value_cols {unknown} are not columns; the columns are {names}")
         if not value_cols:
             raise ValueError(f"no value column: the only column is the time column {time_col!r}")
+        if time is not None and not pd.Index(time).is_unique:  # a long panel: ids beside repeated times
+            for c in value_cols:
+                ids = data[c]
+                if pd.api.types.is_numeric_dtype(ids) or pd.api.types.is_bool_dtype(ids) or \
+                        not 1 < ids.nunique() < len(data) or arrays_in_column(ids, c) or not names_series(ids, time):
+                    continue
+                shown = ", ".join(repr(v) for v in pd.unique(ids.dropna())[:3]) + (", ..." if ids.nunique() > 3 else "")
+                raise ValueError(
+                    f"data looks like a long panel of {ids.nunique()} series: column {c!r} holds series ids ({shown}) "
+                    f"beside times {time_name!r} that repeat; read one series, data[data[{c!r}] == "
+                    f"{ids.dropna().iloc[0]!r}], or forecast all of them with rnnkit.GlobalForecaster(...).fit(data, "
+                    f"id_col={c!r}, time_col={time_name!r}, target=...) (a column: data.reset_index())"
+                )
         for c in value_cols:
             dtype, leave_out = data[c].dtype, omit.format(column=repr(c))
             if pd.api.types.is_complex_dtype(dtype):  # to_numpy(float64) would drop the imaginary parts

@@ -30,6 +30,7 @@ from ..data.timeseries import (
     check_on_anchor,
     dates_as_numbers,
     marked_numbers,
+    names_series,
     reads_as_dates,
     refuse_clock_times,
     refuse_future_years,
@@ -1585,14 +1586,6 @@ def counts_of_records(time, time_col: str, frame: str, id_col: str | None = None
     return (f"; to count them, {frame}.set_index({time_col!r}){group}.resample({grid!r}).size().rename('count')"
             f"{'' if id_col is None else '.reset_index()'}{'.to_csv(new_path)' if written else ''} gives 0 to a "
             "step without any")
-
-
-def names_series(ids: pd.Series, time) -> bool:
-    """Whether the column ``ids`` (row for row beside the times ``time``) names the series of a long panel: no time
-    twice within one id, and its ids on several rows each (the median), where a column of rows of records (a car's
-    name beside its model year, a person's beside a date of the events of a day) holds most values once."""
-    pairs = pd.DataFrame({"id": ids.to_numpy(), "time": np.asarray(time)}).dropna()
-    return not pairs.duplicated().any() and pairs["id"].value_counts().median() >= 2
 
 
 def _series_id_column(others: pd.DataFrame, row: int, time) -> tuple[str, int] | None:
