@@ -1036,20 +1036,24 @@ def _read_panel(data, id_col: str, time_col: str, target: str, covariates: tuple
                          "whose targets are every column")
     needed = [id_col, time_col, target, *covariates]
     missing = [c for c in needed if c not in data.columns]
+    dated = isinstance(data.index, pd.DatetimeIndex | pd.PeriodIndex)
+    values = [c for c in data.columns if c != time_col]
+    numeric = all(pd.api.types.is_numeric_dtype(data[c]) for c in values)
+    if missing and id_col in missing and len(values) > 1 and numeric and \
+            (dated or time_col in data.columns and target in missing):
+        # a wide table: one column per series (prices of tickers side by side), indexed by time or beside it
+        name = time_col if time_col in data.columns else data.index.name if data.index.name is not None else "index"
+        shown = ", ".join(repr(str(c)) for c in values[:3]) + (", ..." if len(values) > 3 else "")
+        where = f"beside its time column {name!r}" if time_col in data.columns else f"on a {type(data.index).__name__}"
+        long = "data" if time_col in data.columns else "data.reset_index()"
+        raise ValueError(f"the panel lacks the columns {missing}; it has {len(values)} numeric columns ({shown}) "
+                         f"{where}, as a wide table has one series per column: make it long, {long}.melt("
+                         f"id_vars={name!r}, var_name={id_col!r}, value_name={target!r}), and fit it with "
+                         f"time_col={name!r}")
     in_index = [c for c in missing if c in data.index.names]
     if in_index:  # a panel indexed by (id, time), as groupby or set_index leaves it
         raise ValueError(f"the panel holds {in_index} in its index, not as columns; move them to columns with "
                          f"data.reset_index()")
-    dated = isinstance(data.index, pd.DatetimeIndex | pd.PeriodIndex)
-    if missing and dated and id_col in missing and len(data.columns) > 1 and \
-            all(pd.api.types.is_numeric_dtype(data[c]) for c in data.columns):
-        # a wide table: one column per series (prices of tickers side by side), indexed by time
-        name = data.index.name if data.index.name is not None else "index"
-        shown = ", ".join(repr(str(c)) for c in data.columns[:3]) + (", ..." if len(data.columns) > 3 else "")
-        raise ValueError(f"the panel lacks the columns {missing}; it has {len(data.columns)} numeric columns "
-                         f"({shown}) on a {type(data.index).__name__}, as a wide table has one series per column: "
-                         f"make it long, data.reset_index().melt(id_vars={name!r}, var_name={id_col!r}, "
-                         f"value_name={target!r}), and fit it with time_col={name!r}")
     months = month_columns(data.columns) if missing else None
     if months is not None:  # one series, a year per row (statsmodels' elnino)
         year = next((c for c in data.columns if str(c).strip().lower() == "year"), None)
