@@ -59,8 +59,7 @@ import sysconfig
 import time
 import unicodedata
 import zlib
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +71,7 @@ from torch.utils.data import DataLoader
 
 from ..checks import is_count
 from ..data.text import Vocab
+from ..models.encoder import eval_mode
 from ..report import machine, write_report
 from ..training.trainer import resolve_device
 from . import check_epochs, check_run_arguments
@@ -336,26 +336,13 @@ def stream_bits(model, ids: torch.Tensor, *, chunk: int = 4096) -> float:
     read as int64, the dtype the loss takes. The model is read in eval mode (no dropout), whatever its mode."""
     ids = _check_stream(ids, "stream_bits", chunk=chunk)
     state, bits = None, 0.0
-    with evaluating(model):
+    with eval_mode(model):
         for s in range(0, len(ids) - 1, chunk):
             x, y = ids[s: s + chunk], ids[s + 1: s + chunk + 1]
             x = x[: len(y)]
             logits, state = model(x[None], None, state)  # (1, n, V)
             bits += float(F.cross_entropy(logits[0].double(), y, reduction="sum")) / math.log(2)
     return bits / (len(ids) - 1)
-
-
-@contextmanager
-def evaluating(model: torch.nn.Module) -> Iterator[None]:
-    """The model in eval mode inside the block, its own mode after. A model built anew and given saved weights
-    (``load_state_dict``) is in training mode: with dropout it would score a noisier model than the one trained, and
-    sample other text on every call for one seed, dropout drawing from torch's global generator."""
-    was_training = model.training
-    model.eval()
-    try:
-        yield
-    finally:
-        model.train(was_training)
 
 
 def _check_stream(ids, who: str, **size) -> torch.Tensor:
@@ -456,9 +443,8 @@ def sample_texts(model, vocab: Vocab, prompt: str, n: int, *, seed: int) -> dict
         g = torch.Generator().manual_seed(seed)
         # the vocabulary's <pad>, <unk> and <bos> are never text: a model trained on encoded text gives them some
         # probability, and they would come out among the characters
-        with evaluating(model):  # dropout would draw from torch's global generator, not g
-            ids = model.generate(prompt_ids, n, temperature=t, generator=g,
-                                 exclude=[vocab.pad_id, vocab.unk_id, vocab.bos_id])
+        ids = model.generate(prompt_ids, n, temperature=t, generator=g,  # in eval mode: dropout would not draw from g
+                             exclude=[vocab.pad_id, vocab.unk_id, vocab.bos_id])
         out[str(t)] = vocab.decode_text(ids)
     return out
 
