@@ -2719,7 +2719,8 @@ class SequenceClassifier(ClassifierMixin, _LabelEstimator):
 
     ``fit(X, y)`` with one label per sequence (ints, strings, any sortable hashable type); ``predict`` returns
     labels from ``classes_``; ``predict_proba`` returns ``(n, n_classes)``, its columns in the order of
-    ``classes_``; ``score`` is accuracy. ``classes_`` holds the labels used, sorted as scikit-learn sorts them
+    ``classes_``, and ``predict_log_proba`` its log (the log-softmax, finite where float32 rounds a probability
+    to 0); ``score`` is accuracy. ``classes_`` holds the labels used, sorted as scikit-learn sorts them
     (``np.unique``), also for a pandas Categorical ``y``, ordered or not: its category order is not kept, as
     scikit-learn's classifiers do not keep it, and its metrics (``roc_auc_score(y, proba[:, 1])``,
     ``log_loss(y, proba)``) read the columns in that sorted order.
@@ -2885,8 +2886,18 @@ class SequenceClassifier(ClassifierMixin, _LabelEstimator):
         return float(accuracy_score(labels, self.predict(X, times=times), sample_weight=sample_weight))
 
     def predict_proba(self, X, *, times=None) -> np.ndarray:
+        """The probability of each class for each sequence of X, ``(n, n_classes)``, its columns in the order
+        of ``classes_``: the softmax of the network's outputs (an ensemble's and window voting's: their mean)."""
         logits, _, _ = self._outputs(X, f"{type(self).__name__}.predict_proba", times)
         return logits.softmax(-1).numpy()
+
+    def predict_log_proba(self, X, *, times=None) -> np.ndarray:
+        """The log of :meth:`predict_proba`, ``(n, n_classes)``, as scikit-learn's classifiers give it (a
+        ``Pipeline`` ending in the classifier offers it through this). It is the log-softmax of the same outputs,
+        not ``np.log`` of the probabilities: a probability that float32 rounds to 0 (logits 104 apart) has its
+        finite log here, not ``-inf``; ``np.exp`` of it is ``predict_proba`` to float32's rounding."""
+        logits, _, _ = self._outputs(X, f"{type(self).__name__}.predict_log_proba", times)
+        return logits.log_softmax(-1).numpy()
 
     def predict(self, X, *, times=None) -> np.ndarray:
         """The class of each sequence of X; ``times``: their sample times, for a model fitted with them."""
@@ -3149,7 +3160,7 @@ class SequenceTagger(_SequenceEstimator):
     matching the sequences' lengths. ``predict`` returns labels in the same layout as X (an array
     ``(n, T)`` for an array X, else a list of ``(T_i,)`` arrays); ``predict_proba`` a list of
     ``(T_i, n_classes)`` arrays (columns in the order of ``classes_``, the labels used, sorted as the
-    classifier's are, whatever a Categorical's category order); ``score`` the accuracy over all steps. Not a
+    classifier's are, whatever a Categorical's category order), ``predict_log_proba`` their log; ``score`` the accuracy over all steps. Not a
     scikit-learn classifier in the sense of ``is_classifier``: its ``y`` is not one label per sample, so
     cross-validation splits with KFold.
 """ + _PARAMS_DOC.format(pooling="", auto=_TAGGER_DEFAULTS)
@@ -3259,8 +3270,16 @@ class SequenceTagger(_SequenceEstimator):
         return y
 
     def predict_proba(self, X, *, times=None) -> list[np.ndarray]:
+        """The probability of each class at each step: a list of ``(T_i, n_classes)`` arrays, one per sequence
+        of X, the columns in the order of ``classes_``."""
         logits, _, _ = self._outputs(X, f"{type(self).__name__}.predict_proba", times)
         return [o.softmax(-1).numpy() for o in logits]
+
+    def predict_log_proba(self, X, *, times=None) -> list[np.ndarray]:
+        """The log of :meth:`predict_proba`, a list of ``(T_i, n_classes)`` arrays: the log-softmax of the same
+        outputs, finite where a probability rounds to 0 in float32 (the classifier's :meth:`predict_log_proba`)."""
+        logits, _, _ = self._outputs(X, f"{type(self).__name__}.predict_log_proba", times)
+        return [o.log_softmax(-1).numpy() for o in logits]
 
     def predict(self, X, *, times=None):
         """The label of each step of X's sequences; ``times``: their sample times, for a model fitted with them."""
