@@ -104,6 +104,50 @@ def runs_along(values: np.ndarray, axis: int, other: int) -> bool:
     return along > 0.3 and along - lag1_autocorrelation(values, other) > 0.5
 
 
+def group_distinctness(values: np.ndarray, groups: np.ndarray) -> tuple[float, float]:
+    """How far ``groups`` (ints ``0 .. k-1``, one per value) tell the finite ``values`` apart: the share of their
+    variance that the groups' means explain (R², 0 to 1), and the spread (standard deviation) of the groups' log
+    standard deviations (0 when every group varies alike; 0.5: one group's spread ~1.6 times another's)."""
+    kept = np.isfinite(values)
+    v, g = values[kept].astype(np.float64), groups[kept]
+    total = v.var() if v.size else 0.0
+    count = np.bincount(g)
+    if not total > 0 or (count > 0).sum() < 2:
+        return 0.0, 0.0
+    count, k = count[count > 0], np.nonzero(count)[0]
+    mean = np.bincount(g, v)[k] / count
+    var = np.maximum(np.bincount(g, v * v)[k] / count - mean ** 2, 0.0)
+    r2 = float((count * (mean - v.mean()) ** 2).sum() / count.sum() / total)
+    log_std = 0.5 * np.log(np.maximum(var, 1e-18 * total))
+    return r2, float(log_std.std())
+
+
+def interleaved_channels(values: np.ndarray) -> tuple[str, float, float] | None:
+    """Whether ``values (n, C, T)``, read channels first, look made by ``X.reshape(n, C, T)`` of an ``(n, T, C)``
+    array, which interleaves every channel's steps into each row: ``X.reshape(n, T, C)`` (the reshape undone)
+    then holds channels of their own level or spread along its last axis, each read channel mixes them, and no
+    season of ``C`` steps along the time read explains it (a genuine series whose period divides ``C`` and ``T``
+    sorts itself so too: when ``C`` divides ``T`` the two cannot be told apart, and nothing is said). Returns
+    ``(what, undone, read)``, what differs (``"level"``: R² of the means, ``"spread"``: of the log standard
+    deviations, :func:`group_distinctness`) and by how much in each reading, or None. Rule: the undone reading's
+    at least 0.3, the read channels' (either measure) at most 2/3 of it, and the season's at most 1/3 of it;
+    the first 256 rows are read, and at least 200 values per channel are needed."""
+    values = np.asarray(values[:256], dtype=np.float64)
+    n, C, T = values.shape
+    if C < 2 or T < 2 or n * T < 200:
+        return None
+    k, j = np.arange(C)[:, None], np.arange(T)[None, :]
+
+    def each(groups):
+        return group_distinctness(values.ravel(), np.broadcast_to(groups, (n, C, T)).ravel())
+
+    undone, read, season = each((k * T + j) % C), each(np.broadcast_to(k, (C, T))), each(np.broadcast_to(j % C, (C, T)))
+    for what, u in zip(("level", "spread"), undone, strict=True):
+        if u >= 0.3 and max(read) <= u / 1.5 and max(season) <= u / 3:
+            return what, u, read[0 if what == "level" else 1]
+    return None
+
+
 def _comparable(value):
     """A parameter in a form that compares by value: a list, tuple or array of levels as a tuple of floats."""
     if isinstance(value, list | tuple | np.ndarray):

@@ -53,6 +53,7 @@ from .checks import (
     check_flags,
     farthest_from_scaling,
     fitted_params,
+    interleaved_channels,
     is_count,
     is_flag,
     is_integer,
@@ -477,6 +478,8 @@ def _sequence_list(X, who: str, layout: str, n_features: int | None) -> tuple[li
         if X.ndim == 2:
             return list(X[..., None]), None, "array"
         if layout == "nct":
+            if n_features is None and X.dtype.kind in "biuf":
+                _check_not_reshaped(X, who)
             return list(X.transpose(0, 2, 1)), None, "array"
         if layout == "auto":
             _check_orientation(X.shape, "an array", who, n_features, X if X.dtype.kind in "biuf" else None)
@@ -610,7 +613,7 @@ def _check_orientation(shape: tuple, what: str, who: str, n_features: int | None
     first."""
     n, T, F = shape
     fix = ("if it is (n, channels, time) as sktime and aeon give it, pass layout='nct' (or transpose it to "
-           "(n, T, F)); if it is (n, time, features), pass layout='ntf'")
+           f"(n, T, F): X.transpose(0, 2, 1); {_NOT_RESHAPE}); if it is (n, time, features), pass layout='ntf'")
     if n_features is not None:
         if T == n_features != F:
             raise ValueError(f"{who}: X is {what} of shape {shape}: {F} features per step, but the estimator was "
@@ -630,6 +633,35 @@ def _check_orientation(shape: tuple, what: str, who: str, n_features: int | None
                       f"{last:.2f}) and not along the axis read as time ({steps:.2f}), as {T} channels of {F} "
                       f"time steps do (sktime's and aeon's (n, C, T) with more channels than steps): "
                       f"{fix} (either silences this)", UserWarning, stacklevel=5)
+
+
+_NOT_RESHAPE = ("never X.reshape(n, T, C), which keeps the values' order and so puts steps of one channel "
+                "side by side as the features of a step")
+"""What every message advising a transpose adds: a reshape is not one (docs/training.md, "A reshape is not a
+transpose")."""
+
+
+def _check_not_reshaped(X: np.ndarray, who: str) -> None:
+    """At fit, warn when an array read channels first, ``(n, C, T)``, looks made by ``X.reshape(n, C, T)`` of an
+    ``(n, T, C)`` array (:func:`rnnkit.checks.interleaved_channels`): every "channel" then holds the steps of
+    all channels one after another, which trains without complaint on nonsense. Nothing is said where the
+    values cannot tell (``C`` divides ``T``, channels alike): docs/training.md says it loudly instead."""
+    found = interleaved_channels(X)
+    if found is None:
+        return
+    n, C, T = X.shape
+    what, undone, read = found
+    measure = (f"their means explain {undone:.0%} of the values' variance, {read:.0%} by the channels read"
+               if what == "level" else f"their log standard deviations spread {undone:.2f}, {read:.2f} in the "
+               f"channels read")
+    warnings.warn(f"{who}: X of shape {X.shape} is read channels first (layout='nct'): {C} channels of {T} steps; "
+                  f"but X.reshape({n}, {T}, {C}) holds {C} channels of their own {what} along its last axis "
+                  f"({measure}), as an (n, T, C) array made (n, C, T) by X.reshape(n, C, T) does: a reshape keeps "
+                  f"the values' order, so each row read as a channel holds the steps of every channel in turn. "
+                  f"If X was (n, T, C) before a reshape, give that array with layout='ntf' (or its "
+                  f"X.transpose(0, 2, 1) with layout='nct'): a reshape is not a transpose; if X is (n, C, T) as "
+                  f"given, ignore this warning (warnings.filterwarnings('ignore', message='.*a reshape is not a "
+                  f"transpose'))", UserWarning, stacklevel=5)
 
 
 def _channels_first(arrays: list[np.ndarray], seqs: list, who: str, n_features: int | None,
