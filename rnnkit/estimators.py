@@ -3192,9 +3192,9 @@ class SequenceTagger(_SequenceEstimator):
     matching the sequences' lengths. ``predict`` returns labels in the same layout as X (an array
     ``(n, T)`` for an array X, else a list of ``(T_i,)`` arrays); ``predict_proba`` a list of
     ``(T_i, n_classes)`` arrays (columns in the order of ``classes_``, the labels used, sorted as the
-    classifier's are, whatever a Categorical's category order), ``predict_log_proba`` their log; ``score`` the accuracy over all steps. Not a
-    scikit-learn classifier in the sense of ``is_classifier``: its ``y`` is not one label per sample, so
-    cross-validation splits with KFold.
+    classifier's are, whatever a Categorical's category order), ``predict_log_proba`` their log; ``score`` the
+    accuracy over all steps. Not a scikit-learn classifier in the sense of ``is_classifier``: its ``y`` is not one
+    label per sample, so cross-validation splits with KFold.
 """ + _PARAMS_DOC.format(pooling="", auto=_TAGGER_DEFAULTS)
 
     _target = "step"

@@ -44,7 +44,8 @@ def test_E34_01_predict_log_proba_is_the_log_of_predict_proba():
             p.mul_(300)
     assert (clf.predict_proba(X) == 0).any()
     assert np.isfinite(clf.predict_log_proba(X)).all()
-    tagger = _fit(SequenceTagger(cell="gru", hidden_size=4, max_epochs=1, random_state=0, device="cpu"), X, (X[:, :, 0] > 0).astype(int))
+    tagger = _fit(SequenceTagger(cell="gru", hidden_size=4, max_epochs=1, random_state=0, device="cpu"), X,
+                  (X[:, :, 0] > 0).astype(int))
     logs = tagger.predict_log_proba(list(X[:3]))
     assert [a.shape for a in logs] == [(10, 2)] * 3
     for a, p in zip(logs, tagger.predict_proba(list(X[:3])), strict=True):
