@@ -208,8 +208,8 @@ def resolve(source, who: str = "export_onnx") -> Exportable:
     if isinstance(source, Ensemble):
         members = tuple(resolve(member, who)._replace(estimator=estimator, source=name) for member in source.members)
         return members[0]._replace(members=members)
-    if (search := search_hint(source)) is not None:
-        raise ValueError(f"{who}: {search}")
+    if (wrapped := wrapper_hint(source)) is not None:
+        raise ValueError(f"{who}: {wrapped}")
     if isinstance(source, str | os.PathLike):
         raise ValueError(f"{who}: got the path {str(source)!r}, not a model; load it first: "
                          f"rnnkit.export_onnx(rnnkit.load(path), directory) (or run rnnkit export)")
@@ -272,9 +272,13 @@ def computed_weights(model: nn.Module) -> None:
 
 
 # -- the whole-sequence graph ---------------------------------------------------------------------------------
-def search_hint(source) -> str | None:
-    """What to give instead of a scikit-learn search (``GridSearchCV``, ``RandomizedSearchCV``, ...) that tuned an
-    estimator: its ``best_estimator_``, refitted on all the data; None for anything else."""
+def wrapper_hint(source) -> str | None:
+    """What to give instead of a scikit-learn object that holds an estimator: a search (``GridSearchCV``,
+    ``RandomizedSearchCV``, ...), its ``best_estimator_``, refitted on all the data; a ``Pipeline``, its final
+    estimator, naming the steps before it, which the export, the Streamer and the server do not hold (a client applies
+    them); None for anything else."""
+    if hasattr(source, "steps") and hasattr(source, "named_steps") and isinstance(source.steps, list):
+        return pipeline_hint(source)
     if not (hasattr(source, "param_grid") or hasattr(source, "param_distributions")) or not hasattr(source, "cv"):
         return None
     name = type(source).__name__
@@ -283,6 +287,26 @@ def search_hint(source) -> str | None:
                 f"the data with the best parameters, {source.best_params_})")
     return (f"got a {name} without a best_estimator_ (not fitted, or refit=False); fit it with refit=True (the "
             f"default) and give its best_estimator_")
+
+
+def pipeline_hint(pipe) -> str:
+    """Why a scikit-learn ``Pipeline`` is not exported, streamed or served whole, and what to give: its final
+    estimator, ``pipe[-1]``, which reads what the steps before it output, so each of those steps (named) is applied
+    to the data before it reaches the export (``pipe[:-1].transform``); a pipeline of the model alone (the others
+    ``'passthrough'`` or None) is its final estimator."""
+    name = type(pipe).__name__
+    before = [(n, step) for n, step in pipe.steps[:-1] if step is not None and step != "passthrough"]
+    last = pipe.steps[-1][1] if pipe.steps else None
+    model = type(last).__name__
+    if not before:
+        return (f"got a {name} whose only step that is not 'passthrough' is the {model}; give the {model} itself, "
+                f"pipe[-1]")
+    named = ", ".join(f"{n!r} ({type(step).__name__})" for n, step in before)
+    return (f"got a {name}, not the model: only its final step, the {model}, is a recurrent network; the steps before "
+            f"it, {named}, change X before the model reads it and are no part of an export, a Streamer or a server, "
+            f"which read values as the {model} read them at fit; give pipe[-1] and pass every input through "
+            f"pipe[:-1].transform(X) first (given raw values, pipe[-1] answers from values unlike those of fit, "
+            f"without a word)")
 
 
 def check_not_refitted(estimator, model: nn.Module, who: str, holder: str, fix: str) -> None:

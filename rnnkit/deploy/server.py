@@ -83,7 +83,7 @@ from ..checks import (
     is_number_text,
     unicode_form_hint,
 )
-from .export import check_labels_json, check_not_refitted, search_hint
+from .export import check_labels_json, check_not_refitted, wrapper_hint
 from .streaming import ZONED, compact_date_hint, ordinal_date_fix, zone_name_fix
 
 FLOAT64_MAX = float(np.finfo(np.float64).max)
@@ -417,14 +417,15 @@ def _request_dates(t: list[str], i: int):
     gaps would be off by the offset)."""
     import pandas as pd
 
+    read = [_zone_word_as_z(v) for v in t]  # "... 10:00:00 UTC" names its zone as Z does: read so, as the Streamer does
     # a number as text is refused even where ISO 8601 reads it, as a year: seconds "1800", "2000" are no dates
     number = next(((k, v) for k, v in enumerate(t) if is_number_text(v)), None)
     try:
         if number is not None:
             raise ValueError(number[1])
-        index = pd.DatetimeIndex(pd.to_datetime(t, format="ISO8601", utc=True))
+        index = pd.DatetimeIndex(pd.to_datetime(read, format="ISO8601", utc=True))
     except (TypeError, ValueError):
-        k, v = number or next(((k, v) for k, v in enumerate(t) if not _iso_date(v)), (0, t[0]))
+        k, v = number or next(((k, t[k]) for k, v in enumerate(read) if not _iso_date(v)), (0, t[0]))
         number = " (a number as text: the model reads dates)" if is_number_text(v) else ""
         if (ordinal := ordinal_date_fix(v)) is not None:  # an ISO 8601 form that pandas does not read
             raise RequestError(422, f"times of sequence {i}, step {k} holds {json.dumps(v)}: {ordinal}") from None
@@ -432,7 +433,7 @@ def _request_dates(t: list[str], i: int):
                                                          + compact_date_hint(v))
         raise RequestError(422, f"times of sequence {i}, step {k} holds {json.dumps(v)}, which is not an ISO 8601 "
                                 f"date{number}; {fix}") from None
-    zoned = [ZONED.search(v.strip()) is not None and ("T" in v or " " in v.strip()) for v in t]
+    zoned = [_has_offset(v) for v in read]
     if any(zoned) and not all(zoned):
         k = zoned.index(not zoned[0])
         raise RequestError(422, f"times of sequence {i} mix dates with a time zone and dates without: step 0 "
@@ -441,14 +442,42 @@ def _request_dates(t: list[str], i: int):
     return index
 
 
+# a date whose zone is the bare word UTC or GMT, as R's format(usetz=TRUE), strftime("%Z") of a UTC datetime or a
+# database prints it: "2024-03-01 10:00:00 UTC" (an offset after the word, GMT+01:00, is refused: POSIX reverses it)
+_ZONE_WORD = re.compile(r"(?<=\d)\s+(UTC|GMT)\s*$")
+
+
+def _zone_word_as_z(text):
+    """``text`` with a trailing zone word UTC or GMT written as ISO 8601 writes that zone, ``Z`` (a date alone at
+    midnight: ``2024-03-01 UTC`` as ``2024-03-01T00:00Z``); any other value as given. The word names offset 0 without
+    doubt, as pandas, and so the :class:`rnnkit.Streamer`, read it; a date that already has an offset before the
+    word (``10:00+01:00 UTC``) says two zones and is left to be refused."""
+    match = _ZONE_WORD.search(text) if isinstance(text, str) else None
+    if match is None:
+        return text
+    bare = text[:match.start()].strip()
+    if _has_offset(bare) or not re.fullmatch(r"[\d\-:.T ]+", bare):
+        return text
+    return bare + ("Z" if re.search(r"\d:\d", bare) else "T00:00Z")
+
+
+def _has_offset(text: str) -> bool:
+    """Whether ``text``, an ISO date, ends in a zone (``Z``, ``+02:00``) after a time of day: a date alone's day
+    (``2024-03-01``) reads as an offset to :data:`ZONED`."""
+    return ZONED.search(text.strip()) is not None and ("T" in text or " " in text.strip())
+
+
 def _zone_word_fix(text) -> str | None:
-    """How to write ``text``, a date whose zone is the word UTC or GMT (``2024-03-01 10:00:00 UTC``, as Python's
-    ``str(datetime)`` with ``%Z``, R, or a database prints it), as ISO 8601 writes it; None otherwise."""
-    match = re.search(r"\s(UTC|GMT)\s*$", text) if isinstance(text, str) else None
+    """How to write ``text``, a date whose zone is the word UTC or GMT that is not read as ``Z`` (an offset before the
+    word as well: two zones), as ISO 8601 writes it; None otherwise."""
+    match = _ZONE_WORD.search(text) if isinstance(text, str) else None
     if match is None:
         return None
-    bare = text[:match.start()].strip().replace(" ", "T", 1)
-    return f"its zone is the word {match.group(1)}, which ISO 8601 writes as Z: send {bare + 'Z'!r}"
+    bare = text[:match.start()].strip()
+    if _has_offset(bare):
+        return (f"it names two zones, an offset and the word {match.group(1)} after it; send the date with its offset "
+                f"alone, {bare!r}")
+    return None
 
 
 def _iso_date(text: str) -> bool:
@@ -755,8 +784,8 @@ def create_app(estimator, *, batching: bool = True, max_batch: int = 64, max_wai
     if isinstance(estimator, str | os.PathLike):  # a saved model's directory: create_app serves a loaded estimator
         raise ValueError(f"serve: got the path {os.fspath(estimator)!r}, not a fitted estimator; load it first: "
                          f"create_app(rnnkit.load(path)), or serve(path), which loads it (rnnkit serve MODEL_DIR)")
-    if (search := search_hint(estimator)) is not None:
-        raise ValueError(f"serve: {search}")
+    if (wrapped := wrapper_hint(estimator)) is not None:
+        raise ValueError(f"serve: {wrapped}")
     if not isinstance(estimator, SequenceClassifier | SequenceRegressor | SequenceTagger):
         name = type(estimator).__name__
         hint = ("; a forecaster is not served: forecast with its predict (or rnnkit forecast), or export it "
