@@ -14,6 +14,7 @@ States are a tensor ``(B, H)`` or a NamedTuple of such tensors whose **first fie
 
 from __future__ import annotations
 
+import contextlib
 import math
 from typing import Any, NamedTuple
 
@@ -31,6 +32,34 @@ def length_mask(lengths: Tensor | None, T: int, B: int | None = None) -> Tensor:
     if lengths is None:
         return torch.ones(B, T, dtype=torch.bool)
     return torch.arange(T, device=lengths.device)[None, :] < lengths[:, None]
+
+
+def readable(t: Tensor):
+    """A context in which :func:`unbatched` values of ``t`` can be read: ``torch._C._DisableFuncTorch()`` when ``t``
+    is wrapped by a ``torch.func`` transform (plain operations on the values it wraps), else nothing."""
+    wrapped = torch._C._functorch.is_functorch_wrapped_tensor(t)
+    return torch._C._DisableFuncTorch() if wrapped else contextlib.nullcontext()
+
+
+def unbatched(t: Tensor) -> tuple[Tensor, int]:
+    """``(values, k)``: the plain tensor that ``t`` wraps under ``torch.func`` transforms, whose values a check can
+    read (``bool``, ``.item()`` on a tensor batched by ``vmap`` are refused), with the ``k`` dimensions that ``vmap``
+    maps over first (outermost vmap first), then ``t``'s own; ``(t, 0)`` for a plain tensor. Call it, and read the
+    values, in :func:`readable`."""
+    functorch = torch._C._functorch
+    if not functorch.is_functorch_wrapped_tensor(t):
+        return t, 0
+    if not functorch.is_batchedtensor(t):  # grad's or jvp's wrapper: the same values
+        return unbatched(functorch.get_unwrapped(t))
+    bdim = functorch.maybe_get_bdim(t)  # the mapped dimension among the dimensions of the wrapped tensor
+    values, k = unbatched(functorch.get_unwrapped(t))
+    return values.movedim(k + bdim, k), k + 1
+
+
+def vmap_sample(index: list[int]) -> str:
+    """Names a sample of ``torch.func.vmap``'s mapped dimension(s) by its index (outermost vmap first)."""
+    return (f"torch.func.vmap's sample {index[0]}" if len(index) == 1 else
+            f"torch.func.vmap's sample {tuple(index)} (outermost vmap first)")
 
 
 class LSTMState(NamedTuple):

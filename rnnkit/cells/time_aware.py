@@ -6,7 +6,7 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from .base import Cell, State, check_project, hidden_of, replace_hidden, wrong_input
+from .base import Cell, State, check_project, hidden_of, readable, replace_hidden, unbatched, vmap_sample, wrong_input
 
 
 def time_aware_inputs(values: Tensor, times: Tensor | None = None) -> Tensor:
@@ -33,17 +33,25 @@ def time_aware_inputs(values: Tensor, times: Tensor | None = None) -> Tensor:
     if times.shape != (B, T):
         hint = "; the same times for every sequence? pass times.expand(B, T)" if times.shape == (T,) else ""
         raise ValueError(f"time_aware_inputs: times must have shape (B, T) = {(B, T)}, got {tuple(times.shape)}{hint}")
-    if not bool(torch.isfinite(times).all()):  # NaN compares false: it would be named a step back in time
-        b, t = (int(i) for i in torch.nonzero(~torch.isfinite(times))[0])
-        raise ValueError(f"time_aware_inputs: times must be finite, but sequence {b} has {float(times[b, t])} at step "
-                         f"{t}; every step needs its time (NaN marks a missing value in values only): give that "
-                         f"step's time, or leave the step out")
-    if T > 1 and not bool((times[:, 1:] > times[:, :-1]).all()):
-        b, t = (int(i) for i in torch.nonzero(~(times[:, 1:] > times[:, :-1]))[0])
-        raise ValueError(f"time_aware_inputs: times must be strictly increasing along each sequence, but sequence "
-                         f"{b} has {float(times[b, t])} at step {t} and {float(times[b, t + 1])} at step {t + 1}; "
-                         f"padding after a sequence's end? continue its times past the end (e.g. last + 1, + 2, ...): "
-                         f"the layer's lengths leave those steps out")
+    with readable(times):  # under torch.func.vmap, the values it batches (and the sample named)
+        seen, k = unbatched(times)
+        if not bool(torch.isfinite(seen).all()):  # NaN compares false: it would be named a step back in time
+            at = torch.nonzero(~torch.isfinite(seen))[0].tolist()
+            b, t = at[k:]
+            sample = f" of {vmap_sample(at[:k])}" if k else ""
+            raise ValueError(f"time_aware_inputs: times must be finite, but sequence {b}{sample} has "
+                             f"{float(seen[tuple(at)])} at step {t}; every step needs its time (NaN marks a missing "
+                             f"value in values only): give that step's time, or leave the step out")
+        if T > 1 and not bool((seen[..., 1:] > seen[..., :-1]).all()):
+            at = torch.nonzero(~(seen[..., 1:] > seen[..., :-1]))[0].tolist()
+            b, t = at[k:]
+            sample = f" of {vmap_sample(at[:k])}" if k else ""
+            later = list(at[:-1]) + [t + 1]
+            raise ValueError(f"time_aware_inputs: times must be strictly increasing along each sequence, but "
+                             f"sequence {b}{sample} has {float(seen[tuple(at)])} at step {t} and "
+                             f"{float(seen[tuple(later)])} at step {t + 1}; padding after a sequence's end? continue "
+                             f"its times past the end (e.g. last + 1, + 2, ...): the layer's lengths leave those "
+                             f"steps out")
     m = (~torch.isnan(values)).to(values.dtype)
     x = torch.nan_to_num(values, nan=0.0)
     steps = torch.arange(T, device=values.device).view(1, T, 1).expand(B, T, F)

@@ -7,13 +7,12 @@ import numbers
 
 import torch
 from torch import Tensor, nn
-from torch._functorch.pyfunctorch import retrieve_all_functorch_interpreters
 from torch.nn.utils.prune import BasePruningMethod
 from torch.nn.utils.rnn import PackedSequence
 from torch.nn.utils.spectral_norm import SpectralNorm
 from torch.nn.utils.weight_norm import WeightNorm
 
-from ..cells.base import Cell, frames_fix
+from ..cells.base import Cell, frames_fix, readable, unbatched, vmap_sample
 from ..cells.time_aware import TimeAware
 from ..kernels.unroll import valid_steps
 
@@ -191,47 +190,52 @@ def check_lengths(lengths, B: int, T: int, device, who: str, *, name: str = "len
         raise ValueError(f"{who}: {name} must be an integer tensor, got dtype {lengths.dtype}{fix}")
     if lengths.dtype in (torch.uint16, torch.uint32, torch.uint64):  # torch has no min/max for these: as int64
         lengths = lengths.to(torch.int64)  # a value past int64 wraps negative and is refused below
-    if torch._C._functorch.is_functorch_wrapped_tensor(lengths):
-        # batched by vmap (vmap(grad(loss))(params, x, y, lengths): per-sample gradients), whose values vmap lets no
-        # check read (.item() is refused); the unroller's masks are tensor operations, which vmap batches, so each
-        # sequence is still read to its own length: unchecked here, as vmap reads them
-        return lengths.to(device=device, dtype=torch.long)
-    lo, hi = int(lengths.min()), int(lengths.max())
-    if lo < 1 or hi > T:
-        raise ValueError(
-            f"{who}: every length{'' if name == 'lengths' else f' of {name}'} must be in [1, T={T}], got min {lo} and "
-            f"max {hi}; drop empty sequences or pad {of} to the longest sequence"
-        )
+    with readable(lengths):  # batched by torch.func.vmap (per-sample gradients): the values it batches are read
+        values, k = unbatched(lengths)
+        lo, hi = int(values.min()), int(values.max())
+        if lo < 1 or hi > T:  # under vmap the masks would read 0 (or less) as no step and more than T as T, silently
+            where = ""
+            if k:  # name the sample of the vmapped dimension, and its own length
+                at = torch.nonzero((values < 1) | (values > T))[0].tolist()
+                where = f" ({vmap_sample(at[:k])}: sequence {at[k]} of length {int(values[tuple(at)])})"
+            raise ValueError(
+                f"{who}: every length{'' if name == 'lengths' else f' of {name}'} must be in [1, T={T}], got min {lo} "
+                f"and max {hi}{where}; drop empty sequences or pad {of} to the longest sequence"
+            )
     return lengths.to(device=device, dtype=torch.long)
 
 
 def _check_time_aware(x: Tensor, layer: nn.Module, lengths: Tensor | None, who: str) -> None:
     """ValueError for NaN or infinity in the valid steps of a TimeAware layer's input ``[x, m, delta]``: its
     imputation ``m * x + (1 - m) * ...`` gives NaN for a NaN at a missing entry (0 * NaN), so every output after it
-    would be NaN, silently, where the user meant "missing". One scan of the input, for TimeAware layers only."""
-    if not isinstance(_first_cell(layer), TimeAware) or torch.compiler.is_compiling() or _under_vmap():
-        return  # vmap (per-sample gradients, vmap(grad(loss))) refuses every look at the values, as check_lengths says
-    if bool(torch.isfinite(x.detach().sum())):  # one pass, no temporaries: NaN or infinity would make it non-finite
+    would be NaN, silently, where the user meant "missing". One scan of the input, for TimeAware layers only; under
+    ``torch.func.vmap`` (per-sample gradients) the values it batches are read (:func:`unbatched`) and the sample
+    named."""
+    if not isinstance(_first_cell(layer), TimeAware) or torch.compiler.is_compiling():
         return
-    bad = ~torch.isfinite(x)  # (B, T, 3F); also NaN in the padding, or a sum beyond the dtype's range: scanned
+    total = x.detach().sum()  # one pass, no temporaries: NaN or infinity would make it non-finite
+    with readable(total):
+        if bool(torch.isfinite(unbatched(total)[0]).all()):
+            return
+    bad = ~torch.isfinite(x.detach())  # (B, T, 3F); also NaN in the padding, or a sum beyond the dtype's range
     if lengths is not None:
-        bad &= valid_steps(lengths, *x.shape[:2], x.device)[..., None]  # padding is zeroed before the maths
-    if not bool(bad.any()):
-        return
-    b, t, j = (int(i) for i in torch.nonzero(bad)[0])
+        bad = bad & valid_steps(lengths, *x.shape[:2], x.device)[..., None]  # padding is zeroed before the maths
+    shown = torch.where(bad, x.detach(), 0)  # batched as bad is (x's vmap dimensions and lengths')
+    with readable(bad):
+        (bad, k), shown = unbatched(bad), unbatched(shown)[0]
+        if not bool(bad.any()):
+            return
+        at = torch.nonzero(bad)[0].tolist()
+        value = float(shown[tuple(at)])
+    b, t, j = at[k:]
     F = x.shape[-1] // 3
     part = ("the value", "the mask", "the time since last observed")[j // F]
+    sample = f" of {vmap_sample(at[:k])}" if k else ""
     raise ValueError(
-        f"{who}: x holds {float(x[b, t, j])} at sequence {b}, step {t}, column {j} ({part} of feature {j % F}); "
+        f"{who}: x holds {value} at sequence {b}, step {t}, column {j} ({part} of feature {j % F}){sample}; "
         f"TimeAware reads [x, mask, delta] and 0 * NaN is NaN, so the outputs would be NaN: write 0 at missing "
         f"values and 0 in their mask, as rnnkit.time_aware_inputs(values, times) does from values with NaN"
     )
-
-
-def _under_vmap() -> bool:
-    """Whether a ``torch.func.vmap`` is active (alone or around ``grad``): it refuses to read a tensor's values
-    (``bool``, ``.item()``), so no data-dependent check can run; ``grad`` alone lets them."""
-    return any(level.key() == torch._C._functorch.TransformType.Vmap for level in retrieve_all_functorch_interpreters())
 
 
 def _first_cell(layer: nn.Module):

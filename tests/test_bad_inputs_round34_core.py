@@ -1,0 +1,117 @@
+"""Round 34 of the core API as a PyTorch user meets it (K34-NN in docs/bad_inputs.md): torch.func transforms over
+GRU-D (TimeAware) layers and padded batches. Each test fails on the code before its fix."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from torch.func import functional_call, grad, vmap
+
+import rnnkit
+
+
+def one_line(error) -> str:
+    message = str(error.value)
+    assert "\n" not in message
+    return message
+
+
+def _time_aware(cell):
+    torch.manual_seed(0)
+    layer = rnnkit.Recurrent(rnnkit.TimeAware(cell))
+    params = {k: v.detach() for k, v in layer.named_parameters()}
+    return layer, (params, dict(layer.named_buffers()))
+
+
+# -- K34-01: NaN left at a missing entry of a TimeAware layer's input under vmap ---------------------------------------
+@pytest.mark.parametrize("cell", [lambda: rnnkit.GRUCell(4, 5), lambda: rnnkit.LSTMCell(4, 5)], ids=["GRU", "LSTM"])
+def test_K34_01_nan_at_a_missing_entry_under_vmap_is_named_with_its_sample(cell):
+    layer, weights = _time_aware(cell())
+    values = torch.randn(3, 6, 2)
+    values[1, 2, 0] = float("nan")  # sample 1 misses feature 0 at step 2; its mask says so, its value is left NaN
+    by_hand = torch.cat([values, (~values.isnan()).float(), torch.zeros_like(values)], dim=-1)
+
+    def out(p, x_b):
+        return functional_call(layer, p, (x_b[None],))[0][0]
+
+    def loss(p, x_b):
+        return out(p, x_b).pow(2).sum()
+
+    # was: no check under vmap, and sample 1's outputs from step 2 on were NaN (0 * NaN), its weight gradients NaN,
+    # without a word (the other samples right)
+    for transform in (vmap(out, in_dims=(None, 0)), vmap(grad(loss), in_dims=(None, 0))):
+        with pytest.raises(ValueError, match=r"^Recurrent\(TimeAware\): x holds nan at sequence 0, step 2, column 0 "
+                                             r"\(the value of feature 0\) of torch\.func\.vmap's sample 1; ") as e:
+            transform(weights, by_hand)
+        assert "rnnkit.time_aware_inputs(values, times)" in one_line(e)
+    # nested vmaps name the sample outermost first; a batch of B sequences inside names the sequence
+    with pytest.raises(ValueError, match=r"at sequence 1, step 2, column 0 .* of torch\.func\.vmap's sample \(0, 0\) "
+                                         r"\(outermost vmap first\)"):
+        vmap(vmap(lambda p, x: functional_call(layer, p, (x,))[0], in_dims=(None, 0)), in_dims=(None, 0))(
+            weights, by_hand[None, None])
+    # NaN in the padding past a sample's length is never read, under vmap too
+    good = rnnkit.time_aware_inputs(values)
+    padded = good.clone()
+    padded[0, 4:] = float("nan")
+    lengths = torch.tensor([4, 6, 6])
+    got = vmap(lambda p, x, n: functional_call(layer, p, (x[None], n[None]))[0][0], in_dims=(None, 0, 0))(
+        weights, padded, lengths)
+    torch.testing.assert_close(got, layer(good, lengths)[0])
+    # with the value written 0 (time_aware_inputs), each sample equals the batch
+    torch.testing.assert_close(vmap(out, in_dims=(None, 0))(weights, good), layer(good)[0])
+
+
+# -- K34-02: lengths of 0, negative or past T under vmap ---------------------------------------------------------------
+@pytest.mark.parametrize("lengths, shown", [
+    ([5, 0, 4], "min 0 and max 5 (torch.func.vmap's sample 1: sequence 0 of length 0)"),
+    ([5, 3, -2], "min -2 and max 5 (torch.func.vmap's sample 2: sequence 0 of length -2)"),
+    ([5, 9, 4], "min 4 and max 9 (torch.func.vmap's sample 1: sequence 0 of length 9)"),
+], ids=["zero", "negative", "past-T"])
+def test_K34_02_lengths_out_of_range_under_vmap_are_refused(lengths, shown):
+    torch.manual_seed(0)
+    layer = rnnkit.GRU(3, 4)
+    params = {k: v.detach() for k, v in layer.named_parameters()}
+    x = torch.randn(3, 5, 3)
+
+    def out(p, x_b, n_b):
+        return functional_call(layer, p, (x_b[None], n_b[None]))[0][0]
+
+    # was: read silently, 0 or less as no step (outputs 0, the final state the initial one), more than T as T
+    with pytest.raises(ValueError, match=r"^GRU: every length must be in \[1, T=5\], got " + shown.replace(
+            "(", r"\(").replace(")", r"\)") + "; drop empty sequences"):
+        vmap(out, in_dims=(None, 0, 0))(params, x, torch.tensor(lengths))
+    per_sample = vmap(grad(lambda p, x_b, n_b: out(p, x_b, n_b).sum()), in_dims=(None, 0, 0))
+    with pytest.raises(ValueError, match=r"every length must be in \[1, T=5\]"):  # per-sample gradients alike
+        per_sample(params, x, torch.tensor(lengths))
+    ok = torch.tensor([5, 3, 4])  # lengths in range: each sample as in the batch
+    torch.testing.assert_close(vmap(out, in_dims=(None, 0, 0))(params, x, ok), layer(x, ok)[0])
+
+
+# -- K34-03: time_aware_inputs(values, times) under vmap ---------------------------------------------------------------
+def test_K34_03_time_aware_inputs_with_times_run_under_vmap_and_name_bad_times():
+    layer, weights = _time_aware(rnnkit.GRUCell(4, 5))
+    values = torch.randn(3, 5, 2)
+    values[torch.rand(3, 5, 2) < 0.3] = float("nan")
+    times = torch.cumsum(torch.rand(3, 5) + 0.1, dim=1)
+
+    def out(p, v_b, t_b):
+        return functional_call(layer, p, (rnnkit.time_aware_inputs(v_b[None], t_b[None]),))[0][0]
+
+    # was: RuntimeError "vmap: It looks like you're attempting to use a Tensor in some data-dependent control flow"
+    got = vmap(out, in_dims=(None, 0, 0))(weights, values, times)
+    torch.testing.assert_close(got, layer(rnnkit.time_aware_inputs(values, times))[0])
+    gaps = vmap(lambda v, t: rnnkit.time_aware_inputs(v[None], t[None])[0])(values, times)
+    torch.testing.assert_close(gaps, rnnkit.time_aware_inputs(values, times))
+    unknown = times.clone()
+    unknown[2, 3] = float("nan")
+    with pytest.raises(ValueError, match=r"^time_aware_inputs: times must be finite, but sequence 0 of "
+                                         r"torch\.func\.vmap's sample 2 has nan at step 3; "):
+        vmap(out, in_dims=(None, 0, 0))(weights, values, unknown)
+    repeated = times.clone()
+    repeated[1, 3] = repeated[1, 2]
+    with pytest.raises(ValueError, match=r"^time_aware_inputs: times must be strictly increasing along each "
+                                         r"sequence, but sequence 0 of torch\.func\.vmap's sample 1 has \S+ at step 2 "
+                                         r"and \S+ at step 3; "):
+        vmap(out, in_dims=(None, 0, 0))(weights, values, repeated)
+    with pytest.raises(ValueError, match=r"but sequence 1 has \S+ at step 2"):  # without vmap: as before
+        rnnkit.time_aware_inputs(values, repeated)
