@@ -1375,13 +1375,42 @@ def weekly_periods(text: pd.Series) -> pd.PeriodIndex | None:
     return pd.PeriodIndex(first, freq=f"W-{last[0].day_name()[:3].upper()}")
 
 
+# the months by name, for month labels in no one strftime format: 'Jan. 2000', 'Sept. 2000', 'March 2000' (AP style)
+_MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+                "november", "december")
+
+
+def _month_of(word: str) -> int | None:
+    """The month (1 .. 12) that ``word`` names: its full name or an abbreviation of three letters or more that only
+    it starts with (``'Jan'``, ``'Febr'``, ``'Sept'``), any case; None for any other word."""
+    word = word.lower()
+    found = [k for k, name in enumerate(_MONTH_NAMES, 1) if len(word) >= 3 and name.startswith(word)]
+    return found[0] if len(found) == 1 else None
+
+
+def named_months(text: pd.Series) -> pd.DatetimeIndex | None:
+    """The first day of each month that labels of a month's name and a four-digit year name where the names are
+    not in one strftime form: abbreviations with a dot (``'Jan. 2000'``, which ``%b`` does not read), ``'Sept.'``,
+    or abbreviations beside full names (``'Aug. 2000'``, ``'March 2000'``, as AP style writes months); None for
+    other text."""
+    parts = text.str.strip().str.extract(r"^([A-Za-z]{3,9})\.?[\s\-]*(\d{4})$")
+    if parts.isna().any(axis=None):
+        return None
+    months = parts[0].map(_month_of)
+    if months.isna().any():
+        return None
+    return pd.DatetimeIndex(pd.to_datetime(pd.DataFrame({"year": parts[1].astype(int), "month": months.astype(int),
+                                                         "day": 1})))
+
+
 def period_label_starts(text) -> tuple[str | None, pd.DatetimeIndex] | None:
     """``(format, starts)``: the first day of each period that labels such as ``"Jan 1980"`` / ``"JAN 1980"`` /
-    ``"January 1980"`` (months) or ``"Q1 1965"`` / ``"1965 Q1"`` / ``"1965Q1"`` (quarters) name, gretl's and
-    EViews' ``"1950:1"`` (quarters) and ``"1950:01"`` (months), the IMF's and Eurostat's ``"1950M01"`` and
-    ``"01/1950"`` (months), or weeks as pandas writes weekly periods
-    (``"2000-01-03/2000-01-09"``), every label in one of these forms (pmdarima's wineind, woolyrnq and sunspots are
-    indexed so; statsmodels' ARIMA results files ``1950:1``); ``format`` is the strftime of month labels (which
+    ``"January 1980"`` / ``"Jan. 1980"`` / ``"Sept. 1980"`` (months, AP style's abbreviations beside full names
+    read too) or ``"Q1 1965"`` / ``"1965 Q1"`` / ``"1965Q1"`` (quarters) name, gretl's and EViews' ``"1950:1"``
+    (quarters) and ``"1950:01"`` (months), the IMF's and Eurostat's ``"1950M01"`` and ``"01/1950"`` (months), or
+    weeks as pandas writes weekly periods (``"2000-01-03/2000-01-09"``), every label in one of these forms
+    (pmdarima's wineind, woolyrnq and sunspots are indexed so; statsmodels' ARIMA results files ``1950:1``);
+    ``format`` is the strftime of month labels (which
     may write two-digit years: ``'Jan-49'``, to check with :func:`~rnnkit.data.timeseries.refuse_future_years`),
     else None. None for anything but such text. The one reader of these labels: the Forecaster's index and time
     column, `TimeSeriesFrame`'s time column and `calendar_features` read them here."""
@@ -1400,6 +1429,8 @@ def period_label_starts(text) -> tuple[str | None, pd.DatetimeIndex] | None:
             return fmt, pd.DatetimeIndex(pd.to_datetime(text, format=fmt))
         except (ValueError, OverflowError):
             continue
+    if (named := named_months(text)) is not None:  # 'Jan. 2000', 'Sept. 2000', 'March 2000': no one format
+        return None, named
     if text.str.strip().str.fullmatch(r"\d{4}:(0[1-9]|1[0-2])").all():  # months, two digits: 1950:01 .. 1950:12
         return "%Y:%m", pd.DatetimeIndex(pd.to_datetime(text.str.strip(), format="%Y:%m"))
     months = text.str.strip().str.extract(r"^(\d{4})M(0?[1-9]|1[0-2])$", flags=re.IGNORECASE)  # 2000M01, the IMF's

@@ -72,6 +72,7 @@ from .tables import (
     add_reading,
     arrays_in_column,
     date_readings,
+    named_months,
     period_label_starts,
     refuse_fiscal_years,
     twelve_hour_row,
@@ -332,8 +333,10 @@ def sort_fix(raw: Any, sort: str) -> str:
         readings = date_readings(text.astype(str).str.strip().reset_index(drop=True)) or unguessed_readings(text)
     except ValueError:  # dates with and without a UTC offset
         return sort
-    for fmt in () if readings else ("%b %Y", "%B %Y", "%b-%Y", "%B-%Y"):  # 'JAN 1950': months pandas does not guess
-        add_reading(readings, text.astype(str).str.strip(), fmt)
+    for fmt in () if readings else ("%b %Y", "%B %Y", "%b. %Y", "%b-%Y", "%B-%Y"):  # 'JAN 1950': months pandas
+        add_reading(readings, text.astype(str).str.strip(), fmt)  # does not guess
+    if not readings and named_months(text.astype(str)) is not None:  # 'Sept. 2000', 'March 2000': no one format,
+        readings = [("mixed", None)]  # and pandas reads each such month by its name
     if len(readings) != 1 or readings[0][0] == "ISO8601":
         return sort
     key = f"key=lambda t: pd.to_datetime(t, format={readings[0][0]!r})"
