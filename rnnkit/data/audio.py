@@ -21,6 +21,8 @@ is applied; add them in the model or the transform if a task needs them.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import math
 import os
 import re
@@ -36,7 +38,7 @@ import torch
 from torch import nn
 from torch.utils.data import Dataset
 
-from ..checks import check_flags, is_count
+from ..checks import check_flags, is_count, is_integer
 from .memmap import atomic_write
 from .text import _label_ids, check_aligned, check_file_list
 
@@ -333,6 +335,42 @@ def _check_rate(name: str, rate) -> None:
                          + (f" (a float: pass int({rate!r}))" if whole_float else ""))
 
 
+def _unpair(wave, who: str) -> tuple[object, int | None]:
+    """``(samples, rate)`` of a ``(samples, rate)`` pair, as `read_wav`, soundfile's ``read`` and librosa's ``load``
+    give it; ``(wave, None)`` of bare samples, which carry no rate (nothing can check it). scipy.io.wavfile.read's
+    ``(rate, samples)`` order is refused."""
+    if not isinstance(wave, tuple) or len(wave) != 2:
+        return wave, None
+    first, second = wave
+    if is_integer(first) and hasattr(second, "shape"):
+        raise ValueError(f"{who}: got ({first}, samples), the (rate, samples) order of scipy.io.wavfile.read; give "
+                         "(samples, rate), as read_wav, soundfile and librosa give them, and float samples in [-1, 1] "
+                         "(scipy reads int16 PCM: samples / 32768; read_wav scales every PCM width)")
+    if not hasattr(first, "shape"):
+        return wave, None
+    _check_rate(f"{who}: the rate of the (samples, rate) pair", second)
+    return first, int(second)
+
+
+def _rate_mismatch(who: str, got: int, rate: int, reader: str, fix: str, whose: str = "the wave") -> ValueError:
+    """The error for samples at ``got`` Hz given where ``reader`` reads ``rate`` Hz: every frequency would be read at
+    another pitch (and every duration at another length), which the samples themselves cannot tell."""
+    factor, way = (rate / got, "high") if got < rate else (got / rate, "low")
+    return ValueError(f"{who}: {whose} is sampled at {got} Hz but {reader} {rate} Hz, so its every frequency would "
+                      f"be read {factor:.3g} times too {way}; {fix}")
+
+
+def _rated(wave, who: str, rate: int) -> object:
+    """The samples of ``wave`` for a transform built for ``rate`` Hz: a ``(samples, rate)`` pair at another rate is
+    refused; bare samples are taken as they are."""
+    wave, got = _unpair(wave, who)
+    if got is not None and got != rate:
+        raise _rate_mismatch(who, got, rate, f"{who} is built for", f"resample it first (rnnkit.data.audio."
+                             f"resample_wave(wave, {got}, {rate})), read the file at that rate (read_wav(path, "
+                             f"sample_rate={rate}, resample=True)), or build {who}({got}, ...) for it")
+    return wave
+
+
 def resample_wave(wave: torch.Tensor | np.ndarray, orig_rate: int, new_rate: int) -> torch.Tensor:
     """Polyphase resampling along axis 0 (``scipy.signal.resample_poly``, Kaiser-windowed FIR).
 
@@ -341,6 +379,10 @@ def resample_wave(wave: torch.Tensor | np.ndarray, orig_rate: int, new_rate: int
     """
     for name, rate in (("orig_rate", orig_rate), ("new_rate", new_rate)):
         _check_rate(name, rate)
+    wave, got = _unpair(wave, "resample_wave")
+    if got is not None and got != orig_rate:
+        raise _rate_mismatch("resample_wave", got, orig_rate, "orig_rate says",
+                             f"pass orig_rate={got}, the rate its reader gave")
     x = _numpy(wave)
     if x.dtype.kind not in "f":  # integer PCM would come back as floats of integer scale, which no check can tell
         raise ValueError(f"resample_wave takes float samples in [-1, 1], got dtype {x.dtype}; scale integer PCM "
@@ -429,6 +471,11 @@ def write_wav(path: str | os.PathLike, wave: torch.Tensor | np.ndarray, sample_r
     would become a square wave), as `read_wav` refuses them; so is a wave of no samples, which `read_wav` refuses
     (soundfile would write it, but no feature frame comes from it: it is refused where it is made)."""
     _check_rate("sample_rate", sample_rate)
+    wave, got = _unpair(wave, "write_wav")
+    if got is not None and got != sample_rate:  # its header would say another rate: played at another pitch
+        raise _rate_mismatch("write_wav", got, sample_rate, "the header would say",
+                             f"write it at its own rate (write_wav(path, wave, {got})), or resample it first "
+                             f"(resample_wave(wave, {got}, {sample_rate}))")
     x = _numpy(wave)
     if np.iscomplexobj(x) or x.ndim not in (1, 2):
         raise ValueError(f"write_wav: wave must hold real samples of shape (N,) or (N, C), got "
@@ -475,6 +522,12 @@ def mix_at_snr(signal: torch.Tensor | np.ndarray, noise: torch.Tensor | np.ndarr
     """
     if not isinstance(snr_db, int | float | np.integer | np.floating) or not math.isfinite(snr_db):
         raise ValueError(f"snr_db must be a finite number of decibels, got {snr_db!r}")
+    (signal, signal_rate), (noise, noise_rate) = _unpair(signal, "mix_at_snr"), _unpair(noise, "mix_at_snr")
+    if None not in (signal_rate, noise_rate) and signal_rate != noise_rate:  # cut to one length, mixed at two pitches
+        raise _rate_mismatch("mix_at_snr", noise_rate, signal_rate, "the signal is sampled at",
+                             f"resample the noise first (resample_wave(noise, {noise_rate}, {signal_rate})), or read "
+                             f"it at the signal's rate (read_wav(path, sample_rate={signal_rate}, resample=True))",
+                             whose="the noise")
     for name, wave in (("signal", signal), ("noise", noise)):  # the mix would come back on the integer scale
         dtype = wave.dtype if isinstance(wave, torch.Tensor) else np.asarray(wave).dtype
         if not (dtype.is_floating_point if isinstance(dtype, torch.dtype) else dtype.kind == "f"):
@@ -578,7 +631,9 @@ class LogMel(nn.Module):
 
     The samples are floats in [-1, 1]; integer PCM, float samples on its scale (beyond +-64: integer PCM made float
     without scaling, whose features would all be ~20.8 too high), and a wave holding NaN or infinity (whose frames
-    would all be NaN), are refused, naming the sample.
+    would all be NaN), are refused, naming the sample. Bare samples carry no rate and are read at ``sample_rate``;
+    a ``(samples, rate)`` pair, as `read_wav`, soundfile and librosa give it, has its rate checked (an 8 kHz clip read
+    at 16 kHz would sound an octave higher in every feature, which its samples cannot tell).
     """
 
     def __init__(
@@ -613,8 +668,9 @@ class LogMel(nn.Module):
         return self.n_fft // 2 + 1
 
     def power_spectrogram(self, wave: torch.Tensor | np.ndarray) -> torch.Tensor:
-        """``|STFT|^2``: ``(..., N) -> (..., T, F)``."""
-        wave = torch.as_tensor(wave)
+        """``|STFT|^2``: ``(..., N) -> (..., T, F)``. A ``(samples, rate)`` pair (`read_wav`'s, soundfile's,
+        librosa's) has its rate checked against ``sample_rate``; bare samples carry none, and are read at it."""
+        wave = torch.as_tensor(_rated(wave, type(self).__name__, self.sample_rate))
         if not wave.is_floating_point():
             raise ValueError(f"{type(self).__name__} takes float samples in [-1, 1], got dtype {wave.dtype}; "
                              "integer PCM must be scaled first (read_wav does it; or x / 32768 for int16)")
@@ -698,7 +754,7 @@ class MFCC(nn.Module):
         return self.logmel.min_samples
 
     def forward(self, wave: torch.Tensor) -> torch.Tensor:
-        return self.logmel(wave) @ self.dct.T  # (..., T, K)
+        return self.logmel(_rated(wave, type(self).__name__, self.sample_rate)) @ self.dct.T  # (..., T, K)
 
 
 def _declared_bands(transform) -> tuple[str, int] | None:
@@ -713,6 +769,80 @@ def _declared_bands(transform) -> tuple[str, int] | None:
     return None
 
 
+_RESAMPLES = re.compile(r"resampl|decimat|interpolat", re.IGNORECASE)
+"""A name a transform calls that may change the rate of its samples before its modules read them
+(``resample_wave``, ``torchaudio.functional.resample``, ``scipy.signal.decimate``): their declared rate then
+tells nothing of the rate the transform takes."""
+
+
+def _code_names(code) -> set[str]:
+    """The global and attribute names a code object and the functions defined in it call."""
+    return set(code.co_names).union(*(_code_names(c) for c in code.co_consts if inspect.iscode(c)))
+
+
+def _declared_rate(transform) -> tuple[int, str, str, str] | None:
+    """``(rate, kind, where, attribute)``: the rate ``transform`` reads, the kind of module that declares it, where it
+    sits (``""`` for the transform itself) and the attribute that gives it, or None where nothing tells.
+
+    The transform's own ``sample_rate`` (`LogMel`, `MFCC`, torchaudio's transforms, or an attribute set on a
+    function) decides. Else the modules it holds tell (an ``nn.Sequential``, a model of one's own), or those it refers
+    to by name: the ``mel`` of ``def features(wave): return mel(wave).T``, global or closed over, a
+    ``functools.partial``'s arguments, a bound method's module, a default argument, a callable object's attributes. A
+    resampler module among them (torchaudio's ``Resample``: ``orig_freq``, ``new_freq``) reads its ``orig_freq``. Where
+    resamplers or rates disagree, or a function or forward calls a resampling function (``resample_wave``, ``resample``,
+    ``decimate``), which rate the samples arrive at cannot be told, and None is given."""
+    own = getattr(transform, "sample_rate", None)
+    if is_count(own):
+        return int(own), type(transform).__name__, "", "sample_rate"
+    rates, resamplers, seen, resampled = [], [], set(), []
+
+    def visit(obj, name: str, depth: int) -> None:
+        if id(obj) in seen or depth > 3:
+            return
+        seen.add(id(obj))
+        if isinstance(obj, nn.Module):
+            for sub, m in obj.named_modules():
+                found = (type(m).__name__, ".".join(p for p in (name, sub) if p))
+                if is_count(getattr(m, "orig_freq", None)) and is_count(getattr(m, "new_freq", None)):
+                    resamplers.append((int(m.orig_freq), *found, "orig_freq"))
+                    continue
+                if is_count(getattr(m, "sample_rate", None)):
+                    rates.append((int(m.sample_rate), *found, "sample_rate"))
+                forward = getattr(type(m).forward, "__code__", None)
+                if forward is not None:
+                    resampled.extend(n for n in _code_names(forward) if _RESAMPLES.search(n))
+        elif isinstance(obj, functools.partial):
+            for i, v in enumerate((obj.func, *obj.args)):
+                visit(v, f"args[{i - 1}]" if i else name, depth + 1)
+            for n, v in obj.keywords.items():
+                visit(v, n, depth + 1)
+        elif inspect.ismethod(obj):
+            visit(obj.__self__, name, depth + 1)
+        elif inspect.isfunction(obj):
+            resampled.extend(n for n in _code_names(obj.__code__) if _RESAMPLES.search(n))
+            try:
+                names = inspect.getclosurevars(obj)
+            except (TypeError, ValueError):  # a function of no source-level names to read
+                return
+            code, defaults = obj.__code__, obj.__defaults__ or ()
+            defaulted = code.co_varnames[code.co_argcount - len(defaults):code.co_argcount]
+            given = {**names.globals, **names.nonlocals, **(obj.__kwdefaults__ or {}),
+                     **dict(zip(defaulted, defaults, strict=True))}
+            for n, v in given.items():
+                visit(v, n, depth + 1)
+        elif depth == 0 and callable(obj) and hasattr(obj, "__dict__"):  # a callable object holding its modules
+            call = getattr(type(obj).__call__, "__code__", None)
+            if call is not None:
+                resampled.extend(n for n in _code_names(call) if _RESAMPLES.search(n))
+            for n, v in vars(obj).items():
+                visit(v, n, depth + 1)
+
+    visit(transform, "", 0)
+    if resamplers:
+        return resamplers[0] if len({r for r, *_ in resamplers}) == 1 else None
+    return rates[0] if rates and not resampled and len({r for r, *_ in rates}) == 1 else None
+
+
 class AudioDataset(Dataset):
     """WAV files as ``(features (T, D), label int64)`` items, read on access.
 
@@ -721,7 +851,9 @@ class AudioDataset(Dataset):
     so a wrong sample rate or an empty file fails at once, naming the file, not in the middle of an epoch.
     ``lengths`` (frames per item, for `BucketBatchSampler`) come from the headers too. A transform that declares its
     feature size (torchaudio's ``MelSpectrogram``: ``n_mels``, ``MFCC``: ``n_mfcc``) but gives features channels first,
-    ``(F, T)``, is refused at the item: give a function that returns ``mel(wave).T``.
+    ``(F, T)``, is refused at the item: give a function that returns ``mel(wave).T``. A transform built for a rate
+    other than ``sample_rate`` is refused, whether it says so itself or through the modules it holds or calls by
+    name (see `_declared_rate`; ``transform.sample_rate = rate`` overrides what they say).
 
     Args:
         files: WAV paths.
@@ -748,11 +880,18 @@ class AudioDataset(Dataset):
             raise ValueError("no audio files given")
         _check_rate("sample_rate", sample_rate)
         check_flags(resample=resample)
-        rate = getattr(transform, "sample_rate", None)
-        if rate is not None and rate != sample_rate:  # its mel bands would sit at other frequencies, silently
-            raise ValueError(f"the transform {type(transform).__name__} is built for {rate} Hz but the dataset reads "
-                             f"its files at sample_rate={sample_rate} Hz; build it with {type(transform).__name__}("
-                             f"{sample_rate}, ...), or pass sample_rate={rate}, resample=True to resample the files")
+        declared = _declared_rate(transform)
+        if declared is not None and declared[0] != sample_rate:  # its mel bands would sit at other frequencies
+            rate, kind, where, attribute = declared
+            name = getattr(transform, "__name__", type(transform).__name__)
+            arg = "orig_freq=" if attribute == "orig_freq" else ""
+            held = (f" (the {kind} it {'holds' if isinstance(transform, nn.Module) else 'calls'} as {where}"
+                    f"{', by its orig_freq' if arg else ''})" if where else "")
+            own = ("; if it changes the wave's rate itself before that, give it the rate it takes (transform."
+                   f"sample_rate = {sample_rate})" if where else "")
+            raise ValueError(f"the transform {name} is built for {rate} Hz{held} but the dataset reads its files at "
+                             f"sample_rate={sample_rate} Hz; build it with {kind}({arg}{sample_rate}, ...), or pass "
+                             f"sample_rate={rate}, resample=True to resample the files{own}")
         self.files = [Path(f) for f in files]
         self.labels = _label_ids(labels)
         self.transform = transform

@@ -1,0 +1,128 @@
+"""Round 34, data loaders: audio whose sample rate travels beside its samples, or hides in a transform."""
+import functools
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from rnnkit.data.audio import MFCC, AudioDataset, LogMel, mix_at_snr, read_wav, resample_wave, write_wav
+
+
+def _tone(rate, seconds=0.5, freq=440.0, amp=0.3):
+    t = np.arange(int(rate * seconds)) / rate
+    return (amp * np.sin(2 * np.pi * freq * t)).astype(np.float32)
+
+
+@pytest.mark.parametrize("make", [LogMel, MFCC])
+def test_D34_01_logmel_and_mfcc_check_the_rate_of_a_samples_rate_pair(tmp_path, make):
+    write_wav(tmp_path / "fsdd.wav", _tone(8000), 8000)  # the free spoken-digit dataset's rate
+    transform, name = make(16000), make.__name__
+    with pytest.raises(ValueError, match=rf"{name}: the wave is sampled at 8000 Hz but {name} is built for 16000 Hz, "
+                                         r"so its every frequency would be read 2 times too high; resample it first "
+                                         r"\(rnnkit.data.audio.resample_wave\(wave, 8000, 16000\)\)"):
+        transform(read_wav(tmp_path / "fsdd.wav"))
+    with pytest.raises(ValueError, match=r"sampled at 8000 Hz .* 2 times too high"):
+        transform((_tone(8000), 8000))  # soundfile's and librosa's (samples, rate)
+    with pytest.raises(ValueError, match=r"at 16000 Hz but .* built for 8000 Hz, .* 2 times too low"):
+        make(8000)((_tone(16000), 16000))
+    with pytest.raises(ValueError, match=r"got \(8000, samples\), the \(rate, samples\) order of scipy"):
+        transform((8000, _tone(8000)))
+    wave, rate = read_wav(tmp_path / "fsdd.wav", sample_rate=16000, resample=True)
+    assert torch.equal(transform((wave, rate)), transform(wave))  # at its rate the pair reads as its samples
+    assert torch.equal(make(8000)(read_wav(tmp_path / "fsdd.wav")), make(8000)(read_wav(tmp_path / "fsdd.wav")[0]))
+
+
+def test_D34_02_resample_write_and_mix_check_the_rates_of_pairs(tmp_path):
+    x8 = (torch.from_numpy(_tone(8000)), 8000)
+    with pytest.raises(ValueError, match=r"resample_wave: the wave is sampled at 8000 Hz but orig_rate says 16000 Hz"
+                                         r".* pass orig_rate=8000"):
+        resample_wave(x8, 16000, 8000)
+    assert torch.equal(resample_wave(x8, 8000, 16000), resample_wave(x8[0], 8000, 16000))
+    with pytest.raises(ValueError, match=r"write_wav: the wave is sampled at 8000 Hz but the header would say 16000 "
+                                         r"Hz.*\(write_wav\(path, wave, 8000\)"):
+        write_wav(tmp_path / "a.wav", x8, 16000)
+    assert not (tmp_path / "a.wav").exists()
+    write_wav(tmp_path / "a.wav", x8, 8000)
+    assert read_wav(tmp_path / "a.wav")[1] == 8000
+    noise16 = (torch.from_numpy(np.random.default_rng(0).normal(0, 0.1, 16000).astype(np.float32)), 16000)
+    with pytest.raises(ValueError, match=r"mix_at_snr: the noise is sampled at 16000 Hz but the signal is sampled at "
+                                         r"8000 Hz.*\(resample_wave\(noise, 16000, 8000\)"):
+        mix_at_snr(x8, (noise16[0][:4000], 16000), 10.0)  # cut to the signal's length, mixed at two pitches
+    noise8 = (noise16[0][:4000], 8000)
+    assert torch.equal(mix_at_snr(x8, noise8, 10.0), mix_at_snr(x8[0], noise8[0], 10.0))
+    with pytest.raises(ValueError, match=r"write_wav: got \(8000, samples\), the \(rate, samples\) order"):
+        write_wav(tmp_path / "b.wav", (8000, x8[0].numpy()), 8000)
+
+
+class _Standardise(nn.Module):
+    def forward(self, x):
+        return (x - x.mean(0)) / (x.std(0) + 1e-5)
+
+
+class _Resample(nn.Module):  # torchaudio.transforms.Resample's attributes
+    def __init__(self, orig_freq, new_freq):
+        super().__init__()
+        self.orig_freq, self.new_freq = orig_freq, new_freq
+
+    def forward(self, x):
+        return resample_wave(x, self.orig_freq, self.new_freq)
+
+
+MEL8 = LogMel(8000)
+
+
+def features(wave):  # the named function D33-12's message suggests
+    return MEL8(wave)
+
+
+def _closure():
+    mfcc = MFCC(8000)
+
+    def feats(wave):
+        return mfcc(wave)
+    return feats
+
+
+class _Features(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.mel = LogMel(8000)
+
+    def forward(self, wave):
+        return self.mel(wave)
+
+
+def _resampled(wave):
+    return MEL8(resample_wave(wave, 16000, 8000))
+
+
+@pytest.mark.parametrize("transform, held", [
+    (nn.Sequential(LogMel(8000), _Standardise()), r"\(the LogMel it holds as 0\)"),
+    (features, r"\(the LogMel it calls as MEL8\)"),
+    (_closure(), r"\(the MFCC it calls as mfcc\)"),
+    (functools.partial(lambda wave, mel: mel(wave), mel=LogMel(8000)), r"\(the LogMel it calls as mel\)"),
+    (_Features(), r"\(the LogMel it holds as mel\)"),
+    (_Features().forward, r"\(the LogMel it calls as mel\)"),
+    (nn.Sequential(_Resample(8000, 16000), LogMel(16000)), r"\(the _Resample it holds as 0, by its orig_freq\)"),
+])
+def test_D34_03_audio_dataset_finds_the_rate_of_a_transform_that_holds_or_calls_one(tmp_path, transform, held):
+    write_wav(tmp_path / "a.wav", _tone(16000), 16000)
+    with pytest.raises(ValueError, match=rf"is built for 8000 Hz {held} but the dataset reads its files at "
+                                         r"sample_rate=16000 Hz; build it with \w+\((orig_freq=)?16000, ...\), or pass "
+                                         r"sample_rate=8000, resample=True .* \(transform.sample_rate = 16000\)"):
+        AudioDataset([tmp_path / "a.wav"], [0], transform, sample_rate=16000)
+    ds = AudioDataset([tmp_path / "a.wav"], [0], transform, sample_rate=8000, resample=True)
+    assert ds[0][0].shape[1] in (13, 40)
+
+
+def test_D34_03_transforms_that_change_the_rate_themselves_or_say_it_are_read(tmp_path):
+    write_wav(tmp_path / "a.wav", _tone(16000), 16000)
+
+    def halved(wave):
+        return MEL8(wave[::2])
+    halved.sample_rate = 16000  # the escape the message names
+    for transform in (_resampled, nn.Sequential(_Resample(16000, 8000), LogMel(8000)), halved,
+                      nn.Sequential(LogMel(16000), _Standardise()), None):
+        ds = AudioDataset([tmp_path / "a.wav"], [0], transform, sample_rate=16000)
+        assert len(ds[0][0]) > 0
