@@ -272,12 +272,22 @@ def observe(frames: np.ndarray, *, velocities: bool = False) -> np.ndarray:
     Per frame: the ego's ``cos, sin(2π x / 50 m), y``, then ``presence, x, y`` of each other vehicle (relative
     to the ego); ``F = 3 + 3 (V - 1)``. With ``velocities``, every row also keeps ``vx, vy``:
     ``F = 5 + 5 (V - 1)`` (used by the tests only, to show what is dropped). ``frames`` must be ``(T, V, 5)``
-    with ``V = VEHICLES``, as :func:`make_env` observes them; a ValueError otherwise."""
+    with ``V = VEHICLES``, as :func:`make_env` observes them, unnormalised: frames whose every value lies in
+    [-1, 1], as highway-env's default (normalised) Kinematics observation gives them, are refused too; a ValueError
+    otherwise."""
     frames = np.asarray(frames, np.float32)
     if frames.ndim != 3 or frames.shape[1:] != (VEHICLES, len(KINEMATICS)):
         raise ValueError(f"observe: frames must be (T, {VEHICLES}, {len(KINEMATICS)}): per step the ego and the "
                          f"{VEHICLES - 1} nearest vehicles ahead, each a row of {KINEMATICS} (highway-env's raw "
                          f"Kinematics, as make_env observes them), got shape {frames.shape}")
+    # the ego (present: 1) with every value in [-1, 1]: raw frames hold its x tens of metres on, its vx ~25 m/s
+    if frames.size and (frames[:, 0, 0] == 1).all() and np.abs(frames).max() <= 1.0:
+        raise ValueError(f"observe: every value of the {len(frames)} frame(s) lies in [-1, 1] (the ego's x "
+                         f"{frames[0, 0, 1]:g}, vx {frames[0, 0, 3]:g} in frame 0), as highway-env's default "
+                         "Kinematics observation gives them, normalised (normalize=True), but observe reads raw "
+                         "metres and m/s (the ego's x against posts every 50 m); make the env as make_env does: "
+                         "config={'observation': {'type': 'Kinematics', 'features': ['presence', 'x', 'y', 'vx', "
+                         "'vy'], 'vehicles_count': 5, 'absolute': False, 'normalize': False, 'clip': False}}")
     ego, others = frames[:, 0], frames[:, 1:]  # (T, 5), (T, V-1, 5)
     phase = 2 * np.pi * ego[:, 1] / POST_SPACING
     kept = [0, 1, 2, 3, 4] if velocities else [0, 1, 2]

@@ -69,9 +69,11 @@ test off) as a plot. With ``out`` (:func:`rnnkit.report.write_report`): ``report
 
 from __future__ import annotations
 
+import datetime
 import numbers
 import os
 import time
+import warnings
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from functools import partial
@@ -210,7 +212,7 @@ def check_sessions(sessions: Sessions, who: str) -> Sessions:
                          "give one dt array per session")
     events, waits = [], []
     for s, (e, dt) in enumerate(zip(sessions.events, sessions.dt, strict=True)):
-        e, dt = np.asarray(e), np.asarray(dt)
+        e, dt = np.asarray(e), _as_waits(np.asarray(dt), s, who)
         if dt.dtype.kind == "m":  # timedeltas, as groupby(...)["time"].diff() gives them: read as seconds
             dt = dt / np.timedelta64(1, "s")  # NaT -> NaN, named below
         if dt.dtype.kind == "M":  # the events' times, not the waits between them
@@ -251,6 +253,27 @@ def check_sessions(sessions: Sessions, who: str) -> Sessions:
     check_unpadded(events, waits, who)
     id_kind(events, who)
     return Sessions(events, waits)
+
+
+def _as_waits(dt: np.ndarray, s: int, who: str) -> np.ndarray:
+    """Session ``s``'s waits as numpy holds them: a list of ``pd.Timedelta`` (``groupby(...)['wait'].apply(list)`` of
+    ``diff()``'s timedeltas, which numpy keeps as objects) as timedelta64, a list of timestamps as datetime64 (both
+    read by :func:`check_sessions`); waits of text (a CSV column read as ``str``, ``'1.5'``) or other objects are a
+    ValueError naming the first and the fix."""
+    if dt.dtype.kind not in "OUS" or not dt.size:
+        return dt
+    values = [v for v in dt.flat if v is not None and v is not pd.NaT]
+    if dt.dtype.kind == "O" and values and all(isinstance(v, datetime.timedelta | np.timedelta64) for v in values):
+        return pd.to_timedelta(dt.ravel()).to_numpy().reshape(dt.shape)  # None / NaT -> NaT, named as NaN later
+    if dt.dtype.kind == "O" and values and all(isinstance(v, datetime.datetime | np.datetime64) for v in values):
+        return pd.to_datetime(dt.ravel()).to_numpy().reshape(dt.shape)
+    first = dt.flat[0].item() if isinstance(dt.flat[0], np.generic) else dt.flat[0]
+    text = isinstance(first, str | bytes)
+    kinds = "text" if text else "objects of " + ", ".join(sorted({type(v).__name__ for v in dt.flat}))
+    raise ValueError(f"{who}: session {s}'s waits (dt) are {kinds} ({first!r} at step 0), not seconds; give each "
+                     "wait as a number of seconds"
+                     + (" (a CSV column read as text: np.asarray(dt, dtype=float), or pd.to_numeric(df['wait']))"
+                        if text else ""))
 
 
 def check_unpadded(events: list[np.ndarray], waits: list[np.ndarray], who: str) -> None:
@@ -614,9 +637,9 @@ def flag_sessions(scores: StepScores, k: int, z: float | None) -> np.ndarray:
 
 
 def precision_recall_f1(flagged: np.ndarray, truth: np.ndarray) -> tuple[float, float, float]:
-    """Session-level precision, recall and F1 (0 where undefined); ``flagged`` and ``truth`` one True/False (or
-    1/0) per session, in one order (two pandas Series of the same sessions in other orders are a ValueError: they
-    are paired by place)."""
+    """Session-level precision, recall and F1 (0 where undefined, with a warning where ``truth`` holds no
+    anomalous session); ``flagged`` and ``truth`` one True/False (or 1/0) per session, in one order (two pandas
+    Series of the same sessions in other orders are a ValueError: they are paired by place)."""
     check_same_order(flagged, truth, "precision_recall_f1", ("flagged", "truth"), "session")
     flagged, truth = np.asarray(flagged), np.asarray(truth)
     if flagged.ndim != 1 or flagged.shape != truth.shape:  # else numpy's broadcast error, or a broadcast
@@ -628,6 +651,11 @@ def precision_recall_f1(flagged: np.ndarray, truth: np.ndarray) -> tuple[float, 
             raise ValueError(f"precision_recall_f1: {name} must hold True/False (or 1/0) per session, got {bad!r}; "
                              "flag_sessions gives flagged, a Part's anomalous sessions the truth")
     flagged, truth = flagged.astype(bool), truth.astype(bool)
+    if len(truth) and not truth.any():  # a part drawn without anomalies (few users), or a truth column all False
+        warnings.warn(f"precision_recall_f1: truth marks none of the {len(truth)} sessions anomalous, so recall and "
+                      "F1 are undefined and given as 0, which reads as a detector that found nothing; score on "
+                      "sessions that hold anomalies (more users, or check the truth column)", UserWarning,
+                      stacklevel=2)
     tp = int((flagged & truth).sum())
     precision = tp / max(int(flagged.sum()), 1)
     recall = tp / max(int(truth.sum()), 1)
