@@ -493,9 +493,28 @@ class SequenceModule(L.LightningModule):
             return []
         return [GeneratorState(getattr(source, "instance", None))]
 
+    def setup(self, stage: str) -> None:
+        from lightning.pytorch.callbacks import EarlyStopping
+
+        from .trainer import restart_early_stopping
+
+        if stage == "fit":  # before a checkpoint restores the callbacks of a resumed fit
+            for callback in self.trainer.callbacks:
+                if isinstance(callback, EarlyStopping):
+                    restart_early_stopping(callback)
+
+    def on_fit_start(self) -> None:
+        check_monitors(self, self.trainer.callbacks)
+
     def on_train_start(self) -> None:
+        from lightning.pytorch.callbacks import EarlyStopping
+
+        from .trainer import has_stopped
+
         check_training_loader(self.trainer.train_dataloader, stateful=self.stateful)
         resumed, self._resumed = self._resumed, False
+        if resumed and any(isinstance(c, EarlyStopping) and has_stopped(c) for c in self.trainer.callbacks):
+            self.trainer.should_stop = True  # a rerun of a fit its early stopping had ended trains nothing more
         if resumed and type(self).configure_optimizers is SequenceModule.configure_optimizers:
             self.check_resumed_optimizer()
 
@@ -561,6 +580,51 @@ class SequenceModule(L.LightningModule):
         if "cuda_rng" in saved and torch.cuda.is_available():
             torch.cuda.set_rng_state_all(saved["cuda_rng"])
         self.history = {k: list(v) for k, v in saved["history"].items()}
+
+
+# The metrics SequenceModule logs, and which way each is better (None: neither); Lightning adds the _step and
+# _epoch forms of a metric logged both ways
+LOGGED = {"train_loss": "min", "train_loss_step": "min", "train_loss_epoch": "min", "grad_norm": None,
+          "val_loss": "min", "val_accuracy": "max"}
+_LOGGING_HOOKS = ("training_step", "validation_step", "loss", "on_train_epoch_end", "on_validation_epoch_end",
+                  "on_train_batch_end", "on_validation_batch_end")
+_WRONG_WAY = {"EarlyStopping": "it would stop the fit while the model improves",
+              "ModelCheckpoint": "it would keep the checkpoint of the worst epoch",
+              "RestoreBestWeights": "it would restore the weights of the worst epoch"}
+
+
+def check_monitors(module: SequenceModule, callbacks) -> None:
+    """ValueError, before the first epoch, for a callback that watches one of the module's metrics (:data:`LOGGED`)
+    the wrong way round (``EarlyStopping(monitor="val_accuracy")`` keeps Lightning's default ``mode="min"``: it
+    stops while the accuracy rises; a ``ModelCheckpoint`` so keeps the worst epoch, :class:`RestoreBestWeights` its
+    weights), or a metric the module never logs (a misspelt name: Lightning's own error comes after the first
+    epoch, and never with ``strict=False``, which then never stops). A subclass that logs in its own hooks is
+    checked for the direction of the module's metrics only."""
+    from lightning.pytorch.callbacks import EarlyStopping, ModelCheckpoint
+
+    from .trainer import RestoreBestWeights
+
+    logged = {k: v for k, v in LOGGED.items() if k != "val_accuracy" or module.task == "classification"}
+    own = all(getattr(type(module), hook, None) is getattr(SequenceModule, hook) for hook in _LOGGING_HOOKS)
+    for callback in callbacks:
+        if not isinstance(callback, EarlyStopping | ModelCheckpoint | RestoreBestWeights):
+            continue
+        name, monitor, mode = type(callback).__name__, callback.monitor, getattr(callback, "mode", "min")
+        kind = next(k for k in _WRONG_WAY if k in (c.__name__ for c in type(callback).__mro__))
+        if monitor is None or monitor not in logged and not own:
+            continue
+        if monitor not in logged:
+            close = closest_name(monitor, logged)
+            note = " (val_accuracy is logged for task='classification' only)" if monitor == "val_accuracy" else ""
+            raise ValueError(f"{name}(monitor={monitor!r}) watches a metric {type(module).__name__} does not "
+                             f"log{note}; it logs {', '.join(logged)}"
+                             + (f": did you mean {close!r}?" if close and not note else ""))
+        better = logged[monitor]
+        if better is not None and mode != better:
+            raise ValueError(f"{name}(monitor={monitor!r}, mode={mode!r}) takes the "
+                             f"{'lowest' if mode == 'min' else 'highest'} {monitor} as the best, but a "
+                             f"{'higher' if better == 'max' else 'lower'} {monitor} is better, so {_WRONG_WAY[kind]}"
+                             f"; pass mode={better!r}")
 
 
 _FIX = "return rnnkit.training.Batch(x, lengths, y) from the DataLoader's collate_fn (lengths None: all T steps valid)"

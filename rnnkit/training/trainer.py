@@ -45,18 +45,30 @@ def auto_precision(accelerator: str) -> str:
 
 
 class RestoreBestWeights(Callback):
-    """Keep a copy of the weights with the lowest ``monitor`` (validation loss) and load them back when
+    """Keep a copy of the weights with the best ``monitor`` (the lowest validation loss; ``mode="max"``: the
+    highest, for ``val_accuracy``, as Lightning's ``EarlyStopping`` reads ``mode``) and load them back when
     training ends, as scikit-learn's MLP early stopping and Keras' ``restore_best_weights`` do. Its state goes
     into checkpoints, so a resumed run ends with the same weights as an uninterrupted one."""
 
-    def __init__(self, monitor: str = "val_loss"):
-        self.monitor = monitor
-        self.best = math.inf
+    def __init__(self, monitor: str = "val_loss", mode: str = "min"):
+        if mode not in ("min", "max"):
+            raise ValueError(f"RestoreBestWeights: mode must be 'min' (the lowest {monitor} is best) or 'max' (the "
+                             f"highest), got {mode!r}")
+        self.monitor, self.mode = monitor, mode
+        self.best = math.inf if mode == "min" else -math.inf
         self.weights: dict | None = None
+
+    def setup(self, trainer: L.Trainer, module: L.LightningModule, stage: str) -> None:
+        # one callback given to several fits (one per fold): each starts afresh (a resumed one from its checkpoint,
+        # restored after setup), not from the best weights of the fit before, which it would restore at the end
+        self.best = math.inf if self.mode == "min" else -math.inf
+        self.weights = None
 
     def on_validation_end(self, trainer: L.Trainer, module: L.LightningModule) -> None:
         score = trainer.callback_metrics.get(self.monitor)
-        if trainer.sanity_checking or score is None or not float(score) < self.best:
+        if trainer.sanity_checking or score is None:
+            return
+        if not (float(score) < self.best if self.mode == "min" else float(score) > self.best):
             return
         self.best = float(score)
         self.weights = {k: v.detach().clone() for k, v in module.state_dict().items()}
@@ -83,8 +95,21 @@ class ResumableEarlyStopping(EarlyStopping):
         return f"EarlyStopping{({'monitor': self.monitor, 'mode': self.mode})!r}"
 
     def on_train_start(self, trainer: L.Trainer, module: L.LightningModule) -> None:
-        if self.stopped_epoch > 0 or self.wait_count >= self.patience:  # restored from a stopped run
+        if has_stopped(self):  # restored from a stopped run
             trainer.should_stop = True
+
+
+def has_stopped(callback: EarlyStopping) -> bool:
+    """Whether an ``EarlyStopping`` (restored from a checkpoint) had stopped its run."""
+    return callback.stopped_epoch > 0 or callback.wait_count >= callback.patience
+
+
+def restart_early_stopping(callback: EarlyStopping) -> None:
+    """Set an ``EarlyStopping`` back to its state before any fit: Lightning keeps its counters and best score from
+    one fit to the next, so one callback given to several fits (one per fold) would stop a later fit that does not
+    beat an earlier fit's best score after ``patience`` epochs. A resumed fit restores them from its checkpoint."""
+    callback.wait_count = callback.stopped_epoch = 0
+    callback.best_score = torch.tensor(math.inf if callback.monitor_op == torch.lt else -math.inf)
 
 
 class AtomicCheckpointIO(TorchCheckpointIO):
