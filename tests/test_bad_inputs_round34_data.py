@@ -126,3 +126,39 @@ def test_D34_03_transforms_that_change_the_rate_themselves_or_say_it_are_read(tm
                       nn.Sequential(LogMel(16000), _Standardise()), None):
         ds = AudioDataset([tmp_path / "a.wav"], [0], transform, sample_rate=16000)
         assert len(ds[0][0]) > 0
+
+
+def _log_with_ties():
+    import pandas as pd
+
+    from rnnkit.data.events import event_vocab, sessionize
+    t0 = pd.Timestamp("2024-01-01 09:00")
+    at = [0, 5, 5, 5, 60]  # a log of whole seconds: three events in one second
+    rows = [(f"case{c}", t0 + pd.Timedelta(seconds=s), e)
+            for c in range(4) for s, e in zip(at, ["register", "check", "assign", "notify", "close"], strict=True)]
+    log = sessionize(pd.DataFrame(rows, columns=["user", "timestamp", "event"]), gap=float("inf"))
+    return log, event_vocab(log)
+
+
+def test_D34_04_events_at_one_time_keep_the_logs_order_when_rows_were_shuffled():
+    import warnings
+
+    from rnnkit.data.events import EventSessions
+    log, vocab = _log_with_ties()
+    want = EventSessions(log, vocab)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        shuffled = EventSessions(log.sample(frac=1, random_state=1), vocab)  # sessionize's index kept
+    for (x, y), (x0, y0) in zip(shuffled, want, strict=True):
+        assert vocab.decode(x["event"].tolist()) == ["register", "check", "assign", "notify"]
+        assert torch.equal(x["event"], x0["event"]) and torch.equal(y, y0) and torch.equal(x["dt"], x0["dt"])
+    lost = log.sample(frac=1, random_state=1).reset_index(drop=True)
+    with pytest.warns(UserWarning, match=r"session \d holds 3 events at one time \(2024-01-01 09:00:05\) and its rows "
+                                         r"are out of time order .* each with another's dt \(3 other session\(s\) "
+                                         r"alike\); .* shuffle whole sessions, not rows"):
+        EventSessions(lost, vocab)
+    with warnings.catch_warnings():  # rows in time order: ties keep the rows' order, without a word
+        warnings.simplefilter("error")
+        EventSessions(lost.sort_values(["session", "timestamp"], kind="stable"), vocab)
+        by_time = EventSessions(log.sort_values("timestamp", kind="stable").reset_index(drop=True), vocab)  # a raw log
+    assert all(torch.equal(x["event"], x0["event"]) for (x, _), (x0, _) in zip(by_time, want, strict=True))

@@ -422,6 +422,43 @@ def _check_joined_sessions(df: pd.DataFrame, time: str) -> None:
                          "give each log's sessions ids of their own")
 
 
+def _order_by_time(df: pd.DataFrame, time: str) -> pd.DataFrame:
+    """``df`` sorted by session and ``time``, ties in the log's order. Rows in time order within each session keep
+    their order at ties (a stable sort). Rows shuffled or sampled after `sessionize` (a session whose rows go back in
+    time) have lost it: events at one time (a log of whole seconds holds many) would come in the shuffled order, each
+    with another's Δt. Their index, where it agrees with time order in every session (sessionize's, which
+    ``df.sample`` keeps), is that order and breaks the ties; without it the ties are warned of."""
+    keys = pd.DataFrame({"session": df["session"].to_numpy(), "time": df[time].to_numpy()})
+    perm = keys.sort_values(["session", "time"], kind="stable").index.to_numpy()
+    sessions, times = keys["session"].to_numpy()[perm], keys["time"].to_numpy()[perm]
+    inner = sessions[1:] == sessions[:-1]
+    moved = set(sessions[1:][inner & (perm[1:] < perm[:-1])].tolist())  # sessions whose rows go back in time
+    ties = np.flatnonzero(inner & (times[1:] == times[:-1]) & np.isin(sessions[1:], list(moved)))
+    if not len(ties):
+        return df.iloc[perm]
+    index = df.index
+    if index.is_unique and pd.api.types.is_integer_dtype(index.dtype):
+        keys["index"] = index.to_numpy()
+        by_index = keys.sort_values(["session", "time", "index"], kind="stable").index.to_numpy()
+        held = keys["index"].to_numpy()[by_index]
+        same = keys["session"].to_numpy()[by_index]
+        if (held[1:][same[1:] == same[:-1]] > held[:-1][same[1:] == same[:-1]]).all():  # the log's order, kept
+            return df.iloc[by_index]
+    k = int(ties[0])
+    sid = sessions[k].item() if isinstance(sessions[k], np.generic) else sessions[k]
+    shared = int(((sessions == sessions[k]) & (times == times[k])).sum())
+    others = len(set(sessions[1:][ties].tolist())) - 1
+    warnings.warn(f"session {sid!r} holds {shared} events at one time ({df[time].iloc[perm[k]]}) and its rows are out "
+                  "of time order (shuffled or sampled after sessionize?), so those events would come in the shuffled "
+                  f"rows' order, not the log's, each with another's dt ({others} other session(s) alike); the log's "
+                  "order went with the index (reset_index after shuffling?): shuffle whole sessions, not rows "
+                  "(DataLoader(shuffle=True) shuffles the items), or keep sessionize's index when sampling rows "
+                  "(df.sample keeps it); events that truly happen at once may come in any order: sort the rows by "
+                  f"session and time first to say so (df.sort_values(['session', {time!r}], kind='stable'))",
+                  UserWarning, stacklevel=3)
+    return df.iloc[perm]
+
+
 def _check_rows_in_order(df: pd.DataFrame) -> None:
     """Refuse sessions whose rows are out of time order when no time column orders them (the default
     ``time="timestamp"``, absent: a log whose time column has another name, as pm4py's ``time:timestamp``): rows
@@ -531,7 +568,8 @@ class EventSessions(Dataset):
         max_len: keep the first ``max_len`` events of longer sessions (as inputs: a ``target`` column's label is
             still the maximum over the whole session).
         time: the time column `sessionize` used; a session's events are ordered by it (ties keep the rows'
-            order), so rows shuffled after `sessionize` still give events in time order. The default
+            order; where the rows are out of time order, as shuffled, their index's order where it agrees with
+            time, else warned of), so rows shuffled after `sessionize` still give events in time order. The default
             ``"timestamp"`` is used when the log has it; ``None`` keeps the rows' order. It must hold times or
             numbers: text (a log read back from CSV) is refused, as it sorts letter by letter. A log without a
             ``timestamp`` column (pm4py's ``time:timestamp``) whose rows are out of time order (a session's first row
@@ -592,7 +630,7 @@ class EventSessions(Dataset):
             _check_time_order(df[time], time)
         # by time within a session, so that rows shuffled or sampled after sessionize keep their events in order
         try:
-            df = df.sort_values(["session"] if time is None else ["session", time], kind="stable")
+            df = df.sort_values(["session"], kind="stable") if time is None else _order_by_time(df, time)
         except TypeError:  # ids of two kinds (1 and 'a'): they print apart but cannot be ordered
             kinds = {}
             for row, v in enumerate(df["session"].tolist()):
