@@ -839,6 +839,13 @@ def _frame_sequences(X: pd.DataFrame, who: str) -> tuple[list[np.ndarray], list]
                 raise NotNumericError(f"{where} holds values that are not real numbers ({shown}); X must hold "
                                       f"numbers: convert them yourself (e.g. pd.to_numeric), so that nothing is "
                                       f"misread")
+            if values.ndim != 1:  # stacked with the other channels it would be (T, C, ...), named by no one
+                fix = (f"pass X as a list of them, list(X[{column!r}]) (rows its steps)" if X.shape[1] == 1 else
+                       "give each column one channel (a (T, 1) cell's cell.ravel()), or pass X as a list of (T_i, "
+                       "F) arrays, one per row")
+                raise ValueError(f"{where} holds an array of shape {values.shape}, not one channel's steps: a nested "
+                                 f"DataFrame (sktime's) has one channel per column, each cell 1-D (a pd.Series or "
+                                 f"array of the steps); a (T_i, F) sequence in each cell? {fix}")
             if values.dtype == object:  # pd.NA and None among numbers (pd.Series([1.0, pd.NA])): missing, as NaN
                 values = np.where(pd.isna(values), np.nan, values)
             try:
@@ -1101,9 +1108,14 @@ def as_label_array(y, who: str) -> np.ndarray:
                    and (a.sum(axis=1) == 1).all())
         columns = (f"; y is a DataFrame of {a.shape[1]} columns ({_show_index(y.columns)}): pass its column of "
                    f"labels, e.g. y[{y.columns[-1]!r}]" if isinstance(y, pd.DataFrame) and a.ndim == 2 else "")
+        several = (not one_hot and not columns and a.ndim == 2 and a.shape[1] > 1 and a.dtype.kind in "biuf"
+                   and np.isin(a, (0, 1)).all() and (a.sum(axis=1) != 1).any())
         raise ValueError(f"{who}: y must hold one label per item (1-D), got shape {a.shape}" + (
             "; it looks one-hot encoded (a single 1 per row): pass the labels, e.g. y.argmax(axis=1)"
-            if one_hot else columns))
+            if one_hot else
+            f"; its {a.shape[1]} columns of 0/1, some rows with none or several 1s, are multi-label targets (each "
+            f"column a yes/no of its own), which one classifier does not fit: fit one per column, "
+            f"sklearn.multioutput.MultiOutputClassifier(SequenceClassifier(...)).fit(X, y)" if several else columns))
     if a.dtype == object and a.size:
         a = _numeric_labels(a)
     if a.dtype.kind == "S" or a.dtype == object and a.size and isinstance(a[0], bytes):  # as complex below
@@ -2828,7 +2840,13 @@ class SequenceClassifier(ClassifierMixin, _LabelEstimator):
             raise ValueError(f"class_weight must be None, 'balanced' or a dict {{label: weight}}, got a pandas Series "
                              f"of {len(cw)} weights; pass class_weight=weights.to_dict() (its index the labels)")
         if not (cw is None or isinstance(cw, str) and cw == "balanced" or isinstance(cw, dict)):
-            raise ValueError(f"class_weight must be None, 'balanced' or a dict {{label: weight}}, got {cw!r}")
+            hint = ("; 'balanced_subsample' is a random forest's (each tree's bootstrap sample): pass 'balanced'"
+                    if isinstance(cw, str) and cw.strip().lower() == "balanced_subsample" else
+                    "; a weight per class in class order, as torch's CrossEntropyLoss(weight=...) takes it? pass it "
+                    "as a dict by label, dict(zip(np.unique(y), weights)) (classes_ is np.unique(y), sorted)"
+                    if isinstance(cw, list | tuple | np.ndarray | torch.Tensor) else "")
+            shown = f"a tensor of shape {tuple(cw.shape)}" if isinstance(cw, torch.Tensor) else repr(cw)
+            raise ValueError(f"class_weight must be None, 'balanced' or a dict {{label: weight}}, got {shown}{hint}")
         for label, w in (cw.items() if isinstance(cw, dict) else ()):
             if not (_is_real(w) and math.isfinite(w) and w > 0):
                 raise ValueError(f"class_weight gives class {_plain(label)!r} the weight {_plain(w)!r}; a class "

@@ -92,3 +92,51 @@ def test_E34_02_advice_to_transpose_says_not_to_reshape():
     X, y = _basic_motions()
     with pytest.warns(UserWarning, match=r"X\.transpose\(0, 2, 1\); never X\.reshape\(n, T, C\)"):
         SequenceClassifier(**TINY).fit(X, y)
+
+
+def test_E34_03_a_nested_frame_whose_cells_hold_whole_sequences_is_named():
+    # before: 'sequence 0 has shape (14, 1, 2); each must be (T_i, F) or (T_i,)', a shape the user never made
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(0)
+    seqs = [rng.normal(size=(int(rng.integers(5, 15)), 2)) for _ in range(12)]
+    y = np.array(["a", "b"] * 6)
+    with pytest.raises(ValueError, match=r"row 0, column 'signal' of the nested DataFrame X holds an array of shape "
+                                         r"\(\d+, 2\), not one channel's steps.*list\(X\['signal'\]\)"):
+        SequenceClassifier(**TINY).fit(pd.DataFrame({"signal": seqs}), y)
+    two = pd.DataFrame({"a": [s[:, :1] for s in seqs], "b": [s[:, 1:] for s in seqs]})  # (T, 1) cells
+    with pytest.raises(ValueError, match=r"column 'a' .* holds an array of shape \(\d+, 1\).*cell\.ravel\(\)"):
+        SequenceClassifier(**TINY).fit(two, y)
+    ok = _fit(SequenceClassifier(**TINY), list(pd.DataFrame({"signal": seqs})["signal"]), y)  # the fix reads
+    assert ok.n_features_in_ == 2
+
+
+def test_E34_04_class_weight_in_class_order_names_the_dict_by_label():
+    # before: 'class_weight must be None, 'balanced' or a dict {label: weight}, got tensor([1., 2.])', no fix
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(12, 6, 1)).astype(np.float32)
+    y = np.array(["down", "up"] * 6)
+    for weights in ([1.0, 2.0], np.array([1.0, 2.0]), torch.tensor([1.0, 2.0])):
+        with pytest.raises(ValueError, match=r"a weight per class in class order, as torch's CrossEntropyLoss"
+                                             r".*dict\(zip\(np\.unique\(y\), weights\)\)"):
+            SequenceClassifier(**TINY, class_weight=weights).fit(X, y)
+    with pytest.raises(ValueError, match=r"'balanced_subsample' is a random forest's.*pass 'balanced'"):
+        SequenceClassifier(**TINY, class_weight="balanced_subsample").fit(X, y)
+    fitted = _fit(SequenceClassifier(**TINY, class_weight=dict(zip(np.unique(y), [1.0, 2.0], strict=True))), X,
+                  y)
+    assert list(fitted.classes_) == ["down", "up"]
+
+
+def test_E34_05_multi_label_targets_name_one_classifier_per_column():
+    # before: 'y must hold one label per item (1-D), got shape (30, 2)', nothing of multi-label or the fix
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 6, 2)).astype(np.float32)
+    Y = np.stack([X[:, :, 0].mean(1) > 0, X[:, :, 1].mean(1) > 0], axis=1).astype(int)
+    with pytest.raises(ValueError, match=r"got shape \(30, 2\); its 2 columns of 0/1.*multi-label targets.*"
+                                         r"MultiOutputClassifier\(SequenceClassifier\(\.\.\.\)\)"):
+        SequenceClassifier(**TINY).fit(X, Y)
+    from sklearn.multioutput import MultiOutputClassifier
+
+    fitted = _fit(MultiOutputClassifier(SequenceClassifier(**TINY)), X, Y)  # the fix runs
+    assert fitted.predict(X).shape == (30, 2)
+    with pytest.raises(ValueError, match=r"one-hot encoded"):  # a single 1 per row: one-hot, as before
+        SequenceClassifier(**TINY).fit(X, np.eye(2, dtype=int)[Y[:, 0]])
