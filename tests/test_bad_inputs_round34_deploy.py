@@ -102,3 +102,30 @@ def test_S34_02_a_pipeline_is_refused_naming_the_steps_the_export_would_not_hold
     x = pipe[:-1].transform(X[:1])[0]
     streamed = [streamer.step("s", row) for row in x][-1].probabilities
     np.testing.assert_allclose(streamed, pipe.predict_proba(X[:1])[0], atol=1e-6)
+
+
+# -- S34-03: Go's time.Time.String() print, "2024-03-01 11:00:00 +0100 CET" ------------------------------------------
+def test_S34_03_a_time_as_go_prints_it_is_refused_naming_its_iso_text(hourly):
+    # before: the server's 422 "... is not an ISO 8601 date; give each time as ISO text (e.g. ...)", the Streamer's
+    # "does not read as a date or duration (Unknown datetime string format, unable to parse: ...)": neither named the
+    # zone's abbreviation after the offset (nor time.Now()'s monotonic reading) as what was in the way
+    clf, X = hourly
+    x = X[0][:2]
+    sent = ["2024-03-01 11:00:00 +0100 CET", "2024-03-01 12:30:00.5 +0100 CET m=+0.000123"]
+    answer = client(clf).post("/predict", json={"sequences": [x.tolist()], "times": [sent]})
+    assert answer.status_code == 422
+    detail = answer.json()["detail"]
+    assert detail.startswith('times of sequence 0, step 0 holds "2024-03-01 11:00:00 +0100 CET"')
+    assert ("Go's time.Time.String() prints it: the offset +0100 then the zone's abbreviation 'CET', which ISO 8601 "
+            "does not write; send '2024-03-01T11:00:00+01:00' (Go: t.Format(time.RFC3339Nano))") in detail
+    with pytest.raises(ValueError) as error:
+        Streamer(clf).step("s", x[0], time=sent[1])
+    assert ("Streamer: stream 's': time '2024-03-01 12:30:00.5 +0100 CET m=+0.000123' does not read as a date: it is "
+            "printed as Go's time.Time.String() prints it: the offset +0100 then the zone's abbreviation 'CET' and the "
+            "monotonic clock reading 'm=+0.000123', which ISO 8601 does not write; send "
+            "'2024-03-01T12:30:00.5+01:00'") in one_line(error)
+    # what it says to send answers as predict
+    fixed = ["2024-03-01T11:00:00+01:00", "2024-03-01T12:30:00.5+01:00"]
+    answer = client(clf).post("/predict", json={"sequences": [x.tolist()], "times": [fixed]})
+    np.testing.assert_allclose(answer.json()["probabilities"][0],
+                               clf.predict_proba([x], times=[pd.to_datetime(fixed, format="ISO8601")])[0], atol=1e-6)

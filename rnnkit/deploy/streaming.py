@@ -166,6 +166,28 @@ def zone_name_fix(text) -> str | None:
             f"{send} (Java: zoned.toOffsetDateTime().toString(), or DateTimeFormatter.ISO_OFFSET_DATE_TIME)")
 
 
+# Go's time.Time.String() (fmt.Println of a time): "2024-03-01 11:00:00.5 +0100 CET", the offset then the zone's
+# abbreviation ("+0000 UTC"; "+03" where the zone has none), and for time.Now() the monotonic clock, " m=+0.0123"
+_GO_TIME = re.compile(r"\s*(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}(?:\.\d+)?) ([+-])(\d{2})(\d{2}) "
+                      r"([A-Za-z]{1,6}|[+-]\d{2,4})( m=[+-]\d+(?:\.\d+)?)?\s*")
+
+
+def go_time_fix(text) -> str | None:
+    """How to write ``text``, a time as Go's ``time.Time.String()`` prints it (``'2024-03-01 11:00:00 +0100 CET'``),
+    as ISO 8601 writes it; None for any other value. The numeric offset fixes the instant; the zone's abbreviation
+    after it (and the monotonic clock reading ``m=+0.0123`` of ``time.Now()``) is Go's addition, which neither ISO
+    8601 nor pandas reads."""
+    match = _GO_TIME.fullmatch(text) if isinstance(text, str) else None
+    if match is None:
+        return None
+    date, clock, sign, hours, minutes, zone, monotonic = match.groups()
+    iso = f"{date}T{clock}{sign}{hours}:{minutes}"
+    extra = f"the zone's abbreviation {zone!r}" + (f" and the monotonic clock reading {monotonic.strip()!r}"
+                                                    if monotonic else "")
+    return (f"it is printed as Go's time.Time.String() prints it: the offset {sign}{hours}{minutes} then {extra}, "
+            f"which ISO 8601 does not write; send {iso!r} (Go: t.Format(time.RFC3339Nano))")
+
+
 # a UTC offset written after the word GMT or UTC, as JavaScript's Date.toString() ("Fri Mar 01 2024 10:00:00 GMT+0100
 # (Central European Standard Time)"), Java's ZoneId "GMT+01:00" and Windows' "UTC+01:00" write it
 _GMT_OFFSET = re.compile(r"\s*(GMT|UTC)\s*([+-])(\d{1,2})(?::?(\d{2}))?\s*(\([^)]*\))?\s*$", re.IGNORECASE)
@@ -797,7 +819,7 @@ class Streamer:
             try:
                 value, zoned = _seconds(time)
             except (TypeError, ValueError) as e:
-                if (fix := zone_name_fix(time) or ordinal_date_fix(time)) is not None:
+                if (fix := zone_name_fix(time) or go_time_fix(time) or ordinal_date_fix(time)) is not None:
                     raise ValueError(f"{where}: time {time!r} does not read as a date: {fix}") from None
                 raise ValueError(f"{where}: time {time!r} does not read as a date or duration ({e}); give a "
                                  f"pd.Timestamp, a datetime or an ISO text (YYYY-MM-DD HH:MM:SS)") from None
