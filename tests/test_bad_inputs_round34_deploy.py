@@ -129,3 +129,39 @@ def test_S34_03_a_time_as_go_prints_it_is_refused_naming_its_iso_text(hourly):
     answer = client(clf).post("/predict", json={"sequences": [x.tolist()], "times": [fixed]})
     np.testing.assert_allclose(answer.json()["probabilities"][0],
                                clf.predict_proba([x], times=[pd.to_datetime(fixed, format="ISO8601")])[0], atol=1e-6)
+
+
+# -- S34-04: a TransformedTargetRegressor (y fitted as log y) and a CalibratedClassifierCV ---------------------------
+def test_S34_04_a_target_transform_or_a_calibration_is_refused_naming_what_the_export_would_lose(tmp_path):
+    # before: "export_onnx: cannot export a TransformedTargetRegressor; give a fitted ... SequenceRegressor ..."
+    # (the Streamer alike, serve "expected ... got TransformedTargetRegressor"): the natural next step,
+    # ttr.regressor_, answered log y where the wrapper answered y, without a word; a CalibratedClassifierCV's
+    # classifiers answer uncalibrated probabilities
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.compose import TransformedTargetRegressor
+
+    from rnnkit.deploy.export import export_onnx
+
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(20, 6, 3))
+    y = np.exp(X[:, :, 0].mean(1) + 3)
+    ttr = TransformedTargetRegressor(regressor=rnnkit.SequenceRegressor(**TINY), func=np.log,
+                                     inverse_func=np.exp).fit(X, y)
+    calibrated = CalibratedClassifierCV(rnnkit.SequenceClassifier(**TINY), cv=2).fit(X, (y > np.median(y)).astype(int))
+    for who, call in (("export_onnx", lambda s: export_onnx(s, tmp_path / "e")), ("Streamer", Streamer),
+                      ("serve", client)):
+        with pytest.raises(ValueError) as error:
+            call(ttr)
+        assert one_line(error).startswith(f"{who}: got a TransformedTargetRegressor, not the model: its regressor_, "
+                                          f"the SequenceRegressor, was fitted on y as func='log' made it")
+        assert "give ttr.regressor_ and apply inverse_func='exp' to each of its predictions" in one_line(error)
+        with pytest.raises(ValueError) as error:
+            call(calibrated)
+        assert one_line(error).startswith(f"{who}: got a CalibratedClassifierCV, not the model: its probabilities are "
+                                          f"its 2 classifiers' (one per fold")
+        assert "would answer uncalibrated probabilities" in one_line(error)
+    assert not (tmp_path / "e").exists()
+    # what it says answers as the wrapper predicts
+    streamer = Streamer(ttr.regressor_)
+    streamed = [streamer.step("s", row) for row in X[0]][-1].prediction
+    np.testing.assert_allclose(np.exp(streamed), ttr.predict(X[:1])[0], rtol=1e-5)

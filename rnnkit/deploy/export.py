@@ -279,6 +279,8 @@ def wrapper_hint(source) -> str | None:
     them); None for anything else."""
     if hasattr(source, "steps") and hasattr(source, "named_steps") and isinstance(source.steps, list):
         return pipeline_hint(source)
+    if (other := _transformed_target_hint(source) or _calibrated_hint(source)) is not None:
+        return other
     if not (hasattr(source, "param_grid") or hasattr(source, "param_distributions")) or not hasattr(source, "cv"):
         return None
     name = type(source).__name__
@@ -307,6 +309,45 @@ def pipeline_hint(pipe) -> str:
             f"which read values as the {model} read them at fit; give pipe[-1] and pass every input through "
             f"pipe[:-1].transform(X) first (given raw values, pipe[-1] answers from values unlike those of fit, "
             f"without a word)")
+
+
+def _transformed_target_hint(source) -> str | None:
+    """Why a scikit-learn ``TransformedTargetRegressor`` is not exported, streamed or served, and what to give: its
+    ``regressor_``, whose predictions are y as ``func`` (or ``transformer``) made it, so a client applies the inverse
+    to each; None for anything else."""
+    if not (hasattr(source, "regressor") and hasattr(source, "inverse_func") and hasattr(source, "transformer")):
+        return None
+    name = type(source).__name__
+    inner = getattr(source, "regressor_", None)
+    if inner is None:
+        return (f"got a {name} that is not fitted; fit it, then give its regressor_ and apply its inverse_func (or "
+                f"transformer_.inverse_transform) to each of that one's predictions")
+    if source.transformer is not None:
+        how, inverse = f"the transformer {type(source.transformer).__name__}", "ttr.transformer_.inverse_transform"
+    else:
+        how = f"func={getattr(source.func, '__name__', source.func)!r}"
+        inverse = f"inverse_func={getattr(source.inverse_func, '__name__', source.inverse_func)!r}"
+    return (f"got a {name}, not the model: its regressor_, the {type(inner).__name__}, was fitted on y as {how} made "
+            f"it, and the wrapper undoes that on each prediction, which no export, Streamer or server does; give "
+            f"ttr.regressor_ and apply {inverse} to each of its predictions (given alone, its predictions are the "
+            f"transformed y, without a word)")
+
+
+def _calibrated_hint(source) -> str | None:
+    """Why a scikit-learn ``CalibratedClassifierCV`` is not exported, streamed or served: its probabilities are its
+    fold classifiers' mapped by their calibrators and averaged, which no one network computes; None for anything
+    else."""
+    if not (hasattr(source, "method") and hasattr(source, "cv") and hasattr(source, "ensemble")):
+        return None
+    name = type(source).__name__
+    folds = len(getattr(source, "calibrated_classifiers_", []))
+    what = (f"its {folds} classifiers' (one per fold, each fitted on part of the data) each mapped by a "
+            f"{source.method} calibrator and averaged" if folds > 1 else
+            f"its classifier's mapped by a {source.method} calibrator")
+    return (f"got a {name}, not the model: its probabilities are {what}, which no network computes; the network "
+            f"of a classifier inside it (calibrated_classifiers_[k].estimator) would answer uncalibrated probabilities "
+            f"without a word; export, stream or serve a classifier fitted on all the data itself, and calibrate its "
+            f"probabilities on the client if needed")
 
 
 def check_not_refitted(estimator, model: nn.Module, who: str, holder: str, fix: str) -> None:
