@@ -115,3 +115,50 @@ def test_K34_03_time_aware_inputs_with_times_run_under_vmap_and_name_bad_times()
         vmap(out, in_dims=(None, 0, 0))(weights, values, repeated)
     with pytest.raises(ValueError, match=r"but sequence 1 has \S+ at step 2"):  # without vmap: as before
         rnnkit.time_aware_inputs(values, repeated)
+
+
+# -- K34-04: NaN left at a missing entry of a TimeAware layer's input under torch.compile ------------------------------
+def test_K34_04_nan_at_a_missing_entry_under_torch_compile_is_named():
+    layer, _ = _time_aware(rnnkit.GRUCell(4, 5))
+    values = torch.randn(3, 6, 2)
+    values[1, 2, 0] = float("nan")
+    by_hand = torch.cat([values, (~values.isnan()).float(), torch.zeros_like(values)], dim=-1)
+    compiled = torch.compile(layer, backend="eager")
+    # was: the check stepped aside under torch.compile, and sequence 1's outputs from step 2 on were NaN, silently
+    with pytest.raises(ValueError, match=r"^Recurrent\(TimeAware\): x holds nan at sequence 1, step 2, column 0 "
+                                         r"\(the value of feature 0\); "):
+        compiled(by_hand)
+    # a graph holds no check: exported as before (the compiled layer's outputs on good inputs: K33's tests)
+    good = rnnkit.time_aware_inputs(values)
+    torch.testing.assert_close(torch.export.export(layer, (good,)).module()(good)[0], layer(good)[0])
+
+
+# -- K34-05: float16 values with times in seconds (a day is past float16's 65504) ------------------------------------
+def test_K34_05_a_gap_past_float16s_range_is_named_by_time_aware_inputs_and_the_layer():
+    import numpy as np
+
+    values = torch.randn(2, 5, 2)
+    values[0, 1:3, 0] = float("nan")
+    days = torch.arange(5.0).expand(2, 5)
+    # was: delta inf from step 1 on (86400 s in float16), silently; the layer then said "0 * NaN is NaN ... write 0
+    # at missing values", which was not the cause
+    with pytest.raises(ValueError, match=r"^time_aware_inputs: the time since feature 0 was last observed is 86400 "
+                                         r"at step 1 of sequence 0, past torch\.float16's largest value 65504, so it "
+                                         r"would be inf; give times in a larger unit \(e\.g\. hours"):
+        rnnkit.time_aware_inputs(values.half(), days * 86400)
+    dates = np.array(["2024-01-01", "2024-01-02", "2024-01-05", "2024-01-06", "2024-02-06"], dtype="datetime64[D]")
+    with pytest.raises(ValueError, match=r"datetime64 times are read in seconds: give them as numbers in a larger "
+                                         r"unit, e.g\. hours, \(times - times\.min\(\)\) / np\.timedelta64\(1, 'h'\)"):
+        rnnkit.time_aware_inputs(values.half(), np.stack([dates, dates]))
+    hours = rnnkit.time_aware_inputs(values.half(), days * 24)  # in hours: finite, 24 and 72
+    assert hours[0, 3, 4].item() == 72 and bool(torch.isfinite(hours).all())
+    assert rnnkit.time_aware_inputs(values, days * 86400)[0, 3, 4].item() == 3 * 86400  # float32 holds it
+    layer = rnnkit.Recurrent(rnnkit.TimeAware(rnnkit.GRUCell(4, 3))).half()
+    overflowed = hours.clone()
+    overflowed[1, 2, 5] = float("inf")  # built by hand in float16
+    with pytest.raises(ValueError, match=r"x holds inf at sequence 1, step 2, column 5 \(the time since last observed "
+                                         r"of feature 1\); TimeAware's imputation and decays read it, .*\(a gap past "
+                                         r"torch\.float16's largest value 65504 is inf there: give times in a larger "
+                                         r"unit") as e:
+        layer(overflowed)
+    assert "0 * NaN" not in one_line(e)

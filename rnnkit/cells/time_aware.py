@@ -20,9 +20,11 @@ def time_aware_inputs(values: Tensor, times: Tensor | None = None) -> Tensor:
     """
     if not isinstance(values, Tensor):  # numpy's arrays, as pandas gives readings (torch's isfinite refused them)
         values = torch.as_tensor(np.asarray(values))
+    in_seconds = False  # datetime64 times, read in seconds
     if times is not None and not isinstance(times, Tensor):
         t = np.asarray(times)
-        if t.dtype.kind == "M":  # datetime64: seconds since the earliest (the gaps are what delta reads), float64
+        in_seconds = t.dtype.kind == "M"
+        if in_seconds:  # datetime64: seconds since the earliest (the gaps are what delta reads), float64
             t = (t - t.min()).astype("timedelta64[ns]").astype(np.int64) / 1e9
         times = torch.as_tensor(t, device=values.device)
     if values.dim() != 3:
@@ -62,9 +64,31 @@ def time_aware_inputs(values: Tensor, times: Tensor | None = None) -> Tensor:
     # between times rounded to float32 would come out as 0 or 128
     wide = torch.float32 if times.device.type == "mps" else torch.float64  # MPS has no float64
     s = times.to(wide)[..., None].expand(B, T, F)
-    delta = (s - s.gather(1, last_before)).to(values.dtype)
+    gaps = s - s.gather(1, last_before)
+    _check_gaps(gaps, values.dtype, in_seconds)
+    delta = gaps.to(values.dtype)
     delta[:, 0] = 0
     return torch.cat([x, m, delta], dim=-1)
+
+
+def _check_gaps(gaps: Tensor, dtype: torch.dtype, in_seconds: bool) -> None:
+    """ValueError for a time since last observed past ``dtype``'s largest value (float16's 65504: a day in
+    seconds): it would be inf in the input, and the decays ``exp(-max(0, w * inf + b))`` 0 or NaN."""
+    top = torch.finfo(dtype).max
+    with readable(gaps):
+        seen, k = unbatched(gaps)
+        if not bool((seen > top).any()):
+            return
+        at = torch.nonzero(seen > top)[0].tolist()
+        b, t, f = at[k:]
+        sample = f" of {vmap_sample(at[:k])}" if k else ""
+        gap = float(seen[tuple(at)])
+    unit = ("; datetime64 times are read in seconds: give them as numbers in a larger unit, e.g. hours, "
+            "(times - times.min()) / np.timedelta64(1, 'h')" if in_seconds else
+            "; give times in a larger unit (e.g. hours: times / 3600 for seconds)")
+    raise ValueError(f"time_aware_inputs: the time since feature {f} was last observed is {gap:g} at step {t} of "
+                     f"sequence {b}{sample}, past {dtype}'s largest value {top:g}, so it would be inf{unit}, or "
+                     f"values as float32 (values.float())")
 
 
 class TimeAware(Cell):

@@ -210,8 +210,9 @@ def _check_time_aware(x: Tensor, layer: nn.Module, lengths: Tensor | None, who: 
     imputation ``m * x + (1 - m) * ...`` gives NaN for a NaN at a missing entry (0 * NaN), so every output after it
     would be NaN, silently, where the user meant "missing". One scan of the input, for TimeAware layers only; under
     ``torch.func.vmap`` (per-sample gradients) the values it batches are read (:func:`unbatched`) and the sample
-    named."""
-    if not isinstance(_first_cell(layer), TimeAware) or torch.compiler.is_compiling():
+    named; under ``torch.compile`` it runs between the compiled graphs (a graph break, as the lengths' check). Not
+    while exporting (``torch.export``, ONNX): a graph holds no check, and the exported model is run on other data."""
+    if not isinstance(_first_cell(layer), TimeAware) or torch.compiler.is_exporting():
         return
     total = x.detach().sum()  # one pass, no temporaries: NaN or infinity would make it non-finite
     with readable(total):
@@ -231,11 +232,16 @@ def _check_time_aware(x: Tensor, layer: nn.Module, lengths: Tensor | None, who: 
     F = x.shape[-1] // 3
     part = ("the value", "the mask", "the time since last observed")[j // F]
     sample = f" of {vmap_sample(at[:k])}" if k else ""
-    raise ValueError(
-        f"{who}: x holds {value} at sequence {b}, step {t}, column {j} ({part} of feature {j % F}){sample}; "
-        f"TimeAware reads [x, mask, delta] and 0 * NaN is NaN, so the outputs would be NaN: write 0 at missing "
-        f"values and 0 in their mask, as rnnkit.time_aware_inputs(values, times) does from values with NaN"
-    )
+    fix = ("TimeAware reads [x, mask, delta] and 0 * NaN is NaN, so the outputs would be NaN: write 0 at missing "
+           "values and 0 in their mask, as rnnkit.time_aware_inputs(values, times) does from values with NaN")
+    if j >= F:  # the mask or the gap: the decays and the imputation read every one
+        fix = ("TimeAware's imputation and decays read it, so the outputs would be NaN: build [x, mask, delta] with "
+               "rnnkit.time_aware_inputs(values, times)")
+        if j >= 2 * F and math.isinf(value) and x.dtype in (torch.float16, torch.bfloat16):
+            fix += (f" (a gap past {x.dtype}'s largest value {torch.finfo(x.dtype).max:g} is inf there: give times "
+                    f"in a larger unit, e.g. hours for seconds, or the layer and x as float32)")
+    raise ValueError(f"{who}: x holds {value} at sequence {b}, step {t}, column {j} ({part} of feature {j % F})"
+                     f"{sample}; {fix}")
 
 
 def _first_cell(layer: nn.Module):
