@@ -162,3 +162,26 @@ def test_D34_04_events_at_one_time_keep_the_logs_order_when_rows_were_shuffled()
         EventSessions(lost.sort_values(["session", "timestamp"], kind="stable"), vocab)
         by_time = EventSessions(log.sort_values("timestamp", kind="stable").reset_index(drop=True), vocab)  # a raw log
     assert all(torch.equal(x["event"], x0["event"]) for (x, _), (x0, _) in zip(by_time, want, strict=True))
+
+
+def test_D34_05_lines_of_a_table_read_whole_with_the_label_column_are_refused():
+    import pandas as pd
+
+    from rnnkit.data.text import TextClassificationDataset, Vocab
+    rng = np.random.default_rng(0)
+    words = "good bad film plot actor great awful boring fun long".split()
+    rows = [(int(rng.integers(2)), " ".join(rng.choice(words, 6))) for _ in range(20)]
+    labels = [y for y, _ in rows]
+    texts = [t for _, t in rows]
+    tsv = [f"{y}\t{t}" for y, t in rows]  # read_text("train.tsv").splitlines()
+    vocab = Vocab.build(tsv, level="word")
+    with pytest.raises(ValueError, match=r"every text holds a tab, and the field before its first tab goes with its "
+                                         r"label one to one \(text 0: '\d\\t\w+.*' has label \d\): lines of a table "
+                                         r"read whole, label column and all\?.*line.split\('\\t', 1\)\[1\]"):
+        TextClassificationDataset(tsv, labels, vocab)
+    with pytest.raises(ValueError, match=r"the field after its last comma goes with its label"):
+        TextClassificationDataset(pd.Series([f"{t},{'pos' if y else 'neg'}" for y, t in rows], index=range(5, 25)),
+                                  pd.Series(labels, index=range(5, 25)), vocab)
+    TextClassificationDataset(texts, labels, vocab)  # the text column alone
+    TextClassificationDataset([t.replace(" ", "\t") for t in texts], labels, vocab)  # tabs between words
+    TextClassificationDataset([f"{t}, {t}" for t in texts], labels, vocab)  # commas in the text

@@ -564,6 +564,36 @@ def _warn_missing_as_text(texts) -> None:
                       "them (df.dropna(subset=[col]))", UserWarning, stacklevel=3)
 
 
+def _refuse_label_field(texts, labels: torch.Tensor) -> None:
+    """Refuse texts that are whole lines of a table holding the label column: a field before their first (or after
+    their last) tab, comma or semicolon that goes with the label one to one (``"1\tgreat film"`` beside label 1, lines
+    of a TSV file read as text). The label would be read from the input: a classifier perfect on a held-out split
+    that shares the leak, and lost on real text. Needs 8 texts or more, every one holding the separator, and two
+    classes or more, so a text that happens to hold a tab is not taken for a row."""
+    texts = list(texts)  # a Series' own index is no position
+    if len(texts) < 8 or not all(isinstance(t, str) for t in texts):
+        return
+    ids = labels.tolist()
+    if len(set(ids)) < 2:
+        return
+    for sep, name in (("\t", "tab"), (",", "comma"), (";", "semicolon")):
+        if not all(sep in t for t in texts):
+            continue
+        for first in (True, False):
+            fields = [(t.split(sep, 1)[0] if first else t.rsplit(sep, 1)[1]).strip() for t in texts]
+            if any(len(f) > 30 or not f for f in fields):  # a sentence, not a label's cell
+                continue
+            pairs = set(zip(fields, ids, strict=True))
+            if len(pairs) == len({f for f, _ in pairs}) == len({y for _, y in pairs}):  # one to one
+                where = f"before its first {name}" if first else f"after its last {name}"
+                keep = f"line.split({sep!r}, 1)[1]" if first else f"line.rsplit({sep!r}, 1)[0]"
+                raise ValueError(f"every text holds a {name}, and the field {where} goes with its label one to one "
+                                 f"(text 0: {texts[0][:40]!r} has label {ids[0]}): lines of a table read whole, label "
+                                 "column and all? the model would read the label from the text, perfect on a held-out "
+                                 "split that shares the leak and lost on real text; give the text column alone "
+                                 f"({keep} for each line, or pd.read_csv(path, sep={sep!r})['text'])")
+
+
 def _holds_nul(text: str) -> str:
     """What a text given as a string with a NUL holds, and the fix (`Vocab.build`, `Vocab.encode`)."""
     return (f"holds a NUL character (at character {text.index(chr(0))}), which no text holds: text of a binary file, "
@@ -821,6 +851,7 @@ class TextClassificationDataset(Dataset):
                              f"pass max_len >= {bos + eos + 1}")
         self.vocab = vocab
         _warn_missing_as_text(texts)
+        _refuse_label_field(texts, _label_ids(labels))
         self.ids = []
         for i, t in enumerate(texts):
             try:
