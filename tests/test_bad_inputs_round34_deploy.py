@@ -165,3 +165,39 @@ def test_S34_04_a_target_transform_or_a_calibration_is_refused_naming_what_the_e
     streamer = Streamer(ttr.regressor_)
     streamed = [streamer.step("s", row) for row in X[0]][-1].prediction
     np.testing.assert_allclose(np.exp(streamed), ttr.predict(X[:1])[0], rtol=1e-5)
+
+
+# -- S34-05: a body encoded twice (json=json.dumps(payload)), a part given as its JSON text, JSON Lines --------------
+def test_S34_05_a_body_encoded_twice_or_sent_as_json_lines_is_named(hourly):
+    # before: 400 'request body must be a JSON object {...}, got a JSON string', '"sequences" must be a non-empty list
+    # of sequences', 'sequence 0 must be a list of steps, got a JSON string', and for two documents 'request body is
+    # not JSON (Extra data: line 2 column 1 (char 40))': none named the encoding done twice or the second document
+    import json
+
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(20, 6, 3))
+    clf = rnnkit.SequenceClassifier(**TINY).fit(X, (X[:, :, 0].mean(1) > 0).astype(int))
+    app = client(clf)
+    x = X[0].tolist()
+    whole = app.post("/predict", json=json.dumps({"sequences": [x]}))
+    assert whole.status_code == 400
+    assert whole.json()["detail"].endswith("got a JSON string whose text is itself JSON (an object): it was encoded "
+                                           "twice (requests.post(url, json=json.dumps(payload)), or JSON.stringify of "
+                                           "a string); send the JSON itself, requests.post(url, json=payload) "
+                                           "(JavaScript: body: JSON.stringify(payload) once)")
+    part = app.post("/predict", json={"sequences": json.dumps([x])})
+    assert part.status_code == 400
+    assert 'it was encoded twice; give "sequences" as JSON itself, not its text' in part.json()["detail"]
+    one = app.post("/predict", json={"sequences": [x, json.dumps(x)]})
+    assert one.status_code == 400
+    assert one.json()["detail"].startswith("sequence 1 must be a list of steps, got a JSON string whose text is itself "
+                                           "JSON (an array): it was encoded twice; give sequence 1 as JSON itself")
+    lines = app.post("/predict", content=json.dumps({"sequences": [x]}) + "\n" + json.dumps({"sequences": [x]}),
+                     headers={"content-type": "application/json"})
+    assert lines.status_code == 400
+    assert lines.json()["detail"].startswith("request body holds more than one JSON document (another begins on line "
+                                             "2, as JSON Lines or two bodies joined write them); send one JSON object")
+    # a string that is no JSON is named as before
+    plain = app.post("/predict", json={"sequences": [x, "abc"]})
+    assert plain.json()["detail"].startswith("sequence 1 must be a list of steps, got a JSON string")
+    assert "encoded twice" not in plain.json()["detail"]

@@ -110,6 +110,38 @@ class RequestError(ValueError):
 
 
 # -- the request ----------------------------------------------------------------------------------------------
+def _encoded_twice(value, part: str | None = None) -> str:
+    """For ``value``, a JSON string whose text is itself a JSON object or array (a payload encoded twice:
+    ``requests.post(url, json=json.dumps(payload))``, ``JSON.stringify`` of a string; ``part``, a part of the body
+    given as its text, ``json.dumps(seqs)``), the words naming that and the fix; "" for any other value."""
+    if not isinstance(value, str) or value.strip()[:1] not in ("{", "["):
+        return ""
+    try:
+        inner = json.loads(value)
+    except ValueError:
+        return ""
+    kind = _json_kind(inner)
+    what = f" whose text is itself JSON (an {kind}): it was encoded twice"
+    if part is not None:
+        return f"{what}; give {part} as JSON itself, not its text (in Python: the list itself, not json.dumps of it)"
+    return (f"{what} (requests.post(url, json=json.dumps(payload)), or JSON.stringify of a string); send the JSON "
+            f"itself, requests.post(url, json=payload) (JavaScript: body: JSON.stringify(payload) once)")
+
+
+def _two_documents(body: bytes, error: json.JSONDecodeError) -> str | None:
+    """The reason for a body that holds one JSON document after another (JSON Lines, as ``df.to_json(orient=
+    'records', lines=True)`` writes, or two bodies joined), which ``json.loads`` calls "Extra data"; else None."""
+    if not error.msg.startswith("Extra data"):
+        return None
+    rest = error.doc[error.pos:].lstrip() if isinstance(error.doc, str) else ""
+    if rest[:1] not in ("{", "["):
+        return None
+    line = error.doc.count("\n", 0, error.pos) + 1
+    return (f"request body holds more than one JSON document (another begins on line {line}, as JSON Lines or two "
+            f"bodies joined write them); send one JSON object, {{\"sequences\": [...]}} holding every sequence "
+            f"(the answers come in its order)")
+
+
 def _json_kind(value) -> str:
     """JSON's name for the type of a parsed value (a list is an array)."""
     return {list: "array", str: "string", bool: "boolean", int: "number", float: "number"}.get(
@@ -137,7 +169,8 @@ def parse_request(body: bytes, n_features: int, limits: Limits, *, missing: bool
     try:
         payload = json.loads(body, object_pairs_hook=_unique_keys)
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise RequestError(400, _not_utf8(body) or f"request body is not JSON ({e}){_not_json_hint(body)}") from None
+        raise RequestError(400, _not_utf8(body) or _two_documents(body, e)
+                           or f"request body is not JSON ({e}){_not_json_hint(body)}") from None
     except ValueError as e:  # an integer literal of over 4300 digits (Python's limit for reading one)
         raise RequestError(422, f"request body holds a number beyond float32's range ({str(e).split(':')[0]})"
                            ) from None
@@ -147,7 +180,7 @@ def parse_request(body: bytes, n_features: int, limits: Limits, *, missing: bool
         raise RequestError(400, f"request body gives the key {payload.repeated!r} twice; give it once")
     if not isinstance(payload, dict):
         raise RequestError(400, f'request body must be a JSON object {{"sequences": [[[f1, f2, ...], ...], ...]}}, '
-                                f'got a JSON {_json_kind(payload)}')
+                                f'got a JSON {_json_kind(payload)}{_encoded_twice(payload)}')
     if "sequences" not in payload:  # a misspelt or other key: name what was sent
         close = [k for k in payload if k.strip().lower().removesuffix("s") == "sequence"]  # "Sequences", "sequence"
         raise RequestError(400, f'request body has no key "sequences" (it has {sorted(payload)[:5]}'
@@ -171,7 +204,9 @@ def parse_request(body: bytes, n_features: int, limits: Limits, *, missing: bool
                                 f'sequences as a list (e.g. list(d.values())): the answers come in its order')
     if not isinstance(sequences, list) or not sequences:
         raise RequestError(400 if not isinstance(sequences, list) else 422,
-                           '"sequences" must be a non-empty list of sequences (lists of steps)')
+                           '"sequences" must be a non-empty list of sequences (lists of steps)'
+                           + (", got a JSON string" + _encoded_twice(sequences, '"sequences"')
+                              if isinstance(sequences, str) else ""))
     if len(sequences) > limits.max_sequences:
         raise RequestError(413, f"{len(sequences)} sequences exceed the limit of {limits.max_sequences} "
                                 "per request; split the request")
@@ -184,7 +219,7 @@ def parse_request(body: bytes, n_features: int, limits: Limits, *, missing: bool
             raise RequestError(400, _frame_hint(seq, i, names))
         if not isinstance(seq, list):
             raise RequestError(400, f"sequence {i} must be a list of steps, got a JSON {_json_kind(seq)}"
-                               + _flat_sequences_hint(sequences, n_features))
+                               + (_encoded_twice(seq, f"sequence {i}") or _flat_sequences_hint(sequences, n_features)))
         if not seq:
             raise RequestError(422, f"sequence {i} is empty; every sequence needs at least one step")
         if len(seq) > limits.max_steps:
