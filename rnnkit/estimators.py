@@ -245,6 +245,10 @@ def _read_sequences(X, who: str, n_features: int | None = None, *, layout: str =
     # a list given channels first whose sequences share their last axis and not their first: (T_i, F) as given
     as_given = transpose and layout == "nct" and all(a.ndim == 2 for a in arrays) and \
         len({a.shape[1] for a in arrays}) == 1 < len({a.shape[0] for a in arrays})
+    # a list given as rnnkit's whose sequences share their first axis and not their last: aeon's (C, T_i) as given
+    aeon = kind == "list" and layout == "ntf" and all(a.ndim == 2 and not isinstance(s, pd.DataFrame) for a, s in
+                                                     zip(arrays, seqs, strict=True)) and \
+        len({a.shape[0] for a in arrays}) == 1 < len({a.shape[1] for a in arrays})
     if transpose:  # (C, T_i) -> (T_i, C); a 1-D sequence stays as it is, a DataFrame's rows are its steps
         arrays = [a if isinstance(s, pd.DataFrame) else a.T for a, s in zip(arrays, seqs, strict=True)]
     arrays = [a[:, None] if a.ndim == 1 else a for a in arrays]
@@ -254,7 +258,10 @@ def _read_sequences(X, who: str, n_features: int | None = None, *, layout: str =
         if a.shape[1] != arrays[0].shape[1]:
             hint = (f"; layout={asked!r} reads each sequence as (channels, T_i), but X's sequences share their last "
                     f"axis ({arrays[0].shape[0]}) and differ in their first ({arrays[0].shape[1]}, {a.shape[1]}, ...), "
-                    f"as (T_i, F) sequences do: pass layout='ntf' (or 'auto')" if as_given else "")
+                    f"as (T_i, F) sequences do: pass layout='ntf' (or 'auto')" if as_given else
+                    f"; layout={asked!r} reads each sequence as (T_i, F), but X's sequences share their first axis "
+                    f"({arrays[0].shape[0]}) and differ in their last ({arrays[0].shape[1]}, {a.shape[1]}, ...), as "
+                    f"aeon's (channels, T_i) sequences do: pass layout='nct' (or 'auto')" if aeon else "")
             raise ValueError(f"{who}: {name(i)} has {a.shape[1]} features but {name(0)} has {arrays[0].shape[1]}"
                              + hint)
         # beyond float32's range: the network's inputs could not carry it (nor the server's and the Streamer's)

@@ -140,3 +140,15 @@ def test_E34_05_multi_label_targets_name_one_classifier_per_column():
     assert fitted.predict(X).shape == (30, 2)
     with pytest.raises(ValueError, match=r"one-hot encoded"):  # a single 1 per row: one-hot, as before
         SequenceClassifier(**TINY).fit(X, np.eye(2, dtype=int)[Y[:, 0]])
+
+
+def test_E34_06_aeons_list_given_as_ntf_names_layout_nct():
+    # before: 'sequence 1 of X has 16 features but sequence 0 of X has 19', nothing of aeon's (C, T_i) layout
+    rng = np.random.default_rng(0)
+    X = [rng.normal(size=(3, n)) for n in (19, 16, 12, 15, 18, 14)]  # aeon's unequal-length (C, T_i) list
+    y = np.array(["a", "b"] * 3)
+    with pytest.raises(ValueError, match=r"sequence 1 of X has 16 features but sequence 0 of X has 19; "
+                                         r"layout='ntf' reads each sequence as \(T_i, F\), but X's sequences share "
+                                         r"their first axis \(3\).*pass layout='nct' \(or 'auto'\)"):
+        SequenceClassifier(**TINY, layout="ntf").fit(X, y)
+    assert _fit(SequenceClassifier(**TINY, layout="nct"), X, y).n_features_in_ == 3  # the fix reads
