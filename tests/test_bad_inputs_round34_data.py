@@ -185,3 +185,21 @@ def test_D34_05_lines_of_a_table_read_whole_with_the_label_column_are_refused():
     TextClassificationDataset(texts, labels, vocab)  # the text column alone
     TextClassificationDataset([t.replace(" ", "\t") for t in texts], labels, vocab)  # tabs between words
     TextClassificationDataset([f"{t}, {t}" for t in texts], labels, vocab)  # commas in the text
+
+
+def test_D34_06_video_clips_of_two_orientations_resized_to_one_size_are_warned_of(tmp_path):
+    import warnings
+
+    from rnnkit.data.video import VideoDataset, write_video
+    rng = np.random.default_rng(0)
+    for name, (h, w) in {"land": (18, 32), "port": (32, 18), "four_three": (24, 32)}.items():
+        write_video(tmp_path / f"{name}.avi", (rng.random((3, h, w, 3)) * 255).astype(np.uint8), fps=10)
+    with pytest.warns(UserWarning, match=r"VideoDataset: \S*port.avi has 32x18 \(H x W\) frames, standing, and "
+                                         r"\S*land.avi 18x32, lying, and size=\(16, 16\) resizes both to 16x16, so the "
+                                         r"one or the other is squeezed: .* 3.2 times as wide.*give the clips one "
+                                         r"orientation"):
+        ds = VideoDataset([tmp_path / "land.avi", tmp_path / "port.avi"], [0, 1], size=(16, 16))
+    assert ds[1][0].shape == (3, 1, 16, 16)  # read as before
+    with warnings.catch_warnings():  # one orientation, two aspects: no word
+        warnings.simplefilter("error")
+        VideoDataset([tmp_path / "land.avi", tmp_path / "four_three.avi"], [0, 1], size=(16, 16))

@@ -441,6 +441,24 @@ def _check_one_rate(files: list[Path], rates: list[float]) -> None:
                          f"step={round(high / low)})])")
 
 
+def _warn_two_orientations(files: list[Path], shapes: list[tuple[int, int]], size: tuple[int, int]) -> None:
+    """Warn of files whose frames stand in two orientations (a phone's portrait clips beside landscape ones) resized
+    to one ``size``: the one or the other is squeezed, so that a shape or a motion differs in width between them by
+    the ratio of their aspects (16:9 and 9:16: 3.2 times), without an error. Aspects on both sides of square and a
+    factor of 1.5 or more apart; 4:3 beside 16:9 passes."""
+    known = [(w / h, f, (h, w)) for f, (h, w) in zip(files, shapes, strict=True) if h > 0 and w > 0]
+    if not known:
+        return
+    (tall, a, ha), (wide, b, hb) = min(known, key=lambda k: k[0]), max(known, key=lambda k: k[0])
+    if tall < 1 < wide and wide >= 1.5 * tall:
+        warnings.warn(f"VideoDataset: {a} has {ha[0]}x{ha[1]} (H x W) frames, standing, and {b} {hb[0]}x{hb[1]}, "
+                      f"lying, and size={tuple(size)} resizes both to {size[0]}x{size[1]}, so the one or the other is "
+                      f"squeezed: a shape or a motion {wide / tall:.2g} times as wide, relative to its height, in the "
+                      "one as in the other; give the clips one orientation (rotate or crop them, e.g. ffmpeg -i in.mp4 "
+                      "-vf transpose=1 out.avi for a clip filmed on its side, or -vf crop=ih*9/16:ih for a standing "
+                      "crop), or a dataset per orientation", UserWarning, stacklevel=3)
+
+
 class VideoDataset(Dataset):
     """Video files as ``(frames (T, C, H, W) float32 in [0, 1], label int64)`` items, decoded on access.
 
@@ -450,7 +468,8 @@ class VideoDataset(Dataset):
     (not by decoding every video: that is a GOP per file, not the whole file). The true ``T`` of
     an item is what `pad_collate` records. ``size=None`` keeps the files' frame size, which must then be one size.
     Files whose frame rates differ by a factor of 1.5 or more (25 and 50 fps) are refused: a step would last another
-    time in each; 24, 25 and 30 fps pass.
+    time in each; 24, 25 and 30 fps pass. Files of two orientations (portrait clips beside landscape ones) resized
+    to one ``size`` are warned of: the one or the other is squeezed.
     """
 
     def __init__(
@@ -474,7 +493,7 @@ class VideoDataset(Dataset):
         self.files = [Path(f) for f in files]
         self.labels = _label_ids(labels)
         self.options = dict(size=size, grayscale=grayscale, max_frames=max_frames, step=step)
-        lengths, rates, first = [], [], None
+        lengths, rates, shapes, first = [], [], [], None
         cv2 = _cv2()
         for f in self.files:
             _check_file(f)
@@ -486,6 +505,7 @@ class VideoDataset(Dataset):
             # a container that does not record its frame count says 0 (or less): a hint of 1 keeps it batchable
             n = max(1, -(-listed // step))
             hw = int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT)), int(cap.get(cv2.CAP_PROP_FRAME_WIDTH))
+            shapes.append(hw)
             last = listed - max(2, listed // 100) - 1  # the last frame read_video needs (its shortfall let pass)
             if (max_frames is None or max_frames * step > last) and last > 0:
                 # one seek and one frame, not the whole file: a file cut short fails here as read_video would
@@ -511,6 +531,8 @@ class VideoDataset(Dataset):
                                  f"together; pass size=(H, W) to resize every frame to one size (e.g. "
                                  f"size={first[1]})")
         _check_one_rate(self.files, rates)
+        if size is not None:
+            _warn_two_orientations(self.files, shapes, size)
         self.lengths = np.asarray(lengths, dtype=np.int64)
 
     def __len__(self) -> int:
