@@ -107,7 +107,8 @@ def format_mean_sd(values, digits: int = 3) -> str:
 
 def format_stat(mean: float, sd: float | None, digits: int = 3) -> str:
     """``"0.912 ± 0.013"``: the mean to ``digits`` significant digits and the sd to ``digits - 1`` (whole
-    numbers with thousands separators from 1000 on, powers of ten from 1e15 on: ``"1.25e+308 ± 3.5e+307"``);
+    numbers with thousands separators from 1000 on, and where the whole part has more than ``digits`` digits
+    (``"1,000 ± 0.4"`` for 999.6, not ``"1e+03"``), powers of ten from 1e15 on: ``"1.25e+308 ± 3.5e+307"``);
     without an sd (nan or None: one run) ``"0.912 (n = 1)"``."""
     if not is_count(digits):  # else Python's "Format specifier missing precision" or a precision of 0 read as 1
         raise ValueError(f"format_stat: digits must be an integer >= 1 (significant digits of the mean), got "
@@ -122,6 +123,8 @@ def format_stat(mean: float, sd: float | None, digits: int = 3) -> str:
     huge = math.isfinite(mean) and abs(mean) >= 1e15  # past float's whole numbers: 1e308 would be 309 digits
     big = abs(mean) >= 1000 and not huge
     m = f"{mean:.{digits - 1}e}" if huge else f"{mean:,.0f}" if big else f"{mean:.{digits}g}"
+    if "e" in m and not huge and abs(mean) >= 1:  # a whole part longer than digits: 999.6 to 3 is '1e+03'
+        m = f"{mean:,.0f}"
     if not math.isfinite(mean):  # a diverged run among them: no spread to give
         return m
     if math.isnan(sd):

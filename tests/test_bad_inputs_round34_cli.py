@@ -70,3 +70,13 @@ def test_C34_04_rerun_of_a_fit_its_own_early_stopping_ended(tmp_path):
     again = fit(NOISE, [EarlyStopping("val_loss", patience=1)], epochs=40, log_dir=tmp_path, ckpt_path="last")
     assert again.trainer.current_epoch == first.trainer.current_epoch  # it trained one epoch more, or on
     assert again.module.history["val_loss"] == first.module.history["val_loss"]
+
+
+def test_C34_05_a_mean_that_rounds_past_its_digits_is_written_whole():
+    from rnnkit.report import format_mean_sd, format_stat
+
+    assert format_stat(999.6, 0.4) == "1,000 ± 0.4"  # was '1e+03 ± 0.4'
+    assert format_stat(-999.7, 1.2) == "-1,000 ± 1.2"
+    assert format_stat(150.0, 3.0, digits=2) == "150 ± 3"  # was '1.5e+02 ± 3'
+    assert format_mean_sd([999.2, 999.8, 1000.1]) == "1,000 ± 0.46"
+    assert format_stat(0.9123, 0.0134) == "0.912 ± 0.013" and format_stat(1.25e308, 3.5e307) == "1.25e+308 ± 3.5e+307"
