@@ -8,16 +8,21 @@ and seasonal smoothing ``γ``, its initial level ``l_0`` and seasons ``s_{1..m}`
     multiplicative (a positive series)            additive (a series with zeros or negative values)
     l_t     = α y_t / s_t + (1 - α) l_{t-1}       l_t     = α (y_t - s_t) + (1 - α) l_{t-1}
     s_{t+m} = γ y_t / l_{t-1} + (1 - γ) s_t       s_{t+m} = γ (y_t - l_{t-1}) + (1 - γ) s_t
-    z_t     = log(y_t / s_t),  λ_t = log l_t      z_t     = (y_t - s_t) / d,  λ_t = l_t / d
+    r_t     = log(y_t / s_t)                      r_t     = y_t - s_t
+    z_t     = r_t / d,  λ_t = log(l_t) / d        z_t     = r_t / d,  λ_t = l_t / d
 
 (statsmodels' Holt-Winters recursion without trend, whose ``α, γ, l_0, s`` it estimates by least squares:
-:func:`fit_smoothing`; ``s_t = 1`` or ``0`` without a season; ``d`` is the series' mean absolute one-step
-change, so that ``z`` is unitless as the log is). The net reads a window ending at ``T`` relative to the level
-there and predicts the horizon the same way, ES-RNN's "log ratio to level"::
+:func:`fit_smoothing`; ``s_t = 1`` or ``0`` without a season). ``d`` is the series' own volatility: the mean
+absolute one-step change of its deseasonalised remainder, ``d = mean_t |r_t - r_{t-1}|`` (as the direct model's
+``s_i``; 1 when the remainder is constant), so that one unit of ``z`` is one typical step of every series: the
+net's quantiles, learned across the panel, then span each series' own noise (DeepAR's and ES-RNN's per-series
+scaling). Without it, a panel of a quiet and a noisy series shared one width of log ratios: the quiet series'
+80 % band came out many times too wide, the noisy one's too narrow. The net reads a window ending at ``T``
+relative to the level there and predicts the horizon the same way, ES-RNN's "log ratio to level"::
 
     x_τ = z_τ - λ_T               τ = T-L+1 .. T             the window, (L,)
     ẑ_h = net(x)_h                h = 1 .. H                 its forecast of z_{T+h} - λ_T, (H, n_q)
-    ŷ_{T+h} = exp(ẑ_h + λ_T) s_{T+h}   or   d (ẑ_h + λ_T) + s_{T+h}
+    ŷ_{T+h} = exp(d (ẑ_h + λ_T)) s_{T+h}   or   d (ẑ_h + λ_T) + s_{T+h}
 
 with the future seasons ``s_{T+h} = s_{T+h-m⌈h/m⌉}`` from the recursion run to ``T``. A remainder of zero
 (``ẑ = 0``) is the smoothing's own forecast; a series that is exactly level × season is recomposed exactly.
@@ -40,7 +45,9 @@ from ..data.timeseries import shown_time
 
 class Smoothing(NamedTuple):
     """One series' fitted smoothing: ``kind`` ``"mul"`` or ``"add"``, season ``m``, ``alpha``, ``gamma``,
-    ``level0`` (``l_0``), ``season0`` (``(m,)``, ``s_1 .. s_m``) and ``unit`` (``d``; 1 for ``"mul"``)."""
+    ``level0`` (``l_0``), ``season0`` (``(m,)``, ``s_1 .. s_m``) and ``unit`` (``d``, the remainder's volatility;
+    models saved before it was measured hold 1 for ``"mul"`` and the mean absolute one-step change of ``y`` for
+    ``"add"``, which recompose as they did)."""
 
     kind: str
     m: int
@@ -54,21 +61,33 @@ class Smoothing(NamedTuple):
 def fit_smoothing(y: np.ndarray, m: int) -> Smoothing:
     """Holt-Winters smoothing without trend fitted to the series ``y (n,)`` (finite; statsmodels'
     ``ExponentialSmoothing``, ``initialization_method="estimated"``): multiplicative when every value is
-    positive, else additive; with a season of ``m`` when ``y`` holds two seasons and ``m > 1``, else none."""
+    positive, else additive; with a season of ``m`` when ``y`` holds two seasons and ``m > 1``, else none. Its
+    ``unit`` is the remainder's volatility ``d`` of the module docstring (:func:`remainder_unit`)."""
     from statsmodels.tsa.holtwinters import ExponentialSmoothing
 
     kind = "mul" if (y > 0).all() else "add"
     m = m if m > 1 and len(y) >= 2 * m + 2 else 1
-    diff = np.abs(np.diff(y)).mean() if len(y) > 1 else 0.0
-    unit = 1.0 if kind == "mul" else next((v for v in (diff, np.abs(y).mean()) if v > 0), 1.0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the optimiser's convergence chatter on short series
         fit = ExponentialSmoothing(y, trend=None, seasonal=kind if m > 1 else None, seasonal_periods=m if m > 1
                                    else None, initialization_method="estimated").fit()
     p = fit.params
     season0 = np.asarray(p["initial_seasons"], np.float64) if m > 1 else np.full(1, 1.0 if kind == "mul" else 0.0)
-    return Smoothing(kind, m, float(p["smoothing_level"]), float(p["smoothing_seasonal"]) if m > 1 else 0.0,
-                     float(p["initial_level"]), season0, float(unit))
+    s = Smoothing(kind, m, float(p["smoothing_level"]), float(p["smoothing_seasonal"]) if m > 1 else 0.0,
+                  float(p["initial_level"]), season0, 1.0)
+    return s._replace(unit=remainder_unit(y, s))
+
+
+def remainder_unit(y: np.ndarray, s: Smoothing) -> float:
+    """The volatility ``d`` of the series ``y (n,)`` under the smoothing ``s`` (whose ``unit`` is not read): the
+    mean absolute one-step change of its remainder ``r_t`` (the module docstring); where that is 0 (a series
+    that is exactly level and season) or not finite, the remainder's mean absolute value (additive), else 1."""
+    _, seasons = smooth(y, s)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = np.log(y / seasons[: len(y)]) if s.kind == "mul" else y - seasons[: len(y)]
+    steps = np.abs(np.diff(r)).mean() if len(r) > 1 else 0.0
+    size = np.abs(r).mean() if s.kind == "add" else 0.0
+    return float(next((v for v in (steps, size) if np.isfinite(v) and v > 1e-12 * max(np.abs(r).max(), 1.0)), 1.0))
 
 
 def smooth(y: np.ndarray, s: Smoothing) -> tuple[np.ndarray, np.ndarray]:
@@ -123,7 +142,7 @@ def normalise(y: np.ndarray, s: Smoothing) -> tuple[np.ndarray, np.ndarray, np.n
     level, seasons = smooth(y, s)
     if s.kind == "mul":
         with np.errstate(divide="ignore", invalid="ignore"):  # a level <= 0 is refused by its caller's check
-            return np.log(y / seasons[: len(y)]), np.log(level), seasons
+            return np.log(y / seasons[: len(y)]) / s.unit, np.log(level) / s.unit, seasons
     return (y - seasons[: len(y)]) / s.unit, level / s.unit, seasons
 
 
@@ -136,7 +155,7 @@ def recompose(zhat: np.ndarray, anchor: float, seasons: np.ndarray, s: Smoothing
     """Forecasts ``ŷ (H, n_q)`` from the net's ``ẑ (H, n_q)``, the window's level ``λ_T`` and the future
     seasons ``(H,)`` (the last equation of the module docstring)."""
     if s.kind == "mul":
-        return np.exp(zhat + anchor) * seasons[:, None]
+        return np.exp(s.unit * (zhat + anchor)) * seasons[:, None]
     return s.unit * (zhat + anchor) + seasons[:, None]
 
 

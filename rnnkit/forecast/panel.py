@@ -499,7 +499,7 @@ class GlobalForecaster(BaseEstimator):
         out, anchors = [], []
         for frame, s, zi in zip(frames, smoothing, z, strict=True):
             zt, anchor, _ = hybrid.normalise(frame.values[:, 0], s)
-            zi = zi.copy()
+            zi = zi.astype(np.float64)  # float64 until _windows subtracts λ_T: z is large where d is small
             zi[:, 0] = zt
             out.append(zi)
             anchors.append(anchor)
@@ -896,6 +896,8 @@ class GlobalForecaster(BaseEstimator):
             "band": [[tau, c] for tau, c in self.band_.items()],
             "smoothing_kinds": None if self.smoothing_ is None else [s.kind for s in self.smoothing_],
         }
+        if self.smoothing_ is not None:  # each unit the remainder's volatility (a model without it: _restore)
+            fitted["smoothing_units"] = "remainder"
         tensors = {} if self.model_ is None else {f"model.{k}": v for k, v in self.model_.state_dict().items()}
         if self.kind_ == "combination":  # each net's own state under its name, the history kept once
             fitted |= {"components": [list(c) for c in self.components_], "ets": self.ets_,
@@ -923,9 +925,11 @@ class GlobalForecaster(BaseEstimator):
                                                                        for fr in frames]))
         return fitted, tensors
 
-    def _restore(self, fitted: dict, tensors: dict[str, Tensor], *, who: str = "GlobalForecaster.load") -> None:
+    def _restore(self, fitted: dict, tensors: dict[str, Tensor], *, who: str = "GlobalForecaster.load",
+                 part: bool = False) -> None:
         """The inverse of :meth:`_saved_state`; ``who``: the call its warnings name (a :class:`Forecaster`'s
-        hybrid restores its net through here, loaded by ``Forecaster.load``)."""
+        hybrid restores its net through here, loaded by ``Forecaster.load``); ``part``: a combination's net,
+        whose median alone is read (the combination's band is its own)."""
         values = tensors["history.values"].numpy()
         time = None
         if fitted["time_kind"] == "datetime":
@@ -958,6 +962,8 @@ class GlobalForecaster(BaseEstimator):
                                           float(t["level0"][i]), t["season0"][ends[i] - t["m"][i] : ends[i]].copy(),
                                           float(t["unit"][i]))
                          for i, kind_i in enumerate(fitted["smoothing_kinds"])]
+            if "smoothing_units" not in fitted and len(smoothing) > 1 and not part:
+                _warn_shared_band(fitted["ids"], smoothing, who)
         n = len(fitted["ids"])
         choices = {"model": (kind, "saved"), "season_length": (fitted.get("season_lengths", [1] * n), "saved"),
                    "band": ({tau: c for tau, c in fitted.get("band", [])}, "saved")}
@@ -973,13 +979,26 @@ class GlobalForecaster(BaseEstimator):
             for name, state in fitted["parts"].items():
                 part = clone(self).set_params(model=name, calibrate=False, log_dir=None)
                 part._restore(state, history | {k.removeprefix(f"{name}."): v for k, v in tensors.items()
-                                                if k.startswith(f"{name}.")})
+                                                if k.startswith(f"{name}.")}, part=True)
                 part.period_, part.text_ = self.period_, self.text_  # saved before the parts were told them
                 self.parts_[name] = part
             self.components_ = [tuple(c) for c in fitted["components"]]
             self.ets_, self.validation_ = fitted["ets"], fitted["validation"]
             if "band.scale" in tensors:
                 self.band_scale_ = tensors["band.scale"].numpy()
+
+
+def _warn_shared_band(ids: list, smoothing: list, who: str) -> None:
+    """Warn that a hybrid saved before its remainder was scaled by each series' own volatility (no
+    ``smoothing_units`` in its config) is loaded as it was fitted: its net's quantiles span one width for every
+    series, too wide for a quiet one and too narrow for a noisy one (the point forecasts are as they were)."""
+    shown = ", ".join(repr(k) for k in ids[:SHOWN_SERIES]) + (", ..." if len(ids) > SHOWN_SERIES else "")
+    warnings.warn(f"{who}: this hybrid model of {len(ids)} series ({shown}) was saved by an rnnkit that did not "
+                  "scale each series' remainder by its own volatility, so its prediction intervals share one width "
+                  "of log ratios (or of the saved units) across the series: too wide for a quiet series, too narrow "
+                  "for a noisy one; it is loaded as it was fitted (the same forecasts); refit it (GlobalForecaster("
+                  "model='hybrid', ...).fit(data), then save) for each series' band at its own scale",
+                  UserWarning, stacklevel=user_stacklevel())
 
 
 # -- the panel ---------------------------------------------------------------------------------------------------
