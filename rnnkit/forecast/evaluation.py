@@ -224,6 +224,19 @@ def _too_few_rows(n: int, H: int, folds: int, step: int, L: int, m: int | None, 
     return f"{asked}, but the series has {n} rows, too few for even one fold; {fix}"
 
 
+def _warn_one_season(m: int, initial: int, n: int, H: int, folds: int, step: int, own: bool) -> None:
+    """Warn that the first fold's ``initial`` training rows hold fewer than two seasons of ``m``: MASE's scale (the
+    seasonal naive's in-sample MAE) then rests on ``initial - m`` differences, and the seasonal naive repeats the
+    one season seen, so both are noisy; ``own``: ``m`` is the forecaster's season_length, not backtest's."""
+    given = f"the forecaster's season_length={m}" if own else f"season_length={m}"
+    folds_ = f"{folds} fold{'s' * (folds != 1)} of horizon {H}" + (f", {step} steps apart" if step != H else "")
+    warnings.warn(f"backtest: {given} is more than half of the first fold's {initial} training rows ({n} rows less "
+                  f"{folds_}), so MASE's scale, the seasonal naive's in-sample error, rests on {initial - m} "
+                  f"difference{'s' * (initial - m != 1)} one season apart, and the seasonal naive repeats the one "
+                  f"season seen: both noisy; give a season of at most {initial // 2} steps (season_length=1 scales "
+                  f"by the one-step naive), fewer folds, or more rows", UserWarning, stacklevel=user_stacklevel())
+
+
 def backtest(forecaster, data, X=None, *, folds: int = 3, step: int | None = None, season_length: int | None = None,
              expanding: bool = True, targets: Sequence[str] | None = None,
              future_covariates: Sequence[str] | None = None, time_col: str | None = None,
@@ -262,6 +275,8 @@ def backtest(forecaster, data, X=None, *, folds: int = 3, step: int | None = Non
     L = 1 if forecaster.lookback == "auto" else forecaster.lookback  # "auto" fits what the rows allow
     if initial < max(L + H, (m or 1) + 1):
         raise ValueError(_too_few_rows(n, H, folds, step, L, m, forecaster.lookback == "auto"))
+    if m is not None and initial < 2 * m:
+        _warn_one_season(m, initial, n, H, folds, step, season_length is None)
     idx = frame.column_index(targets)
     median = 0 if forecaster.quantiles is None else list(forecaster.quantiles).index(0.5)
     rows, forecasts = [], []

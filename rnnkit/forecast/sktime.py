@@ -351,6 +351,31 @@ def _check_observed(who: str, **data) -> None:
                          "use rnnkit.Forecaster, which fills them itself (impute='ffill')")
 
 
+def _check_same_columns(who: str, **data) -> None:
+    """ValueError where a DataFrame given to ``update`` (``name=(given, seen)``, ``seen``: the values seen so far)
+    holds other columns than those seen: sktime appends a new column beside the old ones (NaN where either has no
+    values), and hands each column of ``y`` to the forecaster fitted on the column at that place, so a renamed
+    column of ``y`` would extend another column's model and label its forecasts with the new name."""
+    for name, (given, seen) in data.items():
+        if not isinstance(given, pd.DataFrame) or not isinstance(seen, pd.DataFrame):
+            continue
+        new, fitted = list(given.columns), list(seen.columns)
+        if set(new) == set(fitted):
+            continue
+        shown = lambda cols: [str(c) if isinstance(c, np.str_) else c for c in cols]
+        lacks, other = shown([c for c in fitted if c not in new]), shown([c for c in new if c not in fitted])
+        fix = (f"{name}.rename(columns={dict(zip(other, lacks, strict=True))!r})" if lacks and len(lacks) == len(other)
+               else f"{name}[{shown(fitted)!r}]" if not lacks else f"{name} with the columns {shown(fitted)}")
+        what = ("each fitted column's model needs its new values" if name == "y" and not other else
+                "the model of each column of y reads the new values by place, so a renamed column would extend "
+                "another column's model and be labelled by the new name" if name == "y" else
+                "sktime would keep them beside the fitted ones, read as missing (NaN) where either has no values")
+        raise ValueError(f"{who}: {name}'s columns {shown(new)} are not those seen at fit ({shown(fitted)}): "
+                         + ", ".join(part for part in (f"{lacks} missing" if lacks else "",
+                                                       f"{other} not seen" if other else "") if part)
+                         + f"; {what}; give the fitted columns, {fix} (a new column needs a new fit)")
+
+
 def _in_columns_of(data, seen):
     """``data`` (a DataFrame given to ``update``) with its columns in the order of ``seen`` (the values seen so far,
     in fit's order) where it holds the same columns in another order: sktime hands each column of a multivariate
@@ -564,6 +589,7 @@ class RnnkitForecaster(BaseForecaster):
         self._check_continues(y)
         _check_time_last("RnnkitForecaster.update", y=y, X=X)
         _check_covers("RnnkitForecaster.update", y, X)
+        _check_same_columns("RnnkitForecaster.update", y=(y, self._y), X=(X, self._X))
         _check_observed("RnnkitForecaster.update", y=y, X=X)
         y, X = self._in_fitted_order(_in_columns_of(y, self._y)), self._in_fitted_order(_in_columns_of(X, self._X))
         return super().update(y, X=X, update_params=update_params)
