@@ -43,3 +43,87 @@ def test_T34_01_month_labels_with_a_dot_or_in_ap_style_are_read_as_months():
         quiet_fit(Forecaster(horizon=2, **FAST), y.iloc[::-1])
     taken = ap.iloc[::-1].sort_index(key=lambda t: pd.to_datetime(t, format="mixed"))  # the fix, taken
     assert list(quiet_fit(Forecaster(horizon=2, **FAST), taken).predict().index) == list(forecast.index)
+
+
+def series_of(periods: pd.PeriodIndex) -> pd.Series:
+    return pd.Series(10 + np.sin(np.arange(len(periods)) / 2), index=periods)
+
+
+def test_T34_02_periods_given_freq_ME_are_warned_of_as_periods_with_their_own_frequency_as_the_fix():
+    y = series_of(pd.period_range("2000-01", periods=40, freq="M"))
+    message = (r"^freq='ME': the times are 'M' periods \(2000-01, 2000-02, \.\.\.\), one to each bin of 'ME', and "
+               r"pandas dates those bins at their end, so each period becomes a timestamp \(2000-01 becomes "
+               r"2000-01-31\), as do the forecasts \(forecast\.index holds timestamps, not periods\); for 'M' periods "
+               r"back, leave freq='ME' out, or pass freq='M' \(the periods' own frequency\)$")
+    with pytest.warns(UserWarning, match=message):  # was: "every timestamp lies 1 days after the start of its bin"
+        forecast = Forecaster(horizon=2, **FAST).fit(y, freq="ME").predict()
+    assert list(forecast.index) == [pd.Timestamp("2003-05-31"), pd.Timestamp("2003-06-30")]  # the choice kept
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)  # the fix taken: periods, without a word
+        again = Forecaster(horizon=2, **FAST).fit(y, freq="M").predict()
+    assert list(again.index) == list(pd.period_range("2003-05", periods=2, freq="M"))
+    np.testing.assert_allclose(again.to_numpy(), forecast.to_numpy(), rtol=1e-6)
+    quarters = series_of(pd.period_range("2000Q1", periods=40, freq="Q"))
+    with pytest.warns(UserWarning, match=r"^freq='QE': the times are 'Q-DEC' periods \(2000Q1, 2000Q2, .*, or pass "
+                                         r"freq='Q-DEC' \(the periods' own frequency\)$"):
+        Forecaster(horizon=2, **FAST).fit(quarters, freq="QE")
+
+
+def test_T34_03_weekly_periods_given_their_own_frequency_are_forecast_as_those_weeks():
+    weeks = pd.period_range("2000-01-03", periods=40, freq="W-SUN")  # Monday .. Sunday
+    y = series_of(weeks)
+    plain = Forecaster(horizon=2, **FAST).fit(y).predict()
+    assert list(plain.index) == list(pd.period_range("2000-10-09", periods=2, freq="W-SUN"))
+    for freq in ("W-SUN", "W"):  # y.index.freqstr, and its alias, which pandas resamples into those weeks
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", UserWarning)  # was: "every timestamp lies 1 days after ..."
+            forecaster = Forecaster(horizon=2, **FAST).fit(y, freq=freq)
+        forecast = forecaster.predict()  # was: Sundays 2000-10-15, 2000-10-22 as timestamps
+        assert list(forecast.index) == list(plain.index)
+        np.testing.assert_allclose(forecast.to_numpy(), plain.to_numpy(), rtol=1e-6)
+        assert list(forecaster.predict(data=y.iloc[:-3]).index) == list(weeks[-3:-1])
+    column = y.rename_axis("week").reset_index(name="v")  # a time column of the weeks alike
+    assert list(Forecaster(horizon=2, **FAST).fit(column, time_col="week", freq="W-SUN").predict().index) == \
+        list(plain.index)
+
+
+def test_T34_04_fiscal_quarters_resampled_onto_their_own_bins_keep_their_fiscal_labels():
+    y = series_of(pd.period_range("2000-01", periods=40, freq="Q-JUN"))  # 2000Q3 (January .. March 2000), ...
+    assert str(y.index[0]) == "2000Q3" and str(y.index[-1]) == "2010Q2"
+    for freq in ("QS-JUL", "QS"):  # the same bins as the periods, dated by their first days
+        forecast = Forecaster(horizon=2, **FAST).fit(y, freq=freq).predict()
+        # was: Period('2010Q1', 'Q-DEC'), 2010Q2: the quarter the series calls 2010Q3 labelled as a calendar quarter
+        assert list(forecast.index) == list(pd.period_range("2010Q3", periods=2, freq="Q-JUN"))
+    months = series_of(pd.period_range("2000-01", periods=60, freq="M"))  # months onto quarters: calendar quarters
+    assert list(Forecaster(horizon=2, **FAST).fit(months, freq="QS").predict().index) == \
+        list(pd.period_range("2005Q1", periods=2, freq="Q-DEC"))
+
+
+def test_T34_05_periods_cut_by_the_bins_of_freq_are_refused_not_dated_by_their_first_day():
+    fiscal = series_of(pd.period_range("2000", periods=40, freq="Y-JUN"))  # 2000: July 1999 .. June 2000
+    for freq, dated in (("YS", "1999-01-01"), ("YE", "1999-12-31")):
+        message = (rf"^freq='{freq}' cuts the 'Y-JUN' periods of the index: 2000 \(1999-07-01 \.\. 2000-06-30\) "
+                   rf"lies across two bins of '{freq}', so it would be dated {dated}, the bin of its first day, as 40 "
+                   r"of the 40 periods would be \(pandas refuses to resample periods onto bins that cut them\); pass "
+                   r"freq='Y-JUN' \(the periods' own\) or a grid whose bins hold whole periods \(freq='YS-JUL'\), or, "
+                   r"to bin each period by its first day, give those days: data\.index = "
+                   r"data\.index\.to_timestamp\(\)$")
+        with pytest.raises(ValueError, match=message):  # was: forecasts 2039, 2040 ('Y-DEC'): each year a year early
+            Forecaster(horizon=2, **FAST).fit(fiscal, freq=freq)
+    taken = Forecaster(horizon=2, **FAST).fit(fiscal, freq="YS-JUL").predict()
+    assert list(taken.index) == list(pd.period_range("2040", periods=2, freq="Y-JUN"))
+    quarters = series_of(pd.period_range("2000Q1", periods=40, freq="Q-NOV"))  # 2000Q1: December 1999 .. February
+    with pytest.raises(ValueError, match=r"^freq='QS' cuts the 'Q-NOV' periods of the index: 2000Q1 \(1999-12-01 "
+                                         r"\.\. 2000-02-29\) lies across two bins of 'QS', so it would be dated "
+                                         r"1999-10-01"):
+        Forecaster(horizon=2, **FAST).fit(quarters, freq="QS")  # was: forecasts 2009Q4 ('Q-DEC'), the last quarter's
+    weeks = series_of(pd.period_range("2000-01-03", periods=200, freq="W-SUN"))
+    column = weeks.rename_axis("week").reset_index(name="v")
+    with pytest.raises(ValueError, match=r"^freq='MS' cuts the 'W-SUN' periods of time column 'week': "
+                                         r"2000-01-31/2000-02-06 lies across two bins of 'MS', .* 40 of the 200 "
+                                         r"periods .*; to bin each period by its first day, give those days: "
+                                         r"data\['week'\] = data\['week'\]\.dt\.to_timestamp\(\)$"):
+        Forecaster(horizon=2, **FAST).fit(column, time_col="week", freq="MS")
+    column["week"] = column["week"].dt.to_timestamp()  # the fix, taken: each week in the month of its Monday
+    assert Forecaster(horizon=2, **FAST).fit(column, time_col="week", freq="MS").predict().index[0] == \
+        pd.Timestamp("2003-11-01")

@@ -772,13 +772,15 @@ class TimeSeriesFrame:
         check_on_anchor(self, rule, "rule")
         return self._binned(rule, agg)
 
-    def _binned(self, rule: str, agg: str = "mean", *, spelt: str | None = None) -> TimeSeriesFrame:
+    def _binned(self, rule: str, agg: str = "mean", *, spelt: str | None = None,
+                periods: pd.PeriodIndex | None = None) -> TimeSeriesFrame:
         """:meth:`resample` less its check of the anchor (``Forecaster(freq=...)`` checks it where the times
         were not periods, which span their grid's start and end). ``spelt``: how the caller's user wrote the rule
-        (``freq='D'``), for the warning of :func:`warn_moved`."""
+        (``freq='D'``), for the warning of :func:`warn_moved`; ``periods``: the periods the times were given as."""
         warn_moved(self.time, rule, spelt or f"TimeSeriesFrame.resample({rule!r})",
                    f"leave {spelt} out" if spelt else "do not resample it",
-                   ("forecast.csv" if spelt.startswith("--") else "forecast.index") if spelt else "resampled.time")
+                   ("forecast.csv" if spelt.startswith("--") else "forecast.index") if spelt else "resampled.time",
+                   periods)
         origin = "start" if _phase(self.time, rule) else "start_day"
         resampler = self.to_pandas().resample(rule, origin=origin)
         out = resampler.sum(min_count=1) if agg == "sum" else getattr(resampler, agg)()
@@ -812,7 +814,8 @@ def user_stacklevel() -> int:
     return level
 
 
-def warn_moved(time: pd.DatetimeIndex, rule: str, spelt: str, leave: str, dates: str) -> None:
+def warn_moved(time: pd.DatetimeIndex, rule: str, spelt: str, leave: str, dates: str,
+               periods: pd.PeriodIndex | None = None) -> None:
     """Warn where binning ``time`` onto ``rule``, a day or longer (``"D"``, ``"2D"``, ``"W"``, ``"MS"``, ...), only
     moves every timestamp: each bin holds one reading, and each lies at the same place in its bin other than the
     date pandas gives the bin (readings at noon, or on each month's 15th given ``"MS"``), so the series was on a
@@ -822,7 +825,9 @@ def warn_moved(time: pd.DatetimeIndex, rule: str, spelt: str, leave: str, dates:
     finer than a day, which keeps the timestamps' offset (hourly readings at :30 stay at :30, :func:`_phase`), are
     not warned of. ``spelt``: the rule as the caller's user wrote it (``freq='MS'``); ``leave``: how to do without
     it (``"leave freq='MS' out"``); ``dates``: what holds the binned dates (``"forecast.index"``). A ``spelt``
-    that is a command-line option (``--freq MS``) gets fixes in the file and on the command line, not Python."""
+    that is a command-line option (``--freq MS``) gets fixes in the file and on the command line, not Python.
+    ``periods``: the periods that ``time`` gives the first instants of, where the caller's times were periods
+    (``'M'`` onto ``'ME'``), which the warning names as periods, with the periods' own frequency as the fix."""
     command_line = spelt.startswith("--")
     offset = pd.tseries.frequencies.to_offset(rule)
     if len(time) < 2 or (isinstance(offset, pd.offsets.Tick) and not isinstance(offset, pd.offsets.Day)
@@ -853,11 +858,20 @@ def warn_moved(time: pd.DatetimeIndex, rule: str, spelt: str, leave: str, dates:
                       f"midnight, so each time is moved to {moved} ({one} becomes {becomes}), and the forecasts are "
                       f"dated at midnight too; to keep {at}, {keep}", UserWarning, stacklevel=user_stacklevel())
         return
+    end = "at their end" if after.any() else "at their start"
+    if periods is not None:  # each period is one bin, which pandas dates elsewhere than the period's start
+        own = periods.freqstr
+        again = f"--freq {own}" if command_line else f"freq={own!r}"
+        warnings.warn(f"{spelt}: the times are {own!r} periods ({periods[0]}, {periods[1]}, ...), one to each bin of "
+                      f"{rule!r}, and pandas dates those bins {end}, so each period becomes a timestamp "
+                      f"({periods[0]} becomes {becomes}), as do the forecasts ({dates} holds timestamps, not periods); "
+                      f"for {own!r} periods back, {leave}, or pass {again} (the periods' own frequency)", UserWarning,
+                      stacklevel=user_stacklevel())
+        return
     days = place[0] / pd.Timedelta(days=1)
     by = f"{days:g} days" if days == int(days) else str(place[0])
     shift = (f"{dates} - pd.tseries.frequencies.to_offset({rule!r}) + pd.Timedelta({by!r})" if after.any() else
              f"{dates} + pd.Timedelta({by!r})")
-    end = "at their end" if after.any() else "at their start"
     if command_line:  # what to do in the file or on the command line
         o = pd.offsets
         period = ("month", "M") if isinstance(offset, o.MonthBegin | o.MonthEnd) and offset.n == 1 else \

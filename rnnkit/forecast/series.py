@@ -112,9 +112,12 @@ def as_frame(data, *, time_col: str | None = None, freq: str | None = None,
     given = data[time_col] if time_col is not None and isinstance(data, pd.DataFrame) else getattr(data, "index", None)
     if not isinstance(getattr(given, "dtype", None), pd.PeriodDtype):  # a period spans its grid's start and end
         check_on_anchor(frame, freq_name(freq), option)
+    else:
+        _check_whole_periods(pd.PeriodIndex(given), freq, option, time_col)
     spelt = f"{option}={freq!r}" if option == "freq" else f"{option} {freq}"
     _warn_utc_days(frame, written, freq_name(freq), spelt)
-    return frame._binned(freq_name(freq), spelt=spelt)
+    return frame._binned(freq_name(freq), spelt=spelt, periods=pd.PeriodIndex(given) if isinstance(
+        getattr(given, "dtype", None), pd.PeriodDtype) else None)
 
 
 _UTC_OFFSET = re.compile(r"[+-]\d{2}:?\d{2}$")
@@ -171,6 +174,44 @@ def _check_on_business_days(frame: TimeSeriesFrame, freq, option: str) -> None:
                      f"{before.date()}; drop the rows of days off the business days, or pass {daily}")
 
 
+def _check_whole_periods(periods: pd.PeriodIndex, rule: str, option: str, time_col: str | None) -> None:
+    """ValueError where the bins of ``rule`` (a day or longer) cut the periods given (``'Y-JUN'`` financial years
+    onto ``'YS'``: July to June across two calendar years): each period would be binned by its first instant alone,
+    so July 1999 to June 2000 would be dated 1999, every period half a year early, without a word (pandas refuses to
+    resample periods onto bins that cut them). Periods that each start on a bin's date (``'W-SUN'`` weeks on their
+    Mondays, ``'W-MON'``) are those bins; periods within the bins (months onto quarters) are aggregated."""
+    offset = pd.tseries.frequencies.to_offset(rule)
+    if len(periods) < 2 or periods.hasnans or (isinstance(offset, pd.offsets.Tick) and pd.Timedelta(offset)
+                                               < pd.Timedelta(days=1)):
+        return
+    starts, ends = periods.start_time, periods.end_time
+    if all(offset.is_on_offset(t) for t in starts):
+        return
+    times = pd.DatetimeIndex(np.ravel(np.column_stack([starts.asi8, ends.as_unit(starts.unit).asi8])),
+                             dtype=starts.dtype)
+    bins = pd.Series(0, index=times).groupby(pd.Grouper(freq=rule)).ngroup().to_numpy().reshape(-1, 2)
+    cut = np.flatnonzero(bins[:, 0] != bins[:, 1])
+    if not len(cut):
+        return
+    i, own = int(cut[0]), periods.freqstr
+    dated = pd.Series(0, index=starts).resample(rule).count()
+    spelt = (lambda f: f"--freq {f}") if option.startswith("--") else (lambda f: f"{option}={f!r}")
+    span = "" if "/" in str(periods[i]) else f" ({shown_time(starts[i])} .. {shown_time(ends[i].normalize())})"
+    days = "data.index = data.index.to_timestamp()" if time_col is None else \
+        f"data[{time_col!r}] = data[{time_col!r}].dt.to_timestamp()"
+    fix = f"to bin each period by its first day, give those days: {days}"
+    if (dated > 0).sum() == len(periods):  # one period a bin: the bins are meant to be the periods
+        whole = period_starts(own) or pd.infer_freq(pd.period_range(starts[0], periods=3, freq=own).to_timestamp())
+        fix = (f"pass {spelt(own)} (the periods' own) or a grid whose bins hold whole periods ({spelt(whole)}), "
+               f"or, {fix}")
+    held = "the index" if time_col is None else f"time column {time_col!r}"
+    first = pd.Series(0, index=starts[i:i + 1]).resample(rule).count().index[0]
+    raise ValueError(f"{spelt(rule)} cuts the {own!r} periods of {held}: {periods[i]}{span} lies across two bins "
+                     f"of {rule!r}, so it would be dated {shown_time(first)}, the bin of its first day, as {len(cut)} "
+                     f"of the {len(periods)} periods would be (pandas refuses to resample periods onto bins that cut "
+                     f"them); {fix}")
+
+
 def _check_freq_fits(frame: TimeSeriesFrame, freq, option: str) -> None:
     """ValueError when every step between two timestamps of ``frame`` skips at least one bin of ``freq``: the
     frequency then contradicts the data (monthly data given ``"D"``), and resampling onto it would leave more
@@ -212,14 +253,24 @@ def periods_rule(data, time_col: str | None, freq):
     """``freq`` as the grid of the first instants of its periods (``'M'`` -> ``'MS'``, ``'Q'`` -> ``'QS-OCT'``,
     ``'Q-NOV'`` -> ``'QS-DEC'``, ``'Y'`` -> ``'YS-JAN'``) where ``data``'s times are periods (its index, or the time
     column ``time_col``) and ``freq`` is a period frequency that pandas 3 reads for periods alone: a PeriodIndex
-    resamples by ``'M'`` in pandas, and refuses ``'ME'`` and ``'MS'``. The series' periods are read as their first
-    instants, so that grid bins them as those periods do, and the forecasts come back as its periods. Any other
-    ``freq`` as given (:func:`freq_name` refuses what is no frequency)."""
+    resamples by ``'M'`` in pandas, and refuses ``'ME'`` and ``'MS'``; or ``freq`` is the periods' own frequency
+    spelt as a grid of timestamps too (``'W-SUN'`` or ``'W'`` for ``'W-SUN'`` weeks: ``'W-MON'``, their Mondays),
+    which pandas resamples into those periods, where the timestamps' grid would date each week by its Sunday. The
+    series' periods are read as their first instants, so that grid bins them as those periods do, and the forecasts
+    come back as its periods. Any other ``freq`` as given (:func:`freq_name` refuses what is no frequency)."""
     given = (data[time_col] if isinstance(data, pd.DataFrame) and time_col in data.columns else
              data.index if isinstance(data, pd.Series | pd.DataFrame) and time_col is None else None)
     if not isinstance(freq, str) or not isinstance(getattr(given, "dtype", None), pd.PeriodDtype):
         return freq
-    return period_starts(freq) or freq
+    if (starts := period_starts(freq)) is not None:
+        return starts
+    own = pd.PeriodIndex(given).freqstr  # 'W-SUN': weeks' own name is also a grid of timestamps, of their last days
+    try:
+        if pd.tseries.frequencies.to_offset(own) != pd.tseries.frequencies.to_offset(freq):
+            return freq
+    except ValueError:  # 'M', 'Q-DEC': the periods' own names, which no timestamps spell ('ME' is not read so)
+        return freq
+    return pd.infer_freq(pd.period_range("2000-01-01", periods=3, freq=own).to_timestamp(how="start")) or freq
 
 
 def period_starts(freq: str) -> str | None:
@@ -1155,21 +1206,32 @@ def _given_periods(data, time_col: str | None, freq, frame: TimeSeriesFrame, fit
     wanted = pd.Period(index[0].start_time, asked) if asked is not None and asked != freq else None
     if wanted is not None and wanted.freq.n == 1:  # periods asked for by their own name ('Q-NOV'): those periods;
         return wanted.freqstr  # '2M': the bins' first instants, as '2MS' gives them
-    return _periods_of(frame, fitted_freq)
+    return _periods_of(frame, fitted_freq, index.freqstr)
 
 
-def _periods_of(frame: TimeSeriesFrame, freq: str) -> str | None:
+def _periods_of(frame: TimeSeriesFrame, freq: str, own: str | None = None) -> str | None:
     """The period frequency whose periods start at the timestamps of ``frame``'s grid ``freq`` (``"MS"``: ``"M"``,
     ``"QS"``: ``"Q-DEC"``), or None where they do not start periods (weeks labelled by their last day, month
-    ends) or pandas has no such periods (``"SMS"``; business-day periods are deprecated)."""
+    ends) or pandas has no such periods (``"SMS"``; business-day periods are deprecated). ``own``: the frequency of
+    the periods given, which is kept where its periods are those bins (fiscal quarters ``'Q-JUN'`` given
+    ``freq='QS'`` stay ``'Q-JUN'``, where pandas names the bins calendar quarters, ``'Q-DEC'``: 2010Q1 for the
+    quarter that the given periods call 2010Q3)."""
     future = _future_index(frame, freq, 2)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", FutureWarning)
-        try:
-            periods = future.to_period()
-        except (TypeError, ValueError, FutureWarning):
-            return None
-    return periods.freqstr if (periods.start_time == future).all() else None
+
+    def as_periods(kind: str | None) -> pd.PeriodIndex | None:  # None where they do not start at the grid's times
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", FutureWarning)
+            try:
+                periods = future.to_period(kind)
+            except (TypeError, ValueError, FutureWarning):
+                return None
+        return periods if (periods.start_time == future).all() else None
+
+    given = as_periods(own) if own is not None else None
+    if given is not None and given[1] == given[0] + 1:  # one given period a step: the bins are those periods
+        return given.freqstr
+    periods = as_periods(None)
+    return None if periods is None else periods.freqstr
 
 
 def _numeric_index(times: np.ndarray, frame: TimeSeriesFrame) -> pd.Index:
