@@ -79,13 +79,14 @@ def check_epochs(epochs, who: str, name: str = "epochs") -> None:
 
 
 def check_same_order(a, b, who: str, names: tuple[str, str], unit: str, *, nouns: tuple[str, str] | None = None,
-                     fix: str | None = None) -> None:
+                     fix: str | None = None, apart: bool = True) -> None:
     """ValueError for ``a`` and ``b`` (named ``names``) that are both pandas objects of the same rows in other orders
     (one sorted or shuffled), or, when neither index is a fresh 0..n-1, of other rows of one length (each filtered
     apart): the recipes' metrics pair them by place, as numpy does, so each ``unit`` would be compared with another
     one's. A fresh Series (index 0..n-1) beside an indexed one is paired by place, as a list is. For rows filtered
     apart, ``nouns`` (one row of each, e.g. ``("text", "label")``) words the count of unpaired rows, and ``fix``
-    replaces the advice (align them by index)."""
+    replaces the advice (align them by index); ``apart=False`` leaves other rows alone, where pairing them by place
+    is meant (a forecast indexed by the day it was made beside the next day's return)."""
     ia, ib = getattr(a, "index", None), getattr(b, "index", None)
     if not all(hasattr(i, "equals") for i in (ia, ib)) or len(ia) != len(ib) or ia.equals(ib):  # list.index: a method
         return
@@ -98,7 +99,7 @@ def check_same_order(a, b, who: str, names: tuple[str, str], unit: str, *, nouns
         raise ValueError(f"{who}: {first} and {second} are pandas Series of the same {unit}s in other orders "
                          f"({starts}), and they are paired by place, so each {unit} would be compared with another "
                          f"one's; put them in one order first: {second} = {second}.loc[{first}.index]")
-    if not any(i.equals(pd.RangeIndex(len(i))) for i in (ia, ib)):  # pandas 3's df[mask]: RangeIndex(60, 120)
+    if apart and not any(i.equals(pd.RangeIndex(len(i))) for i in (ia, ib)):  # pandas 3's df[mask]: RangeIndex(60, 120)
         missing = len(ia.difference(ib))
         unpaired = (f"{missing} {nouns[0]} row(s) have no {nouns[1]} row" if nouns
                     else f"{missing} of {owner[0]} rows are not in {second}")

@@ -562,8 +562,22 @@ def adaptive_kneser_ney_bits(train_ids: np.ndarray, test_ids: np.ndarray, order:
     """Bits per symbol of ``test_ids[1:]`` under a :class:`KneserNey` model refitted every ``block`` symbols
     on the training symbols and the test symbols before the block: each symbol predicted only from what came
     before it, as :meth:`KneserNey.bits` predicts it (the same contexts), by counts that include the test
-    text read so far."""
-    train_ids, test_ids = np.asarray(train_ids, dtype=np.int64), np.asarray(test_ids, dtype=np.int64)
+    text read so far. ``block`` is an integer >= 1, and the test text holds 2 symbols or more (the first is
+    context only); the ids are checked as :class:`KneserNey` checks them (integers in ``0..vocab_size - 1``)."""
+    if not is_count(block, 1):  # a negative block would score no symbol: 0 bits
+        raise ValueError(f"adaptive_kneser_ney_bits: block must be an integer >= 1 (test symbols between refits), "
+                         f"got {block!r}")
+    model = KneserNey(order, vocab_size)
+    ids = {}
+    for name, value in (("train_ids", train_ids), ("test_ids", test_ids)):
+        try:  # a float id is refused, not cut to an integer; an id outside the vocabulary named
+            ids[name] = model._ids(value, "fit")
+        except ValueError as e:
+            raise ValueError(f"adaptive_kneser_ney_bits: {name}: {str(e).removeprefix('KneserNey.fit: ')}") from None
+    train_ids, test_ids = ids["train_ids"], ids["test_ids"]
+    if len(test_ids) < 2:
+        raise ValueError(f"adaptive_kneser_ney_bits: the test text holds {len(test_ids)} symbol(s), but its first is "
+                         "context only, so there is no symbol to score; give a test text of 2 symbols or more")
     total = 0.0
     for s in range(1, len(test_ids), block):
         kn = KneserNey(order, vocab_size).fit(np.concatenate([train_ids, test_ids[:s]]))

@@ -288,12 +288,33 @@ def observe(frames: np.ndarray, *, velocities: bool = False) -> np.ndarray:
                          "metres and m/s (the ego's x against posts every 50 m); make the env as make_env does: "
                          "config={'observation': {'type': 'Kinematics', 'features': ['presence', 'x', 'y', 'vx', "
                          "'vy'], 'vehicles_count': 5, 'absolute': False, 'normalize': False, 'clip': False}}")
+    _check_relative(frames)
     ego, others = frames[:, 0], frames[:, 1:]  # (T, 5), (T, V-1, 5)
     phase = 2 * np.pi * ego[:, 1] / POST_SPACING
     kept = [0, 1, 2, 3, 4] if velocities else [0, 1, 2]
     ego_part = [np.cos(phase), np.sin(phase), ego[:, 2]] + ([ego[:, 3], ego[:, 4]] if velocities else [])
     return np.concatenate([np.stack(ego_part, 1), others[:, :, kept].reshape(len(frames), -1)], 1
                           ).astype(np.float32)
+
+
+def _check_relative(frames: np.ndarray) -> None:
+    """ValueError for frames whose other vehicles are given in absolute coordinates (highway-env's Kinematics with
+    ``absolute=True``): their speeds then lie near the moving ego's own (``vx`` ~ 20-30 m/s each) instead of
+    near 0 (relative to it), and their ``x`` would be read as gaps of hundreds of metres."""
+    ego_vx = frames[:, 0, 3]  # (T,)
+    present = frames[:, 1:, 0] == 1  # (T, V-1)
+    if not present.any() or np.median(np.abs(ego_vx)) <= 15.0:  # a slow ego: relative and absolute speeds alike
+        return
+    vx = frames[:, 1:, 3]
+    gap = np.abs(vx - ego_vx[:, None])[present]
+    ahead = (frames[:, 1:, 1] > frames[:, :1, 1])[present]  # absolute x: past the ego's own, every one of them
+    if ahead.all() and np.median(gap) < np.median(np.abs(vx[present])) / 2:
+        t, v = (int(i[0]) for i in np.nonzero(present))
+        raise ValueError(f"observe: the other vehicles' speeds lie near the ego's (frame {t}: the ego's vx "
+                         f"{ego_vx[t]:g}, vehicle {v + 1}'s {vx[t, v]:g} m/s; x {frames[t, 0, 1]:g} and "
+                         f"{frames[t, v + 1, 1]:g} m), as highway-env's Kinematics gives them with absolute=True, "
+                         "but observe reads the others relative to the ego (their x the gap to it); make the env as "
+                         "make_env does, with 'absolute': False in the observation config")
 
 
 def feature_names(*, velocities: bool = False) -> list[str]:

@@ -46,6 +46,7 @@ CTC model directly with :class:`CTCModule`).
 from __future__ import annotations
 
 import hashlib
+import numbers
 import os
 import re
 import shutil
@@ -62,7 +63,7 @@ import torch
 import torch.nn.functional as F
 from matplotlib.figure import Figure
 
-from ..checks import is_integer
+from ..checks import is_finite_number, is_integer
 from ..data.audio import LogMel, mix_at_snr, read_wav
 from ..estimators import SequenceClassifier
 from ..report import machine, write_report
@@ -354,18 +355,23 @@ def features(logmel: LogMel, wave: torch.Tensor) -> np.ndarray:
     """``(T, 40)`` float32 log-mel frames of a waveform: one mono clip ``(N,)`` (``(1, N)``, as torchaudio
     loads a mono file, is read as it), as :func:`rnnkit.data.audio.read_wav` gives it. Several channels or a
     sample that is not a number are a ValueError: their frames would be ``(C, T, 40)`` or NaN. ``read_wav``'s
-    ``(wave, sample_rate)`` pair may be given as it is: a rate other than ``logmel``'s is a ValueError (its
+    ``(wave, sample_rate)`` pair may be given as it is (the rate an integer, or a whole float such as ``22050.0``):
+    a rate other than ``logmel``'s is a ValueError (its
     frames would read every frequency at another pitch and every duration at another length). A numpy array of
     samples (soundfile's, librosa's) is read as the same tensor; scipy's ``(rate, samples)`` order is refused. A
     bare clip carries no rate, so it is read at ``logmel``'s: give ``(samples, rate)`` to have the rate checked. A
     clip of digital silence (every sample 0) is a ValueError: it holds no digit to name."""
-    if isinstance(wave, tuple) and len(wave) == 2 and is_integer(wave[0]) and hasattr(wave[1], "shape"):
+    if isinstance(wave, tuple) and len(wave) == 2 and is_finite_number(wave[0]) and hasattr(wave[1], "shape"):
         raise ValueError(f"features: got ({wave[0]}, samples), the (rate, samples) order of scipy.io.wavfile.read; "
                          "give (samples, rate), as read_wav, soundfile and librosa give them, and float samples in "
                          "[-1, 1] (scipy reads int16 PCM: samples / 32768)")
     if isinstance(wave, tuple) and len(wave) == 2 and isinstance(wave[0], torch.Tensor | np.ndarray) \
-            and is_integer(wave[1]):
+            and isinstance(wave[1], numbers.Real) and not isinstance(wave[1], bool):  # 22050.0 is 22050 Hz
         wave, rate = wave
+        if not float(rate).is_integer() or rate <= 0:
+            raise ValueError(f"features: the wave's sample rate is {rate!r}, not a whole number of Hz > 0; give "
+                             f"(samples, rate) with the rate the file was read at (e.g. {logmel.sample_rate})")
+        rate = int(rate)
         if rate != logmel.sample_rate:
             raise ValueError(f"features: the wave is sampled at {rate} Hz but the log-mel frames read "
                              f"{logmel.sample_rate} Hz; read it at that rate (read_wav(path, sample_rate="

@@ -80,7 +80,7 @@ from ..data import TimeSeriesFrame, load_sp500, sliding_windows, split_by_time
 from ..models import SequenceToLabel
 from ..report import machine, write_report
 from ..training import SequenceDataModule, SequenceDataset, SequenceModule, seeded_fit
-from . import check_epochs, check_run_arguments, format_over_runs, over_runs
+from . import check_epochs, check_run_arguments, check_same_order, format_over_runs, over_runs
 
 FEATURES = ("r", "range", "volume")
 EWMA_LAMBDA = 0.94  # RiskMetrics' daily decay (J.P. Morgan 1996)
@@ -372,7 +372,11 @@ def split_days(days: pd.DatetimeIndex, settings: Settings) -> tuple[dict[str, ra
 # -- the baselines --------------------------------------------------------------------------------------------
 def _days(who: str, **arrays) -> list[np.ndarray]:
     """The ``arrays`` (name=values) as float64, each 1-D and finite, all of one length (one value per day); a
-    ValueError names the first that is not, and the day."""
+    ValueError names the first that is not, and the day, and two pandas Series of the same days in other orders
+    (they are paired by place)."""
+    named = list(arrays.items())
+    for name, values in named[1:]:  # two Series of the same days, one sorted otherwise: paired by place below
+        check_same_order(named[0][1], values, who, (named[0][0], name), "day", apart=False)
     out = [np.asarray(v, np.float64) for v in arrays.values()]
     shapes = {name: a.shape for name, a in zip(arrays, out, strict=True)}
     if any(a.ndim != 1 for a in out) or len({a.shape for a in out}) > 1 or not len(out[0]):
