@@ -105,19 +105,24 @@ def runs_along(values: np.ndarray, axis: int, other: int) -> bool:
 
 
 def group_distinctness(values: np.ndarray, groups: np.ndarray) -> tuple[float, float]:
-    """How far ``groups`` (ints ``0 .. k-1``, one per value) tell the finite ``values`` apart: the share of their
-    variance that the groups' means explain (R², 0 to 1), and the spread (standard deviation) of the groups' log
-    standard deviations (0 when every group varies alike; 0.5: one group's spread ~1.6 times another's)."""
+    """How far ``groups`` (ints ``0 .. k-1`` of shape ``(A, B)``, the same for each row of ``values (n, A, B)``)
+    tell the finite values apart: the share of their variance that the groups' means explain (R², 0 to 1), and
+    the spread (standard deviation) of the groups' log standard deviations (0 when every group varies alike; 0.5:
+    one group's spread ~1.6 times another's). Summed over the rows first: memory of one row, whatever ``n``."""
     kept = np.isfinite(values)
-    v, g = values[kept].astype(np.float64), groups[kept]
-    total = v.var() if v.size else 0.0
-    count = np.bincount(g)
-    if not total > 0 or (count > 0).sum() < 2:
+    if not kept.any():
         return 0.0, 0.0
-    count, k = count[count > 0], np.nonzero(count)[0]
-    mean = np.bincount(g, v)[k] / count
-    var = np.maximum(np.bincount(g, v * v)[k] / count - mean ** 2, 0.0)
-    r2 = float((count * (mean - v.mean()) ** 2).sum() / count.sum() / total)
+    v = np.where(kept, values - values[kept].mean(), 0.0)  # centred: no cancellation for large offsets
+    g = groups.ravel()
+    count = np.bincount(g, kept.sum(axis=0).ravel())
+    first, second = np.bincount(g, v.sum(axis=0).ravel()), np.bincount(g, (v * v).sum(axis=0).ravel())
+    total = second.sum() / count.sum()  # the variance: v's mean is 0
+    some = count > 0
+    if not total > 0 or some.sum() < 2:
+        return 0.0, 0.0
+    count, mean = count[some], first[some] / count[some]
+    var = np.maximum(second[some] / count - mean ** 2, 0.0)
+    r2 = float((count * mean ** 2).sum() / count.sum() / total)
     log_std = 0.5 * np.log(np.maximum(var, 1e-18 * total))
     return r2, float(log_std.std())
 
@@ -137,11 +142,8 @@ def interleaved_channels(values: np.ndarray) -> tuple[str, float, float] | None:
     if C < 2 or T < 2 or n * T < 200:
         return None
     k, j = np.arange(C)[:, None], np.arange(T)[None, :]
-
-    def each(groups):
-        return group_distinctness(values.ravel(), np.broadcast_to(groups, (n, C, T)).ravel())
-
-    undone, read, season = each((k * T + j) % C), each(np.broadcast_to(k, (C, T))), each(np.broadcast_to(j % C, (C, T)))
+    undone, read, season = (group_distinctness(values, np.broadcast_to(g, (C, T)))
+                            for g in ((k * T + j) % C, k, j % C))
     for what, u in zip(("level", "spread"), undone, strict=True):
         if u >= 0.3 and max(read) <= u / 1.5 and max(season) <= u / 3:
             return what, u, read[0 if what == "level" else 1]
