@@ -128,11 +128,11 @@ def _encoded_twice(value, part: str | None = None) -> str:
             f"itself, requests.post(url, json=payload) (JavaScript: body: JSON.stringify(payload) once)")
 
 
-def _two_documents(body: bytes, error: json.JSONDecodeError) -> str | None:
+def _two_documents(body: bytes, error: ValueError) -> str | None:
     """The reason for a body that holds one JSON document after another (JSON Lines, as ``df.to_json(orient=
     'records', lines=True)`` writes, or two bodies joined), which ``json.loads`` calls "Extra data"; else None."""
-    if not error.msg.startswith("Extra data"):
-        return None
+    if not isinstance(error, json.JSONDecodeError) or not error.msg.startswith("Extra data"):
+        return None  # a UnicodeDecodeError (gzip bytes) has no document to name
     rest = error.doc[error.pos:].lstrip() if isinstance(error.doc, str) else ""
     if rest[:1] not in ("{", "["):
         return None
