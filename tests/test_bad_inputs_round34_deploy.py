@@ -97,6 +97,11 @@ def test_S34_02_a_pipeline_is_refused_naming_the_steps_the_export_would_not_hold
         assert "'functiontransformer' (FunctionTransformer)" in text
         assert "give pipe[-1] and pass every input through pipe[:-1].transform(X) first" in text
     assert not (tmp_path / "e").exists()
+    from sklearn.pipeline import Pipeline
+
+    with pytest.raises(ValueError, match=r"Streamer: got a Pipeline whose only step that is not 'passthrough' is the "
+                                         r"SequenceClassifier; give the SequenceClassifier itself, pipe\[-1\]"):
+        Streamer(Pipeline([("nothing", "passthrough"), ("model", pipe[-1])]))
     # what it says answers as the pipeline predicts
     streamer = Streamer(pipe[-1])
     x = pipe[:-1].transform(X[:1])[0]

@@ -278,7 +278,7 @@ def wrapper_hint(source) -> str | None:
     estimator, naming the steps before it, which the export, the Streamer and the server do not hold (a client applies
     them); None for anything else."""
     if hasattr(source, "steps") and hasattr(source, "named_steps") and isinstance(source.steps, list):
-        return pipeline_hint(source)
+        return pipeline_hint(source)  # None where its final step is no sequence estimator
     if (other := _transformed_target_hint(source) or _calibrated_hint(source)) is not None:
         return other
     if not (hasattr(source, "param_grid") or hasattr(source, "param_distributions")) or not hasattr(source, "cv"):
@@ -291,15 +291,18 @@ def wrapper_hint(source) -> str | None:
             f"default) and give its best_estimator_")
 
 
-def pipeline_hint(pipe) -> str:
+def pipeline_hint(pipe) -> str | None:
     """Why a scikit-learn ``Pipeline`` is not exported, streamed or served whole, and what to give: its final
     estimator, ``pipe[-1]``, which reads what the steps before it output, so each of those steps (named) is applied
     to the data before it reaches the export (``pipe[:-1].transform``); a pipeline of the model alone (the others
-    ``'passthrough'`` or None) is its final estimator."""
+    ``'passthrough'`` or None) is its final estimator; None for a pipeline that ends in no sequence estimator."""
+    from ..estimators import SequenceClassifier, SequenceRegressor, SequenceTagger
+
+    if not pipe.steps or not isinstance(pipe.steps[-1][1], SequenceClassifier | SequenceRegressor | SequenceTagger):
+        return None
     name = type(pipe).__name__
     before = [(n, step) for n, step in pipe.steps[:-1] if step is not None and step != "passthrough"]
-    last = pipe.steps[-1][1] if pipe.steps else None
-    model = type(last).__name__
+    model = type(pipe.steps[-1][1]).__name__
     if not before:
         return (f"got a {name} whose only step that is not 'passthrough' is the {model}; give the {model} itself, "
                 f"pipe[-1]")
