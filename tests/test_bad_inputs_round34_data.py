@@ -30,6 +30,9 @@ def test_D34_01_logmel_and_mfcc_check_the_rate_of_a_samples_rate_pair(tmp_path, 
         transform((8000, _tone(8000)))
     wave, rate = read_wav(tmp_path / "fsdd.wav", sample_rate=16000, resample=True)
     assert torch.equal(transform((wave, rate)), transform(wave))  # at its rate the pair reads as its samples
+    assert torch.equal(transform((wave, 16000.0)), transform(wave))  # a whole float rate, as some readers give it
+    with pytest.raises(ValueError, match=r"the rate of the \(samples, rate\) pair must be a whole number"):
+        transform((wave, 16000.5))
     assert torch.equal(make(8000)(read_wav(tmp_path / "fsdd.wav")), make(8000)(read_wav(tmp_path / "fsdd.wav")[0]))
 
 
@@ -203,3 +206,16 @@ def test_D34_06_video_clips_of_two_orientations_resized_to_one_size_are_warned_o
     with warnings.catch_warnings():  # one orientation, two aspects: no word
         warnings.simplefilter("error")
         VideoDataset([tmp_path / "land.avi", tmp_path / "four_three.avi"], [0, 1], size=(16, 16))
+
+
+def test_D34_04_sessionize_keeps_the_order_of_events_at_one_time_of_a_sampled_raw_log():
+    import pandas as pd
+
+    from rnnkit.data.events import sessionize
+    t0 = pd.Timestamp("2024-01-01 09:00")
+    rows = [(f"case{c}", t0 + pd.Timedelta(seconds=s), e) for c in range(4)
+            for s, e in zip([0, 5, 5, 5, 60], ["register", "check", "assign", "notify", "close"], strict=True)]
+    raw = pd.DataFrame(rows, columns=["user", "timestamp", "event"])  # as read from its file: index in log order
+    want = sessionize(raw, gap=float("inf"))
+    got = sessionize(raw.sample(frac=1, random_state=2), gap=float("inf"))
+    assert got["event"].tolist() == want["event"].tolist() and got["dt"].tolist() == want["dt"].tolist()

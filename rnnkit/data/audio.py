@@ -24,6 +24,7 @@ from __future__ import annotations
 import functools
 import inspect
 import math
+import numbers
 import os
 import re
 import struct
@@ -38,7 +39,7 @@ import torch
 from torch import nn
 from torch.utils.data import Dataset
 
-from ..checks import check_flags, is_count, is_integer
+from ..checks import check_flags, is_count
 from .memmap import atomic_write
 from .text import _label_ids, check_aligned, check_file_list
 
@@ -342,12 +343,14 @@ def _unpair(wave, who: str) -> tuple[object, int | None]:
     if not isinstance(wave, tuple) or len(wave) != 2:
         return wave, None
     first, second = wave
-    if is_integer(first) and hasattr(second, "shape"):
+    if isinstance(first, numbers.Real) and not isinstance(first, bool) and hasattr(second, "shape"):
         raise ValueError(f"{who}: got ({first}, samples), the (rate, samples) order of scipy.io.wavfile.read; give "
                          "(samples, rate), as read_wav, soundfile and librosa give them, and float samples in [-1, 1] "
                          "(scipy reads int16 PCM: samples / 32768; read_wav scales every PCM width)")
     if not hasattr(first, "shape"):
         return wave, None
+    if isinstance(second, float | np.floating) and float(second).is_integer():  # 22050.0 from a reader is 22050 Hz
+        second = int(second)
     _check_rate(f"{who}: the rate of the (samples, rate) pair", second)
     return first, int(second)
 

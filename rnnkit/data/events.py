@@ -39,7 +39,9 @@ def sessionize(
     """Sort by (user, time) and split each user's events into sessions at inactivity gaps.
 
     A new session starts at a user's first event and at every event more than ``gap`` after the previous
-    one (``gap`` in seconds, or a Timedelta; 30 minutes by default, the web-analytics convention).
+    one (``gap`` in seconds, or a Timedelta; 30 minutes by default, the web-analytics convention). Events at one
+    time keep the rows' order, or, where a user's rows go back in time (a log sampled or shuffled), their index's
+    order where it agrees with time order (a log's read from its file, which ``df.sample`` keeps).
 
     Returns:
         a sorted copy with int64 ``session`` (0, 1, ... in sorted order) and float64 ``dt`` in seconds.
@@ -105,7 +107,7 @@ def sessionize(
         # float32 epoch seconds are 128 s apart: gaps of a minute would be read as 0, and sessions cut by the rounding
         _check_float_resolution(column.to_numpy(np.float64, na_value=np.nan), f"the times of column {time!r}", narrow)
         df = df.assign(**{time: column.astype(np.float64)})  # exact; pandas cannot sort a float16 column
-    out = df.sort_values([user, time], kind="stable").reset_index(drop=True)
+    out = _order_by_time(df, time, user).reset_index(drop=True)
     t = out[time]
     temporal = pd.api.types.is_datetime64_any_dtype(t) or pd.api.types.is_timedelta64_dtype(t)
     seconds = ((t - t.min()) / pd.Timedelta(seconds=1) if temporal else t.astype(np.float64)).to_numpy(np.float64)
@@ -422,13 +424,15 @@ def _check_joined_sessions(df: pd.DataFrame, time: str) -> None:
                          "give each log's sessions ids of their own")
 
 
-def _order_by_time(df: pd.DataFrame, time: str) -> pd.DataFrame:
-    """``df`` sorted by session and ``time``, ties in the log's order. Rows in time order within each session keep
-    their order at ties (a stable sort). Rows shuffled or sampled after `sessionize` (a session whose rows go back in
-    time) have lost it: events at one time (a log of whole seconds holds many) would come in the shuffled order, each
-    with another's Δt. Their index, where it agrees with time order in every session (sessionize's, which
-    ``df.sample`` keeps), is that order and breaks the ties; without it the ties are warned of."""
-    keys = pd.DataFrame({"session": df["session"].to_numpy(), "time": df[time].to_numpy()})
+def _order_by_time(df: pd.DataFrame, time: str, key: str = "session") -> pd.DataFrame:
+    """``df`` sorted by ``key`` (the session; the user in `sessionize`) and ``time``, ties in the log's order. Rows in
+    time order within each session keep their order at ties (a stable sort). Rows shuffled or sampled (a session
+    whose rows go back in time) have lost it: events at one time (a log of whole seconds holds many) would come in the
+    shuffled order, each with another's Δt. Their index, where it agrees with time order in every session
+    (sessionize's, or a log's read from its file, which ``df.sample`` keeps), is that order and breaks the ties;
+    without it the ties are warned of by `EventSessions` (a raw log given to `sessionize` is often gathered out of
+    order, from several sources, whose ties have no order to lose)."""
+    keys = pd.DataFrame({"session": df[key].reset_index(drop=True), "time": df[time].reset_index(drop=True)})
     perm = keys.sort_values(["session", "time"], kind="stable").index.to_numpy()
     sessions, times = keys["session"].to_numpy()[perm], keys["time"].to_numpy()[perm]
     inner = sessions[1:] == sessions[:-1]
@@ -444,6 +448,8 @@ def _order_by_time(df: pd.DataFrame, time: str) -> pd.DataFrame:
         same = keys["session"].to_numpy()[by_index]
         if (held[1:][same[1:] == same[:-1]] > held[:-1][same[1:] == same[:-1]]).all():  # the log's order, kept
             return df.iloc[by_index]
+    if key != "session":
+        return df.iloc[perm]
     k = int(ties[0])
     sid = sessions[k].item() if isinstance(sessions[k], np.generic) else sessions[k]
     shared = int(((sessions == sessions[k]) & (times == times[k])).sum())
