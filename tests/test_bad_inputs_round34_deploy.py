@@ -206,3 +206,21 @@ def test_S34_05_a_body_encoded_twice_or_sent_as_json_lines_is_named(hourly):
     plain = app.post("/predict", json={"sequences": [x, "abc"]})
     assert plain.json()["detail"].startswith("sequence 1 must be a list of steps, got a JSON string")
     assert "encoded twice" not in plain.json()["detail"]
+
+
+# -- S34-06: an ISO 8601 week date, "2024-W09-5" -------------------------------------------------------------------
+def test_S34_06_an_iso_week_date_is_refused_naming_its_calendar_date(hourly):
+    # before: the Streamer's "does not read as a date or duration (Unknown datetime string format, unable to parse:
+    # 2024-W09-5)", the server's "not an ISO 8601 date" (it is one, a form pandas does not read), neither naming the day
+    clf, X = hourly
+    with pytest.raises(ValueError) as error:
+        Streamer(clf).step("s", X[0][0], time="2024-W09-5")
+    assert ("Streamer: stream 's': time '2024-W09-5' does not read as a date: it is an ISO 8601 week date (day 5 of "
+            "week 9 of 2024), a form pandas does not read; give it as the calendar date '2024-03-01' "
+            "(datetime.date.fromisocalendar(2024, 9, 5))") in one_line(error)
+    answer = client(clf).post("/predict", json={"sequences": [X[0][:2].tolist()],
+                                                "times": [["2024-02-29", "2024W10"]]})
+    assert answer.status_code == 422
+    assert answer.json()["detail"].startswith('times of sequence 0, step 1 holds "2024W10": it is an ISO 8601 week '
+                                              "(week 10 of 2024) without its day, a form pandas does not read; give "
+                                              "the date of the step, e.g. its Monday, '2024-03-04'")

@@ -84,7 +84,7 @@ from ..checks import (
     unicode_form_hint,
 )
 from .export import check_labels_json, check_not_refitted, wrapper_hint
-from .streaming import ZONED, compact_date_hint, go_time_fix, ordinal_date_fix, zone_name_fix
+from .streaming import ZONED, compact_date_hint, go_time_fix, ordinal_date_fix, week_date_fix, zone_name_fix
 
 FLOAT64_MAX = float(np.finfo(np.float64).max)
 
@@ -462,7 +462,7 @@ def _request_dates(t: list[str], i: int):
     except (TypeError, ValueError):
         k, v = number or next(((k, t[k]) for k, v in enumerate(read) if not _iso_date(v)), (0, t[0]))
         number = " (a number as text: the model reads dates)" if is_number_text(v) else ""
-        if (ordinal := ordinal_date_fix(v)) is not None:  # an ISO 8601 form that pandas does not read
+        if (ordinal := ordinal_date_fix(v) or week_date_fix(v)) is not None:  # ISO 8601 forms pandas does not read
             raise RequestError(422, f"times of sequence {i}, step {k} holds {json.dumps(v)}: {ordinal}") from None
         fix = (zone_name_fix(v) or go_time_fix(v) or _zone_word_fix(v)
                or 'give each time as ISO text (e.g. "2024-01-01T10:00:00Z")' + compact_date_hint(v))

@@ -264,6 +264,29 @@ def ordinal_date_fix(text) -> str | None:
             f"read; give it as the calendar date '{date:%Y-%m-%d}' (pd.to_datetime(t, format='%Y-%j'))")
 
 
+_WEEK_DATE = re.compile(r"\s*(\d{4})-?W(\d{2})(?:-?([1-7]))?\s*")  # ISO 8601's week date: 2024-W09-5, 2024W095
+
+
+def week_date_fix(text) -> str | None:
+    """How to give ``text``, an ISO 8601 week date (``'2024-W09-5'``: Friday of week 9 of 2024, as payroll, retail and
+    ``isocalendar()`` count weeks; ``'2024-W09'``, a week without its day), as pandas reads a date; None for any other
+    value. Neither ``pd.Timestamp`` nor ``pd.to_datetime(format='ISO8601')`` reads the form."""
+    match = _WEEK_DATE.fullmatch(text) if isinstance(text, str) else None
+    if match is None:
+        return None
+    year, week, day = int(match.group(1)), int(match.group(2)), match.group(3)
+    try:
+        date = datetime.date.fromisocalendar(year, week, int(day or 1))
+    except ValueError:  # week 53 of a year of 52 weeks, week 00
+        return None
+    if day is None:
+        return (f"it is an ISO 8601 week (week {week} of {year}) without its day, a form pandas does not read; give "
+                f"the date of the step, e.g. its Monday, '{date:%Y-%m-%d}' (datetime.date.fromisocalendar({year}, "
+                f"{week}, 1))")
+    return (f"it is an ISO 8601 week date (day {day} of week {week} of {year}), a form pandas does not read; give it "
+            f"as the calendar date '{date:%Y-%m-%d}' (datetime.date.fromisocalendar({year}, {week}, {day}))")
+
+
 # numbers joined by dashes ('2024-03', a month; '2024-061', a day of the year) are dates, which pd.Timedelta would
 # read as a difference of nanoseconds (-202403 ns): a stream of months then reads each step earlier than the last
 _DASHED_NUMBERS = re.compile(r"\s*\d+(?:-\d+)+\s*")
@@ -819,7 +842,8 @@ class Streamer:
             try:
                 value, zoned = _seconds(time)
             except (TypeError, ValueError) as e:
-                if (fix := zone_name_fix(time) or go_time_fix(time) or ordinal_date_fix(time)) is not None:
+                if (fix := zone_name_fix(time) or go_time_fix(time) or ordinal_date_fix(time)
+                        or week_date_fix(time)) is not None:
                     raise ValueError(f"{where}: time {time!r} does not read as a date: {fix}") from None
                 raise ValueError(f"{where}: time {time!r} does not read as a date or duration ({e}); give a "
                                  f"pd.Timestamp, a datetime or an ISO text (YYYY-MM-DD HH:MM:SS)") from None
