@@ -188,3 +188,24 @@ def test_K34_06_task_score_refuses_nan_outputs_instead_of_a_plausible_score():
                                          r"or infinity\); the mse would be inf; a model whose training diverged"):
         adding.score(torch.ones(10, 1).index_fill_(0, torch.tensor([2]), float("inf")))
     assert adding.score(np.ones(10)) >= 0
+
+
+# -- K34-07: from_torch of a time-first torch.nn module (torch.nn's default) -----------------------------------------
+@pytest.mark.parametrize("kind", ["LSTM", "GRU", "RNN"])
+def test_K34_07_from_torch_of_a_time_first_module_warns_that_x_is_read_batch_first(kind):
+    import warnings
+
+    torch.manual_seed(0)
+    module = getattr(torch.nn, kind)(3, 4, num_layers=2)  # batch_first=False
+    x = torch.randn(7, 2, 3)  # time-first, as the module takes it
+    # was: built without a word, and the module's time-first x read as 7 sequences of 2 steps (outputs off by 0.1 or
+    # more, no error)
+    with pytest.warns(UserWarning, match=rf"^{kind}\.from_torch: the module is time-first \(batch_first=False, "
+                                         r"torch\.nn's default\), but rnnkit layers read x batch-first \(B, T, F\)"):
+        layer = getattr(rnnkit, kind).from_torch(module)
+    assert (layer(x)[0] - module(x)[0]).abs().max() > 1e-2  # what the warning is about
+    torch.testing.assert_close(layer(x.transpose(0, 1))[0].transpose(0, 1), module(x)[0])  # its fix
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        getattr(rnnkit, kind).from_torch(module, batch_first=True)  # said: no warning
+        getattr(rnnkit, kind).from_torch(getattr(torch.nn, kind)(3, 4, batch_first=True))

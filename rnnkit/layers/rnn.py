@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import warnings
 
 import torch
 from torch import nn
@@ -277,7 +278,9 @@ class _TorchCompatible(Stacked):
     def from_torch(cls, module: nn.RNNBase, *, backend: str = "auto", **kwargs):
         """A layer with a copy of ``module``'s parameters (same device and dtype): the same function.
 
-        ``module``'s ``batch_first`` does not matter: rnnkit layers are always batch-first. Its sizes, ``num_layers``,
+        rnnkit layers are always batch-first: a time-first ``module`` (``batch_first=False``, torch.nn's default) is
+        warned of, as the tensors it took would be misread; ``batch_first=True`` says x will come batch-first (no
+        warning). Its sizes, ``num_layers``,
         ``bidirectional``, ``bias`` and ``nonlinearity`` are the weights' own; ``dropout`` is taken from it unless
         given, and so are the other options of the layer (``zoneout=...``). A parametrized module
         (``torch.nn.utils.parametrizations.weight_norm(module, "weight_hh_l0")``) gives the weights it computes.
@@ -305,6 +308,13 @@ class _TorchCompatible(Stacked):
                 f"{module.proj_size}) (no projection) or one of hidden_size {module.hidden_size} followed by a "
                 f"torch.nn.Linear({module.hidden_size}, {module.proj_size})"
             )
+        if not module.batch_first and kwargs.get("batch_first") is not True:  # its (T, B, F) tensors read as (B, T, F)
+            warnings.warn(
+                f"{cls.__name__}.from_torch: the module is time-first (batch_first=False, torch.nn's default), but "
+                f"rnnkit layers read x batch-first (B, T, F) and return batch-first outputs and states (B, L*D, H): "
+                f"its time-first x (T, B, F) would be read as T sequences of B steps, without an error; pass "
+                f"x.transpose(0, 1) (and transpose the outputs back), or from_torch(module, batch_first=True) to say "
+                f"x comes batch-first", UserWarning, stacklevel=2)
         extra = {"nonlinearity": module.nonlinearity} if cls.torch_class is nn.RNN else {}
         layer = cls(
             module.input_size,
