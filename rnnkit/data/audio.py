@@ -456,6 +456,8 @@ def read_wav(
                           f"channel's polarity inverted? read it with mono=False and take one channel (wave[:, 0]), "
                           f"or invert the other ((wave[:, 0] - wave[:, 1]) / 2)",
                           UserWarning, stacklevel=2)
+        else:
+            _warn_silent_channels(path, x)
         x = mixed
     if sample_rate is not None and sr != sample_rate:
         if not resample:
@@ -465,6 +467,27 @@ def read_wav(
             )
         return resample_wave(x, sr, sample_rate), sample_rate
     return torch.from_numpy(np.ascontiguousarray(x)), sr
+
+
+def _warn_silent_channels(path, x: np.ndarray) -> None:
+    """Warn where some channels of a file are silent and others not (a mono recording written to one channel of a
+    stereo file: a field recorder's second input left unplugged): the mono mix averages the silence in, so the
+    clip reads at ``C_live / C`` of its level (-6 dB for one of two channels), every log-mel feature ``2 ln(C /
+    C_live)`` lower (1.39) than the same sound in a mono file, which a dataset of both then holds as two levels."""
+    power = np.square(x, dtype=np.float64).mean(axis=0)  # (C,)
+    live = power > 1e-6 * power.max()  # silent: 60 dB or more below the loudest channel (dither, a hum's leak)
+    if power.max() == 0 or live.all():
+        return
+    c, n_live = x.shape[1], int(live.sum())
+    silent = [int(i) for i in np.flatnonzero(~live)]
+    drop = 20 * np.log10(n_live / c)
+    kept = [int(i) for i in np.flatnonzero(live)]
+    keep = f"wave[:, {kept[0]}]" if n_live == 1 else f"wave[:, {kept}].mean(1)"
+    warnings.warn(f"{path}: channel(s) {silent} of its {c} are silent, so the mono mix reads the sound of the other(s) "
+                  f"at {drop:.1f} dB (every log-mel feature {2 * np.log(c / n_live):.2f} lower than the same sound "
+                  f"in a mono file); read it with mono=False and take the live channel(s) ({keep}), or, if the level "
+                  "is right as it is, silence this with warnings.filterwarnings('ignore', '.*are silent')",
+                  UserWarning, stacklevel=3)
 
 
 def write_wav(path: str | os.PathLike, wave: torch.Tensor | np.ndarray, sample_rate: int) -> None:
@@ -627,7 +650,7 @@ class LogMel(nn.Module):
     Args:
         sample_rate: rate of the input samples (Hz).
         n_mels: number of mel bands ``M``.
-        n_fft: FFT size (and window length).
+        n_fft: FFT size (and window length), in samples.
         hop_length: samples between frame starts.
         f_min, f_max: band edges in Hz (``f_max`` defaults to Nyquist).
         eps: floor added before the log, so silence gives ``log(eps)`` and not ``-inf``.
@@ -637,6 +660,12 @@ class LogMel(nn.Module):
     would all be NaN), are refused, naming the sample. Bare samples carry no rate and are read at ``sample_rate``;
     a ``(samples, rate)`` pair, as `read_wav`, soundfile and librosa give it, has its rate checked (an 8 kHz clip read
     at 16 kHz would sound an octave higher in every feature, which its samples cannot tell).
+
+    The window and hop are counted in samples at every rate, as torchaudio and librosa count them: the defaults are
+    the speech front ends' 25 ms / 10 ms at 16 kHz only (50 ms / 20 ms at 8 kHz, 9 ms / 3.6 ms at 44.1 kHz). For
+    25 ms / 10 ms at another rate give them: ``LogMel(rate, n_fft=round(0.025 * rate), hop_length=round(0.010 *
+    rate))`` (200 / 80 at 8 kHz). The defaults do not follow the rate, so a model trained on ``LogMel(8000)``'s
+    frames reads the same frames when it is built again.
     """
 
     def __init__(

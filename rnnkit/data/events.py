@@ -67,6 +67,7 @@ def sessionize(
         raise ValueError(f"column {user!r} has {len(rows)} missing users (first at row {int(rows[0])}); drop or "
                          f"fill them")
     _check_one_spelling(df[user], user)
+    _warn_number_spellings(df[user], user, "user")
     _check_blank_ids(df[user], user, "user")
     _check_spaced_ids(df[user], user, "user")
     # pd.Timedelta is a datetime.timedelta; numpy's timedelta64 is neither, and means a duration too
@@ -239,6 +240,34 @@ def _check_one_spelling(column: pd.Series, name: str, what: str = "user") -> Non
                              f"two {what}s, each with {'sessions of their' if what == 'user' else 'events of its'} "
                              f"own; give the column one type (e.g. "
                              f"df[{name!r}] = df[{name!r}].astype(str))")
+
+
+def _warn_number_spellings(column: pd.Series, name: str, what: str) -> None:
+    """Warn of text ids that write one number in two ways (``'01'`` and ``'1'``, ``1`` and ``'1.0'``: a log joined
+    from an export that kept leading zeros and one read as numbers, or ids made float by a merge's NaN and then
+    text): each is a {what} of its own, holding part of the other's events, which is right only if they are two."""
+    if not (column.dtype == object or pd.api.types.is_string_dtype(column)):
+        return
+    distinct = pd.Series(pd.unique(column))
+    text = distinct.map(lambda v: v.strip() if isinstance(v, str) else v)
+    # 16 digits or more are no number a float tells apart (long numeric ids, hashes): not compared
+    numbers = pd.to_numeric(text.map(lambda v: v if isinstance(v, str | int | float | np.number) and not
+                                     isinstance(v, bool) and len(re.sub(r"\D", "", str(v))) < 16 else None),
+                            errors="coerce")
+    spelt = distinct[numbers.notna() & numbers.duplicated(keep=False)]
+    if not len(spelt):
+        return
+    first = numbers[spelt.index[0]]
+    pair = distinct[numbers == first].tolist()[:2]
+    rows = [int(np.flatnonzero(column.map(lambda v, w=w: type(v) is type(w) and v == w).to_numpy())[0])
+            for w in pair]
+    many = f"; {len(spelt)} such ids in all" if len(spelt) > 2 else ""
+    warnings.warn(f"column {name!r} holds {pair[0]!r} at row {rows[0]} and {pair[1]!r} at row {rows[1]}, one number "
+                  f"written two ways (leading zeros, a decimal point){many}, read as two {what}s, each with "
+                  f"{'sessions of their' if what == 'user' else 'events of its'} own; if they are one {what}, write "
+                  f"its id alike on every row (e.g. df[{name!r}] = pd.to_numeric(df[{name!r}]).astype('int64')), "
+                  "else silence this with warnings.filterwarnings('ignore', '.*written two ways')",
+                  UserWarning, stacklevel=3)
 
 
 def _check_blank_ids(column: pd.Series, name: str, what: str) -> None:
@@ -627,6 +656,7 @@ class EventSessions(Dataset):
             raise ValueError(f"column 'session' has {len(rows)} missing session ids (first at row {int(rows[0])}); "
                              "every event needs its session: fill them, or run sessionize(df), which writes them")
         _check_one_spelling(df["session"], "session", "session")
+        _warn_number_spellings(df["session"], "session", "session")
         _check_blank_ids(df["session"], "session", "session")
         _check_spaced_ids(df["session"], "session", "session")
         _check_dt(df["dt"])

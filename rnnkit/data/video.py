@@ -268,8 +268,29 @@ def frames_to_tensor(frames: np.ndarray | torch.Tensor) -> torch.Tensor:
             raise ValueError(f"float frames must hold values in [0, 1], got [{lo}, {hi}]"
                              f"{' and NaN or infinity' if not np.isfinite(a).all() else ''}; {fix}")
         scale = 1.0
+    if a.dtype == np.uint16:
+        _warn_shallow_words(a, frames)
     x = torch.from_numpy(np.ascontiguousarray(a).astype(np.float32)) / scale
     return x[:, None] if x.dim() == 3 else x.permute(0, 3, 1, 2).contiguous()
+
+
+def _warn_shallow_words(a: np.ndarray, frames) -> None:
+    """Warn of uint16 frames that use only their low 8, 10 or 12 bits: 8-bit pixels made wider
+    (``frames.astype(np.uint16)`` for arithmetic) or a 10- / 12-bit camera's raw values in 16-bit words, which read
+    over 65535 are 257, 64 or 16 times too dark beside any other clip. A truly 16-bit clip that dark (its brightest
+    pixel under 1/16 of full scale) is rare, hence a warning, not an error; a black clip says nothing."""
+    peak = int(a.max()) if a.size else 0
+    if not 0 < peak < 4096:
+        return
+    bits = next(b for b in (8, 10, 12) if peak < 2**b)
+    tensor = isinstance(frames, torch.Tensor)
+    fix = (("frames.to(torch.uint8)" if tensor else "frames.astype(np.uint8)") if bits == 8 else
+           f"frames / {2**bits - 1} (floats in [0, 1])")
+    warnings.warn(f"frames_to_tensor: these uint16 frames go up to {peak} of 65535, using {bits} of their 16 bits: "
+                  f"{'8-bit pixels made wider (astype(np.uint16))' if bits == 8 else f'a {bits}-bit camera'}"
+                  f"'s values? read over 65535 they are {65535 / (2**bits - 1):.0f} times too dark; pass {fix}; a "
+                  "16-bit clip this dark is read right as it is (pass frames / 65535 to say so)",
+                  UserWarning, stacklevel=3)
 
 
 _PIL_NOT_RGB = {"P": "palette: each pixel an index into the image's colour table, as PIL opens GIF and some PNG "

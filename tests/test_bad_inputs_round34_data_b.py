@@ -1,0 +1,115 @@
+"""Round 34 (second pass), data loaders with one's own data: a stereo file with a silent channel, uint16 frames that
+use only their low bits, event ids that write one number two ways (D34-07 …)."""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.io.wavfile
+import torch
+
+from rnnkit.data import EventSessions, LogMel, read_wav, sessionize
+from rnnkit.data.events import event_vocab
+from rnnkit.data.video import frames_to_tensor
+
+
+def _tone(n=8000, rate=16000, peak=0.5):
+    t = np.arange(n) / rate
+    return (peak * np.sin(2 * np.pi * 440 * t) * 32767).astype(np.int16)
+
+
+@pytest.mark.parametrize("channels", [(0,), (1,), (0, 2)])
+def test_D34_07_a_silent_channel_of_a_stereo_file_is_warned_of(tmp_path, channels):
+    x = _tone()
+    stereo = np.zeros((len(x), 2 if channels != (0, 2) else 3), np.int16)
+    for c in channels:
+        stereo[:, c] = x
+    path = tmp_path / "field.wav"
+    scipy.io.wavfile.write(path, 16000, stereo)
+    take = r"wave\[:, \[0, 2\]\]\.mean\(1\)" if len(channels) == 2 else rf"wave\[:, {channels[0]}\]"
+    with pytest.warns(UserWarning, match=r"field\.wav: channel\(s\) \[.*\] of its \d are silent.*mono=False.*live "
+                      r"channel\(s\) \(" + take):
+        wave, rate = read_wav(path)
+    assert rate == 16000  # still the mix, as librosa's to_mono reads it
+    assert abs(float(wave.abs().max()) - 0.5 * len(channels) / stereo.shape[1]) < 0.01
+    live, _ = read_wav(path, mono=False)  # the fix named: the live channel at its level
+    assert abs(float(live[:, channels[0]].abs().max()) - 0.5) < 0.01
+    mono = tmp_path / "mono.wav"
+    scipy.io.wavfile.write(mono, 16000, x)
+    feats = LogMel(16000)
+    gap = float((feats(read_wav(mono)[0]) - feats(live[:, channels[0]])).abs().max())
+    assert gap < 1e-3
+
+
+def test_D34_07_stereo_files_with_two_live_channels_or_silence_say_nothing(tmp_path):
+    x = _tone()
+    for name, data in (("two.wav", np.stack([x, x // 3], 1)), ("quiet.wav", np.stack([x, x // 600], 1)),
+                       ("silence.wav", np.zeros((8000, 2), np.int16))):
+        scipy.io.wavfile.write(tmp_path / name, 16000, data)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            read_wav(tmp_path / name)
+
+
+@pytest.mark.parametrize(("peak", "bits", "fix"), [(255, 8, r"frames\.astype\(np\.uint8\)"),
+                                                    (1000, 10, r"frames / 1023"), (4000, 12, r"frames / 4095")])
+def test_D34_08_uint16_frames_using_only_their_low_bits_are_warned_of(peak, bits, fix):
+    rng = np.random.default_rng(0)
+    frames = rng.integers(0, peak + 1, (3, 8, 8, 3)).astype(np.uint16)
+    frames[0, 0, 0, 0] = peak
+    with pytest.warns(UserWarning, match=rf"go up to {peak} of 65535, using {bits} of their 16 bits.*{fix}"):
+        x = frames_to_tensor(frames)
+    assert float(x.max()) < 0.07  # read as before: the warning says what it means
+    if bits == 8:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            fixed = frames_to_tensor(frames.astype(np.uint8))
+        assert abs(float(fixed.max()) - 1.0) < 1e-6
+        with pytest.warns(UserWarning, match=r"frames\.to\(torch\.uint8\)"):
+            frames_to_tensor(torch.from_numpy(frames.astype(np.int32)).to(torch.uint16))
+
+
+def test_D34_08_full_range_and_black_uint16_frames_say_nothing():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        frames_to_tensor(np.full((2, 8, 8), 40000, np.uint16))
+        frames_to_tensor(np.zeros((2, 8, 8), np.uint16))
+        frames_to_tensor(np.full((2, 8, 8), 200, np.uint8))
+
+
+def _log(users):
+    return pd.DataFrame({"user": users, "timestamp": [0.0, 10.0, 20.0, 30.0][: len(users)],
+                         "event": ["a", "b", "c", "d"][: len(users)]})
+
+
+@pytest.mark.parametrize(("users", "shown"), [(["01", "1", "01", "1"], r"'01' at row 0 and '1' at row 1"),
+                                              ([1, 1.0, "1.0"], r"1 at row 0 and '1\.0' at row 2"),
+                                              (["007 ", "7", "7"], r"'007 ' at row 0 and '7' at row 1")])
+def test_D34_09_user_ids_writing_one_number_two_ways_are_warned_of(users, shown):
+    df = _log(users)
+    with pytest.warns(UserWarning, match=rf"column 'user' holds {shown}, one number written two ways.*two users.*"
+                      r"pd\.to_numeric\(df\['user'\]\)\.astype\('int64'\)"):
+        out = sessionize(df)
+    assert out["session"].nunique() == 2  # read as before: two users, as the warning says
+    fixed = df.assign(user=pd.to_numeric(df["user"]).astype("int64"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert sessionize(fixed)["session"].nunique() == 1
+
+
+def test_D34_09_session_ids_writing_one_number_two_ways_are_warned_of_by_EventSessions():
+    df = pd.DataFrame({"session": ["01", "01", "1", "1"], "event": list("abab"), "dt": [0.0, 5.0, 0.0, 5.0]})
+    vocab = event_vocab(df)
+    with pytest.warns(UserWarning, match=r"column 'session' holds '01' at row 0 and '1' at row 2, one number written "
+                      r"two ways.*two sessions, each with events of its own"):
+        ds = EventSessions(df, vocab)
+    assert len(ds) == 2
+
+
+def test_D34_09_distinct_text_and_long_numeric_ids_say_nothing():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        sessionize(_log(["u01", "u1", "u01", "u1"]))
+        sessionize(_log(["12345678901234567890", "12345678901234567891", "1", "2"]))
+        sessionize(_log(["01", "02", "10", "11"]))
