@@ -1,6 +1,8 @@
-"""Round 34 of bad inputs to the time-series reading layer (T34-01 ..): time indexes as users bring them to the
-Forecaster and TimeSeriesFrame: month labels written with a dot ('Jan. 2000') or in AP style ('Sept. 2000',
-'March 2000'), ... Each test fails on the commit before its fix."""
+"""Round 34 of bad inputs to the time-series reading layer (T34-01 .. T34-06): time indexes as users bring them to
+the Forecaster and TimeSeriesFrame: month labels written with a dot ('Jan. 2000') or in AP style ('Sept. 2000',
+'March 2000'); periods resampled by freq= ('M' given 'ME', weeks given their own 'W-SUN', fiscal quarters 'Q-JUN'
+given 'QS', financial years 'Y-JUN' given 'YS', cut by its bins); decimal years as R's time() writes them. Each
+test fails on the commit before its fix."""
 
 import warnings
 
@@ -51,10 +53,11 @@ def series_of(periods: pd.PeriodIndex) -> pd.Series:
 
 def test_T34_02_periods_given_freq_ME_are_warned_of_as_periods_with_their_own_frequency_as_the_fix():
     y = series_of(pd.period_range("2000-01", periods=40, freq="M"))
-    message = (r"^freq='ME': the times are 'M' periods \(2000-01, 2000-02, \.\.\.\), one to each bin of 'ME', and "
-               r"pandas dates those bins at their end, so each period becomes a timestamp \(2000-01 becomes "
-               r"2000-01-31\), as do the forecasts \(forecast\.index holds timestamps, not periods\); for 'M' periods "
-               r"back, leave freq='ME' out, or pass freq='M' \(the periods' own frequency\)$")
+    message = (r"^freq='ME': every timestamp stands for one of the 'M' periods given \(2000-01, 2000-02, \.\.\.\), "
+               r"one to each bin of 'ME', and pandas dates those bins at their end, so each period becomes a timestamp "
+               r"\(2000-01 becomes 2000-01-31\), as do the forecasts \(forecast\.index holds timestamps, not "
+               r"periods\); for 'M' periods back, leave freq='ME' out, or pass freq='M' \(the periods' own "
+               r"frequency\)$")
     with pytest.warns(UserWarning, match=message):  # was: "every timestamp lies 1 days after the start of its bin"
         forecast = Forecaster(horizon=2, **FAST).fit(y, freq="ME").predict()
     assert list(forecast.index) == [pd.Timestamp("2003-05-31"), pd.Timestamp("2003-06-30")]  # the choice kept
@@ -64,8 +67,8 @@ def test_T34_02_periods_given_freq_ME_are_warned_of_as_periods_with_their_own_fr
     assert list(again.index) == list(pd.period_range("2003-05", periods=2, freq="M"))
     np.testing.assert_allclose(again.to_numpy(), forecast.to_numpy(), rtol=1e-6)
     quarters = series_of(pd.period_range("2000Q1", periods=40, freq="Q"))
-    with pytest.warns(UserWarning, match=r"^freq='QE': the times are 'Q-DEC' periods \(2000Q1, 2000Q2, .*, or pass "
-                                         r"freq='Q-DEC' \(the periods' own frequency\)$"):
+    with pytest.warns(UserWarning, match=r"^freq='QE': every timestamp stands for one of the 'Q-DEC' periods given "
+                                         r"\(2000Q1, .*, or pass freq='Q-DEC' \(the periods' own frequency\)$"):
         Forecaster(horizon=2, **FAST).fit(quarters, freq="QE")
 
 
@@ -127,3 +130,34 @@ def test_T34_05_periods_cut_by_the_bins_of_freq_are_refused_not_dated_by_their_f
     column["week"] = column["week"].dt.to_timestamp()  # the fix, taken: each week in the month of its Monday
     assert Forecaster(horizon=2, **FAST).fit(column, time_col="week", freq="MS").predict().index[0] == \
         pd.Timestamp("2003-11-01")
+
+
+def test_T34_06_decimal_years_of_months_or_quarters_are_warned_of_as_a_calendar_read_as_numbers():
+    rng = np.random.default_rng(0)
+    monthly = 10 + 3 * np.sin(2 * np.pi * np.arange(72) / 12) + rng.normal(0, 0.3, 72)
+    y = pd.Series(monthly, index=1949 + np.arange(72) / 12)  # R's time() of a monthly ts: 1949, 1949.0833, ...
+    message = (r"^Forecaster\.fit: the index holds decimal years \(1949, 1949\.0833, \.\.\.: 12 steps a year, as R's "
+               r"time\(\) writes a monthly ts\); read as numbers, they have no calendar, so no season of 12 steps is "
+               r"looked for .* to forecast months, give them as periods, data\.index = pd\.period_range\('1949-01', "
+               r"periods=len\(data\), freq='M'\), or pass season_length=12$")
+    with pytest.warns(UserWarning, match=message):  # was: season_length_ 1 without a word
+        forecaster = Forecaster(horizon=3, **FAST).fit(y)
+    assert forecaster.season_length_ == 1
+    taken = y.set_axis(pd.period_range("1949-01", periods=len(y), freq="M"))  # the fix, taken
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        forecaster = Forecaster(horizon=3, **FAST).fit(taken)
+    assert forecaster.season_length_ == 12 and forecaster.predict().index[0] == pd.Period("1955-01", "M")
+    panel = pd.DataFrame({"unique_id": "a", "ds": 1990.25 + np.arange(30) / 4, "y": np.arange(30.0)})
+    with pytest.warns(UserWarning, match=r"^Forecaster\.fit: time column 'ds' holds decimal years \(1990\.25, 1990\.5, "
+                                         r"\.\.\.: 4 steps a year, .*data\['ds'\] = pd\.PeriodIndex\.from_fields\("
+                                         r"year=data\['ds'\]\.astype\(int\), quarter=\(data\['ds'\] % 1 \* 4\)"
+                                         r"\.round\(\)\.astype\(int\) \+ 1, freq='Q'\), or pass season_length=4$"):
+        Forecaster(horizon=2, **FAST).fit(panel.drop(columns="unique_id"), time_col="ds")
+    quarters = pd.PeriodIndex.from_fields(year=panel["ds"].astype(int), quarter=(panel["ds"] % 1 * 4).round()
+                                          .astype(int) + 1, freq="Q")  # the fix of a column, taken
+    assert quarters[0] == pd.Period("1990Q2", "Q") and quarters[-1] == pd.Period("1997Q3", "Q")
+    for years in (np.arange(1950, 1990), 1990 + np.arange(40) * 0.1, np.arange(40) / 4):  # not months or quarters
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", UserWarning)
+            Forecaster(horizon=2, **FAST).fit(pd.Series(np.arange(40.0), index=years))

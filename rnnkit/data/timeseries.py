@@ -862,11 +862,11 @@ def warn_moved(time: pd.DatetimeIndex, rule: str, spelt: str, leave: str, dates:
     if periods is not None:  # each period is one bin, which pandas dates elsewhere than the period's start
         own = periods.freqstr
         again = f"--freq {own}" if command_line else f"freq={own!r}"
-        warnings.warn(f"{spelt}: the times are {own!r} periods ({periods[0]}, {periods[1]}, ...), one to each bin of "
-                      f"{rule!r}, and pandas dates those bins {end}, so each period becomes a timestamp "
-                      f"({periods[0]} becomes {becomes}), as do the forecasts ({dates} holds timestamps, not periods); "
-                      f"for {own!r} periods back, {leave}, or pass {again} (the periods' own frequency)", UserWarning,
-                      stacklevel=user_stacklevel())
+        warnings.warn(f"{spelt}: every timestamp stands for one of the {own!r} periods given ({periods[0]}, "
+                      f"{periods[1]}, ...), one to each bin of {rule!r}, and pandas dates those bins {end}, so each "
+                      f"period becomes a timestamp ({periods[0]} becomes {becomes}), as do the forecasts ({dates} "
+                      f"holds timestamps, not periods); for {own!r} periods back, {leave}, or pass {again} (the "
+                      "periods' own frequency)", UserWarning, stacklevel=user_stacklevel())
         return
     days = place[0] / pd.Timedelta(days=1)
     by = f"{days:g} days" if days == int(days) else str(place[0])

@@ -838,16 +838,50 @@ def unix_times(time) -> tuple[str, pd.Timestamp, pd.Timedelta] | None:
     return None
 
 
+def decimal_years(time) -> tuple[int, str, str] | None:
+    """``(k, freq, first)`` where the numeric times ``time`` (a frame's numeric axis) are decimal years, a step of
+    1/k apart (k = 12 months, 4 quarters), each at the start of its month or quarter (1949.0, 1949.0833, ...), as
+    R's ``time()`` of a monthly or quarterly ``ts`` writes them: ``freq`` the periods' (``"M"``, ``"Q"``) and
+    ``first`` the first period (``"1949-01"``, ``"1949Q1"``). None for other numbers (whole years, row numbers)."""
+    if time is None or isinstance(time, pd.Index) or len(time) < 3:
+        return None
+    t = np.asarray(time, dtype=np.float64)
+    from .defaults import YEARS  # (defaults reads evaluation, which reads this module)
+    if not (YEARS[0] <= t[0] and t[-1] <= YEARS[1]):
+        return None
+    for k, freq in ((12, "M"), (4, "Q")):
+        steps = t * k
+        if np.allclose(steps, np.round(steps), rtol=0, atol=1e-6) and (np.round(np.diff(steps)) == 1).all():
+            year, part = divmod(int(np.round(steps[0])), k)
+            return k, freq, f"{year}-{part + 1:02d}" if freq == "M" else f"{year}Q{part + 1}"
+    return None
+
+
 def warn_unix_times(time, who: str, where: str, column: str | None = None) -> None:
-    """Warn where the numeric times ``time`` read as Unix seconds or milliseconds (:func:`unix_times`): as numbers
-    they have no calendar, so no daily or weekly season is looked for (``season_length="auto"`` reads a numeric
-    axis as seasonless) and the seasonal naive is the naive. ``where``: the times as the message names them
+    """Warn where the numeric times ``time`` read as Unix seconds or milliseconds (:func:`unix_times`), or as decimal
+    years of months or quarters (:func:`decimal_years`): as numbers they have no calendar, so no daily, weekly or
+    yearly season is looked for (``season_length="auto"`` reads a numeric axis as seasonless) and the seasonal naive
+    is the naive. ``where``: the times as the message names them
     (``"the index"``); ``column``: the time column's name, which the fix spells (else the index)."""
+    spelt = "data.index" if column is None else f"data[{column!r}]"
+    if (years := decimal_years(time)) is not None:  # 1949.0, 1949.0833: R's time() of a monthly ts
+        k, freq, first = years
+        kind = "month" if freq == "M" else "quarter"
+        t = [np.format_float_positional(round(float(v), 4), trim="-") for v in np.asarray(time)[:2]]
+        periods = (f"pd.period_range({first!r}, periods=len(data), freq={freq!r})" if column is None else  # a panel's
+                   f"pd.PeriodIndex.from_fields(year={spelt}.astype(int), {kind}=({spelt} % 1 * {k}).round()"  # series
+                   f".astype(int) + 1, freq={freq!r})")  # start apart: each time read alone
+        warnings.warn(f"{who}: {where} holds decimal years ({t[0]}, {t[1]}, ...: {k} steps a year, as R's time() "
+                      f"writes a {kind}ly ts); read as numbers, they have no calendar, so no season of {k} steps is "
+                      "looked for (season_length='auto' reads a numeric axis as seasonless, and the seasonal naive is "
+                      f"the naive) and the forecasts are labelled by numbers; to forecast {kind}s, give them as "
+                      f"periods, {spelt} = {periods}, or pass season_length={k}", UserWarning,
+                      stacklevel=user_stacklevel())
+        return
     found = unix_times(time)
     if found is None:
         return
     unit, first, step = found
-    spelt = "data.index" if column is None else f"data[{column!r}]"
     warnings.warn(f"{who}: {where} holds numbers that read as Unix {'seconds' if unit == 's' else 'milliseconds'} "
                   f"({int(np.asarray(time)[0])} is {first}, a step of {step}); read as numbers, they have no "
                   "calendar, so no daily or weekly season is looked for and the seasonal naive is the naive; to "
