@@ -18,6 +18,8 @@ per step) for accuracy, values for mse, class probabilities for cross-entropy.
 
 from __future__ import annotations
 
+import math
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -124,17 +126,19 @@ class Task:
                              f"targets of this {self.kind} task take " + " or ".join(map(str, allowed)) +
                              " (one row per sequence, in the split's order; scores over the task's "
                              f"{self.output_size} outputs)")
-        # NaN arg-maxes to its first class, silently (-inf scores, masked classes, are read); an MSE of inf is none
+        # NaN arg-maxes to its first class, silently (-inf scores, masked classes, are read); an MSE of inf is none:
+        # a diverged model scores nan, as rnnkit.compare records a diverged run, and is named
         bad = (~np.isfinite(out) if self.metric == "mse" else np.isnan(out)) if out.dtype.kind in "fc" else None
         if bad is not None and bad.any():
             i = tuple(int(k) for k in np.argwhere(bad)[0])
             rows = int(bad.reshape(len(out), -1).any(axis=1).sum())
-            read = ("the accuracy would read a class from it (NaN arg-maxes to class 0: a plausible score)"
-                    if self.metric == "accuracy" else f"the {self.metric} would be {out[i]}")
             held = "NaN or infinity" if self.metric == "mse" else "NaN"
-            raise ValueError(f"Task {self.name!r}.score: output[{', '.join(map(str, i))}] is {out[i]} ({rows} of the "
-                             f"{len(out)} rows hold {held}); {read}; a model whose training diverged? train it again, "
-                             f"e.g. with a lower learning rate or gradient clipping")
+            why = " (not a class: NaN arg-maxes to class 0, a plausible score)" if self.metric == "accuracy" else ""
+            warnings.warn(f"Task {self.name!r}.score: output[{', '.join(map(str, i))}] is {out[i]} ({rows} of the "
+                          f"{len(out)} rows hold {held}), so the {self.metric} is nan{why}; a model whose training "
+                          f"diverged? train it again, e.g. with a lower learning rate or gradient clipping",
+                          RuntimeWarning, stacklevel=2)
+            return math.nan
         if self.metric == "cross_entropy":
             sums = out.sum(-1)
             if not (np.all(out >= 0) and np.allclose(sums, 1, atol=1e-3)):
