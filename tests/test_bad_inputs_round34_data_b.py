@@ -9,7 +9,7 @@ import pytest
 import scipy.io.wavfile
 import torch
 
-from rnnkit.data import EventSessions, LogMel, read_wav, sessionize
+from rnnkit.data import EventSessions, LogMel, Vocab, read_wav, sessionize
 from rnnkit.data.events import event_vocab
 from rnnkit.data.video import frames_to_tensor
 
@@ -113,3 +113,26 @@ def test_D34_09_distinct_text_and_long_numeric_ids_say_nothing():
         sessionize(_log(["u01", "u1", "u01", "u1"]))
         sessionize(_log(["12345678901234567890", "12345678901234567891", "1", "2"]))
         sessionize(_log(["01", "02", "10", "11"]))
+
+
+@pytest.mark.parametrize(("texts", "marker", "means"), [
+    (["the cat <UNK> sat", "a <UNK> dog", "the <UNK> ran"], r"'<UNK>' \(3 time\(s\)\)", r"<unk>.*'<UNK>' -> '<unk>'"),
+    (["<S> the cat sat </S>", "<S> a dog </S>"], r"'<S>' \(2 time\(s\)\), '</S>'", r"<bos>.*'</S>' -> '<eos>'"),
+    (["the [UNK] sat", "[PAD] [PAD] a dog"], r"'\[PAD\]' \(2 time\(s\)\), '\[UNK\]'", r"<pad>"),
+])
+def test_D34_10_a_corpus_unknown_or_sentence_marker_in_another_spelling_is_warned_of(texts, marker, means):
+    with pytest.warns(UserWarning, match=rf"Vocab\.build: the corpus holds the marker\(s\) {marker}.*not this "
+                      rf"vocabulary's specials.*read as the words \[.*learnt \(and predicted\) as text.*{means}"):
+        vocab = Vocab.build(texts, level="word")
+    assert "UNK" in vocab or "S" in vocab or "PAD" in vocab  # read as before: the warning says what it means
+
+
+def test_D34_10_the_specials_themselves_lowered_markers_and_char_level_say_nothing():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        v = Vocab.build(["the <unk> sat <eos>", "a <unk> dog"], level="word")
+        assert v.encode("<unk>").tolist() == [v.unk_id]
+        v = Vocab.build(["the <UNK> sat", "a <UNK> dog"], level="word", lower=True)  # lowered to the special
+        assert v.encode("<UNK>").tolist() == [v.unk_id]
+        Vocab.build(["the <UNK> sat"], level="char")
+        Vocab.build(["a < b and c > d", "x[0] = y"], level="word")

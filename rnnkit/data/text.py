@@ -348,6 +348,7 @@ class Vocab:
         _refuse_keyed(corpus, "Vocab.build: corpus", "corpus")
         vocab = cls(SPECIALS, level=level, lower=lower)
         counts: Counter[str] = Counter()
+        markers: Counter[str] = Counter()
         n_texts = 0
         for i, item in enumerate(corpus):
             n_texts += 1
@@ -357,6 +358,8 @@ class Vocab:
                 counts.update(vocab.tokenize(item))
             except ValueError as e:
                 raise ValueError(f"text {i} of the corpus: {e}") from None
+            if level == "word" and isinstance(item, str):
+                markers.update(_marker_spellings(item, lower))
         for s in SPECIALS:
             counts.pop(s, None)
         if not counts:  # built (a vocabulary of the specials alone is one), but every text would encode to <unk>
@@ -367,6 +370,7 @@ class Vocab:
         _check_one_kind(counts)
         if level == "word":
             _warn_unspaced_words(counts)
+            _warn_other_markers(markers)
         kept = sorted((t for t, c in counts.items() if c >= min_freq), key=lambda t: (-counts[t], t))
         if counts and not kept:  # every token would be <unk>: a model of nothing, trained without a word said
             (top, n), = counts.most_common(1)
@@ -530,6 +534,43 @@ def _as_tuple(token):
 
 _UNSPACED = re.compile("[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
 """Letters of scripts written without spaces between words: Thai, Lao, Myanmar, Khmer, Japanese kana, Chinese."""
+
+
+_OTHER_MARKERS = re.compile(r"<\s*(/?)\s*(unk|oov|pad|s|bos|sos|eos|start|end)\s*>|\[(unk|pad|cls|sep|mask|bos|eos)\]",
+                            re.IGNORECASE)
+"""Unknown-word, padding and sentence markers as other corpora and tokenizers spell them: the One Billion Word
+benchmark's ``<UNK>``, ``<S>``, ``</S>``, fairseq's ``<s>``, BERT's ``[UNK]`` and ``[PAD]``."""
+_MARKER_MEANS = {"unk": UNK, "oov": UNK, "pad": PAD, "s": BOS, "bos": BOS, "sos": BOS, "start": BOS, "eos": EOS,
+                 "end": EOS, "/s": EOS, "/end": EOS, "/eos": EOS, "cls": BOS, "sep": EOS}
+
+
+def _marker_spellings(text: str, lower: bool) -> list[str]:
+    """The markers of ``text`` that the word pattern cuts into pieces (``'<UNK>'`` into ``'<'``, ``'UNK'``, ``'>'``):
+    those that are not a vocabulary's own special once ``lower`` has lowered them."""
+    if "<" not in text and "[" not in text:
+        return []
+    return [m.group(0) for m in _OTHER_MARKERS.finditer(text)
+            if (m.group(0).lower() if lower else m.group(0)) not in SPECIALS]
+
+
+def _warn_other_markers(markers: Counter) -> None:
+    """Warn of a corpus's own markers spelt as no special of the vocabulary: each is read as two or three ordinary
+    words (``'<'``, ``'UNK'``, ``'>'``), learnt and predicted as text, where the corpus means an unknown word (or a
+    sentence's start or end, or padding)."""
+    if not markers:
+        return
+    (top, n), = markers.most_common(1)
+    mapping = {m: _MARKER_MEANS.get(re.sub(r"[\s<>\[\]]", "", m).lower()) for m in markers}
+    named = {m: v for m, v in mapping.items() if v is not None}
+    fix = (", ".join(f"{m!r} -> {v!r}" for m, v in list(named.items())[:4]) if named else "")
+    shown = ", ".join(f"{m!r} ({c} time(s))" for m, c in markers.most_common(4))
+    pieces = _WORD.findall(top)
+    warnings.warn(f"Vocab.build: the corpus holds the marker(s) {shown}, which are not this vocabulary's specials "
+                  f"{list(SPECIALS)}, so each is read as the words {pieces} and learnt (and predicted) as text where "
+                  f"the corpus means {mapping[top] or 'a tokenizer marker'}; "
+                  + (f"write them as the specials first ({fix}: text.replace(...) for each text)" if named else
+                     "remove them from the texts") + ", or, if they are text, silence this with "
+                  "warnings.filterwarnings('ignore', '.*not this vocabulary.s specials')", UserWarning, stacklevel=3)
 
 
 def _warn_unspaced_words(counts: Counter) -> None:
