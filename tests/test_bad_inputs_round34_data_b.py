@@ -9,7 +9,8 @@ import pytest
 import scipy.io.wavfile
 import torch
 
-from rnnkit.data import EventSessions, LogMel, Vocab, read_wav, sessionize
+from rnnkit.data import EventSessions, LogMel, Vocab, pad_collate, read_wav, sessionize
+from rnnkit.data.bio import encode_sequence
 from rnnkit.data.events import event_vocab
 from rnnkit.data.video import frames_to_tensor
 
@@ -136,3 +137,30 @@ def test_D34_10_the_specials_themselves_lowered_markers_and_char_level_say_nothi
         assert v.encode("<UNK>").tolist() == [v.unk_id]
         Vocab.build(["the <UNK> sat"], level="char")
         Vocab.build(["a < b and c > d", "x[0] = y"], level="word")
+
+
+@pytest.mark.parametrize(("rows", "side", "keep"), [
+    ([[0, 0, 0, 5, 6], [0, 0, 7, 8, 9], [4, 5, 6, 7, 8]], "start", "pre"),  # Keras' pad_sequences' default
+    ([[5, 6, 0, 0, 0], [7, 8, 9, 0, 0], [4, 5, 6, 7, 8]], "end", "post"),
+])
+def test_D34_11_token_ids_padded_already_with_0_are_warned_of_by_pad_collate(rows, side, keep):
+    items = [(np.array(r), 1) for r in rows]
+    with pytest.warns(UserWarning, match=rf"pad_collate: the 3 items are all 5 steps long and 2 of them {side} in 2 "
+                      rf"to 3 steps of id 0, with no 0 elsewhere: token ids padded already \(Keras' pad_sequences, "
+                      rf"padding='{keep}'\)\?.*\(5, not 2 for the shortest\).*give each item unpadded"):
+        batch = pad_collate(items)
+    assert batch.lengths.tolist() == [5, 5, 5]  # read as before: the warning says what it means
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fixed = pad_collate([(r[r != 0], y) for r, y in items])
+    assert fixed.lengths.tolist() == [2, 3, 5]
+
+
+def test_D34_11_ids_with_0_as_a_token_and_float_features_say_nothing():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        dna = [encode_sequence(s) for s in ("AACGT", "ACGTA", "CGTAA")]  # A is id 0: inside too
+        pad_collate([(d, 0) for d in dna])
+        pad_collate([(np.array([0, 0, 5, 6]), 1), (np.array([0, 0, 7, 8]), 0)])  # runs of one length: a prefix
+        pad_collate([(np.array([1, 2, 0]), 1), (np.array([3, 4]), 0)])  # lengths differ: unpadded
+        pad_collate([(np.zeros((4, 2), np.float32), 1), (np.ones((4, 2), np.float32), 0)])

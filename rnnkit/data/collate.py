@@ -232,6 +232,37 @@ def _check_unpadded(xs: Sequence[Mapping]) -> None:
                              "each batch to its longest item and gives lengths and the mask")
 
 
+def _warn_padded_ids(x: torch.Tensor, lengths: torch.Tensor) -> None:
+    """Warn of token ids padded already with 0 (Keras' ``pad_sequences``, ``padding="pre"`` by default, or
+    ``"post"``; ``Vocab``'s own ``<pad>`` id): items of one length, at least half of them starting (ending) in a run
+    of 0s of varying length, and no 0 anywhere else, which no token that is a word of its own gives. The lengths
+    would count the padding as steps, which a recurrent model reads (its mask all true)."""
+    if x.dim() != 2 or len(x) < 2 or x.is_floating_point() or x.dtype == torch.bool:
+        return
+    if bool((lengths != x.shape[1]).any()):
+        return
+    zero = (x == 0).cpu().numpy()  # (B, T)
+    if not zero.any() or zero.all(axis=1).any():
+        return
+    for side, rows in (("start", zero), ("end", zero[:, ::-1])):
+        runs = np.argmin(rows, axis=1)  # (B,) 0s before the first nonzero id
+        inside = rows.sum(axis=1) - runs  # 0s elsewhere
+        if (runs > 0).sum() * 2 >= len(runs) and len(set(runs.tolist())) > 1 and not inside.any():
+            padded, shortest = int((runs > 0).sum()), x.shape[1] - int(runs.max())
+            fewest = int(runs[runs > 0].min())
+            keep = "x[np.argmax(x != 0):]" if side == "start" else "x[:len(x) - np.argmax(x[::-1] != 0)]"
+            where = "start" if side == "start" else "end"
+            warnings.warn(f"pad_collate: the {len(runs)} items are all {x.shape[1]} steps long and {padded} of them "
+                          f"{where} in {fewest} to {int(runs.max())} steps of id 0, with no 0 "
+                          f"elsewhere: token ids padded already (Keras' pad_sequences, padding="
+                          f"{'pre' if side == 'start' else 'post'!r})? the lengths would count the padding as steps "
+                          f"({x.shape[1]}, not {shortest} for the shortest), which the model would read; "
+                          f"give each item unpadded (x = {keep}): pad_collate pads each batch itself and gives lengths "
+                          "and the mask; if 0 is a token of its own, silence this with warnings.filterwarnings("
+                          "'ignore', '.*padded already')", UserWarning, stacklevel=3)
+            return
+
+
 def _split_item(item: Any, b: int) -> tuple[Any, Any, bool]:
     """``(x, y, has_y)`` of one item. A list ``[x, y]`` (a Dataset returning a list) is read as a pair when ``x``
     is an array or a dict, or a list followed by one scalar label (``[[5, 9, 2], 1]``): no sequence of steps has
@@ -336,6 +367,7 @@ def pad_collate(
     else:
         x = pad_sequences(xs, padding_value=padding_value, float_dtype=float_dtype)
         T = x.shape[1]
+        _warn_padded_ids(x, lengths)
     mask = length_mask(lengths, T)  # (B, T)
 
     y = None
