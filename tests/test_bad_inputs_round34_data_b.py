@@ -12,7 +12,7 @@ import torch
 from rnnkit.data import EventSessions, LogMel, Vocab, pad_collate, read_wav, sessionize
 from rnnkit.data.bio import encode_sequence
 from rnnkit.data.events import event_vocab
-from rnnkit.data.video import frames_to_tensor
+from rnnkit.data.video import FrameEncoder, frames_to_tensor
 
 
 def _tone(n=8000, rate=16000, peak=0.5):
@@ -164,3 +164,14 @@ def test_D34_11_ids_with_0_as_a_token_and_float_features_say_nothing():
         pad_collate([(np.array([0, 0, 5, 6]), 1), (np.array([0, 0, 7, 8]), 0)])  # runs of one length: a prefix
         pad_collate([(np.array([1, 2, 0]), 1), (np.array([3, 4]), 0)])  # lengths differ: unpadded
         pad_collate([(np.zeros((4, 2), np.float32), 1), (np.ones((4, 2), np.float32), 0)])
+
+
+def test_D34_12_rgba_frames_to_an_rgb_frame_encoder_name_the_alpha_and_how_to_drop_it():
+    rgba = np.zeros((2, 16, 16, 4), np.uint8)
+    rgba[..., 3] = 255  # opaque: a PNG sequence's frames
+    encoder = FrameEncoder(8, in_channels=3)
+    with pytest.raises(ValueError, match=r"got shape \(2, 4, 16, 16\); RGBA frames .*alpha.*frames\[\.\.\., :3\]"):
+        encoder(frames_to_tensor(rgba))
+    assert encoder(frames_to_tensor(rgba[..., :3])).shape == (2, 8)  # the fix named
+    with pytest.raises(ValueError, match=r"build it with in_channels=C"):  # other channel counts: as before
+        FrameEncoder(8, in_channels=1)(frames_to_tensor(rgba[..., :3]))

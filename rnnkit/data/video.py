@@ -344,8 +344,13 @@ class FrameEncoder(nn.Module):
         channels = self.net[0].in_channels
         if frames.dim() < 4 or frames.shape[-3] != channels:
             raise ValueError(f"FrameEncoder(in_channels={channels}) takes frames (B, T, {channels}, H, W) or "
-                             f"(T, {channels}, H, W), got shape {tuple(frames.shape)}; build it with in_channels="
-                             "C for C-channel frames (frames_to_tensor gives (T, C, H, W))")
+                             f"(T, {channels}, H, W), got shape {tuple(frames.shape)}; "
+                             + ("RGBA frames (a PNG's or a screen capture's, alpha last)? the alpha is no colour: "
+                                "drop it before frames_to_tensor (frames[..., :3] of (T, H, W, 4) frames; of PIL "
+                                "images, im.convert('RGB')), or composite the frames onto a background first"
+                                if channels == 3 and frames.dim() >= 4 and frames.shape[-3] == 4 else
+                                "build it with in_channels=C for C-channel frames (frames_to_tensor gives (T, C, H, "
+                                "W))"))
         if not frames.is_floating_point():  # uint8 pixels would meet float weights in torch's convolution
             raise ValueError(f"FrameEncoder takes float frames in [0, 1], got dtype {frames.dtype}; convert the "
                              "frames with frames_to_tensor(frames) (uint8 / 255, channels first)")
