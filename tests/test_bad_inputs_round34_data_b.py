@@ -175,3 +175,15 @@ def test_D34_12_rgba_frames_to_an_rgb_frame_encoder_name_the_alpha_and_how_to_dr
     assert encoder(frames_to_tensor(rgba[..., :3])).shape == (2, 8)  # the fix named
     with pytest.raises(ValueError, match=r"build it with in_channels=C"):  # other channel counts: as before
         FrameEncoder(8, in_channels=1)(frames_to_tensor(rgba[..., :3]))
+
+
+def test_D34_09_event_codes_writing_one_number_two_ways_are_warned_of_and_int_beside_text_is_one():
+    df = pd.DataFrame({"session": [0, 0, 1, 1], "event": ["01", "1", "2", "02"], "dt": [0.0, 5.0, 0.0, 5.0]})
+    with pytest.warns(UserWarning, match=r"column 'event' holds '01' at row 0 and '1' at row 1, one number written two "
+                      r"ways .*; 4 such ids in all, read as two events; if they are one event") as record:
+        vocab = event_vocab(df)
+    assert record[0].filename == __file__
+    assert {"01", "1"} <= set(vocab.itos)  # read as before
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert len(event_vocab(df.assign(event=[1, "1", 2, "2"]))) == 6  # one token each, as before

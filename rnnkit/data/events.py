@@ -242,7 +242,7 @@ def _check_one_spelling(column: pd.Series, name: str, what: str = "user") -> Non
                              f"df[{name!r}] = df[{name!r}].astype(str))")
 
 
-def _warn_number_spellings(column: pd.Series, name: str, what: str) -> None:
+def _warn_number_spellings(column: pd.Series, name: str, what: str, stacklevel: int = 3) -> None:
     """Warn of text ids that write one number in two ways (``'01'`` and ``'1'``, ``1`` and ``'1.0'``: a log joined
     from an export that kept leading zeros and one read as numbers, or ids made float by a merge's NaN and then
     text): each is a {what} of its own, holding part of the other's events, which is right only if they are two."""
@@ -262,12 +262,13 @@ def _warn_number_spellings(column: pd.Series, name: str, what: str) -> None:
     rows = [int(np.flatnonzero(column.map(lambda v, w=w: type(v) is type(w) and v == w).to_numpy())[0])
             for w in pair]
     many = f"; {len(spelt)} such ids in all" if len(spelt) > 2 else ""
+    own = {"user": ", each with sessions of their own", "session": ", each with events of its own"}.get(what, "")
     warnings.warn(f"column {name!r} holds {pair[0]!r} at row {rows[0]} and {pair[1]!r} at row {rows[1]}, one number "
-                  f"written two ways (leading zeros, a decimal point){many}, read as two {what}s, each with "
-                  f"{'sessions of their' if what == 'user' else 'events of its'} own; if they are one {what}, write "
+                  f"written two ways (leading zeros, a decimal point){many}, read as two {what}s{own}; if they are "
+                  f"one {what}, write "
                   f"its id alike on every row (e.g. df[{name!r}] = pd.to_numeric(df[{name!r}]).astype('int64')), "
                   "else silence this with warnings.filterwarnings('ignore', '.*written two ways')",
-                  UserWarning, stacklevel=3)
+                  UserWarning, stacklevel=stacklevel)
 
 
 def _check_blank_ids(column: pd.Series, name: str, what: str) -> None:
@@ -329,6 +330,7 @@ def _check_events(df: pd.DataFrame, event: str) -> None:
                 raise ValueError(f"column {event!r} spells one event in two ways that differ only by spaces "
                                  f"({other!r} at row {rows[0]}, {name!r} at row {rows[1]}), which would be two "
                                  f"events; strip them (df[{event!r}] = df[{event!r}].str.strip())")
+        _warn_number_spellings(pd.Series(text), event, "event", 4)  # as text: 1 and '1' are one token already
         cased = {}  # case-folded name -> its first spelling
         for name in spelt.values():  # 'Login' and 'login': two versions of an app, or two events a log tells apart
             other = cased.setdefault(name.casefold(), name)
