@@ -9,7 +9,7 @@ import pytest
 import scipy.io.wavfile
 import torch
 
-from rnnkit.data import EventSessions, LogMel, Vocab, pad_collate, read_wav, sessionize
+from rnnkit.data import BucketBatchSampler, EventSessions, LogMel, Vocab, pad_collate, read_wav, sessionize
 from rnnkit.data.bio import encode_sequence
 from rnnkit.data.events import event_vocab
 from rnnkit.data.video import FrameEncoder, frames_to_tensor
@@ -187,3 +187,18 @@ def test_D34_09_event_codes_writing_one_number_two_ways_are_warned_of_and_int_be
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert len(event_vocab(df.assign(event=[1, "1", 2, "2"]))) == 6  # one token each, as before
+
+
+@pytest.mark.parametrize("kind", ["float", "bool", "tensor", "list"])
+def test_D34_13_a_padding_mask_given_as_bucket_lengths_names_its_row_sums(kind):
+    mask = np.array([[1, 1, 0, 0], [1, 1, 1, 1], [0, 0, 0, 1], [1, 1, 1, 0]], np.float32)  # row 2 padded on the left
+    given = {"float": mask, "bool": mask.astype(bool), "tensor": torch.from_numpy(mask),
+             "list": mask.astype(int).tolist()}[kind]
+    fix = r"np\.sum\(mask, 1\)" if kind == "list" else r"mask\.sum\(1\)"
+    with pytest.raises(ValueError, match=rf"BucketBatchSampler: lengths has shape \(4, 4\) and holds only 0s and 1s: "
+                       rf"a \(N, T\) padding mask.*the mask's row sums: BucketBatchSampler\({fix}, batch_size\)"):
+        BucketBatchSampler(given, 2, seed=0)
+    batches = list(BucketBatchSampler(mask.sum(1), 2, seed=0))  # the fix named
+    assert sorted(i for b in batches for i in b) == [0, 1, 2, 3]
+    with pytest.raises(ValueError, match=r"non-empty 1-D sequence of item lengths, got shape \(2, 2\)"):
+        BucketBatchSampler(np.array([[3, 4], [5, 6]]), 2)

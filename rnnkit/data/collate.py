@@ -639,8 +639,15 @@ class BucketBatchSampler(Sampler[list[int]]):
             raise ValueError(f"lengths must be the items' lengths, got a {type(lengths).__name__}; pass its "
                              f"lengths: BucketBatchSampler(dataset.lengths, batch_size)")
         raw = lengths.detach().cpu().numpy() if isinstance(lengths, torch.Tensor) else np.asarray(lengths)
+        if raw.ndim == 2 and raw.size and raw.dtype.kind in "biuf" and np.isin(raw, (0, 1)).all():
+            count = "mask.sum(1)" if isinstance(lengths, torch.Tensor | np.ndarray) else "np.sum(mask, 1)"
+            raise ValueError(f"BucketBatchSampler: lengths has shape {raw.shape} and holds only 0s and 1s: a (N, T) "
+                             f"padding mask (1 on each item's steps), not the items' lengths; give one length per "
+                             f"item, the mask's row sums: BucketBatchSampler({count}, batch_size) (or [len(x) for x, "
+                             "_ in dataset])")
         if raw.ndim != 1 or len(raw) == 0:
-            raise ValueError("lengths must be a non-empty 1-D sequence of item lengths")
+            raise ValueError(f"lengths must be a non-empty 1-D sequence of item lengths, got shape {raw.shape}; give "
+                             "one length per item ([len(x) for x, _ in dataset])")
         if raw.dtype.kind not in "iuf" or raw.dtype.kind == "f" and not (raw == np.round(raw)).all():
             bad = 0 if raw.dtype.kind not in "iuf" else int(np.flatnonzero(raw != np.round(raw))[0])
             raise ValueError(f"lengths must be whole numbers of steps; item {bad} has {raw[bad].item()!r}")
