@@ -470,12 +470,13 @@ def read_wav(
 
 
 def _warn_silent_channels(path, x: np.ndarray) -> None:
-    """Warn where some channels of a file are silent and others not (a mono recording written to one channel of a
-    stereo file: a field recorder's second input left unplugged): the mono mix averages the silence in, so the
-    clip reads at ``C_live / C`` of its level (-6 dB for one of two channels), every log-mel feature ``2 ln(C /
-    C_live)`` lower (1.39) than the same sound in a mono file, which a dataset of both then holds as two levels."""
+    """Warn where some channels of a file are silent (30 dB or more below the loudest) and others not (a mono
+    recording written to one channel of a stereo file: a field recorder's second input left unplugged): the mono mix
+    averages the silence in, so the clip reads at ``C_live / C`` of its level (-6 dB for one of two channels), every
+    log-mel feature ``2 ln(C / C_live)`` lower (1.39) than the same sound in a mono file, which a dataset of both
+    then holds as two levels."""
     power = np.square(x, dtype=np.float64).mean(axis=0)  # (C,)
-    live = power > 1e-6 * power.max()  # silent: 60 dB or more below the loudest channel (dither, a hum's leak)
+    live = power > 1e-3 * power.max()  # silent: 30 dB or more below the loudest (dither, a hum's leak, bleed)
     if power.max() == 0 or live.all():
         return
     c, n_live = x.shape[1], int(live.sum())
