@@ -205,3 +205,18 @@ def test_D34_13_a_padding_mask_given_as_bucket_lengths_names_its_row_sums(kind):
     assert sorted(i for b in batches for i in b) == [0, 1, 2, 3]
     with pytest.raises(ValueError, match=r"non-empty 1-D sequence of item lengths, got shape \(2, 2\)"):
         BucketBatchSampler(np.array([[3, 4], [5, 6]]), 2)
+
+
+def test_D34_14_write_wav_of_a_wave_over_full_scale_warns_of_the_clipping(tmp_path):
+    from rnnkit.data import write_wav
+    x = _tone().astype(np.float32) / 32768 * 3  # peak 1.5: a mix at a low SNR, or a gain, over full scale
+    with pytest.warns(UserWarning, match=r"write_wav: \d+ of the wave's 8000 samples \(5\d\.\d%\) lie beyond \[-1, 1\] "
+                      r"\(up to 1\.5.*clipped.*distorts.*scale it first \(x / 1\.5"):
+        write_wav(tmp_path / "over.wav", x, 16000)
+    assert abs(float(read_wav(tmp_path / "over.wav")[0].abs().max()) - 1.0) < 1e-3  # written as before, clipped
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        write_wav(tmp_path / "fixed.wav", x / 1.5, 16000)  # the fix named
+        one = x / 1.5
+        one[100] = 1.2  # one over: a click, the clip's own
+        write_wav(tmp_path / "click.wav", one, 16000)

@@ -494,7 +494,8 @@ def _warn_silent_channels(path, x: np.ndarray) -> None:
 def write_wav(path: str | os.PathLike, wave: torch.Tensor | np.ndarray, sample_rate: int) -> None:
     """Write float samples ``(N,)`` or ``(N, C)`` in [-1, 1] as 16-bit PCM, atomically.
 
-    Overs up to ±2 are clipped to full scale; larger samples are refused (integer PCM held as floats, unscaled,
+    Overs up to ±2 are clipped to full scale, warned of where more than 0.1% of the samples (and more than one) are
+    over; larger samples are refused (integer PCM held as floats, unscaled,
     would become a square wave), as `read_wav` refuses them; so is a wave of no samples, which `read_wav` refuses
     (soundfile would write it, but no feature frame comes from it: it is refused where it is made)."""
     _check_rate("sample_rate", sample_rate)
@@ -531,6 +532,13 @@ def write_wav(path: str | os.PathLike, wave: torch.Tensor | np.ndarray, sample_r
         raise ValueError(f"write_wav: wave holds samples up to {peak:g} (at sample {at}), far beyond [-1, 1]: integer "
                          "PCM values held as floats? clipped to [-1, 1] they would be written as a full-scale square "
                          f"wave; scale them first ({scale}, or x / abs(x).max() to normalise)")
+    over = int((np.abs(x) > 1.0).sum())
+    if over > max(1, 0.001 * x.size):  # a click or two is a clip's own; more is the sound distorted, on disk
+        warnings.warn(f"write_wav: {over} of the wave's {x.size} samples ({100 * over / x.size:.1f}%) lie beyond "
+                      f"[-1, 1] (up to {peak:.3g}: a mix or a gain that went over full scale?) and are clipped to it, "
+                      f"which distorts the sound written ({20 * np.log10(peak):.1f} dB over); scale it first (x / "
+                      f"{peak:.3g}, or x / abs(x).max() for each clip), or clip it yourself (np.clip(x, -1, 1)) to "
+                      "say so", UserWarning, stacklevel=2)
     pcm = np.round(np.clip(x, -1.0, 1.0) * 32767.0).astype(np.int16)
     with atomic_write(path, "wb") as f:
         scipy.io.wavfile.write(f, sample_rate, pcm)
