@@ -220,3 +220,14 @@ def test_D34_14_write_wav_of_a_wave_over_full_scale_warns_of_the_clipping(tmp_pa
         one = x / 1.5
         one[100] = 1.2  # one over: a click, the clip's own
         write_wav(tmp_path / "click.wav", one, 16000)
+
+
+def test_LogMel_window_and_hop_stay_in_samples_at_every_rate_and_the_docs_say_how_to_get_25_10_ms():
+    """OK pin of the choice made: the defaults are samples (torchaudio's, librosa's way), so a model trained on
+    LogMel(8000)'s frames reads the same frames when the transform is built again; 25 ms / 10 ms is asked for."""
+    old = LogMel(8000)
+    assert (old.n_fft, old.hop_length) == (400, 160)  # 50 ms / 20 ms at 8 kHz, as before
+    speech = LogMel(8000, n_fft=round(0.025 * 8000), hop_length=round(0.010 * 8000))  # the docstring's recipe
+    one_second = torch.zeros(8000)
+    assert speech(one_second).shape[0] == 101 and old(one_second).shape[0] == 51
+    assert "25 ms / 10 ms at 16 kHz only" in " ".join(LogMel.__doc__.split())
