@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 from pandas.api.extensions import ExtensionArray
 
-from ..checks import FLOAT32_MAX, runs_along
+from ..checks import FLOAT32_MAX, interleaved_channels, runs_along
 from .collate import blank_tails, zero_padding
 from .text import DAMAGED_STREAM, damaged_stream, open_decompressed
 
@@ -891,11 +891,16 @@ def _read_long(path, frame, id_column, time_column, target_column, with_target, 
         empty = np.flatnonzero(frame[target_column].isna())
         if empty.size:
             _check_target_words(path, target_column, empty, ids_per_row)
-            starts = ~pd.Series(ids_per_row).duplicated().to_numpy()  # each sequence's first row in the file
-            down = (f"; it is written on the first row of each sequence only (as a spreadsheet's merged cells): "
-                    f"fill it down, e.g. df[{target_column!r}] = df.groupby({id_column!r})[{target_column!r}]"
-                    ".ffill(), then save the file again"
-                    if not per_step_target and (frame[target_column].isna().to_numpy() != starts).all() else "")
+            missing = frame[target_column].isna().to_numpy()
+            down = ""
+            for keep, row, fill, way in (("first", "first", "ffill", "down"), ("last", "last", "bfill", "up")):
+                # each sequence's first (last) row in the file holds the label, every other row is empty
+                held = ~pd.Series(ids_per_row).duplicated(keep=keep).to_numpy()
+                if not per_step_target and not down and (missing != held).all():
+                    merged = " (as a spreadsheet's merged cells)" if keep == "first" else ""
+                    down = (f"; it is written on the {row} row of each sequence only{merged}: fill it {way}, e.g. "
+                            f"df[{target_column!r}] = df.groupby({id_column!r})[{target_column!r}].{fill}(), "
+                            "then save the file again")
             raise ValueError(f"{path}: {where(empty[0])}: the target column {target_column!r} is empty "
                              f"({empty.size} empty in all); fill them in or drop the rows{down}")
         if per_step_target:
@@ -1182,37 +1187,71 @@ def _time_values(path: Path, column: pd.Series, name: str) -> np.ndarray:
         fmt = pd.tseries.api.guess_datetime_format(text.iloc[0]) or "ISO8601"
         unread = np.flatnonzero(pd.to_datetime(text, format=fmt, errors="coerce").isna())
     bad = int(unread[0]) if unread.size else 0  # the first value the first value's format does not fit
+    if said := spreadsheet_days(text, f"df[{name!r}]", lambda row: _lines([row], path)):
+        raise ValueError(f"{path}: the time column {name!r} {said}")
     raise ValueError(f"{path}: the time column {name!r} is neither numbers nor dates in one format "
                      f"({_lines([bad], path)} has {text.iloc[bad]!r}); write numbers or ISO dates (YYYY-MM-DD), "
                      f"or leave out --time-column to keep the file's row order")
 
+
+def spreadsheet_days(text, col: str, where) -> str | None:
+    """Where the text times ``text`` are dates but for some cells that are whole numbers of a spreadsheet's day
+    count (20000 .. 80000, 1954 .. 2119, days since 1899-12-30: cells a sheet kept as numbers where the others
+    were dates), what to say of them; None otherwise. No reading of such a column as dates or as numbers gets it
+    right. ``col``: the column as the fix spells it (``"df['t']"``); ``where(row)``: a row's place as the message
+    names it (``"line 3"``)."""
+    text = pd.Series(text, copy=False).astype(str).reset_index(drop=True)
+    days = pd.to_numeric(text.str.strip(), errors="coerce")
+    numbers = np.flatnonzero(days.notna().to_numpy())
+    found = days.iloc[numbers]
+    whole = ((found == found.round()) & found.between(20000, 80000)).all()
+    if not numbers.size or numbers.size == len(text) or not whole:
+        return None
+    if len(date_readings(text.drop(index=numbers))) != 1:  # the other cells: dates in one format
+        return None
+    row = int(numbers[0])
+    day = (_SPREADSHEET_EPOCH + pd.Timedelta(days=float(days.iloc[row]))).date()
+    return (f"holds dates with {numbers.size} written as a spreadsheet's day number ({where(row)} has "
+            f"{text.iloc[row]!r}, which Excel and LibreOffice count as {day}), as a sheet saves date cells it kept as "
+            f"numbers; format the column as dates in the sheet and save the file again, or convert them: d = "
+            f"pd.to_numeric({col}, errors='coerce'); {col} = {col}.where(d.isna(), (pd.Timestamp('1899-12-30') + "
+            f"pd.to_timedelta(d, unit='D')){'' if col.endswith('.index') else '.dt'}.strftime('%Y-%m-%d'))")
+
+
+_SPREADSHEET_EPOCH = pd.Timestamp("1899-12-30")  # day 0 of Excel's and LibreOffice's dates (1900 system)
 
 # Unix times of the years 1973 to 2286 in each unit they are written in: (unit, pandas' unit, lower bound)
 _EPOCH_UNITS = (("seconds", "s", 1e8), ("milliseconds", "ms", 1e11), ("microseconds", "us", 1e14),
                 ("nanoseconds", "ns", 1e17))
 
 
-def _check_epoch_units(path: Path, column: pd.Series, name: str, t: np.ndarray) -> None:
-    """Refuse a time column of Unix times written in two units (seconds on some rows, milliseconds on others, as
-    files joined from two loggers have them): read as numbers, the rows in milliseconds would sort after every
-    row in seconds and their gaps be a thousand times as long."""
+def mixed_epoch_units(t, col: str, where) -> str | None:
+    """Where the numbers ``t`` are Unix times written in two units (seconds on some rows, milliseconds on others, as
+    files joined from two loggers have them), what to say of them: read as numbers, the rows in milliseconds would
+    sort after every row in seconds and their gaps be a thousand times as long. ``col``: the column as the fix
+    spells it (``"df['t']"``); ``where(row)``: a row's time and place as the message names them (``"1700000000 on
+    line 2"``). None otherwise."""
+    t = np.asarray(t, dtype=np.float64)
     units = np.full(t.shape, -1)
     for k, (_, _, low) in enumerate(_EPOCH_UNITS):
         units[(t >= low) & (t < low * 100)] = k
     if (units < 0).any() or len(np.unique(units)) < 2:
-        return
+        return None
     cells = []
     for k in np.unique(units)[:2]:
         row = int(np.flatnonzero(units == k)[0])
         unit, code, _ = _EPOCH_UNITS[k]
-        cells.append(f"{_cell(column.iloc[row])} on {_lines([row], path)}, {pd.Timestamp(t[row], unit=code)} UTC "
-                     f"in {unit}")
+        cells.append(f"{where(row)}, {pd.Timestamp(t[row], unit=code)} UTC in {unit}")
     a, b = np.unique(units)[:2]
-    col = f"df[{name!r}]"
-    raise ValueError(f"{path}: the time column {name!r} holds Unix times in more than one unit ({cells[0]}; "
-                     f"{cells[1]}), which read as numbers would be ordered and spaced wrongly; write every time in "
-                     f"one unit, e.g. in {_EPOCH_UNITS[a][0]}: {col} = {col}.where({col} < "
-                     f"{_EPOCH_UNITS[b][2]:.0e}, {col} / {1000 ** (b - a)})")
+    return (f"holds Unix times in more than one unit ({cells[0]}; {cells[1]}), which read as numbers would be "
+            f"ordered and spaced wrongly; write every time in one unit, e.g. in {_EPOCH_UNITS[a][0]}: {col} = "
+            f"{col}.where({col} < {_EPOCH_UNITS[b][2]:.0e}, {col} / {1000 ** (b - a)})")
+
+
+def _check_epoch_units(path: Path, column: pd.Series, name: str, t: np.ndarray) -> None:
+    """Refuse a time column of Unix times written in two units (:func:`mixed_epoch_units`)."""
+    if said := mixed_epoch_units(t, f"df[{name!r}]", lambda row: f"{_cell(column.iloc[row])} on {_lines([row], path)}"):
+        raise ValueError(f"{path}: the time column {name!r} {said}")
 
 
 class MixedZones(ValueError):
@@ -1659,9 +1698,23 @@ def _check_npz_orientation(path: Path, X: np.ndarray) -> None:
     of many features (``T == 1``) is refused, fewer steps than features warned of, naming the fix, unless its
     values run smoothly along the steps and not along the features (:func:`rnnkit.checks.runs_along`), as a
     time series does along its time. Saving ``lengths`` says the steps are as given (one-step sequences
-    included)."""
+    included). Read as ``(n, channels, time)``, an ``X`` made so by ``X.reshape(n, C, T)`` of an ``(n, T, C)``
+    array (:func:`rnnkit.checks.interleaved_channels`, as the estimators check it) is warned of with the reshape
+    undone as the fix, where a transpose would keep every channel's steps interleaved."""
     shape = X.shape
     n, T, F = shape
+    if T > 1 and (found := interleaved_channels(X)) is not None:
+        what, undone, read = found
+        measure = (f"their means explain {undone:.0%} of the values' variance, {read:.0%} in the channels read"
+                   if what == "level" else f"their log standard deviations spread {undone:.2f}, {read:.2f} in the "
+                   "channels read")
+        warnings.warn(f"{path}: 'X' has shape {shape}, read as (n, T, F): {T} time steps of {F} features each, as "
+                      f"(n, channels, time) it would be {T} channels of {F} steps; but X.reshape({n}, {F}, {T}) "
+                      f"holds {T} channels of their own {what} along its last axis ({measure}), as an (n, T, C) "
+                      f"array made (n, C, T) by X.reshape(n, C, T) does: each row holds the steps of every "
+                      f"channel in turn; save X.reshape({n}, {F}, {T}) (the (n, T, C) array rnnkit reads), not "
+                      f"X.transpose(0, 2, 1): a reshape is not a transpose", UserWarning, stacklevel=4)
+        return
     fix = (f"if X is (n, channels, time) as sktime and aeon give it, save X.transpose(0, 2, 1) (rnnkit reads "
            f"(n, T, F)); if each sequence really has {T} step(s) of {F} features, save lengths=np.full(n, {T}) with "
            f"it to say so")

@@ -75,6 +75,7 @@ from .tables import (
     named_months,
     period_label_starts,
     refuse_fiscal_years,
+    spreadsheet_days,
     twelve_hour_row,
 )
 
@@ -953,6 +954,8 @@ def _check_time(time: Any, n: int, name: str) -> pd.DatetimeIndex | np.ndarray:
         refuse_fiscal_years(raw, f"time column {name!r}", f"data[{name!r}]")  # '2000/01': pandas reads a month
         refuse_clock_times(raw, f"time column {name!r}", f"data[{name!r}]")  # '09:30': dated today by pandas
         refuse_two_readings(raw, f"time column {name!r}")  # 01/02/1949: pandas reads it month-first, silently
+        if said := spreadsheet_days(raw, f"data[{name!r}]", lambda row: f"row {row}"):  # 43832 among the dates
+            raise ValueError(f"time column {name!r} {said}")
         short = unguessed_readings(raw)  # 13/01/24: pandas would read 12/01/24 month-first, value by value
         try:
             with warnings.catch_warnings():  # text quarters ('1974Q1') are read right, one by one: no pandas notice

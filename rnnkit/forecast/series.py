@@ -20,9 +20,11 @@ from ..data.tables import (
     _cell,
     arrays_in_column,
     date_readings,
+    mixed_epoch_units,
     period_label_starts,
     refuse_fiscal_years,
     sequences_in_column,
+    spreadsheet_days,
     weekly_periods,
 )
 from ..data.timeseries import (
@@ -99,7 +101,8 @@ def as_frame(data, *, time_col: str | None = None, freq: str | None = None,
                                             "every column of data is read, as a target or a covariate)")
     else:
         raise ValueError(unframed(data))
-    freq = periods_rule(data, time_col, freq)  # periods' own 'M' (`rnnkit forecast --freq M` of months): 'MS'
+    # periods' own 'M' (`rnnkit forecast --freq M` of months): 'MS'; asked: as written ('Y', a caller's 'YS-JAN')
+    asked, freq = getattr(freq, "asked", freq), periods_rule(data, time_col, freq)
     if freq_name(freq, option) is None:
         return frame
     if not isinstance(frame.time, pd.DatetimeIndex):
@@ -113,7 +116,7 @@ def as_frame(data, *, time_col: str | None = None, freq: str | None = None,
     if not isinstance(getattr(given, "dtype", None), pd.PeriodDtype):  # a period spans its grid's start and end
         check_on_anchor(frame, freq_name(freq), option)
     else:
-        _check_whole_periods(pd.PeriodIndex(given), freq, option, time_col)
+        _check_whole_periods(pd.PeriodIndex(given), freq, option, time_col, asked)
     spelt = f"{option}={freq!r}" if option == "freq" else f"{option} {freq}"
     _warn_utc_days(frame, written, freq_name(freq), spelt)
     return frame._binned(freq_name(freq), spelt=spelt, periods=pd.PeriodIndex(given) if isinstance(
@@ -174,12 +177,15 @@ def _check_on_business_days(frame: TimeSeriesFrame, freq, option: str) -> None:
                      f"{before.date()}; drop the rows of days off the business days, or pass {daily}")
 
 
-def _check_whole_periods(periods: pd.PeriodIndex, rule: str, option: str, time_col: str | None) -> None:
+def _check_whole_periods(periods: pd.PeriodIndex, rule: str, option: str, time_col: str | None,
+                         asked=None) -> None:
     """ValueError where the bins of ``rule`` (a day or longer) cut the periods given (``'Y-JUN'`` financial years
     onto ``'YS'``: July to June across two calendar years): each period would be binned by its first instant alone,
     so July 1999 to June 2000 would be dated 1999, every period half a year early, without a word (pandas refuses to
     resample periods onto bins that cut them). Periods that each start on a bin's date (``'W-SUN'`` weeks on their
-    Mondays, ``'W-MON'``) are those bins; periods within the bins (months onto quarters) are aggregated."""
+    Mondays, ``'W-MON'``) are those bins; periods within the bins (months onto quarters) are aggregated. ``asked``:
+    ``freq`` as the user wrote it (``'Y'``), named in the message beside ``rule``, the grid it was read as
+    (``'YS-JAN'``, :func:`periods_rule`)."""
     offset = pd.tseries.frequencies.to_offset(rule)
     if len(periods) < 2 or periods.hasnans or (isinstance(offset, pd.offsets.Tick) and pd.Timedelta(offset)
                                                < pd.Timedelta(days=1)):
@@ -206,8 +212,10 @@ def _check_whole_periods(periods: pd.PeriodIndex, rule: str, option: str, time_c
                f"or, {fix}")
     held = "the index" if time_col is None else f"time column {time_col!r}"
     first = pd.Series(0, index=starts[i:i + 1]).resample(rule).count().index[0]
-    raise ValueError(f"{spelt(rule)} cuts the {own!r} periods of {held}: {periods[i]}{span} lies across two bins "
-                     f"of {rule!r}, so it would be dated {shown_time(first)}, the bin of its first day, as {len(cut)} "
+    asked = asked if isinstance(asked, str) else rule
+    grid = repr(asked) if asked == rule else f"{asked!r} (read as the grid {rule!r})"
+    raise ValueError(f"{spelt(asked)} cuts the {own!r} periods of {held}: {periods[i]}{span} lies across two bins "
+                     f"of {grid}, so it would be dated {shown_time(first)}, the bin of its first day, as {len(cut)} "
                      f"of the {len(periods)} periods would be (pandas refuses to resample periods onto bins that cut "
                      f"them); {fix}")
 
@@ -263,14 +271,25 @@ def periods_rule(data, time_col: str | None, freq):
     if not isinstance(freq, str) or not isinstance(getattr(given, "dtype", None), pd.PeriodDtype):
         return freq
     if (starts := period_starts(freq)) is not None:
-        return starts
+        return PeriodsGrid(starts, freq)
     own = pd.PeriodIndex(given).freqstr  # 'W-SUN': weeks' own name is also a grid of timestamps, of their last days
     try:
         if pd.tseries.frequencies.to_offset(own) != pd.tseries.frequencies.to_offset(freq):
             return freq
     except ValueError:  # 'M', 'Q-DEC': the periods' own names, which no timestamps spell ('ME' is not read so)
         return freq
-    return pd.infer_freq(pd.period_range("2000-01-01", periods=3, freq=own).to_timestamp(how="start")) or freq
+    grid = pd.infer_freq(pd.period_range("2000-01-01", periods=3, freq=own).to_timestamp(how="start"))
+    return freq if grid is None else PeriodsGrid(grid, freq)
+
+
+class PeriodsGrid(str):
+    """The grid :func:`periods_rule` read a period frequency as (``'YS-JAN'``), a ``str`` that pandas reads so,
+    holding ``asked``, the frequency as the user wrote it (``'Y'``), which :func:`as_frame`'s refusals name."""
+
+    def __new__(cls, grid: str, asked: str):
+        grid = super().__new__(cls, grid)
+        grid.asked = asked
+        return grid
 
 
 def period_starts(freq: str) -> str | None:
@@ -769,6 +788,8 @@ def _dated_index(data: pd.Series | pd.DataFrame) -> pd.Series | pd.DataFrame:
     if len(readings) > 1:
         raise ValueError(f"the index holds dates that read two ways ({' or '.join(f for f, _ in readings)}: "
                          f"{index[0]!r} is either); {fix}")
+    if said := spreadsheet_days(values, "data.index", lambda row: f"row {row}"):  # 43832 among the dates
+        raise ValueError(f"the index {said}")
     raise ValueError(f"the index holds text that is not dates in one format ({index[0]!r}, ...); {fix}")
 
 
@@ -1079,6 +1100,9 @@ def _regular_step(frame: TimeSeriesFrame, *, fix: str | None = None,
         raise ValueError(numbers)
     steps = np.diff(time)
     if not np.allclose(steps, steps[0], rtol=1e-9, atol=0):
+        if said := mixed_epoch_units(time, f"data[{frame.time_name!r}]",
+                                     lambda row: f"{shown_number(time[row])} at row {row}"):  # two loggers joined
+            raise ValueError(f"the numeric time column {frame.time_name!r} {said}")
         i = int(np.flatnonzero(~np.isclose(steps, steps[0], rtol=1e-9, atol=0))[0])
         raise ValueError(f"the numeric time column {frame.time_name!r} is not evenly spaced (steps from "
                          f"{shown_number(steps.min())} to {shown_number(steps.max())}; {shown_number(time[i + 1])} "
