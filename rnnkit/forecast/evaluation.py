@@ -199,6 +199,29 @@ def _warn_unscaled(undefined: dict[str, list[tuple[int, object, int, float]]]) -
                       "methods by MAE, RMSE or sMAPE there)", UserWarning, stacklevel=user_stacklevel())
 
 
+def _step_fix(step, time: pd.Index | None) -> str:
+    """The fix to end the refusal of a ``step`` that is not a count: a whole number as the integer, a time span
+    (``'7D'``, ``pd.Timedelta(days=7)``, ``'1MS'``) as the rows it spans on the series' own times, since ``step``
+    counts rows; ``""`` for anything else."""
+    if isinstance(step, float) and step.is_integer() and step >= 1 or \
+            isinstance(step, str) and step.strip().isdigit() and int(step) >= 1:
+        return f"; pass step={int(float(step))}"
+    if not isinstance(step, str | pd.Timedelta | pd.DateOffset | np.timedelta64) and \
+            type(step).__name__ != "timedelta":
+        return ""
+    try:
+        span = pd.tseries.frequencies.to_offset(step) if isinstance(step, str) else step
+        end = time[0] + span if isinstance(time, pd.DatetimeIndex) and len(time) else None
+    except (ValueError, TypeError):
+        return ""
+    said = f"; {step!r} is a time span, but step counts the series' rows between two origins"
+    k = int(time.searchsorted(end)) if end is not None else 0
+    if end is None or k >= len(time) or time[k] != end:
+        return f"{said}: give that number of rows"
+    return (f"{said}: it spans {k} row{'s' * (k != 1)} of this series ({shown_time(time[0])} to "
+            f"{shown_time(time[k])}), step={k}")
+
+
 def _too_few_rows(n: int, H: int, folds: int, step: int, L: int, m: int | None, auto: bool) -> str:
     """The refusal of folds that leave too few rows before the first origin: the folds that fit the ``n`` rows (and
     the step that keeps ``folds``), or, where not one fits, the lookback or season that is too long for them."""
@@ -269,7 +292,7 @@ def backtest(forecaster, data, X=None, *, folds: int = 3, step: int | None = Non
                          + (f"; pass folds={int(folds)}" if whole else ""))
     if step is not None and not is_count(step):
         raise ValueError(f"backtest: step must be an integer >= 1 (the steps between two origins; default the "
-                         f"horizon, {H}), got {step!r}")
+                         f"horizon, {H}), got {step!r}{_step_fix(step, frame.time)}")
     step = H if step is None else step
     initial = n - H - (folds - 1) * step
     L = 1 if forecaster.lookback == "auto" else forecaster.lookback  # "auto" fits what the rows allow
