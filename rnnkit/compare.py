@@ -52,7 +52,7 @@ from .report import (
 )
 from .tasks import TASKS, Task, get_task, task_name_guess
 from .training import SequenceDataModule, SequenceDataset, SequenceModule, seeded_fit
-from .training.runs import check_training_options
+from .training.runs import NonFiniteError, NonFiniteLossError, check_training_options
 from .training.trainer import resolve_device
 
 DEFAULT_CELLS = ("rnn", "lstm", "gru")  # the textbook comparison; any of CELL_NAMES may join it
@@ -308,6 +308,15 @@ def predict(model, split, kind: str, *, device: str, batch_size: int = 512) -> n
     return np.concatenate(outs)
 
 
+def score_outputs(task: Task, outputs: np.ndarray) -> float:
+    """The task's test metric of a trained model's ``outputs``, nan where any is NaN or infinite (a run that
+    diverged): never a number read from them (NaN arg-maxes to class 0, a plausible accuracy), nor an error that
+    would end the comparison and lose its other runs."""
+    if not np.isfinite(outputs).all():
+        return math.nan
+    return task.score(outputs)
+
+
 def train_one(
     task: Task,
     cell: str,
@@ -321,31 +330,40 @@ def train_one(
     clip_grad_norm: float | None,
     eval_every: int,
     device: str,
-) -> tuple[torch.nn.Module, SequenceModule, float, int]:
+) -> tuple[torch.nn.Module, SequenceModule, float, int, NonFiniteError | None]:
     """Train one model under the budget (:func:`rnnkit.training.seeded_fit`: its initial weights and batch order
-    come from ``seed``); return it with its training module, seconds used and steps taken."""
+    come from ``seed``); return it with its training module, seconds used, steps taken and None; a run whose loss
+    or gradient turned NaN or infinite (it diverged) stops there and is returned as it stood, with the
+    :class:`~rnnkit.training.runs.NonFiniteError` that stopped it (its step the steps taken)."""
     per_step = task.kind == "tag"
     datasets = [SequenceDataset(*_tensors(s, task.kind, "cpu"), y_per_step=per_step) for s in (task.train, task.val)]
+    built = []  # the module trained, kept where a diverged run raises out of seeded_fit
 
     def build():
-        return SequenceModule(build_model(task, cell, hidden_size),
-                              task="regression" if task.kind == "regress" else "classification", lr=lr,
-                              clip_grad_norm=clip_grad_norm)
+        built.append(SequenceModule(build_model(task, cell, hidden_size),
+                                    task="regression" if task.kind == "regress" else "classification", lr=lr,
+                                    clip_grad_norm=clip_grad_norm))
+        return built[-1]
 
-    fitted = seeded_fit(
-        build,
-        SequenceDataModule(*datasets, batch_size=batch_size, seed=seed),
-        seed=seed,
-        max_epochs=-1,
-        device=device,
-        max_steps=steps or -1,
-        max_time={"seconds": budget_seconds} if budget_seconds else None,
-        # a run shorter than eval_every would never validate and leave its learning curve empty: it validates
-        # once, at its last step (validation_steps labels that point with the steps taken)
-        val_check_interval=min(eval_every, steps) if steps else eval_every,
-        check_val_every_n_epoch=None,
-    )
-    return fitted.module.model.to(device), fitted.module, fitted.seconds, fitted.trainer.global_step
+    start = time.perf_counter()
+    try:
+        fitted = seeded_fit(
+            build,
+            SequenceDataModule(*datasets, batch_size=batch_size, seed=seed),
+            seed=seed,
+            max_epochs=-1,
+            device=device,
+            max_steps=steps or -1,
+            max_time={"seconds": budget_seconds} if budget_seconds else None,
+            # a run shorter than eval_every would never validate and leave its learning curve empty: it validates
+            # once, at its last step (validation_steps labels that point with the steps taken)
+            val_check_interval=min(eval_every, steps) if steps else eval_every,
+            check_val_every_n_epoch=None,
+        )
+    except NonFiniteError as e:  # a result to record (test metric nan), not a reason to lose the other runs
+        module = built[-1]
+        return module.model.to(device), module, time.perf_counter() - start, e.step, e
+    return fitted.module.model.to(device), fitted.module, fitted.seconds, fitted.trainer.global_step, None
 
 
 def compare(
@@ -441,7 +459,7 @@ def compare(
                 flow = gradient_flow(fresh, t.train.X[:batch_size])
                 name = next(iter(flow.by_lag))
                 throughput, activation, peak = measure_speed_and_memory(fresh, t, batch_size=batch_size, device=device)
-                model, module, seconds, taken = train_one(
+                model, module, seconds, taken, diverged = train_one(
                     t,
                     cell,
                     hidden_size=h,
@@ -454,7 +472,7 @@ def compare(
                     eval_every=eval_every,
                     device=device,
                 )
-                metric = t.score(predict(model, t.test, t.kind, device=device))
+                metric = math.nan if diverged else score_outputs(t, predict(model, t.test, t.kind, device=device))
                 val = module.history["val_loss"]  # one entry every eval_every steps, and one where a budget stopped
                 run = Run(
                     cell=cell,
@@ -481,6 +499,9 @@ def compare(
                     f"{task} T={t.seq_len} seed={seed} {cell:4s} H={h} {t.metric}={metric:.4g} "
                     f"(chance {t.chance:.4g}) success={run.success} reach={run.reach} "
                     f"{throughput:.0f} seq/s {seconds:.0f} s {taken} steps"
+                    + (f" (diverged: its {'loss' if isinstance(diverged, NonFiniteLossError) else 'gradient'} "
+                       f"turned non-finite at step {taken}; a lower lr or clip_grad_norm may train it)"
+                       if diverged else "")
                 )
     results = {
         "task": task,
