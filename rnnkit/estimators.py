@@ -249,6 +249,11 @@ def _read_sequences(X, who: str, n_features: int | None = None, *, layout: str =
     aeon = kind == "list" and layout == "ntf" and all(a.ndim == 2 and not isinstance(s, pd.DataFrame) for a, s in
                                                      zip(arrays, seqs, strict=True)) and \
         len({a.shape[0] for a in arrays}) == 1 < len({a.shape[1] for a in arrays})
+    if (transpose and layout == "nct" and n_features is None and len({a.shape for a in arrays}) == 1
+            and arrays[0].ndim == 2 and not any(isinstance(s, pd.DataFrame) for s in seqs)):
+        # an equal-shape list of (C, T) arrays, given channels first, each made by a.reshape(C, T) of a (T, C) one
+        _check_not_reshaped(np.stack(arrays), who, f"X, a list of {len(arrays)} arrays of shape {arrays[0].shape},",
+                            "np.stack(X)", stacklevel=4)
     if transpose:  # (C, T_i) -> (T_i, C); a 1-D sequence stays as it is, a DataFrame's rows are its steps
         arrays = [a if isinstance(s, pd.DataFrame) else a.T for a, s in zip(arrays, seqs, strict=True)]
     arrays = [a[:, None] if a.ndim == 1 else a for a in arrays]
@@ -648,27 +653,30 @@ _NOT_RESHAPE = ("never X.reshape(n, T, C), which keeps the values' order and so 
 transpose")."""
 
 
-def _check_not_reshaped(X: np.ndarray, who: str) -> None:
+def _check_not_reshaped(X: np.ndarray, who: str, given: str | None = None, name: str = "X", stacklevel: int = 5
+                        ) -> None:
     """At fit, warn when an array read channels first, ``(n, C, T)``, looks made by ``X.reshape(n, C, T)`` of an
     ``(n, T, C)`` array (:func:`rnnkit.checks.interleaved_channels`): every "channel" then holds the steps of
     all channels one after another, which trains without complaint on nonsense. Nothing is said where the
-    values cannot tell (``C`` divides ``T``, channels alike): docs/training.md says it loudly instead."""
+    values cannot tell (``C`` divides ``T``, channels alike): docs/training.md says it loudly instead. ``given``:
+    X as the user gave it (an equal-shape list of ``(C, T)`` arrays is checked as their stack)."""
     found = interleaved_channels(X)
     if found is None:
         return
     n, C, T = X.shape
+    given = given or f"X of shape {X.shape}"
     what, undone, read = found
     measure = (f"their means explain {undone:.0%} of the values' variance, {read:.0%} by the channels read"
                if what == "level" else f"their log standard deviations spread {undone:.2f}, {read:.2f} in the "
                f"channels read")
-    warnings.warn(f"{who}: X of shape {X.shape} is read channels first (layout='nct'): {C} channels of {T} steps; "
-                  f"but X.reshape({n}, {T}, {C}) holds {C} channels of their own {what} along its last axis "
+    warnings.warn(f"{who}: {given} is read channels first (layout='nct'): {C} channels of {T} steps; "
+                  f"but {name}.reshape({n}, {T}, {C}) holds {C} channels of their own {what} along its last axis "
                   f"({measure}), as an (n, T, C) array made (n, C, T) by X.reshape(n, C, T) does: a reshape keeps "
                   f"the values' order, so each row read as a channel holds the steps of every channel in turn. "
                   f"If X was (n, T, C) before a reshape, give that array with layout='ntf' (or its "
                   f"X.transpose(0, 2, 1) with layout='nct'): a reshape is not a transpose; if X is (n, C, T) as "
                   f"given, ignore this warning (warnings.filterwarnings('ignore', message='.*a reshape is not a "
-                  f"transpose'))", UserWarning, stacklevel=5)
+                  f"transpose'))", UserWarning, stacklevel=stacklevel)
 
 
 def _channels_first(arrays: list[np.ndarray], seqs: list, who: str, n_features: int | None,
