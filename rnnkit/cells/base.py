@@ -68,6 +68,10 @@ class LSTMState(NamedTuple):
     h: Tensor
     c: Tensor
 
+    def detach(self) -> LSTMState:
+        """The same state cut from the graph, as ``Tensor.detach`` (the truncation of truncated BPTT)."""
+        return map_state(Tensor.detach, self, who="LSTMState.detach")
+
 
 def map_state(fn, *states: State, who: str = "map_state") -> State:
     """Apply ``fn`` field-wise to one or more states of the same structure: a tensor, an rnnkit state (a NamedTuple

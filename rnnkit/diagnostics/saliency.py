@@ -18,7 +18,7 @@ import torch
 from matplotlib.figure import Figure
 from torch import Tensor
 
-from .probe import check_sample, is_rnnkit_estimator, reference_eval, resolve
+from .probe import check_sample, is_rnnkit_estimator, reference_eval, resolve, valid_steps
 
 
 @dataclass(repr=False, eq=False)
@@ -128,8 +128,12 @@ def saliency(model, X, *, target=None, lengths=None, times=None) -> Saliency:
                 f"one score per step and class, so a class alone is no single score per sequence; pass "
                 f"target=callable(output) -> (B,) that also picks the step, e.g. lambda out: out[:, t, "
                 f"{_class_index(target)}] for step t")
-        score, chosen = _score(output, target)
-        (gradient,) = torch.autograd.grad(score.sum(), x)
+        score, chosen = _score(output, target, probe.lengths)
+        per_step = probe.lengths is not None and output.dim() >= 3 and output.shape[1] == x.shape[1]
+        inputs = (x, output) if per_step and output.requires_grad else (x,)
+        gradient, *of_output = torch.autograd.grad(score.sum(), inputs, allow_unused=True)
+        if of_output and of_output[0] is not None:
+            _check_valid_steps_read(of_output[0], gradient, probe.lengths)
     if is_rnnkit_estimator(model) and model.time_aware:  # the net reads [x, m, δ] (3F); X's own values are x
         F = x.shape[-1] // 3
         gradient, x = gradient[..., :F], x[..., :F]  # 0 at a missing value: the cell imputes it, x does not enter
@@ -143,7 +147,25 @@ def saliency(model, X, *, target=None, lengths=None, times=None) -> Saliency:
     )
 
 
-def _score(output: Tensor, target: int | Tensor | Callable | None) -> tuple[Tensor, Tensor]:
+def _check_valid_steps_read(of_output: Tensor, gradient: Tensor, lengths: Tensor) -> None:
+    """Refuse a score that reads a sequence's per-step output only past its length where the output there is
+    padding (its gradient is 0 at every input step): its score is a constant and its saliency 0, without a word."""
+    moved = of_output.reshape(*of_output.shape[:2], -1).ne(0).any(-1)  # (B, T): the score reads that step
+    valid = valid_steps(*moved.shape, lengths.to(moved.device))
+    reached = gradient.reshape(len(gradient), -1).ne(0).any(1).to(moved.device)
+    padded_only = (moved & ~valid).any(1) & ~(moved & valid).any(1) & ~reached
+    if bool(padded_only.any()):
+        b = int(padded_only.nonzero()[0])
+        steps = moved[b].nonzero()[:, 0].tolist()
+        raise ValueError(
+            f"saliency: target(output) reads sequence {b} (length {int(lengths[b])} of T={moved.shape[1]}) only at "
+            f"step(s) {steps[:5]} past its length ({int(padded_only.sum())} such sequence(s)), where the output is "
+            f"padding, not a function of its inputs: its score and every gradient would be 0; read each sequence "
+            f"at its last valid step, e.g. lambda out: out[torch.arange(len(out)), lengths - 1, 0]")
+
+
+def _score(output: Tensor, target: int | Tensor | Callable | None,
+           lengths: Tensor | None = None) -> tuple[Tensor, Tensor]:
     """The score ``(B,)`` to differentiate and the class scored per sequence (-1 when not a class)."""
     B = output.shape[0]
     none = torch.full((B,), -1, dtype=torch.long)
@@ -164,9 +186,11 @@ def _score(output: Tensor, target: int | Tensor | Callable | None) -> tuple[Tens
         else:
             chosen = _class_target(target, B, output.shape[1]).to(output.device)
         return output.gather(1, chosen[:, None])[:, 0], chosen.cpu()
+    example = ("lambda out: out[torch.arange(len(out)), lengths - 1, 0], the last valid step of each sequence"
+               if lengths is not None else "lambda out: out[:, -1, 0]")
     raise ValueError(
         f"saliency: the model's output has shape {tuple(output.shape)}; pass target=callable(output) -> (B,) "
-        f"to say which score to explain (e.g. lambda out: out[:, -1, 0])"
+        f"to say which score to explain (e.g. {example})"
     )
 
 

@@ -98,8 +98,7 @@ class Stacked(nn.Module):
             raise ValueError("Stacked: needs at least one layer")
         if not (isinstance(dropout, numbers.Real) and not isinstance(dropout, bool) and 0.0 <= dropout < 1.0):
             raise ValueError(f"Stacked: dropout must be a number in [0, 1), got {dropout!r}")
-        if backend not in BACKENDS:
-            raise ValueError(f"Stacked: backend must be one of {BACKENDS}, got {backend!r}")
+        self.backend = backend  # checked by the property, which names the layer's class
         first = layers[0]
         for i, layer in enumerate(layers):
             if not isinstance(layer, Recurrent | Bidirectional):
@@ -133,9 +132,24 @@ class Stacked(nn.Module):
                           UserWarning, stacklevel=2)
         self.layers = nn.ModuleList(layers)
         self.dropout = dropout
-        self.backend = backend
         self.last_backend: str | None = None
         self.last_backend_reason: str | None = None
+
+    @property
+    def backend(self) -> str:
+        """The backend asked for (``"auto"``, a fast path's name or ``"reference"``); checked when set."""
+        return self.__dict__.get("_backend", self.__dict__.get("backend", "auto"))  # a module saved whole before
+
+    @backend.setter
+    def backend(self, backend: str) -> None:
+        if backend not in BACKENDS:  # set later (layer.backend = ...), it was a KeyError at the next call
+            near = [b for b in BACKENDS if isinstance(backend, str) and b == backend.strip().lower()]
+            hint = (f"; did you mean {near[0]!r}?" if near else
+                    f"; {backend!r} is a device: move the layer with .to({backend.lower().replace('gpu', 'cuda')!r})"
+                    if isinstance(backend, str) and backend.split(":")[0].lower() in ("cuda", "cpu", "gpu", "mps")
+                    else "")
+            raise ValueError(f"{type(self).__name__}: backend must be one of {BACKENDS}, got {backend!r}{hint}")
+        self.__dict__["_backend"] = backend
 
     input_size = property(lambda self: self.layers[0].input_size)
     hidden_size = property(lambda self: self.layers[0].hidden_size)
