@@ -40,3 +40,35 @@ def test_F34_07_backtest_step_as_a_span_on_row_numbers_says_it_counts_rows():
     with pytest.raises(ValueError, match=r"'7D' is a time span, but step counts the series' rows between two origins: "
                                          r"give that number of rows$"):
         _forecaster().backtest(y, step="7D")
+
+
+@pytest.fixture(scope="module")
+def _adapter():
+    pytest.importorskip("sktime")
+    from rnnkit.forecast.sktime import RnnkitForecaster
+
+    rng = np.random.default_rng(0)
+    y = pd.Series(10 + np.sin(np.arange(48) * 2 * np.pi / 12) + rng.normal(0, 0.1, 48),
+                  index=pd.period_range("2000-01", periods=48, freq="M"))
+    return RnnkitForecaster(max_epochs=1, hidden_size=4, lookback=12, season_length=12, random_state=0,
+                            quantiles=[0.1, 0.5, 0.9]).fit(y, fh=[1, 2])
+
+
+@pytest.mark.parametrize("alpha", [np.array([10, 90]), pd.Series([10, 90]), pd.Index([10, 90])])
+def test_F34_08_adapter_quantile_levels_as_an_integer_array_of_percents_name_the_fractions(_adapter, alpha):
+    with pytest.raises(ValueError, match=r"predict_quantiles: alpha holds 10, .*10 reads as a percentage: give "
+                                         r"alpha=\[0.1, 0.9\]"):
+        _adapter.predict_quantiles(alpha=alpha)
+
+
+def test_F34_08_adapter_coverage_as_an_integer_array_or_numpy_int(_adapter):
+    with pytest.raises(ValueError, match=r"predict_interval: coverage holds 80, .*give coverage=\[0.8\]"):
+        _adapter.predict_interval(coverage=np.array([80]))
+    with pytest.raises(ValueError, match=r"alpha holds 10, .*give alpha=0.1$"):
+        _adapter.predict_quantiles(alpha=np.int64(10))
+
+
+def test_F34_08_adapter_levels_as_a_series_or_array_of_fractions_still_read(_adapter):
+    want = _adapter.predict_quantiles(alpha=[0.1, 0.9])
+    for alpha in (pd.Series([0.1, 0.9]), np.array([0.1, 0.9]), np.array([0.1, 0.9], dtype=np.float32)):
+        pd.testing.assert_frame_equal(_adapter.predict_quantiles(alpha=alpha), want)

@@ -307,14 +307,20 @@ def _check_fractions(who: str, name: str, given) -> None:
 
 
 def _as_levels(given):
-    """``given`` with numpy's float32 levels (a scalar or an array, as a float32 config or tensor gives them) as the
-    Python floats they print as (``np.float32(0.8)`` as 0.8): sktime iterates a numpy scalar and fails, and a level
-    read at float32's precision (0.800000012) asks for quantiles (0.099999994) no model was fitted for."""
+    """``given`` as Python numbers: a pandas Series or Index and a numpy array (of floats or of integers, as
+    ``np.array([80, 90])``) as a list, numpy's integers as ints, and float32 levels (a scalar or an array, as a
+    float32 config or tensor gives them) as the Python floats they print as (``np.float32(0.8)`` as 0.8): sktime
+    iterates a numpy scalar and fails, checks an array of percentages naming no fix, and a level read at float32's
+    precision (0.800000012) asks for quantiles (0.099999994) no model was fitted for."""
     as_float = lambda v: float(str(v)) if isinstance(v, np.floating) and v.dtype != np.float64 else v
-    if isinstance(given, np.ndarray) and given.ndim <= 1 and given.dtype.kind == "f":
-        return [float(as_float(v)) for v in given.reshape(-1)]
+    if isinstance(given, pd.Series | pd.Index):  # sktime checks these by value, naming no fix for 80
+        given = given.to_numpy()
+    if isinstance(given, np.ndarray) and given.ndim <= 1 and given.dtype.kind in "fiu":
+        return [float(as_float(v)) if given.dtype.kind == "f" else int(v) for v in given.reshape(-1)]
     if isinstance(given, np.floating):
         return float(as_float(given))
+    if isinstance(given, np.integer):
+        return int(given)
     if isinstance(given, list | tuple):
         return [as_float(v) for v in given]
     return given
