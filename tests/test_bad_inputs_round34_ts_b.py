@@ -65,3 +65,27 @@ def test_T34_11_spreadsheet_day_numbers_among_dates_are_named_with_their_date(tm
     data.assign(id="a", target=0).to_csv(path, index=False)
     with pytest.raises(ValueError, match=r"line 7 has '43836', which Excel .* 2020-01-06.*pd\.to_numeric\(df\['t'\]"):
         read_sequences(path, time_column="t")
+
+
+def test_T34_12_sequences_on_regular_grids_of_different_rates_are_warned_of(tmp_path):
+    path = tmp_path / "long.csv"
+    days, weeks = pd.date_range("2020-01-01", periods=8, freq="D"), pd.date_range("2020-01-01", periods=8, freq="W")
+    pd.concat([pd.DataFrame({"id": "a", "t": days, "x": np.arange(8.0), "target": 0}),
+               pd.DataFrame({"id": "b", "t": weeks, "x": np.arange(8.0), "target": 1})]).to_csv(path, index=False)
+    with pytest.warns(UserWarning, match=r"on 2 different ones: sequence 'a' steps by 1 day\(s\) .*sequence 'b' steps "
+                                         r"by 7 day\(s\).*7 times as long.*resample them to one"):
+        read_sequences(path, time_column="t")
+    pd.concat([pd.DataFrame({"id": k, "t": days, "x": np.arange(8.0), "target": 0}) for k in "ab"]).to_csv(
+        path, index=False)
+    with warnings.catch_warnings():  # one rate: nothing said
+        warnings.simplefilter("error")
+        read_sequences(path, time_column="t")
+
+
+def test_T34_13_a_time_column_of_numbers_with_one_kept_as_text_names_it():
+    t = pd.Series(list(range(30)), dtype=object)
+    t[7] = "7"  # a cell typed as text
+    data = pd.DataFrame({"t": t, "y": np.sin(np.arange(30.0))})
+    with pytest.raises(ValueError, match=r"holds numbers \(0 at row 0\) with 1 written as text \('7' at row 7\).*"
+                                         r"data\['t'\] = pd\.to_numeric\(data\['t'\]\)"):
+        Forecaster(horizon=2, model="direct", max_epochs=1).fit(data, time_col="t")

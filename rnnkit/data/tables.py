@@ -880,8 +880,9 @@ def _read_long(path, frame, id_column, time_column, target_column, with_target, 
                              + (_clock_set_back_hint(frame[time_column], times, groups[ids_per_row[row]]) or
                                 f"drop or aggregate the duplicates ({duplicated.size} duplicated rows in all)"))
         groups = {key: rows[np.argsort(times[rows], kind="stable")] for key, rows in groups.items()}
-        if not missing_values:  # read with missing values, a time-aware model reads the gaps (sample_times)
-            _warn_time_gaps(path, frame[time_column], time_column, times, groups)
+        if not missing_values and not _warn_sampling_rates(path, frame[time_column], time_column, times, groups):
+            _warn_time_gaps(path, frame[time_column], time_column, times, groups)  # with missing values, a
+            # time-aware model reads the gaps (sample_times)
     ids = np.array(list(groups))
     values = values.astype(np.float32)
     X = [values[rows] for rows in groups.values()]
@@ -1083,6 +1084,39 @@ def _warn_id_spellings(path: Path, ids: pd.Series, name: str) -> None:
                           f"sequences, since ids are the file's text; if they are one sequence's, write its id alike "
                           f"on every row (e.g. {fix}), else ignore this", UserWarning, stacklevel=4)
             return
+
+
+def _warn_sampling_rates(path: Path, column: pd.Series, name: str, times: np.ndarray, groups: dict) -> bool:
+    """Warn (and return True) when every sequence of three rows or more is on a regular grid of its own (each step
+    within 10% of its median: months of 28 to 31 days) and the grids differ at least twofold (one sequence daily,
+    another weekly: two loggers, two sampling rates): the rows are read as steps, so a step of one is a day and of
+    the other a week, without a word."""
+    step = {}
+    for key, rows in groups.items():
+        if len(rows) >= 3:
+            gaps = np.diff(times[rows]).astype(np.float64)
+            d = float(np.median(gaps))
+            if d <= 0 or np.abs(gaps - d).max() > 0.1 * d:  # months: 28 to 31 days
+                return False  # irregular: the data's own spacing, or gaps (_warn_time_gaps)
+            step[key] = d
+    if len(step) < 2 or max(step.values()) < 2 * min(step.values()):
+        return False
+    fine, coarse = min(step, key=step.get), max(step, key=step.get)
+
+    def shown(key) -> str:
+        rows = groups[key]
+        d = step[key]
+        size = f"{d:g}" if pd.api.types.is_numeric_dtype(column) else (
+            f"{d / 86_400e9:g} day(s)" if d % 86_400e9 == 0 else str(pd.Timedelta(int(d))))
+        return f"sequence {key!r} steps by {size} ({_cell(column.iloc[rows[0]])}, {_cell(column.iloc[rows[1]])}, ...)"
+
+    rates = len(set(step.values()))
+    warnings.warn(f"{path}: the time column {name!r} puts each sequence on a regular grid, but on {rates} different "
+                  f"ones: {shown(fine)}, {shown(coarse)}; the rows are read as steps, so one step is "
+                  f"{step[coarse] / step[fine]:g} times as long in one as in the other; if the sequences were sampled "
+                  f"at different rates, resample them to one before training; if steps are what matters, ignore this",
+                  UserWarning, stacklevel=4)
+    return True
 
 
 def _warn_time_gaps(path: Path, column: pd.Series, name: str, times: np.ndarray, groups: dict) -> None:

@@ -931,6 +931,25 @@ def check_on_anchor(frame: TimeSeriesFrame, rule: str, option: str) -> None:
                      f"timestamps are all on the grid {fits.freqstr!r}: pass {spelt(fits.freqstr)}")
 
 
+def _refuse_numbers_as_text(raw, name: str) -> None:
+    """Refuse a time axis of numbers (not years: those read as dates) with some kept as text (``'7'`` among ``0, 1,
+    ...``, a cell typed or joined as text): read as dates, pandas refuses ``'7'`` naming no row, and read as text
+    ``'10'`` would sort before ``'9'``; the fix converts them all to numbers."""
+    values = pd.Series(raw, copy=False).reset_index(drop=True)
+    is_number = values.map(lambda v: isinstance(v, numbers.Real) and not isinstance(v, bool)).to_numpy()
+    is_text = values.map(lambda v: isinstance(v, str)).to_numpy()
+    if not is_number.any() or not is_text.any() or (is_number | is_text).sum() != len(values):
+        return
+    number, text = int(np.flatnonzero(is_number)[0]), int(np.flatnonzero(is_text)[0])
+    if pd.to_numeric(values[is_text], errors="coerce").isna().any() or \
+            values[is_number].between(1000, 2100).all():  # 2000, '2001': years, read as dates
+        return
+    raise ValueError(f"time column {name!r} holds numbers ({values[number]!r} at row {number}) with "
+                     f"{int(is_text.sum())} written as text ({values[text]!r} at row {text}), which no reading "
+                     f"orders right (as dates they are refused, as text '10' sorts before '9'); give them all as "
+                     f"numbers: data[{name!r}] = pd.to_numeric(data[{name!r}])")
+
+
 def _check_time(time: Any, n: int, name: str) -> pd.DatetimeIndex | np.ndarray:
     """Datetime or numeric time axis of length ``n``, without gaps (NaT/NaN), strictly increasing."""
     if isinstance(time, pd.PeriodIndex):
@@ -951,6 +970,7 @@ def _check_time(time: Any, n: int, name: str) -> pd.DatetimeIndex | np.ndarray:
         if labels[0] is not None:
             refuse_future_years(raw, time, f"time column {name!r}", labels[0], f"data[{name!r}]")  # 'Jan-49'
     else:
+        _refuse_numbers_as_text(raw, name)  # 0, 1, .., '7', ..: one number kept as text
         refuse_fiscal_years(raw, f"time column {name!r}", f"data[{name!r}]")  # '2000/01': pandas reads a month
         refuse_clock_times(raw, f"time column {name!r}", f"data[{name!r}]")  # '09:30': dated today by pandas
         refuse_two_readings(raw, f"time column {name!r}")  # 01/02/1949: pandas reads it month-first, silently
