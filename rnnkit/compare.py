@@ -472,7 +472,14 @@ def compare(
                     eval_every=eval_every,
                     device=device,
                 )
-                metric = math.nan if diverged else score_outputs(t, predict(model, t.test, t.kind, device=device))
+                outputs = None if diverged else predict(model, t.test, t.kind, device=device)
+                metric = math.nan if diverged else score_outputs(t, outputs)
+                why = None  # why a run scored nan: it diverged in training, or its outputs did
+                if diverged:
+                    why = (f"its {'loss' if isinstance(diverged, NonFiniteLossError) else 'gradient'} turned "
+                           f"non-finite at step {taken}")
+                elif not np.isfinite(outputs).all():
+                    why = "its test outputs hold NaN or infinity"
                 val = module.history["val_loss"]  # one entry every eval_every steps, and one where a budget stopped
                 run = Run(
                     cell=cell,
@@ -499,9 +506,7 @@ def compare(
                     f"{task} T={t.seq_len} seed={seed} {cell:4s} H={h} {t.metric}={metric:.4g} "
                     f"(chance {t.chance:.4g}) success={run.success} reach={run.reach} "
                     f"{throughput:.0f} seq/s {seconds:.0f} s {taken} steps"
-                    + (f" (diverged: its {'loss' if isinstance(diverged, NonFiniteLossError) else 'gradient'} "
-                       f"turned non-finite at step {taken}; a lower lr or clip_grad_norm may train it)"
-                       if diverged else "")
+                    + (f" (diverged: {why}; a lower lr or clip_grad_norm may train it)" if why else "")
                 )
     results = {
         "task": task,
