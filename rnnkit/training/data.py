@@ -270,6 +270,29 @@ class RandomWindows:
         return Batch(x, width, batch.y, batch.y_lengths, batch.weights)
 
 
+class WithoutRepeats:
+    """The collate of an evaluation loader whose sampler is a ``DistributedSampler``: it drops from each batch the
+    sequences the sampler repeats to give every process ``ceil(N / num_replicas)`` of them, so that under DDP each
+    validation sequence counts once in ``val_loss`` and ``val_accuracy``, as on one device (the repeats, the first
+    ones of the epoch, are another process's). A batch of repeats alone is kept, with weights 0, so that every
+    process runs the same number of batches; :meth:`SequenceModule.validation_step` logs nothing for it.
+    For an unshuffled share: the repeats are found once."""
+
+    def __init__(self, collate, sampler: DistributedSampler):
+        if sampler.shuffle:
+            raise ValueError("WithoutRepeats: the sampler shuffles; evaluation reads an unshuffled share")
+        share = list(DistributedSampler.__iter__(sampler))  # the share before any bucketing, padding last
+        padded = sampler.rank + sampler.num_replicas * np.arange(len(share)) >= len(sampler.dataset)
+        self.collate, self.repeats = collate, {int(share[j]) for j in np.flatnonzero(padded)}
+
+    def __call__(self, indices) -> Batch:
+        kept = [i for i in indices if int(i) not in self.repeats]
+        if kept:
+            return self.collate(kept)
+        batch = self.collate(indices)
+        return batch._replace(weights=torch.zeros(len(indices)))
+
+
 class SequenceDataModule(L.LightningDataModule):
     """Training (and optional validation) loaders over :class:`SequenceDataset` objects.
 
@@ -279,7 +302,9 @@ class SequenceDataModule(L.LightningDataModule):
     alone, through ``DistributedSampler`` (Lightning calls its ``set_epoch``), so a run resumed from a checkpoint
     sees the same batches as an uninterrupted one. Under DDP each process reads its own ``1 / world_size`` share:
     ``batch_size`` is per process. ``crop`` (a fraction in ``(0, 1]``) trains on random windows of that fraction
-    of each sequence (:class:`RandomWindows`); the validation loader reads whole sequences.
+    of each sequence (:class:`RandomWindows`); the validation loader reads whole sequences, each once: under DDP
+    the sampler pads every process's share to ``ceil(N / world_size)`` with repeats, which :class:`WithoutRepeats`
+    drops, so ``val_loss`` is the one-device value (``val`` needs at least ``world_size`` sequences).
     """
 
     def __init__(self, train: SequenceDataset, val: SequenceDataset | None = None, *, batch_size: int = 32,
@@ -306,9 +331,14 @@ class SequenceDataModule(L.LightningDataModule):
         self.padding_noise = check_padding_noise(padding_noise)
         self.crop = check_window_fraction(crop)
 
-    def _loader(self, dataset: SequenceDataset, shuffle: bool, crop: float | None = None) -> DataLoader:
+    def _loader(self, dataset: SequenceDataset, shuffle: bool, crop: float | None = None,
+                evaluation: bool = False) -> DataLoader:
         trainer = self.trainer
         world, rank = (trainer.world_size, trainer.global_rank) if trainer is not None else (1, 0)
+        if evaluation and len(dataset) < world:  # a process with no sequence of its own would log no val_loss
+            raise ValueError(f"SequenceDataModule: val holds {len(dataset)} sequence(s) for {world} processes; each "
+                             f"process validates its own share, so give val at least {world} sequences (or validate "
+                             f"on one device)")
         # A generator of its own: DataLoader draws a worker seed from it at every epoch; drawing from the
         # global RNG instead would shift dropout masks and break exact resumption.
         generator = torch.Generator().manual_seed(self.seed)
@@ -316,9 +346,11 @@ class SequenceDataModule(L.LightningDataModule):
             sampler = LengthBuckets(dataset, self.batch_size, num_replicas=world, rank=rank, shuffle=shuffle,
                                     seed=self.seed, padding_noise=self.padding_noise)
             collate = dataset.batch if crop is None else RandomWindows(dataset, sampler, crop, self.seed)
+            collate = WithoutRepeats(collate, sampler) if evaluation else collate
             return DataLoader(dataset, batch_size=None, sampler=sampler, collate_fn=collate, generator=generator)
         sampler = DistributedSampler(dataset, num_replicas=world, rank=rank, shuffle=shuffle, seed=self.seed)
         collate = dataset.batch if crop is None else RandomWindows(dataset, sampler, crop, self.seed)
+        collate = WithoutRepeats(collate, sampler) if evaluation else collate
         return DataLoader(dataset, batch_size=self.batch_size, sampler=sampler, collate_fn=collate,
                           generator=generator)
 
@@ -326,7 +358,7 @@ class SequenceDataModule(L.LightningDataModule):
         return self._loader(self.train, self.shuffle, self.crop)
 
     def val_dataloader(self) -> DataLoader | list:
-        return [] if self.val is None else self._loader(self.val, False)
+        return [] if self.val is None else self._loader(self.val, False, evaluation=True)
 
 
 class TokenStreams(BPTTBatches, Dataset):

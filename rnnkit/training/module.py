@@ -464,8 +464,10 @@ class SequenceModule(L.LightningModule):
         if self.stateful:
             self.carried_state = state
         # the epoch's value is the mean of the batches' weighted by batch_size: weighted by the targets' weights,
-        # it is their weighted mean over the whole validation set
-        size = len(y) if weights is None else float(weights.sum())
+        # it is their weighted mean over the whole validation set. A float: under DDP Lightning averages the
+        # processes' summed batch sizes in the sum's dtype, and an integer sum (5 sequences over 2 processes) would
+        # floor to 2, inflating val_loss by 2.5 / 2 (Lightning issue #21859)
+        size = float(len(y)) if weights is None else float(weights.sum())
         if not size:
             return
         loss = self.loss(out, y) if weights is None else self.loss(out, y, weights)  # subclasses: loss(out, y)
