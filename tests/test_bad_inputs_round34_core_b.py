@@ -134,3 +134,20 @@ def test_K34_ok_forced_fast_paths_on_strided_inputs_and_states_equal_the_referen
         torch.testing.assert_close(last, final, atol=1e-5, rtol=1e-5)
     with pytest.raises(ValueError, match=r"GRU: backend='native' cannot run this call: recurrent dropout"):
         rnnkit.GRU(2, 4, zoneout=0.1, backend="native").train()(x)
+
+
+# -- K34-11: gradient_flow of a frozen language model (token ids) -----------------------------------------------------
+def test_K34_11_gradient_flow_of_a_frozen_model_reading_token_ids_equals_the_unfrozen_one():
+    torch.manual_seed(0)
+    model = rnnkit.LanguageModel(20, 8, num_layers=2)
+    tokens = torch.randint(0, 20, (2, 7))
+    expected = gradient_flow(model, tokens)
+    # the recurrent layers frozen: was torch's "element 0 of tensors does not require grad"; the whole model alike
+    for frozen in (model.encoder, model):
+        frozen.requires_grad_(False)
+        flow = gradient_flow(model, tokens)
+        for name, values in expected.per_sample.items():
+            np.testing.assert_allclose(flow.per_sample[name], values, rtol=1e-6)
+        assert flow.reach == expected.reach
+    assert not any(p.requires_grad for p in model.parameters())  # frozen again after
+    assert all(p.grad is None for p in model.parameters())

@@ -14,8 +14,9 @@ direction, so the difference can be seen rather than recited.
 
 from __future__ import annotations
 
+import contextlib
 import numbers
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -161,7 +162,7 @@ def gradient_flow(
                          f"target(s) in all), which makes the loss and every gradient NaN (a gradient that reaches "
                          f"nowhere); give finite targets (or leave those sequences out of X and y)")
 
-    with instrumented(probe.module) as recording, torch.enable_grad():
+    with instrumented(probe.module) as recording, torch.enable_grad(), _unfrozen(probe.module, probe.x):
         x = probe.x.detach()
         if x.is_floating_point():
             x.requires_grad_(True)  # so states require grad even if parameters are frozen
@@ -195,6 +196,22 @@ def gradient_flow(
         reach[name] = _reach(by_lag[name], rel_threshold)
     loss_name = loss if isinstance(loss, str) else getattr(loss, "__name__", "custom")
     return GradientFlow(norms, by_lag, per_sample, reach, rel_threshold, loss_name)
+
+
+@contextlib.contextmanager
+def _unfrozen(module: torch.nn.Module, x: Tensor) -> Iterator[None]:
+    """Token ids (integer ``x``) take no gradient, so with frozen parameters (a model frozen to be analysed) no
+    state would require one and ``torch.autograd.grad`` would fail in torch's words: the frozen parameters
+    require grad while the states are taken, and are frozen again after (``.grad`` is never written)."""
+    frozen = [] if x.is_floating_point() else [p for p in module.parameters()
+                                                if p.is_floating_point() and not p.requires_grad]
+    try:
+        for p in frozen:
+            p.requires_grad_(True)
+        yield
+    finally:
+        for p in frozen:
+            p.requires_grad_(False)
 
 
 def _loss(loss, output: Tensor, probe, recording, seed: int) -> Tensor:
