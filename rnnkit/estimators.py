@@ -1778,6 +1778,23 @@ class _SequenceEstimator(BaseEstimator):
     _target: str  # "label" or "step"
     _task: str  # "classification" or "regression"
 
+    def __getattr__(self, name: str):
+        # only for attributes that are missing: partial_fit stays absent (hasattr False, as scikit-learn's checks
+        # and meta-estimators read it), but says what to use instead
+        if name == "partial_fit":
+            raise AttributeError(f"'{type(self).__name__}' object has no attribute 'partial_fit': every fit starts "
+                                 f"anew from freshly drawn weights (no incremental training); train longer with a "
+                                 f"larger max_epochs, or continue an interrupted fit with log_dir=... and fit(X, y, "
+                                 f"resume=True)")
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute {name!r}")
+
+    def set_params(self, **params):
+        if "warm_start" in params:  # else scikit-learn's "Invalid parameter 'warm_start'", with no reason
+            raise ValueError(f"{type(self).__name__}.set_params: there is no warm_start: every fit starts anew from "
+                             f"freshly drawn weights; train longer with a larger max_epochs, or continue an "
+                             f"interrupted fit with log_dir=... and fit(X, y, resume=True)")
+        return super().set_params(**params)
+
     def __init__(
         self,
         *,

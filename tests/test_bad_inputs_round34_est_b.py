@@ -77,3 +77,23 @@ def test_E34_09_an_equal_shape_list_of_reshaped_channels_first_arrays_is_warned_
         as_sequences(list(X.transpose(0, 2, 1)), "SequenceClassifier.fit", layout="nct")
         as_sequences(reshaped, "SequenceClassifier.predict", 3, layout="nct")
     assert not [w for w in caught if "reshape is not a transpose" in str(w.message)]
+
+
+def test_E34_10_partial_fit_and_warm_start_say_that_fit_starts_anew():
+    # before: Python's "'SequenceClassifier' object has no attribute 'partial_fit'" and scikit-learn's "Invalid
+    # parameter 'warm_start' for estimator ...": no word that every fit starts anew, nor what to use instead
+    from sklearn.base import clone
+
+    from rnnkit import SequenceClassifier, SequenceRegressor
+
+    for estimator in (SequenceClassifier(), SequenceRegressor()):
+        assert not hasattr(estimator, "partial_fit")  # absent still: scikit-learn reads it as not incremental
+        with pytest.raises(AttributeError, match=r"no attribute 'partial_fit': every fit starts anew .*max_epochs"
+                                                 r".*resume=True"):
+            estimator.partial_fit(np.zeros((2, 3, 1)), [0, 1])
+        with pytest.raises(ValueError, match=r"set_params: there is no warm_start: every fit starts anew .*"
+                                             r"resume=True"):
+            estimator.set_params(warm_start=True)
+        assert clone(estimator.set_params(max_epochs=3)).max_epochs == 3  # other parameters as before
+        with pytest.raises(AttributeError, match=r"no attribute 'classes_'$"):
+            getattr(estimator, "classes_")  # noqa: B009  (the attribute read itself)
