@@ -72,3 +72,15 @@ def test_F34_08_adapter_levels_as_a_series_or_array_of_fractions_still_read(_ada
     want = _adapter.predict_quantiles(alpha=[0.1, 0.9])
     for alpha in (pd.Series([0.1, 0.9]), np.array([0.1, 0.9]), np.array([0.1, 0.9], dtype=np.float32)):
         pd.testing.assert_frame_equal(_adapter.predict_quantiles(alpha=alpha), want)
+
+
+def test_F34_09_float32_quantile_levels_label_the_forecasts_as_they_print():
+    y = pd.Series(np.arange(40, dtype=float) % 7, index=pd.date_range("2024-01-01", periods=40, freq="D"))
+    kw = dict(max_epochs=1, horizon=2, lookback=7, random_state=0, model="direct")
+    m = Forecaster(quantiles=np.array([0.1, 0.5, 0.9], dtype=np.float32), **kw).fit(y)
+    pred = m.predict()
+    assert pred.columns.tolist() == [0.1, 0.5, 0.9]
+    assert pred[0.1].shape == (2,)
+    assert m.historical_forecasts(y).columns.get_level_values("quantile").unique().tolist() == [0.1, 0.5, 0.9]
+    listed = Forecaster(quantiles=[0.1, 0.5, 0.9], **kw).fit(y).predict()
+    np.testing.assert_allclose(pred.to_numpy(), listed.to_numpy(), atol=1e-6)

@@ -693,7 +693,7 @@ class Forecaster(BaseEstimator):
             point = pd.DataFrame(y[..., 0], index=index, columns=self._labels())
             point.columns.name = getattr(self, "columns_name_", None)  # None for models saved before it was kept
             return point
-        levels = pd.Index(list(self.quantiles), name="quantile")
+        levels = pd.Index(self._levels(), name="quantile")
         if self._series_output:
             return pd.DataFrame(y[:, 0], index=index, columns=levels)
         columns = pd.MultiIndex.from_product([self._labels(level=True), levels], names=["target", "quantile"])
@@ -822,9 +822,16 @@ class Forecaster(BaseEstimator):
         if self.quantiles is None:
             columns = pd.MultiIndex.from_product([self._labels(level=True), steps], names=["target", "step"])
             return pd.DataFrame(y[..., 0].transpose(0, 2, 1).reshape(len(y), -1), index=index, columns=columns)
-        columns = pd.MultiIndex.from_product([self._labels(level=True), list(self.quantiles), steps],
+        columns = pd.MultiIndex.from_product([self._labels(level=True), self._levels(), steps],
                                              names=["target", "quantile", "step"])
         return pd.DataFrame(y.transpose(0, 2, 3, 1).reshape(len(y), -1), index=index, columns=columns)
+
+    def _levels(self) -> list[float]:
+        """The quantile levels as the forecasts' columns name them: Python floats, numpy's float32 levels (an array
+        from a float32 config) as the numbers they print as, 0.1 and not 0.10000000149011612, which ``pred[0.1]``
+        would not find."""
+        return [float(str(q)) if isinstance(q, np.floating) and q.dtype != np.float64 else float(q)
+                for q in self.quantiles]
 
     def _labels(self, *, level: bool = False) -> list | pd.Index:
         """The targets as the forecasts' columns name them: the labels given at fit (``('a', 'x')`` of a
