@@ -225,6 +225,51 @@ def _check_whole_labels(data, column: str, task: str) -> None:
                          "into classes first")
 
 
+def _warn_ambiguous_target(args, y, column: str) -> None:
+    """Warn where the task given reads per-sequence integer targets in a way the values make unlikely: --task
+    regress on two whole values (0 and 1: a yes/no outcome, whose regression predicts numbers between them), or
+    --task classify on five or more whole numbers that are not class codes (0..K-1, 1..K, a few missing) and
+    whose classes are mostly held by two sequences or fewer (ages, counts: each value a class of its own). The
+    warning names the other task, and how to silence it where the task is meant."""
+    import numpy as np
+    import pandas as pd
+
+    from .estimators import check_classes_recur
+
+    if args.task == "tag" or y is None or isinstance(y, list) or np.ndim(y) != 1 or len(y) < 4:
+        return
+    values = pd.to_numeric(pd.Series(y), errors="coerce").to_numpy(np.float64)
+    if np.isnan(values).any() or not (values == np.round(values)).all():  # labels of words, or measurements
+        return
+    classes, codes, counts = np.unique(values, return_inverse=True, return_counts=True)
+    where = (f"the targets of {args.data}" if _layout(args) == "npz" else
+             f"the target column {column!r} of {args.data}")
+    shown = lambda v: f"{v:.0f}"
+    if args.task == "regress" and len(classes) == 2:
+        warnings.warn(f"--task regress fits {where} as a number, but it holds only two values, "
+                      f"{shown(classes[0])} and {shown(classes[1])} ({counts[0]} and {counts[1]} of the {len(values)} "
+                      f"sequences): a yes/no outcome? The model would predict numbers between them, scored by R^2; "
+                      f"--task classify predicts the labels and their probabilities. If a number is what you mean, "
+                      f"silence this with PYTHONWARNINGS='ignore:--task regress fits' before the command",
+                      UserWarning, stacklevel=2)
+        return
+    few = int((counts <= 2).sum())
+    codes_like = classes[0] in (0, 1) and classes[-1] - classes[0] < 2 * len(classes)
+    if args.task != "classify" or len(classes) < 5 or codes_like or few < len(classes) / 2:
+        return
+    try:
+        check_classes_recur(codes, classes, "")
+    except ValueError:  # refused when fitted, as ids or measurements: no warning before that refusal
+        return
+    listed = ", ".join(map(shown, classes[:6])) + (", ..." if len(classes) > 6 else "")
+    warnings.warn(f"--task classify reads each value of {where} as a class of its own, but it holds "
+                  f"{len(classes)} distinct whole numbers ({listed}) for {len(values)} sequences, {few} of them held "
+                  f"by 2 sequences or fewer: numbers such as ages or counts? As classes, {shown(classes[1])} is no "
+                  f"nearer {shown(classes[0])} than {shown(classes[-1])} is, and a class seen once or twice can hardly "
+                  f"be learnt; --task regress predicts a number. If they are class codes, silence this with "
+                  f"PYTHONWARNINGS='ignore:--task classify reads' before the command", UserWarning, stacklevel=2)
+
+
 def _check_numeric_target(data, column: str, model: str | None = None) -> None:
     """--task regress: refuse a target column that is not numbers, or holds an infinite value or one beyond
     float32's range, naming the line (the estimator's refusal names neither the file, the column nor the line);
@@ -714,6 +759,7 @@ def _train(args) -> int:
         _check_target_texts(args, args.task, columns["target_column"])
         if args.task != "regress" and _layout(args) != "npz":
             _check_whole_labels(args.data, columns["target_column"], args.task)
+        _warn_ambiguous_target(args, table.y, columns["target_column"])
         # a file's sequences are (T_i, F) whatever their shape: no guessing of the layout ("ntf"); errors
         # name the file's own sequence ids
         x, lengths, _ = as_sequences(table.X, str(args.data), layout="ntf", ids=table.ids,
@@ -2065,6 +2111,22 @@ def _number(kind, low, high=None, *, low_open=False, high_open=True, what=""):
     return parse
 
 
+def _tbptt_steps(text: str):
+    """An argparse type for train's --tbptt-steps: an integer >= 1, or "none" (full BPTT, as when it is left out,
+    the command line's word for no value)."""
+    if text == "none":
+        return None
+    try:
+        return _number(int, 1)(text)
+    except argparse.ArgumentTypeError as e:
+        try:
+            off = float(text) < 1  # 0, -1: meant as no truncation
+        except ValueError:
+            off = True  # off, full, None
+        raise argparse.ArgumentTypeError(f"{e}; for full BPTT leave --tbptt-steps out (or give none)" if off
+                                         else str(e)) from None
+
+
 def _crop(text: str):
     """An argparse type for train's --crop: a fraction in (0, 1], "none" or "auto"."""
     if text in ("none", "auto"):
@@ -2251,7 +2313,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--lr-schedule", choices=named(LR_SCHEDULES),
                        help="onecycle: warm up to --lr, then a cosine decay; none: a constant --lr; "
                        + auto.format("none"))
-    train.add_argument("--tbptt-steps", type=count, help="truncated BPTT chunk length (default: full BPTT)")
+    train.add_argument("--tbptt-steps", type=_tbptt_steps,
+                       help="truncated BPTT chunk length, or none (default: none, full BPTT)")
     train.add_argument("--crop", type=_crop,
                        help="train on random windows of this fraction of each sequence, in (0, 1], or none "
                        "(whole sequences); default auto: 0.9 beyond 64 steps")
