@@ -40,6 +40,7 @@ import warnings
 import numpy as np
 
 from .evaluation import infer_season_length
+from .series import YEARS
 
 MIN_TEST_LENGTH = 20  # fewer observed steps than this: no stationarity test is trusted
 MAX_EPOCHS, TARGET_STEPS = 100, 10_000  # max_epochs="auto": 100 epochs, fewer where they pass 10,000 steps
@@ -72,9 +73,6 @@ def _seen_at(values: np.ndarray, m: int, names) -> tuple[list[tuple[float, float
     return seen, ", ".join(shown)
 
 
-# A numeric time axis of step 1 whose values are all whole numbers in this range is read as years (1700 .. 2008):
-# one step a year, so no calendar lag is a season of it and a cycle of several years (sunspots' 11) is not named as one.
-YEARS = (1000, 2100)
 
 
 def years_of(time) -> tuple[int, int] | None:

@@ -859,6 +859,12 @@ def unix_times(time) -> tuple[str, pd.Timestamp, pd.Timedelta] | None:
     return None
 
 
+# A numeric time axis of step 1 whose values are all whole numbers in this range is read as years (1700 .. 2008):
+# one step a year, so no calendar lag is a season of it and a cycle of several years (sunspots' 11) is not named as one
+# (forecast.defaults); decimal years lie in it too.
+YEARS = (1000, 2100)
+
+
 def decimal_years(time) -> tuple[int, str, str] | None:
     """``(k, freq, first)`` where the numeric times ``time`` (a frame's numeric axis) are decimal years, a step of
     1/k apart (k = 12 months, 4 quarters), each at the start of its month or quarter (1949.0, 1949.0833, ...), as
@@ -867,7 +873,6 @@ def decimal_years(time) -> tuple[int, str, str] | None:
     if time is None or isinstance(time, pd.Index) or len(time) < 3:
         return None
     t = np.asarray(time, dtype=np.float64)
-    from .defaults import YEARS  # (defaults reads evaluation, which reads this module)
     if not (YEARS[0] <= t[0] and t[-1] <= YEARS[1]):
         return None
     for k, freq in ((12, "M"), (4, "Q")):
