@@ -113,14 +113,14 @@ def as_frame(data, *, time_col: str | None = None, freq: str | None = None,
     _check_freq_fits(frame, freq, option)
     _check_on_business_days(frame, freq, option)
     given = data[time_col] if time_col is not None and isinstance(data, pd.DataFrame) else getattr(data, "index", None)
-    if not isinstance(getattr(given, "dtype", None), pd.PeriodDtype):  # a period spans its grid's start and end
+    periods = pd.PeriodIndex(given) if isinstance(getattr(given, "dtype", None), pd.PeriodDtype) else None
+    if periods is None:  # a period spans its grid's start and end
         check_on_anchor(frame, freq_name(freq), option)
     else:
-        _check_whole_periods(pd.PeriodIndex(given), freq, option, time_col, asked)
+        _check_whole_periods(periods, freq, option, time_col, asked)
     spelt = f"{option}={freq!r}" if option == "freq" else f"{option} {freq}"
     _warn_utc_days(frame, written, freq_name(freq), spelt)
-    return frame._binned(freq_name(freq), spelt=spelt, periods=pd.PeriodIndex(given) if isinstance(
-        getattr(given, "dtype", None), pd.PeriodDtype) else None)
+    return frame._binned(freq_name(freq), spelt=spelt, periods=periods)
 
 
 _UTC_OFFSET = re.compile(r"[+-]\d{2}:?\d{2}$")
