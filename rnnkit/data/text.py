@@ -892,7 +892,8 @@ class TextClassificationDataset(Dataset):
                              f"pass max_len >= {bos + eos + 1}")
         self.vocab = vocab
         _warn_missing_as_text(texts)
-        _refuse_label_field(texts, _label_ids(labels))
+        label_ids = _label_ids(labels)  # read once: the label field's check and self.labels
+        _refuse_label_field(texts, label_ids)
         self.ids = []
         for i, t in enumerate(texts):
             try:
@@ -915,7 +916,7 @@ class TextClassificationDataset(Dataset):
                                  f"text.replace('{PAD}', 'pad'))")
             _refuse_tokenizer_padding(t, i, vocab)
             self.ids.append(ids)
-        self.labels = _label_ids(labels)
+        self.labels = label_ids
         self.lengths = np.array([len(x) for x in self.ids], dtype=np.int64)
 
     def __len__(self) -> int:
