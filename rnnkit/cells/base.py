@@ -70,7 +70,7 @@ class LSTMState(NamedTuple):
 
     def detach(self) -> LSTMState:
         """The same state cut from the graph, as ``Tensor.detach`` (the truncation of truncated BPTT)."""
-        return map_state(Tensor.detach, self, who="LSTMState.detach")
+        return detach_state(self)
 
 
 def map_state(fn, *states: State, who: str = "map_state") -> State:
@@ -99,6 +99,12 @@ def map_state(fn, *states: State, who: str = "map_state") -> State:
                          f"structure (the same fields, in one order)")
     fields = [map_state(fn, *parts, who=who) for parts in zip(*states, strict=True)]
     return kind(*fields) if hasattr(first, "_fields") else kind(fields)
+
+
+def detach_state(state: State | None) -> State | None:
+    """The same state, cut from the graph: the truncation of truncated BPTT. A plain tuple or list of states
+    (torch.nn.LSTM's ``(h, c)``, one state per layer) is cut field by field and kept a tuple or list."""
+    return map_state(Tensor.detach, state, who="detach_state")  # None stays None
 
 
 def _structure(states) -> str:

@@ -27,7 +27,7 @@ from torch.nn.utils import clip_grad_value_, clip_grads_with_norm_, get_total_no
 from torch.nn.utils.rnn import PackedSequence
 from torch.utils.data import DataLoader, DistributedSampler, RandomSampler, default_collate
 
-from ..cells.base import State, length_mask, map_state
+from ..cells.base import State, detach_state, length_mask, map_state
 from ..checks import check_flags, closest_name, is_count
 from ..layers.checks import check_lengths
 from .data import Batch, SequenceDataset, TokenStreams, time_first_hint
@@ -43,12 +43,6 @@ from .runs import (  # noqa: F401
     check_label_smoothing,
     check_training_options,
 )
-
-
-def detach_state(state: State | None) -> State | None:
-    """The same state, cut from the graph: the truncation of truncated BPTT. A plain tuple or list of states
-    (torch.nn.LSTM's ``(h, c)``, one state per layer) is cut field by field and kept a tuple or list."""
-    return map_state(Tensor.detach, state, who="detach_state")  # None stays None
 
 
 class Chunk(NamedTuple):
