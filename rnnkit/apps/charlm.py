@@ -476,22 +476,22 @@ class KneserNey:
         self.order, self.V = order, vocab_size
 
     def _ids(self, ids, who: str) -> np.ndarray:
-        """``ids`` as int64, or a ValueError: ids outside ``0..V-1`` would collide in the base-V keys of
-        another symbol's n-grams, and a float id be cut to an integer."""
+        """``ids`` as int64, or a ValueError that begins with ``who``: ids outside ``0..V-1`` would collide in the
+        base-V keys of another symbol's n-grams, and a float id be cut to an integer."""
         raw = np.asarray(ids)
         if raw.ndim != 1 or not (np.issubdtype(raw.dtype, np.integer) or raw.size == 0):
-            raise ValueError(f"KneserNey.{who}: ids must be a 1-D array of integer symbol ids, got dtype {raw.dtype} "
+            raise ValueError(f"{who}: ids must be a 1-D array of integer symbol ids, got dtype {raw.dtype} "
                              f"and shape {raw.shape}; encode the text first (e.g. Vocab.encode)")
         bad = (raw < 0) | (raw >= self.V)
         if bad.any():
             i = int(np.argmax(bad))
-            raise ValueError(f"KneserNey.{who}: ids[{i}] is {raw[i]}, outside 0..{self.V - 1} (vocab_size="
+            raise ValueError(f"{who}: ids[{i}] is {raw[i]}, outside 0..{self.V - 1} (vocab_size="
                              f"{self.V}; {int(bad.sum())} such ids); give vocab_size the size of the vocabulary "
                              "that encoded them (len(vocab))")
         return raw.astype(np.int64)
 
     def fit(self, ids: np.ndarray) -> KneserNey:
-        ids = self._ids(ids, "fit")
+        ids = self._ids(ids, "KneserNey.fit")
         if len(ids) < self.order:
             raise ValueError(f"need at least {self.order} symbols to fit a {self.order}-gram model")
         self.tables, self.discounts = {}, []
@@ -545,7 +545,7 @@ class KneserNey:
     def bits(self, ids: np.ndarray, *, start: int = 1) -> float:
         """Bits per symbol of ``ids[start:]``, each predicted from up to ``order - 1`` symbols before it
         (``start >= 1``: the symbols before ``start`` are context only)."""
-        ids = self._ids(ids, "bits")
+        ids = self._ids(ids, "KneserNey.bits")
         m = self.order - 1
         total = 0.0
         for i in range(start, min(m, len(ids))):  # the first symbols: the context they have
@@ -567,14 +567,10 @@ def adaptive_kneser_ney_bits(train_ids: np.ndarray, test_ids: np.ndarray, order:
     if not is_count(block, 1):  # a negative block would score no symbol: 0 bits
         raise ValueError(f"adaptive_kneser_ney_bits: block must be an integer >= 1 (test symbols between refits), "
                          f"got {block!r}")
+    # a float id is refused, not cut to an integer; an id outside the vocabulary named
     model = KneserNey(order, vocab_size)
-    ids = {}
-    for name, value in (("train_ids", train_ids), ("test_ids", test_ids)):
-        try:  # a float id is refused, not cut to an integer; an id outside the vocabulary named
-            ids[name] = model._ids(value, "fit")
-        except ValueError as e:
-            raise ValueError(f"adaptive_kneser_ney_bits: {name}: {str(e).removeprefix('KneserNey.fit: ')}") from None
-    train_ids, test_ids = ids["train_ids"], ids["test_ids"]
+    train_ids, test_ids = (model._ids(v, f"adaptive_kneser_ney_bits: {name}")
+                           for name, v in (("train_ids", train_ids), ("test_ids", test_ids)))
     if len(test_ids) < 2:
         raise ValueError(f"adaptive_kneser_ney_bits: the test text holds {len(test_ids)} symbol(s), but its first is "
                          "context only, so there is no symbol to score; give a test text of 2 symbols or more")
