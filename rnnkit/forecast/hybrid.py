@@ -82,9 +82,7 @@ def remainder_unit(y: np.ndarray, s: Smoothing) -> float:
     """The volatility ``d`` of the series ``y (n,)`` under the smoothing ``s`` (whose ``unit`` is not read): the
     mean absolute one-step change of its remainder ``r_t`` (the module docstring); where that is 0 (a series
     that is exactly level and season) or not finite, the remainder's mean absolute value (additive), else 1."""
-    _, seasons = smooth(y, s)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        r = np.log(y / seasons[: len(y)]) if s.kind == "mul" else y - seasons[: len(y)]
+    r = normalise(y, s._replace(unit=1.0))[0]
     steps = np.abs(np.diff(r)).mean() if len(r) > 1 else 0.0
     size = np.abs(r).mean() if s.kind == "add" else 0.0
     return float(next((v for v in (steps, size) if np.isfinite(v) and v > 1e-12 * max(np.abs(r).max(), 1.0)), 1.0))
