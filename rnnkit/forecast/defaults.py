@@ -73,8 +73,6 @@ def _seen_at(values: np.ndarray, m: int, names) -> tuple[list[tuple[float, float
     return seen, ", ".join(shown)
 
 
-
-
 def years_of(time) -> tuple[int, int] | None:
     """``(first, last)`` where the numeric time axis ``time`` (the training rows' times) steps by 1 through
     whole numbers that read as years (:data:`YEARS`); None for any other axis (row numbers, dates, ...)."""
