@@ -127,6 +127,9 @@ def group_distinctness(values: np.ndarray, groups: np.ndarray) -> tuple[float, f
     return r2, float(log_std.std())
 
 
+INTERLEAVE_ROWS = 256  # the rows of an array that interleaved_channels reads
+
+
 def interleaved_channels(values: np.ndarray) -> tuple[str, float, float] | None:
     """Whether ``values (n, C, T)``, read channels first, look made by ``X.reshape(n, C, T)`` of an ``(n, T, C)``
     array, which interleaves every channel's steps into each row: ``X.reshape(n, T, C)`` (the reshape undone)
@@ -136,8 +139,8 @@ def interleaved_channels(values: np.ndarray) -> tuple[str, float, float] | None:
     ``(what, undone, read)``, what differs (``"level"``: R² of the means, ``"spread"``: of the log standard
     deviations, :func:`group_distinctness`) and by how much in each reading, or None. Rule: the undone reading's
     at least 0.3, the read channels' (either measure) at most 2/3 of it, and the season's at most 1/3 of it;
-    the first 256 rows are read, and at least 200 values per channel are needed."""
-    values = np.asarray(values[:256], dtype=np.float64)
+    the first :data:`INTERLEAVE_ROWS` rows are read, and at least 200 values per channel are needed."""
+    values = np.asarray(values[:INTERLEAVE_ROWS], dtype=np.float64)
     n, C, T = values.shape
     if C < 2 or T < 2 or n * T < 200:
         return None

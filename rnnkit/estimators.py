@@ -49,6 +49,7 @@ from .cells import Cell, TimeAware, time_aware_inputs
 from .cells.base import length_mask
 from .checks import (
     FLOAT32_MAX,
+    INTERLEAVE_ROWS,
     check_fitted_params,
     check_flags,
     farthest_from_scaling,
@@ -252,8 +253,9 @@ def _read_sequences(X, who: str, n_features: int | None = None, *, layout: str =
     if (transpose and layout == "nct" and n_features is None and len({a.shape for a in arrays}) == 1
             and arrays[0].ndim == 2 and not any(isinstance(s, pd.DataFrame) for s in seqs)):
         # an equal-shape list of (C, T) arrays, given channels first, each made by a.reshape(C, T) of a (T, C) one
-        _check_not_reshaped(np.stack(arrays), who, f"X, a list of {len(arrays)} arrays of shape {arrays[0].shape},",
-                            "np.stack(X)", stacklevel=4)
+        # (the rows read stacked alone: no copy of the whole list)
+        _check_not_reshaped(np.stack(arrays[:INTERLEAVE_ROWS]), who, f"X, a list of {len(arrays)} arrays of shape "
+                            f"{arrays[0].shape},", "np.stack(X)", stacklevel=4, n=len(arrays))
     if transpose:  # (C, T_i) -> (T_i, C); a 1-D sequence stays as it is, a DataFrame's rows are its steps
         arrays = [a if isinstance(s, pd.DataFrame) else a.T for a, s in zip(arrays, seqs, strict=True)]
     arrays = [a[:, None] if a.ndim == 1 else a for a in arrays]
@@ -653,17 +655,19 @@ _NOT_RESHAPE = ("never X.reshape(n, T, C), which keeps the values' order and so 
 transpose")."""
 
 
-def _check_not_reshaped(X: np.ndarray, who: str, given: str | None = None, name: str = "X", stacklevel: int = 5
-                        ) -> None:
+def _check_not_reshaped(X: np.ndarray, who: str, given: str | None = None, name: str = "X", stacklevel: int = 5,
+                        n: int | None = None) -> None:
     """At fit, warn when an array read channels first, ``(n, C, T)``, looks made by ``X.reshape(n, C, T)`` of an
     ``(n, T, C)`` array (:func:`rnnkit.checks.interleaved_channels`): every "channel" then holds the steps of
     all channels one after another, which trains without complaint on nonsense. Nothing is said where the
     values cannot tell (``C`` divides ``T``, channels alike): docs/training.md says it loudly instead. ``given``:
-    X as the user gave it (an equal-shape list of ``(C, T)`` arrays is checked as their stack)."""
+    X as the user gave it (an equal-shape list of ``(C, T)`` arrays is checked as the stack of its first
+    :data:`~rnnkit.checks.INTERLEAVE_ROWS`, ``n`` their number in all)."""
     found = interleaved_channels(X)
     if found is None:
         return
-    n, C, T = X.shape
+    _, C, T = X.shape
+    n = len(X) if n is None else n
     given = given or f"X of shape {X.shape}"
     what, undone, read = found
     measure = (f"their means explain {undone:.0%} of the values' variance, {read:.0%} by the channels read"
