@@ -830,8 +830,7 @@ class Forecaster(BaseEstimator):
         """The quantile levels as the forecasts' columns name them: Python floats, numpy's float32 levels (an array
         from a float32 config) as the numbers they print as, 0.1 and not 0.10000000149011612, which ``pred[0.1]``
         would not find."""
-        return [float(str(q)) if isinstance(q, np.floating) and q.dtype != np.float64 else float(q)
-                for q in self.quantiles]
+        return [float(printed_float(q)) for q in self.quantiles]
 
     def _labels(self, *, level: bool = False) -> list | pd.Index:
         """The targets as the forecasts' columns name them: the labels given at fit (``('a', 'x')`` of a
@@ -1159,6 +1158,12 @@ class Forecaster(BaseEstimator):
         self.resample_ = fitted.get("resample")  # absent from models saved before: no resampling
         self.loss_curve_, self.validation_loss_curve_ = [], []
         self.log_dir = None  # a model saved before save dropped it names its fit's directory (maybe elsewhere)
+
+
+def printed_float(v):
+    """``v`` as the Python float it prints as where it is a numpy float of less than float64's precision
+    (``np.float32(0.8)`` as 0.8, not 0.800000011920929, which no level asked for equals); anything else as it is."""
+    return float(str(v)) if isinstance(v, np.floating) and v.dtype != np.float64 else v
 
 
 def _warn_season_too_long(n: int, m: int) -> None:

@@ -20,7 +20,7 @@ import pandas as pd
 from sktime.forecasting.base import BaseForecaster
 
 from ..data.timeseries import TimeSeriesFrame
-from .forecaster import Forecaster, ShortSeries
+from .forecaster import Forecaster, ShortSeries, printed_float
 from .series import _missing_business_days, _regular_step, shown_time, text_form
 
 
@@ -312,17 +312,16 @@ def _as_levels(given):
     float32 config or tensor gives them) as the Python floats they print as (``np.float32(0.8)`` as 0.8): sktime
     iterates a numpy scalar and fails, checks an array of percentages naming no fix, and a level read at float32's
     precision (0.800000012) asks for quantiles (0.099999994) no model was fitted for."""
-    as_float = lambda v: float(str(v)) if isinstance(v, np.floating) and v.dtype != np.float64 else v
     if isinstance(given, pd.Series | pd.Index):  # sktime checks these by value, naming no fix for 80
         given = given.to_numpy()
     if isinstance(given, np.ndarray) and given.ndim <= 1 and given.dtype.kind in "fiu":
-        return [float(as_float(v)) if given.dtype.kind == "f" else int(v) for v in given.reshape(-1)]
+        return [float(printed_float(v)) if given.dtype.kind == "f" else int(v) for v in given.reshape(-1)]
     if isinstance(given, np.floating):
-        return float(as_float(given))
+        return float(printed_float(given))
     if isinstance(given, np.integer):
         return int(given)
     if isinstance(given, list | tuple):
-        return [as_float(v) for v in given]
+        return [printed_float(v) for v in given]
     return given
 
 
