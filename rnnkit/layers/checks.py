@@ -214,14 +214,14 @@ def _check_time_aware(x: Tensor, layer: nn.Module, lengths: Tensor | None, who: 
     while exporting (``torch.export``, ONNX): a graph holds no check, and the exported model is run on other data."""
     if not isinstance(_first_cell(layer), TimeAware) or torch.compiler.is_exporting():
         return
-    total = x.detach().sum()  # one pass, no temporaries: NaN or infinity would make it non-finite
-    with readable(total):
-        if bool(torch.isfinite(unbatched(total)[0]).all()):
+    x = x.detach()
+    with readable(x):  # one pass, no temporaries: NaN or infinity makes the sum (over vmap's samples too) non-finite
+        if bool(torch.isfinite(unbatched(x)[0].sum())):
             return
-    bad = ~torch.isfinite(x.detach())  # (B, T, 3F); also NaN in the padding, or a sum beyond the dtype's range
+    bad = ~torch.isfinite(x)  # (B, T, 3F); also NaN in the padding, or a sum beyond the dtype's range
     if lengths is not None:
         bad = bad & valid_steps(lengths, *x.shape[:2], x.device)[..., None]  # padding is zeroed before the maths
-    shown = torch.where(bad, x.detach(), 0)  # batched as bad is (x's vmap dimensions and lengths')
+    shown = torch.where(bad, x, 0)  # batched as bad is (x's vmap dimensions and lengths')
     with readable(bad):
         (bad, k), shown = unbatched(bad), unbatched(shown)[0]
         if not bool(bad.any()):
