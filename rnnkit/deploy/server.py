@@ -484,9 +484,10 @@ _ZONE_WORD = re.compile(r"(?<=\d)\s+(UTC|GMT)\s*$")
 
 def _zone_word_as_z(text):
     """``text`` with a trailing zone word UTC or GMT written as ISO 8601 writes that zone, ``Z`` (a date alone at
-    midnight: ``2024-03-01 UTC`` as ``2024-03-01T00:00Z``); any other value as given. The word names offset 0 without
-    doubt, as pandas, and so the :class:`rnnkit.Streamer`, read it; a date that already has an offset before the
-    word (``10:00+01:00 UTC``) says two zones and is left to be refused."""
+    midnight: ``2024-03-01 UTC`` as ``2024-03-01T00:00Z``, a form pandas and the :class:`rnnkit.Streamer` refuse); any
+    other value as given. The word names offset 0 without doubt, as pandas, and so the Streamer, read it after a time
+    of day; a date that already has an offset before the word (``10:00+01:00 UTC``) says two zones and is left to be
+    refused."""
     match = _ZONE_WORD.search(text) if isinstance(text, str) else None
     if match is None:
         return text
