@@ -342,15 +342,16 @@ class SequenceDataModule(L.LightningDataModule):
         # A generator of its own: DataLoader draws a worker seed from it at every epoch; drawing from the
         # global RNG instead would shift dropout masks and break exact resumption.
         generator = torch.Generator().manual_seed(self.seed)
+        repeats = evaluation and len(dataset) % world  # the sampler pads the shares with repeats (WithoutRepeats)
         if self.batching == "bucket":
             sampler = LengthBuckets(dataset, self.batch_size, num_replicas=world, rank=rank, shuffle=shuffle,
                                     seed=self.seed, padding_noise=self.padding_noise)
             collate = dataset.batch if crop is None else RandomWindows(dataset, sampler, crop, self.seed)
-            collate = WithoutRepeats(collate, sampler) if evaluation else collate
+            collate = WithoutRepeats(collate, sampler) if repeats else collate
             return DataLoader(dataset, batch_size=None, sampler=sampler, collate_fn=collate, generator=generator)
         sampler = DistributedSampler(dataset, num_replicas=world, rank=rank, shuffle=shuffle, seed=self.seed)
         collate = dataset.batch if crop is None else RandomWindows(dataset, sampler, crop, self.seed)
-        collate = WithoutRepeats(collate, sampler) if evaluation else collate
+        collate = WithoutRepeats(collate, sampler) if repeats else collate
         return DataLoader(dataset, batch_size=self.batch_size, sampler=sampler, collate_fn=collate,
                           generator=generator)
 
