@@ -926,9 +926,9 @@ class GlobalForecaster(BaseEstimator):
         return fitted, tensors
 
     def _restore(self, fitted: dict, tensors: dict[str, Tensor], *, who: str = "GlobalForecaster.load",
-                 part: bool = False) -> None:
+                 member: bool = False) -> None:
         """The inverse of :meth:`_saved_state`; ``who``: the call its warnings name (a :class:`Forecaster`'s
-        hybrid restores its net through here, loaded by ``Forecaster.load``); ``part``: a combination's net,
+        hybrid restores its net through here, loaded by ``Forecaster.load``); ``member``: a combination's net,
         whose median alone is read (the combination's band is its own)."""
         values = tensors["history.values"].numpy()
         time = None
@@ -962,7 +962,7 @@ class GlobalForecaster(BaseEstimator):
                                           float(t["level0"][i]), t["season0"][ends[i] - t["m"][i] : ends[i]].copy(),
                                           float(t["unit"][i]))
                          for i, kind_i in enumerate(fitted["smoothing_kinds"])]
-            if "smoothing_units" not in fitted and len(smoothing) > 1 and not part:
+            if "smoothing_units" not in fitted and len(smoothing) > 1 and not member:
                 _warn_shared_band(fitted["ids"], smoothing, who)
         n = len(fitted["ids"])
         choices = {"model": (kind, "saved"), "season_length": (fitted.get("season_lengths", [1] * n), "saved"),
@@ -979,7 +979,7 @@ class GlobalForecaster(BaseEstimator):
             for name, state in fitted["parts"].items():
                 part = clone(self).set_params(model=name, calibrate=False, log_dir=None)
                 part._restore(state, history | {k.removeprefix(f"{name}."): v for k, v in tensors.items()
-                                                if k.startswith(f"{name}.")}, part=True)
+                                                if k.startswith(f"{name}.")}, member=True)
                 part.period_, part.text_ = self.period_, self.text_  # saved before the parts were told them
                 self.parts_[name] = part
             self.components_ = [tuple(c) for c in fitted["components"]]
