@@ -18,6 +18,7 @@ from ..checks import is_integer
 from ..data.tables import (
     TIME_NAMES,
     _cell,
+    _month_of,
     arrays_in_column,
     date_readings,
     mixed_epoch_units,
@@ -521,17 +522,12 @@ def _check_not_wide(data: pd.DataFrame, time_col: str | None) -> None:
                      "target='y')")
 
 
-_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-           "november", "december")
-
-
 def month_columns(columns: Sequence) -> list | None:
     """The 12 of ``columns`` named as the months of a year in calendar order (``'JAN' .. 'DEC'``, ``'January'``,
     ``'Feb.'``), None where there are no such 12."""
-    month = lambda c: next((k for k, m in enumerate(_MONTHS) if len(str(c).strip(" .")) >= 3
-                            and m.startswith(str(c).strip(" .").lower())), None)
+    month = lambda c: _month_of(str(c).strip(" ."))
     months = [c for c in columns if month(c) is not None]
-    return months if [month(c) for c in months] == list(range(12)) else None
+    return months if [month(c) for c in months] == list(range(1, 13)) else None
 
 
 def monthly_series(months: list, years: np.ndarray) -> str | None:
