@@ -3,6 +3,7 @@ backtest that scores a Forecaster beside the baselines on the same rows."""
 
 from __future__ import annotations
 
+import datetime
 import math
 import os
 import warnings
@@ -206,8 +207,7 @@ def _step_fix(step, time: pd.Index | None) -> str:
     if isinstance(step, float) and step.is_integer() and step >= 1 or \
             isinstance(step, str) and step.strip().isdigit() and int(step) >= 1:
         return f"; pass step={int(float(step))}"
-    if not isinstance(step, str | pd.Timedelta | pd.DateOffset | np.timedelta64) and \
-            type(step).__name__ != "timedelta":
+    if not isinstance(step, str | datetime.timedelta | pd.DateOffset | np.timedelta64):  # pd.Timedelta is one
         return ""
     try:
         span = pd.tseries.frequencies.to_offset(step) if isinstance(step, str) else step
