@@ -449,7 +449,8 @@ def read_wav(
                          "write it again, or write the integers as integer PCM")
     if mono and x.ndim == 2:
         mixed = x.mean(axis=1)
-        power, kept = (float(np.square(v, dtype=np.float64).mean()) for v in (x, mixed))
+        channels = np.square(x, dtype=np.float64).mean(axis=0)  # (C,): each channel's power, one pass
+        power, kept = float(channels.mean()), float(np.square(mixed, dtype=np.float64).mean())
         if power > 0 and kept < 0.01 * power:  # channels in opposite phase: the mono mix is (near) silence
             down = "silent" if kept == 0 else f"{10 * np.log10(power / kept):.0f} dB below the channels' power"
             warnings.warn(f"{path}: its {x.shape[1]} channels cancel when averaged to mono (the mix is {down}): one "
@@ -457,7 +458,7 @@ def read_wav(
                           f"or invert the other ((wave[:, 0] - wave[:, 1]) / 2)",
                           UserWarning, stacklevel=2)
         else:
-            _warn_silent_channels(path, x)
+            _warn_silent_channels(path, channels)
         x = mixed
     if sample_rate is not None and sr != sample_rate:
         if not resample:
@@ -469,17 +470,16 @@ def read_wav(
     return torch.from_numpy(np.ascontiguousarray(x)), sr
 
 
-def _warn_silent_channels(path, x: np.ndarray) -> None:
+def _warn_silent_channels(path, power: np.ndarray) -> None:
     """Warn where some channels of a file are silent (30 dB or more below the loudest) and others not (a mono
     recording written to one channel of a stereo file: a field recorder's second input left unplugged): the mono mix
     averages the silence in, so the clip reads at ``C_live / C`` of its level (-6 dB for one of two channels), every
     log-mel feature ``2 ln(C / C_live)`` lower (1.39) than the same sound in a mono file, which a dataset of both
-    then holds as two levels."""
-    power = np.square(x, dtype=np.float64).mean(axis=0)  # (C,)
+    then holds as two levels. ``power``: each channel's mean square, ``(C,)``."""
     live = power > 1e-3 * power.max()  # silent: 30 dB or more below the loudest (dither, a hum's leak, bleed)
     if power.max() == 0 or live.all():
         return
-    c, n_live = x.shape[1], int(live.sum())
+    c, n_live = len(power), int(live.sum())
     silent = [int(i) for i in np.flatnonzero(~live)]
     drop = 20 * np.log10(n_live / c)
     kept = [int(i) for i in np.flatnonzero(live)]
