@@ -386,11 +386,11 @@ def _in_columns_of(data, seen):
     in fit's order) where it holds the same columns in another order: sktime hands each column of a multivariate
     ``y`` to the forecaster fitted on the column at that place, so ``y[['b', 'a']]`` would extend the forecaster of
     ``a`` with ``b``'s values (and the forecasts be labelled by the new order), and ``X``'s columns are read in
-    fit's order."""
+    fit's order. Read after :func:`_check_same_columns`, which refuses other columns."""
     if not isinstance(data, pd.DataFrame) or not isinstance(seen, pd.DataFrame):
         return data
     given, fitted = list(data.columns), list(seen.columns)
-    if given == fitted or len(given) != len(fitted) or set(given) != set(fitted):
+    if given == fitted or len(given) != len(fitted):
         return data
     return data[seen.columns]
 
