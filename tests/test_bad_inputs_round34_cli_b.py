@@ -91,15 +91,17 @@ def test_C34_08_regress_on_two_whole_values_warns_and_names_classify(tmp_path, c
                                          r"PYTHONWARNINGS='ignore:--task regress fits'"):
         status, _ = run_cli(["train", data, "--task", "regress", *QUICK, "--out", tmp_path / "m"], capsys)
     assert status == 0  # warned, not refused: trained as asked
+    def warn(path, task):
+        args = build_parser().parse_args(["train", path, "--task", task, "--out", "m"])
+        _warn_ambiguous_target(args, pd.read_csv(path).groupby("id")["target"].first().to_numpy(), "target")
+
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        warnings.filterwarnings("ignore", message="--task regress fits")  # the silencing the message gives
         for name, target, task in (("levels.csv", [1.5, 2.5] * 4, "regress"), ("digits.csv", np.arange(10), "classify"),
-                                   ("three.csv", np.arange(9) % 3, "regress"), ("yes_no.csv", None, "regress")):
-            path = data if target is None else _long(tmp_path / name, target)
-            args = build_parser().parse_args(["train", path, "--task", task, "--out", "m"])
-            y = pd.read_csv(path).groupby("id")["target"].first().to_numpy()
-            _warn_ambiguous_target(args, y, "target")  # no warning: not two whole values, or class codes 0..9
+                                   ("three.csv", np.arange(9) % 3, "regress")):
+            warn(_long(tmp_path / name, target), task)  # no warning: not two whole values, or class codes 0..9
+        warnings.filterwarnings("ignore", message="--task regress fits")  # the silencing the message gives
+        warn(data, "regress")
 
 
 def test_C34_09_classify_on_many_whole_numbers_held_by_few_sequences_warns_and_names_regress(tmp_path, capsys):
