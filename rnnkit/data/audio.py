@@ -532,7 +532,7 @@ def write_wav(path: str | os.PathLike, wave: torch.Tensor | np.ndarray, sample_r
         raise ValueError(f"write_wav: wave holds samples up to {peak:g} (at sample {at}), far beyond [-1, 1]: integer "
                          "PCM values held as floats? clipped to [-1, 1] they would be written as a full-scale square "
                          f"wave; scale them first ({scale}, or x / abs(x).max() to normalise)")
-    over = int((np.abs(x) > 1.0).sum())
+    over = int((np.abs(x) > 1.0).sum()) if peak > 1.0 else 0  # counted only where the peak says some are over
     if over > max(1, 0.001 * x.size):  # a click or two is a clip's own; more is the sound distorted, on disk
         warnings.warn(f"write_wav: {over} of the wave's {x.size} samples ({100 * over / x.size:.1f}%) lie beyond "
                       f"[-1, 1] (up to {peak:.3g}: a mix or a gain that went over full scale?) and are clipped to it, "
