@@ -104,18 +104,22 @@ def runs_along(values: np.ndarray, axis: int, other: int) -> bool:
     return along > 0.3 and along - lag1_autocorrelation(values, other) > 0.5
 
 
-def group_distinctness(values: np.ndarray, groups: np.ndarray) -> tuple[float, float]:
-    """How far ``groups`` (ints ``0 .. k-1`` of shape ``(A, B)``, the same for each row of ``values (n, A, B)``)
-    tell the finite values apart: the share of their variance that the groups' means explain (R², 0 to 1), and
-    the spread (standard deviation) of the groups' log standard deviations (0 when every group varies alike; 0.5:
-    one group's spread ~1.6 times another's). Summed over the rows first: memory of one row, whatever ``n``."""
+def group_distinctness(values: np.ndarray, *groupings: np.ndarray) -> list[tuple[float, float]]:
+    """How far each of ``groupings`` (ints ``0 .. k-1`` of shape ``(A, B)``, the same for each row of ``values
+    (n, A, B)``) tells the finite values apart: the share of their variance that the groups' means explain (R², 0
+    to 1), and the spread (standard deviation) of the groups' log standard deviations (0 when every group varies
+    alike; 0.5: one group's spread ~1.6 times another's). Summed over the rows first, once for all the groupings:
+    memory of one row, whatever ``n``."""
     kept = np.isfinite(values)
     if not kept.any():
-        return 0.0, 0.0
+        return [(0.0, 0.0)] * len(groupings)
     v = np.where(kept, values - values[kept].mean(), 0.0)  # centred: no cancellation for large offsets
-    g = groups.ravel()
-    count = np.bincount(g, kept.sum(axis=0).ravel())
-    first, second = np.bincount(g, v.sum(axis=0).ravel()), np.bincount(g, (v * v).sum(axis=0).ravel())
+    sums = kept.sum(axis=0).ravel(), v.sum(axis=0).ravel(), (v * v).sum(axis=0).ravel()
+    return [_distinctness(*(np.bincount(g.ravel(), s) for s in sums)) for g in groupings]
+
+
+def _distinctness(count: np.ndarray, first: np.ndarray, second: np.ndarray) -> tuple[float, float]:
+    """:func:`group_distinctness` of one grouping from its groups' counts, sums and sums of squares."""
     total = second.sum() / count.sum()  # the variance: v's mean is 0
     some = count > 0
     if not total > 0 or some.sum() < 2:
@@ -145,8 +149,8 @@ def interleaved_channels(values: np.ndarray) -> tuple[str, float, float] | None:
     if C < 2 or T < 2 or n * T < 200:
         return None
     k, j = np.arange(C)[:, None], np.arange(T)[None, :]
-    undone, read, season = (group_distinctness(values, np.broadcast_to(g, (C, T)))
-                            for g in ((k * T + j) % C, k, j % C))
+    undone, read, season = group_distinctness(values, *(np.broadcast_to(g, (C, T)) for g in ((k * T + j) % C, k,
+                                                                                             j % C)))
     for what, u in zip(("level", "spread"), undone, strict=True):
         if u >= 0.3 and max(read) <= u / 1.5 and max(season) <= u / 3:
             return what, u, read[0 if what == "level" else 1]
