@@ -931,6 +931,13 @@ def check_on_anchor(frame: TimeSeriesFrame, rule: str, option: str) -> None:
                      f"timestamps are all on the grid {fits.freqstr!r}: pass {spelt(fits.freqstr)}")
 
 
+# A numeric time axis of step 1 whose values are all whole numbers in this range is read as years (1700 .. 2008):
+# one step a year, so no calendar lag is a season of it and a cycle of several years (sunspots' 11) is not named as one
+# (forecast.defaults); decimal years lie in it too (forecast.series.decimal_years), and numbers among text read as
+# dates where they are years (_refuse_numbers_as_text).
+YEARS = (1000, 2100)
+
+
 def _refuse_numbers_as_text(raw, name: str) -> None:
     """Refuse a time axis of numbers (not years: those read as dates) with some kept as text (``'7'`` among ``0, 1,
     ...``, a cell typed or joined as text): read as dates, pandas refuses ``'7'`` naming no row, and read as text
@@ -942,7 +949,7 @@ def _refuse_numbers_as_text(raw, name: str) -> None:
         return
     number, text = int(np.flatnonzero(is_number)[0]), int(np.flatnonzero(is_text)[0])
     if pd.to_numeric(values[is_text], errors="coerce").isna().any() or \
-            values[is_number].between(1000, 2100).all():  # 2000, '2001': years, read as dates
+            values[is_number].between(*YEARS).all():  # 2000, '2001': years, read as dates
         return
     raise ValueError(f"time column {name!r} holds numbers ({values[number]!r} at row {number}) with "
                      f"{int(is_text.sum())} written as text ({values[text]!r} at row {text}), which no reading "

@@ -29,6 +29,7 @@ from ..data.tables import (
     weekly_periods,
 )
 from ..data.timeseries import (
+    YEARS,
     TimeSeriesFrame,
     check_on_anchor,
     dates_as_numbers,
@@ -853,12 +854,6 @@ def unix_times(time) -> tuple[str, pd.Timestamp, pd.Timedelta] | None:
         if low <= time[0] < high and step > 0 and step % minute == 0 and (time == np.round(time)).all():
             return unit, pd.to_datetime(int(time[0]), unit=unit), pd.Timedelta(step, unit=unit)
     return None
-
-
-# A numeric time axis of step 1 whose values are all whole numbers in this range is read as years (1700 .. 2008):
-# one step a year, so no calendar lag is a season of it and a cycle of several years (sunspots' 11) is not named as one
-# (forecast.defaults); decimal years lie in it too.
-YEARS = (1000, 2100)
 
 
 def decimal_years(time) -> tuple[int, str, str] | None:
