@@ -251,9 +251,8 @@ def _warn_padded_ids(x: torch.Tensor, lengths: torch.Tensor) -> None:
             padded, shortest = int((runs > 0).sum()), x.shape[1] - int(runs.max())
             fewest = int(runs[runs > 0].min())
             keep = "x[np.argmax(x != 0):]" if side == "start" else "x[:len(x) - np.argmax(x[::-1] != 0)]"
-            where = "start" if side == "start" else "end"
             warnings.warn(f"pad_collate: the {len(runs)} items are all {x.shape[1]} steps long and {padded} of them "
-                          f"{where} in {fewest} to {int(runs.max())} steps of id 0, with no 0 "
+                          f"{side} in {fewest} to {int(runs.max())} steps of id 0, with no 0 "
                           f"elsewhere: token ids padded already (Keras' pad_sequences, padding="
                           f"{'pre' if side == 'start' else 'post'!r})? the lengths would count the padding as steps "
                           f"({x.shape[1]}, not {shortest} for the shortest), which the model would read; "
