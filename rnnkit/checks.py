@@ -131,7 +131,8 @@ def _distinctness(count: np.ndarray, first: np.ndarray, second: np.ndarray) -> t
     return r2, float(log_std.std())
 
 
-INTERLEAVE_ROWS = 256  # the rows of an array that interleaved_channels reads
+INTERLEAVE_ROWS = 256  # the rows of an array that interleaved_channels reads,
+INTERLEAVE_VALUES = 2 ** 22  # and fewer where their values would pass this (32 MB in float64, a few copies of it)
 
 
 def interleaved_channels(values: np.ndarray) -> tuple[str, float, float] | None:
@@ -143,8 +144,10 @@ def interleaved_channels(values: np.ndarray) -> tuple[str, float, float] | None:
     ``(what, undone, read)``, what differs (``"level"``: R² of the means, ``"spread"``: of the log standard
     deviations, :func:`group_distinctness`) and by how much in each reading, or None. Rule: the undone reading's
     at least 0.3, the read channels' (either measure) at most 2/3 of it, and the season's at most 1/3 of it;
-    the first :data:`INTERLEAVE_ROWS` rows are read, and at least 200 values per channel are needed."""
-    values = np.asarray(values[:INTERLEAVE_ROWS], dtype=np.float64)
+    the first :data:`INTERLEAVE_ROWS` rows are read (fewer where they would hold more than
+    :data:`INTERLEAVE_VALUES` values), and at least 200 values per channel are needed."""
+    values = np.asarray(values[:INTERLEAVE_ROWS])
+    values = np.asarray(values[: max(1, INTERLEAVE_VALUES // max(int(np.prod(values.shape[1:])), 1))], dtype=np.float64)
     n, C, T = values.shape
     if C < 2 or T < 2 or n * T < 200:
         return None
