@@ -488,16 +488,17 @@ class Linear(torch.autograd.Function):
 
     @staticmethod
     def forward(ctx, x, w, b, matmul):
-        x2 = x.reshape(-1, x.shape[-1])
-        ctx.save_for_backward(x2, w)
+        # x itself is saved, not its (N, F) view: an input saved is read back with its graph when a gradient is
+        # differentiated again, so the second derivative's error (first_order) lies on the path to x
+        ctx.save_for_backward(x, w)
         ctx.matmul, ctx.shape, ctx.has_bias = matmul, x.shape, b is not None
-        return matmul(x2, w.t(), b).view(*x.shape[:-1], w.shape[0])
+        return matmul(x.reshape(-1, x.shape[-1]), w.t(), b).view(*x.shape[:-1], w.shape[0])
 
     @staticmethod
     @first_order
     def backward(ctx, dy):
-        x2, w = ctx.saved_tensors
-        dy2 = dy.reshape(-1, dy.shape[-1])
+        x, w = ctx.saved_tensors
+        x2, dy2 = x.reshape(-1, x.shape[-1]), dy.reshape(-1, dy.shape[-1])
         dx = ctx.matmul(dy2, w, None).view(ctx.shape) if ctx.needs_input_grad[0] else None
         dw = ctx.matmul(x2.t(), dy2, None).t() if ctx.needs_input_grad[1] else None  # (x^T dy)^T
         db = dy2.sum(0) if ctx.has_bias and ctx.needs_input_grad[2] else None

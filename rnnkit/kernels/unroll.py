@@ -36,24 +36,35 @@ def valid_steps(lengths: Tensor | None, B: int, T: int, device) -> Tensor:
 def first_order_only(message: str):
     """A decorator for the ``backward`` of an autograd Function whose backward runs without a graph: as
     ``torch.autograd.function.once_differentiable``, but a second derivative through it (``autograd.grad(...,
-    create_graph=True)`` then a backward of that gradient, e.g. a gradient penalty) raises ``message`` when it is
-    taken, naming the backend to use instead (torch's own message names neither the layer's option nor the fix).
-    """
+    create_graph=True)`` then a backward of that gradient, e.g. a gradient penalty or MAML's meta-gradient) raises
+    ``message`` when it is taken, naming the backend to use instead (torch's own message names neither the layer's
+    option nor the fix).
+
+    The error node takes as inputs what the true second derivative flows to: the incoming gradients (which hold the
+    forward graph through the Function's outputs, for a loss not linear in them) and the saved tensors that require
+    grad (the weights). So it lies on every path from the gradient to the parameters and inputs, and a backward
+    towards them runs it; with throwaway leaves alone as its inputs, ``autograd.grad(meta_loss, params)`` pruned it
+    and returned the first-order part only, without a word."""
 
     def decorate(backward):
         @functools.wraps(backward)
         def wrapper(ctx, *args):
             with torch.no_grad():
                 outputs = backward(ctx, *args)
-            if not torch.is_grad_enabled() or not any(isinstance(a, Tensor) and a.requires_grad for a in args):
+            if not torch.is_grad_enabled():  # no create_graph: a first derivative, the graph is not needed
                 return outputs
-            outputs = outputs if isinstance(outputs, tuple) else (outputs,)
-            error = torch._C._functions.DelayedError(message.encode(), len(outputs))
+            sources = [t for t in (*args, *ctx.saved_tensors) if isinstance(t, Tensor) and t.requires_grad]
+            if not sources:
+                return outputs
+            single = not isinstance(outputs, tuple)
+            outputs = (outputs,) if single else outputs
+            error = torch._C._functions.DelayedError(message.encode(), len(outputs) + len(sources))
 
-            def aliased(t):  # an alias that requires grad, so that the error node sits in the graph
+            def aliased(t):  # an alias that requires grad, so that the error node is its grad_fn
                 return None if t is None else t.detach().requires_grad_()
 
-            return error(*[aliased(t) for t in outputs])
+            wired = error(*[aliased(t) for t in outputs], *sources)[: len(outputs)]
+            return wired[0] if single else tuple(wired)
 
         return wrapper
 

@@ -1,0 +1,61 @@
+"""Thirty-fifth round, core: the layers, models and diagnostics as a PyTorch user meets them (K35-NN rows of
+docs/bad_inputs.md). Each test fails on the commit before its fix."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from torch.func import functional_call
+
+import rnnkit
+
+
+def _meta_gradient(layer, x, target):
+    """MAML's second-order meta-gradient: the loss after one inner step, differentiated through that step."""
+    params = dict(layer.named_parameters())
+
+    def loss(p):
+        y, _ = functional_call(layer, p, (x,))
+        return ((y - target) ** 2).mean()
+
+    g = torch.autograd.grad(loss(params), list(params.values()), create_graph=True)
+    fast = {k: v - 0.5 * gi for (k, v), gi in zip(params.items(), g, strict=True)}
+    return torch.autograd.grad(loss(fast), list(params.values()))
+
+
+@pytest.mark.parametrize("make, backend", [(lambda: rnnkit.GRU(3, 4), "cpu_gru"),
+                                           (lambda: rnnkit.GRU(3, 4), "cpu_loop"),
+                                           (lambda: rnnkit.LayerNormLSTM(3, 4), "cpu_loop")])
+def test_K35_01_second_derivative_through_the_cpu_loops_raises_not_first_order(make, backend):
+    torch.manual_seed(0)
+    layer = make().double()
+    x, target = torch.randn(3, 5, 3, dtype=torch.float64), torch.randn(3, 5, 4, dtype=torch.float64)
+    layer.backend = "reference"
+    reference = _meta_gradient(layer, x, target)
+    assert all(torch.isfinite(g).all() for g in reference)
+    layer.backend = backend
+    with pytest.raises(RuntimeError, match="compute first derivatives only.*backend='reference'"):
+        _meta_gradient(layer, x, target)  # was the first-order part alone, without a word
+    # a gradient penalty taken with autograd.grad towards the parameters, and towards x of a loss linear in y
+    xx = x.clone().requires_grad_()
+    y, _ = layer(xx)
+    gx, = torch.autograd.grad(((y - target) ** 2).mean(), xx, create_graph=True)
+    with pytest.raises(RuntimeError, match="compute first derivatives only"):
+        torch.autograd.grad(gx.pow(2).sum(), list(layer.parameters()))  # was "appears to not have been used"
+    y, _ = layer(xx)
+    gx, = torch.autograd.grad(y.sum(), xx, create_graph=True)
+    with pytest.raises(RuntimeError, match="compute first derivatives only"):
+        torch.autograd.grad(gx.pow(2).sum(), xx, allow_unused=True)  # was None
+
+
+def test_K35_01_first_derivatives_unchanged():
+    torch.manual_seed(0)
+    layer = rnnkit.GRU(3, 4, backend="cpu_gru").double()
+    x = torch.randn(3, 5, 3, dtype=torch.float64, requires_grad=True)
+    y, _ = layer(x, torch.tensor([5, 2, 4]))
+    g_fast = torch.autograd.grad(y.sin().sum(), [x, *layer.parameters()])
+    layer.backend = "reference"
+    y, _ = layer(x, torch.tensor([5, 2, 4]))
+    g_ref = torch.autograd.grad(y.sin().sum(), [x, *layer.parameters()])
+    for a, b in zip(g_fast, g_ref, strict=True):
+        torch.testing.assert_close(a, b, rtol=1e-10, atol=1e-12)
