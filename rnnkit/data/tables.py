@@ -377,6 +377,78 @@ def arrays_in_column(column: pd.Series, name: str) -> tuple[int, str] | None:
     return None
 
 
+def comma_numbers(words: pd.Series) -> tuple[str, str] | None:
+    """How text numbers that pandas did not read are written, ``(what, read_csv options)``, where every one is a
+    number with a thousands separator or a decimal comma (``'1,234'``, ``'11,2'``, ``'1.234,5'``); None otherwise."""
+    text = words.astype(str).str.strip()
+    if not len(text):
+        return None
+    if text.str.fullmatch(r"[-+]?\d{1,3}(\.\d{3})+(,\d+)?|[-+]?\d+,\d+").all() and text.str.contains(r"\.").any():
+        return "'.' between thousands and a decimal comma", "thousands='.', decimal=','"
+    thousands = text.str.fullmatch(r"[-+]?\d{1,3}(,\d{3})+(\.\d+)?").all()
+    decimal = text.str.fullmatch(r"[-+]?\d+,\d+").all()
+    if thousands and decimal:  # '1,234' is either
+        return ("a comma that is a thousands separator or a decimal comma", "thousands=',' (1,234 = 1234) or "
+                "decimal=',' (1,234 = 1.234), whichever the file means")
+    if thousands:
+        return "a thousands separator", "thousands=','"
+    if decimal:
+        return "a decimal comma", "decimal=','"
+    return None
+
+
+CURRENCY = "$€£¥₹"
+"""The currency signs an amount is written with, which pandas does not read."""
+_NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+"  # unsigned, with or without a thousands comma
+_UNIT = r"(?:[^\W\d_]|[°µ])[^\d\s]*"  # 'kg', 'm/s', '°C', 'µg/m³': a word after the number, no digit but ² ³
+
+
+def marked_numbers(words: pd.Series, spelt: str) -> tuple[str, str] | None:
+    """How text numbers that pd.to_numeric makes NaN are written, ``(what, fix)``, where every one is a number
+    with a mark pandas does not read: a percent sign (``'4.5%'``), a currency sign (``'$1,234.50'``,
+    ``'1.234,50 €'``) or a typographic minus (``'−3.2'``, U+2212, as word processors and some locales write
+    negatives, which would leave only the positive values) or a unit, the same in every cell (``'12 kg'``,
+    ``'37.5°C'``); None otherwise. ``spelt`` is the column as the user's code names it (``df['v']``)."""
+    text = words.astype(str).str.strip()
+    if not len(text):
+        return None
+    if text.str.fullmatch(rf"[-+]?(?:{_NUMBER})\s?%").all():
+        return ("percentages", f"pd.to_numeric({spelt}.str.rstrip('%')) / 100 for fractions (without / 100 for "
+                               "percentage points)")
+    if text.str.contains(f"[{CURRENCY}]").all():  # '$1,234.50', '1.234,50 €' (a German sheet), '-£3'
+        bare = text.str.replace(f"[{CURRENCY}\\s]", "", regex=True)
+        for number, strip, then in ((r"[-+]?\d{1,3}(,\d{3})*(\.\d+)?|[-+]?\d+(\.\d+)?|[-+]?\.\d+", ",", ""),
+                                    (r"[-+]?\d{1,3}(\.\d{3})*(,\d+)?|[-+]?\d+(,\d+)?", ".", ".str.replace(',', '.')")):
+            if bare.str.fullmatch(number).all():
+                return ("amounts with a currency sign", f"pd.to_numeric({spelt}.str.replace(r'[{CURRENCY}{strip}\\s]', "
+                                                        f"'', regex=True){then})")
+    if text.str.fullmatch(rf"[\u2212\u2013](?:{_NUMBER})").all():
+        code = f"u{ord(text.iloc[0][0]):04x}"
+        sign = "U+2212, a typographic minus" if code == "u2212" else "U+2013, an en dash"
+        return (f"negative numbers written with the sign {text.iloc[0][0]!r} ({sign}; errors='coerce' would keep "
+                "only the positive values)", rf"pd.to_numeric({spelt}.str.replace('\{code}', '-'))")
+    unit = text.str.extract(rf"^[-+]?(?:{_NUMBER})\s?({_UNIT})$", expand=False)
+    if unit.notna().all() and unit.nunique() == 1:  # one unit: a sheet's 'number + unit' format, or typed in
+        drop = rf"\s*{re.escape(unit.iloc[0])}$" + ("|," if text.str.contains(",").any() else "")
+        return (f"numbers with the unit {unit.iloc[0]!r}",
+                f"pd.to_numeric({spelt}.str.replace(r'{drop}', '', regex=True))")
+    return None
+
+
+def missing_marks(column: pd.Series) -> list[str] | None:
+    """The marks of a missing reading in a column of numbers that pandas read as text because of them: the
+    cells, at most 3 distinct ones, that hold no digit (``'-'``, ``'?'``, ``'--'``, ``'.'``, ``'missing'``:
+    pandas itself reads only ``''``, ``'NA'``, ``'n/a'``, ``'null'`` and the like as missing), where at least
+    half the cells are numbers; None otherwise (a column of words, numbers with other text)."""
+    text = column.dropna().astype(str).str.strip()
+    number = pd.to_numeric(text, errors="coerce").notna()
+    marks = text[~number]
+    if not len(marks) or number.sum() < len(text) / 2 or marks.str.contains(r"\d").any():
+        return None
+    shown = list(pd.unique(marks))
+    return shown if len(shown) <= 3 else None
+
+
 def numbers_with_commas(path: Path, column: pd.Series) -> str | None:
     """The message for a column of numbers that pandas read as text because they are written with a thousands
     separator (``"1,234.5"``) or a decimal comma (``"11,2"``), quoted in a comma-separated file: the reading that
@@ -753,6 +825,20 @@ def _features(path: Path, frame: pd.DataFrame) -> pd.DataFrame:
                 raise ValueError(f"{path}, {_lines([found[0]], path)}: feature column {c!r} {found[1]}")
             if message := numbers_with_commas(path, frame[c]):
                 raise CsvFormError(message)
+            given = frame[c].dropna()
+            words = given[pd.to_numeric(given, errors="coerce").isna()]
+            first = f"{_lines([frame.index.get_loc(words.index[0])], path)} has {_cell(words.iloc[0])} in {c!r}" \
+                if len(words) else ""
+            if len(words) and (marked := marked_numbers(words, f"df[{c!r}]")):  # '12 kg', '4.5%', '−3.2'
+                raise ValueError(f"{path}: feature column {c!r} holds {marked[0]} ({first}), which pandas reads as "
+                                 f"text; convert it, then save the file again: df = pd.read_csv(path); "
+                                 f"df[{c!r}] = {marked[1]}; df.to_csv(new_path, index=False)")
+            if marks := missing_marks(frame[c]):  # '-', '?': an export's missing readings
+                raise ValueError(f"{path}: feature column {c!r} holds numbers with {len(words)} cell(s) written "
+                                 f"{' or '.join(map(repr, marks))} ({first}), the mark of a missing reading, which "
+                                 f"pandas does not read as missing; save the file again with them empty, "
+                                 f"pd.read_csv(path, na_values={marks!r}).to_csv(new_path, index=False), then fill "
+                                 f"them in or read them as missing (missing_values=True; rnnkit train --time-aware)")
         column = frame[bad[0]]
         number = pd.to_numeric(column, errors="coerce").notna()
         word = column.astype(str).str.strip().isin(("True", "False", "TRUE", "FALSE", "true", "false"))

@@ -71,7 +71,10 @@ from .tables import (
     _clock_set_back,
     add_reading,
     arrays_in_column,
+    comma_numbers,
     date_readings,
+    marked_numbers,
+    missing_marks,
     named_months,
     period_label_starts,
     refuse_fiscal_years,
@@ -188,58 +191,6 @@ def reads_as_dates(text: pd.Series) -> bool:
         return len(date_readings(text.astype(str))) > 0
     except ValueError:  # dates with and without a UTC offset: dates all the same
         return True
-
-
-def _comma_numbers(words: pd.Series) -> tuple[str, str] | None:
-    """How text numbers that pandas did not read are written, ``(what, read_csv options)``, where every one is a
-    number with a thousands separator or a decimal comma (``'1,234'``, ``'11,2'``, ``'1.234,5'``); None otherwise."""
-    text = words.astype(str).str.strip()
-    if not len(text):
-        return None
-    if text.str.fullmatch(r"[-+]?\d{1,3}(\.\d{3})+(,\d+)?|[-+]?\d+,\d+").all() and text.str.contains(r"\.").any():
-        return "'.' between thousands and a decimal comma", "thousands='.', decimal=','"
-    thousands = text.str.fullmatch(r"[-+]?\d{1,3}(,\d{3})+(\.\d+)?").all()
-    decimal = text.str.fullmatch(r"[-+]?\d+,\d+").all()
-    if thousands and decimal:  # '1,234' is either
-        return ("a comma that is a thousands separator or a decimal comma", "thousands=',' (1,234 = 1234) or "
-                "decimal=',' (1,234 = 1.234), whichever the file means")
-    if thousands:
-        return "a thousands separator", "thousands=','"
-    if decimal:
-        return "a decimal comma", "decimal=','"
-    return None
-
-
-CURRENCY = "$€£¥₹"
-"""The currency signs an amount is written with, which pandas does not read."""
-_NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+"  # unsigned, with or without a thousands comma
-
-
-def marked_numbers(words: pd.Series, spelt: str) -> tuple[str, str] | None:
-    """How text numbers that pd.to_numeric makes NaN are written, ``(what, fix)``, where every one is a number
-    with a mark pandas does not read: a percent sign (``'4.5%'``), a currency sign (``'$1,234.50'``,
-    ``'1.234,50 €'``) or a typographic minus (``'−3.2'``, U+2212, as word processors and some locales write
-    negatives, which would leave only the positive values); None otherwise. ``spelt`` is the column as the
-    user's code names it (``df['v']``)."""
-    text = words.astype(str).str.strip()
-    if not len(text):
-        return None
-    if text.str.fullmatch(rf"[-+]?(?:{_NUMBER})\s?%").all():
-        return ("percentages", f"pd.to_numeric({spelt}.str.rstrip('%')) / 100 for fractions (without / 100 for "
-                               "percentage points)")
-    if text.str.contains(f"[{CURRENCY}]").all():  # '$1,234.50', '1.234,50 €' (a German sheet), '-£3'
-        bare = text.str.replace(f"[{CURRENCY}\\s]", "", regex=True)
-        for number, strip, then in ((r"[-+]?\d{1,3}(,\d{3})*(\.\d+)?|[-+]?\d+(\.\d+)?|[-+]?\.\d+", ",", ""),
-                                    (r"[-+]?\d{1,3}(\.\d{3})*(,\d+)?|[-+]?\d+(,\d+)?", ".", ".str.replace(',', '.')")):
-            if bare.str.fullmatch(number).all():
-                return ("amounts with a currency sign", f"pd.to_numeric({spelt}.str.replace(r'[{CURRENCY}{strip}\\s]', "
-                                                        f"'', regex=True){then})")
-    if text.str.fullmatch(rf"[\u2212\u2013](?:{_NUMBER})").all():
-        code = f"u{ord(text.iloc[0][0]):04x}"
-        sign = "U+2212, a typographic minus" if code == "u2212" else "U+2013, an en dash"
-        return (f"negative numbers written with the sign {text.iloc[0][0]!r} ({sign}; errors='coerce' would keep "
-                "only the positive values)", rf"pd.to_numeric({spelt}.str.replace('\{code}', '-'))")
-    return None
 
 
 def refuse_clock_times(raw: Any, what: str, spelt: str = "times") -> None:
@@ -669,7 +620,7 @@ class TimeSeriesFrame:
                         f"value column {c!r} has dtype {dtype}; expected a numeric column: it holds dates as text "
                         f"(e.g. {words.iloc[0]!r}): pass time_col={c!r} if it is the time axis, or {leave_out}"
                     )
-                if (read := _comma_numbers(words)) is not None:  # '1,234', '11,2': numbers pd.to_numeric makes NaN
+                if (read := comma_numbers(words)) is not None:  # '1,234', '11,2': numbers pd.to_numeric makes NaN
                     raise ValueError(
                         f"value column {c!r} has dtype {dtype}; expected a numeric column: it holds numbers written "
                         f"with {read[0]} (e.g. {words.iloc[0]!r}), which pd.to_numeric would make NaN: read the CSV "
@@ -687,9 +638,19 @@ class TimeSeriesFrame:
                         f"{words.iloc[0]!r}), a category, which pd.to_numeric would make all NaN: {leave_out}, or "
                         f"encode it as numbers yourself (e.g. pd.get_dummies(df[{c!r}], dtype=float))"
                     )
+                row = int(np.flatnonzero(data[c].index.isin(words.index[:1]))[0])
+                if marks := missing_marks(data[c]):  # '-', '?': an export's missing readings, read by na_values
+                    raise ValueError(
+                        f"value column {c!r} has dtype {dtype}; expected a numeric column: it holds numbers with "
+                        f"{len(words)} cell(s) written {' or '.join(map(repr, marks))} (the first at row {row}), the "
+                        f"mark of a missing reading, which pandas does not read as missing; read the CSV with "
+                        f"na_values={marks!r} (pd.read_csv or TimeSeriesFrame.from_csv, as for 'NA'), or convert it "
+                        f"with pd.to_numeric(df[{c!r}], errors='coerce') (each becomes NaN)"
+                    )
                 raise ValueError(
-                    f"value column {c!r} has dtype {dtype}; expected a numeric column: convert it with "
-                    f"pd.to_numeric(df[{c!r}], errors='coerce') or {leave_out}"
+                    f"value column {c!r} has dtype {dtype}; expected a numeric column: {len(words)} cell(s) are not "
+                    f"numbers, the first {words.iloc[0]!r} at row {row}; correct them, or convert it with "
+                    f"pd.to_numeric(df[{c!r}], errors='coerce') (each becomes NaN), or {leave_out}"
                 )
         values = data[value_cols].to_numpy(dtype=np.float64, na_value=np.nan)
         return cls(values, columns=value_cols, time=time, time_name=time_name)

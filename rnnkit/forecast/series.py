@@ -32,6 +32,7 @@ from ..data.timeseries import (
     YEARS,
     TimeSeriesFrame,
     check_on_anchor,
+    comma_numbers,
     dates_as_numbers,
     marked_numbers,
     names_series,
@@ -697,6 +698,10 @@ def _check_text_values(data: pd.Series | pd.DataFrame, time_col: str | None) -> 
             raise ValueError(f"{what} holds numbers {held} (e.g. {given.iloc[0]!r}); convert it: "
                              f"{spelt} = pd.to_numeric({spelt})")
         words = given[read.isna()]
+        if (commas := comma_numbers(words)) is not None:  # '1,038' beside '987': errors='coerce' would drop them
+            raise ValueError(f"{what} holds numbers written with {commas[0]} (e.g. {words.iloc[0]!r}, {len(words)} "
+                             f"such cells), which pd.to_numeric makes NaN, errors='coerce' too: read the CSV with "
+                             f"{commas[1]} (pd.read_csv(path, ...))")
         if (marked := marked_numbers(words, spelt)) is not None:  # '−3.2': errors='coerce' would drop the negatives
             raise ValueError(f"{what} holds {marked[0]} (e.g. {words.iloc[0]!r}), which pd.to_numeric would make NaN: "
                              f"convert it, {spelt} = {marked[1]}")
