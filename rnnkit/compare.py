@@ -120,16 +120,32 @@ def check_run_options(*, lengths, seeds, steps, budget_seconds, hidden_size, bat
     return [None if length is None else int(length) for length in lengths]  # numpy's ints are no JSON numbers
 
 
-def check_task_options(task: str, lengths, task_params: dict | None) -> None:
+def check_task_options(task: str | Task, lengths, task_params: dict | None) -> None:
     """Refuse what ``compare`` would override without a word: a ``seed`` in ``task_params`` (the runs' seeds are
     ``first_seed, first_seed + 1, ...``), a ``T`` there beside ``lengths`` (a length wins), and ``lengths`` for a
-    task whose sequences have one fixed length (it has no ``T``), and an unknown task (with the closest name)."""
-    if task not in TASKS:  # here, not at the first run, and with get_task's choices: by name, with a guess
-        raise ValueError(f"compare: unknown task {task!r}; {task_name_guess(task)}choose from {', '.join(TASKS)}")
+    task whose sequences have one fixed length (it has no ``T``), and an unknown task (with the closest name). A
+    :class:`Task` of one's own data has neither a builder to take ``task_params`` nor a ``T`` to set."""
+    given = [v for v in lengths if v is not None]
+    if isinstance(task, Task):
+        if task_params:
+            raise ValueError(f"compare: task_params {task_params!r} go to a named task's builder, but the task "
+                             f"{task.name!r} is a Task already built; build it with the data you want instead")
+        if given:
+            raise ValueError(f"compare: lengths {given} set the T of a named task, but the task {task.name!r} is a "
+                             f"Task already built (its sequences have {task.seq_len} steps); leave lengths out "
+                             f"(or pass [None])")
+        return
+    if not isinstance(task, str) or task not in TASKS:  # here, not at the first run, by name, with a guess
+        if isinstance(task, str | bytes):
+            raise ValueError(f"compare: unknown task {task!r}; {task_name_guess(task)}choose from "
+                             f"{', '.join(TASKS)}, or pass a Task of your own data (rnnkit.tasks.Task)")
+        raise ValueError(f"compare: task must be the name of a task ({', '.join(TASKS)}) or a Task of your own "
+                         f"data (rnnkit.tasks.Task(name, kind, Split(X_train, y_train), Split(X_val, y_val), "
+                         f"Split(X_test, y_test), output_size=..., metric=..., chance=..., chance_note=...)), got "
+                         f"{type(task).__name__}")
     if task_params is not None and not isinstance(task_params, dict):  # else dict()'s TypeError at the first run
         raise ValueError(f"compare: task_params must be a dict of the task's options (e.g. {{'n_train': 1000}}) or "
                          f"None, got {type(task_params).__name__} {task_params!r}"[:300])
-    given = [v for v in lengths if v is not None]
     params = task_params or {}
     if "seed" in params:
         raise ValueError(f"compare: task_params sets 'seed' ({params['seed']!r}), which each run sets to its own "
@@ -367,9 +383,9 @@ def train_one(
 
 
 def compare(
-    task: str = "adding",
+    task: str | Task = "adding",
     *,
-    lengths=(200,),
+    lengths=None,
     cells=DEFAULT_CELLS,
     seeds: int = 3,
     steps: int | None = 2000,
@@ -387,6 +403,11 @@ def compare(
     log=print,
 ) -> dict:
     """Train and measure every cell on ``task`` at every length; write the report to ``out`` if given.
+
+    ``task``: the name of a task of :data:`rnnkit.tasks.TASKS`, built for each seed and length, or a
+    :class:`rnnkit.tasks.Task` of one's own data, whose splits every run trains, validates and tests on (a seed
+    draws the initial weights and batch order only). ``lengths``: the ``T`` of each comparison for a task with a
+    length (default ``[200]``); ``[None]`` (the default otherwise) for a task of fixed length or a ``Task``.
 
     ``steps`` and ``budget_seconds`` bound each training run (whichever ends first; at least one must be set).
     ``task_params`` go to the task builder (:func:`rnnkit.tasks.get_task`) beside ``T`` (for tasks with a
@@ -406,6 +427,9 @@ def compare(
         raise ValueError(f"compare: equal_params must be True or False (True: every cell at the parameter count of "
                          f"an LSTM of hidden_size; rnnkit compare --equal-params), got {equal_params!r}")
     cells = check_cells(cells)
+    if lengths is None:
+        with_length = isinstance(task, str) and task in TASKS and "T" in inspect.signature(TASKS[task]).parameters
+        lengths = [200] if with_length else [None]
     lengths = check_run_options(lengths=lengths, seeds=seeds, steps=steps, budget_seconds=budget_seconds,
                                 hidden_size=hidden_size, batch_size=batch_size, eval_every=eval_every,
                                 first_seed=first_seed)
@@ -422,6 +446,7 @@ def compare(
         raise ValueError(f"compare: {e}") from None
     if out is not None:  # before the runs, not after them
         check_report_directory(out, f"compare: out={str(out)!r}")
+    task_name = task.name if isinstance(task, Task) else task
     runs: list[Run] = []
     task_info = {}
     for length in lengths:
@@ -429,7 +454,7 @@ def compare(
             params = dict(task_params or {}, seed=seed)
             if length is not None:
                 params["T"] = length
-            t = get_task(task, **params)
+            t = task if isinstance(task, Task) else get_task(task, **params)
             bar, rule = success_bar(t)
             # keyed by the sequences' length, as the summary is (the copy task's T is its delay: T + 20 steps)
             info = task_info.setdefault(str(t.seq_len), {"chance_per_seed": [], "success_bar_per_seed": []})
@@ -503,13 +528,13 @@ def compare(
                 )
                 runs.append(run)
                 log(
-                    f"{task} T={t.seq_len} seed={seed} {cell:4s} H={h} {t.metric}={metric:.4g} "
+                    f"{task_name} T={t.seq_len} seed={seed} {cell:4s} H={h} {t.metric}={metric:.4g} "
                     f"(chance {t.chance:.4g}) success={run.success} reach={run.reach} "
                     f"{throughput:.0f} seq/s {seconds:.0f} s {taken} steps"
                     + (f" (diverged: {why}; a lower lr or clip_grad_norm may train it)" if why else "")
                 )
     results = {
-        "task": task,
+        "task": task_name,
         "lengths": list(lengths),
         "cells": list(cells),
         "seeds": seeds,

@@ -26,9 +26,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from ..checks import is_count
+from ..checks import is_count, is_finite_number
 
 KINDS = ("classify", "regress", "tag")
+# the metrics that read each kind's outputs (accuracy of regressed values would compare floats for equality)
+KIND_METRICS = {"classify": ("accuracy", "cross_entropy"), "regress": ("mse",),
+                "tag": ("accuracy", "cross_entropy")}
 
 
 def accuracy(y: np.ndarray, out: np.ndarray) -> float:
@@ -56,10 +59,33 @@ METRICS = {"accuracy": (accuracy, True), "mse": (mse, False), "cross_entropy": (
 
 @dataclass(frozen=True, eq=False)
 class Split:
-    """Inputs ``X (n, T, F)`` float32 and targets ``y``; unpacks as ``X, y = task.train``."""
+    """Inputs ``X (n, T, F)`` float32 and targets ``y``; unpacks as ``X, y = task.train``. One's own ``X`` of
+    another number type is read as float32; a 2-D, non-numeric or non-finite ``X``, or a ``y`` of another
+    count, is refused by name (:class:`Task` checks ``y`` against its kind)."""
 
     X: np.ndarray
     y: np.ndarray
+
+    def __post_init__(self):
+        # a split built from one's own data: X as the models read it, or an error that says how to make it so
+        X, y = np.asarray(self.X), np.asarray(self.y)
+        if X.ndim == 2:  # else read as (n, T, F) with F = T: a model of T input features, one step per sequence
+            raise ValueError(f"Split: X has shape {X.shape}, but a split's X is (n, T, F), batch-first; for "
+                             f"{X.shape[0]} sequences of {X.shape[1]} steps of one feature pass X[..., None]")
+        if X.ndim != 3:
+            raise ValueError(f"Split: X must be an (n, T, F) array (sequences, steps, features), got shape {X.shape}")
+        if X.dtype.kind not in "biuf":
+            raise ValueError(f"Split: X must hold numbers, got dtype {X.dtype}; convert it first "
+                             f"(e.g. X.astype(np.float32))")
+        if len(y) != len(X):
+            raise ValueError(f"Split: X has {len(X)} sequences but y has {len(y)} targets; give one per sequence")
+        X = X.astype(np.float32, copy=False)  # the models' dtype (a float64 X would meet float32 weights)
+        if not np.isfinite(X).all():
+            i, t, f = (int(k) for k in np.argwhere(~np.isfinite(X))[0])
+            raise ValueError(f"Split: X is {X[i, t, f]} at sequence {i}, step {t}, feature {f}; a task's sequences "
+                             f"are complete (a run would train on it as a number and diverge): fill or drop them")
+        object.__setattr__(self, "X", X)
+        object.__setattr__(self, "y", y)
 
     def __iter__(self) -> Iterator[np.ndarray]:
         return iter((self.X, self.y))
@@ -91,6 +117,56 @@ class Task:
         if self.metric not in METRICS:
             raise ValueError(f"Task {self.name!r}: metric must be one of {tuple(METRICS)}, "
                              f"got {self.metric!r}")
+        if self.metric not in KIND_METRICS[self.kind]:
+            raise ValueError(f"Task {self.name!r}: a {self.kind} task is scored by "
+                             f"{' or '.join(KIND_METRICS[self.kind])}, not {self.metric!r}")
+        if not is_finite_number(self.chance):  # else a NaN bar that no run beats, or text
+            raise ValueError(f"Task {self.name!r}: chance must be a finite number (the {self.metric} of the "
+                             f"chance-level baseline on the test split), got {self.chance!r}")
+        # a Python float: np.mean's float64 made every run's success a numpy bool, which json.dump of compare's
+        # results refuses
+        object.__setattr__(self, "chance", float(self.chance))
+        if not is_count(self.output_size):
+            raise ValueError(f"Task {self.name!r}: output_size must be an integer >= 1 (classes, or values per "
+                             f"target), got {self.output_size!r}")
+        splits = {"train": self.train, "val": self.val, "test": self.test}
+        for split, (X, y) in splits.items():
+            if X.shape[-1] != self.train.X.shape[-1]:
+                raise ValueError(f"Task {self.name!r}: the {split} split has {X.shape[-1]} features per step but the "
+                                 f"train split {self.train.X.shape[-1]}; every split holds the same features")
+            object.__setattr__(splits[split], "y", self._checked_targets(y, X, split))
+
+    def _checked_targets(self, y: np.ndarray, X: np.ndarray, split: str) -> np.ndarray:
+        """``y`` of one split as the training and :meth:`score` read it (int64 class ids from 0, float32 values),
+        or a ValueError naming what it holds and how to encode it."""
+        where = f"Task {self.name!r}: the {split} split's y"
+        if self.kind == "regress":
+            if y.dtype.kind not in "iuf":
+                raise ValueError(f"{where} has dtype {y.dtype}; a regress task's targets are numbers")
+            width = 1 if y.ndim == 1 else int(np.prod(y.shape[1:]))
+            if y.ndim > 2 or width != self.output_size:
+                raise ValueError(f"{where} has shape {y.shape}, but output_size={self.output_size} values per "
+                                 f"sequence take (n,) or (n, {self.output_size})" if self.output_size > 1 else
+                                 f"{where} has shape {y.shape}, but output_size=1 takes (n,) or (n, 1)")
+            return y.astype(np.float32, copy=False)
+        shape = (len(X),) if self.kind == "classify" else X.shape[:2]
+        if y.shape != shape:
+            unit = "sequence" if self.kind == "classify" else "step (n, T)"
+            raise ValueError(f"{where} has shape {y.shape}, but a {self.kind} task takes one class id per {unit}: "
+                             f"{shape}")
+        if y.dtype.kind not in "biu":
+            labels = np.unique(np.concatenate([np.ravel(s.y) for s in (self.train, self.val, self.test)]))
+            shown = ", ".join(map(repr, labels[:4].tolist())) + (", ..." if len(labels) > 4 else "")
+            raise ValueError(f"{where} holds labels of dtype {y.dtype} ({shown}), but a task's classes are the "
+                             f"integers 0 .. output_size - 1 that index the model's outputs; encode every split "
+                             f"with the classes of all three: classes = np.unique(np.concatenate([y_train, y_val, "
+                             f"y_test])), then np.searchsorted(classes, y) for each")
+        if len(y) and (y.min() < 0 or y.max() >= self.output_size):
+            bad = (y.max() if y.max() >= self.output_size else y.min()).item()
+            raise ValueError(f"{where} holds the class {bad!r}, but output_size={self.output_size} gives the "
+                             f"classes 0 .. {self.output_size - 1} (the model's outputs): labels from 1? subtract "
+                             f"1; else give output_size the number of classes")
+        return y.astype(np.int64, copy=False)
 
     @property
     def input_size(self) -> int:
