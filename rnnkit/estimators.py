@@ -1413,6 +1413,25 @@ def _check_swapped_count(X, y, who: str, name: str = "y") -> None:
                          f"sequence; an index is (instance, time): X.swaplevel().sort_index()")
 
 
+def _check_not_long_rows(X, y, who: str) -> None:
+    """Refuse a 2-D array X of k rows per entry of ``y`` (k >= 2), with the likeliest cause: the rows of a long
+    ``(instance, time)`` table, one per step, whose index a scikit-learn transformer before the estimator in a
+    Pipeline (StandardScaler, ColumnTransformer) dropped when it returned a numpy array; read as ``(n, T)``, each
+    row would be a sequence of its own, and only the count of y's entries tells (check_n_targets would say the
+    counts differ, not why)."""
+    if not isinstance(X, np.ndarray) or X.ndim != 2 or not hasattr(y, "__len__") or isinstance(y, str | bytes):
+        return
+    if len(y) < 2 or len(X) <= len(y) or len(X) % len(y):
+        return
+    raise ValueError(f"{who}: X is a 2-D array of {len(X)} rows and {X.shape[1]} column(s), read as {len(X)} "
+                     f"sequences (n, T) of one feature, but y has {len(y)} entries, one per {len(X) // len(y)} rows "
+                     f"of X: the rows of a long (instance, time) table, one per step, whose index was dropped? a "
+                     f"scikit-learn transformer before {who.split('.')[0]} in a Pipeline (StandardScaler, "
+                     f"ColumnTransformer) returns a numpy array without it: call .set_output(transform='pandas') on "
+                     f"that step (or sklearn.set_config(transform_output='pandas')), so that X reaches "
+                     f"{who.split('.')[0]} as the DataFrame on its (instance, time) index")
+
+
 def _per_row(X, y) -> bool:
     """Whether ``y`` has one entry per row of a MultiIndex ``(instance, time)`` X, and X has fewer instances than
     rows: a column of the long table X was taken from (one value per step), not one per instance."""
@@ -2315,6 +2334,7 @@ class _SequenceEstimator(BaseEstimator):
         """``y`` as one target per sequence of X, in X's order: a torch tensor as numpy, and a pandas ``y``
         checked against a DataFrame X's instances (:func:`check_target_index`)."""
         y = targets_array(y, who)
+        _check_not_long_rows(X, y, who)
         check_target_index(X, y, who)
         return y
 
