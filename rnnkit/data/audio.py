@@ -307,6 +307,25 @@ def _signed_bytes(data: np.ndarray) -> float | None:
     return unsigned / max(signed, 1e-12) if unsigned > 4 * signed else None
 
 
+def _warn_narrow_int32(path, data: np.ndarray) -> None:
+    """Warn of 32-bit integer PCM whose samples use only their low 16 or 24 bits: values of a 24-bit (or 16-bit)
+    converter stored in int32 words without their shift (``wavfile.write(path, rate, adc.astype(np.int32))``, a
+    reader's 3-byte values widened), which read over 2**31 are 256 (65536) times too quiet, every log-mel feature
+    11.1 (22.2) lower than the same sound in a 24-bit (16-bit) file. scipy reads a true 24-bit file into int32 shifted
+    up (its low byte 0), so that is told apart; a 32-bit recording this quiet (its peak 42 dB below full scale or
+    further) is rare, hence a warning, not an error; silence says nothing."""
+    peak = int(np.abs(data.astype(np.int64)).max())
+    if not 0 < peak <= 2**23 or not (data & 0xFF).any():
+        return
+    bits = 16 if peak <= 2**15 else 24
+    warnings.warn(f"{path}: its 32-bit integer samples go up to {peak} of {2**31}, using only their low {bits} bits: "
+                  f"a {bits}-bit converter's values stored in 32-bit words unshifted? read over 2**31 they are "
+                  f"{2**(32 - bits)} times too quiet ({20 * math.log10(2**(32 - bits)):.0f} dB); write them at their "
+                  f"own width (rate, x = scipy.io.wavfile.read(path); scipy.io.wavfile.write(new_path, rate, "
+                  f"(x / 2**{bits - 1}).astype(np.float32))); if the recording is this quiet, silence this with "
+                  "warnings.filterwarnings('ignore', '.*using only their low')", UserWarning, stacklevel=3)
+
+
 def wav_info(path: str | os.PathLike) -> tuple[int, int, int]:
     """``(n_samples, sample_rate, channels)`` of a WAV file, without reading its samples."""
     sr, data = _read_raw(path, mmap=True)
@@ -427,6 +446,8 @@ def read_wav(
                          "they would be loud noise; the writer named the wrong format in the header. Write it again "
                          "as float: rate, x = scipy.io.wavfile.read(path); scipy.io.wavfile.write(new_path, rate, "
                          "x.view(np.float32))")
+    if data.dtype == np.int32:
+        _warn_narrow_int32(path, data)
     if data.dtype == np.uint8 and (rougher := _signed_bytes(data)):
         seen = ("every sample is byte 0, silence as int8, which would be read as a constant -1 (full scale)"
                 if rougher == math.inf else f"read so, the steps between its samples carry {rougher:.0f} times the "

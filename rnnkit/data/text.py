@@ -308,13 +308,17 @@ class Vocab:
         if level not in LEVELS:
             raise ValueError(f"level must be one of {LEVELS}, got {level!r}")
         check_flags(lower=lower)  # "no" would be truthy: every text lowercased
+        if isinstance(tokens, str | bytes):  # its characters would be the tokens, and it starts with no special
+            raise ValueError(f"tokens is one string ({tokens[:30]!r}); give the list of tokens (a vocabulary file's "
+                             "lines: read_text(path).splitlines())")
         if tuple(tokens[: len(SPECIALS)]) != SPECIALS:
-            raise ValueError(f"a vocabulary must start with {SPECIALS}, got {list(tokens[:4])}")
+            raise ValueError(_specials_first(list(tokens)))
         self.itos = list(tokens)
         self.stoi = {t: i for i, t in enumerate(self.itos)}
         if len(self.stoi) != len(self.itos):
             dup = [t for t, c in Counter(self.itos).items() if c > 1]
             raise ValueError(f"vocabulary tokens must be unique; duplicated: {dup[:5]}")
+        _refuse_unreachable(self.itos, level, lower)
         self.level = level
         self.lower = lower
 
@@ -349,6 +353,7 @@ class Vocab:
         vocab = cls(SPECIALS, level=level, lower=lower)
         counts: Counter[str] = Counter()
         markers: Counter[str] = Counter()
+        garbled: list[tuple[int, str, str, str]] = []  # (text, as written, as UTF-8, read as)
         n_texts = 0
         for i, item in enumerate(corpus):
             n_texts += 1
@@ -360,6 +365,8 @@ class Vocab:
                 raise ValueError(f"text {i} of the corpus: {e}") from None
             if level == "word" and isinstance(item, str):
                 markers.update(_marker_spellings(item, lower))
+            if isinstance(item, str) and not item.isascii() and len(garbled) < 2 and (pair := _utf8_as_one_byte(item)):
+                garbled.append((i, *pair))
         for s in SPECIALS:
             counts.pop(s, None)
         if not counts:  # built (a vocabulary of the specials alone is one), but every text would encode to <unk>
@@ -368,6 +375,8 @@ class Vocab:
                           f"alone and every text encodes to {UNK}; build it from the training texts (a file read "
                           "empty, or a list consumed by an earlier loop?)", UserWarning, stacklevel=2)
         _check_one_kind(counts)
+        if garbled:
+            _warn_utf8_as_one_byte(garbled)
         if level == "word":
             _warn_unspaced_words(counts)
             _warn_other_markers(markers)
@@ -512,10 +521,11 @@ class Vocab:
         try:
             d = json.loads(raw)
         except json.JSONDecodeError as e:
-            raise ValueError(f"{path} is not JSON ({e}); expected a vocabulary written by Vocab.save") from None
+            raise ValueError(f"{path} is not JSON ({e}); expected a vocabulary written by Vocab.save"
+                             + _other_vocab_file(raw, json_text=False)) from None
         if not isinstance(d, dict) or d.get("format") != "rnnkit.vocab":
             raise ValueError(f"{path} is not an rnnkit vocabulary (no 'format': 'rnnkit.vocab'); "
-                             "write it with Vocab.save")
+                             "write it with Vocab.save" + _other_vocab_file(d, json_text=True))
         missing = [k for k in ("tokens", "level", "lower") if k not in d]
         if missing:
             raise ValueError(f"{path}: corrupt rnnkit vocabulary (no {missing}); write it again with Vocab.save")
@@ -525,6 +535,104 @@ class Vocab:
 
     def __repr__(self) -> str:
         return f"Vocab({len(self)} {self.level} tokens, lower={self.lower})"
+
+
+def _other_vocab_file(content, *, json_text: bool) -> str:
+    """What `Vocab.load` adds to its refusal of another tool's vocabulary file, naming its form and the constructor
+    call that reads it: a plain token list (one per line: BERT's ``vocab.txt``, a word list; or a token and its count
+    or score per line), a JSON list of tokens, or a JSON map of token to id (Hugging Face's ``vocab.json``, Keras'
+    ``word_index``)."""
+    def make(tokens: str) -> str:
+        return (f"Vocab([*SPECIALS, *{tokens}], level='word') (SPECIALS from rnnkit.data.text; ids 0-3 are the "
+                "specials', so each token's id is its place + 4: a model trained on the file's own ids reads others), "
+                "then vocab.save(path) for Vocab.load")
+    if not json_text:
+        lines = [line for line in content.splitlines() if line.strip()]
+        if len(lines) < 2:
+            return ""
+        if all(len(line.split()) == 1 for line in lines[:100]):
+            return (f"; it holds {len(lines)} lines of one token each: a plain vocabulary file (BERT's vocab.txt, a "
+                    f"word list)? read its tokens, tokens = read_text(path).splitlines(), and build {make('tokens')}")
+        if all(_COUNT_FIELDS.fullmatch(line.strip()) for line in lines[:100]):
+            return (f"; it holds {len(lines)} lines of a token and numbers (counts, scores or vectors: word2vec's "
+                    "-save-vocab, sentencepiece's .vocab, GloVe): read the first field of each, tokens = "
+                    f"[line.split()[0] for line in read_text(path).splitlines()], and build {make('tokens')}")
+        return ""
+    if isinstance(content, list) and content and all(isinstance(t, str) for t in content):
+        return f"; it is a JSON list of {len(content)} tokens: tokens = json.load(f); build {make('tokens')}"
+    if isinstance(content, dict) and content and all(isinstance(v, int) for v in content.values()):
+        return (f"; it is a JSON map of {len(content)} tokens to ids (Hugging Face's vocab.json, Keras' word_index): "
+                f"tokens = sorted(d, key=d.get) puts them in the order of their ids; build {make('tokens')}")
+    return ""
+
+
+def _specials_first(tokens: list) -> str:
+    """The error of a token list that does not start with `SPECIALS` (a vocabulary file's lines given as they are):
+    ids 0-3 are the specials' (0 is the padding `pad_collate` writes), so a file's own tokens go after them."""
+    head = f"a vocabulary must start with {SPECIALS} (ids 0-3), got {tokens[:4]}"
+    own = [t for t in tokens if isinstance(t, str) and _OTHER_MARKERS.fullmatch(t)]
+    if set(SPECIALS) <= set(tokens):
+        return (f"{head}: the specials are there but at other ids; put them first, in this order (ids 0-3 are fixed: 0 "
+                f"is the padding pad_collate writes): Vocab([*SPECIALS, *(t for t in tokens if t not in SPECIALS)], "
+                "...), with SPECIALS from rnnkit.data.text")
+    theirs = (f"; the file's own markers {own[:4]} would be tokens of their own beside them: drop them, or map them "
+              "to the specials in the texts") if own else ""
+    return (f"{head}; put the specials before the tokens of a vocabulary file: Vocab([*SPECIALS, *tokens], ...), "
+            f"with SPECIALS from rnnkit.data.text{theirs}")
+
+
+_COUNT_FIELDS = re.compile(r"\S+(?:\s+[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)+")
+"""A vocabulary file's line of a token and numbers: word2vec's ``-save-vocab`` (``the 1061396``), sentencepiece's
+``.vocab`` (``▁the\t-3.41``), GloVe's vectors (``the 0.418 0.24968 ...``)."""
+
+
+def _refuse_unreachable(tokens: list, level: str, lower: bool) -> None:
+    """Refuse string tokens of a ``char`` or ``word`` vocabulary that `Vocab.tokenize` never gives from a text, so
+    that no text would ever encode to them (the word they stand for reads as ``<unk>`` everywhere): a char token of
+    several characters, a word with whitespace or a byte-order mark at its ends, a word followed by numbers, a word
+    with capitals under ``lower=True``. `Vocab.build` makes none of them; a vocabulary file's lines given to the
+    constructor do: its first line read with a byte-order mark, lines split at ``\\n`` with CRLF's ``\\r`` left on,
+    lines of counts or scores (half the tokens or more: a few may be tokens of several words, ``'Route 66'``, for token
+    lists), a cased file. ``level="token"`` takes tokens as they are given, and is not judged."""
+    if level == "token":
+        return
+    words = [(i, t) for i, t in enumerate(tokens[len(SPECIALS):], start=len(SPECIALS)) if isinstance(t, str)]
+    if level == "char":
+        long = [(i, t) for i, t in words if len(t) != 1]
+        if long:
+            i, t = long[0]
+            why = (": lines of a file with their line ends kept (CRLF's '\\r' after each: split it with str."
+                   "splitlines())" if len(t.rstrip("\r\n")) == 1 else "")
+            raise ValueError(f"Vocab: token {i} ({t!r}) has {len(t)} characters, but a level='char' vocabulary reads "
+                             f"a text one character at a time, so no text would ever encode to it ({len(long)} such "
+                             f"token(s)){why}; give one character per token, or build a level='word' vocabulary "
+                             "for words")
+        return
+    ends = [(i, t) for i, t in words if t != t.strip() or "\ufeff" in t]
+    if ends:
+        i, t = ends[0]
+        why = ("a byte-order mark (U+FEFF) before it: the first line of a file saved with one (Notepad), read with "
+               "encoding='utf-8'; read it with encoding='utf-8-sig' (read_text does)" if "\ufeff" in t else
+               "'\\r' after it: lines of a CRLF (Windows) file split at '\\n' alone; split it with str.splitlines()"
+               if t.endswith("\r") else "whitespace at its ends; strip each line (line.strip())")
+        raise ValueError(f"Vocab: token {i} ({t!r}) holds {why}; a level='word' vocabulary splits texts into words "
+                         f"without it, so no text would ever encode to it ({len(ends)} such token(s), "
+                         f"{t.strip().removeprefix(chr(0xFEFF))!r} would read as <unk> everywhere)")
+    counted = [(i, t) for i, t in words if (" " in t or "\t" in t) and _COUNT_FIELDS.fullmatch(t)]
+    if counted and len(counted) * 2 >= len(words):  # a few ('Route 66') may be tokens of several words
+        i, t = counted[0]
+        raise ValueError(f"Vocab: token {i} ({t[:40]!r}) is a word followed by numbers: lines of a vocabulary file "
+                         "with counts, scores or vectors (word2vec's -save-vocab, sentencepiece's .vocab, GloVe's "
+                         f"vectors)? no text would ever encode to it ({len(counted)} such token(s)); take the first "
+                         "field of each line: [line.split()[0] for line in lines]")
+    if lower:
+        cased = [(i, t) for i, t in words if t.lower() != t]
+        if cased:
+            i, t = cased[0]
+            raise ValueError(f"Vocab: lower=True lowers every text before it is split, but token {i} ({t!r}) holds "
+                             f"capitals, so no text would ever encode to it ({len(cased)} such token(s)): a cased "
+                             "vocabulary file? build it with lower=False (texts keep their case), or lower its tokens "
+                             "first (dict.fromkeys(t.lower() for t in tokens) drops the repeats)")
 
 
 def _as_tuple(token):
@@ -571,6 +679,41 @@ def _warn_other_markers(markers: Counter) -> None:
                   + (f"write them as the specials first ({fix}: text.replace(...) for each text)" if named else
                      "remove them from the texts") + ", or, if they are text, silence this with "
                   "warnings.filterwarnings('ignore', '.*not this vocabulary.s specials')", UserWarning, stacklevel=3)
+
+
+_ONE_BYTE_UTF8 = re.compile("[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192"
+                            "\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac"
+                            "\u2122]{1,3}")
+"""A letter of UTF-8 text read as Latin-1 or Windows-1252: its lead byte (0xc2-0xf4: ``'Ã'``, ``'â'``) then one to
+three continuation bytes (0x80-0xbf: Latin-1's symbols, or Windows-1252's quotes, dashes and euro sign there)."""
+
+
+def _utf8_as_one_byte(text: str) -> tuple[str, str, str] | None:
+    """``(as written, as UTF-8, the encoding it was read in)`` of the first letter of ``text`` that is UTF-8 read as a
+    one-byte encoding (``'cafÃ©'`` for ``'café'``, ``'â€™'`` for ``'’'``: ``pd.read_csv(path, encoding='latin-1')`` of
+    a UTF-8 file), else None."""
+    for m in _ONE_BYTE_UTF8.finditer(text):
+        for encoding in ("cp1252", "latin-1"):
+            try:
+                letter = m.group().encode(encoding).decode("utf-8")
+            except UnicodeError:
+                continue
+            if len(letter) == 1:  # C1 controls are Latin-1's reading of bytes 0x80-0x9f, which Windows-1252 lacks
+                return m.group(), letter, "latin-1" if re.search("[\x80-\x9f]", text) else "cp1252"
+    return None
+
+
+def _warn_utf8_as_one_byte(garbled: list[tuple[int, str, str, str]]) -> None:
+    """Warn of a corpus whose texts hold UTF-8 letters read as Latin-1 or Windows-1252 (``'Ã©'`` for ``'é'``): each
+    letter becomes two or three characters (char level), each word another word than the one written right in other
+    texts and at predict time (word level), without an error."""
+    i, seen, letter, encoding = garbled[0]
+    warnings.warn(f"Vocab.build: text {i} holds {seen!r}, the UTF-8 letter {letter!r} read as Latin-1 or Windows-1252 "
+                  "(a file read with encoding='latin-1' or 'cp1252' that is UTF-8), so each such letter is read as "
+                  f"{len(seen)} characters, and each word holding one is another word than the one written right; "
+                  "read the file as UTF-8 (pd.read_csv(path, encoding='utf-8'), read_text(path)), or mend the texts "
+                  f"(text.encode({encoding!r}).decode('utf-8')); if the texts are meant so, silence this with "
+                  "warnings.filterwarnings('ignore', '.*read as Latin-1 or Windows-1252')", UserWarning, stacklevel=3)
 
 
 def _warn_unspaced_words(counts: Counter) -> None:

@@ -223,7 +223,8 @@ def frames_to_tensor(frames: np.ndarray | torch.Tensor) -> torch.Tensor:
     or 4 entries is one colour image ``(H, W, C)``, not grey frames 3 or 4 pixels wide, and is refused (pass
     ``frames[None]``); so is a 4-D array whose last two axes are alike and more than 4, a batch of grey clips
     ``(B, T, H, W)`` of square frames, which would be read as ``W`` channels (multispectral frames of fewer bands
-    than pixels pass). Other dtypes, and float values outside
+    than pixels pass), and one of 1, 3 or 4 entries on its third axis and more on its last, MATLAB's time-last
+    ``(H, W, C, T)``. Other dtypes, and float values outside
     [0, 1], are a ValueError (a scale guessed wrong would be silent).
     """
     _refuse_pil_modes(frames)
@@ -246,6 +247,15 @@ def frames_to_tensor(frames: np.ndarray | torch.Tensor) -> torch.Tensor:
         move = "permute" if isinstance(frames, torch.Tensor) else "transpose"  # a tensor's transpose swaps two axes
         raise ValueError(f"frames of shape {a.shape} look channels-first (T, C, H, W); frames_to_tensor takes "
                          f"channels last (T, H, W, C): pass frames.{move}(0, 2, 3, 1)")
+    if a.ndim == 4 and a.shape[2] in (1, 3, 4) and a.shape[3] > 4 and min(a.shape[:2]) > 4:
+        # MATLAB's layout (scipy.io.loadmat of a video, VideoReader's read): time last, (H, W, C, T); read as it
+        # stands, each image row would be a frame of W x C pixels in T channels
+        move = "permute" if isinstance(frames, torch.Tensor) else "transpose"  # a tensor's transpose swaps two axes
+        raise ValueError(f"frames of shape {a.shape} look like (H, W, C, T), time last, as MATLAB and scipy.io.loadmat "
+                         f"give a video ({a.shape[3]} frames of {a.shape[0]}x{a.shape[1]} pixels in {a.shape[2]} "
+                         f"channel(s)), which would be read as {a.shape[0]} frames of {a.shape[1]}x{a.shape[2]} pixels "
+                         f"in {a.shape[3]} channels; frames_to_tensor takes time first (T, H, W, C): pass "
+                         f"frames.{move}(3, 0, 1, 2) (for grey (H, W, T) frames, frames.{move}(2, 0, 1))")
     if a.ndim == 4 and a.shape[3] > 4 and a.shape[2] == a.shape[3]:  # np.stack of grey clips: moving_digits' frames
         raise ValueError(f"frames of shape {a.shape} look like a batch of grey clips (B, T, H, W): their last two axes "
                          f"are alike, as frames of {a.shape[2]}x{a.shape[3]} pixels are, and would be read as "

@@ -1,0 +1,187 @@
+"""Thirty-fifth round, the loaders (data): vocabulary files as other tools write them, texts read in the wrong
+encoding, video in MATLAB's layout, 24-bit values in 32-bit WAV words. Each test is named by its row of
+docs/bad_inputs.md (D35-NN)."""
+
+from __future__ import annotations
+
+import io
+import json
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.io.wavfile
+import torch
+
+from rnnkit.data.audio import read_wav
+from rnnkit.data.text import SPECIALS, Vocab
+from rnnkit.data.video import frames_to_tensor
+
+WORDS = ["the", "cat", "sat", "on", "mat"]
+
+
+# D35-01: a word vocabulary from a vocabulary file's lines, read with a BOM, with CRLF's '\r', with spaces
+def test_D35_01_bom_first_token_is_refused(tmp_path):
+    p = tmp_path / "vocab.txt"
+    p.write_text("\n".join(WORDS) + "\n", encoding="utf-8-sig")  # Notepad's UTF-8
+    tokens = p.read_text(encoding="utf-8").splitlines()  # keeps the BOM on 'the'
+    with pytest.raises(ValueError, match=r"token 4 .*byte-order mark.*utf-8-sig.*'the' would read as <unk>"):
+        Vocab([*SPECIALS, *tokens], level="word")
+
+
+def test_D35_01_crlf_tokens_are_refused(tmp_path):
+    p = tmp_path / "vocab.txt"
+    p.write_bytes("\r\n".join(WORDS).encode())
+    with open(p, newline="") as f:
+        tokens = f.read().split("\n")
+    with pytest.raises(ValueError, match=r"'the\\r'.*CRLF.*splitlines.*4 such token"):
+        Vocab([*SPECIALS, *tokens], level="word")
+    with pytest.raises(ValueError, match="whitespace at its ends.*strip"):
+        Vocab([*SPECIALS, "the ", "cat"], level="word")
+
+
+def test_D35_01_clean_file_reads_every_word(tmp_path):
+    p = tmp_path / "vocab.txt"
+    p.write_bytes("\r\n".join(WORDS).encode())
+    vocab = Vocab([*SPECIALS, *p.read_text().splitlines()], level="word")
+    assert vocab.encode("the cat").tolist() == [4, 5]
+
+
+# D35-02: lines of a token and its count or score (word2vec's -save-vocab, sentencepiece's .vocab)
+def test_D35_02_count_lines_are_refused():
+    lines = [f"{w} {100 - i}" for i, w in enumerate(WORDS)]
+    with pytest.raises(ValueError, match=r"'the 100'.*word followed by numbers.*line\.split\(\)\[0\]"):
+        Vocab([*SPECIALS, *lines], level="word")
+    with pytest.raises(ValueError, match="word followed by numbers"):
+        Vocab([*SPECIALS, "\u2581the\t-3.41", "\u2581cat\t-5.2"], level="word")
+
+
+def test_D35_02_a_few_tokens_of_several_words_pass():
+    vocab = Vocab([*SPECIALS, "New York", "Route 66", "the"], level="word")
+    assert vocab.encode(["Route 66", "the"]).tolist() == [5, 6]
+
+
+# D35-03: a char vocabulary given tokens of several characters
+def test_D35_03_char_tokens_of_two_characters_are_refused():
+    with pytest.raises(ValueError, match=r"token 4 \('a\\r'\) has 2 characters.*CRLF"):
+        Vocab([*SPECIALS, "a\r", "b\r"], level="char")
+    with pytest.raises(ValueError, match="'ab'.*one character at a time"):
+        Vocab([*SPECIALS, "ab", "c"], level="char")
+    assert Vocab([*SPECIALS, " ", "\r", "a"], level="char").encode("a\r").tolist() == [6, 5]
+
+
+# D35-04: a cased vocabulary file under lower=True
+def test_D35_04_capitals_under_lower_are_refused():
+    with pytest.raises(ValueError, match=r"lower=True.*'The'.*capitals.*2 such token"):
+        Vocab([*SPECIALS, "The", "Cat", "sat"], level="word", lower=True)
+    assert Vocab([*SPECIALS, "the", "cat"], level="word", lower=True).encode("The Cat").tolist() == [4, 5]
+
+
+def test_D35_04_build_still_builds_lowered_vocabularies():
+    vocab = Vocab.build(["The Cat sat", "on the MAT\r\n"], level="word", lower=True)
+    assert vocab.encode("THE mat").tolist() == [vocab.stoi["the"], vocab.stoi["mat"]]
+
+
+# D35-05: Vocab.load of another tool's vocabulary file
+def test_D35_05_load_plain_token_file_names_the_constructor(tmp_path):
+    p = tmp_path / "vocab.txt"
+    p.write_text("\n".join(WORDS))
+    with pytest.raises(ValueError, match=r"5 lines of one token each.*splitlines\(\).*Vocab\(\[\*SPECIALS, \*tokens\]"):
+        Vocab.load(p)
+    p.write_text("\n".join(f"{w} {9 - i}" for i, w in enumerate(WORDS)))
+    with pytest.raises(ValueError, match=r"a token and numbers.*line\.split\(\)\[0\]"):
+        Vocab.load(p)
+
+
+def test_D35_05_load_json_map_and_list(tmp_path):
+    p = tmp_path / "vocab.json"
+    p.write_text(json.dumps({w: i for i, w in enumerate(WORDS)}))
+    with pytest.raises(ValueError, match=r"JSON map of 5 tokens to ids.*sorted\(d, key=d.get\)"):
+        Vocab.load(p)
+    p.write_text(json.dumps(WORDS))
+    with pytest.raises(ValueError, match="JSON list of 5 tokens.*SPECIALS"):
+        Vocab.load(p)
+
+
+# D35-06: a token list without the specials first
+def test_D35_06_specials_missing_or_reordered():
+    with pytest.raises(ValueError, match=r"put the specials before.*Vocab\(\[\*SPECIALS, \*tokens\]"):
+        Vocab(WORDS, level="word")
+    with pytest.raises(ValueError, match=r"own markers \['\[PAD\]', '\[UNK\]'\]"):
+        Vocab(["[PAD]", "[UNK]", "the", "cat"], level="word")
+    with pytest.raises(ValueError, match="specials are there but at other ids"):
+        Vocab(["<unk>", "<pad>", "<bos>", "<eos>", "the"], level="word")
+    with pytest.raises(ValueError, match="tokens is one string"):
+        Vocab("<pad><unk>", level="char")
+
+
+# D35-07: texts of a UTF-8 file read as Latin-1 or Windows-1252 (pandas' encoding='latin-1')
+RAW = "text,label\nun café très bon,1\nIt’s awful — really,0\nnaïve but fine,1\n".encode()
+
+
+@pytest.mark.parametrize("encoding", ["latin-1", "cp1252"])
+def test_D35_07_mojibake_texts_are_warned_of(encoding):
+    texts = pd.read_csv(io.BytesIO(RAW), encoding=encoding)["text"]
+    for level in ("word", "char"):
+        with pytest.warns(UserWarning, match=r"text 0 holds 'Ã©', the UTF-8 letter 'é' read as Latin-1"):
+            Vocab.build(texts, level=level)
+
+
+def test_D35_07_mend_advice_works_and_text_in_utf8_says_nothing():
+    texts = pd.read_csv(io.BytesIO(RAW), encoding="latin-1")["text"]
+    with pytest.warns(UserWarning, match=r"text\.encode\('cp1252'\)\.decode\('utf-8'\)"):
+        Vocab.build(texts[:1], level="word")
+    with pytest.warns(UserWarning, match=r"text 0 .*text\.encode\('latin-1'\)"):
+        Vocab.build(texts[1:2], level="word")
+    assert texts[1].encode("latin-1").decode("utf-8") == "It’s awful — really"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        Vocab.build(pd.read_csv(io.BytesIO(RAW))["text"], level="word")
+        Vocab.build(["São Paulo, Ærø, ÀÉÎÕÜ, à bientôt", "«Ça» ½ £5 ©2020 über"], level="char")
+
+
+# D35-08: video as MATLAB (and scipy.io.loadmat) give it, time last (H, W, C, T)
+@pytest.mark.parametrize("c", [1, 3])
+def test_D35_08_time_last_frames_are_refused(c):
+    a = np.random.default_rng(0).integers(0, 256, (24, 32, c, 10), dtype=np.uint8)
+    with pytest.raises(ValueError, match=r"\(H, W, C, T\), time last.*10 frames of 24x32.*transpose\(3, 0, 1, 2\)"):
+        frames_to_tensor(a)
+    with pytest.raises(ValueError, match=r"permute\(3, 0, 1, 2\)"):
+        frames_to_tensor(torch.from_numpy(a))
+    assert frames_to_tensor(a.transpose(3, 0, 1, 2)).shape == (10, c, 24, 32)
+
+
+def test_D35_08_multispectral_frames_still_read():
+    a = np.random.default_rng(0).random((10, 24, 32, 8)).astype(np.float32)
+    assert frames_to_tensor(a).shape == (10, 8, 24, 32)
+
+
+# D35-09: 24-bit (16-bit) values written in 32-bit integer WAV words without their shift
+def _tone(n=16000):
+    t = np.arange(n) / 16000
+    return 0.5 * np.sin(2 * np.pi * 440 * t) + 0.01 * np.random.default_rng(0).standard_normal(n)
+
+
+@pytest.mark.parametrize("bits,factor", [(24, 256), (16, 65536)])
+def test_D35_09_narrow_values_in_int32_are_warned_of(tmp_path, bits, factor):
+    p = tmp_path / "adc.wav"
+    scipy.io.wavfile.write(p, 16000, np.round(_tone() * 2 ** (bits - 1)).astype(np.int32))
+    with pytest.warns(UserWarning, match=rf"low {bits} bits.*{factor} times too quiet.*2\*\*{bits - 1}"):
+        wave, _ = read_wav(p)
+    assert float(wave.abs().max()) < 0.51 / factor * 2  # read as before
+
+
+def test_D35_09_full_int32_and_quiet_24_bit_say_nothing(tmp_path):
+    scipy.io.wavfile.write(tmp_path / "full.wav", 16000, np.round(_tone() * 2**31 * 0.9).astype(np.int32))
+    import wave
+    quiet = np.round(_tone() * 2**23 * 0.001).astype(np.int32)
+    with wave.open(str(tmp_path / "q24.wav"), "wb") as f:  # a true 24-bit file, quiet: scipy shifts it into int32
+        f.setnchannels(1)
+        f.setsampwidth(3)
+        f.setframerate(16000)
+        f.writeframes(b"".join(int(v).to_bytes(3, "little", signed=True) for v in quiet))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert float(read_wav(tmp_path / "full.wav")[0].abs().max()) > 0.4
+        assert float(read_wav(tmp_path / "q24.wav")[0].abs().max()) < 0.001
