@@ -61,7 +61,7 @@ import torch
 from matplotlib.figure import Figure
 
 from ..checks import is_count
-from ..data.bio import dinucleotide_shuffle, encode_sequence, kmer_ids, one_hot_encode, read_fasta
+from ..data.bio import FastaRecord, dinucleotide_shuffle, encode_sequence, kmer_ids, one_hot_encode, read_fasta
 from ..estimators import SequenceClassifier
 from ..report import machine, write_report
 from ..training.trainer import resolve_device
@@ -250,8 +250,25 @@ def load_promoters(path: str | os.PathLike) -> Promoters:
     return Promoters(sequences, arms, len(records), duplicates, shorter, len(unknown))
 
 
+def sequence_list(sequences, who: str) -> list[str]:
+    """``sequences`` as a list of DNA strings in their order: a list, a tuple, a numpy array or a pandas Series
+    (``df["sequence"]``, read by position: a filtered frame's index labels are not positions) of strings, or
+    :func:`~rnnkit.data.bio.read_fasta`'s records (their sequences). One string is a ValueError (iterating it
+    would read each base as a sequence of its own), as is a dict (its keys would be read)."""
+    if isinstance(sequences, str | bytes | FastaRecord):
+        one = sequences.sequence if isinstance(sequences, FastaRecord) else sequences
+        raise ValueError(f"{who}: sequences is one {type(sequences).__name__} ({one[:20]!r}"
+                         f"{'...' if len(one) > 20 else ''}, {len(one)} bp), which would be read base by base as "
+                         f"{len(one)} sequences of 1 bp; give a list of sequences: [sequence] for one")
+    if isinstance(sequences, dict):
+        raise ValueError(f"{who}: sequences is a dict, whose keys (the names) would be read as the sequences; give "
+                         "list(d.values())")
+    return [s.sequence if isinstance(s, FastaRecord) else s for s in sequences]
+
+
 def sample(sequences: Sequence[str], n: int, rng: np.random.Generator) -> list[str]:
     """``n`` of ``sequences`` drawn without replacement (all of them, shuffled, if there are fewer)."""
+    sequences = sequence_list(sequences, "sample")
     if not is_count(n, 0):  # a negative n would slice from the end: all but |n| of them
         raise ValueError(f"sample: n must be an integer >= 0 (how many sequences to draw), got {n!r}")
     return [sequences[i] for i in rng.permutation(len(sequences))[:n]]
@@ -261,6 +278,7 @@ def with_negatives(promoters: list[str], rng: np.random.Generator) -> tuple[list
     """The promoters (label 1) followed by one :func:`dinucleotide_shuffle` of each (label 0), and the labels.
     A promoter whose shuffle comes out as itself (one base repeated, all N: its base pairs allow no other order)
     is a ValueError: its negative would be a copy of a positive."""
+    promoters = sequence_list(promoters, "with_negatives")  # a Series + a list would join them pairwise
     negatives = [dinucleotide_shuffle(s, rng=rng) for s in promoters]
     same = [i for i, (s, n) in enumerate(zip(promoters, negatives, strict=True)) if s == n]
     if same:
@@ -285,10 +303,9 @@ def one_hot(sequences: list[str]) -> np.ndarray:
     """``(n, L, 4)`` float32 one-hot bases (ACGT; N the uniform row), of equal-length sequences (a ValueError
     names the first of another length: the recipe reads each position as an offset from the TSS, so they are
     not padded or cut here)."""
-    if isinstance(sequences, str) or not len(sequences):
-        raise ValueError(f"one_hot: sequences must be a non-empty list of DNA strings, got "
-                         f"{'the str ' + repr(sequences[:20]) if isinstance(sequences, str) else 'none'}; for one "
-                         "sequence pass [sequence]")
+    sequences = sequence_list(sequences, "one_hot")
+    if not sequences:
+        raise ValueError("one_hot: sequences must be a non-empty list of DNA strings, got none")
     other = next((i for i, seq in enumerate(sequences) if len(seq) != len(sequences[0])), None)
     if other is not None:
         raise ValueError(f"one_hot: sequence {other} has {len(sequences[other])} bp but sequence 0 has "
@@ -307,6 +324,7 @@ def tatawa_peak(sequences: list[str], *, bin_bp: int = 10) -> list[int]:
     in lower case, as Biopython and pyfaidx read a masked genome) hold TATA boxes in both."""
     if not is_count(bin_bp, 1):
         raise ValueError(f"tatawa_peak: bin_bp must be an integer >= 1 (base pairs per bin), got {bin_bp!r}")
+    sequences = sequence_list(sequences, "tatawa_peak")
     counts: dict[int, int] = {}
     for s in sequences:
         for m in re.finditer(r"(?=TATA[AT]A)", s.upper()):  # a lower-case (masked) box is a box
@@ -330,6 +348,7 @@ def kmer_profile(sequences: list[str], ks: Sequence[int] | int = KMER_SIZES) -> 
     if not ks or len(set(ks)) < len(ks):  # none: no column; a k twice: its columns twice, weighing it double
         raise ValueError(f"kmer_profile: ks must name each k-mer size once, at least one (e.g. {list(KMER_SIZES)}), "
                          f"got {ks!r}")
+    sequences = sequence_list(sequences, "kmer_profile")
     rows = []
     for i, s in enumerate(sequences):
         if len(s) < max(ks):  # kmer_ids' own error names neither the sequence nor the fix
@@ -380,12 +399,13 @@ def position_saliency(clf: SequenceClassifier, x: np.ndarray, *, bin_bp: int = 2
                       chunk: int = 50) -> dict[str, Any]:
     """Where along the sequence the promoter logit ``s`` is sensitive to the bases.
 
-    Per sequence of ``x (n, L, 4)``, :func:`rnnkit.diagnostics.saliency`'s ``Σ_b |∂s/∂x_{i,b}|`` (``s`` the
-    class-1 logit, inputs as the model sees them), normalised to sum 1 over the ``L`` positions; averaged over
-    the sequences. Returns the ``offsets`` of the bins (the TSS-relative offset of their first base: ``i - L``),
-    the mean share per ``bin_bp``-bp bin (``by_bin``; uniform is ``bin_bp / L``), ``per_base`` shares of the
-    last ``near`` bases, the ``peak`` bin's offsets, and the share of the last ``near`` bp (``share_near``,
-    uniform ``near / L``).
+    Per sequence of ``x (n, L, 4)`` (the one-hot bases :func:`one_hot` gives, as ``clf`` was fitted on them: the
+    estimator standardises them itself, as ``predict`` does), :func:`rnnkit.diagnostics.saliency`'s
+    ``Σ_b |∂s/∂x_{i,b}|`` (``s`` the class-1 logit, ``x`` as the network reads it, standardised), normalised to
+    sum 1 over the ``L`` positions; averaged over the sequences. Returns the ``offsets`` of the bins (the
+    TSS-relative offset of their first base: ``i - L``), the mean share per ``bin_bp``-bp bin (``by_bin``;
+    uniform is ``bin_bp / L``), ``per_base`` shares of the last ``near`` bases, the ``peak`` bin's offsets, and
+    the share of the last ``near`` bp (``share_near``, uniform ``near / L``).
     """
     from ..diagnostics import saliency
 
@@ -409,8 +429,8 @@ def position_saliency(clf: SequenceClassifier, x: np.ndarray, *, bin_bp: int = 2
                          f"give 1 <= near <= {L}")
     shares = []
     for start in range(0, len(x), chunk):
-        z = torch.from_numpy((x[start : start + chunk] - clf.x_mean_) / clf.x_scale_).float()  # as the model sees it
-        grad = saliency(clf, z, target=1).abs_grad  # (B, L)
+        # the bases as given: the estimator standardises them by its fitted scaling (its prepare_batch)
+        grad = saliency(clf, x[start : start + chunk], target=1).abs_grad  # (B, L)
         shares.append(grad / grad.sum(1, keepdims=True))
     share = np.concatenate(shares).mean(0)  # (L,)
     by_bin = share.reshape(L // bin_bp, bin_bp).sum(1)

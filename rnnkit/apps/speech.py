@@ -51,6 +51,7 @@ import torch
 from matplotlib.figure import Figure
 
 from ..cells.base import length_mask
+from ..checks import is_count, lag1_autocorrelation, runs_along
 from ..data import load_japanese_vowels, pad_sequences
 from ..estimators import SequenceClassifier, feature_scaling
 from ..report import machine, write_report
@@ -146,11 +147,13 @@ def run(*, quick: bool = False, seed: int = 0, out: str | os.PathLike | None = N
 
 
 # -- data ----------------------------------------------------------------------------------------------------
-def check_sequences(sequences, who: str, features: int | None = None) -> list[np.ndarray]:
+def check_sequences(sequences, who: str, features: int | None = None, *,
+                    width_of: str = "the standardisation's mean") -> list[np.ndarray]:
     """The ``sequences`` as arrays, each ``(T_i, F)`` of finite numbers with ``T_i >= 1`` frames and one ``F``
-    for all (``features`` if given, else the first sequence's); a ValueError names the first that is not (a NaN
-    by its sequence, frame and feature). A 1-D sequence is refused, not read as frames of one feature or one
-    frame of ``T`` features."""
+    for all (``features`` if given, the width of ``width_of``, else the first sequence's); a ValueError names the
+    first that is not (a NaN by its sequence, frame and feature). A 1-D sequence is refused, not read as frames of
+    one feature or one frame of ``T`` features; so are channels-first ``(C, T)`` sequences where the shapes or
+    the values tell (:func:`_check_not_channels_first`)."""
     if isinstance(sequences, np.ndarray) and sequences.ndim == 2:
         raise ValueError(f"{who}: sequences must be a list of (T, F) arrays (one per utterance), got one array of "
                          f"shape {sequences.shape}; for a single utterance pass [array]")
@@ -168,12 +171,14 @@ def check_sequences(sequences, who: str, features: int | None = None) -> list[np
         raise ValueError(f"{who}: every sequence has {arrays[0].shape[0]} rows and the columns vary ({arrays[0].shape} "
                          f"and {next(a.shape for a in arrays if a.shape[1] != arrays[0].shape[1])}): aeon's (C, T_i) "
                          "sequences, channels first; give each as (T_i, C) frames: [a.T for a in sequences]")
+    _check_not_channels_first(arrays, who, features)
     for i, a in enumerate(arrays):
         expected = features if features is not None else arrays[0].shape[-1] if arrays[0].ndim == 2 else "F"
         if a.ndim != 2 or len(a) < 1 or a.shape[1] != expected or not np.issubdtype(a.dtype, np.number):
-            source = (" (as the standardisation's mean)" if features is not None else " (as sequence 0)" if i else "")
+            source = (f" (as {width_of})" if features is not None else " (as sequence 0)" if i else "")
             kind = "" if np.issubdtype(a.dtype, np.number) else f" of {a.dtype}"
-            hint = ("" if a.ndim != 1 else "; frames of one coefficient: a.reshape(-1, 1)" if expected in ("F", 1)
+            hint = ("; channels first, (C, T): a.T" if a.ndim == 2 and a.shape[0] == expected != a.shape[1]
+                    else "" if a.ndim != 1 else "; frames of one coefficient: a.reshape(-1, 1)" if expected in ("F", 1)
                     else "; one frame: a.reshape(1, -1)" if a.size == expected else "")
             raise ValueError(f"{who}: sequence {i} has shape {a.shape}{kind}, but each must be (T, {expected}) "
                              f"numbers: T >= 1 frames of {expected} features{source}{hint}")
@@ -185,6 +190,28 @@ def check_sequences(sequences, who: str, features: int | None = None) -> list[np
                          f"sequence(s) hold NaN or infinite values), but every frame must be finite numbers: fill "
                          "the missing values or leave those frames (or sequences) out first")
     return arrays
+
+
+def _check_not_channels_first(arrays: list[np.ndarray], who: str, features: int | None) -> None:
+    """ValueError for sequences all of one shape ``(A, B)`` with fewer rows than columns whose values run smoothly
+    along the columns and not down the rows (:func:`rnnkit.checks.runs_along`), as frames do along time: each is
+    ``(C, T)``, channels first (librosa's ``mfcc`` and ``melspectrogram`` of clips cut to one length), which would
+    be read as ``A`` frames of ``B`` features. A 3-D array of that shape is refused by its shape alone (above);
+    a list of them is refused only where the values say so too. With ``features`` (the fitted width) given, the
+    width check names them instead."""
+    if features is not None or len(arrays) < 2 or any(a.ndim != 2 or a.shape != arrays[0].shape for a in arrays):
+        return
+    rows, columns = arrays[0].shape
+    if rows >= columns or not all(np.issubdtype(a.dtype, np.number) for a in arrays[:256]):
+        return
+    values = np.stack(arrays[:256]).astype(np.float64)  # runs_along reads the first 256 sequences
+    if runs_along(values, 2, 1):
+        raise ValueError(f"{who}: every sequence has shape {arrays[0].shape}, read as {rows} frames of {columns} "
+                         f"features, but the values run smoothly along the {columns} columns (lag-1 autocorrelation "
+                         f"{lag1_autocorrelation(values, 2):.2f}) and not down the {rows} rows "
+                         f"({lag1_autocorrelation(values, 1):.2f}), as {columns} frames of {rows} coefficients do: "
+                         f"channels first, (C, T), as librosa's mfcc gives them; give (T, C) frames: [a.T for a in "
+                         "sequences]")
 
 
 def fit_standardisation(sequences: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
@@ -261,7 +288,9 @@ def _summary(name: str, kind: str, runs: list[dict[str, float]]) -> dict:
 def frame_saliency(clf: SequenceClassifier, sequences: list[np.ndarray], *, parts: int = 5) -> dict[str, Any]:
     """Which frames a fitted classifier's predicted-class logit ``s`` depends on.
 
-    Per utterance, :func:`rnnkit.diagnostics.saliency`'s ``Σ_f |∂s/∂x_{t,f}|`` normalised to sum 1 over its
+    Per utterance (``sequences``: ``(T_i, F)`` frames as ``clf`` was fitted on them, not standardised again here:
+    the estimator standardises them as ``predict`` does), :func:`rnnkit.diagnostics.saliency`'s
+    ``Σ_f |∂s/∂x_{t,f}|`` (``x`` the standardised frames the network reads) normalised to sum 1 over its
     frames: its *share* of the logit's input sensitivity per frame. Two averages over utterances:
 
     - ``by_part[j]``: the share in the ``j``-th of ``parts`` equal parts of the utterance (a frame belongs to
@@ -271,9 +300,17 @@ def frame_saliency(clf: SequenceClassifier, sequences: list[np.ndarray], *, part
     """
     from ..diagnostics import saliency
 
+    if not is_count(parts, 1):  # 0 parts: no share at all; 2.5: no whole number of parts
+        raise ValueError(f"frame_saliency: parts must be an integer >= 1 (the equal parts of each utterance), got "
+                         f"{parts!r}")
+    if not hasattr(clf, "n_features_in_"):
+        raise ValueError("frame_saliency: clf has not been fitted; fit it on the training utterances first")
+    sequences = check_sequences(sequences, "frame_saliency", clf.n_features_in_,
+                                width_of="the utterances clf was fit on")
     n = np.array([len(a) for a in sequences])
-    x = pad_sequences([(a - clf.x_mean_) / clf.x_scale_ for a in sequences])  # (B, T, F), as the model sees it
-    grad = saliency(clf, x, lengths=torch.from_numpy(n)).abs_grad  # (B, T), 0 on padding
+    # the utterances as given: the estimator standardises them by its fitted scaling (its prepare_batch), as
+    # predict does, and the gradient is the network's, with respect to those standardised frames
+    grad = saliency(clf, sequences).abs_grad  # (B, T), 0 on padding
     share = grad / grad.sum(1, keepdims=True)
     t = np.arange(share.shape[1])
     valid = length_mask(torch.from_numpy(n), len(t)).numpy()  # (B, T)
