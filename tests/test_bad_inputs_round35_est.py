@@ -155,3 +155,16 @@ def test_E35_08_a_tasks_chance_as_a_numpy_number_leaves_compares_results_json():
     with pytest.raises(ValueError, match=r"chance must be a finite number \(the accuracy of the chance-level "
                                          r"baseline on the test split\), got nan"):
         _own_task(chance=float("nan"))
+
+
+@pytest.mark.parametrize("empty", ["val", "test"])
+def test_E35_09_a_task_with_an_empty_split_is_refused_when_built(empty):
+    # before: built; compare then failed in the first run: an empty val in Lightning's data module ('val holds 0
+    # sequence(s) for 1 processes; each process validates its own share ...'), an empty test after training, in
+    # numpy ('need at least one array to concatenate')
+    rng = np.random.default_rng(4)
+    sizes = {"train": 16, "val": 8, "test": 8, empty: 0}
+    splits = [Split(*_split(sizes[name], (0, 1), rng)) for name in ("train", "val", "test")]
+    with pytest.raises(ValueError, match=rf"Task 'sensors': the {empty} split holds no sequence; a run trains on "
+                                         r"train, validates on val and is scored on test"):
+        Task("sensors", "classify", *splits, output_size=2, metric="accuracy", chance=0.5, chance_note="")

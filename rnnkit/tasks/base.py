@@ -131,6 +131,9 @@ class Task:
                              f"target), got {self.output_size!r}")
         splits = {"train": self.train, "val": self.val, "test": self.test}
         for split, (X, y) in splits.items():
+            if not len(X):  # else found at the end of a run: Lightning's refusal, or numpy's concatenate of nothing
+                raise ValueError(f"Task {self.name!r}: the {split} split holds no sequence; a run trains on train, "
+                                 f"validates on val and is scored on test, so each needs at least one")
             if X.shape[-1] != self.train.X.shape[-1]:
                 raise ValueError(f"Task {self.name!r}: the {split} split has {X.shape[-1]} features per step but the "
                                  f"train split {self.train.X.shape[-1]}; every split holds the same features")
