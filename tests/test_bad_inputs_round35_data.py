@@ -185,3 +185,103 @@ def test_D35_09_full_int32_and_quiet_24_bit_say_nothing(tmp_path):
         warnings.simplefilter("error")
         assert float(read_wav(tmp_path / "full.wav")[0].abs().max()) > 0.4
         assert float(read_wav(tmp_path / "q24.wav")[0].abs().max()) < 0.001
+
+
+# D35-10: a lower-case vocabulary (an uncased file's tokens) given cased text, lower=False
+CASED = ["The cat sat on the mat.", "A dog ran.", "Paris is big", "the end"]
+LOWER_WORDS = ["the", "cat", "sat", "on", "mat", ".", "a", "dog", "ran", "paris", "is", "big", "end"]
+
+
+def test_D35_10_capitalised_unknowns_are_warned_of():
+    from rnnkit.data.text import TextClassificationDataset
+    vocab = Vocab([*SPECIALS, *LOWER_WORDS], level="word")
+    with pytest.warns(UserWarning, match=r"3 of the texts' 16 tokens .* <unk> only for their capitals \('The', 'A', "
+                                         r"'Paris'.*lower=True"):
+        ds = TextClassificationDataset(CASED, [0, 1, 0, 1], vocab)
+    assert ds.ids[0][0].item() == vocab.unk_id  # read as before
+    char = Vocab.build([t.lower() for t in CASED], level="char")
+    with pytest.warns(UserWarning, match=r"only for their capitals \('T', 'A', 'P'"):
+        TextClassificationDataset(CASED, [0, 1, 0, 1], char)
+
+
+def test_D35_10_lowering_or_building_from_the_texts_says_nothing():
+    from rnnkit.data.text import TextClassificationDataset
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ds = TextClassificationDataset(CASED, [0, 1, 0, 1], Vocab([*SPECIALS, *LOWER_WORDS], level="word", lower=True))
+        assert ds.ids[0].tolist()[:2] == [4, 5]
+        TextClassificationDataset(CASED, [0, 1, 0, 1], Vocab.build(CASED, level="word"))
+
+
+# D35-11: audio on [0, 1] (8-bit WAV's bytes / 255, as pixels are scaled)
+def _bytes_over_255():
+    u8 = np.round(_tone() * 127 + 128).clip(0, 255).astype(np.uint8)
+    return u8, torch.from_numpy((u8 / 255).astype(np.float32))
+
+
+def test_D35_11_sound_on_0_1_is_refused(tmp_path):
+    from rnnkit.data.audio import MFCC, LogMel, mix_at_snr, write_wav
+    _, x = _bytes_over_255()
+    with pytest.raises(ValueError, match=r"LogMel: every sample of the wave lies in \[0\.2.*sound on \[0, 1\].*"
+                                         r"\(x - 128\) / 128"):
+        LogMel(16000)(x)
+    with pytest.raises(ValueError, match=r"\(clip 1\).*sound on \[0, 1\]"):
+        MFCC(16000)(torch.stack([x * 2 - 1, x]))
+    with pytest.raises(ValueError, match=r"write_wav: .*sound on \[0, 1\]"):
+        write_wav(tmp_path / "a.wav", x, 16000)
+    assert not (tmp_path / "a.wav").exists()
+    with pytest.raises(ValueError, match=r"mix_at_snr \(signal\): .*sound on \[0, 1\]"):
+        mix_at_snr(x, 0.1 * torch.randn(16000, generator=torch.Generator().manual_seed(0)), 10)
+
+
+def test_D35_11_centred_rectified_and_read_wav_bytes_pass(tmp_path):
+    from rnnkit.data.audio import LogMel
+    u8, x = _bytes_over_255()
+    mel = LogMel(16000)
+    assert mel(x * 2 - 1).shape == (101, 40)
+    assert mel(torch.from_numpy(np.abs(_tone())).float()).shape == (101, 40)  # rectified, mean 0.32 of its peak
+    scipy.io.wavfile.write(tmp_path / "u8.wav", 16000, u8)
+    assert mel(read_wav(tmp_path / "u8.wav")).shape == (101, 40)
+
+
+# D35-12: the alphabet named as other tools name it ('rna', 'DNA', 'aa')
+def test_D35_12_other_alphabet_names_name_the_fix(tmp_path):
+    from rnnkit.data.bio import encode_sequence, read_fasta
+    with pytest.raises(ValueError, match=r"got 'rna'; RNA is read as DNA with T for U.*sed '/\^>/!y/Uu/Tt/'"):
+        encode_sequence("ACGU", alphabet="rna")
+    with pytest.raises(ValueError, match="got 'DNA'; pass alphabet='dna'"):
+        encode_sequence("ACGT", alphabet="DNA")
+    (tmp_path / "p.fa").write_text(">p\nMKT\n")
+    with pytest.raises(ValueError, match="got 'aa'; pass alphabet='protein'"):
+        read_fasta(tmp_path / "p.fa", alphabet="aa")
+    with pytest.raises(ValueError, match=r"got 'xyz'$"):
+        encode_sequence("ACGT", alphabet="xyz")
+
+
+# D35-13: sessionize(gap=30) meant as 30 minutes, read as 30 seconds
+def _log(step_s=(60, 300)):
+    rng = np.random.default_rng(0)
+    rows = []
+    for u in range(20):
+        t = pd.Timestamp("2024-01-01") + pd.Timedelta(hours=u)
+        for _ in range(6):
+            t += pd.Timedelta(seconds=int(rng.integers(*step_s)))
+            rows.append((f"u{u}", "view", t))
+    return pd.DataFrame(rows, columns=["user", "event", "timestamp"])
+
+
+def test_D35_13_gap_in_minutes_read_as_seconds_is_warned_of():
+    from rnnkit.data.events import sessionize
+    with pytest.warns(UserWarning, match=r"gap=30 is read as 30 seconds.*120 sessions, 120 of them of a single event.*"
+                                         r"would give 20.*gap=1800"):
+        out = sessionize(_log(), gap=30)
+    assert out["session"].nunique() == 120  # read as before
+
+
+def test_D35_13_seconds_apart_timedelta_and_1800_say_nothing():
+    from rnnkit.data.events import sessionize
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert sessionize(_log(), gap=1800)["session"].nunique() == 20
+        assert sessionize(_log((2, 10)), gap=30)["session"].nunique() == 20
+        assert sessionize(_log(), gap=pd.Timedelta(seconds=30))["session"].nunique() == 120

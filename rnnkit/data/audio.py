@@ -348,6 +348,30 @@ def _numpy(wave: torch.Tensor | np.ndarray) -> np.ndarray:
     return (wave.float() if wave.dtype == torch.bfloat16 else wave).numpy()
 
 
+def _refuse_uncentred(who: str, x: torch.Tensor | np.ndarray) -> None:
+    """ValueError for a float clip that is a sound on [0, 1], not on [-1, 1]: unsigned samples scaled as pixels are
+    (8-bit WAV's bytes / 255, 16-bit values / 65535 + 0.5), whose every sample is >= 0 around a mean of 0.4 to 0.6.
+    No sound is so: audio swings about 0, and a DC offset of half full scale is no recording's (a rectified sound,
+    its mean under 0.32 of its peak, is let through). Its
+    features would carry the offset's power in their lowest bands and the sound at half its level (every log-mel
+    feature of the sound 1.39 lower). Checked per clip (the last axis is time, as the callers hold it); clips of
+    fewer than 100 samples and silence pass."""
+    t = torch.as_tensor(x)
+    if t.shape[-1] < 100 or not t.is_floating_point():
+        return
+    rows = t.reshape(-1, t.shape[-1]).double()  # (B', N)
+    low, mean, high = rows.amin(-1), rows.mean(-1), rows.amax(-1)
+    bad = (low >= 0) & ((mean - 0.5).abs() <= 0.1) & (high <= 1) & (high > low)
+    if bool(bad.any()):
+        b = int(bad.nonzero()[0])
+        clip = "" if rows.shape[0] == 1 else f" (clip {b})"
+        raise ValueError(f"{who}: every sample of the wave{clip} lies in [{float(low[b]):.3g}, {float(high[b]):.3g}], "
+                         f"around {float(mean[b]):.3g}: a sound on [0, 1], not on [-1, 1] as audio swings about 0 "
+                         "(8-bit WAV's unsigned bytes divided by 255, as pixels are?); its offset would be read as "
+                         "sound and the sound at half its level; centre it first: (x - 128) / 128 of the bytes, or "
+                         "x * 2 - 1 of x in [0, 1] (read_wav reads 8-bit files so)")
+
+
 def _check_rate(name: str, rate) -> None:
     if not is_count(rate):
         whole_float = isinstance(rate, float | np.floating) and float(rate).is_integer() and rate >= 1
@@ -553,6 +577,7 @@ def write_wav(path: str | os.PathLike, wave: torch.Tensor | np.ndarray, sample_r
         raise ValueError(f"write_wav: wave holds samples up to {peak:g} (at sample {at}), far beyond [-1, 1]: integer "
                          "PCM values held as floats? clipped to [-1, 1] they would be written as a full-scale square "
                          f"wave; scale them first ({scale}, or x / abs(x).max() to normalise)")
+    _refuse_uncentred("write_wav", x.T)  # (C, N): each channel a clip
     over = int((np.abs(x) > 1.0).sum()) if peak > 1.0 else 0  # counted only where the peak says some are over
     if over > max(1, 0.001 * x.size):  # a click or two is a clip's own; more is the sound distorted, on disk
         warnings.warn(f"write_wav: {over} of the wave's {x.size} samples ({100 * over / x.size:.1f}%) lie beyond "
@@ -610,6 +635,8 @@ def mix_at_snr(signal: torch.Tensor | np.ndarray, noise: torch.Tensor | np.ndarr
             raise ValueError(f"the {name} holds NaN or infinity (at flat index {at}), so it has no power to set an SNR "
                              "by; a silent clip normalised by its peak (x / abs(x).max() divides 0 by 0)? drop it, or "
                              "give finite samples")
+    for name, wave in (("signal", x), ("noise", n)):  # an offset's power would count as the clip's
+        _refuse_uncentred(f"mix_at_snr ({name})", wave)
     p_signal, p_noise = x.double().square().mean(), n.double().square().mean()
     if not p_noise > 0:
         raise ValueError("the noise is silent (zero energy); no gain can give it an SNR")
@@ -782,6 +809,7 @@ class LogMel(nn.Module):
                              "of scipy.io.wavfile.read's samples)? every feature would be about "
                              f"{2 * np.log(32768 if peak <= 32768 else 2.0**31):.1f} too high; scale it first "
                              f"({scale}; read_wav does it)")
+        _refuse_uncentred(type(self).__name__, wave)
         lead = wave.shape[:-1]
         spec = torch.stft(wave.reshape(-1, wave.shape[-1]).float(), self.n_fft, self.hop_length,  # (B', F, T)
                           window=self.window, center=True, pad_mode="reflect", return_complex=True)

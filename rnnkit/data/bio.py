@@ -41,9 +41,19 @@ ALPHABETS: dict[str, tuple[str, str]] = {"dna": ("ACGT", "N"), "protein": ("ACDE
 _COMPLEMENT = str.maketrans("ACGTNRYKMSWBDHV" "acgtnrykmswbdhv", "TGCANYRMKSWVHDB" "tgcanyrmkswvhdb")
 
 
+_ALPHABET_NAMES = {"rna": "rna", "nucleotide": "dna", "nucleic": "dna", "nt": "dna", "aa": "protein",
+                   "amino": "protein", "amino_acid": "protein", "amino acid": "protein", "peptide": "protein"}
+"""Other names of the alphabets (Biopython's, EMBOSS', the readers of other tools), lower case -> what to pass."""
+
+
 def _alphabet(name: str) -> tuple[str, str]:
     if name not in ALPHABETS:
-        raise ValueError(f"alphabet must be one of {sorted(ALPHABETS)}, got {name!r}")
+        said = _ALPHABET_NAMES.get(name.lower().strip()) if isinstance(name, str) else None
+        said = name.lower() if isinstance(name, str) and name.lower() in ALPHABETS else said
+        fix = ("; RNA is read as DNA with T for U: seq.replace('U', 'T').replace('u', 't') (soft-masked lower case "
+               "too), or of a file sed '/^>/!y/Uu/Tt/' in.fa > out.fa, then alphabet='dna'" if said == "rna" else
+               f"; pass alphabet={said!r}" if said else "")
+        raise ValueError(f"alphabet must be one of {sorted(ALPHABETS)}, got {name!r}{fix}")
     return ALPHABETS[name]
 
 

@@ -50,7 +50,9 @@ def sessionize(
     durations (text must be parsed first; times with and without a zone, mixed, are named with the two ways that
     make them instants), an infinite time, numbers too large to be seconds (epoch milliseconds and
     finer: parse them with ``pd.to_datetime(..., unit="ms")``), float32 or float16 times too large for their gaps
-    (epoch seconds in float32 are 128 s apart), and a ``gap`` that is not > 0.
+    (epoch seconds in float32 are 128 s apart), and a ``gap`` that is not > 0. A ``gap`` number of 1 to 120 that
+    cuts the log into sessions mostly of one event, twice as many or more as as many minutes would, is warned of (30
+    meant as 30 minutes).
     """
     missing = [c for c in (user, time) if c not in df.columns]
     if missing:
@@ -130,9 +132,30 @@ def sessionize(
     delta = np.diff(seconds, prepend=seconds[0])
     new = np.ones(len(out), dtype=bool)
     new[1:] = (users[1:] != users[:-1]) | (delta[1:] > gap_s)
+    if not isinstance(gap, datetime.timedelta | np.timedelta64):
+        _warn_gap_in_minutes(gap_s, new, users, delta)
     out["session"] = np.cumsum(new).astype(np.int64) - 1
     out["dt"] = np.where(new, 0.0, delta)
     return out
+
+
+def _warn_gap_in_minutes(gap_s: float, new: np.ndarray, users: np.ndarray, delta: np.ndarray) -> None:
+    """Warn where a ``gap`` given as a number is a count of minutes read as seconds: a whole number of 1 to 120 (30
+    for the 30 minutes of the web-analytics convention) that cuts the log into sessions mostly of one event, twice as
+    many or more as the same number of minutes would give. A log whose events come seconds apart, cut at 30 s, says
+    nothing (its sessions hold several events)."""
+    if not (1 <= gap_s <= 120 and float(gap_s).is_integer()) or len(new) < 2:
+        return
+    starts = np.flatnonzero(new)
+    singles = int((np.diff(np.append(starts, len(new))) == 1).sum())
+    as_minutes = 1 + int(((users[1:] != users[:-1]) | (delta[1:] > 60 * gap_s)).sum())
+    if 2 * singles < len(starts) or len(starts) < 2 * as_minutes:
+        return
+    g = int(gap_s)
+    warnings.warn(f"sessionize: gap={g} is read as {g} seconds, and cuts the log into {len(starts)} sessions, "
+                  f"{singles} of them of a single event; read as {g} minutes it would give {as_minutes}: if you meant "
+                  f"minutes, pass gap={60 * g} (seconds) or gap=pd.Timedelta(minutes={g}); if seconds, silence this "
+                  "with warnings.filterwarnings('ignore', '.*is read as .* seconds')", UserWarning, stacklevel=3)
 
 
 def _warn_excel_days(seconds: np.ndarray, time: str, gap_s: float) -> None:

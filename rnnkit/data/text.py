@@ -778,6 +778,28 @@ def _refuse_label_field(texts, labels: torch.Tensor) -> None:
                                  f"({keep} for each line, or pd.read_csv(path, sep={sep!r})['text'])")
 
 
+def _warn_cased_unknowns(texts, ids: list[torch.Tensor], vocab: Vocab) -> None:
+    """Warn where a vocabulary that does not lower its texts reads capitalised tokens as ``<unk>`` whose lower case
+    it holds: a lower-case vocabulary (an uncased file's tokens, or one built from lower-cased text) given cased text,
+    so every sentence's first word, every name, reads as unknown. Said where such tokens are 1% of the texts' tokens
+    or more; the texts holding an ``<unk>`` are the only ones tokenized again."""
+    if vocab.lower or vocab.level == "token":
+        return
+    total = sum(len(x) for x in ids)
+    cased: Counter[str] = Counter()
+    for t, x in zip(texts, ids, strict=True):
+        if isinstance(t, str) and bool((x == vocab.unk_id).any()):
+            cased.update(w for w in vocab.tokenize(t) if w not in vocab.stoi and w.lower() in vocab.stoi)
+    n = sum(cased.values())
+    if total and n >= 0.01 * total:
+        shown = ", ".join(f"{w!r}" for w, _ in cased.most_common(3))
+        warnings.warn(f"TextClassificationDataset: {n} of the texts' {total} tokens ({n / total:.0%}) are {UNK} only "
+                      f"for their capitals ({shown} ...), whose lower case the vocabulary holds: a lower-case "
+                      "vocabulary (an uncased vocabulary file, or one built from lower-cased text) given cased text; "
+                      "build it with lower=True (Vocab(tokens, level=..., lower=True) or Vocab.build(texts, "
+                      "lower=True)), or lower the texts first", UserWarning, stacklevel=3)
+
+
 def _holds_nul(text: str) -> str:
     """What a text given as a string with a NUL holds, and the fix (`Vocab.build`, `Vocab.encode`)."""
     return (f"holds a NUL character (at character {text.index(chr(0))}), which no text holds: text of a binary file, "
@@ -1061,6 +1083,7 @@ class TextClassificationDataset(Dataset):
             self.ids.append(ids)
         self.labels = label_ids
         self.lengths = np.array([len(x) for x in self.ids], dtype=np.int64)
+        _warn_cased_unknowns(texts, self.ids, vocab)
 
     def __len__(self) -> int:
         return len(self.ids)
