@@ -13,7 +13,8 @@ picked, as ratios to torch.nn.LSTM(F, H) timed in the same run: forward + backwa
 under ``torch.inference_mode()``; ``--reference`` adds the reference loop's forward + backward. Then the
 streaming rows: one step at batch 1 under ``torch.inference_mode()`` against one ``torch.nn.LSTMCell`` call
 timed in turn with it: :func:`rnnkit.kernels.step.inference_step` (the lean step), and the cell's own
-``project`` and ``step`` (the reference).
+``project`` and ``step`` (the reference; TimeAware's ``stream_step``, which carries ``x_last`` beside its state,
+on a step with half of its F features missing).
 
 Rows per cell: torch.nn; rnnkit backend="auto"; rnnkit backend="reference" (the readable loop, input
 projection hoisted out of it); and a naive per-step loop that projects each input inside the loop.
@@ -31,6 +32,7 @@ import torch
 from torch import nn
 
 import rnnkit
+from rnnkit.cells import TimeAware, time_aware_inputs
 from rnnkit.kernels.step import inference_step, step_backend
 from rnnkit.report import machine as describe_machine
 from rnnkit.report import machine_line
@@ -112,7 +114,7 @@ def _median_ms(once, *, repeat: int, device: str, clock: str, warmup: bool = Tru
 
 def zoo(F: int, H: int, device: str) -> list[tuple[str, rnnkit.Stacked, int]]:
     """``(name, layer, input width)`` for every cell of the zoo, built for inputs of F features."""
-    from rnnkit.cells import GRUCell, LSTMCell, TimeAware
+    from rnnkit.cells import GRUCell, LSTMCell
 
     def time_aware(cell):  # GRU-D reads [x, m, delta] of F features: 3F inputs, the inner cell 2F
         return rnnkit.Stacked([rnnkit.Recurrent(TimeAware(cell(2 * F, H)))])
@@ -175,16 +177,24 @@ def zoo_table(args, sizes) -> None:
         state = (torch.zeros(1, H, device=args.device), torch.zeros(1, H, device=args.device))
         t_base = time_steps(lambda: base(x_t, state), clock=args.clock)
         print(f"| {H} | torch.nn.LSTMCell | | {t_base:.1f} | 1.00 | | |")
-        for name, layer, width in zoo(F, H, args.device):
+        # TimeAware's step reads [x, m, delta] of the F features: half of them missing, each a step late
+        values = torch.randn(1, 2, F, device=args.device)
+        values[0, 1, ::2] = float("nan")
+        x3_t = time_aware_inputs(values)[:, 1]  # (1, 3F)
+        for name, layer, _ in zoo(F, H, args.device):
             cell = layer.cells()[0]
-            if width != F or layer.directions()[0].uses_recurrent_dropout:
-                continue  # TimeAware carries x_last between steps; dropouts are training-time
-            s = cell.zero_state(1, device=args.device)
+            if layer.directions()[0].uses_recurrent_dropout:
+                continue  # dropouts are training-time
+            if isinstance(cell, TimeAware):  # it carries x_last beside its state: its reference is stream_step
+                x, s = x3_t, cell.stream_start(1, device=args.device)
+                reference = (lambda cell=cell, x=x, s=s: cell.stream_step(x, s))
+            else:
+                x, s = x_t, cell.zero_state(1, device=args.device)
+                reference = (lambda cell=cell, x=x, s=s: cell.step(cell.project(x), s))
             # each timed beside its own nn.LSTMCell run: the load of this machine moves between rows
-            t, t_base = time_steps_paired(lambda cell=cell, s=s: inference_step(cell, x_t, s),
+            t, t_base = time_steps_paired(lambda cell=cell, x=x, s=s: inference_step(cell, x, s),
                                           lambda: base(x_t, state), clock=args.clock)
-            t_ref, t_base_ref = time_steps_paired(lambda cell=cell, s=s: cell.step(cell.project(x_t), s),
-                                                  lambda: base(x_t, state), clock=args.clock)
+            t_ref, t_base_ref = time_steps_paired(reference, lambda: base(x_t, state), clock=args.clock)
             with torch.inference_mode():
                 lean = step_backend(cell)[1]
             print(f"| {H} | {name} | {lean} | {t:.1f} | {t / t_base:.2f} | {t_ref:.1f} "

@@ -17,7 +17,6 @@ from rnnkit.cells import (
     LSTMCell,
     MinGRUCell,
     MinLSTMCell,
-    TimeAware,
 )
 from rnnkit.cells.base import state_fields
 from rnnkit.kernels.step import inference_step, step_backend
@@ -135,7 +134,8 @@ def test_the_lean_step_ran(name, monkeypatch):
 
 
 def test_the_reference_runs_where_the_lean_step_does_not_apply():
-    """Autograd on, a subclass that changes the step, and TimeAware: the reference step, with the reason."""
+    """Autograd on and a subclass that changes the step: the reference step, with the reason (TimeAware's:
+    tests/test_fastpath_step_time_aware.py)."""
     cell = make("lstm")
     x, state = torch.randn(1, F, dtype=torch.float64), random_state(cell, 1, torch.float64)
     backend, reason = step_backend(cell)
@@ -155,7 +155,6 @@ def test_the_reference_runs_where_the_lean_step_does_not_apply():
         assert backend == "reference" and "Doubled" in reason
         y, _ = inference_step(doubled, x, state)
         torch.testing.assert_close(y, doubled.step(doubled.project(x), state)[0], rtol=0, atol=0)
-        assert step_backend(TimeAware(LSTMCell(2 * F, H)))[0] == "reference"
 
 
 @pytest.mark.parametrize("shape", [(1, F + 1), (F,), (1, 1, F)])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import torch
 from torch import Tensor, nn
@@ -91,6 +93,15 @@ def _check_gaps(gaps: Tensor, dtype: torch.dtype, in_seconds: bool) -> None:
                      f"values as float32 (values.float())")
 
 
+class Stream(NamedTuple):
+    """What a :class:`TimeAware` cell carries from one streamed step to the next (:meth:`TimeAware.stream_step`):
+    the inner cell's ``state`` and ``x_last (B, F)``, the last observed value of each feature (``x_mean`` before
+    its first observation), which :meth:`TimeAware.project` finds by looking back over the whole sequence."""
+
+    state: State
+    x_last: Tensor
+
+
 class TimeAware(Cell):
     """Wrap any cell so that inputs and state decay with the time since the last observation (GRU-D).
 
@@ -173,6 +184,33 @@ class TimeAware(Cell):
         gamma_x = torch.exp(-torch.relu(self.w_x * delta + self.b_x))
         x_hat = m * x + (1 - m) * (gamma_x * x_last + (1 - gamma_x) * self.x_mean)
         return torch.cat([x_hat, m], dim=-1), delta
+
+    def project_step(self, x_t: Tensor, x_last: Tensor) -> tuple[Tensor, Tensor]:
+        """:meth:`project` at one step ``x_t = [x, m, delta] (B, 3F)``, given the last observed values ``x_last (B,
+        F)`` before it: ``(xw_t (B, G + H), new x_last (B, F))``. ``x_last`` is carried from step to step (``x``
+        where observed, else the previous one) where :meth:`project` finds it over the whole sequence."""
+        F = self.n_features
+        x, m, delta = x_t[:, :F], x_t[:, F : 2 * F], x_t[:, 2 * F :]
+        x_last = torch.where(m.bool(), x, x_last)  # the look-back includes step t itself
+        gamma_x = torch.exp(-torch.relu(self.w_x * delta + self.b_x))
+        x_hat = m * x + (1 - m) * (gamma_x * x_last + (1 - gamma_x) * self.x_mean)
+        gamma_h = torch.exp(-torch.relu(self.decay_h(delta)))  # (B, H)
+        inner = self.cell.project(torch.cat([x_hat, m], dim=-1)[:, None])[:, 0]  # (B, G)
+        return torch.cat([inner, gamma_h], dim=-1), x_last
+
+    def stream_start(self, batch_size: int, *, device=None, dtype=None) -> Stream:
+        """The :class:`Stream` of ``batch_size`` new streams: the inner cell's zero state, ``x_last = x_mean``."""
+        dtype = dtype or self.w_x.dtype
+        x_last = self.x_mean.to(device=device or self.x_mean.device, dtype=dtype).expand(batch_size, -1).clone()
+        return Stream(self.zero_state(batch_size, device=device, dtype=dtype), x_last)
+
+    def stream_step(self, x_t: Tensor, stream: Stream) -> tuple[Tensor, Stream]:
+        """One streamed step from the raw input ``x_t = [x, m, delta] (B, 3F)``: ``(y_t (B, H), the new
+        Stream)``; stepped over a sequence from :meth:`stream_start`, the layer's outputs over it. The reference
+        that :func:`rnnkit.kernels.step.inference_step` runs with autograd on."""
+        xw_t, x_last = self.project_step(x_t, stream.x_last)
+        y, state = self.step(xw_t, stream.state)
+        return y, Stream(state, x_last)
 
     def step(self, xw_t: Tensor, state: State) -> tuple[Tensor, State]:
         xw_t, state = self.decay(xw_t, state)

@@ -749,6 +749,21 @@ std::vector<at::Tensor> loop_backward(int64_t kind, const at::Tensor& d_out_, co
   return {d_xw, dh, dc, dw, db, dg_hh, dg_c, db_c, dg_ih, db_ih, d_dec};
 }
 
+// One step's [x_hat, m] (o, 2F) from its row r = [x, m, delta] (3F) and the last observed values xl (F):
+//   gamma_x = exp(-max(0, w_x delta + b_x)); x_hat = m x + (1 - m) (gamma_x x_last + (1 - gamma_x) x_mean)
+template <typename T_>
+static inline void impute_row(const T_* r, const T_* xl, const T_* w, const T_* bx, const T_* mean, T_* o,
+                              int64_t F) {
+  using V = Vec<T_>;
+  FOR_VEC(F) {
+    const V m_ = V::loadu(r + F + j, m), mu = V::loadu(mean + j, m);
+    const V g = decay_of(V::loadu(w + j, m) * V::loadu(r + 2 * F + j, m) + V::loadu(bx + j, m));
+    const V imp = g * V::loadu(xl + j, m) + (V(1) - g) * mu;
+    (m_ * V::loadu(r + j, m) + (V(1) - m_) * imp).store(o + j, m);
+    m_.store(o + F + j, m);
+  }
+}
+
 // GRU-D's input decay and imputation (rnnkit.cells.TimeAware.impute) for all steps, and its backward. x3 (B, T,
 // 3F) = [x, m, delta]; writes [x_hat, m] (B, T, 2F) and, per entry, the step of the last observation up to t
 // (-1: none yet; what the backward routes x_last's gradient to):
@@ -764,7 +779,6 @@ std::vector<at::Tensor> impute_forward(const at::Tensor& x3_, const at::Tensor& 
   auto last = pooled({B, T, F}, x3.options().dtype(at::kLong));
   AT_DISPATCH_FLOATING_TYPES(x3.scalar_type(), "impute_forward", [&] {
     using T_ = scalar_t;
-    using V = Vec<T_>;
     const T_ *x0 = x3.data_ptr<T_>(), *w = w_x.data_ptr<T_>(), *bx = b_x.data_ptr<T_>();
     const T_* mean = x_mean.data_ptr<T_>();
     T_* o0 = out.data_ptr<T_>();
@@ -783,19 +797,61 @@ std::vector<at::Tensor> impute_forward(const at::Tensor& x3_, const at::Tensor& 
             lt[f] = seen ? t : before;
             if (seen) xl[f] = r[f];
           }
-          T_* o = o0 + (b * T + t) * 2 * F;
-          FOR_VEC(F) {
-            const V m_ = V::loadu(r + F + j, m), mu = V::loadu(mean + j, m);
-            const V g = decay_of(V::loadu(w + j, m) * V::loadu(r + 2 * F + j, m) + V::loadu(bx + j, m));
-            const V imp = g * V::loadu(xl.data() + j, m) + (V(1) - g) * mu;
-            (m_ * V::loadu(r + j, m) + (V(1) - m_) * imp).store(o + j, m);
-            m_.store(o + F + j, m);
-          }
+          impute_row<T_>(r, xl.data(), w, bx, mean, o0 + (b * T + t) * 2 * F, F);
         }
       }
     });
   });
   return {out, last};
+}
+
+// One step of TimeAware without autograd (rnnkit.kernels.step.inference_step): x3 (B, 3F) = [x, m, delta],
+// x_last (B, F) the last observed values before the step, h (B, H) the state to decay -> [x_hat, m] (B, 2F), the
+// new x_last (x where observed, else kept) and gamma_h h (B, H): impute_forward's equations at one step, and the
+// hidden decay gamma_h = exp(-max(0, W_h delta + b_h)) that the loops apply before the inner step. The parameters
+// are read as given (a strided or other-dtype one copied here); W_h delta is a dot product per unit up to 2**18
+// multiply-adds (a streaming step's batch of one: a GEMM call costs more than its arithmetic), a GEMM above.
+std::vector<at::Tensor> time_aware_step(const at::Tensor& x3_, const at::Tensor& x_last_, const at::Tensor& h_,
+                                        const at::Tensor& w_x_, const at::Tensor& b_x_, const at::Tensor& x_mean_,
+                                        const at::Tensor& w_h_, const c10::optional<at::Tensor>& b_h_) {
+  const at::Tensor x3 = x3_.contiguous(), x_last = x_last_.contiguous(), h = h_.contiguous();
+  const int64_t B = x3.size(0), F = x3.size(1) / 3, H = h.size(1);
+  TORCH_CHECK(x3.dim() == 2 && x3.size(1) == 3 * F && x_last.dim() == 2 && x_last.size(0) == B &&
+                  x_last.size(1) == F && h.dim() == 2 && h.size(0) == B && w_h_.dim() == 2 && w_h_.size(0) == H &&
+                  w_h_.size(1) == F && w_x_.numel() == F && b_x_.numel() == F && x_mean_.numel() == F,
+              "time_aware_step: x3 (B, 3F), x_last (B, F), h (B, H), w_h (H, F) and w_x, b_x, x_mean (F,) do not agree");
+  const auto as_x = [&](const at::Tensor& t) { return t.to(x3.scalar_type()).contiguous(); };
+  const at::Tensor w_x = as_x(w_x_), b_x = as_x(b_x_), x_mean = as_x(x_mean_), w_h = as_x(w_h_);
+  const bool has_b = b_h_.has_value() && b_h_->defined();
+  const at::Tensor b_h = has_b ? as_x(*b_h_) : at::zeros({H}, x3.options());
+  const bool small = B * H * F <= (int64_t(1) << 18);
+  const at::Tensor pre = small ? at::empty({B, H}, x3.options()) : at::addmm(b_h, x3.narrow(1, 2 * F, F), w_h.t());
+  auto out = at::empty({B, 2 * F}, x3.options()), xl = at::empty({B, F}, x3.options());
+  auto hd = at::empty({B, H}, x3.options());
+  AT_DISPATCH_FLOATING_TYPES(x3.scalar_type(), "time_aware_step", [&] {
+    using T_ = scalar_t;
+    using V = Vec<T_>;
+    const T_ *x0 = x3.data_ptr<T_>(), *w = w_x.data_ptr<T_>(), *bx = b_x.data_ptr<T_>();
+    const T_ *mean = x_mean.data_ptr<T_>(), *l0 = x_last.data_ptr<T_>(), *h0 = h.data_ptr<T_>();
+    const T_ *wh = w_h.data_ptr<T_>(), *bh = b_h.data_ptr<T_>();
+    T_* p0 = pre.data_ptr<T_>();
+    for (int64_t b = 0; b < B; ++b) {
+      const T_* r = x0 + b * 3 * F;  // x, m, delta
+      T_* l = xl.data_ptr<T_>() + b * F;
+      for (int64_t f = 0; f < F; ++f) l[f] = r[F + f] != T_(0) ? r[f] : l0[b * F + f];
+      impute_row<T_>(r, l, w, bx, mean, out.data_ptr<T_>() + b * 2 * F, F);
+      T_* p = p0 + b * H;
+      if (small) {
+        for (int64_t k = 0; k < H; ++k)
+          p[k] = bh[k] + sum_of<T_>(F, [&](int64_t j, int64_t m) {
+                   return V::loadu(wh + k * F + j, m) * V::loadu(r + 2 * F + j, m);
+                 });
+      }
+      T_* o = hd.data_ptr<T_>() + b * H;
+      FOR_VEC(H) { (decay_of(V::loadu(p + j, m)) * V::loadu(h0 + b * H + j, m)).store(o + j, m); }
+    }
+  });
+  return {out, xl, hd};
 }
 
 // The backward of impute_forward: from d_out (B, T, 2F), dL/d[x, m, delta] (B, T, 3F), dL/dw_x and dL/db_x.
@@ -960,6 +1016,8 @@ TORCH_LIBRARY(rnnkit_cpu_loop, m) {
   m.def("impute_forward(Tensor x3, Tensor w_x, Tensor b_x, Tensor x_mean) -> Tensor[]", &impute_forward);
   m.def("impute_backward(Tensor d_out, Tensor x3, Tensor w_x, Tensor b_x, Tensor x_mean, Tensor last) -> Tensor[]",
         &impute_backward);
+  m.def("time_aware_step(Tensor x3, Tensor x_last, Tensor h, Tensor w_x, Tensor b_x, Tensor x_mean, Tensor w_h, "
+        "Tensor? b_h) -> Tensor[]", &time_aware_step);
   m.def("uniform_(Tensor(a!) out) -> Tensor(a!)", &uniform_);
   m.def("release_buffers() -> ()", &release_buffers);
   m.def("kept_bytes() -> int", &kept_bytes);

@@ -14,10 +14,15 @@ same equations with the same parameters in fewer:
   code), once its extension is built; otherwise each block norm with its gain (and the bias) as one
   ``group_norm`` of four groups, one sigmoid over all four gates (the candidate's tanh taken beside it);
 - ``MinGRUCell``, ``MinLSTMCell``: one ``linear`` for the projection and one sigmoid over the whole projected
-  row (the gates and the negative side of the candidate's ``g``).
+  row (the gates and the negative side of the candidate's ``g``);
+- ``TimeAware`` around any cell: its input decay, imputation, carried ``x_last`` and hidden decay in one call of
+  the C++ CPU loop's ``time_aware_step`` (on CPU in float32/float64, once the extension is built; else in six
+  torch calls, two of them ``lerp``), then the inner cell's step as above (the reference for a cell without a
+  lean one). Its state is a :class:`rnnkit.cells.time_aware.Stream`, the inner state and ``x_last``
+  (:meth:`rnnkit.TimeAware.stream_start`), and its reference is :meth:`rnnkit.TimeAware.stream_step`.
 
 Nothing is cached: every call reads the parameters as they are, so an optimizer step, ``load_state_dict`` or
-``.to()`` is seen at the next step. Any other cell (TimeAware, ConvLSTM, a user's cell, a subclass of a
+``.to()`` is seen at the next step. Any other cell (ConvLSTM, a user's cell, a subclass of a
 built-in cell) and any call with autograd on runs the reference ``cell.step(cell.project(x_t), state)``;
 :func:`step_backend` says which runs and why. Shapes: ``x_t (B, F)``, states ``(B, H)`` as the cell's. A cell that
 carries the forward pre-hook of torch.nn.utils' ``weight_norm``, ``spectral_norm`` or ``prune`` is refused, as the
@@ -30,8 +35,9 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from ..cells import ElmanCell, GRUCell, LayerNormLSTMCell, LSTMCell, LSTMState, MinGRUCell, MinLSTMCell
-from ..cells.base import Cell, State
+from ..cells import ElmanCell, GRUCell, LayerNormLSTMCell, LSTMCell, LSTMState, MinGRUCell, MinLSTMCell, TimeAware
+from ..cells.base import Cell, State, hidden_of, replace_hidden
+from ..cells.time_aware import Stream
 from ..layers.checks import refuse_stale_weight_hooks
 from . import cpu_loop
 
@@ -75,14 +81,13 @@ def _layernorm_lstm_cpp(cell: LayerNormLSTMCell, x: Tensor, state: LSTMState) ->
     return h, LSTMState(h, c)
 
 
-def _cpp_step(cell: Cell, x: Tensor) -> tuple[bool, str]:
-    """Whether the C++ LayerNorm-LSTM step runs ``cell`` on ``x``, and why (not)."""
-    if x.device.type != "cpu" or cell.weight_hh.device.type != "cpu":
+def _cpp_step(weight: Tensor, x: Tensor) -> tuple[bool, str]:
+    """Whether a C++ step runs a cell whose parameters are like ``weight`` on ``x``, and why (not)."""
+    if x.device.type != "cpu" or weight.device.type != "cpu":
         return False, "the C++ step runs on CPU only"
-    if x.dtype not in (torch.float32, torch.float64) or cell.weight_hh.dtype != x.dtype:
+    if x.dtype not in (torch.float32, torch.float64) or weight.dtype != x.dtype:
         return False, "the C++ step runs float32 and float64 with parameters of the input's dtype"
-    ok, reason = cpu_loop.build()  # cached: built (or loaded) once per process
-    return ok, "the C++ CPU loop's LayerNorm-LSTM step" if ok else reason
+    return cpu_loop.build()  # cached: built (or loaded) once per process
 
 
 def _g(p: Tensor, sigmoid_p: Tensor) -> Tensor:
@@ -107,6 +112,27 @@ def _min_lstm(cell: MinLSTMCell, x: Tensor, h: Tensor) -> tuple[Tensor, Tensor]:
     return h, h
 
 
+def _time_aware(cell: TimeAware, x: Tensor, stream: Stream) -> tuple[Tensor, Stream]:
+    h = hidden_of(stream.state)
+    if _cpp_step(cell.w_x, x)[0]:
+        x_in, x_last, h = torch.ops.rnnkit_cpu_loop.time_aware_step(
+            x, stream.x_last, h, cell.w_x, cell.b_x, cell.x_mean, cell.decay_h.weight, cell.decay_h.bias)
+    else:  # TimeAware.project_step's equations in fewer calls: lerp(a, b, w) is a + w (b - a)
+        x_, m, delta = x.unflatten(1, (3, cell.n_features)).unbind(1)
+        x_last = torch.where(m != 0, x_, stream.x_last)
+        gamma_x = torch.exp(torch.addcmul(cell.b_x, cell.w_x, delta).relu_().neg_())
+        x_in = torch.cat([torch.lerp(torch.lerp(cell.x_mean.to(x.dtype), x_last, gamma_x), x_, m), m], dim=1)
+        h = torch.exp(F.linear(delta, cell.decay_h.weight, cell.decay_h.bias).relu_().neg_()).mul_(h)
+    state, inner = replace_hidden(stream.state, h), cell.cell
+    if (entry := _LEAN.get(type(inner))) is None:
+        y, state = inner.step(inner.project(x_in), state)
+    elif type(inner) is LayerNormLSTMCell and _cpp_step(inner.weight_hh, x_in)[0]:
+        y, state = _layernorm_lstm_cpp(inner, x_in, state)
+    else:
+        y, state = entry[0](inner, x_in, state)
+    return y, Stream(state, x_last)
+
+
 _LEAN = {
     LSTMCell: (_lstm, "torch.lstm_cell"),
     GRUCell: (_gru, "torch.gru_cell"),
@@ -114,6 +140,7 @@ _LEAN = {
     LayerNormLSTMCell: (_layernorm_lstm, "lean LayerNorm-LSTM step"),
     MinGRUCell: (_min_gru, "lean minGRU step"),
     MinLSTMCell: (_min_lstm, "lean minLSTM step"),
+    TimeAware: (_time_aware, "lean TimeAware step"),
 }
 
 
@@ -128,14 +155,23 @@ def step_backend(cell: Cell) -> tuple[str, str]:
     if type(cell) is ElmanCell:
         return "lean", f"torch.rnn_{cell.nonlinearity}_cell"
     if type(cell) is LayerNormLSTMCell:
-        ok, why = _cpp_step(cell, cell.weight_hh)
-        return "lean", why if ok else f"{entry[1]} ({why})"
+        ok, why = _cpp_step(cell.weight_hh, cell.weight_hh)
+        return "lean", "the C++ CPU loop's LayerNorm-LSTM step" if ok else f"{entry[1]} ({why})"
+    if type(cell) is TimeAware:
+        ok, why = _cpp_step(cell.w_x, cell.w_x)
+        inner = cell.cell
+        with torch.no_grad():  # the inner cell's step as this one runs it, with autograd off
+            kind, how = step_backend(inner)
+        then = how if kind == "lean" else f"{type(inner).__name__}'s reference step ({how})"
+        first = "the C++ CPU loop's TimeAware step" if ok else f"{entry[1]} ({why})"
+        return "lean", f"{first}, then {then}"
     return "lean", entry[1]
 
 
 def inference_step(cell: Cell, x_t: Tensor, state: State) -> tuple[Tensor, State]:
     """One step from the raw input: ``x_t (B, F)``, ``state`` -> ``(y_t (B, H), new_state)``, equal to
-    ``cell.step(cell.project(x_t), state)`` up to rounding. Lean (module docstring) for the built-in cells
+    ``cell.step(cell.project(x_t), state)`` up to rounding (a TimeAware cell's: ``cell.stream_step(x_t, state)``,
+    its state a :class:`rnnkit.cells.time_aware.Stream`). Lean (module docstring) for the built-in cells
     when autograd is off; otherwise that reference expression."""
     if x_t.dim() != 2 or x_t.shape[1] != cell.input_size:
         raise ValueError(f"inference_step: x_t has shape {tuple(x_t.shape)}; {type(cell).__name__} reads one step "
@@ -143,8 +179,15 @@ def inference_step(cell: Cell, x_t: Tensor, state: State) -> tuple[Tensor, State
     if cell._forward_pre_hooks:  # torch.nn.utils' weight_norm / spectral_norm / prune: their hook would never run
         refuse_stale_weight_hooks(cell, "inference_step")
     entry = _LEAN.get(type(cell))
-    if entry is None or torch.is_grad_enabled():
+    if isinstance(cell, TimeAware):
+        if not isinstance(state, Stream):
+            raise ValueError(f"inference_step: a TimeAware cell streams with the last observed value of each feature "
+                             f"beside its state, so state must be a Stream (got {type(state).__name__}): start "
+                             f"from cell.stream_start(batch_size) and pass on the state each step returns")
+        if entry is None or torch.is_grad_enabled():
+            return cell.stream_step(x_t, state)
+    elif entry is None or torch.is_grad_enabled():
         return cell.step(cell.project(x_t), state)
-    if type(cell) is LayerNormLSTMCell and _cpp_step(cell, x_t)[0]:
+    if type(cell) is LayerNormLSTMCell and _cpp_step(cell.weight_hh, x_t)[0]:
         return _layernorm_lstm_cpp(cell, x_t, state)
     return entry[0](cell, x_t, state)
