@@ -36,14 +36,45 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Sequence
 
 import numpy as np
 
+from ..checks import is_count
 from .evaluation import infer_season_length
 from .series import YEARS
 
 MIN_TEST_LENGTH = 20  # fewer observed steps than this: no stationarity test is trusted
 MAX_EPOCHS, TARGET_STEPS = 100, 10_000  # max_epochs="auto": 100 epochs, fewer where they pass 10,000 steps
+
+
+# a longer season as the calendar feature whose sin/cos carry it (the steps of the data unknown: by the usual counts)
+SEASON_FEATURES = {24: "hour", 7: "weekday", 168: "weekday", 12: "month", 52: "dayofyear", 53: "dayofyear",
+                   365: "dayofyear", 366: "dayofyear", 8760: "dayofyear", 8766: "dayofyear"}
+
+
+def several_seasons_fix(m, who: str) -> str:
+    """The fix for several seasons given as ``season_length`` (``[7, 365]``, as statsforecast's MSTL and TBATS take
+    them), to end its refusal with; ``""`` for anything else. One season is modelled (the seasonal naive, the
+    ETS and hybrid seasons, the lookback's rule): the shortest, with the longer ones as calendar features the
+    direct net reads (the Forecaster's ``calendar``) or as known-future covariate columns (the GlobalForecaster's)."""
+    if isinstance(m, str) or not isinstance(m, Sequence | np.ndarray) or not len(m) or \
+            not all(is_count(v) for v in m):
+        return ""
+    if len(m) == 1:
+        return f"; give the number itself, season_length={int(m[0])}"
+    seasons = sorted({int(v) for v in m})
+    shortest, longer = seasons[0], seasons[1:]
+    head = (f"; season_length is one season, and {seasons} are {len(seasons)}: give the shortest, "
+            f"season_length={shortest}, ")
+    if who == "GlobalForecaster":
+        return head + ("and the longer ones as known-future covariate columns of each series (the sin and cos of "
+                       "the day of the year for a yearly season), fit(data, future_covariates=[...])")
+    calendar = (f"calendar={list(dict.fromkeys(SEASON_FEATURES[v] for v in longer))}"
+                if all(v in SEASON_FEATURES for v in longer) else
+                "calendar=[...] among ('hour', 'weekday', 'month', 'dayofyear')")
+    return head + (f"and the longer ones as calendar features, whose sin and cos the direct net reads: {calendar} "
+                   f"(a model with calendar inputs is the direct net: model='auto' forecasts with it alone)")
 
 
 def autocorrelation(x: np.ndarray, lag: int) -> float:

@@ -4,6 +4,9 @@ that makes them (the Preprocessor's statistics and the series' step), saved and 
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -14,9 +17,59 @@ from ..data.timeseries import (
     WindowSpec,
     calendar_features,
     check_scaled_range,
+    user_stacklevel,
 )
+from .series import shown_time
 
 ROLES = ("targets", "past", "known", "calendar")  # the value channels, in their order
+# a covariate's value further than this many widths of its fitted range beyond that range is warned of
+UNSEEN_WIDTHS = 3.0
+
+
+def unseen_range(given: np.ndarray, fitted: np.ndarray, columns: Sequence[str], shown: pd.Index, *,
+                 name: str = "future", of: str = "", rows: str = "fitted rows") -> str | None:
+    """Where a covariate's value where the net reads it (``given (m, k)`` at the times ``shown``; NaN ignored) lies
+    more than :data:`UNSEEN_WIDTHS` widths of its fitted range ``[lo, hi]`` (``fitted (n, k)``, NaN ignored)
+    beyond that range, the words that say so (else None), for :func:`warn_unseen_range`: a price in cents where
+    the fit read it in euros, a share in percent where the fit read fractions. The net never read such an input,
+    so the forecast moves by an amount it never learned (a price 100 times the fitted one made a sales forecast of
+    -3,600 from a fitted 20). ``of``: the series, in a panel (``" of series 'A'"``). A column constant at fit is
+    :func:`~.series.check_learned_covariates`' case (its width is 0)."""
+    for j, column in enumerate(columns):
+        seen = fitted[:, j][~np.isnan(fitted[:, j])]
+        if not len(seen) or seen.max() == seen.min():
+            continue
+        lo, hi = float(seen.min()), float(seen.max())
+        values = given[:, j]
+        with np.errstate(invalid="ignore"):
+            beyond = np.maximum(values - hi, lo - values) / (hi - lo)  # NaN where missing
+            far = np.flatnonzero(beyond > UNSEEN_WIDTHS)
+        if not len(far):
+            continue
+        k = int(far[0])
+        v = float(values[k])
+        typical = float(np.median(np.abs(seen[seen != 0]))) if (seen != 0).any() else hi - lo
+        ratio = abs(v) / typical
+        units = (f"; it is {ratio:.3g} times the typical fitted size ({typical:.3g}): in another unit than at fit "
+                 f"(cents for euros, percent for fractions, thousands for units)?" if ratio >= 10 or ratio <= 0.1
+                 else "")
+        more = f" ({len(far)} such values in all)" if len(far) > 1 else ""
+        return (f"{name} column {column!r}{of} is {v:.6g} at {shown_time(shown[k])}{more}, {beyond[k]:.3g} times "
+                f"the width of its fitted range ({lo:.6g} .. {hi:.6g}, over the {len(seen)} {rows}) "
+                f"{'above' if v > hi else 'below'} it, so the net reads an input it never learned from, and the "
+                f"forecast moves by an amount it never learned{units}")
+    return None
+
+
+def warn_unseen_range(found: str | None, name: str = "future", also: str = "") -> None:
+    """Warn with :func:`unseen_range`'s words (nothing for None), ``also`` after them (other series alike), and
+    the fix. A value that is meant (a promotion deeper than any seen) is an extrapolation the user may want:
+    hence a warning, not a refusal."""
+    if found is None:
+        return
+    warnings.warn(f"{found}{also}; give it in the units of fit, or, if the value is meant, take the forecast as an "
+                  f"extrapolation (warnings.filterwarnings('ignore', message={name + ' column'!r}) silences this)",
+                  UserWarning, stacklevel=user_stacklevel())
 
 
 class ForecastFeatures:

@@ -38,9 +38,9 @@ from ..models import check_cell_name, named_cell
 from ..training import ScaleOut, seeded_fit
 from ..training.runs import check_training_options, resolve_device, resume_checkpoint, run_identity
 from . import combination, defaults, evaluation, hybrid
-from .features import ForecastFeatures
+from .features import ForecastFeatures, unseen_range, warn_unseen_range
 from .net import DirectForecastNet, as_batch, forecast_encoder
-from .panel import MODELS, GlobalForecaster
+from .panel import MODELS, GlobalForecaster, check_quantiles
 from .series import (
     _future_index,
     _given_periods,
@@ -58,7 +58,6 @@ from .series import (
     given_text,
     months_across,
     periods_rule,
-    quantiles_fix,
     season_length_fix,
     shown_time,
     text_read_as,
@@ -323,8 +322,8 @@ class Forecaster(BaseEstimator):
                 raise ValueError(f"Forecaster(model='hybrid'): {refusal}{gaps}; use model='direct' or 'auto'")
             if L + H > n:  # the hybrid's one-series panel would name a panel the caller never built
                 raise ShortSeries(f"Forecaster(model='hybrid'): lookback ({L}) + horizon ({H}) = {L + H} steps make "
-                                  f"one window, but the series has {n}; shorten lookback or horizon, pass a longer "
-                                  "series, or use model='auto', which forecasts short series by the naive and drift "
+                                  f"one window, but the series has {n}; {_shorter(L, H, n)}, pass a longer series, "
+                                  "or use model='auto', which forecasts short series by the naive and drift "
                                   "forecasts", needed=L + H, rows=n)
             choices["model"] = ("hybrid", "set")
             return self._fit_hybrid(frame, targets, freq, step, series_output, choices, resume, calibrate=calibrate)
@@ -332,7 +331,7 @@ class Forecaster(BaseEstimator):
             choices["model"] = ("direct", "set")
         if L + H > n:
             raise ShortSeries(f"lookback ({L}) + horizon ({H}) = {L + H} steps make one window, but the "
-                              f"series has {n}; shorten lookback or horizon, or pass a longer series", needed=L + H,
+                              f"series has {n}; {_shorter(L, H, n)}, or pass a longer series", needed=L + H,
                               rows=n)
         if self.impute == "none" and np.isnan(frame.values).any():
             i, j = np.argwhere(np.isnan(frame.values))[0]
@@ -549,7 +548,8 @@ class Forecaster(BaseEstimator):
                 continue
             if not is_count(v):
                 auto = " or 'auto'" if name in ("lookback", "season_length", "max_epochs") else ""
-                fix = season_length_fix(v) if name == "season_length" else ""
+                fix = season_length_fix(v) + defaults.several_seasons_fix(v, "Forecaster") \
+                    if name == "season_length" else ""
                 raise ValueError(f"Forecaster: {name} must be an integer >= 1{auto}, got {v!r}{fix}")
         if self.model not in MODELS:
             raise ValueError(f"Forecaster: model must be one of {MODELS}, got {self.model!r}")
@@ -567,14 +567,7 @@ class Forecaster(BaseEstimator):
         if not 0.0 <= self.validation_fraction < 1.0:
             raise ValueError(f"Forecaster: validation_fraction must be in [0, 1), got "
                              f"{self.validation_fraction}")
-        q = self.quantiles
-        if isinstance(q, numbers.Real):
-            raise ValueError(f"Forecaster: quantiles must be a list of levels, got the number {q!r}; e.g. "
-                             f"(0.1, 0.5, 0.9) (the median 0.5 is needed: it is the point forecast)")
-        if q is not None and (isinstance(q, str) or not all(isinstance(v, numbers.Real) and 0 < v < 1 for v in q)
-                              or list(q) != sorted(set(q)) or 0.5 not in q):
-            raise ValueError(f"Forecaster: quantiles must be None or strictly increasing levels in (0, 1) "
-                             f"that include the median 0.5, e.g. (0.1, 0.5, 0.9); got {q!r}{quantiles_fix(q)}")
+        check_quantiles(self.quantiles, "Forecaster")
         if self.time_aware and self.num_layers != 1:
             raise ValueError("Forecaster: time_aware=True wraps one layer (GRU-D's decays act on the "
                              "inputs); use num_layers=1")
@@ -670,6 +663,8 @@ class Forecaster(BaseEstimator):
                 raise ValueError("predict got both future=... and X=...; they are the same input: pass one")
             future, name = X, "X"
         frame = self.history_ if data is None else self._frame_like(data, time_col)
+        if data is not None and len(frame) < self.lookback_ and self._continues_fitted(frame):
+            frame = self._from_fitted_start(frame)  # the latest rows alone: the fitted ones before them complete them
         steps = forecast_steps(horizon, self.horizon,
                                self._as_periods(_future_index(frame, self.freq_, self.horizon)))
         H = int(steps[-1])
@@ -677,12 +672,15 @@ class Forecaster(BaseEstimator):
             _warn_missing_end(frame, self.targets_, self.impute, covariates=self.covariates_,
                               future=self.future_covariates_, who="Forecaster.predict", given="data",
                               one_column=isinstance(data, pd.Series), shown=self._as_periods)
-        if data is not None and self.covariates_ and "direct" in self.components_:  # the past ones the net reads
-            window = frame.values[-self.lookback_ :, frame.column_index(self.covariates_)]  # (L, n_c)
-            fitted = self.history_.values[:, self.history_.column_index(self.covariates_)]
+        read = self.covariates_ + self.future_covariates_  # the covariates the net reads over the lookback
+        if data is not None and read and "direct" in self.components_:
+            window = frame.values[-self.lookback_ :, frame.column_index(read)]  # (L, n_c + n_f)
+            fitted = self.history_.values[:, self.history_.column_index(read)]
             times = (pd.RangeIndex(len(frame))[-self.lookback_ :] if frame.time is None else
                      self._as_periods(pd.Index(frame.time[-self.lookback_ :])))
-            check_learned_covariates(window, fitted, self.covariates_, times, name="data")
+            n_c = len(self.covariates_)  # the past ones: one value at fit is refused, as the net learned nothing
+            check_learned_covariates(window[:, :n_c], fitted[:, :n_c], self.covariates_, times, name="data")
+            warn_unseen_range(unseen_range(window, fitted, read, times, name="data"), "data")
         pick = slice(None) if len(steps) == H else steps - 1  # 1..H, or the steps asked for
         y = self._predict_frame(frame, steps, future, name=name)[pick]  # (n_steps, n_y, n_q)
         index = self._as_periods(_future_index(frame, self.freq_, H))[pick].rename(self._names()[0])
@@ -708,7 +706,8 @@ class Forecaster(BaseEstimator):
         nets = {"direct", "hybrid"} & set(self.components_)
         if nets and len(frame) < self.lookback_:
             raise ValueError(f"predict needs the last lookback = {self.lookback_} steps; the series has "
-                             f"{len(frame)}")
+                             f"{len(frame)}, and does not continue the fitted series (whose rows would complete "
+                             f"it); give data at least its last {self.lookback_} rows")
         y = np.mean([self._component_forecast(kind, frame, steps, future, name) for kind in self.components_],
                     axis=0)
         if self.band_:  # q_τ(h) = ŷ_h + c_τ s_h around the combination's point forecast (.combination)
@@ -749,6 +748,14 @@ class Forecaster(BaseEstimator):
                  combination.ets_forecast(y, self.ets_, self.horizon))
         return np.repeat(point[:, None, None], n_q, axis=2)  # (horizon, 1, n_q)
 
+    def _continues_fitted(self, frame: TimeSeriesFrame) -> bool:
+        """Whether ``frame`` starts within the fitted series or at the step after it (its latest rows, or the rows
+        since the fit), so that the fitted rows before its start complete a window it is too short to fill."""
+        fitted, time = self.history_.time, frame.time
+        if fitted is None or time is None or not len(time):
+            return False
+        return bool(fitted[0] <= time[0] <= _future_index(self.history_, self.freq_, 1)[0])
+
     def _from_fitted_start(self, frame: TimeSeriesFrame) -> TimeSeriesFrame:
         """``frame`` preceded by the fitted rows before its start, which the smoothing of the classical and
         hybrid components runs through (:func:`.combination.from_fitted_start`)."""
@@ -776,6 +783,8 @@ class Forecaster(BaseEstimator):
             fitted = self.history_.values[:, self.history_.column_index(self.future_covariates_)]  # (n, n_f)
             check_learned_covariates(at, fitted, self.future_covariates_, self._as_periods(index[steps - 1]),
                                      name=name)
+            warn_unseen_range(unseen_range(at, fitted, self.future_covariates_, self._as_periods(index[steps - 1]),
+                                           name=name), name)
             known = np.zeros((int(steps[-1]), at.shape[1]))  # (H, n_f)
             known[steps - 1] = at
         return self.features_.future_inputs(index, known)
@@ -808,9 +817,10 @@ class Forecaster(BaseEstimator):
         read = self.covariates_ + self.future_covariates_
         if data is not None and read:  # the rows the windows read, past covariates and known-future ones alike
             times = pd.RangeIndex(n)[a:] if frame.time is None else self._as_periods(pd.Index(frame.time[a:]))
-            check_learned_covariates(frame.values[a:, frame.column_index(read)],
-                                     self.history_.values[:, self.history_.column_index(read)], read, times,
-                                     name="data")
+            given, fitted = frame.values[a:, frame.column_index(read)], self.history_.values[
+                :, self.history_.column_index(read)]
+            check_learned_covariates(given, fitted, read, times, name="data")
+            warn_unseen_range(unseen_range(given, fitted, read, times, name="data"), "data")
         windows = WindowDataset(self._features(frame), self.spec_, rows=range(a, n))
         arrays = windows.to_arrays()
         y = self._forecast(arrays["x"], arrays.get("future"))  # (n_w, H, n_y, n_q)
@@ -1164,6 +1174,17 @@ def printed_float(v):
     """``v`` as the Python float it prints as where it is a numpy float of less than float64's precision
     (``np.float32(0.8)`` as 0.8, not 0.800000011920929, which no level asked for equals); anything else as it is."""
     return float(str(v)) if isinstance(v, np.floating) and v.dtype != np.float64 else v
+
+
+def _shorter(L: int, H: int, n: int) -> str:
+    """The fix of a window of ``L + H`` steps longer than the series' ``n``: shorten lookback or horizon, or, where
+    the horizon alone fills the series (no lookback helps; the lookback "auto" is cut to 1 by then), the horizon,
+    with the largest that leaves as many windows as the lookback has steps."""
+    if H < n:
+        return "shorten lookback or horizon"
+    return (f"the horizon alone is at least the series' {n} rows, so no lookback makes a window: give a horizon "
+            f"of at most {n - 1} (with lookback=1; horizon={max(1, n // 3)} leaves a lookback of as many steps and "
+            f"as many windows to learn from)")
 
 
 def _warn_season_too_long(n: int, m: int) -> None:

@@ -100,6 +100,7 @@ from ..training import seeded_fit
 from ..training.runs import check_training_options, resolve_device, resume_checkpoint, run_identity
 from . import combination, defaults, hybrid
 from .evaluation import mase_scale
+from .features import unseen_range, warn_unseen_range
 from .net import DirectForecastNet, ForecastBatch, forecast_encoder
 from .series import (
     _future_index,
@@ -269,9 +270,13 @@ class GlobalForecaster(BaseEstimator):
             frame, rows = series[short[0]]
             held = (f"1 row (row {rows[0]})" if len(frame) == 1 else
                     f"{len(frame)} rows (rows {rows[0]}..{rows[-1]})")
+            fix = ("drop the series from the panel, or shorten lookback or horizon" if len(series) > 1 and
+                   H < len(frame) else "shorten lookback or horizon" if H < len(frame) else
+                   f"the horizon alone is at least its {len(frame)} rows, so no lookback makes a window: give a "
+                   f"horizon of at most {len(frame) - 1} (with lookback=1)" +
+                   (", or drop the series from the panel" if len(series) > 1 else ""))
             raise ValueError(f"series {short[0]!r} has {held}; fit needs "
-                             f"lookback + horizon = {L + H} rows of every series: drop the series from the panel, or "
-                             "shorten lookback or horizon")
+                             f"lookback + horizon = {L + H} rows of every series: {fix}")
         if short:  # dropped one at a time, each refusal would name the next
             rows_ = lambda n: f"{n} row{'s' * (n != 1)}"
             sizes = ", ".join(f"{key!r} ({rows_(len(series[key][0]))})" for key in short[:4])
@@ -524,17 +529,10 @@ class GlobalForecaster(BaseEstimator):
         m = self.season_length
         if m != "auto" and not is_count(m):
             raise ValueError(f"GlobalForecaster: season_length must be an integer >= 1 or 'auto', got {m!r}"
-                             f"{season_length_fix(m)}")
+                             f"{season_length_fix(m)}{defaults.several_seasons_fix(m, 'GlobalForecaster')}")
         if not 0.0 <= self.dropout < 1.0:
             raise ValueError(f"GlobalForecaster: dropout must be in [0, 1), got {self.dropout}")
-        q = self.quantiles
-        if isinstance(q, numbers.Real):
-            raise ValueError(f"GlobalForecaster: quantiles must be a list of levels, got the number {q!r}; e.g. "
-                             f"(0.1, 0.5, 0.9) (the median 0.5 is needed: it is the point forecast), or None")
-        if q is not None and (isinstance(q, str) or not all(isinstance(v, numbers.Real) and 0 < v < 1 for v in q)
-                              or list(q) != sorted(set(q)) or 0.5 not in q):
-            raise ValueError(f"GlobalForecaster: quantiles must be None or strictly increasing levels in (0, 1) "
-                             f"that include the median 0.5, e.g. (0.1, 0.5, 0.9); got {q!r}{quantiles_fix(q)}")
+        check_quantiles(self.quantiles, "GlobalForecaster")
         if isinstance(self.cell, str):
             check_cell_name(self.cell, "GlobalForecaster")
         check_training_options(task="regression", lr=self.lr, weight_decay=self.weight_decay,
@@ -633,15 +631,18 @@ class GlobalForecaster(BaseEstimator):
         H = int(steps[-1])
         position = {k: i for i, k in enumerate(self.ids_)}
         L, n_f = self.lookback, len(self.future_covariates_)
-        x, f, hybrid_parts = [], [], []
+        x, f, hybrid_parts, unseen = [], [], [], []
         fitted = np.concatenate([h.values[:, 1:] for h in self.history_.values()]) if n_f else None  # (rows, n_f)
         for key, frame in series.items():
             i = position[key]
             times = _future_index(frame, self.freqs_[i], self.horizon)
             if n_f and frame.time is not None:  # predict(data=...)'s lookback, where the net reads them too
-                check_learned_covariates(frame.values[-L:, 1:], fitted, self.future_covariates_,
-                                         self._as_times([pd.Index(frame.time[-L:])]), name="data",
+                shown = self._as_times([pd.Index(frame.time[-L:])])
+                check_learned_covariates(frame.values[-L:, 1:], fitted, self.future_covariates_, shown, name="data",
                                          rows="fitted rows of every series", who=f"series {key!r}: ")
+                unseen.append(("data", key, unseen_range(frame.values[-L:, 1:], fitted, self.future_covariates_,
+                                                         shown, name="data", of=f" of series {key!r}",
+                                                         rows="fitted rows of every series")))
             window = _scaled(key, frame, slice(-L, None), self.center_[i], self.scale_[i], self.covariate_center_,
                              self.covariate_scale_, hybrid=self.kind_ == "hybrid")  # (L, 1 + n_f)
             if self.kind_ == "hybrid":  # z relative to the last level, and what recomposes the forecast
@@ -659,12 +660,20 @@ class GlobalForecaster(BaseEstimator):
                 given = self._known(future, key, at, self.freqs_[i], grid=times[:H])  # (n_steps, n_f)
                 check_learned_covariates(given, fitted, self.future_covariates_, self._as_times([at]),
                                          rows="fitted rows of every series", who=f"series {key!r}: ")
+                unseen.append(("future", key, unseen_range(given, fitted, self.future_covariates_,
+                                                           self._as_times([at]), of=f" of series {key!r}",
+                                                           rows="fitted rows of every series")))
                 with np.errstate(over="ignore"):
                     scaled = (given - self.covariate_center_) / self.covariate_scale_
                 check_scaled_range(scaled, given, self.covariate_center_, self.covariate_scale_,
                                    self.future_covariates_, at, who=f"series {key!r}: future ", first=None)
                 known[steps - 1] = scaled
             f.append(known)
+        for name in ("data", "future"):  # one warning for the panel, naming the first series and their count
+            found = [(key, words) for given, key, words in unseen if given == name and words is not None]
+            others = ", ".join(repr(key) for key, _ in found[1:4]) + (", ..." if len(found) > 4 else "")
+            also = "" if len(found) < 2 else f"; {len(found) - 1} other series alike ({others})"
+            warn_unseen_range(found[0][1] if found else None, name, also)
         return self._forecast(np.stack(x), np.stack(f), [position[k] for k in series], hybrid_parts)[:, :H]
 
     def _combine(self, series: dict[Hashable, TimeSeriesFrame], steps: np.ndarray, data, future) -> np.ndarray:
@@ -986,6 +995,67 @@ class GlobalForecaster(BaseEstimator):
             self.ets_, self.validation_ = fitted["ets"], fitted["validation"]
             if "band.scale" in tensors:
                 self.band_scale_ = tensors["band.scale"].numpy()
+
+
+def check_quantiles(q, who: str) -> None:
+    """ValueError unless ``q`` is None or strictly increasing levels in (0, 1) that include the median 0.5 (the
+    point forecast), the ``quantiles`` of the Forecaster and the GlobalForecaster; the refusal ends with the
+    levels to give: as numbers (:func:`~.series.quantiles_fix`: text, percentages), else the levels given,
+    each once, in order, with the median."""
+    if isinstance(q, numbers.Real):
+        raise ValueError(f"{who}: quantiles must be a list of levels, got the number {q!r}; e.g. (0.1, 0.5, 0.9) "
+                         f"(the median 0.5 is needed: it is the point forecast), or None")
+    if q is not None and (isinstance(q, str) or not all(isinstance(v, numbers.Real) and 0 < v < 1 for v in q)
+                          or list(q) != sorted(set(q)) or 0.5 not in q):
+        raise ValueError(f"{who}: quantiles must be None or strictly increasing levels in (0, 1) that include the "
+                         f"median 0.5, e.g. (0.1, 0.5, 0.9); got {q!r}"
+                         f"{_coverages_fix(q) or quantiles_fix(q) + _levels_fix(q)}")
+
+
+def _reals(q) -> list[float] | None:
+    """The levels ``q`` as Python floats, or None unless it is a list, tuple or array of real numbers (no bool)."""
+    if isinstance(q, str) or not isinstance(q, Sequence | np.ndarray) or not len(q) or \
+            not all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in q):
+        return None
+    return [float(v) for v in q]
+
+
+def _interval_quantiles(coverages: list[float]) -> list[float]:
+    """The quantile levels of central intervals of these coverages (fractions), and the median."""
+    tails = {round((1 - c) / 2, 12) for c in coverages}
+    return sorted(tails | {round(1 - t, 12) for t in tails} | {0.5})
+
+
+def _coverages_fix(q) -> str:
+    """The fix of percentages above 50 without 50 (``[80, 95]``): statsforecast's and neuralforecast's
+    ``level=[80, 95]``, the coverages of intervals, whose quantiles are not ``[0.8, 0.95]``."""
+    levels = _reals(q)
+    if levels is None or not all(50 < v < 100 for v in levels):
+        return ""
+    shown = ", ".join(f"{v:g}" for v in levels)
+    return (f"; [{shown}] read as percentages above 50 without the median: as the coverages of intervals "
+            f"(statsforecast's and neuralforecast's level=[{shown}]) their quantiles are "
+            f"quantiles={_interval_quantiles([v / 100 for v in levels])}; as quantile levels, "
+            f"quantiles={sorted({round(v / 100, 12) for v in levels} | {0.5})}")
+
+
+def _levels_fix(q) -> str:
+    """The fix of fractions in (0, 1) that are not strictly increasing or lack the median: each level once, in
+    increasing order, with 0.5 (and, for levels all above 0.5, the reading as the coverages of intervals, as
+    sktime's ``coverage=0.9`` gives them)."""
+    levels = _reals(q)
+    if levels is not None and all(0 < v < 100 for v in levels):  # percentages: as quantiles_fix reads them
+        levels = [round(v / 100, 12) if v >= 1 else v for v in levels]
+    if levels is None or not all(0 < v < 1 for v in levels) or levels == sorted(set(levels)) and 0.5 in levels:
+        return ""
+    wrong = ([] if 0.5 in levels else ["the median 0.5 is missing (it is the point forecast)"]) + \
+        ([] if len(set(levels)) == len(levels) else ["a level is repeated"]) + \
+        ([] if levels == sorted(levels) else ["the levels are not in increasing order"])
+    fix = f"; {' and '.join(wrong)}: give quantiles={sorted(set(levels) | {0.5})}"
+    if all(v > 0.5 for v in levels):
+        fix += (f" (if {levels} are the coverages of intervals, as sktime's coverage= gives them, their quantiles "
+                f"are quantiles={_interval_quantiles(levels)})")
+    return fix
 
 
 def _warn_shared_band(ids: list, smoothing: list, who: str) -> None:
