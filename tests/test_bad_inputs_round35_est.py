@@ -168,3 +168,24 @@ def test_E35_09_a_task_with_an_empty_split_is_refused_when_built(empty):
     with pytest.raises(ValueError, match=rf"Task 'sensors': the {empty} split holds no sequence; a run trains on "
                                          r"train, validates on val and is scored on test"):
         Task("sensors", "classify", *splits, output_size=2, metric="accuracy", chance=0.5, chance_note="")
+
+
+def test_E35_10_a_task_of_class_ids_in_a_column_is_refused_naming_the_slice():
+    # before: built; Task.score then refused a perfect model's (8, 2) probabilities: 'the 8 test targets of this
+    # classify task take (8, 1) or (8, 1, 2)', and a run's training the batch's (4, 1) targets, after compare had
+    # measured every cell
+    rng = np.random.default_rng(5)
+    splits = [Split(X, y[:, None]) for X, y in (_split(n, (0, 1), rng) for n in (16, 8, 8))]
+    with pytest.raises(ValueError, match=r"the train split's y has shape \(16, 1\), but a classify task takes one "
+                                         r"class id per sequence: \(16,\); a column of ids\? pass y\[..., 0\]"):
+        Task("sensors", "classify", *splits, output_size=2, metric="accuracy", chance=0.5, chance_note="")
+
+
+def test_E35_11_compare_of_a_task_of_fixed_length_runs_without_lengths():
+    # before: compare("digits") refused the default lengths=(200,) it had not been given: 'task 'digits' has
+    # sequences of one fixed length, which lengths [200] cannot set; pass lengths=[None]'
+    results = rnnkit.compare.compare("digits", **{**QUICK, "seeds": 1, "steps": 1},
+                                     task_params={"test_size": 0.05, "val_size": 0.05})
+    assert results["lengths"] == [None] and results["runs"]["gru"][0]["length"] == 8
+    assert rnnkit.compare.compare("adding", **{**QUICK, "seeds": 1, "steps": 1},
+                                  task_params={"n_train": 8, "n_val": 8, "n_test": 8})["lengths"] == [200]

@@ -155,8 +155,9 @@ class Task:
         shape = (len(X),) if self.kind == "classify" else X.shape[:2]
         if y.shape != shape:
             unit = "sequence" if self.kind == "classify" else "step (n, T)"
+            column = "; a column of ids? pass y[..., 0]" if y.shape == (*shape, 1) else ""
             raise ValueError(f"{where} has shape {y.shape}, but a {self.kind} task takes one class id per {unit}: "
-                             f"{shape}")
+                             f"{shape}{column}")
         if y.dtype.kind not in "biu":
             labels = np.unique(np.concatenate([np.ravel(s.y) for s in (self.train, self.val, self.test)]))
             shown = ", ".join(map(repr, labels[:4].tolist())) + (", ..." if len(labels) > 4 else "")
