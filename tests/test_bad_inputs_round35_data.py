@@ -285,3 +285,24 @@ def test_D35_13_seconds_apart_timedelta_and_1800_say_nothing():
         assert sessionize(_log(), gap=1800)["session"].nunique() == 20
         assert sessionize(_log((2, 10)), gap=30)["session"].nunique() == 20
         assert sessionize(_log(), gap=pd.Timedelta(seconds=30))["session"].nunique() == 120
+
+
+# D35-14: FrameEncoder given frames channels last, or grey frames without a channel axis
+def test_D35_14_frame_encoder_names_the_permute_or_the_channel_axis():
+    from rnnkit.data.video import FrameEncoder
+    rgb = FrameEncoder(8, in_channels=3)
+    x = torch.rand(2, 5, 16, 16, 3)
+    with pytest.raises(ValueError, match=r"channels last \(\.\.\., H, W, 3\).*frames\.permute\(0, 1, 4, 2, 3\) \("):
+        rgb(x)
+    assert rgb(x.permute(0, 1, 4, 2, 3)).shape == (2, 5, 8)
+    with pytest.raises(ValueError, match=r"permute\(0, 3, 1, 2\), and an encoder of in_channels=3"):
+        FrameEncoder(8)(torch.rand(5, 16, 16, 3))
+    with pytest.raises(ValueError, match=r"grey frames without their channel axis.*unsqueeze\(-3\), and an encoder of "
+                                         r"in_channels=1"):
+        rgb(torch.rand(2, 5, 16, 16))
+    grey = FrameEncoder(8, in_channels=1)
+    with pytest.raises(ValueError, match=r"unsqueeze\(-3\) \("):
+        grey(torch.rand(2, 5, 16, 16))
+    assert grey(torch.rand(2, 5, 16, 16).unsqueeze(-3)).shape == (2, 5, 8)
+    with pytest.raises(ValueError, match="build it with in_channels=C"):
+        grey(torch.rand(2, 5, 2, 16, 16))

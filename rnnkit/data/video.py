@@ -355,18 +355,37 @@ class FrameEncoder(nn.Module):
         if frames.dim() < 4 or frames.shape[-3] != channels:
             raise ValueError(f"FrameEncoder(in_channels={channels}) takes frames (B, T, {channels}, H, W) or "
                              f"(T, {channels}, H, W), got shape {tuple(frames.shape)}; "
-                             + ("RGBA frames (a PNG's or a screen capture's, alpha last)? the alpha is no colour: "
-                                "drop it before frames_to_tensor (frames[..., :3] of (T, H, W, 4) frames; of PIL "
-                                "images, im.convert('RGB')), or composite the frames onto a background first"
-                                if channels == 3 and frames.dim() >= 4 and frames.shape[-3] == 4 else
-                                "build it with in_channels=C for C-channel frames (frames_to_tensor gives (T, C, H, "
-                                "W))"))
+                             + _frames_fix(frames, channels))
         if not frames.is_floating_point():  # uint8 pixels would meet float weights in torch's convolution
             raise ValueError(f"FrameEncoder takes float frames in [0, 1], got dtype {frames.dtype}; convert the "
                              "frames with frames_to_tensor(frames) (uint8 / 255, channels first)")
         lead = frames.shape[:-3]  # (B, T) or (T,)
         e = self.net(frames.reshape(-1, *frames.shape[-3:]))  # (B*T, E)
         return e.reshape(*lead, e.shape[-1])
+
+
+def _frames_fix(frames: torch.Tensor, channels: int) -> str:
+    """The fix named by `FrameEncoder`'s refusal of frames of another shape: RGBA frames' alpha dropped; frames
+    channels last (``(..., H, W, C)``, as numpy, OpenCV and torchvision's ``read_video`` hold them) permuted; grey
+    frames without a channel axis (``(B, T, H, W)``) given one; else the encoder built for the frames' channels.
+    Advice to build it with ``in_channels`` set to a width or a height would feed pixels to it as colours."""
+    shape, d = frames.shape, frames.dim()
+    if channels == 3 and d >= 4 and shape[-3] == 4:
+        return ("RGBA frames (a PNG's or a screen capture's, alpha last)? the alpha is no colour: drop it before "
+                "frames_to_tensor (frames[..., :3] of (T, H, W, 4) frames; of PIL images, im.convert('RGB')), or "
+                "composite the frames onto a background first")
+    if d >= 4 and shape[-1] in (channels, 1, 3, 4) and min(shape[-3], shape[-2]) > 4:  # the width read as channels
+        c = shape[-1]
+        order = ", ".join(map(str, [*range(d - 3), d - 1, d - 3, d - 2]))
+        build = "" if c == channels else f", and an encoder of in_channels={c}"
+        return (f"channels last (..., H, W, {c}), as numpy, OpenCV and torchvision's read_video hold them? pass "
+                f"frames.permute({order}){build} (frames_to_tensor makes one clip's uint8 or [0, 1] frames (T, C, H, "
+                "W))")
+    if d in (3, 4) and min(shape[-3], shape[-2], shape[-1]) > 4:  # (B, T, H, W) or (T, H, W): no channel axis
+        build = "" if channels == 1 else ", and an encoder of in_channels=1"
+        return (f"grey frames without their channel axis? give them one: frames.unsqueeze(-3){build} "
+                "(frames_to_tensor gives (T, 1, H, W) for (T, H, W) frames)")
+    return "build it with in_channels=C for C-channel frames (frames_to_tensor gives (T, C, H, W))"
 
 
 @torch.no_grad()
