@@ -189,3 +189,16 @@ def test_E35_11_compare_of_a_task_of_fixed_length_runs_without_lengths():
     assert results["lengths"] == [None] and results["runs"]["gru"][0]["length"] == 8
     assert rnnkit.compare.compare("adding", **{**QUICK, "seeds": 1, "steps": 1},
                                   task_params={"n_train": 8, "n_val": 8, "n_test": 8})["lengths"] == [200]
+
+
+def test_E35_12_a_split_of_sequences_of_other_lengths_is_refused_naming_the_crop():
+    # before: numpy's 'setting an array element with a sequence. The requested array has an inhomogeneous shape
+    # after 1 dimensions ...' from np.asarray of the ragged list (JapaneseVowels' 7 to 29 frames, as aeon gives them)
+    rng = np.random.default_rng(6)
+    X = [rng.normal(size=(T, 12)) for T in (7, 29, 15)]
+    with pytest.raises(ValueError, match=r"Split: X is a list of sequences of other shapes \(\(7, 12\), ...; 7 to 29 "
+                                         r"steps\), but a task's sequences share one length .* crop them to one, "
+                                         r"np.stack\(\[x\[-T:\] for x in X\]\)"):
+        Split(X, np.array([0, 1, 0]))
+    split = Split([x[-7:] for x in X], np.array([0, 1, 0]))  # the fix named
+    assert split.X.shape == (3, 7, 12) and split.X.dtype == np.float32

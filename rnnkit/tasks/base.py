@@ -68,6 +68,13 @@ class Split:
 
     def __post_init__(self):
         # a split built from one's own data: X as the models read it, or an error that says how to make it so
+        if isinstance(self.X, list | tuple) and len({np.shape(x) for x in self.X}) > 1:  # else numpy's inhomogeneous
+            lengths = sorted({len(x) for x in self.X})
+            raise ValueError(f"Split: X is a list of sequences of other shapes ({np.shape(self.X[0])}, ...; "
+                             f"{lengths[0]} to {lengths[-1]} steps), but a task's sequences share one length "
+                             f"(a comparison's models read every step, without masks): crop them to one, "
+                             f"np.stack([x[-T:] for x in X]) with T = min(len(x) for x in X), or compare cells on "
+                             f"them with SequenceClassifier(cell=...), which reads each sequence's own length")
         X, y = np.asarray(self.X), np.asarray(self.y)
         if X.ndim == 2:  # else read as (n, T, F) with F = T: a model of T input features, one step per sequence
             raise ValueError(f"Split: X has shape {X.shape}, but a split's X is (n, T, F), batch-first; for "
