@@ -166,3 +166,31 @@ def test_F35_06_the_hybrid_predicts_from_its_latest_rows_as_from_the_whole_serie
     f = Forecaster(horizon=7, season_length=7, model="hybrid", max_epochs=2, random_state=0).fit(y[:70])
     assert f.lookback_ == 14
     pd.testing.assert_series_equal(f.predict(data=y[62:74]), f.predict(data=y[:74]))  # 12 rows, 8 of them fitted
+
+
+def _weather_panel():
+    train = _panel()[0].drop(columns="promo")
+    weather = np.where(np.arange(len(train)) % 3 == 0, "rain", "sun")
+    return train.assign(weather=weather)
+
+
+def test_F35_07_a_panel_covariate_of_words_names_the_dummy_columns_to_give():
+    train = _weather_panel()
+    dummies = (r"a covariate is read as numbers: encode it as a 0/1 column per category, data = pd.get_dummies\(data, "
+               r"columns=\['weather'\], dtype=float\), and name those, future_covariates=\['weather_rain', "
+               r"'weather_sun'\]; predict's future the same way")
+    with pytest.raises(ValueError, match=r"column 'weather' holds 'rain', not a number \(dtype \w+\); " + dummies):
+        GlobalForecaster(lookback=5, horizon=3, max_epochs=1).fit(train, future_covariates=["weather"])
+    with pytest.raises(ValueError, match=r"column 'weather' is categorical \(categories \['rain', 'sun'\]\), not "
+                                         r"numbers; " + dummies):
+        GlobalForecaster(lookback=5, horizon=3, max_epochs=1).fit(train.astype({"weather": "category"}),
+                                                                  future_covariates=["weather"])
+    g = GlobalForecaster(lookback=5, horizon=3, max_epochs=1, model="direct", quantiles=None, random_state=0)
+    g.fit(pd.get_dummies(train, columns=["weather"], dtype=float), future_covariates=["weather_rain", "weather_sun"])
+    assert g.future_covariates_ == ("weather_rain", "weather_sun")
+
+
+def test_F35_07_numbers_written_with_a_comma_keep_the_to_numeric_fix():
+    train = _weather_panel().assign(weather="1,5")
+    with pytest.raises(ValueError, match=r"holds '1,5', not a number \(dtype \w+\); convert it with pd.to_numeric$"):
+        GlobalForecaster(lookback=5, horizon=3, max_epochs=1).fit(train, future_covariates=["weather"])

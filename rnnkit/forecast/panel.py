@@ -1197,7 +1197,8 @@ def _read_panel(data, id_col: str, time_col: str, target: str, covariates: tuple
         if isinstance(column.dtype, pd.CategoricalDtype):
             numbers_ = pd.api.types.is_numeric_dtype(column.cat.categories)
             fix = (f"data[{c!r}].astype(float) reads its categories as numbers" if numbers_ else
-                   "a category is no number to forecast: encode it (e.g. pd.get_dummies) or drop it")
+                   "a category is no number to forecast: encode it (e.g. pd.get_dummies) or drop it" if c == target
+                   else _dummies_fix(c, column.cat.categories, covariates))
             raise ValueError(f"column {c!r} is categorical (categories {list(column.cat.categories[:5])}"
                              f"{', ...' if len(column.cat.categories) > 5 else ''}), not numbers; {fix}")
         if not (pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column)):
@@ -1205,8 +1206,12 @@ def _read_panel(data, id_col: str, time_col: str, target: str, covariates: tuple
                 raise ValueError(f"series {ids[found[0]]!r}, row {found[0]}: column {c!r} {found[1]}")
             bad = np.flatnonzero(pd.to_numeric(column, errors="coerce").isna().to_numpy() & column.notna().to_numpy())
             row = int(bad[0]) if len(bad) else 0
+            words = column.iloc[bad].astype(str).unique()
+            fix = (_dummies_fix(c, sorted(column.dropna().astype(str).unique()), covariates)
+                   if c != target and not any(ch.isdigit() for w in words for ch in w) else
+                   "convert it with pd.to_numeric")
             raise ValueError(f"series {ids[row]!r}, row {row}: column {c!r} holds {column.iloc[row]!r}, not a "
-                             f"number (dtype {column.dtype}); convert it with pd.to_numeric")
+                             f"number (dtype {column.dtype}); {fix}")
         values[:, j] = column.to_numpy(dtype=np.float64, na_value=np.nan)
     # before the values' gaps: rows of records at one time (a car per row) are refused for that, not for a gap
     twice = np.flatnonzero(pd.DataFrame({"id": keys, "t": time}).duplicated(keep=False).to_numpy())
@@ -1249,6 +1254,18 @@ def _read_panel(data, id_col: str, time_col: str, target: str, covariates: tuple
         series[key] = (TimeSeriesFrame(values[rows], columns=[target, *covariates], time=t, time_name=time_col),
                        rows)
     return series, period
+
+
+def _dummies_fix(column: str, categories, covariates: tuple[str, ...]) -> str:
+    """The fix of a known-future covariate of words or categories (``'rain'``, ``'sun'``): a 0/1 column per
+    category, as ``pd.get_dummies`` names them, named in ``future_covariates`` in its place, in ``future`` too."""
+    names = [f"{column}_{v}" for v in list(categories)[:6]]
+    shown = names if len(categories) <= 6 else [*names, "..."]
+    given = [n for c in covariates for n in (shown if c == column else [c])]
+    return (f"a covariate is read as numbers: encode it as a 0/1 column per category, "
+            f"data = pd.get_dummies(data, columns=[{column!r}], dtype=float), and name those, "
+            f"future_covariates={given}; predict's future the same way, with every category "
+            f"(future[{column!r}] = pd.Categorical(future[{column!r}], categories={list(categories)[:6]}) first)")
 
 
 def _shown(time, row: int, period: str | None, given: pd.Series):
