@@ -194,3 +194,18 @@ def test_F35_07_numbers_written_with_a_comma_keep_the_to_numeric_fix():
     train = _weather_panel().assign(weather="1,5")
     with pytest.raises(ValueError, match=r"holds '1,5', not a number \(dtype \w+\); convert it with pd.to_numeric$"):
         GlobalForecaster(lookback=5, horizon=3, max_epochs=1).fit(train, future_covariates=["weather"])
+
+
+@pytest.mark.parametrize("uid", [1, "store1"])
+@pytest.mark.parametrize("time_col", ["ds", None])
+def test_F35_08_a_long_frame_of_one_series_is_not_forecast_with_its_id(uid, time_col):
+    sales = _sales_and_price(n=30)[0]
+    frame = pd.DataFrame({"unique_id": uid, "ds": sales.index, "y": sales.to_numpy()})
+    with pytest.raises(ValueError, match=rf"column 'unique_id' holds one series id, {uid!r}, on every row: a long "
+                                         r"frame of one series .*forecast as a value beside \['y'\]; drop it, "
+                                         r"fit\(data.drop\(columns=\['unique_id'\]\), time_col='ds'\)"):
+        Forecaster(horizon=3, lookback=7, max_epochs=1, model="direct").fit(frame, time_col=time_col)
+    f = Forecaster(horizon=3, lookback=7, max_epochs=1, model="direct", random_state=0)
+    assert f.fit(frame.drop(columns=["unique_id"]), time_col="ds").targets_ == ("y",)
+    if uid == 1:  # the target named: the id is no target (a constant covariate, which teaches nothing)
+        assert f.fit(frame, time_col="ds", targets=["y"]).targets_ == ("y",)

@@ -22,6 +22,7 @@ from .. import io
 from ..cells import Cell, TimeAware
 from ..checks import check_fitted_params, fitted_params, is_count
 from ..data.memmap import atomic_write
+from ..data.tables import TIME_NAMES
 from ..data.timeseries import (
     CALENDAR_PERIODS,
     IMPUTE_POLICIES,
@@ -42,6 +43,7 @@ from .features import ForecastFeatures, unseen_range, warn_unseen_range
 from .net import DirectForecastNet, as_batch, forecast_encoder
 from .panel import MODELS, GlobalForecaster, check_quantiles
 from .series import (
+    ID_NAMES,
     _future_index,
     _given_periods,
     _join_exogenous,
@@ -249,6 +251,8 @@ class Forecaster(BaseEstimator):
         # the name of a DataFrame's columns (a pivot's 'source'), which the forecasts' columns keep
         columns_name = (_name_of(data.columns.name) if isinstance(data, pd.DataFrame) and
                         not isinstance(data.columns, pd.MultiIndex) else None)
+        if isinstance(data, pd.DataFrame) and targets is None:
+            _check_one_id(data, time_col, future_covariates)
         if X is not None:
             data, targets, future_covariates = _join_exogenous(data, X, targets, future_covariates, time_col)
         asked, freq = freq, periods_rule(data, time_col, freq)  # periods' own 'M': the grid of their starts, 'MS'
@@ -1174,6 +1178,30 @@ def printed_float(v):
     """``v`` as the Python float it prints as where it is a numpy float of less than float64's precision
     (``np.float32(0.8)`` as 0.8, not 0.800000011920929, which no level asked for equals); anything else as it is."""
     return float(str(v)) if isinstance(v, np.floating) and v.dtype != np.float64 else v
+
+
+def _check_one_id(data: pd.DataFrame, time_col: str | None, future_covariates) -> None:
+    """ValueError for a column named as a series id (:data:`~.series.ID_NAMES`) that holds one value in every row:
+    a long frame of one series as statsforecast, neuralforecast and the GlobalForecaster take panels
+    (``unique_id``, ``ds``, ``y``). Every column but the time is read as a target here, so the id would be forecast
+    beside the values (an id of 1 forecast as 0.99, 0.88, 1.05), or, as text, refused as words to encode. Several
+    ids stacked are :func:`~.series._check_stacked_ids`' and ``_check_not_a_panel``'s case."""
+    for c in data.columns:
+        if c == time_col or str(c).strip().lower() not in ID_NAMES or c in (future_covariates or ()):
+            continue
+        column = data[c]
+        if len(column) < 3 or column.isna().any() or column.nunique() != 1:
+            continue
+        if time_col is None and isinstance(data.index, pd.RangeIndex):  # the time in a column: name it too
+            time_col = next((o for o in data.columns if o != c and (
+                pd.api.types.is_datetime64_any_dtype(data[o]) or str(o).strip().lower() in TIME_NAMES)), None)
+        others = [str(o) for o in data.columns if o != c and o != time_col]
+        fit = (f"fit(data.drop(columns=[{c!r}]){'' if time_col is None else f', time_col={time_col!r}'})")
+        value = column.iloc[0].item() if isinstance(column.iloc[0], np.generic) else column.iloc[0]
+        raise ValueError(f"column {c!r} holds one series id, {value!r}, on every row: a long frame of one "
+                         f"series (statsforecast's and neuralforecast's unique_id, ds, y), whose id would be "
+                         f"forecast as a value beside {others}; drop it, {fit}, or forecast a panel of such series "
+                         f"with rnnkit.GlobalForecaster (fit(data, id_col={c!r}, time_col=..., target=...))")
 
 
 def _shorter(L: int, H: int, n: int) -> str:
