@@ -306,3 +306,37 @@ def test_D35_14_frame_encoder_names_the_permute_or_the_channel_axis():
     assert grey(torch.rand(2, 5, 16, 16).unsqueeze(-3)).shape == (2, 5, 8)
     with pytest.raises(ValueError, match="build it with in_channels=C"):
         grey(torch.rand(2, 5, 2, 16, 16))
+
+
+# D35-15: one_hot_encode of a pad_collate'd batch of DNA ids (padding id 0 is A's)
+def _padded_dna():
+    from rnnkit.data.bio import BioSequenceDataset
+    from rnnkit.data.collate import pad_collate
+    rng = np.random.default_rng(0)
+    seqs = ["".join(rng.choice(list("ACGT"), n)) + "C" for n in (49, 19, 34)]
+    ds = BioSequenceDataset(seqs, [0, 1, 0], encoding="ids")
+    return pad_collate([ds[i] for i in range(3)])
+
+
+def test_D35_15_padded_ids_are_warned_of_and_lengths_give_zero_rows():
+    from rnnkit.data.bio import one_hot_encode, reverse_complement_one_hot
+    batch = _padded_dna()
+    with pytest.warns(UserWarning, match=r"2 of the batch's 3 rows .* end in runs of id 0 \(A's id\) of 15 to 30 "
+                                         r"steps.*lengths=batch\.lengths"):
+        x = one_hot_encode(batch.x)
+    assert x[1, 25].tolist() == [1, 0, 0, 0]  # read as before: the padding as A
+    x = one_hot_encode(batch.x, lengths=batch.lengths)
+    assert x[1, 20:].abs().sum() == 0 and x[1, 19].tolist() == [0, 1, 0, 0] and x[0].sum() == 50
+    with pytest.raises(ValueError, match="all-zero row at step 20"):  # padding now told as such
+        reverse_complement_one_hot(x)
+    with pytest.raises(ValueError, match=r"lengths must be \(B,\) integers in \[0, L\]"):
+        one_hot_encode(batch.x, lengths=[60, 20, 35])
+
+
+def test_D35_15_equal_length_batches_say_nothing():
+    from rnnkit.data.bio import encode_sequence, one_hot_encode
+    rng = np.random.default_rng(1)
+    ids = torch.stack([encode_sequence("".join(rng.choice(list("ACGT"), 200))) for _ in range(64)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert one_hot_encode(ids).shape == (64, 200, 4)

@@ -157,7 +157,8 @@ def test_r7_10_read_fasta_reads_bzip2_and_xz_and_names_zip(tmp_path):
 def test_r7_11_bio_dataset_alphabet_and_none(tmp_path):
     (tmp_path / "p.fa").write_bytes(_fasta_head())
     records = bio.read_fasta(tmp_path / "p.fa")
-    with pytest.raises(ValueError, match=r"^alphabet must be one of \['dna', 'protein'\], got 'DNA'$"):
+    with pytest.raises(ValueError, match=r"^alphabet must be one of \['dna', 'protein'\], got 'DNA'; pass "
+                                         r"alphabet='dna'$"):
         bio.BioSequenceDataset(records, alphabet="DNA")
     with pytest.raises(ValueError, match=r"sequence 1, a sequence must be a str of letters, got NoneType"):
         bio.BioSequenceDataset([records[0], None])

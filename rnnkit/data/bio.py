@@ -168,11 +168,16 @@ def encode_sequence(seq: str, *, alphabet: str = "dna") -> torch.Tensor:
     return torch.from_numpy(table[_codes(seq).astype(np.int64)])
 
 
-def one_hot_encode(ids: torch.Tensor, *, alphabet: str = "dna") -> torch.Tensor:
+def one_hot_encode(ids: torch.Tensor, *, alphabet: str = "dna",
+                   lengths: torch.Tensor | Sequence[int] | None = None) -> torch.Tensor:
     """Ids ``(..., L)`` -> float32 ``(..., L, K)``; the wildcard id gives the uniform row ``1 / K``.
 
     The ids are letter ids in ``[0, K]`` (`encode_sequence`); letters, fractions and other ids (a negative id
-    would index from the end of the table, a k-mer id beyond it) are refused."""
+    would index from the end of the table, a k-mer id beyond it) are refused. A padded batch ``(B, L)`` of ids
+    (`pad_collate`'s ``x``, padded with 0, which is A's id) takes ``lengths`` (``(B,)``, `SequenceBatch.lengths`):
+    the rows past each length are all zero, the padding `reverse_complement_one_hot` and the models read as none;
+    without them its padding would be A's. A batch whose rows end in runs of id 0 of several lengths, one of 8 or
+    more, is warned of without ``lengths``."""
     K = len(_alphabet(alphabet)[0])
     if isinstance(ids, str | FastaRecord | bytes) or isinstance(ids, list | tuple) and any(
             isinstance(v, str) for v in ids):  # a list of letters: torch's "too many dimensions 'str'"
@@ -200,7 +205,36 @@ def one_hot_encode(ids: torch.Tensor, *, alphabet: str = "dna") -> torch.Tensor:
                          f"{ALPHABETS[alphabet][1]}), got min {int(ids.min())} and max {int(ids.max())}; encode "
                          f"the letters with encode_sequence (k-mer ids need a Vocab and an embedding instead)")
     table = torch.cat([torch.eye(K), torch.full((1, K), 1.0 / K)])  # (K + 1, K)
-    return table[ids.long()]
+    if lengths is None:
+        _warn_padded_batch(ids)
+        return table[ids.long()]
+    n = torch.as_tensor(lengths)
+    if ids.dim() != 2 or n.shape != ids.shape[:1] or n.is_floating_point() or n.dtype == torch.bool or (
+            n.numel() and not (0 <= int(n.min()) and int(n.max()) <= ids.shape[1])):
+        raise ValueError(f"one_hot_encode: lengths must be (B,) integers in [0, L] for a batch of ids (B, L), got "
+                         f"lengths of shape {tuple(n.shape)} (dtype {n.dtype}) for ids of shape {tuple(ids.shape)}")
+    x = table[ids.long()]  # (B, L, K)
+    return x * (torch.arange(ids.shape[1]) < n[:, None])[..., None]  # padding: all-zero rows
+
+
+def _warn_padded_batch(ids: torch.Tensor) -> None:
+    """Warn of a batch of ids ``(B, L)`` that looks padded with 0 (A's id, as `pad_collate` pads): half its rows or
+    more end in runs of 0, of several lengths, the longest 8 or more (a run of 8 A's ends a random sequence once in
+    65536). One-hot, the padding would be A's, not the all-zero rows that padding is."""
+    if ids.dim() != 2 or len(ids) < 2 or not ids.numel():
+        return
+    zero = (ids == 0).flip(-1).cpu().numpy()  # (B, L), from each row's end
+    runs = np.where(zero.all(1), zero.shape[1], np.argmin(zero, axis=1))  # (B,) 0s at each row's end
+    if (runs > 0).sum() * 2 < len(runs) or len(set(runs.tolist())) < 2 or runs.max() < 8:
+        return
+    rows = np.flatnonzero(runs > 0)
+    warnings.warn(f"one_hot_encode: {len(rows)} of the batch's {len(runs)} rows (the first: row {int(rows[0])}) end "
+                  f"in runs of id 0 ({ALPHABETS['dna'][0][0]}'s id) of {int(runs[rows].min())} to {int(runs.max())} "
+                  "steps: a batch padded with 0 (pad_collate's x)? one-hot, its padding would be A's, not the all-zero "
+                  "rows padding is, so reverse_complement_one_hot would move it to the front as T's and a model "
+                  "without the mask would read it; pass lengths=batch.lengths (rows past each length all zero), or, "
+                  "if the sequences end so, silence this with warnings.filterwarnings('ignore', '.*end in runs of id "
+                  "0')", UserWarning, stacklevel=3)
 
 
 def reverse_complement(seq: str) -> str:
