@@ -133,6 +133,13 @@ class Task:
         # a Python float: np.mean's float64 made every run's success a numpy bool, which json.dump of compare's
         # results refuses
         object.__setattr__(self, "chance", float(self.chance))
+        if (self.metric == "accuracy" and not 0 <= self.chance <= 1) or self.chance < 0:
+            # an accuracy of 50 (a percentage) set the success bar at 50 + 0.9 * (1 - 50) = 5.9, which every run
+            # beat: each counted a success
+            percent = f"; a percentage? pass {self.chance / 100:g}" if 1 < self.chance <= 100 else ""
+            kind = "a fraction in [0, 1]" if self.metric == "accuracy" else "a number >= 0"
+            raise ValueError(f"Task {self.name!r}: chance={self.chance:g}, but the {self.metric} of the chance-level "
+                             f"baseline is {kind}{percent}")
         if not is_count(self.output_size):
             raise ValueError(f"Task {self.name!r}: output_size must be an integer >= 1 (classes, or values per "
                              f"target), got {self.output_size!r}")
@@ -145,6 +152,15 @@ class Task:
                 raise ValueError(f"Task {self.name!r}: the {split} split has {X.shape[-1]} features per step but the "
                                  f"train split {self.train.X.shape[-1]}; every split holds the same features")
             object.__setattr__(splits[split], "y", self._checked_targets(y, X, split))
+        for split in ("val", "test"):
+            X, y = splits[split]
+            if X.shape == self.train.X.shape and np.array_equal(X, self.train.X) and np.array_equal(y, self.train.y):
+                # one's own data given as every split: the metric (or the learning curve) reads the training data
+                read = "test metric scores" if split == "test" else "validation loss (the learning curves) reads"
+                warnings.warn(f"Task {self.name!r}: the {split} split holds the same sequences and targets as the "
+                              f"train split, so its {read} the data the models are trained on (memorising "
+                              f"scores as well as learning); hold some sequences out for it (e.g. "
+                              f"sklearn.model_selection.train_test_split)", UserWarning, stacklevel=3)
 
     def _checked_targets(self, y: np.ndarray, X: np.ndarray, split: str) -> np.ndarray:
         """``y`` of one split as the training and :meth:`score` read it (int64 class ids from 0, float32 values),
