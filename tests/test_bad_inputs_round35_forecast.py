@@ -209,3 +209,15 @@ def test_F35_08_a_long_frame_of_one_series_is_not_forecast_with_its_id(uid, time
     assert f.fit(frame.drop(columns=["unique_id"]), time_col="ds").targets_ == ("y",)
     if uid == 1:  # the target named: the id is no target (a constant covariate, which teaches nothing)
         assert f.fit(frame, time_col="ds", targets=["y"]).targets_ == ("y",)
+
+
+def test_F35_06_a_panel_predicts_from_the_rows_since_the_fit_as_from_the_whole_series():
+    train, _ = _panel(n=47, extra=0)
+    g = GlobalForecaster(lookback=10, horizon=3, model="direct", max_epochs=1, quantiles=None, random_state=0)
+    g.fit(train.groupby("unique_id").head(40).drop(columns="promo"))
+    whole = train.drop(columns="promo")
+    since = whole.groupby("unique_id").tail(7)  # 7 rows of each since the fit, fewer than the lookback
+    pd.testing.assert_frame_equal(g.predict(data=since), g.predict(data=whole))
+    with pytest.raises(ValueError, match=r"series 'A' has 5 rows; predict needs its last lookback = 10 rows .*, and "
+                                         r"they do not continue the fitted series .*give at least its last 10 rows"):
+        g.predict(data=whole.groupby("unique_id").tail(5))  # rows after a gap of 2

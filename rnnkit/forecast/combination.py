@@ -56,7 +56,7 @@ import numpy as np
 import pandas as pd
 
 from ..data.timeseries import TimeSeriesFrame, shown_time
-from .series import user_stacklevel
+from .series import _future_index, user_stacklevel
 
 CANDIDATES = ("naive", "drift", "ets", "direct", "hybrid")
 KINDS = (*CANDIDATES, "combination")  # a fitted Forecaster's model_kind_
@@ -125,6 +125,16 @@ def ets_forecast(y: np.ndarray, params: dict, H: int) -> np.ndarray:
         ).fit(smoothing_level=params["alpha"], smoothing_trend=params["beta"], smoothing_seasonal=params["gamma"],
               damping_trend=params["phi"], optimized=False)
         return np.asarray(fit.forecast(H), np.float64)
+
+
+def continues(history: TimeSeriesFrame, frame: TimeSeriesFrame, freq) -> bool:
+    """Whether ``frame`` starts within the fitted series ``history`` or at the step after it (its latest rows, or
+    the rows since the fit), so that :func:`from_fitted_start` completes it with the fitted rows before its start
+    (a window it is too short to fill). False without a time axis on either side."""
+    fitted, time = history.time, frame.time
+    if fitted is None or time is None or not len(time):
+        return False
+    return bool(fitted[0] <= time[0] <= _future_index(history, freq, 1)[0])
 
 
 def from_fitted_start(history: TimeSeriesFrame, frame: TimeSeriesFrame, freq, who: str, shown=shown_time

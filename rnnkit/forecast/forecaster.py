@@ -667,7 +667,8 @@ class Forecaster(BaseEstimator):
                 raise ValueError("predict got both future=... and X=...; they are the same input: pass one")
             future, name = X, "X"
         frame = self.history_ if data is None else self._frame_like(data, time_col)
-        if data is not None and len(frame) < self.lookback_ and self._continues_fitted(frame):
+        if data is not None and len(frame) < self.lookback_ and combination.continues(self.history_, frame,
+                                                                                       self.freq_):
             frame = self._from_fitted_start(frame)  # the latest rows alone: the fitted ones before them complete them
         steps = forecast_steps(horizon, self.horizon,
                                self._as_periods(_future_index(frame, self.freq_, self.horizon)))
@@ -751,14 +752,6 @@ class Forecaster(BaseEstimator):
                  combination.drift_forecast(y, self.horizon) if kind == "drift" else
                  combination.ets_forecast(y, self.ets_, self.horizon))
         return np.repeat(point[:, None, None], n_q, axis=2)  # (horizon, 1, n_q)
-
-    def _continues_fitted(self, frame: TimeSeriesFrame) -> bool:
-        """Whether ``frame`` starts within the fitted series or at the step after it (its latest rows, or the rows
-        since the fit), so that the fitted rows before its start complete a window it is too short to fill."""
-        fitted, time = self.history_.time, frame.time
-        if fitted is None or time is None or not len(time):
-            return False
-        return bool(fitted[0] <= time[0] <= _future_index(self.history_, self.freq_, 1)[0])
 
     def _from_fitted_start(self, frame: TimeSeriesFrame) -> TimeSeriesFrame:
         """``frame`` preceded by the fitted rows before its start, which the smoothing of the classical and

@@ -837,11 +837,18 @@ class GlobalForecaster(BaseEstimator):
                                  "global model scales each series by its fitted statistics, so refit with it in "
                                  "the panel")
             dated = isinstance(frame.time, pd.DatetimeIndex)  # numbers: two times tell the step
-            if len(frame) < max(self.lookback, 3 if dated else 2):
+            fitted, least = self.history_[key], max(self.lookback, 3 if dated else 2)
+            shown = lambda t: shown_time(self._as_times([pd.Index([t])])[0]) if isinstance(t, pd.Timestamp) \
+                else shown_number(t)
+            if len(frame) < least and combination.continues(fitted, frame, self.freqs_[position[key]]):
+                # the latest rows alone: the fitted rows before them complete the window (their grid checked below)
+                frame = combination.from_fitted_start(fitted, frame, self.freqs_[position[key]],
+                                                      f"predict: series {key!r}", shown)
+            if len(frame) < least:
                 raise ValueError(f"series {key!r} has {len(frame)} rows; predict needs its last lookback = "
                                  f"{self.lookback} rows (and {3 if dated else 2} to tell its "
-                                 f"{'frequency' if dated else 'step'})")
-            fitted = self.history_[key]
+                                 f"{'frequency' if dated else 'step'}), and they do not continue the fitted "
+                                 f"series (whose rows would complete them); give at least its last {least} rows")
             if (frame.time is None) != (fitted.time is None) or \
                     isinstance(frame.time, pd.DatetimeIndex) != isinstance(fitted.time, pd.DatetimeIndex):
                 raise ValueError(f"series {key!r}: the time column holds another kind of value than at fit; give "
@@ -853,8 +860,6 @@ class GlobalForecaster(BaseEstimator):
                                  f"{self.freqs_[position[key]]!r}; give it at its fitted frequency")
             smoothed = {"hybrid", "ets", "drift"} & set(self.components_[position[key]])
             if smoothed:  # they run from the fitted start (the direct net and the naive read the last rows alone)
-                shown = lambda t: shown_time(self._as_times([pd.Index([t])])[0]) if isinstance(t, pd.Timestamp) \
-                    else shown_number(t)
                 frame = combination.from_fitted_start(fitted, frame, freq, f"predict: series {key!r}", shown)
             out[key] = frame
         return out
