@@ -36,8 +36,8 @@ def test_E35_13_a_task_whose_test_or_val_split_is_its_train_split_is_warned_of()
 
 
 def test_E35_14_a_chance_accuracy_given_as_a_percentage_is_refused():
-    # before: chance=50 set the success bar at 50 + 0.9 * (1 - 50) = 5.9, an accuracy every run beat: each run of
-    # compare counted as a success
+    # before: chance=50 set the success bar at 50 + 0.9 * (1 - 50) = 5.9, an accuracy no run reaches: each run of
+    # compare counted as a failure, and the report said "chance 50"
     rng = np.random.default_rng(8)
     splits = [_split(n, rng) for n in (16, 8, 8)]
     with pytest.raises(ValueError, match=r"Task 'mine': chance=50, but the accuracy of the chance-level baseline is "

@@ -134,8 +134,8 @@ class Task:
         # results refuses
         object.__setattr__(self, "chance", float(self.chance))
         if (self.metric == "accuracy" and not 0 <= self.chance <= 1) or self.chance < 0:
-            # an accuracy of 50 (a percentage) set the success bar at 50 + 0.9 * (1 - 50) = 5.9, which every run
-            # beat: each counted a success
+            # an accuracy of 50 (a percentage) set the success bar at 50 + 0.9 * (1 - 50) = 5.9, which no accuracy
+            # reaches: every run counted a failure
             percent = f"; a percentage? pass {self.chance / 100:g}" if 1 < self.chance <= 100 else ""
             kind = "a fraction in [0, 1]" if self.metric == "accuracy" else "a number >= 0"
             raise ValueError(f"Task {self.name!r}: chance={self.chance:g}, but the {self.metric} of the chance-level "
