@@ -32,7 +32,7 @@ own validity: ``t < L`` forward; ``t >= T - L`` backward, where the whole padded
 to first, which is what reversing within the length computes.
 
 A :class:`rnnkit.TimeAware` cell (first layer only) carries ``x_last`` through the scan beside its state and
-projects each step inside it (:func:`time_aware_projection`): its whole-sequence projection finds ``x_last``
+projects each step inside it (:meth:`rnnkit.TimeAware.project_step`): its whole-sequence projection finds ``x_last``
 with a cumulative maximum over time, which ONNX has no operator for.
 
 **What the encoder reads.** A ``SequenceToLabel``'s ``normalise="series"`` and strided front-end
@@ -432,7 +432,7 @@ def scan_steps(cell, xs: Tensor, valid: Tensor, state):
     ``valid (B, T)`` -> outputs ``(B, T, H)`` (zero at invalid steps) and the final state.
 
     A :class:`rnnkit.TimeAware` cell reads its raw inputs ``xs (B, T, 3F)`` instead and carries ``x_last``
-    beside its state (:func:`time_aware_projection`)."""
+    beside its state (:meth:`rnnkit.TimeAware.project_step`)."""
     from torch._higher_order_ops.scan import scan
 
     time_aware = isinstance(cell, TimeAware)
@@ -448,7 +448,7 @@ def scan_steps(cell, xs: Tensor, valid: Tensor, state):
         x_t, valid_t = inputs
         keep = valid_t[:, None]  # (B, 1)
         if time_aware:
-            x_t, x_last = time_aware_projection(cell, x_t, carry[n])
+            x_t, x_last = cell.project_step(x_t, carry[n])
         y, new = cell.step(x_t, rebuild(carry[:n]))
         new_carry = [*state_fields(new), x_last] if time_aware else list(state_fields(new))
         return [torch.where(keep, a, b) for a, b in zip(new_carry, carry, strict=True)], torch.where(keep, y, 0)
@@ -551,7 +551,7 @@ class StepGraph(nn.Module):
                 x, new = self.fused[i](x, state)
             else:
                 if isinstance(cell, TimeAware):
-                    xw, out[f"layer{i}.x_last"] = time_aware_projection(cell, x, part[f"layer{i}.x_last"])
+                    xw, out[f"layer{i}.x_last"] = cell.project_step(x, part[f"layer{i}.x_last"])
                 else:
                     xw = cell.project(x[:, None])[:, 0]  # (B, G)
                 x, new = cell.step(xw, state)
@@ -668,24 +668,6 @@ class FusedStep(nn.Module):
             return h, h
         h = self.act(a)
         return h, h
-
-
-def time_aware_projection(cell: TimeAware, x_t: Tensor, x_last: Tensor) -> tuple[Tensor, Tensor]:
-    """A :class:`rnnkit.TimeAware` cell's projected input at one step ``x_t = [x, m, delta] (B, 3F)``, given
-    the last observed values ``x_last (B, F)`` before it; returns ``(xw_t (B, G + H), new x_last (B, F))``.
-
-    These are the equations of :meth:`rnnkit.TimeAware.project` at one step. That method finds ``x_last``
-    over the whole sequence with a cumulative maximum over time, which ONNX has no operator for; here
-    ``x_last`` is carried from step to step instead (``x`` where observed, else the previous one; the cell's
-    ``x_mean`` before the first observation), and the export-time check compares the two."""
-    F = cell.n_features
-    x, m, delta = x_t[:, :F], x_t[:, F : 2 * F], x_t[:, 2 * F :]
-    x_last = torch.where(m.bool(), x, x_last)  # the look-back includes step t itself
-    gamma_x = torch.exp(-torch.relu(cell.w_x * delta + cell.b_x))
-    x_hat = m * x + (1 - m) * (gamma_x * x_last + (1 - gamma_x) * cell.x_mean)
-    gamma_h = torch.exp(-torch.relu(cell.decay_h(delta)))  # (B, H)
-    inner = cell.cell.project(torch.cat([x_hat, m], dim=-1)[:, None])[:, 0]  # (B, G)
-    return torch.cat([inner, gamma_h], dim=-1), x_last
 
 
 # -- onnx -----------------------------------------------------------------------------------------------------
