@@ -3,6 +3,7 @@ separator, a unit or a mark of a missing reading in their cells; wide tables piv
 a German export's thousands dots; two overlapping exports joined. Each test fails on the commit before its fix."""
 
 import re
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -85,3 +86,113 @@ def test_t35_04_missing_marks_and_read_sequences(tmp_path):
     pd.read_csv(path, na_values=["-"]).to_csv(path, index=False)  # the fix
     table = read_sequences(path, time_column="t", target_column="label", missing_values=True)
     assert int(np.isnan(np.concatenate([x.ravel() for x in table.X])).sum()) == 2
+
+
+@pytest.mark.parametrize("kind", ["timestamps", "periods"])
+def test_t35_05_a_pivoted_wide_table_with_dates_as_column_labels(kind):
+    """df.pivot(index='store', columns='date', values='y') labels its columns by Timestamps (or Periods): the
+    Forecaster refused its index as 'text that is not dates', the GlobalForecaster listed every column; the wide
+    table is now named as such (as with text labels), with the one-row and long-table calls, which run."""
+    from rnnkit.forecast import GlobalForecaster
+
+    days = pd.date_range("2021-01-01", periods=30, freq="D")
+    long = pd.DataFrame({"store": np.repeat(["a", "b", "c"], 30), "date": np.tile(days, 3),
+                         "y": np.sin(np.arange(90) / 3.0)})
+    if kind == "periods":
+        long["date"] = long["date"].dt.to_period("D")
+    data = long.pivot(index="store", columns="date", values="y")
+    with pytest.raises(ValueError, match=r"data has 30 columns named as times .*and a series on each row, as a wide "
+                                         r"table has") as info:
+        Forecaster(horizon=2, max_epochs=1).fit(data)
+    message = str(info.value)
+    assert "text that is not dates" not in message
+    one = message.split("indexed by the times, ")[1].split(", or every row")[0]
+    forecast = Forecaster(horizon=2, max_epochs=1).fit(eval(one)).predict()
+    assert forecast.index[0] == (pd.Timestamp("2021-01-31") if kind == "timestamps" else pd.Period("2021-01-31", "D"))
+    melted = eval(message.split("on the long table ")[1].split(" (id_col=")[0])
+    assert melted.shape == (90, 3) and list(melted.columns) == ["store", "ds", "y"]
+    with pytest.raises(ValueError, match=r"the panel lacks the columns \['ds', 'y'\]; it has 30 columns named as "
+                                         r"times"):
+        GlobalForecaster(horizon=2, lookback=8, max_epochs=1).fit(data.reset_index(), id_col="store")
+
+
+@pytest.mark.parametrize("fmt", ["%d.%m.%Y", "%d/%m/%Y", "%d-%m-%Y"])
+def test_t35_06_day_first_dates_in_a_time_column(fmt):
+    """Daily dates written day-first with a four-digit year ('13.01.2021', a German export): the index reader
+    read them, the time column's refused them with pandas' 'doesn't match format "%m.%d.%Y"' (its guess from
+    the first date alone) and no format to pass; the column now reads them as the index does."""
+    data = pd.DataFrame({"t": DAYS.strftime(fmt), "v": VALUES})
+    frame = TimeSeriesFrame.from_pandas(data, time_col="t")
+    assert list(frame.time) == list(DAYS)
+    with pytest.warns(UserWarning, match="holds times as text"):
+        forecast = Forecaster(horizon=2, max_epochs=1).fit(data, time_col="t").predict()
+    assert list(forecast.index) == list(pd.date_range("2021-02-10", periods=2))
+
+
+def test_t35_07_thousands_written_with_a_dot(tmp_path):
+    """A German export's whole numbers, '1.038' for 1038 beside '960' (sep=';'), read by TimeSeriesFrame.from_csv
+    (and read_sequences) as 1.038: every value over 999 a thousand times too small, without a word. Now warned of,
+    with the call that reads them right."""
+    cells = [f"{v:,.0f}".replace(",", ".") for v in VALUES]
+    path = tmp_path / "de.csv"
+    pd.DataFrame({"Datum": DAYS.strftime("%d.%m.%Y"), "Menge": cells}).to_csv(path, sep=";", index=False)
+    with pytest.warns(UserWarning, match=r"column 'Menge' holds numbers written with a dot between thousands.*line 2 "
+                                         r"has '1\.038', read as 1\.038, beside '960'.*thousands='\.'") as record:
+        TimeSeriesFrame.from_csv(path, sep=";", time_col="Datum")
+    fix = str(next(w.message for w in record if "thousands" in str(w.message))).split("thousands='.': ")[1]
+    frame = eval(fix.split("; if they")[0])
+    np.testing.assert_array_equal(frame.values.ravel(), VALUES)
+    long = _long_csv(tmp_path, cells)
+    with pytest.warns(UserWarning, match=r"column 'w' holds numbers written with a dot between thousands"):
+        read_sequences(long, time_column="t", target_column="label")
+    decimals = _long_csv(tmp_path, [f"{v / 1000:.3f}" for v in VALUES])  # every cell a decimal: nothing said
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        read_sequences(decimals, time_column="t", target_column="label")
+
+
+def test_t35_08_two_overlapping_exports_joined():
+    """Two exports of one series that overlap by a week, joined by pd.concat (or one file read twice): refused as
+    'several series stacked one after another? ... sorting would interleave them'; the rows repeat the earlier
+    ones value for value, so the refusal now says so and keeps one row of each time (which then fits)."""
+    y = pd.Series(VALUES, index=DAYS, name="y")
+    joined = pd.concat([y.iloc[:25], y.iloc[18:]])
+    with pytest.raises(ValueError, match=r"starts over: rows 25\.\.31 \(2021-01-19 00:00:00 \.\. 2021-01-25 00:00:00\) "
+                                         r"repeat rows 18\.\.24 value for value, as two files \(exports\) that overlap "
+                                         r"do when joined; keep one row of each time: "
+                                         r"data\[~data\.index\.duplicated\(\)\]") as info:
+        Forecaster(horizon=2, max_epochs=1).fit(joined)
+    assert "several series" not in str(info.value)
+    fix = str(info.value).split("keep one row of each time: ")[1].split(" for the index")[0]
+    Forecaster(horizon=2, max_epochs=1).fit(eval(fix, {"data": joined}))
+    twice = pd.concat([y.rename_axis("ds").reset_index()] * 2, ignore_index=True)
+    with pytest.raises(ValueError, match=r"rows 40\.\.79 .*repeat rows 0\.\.39 value for value.*"
+                                         r"df\.drop_duplicates\(subset=\['ds'\]\)"):
+        TimeSeriesFrame.from_pandas(twice, time_col="ds")
+    revised = pd.concat([y.iloc[:25], y.iloc[18:] + 1.0])  # other values: still a second series, maybe
+    with pytest.raises(ValueError, match="several series stacked one after another"):
+        TimeSeriesFrame.from_pandas(revised)
+
+
+def test_t35_09_zeros_written_for_missing_readings():
+    """A monthly series of readings 300 .. 380 (co2's level) with 3 cells a logger wrote 0 for a missing
+    reading: fitted as readings without a word. Now warned of, naming the first and the replace(0, np.nan) fix;
+    a series whose zeros are ordinary (intermittent demand, values of both signs) is not."""
+    months = pd.date_range("1960-01-01", periods=120, freq="MS")
+    level = 300 + 0.6 * np.arange(120) + 3 * np.sin(2 * np.pi * np.arange(120) / 12)
+    y = pd.Series(level, index=months, name="co2")
+    y.iloc[[30, 31, 75]] = 0.0
+    with pytest.warns(UserWarning, match=r"column 'co2' holds 3 zero\(s\) \(row 30, 1962-07-01 the first\) among "
+                                         r"readings of .*far below the readings around them.*"
+                                         r"data\['co2'\] = data\['co2'\]\.replace\(0, np\.nan\)"):
+        Forecaster(horizon=2, max_epochs=1).fit(y)
+    data = y.to_frame()
+    data["co2"] = data["co2"].replace(0, np.nan)  # the fix
+    demand = pd.Series(np.where(np.arange(120) % 4 == 0, 0.0, 5.0 + np.arange(120) % 3), index=months, name="units")
+    signed = pd.Series(np.sin(np.arange(120.0)), index=months, name="x")
+    signed.iloc[5] = 0.0
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*far below the readings")
+        Forecaster(horizon=2, max_epochs=1).fit(data)
+        Forecaster(horizon=2, max_epochs=1).fit(demand)
+        Forecaster(horizon=2, max_epochs=1).fit(signed)

@@ -253,7 +253,43 @@ def read_csv(path: Path, *, dtype=None, reads_all: bool = True, npz: bool = Fals
         raise ValueError(f"{path}: the CSV has a header but no rows")
     _check_header_repeated(path, frame, given=dtype or {})
     _check_empty_rows(path, frame)
+    warn_thousands_dots(path, frame, "pd.read_csv(path, {options}).to_csv(new_path, index=False)")
     return frame
+
+
+def warn_thousands_dots(path, frame: pd.DataFrame, fix: str, **read_csv_kwargs) -> None:
+    """Warn of a column that pandas read as decimals but whose cells are written with a dot between thousands
+    (``'1.038'`` for 1038 beside ``'960'``, as a German or Italian export writes whole numbers): each number over
+    999 read a thousand times too small, without an error. The file's text decides (``'1.500'``, not 1.5): every
+    cell a whole number of 1 to 3 digits or 1 to 3 digits, a dot and 3 digits, both present. ``fix``: the call that
+    reads the file right, ``{options}`` where ``thousands='.'`` goes (with ``dtype=str`` for the text columns,
+    whose dates ``'01.01.2021'`` pandas would read as the number 1012021); ``read_csv_kwargs``: how the caller read
+    it (``sep``), to read the text alike."""
+    for c in frame.columns:
+        v = frame[c].dropna()
+        if not pd.api.types.is_float_dtype(v) or not len(v):
+            continue
+        x = v.to_numpy(np.float64)
+        whole = x == np.round(x)
+        if whole.all() or whole.sum() == 0 or not (np.abs(x[whole]) < 1000).all() or \
+                not ((np.abs(x[~whole]) >= 1) & (np.abs(x[~whole]) < 1000)).all():  # a cheap look before the text
+            continue
+        text = pd.read_csv(path, **read_csv_kwargs, usecols=[c], dtype=str, keep_default_na=False)[c].str.strip()
+        text = text[text != ""]
+        dotted = text.str.fullmatch(r"[-+]?[1-9]\d{0,2}\.\d{3}")
+        if not (dotted.any() and (dotted | text.str.fullmatch(r"[-+]?\d{1,3}")).all()):
+            continue
+        row = int(text.index[np.flatnonzero(dotted.to_numpy())[0]])
+        plain = text[~dotted].iloc[0]
+        texts = {str(t): "str" for t in frame.columns if not pd.api.types.is_numeric_dtype(frame[t])}
+        options = "thousands='.'" + (f", dtype={texts}".replace("'str'", "str") if texts else "")
+        call = fix.replace("{options}", options)
+        warnings.warn(f"{path}: column {str(c)!r} holds numbers written with a dot between thousands, as a German "
+                      f"or Italian export writes them ({_lines([row], path)} has {text[row]!r}, read as "
+                      f"{float(text[row]):g}, beside {plain!r}), so every number over 999 is read a thousand times "
+                      f"too small; read the file with thousands='.': {call}; if they are decimals written with 3 "
+                      "digits, ignore this (warnings.filterwarnings('ignore', message='.*dot between thousands'))",
+                      UserWarning, stacklevel=3)
 
 
 def _check_empty_rows(path: Path, frame: pd.DataFrame) -> None:

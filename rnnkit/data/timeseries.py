@@ -80,6 +80,7 @@ from .tables import (
     refuse_fiscal_years,
     spreadsheet_days,
     twelve_hour_row,
+    warn_thousands_dots,
 )
 
 IMPUTE_POLICIES = ("none", "ffill", "mean", "zero")
@@ -271,6 +272,20 @@ def unguessed_readings(text: Any) -> list[tuple[str, pd.DatetimeIndex]]:
         return date_readings(text.astype(str).str.strip().reset_index(drop=True))
     except ValueError:  # dates with and without a UTC offset: left to the caller's own reading
         return []
+
+
+def one_format(text: Any) -> list[tuple[str, pd.DatetimeIndex]]:
+    """``[(format, times)]`` for text dates that one format other than ISO 8601 reads (``'01.01.2021' ..
+    '13.01.2021'``, day-first: pandas guesses the format from the first date and so reads it month-first, then
+    refuses the 13th); [] for ISO dates, dates of two readings and other text."""
+    text = pd.Series(text, copy=False)
+    if not len(text) or not text.map(lambda v: isinstance(v, str)).all():
+        return []
+    try:
+        readings = date_readings(text.str.strip().reset_index(drop=True))
+    except ValueError:  # dates with and without a UTC offset: left to the caller's own reading
+        return []
+    return readings if len(readings) == 1 and readings[0][0] != "ISO8601" else []
 
 
 def sort_fix(raw: Any, sort: str) -> str:
@@ -485,7 +500,7 @@ class TimeSeriesFrame:
             raise ValueError(f"column names must be unique, got {columns}")
         self.columns = columns
         self.time_name = time_name
-        self.time = None if time is None else _check_time(time, n, time_name)
+        self.time = None if time is None else _check_time(time, n, time_name, self.values)
         inf = np.argwhere(np.isinf(self.values))
         if len(inf):  # it would pass as a value: the mean and every scaled window would be inf or NaN
             r, c = (int(i) for i in inf[0])
@@ -680,6 +695,13 @@ class TimeSeriesFrame:
             if seps:
                 raise ValueError(f"CSV file {os.fspath(path)!r} has one column {str(data.columns[0])!r}: it looks "
                                  f"separated by {seps[0]!r}, not commas; pass sep={seps[0]!r}")
+        if not {"thousands", "decimal", "dtype", "converters"} & set(read_csv_kwargs):
+            keep = {k: v for k, v in read_csv_kwargs.items() if k in ("sep", "delimiter", "encoding", "skiprows",
+                                                                      "quotechar", "comment", "header")}
+            call = ", ".join([repr(os.fspath(path)), *(f"{k}={v!r}" for k, v in read_csv_kwargs.items()),
+                              *(f"{k}={v!r}" for k, v in (("time_col", time_col), ("value_cols", value_cols))
+                                if v is not None), "{options}"])
+            warn_thousands_dots(path, data, f"TimeSeriesFrame.from_csv({call})", **keep)
         return cls.from_pandas(data, time_col=time_col, value_cols=value_cols)
 
     def __len__(self) -> int:
@@ -918,8 +940,10 @@ def _refuse_numbers_as_text(raw, name: str) -> None:
                      f"numbers: data[{name!r}] = pd.to_numeric(data[{name!r}])")
 
 
-def _check_time(time: Any, n: int, name: str) -> pd.DatetimeIndex | np.ndarray:
-    """Datetime or numeric time axis of length ``n``, without gaps (NaT/NaN), strictly increasing."""
+def _check_time(time: Any, n: int, name: str, values: np.ndarray | None = None) -> pd.DatetimeIndex | np.ndarray:
+    """Datetime or numeric time axis of length ``n``, without gaps (NaT/NaN), strictly increasing. ``values``: the
+    rows' values, which tell rows that repeat earlier ones whole (two overlapping exports joined) from series
+    stacked one after another."""
     if isinstance(time, pd.PeriodIndex):
         time = time.to_timestamp()
     elif isinstance(time, pd.Series) and isinstance(time.dtype, pd.PeriodDtype):
@@ -944,7 +968,8 @@ def _check_time(time: Any, n: int, name: str) -> pd.DatetimeIndex | np.ndarray:
         refuse_two_readings(raw, f"time column {name!r}")  # 01/02/1949: pandas reads it month-first, silently
         if said := spreadsheet_days(raw, f"data[{name!r}]", lambda row: f"row {row}"):  # 43832 among the dates
             raise ValueError(f"time column {name!r} {said}")
-        short = unguessed_readings(raw)  # 13/01/24: pandas would read 12/01/24 month-first, value by value
+        short = unguessed_readings(raw) or one_format(raw)  # 13/01/24: pandas would read 12/01/24 month-first,
+        # value by value; '13.01.2021' after '01.01.2021': pandas guesses the format of the first date alone
         try:
             with warnings.catch_warnings():  # text quarters ('1974Q1') are read right, one by one: no pandas notice
                 warnings.filterwarnings("ignore", message="Could not infer format", category=UserWarning)
@@ -993,6 +1018,13 @@ def _check_time(time: Any, n: int, name: str) -> pd.DatetimeIndex | np.ndarray:
                          + seen)
     if kind == "twelve hours":
         raise ValueError(f"time column {name!r} {twelve_hours(raw, time, i)}")
+    if kind == "starts over" and (m := _repeated_rows(time, values, i, seen)):  # the same readings twice
+        raise ValueError(
+            f"time column {name!r} starts over: rows {i}..{i + m - 1} ({time[i]} .. {time[i + m - 1]}) repeat rows "
+            f"{seen}..{seen + m - 1} value for value, as two files (exports) that overlap do when joined; keep one "
+            f"row of each time: data[~data.index.duplicated()] for the index, "
+            f"df.drop_duplicates(subset=[{name!r}]) for a column"
+        )
     if kind == "starts over":  # series stacked one after another (not the rows of events in another order, vega's
         # la_riots sorted by name: it goes back often)
         raise ValueError(
@@ -1005,6 +1037,18 @@ def _check_time(time: Any, n: int, name: str) -> pd.DatetimeIndex | np.ndarray:
         f"time column {name!r} is not increasing: row {i} ({time[i]}) comes before row {i - 1} "
         f"({time[i - 1]}); sort the rows first ({sort_fix(raw, f'df.sort_values({name!r})')})"
     )
+
+
+def _repeated_rows(time, values: np.ndarray | None, i: int, seen: int) -> int:
+    """How many rows from row ``i`` on repeat rows ``seen``, ``seen + 1``, ... (before ``i``) in their times and
+    every value; 0 where row ``i`` itself differs (another series, revised readings) or no values are known."""
+    if values is None:
+        return 0
+    m = 0
+    while seen + m < i and i + m < len(time) and time[i + m] == time[seen + m] and \
+            np.array_equal(values[i + m], values[seen + m], equal_nan=True):
+        m += 1
+    return m
 
 
 def time_disorder(time: pd.DatetimeIndex | np.ndarray) -> tuple[str, int, Any] | None:

@@ -102,6 +102,7 @@ def as_frame(data, *, time_col: str | None = None, freq: str | None = None,
             raise ValueError(numbers)  # before from_pandas refuses them so, with the fix of a command's file
         frame = TimeSeriesFrame.from_pandas(data, time_col=time_col, omit="drop it (data.drop(columns=[{column}]): "
                                             "every column of data is read, as a target or a covariate)")
+        _warn_zeros_as_missing(frame)
     else:
         raise ValueError(unframed(data))
     # periods' own 'M' (`rnnkit forecast --freq M` of months): 'MS'; asked: as written ('Y', a caller's 'YS-JAN')
@@ -124,6 +125,32 @@ def as_frame(data, *, time_col: str | None = None, freq: str | None = None,
     spelt = f"{option}={freq!r}" if option == "freq" else f"{option} {freq}"
     _warn_utc_days(frame, written, freq_name(freq), spelt)
     return frame._binned(freq_name(freq), spelt=spelt, periods=periods)
+
+
+def _warn_zeros_as_missing(frame: TimeSeriesFrame) -> None:
+    """Warn of a column of positive readings with a few exact zeros far below the readings around them (``0``
+    beside ``313 .. 366``, or in airline's 112 .. 622: a logger's or an export's mark of a missing reading), which
+    the model would learn as readings, without a word. Far below: the readings within 3 rows of each zero lie over
+    5 of the series' typical steps (the median absolute step) above 0; a few: at most 5% of the readings. A
+    series with negative values, or with as many zeros as an intermittent demand has, is left alone."""
+    for j, name in enumerate(frame.columns):
+        x = frame.values[:, j]
+        zero = x == 0
+        known = np.isfinite(x) & ~zero
+        if not zero.any() or known.sum() < 10 or zero.sum() > 0.05 * len(x) or (x[known] < 0).any():
+            continue
+        step = float(np.median(np.abs(np.diff(x[known]))))
+        rows = np.flatnonzero(zero)
+        around = [x[max(r - 3, 0):r + 4][known[max(r - 3, 0):r + 4]] for r in rows]
+        if any(len(a) == 0 or np.median(a) <= 5 * step for a in around):
+            continue
+        when = "" if frame.time is None else f", {shown_time(frame.time[rows[0]])}"
+        warnings.warn(f"column {name!r} holds {len(rows)} zero(s) (row {rows[0]}{when} the first) among readings of "
+                      f"{x[known].min():g} .. {x[known].max():g}, far below the readings around them: 0 written for a "
+                      f"missing reading, as some loggers and exports write it? read as a reading, it pulls the "
+                      f"forecasts down; mark them missing, data[{name!r}] = data[{name!r}].replace(0, np.nan) (filled "
+                      "by impute=...), or, if they are readings, ignore this (warnings.filterwarnings('ignore', "
+                      "message='.*far below the readings'))", UserWarning, stacklevel=user_stacklevel())
 
 
 _UTC_OFFSET = re.compile(r"[+-]\d{2}:?\d{2}$")
@@ -432,29 +459,46 @@ def _check_not_a_panel(data: pd.DataFrame, time_col: str | None) -> None:
 
 def times_across(data: pd.DataFrame) -> tuple[list, list] | None:
     """``(time columns, other columns)`` of a wide table with one series per row and one time per column (the
-    World Bank's layout: a country per row, ``'1960', '1961', ...``): at least 3 numeric columns named as years
-    or ISO dates (``2001``, ``'2001-01'``, ``'1959Q1'``) in increasing order; None for any other table."""
-    time_like = lambda c: isinstance(c, numbers.Integral | str) and not isinstance(c, bool) and re.fullmatch(
-        r"\d{4}(?:[-/]\d{1,2}(?:[-/]\d{1,2})?|Q[1-4])?", str(c).strip())
-    named = [c for c in data.columns if time_like(c)]
+    World Bank's layout: a country per row, ``'1960', '1961', ...``; a long table pivoted, ``df.pivot(index='store',
+    columns='date', values='y')``): at least 3 numeric columns named as years or ISO dates (``2001``,
+    ``'2001-01'``, ``'1959Q1'``) or by Timestamps, dates or Periods, in increasing order; None for any other
+    table."""
+    named = [c for c in data.columns if _column_time(c) is not None]
     counted = [c for c in data.columns if isinstance(c, numbers.Integral) and not isinstance(c, bool)]
     if len(named) < 3 or not all(pd.api.types.is_numeric_dtype(data[c]) for c in named) or \
-            not all(time_like(c) for c in counted):  # columns 0 .. 1999 of an array count steps, not years
+            not all(c in named for c in counted):  # columns 0 .. 1999 of an array count steps, not years
         return None
     try:
-        times = [pd.Period(str(c).strip().replace("/", "-")) for c in named]
-    except (ValueError, TypeError):
-        return None
-    if not all(a.start_time < b.start_time for a, b in zip(times[:-1], times[1:], strict=True)):
+        times = [_column_time(c) for c in named]
+        if not all(a < b for a, b in zip(times[:-1], times[1:], strict=True)):
+            return None
+    except TypeError:  # tz-aware beside naive
         return None
     return named, [c for c in data.columns if c not in named]
+
+
+def _column_time(label) -> pd.Timestamp | None:
+    """The time a column's label names (its start, for a period): a year or an ISO date as text or a number, a
+    Timestamp, a date or a Period; None for any other label."""
+    if isinstance(label, pd.Period):
+        return label.start_time
+    if isinstance(label, datetime.date) and not pd.isna(label):  # Timestamps and datetimes too
+        return pd.Timestamp(label)
+    if not isinstance(label, numbers.Integral | str) or isinstance(label, bool) or \
+            not re.fullmatch(r"\d{4}(?:[-/]\d{1,2}(?:[-/]\d{1,2})?|Q[1-4])?", str(label).strip()):
+        return None
+    try:
+        return pd.Period(str(label).strip().replace("/", "-")).start_time
+    except (ValueError, TypeError):
+        return None
 
 
 def wide_fix(data: pd.DataFrame, times: list, others: list, *, time_col: str, target: str) -> tuple[str, str, str]:
     """How to read a wide table of :func:`times_across`: ``(the call that picks one row as a series of floats (a
     row of a frame with text columns is of dtype object), the call that makes the table long, its id column)``."""
     text = [c for c in others if not pd.api.types.is_numeric_dtype(data[c])]
-    span = f"{times[0]!r}:{times[-1]!r}"
+    code = lambda c: f"pd.{c!r}" if isinstance(c, pd.Timestamp | pd.Period) else repr(c)  # a pivot's labels
+    span = f"{code(times[0])}:{code(times[-1])}"
     if text:
         ids = text[0]
         one = f"data.set_index({ids!r}).loc[{data[ids].iloc[0]!r}, {span}].astype(float)"
@@ -516,11 +560,12 @@ def _check_not_wide(data: pd.DataFrame, time_col: str | None) -> None:
     if wide is None:
         return
     times, others = wide
-    one, long, ids = wide_fix(data, times, others, time_col="year", target="y")
+    name = "year" if all(re.fullmatch(r"\d{4}", str(c).strip()) for c in times) else "ds"
+    one, long, ids = wide_fix(data, times, others, time_col=name, target="y")
     raise ValueError(f"data has {len(times)} columns named as times ({times[0]!r} .. {times[-1]!r}) and a series "
                      f"on each row, as a wide table has, and the Forecaster reads a series down the rows (one row per "
                      f"time); forecast one row as a series indexed by the times, {one}, or every row with "
-                     f"rnnkit.GlobalForecaster on the long table {long} (id_col={ids!r}, time_col='year', "
+                     f"rnnkit.GlobalForecaster on the long table {long} (id_col={ids!r}, time_col={name!r}, "
                      "target='y')")
 
 
