@@ -221,3 +221,22 @@ def test_F35_06_a_panel_predicts_from_the_rows_since_the_fit_as_from_the_whole_s
     with pytest.raises(ValueError, match=r"series 'A' has 5 rows; predict needs its last lookback = 10 rows .*, and "
                                          r"they do not continue the fitted series .*give at least its last 10 rows"):
         g.predict(data=whole.groupby("unique_id").tail(5))  # rows after a gap of 2
+
+
+def test_F35_09_sktime_intervals_at_levels_not_fitted_name_the_calls_that_read_the_fitted_ones():
+    pytest.importorskip("sktime")
+    from rnnkit.forecast.sktime import RnnkitForecaster
+
+    sales = _sales_and_price(n=40)[0]
+    r = RnnkitForecaster(max_epochs=1, lookback=7, model="direct", quantiles=[0.1, 0.5, 0.9], random_state=0)
+    r.fit(sales, fh=[1, 2])
+    with pytest.raises(ValueError, match=r"the quantile level\(s\) \[0.05, 0.95\] were not fitted; the model predicts "
+                                         r"the levels it was fitted for, quantiles=\[0.1, 0.5, 0.9\]: "
+                                         r"predict_interval\(coverage=0.8\) or predict_quantiles\(alpha=\[0.1, 0.9\]\) "
+                                         r"reads them, or fit with quantiles=\[0.05, 0.1, 0.5, 0.9, 0.95\] for these "
+                                         r"\(0.05 and 0.95 are sktime's defaults"):
+        r.predict_interval()  # sktime's default coverage, 0.9
+    with pytest.raises(ValueError, match=r"\[0.025, 0.975\] were not fitted.*fit with quantiles=\[0.025, 0.1, 0.5, "
+                                         r"0.9, 0.975\] for these \(predict_interval"):
+        r.predict_interval(coverage=[0.8, 0.95])
+    assert r.predict_interval(coverage=0.8).shape == (2, 2)  # the call the message names

@@ -701,9 +701,17 @@ class RnnkitForecaster(BaseForecaster):
         fitted = sorted(forecasts)
         missing = [round(a, 9) for a in alpha if not any(abs(a - q) < 1e-9 for q in fitted)]
         if missing:
+            # the calls that read the fitted levels: the coverages of their symmetric pairs, and the levels themselves
+            coverages = [round(1 - 2 * q, 9) for q in fitted if q < 0.5 and any(abs(1 - q - p) < 1e-9 for p in fitted)]
+            read = ((f"predict_interval(coverage={coverages[0] if len(coverages) == 1 else coverages}) or "
+                     if coverages else "") + f"predict_quantiles(alpha={[q for q in fitted if q != 0.5]})")
+            default = ("0.05 and 0.95 are sktime's defaults, predict_interval's coverage=0.9 and predict_quantiles' "
+                       "alpha; " if missing == [0.05, 0.95] else "")
+            refit = sorted({round(q, 9) for q in fitted} | set(missing))
             raise ValueError(f"RnnkitForecaster: the quantile level(s) {missing} were not fitted; the model predicts "
-                             f"the levels it was fitted for, quantiles={fitted}: ask for those, or fit with them "
-                             f"among quantiles (predict_interval(coverage=c) needs (1 - c) / 2 and (1 + c) / 2)")
+                             f"the levels it was fitted for, quantiles={fitted}: {read} reads them, or fit with "
+                             f"quantiles={refit} for these ({default}predict_interval(coverage=c) needs (1 - c) / 2 "
+                             f"and (1 + c) / 2)")
         values = np.stack([forecasts[min(fitted, key=lambda q, a=a: abs(a - q))] for a in alpha], axis=1)
         return pd.DataFrame(values, index=fh.to_absolute_index(self.cutoff),
                             columns=self._get_columns(method="predict_quantiles", alpha=alpha))
