@@ -141,15 +141,15 @@ def sessionize(
 
 def _warn_gap_in_minutes(gap_s: float, new: np.ndarray, users: np.ndarray, delta: np.ndarray) -> None:
     """Warn where a ``gap`` given as a number is a count of minutes read as seconds: a whole number of 1 to 120 (30
-    for the 30 minutes of the web-analytics convention) that cuts the log into sessions mostly of one event, twice as
-    many or more as the same number of minutes would give. A log whose events come seconds apart, cut at 30 s, says
-    nothing (its sessions hold several events)."""
+    for the 30 minutes of the web-analytics convention) that cuts the log into 10 sessions or more, mostly of one
+    event, twice as many or more as the same number of minutes would give. A log whose events come seconds apart,
+    cut at 30 s, says nothing (its sessions hold several events)."""
     if not (1 <= gap_s <= 120 and float(gap_s).is_integer()) or len(new) < 2:
         return
     starts = np.flatnonzero(new)
     singles = int((np.diff(np.append(starts, len(new))) == 1).sum())
     as_minutes = 1 + int(((users[1:] != users[:-1]) | (delta[1:] > 60 * gap_s)).sum())
-    if 2 * singles < len(starts) or len(starts) < 2 * as_minutes:
+    if len(starts) < 10 or 2 * singles < len(starts) or len(starts) < 2 * as_minutes:  # a few: no pattern
         return
     g = int(gap_s)
     warnings.warn(f"sessionize: gap={g} is read as {g} seconds, and cuts the log into {len(starts)} sessions, "
