@@ -93,7 +93,9 @@ def test_E35_05_a_split_of_float64_sequences_is_read_as_float32():
     X = rng.normal(size=(8, 5, 2))
     split = Split(X, X.sum(axis=(1, 2)))
     assert split.X.dtype == np.float32 and np.array_equal(split.X, X.astype(np.float32))
-    task = Task("mine", "regress", split, split, split, output_size=1, metric="mse", chance=1.0, chance_note="mean")
+    held_out = Split(-X, -X.sum(axis=(1, 2)))
+    task = Task("mine", "regress", split, held_out, held_out, output_size=1, metric="mse", chance=1.0,
+                chance_note="mean")
     assert task.train.y.dtype == np.float32
     model = rnnkit.compare.build_model(task, "gru", 4)
     assert rnnkit.compare.predict(model, task.test, task.kind, device="cpu").shape == (8, 1)
