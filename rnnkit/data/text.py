@@ -468,9 +468,13 @@ class Vocab:
             if unknown:
                 shown = ", ".join(f"{t!r} at position {i}" for i, t in unknown[:5])
                 more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
+                cased = [t for _, t in unknown if isinstance(t, str) and not self.lower and t.lower() in self.stoi]
+                hint = (f" ({len(cased)} of them, {cased[0]!r} the first, only for their capitals: the vocabulary "
+                        f"holds {cased[0].lower()!r}; a lower-case vocabulary needs lower=True, or texts lowered "
+                        "first)" if cased else "")
                 raise ValueError(
                     f"{len(unknown)} token(s) are not in the vocabulary ({len(self)} {self.level} tokens): "
-                    f"{shown}{more}. Use the vocabulary the model was trained with, encode with "
+                    f"{shown}{more}{hint}. Use the vocabulary the model was trained with, encode with "
                     f"strict=False to map them to {UNK}, or rebuild it from data that contains them"
                 )
         if bos:
