@@ -28,6 +28,7 @@ from __future__ import annotations
 import importlib
 import math
 import os
+import warnings
 from collections.abc import Iterable
 from pathlib import Path
 from types import ModuleType
@@ -35,6 +36,8 @@ from types import ModuleType
 from ..checks import closest_name, is_count, is_integer
 from ..report import check_report_directory, mean_sd
 
+# out named like one of the report's own files (or a page, a plot, a table): a directory of that name is written
+PAGE_SUFFIXES = (".html", ".htm", ".md", ".json", ".png", ".svg", ".pdf", ".txt", ".csv")
 RECIPES = ("sentiment", "speech", "stocks", "driving", "surveillance", "spoken-digits", "charlm", "dna", "eventlogs")
 
 
@@ -127,6 +130,12 @@ def check_run_arguments(name: str, quick, seed, out, log, *, seed_limit: int = 2
         out = os.path.expanduser(out)
     if out is not None and Path(out).exists() and not Path(out).is_dir():
         raise ValueError(f"{who}: out={str(out)!r} exists and is not a directory")
+    if out is not None and not Path(out).is_dir() and Path(out).suffix.lower() in PAGE_SUFFIXES:
+        bare = Path(out).with_suffix("")
+        warnings.warn(f"{who}: out={str(out)!r} is named like a {Path(out).suffix} file, but a recipe writes a "
+                      "directory (report.json, report.md, report.html and the plots in it), so the page will be "
+                      f"{str(Path(out) / 'report.html')!r} and {Path(out).name} a folder; name it without the "
+                      f"suffix, e.g. out={str(bare)!r}", UserWarning, stacklevel=3)
     if out is not None:  # an rnnkit model, another non-empty directory, an unwritable place: refused before the run
         check_report_directory(out, f"{who}: out={str(out)!r}")
     if not callable(log):

@@ -571,6 +571,7 @@ def fit_ctc(x: list[np.ndarray], digits: list[tuple[int, ...]], *, hidden_size: 
     from ..training import seeded_fit
     from ..training.data import SequenceDataModule, SequenceDataset
 
+    x = check_sequences(x, "fit_ctc")  # (T_i, F) frames of one F, finite: each utterance's own length
     digits = check_digit_strings(x, digits, "fit_ctc")
     check_epochs(max_epochs, "fit_ctc", "max_epochs")
     # CTC aligns a string to the frames with a blank between repeated digits: fewer frames than that admit no
@@ -638,13 +639,16 @@ def check_digit_strings(x: list, digits: list, who: str) -> list[tuple[int, ...]
 def score_ctc(model: torch.nn.Module, x: list[np.ndarray], digits: list[tuple[int, ...]]) -> dict:
     """Digit error rate ``Σ edit_distance / Σ len(truth)`` and string accuracy (every digit right) of greedy
     decoding, with the predictions. The truths must hold at least one digit in all (the rate's denominator)."""
+    bands = getattr(getattr(model, "encoder", model), "input_size", None)  # fit_ctc's model: the frames' width
+    # a NaN frame would make the utterance's logits NaN, decoded as blanks: a wrong prediction, without a word
+    x = check_sequences(x, "score_ctc", bands, width_of="the model's input")
     digits = check_digit_strings(x, digits, "score_ctc")
     if not sum(map(len, digits)):
         raise ValueError(f"score_ctc: the {len(digits)} truth(s) hold no digit, so the digit error rate (edit distance "
                          "over the truths' digits) is undefined; score utterances whose truths name their digits")
     predictions = []
     for a in x:
-        logits, _ = model(torch.from_numpy(a)[None])  # (1, T, 11)
+        logits, _ = model(torch.from_numpy(a.astype(np.float32))[None])  # (1, T, 11); features' float32
         predictions.append(greedy_decode(logits[0], len(a)))
     errors = sum(edit_distance(t, p) for t, p in zip(digits, predictions, strict=True))
     return {"digit_error_rate": errors / sum(len(t) for t in digits),

@@ -65,6 +65,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import time
 import warnings
 from collections.abc import Callable
@@ -162,8 +163,7 @@ def _check_prices(prices: pd.DataFrame) -> None:
                          f"prices.xs({key!r}, axis=1, level={1 if level == 0 else 0})")
     missing = [c for c in PRICE_COLUMNS if c not in prices.columns]
     if missing:
-        by_case = {str(c).lower(): c for c in prices.columns}
-        found = {by_case[c.lower()]: c for c in missing if c.lower() in by_case}
+        found = _price_columns(prices, missing)
         hint = (f"; rename them: prices.rename(columns={found})" if found else "")
         raise ValueError(f"{who}: prices lack the column(s) {missing} (it reads {list(PRICE_COLUMNS)}, as "
                          f"load_sp500 has them); the frame has {list(prices.columns)}{hint}")
@@ -271,6 +271,30 @@ def _check_prices(prices: pd.DataFrame) -> None:
                       "0.667, 2-for-1 by 0.5); that day's return would be read as a crash or a rally: give "
                       "split-adjusted prices (e.g. the 'Adj Close' of a download, with High and Low scaled alike), "
                       "or check the day if it was a real crash", stacklevel=3)
+
+
+def _price_columns(prices: pd.DataFrame, missing: list[str]) -> dict:
+    """``{column: name}`` for each ``missing`` price column found under another provider's name: by its words in any
+    case (``close``, Alpha Vantage's ``4. close``, NASDAQ's ``Close/Last``, ``Vol.``), the split-adjusted columns
+    where the frame has them for each price (Tiingo's ``adjClose``, ``adjHigh``, ``adjLow``, ``adjVolume`` beside
+    its raw ``close``: the raw prices jump at each split)."""
+    words = {c: re.findall(r"[a-z]+", re.sub(r"([a-z])([A-Z])", r"\1 \2", str(c)).lower()) for c in prices.columns}
+    spelt = {"High": ("high",), "Low": ("low",), "Volume": ("volume", "vol"),
+             "Close": ("close", "closing", "last", "price")}  # Investing.com's close is "Price"
+    others = {"open", "high", "low", "volume", "vol"}
+
+    def named(column: str, adjusted: bool):
+        wanted = spelt[column]
+        return next((c for c, w in words.items() if any(s in w for s in wanted) and c not in PRICE_COLUMNS
+                     and not (others - set(wanted)) & set(w) and ("adj" in w or "adjusted" in w) == adjusted), None)
+
+    adjusted = all(named(c, True) is not None or c == "Volume" for c in ("High", "Low", "Close"))
+    found = {}
+    for column in missing:
+        source = (named(column, True) if adjusted else None) or named(column, False)
+        if source is not None:
+            found[source] = column
+    return found
 
 
 def _date_column(prices: pd.DataFrame):
@@ -390,10 +414,26 @@ def _days(who: str, **arrays) -> list[np.ndarray]:
     return out
 
 
+FALL_DAYS = 20  # returns of this many days or more without one fall: squared returns or prices (2**-20 by chance)
+
+
+def _warn_no_fall(r: np.ndarray, who: str, name: str) -> None:
+    """Warn where ``r``, which must be each day's return, holds no negative value over ``FALL_DAYS`` days or more:
+    squared returns (``r ** 2``) or the prices themselves, read as returns (GARCH fitted to prices, a return
+    called up every day). A money-market fund's returns may never fall: the warning says how to silence it."""
+    if len(r) >= FALL_DAYS and (r >= 0).all() and (r > 0).any():
+        warnings.warn(f"{who}: {name} holds no negative value over its {len(r)} days (from {r.min():g} to "
+                      f"{r.max():g}), as squared returns or prices do, but it is read as each day's return (%); give "
+                      "the returns: 100 * np.log(close).diff() (daily_features' 'r'); if they truly never fell, "
+                      f"silence this with warnings.filterwarnings('ignore', '{who}: {name} holds no negative')",
+                      UserWarning, stacklevel=3)
+
+
 def ewma_variance(r: np.ndarray, start: float, lam: float = EWMA_LAMBDA) -> np.ndarray:
     """RiskMetrics: ``h[t]``, the forecast of ``r[t]²`` from ``r[:t]``; ``h[t+1] = λ h[t] + (1 - λ) r[t]²``,
     ``h[0] = start``."""
     (r,) = _days("ewma_variance", r=r)
+    _warn_no_fall(r, "ewma_variance", "r")
     if not (is_finite_number(lam) and 0 < lam < 1) or not (is_finite_number(start) and start > 0):
         raise ValueError(f"ewma_variance: lam must be a decay in (0, 1) (RiskMetrics: 0.94) and start a positive "
                          f"variance, got lam={lam!r}, start={start!r}")
@@ -414,6 +454,7 @@ def garch_variance(r: np.ndarray, params: dict[str, float]) -> np.ndarray:
         raise ValueError(f"garch_variance: params lack {missing} (they have {list(params)}); give fit_garch's "
                          "dict (gamma 0.0 for symmetric GARCH)")
     (r,) = _days("garch_variance", r=r)
+    _warn_no_fall(r, "garch_variance", "r")
     omega, alpha, gamma, beta, b = (params[k] for k in keys)
     h = np.empty(len(r))
     h[0] = omega + (alpha + gamma / 2 + beta) * b
@@ -432,6 +473,7 @@ def fit_garch(r_train: np.ndarray, *, asymmetric: bool = False) -> dict[str, flo
     from arch import arch_model
 
     (r_train,) = _days("fit_garch", r_train=r_train)
+    _warn_no_fall(r_train, "fit_garch", "r_train")
     # arch's optimiser starts at alpha 0.1, beta 0.88 and, on returns far from its scale (fractions, 0.01 a day,
     # rather than percent), stops there and says it converged. The zero-mean GARCH is scale-equivariant (omega
     # and h scale by c², alpha, gamma and beta not), so it is fitted on c r with c a power of 10 that brings the
@@ -454,6 +496,10 @@ def qlike(r2: np.ndarray, h: np.ndarray) -> np.ndarray:
     """QLIKE per day, ``log h + r² / h`` (Patton 2011; lowest at ``h = E[r²]``); ``h`` a positive variance
     forecast for each day of ``r2``."""
     r2, h = _days("qlike", r2=r2, h=h)
+    if (r2 < 0).any():  # returns given for their squares: log h + r / h, a loss of another quantity
+        i = int(np.argmax(r2 < 0))
+        raise ValueError(f"qlike: r2[{i}] is {r2[i]:g}, but r2 is each day's squared return, never negative "
+                         f"({int((r2 < 0).sum())} negative day(s) of {len(r2)}: the returns themselves?); give r ** 2")
     if not (h > 0).all():
         i = int(np.argmax(~(h > 0)))
         raise ValueError(f"qlike: h[{i}] is {h[i]}, but a variance forecast must be > 0 (its log is taken; "
@@ -487,6 +533,7 @@ def diebold_mariano(loss_a: np.ndarray, loss_b: np.ndarray) -> dict[str, float]:
 def direction_accuracy(forecast: np.ndarray, r: np.ndarray) -> float:
     """Share of the days with ``r ≠ 0`` whose sign ``forecast`` calls right (a 0 forecast calls neither)."""
     forecast, r = _days("direction_accuracy", forecast=forecast, r=r)
+    _warn_no_fall(r, "direction_accuracy", "r")
     moved = r != 0
     if not moved.any():
         raise ValueError(f"direction_accuracy: r is 0 on all {len(r)} days, so there is no direction to call; give "

@@ -196,6 +196,9 @@ def split_frames(n: int, budget: dict) -> dict[str, range]:
 def frames_for(test_clips: int, budget: dict) -> int:
     """The fewest frames of a video whose split (:func:`split_frames`) gives every part a clip of
     ``context + 1`` frames and the test part ``test_clips`` of them."""
+    if not is_count(test_clips, 1):  # 0 or fewer: a test part of no clip to score
+        raise ValueError(f"frames_for: test_clips must be an integer >= 1 (the clips the test part must hold), got "
+                         f"{test_clips!r}")
     context = budget["context"]
     enough = lambda parts: all(len(p) > context for p in parts.values()) and len(parts["test"]) - context >= test_clips
     return next(n for n in range(context + 1, 1000 * (context + test_clips)) if enough(split_frames(n, budget)))
@@ -354,8 +357,15 @@ def check_pixels(frames: Tensor, who: str) -> None:
 # -- metrics -------------------------------------------------------------------------------------------------
 def frame_metrics(predicted: Tensor, target: Tensor, moving: Tensor) -> dict[str, float]:
     """MSE over all pixels, mean per-frame PSNR (peak 1), and the MSE and PSNR pooled over ``moving`` pixels;
-    all tensors ``(N, 1, H, W)``, the frames float in [0, 1] (the PSNR's peak), ``moving`` bool with at least one
-    pixel set."""
+    all tensors ``(N, 1, H, W)`` (numpy arrays are read as the same tensors), the frames float in [0, 1] (the
+    PSNR's peak), ``moving`` bool with at least one pixel set."""
+    named = {"predicted": predicted, "target": target, "moving": moving}
+    for name, value in named.items():
+        if not isinstance(value, Tensor | np.ndarray):
+            raise ValueError(f"frame_metrics: {name} must be a torch.Tensor (N, 1, H, W) (or a numpy array), got "
+                             f"{type(value).__name__}")
+    predicted, target, moving = (torch.from_numpy(np.asarray(v)) if isinstance(v, np.ndarray) else v
+                                 for v in named.values())  # OpenCV's and one's own frames: numpy
     if not predicted.shape == target.shape == moving.shape or predicted.ndim != 4:
         raise ValueError(f"frame_metrics: predicted, target and moving must all be (N, 1, H, W), one prediction and "
                          f"one mask per target frame, got {tuple(predicted.shape)}, {tuple(target.shape)} and "
