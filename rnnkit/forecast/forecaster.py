@@ -326,8 +326,8 @@ class Forecaster(BaseEstimator):
                 raise ValueError(f"Forecaster(model='hybrid'): {refusal}{gaps}; use model='direct' or 'auto'")
             if L + H > n:  # the hybrid's one-series panel would name a panel the caller never built
                 raise ShortSeries(f"Forecaster(model='hybrid'): lookback ({L}) + horizon ({H}) = {L + H} steps make "
-                                  f"one window, but the series has {n}; {_shorter(L, H, n)}, pass a longer series, "
-                                  "or use model='auto', which forecasts short series by the naive and drift "
+                                  f"one window, but the series has {n}; shorten lookback or horizon, pass a longer "
+                                  "series, or use model='auto', which forecasts short series by the naive and drift "
                                   "forecasts", needed=L + H, rows=n)
             choices["model"] = ("hybrid", "set")
             return self._fit_hybrid(frame, targets, freq, step, series_output, choices, resume, calibrate=calibrate)
