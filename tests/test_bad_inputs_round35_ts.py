@@ -196,3 +196,26 @@ def test_t35_09_zeros_written_for_missing_readings():
         Forecaster(horizon=2, max_epochs=1).fit(data)
         Forecaster(horizon=2, max_epochs=1).fit(demand)
         Forecaster(horizon=2, max_epochs=1).fit(signed)
+
+
+def test_t35_10_a_line_of_units_under_the_header(tmp_path):
+    """A weather or logger export with a line of units under the header (',°C,mm'): its one text cell made every
+    column text, and the refusal (the first pass's missing marks included) called '°C' a missing reading, with
+    na_values=['°C'] or errors='coerce' as the fix. Now the line is named as units, with skiprows=[1]."""
+    path = tmp_path / "weather.csv"
+    rows = [f"{d},{v / 100:.1f},{(v % 7) / 2:.1f}" for d, v in zip(DAYS.strftime("%Y-%m-%d"), VALUES, strict=True)]
+    path.write_text("date,temp,rain\n,°C,mm\n" + "\n".join(rows) + "\n")
+    with pytest.raises(ValueError, match=r"value column 'temp' .*its first row holds '°C', its only cell that is not "
+                                         r"a number: a line of units under the header.*skiprows=\[1\]") as info:
+        TimeSeriesFrame.from_csv(path, time_col="date")
+    assert "missing reading" not in str(info.value)
+    assert TimeSeriesFrame.from_csv(path, time_col="date", skiprows=[1]).values.shape == (40, 2)
+    with pytest.raises(ValueError, match=r"its first row holds '°C'.*pd\.read_csv\(path, skiprows=\[1\]\)"):
+        Forecaster(horizon=2, max_epochs=1).fit(pd.read_csv(path), time_col="date")
+    long = tmp_path / "long.csv"
+    cells = "\n".join(f"s{k // 10},{k % 10},{VALUES[k] / 100:.1f},{k // 20}" for k in range(40))
+    long.write_text("id,t,temp,label\n,,°C,\n" + cells + "\n")
+    with pytest.raises(ValueError, match=r"column 'temp' holds numbers under '°C' on line 2, its only cell "
+                                         r"that is not a number: a line of units under the header.*"
+                                         r"pd\.read_csv\(path, skiprows=\[1\]\)\.to_csv\(new_path, index=False\)"):
+        read_sequences(long, time_column="t", target_column="label")

@@ -471,6 +471,20 @@ def marked_numbers(words: pd.Series, spelt: str) -> tuple[str, str] | None:
     return None
 
 
+def header_units(column: pd.Series) -> str | None:
+    """The first row's cell of a column of numbers where it is the only cell that is not a number and is no mark
+    of a missing reading (``'°C'``, ``'mm'``, ``'[kg]'``): a line of units under the header, a second header line
+    as weather stations and loggers export; None otherwise."""
+    given = column.dropna()
+    if len(given) < 3 or given.index[0] != column.index[0]:
+        return None
+    text = given.astype(str).str.strip()
+    number = pd.to_numeric(text, errors="coerce").notna()
+    if number.iloc[0] or not number.iloc[1:].all() or re.fullmatch(r"[-?.*]*", text.iloc[0]):
+        return None
+    return text.iloc[0]
+
+
 def missing_marks(column: pd.Series) -> list[str] | None:
     """The marks of a missing reading in a column of numbers that pandas read as text because of them: the
     cells, at most 3 distinct ones, that hold no digit (``'-'``, ``'?'``, ``'--'``, ``'.'``, ``'missing'``:
@@ -869,6 +883,8 @@ def _features(path: Path, frame: pd.DataFrame) -> pd.DataFrame:
                 raise ValueError(f"{path}: feature column {c!r} holds {marked[0]} ({first}), which pandas reads as "
                                  f"text; convert it, then save the file again: df = pd.read_csv(path); "
                                  f"df[{c!r}] = {marked[1]}; df.to_csv(new_path, index=False)")
+            if message := _units_line(path, frame[[c]]):
+                raise ValueError(message)
             if marks := missing_marks(frame[c]):  # '-', '?': an export's missing readings
                 raise ValueError(f"{path}: feature column {c!r} holds numbers with {len(words)} cell(s) written "
                                  f"{' or '.join(map(repr, marks))} ({first}), the mark of a missing reading, which "
@@ -961,9 +977,23 @@ def _check_target_words(path: Path, column: str, rows: np.ndarray, ids: np.ndarr
         raise MissingTargetWord(path, column, row, cell, None if ids is None else str(ids[row]))
 
 
+def _units_line(path: Path, frame: pd.DataFrame) -> str | None:
+    """The refusal of a line of units under the header (``',s,°C,mm'``), named by the first column of numbers
+    whose first row holds it (:func:`header_units`); None where no column has one."""
+    for c in frame.columns:
+        if (unit := header_units(frame[c])) is not None:
+            return (f"{path}: column {c!r} holds numbers under {unit!r} on {_lines([0], path)}, its only "
+                    f"cell that is not a number: a line of units under the header (a second header line, as weather "
+                    f"and logger exports write one)? save the file again without it, pd.read_csv(path, "
+                    f"skiprows=[1]).to_csv(new_path, index=False)")
+    return None
+
+
 def _read_long(path, frame, id_column, time_column, target_column, with_target, per_step_target, missing_values
                ) -> SequenceTable:
     empty = np.flatnonzero(frame[id_column].isna())
+    if list(empty) == [0] and (units := _units_line(path, frame.drop(columns=[id_column]))):  # ',s,°C,' under it
+        raise ValueError(units)
     if empty.size:
         if message := _missing_word(path, id_column, empty, "an id"):
             raise ValueError(message)

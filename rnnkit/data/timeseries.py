@@ -73,6 +73,7 @@ from .tables import (
     arrays_in_column,
     comma_numbers,
     date_readings,
+    header_units,
     marked_numbers,
     missing_marks,
     named_months,
@@ -654,6 +655,13 @@ class TimeSeriesFrame:
                         f"encode it as numbers yourself (e.g. pd.get_dummies(df[{c!r}], dtype=float))"
                     )
                 row = int(np.flatnonzero(data[c].index.isin(words.index[:1]))[0])
+                if (unit := header_units(data[c])) is not None:  # '°C' on the line under the header
+                    raise ValueError(
+                        f"value column {c!r} has dtype {dtype}; expected a numeric column: its first row holds "
+                        f"{unit!r}, its only cell that is not a number: a line of units under the header (a second "
+                        f"header line, as weather and logger exports write one)? read the CSV without it, "
+                        f"skiprows=[1] (pd.read_csv or TimeSeriesFrame.from_csv), or {leave_out}"
+                    )
                 if marks := missing_marks(data[c]):  # '-', '?': an export's missing readings, read by na_values
                     raise ValueError(
                         f"value column {c!r} has dtype {dtype}; expected a numeric column: it holds numbers with "

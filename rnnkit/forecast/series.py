@@ -21,6 +21,7 @@ from ..data.tables import (
     _month_of,
     arrays_in_column,
     date_readings,
+    header_units,
     mixed_epoch_units,
     period_label_starts,
     refuse_fiscal_years,
@@ -750,6 +751,10 @@ def _check_text_values(data: pd.Series | pd.DataFrame, time_col: str | None) -> 
         if (marked := marked_numbers(words, spelt)) is not None:  # '−3.2': errors='coerce' would drop the negatives
             raise ValueError(f"{what} holds {marked[0]} (e.g. {words.iloc[0]!r}), which pd.to_numeric would make NaN: "
                              f"convert it, {spelt} = {marked[1]}")
+        if (unit := header_units(column)) is not None:  # '°C' on the line under the header
+            raise ValueError(f"{what}s first row holds {unit!r}, its only cell that is not a number: a line of units "
+                             f"under the header (a second header line, as weather and logger exports write one)? "
+                             f"read the CSV again without it, pd.read_csv(path, skiprows=[1])")
         i = data.index.get_loc(words.index[0]) if data.index.is_unique else None
         where = "" if i is None or not isinstance(i, numbers.Integral) else (
             f" at row {i}" + ("" if isinstance(data.index, pd.RangeIndex) or time_col is not None
