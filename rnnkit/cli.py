@@ -556,6 +556,7 @@ def _split(table, args, task: str, target_column: str):
         raise ValueError(f"{args.data}: --test-fraction {args.test_fraction} holds out {n_test} of the {n} "
                          f"sequences, leaving {len(train_idx)} to train on; training needs {need}: lower "
                          f"--test-fraction (0 trains on all {n})")
+    _warn_unscored_hold_out(args, n, n_test, task)
     if task == "classify":
         from .estimators import as_label_array, check_label_spellings
 
@@ -572,6 +573,26 @@ def _split(table, args, task: str, target_column: str):
         steps = [{v for v in np.asarray(y).ravel().tolist() if v == v} for y in table.y]  # NaN: no label
         train_idx, test_idx = _train_on_every_label(args, table, train_idx, test_idx, steps)
     return train_idx, test_idx
+
+
+def _warn_unscored_hold_out(args, n: int, n_test: int, task: str) -> None:
+    """Warn where --test-fraction asks for a hold-out that metrics.json cannot score: a fraction of the n sequences
+    that rounds to none (every sequence trains, and there is no test_score), or one held-out sequence of --task
+    regress, whose R^2 needs two (the sequence is kept out of training and scored nowhere). Each names the least
+    fraction that holds out what a score needs, and 0 to train on all."""
+    need = 2 if task == "regress" else 1
+    if args.test_fraction == 0 or n_test >= need:
+        return
+    fraction = math.ceil(100 * need / n) / 100  # round(fraction * n) >= need
+    fix = "give --test-fraction " + (f"{fraction:g} to hold out {need}, or " if n - need >= 2 else "") + \
+        f"0 to train on all {n}"
+    if n_test == 0:
+        warnings.warn(f"{args.data}: --test-fraction {args.test_fraction:g} of the {n} sequences rounds to none held "
+                      f"out, so every sequence trains and metrics.json has no test_score; {fix}", stacklevel=3)
+    else:
+        warnings.warn(f"{args.data}: --test-fraction {args.test_fraction:g} holds out 1 of the {n} sequences, but R^2, "
+                      f"the test_score of --task regress, needs two, so that sequence is kept out of training and "
+                      f"scored nowhere (metrics.json has no test_score); {fix}", stacklevel=3)
 
 
 def _train_on_every_label(args, table, train_idx, test_idx, label_sets: list[set]):
@@ -816,6 +837,14 @@ def _train(args) -> int:
                     raise ValueError(f"--out {out} holds an unfinished run of rnnkit train with other data or "
                                      f"options ({why}), so --resume cannot continue it; rerun with the data and "
                                      f"options it was started with, or remove {out} to start over") from e
+                if resumed and isinstance(e, AnotherRun) and (then := _schedule_epochs(out)) not in (None,
+                                                                                                    args.epochs):
+                    asked = (f"--epochs {args.epochs}" if args.epochs is not None else
+                             "the epochs chosen from the data (--epochs not given)")
+                    raise ValueError(f"--out {out} holds an unfinished run whose one-cycle learning-rate schedule "
+                                     f"spans its {then} epochs, and {asked} would stretch or cut it (--epochs may "
+                                     f"grow on --resume only under --lr-schedule none); rerun with --epochs {then} "
+                                     f"to finish it, or remove {out} to train anew") from e
                 if resumed and isinstance(e, PastMaxEpochs):  # the estimator's words name max_epochs, not the flag
                     asked = (f"--epochs {args.epochs}" if args.epochs is not None else
                              f"the {e.max_epochs} epochs chosen from the data (--epochs not given)")
@@ -879,6 +908,19 @@ def _run_record(args, columns: dict) -> dict:
         digest = hashlib.file_digest(f, "sha256").hexdigest()
     values = {**vars(args), **columns, "layout": _layout(args)}
     return {"data": str(args.data), "data_sha256": digest, "options": {k: values[k] for k in _RUN_FLAGS}}
+
+
+def _schedule_epochs(out: Path) -> int | None:
+    """The epochs that the learning-rate schedule of the unfinished run in ``out`` spans, as its checkpoint's run
+    identity records them beside max_epochs (under a key that starts with it: the identity leaves max_epochs itself
+    out, since it may grow), or None where it records none (no schedule) or cannot be read."""
+    from .training.runs import CHECKPOINT, RUN_KEY, read_checkpoint
+
+    try:
+        params = read_checkpoint(out / CHECKPOINT).get(RUN_KEY, {}).get("params", {})
+    except (ValueError, AttributeError):
+        return None
+    return next((v for k, v in params.items() if k.startswith("max_epochs ")), None)
 
 
 def _read_run_record(path: Path) -> dict:
@@ -1042,6 +1084,13 @@ def _file_out(args, what: str, example: str) -> Path | None:
         return None
     if out.is_symlink() and not out.is_dir():  # written where it points, as > would: a rename would replace the link
         out = Path(os.path.realpath(out))
+    from .io import MODEL_DIRECTORY_ENTRIES, is_model_directory, is_training_directory
+
+    if out.is_dir() and (is_model_directory(out) or is_training_directory(out)):
+        beside = out.parent / f"{out.name}-{example}"
+        raise ValueError(f"--out {out} is an rnnkit model directory; give a file path for the {what} outside it, e.g. "
+                         f"{beside} (a file rnnkit did not write inside it would keep rnnkit train --out and save() "
+                         "from replacing the model)")
     if out.is_dir():
         raise ValueError(f"--out {out} is a directory; give a file path for the {what}, e.g. {out / example}")
     if args.out.endswith(("/", os.sep)):  # Path() drops the slash that says "a directory"
@@ -1049,8 +1098,6 @@ def _file_out(args, what: str, example: str) -> Path | None:
                          f"file; give its path, e.g. {out / example}")
     if out.exists() and out.resolve() == Path(args.data).resolve():
         raise ValueError(f"--out {out} is the input file; write the {what} to another file")
-    from .io import MODEL_DIRECTORY_ENTRIES, is_model_directory, is_training_directory
-
     if out.exists() and out.name in MODEL_DIRECTORY_ENTRIES and (is_model_directory(out.parent)
                                                                  or is_training_directory(out.parent)):
         raise ValueError(f"--out {out} is a file of the rnnkit model directory {out.parent}; writing the "
@@ -1817,6 +1864,13 @@ def _compare(args) -> int:
     from .report import SD_NOTE
 
     _check_report_out(args.out)
+    from .training.runs import SEEDS
+
+    if args.first_seed + args.seeds > SEEDS:  # the last runs would repeat those of seeds 0, 1, ...
+        raise ValueError(f"--first-seed {args.first_seed} --seeds {args.seeds} runs seeds up to "
+                         f"{args.first_seed + args.seeds - 1}, beyond 2**32 - 1 = {SEEDS - 1}, where torch's CPU "
+                         f"generator keeps the low 32 bits, so they would repeat the runs of seeds 0, 1, ...; give "
+                         f"--first-seed {SEEDS - args.seeds} or less")
     lengths = args.length or [None]
     compare(
         args.task,
@@ -2111,6 +2165,18 @@ def _number(kind, low, high=None, *, low_open=False, high_open=True, what=""):
     return parse
 
 
+def _seed(text: str) -> int:
+    """An argparse type for a seed: an integer from 0 to 2**32 - 1, the seeds torch's CPU generator tells apart (a
+    larger one would repeat the runs of another, :func:`rnnkit.training.runs.seed_twin`)."""
+    from .training.runs import SEEDS, seed_twin
+
+    seed = _number(int, 0)(text)
+    if seed >= SEEDS:
+        raise argparse.ArgumentTypeError(f"must be in [0, {SEEDS - 1}], got {text}: {seed_twin(seed)}; give "
+                                         f"{seed % SEEDS} if that is the run you mean, or another seed in the range")
+    return seed
+
+
 def _tbptt_steps(text: str):
     """An argparse type for train's --tbptt-steps: an integer >= 1, or "none" (full BPTT, as when it is left out,
     the command line's word for no value)."""
@@ -2254,7 +2320,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--hidden-size", dest="hidden", type=_number(int, 1), default=32,
                       help="the same as --hidden (default 32), as train, forecast and compare spell it")
     demo.add_argument("--steps", type=_number(int, 1), default=2400, help="optimizer steps per cell (default 2400)")
-    demo.add_argument("--seed", type=_number(int, 0), default=0, help="random seed of the runs (default 0)")
+    demo.add_argument("--seed", type=_seed, default=0, help="random seed of the runs (default 0)")
     demo.add_argument("--out", type=_path_text, default="out/demo", help="output directory (default out/demo)")
     demo.set_defaults(run=_demo)
 
@@ -2298,8 +2364,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="between layers, in [0, 1) (default 0)")
     train.add_argument("--frontend", choices=named(FRONTENDS),
                        help="what shortens a long sequence before the recurrence (docs/long_series.md); default "
-                       "auto: conv beyond 64 steps")
-    train.add_argument("--stride", type=count, help="the front-end's stride (default: ceil(T / 64))")
+                       "auto (rnnkit.models.defaults_for_series): fcn beyond 64 steps; up to 64, fcn of stride 1 "
+                       "for several channels, none for one")
+    train.add_argument("--stride", type=count, help="the front-end's stride (default: ceil(T90 / 64), T90 the 90th "
+                       "percentile of the sequences' lengths)")
     train.add_argument("--pooling", choices=named(POOLINGS), help="how the steps' outputs become one (default auto: "
                        "final up to 64 steps, attention beyond)")
     train.add_argument("--normalise", choices=named(NORMALISATIONS),
@@ -2337,7 +2405,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--class-weight", metavar="balanced|LABEL=W,...",
                        help="--task classify: weigh each class in the loss: balanced (n / (n_classes * n_c)) or "
                        "pairs such as rare=5,common=1 (labels as the file writes them; others weigh 1)")
-    train.add_argument("--seed", type=_number(int, 0), default=0,
+    train.add_argument("--seed", type=_seed, default=0,
                        help="random seed: the hold-out split, the weights and the batches (default 0)")
     train.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"), help=_DEVICE_HELP)
     _add_scale_out_options(train)
@@ -2380,7 +2448,7 @@ def build_parser() -> argparse.ArgumentParser:
     forecast.add_argument("--hidden-size", type=count, default=32, help="the cell's hidden size (default 32)")
     forecast.add_argument("--max-epochs", type=count,
                           help="epochs of each net (default auto: 100, fewer where they pass 10,000 optimizer steps)")
-    forecast.add_argument("--seed", type=_number(int, 0), default=0, help="random seed of the nets (default 0)")
+    forecast.add_argument("--seed", type=_seed, default=0, help="random seed of the nets (default 0)")
     forecast.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"), help=_DEVICE_HELP)
     _add_scale_out_options(forecast)
     forecast.add_argument("--verbose", action="store_true", help="progress bar and Lightning messages")
@@ -2427,7 +2495,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help=f"comma-separated cell names of the registry: {', '.join(CELL_NAMES)} "
                      "(default rnn,lstm,gru)")
     cmp.add_argument("--seeds", type=count, default=3, help="runs per cell and length, one seed each (default 3)")
-    cmp.add_argument("--first-seed", type=_number(int, 0), default=0,
+    cmp.add_argument("--first-seed", type=_seed, default=0,
                      help="seeds run first-seed, first-seed + 1, ... (default 0)")
     cmp.add_argument("--steps", type=count, help="optimizer steps per run (default 2000 unless --budget-seconds)")
     cmp.add_argument("--budget-seconds", type=_number(float, 0.0, low_open=True),
@@ -2448,7 +2516,7 @@ def build_parser() -> argparse.ArgumentParser:
     clip = sub.add_parser("clipping", help="exploding gradients: a linear RNN trained with and without clipping")
     clip.add_argument("--radius", type=_number(float, 0.0, low_open=True), default=2.0,
                       help="scale of the orthogonal recurrent weights at init (default 2)")
-    clip.add_argument("--seed", type=_number(int, 0), default=0, help="random seed (default 0)")
+    clip.add_argument("--seed", type=_seed, default=0, help="random seed (default 0)")
     clip.add_argument("--out", type=_path_text, required=True, help="directory to write the report and plot to")
     clip.set_defaults(run=_clipping)
 
@@ -2463,7 +2531,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     app.add_argument("recipe", type=_one_of(RECIPES), metavar="RECIPE", help="one of " + ", ".join(RECIPES))
     app.add_argument("--quick", action="store_true", help="a small subset, in seconds (a smoke run)")
-    app.add_argument("--seed", type=_number(int, 0), default=0, help="random seed (default 0)")
+    app.add_argument("--seed", type=_seed, default=0, help="random seed (default 0)")
     app.add_argument("--out", type=_path_text, help="output directory (default: print the results as JSON)")
     app.set_defaults(run=_app)
 
@@ -2531,8 +2599,12 @@ def main(argv=None) -> int:
             setattr(args, name, os.path.expanduser(getattr(args, name)))
     try:
         _check_device(args)
-        if getattr(args, "data", None) == "-":
-            raise ValueError("the data '-' (standard input) cannot be read: rnnkit reads a file, whose type and "
+        data = getattr(args, "data", None)
+        stream = isinstance(data, str) and os.path.exists(data) and not os.path.isfile(data) and \
+            not os.path.isdir(data)  # /dev/stdin, <(...) or a FIFO: "no such file" to the readers' is_file()
+        if data == "-" or stream:
+            what = "standard input" if data == "-" else "a pipe or device, not a file: stdin, <(...), a FIFO"
+            raise ValueError(f"the data {data!r} ({what}) cannot be read: rnnkit reads a file, whose type and "
                              "path it checks (and train records); save the data to a file and pass its path")
         return args.run(args)
     except KeyboardInterrupt:

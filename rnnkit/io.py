@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import inspect
 import json
 import os
 from pathlib import Path
@@ -415,11 +416,29 @@ def _not_newer(written, current: str) -> bool:
     """Whether the rnnkit version recorded in a config (``written``) is this one or older (its release numbers,
     ``0.1.0``): such a version wrote this format version, so a newer one recorded beside it was edited in. False
     when it is not such a version."""
-    release = lambda v: tuple(int(n) for n in v.split("+")[0].split(".")[:3])
+    then = _release(written)
+    return then is not None and then <= _release(current)
+
+
+def _release(version) -> tuple[int, ...] | None:
+    """The release numbers of an rnnkit version (``"0.1.0+local"`` -> ``(0, 1, 0)``), or None for what is none."""
     try:
-        return isinstance(written, str) and release(written) <= release(current)
-    except ValueError:
-        return False
+        return tuple(int(n) for n in version.split("+")[0].split(".")[:3])
+    except (AttributeError, ValueError):
+        return None
+
+
+def _newer_writer(config: dict) -> str:
+    """Where ``config`` was written by an rnnkit newer than this one (its ``rnnkit_version``): the clause that says
+    so and how to load it (one format version may hold options and estimator types this rnnkit lacks); "" where
+    it was not, or its version cannot be read."""
+    from . import __version__
+
+    written = config.get("rnnkit_version")
+    if (then := _release(written)) is None or then <= _release(__version__):
+        return ""
+    return (f": rnnkit {written} wrote it, newer than this rnnkit {__version__}; upgrade rnnkit (pip install -U "
+            "rnnkit) to load it, or retrain the model with this one")
 
 
 def load(directory: str | os.PathLike, expected: type | None = None):
@@ -434,10 +453,22 @@ def load(directory: str | os.PathLike, expected: type | None = None):
     name = config.get("estimator")
     entry = registered(name) if isinstance(name, str) else None
     if entry is None:
-        raise ValueError(f"{path}: unknown estimator {name!r}; expected one of {sorted(SAVEABLE)}")
+        raise ValueError(f"{path}: unknown estimator {name!r}; expected one of {sorted(SAVEABLE)}"
+                         + _newer_writer(config))
     cls = entry[0]
     if expected is not None and not issubclass(cls, expected):
         raise ValueError(f"{path} is not {what}: {CONFIG_FILE} names {name!r}; load it with rnnkit.load")
+    params = config.get("params")
+    taken = inspect.signature(cls.__init__).parameters
+    some = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in taken.values())  # **kwargs: any name is taken
+    if isinstance(params, dict) and not some and (unknown := sorted(k for k in params if k not in taken)):
+        # the digests tie config.json to the weights, so an option this rnnkit does not know was written by another
+        # version (cls(**params) would say only "unexpected keyword argument", read as a corrupt directory)
+        raise ValueError(f"{path}: {CONFIG_FILE} records the {name} option(s) {unknown[:5]}"
+                         f"{' ...' if len(unknown) > 5 else ''}, which this rnnkit's {name} does not take"
+                         + (_newer_writer(config) or f" (it was written by rnnkit {config.get('rnnkit_version')}, "
+                            "with options of its own); load it with the rnnkit that saved it, or retrain the model "
+                            "with this one"))
     try:
         estimator = cls(**config["params"])
         estimator._restore(config["fitted"], tensors)

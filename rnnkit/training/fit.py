@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import torch
 
 from ..checks import is_count, is_integer
-from .runs import CHECKPOINT, Terminated, read_checkpoint, resolve_device
+from .runs import CHECKPOINT, Terminated, read_checkpoint, resolve_device, seed_twin
 
 if TYPE_CHECKING:
     import lightning as L
@@ -154,6 +154,9 @@ def seeded_fit(
     if not -(2**63) <= seed < 2**64:  # torch.manual_seed's range; else torch's "Overflow when unpacking long long"
         raise ValueError(f"seeded_fit: seed must be an integer from -2**63 to 2**64 - 1 (torch.manual_seed's range), "
                          f"got {seed!r}")
+    if twin := seed_twin(int(seed)):  # a seed sweep or a hash of a name: two seeds would train one model
+        warnings.warn(f"seeded_fit: {twin}; give a seed from 0 to 2**32 - 1 (e.g. seed % 2**32) so that different "
+                      "seeds train different models", UserWarning, stacklevel=2)
     if not is_count(max_epochs, -1):
         raise ValueError(f"seeded_fit: max_epochs must be an integer >= 1, or -1 for no limit (Lightning's >= 0 "
                          f"admits 0, which trains nothing), got {max_epochs!r}")

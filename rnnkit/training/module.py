@@ -16,6 +16,7 @@ length, not with the sequence length, and the weights are updated after every ch
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Mapping
 from typing import NamedTuple
 
@@ -237,8 +238,13 @@ class SequenceModule(L.LightningModule):
         opt = torch.optim.AdamW(self.parameters(), lr=self.lr, weight_decay=self.weight_decay)
         if self.lr_schedule is None:
             return opt
-        schedule = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=self.lr,
-                                                       total_steps=max(1, self.trainer.estimated_stepping_batches))
+        steps = self.trainer.estimated_stepping_batches
+        if math.isinf(steps):  # else torch's "Expected positive integer total_steps, but got inf"
+            raise ValueError(f"SequenceModule: lr_schedule={self.lr_schedule!r} warms up and decays over the whole "
+                             "fit, but the trainer sets it no length (max_epochs=-1 and no max_steps: it ends by "
+                             "max_time or by hand); give max_epochs or max_steps (the schedule spans them), or "
+                             "lr_schedule=None for a constant rate")
+        schedule = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=self.lr, total_steps=max(1, steps))
         return {"optimizer": opt, "lr_scheduler": {"scheduler": schedule, "interval": "step"}}
 
     # -- the training loop -----------------------------------------------------------------------------------

@@ -28,6 +28,21 @@ RUN_KEY = "rnnkit_run"
 CHECKPOINT = Path("checkpoints") / "last.ckpt"  # inside log_dir
 
 
+# torch's CPU generator (a Mersenne twister) keeps the low 32 bits of a seed: torch.manual_seed(2**32) draws what
+# torch.manual_seed(0) draws, and -1 (2**64 - 1 to torch) what 2**32 - 1 draws. Every model's weights are drawn on the
+# CPU, so seeds outside [0, SEEDS) name runs of seeds inside it.
+SEEDS = 2**32
+
+
+def seed_twin(seed: int) -> str:
+    """Where ``seed`` (an int in torch's range) is outside ``[0, SEEDS)``: the clause that names the seed in that
+    range whose runs it repeats; else ""."""
+    if 0 <= seed < SEEDS:
+        return ""
+    return (f"seed {seed} draws what seed {seed % SEEDS} draws: torch's CPU generator keeps the low 32 bits of a "
+            f"seed, so seeds outside [0, 2**32 - 1] repeat the runs of seeds inside it")
+
+
 class Terminated(SystemExit):
     """SIGTERM during a fit (a scheduler's preemption or time limit, ``timeout``, ``docker stop``, ``kill``).
     Lightning stops after the batch and raises its ``SIGTERMException``, a ``SystemExit`` of no status, so a

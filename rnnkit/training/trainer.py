@@ -16,6 +16,7 @@ import lightning as L
 import torch
 from lightning.fabric.utilities.warnings import PossibleUserWarning
 from lightning.pytorch.callbacks import Callback, EarlyStopping, ModelCheckpoint
+from lightning.pytorch.callbacks.early_stopping import EarlyStoppingReason
 from lightning.pytorch.loggers import CSVLogger, TensorBoardLogger
 from lightning.pytorch.plugins.io import TorchCheckpointIO
 from torch.utils.data import DataLoader
@@ -100,8 +101,12 @@ class ResumableEarlyStopping(EarlyStopping):
 
 
 def has_stopped(callback: EarlyStopping) -> bool:
-    """Whether an ``EarlyStopping`` (restored from a checkpoint) had stopped its run."""
-    return callback.stopped_epoch > 0 or callback.wait_count >= callback.patience
+    """Whether an ``EarlyStopping`` (restored from a checkpoint) had stopped its run: its ``stopping_reason``, or,
+    in a checkpoint that records none, its counters. ``patience=0`` stops at the first epoch without improvement
+    (``wait_count`` 1), so a run whose every epoch improved (``wait_count`` 0) has not stopped."""
+    if getattr(callback, "stopping_reason", EarlyStoppingReason.NOT_STOPPED) != EarlyStoppingReason.NOT_STOPPED:
+        return True
+    return callback.stopped_epoch > 0 or callback.wait_count >= max(callback.patience, 1)
 
 
 def restart_early_stopping(callback: EarlyStopping) -> None:
@@ -109,6 +114,7 @@ def restart_early_stopping(callback: EarlyStopping) -> None:
     one fit to the next, so one callback given to several fits (one per fold) would stop a later fit that does not
     beat an earlier fit's best score after ``patience`` epochs. A resumed fit restores them from its checkpoint."""
     callback.wait_count = callback.stopped_epoch = 0
+    callback.stopping_reason, callback.stopping_reason_message = EarlyStoppingReason.NOT_STOPPED, None
     callback.best_score = torch.tensor(math.inf if callback.monitor_op == torch.lt else -math.inf)
 
 
