@@ -239,3 +239,11 @@ def test_F35_09_sktime_intervals_at_levels_not_fitted_name_the_calls_that_read_t
                                          r"0.9, 0.975\] for these \(predict_interval"):
         r.predict_interval(coverage=[0.8, 0.95])
     assert r.predict_interval(coverage=0.8).shape == (2, 2)  # the call the message names
+
+
+def test_F35_04_backtest_with_several_seasons_names_one_to_give():
+    sales = _sales_and_price(n=40)[0]
+    with pytest.raises(ValueError, match=r"season_length must be an integer >= 1, got \[7, 365\]; MASE's scale and the "
+                                         r"seasonal naive forecast take one season: give one of \[7, 365\], "
+                                         r"season_length=7 \(the shortest\) or 365$"):
+        Forecaster(horizon=3, lookback=7, max_epochs=1, model="direct").backtest(sales, season_length=[7, 365])

@@ -283,7 +283,12 @@ def backtest(forecaster, data, X=None, *, folds: int = 3, step: int | None = Non
     m = season_length if season_length is not None else forecaster.season_length
     m = None if m == "auto" else m
     if m is not None and not is_count(m):
-        raise ValueError(f"season_length must be an integer >= 1, got {m!r}{season_length_fix(m)}")
+        several = (isinstance(m, Sequence | np.ndarray) and not isinstance(m, str) and len(m) > 1
+                   and all(is_count(v) for v in m))
+        fix = (f"; MASE's scale and the seasonal naive forecast take one season: give one of {sorted(map(int, m))}, "
+               f"season_length={min(map(int, m))} (the shortest) or {max(map(int, m))}" if several else
+               season_length_fix(m))
+        raise ValueError(f"season_length must be an integer >= 1, got {m!r}{fix}")
     H, n = forecaster.horizon, len(frame)
     if not is_count(folds):
         whole = isinstance(folds, float) and folds.is_integer() and folds >= 1 or \
