@@ -254,3 +254,14 @@ def test_C35_10_train_help_names_the_front_end_and_stride_the_rule_chooses(capsy
     lengths = [50] * 36 + [600] * 4  # T90 = 50: stride 1, though the longest is 600 steps
     assert (rule(lengths, 3)["stride"], rule(200, 3)["stride"]) == (1, 4)
     assert "(default: ceil(T90 / 64), T90 the 90th percentile of the sequences' lengths)" in text
+
+
+def test_C35_02_a_data_module_seed_beyond_32_bits_warns_of_the_shuffles_it_repeats():
+    from rnnkit.training import SequenceDataModule, SequenceDataset
+
+    data = SequenceDataset(torch.arange(40.0).view(20, 2, 1), None, torch.arange(20) % 2)
+    orders = lambda module: [b.x[:, 0, 0].tolist() for b in module.train_dataloader()]
+    with pytest.warns(UserWarning, match=r"SequenceDataModule: seed 4294967301 draws what seed 5 draws.*so that "
+                                         r"different seeds shuffle differently"):
+        twin = SequenceDataModule(data, batch_size=4, seed=2**32 + 5)
+    assert orders(twin) == orders(SequenceDataModule(data, batch_size=4, seed=5))  # why: the same batches

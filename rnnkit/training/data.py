@@ -36,7 +36,7 @@ from ..data.collate import (
     window_width,
 )
 from ..data.text import BPTTBatches, batchify
-from .runs import BATCHINGS
+from .runs import BATCHINGS, seed_twin
 
 
 class Batch(NamedTuple):
@@ -323,6 +323,9 @@ class SequenceDataModule(L.LightningDataModule):
             raise ValueError(f"SequenceDataModule: batch_size must be an integer >= 1, got {batch_size!r}")
         if not is_integer(seed):
             raise ValueError(f"SequenceDataModule: seed must be an integer, got {seed!r}")
+        if twin := seed_twin(int(seed)):  # the samplers draw their orders from torch.manual_seed(seed + epoch)
+            warnings.warn(f"SequenceDataModule: {twin}; give a seed from 0 to 2**32 - 1 (e.g. seed % 2**32) so that "
+                          "different seeds shuffle differently", UserWarning, stacklevel=2)
         check_flags("SequenceDataModule: ", shuffle=shuffle)
         if batching not in BATCHINGS:
             raise ValueError(f"batching must be one of {BATCHINGS}, got {batching!r}")
