@@ -46,6 +46,11 @@ def test_K35_01_second_derivative_through_the_cpu_loops_raises_not_first_order(m
     gx, = torch.autograd.grad(y.sum(), xx, create_graph=True)
     with pytest.raises(RuntimeError, match="compute first derivatives only"):
         torch.autograd.grad(gx.pow(2).sum(), xx, allow_unused=True)  # was None
+    hessian = torch.autograd.functional.hessian
+    with pytest.raises(RuntimeError, match="compute first derivatives only"):
+        hessian(lambda v: layer(v)[0].pow(2).sum(), x[:1, :3])  # was all zeros
+    layer.backend = "reference"
+    assert hessian(lambda v: layer(v)[0].pow(2).sum(), x[:1, :3]).abs().sum() > 0.1
 
 
 def test_K35_01_first_derivatives_unchanged():
@@ -59,3 +64,20 @@ def test_K35_01_first_derivatives_unchanged():
     g_ref = torch.autograd.grad(y.sin().sum(), [x, *layer.parameters()])
     for a, b in zip(g_fast, g_ref, strict=True):
         torch.testing.assert_close(a, b, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("backend", ["cpu_gru", "cpu_loop"])
+def test_K35_02_backward_batched_over_gradients_names_vectorize_false(backend):
+    torch.manual_seed(0)
+    layer = rnnkit.GRU(3, 4, backend=backend).double()
+    x = torch.randn(2, 4, 3, dtype=torch.float64)
+    jacobian = torch.autograd.functional.jacobian
+    with pytest.raises(RuntimeError, match=r"no batching rule.*vectorize=False.*backend=.reference."):
+        jacobian(lambda v: layer(v)[0], x, vectorize=True)  # was torch's "Batching rule not implemented for ..."
+    xx = x.clone().requires_grad_()
+    y, _ = layer(xx)
+    with pytest.raises(RuntimeError, match="is_grads_batched=False"):
+        torch.autograd.grad(y, xx, torch.eye(y.numel(), dtype=y.dtype).view(-1, *y.shape), is_grads_batched=True)
+    unbatched = jacobian(lambda v: layer(v)[0], x)  # the loop over outputs runs, and equals the vectorized reference
+    layer.backend = "reference"
+    torch.testing.assert_close(unbatched, jacobian(lambda v: layer(v)[0], x, vectorize=True), rtol=1e-10, atol=1e-12)

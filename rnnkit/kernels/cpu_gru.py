@@ -448,10 +448,19 @@ SECOND_ORDER = (
 )
 
 
-# ``torch.autograd.function.once_differentiable`` with SECOND_ORDER as its error (:func:`.unroll.first_order_only`):
+BATCHED = (
+    "rnnkit's C++ CPU loops (backend 'cpu_gru' and 'cpu_loop') have no batching rule for their backward, which this "
+    "call runs over several gradients at once (torch.autograd.functional.jacobian or hessian with vectorize=True, "
+    "autograd.grad(..., is_grads_batched=True)); pass vectorize=False (is_grads_batched=False), or run the layer with "
+    "backend='reference' (or 'native' for LSTM, GRU and RNN)"
+)
+
+
+# ``torch.autograd.function.once_differentiable`` with SECOND_ORDER as its error (:func:`.unroll.first_order_only`,
+# BATCHED for a backward batched over several gradients):
 # the backward of the C++ loops runs without a graph, and a second derivative through it raises, when it is taken,
 # saying which backend to use instead (torch's own message names neither the layer's option nor the fix).
-first_order = first_order_only(SECOND_ORDER)
+first_order = first_order_only(SECOND_ORDER, BATCHED)
 
 
 class _GRULoop(torch.autograd.Function):

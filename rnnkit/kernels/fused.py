@@ -74,6 +74,12 @@ SECOND_ORDER = (
     "differentiates one of them again (autograd.grad(..., create_graph=True), e.g. a gradient penalty); run the "
     "layer with backend='reference' (or 'native' for LSTM, GRU and RNN), whose gradients can be differentiated"
 )
+BATCHED = (
+    "rnnkit's fused Triton kernels (backend 'fused') have no batching rule for their backward, which this call runs "
+    "over several gradients at once (torch.autograd.functional.jacobian or hessian with vectorize=True, "
+    "autograd.grad(..., is_grads_batched=True)); pass vectorize=False (is_grads_batched=False), or run the layer with "
+    "backend='reference' (or 'native' for LSTM, GRU and RNN)"
+)
 
 
 def _kernels():
@@ -433,7 +439,7 @@ class _StepLoop(torch.autograd.Function):
         return out, hs[-1].clone(), None if cs is None else cs[-1].clone()
 
     @staticmethod
-    @first_order_only(SECOND_ORDER)
+    @first_order_only(SECOND_ORDER, BATCHED)
     def backward(ctx, d_out, d_hT, d_cT):
         cell = ctx.cell
         lengths, hs, cs, gamma, saved, rstds, *params = ctx.saved_tensors
@@ -485,7 +491,7 @@ class _MinScan(torch.autograd.Function):
         return torch.where(valid, states, 0), states[:, -1].clone()  # padded steps keep the state, so step T-1 is final
 
     @staticmethod
-    @first_order_only(SECOND_ORDER)
+    @first_order_only(SECOND_ORDER, BATCHED)
     def backward(ctx, d_out, d_hT):
         K = _kernels()
         xw, h0, states, lengths = ctx.saved_tensors

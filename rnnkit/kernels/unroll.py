@@ -33,7 +33,7 @@ def valid_steps(lengths: Tensor | None, B: int, T: int, device) -> Tensor:
     return length_mask(lengths, T, B).to(device)
 
 
-def first_order_only(message: str):
+def first_order_only(message: str, batched: str):
     """A decorator for the ``backward`` of an autograd Function whose backward runs without a graph: as
     ``torch.autograd.function.once_differentiable``, but a second derivative through it (``autograd.grad(...,
     create_graph=True)`` then a backward of that gradient, e.g. a gradient penalty or MAML's meta-gradient) raises
@@ -44,11 +44,19 @@ def first_order_only(message: str):
     forward graph through the Function's outputs, for a loss not linear in them) and the saved tensors that require
     grad (the weights). So it lies on every path from the gradient to the parameters and inputs, and a backward
     towards them runs it; with throwaway leaves alone as its inputs, ``autograd.grad(meta_loss, params)`` pruned it
-    and returned the first-order part only, without a word."""
+    and returned the first-order part only, without a word.
+
+    A backward run batched over several incoming gradients at once (``torch.autograd.functional.jacobian(...,
+    vectorize=True)``, ``autograd.grad(..., is_grads_batched=True)``) raises ``batched``: the kernels have no batching
+    rule, and torch's own message (``Batching rule not implemented for ...``) names no way on."""
 
     def decorate(backward):
         @functools.wraps(backward)
         def wrapper(ctx, *args):
+            functorch = torch._C._functorch
+            if any(isinstance(a, Tensor) and (functorch.is_legacy_batchedtensor(a) or functorch.is_batchedtensor(a))
+                   for a in args):
+                raise RuntimeError(batched)
             with torch.no_grad():
                 outputs = backward(ctx, *args)
             if not torch.is_grad_enabled():  # no create_graph: a first derivative, the graph is not needed
