@@ -21,6 +21,7 @@ route                  what
                        ``"dates"`` for a model fitted with sample times, whose requests carry ``"times"``: one
                        list per sequence, a time per step, dates as ISO text; else null), rnnkit version
 ``GET /predict``       405, naming ``POST /predict`` and its body (a browser, or curl without ``-d``)
+any other              404 (a path: ``POST /invocations``) or 405 (a method: ``PUT /predict``), naming the routes
 =====================  =====================================================================================
 
 ``"times": null`` is no times: a model of steps answers as without the key, a model fitted with sample times as
@@ -39,8 +40,10 @@ event loop keeps accepting requests meanwhile. An app run in several event loops
 outside a ``with`` block, from several threads) has a queue and a worker per loop. ``batching=False`` runs each
 request alone, one at a time: the baseline the benchmark compares against.
 
-**Bad requests** get a 4xx with a one-line ``detail``: 400 not JSON (a gzip body, a multipart file upload or a
-form field named as such; JSON whose text beyond ASCII is not UTF-8, as Latin-1, named so) / wrong structure (a
+**Bad requests** get a 4xx with a one-line ``detail``: 400 an empty body / not JSON (a gzip body, a multipart file
+upload, a form field or a body of another declared media type, ``text/csv``, named as such; JSON whose text beyond
+ASCII is not UTF-8, as Latin-1, named so, unless its ``Content-Type`` declares the charset it is in, which it is then
+read in) / query parameters (``?threshold=0.9``: none is read) / wrong structure (a
 key given twice, or another key than ``"sequences"``, which would be ignored) / not numbers (JSON ``true`` and
 ``false`` are read as 1.0 and 0.0, as ``fit``, ``predict`` and :class:`rnnkit.Streamer` read a boolean feature;
 text such as ``"1.5"`` is refused, not parsed), 415 a
@@ -84,7 +87,15 @@ from ..checks import (
     unicode_form_hint,
 )
 from .export import check_labels_json, check_not_refitted, wrapper_hint
-from .streaming import ZONED, compact_date_hint, go_time_fix, ordinal_date_fix, week_date_fix, zone_name_fix
+from .streaming import (
+    ZONED,
+    compact_date_hint,
+    date_text,
+    go_time_fix,
+    ordinal_date_fix,
+    week_date_fix,
+    zone_name_fix,
+)
 
 FLOAT64_MAX = float(np.finfo(np.float64).max)
 
@@ -150,7 +161,7 @@ def _json_kind(value) -> str:
 
 def parse_request(body: bytes, n_features: int, limits: Limits, *, missing: bool = False,
                   names: list[str] | None = None, times: str | None = None, time_unit: float | None = None,
-                  notes: list[str] | None = None) -> list:
+                  notes: list[str] | None = None, content_type: str | None = None) -> list:
     """The sequences of a ``/predict`` body as float64 arrays ``(T_i, F)``, JSON's numbers as they are, which
     ``predict`` standardises in float64 (a feature far from zero beside its spread keeps its variation); each
     within float32's range, which the network's inputs carry. RequestError when bad.
@@ -162,15 +173,23 @@ def parse_request(body: bytes, n_features: int, limits: Limits, *, missing: bool
     ``"times"`` then gives a list of times per sequence, and each item returned is ``(array, times)``; ``time_unit``:
     the fitted unit of its gaps (``time_unit_``), within float32's range of which each time must lie of its first.
     ``notes``: a list to which what the request most likely meant, where it reads otherwise, is added (a warning
-    of the answer): several sequences of one number each, as ``x.tolist()`` writes one sequence ``(T, 1)``."""
+    of the answer): several sequences of one number each, as ``x.tolist()`` writes one sequence ``(T, 1)``.
+    ``content_type``: the request's header, whose charset other than UTF-8 the body is read in
+    (:func:`declared_charset`) and whose media type names a body that is not JSON (``text/csv``)."""
     if len(body) > limits.max_body_bytes:
         raise RequestError(413, f"request body of {len(body)} bytes exceeds the limit of "
                                 f"{limits.max_body_bytes} bytes; send fewer sequences per request")
+    if not body.strip():  # json's own words, "Expecting value: line 1 column 1 (char 0)", name no body at all
+        raise RequestError(400, f"request body is {'empty' if not body else 'blank (whitespace only)'}; send the "
+                                f"JSON {SHAPE} as the body (curl -d @seq.json -H 'Content-Type: application/json', or "
+                                f"requests.post(url, json=payload))")
+    if (charset := declared_charset(content_type)) is not None:
+        body = as_utf8(body, *charset)
     try:
         payload = json.loads(body, object_pairs_hook=_unique_keys)
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
         raise RequestError(400, _not_utf8(body) or _two_documents(body, e)
-                           or f"request body is not JSON ({e}){_not_json_hint(body)}") from None
+                           or f"request body is not JSON ({e}){_not_json_hint(body, content_type)}") from None
     except ValueError as e:  # an integer literal of over 4300 digits (Python's limit for reading one)
         raise RequestError(422, f"request body holds a number beyond float32's range ({str(e).split(':')[0]})"
                            ) from None
@@ -216,17 +235,20 @@ def parse_request(body: bytes, n_features: int, limits: Limits, *, missing: bool
     arrays = []
     for i, seq in enumerate(sequences):
         if isinstance(seq, dict):
-            raise RequestError(400, _frame_hint(seq, i, names))
+            raise RequestError(400, _frame_hint(seq, i, names, n_features))
         if not isinstance(seq, list):
             raise RequestError(400, f"sequence {i} must be a list of steps, got a JSON {_json_kind(seq)}"
                                + (_encoded_twice(seq, f"sequence {i}") or _flat_sequences_hint(sequences, n_features)))
         if not seq:
             raise RequestError(422, f"sequence {i} is empty; every sequence needs at least one step")
         if len(seq) > limits.max_steps:
-            raise RequestError(413, f"sequence {i} has {len(seq)} steps, over the limit of {limits.max_steps}")
+            raise RequestError(413, f"sequence {i} has {len(seq)} steps, over the server's limit of {limits.max_steps} "
+                                    f"steps per sequence (Limits.max_steps, which create_app(estimator, limits=Limits("
+                                    f"max_steps=...)) sets); a sequence is read whole, so cut short it would answer "
+                                    f"otherwise: send it to a server made with a larger limit")
         for t, step in enumerate(seq):
             if isinstance(step, dict):
-                seq[t] = step = _named_step(step, i, t, n_features, names, missing)
+                seq[t] = step = _named_step(step, i, t, n_features, names, missing, times)
             elif n_features == 1 and not isinstance(step, list):
                 seq[t] = step = [step]  # one feature: a sequence of numbers is its steps, as predict reads (n, T)
             if not isinstance(step, list):
@@ -253,6 +275,9 @@ def parse_request(body: bytes, n_features: int, limits: Limits, *, missing: bool
                 else:
                     how = (f" (sequence {i} is {n_features} lists of {len(step)}: channels by time? give it as a "
                            "list of steps, each the features at one time: transpose it)" if transposed else "")
+                if (k := next((k for k, v in enumerate(step) if date_text(v)), None)) is not None:
+                    # a time column, whatever the shape suggests: channels by time hold no date
+                    how = f" (its value {k}, {json.dumps(step[k])}, is a date{_time_goes(times)})"
                 raise RequestError(422, f"sequence {i}, step {t} has {len(step)} features; the model reads "
                                         f"{n_features}{named}{how}")
             for v in step:
@@ -260,6 +285,7 @@ def parse_request(body: bytes, n_features: int, limits: Limits, *, missing: bool
                     continue  # a missing value: NaN in the array below
                 if type(v) not in (int, float, bool):  # true / false read as 1.0 / 0.0, as fit and predict read a bool
                     hint = (" (give a model fitted with time_aware=True to read missing values)" if v is None else
+                            f" (a date{_time_goes(times)})" if date_text(v) else
                             _text_feature_hint(v, missing) if isinstance(v, str) else "")
                     raise RequestError(400, f"sequence {i}, step {t} holds {json.dumps(v)}; features must "
                                             f"be numbers{hint}")
@@ -319,6 +345,15 @@ def _flat_sequences_hint(sequences: list, n_features: int) -> str:
             f'each sequence as a list of steps, each a list of {n_features} numbers, {SHAPE}{one_step})')
 
 
+def _time_goes(times: str | None) -> str:
+    """Where a step's time belongs, for a model that reads ``times`` (``"dates"``, ``"numbers"``) or none."""
+    if times is None:
+        return (": the model was fitted without sample times and reads no date (GET /model: times null); leave the "
+                "time out of the step")
+    return (': a step\'s time goes in "times", a list of one time per step for each sequence beside "sequences" '
+            '(GET /model: times ' + times + '), not among its features')
+
+
 def _one_step_each(n: int) -> str:
     """The warning for ``n`` sequences of one number each (``[[v], [v], ...]``) to a model of one feature: what
     ``predict`` warns of an ``(n, 1)`` array, which is as often one sequence ``(T, 1)`` given without its list."""
@@ -372,14 +407,23 @@ async def read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _frame_hint(seq: dict, i: int, names: list[str] | None) -> str:
+def _frame_hint(seq: dict, i: int, names: list[str] | None, n_features: int) -> str:
     """Why sequence ``i``, a JSON object, is not a list of steps: most likely a pandas frame written by column
-    (``to_dict()``, ``orient="list"``, ``to_json()``) or ``orient="split"``; and how to send its steps."""
+    (``to_dict()``, ``orient="list"``, ``to_json()``), by row keyed by its index (``orient="index"``), or as
+    ``orient="split"`` / ``"tight"``; and how to send its steps."""
     steps = ("df.to_dict(orient='records') (each step an object by feature name) or df.to_numpy().tolist()" if names
              else "df.to_numpy().tolist() (each step the features in the order of fit)")
-    if {"columns", "data"} <= set(seq) <= {"columns", "data", "index"}:
-        return (f'sequence {i} is a JSON object of "columns" and "data", a frame as pandas\' orient="split" writes '
-                f'it; give its "data", the list of steps, or {steps}')
+    if {"columns", "data"} <= set(seq) <= {"columns", "data", "index", "index_names", "column_names"}:
+        orient = "tight" if "index_names" in seq or "column_names" in seq else "split"
+        return (f'sequence {i} is a JSON object of "columns" and "data", a frame as pandas\' orient="{orient}" '
+                f'writes it; give its "data", the list of steps, or {steps}')
+    rows = [set(v) for v in seq.values() if isinstance(v, dict)]
+    if len(rows) == len(seq) and all(r == rows[0] for r in rows) and (
+            set(rows[0]) == set(names or ()) or names is None and len(rows[0]) == n_features != len(seq)):
+        # each value one step, an object of its features: not columns, whose objects are keyed by the index
+        return (f"sequence {i} is a JSON object keyed by {list(seq)[:3]}, each a step's features (a frame as pandas' "
+                f"to_dict(orient='index') or to_json(orient='index') writes it, one object per row keyed by its "
+                f"index), not a list of steps; give {steps}, the rows in their order")
     if all(isinstance(v, list | dict) for v in seq.values()):
         return (f"sequence {i} is a JSON object keyed by {list(seq)[:3]}, each a column of steps (a frame as pandas' "
                 f"to_dict() or orient='list' writes it), not a list of steps; give {steps}")
@@ -404,11 +448,12 @@ def _request_times(given, arrays: list[np.ndarray], kind: str, unit: float | Non
             raise RequestError(422, f"times of sequence {i} must be a list of its steps' times, got a JSON "
                                     f"{_json_kind(t)}")
         want = (str,) if kind == "dates" else (int, float)
-        bad = next((v for v in t if type(v) not in want), None)
-        if bad is not None or kind == "numbers" and any(type(v) is bool for v in t):
-            raise RequestError(422, f"times of sequence {i} hold {json.dumps(bad)}; the model reads "
+        k = next((k for k, v in enumerate(t) if type(v) not in want or kind == "numbers" and type(v) is bool), None)
+        if k is not None:
+            bad = t[k]
+            raise RequestError(422, f"times of sequence {i}, step {k} holds {json.dumps(bad)}; the model reads "
                                     + ("dates, as ISO text (e.g. \"2024-01-01T10:00:00Z\")" if kind == "dates" else
-                                       "numbers") + (compact_date_hint(str(bad)) if type(bad) is int else ""))
+                                       "numbers") + _other_kind_of_time(bad, kind))
         if kind == "dates":
             t = _request_dates(t, i)
         elif t and all(type(v) is int and -(2**63) <= v < 2**63 for v in t):
@@ -432,6 +477,31 @@ def _request_times(given, arrays: list[np.ndarray], kind: str, unit: float | Non
                                 f"first step ({unit:g} {'seconds ' if kind == 'dates' else ''}each, as at fit), beyond "
                                 f"float32's range, which the decays read; give the times in the units of fit")
     return out
+
+
+def _other_kind_of_time(value, kind: str) -> str:
+    """How to send ``value``, a request's time of the other kind than the model reads (``kind``): a number written as
+    text to a model of numbers (a CSV's cell passed on unparsed), a number that reads as Unix time in seconds,
+    milliseconds, ... to a model of dates (a database's or a logger's epoch; YYYYMMDD digits as that date); ""
+    where nothing likely is known."""
+    import pandas as pd
+
+    from ..data.tables import _EPOCH_UNITS
+
+    if kind == "numbers":
+        if isinstance(value, str) and is_number_text(value):
+            return f" (a number written as text: send it as a JSON number, {value.strip()}, without quotes)"
+        return ""
+    if type(value) not in (int, float):
+        return ""
+    if hint := compact_date_hint(str(value)):
+        return hint
+    for unit, code, low in _EPOCH_UNITS:
+        if low <= value < low * 100:  # the ranges read as dates between 1973 and 2286
+            iso = pd.Timestamp(value, unit=code, tz="UTC").isoformat().replace("+00:00", "Z")
+            return (f"; if it is Unix time in {unit} ({iso}), send it as ISO text, \"{iso}\" (Python: "
+                    f"pd.to_datetime(t, unit='{code}', utc=True).isoformat(); JavaScript: new Date(ms).toISOString())")
+    return ""
 
 
 def time_scale_warning(sequences: list, unit: float) -> str | None:
@@ -544,8 +614,41 @@ def _not_utf8(body: bytes) -> str | None:
     return None
 
 
-def _not_json_hint(body: bytes) -> str:
-    """What a body that is not JSON most likely is, and how to send the JSON instead."""
+def declared_charset(content_type: str | None) -> tuple[str, str] | None:
+    """The ``charset`` a request's ``Content-Type`` declares when it is not UTF-8 (or ASCII, its subset): its codec,
+    as Python names it (``"iso8859-1"`` for ``iso-8859-1``, ``"cp1252"`` for ``windows-1252``), and the name as
+    written; None where none is declared, or it is one of the UTF encodings json reads itself. RequestError (415)
+    for a charset Python has no codec for."""
+    import codecs
+
+    match = re.search(r";\s*charset\s*=\s*\"?([^\s;\"]+)", content_type or "", re.IGNORECASE)
+    if match is None:
+        return None
+    try:
+        codec = codecs.lookup(match.group(1)).name
+    except LookupError:
+        raise RequestError(415, f"request body's Content-Type declares charset={match.group(1)}, which is no text "
+                                f"encoding known here; send the JSON as UTF-8 (charset=utf-8, or no charset)") from None
+    # json reads UTF-16 and UTF-32 itself, finding their byte order whether or not a BOM says it
+    return None if codec in ("utf-8", "ascii") or codec.startswith(("utf-16", "utf-32")) else (codec, match.group(1))
+
+
+def as_utf8(body: bytes, codec: str, declared: str) -> bytes:
+    """``body``, text in the ``codec`` its Content-Type declares (``declared``, as written there), as UTF-8 bytes, the
+    encoding JSON is read in: a Latin-1 body that says so (``requests.post(url, data=text.encode('latin-1'),
+    headers={'Content-Type': 'application/json; charset=iso-8859-1'})``) is read as its sender wrote it, not refused
+    as UTF-8 gone wrong. RequestError (400) for bytes that are not text in that charset."""
+    try:
+        return body.decode(codec).encode("utf-8")
+    except UnicodeDecodeError as e:
+        raise RequestError(400, f"request body is not {declared} text, as its Content-Type declares: byte "
+                                f"0x{body[e.start]:02x} at byte {e.start} is not {declared}; send the JSON as UTF-8 "
+                                f"(charset=utf-8), or declare the charset it is written in") from None
+
+
+def _not_json_hint(body: bytes, content_type: str | None = None) -> str:
+    """What a body that is not JSON most likely is (by its bytes, else by the media type its ``content_type``
+    declares, ``text/csv``), and how to send the JSON instead."""
     send = "; send the JSON document itself as the body (curl -d @seq.json, or requests.post(url, json=payload))"
     if body[:2] == b"\x1f\x8b":
         return ": it is gzip-compressed data; send it uncompressed"
@@ -555,10 +658,17 @@ def _not_json_hint(body: bytes) -> str:
     if b"=" in body[:64] and head and all(c in b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-"
                                           for c in head):
         return f": it is a form field ({head.decode()}=...), as curl --data-urlencode or requests' data= send" + send
+    media = (content_type or "").split(";")[0].strip().lower()
+    if media and "json" not in media and media not in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        # curl -d sends its default form type whatever the body holds: only a type chosen for the body names it
+        return (f": its Content-Type is {media}, and the server reads JSON only; send {SHAPE} as application/json"
+                + (" (a CSV's rows read first, e.g. with pandas.read_csv, each sequence's steps as lists)"
+                   if media == "text/csv" else ""))
     return ""
 
 
-def _named_step(step: dict, i: int, t: int, n_features: int, names: list[str] | None, reads_missing: bool) -> list:
+def _named_step(step: dict, i: int, t: int, n_features: int, names: list[str] | None, reads_missing: bool,
+                times: str | None = None) -> list:
     """A step given as a JSON object ``{feature name: value}`` as the list of its values in the model's order;
     RequestError unless the model has feature names and the object gives each of them once, and no other (a
     missing value of a ``time_aware`` model is ``null`` under its name, not an absent name: a misspelt name would
@@ -572,6 +682,10 @@ def _named_step(step: dict, i: int, t: int, n_features: int, names: list[str] | 
         raise RequestError(400, f"sequence {i}, step {t} gives the feature {step.repeated!r} twice; give it once")
     missing = [n for n in names if n not in step]
     unexpected = [k for k in step if k not in set(names)]
+    dated = [k for k in unexpected if date_text(step[k])]
+    if dated and not missing:  # {"time": "2024-03-01T10:00Z", ...}: a record's time column beside its features
+        raise RequestError(422, f"sequence {i}, step {t} names {dated[0]!r}, no feature of the model's {names} (GET "
+                                f"/model), holding a date, {json.dumps(step[dated[0]])}{_time_goes(times)}")
     if missing or unexpected:
         raise RequestError(422, f"sequence {i}, step {t} names features that differ from the model's {names} "
                                 f"(GET /model): missing {missing}, unexpected {unexpected}"
@@ -861,7 +975,8 @@ def create_app(estimator, *, batching: bool = True, max_batch: int = 64, max_wai
         yield
         await batcher.stop()
 
-    app = FastAPI(title="rnnkit model server", version=info["rnnkit_version"], lifespan=lifespan)
+    app = FastAPI(title="rnnkit model server", version=info["rnnkit_version"], lifespan=lifespan,
+                  exception_handlers={404: no_route, 405: no_route})
     app.state.batcher = batcher
 
     @app.get("/health")
@@ -893,11 +1008,14 @@ def create_app(estimator, *, batching: bool = True, max_batch: int = 64, max_wai
         if encoding not in ("", "identity"):  # the server reads the body as it comes: a compressed one would be bytes
             return JSONResponse({"detail": f"request body is {encoding}-encoded (Content-Encoding: {encoding}); the "
                                            "server reads uncompressed JSON: send it uncompressed"}, status_code=415)
+        if request.query_params:  # ?threshold=0.9, ?proba=false: options the server has not, which it would ignore
+            return JSONResponse({"detail": query_refusal(request)}, status_code=400)
         warned = []  # what predict would warn of, said in the answer
         try:
             body = await read_body(request, limits.max_body_bytes)
             sequences = parse_request(body, info["n_features"], limits, missing=missing,
-                                      names=info["features"], times=info["times"], time_unit=time_unit, notes=warned)
+                                      names=info["features"], times=info["times"], time_unit=time_unit, notes=warned,
+                                      content_type=request.headers.get("content-type"))
         except RequestError as e:
             return JSONResponse({"detail": str(e)}, status_code=e.status)
         results = await batcher.submit(sequences)
@@ -918,6 +1036,35 @@ def create_app(estimator, *, batching: bool = True, max_batch: int = 64, max_wai
         return JSONResponse(answer)  # already plain JSON types: FastAPI's recursive encoder is skipped
 
     return app
+
+
+ROUTES = f"POST /predict (a JSON body {SHAPE}), GET /model (what the model reads) and GET /health"
+
+
+async def no_route(request: Request, error) -> JSONResponse:
+    """The answer to a path the server has no route for (404: ``POST /invocations``, as MLflow and SageMaker serve;
+    ``/v1/models/m:predict``, TensorFlow Serving's) or a method a route does not take (405: ``PUT /predict``):
+    Starlette's "Not Found" names neither what was asked nor what is served."""
+    from starlette.routing import Match
+
+    asked = f"{request.method} {request.url.path}"
+    if error.status_code == 404:
+        return JSONResponse({"detail": f"{asked} is no route; this server answers {ROUTES}"}, status_code=404)
+    # Starlette's Allow names the methods of the last route of the path only (GET of /predict's two, not POST)
+    allowed = sorted({m for route in request.app.routes if route.matches(request.scope)[0] is not Match.NONE
+                      for m in getattr(route, "methods", None) or ()})
+    return JSONResponse({"detail": f"{asked} is a method the route does not take (it takes {', '.join(allowed)}); "
+                                   f"this server answers {ROUTES}"}, status_code=405,
+                        headers={"Allow": ", ".join(allowed)})
+
+
+def query_refusal(request: Request) -> str:
+    """The refusal of a ``POST /predict`` whose URL carries query parameters (``?threshold=0.9``, ``?proba=false``,
+    ``?model=v2``): the server reads none, and answering would ignore them without a word."""
+    keys = list(dict.fromkeys(request.query_params.keys()))
+    return (f"POST /predict reads no query parameters, got {keys} (?{request.url.query}), which would be ignored; "
+            f"the answer holds every prediction and, for a classifier, the probabilities, from which a client chooses "
+            f"(a threshold of its own on \"probabilities\"); send the URL without them")
 
 
 def check_address(host: str, port: int) -> None:

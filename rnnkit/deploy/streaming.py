@@ -292,6 +292,18 @@ def week_date_fix(text) -> str | None:
 _DASHED_NUMBERS = re.compile(r"\s*\d+(?:-\d+)+\s*")
 
 
+def date_text(value) -> bool:
+    """Whether ``value`` is a date written as ISO text, sent where a feature's number belongs (a CSV row's or a
+    record's time column beside the features)."""
+    if not isinstance(value, str) or is_number_text(value) or not any(c.isdigit() for c in value):
+        return False
+    try:
+        pd.to_datetime([value], format="ISO8601", utc=True)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
 def _is_duration(text: str) -> bool:
     if _DASHED_NUMBERS.fullmatch(text):
         return False
@@ -962,6 +974,14 @@ class Streamer:
             if set(x_t) != set(fitted):
                 missing = [c for c in fitted if c not in x_t]
                 unexpected = [c for c in x_t if c not in set(fitted)]
+                dated = [c for c in unexpected
+                         if date_text(x_t[c]) or isinstance(x_t[c], datetime.date | np.datetime64)]
+                if dated and not missing:  # a record's time column beside its features: the step's time
+                    where = ("step(stream_id, x_t, time=...)" if self._time_unit is not None else
+                             "nowhere: the model was fitted without sample times and reads no date")
+                    raise ValueError(f"Streamer: the observation of stream {stream_id!r} names {dated[0]!r}, no "
+                                     f"feature of the model's {fitted}, holding a date, {_short(x_t[dated[0]])}; a "
+                                     f"step's time goes {where} (leave it out of x_t)")
                 raise ValueError(f"Streamer: the observation of stream {stream_id!r} has feature names that differ "
                                  f"from those seen at fit {fitted}: missing {missing}, unexpected {unexpected}"
                                  + unicode_form_hint(missing, unexpected)
