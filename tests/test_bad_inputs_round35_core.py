@@ -81,3 +81,27 @@ def test_K35_02_backward_batched_over_gradients_names_vectorize_false(backend):
     unbatched = jacobian(lambda v: layer(v)[0], x)  # the loop over outputs runs, and equals the vectorized reference
     layer.backend = "reference"
     torch.testing.assert_close(unbatched, jacobian(lambda v: layer(v)[0], x, vectorize=True), rtol=1e-10, atol=1e-12)
+
+
+def test_K35_03_torch_state_dict_into_a_layer_with_a_learned_initial_state_names_strict_false():
+    torch.manual_seed(0)
+    module = torch.nn.LSTM(3, 4, num_layers=2, bidirectional=True, batch_first=True)
+    layer = rnnkit.LSTM(3, 4, num_layers=2, bidirectional=True, learn_initial_state=True)
+    with pytest.raises(RuntimeError, match=r"no learned initial state.*learn_initial_state=True.*strict=False"):
+        layer.load_state_dict(module.state_dict())  # was torch's "Missing key(s): layers.0.forward_layer.initial.0"
+    missing = layer.load_state_dict(module.state_dict(), strict=False).missing_keys
+    assert missing and all(".initial." in k for k in missing)
+    x = torch.randn(2, 5, 3)
+    torch.testing.assert_close(layer(x)[0], module(x)[0], rtol=1e-5, atol=1e-6)
+    layer.load_state_dict(layer.state_dict())  # its own state_dict holds the initial state
+
+
+@pytest.mark.parametrize("saved, built, expected", [
+    (dict(num_layers=2), dict(), r"num_layers=2 \(this layer: 1\).*rnnkit\.GRU\(3, 4, num_layers=2\)"),
+    (dict(), dict(num_layers=2), r"num_layers=1 \(this layer: 2\).*rnnkit\.GRU\(3, 4\)"),
+    (dict(bidirectional=True), dict(), r"bidirectional=True \(this layer: False\).*rnnkit\.GRU\(3, 4, bidirectional")])
+def test_K35_04_own_state_dict_of_other_layers_names_the_options(saved, built, expected):
+    checkpoint = rnnkit.GRU(3, 4, **saved).state_dict()
+    with pytest.raises(RuntimeError, match=expected):  # was torch's "Unexpected key(s) ... layers.1.cell.weight_ih"
+        rnnkit.GRU(3, 4, **built).load_state_dict(checkpoint)
+    rnnkit.GRU(3, 4, **saved).load_state_dict(checkpoint)  # the layer built alike loads it

@@ -43,6 +43,8 @@ _SHAPES = """
 
 # torch.nn's parameter names: weight_ih_l0, bias_hh_l1_reverse, ...
 _TORCH_NAME = re.compile(r"(weight_ih|weight_hh|bias_ih|bias_hh)_l(\d+)(_reverse)?")
+# rnnkit's own parameter names: layers.1.cell.weight_ih, layers.0.backward_layer.cell.bias_hh, layers.0.initial.0
+_OWN_NAME = re.compile(r"layers\.(\d+)\.(forward_layer\.|backward_layer\.)?(cell\..+|initial\.\d+)")
 _TORCH_STATE_NAME = re.compile(r"(weight_ih|weight_hh|bias_ih|bias_hh|weight_hr)_l(\d+)(_reverse)?")  # proj too
 
 
@@ -178,6 +180,8 @@ class _TorchCompatible(Stacked):
         # only; strict=False loads what fits): say which option differs first
         if strict:
             self._check_torch_state_dict(state_dict, "", sizes_only=False)
+            self._refuse_torch_state_dict_without_initial(state_dict)
+            self._check_own_state_dict(state_dict)
         return super().load_state_dict(state_dict, strict=strict, assign=assign)
 
     def register_parameter(self, name: str, param) -> None:
@@ -208,6 +212,50 @@ class _TorchCompatible(Stacked):
                 if theirs in state_dict and f"{prefix}{path}cell.{name}" not in state_dict:
                     state_dict[f"{prefix}{path}cell.{name}"] = state_dict.pop(theirs)
         super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
+
+    def _check_own_state_dict(self, state_dict) -> None:
+        """RuntimeError naming the options when ``state_dict`` is an rnnkit layer's of another ``num_layers`` or
+        ``bidirectional`` (a checkpoint of ``num_layers=2`` loaded into a layer built with the default 1): torch's own
+        message listed keys (``Unexpected key(s) in state_dict: "layers.1.cell.weight_ih", ...``) and named neither
+        the option nor the constructor that fits."""
+        own = [k for k in state_dict if isinstance(k, str) and _OWN_NAME.fullmatch(k)]
+        if not own:
+            return
+        found = {"num_layers": 1 + max(int(_OWN_NAME.fullmatch(k)[1]) for k in own),
+                 "bidirectional": any(_OWN_NAME.fullmatch(k)[2] == "backward_layer." for k in own)}
+        ours = {"num_layers": self.num_layers, "bidirectional": self.bidirectional}
+        differ = [f"{k}={found[k]} (this layer: {ours[k]})" for k in found if found[k] != ours[k]]
+        if not differ:
+            return
+        first = "layers.0." + ("forward_layer." if found["bidirectional"] else "") + "cell."
+        w_ih, w_hh = state_dict.get(first + "weight_ih"), state_dict.get(first + "weight_hh")
+        sizes = (f"{w_ih.shape[1]}, {w_hh.shape[1]}" if all(isinstance(w, torch.Tensor) and w.dim() == 2
+                                                          for w in (w_ih, w_hh)) else "input_size, hidden_size")
+        options = "".join(f", {k}={found[k]}" for k, default in (("num_layers", 1), ("bidirectional", False))
+                          if found[k] != default)
+        who = type(self).__name__
+        raise RuntimeError(f"{who}.load_state_dict: the state_dict holds an rnnkit {who} of {', '.join(differ)}, "
+                           f"whose layers and directions do not fit this layer's; build the layer to match, "
+                           f"rnnkit.{who}({sizes}{options}), and load it there")
+
+    def _refuse_torch_state_dict_without_initial(self, state_dict) -> None:
+        """RuntimeError for a torch.nn state_dict (``weight_ih_l0``, ...) loaded strictly into a layer with a learned
+        initial state, which torch.nn has not: torch's own message listed rnnkit's keys (``layers.0.initial.0``) as
+        missing, which the user never had, and named no way on. (Loaded into a model holding the layer, torch calls
+        each module's loader with strict unknown to it, and lists the keys as before.)"""
+        if not (self.learn_initial_state and isinstance(state_dict.get("weight_ih_l0"), torch.Tensor)):
+            return
+        absent = [n for n, _ in self.named_parameters() if ".initial." in n and n not in state_dict]
+        if not absent:
+            return
+        who = f"{type(self).__name__}.load_state_dict"
+        kind = getattr(type(self), "torch_class", nn.RNNBase).__name__
+        raise RuntimeError(f"{who}: the state_dict holds a torch.nn.{kind}'s parameters (weight_ih_l0, ...), which "
+                           f"have no learned initial state, but this layer has one (learn_initial_state=True: "
+                           f"{', '.join(absent[:2])}{', ...' if len(absent) > 2 else ''}); pass strict=False to load "
+                           f"the weights and keep the initial state as it is (zeros at initialisation: torch.nn's h0, "
+                           f"so the layer computes the module's function), or build the layer with "
+                           f"learn_initial_state=False")
 
     def _check_torch_state_dict(self, state_dict, prefix: str, *, sizes_only: bool) -> None:
         """RuntimeError (as torch.nn's for a state_dict that does not fit) when ``state_dict`` holds the parameters
