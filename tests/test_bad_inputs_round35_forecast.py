@@ -247,3 +247,19 @@ def test_F35_04_backtest_with_several_seasons_names_one_to_give():
                                          r"seasonal naive forecast take one season: give one of \[7, 365\], "
                                          r"season_length=7 \(the shortest\) or 365$"):
         Forecaster(horizon=3, lookback=7, max_epochs=1, model="direct").backtest(sales, season_length=[7, 365])
+
+
+@pytest.mark.parametrize("who", [Forecaster, GlobalForecaster])
+@pytest.mark.parametrize(("given", "fix"), [
+    (range(1, 8), r"horizon is the farthest step ahead the model forecasts, and \[1, 2, 3, 4, 5, 6\] \.\.\. reads as "
+                  r"sktime's fh, the steps ahead: give horizon=7 \(predict\(\) then forecasts steps 1 \.\. 7\)$"),
+    ([1, 3], r"\[1, 3\] reads as sktime's fh, the steps ahead: give horizon=3 \(then predict\(\[1, 3\]\) for "
+             r"those steps alone\)$"),
+    (np.arange(1, 4), r"give horizon=3 \(predict\(\) then forecasts steps 1 \.\. 3\)$"),
+    (7.0, r"7.0; give horizon=7$"),
+    ("7", r"'7'; '7' is text: give the number, horizon=7$"),
+])
+def test_F35_10_a_horizon_given_as_sktimes_fh_names_the_horizon(who, given, fix):
+    kwargs = {"lookback": 7} if who is GlobalForecaster else {}
+    with pytest.raises(ValueError, match=r"horizon must be an integer >= 1, got .*" + fix):
+        who(horizon=given, **kwargs).fit(_panel()[0] if who is GlobalForecaster else _sales_and_price()[0])

@@ -41,7 +41,7 @@ from ..training.runs import check_training_options, resolve_device, resume_check
 from . import combination, defaults, evaluation, hybrid
 from .features import ForecastFeatures, unseen_range, warn_unseen_range
 from .net import DirectForecastNet, as_batch, forecast_encoder
-from .panel import MODELS, GlobalForecaster, check_quantiles
+from .panel import MODELS, GlobalForecaster, check_quantiles, horizon_fix
 from .series import (
     ID_NAMES,
     _future_index,
@@ -553,7 +553,7 @@ class Forecaster(BaseEstimator):
             if not is_count(v):
                 auto = " or 'auto'" if name in ("lookback", "season_length", "max_epochs") else ""
                 fix = season_length_fix(v) + defaults.several_seasons_fix(v, "Forecaster") \
-                    if name == "season_length" else ""
+                    if name == "season_length" else horizon_fix(v) if name == "horizon" else ""
                 raise ValueError(f"Forecaster: {name} must be an integer >= 1{auto}, got {v!r}{fix}")
         if self.model not in MODELS:
             raise ValueError(f"Forecaster: model must be one of {MODELS}, got {self.model!r}")

@@ -514,7 +514,8 @@ class GlobalForecaster(BaseEstimator):
         for name in ("lookback", "horizon", "hidden_size", "num_layers", "max_epochs", "batch_size"):
             v = getattr(self, name)
             if not is_count(v):
-                raise ValueError(f"GlobalForecaster: {name} must be an integer >= 1, got {v!r}")
+                raise ValueError(f"GlobalForecaster: {name} must be an integer >= 1, got {v!r}"
+                                 f"{horizon_fix(v) if name == 'horizon' else ''}")
         if self.model not in MODELS:
             raise ValueError(f"GlobalForecaster: model must be one of {MODELS}, got {self.model!r}")
         if self.model == "auto" and not self.calibrate:
@@ -1000,6 +1001,24 @@ class GlobalForecaster(BaseEstimator):
             self.ets_, self.validation_ = fitted["ets"], fitted["validation"]
             if "band.scale" in tensors:
                 self.band_scale_ = tensors["band.scale"].numpy()
+
+
+def horizon_fix(h) -> str:
+    """The fix of a ``horizon`` given as sktime's ``fh`` (``[1, 2, 3]``, ``range(1, 8)``, ``np.arange(1, 8)``: the
+    steps ahead, of which the farthest is the horizon), a whole float or digits as text; ``""`` for anything else.
+    The Forecaster's and the GlobalForecaster's."""
+    if isinstance(h, str):
+        return f"; {h!r} is text: give the number, horizon={int(h)}" if h.strip().isdigit() else ""
+    if isinstance(h, numbers.Real) and not isinstance(h, bool) and float(h).is_integer() and h >= 1:
+        return f"; give horizon={int(h)}"
+    if isinstance(h, Sequence | np.ndarray | range) and len(h) and all(is_count(v) for v in h):
+        steps = [int(v) for v in h]
+        shown = f"{steps[:6]}{' ...' if len(steps) > 6 else ''}"
+        then = (f"predict() then forecasts steps 1 .. {max(steps)}" if steps == list(range(1, max(steps) + 1)) else
+                f"then predict({steps}) for those steps alone")
+        return (f"; horizon is the farthest step ahead the model forecasts, and {shown} reads as sktime's fh, the "
+                f"steps ahead: give horizon={max(steps)} ({then})")
+    return ""
 
 
 def check_quantiles(q, who: str) -> None:
