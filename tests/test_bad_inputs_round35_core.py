@@ -105,3 +105,16 @@ def test_K35_04_own_state_dict_of_other_layers_names_the_options(saved, built, e
     with pytest.raises(RuntimeError, match=expected):  # was torch's "Unexpected key(s) ... layers.1.cell.weight_ih"
         rnnkit.GRU(3, 4, **built).load_state_dict(checkpoint)
     rnnkit.GRU(3, 4, **saved).load_state_dict(checkpoint)  # the layer built alike loads it
+
+
+@pytest.mark.parametrize("make", [lambda: rnnkit.GRU(3, 4, num_layers=2, bidirectional=True),
+                                  lambda: rnnkit.SequenceToLabel(3, 4, 2, pooling="mean")])
+def test_K35_05_torch_export_with_lengths(make):
+    torch.manual_seed(0)
+    model = make().eval()
+    x, lengths = torch.randn(2, 5, 3), torch.tensor([5, 3])
+    program = torch.export.export(model, (x, lengths))  # was GuardOnDataDependentSymNode in the lengths' check
+    x2, lengths2 = torch.randn(2, 5, 3), torch.tensor([2, 4])
+    torch.testing.assert_close(program.module()(x2, lengths2)[0], model(x2, lengths2)[0], rtol=1e-5, atol=1e-6)
+    with pytest.raises(ValueError, match=r"every length must be in \[1, T=5\]"):
+        model(x2, torch.tensor([0, 4]))  # the eager call still checks them

@@ -190,6 +190,8 @@ def check_lengths(lengths, B: int, T: int, device, who: str, *, name: str = "len
         raise ValueError(f"{who}: {name} must be an integer tensor, got dtype {lengths.dtype}{fix}")
     if lengths.dtype in (torch.uint16, torch.uint32, torch.uint64):  # torch has no min/max for these: as int64
         lengths = lengths.to(torch.int64)  # a value past int64 wraps negative and is refused below
+    if torch.compiler.is_exporting():  # torch.export traces values it cannot read (its data-dependent error named no
+        return lengths.to(device=device, dtype=torch.long)  # way on): a graph holds no check, as TimeAware's
     with readable(lengths):  # batched by torch.func.vmap (per-sample gradients): the values it batches are read
         values, k = unbatched(lengths)
         lo, hi = int(values.min()), int(values.max())
