@@ -224,16 +224,31 @@ def test_C35_08_a_one_cycle_schedule_of_a_fit_without_an_end_in_steps_is_named()
 def test_C35_09_a_pipe_as_the_data_is_named_as_one_not_as_no_such_file(tmp_path, capsys):
     import os
 
-    fifo = tmp_path / "data.csv"
-    os.mkfifo(fifo)  # as <(xzcat d.csv.xz) or /dev/stdin give it: a path that exists and is no regular file
-    for command in (["train", fifo, "--task", "classify", "--out", tmp_path / "m"], ["predict", tmp_path / "m", fifo],
-                    ["forecast", fifo, "--time-column", "t", "--target-column", "y", "--horizon", "2", "--out",
-                     tmp_path / "f"]):
-        # was: "…/data.csv: no such file; expected a .csv or .npz of sequences" of a path that exists
-        said = cli_error(command, capsys)
-        assert f"the data '{fifo}' (a pipe or device, not a file: stdin, <(...), a FIFO) cannot be read: rnnkit " \
-               "reads a file" in said, said
-        assert said.endswith("save the data to a file and pass its path")
+    def pipe():  # as <(cat d.csv) gives it: /dev/fd/N, a path that exists and is no regular file
+        r, w = os.pipe()
+        os.write(w, b"id,t,f1,target\n0,0,1.5,a\n")
+        os.close(w)  # a reader gets the text, then its end
+        opened.append(r)
+        return f"/dev/fd/{r}"
+
+    opened = []
+    try:
+        for data, command in ((pipe(), ["train", "{}", "--task", "classify", "--out", tmp_path / "m"]),
+                              (pipe(), ["predict", tmp_path / "m", "{}"]),
+                              (os.devnull, ["forecast", "{}", "--time-column", "t", "--target-column", "y",
+                                            "--horizon", "2", "--out", tmp_path / "f"])):
+            # was: "/dev/fd/5: no such file; expected a .csv or .npz of sequences" of a path that exists
+            said = cli_error([data if a == "{}" else a for a in command], capsys)
+            assert f"the data '{data}' (a pipe or device, not a file: stdin, <(...), a FIFO) cannot be read: " \
+                   "rnnkit reads a file" in said, said
+            assert said.endswith("save the data to a file and pass its path")
+    finally:
+        for r in opened:
+            os.close(r)
+    fifo = tmp_path / "named"
+    os.mkfifo(fifo)  # checked before any reader opens it (which would wait for a writer)
+    assert "(a pipe or device, not a file" in cli_error(["train", fifo, "--task", "classify", "--out",
+                                                         tmp_path / "m"], capsys)
     assert "no such file" in cli_error(["train", tmp_path / "none.csv", "--task", "classify", "--out", tmp_path / "m"],
                                        capsys)
 
