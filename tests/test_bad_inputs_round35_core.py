@@ -118,3 +118,17 @@ def test_K35_05_torch_export_with_lengths(make):
     torch.testing.assert_close(program.module()(x2, lengths2)[0], model(x2, lengths2)[0], rtol=1e-5, atol=1e-6)
     with pytest.raises(ValueError, match=r"every length must be in \[1, T=5\]"):
         model(x2, torch.tensor([0, 4]))  # the eager call still checks them
+
+
+def test_K35_06_torch_export_of_a_language_model():
+    torch.manual_seed(0)
+    model = rnnkit.LanguageModel(10, 8).eval()
+    tokens, lengths = torch.randint(0, 10, (2, 5)), torch.tensor([5, 3])
+    plain = torch.export.export(model, (tokens,))  # was GuardOnDataDependentSymNode in the ids' range check
+    padded = torch.export.export(model, (tokens, lengths))
+    other = torch.randint(0, 10, (2, 5))
+    torch.testing.assert_close(plain.module()(other)[0], model(other)[0], rtol=1e-5, atol=1e-6)
+    other[1, 3:] = -100  # padding past the length, as a loss's ignore_index: read as 0, as the model reads it
+    torch.testing.assert_close(padded.module()(other, lengths)[0], model(other, lengths)[0], rtol=1e-5, atol=1e-6)
+    with pytest.raises(ValueError, match="token ids must be in"):
+        model(other)  # the eager call still checks them

@@ -161,7 +161,11 @@ class LanguageModel(nn.Module):
                    "drop the last axis with tokens.squeeze(-1)" if tokens.dim() == 3 and tokens.shape[-1] == 1 else
                    "give one id per step of each sequence")
             raise ValueError(f"LanguageModel: tokens must have shape (B, T), got {tuple(tokens.shape)}; {fix}")
-        if tokens.numel():  # once per call: on GPU an id out of range is a device-side assert, not an error
+        if torch.compiler.is_exporting():  # torch.export cannot read the ids (its data-dependent error named no way
+            if lengths is not None:  # on): padding past lengths, which may hold any id, is read as 0, as below
+                lengths = check_lengths(lengths, *tokens.shape, tokens.device, "LanguageModel")
+                tokens = tokens.masked_fill(~length_mask(lengths, tokens.shape[1]), 0)
+        elif tokens.numel():  # once per call: on GPU an id out of range is a device-side assert, not an error
             lo, hi = int(tokens.min()), int(tokens.max())
             if lo < 0 or hi >= self.vocab_size:
                 tokens = self._padding_outside_vocabulary(tokens, lengths, lo, hi)
