@@ -132,3 +132,20 @@ def test_K35_06_torch_export_of_a_language_model():
     torch.testing.assert_close(padded.module()(other, lengths)[0], model(other, lengths)[0], rtol=1e-5, atol=1e-6)
     with pytest.raises(ValueError, match="token ids must be in"):
         model(other)  # the eager call still checks them
+
+
+@pytest.mark.parametrize("backend", ["cpu_gru", "native", "reference"])
+def test_K35_07_ok_activation_checkpointing_with_dropout_and_lengths(backend):
+    torch.manual_seed(1)
+    layer = rnnkit.GRU(3, 4, num_layers=2, dropout=0.3, backend=backend).double().train()
+    x = torch.randn(2, 5, 3, dtype=torch.float64, requires_grad=True)
+    lengths = torch.tensor([5, 3])
+    torch.manual_seed(7)
+    y, _ = layer(x, lengths)
+    plain = torch.autograd.grad(y.sin().sum(), [x, *layer.parameters()])
+    torch.manual_seed(7)
+    y2 = torch.utils.checkpoint.checkpoint(lambda v: layer(v, lengths)[0], x, use_reentrant=False)
+    checkpointed = torch.autograd.grad(y2.sin().sum(), [x, *layer.parameters()])
+    torch.testing.assert_close(y2, y, rtol=0, atol=0)
+    for a, b in zip(checkpointed, plain, strict=True):
+        torch.testing.assert_close(a, b, rtol=1e-12, atol=1e-12)
