@@ -149,3 +149,16 @@ def test_K35_07_ok_activation_checkpointing_with_dropout_and_lengths(backend):
     torch.testing.assert_close(y2, y, rtol=0, atol=0)
     for a, b in zip(checkpointed, plain, strict=True):
         torch.testing.assert_close(a, b, rtol=1e-12, atol=1e-12)
+
+
+def test_K35_08_lstm_state_to_as_on_a_tensor():
+    torch.manual_seed(0)
+    layer = rnnkit.LSTM(3, 4)
+    x = torch.randn(2, 6, 3)
+    _, state = layer(x[:, :3])
+    moved = state.to(torch.float64)  # was AttributeError: 'LSTMState' object has no attribute 'to'
+    assert isinstance(moved, rnnkit.LSTMState) and moved.h.dtype == moved.c.dtype == torch.float64
+    torch.testing.assert_close(moved.h.float(), state.h)
+    y, _ = layer.double()(x[:, 3:].double(), state=state.to("cpu", torch.float64))
+    y_whole, _ = layer(x.double())
+    torch.testing.assert_close(y, y_whole[:, 3:], rtol=1e-5, atol=1e-6)

@@ -72,6 +72,11 @@ class LSTMState(NamedTuple):
         """The same state cut from the graph, as ``Tensor.detach`` (the truncation of truncated BPTT)."""
         return detach_state(self)
 
+    def to(self, *args, **kwargs) -> LSTMState:
+        """Each field's ``Tensor.to(*args, **kwargs)`` (a device, a dtype, another tensor's), as on a tensor: a
+        carried state moved with its model, ``state.to(device)``."""
+        return LSTMState(self.h.to(*args, **kwargs), self.c.to(*args, **kwargs))
+
 
 def map_state(fn, *states: State, who: str = "map_state") -> State:
     """Apply ``fn`` field-wise to one or more states of the same structure: a tensor, an rnnkit state (a NamedTuple
