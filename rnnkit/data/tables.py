@@ -20,7 +20,9 @@ sequence. docs/training.md ("Files for rnnkit train and rnnkit predict") lists e
 
 from __future__ import annotations
 
+import datetime
 import functools
+import numbers
 import re
 import shlex
 import warnings
@@ -1667,6 +1669,42 @@ def period_label_starts(text) -> tuple[str | None, pd.DatetimeIndex] | None:
         return None
     year, quarter = quarters[1].fillna(quarters[2]).astype(int), quarters[0].fillna(quarters[3]).astype(int)
     return None, pd.PeriodIndex.from_fields(year=year, quarter=quarter, freq="Q").to_timestamp(how="start")
+
+
+def times_across(data: pd.DataFrame) -> tuple[list, list] | None:
+    """``(time columns, other columns)`` of a wide table with one series per row and one time per column (the
+    World Bank's layout: a country per row, ``'1960', '1961', ...``; a long table pivoted, ``df.pivot(index='store',
+    columns='date', values='y')``): at least 3 numeric columns named as years or ISO dates (``2001``,
+    ``'2001-01'``, ``'1959Q1'``) or by Timestamps, dates or Periods, in increasing order; None for any other
+    table."""
+    named = [c for c in data.columns if _column_time(c) is not None]
+    counted = [c for c in data.columns if isinstance(c, numbers.Integral) and not isinstance(c, bool)]
+    if len(named) < 3 or not all(pd.api.types.is_numeric_dtype(data[c]) for c in named) or \
+            not all(c in named for c in counted):  # columns 0 .. 1999 of an array count steps, not years
+        return None
+    try:
+        times = [_column_time(c) for c in named]
+        if not all(a < b for a, b in zip(times[:-1], times[1:], strict=True)):
+            return None
+    except TypeError:  # tz-aware beside naive
+        return None
+    return named, [c for c in data.columns if c not in named]
+
+
+def _column_time(label) -> pd.Timestamp | None:
+    """The time a column's label names (its start, for a period): a year or an ISO date as text or a number, a
+    Timestamp, a date or a Period; None for any other label."""
+    if isinstance(label, pd.Period):
+        return label.start_time
+    if isinstance(label, datetime.date) and not pd.isna(label):  # Timestamps and datetimes too
+        return pd.Timestamp(label)
+    if not isinstance(label, numbers.Integral | str) or isinstance(label, bool) or \
+            not re.fullmatch(r"\d{4}(?:[-/]\d{1,2}(?:[-/]\d{1,2})?|Q[1-4])?", str(label).strip()):
+        return None
+    try:
+        return pd.Period(str(label).strip().replace("/", "-")).start_time
+    except (ValueError, TypeError):
+        return None
 
 
 def _read_wide(path, frame, target_column, with_target) -> SequenceTable:

@@ -80,6 +80,7 @@ from .tables import (
     period_label_starts,
     refuse_fiscal_years,
     spreadsheet_days,
+    times_across,
     twelve_hour_row,
     warn_thousands_dots,
 )
@@ -273,20 +274,6 @@ def unguessed_readings(text: Any) -> list[tuple[str, pd.DatetimeIndex]]:
         return date_readings(text.astype(str).str.strip().reset_index(drop=True))
     except ValueError:  # dates with and without a UTC offset: left to the caller's own reading
         return []
-
-
-def one_format(text: Any) -> list[tuple[str, pd.DatetimeIndex]]:
-    """``[(format, times)]`` for text dates that one format other than ISO 8601 reads (``'01.01.2021' ..
-    '13.01.2021'``, day-first: pandas guesses the format from the first date and so reads it month-first, then
-    refuses the 13th); [] for ISO dates, dates of two readings and other text."""
-    text = pd.Series(text, copy=False)
-    if not len(text) or not text.map(lambda v: isinstance(v, str)).all():
-        return []
-    try:
-        readings = date_readings(text.str.strip().reset_index(drop=True))
-    except ValueError:  # dates with and without a UTC offset: left to the caller's own reading
-        return []
-    return readings if len(readings) == 1 and readings[0][0] != "ISO8601" else []
 
 
 def sort_fix(raw: Any, sort: str) -> str:
@@ -537,6 +524,8 @@ class TimeSeriesFrame:
             raise ValueError(f"from_pandas expects a pandas DataFrame or Series, got {type(data).__name__}")
         if len(data) == 0:
             raise ValueError("the DataFrame is empty (0 rows); expected at least one row of values")
+        wide = None if isinstance(data.index, pd.RangeIndex | pd.DatetimeIndex | pd.PeriodIndex) else \
+            times_across(data)  # a series per row, a time per column: the labels as given, not as text
         names = [str(c) for c in data.columns]
         if len(set(names)) != len(names):
             raise ValueError(f"column names must be unique, got {names}")
@@ -578,6 +567,15 @@ class TimeSeriesFrame:
                 f"dates: a time column, TimeSeriesFrame.from_pandas(data.reset_index(), time_col={name!r}) (its "
                 "format checked: a date that reads two ways is refused), pd.read_csv(..., index_col=0, "
                 "parse_dates=True), or data.index = pd.to_datetime(data.index, format=...)"
+            )
+        elif wide is not None:
+            times = wide[0]
+            code = lambda c: f"pd.{c!r}" if isinstance(c, pd.Timestamp | pd.Period) else repr(c)  # a pivot's labels
+            raise ValueError(
+                f"data has {len(times)} columns named as times ({times[0]!r} .. {times[-1]!r}) and a series on each "
+                f"row, as a wide table has, and a TimeSeriesFrame reads its series down the rows (a row per time, a "
+                f"column per series); turn it, data.loc[:, {code(times[0])}:{code(times[-1])}].T (text times then "
+                f"read with pd.to_datetime, or as a time column: .rename_axis('t').reset_index(), time_col='t')"
             )
         else:
             shown = ", ".join(map(repr, data.index[:3].tolist()))
@@ -976,8 +974,7 @@ def _check_time(time: Any, n: int, name: str, values: np.ndarray | None = None) 
         refuse_two_readings(raw, f"time column {name!r}")  # 01/02/1949: pandas reads it month-first, silently
         if said := spreadsheet_days(raw, f"data[{name!r}]", lambda row: f"row {row}"):  # 43832 among the dates
             raise ValueError(f"time column {name!r} {said}")
-        short = unguessed_readings(raw) or one_format(raw)  # 13/01/24: pandas would read 12/01/24 month-first,
-        # value by value; '13.01.2021' after '01.01.2021': pandas guesses the format of the first date alone
+        short = unguessed_readings(raw)  # 13/01/24: pandas would read 12/01/24 month-first, value by value
         try:
             with warnings.catch_warnings():  # text quarters ('1974Q1') are read right, one by one: no pandas notice
                 warnings.filterwarnings("ignore", message="Could not infer format", category=UserWarning)
@@ -1029,8 +1026,9 @@ def _check_time(time: Any, n: int, name: str, values: np.ndarray | None = None) 
     if kind == "starts over" and (m := _repeated_rows(time, values, i, seen)):  # the same readings twice
         raise ValueError(
             f"time column {name!r} starts over: rows {i}..{i + m - 1} ({time[i]} .. {time[i + m - 1]}) repeat rows "
-            f"{seen}..{seen + m - 1} value for value, as two files (exports) that overlap do when joined; keep one "
-            f"row of each time: data[~data.index.duplicated()] for the index, "
+            f"{seen}..{seen + m - 1} value for value: the same readings twice (two overlapping exports joined, or "
+            f"one file read twice), not several series stacked one after another, whose readings would differ; keep "
+            f"one row of each time: data[~data.index.duplicated()] for the index, "
             f"df.drop_duplicates(subset=[{name!r}]) for a column"
         )
     if kind == "starts over":  # series stacked one after another (not the rows of events in another order, vega's
