@@ -819,7 +819,7 @@ std::vector<at::Tensor> time_aware_step(const at::Tensor& x3_, const at::Tensor&
   TORCH_CHECK(x3.dim() == 2 && x3.size(1) == 3 * F && x_last.dim() == 2 && x_last.size(0) == B &&
                   x_last.size(1) == F && h.dim() == 2 && h.size(0) == B && w_h_.dim() == 2 && w_h_.size(0) == H &&
                   w_h_.size(1) == F && w_x_.numel() == F && b_x_.numel() == F && x_mean_.numel() == F,
-              "time_aware_step: x3 (B, 3F), x_last (B, F), h (B, H), w_h (H, F) and w_x, b_x, x_mean (F,) do not agree");
+              "time_aware_step: x3 (B, 3F), x_last (B, F), h (B, H), w_h (H, F), w_x, b_x, x_mean (F,) disagree");
   const auto as_x = [&](const at::Tensor& t) { return t.to(x3.scalar_type()).contiguous(); };
   const at::Tensor w_x = as_x(w_x_), b_x = as_x(b_x_), x_mean = as_x(x_mean_), w_h = as_x(w_h_);
   const bool has_b = b_h_.has_value() && b_h_->defined();
