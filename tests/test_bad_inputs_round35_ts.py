@@ -1,6 +1,7 @@
 """Thirty-fifth round (ts): values and time axes as users' own exports hold them: numbers with a thousands
-separator, a unit or a mark of a missing reading in their cells; wide tables pivoted with dates as column labels;
-a German export's thousands dots; two overlapping exports joined. Each test fails on the commit before its fix."""
+separator, a unit or a mark of a missing reading in their cells, a line of units under the header; wide tables
+with dates as column labels; a German export's thousands dots; two overlapping exports joined; zeros written for
+missing readings. Each test fails on the commit before its fix."""
 
 import re
 import warnings
@@ -116,7 +117,7 @@ def test_t35_05_a_pivoted_wide_table_with_dates_as_column_labels(kind):
         GlobalForecaster(horizon=2, lookback=8, max_epochs=1).fit(data.reset_index(), id_col="store")
 
 
-def test_t35_07_thousands_written_with_a_dot(tmp_path):
+def test_t35_06_thousands_written_with_a_dot(tmp_path):
     """A German export's whole numbers, '1.038' for 1038 beside '960' (sep=';'), read by TimeSeriesFrame.from_csv
     (and read_sequences) as 1.038: every value over 999 a thousand times too small, without a word. Now warned of,
     with the call that reads them right."""
@@ -138,7 +139,7 @@ def test_t35_07_thousands_written_with_a_dot(tmp_path):
         read_sequences(decimals, time_column="t", target_column="label")
 
 
-def test_t35_08_two_overlapping_exports_joined():
+def test_t35_07_two_overlapping_exports_joined():
     """Two exports of one series that overlap by a week, joined by pd.concat (or one file read twice): refused as
     'several series stacked one after another? ... sorting would interleave them'; the rows repeat the earlier
     ones value for value, so the refusal now says so and keeps one row of each time (which then fits)."""
@@ -161,7 +162,7 @@ def test_t35_08_two_overlapping_exports_joined():
         TimeSeriesFrame.from_pandas(revised)
 
 
-def test_t35_09_zeros_written_for_missing_readings():
+def test_t35_08_zeros_written_for_missing_readings():
     """A monthly series of readings 300 .. 380 (co2's level) with 3 cells a logger wrote 0 for a missing
     reading: fitted as readings without a word. Now warned of, naming the first and the replace(0, np.nan) fix;
     a series whose zeros are ordinary (intermittent demand, values of both signs) is not."""
@@ -185,7 +186,7 @@ def test_t35_09_zeros_written_for_missing_readings():
         Forecaster(horizon=2, max_epochs=1).fit(signed)
 
 
-def test_t35_10_a_line_of_units_under_the_header(tmp_path):
+def test_t35_09_a_line_of_units_under_the_header(tmp_path):
     """A weather or logger export with a line of units under the header (',°C,mm'): its one text cell made every
     column text, and the refusal (the first pass's missing marks included) called '°C' a missing reading, with
     na_values=['°C'] or errors='coerce' as the fix. Now the line is named as units, with skiprows=[1]."""
@@ -208,7 +209,7 @@ def test_t35_10_a_line_of_units_under_the_header(tmp_path):
         read_sequences(long, time_column="t", target_column="label")
 
 
-def test_t35_11_a_wide_table_to_time_series_frame():
+def test_t35_10_a_wide_table_to_time_series_frame():
     """A wide table (a series per row, dates as column labels: pivoted, or with text labels) to
     TimeSeriesFrame.from_pandas: refused as 'the index (Index of dtype str: 'a', 'b', 'c', ...) is neither dates
     nor numbers', with reset_index(drop=True) as a fix (which reads 30 series of 3 steps). Now named as wide, with
