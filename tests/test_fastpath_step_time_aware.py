@@ -27,8 +27,10 @@ from rnnkit.kernels import cpu_loop
 from rnnkit.kernels.step import inference_step, step_backend
 
 F, H = 4, 6
-INNER = {"lstm": LSTMCell, "gru": GRUCell, "elman": ElmanCell, "layernorm_lstm": LayerNormLSTMCell,
-         "min_gru": MinGRUCell, "min_lstm": MinLSTMCell}
+INNER = {"lstm": LSTMCell, "gru": GRUCell, "elman": ElmanCell,
+         "elman_relu": lambda f, h: ElmanCell(f, h, nonlinearity="relu"),
+         "lstm_nobias": lambda f, h: LSTMCell(f, h, bias=False), "gru_nobias": lambda f, h: GRUCell(f, h, bias=False),
+         "layernorm_lstm": LayerNormLSTMCell, "min_gru": MinGRUCell, "min_lstm": MinLSTMCell}
 TOL = {torch.float32: 2e-6, torch.float64: 1e-12}
 
 
@@ -133,6 +135,24 @@ def test_the_lean_step_ran(path, monkeypatch):
         inference_step(cell, x, stream)
     with torch.no_grad():
         inference_step(cell, x, stream)
+
+
+@pytest.mark.parametrize("name", ["lstm", "gru", "elman_relu"])
+def test_the_cpp_step_runs_the_inner_lstm_gru_and_elman_step_itself(name, monkeypatch):
+    """Around an LSTM, GRU or Elman cell the C++ call takes the inner step too: the inner cell's lean step (and
+    its reference) patched to fail, it still answers, equal to the reference computed before the patch."""
+    from rnnkit.kernels import step
+
+    cell = make(name, torch.float32)
+    x, stream = inputs(2, 2, torch.float32)[:, 1], random_stream(cell, 2, torch.float32)
+    with torch.inference_mode():
+        assert f"with the {type(cell.cell).__name__}'s step in it" in step_backend(cell)[1]
+        y_ref, new_ref = cell.stream_step(x, stream)
+        monkeypatch.setitem(step._LEAN, type(cell.cell), (lambda *_: pytest.fail("the inner lean step ran"), ""))
+        monkeypatch.setattr(cell.cell, "step", lambda *_: pytest.fail("the inner reference step ran"))
+        y, new = inference_step(cell, x, stream)
+    torch.testing.assert_close(y, y_ref, rtol=0, atol=TOL[torch.float32])
+    assert_streams(new, new_ref, TOL[torch.float32])
 
 
 def test_a_cell_without_a_lean_step_inside_runs_its_reference_step():

@@ -811,9 +811,15 @@ std::vector<at::Tensor> impute_forward(const at::Tensor& x3_, const at::Tensor& 
 // hidden decay gamma_h = exp(-max(0, W_h delta + b_h)) that the loops apply before the inner step. The parameters
 // are read as given (a strided or other-dtype one copied here); W_h delta is a dot product per unit up to 2**18
 // multiply-adds (a streaming step's batch of one: a GEMM call costs more than its arithmetic), a GEMM above.
+// With kind LSTM, GRU or ELMAN (else -1) and the inner cell's weights, also the inner step on [x_hat, m] and the
+// decayed h, the loop's own cell_forward (one call for the whole step): returns [x_hat, m], x_last, gamma_h h, then
+// h' and (LSTM) c'.
 std::vector<at::Tensor> time_aware_step(const at::Tensor& x3_, const at::Tensor& x_last_, const at::Tensor& h_,
                                         const at::Tensor& w_x_, const at::Tensor& b_x_, const at::Tensor& x_mean_,
-                                        const at::Tensor& w_h_, const c10::optional<at::Tensor>& b_h_) {
+                                        const at::Tensor& w_h_, const c10::optional<at::Tensor>& b_h_, int64_t kind,
+                                        const c10::optional<at::Tensor>& c_, const c10::optional<at::Tensor>& w_ih_,
+                                        const c10::optional<at::Tensor>& w_hh_, const c10::optional<at::Tensor>& b_ih_,
+                                        const c10::optional<at::Tensor>& b_hh_, bool relu) {
   const at::Tensor x3 = x3_.contiguous(), x_last = x_last_.contiguous(), h = h_.contiguous();
   const int64_t B = x3.size(0), F = x3.size(1) / 3, H = h.size(1);
   TORCH_CHECK(x3.dim() == 2 && x3.size(1) == 3 * F && x_last.dim() == 2 && x_last.size(0) == B &&
@@ -851,7 +857,32 @@ std::vector<at::Tensor> time_aware_step(const at::Tensor& x3_, const at::Tensor&
       FOR_VEC(H) { (decay_of(V::loadu(p + j, m)) * V::loadu(h0 + b * H + j, m)).store(o + j, m); }
     }
   });
-  return {out, xl, hd};
+  if (kind < 0) return {out, xl, hd};
+  TORCH_CHECK((kind == LSTM || kind == GRU || kind == ELMAN) && w_ih_.has_value() && w_hh_.has_value() &&
+                  (kind != LSTM || c_.has_value()),
+              "time_aware_step: the inner step runs an LSTM, GRU or Elman cell, given its weights (and an LSTM's c)");
+  const at::Tensor w_ih = as_x(*w_ih_), w_hh = as_x(*w_hh_);
+  const int64_t G = w_hh.size(0);
+  TORCH_CHECK(w_ih.dim() == 2 && w_ih.size(0) == G && w_ih.size(1) == 2 * F && w_hh.size(1) == H,
+              "time_aware_step: the inner weights must be (G, 2F) and (G, H)");
+  const auto bias = [&](const c10::optional<at::Tensor>& t) {
+    return t.has_value() && t->defined() ? as_x(*t) : at::Tensor();
+  };
+  const at::Tensor b_ih = bias(b_ih_), b_hh = bias(b_hh_), c = kind == LSTM ? c_->contiguous() : at::Tensor();
+  const at::Tensor xw = at::mm(out, w_ih.t()), hw = at::mm(hd, w_hh.t());  // (B, G) each
+  auto y = at::empty({B, H}, x3.options()), c2 = kind == LSTM ? at::empty({B, H}, x3.options()) : y;
+  Args A{kind, B, 1, H, G, kind == LSTM ? 2 : 1, relu, false, false, 0, 0.0, 0.0, nullptr};
+  AT_DISPATCH_FLOATING_TYPES(x3.scalar_type(), "time_aware_step", [&] {
+    using T_ = scalar_t;
+    const auto at_ = [](const at::Tensor& t) { return t.defined() ? t.data_ptr<T_>() : nullptr; };
+    const Params<T_> P{at_(b_hh), at_(b_ih), nullptr, nullptr, nullptr, nullptr};
+    std::vector<T_> a(acts_of(kind) * H), st(NSTATS), tmp(5 * H);
+    for (int64_t b = 0; b < B; ++b)
+      cell_forward<T_>(A, P, xw.data_ptr<T_>() + b * G, hw.data_ptr<T_>() + b * G, hd.data_ptr<T_>() + b * H,
+                       kind == LSTM ? c.data_ptr<T_>() + b * H : nullptr, y.data_ptr<T_>() + b * H,
+                       kind == LSTM ? c2.data_ptr<T_>() + b * H : nullptr, a.data(), st.data(), tmp.data());
+  });
+  return {out, xl, hd, y, c2};
 }
 
 // The backward of impute_forward: from d_out (B, T, 2F), dL/d[x, m, delta] (B, T, 3F), dL/dw_x and dL/db_x.
@@ -1017,7 +1048,8 @@ TORCH_LIBRARY(rnnkit_cpu_loop, m) {
   m.def("impute_backward(Tensor d_out, Tensor x3, Tensor w_x, Tensor b_x, Tensor x_mean, Tensor last) -> Tensor[]",
         &impute_backward);
   m.def("time_aware_step(Tensor x3, Tensor x_last, Tensor h, Tensor w_x, Tensor b_x, Tensor x_mean, Tensor w_h, "
-        "Tensor? b_h) -> Tensor[]", &time_aware_step);
+        "Tensor? b_h, int kind=-1, Tensor? c=None, Tensor? w_ih=None, Tensor? w_hh=None, Tensor? b_ih=None, "
+        "Tensor? b_hh=None, bool relu=False) -> Tensor[]", &time_aware_step);
   m.def("uniform_(Tensor(a!) out) -> Tensor(a!)", &uniform_);
   m.def("release_buffers() -> ()", &release_buffers);
   m.def("kept_bytes() -> int", &kept_bytes);

@@ -18,7 +18,8 @@ same equations with the same parameters in fewer:
 - ``TimeAware`` around any cell: its input decay, imputation, carried ``x_last`` and hidden decay in one call of
   the C++ CPU loop's ``time_aware_step`` (on CPU in float32/float64, once the extension is built; else in six
   torch calls, two of them ``lerp``), then the inner cell's step as above (the reference for a cell without a
-  lean one). Its state is a :class:`rnnkit.cells.time_aware.Stream`, the inner state and ``x_last``
+  lean one); around an LSTM, GRU or Elman cell the C++ call runs the inner step too (the loop's own code).
+  Its state is a :class:`rnnkit.cells.time_aware.Stream`, the inner state and ``x_last``
   (:meth:`rnnkit.TimeAware.stream_start`), and its reference is :meth:`rnnkit.TimeAware.stream_step`.
 
 Nothing is cached: every call reads the parameters as they are, so an optimizer step, ``load_state_dict`` or
@@ -113,8 +114,15 @@ def _min_lstm(cell: MinLSTMCell, x: Tensor, h: Tensor) -> tuple[Tensor, Tensor]:
 
 
 def _time_aware(cell: TimeAware, x: Tensor, stream: Stream) -> tuple[Tensor, Stream]:
-    h = hidden_of(stream.state)
-    if _cpp_step(cell.w_x, x)[0]:
+    h, inner, cpp = hidden_of(stream.state), cell.cell, _cpp_step(cell.w_x, x)[0]
+    if cpp and (kind := _FUSED_INNER.get(type(inner))) is not None:  # the whole step in one call
+        c = stream.state.c if kind == cpu_loop.KINDS[LSTMCell] else None
+        relu = kind == cpu_loop.KINDS[ElmanCell] and inner.nonlinearity == "relu"
+        *_, x_last, _, h, c = torch.ops.rnnkit_cpu_loop.time_aware_step(
+            x, stream.x_last, h, cell.w_x, cell.b_x, cell.x_mean, cell.decay_h.weight, cell.decay_h.bias, kind, c,
+            inner.weight_ih, inner.weight_hh, inner.bias_ih, inner.bias_hh, relu)
+        return h, Stream(LSTMState(h, c) if type(inner) is LSTMCell else h, x_last)
+    if cpp:
         x_in, x_last, h = torch.ops.rnnkit_cpu_loop.time_aware_step(
             x, stream.x_last, h, cell.w_x, cell.b_x, cell.x_mean, cell.decay_h.weight, cell.decay_h.bias)
     else:  # TimeAware.project_step's equations in fewer calls: lerp(a, b, w) is a + w (b - a)
@@ -123,7 +131,7 @@ def _time_aware(cell: TimeAware, x: Tensor, stream: Stream) -> tuple[Tensor, Str
         gamma_x = torch.exp(torch.addcmul(cell.b_x, cell.w_x, delta).relu_().neg_())
         x_in = torch.cat([torch.lerp(torch.lerp(cell.x_mean.to(x.dtype), x_last, gamma_x), x_, m), m], dim=1)
         h = torch.exp(F.linear(delta, cell.decay_h.weight, cell.decay_h.bias).relu_().neg_()).mul_(h)
-    state, inner = replace_hidden(stream.state, h), cell.cell
+    state = replace_hidden(stream.state, h)
     if (entry := _LEAN.get(type(inner))) is None:
         y, state = inner.step(inner.project(x_in), state)
     elif type(inner) is LayerNormLSTMCell and _cpp_step(inner.weight_hh, x_in)[0]:
@@ -132,6 +140,9 @@ def _time_aware(cell: TimeAware, x: Tensor, stream: Stream) -> tuple[Tensor, Str
         y, state = entry[0](inner, x_in, state)
     return y, Stream(state, x_last)
 
+
+# the inner cells whose step the C++ TimeAware step runs itself (the loop's cell_forward), by the loop's kind
+_FUSED_INNER = {k: cpu_loop.KINDS[k] for k in (LSTMCell, GRUCell, ElmanCell)}
 
 _LEAN = {
     LSTMCell: (_lstm, "torch.lstm_cell"),
@@ -163,6 +174,8 @@ def step_backend(cell: Cell) -> tuple[str, str]:
         with torch.no_grad():  # the inner cell's step as this one runs it, with autograd off
             kind, how = step_backend(inner)
         then = how if kind == "lean" else f"{type(inner).__name__}'s reference step ({how})"
+        if ok and type(inner) in _FUSED_INNER:
+            return "lean", f"the C++ CPU loop's TimeAware step with the {type(inner).__name__}'s step in it"
         first = "the C++ CPU loop's TimeAware step" if ok else f"{entry[1]} ({why})"
         return "lean", f"{first}, then {then}"
     return "lean", entry[1]
