@@ -780,10 +780,12 @@ class Forecaster(BaseEstimator):
             fitted = self.history_.values[:, self.history_.column_index(self.future_covariates_)]  # (n, n_f)
             check_learned_covariates(at, fitted, self.future_covariates_, self._as_periods(index[steps - 1]),
                                      name=name)
-            warn_unseen_range(unseen_range(at, fitted, self.future_covariates_, self._as_periods(index[steps - 1]),
-                                           name=name), name)
             known = np.zeros((int(steps[-1]), at.shape[1]))  # (H, n_f)
             known[steps - 1] = at
+            inputs = self.features_.future_inputs(index, known)  # refuses a value beyond float32 once scaled
+            warn_unseen_range(unseen_range(at, fitted, self.future_covariates_, self._as_periods(index[steps - 1]),
+                                           name=name), name)
+            return inputs
         return self.features_.future_inputs(index, known)
 
     def historical_forecasts(self, data=None, *, start=None, time_col: str | None = None) -> pd.DataFrame:
