@@ -172,18 +172,24 @@ class TimeAware(Cell):
         """``(B, T, 3F) -> (B, T, G + H)``: the inner cell's projected ``[x_hat, m]`` and ``gamma_h``."""
         check_project(self, x, self.w_x, time_axis=True)
         x_in, delta = self.impute(x)
-        gamma_h = torch.exp(-torch.relu(self.decay_h(delta)))  # (B, T, H)
-        return torch.cat([self.cell.project(x_in), gamma_h], dim=-1)
+        return torch.cat([self.cell.project(x_in), self._hidden_decay(delta)], dim=-1)  # gamma_h (B, T, H)
 
     def impute(self, x: Tensor) -> tuple[Tensor, Tensor]:
         """``(B, T, 3F) -> ([x_hat, m] (B, T, 2F), delta (B, T, F))``: the inner cell's input, with the input
         decay and imputation applied, and the time gaps the hidden decay reads."""
         F = self.n_features
         x, m, delta = x[..., :F], x[..., F : 2 * F], x[..., 2 * F :]
-        x_last = _last_observed(x, m, self.x_mean)
+        return self._imputed(x, m, delta, _last_observed(x, m, self.x_mean)), delta
+
+    def _imputed(self, x: Tensor, m: Tensor, delta: Tensor, x_last: Tensor) -> Tensor:
+        """``[x_hat, m]``, the input decay and imputation, given the last observed values ``x_last``."""
         gamma_x = torch.exp(-torch.relu(self.w_x * delta + self.b_x))
         x_hat = m * x + (1 - m) * (gamma_x * x_last + (1 - gamma_x) * self.x_mean)
-        return torch.cat([x_hat, m], dim=-1), delta
+        return torch.cat([x_hat, m], dim=-1)
+
+    def _hidden_decay(self, delta: Tensor) -> Tensor:
+        """``gamma_h = exp(-max(0, W_h delta + b_h))``, ``(..., H)``."""
+        return torch.exp(-torch.relu(self.decay_h(delta)))
 
     def project_step(self, x_t: Tensor, x_last: Tensor) -> tuple[Tensor, Tensor]:
         """:meth:`project` at one step ``x_t = [x, m, delta] (B, 3F)``, given the last observed values ``x_last (B,
@@ -192,11 +198,8 @@ class TimeAware(Cell):
         F = self.n_features
         x, m, delta = x_t[:, :F], x_t[:, F : 2 * F], x_t[:, 2 * F :]
         x_last = torch.where(m.bool(), x, x_last)  # the look-back includes step t itself
-        gamma_x = torch.exp(-torch.relu(self.w_x * delta + self.b_x))
-        x_hat = m * x + (1 - m) * (gamma_x * x_last + (1 - gamma_x) * self.x_mean)
-        gamma_h = torch.exp(-torch.relu(self.decay_h(delta)))  # (B, H)
-        inner = self.cell.project(torch.cat([x_hat, m], dim=-1)[:, None])[:, 0]  # (B, G)
-        return torch.cat([inner, gamma_h], dim=-1), x_last
+        inner = self.cell.project(self._imputed(x, m, delta, x_last)[:, None])[:, 0]  # (B, G)
+        return torch.cat([inner, self._hidden_decay(delta)], dim=-1), x_last
 
     def stream_start(self, batch_size: int, *, device=None, dtype=None) -> Stream:
         """The :class:`Stream` of ``batch_size`` new streams: the inner cell's zero state, ``x_last = x_mean``."""

@@ -116,12 +116,12 @@ def _min_lstm(cell: MinLSTMCell, x: Tensor, h: Tensor) -> tuple[Tensor, Tensor]:
 def _time_aware(cell: TimeAware, x: Tensor, stream: Stream) -> tuple[Tensor, Stream]:
     h, inner, cpp = hidden_of(stream.state), cell.cell, _cpp_step(cell.w_x, x)[0]
     if cpp and (kind := _FUSED_INNER.get(type(inner))) is not None:  # the whole step in one call
-        c = stream.state.c if kind == cpu_loop.KINDS[LSTMCell] else None
-        relu = kind == cpu_loop.KINDS[ElmanCell] and inner.nonlinearity == "relu"
+        lstm = type(inner) is LSTMCell
+        relu = type(inner) is ElmanCell and inner.nonlinearity == "relu"
         *_, x_last, _, h, c = torch.ops.rnnkit_cpu_loop.time_aware_step(
-            x, stream.x_last, h, cell.w_x, cell.b_x, cell.x_mean, cell.decay_h.weight, cell.decay_h.bias, kind, c,
-            inner.weight_ih, inner.weight_hh, inner.bias_ih, inner.bias_hh, relu)
-        return h, Stream(LSTMState(h, c) if type(inner) is LSTMCell else h, x_last)
+            x, stream.x_last, h, cell.w_x, cell.b_x, cell.x_mean, cell.decay_h.weight, cell.decay_h.bias, kind,
+            stream.state.c if lstm else None, inner.weight_ih, inner.weight_hh, inner.bias_ih, inner.bias_hh, relu)
+        return h, Stream(LSTMState(h, c) if lstm else h, x_last)
     if cpp:
         x_in, x_last, h = torch.ops.rnnkit_cpu_loop.time_aware_step(
             x, stream.x_last, h, cell.w_x, cell.b_x, cell.x_mean, cell.decay_h.weight, cell.decay_h.bias)
@@ -171,11 +171,11 @@ def step_backend(cell: Cell) -> tuple[str, str]:
     if type(cell) is TimeAware:
         ok, why = _cpp_step(cell.w_x, cell.w_x)
         inner = cell.cell
+        if ok and type(inner) in _FUSED_INNER:
+            return "lean", f"the C++ CPU loop's TimeAware step with the {type(inner).__name__}'s step in it"
         with torch.no_grad():  # the inner cell's step as this one runs it, with autograd off
             kind, how = step_backend(inner)
         then = how if kind == "lean" else f"{type(inner).__name__}'s reference step ({how})"
-        if ok and type(inner) in _FUSED_INNER:
-            return "lean", f"the C++ CPU loop's TimeAware step with the {type(inner).__name__}'s step in it"
         first = "the C++ CPU loop's TimeAware step" if ok else f"{entry[1]} ({why})"
         return "lean", f"{first}, then {then}"
     return "lean", entry[1]

@@ -218,11 +218,11 @@ class _TorchCompatible(Stacked):
         ``bidirectional`` (a checkpoint of ``num_layers=2`` loaded into a layer built with the default 1): torch's own
         message listed keys (``Unexpected key(s) in state_dict: "layers.1.cell.weight_ih", ...``) and named neither
         the option nor the constructor that fits."""
-        own = [k for k in state_dict if isinstance(k, str) and _OWN_NAME.fullmatch(k)]
+        own = [m for k in state_dict if isinstance(k, str) and (m := _OWN_NAME.fullmatch(k))]
         if not own:
             return
-        found = {"num_layers": 1 + max(int(_OWN_NAME.fullmatch(k)[1]) for k in own),
-                 "bidirectional": any(_OWN_NAME.fullmatch(k)[2] == "backward_layer." for k in own)}
+        found = {"num_layers": 1 + max(int(m[1]) for m in own),
+                 "bidirectional": any(m[2] == "backward_layer." for m in own)}
         ours = {"num_layers": self.num_layers, "bidirectional": self.bidirectional}
         differ = [f"{k}={found[k]} (this layer: {ours[k]})" for k in found if found[k] != ours[k]]
         if not differ:
