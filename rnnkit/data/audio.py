@@ -312,9 +312,9 @@ def _warn_narrow_int32(path, data: np.ndarray) -> None:
     converter stored in int32 words without their shift (``wavfile.write(path, rate, adc.astype(np.int32))``, a
     reader's 3-byte values widened), which read over 2**31 are 256 (65536) times too quiet, every log-mel feature
     11.1 (22.2) lower than the same sound in a 24-bit (16-bit) file. scipy reads a true 24-bit file into int32 shifted
-    up (its low byte 0), so that is told apart; a 32-bit recording this quiet (its peak 42 dB below full scale or
+    up (its low byte 0), so that is told apart; a 32-bit recording this quiet (its peak 48 dB below full scale or
     further) is rare, hence a warning, not an error; silence says nothing."""
-    peak = int(np.abs(data.astype(np.int64)).max())
+    peak = max(int(data.max()), -int(data.min()))  # as int: -(-2**31) would wrap in int32
     if not 0 < peak <= 2**23 or not (data & 0xFF).any():
         return
     bits = 16 if peak <= 2**15 else 24
@@ -359,7 +359,8 @@ def _refuse_uncentred(who: str, x: torch.Tensor | np.ndarray) -> None:
     t = torch.as_tensor(x)
     if t.shape[-1] < 100 or not t.is_floating_point():
         return
-    rows = t.reshape(-1, t.shape[-1]).double()  # (B', N)
+    rows = t.reshape(-1, t.shape[-1])  # (B', N); half precision summed in float32 (no copy of a float32/64 wave)
+    rows = rows if rows.dtype in (torch.float32, torch.float64) else rows.float()
     low, mean, high = rows.amin(-1), rows.mean(-1), rows.amax(-1)
     bad = (low >= 0) & ((mean - 0.5).abs() <= 0.1) & (high <= 1) & (high > low)
     if bool(bad.any()):
@@ -809,7 +810,8 @@ class LogMel(nn.Module):
                              "of scipy.io.wavfile.read's samples)? every feature would be about "
                              f"{2 * np.log(32768 if peak <= 32768 else 2.0**31):.1f} too high; scale it first "
                              f"({scale}; read_wav does it)")
-        _refuse_uncentred(type(self).__name__, wave)
+        if peak <= 1:  # a wave on [0, 1] peaks at 1 at most
+            _refuse_uncentred(type(self).__name__, wave)
         lead = wave.shape[:-1]
         spec = torch.stft(wave.reshape(-1, wave.shape[-1]).float(), self.n_fft, self.hop_length,  # (B', F, T)
                           window=self.window, center=True, pad_mode="reflect", return_complex=True)

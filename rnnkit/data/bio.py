@@ -48,8 +48,8 @@ _ALPHABET_NAMES = {"rna": "rna", "nucleotide": "dna", "nucleic": "dna", "nt": "d
 
 def _alphabet(name: str) -> tuple[str, str]:
     if name not in ALPHABETS:
-        said = _ALPHABET_NAMES.get(name.lower().strip()) if isinstance(name, str) else None
-        said = name.lower() if isinstance(name, str) and name.lower() in ALPHABETS else said
+        key = name.lower().strip() if isinstance(name, str) else None
+        said = key if key in ALPHABETS else _ALPHABET_NAMES.get(key)
         fix = ("; RNA is read as DNA with T for U: seq.replace('U', 'T').replace('u', 't') (soft-masked lower case "
                "too), or of a file sed '/^>/!y/Uu/Tt/' in.fa > out.fa, then alphabet='dna'" if said == "rna" else
                f"; pass alphabet={said!r}" if said else "")

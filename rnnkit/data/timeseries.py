@@ -524,8 +524,7 @@ class TimeSeriesFrame:
             raise ValueError(f"from_pandas expects a pandas DataFrame or Series, got {type(data).__name__}")
         if len(data) == 0:
             raise ValueError("the DataFrame is empty (0 rows); expected at least one row of values")
-        wide = None if isinstance(data.index, pd.RangeIndex | pd.DatetimeIndex | pd.PeriodIndex) else \
-            times_across(data)  # a series per row, a time per column: the labels as given, not as text
+        given = data  # its column labels as given, not as text: times_across reads them where no time axis is found
         names = [str(c) for c in data.columns]
         if len(set(names)) != len(names):
             raise ValueError(f"column names must be unique, got {names}")
@@ -568,7 +567,7 @@ class TimeSeriesFrame:
                 "format checked: a date that reads two ways is refused), pd.read_csv(..., index_col=0, "
                 "parse_dates=True), or data.index = pd.to_datetime(data.index, format=...)"
             )
-        elif wide is not None:
+        elif (wide := times_across(given)) is not None:  # a series per row, a time per column
             times = wide[0]
             code = lambda c: f"pd.{c!r}" if isinstance(c, pd.Timestamp | pd.Period) else repr(c)  # a pivot's labels
             raise ValueError(

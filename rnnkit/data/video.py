@@ -243,14 +243,13 @@ def frames_to_tensor(frames: np.ndarray | torch.Tensor) -> torch.Tensor:
         raise ValueError(f"frames of shape {a.shape} look like one colour image (H, W, C), which would be read as "
                          f"{a.shape[0]} grey frames of {a.shape[1]}x{a.shape[2]} pixels; frames_to_tensor takes a "
                          f"sequence: for one frame pass frames[None] (1, H, W, C), for several stack them (T, H, W, C)")
+    move = "permute" if isinstance(frames, torch.Tensor) else "transpose"  # a tensor's transpose swaps two axes
     if a.ndim == 4 and a.shape[3] not in (1, 3, 4) and a.shape[1] in (1, 3, 4):
-        move = "permute" if isinstance(frames, torch.Tensor) else "transpose"  # a tensor's transpose swaps two axes
         raise ValueError(f"frames of shape {a.shape} look channels-first (T, C, H, W); frames_to_tensor takes "
                          f"channels last (T, H, W, C): pass frames.{move}(0, 2, 3, 1)")
     if a.ndim == 4 and a.shape[2] in (1, 3, 4) and a.shape[3] > 4 and min(a.shape[:2]) > 4:
         # MATLAB's layout (scipy.io.loadmat of a video, VideoReader's read): time last, (H, W, C, T); read as it
         # stands, each image row would be a frame of W x C pixels in T channels
-        move = "permute" if isinstance(frames, torch.Tensor) else "transpose"  # a tensor's transpose swaps two axes
         raise ValueError(f"frames of shape {a.shape} look like (H, W, C, T), time last, as MATLAB and scipy.io.loadmat "
                          f"give a video ({a.shape[3]} frames of {a.shape[0]}x{a.shape[1]} pixels in {a.shape[2]} "
                          f"channel(s)), which would be read as {a.shape[0]} frames of {a.shape[1]}x{a.shape[2]} pixels "

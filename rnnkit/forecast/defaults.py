@@ -41,8 +41,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..checks import is_count
+from ..data.timeseries import YEARS
 from .evaluation import infer_season_length
-from .series import YEARS
 
 MIN_TEST_LENGTH = 20  # fewer observed steps than this: no stationarity test is trusted
 MAX_EPOCHS, TARGET_STEPS = 100, 10_000  # max_epochs="auto": 100 epochs, fewer where they pass 10,000 steps

@@ -17,9 +17,9 @@ from ..data.timeseries import (
     WindowSpec,
     calendar_features,
     check_scaled_range,
+    shown_time,
     user_stacklevel,
 )
-from .series import shown_time
 
 ROLES = ("targets", "past", "known", "calendar")  # the value channels, in their order
 # a covariate's value further than this many widths of its fitted range beyond that range is warned of

@@ -772,21 +772,19 @@ class Forecaster(BaseEstimator):
             raise ValueError(f"predict got {name}=..., but this Forecaster was fitted without known-future "
                              "covariates; name them at fit: fit(data, future_covariates=['promo', ...])")
         index = _future_index(frame, self.freq_, self.horizon)
-        known = None
+        known = found = None
         if self.future_covariates_ and self.future_names_:
+            shown = self._as_periods(index[steps - 1])
             at = _known_future(future, index[steps - 1], self.future_covariates_, step=self.step_, name=name,
-                               shown=self._as_periods(index[steps - 1]),
-                               grid=index if isinstance(index, pd.DatetimeIndex) else None)  # (n_steps, n_f)
+                               shown=shown, grid=index if isinstance(index, pd.DatetimeIndex) else None)  # (steps, n_f)
             fitted = self.history_.values[:, self.history_.column_index(self.future_covariates_)]  # (n, n_f)
-            check_learned_covariates(at, fitted, self.future_covariates_, self._as_periods(index[steps - 1]),
-                                     name=name)
+            check_learned_covariates(at, fitted, self.future_covariates_, shown, name=name)
             known = np.zeros((int(steps[-1]), at.shape[1]))  # (H, n_f)
             known[steps - 1] = at
-            inputs = self.features_.future_inputs(index, known)  # refuses a value beyond float32 once scaled
-            warn_unseen_range(unseen_range(at, fitted, self.future_covariates_, self._as_periods(index[steps - 1]),
-                                           name=name), name)
-            return inputs
-        return self.features_.future_inputs(index, known)
+            found = unseen_range(at, fitted, self.future_covariates_, shown, name=name)
+        inputs = self.features_.future_inputs(index, known)  # refuses a value beyond float32 once scaled
+        warn_unseen_range(found, name)
+        return inputs
 
     def historical_forecasts(self, data=None, *, start=None, time_col: str | None = None) -> pd.DataFrame:
         """Forecasts from every origin of a series with the fitted model (no refitting; darts' name).
