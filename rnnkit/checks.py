@@ -135,6 +135,11 @@ INTERLEAVE_ROWS = 256  # the rows of an array that interleaved_channels reads,
 INTERLEAVE_VALUES = 2 ** 22  # and fewer where their values would pass this (32 MB in float64, a few copies of it)
 
 
+def interleave_rows(row_shape) -> int:
+    """How many rows of ``row_shape`` :func:`interleaved_channels` reads (so a caller stacks no more)."""
+    return min(INTERLEAVE_ROWS, max(1, INTERLEAVE_VALUES // max(int(np.prod(row_shape)), 1)))
+
+
 def interleaved_channels(values: np.ndarray) -> tuple[str, float, float] | None:
     """Whether ``values (n, C, T)``, read channels first, look made by ``X.reshape(n, C, T)`` of an ``(n, T, C)``
     array, which interleaves every channel's steps into each row: ``X.reshape(n, T, C)`` (the reshape undone)
@@ -146,8 +151,8 @@ def interleaved_channels(values: np.ndarray) -> tuple[str, float, float] | None:
     at least 0.3, the read channels' (either measure) at most 2/3 of it, and the season's at most 1/3 of it;
     the first :data:`INTERLEAVE_ROWS` rows are read (fewer where they would hold more than
     :data:`INTERLEAVE_VALUES` values), and at least 200 values per channel are needed."""
-    values = np.asarray(values[:INTERLEAVE_ROWS])
-    values = np.asarray(values[: max(1, INTERLEAVE_VALUES // max(int(np.prod(values.shape[1:])), 1))], dtype=np.float64)
+    values = np.asarray(values)
+    values = np.asarray(values[: interleave_rows(values.shape[1:])], dtype=np.float64)
     n, C, T = values.shape
     if C < 2 or T < 2 or n * T < 200:
         return None

@@ -49,11 +49,11 @@ from .cells import Cell, TimeAware, time_aware_inputs
 from .cells.base import length_mask
 from .checks import (
     FLOAT32_MAX,
-    INTERLEAVE_ROWS,
     check_fitted_params,
     check_flags,
     farthest_from_scaling,
     fitted_params,
+    interleave_rows,
     interleaved_channels,
     is_count,
     is_flag,
@@ -254,8 +254,9 @@ def _read_sequences(X, who: str, n_features: int | None = None, *, layout: str =
             and arrays[0].ndim == 2 and not any(isinstance(s, pd.DataFrame) for s in seqs)):
         # an equal-shape list of (C, T) arrays, given channels first, each made by a.reshape(C, T) of a (T, C) one
         # (the rows read stacked alone: no copy of the whole list)
-        _check_not_reshaped(np.stack(arrays[:INTERLEAVE_ROWS]), who, f"X, a list of {len(arrays)} arrays of shape "
-                            f"{arrays[0].shape},", "np.stack(X)", stacklevel=4, n=len(arrays))
+        _check_not_reshaped(np.stack(arrays[: interleave_rows(arrays[0].shape)]), who,
+                            f"X, a list of {len(arrays)} arrays of shape {arrays[0].shape},", "np.stack(X)",
+                            stacklevel=4, n=len(arrays))
     if transpose:  # (C, T_i) -> (T_i, C); a 1-D sequence stays as it is, a DataFrame's rows are its steps
         arrays = [a if isinstance(s, pd.DataFrame) else a.T for a, s in zip(arrays, seqs, strict=True)]
     arrays = [a[:, None] if a.ndim == 1 else a for a in arrays]

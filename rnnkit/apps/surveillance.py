@@ -364,7 +364,7 @@ def frame_metrics(predicted: Tensor, target: Tensor, moving: Tensor) -> dict[str
         if not isinstance(value, Tensor | np.ndarray):
             raise ValueError(f"frame_metrics: {name} must be a torch.Tensor (N, 1, H, W) (or a numpy array), got "
                              f"{type(value).__name__}")
-    predicted, target, moving = (torch.from_numpy(np.asarray(v)) if isinstance(v, np.ndarray) else v
+    predicted, target, moving = (torch.from_numpy(v) if isinstance(v, np.ndarray) else v
                                  for v in named.values())  # OpenCV's and one's own frames: numpy
     if not predicted.shape == target.shape == moving.shape or predicted.ndim != 4:
         raise ValueError(f"frame_metrics: predicted, target and moving must all be (N, 1, H, W), one prediction and "

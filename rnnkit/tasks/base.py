@@ -169,10 +169,10 @@ class Task:
         if self.kind == "regress":
             if y.dtype.kind not in "iuf":
                 raise ValueError(f"{where} has dtype {y.dtype}; a regress task's targets are numbers")
-            width = 1 if y.ndim == 1 else int(np.prod(y.shape[1:]))
+            width = 1 if y.ndim == 1 else y.shape[1]
             if y.ndim > 2 or width != self.output_size:
                 raise ValueError(f"{where} has shape {y.shape}, but output_size={self.output_size} values per "
-                                 f"sequence take (n,) or (n, {self.output_size})" if self.output_size > 1 else
+                                 f"sequence take (n, {self.output_size})" if self.output_size > 1 else
                                  f"{where} has shape {y.shape}, but output_size=1 takes (n,) or (n, 1)")
             return y.astype(np.float32, copy=False)
         shape = (len(X),) if self.kind == "classify" else X.shape[:2]

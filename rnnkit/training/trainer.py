@@ -104,7 +104,7 @@ def has_stopped(callback: EarlyStopping) -> bool:
     """Whether an ``EarlyStopping`` (restored from a checkpoint) had stopped its run: its ``stopping_reason``, or,
     in a checkpoint that records none, its counters. ``patience=0`` stops at the first epoch without improvement
     (``wait_count`` 1), so a run whose every epoch improved (``wait_count`` 0) has not stopped."""
-    if getattr(callback, "stopping_reason", EarlyStoppingReason.NOT_STOPPED) != EarlyStoppingReason.NOT_STOPPED:
+    if callback.stopping_reason != EarlyStoppingReason.NOT_STOPPED:
         return True
     return callback.stopped_epoch > 0 or callback.wait_count >= max(callback.patience, 1)
 
