@@ -267,6 +267,7 @@ def warn_thousands_dots(path, frame: pd.DataFrame, fix: str, **read_csv_kwargs) 
     reads the file right, ``{options}`` where ``thousands='.'`` goes (with ``dtype=str`` for the text columns,
     whose dates ``'01.01.2021'`` pandas would read as the number 1012021); ``read_csv_kwargs``: how the caller read
     it (``sep``), to read the text alike."""
+    candidates = []
     for c in frame.columns:
         v = frame[c].dropna()
         if not pd.api.types.is_float_dtype(v) or not len(v):
@@ -276,15 +277,21 @@ def warn_thousands_dots(path, frame: pd.DataFrame, fix: str, **read_csv_kwargs) 
         if whole.all() or whole.sum() == 0 or not (np.abs(x[whole]) < 1000).all() or \
                 not ((np.abs(x[~whole]) >= 1) & (np.abs(x[~whole]) < 1000)).all():  # a cheap look before the text
             continue
-        text = pd.read_csv(path, **read_csv_kwargs, usecols=[c], dtype=str, keep_default_na=False)[c].str.strip()
+        candidates.append(c)
+    if not candidates:
+        return
+    # the file's text of every candidate column in one reading
+    texts = pd.read_csv(path, **read_csv_kwargs, usecols=candidates, dtype=str, keep_default_na=False)
+    for c in candidates:
+        text = texts[c].str.strip()
         text = text[text != ""]
         dotted = text.str.fullmatch(r"[-+]?[1-9]\d{0,2}\.\d{3}")
         if not (dotted.any() and (dotted | text.str.fullmatch(r"[-+]?\d{1,3}")).all()):
             continue
         row = int(text.index[np.flatnonzero(dotted.to_numpy())[0]])
         plain = text[~dotted].iloc[0]
-        texts = {str(t): "str" for t in frame.columns if not pd.api.types.is_numeric_dtype(frame[t])}
-        options = "thousands='.'" + (f", dtype={texts}".replace("'str'", "str") if texts else "")
+        strs = {str(t): "str" for t in frame.columns if not pd.api.types.is_numeric_dtype(frame[t])}
+        options = "thousands='.'" + (f", dtype={strs}".replace("'str'", "str") if strs else "")
         call = fix.replace("{options}", options)
         warnings.warn(f"{path}: column {str(c)!r} holds numbers written with a dot between thousands, as a German "
                       f"or Italian export writes them ({_lines([row], path)} has {text[row]!r}, read as "
