@@ -33,6 +33,7 @@ import torch
 from torch.utils.data import Dataset, get_worker_info
 
 from ..checks import is_count
+from .collate import zero_runs
 from .text import DAMAGED_STREAM, _label_ids, check_aligned, damaged_stream, open_decompressed
 
 ALPHABETS: dict[str, tuple[str, str]] = {"dna": ("ACGT", "N"), "protein": ("ACDEFGHIKLMNPQRSTVWY", "X")}
@@ -219,13 +220,11 @@ def one_hot_encode(ids: torch.Tensor, *, alphabet: str = "dna",
 
 def _warn_padded_batch(ids: torch.Tensor) -> None:
     """Warn of a batch of ids ``(B, L)`` that looks padded with 0 (A's id, as `pad_collate` pads): half its rows or
-    more end in runs of 0, of several lengths, the longest 8 or more (a run of 8 A's ends a random sequence once in
-    65536). One-hot, the padding would be A's, not the all-zero rows that padding is."""
-    if ids.dim() != 2 or len(ids) < 2 or not ids.numel():
-        return
-    zero = (ids == 0).flip(-1).cpu().numpy()  # (B, L), from each row's end
-    runs = np.where(zero.all(1), zero.shape[1], np.argmin(zero, axis=1))  # (B,) 0s at each row's end
-    if (runs > 0).sum() * 2 < len(runs) or len(set(runs.tolist())) < 2 or runs.max() < 8:
+    more end in runs of 0, of several lengths (`zero_runs`, the rule `pad_collate` reads token ids by), the longest
+    8 or more (a run of 8 A's ends a random sequence once in 65536). One-hot, the padding would be A's, not the
+    all-zero rows that padding is."""
+    runs = zero_runs(ids)  # (B,) or None
+    if runs is None or runs.max() < 8:
         return
     rows = np.flatnonzero(runs > 0)
     warnings.warn(f"one_hot_encode: {len(rows)} of the batch's {len(runs)} rows (the first: row {int(rows[0])}) end "

@@ -232,22 +232,33 @@ def _check_unpadded(xs: Sequence[Mapping]) -> None:
                              "each batch to its longest item and gives lengths and the mask")
 
 
+def zero_runs(ids: torch.Tensor, side: str = "end") -> np.ndarray | None:
+    """The runs of id 0 at the ``side`` (``"start"`` or ``"end"``) of each row of a batch of ids ``(B, T)``, ``(B,)``
+    (a row of 0s counts ``T``), where the batch looks padded with 0 there: half its rows or more have such a run,
+    of two lengths or more (padding of one length is as likely data). None where it does not, or where ``ids`` is
+    no such batch. One rule for the token ids of `pad_collate` and the DNA ids of `rnnkit.data.one_hot_encode`."""
+    if ids.dim() != 2 or len(ids) < 2 or not ids.numel() or ids.is_floating_point() or ids.dtype == torch.bool:
+        return None
+    zero = (ids == 0).cpu().numpy()  # (B, T)
+    if side == "end":
+        zero = zero[:, ::-1]
+    runs = np.where(zero.all(axis=1), zero.shape[1], np.argmin(zero, axis=1))  # (B,) 0s before the first nonzero id
+    return runs if (runs > 0).sum() * 2 >= len(runs) and len(set(runs.tolist())) > 1 else None
+
+
 def _warn_padded_ids(x: torch.Tensor, lengths: torch.Tensor) -> None:
     """Warn of token ids padded already with 0 (Keras' ``pad_sequences``, ``padding="pre"`` by default, or
     ``"post"``; ``Vocab``'s own ``<pad>`` id): items of one length, at least half of them starting (ending) in a run
-    of 0s of varying length, and no 0 anywhere else, which no token that is a word of its own gives. The lengths
-    would count the padding as steps, which a recurrent model reads (its mask all true)."""
-    if x.dim() != 2 or len(x) < 2 or x.is_floating_point() or x.dtype == torch.bool:
+    of 0s of varying length (:func:`zero_runs`), and no 0 anywhere else, which no token that is a word of its own
+    gives. The lengths would count the padding as steps, which a recurrent model reads (its mask all true)."""
+    if x.dim() != 2 or bool((lengths != x.shape[1]).any()):
         return
-    if bool((lengths != x.shape[1]).any()):
+    zero = x == 0
+    if not bool(zero.any()) or bool(zero.all(dim=1).any()):
         return
-    zero = (x == 0).cpu().numpy()  # (B, T)
-    if not zero.any() or zero.all(axis=1).any():
-        return
-    for side, rows in (("start", zero), ("end", zero[:, ::-1])):
-        runs = np.argmin(rows, axis=1)  # (B,) 0s before the first nonzero id
-        inside = rows.sum(axis=1) - runs  # 0s elsewhere
-        if (runs > 0).sum() * 2 >= len(runs) and len(set(runs.tolist())) > 1 and not inside.any():
+    for side in ("start", "end"):
+        runs = zero_runs(x, side)
+        if runs is not None and not (zero.sum(dim=1).cpu().numpy() - runs).any():  # no 0 elsewhere
             padded, shortest = int((runs > 0).sum()), x.shape[1] - int(runs.max())
             fewest = int(runs[runs > 0].min())
             keep = "x[np.argmax(x != 0):]" if side == "start" else "x[:len(x) - np.argmax(x[::-1] != 0)]"
