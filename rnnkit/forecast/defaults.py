@@ -36,13 +36,11 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Sequence
 
 import numpy as np
 
-from ..checks import is_count
 from ..data.timeseries import YEARS
-from .evaluation import infer_season_length
+from .evaluation import counts, infer_season_length
 
 MIN_TEST_LENGTH = 20  # fewer observed steps than this: no stationarity test is trusted
 MAX_EPOCHS, TARGET_STEPS = 100, 10_000  # max_epochs="auto": 100 epochs, fewer where they pass 10,000 steps
@@ -58,12 +56,12 @@ def several_seasons_fix(m, who: str) -> str:
     them), to end its refusal with; ``""`` for anything else. One season is modelled (the seasonal naive, the
     ETS and hybrid seasons, the lookback's rule): the shortest, with the longer ones as calendar features the
     direct net reads (the Forecaster's ``calendar``) or as known-future covariate columns (the GlobalForecaster's)."""
-    if isinstance(m, str) or not isinstance(m, Sequence | np.ndarray) or not len(m) or \
-            not all(is_count(v) for v in m):
+    given = counts(m)
+    if given is None:
         return ""
-    if len(m) == 1:
-        return f"; give the number itself, season_length={int(m[0])}"
-    seasons = sorted({int(v) for v in m})
+    if len(given) == 1:
+        return f"; give the number itself, season_length={given[0]}"
+    seasons = sorted(set(given))
     shortest, longer = seasons[0], seasons[1:]
     head = (f"; season_length is one season, and {seasons} are {len(seasons)}: give the shortest, "
             f"season_length={shortest}, ")

@@ -76,6 +76,16 @@ def infer_season_length(freq: str | float | None) -> int:
 
 
 # -- baselines: history (T, n_y) without gaps -> forecasts (H, n_y) ------------------------------------------
+def counts(values) -> list[int] | None:
+    """``values`` as Python ints where it is a non-empty list, tuple, range or array of integers >= 1 (no bool, no
+    text): the steps of sktime's ``fh``, the seasons of statsforecast's MSTL, given where one number is asked for;
+    else None. What the fixes of those refusals read."""
+    if isinstance(values, str) or not isinstance(values, Sequence | np.ndarray | range) or not len(values) or \
+            not all(is_count(v) for v in values):
+        return None
+    return [int(v) for v in values]
+
+
 def naive(history: np.ndarray, H: int) -> np.ndarray:
     """``ŷ_{T+h} = y_T``: the last value, repeated."""
     return np.repeat(history[-1:], H, axis=0)
@@ -283,10 +293,9 @@ def backtest(forecaster, data, X=None, *, folds: int = 3, step: int | None = Non
     m = season_length if season_length is not None else forecaster.season_length
     m = None if m == "auto" else m
     if m is not None and not is_count(m):
-        several = (isinstance(m, Sequence | np.ndarray) and not isinstance(m, str) and len(m) > 1
-                   and all(is_count(v) for v in m))
-        fix = (f"; MASE's scale and the seasonal naive forecast take one season: give one of {sorted(map(int, m))}, "
-               f"season_length={min(map(int, m))} (the shortest) or {max(map(int, m))}" if several else
+        seasons = counts(m)
+        fix = (f"; MASE's scale and the seasonal naive forecast take one season: give one of {sorted(seasons)}, "
+               f"season_length={min(seasons)} (the shortest) or {max(seasons)}" if seasons and len(seasons) > 1 else
                season_length_fix(m))
         raise ValueError(f"season_length must be an integer >= 1, got {m!r}{fix}")
     H, n = forecaster.horizon, len(frame)

@@ -26,20 +26,35 @@ ROLES = ("targets", "past", "known", "calendar")  # the value channels, in their
 UNSEEN_WIDTHS = 3.0
 
 
-def unseen_range(given: np.ndarray, fitted: np.ndarray, columns: Sequence[str], shown: pd.Index, *,
-                 name: str = "future", of: str = "", rows: str = "fitted rows") -> str | None:
-    """Where a covariate's value where the net reads it (``given (m, k)`` at the times ``shown``; NaN ignored) lies
-    more than :data:`UNSEEN_WIDTHS` widths of its fitted range ``[lo, hi]`` (``fitted (n, k)``, NaN ignored)
-    beyond that range, the words that say so (else None), for :func:`warn_unseen_range`: a price in cents where
-    the fit read it in euros, a share in percent where the fit read fractions. The net never read such an input,
-    so the forecast moves by an amount it never learned (a price 100 times the fitted one made a sales forecast of
-    -3,600 from a fitted 20). ``of``: the series, in a panel (``" of series 'A'"``). A column constant at fit is
-    :func:`~.series.check_learned_covariates`' case (its width is 0)."""
-    for j, column in enumerate(columns):
+def fitted_ranges(fitted: np.ndarray) -> list[tuple[float, float, float, int] | None]:
+    """Per column of ``fitted (n, k)`` (NaN ignored), what :func:`unseen_range` compares with: ``(lo, hi, typical,
+    count)``, the fitted range, the median size of its nonzero values (else the width) and the number of values;
+    None for a column without values or constant at fit. Computed once for all the series a panel predicts."""
+    out = []
+    for j in range(fitted.shape[1]):
         seen = fitted[:, j][~np.isnan(fitted[:, j])]
         if not len(seen) or seen.max() == seen.min():
+            out.append(None)
             continue
         lo, hi = float(seen.min()), float(seen.max())
+        typical = float(np.median(np.abs(seen[seen != 0]))) if (seen != 0).any() else hi - lo
+        out.append((lo, hi, typical, len(seen)))
+    return out
+
+
+def unseen_range(given: np.ndarray, ranges: list, columns: Sequence[str], shown: pd.Index, *,
+                 name: str = "future", of: str = "", rows: str = "fitted rows") -> str | None:
+    """Where a covariate's value where the net reads it (``given (m, k)`` at the times ``shown``; NaN ignored) lies
+    more than :data:`UNSEEN_WIDTHS` widths of its fitted range ``[lo, hi]`` (``ranges``: :func:`fitted_ranges` of
+    the fitted rows) beyond that range, the words that say so (else None), for :func:`warn_unseen_range`: a price
+    in cents where the fit read it in euros, a share in percent where the fit read fractions. The net never read
+    such an input, so the forecast moves by an amount it never learned (a price 100 times the fitted one made a
+    sales forecast of -3,600 from a fitted 20). ``of``: the series, in a panel (``" of series 'A'"``). A column
+    constant at fit is :func:`~.series.check_learned_covariates`' case (its width is 0)."""
+    for j, column in enumerate(columns):
+        if ranges[j] is None:
+            continue
+        lo, hi, typical, count = ranges[j]
         values = given[:, j]
         with np.errstate(invalid="ignore"):
             beyond = np.maximum(values - hi, lo - values) / (hi - lo)  # NaN where missing
@@ -48,14 +63,13 @@ def unseen_range(given: np.ndarray, fitted: np.ndarray, columns: Sequence[str], 
             continue
         k = int(far[0])
         v = float(values[k])
-        typical = float(np.median(np.abs(seen[seen != 0]))) if (seen != 0).any() else hi - lo
         ratio = abs(v) / typical
         units = (f"; it is {ratio:.3g} times the typical fitted size ({typical:.3g}): in another unit than at fit "
                  f"(cents for euros, percent for fractions, thousands for units)?" if ratio >= 10 or ratio <= 0.1
                  else "")
         more = f" ({len(far)} such values in all)" if len(far) > 1 else ""
         return (f"{name} column {column!r}{of} is {v:.6g} at {shown_time(shown[k])}{more}, {beyond[k]:.3g} times "
-                f"the width of its fitted range ({lo:.6g} .. {hi:.6g}, over the {len(seen)} {rows}) "
+                f"the width of its fitted range ({lo:.6g} .. {hi:.6g}, over the {count} {rows}) "
                 f"{'above' if v > hi else 'below'} it, so the net reads an input it never learned from, and the "
                 f"forecast moves by an amount it never learned{units}")
     return None

@@ -39,7 +39,7 @@ from ..models import check_cell_name, named_cell
 from ..training import ScaleOut, seeded_fit
 from ..training.runs import check_training_options, resolve_device, resume_checkpoint, run_identity
 from . import combination, defaults, evaluation, hybrid
-from .features import ForecastFeatures, unseen_range, warn_unseen_range
+from .features import ForecastFeatures, fitted_ranges, unseen_range, warn_unseen_range
 from .net import DirectForecastNet, as_batch, forecast_encoder
 from .panel import MODELS, GlobalForecaster, check_quantiles, horizon_fix
 from .series import (
@@ -685,7 +685,7 @@ class Forecaster(BaseEstimator):
                      self._as_periods(pd.Index(frame.time[-self.lookback_ :])))
             n_c = len(self.covariates_)  # the past ones: one value at fit is refused, as the net learned nothing
             check_learned_covariates(window[:, :n_c], fitted[:, :n_c], self.covariates_, times, name="data")
-            warn_unseen_range(unseen_range(window, fitted, read, times, name="data"), "data")
+            warn_unseen_range(unseen_range(window, fitted_ranges(fitted), read, times, name="data"), "data")
         pick = slice(None) if len(steps) == H else steps - 1  # 1..H, or the steps asked for
         y = self._predict_frame(frame, steps, future, name=name)[pick]  # (n_steps, n_y, n_q)
         index = self._as_periods(_future_index(frame, self.freq_, H))[pick].rename(self._names()[0])
@@ -781,7 +781,7 @@ class Forecaster(BaseEstimator):
             check_learned_covariates(at, fitted, self.future_covariates_, shown, name=name)
             known = np.zeros((int(steps[-1]), at.shape[1]))  # (H, n_f)
             known[steps - 1] = at
-            found = unseen_range(at, fitted, self.future_covariates_, shown, name=name)
+            found = unseen_range(at, fitted_ranges(fitted), self.future_covariates_, shown, name=name)
         inputs = self.features_.future_inputs(index, known)  # refuses a value beyond float32 once scaled
         warn_unseen_range(found, name)
         return inputs
@@ -817,7 +817,7 @@ class Forecaster(BaseEstimator):
             given, fitted = frame.values[a:, frame.column_index(read)], self.history_.values[
                 :, self.history_.column_index(read)]
             check_learned_covariates(given, fitted, read, times, name="data")
-            warn_unseen_range(unseen_range(given, fitted, read, times, name="data"), "data")
+            warn_unseen_range(unseen_range(given, fitted_ranges(fitted), read, times, name="data"), "data")
         windows = WindowDataset(self._features(frame), self.spec_, rows=range(a, n))
         arrays = windows.to_arrays()
         y = self._forecast(arrays["x"], arrays.get("future"))  # (n_w, H, n_y, n_q)

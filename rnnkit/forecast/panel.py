@@ -99,8 +99,8 @@ from ..models import check_cell_name
 from ..training import seeded_fit
 from ..training.runs import check_training_options, resolve_device, resume_checkpoint, run_identity
 from . import combination, defaults, hybrid
-from .evaluation import mase_scale
-from .features import unseen_range, warn_unseen_range
+from .evaluation import counts, mase_scale
+from .features import fitted_ranges, unseen_range, warn_unseen_range
 from .net import DirectForecastNet, ForecastBatch, forecast_encoder
 from .series import (
     _future_index,
@@ -634,6 +634,7 @@ class GlobalForecaster(BaseEstimator):
         L, n_f = self.lookback, len(self.future_covariates_)
         x, f, hybrid_parts, unseen = [], [], [], []
         fitted = np.concatenate([h.values[:, 1:] for h in self.history_.values()]) if n_f else None  # (rows, n_f)
+        ranges = fitted_ranges(fitted) if n_f else None  # once for the panel: its covariate scaling is one
         for key, frame in series.items():
             i = position[key]
             times = _future_index(frame, self.freqs_[i], self.horizon)
@@ -641,7 +642,7 @@ class GlobalForecaster(BaseEstimator):
                 shown = self._as_times([pd.Index(frame.time[-L:])])
                 check_learned_covariates(frame.values[-L:, 1:], fitted, self.future_covariates_, shown, name="data",
                                          rows="fitted rows of every series", who=f"series {key!r}: ")
-                unseen.append(("data", key, unseen_range(frame.values[-L:, 1:], fitted, self.future_covariates_,
+                unseen.append(("data", key, unseen_range(frame.values[-L:, 1:], ranges, self.future_covariates_,
                                                          shown, name="data", of=f" of series {key!r}",
                                                          rows="fitted rows of every series")))
             window = _scaled(key, frame, slice(-L, None), self.center_[i], self.scale_[i], self.covariate_center_,
@@ -661,7 +662,7 @@ class GlobalForecaster(BaseEstimator):
                 given = self._known(future, key, at, self.freqs_[i], grid=times[:H])  # (n_steps, n_f)
                 check_learned_covariates(given, fitted, self.future_covariates_, self._as_times([at]),
                                          rows="fitted rows of every series", who=f"series {key!r}: ")
-                unseen.append(("future", key, unseen_range(given, fitted, self.future_covariates_,
+                unseen.append(("future", key, unseen_range(given, ranges, self.future_covariates_,
                                                            self._as_times([at]), of=f" of series {key!r}",
                                                            rows="fitted rows of every series")))
                 with np.errstate(over="ignore"):
@@ -841,8 +842,8 @@ class GlobalForecaster(BaseEstimator):
             fitted, least = self.history_[key], max(self.lookback, 3 if dated else 2)
             shown = lambda t: shown_time(self._as_times([pd.Index([t])])[0]) if isinstance(t, pd.Timestamp) \
                 else shown_number(t)
-            if len(frame) < least and combination.continues(fitted, frame, self.freqs_[position[key]]):
-                # the latest rows alone: the fitted rows before them complete the window (their grid checked below)
+            completed = len(frame) < least and combination.continues(fitted, frame, self.freqs_[position[key]])
+            if completed:  # the latest rows alone: the fitted rows before them complete the window (grid checked below)
                 frame = combination.from_fitted_start(fitted, frame, self.freqs_[position[key]],
                                                       f"predict: series {key!r}", shown)
             if len(frame) < least:
@@ -860,7 +861,7 @@ class GlobalForecaster(BaseEstimator):
                 raise ValueError(f"series {key!r} has frequency {freq!r}, but was fitted at "
                                  f"{self.freqs_[position[key]]!r}; give it at its fitted frequency")
             smoothed = {"hybrid", "ets", "drift"} & set(self.components_[position[key]])
-            if smoothed:  # they run from the fitted start (the direct net and the naive read the last rows alone)
+            if smoothed and not completed:  # they run from the fitted start (the net and the naive read the last rows)
                 frame = combination.from_fitted_start(fitted, frame, freq, f"predict: series {key!r}", shown)
             out[key] = frame
         return out
@@ -1011,8 +1012,8 @@ def horizon_fix(h) -> str:
         return f"; {h!r} is text: give the number, horizon={int(h)}" if h.strip().isdigit() else ""
     if isinstance(h, numbers.Real) and not isinstance(h, bool) and float(h).is_integer() and h >= 1:
         return f"; give horizon={int(h)}"
-    if isinstance(h, Sequence | np.ndarray | range) and len(h) and all(is_count(v) for v in h):
-        steps = [int(v) for v in h]
+    steps = counts(h)
+    if steps is not None:
         shown = f"{steps[:6]}{' ...' if len(steps) > 6 else ''}"
         then = (f"predict() then forecasts steps 1 .. {max(steps)}" if steps == list(range(1, max(steps) + 1)) else
                 f"then predict({steps}) for those steps alone")
