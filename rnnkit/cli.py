@@ -760,7 +760,7 @@ def _train(args) -> int:
     from rnnkit.data import write_json
     from rnnkit.estimators import as_sequences
     from rnnkit.io import FORMAT, TRAINING_FILE, warn_file_named, write_directory_atomically
-    from rnnkit.training.runs import CHECKPOINT, AnotherRun, PastMaxEpochs
+    from rnnkit.training.runs import CHECKPOINT, SCHEDULE_EPOCHS, AnotherRun, PastMaxEpochs
 
     options = _model_options(args)  # a flag of another task is refused before any file is read
     if args.time_aware and (args.bidirectional or args.num_layers > 1):
@@ -837,10 +837,10 @@ def _train(args) -> int:
                     raise ValueError(f"--out {out} holds an unfinished run of rnnkit train with other data or "
                                      f"options ({why}), so --resume cannot continue it; rerun with the data and "
                                      f"options it was started with, or remove {out} to start over") from e
-                if resumed and isinstance(e, AnotherRun) and (then := _schedule_epochs(out)) not in (None,
-                                                                                                    args.epochs):
+                if resumed and isinstance(e, AnotherRun) and list(e.differ) == [SCHEDULE_EPOCHS]:
+                    (then, now), = e.differ.values()  # the schedule's epochs are all that differ
                     asked = (f"--epochs {args.epochs}" if args.epochs is not None else
-                             "the epochs chosen from the data (--epochs not given)")
+                             f"the {now} epochs chosen from the data (--epochs not given)")
                     raise ValueError(f"--out {out} holds an unfinished run whose one-cycle learning-rate schedule "
                                      f"spans its {then} epochs, and {asked} would stretch or cut it (--epochs may "
                                      f"grow on --resume only under --lr-schedule none); rerun with --epochs {then} "
@@ -908,19 +908,6 @@ def _run_record(args, columns: dict) -> dict:
         digest = hashlib.file_digest(f, "sha256").hexdigest()
     values = {**vars(args), **columns, "layout": _layout(args)}
     return {"data": str(args.data), "data_sha256": digest, "options": {k: values[k] for k in _RUN_FLAGS}}
-
-
-def _schedule_epochs(out: Path) -> int | None:
-    """The epochs that the learning-rate schedule of the unfinished run in ``out`` spans, as its checkpoint's run
-    identity records them beside max_epochs (under a key that starts with it: the identity leaves max_epochs itself
-    out, since it may grow), or None where it records none (no schedule) or cannot be read."""
-    from .training.runs import CHECKPOINT, RUN_KEY, read_checkpoint
-
-    try:
-        params = read_checkpoint(out / CHECKPOINT).get(RUN_KEY, {}).get("params", {})
-    except (ValueError, AttributeError):
-        return None
-    return next((v for k, v in params.items() if k.startswith("max_epochs ")), None)
 
 
 def _read_run_record(path: Path) -> dict:

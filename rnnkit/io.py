@@ -459,9 +459,8 @@ def load(directory: str | os.PathLike, expected: type | None = None):
     if expected is not None and not issubclass(cls, expected):
         raise ValueError(f"{path} is not {what}: {CONFIG_FILE} names {name!r}; load it with rnnkit.load")
     params = config.get("params")
-    taken = inspect.signature(cls.__init__).parameters
-    some = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in taken.values())  # **kwargs: any name is taken
-    if isinstance(params, dict) and not some and (unknown := sorted(k for k in params if k not in taken)):
+    taken = inspect.signature(cls.__init__).parameters  # the estimators name each option (sklearn's rule)
+    if isinstance(params, dict) and (unknown := sorted(k for k in params if k not in taken)):
         # the digests tie config.json to the weights, so an option this rnnkit does not know was written by another
         # version (cls(**params) would say only "unexpected keyword argument", read as a corrupt directory)
         raise ValueError(f"{path}: {CONFIG_FILE} records the {name} option(s) {unknown[:5]}"

@@ -26,6 +26,9 @@ LR_SCHEDULES = (None, "onecycle")  # SequenceModule's: a constant rate, or OneCy
 DEVICES = ("auto", "cpu", "cuda")
 RUN_KEY = "rnnkit_run"
 CHECKPOINT = Path("checkpoints") / "last.ckpt"  # inside log_dir
+# The run identity's note of the epochs a learning-rate schedule spans (max_epochs itself is left out, since it may
+# grow on a resume): a key with a space, which no parameter has, so that it is read as a note, never as a parameter
+SCHEDULE_EPOCHS = "max_epochs (the lr schedule spans them)"
 
 
 # torch's CPU generator (a Mersenne twister) keeps the low 32 bits of a seed: torch.manual_seed(2**32) draws what
@@ -285,7 +288,13 @@ class PastMaxEpochs(ValueError):
 
 class AnotherRun(ValueError):
     """A checkpoint that another run wrote (other data, settings or estimator), refused by
-    :func:`check_resumable`: a ValueError, so that callers can tell this refusal from other bad input."""
+    :func:`check_resumable`: a ValueError, so that callers can tell this refusal from other bad input.
+    ``differ``: the identity's parameters (and notes) that differ, each as ``(then, now)``; empty where the runs
+    differ otherwise (another estimator, version, seed or data)."""
+
+    def __init__(self, message: str, differ: dict | None = None):
+        super().__init__(message)
+        self.differ = differ or {}
 
 
 def check_resumable(checkpoint: dict, path: str | Path, identity: dict) -> None:
@@ -306,8 +315,12 @@ def check_resumable(checkpoint: dict, path: str | Path, identity: dict) -> None:
                          "rnnkit version that began it, or remove the checkpoint to start over")
     shared = (" (fits that share one log_dir, such as the folds of a cross-validation, replace each other's "
               "checkpoint: give each its own log_dir)" if "the data differ" in why else "")
+    then, now = checkpoint[RUN_KEY].get("params", {}), identity.get("params", {})
+    same_rest = all(checkpoint[RUN_KEY].get(k) == identity.get(k) for k in ("seed", "data_sha256"))
+    differ = ({k: (then.get(k), now.get(k)) for k in set(then) | set(now) if then.get(k) != now.get(k)}
+              if same_rest else {})
     raise AnotherRun(f"{path} {why}. Resume with the same data and settings, or remove the checkpoint to start "
-                     f"over{shared}")
+                     f"over{shared}", differ)
 
 
 def _other_run(checkpoint: dict, identity: dict) -> str | None:
