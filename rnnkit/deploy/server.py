@@ -448,7 +448,7 @@ def _request_times(given, arrays: list[np.ndarray], kind: str, unit: float | Non
             raise RequestError(422, f"times of sequence {i} must be a list of its steps' times, got a JSON "
                                     f"{_json_kind(t)}")
         want = (str,) if kind == "dates" else (int, float)
-        k = next((k for k, v in enumerate(t) if type(v) not in want or kind == "numbers" and type(v) is bool), None)
+        k = next((k for k, v in enumerate(t) if type(v) not in want), None)  # type(True) is bool: not a number
         if k is not None:
             bad = t[k]
             raise RequestError(422, f"times of sequence {i}, step {k} holds {json.dumps(bad)}; the model reads "
@@ -530,7 +530,7 @@ def _request_dates(t: list[str], i: int):
             raise ValueError(number[1])
         index = pd.DatetimeIndex(pd.to_datetime(read, format="ISO8601", utc=True))
     except (TypeError, ValueError):
-        k, v = number or next(((k, t[k]) for k, v in enumerate(read) if not _iso_date(v)), (0, t[0]))
+        k, v = number or next(((k, t[k]) for k, v in enumerate(read) if not date_text(v)), (0, t[0]))
         number = " (a number as text: the model reads dates)" if is_number_text(v) else ""
         if (ordinal := ordinal_date_fix(v) or week_date_fix(v)) is not None:  # ISO 8601 forms pandas does not read
             raise RequestError(422, f"times of sequence {i}, step {k} holds {json.dumps(v)}: {ordinal}") from None
@@ -584,16 +584,6 @@ def _zone_word_fix(text) -> str | None:
         return (f"it names two zones, an offset and the word {match.group(1)} after it; send the date with its offset "
                 f"alone, {bare!r}")
     return None
-
-
-def _iso_date(text: str) -> bool:
-    import pandas as pd
-
-    try:
-        pd.to_datetime([text], format="ISO8601", utc=True)
-        return True
-    except (TypeError, ValueError):
-        return False
 
 
 def _not_utf8(body: bytes) -> str | None:
@@ -1061,7 +1051,7 @@ async def no_route(request: Request, error) -> JSONResponse:
 def query_refusal(request: Request) -> str:
     """The refusal of a ``POST /predict`` whose URL carries query parameters (``?threshold=0.9``, ``?proba=false``,
     ``?model=v2``): the server reads none, and answering would ignore them without a word."""
-    keys = list(dict.fromkeys(request.query_params.keys()))
+    keys = list(request.query_params.keys())  # each name once, as Starlette keeps them
     return (f"POST /predict reads no query parameters, got {keys} (?{request.url.query}), which would be ignored; "
             f"the answer holds every prediction and, for a classifier, the probabilities, from which a client chooses "
             f"(a threshold of its own on \"probabilities\"); send the URL without them")
