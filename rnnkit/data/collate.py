@@ -76,6 +76,8 @@ def _as_tensor(a: Any, float_dtype: torch.dtype, what: str = "sequence 0") -> to
                if a.dtype.kind in "mM" else "give it as numbers (e.g. np.asarray(s, dtype=np.float32), which names "
                "what is not a number)")
         raise ValueError(f"{what} holds {kind} (dtype {a.dtype}), not numbers; {fix}")
+    if isinstance(a, np.ndarray) and not a.dtype.isnative:  # big-endian data ('>f4' of FITS, MATLAB, np.fromfile),
+        a = a.astype(a.dtype.newbyteorder("="))  # which torch refuses: the same values in this machine's byte order
     try:
         t = torch.as_tensor(a)
     except (TypeError, ValueError, RuntimeError) as e:  # torch names neither the sequence nor the step

@@ -26,6 +26,7 @@ from torch.utils.data import Dataset
 
 from ..checks import check_flags, is_count, is_finite_number
 from .sample_times import _check_float_resolution
+from .tables import mixed_epoch_units
 from .text import Vocab
 
 
@@ -49,7 +50,8 @@ def sessionize(
     Raises ValueError for a missing user or time, a time column that is neither numbers (seconds), dates nor
     durations (text must be parsed first; times with and without a zone, mixed, are named with the two ways that
     make them instants), an infinite time, numbers too large to be seconds (epoch milliseconds and
-    finer: parse them with ``pd.to_datetime(..., unit="ms")``), float32 or float16 times too large for their gaps
+    finer: parse them with ``pd.to_datetime(..., unit="ms")``; Unix times in two units, seconds on some rows and
+    milliseconds on others, as logs joined from two sources hold them, are named with the rewrite into one), float32 or float16 times too large for their gaps
     (epoch seconds in float32 are 128 s apart), and a ``gap`` that is not > 0. A ``gap`` number of 1 to 120 that
     cuts the log into sessions mostly of one event, twice as many or more as as many minutes would, is warned of (30
     meant as 30 minutes).
@@ -118,6 +120,10 @@ def sessionize(
         row = int(np.flatnonzero(~np.isfinite(seconds))[0])  # a row of the sorted log: show the value, not it
         raise ValueError(f"column {time!r} holds an infinite time ({t.iloc[row]}); give every event a finite time")
     if not temporal and np.abs(seconds).max() >= _EPOCH_SECONDS_BEYOND:
+        raw = df[time].to_numpy(np.float64)
+        if said := mixed_epoch_units(raw, f"df[{time!r}]", lambda row: f"{raw[row]:.0f} at row {row}"):
+            # every number read as milliseconds (the advice below) would put the rows in seconds in January 1970
+            raise ValueError(f"column {time!r} {said} (numbers are read as seconds)")
         big = float(np.abs(seconds).max())
         unit = "ms" if big < 1e14 else "us" if big < 1e17 else "ns"
         name = {"ms": "milliseconds", "us": "microseconds", "ns": "nanoseconds"}[unit]

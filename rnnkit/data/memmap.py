@@ -372,7 +372,8 @@ class RaggedWriter:
                                 "encode text as token ids first (rnnkit.data.Vocab), or give numbers written as "
                                 "text as numbers (np.asarray(seq, dtype=float))"))
         if self.feature_shape is None:
-            self.dtype = self.dtype or a.dtype
+            # stored in this machine's byte order: a big-endian store ('>f4') would be read by no torch tensor
+            self.dtype = (self.dtype or a.dtype).newbyteorder("=")
             self.feature_shape = a.shape[1:]
             header = _npy_header(self.dtype, (0, *self.feature_shape))
             self._header_len = len(header)
@@ -605,7 +606,9 @@ class RaggedStore(Dataset):
         if not -len(self) <= i < len(self):
             raise IndexError(f"index {i} out of range for a store of {len(self)} sequences")
         i = i % len(self)
-        x = torch.from_numpy(np.array(self.data[self.offsets[i] : self.offsets[i + 1]]))
+        # a store of another machine's byte order (written elsewhere, or before stores were native) read as ours
+        x = torch.from_numpy(np.array(self.data[self.offsets[i] : self.offsets[i + 1]],
+                                      dtype=self.data.dtype.newbyteorder("=")))
         if self.labels is None:
             return x
         return x, torch.as_tensor(self.labels[i])

@@ -64,7 +64,20 @@ def _word_pattern() -> re.Pattern:
             start = b
     # the marks tested at a word's end only: ~25% slower than _WORD on ASCII text (a class of 300 ranges per letter
     # was twice as slow)
-    return re.compile(rf"{_SPECIAL_WORDS}|\w+(?:[{''.join(spans)}]+\w*)*|[^\w\s]")
+    marks = "".join(spans)
+    # ZWNJ and ZWJ join as marks do (Persian's and Hindi's words hold them); a symbol keeps its marks, skin tones and
+    # ZWJ sequences, so that an emoji (👍🏽, 👨‍👩‍👧) is one token
+    return re.compile(rf"{_SPECIAL_WORDS}|\w+(?:[{marks}\u200c\u200d]+\w*)*"
+                      rf"|[^\w\s](?:[{marks}\U0001f3fb-\U0001f3ff]|\u200d[^\w\s])*")
+
+
+_INVISIBLE = {0xAD: None, 0x2060: None, 0x200E: None, 0x200F: None, **dict.fromkeys(range(0x202A, 0x202F)),
+              **dict.fromkeys(range(0x2066, 0x206A)), 0x200B: " "}
+"""Characters that print as nothing, read by words: the soft hyphen (U+00AD, a hyphenation point of web text and
+PDFs), the word joiner, and the marks of writing direction go, leaving the word whole; the zero-width space (U+200B)
+is the word boundary it marks (Thai's, Khmer's, a long URL's break point). Each would otherwise be a token of its own
+that cuts the word around it in two (``'hyphen\xadation'`` into ``'hyphen'``, ``'\xad'``, ``'ation'``): never the
+word typed at predict time."""
 
 
 _FILE_STARTS = re.compile("(\r\n|\n|\r)\ufeff+")
@@ -438,6 +451,8 @@ class Vocab:
             text = unicodedata.normalize("NFC", text)
         if self.lower:
             text = text.lower()
+        if self.level == "word" and not text.isascii():
+            text = text.translate(_INVISIBLE)
         return list(text) if self.level == "char" else (_WORD if text.isascii() else _word_pattern()).findall(text)
 
     def __len__(self) -> int:

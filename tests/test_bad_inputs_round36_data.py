@@ -1,0 +1,104 @@
+"""Thirty-sixth round, the loaders (data): event logs joined from loggers of two time units, words of web text
+holding invisible characters, emoji, big-endian arrays. Each test is named by its row of docs/bad_inputs.md
+(D36-NN)."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from rnnkit.data.collate import pad_collate, zero_runs
+from rnnkit.data.events import sessionize
+from rnnkit.data.memmap import RaggedStore, write_ragged
+from rnnkit.data.text import Vocab
+
+
+# D36-01: a log whose times are Unix seconds on some rows and milliseconds on others (two loggers joined)
+def test_D36_01_epoch_seconds_beside_milliseconds_are_named():
+    t = [1700000000, 1700000060, 1700000120000, 1700000500000, 1700001000, 1700001100]
+    df = pd.DataFrame({"user": [1, 1, 1, 2, 2, 2], "timestamp": t, "event": list("abcabc")})
+    with pytest.raises(ValueError, match=r"more than one unit \(1700000000 at row 0, .* in seconds; 1700000120000 "
+                                         r"at row 2, .* in milliseconds\).*where\(df\['timestamp'\] < 1e\+11, "
+                                         r"df\['timestamp'\] / 1000\)"):
+        sessionize(df)
+
+
+def test_D36_01_all_milliseconds_keep_their_advice():
+    df = pd.DataFrame({"user": [1, 1], "timestamp": [1700000000000, 1700000060000], "event": ["a", "b"]})
+    with pytest.raises(ValueError, match=r"epoch milliseconds\?.*unit='ms'"):
+        sessionize(df)
+
+
+# D36-02: words of web text or PDFs holding a soft hyphen, a zero-width space, a direction mark
+def test_D36_02_invisible_characters_do_not_cut_words():
+    v = Vocab.build(["hyphen\u00adation is great", "zero\u200bwidth", "left\u200eto right"], level="word")
+    assert "\u00ad" not in v and "\u200b" not in v and "\u200e" not in v
+    assert "hyphenation" in v and "hyphen" not in v and "ation" not in v
+    assert "zero" in v and "width" in v  # the zero-width space is the word boundary it marks
+    assert v.tokenize("hyphenation leftto") == ["hyphenation", "leftto"]
+    assert v.encode("hyphenation").tolist() == v.encode("hyphen\u00adation").tolist() != [v.unk_id]
+
+
+def test_D36_02_persian_zwnj_stays_inside_its_word():
+    v = Vocab.build(["می\u200cخواهم بروم"], level="word")
+    assert set(v.itos[4:]) == {"می\u200cخواهم", "بروم"}
+
+
+def test_D36_02_char_level_keeps_every_character():
+    v = Vocab.build(["a\u00adb"], level="char")
+    assert "\u00ad" in v  # a character vocabulary reads characters as they are
+
+
+# D36-03: emoji with a skin tone or joined by ZWJ, at word level
+def test_D36_03_emoji_sequences_are_one_token():
+    v = Vocab.build(["great \U0001f44d\U0001f3fd family \U0001f468\u200d\U0001f469\u200d\U0001f467"], level="word")
+    assert "\U0001f44d\U0001f3fd" in v and "\U0001f468\u200d\U0001f469\u200d\U0001f467" in v
+    assert "\u200d" not in v and "\U0001f3fd" not in v
+    assert v.tokenize("ok\U0001f44d!") == ["ok", "\U0001f44d", "!"]
+
+
+# D36-04: big-endian arrays (FITS, MATLAB, np.fromfile(dtype='>f4')) to pad_collate
+def test_D36_04_big_endian_sequences_are_collated():
+    seqs = [np.arange(6, dtype=">f4").reshape(3, 2), np.arange(4, dtype=">f4").reshape(2, 2)]
+    batch = pad_collate(seqs)
+    assert batch.x.dtype == torch.float32
+    assert batch.x[0].tolist() == [[0, 1], [2, 3], [4, 5]] and batch.x[1, :2].tolist() == [[0, 1], [2, 3]]
+    ids = pad_collate([np.array([5, 6, 7], ">i8"), np.array([8, 9], ">i4")])
+    assert ids.x.tolist() == [[5, 6, 7], [8, 9, 0]] and ids.x.dtype == torch.int64
+
+
+# D36-05: a ragged store written from big-endian arrays
+def test_D36_05_big_endian_store_reads_its_values(tmp_path):
+    seqs = [(np.arange(6).reshape(3, 2) + 0.5).astype(">f4"), np.arange(4, dtype=">i2").reshape(2, 2)]
+    assert not seqs[0].dtype.isnative
+    write_ragged(tmp_path / "s", seqs, labels=[0, 1])
+    store = RaggedStore(tmp_path / "s")
+    x, y = store[0]
+    assert x.tolist() == [[0.5, 1.5], [2.5, 3.5], [4.5, 5.5]] and int(y) == 0
+    assert store[1][0].tolist() == [[0, 1], [2, 3]]
+    assert np.load(tmp_path / "s" / "data.npy", mmap_mode="r").dtype.isnative
+
+
+def test_D36_05_store_of_another_byte_order_reads_as_native(tmp_path):
+    write_ragged(tmp_path / "s", [np.arange(3, dtype="<f4") + 1.0])
+    data = np.load(tmp_path / "s" / "data.npy")
+    np.save(tmp_path / "s" / "data.npy", data.astype(">f4"))  # as another machine (or an older writer) left it
+    meta = (tmp_path / "s" / "meta.json").read_text().replace('"<f4"', '">f4"')
+    (tmp_path / "s" / "meta.json").write_text(meta)
+    assert RaggedStore(tmp_path / "s")[0].tolist() == [1.0, 2.0, 3.0]
+
+
+# the padding rule one_hot_encode and pad_collate share
+def test_zero_runs_is_the_padding_rule_of_both():
+    padded = torch.tensor([[3, 1, 0, 0], [2, 0, 0, 0], [1, 2, 3, 4]])
+    assert zero_runs(padded).tolist() == [2, 3, 0]
+    assert zero_runs(padded.flip(-1), "start").tolist() == [2, 3, 0]
+    assert zero_runs(torch.tensor([[1, 0], [2, 0]])) is None  # one length: as likely data
+    assert zero_runs(torch.tensor([[1.0, 0.0], [2.0, 0.0]])) is None
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        pad_collate([torch.tensor([1, 2, 3]), torch.tensor([4, 5])])  # unpadded items say nothing
