@@ -26,7 +26,6 @@ as ``learning_curves.png``, ``metric_vs_length.png``, ``gradient_flow.png``.
 
 from __future__ import annotations
 
-import inspect
 import math
 import statistics
 import time
@@ -50,7 +49,7 @@ from .report import (
     mean_sd,
     write_report,
 )
-from .tasks import TASKS, Task, get_task, task_name_guess
+from .tasks import TASKS, Task, get_task, has_length, task_name_guess
 from .training import SequenceDataModule, SequenceDataset, SequenceModule, seeded_fit
 from .training.runs import NonFiniteError, NonFiniteLossError, check_training_options
 from .training.trainer import resolve_device
@@ -151,7 +150,7 @@ def check_task_options(task: str | Task, lengths, task_params: dict | None) -> N
         raise ValueError(f"compare: task_params sets 'seed' ({params['seed']!r}), which each run sets to its own "
                          f"seed (first_seed, first_seed + 1, ...); leave it out and pass first_seed instead "
                          f"(rnnkit compare --first-seed)")
-    with_length = [name for name, build in TASKS.items() if "T" in inspect.signature(build).parameters]
+    with_length = [name for name in TASKS if has_length(name)]
     if given and task not in with_length:
         raise ValueError(f"compare: task {task!r} has sequences of one fixed length, which lengths {given} cannot "
                          f"set; pass lengths=[None] (rnnkit compare: leave --length out); the tasks with a length "
@@ -428,8 +427,7 @@ def compare(
                          f"an LSTM of hidden_size; rnnkit compare --equal-params), got {equal_params!r}")
     cells = check_cells(cells)
     if lengths is None:
-        with_length = isinstance(task, str) and task in TASKS and "T" in inspect.signature(TASKS[task]).parameters
-        lengths = [200] if with_length else [None]
+        lengths = [200] if has_length(task) else [None]
     lengths = check_run_options(lengths=lengths, seeds=seeds, steps=steps, budget_seconds=budget_seconds,
                                 hidden_size=hidden_size, batch_size=batch_size, eval_every=eval_every,
                                 first_seed=first_seed)

@@ -66,6 +66,11 @@ def _default_of(builder, option: str):
     return None if target is None else _default_of(target, option)
 
 
+def has_length(name) -> bool:
+    """Whether ``name`` is a task of :data:`TASKS` whose sequence length is its option ``T``."""
+    return isinstance(name, str) and name in TASKS and "T" in inspect.signature(TASKS[name]).parameters
+
+
 def task_name_guess(name) -> str:
     """``"did you mean 'adding'? "`` for a task name given in another case or spelling (``"Adding"``,
     ``"permuted-digits"``), else ``""``. Names are exact, as the command line's ``--task`` takes them (and
@@ -118,6 +123,7 @@ __all__ = [
     "digits_task",
     "exploding_gradient_demo",
     "get_task",
+    "has_length",
     "task_name_guess",
     "load_mnist1d",
     "mnist1d_task",
