@@ -71,6 +71,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import hashlib
 import io
 import json
 import logging
@@ -1025,6 +1026,7 @@ def export_onnx(model_or_estimator, directory: str | os.PathLike, *, tolerance: 
                        "lengths": {"shape": ["B"], "dtype": "int64",
                                    "note": "each in [1, T]; padding at the end of each row is ignored"}},
             "outputs": {"y": {"shape": _output_shape(exportable, False), "dtype": "float32"}},
+            "sha256": hashlib.sha256(sequence_bytes).hexdigest(),
             "max_abs_error": max(c["max_abs_error"] for c in sequence_cases),
             "checks": sequence_cases,
         },
@@ -1046,6 +1048,7 @@ def export_onnx(model_or_estimator, directory: str | os.PathLike, *, tolerance: 
                        "state_in": {"shape": ["B", S], "dtype": "float32"}},
             "outputs": {"y_t": {"shape": _output_shape(exportable, True), "dtype": "float32"},
                         "state_out": {"shape": ["B", S], "dtype": "float32"}},
+            "sha256": hashlib.sha256(step_bytes).hexdigest(),
             "state_size": S,
             "state_layout": [s._asdict() for s in step.layout],
             "layer_forms": step.forms,
@@ -1278,6 +1281,7 @@ def _export_forecaster(forecaster, target: Path, *, tolerance: float, verbose: b
             "file": SEQUENCE_FILE,
             "inputs": inputs,
             "outputs": {"y": {"shape": ["B", H, n_y, n_q], "dtype": "float32"}},
+            "sha256": hashlib.sha256(sequence_bytes).hexdigest(),
             "max_abs_error": None,
             "max_rel_error": worst,
             "error_note": "|onnxruntime - Forecaster| / max(1, max |forecast|): the forecast is in the series' units",
@@ -1371,4 +1375,25 @@ def read_export(directory: str | os.PathLike) -> dict:
         newer = isinstance(version, int) and not isinstance(version, bool) and version > FORMAT_VERSION
         raise ValueError(f"{path}: export format version {version!r}{by} is not the version this rnnkit reads "
                          f"({FORMAT_VERSION}); " + ("upgrade rnnkit to read it, or " if newer else "") + again)
+    for part in ("sequence", "step"):
+        _check_graph_file(path, info.get(part), again)
     return info
+
+
+def _check_graph_file(path: Path, part, again: str) -> None:
+    """ValueError for a graph file of the export at ``path`` whose bytes are not those export.json recorded (its
+    ``sha256``; an export written before digests were recorded has none, and is read as it is): a graph copied in
+    from another export, or a model's file edited since, would run with export.json's standardisation, labels and
+    state layout, which are not its own, without a word. A missing graph is left to its reader."""
+    if not isinstance(part, dict) or not isinstance(part.get("sha256"), str) or not isinstance(part.get("file"), str):
+        return
+    file = path / part["file"]
+    if not file.is_file():
+        return
+    with file.open("rb") as f:
+        digest = hashlib.file_digest(f, "sha256").hexdigest()
+    if digest != part["sha256"]:
+        raise ValueError(f"{file} is not the graph this export wrote: its sha256 ({digest[:12]}...) differs from the "
+                         f"one {EXPORT_FILE} records ({part['sha256'][:12]}...), so the standardisation, labels and "
+                         f"state layout {EXPORT_FILE} gives are not its own (a graph copied in from another export, "
+                         f"or edited since?); copy an export directory whole, or {again}")

@@ -544,6 +544,16 @@ def _request_dates(t: list[str], i: int):
         raise RequestError(422, f"times of sequence {i} mix dates with a time zone and dates without: step 0 "
                                 f"{json.dumps(t[0])}, step {k} {json.dumps(t[k])}; a date without one is read as UTC, "
                                 f"so the gap would be off by the offset; give every time its zone (Z or +HH:MM)")
+    back = np.flatnonzero(np.diff(index.asi8) <= 0) if not index.hasnans else ()
+    if len(back):  # named here in the request's own text: read_sample_times would name pandas' reprs, in UTC
+        k = int(back[0]) + 1
+        pair = (k - 1, k)
+        offsets = any(_has_offset(read[j]) and not read[j].rstrip().endswith("Z") for j in pair)  # "+02:00": in UTC
+        shown = [json.dumps(t[j]) + (f" ({index[j]:%Y-%m-%d %H:%M:%S} UTC)" if offsets else "") for j in pair]
+        order = "the same time as" if index[k] == index[k - 1] else "a time earlier than"
+        raise RequestError(422, f"times of sequence {i} must be strictly increasing, but step {k} holds {order} step "
+                                f"{k - 1}: {shown[1]} after {shown[0]}; send the steps sorted by time, and drop or "
+                                f"merge steps given the same time")
     return index
 
 

@@ -529,9 +529,6 @@ class Streamer:
             self._x_ort = ort.OrtValue.ortvalue_from_numpy(self._x)  # shares self._x's memory
             self._y_ort = ort.OrtValue.ortvalue_from_numpy(self._y)
             self._x_row, self._y_row = self._x[0], self._y[0]  # (F,), (O,) views: no indexing per step
-            # held from writing _x to reading _y: a web server's threads stepping their own streams would otherwise
-            # read each other's observation or output
-            self._lock = threading.Lock()
             self._fitted = None
             self._source = info["source"]  # the estimator's class name, for the messages
         else:
@@ -588,6 +585,10 @@ class Streamer:
             # total, epoch seconds: float32's numbers near 1.7e9 are 128 apart) keeps its digits
             self._y_mean = np.asarray(self._output["y_mean"], dtype=np.float64)
             self._y_scale = np.asarray(self._output["y_scale"], dtype=np.float64)
+        # held from reading a stream's state to writing it back (and, under onnxruntime, from writing _x to reading _y):
+        # a web server's threads would otherwise read each other's observation or output, and two steps of one
+        # stream at once would both start from its old state
+        self._lock = threading.Lock()
         self._streams: dict = {}
         self._printed: dict = {}  # each running stream's id by how it prints (_printed), to tell 7 from "7"
 
@@ -634,28 +635,34 @@ class Streamer:
         ``np.datetime64``, ``np.timedelta64``, an ISO text, a duration as text, ``"1h30m"``, as ``pd.Timedelta`` reads
         it), later than the stream's previous step; a stream's dates all carry a time zone or none does (a date
         without one is read as UTC). A number written as text is refused (it says no unit)."""
-        try:  # free unless it raises
-            if self.backend != "onnxruntime":
+        if self.backend != "onnxruntime":
+            try:
                 return self.step_many({stream_id: x_t}, times=None if time is None else {stream_id: time})[stream_id]
-            # the graph call costs ~10-50 µs, so each numpy call around it counts: a cheap check (see __init__),
-            # one copy into the bound buffer, the call, one copy out
+            except TypeError as e:  # an unhashable id
+                raise _id_error(stream_id, e) from None
+        # the graph call costs ~10-50 µs, so each numpy call around it counts: a cheap check (see __init__), one copy
+        # into the bound buffer, the call, one copy out. The stream is read, stepped and written back under the lock:
+        # two threads stepping one stream at once (two clients of one id) would otherwise both read its old state,
+        # and one step would be lost without a word (a new stream: one of the two would be dropped)
+        try:  # free unless it raises
             a = self._check(stream_id, x_t)
+            hash(stream_id)
+        except TypeError as e:
+            raise _id_error(stream_id, e) from None
+        with self._lock:  # the observation and output buffers are every stream's too: threads step one at a time
             stream = self._streams.get(stream_id)
             if self._time_aware:
                 time = self._time_of(stream_id, stream, time)
             elif time is not None:
                 self._time_of(stream_id, stream, time)  # refused: the model reads no times
-        except TypeError as e:
-            raise _id_error(stream_id, e) from None
-        new = stream is None
-        if new:
-            _check_new_id(stream_id)
-            self._check_printed_apart([stream_id])
-            stream = self._new_stream()
-            stream.key = stream_id
-        elif type(stream.key) is not type(stream_id) or type(stream_id) is tuple:  # one `is` per step otherwise
-            _check_same_kind(stream, stream_id)
-        with self._lock:  # the observation and output buffers are every stream's: threads step one at a time
+            new = stream is None
+            if new:
+                _check_new_id(stream_id)
+                self._check_printed_apart([stream_id])
+                stream = self._new_stream()
+                stream.key = stream_id
+            elif type(stream.key) is not type(stream_id) or type(stream_id) is tuple:  # one `is` per step otherwise
+                _check_same_kind(stream, stream_id)
             x = self._x_row
             if self._time_aware:
                 x[...], after = self._time_aware_row(stream, a, time)
@@ -668,15 +675,15 @@ class Streamer:
             self._session.run_with_iobinding(stream.bindings[stream.turn])
             y = self._y_row.copy()
             infinite = np.isinf(x).any()
-        out = self._decode(y, stream_id, a)  # before the turn: a NaN step keeps the old state
-        if infinite:
-            raise self._beyond_float32(stream_id, a)
-        stream.turn = 1 - stream.turn
-        if self._time_aware:  # and its delta and time
-            self._advance(stream, after)
-        if new:  # stored once it has stepped: a failed first step leaves no stream behind
-            self._streams[stream_id] = stream
-            self._printed[_printed(stream_id)] = stream_id
+            out = self._decode(y, stream_id, a)  # before the turn: a NaN step keeps the old state
+            if infinite:
+                raise self._beyond_float32(stream_id, a)
+            stream.turn = 1 - stream.turn
+            if self._time_aware:  # and its delta and time
+                self._advance(stream, after)
+            if new:  # stored once it has stepped: a failed first step leaves no stream behind
+                self._streams[stream_id] = stream
+                self._printed[_printed(stream_id)] = stream_id
         return out
 
     def step_many(self, observations: dict, *, times: dict | None = None) -> dict:
@@ -701,38 +708,39 @@ class Streamer:
         if len(ids) == 1 and self.backend == "onnxruntime":
             return {ids[0]: self.step(ids[0], observations[ids[0]], time=None if times is None else times[ids[0]])}
         x = raw = np.stack([self._check(i, observations[i]) for i in ids])  # (B, F)
-        for i in ids:
-            if i not in self._streams:
-                _check_new_id(i)
-            else:
-                _check_same_kind(self._streams[i], i)
-        new = [i for i in ids if i not in self._streams]
-        self._check_printed_apart(new)
-        streams = [self._streams.get(i) or self._new_stream() for i in ids]
-        for i, stream in zip(ids, streams, strict=True):
-            stream.key = i if stream.key is None else stream.key
-        if self._time_aware:
-            at = [self._time_of(i, self._streams.get(i), None if times is None else times[i]) for i in ids]
-            rows = [self._time_aware_row(s, a, t) for s, a, t in zip(streams, x, at, strict=True)]
-            x = np.stack([row for row, _ in rows])  # (B, 3F)
-        elif times is not None:
-            self._time_of(ids[0], None, times[ids[0]])  # refused: the model reads no times
-        elif self._x_mean is not None:
-            x = self._standardise(x)
-        state = np.stack([s.state for s in streams])  # (B, S)
-        with np.errstate(over="ignore"):  # a value beyond float32 once standardised: refused below
-            x = x.astype(np.float32)
-        y, state = self._run(x, state)
-        results = {i: self._decode(y[k], i, a) for k, (i, a) in enumerate(zip(ids, raw, strict=True))}
-        if (beyond := np.isinf(x).any(axis=1)).any():  # the network read infinity; its output may still be finite
-            k = int(beyond.nonzero()[0][0])
-            raise self._beyond_float32(ids[k], raw[k])
-        for k, i in enumerate(ids):  # once every output is known finite: a NaN step keeps the old states
-            streams[k].state[:] = state[k]
+        with self._lock:  # the states read, stepped and written back by one thread at a time (see step)
+            for i in ids:
+                if i not in self._streams:
+                    _check_new_id(i)
+                else:
+                    _check_same_kind(self._streams[i], i)
+            new = [i for i in ids if i not in self._streams]
+            self._check_printed_apart(new)
+            streams = [self._streams.get(i) or self._new_stream() for i in ids]
+            for i, stream in zip(ids, streams, strict=True):
+                stream.key = i if stream.key is None else stream.key
             if self._time_aware:
-                self._advance(streams[k], rows[k][1])
-            self._streams[i] = streams[k]
-        self._printed.update((_printed(i), i) for i in new)
+                at = [self._time_of(i, self._streams.get(i), None if times is None else times[i]) for i in ids]
+                rows = [self._time_aware_row(s, a, t) for s, a, t in zip(streams, x, at, strict=True)]
+                x = np.stack([row for row, _ in rows])  # (B, 3F)
+            elif times is not None:
+                self._time_of(ids[0], None, times[ids[0]])  # refused: the model reads no times
+            elif self._x_mean is not None:
+                x = self._standardise(x)
+            state = np.stack([s.state for s in streams])  # (B, S)
+            with np.errstate(over="ignore"):  # a value beyond float32 once standardised: refused below
+                x = x.astype(np.float32)
+            y, state = self._run(x, state)
+            results = {i: self._decode(y[k], i, a) for k, (i, a) in enumerate(zip(ids, raw, strict=True))}
+            if (beyond := np.isinf(x).any(axis=1)).any():  # the network read infinity; its output may still be finite
+                k = int(beyond.nonzero()[0][0])
+                raise self._beyond_float32(ids[k], raw[k])
+            for k, i in enumerate(ids):  # once every output is known finite: a NaN step keeps the old states
+                streams[k].state[:] = state[k]
+                if self._time_aware:
+                    self._advance(streams[k], rows[k][1])
+                self._streams[i] = streams[k]
+            self._printed.update((_printed(i), i) for i in new)
         return results
 
     def _standardise(self, a: np.ndarray) -> np.ndarray:

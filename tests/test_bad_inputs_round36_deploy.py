@@ -1,0 +1,141 @@
+"""Thirty-sixth round of the bad-input hunt, deploy: two threads stepping one stream at once, an export whose graph
+was replaced after export, dates sent out of order to the server, ..."""
+import shutil
+import threading
+import time
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import rnnkit
+from rnnkit.deploy import read_export
+from rnnkit.deploy.streaming import Streamer
+
+pytest.importorskip("fastapi")
+pytest.importorskip("onnxruntime")
+from fastapi.testclient import TestClient  # noqa: E402
+
+from rnnkit.deploy.server import create_app  # noqa: E402
+
+TINY = dict(hidden_size=4, max_epochs=1, random_state=0, n_members=1, bidirectional=False, frontend=None, crop=None)
+
+
+def data(seed=2):
+    rng = np.random.default_rng(seed)
+    X = [rng.normal(size=(rng.integers(2, 10), 3)) for _ in range(20)]
+    y = np.array([int(x[:, 0].mean() > 0) for x in X])
+    return X, y
+
+
+def fitted(seed=2, **options):
+    X, y = data(seed)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return rnnkit.SequenceClassifier(**TINY, **options).fit(X, y), X
+
+
+@pytest.fixture(scope="module")
+def plain():
+    return fitted()
+
+
+@pytest.fixture(scope="module")
+def exported(plain, tmp_path_factory):
+    directory = tmp_path_factory.mktemp("s36") / "export"
+    rnnkit.export_onnx(plain[0], directory, verbose=False)
+    return directory
+
+
+# -- S36-01: two threads stepping one stream at once (two clients of one id, a web server's worker threads) ---------
+@pytest.mark.parametrize("backend", ["torch", "onnxruntime"])
+def test_S36_01_steps_of_one_stream_from_two_threads_are_each_applied(plain, exported, backend):
+    # before: both threads read the stream's old state and one step was lost without a word (the state after 1 + 6
+    # steps equalled that after 2 or so); the delays only widen the window that a busy server's threads meet
+    clf, X = plain
+    source = clf if backend == "torch" else exported
+    x = X[0][0]
+    reference = Streamer(source)
+    for _ in range(7):
+        want = reference.step("a", x)
+    streamer = Streamer(source)
+    streamer.step("a", x)
+    decode, run = streamer._decode, streamer._run
+
+    def slow_decode(*args):
+        time.sleep(0.02)
+        return decode(*args)
+
+    def slow_run(*args):
+        out = run(*args)
+        time.sleep(0.02)
+        return out
+    streamer._decode, streamer._run = slow_decode, slow_run
+    threads = [threading.Thread(target=streamer.step, args=("a", x)) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    streamer._decode, streamer._run = decode, run
+    np.testing.assert_allclose(streamer._streams["a"].state, reference._streams["a"].state, atol=1e-6)
+    np.testing.assert_allclose(streamer.step("a", x).probabilities, reference.step("a", x).probabilities, atol=1e-6)
+    assert want is not None
+
+
+# -- S36-02: an export whose graph file was replaced after export (another export's step.onnx copied in) ------------
+def test_S36_02_a_graph_file_that_is_not_the_exports_own_is_refused(plain, exported, tmp_path):
+    # before: Streamer(export) ran the other model's step.onnx with this export's standardisation and labels, without a
+    # word (read_export said nothing either)
+    other, _ = fitted(seed=5)
+    rnnkit.export_onnx(other, tmp_path / "other", verbose=False)
+    mixed = tmp_path / "mixed"
+    shutil.copytree(exported, mixed)
+    shutil.copy(tmp_path / "other" / "step.onnx", mixed / "step.onnx")
+    with pytest.raises(ValueError, match=r"step\.onnx is not the graph this export wrote: its sha256 .* differs from "
+                                         r"the one export\.json records .* copy an export directory whole"):
+        Streamer(mixed)
+    with pytest.raises(ValueError, match=r"step\.onnx is not the graph this export wrote"):
+        read_export(mixed)
+    shutil.copy(tmp_path / "other" / "sequence.onnx", mixed / "sequence.onnx")
+    shutil.copy(exported / "step.onnx", mixed / "step.onnx")
+    with pytest.raises(ValueError, match=r"sequence\.onnx is not the graph this export wrote"):
+        read_export(mixed)
+    info = read_export(exported)  # the export itself reads, and streams as predict
+    assert len(info["step"]["sha256"]) == 64 and len(info["sequence"]["sha256"]) == 64
+    clf, X = plain
+    streamer = Streamer(exported)
+    for row in X[1]:
+        out = streamer.step("s", row)
+    np.testing.assert_allclose(out.probabilities, clf.predict_proba([X[1]])[0], atol=1e-5)
+
+
+# -- S36-03: dates sent to the server out of order, or with offsets that put them out of order in UTC ---------------
+def test_S36_03_dates_out_of_order_are_named_in_the_requests_own_text():
+    # before: 422 "times of sequence 0: times must be strictly increasing, but step 1 has Timestamp('2024-03-01
+    # 02:30:00+0000', tz='UTC') and step 2 has Timestamp('2024-03-01 02:00:00+0000', tz='UTC')": pandas' reprs in UTC,
+    # not the text the client sent
+    X, y = data()
+    times = [pd.date_range("2024-03-01", periods=len(x), freq="h", tz="UTC") for x in X]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        clf = rnnkit.SequenceClassifier(**TINY, time_aware=True).fit(X, y, times=times)
+    app = TestClient(create_app(clf, batching=False))
+    s = X[0][:3].tolist()
+    r = app.post("/predict", json={"sequences": [s], "times": [["2024-03-01T02:00:00+01:00", "2024-03-01T02:30:00Z",
+                                                                 "2024-03-01T04:00:00+02:00"]]})
+    assert r.status_code == 422
+    assert r.json()["detail"] == ('times of sequence 0 must be strictly increasing, but step 2 holds a time earlier '
+                                  'than step 1: "2024-03-01T04:00:00+02:00" (2024-03-01 02:00:00 UTC) after '
+                                  '"2024-03-01T02:30:00Z" (2024-03-01 02:30:00 UTC); send the steps sorted by time, '
+                                  'and drop or merge steps given the same time')
+    r = app.post("/predict", json={"sequences": [s, s], "times": [
+        ["2024-03-01T00:00:00Z", "2024-03-01T01:00:00Z", "2024-03-01T02:00:00Z"],
+        ["2024-03-01 10:00:00 UTC", "2024-03-01 10:00:00 UTC", "2024-03-01 11:00:00 UTC"]]})
+    assert r.status_code == 422
+    assert r.json()["detail"].startswith('times of sequence 1 must be strictly increasing, but step 1 holds the same '
+                                         'time as step 0: "2024-03-01 10:00:00 UTC" after "2024-03-01 10:00:00 UTC"; ')
+    assert "Timestamp(" not in r.json()["detail"]
+    ok = app.post("/predict", json={"sequences": [s], "times": [["2024-03-01T02:00:00+01:00", "2024-03-01T02:30:00Z",
+                                                                  "2024-03-01T04:00:00+01:00"]]})
+    assert ok.status_code == 200
