@@ -11,6 +11,8 @@ import pandas as pd
 import pytest
 import torch
 
+from rnnkit.data.audio import read_wav, write_wav
+from rnnkit.data.bio import BioSequenceDataset
 from rnnkit.data.collate import pad_collate, zero_runs
 from rnnkit.data.events import sessionize
 from rnnkit.data.memmap import RaggedStore, write_ragged
@@ -102,3 +104,29 @@ def test_zero_runs_is_the_padding_rule_of_both():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         pad_collate([torch.tensor([1, 2, 3]), torch.tensor([4, 5])])  # unpadded items say nothing
+
+
+# D36-06: read_wav(mono=False) over a folder of mono and stereo files, taking wave[:, 0]
+def test_D36_06_mono_file_read_with_mono_false_has_its_channel_axis(tmp_path):
+    rate = 8000
+    tone = (0.3 * np.sin(np.arange(rate) * 2 * np.pi * 440 / rate)).astype(np.float32)
+    write_wav(tmp_path / "mono.wav", tone, rate)
+    write_wav(tmp_path / "stereo.wav", np.stack([tone, tone / 2], axis=1), rate)
+    mono, _ = read_wav(tmp_path / "mono.wav", mono=False)
+    stereo, _ = read_wav(tmp_path / "stereo.wav", mono=False)
+    assert mono.shape == (rate, 1) and stereo.shape == (rate, 2)
+    assert torch.allclose(mono[:, 0], stereo[:, 0])
+    assert read_wav(tmp_path / "mono.wav")[0].shape == (rate,)  # mono=True as before
+
+
+# D36-07: DNA items of N alone (an assembly gap cut out as a sequence), with labels
+def test_D36_07_sequences_of_n_alone_are_warned_of():
+    with pytest.warns(UserWarning, match=r"1 of the 3 sequences \(the first: sequence 1, of 12 letters\) are N "
+                                         r"throughout.*drop them.*strip\('N'\)"):
+        ds = BioSequenceDataset(["ACGTACGT", "N" * 12, "ACGN" * 3], [0, 1, 0])
+    assert len(ds) == 3  # kept, as given
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        BioSequenceDataset(["NNNNNNNA", "ACGT"], [0, 1])  # one known letter: data
+    with pytest.warns(UserWarning, match="X throughout"):
+        BioSequenceDataset(["XXXX", "MKV"], alphabet="protein")

@@ -457,7 +457,9 @@ def read_wav(
         mono: average the channels (warned of when they cancel: channels in opposite phase).
 
     Returns:
-        ``(wave, rate)``: ``wave`` is ``(N,)`` when mono, else ``(N, C)``; ``rate`` is the rate of ``wave``.
+        ``(wave, rate)``: ``wave`` is ``(N,)`` when mono, else ``(N, C)`` for every file, ``(N, 1)`` for a mono one
+        (as soundfile's ``always_2d``): code that takes ``wave[:, c]`` reads a folder of mono and stereo files alike;
+        ``rate`` is the rate of ``wave``.
     """
     if sample_rate is not None:
         _check_rate("sample_rate", sample_rate)
@@ -506,6 +508,8 @@ def read_wav(
         else:
             _warn_silent_channels(path, channels)
         x = mixed
+    elif not mono and x.ndim == 1:  # a mono file's samples as its one channel
+        x = x[:, None]
     if sample_rate is not None and sr != sample_rate:
         if not resample:
             raise ValueError(

@@ -634,6 +634,24 @@ def _check_labels_by_name(sequences: list, labels) -> None:
                      f"record would get another record's label; order them as the records: labels.loc[{by_record}]")
 
 
+def _warn_unknown_throughout(ids: list[torch.Tensor], alphabet: str) -> None:
+    """Warn of sequences made of the wildcard alone (N for DNA, X for protein): an assembly gap, a hard-masked repeat
+    or a region past a chromosome's end cut out as a sequence of its own. Such an item holds no letter, so its
+    one-hot rows are all the uniform 1 / K, the same for every such item, and a model is trained to give each of
+    them its label from nothing it can read."""
+    wild = len(_alphabet(alphabet)[0])
+    empty = [i for i, x in enumerate(ids) if bool((x == wild).all())]
+    if empty:
+        letter = ALPHABETS[alphabet][1]
+        warnings.warn(f"BioSequenceDataset: {len(empty)} of the {len(ids)} sequences (the first: sequence "
+                      f"{empty[0]}, of {len(ids[empty[0]])} letters) are {letter} throughout, no letter known (an "
+                      "assembly gap or a hard-masked region cut out as a sequence?), so every such item reads the same "
+                      "and its label is learnt from nothing; drop them first ([s for s in seqs if "
+                      f"s.upper().strip({letter!r})], r.sequence for read_fasta's records), "
+                      f"or, if they are meant so, silence this with warnings.filterwarnings('ignore', '.*{letter} "
+                      "throughout')", UserWarning, stacklevel=3)
+
+
 class BioSequenceDataset(Dataset):
     """Sequences as ``x`` or ``(x, label)`` items: one-hot ``(L, K)`` float32 or ids ``(L,)`` int64.
 
@@ -695,6 +713,7 @@ class BioSequenceDataset(Dataset):
                 self.ids.append(encode_sequence(s, alphabet=alphabet))
             except ValueError as e:
                 raise ValueError(f"sequence {i}, {e}") from None
+        _warn_unknown_throughout(self.ids, alphabet)
         self.labels = None if labels is None else _label_ids(labels)
         self.alphabet, self.encoding, self.rc_prob, self.generator = alphabet, encoding, rc_prob, generator
         self._worker_seed, self._worker_generator = None, None

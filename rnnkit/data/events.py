@@ -49,12 +49,12 @@ def sessionize(
 
     Raises ValueError for a missing user or time, a time column that is neither numbers (seconds), dates nor
     durations (text must be parsed first; times with and without a zone, mixed, are named with the two ways that
-    make them instants), an infinite time, numbers too large to be seconds (epoch milliseconds and
-    finer: parse them with ``pd.to_datetime(..., unit="ms")``; Unix times in two units, seconds on some rows and
-    milliseconds on others, as logs joined from two sources hold them, are named with the rewrite into one), float32 or float16 times too large for their gaps
-    (epoch seconds in float32 are 128 s apart), and a ``gap`` that is not > 0. A ``gap`` number of 1 to 120 that
-    cuts the log into sessions mostly of one event, twice as many or more as as many minutes would, is warned of (30
-    meant as 30 minutes).
+    make them instants), an infinite time, numbers too large to be seconds (epoch milliseconds and finer: parse them
+    with ``pd.to_datetime(..., unit="ms")``; Unix times in two units, seconds on some rows and milliseconds on
+    others, as logs joined from two sources hold them, are named with the rewrite into one), float32 or float16
+    times too large for their gaps (epoch seconds in float32 are 128 s apart), and a ``gap`` that is not > 0. A
+    ``gap`` number of 1 to 120 that cuts the log into sessions mostly of one event, twice as many or more as as many
+    minutes would, is warned of (30 meant as 30 minutes).
     """
     missing = [c for c in (user, time) if c not in df.columns]
     if missing:
