@@ -36,6 +36,7 @@ rows, averaged over the origins; and the share of the held-out values inside the
     OMP_NUM_THREADS=1 python benchmarks/forecast.py                      # all six, 3 origins, 3 seeds
     OMP_NUM_THREADS=1 python benchmarks/forecast.py --quick              # 1 seed, 30 epochs: a smoke run
     OMP_NUM_THREADS=1 python benchmarks/forecast.py --jobs 3                 # 3 tasks at once, in processes
+    OMP_NUM_THREADS=1 python benchmarks/forecast.py --dev                # the windows before the test windows
     OMP_NUM_THREADS=1 python benchmarks/forecast.py --series nile,lynx --param relative=False
     python benchmarks/forecast.py --param lookback=2h                   # "2h": twice the horizon
 
@@ -237,13 +238,24 @@ def rnnkit_params(params: dict, h: int, seed: int, quick: bool) -> dict:
 
 
 def _origins(y: pd.Series, h: int, origins: int) -> list[int]:
-    return [len(y) - h - k * h for k in reversed(range(origins))]
+    """The last ``origins`` origins, ``h`` apart, that leave ``2 h`` rows or more to fit on (on ``--dev`` shampoo's
+    18 rows give one: its origins 0 and 6 would fit on nothing or one window)."""
+    return [o for o in (len(y) - h - k * h for k in reversed(range(origins))) if o >= 2 * h]
 
 
-def run_classical(set_name: str, name: str, method: str, n_origins: int) -> dict:
-    """One classical method on one series, every origin."""
+def load_series(set_name: str, name: str, dev_windows: int = 0) -> tuple[pd.Series, int, int]:
+    """The series ``name`` of ``set_name`` with its horizon and season, ``(y, h, m)``; ``dev_windows`` > 0 drops
+    its last ``dev_windows * h`` rows (the test windows), so that the origins fall on the windows before them,
+    the development windows on which a design may be chosen (``--dev``, as forecast_panel.py's)."""
     load, h, m = SETS[set_name][name]
-    values = load().to_numpy(float)
+    y = load()
+    return y.iloc[: len(y) - dev_windows * h], h, m
+
+
+def run_classical(set_name: str, name: str, method: str, n_origins: int, dev_windows: int = 0) -> dict:
+    """One classical method on one series, every origin."""
+    y, h, m = load_series(set_name, name, dev_windows)
+    values = y.to_numpy(float)
     per_origin, t0 = [], time.perf_counter()
     for o in _origins(values, h, n_origins):
         train, actual = values[:o], values[o : o + h]
@@ -258,11 +270,11 @@ def run_classical(set_name: str, name: str, method: str, n_origins: int) -> dict
     return _summary(per_origin, time.perf_counter() - t0)
 
 
-def run_seed(set_name: str, name: str, params: dict, seed: int, n_origins: int, quick: bool) -> dict:
+def run_seed(set_name: str, name: str, params: dict, seed: int, n_origins: int, quick: bool,
+             dev_windows: int = 0) -> dict:
     """One rnnkit configuration and seed on one series, every origin: its errors and what it chose."""
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "1")))
-    load, h, m = SETS[set_name][name]
-    y = load()
+    y, h, m = load_series(set_name, name, dev_windows)
     values = y.to_numpy(float)
     per_origin, t0 = [], time.perf_counter()
     for o in _origins(values, h, n_origins):
@@ -287,15 +299,16 @@ def run_seed(set_name: str, name: str, params: dict, seed: int, n_origins: int, 
 def run_all(names: list[str], args, variants: dict[str, dict]) -> dict:
     """Every (series, classical method) and (series, configuration, seed) as its own task, ``--jobs`` at a time
     in separate processes (each on ``OMP_NUM_THREADS`` threads); the results gathered per series."""
-    tasks = {}
+    tasks, dev_windows = {}, args.origins if args.dev else 0
     for name in names:
         m = SETS[args.set][name][2]
         for method in args.methods:
             if m > 1 or method != "seasonal naive":
-                tasks[(name, method, None)] = (run_classical, args.set, name, method, args.origins)
+                tasks[(name, method, None)] = (run_classical, args.set, name, method, args.origins, dev_windows)
         for label, params in variants.items():
             for seed in range(args.seeds):
-                tasks[(name, label, seed)] = (run_seed, args.set, name, params, seed, args.origins, args.quick)
+                tasks[(name, label, seed)] = (run_seed, args.set, name, params, seed, args.origins, args.quick,
+                                              dev_windows)
     # the shortest series first, so that a run cut short (on a busy machine) has whole rows to show
     length = {name: len(SETS[args.set][name][0]()) for name in names}
     order = sorted(tasks, key=lambda k: (length[k[0]], k[2] is not None))
@@ -336,8 +349,7 @@ def assemble(done: dict, names: list[str], args, variants: dict[str, dict]) -> d
     for name in names:
         if any((name, label, seed) not in done for label in variants for seed in range(args.seeds)):
             continue
-        load, h, m = SETS[args.set][name]
-        y = load()
+        y, h, m = load_series(args.set, name, args.origins if args.dev else 0)
         r = {"h": h, "m": m, "n": len(y), "origins": [str(y.index[o]) for o in _origins(y, h, args.origins)],
              "methods": {}}
         for (key_name, method, seed), got in done.items():
@@ -445,6 +457,9 @@ def main(argv=None) -> None:
                    help="continue a run cut short: the tasks in OUT/partial.json are kept, the others run")
     p.add_argument("--jobs", type=int, default=1,
                    help="tasks (a classical method, or a seed of rnnkit, on one series) run at once in processes")
+    p.add_argument("--dev", action="store_true",
+                   help="score the --origins windows before the test windows (each series' last origins * h rows "
+                        "dropped), for design choices that must not see the test windows")
     p.add_argument("--out", default="runs/forecast_benchmark")
     args = p.parse_args(argv)
     names = args.series.split(",") if args.series else list(SETS[args.set])
@@ -469,14 +484,16 @@ def main(argv=None) -> None:
     else:
         results = run_all(names, args, variants)
     settings = f"{args.origins} origins, seeds 0..{args.seeds - 1}" + (", quick: 30 epochs" if args.quick else "") \
-        + (f", {args.jobs} processes" if args.jobs > 1 else "") + (", resumed" if args.resume else "")
+        + (f", {args.jobs} processes" if args.jobs > 1 else "") + (", resumed" if args.resume else "") \
+        + (", dev: the windows before the test windows" if args.dev else "")
     total = f"tables from {args.tables_from}/partial.json: the series whose every task had finished" \
         if args.tables_from else f"total {time.perf_counter() - t0:.0f} s"
     text = f"{machine('cpu')}; {settings}\n\n{tables(results, list(variants))}\n\n{total}\n"
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "results.json").write_text(json.dumps({"variants": variants, "seeds": args.seeds, "quick": args.quick,
-                                                  "origins": args.origins, "series": results}, indent=1))
+                                                  "origins": args.origins, "dev": args.dev, "series": results},
+                                                 indent=1))
     (out / "table.md").write_text(text)
     print(text)
 
