@@ -120,6 +120,7 @@ def test_T33_06_split_times_written_as_quarters_or_not_as_dates():
                                                       index=pd.date_range("2000-01-01", periods=40, freq="MS")))
     # 'Q2 2002', as the Forecaster reads an index of such quarters (was: pandas' DateParseError)
     assert split_by_time(months, val_start="2002-01", test_start="Q2 2002").test == range(27, 40)
-    with pytest.raises(ValueError, match=r"^test_start='2002-W10' does not read as a date; give a date "
+    with pytest.raises(ValueError, match=r"^test_start='2002 week 10' does not read as a date; give a date "
                                          r"\('2001-09-01', a pd.Timestamp or a pd.Period\), or split by fraction"):
-        split_by_time(months, val_start="2002-01", test_start="2002-W10")  # was: DateParseError, not one line
+        split_by_time(months, val_start="2002-01", test_start="2002 week 10")  # was: DateParseError, not one line
+    # an ISO week ('2002-W10', its Monday 2002-03-04) reads since T36-03

@@ -1637,12 +1637,31 @@ def named_months(text: pd.Series) -> pd.DatetimeIndex | None:
                                                          "day": 1})))
 
 
+def iso_weeks(text: pd.Series) -> pd.DatetimeIndex | None:
+    """The Monday of each ISO 8601 week that labels ``'2020-W05'`` / ``'2020W05'`` (any case) name, or the day
+    that ISO week dates ``'2020-W05-3'`` name (1 Monday .. 7 Sunday), as ``isocalendar`` numbers weeks (week 1
+    holds the year's first Thursday, so it may start in December); None for other text, or a week a year does not
+    have (``'2021-W53'``)."""
+    parts = text.str.strip().str.extract(r"^(\d{4})-?[Ww](\d\d)(?:-?([1-7]))?$")
+    if parts[[0, 1]].isna().any(axis=None) or parts[2].isna().any() != parts[2].isna().all():
+        return None
+    day = parts[2].fillna("1")
+    days = pd.DatetimeIndex(pd.to_datetime(parts[0] + "-" + parts[1] + "-" + day, format="%G-%V-%u",
+                                           errors="coerce"))
+    iso = days.isocalendar()  # pandas rolls week 53 of a year of 52 into the next year's first
+    if days.hasnans or not ((iso["year"].to_numpy() == parts[0].astype(int).to_numpy())
+                            & (iso["week"].to_numpy() == parts[1].astype(int).to_numpy())).all():
+        return None
+    return days
+
+
 def period_label_starts(text) -> tuple[str | None, pd.DatetimeIndex] | None:
     """``(format, starts)``: the first day of each period that labels such as ``"Jan 1980"`` / ``"JAN 1980"`` /
     ``"January 1980"`` / ``"Jan. 1980"`` / ``"Sept. 1980"`` (months, AP style's abbreviations beside full names
     read too) or ``"Q1 1965"`` / ``"1965 Q1"`` / ``"1965Q1"`` (quarters) name, gretl's and EViews' ``"1950:1"``
     (quarters) and ``"1950:01"`` (months), the IMF's and Eurostat's ``"1950M01"`` and ``"01/1950"`` (months), or
-    weeks as pandas writes weekly periods (``"2000-01-03/2000-01-09"``), every label in one of these forms
+    weeks as pandas writes weekly periods (``"2000-01-03/2000-01-09"``) or ISO 8601 writes them (``"2000-W01"``, by
+    their Monday), every label in one of these forms
     (pmdarima's wineind, woolyrnq and sunspots are indexed so; statsmodels' ARIMA results files ``1950:1``);
     ``format`` is the strftime of month labels (which
     may write two-digit years: ``'Jan-49'``, to check with :func:`~rnnkit.data.timeseries.refuse_future_years`),
@@ -1665,6 +1684,8 @@ def period_label_starts(text) -> tuple[str | None, pd.DatetimeIndex] | None:
             continue
     if (named := named_months(text)) is not None:  # 'Jan. 2000', 'Sept. 2000', 'March 2000': no one format
         return None, named
+    if (weeks := iso_weeks(text)) is not None:  # '2020-W05', '2020W05': ISO 8601's weeks, by their Monday
+        return None, weeks
     if text.str.strip().str.fullmatch(r"\d{4}:(0[1-9]|1[0-2])").all():  # months, two digits: 1950:01 .. 1950:12
         return "%Y:%m", pd.DatetimeIndex(pd.to_datetime(text.str.strip(), format="%Y:%m"))
     months = text.str.strip().str.extract(r"^(\d{4})M(0?[1-9]|1[0-2])$", flags=re.IGNORECASE)  # 2000M01, the IMF's

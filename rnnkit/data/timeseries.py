@@ -211,6 +211,22 @@ def refuse_clock_times(raw: Any, what: str, spelt: str = "times") -> None:
                      "(H:MM:SS)")
 
 
+def refuse_yearless_dates(raw: Any, time: pd.DatetimeIndex, what: str, spelt: str = "times") -> None:
+    """ValueError where text dates all read in the year 1, as pandas dates a day and month written without a year
+    (``'15-Jan'``, ``'Jan 15'``, ``'01-15'``; a month alone, ``'Jan'``): a spreadsheet's day-and-month display
+    exported as text, or months of no year. In the year 1 the weekdays and leap days are not those of the
+    readings, and forecasts are dated there. ``what`` names them in the message, ``spelt`` as the user's code names
+    them in the fix."""
+    text = pd.Series(raw, copy=False).astype(str)
+    if not len(time) or not (time.year == 1).all() or text.str.contains("0001").any():
+        return
+    raise ValueError(f"{what} holds dates without a year ({text.iloc[0]!r}, ...), which pandas dates in the year 1 "
+                     f"({shown_time(time[0])}, ...), so weekdays, leap days and the forecasts' dates are not the "
+                     f"readings'; a spreadsheet's day-and-month display exported as text? export the dates with "
+                     f"their year (YYYY-MM-DD), or add it: pd.to_datetime({spelt} + ' 2021') with the year they were "
+                     "taken in (each row's own where they run across a New Year)")
+
+
 def refuse_two_readings(raw: Any, what: str) -> None:
     """ValueError where text dates all read both day-first and month-first (``01/02/1949`` on every 1st of the
     month: monthly day-first, or daily January month-first), which pandas reads month-first without a word; nothing
@@ -627,7 +643,15 @@ class TimeSeriesFrame:
                 if found := arrays_in_column(data[c], c):
                     raise ValueError(f"value column {c!r} {found[1]}, or {leave_out}")
                 given = data[c].dropna()
+                if not len(given):  # no value at all (None, pd.NA): read as missing, as an empty float column
+                    continue
                 words = given[pd.to_numeric(given, errors="coerce").isna()]
+                if not len(words):  # every cell a number: as text ('1.5'), or Python objects (Decimal, True)
+                    held = "as text" if any(isinstance(v, str) for v in given) else "as Python objects"
+                    raise ValueError(
+                        f"value column {c!r} has dtype {dtype}; expected a numeric column: it holds numbers {held} "
+                        f"(e.g. {given.iloc[0]!r}); convert it: df[{c!r}] = pd.to_numeric(df[{c!r}]), or {leave_out}"
+                    )
                 if len(words) == len(given) and len(given) and reads_as_dates(given):  # dates as text (a CSV's)
                     raise ValueError(
                         f"value column {c!r} has dtype {dtype}; expected a numeric column: it holds dates as text "
@@ -994,6 +1018,7 @@ def _check_time(time: Any, n: int, name: str, values: np.ndarray | None = None) 
             ) from None
         refuse_future_years(raw, time, f"time column {name!r}", short[0][0] if len(short) == 1 else None,
                             f"data[{name!r}]")  # 'Jan-49', '01/02/49': pandas reads 2049
+        refuse_yearless_dates(raw, time, f"time column {name!r}", f"data[{name!r}]")  # '15-Jan': the year 1
     if len(time) != n:
         raise ValueError(f"time axis {name!r} has {len(time)} entries for {n} rows of values")
     missing = pd.isna(time)

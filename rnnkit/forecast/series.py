@@ -4,6 +4,7 @@ timestamps after its end, and the known-future covariates at those timestamps.""
 from __future__ import annotations
 
 import datetime
+import decimal
 import numbers
 import re
 import shlex
@@ -695,7 +696,7 @@ def _check_text_values(data: pd.Series | pd.DataFrame, time_col: str | None) -> 
         if not (pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype)):
             continue
         given = column.dropna()
-        if not len(given) or not all(isinstance(v, str | numbers.Real) and not isinstance(v, bool) for v in given):
+        if not len(given) or not all(isinstance(v, str | numbers.Real | decimal.Decimal) for v in given):
             continue  # timestamps, dates: the checks of the time axis and the frame name them
         read = pd.to_numeric(given, errors="coerce")
         if read.isna().mean() > 0.5:

@@ -1,0 +1,93 @@
+"""Thirty-sixth round (ts): time axes and values as users' own tables hold them: numbers held as text or Python
+objects (Decimal, bools), dates without a year, ISO weeks, Excel serial dates, resampling counts. Each test fails
+on the commit before its fix."""
+
+import warnings
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from rnnkit.data.timeseries import TimeSeriesFrame
+from rnnkit.forecast import Forecaster
+
+MONTHS = pd.date_range("2020-01-01", periods=48, freq="MS")
+DAYS = pd.date_range("2021-01-01", periods=40, freq="D")
+
+
+@pytest.mark.parametrize("cells, held", [
+    (["1.5", "2", "3", "4"], "as text"),  # a column read with dtype=str
+    ([Decimal("1.5"), Decimal("2"), None, Decimal("4")], "as Python objects"),  # a database's NUMERIC column
+    ([True, False, True, False], "as Python objects"),  # bools of object dtype
+    ([1.5, pd.NA, 3.0, 4.0], "as Python objects"),  # a frame built row by row
+])
+def test_t36_01_numbers_held_as_text_or_objects_in_a_frame(cells, held):
+    """A value column whose every cell is a number held as text or a Python object: IndexError from inside the
+    refusal (its row of the first cell that is not a number, where there is none)."""
+    data = pd.DataFrame({"y": np.array(cells, dtype=object)}, index=MONTHS[:4])
+    with pytest.raises(ValueError, match=rf"value column 'y' has dtype \w+; expected a numeric column: it holds "
+                                         rf"numbers {held} \(e\.g\. .*\); convert it: df\['y'\] = "
+                                         r"pd\.to_numeric\(df\['y'\]\)"):
+        TimeSeriesFrame.from_pandas(data)
+    data["y"] = pd.to_numeric(data["y"])  # the fix named reads them
+    assert TimeSeriesFrame.from_pandas(data).values.shape == (4, 1)
+
+
+def test_t36_01_decimal_series_to_the_forecaster():
+    """A Series of Decimal (a database's NUMERIC column) to Forecaster.fit: IndexError; now the Series' own fix."""
+    y = pd.Series([Decimal(str(100 + k)) for k in range(48)], index=MONTHS)
+    with pytest.raises(ValueError, match=r"the Series has dtype object; expected a numeric column: it holds numbers "
+                                         r"as Python objects \(e\.g\. Decimal\('100'\)\); convert it: data = "
+                                         r"pd\.to_numeric\(data\)"):
+        Forecaster(horizon=2, max_epochs=1).fit(y)
+
+
+@pytest.mark.parametrize("form", ["%d-%b", "%m-%d", "%d %B", "%b"])
+def test_t36_02_dates_without_a_year(form):
+    """A time column of days and months without a year ('01-Jan', as a spreadsheet's d-mmm display exports them;
+    '01-15'; a month alone): read in the year 1 (0001-01-01 ..) by TimeSeriesFrame and the Forecaster, whose
+    forecasts were dated 0001-02-10, without a word."""
+    times = pd.date_range("2021-01-01", periods=12, freq="MS") if form == "%b" else DAYS
+    data = pd.DataFrame({"d": times.strftime(form), "y": np.arange(len(times)) + 100.0})
+    message = (r"time column 'd' holds dates without a year \('.*', \.\.\.\), which pandas dates in the year 1 "
+               r"\(0001-01-01, \.\.\.\), .*export the dates with their year \(YYYY-MM-DD\), or add it: "
+               r"pd\.to_datetime\(data\['d'\] \+ ' 2021'\)")
+    with pytest.raises(ValueError, match=message):
+        TimeSeriesFrame.from_pandas(data, time_col="d")
+    with pytest.raises(ValueError, match=message):
+        Forecaster(horizon=2, max_epochs=1).fit(data, time_col="d")
+    with warnings.catch_warnings():  # pandas' notice that it reads them one by one
+        warnings.simplefilter("ignore", UserWarning)
+        fixed = data.assign(d=pd.to_datetime(data["d"] + " 2021"))  # the fix named reads them in 2021
+    assert TimeSeriesFrame.from_pandas(fixed, time_col="d").time.equals(pd.DatetimeIndex(times))
+
+
+@pytest.mark.parametrize("form", ["{y}-W{w:02d}", "{y}W{w:02d}", "{y}-W{w:02d}-1"])
+def test_t36_03_iso_weeks(form):
+    """ISO 8601 weeks ('2020-W05'; week dates '2020-W05-1') as a time column: refused as 'could not be read as
+    datetimes ... pass ISO-8601 strings', which they are; now read by their Monday (week 1 of 2020 starts on
+    2019-12-30), across the year's end."""
+    mondays = pd.date_range("2019-12-30", periods=60, freq="W-MON")
+    iso = mondays.isocalendar()
+    data = pd.DataFrame({"week": [form.format(y=a, w=b) for a, b in zip(iso.year, iso.week, strict=True)],
+                         "y": np.arange(60) + 100.0})
+    frame = TimeSeriesFrame.from_pandas(data, time_col="week")
+    assert frame.time.equals(pd.DatetimeIndex(mondays.to_numpy()))
+
+
+def test_t36_03_iso_week_a_year_lacks_is_not_read():
+    """Week 53 of 2021 (a year of 52 weeks), which pandas rolls into 2022's week 1, is not read as a week."""
+    data = pd.DataFrame({"week": ["2021-W52", "2021-W53", "2022-W01"], "y": [1.0, 2.0, 3.0]})
+    with pytest.raises(ValueError, match="time column 'week'"):
+        TimeSeriesFrame.from_pandas(data, time_col="week")
+
+
+def test_t36_03_iso_week_as_a_split_time():
+    """split_by_time(..., test_start='2002-W10') on daily data splits at that week's Monday, 2002-03-04 (was:
+    refused as not a date)."""
+    from rnnkit.data.timeseries import split_by_time
+    days = pd.date_range("2002-01-01", periods=120, freq="D")
+    frame = TimeSeriesFrame.from_pandas(pd.DataFrame({"v": np.arange(120.0)}, index=days))
+    split = split_by_time(frame, val_start="2002-02-01", test_start="2002-W10")
+    assert days[split.test.start] == pd.Timestamp("2002-03-04")
