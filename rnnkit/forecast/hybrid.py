@@ -88,6 +88,19 @@ def remainder_unit(y: np.ndarray, s: Smoothing) -> float:
     return float(next((v for v in (steps, size) if np.isfinite(v) and v > 1e-12 * max(np.abs(r).max(), 1.0)), 1.0))
 
 
+def constant_units(smoothing: list[Smoothing], ys: list[np.ndarray]) -> list[Smoothing]:
+    """The panel's smoothings ``smoothing`` of the series ``ys``, where a positive series constant at fit (its
+    remainder has no volatility: :func:`remainder_unit`'s 1) takes the median ``d`` of the panel's moving
+    multiplicative series: their ``d`` is a log ratio, free of units, so the net's spread in ``z`` reads as the
+    panel's typical relative step, not as a factor of e per unit (a band of 45 .. 300 around a constant 100).
+    An additive ``d`` is in the units of its series, which a constant one cannot borrow: it keeps 1."""
+    constant = [s.kind == "mul" and bool(np.ptp(y) == 0) for s, y in zip(smoothing, ys, strict=True)]
+    own = [s.unit for s, c in zip(smoothing, constant, strict=True) if s.kind == "mul" and not c]
+    if not own:
+        return smoothing
+    return [s._replace(unit=float(np.median(own))) if c else s for s, c in zip(smoothing, constant, strict=True)]
+
+
 def smooth(y: np.ndarray, s: Smoothing) -> tuple[np.ndarray, np.ndarray]:
     """The recursion of the module docstring over ``y (n,)``: levels ``l_1..l_n (n,)`` and seasons
     ``s_1..s_{n+m} (n + m,)`` (the last ``m`` are the next season's)."""

@@ -12,8 +12,8 @@ quantiles, at each series' own future timestamps.
 
     μ_i = mean_t y_t                    the series' mean
     s_i = mean_t |y_t - y_{t-1}|        its mean absolute one-step change (the in-sample MAE of the naive
-                                        forecast; its standard deviation when the series is constant in
-                                        steps, 1 when it is constant)
+                                        forecast); when the series is constant, |μ_i| times the panel's median
+                                        s_j / |μ_j| over the moving series (1 for a constant 0)
 
 The net reads and predicts ``z``; a forecast is ``ŷ = μ_i + s_i ẑ``. With ``s_i`` a typical step of the
 series, an error of 1 in ``z`` is one typical step whatever the series' level or units, so every series
@@ -310,12 +310,23 @@ class GlobalForecaster(BaseEstimator):
                 part.period_, part.text_ = self.period_, text
             return self
         kind, smoothing = choices["model"][0], None
+        zero = [key for key, frame in frames.items() if not frame.values[:, 0].any()]
+        if outer and zero:  # no level to borrow a relative step for (_series_scaling), no unit of its own
+            shown = ", ".join(repr(key) for key in zero[:4]) + (", ..." if len(zero) > 4 else "")
+            warnings.warn(f"GlobalForecaster.fit: {len(zero)} series {'is' if len(zero) == 1 else 'are'} 0 on every "
+                          f"row ({shown}), which gives no scale: the {kind} net's forecast and band for "
+                          f"{'it' if len(zero) == 1 else 'them'} are in units of 1 of the values, whatever their "
+                          "unit; forecast such a series as 0 (drop it from the panel), or fit with model='auto', "
+                          "whose naive forecast of it is 0 (warnings.filterwarnings('ignore', message='"
+                          "GlobalForecaster.fit: .* 0 on every') silences this)", UserWarning,
+                          stacklevel=user_stacklevel())
         if kind == "hybrid":  # the target channel: z_t of the hybrid module, windows relative to λ_T
             seasons = choices["season_length"][0]
             if outer:  # the validation's fit, on the series less their last H rows, would name rows not given
                 _warn_seasonless(frames, seasons)
-            smoothing = [hybrid.fit_smoothing(frame.values[:, 0], m) for frame, m in zip(frames.values(), seasons,
-                                                                                           strict=True)]
+            smoothing = hybrid.constant_units([hybrid.fit_smoothing(frame.values[:, 0], m) for frame, m in
+                                               zip(frames.values(), seasons, strict=True)],
+                                              [frame.values[:, 0] for frame in frames.values()])
             z, anchors = self._hybrid_inputs(list(frames.values()), smoothing, z)
         else:
             anchors = None
@@ -1551,9 +1562,15 @@ def _first_irregular(time) -> str:
 
 # -- scaling and windows ------------------------------------------------------------------------------------------
 def _series_scaling(targets: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """``(S,)`` centres ``μ_i`` and scales ``s_i`` (the module docstring) of each series' target ``(n_i,)``."""
+    """``(S,)`` centres ``μ_i`` and scales ``s_i`` (the module docstring) of each series' target ``(n_i,)``. A
+    series constant at fit has no step of its own: it takes the panel's typical step relative to the level, so
+    that the net's spread in ``z`` (learned on the moving series) is read in proportion to its size, not as
+    units of its values (a band of +-2.5 around a constant 5, or 0.01, whatever its unit)."""
     center = np.array([y.mean() for y in targets])
-    scale = np.array([next((v for v in (np.abs(np.diff(y)).mean(), y.std()) if v > 0), 1.0) for y in targets])
+    own = np.array([np.abs(np.diff(y)).mean() if len(y) > 1 else 0.0 for y in targets])  # 0: constant at fit
+    moving = (own > 0) & (center != 0)
+    relative = float(np.median(own[moving] / np.abs(center[moving]))) if moving.any() else 1.0
+    scale = np.where(own > 0, own, np.where(center != 0, np.abs(center) * relative, 1.0))
     return center, scale
 
 
