@@ -130,3 +130,33 @@ def test_D36_07_sequences_of_n_alone_are_warned_of():
         BioSequenceDataset(["NNNNNNNA", "ACGT"], [0, 1])  # one known letter: data
     with pytest.warns(UserWarning, match="X throughout"):
         BioSequenceDataset(["XXXX", "MKV"], alphabet="protein")
+
+
+# D36-08: a log of a night with times of day alone ('23:58:00', '00:02:00'), as text or as durations
+NIGHT = ["23:50:00", "23:55:00", "23:58:00", "00:02:00", "00:05:00"]
+
+
+def test_D36_08_times_of_day_passing_midnight_are_refused():
+    df = pd.DataFrame({"user": [1] * 5, "timestamp": pd.to_timedelta(NIGHT), "event": list("abcde")})
+    with pytest.raises(ValueError, match=r"times of day .* pass midnight: row 3 \(00:02:00\) follows row 2 "
+                                         r"\(23:58:00\) of user 1 .*add a day at each midnight passed"):
+        sessionize(df, gap=600)
+    # the fix named: the events in the log's order, one session
+    df["timestamp"] += pd.to_timedelta(df.groupby("user")["timestamp"].transform(
+        lambda t: (t.diff() < pd.Timedelta(0)).cumsum()), unit="D")
+    out = sessionize(df, gap=600)
+    assert out["event"].tolist() == list("abcde") and out["session"].tolist() == [0] * 5
+    assert out["dt"].tolist() == [0, 300, 180, 240, 180]
+
+
+def test_D36_08_shuffled_day_is_not_taken_for_midnight():
+    df = pd.DataFrame({"user": [1] * 4, "timestamp": pd.to_timedelta(["01:00:00", "23:00:00", "02:00:00",
+                                                                      "00:30:00"]), "event": list("abcd")})
+    assert sessionize(df, gap=60)["event"].tolist() == list("dacb")  # rows out of order otherwise: sorted, as before
+
+
+def test_D36_08_text_times_of_day_get_their_own_advice():
+    df = pd.DataFrame({"user": [1] * 5, "timestamp": NIGHT, "event": list("abcde")})
+    with pytest.raises(ValueError, match=r"pd.to_timedelta\(df\['timestamp'\]\) \(times of day .*today's date\).*"
+                                         r"passes midnight, give each its date"):
+        sessionize(df)

@@ -87,9 +87,7 @@ def sessionize(
             fix = f"take each period's start: df[{time!r}] = df[{time!r}].dt.to_timestamp()"
         elif isinstance(first, datetime.time):  # pd.to_datetime refuses times of day: they name no day
             fix = (f"the column holds datetime.time objects, times of day without a date, which pd.to_datetime "
-                   f"does not read; give each its date: pd.to_datetime(df['date'].astype(str) + ' ' + "
-                   f"df[{time!r}].astype(str)) (with the log's date column), or, for a log of one day, read them as "
-                   f"the time since midnight: df[{time!r}] = pd.to_timedelta(df[{time!r}].astype(str))")
+                   f"does not read; {_time_of_day_fix(time)}")
         elif isinstance(first, datetime.date):  # a datetime or Timestamp too, kept as Python objects
             fix = (f"the column holds {type(first).__name__} objects, not a column of dates: convert it with "
                    f"pd.to_datetime(df[{time!r}])")
@@ -112,6 +110,8 @@ def sessionize(
         # float32 epoch seconds are 128 s apart: gaps of a minute would be read as 0, and sessions cut by the rounding
         _check_float_resolution(column.to_numpy(np.float64, na_value=np.nan), f"the times of column {time!r}", narrow)
         df = df.assign(**{time: column.astype(np.float64)})  # exact; pandas cannot sort a float16 column
+    if pd.api.types.is_timedelta64_dtype(column):
+        _check_past_midnight(df, user, time)
     out = _order_by_time(df, time, user).reset_index(drop=True)
     t = out[time]
     temporal = pd.api.types.is_datetime64_any_dtype(t) or pd.api.types.is_timedelta64_dtype(t)
@@ -583,6 +583,44 @@ def _numbers_as_text(column: pd.Series) -> np.ndarray | None:
     return None
 
 
+def _time_of_day_fix(time: str) -> str:
+    """How to read times of day without a date (``'23:58:00'``, ``datetime.time``) as instants."""
+    return (f"give each its date: pd.to_datetime(df['date'].astype(str) + ' ' + df[{time!r}].astype(str)) (with the "
+            f"log's date column), or, for a log of one day, read them as the time since midnight: df[{time!r}] = "
+            f"pd.to_timedelta(df[{time!r}].astype(str))")
+
+
+def _check_past_midnight(df: pd.DataFrame, user: str, time: str) -> None:
+    """Refuse times of day read as the time since midnight (durations, all within one day) that pass midnight: a
+    log of a night, ``23:58`` then ``00:02``, whose rows are in time order but for steps back of more than 12 hours
+    within a user. Sorted by duration, the events after midnight would come before those of the evening, each with
+    another's Δt, and the sessions cut at the wrong places, without a word."""
+    seconds = (df[time] / pd.Timedelta(seconds=1)).to_numpy(np.float64)
+    if not ((seconds >= 0) & (seconds < 86400)).all():
+        return
+    users = df[user].to_numpy()
+    same = users[1:] == users[:-1]
+    step = np.diff(seconds)
+    past = same & (step < -43200)
+    if not past.any() or (same & (step < 0) & ~past).any():  # other steps back: rows out of order, not midnight
+        return
+    k = int(np.flatnonzero(past)[0]) + 1
+    shown = [str(df[time].iloc[j]).removeprefix("0 days ") for j in (k - 1, k)]
+    who = users[k].item() if isinstance(users[k], np.generic) else users[k]
+    raise ValueError(f"column {time!r} holds times of day (durations since midnight, all within one day) that pass "
+                     f"midnight: row {k} ({shown[1]}) follows row {k - 1} ({shown[0]}) of user {who!r} "
+                     f"({int(past.sum())} such place(s)), and as time since midnight it would sort before it, with "
+                     "the sessions cut at the wrong places; give each time its date: pd.to_datetime(df['date'].astype("
+                     f"str) + ' ' + ...) with the log's date column, or, for a log in time order, add a day at each "
+                     f"midnight passed: df[{time!r}] += pd.to_timedelta(df.groupby({user!r})[{time!r}].transform("
+                     "lambda t: (t.diff() < pd.Timedelta(0)).cumsum()), unit='D')")
+
+
+_TIME_OF_DAY = re.compile(r"\s*\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*")
+"""A time of day written alone on a 24-hour clock, without a date: '23:58', '23:58:10.5' (pd.to_timedelta reads
+them)."""
+
+
 def _parse_advice(column: pd.Series, time: str) -> str:
     """The call that parses the text times of ``column``: ``pd.to_datetime``, with ``dayfirst=True`` where the dates
     are written day first, or may be: pd.to_datetime reads '02/01/2024' month first (1 February), so a log of
@@ -590,6 +628,11 @@ def _parse_advice(column: pd.Series, time: str) -> str:
     without an error. Read on the way to an error only."""
     plain = f"pd.to_datetime(df[{time!r}])"
     values = column.dropna().tolist()
+    if values and all(isinstance(v, str) and _TIME_OF_DAY.fullmatch(v) for v in values):
+        # pd.to_datetime dates each with today's date: a log passing midnight would sort its night's end first
+        return (f"pd.to_timedelta(df[{time!r}]) (times of day without a date, read as the time since midnight; "
+                f"{plain} would date each with today's date), or, for a log that passes midnight, give each its date: "
+                f"pd.to_datetime(df['date'] + ' ' + df[{time!r}]) with the log's date column")
     numbers = _numbers_as_text(column)
     if numbers is not None:
         big = float(np.abs(numbers).max())
