@@ -335,7 +335,8 @@ class Cell(nn.Module):
         )
 
     def zero_state(self, batch_size: int, *, device=None, dtype=None) -> State:
-        """The all-zeros state for a batch."""
+        """The all-zeros state for a batch, on the cell's weights' device and dtype unless ``device`` or ``dtype``
+        is given (a float64 or CUDA cell's state as its steps read it, as torch.nn.LSTM's default ``hx``)."""
         if isinstance(batch_size, torch.SymInt):  # x.shape[0] while torch.compile traces with dynamic shapes
             pass
         elif not (is_integer(batch_size) or isinstance(batch_size, Tensor) and not batch_size.is_floating_point()) \
@@ -351,6 +352,10 @@ class Cell(nn.Module):
             mine = f" (the cell's weights are {weight.dtype})" if weight is not None else ""
             raise ValueError(f"{type(self).__name__}.zero_state: dtype must be a floating-point torch.dtype{mine}, got "
                              f"{dtype!r}; pass dtype={fix}")
+        weight = _first_weight(self)
+        if weight is not None:
+            device = weight.device if device is None else device
+            dtype = weight.dtype if dtype is None else dtype
         z = lambda: torch.zeros(batch_size, self.hidden_size, device=device, dtype=dtype)
         if self.state_type is None:
             return z()

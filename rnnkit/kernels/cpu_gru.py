@@ -475,14 +475,14 @@ class _GRULoop(torch.autograd.Function):
             xw.contiguous(), h0.contiguous(), w_hh.contiguous(), None if b_hh is None else b_hh.contiguous(),
             lengths, save
         )
-        ctx.save_for_backward(hs, gates, w_hh, lengths)
+        ctx.save_for_backward(hs, gates, w_hh, lengths, h0)  # h0: the second derivative's error reaches it
         ctx.has_bias = b_hh is not None
         return out, h_T
 
     @staticmethod
     @first_order
     def backward(ctx, d_out, d_hT):
-        hs, gates, w_hh, lengths = ctx.saved_tensors
+        hs, gates, w_hh, lengths, _ = ctx.saved_tensors
         d_xw, d_h0, d_w_hh, d_b_hh = torch.ops.rnnkit_cpu_gru.backward(
             d_out, d_hT.contiguous(), hs, gates, w_hh.contiguous(), lengths
         )

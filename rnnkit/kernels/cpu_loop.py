@@ -1231,7 +1231,8 @@ class _Loop(torch.autograd.Function):
         )
         out, h_T, c_T = res[:3]
         if save:
-            ctx.save_for_backward(decay, lengths, mask, uniforms, w_hh, gamma_hh, gamma_c, gamma_ih, *res[3:])
+            # h0 and c0 are not read back: saved so that the second derivative's error (first_order) reaches them
+            ctx.save_for_backward(h0, c0, decay, lengths, mask, uniforms, w_hh, gamma_hh, gamma_c, gamma_ih, *res[3:])
         ctx.config, ctx.two = config, c0 is not None
         ctx.has = [t is not None for t in params]
         if c0 is None:
@@ -1242,7 +1243,8 @@ class _Loop(torch.autograd.Function):
     @cpu_gru.first_order
     def backward(ctx, d_out, d_hT, d_cT):
         kind, eps, p, zmode, relu, _ = ctx.config
-        decay, lengths, mask, uniforms, w_hh, gamma_hh, gamma_c, gamma_ih, hs, cs, hf, acts, stats = ctx.saved_tensors
+        _, _, decay, lengths, mask, uniforms, w_hh, gamma_hh, gamma_c, gamma_ih, hs, cs, hf, acts, stats = \
+            ctx.saved_tensors
         d_xw, d_h0, d_c0, *d_params, d_decay = torch.ops.rnnkit_cpu_loop.backward(
             kind, d_out, d_hT.contiguous(), d_cT.contiguous() if ctx.two else None, decay,
             hs, cs, hf, acts, stats, w_hh, gamma_hh, gamma_c, gamma_ih, mask, uniforms, p, zmode,

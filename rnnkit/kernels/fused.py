@@ -433,7 +433,7 @@ class _StepLoop(torch.autograd.Function):
         else:
             steps.forward(xw, lengths, hs, cs, gamma, saved, rstds)
         ctx.cell = cell
-        ctx.save_for_backward(lengths, hs, cs, gamma, saved, rstds, *params)
+        ctx.save_for_backward(h0, c0, lengths, hs, cs, gamma, saved, rstds, *params)  # h0, c0: for first_order
         valid = valid_steps(lengths, B, T, xw.device)[..., None]  # (B, T, 1)
         out = torch.where(valid, hs[1:].transpose(0, 1), 0)
         return out, hs[-1].clone(), None if cs is None else cs[-1].clone()
@@ -442,7 +442,7 @@ class _StepLoop(torch.autograd.Function):
     @first_order_only(SECOND_ORDER, BATCHED)
     def backward(ctx, d_out, d_hT, d_cT):
         cell = ctx.cell
-        lengths, hs, cs, gamma, saved, rstds, *params = ctx.saved_tensors
+        _, _, lengths, hs, cs, gamma, saved, rstds, *params = ctx.saved_tensors
         w_hh, b_hh, gamma_hh, gamma_c, beta_c = params
         T, B, H = hs.shape[0] - 1, hs.shape[1], hs.shape[2]
         G = w_hh.shape[0]

@@ -42,9 +42,10 @@ def first_order_only(message: str, batched: str):
 
     The error node takes as inputs what the true second derivative flows to: the incoming gradients (which hold the
     forward graph through the Function's outputs, for a loss not linear in them) and the saved tensors that require
-    grad (the weights). So it lies on every path from the gradient to the parameters and inputs, and a backward
-    towards them runs it; with throwaway leaves alone as its inputs, ``autograd.grad(meta_loss, params)`` pruned it
-    and returned the first-order part only, without a word.
+    grad (the weights, and the initial state, which the loops save for this alone). So it lies on every path from the
+    gradient to the parameters, the inputs and the initial state, and a backward towards them runs it; with
+    throwaway leaves alone as its inputs, ``autograd.grad(meta_loss, params)`` pruned it and returned the
+    first-order part only, without a word (and towards ``h0`` of a loss linear in the outputs, ``None``).
 
     A backward run batched over several incoming gradients at once (``torch.autograd.functional.jacobian(...,
     vectorize=True)``, ``autograd.grad(..., is_grads_batched=True)``) raises ``batched``: the kernels have no batching
