@@ -29,6 +29,7 @@ from __future__ import annotations
 import math
 import statistics
 import time
+import warnings
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -409,6 +410,7 @@ def compare(
     length (default ``[200]``); ``[None]`` (the default otherwise) for a task of fixed length or a ``Task``.
 
     ``steps`` and ``budget_seconds`` bound each training run (whichever ends first; at least one must be set).
+    A ``batch_size`` above the training split's size is lowered to it, with a warning, and recorded as used.
     ``task_params`` go to the task builder (:func:`rnnkit.tasks.get_task`) beside ``T`` (for tasks with a
     length) and ``seed`` (seeds ``first_seed, first_seed + 1, ...``). ``cells``: names of
     :data:`rnnkit.models.CELL_NAMES` (:func:`check_cells`). Returns the results as report.json holds them, but
@@ -453,6 +455,12 @@ def compare(
             if length is not None:
                 params["T"] = length
             t = task if isinstance(task, Task) else get_task(task, **params)
+            if batch_size > len(t.train):  # every step would take the whole split, and the report say batch_size
+                warnings.warn(f"compare: batch_size={batch_size} is more than the {len(t.train)} training sequences "
+                              f"of task {t.name!r}, so each step trains on all {len(t.train)}: the runs and the "
+                              f"report use batch {len(t.train)}; pass batch_size={len(t.train)} (or fewer) to say so",
+                              stacklevel=2)
+                batch_size = len(t.train)
             bar, rule = success_bar(t)
             # keyed by the sequences' length, as the summary is (the copy task's T is its delay: T + 20 steps)
             info = task_info.setdefault(str(t.seq_len), {"chance_per_seed": [], "success_bar_per_seed": []})
