@@ -51,6 +51,7 @@ from .checks import (
     FLOAT32_MAX,
     check_fitted_params,
     check_flags,
+    closest_name,
     farthest_from_scaling,
     fitted_params,
     interleave_rows,
@@ -1130,7 +1131,10 @@ def as_label_array(y, who: str) -> np.ndarray:
                    f"labels, e.g. y[{y.columns[-1]!r}]" if isinstance(y, pd.DataFrame) and a.ndim == 2 else "")
         several = (not one_hot and not columns and a.ndim == 2 and a.shape[1] > 1 and a.dtype.kind in "biuf"
                    and np.isin(a, (0, 1)).all() and (a.sum(axis=1) != 1).any())
+        row = a.ndim == 2 and a.shape[0] == 1 and not isinstance(y, pd.DataFrame)
         raise ValueError(f"{who}: y must hold one label per item (1-D), got shape {a.shape}" + (
+            f"; it is one row of {a.shape[1]} labels (a row vector): pass np.ravel(y), shape ({a.shape[1]},)"
+            if row else
             "; it looks one-hot encoded (a single 1 per row): pass the labels, e.g. y.argmax(axis=1)"
             if one_hot else
             f"; its {a.shape[1]} columns of 0/1, some rows with none or several 1s, are multi-label targets (each "
@@ -1388,6 +1392,30 @@ def target_left_in(x: torch.Tensor, lengths: torch.Tensor, targets: torch.Tensor
     return None
 
 
+def id_and_time_columns(x: torch.Tensor, lengths: torch.Tensor, names) -> tuple[list, list]:
+    """The feature columns of ``x`` (B, T, F) named as the sequences' ids (``rnnkit.data.tables.is_id_name``) and
+    constant within every sequence, and those named as a time axis (``TIME_NAMES``) and increasing along every
+    sequence of two steps or more: the key and time columns a long table keeps in each frame of
+    ``[g for _, g in df.groupby('id')]``, which would be read as values."""
+    from .data.tables import TIME_NAMES, is_id_name
+
+    if names is None:
+        return [], []
+    valid = torch.arange(x.shape[1])[None, :] < lengths[:, None]  # (B, T)
+    rising = valid[:, 1:]  # steps with a step before them
+    ids, times = [], []
+    for k, name in enumerate(names):
+        v = x[:, :, k]
+        if not torch.isfinite(v[valid]).all():
+            continue
+        if is_id_name(name) and bool((v == v[:, :1])[valid].all()):
+            ids.append(name)
+        elif str(name).strip().lower() in TIME_NAMES and bool(rising.any()) and \
+                bool((v[:, 1:] > v[:, :-1])[rising].all()):
+            times.append(name)
+    return ids, times
+
+
 def target_left_in_message(k: int, names, n: int, regression: bool, drop: str, left: str = "the target") -> str:
     """The words of :func:`target_left_in`'s refusal: feature ``k`` (named by ``names`` when known) of ``n``
     sequences, ``drop``, the code that drops it, and ``left``, what was left in."""
@@ -1480,7 +1508,9 @@ def check_n_targets(y, n: int, who: str, steps: int | None = None) -> None:
     flat ``y`` of that length is that sequence's labels (to be given as ``[y]``)."""
     if len(y) != n:
         one = (f"; it is one label per step of X's only sequence ({steps} steps)? pass [y], a list of one label "
-               f"array per sequence" if n == 1 and steps == len(y) else "")
+               f"array per sequence" if n == 1 and steps == len(y) else
+               f"; y has shape {np.shape(y)}, one column per sequence: transposed? pass y.T, one row per sequence"
+               if isinstance(y, np.ndarray) and y.ndim == 2 and y.shape[1] == n else "")
         raise ValueError(f"{who}: X has {n} sequences but y has {len(y)} entries; they must match{one}")
 
 
@@ -1796,27 +1826,55 @@ def _sequence_weights(X, sample_weight, n: int, who: str, purpose: str = "score"
     return np.array(sample_weight, dtype=np.float64)  # a copy: contiguous, and the caller's left as it was
 
 
+_FIT_ANEW = ("every fit starts anew from freshly drawn weights (no incremental training); train longer with a "
+             "larger max_epochs, or continue an interrupted fit with log_dir=... and fit(X, y, resume=True)")
+
+
+def _missing_param_fix(cls, key: str) -> str:
+    """What to do instead of an estimator parameter ``key`` that ``cls`` does not take."""
+    name = cls.__name__
+    if key == "warm_start":
+        return f"there is no warm_start: {_FIT_ANEW}"
+    if key == "class_weight":
+        whose = ("a regressor has no classes" if cls._task == "regression" else
+                 f"{name} takes no class_weight (its labels are per step)")
+        return f"{whose}; weigh whole sequences with fit(X, y, sample_weight=w), one weight per sequence"
+    close = closest_name(key, cls._get_param_names())
+    if close:
+        return f"did you mean {close!r}?"
+    return f"its parameters are {name}().get_params()'s keys"
+
+
 class _SequenceEstimator(BaseEstimator):
     """Shared fit / predict / save machinery. Subclasses set ``_target``, ``_task`` and the target coding."""
 
     _target: str  # "label" or "step"
     _task: str  # "classification" or "regression"
 
+    def __new__(cls, *args, **params):
+        # before __init__, whose TypeError names the class that defines it (the tagger's is _SequenceEstimator's)
+        # and neither the reason nor the fix; __init__'s signature stays what get_params reads
+        name = cls.__name__
+        if args:
+            raise TypeError(f"{name}() takes its parameters by keyword only, got {len(args)} positional "
+                            f"argument(s) ({repr(args)[1:-1].rstrip(',')[:60]}); write e.g. {name}(cell='lstm', "
+                            f"hidden_size=32)")
+        accepted = cls._get_param_names()
+        for key in params:
+            if key not in accepted:
+                raise TypeError(f"{name}() got an unexpected keyword argument {key!r}; {_missing_param_fix(cls, key)}")
+        return super().__new__(cls)
+
     def __getattr__(self, name: str):
         # only for attributes that are missing: partial_fit stays absent (hasattr False, as scikit-learn's checks
         # and meta-estimators read it), but says what to use instead
         if name == "partial_fit":
-            raise AttributeError(f"'{type(self).__name__}' object has no attribute 'partial_fit': every fit starts "
-                                 f"anew from freshly drawn weights (no incremental training); train longer with a "
-                                 f"larger max_epochs, or continue an interrupted fit with log_dir=... and fit(X, y, "
-                                 f"resume=True)")
+            raise AttributeError(f"'{type(self).__name__}' object has no attribute 'partial_fit': {_FIT_ANEW}")
         raise AttributeError(f"'{type(self).__name__}' object has no attribute {name!r}")
 
     def set_params(self, **params):
         if "warm_start" in params:  # else scikit-learn's "Invalid parameter 'warm_start'", with no reason
-            raise ValueError(f"{type(self).__name__}.set_params: there is no warm_start: every fit starts anew from "
-                             f"freshly drawn weights; train longer with a larger max_epochs, or continue an "
-                             f"interrupted fit with log_dir=... and fit(X, y, resume=True)")
+            raise ValueError(f"{type(self).__name__}.set_params: there is no warm_start: {_FIT_ANEW}")
         return super().set_params(**params)
 
     def __init__(
@@ -1951,6 +2009,20 @@ class _SequenceEstimator(BaseEstimator):
         y = self._align_targets(X, y, who)
         targets, fitted = self._encode_targets(y, given_lengths, who)  # classes_ from every label, as scikit-learn's
         regression = self._task == "regression"
+        ids, times = id_and_time_columns(x, lengths, names)
+        if ids or times:
+            listed = isinstance(X, list | tuple)
+            said = " and ".join(
+                [f"{ids} name the sequences' ids (constant within each sequence)"] * bool(ids)
+                + [f"{times} name their time (increasing along each)"] * bool(times))
+            keep = (f" (to order the steps by their time, make it each frame's index: s.set_index({times[0]!r}))"
+                    if times and listed else "")
+            drop = (f"[s.drop(columns={ids + times}) for s in X]" if listed else f"X.drop(columns={ids + times})")
+            warnings.warn(f"{who}: X's column(s) {said}, yet are read as features, so the model would learn from "
+                          f"an id's number or a step's position; the key columns of a long table, as "
+                          f"[g for _, g in df.groupby('id')] keeps them? drop them: {drop}{keep}; if they are "
+                          f"features, silence this with warnings.filterwarnings('ignore', message='.*yet are read "
+                          f"as features')", stacklevel=3)
         if self._target == "label" and (k := target_left_in(x, lengths, targets if kept is None else targets[kept],
                                                             regression)) is not None:
             listed = isinstance(X, list | tuple)

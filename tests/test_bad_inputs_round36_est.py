@@ -1,0 +1,103 @@
+"""Thirty-sixth round, the estimators and the comparison (E36-xx): each test fails on the commit before its fix."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+from rnnkit import SequenceClassifier, SequenceRegressor, SequenceTagger
+
+TINY = dict(hidden_size=4, max_epochs=1, random_state=0, device="cpu", cell="gru")
+
+
+def test_E36_01_constructor_keywords_are_named_with_the_estimator_and_the_fix():
+    with pytest.raises(TypeError, match=r"^SequenceTagger\(\) got an unexpected keyword argument 'class_weight'; "
+                                        r"SequenceTagger takes no class_weight .*sample_weight=w"):
+        SequenceTagger(class_weight="balanced")
+    with pytest.raises(TypeError, match=r"^SequenceRegressor\(\) .* 'class_weight'; a regressor has no classes"):
+        SequenceRegressor(class_weight="balanced")
+    with pytest.raises(TypeError, match=r"^SequenceClassifier\(\) .* 'warm_start'; there is no warm_start: every fit "
+                                        r"starts anew"):
+        SequenceClassifier(warm_start=True)
+    with pytest.raises(TypeError, match=r"'hiden_size'; did you mean 'hidden_size'\?"):
+        SequenceClassifier(hiden_size=4)
+    with pytest.raises(TypeError, match=r"^SequenceTagger\(\) .* 'pooling'; its parameters are SequenceTagger\(\)"
+                                        r"\.get_params\(\)'s keys"):
+        SequenceTagger(pooling="mean")
+    with pytest.raises(TypeError, match=r"keyword only, got 1 positional argument\(s\) \('lstm'\); write e\.g\. "
+                                        r"SequenceClassifier\(cell='lstm'"):
+        SequenceClassifier("lstm")
+    # what scikit-learn builds estimators with still works: get_params, clone, pickle
+    import pickle
+
+    from sklearn.base import clone
+
+    est = SequenceTagger(hidden_size=3)
+    assert clone(est).get_params() == est.get_params()
+    assert pickle.loads(pickle.dumps(est)).hidden_size == 3
+
+
+def test_E36_02_targets_given_transposed_name_the_transpose():
+    X = np.random.default_rng(0).normal(size=(12, 6, 2)).astype(np.float32)
+    with pytest.raises(ValueError, match=r"y has 2 entries; they must match; y has shape \(2, 12\), one column per "
+                                         r"sequence: transposed\? pass y\.T"):
+        SequenceRegressor(**TINY).fit(X, np.zeros((2, 12)))
+    with pytest.raises(ValueError, match=r"got shape \(1, 12\); it is one row of 12 labels \(a row vector\): pass "
+                                         r"np\.ravel\(y\)"):
+        SequenceClassifier(**TINY).fit(X, (np.arange(12) % 2)[None])  # 0/1 ints: was read as multi-label advice
+    with pytest.raises(ValueError, match=r"one row of 12 labels"):
+        SequenceClassifier(**TINY).fit(X, np.array(["a", "b"] * 6)[None])
+
+
+def _own_task(n_train: int):
+    from rnnkit.tasks import Split, Task
+
+    rng = np.random.default_rng(0)
+
+    def split(n):
+        X = rng.normal(size=(n, 6, 2)).astype(np.float32)
+        return Split(X, (X[:, :, 0].mean(1) > 0).astype(int))
+
+    return Task("sensors", "classify", split(n_train), split(4), split(4), output_size=2, metric="accuracy",
+                chance=0.5, chance_note="majority class")
+
+
+def test_E36_03_a_batch_above_the_training_split_is_said_and_recorded_as_used():
+    from rnnkit.compare import compare, markdown
+
+    # before: no word; report.json and report.md said "batch 64" of runs whose every step took the 10 sequences
+    with pytest.warns(UserWarning, match=r"compare: batch_size=64 is more than the 10 training sequences of task "
+                                         r"'sensors', so each step trains on all 10: .* use batch 10; pass "
+                                         r"batch_size=10"):
+        results = compare(_own_task(10), cells=["gru"], seeds=1, steps=2, hidden_size=4, eval_every=1, log=None)
+    assert results["batch_size"] == 10
+    assert "batch 10," in markdown(results)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)  # a batch the split holds: quiet
+        warnings.filterwarnings("ignore", message=".*does not have many workers.*")
+        assert compare(_own_task(10), cells=["gru"], seeds=1, steps=1, hidden_size=4, batch_size=10, eval_every=1,
+                       log=None)["batch_size"] == 10
+
+
+def test_E36_04_id_and_time_columns_of_a_groupby_are_warned_of_as_features():
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    long = pd.DataFrame({"id": np.repeat(np.arange(100, 112), 5), "t": np.tile(np.arange(5), 12),
+                         "ax": rng.normal(size=60), "ay": rng.normal(size=60)})
+    X = [g for _, g in long.groupby("id")]  # each frame keeps the key columns
+    y = np.arange(12) % 2
+    # before: fitted without a word on 4 features, the id's number and the step counter among them
+    with pytest.warns(UserWarning, match=r"X's column\(s\) \['id'\] name the sequences' ids \(constant within each "
+                                         r"sequence\) and \['t'\] name their time .*yet are read as features.*drop "
+                                         r"them: \[s\.drop\(columns=\['id', 't'\]\) for s in X\] .*s\.set_index\('t'\)"):
+        SequenceClassifier(**TINY).fit(X, y)
+    with pytest.warns(UserWarning, match=r"\['sample_id'\] name the sequences' ids"):  # the tagger alike
+        SequenceTagger(**TINY).fit([g.drop(columns=["t", "id"]).assign(sample_id=k) for k, g in enumerate(X)],
+                                   [np.arange(5) % 2] * 12)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        warnings.filterwarnings("ignore", message=".*does not have many workers.*")
+        # quiet: the frames as they should be, and a column named 'time' that does not rise (a measurement)
+        SequenceClassifier(**TINY).fit([g.set_index("t").drop(columns="id") for g in X], y)
+        SequenceClassifier(**TINY).fit([g[["ax", "ay"]].assign(time=rng.normal(size=5)) for g in X], y)
