@@ -544,8 +544,18 @@ class KneserNey:
 
     def bits(self, ids: np.ndarray, *, start: int = 1) -> float:
         """Bits per symbol of ``ids[start:]``, each predicted from up to ``order - 1`` symbols before it
-        (``start >= 1``: the symbols before ``start`` are context only)."""
+        (``start >= 1``: the symbols before ``start`` are context only; 0 scores the first by the symbols'
+        frequencies). ``ids`` must hold a symbol from ``start`` on: the bits per symbol of none are undefined."""
+        if not hasattr(self, "tables"):
+            raise ValueError("KneserNey.bits: the model has not been fitted; fit(train_ids) it first")
         ids = self._ids(ids, "KneserNey.bits")
+        if not is_count(start, 0):
+            raise ValueError(f"KneserNey.bits: start must be an integer >= 0 (the first symbol to score), got "
+                             f"{start!r}")
+        if start >= len(ids):  # else 0 / 0, or 0 bits over a negative count of symbols
+            raise ValueError(f"KneserNey.bits: ids hold {len(ids)} symbol(s), none from start={start} on to score "
+                             f"(the symbols before start are context only), so the bits per symbol are undefined; "
+                             f"give a text of {start + 1} symbols or more")
         m = self.order - 1
         total = 0.0
         for i in range(start, min(m, len(ids))):  # the first symbols: the context they have

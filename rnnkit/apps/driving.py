@@ -109,6 +109,7 @@ VEHICLES = 5  # the ego and the 4 nearest vehicles ahead
 POST_SPACING = 50.0  # m between the roadside posts that the ego's along-road position is read against
 TARGET_SPEED = 30.0  # m/s: the expert's desired speed, the road's limit
 ACC_LIMIT = 6.0  # m/s²: IDMVehicle.ACC_MAX
+CAR_LENGTH = 5.0  # m: highway-env's Vehicle.LENGTH
 ACTIONS = ("acceleration", "steering")  # the expert's; the policies learn and apply the acceleration
 TEST_SEED_OFFSET = 1_000_000  # held-out episode seeds start here: disjoint from any training seed
 WARM_UP = 5 * FREQUENCY  # steps (5 s) the expert drives before anything is learned or scored
@@ -289,6 +290,7 @@ def observe(frames: np.ndarray, *, velocities: bool = False) -> np.ndarray:
                          "config={'observation': {'type': 'Kinematics', 'features': ['presence', 'x', 'y', 'vx', "
                          "'vy'], 'vehicles_count': 5, 'absolute': False, 'normalize': False, 'clip': False}}")
     _check_relative(frames)
+    _check_nearest_first(frames)
     ego, others = frames[:, 0], frames[:, 1:]  # (T, 5), (T, V-1, 5)
     phase = 2 * np.pi * ego[:, 1] / POST_SPACING
     kept = [0, 1, 2, 3, 4] if velocities else [0, 1, 2]
@@ -315,6 +317,29 @@ def _check_relative(frames: np.ndarray) -> None:
                          f"{frames[t, v + 1, 1]:g} m), as highway-env's Kinematics gives them with absolute=True, "
                          "but observe reads the others relative to the ego (their x the gap to it); make the env as "
                          "make_env does, with 'absolute': False in the observation config")
+
+
+def _check_nearest_first(frames: np.ndarray) -> None:
+    """ValueError for frames whose other vehicles are not listed nearest first, as highway-env's Kinematics gives
+    them with ``order="shuffled"``: ``car1`` would be read as the nearest vehicle ahead wherever it is, and the
+    zero rows of absent vehicles would stand between present ones. highway-env sorts by the distance along the
+    ego's lane, which on a curved or merging road differs from ``|x|`` by metres: a row nearer than the one
+    before it by up to a car's length (``CAR_LENGTH``) still passes."""
+    present = frames[:, 1:, 0] == 1  # (T, V-1)
+    gap = ~present[:, :-1] & present[:, 1:]  # an absent row before a present one
+    distance = np.where(present, np.abs(frames[:, 1:, 1]), np.inf)  # absent rows last, as sorted frames have them
+    nearer = (distance[:, 1:] < distance[:, :-1] - CAR_LENGTH) & present[:, 1:]
+    wrong = (gap | nearer).any(axis=1)  # (T,)
+    if wrong.any():
+        t = int(np.flatnonzero(wrong)[0])
+        v = int(np.flatnonzero(gap[t] | nearer[t])[0]) + 1  # the row before the one out of place
+        shown = ", ".join(f"{abs(x):.1f} m" if seen else "absent"
+                          for seen, x in zip(present[t], frames[t, 1:, 1], strict=True))
+        raise ValueError(f"observe: the other vehicles of frame {t} are not listed nearest first (distances "
+                         f"{shown}: vehicle {v + 1} after vehicle {v}; {int(wrong.sum())} of {len(frames)} frame(s) "
+                         "so), as highway-env's Kinematics gives them with order='shuffled', but observe reads car1 "
+                         "as the nearest, car2 the next and so on; make the env as make_env does, with the default "
+                         "order='sorted' in the observation config")
 
 
 def feature_names(*, velocities: bool = False) -> list[str]:
@@ -574,6 +599,9 @@ def mean_interval(values, level: float = 0.95) -> dict[str, float | None]:
         i = int(bad[0])
         raise ValueError(f"mean_interval: values[{i}] is {v[i].item()!r}, not a finite number ({v.dtype}); give one "
                          "number per episode (leave out episodes without one)")
+    if not (is_finite_number(level) and 0 < level < 1):  # else scipy's "alpha must be between 0 and 1 inclusive"
+        raise ValueError(f"mean_interval: level is the interval's coverage, a number in (0, 1) (0.95 for 95 %), got "
+                         f"{level!r}")
     v = v.astype(np.float64)
     mean = float(v.mean())
     if len(v) < 2:
@@ -674,6 +702,9 @@ def mcnemar(a: list[bool], b: list[bool]) -> dict[str, Any]:
                          "them: give both drivers' collisions on the same episodes, in one order")
     check_same_order(a, b, "mcnemar", ("a", "b"), "episode")
     a, b = list(a), list(b)  # a Series' values[i] is the row labelled i
+    if not a:  # else p = 1.0, read as two drivers alike
+        raise ValueError("mcnemar: no episodes (a and b are empty), so there is nothing to compare; give both "
+                         "drivers' collisions on the same episodes")
     for name, values in (("a", a), ("b", b)):
         bad = next((i for i, v in enumerate(values) if not is_flag(v)), None)
         if bad is not None:

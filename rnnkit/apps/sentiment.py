@@ -492,7 +492,18 @@ def _as_is(tokens: list[str]) -> list[str]:
 
 def train_tfidf_logreg(tokens: dict[str, list[list[str]]], y: dict[str, np.ndarray], Cs: Sequence[float]):
     """TF-IDF (uni+bigrams) + logistic regression, ``C`` picked by validation accuracy; return the fitted
-    pipeline parts, the chosen ``C``, the validation accuracy of each ``C`` and the seconds spent."""
+    pipeline parts, the chosen ``C``, the validation accuracy of each ``C`` and the seconds spent. ``tokens[part]``
+    holds each review's tokens (:func:`tokenize`, as :func:`prepare` gives them), not its text: a str would be read
+    character by character (a ValueError)."""
+    if not Cs:
+        raise ValueError("train_tfidf_logreg: Cs must give at least one inverse regularisation strength C to try, "
+                         "got none (e.g. (4.0, 16.0, 64.0))")
+    for part in ("train", "val"):  # the vectorizer takes each document as tokens as they are: a str's characters
+        i = next((i for i, doc in enumerate(tokens[part]) if isinstance(doc, str | bytes)), None)
+        if i is not None:
+            raise ValueError(f"train_tfidf_logreg: tokens[{part!r}][{i}] is the text {tokens[part][i][:30]!r}, not a "
+                             "list of tokens, so its n-grams would be of characters, not words; give each review's "
+                             "tokens: [sentiment.tokenize(t) for t in texts] (prepare's tokens)")
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 

@@ -204,7 +204,7 @@ def _check_not_channels_first(arrays: list[np.ndarray], who: str, features: int 
     rows, columns = arrays[0].shape
     if rows >= columns or not all(np.issubdtype(a.dtype, np.number) for a in arrays[:256]):
         return
-    values = np.stack(arrays[:256]).astype(np.float64)  # runs_along reads the first 256 sequences
+    values = np.stack(arrays[:256])  # runs_along reads the first 256 sequences, in float64
     if runs_along(values, 2, 1):
         raise ValueError(f"{who}: every sequence has shape {arrays[0].shape}, read as {rows} frames of {columns} "
                          f"features, but the values run smoothly along the {columns} columns (lag-1 autocorrelation "
@@ -294,7 +294,8 @@ def frame_saliency(clf: SequenceClassifier, sequences: list[np.ndarray], *, part
     frames: its *share* of the logit's input sensitivity per frame. Two averages over utterances:
 
     - ``by_part[j]``: the share in the ``j``-th of ``parts`` equal parts of the utterance (a frame belongs to
-      the part holding its centre, ``(t + 1/2) / T_i``); uniform reliance gives ``1 / parts`` each;
+      the part holding its centre, ``(t + 1/2) / T_i``); uniform reliance gives ``1 / parts`` each (``parts``
+      at most the shortest utterance's frames, so that every part of each holds a frame);
     - ``from_end[k]``: the share of the ``k``-th frame before the last (``k = 0`` the last), over the
       utterances that have it (lengths run from 7 to 29, so the long offsets rest on few utterances).
     """
@@ -308,6 +309,12 @@ def frame_saliency(clf: SequenceClassifier, sequences: list[np.ndarray], *, part
     sequences = check_sequences(sequences, "frame_saliency", clf.n_features_in_,
                                 width_of="the utterances clf was fit on")
     n = np.array([len(a) for a in sequences])
+    if parts > n.min():  # a part holding no frame would count as a share of 0: as if the model ignored it
+        i = int(np.argmin(n))
+        raise ValueError(f"frame_saliency: parts={parts}, but utterance {i} has {n[i]} frame(s), so some of its parts "
+                         "would hold no frame and count as a share of 0 in by_part's average, as if the model "
+                         f"ignored them; give parts <= {n[i]} (the shortest utterance's frames), or leave the short "
+                         "utterances out")
     # the utterances as given: the estimator standardises them by its fitted scaling (its prepare_batch), as
     # predict does, and the gradient is the network's, with respect to those standardised frames
     grad = saliency(clf, sequences).abs_grad  # (B, T), 0 on padding

@@ -46,6 +46,7 @@ CTC model directly with :class:`CTCModule`).
 from __future__ import annotations
 
 import hashlib
+import math
 import numbers
 import os
 import re
@@ -94,6 +95,9 @@ TRAINING = {"cell": "gru", "batch_size": 32, "lr": 3e-3, "clip_grad_norm": 1.0, 
 # a float wave peaking above this is integer PCM cast to float unscaled (int16 speech peaks in the thousands); a
 # mix at 0 dB SNR may pass 1 (the noise_robustness mixes of this recipe's clips peak near 2.1)
 PCM_PEAK = 64.0
+CLASSES = 11  # the CTC model's outputs a frame: the blank (0), then the digits 0-9 (1-10)
+# a clip peaking below this (-72 dBFS, 8 steps of 16-bit PCM) is silence, dither or hum: no digit is spoken in it
+SILENCE_PEAK = 2.0**-12
 TEST_FRACTION = 0.25
 SPLIT_SEED = 0
 
@@ -360,7 +364,8 @@ def features(logmel: LogMel, wave: torch.Tensor) -> np.ndarray:
     frames would read every frequency at another pitch and every duration at another length). A numpy array of
     samples (soundfile's, librosa's) is read as the same tensor; scipy's ``(rate, samples)`` order is refused. A
     bare clip carries no rate, so it is read at ``logmel``'s: give ``(samples, rate)`` to have the rate checked. A
-    clip of digital silence (every sample 0) is a ValueError: it holds no digit to name."""
+    clip of digital silence (every sample 0), or one peaking below ``SILENCE_PEAK`` (-72 dBFS: a recording of
+    silence), is a ValueError: it holds no digit to name."""
     if isinstance(wave, tuple) and len(wave) == 2 and is_finite_number(wave[0]) and hasattr(wave[1], "shape"):
         raise ValueError(f"features: got ({wave[0]}, samples), the (rate, samples) order of scipy.io.wavfile.read; "
                          "give (samples, rate), as read_wav, soundfile and librosa give them, and float samples in "
@@ -403,6 +408,13 @@ def features(logmel: LogMel, wave: torch.Tensor) -> np.ndarray:
         raise ValueError(f"features: the wave's {len(wave)} samples are all 0 (digital silence: a failed recording, a "
                          "muted channel, or an empty stretch cut out), so it holds no spoken digit, yet a classifier "
                          "would give it one; leave the clip out (or check the file: read_wav(path) of it)")
+    if len(wave) and peak < SILENCE_PEAK:  # a recording of silence: the last bits of PCM, no voice above them
+        floor = 20 * math.log10(SILENCE_PEAK)
+        raise ValueError(f"features: the wave's {len(wave)} samples peak at {peak:.3g} ({20 * math.log10(peak):.0f} "
+                         f"dBFS, {peak * 32768:.1f} steps of 16-bit PCM), below {floor:.0f} dBFS where no voice is "
+                         "recorded, so it holds no spoken digit (silence, dither or hum), yet a "
+                         "classifier would give it one; leave the clip out, or check its scale (float samples in [-1, "
+                         "1], int16 PCM divided by 32768 once)")
     if peak > PCM_PEAK:  # integer PCM cast to float unscaled: every log-mel feature 2 ln(peak) too high
         at = int(wave.abs().argmax())
         raise ValueError(f"features: the wave's samples reach {peak:g} (sample {at}), far beyond [-1, 1]: integer "
@@ -472,8 +484,13 @@ def _summary(name: str, kind: str, runs: list[dict[str, float]]) -> dict:
 def babble(waves: list[torch.Tensor], voices: list[str], i: int, rng: np.random.Generator) -> torch.Tensor:
     """Babble for clip ``i``: the sum of ``BABBLE_TALKERS`` clips of voices other than clip ``i``'s, each
     tiled to clip ``i``'s length from a random start."""
+    if len(voices) != len(waves):
+        raise ValueError(f"babble: {len(waves)} clips but {len(voices)} voices; give each clip's voice, in the clips' "
+                         "order")
     n = len(waves[i])
     others = [j for j in range(len(waves)) if voices[j] != voices[i]]
+    if len(others) < BABBLE_TALKERS:  # else numpy's "Cannot take a larger sample than population"
+        _check_talkers(waves, voices, "babble")
     total = torch.zeros(n)
     for j in rng.choice(others, BABBLE_TALKERS, replace=False):
         w = waves[j].numpy()
@@ -481,9 +498,27 @@ def babble(waves: list[torch.Tensor], voices: list[str], i: int, rng: np.random.
     return total
 
 
+def _check_talkers(waves: list[torch.Tensor], voices: list[str], who: str) -> None:
+    """ValueError unless ``voices`` names each of ``waves``' clips and every clip has ``BABBLE_TALKERS`` clips of
+    other voices to babble from (numpy's "Cannot take a larger sample than population" otherwise, or, where only
+    some clips draw babble, after part of the work)."""
+    if len(voices) != len(waves):
+        raise ValueError(f"{who}: {len(waves)} clips but {len(voices)} voices; give each clip's voice, in the clips' "
+                         "order")
+    if not len(waves):
+        return
+    names, counts = np.unique(np.asarray(voices, dtype=object).astype(str), return_counts=True)
+    j = int(np.argmax(counts))  # the voice with the most clips has the fewest others
+    if len(waves) - counts[j] < BABBLE_TALKERS:
+        raise ValueError(f"{who}: the clips of voice {str(names[j])!r} have {len(waves) - counts[j]} clip(s) of other "
+                         f"voices, but babble mixes {BABBLE_TALKERS} talkers other than the clip's own; give clips of "
+                         f"more voices ({BABBLE_TALKERS} clips or more besides each voice's own)")
+
+
 def corrupt(waves: list[torch.Tensor], voices: list[str], rng: np.random.Generator) -> list[torch.Tensor]:
     """Multi-condition copies of ``waves``: each clip kept clean with probability 1/2, else with white noise or
     babble (of the other voices in ``waves``, :func:`babble`), equally likely, at an SNR drawn from ``SNRS``."""
+    _check_talkers(waves, voices, "corrupt")
     noisy = []
     for i, w in enumerate(waves):
         kind = rng.choice(("clean", "white", "babble"), p=(0.5, 0.25, 0.25))
@@ -501,6 +536,7 @@ def noise_robustness(predictors: dict[str, Callable], waves: list[torch.Tensor],
                      voices: list[str], logmel: LogMel, *, seed: int) -> dict:
     """``{model: {"white": [accuracy per SNR], "babble": [...]}, "snr_db": SNRS}``: the test clips with noise
     added at each SNR of ``SNRS``, through the same features, scored by each clean-trained predictor."""
+    _check_talkers(waves, voices, "noise_robustness")
     rng = np.random.default_rng(seed)
     white = [torch.from_numpy(rng.standard_normal(len(w)).astype(np.float32)) for w in waves]
     chatter = [babble(waves, voices, i, rng) for i in range(len(waves))]
@@ -591,7 +627,7 @@ def fit_ctc(x: list[np.ndarray], digits: list[tuple[int, ...]], *, hidden_size: 
         y[i, : len(d)] = torch.tensor(d)
     data = SequenceDataModule(SequenceDataset(torch.as_tensor(pad_sequences(x)), lengths, y, y_lengths=y_lengths),
                               batch_size=TRAINING["batch_size"], seed=seed, batching="bucket")
-    build = lambda: CTCModule(SequenceToSequence(x[0].shape[1], hidden_size, 11, cell="gru", num_layers=2,
+    build = lambda: CTCModule(SequenceToSequence(x[0].shape[1], hidden_size, CLASSES, cell="gru", num_layers=2,
                                                  bidirectional=True), lr=TRAINING["lr"],
                               clip_grad_norm=TRAINING["clip_grad_norm"])
     return seeded_fit(build, data, seed=seed, max_epochs=max_epochs, device=device).module.model.eval().cpu()
@@ -605,6 +641,10 @@ def greedy_decode(logits: torch.Tensor, length: int) -> list[int]:
                          f"[0, T], got logits of shape {tuple(logits.shape)} and length {length!r}"
                          + ("; decode a batch one utterance at a time (logits[i], lengths[i])"
                             if logits.dim() == 3 else ""))
+    if logits.shape[1] != CLASSES:  # class c read as digit c - 1: digits -1 or 10, or all shifted, without a word
+        raise ValueError(f"greedy_decode: logits have {logits.shape[1]} classes a frame, but they must be {CLASSES}: "
+                         "the CTC blank (class 0) and the digits 0-9 (classes 1-10), as fit_ctc's model gives them, "
+                         "and class c would be read as digit c - 1; decode another model's outputs by its own classes")
     best = logits[:length].argmax(-1).tolist()
     return [c - 1 for k, c in enumerate(best) if c != 0 and (k == 0 or c != best[k - 1])]
 

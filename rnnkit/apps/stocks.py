@@ -86,6 +86,7 @@ from . import check_epochs, check_run_arguments, check_same_order, format_over_r
 FEATURES = ("r", "range", "volume")
 EWMA_LAMBDA = 0.94  # RiskMetrics' daily decay (J.P. Morgan 1996)
 VOLUME_DAYS = 20
+END_SLACK_DAYS = 14  # the days may end this many calendar days before the settings' end: weekends and holidays
 
 
 @dataclass(frozen=True)
@@ -383,6 +384,14 @@ def split_days(days: pd.DatetimeIndex, settings: Settings) -> tuple[dict[str, ra
                              f"{settings.end}, and the training part would start at the first day, the test part end "
                              "at the last; cut the days to the period first, as run does: table = "
                              f"table.loc['{settings.start}':'{settings.end}']")
+        short = (after - days.max()).days - 1  # calendar days between the last day and the period's end
+        if short > END_SLACK_DAYS:  # the test part cut short without a word, where the settings name it to the end
+            raise ValueError(f"split_days: the days end on {days.max():%Y-%m-%d}, {short} days before the settings' "
+                             f"end {settings.end}, so the test part would hold "
+                             f"{int((days >= pd.Timestamp(settings.test_start).tz_localize(zone)).sum())} day(s) "
+                             f"where the settings name it from {settings.test_start} to {settings.end}; give settings "
+                             f"of the days' own period: dataclasses.replace(settings, end='{days.max():%Y-%m-%d}') "
+                             "(and val_start, test_start within it)")
     frame = TimeSeriesFrame(np.zeros(len(days)), time=days)
     rows = split_by_time(frame, val_start=settings.val_start, test_start=settings.test_start)._asdict()
     L = settings.lookback
@@ -538,6 +547,10 @@ def direction_accuracy(forecast: np.ndarray, r: np.ndarray) -> float:
     if not moved.any():
         raise ValueError(f"direction_accuracy: r is 0 on all {len(r)} days, so there is no direction to call; give "
                          "the days' returns")
+    if not forecast[moved].any():  # every day counted wrong: 0 % for a forecast that called nothing
+        raise ValueError(f"direction_accuracy: forecast is 0 on all {int(moved.sum())} days that moved, so it calls no "
+                         "direction, and every day would be counted wrong (0 %); give a forecast of the returns "
+                         "whose sign is its call (a zero-mean model's has none to score)")
     return float((np.sign(forecast[moved]) == np.sign(r[moved])).mean())
 
 
@@ -557,8 +570,18 @@ class QLikeModule(SequenceModule):
 def fit_rnn(train: tuple[np.ndarray, np.ndarray], val: tuple[np.ndarray, np.ndarray], *, qlike_loss: bool,
             settings: Settings, seed: int) -> tuple[SequenceToLabel, int]:
     """Train one RNN on scaled windows ``(X, y)``, early stopping on ``val``; returns the model with the best
-    validation epoch's weights and the number of epochs run."""
+    validation epoch's weights and the number of epochs run. With ``qlike_loss``, ``y`` is each window's next-day
+    ``r²`` (scaled), never negative: returns there are a ValueError (the loss ``y e^{-s} + s`` has no minimum for
+    ``y < 0``)."""
     check_epochs(settings.max_epochs, "fit_rnn", "settings.max_epochs")
+    for part, (_, y) in (("train", train), ("val", val)) if qlike_loss else ():
+        negative = np.asarray(y) < 0
+        if negative.any():  # QLIKE of returns: lowered without end by s -> -inf on the days that fell
+            i = int(np.argmax(negative))
+            raise ValueError(f"fit_rnn: {part}'s y[{i}] is {np.asarray(y)[i]:g}, but with qlike_loss y is the next "
+                             f"day's squared return (scaled), never negative ({int(negative.sum())} negative of "
+                             f"{len(negative)}: the returns themselves?); give y of r ** 2 / mean(r_train ** 2), or "
+                             "qlike_loss=False to forecast the returns")
     datasets = [SequenceDataset(torch.from_numpy(x), torch.full((len(x),), x.shape[1]), torch.from_numpy(y))
                 for x, y in (train, val)]
     module_class = QLikeModule if qlike_loss else SequenceModule
