@@ -160,3 +160,20 @@ def test_D36_08_text_times_of_day_get_their_own_advice():
     with pytest.raises(ValueError, match=r"pd.to_timedelta\(df\['timestamp'\]\) \(times of day .*today's date\).*"
                                          r"passes midnight, give each its date"):
         sessionize(df)
+
+
+# D36-09: sktime's / librosa's channels-first (C, T) arrays of different lengths to pad_collate
+def test_D36_09_channels_first_sequences_are_named_in_the_batch():
+    seqs = [np.random.default_rng(0).normal(size=(6, 100)), np.random.default_rng(1).normal(size=(6, 80))]
+    with pytest.raises(ValueError, match=r"per-step shape \(80,\) but sequence 0 has \(100,\).*sequences 0 and 1 "
+                                         r"both have 6 rows: are they \(features, time\).*seq\.T"):
+        pad_collate([(s, 0) for s in seqs])
+    assert pad_collate([s.T for s in seqs]).lengths.tolist() == [100, 80]
+
+
+def test_D36_09_the_store_says_it_by_the_same_words(tmp_path):
+    seqs = [np.ones((6, 100), np.float32), np.ones((6, 80), np.float32)]
+    with pytest.raises(ValueError, match=r"sequences 0 and 1 both have 6 rows: are they \(features, time\)"):
+        write_ragged(tmp_path / "s", seqs)
+    with pytest.raises(ValueError, match=r"same feature shape$"):  # other shapes: nothing of the layout
+        pad_collate([np.ones((5, 3)), np.ones((6, 4))])

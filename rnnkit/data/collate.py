@@ -162,12 +162,24 @@ def pad_sequences(
             raise ValueError(
                 f"sequence {i} has per-step shape {tuple(t.shape[1:])} but sequence 0 has {tuple(tail)}; "
                 "all sequences in a batch need the same feature shape"
+                + time_last_hint(0, tuple(tensors[0].shape), i, tuple(t.shape))
             )
     T = max(t.shape[0] for t in tensors)
     out = torch.full((len(tensors), T, *tail), padding_value, dtype=dtype, device=tensors[0].device)
     for b, t in enumerate(tensors):
         out[b, : t.shape[0]] = t
     return out
+
+
+def time_last_hint(a: int, shape_a: tuple, b: int, shape_b: tuple, verb: str = "give") -> str:
+    """The words for two sequences ``a`` and ``b`` of other per-step shapes whose first axes are alike: ``(C, T)``
+    arrays, time on the last axis as sktime's and aeon's are, of C channels and different lengths, which time-first
+    readers see as C steps of T features. Empty where the shapes say nothing of it. ``verb``: what the fix does with
+    each sequence (``"store"`` in a store)."""
+    if len(shape_a) != 2 or len(shape_b) != 2 or shape_a[0] != shape_b[0] or shape_a[1] == shape_b[1]:
+        return ""
+    return (f"; sequences {a} and {b} both have {shape_a[0]} rows: are they (features, time), time on the last axis "
+            f"as sktime's and aeon's? {verb} each as seq.T (time first)")
 
 
 def _frames_by_name(seqs: Sequence[Any]) -> Sequence[Any]:

@@ -43,6 +43,7 @@ import torch
 from torch.utils.data import Dataset
 
 from ..checks import check_aligned
+from .collate import time_last_hint
 
 FORMAT = "rnnkit.ragged"
 VERSION = 1
@@ -379,13 +380,9 @@ class RaggedWriter:
             self._header_len = len(header)
             self._f.write(header)
         elif a.shape[1:] != self.feature_shape:
-            rows = self.offsets[1]  # sequence 0's length
-            flipped = (f"; sequences 0 and {i} both have {rows} rows: are they (features, time), time on the last "
-                       f"axis as sktime's and aeon's? store each as seq.T (time first)"
-                       if a.ndim == 2 and a.shape[0] == rows and len(self.feature_shape) == 1 else "")
-            raise ValueError(
-                f"sequence {i} has per-step shape {a.shape[1:]} but the store holds {self.feature_shape}{flipped}"
-            )
+            first = (self.offsets[1], *self.feature_shape)  # sequence 0's shape
+            raise ValueError(f"sequence {i} has per-step shape {a.shape[1:]} but the store holds "
+                             f"{self.feature_shape}{time_last_hint(0, first, i, a.shape, 'store')}")
         if i > 0 and (label is not None) != bool(self.labels):
             raise ValueError(f"sequence {i}: give a label for every sequence or for none")
         both_int = a.dtype.kind in "biu" and self.dtype.kind in "iu"  # int64 token ids into a uint16 store
