@@ -1,11 +1,12 @@
 """Round 36, forecasting: panels of series of other scales and of constant series, ..."""
+import re
 import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from rnnkit.forecast import GlobalForecaster
+from rnnkit.forecast import Forecaster, GlobalForecaster, defaults
 
 
 def _moving(key, n, level, seed):
@@ -56,3 +57,34 @@ def test_F36_01_an_all_zero_series_in_a_net_panel_is_warned_of():
                                          r"drop it from the panel.*model='auto'"):
         GlobalForecaster(lookback=14, horizon=7, model="direct", max_epochs=1, hidden_size=4, random_state=0,
                          device="cpu").fit(_panel_with(_constant("Z", 100, 0.0)))
+
+
+def _shop_sales(n=126):
+    """Daily sales of a weekly shape, from a Monday, with the shop's Sundays missing (closed: NaN)."""
+    rng = np.random.default_rng(0)
+    index = pd.date_range("2022-01-03", periods=n, freq="D")
+    week = np.array([10, 12, 14, 13, 20, 25, 0.0])  # Monday .. Sunday
+    y = pd.Series(100 + 5 * week[np.arange(n) % 7] + rng.normal(0, 1, n), index=index, name="sales")
+    y[index.dayofweek == 6] = np.nan
+    return y
+
+
+def test_F36_02_a_daily_series_without_its_sundays_keeps_its_weekly_season():
+    # the changes were taken between observed values, so lag 7 read 7 observed days, 8 calendar days apart
+    y = _shop_sales()
+    m, reason = defaults.choose_season_length(y.to_numpy()[:, None], "D")
+    assert m == 7, reason
+    assert re.search(r"autocorrelation of the changes at lag 7: 0\.9\d", reason), reason
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        f = Forecaster(horizon=7, model="direct", max_epochs=1, hidden_size=4, random_state=0).fit(y)
+    assert f.season_length_ == 7, f.choices_["season_length"]
+
+
+def test_F36_02_the_autocorrelation_of_a_complete_series_is_box_and_jenkins_and_with_gaps_within_one():
+    x = np.random.default_rng(3).normal(size=200)
+    c = x - x.mean()
+    assert defaults.autocorrelation(x, 5) == pytest.approx(float(c[5:] @ c[:-5] / (c @ c)), rel=1e-12)
+    x[np.random.default_rng(4).random(200) < 0.3] = np.nan
+    for lag in (1, 7, 30):
+        assert -1 <= defaults.autocorrelation(np.sin(np.arange(200.0)) + 0 * x, lag) <= 1

@@ -76,10 +76,18 @@ def several_seasons_fix(m, who: str) -> str:
 
 
 def autocorrelation(x: np.ndarray, lag: int) -> float:
-    """The sample autocorrelation of ``x`` (1-D, no NaN) at ``lag`` (Box & Jenkins' estimator)."""
-    x = x - x.mean()
+    """The sample autocorrelation of ``x`` (1-D) at ``lag`` (Box & Jenkins' estimator). A missing value (NaN)
+    is left out: the products of the pairs observed ``lag`` steps apart in time are summed and scaled to the
+    count of a complete series' (Parzen 1963's estimator for a series with missing observations), so a value's
+    partner is the one ``lag`` steps later, not ``lag`` observed values later (a shop's Sundays left out of
+    daily sales would read a weekly season as one of 6), within [-1, 1]. Without NaN, Box & Jenkins' value."""
+    seen = ~np.isnan(x)
+    x = np.where(seen, x - x[seen].mean(), 0.0)
+    pairs = int((seen[lag:] & seen[:-lag]).sum())
     denominator = float(x @ x)
-    return float(x[lag:] @ x[:-lag]) / denominator if denominator > 0 else 0.0
+    if denominator <= 0 or not pairs:
+        return 0.0
+    return float(np.clip(float(x[lag:] @ x[:-lag]) / denominator * (int(seen.sum()) - lag) / pairs, -1.0, 1.0))
 
 
 # The seasons of a calendar in steps (infer_season_length's): quarters, business days, days, months, hours,
@@ -92,10 +100,11 @@ def _seen_at(values: np.ndarray, m: int, names) -> tuple[list[tuple[float, float
     target's observed steps hold fewer than two seasons of ``m``; ``shown`` names the targets where several."""
     seen = []
     for column in values.T:
-        diff = np.diff(column[~np.isnan(column)])  # differenced: a trend would correlate every lag
-        if len(diff) < 2 * m + 1:
+        diff = np.diff(column)  # differenced: a trend would correlate every lag; NaN where a step is missing
+        observed = int((~np.isnan(diff)).sum())
+        if observed < 2 * m + 1:
             return None
-        seen.append((autocorrelation(diff, m), 1.96 / math.sqrt(len(diff))))
+        seen.append((autocorrelation(diff, m), 1.96 / math.sqrt(observed)))
     shown = [f"{a:.2f} (band {b:.2f})" for a, b in seen]
     if len(seen) > 1 and names is not None:
         shown = [f"{name!r} {r}" for name, r in zip(names, shown, strict=True)]
