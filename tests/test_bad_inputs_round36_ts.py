@@ -91,3 +91,89 @@ def test_t36_03_iso_week_as_a_split_time():
     frame = TimeSeriesFrame.from_pandas(pd.DataFrame({"v": np.arange(120.0)}, index=days))
     split = split_by_time(frame, val_start="2002-02-01", test_start="2002-W10")
     assert days[split.test.start] == pd.Timestamp("2002-03-04")
+
+
+@pytest.mark.parametrize("freq", ["MS", "QS", "B"])
+def test_t36_04_excel_serial_dates_on_a_calendar(freq):
+    """Month starts (quarter starts, business days) as Excel serial dates (43831 for 2020-01-01), as a sheet's date
+    column saved as numbers gives them, to Forecaster.fit: refused as 'not evenly spaced ... put the series on a
+    regular grid first' (steps of 28 to 31 days); now named, with the conversion, which then fits."""
+    dates = pd.date_range("2020-01-01", periods=30, freq=freq)
+    serial = (dates - pd.Timestamp("1899-12-30")).days
+    data = pd.DataFrame({"Date": serial, "y": np.arange(30) + 100.0})
+    with pytest.raises(ValueError, match=rf"the numeric time column 'Date' holds whole numbers {serial[0]} \.\. "
+                                         rf"{serial[-1]} whose steps of \d+ to \d+ are a calendar's: Excel serial "
+                                         rf"dates \(days since 1899-12-30: {serial[0]} is 2020-01-0\d\), which as "
+                                         rf"dates lie on the grid '{freq}[-A-Z]*', .*pd\.to_datetime\(t, unit='D', "
+                                         r"origin='1899-12-30'\)"):
+        Forecaster(horizon=2, max_epochs=1).fit(data, time_col="Date")
+    data["Date"] = pd.to_datetime(data["Date"], unit="D", origin="1899-12-30")
+    forecast = Forecaster(horizon=2, max_epochs=1).fit(data, time_col="Date").predict()
+    assert forecast.index[0] == dates[-1] + dates.freq
+
+
+def test_t36_05_counts_averaged_by_freq():
+    """Daily sales of whole numbers given Forecaster.fit(y, freq='W-SUN'): each week's 7 days averaged, forecast
+    as 10 a week where the week sold 70, without a word; now warned, with the totals' fix (which forecasts 70)."""
+    sales = pd.Series(np.full(140, 10), index=pd.date_range("2021-01-04", periods=140, freq="D"), name="sales")
+    with pytest.warns(UserWarning, match=r"freq='W-SUN' aggregates 7 values a bin \(the median\) by their mean, and "
+                                         r"column 'sales' holds whole numbers of at least 0, .*\(7 values of 10: mean "
+                                         r"10, total 70\); for totals, aggregate first and fit without freq: "
+                                         r"data\.resample\('W-SUN'\)\.sum\(min_count=1\)"):
+        Forecaster(horizon=2, max_epochs=1).fit(sales, freq="W-SUN")
+    weekly = sales.resample("W-SUN").sum(min_count=1)
+    assert weekly.iloc[0] == 70
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*by their mean")
+        frame = pd.DataFrame({"ds": sales.index, "temp": np.linspace(-3.5, 20.25, 140)})  # readings, not counts
+        Forecaster(horizon=2, max_epochs=1).fit(frame, time_col="ds", freq="W-SUN")
+        Forecaster(horizon=2, max_epochs=1).fit(sales.drop(sales.index[40:43]), freq="D")  # gaps, no aggregation
+
+
+@pytest.mark.parametrize("names", [
+    "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",  # a French export
+    "janv. févr. mars avr. mai juin juil. août sept. oct. nov. déc.",  # its abbreviations
+    "Januar Februar März April Mai Juni Juli August September Oktober November Dezember",  # a German one
+    "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre",
+    "gennaio febbraio marzo aprile maggio giugno luglio agosto settembre ottobre novembre dicembre",
+])
+def test_t36_06_month_names_in_another_language(names):
+    """Months named in French, German, Spanish or Italian ('janvier 2020', 'März 2020'), as a European export
+    writes them, in a time column: refused as 'could not be read as datetimes ... pass ISO-8601 strings' (pandas
+    reads English names only); now read as the months they name, as 'Jan 2020' is, and forecast as months."""
+    labels = [f"{m} {2020 + k // 12}" for k, m in enumerate(names.split() * 3)]
+    data = pd.DataFrame({"mois": labels, "y": np.arange(36) + 100.0})
+    frame = TimeSeriesFrame.from_pandas(data, time_col="mois")
+    assert frame.time.equals(pd.DatetimeIndex(pd.date_range("2020-01-01", periods=36, freq="MS").to_numpy()))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # the notice that the forecasts are dated, not written so
+        forecast = Forecaster(horizon=2, max_epochs=1).fit(data, time_col="mois").predict()
+    assert list(forecast.index) == [pd.Timestamp("2023-01-01"), pd.Timestamp("2023-02-01")]
+
+
+def test_t36_06_a_word_of_two_months_is_not_read():
+    """'jui' starts both juin and juillet: no month is read from it."""
+    from rnnkit.data.tables import _month_of
+    assert _month_of("jui") is None and _month_of("juil") == 7 and _month_of("Mär") == 3 and _month_of("Sept") == 9
+
+
+def test_t36_07_time_col_in_multiindex_columns(tmp_path):
+    """A CSV with a line of units under the header read with header=[0, 1] (MultiIndex columns ('date',
+    'Unnamed: 0_level_1'), ('temp', '°C')), time_col='date': TimeSeriesFrame listed the stringified columns as if
+    'date' were absent, the Forecaster raised AttributeError ('DataFrame' object has no attribute 'is_unique');
+    now the level is named with the flattening fix, and the tuple is read."""
+    path = tmp_path / "units.csv"
+    rows = "".join(f"{d:%Y-%m-%d},{10 + k % 5},{k % 3}\n" for k, d in enumerate(DAYS))
+    path.write_text("date,temp,rain\n,°C,mm\n" + rows)
+    data = pd.read_csv(path, header=[0, 1])
+    message = (r"time_col 'date' is the first of the 2 levels of column \('date', 'Unnamed: 0_level_1'\): data has "
+               r"MultiIndex columns .*header=\[0, 1\].*flatten them first, data\.columns = "
+               r"data\.columns\.get_level_values\(0\), or name the column whole, time_col=\('date', "
+               r"'Unnamed: 0_level_1'\)")
+    with pytest.raises(ValueError, match=message):
+        TimeSeriesFrame.from_pandas(data, time_col="date")
+    with pytest.raises(ValueError, match=message):
+        Forecaster(horizon=2, max_epochs=1).fit(data, time_col="date")
+    assert len(TimeSeriesFrame.from_pandas(data, time_col=("date", "Unnamed: 0_level_1"))) == 40
+    data.columns = data.columns.get_level_values(0)
+    assert TimeSeriesFrame.from_pandas(data, time_col="date").columns == ("temp", "rain")

@@ -1415,6 +1415,20 @@ def spreadsheet_days(text, col: str, where) -> str | None:
 
 _SPREADSHEET_EPOCH = pd.Timestamp("1899-12-30")  # day 0 of Excel's and LibreOffice's dates (1900 system)
 
+
+def spreadsheet_calendar(values: np.ndarray) -> tuple[str, pd.DatetimeIndex] | None:
+    """``(grid, dates)`` where numbers ``values (n,)``, unevenly spaced, are whole numbers of a spreadsheet's day
+    count (20000 .. 80000, 1954 .. 2119, days since 1899-12-30, as Excel and LibreOffice store dates) that as dates
+    lie on a pandas grid (``'MS'``: months of 28 to 31 days; quarters, years, business days); None for other
+    numbers. As numbers their steps are uneven, and a series on a calendar's grid is read as one with gaps."""
+    v = np.asarray(values, dtype=np.float64)
+    if len(v) < 3 or not (np.isfinite(v).all() and (v == np.round(v)).all() and (v >= 20000).all()
+                          and (v <= 80000).all()) or len(np.unique(np.diff(v))) < 2:
+        return None
+    dates = _SPREADSHEET_EPOCH + pd.to_timedelta(v, unit="D")
+    grid = pd.infer_freq(dates)
+    return None if grid is None else (grid, pd.DatetimeIndex(dates))
+
 # Unix times of the years 1973 to 2286 in each unit they are written in: (unit, pandas' unit, lower bound)
 _EPOCH_UNITS = (("seconds", "s", 1e8), ("milliseconds", "ms", 1e11), ("microseconds", "us", 1e14),
                 ("nanoseconds", "ns", 1e17))
@@ -1609,25 +1623,45 @@ def weekly_periods(text: pd.Series) -> pd.PeriodIndex | None:
     return pd.PeriodIndex(first, freq=f"W-{last[0].day_name()[:3].upper()}")
 
 
-# the months by name, for month labels in no one strftime format: 'Jan. 2000', 'Sept. 2000', 'March 2000' (AP style)
-_MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-                "november", "december")
+# the months by name, for month labels in no one strftime format: 'Jan. 2000', 'Sept. 2000', 'March 2000' (AP style),
+# and in the languages of European exports, whose months pandas reads only in English: 'janvier 2000', 'März 2000'
+_MONTH_NAMES = {
+    "en": ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+           "november", "december"),
+    "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre",
+           "décembre"),
+    "fr (no accents)": ("janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout", "septembre",
+                        "octobre", "novembre", "decembre"),
+    "de": ("januar", "februar", "märz", "april", "mai", "juni", "juli", "august", "september", "oktober", "november",
+           "dezember"),
+    "es": ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",
+           "noviembre", "diciembre"),
+    "it": ("gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto", "settembre", "ottobre",
+           "novembre", "dicembre"),
+    "pt": ("janeiro", "fevereiro", "março", "abril", "maio", "junho", "julho", "agosto", "setembro", "outubro",
+           "novembro", "dezembro"),
+    "nl": ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
+           "november", "december"),
+}
 
 
 def _month_of(word: str) -> int | None:
     """The month (1 .. 12) that ``word`` names: its full name or an abbreviation of three letters or more that only
-    it starts with (``'Jan'``, ``'Febr'``, ``'Sept'``), any case; None for any other word."""
+    its names start with (``'Jan'``, ``'Febr'``, ``'Sept'``; ``'janv'``, ``'Mär'``), in English or another language
+    of :data:`_MONTH_NAMES`, any case; None for any other word, or one that starts the names of two months
+    (``'jui'``: juin, juillet)."""
     word = word.lower()
-    found = [k for k, name in enumerate(_MONTH_NAMES, 1) if len(word) >= 3 and name.startswith(word)]
-    return found[0] if len(found) == 1 else None
+    found = {k for names in _MONTH_NAMES.values() for k, name in enumerate(names, 1)
+             if len(word) >= 3 and name.startswith(word)}
+    return found.pop() if len(found) == 1 else None
 
 
 def named_months(text: pd.Series) -> pd.DatetimeIndex | None:
     """The first day of each month that labels of a month's name and a four-digit year name where the names are
     not in one strftime form: abbreviations with a dot (``'Jan. 2000'``, which ``%b`` does not read), ``'Sept.'``,
-    or abbreviations beside full names (``'Aug. 2000'``, ``'March 2000'``, as AP style writes months); None for
-    other text."""
-    parts = text.str.strip().str.extract(r"^([A-Za-z]{3,9})\.?[\s\-]*(\d{4})$")
+    or abbreviations beside full names (``'Aug. 2000'``, ``'March 2000'``, as AP style writes months), or names in
+    another language (``'janvier 2000'``, ``'März 2000'``, ``'févr. 2000'``); None for other text."""
+    parts = text.str.strip().str.extract(r"^([^\W\d_]{3,10})\.?[\s\-]*(\d{4})$")
     if parts.isna().any(axis=None):
         return None
     months = parts[0].map(_month_of)

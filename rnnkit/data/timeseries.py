@@ -227,6 +227,26 @@ def refuse_yearless_dates(raw: Any, time: pd.DatetimeIndex, what: str, spelt: st
                      "taken in (each row's own where they run across a New Year)")
 
 
+def refuse_time_col_in_levels(data: pd.DataFrame, time_col: Any) -> None:
+    """ValueError where ``time_col`` names the first level of a column of ``data``'s MultiIndex columns (a header
+    of two lines read with ``pd.read_csv(..., header=[0, 1])``, units under the names: ``('date', 'Unnamed:
+    0_level_1')``, ``('temp', '°C')``), which no column is named alone; the fix flattens the columns."""
+    columns = data.columns
+    if not isinstance(columns, pd.MultiIndex) or isinstance(time_col, tuple) or str(time_col) in map(str, columns) \
+            or str(time_col) not in map(str, columns.get_level_values(0)):
+        return
+    top = [str(c) for c in columns.get_level_values(0)]
+    flat = ("data.columns = data.columns.get_level_values(0)" if len(set(top)) == len(top) else
+            "data.columns = ['_'.join(str(p) for p in c if p and not str(p).startswith('Unnamed:')) "
+            "for c in data.columns]")
+    label = next(c for c in columns if str(c[0]) == str(time_col))
+    shown = ", ".join(map(str, columns[:3])) + (", ..." if len(columns) > 3 else "")
+    raise ValueError(f"time_col {time_col!r} is the first of the {columns.nlevels} levels of column {label!r}: data "
+                     f"has MultiIndex columns ({shown}), as pd.read_csv(..., header=[0, 1]) reads a header of two "
+                     f"lines (units under the names); flatten them first, {flat}, or name the column whole, "
+                     f"time_col={label!r}")
+
+
 def refuse_two_readings(raw: Any, what: str) -> None:
     """ValueError where text dates all read both day-first and month-first (``01/02/1949`` on every 1st of the
     month: monthly day-first, or daily January month-first), which pandas reads month-first without a word; nothing
@@ -547,7 +567,10 @@ class TimeSeriesFrame:
         data = data.set_axis(names, axis=1)
         if isinstance(data.index, pd.CategoricalIndex):  # df.set_index(df['d'].astype('category')): read its values
             data = data.set_axis(data.index.astype(data.index.categories.dtype), axis=0)
+        if isinstance(time_col, tuple) and str(time_col) in names:  # a column of MultiIndex columns, by its label
+            time_col = str(time_col)
         if time_col is not None:
+            refuse_time_col_in_levels(given, time_col)
             if time_col not in names:
                 if time_col in [str(n) for n in data.index.names]:  # set_index(time_col) done already
                     raise ValueError(f"time_col {time_col!r} is the index, not a column; drop time_col= (the index is "

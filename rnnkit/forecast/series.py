@@ -27,6 +27,7 @@ from ..data.tables import (
     period_label_starts,
     refuse_fiscal_years,
     sequences_in_column,
+    spreadsheet_calendar,
     spreadsheet_days,
     times_across,
     weekly_periods,
@@ -42,6 +43,7 @@ from ..data.timeseries import (
     reads_as_dates,
     refuse_clock_times,
     refuse_future_years,
+    refuse_time_col_in_levels,
     refuse_two_readings,
     short_year_readings,
     shown_number,
@@ -73,6 +75,7 @@ def as_frame(data, *, time_col: str | None = None, freq: str | None = None,
                 pd.api.types.is_timedelta64_dtype(data[time_col]):  # pandas would try, and fail, to read dates
             raise ValueError(durations_refusal(f"time column {time_col!r}", data[time_col], f"data[{time_col!r}]"))
         if isinstance(data, pd.DataFrame):
+            refuse_time_col_in_levels(data, time_col)
             _check_series_per_row(data)
             _check_not_wide(data, time_col)
             _check_finer_time(data, time_col)
@@ -127,7 +130,35 @@ def as_frame(data, *, time_col: str | None = None, freq: str | None = None,
         _check_whole_periods(periods, freq, option, time_col, asked)
     spelt = f"{option}={freq!r}" if option == "freq" else f"{option} {freq}"
     _warn_utc_days(frame, written, freq_name(freq), spelt)
+    _warn_counts_averaged(frame, freq_name(freq), spelt, time_col)
     return frame._binned(freq_name(freq), spelt=spelt, periods=periods)
+
+
+def _warn_counts_averaged(frame: TimeSeriesFrame, rule: str, spelt: str, time_col: str | None) -> None:
+    """Warn where ``freq=`` (``rule``) aggregates several values a bin, which it does by their mean, of a column of
+    whole numbers of at least 0, as counts, units sold and events are written, whose total a bin is usually what is
+    meant: daily sales of 10 given ``freq='W'`` are forecast as 10 a week, not 70."""
+    counts = pd.Series(np.ones(len(frame.time)), index=frame.time).resample(rule).count().to_numpy()  # per bin
+    per_bin = int(np.median(counts[counts > 0]))
+    if per_bin < 2:  # regularised (gaps filled, uneven times put on a grid), not aggregated
+        return
+    whole = [k for k in range(len(frame.columns)) if np.isfinite(v := frame.values[:, k]).any()
+             and (v[np.isfinite(v)] >= 0).all() and (v[np.isfinite(v)] == np.round(v[np.isfinite(v)])).all()]
+    if not whole:
+        return
+    k = whole[0]
+    median = float(np.nanmedian(frame.values[:, k]))
+    option = spelt.split("=")[0].split()[0]
+    where = ("data" if time_col is None else f"data.set_index({time_col!r})") if not option.startswith("--") else \
+        f"pd.read_csv(path, index_col={frame.time_name!r}, parse_dates=True)"  # a command's CSV
+    warnings.warn(f"{spelt} aggregates {per_bin} values a bin (the median) by their mean, and column "
+                  f"{str(frame.columns[k])!r} holds whole numbers of at least 0, as counts and sales are written, "
+                  f"whose total a bin is usually what is forecast ({per_bin} values of {shown_number(median)}: mean "
+                  f"{shown_number(median)}, total {shown_number(median * per_bin)}); for totals, aggregate first and "
+                  f"fit without {option}: {where}.resample({rule!r}).sum(min_count=1)"
+                  f"{'.to_csv(new_path)' if option.startswith('--') else ''}; if the mean is meant, ignore "
+                  "this (warnings.filterwarnings('ignore', message='.*by their mean'))", UserWarning,
+                  stacklevel=user_stacklevel())
 
 
 def _warn_zeros_as_missing(frame: TimeSeriesFrame) -> None:
@@ -1120,6 +1151,14 @@ def _regular_step(frame: TimeSeriesFrame, *, fix: str | None = None,
         if said := mixed_epoch_units(time, f"data[{frame.time_name!r}]",
                                      lambda row: f"{shown_number(time[row])} at row {row}"):  # two loggers joined
             raise ValueError(f"the numeric time column {frame.time_name!r} {said}")
+        if (calendar := spreadsheet_calendar(time)) is not None:  # 43831, 43862, ...: month starts
+            grid, dates = calendar
+            raise ValueError(
+                f"the numeric time column {frame.time_name!r} holds whole numbers {shown_number(time[0])} .. "
+                f"{shown_number(time[-1])} whose steps of {shown_number(steps.min())} to {shown_number(steps.max())} "
+                f"are a calendar's: Excel serial dates (days since 1899-12-30: {shown_number(time[0])} is "
+                f"{shown_time(dates[0])}), which as dates lie on the grid {grid!r}, and as numbers are not evenly "
+                f"spaced; give them as dates: pd.to_datetime(t, unit='D', origin='1899-12-30'), t the column or index")
         i = int(np.flatnonzero(~np.isclose(steps, steps[0], rtol=1e-9, atol=0))[0])
         raise ValueError(f"the numeric time column {frame.time_name!r} is not evenly spaced (steps from "
                          f"{shown_number(steps.min())} to {shown_number(steps.max())}; {shown_number(time[i + 1])} "
