@@ -1,5 +1,6 @@
 """Thirty-sixth round of the bad-input hunt, deploy: two threads stepping one stream at once, an export whose graph
 was replaced after export, dates sent out of order to the server, ..."""
+import json
 import shutil
 import threading
 import time
@@ -139,3 +140,59 @@ def test_S36_03_dates_out_of_order_are_named_in_the_requests_own_text():
     ok = app.post("/predict", json={"sequences": [s], "times": [["2024-03-01T02:00:00+01:00", "2024-03-01T02:30:00Z",
                                                                   "2024-03-01T04:00:00+01:00"]]})
     assert ok.status_code == 200
+
+
+# -- S36-04: HEAD /health (an uptime monitor's or load balancer's check), HEAD /model ---------------------------------
+def test_S36_04_head_is_answered_where_get_is(plain):
+    # before: 405 "HEAD /health is a method the route does not take (it takes GET)": a monitor checking by HEAD, as
+    # HTTP asks every GET route to answer (RFC 9110), reported the server down
+    app = TestClient(create_app(plain[0]))
+    for path in ("/health", "/model"):
+        head, get = app.head(path), app.get(path)
+        assert head.status_code == 200 and head.content == b""
+        assert head.headers["content-type"] == get.headers["content-type"] == "application/json"
+    r = app.put("/model")
+    assert r.status_code == 405 and r.headers["allow"] == "GET, HEAD"
+    assert "HEAD" not in json.dumps(app.get("/openapi.json").json()["paths"]["/health"]).upper().split('"')
+
+
+# -- S36-05: torch.nn.LSTM / GRU (a PyTorch user's own layer) to export_onnx or the Streamer ------------------------
+@pytest.mark.parametrize("kind", ["LSTM", "GRU", "RNN"])
+def test_S36_05_torch_nn_layers_are_named_with_their_conversion(kind, tmp_path):
+    # before: "export_onnx: cannot export a LSTM; give ... a recurrent layer (rnnkit.LSTM, Stacked, ...)": the same
+    # name refused and offered, no word of torch.nn nor of from_torch
+    torch = pytest.importorskip("torch")
+    layer = getattr(torch.nn, kind)(3, 4, batch_first=True)
+    with pytest.raises(ValueError, match=rf"^export_onnx: cannot export torch\.nn\.{kind}, torch's own layer, .*"
+                                         rf"convert it to rnnkit's, the same function: rnnkit\.{kind}\.from_torch"
+                                         rf"\(module\), and give that$"):
+        rnnkit.export_onnx(layer, tmp_path / "e", verbose=False)
+    with pytest.raises(ValueError, match=rf"^Streamer: cannot export torch\.nn\.{kind}, .*\.from_torch\(module\)"):
+        Streamer(layer)
+    time_first = getattr(torch.nn, kind)(3, 4)
+    with pytest.raises(ValueError, match=r"where this one reads \(T, B, F\): transpose x"):
+        rnnkit.export_onnx(time_first, tmp_path / "e", verbose=False)
+    converted = getattr(rnnkit, kind).from_torch(layer)  # as it says: the same function, exported
+    assert rnnkit.export_onnx(converted, tmp_path / "e", verbose=False)["max_abs_error"] < 1e-4
+
+
+# -- S36-06: a sequence of nulls only (nothing observed) to a time-aware model ---------------------------------------
+def test_S36_06_a_sequence_with_nothing_observed_is_warned_of_in_the_answer():
+    # before: 200, the fitted means' answer, with no "warnings" (predict warns; the server's batch warned in its log,
+    # naming the batch's index, not the request's)
+    X, y = data()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        clf = rnnkit.SequenceClassifier(**TINY, time_aware=True).fit(X, y)
+    app = TestClient(create_app(clf, batching=False))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        r = app.post("/predict", json={"sequences": [X[0].tolist(), [[None, None, None]] * 3]})
+        expected = clf.predict_proba([X[0], np.full((3, 3), np.nan)])
+    assert r.status_code == 200
+    np.testing.assert_allclose(r.json()["probabilities"], expected, atol=1e-6)
+    assert r.json()["warnings"] == [
+        "sequence 1 has no observed value (null or NaN in every feature at each of its 3 steps; 1 such sequence(s) in "
+        "the request): the model reads them as missing, and with nothing observed answers from the fitted means alone, "
+        "the same for every such sequence; if it holds no recording, leave it out of the request"]
+    assert "warnings" not in app.post("/predict", json={"sequences": [X[0].tolist()]}).json()

@@ -215,9 +215,7 @@ def resolve(source, who: str = "export_onnx") -> Exportable:
         raise ValueError(f"{who}: got the path {str(source)!r}, not a model; load it first: "
                          f"rnnkit.export_onnx(rnnkit.load(path), directory) (or run rnnkit export)")
     if not isinstance(source, nn.Module):
-        raise ValueError(f"{who}: cannot export a {name}; give a fitted SequenceClassifier, "
-                         "SequenceRegressor or SequenceTagger, a SequenceToLabel or SequenceToSequence model, "
-                         "or a recurrent layer (rnnkit.LSTM, Stacked, Recurrent, ...)")
+        raise ValueError(_not_exportable(source, who))
     if any(p.is_meta for p in source.parameters()):  # torch's own words: "Cannot copy out of meta tensor; no data!"
         raise ValueError(f"{who}: the {name}'s parameters are on the 'meta' device, which holds no values (built with "
                          "device='meta' and never loaded?); load its weights first, e.g. "
@@ -240,9 +238,7 @@ def resolve(source, who: str = "export_onnx") -> Exportable:
             normalise_eps = float(model.eps)
         frontend, fcn = getattr(model, "frontend", None), getattr(model, "fcn", None)
     else:
-        raise ValueError(f"{who}: cannot export a {name}; give a fitted SequenceClassifier, "
-                         "SequenceRegressor or SequenceTagger, a SequenceToLabel or SequenceToSequence model, "
-                         "or a recurrent layer (rnnkit.LSTM, Stacked, Recurrent, ...)")
+        raise ValueError(_not_exportable(source, who))
     for k, d in enumerate(encoder.directions()):
         if isinstance(d.cell, TimeAware) and k >= encoder.num_directions:
             raise ValueError("export_onnx: a TimeAware cell is exported in the first layer only (it reads the "
@@ -253,6 +249,21 @@ def resolve(source, who: str = "export_onnx") -> Exportable:
                              "without zoneout")
     return Exportable(encoder, head, kind, estimator, name, normalise_eps, frontend, fcn,
                       keep_scale=bool(getattr(model, "keep_scale", False)))
+
+
+def _not_exportable(source, who: str) -> str:
+    """The refusal of ``source``, which is no model or layer that can be exported; for torch.nn's RNN, LSTM or GRU
+    (the layer a PyTorch user has, named as rnnkit names its own), the conversion to rnnkit's."""
+    name = type(source).__name__
+    if type(source) in (nn.RNN, nn.LSTM, nn.GRU):
+        time_first = "" if source.batch_first else (" (rnnkit's layers read x batch-first, (B, T, F), where this "
+                                                    "one reads (T, B, F): transpose x)")
+        return (f"{who}: cannot export torch.nn.{name}, torch's own layer, whose time loop runs inside one kernel "
+                f"with no step of its own; convert it to rnnkit's, the same function: "
+                f"rnnkit.{name}.from_torch(module){time_first}, and give that")
+    return (f"{who}: cannot export a {name}; give a fitted SequenceClassifier, SequenceRegressor or SequenceTagger, "
+            f"a SequenceToLabel or SequenceToSequence model, or a recurrent layer (rnnkit.LSTM, Stacked, Recurrent, "
+            f"...)")
 
 
 def computed_weights(model: nn.Module) -> None:

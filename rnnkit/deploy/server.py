@@ -394,6 +394,20 @@ def padding_warning(arrays: list[np.ndarray], missing: bool) -> str | None:
             f"this warning")
 
 
+def unobserved_warning(arrays: list[np.ndarray]) -> str | None:
+    """What ``predict`` warns of a time-aware model's sequences with no observed value (null or NaN in every feature
+    at every step), in the request's own terms (the batch ``predict`` ran names no request); None where there is
+    none. Such a sequence is answered from the fitted means alone: the same answer for every one of them."""
+    empty = [i for i, a in enumerate(arrays) if np.isnan(a).all()]
+    if not empty:
+        return None
+    i = empty[0]
+    return (f"sequence {i} has no observed value (null or NaN in every feature at each of its {len(arrays[i])} "
+            f"steps; {len(empty)} such sequence(s) in the request): the model reads them as missing, and with nothing "
+            f"observed answers from the fitted means alone, the same for every such sequence; if it holds no "
+            f"recording, leave it out of the request")
+
+
 async def read_body(request: Request, limit: int) -> bytes:
     """The request's body, read chunk by chunk and stopped with a 413 RequestError as soon as it passes ``limit``
     bytes: a chunked body (no Content-Length) or one longer than it declared is never held whole in memory."""
@@ -989,6 +1003,11 @@ def create_app(estimator, *, batching: bool = True, max_batch: int = 64, max_wai
         stale = refitted()
         return info if stale is None else stale
 
+    # HEAD beside GET, as HTTP asks of every GET route (RFC 9110, 9.3.2): uptime monitors check a server by HEAD, and
+    # a 405 would report it down (uvicorn sends the headers alone); out of the OpenAPI page, where GET stands for both
+    for path, route in (("/health", health), ("/model", model)):
+        app.add_api_route(path, route, methods=["HEAD"], include_in_schema=False)
+
     @app.get("/predict")
     async def predict_by_get():  # a browser or `curl URL` without -d: name the method and body that answer
         return JSONResponse({"detail": f"GET /predict: predictions are asked for by POST /predict with a JSON body "
@@ -1027,6 +1046,8 @@ def create_app(estimator, *, batching: bool = True, max_batch: int = 64, max_wai
         if with_probabilities:
             answer["probabilities"] = [r["probabilities"] for r in results]
         arrays = [s[0] for s in sequences] if time_unit is not None else sequences
+        if missing and (warning := unobserved_warning(arrays)) is not None:
+            warned.append(warning)
         if (warning := padding_warning(arrays, missing)) is not None:
             warned.append(warning)
         if time_unit is not None and (warning := time_scale_warning(sequences, time_unit)) is not None:
