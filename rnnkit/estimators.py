@@ -2971,6 +2971,8 @@ class SequenceClassifier(ClassifierMixin, _LabelEstimator):
         if not (cw is None or isinstance(cw, str) and cw == "balanced" or isinstance(cw, dict)):
             hint = ("; 'balanced_subsample' is a random forest's (each tree's bootstrap sample): pass 'balanced'"
                     if isinstance(cw, str) and cw.strip().lower() == "balanced_subsample" else
+                    "; did you mean 'balanced'? (names are exact, as in scikit-learn)"
+                    if isinstance(cw, str) and closest_name(cw.strip().lower(), ["balanced"]) else
                     "; a weight per class in class order, as torch's CrossEntropyLoss(weight=...) takes it? pass it "
                     "as a dict by label, dict(zip(np.unique(y), weights)) (classes_ is np.unique(y), sorted)"
                     if isinstance(cw, list | tuple | np.ndarray | torch.Tensor) else "")

@@ -101,3 +101,61 @@ def test_E36_04_id_and_time_columns_of_a_groupby_are_warned_of_as_features():
         # quiet: the frames as they should be, and a column named 'time' that does not rise (a measurement)
         SequenceClassifier(**TINY).fit([g.set_index("t").drop(columns="id") for g in X], y)
         SequenceClassifier(**TINY).fit([g[["ax", "ay"]].assign(time=rng.normal(size=5)) for g in X], y)
+
+
+def test_E36_05_a_split_given_as_an_x_y_pair_is_read_as_a_split():
+    from rnnkit.tasks import Split, Task
+
+    X = np.random.default_rng(0).normal(size=(12, 6, 2)).astype(np.float64)
+    y = np.arange(12) % 2
+    # before: AttributeError: 'tuple' object has no attribute 'X'
+    task = Task("sensors", "classify", (X[:8], y[:8]), Split(X[8:10], y[8:10]), (X[10:], y[10:]), output_size=2,
+                metric="accuracy", chance=0.5, chance_note="majority class")
+    assert isinstance(task.train, Split) and isinstance(task.test, Split)
+    assert task.train.X.dtype == np.float32 and task.test.y.tolist() == [0, 1]  # through Split's checks
+    with pytest.raises(ValueError, match=r"Task 'sensors': val must be a Split\(X, y\) .* or an \(X, y\) pair, got "
+                                         r"dict"):
+        Task("sensors", "classify", (X[:8], y[:8]), {"X": X, "y": y}, (X[10:], y[10:]), output_size=2,
+             metric="accuracy", chance=0.5, chance_note="")
+
+
+def test_E36_06_a_chance_mse_or_cross_entropy_of_0_is_refused():
+    from rnnkit.tasks import Task
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(12, 6, 2)), rng.normal(size=12)
+    # before: built; the success bar 6 % of 0 is an MSE below 0, so every run of compare counted a failure
+    with pytest.raises(ValueError, match=r"chance=0, but the mse of the chance-level baseline .* is above 0.*so none "
+                                         r"could; give it, e\.g\. the test targets' variance, np\.var\(y_test\)"):
+        Task("mine", "regress", (X, y), (X, y), (X[:4], y[:4]), output_size=1, metric="mse", chance=0,
+             chance_note="")
+    with pytest.raises(ValueError, match=r"chance=0, but the cross_entropy"):
+        Task("mine", "classify", (X, y > 0), (X, y > 0), (X[:4], y[:4] > 0), output_size=2, metric="cross_entropy",
+             chance=0.0, chance_note="")
+
+
+def test_E36_07_a_chance_mse_in_other_units_than_the_targets_is_warned_of():
+    from rnnkit.tasks import Task
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 5, 2))
+    y = 1000 + 300 * X[:, :, 0].mean(1)  # targets in the thousands, spread ~130
+    parts = (X[:20], y[:20]), (X[20:25], y[20:25]), (X[25:], y[25:])
+    # before: built without a word; the bar, MSE < 0.06, is one no model of these targets reaches
+    with pytest.warns(UserWarning, match=r"chance=1 \(mse\), but predicting the training targets' mean scores an "
+                                         r"MSE of .* on the test split, .* every run a failure; .*np\.mean\(\(y_test "
+                                         r"- y_train\.mean\(0\)\) \*\* 2\)"):
+        Task("mine", "regress", *parts, output_size=1, metric="mse", chance=1.0, chance_note="")
+    baseline = float(np.mean((y[25:] - y[:20].mean()) ** 2))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)  # a chance of the targets' scale: quiet
+        Task("mine", "regress", *parts, output_size=1, metric="mse", chance=baseline, chance_note="")
+        Task("mine", "regress", *parts, output_size=1, metric="mse", chance=float(np.var(y[25:])), chance_note="")
+
+
+@pytest.mark.parametrize("given", ["Balanced", "balance", " balanced"])
+def test_E36_08_class_weight_balanced_misspelt_names_the_spelling(given):
+    X, y = np.zeros((4, 3, 1), dtype=np.float32), [0, 1, 0, 1]
+    # before: "class_weight must be None, 'balanced' or a dict {label: weight}, got 'Balanced'", no word of the case
+    with pytest.raises(ValueError, match=rf"got '{given}'; did you mean 'balanced'\? \(names are exact"):
+        SequenceClassifier(**TINY, class_weight=given).fit(X, y)

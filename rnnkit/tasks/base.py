@@ -140,9 +140,24 @@ class Task:
             kind = "a fraction in [0, 1]" if self.metric == "accuracy" else "a number >= 0"
             raise ValueError(f"Task {self.name!r}: chance={self.chance:g}, but the {self.metric} of the chance-level "
                              f"baseline is {kind}{percent}")
+        if self.chance == 0 and self.metric != "accuracy":
+            # the success bar is a fraction of the chance level (rnnkit.compare.success_bar): an MSE or a
+            # cross-entropy below 0 is none, so every run would count a failure
+            raise ValueError(f"Task {self.name!r}: chance=0, but the {self.metric} of the chance-level baseline (a "
+                             f"model that learns nothing) is above 0, and a run succeeds below a fraction of it, "
+                             f"so none could; give it, e.g. " + (
+                                 "the test targets' variance, np.var(y_test) (the MSE of predicting their mean)"
+                                 if self.metric == "mse" else
+                                 "the cross-entropy of predicting the classes' frequencies"))
         if not is_count(self.output_size):
             raise ValueError(f"Task {self.name!r}: output_size must be an integer >= 1 (classes, or values per "
                              f"target), got {self.output_size!r}")
+        for split in ("train", "val", "test"):  # (X, y) as train_test_split hands them out
+            if isinstance(getattr(self, split), tuple) and len(getattr(self, split)) == 2:
+                object.__setattr__(self, split, Split(*getattr(self, split)))
+            elif not isinstance(getattr(self, split), Split):
+                raise ValueError(f"Task {self.name!r}: {split} must be a Split(X, y) (rnnkit.tasks.Split) or an (X, "
+                                 f"y) pair, got {type(getattr(self, split)).__name__}")
         splits = {"train": self.train, "val": self.val, "test": self.test}
         for split, (X, y) in splits.items():
             if not len(X):  # else found at the end of a run: Lightning's refusal, or numpy's concatenate of nothing
@@ -152,6 +167,8 @@ class Task:
                 raise ValueError(f"Task {self.name!r}: the {split} split has {X.shape[-1]} features per step but the "
                                  f"train split {self.train.X.shape[-1]}; every split holds the same features")
             object.__setattr__(splits[split], "y", self._checked_targets(y, X, split))
+        if self.metric == "mse":
+            self._check_chance_mse()
         for split in ("val", "test"):
             X, y = splits[split]
             if X.shape == self.train.X.shape and np.array_equal(X, self.train.X) and np.array_equal(y, self.train.y):
@@ -161,6 +178,19 @@ class Task:
                               f"train split, so its {read} the data the models are trained on (memorising "
                               f"scores as well as learning); hold some sequences out for it (e.g. "
                               f"sklearn.model_selection.train_test_split)", UserWarning, stacklevel=3)
+
+    def _check_chance_mse(self) -> None:
+        """Warn of a chance MSE ten times off the MSE of predicting the training targets' mean on the test split:
+        the success bar is 6 % of it, so targets in other units than the chance (a chance of 1 for targets in
+        the thousands, or in thousandths) would make every run a failure, or every run a success."""
+        baseline = float(np.mean((self.test.y - self.train.y.mean(axis=0)) ** 2))
+        if baseline > 0 and not 0.1 <= self.chance / baseline <= 10:
+            warnings.warn(f"Task {self.name!r}: chance={self.chance:g} (mse), but predicting the training targets' "
+                          f"mean scores an MSE of {baseline:.4g} on the test split, so the success bar (6 % of "
+                          f"chance, {0.06 * self.chance:.4g}) would make every run " +
+                          ("a failure" if self.chance < baseline else "a success") + "; targets in other units "
+                          "than the chance? give chance that baseline, np.mean((y_test - y_train.mean(0)) ** 2)",
+                          UserWarning, stacklevel=4)
 
     def _checked_targets(self, y: np.ndarray, X: np.ndarray, split: str) -> np.ndarray:
         """``y`` of one split as the training and :meth:`score` read it (int64 class ids from 0, float32 values),
