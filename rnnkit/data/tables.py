@@ -1434,6 +1434,23 @@ _EPOCH_UNITS = (("seconds", "s", 1e8), ("milliseconds", "ms", 1e11), ("microseco
                 ("nanoseconds", "ns", 1e17))
 
 
+def epoch_units(t) -> np.ndarray:
+    """For each of the numbers ``t``, the unit it reads in as a Unix time of the years 1973 to 2286: its index in
+    ``_EPOCH_UNITS`` (whose ``[k][:2]`` names it: ``("seconds", "s")``), -1 where none."""
+    t = np.asarray(t, dtype=np.float64)
+    units = np.full(t.shape, -1)
+    for k, (_, _, low) in enumerate(_EPOCH_UNITS):
+        units[(t >= low) & (t < low * 100)] = k
+    return units
+
+
+def epoch_unit(value) -> tuple[str, str] | None:
+    """The unit the number ``value`` reads in as a Unix time (:func:`epoch_units`): ``(name, pandas' unit)``, e.g.
+    ``("milliseconds", "ms")``; None where it reads as none."""
+    k = int(epoch_units(value))
+    return None if k < 0 else _EPOCH_UNITS[k][:2]
+
+
 def mixed_epoch_units(t, col: str, where) -> str | None:
     """Where the numbers ``t`` are Unix times written in two units (seconds on some rows, milliseconds on others, as
     files joined from two loggers have them), what to say of them: read as numbers, the rows in milliseconds would
@@ -1441,9 +1458,7 @@ def mixed_epoch_units(t, col: str, where) -> str | None:
     spells it (``"df['t']"``); ``where(row)``: a row's time and place as the message names them (``"1700000000 on
     line 2"``). None otherwise."""
     t = np.asarray(t, dtype=np.float64)
-    units = np.full(t.shape, -1)
-    for k, (_, _, low) in enumerate(_EPOCH_UNITS):
-        units[(t >= low) & (t < low * 100)] = k
+    units = epoch_units(t)
     if (units < 0).any() or len(np.unique(units)) < 2:
         return None
     cells = []

@@ -500,7 +500,7 @@ def _other_kind_of_time(value, kind: str) -> str:
     where nothing likely is known."""
     import pandas as pd
 
-    from ..data.tables import _EPOCH_UNITS
+    from ..data.tables import epoch_unit
 
     if kind == "numbers":
         if isinstance(value, str) and is_number_text(value):
@@ -510,12 +510,12 @@ def _other_kind_of_time(value, kind: str) -> str:
         return ""
     if hint := compact_date_hint(str(value)):
         return hint
-    for unit, code, low in _EPOCH_UNITS:
-        if low <= value < low * 100:  # the ranges read as dates between 1973 and 2286
-            iso = pd.Timestamp(value, unit=code, tz="UTC").isoformat().replace("+00:00", "Z")
-            return (f"; if it is Unix time in {unit} ({iso}), send it as ISO text, \"{iso}\" (Python: "
-                    f"pd.to_datetime(t, unit='{code}', utc=True).isoformat(); JavaScript: new Date(ms).toISOString())")
-    return ""
+    if (read := epoch_unit(value)) is None:  # a date between 1973 and 2286 in none of the units
+        return ""
+    unit, code = read
+    iso = pd.Timestamp(value, unit=code, tz="UTC").isoformat().replace("+00:00", "Z")
+    return (f"; if it is Unix time in {unit} ({iso}), send it as ISO text, \"{iso}\" (Python: "
+            f"pd.to_datetime(t, unit='{code}', utc=True).isoformat(); JavaScript: new Date(ms).toISOString())")
 
 
 def time_scale_warning(sequences: list, unit: float) -> str | None:
