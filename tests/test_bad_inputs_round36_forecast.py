@@ -88,3 +88,27 @@ def test_F36_02_the_autocorrelation_of_a_complete_series_is_box_and_jenkins_and_
     x[np.random.default_rng(4).random(200) < 0.3] = np.nan
     for lag in (1, 7, 30):
         assert -1 <= defaults.autocorrelation(np.sin(np.arange(200.0)) + 0 * x, lag) <= 1
+
+
+SIX_DAYS = pd.offsets.CustomBusinessDay(weekmask="Mon Tue Wed Thu Fri Sat")
+
+
+def test_F36_03_a_six_day_week_as_a_custom_business_day_is_refused_with_the_daily_grid():
+    # freq_ kept 'C' (Monday to Friday): the forecast after Saturday 2022-05-07 was dated Monday 9 .. Friday 13,
+    # then Monday 16 for Saturday 14
+    y = _shop_sales().dropna()  # the rows of the open days
+    f = Forecaster(horizon=6, model="direct", max_epochs=1, hidden_size=4, random_state=0)
+    with pytest.raises(ValueError, match=r"Forecaster.fit: freq=.* is a CustomBusinessDay with weekmask='Mon Tue Wed "
+                                         r"Thu Fri Sat', which its name 'C' does not hold.*reads 'C' back with "
+                                         r"weekmask='Mon Tue Wed Thu Fri'.*give freq='D'"):
+        f.fit(y, freq=SIX_DAYS)
+    with pytest.raises(ValueError, match=r"the index's freq \(y.asfreq\(offset\) sets it\) is a CustomBusinessDay"):
+        f.fit(y.asfreq(SIX_DAYS))
+    with pytest.raises(ValueError, match=r"backtest: freq=.* is a CustomBusinessDay with 1 holidays.*no holidays"):
+        f.backtest(y, freq=pd.offsets.CustomBusinessDay(holidays=["2022-01-17"]))
+    with pytest.raises(ValueError, match=r"BusinessHour with start='08:00'.*back with start='09:00'.*freq='h'"):
+        f.fit(y, freq=pd.offsets.BusinessHour(start="08:00"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        f.fit(y.asfreq(SIX_DAYS), freq="D")  # the fix: Sundays missing, the weekly season kept (F36-02)
+    assert f.predict().index[0] == pd.Timestamp("2022-05-08") and f.season_length_ == 7

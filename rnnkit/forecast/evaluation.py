@@ -76,6 +76,44 @@ def infer_season_length(freq: str | float | None) -> int:
 
 
 # -- baselines: history (T, n_y) without gaps -> forecasts (H, n_y) ------------------------------------------
+def check_freq_kept(freq, data, who: str) -> None:
+    """ValueError where the frequency given, ``freq`` (fit's or backtest's ``freq=``) or the DatetimeIndex of
+    ``data`` (a Series or DataFrame indexed by it: ``y.asfreq(offset)``), is a pandas offset whose name drops some
+    of its options: a ``CustomBusinessDay`` of another week (``weekmask='Mon Tue Wed Thu Fri Sat'``) or with
+    holidays is named ``'C'``, a ``BusinessHour`` from 08:00 ``'bh'``. The model keeps the frequency by that name
+    (``freq_``, config.json), which pandas reads back as Monday to Friday from 09:00, so the forecasts were dated
+    on another grid than the series' (a six-day week's Saturday skipped to the Monday after)."""
+    index = getattr(data, "index", None)
+    for offset, where in ((freq, f"freq={freq!r}"),
+                          (getattr(index, "freq", None) if freq is None else None,
+                           "the index's freq (y.asfreq(offset) sets it)")):
+        if not isinstance(offset, pd.DateOffset):
+            continue
+        back = pd.tseries.frequencies.to_offset(offset.freqstr)
+        if back == offset:
+            continue
+        lost = [k for k in ("weekmask", "holidays", "start", "end") if hasattr(offset, k) and
+                getattr(offset, k) != getattr(back, k, None)] or ["options"]
+        hourly = isinstance(offset, pd.offsets.BusinessHour | pd.offsets.CustomBusinessHour)
+        raise ValueError(f"{who}: {where} is a {type(offset).__name__} with "
+                         f"{', '.join(_option(offset, k) for k in lost)}, which its name {offset.freqstr!r} does not "
+                         f"hold: the model keeps the frequency by name (freq_, config.json), and pandas reads "
+                         f"{offset.freqstr!r} back with {', '.join(_option(back, k) for k in lost)}, so the forecasts "
+                         f"would be dated on that grid, not the series'; give freq={'h' if hourly else 'D'!r} (the "
+                         f"{'hours' if hourly else 'days'} off your grid become missing values, filled by "
+                         f"impute=...{'' if hourly else ', and a weekly season is read across them'})")
+
+
+def _option(offset: pd.DateOffset, name: str) -> str:
+    """An option of a business-day or business-hour offset as the refusal of :func:`check_freq_kept` shows it."""
+    value = getattr(offset, name, None)
+    if name == "holidays":
+        return f"{len(value)} holidays" if value else "no holidays"
+    if name in ("start", "end"):
+        return f"{name}={', '.join(t.strftime('%H:%M') for t in value)!r}"
+    return f"{name}={value!r}"
+
+
 def counts(values) -> list[int] | None:
     """``values`` as Python ints where it is a non-empty list, tuple, range or array of integers >= 1 (no bool, no
     text): the steps of sktime's ``fh``, the seasons of statsforecast's MSTL, given where one number is asked for;
@@ -282,6 +320,7 @@ def backtest(forecaster, data, X=None, *, folds: int = 3, step: int | None = Non
         raise ValueError(f"backtest evaluates a Forecaster on one series; a GlobalForecaster's panel is evaluated by "
                          f"holding out each series' last horizon ({H}) rows: fit(data.groupby(id_col).head(-{H}), "
                          f"...), then compare predict() with data.groupby(id_col).tail({H})")
+    check_freq_kept(freq, data, "backtest")
     if X is not None:  # as fit(y, X): X's columns are known-future covariates, given over each fold's test rows
         data, targets, future_covariates = _join_exogenous(data, X, targets, future_covariates, time_col, "backtest")
     asked, freq = freq, periods_rule(data, time_col, freq)  # periods' own 'M': the grid of their starts, as fit

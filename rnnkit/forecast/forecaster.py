@@ -246,6 +246,7 @@ class Forecaster(BaseEstimator):
         parameters (``max_epochs`` may grow), and refuses another run's checkpoint. On CPU the resumed fit
         ends with the same weights as an uninterrupted one."""
         self._check_params()
+        evaluation.check_freq_kept(freq, data, "Forecaster.fit")
         series_output = isinstance(data, pd.Series)
         name = _name_of(data.name) if series_output else None
         # the name of a DataFrame's columns (a pivot's 'source'), which the forecasts' columns keep
