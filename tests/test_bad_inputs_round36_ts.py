@@ -177,3 +177,18 @@ def test_t36_07_time_col_in_multiindex_columns(tmp_path):
     assert len(TimeSeriesFrame.from_pandas(data, time_col=("date", "Unnamed: 0_level_1"))) == 40
     data.columns = data.columns.get_level_values(0)
     assert TimeSeriesFrame.from_pandas(data, time_col="date").columns == ("temp", "rain")
+
+
+@pytest.mark.parametrize("form", ["{y}/Q{q}", "Q{q}/{y}", "{y}_Q{q}", "{y}.Q{q}"])
+def test_t36_08_quarters_with_a_slash(form):
+    """Quarters written '2020/Q1' or 'Q1/2020' (as some statistics offices and spreadsheets write them), beside
+    '2020Q1' and 'Q1 2020', which were read: refused as 'could not be read as datetimes ... pass ISO-8601
+    strings'; now read as the quarters' first days, and forecast as quarters."""
+    labels = [form.format(y=2020 + k // 4, q=k % 4 + 1) for k in range(24)]
+    data = pd.DataFrame({"quarter": labels, "y": np.arange(24) + 100.0})
+    frame = TimeSeriesFrame.from_pandas(data, time_col="quarter")
+    assert frame.time.equals(pd.DatetimeIndex(pd.date_range("2020-01-01", periods=24, freq="QS").to_numpy()))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        forecast = Forecaster(horizon=2, max_epochs=1).fit(data, time_col="quarter").predict()
+    assert forecast.index[0] == pd.Timestamp("2026-01-01")

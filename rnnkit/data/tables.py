@@ -1707,7 +1707,7 @@ def iso_weeks(text: pd.Series) -> pd.DatetimeIndex | None:
 def period_label_starts(text) -> tuple[str | None, pd.DatetimeIndex] | None:
     """``(format, starts)``: the first day of each period that labels such as ``"Jan 1980"`` / ``"JAN 1980"`` /
     ``"January 1980"`` / ``"Jan. 1980"`` / ``"Sept. 1980"`` (months, AP style's abbreviations beside full names
-    read too) or ``"Q1 1965"`` / ``"1965 Q1"`` / ``"1965Q1"`` (quarters) name, gretl's and EViews' ``"1950:1"``
+    read too) or ``"Q1 1965"`` / ``"1965 Q1"`` / ``"1965Q1"`` / ``"1965/Q1"`` (quarters) name, gretl's and EViews' ``"1950:1"``
     (quarters) and ``"1950:01"`` (months), the IMF's and Eurostat's ``"1950M01"`` and ``"01/1950"`` (months), or
     weeks as pandas writes weekly periods (``"2000-01-03/2000-01-09"``) or ISO 8601 writes them (``"2000-W01"``, by
     their Monday), every label in one of these forms
@@ -1740,7 +1740,7 @@ def period_label_starts(text) -> tuple[str | None, pd.DatetimeIndex] | None:
     months = text.str.strip().str.extract(r"^(\d{4})M(0?[1-9]|1[0-2])$", flags=re.IGNORECASE)  # 2000M01, the IMF's
     if months.notna().all(axis=None):
         return None, pd.DatetimeIndex(pd.to_datetime(months[0] + "-" + months[1], format="%Y-%m"))
-    quarters = text.str.strip().str.extract(r"^(?:Q([1-4])[\s\-]*(\d{4})|(\d{4})(?:[\s\-]*Q|:)([1-4]))$",
+    quarters = text.str.strip().str.extract(r"^(?:Q([1-4])[\s\-/_.]*(\d{4})|(\d{4})(?:[\s\-/_.]*Q|:)([1-4]))$",
                                             flags=re.IGNORECASE)
     if quarters.isna().all(axis=1).any():
         return None
