@@ -112,3 +112,32 @@ def test_F36_03_a_six_day_week_as_a_custom_business_day_is_refused_with_the_dail
         warnings.simplefilter("ignore")
         f.fit(y.asfreq(SIX_DAYS), freq="D")  # the fix: Sundays missing, the weekly season kept (F36-02)
     assert f.predict().index[0] == pd.Timestamp("2022-05-08") and f.season_length_ == 7
+
+
+def _two_stores(ids):
+    return pd.concat([_moving(ids[0], 40, 10.0, 0), _moving(ids[1], 40, 100.0, 1)], ignore_index=True)
+
+
+def test_F36_04_predict_ids_spelt_otherwise_than_at_fit_name_the_spelling_to_give():
+    # 'A ' was told it is str but fitted on 'A' (str): give the fitted type, astype(str), which changes nothing;
+    # 'a' and '01' were "not one the model was fitted on ... refit with it in the panel"
+    panel = _two_stores(("A", "B"))
+    g = GlobalForecaster(lookback=7, horizon=3, model="direct", max_epochs=1, hidden_size=4, random_state=0,
+                         device="cpu").fit(panel)
+    with pytest.raises(ValueError, match=r"series 'A ' \(row 0\) is not a fitted id, but reads as the fitted 'A' "
+                                         r"written with spaces around it.*give the fitted spelling: "
+                                         r"data\['unique_id'\] = data\['unique_id'\]\.replace\("
+                                         r"\{'A ': 'A', 'B ': 'B'\}\)"):
+        g.predict(data=panel.assign(unique_id=panel.unique_id + " "))
+    with pytest.raises(ValueError, match=r"series 'a' .* the fitted 'A' written in another case.*\{'a': 'A', 'b': 'B'"):
+        g.predict(data=panel.assign(unique_id=panel.unique_id.str.lower()))
+    numbered = _two_stores((1, 2))
+    h = GlobalForecaster(lookback=7, horizon=3, model="direct", max_epochs=1, hidden_size=4, random_state=0,
+                         device="cpu").fit(numbered)
+    padded = numbered.assign(unique_id=numbered.unique_id.map("{:02d}".format))
+    with pytest.raises(ValueError, match=r"series '01' .* the fitted 1 written with other digits.*\{'01': 1, '02': 2"):
+        h.predict(data=padded)
+    fixed = padded.assign(unique_id=padded.unique_id.replace({"01": 1, "02": 2}))  # the fix as given: read
+    pd.testing.assert_frame_equal(h.predict(data=fixed), h.predict())
+    with pytest.raises(ValueError, match=r"series 3 \(row 0\) is not one the model was fitted on"):
+        h.predict(data=_two_stores((3, 4)))  # another id: refused as before

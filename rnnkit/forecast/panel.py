@@ -840,12 +840,22 @@ class GlobalForecaster(BaseEstimator):
         for key, (frame, rows) in series.items():
             if key not in position or _is_bool(key) != _is_bool(self.ids_[position[key]]):  # True is not series 1
                 shown = ", ".join(repr(k) for k in self.ids_[:5]) + (", ..." if len(self.ids_) > 5 else "")
-                same = [k for k in self.ids_ if str(k).strip() == str(key).strip() or k == key]
+                same = [k for k in self.ids_ if str(k) == str(key) or k == key]
                 if same:  # the id of a fitted series in another type (a CSV read back: text for numbers)
                     to = "str" if isinstance(same[0], str) else type(same[0]).__name__
                     raise ValueError(f"series {key!r} (row {rows[0]}) is {type(key).__name__}, but the model was "
                                      f"fitted on the id {same[0]!r} ({type(same[0]).__name__}; the ids: {shown}); give "
                                      f"the ids the fitted type (data[{self.id_col_!r}].astype({to}))")
+                spelt = _respelt(list(series), self.ids_)
+                if key in spelt:  # spaces around it, another case, a number as zero-padded text ('01')
+                    k = spelt[key]
+                    how = ("with spaces around it" if str(key).strip() == str(k) else "in another case"
+                           if str(key).strip().casefold() == str(k).casefold() else "with other digits")
+                    mapping = dict(list(spelt.items())[:6])
+                    raise ValueError(f"series {key!r} (row {rows[0]}) is not a fitted id, but reads as the fitted "
+                                     f"{k!r} written {how} (the ids: {shown}); give the fitted spelling: "
+                                     f"data[{self.id_col_!r}] = data[{self.id_col_!r}].replace({mapping!r})"
+                                     + (f" ({len(spelt)} such ids in all)" if len(spelt) > 6 else ""))
                 raise ValueError(f"series {key!r} (row {rows[0]}) is not one the model was fitted on ({shown}); a "
                                  "global model scales each series by its fitted statistics, so refit with it in "
                                  "the panel")
@@ -1361,6 +1371,24 @@ def _finer_id(data: pd.DataFrame, needed: list, a: int, b: int, id_col: str, tim
                     f"one per {c!r}: give each its own id, e.g. data['unique_id'] = data[{id_col!r}].astype(str) + "
                     f"'/' + data[{c!r}].astype(str) (or id_col={c!r} where its values alone tell the series apart)")
     return None
+
+
+def _respelt(keys: list, fitted: list) -> dict:
+    """The ids among ``keys`` (predict's) that are no fitted id but match exactly one of ``fitted`` once
+    spaces, case and the writing of a number are set aside (``'A '``, ``'a'``, ``'01'`` for ``'A'``, ``'A'``, ``1``),
+    each with that fitted id."""
+    def spelling(k):
+        text = str(k).strip().casefold()
+        try:
+            return float(text)
+        except ValueError:
+            return text
+
+    known = set(fitted)
+    by = {}
+    for k in fitted:
+        by.setdefault(spelling(k), []).append(k)
+    return {k: by[spelling(k)][0] for k in keys if k not in known and len(by.get(spelling(k), ())) == 1}
 
 
 def _check_id_spellings(keys: pd.Series, id_col: str) -> None:
