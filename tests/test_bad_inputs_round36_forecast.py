@@ -141,3 +141,20 @@ def test_F36_04_predict_ids_spelt_otherwise_than_at_fit_name_the_spelling_to_giv
     pd.testing.assert_frame_equal(h.predict(data=fixed), h.predict())
     with pytest.raises(ValueError, match=r"series 3 \(row 0\) is not one the model was fitted on"):
         h.predict(data=_two_stores((3, 4)))  # another id: refused as before
+
+
+def test_F36_04_future_ids_spelt_otherwise_name_the_spelling_to_give():
+    # 'A ' in future for a fitted 'A': "give future's ids the fitted type (future['unique_id'].astype(str))"
+    panel = _two_stores(("A", "B"))
+    panel["promo"] = (np.arange(len(panel)) % 3 == 0).astype(float)
+    fit, future = panel.groupby("unique_id").head(37), panel.groupby("unique_id").tail(3)
+    g = GlobalForecaster(lookback=7, horizon=3, model="direct", max_epochs=1, hidden_size=4, random_state=0,
+                         device="cpu").fit(fit, future_covariates=["promo"])
+    with pytest.raises(ValueError, match=r"series 'A': future has no row with the id 'A', but has 'A ', which reads "
+                                         r"as it written with spaces around it; give the fitted spelling: "
+                                         r"future\['unique_id'\] = future\['unique_id'\]\.replace\(\{'A ': 'A'"):
+        g.predict(future=future.assign(unique_id=future.unique_id + " "))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # 'a' is not warned of as an id never fitted: the refusal names it
+        with pytest.raises(ValueError, match=r"but has 'a', which reads as it written in another case"):
+            g.predict(future=future.assign(unique_id=future.unique_id.str.lower()))

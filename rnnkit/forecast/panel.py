@@ -750,9 +750,10 @@ class GlobalForecaster(BaseEstimator):
         if not isinstance(future, pd.DataFrame) or self.id_col_ not in future.columns:
             return  # _known names what future lacks
         fitted = set(self.ids_)
-        as_text = {str(k).strip() for k in self.ids_}
-        unknown = [k for k in dict.fromkeys(future[self.id_col_].tolist())  # Python values: 3, not np.int64(3)
-                   if not (k in fitted or str(k).strip() in as_text)]  # True for a fitted 1: _known's error
+        given = list(dict.fromkeys(future[self.id_col_].tolist()))  # Python values: 3, not np.int64(3)
+        as_text, spelt = {str(k) for k in self.ids_}, _respelt(given, self.ids_)
+        unknown = [k for k in given  # True for a fitted 1, '1' or '01' for 1, 'a ' for 'A': _known's errors
+                   if not (k in fitted or str(k) in as_text or k in spelt)]
         if unknown:
             rows = np.flatnonzero(future[self.id_col_].isin(unknown).to_numpy())
             shown = ", ".join(repr(k) for k in unknown[:5]) + (", ..." if len(unknown) > 5 else "")
@@ -792,12 +793,18 @@ class GlobalForecaster(BaseEstimator):
         mine = _same_id(future[self.id_col_], key)
         if not mine.any():  # the ids in another type (int at fit, text or bools in future) would match no row
             given = future[self.id_col_]
-            other = given[(given.astype(str).str.strip() == str(key).strip()) | (given == key)].tolist()
+            other = given[(given.astype(str) == str(key)) | (given == key)].tolist()
             if len(other):  # tolist: the ids as Python values, 1 (int), not numpy's np.int64(1) (int64)
                 to = "str" if isinstance(key, str) else type(key).__name__
                 raise ValueError(f"{who}future has no row with the id {key!r} ({type(key).__name__}, as at fit), "
                                  f"but has {other[0]!r} ({type(other[0]).__name__}); give future's ids "
                                  f"the fitted type (future[{self.id_col_!r}].astype({to}))")
+            spelt = _respelt(list(dict.fromkeys(given.tolist())), self.ids_)
+            near = [k for k, fitted in spelt.items() if fitted == key]
+            if near:
+                raise ValueError(f"{who}future has no row with the id {key!r}, but has {near[0]!r}, which reads as it "
+                                 f"written {_written(near[0], key)}; give the fitted spelling: "
+                                 f"{_replace_fix('future', self.id_col_, spelt)}")
         future = future[mine]
         time = future[self.time_col_]
         repeats = np.flatnonzero(time.duplicated(keep=False).to_numpy())
@@ -848,14 +855,9 @@ class GlobalForecaster(BaseEstimator):
                                      f"the ids the fitted type (data[{self.id_col_!r}].astype({to}))")
                 spelt = _respelt(list(series), self.ids_)
                 if key in spelt:  # spaces around it, another case, a number as zero-padded text ('01')
-                    k = spelt[key]
-                    how = ("with spaces around it" if str(key).strip() == str(k) else "in another case"
-                           if str(key).strip().casefold() == str(k).casefold() else "with other digits")
-                    mapping = dict(list(spelt.items())[:6])
                     raise ValueError(f"series {key!r} (row {rows[0]}) is not a fitted id, but reads as the fitted "
-                                     f"{k!r} written {how} (the ids: {shown}); give the fitted spelling: "
-                                     f"data[{self.id_col_!r}] = data[{self.id_col_!r}].replace({mapping!r})"
-                                     + (f" ({len(spelt)} such ids in all)" if len(spelt) > 6 else ""))
+                                     f"{spelt[key]!r} written {_written(key, spelt[key])} (the ids: {shown}); give "
+                                     f"the fitted spelling: {_replace_fix('data', self.id_col_, spelt)}")
                 raise ValueError(f"series {key!r} (row {rows[0]}) is not one the model was fitted on ({shown}); a "
                                  "global model scales each series by its fitted statistics, so refit with it in "
                                  "the panel")
@@ -1389,6 +1391,20 @@ def _respelt(keys: list, fitted: list) -> dict:
     for k in fitted:
         by.setdefault(spelling(k), []).append(k)
     return {k: by[spelling(k)][0] for k in keys if k not in known and len(by.get(spelling(k), ())) == 1}
+
+
+def _written(key, fitted) -> str:
+    """How the id ``key`` differs from the fitted id ``fitted`` it reads as (:func:`_respelt`)."""
+    if str(key).strip() == str(fitted):
+        return "with spaces around it"
+    return "in another case" if str(key).strip().casefold() == str(fitted).casefold() else "with other digits"
+
+
+def _replace_fix(name: str, id_col: str, spelt: dict) -> str:
+    """The call that gives the ids of ``spelt`` (id -> fitted id, :func:`_respelt`) their fitted spelling."""
+    mapping = dict(list(spelt.items())[:6])
+    more = f" ({len(spelt)} such ids in all)" if len(spelt) > 6 else ""
+    return f"{name}[{id_col!r}] = {name}[{id_col!r}].replace({mapping!r}){more}"
 
 
 def _check_id_spellings(keys: pd.Series, id_col: str) -> None:
