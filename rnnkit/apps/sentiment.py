@@ -136,6 +136,10 @@ def tokenize(text: str) -> list[str]:
 def truncate(tokens: Sequence[str], max_tokens: int) -> list[str]:
     """The last ``max_tokens`` tokens (the verdict tends to come at the end of a review); ``max_tokens`` an
     integer >= 1 (``tokens[-0:]`` would keep every token, a negative count would cut the review's start)."""
+    if isinstance(tokens, str | bytes):  # its last characters would be kept, as tokens
+        raise ValueError(f"truncate: tokens is the text {tokens[:30]!r}, not a list of tokens, so its last "
+                         f"{max_tokens!r} characters would be kept; give the review's tokens: truncate(tokenize(text), "
+                         "max_tokens)")
     if not is_integer(max_tokens) or max_tokens < 1:
         raise ValueError(f"truncate: max_tokens must be an integer >= 1 (how many tokens to keep from the end of a "
                          f"review), got {max_tokens!r}")

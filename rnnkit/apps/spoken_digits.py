@@ -54,6 +54,7 @@ import shutil
 import subprocess
 import time
 import zlib
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -64,7 +65,7 @@ import torch
 import torch.nn.functional as F
 from matplotlib.figure import Figure
 
-from ..checks import is_finite_number, is_integer
+from ..checks import is_count, is_finite_number, is_integer
 from ..data.audio import LogMel, mix_at_snr, read_wav
 from ..estimators import SequenceClassifier
 from ..report import machine, write_report
@@ -271,7 +272,18 @@ def espeak_variants(espeak: str) -> list[str]:
 
 
 def split_voices(voices: list[str]) -> tuple[list[str], list[str]]:
-    """``(train, test)`` voices: ``TEST_FRACTION`` of them (at least one) drawn with ``SPLIT_SEED``."""
+    """``(train, test)`` voices: ``TEST_FRACTION`` of them (at least one) drawn with ``SPLIT_SEED``. The voices
+    must be 2 or more, each named once (a ValueError otherwise: one voice would leave none to train on, and a
+    voice named twice would tilt the split toward it)."""
+    if isinstance(voices, str):  # its letters would be read as voices
+        raise ValueError(f"split_voices: voices is one str ({voices!r}); give a list of voice names, 2 or more")
+    repeated = sorted(v for v, n in Counter(voices).items() if n > 1)
+    if repeated or len(voices) < 2:
+        raise ValueError(f"split_voices: got {len(voices)} voice(s) "
+                         + (f"with {repeated[:5]} named more than once; name each voice once: "
+                            "sorted(set(voices))" if repeated else
+                            f"({list(voices)}), but the split needs a voice to train on and another, unseen, to test "
+                            "on; give 2 voices or more (espeak_variants(espeak) lists them)"))
     order = np.random.default_rng(SPLIT_SEED).permutation(len(voices))
     n_test = max(1, round(TEST_FRACTION * len(voices)))
     test = sorted(voices[i] for i in order[:n_test])
@@ -281,9 +293,13 @@ def split_voices(voices: list[str]) -> tuple[list[str], list[str]]:
 def digit_clips(voices: list[str], renditions: int) -> list[Clip]:
     """Each digit in each voice, ``renditions`` times at (accent, speed, pitch) drawn without replacement
     from the grid by a generator seeded with the voice's name (so a voice's clips are the same in every run,
-    quick or full)."""
+    quick or full). ``renditions`` an integer from 1 to the grid's size (``len(ACCENTS) * len(SPEEDS) *
+    len(PITCHES)``)."""
     clips = []
     grid = [(a, s, p) for a in ACCENTS for s in SPEEDS for p in PITCHES]
+    if not (is_count(renditions, 1) and renditions <= len(grid)):  # 0: no clip; beyond: numpy's "larger sample"
+        raise ValueError(f"digit_clips: renditions must be an integer from 1 to {len(grid)} (each digit's clips per "
+                         f"voice, at distinct (accent, speed, pitch) of the {len(grid)} there are), got {renditions!r}")
     for voice in voices:
         rng = np.random.default_rng(zlib.crc32(voice.encode()))
         for digit in range(10):
@@ -293,7 +309,11 @@ def digit_clips(voices: list[str], renditions: int) -> list[Clip]:
 
 
 def digit_strings(voices: list[str], per_voice: int) -> list[Clip]:
-    """``per_voice`` strings of 3-5 random digits per voice, each at a random (accent, speed, pitch)."""
+    """``per_voice`` strings of 3-5 random digits per voice, each at a random (accent, speed, pitch);
+    ``per_voice`` an integer >= 1."""
+    if not is_count(per_voice, 1):  # 0 or fewer: no string, and nothing to fit or score the CTC model on
+        raise ValueError(f"digit_strings: per_voice must be an integer >= 1 (digit strings per voice), got "
+                         f"{per_voice!r}")
     clips = []
     for voice in voices:
         rng = np.random.default_rng([zlib.crc32(voice.encode()), 1])

@@ -176,9 +176,13 @@ def find_video() -> Path:
 
 def video_fps(path: str | os.PathLike) -> float | None:
     """The frame rate ``path``'s container gives (10 for vtest.avi), rounded to 3 decimals; None where it gives
-    none."""
+    none. A path that is not a file is a FileNotFoundError (OpenCV opens nothing and gives no rate, as it does
+    for a container without one)."""
     import cv2
 
+    if not Path(path).is_file():
+        raise FileNotFoundError(f"video_fps: {str(path)!r} is not a file; give the video's path (find_video() gives "
+                                "the recipe's)")
     cap = cv2.VideoCapture(str(path))
     try:
         fps = cap.get(cv2.CAP_PROP_FPS)
