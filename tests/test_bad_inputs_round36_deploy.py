@@ -196,3 +196,50 @@ def test_S36_06_a_sequence_with_nothing_observed_is_warned_of_in_the_answer():
         "the request): the model reads them as missing, and with nothing observed answers from the fitted means alone, "
         "the same for every such sequence; if it holds no recording, leave it out of the request"]
     assert "warnings" not in app.post("/predict", json={"sequences": [X[0].tolist()]}).json()
+
+
+# -- S36-07: step_many of a DataFrame of one row per stream (each device's latest reading), or of a list -------------
+def test_S36_07_step_many_of_a_frame_or_a_list_names_how_to_key_it():
+    # before: "Streamer.step_many: observations must be a dict {stream_id: x_t}, got DataFrame": no way from the
+    # frame one has to the dict
+    X, y = data()
+    names = ["temp", "hum", "wind"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        clf = rnnkit.SequenceClassifier(**TINY).fit([pd.DataFrame(x, columns=names) for x in X], y)
+    latest = pd.DataFrame({"device": ["a", "b"], "temp": [0.1, 0.2], "hum": [0.3, 0.1], "wind": [1.0, 2.0]})
+    streamer = Streamer(clf)
+    with pytest.raises(ValueError, match=r"got DataFrame of 2 rows; a frame of one row per stream: key each row "
+                                         r"by its stream id, step_many\(dict\(df\.set_index\('device'\)\.iterrows"):
+        streamer.step_many(latest)
+    with pytest.raises(ValueError, match=r"indexed by the ids: step_many\(dict\(df\.iterrows\(\)\)\)"):
+        streamer.step_many(latest.set_index("device"))
+    with pytest.raises(ValueError, match=r"got list of 2 observations; give each its stream id, "
+                                         r"step_many\(dict\(zip\(stream_ids, observations\)\)\)"):
+        streamer.step_many([X[0][0], X[1][0]])
+    out = streamer.step_many(dict(latest.set_index("device").iterrows()))  # as it says: the names checked
+    assert set(out) == {"a", "b"} and streamer.streams == ["a", "b"]
+    np.testing.assert_allclose(out["b"].probabilities, clf.predict_proba([latest.iloc[[1], 1:]])[0], atol=1e-5)
+
+
+# -- S36-08: an export whose opset is newer than the onnxruntime where it streams ------------------------------------
+def test_S36_08_a_graph_of_a_newer_opset_than_onnxruntime_loads_names_the_upgrade(exported, tmp_path):
+    # before: "Streamer: cannot load …/step.onnx (… Opset 99 is under development …); export the model again": the
+    # same rnnkit writes the same opset, so exporting again changes nothing. Here the graph's opset is raised past what
+    # this onnxruntime loads (and export.json says so, its digest with it), as an older onnxruntime meets today's
+    onnx = pytest.importorskip("onnx")
+    import hashlib
+    newer = tmp_path / "newer"
+    shutil.copytree(exported, newer)
+    graph = onnx.load(newer / "step.onnx")
+    for o in graph.opset_import:
+        if o.domain == "":
+            o.version = 99
+    (newer / "step.onnx").write_bytes(graph.SerializeToString())
+    info = json.loads((newer / "export.json").read_text())
+    info["opset"], info["step"]["sha256"] = 99, hashlib.sha256((newer / "step.onnx").read_bytes()).hexdigest()
+    (newer / "export.json").write_text(json.dumps(info))
+    with pytest.raises(ValueError, match=r"step\.onnx: the graph is of ONNX opset 99 \(exported beside onnxruntime "
+                                         r"[\d.]+\), which this onnxruntime [\d.]+ does not load \(.*\); upgrade "
+                                         r"onnxruntime where the stream runs \(pip install -U onnxruntime\)$"):
+        Streamer(newer)

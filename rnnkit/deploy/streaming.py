@@ -518,8 +518,16 @@ class Streamer:
             try:
                 self._session = ort_session(step_file, threads=threads)
             except Exception as e:  # noqa: BLE001 - onnxruntime's own classes (InvalidProtobuf, ...), not ValueError
-                raise ValueError(f"Streamer: cannot load {step_file} ({' '.join(str(e).split())}); export the model "
-                                 f"again (rnnkit.export_onnx, or rnnkit export MODEL_DIR --out {source})") from e
+                said = " ".join(str(e).split())
+                if "opset" in said.lower() and isinstance(info.get("opset"), int):
+                    # an onnxruntime older than the graph's opset: exported again, the graph would be the same
+                    written = (info.get("versions") or {}).get("onnxruntime")
+                    raise ValueError(f"Streamer: cannot load {step_file}: the graph is of ONNX opset {info['opset']}"
+                                     + (f" (exported beside onnxruntime {written})" if isinstance(written, str) else "")
+                                     + f", which this onnxruntime {ort.__version__} does not load ({said}); upgrade "
+                                     f"onnxruntime where the stream runs (pip install -U onnxruntime)") from e
+                raise ValueError(f"Streamer: cannot load {step_file} ({said}); export the model again "
+                                 f"(rnnkit.export_onnx, or rnnkit export MODEL_DIR --out {source})") from e
             self.initial_state = np.asarray(info["step"]["initial_state"], dtype=np.float32)
             self.n_features = int(info["step"]["inputs"]["x_t"]["shape"][1])
             self.preprocessing = info["preprocessing"]
@@ -606,6 +614,10 @@ class Streamer:
         ``pathlib.Path.unlink(missing_ok=True)`` ignores a missing file (a session that ends before its
         first step)."""
         check_flags("Streamer.reset: ", missing_ok=missing_ok)
+        with self._lock:  # not amid another thread's step of the stream (see step)
+            self._reset(stream_id, missing_ok)
+
+    def _reset(self, stream_id, missing_ok: bool) -> None:
         if stream_id is None:
             self._streams.clear()
             self._printed.clear()
@@ -692,7 +704,7 @@ class Streamer:
         times (:meth:`step`)."""
         if not isinstance(observations, dict):
             raise ValueError(f"Streamer.step_many: observations must be a dict {{stream_id: x_t}}, got "
-                             f"{type(observations).__name__}")
+                             f"{type(observations).__name__}{self._keyed_hint(observations)}")
         if times is not None and not isinstance(times, dict):
             raise ValueError(f"Streamer.step_many: times must be a dict {{stream_id: time}} of the observations' "
                              f"sample times, got {type(times).__name__}")
@@ -742,6 +754,27 @@ class Streamer:
                 self._streams[i] = streams[k]
             self._printed.update((_printed(i), i) for i in new)
         return results
+
+    def _keyed_hint(self, observations) -> str:
+        """How to key ``observations``, given to ``step_many`` other than as a dict: a DataFrame of one row per stream
+        (each device's latest reading) by its id column or index, a list of observations by their ids."""
+        if isinstance(observations, pd.DataFrame):
+            features = [str(c) for c in self._feature_names or ()]
+            others = [c for c in observations.columns if str(c) not in features] if features else []
+            rows = f" of {len(observations)} rows"
+            if len(others) == 1:  # the id column beside the features
+                return (f"{rows}; a frame of one row per stream: key each row by its stream id, "
+                        f"step_many(dict(df.set_index({others[0]!r}).iterrows())) (the rows' names are checked as at "
+                        f"fit)")
+            if not others and not isinstance(observations.index, pd.RangeIndex):  # indexed by the ids already
+                return f"{rows}; a frame of one row per stream, indexed by the ids: step_many(dict(df.iterrows()))"
+            return (f"{rows}; a frame of one row per stream: key each row by its stream id, "
+                    f"step_many(dict(df.set_index(ID_COLUMN).iterrows())), or dict(df.iterrows()) where the index "
+                    f"holds the ids")
+        if isinstance(observations, list | tuple) or isinstance(observations, np.ndarray) and observations.ndim == 2:
+            return (f" of {len(observations)} observations; give each its stream id, "
+                    f"step_many(dict(zip(stream_ids, observations)))")
+        return ""
 
     def _standardise(self, a: np.ndarray) -> np.ndarray:
         """``(a - x_mean) / x_scale``, computed in ``x_dtype`` as ``predict`` computes it (float64: a feature far
