@@ -13,8 +13,9 @@ route                  what
                        be in other units than at fit; several sequences of one number each to a model of one
                        feature (``x.tolist()`` of one sequence ``(T, 1)``, read as T sequences); sequences that
                        look padded after their end (zeros where every sequence has one length, as an array's
-                       ``tolist()``; a ``time_aware`` model's null or NaN steps), read as steps
-``GET /health``        ``{"status": "ok"}``
+                       ``tolist()``; a ``time_aware`` model's null or NaN steps), read as steps; a
+                       ``time_aware`` model's sequences with nothing observed (answered from the fitted means)
+``GET /health``        ``{"status": "ok"}`` (``HEAD /health`` and ``HEAD /model``: the same, without the body)
 ``GET /model``         estimator, features (names when known, else their count), classes, a regressor's
                        targets (the names of a DataFrame ``y``'s columns, else null), ``missing_values``
                        (whether a step may hold null or NaN: ``time_aware=True``), ``times`` (``"numbers"`` or
