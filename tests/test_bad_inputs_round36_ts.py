@@ -192,3 +192,22 @@ def test_t36_08_quarters_with_a_slash(form):
         warnings.simplefilter("ignore", UserWarning)
         forecast = Forecaster(horizon=2, max_epochs=1).fit(data, time_col="quarter").predict()
     assert forecast.index[0] == pd.Timestamp("2026-01-01")
+
+
+def test_t36_09_excel_serial_days_in_a_date_column():
+    """Daily readings with a weekend pattern whose 'Date' column holds Excel serial days (44927 for 2023-01-01),
+    to Forecaster.fit: read as plain numbers, season_length 1 (no weekly season, the seasonal naive the naive),
+    forecasts numbered, without a word; now warned, with the conversion, which finds the season of 7."""
+    y = 100.0 + 10 * (np.arange(120) % 7 >= 5)
+    data = pd.DataFrame({"Date": 44927 + np.arange(120), "y": y})
+    with pytest.warns(UserWarning, match=r"time column 'Date' holds whole numbers 44927 \.\. 45046, a day apart, "
+                                         r"that read as Excel serial dates \(days since 1899-12-30: 44927 is "
+                                         r"2023-01-01\); .*data\['Date'\] = pd\.to_datetime\(data\['Date'\], "
+                                         r"unit='D', origin='1899-12-30'\)"):
+        Forecaster(horizon=7, max_epochs=1).fit(data, time_col="Date")
+    data["Date"] = pd.to_datetime(data["Date"], unit="D", origin="1899-12-30")
+    assert Forecaster(horizon=7, max_epochs=1).fit(data, time_col="Date").season_length_ == 7
+    with warnings.catch_warnings():  # numbers in that range under another name are not dates
+        warnings.filterwarnings("error", message=".*Excel serial dates")
+        Forecaster(horizon=7, max_epochs=1).fit(pd.DataFrame({"step": 44927 + np.arange(120), "y": y}),
+                                                time_col="step")

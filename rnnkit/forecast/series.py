@@ -908,6 +908,27 @@ def unix_times(time) -> tuple[str, pd.Timestamp, pd.Timedelta] | None:
     return None
 
 
+def excel_days(time, name: str) -> tuple[str, str] | None:
+    """``(first, step)`` where the numeric times ``time`` of a column named as dates (``name``: ``'Date'``,
+    ``'ds'``, ``'Datum'``, ``'fecha'``, ``'day'``) are whole numbers of Excel's day count within 1970 .. 2100
+    (25569 .. 73051, days since 1899-12-30) a day or a week apart, as a sheet's date column saved as numbers holds
+    them: the first as a date and the step in words. None for other numbers and other names (row numbers and
+    counts in that range are no dates)."""
+    if time is None or isinstance(time, pd.Index) or len(time) < 2:
+        return None
+    lower = str(name).strip().lower()
+    if lower not in ("ds", "time", "timestamp", "datetime") and not any(
+            w in lower for w in ("date", "day", "datum", "fecha", "jour", "tag")):
+        return None
+    time = np.asarray(time, dtype=np.float64)
+    steps = np.unique(np.diff(time))
+    if len(steps) != 1 or steps[0] not in (1, 7) or not (time == np.round(time)).all() or \
+            not ((time >= 25_569) & (time <= 73_051)).all():
+        return None
+    first = (pd.Timestamp("1899-12-30") + pd.Timedelta(days=float(time[0]))).date()
+    return str(first), "a day" if steps[0] == 1 else "a week"
+
+
 def decimal_years(time) -> tuple[int, str, str] | None:
     """``(k, freq, first)`` where the numeric times ``time`` (a frame's numeric axis) are decimal years, a step of
     1/k apart (k = 12 months, 4 quarters), each at the start of its month or quarter (1949.0, 1949.0833, ...), as
@@ -946,6 +967,16 @@ def warn_unix_times(time, who: str, where: str, column: str | None = None) -> No
                       f"the naive) and the forecasts are labelled by numbers; to forecast {kind}s, give them as "
                       f"periods, {spelt} = {periods}, or pass season_length={k}", UserWarning,
                       stacklevel=user_stacklevel())
+        return
+    if column is not None and (days := excel_days(time, column)) is not None:  # 44927, 44928: a sheet's dates
+        first, step = days
+        warnings.warn(f"{who}: {where} holds whole numbers {shown_number(time[0])} .. {shown_number(time[-1])}, "
+                      f"{step} apart, that read as Excel serial dates (days since 1899-12-30: {shown_number(time[0])}"
+                      f" is {first}); read as numbers, they have no calendar, so no weekly or yearly season is looked "
+                      "for (season_length='auto' reads a numeric axis as seasonless, and the seasonal naive is the "
+                      "naive) and the forecasts are labelled by numbers; to forecast on dates, give dates, "
+                      f"{spelt} = pd.to_datetime({spelt}, unit='D', origin='1899-12-30'), or pass season_length",
+                      UserWarning, stacklevel=user_stacklevel())
         return
     found = unix_times(time)
     if found is None:
