@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from rnnkit.forecast import Forecaster, GlobalForecaster, defaults
+from rnnkit.forecast import Forecaster, GlobalForecaster, defaults, evaluation
 
 
 def _moving(key, n, level, seed):
@@ -158,3 +158,19 @@ def test_F36_04_future_ids_spelt_otherwise_name_the_spelling_to_give():
         warnings.simplefilter("error")  # 'a' is not warned of as an id never fitted: the refusal names it
         with pytest.raises(ValueError, match=r"but has 'a', which reads as it written in another case"):
             g.predict(future=future.assign(unique_id=future.unique_id.str.lower()))
+
+
+def test_F36_05_errors_pairs_two_targets_by_name_not_by_column_position():
+    # a forecast of ['visits', 'sales'] scored against the actual ['sales', 'visits']: MAE 1094 (each target
+    # scored against the other) for a forecast 1 % off
+    times = pd.date_range("2024-01-01", periods=3)
+    actual = pd.DataFrame({"sales": [10.0, 11, 12], "visits": [1000.0, 1100, 1200]}, index=times)
+    forecast = actual[["visits", "sales"]] * 1.01
+    scores = evaluation.errors(actual, forecast, np.array([1.0, 100.0]))
+    assert scores == evaluation.errors(actual, actual * 1.01, np.array([1.0, 100.0]))
+    assert scores["mae"] == pytest.approx(5.555)
+    with pytest.raises(ValueError, match=r"errors: actual's columns \['sales', 'visits'\] and pred's \['v', 'sales'\] "
+                                         r"are not the same targets.*pred.columns = \['sales', 'visits'\].*to_numpy"):
+        evaluation.errors(actual, forecast.rename(columns={"visits": "v"}), np.array([1.0, 100.0]))
+    numbered = evaluation.errors(actual, forecast.set_axis([0, 1], axis=1), np.array([1.0, 100.0]))
+    assert numbered["mae"] > 1000  # unnamed columns pair by position, as arrays do

@@ -154,7 +154,8 @@ def _paired(actual, pred) -> tuple[np.ndarray, np.ndarray]:
     """``actual`` and ``pred`` as float arrays ``(H, n_y)`` of one shape, a 1-D one read as one column. Refused
     (ValueError) where numpy would broadcast them into a silently wrong table: a 1-D ``actual`` beside ``(H, 1)``
     forecasts (``(H, H)`` differences), one target beside the columns of a forecast with quantiles (their
-    average scored); and two pandas objects indexed by different times, which positions would pair wrongly."""
+    average scored); and two pandas objects indexed by different times, which positions would pair wrongly. Two
+    DataFrames of the same targets in another column order are paired by name; of other names, refused."""
     pandas = (pd.Series, pd.DataFrame)
     if isinstance(actual, pandas) and isinstance(pred, pandas) and not actual.index.equals(pred.index):
         a, p = actual.index, pred.index
@@ -168,6 +169,16 @@ def _paired(actual, pred) -> tuple[np.ndarray, np.ndarray]:
                              f"of the actual's times (pred.loc[actual.index]), or pass .to_numpy() of each to pair "
                              f"them by position")
     quantile_columns = isinstance(pred, pd.DataFrame) and pred.columns.name == "quantile"
+    if isinstance(actual, pd.DataFrame) and isinstance(pred, pd.DataFrame) and not quantile_columns and \
+            not actual.columns.equals(pred.columns) and len(actual.columns) == len(pred.columns) > 1:
+        a, p = actual.columns, pred.columns
+        if a.is_unique and p.is_unique and a.isin(p).all():
+            pred = pred[a]  # the same targets in another order: paired by name, as the rows by time
+        elif list(range(len(a))) not in (list(a), list(p)):  # numbered columns (a numpy array's) pair by position
+            raise ValueError(f"errors: actual's columns {list(a)} and pred's {list(p)} are not the same targets, "
+                             f"so they cannot be paired by name; give pred the actual's names (pred.columns = "
+                             f"{list(a)!r}, if that is their order), or pass .to_numpy() of each to pair them by "
+                             f"position")
     a, p = np.asarray(actual, dtype=np.float64), np.asarray(pred, dtype=np.float64)
     a, p = (a[:, None] if a.ndim == 1 else a), (p[:, None] if p.ndim == 1 else p)
     if a.shape != p.shape:
