@@ -211,3 +211,18 @@ def test_t36_09_excel_serial_days_in_a_date_column():
         warnings.filterwarnings("error", message=".*Excel serial dates")
         Forecaster(horizon=7, max_epochs=1).fit(pd.DataFrame({"step": 44927 + np.arange(120), "y": y}),
                                                 time_col="step")
+
+
+@pytest.mark.parametrize("label", [lambda k: f"Q{k % 4 + 1} {2020 + k // 4}", lambda k: f"2020-W{k + 1:02d}",
+                                   lambda k: f"{['janvier', 'février', 'mars'][k % 3]} {2000 + k // 3}"])
+def test_t36_10_period_labels_in_a_sequence_time_column(tmp_path, label):
+    """read_sequences (rnnkit train --time-column) of a long CSV whose time column holds quarters, ISO weeks or
+    French months, written in reverse order: refused as 'neither numbers nor dates in one format ... write numbers
+    or ISO dates', where the forecasters read them; now read at each period's first day, and each sequence sorted
+    by them."""
+    from rnnkit.data.tables import read_sequences
+    rows = [(seq, label(k), float(k), seq == "b") for seq in ("a", "b") for k in reversed(range(8))]
+    path = tmp_path / "seq.csv"
+    pd.DataFrame(rows, columns=["id", "t", "x", "label"]).astype({"label": int}).to_csv(path, index=False)
+    table = read_sequences(path, id_column="id", time_column="t", target_column="label")
+    assert [list(x[:, 0]) for x in table.X] == [[float(k) for k in range(8)]] * 2

@@ -1319,7 +1319,9 @@ def _time_values(path: Path, column: pd.Series, name: str) -> np.ndarray:
 
     ISO 8601 dates are read as such. Other date strings are read when one format fits every value and no
     other reading does: ``13/1/2024`` makes ``1/2/2024`` day-first; a column where both day-first and
-    month-first fit is refused (``5/1/2024`` is 5 January or 1 May), never sorted as text."""
+    month-first fit is refused (``5/1/2024`` is 5 January or 1 May), never sorted as text. Period labels
+    (quarters ``'Q1 2020'``, ISO weeks ``'2020-W05'``, months named ``'janvier 2020'``) are read at each period's
+    first day, as :func:`period_label_starts` reads them for the forecasters."""
     empty = np.flatnonzero(column.isna())
     if empty.size:
         raise ValueError(f"{path}: the time column {name!r} is empty at {_lines(empty, path)}; every row needs "
@@ -1358,6 +1360,8 @@ def _time_values(path: Path, column: pd.Series, name: str) -> np.ndarray:
         raise ValueError(f"{path}: the time column {name!r} holds dates that read two ways "
                          f"({' or '.join(fmt for fmt, _ in readings)}: {text.iloc[0]!r} on line 2 is either); "
                          f"write ISO dates (YYYY-MM-DD) or numbers")
+    if (periods := period_label_starts(text)) is not None and "%y" not in (periods[0] or ""):
+        return periods[1].as_unit("ns").asi8  # 'Q1 2020', '2020-W05', 'janvier 2020': each period's first day
     labels = text.str.fullmatch(WORLD_BANK_YEAR).to_numpy()
     if labels.all():
         raise ValueError(f"{path}: the time column {name!r} holds the World Bank's year labels ({text.iloc[0]!r} on "
@@ -1707,15 +1711,15 @@ def iso_weeks(text: pd.Series) -> pd.DatetimeIndex | None:
 def period_label_starts(text) -> tuple[str | None, pd.DatetimeIndex] | None:
     """``(format, starts)``: the first day of each period that labels such as ``"Jan 1980"`` / ``"JAN 1980"`` /
     ``"January 1980"`` / ``"Jan. 1980"`` / ``"Sept. 1980"`` (months, AP style's abbreviations beside full names
-    read too) or ``"Q1 1965"`` / ``"1965 Q1"`` / ``"1965Q1"`` / ``"1965/Q1"`` (quarters) name, gretl's and EViews' ``"1950:1"``
-    (quarters) and ``"1950:01"`` (months), the IMF's and Eurostat's ``"1950M01"`` and ``"01/1950"`` (months), or
-    weeks as pandas writes weekly periods (``"2000-01-03/2000-01-09"``) or ISO 8601 writes them (``"2000-W01"``, by
-    their Monday), every label in one of these forms
-    (pmdarima's wineind, woolyrnq and sunspots are indexed so; statsmodels' ARIMA results files ``1950:1``);
-    ``format`` is the strftime of month labels (which
-    may write two-digit years: ``'Jan-49'``, to check with :func:`~rnnkit.data.timeseries.refuse_future_years`),
-    else None. None for anything but such text. The one reader of these labels: the Forecaster's index and time
-    column, `TimeSeriesFrame`'s time column and `calendar_features` read them here."""
+    read too, and names in other languages, ``"janvier 1980"``) or ``"Q1 1965"`` / ``"1965 Q1"`` / ``"1965Q1"`` /
+    ``"1965/Q1"`` (quarters) name, gretl's and EViews' ``"1950:1"`` (quarters) and ``"1950:01"`` (months), the
+    IMF's and Eurostat's ``"1950M01"`` and ``"01/1950"`` (months), or weeks as pandas writes weekly periods
+    (``"2000-01-03/2000-01-09"``) or ISO 8601 writes them (``"2000-W01"``, by their Monday), every label in one of
+    these forms (pmdarima's wineind, woolyrnq and sunspots are indexed so; statsmodels' ARIMA results files
+    ``1950:1``); ``format`` is the strftime of month labels (which may write two-digit years: ``'Jan-49'``, to check
+    with :func:`~rnnkit.data.timeseries.refuse_future_years`), else None. None for anything but such text. The one
+    reader of these labels: the Forecaster's index and time column, `TimeSeriesFrame`'s time column,
+    `calendar_features` and `read_sequences`' time column read them here."""
     if isinstance(text, pd.Index | pd.Series) and not (pd.api.types.is_object_dtype(text.dtype)
                                                         or pd.api.types.is_string_dtype(text.dtype)):
         return None
