@@ -243,3 +243,24 @@ def test_S36_08_a_graph_of_a_newer_opset_than_onnxruntime_loads_names_the_upgrad
                                          r"[\d.]+\), which this onnxruntime [\d.]+ does not load \(.*\); upgrade "
                                          r"onnxruntime where the stream runs \(pip install -U onnxruntime\)$"):
         Streamer(newer)
+
+
+# -- S36-09: one sequence whose JSON alone is over the body limit (10,000 steps of 50 features: some 10 MB) ----------
+def test_S36_09_a_body_over_the_limit_names_the_limit_and_a_lone_large_sequence(plain):
+    # before: 413 "request body of … bytes exceeds the limit of … bytes; send fewer sequences per request", of a
+    # request of one sequence: no fewer to send, and no word of where the limit is set; 413 "… sequences exceed the
+    # limit of … per request; split the request" alike
+    from rnnkit.deploy.server import Limits
+    clf, X = plain
+    app = TestClient(create_app(clf, limits=Limits(max_body_bytes=2000, max_sequences=2)))
+    one = {"sequences": [np.tile(X[0], (20, 1)).tolist()]}
+    r = app.post("/predict", json=one)
+    assert r.status_code == 413
+    assert r.json()["detail"] == (
+        f"request body of {len(r.request.content)} bytes exceeds the limit of 2000 bytes (Limits.max_body_bytes, "
+        f"which create_app(estimator, limits=Limits(max_body_bytes=...)) sets); send fewer sequences per request, or, "
+        f"for a sequence this large alone (it is read whole), send it to a server made with a larger limit")
+    r = app.post("/predict", json={"sequences": [X[0][:2].tolist()] * 3})
+    assert r.status_code == 413 and r.json()["detail"] == (
+        "3 sequences exceed the limit of 2 per request (Limits.max_sequences, which create_app(estimator, limits="
+        "Limits(max_sequences=...)) sets); split the request")

@@ -178,8 +178,7 @@ def parse_request(body: bytes, n_features: int, limits: Limits, *, missing: bool
     ``content_type``: the request's header, whose charset other than UTF-8 the body is read in
     (:func:`declared_charset`) and whose media type names a body that is not JSON (``text/csv``)."""
     if len(body) > limits.max_body_bytes:
-        raise RequestError(413, f"request body of {len(body)} bytes exceeds the limit of "
-                                f"{limits.max_body_bytes} bytes; send fewer sequences per request")
+        raise RequestError(413, body_limit_reason(f"{len(body)} bytes", limits.max_body_bytes))
     if not body.strip():  # json's own words, "Expecting value: line 1 column 1 (char 0)", name no body at all
         raise RequestError(400, f"request body is {'empty' if not body else 'blank (whitespace only)'}; send the "
                                 f"JSON {SHAPE} as the body (curl -d @seq.json -H 'Content-Type: application/json', or "
@@ -229,7 +228,7 @@ def parse_request(body: bytes, n_features: int, limits: Limits, *, missing: bool
                               if isinstance(sequences, str) else ""))
     if len(sequences) > limits.max_sequences:
         raise RequestError(413, f"{len(sequences)} sequences exceed the limit of {limits.max_sequences} "
-                                "per request; split the request")
+                                f"per request ({_set_by('max_sequences')}); split the request")
     if notes is not None and n_features == 1 and len(sequences) > 1 and all(
             isinstance(seq, list) and len(seq) == 1 and type(seq[0]) in (int, float) for seq in sequences):
         notes.append(_one_step_each(len(sequences)))
@@ -244,9 +243,8 @@ def parse_request(body: bytes, n_features: int, limits: Limits, *, missing: bool
             raise RequestError(422, f"sequence {i} is empty; every sequence needs at least one step")
         if len(seq) > limits.max_steps:
             raise RequestError(413, f"sequence {i} has {len(seq)} steps, over the server's limit of {limits.max_steps} "
-                                    f"steps per sequence (Limits.max_steps, which create_app(estimator, limits=Limits("
-                                    f"max_steps=...)) sets); a sequence is read whole, so cut short it would answer "
-                                    f"otherwise: send it to a server made with a larger limit")
+                                    f"steps per sequence ({_set_by('max_steps')}); a sequence is read whole, so cut "
+                                    f"short it would answer otherwise: send it to a server made with a larger limit")
         for t, step in enumerate(seq):
             if isinstance(step, dict):
                 seq[t] = step = _named_step(step, i, t, n_features, names, missing, times)
@@ -409,6 +407,20 @@ def unobserved_warning(arrays: list[np.ndarray]) -> str | None:
             f"recording, leave it out of the request")
 
 
+def _set_by(name: str) -> str:
+    """Where the server's limit ``name`` (a field of :class:`Limits`) is set, in a refusal's words."""
+    return f"Limits.{name}, which create_app(estimator, limits=Limits({name}=...)) sets"
+
+
+def body_limit_reason(size: str, limit: int) -> str:
+    """The refusal of a request body of ``size`` over ``limit`` bytes: fewer sequences per request, or, where one
+    sequence alone is that large (10,000 steps of 50 features are some 10 MB of JSON), a server with a larger
+    limit; a sequence cut short would answer otherwise."""
+    return (f"request body of {size} exceeds the limit of {limit} bytes ({_set_by('max_body_bytes')}); "
+            f"send fewer sequences per request, or, for a sequence this large alone (it is read whole), send it to a "
+            f"server made with a larger limit")
+
+
 async def read_body(request: Request, limit: int) -> bytes:
     """The request's body, read chunk by chunk and stopped with a 413 RequestError as soon as it passes ``limit``
     bytes: a chunked body (no Content-Length) or one longer than it declared is never held whole in memory."""
@@ -416,8 +428,7 @@ async def read_body(request: Request, limit: int) -> bytes:
     async for chunk in request.stream():
         size += len(chunk)
         if size > limit:
-            raise RequestError(413, f"request body of more than {limit} bytes exceeds the limit of {limit} bytes; "
-                                    "send fewer sequences per request")
+            raise RequestError(413, body_limit_reason(f"more than {limit} bytes", limit))
         chunks.append(chunk)
     return b"".join(chunks)
 
@@ -1021,8 +1032,7 @@ def create_app(estimator, *, batching: bool = True, max_batch: int = 64, max_wai
             return stale
         declared = request.headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > limits.max_body_bytes:
-            return JSONResponse({"detail": f"request body of {declared} bytes exceeds the limit of "
-                                           f"{limits.max_body_bytes} bytes; send fewer sequences per request"},
+            return JSONResponse({"detail": body_limit_reason(f"{declared} bytes", limits.max_body_bytes)},
                                 status_code=413)
         encoding = request.headers.get("content-encoding", "identity").strip().lower()
         if encoding not in ("", "identity"):  # the server reads the body as it comes: a compressed one would be bytes
