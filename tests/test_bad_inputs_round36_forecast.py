@@ -34,11 +34,13 @@ def _fit(panel, model, **kw):
 def test_F36_01_a_constant_small_series_in_a_direct_panel_keeps_its_size():
     # a constant 0.5 beside series of 10 and 1000: its scale was 1 in its own units, so the net's spread in z
     # (about 2 steps) came out as a band of about -2 .. 1.5 around 0.5
-    g = _fit(_panel_with(_constant("K", 100, 0.5)), "direct")
+    panel = _panel_with(_constant("K", 100, 0.5))
+    g = _fit(panel, "direct")
     out = g.predict()
     k = out[out.unique_id == "K"][["y", "q0.1", "q0.5", "q0.9"]].to_numpy()
     assert (k > 0.25).all() and (k < 1).all(), k
-    assert g.scale_[2] == pytest.approx(0.5 * np.median(g.scale_[:2] / np.abs(g.center_[:2])))
+    sizes = [np.abs(panel.y[panel.unique_id == key]).mean() for key in ("A", "B")]
+    assert g.scale_[2] == pytest.approx(0.5 * np.median(g.scale_[:2] / sizes))
 
 
 def test_F36_01_a_constant_positive_series_in_a_hybrid_panel_gets_the_panels_relative_band():

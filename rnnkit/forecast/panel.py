@@ -13,7 +13,7 @@ quantiles, at each series' own future timestamps.
     μ_i = mean_t y_t                    the series' mean
     s_i = mean_t |y_t - y_{t-1}|        its mean absolute one-step change (the in-sample MAE of the naive
                                         forecast); when the series is constant, |μ_i| times the panel's median
-                                        s_j / |μ_j| over the moving series (1 for a constant 0)
+                                        s_j / mean_t |y_{j,t}| over the moving series (1 for a constant 0)
 
 The net reads and predicts ``z``; a forecast is ``ŷ = μ_i + s_i ẑ``. With ``s_i`` a typical step of the
 series, an error of 1 in ``z`` is one typical step whatever the series' level or units, so every series
@@ -1611,10 +1611,11 @@ def _series_scaling(targets: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     that the net's spread in ``z`` (learned on the moving series) is read in proportion to its size, not as
     units of its values (a band of +-2.5 around a constant 5, or 0.01, whatever its unit)."""
     center = np.array([y.mean() for y in targets])
+    size = np.array([np.abs(y).mean() for y in targets])  # not |μ_j|: a series around 0 has steps of its size
     own = np.array([np.abs(np.diff(y)).mean() if len(y) > 1 else 0.0 for y in targets])  # 0: constant at fit
-    moving = (own > 0) & (center != 0)
-    relative = float(np.median(own[moving] / np.abs(center[moving]))) if moving.any() else 1.0
-    scale = np.where(own > 0, own, np.where(center != 0, np.abs(center) * relative, 1.0))
+    moving = (own > 0) & (size > 0)
+    relative = float(np.median(own[moving] / size[moving])) if moving.any() else 1.0
+    scale = np.where(own > 0, own, np.where(size > 0, size * relative, 1.0))
     return center, scale
 
 
