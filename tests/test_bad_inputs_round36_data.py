@@ -16,7 +16,7 @@ from rnnkit.data.bio import BioSequenceDataset
 from rnnkit.data.collate import pad_collate, zero_runs
 from rnnkit.data.events import sessionize
 from rnnkit.data.memmap import RaggedStore, write_ragged
-from rnnkit.data.text import Vocab
+from rnnkit.data.text import TextClassificationDataset, Vocab
 
 
 # D36-01: a log whose times are Unix seconds on some rows and milliseconds on others (two loggers joined)
@@ -177,3 +177,25 @@ def test_D36_09_the_store_says_it_by_the_same_words(tmp_path):
         write_ragged(tmp_path / "s", seqs)
     with pytest.raises(ValueError, match=r"same feature shape$"):  # other shapes: nothing of the layout
         pad_collate([np.ones((5, 3)), np.ones((6, 4))])
+
+
+# D36-10: texts given a vocabulary of other texts (another corpus or language, a few texts, a small max_size)
+def test_D36_10_texts_mostly_unknown_to_the_vocabulary_are_warned_of():
+    vocab = Vocab.build(["the cat sat on the mat"], level="word")
+    german = ["der Hund und die Katze sind hier", "ich bin nicht da und du bist dort"] * 2
+    with pytest.warns(UserWarning, match=r"30 of the texts' 30 tokens \(100%\) are <unk> \(the most frequent unknown: "
+                                         r"'und'.*5 word token\(s\)\)\? build it from the training texts"):
+        ds = TextClassificationDataset(german, [0, 1, 0, 1], vocab)
+    assert all(bool((x == vocab.unk_id).all()) for x in ds.ids)  # encoded as before
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        own = Vocab.build(german, level="word")
+        TextClassificationDataset(german, [0, 1, 0, 1], own, bos=True, eos=True)  # its own texts: nothing
+        TextClassificationDataset(["der Hund"], [0], vocab)  # too few tokens to judge
+
+
+def test_D36_10_capitals_keep_their_own_warning():
+    vocab = Vocab.build(["the a paris is big"] * 2, level="word")
+    with pytest.warns(UserWarning) as caught:
+        TextClassificationDataset(["The Paris Is Big"] * 6, [0] * 6, vocab)
+    assert [str(w.message).count("only for their capitals") for w in caught] == [1]

@@ -797,13 +797,13 @@ def _refuse_label_field(texts, labels: torch.Tensor) -> None:
                                  f"({keep} for each line, or pd.read_csv(path, sep={sep!r})['text'])")
 
 
-def _warn_cased_unknowns(texts, ids: list[torch.Tensor], vocab: Vocab) -> None:
+def _warn_cased_unknowns(texts, ids: list[torch.Tensor], vocab: Vocab) -> bool:
     """Warn where a vocabulary that does not lower its texts reads capitalised tokens as ``<unk>`` whose lower case
     it holds: a lower-case vocabulary (an uncased file's tokens, or one built from lower-cased text) given cased text,
     so every sentence's first word, every name, reads as unknown. Said where such tokens are 1% of the texts' tokens
-    or more; the texts holding an ``<unk>`` are the only ones tokenized again."""
+    or more; the texts holding an ``<unk>`` are the only ones tokenized again. Whether it warned."""
     if vocab.lower or vocab.level == "token":
-        return
+        return False
     total = sum(len(x) for x in ids)
     cased: Counter[str] = Counter()
     for t, x in zip(texts, ids, strict=True):
@@ -817,6 +817,31 @@ def _warn_cased_unknowns(texts, ids: list[torch.Tensor], vocab: Vocab) -> None:
                       "vocabulary (an uncased vocabulary file, or one built from lower-cased text) given cased text; "
                       "build it with lower=True (Vocab(tokens, level=..., lower=True) or Vocab.build(texts, "
                       "lower=True)), or lower the texts first", UserWarning, stacklevel=3)
+    return bool(total and n >= 0.01 * total)
+
+
+def _warn_mostly_unknown(texts, ids: list[torch.Tensor], vocab: Vocab) -> None:
+    """Warn where half the texts' tokens or more (of 20 or more) are ``<unk>``: a vocabulary of other texts (another
+    corpus or language, a few texts built from for speed, a ``max_size`` or ``min_freq`` that kept few words), given
+    these, so a model reads little but ``<unk>`` and its predictions hardly depend on the text, without an error
+    (``strict=False``, the default, maps every unknown token to ``<unk>``)."""
+    specials = torch.tensor([vocab.pad_id, vocab.bos_id, vocab.eos_id])
+    total = sum(int((~torch.isin(x, specials)).sum()) for x in ids)
+    unknown = sum(int((x == vocab.unk_id).sum()) for x in ids)
+    if total < 20 or unknown * 2 < total:
+        return
+    seen: Counter = Counter()
+    for t, x in zip(texts, ids, strict=True):
+        if bool((x == vocab.unk_id).any()) and len(seen) < 1000:
+            seen.update(w for w in vocab.tokenize(t) if w not in vocab.stoi)
+    shown = ", ".join(f"{w!r}" for w, _ in seen.most_common(3))
+    warnings.warn(f"TextClassificationDataset: {unknown} of the texts' {total} tokens ({unknown / total:.0%}) are "
+                  f"{UNK} (the most frequent unknown: {shown}), so a model would read little but {UNK}: a vocabulary "
+                  f"of other texts (another corpus or language, a few texts, a max_size or min_freq that kept "
+                  f"{len(vocab) - len(SPECIALS)} {vocab.level} token(s))? build it from the training texts "
+                  "(Vocab.build(train_texts)) and encode every split with that one; encode with strict=True to list "
+                  "the unknown tokens, or, if the texts are meant so, silence this with warnings.filterwarnings("
+                  "'ignore', '.*so a model would read little')", UserWarning, stacklevel=3)
 
 
 def _holds_nul(text: str) -> str:
@@ -1102,7 +1127,8 @@ class TextClassificationDataset(Dataset):
             self.ids.append(ids)
         self.labels = label_ids
         self.lengths = np.array([len(x) for x in self.ids], dtype=np.int64)
-        _warn_cased_unknowns(texts, self.ids, vocab)
+        if not _warn_cased_unknowns(texts, self.ids, vocab):  # capitals explain the <unk>s there
+            _warn_mostly_unknown(texts, self.ids, vocab)
 
     def __len__(self) -> int:
         return len(self.ids)
