@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import math
 import os
@@ -2604,10 +2605,35 @@ def main(argv=None) -> int:
     diverges) ends with one line on stderr and exit status 2 (130 when interrupted); an unexpected internal
     error still shows its traceback, as a bug should."""
     previous, warnings.formatwarning = warnings.formatwarning, _warning_line  # a warning is one line too
+    stdout = sys.stdout
+    if stdout is not None and not isinstance(stdout, _Stdout):
+        sys.stdout = _Stdout(stdout)
+    try:
+        return _main(argv, previous)
+    finally:
+        sys.stdout = stdout
+
+
+def _main(argv, previous) -> int:
+    """:func:`main`, with standard output's errors marked (:class:`_Stdout`)."""
     try:
         args = build_parser().parse_args(argv)  # an option given twice is warned of here
-    except BaseException:
+    except SystemExit as e:
         warnings.formatwarning = previous
+        try:  # --help and --version exit here, and argparse's help passes over an error of writing it (status 0)
+            if e.code == 0 and sys.stdout is not None:
+                sys.stdout.flush()
+        except OSError:
+            pass
+        if lost := _stdout_failure(getattr(sys.stdout, "error", None) if e.code == 0 else e):
+            print(f"rnnkit: error: {lost}", file=sys.stderr)
+            raise SystemExit(2) from None
+        raise
+    except BaseException as e:  # --version's print
+        warnings.formatwarning = previous
+        if lost := _stdout_failure(e):
+            print(f"rnnkit: error: {lost}", file=sys.stderr)
+            raise SystemExit(2) from None
         raise
     for name in ("data", "model", "out"):  # a quoted "~/x" is the home directory, as pandas reads it
         if isinstance(getattr(args, name, None), str) and getattr(args, name).startswith("~"):
@@ -2621,7 +2647,10 @@ def main(argv=None) -> int:
             what = "standard input" if data == "-" else "a pipe or device, not a file: stdin, <(...), a FIFO"
             raise ValueError(f"the data {data!r} ({what}) cannot be read: rnnkit reads a file, whose type and "
                              "path it checks (and train records); save the data to a file and pass its path")
-        return args.run(args)
+        status = args.run(args)
+        if sys.stdout is not None:  # here, so that an error of writing what it printed is said (not at exit)
+            sys.stdout.flush()
+        return status
     except KeyboardInterrupt:
         hint = " (rerun with --resume to continue from the last finished epoch)" if args.command == "train" else ""
         print(f"rnnkit {args.command}: interrupted{hint}", file=sys.stderr)
@@ -2643,6 +2672,9 @@ def main(argv=None) -> int:
     except Exception as err:
         if not isinstance(err, _foreseen()):
             raise
+        if lost := _stdout_failure(err):
+            print(f"rnnkit {args.command}: error: {lost}", file=sys.stderr)
+            return 2
         if _disk_full(err) and isinstance(getattr(args, "out", None), str):
             import shlex
 
@@ -2682,9 +2714,48 @@ def _check_device(args) -> None:
                      f"(auto: the GPU when there is one, else the CPU), or {fix} to train on the GPU")
 
 
+class _Stdout:
+    """Standard output, whose errors of writing are marked as its own (``err.stdout``): a full disk behind
+    ``> FILE`` or /dev/full is then said as such, not read as --out's (which was written)."""
+
+    def __init__(self, stream):
+        self.stream, self.error = stream, None  # the first error, which argparse's help passes over
+
+    def write(self, text):
+        return self._marked(self.stream.write, text)
+
+    def flush(self):
+        return self._marked(self.stream.flush)
+
+    def __getattr__(self, name):
+        return getattr(self.stream, name)
+
+    def _marked(self, call, *args):
+        try:
+            return call(*args)
+        except OSError as e:
+            e.stdout = True
+            self.error = self.error or e
+            raise
+
+
+def _stdout_failure(err: BaseException) -> str | None:
+    """What to say where ``err`` came from writing standard output (:class:`_Stdout`), else None. Standard output
+    is then pointed at the null device, so that Python's own flush at exit neither prints a traceback nor changes
+    the exit status."""
+    if not getattr(err, "stdout", False):
+        return None
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+    full = " (the disk that holds it is full)" if _disk_full(err) else ""
+    return (f"cannot write standard output: {(err.strerror or str(err)).lower()}{full}, so what the command prints "
+            "was lost; send it elsewhere (> FILE on a disk with space), or give --out FILE where the command takes it")
+
+
 def _disk_full(err: BaseException) -> bool:
     """Whether a write failed for want of space: the disk is full (ENOSPC), the user's quota spent (EDQUOT)."""
-    import errno
 
     return isinstance(err, OSError) and err.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)) \
         and bool(err.strerror)

@@ -315,10 +315,14 @@ def read_model(directory: str | os.PathLike, what: str = "an rnnkit model direct
         raise ValueError(f"{path} is a file of the model directory {path.parent}, not {what}; give the directory: "
                          f"{str(path.parent)!r}")
     if not path.is_dir():
+        import tarfile
         import zipfile
 
-        packed = (f": it is a zip archive; unpack it first (shutil.unpack_archive({str(path)!r}, 'model')) and give "
-                  f"the directory that holds {CONFIG_FILE}" if zipfile.is_zipfile(path) else "")
+        # a model directory packed to be shared: zip -r, tar czf (shutil.unpack_archive reads both)
+        kind = ("a zip archive" if zipfile.is_zipfile(path) else "a tar archive" if path.is_file()
+                and tarfile.is_tarfile(path) else None)
+        packed = (f": it is {kind}; unpack it first (shutil.unpack_archive({str(path)!r}, 'model')) and give "
+                  f"the directory that holds {CONFIG_FILE}" if kind else "")
         raise ValueError(f"{path} is not a directory; expected {what} written by save(){packed}")
     if not (path / CONFIG_FILE).exists() and (path / WEIGHTS_FILE).is_file():  # a copy cut short, or one file copied
         raise ValueError(f"{path} is not {what}: it holds {WEIGHTS_FILE} but no {CONFIG_FILE}, which save writes "

@@ -1,15 +1,17 @@
 """Thirty-sixth round: the command line, save/load and the training layer as a new user drives them: --out a
 FIFO, a device or a pipe, and the review's cleanup of the one-cycle resume hint."""
 
+import errno
 import json
 import os
 import stat
+import sys
 import threading
 
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import run_cli
+from helpers import cli_error, run_cli
 
 QUICK = ["--hidden-size", "4", "--batch-size", "4", "--cell", "gru", "--device", "cpu", "--time-column", "t"]
 
@@ -87,3 +89,46 @@ def test_C36_02_out_a_pipe_is_written_into(model, capsys):
         text = f.read()
     assert status == 0, err
     assert text.splitlines()[0] == "id,prediction,proba_0,proba_1" and len(text.splitlines()) == 9
+
+
+def test_C36_03_a_model_directory_packed_as_a_tarball_says_unpack_it(model, tmp_path, capsys):
+    import tarfile
+
+    m, data = model
+    for name, mode in (("m.tar.gz", "w:gz"), ("m.tar", "w"), ("m.tar.xz", "w:xz")):
+        with tarfile.open(tmp_path / name, mode) as tar:
+            tar.add(m, arcname="m")
+        # was: "m.tar.gz is not a directory; expected an rnnkit model directory written by save()" (a zip was named)
+        said = cli_error(["predict", tmp_path / name, data], capsys)
+        assert f"{tmp_path / name} is not a directory; expected an rnnkit model directory written by save(): it is " \
+               f"a tar archive; unpack it first (shutil.unpack_archive({str(tmp_path / name)!r}, 'model'))" in said
+    said = cli_error(["predict", data, data], capsys)
+    assert said.endswith("expected an rnnkit model directory written by save()")  # a CSV is no archive
+
+
+class _Full:
+    """Standard output on a full disk (> FILE, /dev/full): every write fails."""
+
+    def write(self, text):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    def flush(self):
+        pass
+
+
+def test_C36_04_standard_output_that_cannot_be_written_is_said_and_fails(model, tmp_path, capsys, monkeypatch):
+    m, data = model
+    said = "cannot write standard output: no space left on device (the disk that holds it is full), so what the " \
+           "command prints was lost"
+    monkeypatch.setattr(sys, "stdout", _Full())
+    # was: status 0 (argparse passes over the help's error of writing), nothing written
+    status, err = run_cli(["train", "--help"], capsys)
+    assert status == 2 and len(err) == 1 and said in err[0], (status, err)
+    # was: "rnnkit predict: error: No space left on device", naming nothing
+    status, err = run_cli(["predict", m, data], capsys)
+    assert status == 2 and err == [f"rnnkit predict: error: {said}; send it elsewhere (> FILE on a disk with space), "
+                                   "or give --out FILE where the command takes it"], err
+    # was: "--out p.csv: no space left on device (…), so it was not written": it was, and standard output was full
+    status, err = run_cli(["predict", m, data, "--out", tmp_path / "p.csv"], capsys)
+    assert status == 2 and said in err[0], err
+    assert len(pd.read_csv(tmp_path / "p.csv")) == 8
