@@ -2018,9 +2018,11 @@ class _SequenceEstimator(BaseEstimator):
             keep = (f" (to order the steps by their time, make it each frame's index: s.set_index({times[0]!r}))"
                     if times and listed else "")
             drop = (f"[s.drop(columns={ids + times}) for s in X]" if listed else f"X.drop(columns={ids + times})")
+            kept_by = ("[g for _, g in df.groupby('id')] keeps them" if listed else
+                       "df.set_index(['id', 't'], drop=False) keeps them")
             warnings.warn(f"{who}: X's column(s) {said}, yet are read as features, so the model would learn from "
-                          f"an id's number or a step's position; the key columns of a long table, as "
-                          f"[g for _, g in df.groupby('id')] keeps them? drop them: {drop}{keep}; if they are "
+                          f"an id's number or a step's position; the key columns of a long table, as {kept_by}? "
+                          f"drop them: {drop}{keep}; if they are "
                           f"features, silence this with warnings.filterwarnings('ignore', message='.*yet are read "
                           f"as features')", stacklevel=3)
         if self._target == "label" and (k := target_left_in(x, lengths, targets if kept is None else targets[kept],

@@ -90,8 +90,12 @@ def test_E36_04_id_and_time_columns_of_a_groupby_are_warned_of_as_features():
     # before: fitted without a word on 4 features, the id's number and the step counter among them
     with pytest.warns(UserWarning, match=r"X's column\(s\) \['id'\] name the sequences' ids \(constant within each "
                                          r"sequence\) and \['t'\] name their time .*yet are read as features.*drop "
-                                         r"them: \[s\.drop\(columns=\['id', 't'\]\) for s in X\] .*s\.set_index\('t'\)"):
+                                         r"them: \[s\.drop\(columns=\['id', 't'\]\) for s in X\] .*"
+                                         r"s\.set_index\('t'\)"):
         SequenceClassifier(**TINY).fit(X, y)
+    with pytest.warns(UserWarning, match=r"as df\.set_index\(\['id', 't'\], drop=False\) keeps them\? drop them: "
+                                         r"X\.drop\(columns=\['id', 't'\]\)"):  # a MultiIndex X that kept them
+        SequenceClassifier(**TINY).fit(long.set_index(["id", "t"], drop=False), y)
     with pytest.warns(UserWarning, match=r"\['sample_id'\] name the sequences' ids"):  # the tagger alike
         SequenceTagger(**TINY).fit([g.drop(columns=["t", "id"]).assign(sample_id=k) for k, g in enumerate(X)],
                                    [np.arange(5) % 2] * 12)
@@ -120,27 +124,27 @@ def test_E36_05_a_split_given_as_an_x_y_pair_is_read_as_a_split():
 
 
 def test_E36_06_a_chance_mse_or_cross_entropy_of_0_is_refused():
-    from rnnkit.tasks import Task
+    from rnnkit.tasks import Split, Task
 
     rng = np.random.default_rng(0)
     X, y = rng.normal(size=(12, 6, 2)), rng.normal(size=12)
     # before: built; the success bar 6 % of 0 is an MSE below 0, so every run of compare counted a failure
     with pytest.raises(ValueError, match=r"chance=0, but the mse of the chance-level baseline .* is above 0.*so none "
                                          r"could; give it, e\.g\. the test targets' variance, np\.var\(y_test\)"):
-        Task("mine", "regress", (X, y), (X, y), (X[:4], y[:4]), output_size=1, metric="mse", chance=0,
+        Task("mine", "regress", Split(X, y), Split(X, y), Split(X[:4], y[:4]), output_size=1, metric="mse", chance=0,
              chance_note="")
     with pytest.raises(ValueError, match=r"chance=0, but the cross_entropy"):
-        Task("mine", "classify", (X, y > 0), (X, y > 0), (X[:4], y[:4] > 0), output_size=2, metric="cross_entropy",
-             chance=0.0, chance_note="")
+        Task("mine", "classify", Split(X, y > 0), Split(X, y > 0), Split(X[:4], y[:4] > 0), output_size=2,
+             metric="cross_entropy", chance=0.0, chance_note="")
 
 
 def test_E36_07_a_chance_mse_in_other_units_than_the_targets_is_warned_of():
-    from rnnkit.tasks import Task
+    from rnnkit.tasks import Split, Task
 
     rng = np.random.default_rng(0)
     X = rng.normal(size=(30, 5, 2))
     y = 1000 + 300 * X[:, :, 0].mean(1)  # targets in the thousands, spread ~130
-    parts = (X[:20], y[:20]), (X[20:25], y[20:25]), (X[25:], y[25:])
+    parts = Split(X[:20], y[:20]), Split(X[20:25], y[20:25]), Split(X[25:], y[25:])
     # before: built without a word; the bar, MSE < 0.06, is one no model of these targets reaches
     with pytest.warns(UserWarning, match=r"chance=1 \(mse\), but predicting the training targets' mean scores an "
                                          r"MSE of .* on the test split, .* every run a failure; .*np\.mean\(\(y_test "
