@@ -104,7 +104,8 @@ def test_F36_03_a_six_day_week_as_a_custom_business_day_is_refused_with_the_dail
                                          r"Thu Fri Sat', which its name 'C' does not hold.*reads 'C' back with "
                                          r"weekmask='Mon Tue Wed Thu Fri'.*give freq='D'"):
         f.fit(y, freq=SIX_DAYS)
-    with pytest.raises(ValueError, match=r"the index's freq \(y.asfreq\(offset\) sets it\) is a CustomBusinessDay"):
+    with pytest.raises(ValueError, match=r"the index's freq \(y.asfreq\(offset\) sets it\) is a CustomBusinessDay.*"
+                                         r"index the data by days, y.asfreq\('D'\).*y.asfreq\('D', fill_value=0\)"):
         f.fit(y.asfreq(SIX_DAYS))
     with pytest.raises(ValueError, match=r"backtest: freq=.* is a CustomBusinessDay with 1 holidays.*no holidays"):
         f.backtest(y, freq=pd.offsets.CustomBusinessDay(holidays=["2022-01-17"]))

@@ -75,7 +75,6 @@ def infer_season_length(freq: str | float | None) -> int:
                      "(e.g. 12 for monthly data, 24 for hourly)")
 
 
-# -- baselines: history (T, n_y) without gaps -> forecasts (H, n_y) ------------------------------------------
 def check_freq_kept(freq, data, who: str) -> None:
     """ValueError where the frequency given, ``freq`` (fit's or backtest's ``freq=``) or the DatetimeIndex of
     ``data`` (a Series or DataFrame indexed by it: ``y.asfreq(offset)``), is a pandas offset whose name drops some
@@ -99,9 +98,18 @@ def check_freq_kept(freq, data, who: str) -> None:
                          f"{', '.join(_option(offset, k) for k in lost)}, which its name {offset.freqstr!r} does not "
                          f"hold: the model keeps the frequency by name (freq_, config.json), and pandas reads "
                          f"{offset.freqstr!r} back with {', '.join(_option(back, k) for k in lost)}, so the forecasts "
-                         f"would be dated on that grid, not the series'; give freq={'h' if hourly else 'D'!r} (the "
-                         f"{'hours' if hourly else 'days'} off your grid become missing values, filled by "
-                         f"impute=...{'' if hourly else ', and a weekly season is read across them'})")
+                         f"would be dated on that grid, not the series'; {_grid_fix(offset is freq, hourly)}")
+
+
+def _grid_fix(given: bool, hourly: bool) -> str:
+    """The end of :func:`check_freq_kept`'s refusal: the plain grid, as ``freq=`` (``given``) or as the index."""
+    grid, unit = ("h", "hours") if hourly else ("D", "days")
+    filled = f"the {unit} off your grid become missing values, filled by impute=..." + \
+        ("" if hourly else ", and a weekly season is read across them")
+    if given:
+        return f"give freq={grid!r} ({filled})"
+    return (f"index the data by {unit}, y.asfreq({grid!r}) ({filled}), or y.asfreq({grid!r}, fill_value=0) where "
+            f"nothing happens in them (a shop closed; sktime's adapter reads no missing values)")
 
 
 def _option(offset: pd.DateOffset, name: str) -> str:
@@ -124,6 +132,7 @@ def counts(values) -> list[int] | None:
     return [int(v) for v in values]
 
 
+# -- baselines: history (T, n_y) without gaps -> forecasts (H, n_y) ------------------------------------------
 def naive(history: np.ndarray, H: int) -> np.ndarray:
     """``ŷ_{T+h} = y_T``: the last value, repeated."""
     return np.repeat(history[-1:], H, axis=0)
