@@ -264,3 +264,21 @@ def test_S36_09_a_body_over_the_limit_names_the_limit_and_a_lone_large_sequence(
     assert r.status_code == 413 and r.json()["detail"] == (
         "3 sequences exceed the limit of 2 per request (Limits.max_sequences, which create_app(estimator, limits="
         "Limits(max_sequences=...)) sets); split the request")
+
+
+# -- S36-10: torch.onnx.export's options (dynamic_axes, opset_version, input_names) given to export_onnx --------------
+def test_S36_10_torch_onnx_export_options_are_answered_with_what_export_onnx_does(tmp_path):
+    # before: TypeError "export_onnx() got an unexpected keyword argument 'dynamic_axes'": no word that the axes are
+    # dynamic already, nor of the opset written
+    layer = rnnkit.GRU(3, 4)
+    refused = (r"^export_onnx\(\) takes no dynamic_axes, opset_version \(torch\.onnx\.export's options\): "
+               r"dynamic_axes: the graphs' batch and time axes are dynamic already .*; opset_version: the graphs are "
+               r"of the opset torch's ONNX exporter writes \(export\.json's 'opset'\).*; leave them out$")
+    with pytest.raises(TypeError, match=refused):
+        rnnkit.export_onnx(layer, tmp_path / "e", dynamic_axes={"x": {0: "batch"}}, opset_version=13)
+    with pytest.raises(TypeError, match=r"takes no input_names .*: the inputs are named x and lengths"):
+        rnnkit.export_onnx(layer, tmp_path / "e", input_names=["input"])
+    with pytest.raises(TypeError, match=r"unexpected keyword argument 'tolerence'; it takes model_or_estimator, "
+                                        r"directory, tolerance and verbose"):
+        rnnkit.export_onnx(layer, tmp_path / "e", tolerence=1e-3)
+    assert not (tmp_path / "e").exists()

@@ -959,7 +959,7 @@ def _output_shape(exportable: Exportable, per_step: bool) -> list:
 
 # -- export ---------------------------------------------------------------------------------------------------
 def export_onnx(model_or_estimator, directory: str | os.PathLike, *, tolerance: float = TOLERANCE,
-                verbose: bool = True) -> dict:
+                verbose: bool = True, **torch_options) -> dict:
     """Write ``sequence.onnx``, ``step.onnx`` (unidirectional models) and ``export.json`` into ``directory``.
 
     ``model_or_estimator``: a fitted :class:`~rnnkit.SequenceClassifier`, ``SequenceRegressor`` or
@@ -974,6 +974,8 @@ def export_onnx(model_or_estimator, directory: str | os.PathLike, *, tolerance: 
     """
     import onnx
 
+    if torch_options:
+        raise TypeError(_torch_options_refusal(torch_options))
     if not isinstance(directory, str | os.PathLike):
         raise ValueError(f"export_onnx: directory must be a path (str or pathlib.Path), got "
                          f"{type(directory).__name__}")
@@ -1082,6 +1084,34 @@ def export_onnx(model_or_estimator, directory: str | os.PathLike, *, tolerance: 
     files[EXPORT_FILE] = (json.dumps(info, indent=1, allow_nan=False) + "\n").encode()
     write_export_directory(target, files)
     return info
+
+
+# torch.onnx.export's options, as a user of it passes them, and what export_onnx does in their place
+_TORCH_OPTIONS = {
+    "dynamic_axes": "the graphs' batch and time axes are dynamic already (export.json's shapes name them: x "
+                    "['B', 'T', F], lengths ['B'])",
+    "dynamic_shapes": "the graphs' batch and time axes are dynamic already (export.json's shapes name them: x "
+                      "['B', 'T', F], lengths ['B'])",
+    "opset_version": "the graphs are of the opset torch's ONNX exporter writes (export.json's 'opset'), the one "
+                     "they are checked in against the eager model; where an onnxruntime does not load it, upgrade "
+                     "that onnxruntime",
+    "input_names": "the inputs are named x and lengths (x_t and state_in for the step), as export.json gives them",
+    "output_names": "the outputs are named y (y_t and state_out for the step), as export.json gives them",
+    "do_constant_folding": "the graphs are optimised by torch's exporter already",
+    "dynamo": "the graphs are written by torch's dynamo exporter (torch.export), the one their scan loop needs",
+}
+
+
+def _torch_options_refusal(options: dict) -> str:
+    """The refusal of keyword arguments ``export_onnx`` does not take: for torch.onnx.export's, what it does in their
+    place."""
+    known = [k for k in options if k in _TORCH_OPTIONS]
+    if not known:
+        return (f"export_onnx() got an unexpected keyword argument {next(iter(options))!r}; it takes "
+                f"model_or_estimator, directory, tolerance and verbose")
+    said = "; ".join(f"{k}: {_TORCH_OPTIONS[k]}" for k in known)
+    return (f"export_onnx() takes no {', '.join(known)} (torch.onnx.export's option{'s' if len(known) > 1 else ''}): "
+            f"{said}; leave {'them' if len(known) > 1 else 'it'} out")
 
 
 # -- a Forecaster ---------------------------------------------------------------------------------------------
