@@ -61,6 +61,7 @@ def test_D36_03_emoji_sequences_are_one_token():
     assert "\U0001f44d\U0001f3fd" in v and "\U0001f468\u200d\U0001f469\u200d\U0001f467" in v
     assert "\u200d" not in v and "\U0001f3fd" not in v
     assert v.tokenize("ok\U0001f44d!") == ["ok", "\U0001f44d", "!"]
+    assert v.tokenize("\u2764\ufe0f \u2764") == ["\u2764", "\u2764"]  # a phone's colour form and the plain one
 
 
 # D36-04: big-endian arrays (FITS, MATLAB, np.fromfile(dtype='>f4')) to pad_collate
