@@ -200,3 +200,10 @@ def test_D36_10_capitals_keep_their_own_warning():
     with pytest.warns(UserWarning) as caught:
         TextClassificationDataset(["The Paris Is Big"] * 6, [0] * 6, vocab)
     assert [str(w.message).count("only for their capitals") for w in caught] == [1]
+
+
+# D36-11: words of a PDF's extracted text, typeset with ligatures ('ﬁnance', 'ﬂow')
+def test_D36_11_ligatures_read_as_their_letters():
+    v = Vocab.build(["the \ufb01nance of \ufb02ow"], level="word")
+    assert "finance" in v and "flow" in v and "\ufb01nance" not in v
+    assert v.encode("finance flow", strict=True).tolist() == v.encode("\ufb01nance \ufb02ow").tolist()

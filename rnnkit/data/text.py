@@ -72,12 +72,14 @@ def _word_pattern() -> re.Pattern:
 
 
 _INVISIBLE = {0xAD: None, 0x2060: None, 0x200E: None, 0x200F: None, **dict.fromkeys(range(0x202A, 0x202F)),
-              **dict.fromkeys(range(0x2066, 0x206A)), 0xFE0E: None, 0xFE0F: None, 0x200B: " "}
+              **dict.fromkeys(range(0x2066, 0x206A)), 0xFE0E: None, 0xFE0F: None, 0x200B: " ",
+              **{c: unicodedata.normalize("NFKC", chr(c)) for c in range(0xFB00, 0xFB07)}}
 """Characters that print as nothing, read by words: the soft hyphen (U+00AD, a hyphenation point of web text and
 PDFs), the word joiner, the marks of writing direction, and the selectors of an emoji's text or colour form (a phone
-writes ``'❤️'``, another source ``'❤'``: one emoji) go, leaving the word whole; the zero-width space (U+200B)
+writes ``'❤️'``, another source ``'❤'``: one emoji) go, leaving the word whole, and the Latin ligatures of
+typeset text (``'ﬁ'``, ``'ﬂ'``: a PDF's extracted words) are their letters; the zero-width space (U+200B)
 is the word boundary it marks (Thai's, Khmer's, a long URL's break point). Each would otherwise be a token of its own
-that cuts the word around it in two (``'hyphen\xadation'`` into ``'hyphen'``, ``'\xad'``, ``'ation'``): never the
+that cuts the word around it in two (``'hyphenation'`` with a soft hyphen into ``'hyphen'``, it, ``'ation'``): never the
 word typed at predict time."""
 
 
