@@ -136,14 +136,18 @@ def as_frame(data, *, time_col: str | None = None, freq: str | None = None,
 
 def _warn_counts_averaged(frame: TimeSeriesFrame, rule: str, spelt: str, time_col: str | None) -> None:
     """Warn where ``freq=`` (``rule``) aggregates several values a bin, which it does by their mean, of a column of
-    whole numbers of at least 0, as counts, units sold and events are written, whose total a bin is usually what is
-    meant: daily sales of 10 given ``freq='W'`` are forecast as 10 a week, not 70."""
+    whole numbers of at least 0 that repeat (at most half of them distinct), as counts, units sold and events are
+    written, whose total a bin is usually what is meant: daily sales of 10 given ``freq='W'`` are forecast as 10 a
+    week, not 70."""
     counts = pd.Series(np.ones(len(frame.time)), index=frame.time).resample(rule).count().to_numpy()  # per bin
     per_bin = int(np.median(counts[counts > 0]))
     if per_bin < 2:  # regularised (gaps filled, uneven times put on a grid), not aggregated
         return
-    whole = [k for k in range(len(frame.columns)) if np.isfinite(v := frame.values[:, k]).any()
-             and (v[np.isfinite(v)] >= 0).all() and (v[np.isfinite(v)] == np.round(v[np.isfinite(v)])).all()]
+    def counts(v: np.ndarray) -> bool:  # whole, at least 0, and repeating (small counts tie often; a ramp does not)
+        v = v[np.isfinite(v)]
+        return len(v) > 0 and (v >= 0).all() and (v == np.round(v)).all() and len(np.unique(v)) <= len(v) / 2
+
+    whole = [k for k in range(len(frame.columns)) if counts(frame.values[:, k])]
     if not whole:
         return
     k = whole[0]
