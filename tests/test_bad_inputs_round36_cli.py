@@ -13,6 +13,8 @@ import pandas as pd
 import pytest
 from helpers import cli_error, run_cli
 
+import rnnkit
+
 QUICK = ["--hidden-size", "4", "--batch-size", "4", "--cell", "gru", "--device", "cpu", "--time-column", "t"]
 
 
@@ -132,3 +134,24 @@ def test_C36_04_standard_output_that_cannot_be_written_is_said_and_fails(model, 
     status, err = run_cli(["predict", m, data, "--out", tmp_path / "p.csv"], capsys)
     assert status == 2 and said in err[0], err
     assert len(pd.read_csv(tmp_path / "p.csv")) == 8
+
+
+def test_the_one_cycle_hint_only_where_the_schedules_epochs_alone_differ(tmp_path, capsys, monkeypatch):
+    """The review's cleanup (a pin, not a row): the hint is read from what the refusal found different, and shown
+    only where the schedule's epochs are all that differ, not for a run that differs in another option too."""
+    data = _long(tmp_path / "d.csv", np.arange(8) % 2)
+    args = ["train", data, "--task", "classify", *QUICK, "--lr-schedule", "onecycle", "--test-fraction", "0",
+            "--out", tmp_path / "m"]
+
+    def interrupted(*a, **k):
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as m:
+        m.setattr(rnnkit.io, "write_directory_atomically", interrupted)
+        assert run_cli([*args, "--epochs", "2"], capsys)[0] == 130
+    record = tmp_path / "m" / "training.json"  # a record written before runs recorded their options
+    record.write_text(json.dumps({k: v for k, v in json.loads(record.read_text()).items() if k != "options"}))
+    said = cli_error([*args, "--hidden-size", "8", "--resume"], capsys)  # another size, --epochs not given
+    assert "hidden_size 4 then, 8 now" in said and "one-cycle" not in said, said
+    said = cli_error([*args, "--epochs", "3", "--resume"], capsys)  # the schedule's epochs alone
+    assert "one-cycle learning-rate schedule spans its 2 epochs, and --epochs 3 would stretch or cut it" in said
