@@ -1099,13 +1099,15 @@ def _file_out(args, what: str, example: str) -> Path | None:
 
 def _is_stream(path: Path) -> bool:
     """True for an existing path that is neither a file nor a directory (a link followed): a device (/dev/null,
-    /dev/stdout), a FIFO or a pipe (``--out >(gzip > p.csv.gz)``, read as /dev/fd/63). What the command says of
-    writing it goes to stderr, out of the data's way (--out /dev/stdout)."""
+    /dev/stdout), a FIFO or a pipe (``--out >(gzip > p.csv.gz)``, read as /dev/fd/63); and for any path under /dev
+    or /proc (/dev/stdout of ``>> log.txt``: an open descriptor, whose file a rename would replace, not append to).
+    What the command says of writing it goes to stderr, out of the data's way (--out /dev/stdout)."""
     try:
         mode = os.stat(path).st_mode
     except OSError:
         return False
-    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+    under = Path(os.path.abspath(path)).parts[1:2] in (("dev",), ("proc",))
+    return under or not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
 @contextmanager
@@ -1114,8 +1116,8 @@ def _writing(out: Path, mode: str = "w"):
     (:func:`rnnkit.data.atomic_write`: a reader never sees half of it); a device or pipe (:func:`_is_stream`) is
     written into, as ``>`` writes, since a rename would put a file in its place (as root, a file at /dev/null)
     and the reader at its other end would read nothing."""
-    if _is_stream(out):
-        with open(out, mode, **({} if "b" in mode else {"encoding": "utf-8"})) as f:
+    if _is_stream(out):  # appended: /dev/stdout of > log.txt reopens the file, which "w" would empty
+        with open(out, mode.replace("w", "a"), **({} if "b" in mode else {"encoding": "utf-8"})) as f:
             yield f
         return
     from .data import atomic_write

@@ -155,3 +155,22 @@ def test_the_one_cycle_hint_only_where_the_schedules_epochs_alone_differ(tmp_pat
     assert "hidden_size 4 then, 8 now" in said and "one-cycle" not in said, said
     said = cli_error([*args, "--epochs", "3", "--resume"], capsys)  # the schedule's epochs alone
     assert "one-cycle learning-rate schedule spans its 2 epochs, and --epochs 3 would stretch or cut it" in said
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/stdout"), reason="no /dev/stdout")
+def test_C36_05_out_dev_stdout_appended_to_a_log_keeps_the_log(model, tmp_path, capsys):
+    m, data = model
+    log = tmp_path / "log.txt"
+    log.write_text("earlier lines\n")
+    kept = os.dup(1)
+    with open(log, "a") as f:  # rnnkit predict … --out /dev/stdout >> log.txt
+        os.dup2(f.fileno(), 1)
+        try:
+            status, err = run_cli(["predict", m, data, "--out", "/dev/stdout"], capsys)
+        finally:
+            os.dup2(kept, 1)
+            os.close(kept)
+    assert status == 0, err
+    # was: the log replaced by the predictions (a file renamed over the one /dev/stdout led to), its lines lost
+    lines = log.read_text().splitlines()
+    assert lines[:2] == ["earlier lines", "id,prediction,proba_0,proba_1"] and len(lines) == 10, lines
