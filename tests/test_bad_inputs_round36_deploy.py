@@ -282,3 +282,26 @@ def test_S36_10_torch_onnx_export_options_are_answered_with_what_export_onnx_doe
                                         r"directory, tolerance and verbose"):
         rnnkit.export_onnx(layer, tmp_path / "e", tolerence=1e-3)
     assert not (tmp_path / "e").exists()
+
+
+# -- S36-11: a fill value beyond float32 for a missing reading (1e300, 1e39) in a request ----------------------------
+def test_S36_11_a_value_beyond_float32_names_its_feature_and_the_fill_value_it_likely_is():
+    # before: 422 "sequence 0, step 1 holds a number beyond float32's range": no feature, no value, no way on
+    X, y = data()
+    names = ["temp", "hum", "wind"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        plain_named = rnnkit.SequenceClassifier(**TINY).fit([pd.DataFrame(x, columns=names) for x in X], y)
+        time_aware = rnnkit.SequenceClassifier(**TINY, time_aware=True).fit(X, y)
+    r = TestClient(create_app(plain_named)).post("/predict", json={"sequences": [[[0.1, 0.2, 0.3], [0.1, 1e300, 0.3]]]})
+    assert r.status_code == 422 and r.json()["detail"] == (
+        "sequence 0, step 1, feature 1 ('hum') holds 1e+300, a number beyond float32's range (|x| <= 3.4e38), which "
+        "the network reads; a fill value for a missing reading? leave the step out, or fit with time_aware=True and "
+        "send null; else rescale the feature")
+    app = TestClient(create_app(time_aware))
+    r = app.post("/predict", json={"sequences": [[[0.1, 0.2, 0.3]], [[0.1, 0.2, -4e38]]]})
+    assert r.status_code == 422 and r.json()["detail"].startswith(
+        "sequence 1, step 0, feature 2 holds -4e+38, a number beyond float32's range (|x| <= 3.4e38), which the "
+        "network reads; a fill value for a missing reading? send null for it (the model reads missing values)")
+    ok = app.post("/predict", json={"sequences": [[[0.1, 0.2, None]]]})  # as it says
+    assert ok.status_code == 200

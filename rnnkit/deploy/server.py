@@ -279,7 +279,7 @@ def parse_request(body: bytes, n_features: int, limits: Limits, *, missing: bool
                     how = f" (its value {k}, {json.dumps(step[k])}, is a date{_time_goes(times)})"
                 raise RequestError(422, f"sequence {i}, step {t} has {len(step)} features; the model reads "
                                         f"{n_features}{named}{how}")
-            for v in step:
+            for k, v in enumerate(step):
                 if missing and (v is None or type(v) is float and math.isnan(v)):
                     continue  # a missing value: NaN in the array below
                 if type(v) not in (int, float, bool):  # true / false read as 1.0 / 0.0, as fit and predict read a bool
@@ -289,9 +289,9 @@ def parse_request(body: bytes, n_features: int, limits: Limits, *, missing: bool
                     raise RequestError(400, f"sequence {i}, step {t} holds {json.dumps(v)}; features must "
                                             f"be numbers{hint}")
                 if type(v) is int and abs(v) > FLOAT32_MAX:  # too large even to test as a float
-                    raise RequestError(422, f"sequence {i}, step {t} holds a number beyond float32's range")
+                    raise RequestError(422, _beyond_float32(i, t, k, v, names, missing))
                 if math.isinf(v) and b"Infinity" not in body:  # a literal such as 1e400, read as infinity
-                    raise RequestError(422, f"sequence {i}, step {t} holds a number beyond float32's range")
+                    raise RequestError(422, _beyond_float32(i, t, k, v, names, missing))
                 if not math.isfinite(v):  # a missing value is NaN or null, never infinity: no hint for that
                     raise RequestError(422, f"sequence {i}, step {t} holds {v}; " + (
                         "infinity is not accepted (NaN or null marks a missing value)" if missing else
@@ -302,12 +302,26 @@ def parse_request(body: bytes, n_features: int, limits: Limits, *, missing: bool
         except OverflowError:
             a = None
         beyond = None if a is None else np.abs(a) > FLOAT32_MAX
-        if a is None or beyond.any():  # a float literal beyond float32 but within a double, such as 4e38
-            where = "" if a is None else f", step {int(beyond.any(axis=1).argmax())}"
-            raise RequestError(422, f"sequence {i}{where} holds a number beyond float32's range")
+        if a is None:
+            raise RequestError(422, f"sequence {i} holds a number beyond float32's range")
+        if beyond.any():  # a float literal beyond float32 but within a double, such as 4e38
+            t, k = (int(v[0]) for v in np.nonzero(beyond))
+            raise RequestError(422, _beyond_float32(i, t, k, seq[t][k], names, missing))
         arrays.append(a)
     return arrays if not times else list(zip(arrays, _request_times(payload["times"], arrays, times, time_unit),
                                              strict=True))
+
+
+def _beyond_float32(i: int, t: int, k: int, value, names: list[str] | None, missing: bool) -> str:
+    """The refusal of sequence ``i``'s step ``t``, whose feature ``k`` holds ``value``, beyond float32's range (which
+    the network's inputs carry): named, with the likeliest cause, a fill value written for a missing reading."""
+    name = f" ({names[k]!r})" if names is not None and k < len(names) else ""
+    shown = (f"a number of {len(str(abs(value)))} digits" if isinstance(value, int) else
+             "a number beyond even float64's range" if math.isinf(value) else f"{value:.3g}")  # 1e400: read as inf
+    fix = ("send null for it (the model reads missing values)" if missing else
+           "leave the step out, or fit with time_aware=True and send null")
+    return (f"sequence {i}, step {t}, feature {k}{name} holds {shown}, a number beyond float32's range (|x| <= "
+            f"3.4e38), which the network reads; a fill value for a missing reading? {fix}; else rescale the feature")
 
 
 def _text_feature_hint(text: str, missing: bool) -> str:
