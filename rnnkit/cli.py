@@ -2425,7 +2425,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "pairs such as rare=5,common=1 (labels as the file writes them; others weigh 1)")
     train.add_argument("--seed", type=_seed, default=0,
                        help="random seed: the hold-out split, the weights and the batches (default 0)")
-    train.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"), help=_DEVICE_HELP)
+    train.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"), type=_device, help=_DEVICE_HELP)
     _add_scale_out_options(train)
     train.add_argument("--verbose", action="store_true", help="progress bar and Lightning messages")
     train.set_defaults(run=_train)
@@ -2467,7 +2467,7 @@ def build_parser() -> argparse.ArgumentParser:
     forecast.add_argument("--max-epochs", type=count,
                           help="epochs of each net (default auto: 100, fewer where they pass 10,000 optimizer steps)")
     forecast.add_argument("--seed", type=_seed, default=0, help="random seed of the nets (default 0)")
-    forecast.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"), help=_DEVICE_HELP)
+    forecast.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"), type=_device, help=_DEVICE_HELP)
     _add_scale_out_options(forecast)
     forecast.add_argument("--verbose", action="store_true", help="progress bar and Lightning messages")
     forecast.set_defaults(run=_forecast)
@@ -2527,7 +2527,7 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument("--eval-every", type=count, default=100,
                      help="validation interval in steps (learning curves; default 100)")
     cmp.add_argument("--task-params", type=_json_object, help="JSON of task options, e.g. '{\"n_train\": 2000}'")
-    cmp.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"), help=_DEVICE_HELP)
+    cmp.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"), type=_device, help=_DEVICE_HELP)
     cmp.add_argument("--out", type=_path_text, required=True, help="directory to write the report and plots to")
     cmp.set_defaults(run=_compare)
 
@@ -2696,6 +2696,17 @@ def _main(argv, previous) -> int:
         return 2
     finally:
         warnings.formatwarning = previous
+
+
+def _device(text: str) -> str:
+    """--device: one of auto, cpu, cuda; torch's and Lightning's names (cuda:1, gpu, CPU, mps) refused saying
+    what to give (:func:`rnnkit.training.runs.device_hint`)."""
+    from .training.runs import DEVICES, device_hint
+
+    if text in DEVICES:
+        return text
+    raise argparse.ArgumentTypeError(f"invalid choice: {text!r} (choose from {', '.join(DEVICES)})"
+                                     + device_hint(text, lambda name: f"--device {name}"))
 
 
 def _check_device(args) -> None:

@@ -174,3 +174,18 @@ def test_C36_05_out_dev_stdout_appended_to_a_log_keeps_the_log(model, tmp_path, 
     # was: the log replaced by the predictions (a file renamed over the one /dev/stdout led to), its lines lost
     lines = log.read_text().splitlines()
     assert lines[:2] == ["earlier lines", "id,prediction,proba_0,proba_1"] and len(lines) == 10, lines
+
+
+def test_C36_06_device_names_of_torch_and_lightning_say_which_flag_to_give(tmp_path, capsys):
+    data = _long(tmp_path / "d.csv", np.arange(8) % 2)
+    train = ["train", data, "--task", "classify", "--out", tmp_path / "m", "--device"]
+    # was: "argument --device: invalid choice: 'cuda:1' (choose from 'auto', 'cpu', 'cuda')": no way to pick the GPU
+    for device, hint in (("cuda:1", "rnnkit takes no device index: pass --device cuda, with CUDA_VISIBLE_DEVICES=1 "
+                                    "for that GPU"),
+                         ("gpu", "'gpu' is Lightning's accelerator name: pass --device cuda"),
+                         ("CPU", "pass --device cpu"),
+                         ("mps", "rnnkit trains on the CPU or on CUDA GPUs, not on 'mps': pass --device cpu")):
+        said = cli_error([*train, device], capsys)
+        assert f"argument --device: invalid choice: {device!r} (choose from auto, cpu, cuda); {hint}" in said, said
+    said = cli_error(["forecast", data, "--out", tmp_path / "f", "--device", "cuda:0"], capsys)
+    assert "CUDA_VISIBLE_DEVICES=0" in said, said

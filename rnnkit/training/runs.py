@@ -120,7 +120,7 @@ def resolve_device(device: str) -> str:
     if isinstance(device, torch.device) and device.index is None and device.type in DEVICES:
         device = device.type  # torch.device("cpu") names the accelerator as "cpu" does
     if not isinstance(device, str) or device not in DEVICES:
-        raise ValueError(f"device must be one of {DEVICES}, got {device!r}{_device_hint(device)}")
+        raise ValueError(f"device must be one of {DEVICES}, got {device!r}{device_hint(device)}")
     if device == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
     if device == "cuda" and not torch.cuda.is_available():
@@ -128,17 +128,18 @@ def resolve_device(device: str) -> str:
     return device
 
 
-def _device_hint(device) -> str:
-    """How to say what ``device`` meant, for the names PyTorch and Lightning users bring."""
+def device_hint(device, spell=lambda name: f"device={name!r}") -> str:
+    """How to say what ``device`` meant, for the names PyTorch and Lightning users bring; ``spell`` writes the
+    setting to pass (the command line's: ``--device cuda``)."""
     kind, _, index = str(device).partition(":")
     if kind.lower() == "gpu":
-        return "; 'gpu' is Lightning's accelerator name: pass device='cuda'"
+        return f"; 'gpu' is Lightning's accelerator name: pass {spell('cuda')}"
     if kind.lower() == "cuda" and index:
-        return f"; rnnkit takes no device index: pass device='cuda', with CUDA_VISIBLE_DEVICES={index} for that GPU"
+        return f"; rnnkit takes no device index: pass {spell('cuda')}, with CUDA_VISIBLE_DEVICES={index} for that GPU"
     if kind.lower() in DEVICES:
-        return f"; pass device={kind.lower()!r}"
+        return f"; pass {spell(kind.lower())}"
     if kind.lower() in ("mps", "tpu", "xla", "hpu", "ipu", "xpu"):
-        return f"; rnnkit trains on the CPU or on CUDA GPUs, not on {kind!r}: pass device='cpu'"
+        return f"; rnnkit trains on the CPU or on CUDA GPUs, not on {kind!r}: pass {spell('cpu')}"
     return ""
 
 
