@@ -1416,6 +1416,25 @@ def id_and_time_columns(x: torch.Tensor, lengths: torch.Tensor, names) -> tuple[
     return ids, times
 
 
+def step_labels_left_in(x: torch.Tensor, lengths: torch.Tensor, codes: torch.Tensor) -> int | None:
+    """The tagger's :func:`target_left_in`: the index of a feature whose values match the step labels ``codes``
+    (B, T) one to one over every step (one value per class, one class per value), as a per-step label column left
+    in each sequence's DataFrame; or None. Needs two classes or more and four steps per class (a feature with as
+    few values as classes, a gear or a phase, may match few labels by chance)."""
+    valid = length_mask(lengths, x.shape[1])  # (B, T)
+    labels = codes[:, : x.shape[1]][valid]  # codes may be padded to a longer sequence left out by its weight
+    classes = len(torch.unique(labels))
+    if classes < 2 or len(labels) < 4 * classes:
+        return None
+    for k in range(x.shape[2]):
+        values = x[:, :, k][valid]
+        if torch.isnan(values).any() or len(torch.unique(values)) != classes:
+            continue
+        if len(torch.unique(torch.stack([values.double(), labels.double()], dim=1), dim=0)) == classes:
+            return k
+    return None
+
+
 def target_left_in_message(k: int, names, n: int, regression: bool, drop: str, left: str = "the target") -> str:
     """The words of :func:`target_left_in`'s refusal: feature ``k`` (named by ``names`` when known) of ``n``
     sequences, ``drop``, the code that drops it, and ``left``, what was left in."""
@@ -2025,6 +2044,17 @@ class _SequenceEstimator(BaseEstimator):
                           f"drop them: {drop}{keep}; if they are "
                           f"features, silence this with warnings.filterwarnings('ignore', message='.*yet are read "
                           f"as features')", stacklevel=3)
+        if self._target == "step" and (k := step_labels_left_in(x, lengths, targets if kept is None else
+                                                                targets[kept])) is not None:
+            listed = isinstance(X, list | tuple)
+            column = f"column {names[k]!r}" if names is not None else f"feature {k}"
+            drop = (f"[s.drop(columns=[{names[k]!r}]) for s in X]" if names is not None and listed else
+                    f"X.drop(columns=[{names[k]!r}])" if names is not None else
+                    f"[np.delete(s, {k}, axis=-1) for s in X]" if listed else f"np.delete(X, {k}, axis=-1)")
+            warnings.warn(f"{who}: X's {column} holds each step's label: its values match the labels one to one "
+                          f"over every step, so the model will read the answer from it and learn nothing of the "
+                          f"sequences (where the labels are unknown at predict, nothing can fill it); the label "
+                          f"column left among the features? drop it: {drop}", stacklevel=3)
         if self._target == "label" and (k := target_left_in(x, lengths, targets if kept is None else targets[kept],
                                                             regression)) is not None:
             listed = isinstance(X, list | tuple)

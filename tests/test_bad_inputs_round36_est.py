@@ -163,3 +163,22 @@ def test_E36_08_class_weight_balanced_misspelt_names_the_spelling(given):
     # before: "class_weight must be None, 'balanced' or a dict {label: weight}, got 'Balanced'", no word of the case
     with pytest.raises(ValueError, match=rf"got '{given}'; did you mean 'balanced'\? \(names are exact"):
         SequenceClassifier(**TINY, class_weight=given).fit(X, y)
+
+
+def test_E36_09_the_taggers_label_column_left_among_the_features_is_warned_of():
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    labels = [(rng.random(8) > 0.7).astype(int) for _ in range(12)]
+    X = [pd.DataFrame({"v": rng.normal(size=8) + y, "anomaly": y}) for y in labels]  # the label kept as a column
+    # before: fitted without a word; the model reads each step's answer from 'anomaly'
+    with pytest.warns(UserWarning, match=r"SequenceTagger\.fit: X's column 'anomaly' holds each step's label: its "
+                                         r"values match the labels one to one .*drop it: \[s\.drop\(columns="
+                                         r"\['anomaly'\]\) for s in X\]"):
+        SequenceTagger(**TINY).fit(X, labels)
+    with pytest.warns(UserWarning, match=r"X's feature 1 holds each step's label.*np\.delete\(X, 1, axis=-1\)"):
+        SequenceTagger(**TINY).fit(np.stack([s.to_numpy() for s in X]), np.stack(labels))  # an array alike
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        warnings.filterwarnings("ignore", message=".*does not have many workers.*")
+        SequenceTagger(**TINY).fit([s[["v"]] for s in X], labels)  # the features alone: quiet
