@@ -1,4 +1,5 @@
-"""Round 36, forecasting: panels of series of other scales and of constant series, ..."""
+"""Round 36, forecasting: a constant series in a panel of other scales, a shop's missing Sundays and six-day
+business week, ids spelt otherwise at predict, two targets scored in another column order."""
 import re
 import warnings
 
