@@ -1437,4 +1437,4 @@ def _check_graph_file(path: Path, part, again: str) -> None:
         raise ValueError(f"{file} is not the graph this export wrote: its sha256 ({digest[:12]}...) differs from the "
                          f"one {EXPORT_FILE} records ({part['sha256'][:12]}...), so the standardisation, labels and "
                          f"state layout {EXPORT_FILE} gives are not its own (a graph copied in from another export, "
-                         f"or edited since?); copy an export directory whole, or {again}")
+                         f"cut short by a failed copy, or edited since?); copy an export directory whole, or {again}")
