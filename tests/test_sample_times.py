@@ -217,7 +217,7 @@ def test_server_reads_times_as_predict():
         assert r.status_code == 400 and 'no key "times"' in r.json()["detail"]
         back = [iso[0], iso[1][:2] + iso[1][1:5]]
         r = client.post("/predict", content=body(back))
-        assert r.status_code == 422 and "times of sequence 1: times must be strictly increasing" in r.json()["detail"]
+        assert r.status_code == 422 and "times of sequence 1 must be strictly increasing" in r.json()["detail"]
         r = client.post("/predict", content=body(t[:2].tolist()))
         assert r.status_code == 422 and "the model reads dates, as ISO text" in r.json()["detail"]
 
