@@ -9,7 +9,6 @@ import json
 import math
 import os
 import platform
-import stat
 import sys
 import tempfile
 import time
@@ -1071,7 +1070,9 @@ def _file_out(args, what: str, example: str) -> Path | None:
     out = Path(args.out) if args.out not in (None, "-") else None
     if out is None:
         return None
-    if _is_stream(out):  # /dev/null, /dev/stdout, a FIFO, >(gzip > p.gz): written into, never replaced
+    from .data import is_stream
+
+    if is_stream(out):  # /dev/null, /dev/stdout, a FIFO, >(gzip > p.gz): written into, never replaced
         return out
     if out.is_symlink() and not out.is_dir():  # written where it points, as > would: a rename would replace the link
         out = Path(os.path.realpath(out))
@@ -1095,35 +1096,6 @@ def _file_out(args, what: str, example: str) -> Path | None:
                          f"{what} over it would break the model: give another file")
     _check_writable_parent(out, "--out")
     return out
-
-
-def _is_stream(path: Path) -> bool:
-    """True for an existing path that is neither a file nor a directory (a link followed): a device (/dev/null,
-    /dev/stdout), a FIFO or a pipe (``--out >(gzip > p.csv.gz)``, read as /dev/fd/63); and for any path under /dev
-    or /proc (/dev/stdout of ``>> log.txt``: an open descriptor, whose file a rename would replace, not append to).
-    What the command says of writing it goes to stderr, out of the data's way (--out /dev/stdout)."""
-    try:
-        mode = os.stat(path).st_mode
-    except OSError:
-        return False
-    under = Path(os.path.abspath(path)).parts[1:2] in (("dev",), ("proc",))
-    return under or not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
-
-
-@contextmanager
-def _writing(out: Path, mode: str = "w"):
-    """The --out file of predict and evaluate, open for writing: a file is written beside and renamed onto ``out``
-    (:func:`rnnkit.data.atomic_write`: a reader never sees half of it); a device or pipe (:func:`_is_stream`) is
-    written into, as ``>`` writes, since a rename would put a file in its place (as root, a file at /dev/null)
-    and the reader at its other end would read nothing."""
-    if _is_stream(out):  # appended: /dev/stdout of > log.txt reopens the file, which "w" would empty
-        with open(out, mode.replace("w", "a"), **({} if "b" in mode else {"encoding": "utf-8"})) as f:
-            yield f
-        return
-    from .data import atomic_write
-
-    with atomic_write(out, mode) as f:
-        yield f
 
 
 def _load_sequence_model(args):
@@ -1336,9 +1308,9 @@ def _predict(args) -> int:
             for k, c in enumerate(est.classes_):
                 frame[f"proba_{c}"] = proba[:, k]
     if out is not None:
-        with _writing(out, "wb" if compression else "w") as f:
+        with rnnkit.data.atomic_write(out, "wb" if compression else "w") as f:
             frame.to_csv(f, index=False, compression=_named_compression(compression, out))
-        print(f"wrote {len(frame)} rows to {out}", file=sys.stderr if _is_stream(out) else sys.stdout)
+        print(f"wrote {len(frame)} rows to {out}", file=sys.stderr if rnnkit.data.is_stream(out) else sys.stdout)
     else:
         print(frame.to_csv(index=False), end="")
     return 0
@@ -1372,11 +1344,11 @@ def _evaluate(args) -> int:
         metrics |= (_classification_metrics(table.y, pred, proba, est.classes_) if task == "classify"
                     else _tagging_metrics(table.y, pred))
     if out is not None:
-        with _writing(out) as f:
+        with rnnkit.data.atomic_write(out) as f:
             f.write(_json_text(metrics, "metrics", "rnnkit evaluate", indent=1) + "\n")
     print(_json_text(metrics, "metrics", "rnnkit evaluate"))
     if out is not None:
-        print(f"wrote the metrics to {out}", file=sys.stderr if _is_stream(out) else sys.stdout)
+        print(f"wrote the metrics to {out}", file=sys.stderr if rnnkit.data.is_stream(out) else sys.stdout)
     return 0
 
 

@@ -81,3 +81,39 @@ def test_K36_01_fused_kernels_too(make, monkeypatch):
     g = torch.autograd.grad(y.sum(), [h0, c0], create_graph=True)
     with pytest.raises(RuntimeError, match="first derivatives only.*backend='reference'"):
         torch.autograd.grad(sum(gi.pow(2).sum() for gi in g), [h0, c0], allow_unused=True)  # was (None, None)
+
+
+def test_K36_03_atomic_writes_into_a_fifo_write_in_place(tmp_path):
+    import json
+    import os
+    import shutil
+    import stat
+    import tempfile
+    import threading
+    from pathlib import Path
+
+    from rnnkit.data import atomic_write, write_json
+
+    fifo = tmp_path / "out.json"
+    os.mkfifo(fifo)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_text()), daemon=True)
+    reader.start()
+    write_json(fifo, {"mae": 1.5})  # was a file renamed over the FIFO: its reader blocked, and read nothing
+    reader.join(timeout=30)
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)  # still the FIFO
+    assert got and json.loads(got[0]) == {"mae": 1.5}
+    from rnnkit.data import is_stream
+
+    assert is_stream(fifo) and is_stream("/dev/null") and not is_stream(tmp_path) and not is_stream(tmp_path / "x")
+    if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK):  # a tmpfs: its files are plain files
+        shm = Path(tempfile.mkdtemp(dir="/dev/shm"))
+        try:
+            (shm / "p.csv").write_text("a\n")
+            assert not is_stream(shm / "p.csv")
+        finally:
+            shutil.rmtree(shm)
+    plain = tmp_path / "plain.txt"
+    with atomic_write(plain) as f:  # a file is still written beside and renamed
+        f.write("a\n")
+    assert plain.read_text() == "a\n" and not list(tmp_path.glob(".plain.txt.*"))

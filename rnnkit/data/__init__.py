@@ -76,6 +76,7 @@ _LAZY = {
     "RaggedWriter": "memmap",
     "SequenceBatch": "collate",
     "atomic_write": "memmap",
+    "is_stream": "memmap",
     "pad_collate": "collate",
     "pad_sequences": "collate",
     "padding_fraction": "collate",

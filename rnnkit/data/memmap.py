@@ -79,6 +79,21 @@ def _existing_mode(path: Path, default: int) -> int:
         return default
 
 
+def is_stream(path: str | os.PathLike) -> bool:
+    """True for an existing path that is neither a file nor a directory (a link followed): a device (/dev/null,
+    /dev/stdout), a FIFO or a pipe (``--out >(gzip > p.csv.gz)``, read as /dev/fd/63); and for a descriptor's path
+    (/dev/stdout, /dev/fd/N, /proc/...: /dev/stdout of ``>> log.txt`` is an open descriptor, whose file a rename
+    would replace, not append to), but not for a plain file elsewhere under /dev (/dev/shm/p.csv, a tmpfs).
+    :func:`atomic_path` and :func:`atomic_write` write such a path in place: a rename would put a file where it
+    was (as root, a file at /dev/null) and the reader at its other end would read nothing."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    descriptor = os.path.abspath(path).startswith(("/dev/std", "/dev/fd/", "/proc/"))
+    return descriptor or not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
 @contextmanager
 def atomic_path(path: str | os.PathLike, *, suffix: str = ".tmp") -> Iterator[str]:
     """The name of a temporary file next to ``path`` (ending in ``suffix``: a writer that picks its format by
@@ -88,8 +103,12 @@ def atomic_path(path: str | os.PathLike, *, suffix: str = ".tmp") -> Iterator[st
     0600), is ``os.replace``d onto ``path`` and the directory fsynced. On an exception the temporary file is removed and
     ``path`` is left as it was. OSError where the directory cannot be written; ValueError, before anything is
     written, for a ``path`` that is a directory or whose folder is missing or a file (else the error would name
-    the temporary file, a name the user never gave)."""
+    the temporary file, a name the user never gave). A device or pipe (:func:`is_stream`) is its own name: written
+    in place, nothing to rename."""
     path = Path(path)
+    if is_stream(path):
+        yield str(path)
+        return
     check_file_target(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
     os.close(fd)
@@ -108,7 +127,12 @@ def atomic_path(path: str | os.PathLike, *, suffix: str = ".tmp") -> Iterator[st
 def atomic_write(path: str | os.PathLike, mode: str = "w", *, encoding: str | None = "utf-8") -> Iterator[IO]:
     """Open a temporary file next to ``path`` (:func:`atomic_path`); on success fsync it, ``os.replace`` it onto
     ``path`` and fsync the directory. On an exception the temporary file is removed and ``path`` is left as it
-    was."""
+    was. A device or pipe (:func:`is_stream`) is written in place, appended to (/dev/stdout of ``>> log.txt``
+    reopens the file, which ``"w"`` would empty)."""
+    if is_stream(path):
+        with open(path, mode.replace("w", "a"), encoding=None if "b" in mode else encoding) as f:
+            yield f
+        return
     with atomic_path(path) as tmp, open(tmp, mode, encoding=None if "b" in mode else encoding) as f:
         yield f
         f.flush()
