@@ -105,6 +105,7 @@ def test_zero_runs_is_the_padding_rule_of_both():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         pad_collate([torch.tensor([1, 2, 3]), torch.tensor([4, 5])])  # unpadded items say nothing
+        pad_collate([torch.tensor([1, 0, 2, 0]), torch.tensor([3, 4, 0, 0])])  # runs at the end, but a 0 elsewhere
 
 
 # D36-06: read_wav(mono=False) over a folder of mono and stereo files, taking wave[:, 0]
@@ -148,6 +149,12 @@ def test_D36_08_times_of_day_passing_midnight_are_refused():
     out = sessionize(df, gap=600)
     assert out["event"].tolist() == list("abcde") and out["session"].tolist() == [0] * 5
     assert out["dt"].tolist() == [0, 300, 180, 240, 180]
+    # a log in time order, its users interleaved: each user's rows are read together
+    df = pd.DataFrame({"user": [1, 2, 1, 2], "timestamp": pd.to_timedelta(["23:58:00", "23:59:00", "00:02:00",
+                                                                           "00:03:00"]), "event": list("abcd")})
+    with pytest.raises(ValueError, match=r"pass midnight: row 2 \(00:02:00\) follows row 0 \(23:58:00\) of user 1 "
+                                         r"\(2 such place\(s\)\)"):
+        sessionize(df, gap=600)
 
 
 def test_D36_08_shuffled_day_is_not_taken_for_midnight():

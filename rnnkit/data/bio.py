@@ -639,16 +639,15 @@ def _warn_unknown_throughout(ids: list[torch.Tensor], alphabet: str) -> None:
     or a region past a chromosome's end cut out as a sequence of its own. Such an item holds no letter, so its
     one-hot rows are all the uniform 1 / K, the same for every such item, and a model is trained to give each of
     them its label from nothing it can read."""
-    wild = len(_alphabet(alphabet)[0])
-    empty = [i for i, x in enumerate(ids) if bool((x == wild).all())]
+    letters, wildcard = _alphabet(alphabet)
+    empty = [i for i, x in enumerate(ids) if bool((x == len(letters)).all())]  # the wildcard's id follows the letters
     if empty:
-        letter = ALPHABETS[alphabet][1]
         warnings.warn(f"BioSequenceDataset: {len(empty)} of the {len(ids)} sequences (the first: sequence "
-                      f"{empty[0]}, of {len(ids[empty[0]])} letters) are {letter} throughout, no letter known (an "
+                      f"{empty[0]}, of {len(ids[empty[0]])} letters) are {wildcard} throughout, no letter known (an "
                       "assembly gap or a hard-masked region cut out as a sequence?), so every such item reads the same "
                       "and its label is learnt from nothing; drop them first ([s for s in seqs if "
-                      f"s.upper().strip({letter!r})], r.sequence for read_fasta's records), "
-                      f"or, if they are meant so, silence this with warnings.filterwarnings('ignore', '.*{letter} "
+                      f"s.upper().strip({wildcard!r})], r.sequence for read_fasta's records), "
+                      f"or, if they are meant so, silence this with warnings.filterwarnings('ignore', '.*{wildcard} "
                       "throughout')", UserWarning, stacklevel=3)
 
 

@@ -253,7 +253,11 @@ def zero_runs(ids: torch.Tensor, side: str = "end") -> np.ndarray | None:
     no such batch. One rule for the token ids of `pad_collate` and the DNA ids of `rnnkit.data.one_hot_encode`."""
     if ids.dim() != 2 or len(ids) < 2 or not ids.numel() or ids.is_floating_point() or ids.dtype == torch.bool:
         return None
-    zero = (ids == 0).cpu().numpy()  # (B, T)
+    return _zero_runs_of((ids == 0).cpu().numpy(), side)
+
+
+def _zero_runs_of(zero: np.ndarray, side: str) -> np.ndarray | None:
+    """:func:`zero_runs` of the mask ``ids == 0`` ``(B, T)`` (B >= 2, T >= 1), for a caller that reads the mask too."""
     if side == "end":
         zero = zero[:, ::-1]
     runs = np.where(zero.all(axis=1), zero.shape[1], np.argmin(zero, axis=1))  # (B,) 0s before the first nonzero id
@@ -265,14 +269,15 @@ def _warn_padded_ids(x: torch.Tensor, lengths: torch.Tensor) -> None:
     ``"post"``; ``Vocab``'s own ``<pad>`` id): items of one length, at least half of them starting (ending) in a run
     of 0s of varying length (:func:`zero_runs`), and no 0 anywhere else, which no token that is a word of its own
     gives. The lengths would count the padding as steps, which a recurrent model reads (its mask all true)."""
-    if x.dim() != 2 or bool((lengths != x.shape[1]).any()):
+    if x.dim() != 2 or x.is_floating_point() or x.dtype == torch.bool or bool((lengths != x.shape[1]).any()):
+        return  # features or flags, not ids, or items of several lengths (not padded to one)
+    zero = (x == 0).cpu().numpy()  # (B, T)
+    if not zero.any() or zero.all(axis=1).any():
         return
-    zero = x == 0
-    if not bool(zero.any()) or bool(zero.all(dim=1).any()):
-        return
+    count = zero.sum(axis=1)  # (B,) 0s in each item
     for side in ("start", "end"):
-        runs = zero_runs(x, side)
-        if runs is not None and not (zero.sum(dim=1).cpu().numpy() - runs).any():  # no 0 elsewhere
+        runs = _zero_runs_of(zero, side)
+        if runs is not None and not (count - runs).any():  # no 0 elsewhere
             padded, shortest = int((runs > 0).sum()), x.shape[1] - int(runs.max())
             fewest = int(runs[runs > 0].min())
             keep = "x[np.argmax(x != 0):]" if side == "start" else "x[:len(x) - np.argmax(x[::-1] != 0)]"

@@ -26,7 +26,7 @@ from torch.utils.data import Dataset
 
 from ..checks import check_flags, is_count, is_finite_number
 from .sample_times import _check_float_resolution
-from .tables import mixed_epoch_units
+from .tables import _EXCEL_DAYS, _SPREADSHEET_EPOCH, mixed_epoch_units
 from .text import Vocab
 
 
@@ -172,7 +172,7 @@ def _warn_excel_days(seconds: np.ndarray, time: str, gap_s: float) -> None:
     if not fractional.size and seconds.max() - seconds.min() > _EXCEL_DAYS_SPAN:
         return
     first = float(seconds[fractional[0]] if fractional.size else seconds.min())
-    shown = (pd.Timestamp("1899-12-30") + pd.Timedelta(days=first)).round("s")
+    shown = (_SPREADSHEET_EPOCH + pd.Timedelta(days=first)).round("s")
     held = (f"numbers from {seconds.min():.10g} to {seconds.max():.10g} with fractions (e.g. {first:.10g}), as Excel "
             f"stores dates" if fractional.size else f"whole numbers from {seconds.min():.10g} to "
             f"{seconds.max():.10g}, as Excel stores the dates of a log by day")
@@ -241,8 +241,6 @@ def _zone_fix(column: pd.Series, time: str, naive: int, zoned: int) -> str:
 _EPOCH_SECONDS_BEYOND = 1e11
 """Numeric times at least this large are no seconds (1e11 s after 1970 is the year 5138) but epoch milliseconds
 (1.7e12 in 2024), microseconds or nanoseconds, whose gaps read as seconds would be 1000x (or more) too long."""
-_EXCEL_DAYS = (25_569, 73_051)
-"""Excel serial dates of 1970-01-01 and 2100-01-01 (days since 1899-12-30)."""
 _EXCEL_DAYS_SPAN = 3653
 """Whole numbers among Excel's dates that span at most this (ten years of days) are warned of as dates."""
 
@@ -594,21 +592,24 @@ def _check_past_midnight(df: pd.DataFrame, user: str, time: str) -> None:
     """Refuse times of day read as the time since midnight (durations, all within one day) that pass midnight: a
     log of a night, ``23:58`` then ``00:02``, whose rows are in time order but for steps back of more than 12 hours
     within a user. Sorted by duration, the events after midnight would come before those of the evening, each with
-    another's Δt, and the sessions cut at the wrong places, without a word."""
+    another's Δt, and the sessions cut at the wrong places, without a word. Each user's rows are read in the log's
+    order, users interleaved or not."""
     seconds = (df[time] / pd.Timedelta(seconds=1)).to_numpy(np.float64)
     if not ((seconds >= 0) & (seconds < 86400)).all():
         return
-    users = df[user].to_numpy()
+    order = np.argsort(pd.factorize(df[user])[0], kind="stable")  # each user's rows together, in the log's order
+    users, seconds = df[user].to_numpy()[order], seconds[order]
     same = users[1:] == users[:-1]
     step = np.diff(seconds)
     past = same & (step < -43200)
     if not past.any() or (same & (step < 0) & ~past).any():  # other steps back: rows out of order, not midnight
         return
     k = int(np.flatnonzero(past)[0]) + 1
-    shown = [str(df[time].iloc[j]).removeprefix("0 days ") for j in (k - 1, k)]
+    before, row = int(order[k - 1]), int(order[k])  # the rows of df
+    shown = [str(df[time].iloc[j]).removeprefix("0 days ") for j in (before, row)]
     who = users[k].item() if isinstance(users[k], np.generic) else users[k]
     raise ValueError(f"column {time!r} holds times of day (durations since midnight, all within one day) that pass "
-                     f"midnight: row {k} ({shown[1]}) follows row {k - 1} ({shown[0]}) of user {who!r} "
+                     f"midnight: row {row} ({shown[1]}) follows row {before} ({shown[0]}) of user {who!r} "
                      f"({int(past.sum())} such place(s)), and as time since midnight it would sort before it, with "
                      "the sessions cut at the wrong places; give each time its date: pd.to_datetime(df['date'].astype("
                      f"str) + ' ' + ...) with the log's date column, or, for a log in time order, add a day at each "

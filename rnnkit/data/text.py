@@ -813,14 +813,15 @@ def _warn_cased_unknowns(texts, ids: list[torch.Tensor], vocab: Vocab) -> bool:
         if isinstance(t, str) and bool((x == vocab.unk_id).any()):
             cased.update(w for w in vocab.tokenize(t) if w not in vocab.stoi and w.lower() in vocab.stoi)
     n = sum(cased.values())
-    if total and n >= 0.01 * total:
+    warned = bool(total and n >= 0.01 * total)
+    if warned:
         shown = ", ".join(f"{w!r}" for w, _ in cased.most_common(3))
         warnings.warn(f"TextClassificationDataset: {n} of the texts' {total} tokens ({n / total:.0%}) are {UNK} only "
                       f"for their capitals ({shown} ...), whose lower case the vocabulary holds: a lower-case "
                       "vocabulary (an uncased vocabulary file, or one built from lower-cased text) given cased text; "
                       "build it with lower=True (Vocab(tokens, level=..., lower=True) or Vocab.build(texts, "
                       "lower=True)), or lower the texts first", UserWarning, stacklevel=3)
-    return bool(total and n >= 0.01 * total)
+    return warned
 
 
 def _warn_mostly_unknown(texts, ids: list[torch.Tensor], vocab: Vocab) -> None:
