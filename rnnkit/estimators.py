@@ -90,6 +90,7 @@ from .training.fit import ScaleOut, seeded_fit
 from .training.runs import (
     BATCHINGS,
     LR_SCHEDULES,
+    SCHEDULE_EPOCHS,
     check_label_smoothing,
     check_training_options,
     resolve_device,
@@ -1401,17 +1402,19 @@ def id_and_time_columns(x: torch.Tensor, lengths: torch.Tensor, names) -> tuple[
 
     if names is None:
         return [], []
-    valid = torch.arange(x.shape[1])[None, :] < lengths[:, None]  # (B, T)
+    valid = length_mask(lengths, x.shape[1])  # (B, T)
     rising = valid[:, 1:]  # steps with a step before them
     ids, times = [], []
     for k, name in enumerate(names):
+        is_id, is_time = is_id_name(name), str(name).strip().lower() in TIME_NAMES
+        if not (is_id or is_time):
+            continue  # a feature named as neither: its values are not read
         v = x[:, :, k]
         if not torch.isfinite(v[valid]).all():
             continue
-        if is_id_name(name) and bool((v == v[:, :1])[valid].all()):
+        if is_id and bool((v == v[:, :1])[valid].all()):
             ids.append(name)
-        elif str(name).strip().lower() in TIME_NAMES and bool(rising.any()) and \
-                bool((v[:, 1:] > v[:, :-1])[rising].all()):
+        elif is_time and bool(rising.any()) and bool((v[:, 1:] > v[:, :-1])[rising].all()):
             times.append(name)
     return ids, times
 
@@ -1433,6 +1436,14 @@ def step_labels_left_in(x: torch.Tensor, lengths: torch.Tensor, codes: torch.Ten
         if len(torch.unique(torch.stack([values.double(), labels.double()], dim=1), dim=0)) == classes:
             return k
     return None
+
+
+def drop_feature_code(k: int, names, listed: bool) -> str:
+    """The code that drops feature ``k`` (named by ``names`` when known) from ``X``: a table or array, or a list of
+    them when ``listed``."""
+    if names is not None:
+        return f"[s.drop(columns=[{names[k]!r}]) for s in X]" if listed else f"X.drop(columns=[{names[k]!r}])"
+    return f"[np.delete(s, {k}, axis=-1) for s in X]" if listed else f"np.delete(X, {k}, axis=-1)"
 
 
 def target_left_in_message(k: int, names, n: int, regression: bool, drop: str, left: str = "the target") -> str:
@@ -1892,8 +1903,13 @@ class _SequenceEstimator(BaseEstimator):
         raise AttributeError(f"'{type(self).__name__}' object has no attribute {name!r}")
 
     def set_params(self, **params):
-        if "warm_start" in params:  # else scikit-learn's "Invalid parameter 'warm_start'", with no reason
-            raise ValueError(f"{type(self).__name__}.set_params: there is no warm_start: {_FIT_ANEW}")
+        # else scikit-learn's "Invalid parameter ...", with no reason nor fix; explained as __new__ explains it
+        accepted = self._get_param_names()
+        for key in params:
+            name = key.partition("__")[0]  # a nested parameter's owner
+            if name not in accepted:
+                said = "" if name == "warm_start" else f"invalid parameter {name!r}; "  # the fix names warm_start
+                raise ValueError(f"{type(self).__name__}.set_params: {said}{_missing_param_fix(type(self), name)}")
         return super().set_params(**params)
 
     def __init__(
@@ -2028,9 +2044,9 @@ class _SequenceEstimator(BaseEstimator):
         y = self._align_targets(X, y, who)
         targets, fitted = self._encode_targets(y, given_lengths, who)  # classes_ from every label, as scikit-learn's
         regression = self._task == "regression"
+        listed = isinstance(X, list | tuple)  # a list of sequences, not one array or table
         ids, times = id_and_time_columns(x, lengths, names)
         if ids or times:
-            listed = isinstance(X, list | tuple)
             said = " and ".join(
                 [f"{ids} name the sequences' ids (constant within each sequence)"] * bool(ids)
                 + [f"{times} name their time (increasing along each)"] * bool(times))
@@ -2046,21 +2062,15 @@ class _SequenceEstimator(BaseEstimator):
                           f"as features')", stacklevel=3)
         if self._target == "step" and (k := step_labels_left_in(x, lengths, targets if kept is None else
                                                                 targets[kept])) is not None:
-            listed = isinstance(X, list | tuple)
             column = f"column {names[k]!r}" if names is not None else f"feature {k}"
-            drop = (f"[s.drop(columns=[{names[k]!r}]) for s in X]" if names is not None and listed else
-                    f"X.drop(columns=[{names[k]!r}])" if names is not None else
-                    f"[np.delete(s, {k}, axis=-1) for s in X]" if listed else f"np.delete(X, {k}, axis=-1)")
+            drop = drop_feature_code(k, names, listed)
             warnings.warn(f"{who}: X's {column} holds each step's label: its values match the labels one to one "
                           f"over every step, so the model will read the answer from it and learn nothing of the "
                           f"sequences (where the labels are unknown at predict, nothing can fill it); the label "
                           f"column left among the features? drop it: {drop}", stacklevel=3)
         if self._target == "label" and (k := target_left_in(x, lengths, targets if kept is None else targets[kept],
                                                             regression)) is not None:
-            listed = isinstance(X, list | tuple)
-            drop = (f"[s.drop(columns=[{names[k]!r}]) for s in X]" if names is not None and listed else
-                    f"X.drop(columns=[{names[k]!r}])" if names is not None else
-                    f"[np.delete(s, {k}, axis=-1) for s in X]" if listed else f"np.delete(X, {k}, axis=-1)")
+            drop = drop_feature_code(k, names, listed)
             warnings.warn(f"{who}: X's " + target_left_in_message(k, names, len(lengths), regression, drop),
                           stacklevel=3)
         weights = self._loss_weights(sample_weight, targets, fitted, who)
@@ -2076,7 +2086,7 @@ class _SequenceEstimator(BaseEstimator):
         seed = int(rng.randint(np.iinfo(np.int32).max))
         params = self.get_params(deep=False)
         if choices["lr_schedule"] is not None:  # the schedule spans the whole run: a resumed one keeps its length
-            params["max_epochs (the lr schedule spans them)"] = choices["max_epochs"]
+            params[SCHEDULE_EPOCHS] = choices["max_epochs"]
         # x as given, unscaled; the estimator's name: a checkpoint of another model's log_dir is named as such
         params = self._identity_params(params)
         given_data = (x, lengths, targets) if weights is None else (x, lengths, targets, weights)

@@ -94,6 +94,9 @@ def test_E34_10_partial_fit_and_warm_start_say_that_fit_starts_anew():
         with pytest.raises(ValueError, match=r"set_params: there is no warm_start: every fit starts anew .*"
                                              r"resume=True"):
             estimator.set_params(warm_start=True)
+        with pytest.raises(ValueError, match=r"set_params: invalid parameter 'hiden_size'; did you mean "
+                                             r"'hidden_size'\?"):
+            estimator.set_params(hiden_size=8)  # any key it does not take, explained as the constructor explains it
         assert clone(estimator.set_params(max_epochs=3)).max_epochs == 3  # other parameters as before
         with pytest.raises(AttributeError, match=r"no attribute 'classes_'$"):
             getattr(estimator, "classes_")  # noqa: B009  (the attribute read itself)
