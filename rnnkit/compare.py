@@ -51,6 +51,7 @@ from .report import (
     write_report,
 )
 from .tasks import TASKS, Task, get_task, has_length, task_name_guess
+from .tasks.base import MSE_SUCCESS_FRACTION
 from .training import SequenceDataModule, SequenceDataset, SequenceModule, seeded_fit
 from .training.runs import NonFiniteError, NonFiniteLossError, check_training_options
 from .training.trainer import resolve_device
@@ -168,7 +169,7 @@ def success_bar(task: Task) -> tuple[float, str]:
     mse: 6 % of the chance level (0.01 for the adding problem, whose chance is 1/6); cross-entropy: 10 % of
     the memoryless baseline; accuracy: 90 % of the way from chance to 1 (0.91 for ten balanced classes)."""
     if task.metric == "mse":
-        return 0.06 * task.chance, "MSE < 6 % of chance"
+        return MSE_SUCCESS_FRACTION * task.chance, f"MSE < {MSE_SUCCESS_FRACTION * 100:g} % of chance"
     if task.metric == "cross_entropy":
         return 0.1 * task.chance, "cross-entropy < 10 % of the memoryless baseline"
     return task.chance + 0.9 * (1 - task.chance), "accuracy >= chance + 90 % of (1 - chance)"

@@ -32,6 +32,8 @@ KINDS = ("classify", "regress", "tag")
 # the metrics that read each kind's outputs (accuracy of regressed values would compare floats for equality)
 KIND_METRICS = {"classify": ("accuracy", "cross_entropy"), "regress": ("mse",),
                 "tag": ("accuracy", "cross_entropy")}
+# an MSE task counts as solved below this fraction of its chance MSE (compare.success_bar)
+MSE_SUCCESS_FRACTION = 0.06
 
 
 def accuracy(y: np.ndarray, out: np.ndarray) -> float:
@@ -186,8 +188,9 @@ class Task:
         baseline = float(np.mean((self.test.y - self.train.y.mean(axis=0)) ** 2))
         if baseline > 0 and not 0.1 <= self.chance / baseline <= 10:
             warnings.warn(f"Task {self.name!r}: chance={self.chance:g} (mse), but predicting the training targets' "
-                          f"mean scores an MSE of {baseline:.4g} on the test split, so the success bar (6 % of "
-                          f"chance, {0.06 * self.chance:.4g}) would make every run " +
+                          f"mean scores an MSE of {baseline:.4g} on the test split, so the success bar "
+                          f"({MSE_SUCCESS_FRACTION * 100:g} % of chance, {MSE_SUCCESS_FRACTION * self.chance:.4g}) "
+                          f"would make every run " +
                           ("a failure" if self.chance < baseline else "a success") + "; targets in other units "
                           "than the chance? give chance that baseline, np.mean((y_test - y_train.mean(0)) ** 2)",
                           UserWarning, stacklevel=4)
