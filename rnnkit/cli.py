@@ -2592,20 +2592,15 @@ def _main(argv, previous) -> int:
     """:func:`main`, with standard output's errors marked (:class:`_Stdout`)."""
     try:
         args = build_parser().parse_args(argv)  # an option given twice is warned of here
-    except SystemExit as e:
+    except BaseException as e:  # argparse's exit (SystemExit), or an error of --version's print
         warnings.formatwarning = previous
-        try:  # --help and --version exit here, and argparse's help passes over an error of writing it (status 0)
-            if e.code == 0 and sys.stdout is not None:
+        done = isinstance(e, SystemExit) and e.code == 0  # --help and --version
+        try:  # argparse's help passes over an error of writing it (status 0)
+            if done and sys.stdout is not None:
                 sys.stdout.flush()
         except OSError:
             pass
-        if lost := _stdout_failure(getattr(sys.stdout, "error", None) if e.code == 0 else e):
-            print(f"rnnkit: error: {lost}", file=sys.stderr)
-            raise SystemExit(2) from None
-        raise
-    except BaseException as e:  # --version's print
-        warnings.formatwarning = previous
-        if lost := _stdout_failure(e):
+        if lost := _stdout_failure(getattr(sys.stdout, "error", None) if done else e):
             print(f"rnnkit: error: {lost}", file=sys.stderr)
             raise SystemExit(2) from None
         raise
