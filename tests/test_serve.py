@@ -101,7 +101,7 @@ BAD = [
     (b'{"sequences": [[[1, NaN, 3]]]}', 422, "NaN and infinity"),
     (b'{"sequences": [[[1, Infinity, 3]]]}', 422, "NaN and infinity"),
     (b'{"sequences": [[[1, 1e39, 3]]]}', 422, "beyond float32"),
-    (b'{"sequences": [[[1, 1' + b"0" * 400 + b', 3]]]}', 422, "step 0 holds a number beyond float32"),
+    (b'{"sequences": [[[1, 1' + b"0" * 400 + b', 3]]]}', 422, "feature 1 holds a number of 401 digits"),
     (b'{"sequences": [[[1, "2", 3]]]}', 400, 'holds "2"; features must be numbers'),
     (b'{"sequences": [[[1, {"a": true}, 3]]]}', 400, 'holds {"a": true}; features must be numbers'),
     (b'{"sequences": [[1, 2, 3]]}', 400, "step 0 must be a list of 3 numbers"),

@@ -352,7 +352,7 @@ class Cell(nn.Module):
             mine = f" (the cell's weights are {weight.dtype})" if weight is not None else ""
             raise ValueError(f"{type(self).__name__}.zero_state: dtype must be a floating-point torch.dtype{mine}, got "
                              f"{dtype!r}; pass dtype={fix}")
-        weight = _first_weight(self)
+        weight = _first_weight(self) if device is None or dtype is None else None
         if weight is not None:
             device = weight.device if device is None else device
             dtype = weight.dtype if dtype is None else dtype

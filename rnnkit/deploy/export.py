@@ -1087,11 +1087,11 @@ def export_onnx(model_or_estimator, directory: str | os.PathLike, *, tolerance: 
 
 
 # torch.onnx.export's options, as a user of it passes them, and what export_onnx does in their place
+_DYNAMIC = "the graphs' batch and time axes are dynamic already (export.json's shapes name them: x ['B', 'T', F], " \
+    "lengths ['B'])"
 _TORCH_OPTIONS = {
-    "dynamic_axes": "the graphs' batch and time axes are dynamic already (export.json's shapes name them: x "
-                    "['B', 'T', F], lengths ['B'])",
-    "dynamic_shapes": "the graphs' batch and time axes are dynamic already (export.json's shapes name them: x "
-                      "['B', 'T', F], lengths ['B'])",
+    "dynamic_axes": _DYNAMIC,
+    "dynamic_shapes": _DYNAMIC,
     "opset_version": "the graphs are of the opset torch's ONNX exporter writes (export.json's 'opset'), the one "
                      "they are checked in against the eager model; where an onnxruntime does not load it, upgrade "
                      "that onnxruntime",

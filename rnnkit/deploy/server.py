@@ -297,13 +297,10 @@ def parse_request(body: bytes, n_features: int, limits: Limits, *, missing: bool
                         "infinity is not accepted (NaN or null marks a missing value)" if missing else
                         "NaN and infinity are not accepted" + (" (give a model fitted with time_aware=True to read "
                                                                "missing values)" if math.isnan(v) else "")))
-        try:  # float64, as predict reads JSON's numbers: standardised from the client's own values
-            a = np.asarray(seq, dtype=np.float64)  # None (missing) becomes NaN
-        except OverflowError:
-            a = None
-        beyond = None if a is None else np.abs(a) > FLOAT32_MAX
-        if a is None:
-            raise RequestError(422, f"sequence {i} holds a number beyond float32's range")
+        # float64, as predict reads JSON's numbers: standardised from the client's own values; None (missing) becomes
+        # NaN, and no int overflows it (those beyond float32 were refused above)
+        a = np.asarray(seq, dtype=np.float64)
+        beyond = np.abs(a) > FLOAT32_MAX
         if beyond.any():  # a float literal beyond float32 but within a double, such as 4e38
             t, k = (int(v[0]) for v in np.nonzero(beyond))
             raise RequestError(422, _beyond_float32(i, t, k, seq[t][k], names, missing))
@@ -588,7 +585,7 @@ def _request_dates(t: list[str], i: int):
     if len(back):  # named here in the request's own text: read_sample_times would name pandas' reprs, in UTC
         k = int(back[0]) + 1
         pair = (k - 1, k)
-        offsets = any(_has_offset(read[j]) and not read[j].rstrip().endswith("Z") for j in pair)  # "+02:00": in UTC
+        offsets = any(zoned[j] and not read[j].rstrip().endswith("Z") for j in pair)  # "+02:00": shown in UTC too
         shown = [json.dumps(t[j]) + (f" ({index[j]:%Y-%m-%d %H:%M:%S} UTC)" if offsets else "") for j in pair]
         order = "the same time as" if index[k] == index[k - 1] else "a time earlier than"
         raise RequestError(422, f"times of sequence {i} must be strictly increasing, but step {k} holds {order} step "
