@@ -1403,7 +1403,7 @@ def spreadsheet_days(text, col: str, where) -> str | None:
     days = pd.to_numeric(text.str.strip(), errors="coerce")
     numbers = np.flatnonzero(days.notna().to_numpy())
     found = days.iloc[numbers]
-    whole = ((found == found.round()) & found.between(20000, 80000)).all()
+    whole = ((found == found.round()) & found.between(*_SPREADSHEET_DAYS)).all()
     if not numbers.size or numbers.size == len(text) or not whole:
         return None
     if len(date_readings(text.drop(index=numbers))) != 1:  # the other cells: dates in one format
@@ -1418,6 +1418,12 @@ def spreadsheet_days(text, col: str, where) -> str | None:
 
 
 _SPREADSHEET_EPOCH = pd.Timestamp("1899-12-30")  # day 0 of Excel's and LibreOffice's dates (1900 system)
+_SPREADSHEET_DAYS = (20_000, 80_000)
+"""Whole numbers of a spreadsheet's day count read as dates where text dates surround them or a calendar's grid
+fits them: 1954-10-03 .. 2119-01-11."""
+_EXCEL_DAYS = (25_569, 73_051)
+"""Excel serial dates of 1970-01-01 and 2100-01-01 (days since 1899-12-30), the range in which numbers named or
+spaced as dates are taken for them."""
 
 
 def spreadsheet_calendar(values: np.ndarray) -> tuple[str, pd.DatetimeIndex] | None:
@@ -1426,8 +1432,8 @@ def spreadsheet_calendar(values: np.ndarray) -> tuple[str, pd.DatetimeIndex] | N
     lie on a pandas grid (``'MS'``: months of 28 to 31 days; quarters, years, business days); None for other
     numbers. As numbers their steps are uneven, and a series on a calendar's grid is read as one with gaps."""
     v = np.asarray(values, dtype=np.float64)
-    if len(v) < 3 or not (np.isfinite(v).all() and (v == np.round(v)).all() and (v >= 20000).all()
-                          and (v <= 80000).all()) or len(np.unique(np.diff(v))) < 2:
+    if len(v) < 3 or not (np.isfinite(v).all() and (v == np.round(v)).all() and (v >= _SPREADSHEET_DAYS[0]).all()
+                          and (v <= _SPREADSHEET_DAYS[1]).all()) or len(np.unique(np.diff(v))) < 2:
         return None
     dates = _SPREADSHEET_EPOCH + pd.to_timedelta(v, unit="D")
     grid = pd.infer_freq(dates)
@@ -1683,7 +1689,7 @@ def named_months(text: pd.Series) -> pd.DatetimeIndex | None:
     parts = text.str.strip().str.extract(r"^([^\W\d_]{3,10})\.?[\s\-]*(\d{4})$")
     if parts.isna().any(axis=None):
         return None
-    months = parts[0].map(_month_of)
+    months = parts[0].map({w: _month_of(w) for w in parts[0].unique()})  # 8 languages' names: once per word
     if months.isna().any():
         return None
     return pd.DatetimeIndex(pd.to_datetime(pd.DataFrame({"year": parts[1].astype(int), "month": months.astype(int),

@@ -196,6 +196,19 @@ def reads_as_dates(text: pd.Series) -> bool:
         return True
 
 
+def numbers_held(given: pd.Series) -> str:
+    """How a column of numbers of a dtype that is not numeric holds them: ``"as text"`` (``'1.5'``, a CSV's stray
+    cell) or ``"as Python objects"`` (``Decimal``, ``True``)."""
+    return "as text" if any(isinstance(v, str) for v in given) else "as Python objects"
+
+
+def numbers_held_fix(given: pd.Series, spelt: str) -> str:
+    """A refusal's end for a column whose every value is a number, held as text or Python objects:
+    ``"holds numbers as text (e.g. '1.5'); convert it: df['x'] = pd.to_numeric(df['x'])"``, ``spelt`` the column
+    as the user names it."""
+    return f"holds numbers {numbers_held(given)} (e.g. {given.iloc[0]!r}); convert it: {spelt} = pd.to_numeric({spelt})"
+
+
 def refuse_clock_times(raw: Any, what: str, spelt: str = "times") -> None:
     """ValueError where text times are all times of day without their date (``'09:30'``, ``'23:50:00'``), which
     pandas dates today: the series would end on the day the code runs, its forecasts and calendar features (weekday,
@@ -670,12 +683,9 @@ class TimeSeriesFrame:
                     continue
                 words = given[pd.to_numeric(given, errors="coerce").isna()]
                 if not len(words):  # every cell a number: as text ('1.5'), or Python objects (Decimal, True)
-                    held = "as text" if any(isinstance(v, str) for v in given) else "as Python objects"
-                    raise ValueError(
-                        f"value column {c!r} has dtype {dtype}; expected a numeric column: it holds numbers {held} "
-                        f"(e.g. {given.iloc[0]!r}); convert it: df[{c!r}] = pd.to_numeric(df[{c!r}]), or {leave_out}"
-                    )
-                if len(words) == len(given) and len(given) and reads_as_dates(given):  # dates as text (a CSV's)
+                    raise ValueError(f"value column {c!r} has dtype {dtype}; expected a numeric column: it "
+                                     f"{numbers_held_fix(given, f'df[{c!r}]')}, or {leave_out}")
+                if len(words) == len(given) and reads_as_dates(given):  # dates as text (a CSV's)
                     raise ValueError(
                         f"value column {c!r} has dtype {dtype}; expected a numeric column: it holds dates as text "
                         f"(e.g. {words.iloc[0]!r}): pass time_col={c!r} if it is the time axis, or {leave_out}"
@@ -692,7 +702,7 @@ class TimeSeriesFrame:
                         f"{words.iloc[0]!r}), which pd.to_numeric would make NaN: convert it, {read[1]}, or "
                         f"{leave_out}"
                     )
-                if len(words) == len(given) and len(given):  # no number at all: pd.to_numeric would give all NaN
+                if len(words) == len(given):  # no number at all: pd.to_numeric would give all NaN
                     raise ValueError(
                         f"value column {c!r} has dtype {dtype}; expected a numeric column: it holds words (e.g. "
                         f"{words.iloc[0]!r}), a category, which pd.to_numeric would make all NaN: {leave_out}, or "

@@ -17,6 +17,8 @@ import pandas as pd
 
 from ..checks import is_integer
 from ..data.tables import (
+    _EXCEL_DAYS,
+    _SPREADSHEET_EPOCH,
     TIME_NAMES,
     _cell,
     _month_of,
@@ -40,6 +42,8 @@ from ..data.timeseries import (
     dates_as_numbers,
     marked_numbers,
     names_series,
+    numbers_held,
+    numbers_held_fix,
     reads_as_dates,
     refuse_clock_times,
     refuse_future_years,
@@ -120,7 +124,8 @@ def as_frame(data, *, time_col: str | None = None, freq: str | None = None,
         what = "no time axis" if time is None else f"a numeric time axis ({time[0]:g} .. {time[-1]:g})"
         raise ValueError(f"freq={freq!r} resamples dates, but the series has {what}; drop freq (numbers must be "
                          "evenly spaced already), or give the series dates")
-    _check_freq_fits(frame, freq, option)
+    bin_counts = pd.Series(np.ones(len(frame.time)), index=frame.time).resample(freq_name(freq)).count().to_numpy()
+    _check_freq_fits(frame, freq, option, bin_counts)
     _check_on_business_days(frame, freq, option)
     given = data[time_col] if time_col is not None and isinstance(data, pd.DataFrame) else getattr(data, "index", None)
     periods = pd.PeriodIndex(given) if isinstance(getattr(given, "dtype", None), pd.PeriodDtype) else None
@@ -130,37 +135,42 @@ def as_frame(data, *, time_col: str | None = None, freq: str | None = None,
         _check_whole_periods(periods, freq, option, time_col, asked)
     spelt = f"{option}={freq!r}" if option == "freq" else f"{option} {freq}"
     _warn_utc_days(frame, written, freq_name(freq), spelt)
-    _warn_counts_averaged(frame, freq_name(freq), spelt, time_col)
+    _warn_counts_averaged(frame, freq_name(freq), spelt, option, bin_counts, time_col,
+                          framed=isinstance(data, TimeSeriesFrame))
     return frame._binned(freq_name(freq), spelt=spelt, periods=periods)
 
 
-def _warn_counts_averaged(frame: TimeSeriesFrame, rule: str, spelt: str, time_col: str | None) -> None:
+def _warn_counts_averaged(frame: TimeSeriesFrame, rule: str, spelt: str, option: str, counts: np.ndarray,
+                          time_col: str | None, *, framed: bool) -> None:
     """Warn where ``freq=`` (``rule``) aggregates several values a bin, which it does by their mean, of a column of
     whole numbers of at least 0 that repeat (at most half of them distinct), as counts, units sold and events are
     written, whose total a bin is usually what is meant: daily sales of 10 given ``freq='W'`` are forecast as 10 a
-    week, not 70."""
-    counts = pd.Series(np.ones(len(frame.time)), index=frame.time).resample(rule).count().to_numpy()  # per bin
+    week, not 70. ``counts`` holds the timestamps per bin of ``rule``; ``framed``: the data is a TimeSeriesFrame,
+    whose own ``resample`` then names the fix."""
     per_bin = int(np.median(counts[counts > 0]))
     if per_bin < 2:  # regularised (gaps filled, uneven times put on a grid), not aggregated
         return
-    def counts(v: np.ndarray) -> bool:  # whole, at least 0, and repeating (small counts tie often; a ramp does not)
+    def holds_counts(v: np.ndarray) -> bool:  # whole, at least 0, and repeating (small counts tie often; a ramp not)
         v = v[np.isfinite(v)]
         return len(v) > 0 and (v >= 0).all() and (v == np.round(v)).all() and len(np.unique(v)) <= len(v) / 2
 
-    whole = [k for k in range(len(frame.columns)) if counts(frame.values[:, k])]
+    whole = [k for k in range(len(frame.columns)) if holds_counts(frame.values[:, k])]
     if not whole:
         return
     k = whole[0]
     median = float(np.nanmedian(frame.values[:, k]))
-    option = spelt.split("=")[0].split()[0]
-    where = ("data" if time_col is None else f"data.set_index({time_col!r})") if not option.startswith("--") else \
-        f"pd.read_csv(path, index_col={frame.time_name!r}, parse_dates=True)"  # a command's CSV
+    if option.startswith("--"):  # a command's CSV
+        fix = f"pd.read_csv(path, index_col={frame.time_name!r}, parse_dates=True).resample({rule!r}).sum(" \
+              "min_count=1).to_csv(new_path)"
+    elif framed:
+        fix = f"data.resample({rule!r}, agg='sum')"
+    else:
+        fix = f"{'data' if time_col is None else f'data.set_index({time_col!r})'}.resample({rule!r}).sum(min_count=1)"
     warnings.warn(f"{spelt} aggregates {per_bin} values a bin (the median) by their mean, and column "
                   f"{str(frame.columns[k])!r} holds whole numbers of at least 0, as counts and sales are written, "
                   f"whose total a bin is usually what is forecast ({per_bin} values of {shown_number(median)}: mean "
                   f"{shown_number(median)}, total {shown_number(median * per_bin)}); for totals, aggregate first and "
-                  f"fit without {option}: {where}.resample({rule!r}).sum(min_count=1)"
-                  f"{'.to_csv(new_path)' if option.startswith('--') else ''}; if the mean is meant, ignore "
+                  f"fit without {option}: {fix}; if the mean is meant, ignore "
                   "this (warnings.filterwarnings('ignore', message='.*by their mean'))", UserWarning,
                   stacklevel=user_stacklevel())
 
@@ -288,16 +298,15 @@ def _check_whole_periods(periods: pd.PeriodIndex, rule: str, option: str, time_c
                      f"them); {fix}")
 
 
-def _check_freq_fits(frame: TimeSeriesFrame, freq, option: str) -> None:
+def _check_freq_fits(frame: TimeSeriesFrame, freq, option: str, counts: np.ndarray) -> None:
     """ValueError when every step between two timestamps of ``frame`` skips at least one bin of ``freq``: the
     frequency then contradicts the data (monthly data given ``"D"``), and resampling onto it would leave more
     bins empty than observed, each observation a lone value between missing ones. Data with some neighbouring
     bins both observed (uneven timestamps, the case ``freq`` is for; business days onto ``"D"``) passes, as does
-    aggregation onto a coarser grid."""
+    aggregation onto a coarser grid. ``counts`` holds the timestamps per bin of ``freq``."""
     time = frame.time
     if len(time) < 3:
         return  # too few steps to tell the data's grid
-    counts = pd.Series(np.ones(len(time)), index=time).resample(freq_name(freq)).count().to_numpy()  # per bin
     if (np.diff(np.flatnonzero(counts)) == 1).any():
         return
 
@@ -740,10 +749,8 @@ def _check_text_values(data: pd.Series | pd.DataFrame, time_col: str | None) -> 
         what, spelt = ((f"the Series{named}", "data") if c is None else
                        (f"value column {str(c)!r}", f"data[{str(c)!r}]"))
         what = f"{what} has dtype {dtype}; expected a numeric column: it"  # the frame's opening, then the fix
-        held = "as text" if any(isinstance(v, str) for v in given) else "as Python objects"
         if read.notna().all():
-            raise ValueError(f"{what} holds numbers {held} (e.g. {given.iloc[0]!r}); convert it: "
-                             f"{spelt} = pd.to_numeric({spelt})")
+            raise ValueError(f"{what} {numbers_held_fix(given, spelt)}")
         words = given[read.isna()]
         if (commas := comma_numbers(words)) is not None:  # '1,038' beside '987': errors='coerce' would drop them
             raise ValueError(f"{what} holds numbers written with {commas[0]} (e.g. {words.iloc[0]!r}, {len(words)} "
@@ -760,7 +767,7 @@ def _check_text_values(data: pd.Series | pd.DataFrame, time_col: str | None) -> 
         where = "" if i is None or not isinstance(i, numbers.Integral) else (
             f" at row {i}" + ("" if isinstance(data.index, pd.RangeIndex) or time_col is not None
                               else f" ({shown_time(data.index[i])})"))
-        raise ValueError(f"{what} holds numbers {held} with {len(words)} cell(s) that are not "
+        raise ValueError(f"{what} holds numbers {numbers_held(given)} with {len(words)} cell(s) that are not "
                          f"numbers, the first {words.iloc[0]!r}{where}; if they mark missing readings, "
                          f"{spelt} = pd.to_numeric({spelt}, errors='coerce') makes them NaN (filled by impute=...), "
                          f"else correct them (every value is read as a number)")
@@ -927,9 +934,9 @@ def excel_days(time, name: str) -> tuple[str, str] | None:
     time = np.asarray(time, dtype=np.float64)
     steps = np.unique(np.diff(time))
     if len(steps) != 1 or steps[0] not in (1, 7) or not (time == np.round(time)).all() or \
-            not ((time >= 25_569) & (time <= 73_051)).all():
+            not ((time >= _EXCEL_DAYS[0]) & (time <= _EXCEL_DAYS[1])).all():
         return None
-    first = (pd.Timestamp("1899-12-30") + pd.Timedelta(days=float(time[0]))).date()
+    first = (_SPREADSHEET_EPOCH + pd.Timedelta(days=float(time[0]))).date()
     return str(first), "a day" if steps[0] == 1 else "a week"
 
 
