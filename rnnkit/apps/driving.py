@@ -328,11 +328,11 @@ def _check_nearest_first(frames: np.ndarray) -> None:
     present = frames[:, 1:, 0] == 1  # (T, V-1)
     gap = ~present[:, :-1] & present[:, 1:]  # an absent row before a present one
     distance = np.where(present, np.abs(frames[:, 1:, 1]), np.inf)  # absent rows last, as sorted frames have them
-    nearer = (distance[:, 1:] < distance[:, :-1] - CAR_LENGTH) & present[:, 1:]
-    wrong = (gap | nearer).any(axis=1)  # (T,)
+    bad = gap | (distance[:, 1:] < distance[:, :-1] - CAR_LENGTH)  # (T, V-2)
+    wrong = bad.any(axis=1)  # (T,)
     if wrong.any():
         t = int(np.flatnonzero(wrong)[0])
-        v = int(np.flatnonzero(gap[t] | nearer[t])[0]) + 1  # the row before the one out of place
+        v = int(np.flatnonzero(bad[t])[0]) + 1  # the row before the one out of place
         shown = ", ".join(f"{abs(x):.1f} m" if seen else "absent"
                           for seen, x in zip(present[t], frames[t, 1:, 1], strict=True))
         raise ValueError(f"observe: the other vehicles of frame {t} are not listed nearest first (distances "
@@ -571,14 +571,19 @@ def action_scores(predicted: list[np.ndarray], actual: list[np.ndarray], train_m
     return {"r2_acceleration": float(1 - sse / sst), "rmse_acceleration": float(math.sqrt(sse / len(a)))}
 
 
+def _check_level(level, who: str) -> None:
+    """ValueError unless ``level``, an interval's coverage, is a finite number in (0, 1)."""
+    if not (is_finite_number(level) and 0 < level < 1):
+        raise ValueError(f"{who}: level is the interval's coverage, a number in (0, 1) (0.95 for 95 %), got "
+                         f"{level!r}")
+
+
 def wilson_interval(k: int, n: int, level: float = 0.95) -> list[float]:
     """Wilson score interval ``[low, high]`` of a binomial proportion ``k / n`` (Wilson 1927): unlike
     ``p ± z sqrt(p(1-p)/n)`` it stays inside [0, 1] and is not empty at ``k = 0``."""
     if not is_integer(k) or not is_integer(n) or n < 1 or not 0 <= k <= n:
         raise ValueError(f"wilson_interval: need integer counts 0 <= k <= n and n >= 1, got k={k!r}, n={n!r}")
-    if not (is_finite_number(level) and 0 < level < 1):
-        raise ValueError(f"wilson_interval: level is the interval's coverage, a number in (0, 1) (0.95 for 95 %), "
-                         f"got {level!r}")
+    _check_level(level, "wilson_interval")
     z = stats.norm.ppf(0.5 + level / 2)
     p = k / n
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
@@ -599,9 +604,7 @@ def mean_interval(values, level: float = 0.95) -> dict[str, float | None]:
         i = int(bad[0])
         raise ValueError(f"mean_interval: values[{i}] is {v[i].item()!r}, not a finite number ({v.dtype}); give one "
                          "number per episode (leave out episodes without one)")
-    if not (is_finite_number(level) and 0 < level < 1):  # else scipy's "alpha must be between 0 and 1 inclusive"
-        raise ValueError(f"mean_interval: level is the interval's coverage, a number in (0, 1) (0.95 for 95 %), got "
-                         f"{level!r}")
+    _check_level(level, "mean_interval")  # else scipy's "alpha must be between 0 and 1 inclusive"
     v = v.astype(np.float64)
     mean = float(v.mean())
     if len(v) < 2:

@@ -278,12 +278,13 @@ def split_voices(voices: list[str]) -> tuple[list[str], list[str]]:
     if isinstance(voices, str):  # its letters would be read as voices
         raise ValueError(f"split_voices: voices is one str ({voices!r}); give a list of voice names, 2 or more")
     repeated = sorted(v for v, n in Counter(voices).items() if n > 1)
-    if repeated or len(voices) < 2:
-        raise ValueError(f"split_voices: got {len(voices)} voice(s) "
-                         + (f"with {repeated[:5]} named more than once; name each voice once: "
-                            "sorted(set(voices))" if repeated else
-                            f"({list(voices)}), but the split needs a voice to train on and another, unseen, to test "
-                            "on; give 2 voices or more (espeak_variants(espeak) lists them)"))
+    if repeated:
+        raise ValueError(f"split_voices: got {len(voices)} voice(s) with {repeated[:5]} named more than once; name "
+                         "each voice once: sorted(set(voices))")
+    if len(voices) < 2:
+        raise ValueError(f"split_voices: got {len(voices)} voice(s) ({list(voices)}), but the split needs a voice to "
+                         "train on and another, unseen, to test on; give 2 voices or more (espeak_variants(espeak) "
+                         "lists them)")
     order = np.random.default_rng(SPLIT_SEED).permutation(len(voices))
     n_test = max(1, round(TEST_FRACTION * len(voices)))
     test = sorted(voices[i] for i in order[:n_test])
@@ -504,9 +505,8 @@ def _summary(name: str, kind: str, runs: list[dict[str, float]]) -> dict:
 def babble(waves: list[torch.Tensor], voices: list[str], i: int, rng: np.random.Generator) -> torch.Tensor:
     """Babble for clip ``i``: the sum of ``BABBLE_TALKERS`` clips of voices other than clip ``i``'s, each
     tiled to clip ``i``'s length from a random start."""
-    if len(voices) != len(waves):
-        raise ValueError(f"babble: {len(waves)} clips but {len(voices)} voices; give each clip's voice, in the clips' "
-                         "order")
+    if len(voices) != len(waves):  # _check_talkers names the mismatch
+        _check_talkers(waves, voices, "babble")
     n = len(waves[i])
     others = [j for j in range(len(waves)) if voices[j] != voices[i]]
     if len(others) < BABBLE_TALKERS:  # else numpy's "Cannot take a larger sample than population"
@@ -527,10 +527,9 @@ def _check_talkers(waves: list[torch.Tensor], voices: list[str], who: str) -> No
                          "order")
     if not len(waves):
         return
-    names, counts = np.unique(np.asarray(voices, dtype=object).astype(str), return_counts=True)
-    j = int(np.argmax(counts))  # the voice with the most clips has the fewest others
-    if len(waves) - counts[j] < BABBLE_TALKERS:
-        raise ValueError(f"{who}: the clips of voice {str(names[j])!r} have {len(waves) - counts[j]} clip(s) of other "
+    name, count = Counter(voices).most_common(1)[0]  # the voice with the most clips has the fewest others
+    if len(waves) - count < BABBLE_TALKERS:
+        raise ValueError(f"{who}: the clips of voice {str(name)!r} have {len(waves) - count} clip(s) of other "
                          f"voices, but babble mixes {BABBLE_TALKERS} talkers other than the clip's own; give clips of "
                          f"more voices ({BABBLE_TALKERS} clips or more besides each voice's own)")
 
