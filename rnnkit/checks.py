@@ -21,6 +21,16 @@ def is_count(value, least: int = 1) -> bool:
     return is_integer(value) and bool(value >= least)
 
 
+def as_counts(values) -> list[int] | None:
+    """``values`` as Python ints where it is a non-empty list, tuple, range or array of integers >= 1 (no bool, no
+    text): the steps of sktime's ``fh``, the seasons of statsforecast's MSTL, given where one number is asked for;
+    else None. What the fixes of those refusals read."""
+    if isinstance(values, str) or not isinstance(values, Sequence | np.ndarray | range) or not len(values) or \
+            not all(is_count(v) for v in values):
+        return None
+    return [int(v) for v in values]
+
+
 def is_number_text(text: str) -> bool:
     """Text that reads as a plain number ("3600", "1.7e9"): a time or value written without its unit."""
     try:

@@ -39,8 +39,9 @@ import warnings
 
 import numpy as np
 
+from ..checks import as_counts
 from ..data.timeseries import YEARS
-from .evaluation import counts, infer_season_length
+from .evaluation import infer_season_length
 
 MIN_TEST_LENGTH = 20  # fewer observed steps than this: no stationarity test is trusted
 MAX_EPOCHS, TARGET_STEPS = 100, 10_000  # max_epochs="auto": 100 epochs, fewer where they pass 10,000 steps
@@ -56,7 +57,7 @@ def several_seasons_fix(m, who: str) -> str:
     them), to end its refusal with; ``""`` for anything else. One season is modelled (the seasonal naive, the
     ETS and hybrid seasons, the lookback's rule): the shortest, with the longer ones as calendar features the
     direct net reads (the Forecaster's ``calendar``) or as known-future covariate columns (the GlobalForecaster's)."""
-    given = counts(m)
+    given = as_counts(m)
     if given is None:
         return ""
     if len(given) == 1:

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
-from ..checks import is_count
+from ..checks import as_counts, is_count
 from ..data.timeseries import rolling_origin
 from .series import (
     _future_index,
@@ -82,23 +82,22 @@ def check_freq_kept(freq, data, who: str) -> None:
     holidays is named ``'C'``, a ``BusinessHour`` from 08:00 ``'bh'``. The model keeps the frequency by that name
     (``freq_``, config.json), which pandas reads back as Monday to Friday from 09:00, so the forecasts were dated
     on another grid than the series' (a six-day week's Saturday skipped to the Monday after)."""
-    index = getattr(data, "index", None)
-    for offset, where in ((freq, f"freq={freq!r}"),
-                          (getattr(index, "freq", None) if freq is None else None,
-                           "the index's freq (y.asfreq(offset) sets it)")):
-        if not isinstance(offset, pd.DateOffset):
-            continue
-        back = pd.tseries.frequencies.to_offset(offset.freqstr)
-        if back == offset:
-            continue
-        lost = [k for k in ("weekmask", "holidays", "start", "end") if hasattr(offset, k) and
-                getattr(offset, k) != getattr(back, k, None)] or ["options"]
-        hourly = isinstance(offset, pd.offsets.BusinessHour | pd.offsets.CustomBusinessHour)
-        raise ValueError(f"{who}: {where} is a {type(offset).__name__} with "
-                         f"{', '.join(_option(offset, k) for k in lost)}, which its name {offset.freqstr!r} does not "
-                         f"hold: the model keeps the frequency by name (freq_, config.json), and pandas reads "
-                         f"{offset.freqstr!r} back with {', '.join(_option(back, k) for k in lost)}, so the forecasts "
-                         f"would be dated on that grid, not the series'; {_grid_fix(offset is freq, hourly)}")
+    given = freq is not None
+    offset = freq if given else getattr(getattr(data, "index", None), "freq", None)
+    if not isinstance(offset, pd.DateOffset):
+        return
+    back = pd.tseries.frequencies.to_offset(offset.freqstr)
+    if back == offset:
+        return
+    lost = [k for k in ("weekmask", "holidays", "start", "end") if hasattr(offset, k) and
+            getattr(offset, k) != getattr(back, k, None)] or ["options"]
+    hourly = isinstance(offset, pd.offsets.BusinessHour | pd.offsets.CustomBusinessHour)
+    where = f"freq={freq!r}" if given else "the index's freq (y.asfreq(offset) sets it)"
+    raise ValueError(f"{who}: {where} is a {type(offset).__name__} with "
+                     f"{', '.join(_option(offset, k) for k in lost)}, which its name {offset.freqstr!r} does not "
+                     f"hold: the model keeps the frequency by name (freq_, config.json), and pandas reads "
+                     f"{offset.freqstr!r} back with {', '.join(_option(back, k) for k in lost)}, so the forecasts "
+                     f"would be dated on that grid, not the series'; {_grid_fix(given, hourly)}")
 
 
 def _grid_fix(given: bool, hourly: bool) -> str:
@@ -120,16 +119,6 @@ def _option(offset: pd.DateOffset, name: str) -> str:
     if name in ("start", "end"):
         return f"{name}={', '.join(t.strftime('%H:%M') for t in value)!r}"
     return f"{name}={value!r}"
-
-
-def counts(values) -> list[int] | None:
-    """``values`` as Python ints where it is a non-empty list, tuple, range or array of integers >= 1 (no bool, no
-    text): the steps of sktime's ``fh``, the seasons of statsforecast's MSTL, given where one number is asked for;
-    else None. What the fixes of those refusals read."""
-    if isinstance(values, str) or not isinstance(values, Sequence | np.ndarray | range) or not len(values) or \
-            not all(is_count(v) for v in values):
-        return None
-    return [int(v) for v in values]
 
 
 # -- baselines: history (T, n_y) without gaps -> forecasts (H, n_y) ------------------------------------------
@@ -352,7 +341,7 @@ def backtest(forecaster, data, X=None, *, folds: int = 3, step: int | None = Non
     m = season_length if season_length is not None else forecaster.season_length
     m = None if m == "auto" else m
     if m is not None and not is_count(m):
-        seasons = counts(m)
+        seasons = as_counts(m)
         fix = (f"; MASE's scale and the seasonal naive forecast take one season: give one of {sorted(seasons)}, "
                f"season_length={min(seasons)} (the shortest) or {max(seasons)}" if seasons and len(seasons) > 1 else
                season_length_fix(m))

@@ -92,14 +92,14 @@ from torch import Tensor, nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from .. import io
-from ..checks import check_fitted_params, fitted_params, is_count
+from ..checks import as_counts, check_fitted_params, fitted_params, is_count
 from ..data.tables import MixedZones, arrays_in_column, date_readings
 from ..data.timeseries import TimeSeriesFrame, _clock_set_back, check_scaled_range, shown_number
 from ..models import check_cell_name
 from ..training import seeded_fit
 from ..training.runs import check_training_options, resolve_device, resume_checkpoint, run_identity
 from . import combination, defaults, hybrid
-from .evaluation import counts, mase_scale
+from .evaluation import mase_scale
 from .features import fitted_ranges, unseen_range, warn_unseen_range
 from .net import DirectForecastNet, ForecastBatch, forecast_encoder
 from .series import (
@@ -646,13 +646,15 @@ class GlobalForecaster(BaseEstimator):
         x, f, hybrid_parts, unseen = [], [], [], []
         fitted = np.concatenate([h.values[:, 1:] for h in self.history_.values()]) if n_f else None  # (rows, n_f)
         ranges = fitted_ranges(fitted) if n_f else None  # once for the panel: its covariate scaling is one
+        stuck = n_f and any(r is None for r in ranges)  # a column constant at fit: what the check below refuses
         for key, frame in series.items():
             i = position[key]
             times = _future_index(frame, self.freqs_[i], self.horizon)
             if n_f and frame.time is not None:  # predict(data=...)'s lookback, where the net reads them too
                 shown = self._as_times([pd.Index(frame.time[-L:])])
-                check_learned_covariates(frame.values[-L:, 1:], fitted, self.future_covariates_, shown, name="data",
-                                         rows="fitted rows of every series", who=f"series {key!r}: ")
+                if stuck:
+                    check_learned_covariates(frame.values[-L:, 1:], fitted, self.future_covariates_, shown, name="data",
+                                             rows="fitted rows of every series", who=f"series {key!r}: ")
                 unseen.append(("data", key, unseen_range(frame.values[-L:, 1:], ranges, self.future_covariates_,
                                                          shown, name="data", of=f" of series {key!r}",
                                                          rows="fitted rows of every series")))
@@ -671,8 +673,9 @@ class GlobalForecaster(BaseEstimator):
             if n_f:
                 at = times[steps - 1]
                 given = self._known(future, key, at, self.freqs_[i], grid=times[:H])  # (n_steps, n_f)
-                check_learned_covariates(given, fitted, self.future_covariates_, self._as_times([at]),
-                                         rows="fitted rows of every series", who=f"series {key!r}: ")
+                if stuck:
+                    check_learned_covariates(given, fitted, self.future_covariates_, self._as_times([at]),
+                                             rows="fitted rows of every series", who=f"series {key!r}: ")
                 unseen.append(("future", key, unseen_range(given, ranges, self.future_covariates_,
                                                            self._as_times([at]), of=f" of series {key!r}",
                                                            rows="fitted rows of every series")))
@@ -1035,7 +1038,7 @@ def horizon_fix(h) -> str:
         return f"; {h!r} is text: give the number, horizon={int(h)}" if h.strip().isdigit() else ""
     if isinstance(h, numbers.Real) and not isinstance(h, bool) and float(h).is_integer() and h >= 1:
         return f"; give horizon={int(h)}"
-    steps = counts(h)
+    steps = as_counts(h)
     if steps is not None:
         shown = f"{steps[:6]}{' ...' if len(steps) > 6 else ''}"
         then = (f"predict() then forecasts steps 1 .. {max(steps)}" if steps == list(range(1, max(steps) + 1)) else
