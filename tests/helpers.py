@@ -3,6 +3,7 @@
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 
 
@@ -72,3 +73,17 @@ def gunpoint_train(n: int, steps: int, *, batch_first: bool = False) -> tuple[np
 # a tiny classifier for sktime's numpy3D (n, channels, T), every rule fixed: fits in a second, reads as given
 TINY_NCT = dict(cell="gru", hidden_size=4, bidirectional=False, max_epochs=1, batch_size=8, lr=1e-2, lr_schedule=None,
                 pooling="final", frontend=None, stride=1, normalise=None, random_state=0, device="cpu", layout="nct")
+
+
+# `rnnkit train` at a tiny size, and a long CSV for it (the command line's tests)
+CLI_QUICK = ["--hidden-size", "4", "--batch-size", "4", "--cell", "gru", "--device", "cpu", "--time-column", "t"]
+
+
+def long_csv(path, target, steps=4) -> str:
+    """A long CSV of len(target) sequences of `steps` steps, one feature, the given target per sequence."""
+    rng = np.random.default_rng(0)
+    n = len(target)
+    pd.DataFrame({"id": np.repeat(np.arange(n), steps), "t": np.tile(np.arange(steps), n),
+                  "f1": rng.normal(size=steps * n).round(3), "target": np.repeat(target, steps)}).to_csv(path,
+                                                                                                       index=False)
+    return str(path)

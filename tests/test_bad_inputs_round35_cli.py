@@ -7,28 +7,15 @@ import shutil
 from types import SimpleNamespace
 
 import numpy as np
-import pandas as pd
 import pytest
 import torch
-from helpers import cli_error, run_cli
+from helpers import CLI_QUICK, cli_error, long_csv, run_cli
 from lightning.pytorch.callbacks import EarlyStopping
 from torch.utils.data import DataLoader, TensorDataset
 
 import rnnkit
 from rnnkit.models import SequenceToLabel
 from rnnkit.training import SequenceModule, seeded_fit
-
-QUICK = ["--hidden-size", "4", "--batch-size", "4", "--cell", "gru", "--device", "cpu", "--time-column", "t"]
-
-
-def _long(path, target, steps=4) -> str:
-    """A long CSV of len(target) sequences of `steps` steps, one feature, the given target per sequence."""
-    rng = np.random.default_rng(0)
-    n = len(target)
-    pd.DataFrame({"id": np.repeat(np.arange(n), steps), "t": np.tile(np.arange(steps), n),
-                  "f1": rng.normal(size=steps * n).round(3), "target": np.repeat(target, steps)}).to_csv(path,
-                                                                                                       index=False)
-    return str(path)
 
 
 def _rewritten(model, directory, change):
@@ -152,9 +139,9 @@ def test_C35_04_a_test_fraction_that_rounds_to_no_hold_out_warns(tmp_path, capsy
     with pytest.warns(UserWarning, match=r"of the 2 sequences rounds to none held out.*give --test-fraction 0 to "
                                          r"train on all 2$"):
         _split_of(tmp_path, 2, "regress", "0.2")  # the default on two sequences: no hold-out leaves 2 to train
-    data = _long(tmp_path / "four.csv", np.arange(4) % 2)
+    data = long_csv(tmp_path / "four.csv", np.arange(4) % 2)
     with pytest.warns(UserWarning, match="rounds to none held out"):
-        status, _ = run_cli(["train", data, "--task", "classify", *QUICK, "--epochs", "1", "--lr-schedule", "none",
+        status, _ = run_cli(["train", data, "--task", "classify", *CLI_QUICK, "--epochs", "1", "--lr-schedule", "none",
                              "--test-fraction", "0.1", "--out", tmp_path / "m"], capsys)
     assert status == 0 and "test_score" not in json.loads((tmp_path / "m" / "metrics.json").read_text())
 
@@ -175,8 +162,8 @@ def test_C35_05_one_held_out_sequence_of_a_regression_warns_that_nothing_scores_
 
 
 def test_C35_06_a_one_cycle_run_resumed_with_other_epochs_names_the_flag(tmp_path, capsys, monkeypatch):
-    data = _long(tmp_path / "d.csv", np.arange(8) % 2)
-    args = ["train", data, "--task", "classify", *QUICK, "--lr-schedule", "onecycle", "--test-fraction", "0",
+    data = long_csv(tmp_path / "d.csv", np.arange(8) % 2)
+    args = ["train", data, "--task", "classify", *CLI_QUICK, "--lr-schedule", "onecycle", "--test-fraction", "0",
             "--out", tmp_path / "m", "--epochs"]
 
     def interrupted(*a, **k):
@@ -195,8 +182,8 @@ def test_C35_06_a_one_cycle_run_resumed_with_other_epochs_names_the_flag(tmp_pat
 
 
 def test_C35_07_out_the_model_directory_suggests_a_file_beside_it_not_inside(tmp_path, capsys):
-    data = _long(tmp_path / "d.csv", np.arange(6) % 2)
-    assert run_cli(["train", data, "--task", "classify", *QUICK, "--epochs", "1", "--lr-schedule", "none",
+    data = long_csv(tmp_path / "d.csv", np.arange(6) % 2)
+    assert run_cli(["train", data, "--task", "classify", *CLI_QUICK, "--epochs", "1", "--lr-schedule", "none",
                     "--test-fraction", "0", "--out", tmp_path / "m"], capsys)[0] == 0
     # was: "--out m is a directory; give a file path for the predictions, e.g. m/predictions.csv": a file inside the
     # model, which rnnkit train --out m and save() then refuse to delete

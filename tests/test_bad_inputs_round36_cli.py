@@ -11,21 +11,9 @@ import threading
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import cli_error, run_cli
+from helpers import CLI_QUICK, cli_error, long_csv, run_cli
 
 import rnnkit
-
-QUICK = ["--hidden-size", "4", "--batch-size", "4", "--cell", "gru", "--device", "cpu", "--time-column", "t"]
-
-
-def _long(path, target, steps=4) -> str:
-    """A long CSV of len(target) sequences of `steps` steps, one feature, the given target per sequence."""
-    rng = np.random.default_rng(0)
-    n = len(target)
-    pd.DataFrame({"id": np.repeat(np.arange(n), steps), "t": np.tile(np.arange(steps), n),
-                  "f1": rng.normal(size=steps * n).round(3), "target": np.repeat(target, steps)}).to_csv(path,
-                                                                                                       index=False)
-    return str(path)
 
 
 @pytest.fixture(scope="module")
@@ -34,8 +22,8 @@ def model(tmp_path_factory):
     from rnnkit.cli import main
 
     d = tmp_path_factory.mktemp("model")
-    data = _long(d / "d.csv", np.arange(8) % 2)
-    assert main(["train", data, "--task", "classify", *QUICK, "--epochs", "1", "--lr-schedule", "none",
+    data = long_csv(d / "d.csv", np.arange(8) % 2)
+    assert main(["train", data, "--task", "classify", *CLI_QUICK, "--epochs", "1", "--lr-schedule", "none",
                  "--test-fraction", "0", "--out", str(d / "m")]) == 0
     return d / "m", data
 
@@ -139,8 +127,8 @@ def test_C36_04_standard_output_that_cannot_be_written_is_said_and_fails(model, 
 def test_the_one_cycle_hint_only_where_the_schedules_epochs_alone_differ(tmp_path, capsys, monkeypatch):
     """The review's cleanup (a pin, not a row): the hint is read from what the refusal found different, and shown
     only where the schedule's epochs are all that differ, not for a run that differs in another option too."""
-    data = _long(tmp_path / "d.csv", np.arange(8) % 2)
-    args = ["train", data, "--task", "classify", *QUICK, "--lr-schedule", "onecycle", "--test-fraction", "0",
+    data = long_csv(tmp_path / "d.csv", np.arange(8) % 2)
+    args = ["train", data, "--task", "classify", *CLI_QUICK, "--lr-schedule", "onecycle", "--test-fraction", "0",
             "--out", tmp_path / "m"]
 
     def interrupted(*a, **k):
@@ -177,7 +165,7 @@ def test_C36_05_out_dev_stdout_appended_to_a_log_keeps_the_log(model, tmp_path, 
 
 
 def test_C36_06_device_names_of_torch_and_lightning_say_which_flag_to_give(tmp_path, capsys):
-    data = _long(tmp_path / "d.csv", np.arange(8) % 2)
+    data = long_csv(tmp_path / "d.csv", np.arange(8) % 2)
     train = ["train", data, "--task", "classify", "--out", tmp_path / "m", "--device"]
     # was: "argument --device: invalid choice: 'cuda:1' (choose from 'auto', 'cpu', 'cuda')": no way to pick the GPU
     for device, hint in (("cuda:1", "rnnkit takes no device index: pass --device cuda, with CUDA_VISIBLE_DEVICES=1 "

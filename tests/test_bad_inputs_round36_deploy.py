@@ -30,6 +30,14 @@ def data(seed=2):
     return X, y
 
 
+def _named_classifier():
+    """A tiny classifier fitted on frames with named columns (temp, hum, wind)."""
+    X, y = data()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return rnnkit.SequenceClassifier(**TINY).fit([pd.DataFrame(x, columns=["temp", "hum", "wind"]) for x in X], y)
+
+
 def fitted(seed=2, **options):
     X, y = data(seed)
     with warnings.catch_warnings():
@@ -202,11 +210,8 @@ def test_S36_06_a_sequence_with_nothing_observed_is_warned_of_in_the_answer():
 def test_S36_07_step_many_of_a_frame_or_a_list_names_how_to_key_it():
     # before: "Streamer.step_many: observations must be a dict {stream_id: x_t}, got DataFrame": no way from the
     # frame one has to the dict
-    X, y = data()
-    names = ["temp", "hum", "wind"]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        clf = rnnkit.SequenceClassifier(**TINY).fit([pd.DataFrame(x, columns=names) for x in X], y)
+    X, _ = data()
+    clf = _named_classifier()
     latest = pd.DataFrame({"device": ["a", "b"], "temp": [0.1, 0.2], "hum": [0.3, 0.1], "wind": [1.0, 2.0]})
     streamer = Streamer(clf)
     with pytest.raises(ValueError, match=r"got DataFrame of 2 rows; a frame of one row per stream: key each row "
@@ -288,10 +293,9 @@ def test_S36_10_torch_onnx_export_options_are_answered_with_what_export_onnx_doe
 def test_S36_11_a_value_beyond_float32_names_its_feature_and_the_fill_value_it_likely_is():
     # before: 422 "sequence 0, step 1 holds a number beyond float32's range": no feature, no value, no way on
     X, y = data()
-    names = ["temp", "hum", "wind"]
+    plain_named = _named_classifier()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
-        plain_named = rnnkit.SequenceClassifier(**TINY).fit([pd.DataFrame(x, columns=names) for x in X], y)
         time_aware = rnnkit.SequenceClassifier(**TINY, time_aware=True).fit(X, y)
     r = TestClient(create_app(plain_named)).post("/predict", json={"sequences": [[[0.1, 0.2, 0.3], [0.1, 1e300, 0.3]]]})
     assert r.status_code == 422 and r.json()["detail"] == (
