@@ -73,6 +73,22 @@ def format_over_runs(stat: dict, digits: int = 3) -> str:
     return text if sd is None or not math.isfinite(mean) or math.isnan(sd) else f"{text} ± {sd:.{digits}f}"
 
 
+SEED_LIMIT = 2**31  # a recipe's seeds, and those of its runs, lie in [0, SEED_LIMIT)
+
+
+def run_seeds(seed: int, runs: int, who: str) -> list[int]:
+    """The seeds of a recipe's ``runs`` repeated runs for its own ``seed``: ``seed * runs`` to
+    ``seed * runs + runs - 1``, so the runs of two seeds are disjoint, independent repeats (``seed, seed + 1,
+    ...`` gave ``seed=1`` four of ``seed=0``'s five runs, and nearly its mean). One run is ``[seed]``, and
+    ``seed=0``'s runs are ``0 .. runs - 1`` as before. A ValueError where the last would reach ``SEED_LIMIT``."""
+    first = seed * runs
+    if first + runs > SEED_LIMIT:
+        raise ValueError(f"{who}: seed={seed} with {runs} runs gives the runs seeds {first:,} to {first + runs - 1:,} "
+                         f"(seed * {runs} onwards, apart from every other seed's runs), past {SEED_LIMIT:,}; give a "
+                         f"seed below {SEED_LIMIT // runs:,}")
+    return list(range(first, first + runs))
+
+
 def check_epochs(epochs, who: str, name: str = "epochs") -> None:
     """ValueError unless ``epochs`` (the option ``name`` of ``who``) is an integer >= 1: the training layer takes
     0 (no training), but a recipe's helper would then return its untrained model to be scored as a trained one."""
@@ -111,7 +127,7 @@ def check_same_order(a, b, who: str, names: tuple[str, str], unit: str, *, nouns
                          + (fix or f"take both from one frame, or align them: {second} = {second}.loc[{first}.index]"))
 
 
-def check_run_arguments(name: str, quick, seed, out, log, *, seed_limit: int = 2**31) -> str | None:
+def check_run_arguments(name: str, quick, seed, out, log, *, seed_limit: int = SEED_LIMIT) -> str | None:
     """``ValueError`` naming the argument of ``NAME.run`` that is not what every recipe takes: ``quick`` a
     bool, ``seed`` an integer in ``[0, seed_limit)``, ``out`` a directory path (not an existing file) or None,
     ``log`` callable. Called before any work. Returns ``out`` with a leading ``~`` read as the home directory, as

@@ -65,7 +65,7 @@ from ..data.bio import FastaRecord, dinucleotide_shuffle, encode_sequence, kmer_
 from ..estimators import SequenceClassifier
 from ..report import machine, write_report
 from ..training.trainer import resolve_device
-from . import check_run_arguments, format_over_runs, over_runs
+from . import check_run_arguments, format_over_runs, over_runs, run_seeds
 
 DATA_ENV = "RNNKIT_DNA"
 FILE_NAME = "dm3_upstream2000.fa.gz"
@@ -92,13 +92,14 @@ def run(*, quick: bool = False, seed: int = 0, out: str | os.PathLike | None = N
 
     Returns ``{"recipe", "task", "data", "settings", "models", "saliency", "roc", "machine"}``; each entry of
     ``models`` has ``name``, ``kind`` (``"rnn"`` or ``"baseline"``), ``auc``, ``accuracy``, ``train_seconds``
-    and ``test_seconds``, each as ``{"mean", "sd", "runs"}`` over the seeds ``seed, seed + 1, ...`` (one run
-    for the baseline). Raises ValueError for a bad argument, FileNotFoundError without the data file.
+    and ``test_seconds``, each as ``{"mean", "sd", "runs"}`` over the seeds of :func:`~rnnkit.apps.run_seeds`
+    (one run for the baseline). Raises ValueError for a bad argument, FileNotFoundError without the data file.
     """
     from sklearn.metrics import roc_auc_score, roc_curve
 
     out = check_run_arguments("dna", quick, seed, out, log)  # "~/runs" as a shell reads it
     budget = QUICK if quick else FULL
+    seeds = run_seeds(seed, budget["seeds"], "dna.run")
     device = resolve_device("auto")
     path = find_fasta()
     promoters = load_promoters(path)
@@ -119,7 +120,6 @@ def run(*, quick: bool = False, seed: int = 0, out: str | os.PathLike | None = N
     y = {part: labels for part, (_, labels) in data.items()}
     models: dict[str, dict] = {}
     curves: dict[str, dict] = {}
-    seeds = [seed + k for k in range(budget["seeds"])]
     runs, first = [], None
     for s in seeds:
         clf = SequenceClassifier(max_epochs=budget["max_epochs"], batch_size=budget["batch_size"], random_state=s,

@@ -93,7 +93,7 @@ from ..data.events import ANOMALY_KINDS, event_vocab
 from ..models import SequenceToSequence
 from ..report import machine, write_report
 from ..training import SequenceModule, seeded_fit
-from . import check_epochs, check_run_arguments, check_same_order, format_over_runs, over_runs
+from . import check_epochs, check_run_arguments, check_same_order, format_over_runs, over_runs, run_seeds
 
 KIND_NAMES = {"jump": "out of order", "unknown": "unknown event", "burst": "unusual delay"}
 DETECTOR_NAMES = {"lstm": "DeepLog-style LSTM (events + Δt)", "ngram": "n-gram (counts + per-event Δt Gaussian)"}
@@ -119,12 +119,13 @@ def run(*, quick: bool = False, seed: int = 0, out: str | os.PathLike | None = N
     Returns ``{"recipe", "task", "data", "settings", "models", "curves", "machine"}``. Each entry of ``models``
     has ``name``, ``kind`` (``"rnn"`` or ``"baseline"``), ``precision``, ``recall``, ``f1``, ``recall_by_kind``
     (one entry per anomaly kind), ``k`` and ``z`` (chosen on validation) and ``train_seconds``, each as
-    ``{"mean", "sd", "runs"}`` over the seeds ``seed, seed + 1, ...`` (one run for the n-gram). ``curves``:
+    ``{"mean", "sd", "runs"}`` over the seeds of :func:`~rnnkit.apps.run_seeds` (one run for the n-gram). ``curves``:
     per detector, test precision and recall for each ``k`` of ``K_GRID`` (the first seed's LSTM). Raises
     ValueError for a bad argument.
     """
     out = check_run_arguments("eventlogs", quick, seed, out, log)  # "~/runs" as a shell reads it
     budget = {**(QUICK if quick else FULL), **SHARED}
+    seeds = run_seeds(seed, budget["seeds"], "eventlogs.run")
     parts = make_split(budget["users"], seed=seed, sessions_per_user=budget["sessions_per_user"],
                        anomaly_rate=budget["anomaly_rate"])
     vocab = event_vocab(parts["train"].frame)
@@ -134,7 +135,7 @@ def run(*, quick: bool = False, seed: int = 0, out: str | os.PathLike | None = N
 
     models, curves = {}, {}
     runs = []
-    for s in [seed + j for j in range(budget["seeds"])]:
+    for s in seeds:
         start = time.perf_counter()
         fitted = fit_lstm(sessions["train"], len(vocab), budget, seed=s)
         seconds = time.perf_counter() - start
@@ -165,7 +166,7 @@ def run(*, quick: bool = False, seed: int = 0, out: str | os.PathLike | None = N
                            "by_kind": {k: int((p.kinds == k).sum()) for k in ANOMALY_KINDS},
                            "events": int(len(p.frame))} for name, p in parts.items()},
                  "training_sessions": "the training users' normal sessions only", "vocabulary": len(vocab)},
-        "settings": {"quick": quick, **budget, "seeds": [seed + j for j in range(budget["seeds"])],
+        "settings": {"quick": quick, **budget, "seeds": seeds,
                      "optimizer": "AdamW", "k_grid": list(K_GRID), "z_grid": list(Z_GRID), "dt_floor": DT_FLOOR,
                      "selection": "k and z maximise F1 on the validation sessions"},
         "models": models,

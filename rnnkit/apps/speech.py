@@ -56,7 +56,7 @@ from ..data import load_japanese_vowels, pad_sequences
 from ..estimators import SequenceClassifier, feature_scaling
 from ..report import machine, write_report
 from ..training.trainer import resolve_device
-from . import check_run_arguments, format_over_runs, over_runs
+from . import check_run_arguments, format_over_runs, over_runs, run_seeds
 
 CELL_NAMES = {"lstm": "LSTM", "gru": "GRU", "rnn": "Elman RNN"}
 BASELINE_NAMES = {
@@ -84,15 +84,16 @@ def run(*, quick: bool = False, seed: int = 0, out: str | os.PathLike | None = N
 
     Returns ``{"recipe", "task", "data", "settings", "models", "references", "saliency", "machine"}``; each
     entry of ``models`` has ``name``, ``kind`` (``"rnn"`` or ``"baseline"``), ``accuracy`` and
-    ``train_seconds`` and ``test_seconds``, each as ``{"mean", "sd", "runs"}`` over the seeds ``seed, seed + 1,
-    ...`` (one run for a baseline; :func:`~rnnkit.apps.over_runs`: sample sd, None for one run). Raises
-    ValueError for a bad argument.
+    ``train_seconds`` and ``test_seconds``, each as ``{"mean", "sd", "runs"}`` over the seeds of
+    :func:`~rnnkit.apps.run_seeds` (one run for a baseline; :func:`~rnnkit.apps.over_runs`: sample sd, None for
+    one run). Raises ValueError for a bad argument.
     """
     out = check_run_arguments("speech", quick, seed, out, log)  # "~/runs" as a shell reads it
     if importlib.util.find_spec("dtaidistance") is None:
         raise ImportError("the speech recipe's 1-NN DTW baseline needs the dtaidistance package: "
                           "pip install dtaidistance")
     budget = QUICK if quick else FULL
+    seeds = run_seeds(seed, budget["seeds"], "speech.run")
     device = resolve_device("auto")
     x_train, y_train = load_japanese_vowels("train")
     x_test, y_test = load_japanese_vowels("test")
@@ -101,7 +102,6 @@ def run(*, quick: bool = False, seed: int = 0, out: str | os.PathLike | None = N
 
     models: dict[str, dict] = {}
     trained: dict[str, SequenceClassifier] = {}
-    seeds = [seed + k for k in range(budget["seeds"])]
     for cell in budget["cells"]:
         runs = []
         for s in seeds:

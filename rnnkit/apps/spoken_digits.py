@@ -72,7 +72,7 @@ from ..report import machine, write_report
 from ..tasks.mnist1d import cache_dir
 from ..training.module import SequenceModule
 from ..training.trainer import resolve_device
-from . import check_epochs, check_run_arguments, format_over_runs, over_runs
+from . import check_epochs, check_run_arguments, format_over_runs, over_runs, run_seeds
 from .speech import check_sequences, fit_standardisation, summary_features
 
 DIGITS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
@@ -137,6 +137,7 @@ def run(*, quick: bool = False, seed: int = 0, out: str | os.PathLike | None = N
     out = check_run_arguments("spoken_digits", quick, seed, out, log)  # "~/runs" as a shell reads it
     espeak = find_espeak()
     budget = QUICK if quick else FULL
+    seeds = run_seeds(seed, budget["seeds"], "spoken_digits.run")
     device = resolve_device("auto")
     voices = espeak_variants(espeak)
     if budget["voices"] is not None:
@@ -162,7 +163,6 @@ def run(*, quick: bool = False, seed: int = 0, out: str | os.PathLike | None = N
     mean, scale = fit_standardisation(x_train)
     z = lambda seqs: [((a - mean) / scale).astype(np.float32) for a in seqs]
 
-    seeds = [seed + k for k in range(budget["seeds"])]
     models: dict[str, dict] = {}
     runs, first = [], None
     for s in seeds:

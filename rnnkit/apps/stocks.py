@@ -81,7 +81,7 @@ from ..data import TimeSeriesFrame, load_sp500, sliding_windows, split_by_time
 from ..models import SequenceToLabel
 from ..report import machine, write_report
 from ..training import SequenceDataModule, SequenceDataset, SequenceModule, seeded_fit
-from . import check_epochs, check_run_arguments, check_same_order, format_over_runs, over_runs
+from . import check_epochs, check_run_arguments, check_same_order, format_over_runs, over_runs, run_seeds
 
 FEATURES = ("r", "range", "volume")
 EWMA_LAMBDA = 0.94  # RiskMetrics' daily decay (J.P. Morgan 1996)
@@ -609,11 +609,12 @@ def run(*, quick: bool = False, seed: int = 0, out: str | os.PathLike | None = N
     the results (JSON-ready) and, with ``out``, writes ``report.json``, ``report.md`` and ``report.html``
     there (:func:`rnnkit.report.write_report`).
 
-    ``quick``: a short period, one seed, a small model (seconds). ``seed``: the first of the seeds (the
-    others follow it). Raises ValueError for an argument of the wrong kind."""
+    ``quick``: a short period, one seed, a small model (seconds). ``seed``: the recipe's seed, whose runs
+    take the seeds :func:`~rnnkit.apps.run_seeds` gives (apart from every other seed's). Raises ValueError for
+    an argument of the wrong kind."""
     out = check_run_arguments("stocks", quick, seed, out, log)  # "~/runs" as a shell reads it
     settings = QUICK if quick else FULL
-    seeds = list(range(seed, seed + settings.seeds))
+    seeds = run_seeds(seed, settings.seeds, "stocks.run")
     began = time.perf_counter()
 
     table = daily_features(load_sp500()).loc[settings.start : settings.end]

@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import math
 import os
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -258,6 +259,7 @@ class NextFramePredictor(nn.Module):
         super().__init__()
         cell = ConvLSTMCell(2, hidden_channels, image_size, kernel_size=kernel_size)  # checks the sizes
         self.image_size = cell.image_size  # (H, W); one size for a square, as the cell reads it
+        self.context: int | None = None  # the frames in of the clips fit trained it on: predict's check
         self.rnn = Recurrent(cell)
         self.head = nn.Conv2d(hidden_channels, 1, 1)
         nn.init.zeros_(self.head.weight)
@@ -328,6 +330,7 @@ def fit(build: Callable[[], NextFramePredictor], train: Tensor, validation: Tens
     module, _, seconds = seeded_fit(
         lambda: NextFrameModule(build(), task="regression", lr=lr, clip_grad_norm=clip_grad_norm), data,
         seed=seed, max_epochs=epochs, device="cpu", callbacks=[RestoreBestWeights("val_loss")])
+    module.model.context = train.shape[1] - 1  # clips of context + 1 frames: the last one the target
     history = {"train_mse": module.history["train_loss"], "validation_mse": module.history["val_loss"]}
     history["best_epoch"] = int(np.argmin(history["validation_mse"])) + 1
     for epoch, (tr, val) in enumerate(zip(history["train_mse"], history["validation_mse"], strict=True)):
@@ -337,8 +340,18 @@ def fit(build: Callable[[], NextFramePredictor], train: Tensor, validation: Tens
 
 @torch.no_grad()
 def predict(model: NextFramePredictor, context: Tensor, *, batch_size: int = 64) -> Tensor:
-    """The prediction of the frame after each clip ``(N, T, 1, H, W) -> (N, 1, H, W)``, clipped to [0, 1]."""
+    """The prediction of the frame after each clip ``(N, T, 1, H, W) -> (N, 1, H, W)``, clipped to [0, 1].
+
+    Clips of one frame more than :func:`fit` trained the model on (``model.context + 1``: whole :func:`clips`,
+    their target frame included) are warned of: the prediction would be of the frame after the target."""
     check_pixels(context, "predict: the context clips")
+    trained = getattr(model, "context", None)
+    if trained is not None and context.ndim == 5 and context.shape[1] == trained + 1:
+        warnings.warn(f"predict: the clips hold {trained + 1} frames, one more than the {trained} the model was "
+                      f"trained on, as clips() gives them with the target frame last, so each prediction would be "
+                      f"of the frame after the target; give the frames before it: predict(model, clips[:, :-1]) (to "
+                      f"predict from {trained + 1} frames on purpose, silence this with warnings.filterwarnings)",
+                      UserWarning, stacklevel=2)
     model.eval()
     return torch.cat([model(c)[0][:, -1] for c in context.split(batch_size)]).clamp(0, 1)
 
