@@ -32,8 +32,11 @@ before the path's first use, so a missing compiler or ninja, or a failed build, 
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import os
 import shutil
+import sys
 import sysconfig
 import time
 import warnings
@@ -388,6 +391,26 @@ def build_lock(directory: Path):
     return FileLock(directory / "rnnkit-build.lock")
 
 
+@contextlib.contextmanager
+def standard_streams():
+    """``sys.stdout`` and ``sys.stderr`` as streams while torch builds: a process started with them closed
+    (``cmd >&-``, ``2>&-``) has them as None, and torch's build flushes both before it runs ninja (an
+    AttributeError from deep inside torch). The build's own output is piped, not printed, so the null device
+    stands in for a closed stream; an open one is left as it is."""
+    closed = [name for name in ("stdout", "stderr") if getattr(sys, name) is None]
+    if not closed:
+        yield
+        return
+    with open(os.devnull, "w") as null:
+        for name in closed:
+            setattr(sys, name, null)
+        try:
+            yield
+        finally:
+            for name in closed:
+                setattr(sys, name, None)
+
+
 def build_extension(name: str, source: str, what: str) -> tuple[bool, str]:
     """Compile (or load from the cache) the C++ source of a CPU loop as the torch library ``name``;
     ``(ok, reason)``, the reason naming ``what`` could not be built and why."""
@@ -406,7 +429,7 @@ def build_extension(name: str, source: str, what: str) -> tuple[bool, str]:
     flags = ["-O3", *_VECTOR_FLAGS.get(torch.backends.cpu.get_cpu_capability(), [])]
     directory = Path(cpp_extension._get_build_directory(name, verbose=False))  # made if missing
     try:
-        with build_lock(directory):
+        with build_lock(directory), standard_streams():
             clear_stale_lock(directory)
             cpp_extension.load_inline(name, source, is_python_module=False, extra_cflags=flags)
     except (RuntimeError, OSError) as error:  # a failed build is a decided "no", reported as the reason
