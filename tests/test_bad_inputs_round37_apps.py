@@ -2,14 +2,18 @@
 
 A37-01 ``surveillance.predict`` of whole clips (their target frame included) of a fitted model.
 A37-02 the multi-seed recipes' runs for ``seed=1`` beside ``seed=0``'s.
+A37-03 ``eventlogs.NGramDetector`` of a heartbeat: an event whose waits never varied.
+A37-04 ``stocks.daily_features`` of a calendar of every day, filled forward (or left empty) over non-trading days.
 """
 
 import warnings
 
+import numpy as np
+import pandas as pd
 import pytest
 import torch
 
-from rnnkit.apps import eventlogs, run_seeds, surveillance
+from rnnkit.apps import eventlogs, run_seeds, stocks, surveillance
 
 
 def _walk(n: int) -> torch.Tensor:
@@ -59,3 +63,47 @@ def test_A37_02_the_runs_of_two_seeds_are_disjoint(monkeypatch):
     with pytest.raises(_Trained) as trained:
         eventlogs.run(quick=True, seed=1, log=lambda message: None)
     assert trained.value.args == (3,)  # before: 1, the second of seed 0's runs
+
+
+def test_A37_03_an_event_whose_waits_never_varied_is_not_given_a_spread_of_one():
+    # a session opens (0), then beats (1) every 60 s; other sessions browse (2) at waits that vary
+    beats = [np.array([0, 1, 1, 1, 1]), np.array([0.0, 5.0, 60.0, 60.0, 60.0])]
+    rng = np.random.default_rng(0)
+    browse = [np.array([0, 2, 2, 2]), np.r_[0.0, rng.exponential(20.0, 3)]]
+    train = eventlogs.Sessions(*map(list, zip(*[beats] * 4, *[browse] * 4, strict=True)))
+    detector = eventlogs.NGramDetector(2).fit(train)
+    late = eventlogs.Sessions([np.array([0, 1, 1, 1])], [np.array([0.0, 5.0, 120.0, 60.0])])  # one beat 60 s late
+    z = detector.score(late).z[0]
+    assert z[1] == pytest.approx(np.log(120.001 / 60.001) / eventlogs.DELAY_SD_FLOOR, rel=1e-4)  # before: 0.69
+    assert eventlogs.flag_sessions(detector.score(late), 1, 3.0).tolist() == [True]  # before: [False]
+    assert eventlogs.flag_sessions(detector.score(eventlogs.Sessions([beats[0]], [beats[1]])), 1, 3.0).tolist() == [
+        False]  # on time: not flagged
+    mean, sd = detector.delay[2]
+    assert sd == pytest.approx(np.std(np.log(np.concatenate([browse[1][2:]] * 4) + 1e-3)), rel=1e-6)  # as before
+
+
+def _prices(days: int) -> pd.DataFrame:
+    """Daily prices of ``days`` business days from 2021-01-04: a random walk, its ranges and volumes."""
+    rng = np.random.default_rng(0)
+    close = 100 * np.exp(np.cumsum(rng.normal(0, 0.01, days)))
+    return pd.DataFrame({"Open": close, "High": close * 1.01, "Low": close * 0.99, "Close": close,
+                         "Volume": rng.integers(10**6, 2 * 10**6, days)},
+                        index=pd.bdate_range("2021-01-04", periods=days, name="Date"))
+
+
+def test_A37_04_a_calendar_filled_over_non_trading_days_is_refused():
+    prices = _prices(60)
+    filled = prices.asfreq("D").ffill()  # Saturdays and Sundays: Friday's row again
+    # before: 24 weekend rows read as trading days of no return, without a word
+    with pytest.raises(ValueError, match=r"daily_features: row 5 \(2021-01-09, a Saturday\) repeats row 4's High, Low, "
+                                         r"Close and Volume \(22 such row\(s\), 22 on a weekend\), as a calendar "
+                                         r"filled forward over non-trading days has them"):
+        stocks.daily_features(filled)
+    # before: "... drop those days or fill them (e.g. prices.ffill()) first", the fill above
+    with pytest.raises(ValueError, match=r"High on 2021-01-09 \(row 5\) is nan, .* so drop those days first: "
+                                         r"prices.dropna\(\) \(a day without prices is no trading day"):
+        stocks.daily_features(prices.asfreq("D"))
+    kept = filled[~filled[["High", "Low", "Close", "Volume"]].eq(filled[["High", "Low", "Close", "Volume"]].shift()
+                                                                 ).all(axis=1)]
+    assert kept.index.equals(prices.index)  # the message's fix gives the trading days back
+    assert stocks.daily_features(kept).equals(stocks.daily_features(prices))

@@ -551,6 +551,9 @@ def score_lstm(module: NextEventModule, sessions: Sessions, *, batch_size: int =
 
 # -- the n-gram baseline -------------------------------------------------------------------------------------
 RANK_UNSEEN = 10**6
+# the least spread of an event's log waits, in ln seconds: waits that never varied (a heartbeat at a fixed interval)
+# are read as varying by 10 %, so a wait twice as long is ln 2 / 0.1 = 6.9 sd off, not 0.69 sd (a spread of 1)
+DELAY_SD_FLOOR = 0.1
 
 
 class NGramDetector:
@@ -561,6 +564,9 @@ class NGramDetector:
     longest suffix of the context (up to ``n - 1`` events) after which it was seen in training (back-off); an
     event never seen after any suffix ranks last (``RANK_UNSEEN``: outside every top k). Delay z-score:
     ``(u - mean_e) / sd_e`` for the previous event ``e`` (an event never seen before a wait: no delay test).
+    ``sd_e`` is at least ``DELAY_SD_FLOOR`` (waits that never varied); an event seen before one wait only shows
+    no spread of its own and takes the spread of the others' waits about their own means (pooled), or 1 where
+    no event shows one.
     """
 
     def __init__(self, n: int = 3):
@@ -582,7 +588,7 @@ class NGramDetector:
                     if t - m >= 0:
                         self.counts[tuple(e[t - m : t])][e[t]] += 1
                 waits[e[t - 1]].append(float(u[t]))
-        self.delay = {event: (float(np.mean(w)), float(np.std(w)) or 1.0) for event, w in waits.items()}
+        self.delay = _delay_spreads(waits)
         self.ids = id_kind(sessions.events, "NGramDetector.fit")  # text or numbers: score's must be the same
         self.median_wait = median_wait(sessions)  # score's waits must be in the same unit
         return self
@@ -616,6 +622,16 @@ class NGramDetector:
             mean_sd = [self.delay.get(e[t - 1], (0.0, np.inf)) for t in range(1, len(e))]
             zs.append(np.array([(u[t] - m) / s for t, (m, s) in zip(range(1, len(e)), mean_sd, strict=True)]))
         return StepScores(ranks, zs)
+
+
+def _delay_spreads(waits: dict[int, list[float]]) -> dict[int, tuple[float, float]]:
+    """``{event: (mean, sd)}`` of the log waits after each event, ``sd`` at least ``DELAY_SD_FLOOR``; an event of
+    one wait takes the pooled spread of the events of two or more (1 where there is none)."""
+    residuals = [np.asarray(w) - np.mean(w) for w in waits.values() if len(w) > 1]
+    dof = sum(len(r) - 1 for r in residuals)
+    pooled = float(np.sqrt(sum(float(r @ r) for r in residuals) / dof)) if dof else 1.0
+    return {event: (float(np.mean(w)), max(float(np.std(w)) if len(w) > 1 else pooled, DELAY_SD_FLOOR))
+            for event, w in waits.items()}
 
 
 # -- evaluation ----------------------------------------------------------------------------------------------

@@ -124,7 +124,9 @@ def daily_features(prices: pd.DataFrame) -> pd.DataFrame:
     monthly bars, rows a median 5 days or more apart), the columns one ticker's (yfinance's two-level columns are
     refused, naming the ticker to take), and every price and volume a positive number (their logs are taken; a
     volume of 0 on every day, as a currency pair's, is named as such); a ValueError names the day and column
-    otherwise. Rows more than ``MAX_GAP`` days apart (days missing from a download) are warned of. ``Close`` is
+    otherwise. Rows more than ``MAX_GAP`` days apart (days missing from a download) are warned of; a row that
+    repeats the one before in every price and the volume (a calendar filled forward over weekends and holidays)
+    is refused: no trading day repeats another. ``Close`` is
     read, not an ``Adj Close`` beside it: the close must be adjusted for splits (Yahoo's and stooq's are), and a
     one-day move by a factor of ``SPLIT_RATIO`` (1.2) or more, as an unadjusted split makes (5-for-4: 0.8), is
     warned of, naming the day."""
@@ -248,9 +250,25 @@ def _check_prices(prices: pd.DataFrame) -> None:
                              "(a stock, or an ETF such as SPY for the S&P 500)")
         if bad.any():
             i = int(np.argmax(bad))
+            # a day without prices is mostly no trading day (a calendar's weekend, asfreq('D')): filled forward it
+            # would be read as a day of no return, so dropping is the advice where every price is missing
+            empty = prices[list(PRICE_COLUMNS)].isna().all(axis=1).to_numpy()
+            fix = ("drop those days first: prices.dropna() (a day without prices is no trading day; filled forward it "
+                   "would be read as one of no return)" if empty[bad].all()
+                   else "drop those days or fill them (e.g. prices.ffill()) first")
             raise ValueError(f"{who}: {column} on {days[i]:%Y-%m-%d} (row {i}) is {prices[column].iloc[i]}, "
                              f"not a positive number ({int(bad.sum())} such row(s) in {column}); its log is taken, "
-                             "so drop those days or fill them (e.g. prices.ffill()) first")
+                             f"so {fix}")
+    values = prices[list(PRICE_COLUMNS)].to_numpy(np.float64)  # (T, 4): numbers by now
+    stale = np.flatnonzero((values[1:] == values[:-1]).all(axis=1)) + 1  # a row the previous one's, volume too
+    if len(stale):  # a calendar filled forward over non-trading days (asfreq('D').ffill()): no trade repeats a day
+        i = int(stale[0])
+        weekend = int((days[stale].dayofweek >= 5).sum())
+        raise ValueError(f"{who}: row {i} ({days[i]:%Y-%m-%d}, a {days[i]:%A}) repeats row {i - 1}'s High, Low, "
+                         f"Close and Volume ({len(stale)} such row(s), {weekend} on a weekend), as a calendar filled "
+                         "forward over non-trading days has them, but each row is read as a trading day (of no "
+                         "return, there); drop the repeated rows: prices[~prices[['High', 'Low', 'Close', "
+                         "'Volume']].eq(prices[['High', 'Low', 'Close', 'Volume']].shift()).all(axis=1)]")
     high, low = prices["High"].to_numpy(np.float64), prices["Low"].to_numpy(np.float64)
     if (inverted := high < low).any():
         i = int(np.argmax(inverted))
