@@ -4,6 +4,7 @@ A37-01 ``surveillance.predict`` of whole clips (their target frame included) of 
 A37-02 the multi-seed recipes' runs for ``seed=1`` beside ``seed=0``'s.
 A37-03 ``eventlogs.NGramDetector`` of a heartbeat: an event whose waits never varied.
 A37-04 ``stocks.daily_features`` of a calendar of every day, filled forward (or left empty) over non-trading days.
+A37-05 ``sentiment.predict_proba`` of one's own reviews encoded by a vocabulary built on them.
 """
 
 import warnings
@@ -13,7 +14,8 @@ import pandas as pd
 import pytest
 import torch
 
-from rnnkit.apps import eventlogs, run_seeds, stocks, surveillance
+from rnnkit.apps import eventlogs, run_seeds, sentiment, stocks, surveillance
+from rnnkit.data.text import TextClassificationDataset, Vocab
 
 
 def _walk(n: int) -> torch.Tensor:
@@ -107,3 +109,26 @@ def test_A37_04_a_calendar_filled_over_non_trading_days_is_refused():
                                                                  ).all(axis=1)]
     assert kept.index.equals(prices.index)  # the message's fix gives the trading days back
     assert stocks.daily_features(kept).equals(stocks.daily_features(prices))
+
+
+def test_A37_05_predict_proba_of_reviews_of_another_vocabulary_is_refused():
+    train = [sentiment.tokenize(t) for t in ("a great film", "a bad film", "loved it", "hated it")]
+    mine = [sentiment.tokenize(t) for t in ("what a film", "so dull")]
+    trained, own = Vocab.build(train, level="word"), Vocab.build(mine, level="word")
+    torch.manual_seed(0)
+    model = sentiment.ReviewClassifier(len(trained), 8, 8)
+    # before: P(positive) of the ids read as the training vocabulary's words, without a word
+    with pytest.raises(ValueError, match=r"predict_proba: the dataset's vocabulary has 9 tokens but the model embeds "
+                                         r"11, so its ids are of another vocabulary .* TextClassificationDataset\("
+                                         r"tokens, labels, model.vocab\)"):
+        sentiment.predict_proba(model, TextClassificationDataset(mine, [1, 0], own))
+    model.vocab = trained  # as train_rnn leaves it
+    same_size = Vocab([*trained.itos[:5], "dull", *trained.itos[6:]], level="word")  # 'film' is 'dull' here
+    with pytest.raises(ValueError, match=r"another vocabulary than the model was trained on \(11 tokens against 11; id "
+                                         r"5 is 'dull' in the dataset's, 'film' in the model's\)"):
+        sentiment.predict_proba(model, TextClassificationDataset(mine, [1, 0], same_size))
+    bigger = Vocab.build(train + mine, level="word")
+    with pytest.raises(ValueError, match=r"predict_proba: the dataset's ids are of another vocabulary"):
+        sentiment.predict_proba(model, TextClassificationDataset(mine, [1, 0], bigger))  # before: IndexError
+    p = sentiment.predict_proba(model, TextClassificationDataset(mine, [1, 0], trained))
+    assert p.shape == (2,) and ((p > 0) & (p < 1)).all()

@@ -450,7 +450,12 @@ def _scores(y: np.ndarray, p_positive: np.ndarray) -> dict[str, float]:
 
 
 def predict_proba(model: nn.Module, dataset: TextClassificationDataset, *, batch_size: int = 256) -> np.ndarray:
-    """P(positive) for every review of ``dataset``, in its order (batched by length to cut padding)."""
+    """P(positive) for every review of ``dataset``, in its order (batched by length to cut padding).
+
+    ``dataset``'s ids must be of the model's vocabulary: the one :func:`train_rnn` trained it with (kept as
+    ``model.vocab``), or, for a model without one, of its embedding's size. One's own reviews encoded by a
+    vocabulary built on them are a ValueError: each id would be read as the training vocabulary's word of that id."""
+    _check_vocab(model, dataset)
     device = next(model.parameters()).device
     sampler = BucketBatchSampler(dataset.lengths, batch_size, shuffle=False)
     p = np.empty(len(dataset))
@@ -463,10 +468,35 @@ def predict_proba(model: nn.Module, dataset: TextClassificationDataset, *, batch
     return p
 
 
+def _check_vocab(model: nn.Module, dataset: TextClassificationDataset) -> None:
+    """ValueError where ``dataset``'s ids are of another vocabulary than ``model``'s (:func:`predict_proba`)."""
+    vocab = getattr(dataset, "vocab", None)
+    if not isinstance(vocab, Vocab):
+        raise ValueError(f"predict_proba: dataset must be a TextClassificationDataset (its reviews' ids and the Vocab "
+                         f"they are of), got {type(dataset).__name__}; build one with the model's vocabulary: "
+                         "TextClassificationDataset(tokens, labels, model.vocab)")
+    fix = ("encode the reviews with the vocabulary the model was trained with (train_rnn keeps it as model.vocab): "
+           "TextClassificationDataset(tokens, labels, model.vocab), a word it lacks read as <unk>")
+    trained = getattr(model, "vocab", None)
+    if isinstance(trained, Vocab) and vocab.itos != trained.itos:
+        i = next((i for i, (a, b) in enumerate(zip(vocab.itos, trained.itos, strict=False)) if a != b),
+                 min(len(vocab), len(trained)))
+        word = lambda v: repr(v.itos[i]) if i < len(v) else "none"
+        raise ValueError(f"predict_proba: the dataset's ids are of another vocabulary than the model was trained on "
+                         f"({len(vocab)} tokens against {len(trained)}; id {i} is {word(vocab)} in the dataset's, "
+                         f"{word(trained)} in the model's), so each id would be read as another word; {fix}")
+    size = getattr(getattr(model, "embedding", None), "num_embeddings", len(vocab))
+    if len(vocab) != size:
+        raise ValueError(f"predict_proba: the dataset's vocabulary has {len(vocab)} tokens but the model embeds "
+                         f"{size}, so its ids are of another vocabulary and would be read as other words (or fall "
+                         f"outside the embedding); {fix}")
+
+
 def train_rnn(data: dict[str, TextClassificationDataset], vocab: Vocab, s: dict, candidate: dict, seed: int,
               log: Callable, language_models: dict[str, LanguageModel] | None = None):
     """Fit one candidate :class:`ReviewClassifier` (its options: ``candidate``; from ``language_models``' weights
-    when it is pretrained) with early stopping on ``data["val"]``; return it, its module, seconds."""
+    when it is pretrained) with early stopping on ``data["val"]``; return it (``vocab`` kept as its ``vocab``),
+    its module, seconds."""
     check_epochs(s["max_epochs"], "train_rnn", "s['max_epochs']")
 
     def build() -> SequenceModule:
@@ -487,6 +517,7 @@ def train_rnn(data: dict[str, TextClassificationDataset], vocab: Vocab, s: dict,
                                     device="cpu", early_stopping_patience=s["patience"])
     for epoch, (tr, va) in enumerate(zip(module.history["train_loss"], module.history["val_loss"], strict=False)):
         log(f"    epoch {epoch + 1}: train loss {tr:.4f}, val loss {va:.4f}")
+    module.model.vocab = vocab  # the ids it reads: predict_proba checks a dataset's against it
     return module.model, module, seconds
 
 
