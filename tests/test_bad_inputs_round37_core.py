@@ -7,7 +7,9 @@ import subprocess
 import sys
 
 import pytest
+import torch
 
+import rnnkit
 from rnnkit.kernels import cpu_gru
 
 
@@ -36,3 +38,44 @@ def test_K37_01_a_build_with_standard_streams_closed_reaches_the_compiler(closed
     assert all(stream is not None for stream in seen[0])
     assert reason.startswith("building a probe extension failed")
     assert all(getattr(sys, name) is None for name in closed)  # given back as they were
+
+
+class _Net(torch.nn.Module):
+    """A model holding the layer, as a user writes one: the layer's keys sit under ``rnn.``."""
+
+    def __init__(self, rnn):
+        super().__init__()
+        self.rnn, self.head = rnn, torch.nn.Linear(4, 2)
+
+
+@pytest.mark.parametrize("saved, built, words", [
+    (dict(num_layers=2), dict(), r"num_layers=2 \(this layer: 1\).*rnnkit.LSTM\(3, 4, num_layers=2\)"),
+    (dict(), dict(num_layers=2), r"num_layers=1 \(this layer: 2\).*rnnkit.LSTM\(3, 4\)"),
+    (dict(bidirectional=True), dict(), r"bidirectional=True \(this layer: False\)"),
+])
+def test_K37_02_a_state_dict_of_other_layers_into_a_model_names_the_option(saved, built, words):
+    state = _Net(rnnkit.LSTM(3, 4, **saved)).state_dict()
+    model = _Net(rnnkit.LSTM(3, 4, **built))
+    with pytest.raises(RuntimeError, match=r"LSTM.load_state_dict \(at 'rnn'\): .*" + words):
+        model.load_state_dict(state)  # was torch's "Unexpected key(s) in state_dict: "rnn.layers.1.cell.weight_ih"..."
+    loaded = model.load_state_dict(state, strict=False)  # strict=False still loads what fits, as torch does
+    assert loaded.missing_keys or loaded.unexpected_keys
+    with pytest.raises(RuntimeError, match=r"LSTM.load_state_dict: .*" + words):  # the layer alone, as before
+        model.rnn.load_state_dict({k[4:]: v for k, v in state.items() if k.startswith("rnn.")})
+
+
+def test_K37_02_a_torch_state_dict_of_other_layers_into_a_model_and_the_learned_initial_state():
+    class TorchNet(torch.nn.Module):
+        def __init__(self, num_layers):
+            super().__init__()
+            self.rnn, self.head = torch.nn.LSTM(3, 4, num_layers=num_layers, batch_first=True), torch.nn.Linear(4, 2)
+
+    with pytest.raises(RuntimeError, match=r"\(at 'rnn'\): .*torch.nn.LSTM with num_layers=2 \(this layer: 1\)"):
+        _Net(rnnkit.LSTM(3, 4)).load_state_dict(TorchNet(2).state_dict())
+    model = _Net(rnnkit.LSTM(3, 4, learn_initial_state=True))
+    with pytest.raises(RuntimeError, match=r"\(at 'rnn'\): .*torch.nn.LSTM's parameters.*learn_initial_state"):
+        model.load_state_dict(TorchNet(1).state_dict())
+    theirs = TorchNet(1)
+    assert model.load_state_dict(theirs.state_dict(), strict=False).missing_keys == [
+        "rnn.layers.0.initial.0", "rnn.layers.0.initial.1"]
+    torch.testing.assert_close(model.rnn.weight_hh_l0, theirs.rnn.weight_hh_l0)  # the weights that fit loaded

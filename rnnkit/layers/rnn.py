@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 import warnings
 
 import torch
@@ -46,6 +47,18 @@ _TORCH_NAME = re.compile(r"(weight_ih|weight_hh|bias_ih|bias_hh)_l(\d+)(_reverse
 # rnnkit's own parameter names: layers.1.cell.weight_ih, layers.0.backward_layer.cell.bias_hh, layers.0.initial.0
 _OWN_NAME = re.compile(r"layers\.(\d+)\.(forward_layer\.|backward_layer\.)?(cell\..+|initial\.\d+)")
 _TORCH_STATE_NAME = re.compile(r"(weight_ih|weight_hh|bias_ih|bias_hh|weight_hr)_l(\d+)(_reverse)?")  # proj too
+
+
+def strict_load() -> bool:
+    """The ``strict`` of the ``torch.nn.Module.load_state_dict`` call under way (True if none is): torch calls each
+    module's ``_load_from_state_dict`` with ``strict=True`` whatever the caller passed, so a layer loaded inside a
+    model could not tell a strict load, which fails on keys alone, from ``strict=False``, which loads what fits."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code is nn.Module.load_state_dict.__code__:
+            return bool(frame.f_locals.get("strict", True))
+        frame = frame.f_back
+    return True
 
 
 class _TorchCompatible(Stacked):
@@ -175,15 +188,6 @@ class _TorchCompatible(Stacked):
                                  f"{path!r} for {name!r}")
         super().__setattr__(name, value)
 
-    def load_state_dict(self, state_dict, strict: bool = True, assign: bool = False):
-        # a torch.nn state_dict of another num_layers, bidirectional or bias would fail on its keys alone (strict
-        # only; strict=False loads what fits): say which option differs first
-        if strict:
-            self._check_torch_state_dict(state_dict, "", sizes_only=False)
-            self._refuse_torch_state_dict_without_initial(state_dict)
-            self._check_own_state_dict(state_dict)
-        return super().load_state_dict(state_dict, strict=strict, assign=assign)
-
     def register_parameter(self, name: str, param) -> None:
         # torch.nn.utils.prune moves the parameter it prunes to <name>_orig on the module it is given, then deletes
         # <name> from it: here that would leave a stray weight_hh_l0_orig in the state_dict and raise KeyError
@@ -201,8 +205,16 @@ class _TorchCompatible(Stacked):
 
     def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
         # a torch.nn state_dict (weight_ih_l0, bias_hh_l1_reverse, ...) loads as from_torch copies it; a key with
-        # no parameter here keeps its torch.nn name, so torch's message names the key the user has
-        self._check_torch_state_dict(state_dict, prefix, sizes_only=True)  # torch would refuse them in any mode
+        # no parameter here keeps its torch.nn name, so torch's message names the key the user has. A state_dict
+        # of another num_layers, bidirectional or bias would fail on its keys alone (strict only; strict=False
+        # loads what fits): say which option differs first, loaded alone or inside a model
+        strict = strict_load()
+        self._check_torch_state_dict(state_dict, prefix, sizes_only=not strict)  # sizes: refused in any mode
+        if strict:
+            mine = {k[len(prefix):]: v for k, v in state_dict.items() if isinstance(k, str) and k.startswith(prefix)}
+            who = f"{type(self).__name__}.load_state_dict" + (f" (at {prefix[:-1]!r})" if prefix else "")
+            self._refuse_torch_state_dict_without_initial(mine, who)
+            self._check_own_state_dict(mine, who)
         D = self.num_directions
         names = ("weight_ih", "weight_hh", "bias_ih", "bias_hh") if self.bias else ("weight_ih", "weight_hh")
         for k in range(len(self.directions())):
@@ -213,7 +225,7 @@ class _TorchCompatible(Stacked):
                     state_dict[f"{prefix}{path}cell.{name}"] = state_dict.pop(theirs)
         super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
 
-    def _check_own_state_dict(self, state_dict) -> None:
+    def _check_own_state_dict(self, state_dict, who: str) -> None:
         """RuntimeError naming the options when ``state_dict`` is an rnnkit layer's of another ``num_layers`` or
         ``bidirectional`` (a checkpoint of ``num_layers=2`` loaded into a layer built with the default 1): torch's own
         message listed keys (``Unexpected key(s) in state_dict: "layers.1.cell.weight_ih", ...``) and named neither
@@ -233,22 +245,20 @@ class _TorchCompatible(Stacked):
                                                           for w in (w_ih, w_hh)) else "input_size, hidden_size")
         options = "".join(f", {k}={found[k]}" for k, default in (("num_layers", 1), ("bidirectional", False))
                           if found[k] != default)
-        who = type(self).__name__
-        raise RuntimeError(f"{who}.load_state_dict: the state_dict holds an rnnkit {who} of {', '.join(differ)}, "
+        kind = type(self).__name__
+        raise RuntimeError(f"{who}: the state_dict holds an rnnkit {kind} of {', '.join(differ)}, "
                            f"whose layers and directions do not fit this layer's; build the layer to match, "
-                           f"rnnkit.{who}({sizes}{options}), and load it there")
+                           f"rnnkit.{kind}({sizes}{options}), and load it there")
 
-    def _refuse_torch_state_dict_without_initial(self, state_dict) -> None:
+    def _refuse_torch_state_dict_without_initial(self, state_dict, who: str) -> None:
         """RuntimeError for a torch.nn state_dict (``weight_ih_l0``, ...) loaded strictly into a layer with a learned
         initial state, which torch.nn has not: torch's own message listed rnnkit's keys (``layers.0.initial.0``) as
-        missing, which the user never had, and named no way on. (Loaded into a model holding the layer, torch calls
-        each module's loader with strict unknown to it, and lists the keys as before.)"""
+        missing, which the user never had, and named no way on."""
         if not (self.learn_initial_state and isinstance(state_dict.get("weight_ih_l0"), torch.Tensor)):
             return
         absent = [n for n, _ in self.named_parameters() if ".initial." in n and n not in state_dict]
         if not absent:
             return
-        who = f"{type(self).__name__}.load_state_dict"
         kind = getattr(type(self), "torch_class", nn.RNNBase).__name__
         raise RuntimeError(f"{who}: the state_dict holds a torch.nn.{kind}'s parameters (weight_ih_l0, ...), which "
                            f"have no learned initial state, but this layer has one (learn_initial_state=True: "
