@@ -79,3 +79,28 @@ def test_K37_02_a_torch_state_dict_of_other_layers_into_a_model_and_the_learned_
     assert model.load_state_dict(theirs.state_dict(), strict=False).missing_keys == [
         "rnn.layers.0.initial.0", "rnn.layers.0.initial.1"]
     torch.testing.assert_close(model.rnn.weight_hh_l0, theirs.rnn.weight_hh_l0)  # the weights that fit loaded
+
+
+def test_K37_03_compiled_lengths_of_new_values_compile_once():
+    """``torch.compile`` over a layer called with lengths: the lengths' check read their minimum and maximum as
+    Python ints between graphs, so every new shortest or longest sequence compiled the rest again (15 s a call
+    for a layer; 8 of them hit torch's recompile limit). The check itself, compiled, shows it in a few seconds."""
+    from torch._dynamo.testing import CompileCounter
+
+    from rnnkit.layers.checks import check_lengths
+
+    compiled = CompileCounter()
+
+    @torch.compile(backend=compiled)
+    def scaled(x, lengths):
+        return x * check_lengths(lengths, x.shape[0], x.shape[1], x.device, "scaled")[:, None]
+
+    torch._dynamo.reset()
+    x = torch.ones(3, 4)
+    torch.testing.assert_close(scaled(x, torch.tensor([4, 2, 1])), x * torch.tensor([[4.0], [2.0], [1.0]]))
+    first = compiled.frame_count
+    for lengths in ([4, 3, 1], [3, 3, 2], [2, 2, 2], [4, 4, 4], [1, 1, 3]):
+        torch.testing.assert_close(scaled(x, torch.tensor(lengths)), x * torch.tensor(lengths)[:, None].float())
+    assert compiled.frame_count == first  # was one more frame for each new minimum or maximum
+    with pytest.raises(ValueError, match=r"every length must be in \[1, T=4\], got min 0 and max 5"):
+        scaled(x, torch.tensor([5, 0, 2]))  # the check still refuses, compiled

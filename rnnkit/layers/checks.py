@@ -194,8 +194,10 @@ def check_lengths(lengths, B: int, T: int, device, who: str, *, name: str = "len
         return lengths.to(device=device, dtype=torch.long)  # way on): a graph holds no check, as TimeAware's
     with readable(lengths):  # batched by torch.func.vmap (per-sample gradients): the values it batches are read
         values, k = unbatched(lengths)
-        lo, hi = int(values.min()), int(values.max())
-        if lo < 1 or hi > T:  # under vmap the masks would read 0 (or less) as no step and more than T as T, silently
+        # one bool read: under torch.compile the lengths never become Python ints between graphs, which would
+        # specialise the graph after this check on them (a recompile at each new shortest or longest sequence)
+        if bool(((values < 1) | (values > T)).any()):  # under vmap the masks would read 0 (or less) as no step and
+            lo, hi = int(values.min()), int(values.max())  # more than T as T, silently
             where = ""
             if k:  # name the sample of the vmapped dimension, and its own length
                 at = torch.nonzero((values < 1) | (values > T))[0].tolist()
