@@ -5,8 +5,10 @@ A37-02 the multi-seed recipes' runs for ``seed=1`` beside ``seed=0``'s.
 A37-03 ``eventlogs.NGramDetector`` of a heartbeat: an event whose waits never varied.
 A37-04 ``stocks.daily_features`` of a calendar of every day, filled forward (or left empty) over non-trading days.
 A37-05 ``sentiment.predict_proba`` of one's own reviews encoded by a vocabulary built on them.
+A37-06 ``stocks.predict`` and ``fit_rnn`` of one's own windows: float64, a tensor, a missing value.
 """
 
+import dataclasses
 import warnings
 
 import numpy as np
@@ -132,3 +134,26 @@ def test_A37_05_predict_proba_of_reviews_of_another_vocabulary_is_refused():
         sentiment.predict_proba(model, TextClassificationDataset(mine, [1, 0], bigger))  # before: IndexError
     p = sentiment.predict_proba(model, TextClassificationDataset(mine, [1, 0], trained))
     assert p.shape == (2,) and ((p > 0) & (p < 1)).all()
+
+
+def test_A37_06_stocks_predict_reads_float64_and_tensor_windows_and_refuses_missing_values():
+    rng = np.random.default_rng(0)
+    r = rng.normal(size=150)
+    x, y = stocks.next_day_windows(rng.normal(size=(150, 3)), r**2, 10)  # float32, as the recipe makes them
+    settings = dataclasses.replace(stocks.QUICK, max_epochs=1, lookback=10)
+    # before: "SequenceToLabel: x is torch.float64 ... convert the input with x.float()", of a numpy array
+    model, _ = stocks.fit_rnn((x[:80].astype(np.float64), y[:80].astype(np.float64)), (x[80:], y[80:]),
+                              qlike_loss=True, settings=settings, seed=0)
+    forecast = stocks.predict(model, x)
+    assert forecast.shape == (len(x),) and np.isfinite(forecast).all()
+    np.testing.assert_array_equal(stocks.predict(model, x.astype(np.float64)), forecast)  # before: the same error
+    np.testing.assert_array_equal(stocks.predict(model, torch.from_numpy(x)), forecast)  # before: TypeError
+    gap = x.copy()
+    gap[5:8, 4, 1] = np.nan  # a missing value in 3 windows
+    # before: NaN forecasts, without a word
+    with pytest.raises(ValueError, match=r"predict: x\[5, 4, 1\] \(window 5, day 4, feature 1\) is nan \(3 such "
+                                         r"window\(s\)\), so its forecast would be NaN"):
+        stocks.predict(model, gap)
+    with pytest.raises(ValueError, match=r"predict: x must be windows \(n, L, F\) .* got a ndarray of shape "
+                                         r"\(140, 10\) and dtype float32; one feature: x\[\.\.\., None\]"):
+        stocks.predict(model, x[..., 0])

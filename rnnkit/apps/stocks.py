@@ -600,12 +600,13 @@ def fit_rnn(train: tuple[np.ndarray, np.ndarray], val: tuple[np.ndarray, np.ndar
                              f"day's squared return (scaled), never negative ({int(negative.sum())} negative of "
                              f"{len(negative)}: the returns themselves?); give y of r ** 2 / mean(r_train ** 2), or "
                              "qlike_loss=False to forecast the returns")
-    datasets = [SequenceDataset(torch.from_numpy(x), torch.full((len(x),), x.shape[1]), torch.from_numpy(y))
-                for x, y in (train, val)]
+    windows = [_windows(x, "fit_rnn", f"{part}'s x") for part, (x, _) in (("train", train), ("val", val))]
+    datasets = [SequenceDataset(x, torch.full((len(x),), x.shape[1]), torch.as_tensor(np.asarray(y, np.float32)))
+                for x, (_, y) in zip(windows, (train, val), strict=True)]
     module_class = QLikeModule if qlike_loss else SequenceModule
 
     def build() -> SequenceModule:
-        model = SequenceToLabel(train[0].shape[2], settings.hidden_size, 1, cell=settings.cell)
+        model = SequenceToLabel(windows[0].shape[2], settings.hidden_size, 1, cell=settings.cell)
         return module_class(model, task="regression", lr=settings.lr)
 
     module = seeded_fit(build, SequenceDataModule(*datasets, batch_size=settings.batch_size, seed=seed),
@@ -616,8 +617,31 @@ def fit_rnn(train: tuple[np.ndarray, np.ndarray], val: tuple[np.ndarray, np.ndar
 
 @torch.no_grad()
 def predict(model: SequenceToLabel, x: np.ndarray) -> np.ndarray:
-    """The model's output for each window of ``x`` ``(n, L, F)``: ``(n,)`` float64, still scaled."""
-    return model(torch.from_numpy(x))[0][:, 0].double().numpy()
+    """The model's output for each window of ``x`` ``(n, L, F)`` (a numpy array or a tensor, float64 read as the
+    model's float32; a window that is not finite is a ValueError): ``(n,)`` float64, still scaled."""
+    return model(_windows(x, "predict"))[0][:, 0].double().numpy()
+
+
+def _windows(x, who: str, name: str = "x") -> Tensor:
+    """Windows ``(n, L, F)`` as the float32 tensor the model reads, from a numpy array or a tensor of numbers (a
+    float64 one, as pandas' features give them, included); a ValueError names a value that is missing or infinite:
+    its window's forecast would be NaN."""
+    what = (f"a {type(x).__name__} of shape {tuple(x.shape)} and dtype {x.dtype}" if hasattr(x, "shape")
+            else f"a {type(x).__name__}")
+    if isinstance(x, np.ndarray) and x.dtype.kind in "fiu":
+        x = torch.from_numpy(np.ascontiguousarray(x))
+    if not isinstance(x, Tensor) or x.ndim != 3 or x.dtype == torch.bool or x.is_complex():
+        raise ValueError(f"{who}: {name} must be windows (n, L, F) of numbers, a numpy array or a tensor, as "
+                         f"next_day_windows gives them, got {what}" + ("; one feature: x[..., None]"
+                                                                      if getattr(x, "ndim", 0) == 2 else ""))
+    x = x.float()
+    bad = ~torch.isfinite(x)
+    if bad.any():
+        i, t, f = (int(v) for v in bad.nonzero()[0])
+        raise ValueError(f"{who}: {name}[{i}, {t}, {f}] (window {i}, day {t}, feature {f}) is {float(x[i, t, f])} "
+                         f"({int(bad.any(2).any(1).sum())} such window(s)), so its forecast would be NaN; fill or drop "
+                         "those days before making windows (next_day_windows refuses them)")
+    return x
 
 
 # -- the recipe -----------------------------------------------------------------------------------------------
