@@ -104,3 +104,41 @@ def test_K37_03_compiled_lengths_of_new_values_compile_once():
     assert compiled.frame_count == first  # was one more frame for each new minimum or maximum
     with pytest.raises(ValueError, match=r"every length must be in \[1, T=4\], got min 0 and max 5"):
         scaled(x, torch.tensor([5, 0, 2]))  # the check still refuses, compiled
+
+
+class _Classifier(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.rnn, self.head = rnnkit.LSTM(3, 4), torch.nn.Linear(4, 2)
+
+    def forward(self, x, lengths=None):
+        return self.head(self.rnn(x, lengths)[0][:, -1])
+
+
+@pytest.mark.parametrize("target", [lambda out: out.argmax(-1).float(), lambda out: out[:, 0].detach(),
+                                    lambda out: (out[:, 0] > 0).float()])
+def test_K37_04_saliency_of_a_score_without_gradient_says_so(target):
+    from rnnkit.diagnostics import saliency
+
+    torch.manual_seed(0)
+    with pytest.raises(ValueError, match=r"saliency: target\(output\) returned a torch.float32 score that no gradient "
+                                         r"flows through .*lambda out: out\[:, k\]"):
+        saliency(_Classifier(), torch.randn(3, 5, 3), target=target)  # was torch's "element 0 of tensors does not
+    # require grad and does not have a grad_fn"; a frozen model still explains its inputs
+    model = _Classifier().requires_grad_(False)
+    assert saliency(model, torch.randn(3, 5, 3), target=lambda out: out[:, 1]).abs_grad.shape == (3, 5)
+
+
+@pytest.mark.parametrize("loss", [lambda out, y: (out.argmax(-1) == y).float().mean(),
+                                  lambda out, y: torch.nn.functional.cross_entropy(out, y).detach()])
+def test_K37_04_gradient_flow_of_a_loss_without_gradient_says_so(loss):
+    from rnnkit.diagnostics import gradient_flow
+
+    torch.manual_seed(0)
+    model, x, y = _Classifier(), torch.randn(3, 5, 3), torch.tensor([0, 1, 1])
+    with pytest.raises(ValueError, match=r"gradient_flow: loss\(output, y\) returned a torch.float32 value that no "
+                                         r"gradient flows through .*cross_entropy\(output, y\)"):
+        gradient_flow(model, x, y, loss=loss)  # was torch's "element 0 of tensors does not require grad ..."
+    model.rnn.requires_grad_(False)  # a frozen encoder under a trained head still measures
+    flow = gradient_flow(model, x, y, loss=lambda out, y: torch.nn.functional.cross_entropy(out, y))
+    assert flow.by_lag["l0"][0] > 0

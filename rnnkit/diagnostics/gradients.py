@@ -221,6 +221,11 @@ def _loss(loss, output: Tensor, probe, recording, seed: int) -> Tensor:
             shape = tuple(value.shape) if isinstance(value, Tensor) else type(value).__name__
             raise ValueError(f"gradient_flow: loss(output, y) must return a scalar tensor, got {shape}; reduce it "
                              f"(e.g. .mean() or .sum())")
+        if output.requires_grad and not value.requires_grad:  # torch's words named no loss and no fix
+            raise ValueError(f"gradient_flow: loss(output, y) returned a {value.dtype} value that no gradient flows "
+                             f"through (argmax, .detach(), a count of correct answers or a constant), "
+                             f"so no state has a gradient; return a differentiable loss of the output, "
+                             f"e.g. torch.nn.functional.cross_entropy(output, y)")
         return value
     if loss == "model":
         if probe.y is None:

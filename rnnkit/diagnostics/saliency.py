@@ -173,6 +173,11 @@ def _score(output: Tensor, target: int | Tensor | Callable | None,
         score = target(output)
         if score.shape != (B,):
             raise ValueError(f"saliency: target(output) must have shape ({B},), got {tuple(score.shape)}")
+        if output.requires_grad and not score.requires_grad:  # torch's words named no score and no fix
+            raise ValueError(f"saliency: target(output) returned a {score.dtype} score that no gradient flows "
+                             f"through (argmax, .detach(), a comparison or a constant), so it has no gradient "
+                             f"towards X; return the output's value to explain, e.g. lambda out: out[:, k] for the "
+                             f"logit of class k (or out.softmax(-1).amax(-1) for the predicted class's probability)")
         return score, none
     if output.dim() == 1 or (output.dim() == 2 and output.shape[1] == 1):
         if target is not None:  # one value per sequence: there is no class to choose
