@@ -424,7 +424,8 @@ def arrays_in_column(column: pd.Series, name: str) -> tuple[int, str] | None:
 
 def comma_numbers(words: pd.Series) -> tuple[str, str] | None:
     """How text numbers that pandas did not read are written, ``(what, read_csv options)``, where every one is a
-    number with a thousands separator or a decimal comma (``'1,234'``, ``'11,2'``, ``'1.234,5'``); None otherwise."""
+    number with a thousands separator or a decimal comma (``'1,234'``, ``'11,2'``, ``'1.234,5'``; a space,
+    no-break space or apostrophe between thousands: ``'1 234,5'``, ``"1'234.50"``); None otherwise."""
     text = words.astype(str).str.strip()
     if not len(text):
         return None
@@ -439,7 +440,18 @@ def comma_numbers(words: pd.Series) -> tuple[str, str] | None:
         return "a thousands separator", "thousands=','"
     if decimal:
         return "a decimal comma", "decimal=','"
+    for sep, name in _THOUSANDS_MARKS:  # '1 234,5' (French), "1'234.50" (Swiss): a mark pandas reads as text
+        if text.str.fullmatch(rf"[-+]?\d{{1,3}}(?:{sep}\d{{3}})*(?:[.,]\d+)?").all() and text.str.contains(sep).any():
+            comma = text.str.contains(",").any()
+            return (f"{name} between thousands{' and a decimal comma' if comma else ''}",
+                    f"thousands={sep!r}{', decimal=' + repr(',') if comma else ''}"
+                    f"{'' if sep.isascii() else ', engine=' + repr('python')}")  # C reads a one-byte mark
     return None
+
+
+_THOUSANDS_MARKS = ((" ", "a space"), ("\u00a0", "a no-break space"), ("\u202f", "a narrow no-break space"),
+                    ("'", "an apostrophe"), ("\u2019", "an apostrophe"))
+"""The marks other than ``,`` and ``.`` that exports put between thousands, with their names."""
 
 
 CURRENCY = "$€£¥₹"
@@ -450,13 +462,24 @@ _UNIT = r"(?:[^\W\d_]|[°µ])[^\d\s]*"  # 'kg', 'm/s', '°C', 'µg/m³': a word 
 
 def marked_numbers(words: pd.Series, spelt: str) -> tuple[str, str] | None:
     """How text numbers that pd.to_numeric makes NaN are written, ``(what, fix)``, where every one is a number
-    with a mark pandas does not read: a percent sign (``'4.5%'``), a currency sign (``'$1,234.50'``,
-    ``'1.234,50 €'``) or a typographic minus (``'−3.2'``, U+2212, as word processors and some locales write
-    negatives, which would leave only the positive values) or a unit, the same in every cell (``'12 kg'``,
-    ``'37.5°C'``); None otherwise. ``spelt`` is the column as the user's code names it (``df['v']``)."""
+    with a mark pandas does not read: parentheses for a negative, as accounts write them (``'(35)'``,
+    ``'($1,200)'``), or a minus after it (``'35-'``), which would leave only the positive values; a percent
+    sign (``'4.5%'``), a currency sign (``'$1,234.50'``, ``'1.234,50 €'``) or a typographic minus (``'−3.2'``,
+    U+2212, as word processors and some locales write negatives, which would leave only the positive values) or
+    a unit, the same in every cell (``'12 kg'``, ``'37.5°C'``); None otherwise. ``spelt`` is the column as the
+    user's code names it (``df['v']``)."""
     text = words.astype(str).str.strip()
     if not len(text):
         return None
+    marks = "" if not text.str.contains(f"[{CURRENCY},]").any() else \
+        f".str.replace(r'[{CURRENCY},\\s]', '', regex=True)"
+    for negative, written, move in (  # '(35)', '($1,200.50)': accounts; '35-': SAP's and some ledgers' exports
+            (rf"\([{CURRENCY}]?\s?(?:{_NUMBER})\)", "in parentheses, as accounts write them", r"^\((.*)\)$"),
+            (rf"[{CURRENCY}]?\s?(?:{_NUMBER})-", "with the minus after them, as some ledgers export them", r"^(.*)-$")):
+        found = text.str.fullmatch(negative)
+        if found.any() and text[~found].str.fullmatch(rf"[{CURRENCY}]?\s?(?:{_NUMBER})").all():
+            return (f"negative numbers {written} (errors='coerce' would keep only the positive values)",
+                    f"pd.to_numeric({spelt}.str.replace(r'{move}', r'-\\1', regex=True){marks})")
     if text.str.fullmatch(rf"[-+]?(?:{_NUMBER})\s?%").all():
         return ("percentages", f"pd.to_numeric({spelt}.str.rstrip('%')) / 100 for fractions (without / 100 for "
                                "percentage points)")
@@ -1362,6 +1385,14 @@ def _time_values(path: Path, column: pd.Series, name: str) -> np.ndarray:
                          f"write ISO dates (YYYY-MM-DD) or numbers")
     if (periods := period_label_starts(text)) is not None and "%y" not in (periods[0] or ""):
         return periods[1].as_unit("ns").asi8  # 'Q1 2020', '2020-W05', 'janvier 2020': each period's first day
+    from .timeseries import refuse_future_years, short_year_readings  # timeseries reads this module first
+    short = short_year_readings(text)  # 'Jan-49', 'Nov 25', '13/01/24': two-digit years, as a sheet writes them
+    if len(short) > 1:
+        raise ValueError(f"{path}: the time column {name!r} holds dates that read two ways ({short[0][0]} or "
+                         f"{short[1][0]}: {text.iloc[0]!r} on line 2 is either); write ISO dates (YYYY-MM-DD)")
+    if short:
+        refuse_future_years(text, short[0][1], f"{path}: the time column {name!r}", short[0][0], f"df[{name!r}]")
+        return short[0][1].as_unit("ns").asi8
     labels = text.str.fullmatch(WORLD_BANK_YEAR).to_numpy()
     if labels.all():
         raise ValueError(f"{path}: the time column {name!r} holds the World Bank's year labels ({text.iloc[0]!r} on "
@@ -1498,6 +1529,10 @@ class MixedZones(ValueError):
         self.aware, self.naive = aware, naive
 
 
+_END_OF_DAY = re.compile(r"(?<=\d)(?P<sep>[ T])24:00(?P<rest>(?::00(?:\.0+)?)?(?:Z|[+-]\d\d:?\d\d)?\s*)$")
+"""A time of 24:00 after a date (``'2024-01-01 24:00'``, ``'2024-01-01T24:00:00'``): the midnight ending that day."""
+
+
 def date_readings(text: pd.Series) -> list[tuple[str, pd.DatetimeIndex]]:
     """The distinct readings of strings as dates, each in one format for every value: ``[("ISO8601",
     times)]`` for ISO 8601 dates; one reading for other dates that only one format fits (``13/1/2024``
@@ -1506,7 +1541,13 @@ def date_readings(text: pd.Series) -> list[tuple[str, pd.DatetimeIndex]]:
     value (pandas' ``guess_datetime_format``) and then applied strictly, never value by value.
 
     ISO dates with different UTC offsets are read as the instants they name (in UTC); dates with an offset
-    mixed with dates without one raise `MixedZones` (their order is unknown)."""
+    mixed with dates without one raise `MixedZones` (their order is unknown). A time of 24:00 (``'2024-01-01
+    24:00'``, as hourly meter and market data end a day) is the midnight that ends its day, as ISO 8601 has it:
+    the next day's 00:00, which pandas does not read."""
+    midnight = text.str.replace(_END_OF_DAY, r"\g<sep>00:00\g<rest>", regex=True)
+    if (ends := midnight.notna() & (midnight != text)).any():
+        readings = date_readings(midnight)
+        return [(fmt, times + pd.to_timedelta(ends.to_numpy().astype(np.int64), unit="D")) for fmt, times in readings]
     try:
         return [("ISO8601", pd.DatetimeIndex(pd.to_datetime(text, format="ISO8601")))]
     except (ValueError, OverflowError):

@@ -68,6 +68,7 @@ from .tables import (
     CLOCK_TIME,
     TIME_NAMES,
     TWELVE_HOUR_FIX,
+    MixedZones,
     _clock_set_back,
     add_reading,
     arrays_in_column,
@@ -258,6 +259,27 @@ def refuse_time_col_in_levels(data: pd.DataFrame, time_col: Any) -> None:
                      f"has MultiIndex columns ({shown}), as pd.read_csv(..., header=[0, 1]) reads a header of two "
                      f"lines (units under the names); flatten them first, {flat}, or name the column whole, "
                      f"time_col={label!r}")
+
+
+def refuse_repeated_names(data: pd.DataFrame) -> None:
+    """ValueError where two columns of ``data`` have one name as text (``pd.concat([a, b], axis=1)`` of frames that
+    share a column, ``df[['y', 'y']]``, labels ``1`` and ``'1'``), which no time column or value column can tell
+    apart: the name, the columns' positions, and the fix (keep one where they hold the same values, else rename)."""
+    names = pd.Index([str(c) for c in data.columns])
+    if names.is_unique:
+        return
+    name = names[names.duplicated()][0]
+    at = np.flatnonzero(names == name).tolist()
+    same = all(data.iloc[:, at[0]].equals(data.iloc[:, k]) for k in at[1:])
+    labels = "data.columns" if data.columns.duplicated().any() else "data.columns.astype(str)"  # 1 beside '1'
+    renamed = [f"{c}_{i}" if names.duplicated()[i] else c for i, c in enumerate(names)]
+    fix = (f"they hold the same values: keep one, data = data.loc[:, ~{labels}.duplicated()]" if same else
+           "they hold different values: give each its own name, data.columns = " +
+           (repr(renamed) if len(renamed) <= 8 else "[f'{c}_{i}' if d else c for i, (c, d) in enumerate(zip("
+                                                    f"{labels}, {labels}.duplicated()))]"))
+    raise ValueError(f"data has {len(at)} columns named {name!r} (at positions {', '.join(map(str, at))} of "
+                     f"{len(names)}: a join of frames that share a name?), which no time_col or value column can "
+                     f"tell apart; {fix}")
 
 
 def refuse_two_readings(raw: Any, what: str) -> None:
@@ -574,9 +596,8 @@ class TimeSeriesFrame:
         if len(data) == 0:
             raise ValueError("the DataFrame is empty (0 rows); expected at least one row of values")
         given = data  # its column labels as given, not as text: times_across reads them where no time axis is found
+        refuse_repeated_names(data)
         names = [str(c) for c in data.columns]
-        if len(set(names)) != len(names):
-            raise ValueError(f"column names must be unique, got {names}")
         data = data.set_axis(names, axis=1)
         if isinstance(data.index, pd.CategoricalIndex):  # df.set_index(df['d'].astype('category')): read its values
             data = data.set_axis(data.index.astype(data.index.categories.dtype), axis=0)
@@ -1045,10 +1066,14 @@ def _check_time(time: Any, n: int, name: str, values: np.ndarray | None = None) 
                     "parse it yourself with pd.to_datetime(..., utc=True) (the same instants, in UTC), then "
                     ".dt.tz_convert(zone) for local times"
                 ) from None
-            raise ValueError(
-                f"time column {name!r} could not be read as datetimes ({why}); pass ISO-8601 strings, "
-                "datetimes or numbers, or parse it yourself with pd.to_datetime(..., format=...)"
-            ) from None
+            # pandas applies the first date's format to all: ISO dates of mixed precision ('00:00:00' beside
+            # '00:00:00.5'), day-first dates whose first day is 12 or less, 24:00: read as read_sequences reads them
+            time = _one_reading(raw, name)
+            if time is None:
+                raise ValueError(
+                    f"time column {name!r} could not be read as datetimes ({why}); pass ISO-8601 strings, "
+                    "datetimes or numbers, or parse it yourself with pd.to_datetime(..., format=...)"
+                ) from None
         refuse_future_years(raw, time, f"time column {name!r}", short[0][0] if len(short) == 1 else None,
                             f"data[{name!r}]")  # 'Jan-49', '01/02/49': pandas reads 2049
         refuse_yearless_dates(raw, time, f"time column {name!r}", f"data[{name!r}]")  # '15-Jan': the year 1
@@ -1100,6 +1125,27 @@ def _check_time(time: Any, n: int, name: str, values: np.ndarray | None = None) 
         f"time column {name!r} is not increasing: row {i} ({time[i]}) comes before row {i - 1} "
         f"({time[i - 1]}); sort the rows first ({sort_fix(raw, f'df.sort_values({name!r})')})"
     )
+
+
+def _one_reading(raw: Any, name: str) -> pd.DatetimeIndex | None:
+    """The text dates ``raw`` read in the one format that fits them all (:func:`~rnnkit.data.tables.date_readings`),
+    or None where no one format does. ValueError where dates with a UTC offset (or timestamps in a zone) are mixed
+    with dates without one: their order is unknown."""
+    text = pd.Series(raw, copy=False)
+    try:
+        if text.map(lambda v: isinstance(v, datetime.datetime)).all():  # Timestamps of a zone beside naive ones
+            aware = text.map(lambda v: v.tzinfo is not None).to_numpy()
+            if aware.any() and not aware.all():
+                raise MixedZones(int(np.flatnonzero(aware)[0]), int(np.flatnonzero(~aware)[0]))
+            return None
+        if not text.map(lambda v: isinstance(v, str)).all():
+            return None
+        readings = date_readings(text.str.strip().reset_index(drop=True))
+    except MixedZones as e:
+        raise ValueError(f"time column {name!r} mixes dates with a UTC offset or zone (row {e.aware} has "
+                         f"{text.iloc[e.aware]!r}) and without one (row {e.naive} has {text.iloc[e.naive]!r}), so "
+                         f"their order is unknown; give every date an offset, or none") from None
+    return readings[0][1] if len(readings) == 1 else None
 
 
 def _repeated_rows(time, values: np.ndarray | None, i: int, seen: int) -> int:
