@@ -1680,7 +1680,9 @@ def calibrate_band(q: np.ndarray, actual: np.ndarray, quantiles: Sequence[float]
     so ``c_τ`` is the empirical ``max(τ, 1 - τ)`` quantile of ``r``, with the split-conformal finite-sample
     rank ``⌈(n + 1) p⌉`` (Romano et al. 2019 calibrate quantile regression the same way, by a shift); kept
     in ``[0.25, 4]`` so that one short window cannot collapse or explode the band. Too few values for a level's
-    rank: the most extreme, with a warning (:func:`.combination.warn_short_band`)."""
+    rank: the most extreme, with a warning (:func:`.combination.warn_short_band`). A value whose ``q_τ`` lies on
+    the median (within ``1e-12`` of it, its rounding) has no ``r`` and is left out; relative to the median alone,
+    so that a series in small units (1e-13) is calibrated as the same series in units of 1."""
     levels = list(quantiles)
     median = q[..., levels.index(0.5)].reshape(-1)
     a = actual.reshape(-1)
@@ -1694,7 +1696,7 @@ def calibrate_band(q: np.ndarray, actual: np.ndarray, quantiles: Sequence[float]
         if tau == 0.5:
             continue
         d = q[..., j].reshape(-1) - median
-        ok = np.abs(d) > 1e-12 * np.maximum(np.abs(median), 1.0)
+        ok = np.abs(d) > 1e-12 * np.abs(median)
         r = np.sort((a[ok] - median[ok]) / d[ok])
         p = max(tau, 1 - tau)
         if len(r) == 0:
