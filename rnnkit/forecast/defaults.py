@@ -96,12 +96,34 @@ def autocorrelation(x: np.ndarray, lag: int) -> float:
 CALENDAR_LAGS = (4, 5, 7, 12, 24, 48, 52)
 
 
+CLIP_SPREADS = 5.0  # changes beyond this many robust standard deviations from their median are clipped there
+
+
+def clipped_changes(y: np.ndarray) -> np.ndarray:
+    """The changes ``y[t] - y[t-1]`` of ``y (n,)`` (NaN where a step is missing), each clipped to ``median ±
+    5 σ̂``, ``σ̂ = 1.4826 MAD`` (a normal's standard deviation from the median absolute deviation; Hampel 1974):
+    differenced, a trend does not correlate every lag; clipped, one level shift (a price change, a sensor
+    swapped in the last season) or a one-off spike, whose change alone would outweigh every other change's
+    square in the autocorrelation's denominator, no longer hides a season (a weekly swing of +-3 read as no
+    season after one jump of 100). A clipped change keeps its sign and place, so a peak that comes back every
+    season still correlates at its lag. Changes of which most are equal (MAD 0: a series mostly 0) are kept."""
+    diff = np.diff(y)
+    seen = diff[~np.isnan(diff)]
+    if not len(seen):
+        return diff
+    center = float(np.median(seen))
+    spread = 1.4826 * float(np.median(np.abs(seen - center)))
+    if spread <= 0:
+        return diff
+    return np.clip(diff, center - CLIP_SPREADS * spread, center + CLIP_SPREADS * spread)  # NaN stays NaN
+
+
 def _seen_at(values: np.ndarray, m: int, names) -> tuple[list[tuple[float, float]], str] | None:
     """``([(autocorrelation of the changes at lag m, Bartlett's band)] per target, shown)``, or None where a
     target's observed steps hold fewer than two seasons of ``m``; ``shown`` names the targets where several."""
     seen = []
     for column in values.T:
-        diff = np.diff(column)  # differenced: a trend would correlate every lag; NaN where a step is missing
+        diff = clipped_changes(column)
         observed = int((~np.isnan(diff)).sum())
         if observed < 2 * m + 1:
             return None
