@@ -6,6 +6,7 @@ A37-03 ``eventlogs.NGramDetector`` of a heartbeat: an event whose waits never va
 A37-04 ``stocks.daily_features`` of a calendar of every day, filled forward (or left empty) over non-trading days.
 A37-05 ``sentiment.predict_proba`` of one's own reviews encoded by a vocabulary built on them.
 A37-06 ``stocks.predict`` and ``fit_rnn`` of one's own windows: float64, a tensor, a missing value.
+A37-07 ``charlm.sample_texts`` of a model that gives ``<eos>`` some probability.
 """
 
 import dataclasses
@@ -16,8 +17,9 @@ import pandas as pd
 import pytest
 import torch
 
-from rnnkit.apps import eventlogs, run_seeds, sentiment, stocks, surveillance
+from rnnkit.apps import charlm, eventlogs, run_seeds, sentiment, stocks, surveillance
 from rnnkit.data.text import TextClassificationDataset, Vocab
+from rnnkit.models import LanguageModel
 
 
 def _walk(n: int) -> torch.Tensor:
@@ -157,3 +159,16 @@ def test_A37_06_stocks_predict_reads_float64_and_tensor_windows_and_refuses_miss
     with pytest.raises(ValueError, match=r"predict: x must be windows \(n, L, F\) .* got a ndarray of shape "
                                          r"\(140, 10\) and dtype float32; one feature: x\[\.\.\., None\]"):
         stocks.predict(model, x[..., 0])
+
+
+def test_A37_07_sample_texts_never_draws_eos():
+    text = "in the beginning was the word " * 4
+    vocab = Vocab.build([text], level="char")
+    torch.manual_seed(0)
+    model = LanguageModel(len(vocab), 16, embedding_size=8, cell="lstm")
+    with torch.no_grad():
+        model.head.linear.bias[vocab.eos_id] = 3.0  # as a model trained on texts that end in <eos> gives it
+    samples = charlm.sample_texts(model, vocab, "in ", 40, seed=3)
+    # before: <eos> drawn and dropped by decode_text: fewer than 40 characters, those either side of it joined
+    assert [len(t) for t in samples.values()] == [43] * len(charlm.TEMPERATURES)
+    assert samples == charlm.sample_texts(model, vocab, "in ", 40, seed=3)  # one seed, one text

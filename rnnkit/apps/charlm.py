@@ -419,9 +419,10 @@ def dynamic_row(model, validation_ids: torch.Tensor, test_ids: torch.Tensor, *, 
 @torch.no_grad()
 def sample_texts(model, vocab: Vocab, prompt: str, n: int, *, seed: int) -> dict[str, str]:
     """``{temperature: prompt + n sampled characters}`` for each of ``TEMPERATURES``, the vocabulary's ``<pad>``,
-    ``<unk>`` and ``<bos>`` never drawn. The prompt is a non-empty str of characters the vocabulary has: one it
-    lacks would be read as ``<unk>`` and echoed as that. The model samples in eval mode (no dropout), whatever its
-    mode, so one seed gives one text (a model given saved weights by ``load_state_dict`` is in training mode)."""
+    ``<unk>``, ``<bos>`` and ``<eos>`` never drawn. The prompt is a non-empty str of characters the vocabulary
+    has: one it lacks would be read as ``<unk>`` and echoed as that. The model samples in eval mode (no dropout),
+    whatever its mode, so one seed gives one text (a model given saved weights by ``load_state_dict`` is in
+    training mode)."""
     if not isinstance(prompt, str) or not prompt:
         raise ValueError(f"sample_texts: prompt must be a non-empty str for the model to continue, got {prompt!r}")
     if not is_count(n, 0):
@@ -441,10 +442,11 @@ def sample_texts(model, vocab: Vocab, prompt: str, n: int, *, seed: int) -> dict
     out = {}
     for t in TEMPERATURES:
         g = torch.Generator().manual_seed(seed)
-        # the vocabulary's <pad>, <unk> and <bos> are never text: a model trained on encoded text gives them some
-        # probability, and they would come out among the characters
+        # the vocabulary's <pad>, <unk>, <bos> and <eos> are never text: a model trained on encoded text gives them
+        # some probability, and they would come out among the characters (<eos> dropped by decode_text: fewer than n
+        # characters, the ones either side of it joined)
         ids = model.generate(prompt_ids, n, temperature=t, generator=g,  # in eval mode: dropout would not draw from g
-                             exclude=[vocab.pad_id, vocab.unk_id, vocab.bos_id])
+                             exclude=[vocab.pad_id, vocab.unk_id, vocab.bos_id, vocab.eos_id])
         out[str(t)] = vocab.decode_text(ids)
     return out
 
