@@ -196,7 +196,7 @@ def run(*, quick: bool = False, seed: int = 0, out: str | os.PathLike | None = N
     train_waves, train_voices_of = [waves[c] for c in isolated["train"]], [c.voice for c in isolated["train"]]
     noisy_train = [features(logmel, w) for w in corrupt(train_waves, train_voices_of, rng)]
     multi = SequenceClassifier(hidden_size=budget["hidden_size"], max_epochs=budget["max_epochs"],
-                               random_state=seed, device=device, **TRAINING)
+                               random_state=seeds[0], device=device, **TRAINING)  # the first GRU's: paired
     result = _fit_and_score(multi, z(noisy_train), y_train, z(x_test), y_test)
     models["gru_multi"] = _summary("GRU, multi-condition training", "rnn", [result])
     log(f"GRU, multi-condition training: accuracy {result['accuracy']:.3f}")
