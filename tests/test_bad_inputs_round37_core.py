@@ -142,3 +142,21 @@ def test_K37_04_gradient_flow_of_a_loss_without_gradient_says_so(loss):
     model.rnn.requires_grad_(False)  # a frozen encoder under a trained head still measures
     flow = gradient_flow(model, x, y, loss=lambda out, y: torch.nn.functional.cross_entropy(out, y))
     assert flow.by_lag["l0"][0] > 0
+
+
+@pytest.mark.parametrize("backend, dtype", [("auto", torch.bfloat16), ("native", torch.bfloat16),
+                                            ("reference", torch.bfloat16), ("auto", torch.float16),
+                                            ("reference", torch.float16)])  # native float16: per CPU (T22-08)
+def test_K37_05_an_rnn_under_cpu_autocast_with_lengths_gives_torch_nn_dtypes(backend, dtype):
+    torch.manual_seed(0)
+    theirs = torch.nn.RNN(3, 4, num_layers=2, batch_first=True)
+    ours = rnnkit.RNN.from_torch(theirs, backend=backend)
+    x, lengths = torch.randn(3, 5, 3), [5, 3, 2]
+    with torch.autocast("cpu", dtype=dtype):
+        expected, expected_h = theirs(torch.nn.utils.rnn.pack_padded_sequence(x, lengths, batch_first=True))
+        for state in (None, torch.zeros(3, 2, 4)):  # the default state, and a float32 one given
+            y, h = ours(x, lengths, state)
+            assert (y.dtype, h.dtype) == (dtype, dtype)  # the reference's h was float32 with lengths
+            torch.testing.assert_close(h, expected_h.transpose(0, 1), rtol=0.05, atol=0.05)
+    expected = torch.nn.utils.rnn.pad_packed_sequence(expected, batch_first=True)[0]
+    torch.testing.assert_close(y, expected, rtol=0.05, atol=0.05)

@@ -224,10 +224,12 @@ def transform_in_effect(x) -> str | None:
     return None
 
 
-# Where torch.nn's layer comes out in autocast's lower precision (its fused op is on autocast's list): on CPU
-# the LSTM (oneDNN's LSTM); on CUDA all three (cuDNN). Elsewhere its dtype is that of its ops' results, as the
-# reference's is (on CPU a GRU comes out in float32, an RNN in the lower precision).
-_AUTOCAST_LOWERS = {"cpu": (LSTMCell,), "cuda": (LSTMCell, GRUCell, ElmanCell)}
+# Where torch.nn's layer comes out in autocast's lower precision, output and final state, whatever the lengths
+# (packed) and the dtype of a state given: on CPU the LSTM (oneDNN's LSTM) and the RNN; on CUDA all three (cuDNN).
+# Elsewhere its dtype is that of its ops' results, as the reference's is (on CPU a GRU comes out in float32). The
+# reference's RNN state alone would not do: with lengths, where(valid, new, old) takes a padded sequence's state
+# from the float32 initial state, and the final state came out in float32 where torch.nn's is the lower precision.
+_AUTOCAST_LOWERS = {"cpu": (LSTMCell, ElmanCell), "cuda": (LSTMCell, GRUCell, ElmanCell)}
 
 
 def autocast_output_dtype(layer, x) -> torch.dtype | None:
