@@ -7,6 +7,8 @@ A37-04 ``stocks.daily_features`` of a calendar of every day, filled forward (or 
 A37-05 ``sentiment.predict_proba`` of one's own reviews encoded by a vocabulary built on them.
 A37-06 ``stocks.predict`` and ``fit_rnn`` of one's own windows: float64, a tensor, a missing value.
 A37-07 ``charlm.sample_texts`` of a model that gives ``<eos>`` some probability.
+A37-08 ``driving.predict`` of one episode's array, not in a list, and of inputs with a missing value.
+A37-09 ``surveillance.predict`` of clips with a missing pixel.
 """
 
 import dataclasses
@@ -17,7 +19,7 @@ import pandas as pd
 import pytest
 import torch
 
-from rnnkit.apps import charlm, eventlogs, run_seeds, sentiment, stocks, surveillance
+from rnnkit.apps import charlm, driving, eventlogs, run_seeds, sentiment, stocks, surveillance
 from rnnkit.data.text import TextClassificationDataset, Vocab
 from rnnkit.models import LanguageModel
 
@@ -172,3 +174,34 @@ def test_A37_07_sample_texts_never_draws_eos():
     # before: <eos> drawn and dropped by decode_text: fewer than 40 characters, those either side of it joined
     assert [len(t) for t in samples.values()] == [43] * len(charlm.TEMPERATURES)
     assert samples == charlm.sample_texts(model, vocab, "in ", 40, seed=3)  # one seed, one text
+
+
+def test_A37_08_driving_predict_of_one_array_or_a_missing_value_is_refused():
+    torch.manual_seed(0)
+    model = driving.build_model("gru", 4, driving.QUICK).eval()
+    scaling = driving.Scaling(np.zeros(4, np.float32), np.ones(4, np.float32), np.zeros(1), np.ones(1))
+    episodes = [np.random.default_rng(i).normal(size=(12, 4)).astype(np.float32) for i in range(2)]
+    # before: SequenceToSequence's "x must have shape (batch, time, features) = (B, T, 4), got shape (12, 4)"
+    with pytest.raises(ValueError, match=r"predict: inputs is one array of shape \(12, 4\), whose rows would be read "
+                                         r"as 12 episodes; give a list of episodes, .* \[x\] for one"):
+        driving.predict(model, episodes[0], scaling)
+    gap = [episodes[0], episodes[1].copy()]
+    gap[1][5, 2] = np.nan
+    # before: the actions of steps 5 to 11 NaN, without a word
+    with pytest.raises(ValueError, match=r"predict: episode 1 of inputs holds nan at step 5, column 2 \(1 such "
+                                         r"step\(s\)\), so the actions from that step on would be NaN"):
+        driving.predict(model, gap, scaling)
+    actions = driving.predict(model, episodes, scaling)
+    assert [a.shape for a in actions] == [(12, 1), (12, 1)] and all(np.isfinite(a).all() for a in actions)
+
+
+def test_A37_09_surveillance_predict_of_a_missing_pixel_is_refused():
+    model = surveillance.NextFramePredictor(2, (6, 8))
+    context = surveillance.clips(_walk(10), range(10), context=3)[:, :-1]  # (7, 3, 1, 6, 8)
+    context[4, 1, 0, 2, 3] = float("nan")
+    # before: clip 4's prediction NaN (clamp keeps NaN), without a word
+    with pytest.raises(ValueError, match=r"predict: clip 4, frame 1 of the context clips holds a pixel of nan \(not a "
+                                         r"finite number; 1 clip\(s\) hold one\), so its prediction would be NaN"):
+        surveillance.predict(model, context)
+    context[4, 1, 0, 2, 3] = 0.5
+    assert torch.isfinite(surveillance.predict(model, context)).all()

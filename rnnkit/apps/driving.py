@@ -488,10 +488,35 @@ def fit_policy(name: str, inputs: list[np.ndarray], actions: list[np.ndarray], s
 @torch.no_grad()
 def predict(model: nn.Module, inputs: list[np.ndarray], scaling: Scaling) -> list[np.ndarray]:
     """Accelerations ``(T_i, 1)`` (m/s²) for whole episodes of :func:`policy_inputs`, each read from its
-    start."""
+    start. ``inputs`` is a list of episodes (one episode: ``[x]``), each ``(T_i, F)`` finite numbers: a missing
+    value is a ValueError (the actions from its step on would be NaN)."""
+    inputs = _episode_inputs(inputs, "predict")
     out, _ = model(pad_sequences(inputs), torch.tensor([len(a) for a in inputs]))  # (N, T, 1)
     out = out.numpy() * scaling.y_scale + scaling.y_mean
     return [out[i, : len(a)] for i, a in enumerate(inputs)]
+
+
+def _episode_inputs(inputs, who: str) -> list[np.ndarray]:
+    """``inputs`` as a list of ``(T_i, F)`` arrays, one per episode, or a ValueError naming what is not: one
+    episode's ``(T, F)`` array (its rows would be read as episodes of ``F`` steps), or a missing value (the
+    recurrent state carries it into every later step)."""
+    if isinstance(inputs, np.ndarray | Tensor) and inputs.ndim == 2:
+        raise ValueError(f"{who}: inputs is one array of shape {tuple(inputs.shape)}, whose rows would be read as "
+                         f"{len(inputs)} episodes; give a list of episodes, each (T, F) as policy_inputs gives it: "
+                         "[x] for one")
+    arrays = [np.asarray(a) for a in inputs]
+    for i, a in enumerate(arrays):
+        if a.ndim != 2 or not len(a) or a.dtype.kind not in "fiu":
+            raise ValueError(f"{who}: episode {i} of inputs has shape {a.shape} and dtype {a.dtype}; each must be "
+                             "(T, F) numbers, T >= 1 steps, as policy_inputs gives them")
+        bad = ~np.isfinite(a)
+        if bad.any():
+            t, f = (int(v) for v in np.argwhere(bad)[0])
+            raise ValueError(f"{who}: episode {i} of inputs holds {a[t, f]} at step {t}, column {f} "
+                             f"({int(bad.any(1).sum())} such step(s)), so the actions from that step on would be NaN "
+                             "(the GRU's state, or the frame stack, carries it); fill those steps, as "
+                             "policy_inputs zeroes an outage's with its flag set, or cut the episode before them")
+    return arrays
 
 
 class Controller:

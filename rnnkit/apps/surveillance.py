@@ -345,6 +345,14 @@ def predict(model: NextFramePredictor, context: Tensor, *, batch_size: int = 64)
     Clips of one frame more than :func:`fit` trained the model on (``model.context + 1``: whole :func:`clips`,
     their target frame included) are warned of: the prediction would be of the frame after the target."""
     check_pixels(context, "predict: the context clips")
+    missing = ~torch.isfinite(context)  # a missing pixel: the recurrent state spreads it over the next frames
+    if context.ndim == 5 and missing.any():  # other shapes: the model names them
+        n, t = (int(v) for v in missing.flatten(2).any(2).nonzero()[0])
+        value = float(context[n, t][missing[n, t]][0])
+        raise ValueError(f"predict: clip {n}, frame {t} of the context clips holds a pixel of {value} (not a finite "
+                         f"number; {int(missing.flatten(1).any(1).sum())} clip(s) hold one), so its prediction would "
+                         "be NaN (the ConvLSTM's state spreads it to the pixels around it, frame after frame); fill "
+                         "the pixels (e.g. from the frame before) or leave those clips out")
     trained = getattr(model, "context", None)
     if trained is not None and context.ndim == 5 and context.shape[1] == trained + 1:
         warnings.warn(f"predict: the clips hold {trained + 1} frames, one more than the {trained} the model was "
