@@ -9,6 +9,7 @@ A37-06 ``stocks.predict`` and ``fit_rnn`` of one's own windows: float64, a tenso
 A37-07 ``charlm.sample_texts`` of a model that gives ``<eos>`` some probability.
 A37-08 ``driving.predict`` of one episode's array, not in a list, and of inputs with a missing value.
 A37-09 ``surveillance.predict`` of clips with a missing pixel.
+A37-10 ``charlm.split_corpus("python", files, train_chars, ...)`` of more training characters than the files hold.
 """
 
 import dataclasses
@@ -205,3 +206,19 @@ def test_A37_09_surveillance_predict_of_a_missing_pixel_is_refused():
         surveillance.predict(model, context)
     context[4, 1, 0, 2, 3] = 0.5
     assert torch.isfinite(surveillance.predict(model, context)).all()
+
+
+def test_A37_10_split_corpus_of_python_files_refuses_a_validation_text_cut_short():
+    files = {f"m{i}.py": f"def f{i}(x):\n    return x + {i}\n" * 20 for i in range(40)}  # m6.py, m30.py: test
+    train, validation, test, _ = charlm.split_corpus("python", files, None, 200, 100)
+    total = len(train) + len(validation)
+    assert len(validation) == 100
+    # before: a validation text of 0 characters (or fewer than asked), without a word
+    with pytest.raises(ValueError, match=rf"split_corpus: train_chars=100,000 and validation_chars=100 ask for more "
+                                         rf"than the training files' {total:,} characters, .* so it would hold 0; ask "
+                                         rf"for train_chars <= {total - 100:,}, or train_chars=None"):
+        charlm.split_corpus("python", files, 100_000, 200, 100)
+    with pytest.raises(ValueError, match=r"so it would hold 40; ask"):
+        charlm.split_corpus("python", files, total - 40, 200, 100)
+    train, validation, _, _ = charlm.split_corpus("python", files, total - 100, 200, 100)
+    assert len(validation) == 100 and len(train) == total - 100

@@ -85,6 +85,13 @@ _PROTEIN_ONLY = set("EFILPQ")
 """Amino acids that are no nucleotide code (not ACGTUN nor IUPAC RYKMSWBDHV): a DNA read holding them is a protein."""
 
 
+_UNIPROT_EXTRA = {"U": "selenocysteine (made from cysteine: C)", "O": "pyrrolysine (made from lysine: K)",
+                  "B": "aspartic acid or asparagine (D or N, unresolved: X)",
+                  "Z": "glutamic acid or glutamine (E or Q, unresolved: X)",
+                  "J": "leucine or isoleucine (L or I, unresolved: X)"}
+"""Letters of UniProt's and NCBI's protein sequences beyond the 20 (the human proteome holds U in 25 selenoproteins)."""
+
+
 _TO_FASTA = ("convert the file to FASTA first (Biopython: SeqIO.convert(path, 'genbank', 'out.fasta', 'fasta'); "
              "EMBOSS: seqret -sformat genbank -osformat fasta)")
 _GENBANK_LINE = re.compile(r"(^|\s)\d+ [A-Za-z*-]{10}( |$)")
@@ -125,6 +132,12 @@ def _invalid_message(name: str, letter: str, seq: str = "") -> str:
         hint = (f" {letter!r} is an IUPAC ambiguity code, which rnnkit does not guess among bases: replace it with N "
                 "(e.g. re.sub('[RYKMSWBDHV]', 'N', seq, flags=re.I)); if this is a protein sequence, pass "
                 "alphabet='protein'.")
+    elif name == "protein" and letter.upper() in _UNIPROT_EXTRA:  # UniProt's letters beyond the 20
+        extra = sorted(set(seq.upper()) & set(_UNIPROT_EXTRA))
+        hint = (f" {letter!r} is {_UNIPROT_EXTRA[letter.upper()]}, one of UniProt's letters beyond the 20 amino "
+                f"acids (this sequence holds {', '.join(extra)}); read each as the amino acid it is made from or as "
+                "unknown: seq.upper().translate(str.maketrans('UOBZJ', 'CKXXX')), or of a file sed "
+                "'/^>/!y/UOBZJuobzj/CKXXXckxxx/' in.fa > out.fa.")
     elif name == "protein" and letter == "*":
         hint = " '*' marks a stop codon: strip it (seq.rstrip('*')), or replace inner ones with X."
     elif name == "dna" and letter.upper() in ALPHABETS["protein"][0]:

@@ -34,19 +34,32 @@ import torch
 from torch.utils.data import Sampler
 
 from ..cells.base import length_mask
-from ..checks import check_flags, is_count
+from ..checks import check_flags, is_count, lag1_autocorrelation, runs_along
 
 IGNORE_INDEX = -100
 """Padding of per-step labels; the default ``ignore_index`` of PyTorch's classification losses."""
 
 
-class SequenceBatch(NamedTuple):
-    """A padded, batch-first batch of variable-length sequences (see the module docstring for shapes)."""
-
+class _BatchFields(NamedTuple):
     x: torch.Tensor | dict[str, torch.Tensor]
     lengths: torch.Tensor
     mask: torch.Tensor
     y: torch.Tensor | None = None
+
+
+class SequenceBatch(_BatchFields):
+    """A padded, batch-first batch of variable-length sequences (see the module docstring for shapes).
+
+    One built by hand is checked: its ``mask`` must be ``length_mask(lengths, T)`` (``mask[b, t] = t < lengths[b]``),
+    as `pad_collate` builds it, or a loss masked by the one and a model unrolled by the other would read different
+    steps without a word.
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, x, lengths, mask, y=None):
+        _check_mask_agrees(lengths, mask)
+        return super().__new__(cls, x, lengths, mask, y)
 
     def to(self, device: torch.device | str, *, non_blocking: bool = False) -> SequenceBatch:
         """Move every tensor to ``device``; ``lengths`` included (move it back to CPU for packing)."""
@@ -58,7 +71,31 @@ class SequenceBatch(NamedTuple):
                 return {k: v.to(device, non_blocking=non_blocking) for k, v in t.items()}
             return t.to(device, non_blocking=non_blocking)
 
-        return SequenceBatch(*(move(f) for f in self))
+        return SequenceBatch._make(move(f) for f in self)  # checked when built: moving changes no value
+
+
+def _check_mask_agrees(lengths, mask) -> None:
+    """Refuse a ``(B, T)`` mask that is not ``t < lengths[b]``: a mask of another batch, padding at the start, or
+    a mask left all true while ``lengths`` came from elsewhere."""
+    if not (isinstance(lengths, torch.Tensor) and isinstance(mask, torch.Tensor)) or mask.dim() != 2:
+        return
+    if lengths.shape != mask.shape[:1]:
+        raise ValueError(f"SequenceBatch: mask has shape {tuple(mask.shape)} (B, T) but lengths {tuple(lengths.shape)};"
+                         f" give one length per row of the mask, and mask = length_mask(lengths, T) "
+                         "(rnnkit.cells.base.length_mask)")
+    valid = length_mask(lengths.to(mask.device), mask.shape[1])  # (B, T)
+    wrong = (mask != 0) != valid
+    if not bool(wrong.any()):
+        return
+    b = int(wrong.any(1).nonzero()[0])
+    n, length = int((mask[b] != 0).sum()), int(lengths[b])
+    where = (f"its {n} true steps are not the first ({(mask[b] != 0).nonzero().flatten().tolist()[:6]}): padding at "
+             "the start? rnnkit reads padding at the end" if n == length else
+             f"it marks {n} step(s) valid but lengths[{b}] is {length}")
+    raise ValueError(f"SequenceBatch: the mask disagrees with lengths in row {b} ({where}), so a loss masked by the "
+                     f"one and a model unrolled by the other would read different steps; build the mask from the "
+                     "lengths (mask = rnnkit.cells.base.length_mask(lengths, T)), or use pad_collate, which gives "
+                     "both")
 
 
 def _as_tensor(a: Any, float_dtype: torch.dtype, what: str = "sequence 0") -> torch.Tensor:
@@ -164,11 +201,39 @@ def pad_sequences(
                 "all sequences in a batch need the same feature shape"
                 + time_last_hint(0, tuple(tensors[0].shape), i, tuple(t.shape))
             )
+    _warn_time_last(tensors)
     T = max(t.shape[0] for t in tensors)
     out = torch.full((len(tensors), T, *tail), padding_value, dtype=dtype, device=tensors[0].device)
     for b, t in enumerate(tensors):
         out[b, : t.shape[0]] = t
     return out
+
+
+def _warn_time_last(tensors: list[torch.Tensor]) -> None:
+    """Warn of float ``(A, B)`` sequences all of one shape, ``A <= 16`` and ``A < B``, whose values run smoothly
+    along their last axis and not along their first (:func:`rnnkit.checks.runs_along`; one row alone: a lag-1
+    autocorrelation above 0.5 along it): sktime's and aeon's ``(C, T)``, time last, of a few channels (most of the
+    UEA archive's problems have 16 or fewer), which read time first are ``C`` steps of ``T`` features, every length
+    ``C``, with no shape to tell (of several lengths `time_last_hint` names them). Spectra over frames (log-mel
+    features) run along both axes, or, of noise, along the bands alone over 17 frames or more, and say nothing."""
+    a, b = tensors[0].shape if tensors[0].dim() == 2 else (0, 0)
+    alike = all(t.shape == tensors[0].shape and t.is_floating_point() for t in tensors)
+    if not (0 < a <= 16 and a < b and b >= 3 and alike):
+        return
+    values = torch.stack(tensors[:256]).detach().cpu().double().numpy()  # (n, A, B): the rows lag1 reads
+    if a > 1 and np.mean(np.ptp(values, axis=1) > 0) < 0.5:  # steps alike (a steady tone's frames): no order to read
+        return
+    last = lag1_autocorrelation(values, 2)
+    if not (runs_along(values, 2, 1) if a >= 3 else a == 1 and last > 0.5):
+        return
+    first = f"{lag1_autocorrelation(values, 1):.2f}" if a >= 3 else "one step"
+    warnings.warn(f"pad_sequences: the {len(tensors)} sequences are all of shape {(a, b)}, read as {a} time step(s) of "
+                  f"{b} features each (every length {a}); but their values run smoothly along their last axis (lag-1 "
+                  f"autocorrelation {last:.2f}) and not along the axis read as time ({first}), as {a} channel(s) of "
+                  f"{b} time steps do (sktime's and aeon's (C, T), time last)? give each as seq.T (time first); if "
+                  "they are (time, features) as given, silence this with "
+                  "warnings.filterwarnings('ignore', '.*run smoothly along their last axis')", UserWarning,
+                  stacklevel=4)
 
 
 def time_last_hint(a: int, shape_a: tuple, b: int, shape_b: tuple, verb: str = "give") -> str:
@@ -457,7 +522,7 @@ def pad_collate(
                 value = rows[b][rows[b].isinf()][0].item()
                 raise ValueError(f"the label of item {b} is {value} (a log of 0, or a division by 0?), which makes "
                                  "the whole loss infinite; give finite labels, or drop the item")
-    return SequenceBatch(x, lengths, mask, y)
+    return SequenceBatch._make((x, lengths, mask, y))  # mask is length_mask(lengths): nothing to check
 
 
 def padding_fraction(lengths: Sequence[int] | np.ndarray, batches: Sequence[Sequence[int]]) -> float:

@@ -369,6 +369,9 @@ class Vocab:
         vocab = cls(SPECIALS, level=level, lower=lower)
         counts: Counter[str] = Counter()
         markers: Counter[str] = Counter()
+        markup: Counter[str] = Counter()  # HTML tags and entities, and the number of texts holding any
+        marked_texts = 0
+        returns: Counter[int] = Counter()  # char level: text -> its '\r's, for the texts holding any
         garbled: list[tuple[int, str, str, str]] = []  # (text, as written, as UTF-8, read as)
         n_texts = 0
         for i, item in enumerate(corpus):
@@ -381,6 +384,11 @@ class Vocab:
                 raise ValueError(f"text {i} of the corpus: {e}") from None
             if level == "word" and isinstance(item, str):
                 markers.update(_marker_spellings(item, lower))
+                if found := _html_markup(item):
+                    markup.update(found)
+                    marked_texts += 1
+            if level == "char" and isinstance(item, str) and "\r" in item:
+                returns[i] = item.count("\r")
             if isinstance(item, str) and not item.isascii() and len(garbled) < 2 and (pair := _utf8_as_one_byte(item)):
                 garbled.append((i, *pair))
         for s in SPECIALS:
@@ -393,9 +401,12 @@ class Vocab:
         _check_one_kind(counts)
         if garbled:
             _warn_utf8_as_one_byte(garbled)
+        if returns:
+            _warn_carriage_returns(returns, n_texts)
         if level == "word":
             _warn_unspaced_words(counts)
             _warn_other_markers(markers)
+            _warn_html_markup(markup, marked_texts, n_texts)
         kept = sorted((t for t, c in counts.items() if c >= min_freq), key=lambda t: (-counts[t], t))
         if counts and not kept:  # every token would be <unk>: a model of nothing, trained without a word said
             (top, n), = counts.most_common(1)
@@ -703,6 +714,38 @@ def _warn_other_markers(markers: Counter) -> None:
                   "warnings.filterwarnings('ignore', '.*not this vocabulary.s specials')", UserWarning, stacklevel=3)
 
 
+_HTML_MARKUP = re.compile(r"</?(?:br|p|div|span|a|b|i|u|em|strong|li|ul|ol|h[1-6]|hr|img|table|tr|td|th|font|"
+                          r"blockquote|pre|code)(?:\s*/?>|\s+[a-z-]+\s*=[^<>]{0,200}>)"
+                          r"|&(?:[a-z]{2,8}|#[0-9]{1,7}|#x[0-9a-f]{1,6});", re.IGNORECASE)
+"""HTML tags and character entities: ``<br />`` (IMDB's line breaks, 14,665 of `load_imdb`'s 25,000 reviews),
+``<p>``, ``<a href=...>``, ``&amp;``, ``&#39;``, as scraped web pages and review dumps keep them."""
+
+
+def _html_markup(text: str) -> list[str]:
+    """The HTML tags and entities of ``text`` as written (``'<br />'``, ``'&amp;'``); none for most texts, read by
+    one test for ``'<'`` and ``'&'``."""
+    if "<" not in text and "&" not in text:
+        return []
+    return _HTML_MARKUP.findall(text)
+
+
+def _warn_html_markup(markup: Counter, marked_texts: int, n_texts: int) -> None:
+    """Warn of a corpus whose texts hold HTML markup (1% of the texts or more, one text of one or two): the word
+    pattern cuts each tag and entity into words (``'<br />'`` into ``'<'``, ``'br'``, ``'/'``, ``'>'``; ``'&#39;'``
+    into ``'&'``, ``'#'``, ``'39'``, ``';'``), learnt as text, the most frequent of IMDB's words among them, and
+    ``"It&#39;s"`` is another text than the ``"It's"`` typed at predict time."""
+    if not markup or marked_texts < max(1, 0.01 * n_texts):
+        return
+    shown = ", ".join(f"{m!r} ({c} time(s))" for m, c in markup.most_common(3))
+    top = markup.most_common(1)[0][0]
+    warnings.warn(f"Vocab.build: {marked_texts} of the corpus's {n_texts} texts hold HTML markup ({shown}: scraped "
+                  "web pages, or IMDB's reviews as load_imdb gives them?), which level='word' reads as the words "
+                  f"{_WORD.findall(top)}, learnt as text, and \"It&#39;s\" as another text than the \"It's\" typed "
+                  "at predict time; strip it from every text first, e.g. html.unescape(re.sub(r'<[^>]+>', ' ', "
+                  "text)), or, if the markup is text to learn, silence this with "
+                  "warnings.filterwarnings('ignore', '.*hold HTML markup')", UserWarning, stacklevel=3)
+
+
 _ONE_BYTE_UTF8 = re.compile("[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192"
                             "\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac"
                             "\u2122]{1,3}")
@@ -736,6 +779,20 @@ def _warn_utf8_as_one_byte(garbled: list[tuple[int, str, str, str]]) -> None:
                   "read the file as UTF-8 (pd.read_csv(path, encoding='utf-8'), read_text(path)), or mend the texts "
                   f"(text.encode({encoding!r}).decode('utf-8')); if the texts are meant so, silence this with "
                   "warnings.filterwarnings('ignore', '.*read as Latin-1 or Windows-1252')", UserWarning, stacklevel=3)
+
+
+def _warn_carriage_returns(returns: Counter, n_texts: int) -> None:
+    """Warn of a character corpus holding ``'\\r'`` (``returns``: text -> its count, for the texts holding any):
+    Windows line ends (``'\\r\\n'``) kept by a reader that does not read universal newlines (``open(path,
+    newline='')``, bytes decoded, a CSV cell), so each line end is two characters to learn, ``'\\r'`` a character of
+    the vocabulary, and a text typed with ``'\\n'`` alone (or a corpus of both) is read otherwise."""
+    warnings.warn(f"Vocab.build: {len(returns)} of the corpus's {n_texts} texts hold '\\r' ({returns.total()} in all, "
+                  f"the first in text {min(returns)}): Windows line ends ('\\r\\n') kept by the reader (open(path, "
+                  "newline=''), bytes decoded, a CSV cell)? level='char' learns '\\r' as a character before each "
+                  "'\\n', and reads a text with '\\n' alone otherwise; read the files with read_text(path) (universal "
+                  "newlines), or text.replace('\\r\\n', '\\n').replace('\\r', '\\n') for each text; if the '\\r's are "
+                  "meant, silence this with warnings.filterwarnings('ignore', '.*Windows line ends')", UserWarning,
+                  stacklevel=3)
 
 
 def _warn_unspaced_words(counts: Counter) -> None:
@@ -1066,14 +1123,23 @@ class BPTTBatches:
         return (self.window(i) for i in range(len(self)))
 
 
+def _truncate(ids: torch.Tensor, max_len: int, keep: str, *, bos: bool, eos: bool) -> torch.Tensor:
+    """The ``max_len`` ids of an encoded text that ``keep`` names ('first' or 'last' of its tokens), its ``<bos>``
+    and ``<eos>`` (when given) kept at its ends."""
+    head, tail = ids[:int(bos)], ids[len(ids) - int(eos):]
+    body, room = ids[int(bos): len(ids) - int(eos)], max_len - int(bos) - int(eos)
+    return torch.cat([head, body[:room] if keep == "first" else body[len(body) - room:], tail])
+
+
 class TextClassificationDataset(Dataset):
     """Texts as ``(ids (T,) int64, label int64)`` items with ``lengths`` for `BucketBatchSampler`.
 
     Texts are encoded once, up front. ``max_len`` caps the ids of a text, ``<bos>`` and ``<eos>`` counted: a
-    longer text keeps its first tokens and its ``<bos>`` and ``<eos>`` (as tokenizers that truncate keep their
-    special tokens). An empty text raises ValueError naming its index, and so does a text holding ``<pad>`` (padded
-    already: its length would count the padding as steps), or a tokenizer's ``[PAD]`` written as text (padded ids
-    decoded by ``tokenizer.batch_decode``).
+    longer text keeps its first tokens (``keep="first"``, the default) or its last (``keep="last"``: a review's
+    verdict tends to come at its end, as `rnnkit.apps.sentiment` keeps it), and its ``<bos>`` and ``<eos>`` (as
+    tokenizers that truncate keep their special tokens). An empty text raises ValueError naming its index, and so
+    does a text holding ``<pad>`` (padded already: its length would count the padding as steps), or a tokenizer's
+    ``[PAD]`` written as text (padded ids decoded by ``tokenizer.batch_decode``).
     """
 
     def __init__(
@@ -1086,6 +1152,7 @@ class TextClassificationDataset(Dataset):
         bos: bool = False,
         eos: bool = False,
         strict: bool = False,
+        keep: str = "first",
     ):
         if isinstance(texts, str | bytes):  # iterating it would make every character a text of its own
             raise ValueError(f"texts is one string ({texts[:30]!r}), so each of its {len(texts)} characters would be "
@@ -1100,6 +1167,9 @@ class TextClassificationDataset(Dataset):
                                     or max_len < 1):  # a negative max_len would cut from the end
             raise ValueError(f"max_len must be an integer >= 1 or None, got {max_len!r}")
         check_flags(bos=bos, eos=eos, strict=strict)
+        if keep not in ("first", "last"):
+            raise ValueError(f"keep must be 'first' or 'last' (the tokens a text longer than max_len keeps), got "
+                             f"{keep!r}")
         if max_len is not None and max_len <= bos + eos:
             raise ValueError(f"max_len={max_len} counts <bos> and <eos> and leaves no room for a token of text; "
                              f"pass max_len >= {bos + eos + 1}")
@@ -1111,8 +1181,8 @@ class TextClassificationDataset(Dataset):
         for i, t in enumerate(texts):
             try:
                 ids = vocab.encode(t, strict=strict, bos=bos, eos=eos)
-                if max_len is not None and len(ids) > max_len:  # cut the text, not its <eos>
-                    ids = torch.cat([ids[: max_len - 1], ids[-1:]]) if eos else ids[:max_len]
+                if max_len is not None and len(ids) > max_len:  # cut the text, not its <bos> or <eos>
+                    ids = _truncate(ids, max_len, keep, bos=bos, eos=eos)
             except ValueError as e:
                 raise ValueError(f"text {i}: {e}" + ("; drop or fill missing texts (e.g. df.dropna(subset=[...]))"
                                                      if t is None or isinstance(t, float) else "")) from None

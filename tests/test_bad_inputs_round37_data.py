@@ -1,0 +1,143 @@
+"""Thirty-seventh round, the loaders (data): reviews holding HTML markup, a text's last tokens kept, a hand-built
+batch whose mask disagrees with its lengths, sktime's ``(C, T)`` arrays all of one length. Each test is named by its
+row of docs/bad_inputs.md (D37-NN)."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+from rnnkit.data.audio import LogMel
+from rnnkit.data.bio import encode_sequence, read_fasta
+from rnnkit.data.collate import SequenceBatch, pad_collate
+from rnnkit.data.text import TextClassificationDataset, Vocab, read_text
+
+
+def _quiet(fn, *args, **kwargs):
+    """``fn(*args, **kwargs)`` with every warning an error: what a right input says nothing of."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        return fn(*args, **kwargs)
+
+
+# D37-01: Vocab.build of reviews holding HTML line breaks and entities (load_imdb's, a scraped page's)
+REVIEWS = ["A great film.<br /><br />I loved it", "It&#39;s dull &amp; long.<br />Skip it", "Fine, not more",
+           "<p>Best of the year</p>"]
+
+
+def test_D37_01_html_markup_in_a_corpus_is_warned_of():
+    with pytest.warns(UserWarning, match=r"3 of the corpus's 4 texts hold HTML markup \('<br />' \(3 time\(s\)\).*"
+                                         r"reads as the words \['<', 'br', '/', '>'\].*html.unescape\(re.sub"):
+        v = Vocab.build(REVIEWS, level="word")
+    assert "br" in v  # built as before: the markup's words are in it
+
+
+def test_D37_01_plain_text_and_markup_like_text_say_nothing():
+    _quiet(Vocab.build, ["if a < b and c > d then", "Q&A session", "tom & jerry", "<unk> word <eos>"], level="word")
+    _quiet(Vocab.build, REVIEWS, level="char")  # a character model of markup reads it as characters
+    texts = ["plain text"] * 200 + ["one<br />break"]  # one text in 201: under 1% of them
+    _quiet(Vocab.build, texts, level="word")
+
+
+# D37-02: TextClassificationDataset(max_len=) keeping a review's last tokens, as the sentiment app does
+def test_D37_02_keep_last_keeps_the_last_tokens_and_the_specials():
+    v = Vocab.build(["a b c d e f g"], level="word")
+    texts = ["a b c d e f g", "a b"]
+    last = TextClassificationDataset(texts, [0, 1], v, max_len=4, keep="last", bos=True, eos=True)
+    assert v.decode(last.ids[0], skip_specials=False) == ["<bos>", "f", "g", "<eos>"]
+    assert v.decode(last.ids[1], skip_specials=False) == ["<bos>", "a", "b", "<eos>"]
+    assert v.decode(TextClassificationDataset(texts, [0, 1], v, max_len=3, keep="last").ids[0]) == ["e", "f", "g"]
+    first = TextClassificationDataset(texts, [0, 1], v, max_len=4, bos=True, eos=True)  # the default, as before
+    assert v.decode(first.ids[0], skip_specials=False) == ["<bos>", "a", "b", "<eos>"]
+    assert first.lengths.tolist() == last.lengths.tolist() == [4, 4]
+
+
+def test_D37_02_keep_other_than_first_or_last_is_refused():
+    v = Vocab.build(["a b"], level="word")
+    with pytest.raises(ValueError, match=r"keep must be 'first' or 'last'.*got 'end'"):
+        TextClassificationDataset(["a b"], [0], v, max_len=1, keep="end")
+
+
+# D37-03: a SequenceBatch built by hand whose mask disagrees with its lengths
+def test_D37_03_a_mask_that_disagrees_with_lengths_is_refused():
+    x, lengths = torch.zeros(2, 3, 1), torch.tensor([3, 1])
+    with pytest.raises(ValueError, match=r"mask disagrees with lengths in row 1 \(it marks 3 step\(s\) valid but "
+                                         r"lengths\[1\] is 1\).*length_mask\(lengths, T\)"):
+        SequenceBatch(x, lengths, torch.ones(2, 3, dtype=torch.bool))
+    with pytest.raises(ValueError, match=r"row 1 \(its 1 true steps are not the first \(\[2\]\): padding at the "
+                                         r"start\?"):
+        SequenceBatch(x, lengths, torch.tensor([[1, 1, 1], [0, 0, 1]], dtype=torch.bool))
+    with pytest.raises(ValueError, match=r"mask has shape \(3, 3\) \(B, T\) but lengths \(2,\)"):
+        SequenceBatch(x, lengths, torch.ones(3, 3, dtype=torch.bool))
+
+
+def test_D37_03_agreeing_masks_and_collated_batches_pass():
+    b = SequenceBatch(torch.zeros(2, 3, 1), torch.tensor([3, 1]), torch.tensor([[1.0, 1, 1], [1, 0, 0]]), y=None)
+    assert b.lengths.tolist() == [3, 1]
+    c = pad_collate([(torch.ones(3), 0), (torch.ones(1), 1)])
+    assert isinstance(c, SequenceBatch) and c.to("cpu").mask.tolist() == [[True] * 3, [True, False, False]]
+    assert c._fields == ("x", "lengths", "mask", "y")
+
+
+# D37-04: pad_collate of sktime's (C, T) arrays all of one length: C steps of T features, every length C
+def _channels_first(n=8, channels=6, steps=100, seed=0):
+    rng = np.random.default_rng(seed)
+    t = np.linspace(0, 4 * np.pi, steps)
+    return [np.stack([np.sin(t * (1 + c / 3) + rng.uniform(0, 6)) for c in range(channels)]).astype(np.float32)
+            for _ in range(n)]
+
+
+def test_D37_04_channels_first_arrays_of_one_length_are_warned_of():
+    items = _channels_first()
+    with pytest.warns(UserWarning, match=r"all of shape \(6, 100\), read as 6 time step\(s\) of 100 features each "
+                                         r"\(every length 6\); but their values run smoothly along their last axis.*"
+                                         r"seq.T \(time first\)"):
+        b = pad_collate([(x, 0) for x in items])
+    assert b.lengths.tolist() == [6] * 8  # collated as before
+    with pytest.warns(UserWarning, match=r"all of shape \(1, 100\), read as 1 time step\(s\)"):
+        pad_collate([(x[:1], 0) for x in items])  # a univariate series as (1, T)
+
+
+def test_D37_04_time_first_and_unordered_features_say_nothing():
+    items = _channels_first()
+    _quiet(pad_collate, [(x.T, 0) for x in items])  # (T, C): right
+    rng = np.random.default_rng(1)
+    _quiet(pad_collate, [(rng.normal(size=(5, 50)).astype(np.float32), 0) for _ in range(4)])  # (T, F), T < F
+    steps = np.cumsum(rng.normal(size=(4, 10, 1)), axis=1)  # a spectrum drifting over frames: smooth both ways
+    spectra = steps + np.sin(np.linspace(0, 3, 40))[None, None, :]
+    _quiet(pad_collate, [(s.astype(np.float32), 0) for s in spectra])
+    _quiet(pad_collate, [(np.arange(12).reshape(3, 4), 0)] * 2)  # integer ids: not judged
+    g = torch.Generator().manual_seed(0)
+    noise = [LogMel(16000)(torch.randn(4000, generator=g) * 0.1) for _ in range(4)]  # (26, 40): smooth by band alone
+    _quiet(pad_collate, [(f, 0) for f in noise])
+
+
+# D37-05: a UniProt protein holding selenocysteine (U), pyrrolysine (O), or the unresolved B, Z, J
+def test_D37_05_uniprot_letters_beyond_the_twenty_are_named(tmp_path):
+    with pytest.raises(ValueError, match=r"invalid letter 'U'.*'U' is selenocysteine \(made from cysteine: C\), one "
+                                         r"of UniProt's letters.*holds B, U\).*maketrans\('UOBZJ', 'CKXXX'\)"):
+        encode_sequence("MKTAYUAKQRB", alphabet="protein")
+    p = tmp_path / "gpx1.fa"
+    p.write_text(">sp|P07203|GPX1_HUMAN\nMCAARLAAAAAAAQSVYAFSARPLAGGEPVSLGSLRGKVLLIENVASLUGTTVRDYTQMNELQRR\n")
+    with pytest.raises(ValueError, match=r"GPX1_HUMAN.*'U' is selenocysteine.*of a file sed "
+                                         r"'/\^>/!y/UOBZJuobzj/CKXXXckxxx/' in.fa > out.fa"):
+        read_fasta(p, alphabet="protein")
+    fixed = "MKTAYUAKQRB".translate(str.maketrans("UOBZJ", "CKXXX"))  # the fix named: read as given
+    assert encode_sequence(fixed, alphabet="protein").shape == (11,)
+
+
+# D37-06: a character corpus of texts with Windows line ends kept ('\r\n': open(path, newline=''), bytes decoded)
+def test_D37_06_carriage_returns_in_a_char_corpus_are_warned_of(tmp_path):
+    p = tmp_path / "corpus.txt"
+    p.write_bytes(b"first line\r\nsecond line\r\n")
+    with open(p, newline="") as f:  # the reader keeps the '\r's
+        kept = f.read()
+    with pytest.warns(UserWarning, match=r"1 of the corpus's 2 texts hold '\\r' \(2 in all, the first in text 0\): "
+                                         r"Windows line ends.*read_text\(path\) \(universal newlines\)"):
+        v = Vocab.build([kept, "third line\n"], level="char")
+    assert "\r" in v  # built as before
+    _quiet(Vocab.build, [read_text(p), "third line\n"], level="char")  # the fix named
+    _quiet(Vocab.build, [kept], level="word")  # whitespace between words: nothing learnt of it
