@@ -1977,7 +1977,7 @@ def _serve(args) -> int:
     import ipaddress
     import socket
 
-    from .deploy.server import serve
+    from .deploy.server import Limits, serve
 
     port = args.port
     if port == 0:
@@ -1999,8 +1999,10 @@ def _serve(args) -> int:
 
     announce = lambda: print(f"serving {args.model} on http://{args.host}:{port} (POST /predict, GET /health, "
                              f"GET /model)", flush=True)
+    given = {name: getattr(args, name) for name in ("max_body_bytes", "max_sequences", "max_steps")}
+    limits = Limits(**{name: value for name, value in given.items() if value is not None})  # else Limits' defaults
     serve(args.model, host=args.host, port=port, batching=not args.no_batching, max_batch=args.max_batch,
-          max_wait_ms=args.max_wait_ms, threads=args.threads, on_ready=announce)
+          max_wait_ms=args.max_wait_ms, limits=limits, threads=args.threads, on_ready=announce)
     return 0
 
 
@@ -2552,6 +2554,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--max-wait-ms", type=_number(float, 0), default=2.0,
                        help="how long a request waits for others to batch with (default 2)")
     serve.add_argument("--threads", type=_number(int, 1), help="torch threads for the model (default: torch's own)")
+    # what one request may hold (rnnkit.deploy.server.Limits, read when serving: importing it here would load FastAPI
+    # for every command; the defaults said are Limits', which a test holds them to); over one, a 413 names the option
+    serve.add_argument("--max-body-bytes", type=_number(int, 1),
+                       help="request body size at most, in bytes (default 8388608, 8 MiB)")
+    serve.add_argument("--max-sequences", type=_number(int, 1), help="sequences per request at most (default 1024)")
+    serve.add_argument("--max-steps", type=_number(int, 1), help="steps per sequence at most (default 10000)")
     serve.set_defaults(run=_serve)
     help_ = sub.add_parser("help", help="the help of a command (rnnkit help train is rnnkit train --help)",
                            description="Print the help of COMMAND, or the list of commands without one.")

@@ -83,7 +83,8 @@ def test_L31_02_a_chunked_body_is_read_only_up_to_the_size_limit(fitted):
     assert answer[0]["status"] == 413
     detail = json.loads(b"".join(m.get("body", b"") for m in answer[1:]))["detail"]
     assert detail.startswith("request body of more than 1048576 bytes exceeds the limit of 1048576 bytes (Limits."
-                             "max_body_bytes, which create_app(estimator, limits=Limits(max_body_bytes=...)) sets); "
+                             "max_body_bytes, which create_app(estimator, limits=Limits(max_body_bytes=...)), "
+                             "serve(model_dir, limits=...) or rnnkit serve --max-body-bytes sets); "
                              "send fewer sequences per request")
     assert sent[0] <= 2**20 // len(chunk) + 1  # stopped at the limit, not at the body's end
 

@@ -201,7 +201,8 @@ def test_S35_08_a_sequence_over_the_steps_limit_names_where_the_limit_is_set(pla
     assert r.status_code == 413
     assert r.json()["detail"] == (
         f"sequence 1 has {len(long)} steps, over the server's limit of 5 steps per sequence (Limits.max_steps, which "
-        "create_app(estimator, limits=Limits(max_steps=...)) sets); a sequence is read whole, so cut short it would "
+        "create_app(estimator, limits=Limits(max_steps=...)), serve(model_dir, limits=...) or rnnkit serve --max-steps "
+        "sets); a sequence is read whole, so cut short it would "
         "answer otherwise: send it to a server made with a larger limit")
 
 

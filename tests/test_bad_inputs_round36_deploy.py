@@ -246,7 +246,9 @@ def test_S36_08_a_graph_of_a_newer_opset_than_onnxruntime_loads_names_the_upgrad
     (newer / "export.json").write_text(json.dumps(info))
     with pytest.raises(ValueError, match=r"step\.onnx: the graph is of ONNX opset 99 \(exported beside onnxruntime "
                                          r"[\d.]+\), which this onnxruntime [\d.]+ does not load \(.*\); upgrade "
-                                         r"onnxruntime where the stream runs \(pip install -U onnxruntime\)$"):
+                                         r"onnxruntime where the stream runs \(pip install -U onnxruntime\), or "
+                                         r"export the model at an opset it loads \(rnnkit\.export_onnx\(model, "
+                                         r"directory, opset=18\)\)$"):
         Streamer(newer)
 
 
@@ -263,12 +265,14 @@ def test_S36_09_a_body_over_the_limit_names_the_limit_and_a_lone_large_sequence(
     assert r.status_code == 413
     assert r.json()["detail"] == (
         f"request body of {len(r.request.content)} bytes exceeds the limit of 2000 bytes (Limits.max_body_bytes, "
-        f"which create_app(estimator, limits=Limits(max_body_bytes=...)) sets); send fewer sequences per request, or, "
+        f"which create_app(estimator, limits=Limits(max_body_bytes=...)), serve(model_dir, limits=...) or rnnkit serve "
+        f"--max-body-bytes sets); send fewer sequences per request, or, "
         f"for a sequence this large alone (it is read whole), send it to a server made with a larger limit")
     r = app.post("/predict", json={"sequences": [X[0][:2].tolist()] * 3})
     assert r.status_code == 413 and r.json()["detail"] == (
         "3 sequences exceed the limit of 2 per request (Limits.max_sequences, which create_app(estimator, limits="
-        "Limits(max_sequences=...)) sets); split the request")
+        "Limits(max_sequences=...)), serve(model_dir, limits=...) or rnnkit serve --max-sequences sets); split the "
+        "request")
 
 
 # -- S36-10: torch.onnx.export's options (dynamic_axes, opset_version, input_names) given to export_onnx --------------
@@ -277,14 +281,15 @@ def test_S36_10_torch_onnx_export_options_are_answered_with_what_export_onnx_doe
     # dynamic already, nor of the opset written
     layer = rnnkit.GRU(3, 4)
     refused = (r"^export_onnx\(\) takes no dynamic_axes, opset_version \(torch\.onnx\.export's options\): "
-               r"dynamic_axes: the graphs' batch and time axes are dynamic already .*; opset_version: the graphs are "
-               r"of the opset torch's ONNX exporter writes \(export\.json's 'opset'\).*; leave them out$")
+               r"dynamic_axes: the graphs' batch and time axes are dynamic already .*; opset_version: give "
+               r"export_onnx's own opset= \(e\.g\. opset=18\); by default the graphs are of the opset torch's ONNX "
+               r"exporter writes \(export\.json's 'opset'\).*; leave them out$")
     with pytest.raises(TypeError, match=refused):
         rnnkit.export_onnx(layer, tmp_path / "e", dynamic_axes={"x": {0: "batch"}}, opset_version=13)
     with pytest.raises(TypeError, match=r"takes no input_names .*: the inputs are named x and lengths"):
         rnnkit.export_onnx(layer, tmp_path / "e", input_names=["input"])
     with pytest.raises(TypeError, match=r"unexpected keyword argument 'tolerence'; it takes model_or_estimator, "
-                                        r"directory, tolerance and verbose"):
+                                        r"directory, tolerance, verbose and opset"):
         rnnkit.export_onnx(layer, tmp_path / "e", tolerence=1e-3)
     assert not (tmp_path / "e").exists()
 

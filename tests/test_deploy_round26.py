@@ -211,7 +211,8 @@ def test_D26_11_a_body_over_the_limit_says_how_to_fix_it(on_steps):
         r = client.post("/predict", content=body + b" " * (8 * 2**20 + 1 - len(body)))
     assert r.status_code == 413 and r.json()["detail"].startswith(
         "request body of 8388609 bytes exceeds the limit of 8388608 bytes (Limits.max_body_bytes, which create_app("
-        "estimator, limits=Limits(max_body_bytes=...)) sets); send fewer sequences per request")
+        "estimator, limits=Limits(max_body_bytes=...)), serve(model_dir, limits=...) or rnnkit serve --max-body-bytes "
+        "sets); send fewer sequences per request")
 
 
 def test_D26_12_an_export_inside_a_model_or_export_directory_is_refused(tmp_path, on_steps):

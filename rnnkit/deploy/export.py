@@ -699,7 +699,11 @@ def _quiet():
             lg.setLevel(level)
 
 
-def _to_onnx(module: nn.Module, args: tuple, input_names, output_names, dynamic_shapes) -> bytes:
+def _to_onnx(module: nn.Module, args: tuple, input_names, output_names, dynamic_shapes, opset: int | None = None
+             ) -> bytes:
+    """The ONNX bytes of ``module`` called on ``args``; ``opset``: the ONNX opset to write (None: the exporter's
+    own), refused where torch's exporter writes another in its place or a graph onnxruntime does not load."""
+    options = {} if opset is None else {"opset_version": opset}
     with _quiet():
         # traced here (each named axis Dim.DYNAMIC, as torch.onnx.export makes of a name) so that the program can
         # be amended before its translation; the names then label the ONNX graph's axes
@@ -707,10 +711,46 @@ def _to_onnx(module: nn.Module, args: tuple, input_names, output_names, dynamic_
         exported = torch.export.export(module, args, dynamic_shapes=dims, strict=False)
         _fix_inferred_sizes(exported.graph_module)
         program = torch.onnx.export(exported, dynamic_shapes=dynamic_shapes, input_names=input_names,
-                                    output_names=output_names, dynamo=True, optimize=True, verbose=False)
+                                    output_names=output_names, dynamo=True, optimize=True, verbose=False, **options)
     proto = program.model_proto  # a new proto at each read
     _drop_unused_initializers(proto.graph)
+    if opset is not None:
+        _check_opset(proto, opset)
     return proto.SerializeToString()
+
+
+def _check_opset(proto, opset: int) -> None:
+    """ValueError where torch's exporter, asked for ``opset``, wrote another: it converts from its own opset, and
+    where its converter has no way there for one of the graph's operators it leaves the graph at its own (with a
+    log line only), which export.json would record as if asked for."""
+    written = _opset_of(proto)
+    if written != opset:
+        raise ValueError(f"export_onnx: cannot write ONNX opset {opset}: torch {torch.__version__}'s exporter wrote "
+                         f"opset {written} in its place (its converter has no way from its own opset to {opset} for "
+                         f"one of this model's operators); give an opset it writes ({written}, or leave opset out for "
+                         f"the exporter's own), or export with another torch, whose exporter writes opset {opset}")
+
+
+def _loaded(graph: bytes, opset: int | None):
+    """The onnxruntime session of an exported graph; ``opset`` (export_onnx's): a graph converted to it that
+    onnxruntime does not load is refused in export_onnx's words (opset 17: a Split inside the time loop keeps the
+    attribute opset 18 gave it)."""
+    try:
+        return ort_session(graph)
+    except Exception as e:  # noqa: BLE001 - onnxruntime's own classes (InvalidGraph, ...), not ValueError
+        if opset is None:
+            raise
+        import onnxruntime as ort
+
+        raise ValueError(f"export_onnx: cannot write ONNX opset {opset}: torch {torch.__version__}'s exporter "
+                         f"converted this model's graph to it, but onnxruntime {ort.__version__} does not load the "
+                         f"result ({' '.join(str(e).split())}); give a higher opset, or leave opset out for the "
+                         f"exporter's own (written without conversion)") from None
+
+
+def _opset_of(proto) -> int:
+    """The ONNX opset (the default domain's) of a model proto."""
+    return int(max(o.version for o in proto.opset_import if o.domain == ""))
 
 
 def _drop_unused_initializers(graph) -> None:
@@ -959,7 +999,7 @@ def _output_shape(exportable: Exportable, per_step: bool) -> list:
 
 # -- export ---------------------------------------------------------------------------------------------------
 def export_onnx(model_or_estimator, directory: str | os.PathLike, *, tolerance: float = TOLERANCE,
-                verbose: bool = True, **torch_options) -> dict:
+                verbose: bool = True, opset: int | None = None, **torch_options) -> dict:
     """Write ``sequence.onnx``, ``step.onnx`` (unidirectional models) and ``export.json`` into ``directory``.
 
     ``model_or_estimator``: a fitted :class:`~rnnkit.SequenceClassifier`, ``SequenceRegressor`` or
@@ -967,6 +1007,9 @@ def export_onnx(model_or_estimator, directory: str | os.PathLike, *, tolerance: 
     the zoo (TimeAware included); or a recurrent layer (``rnnkit.LSTM``, ``Stacked``, ``Recurrent``, ...).
     Both graphs are checked against the eager model with onnxruntime first; the largest error is printed
     (``verbose``) and recorded. Raises ValueError, writing nothing, when an error exceeds ``tolerance``.
+    ``opset``: the ONNX opset to write, for an onnxruntime older than the one torch's exporter writes (None: the
+    exporter's own, export.json's ``opset``); the exporter converts its graph to it, and an opset it cannot convert
+    this model's graph to, or a converted graph onnxruntime does not load, is refused (nothing is written).
 
     The directory is written atomically (a temporary directory renamed into place); an existing export
     directory is replaced, any other non-empty path refused, and so is a path inside a saved model's directory or
@@ -982,6 +1025,10 @@ def export_onnx(model_or_estimator, directory: str | os.PathLike, *, tolerance: 
     if not os.fspath(directory):  # Path("") is the working directory, which the refusal would name as "."
         raise ValueError(f"export_onnx: directory is {os.fspath(directory)!r}, an empty path; give the directory to "
                          f"write the export into (e.g. 'exports/model')")
+    if opset is not None and (isinstance(opset, bool) or not isinstance(opset, numbers.Integral) or opset < 1):
+        raise ValueError(f"export_onnx: opset must be an ONNX opset number (an integer, e.g. 18) or None for the "
+                         f"one torch's exporter writes, got {opset!r}")
+    opset = None if opset is None else int(opset)
     if isinstance(tolerance, bool) or not isinstance(tolerance, numbers.Real) or not tolerance >= 0:
         # NaN or a negative one would refuse every export as "off tolerance" after both graphs were built
         raise ValueError(f"export_onnx: tolerance must be a number >= 0 (the largest error allowed between the "
@@ -993,7 +1040,7 @@ def export_onnx(model_or_estimator, directory: str | os.PathLike, *, tolerance: 
                          f"step.onnx, export.json); give a directory, e.g. {target.with_suffix('')}")
     _check_target(target)
     if type(model_or_estimator).__name__ == "Forecaster":
-        return _export_forecaster(model_or_estimator, target, tolerance=tolerance, verbose=verbose)
+        return _export_forecaster(model_or_estimator, target, tolerance=tolerance, verbose=verbose, opset=opset)
     exportable = resolve(model_or_estimator)
     if exportable.estimator is not None:
         # export.json describes predict's reading: a value predict refuses is refused before the graphs
@@ -1002,14 +1049,14 @@ def export_onnx(model_or_estimator, directory: str | os.PathLike, *, tolerance: 
     encoder, F = exportable.encoder, exportable.input_size
     example = _random_inputs(exportable, 2, 5, torch.Generator().manual_seed(0))
     sequence_bytes = _to_onnx(sequence_graph(exportable).eval(), (example, torch.tensor([5, 3])),
-                              ["x", "lengths"], ["y"], {"x": {0: "B", 1: "T"}, "lengths": {0: "B"}})
-    sequence_cases = check_sequence(exportable, ort_session(sequence_bytes))
+                              ["x", "lengths"], ["y"], {"x": {0: "B", 1: "T"}, "lengths": {0: "B"}}, opset)
+    sequence_cases = check_sequence(exportable, _loaded(sequence_bytes, opset))
     files = {SEQUENCE_FILE: sequence_bytes}
     info = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "versions": _onnx_versions(),
-        "opset": int(max(o.version for o in onnx.load_from_string(sequence_bytes).opset_import if o.domain == "")),
+        "opset": _opset_of(onnx.load_from_string(sequence_bytes)),
         "source": exportable.source,
         "output_kind": exportable.kind,
         "members": 1 if exportable.members is None else len(exportable.members),
@@ -1052,8 +1099,8 @@ def export_onnx(model_or_estimator, directory: str | os.PathLike, *, tolerance: 
         initial = step.initial_state()
         example_state = initial[None].repeat(2, 1)
         step_bytes = _to_onnx(step, (example[:, 0].contiguous(), example_state), ["x_t", "state_in"],
-                              ["y_t", "state_out"], {"x_t": {0: "B"}, "state_in": {0: "B"}})
-        step_cases = check_step(exportable, step, ort_session(step_bytes))
+                              ["y_t", "state_out"], {"x_t": {0: "B"}, "state_in": {0: "B"}}, opset)
+        step_cases = check_step(exportable, step, _loaded(step_bytes, opset))
         files[STEP_FILE] = step_bytes
         info["step"] = {
             "file": STEP_FILE,
@@ -1092,9 +1139,9 @@ _DYNAMIC = "the graphs' batch and time axes are dynamic already (export.json's s
 _TORCH_OPTIONS = {
     "dynamic_axes": _DYNAMIC,
     "dynamic_shapes": _DYNAMIC,
-    "opset_version": "the graphs are of the opset torch's ONNX exporter writes (export.json's 'opset'), the one "
-                     "they are checked in against the eager model; where an onnxruntime does not load it, upgrade "
-                     "that onnxruntime",
+    "opset_version": "give export_onnx's own opset= (e.g. opset=18); by default the graphs are of the opset "
+                     "torch's ONNX exporter writes (export.json's 'opset'), and with either they are checked against "
+                     "the eager model",
     "input_names": "the inputs are named x and lengths (x_t and state_in for the step), as export.json gives them",
     "output_names": "the outputs are named y (y_t and state_out for the step), as export.json gives them",
     "do_constant_folding": "the graphs are optimised by torch's exporter already",
@@ -1108,7 +1155,7 @@ def _torch_options_refusal(options: dict) -> str:
     known = [k for k in options if k in _TORCH_OPTIONS]
     if not known:
         return (f"export_onnx() got an unexpected keyword argument {next(iter(options))!r}; it takes "
-                f"model_or_estimator, directory, tolerance and verbose")
+                f"model_or_estimator, directory, tolerance, verbose and opset")
     said = "; ".join(f"{k}: {_TORCH_OPTIONS[k]}" for k in known)
     return (f"export_onnx() takes no {', '.join(known)} (torch.onnx.export's option{'s' if len(known) > 1 else ''}): "
             f"{said}; leave {'them' if len(known) > 1 else 'it'} out")
@@ -1292,7 +1339,7 @@ def forecast_info(forecaster) -> dict:
     }
 
 
-def _export_forecaster(forecaster, target: Path, *, tolerance: float, verbose: bool) -> dict:
+def _export_forecaster(forecaster, target: Path, *, tolerance: float, verbose: bool, opset: int | None) -> dict:
     """export_onnx for a Forecaster (:class:`ForecastGraph`): sequence.onnx and export.json."""
     import onnx
 
@@ -1300,8 +1347,8 @@ def _export_forecaster(forecaster, target: Path, *, tolerance: float, verbose: b
     x, future = forecast_inputs(forecaster, 2, torch.Generator().manual_seed(0))
     names = ["x"] + ([] if future is None else ["future"])
     args = (x,) if future is None else (x, future)
-    sequence_bytes = _to_onnx(graph, args, names, ["y"], {n: {0: "B"} for n in names})
-    cases = check_forecast(forecaster, ort_session(sequence_bytes))
+    sequence_bytes = _to_onnx(graph, args, names, ["y"], {n: {0: "B"} for n in names}, opset)
+    cases = check_forecast(forecaster, _loaded(sequence_bytes, opset))
     worst = max(c["max_rel_error"] for c in cases)
     H, n_y, n_q = graph.shape
     inputs = {"x": {"shape": ["B", int(x.shape[1]), int(x.shape[2])], "dtype": "float32"}}
@@ -1311,7 +1358,7 @@ def _export_forecaster(forecaster, target: Path, *, tolerance: float, verbose: b
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "versions": _onnx_versions(),
-        "opset": int(max(o.version for o in onnx.load_from_string(sequence_bytes).opset_import if o.domain == "")),
+        "opset": _opset_of(onnx.load_from_string(sequence_bytes)),
         "source": type(forecaster).__name__,
         "output_kind": "forecast",
         "cells": [type(c).__name__ for c in graph.model.net.graph.encoder.cells()],

@@ -70,7 +70,7 @@ import os
 import re
 import socket
 import threading
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import numpy as np
 import torch
@@ -419,8 +419,10 @@ def unobserved_warning(arrays: list[np.ndarray]) -> str | None:
 
 
 def _set_by(name: str) -> str:
-    """Where the server's limit ``name`` (a field of :class:`Limits`) is set, in a refusal's words."""
-    return f"Limits.{name}, which create_app(estimator, limits=Limits({name}=...)) sets"
+    """Where the server's limit ``name`` (a field of :class:`Limits`) is set, in a refusal's words: in Python and on
+    the command line (``rnnkit serve --max-body-bytes``, the field's name as an option)."""
+    return (f"Limits.{name}, which create_app(estimator, limits=Limits({name}=...)), serve(model_dir, limits=...) "
+            f"or rnnkit serve --{name.replace('_', '-')} sets")
 
 
 def body_limit_reason(size: str, limit: int) -> str:
@@ -988,7 +990,9 @@ def create_app(estimator, *, batching: bool = True, max_batch: int = 64, max_wai
     check_labels_json(estimator, "serve")  # labels JSON cannot write: every request would answer 500
     if threads is not None:
         torch.set_num_threads(threads)
-    info = model_info(estimator)
+    # GET /model says what a request may hold too: a client splitting its sequences into requests reads the limits
+    # there, not from a 413 after sending
+    info = model_info(estimator) | {"limits": asdict(limits)}
     served = steps_by_features(estimator, max_batch)
     fitted = estimator.model_  # the network served shares: a fit of the estimator replaces its model_, not this
 
@@ -1126,17 +1130,18 @@ def check_address(host: str, port: int) -> None:
 
 
 def serve(model_dir, *, host: str = "127.0.0.1", port: int = 8000, batching: bool = True, max_batch: int = 64,
-          max_wait_ms: float = 2.0, threads: int | None = None, on_ready=None) -> None:
+          max_wait_ms: float = 2.0, limits: Limits = Limits(), threads: int | None = None, on_ready=None) -> None:
     """Load a saved model directory and serve it with uvicorn until interrupted (loopback by default).
-    ``on_ready()`` is called once the model has loaded, before the server starts (a model that cannot be
-    loaded raises first, so nothing claims to be serving it)."""
+    ``limits``: what one request may hold (:class:`Limits`, as for :func:`create_app`). ``on_ready()`` is called
+    once the model has loaded, before the server starts (a model that cannot be loaded raises first, so nothing
+    claims to be serving it)."""
     import uvicorn
 
     from ..estimators import load
 
     check_address(host, port)
     app = create_app(load(model_dir), batching=batching, max_batch=max_batch, max_wait_ms=max_wait_ms,
-                     threads=threads)
+                     limits=limits, threads=threads)
     if on_ready is not None:
         on_ready()
     uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -43,6 +43,7 @@ from ..checks import (
     check_flags,
     closest_name,
     farthest_from_scaling,
+    is_count,
     is_number_text,
     unicode_form_hint,
 )
@@ -482,7 +483,10 @@ class Streamer:
     unidirectional layer (the eager torch step). ``step(stream_id, x_t)`` reads one observation ``x_t (F,)``
     (raw features, for an estimator) and returns a :class:`StepOutput`; ``step_many({id: x_t, ...})``
     advances several streams in one batched call; ``reset(id)`` starts a stream over (an id that has no
-    stream raises :class:`UnknownStreamError` unless ``missing_ok=True``), ``reset()`` all of them. A stream id
+    stream raises :class:`UnknownStreamError` unless ``missing_ok=True``), ``reset()`` all of them. Each stream is
+    held until reset (its state; under onnxruntime also its two I/O bindings, some 5 KB a stream): ids that never
+    end, a session id per visitor, grow the memory by as much each; ``max_streams`` bounds them, a new stream
+    beyond it refused (no stream is dropped on its own: one stepped again would start over without a word). A stream id
     is any hashable value but None (which ``reset`` reads as "every stream"), NaN (equal to no other value), a torch
     tensor (hashed by identity: ``stream_id.item()`` is its value) and a number that is not whole (``0.1``:
     ``np.float32(0.1) != 0.1``, so one id read at two precisions would name two streams; whole floats such as a
@@ -499,10 +503,14 @@ class Streamer:
     graph, so a stream may mix them.
     """
 
-    def __init__(self, source, *, threads: int | None = 1):
+    def __init__(self, source, *, threads: int | None = 1, max_streams: int | None = None):
         if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int) or threads < 1):
             raise ValueError(f"Streamer: threads must be an integer >= 1 (onnxruntime's intra-op threads) or None, "
                              f"got {threads!r}")
+        if max_streams is not None and not is_count(max_streams):
+            raise ValueError(f"Streamer: max_streams must be an integer >= 1 (the most streams held at once) or None "
+                             f"(no bound), got {max_streams!r}")
+        self.max_streams = max_streams
         if isinstance(source, str | os.PathLike):
             import onnxruntime as ort
 
@@ -525,7 +533,9 @@ class Streamer:
                     raise ValueError(f"Streamer: cannot load {step_file}: the graph is of ONNX opset {info['opset']}"
                                      + (f" (exported beside onnxruntime {written})" if isinstance(written, str) else "")
                                      + f", which this onnxruntime {ort.__version__} does not load ({said}); upgrade "
-                                     f"onnxruntime where the stream runs (pip install -U onnxruntime)") from e
+                                     f"onnxruntime where the stream runs (pip install -U onnxruntime), or export the "
+                                     f"model at an opset it loads (rnnkit.export_onnx(model, directory, opset=18))"
+                                     ) from e
                 raise ValueError(f"Streamer: cannot load {step_file} ({said}); export the model again "
                                  f"(rnnkit.export_onnx, or rnnkit export MODEL_DIR --out {source})") from e
             self.initial_state = np.asarray(info["step"]["initial_state"], dtype=np.float32)
@@ -542,6 +552,11 @@ class Streamer:
         else:
             exportable = resolve(source, "Streamer")
             self.backend = "torch"
+            if threads not in (1, None):  # the default, 1, alike for both backends
+                raise ValueError(f"Streamer: threads={threads} sets onnxruntime's threads, for an export directory's "
+                                 f"step.onnx; this Streamer runs the eager torch step of {exportable.source}, on "
+                                 f"torch's threads: call torch.set_num_threads({threads}) instead, or stream the "
+                                 f"export (Streamer(export_dir, threads={threads}), after rnnkit.export_onnx)")
             why = exportable.why_no_step()
             if why is not None:
                 raise ValueError(f"Streamer: {why}")
@@ -671,6 +686,7 @@ class Streamer:
             if new:
                 _check_new_id(stream_id)
                 self._check_printed_apart([stream_id])
+                self._check_room([stream_id])
                 stream = self._new_stream()
                 stream.key = stream_id
             elif type(stream.key) is not type(stream_id) or type(stream_id) is tuple:  # one `is` per step otherwise
@@ -728,6 +744,7 @@ class Streamer:
                     _check_same_kind(self._streams[i], i)
             new = [i for i in ids if i not in self._streams]
             self._check_printed_apart(new)
+            self._check_room(new)
             streams = [self._streams.get(i) or self._new_stream() for i in ids]
             for i, stream in zip(ids, streams, strict=True):
                 stream.key = i if stream.key is None else stream.key
@@ -936,6 +953,16 @@ class Streamer:
                                  f"start a stream of its own and each would read part of the steps; give the ids one "
                                  f"type (e.g. str(stream_id)), or reset the other stream first")
             seen[printed] = stream_id
+
+    def _check_room(self, new: list) -> None:
+        """ValueError where starting the streams ``new`` would hold more than ``max_streams``: each stream is held
+        until reset (its state, and under onnxruntime its I/O bindings, some kilobytes), so ids that never end (a
+        session id per visitor) would otherwise grow the memory without a word."""
+        if self.max_streams is not None and new and len(self._streams) + len(new) > self.max_streams:
+            raise ValueError(f"Streamer: stream {new[0]!r} would be stream {len(self._streams) + 1} of a Streamer "
+                             f"made with max_streams={self.max_streams}; each stream is held until reset, so reset "
+                             f"the streams that have ended (streamer.reset(stream_id); streamer.streams lists them), "
+                             f"or make the Streamer with a larger max_streams")
 
     def _new_stream(self) -> _Stream:
         stream = _Stream(self.initial_state, self.n_raw)
