@@ -149,3 +149,29 @@ def test_t37_09_two_digit_years_in_a_long_csv(tmp_path):
     assert table.X[0][:, 0].tolist() == [1.0, 2.0, 3.0]
     with pytest.raises(ValueError, match=r"reads? two ways \(%m/%d/%y or %d/%m/%y"):
         read_sequences(_long_csv(tmp_path / "d.csv", ["01/02/24", "02/02/24"], [1.0, 2.0]), time_column="t")
+
+
+# T37-10: a wide CSV whose step columns are named by dates or periods out of order (newest first)
+@pytest.mark.parametrize("steps, rank, fix", [
+    ([f"2020-{m:02d}-01" for m in range(12, 0, -1)], list(range(11, -1, -1)), r"steps\[::-1\]"),
+    (["Q4 2020", "Q3 2020", "Q2 2020", "Q1 2020"], [3, 2, 1, 0], r"steps\[::-1\]"),
+    (["2020-01", "2020-02", "2020-03", "2020-05", "2020-04", "2020-06"], [0, 1, 2, 4, 3, 5],
+     r"sorted\(steps, key=pd.Timestamp\)")])
+def test_t37_10_wide_steps_named_by_dates_out_of_order_are_refused(tmp_path, steps, rank, fix):
+    path = tmp_path / "wide.csv"
+    pd.DataFrame([np.array(rank, dtype=float)] * 2, columns=steps).assign(target=[0, 1]).to_csv(path, index=False)
+    k = int(np.flatnonzero(np.diff(rank) < 0)[0])
+    with pytest.raises(ValueError, match=rf"step columns are named by times that do not increase \({steps[k]!r} "
+                                         rf"before {steps[k + 1]!r}\).*{fix}"):
+        read_sequences(path, layout="wide")  # was read in file order: each sequence backwards in time
+    df = pd.read_csv(path)
+    target, steps = "target", [c for c in df.columns if c != "target"]
+    df[[target, *eval(fix.replace("\\", ""))]].to_csv(path, index=False)  # the fix named
+    assert read_sequences(path, layout="wide").X[0][:, 0].tolist() == sorted(rank)
+
+
+def test_t37_10_wide_steps_named_by_day_first_dates_in_order_are_read(tmp_path):
+    path = tmp_path / "wide.csv"
+    steps = ["01/02/2020", "02/02/2020", "13/02/2020", "14/02/2020"]  # day-first, in order: read as they are
+    pd.DataFrame([np.arange(4.0)] * 2, columns=steps).assign(target=[0, 1]).to_csv(path, index=False)
+    assert read_sequences(path, layout="wide").X[0][:, 0].tolist() == [0.0, 1.0, 2.0, 3.0]

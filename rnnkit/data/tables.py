@@ -1879,19 +1879,34 @@ def _check_no_label_column(path: Path, steps: pd.DataFrame) -> None:
 
 
 def _check_step_names(path: Path, columns: list[str]) -> None:
-    """A wide CSV's columns are its steps in file order: refuse columns named by numbers (years, step numbers)
-    that do not increase ('2003' before '2002', as tables written newest first have them), which would be read
-    out of the order their names give."""
-    numbers = pd.to_numeric(pd.Series(columns), errors="coerce").to_numpy(np.float64)
-    if len(columns) < 2 or np.isnan(numbers).any():
+    """A wide CSV's columns are its steps in file order: refuse columns named by numbers (years, step numbers) or
+    by dates and periods (``'2020-05'``, ``'Q4 2020'``, read as the time column's dates are) that do not increase
+    ('2003' before '2002', as tables written newest first have them), which would be read out of the order their
+    names give."""
+    if len(columns) < 2:
         return
+    names = pd.Series(columns, dtype=object)
+    numbers, readings = pd.to_numeric(names, errors="coerce").to_numpy(np.float64), []
+    if np.isnan(numbers).any():
+        try:
+            readings = date_readings(names.str.strip())
+        except MixedZones:
+            return
+        periods = period_label_starts(names) if not readings else None  # 'Q4 2020', 'Jan 2020', '2020-W05'
+        times = readings[0][1] if len(readings) == 1 else None if periods is None else periods[1]
+        if times is None:
+            return  # step names that are no times ('x1', 'step 2'), or dates that read two ways
+        numbers = times.as_unit("ns").asi8
     back = np.flatnonzero(np.diff(numbers) <= 0)
     if back.size:
         k = int(back[0])
-        raise ValueError(f"{path}: the step columns are named by numbers that do not increase ({columns[k]!r} "
+        kind = "times" if readings or np.isnan(pd.to_numeric(names, errors="coerce")).any() else "numbers"
+        order = ("steps[::-1]" if (np.diff(numbers) < 0).all() else "sorted(steps, key=float)" if kind == "numbers"
+                 else "sorted(steps, key=pd.Timestamp)" if readings and readings[0][0] == "ISO8601" else None)
+        raise ValueError(f"{path}: the step columns are named by {kind} that do not increase ({columns[k]!r} "
                          f"before {columns[k + 1]!r}); a wide CSV's columns are read as steps in file order, so "
-                         "they would be read out of the order their names give: write them in increasing order, "
-                         "e.g. df[[target, *sorted(steps, key=float)]].to_csv(new_path, index=False)")
+                         "they would be read out of the order their names give: write them in increasing order"
+                         + ("" if order is None else f", e.g. df[[target, *{order}]].to_csv(new_path, index=False)"))
 
 
 def wide_channels(columns) -> list[str] | None:
