@@ -7,12 +7,14 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 
 from rnnkit.data.audio import LogMel
 from rnnkit.data.bio import encode_sequence, read_fasta
 from rnnkit.data.collate import SequenceBatch, pad_collate
+from rnnkit.data.events import EventSessions, event_vocab, sessionize
 from rnnkit.data.text import TextClassificationDataset, Vocab, read_text
 
 
@@ -141,3 +143,32 @@ def test_D37_06_carriage_returns_in_a_char_corpus_are_warned_of(tmp_path):
     assert "\r" in v  # built as before
     _quiet(Vocab.build, [read_text(p), "third line\n"], level="char")  # the fix named
     _quiet(Vocab.build, [kept], level="word")  # whitespace between words: nothing learnt of it
+
+
+# D37-07: EventSessions(target='anomaly', max_len=n) of sessions whose anomalous events all come after the first n
+def _labelled_log():
+    events = ["login", "view", "view", "search", "view", "pay", "logout"]
+    rows = [(0, k, e, int(k == 5)) for k, e in enumerate(events)]  # the anomaly at event 5
+    rows += [(1, k, e, int(k == 1)) for k, e in enumerate(events)]  # at event 1
+    rows += [(2, k, e, 0) for k, e in enumerate(events)]
+    return pd.DataFrame(rows, columns=["user", "timestamp", "event", "anomaly"])
+
+
+def test_D37_07_labels_from_events_cut_off_by_max_len_are_warned_of():
+    log = sessionize(_labelled_log())
+    vocab = event_vocab(log)
+    with pytest.warns(UserWarning, match=r"1 of the 3 sessions take their label from events past max_len=4 alone "
+                                         r"\(session 0: anomaly=1 only after its first 4 events\).*longest session "
+                                         r"holds 7.*cumcount\(\) < 4\)"):
+        ds = EventSessions(log, vocab, target="anomaly", max_len=4)
+    assert [int(y) for _, y in ds] == [1, 1, 0]  # labelled as before
+    log["anomaly"] = log["anomaly"] * (log.groupby("session").cumcount() < 4)  # the fix named
+    assert [int(y) for _, y in _quiet(EventSessions, log, vocab, target="anomaly", max_len=4)] == [0, 1, 0]
+
+
+def test_D37_07_labels_the_kept_events_show_say_nothing():
+    log = sessionize(_labelled_log())
+    vocab = event_vocab(log)
+    _quiet(EventSessions, log, vocab, target="anomaly", max_len=6)  # every anomaly kept
+    _quiet(EventSessions, log, vocab, target="anomaly")
+    _quiet(EventSessions, log, vocab, target="next", max_len=2)

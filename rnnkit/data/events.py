@@ -676,7 +676,8 @@ class EventSessions(Dataset):
             ``None``: no ``y``.
         log_dt: use ``log1p(dt)`` (Δt is heavy-tailed; the log keeps seconds and hours on one scale).
         max_len: keep the first ``max_len`` events of longer sessions (as inputs: a ``target`` column's label is
-            still the maximum over the whole session).
+            still the maximum over the whole session; sessions whose label comes from the events cut off alone are
+            warned of, as the model would learn it from inputs that do not show it).
         time: the time column `sessionize` used; a session's events are ordered by it (ties keep the rows'
             order; where the rows are out of time order, as shuffled, their index's order where it agrees with
             time, else warned of), so rows shuffled after `sessionize` still give events in time order. The default
@@ -764,6 +765,7 @@ class EventSessions(Dataset):
         bounds = np.r_[starts, len(df)]
         labels = None if target in (None, "next") else df[target].to_numpy()
         self.items, lengths, session_ids = [], [], []
+        unseen = []  # (session id, label) of sessions whose label comes from events past max_len alone
         for a, end in zip(bounds[:-1], bounds[1:], strict=True):
             b = end if max_len is None else min(end, a + max_len)
             e = torch.from_numpy(ids[a:b].copy())
@@ -777,6 +779,8 @@ class EventSessions(Dataset):
             else:
                 # the session's label, over all its events: max_len shortens what the model reads, not the truth
                 item = ({"event": e, "dt": d}, torch.as_tensor(labels[a:end].max()).long())
+                if b < end and labels[a:b].max() != labels[a:end].max():
+                    unseen.append((sessions[a], labels[a:end].max()))
             self.items.append(item)
             lengths.append(b - a - (target == "next"))
             session_ids.append(sessions[a])
@@ -790,6 +794,8 @@ class EventSessions(Dataset):
             raise ValueError("no sessions left (with target='next', sessions need at least 2 events"
                              + (f"; max_len={max_len} keeps only the first {max_len} of each" if max_len is not None
                                 and max_len < 2 else "") + ")")
+        if unseen:
+            _warn_labels_cut_off(unseen, len(self.items), target, max_len, int(np.diff(bounds).max()))
         self.lengths = np.asarray(lengths, dtype=np.int64)
         self.session_ids = np.asarray(session_ids)  # sessionize's int64 ids, or a log's own (text) session ids
         if self.session_ids.dtype.kind in "iuf" and (self.session_ids % 1 == 0).all():
@@ -800,6 +806,20 @@ class EventSessions(Dataset):
 
     def __getitem__(self, i: int):
         return self.items[i]
+
+
+def _warn_labels_cut_off(unseen: list, n: int, target: str, max_len: int, longest: int) -> None:
+    """Warn of sessions whose label (the maximum of ``target`` over all their events) comes from events past
+    ``max_len`` alone: an anomaly late in a long session, labelled on inputs that do not hold it, so that the model
+    is taught to call the events it reads anomalous (or of another class) without a sign of it."""
+    session, label = (v.item() if isinstance(v, np.generic) else v for v in unseen[0])
+    warnings.warn(f"EventSessions: {len(unseen)} of the {n} sessions take their label from events past max_len="
+                  f"{max_len} alone (session {session!r}: {target}={int(label)} only after its first {max_len} "
+                  "events), so the model would be taught that label on inputs that do not show it; pass a max_len "
+                  f"that keeps every event (the longest session holds {longest}), or label each session by the "
+                  f"events kept (df[{target!r}] = df[{target!r}] * (df.groupby('session').cumcount() < {max_len}), "
+                  "rows in time order); if the label is meant to be foreseen, silence this with "
+                  "warnings.filterwarnings('ignore', '.*events past max_len')", UserWarning, stacklevel=3)
 
 
 SHOP_MACHINE: dict[str, dict[str, float]] = {
