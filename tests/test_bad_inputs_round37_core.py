@@ -160,3 +160,28 @@ def test_K37_05_an_rnn_under_cpu_autocast_with_lengths_gives_torch_nn_dtypes(bac
             torch.testing.assert_close(h, expected_h.transpose(0, 1), rtol=0.05, atol=0.05)
     expected = torch.nn.utils.rnn.pad_packed_sequence(expected, batch_first=True)[0]
     torch.testing.assert_close(y, expected, rtol=0.05, atol=0.05)
+
+
+@pytest.mark.parametrize("make", [lambda: rnnkit.LSTM(3, 4, num_layers=2),
+                                  lambda: rnnkit.RNN(3, 4, num_layers=2, bidirectional=True)])
+def test_K37_06_hooks_on_a_layer_inside_run_on_the_default_path(make):
+    """``layer.layers[0].register_forward_hook(...)`` to read layer 0's output (and a full backward hook on the
+    last layer): they ran on the C++ loops and the reference, which call each layer, but never on torch's fused
+    op (auto's path for LSTM and RNN), silently."""
+    torch.manual_seed(0)
+    layer, x = make(), torch.randn(2, 5, 3)
+    expected, _ = layer(x)
+    assert layer.last_backend == "native"
+    seen = {}
+    inner = layer.layers[0].directions[1] if layer.bidirectional else layer.layers[0]
+    inner.register_forward_hook(lambda module, args, out: seen.update(forward=out[0].shape))
+    layer.layers[1].register_full_backward_hook(lambda module, g_in, g_out: seen.update(backward=True))
+    y, _ = layer(x.requires_grad_())
+    y.sum().backward()
+    assert seen == {"forward": (2, 5, 4), "backward": True}, layer.last_backend  # was {} on native
+    assert layer.last_backend != "native"
+    torch.testing.assert_close(y, expected)
+    layer.backend = "native"
+    with pytest.raises(ValueError, match=r"backend='native' cannot run this call: layers.0(.backward_layer)? has "
+                                         r"hooks of its own .*torch's fused op would skip"):
+        layer(x)

@@ -60,6 +60,11 @@ def can_use_native(layer, x: Tensor) -> tuple[bool, str]:
         return False, "direction order is not forward, backward"
     if not layer.bidirectional and any(d.reverse for d in directions):
         return False, "a single-direction reversed layer has no fused equivalent"
+    hooked = hooked_layer(layer)
+    if hooked is not None:
+        return False, (f"{hooked} has hooks of its own (forward, pre-forward or backward), which torch's fused "
+                       f"op would skip: it runs every layer and direction at once, where the other paths call each "
+                       f"(backend='auto' runs one of them)")
     if x.device.type not in _DTYPES:
         return False, f"no fused RNN kernel on device {x.device.type!r}"
     if x.dtype not in _DTYPES[x.device.type]:
@@ -76,6 +81,19 @@ def can_use_native(layer, x: Tensor) -> tuple[bool, str]:
             return False, ("autocast to float16: torch's fused CPU LSTM fails in oneDNN (could not create a "
                            "primitive descriptor), as torch.nn.LSTM does")
     return True, f"torch fused {kind.__name__.removesuffix('Cell').lower()} kernel on {x.device.type}"
+
+
+def hooked_layer(layer) -> str | None:
+    """The name (``layers.0``, ``layers.1.backward_layer``) of the first layer or direction inside ``layer`` (a
+    Stacked) that carries hooks (a ``register_forward_hook`` to read layer 0's output, a full backward hook), or
+    None. :meth:`rnnkit.Stacked.unroll` calls each as a module, so its hooks run on every path that walks the
+    layers; torch's fused op walks none."""
+    inner = [*layer.layers, *layer.directions()]
+    for name, module in layer.named_modules():
+        if any(module is m for m in inner) and (module._forward_hooks or module._forward_pre_hooks
+                                                 or module._backward_hooks or module._backward_pre_hooks):
+            return name
+    return None
 
 
 _CUDNN_MODES = {GRUCell: "GRU", LSTMCell: "LSTM"}
