@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 import torch
 
-from rnnkit.data.audio import LogMel
+from rnnkit.data.audio import AudioDataset, LogMel, write_wav
 from rnnkit.data.bio import encode_sequence, read_fasta
 from rnnkit.data.collate import SequenceBatch, pad_collate
 from rnnkit.data.events import EventSessions, event_vocab, sessionize
@@ -172,3 +172,27 @@ def test_D37_07_labels_the_kept_events_show_say_nothing():
     _quiet(EventSessions, log, vocab, target="anomaly", max_len=6)  # every anomaly kept
     _quiet(EventSessions, log, vocab, target="anomaly")
     _quiet(EventSessions, log, vocab, target="next", max_len=2)
+
+
+# D37-08: AudioDataset.from_folder of class folders named by numbers, '1' .. '12' (speakers), ordered as text
+def _class_folders(root, names):
+    for name in names:
+        (root / name).mkdir()
+        write_wav(root / name / "clip.wav", np.zeros(400, dtype=np.float32), 8000)
+    return root
+
+
+def test_D37_08_numbered_class_folders_ordered_as_text_are_warned_of(tmp_path):
+    root = _class_folders(tmp_path, [str(k) for k in range(1, 13)])
+    with pytest.warns(UserWarning, match=r"class folders of .* are numbers, and their ids follow their order as text "
+                                         r"\('1', '10', '11', '12', '2', \.\.\.\): id 1 is folder '10', not '2'.*"
+                                         r"leading zeros \('01' \.\. '12'\)"):
+        ds = AudioDataset.from_folder(root, sample_rate=8000)
+    assert ds.classes[:3] == ["1", "10", "11"]  # ids as before
+
+
+def test_D37_08_folders_whose_text_order_is_their_numbers_say_nothing(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    _quiet(AudioDataset.from_folder, _class_folders(tmp_path / "a", ["01", "02", "10"]), sample_rate=8000)
+    _quiet(AudioDataset.from_folder, _class_folders(tmp_path / "b", ["0", "1", "9"]), sample_rate=8000)

@@ -939,6 +939,24 @@ def _declared_rate(transform) -> tuple[int, str, str, str] | None:
     return rates[0] if rates and not resampled and len({r for r, *_ in rates}) == 1 else None
 
 
+def _warn_numbers_as_text(root: Path, classes: list[str]) -> None:
+    """Warn of class folders named by numbers (``'1'`` .. ``'12'``: speakers, counts) whose order as text, the order
+    of their ids, is not their numbers' (``'10'`` before ``'2'``): id 1 is folder ``'10'``, and ids read as the
+    folders' numbers (a confusion matrix labelled 0 .. K-1, an external list of labels) name other classes."""
+    if not (len(classes) > 1 and all(c.isdigit() for c in classes)):
+        return
+    by_number = sorted(classes, key=int)
+    if by_number == classes:
+        return
+    i = next(i for i, (a, b) in enumerate(zip(classes, by_number, strict=True)) if a != b)
+    warnings.warn(f"AudioDataset.from_folder: the class folders of {root} are numbers, and their ids follow their "
+                  f"order as text ({', '.join(repr(c) for c in classes[:5])}, ...): id {i} is folder {classes[i]!r}, "
+                  f"not {by_number[i]!r}, so ids read as the folders' numbers name other classes; read each id's "
+                  "folder from dataset.classes, or name the folders with leading zeros "
+                  f"({by_number[0].zfill(len(by_number[-1]))!r} .. {by_number[-1]!r}) to give ids in their numbers' "
+                  "order", UserWarning, stacklevel=3)
+
+
 class AudioDataset(Dataset):
     """WAV files as ``(features (T, D), label int64)`` items, read on access.
 
@@ -1034,6 +1052,7 @@ class AudioDataset(Dataset):
             raise ValueError(f"{root} holds {len(loose)} WAV file(s) directly (e.g. {loose[0]}), outside any class "
                              f"folder, which from_folder does not read: it reads root/<class>/*.wav; move each into "
                              f"the folder of its class" + (f" (the classes: {classes[:5]})" if classes else ""))
+        _warn_numbers_as_text(root, classes)
         files, labels = [], []
         for i, c in enumerate(classes):
             # .WAV too (recorders and Windows tools write upper case); a case-sensitive glob would drop them
