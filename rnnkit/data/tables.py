@@ -659,7 +659,6 @@ def _check_header(path: Path, frame: pd.DataFrame, *, reads_all: bool = True, np
         raise ValueError(f"{path}: line 1, {','.join(header)!r}, is Excel's separator line, not the header; remove "
                          "it (or pd.read_csv(path, skiprows=1).to_csv(new_path, index=False))")
     _check_empty_tail(path, header, reads_all)
-    seen = {}
     for k, name in enumerate(header):
         if reads_all and (not name.strip() or re.fullmatch(r"Unnamed: \d+", name)):
             # pandas' index written by to_csv (an empty name; 'Unnamed: 0' after a round trip): row numbers
@@ -673,11 +672,19 @@ def _check_header(path: Path, frame: pd.DataFrame, *, reads_all: bool = True, np
             raise ValueError(f"{path}: column {k + 1} of the header has no name{shown}, as a DataFrame's index "
                              f"written by to_csv has: its row numbers would be read as a feature; drop it "
                              f"(df.to_csv(path, index=False)) or give it a name")
+    check_header_names(path, header)
+    check_separator(path, header)
+
+
+def check_header_names(path, header: list[str]) -> None:
+    """Refuse a header that names a column twice, which pandas reads renaming the second (``f1`` to ``f1.1``):
+    a column the file never names, beside one that may not be the one meant."""
+    seen = {}
+    for k, name in enumerate(header):
         if name in seen:
             raise ValueError(f"{path}: the header names column {name!r} twice (columns {seen[name] + 1} and "
                              f"{k + 1}); give every column its own name")
         seen[name] = k
-    check_separator(path, header)
 
 
 def check_separator(path: Path, header: list[str]) -> None:

@@ -72,6 +72,7 @@ from .tables import (
     _clock_set_back,
     add_reading,
     arrays_in_column,
+    check_header_names,
     comma_numbers,
     date_readings,
     header_units,
@@ -778,9 +779,14 @@ class TimeSeriesFrame:
             if seps:
                 raise ValueError(f"CSV file {os.fspath(path)!r} has one column {str(data.columns[0])!r}: it looks "
                                  f"separated by {seps[0]!r}, not commas; pass sep={seps[0]!r}")
+        keep = {k: v for k, v in read_csv_kwargs.items() if k in ("sep", "delimiter", "encoding", "skiprows",
+                                                                  "quotechar", "comment", "header")}
+        if not {"header", "names", "usecols"} & set(read_csv_kwargs):  # pandas renames a repeated name: sales.1
+            check_header_names(os.fspath(path), pd.read_csv(path, header=None, nrows=1, dtype=str,
+                                                            keep_default_na=False, **keep).iloc[0].tolist())
+        if read_csv_kwargs.get("parse_dates") and not {"date_format", "dayfirst"} & set(read_csv_kwargs):
+            _check_parsed_dates(path, data, read_csv_kwargs)
         if not {"thousands", "decimal", "dtype", "converters"} & set(read_csv_kwargs):
-            keep = {k: v for k, v in read_csv_kwargs.items() if k in ("sep", "delimiter", "encoding", "skiprows",
-                                                                      "quotechar", "comment", "header")}
             call = ", ".join([repr(os.fspath(path)), *(f"{k}={v!r}" for k, v in read_csv_kwargs.items()),
                               *(f"{k}={v!r}" for k, v in (("time_col", time_col), ("value_cols", value_cols))
                                 if v is not None), "{options}"])
@@ -1002,6 +1008,26 @@ def check_on_anchor(frame: TimeSeriesFrame, rule: str, option: str) -> None:
 # (forecast.defaults); decimal years lie in it too (forecast.series.decimal_years), and numbers among text read as
 # dates where they are years (_refuse_numbers_as_text).
 YEARS = (1000, 2100)
+
+
+def _check_parsed_dates(path, data: pd.DataFrame, read_csv_kwargs: dict) -> None:
+    """Refuse dates that ``pd.read_csv(..., parse_dates=...)`` read month-first where every one reads day-first too
+    (``01/02/2020`` on each 1st of the month: monthly and day-first), as a time column of such text is refused
+    (:func:`refuse_two_readings`): read_csv guesses the format from the first date, without a word."""
+    dates = [c for c in data.columns if pd.api.types.is_datetime64_any_dtype(data[c])]
+    index = isinstance(data.index, pd.DatetimeIndex)
+    if not dates and not index:
+        return
+    given = {k: v for k, v in read_csv_kwargs.items() if k not in ("parse_dates", "dtype", "converters")}
+    text = pd.read_csv(path, dtype=str, keep_default_na=False, **given)  # the same cells, as written
+    for name, raw in [*((c, text[c]) for c in dates), *((("index", text.index),) if index else ())]:
+        try:
+            refuse_two_readings(pd.Series(raw, copy=False).reset_index(drop=True),
+                                f"{os.fspath(path)}: {'the index' if name == 'index' else f'column {name!r}'}, "
+                                "read by parse_dates month-first,")
+        except ValueError as e:  # the option that reads them so in this call
+            raise ValueError(f"{e}; here, give from_csv that format as date_format= beside parse_dates (the "
+                             "day-first one for day-first dates)") from None
 
 
 def _refuse_numbers_as_text(raw, name: str) -> None:

@@ -1,0 +1,45 @@
+"""Round 37, second pass (time series read from CSV files): a header naming a column twice and dates that
+``parse_dates`` reads month-first, given to ``TimeSeriesFrame.from_csv`` (T37-11, T37-12)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from rnnkit.data.timeseries import TimeSeriesFrame
+
+
+# T37-11: a header naming a column twice (two exports pasted side by side), which pandas renames 'sales.1'
+def test_t37_11_a_header_naming_a_column_twice_is_refused(tmp_path):
+    path = tmp_path / "sales.csv"
+    path.write_text("date,sales,sales\n2020-01-01,1,10\n2020-01-02,2,20\n2020-01-03,3,30\n")
+    with pytest.raises(ValueError, match=r"sales.csv: the header names column 'sales' twice \(columns 2 and 3\); "
+                                         r"give every column its own name"):
+        TimeSeriesFrame.from_csv(path, time_col="date")  # was read as 'sales' and 'sales.1', a name never written
+    path.write_text("date;sales;sales\n2020-01-01;1;10\n2020-01-02;2;20\n")
+    with pytest.raises(ValueError, match=r"names column 'sales' twice"):
+        TimeSeriesFrame.from_csv(path, time_col="date", sep=";")
+    frame = TimeSeriesFrame.from_csv(path, time_col="date", sep=";", names=["date", "sales", "returns"], header=0)
+    assert frame.columns == ("sales", "returns")  # names= given: the user's own names
+
+
+# T37-12: day-first dates of each month's 1st read by pd.read_csv's parse_dates, which guesses month-first
+@pytest.mark.parametrize("options", [{"time_col": "date", "parse_dates": ["date"]},
+                                     {"index_col": 0, "parse_dates": True}])
+def test_t37_12_dates_parse_dates_reads_month_first_are_refused(tmp_path, options):
+    path = tmp_path / "monthly.csv"
+    path.write_text("date,v\n" + "".join(f"01/{m:02d}/2020,{m}\n" for m in range(1, 7)))  # 1 January .. 1 June
+    with pytest.raises(ValueError, match=r"read by parse_dates month-first, holds dates that read two ways "
+                                         r"\(%m/%d/%Y or %d/%m/%Y.*give from_csv that format as date_format="):
+        TimeSeriesFrame.from_csv(path, **options)  # was read as 1 .. 6 January, silently
+    frame = TimeSeriesFrame.from_csv(path, **options, date_format="%d/%m/%Y")
+    assert list(frame.time) == list(pd.date_range("2020-01-01", periods=6, freq="MS"))
+    assert frame.values[:, 0].tolist() == list(np.arange(1.0, 7.0))
+
+
+def test_t37_12_iso_dates_and_dates_that_tell_their_order_are_read(tmp_path):
+    path = tmp_path / "daily.csv"
+    path.write_text("date,v\n2020-01-01,1\n2020-01-02,2\n2020-01-03,3\n")
+    assert len(TimeSeriesFrame.from_csv(path, index_col=0, parse_dates=True)) == 3
+    path.write_text("date,v\n12/30/2020,1\n12/31/2020,2\n")  # month-first: 30 and 31 tell
+    frame = TimeSeriesFrame.from_csv(path, time_col="date", parse_dates=["date"])
+    assert list(frame.time.strftime("%Y-%m-%d")) == ["2020-12-30", "2020-12-31"]
