@@ -382,6 +382,16 @@ def _out_directory(text: str) -> Path:
     return Path(os.path.realpath(out)) if out.is_symlink() else out
 
 
+def _path_kind(path: Path) -> str:
+    """What an existing path that is not a directory is, in words: a FIFO or a device is no file to the user who
+    made it (``mkfifo``, /dev/null), so a refusal that calls it one reads as wrong."""
+    import stat
+
+    mode = os.stat(path).st_mode
+    return ("a FIFO (a named pipe)" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else
+            "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a file")
+
+
 def _check_writable_parent(path: Path, flag: str) -> None:
     """Create ``path``'s parent directory if missing and check that a file can be created in it, by creating
     one: permission bits say nothing for root, a read-only mount or an immutable directory."""
@@ -470,7 +480,8 @@ def _check_train_out(out: Path, resume: bool, data: str | None = None) -> None:
     from .training.runs import CHECKPOINT
 
     if out.exists() and not out.is_dir():
-        raise ValueError(f"--out {out} is a file; give a directory for the model (it is created if missing)")
+        raise ValueError(f"--out {out} is {_path_kind(out)}; give a directory for the model (it is created if "
+                         "missing)")
     if out.resolve() == Path.cwd().resolve():  # replaced by a rename, it would leave the shell in a deleted folder
         raise ValueError(f"--out {out} is the current directory, which the model directory cannot be: it is written "
                          "beside --out and renamed into its place, which would leave this shell in a deleted, empty "
@@ -815,7 +826,7 @@ def _train(args) -> int:
         )
         resumed = args.resume and (out / CHECKPOINT).is_file()
         if args.resume and not resumed and not worker:
-            print(f"no checkpoint in {out}: training from the first epoch")
+            print(f"no checkpoint in {out}: training from the first epoch", file=sys.stderr)
         before = set(os.listdir(out)) if out.is_dir() else None
         out.mkdir(exist_ok=True)
         run = _run_record(args, columns)
@@ -887,7 +898,7 @@ def _train(args) -> int:
         files["metrics.json"] = (_json_text(metrics, "metrics", "rnnkit train", indent=1) + "\n").encode()
         write_directory_atomically(out, files)  # replaces the checkpoints with the finished model
     print(_json_text(metrics, "metrics", "rnnkit train"))
-    print(f"wrote model and metrics.json to {out}")
+    print(f"wrote model and metrics.json to {out}", file=sys.stderr)  # stdout holds the metrics' JSON alone
     return 0
 
 
@@ -1541,7 +1552,7 @@ def _forecast(args) -> int:
                                covariates=covariates)
         unread = [c for c in pd.read_csv(args.data, nrows=0).columns if c not in (args.time_column, *data.columns)]
         if unread and not worker:
-            print(f"not read: column(s) {unread} of {args.data} (add them with --covariates)")
+            print(f"not read: column(s) {unread} of {args.data} (add them with --covariates)", file=sys.stderr)
         frame = as_frame(data, freq=args.freq, option="--freq")
         # the grid of the first three timestamps, as the message names it (months: 'MS'), is the one to suggest
         first = frame.time[:3] if isinstance(frame.time, pd.DatetimeIndex) and len(frame.time) >= 3 else None
@@ -2136,10 +2147,13 @@ def _number_hint(text: str, kind) -> str:
     return ""
 
 
-def _number(kind, low, high=None, *, low_open=False, high_open=True, what=""):
+def _number(kind, low, high=None, *, low_open=False, high_open=True, what="", auto=False):
     """An argparse type: a ``kind`` (int or float) in [low, high) (the ends as given), with a message that
-    says the range."""
+    says the range. ``auto``: an option whose default is chosen from the data, which its help calls auto (as
+    config.json and metrics.json write it) also takes the word: "auto" is the option left out (None)."""
     def parse(text: str):
+        if auto and text.strip().lower() == "auto":
+            return None
         try:
             value = kind(text)
         except ValueError:
@@ -2340,7 +2354,8 @@ def build_parser() -> argparse.ArgumentParser:
         "the start",
     )
     count = _number(int, 1)
-    auto = ("default: chosen from the data for classify and regress (rnnkit.models.defaults_for_series); "
+    chosen = _number(int, 1, auto=True)  # a count whose default is chosen from the data ("auto")
+    auto = ("default auto: chosen from the data for classify and regress (rnnkit.models.defaults_for_series); "
             "tag: {}")
     named = lambda values: [v or "none" for v in values] + ["auto"]  # None is "none" on the command line
     train.add_argument("--cell", choices=[*CELL_NAMES, "auto"], help=auto.format("lstm"))
@@ -2348,7 +2363,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="read empty feature values as missing, through GRU-D's decays around the cell "
                        "(rnnkit.TimeAware; one forward layer); with --time-column, the decays read its gaps "
                        "(in units of the median gap), else they count rows")
-    train.add_argument("--hidden-size", type=count, help=auto.format(32))
+    train.add_argument("--hidden-size", type=chosen, help=auto.format(32))
     train.add_argument("--num-layers", type=count, default=1, help="stacked recurrent layers (default 1)")
     train.add_argument("--bidirectional", action=_FlagOnce,
                        help=auto.format("--no-bidirectional"))
@@ -2358,18 +2373,18 @@ def build_parser() -> argparse.ArgumentParser:
                        help="what shortens a long sequence before the recurrence (docs/long_series.md); default "
                        "auto (rnnkit.models.defaults_for_series): fcn beyond 64 steps; up to 64, fcn of stride 1 "
                        "for several channels, none for one")
-    train.add_argument("--stride", type=count, help="the front-end's stride (default: ceil(T90 / 64), T90 the 90th "
+    train.add_argument("--stride", type=chosen, help="the front-end's stride (default: ceil(T90 / 64), T90 the 90th "
                        "percentile of the sequences' lengths)")
     train.add_argument("--pooling", choices=named(POOLINGS), help="how the steps' outputs become one (default auto: "
                        "final up to 64 steps, attention beyond)")
     train.add_argument("--normalise", choices=named(NORMALISATIONS),
                        help="series: each sequence by its own mean and std (default auto: one channel beyond 64 "
                        "steps)")
-    train.add_argument("--epochs", type=count, help=auto.format(30))
-    train.add_argument("--batch-size", type=count, help=auto.format(32))
+    train.add_argument("--epochs", type=chosen, help=auto.format(30))
+    train.add_argument("--batch-size", type=chosen, help=auto.format(32))
     train.add_argument("--batching", choices=BATCHINGS, default="bucket",
                        help="bucket: batches of similar lengths (default); random: as they come")
-    train.add_argument("--lr", type=_number(float, 0.0, low_open=True), help=auto.format("5e-3"))
+    train.add_argument("--lr", type=_number(float, 0.0, low_open=True, auto=True), help=auto.format("5e-3"))
     train.add_argument("--lr-schedule", choices=named(LR_SCHEDULES),
                        help="onecycle: warm up to --lr, then a cosine decay; none: a constant --lr; "
                        + auto.format("none"))
@@ -2381,10 +2396,11 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--keep-scale", action=_FlagOnce,
                        help="with --normalise series: the head also reads each series' level and scale; default "
                        "auto: with the rule's per-series normalisation (one channel beyond 64 steps)")
-    train.add_argument("--label-smoothing", type=_number(float, 0.0, 1.0, what=" (0: the plain cross-entropy)"),
+    train.add_argument("--label-smoothing", type=_number(float, 0.0, 1.0, auto=True,
+                                                              what=" (0: the plain cross-entropy)"),
                        help="--task classify: train against 1 - e on the label and e / classes on every class; "
                        "default auto: 0.1 beyond 64 steps, else 0")
-    train.add_argument("--members", type=count,
+    train.add_argument("--members", type=chosen,
                        help="networks fitted from different seeds, their outputs averaged; default auto: 3 beyond "
                        "64 steps, else 1")
     train.add_argument(
@@ -2417,8 +2433,9 @@ def build_parser() -> argparse.ArgumentParser:
     forecast.add_argument("--target-column", required=True, help="the series to forecast (empty cells: missing)")
     forecast.add_argument("--covariates", help="other columns to read as past covariates, comma-separated")
     forecast.add_argument("--horizon", required=True, type=count, help="steps to forecast")
-    forecast.add_argument("--lookback", type=count,
-                          help="steps each forecast reads (default: chosen from the data, max(2 horizons, 2 seasons))")
+    forecast.add_argument("--lookback", type=chosen,
+                          help="steps each forecast reads (default auto: chosen from the data, max(2 horizons, 2 "
+                          "seasons))")
     # checked against rnnkit.forecast.MODELS by the Forecaster (importing it here would slow every command)
     forecast.add_argument("--model", default="auto", metavar="{auto,direct,hybrid}",
                           help="direct: the recurrent net on the scaled series; hybrid: exponential smoothing's "
@@ -2431,14 +2448,14 @@ def build_parser() -> argparse.ArgumentParser:
     forecast.add_argument("--freq", help="resample onto this pandas frequency first (h, D, W-SAT, MS...; mean per "
                           "bin, empty bins missing); needed when the timestamps are uneven")
     forecast.add_argument("--folds", type=count, default=3, help="backtest folds at the end of the series (default 3)")
-    forecast.add_argument("--season-length", type=count,
-                          help="steps per season of the Forecaster and of the seasonal naive (default: the Forecaster "
-                          "chooses its own; the seasonal naive's from the frequency, e.g. 24 hourly)")
+    forecast.add_argument("--season-length", type=chosen,
+                          help="steps per season of the Forecaster and of the seasonal naive (default auto: the "
+                          "Forecaster chooses its own; the seasonal naive's from the frequency, e.g. 24 hourly)")
     forecast.add_argument("--cell", default="lstm", choices=CELL_NAMES, help="the recurrent cell (default lstm)")
     forecast.add_argument("--time-aware", action="store_true",
                           help="wrap the cell in TimeAware (GRU-D's decays over missing values)")
     forecast.add_argument("--hidden-size", type=count, default=32, help="the cell's hidden size (default 32)")
-    forecast.add_argument("--max-epochs", type=count,
+    forecast.add_argument("--max-epochs", type=chosen,
                           help="epochs of each net (default auto: 100, fewer where they pass 10,000 optimizer steps)")
     forecast.add_argument("--seed", type=_seed, default=0, help="random seed of the nets (default 0)")
     forecast.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"), type=_device, help=_DEVICE_HELP)
@@ -2608,7 +2625,10 @@ def _main(argv, previous) -> int:
                 sys.stdout.flush()
         except OSError:
             pass
-        if lost := _stdout_failure(getattr(sys.stdout, "error", None) if done else e):
+        failure = getattr(sys.stdout, "error", None) if done else e
+        if lost := _stdout_failure(failure):
+            if _reader_gone(failure):
+                raise SystemExit(_READER_GONE) from None
             print(f"rnnkit: error: {lost}", file=sys.stderr)
             raise SystemExit(2) from None
         raise
@@ -2616,6 +2636,8 @@ def _main(argv, previous) -> int:
         if isinstance(getattr(args, name, None), str) and getattr(args, name).startswith("~"):
             setattr(args, name, os.path.expanduser(getattr(args, name)))
     try:
+        for name in ("data", "model", "out"):
+            _check_expanded(getattr(args, name, None), "--out" if name == "out" else f"the {name}")
         _check_device(args)
         data = getattr(args, "data", None)
         stream = isinstance(data, str) and os.path.exists(data) and not os.path.isfile(data) and \
@@ -2650,6 +2672,8 @@ def _main(argv, previous) -> int:
         if not isinstance(err, _foreseen()):
             raise
         if lost := _stdout_failure(err):
+            if _reader_gone(err):
+                return _READER_GONE
             print(f"rnnkit {args.command}: error: {lost}", file=sys.stderr)
             return 2
         if _disk_full(err) and isinstance(getattr(args, "out", None), str):
@@ -2671,6 +2695,29 @@ def _main(argv, previous) -> int:
         return 2
     finally:
         warnings.formatwarning = previous
+
+
+def _check_expanded(path, what: str) -> None:
+    """Refuse a path that does not exist and names an environment variable as written (``'$DATA/d.csv'``,
+    ``${OUT}``, Windows' ``%USERPROFILE%``): no shell expanded it (single quotes, or a file no shell reads: a
+    Makefile, a YAML job, an .env file), so the data would be missing, and an --out written as a folder or file
+    of that literal name. A path that exists as written is taken as it is."""
+    import re
+
+    if not isinstance(path, str) or path == "-" or os.path.exists(path):
+        return
+    found = re.search(r"\$\{?([A-Za-z_]\w*)\}?|%([A-Za-z_]\w*)%", path)
+    if found is None:
+        return
+    name = found.group(1) or found.group(2)
+    value = os.environ.get(name)
+    here = f"{name} is {value!r} here" if value is not None else f"{name} is not set here"
+    fix = (f"write {found.group(0)} unquoted or in double quotes" if found.group(1) else
+           f"%{name}% is cmd.exe's form, which PowerShell and POSIX shells keep as written: write $env:{name} in "
+           f"PowerShell, ${name} in sh or bash")
+    raise ValueError(f"{what} {path} holds {found.group(0)}, an environment variable that no shell expanded "
+                     f"(single quotes keep it as written, as does a file no shell reads); {here}: give the path "
+                     f"itself, or {fix}")
 
 
 def _device(text: str) -> str:
@@ -2710,7 +2757,24 @@ class _Stdout:
         self.stream, self.error = stream, None  # the first error, which argparse's help passes over
 
     def write(self, text):
-        return self._marked(self.stream.write, text)
+        return self._marked(self._write, text)
+
+    def _write(self, text):
+        """Write ``text`` whole into the descriptor, or raise. Python's buffered writer, given a write that a pipe's
+        reader closed part way (``| head -1``), drops what was not taken and reports success, so the rest of the
+        predictions was lost with exit status 0; ``os.write`` says how much went, and the next write raises
+        BrokenPipeError. POSIX only: Windows' text streams translate line ends, which the stream does itself."""
+        try:
+            fd = self.stream.fileno() if os.name == "posix" else None
+        except (AttributeError, OSError, ValueError):  # no descriptor: an io.StringIO, a test's capture
+            fd = None
+        if fd is None:
+            return self.stream.write(text)
+        self.stream.flush()  # what was written through the stream before this wrapper, first
+        data = memoryview(text.encode(self.stream.encoding or "utf-8", self.stream.errors or "strict"))
+        while data:
+            data = data[os.write(fd, data):]
+        return len(text)
 
     def flush(self):
         return self._marked(self.stream.flush)
@@ -2740,6 +2804,17 @@ def _stdout_failure(err: BaseException) -> str | None:
     full = " (the disk that holds it is full)" if _disk_full(err) else ""
     return (f"cannot write standard output: {(err.strerror or str(err)).lower()}{full}, so what the command prints "
             "was lost; send it elsewhere (> FILE on a disk with space), or give --out FILE where the command takes it")
+
+
+# the status of a command whose standard output's reader stopped reading (``| head -1``): a shell's for a command
+# that SIGPIPE ended, 128 + 13, as `seq 1000000 | head -1` gives it: not 0, since what it printed was not all read
+_READER_GONE = 141
+
+
+def _reader_gone(err: BaseException) -> bool:
+    """Whether standard output's reader closed its end (EPIPE: ``| head -1`` took what it wanted). Nothing is said
+    of it, as Unix tools say nothing: the reader chose to stop."""
+    return isinstance(err, BrokenPipeError) and getattr(err, "stdout", False)
 
 
 def _disk_full(err: BaseException) -> bool:

@@ -123,7 +123,7 @@ def test_C33_04_train_over_two_devices_writes_the_model_once(tmp_path):
                            "y", *QUICK, "--devices", "2", "--strategy", "ddp", "--seed", "0", "--out", str(out)],
                           env=env, capture_output=True, text=True, timeout=600)  # a guard against a hang
     assert done.returncode == 0, done.stderr[-3000:]
-    assert done.stdout.count("wrote model and metrics.json to") == 1, done.stdout
+    assert done.stderr.count("wrote model and metrics.json to") == 1, done.stderr[-3000:]
     assert sorted(p.name for p in out.iterdir()) == ["config.json", "metrics.json", "model.safetensors"]
     assert not any(p.name.endswith(".lock") for p in tmp_path.iterdir())
     assert type(rnnkit.load(out)).__name__ == "SequenceRegressor"
