@@ -12,10 +12,11 @@ import pytest
 import torch
 
 from rnnkit.data.audio import AudioDataset, LogMel, write_wav
-from rnnkit.data.bio import encode_sequence, read_fasta
+from rnnkit.data.bio import BioSequenceDataset, encode_sequence, read_fasta
 from rnnkit.data.collate import SequenceBatch, pad_collate
 from rnnkit.data.events import EventSessions, event_vocab, sessionize
 from rnnkit.data.text import TextClassificationDataset, Vocab, read_text
+from rnnkit.data.video import VideoDataset
 
 
 def _quiet(fn, *args, **kwargs):
@@ -196,3 +197,18 @@ def test_D37_08_folders_whose_text_order_is_their_numbers_say_nothing(tmp_path):
     (tmp_path / "b").mkdir()
     _quiet(AudioDataset.from_folder, _class_folders(tmp_path / "a", ["01", "02", "10"]), sample_rate=8000)
     _quiet(AudioDataset.from_folder, _class_folders(tmp_path / "b", ["0", "1", "9"]), sample_rate=8000)
+
+
+# D37-09: a DataFrame given as the sequences of BioSequenceDataset, or as the files of AudioDataset / VideoDataset
+def test_D37_09_a_dataframe_of_sequences_or_paths_is_refused():
+    frame = pd.DataFrame({"seq": ["MKTAYIAK", "MGLSDGEW"], "name": ["p1", "p2"]})
+    with pytest.raises(ValueError, match=r"sequences is a DataFrame, and iterating one gives its column names "
+                                         r"\(\['seq', 'name'\]\), not its sequences; pass the column of sequences, "
+                                         r"e.g. df\['seq'\]"):
+        BioSequenceDataset(frame, [0, 1], alphabet="protein")  # before: the proteins 'SEQ' and 'NAME'
+    paths = pd.DataFrame({"path": ["a.wav", "b.wav"], "label": [0, 1]})
+    with pytest.raises(ValueError, match=r"AudioDataset: files is a DataFrame.*not its paths; .*df\['path'\]"):
+        AudioDataset(paths, [0, 1], sample_rate=16000)
+    with pytest.raises(ValueError, match=r"VideoDataset: files is a DataFrame.*not its paths"):
+        VideoDataset(paths, [0, 1])
+    assert len(BioSequenceDataset(frame["seq"], [0, 1], alphabet="protein")) == 2  # the fix named

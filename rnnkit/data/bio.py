@@ -34,7 +34,7 @@ from torch.utils.data import Dataset, get_worker_info
 
 from ..checks import is_count
 from .collate import zero_runs
-from .text import DAMAGED_STREAM, _label_ids, check_aligned, damaged_stream, open_decompressed
+from .text import DAMAGED_STREAM, _label_ids, check_aligned, damaged_stream, open_decompressed, refuse_frame
 
 ALPHABETS: dict[str, tuple[str, str]] = {"dna": ("ACGT", "N"), "protein": ("ACDEFGHIKLMNPQRSTVWY", "X")}
 """name -> (letters, wildcard). Letter ``i`` has id ``i``; the wildcard has id ``len(letters)``."""
@@ -701,6 +701,7 @@ class BioSequenceDataset(Dataset):
         if isinstance(sequences, Mapping):  # iterating would read its keys, the names
             raise ValueError("sequences is a dict (name -> sequence), whose keys would be read as the sequences; "
                              "pass list(d.values()), and the labels in that order")
+        refuse_frame(sequences, "BioSequenceDataset: sequences", "sequences")
         if not (isinstance(rc_prob, int | float | np.integer | np.floating) and not isinstance(rc_prob, bool)
                 and 0.0 <= rc_prob <= 1.0):  # 50 (a percentage) would always flip; NaN never would
             raise ValueError(f"rc_prob must be a probability in [0, 1], got {rc_prob!r}")

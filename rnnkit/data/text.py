@@ -919,10 +919,16 @@ def _refuse_keyed(texts, what: str, arg: str) -> None:
         keys = list(texts)[:2]
         raise ValueError(f"{what} is a dict of {len(texts)} entries (keys {keys}{' ...' if len(texts) > 2 else ''}), "
                          f"and iterating a dict gives its keys, not its texts; pass its texts: list({arg}.values())")
-    if type(texts).__name__ == "DataFrame" and hasattr(texts, "columns"):
+    refuse_frame(texts, what, "texts")
+
+
+def refuse_frame(items, what: str, noun: str) -> None:
+    """ValueError for ``items`` (texts, sequences, paths: ``noun``) given as a DataFrame, whose iteration yields its
+    column names: each would be read as an item (as a protein, ``'seq'`` reads as three amino acids)."""
+    if type(items).__name__ == "DataFrame" and hasattr(items, "columns"):
         raise ValueError(f"{what} is a DataFrame, and iterating one gives its column names "
-                         f"({list(texts.columns)[:3]}), not its texts; pass the column of texts, e.g. "
-                         f"df[{str(list(texts.columns)[0])!r}]")
+                         f"({list(items.columns)[:3]}), not its {noun}; pass the column of {noun}, e.g. "
+                         f"df[{str(list(items.columns)[0])!r}]")
 
 
 def _plain_tokens(tokens: Iterable) -> list:
@@ -1037,6 +1043,7 @@ def check_file_list(files, labels, who: str, pattern: str) -> None:
     if isinstance(files, str | os.PathLike):
         raise ValueError(f"files is one path ({str(files)!r}); {who} takes a list of paths: pass [path], or a "
                          f"folder's files, sorted(Path(folder).glob({pattern!r}))")
+    refuse_frame(files, f"{who}: files", "paths")
     for name, given in (("files", files), ("labels", labels)):
         if isinstance(given, Iterator):
             raise ValueError(f"{name} is an iterator ({type(given).__name__}, as Path.glob gives): it has no length "
