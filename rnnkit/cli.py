@@ -1895,9 +1895,16 @@ def _compare(args) -> int:
 
 
 def _task_name(text: str) -> str:
-    """An argparse type: a task of :data:`rnnkit.tasks.TASKS`, else an error that suggests the closest."""
+    """An argparse type: a task of :data:`rnnkit.tasks.TASKS`, else an error that suggests the closest. A file
+    (one's own data) is refused saying where one's own data goes: a ``Task`` given to ``compare`` in Python."""
     from .tasks import TASKS
 
+    if text not in TASKS and (os.path.exists(text) or os.sep in text or Path(text).suffix):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} names a file, but rnnkit compare runs the named tasks only ({', '.join(TASKS)}); to compare "
+            f"cells on one's own data, build a rnnkit.tasks.Task of its train, val and test arrays in Python and "
+            f"call rnnkit.compare.compare(task, ...) as docs/comparison.md shows, or train one model per cell "
+            f"on the file, rnnkit train --cell NAME")
     return _one_of(tuple(TASKS))(text)
 
 
@@ -2497,7 +2504,7 @@ def build_parser() -> argparse.ArgumentParser:
         "write report.html, report.md, report.json and plots to --out.",
     )
     cmp.add_argument("--task", default="adding", type=_task_name, help="adding (default), copy, digits, "
-                     "permuted_digits or mnist1d")
+                     "permuted_digits or mnist1d (one's own data: a rnnkit.tasks.Task in Python, docs/comparison.md)")
     cmp.add_argument("--length", type=_lengths,
                      help="sequence length(s), comma-separated (tasks with a length: adding, copy)")
     cmp.add_argument("--cells", type=_cell_list, default="rnn,lstm,gru",

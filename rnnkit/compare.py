@@ -223,20 +223,39 @@ def count_parameters(model: torch.nn.Module) -> int:
     return sum(p.numel() for p in model.parameters() if p.requires_grad)
 
 
+def smallest_hidden_size(task: Task, cell: str) -> int:
+    """1, or 2 for a cell that refuses a single unit (``layernorm_lstm``: the norm of one unit is always 0)."""
+    try:
+        build_model(task, cell, 1)
+    except ValueError:
+        build_model(task, cell, 2)  # a cell that refuses two units as well says why here
+        return 2
+    return 1
+
+
 def equal_parameter_hidden_size(task: Task, cell: str, reference_cell: str, hidden_size: int) -> int:
     """The hidden size at which ``cell`` has the parameter count closest to ``reference_cell`` at
-    ``hidden_size`` (binary search: the count grows with the hidden size)."""
+    ``hidden_size`` (binary search: the count grows with the hidden size), among the sizes the cell takes
+    (:func:`smallest_hidden_size`); a warning where the closest it takes is its smallest and holds more."""
     target = count_parameters(build_model(task, reference_cell, hidden_size))
-    lo, hi = 1, 8 * hidden_size
+    floor = lo = smallest_hidden_size(task, cell)
+    hi = max(8 * hidden_size, floor)
     while lo < hi:
         mid = (lo + hi) // 2
         if count_parameters(build_model(task, cell, mid)) < target:
             lo = mid + 1
         else:
             hi = mid
-    below = count_parameters(build_model(task, cell, max(lo - 1, 1)))
     above = count_parameters(build_model(task, cell, lo))
-    return lo - 1 if lo > 1 and target - below < above - target else lo
+    if lo == floor:
+        if floor > 1 and above > target:  # a toy size: fewer units would be closer, but the cell refuses them
+            warnings.warn(f"compare: equal_params=True runs {cell} at hidden size {floor}, the smallest it takes, "
+                          f"with {above} parameters, above the {target} of {reference_cell} at hidden_size="
+                          f"{hidden_size}, since {cell} refuses {floor - 1} unit(s); give a larger hidden_size for "
+                          f"counts that match", UserWarning, stacklevel=3)
+        return lo
+    below = count_parameters(build_model(task, cell, lo - 1))
+    return lo - 1 if target - below < above - target else lo
 
 
 def _tensors(split, kind: str, device: str):
@@ -483,11 +502,18 @@ def compare(
                     "n_test": len(t.test),
                 }
             )
+            sizes, initial = {}, {}  # every cell's model built before the first run: a size a cell refuses stops here
             for cell in cells:
-                h = equal_parameter_hidden_size(t, cell, "lstm", hidden_size) if equal_params else hidden_size
+                sizes[cell] = h = (equal_parameter_hidden_size(t, cell, "lstm", hidden_size) if equal_params else
+                                   hidden_size)
                 with torch.random.fork_rng(devices=[]):  # the caller's RNG is left as it was
                     torch.manual_seed(seed)
-                    fresh = build_model(t, cell, h).to(device)  # the initial weights seeded_fit trains below
+                    try:  # the initial weights seeded_fit trains below
+                        initial[cell] = build_model(t, cell, h).to(device)
+                    except ValueError as e:
+                        raise ValueError(f"compare: cell {cell!r} at hidden size {h}: {e}") from None
+            for cell in cells:
+                h, fresh = sizes[cell], initial.pop(cell)
                 flow = gradient_flow(fresh, t.train.X[:batch_size])
                 name = next(iter(flow.by_lag))
                 throughput, activation, peak = measure_speed_and_memory(fresh, t, batch_size=batch_size, device=device)
@@ -584,6 +610,8 @@ def summarize(runs: list[Run]) -> dict:
             },
             "successes": sum(r.success for r in rs),
             "runs": len(rs),
+            # what ran: a throughput measures a backend (cpu_gru's C++ loop, torch's native kernels) as much as a cell
+            "backend": ", ".join(sorted({r.backend for r in rs})),
         }
     return by_length
 
@@ -634,8 +662,8 @@ def markdown(results: dict) -> str:
         lines += [
             "",
             "| cell | hidden | parameters | test metric (mean ± sample sd) | success | gradient reach (steps) "
-            "| throughput (seq/s) | s / epoch | train s | activation MiB |",
-            "|---|---|---|---|---|---|---|---|---|---|",
+            "| throughput (seq/s) | s / epoch | train s | activation MiB | backend |",
+            "|---|---|---|---|---|---|---|---|---|---|---|",
         ]
         for cell in results["cells"]:
             s = results["summary"][cell].get(str(info["T"]))
@@ -644,7 +672,8 @@ def markdown(results: dict) -> str:
             lines.append(
                 f"| {cell} | {s['hidden_size']} | {s['parameters']} | {_fmt(s['test_metric'])} | "
                 f"{s['successes']}/{s['runs']} | {_fmt(s['reach'])} | {_fmt(s['throughput'])} | "
-                f"{_fmt(s['seconds_per_epoch'])} | {_fmt(s['train_seconds'])} | {_fmt(s['activation_mib'])} |"
+                f"{_fmt(s['seconds_per_epoch'])} | {_fmt(s['train_seconds'])} | {_fmt(s['activation_mib'])} | "
+                f"{s.get('backend', '')} |"  # a report.json of before the column: left blank
             )
         lines.append("")
     return "\n".join(lines)
