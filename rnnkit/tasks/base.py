@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from ..checks import is_count, is_finite_number
+from ..checks import is_count, is_finite_number, lag1_autocorrelation, runs_along
 
 KINDS = ("classify", "regress", "tag")
 # the metrics that read each kind's outputs (accuracy of regressed values would compare floats for equality)
@@ -34,6 +34,11 @@ KIND_METRICS = {"classify": ("accuracy", "cross_entropy"), "regress": ("mse",),
                 "tag": ("accuracy", "cross_entropy")}
 # an MSE task counts as solved below this fraction of its chance MSE (compare.success_bar)
 MSE_SUCCESS_FRACTION = 0.06
+# how labels of another kind become a task's class ids (text, floats, -1 and 1)
+_ENCODE = ("encode every split with the classes of all three: classes = np.unique(np.concatenate([y_train, y_val, "
+           "y_test])), then np.searchsorted(classes, y) for each")
+# a feature whose mean or sd is beyond this is warned of as far from unit scale (Task._check_input_scale)
+UNIT_SCALE = 10.0
 
 
 def accuracy(y: np.ndarray, out: np.ndarray) -> float:
@@ -88,6 +93,7 @@ class Split:
                              f"(e.g. X.astype(np.float32))")
         if len(y) != len(X):
             raise ValueError(f"Split: X has {len(X)} sequences but y has {len(y)} targets; give one per sequence")
+        _check_steps_axis(X)
         X = X.astype(np.float32, copy=False)  # the models' dtype (a float64 X would meet float32 weights)
         if not np.isfinite(X).all():
             i, t, f = (int(k) for k in np.argwhere(~np.isfinite(X))[0])
@@ -169,8 +175,11 @@ class Task:
                 raise ValueError(f"Task {self.name!r}: the {split} split has {X.shape[-1]} features per step but the "
                                  f"train split {self.train.X.shape[-1]}; every split holds the same features")
             object.__setattr__(splits[split], "y", self._checked_targets(y, X, split))
+        self._check_input_scale()
         if self.metric == "mse":
             self._check_chance_mse()
+        else:
+            self._check_classes_trained()
         for split in ("val", "test"):
             X, y = splits[split]
             if X.shape == self.train.X.shape and np.array_equal(X, self.train.X) and np.array_equal(y, self.train.y):
@@ -180,6 +189,42 @@ class Task:
                               f"train split, so its {read} the data the models are trained on (memorising "
                               f"scores as well as learning); hold some sequences out for it (e.g. "
                               f"sklearn.model_selection.train_test_split)", UserWarning, stacklevel=3)
+
+    def _check_input_scale(self) -> None:
+        """Warn of a feature of the train split (its first 256 sequences) far from unit scale (a mean or sd above
+        :data:`UNIT_SCALE`, as raw sensor units or prices have): the comparison's models read ``X`` as given,
+        unlike the estimators, which standardise it, and such inputs saturate the cells' tanh and sigmoid gates,
+        so that every cell may stay at chance (gru and lstm at 0.52 on a task where both reach 0.77
+        standardised). The named tasks are at unit scale."""
+        X = self.train.X[:256].reshape(-1, self.input_size).astype(np.float64)  # a sample tells the scale
+        mean, sd = X.mean(axis=0), X.std(axis=0)
+        size = np.maximum(np.abs(mean), sd)
+        if not (size > UNIT_SCALE).any():
+            return
+        k = int(np.argmax(size))
+        warnings.warn(f"Task {self.name!r}: feature {k} of the train split has mean {mean[k]:.4g} and sd {sd[k]:.4g} "
+                      f"({int((size > UNIT_SCALE).sum())} of the {self.input_size} features beyond {UNIT_SCALE:g}): "
+                      f"rnnkit.compare's models read X as given, without the estimators' standardisation, and "
+                      f"inputs far from unit scale saturate the cells' gates, so every cell may stay at chance; "
+                      f"standardise every split by the train split's statistics: mu, sd = X_train.mean(axis=(0, 1)), "
+                      f"X_train.std(axis=(0, 1)), then (X - mu) / sd", UserWarning, stacklevel=4)
+
+    def _check_classes_trained(self) -> None:
+        """Warn of classes of the val or test split that no target of the train split holds: no model learns
+        them, so each of their sequences (steps) counts as a mistake, as after a split by position of data
+        sorted by label."""
+        trained = np.unique(self.train.y)
+        unit = "step" if self.kind == "tag" else "sequence"
+        for split in ("val", "test"):
+            y = getattr(self, split).y
+            unseen = np.setdiff1d(np.unique(y), trained)
+            if len(unseen):
+                shown = ", ".join(map(str, unseen[:5].tolist())) + (", ..." if len(unseen) > 5 else "")
+                warnings.warn(f"Task {self.name!r}: the {split} split's class(es) {shown} label "
+                              f"{np.isin(y, unseen).mean():.0%} of its {unit}s but no {unit} of the train split, so no "
+                              f"model learns them and each counts as a mistake; labels sorted before a split by "
+                              f"position (train_test_split(..., shuffle=False))? split them by class: "
+                              f"train_test_split(X, y, stratify=y)", UserWarning, stacklevel=4)
 
     def _check_chance_mse(self) -> None:
         """Warn of a chance MSE ten times off the MSE of predicting the training targets' mean on the test split:
@@ -207,7 +252,8 @@ class Task:
                 raise ValueError(f"{where} has shape {y.shape}, but output_size={self.output_size} values per "
                                  f"sequence take (n, {self.output_size})" if self.output_size > 1 else
                                  f"{where} has shape {y.shape}, but output_size=1 takes (n,) or (n, 1)")
-            return y.astype(np.float32, copy=False)
+            # one value per sequence as (n,), as the named tasks hold it: score then reads predictions of (n,) or (n, 1)
+            return (y[:, 0] if y.ndim == 2 else y).astype(np.float32, copy=False)
         shape = (len(X),) if self.kind == "classify" else X.shape[:2]
         if y.shape != shape:
             unit = "sequence" if self.kind == "classify" else "step (n, T)"
@@ -218,13 +264,19 @@ class Task:
             labels = np.unique(np.concatenate([np.ravel(s.y) for s in (self.train, self.val, self.test)]))
             shown = ", ".join(map(repr, labels[:4].tolist())) + (", ..." if len(labels) > 4 else "")
             raise ValueError(f"{where} holds labels of dtype {y.dtype} ({shown}), but a task's classes are the "
-                             f"integers 0 .. output_size - 1 that index the model's outputs; encode every split "
-                             f"with the classes of all three: classes = np.unique(np.concatenate([y_train, y_val, "
-                             f"y_test])), then np.searchsorted(classes, y) for each")
-        if len(y) and (y.min() < 0 or y.max() >= self.output_size):
-            bad = (y.max() if y.max() >= self.output_size else y.min()).item()
-            raise ValueError(f"{where} holds the class {bad!r}, but output_size={self.output_size} gives the "
-                             f"classes 0 .. {self.output_size - 1} (the model's outputs): labels from 1? subtract "
+                             f"integers 0 .. output_size - 1 that index the model's outputs; {_ENCODE}")
+        if len(y) and y.min() < 0:  # labels -1 and 1, or -100: padding for CrossEntropyLoss(ignore_index=-100)
+            at = tuple(int(k) for k in np.argwhere(y < 0)[0])
+            value = y[at].item()
+            raise ValueError(f"{where} holds the class {value!r} at {at}, but a task's classes are the integers 0 .. "
+                             f"output_size - 1 that index the model's outputs, and every " + (
+                                 "step is scored (a task's sequences share one length): -100, torch's ignore_index "
+                                 "of padded steps? crop the sequences to their labelled steps, or give each step a "
+                                 "class" if self.kind == "tag" and value == -100 else
+                                 f"{'step' if self.kind == 'tag' else 'sequence'} is scored: {_ENCODE}"))
+        if len(y) and y.max() >= self.output_size:
+            raise ValueError(f"{where} holds the class {y.max().item()!r}, but output_size={self.output_size} gives "
+                             f"the classes 0 .. {self.output_size - 1} (the model's outputs): labels from 1? subtract "
                              f"1; else give output_size the number of classes")
         return y.astype(np.int64, copy=False)
 
@@ -288,6 +340,23 @@ class Task:
         sizes = "/".join(str(len(s)) for s in (self.train, self.val, self.test))
         return (f"Task({self.name!r}, kind={self.kind!r}, n={sizes}, T={self.seq_len}, F={self.input_size}, "
                 f"output_size={self.output_size}, metric={self.metric!r}, chance={self.chance:.4g})")
+
+
+def _check_steps_axis(X: np.ndarray) -> None:
+    """Refuse an ``X`` of one step of many features, and warn of one whose values run smoothly along its last axis
+    and not along the steps (:func:`rnnkit.checks.runs_along`): both are sktime's and aeon's ``(n, channels, T)``
+    ("numpy3D") given where a split takes ``(n, T, F)``, which would run the models over the channels as steps."""
+    n, T, F = X.shape
+    fix = f"sktime's or aeon's numpy3D, (n, channels, T)? pass X.transpose(0, 2, 1), shape ({n}, {F}, {T})"
+    if T == 1 and F > 1:
+        raise ValueError(f"Split: X has shape {X.shape}, read as (n, T, F): one step of {F} features per sequence, "
+                         f"which leaves a recurrent model nothing to carry from step to step; {fix}")
+    if runs_along(X, 2, 1):
+        warnings.warn(f"Split: X has shape {X.shape}, read as (n, T, F): {T} steps of {F} features; but its values "
+                      f"run smoothly along the last axis (lag-1 autocorrelation {lag1_autocorrelation(X, 2):.2f}) and "
+                      f"not along the steps ({lag1_autocorrelation(X, 1):.2f}), as a time series does along its "
+                      f"time; {fix}; if X is (n, T, F) as given, silence this with "
+                      f"warnings.filterwarnings('ignore', message='Split: X has shape')", UserWarning, stacklevel=4)
 
 
 def check_seed(who: str, name: str, value, *, none: str | None = None) -> None:
