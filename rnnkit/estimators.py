@@ -1133,14 +1133,17 @@ def as_label_array(y, who: str) -> np.ndarray:
         several = (not one_hot and not columns and a.ndim == 2 and a.shape[1] > 1 and a.dtype.kind in "biuf"
                    and np.isin(a, (0, 1)).all() and (a.sum(axis=1) != 1).any())
         row = a.ndim == 2 and a.shape[0] == 1 and not isinstance(y, pd.DataFrame)
+        per_column = ("which one classifier does not fit: fit one per column, "
+                      "sklearn.multioutput.MultiOutputClassifier(SequenceClassifier(...)).fit(X, y)")
+        outputs = (f"; its {a.shape[1]} columns are {a.shape[1]} labels per item (multi-output targets), "
+                   f"{per_column}" if a.ndim == 2 and a.shape[1] > 1 else "")
         raise ValueError(f"{who}: y must hold one label per item (1-D), got shape {a.shape}" + (
             f"; it is one row of {a.shape[1]} labels (a row vector): pass np.ravel(y), shape ({a.shape[1]},)"
             if row else
             "; it looks one-hot encoded (a single 1 per row): pass the labels, e.g. y.argmax(axis=1)"
             if one_hot else
             f"; its {a.shape[1]} columns of 0/1, some rows with none or several 1s, are multi-label targets (each "
-            f"column a yes/no of its own), which one classifier does not fit: fit one per column, "
-            f"sklearn.multioutput.MultiOutputClassifier(SequenceClassifier(...)).fit(X, y)" if several else columns))
+            f"column a yes/no of its own), {per_column}" if several else columns or outputs))
     if a.dtype == object and a.size:
         a = _numeric_labels(a)
     if a.dtype.kind == "S" or a.dtype == object and a.size and isinstance(a[0], bytes):  # as complex below
@@ -1597,6 +1600,33 @@ def check_one_per_sequence(y, lengths: torch.Tensor, who: str, regression: bool)
                          f"of any hashable type (a tuple is one label); per-step labels are SequenceTagger's")
 
 
+def _warn_constant_targets(targets: np.ndarray, pred: np.ndarray, weights: np.ndarray | None, names,
+                           who: str) -> None:
+    """Warn where a target of ``targets`` ``(n, k)`` is constant over the sequences of weight > 0: its R² (1 -
+    the squared error over the targets' variance) is 0 / 0, which scikit-learn's ``r2_score`` reads as 0.0
+    whatever the errors (1.0 where every prediction is exact), so the score would say nothing of them. ``pred``:
+    the predictions scored, for the mean squared error the warning gives instead."""
+    scored = targets if weights is None else targets[weights > 0]
+    constant = np.flatnonzero(np.ptp(scored, axis=0) == 0)
+    if not len(constant) or len(scored) < 2:  # one sequence: scikit-learn's own warning says R² is not defined
+        return
+    j = int(constant[0])
+    mse = float(np.average((targets[:, j] - np.reshape(pred, (len(pred), -1))[:, j]) ** 2, weights=weights))
+    weighted = " of sample_weight > 0" if weights is not None else ""
+    if scored.shape[1] == 1:
+        what, counted = f"y is constant ({scored[0, j]:g} for every sequence{weighted})", "this score is"
+    else:
+        name = repr(str(names[j])) if names is not None else str(j)
+        what = (f"y's target {name} is constant ({scored[0, j]:g} for every sequence{weighted}; "
+                f"{len(constant)} of the {scored.shape[1]} targets are)")
+        counted = "the mean over the targets counts it as"
+    warnings.warn(f"{who}: {what}, so R² (1 - the squared error over the targets' variance, which is 0) is "
+                  f"undefined: scikit-learn's r2_score gives 0.0 whatever the errors (1.0 where every prediction is "
+                  f"exact), and {counted} that; the mean squared error says how far the predictions are ({mse:.4g} "
+                  f"here: sklearn.metrics.mean_squared_error(y, est.predict(X))); for R², score on sequences whose "
+                  f"targets vary", UserWarning, stacklevel=3)
+
+
 def fit_classes(labels: np.ndarray, who: str, per_step: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """``classes_`` as scikit-learn has them (the sorted distinct labels) and the codes ``0..n_classes-1``.
 
@@ -1691,6 +1721,31 @@ def check_known_labels(labels: np.ndarray, classes: np.ndarray, who: str, *, uni
     warnings.warn(f"{who}: y holds {len(counts)} label(s) the {estimator} never saw at fit: {shown}; classes_ "
                   f"{fitted}; those {unit}s count as wrong predictions (spelt otherwise than at fit? write them "
                   f"alike)", UserWarning, stacklevel=3)
+
+
+def warn_categories_not_classes(y, classes: np.ndarray, who: str) -> None:
+    """Warn where ``y`` is a pandas Categorical whose categories are not ``classes`` (the labels it holds, sorted,
+    as scikit-learn's classifiers take them): a category that labels no sequence is no class (predict never
+    gives it, predict_proba has no column for it), and categories in another order (an ordinal ``['low',
+    'high']``) would put predict_proba's columns in another order than theirs."""
+    series = isinstance(y, pd.Series) and isinstance(y.dtype, pd.CategoricalDtype)
+    categories = y.cat.categories if series else y.categories if isinstance(y, pd.Categorical) else None
+    fitted = [_plain(c) for c in classes.tolist()]
+    if categories is None or list(categories) == fitted:
+        return
+    unused = [c for c in categories if c not in set(fitted)]
+    said = []
+    if unused:
+        said.append(f"[{_show_index(pd.Index(unused))}] label no sequence, so they are no classes (predict never "
+                    f"gives them, predict_proba has no column for them)")
+    if [c for c in categories if c in set(fitted)] != fitted:
+        said.append("predict_proba's columns follow classes_, not the categories' order")
+    fix = ("read predict_proba's columns by clf.classes_ (e.g. pd.DataFrame(proba, columns=clf.classes_))" + (
+        f"; to learn a class, give it some sequences; to say it is none, "
+        f"y{'.cat' if series else ''}.remove_unused_categories()" if unused else ""))
+    warnings.warn(f"{who}: y is a Categorical of categories [{_show_index(categories)}], but classes_ are the labels "
+                  f"y holds in sorted order, [{_show_index(pd.Index(classes))}], as scikit-learn's classifiers take "
+                  f"them: {'; '.join(said)}; {fix}", UserWarning, stacklevel=4)
 
 
 def check_classes_recur(codes: np.ndarray, classes: np.ndarray, who: str) -> None:
@@ -2234,6 +2289,11 @@ class _SequenceEstimator(BaseEstimator):
         for name in ("clip_grad_norm", "clip_grad_value"):
             if getattr(self, name) is not None and not _is_real(getattr(self, name)):
                 raise ValueError(f"{name} must be a number > 0 or None, got {getattr(self, name)!r}")
+        if isinstance(self.random_state, np.random.Generator):  # numpy's newer generator, which scikit-learn refuses
+            raise ValueError(f"random_state must be None, an int in [0, 2**32 - 1] or a numpy RandomState, got a numpy "
+                             f"Generator ({self.random_state!r}), which scikit-learn's estimators do not take "
+                             f"either; give an int seed, e.g. random_state=0, or one drawn from it: "
+                             f"random_state=int(rng.integers(2**32))")
         try:
             check_random_state(self.random_state)
         except ValueError as e:
@@ -2499,9 +2559,9 @@ class _SequenceEstimator(BaseEstimator):
 
     # -- predict ---------------------------------------------------------------------------------------------
     def _score_targets(self, X, y, sample_weight=None, times=None):
-        """``y`` after checking that it (and ``sample_weight``) has one entry per sequence of ``X``
-        (scikit-learn's own check names neither the estimator nor the fix), and that ``times`` are given to a
-        model fitted with them (score's own words, not predict's)."""
+        """``y`` and ``sample_weight`` (float64, or None) after checking that each has one entry per sequence of
+        ``X`` (scikit-learn's own check names neither the estimator nor the fix), and that ``times`` are given to
+        a model fitted with them (score's own words, not predict's)."""
         who = f"{type(self).__name__}.score"
         check_is_fitted(self, "model_")
         self._check_network(who, ("time_aware",))
@@ -2518,8 +2578,7 @@ class _SequenceEstimator(BaseEstimator):
         check_target_index(X, y, who)  # as fit: a pandas y on X's instances in another order is not X's targets
         check_n_targets(y, len(lengths), who)
         check_one_per_sequence(y, lengths, who, self._task == "regression")
-        _sequence_weights(X, sample_weight, len(lengths), who, y=y)
-        return y
+        return y, _sequence_weights(X, sample_weight, len(lengths), who, y=y)
 
     def _outputs(self, X, who: str, times=None, *, finite: bool = True
                  ) -> tuple[list[torch.Tensor] | torch.Tensor, torch.Tensor, bool]:
@@ -3085,6 +3144,7 @@ class SequenceClassifier(ClassifierMixin, _LabelEstimator):
         labels = as_label_array(y, who)
         check_n_targets(labels, len(lengths), who)
         classes, codes = fit_classes(labels, who)
+        warn_categories_not_classes(y, classes, who)
         if classes.dtype.kind == "U" or classes.dtype == object:
             check_label_spellings(labels, who)
         check_classes_recur(codes, classes, who)
@@ -3095,7 +3155,7 @@ class SequenceClassifier(ClassifierMixin, _LabelEstimator):
         of another kind than the fitted classes (ints for str classes ``'1', '2'``: sktime's labels are text)
         are refused, naming both: scikit-learn's refusal names neither the estimator nor the fix. ``times``:
         X's sample times, as predict takes them."""
-        y = self._score_targets(X, y, sample_weight, times)
+        y, _ = self._score_targets(X, y, sample_weight, times)
         who = f"{type(self).__name__}.score"
         labels = as_label_array(y, who)  # one per sequence of X: at least one
         check_label_kind(labels[0], self.classes_, who, "classifier")
@@ -3284,7 +3344,7 @@ class SequenceRegressor(RegressorMixin, _LabelEstimator):
         columns are matched by name when fit was given named ones (``target_names_``). ``times``: X's sample
         times, as predict takes them."""
         who = f"{type(self).__name__}.score"
-        y = self._score_targets(X, y, sample_weight, times)
+        y, weights = self._score_targets(X, y, sample_weight, times)
         names = getattr(self, "target_names_", None)
         if names is not None and isinstance(y, pd.DataFrame) and list(y.columns) != list(names):
             given = [str(c) for c in y.columns]
@@ -3304,7 +3364,9 @@ class SequenceRegressor(RegressorMixin, _LabelEstimator):
             shape = "(n,)" if self._y_1d else f"(n, {self.n_outputs_})"
             raise ValueError(f"{who}: y has {targets.shape[1]} target(s) per sequence, but the regressor was fitted "
                              f"with {fitted} (predict returns shape {shape}); give y the targets it was fitted on")
-        return float(r2_score(rows, self.predict(X, times=times), sample_weight=sample_weight))  # scikit-learn's
+        pred = self.predict(X, times=times)
+        _warn_constant_targets(np.asarray(rows, dtype=np.float64).reshape(len(pred), -1), pred, weights, names, who)
+        return float(r2_score(rows, pred, sample_weight=sample_weight))  # scikit-learn's
 
     def predict(self, X, *, times=None) -> np.ndarray:
         """The target(s) of each sequence of X; ``times``: their sample times, for a model fitted with them."""
