@@ -43,3 +43,16 @@ def test_t37_12_iso_dates_and_dates_that_tell_their_order_are_read(tmp_path):
     path.write_text("date,v\n12/30/2020,1\n12/31/2020,2\n")  # month-first: 30 and 31 tell
     frame = TimeSeriesFrame.from_csv(path, time_col="date", parse_dates=["date"])
     assert list(frame.time.strftime("%Y-%m-%d")) == ["2020-12-30", "2020-12-31"]
+
+
+# T37-13: two-digit years read by parse_dates (pandas reads 00 .. 68 as 2000 .. 2068)
+@pytest.mark.parametrize("cells, fmt", [(["01/31/49", "02/28/49", "03/31/49"], "%m/%d/%y"),
+                                        (["Jan-49", "Feb-49", "Mar-49"], "%b-%y")])
+@pytest.mark.parametrize("options", [{"time_col": "date", "parse_dates": ["date"]},
+                                     {"index_col": 0, "parse_dates": True}])
+def test_t37_13_two_digit_years_read_by_parse_dates_are_refused(tmp_path, cells, fmt, options):
+    path = tmp_path / "airline.csv"
+    path.write_text("date,v\n" + "".join(f"{c},{k}\n" for k, c in enumerate(cells)))
+    with pytest.raises(ValueError, match=rf"read by parse_dates, writes years with two digits \({cells[0]!r}, ...\).*"
+                                         rf"as 2049-.*format={fmt!r}.*1949 for {cells[0]!r}"):
+        TimeSeriesFrame.from_csv(path, **options)  # was read in 2049 .. , without a word

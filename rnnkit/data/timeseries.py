@@ -1012,8 +1012,9 @@ YEARS = (1000, 2100)
 
 def _check_parsed_dates(path, data: pd.DataFrame, read_csv_kwargs: dict) -> None:
     """Refuse dates that ``pd.read_csv(..., parse_dates=...)`` read month-first where every one reads day-first too
-    (``01/02/2020`` on each 1st of the month: monthly and day-first), as a time column of such text is refused
-    (:func:`refuse_two_readings`): read_csv guesses the format from the first date, without a word."""
+    (``01/02/2020`` on each 1st of the month: monthly and day-first), or whose two-digit years it read after this
+    year (``'Jan-49'`` as 2049), as a time column of such text is refused (:func:`refuse_two_readings`,
+    :func:`refuse_future_years`): read_csv guesses without a word."""
     dates = [c for c in data.columns if pd.api.types.is_datetime64_any_dtype(data[c])]
     index = isinstance(data.index, pd.DatetimeIndex)
     if not dates and not index:
@@ -1021,13 +1022,17 @@ def _check_parsed_dates(path, data: pd.DataFrame, read_csv_kwargs: dict) -> None
     given = {k: v for k, v in read_csv_kwargs.items() if k not in ("parse_dates", "dtype", "converters")}
     text = pd.read_csv(path, dtype=str, keep_default_na=False, **given)  # the same cells, as written
     for name, raw in [*((c, text[c]) for c in dates), *((("index", text.index),) if index else ())]:
+        raw = pd.Series(raw, copy=False).reset_index(drop=True)
+        what = f"{os.fspath(path)}: {'the index' if name == 'index' else f'column {name!r}'}"
         try:
-            refuse_two_readings(pd.Series(raw, copy=False).reset_index(drop=True),
-                                f"{os.fspath(path)}: {'the index' if name == 'index' else f'column {name!r}'}, "
-                                "read by parse_dates month-first,")
+            refuse_two_readings(raw, f"{what}, read by parse_dates month-first,")
         except ValueError as e:  # the option that reads them so in this call
             raise ValueError(f"{e}; here, give from_csv that format as date_format= beside parse_dates (the "
                              "day-first one for day-first dates)") from None
+        times = pd.DatetimeIndex(data.index if name == "index" else data[name])  # 'Jan-49' read as 2049
+        short = short_year_readings(raw)  # the format the fix names
+        refuse_future_years(raw, times, f"{what}, read by parse_dates,", short[0][0] if len(short) == 1 else None,
+                            "data.index" if name == "index" else f"data[{name!r}]")
 
 
 def _refuse_numbers_as_text(raw, name: str) -> None:
