@@ -2,7 +2,7 @@
 
 A37-01 ``surveillance.predict`` of whole clips (their target frame included) of a fitted model.
 A37-02 the multi-seed recipes' runs for ``seed=1`` beside ``seed=0``'s.
-A37-03 ``eventlogs.NGramDetector`` of a heartbeat: an event whose waits never varied.
+A37-03 ``eventlogs.NGramDetector`` of a heartbeat: events whose waits never varied (a spread of 0, or of rounding).
 A37-04 ``stocks.daily_features`` of a calendar of every day, filled forward (or left empty) over non-trading days.
 A37-05 ``sentiment.predict_proba`` of one's own reviews encoded by a vocabulary built on them.
 A37-06 ``stocks.predict`` and ``fit_rnn`` of one's own windows: float64, a tensor, a missing value.
@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 import torch
 
-from rnnkit.apps import charlm, driving, eventlogs, run_seeds, sentiment, stocks, surveillance
+from rnnkit.apps import charlm, driving, eventlogs, sentiment, stocks, surveillance
 from rnnkit.data.text import TextClassificationDataset, Vocab
 from rnnkit.models import LanguageModel
 
@@ -38,12 +38,12 @@ def test_A37_01_predict_of_whole_clips_of_a_fitted_model_is_warned_of():
     train = surveillance.clips(_walk(30), range(30), context=3)  # (N, 4, 1, 6, 8): 3 frames in, the target last
     model, _, _ = surveillance.fit(lambda: surveillance.NextFramePredictor(2, (6, 8)), train, train[:4], epochs=1,
                                    lr=0.01, batch_size=8, clip_grad_norm=1.0, seed=0, log=lambda message: None)
-    assert model.context == 3
     # before: the frame after the target predicted, without a word
     with pytest.warns(UserWarning, match=r"predict: the clips hold 4 frames, one more than the 3 the model was "
                                          r"trained on, .* the frame after the target; give the frames before it: "
                                          r"predict\(model, clips\[:, :-1\]\)"):
         surveillance.predict(model, train)
+    assert model.context == 3
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert surveillance.predict(model, train[:, :-1]).shape == (len(train), 1, 6, 8)
@@ -56,6 +56,8 @@ class _Trained(Exception):
 
 
 def test_A37_02_the_runs_of_two_seeds_are_disjoint(monkeypatch):
+    from rnnkit.apps import run_seeds  # imported here: before, it was not there, and the file's other tests ran
+
     assert run_seeds(0, 5, "speech.run") == [0, 1, 2, 3, 4]  # seed 0's runs as before
     assert run_seeds(1, 5, "speech.run") == [5, 6, 7, 8, 9]  # before: 1..5, four of seed 0's five
     assert run_seeds(7, 1, "stocks.run") == [7]  # one run: the seed itself
@@ -74,19 +76,26 @@ def test_A37_02_the_runs_of_two_seeds_are_disjoint(monkeypatch):
     assert trained.value.args == (3,)  # before: 1, the second of seed 0's runs
 
 
-def test_A37_03_an_event_whose_waits_never_varied_is_not_given_a_spread_of_one():
-    # a session opens (0), then beats (1) every 60 s; other sessions browse (2) at waits that vary
+def test_A37_03_an_event_whose_waits_never_varied_is_not_given_a_spread_of_one_or_of_rounding():
+    # a session opens (0), beats (1) 5 s later, then every 60 s; other sessions log in (3) and browse (2) at waits
+    # that vary
     beats = [np.array([0, 1, 1, 1, 1]), np.array([0.0, 5.0, 60.0, 60.0, 60.0])]
     rng = np.random.default_rng(0)
-    browse = [np.array([0, 2, 2, 2]), np.r_[0.0, rng.exponential(20.0, 3)]]
+    browse = [np.array([3, 2, 2, 2]), np.r_[0.0, rng.exponential(20.0, 3)]]
     train = eventlogs.Sessions(*map(list, zip(*[beats] * 4, *[browse] * 4, strict=True)))
     detector = eventlogs.NGramDetector(2).fit(train)
-    late = eventlogs.Sessions([np.array([0, 1, 1, 1])], [np.array([0.0, 5.0, 120.0, 60.0])])  # one beat 60 s late
-    z = detector.score(late).z[0]
-    assert z[1] == pytest.approx(np.log(120.001 / 60.001) / eventlogs.DELAY_SD_FLOOR, rel=1e-4)  # before: 0.69
-    assert eventlogs.flag_sessions(detector.score(late), 1, 3.0).tolist() == [True]  # before: [False]
-    assert eventlogs.flag_sessions(detector.score(eventlogs.Sessions([beats[0]], [beats[1]])), 1, 3.0).tolist() == [
-        False]  # on time: not flagged
+    flag = lambda dt: eventlogs.flag_sessions(detector.score(eventlogs.Sessions([beats[0]], [np.array(dt)])), 1,
+                                              3.0).tolist()
+    # the 4 waits after "open", all 5 s: np.std 0, before read as a spread of 1 (ln s): a first beat twice as late
+    # was 0.69 sd off, not flagged
+    assert flag([0.0, 10.0, 60.0, 60.0, 60.0]) == [True]
+    z = detector.score(eventlogs.Sessions([beats[0]], [np.array([0.0, 10.0, 60.0, 60.0, 60.0])])).z[0]
+    assert z[0] == pytest.approx(np.log(10.001 / 5.001) / 0.1, rel=1e-4)
+    # the 12 waits between beats, all 60 s: np.std 8.9e-16 (rounding), before the spread itself: a beat 1 ms late
+    # was 10^12 sd off, flagged
+    assert flag([0.0, 5.0, 60.0, 60.001, 60.0]) == [False]
+    assert flag([0.0, 5.0, 60.0, 120.0, 60.0]) == [True]  # a beat a minute late
+    assert flag(beats[1]) == [False]  # on time
     mean, sd = detector.delay[2]
     assert sd == pytest.approx(np.std(np.log(np.concatenate([browse[1][2:]] * 4) + 1e-3)), rel=1e-6)  # as before
 
