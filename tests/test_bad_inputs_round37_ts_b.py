@@ -56,3 +56,28 @@ def test_t37_13_two_digit_years_read_by_parse_dates_are_refused(tmp_path, cells,
     with pytest.raises(ValueError, match=rf"read by parse_dates, writes years with two digits \({cells[0]!r}, ...\).*"
                                          rf"as 2049-.*format={fmt!r}.*1949 for {cells[0]!r}"):
         TimeSeriesFrame.from_csv(path, **options)  # was read in 2049 .. , without a word
+
+
+# T37-14: short day-first dates that parse_dates reads one by one ('11/01/24' as 1 November, '13/01/24' as 13 January)
+@pytest.mark.parametrize("options", [{"time_col": "date", "parse_dates": ["date"]},
+                                     {"index_col": 0, "parse_dates": True}])
+def test_t37_14_dates_parse_dates_reads_one_by_one_are_refused(tmp_path, options):
+    path = tmp_path / "daily.csv"
+    path.write_text("date,v\n11/01/24,1\n12/01/24,2\n13/01/24,3\n14/01/24,4\n")
+    with pytest.raises(ValueError, match=r"read by parse_dates, reads '11/01/24' as 2024-11-01, where '%d/%m/%y', the "
+                                         r"one format that fits every date, reads 2024-01-11.*date_format='%d/%m/%y'"):
+        TimeSeriesFrame.from_csv(path, **options)  # was: not increasing, sort the rows first (which scrambles them)
+    frame = TimeSeriesFrame.from_csv(path, **options, date_format="%d/%m/%y")
+    assert list(frame.time) == list(pd.date_range("2024-01-11", periods=4))
+    path.write_text("date,v\n01/02/24,1\n15/02/24,2\n28/02/24,3\n")  # read 2 January, 15 and 28 February: in order
+    with pytest.raises(ValueError, match=r"reads '01/02/24' as 2024-01-02, where '%d/%m/%y'.* reads 2024-02-01"):
+        TimeSeriesFrame.from_csv(path, **options)  # was read so, without a word
+
+
+# T37-15: day-first dates that parse_dates leaves as text in the index (it guessed month-first from the first)
+def test_t37_15_an_index_parse_dates_left_as_text_is_read_as_a_time_column_is(tmp_path):
+    path = tmp_path / "daily.csv"
+    path.write_text("date,v\n11/01/2024,1\n12/01/2024,2\n13/01/2024,3\n")
+    frame = TimeSeriesFrame.from_csv(path, index_col=0, parse_dates=True)  # was: the index holds dates as text; ...
+    assert list(frame.time) == list(pd.date_range("2024-01-11", periods=3))  # pd.read_csv(..., parse_dates=True)
+    assert list(frame.time) == list(TimeSeriesFrame.from_csv(path, time_col="date").time)

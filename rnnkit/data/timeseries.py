@@ -786,6 +786,12 @@ class TimeSeriesFrame:
                                                             keep_default_na=False, **keep).iloc[0].tolist())
         if read_csv_kwargs.get("parse_dates") and not {"date_format", "dayfirst"} & set(read_csv_kwargs):
             _check_parsed_dates(path, data, read_csv_kwargs)
+        if read_csv_kwargs.get("parse_dates") and data.index.dtype.kind in "OT" and \
+                data.index.map(lambda v: isinstance(v, str)).all():  # dates parse_dates left as text (13/01/2024)
+            what = f"{os.fspath(path)}: the index"
+            refuse_two_readings(data.index, what)
+            if (read := _one_reading(data.index, str(data.index.name or "index"))) is not None:  # as a time column is
+                data.index = pd.DatetimeIndex(read, name=data.index.name)
         if not {"thousands", "decimal", "dtype", "converters"} & set(read_csv_kwargs):
             call = ", ".join([repr(os.fspath(path)), *(f"{k}={v!r}" for k, v in read_csv_kwargs.items()),
                               *(f"{k}={v!r}" for k, v in (("time_col", time_col), ("value_cols", value_cols))
@@ -1030,9 +1036,29 @@ def _check_parsed_dates(path, data: pd.DataFrame, read_csv_kwargs: dict) -> None
             raise ValueError(f"{e}; here, give from_csv that format as date_format= beside parse_dates (the "
                              "day-first one for day-first dates)") from None
         times = pd.DatetimeIndex(data.index if name == "index" else data[name])  # 'Jan-49' read as 2049
+        _check_read_alike(raw, times, what)
         short = short_year_readings(raw)  # the format the fix names
         refuse_future_years(raw, times, f"{what}, read by parse_dates,", short[0][0] if len(short) == 1 else None,
                             "data.index" if name == "index" else f"data[{name!r}]")
+
+
+def _check_read_alike(raw: pd.Series, times: pd.DatetimeIndex, what: str) -> None:
+    """Refuse dates that ``parse_dates`` read otherwise than the one format that fits them all (pandas reads dates
+    whose format it does not guess one by one: ``'11/01/24'`` month-first as 1 November beside ``'13/01/24'``
+    day-first, which then look out of order, and sorting them would scramble them)."""
+    try:
+        readings = date_readings(raw.str.strip()) or unguessed_readings(raw)
+    except MixedZones:
+        return
+    if len(readings) != 1:
+        return
+    fmt, read = readings[0]
+    off = np.flatnonzero(~times.isna() & (times.as_unit("ns").asi8 != read.as_unit("ns").asi8))
+    if off.size:
+        k = int(off[0])
+        raise ValueError(f"{what}, read by parse_dates, reads {raw.iloc[k]!r} as {shown_time(times[k])}, where "
+                         f"{fmt!r}, the one format that fits every date, reads {shown_time(read[k])}: pandas read "
+                         f"the dates one by one; give from_csv date_format={fmt!r} beside parse_dates")
 
 
 def _refuse_numbers_as_text(raw, name: str) -> None:
