@@ -185,3 +185,50 @@ def test_K37_06_hooks_on_a_layer_inside_run_on_the_default_path(make):
     with pytest.raises(ValueError, match=r"backend='native' cannot run this call: layers.0(.backward_layer)? has "
                                          r"hooks of its own .*torch's fused op would skip"):
         layer(x)
+
+
+class _DropConnect(torch.nn.Module):
+    """AWD-LSTM's weight drop as a parametrization (no right_inverse: the original takes the value assigned)."""
+
+    def forward(self, w):
+        return torch.nn.functional.dropout(w, 0.5, self.training)
+
+
+@pytest.mark.parametrize("make, name", [(lambda: rnnkit.cells.LSTMCell(3, 4), "weight_hh"),
+                                        (lambda: rnnkit.cells.GRUCell(3, 4), "weight_ih"),
+                                        (lambda: rnnkit.cells.LayerNormLSTMCell(3, 4), "weight_hh"),
+                                        (lambda: rnnkit.cells.LSTMCell(3, 4), "bias_ih")])
+@pytest.mark.parametrize("parametrize", ["weight_norm", "spectral_norm", "drop_connect"])
+def test_K37_07_reset_parameters_reaches_a_parametrized_weight(make, name, parametrize):
+    """The re-initialisation between folds (K32-02's idiom) on a cell whose weight is parametrized: the weight
+    kept the previous fold's trained values (Cell.reset_parameters walked parameters(recurse=False), which holds
+    no parametrized tensor; in place on the computed weight, the LayerNorm-LSTM's init changed a temporary)."""
+    from torch.nn.utils import parametrizations
+    from torch.nn.utils import parametrize as P
+
+    torch.manual_seed(0)
+    cell = make()
+    if name.startswith("bias"):  # weight_norm and spectral_norm take matrices
+        if parametrize != "drop_connect":
+            pytest.skip("a bias takes no weight_norm or spectral_norm")
+    if parametrize == "drop_connect":
+        P.register_parametrization(cell, name, _DropConnect())
+    else:
+        getattr(parametrizations, parametrize)(cell, name)
+    cell.eval()  # the parametrization's value without its randomness (dropout's mask, a power iteration)
+    # the weight as initialised: weight_norm's value; spectral_norm's and the mask's original (the weight they
+    # are applied to: spectral_norm divides it by its largest singular value)
+    initialised = (lambda: getattr(cell, name)) if parametrize == "weight_norm" else (
+        lambda: cell.parametrizations[name].original)
+    with torch.no_grad():  # "trained": far outside the init's bound
+        if parametrize == "weight_norm":
+            setattr(cell, name, torch.full_like(getattr(cell, name), 3.0))
+        else:
+            initialised().fill_(3.0)
+    cell.reset_parameters()
+    value = initialised().detach()
+    bound = 1 / 4 ** 0.5
+    if name == "bias_ih":  # the forget gate's block keeps rnnkit's forget bias, 1.0
+        assert torch.equal(value[4:8], torch.ones(4)) and value[:4].abs().max() <= bound
+    else:  # was 3.0 everywhere
+        assert value.abs().max() <= bound + 1e-6 and value.std() > 0.05

@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 
 import torch
 from torch import Tensor, nn
+from torch.nn.utils import parametrize
 
 from ..checks import is_count, is_integer
 
@@ -362,10 +363,18 @@ class Cell(nn.Module):
         return self.state_type(*(z() for _ in self.state_type._fields))
 
     def reset_parameters(self) -> None:
-        """torch.nn's initialisation: every weight and bias ~ U(-1/sqrt(H), 1/sqrt(H))."""
+        """Every tensor of the cell to its initial values (:meth:`initialise`), a parametrized one too (weight_norm,
+        spectral_norm or a DropConnect mask on ``weight_hh``: :func:`init_`)."""
+        names = [name for name, p in self._parameters.items() if p is not None]
+        if parametrize.is_parametrized(self):  # its parameter moved into the parametrization, as original(s)
+            names += list(self.parametrizations)
+        for name in names:
+            init_(self, name, lambda t, name=name: self.initialise(name, t))
+
+    def initialise(self, name: str, t: Tensor) -> None:
+        """Initialise the cell's tensor ``name``, given as ``t``, in place: torch.nn's U(-1/sqrt(H), 1/sqrt(H))."""
         bound = 1.0 / math.sqrt(self.hidden_size)
-        for p in self.parameters(recurse=False):
-            nn.init.uniform_(p, -bound, bound)
+        nn.init.uniform_(t, -bound, bound)
 
     def extra_repr(self) -> str:
         return f"{self.input_size}, {self.hidden_size}"
@@ -408,6 +417,23 @@ def frames_fix(cell, shape: tuple[int, ...]) -> str | None:
                 f"flatten(2) alone would give the numbers in another order")
     return (f"frames (B, T, C, Hi, Wi) = (B, T, {C}, {size[0]}, {size[1]}) flattened, x.flatten(2), once their axes "
             f"are in that order (permute them; flatten(2) alone would read other images)")
+
+
+def init_(module: nn.Module, name: str, init) -> None:
+    """Initialise the tensor ``module.<name>`` by the in-place ``init``: a parameter where it is; a parametrized one
+    (``torch.nn.utils.parametrize``: weight_norm, spectral_norm, a DropConnect mask) as a fresh tensor of its
+    shape, assigned, which torch writes back through the parametrization's ``right_inverse`` (without one, the
+    original it is applied to, in place). In place on ``module.<name>``, ``init`` would change the weight computed
+    at that access, which nothing keeps: the weight stayed as trained."""
+    with torch.no_grad():
+        if not parametrize.is_parametrized(module, name):
+            init(getattr(module, name))
+        elif all(hasattr(p, "right_inverse") for p in module.parametrizations[name]):
+            value = torch.empty_like(getattr(module, name))
+            init(value)
+            setattr(module, name, value)
+        else:  # a mask or a map without an inverse: its original is the weight it is applied to
+            init(module.parametrizations[name].original)
 
 
 def check_sizes(cell, input_size, hidden_size) -> None:

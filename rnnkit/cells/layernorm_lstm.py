@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import warnings
 
 import torch
@@ -93,21 +92,16 @@ class LayerNormLSTMCell(AffineCell):
             self.register_parameter("beta_c", None)
         self.reset_parameters()
 
-    def reset_parameters(self) -> None:
-        bound = 1.0 / math.sqrt(self.hidden_size)
-        nn.init.uniform_(self.weight_ih, -bound, bound)
-        nn.init.uniform_(self.weight_hh, -bound, bound)
-        if not hasattr(self, "gamma_c"):  # AffineCell.__init__ calls this before the norms exist
-            return
-        for gain in (self.gamma_ih, self.gamma_hh, self.gamma_c):
-            nn.init.ones_(gain)
-        if self.bias is not None:
-            nn.init.zeros_(self.bias)
-            nn.init.zeros_(self.beta_c)
-            if self.forget_bias is not None:
-                H = self.hidden_size
-                with torch.no_grad():
-                    self.bias[H : 2 * H].fill_(self.forget_bias)
+    def initialise(self, name: str, t: Tensor) -> None:
+        """The weights torch.nn's uniform, the gains ones, the shifts zeros but the forget gate's ``forget_bias``."""
+        if name.startswith("gamma_"):
+            nn.init.ones_(t)
+        elif name in ("bias", "beta_c"):
+            nn.init.zeros_(t)
+            if name == "bias" and self.forget_bias is not None:
+                t[self.hidden_size : 2 * self.hidden_size].fill_(self.forget_bias)
+        else:
+            super().initialise(name, t)
 
     def project(self, x: Tensor) -> Tensor:
         """``LN(W_ih x) * gamma_ih + bias`` for all steps: ``(B, T, F) -> (B, T, 4H)``."""

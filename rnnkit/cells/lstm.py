@@ -48,13 +48,11 @@ class LSTMCell(AffineCell):
         self.forget_bias = forget_bias
         super().__init__(input_size, hidden_size, bias=bias)
 
-    def reset_parameters(self) -> None:
-        super().reset_parameters()
-        if self.forget_bias is not None and self.bias_ih is not None:
+    def initialise(self, name: str, t: Tensor) -> None:
+        super().initialise(name, t)
+        if self.forget_bias is not None and name in ("bias_ih", "bias_hh"):
             H = self.hidden_size
-            with torch.no_grad():
-                self.bias_ih[H : 2 * H].fill_(self.forget_bias)
-                self.bias_hh[H : 2 * H].zero_()
+            t[H : 2 * H].fill_(self.forget_bias if name == "bias_ih" else 0.0)
 
     def gates(self, xw_t: Tensor, state: LSTMState) -> dict[str, Tensor]:
         """``{i, f, g, o}``, each ``(N, H)``, from ``xw_t = W_ih x + b_ih (N, 4H)`` and ``state.h (N, H)``."""
