@@ -89,16 +89,21 @@ def remainder_unit(y: np.ndarray, s: Smoothing) -> float:
 
 
 def constant_units(smoothing: list[Smoothing], ys: list[np.ndarray]) -> list[Smoothing]:
-    """The panel's smoothings ``smoothing`` of the series ``ys``, where a positive series constant at fit (its
-    remainder has no volatility: :func:`remainder_unit`'s 1) takes the median ``d`` of the panel's moving
-    multiplicative series: their ``d`` is a log ratio, free of units, so the net's spread in ``z`` reads as the
-    panel's typical relative step, not as a factor of e per unit (a band of 45 .. 300 around a constant 100).
-    An additive ``d`` is in the units of its series, which a constant one cannot borrow: it keeps 1."""
-    constant = [s.kind == "mul" and bool(np.ptp(y) == 0) for s, y in zip(smoothing, ys, strict=True)]
-    own = [s.unit for s, c in zip(smoothing, constant, strict=True) if s.kind == "mul" and not c]
-    if not own:
+    """The panel's smoothings ``smoothing`` of the series ``ys``, where a series constant at fit, at a value other
+    than 0 (its remainder has no volatility of its own), takes the panel's typical step relative to size: the
+    median over the moving series of ``d`` relative to their size (a multiplicative ``d`` is a log ratio, already
+    relative; an additive one divided by the series' mean absolute value), times its own size for an additive
+    series. So the net's spread in ``z`` reads as the panel's typical relative step, not as a factor of e per
+    unit (a band of 45 .. 300 around a constant 100) nor, additive, as steps of the series' whole size (-21 ..
+    -1 around a constant -5). An all-zero series has no size to scale: it keeps 1 (the panel warns of it)."""
+    constant = [bool(np.ptp(y) == 0 and y[0] != 0) for y in ys]
+    relative = [s.unit if s.kind == "mul" else s.unit / np.abs(y).mean()
+                for s, y in zip(smoothing, ys, strict=True) if np.ptp(y) > 0]
+    if not relative:
         return smoothing
-    return [s._replace(unit=float(np.median(own))) if c else s for s, c in zip(smoothing, constant, strict=True)]
+    step = float(np.median(relative))
+    return [s._replace(unit=step if s.kind == "mul" else step * abs(float(y[0]))) if c else s
+            for s, y, c in zip(smoothing, ys, constant, strict=True)]
 
 
 def smooth(y: np.ndarray, s: Smoothing) -> tuple[np.ndarray, np.ndarray]:
