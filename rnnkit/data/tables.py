@@ -1551,10 +1551,11 @@ def date_readings(text: pd.Series) -> list[tuple[str, pd.DatetimeIndex]]:
     mixed with dates without one raise `MixedZones` (their order is unknown). A time of 24:00 (``'2024-01-01
     24:00'``, as hourly meter and market data end a day) is the midnight that ends its day, as ISO 8601 has it:
     the next day's 00:00, which pandas does not read."""
-    midnight = text.str.replace(_END_OF_DAY, r"\g<sep>00:00\g<rest>", regex=True)
-    if (ends := midnight.notna() & (midnight != text)).any():
-        readings = date_readings(midnight)
-        return [(fmt, times + pd.to_timedelta(ends.to_numpy().astype(np.int64), unit="D")) for fmt, times in readings]
+    if text.str.contains("24:00", regex=False, na=False).any():
+        midnight = text.str.replace(_END_OF_DAY, r"\g<sep>00:00\g<rest>", regex=True)
+        if (ends := midnight.notna() & (midnight != text)).any():
+            return [(fmt, times + pd.to_timedelta(ends.to_numpy().astype(np.int64), unit="D"))
+                    for fmt, times in date_readings(midnight)]
     try:
         return [("ISO8601", pd.DatetimeIndex(pd.to_datetime(text, format="ISO8601")))]
     except (ValueError, OverflowError):
@@ -1894,7 +1895,8 @@ def _check_step_names(path: Path, columns: list[str]) -> None:
         return
     names = pd.Series(columns, dtype=object)
     numbers, readings = pd.to_numeric(names, errors="coerce").to_numpy(np.float64), []
-    if np.isnan(numbers).any():
+    kind = "times" if np.isnan(numbers).any() else "numbers"
+    if kind == "times":
         try:
             readings = date_readings(names.str.strip())
         except MixedZones:
@@ -1907,7 +1909,6 @@ def _check_step_names(path: Path, columns: list[str]) -> None:
     back = np.flatnonzero(np.diff(numbers) <= 0)
     if back.size:
         k = int(back[0])
-        kind = "times" if readings or np.isnan(pd.to_numeric(names, errors="coerce")).any() else "numbers"
         order = ("steps[::-1]" if (np.diff(numbers) < 0).all() else "sorted(steps, key=float)" if kind == "numbers"
                  else "sorted(steps, key=pd.Timestamp)" if readings and readings[0][0] == "ISO8601" else None)
         raise ValueError(f"{path}: the step columns are named by {kind} that do not increase ({columns[k]!r} "
