@@ -232,3 +232,20 @@ def test_K37_07_reset_parameters_reaches_a_parametrized_weight(make, name, param
         assert torch.equal(value[4:8], torch.ones(4)) and value[:4].abs().max() <= bound
     else:  # was 3.0 everywhere
         assert value.abs().max() <= bound + 1e-6 and value.std() > 0.05
+
+
+def test_K37_08_a_saved_state_loads_with_torch_loads_default(tmp_path):
+    """A carried LSTMState (or a TimeAware stream's) saved with torch.save, then torch.load(path) with its default
+    weights_only=True: torch refused rnnkit.cells.base.LSTMState as an unsupported global and advised
+    weights_only=False, which would run any pickle."""
+    torch.manual_seed(0)
+    layer = rnnkit.LSTM(3, 4)
+    _, state = layer(torch.randn(2, 5, 3))
+    stream = rnnkit.TimeAware(rnnkit.LSTMCell(4, 4)).stream_start(2)
+    torch.save({"state": state, "stream": stream, "weights": layer.state_dict()}, tmp_path / "carried.pt")
+    loaded = torch.load(tmp_path / "carried.pt", weights_only=True)
+    assert type(loaded["state"]) is rnnkit.LSTMState and torch.equal(loaded["state"].c, state.c)
+    assert type(loaded["stream"]) is rnnkit.cells.time_aware.Stream
+    assert type(loaded["stream"].state) is rnnkit.LSTMState
+    torch.testing.assert_close(layer(torch.ones(2, 1, 3), state=loaded["state"])[0],
+                               layer(torch.ones(2, 1, 3), state=state)[0])

@@ -79,6 +79,12 @@ class LSTMState(NamedTuple):
         return LSTMState(self.h.to(*args, **kwargs), self.c.to(*args, **kwargs))
 
 
+# A carried state saved with torch.save (a stream's checkpoint, the state between sessions of truncated BPTT) loads
+# with torch.load's default weights_only=True: the type holds tensors only, so the restricted unpickler may build it
+# (torch refused it by name and advised weights_only=False, which would run any pickle)
+torch.serialization.add_safe_globals([LSTMState])
+
+
 def map_state(fn, *states: State, who: str = "map_state") -> State:
     """Apply ``fn`` field-wise to one or more states of the same structure: a tensor, an rnnkit state (a NamedTuple
     such as ``LSTMState``, kept its type) or a plain tuple or list of states (torch.nn.LSTM's ``(h, c)``, one state

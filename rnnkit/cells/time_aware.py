@@ -102,6 +102,9 @@ class Stream(NamedTuple):
     x_last: Tensor
 
 
+torch.serialization.add_safe_globals([Stream])  # tensors (and an LSTMState) only: torch.load's default loads it
+
+
 class TimeAware(Cell):
     """Wrap any cell so that inputs and state decay with the time since the last observation (GRU-D).
 
