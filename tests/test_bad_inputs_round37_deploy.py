@@ -210,3 +210,99 @@ def test_S37_05_threads_of_a_torch_streamer_is_refused_with_where_it_goes(plain)
     assert torch.get_num_threads() == before
     for threads in (1, None):  # the default and "leave as is" stay taken
         Streamer(clf, threads=threads).step("a", X[0][0])
+
+
+def _posted(client, text: str):
+    return client.post("/predict", content=text.encode(), headers={"Content-Type": "application/json"})
+
+
+# -- S37-06 .. 08: a body written by printing Python's or numpy's values, or JSON edited by hand --------------------
+def test_S37_06_a_python_printed_payload_is_named_with_json_dumps(plain):
+    # before: 400 "request body is not JSON (Expecting property name enclosed in double quotes: line 1 column 2
+    # (char 1))" for requests.post(url, data=str(payload)): nothing said it was Python's print of the dict
+    from rnnkit.deploy.server import create_app
+
+    clf, X = plain
+    with TestClient(create_app(clf)) as client:
+        answer = _posted(client, str({"sequences": [X[0].tolist()]}))
+        assert answer.status_code == 400 and answer.json()["detail"] == (
+            "request body is not JSON (Expecting property name enclosed in double quotes: line 1 column 2 (char 1)): a "
+            "text in single quotes (line 1, char 1), as Python prints a dict (str(payload), or a dict in an f-string); "
+            "JSON quotes with double quotes: send json.dumps(payload), or requests.post(url, json=payload)")
+        for word, json_word in [("None", "null"), ("True", "true"), ("nan", r"NaN \(or null\)")]:
+            detail = _posted(client, '{"sequences": [[[' + word + ', 1.0, 2.0]]]}').json()["detail"]
+            assert re.search(rf": Python's {word} \(line 1, char 17\), as Python prints a value \(str\(payload\)\); "
+                             rf"JSON writes {json_word}: send json\.dumps\(payload\)", detail), detail
+
+
+def test_S37_07_a_numpy_printed_array_is_named_with_tolist(plain):
+    # before: 400 "request body is not JSON (Expecting ',' delimiter: line 1 column 30 (char 29))" for
+    # f'{{"sequences": [{x}]}}' (numpy's print of an array: numbers, and rows, apart by spaces without commas)
+    from rnnkit.deploy.server import create_app
+
+    clf, X = plain
+    with TestClient(create_app(clf)) as client:
+        for text in [f'{{"sequences": [{X[0]}]}}', f'{{"sequences": [{X[0][:, :1]}]}}']:
+            answer = _posted(client, text)
+            assert answer.status_code == 400
+            assert re.search(r"\(Expecting ',' delimiter: .*\): numbers \(or lists\) apart by spaces, without commas "
+                             r"\(line \d+, char \d+\), as numpy prints an array \(str\(x\), or an array in an "
+                             r"f-string\); send the array as lists, \{\"sequences\": \[x\.tolist\(\) for x in X\]\}",
+                             answer.json()["detail"]), answer.json()["detail"]
+        # the same numbers as lists are answered
+        assert _posted(client, f'{{"sequences": [{X[0].tolist()}]}}').status_code == 200
+
+
+def test_S37_08_a_trailing_comma_is_named_where_it_stands(plain):
+    # before: 400 "request body is not JSON (Expecting value: line 4 column 3 (char 46))": no word of the comma
+    from rnnkit.deploy.server import create_app
+
+    clf, X = plain
+    with TestClient(create_app(clf)) as client:
+        answer = _posted(client, '{"sequences": [\n  [[1, 2, 3],\n   [4, 5, 6],\n  ]\n]}')
+        assert answer.status_code == 400 and answer.json()["detail"].endswith(
+            ": a comma before the ']' (line 4, char 46), which JSON allows nowhere (JavaScript and Python do); "
+            "remove it")
+        assert _posted(client, '{"sequences": [[[1, 2, 3]]],}').json()["detail"].endswith(
+            "a comma before the '}' (line 1, char 28), which JSON allows nowhere (JavaScript and Python do); remove it")
+        # a body cut short is not called either of these
+        short = _posted(client, '{"sequences": [[[1, 2, ').json()["detail"]
+        assert "comma" not in short and "numpy" not in short
+
+
+# -- S37-09 (OK): sequences of different lengths in one request ------------------------------------------------------
+def test_S37_09_sequences_of_different_lengths_in_one_request_equal_predict(plain):
+    # already right: each sequence is read to its own length, in batches smaller than the request, as predict reads it
+    from rnnkit.deploy.server import create_app
+
+    clf, X = plain
+    sequences = X[:7]
+    assert len({len(x) for x in sequences}) >= 3
+    with TestClient(create_app(clf, max_batch=3)) as client:
+        answer = client.post("/predict", json={"sequences": [x.tolist() for x in sequences]}).json()
+    np.testing.assert_allclose(answer["probabilities"], clf.predict_proba(sequences), atol=1e-6)
+    assert answer["predictions"] == clf.predict(sequences).tolist()
+
+
+# -- S37-10: a CSV line, or its cells as text, to Streamer.step -------------------------------------------------------
+def test_S37_10_a_csv_line_or_its_text_cells_are_named_with_how_to_read_them(plain):
+    # before: "… is not numeric: it holds text (dtype <U3), which float32 would misread; give the features as real
+    # numbers": nothing said they were numbers as a CSV file's line holds them, nor how to read them
+    clf, X = plain
+    streamer = Streamer(clf)
+    line = ",".join(str(v) for v in X[0][0])
+    with pytest.raises(ValueError, match=r"is not numeric: it holds text \(dtype <U\d+\), which float32 would misread; "
+                                         r"it is one line of text, '[-\d.,]+', as a CSV file holds it: split it and "
+                                         r"read its numbers, \[float\(v\) for v in line\.split\(','\)\]"):
+        streamer.step("s", line)
+    for cells in (line.split(","), np.array(line.split(","), dtype=object)):
+        with pytest.raises(ValueError, match=r"its values are numbers written as text \('[-\d.]+', \.\.\.: a CSV "
+                                             r"line's cells, line\.split\(','\), csv\.reader's rows\): read them as "
+                                             r"numbers, \[float\(v\) for v in row\]"):
+            streamer.step("s", cells)
+    assert streamer.streams == []
+    # followed, the step equals the reference's
+    np.testing.assert_allclose(streamer.step("s", [float(v) for v in line.split(",")]).probabilities,
+                               Streamer(clf).step("s", X[0][0]).probabilities, atol=1e-6)
+    with pytest.raises(ValueError, match=r"holds text .*; give the features as real numbers$"):
+        streamer.step("t", ["warm", "dry", "calm"])

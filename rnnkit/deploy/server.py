@@ -189,7 +189,7 @@ def parse_request(body: bytes, n_features: int, limits: Limits, *, missing: bool
         payload = json.loads(body, object_pairs_hook=_unique_keys)
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
         raise RequestError(400, _not_utf8(body) or _two_documents(body, e)
-                           or f"request body is not JSON ({e}){_not_json_hint(body, content_type)}") from None
+                           or f"request body is not JSON ({e}){_not_json_hint(body, content_type, e)}") from None
     except ValueError as e:  # an integer literal of over 4300 digits (Python's limit for reading one)
         raise RequestError(422, f"request body holds a number beyond float32's range ({str(e).split(':')[0]})"
                            ) from None
@@ -685,10 +685,12 @@ def as_utf8(body: bytes, codec: str, declared: str) -> bytes:
                                 f"(charset=utf-8), or declare the charset it is written in") from None
 
 
-def _not_json_hint(body: bytes, content_type: str | None = None) -> str:
-    """What a body that is not JSON most likely is (by its bytes, else by the media type its ``content_type``
-    declares, ``text/csv``), and how to send the JSON instead."""
+def _not_json_hint(body: bytes, content_type: str | None = None, error: ValueError | None = None) -> str:
+    """What a body that is not JSON most likely is (by its bytes, by where ``error``, json's, stopped, else by the
+    media type its ``content_type`` declares, ``text/csv``), and how to send the JSON instead."""
     send = "; send the JSON document itself as the body (curl -d @seq.json, or requests.post(url, json=payload))"
+    if isinstance(error, json.JSONDecodeError) and (found := _not_json_text(error.doc, error.pos)):
+        return found
     if body[:2] == b"\x1f\x8b":
         return ": it is gzip-compressed data; send it uncompressed"
     if body[:2] == b"--" and b"Content-Disposition: form-data" in body[:1024]:
@@ -703,6 +705,30 @@ def _not_json_hint(body: bytes, content_type: str | None = None) -> str:
         return (f": its Content-Type is {media}, and the server reads JSON only; send {SHAPE} as application/json"
                 + (" (a CSV's rows read first, e.g. with pandas.read_csv, each sequence's steps as lists)"
                    if media == "text/csv" else ""))
+    return ""
+
+
+def _not_json_text(doc: str, pos: int) -> str:
+    """What a text that json stopped reading at ``pos`` most likely is, where the text before says: Python's
+    printed dict (``str(payload)``: keys in single quotes), numpy's printed array (``str(x)`` in an f-string: numbers
+    apart by spaces alone), or hand-edited JSON with a comma before a closing bracket (which JavaScript and Python
+    allow); "" otherwise."""
+    before, at = doc[:pos].rstrip(), doc[pos:pos + 1]
+    where = f" (line {doc.count(chr(10), 0, pos) + 1}, char {pos})"
+    if at == "'" and before and before[-1] in "{,[:":
+        return (f": a text in single quotes{where}, as Python prints a dict (str(payload), or a dict in an f-string); "
+                f"JSON quotes with double quotes: send json.dumps(payload), or requests.post(url, json=payload)")
+    if at and before and at in "-.[0123456789" and before[-1] in ".]0123456789" and before != doc[:pos]:
+        return (f": numbers (or lists) apart by spaces, without commas{where}, as numpy prints an array (str(x), or an "
+                f"array in an f-string); send the array as lists, {{\"sequences\": [x.tolist() for x in X]}} "
+                f"(json.dumps of it, or requests.post(url, json=payload))")
+    if word := re.match(r"(True|False|None|nan|inf|-inf)\b", doc[pos:]):
+        json_word = {"True": "true", "False": "false", "None": "null", "nan": "NaN (or null)", "inf": "Infinity",
+                     "-inf": "-Infinity"}[word[1]]
+        return (f": Python's {word[1]}{where}, as Python prints a value (str(payload)); JSON writes {json_word}: send "
+                f"json.dumps(payload), or requests.post(url, json=payload)")
+    if at in ("]", "}") and before.endswith(","):
+        return f": a comma before the {at!r}{where}, which JSON allows nowhere (JavaScript and Python do); remove it"
     return ""
 
 

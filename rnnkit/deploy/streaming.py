@@ -353,6 +353,26 @@ def _id_error(stream_id, error: TypeError) -> Exception:
     return error
 
 
+def _text_fix(raw: np.ndarray) -> str:
+    """How to give an observation that holds text as numbers: a line of a CSV file whole (``"0.5,1.2,3"``), its
+    cells as text (``line.split(",")``, ``csv.reader``'s rows), or other text."""
+    texts = [v.decode(errors="replace") if isinstance(v, bytes) else v for v in raw.ravel().tolist()]
+    if raw.ndim == 0 or len(texts) == 1:
+        line = str(texts[0]).strip()
+        sep = next((c for c in (",", ";", "\t") if c in line), None)
+        cells = line.split(sep)
+        if len(cells) > 1 and all(is_number_text(c) for c in cells):
+            return (f"it is one line of text, {line[:40]!r}, as a CSV file holds it: split it and read its numbers, "
+                    f"[float(v) for v in line.split({sep!r})] (or read the file with pandas.read_csv, which does)")
+    if any(isinstance(v, str) for v in texts) and all(isinstance(v, str) and is_number_text(v) or
+                                                      isinstance(v, numbers.Real) for v in texts):
+        first = next(v for v in texts if isinstance(v, str))
+        return (f"its values are numbers written as text ({first!r}, ...: a CSV line's cells, line.split(','), "
+                f"csv.reader's rows): read them as numbers, [float(v) for v in row] (or read the file with "
+                f"pandas.read_csv, which does)")
+    return "give the features as real numbers"
+
+
 def _short(value) -> str:
     """``repr(value)`` on one line, cut to 80 characters (an array's repr runs over several)."""
     text = " ".join(repr(value).split())
@@ -484,7 +504,7 @@ class Streamer:
     (raw features, for an estimator) and returns a :class:`StepOutput`; ``step_many({id: x_t, ...})``
     advances several streams in one batched call; ``reset(id)`` starts a stream over (an id that has no
     stream raises :class:`UnknownStreamError` unless ``missing_ok=True``), ``reset()`` all of them. Each stream is
-    held until reset (its state; under onnxruntime also its two I/O bindings, some 5 KB a stream): ids that never
+    held until reset (its state; under onnxruntime also its two I/O bindings, a few kilobytes): ids that never
     end, a session id per visitor, grow the memory by as much each; ``max_streams`` bounds them, a new stream
     beyond it refused (no stream is dropped on its own: one stepped again would start over without a word). A stream id
     is any hashable value but None (which ``reset`` reads as "every stream"), NaN (equal to no other value), a torch
@@ -1083,7 +1103,8 @@ class Streamer:
         if kind in "USmMc" or any(isinstance(v, str | bytes | complex) for v in values):
             what = {"m": "durations", "M": "dates", "c": "complex numbers"}.get(kind, "text")
             raise ValueError(f"Streamer: the observation of stream {stream_id!r} is not numeric: it holds {what} "
-                             f"(dtype {raw.dtype}), which float32 would misread; give the features as real numbers")
+                             f"(dtype {raw.dtype}), which float32 would misread; "
+                             + (_text_fix(raw) if what == "text" else "give the features as real numbers"))
         # None, and pandas' NA (a nullable column's gap, as row.to_dict() or row.tolist() gives it), is a missing value
         gaps = [k for k, v in enumerate(values) if v is None or v is pd.NA]
         if gaps and not self._time_aware:
