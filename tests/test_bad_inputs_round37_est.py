@@ -176,6 +176,10 @@ def test_E37_09_a_regress_task_of_column_targets_scores_predictions_of_one_value
     assert task.score(y[12:, 0]) == pytest.approx(0.0, abs=1e-9)
     assert task.score(y[12:]) == pytest.approx(0.0, abs=1e-9)
     assert task.score(y[12:, 0] + 1) == pytest.approx(1.0)
+    two = np.c_[y, -y]  # two targets stay two columns
+    task = Task("sums", "regress", *_splits(X, two), output_size=2, metric="mse",
+                chance=float(np.mean((two[12:] - two[:8].mean(0)) ** 2)), chance_note="the training targets' mean")
+    assert task.test.y.shape == (4, 2) and task.score(two[12:] + [0, 2]) == pytest.approx(2.0)
 
 
 def test_E37_10_a_categorical_y_whose_categories_are_not_the_classes_is_warned_of():

@@ -253,7 +253,7 @@ class Task:
                                  f"sequence take (n, {self.output_size})" if self.output_size > 1 else
                                  f"{where} has shape {y.shape}, but output_size=1 takes (n,) or (n, 1)")
             # one value per sequence as (n,), as the named tasks hold it: score then reads predictions of (n,) or (n, 1)
-            return (y[:, 0] if y.ndim == 2 else y).astype(np.float32, copy=False)
+            return (y[:, 0] if y.ndim == 2 and width == 1 else y).astype(np.float32, copy=False)
         shape = (len(X),) if self.kind == "classify" else X.shape[:2]
         if y.shape != shape:
             unit = "sequence" if self.kind == "classify" else "step (n, T)"
