@@ -1,20 +1,24 @@
 """Thirty-seventh round, the loaders (data): reviews holding HTML markup, a text's last tokens kept, a hand-built
-batch whose mask disagrees with its lengths, sktime's ``(C, T)`` arrays all of one length. Each test is named by its
-row of docs/bad_inputs.md (D37-NN)."""
+batch whose mask disagrees with its lengths, sktime's ``(C, T)`` arrays all of one length, UniProt's letters beyond
+the 20, Windows line ends in a character corpus, labels from events cut off by ``max_len``, numbered class folders,
+DataFrames and dicts where lists go; FASTA line ends and WAV widths pinned. Each test is named by its row of
+docs/bad_inputs.md (D37-NN)."""
 
 from __future__ import annotations
 
 import warnings
+import wave
 
 import numpy as np
 import pandas as pd
 import pytest
 import torch
 
-from rnnkit.data.audio import AudioDataset, LogMel, write_wav
+from rnnkit.data.audio import AudioDataset, LogMel, read_wav, write_wav
 from rnnkit.data.bio import BioSequenceDataset, encode_sequence, read_fasta
 from rnnkit.data.collate import SequenceBatch, pad_collate
 from rnnkit.data.events import EventSessions, event_vocab, sessionize
+from rnnkit.data.memmap import RaggedStore, write_ragged
 from rnnkit.data.text import TextClassificationDataset, Vocab, read_text
 from rnnkit.data.video import VideoDataset
 
@@ -212,3 +216,40 @@ def test_D37_09_a_dataframe_of_sequences_or_paths_is_refused():
     with pytest.raises(ValueError, match=r"VideoDataset: files is a DataFrame.*not its paths"):
         VideoDataset(paths, [0, 1])
     assert len(BioSequenceDataset(frame["seq"], [0, 1], alphabet="protein")) == 2  # the fix named
+
+
+# D37-10: write_ragged and pad_collate given a DataFrame (its rows the steps) or a dict of sequences
+def test_D37_10_a_dataframe_or_dict_to_write_ragged_or_pad_collate_is_refused(tmp_path):
+    frame = pd.DataFrame({"x": [1.0, 2.0, 3.0], "y": [4.0, 5.0, 6.0]})
+    fix = r"pass a list of sequences: \[df.to_numpy\(\)\] for one sequence of its rows.*df.groupby\('id'\)"
+    with pytest.raises(ValueError, match=r"write_ragged: sequences is a DataFrame, and iterating one gives its column "
+                                         r"names \(\['x', 'y'\]\), not its sequences; " + fix):
+        write_ragged(tmp_path / "a", frame)  # before: 'sequence 0 is empty or a scalar' (the name 'x')
+    with pytest.raises(ValueError, match=r"write_ragged: sequences is a dict \(keys \['s1', 's2'\]\).*"
+                                         r"list\(d.values\(\)\)"):
+        write_ragged(tmp_path / "b", {"s1": np.ones((3, 2)), "s2": np.ones((2, 2))})
+    with pytest.raises(ValueError, match=r"pad_collate: items is a DataFrame.*" + fix):
+        pad_collate(frame)  # before: "sequence 0 is text ('x')"
+    with pytest.raises(ValueError, match=r"pad_collate: items is a dict \(keys \['input_ids', 'label'\]\), one item "
+                                         r"rather than a batch.*\[item\] for one"):
+        pad_collate({"input_ids": [1, 2, 3], "label": 1})
+    assert len(RaggedStore(write_ragged(tmp_path / "c", [frame.to_numpy()]))) == 1  # the fix named
+    assert pad_collate([{"input_ids": [1, 2, 3]}]).x["input_ids"].shape == (1, 3)
+
+
+# D37-11 (OK, pinned): FASTA of mixed line ends and soft-masked letters; 8-bit unsigned and 24-bit WAV files
+def test_D37_11_mixed_line_ends_soft_masking_and_wav_widths_read_right(tmp_path):
+    p = tmp_path / "mixed.fa"
+    p.write_bytes(b">a\r\nACGTacgt\nnnAC\r>b\nGGcc\r\n")  # CRLF, LF and CR alone in one file
+    assert [(r.name, r.sequence) for r in read_fasta(p)] == [("a", "ACGTACGTNNAC"), ("b", "GGCC")]
+    tone = 0.5 * np.sin(np.arange(800) * 2 * np.pi * 440 / 8000)
+    for width, raw in ((1, np.round(tone * 127 + 128).astype(np.uint8).tobytes()),
+                       (3, b"".join(int(v).to_bytes(3, "little", signed=True) for v in np.round(tone * 2**23)))):
+        path = tmp_path / f"w{width}.wav"
+        with wave.open(str(path), "wb") as w:
+            w.setnchannels(1)
+            w.setsampwidth(width)
+            w.setframerate(8000)
+            w.writeframes(raw)
+        got, rate = _quiet(read_wav, path)
+        assert rate == 8000 and np.abs(got.numpy() - tone).max() < (0.01 if width == 1 else 1e-6)

@@ -33,8 +33,8 @@ import torch
 from torch.utils.data import Dataset, get_worker_info
 
 from ..checks import is_count
-from .collate import zero_runs
-from .text import DAMAGED_STREAM, _label_ids, check_aligned, damaged_stream, open_decompressed, refuse_frame
+from .collate import refuse_frame, zero_runs
+from .text import DAMAGED_STREAM, _label_ids, check_aligned, damaged_stream, open_decompressed
 
 ALPHABETS: dict[str, tuple[str, str]] = {"dna": ("ACGT", "N"), "protein": ("ACDEFGHIKLMNPQRSTVWY", "X")}
 """name -> (letters, wildcard). Letter ``i`` has id ``i``; the wildcard has id ``len(letters)``."""

@@ -50,9 +50,9 @@ class _BatchFields(NamedTuple):
 class SequenceBatch(_BatchFields):
     """A padded, batch-first batch of variable-length sequences (see the module docstring for shapes).
 
-    One built by hand is checked: its ``mask`` must be ``length_mask(lengths, T)`` (``mask[b, t] = t < lengths[b]``),
-    as `pad_collate` builds it, or a loss masked by the one and a model unrolled by the other would read different
-    steps without a word.
+    One built by hand (on the CPU) is checked: its ``mask`` must be ``length_mask(lengths, T)`` (``mask[b, t] = t <
+    lengths[b]``), as `pad_collate` builds it, or a loss masked by the one and a model unrolled by the other would
+    read different steps without a word.
     """
 
     __slots__ = ()
@@ -76,8 +76,10 @@ class SequenceBatch(_BatchFields):
 
 def _check_mask_agrees(lengths, mask) -> None:
     """Refuse a ``(B, T)`` mask that is not ``t < lengths[b]``: a mask of another batch, padding at the start, or
-    a mask left all true while ``lengths`` came from elsewhere."""
-    if not (isinstance(lengths, torch.Tensor) and isinstance(mask, torch.Tensor)) or mask.dim() != 2:
+    a mask left all true while ``lengths`` came from elsewhere. On the CPU only, where batches are built: Lightning
+    rebuilds each batch it moves to a device by the constructor, and a check there would wait on the device."""
+    if not (isinstance(lengths, torch.Tensor) and isinstance(mask, torch.Tensor)) or mask.dim() != 2 \
+            or mask.device.type != "cpu":
         return
     if lengths.shape != mask.shape[:1]:
         raise ValueError(f"SequenceBatch: mask has shape {tuple(mask.shape)} (B, T) but lengths {tuple(lengths.shape)};"
@@ -96,6 +98,21 @@ def _check_mask_agrees(lengths, mask) -> None:
                      f"one and a model unrolled by the other would read different steps; build the mask from the "
                      "lengths (mask = rnnkit.cells.base.length_mask(lengths, T)), or use pad_collate, which gives "
                      "both")
+
+
+def refuse_frame(items: Any, what: str, noun: str, fix: str = "") -> None:
+    """ValueError for ``items`` (texts, sequences, paths: ``noun``) given as a DataFrame, whose iteration yields its
+    column names: each would be read as an item (as a protein, ``'seq'`` reads as three amino acids). ``fix``: what
+    to pass instead; the column of ``noun`` by default."""
+    if type(items).__name__ == "DataFrame" and hasattr(items, "columns"):
+        columns = list(items.columns)
+        raise ValueError(f"{what} is a DataFrame, and iterating one gives its column names ({columns[:3]}), not its "
+                         f"{noun}; {fix or f'pass the column of {noun}, e.g. df[{str(columns[0])!r}]'}")
+
+
+FRAME_OF_STEPS = ("pass a list of sequences: [df.to_numpy()] for one sequence of its rows, or one per id of a long "
+                   "table, [g[features].to_numpy() for _, g in df.groupby('id')]")
+"""What to give `pad_collate` and `write_ragged` for a DataFrame: its rows are the steps of one sequence or of many."""
 
 
 def _as_tensor(a: Any, float_dtype: torch.dtype, what: str = "sequence 0") -> torch.Tensor:
@@ -427,6 +444,10 @@ def pad_collate(
     Returns:
         `SequenceBatch` with ``x (B, T, ...)``, ``lengths (B,)``, ``mask (B, T)``, ``y`` or None.
     """
+    refuse_frame(items, "pad_collate: items", "items", FRAME_OF_STEPS)
+    if isinstance(items, Mapping):  # one item (a dataset's row) for the batch: its keys would be read as items
+        raise ValueError(f"pad_collate: items is a dict (keys {list(items)[:3]}), one item rather than a batch of "
+                         "them; pass a list of items ([item] for one), as a DataLoader does")
     if len(items) == 0:
         raise ValueError("pad_collate got an empty batch")
     if labels not in ("auto", "sequence", "step"):

@@ -39,6 +39,7 @@ import torch
 from torch.utils.data import Dataset
 
 from ..checks import check_aligned, check_flags, is_count
+from .collate import refuse_frame
 from .memmap import write_json
 
 PAD, UNK, BOS, EOS = "<pad>", "<unk>", "<bos>", "<eos>"
@@ -920,15 +921,6 @@ def _refuse_keyed(texts, what: str, arg: str) -> None:
         raise ValueError(f"{what} is a dict of {len(texts)} entries (keys {keys}{' ...' if len(texts) > 2 else ''}), "
                          f"and iterating a dict gives its keys, not its texts; pass its texts: list({arg}.values())")
     refuse_frame(texts, what, "texts")
-
-
-def refuse_frame(items, what: str, noun: str) -> None:
-    """ValueError for ``items`` (texts, sequences, paths: ``noun``) given as a DataFrame, whose iteration yields its
-    column names: each would be read as an item (as a protein, ``'seq'`` reads as three amino acids)."""
-    if type(items).__name__ == "DataFrame" and hasattr(items, "columns"):
-        raise ValueError(f"{what} is a DataFrame, and iterating one gives its column names "
-                         f"({list(items.columns)[:3]}), not its {noun}; pass the column of {noun}, e.g. "
-                         f"df[{str(list(items.columns)[0])!r}]")
 
 
 def _plain_tokens(tokens: Iterable) -> list:
