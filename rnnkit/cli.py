@@ -1171,16 +1171,18 @@ def _model_inputs(args, est, recorded: dict, *, with_target: bool):
 
 def _csv_header(path) -> list[str] | None:
     """A CSV's column names as text, or None where pandas cannot read its first line (the reader, run after,
-    names what is wrong with the file itself)."""
+    names what is wrong with the file itself). The reader's checks of the header run first: a ';' file's one
+    column, a comment line or Excel's ``sep=,`` line above the header is no reason to call the model's columns
+    missing (the message would list the comment as the file's columns)."""
     import pandas as pd
 
-    from .data.tables import check_separator
+    from .data.tables import _check_header
 
     try:
         header = [str(c) for c in pd.read_csv(path, nrows=0).columns]
     except Exception:  # noqa: BLE001 - see above
         return None
-    check_separator(Path(path), header)  # a ';' file's one column is no reason to call the model's missing
+    _check_header(Path(path), None)  # the frame it takes is not read
     return header
 
 
@@ -1900,12 +1902,22 @@ def _task_name(text: str) -> str:
     from .tasks import TASKS
 
     if text not in TASKS and (os.path.exists(text) or os.sep in text or Path(text).suffix):
-        raise argparse.ArgumentTypeError(
-            f"{text!r} names a file, but rnnkit compare runs the named tasks only ({', '.join(TASKS)}); to compare "
-            f"cells on one's own data, build a rnnkit.tasks.Task of its train, val and test arrays in Python and "
-            f"call rnnkit.compare.compare(task, ...) as docs/comparison.md shows, or train one model per cell "
-            f"on the file, rnnkit train --cell NAME")
+        _compare_data(text)
     return _one_of(tuple(TASKS))(text)
+
+
+def _compare_data(text: str):
+    """An argparse type that refuses: a data file given to ``rnnkit compare`` (as ``--task``, or first as ``rnnkit
+    train`` takes it), which runs the named tasks only; a task's name given first is shown as ``--task``."""
+    from .tasks import TASKS
+
+    if text in TASKS:
+        raise argparse.ArgumentTypeError(f"rnnkit compare takes its task as an option: --task {text}")
+    raise argparse.ArgumentTypeError(
+        f"{text!r} names a file, but rnnkit compare runs the named tasks only ({', '.join(TASKS)}); to compare "
+        f"cells on one's own data, build a rnnkit.tasks.Task of its train, val and test arrays in Python and "
+        f"call rnnkit.compare.compare(task, ...) as docs/comparison.md shows, or train one model per cell "
+        f"on the file, rnnkit train --cell NAME")
 
 
 def _cell_list(text: str) -> tuple[str, ...]:
@@ -2289,7 +2301,8 @@ def _add_table_options(p: argparse.ArgumentParser, *, recorded: bool) -> None:
     )
     default = " (default: as at training)" if recorded else ""
     p.add_argument("--id-column", help=f"long CSV: the sequence-id column{default or ' (default id)'}")
-    p.add_argument("--time-column", help=f"long CSV: sort the rows of each sequence by this column{default}")
+    p.add_argument("--time-column", help="long CSV: sort the rows of each sequence by this column"
+                   + (default or " (default: none, the rows in the file's order)"))
     p.add_argument("--target-column", help=f"CSV: the target column{default or ' (default target)'}"
                    + ("; left out of the features if the file has it" if recorded else ""))
 
@@ -2419,7 +2432,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument("--class-weight", metavar="balanced|LABEL=W,...",
                        help="--task classify: weigh each class in the loss: balanced (n / (n_classes * n_c)) or "
-                       "pairs such as rare=5,common=1 (labels as the file writes them; others weigh 1)")
+                       "pairs such as rare=5,common=1 (labels as the file writes them; others weigh 1); default: "
+                       "every class weighs 1")
     train.add_argument("--seed", type=_seed, default=0,
                        help="random seed: the hold-out split, the weights and the batches (default 0)")
     train.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"), type=_device, help=_DEVICE_HELP)
@@ -2438,7 +2452,8 @@ def build_parser() -> argparse.ArgumentParser:
     forecast.add_argument("data", type=_path_text, help="a CSV with a header row, one row per timestamp")
     forecast.add_argument("--time-column", required=True, help="the timestamps (dates or numbers), increasing")
     forecast.add_argument("--target-column", required=True, help="the series to forecast (empty cells: missing)")
-    forecast.add_argument("--covariates", help="other columns to read as past covariates, comma-separated")
+    forecast.add_argument("--covariates", help="other columns to read as past covariates, comma-separated "
+                          "(default: none, the target alone)")
     forecast.add_argument("--horizon", required=True, type=count, help="steps to forecast")
     forecast.add_argument("--lookback", type=chosen,
                           help="steps each forecast reads (default auto: chosen from the data, max(2 horizons, 2 "
@@ -2453,7 +2468,8 @@ def build_parser() -> argparse.ArgumentParser:
     forecast.add_argument("--out", type=_path_text, required=True,
                           help="directory to write (new, empty, or an rnnkit model)")
     forecast.add_argument("--freq", help="resample onto this pandas frequency first (h, D, W-SAT, MS...; mean per "
-                          "bin, empty bins missing); needed when the timestamps are uneven")
+                          "bin, empty bins missing); needed when the timestamps are uneven (default: none, the "
+                          "timestamps as they are)")
     forecast.add_argument("--folds", type=count, default=3, help="backtest folds at the end of the series (default 3)")
     forecast.add_argument("--season-length", type=chosen,
                           help="steps per season of the Forecaster and of the seasonal naive (default auto: the "
@@ -2503,6 +2519,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Train each cell under the same budget on a task of rnnkit.tasks and "
         "write report.html, report.md, report.json and plots to --out.",
     )
+    # a data file given first, as rnnkit train takes it: refused saying where one's own data goes
+    cmp.add_argument("data", nargs="?", type=_compare_data, help=argparse.SUPPRESS)
     cmp.add_argument("--task", default="adding", type=_task_name, help="adding (default), copy, digits, "
                      "permuted_digits or mnist1d (one's own data: a rnnkit.tasks.Task in Python, docs/comparison.md)")
     cmp.add_argument("--length", type=_lengths,

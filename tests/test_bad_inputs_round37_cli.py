@@ -122,3 +122,34 @@ def test_C37_05_a_path_holding_an_unexpanded_environment_variable_is_refused_nam
     os.replace(tmp_path / "d.csv", tmp_path / "$x" / "d.csv")
     message = cli_error(["train", "$x/d.csv", "--task", "classify", "--out", "m", "--target-column", "nope"], capsys)
     assert "nope" in message and "environment variable" not in message
+
+
+@pytest.mark.parametrize("first, said", [("# exported 2026-01-01", "is a comment, not the header"),
+                                         ("sep=,", "is Excel's separator line, not the header")])
+@pytest.mark.parametrize("command", ["predict", "evaluate"])
+def test_C37_06_a_line_above_the_header_is_named_by_predict_and_evaluate_as_train_names_it(
+        model, tmp_path, capsys, first, said, command):
+    m, data = model
+    given = tmp_path / "d.csv"
+    given.write_text(f"{first}\n" + open(data).read())
+    # was: "d.csv has no id column 'id' and no time column 't', which m was trained with (...); the file has
+    # ['# exported 2026-01-01']: give a long CSV with those columns, or name the file's own with --id-column"
+    message = cli_error([command, m, given], capsys)
+    assert f"{given}: line 1, {first!r}, {said}" in message
+    assert "no id column" not in message
+
+
+def test_C37_07_every_option_of_the_command_line_says_its_default():
+    import argparse
+
+    sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    silent = []
+    for name, parser in sub.choices.items():
+        if name in ("compare", "serve"):  # their options are pinned by their own tests
+            continue
+        for action in parser._actions:
+            flag = action.nargs == 0 and not isinstance(action, argparse.BooleanOptionalAction)  # store_true
+            if action.option_strings and not (action.required or flag) and "default" not in (action.help or ""):
+                silent.append(f"{name} {action.option_strings[0]}")
+    # was: train's --time-column and --class-weight, forecast's --covariates and --freq said none
+    assert silent == []
