@@ -232,17 +232,18 @@ def _warn_time_last(tensors: list[torch.Tensor]) -> None:
     autocorrelation above 0.5 along it): sktime's and aeon's ``(C, T)``, time last, of a few channels (most of the
     UEA archive's problems have 16 or fewer), which read time first are ``C`` steps of ``T`` features, every length
     ``C``, with no shape to tell (of several lengths `time_last_hint` names them). Spectra over frames (log-mel
-    features) run along both axes, or, of noise, along the bands alone over 17 frames or more, and say nothing."""
+    features) run along both axes, or, of noise, along the bands alone over 17 frames or more, and say nothing.
+    The batch's first 16 items are read: a collate runs once per batch."""
     a, b = tensors[0].shape if tensors[0].dim() == 2 else (0, 0)
     alike = all(t.shape == tensors[0].shape and t.is_floating_point() for t in tensors)
     if not (0 < a <= 16 and a < b and b >= 3 and alike):
         return
-    values = torch.stack(tensors[:256]).detach().cpu().double().numpy()  # (n, A, B): the rows lag1 reads
+    values = torch.stack(tensors[:16]).detach().cpu().double().numpy()  # (n, A, B): 16 items tell, at a small cost
     if a > 1 and np.mean(np.ptp(values, axis=1) > 0) < 0.5:  # steps alike (a steady tone's frames): no order to read
         return
-    last = lag1_autocorrelation(values, 2)
-    if not (runs_along(values, 2, 1) if a >= 3 else a == 1 and last > 0.5):
+    if not (runs_along(values, 2, 1) if a >= 3 else a == 1 and lag1_autocorrelation(values, 2) > 0.5):
         return
+    last = lag1_autocorrelation(values, 2)  # read again for the words alone: only where it warns
     first = f"{lag1_autocorrelation(values, 1):.2f}" if a >= 3 else "one step"
     warnings.warn(f"pad_sequences: the {len(tensors)} sequences are all of shape {(a, b)}, read as {a} time step(s) of "
                   f"{b} features each (every length {a}); but their values run smoothly along their last axis (lag-1 "
