@@ -89,7 +89,7 @@ _UNIPROT_EXTRA = {"U": "selenocysteine (made from cysteine: C)", "O": "pyrrolysi
                   "B": "aspartic acid or asparagine (D or N, unresolved: X)",
                   "Z": "glutamic acid or glutamine (E or Q, unresolved: X)",
                   "J": "leucine or isoleucine (L or I, unresolved: X)"}
-"""Letters of UniProt's and NCBI's protein sequences beyond the 20 (the human proteome holds U in 25 selenoproteins)."""
+"""Letters of UniProt's and NCBI's protein sequences beyond the 20 (selenoproteins, as GPX1_HUMAN, hold U)."""
 
 
 _TO_FASTA = ("convert the file to FASTA first (Biopython: SeqIO.convert(path, 'genbank', 'out.fasta', 'fasta'); "

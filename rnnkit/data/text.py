@@ -731,7 +731,7 @@ def _html_markup(text: str) -> list[str]:
 
 
 def _warn_html_markup(markup: Counter, marked_texts: int, n_texts: int) -> None:
-    """Warn of a corpus whose texts hold HTML markup (1% of the texts or more, one text of one or two): the word
+    """Warn of a corpus whose texts hold HTML markup (1% of the texts or more, and one at least): the word
     pattern cuts each tag and entity into words (``'<br />'`` into ``'<'``, ``'br'``, ``'/'``, ``'>'``; ``'&#39;'``
     into ``'&'``, ``'#'``, ``'39'``, ``';'``), learnt as text, the most frequent of IMDB's words among them, and
     ``"It&#39;s"`` is another text than the ``"It's"`` typed at predict time."""
