@@ -81,3 +81,19 @@ def test_t37_15_an_index_parse_dates_left_as_text_is_read_as_a_time_column_is(tm
     frame = TimeSeriesFrame.from_csv(path, index_col=0, parse_dates=True)  # was: the index holds dates as text; ...
     assert list(frame.time) == list(pd.date_range("2024-01-11", periods=3))  # pd.read_csv(..., parse_dates=True)
     assert list(frame.time) == list(TimeSeriesFrame.from_csv(path, time_col="date").time)
+
+
+# T37-16: a Series whose every cell is a number with a mark (a unit, accounts' parentheses, spaced thousands)
+@pytest.mark.parametrize("cells, fix", [
+    (["12 kg", "13 kg", "11 kg", "10 kg"], r"data = pd.to_numeric\(data.str.replace\(r'\\s\*kg\$'"),
+    (["(35)", "(10)", "(5)", "12"], r"data = pd.to_numeric\(data.str.replace\(r'\^\\\(\(\.\*\)\\\)\$'")])
+def test_t37_16_a_series_of_marked_numbers_is_named_as_the_series(cells, fix):
+    from rnnkit.forecast import Forecaster
+
+    data = pd.Series(cells * 10, index=pd.date_range("2020-01-01", periods=40), name="y")
+    with pytest.raises(ValueError, match=rf"^the Series 'y' has dtype .*convert it, {fix}") as caught:
+        Forecaster(horizon=2).fit(data)  # was: "value column 'y' ... pd.to_numeric(df['y']...), or drop it
+        # (data.drop(columns=['y']) ...", which a Series has not
+    assert "drop(columns" not in str(caught.value)
+    exec(str(caught.value).split("convert it, ")[1], {"pd": pd}, scope := {"data": data})
+    assert scope["data"].dtype.kind == "i" or scope["data"].dtype.kind == "f"

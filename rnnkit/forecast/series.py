@@ -759,20 +759,21 @@ def _check_text_values(data: pd.Series | pd.DataFrame, time_col: str | None) -> 
         if not len(given) or not all(isinstance(v, str | numbers.Real | decimal.Decimal) for v in given):
             continue  # timestamps, dates: the checks of the time axis and the frame name them
         read = pd.to_numeric(given, errors="coerce")
-        if read.isna().mean() > 0.5:
-            continue  # mostly words: a column to drop or encode, which the frame's refusal says
         named = f" {str(data.name)!r}" if c is None and data.name is not None else ""
         what, spelt = ((f"the Series{named}", "data") if c is None else
                        (f"value column {str(c)!r}", f"data[{str(c)!r}]"))
+        words = given[read.isna()]
+        commas, marked = comma_numbers(words), marked_numbers(words, spelt)
+        if read.isna().mean() > 0.5 and commas is None and marked is None:
+            continue  # mostly words: a column to drop or encode, which the frame's refusal says
         what = f"{what} has dtype {dtype}; expected a numeric column: it"  # the frame's opening, then the fix
         if read.notna().all():
             raise ValueError(f"{what} {numbers_held_fix(given, spelt)}")
-        words = given[read.isna()]
-        if (commas := comma_numbers(words)) is not None:  # '1,038' beside '987': errors='coerce' would drop them
+        if commas is not None:  # '1,038' beside '987': errors='coerce' would drop them
             raise ValueError(f"{what} holds numbers written with {commas[0]} (e.g. {words.iloc[0]!r}, {len(words)} "
                              f"such cells), which pd.to_numeric makes NaN, errors='coerce' too: read the CSV with "
                              f"{commas[1]} (pd.read_csv(path, ...))")
-        if (marked := marked_numbers(words, spelt)) is not None:  # '−3.2': errors='coerce' would drop the negatives
+        if marked is not None:  # '−3.2', '(35)': errors='coerce' would drop the negatives
             raise ValueError(f"{what} holds {marked[0]} (e.g. {words.iloc[0]!r}), which pd.to_numeric would make NaN: "
                              f"convert it, {spelt} = {marked[1]}")
         if (unit := header_units(column)) is not None:  # '°C' on the line under the header
