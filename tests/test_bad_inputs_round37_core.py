@@ -249,3 +249,28 @@ def test_K37_08_a_saved_state_loads_with_torch_loads_default(tmp_path):
     assert type(loaded["stream"].state) is rnnkit.LSTMState
     torch.testing.assert_close(layer(torch.ones(2, 1, 3), state=loaded["state"])[0],
                                layer(torch.ones(2, 1, 3), state=state)[0])
+
+
+@pytest.mark.parametrize("make", [lambda: rnnkit.LayerNormLSTMCell(3, 4),
+                                  lambda: rnnkit.TimeAware(rnnkit.GRUCell(2, 4)),
+                                  lambda: rnnkit.TimeAware(rnnkit.LayerNormLSTMCell(2, 4))])
+def test_K37_09_a_streaming_step_under_cpu_autocast_runs_the_lean_torch_step(make):
+    """``inference_step`` of a LayerNorm-LSTM or TimeAware cell in a stream under ``torch.autocast("cpu")``: the C++
+    step took it and failed in its own words (``expected scalar type Float but found BFloat16``: its products came
+    back in bfloat16); the layers' C++ loops already step aside under autocast."""
+    from rnnkit.kernels.step import inference_step, step_backend
+
+    torch.manual_seed(0)
+    cell = make()
+    if isinstance(cell, rnnkit.TimeAware):
+        x, state = rnnkit.time_aware_inputs(torch.randn(2, 1, 1), torch.arange(1.0)[None].expand(2, 1))[:, 0], \
+            cell.stream_start(2)
+        reference = lambda: cell.stream_step(x, state)
+    else:
+        x, state = torch.randn(2, 3), cell.zero_state(2)
+        reference = lambda: cell.step(cell.project(x), state)
+    with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16):
+        y, _ = inference_step(cell, x, state)  # was RuntimeError: expected scalar type Float but found BFloat16
+        expected, _ = reference()
+        assert "autocast is on, and the C++ step computes in float32 and float64 only" in step_backend(cell)[1]
+    torch.testing.assert_close(y.float(), expected.float(), rtol=0.02, atol=0.01)

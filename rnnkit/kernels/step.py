@@ -88,6 +88,8 @@ def _cpp_step(weight: Tensor, x: Tensor) -> tuple[bool, str]:
         return False, "the C++ step runs on CPU only"
     if x.dtype not in (torch.float32, torch.float64) or weight.dtype != x.dtype:
         return False, "the C++ step runs float32 and float64 with parameters of the input's dtype"
+    if torch.is_autocast_enabled("cpu"):  # its products would come back in autocast's dtype, which it cannot read
+        return False, "autocast is on, and the C++ step computes in float32 and float64 only"
     return cpu_loop.build()  # cached: built (or loaded) once per process
 
 
