@@ -472,7 +472,12 @@ class RnnkitForecaster(BaseForecaster):
     def _steps(self, fh) -> np.ndarray:
         """The rows ahead of the cutoff that ``fh`` names. sktime counts an integer ``fh`` in units of the
         integer index, so on an index that advances by ``k`` per row (``0, 5, 10, ...``) the next row is
-        ``fh = k``: other values fall between rows and are refused."""
+        ``fh = k``: other values fall between rows and are refused. Time spans (``pd.to_timedelta([1, 2],
+        unit='D')``, relative to the cutoff) are read as the times they reach, which must be steps of y's grid (as
+        the integers they are, seconds, they would be read as that many steps)."""
+        spans = fh.to_pandas() if fh.is_relative and isinstance(fh.to_pandas(), pd.TimedeltaIndex) else None
+        if spans is not None:
+            fh = type(fh)(fh.to_absolute_index(self.cutoff), is_relative=False)
         relative = fh.to_relative(self.cutoff)
         ahead = np.asarray(relative.to_numpy(), dtype=np.int64)
         cutoff = self.cutoff[0] if isinstance(self.cutoff, pd.Index) and len(self.cutoff) == 1 else self.cutoff
@@ -481,9 +486,10 @@ class RnnkitForecaster(BaseForecaster):
             off = np.flatnonzero(np.asarray(given != steps))
             if len(off):
                 grid = ", ".join(str(t) for t in type(fh)([1, 2], is_relative=True).to_absolute_index(self.cutoff))
-                raise ValueError(f"RnnkitForecaster: fh holds {given[off[0]]}, which is not a time of y's grid: the "
-                                 f"steps after the cutoff {cutoff} are {grid}, ...; pass times of that grid, or steps "
-                                 "ahead (fh=[1, 2, ...])")
+                held = given[off[0]] if spans is None else f"the span {spans[off[0]]}, which reaches {given[off[0]]}"
+                raise ValueError(f"RnnkitForecaster: fh holds {held}, which is not a time of y's grid: the steps after "
+                                 f"the cutoff {cutoff} are {grid}, ...; pass times of that grid, or steps ahead "
+                                 "(fh=[1, 2, ...])")
         if (ahead < 1).any():
             raise ValueError(f"RnnkitForecaster forecasts ahead of the cutoff {cutoff}: fh must be >= 1 steps "
                              f"ahead, got {list(ahead)}")
