@@ -55,8 +55,9 @@ def test_ngram_ranks_back_off_and_flag_unseen_events():
     assert ngram.rank([1, 2], 9) == eventlogs.RANK_UNSEEN and ngram.rank([3], 1) == eventlogs.RANK_UNSEEN
     scores = ngram.score(_sessions([1, 2, 9], dt=[[0, 1.0, 50.0]]))
     assert scores.rank[0].tolist() == [0, eventlogs.RANK_UNSEEN]
-    # every training wait was 1 s: the sd 0 is read as 1, so z is the distance in ln-seconds
-    assert scores.z[0][0] == 0.0 and scores.z[0][1] == pytest.approx(np.log(50.001) - np.log(1.001))
+    # every training wait was 1 s: the sd 0 is read as DELAY_SD_FLOOR (0.1 ln s), so z is 10 x the distance in
+    # ln-seconds
+    assert scores.z[0][0] == 0.0 and scores.z[0][1] == pytest.approx((np.log(50.001) - np.log(1.001)) / 0.1)
 
 
 def test_flags_and_scores_sessions():
