@@ -162,9 +162,9 @@ def _labelled_log():
 def test_D37_07_labels_from_events_cut_off_by_max_len_are_warned_of():
     log = sessionize(_labelled_log())
     vocab = event_vocab(log)
-    with pytest.warns(UserWarning, match=r"1 of the 3 sessions take their label from events past max_len=4 alone "
-                                         r"\(session 0: anomaly=1 only after its first 4 events\).*longest session "
-                                         r"holds 7.*cumcount\(\) < 4\)"):
+    with pytest.warns(UserWarning, match=r"1 of the 3 sessions take their label from events cut off by max_len=4 "
+                                         r"alone \(session 0: anomaly=1 only outside its first 4 events, the ones "
+                                         r"kept\).*longest session holds 7.*cumcount\(\) < 4\)"):
         ds = EventSessions(log, vocab, target="anomaly", max_len=4)
     assert [int(y) for _, y in ds] == [1, 1, 0]  # labelled as before
     log["anomaly"] = log["anomaly"] * (log.groupby("session").cumcount() < 4)  # the fix named

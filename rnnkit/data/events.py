@@ -675,9 +675,11 @@ class EventSessions(Dataset):
             must be whole numbers >= 0 (scikit-learn's outlier labels, -1 and 1, are refused with their mapping).
             ``None``: no ``y``.
         log_dt: use ``log1p(dt)`` (Δt is heavy-tailed; the log keeps seconds and hours on one scale).
-        max_len: keep the first ``max_len`` events of longer sessions (as inputs: a ``target`` column's label is
-            still the maximum over the whole session; sessions whose label comes from the events cut off alone are
-            warned of, as the model would learn it from inputs that do not show it).
+        max_len: keep the first ``max_len`` events of longer sessions, or their last with ``keep="last"`` (the
+            first kept event keeps its ``dt``, the gap since the event before it). As inputs only: a ``target``
+            column's label is still the maximum over the whole session; sessions whose label comes from the events
+            cut off alone are warned of, as the model would learn it from inputs that do not show it.
+        keep: ``"first"`` or ``"last"``: the events of a session longer than ``max_len`` that are kept.
         time: the time column `sessionize` used; a session's events are ordered by it (ties keep the rows'
             order; where the rows are out of time order, as shuffled, their index's order where it agrees with
             time, else warned of), so rows shuffled after `sessionize` still give events in time order. The default
@@ -703,6 +705,7 @@ class EventSessions(Dataset):
         max_len: int | None = None,
         strict: bool = False,
         time: str | None = "timestamp",
+        keep: str = "first",
     ):
         defaulted = time == "timestamp" and time not in df.columns
         if defaulted:  # the default: used when the log has it
@@ -725,6 +728,9 @@ class EventSessions(Dataset):
         if max_len is not None and (isinstance(max_len, bool) or not isinstance(max_len, int | np.integer)
                                     or max_len < 1):
             raise ValueError(f"max_len must be an integer >= 1 or None, got {max_len!r}")
+        if keep not in ("first", "last"):
+            raise ValueError(f"keep must be 'first' or 'last' (the events a session longer than max_len keeps), got "
+                             f"{keep!r}")
         check_flags(log_dt=log_dt, strict=strict)
         _check_events(df, event)
         if df["session"].isna().any():  # NaN != NaN: each such event would be cut off as a session of its own
@@ -765,13 +771,14 @@ class EventSessions(Dataset):
         bounds = np.r_[starts, len(df)]
         labels = None if target in (None, "next") else df[target].to_numpy()
         self.items, lengths, session_ids = [], [], []
-        unseen = []  # (session id, label) of sessions whose label comes from events past max_len alone
+        unseen = []  # (session id, label) of sessions whose label comes from events cut off by max_len alone
         for a, end in zip(bounds[:-1], bounds[1:], strict=True):
-            b = end if max_len is None else min(end, a + max_len)
-            e = torch.from_numpy(ids[a:b].copy())
-            d = torch.from_numpy(dt[a:b].astype(np.float32))
+            s, b = (a, end) if max_len is None else (a, min(end, a + max_len)) if keep == "first" else \
+                (max(a, end - max_len), end)  # the events kept: [s, b) of the session's [a, end)
+            e = torch.from_numpy(ids[s:b].copy())
+            d = torch.from_numpy(dt[s:b].astype(np.float32))
             if target == "next":
-                if b - a < 2:
+                if b - s < 2:
                     continue
                 item = ({"event": e[:-1], "dt": d[:-1]}, e[1:])
             elif target is None:
@@ -779,10 +786,10 @@ class EventSessions(Dataset):
             else:
                 # the session's label, over all its events: max_len shortens what the model reads, not the truth
                 item = ({"event": e, "dt": d}, torch.as_tensor(labels[a:end].max()).long())
-                if b < end and labels[a:b].max() != labels[a:end].max():
+                if b - s < end - a and labels[s:b].max() != labels[a:end].max():
                     unseen.append((sessions[a], labels[a:end].max()))
             self.items.append(item)
-            lengths.append(b - a - (target == "next"))
+            lengths.append(b - s - (target == "next"))
             session_ids.append(sessions[a])
         if not self.items and target == "next" and (max_len is None or max_len >= 2):
             raise ValueError(f"no sessions left: all {len(bounds) - 1} sessions of the log hold a single event, and "
@@ -792,10 +799,10 @@ class EventSessions(Dataset):
                              "process mining), pass gap=float('inf'), or a gap longer than the pauses within a case")
         if not self.items:
             raise ValueError("no sessions left (with target='next', sessions need at least 2 events"
-                             + (f"; max_len={max_len} keeps only the first {max_len} of each" if max_len is not None
+                             + (f"; max_len={max_len} keeps only the {keep} {max_len} of each" if max_len is not None
                                 and max_len < 2 else "") + ")")
         if unseen:
-            _warn_labels_cut_off(unseen, len(self.items), target, max_len, int(np.diff(bounds).max()))
+            _warn_labels_cut_off(unseen, len(self.items), target, max_len, keep, int(np.diff(bounds).max()))
         self.lengths = np.asarray(lengths, dtype=np.int64)
         self.session_ids = np.asarray(session_ids)  # sessionize's int64 ids, or a log's own (text) session ids
         if self.session_ids.dtype.kind in "iuf" and (self.session_ids % 1 == 0).all():
@@ -808,18 +815,22 @@ class EventSessions(Dataset):
         return self.items[i]
 
 
-def _warn_labels_cut_off(unseen: list, n: int, target: str, max_len: int, longest: int) -> None:
-    """Warn of sessions whose label (the maximum of ``target`` over all their events) comes from events past
-    ``max_len`` alone: an anomaly late in a long session, labelled on inputs that do not hold it, so that the model
-    is taught to call the events it reads anomalous (or of another class) without a sign of it."""
+def _warn_labels_cut_off(unseen: list, n: int, target: str, max_len: int, keep: str, longest: int) -> None:
+    """Warn of sessions whose label (the maximum of ``target`` over all their events) comes from events that
+    ``max_len`` cuts off alone: an anomaly late in a long session (early, with ``keep="last"``), labelled on inputs
+    that do not hold it, so that the model is taught to call the events it reads anomalous (or of another class)
+    without a sign of it."""
     session, label = (v.item() if isinstance(v, np.generic) else v for v in unseen[0])
-    warnings.warn(f"EventSessions: {len(unseen)} of the {n} sessions take their label from events past max_len="
-                  f"{max_len} alone (session {session!r}: {target}={int(label)} only after its first {max_len} "
-                  "events), so the model would be taught that label on inputs that do not show it; pass a max_len "
-                  f"that keeps every event (the longest session holds {longest}), or label each session by the "
-                  f"events kept (df[{target!r}] = df[{target!r}] * (df.groupby('session').cumcount() < {max_len}), "
-                  "rows in time order); if the label is meant to be foreseen, silence this with "
-                  "warnings.filterwarnings('ignore', '.*events past max_len')", UserWarning, stacklevel=3)
+    other = "last" if keep == "first" else "first"
+    ascending = "" if keep == "first" else "ascending=False"
+    warnings.warn(f"EventSessions: {len(unseen)} of the {n} sessions take their label from events cut off by "
+                  f"max_len={max_len} alone (session {session!r}: {target}={int(label)} only outside its {keep} "
+                  f"{max_len} events, the ones kept), so the model would be taught that label on inputs that do not "
+                  f"show it; pass a max_len that keeps every event (the longest session holds {longest}), keep="
+                  f"'{other}' if the labelled events come {'late' if keep == 'first' else 'early'}, or label each "
+                  f"session by the events kept (df[{target!r}] = df[{target!r}] * (df.groupby('session').cumcount("
+                  f"{ascending}) < {max_len}), rows in time order); if the label is meant to be foreseen, silence "
+                  "this with warnings.filterwarnings('ignore', '.*cut off by max_len')", UserWarning, stacklevel=3)
 
 
 SHOP_MACHINE: dict[str, dict[str, float]] = {
