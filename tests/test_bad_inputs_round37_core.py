@@ -274,3 +274,22 @@ def test_K37_09_a_streaming_step_under_cpu_autocast_runs_the_lean_torch_step(mak
         expected, _ = reference()
         assert "autocast is on, and the C++ step computes in float32 and float64 only" in step_backend(cell)[1]
     torch.testing.assert_close(y.float(), expected.float(), rtol=0.02, atol=0.01)
+
+
+def test_K37_10_a_state_dict_with_or_without_the_learned_initial_state_names_the_option():
+    """rnnkit's own checkpoint of a layer built without ``learn_initial_state`` loaded into one built with it (and
+    the other way): torch's ``Missing key(s) in state_dict: "layers.0.initial.0", ...`` named no option."""
+    torch.manual_seed(0)
+    plain, learned = rnnkit.GRU(3, 4).state_dict(), rnnkit.GRU(3, 4, learn_initial_state=True).state_dict()
+    with pytest.raises(RuntimeError, match=r"GRU.load_state_dict: the state_dict holds an rnnkit GRU of "
+                                           r"learn_initial_state=False \(this layer: True\).*rnnkit.GRU\(3, 4\), and "
+                                           r"load it there, or pass strict=False to load the weights and keep"):
+        rnnkit.GRU(3, 4, learn_initial_state=True).load_state_dict(plain)
+    with pytest.raises(RuntimeError, match=r"learn_initial_state=True \(this layer: False\).*"
+                                           r"rnnkit.GRU\(3, 4, learn_initial_state=True\), and load it there$"):
+        rnnkit.GRU(3, 4).load_state_dict(learned)
+    with pytest.raises(RuntimeError, match=r"\(at 'rnn'\): .*learn_initial_state=False \(this layer: True\)"):
+        _Net(rnnkit.LSTM(3, 4, learn_initial_state=True)).load_state_dict(_Net(rnnkit.LSTM(3, 4)).state_dict())
+    layer = rnnkit.GRU(3, 4, learn_initial_state=True)
+    assert layer.load_state_dict(plain, strict=False).missing_keys == ["layers.0.initial.0"]
+    torch.testing.assert_close(layer.layers[0].cell.weight_hh, plain["layers.0.cell.weight_hh"])

@@ -226,16 +226,19 @@ class _TorchCompatible(Stacked):
         super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
 
     def _check_own_state_dict(self, state_dict, who: str) -> None:
-        """RuntimeError naming the options when ``state_dict`` is an rnnkit layer's of another ``num_layers`` or
-        ``bidirectional`` (a checkpoint of ``num_layers=2`` loaded into a layer built with the default 1): torch's own
+        """RuntimeError naming the options when ``state_dict`` is an rnnkit layer's of another ``num_layers``,
+        ``bidirectional`` or ``learn_initial_state`` (a checkpoint of ``num_layers=2`` loaded into a layer built with
+        the default 1; ``layers.0.initial.0``, the learned initial state, missing or unexpected): torch's own
         message listed keys (``Unexpected key(s) in state_dict: "layers.1.cell.weight_ih", ...``) and named neither
         the option nor the constructor that fits."""
         own = [m for k in state_dict if isinstance(k, str) and (m := _OWN_NAME.fullmatch(k))]
         if not own:
             return
         found = {"num_layers": 1 + max(int(m[1]) for m in own),
-                 "bidirectional": any(m[2] == "backward_layer." for m in own)}
-        ours = {"num_layers": self.num_layers, "bidirectional": self.bidirectional}
+                 "bidirectional": any(m[2] == "backward_layer." for m in own),
+                 "learn_initial_state": any(m[3].startswith("initial.") for m in own)}
+        ours = {"num_layers": self.num_layers, "bidirectional": self.bidirectional,
+                "learn_initial_state": self.learn_initial_state}
         differ = [f"{k}={found[k]} (this layer: {ours[k]})" for k in found if found[k] != ours[k]]
         if not differ:
             return
@@ -243,12 +246,14 @@ class _TorchCompatible(Stacked):
         w_ih, w_hh = state_dict.get(first + "weight_ih"), state_dict.get(first + "weight_hh")
         sizes = (f"{w_ih.shape[1]}, {w_hh.shape[1]}" if all(isinstance(w, torch.Tensor) and w.dim() == 2
                                                           for w in (w_ih, w_hh)) else "input_size, hidden_size")
-        options = "".join(f", {k}={found[k]}" for k, default in (("num_layers", 1), ("bidirectional", False))
-                          if found[k] != default)
+        defaults = {"num_layers": 1, "bidirectional": False, "learn_initial_state": False}
+        options = "".join(f", {k}={found[k]}" for k, default in defaults.items() if found[k] != default)
+        keep = (", or pass strict=False to load the weights and keep this layer's initial state as it is (zeros at "
+                "initialisation)" if differ == ["learn_initial_state=False (this layer: True)"] else "")
         kind = type(self).__name__
         raise RuntimeError(f"{who}: the state_dict holds an rnnkit {kind} of {', '.join(differ)}, "
-                           f"whose layers and directions do not fit this layer's; build the layer to match, "
-                           f"rnnkit.{kind}({sizes}{options}), and load it there")
+                           f"whose layers, directions and initial states do not fit this layer's; build the layer to "
+                           f"match, rnnkit.{kind}({sizes}{options}), and load it there{keep}")
 
     def _refuse_torch_state_dict_without_initial(self, state_dict, who: str) -> None:
         """RuntimeError for a torch.nn state_dict (``weight_ih_l0``, ...) loaded strictly into a layer with a learned
