@@ -2007,7 +2007,7 @@ def _serve(args) -> int:
     import ipaddress
     import socket
 
-    from .deploy.server import Limits, serve
+    from .deploy.server import Limits, byte_count, serve
 
     port = args.port
     if port == 0:
@@ -2030,6 +2030,13 @@ def _serve(args) -> int:
     announce = lambda: print(f"serving {args.model} on http://{args.host}:{port} (POST /predict, GET /health, "
                              f"GET /model)", flush=True)
     given = {name: getattr(args, name) for name in ("max_body_bytes", "max_sequences", "max_steps")}
+    if given["max_body_bytes"] is not None:  # a size with its unit, 8MiB, as servers' options write them
+        try:
+            given["max_body_bytes"] = byte_count(given["max_body_bytes"])
+        except ValueError as e:
+            raise ValueError(f"--max-body-bytes {e}") from None
+        if given["max_body_bytes"] < 1:  # every request would be refused
+            raise ValueError(f"--max-body-bytes must be at least 1 byte, got {args.max_body_bytes!r}")
     limits = Limits(**{name: value for name, value in given.items() if value is not None})  # else Limits' defaults
     serve(args.model, host=args.host, port=port, batching=not args.no_batching, max_batch=args.max_batch,
           max_wait_ms=args.max_wait_ms, limits=limits, threads=args.threads, on_ready=announce)
@@ -2598,8 +2605,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--threads", type=_number(int, 1), help="torch threads for the model (default: torch's own)")
     # what one request may hold (rnnkit.deploy.server.Limits, read when serving: importing it here would load FastAPI
     # for every command; the defaults said are Limits', which a test holds them to); over one, a 413 names the option
-    serve.add_argument("--max-body-bytes", type=_number(int, 1),
-                       help="request body size at most, in bytes (default 8388608, 8 MiB)")
+    serve.add_argument("--max-body-bytes", metavar="SIZE",
+                       help="request body size at most, in bytes or with a unit: 8MiB, 10MB (default 8388608, 8 MiB)")
     serve.add_argument("--max-sequences", type=_number(int, 1), help="sequences per request at most (default 1024)")
     serve.add_argument("--max-steps", type=_number(int, 1), help="steps per sequence at most (default 10000)")
     serve.set_defaults(run=_serve)

@@ -418,6 +418,25 @@ def unobserved_warning(arrays: list[np.ndarray]) -> str | None:
             f"recording, leave it out of the request")
 
 
+_BYTE_UNITS = {"b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "kib": 2**10, "mib": 2**20, "gib": 2**30}
+
+
+def byte_count(text: str) -> int:
+    """A size in bytes written as a whole number (``"8388608"``) or a whole number with a unit (``"8MiB"``,
+    ``"10 MB"``: KB, MB, GB are powers of 1000, KiB, MiB, GiB of 1024); ValueError naming both readings of a bare
+    ``"10M"`` (nginx's mebibytes, or megabytes), and for anything else."""
+    found = re.fullmatch(r"(\d+)\s*([A-Za-z]*)", text.strip().replace("_", ""))
+    n, unit = (int(found[1]), found[2].lower()) if found else (None, None)
+    if unit in ("", *_BYTE_UNITS):
+        return n * _BYTE_UNITS.get(unit, 1)
+    if unit in ("k", "m", "g"):
+        si, iec = f"{n}{unit.upper()}B", f"{n}{unit.upper()}iB"
+        raise ValueError(f"{text!r} is {si} ({n * _BYTE_UNITS[unit + 'b']} bytes) or {iec} "
+                         f"({n * _BYTE_UNITS[unit + 'ib']} bytes)? write {si} or {iec} (or the bytes)")
+    raise ValueError(f"{text!r} is not a size in bytes: write a whole number of bytes (8388608), or one with a unit "
+                     f"(8MiB, 10MB; KB, MB, GB are powers of 1000, KiB, MiB, GiB of 1024)")
+
+
 def _set_by(name: str) -> str:
     """Where the server's limit ``name`` (a field of :class:`Limits`) is set, in a refusal's words: in Python and on
     the command line (``rnnkit serve --max-body-bytes``, the field's name as an option)."""

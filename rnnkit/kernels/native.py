@@ -88,11 +88,10 @@ def hooked_layer(layer) -> str | None:
     Stacked) that carries hooks (a ``register_forward_hook`` to read layer 0's output, a full backward hook), or
     None. :meth:`rnnkit.Stacked.unroll` calls each as a module, so its hooks run on every path that walks the
     layers; torch's fused op walks none."""
-    inner = [*layer.layers, *layer.directions()]
-    for name, module in layer.named_modules():
-        if any(module is m for m in inner) and (module._forward_hooks or module._forward_pre_hooks
-                                                 or module._backward_hooks or module._backward_pre_hooks):
-            return name
+    inner = (m for sub in layer.layers for m in (sub, *getattr(sub, "directions", ())))  # Bidirectional's two
+    for module in inner:  # a few dict tests per call; the name only when found
+        if module._forward_hooks or module._forward_pre_hooks or module._backward_hooks or module._backward_pre_hooks:
+            return next(name for name, m in layer.named_modules() if m is module)
     return None
 
 
