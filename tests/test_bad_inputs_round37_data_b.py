@@ -1,5 +1,6 @@
 """Thirty-seventh round (second pass), the loaders (data): a session's last events kept by ``EventSessions(max_len=,
-keep="last")``. Each test is named by its row of docs/bad_inputs.md (D37-NN)."""
+keep="last")``; GenBank lines of one block in a FASTA record. Each test is named by its row of docs/bad_inputs.md
+(D37-NN)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import warnings
 import pandas as pd
 import pytest
 
+from rnnkit.data.bio import read_fasta
 from rnnkit.data.events import EventSessions, event_vocab, sessionize
 
 
@@ -42,3 +44,14 @@ def test_D37_12_keep_other_than_first_or_last_is_refused():
     with pytest.raises(ValueError, match=r"keep must be 'first' or 'last' \(the events a session longer than max_len "
                                          r"keeps\), got 'end'"):
         EventSessions(log, event_vocab(log), max_len=4, keep="end")
+
+
+# D37-13: a FASTA record holding GenBank's numbered ORIGIN lines, its first line of one block of 10 letters
+def test_D37_13_a_genbank_line_of_one_block_is_named_in_a_fasta_record(tmp_path):
+    p = tmp_path / "short.fa"
+    p.write_text(">s\n1 acgtacgtac\n11 acgt\n")
+    with pytest.raises(ValueError, match=r"line 2, position 0: invalid letter '1'.*This looks like GenBank sequence "
+                                         r"lines.*convert the file to FASTA first"):
+        read_fasta(p)  # before: the invalid letter alone
+    p.write_text(">s\nACGTACGTAC\n")
+    assert read_fasta(p)[0].sequence == "ACGTACGTAC"

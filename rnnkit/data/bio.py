@@ -94,7 +94,7 @@ _UNIPROT_EXTRA = {"U": "selenocysteine (made from cysteine: C)", "O": "pyrrolysi
 
 _TO_FASTA = ("convert the file to FASTA first (Biopython: SeqIO.convert(path, 'genbank', 'out.fasta', 'fasta'); "
              "EMBOSS: seqret -sformat genbank -osformat fasta)")
-_GENBANK_LINE = re.compile(r"(^|\s)\d+ [A-Za-z*-]{10}( |$)")
+_GENBANK_LINE = re.compile(r"(^|\s)\d+ [A-Za-z*-]{10}(\s|$)")
 """A GenBank ORIGIN line: the position of its first letter, then blocks of 10 letters split by spaces."""
 
 
