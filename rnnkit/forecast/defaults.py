@@ -8,8 +8,9 @@ model (``season_length_``, ``lookback_``, ``relative_``, ``max_epochs_``; ``choi
 ==============  ==========================================================================================
 season_length   the season of the index's calendar frequency (12 monthly, 4 quarterly, 7 daily, 24 hourly;
                 :func:`~rnnkit.forecast.infer_season_length`), kept only when the data agree: the sample
-                autocorrelation of the differenced series at that lag is above Bartlett's 95 % white-noise
-                band ``1.96 / sqrt(n)`` and the series holds two seasons; else 1. No calendar (a numeric
+                autocorrelation of the differenced series (its changes clipped to 5 robust standard deviations:
+                :func:`clipped_changes`) at that lag is above Bartlett's 95 % white-noise band
+                ``1.96 / sqrt(n)`` and the series holds two seasons; else 1. No calendar (a numeric
                 or yearly axis, or none): 1. Cycles of varying length (lynx, sunspots) are not seasons. Without
                 a calendar the reason names the lag of a calendar's season (4, 5, 7, 12, 24, 48, 52) at which the
                 changes are most autocorrelated above the band, if any (a quarterly series on row numbers: lag
