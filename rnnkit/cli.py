@@ -1323,7 +1323,7 @@ def _predict(args) -> int:
     if out is not None:
         with rnnkit.data.atomic_write(out, "wb" if compression else "w") as f:
             frame.to_csv(f, index=False, compression=_named_compression(compression, out))
-        print(f"wrote {len(frame)} rows to {out}", file=sys.stderr if rnnkit.data.is_stream(out) else sys.stdout)
+        print(f"wrote {len(frame)} rows to {out}", file=sys.stderr)  # what it did, out of the data's way
     else:
         print(frame.to_csv(index=False), end="")
     return 0
@@ -1361,7 +1361,7 @@ def _evaluate(args) -> int:
             f.write(_json_text(metrics, "metrics", "rnnkit evaluate", indent=1) + "\n")
     print(_json_text(metrics, "metrics", "rnnkit evaluate"))
     if out is not None:
-        print(f"wrote the metrics to {out}", file=sys.stderr if rnnkit.data.is_stream(out) else sys.stdout)
+        print(f"wrote the metrics to {out}", file=sys.stderr)  # stdout holds the metrics' JSON alone
     return 0
 
 
@@ -2670,6 +2670,7 @@ def _main(argv, previous) -> int:
     try:
         for name in ("data", "model", "out"):
             _check_expanded(getattr(args, name, None), "--out" if name == "out" else f"the {name}")
+        _check_data_found(getattr(args, "data", None))
         _check_device(args)
         data = getattr(args, "data", None)
         stream = isinstance(data, str) and os.path.exists(data) and not os.path.isfile(data) and \
@@ -2750,6 +2751,16 @@ def _check_expanded(path, what: str) -> None:
     raise ValueError(f"{what} {path} holds {found.group(0)}, an environment variable that no shell expanded "
                      f"(single quotes keep it as written, as does a file no shell reads); {here}: give the path "
                      f"itself, or {fix}")
+
+
+def _check_data_found(path) -> None:
+    """Refuse a data file that does not exist where its folder holds the one meant (:func:`rnnkit.io.near_miss`:
+    ``"d.csv "`` copied with a space, ``D.csv``, ``d`` for d.csv): "no such file" alone names a path that looks
+    like the file there."""
+    from .io import near_miss
+
+    if isinstance(path, str) and path != "-" and not os.path.exists(path) and (meant := near_miss(path)):
+        raise ValueError(f"the data {path!r}: no such file; {meant}")
 
 
 def _device(text: str) -> str:

@@ -292,6 +292,31 @@ def _no_step_reason(export_json: Path) -> str | None:
     return " ".join(reason.split()).rstrip(".") if isinstance(reason, str) and reason.strip() else None
 
 
+def near_miss(path: str | os.PathLike) -> str | None:
+    """For a ``path`` that does not exist, the entry of its folder that was most likely meant, in words: the same
+    name but for spaces around it (a copied name), the letter case, the Unicode form (``é`` as one character or
+    as ``e`` and an accent: a macOS name in NFD, typed in NFC) or the suffix left out. None where no one entry
+    differs in one of these ways."""
+    import unicodedata
+
+    path = Path(path)
+    try:
+        names = os.listdir(path.parent)
+    except OSError:
+        return None
+    given = path.name
+    nfc = lambda name: unicodedata.normalize("NFC", name)
+    ways = (("spaces around the name", lambda name: name.strip() == given.strip()),
+            ("the Unicode form of its letters (composed or decomposed accents)", lambda name: nfc(name) == nfc(given)),
+            ("the letter case", lambda name: nfc(name).casefold() == nfc(given).casefold()),
+            ("the suffix", lambda name: bool(Path(name).suffix) and Path(name).stem == given))
+    for why, same in ways:
+        found = [name for name in names if name != given and same(name)]
+        if len(found) == 1:
+            return f"{str(path.parent / found[0])!r} exists, the same name but for {why}: give that path"
+    return None
+
+
 def read_model(directory: str | os.PathLike, what: str = "an rnnkit model directory"
                ) -> tuple[dict, dict[str, torch.Tensor]]:
     """The checked ``config.json`` and the tensors of a saved model directory. No pickle is read.
@@ -310,7 +335,9 @@ def read_model(directory: str | os.PathLike, what: str = "an rnnkit model direct
             found = " and ".join(f"{kind(p)} is {p}" for p in left)
             raise ValueError(f"{path}: no such directory, but a save to it was stopped between its two renames: "
                              f"{found}; rename the one to keep to {str(path)!r}")
-        raise ValueError(f"{path}: no such file or directory; expected {what} written by save() (check the path)")
+        meant = near_miss(path)
+        raise ValueError(f"{path}: no such file or directory; expected {what} written by save() "
+                         + (f"({meant})" if meant else "(check the path)"))
     if path.is_file() and path.name in MODEL_DIRECTORY_ENTRIES and is_model_directory(path.parent):
         raise ValueError(f"{path} is a file of the model directory {path.parent}, not {what}; give the directory: "
                          f"{str(path.parent)!r}")

@@ -67,7 +67,8 @@ def test_C37_02_train_out_a_fifo_is_called_a_fifo_not_a_file(tmp_path, capsys):
     assert f"--out {os.devnull} is a device; give a directory" in message
 
 
-def test_C37_03_train_prints_the_metrics_json_alone_on_stdout(tmp_path, capsys):
+@pytest.mark.filterwarnings("ignore:.*the file the model")
+def test_C37_03_train_and_evaluate_print_the_metrics_json_alone_on_stdout(tmp_path, capsys):
     data = long_csv(tmp_path / "d.csv", np.arange(8) % 2)
     capsys.readouterr()
     assert main(["train", data, "--task", "classify", *CLI_QUICK, "--epochs", "1", "--lr-schedule", "none",
@@ -79,6 +80,14 @@ def test_C37_03_train_prints_the_metrics_json_alone_on_stdout(tmp_path, capsys):
     assert metrics["task"] == "classify" and "test_score" in metrics
     assert f"wrote model and metrics.json to {tmp_path / 'm'}" in err
     assert f"no checkpoint in {tmp_path / 'm'}: training from the first epoch" in err
+    # evaluate --out alike: its JSON, then "wrote the metrics to ev.json"; predict --out's line with it
+    assert main(["evaluate", str(tmp_path / "m"), data, "--out", str(tmp_path / "ev.json")]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out) == json.loads((tmp_path / "ev.json").read_text())
+    assert f"wrote the metrics to {tmp_path / 'ev.json'}" in err
+    assert main(["predict", str(tmp_path / "m"), data, "--out", str(tmp_path / "p.csv")]) == 0
+    out, err = capsys.readouterr()
+    assert out == "" and f"wrote 8 rows to {tmp_path / 'p.csv'}" in err
 
 
 def test_C37_04_auto_is_taken_by_every_option_whose_help_says_default_auto(capsys):
@@ -153,3 +162,25 @@ def test_C37_07_every_option_of_the_command_line_says_its_default():
                 silent.append(f"{name} {action.option_strings[0]}")
     # was: train's --time-column and --class-weight, forecast's --covariates and --freq said none
     assert silent == []
+
+
+def test_C37_08_a_data_file_or_model_named_nearly_as_one_there_names_the_one_meant(model, tmp_path, capsys,
+                                                                                    monkeypatch):
+    import shutil
+    import unicodedata
+
+    m, data = model
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(data, "d.csv")
+    shutil.copy(data, unicodedata.normalize("NFD", "dé.csv"))  # as macOS names it
+    shutil.copytree(m, "m")
+    # was: "d.csv : no such file; expected a .csv or .npz of sequences" (the space unseen; " d.csv" read as
+    # "d.csv: no such file" beside d.csv), and "m : no such file or directory; ... (check the path)"
+    for given, meant, why in (("d.csv ", "d.csv", "spaces around the name"), (" d.csv", "d.csv", "spaces around"),
+                              ("D.csv", "d.csv", "the letter case"), ("d", "d.csv", "the suffix"),
+                              ("dé.csv", unicodedata.normalize("NFD", "dé.csv"), "the Unicode form")):
+        message = cli_error(["predict", "m", given], capsys)
+        assert f"the data {given!r}: no such file; {meant!r} exists, the same name but for {why}" in message
+    message = cli_error(["predict", "m ", "d.csv"], capsys)
+    assert "'m' exists, the same name but for spaces around the name: give that path" in message
+    assert "no such file; expected a .csv" in cli_error(["predict", "m", "nope.csv"], capsys)  # nothing near
