@@ -64,8 +64,8 @@ def test_T33_03_percentages_and_amounts_are_named_with_their_conversion_not_as_w
         TimeSeriesFrame.from_pandas(rates)  # was: "it holds words ..., a category ... pd.get_dummies"
     prices = pd.Series([f"${x * 100:,.2f}" for x in LEVELS], index=DAYS, name="price")  # '$5,012.57'
     with pytest.raises(ValueError, match=r"it holds amounts with a currency sign \(e.g. '\$5,012.57'\), which "
-                                         r"pd.to_numeric would make NaN: convert it, pd.to_numeric\(df\['price'\]"):
-        Forecaster(horizon=2, **FAST).fit(prices)
+                                         r"pd.to_numeric would make NaN: convert it, data = pd.to_numeric\(data"):
+        Forecaster(horizon=2, **FAST).fit(prices)  # the Series as the user holds it (T37-16), not df['price']
     fixed = pd.to_numeric(prices.str.replace(r"[$€£¥,\s]", "", regex=True))  # the fix, as the message gives it
     np.testing.assert_allclose(fixed.to_numpy(), np.round(LEVELS * 100, 2))
 
