@@ -628,8 +628,9 @@ class RnnkitForecaster(BaseForecaster):
 
     def _check_continues(self, y) -> None:
         """ValueError when ``y`` starts after the step that follows the cutoff: the values seen would have a gap
-        there, which the forecasts (they read the last ``lookback`` steps) and a refit cannot have. Values at or
-        before the cutoff replace those seen, as sktime updates them."""
+        there, which the forecasts (they read the last ``lookback`` steps) and a refit cannot have; and when ``y``
+        ends before the cutoff, which sktime would move back to ``y``'s end (forecasts of times already seen).
+        Values at or before the cutoff replace those seen, as sktime updates them."""
         index = getattr(y, "index", None)
         if not self.is_fitted or not isinstance(index, pd.Index) or isinstance(index, pd.MultiIndex) or not len(index):
             return
@@ -655,6 +656,11 @@ class RnnkitForecaster(BaseForecaster):
                                  f"grid of the values seen, one step per {step.freqstr!r} (the cutoff "
                                  f"{shown_time(cutoff)}, then {shown_time(after)}, {shown_time(after + step)}, ...), "
                                  "so the forecasts would read it at another time; give y at the times of that grid")
+        if index[-1] < cutoff:
+            raise ValueError(f"RnnkitForecaster.update: y ends at {index[-1]}, before the cutoff {cutoff}, and sktime "
+                             f"sets the cutoff to y's last time, so the forecasts would start at {index[-1] + step}, "
+                             f"a time already seen, not at {after}; to revise past values, update with y through "
+                             f"the cutoff (the revised rows, then the values seen after them up to {cutoff})")
         if index[0] > after:
             raise ValueError(f"RnnkitForecaster.update: y starts at {index[0]}, but the values seen end at the cutoff "
                              f"{cutoff}, so {after} .. {index[0] - step} would be missing; the forecasts read the "
