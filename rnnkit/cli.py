@@ -1479,7 +1479,9 @@ def _tagging_metrics(y, pred) -> dict:
 _COMPRESSIONS = {".gz": "gzip", ".bz2": "bz2", ".xz": "xz", ".zip": "zip"}
 _NOT_CSV = frozenset({".json", ".jsonl", ".ndjson", ".parquet", ".pq", ".feather", ".arrow", ".xlsx", ".xls", ".ods",
                       ".tsv", ".tab", ".npz", ".npy", ".h5", ".hdf5", ".pkl", ".pickle", ".html", ".xml"})
-_OTHER_COMPRESSIONS = frozenset({".zst", ".lz4", ".7z", ".tar", ".tgz", ".lzma", ".z"})
+# other formats, and the long names of these (.gzip, .bzip2: no reader infers a compression from them)
+_OTHER_COMPRESSIONS = frozenset({".zst", ".zstd", ".lz4", ".7z", ".tar", ".tgz", ".lzma", ".z", ".lz", ".gzip",
+                                 ".bzip2", ".bz"})
 
 
 def _csv_compression(out: Path) -> str | None:

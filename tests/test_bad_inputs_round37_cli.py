@@ -184,3 +184,14 @@ def test_C37_08_a_data_file_or_model_named_nearly_as_one_there_names_the_one_mea
     message = cli_error(["predict", "m ", "d.csv"], capsys)
     assert "'m' exists, the same name but for spaces around the name: give that path" in message
     assert "no such file; expected a .csv" in cli_error(["predict", "m", "nope.csv"], capsys)  # nothing near
+
+
+@pytest.mark.parametrize("name, fix", [("p.csv.gzip", "p.csv.gz"), ("p.csv.bzip2", "p.csv.gz"),
+                                       ("p.csv.zstd", "p.csv.gz")])
+def test_C37_09_predict_out_named_with_a_long_compression_suffix_is_refused_naming_the_short_one(
+        model, tmp_path, capsys, name, fix):
+    m, data = model
+    # was: "wrote 8 rows to p.csv.gzip", a plain CSV under a gzip name, which no reader decompresses
+    message = cli_error(["predict", m, data, "--out", tmp_path / name], capsys)
+    assert f"compresses its CSV as .gz, .bz2, .xz or .zip, not {name[5:]}; name it {fix}" in message
+    assert not (tmp_path / name).exists()
