@@ -97,3 +97,17 @@ def test_t37_16_a_series_of_marked_numbers_is_named_as_the_series(cells, fix):
     assert "drop(columns" not in str(caught.value)
     exec(str(caught.value).split("convert it, ")[1], {"pd": pd}, scope := {"data": data})
     assert scope["data"].dtype.kind == "i" or scope["data"].dtype.kind == "f"
+
+
+# T37-17: a spreadsheet's totals row under the dates ('Total', 'Summe'), or another word among them
+@pytest.mark.parametrize("word, total", [("Total", True), ("Summe:", True), ("unknown", False)])
+def test_t37_17_words_among_the_dates_are_named_with_the_rows_to_drop(tmp_path, word, total):
+    path = tmp_path / "sales.csv"
+    path.write_text(f"date,sales\n2024-01-01,10\n2024-01-02,12\n2024-01-03,11\n{word},33\n")
+    with pytest.raises(ValueError, match=rf"time column 'date' holds dates but for 1 cell\(s\) with no date, the first "
+                                         rf"{word!r} at row 3{' .a spreadsheet.s totals row' if total else ''}.*"
+                                         rf"drop those rows first, data = data\[~data\['date'\].isin"):
+        TimeSeriesFrame.from_csv(path, time_col="date")  # was: could not be read as datetimes (time data "Total" ...)
+    data = pd.read_csv(path)
+    data = data[~data["date"].isin([word])]  # the fix named
+    assert TimeSeriesFrame.from_pandas(data, time_col="date").values[:, 0].tolist() == [10.0, 12.0, 11.0]

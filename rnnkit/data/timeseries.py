@@ -67,6 +67,7 @@ from .tables import (
     _TWELVE_HOUR,
     CLOCK_TIME,
     TIME_NAMES,
+    TOTAL_WORDS,
     TWELVE_HOUR_FIX,
     MixedZones,
     _clock_set_back,
@@ -1042,6 +1043,29 @@ def _check_parsed_dates(path, data: pd.DataFrame, read_csv_kwargs: dict) -> None
                             "data.index" if name == "index" else f"data[{name!r}]")
 
 
+def _refuse_words_among_dates(raw: Any, name: str) -> None:
+    """ValueError where the text times ``raw`` are dates in one format but for cells with no digit (``'Total'``,
+    ``'Summe'`` under the dates: a spreadsheet's totals row, whose values are sums; ``'n/a'``), naming them and the
+    rows to drop."""
+    text = pd.Series(raw, copy=False).reset_index(drop=True)
+    if not text.map(lambda v: isinstance(v, str)).all():
+        return
+    words = ~text.str.contains(r"\d")
+    if not words.any() or words.all():
+        return
+    try:
+        if len(date_readings(text[~words].str.strip())) != 1:
+            return
+    except MixedZones:
+        return
+    i, found = int(np.flatnonzero(words)[0]), list(dict.fromkeys(text[words]))
+    total = text[words].str.strip().str.lower().str.rstrip(":").isin(TOTAL_WORDS).any()
+    raise ValueError(f"time column {name!r} holds dates but for {int(words.sum())} cell(s) with no date, the first "
+                     f"{text.iloc[i]!r} at row {i}" + (" (a spreadsheet's totals row? its values are sums, not "
+                                                        "readings)" if total else "")
+                     + f"; drop those rows first, data = data[~data[{name!r}].isin({found[:5]!r})]")
+
+
 def _check_read_alike(raw: pd.Series, times: pd.DatetimeIndex, what: str) -> None:
     """Refuse dates that ``parse_dates`` read otherwise than the one format that fits them all (pandas reads dates
     whose format it does not guess one by one: ``'11/01/24'`` month-first as 1 November beside ``'13/01/24'``
@@ -1127,6 +1151,7 @@ def _check_time(time: Any, n: int, name: str, values: np.ndarray | None = None) 
             # '00:00:00.5'), day-first dates whose first day is 12 or less, 24:00: read as read_sequences reads them
             time = _one_reading(raw, name)
             if time is None:
+                _refuse_words_among_dates(raw, name)  # 'Total' under the dates: a sheet's totals row
                 raise ValueError(
                     f"time column {name!r} could not be read as datetimes ({why}); pass ISO-8601 strings, "
                     "datetimes or numbers, or parse it yourself with pd.to_datetime(..., format=...)"
