@@ -2802,7 +2802,18 @@ class _Stdout:
         self.stream, self.error = stream, None  # the first error, which argparse's help passes over
 
     def write(self, text):
-        return self._marked(self._write, text)
+        try:
+            return self._marked(self._write, text)
+        except UnicodeEncodeError as e:  # a legacy code page (Windows' cp1252 into a file, PYTHONIOENCODING=ascii)
+            import unicodedata
+
+            char = e.object[e.start]
+            line = e.object[e.object.rfind("\n", 0, e.start) + 1:].split("\n", 1)[0]
+            name = unicodedata.name(char, f"U+{ord(char):04X}")
+            raise ValueError(f"standard output is encoded as {e.encoding}, which has no {char!r} ({name}, in "
+                             f"{line[:60]!r}), so nothing was printed; set PYTHONIOENCODING=utf-8 (or "
+                             "PYTHONUTF8=1) for rnnkit, or give --out FILE where the command takes it (written as "
+                             "UTF-8)") from None
 
     def _write(self, text):
         """Write ``text`` whole into the descriptor, or raise. Python's buffered writer, given a write that a pipe's

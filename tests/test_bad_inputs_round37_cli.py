@@ -195,3 +195,25 @@ def test_C37_09_predict_out_named_with_a_long_compression_suffix_is_refused_nami
     message = cli_error(["predict", m, data, "--out", tmp_path / name], capsys)
     assert f"compresses its CSV as .gz, .bz2, .xz or .zip, not {name[5:]}; name it {fix}" in message
     assert not (tmp_path / name).exists()
+
+
+@pytest.mark.filterwarnings("ignore:.*the file the model")
+def test_C37_10_ids_that_standard_outputs_encoding_lacks_are_named_with_the_fix(model, tmp_path, capsys,
+                                                                                 monkeypatch):
+    import io
+
+    m, data = model
+    text = open(data).read().splitlines()
+    zurich = tmp_path / "z.csv"
+    zurich.write_text("\n".join([text[0], *(f"Zür{line}" for line in text[1:])]) + "\n", encoding="utf-8")
+    r, w = os.pipe()
+    legacy = io.TextIOWrapper(open(w, "wb"), encoding="ascii")  # a Windows code page into a file, alike
+    monkeypatch.setattr(sys, "stdout", legacy)
+    # was: "rnnkit predict: error: 'ascii' codec can't encode character '\xfc' in position 31: ordinal not in
+    # range(128)": neither standard output nor a fix named
+    message = cli_error(["predict", m, zurich], capsys)
+    legacy.close()
+    os.close(r)
+    assert ("standard output is encoded as ascii, which has no 'ü' (LATIN SMALL LETTER U WITH DIAERESIS, in "
+            "'Zür0,") in message
+    assert "set PYTHONIOENCODING=utf-8 (or PYTHONUTF8=1) for rnnkit, or give --out FILE" in message
