@@ -1556,7 +1556,7 @@ def _forecast(args) -> int:
                                covariates=covariates)
         unread = [c for c in pd.read_csv(args.data, nrows=0).columns if c not in (args.time_column, *data.columns)]
         if unread and not worker:
-            print(f"not read: column(s) {unread} of {args.data} (add them with --covariates)", file=sys.stderr)
+            print(f"not read: column(s) {unread} of {args.data} (add them with --covariates)")
         frame = as_frame(data, freq=args.freq, option="--freq")
         # the grid of the first three timestamps, as the message names it (months: 'MS'), is the one to suggest
         first = frame.time[:3] if isinstance(frame.time, pd.DatetimeIndex) and len(frame.time) >= 3 else None
