@@ -215,7 +215,6 @@ def test_K37_07_reset_parameters_reaches_a_parametrized_weight(make, name, param
         P.register_parametrization(cell, name, _DropConnect())
     else:
         getattr(parametrizations, parametrize)(cell, name)
-    cell.eval()  # the parametrization's value without its randomness (dropout's mask, a power iteration)
     # the weight as initialised: weight_norm's value; spectral_norm's and the mask's original (the weight they
     # are applied to: spectral_norm divides it by its largest singular value)
     initialised = (lambda: getattr(cell, name)) if parametrize == "weight_norm" else (
@@ -225,7 +224,8 @@ def test_K37_07_reset_parameters_reaches_a_parametrized_weight(make, name, param
             setattr(cell, name, torch.full_like(getattr(cell, name), 3.0))
         else:
             initialised().fill_(3.0)
-    cell.reset_parameters()
+    cell.reset_parameters()  # in training mode: in eval, dropout returns the original itself, reached in place
+    cell.eval()  # the parametrization's value without its randomness (dropout's mask, a power iteration)
     value = initialised().detach()
     bound = 1 / 4 ** 0.5
     if name == "bias_ih":  # the forget gate's block keeps rnnkit's forget bias, 1.0
