@@ -1733,12 +1733,13 @@ def warn_categories_not_classes(y, classes: np.ndarray, who: str) -> None:
     fitted = [_plain(c) for c in classes.tolist()]
     if categories is None or list(categories) == fitted:
         return
-    unused = [c for c in categories if c not in set(fitted)]
+    known = set(fitted)
+    unused = [c for c in categories if c not in known]
     said = []
     if unused:
         said.append(f"[{_show_index(pd.Index(unused))}] label no sequence, so they are no classes (predict never "
                     f"gives them, predict_proba has no column for them)")
-    if [c for c in categories if c in set(fitted)] != fitted:
+    if [c for c in categories if c in known] != fitted:
         said.append("predict_proba's columns follow classes_, not the categories' order")
     fix = ("read predict_proba's columns by clf.classes_ (e.g. pd.DataFrame(proba, columns=clf.classes_))" + (
         f"; to learn a class, give it some sequences; to say it is none, "

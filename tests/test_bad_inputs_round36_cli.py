@@ -9,7 +9,6 @@ import sys
 import threading
 
 import numpy as np
-import pandas as pd
 import pytest
 from helpers import CLI_QUICK, cli_error, long_csv, run_cli
 
@@ -106,6 +105,7 @@ class _Full:
         pass
 
 
+@pytest.mark.filterwarnings("ignore:.*the file the model")
 def test_C36_04_standard_output_that_cannot_be_written_is_said_and_fails(model, tmp_path, capsys, monkeypatch):
     m, data = model
     said = "cannot write standard output: no space left on device (the disk that holds it is full), so what the " \
@@ -118,11 +118,11 @@ def test_C36_04_standard_output_that_cannot_be_written_is_said_and_fails(model, 
     status, err = run_cli(["predict", m, data], capsys)
     assert status == 2 and err == [f"rnnkit predict: error: {said}; send it elsewhere (> FILE on a disk with space), "
                                    "or give --out FILE where the command takes it"], err
-    # was: "--out p.csv: no space left on device (…), so it was not written": it was, and standard output was full;
-    # since round 37 (C37-03) predict --out prints nothing on standard output ("wrote …" goes to stderr)
-    status, err = run_cli(["predict", m, data, "--out", tmp_path / "p.csv"], capsys)
-    assert status == 0 and err == [f"wrote 8 rows to {tmp_path / 'p.csv'}"], err
-    assert len(pd.read_csv(tmp_path / "p.csv")) == 8
+    # was: "--out ev.json: no space left on device (…), so it was not written": it was, and standard output was full
+    # (evaluate --out writes the file, then prints its JSON on standard output)
+    status, err = run_cli(["evaluate", m, data, "--out", tmp_path / "ev.json"], capsys)
+    assert status == 2 and len(err) == 1 and said in err[0] and "ev.json" not in err[0], err
+    assert json.loads((tmp_path / "ev.json").read_text())["n"] == 8
 
 
 def test_the_one_cycle_hint_only_where_the_schedules_epochs_alone_differ(tmp_path, capsys, monkeypatch):
