@@ -48,6 +48,14 @@ def test_t37_02_multiindex_column_text_as_time_col_is_named():
         Forecaster(horizon=2).fit(data, time_col="('date', 'Unnamed: 0_level_1')")  # was a KeyError
 
 
+def test_t37_02_label_text_fix_flattens_top_names_that_repeat():
+    data = pd.DataFrame({("date", "Unnamed: 0_level_1"): pd.date_range("2020", periods=40).astype(str),
+                         ("temp", "min"): np.sin(np.arange(40.0)), ("temp", "max"): np.cos(np.arange(40.0))})
+    with pytest.raises(ValueError, match=r"is the text of column .*flatten the columns first, data.columns = \['_'"):
+        Forecaster(horizon=2).fit(data, time_col="('date', 'Unnamed: 0_level_1')")  # was: get_level_values(0),
+        # which names both value columns 'temp'
+
+
 # T37-03: ISO times whose seconds are written to different precisions
 def test_t37_03_iso_times_of_mixed_precision_are_read():
     text = ["2024-01-01 00:00:00", "2024-01-01 00:00:00.5", "2024-01-01 00:00:01", "2024-01-01 00:00:01.25"]

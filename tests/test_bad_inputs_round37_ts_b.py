@@ -84,10 +84,11 @@ def test_t37_15_an_index_parse_dates_left_as_text_is_read_as_a_time_column_is(tm
 
 
 # T37-16: a Series whose every cell is a number with a mark (a unit, accounts' parentheses, spaced thousands)
-@pytest.mark.parametrize("cells, fix", [
-    (["12 kg", "13 kg", "11 kg", "10 kg"], r"data = pd.to_numeric\(data.str.replace\(r'\\s\*kg\$'"),
-    (["(35)", "(10)", "(5)", "12"], r"data = pd.to_numeric\(data.str.replace\(r'\^\\\(\(\.\*\)\\\)\$'")])
-def test_t37_16_a_series_of_marked_numbers_is_named_as_the_series(cells, fix):
+@pytest.mark.parametrize("cells, fix, expected", [
+    (["12 kg", "13 kg", "11 kg", "10 kg"], r"data = pd.to_numeric\(data.str.replace\(r'\\s\*kg\$'", [12, 13, 11, 10]),
+    (["(35)", "(10)", "(5)", "12"], r"data = pd.to_numeric\(data.str.replace\(r'\^\\\(\(\.\*\)\\\)\$'",
+     [-35, -10, -5, 12])])
+def test_t37_16_a_series_of_marked_numbers_is_named_as_the_series(cells, fix, expected):
     from rnnkit.forecast import Forecaster
 
     data = pd.Series(cells * 10, index=pd.date_range("2020-01-01", periods=40), name="y")
@@ -97,6 +98,7 @@ def test_t37_16_a_series_of_marked_numbers_is_named_as_the_series(cells, fix):
     assert "drop(columns" not in str(caught.value)
     exec(str(caught.value).split("convert it, ")[1], {"pd": pd}, scope := {"data": data})
     assert scope["data"].dtype.kind == "i" or scope["data"].dtype.kind == "f"
+    assert scope["data"].tolist() == expected * 10  # the advised fix keeps each number, and its sign
 
 
 # T37-17: a spreadsheet's totals row under the dates ('Total', 'Summe'), or another word among them

@@ -243,18 +243,27 @@ def refuse_yearless_dates(raw: Any, time: pd.DatetimeIndex, what: str, spelt: st
                      "taken in (each row's own where they run across a New Year)")
 
 
-def refuse_time_col_in_levels(data: pd.DataFrame, time_col: Any) -> None:
+def refuse_time_col_in_levels(data: pd.DataFrame, time_col: Any, *, text_names: bool = True) -> None:
     """ValueError where ``time_col`` names the first level of a column of ``data``'s MultiIndex columns (a header
     of two lines read with ``pd.read_csv(..., header=[0, 1])``, units under the names: ``('date', 'Unnamed:
-    0_level_1')``, ``('temp', '°C')``), which no column is named alone; the fix flattens the columns."""
+    0_level_1')``, ``('temp', '°C')``), which no column is named alone; the fix flattens the columns. With
+    ``text_names=False`` also where ``time_col`` is the text of a whole label (``"('date', 'Unnamed:
+    0_level_1')"``, as a frame's columns are listed), for callers that look the column up by its label alone."""
     columns = data.columns
-    if not isinstance(columns, pd.MultiIndex) or isinstance(time_col, tuple) or str(time_col) in map(str, columns) \
-            or str(time_col) not in map(str, columns.get_level_values(0)):
+    if not isinstance(columns, pd.MultiIndex) or isinstance(time_col, tuple):
         return
     top = [str(c) for c in columns.get_level_values(0)]
     flat = ("data.columns = data.columns.get_level_values(0)" if len(set(top)) == len(top) else
             "data.columns = ['_'.join(str(p) for p in c if p and not str(p).startswith('Unnamed:')) "
             "for c in data.columns]")
+    if str(time_col) in map(str, columns):
+        if text_names or time_col in columns:
+            return
+        label = next(c for c in columns if str(c) == str(time_col))
+        raise ValueError(f"time_col {time_col!r} is the text of column {label!r} of data's MultiIndex columns; name "
+                         f"the column by its label, time_col={label!r}, or flatten the columns first, {flat}")
+    if str(time_col) not in top:
+        return
     label = next(c for c in columns if str(c[0]) == str(time_col))
     shown = ", ".join(map(str, columns[:3])) + (", ..." if len(columns) > 3 else "")
     raise ValueError(f"time_col {time_col!r} is the first of the {columns.nlevels} levels of column {label!r}: data "

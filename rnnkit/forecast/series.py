@@ -81,8 +81,7 @@ def as_frame(data, *, time_col: str | None = None, freq: str | None = None,
             raise ValueError(durations_refusal(f"time column {time_col!r}", data[time_col], f"data[{time_col!r}]"))
         if isinstance(data, pd.DataFrame):
             refuse_repeated_names(data)  # each check below reads data[name] as one column
-            refuse_time_col_in_levels(data, time_col)
-            _refuse_label_text(data, time_col)
+            refuse_time_col_in_levels(data, time_col, text_names=False)
             _check_series_per_row(data)
             _check_not_wide(data, time_col)
             _check_finer_time(data, time_col)
@@ -141,19 +140,6 @@ def as_frame(data, *, time_col: str | None = None, freq: str | None = None,
     _warn_counts_averaged(frame, freq_name(freq), spelt, option, bin_counts, time_col,
                           framed=isinstance(data, TimeSeriesFrame))
     return frame._binned(freq_name(freq), spelt=spelt, periods=periods)
-
-
-def _refuse_label_text(data: pd.DataFrame, time_col) -> None:
-    """ValueError where ``time_col`` is the text of a label of ``data``'s MultiIndex columns
-    (``"('date', 'Unnamed: 0_level_1')"``, as a frame's columns are listed), which the forecasters look up in
-    ``data`` as given, where only the label itself names the column."""
-    if not isinstance(data.columns, pd.MultiIndex) or not isinstance(time_col, str) or time_col in data.columns:
-        return
-    label = next((c for c in data.columns if str(c) == time_col), None)
-    if label is not None:
-        raise ValueError(f"time_col {time_col!r} is the text of column {label!r} of data's MultiIndex columns; name "
-                         f"the column by its label, time_col={label!r}, or flatten the columns first, "
-                         f"data.columns = data.columns.get_level_values(0)")
 
 
 def _warn_counts_averaged(frame: TimeSeriesFrame, rule: str, spelt: str, option: str, counts: np.ndarray,
