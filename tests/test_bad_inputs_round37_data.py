@@ -116,7 +116,8 @@ def test_D37_04_time_first_and_unordered_features_say_nothing():
     steps = np.cumsum(rng.normal(size=(4, 10, 1)), axis=1)  # a spectrum drifting over frames: smooth both ways
     spectra = steps + np.sin(np.linspace(0, 3, 40))[None, None, :]
     _quiet(pad_collate, [(s.astype(np.float32), 0) for s in spectra])
-    _quiet(pad_collate, [(np.arange(12).reshape(3, 4), 0)] * 2)  # integer ids: not judged
+    ids = [((np.round(x * 100) + 100).astype(np.int64), 0) for x in _channels_first()]  # as floats these would warn
+    _quiet(pad_collate, ids)  # integer ids: not judged
     g = torch.Generator().manual_seed(0)
     noise = [LogMel(16000)(torch.randn(4000, generator=g) * 0.1) for _ in range(4)]  # (26, 40): smooth by band alone
     _quiet(pad_collate, [(f, 0) for f in noise])

@@ -218,7 +218,6 @@ def pad_sequences(
                 "all sequences in a batch need the same feature shape"
                 + time_last_hint(0, tuple(tensors[0].shape), i, tuple(t.shape))
             )
-    _warn_time_last(tensors)
     T = max(t.shape[0] for t in tensors)
     out = torch.full((len(tensors), T, *tail), padding_value, dtype=dtype, device=tensors[0].device)
     for b, t in enumerate(tensors):
@@ -226,32 +225,33 @@ def pad_sequences(
     return out
 
 
-def _warn_time_last(tensors: list[torch.Tensor]) -> None:
-    """Warn of float ``(A, B)`` sequences all of one shape, ``A <= 16`` and ``A < B``, whose values run smoothly
-    along their last axis and not along their first (:func:`rnnkit.checks.runs_along`; one row alone: a lag-1
-    autocorrelation above 0.5 along it): sktime's and aeon's ``(C, T)``, time last, of a few channels (most of the
-    UEA archive's problems have 16 or fewer), which read time first are ``C`` steps of ``T`` features, every length
-    ``C``, with no shape to tell (of several lengths `time_last_hint` names them). Spectra over frames (log-mel
-    features) run along both axes, or, of noise, along the bands alone over 17 frames or more, and say nothing.
-    The batch's first 16 items are read: a collate runs once per batch."""
-    a, b = tensors[0].shape if tensors[0].dim() == 2 else (0, 0)
-    alike = all(t.shape == tensors[0].shape and t.is_floating_point() for t in tensors)
-    if not (0 < a <= 16 and a < b and b >= 3 and alike):
+def _warn_time_last(x: torch.Tensor, lengths: torch.Tensor) -> None:
+    """Warn of a float batch ``x (B, A, B')`` of items all of length ``A``, ``A <= 16`` and ``A < B'``, whose values
+    run smoothly along their last axis and not along their first (:func:`rnnkit.checks.runs_along`; one row alone: a
+    lag-1 autocorrelation above 0.5 along it): sktime's and aeon's ``(C, T)``, time last, of a few channels (most of
+    the UEA archive's problems have 16 or fewer), which read time first are ``C`` steps of ``T`` features, every
+    length ``C``, with no shape to tell (of several lengths `time_last_hint` names them). Spectra over frames
+    (log-mel features) run along both axes, or, of noise, along the bands alone over 17 frames or more, and say
+    nothing. The batch's first 16 items are read: a collate runs once per batch."""
+    if not (x.dim() == 3 and x.is_floating_point() and bool((lengths == x.shape[1]).all())):
+        return  # ids, steps of several features' shapes, or items of several lengths (time_last_hint's case)
+    a, b = x.shape[1:]
+    if not (0 < a <= 16 and a < b and b >= 3):
         return
-    values = torch.stack(tensors[:16]).detach().cpu().double().numpy()  # (n, A, B): 16 items tell, at a small cost
+    values = x[:16].detach().cpu().double().numpy()  # (n, A, B): 16 items tell, at a small cost
     if a > 1 and np.mean(np.ptp(values, axis=1) > 0) < 0.5:  # steps alike (a steady tone's frames): no order to read
         return
     if not (runs_along(values, 2, 1) if a >= 3 else a == 1 and lag1_autocorrelation(values, 2) > 0.5):
         return
     last = lag1_autocorrelation(values, 2)  # read again for the words alone: only where it warns
     first = f"{lag1_autocorrelation(values, 1):.2f}" if a >= 3 else "one step"
-    warnings.warn(f"pad_sequences: the {len(tensors)} sequences are all of shape {(a, b)}, read as {a} time step(s) of "
+    warnings.warn(f"pad_collate: the {len(x)} items are all of shape {(a, b)}, read as {a} time step(s) of "
                   f"{b} features each (every length {a}); but their values run smoothly along their last axis (lag-1 "
                   f"autocorrelation {last:.2f}) and not along the axis read as time ({first}), as {a} channel(s) of "
                   f"{b} time steps do (sktime's and aeon's (C, T), time last)? give each as seq.T (time first); if "
                   "they are (time, features) as given, silence this with "
                   "warnings.filterwarnings('ignore', '.*run smoothly along their last axis')", UserWarning,
-                  stacklevel=4)
+                  stacklevel=3)
 
 
 def time_last_hint(a: int, shape_a: tuple, b: int, shape_b: tuple, verb: str = "give") -> str:
@@ -484,6 +484,7 @@ def pad_collate(
         x = pad_sequences(xs, padding_value=padding_value, float_dtype=float_dtype)
         T = x.shape[1]
         _warn_padded_ids(x, lengths)
+        _warn_time_last(x, lengths)
     mask = length_mask(lengths, T)  # (B, T)
 
     y = None
