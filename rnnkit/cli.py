@@ -1176,13 +1176,15 @@ def _csv_header(path) -> list[str] | None:
     missing (the message would list the comment as the file's columns)."""
     import pandas as pd
 
-    from .data.tables import _check_header
+    from .data.tables import check_first_line, check_separator
 
     try:
         header = [str(c) for c in pd.read_csv(path, nrows=0).columns]
+        raw = pd.read_csv(path, header=None, nrows=1, dtype=str, keep_default_na=False).iloc[0].tolist()
     except Exception:  # noqa: BLE001 - see above
         return None
-    _check_header(Path(path), None)  # the frame it takes is not read
+    check_first_line(Path(path), raw)
+    check_separator(Path(path), header)
     return header
 
 

@@ -248,7 +248,7 @@ def read_csv(path: Path, *, dtype=None, reads_all: bool = True, npz: bool = Fals
             raise CsvFormError(_extra_fields(path, int(extra[2]), int(extra[1]))) from None
         raise ValueError(f"{path}: cannot read as a CSV ({reason}){'; for an .npz use --layout npz' if npz else ''}"
                          ) from None
-    _check_header(path, frame, reads_all=reads_all, npz=npz)
+    _check_header(path, reads_all=reads_all, npz=npz)
     if not isinstance(frame.index, pd.RangeIndex):  # a field more than the header on every line: pandas reads
         raise CsvFormError(_extra_fields(path, 2, len(frame.columns)))  # the first as an index
     if frame.empty:
@@ -642,7 +642,7 @@ def _close_column(name: str, columns: list[str]) -> str | None:
     return same[0] if same else closest_name(name, columns, cutoff=0.75)
 
 
-def _check_header(path: Path, frame: pd.DataFrame, *, reads_all: bool = True, npz: bool = False) -> None:
+def _check_header(path: Path, *, reads_all: bool = True, npz: bool = False) -> None:
     """Refuse a header that pandas would silently change or misread: a column name given twice (pandas
     renames the second ``f1`` to ``f1.1``), a file separated by something else than commas (its whole
     header becomes one column), a first line of data where the header belongs (`_no_header`), and a NUL byte
@@ -652,12 +652,7 @@ def _check_header(path: Path, frame: pd.DataFrame, *, reads_all: bool = True, np
     _check_no_nul(path)
     header = pd.read_csv(path, header=None, nrows=1, dtype=str, keep_default_na=False).iloc[0].tolist()
     _no_header(path, header, npz=npz)
-    if header and header[0].lstrip().startswith("#"):  # pandas reads no comments unless told: it is the header
-        raise ValueError(f"{path}: line 1, {header[0][:60]!r}, is a comment, not the header; remove the comment "
-                         "lines above the header (or pd.read_csv(path, skiprows=1).to_csv(new_path, index=False))")
-    if re.fullmatch(r"sep=.?", ",".join(header)):  # Excel's separator line ("sep=," read as two columns)
-        raise ValueError(f"{path}: line 1, {','.join(header)!r}, is Excel's separator line, not the header; remove "
-                         "it (or pd.read_csv(path, skiprows=1).to_csv(new_path, index=False))")
+    check_first_line(path, header)
     _check_empty_tail(path, header, reads_all)
     for k, name in enumerate(header):
         if reads_all and (not name.strip() or re.fullmatch(r"Unnamed: \d+", name)):
@@ -674,6 +669,18 @@ def _check_header(path: Path, frame: pd.DataFrame, *, reads_all: bool = True, np
                              f"(df.to_csv(path, index=False)) or give it a name")
     check_header_names(path, header)
     check_separator(path, header)
+
+
+def check_first_line(path: Path, cells: list[str]) -> None:
+    """Refuse a first line that is not the header: a comment, or Excel's ``sep=,`` line, which pandas reads as the
+    header (the file's columns named after the comment). ``cells``: line 1 as read with ``header=None``. Run by the
+    reader, and by `rnnkit predict` / `evaluate` before they match the header to the model's columns."""
+    if cells and cells[0].lstrip().startswith("#"):  # pandas reads no comments unless told: it is the header
+        raise ValueError(f"{path}: line 1, {cells[0][:60]!r}, is a comment, not the header; remove the comment "
+                         "lines above the header (or pd.read_csv(path, skiprows=1).to_csv(new_path, index=False))")
+    if re.fullmatch(r"sep=.?", ",".join(cells)):  # Excel's separator line ("sep=," read as two columns)
+        raise ValueError(f"{path}: line 1, {','.join(cells)!r}, is Excel's separator line, not the header; remove "
+                         "it (or pd.read_csv(path, skiprows=1).to_csv(new_path, index=False))")
 
 
 def check_header_names(path, header: list[str]) -> None:
@@ -1377,6 +1384,11 @@ def _time_values(path: Path, column: pd.Series, name: str) -> np.ndarray:
                          f"has {text.iloc[e.aware]!r}) and without one ({_lines([e.naive], path)} has "
                          f"{text.iloc[e.naive]!r}), so their order is unknown; give every date an offset, or "
                          f"none") from None
+
+    def two_ways(formats) -> str:
+        return (f"{path}: the time column {name!r} holds dates that read two ways ({' or '.join(formats)}: "
+                f"{text.iloc[0]!r} on line 2 is either); write ISO dates (YYYY-MM-DD)")
+
     if len(readings) == 1:
         years = text.str.fullmatch(r"\s*\d{4}\s*").to_numpy()
         if years.any():  # ISO 8601 reads '1999' as 1999-01-01, beside the dates of the other rows
@@ -1387,16 +1399,13 @@ def _time_values(path: Path, column: pd.Series, name: str) -> np.ndarray:
                              f"dates)")
         return readings[0][1].as_unit("ns").asi8  # UTC nanoseconds: sortable across time zones
     if len(readings) > 1:
-        raise ValueError(f"{path}: the time column {name!r} holds dates that read two ways "
-                         f"({' or '.join(fmt for fmt, _ in readings)}: {text.iloc[0]!r} on line 2 is either); "
-                         f"write ISO dates (YYYY-MM-DD) or numbers")
+        raise ValueError(two_ways(fmt for fmt, _ in readings) + " or numbers")
     if (periods := period_label_starts(text)) is not None and "%y" not in (periods[0] or ""):
         return periods[1].as_unit("ns").asi8  # 'Q1 2020', '2020-W05', 'janvier 2020': each period's first day
     from .timeseries import refuse_future_years, short_year_readings  # timeseries reads this module first
     short = short_year_readings(text)  # 'Jan-49', 'Nov 25', '13/01/24': two-digit years, as a sheet writes them
     if len(short) > 1:
-        raise ValueError(f"{path}: the time column {name!r} holds dates that read two ways ({short[0][0]} or "
-                         f"{short[1][0]}: {text.iloc[0]!r} on line 2 is either); write ISO dates (YYYY-MM-DD)")
+        raise ValueError(two_ways([short[0][0], short[1][0]]))
     if short:
         refuse_future_years(text, short[0][1], f"{path}: the time column {name!r}", short[0][0], f"df[{name!r}]")
         return short[0][1].as_unit("ns").asi8
