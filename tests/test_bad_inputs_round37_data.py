@@ -226,8 +226,8 @@ def test_D37_10_a_dataframe_or_dict_to_write_ragged_or_pad_collate_is_refused(tm
     with pytest.raises(ValueError, match=r"write_ragged: sequences is a DataFrame, and iterating one gives its column "
                                          r"names \(\['x', 'y'\]\), not its sequences; " + fix):
         write_ragged(tmp_path / "a", frame)  # before: 'sequence 0 is empty or a scalar' (the name 'x')
-    with pytest.raises(ValueError, match=r"write_ragged: sequences is a dict \(keys \['s1', 's2'\]\).*"
-                                         r"list\(d.values\(\)\)"):
+    with pytest.raises(ValueError, match=r"write_ragged: sequences is a dict of 2 entries \(keys \['s1', 's2'\]\).*"
+                                         r"list\(sequences.values\(\)\)"):
         write_ragged(tmp_path / "b", {"s1": np.ones((3, 2)), "s2": np.ones((2, 2))})
     with pytest.raises(ValueError, match=r"pad_collate: items is a DataFrame.*" + fix):
         pad_collate(frame)  # before: "sequence 0 is text ('x')"

@@ -148,7 +148,8 @@ def test_c6_07_bio_dataset_of_one_string_record_or_dict_is_refused(promoters):
     assert "sequences is one FastaRecord" in one_line(e)
     with pytest.raises(ValueError) as e:
         BioSequenceDataset({r.name: r.sequence for r in promoters})
-    assert "whose keys would be read as the sequences; pass list(d.values())" in one_line(e)
+    assert "iterating a dict gives its keys, not its sequences; pass its sequences: list(sequences.values())" in \
+        one_line(e)
     assert len(BioSequenceDataset(promoters)) == 3
 
 

@@ -33,7 +33,7 @@ import torch
 from torch.utils.data import Dataset, get_worker_info
 
 from ..checks import is_count
-from .collate import refuse_frame, zero_runs
+from .collate import refuse_keyed, zero_runs
 from .text import DAMAGED_STREAM, _label_ids, check_aligned, damaged_stream, open_decompressed
 
 ALPHABETS: dict[str, tuple[str, str]] = {"dna": ("ACGT", "N"), "protein": ("ACDEFGHIKLMNPQRSTVWY", "X")}
@@ -698,10 +698,7 @@ class BioSequenceDataset(Dataset):
         if isinstance(sequences, str | bytes | FastaRecord):  # iterating would read letters (or name, sequence)
             raise ValueError(f"sequences is one {type(sequences).__name__}; BioSequenceDataset takes a list of "
                              "sequences: pass [seq] (or read_fasta(path) for a file's records)")
-        if isinstance(sequences, Mapping):  # iterating would read its keys, the names
-            raise ValueError("sequences is a dict (name -> sequence), whose keys would be read as the sequences; "
-                             "pass list(d.values()), and the labels in that order")
-        refuse_frame(sequences, "BioSequenceDataset: sequences", "sequences")
+        refuse_keyed(sequences, "BioSequenceDataset: sequences", "sequences", "sequences")
         if not (isinstance(rc_prob, int | float | np.integer | np.floating) and not isinstance(rc_prob, bool)
                 and 0.0 <= rc_prob <= 1.0):  # 50 (a percentage) would always flip; NaN never would
             raise ValueError(f"rc_prob must be a probability in [0, 1], got {rc_prob!r}")

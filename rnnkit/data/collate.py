@@ -110,6 +110,17 @@ def refuse_frame(items: Any, what: str, noun: str, fix: str = "") -> None:
                          f"{noun}; {fix or f'pass the column of {noun}, e.g. df[{str(columns[0])!r}]'}")
 
 
+def refuse_keyed(items: Any, what: str, noun: str, arg: str, fix: str = "") -> None:
+    """ValueError for ``items`` (texts, sequences: ``noun``) given as a dict or a DataFrame, whose iteration yields
+    their keys or column names, not their ``noun``: each key would be read as an item. ``arg``: the argument's name,
+    for the fix of a dict; ``fix``: that of a DataFrame (`refuse_frame`)."""
+    if isinstance(items, Mapping):
+        keys = list(items)[:2]
+        raise ValueError(f"{what} is a dict of {len(items)} entries (keys {keys}{' ...' if len(items) > 2 else ''}), "
+                         f"and iterating a dict gives its keys, not its {noun}; pass its {noun}: list({arg}.values())")
+    refuse_frame(items, what, noun, fix)
+
+
 FRAME_OF_STEPS = ("pass a list of sequences: [df.to_numpy()] for one sequence of its rows, or one per id of a long "
                    "table, [g[features].to_numpy() for _, g in df.groupby('id')]")
 """What to give `pad_collate` and `write_ragged` for a DataFrame: its rows are the steps of one sequence or of many."""

@@ -33,7 +33,7 @@ import shutil
 import stat
 import tempfile
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
@@ -43,7 +43,7 @@ import torch
 from torch.utils.data import Dataset
 
 from ..checks import check_aligned
-from .collate import FRAME_OF_STEPS, refuse_frame, time_last_hint
+from .collate import FRAME_OF_STEPS, refuse_keyed, time_last_hint
 
 FORMAT = "rnnkit.ragged"
 VERSION = 1
@@ -501,10 +501,7 @@ def write_ragged(
     dtype: np.dtype | str | None = None,
 ) -> Path:
     """Write ``sequences`` (each ``(T_i, ...)``) and optional per-item ``labels`` as a store."""
-    refuse_frame(sequences, "write_ragged: sequences", "sequences", FRAME_OF_STEPS)
-    if isinstance(sequences, Mapping):  # iterating it would read its keys (the names) as the sequences
-        raise ValueError(f"write_ragged: sequences is a dict (keys {list(sequences)[:3]}), and iterating a dict gives "
-                         "its keys, not its sequences; pass list(d.values()), and the labels in that order")
+    refuse_keyed(sequences, "write_ragged: sequences", "sequences", "sequences", FRAME_OF_STEPS)
     counts = [len(v) if hasattr(v, "__len__") else None for v in (sequences, labels)]
     if labels is not None and None not in counts and counts[0] != counts[1]:  # before anything is written
         raise ValueError(f"write_ragged: {counts[0]} sequences but {counts[1]} labels; give one label per sequence")

@@ -31,7 +31,7 @@ import warnings
 import zipfile
 import zlib
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -39,7 +39,7 @@ import torch
 from torch.utils.data import Dataset
 
 from ..checks import check_aligned, check_flags, is_count
-from .collate import refuse_frame
+from .collate import refuse_frame, refuse_keyed
 from .memmap import write_json
 
 PAD, UNK, BOS, EOS = "<pad>", "<unk>", "<bos>", "<eos>"
@@ -366,7 +366,7 @@ class Vocab:
                              f"{min_freq!r}")
         if isinstance(corpus, str | bytes):  # iterating it would make every character a text of its own
             raise ValueError("corpus is one string; Vocab.build takes an iterable of texts: pass [text]")
-        _refuse_keyed(corpus, "Vocab.build: corpus", "corpus")
+        refuse_keyed(corpus, "Vocab.build: corpus", "texts", "corpus")
         vocab = cls(SPECIALS, level=level, lower=lower)
         counts: Counter[str] = Counter()
         markers: Counter[str] = Counter()
@@ -913,16 +913,6 @@ def _holds_nul(text: str) -> str:
             "encoding, or drop the NULs (text.replace('\\x00', '')) if they are stray")
 
 
-def _refuse_keyed(texts, what: str, arg: str) -> None:
-    """ValueError for texts given as a dict or a DataFrame, whose iteration yields their keys or column names, not
-    their texts: each key would be read as a text."""
-    if isinstance(texts, Mapping):
-        keys = list(texts)[:2]
-        raise ValueError(f"{what} is a dict of {len(texts)} entries (keys {keys}{' ...' if len(texts) > 2 else ''}), "
-                         f"and iterating a dict gives its keys, not its texts; pass its texts: list({arg}.values())")
-    refuse_frame(texts, what, "texts")
-
-
 def _plain_tokens(tokens: Iterable) -> list:
     """The tokens of a token sequence as Python's own strings and numbers: a tensor's elements are 0-d tensors,
     hashed by identity (every one would be a token of its own, and ``encode`` would give ``<unk>`` for all), and
@@ -1156,7 +1146,7 @@ class TextClassificationDataset(Dataset):
         if isinstance(texts, str | bytes):  # iterating it would make every character a text of its own
             raise ValueError(f"texts is one string ({texts[:30]!r}), so each of its {len(texts)} characters would be "
                              "a text; TextClassificationDataset takes a list of texts: pass [text]")
-        _refuse_keyed(texts, "TextClassificationDataset: texts", "texts")
+        refuse_keyed(texts, "TextClassificationDataset: texts", "texts", "texts")
         texts = list(texts) if isinstance(texts, Iterator) else texts  # a generator of lines has no len()
         labels = list(labels) if isinstance(labels, Iterator) else labels
         if len(texts) != len(labels):
