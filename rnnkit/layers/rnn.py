@@ -209,10 +209,10 @@ class _TorchCompatible(Stacked):
         # of another num_layers, bidirectional or bias would fail on its keys alone (strict only; strict=False
         # loads what fits): say which option differs first, loaded alone or inside a model
         strict = strict_load()
-        self._check_torch_state_dict(state_dict, prefix, sizes_only=not strict)  # sizes: refused in any mode
+        mine = {k[len(prefix):]: v for k, v in state_dict.items() if isinstance(k, str) and k.startswith(prefix)}
+        who = f"{type(self).__name__}.load_state_dict" + (f" (at {prefix[:-1]!r})" if prefix else "")
+        self._check_torch_state_dict(mine, who, sizes_only=not strict)  # sizes: refused in any mode
         if strict:
-            mine = {k[len(prefix):]: v for k, v in state_dict.items() if isinstance(k, str) and k.startswith(prefix)}
-            who = f"{type(self).__name__}.load_state_dict" + (f" (at {prefix[:-1]!r})" if prefix else "")
             self._refuse_torch_state_dict_without_initial(mine, who)
             self._check_own_state_dict(mine, who)
         D = self.num_directions
@@ -272,19 +272,17 @@ class _TorchCompatible(Stacked):
                            f"so the layer computes the module's function), or build the layer with "
                            f"learn_initial_state=False")
 
-    def _check_torch_state_dict(self, state_dict, prefix: str, *, sizes_only: bool) -> None:
-        """RuntimeError (as torch.nn's for a state_dict that does not fit) when ``state_dict`` holds the parameters
-        of a torch.nn layer (``weight_ih_l0``, ...) that this layer cannot take, in torch.nn's words, with the
-        constructor that fits them: another cell, input or hidden size, or a projection (``sizes_only``), or also
-        another num_layers, bidirectional or bias. torch's own message would list keys, some renamed to rnnkit's,
-        and not say which option differs."""
+    def _check_torch_state_dict(self, state_dict, who: str, *, sizes_only: bool) -> None:
+        """RuntimeError (as torch.nn's for a state_dict that does not fit) when ``state_dict`` (this layer's keys, its
+        prefix stripped) holds the parameters of a torch.nn layer (``weight_ih_l0``, ...) that this layer cannot take,
+        in torch.nn's words, with the constructor that fits them: another cell, input or hidden size, or a projection
+        (``sizes_only``), or also another num_layers, bidirectional or bias. torch's own message would list keys, some
+        renamed to rnnkit's, and not say which option differs."""
         torch_class = getattr(type(self), "torch_class", None)
-        theirs = {k[len(prefix):]: v for k, v in state_dict.items()
-                  if k.startswith(prefix) and _TORCH_STATE_NAME.fullmatch(k[len(prefix):])}
+        theirs = {k: v for k, v in state_dict.items() if _TORCH_STATE_NAME.fullmatch(k)}
         w_ih, w_hh = theirs.get("weight_ih_l0"), theirs.get("weight_hh_l0")
         if not all(isinstance(w, torch.Tensor) and w.dim() == 2 for w in (w_ih, w_hh)):
             return  # no torch.nn layer's parameters: torch's own check lists the keys
-        who = f"{type(self).__name__}.load_state_dict" + (f" (at {prefix[:-1]!r})" if prefix else "")
         if torch_class is None:  # LayerNormLSTM, MinGRU, MinLSTM: torch.nn has no such layer
             if sizes_only:  # strict=False: what fits loads (an LSTM's weights to warm-start a LayerNormLSTM)
                 return
