@@ -196,11 +196,12 @@ def check_lengths(lengths, B: int, T: int, device, who: str, *, name: str = "len
         values, k = unbatched(lengths)
         # one bool read: under torch.compile the lengths never become Python ints between graphs, which would
         # specialise the graph after this check on them (a recompile at each new shortest or longest sequence)
-        if bool(((values < 1) | (values > T)).any()):  # under vmap the masks would read 0 (or less) as no step and
-            lo, hi = int(values.min()), int(values.max())  # more than T as T, silently
+        bad = (values < 1) | (values > T)  # vmapped, the masks read 0 or less as no step and more than T as T, silently
+        if bool(bad.any()):
+            lo, hi = int(values.min()), int(values.max())
             where = ""
             if k:  # name the sample of the vmapped dimension, and its own length
-                at = torch.nonzero((values < 1) | (values > T))[0].tolist()
+                at = torch.nonzero(bad)[0].tolist()
                 where = f" ({vmap_sample(at[:k])}: sequence {at[k]} of length {int(values[tuple(at)])})"
             raise ValueError(
                 f"{who}: every length{'' if name == 'lengths' else f' of {name}'} must be in [1, T={T}], got min {lo} "
