@@ -234,6 +234,34 @@ def test_K37_07_reset_parameters_reaches_a_parametrized_weight(make, name, param
         assert value.abs().max() <= bound + 1e-6 and value.std() > 0.05
 
 
+class _Doubled(torch.nn.Module):
+    """A parametrization with a right_inverse: an assigned value is written back as its half."""
+
+    def forward(self, w):
+        return 2 * w
+
+    def right_inverse(self, w):
+        return w / 2
+
+
+@pytest.mark.parametrize("where, name", [("", "w_x"), ("", "b_x"), ("decay_h", "bias")])
+@pytest.mark.parametrize("parametrization", [_DropConnect, _Doubled])
+def test_K37_07_time_aware_reset_parameters_reaches_its_parametrized_decays(where, name, parametrization):
+    """K37-07 for TimeAware's own decays, zeros at init: ``p.zero_()`` on a parametrized ``w_x``, ``b_x`` or
+    ``decay_h.bias`` zeroed the tensor computed at that access, and the decay kept its trained values."""
+    from torch.nn.utils import parametrize as P
+
+    torch.manual_seed(0)
+    cell = rnnkit.TimeAware(rnnkit.GRUCell(4, 3))
+    owner = getattr(cell, where) if where else cell
+    P.register_parametrization(owner, name, parametrization())
+    with torch.no_grad():  # "trained"
+        owner.parametrizations[name].original.fill_(3.0)
+    cell.reset_parameters()  # in training mode: dropout's value is a new tensor, not the original
+    cell.eval()
+    assert torch.equal(getattr(owner, name), torch.zeros(2 if where == "" else 3))  # was 3.0 (6.0 doubled)
+
+
 def test_K37_08_a_saved_state_loads_with_torch_loads_default(tmp_path):
     """A carried LSTMState (or a TimeAware stream's) saved with torch.save, then torch.load(path) with its default
     weights_only=True: torch refused rnnkit.cells.base.LSTMState as an unsupported global and advised

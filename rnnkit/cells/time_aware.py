@@ -8,7 +8,18 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from .base import Cell, State, check_project, hidden_of, readable, replace_hidden, unbatched, vmap_sample, wrong_input
+from .base import (
+    Cell,
+    State,
+    check_project,
+    hidden_of,
+    init_,
+    readable,
+    replace_hidden,
+    unbatched,
+    vmap_sample,
+    wrong_input,
+)
 
 
 def time_aware_inputs(values: Tensor, times: Tensor | None = None) -> Tensor:
@@ -152,9 +163,8 @@ class TimeAware(Cell):
         ``model.apply(lambda m: m.reset_parameters() ...)`` another init than the constructor's.)"""
         self.cell.reset_parameters()
         self.decay_h.reset_parameters()
-        with torch.no_grad():
-            for p in (self.w_x, self.b_x, self.decay_h.bias):
-                p.zero_()
+        for m, n in ((self, "w_x"), (self, "b_x"), (self.decay_h, "bias")):  # init_: a parametrized one too
+            init_(m, n, nn.init.zeros_)
 
     @torch.no_grad()
     def set_mean(self, x: Tensor, m: Tensor) -> None:
