@@ -773,8 +773,9 @@ class EventSessions(Dataset):
         self.items, lengths, session_ids = [], [], []
         unseen = []  # (session id, label) of sessions whose label comes from events cut off by max_len alone
         for a, end in zip(bounds[:-1], bounds[1:], strict=True):
-            s, b = (a, end) if max_len is None else (a, min(end, a + max_len)) if keep == "first" else \
-                (max(a, end - max_len), end)  # the events kept: [s, b) of the session's [a, end)
+            # the events kept: [s, b) of the session's [a, end)
+            s = a if max_len is None or keep == "first" else max(a, end - max_len)
+            b = end if max_len is None or keep == "last" else min(end, a + max_len)
             e = torch.from_numpy(ids[s:b].copy())
             d = torch.from_numpy(dt[s:b].astype(np.float32))
             if target == "next":
@@ -785,9 +786,10 @@ class EventSessions(Dataset):
                 item = {"event": e, "dt": d}
             else:
                 # the session's label, over all its events: max_len shortens what the model reads, not the truth
-                item = ({"event": e, "dt": d}, torch.as_tensor(labels[a:end].max()).long())
-                if b - s < end - a and labels[s:b].max() != labels[a:end].max():
-                    unseen.append((sessions[a], labels[a:end].max()))
+                top = labels[a:end].max()
+                item = ({"event": e, "dt": d}, torch.as_tensor(top).long())
+                if b - s < end - a and labels[s:b].max() != top:
+                    unseen.append((sessions[a], top))
             self.items.append(item)
             lengths.append(b - s - (target == "next"))
             session_ids.append(sessions[a])

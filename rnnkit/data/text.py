@@ -735,7 +735,7 @@ def _warn_html_markup(markup: Counter, marked_texts: int, n_texts: int) -> None:
     pattern cuts each tag and entity into words (``'<br />'`` into ``'<'``, ``'br'``, ``'/'``, ``'>'``; ``'&#39;'``
     into ``'&'``, ``'#'``, ``'39'``, ``';'``), learnt as text, the most frequent of IMDB's words among them, and
     ``"It&#39;s"`` is another text than the ``"It's"`` typed at predict time."""
-    if not markup or marked_texts < max(1, 0.01 * n_texts):
+    if marked_texts < max(1, 0.01 * n_texts):
         return
     shown = ", ".join(f"{m!r} ({c} time(s))" for m, c in markup.most_common(3))
     top = markup.most_common(1)[0][0]
