@@ -89,6 +89,7 @@ from torch.nn.utils import parametrize
 
 from ..cells import ElmanCell, GRUCell, LSTMCell, LSTMState, TimeAware
 from ..cells.base import length_mask, state_fields
+from ..checks import is_count
 from ..data.memmap import write_directory_atomically
 from ..io import EXPORT_FILE, EXPORT_FORMAT, is_export_directory, is_model_directory
 from ..layers import Bidirectional, Recurrent, Stacked
@@ -1025,7 +1026,7 @@ def export_onnx(model_or_estimator, directory: str | os.PathLike, *, tolerance: 
     if not os.fspath(directory):  # Path("") is the working directory, which the refusal would name as "."
         raise ValueError(f"export_onnx: directory is {os.fspath(directory)!r}, an empty path; give the directory to "
                          f"write the export into (e.g. 'exports/model')")
-    if opset is not None and (isinstance(opset, bool) or not isinstance(opset, numbers.Integral) or opset < 1):
+    if opset is not None and not is_count(opset):
         raise ValueError(f"export_onnx: opset must be an ONNX opset number (an integer, e.g. 18) or None for the "
                          f"one torch's exporter writes, got {opset!r}")
     opset = None if opset is None else int(opset)

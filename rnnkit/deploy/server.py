@@ -708,7 +708,7 @@ def _not_json_hint(body: bytes, content_type: str | None = None, error: ValueErr
     """What a body that is not JSON most likely is (by its bytes, by where ``error``, json's, stopped, else by the
     media type its ``content_type`` declares, ``text/csv``), and how to send the JSON instead."""
     send = "; send the JSON document itself as the body (curl -d @seq.json, or requests.post(url, json=payload))"
-    if isinstance(error, json.JSONDecodeError) and (found := _not_json_text(error.doc, error.pos)):
+    if isinstance(error, json.JSONDecodeError) and (found := _not_json_text(error)):
         return found
     if body[:2] == b"\x1f\x8b":
         return ": it is gzip-compressed data; send it uncompressed"
@@ -727,13 +727,14 @@ def _not_json_hint(body: bytes, content_type: str | None = None, error: ValueErr
     return ""
 
 
-def _not_json_text(doc: str, pos: int) -> str:
-    """What a text that json stopped reading at ``pos`` most likely is, where the text before says: Python's
+def _not_json_text(error: json.JSONDecodeError) -> str:
+    """What a text that json stopped reading at ``error.pos`` most likely is, where the text before says: Python's
     printed dict (``str(payload)``: keys in single quotes), numpy's printed array (``str(x)`` in an f-string: numbers
     apart by spaces alone), or hand-edited JSON with a comma before a closing bracket (which JavaScript and Python
     allow); "" otherwise."""
+    doc, pos = error.doc, error.pos
     before, at = doc[:pos].rstrip(), doc[pos:pos + 1]
-    where = f" (line {doc.count(chr(10), 0, pos) + 1}, char {pos})"
+    where = f" (line {error.lineno}, char {pos})"
     if at == "'" and before and before[-1] in "{,[:":
         return (f": a text in single quotes{where}, as Python prints a dict (str(payload), or a dict in an f-string); "
                 f"JSON quotes with double quotes: send json.dumps(payload), or requests.post(url, json=payload)")

@@ -353,15 +353,16 @@ def _id_error(stream_id, error: TypeError) -> Exception:
     return error
 
 
-def _text_fix(raw: np.ndarray) -> str:
-    """How to give an observation that holds text as numbers: a line of a CSV file whole (``"0.5,1.2,3"``), its
-    cells as text (``line.split(",")``, ``csv.reader``'s rows), or other text."""
+def _text_fix(raw: np.ndarray, n_raw: int) -> str:
+    """How to give an observation that holds text as numbers: a line of a CSV file whole (``"0.5,1.2,3"``, one cell
+    per feature, so that ``"0,5"`` to a one-feature model, a decimal comma, is not called a line), its cells as text
+    (``line.split(",")``, ``csv.reader``'s rows); "" for other text, whose fix the caller words."""
     texts = [v.decode(errors="replace") if isinstance(v, bytes) else v for v in raw.ravel().tolist()]
-    if raw.ndim == 0 or len(texts) == 1:
+    if len(texts) == 1:
         line = str(texts[0]).strip()
         sep = next((c for c in (",", ";", "\t") if c in line), None)
         cells = line.split(sep)
-        if len(cells) > 1 and all(is_number_text(c) for c in cells):
+        if 1 < len(cells) == n_raw and all(is_number_text(c) for c in cells):  # "0.5" alone is no line
             return (f"it is one line of text, {line[:40]!r}, as a CSV file holds it: split it and read its numbers, "
                     f"[float(v) for v in line.split({sep!r})] (or read the file with pandas.read_csv, which does)")
     if any(isinstance(v, str) for v in texts) and all(isinstance(v, str) and is_number_text(v) or
@@ -370,7 +371,7 @@ def _text_fix(raw: np.ndarray) -> str:
         return (f"its values are numbers written as text ({first!r}, ...: a CSV line's cells, line.split(','), "
                 f"csv.reader's rows): read them as numbers, [float(v) for v in row] (or read the file with "
                 f"pandas.read_csv, which does)")
-    return "give the features as real numbers"
+    return ""
 
 
 def _short(value) -> str:
@@ -1104,7 +1105,8 @@ class Streamer:
             what = {"m": "durations", "M": "dates", "c": "complex numbers"}.get(kind, "text")
             raise ValueError(f"Streamer: the observation of stream {stream_id!r} is not numeric: it holds {what} "
                              f"(dtype {raw.dtype}), which float32 would misread; "
-                             + (_text_fix(raw) if what == "text" else "give the features as real numbers"))
+                             + ((what == "text" and _text_fix(raw, self.n_raw))
+                                or "give the features as real numbers"))
         # None, and pandas' NA (a nullable column's gap, as row.to_dict() or row.tolist() gives it), is a missing value
         gaps = [k for k, v in enumerate(values) if v is None or v is pd.NA]
         if gaps and not self._time_aware:
