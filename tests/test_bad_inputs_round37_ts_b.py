@@ -83,6 +83,15 @@ def test_t37_15_an_index_parse_dates_left_as_text_is_read_as_a_time_column_is(tm
     assert list(frame.time) == list(TimeSeriesFrame.from_csv(path, time_col="date").time)
 
 
+@pytest.mark.parametrize("index_col", [None, 0, False])
+def test_parse_dates_check_rereads_the_date_column_as_written_beside_an_index_col(tmp_path, index_col):
+    path = tmp_path / "daily.csv"  # the check re-reads the date columns alone only where no index_col shifts them
+    path.write_text("n,date,v\n1,Jan-49,1\n2,Feb-49,2\n3,Mar-49,3\n")
+    with pytest.raises(ValueError, match=r"column 'date', read by parse_dates, writes years with two digits .*"
+                                         r"format='%b-%y'"):
+        TimeSeriesFrame.from_csv(path, index_col=index_col, parse_dates=["date"], time_col="date")
+
+
 # T37-16: a Series whose every cell is a number with a mark (a unit, accounts' parentheses, spaced thousands)
 @pytest.mark.parametrize("cells, fix, expected", [
     (["12 kg", "13 kg", "11 kg", "10 kg"], r"data = pd.to_numeric\(data.str.replace\(r'\\s\*kg\$'", [12, 13, 11, 10]),

@@ -279,11 +279,12 @@ def refuse_repeated_names(data: pd.DataFrame) -> None:
     names = pd.Index([str(c) for c in data.columns])
     if names.is_unique:
         return
-    name = names[names.duplicated()][0]
+    dup = names.duplicated()
+    name = names[dup][0]
     at = np.flatnonzero(names == name).tolist()
     same = all(data.iloc[:, at[0]].equals(data.iloc[:, k]) for k in at[1:])
     labels = "data.columns" if data.columns.duplicated().any() else "data.columns.astype(str)"  # 1 beside '1'
-    renamed = [f"{c}_{i}" if names.duplicated()[i] else c for i, c in enumerate(names)]
+    renamed = [f"{c}_{i}" if d else c for i, (c, d) in enumerate(zip(names, dup, strict=True))]
     fix = (f"they hold the same values: keep one, data = data.loc[:, ~{labels}.duplicated()]" if same else
            "they hold different values: give each its own name, data.columns = " +
            (repr(renamed) if len(renamed) <= 8 else "[f'{c}_{i}' if d else c for i, (c, d) in enumerate(zip("
@@ -1036,6 +1037,8 @@ def _check_parsed_dates(path, data: pd.DataFrame, read_csv_kwargs: dict) -> None
     if not dates and not index:
         return
     given = {k: v for k, v in read_csv_kwargs.items() if k not in ("parse_dates", "dtype", "converters")}
+    if not index and "usecols" not in given and given.get("index_col", None) is None and data.columns.is_unique:
+        given["usecols"] = [data.columns.get_loc(c) for c in dates]  # the date columns alone, by their position
     text = pd.read_csv(path, dtype=str, keep_default_na=False, **given)  # the same cells, as written
     for name, raw in [*((c, text[c]) for c in dates), *((("index", text.index),) if index else ())]:
         raw = pd.Series(raw, copy=False).reset_index(drop=True)
@@ -1046,9 +1049,8 @@ def _check_parsed_dates(path, data: pd.DataFrame, read_csv_kwargs: dict) -> None
             raise ValueError(f"{e}; here, give from_csv that format as date_format= beside parse_dates (the "
                              "day-first one for day-first dates)") from None
         times = pd.DatetimeIndex(data.index if name == "index" else data[name])  # 'Jan-49' read as 2049
-        _check_read_alike(raw, times, what)
-        short = short_year_readings(raw)  # the format the fix names
-        refuse_future_years(raw, times, f"{what}, read by parse_dates,", short[0][0] if len(short) == 1 else None,
+        readings = _check_read_alike(raw, times, what)
+        refuse_future_years(raw, times, f"{what}, read by parse_dates,", readings[0][0] if len(readings) == 1 else None,
                             "data.index" if name == "index" else f"data[{name!r}]")
 
 
@@ -1075,16 +1077,18 @@ def _refuse_words_among_dates(raw: Any, name: str) -> None:
                      + f"; drop those rows first, data = data[~data[{name!r}].isin({found[:5]!r})]")
 
 
-def _check_read_alike(raw: pd.Series, times: pd.DatetimeIndex, what: str) -> None:
+def _check_read_alike(raw: pd.Series, times: pd.DatetimeIndex, what: str) -> list[tuple[str, pd.DatetimeIndex]]:
     """Refuse dates that ``parse_dates`` read otherwise than the one format that fits them all (pandas reads dates
     whose format it does not guess one by one: ``'11/01/24'`` month-first as 1 November beside ``'13/01/24'``
-    day-first, which then look out of order, and sorting them would scramble them)."""
+    day-first, which then look out of order, and sorting them would scramble them). Returns the readings of
+    ``raw`` (as :func:`unguessed_readings` gives them where pandas guesses no format; [] for dates with and without
+    a UTC offset), whose one format the caller's other fixes name."""
     try:
         readings = date_readings(raw.str.strip()) or unguessed_readings(raw)
     except MixedZones:
-        return
+        return []
     if len(readings) != 1:
-        return
+        return readings
     fmt, read = readings[0]
     off = np.flatnonzero(~times.isna() & (times.as_unit("ns").asi8 != read.as_unit("ns").asi8))
     if off.size:
@@ -1092,6 +1096,7 @@ def _check_read_alike(raw: pd.Series, times: pd.DatetimeIndex, what: str) -> Non
         raise ValueError(f"{what}, read by parse_dates, reads {raw.iloc[k]!r} as {shown_time(times[k])}, where "
                          f"{fmt!r}, the one format that fits every date, reads {shown_time(read[k])}: pandas read "
                          f"the dates one by one; give from_csv date_format={fmt!r} beside parse_dates")
+    return readings
 
 
 def _refuse_numbers_as_text(raw, name: str) -> None:

@@ -749,7 +749,8 @@ def _check_text_values(data: pd.Series | pd.DataFrame, time_col: str | None) -> 
         what, spelt = ((f"the Series{named}", "data") if c is None else
                        (f"value column {str(c)!r}", f"data[{str(c)!r}]"))
         words = given[read.isna()]
-        commas, marked = comma_numbers(words), marked_numbers(words, spelt)
+        commas = comma_numbers(words)
+        marked = marked_numbers(words, spelt) if commas is None else None  # read only where commas name no fix
         if read.isna().mean() > 0.5 and commas is None and marked is None:
             continue  # mostly words: a column to drop or encode, which the frame's refusal says
         what = f"{what} has dtype {dtype}; expected a numeric column: it"  # the frame's opening, then the fix
