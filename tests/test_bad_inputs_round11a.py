@@ -46,6 +46,11 @@ def basic_motions():
     return X[keep, :, :30].transpose(0, 2, 1).astype(np.float32), np.asarray(y[keep]).astype(str)
 
 
+def _wrote(tmp_path) -> str:
+    """The one line a train that succeeds writes on stderr (its JSON goes to stdout): no warning beside it."""
+    return f"wrote model and metrics.json to {tmp_path / 'm'}"
+
+
 def _long(gunpoint) -> pd.DataFrame:
     X, y = gunpoint
     rows = [(f"g{i}", t, float(X[i, t, 0]), y[i]) for i in range(len(X)) for t in range(X.shape[1])]
@@ -74,7 +79,7 @@ def test_c11_01_train_refuses_rows_out_of_the_order_of_a_time_named_column(gunpo
     assert first["t"].iloc[1] < first["t"].iloc[0] and not (tmp_path / "m").exists()
     # following the fix trains on the sorted steps; a file in time order keeps the warning and trains
     assert run_cli(["train", tmp_path / "shuf.csv", "--task", "classify", "--time-column", "t", "--out",
-                 tmp_path / "m", *FAST], capsys) == (0, [])
+                 tmp_path / "m", *FAST], capsys) == (0, [_wrote(tmp_path)])
     frame.to_csv(tmp_path / "ordered.csv", index=False)
     with pytest.warns(UserWarning, match=r"column 't' is named like a time axis .*--time-column t"):
         status, _ = run_cli(["train", tmp_path / "ordered.csv", "--task", "classify", "--out", tmp_path / "m2", *FAST],
@@ -112,7 +117,7 @@ def test_c11_03_a_time_named_column_of_dates_without_time_column_names_the_flag(
         "numbers; pass --time-column date to sort each sequence's rows by it (or convert or drop the column if it "
         "is a feature)"]
     assert run_cli(["train", tmp_path / "dated.csv", "--task", "classify", "--time-column", "date", "--out",
-                 tmp_path / "m", *FAST], capsys) == (0, [])
+                 tmp_path / "m", *FAST], capsys) == (0, [_wrote(tmp_path)])
     # another text feature keeps the reader's own message
     frame.assign(colour="red").to_csv(tmp_path / "colour.csv", index=False)
     status, err = run_cli(["train", tmp_path / "colour.csv", "--task", "classify", "--time-column", "date", "--out",
@@ -139,7 +144,7 @@ def test_c11_04_regress_on_a_target_with_decimal_commas_names_the_line(gunpoint,
     frame["target"] = frame["target"].map({"low": "1.5", "high": "2.5"})  # numbers, read as before
     frame.to_csv(tmp_path / "point.csv", index=False)
     assert run_cli(["train", tmp_path / "point.csv", "--task", "regress", "--time-column", "t", "--out",
-                 tmp_path / "m", *FAST], capsys) == (0, [])
+                 tmp_path / "m", *FAST], capsys) == (0, [_wrote(tmp_path)])
 
 
 def test_c11_05_served_json_booleans_are_read_as_fit_predict_and_streamer_read_them(gunpoint):
