@@ -82,7 +82,8 @@ def test_A37_03_an_event_whose_waits_never_varied_is_not_given_a_spread_of_one_o
     beats = [np.array([0, 1, 1, 1, 1]), np.array([0.0, 5.0, 60.0, 60.0, 60.0])]
     rng = np.random.default_rng(0)
     browse = [np.array([3, 2, 2, 2]), np.r_[0.0, rng.exponential(20.0, 3)]]
-    train = eventlogs.Sessions(*map(list, zip(*[beats] * 4, *[browse] * 4, strict=True)))
+    once = [np.array([4, 5]), np.array([0.0, 7.0])]  # event 4 seen before one wait only
+    train = eventlogs.Sessions(*map(list, zip(*[beats] * 4, *[browse] * 4, once, strict=True)))
     detector = eventlogs.NGramDetector(2).fit(train)
     flag = lambda dt: eventlogs.flag_sessions(detector.score(eventlogs.Sessions([beats[0]], [np.array(dt)])), 1,
                                               3.0).tolist()
@@ -98,6 +99,11 @@ def test_A37_03_an_event_whose_waits_never_varied_is_not_given_a_spread_of_one_o
     assert flag(beats[1]) == [False]  # on time
     mean, sd = detector.delay[2]
     assert sd == pytest.approx(np.std(np.log(np.concatenate([browse[1][2:]] * 4) + 1e-3)), rel=1e-6)  # as before
+    # event 4's one wait shows no spread: it takes the 28 waits' about their events' means (only event 2's 8 vary),
+    # before 1.0
+    mean, sd = detector.delay[4]
+    assert mean == pytest.approx(np.log(7.001), rel=1e-9)
+    assert sd == pytest.approx(np.std(np.log(browse[1][2:] + 1e-3)) * np.sqrt(8 / 28), rel=1e-6)
 
 
 def _prices(days: int) -> pd.DataFrame:
@@ -112,7 +118,7 @@ def _prices(days: int) -> pd.DataFrame:
 def test_A37_04_a_calendar_filled_over_non_trading_days_is_refused():
     prices = _prices(60)
     filled = prices.asfreq("D").ffill()  # Saturdays and Sundays: Friday's row again
-    # before: 24 weekend rows read as trading days of no return, without a word
+    # before: 22 weekend rows read as trading days of no return, without a word
     with pytest.raises(ValueError, match=r"daily_features: row 5 \(2021-01-09, a Saturday\) repeats row 4's High, Low, "
                                          r"Close and Volume \(22 such row\(s\), 22 on a weekend\), as a calendar "
                                          r"filled forward over non-trading days has them"):

@@ -301,7 +301,7 @@ def _check_split(corpus, text, train_chars, test_chars, validation_chars) -> Non
     if validation_chars >= train_text:
         raise ValueError(f"{who}: validation_chars={validation_chars} leaves no training text in the training "
                          f"files' {max(train_text, 0):,} characters; ask for fewer")
-    if train_chars is not None and train_chars + validation_chars > train_text:  # the validation text follows
+    if validation_chars and train_chars is not None and train_chars + validation_chars > train_text:  # it follows
         raise ValueError(f"{who}: train_chars={train_chars:,} and validation_chars={validation_chars:,} ask for more "
                          f"than the training files' {train_text:,} characters, and the validation text follows the "
                          f"training text in them, so it would hold {max(train_text - train_chars, 0):,}; ask for "

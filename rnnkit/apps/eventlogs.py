@@ -627,10 +627,11 @@ class NGramDetector:
 def _delay_spreads(waits: dict[int, list[float]]) -> dict[int, tuple[float, float]]:
     """``{event: (mean, sd)}`` of the log waits after each event, ``sd`` at least ``DELAY_SD_FLOOR``; an event of
     one wait takes the pooled spread of the events of two or more (1 where there is none)."""
-    residuals = [np.asarray(w) - np.mean(w) for w in waits.values() if len(w) > 1]
-    dof = sum(len(r) - 1 for r in residuals)
-    pooled = float(np.sqrt(sum(float(r @ r) for r in residuals) / dof)) if dof else 1.0
-    return {event: (float(np.mean(w)), max(float(np.std(w)) if len(w) > 1 else pooled, DELAY_SD_FLOOR))
+    means = {event: float(np.mean(w)) for event, w in waits.items()}
+    residuals = [np.asarray(w) - means[event] for event, w in waits.items() if len(w) > 1]
+    n = sum(len(r) for r in residuals)  # over n, as np.std divides each event's own spread
+    pooled = float(np.sqrt(sum(float(r @ r) for r in residuals) / n)) if n else 1.0
+    return {event: (means[event], max(float(np.std(w)) if len(w) > 1 else pooled, DELAY_SD_FLOOR))
             for event, w in waits.items()}
 
 

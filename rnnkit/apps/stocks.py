@@ -264,12 +264,13 @@ def _check_prices(prices: pd.DataFrame) -> None:
     if len(stale):  # a calendar filled forward over non-trading days (asfreq('D').ffill()): no trade repeats a day
         i = int(stale[0])
         weekend = int((days[stale].dayofweek >= 5).sum())
+        cols = list(PRICE_COLUMNS)
         raise ValueError(f"{who}: row {i} ({days[i]:%Y-%m-%d}, a {days[i]:%A}) repeats row {i - 1}'s High, Low, "
                          f"Close and Volume ({len(stale)} such row(s), {weekend} on a weekend), as a calendar filled "
                          "forward over non-trading days has them, but each row is read as a trading day (of no "
-                         "return, there); drop the repeated rows: prices[~prices[['High', 'Low', 'Close', "
-                         "'Volume']].eq(prices[['High', 'Low', 'Close', 'Volume']].shift()).all(axis=1)]")
-    high, low = prices["High"].to_numpy(np.float64), prices["Low"].to_numpy(np.float64)
+                         f"return, there); drop the repeated rows: prices[~prices[{cols}].eq(prices[{cols}].shift())"
+                         ".all(axis=1)]")
+    high, low = values[:, 0], values[:, 1]  # PRICE_COLUMNS' order
     if (inverted := high < low).any():
         i = int(np.argmax(inverted))
         warnings.warn(f"{who}: High on {days[i]:%Y-%m-%d} (row {i}) is {high[i]:g}, below that day's Low {low[i]:g} "
