@@ -41,6 +41,23 @@ def test_F37_01_a_panel_in_small_units_gets_the_band_it_gets_in_units_of_one():
         np.testing.assert_allclose(b[column].to_numpy() / 1e-13, a[column].to_numpy(), rtol=1e-6)
 
 
+def test_F37_01_a_hybrid_panel_with_a_negative_series_in_small_units_keeps_its_relative_band():
+    # remainder_unit kept the floor 1e-12 * max(|r|, 1): an additive (negative) series in units of 1e-13 had its
+    # step and size under it, d fell back to 1 and the band was about +-1 around values near 1e-13.
+    # statsmodels' optimiser is not scale-free (its smoothing differs a little in units of 1e-13): hence rtol 5 %
+    def panel(unit):
+        p = _panel(unit)
+        p.loc[p.unique_id == "b", "y"] *= -1
+        return p
+
+    ones, tiny = _fit(panel(1.0), "hybrid"), _fit(panel(1e-13), "hybrid")
+    assert [s.kind for s in tiny.smoothing_] == ["mul", "add", "mul"]
+    assert tiny.smoothing_[1].unit / 1e-13 == pytest.approx(ones.smoothing_[1].unit, rel=0.25)
+    a, b = ones.predict(), tiny.predict()
+    for column in ("y", "q0.1", "q0.9"):
+        np.testing.assert_allclose(b[column].to_numpy() / 1e-13, a[column].to_numpy(), rtol=0.05)
+
+
 def _shifted(shift, n=140, seed=0, days=5):
     """Daily values with a weekly swing of +-3 around 10 whose level moves by ``shift`` over the last ``days``."""
     rng = np.random.default_rng(seed)

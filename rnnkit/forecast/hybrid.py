@@ -85,7 +85,9 @@ def remainder_unit(y: np.ndarray, s: Smoothing) -> float:
     r = normalise(y, s._replace(unit=1.0))[0]
     steps = np.abs(np.diff(r)).mean() if len(r) > 1 else 0.0
     size = np.abs(r).mean() if s.kind == "add" else 0.0
-    return float(next((v for v in (steps, size) if np.isfinite(v) and v > 1e-12 * max(np.abs(r).max(), 1.0)), 1.0))
+    # an additive remainder is in the series' units: a floor of 1 would hide a whole series in units of 1e-13
+    least = 1.0 if s.kind == "mul" else min(float(np.abs(y).max()), 1.0)
+    return float(next((v for v in (steps, size) if np.isfinite(v) and v > 1e-12 * max(np.abs(r).max(), least)), 1.0))
 
 
 def constant_units(smoothing: list[Smoothing], ys: list[np.ndarray]) -> list[Smoothing]:
@@ -96,9 +98,10 @@ def constant_units(smoothing: list[Smoothing], ys: list[np.ndarray]) -> list[Smo
     series. So the net's spread in ``z`` reads as the panel's typical relative step, not as a factor of e per
     unit (a band of 45 .. 300 around a constant 100) nor, additive, as steps of the series' whole size (-21 ..
     -1 around a constant -5). An all-zero series has no size to scale: it keeps 1 (the panel warns of it)."""
-    constant = [bool(np.ptp(y) == 0 and y[0] != 0) for y in ys]
+    moving = [bool(np.ptp(y) > 0) for y in ys]
+    constant = [bool(not m and y[0] != 0) for y, m in zip(ys, moving, strict=True)]
     relative = [s.unit if s.kind == "mul" else s.unit / np.abs(y).mean()
-                for s, y in zip(smoothing, ys, strict=True) if np.ptp(y) > 0]
+                for s, y, m in zip(smoothing, ys, moving, strict=True) if m]
     if not relative:
         return smoothing
     step = float(np.median(relative))
