@@ -119,12 +119,12 @@ def clipped_changes(y: np.ndarray) -> np.ndarray:
     return np.clip(diff, center - CLIP_SPREADS * spread, center + CLIP_SPREADS * spread)  # NaN stays NaN
 
 
-def _seen_at(values: np.ndarray, m: int, names) -> tuple[list[tuple[float, float]], str] | None:
-    """``([(autocorrelation of the changes at lag m, Bartlett's band)] per target, shown)``, or None where a
-    target's observed steps hold fewer than two seasons of ``m``; ``shown`` names the targets where several."""
+def _seen_at(changes: np.ndarray, m: int, names) -> tuple[list[tuple[float, float]], str] | None:
+    """``([(autocorrelation of the changes at lag m, Bartlett's band)] per target, shown)`` of the targets'
+    :func:`clipped_changes` ``changes (N - 1, n_y)``, or None where a target's observed steps hold fewer than two
+    seasons of ``m``; ``shown`` names the targets where several."""
     seen = []
-    for column in values.T:
-        diff = clipped_changes(column)
+    for diff in changes.T:
         observed = int((~np.isnan(diff)).sum())
         if observed < 2 * m + 1:
             return None
@@ -154,6 +154,7 @@ def choose_season_length(values: np.ndarray, freq, names=None, shown: str | None
     the caller gave it, which the reason names (periods ``'Q-DEC'``, read on pandas' grid ``'QS-OCT'``);
     ``time``: a numeric axis' times of those rows, read as years where they are (:func:`years_of`)."""
     said = shown or freq
+    changes = np.column_stack([clipped_changes(column) for column in values.T])  # (N - 1, n_y)
     try:
         m = infer_season_length(freq)
     except ValueError:
@@ -164,7 +165,7 @@ def choose_season_length(values: np.ndarray, freq, names=None, shown: str | None
         axis = ("the series is indexed by row numbers, without dates" if freq is None else
                 f"a numeric time axis (step {freq:g})" if isinstance(freq, int | float) else f"the frequency {said!r}")
         strongest = [(min(a for a, _ in seen), lag, r) for lag in CALENDAR_LAGS
-                     if (found := _seen_at(values, lag, names)) is not None
+                     if (found := _seen_at(changes, lag, names)) is not None
                      for seen, r in [found] if all(a > b for a, b in seen)]
         if not strongest:
             return 1, f"no calendar season: {axis}"
@@ -173,7 +174,7 @@ def choose_season_length(values: np.ndarray, freq, names=None, shown: str | None
                    f"season of {lag} steps gives: pass season_length={lag} if the series has one")
     if m == 1:
         return 1, f"the frequency {said!r} has no season within it"
-    found = _seen_at(values, m, names)
+    found = _seen_at(changes, m, names)
     if found is None:
         observed = min(int((~np.isnan(column)).sum()) for column in values.T)
         return 1, f"{observed} observed steps hold fewer than two seasons of {m} (frequency {said!r})"

@@ -475,7 +475,8 @@ class RnnkitForecaster(BaseForecaster):
         ``fh = k``: other values fall between rows and are refused. Time spans (``pd.to_timedelta([1, 2],
         unit='D')``, relative to the cutoff) are read as the times they reach, which must be steps of y's grid (as
         the integers they are, seconds, they would be read as that many steps)."""
-        spans = fh.to_pandas() if fh.is_relative and isinstance(fh.to_pandas(), pd.TimedeltaIndex) else None
+        asked = fh.to_pandas()
+        spans = asked if fh.is_relative and isinstance(asked, pd.TimedeltaIndex) else None
         if spans is not None:
             fh = type(fh)(fh.to_absolute_index(self.cutoff), is_relative=False)
         relative = fh.to_relative(self.cutoff)
