@@ -274,7 +274,8 @@ class Forecaster(BaseEstimator):
                      shown_time(_future_index(frame, self.freq_, 1)[0]))
         if self.season_length == "auto":  # at fit alone: predict(data=...) reads times as the fit did
             warn_unix_times(frame.time, "Forecaster.fit", f"time column {time_col!r}" if time_col else "the index",
-                            time_col if time_col and isinstance(data, pd.DataFrame) else None)
+                            time_col if time_col and isinstance(data, pd.DataFrame) else None,
+                            name=None if index is None or index.name is None else str(index.name))
         # the forecasts' index and Series take the names given: an unnamed index or Series stays unnamed
         self.index_name_ = (frame.time_name if time_col is not None or (index is None and frame.time is not None)
                             else None if index is None else _name_of(index.name))

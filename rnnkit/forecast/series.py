@@ -962,12 +962,13 @@ def decimal_years(time) -> tuple[int, str, str] | None:
     return None
 
 
-def warn_unix_times(time, who: str, where: str, column: str | None = None) -> None:
+def warn_unix_times(time, who: str, where: str, column: str | None = None, *, name: str | None = None) -> None:
     """Warn where the numeric times ``time`` read as Unix seconds or milliseconds (:func:`unix_times`), or as decimal
     years of months or quarters (:func:`decimal_years`): as numbers they have no calendar, so no daily, weekly or
     yearly season is looked for (``season_length="auto"`` reads a numeric axis as seasonless) and the seasonal naive
     is the naive. ``where``: the times as the message names them
-    (``"the index"``); ``column``: the time column's name, which the fix spells (else the index)."""
+    (``"the index"``); ``column``: the time column's name, which the fix spells (else the index); ``name``: the
+    index's own name where the times are the index (``'date'``: Excel's days are judged by it, as a column's are)."""
     spelt = "data.index" if column is None else f"data[{column!r}]"
     if (years := decimal_years(time)) is not None:  # 1949.0, 1949.0833: R's time() of a monthly ts
         k, freq, first = years
@@ -983,7 +984,8 @@ def warn_unix_times(time, who: str, where: str, column: str | None = None) -> No
                       f"periods, {spelt} = {periods}, or pass season_length={k}", UserWarning,
                       stacklevel=user_stacklevel())
         return
-    if column is not None and (days := excel_days(time, column)) is not None:  # 44927, 44928: a sheet's dates
+    named = column if column is not None else name
+    if named is not None and (days := excel_days(time, named)) is not None:  # 44927, 44928: a sheet's dates
         first, step = days
         warnings.warn(f"{who}: {where} holds whole numbers {shown_number(time[0])} .. {shown_number(time[-1])}, "
                       f"{step} apart, that read as Excel serial dates (days since 1899-12-30: {shown_number(time[0])}"
