@@ -1968,7 +1968,7 @@ def _export(args) -> int:
     out = _out_directory(args.out)
     model = load(args.model)
     _check_forecaster_exportable(model, args.model)
-    info = export_onnx(model, out)
+    info = export_onnx(model, out, opset=args.opset)
     written = ", ".join(f for f in ("sequence.onnx", "step.onnx") if Path(out, f).exists())
     if info["step"].get("file"):
         print(f"wrote {written} and export.json to {args.out} (state size {info['step']['state_size']})")
@@ -2589,6 +2589,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument("model", type=_path_text, help="model directory written by `rnnkit train` or save()")
     export.add_argument("--out", type=_path_text, required=True, help="export directory to write")
+    export.add_argument("--opset", type=_number(int, 1), default=None,
+                        help="ONNX opset to write, for an onnxruntime older than the exporter's own (default: the "
+                             "installed exporter's, written to export.json's opset)")
     export.set_defaults(run=_export)
 
     serve = sub.add_parser(

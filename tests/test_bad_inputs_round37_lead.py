@@ -1,10 +1,14 @@
-"""Thirty-seventh round, the lead's row: an index (not a column) of Excel serial days named as dates."""
+"""Thirty-seventh round, the lead's rows: an index (not a column) of Excel serial days named as dates; the opset of
+`rnnkit export`."""
+import json
 import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import run_cli
 
+import rnnkit
 from rnnkit import Forecaster
 
 
@@ -24,3 +28,21 @@ def test_L37_01_an_index_of_excel_days_named_as_dates_is_warned_of_as_a_column_i
     with warnings.catch_warnings():
         warnings.filterwarnings("error", message=".*Excel serial dates")
         Forecaster(horizon=7, model="direct", max_epochs=1).fit(_weekly(pd.Index(days)))
+
+
+def test_L37_02_rnnkit_export_takes_the_opset_export_onnx_takes(tmp_path, capsys):
+    pytest.importorskip("onnxruntime")
+    rng = np.random.default_rng(2)
+    X = [rng.normal(size=(int(rng.integers(2, 10)), 3)) for _ in range(20)]
+    y = np.array([int(x[:, 0].mean() > 0) for x in X])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        rnnkit.SequenceClassifier(hidden_size=4, max_epochs=1, batch_size=8).fit(X, y).save(tmp_path / "m")
+    # before: "unrecognized arguments: --opset 18": export_onnx(opset=) had no command-line spelling
+    status, err = run_cli(["export", tmp_path / "m", "--out", tmp_path / "e", "--opset", "18"], capsys)
+    assert status == 0, err
+    assert json.loads((tmp_path / "e" / "export.json").read_text())["opset"] == 18
+    status, err = run_cli(["export", tmp_path / "m", "--out", tmp_path / "e13", "--opset", "13"], capsys)
+    assert status == 2 and len(err) == 1 and "cannot write ONNX opset 13" in err[0], err
+    status, err = run_cli(["export", tmp_path / "m", "--out", tmp_path / "e0", "--opset", "0"], capsys)
+    assert status == 2 and "--opset" in err[-1], err
