@@ -2535,7 +2535,8 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument("--task", default="adding", type=_task_name, help="adding (default), copy, digits, "
                      "permuted_digits or mnist1d (one's own data: a rnnkit.tasks.Task in Python, docs/comparison.md)")
     cmp.add_argument("--length", type=_lengths,
-                     help="sequence length(s), comma-separated (tasks with a length: adding, copy)")
+                     help="sequence length(s), comma-separated (tasks with a length: adding, copy; default: the "
+                          "task's own)")
     cmp.add_argument("--cells", type=_cell_list, default="rnn,lstm,gru",
                      help=f"comma-separated cell names of the registry: {', '.join(CELL_NAMES)} "
                      "(default rnn,lstm,gru)")
@@ -2553,7 +2554,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="the optimizer's learning rate (default 3e-3)")
     cmp.add_argument("--eval-every", type=count, default=100,
                      help="validation interval in steps (learning curves; default 100)")
-    cmp.add_argument("--task-params", type=_json_object, help="JSON of task options, e.g. '{\"n_train\": 2000}'")
+    cmp.add_argument("--task-params", type=_json_object,
+                     help="JSON of task options, e.g. '{\"n_train\": 2000}' (default: the task's own)")
     cmp.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"), type=_device, help=_DEVICE_HELP)
     cmp.add_argument("--out", type=_path_text, required=True, help="directory to write the report and plots to")
     cmp.set_defaults(run=_compare)
