@@ -46,3 +46,16 @@ def test_L37_02_rnnkit_export_takes_the_opset_export_onnx_takes(tmp_path, capsys
     assert status == 2 and len(err) == 1 and "cannot write ONNX opset 13" in err[0], err
     status, err = run_cli(["export", tmp_path / "m", "--out", tmp_path / "e0", "--opset", "0"], capsys)
     assert status == 2 and "--opset" in err[-1], err
+
+
+def test_L37_03_a_negative_autocorrelation_beyond_the_band_is_not_called_within_it():
+    from rnnkit.forecast.defaults import choose_season_length
+
+    steps = np.arange(140)
+    reverse = np.sin(2 * np.pi * steps / 14)[:, None] + np.random.default_rng(0).normal(0, 0.05, (140, 1))
+    m, reason = choose_season_length(reverse, "D")
+    # was: "... at lag 7 is within the white-noise band: -0.91 (band 0.17)"
+    assert m == 1 and "at lag 7 is below the white-noise band (negative: the changes reverse at lag 7" in reason
+    assert "within" not in reason
+    m, reason = choose_season_length(np.random.default_rng(0).standard_normal((140, 1)), "D")
+    assert m == 1 and "is within the white-noise band: -0.08 (band 0.17)" in reason

@@ -181,8 +181,9 @@ def choose_season_length(values: np.ndarray, freq, names=None, shown: str | None
     seen, r = found
     if all(a > b for a, b in seen):
         return m, f"frequency {said!r}; autocorrelation of the changes at lag {m}: {r}"
-    return 1, f"frequency {said!r} suggests {m}, but the autocorrelation of the changes at lag {m} is within " \
-              f"the white-noise band: {r}"
+    where = (f"below the white-noise band (negative: the changes reverse at lag {m}, which a season of {m} does not)"
+             if any(a < -b for a, b in seen) else "within the white-noise band")
+    return 1, f"frequency {said!r} suggests {m}, but the autocorrelation of the changes at lag {m} is {where}: {r}"
 
 
 def choose_lookback(n: int, horizon: int, season_length: int) -> tuple[int, str]:
