@@ -16,6 +16,7 @@ DEVICES = ["mobile", "coffee", "computer", "fridge", "hifi", "lamp", "laptop", "
 
 
 def _error(capsys, argv) -> str:
+    capsys.readouterr()  # what earlier calls wrote (train's 'wrote model' line goes to stderr)
     assert main(argv) == 2
     err = capsys.readouterr().err.strip()
     assert "Traceback" not in err and len(err.splitlines()) == 1, err

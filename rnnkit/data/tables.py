@@ -29,6 +29,7 @@ import warnings
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -1402,7 +1403,6 @@ def _time_values(path: Path, column: pd.Series, name: str) -> np.ndarray:
         raise ValueError(two_ways(fmt for fmt, _ in readings) + " or numbers")
     if (periods := period_label_starts(text)) is not None and "%y" not in (periods[0] or ""):
         return periods[1].as_unit("ns").asi8  # 'Q1 2020', '2020-W05', 'janvier 2020': each period's first day
-    from .timeseries import refuse_future_years, short_year_readings  # timeseries reads this module first
     short = short_year_readings(text)  # 'Jan-49', 'Nov 25', '13/01/24': two-digit years, as a sheet writes them
     if len(short) > 1:
         raise ValueError(two_ways([short[0][0], short[1][0]]))
@@ -1676,6 +1676,64 @@ def refuse_fiscal_years(raw, what: str, spelt: str = "times") -> None:
 
 # a time of day without its date ('09:30', '23:50:00'), which pd.to_datetime dates today
 CLOCK_TIME = r"\s*\d{1,2}:\d{2}(:\d{2}(\.\d*)?)?\s*"
+
+
+def shown_time(t) -> str:
+    """A time as a message shows it: a midnight timestamp as its date (``1960-12-01``), anything else as is."""
+    return str(t.date()) if isinstance(t, pd.Timestamp) and t == t.normalize() else str(t)
+
+
+# dates with a two-digit year, as spreadsheets write short dates (01/02/49, 1.2.24) and months (Jan-49, 1-Jan-49):
+# the pattern of the first date, and the formats that may read them
+_SHORT_YEARS = ((re.compile(r"\d{1,2}([/.-])\d{1,2}\1\d{2}"), ("%m{0}%d{0}%y", "%d{0}%m{0}%y")),
+                (re.compile(r"[A-Za-z]{3,9}([- ])\d{2}"), ("%b{0}%y", "%B{0}%y")),
+                (re.compile(r"\d{1,2}([- ])[A-Za-z]{3,9}\1\d{2}"), ("%d{0}%b{0}%y", "%d{0}%B{0}%y")))
+
+
+def short_year_readings(text: Any) -> list[tuple[str, pd.DatetimeIndex]]:
+    """The readings of dates whose year has two digits (``'01/02/49'``, ``'1.2.24'``, ``'Jan-49'``: a spreadsheet's
+    short dates, whose format pandas does not guess and reads value by value, ``'01/02/49'`` month-first and
+    ``'13/02/49'`` day-first in one column), each format applied to every value: month-first and day-first with
+    the dates' own separator, or the month's name; distinct readings only, as
+    :func:`~rnnkit.data.tables.date_readings` gives them; [] for other text."""
+    text = pd.Series(text, copy=False)
+    if not len(text) or not text.map(lambda v: isinstance(v, str)).all():
+        return []
+    text = text.astype(str).str.strip()
+    readings = []
+    for pattern, formats in _SHORT_YEARS:
+        if (found := pattern.fullmatch(text.iloc[0])) is None:
+            continue
+        for fmt in (f.format(found.group(1)) for f in formats):
+            add_reading(readings, text, fmt)
+    return readings
+
+
+def refuse_future_years(text: Any, times: pd.DatetimeIndex, what: str, fmt: str | None = None,
+                        spelt: str = "times") -> None:
+    """ValueError where text dates write their year with two digits (``'Jan-49'``, ``'01/02/49'``) and were read
+    (``times``, one per label) as years after the current one: pandas reads ``00 .. 68`` as ``2000 .. 2068``,
+    so the airline's ``'Jan-49' .. 'Dec-60'`` became 2049 .. 2060 without a word (forecasts dated in 2061; years
+    that cross 1969 fall out of order). Years of four digits, and two-digit years read up to this year, pass.
+    ``what`` names the dates in the message; ``fmt``: the format they were read with, and ``spelt`` the dates as
+    the user's code names them (``"data.index"``), which the fix names."""
+    now = pd.Timestamp.now().year
+    if not len(times) or times.year.max() <= now:
+        return
+    labels = pd.Series(text, copy=False)
+    if not labels.map(lambda v: isinstance(v, str)).all():
+        return
+    labels = labels.astype(str).str.strip()
+    i = int(np.argmax(times.year > now))
+    label, year = labels.iloc[i], times[i].year
+    if str(year) in label or f"{year % 100:02d}" not in label:  # a four-digit year: meant as written
+        return
+    fmt = fmt or "..."  # read value by value: no one format reads every label
+    raise ValueError(f"{what} writes years with two digits ({labels.iloc[0]!r}, ...), and pandas reads 00 .. 68 "
+                     f"as 2000 .. 2068: {label!r} as {shown_time(times[i])}, after this year ({now}); dates of the "
+                     f"1900s? parse them with their century, t = pd.DatetimeIndex(pd.to_datetime({spelt}, format="
+                     f"{fmt!r})); t = t.where(t.year <= {now}, t - pd.DateOffset(years=100)), or write "
+                     f"four-digit years ({year - 100} for {label!r})")
 
 
 def add_reading(readings: list[tuple[str, pd.DatetimeIndex]], text: pd.Series, fmt: str) -> None:

@@ -49,7 +49,6 @@ from __future__ import annotations
 import datetime
 import numbers
 import os
-import re
 import sys
 import warnings
 from collections.abc import Iterator, Sequence
@@ -82,6 +81,9 @@ from .tables import (
     named_months,
     period_label_starts,
     refuse_fiscal_years,
+    refuse_future_years,
+    short_year_readings,
+    shown_time,
     spreadsheet_days,
     times_across,
     twelve_hour_row,
@@ -178,11 +180,6 @@ def names_series(ids: pd.Series, time) -> bool:
     name beside its model year, a person's beside a date of the events of a day) holds most values once."""
     pairs = pd.DataFrame({"id": ids.to_numpy(), "time": np.asarray(time)}).dropna()
     return not pairs.duplicated().any() and pairs["id"].value_counts().median() >= 2
-
-
-def shown_time(t) -> str:
-    """A time as a message shows it: a midnight timestamp as its date (``1960-12-01``), anything else as is."""
-    return str(t.date()) if isinstance(t, pd.Timestamp) and t == t.normalize() else str(t)
 
 
 def shown_number(x) -> str:
@@ -316,32 +313,6 @@ def refuse_two_readings(raw: Any, what: str) -> None:
                          f"format={first!r}), or write ISO dates (YYYY-MM-DD){_century(times)}")
 
 
-# dates with a two-digit year, as spreadsheets write short dates (01/02/49, 1.2.24) and months (Jan-49, 1-Jan-49):
-# the pattern of the first date, and the formats that may read them
-_SHORT_YEARS = ((re.compile(r"\d{1,2}([/.-])\d{1,2}\1\d{2}"), ("%m{0}%d{0}%y", "%d{0}%m{0}%y")),
-                (re.compile(r"[A-Za-z]{3,9}([- ])\d{2}"), ("%b{0}%y", "%B{0}%y")),
-                (re.compile(r"\d{1,2}([- ])[A-Za-z]{3,9}\1\d{2}"), ("%d{0}%b{0}%y", "%d{0}%B{0}%y")))
-
-
-def short_year_readings(text: Any) -> list[tuple[str, pd.DatetimeIndex]]:
-    """The readings of dates whose year has two digits (``'01/02/49'``, ``'1.2.24'``, ``'Jan-49'``: a spreadsheet's
-    short dates, whose format pandas does not guess and reads value by value, ``'01/02/49'`` month-first and
-    ``'13/02/49'`` day-first in one column), each format applied to every value: month-first and day-first with
-    the dates' own separator, or the month's name; distinct readings only, as
-    :func:`~rnnkit.data.tables.date_readings` gives them; [] for other text."""
-    text = pd.Series(text, copy=False)
-    if not len(text) or not text.map(lambda v: isinstance(v, str)).all():
-        return []
-    text = text.astype(str).str.strip()
-    readings = []
-    for pattern, formats in _SHORT_YEARS:
-        if (found := pattern.fullmatch(text.iloc[0])) is None:
-            continue
-        for fmt in (f.format(found.group(1)) for f in formats):
-            add_reading(readings, text, fmt)
-    return readings
-
-
 def unguessed_readings(text: Any) -> list[tuple[str, pd.DatetimeIndex]]:
     """The readings of text dates whose format pandas does not guess and so reads value by value: two-digit years
     (:func:`short_year_readings`) and times on a 12-hour clock (``'13/01/2020 1:00:00 PM'``, as spreadsheets write
@@ -390,33 +361,6 @@ def _century(times: pd.DatetimeIndex) -> str:
     return (f"; their two-digit years read as {times.year.min()} .. {times.year.max()}, some after this year "
             f"({now}): for years of the 1900s subtract a century from those, t.where(t.year <= {now}, t - "
             "pd.DateOffset(years=100))")
-
-
-def refuse_future_years(text: Any, times: pd.DatetimeIndex, what: str, fmt: str | None = None,
-                        spelt: str = "times") -> None:
-    """ValueError where text dates write their year with two digits (``'Jan-49'``, ``'01/02/49'``) and were read
-    (``times``, one per label) as years after the current one: pandas reads ``00 .. 68`` as ``2000 .. 2068``,
-    so the airline's ``'Jan-49' .. 'Dec-60'`` became 2049 .. 2060 without a word (forecasts dated in 2061; years
-    that cross 1969 fall out of order). Years of four digits, and two-digit years read up to this year, pass.
-    ``what`` names the dates in the message; ``fmt``: the format they were read with, and ``spelt`` the dates as
-    the user's code names them (``"data.index"``), which the fix names."""
-    now = pd.Timestamp.now().year
-    if not len(times) or times.year.max() <= now:
-        return
-    labels = pd.Series(text, copy=False)
-    if not labels.map(lambda v: isinstance(v, str)).all():
-        return
-    labels = labels.astype(str).str.strip()
-    i = int(np.argmax(times.year > now))
-    label, year = labels.iloc[i], times[i].year
-    if str(year) in label or f"{year % 100:02d}" not in label:  # a four-digit year: meant as written
-        return
-    fmt = fmt or "..."  # read value by value: no one format reads every label
-    raise ValueError(f"{what} writes years with two digits ({labels.iloc[0]!r}, ...), and pandas reads 00 .. 68 "
-                     f"as 2000 .. 2068: {label!r} as {shown_time(times[i])}, after this year ({now}); dates of the "
-                     f"1900s? parse them with their century, t = pd.DatetimeIndex(pd.to_datetime({spelt}, format="
-                     f"{fmt!r})); t = t.where(t.year <= {now}, t - pd.DateOffset(years=100)), or write "
-                     f"four-digit years ({year - 100} for {label!r})")
 
 
 def check_scaled_range(scaled: np.ndarray, raw: np.ndarray, center: np.ndarray, scale: np.ndarray,
