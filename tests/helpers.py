@@ -87,3 +87,25 @@ def long_csv(path, target, steps=4) -> str:
                   "f1": rng.normal(size=steps * n).round(3), "target": np.repeat(target, steps)}).to_csv(path,
                                                                                                        index=False)
     return str(path)
+
+
+# a classifier as the deployment tests export and serve it: one member, unidirectional, no front end
+TINY_DEPLOY = dict(hidden_size=4, max_epochs=1, random_state=0, n_members=1, bidirectional=False, frontend=None,
+                   crop=None)
+
+
+def deploy_data(seed=2) -> tuple[list[np.ndarray], np.ndarray]:
+    """20 sequences of 2-9 steps of 3 features and a label each (whether the first feature's mean is > 0)."""
+    rng = np.random.default_rng(seed)
+    X = [rng.normal(size=(rng.integers(2, 10), 3)) for _ in range(20)]
+    return X, np.array([int(x[:, 0].mean() > 0) for x in X])
+
+
+def cli_classifier(d) -> tuple:
+    """A classifier trained by rnnkit train on 8 sequences in folder ``d``: (its model directory, its data)."""
+    from rnnkit.cli import main
+
+    data = long_csv(d / "d.csv", np.arange(8) % 2)
+    assert main(["train", data, "--task", "classify", *CLI_QUICK, "--epochs", "1", "--lr-schedule", "none",
+                 "--test-fraction", "0", "--out", str(d / "m")]) == 0
+    return d / "m", data

@@ -9,6 +9,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import TINY_DEPLOY, deploy_data
 
 import rnnkit
 from rnnkit.deploy import read_export
@@ -20,14 +21,8 @@ from fastapi.testclient import TestClient  # noqa: E402
 
 from rnnkit.deploy.server import create_app  # noqa: E402
 
-TINY = dict(hidden_size=4, max_epochs=1, random_state=0, n_members=1, bidirectional=False, frontend=None, crop=None)
-
-
-def data(seed=2):
-    rng = np.random.default_rng(seed)
-    X = [rng.normal(size=(rng.integers(2, 10), 3)) for _ in range(20)]
-    y = np.array([int(x[:, 0].mean() > 0) for x in X])
-    return X, y
+TINY = TINY_DEPLOY
+data = deploy_data
 
 
 def _named_classifier():

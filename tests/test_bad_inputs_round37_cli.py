@@ -10,7 +10,7 @@ import threading
 
 import numpy as np
 import pytest
-from helpers import CLI_QUICK, cli_error, long_csv
+from helpers import CLI_QUICK, cli_classifier, cli_error, long_csv
 
 from rnnkit.cli import build_parser, main
 
@@ -18,11 +18,7 @@ from rnnkit.cli import build_parser, main
 @pytest.fixture(scope="module")
 def model(tmp_path_factory):
     """A classifier trained by rnnkit train on 8 sequences, and its data."""
-    d = tmp_path_factory.mktemp("model")
-    data = long_csv(d / "d.csv", np.arange(8) % 2)
-    assert main(["train", data, "--task", "classify", *CLI_QUICK, "--epochs", "1", "--lr-schedule", "none",
-                 "--test-fraction", "0", "--out", str(d / "m")]) == 0
-    return d / "m", data
+    return cli_classifier(tmp_path_factory.mktemp("model"))
 
 
 @pytest.mark.filterwarnings("ignore:.*the file the model")

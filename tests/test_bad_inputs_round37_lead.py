@@ -6,7 +6,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import run_cli
+from helpers import TINY_DEPLOY, deploy_data, run_cli
 
 import rnnkit
 from rnnkit import Forecaster
@@ -32,12 +32,10 @@ def test_L37_01_an_index_of_excel_days_named_as_dates_is_warned_of_as_a_column_i
 
 def test_L37_02_rnnkit_export_takes_the_opset_export_onnx_takes(tmp_path, capsys):
     pytest.importorskip("onnxruntime")
-    rng = np.random.default_rng(2)
-    X = [rng.normal(size=(int(rng.integers(2, 10)), 3)) for _ in range(20)]
-    y = np.array([int(x[:, 0].mean() > 0) for x in X])
+    X, y = deploy_data()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
-        rnnkit.SequenceClassifier(hidden_size=4, max_epochs=1, batch_size=8).fit(X, y).save(tmp_path / "m")
+        rnnkit.SequenceClassifier(**TINY_DEPLOY).fit(X, y).save(tmp_path / "m")
     # before: "unrecognized arguments: --opset 18": export_onnx(opset=) had no command-line spelling
     status, err = run_cli(["export", tmp_path / "m", "--out", tmp_path / "e", "--opset", "18"], capsys)
     assert status == 0, err
