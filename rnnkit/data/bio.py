@@ -11,8 +11,8 @@ Alphabets (`ALPHABETS`) and the documented choices:
   IUPAC codes other than N (R, Y, ...) are rejected rather than guessed.
 * Protein: the 20 standard amino acids ``ACDEFGHIKLMNPQRSTVWY`` (ids 0-19) plus ``X`` (any, id 20,
   uniform one-hot row 1/20). ``B Z J U O *`` are rejected; map them to ``X`` first if a data set uses them.
-* Letters are read case-insensitively; lowercase (soft-masked repeats in genome FASTA) is upper-cased,
-  so the soft mask is dropped.
+* Letters are read case-insensitively. `read_fasta` upper-cases them unless ``keep_case=True``: a genome's
+  soft mask (repeats in lower case) is then lost, which it warns of where a file mixes the cases.
 
 FASTA files may be gzip-compressed (detected from the magic bytes, not the name). An invalid letter is a
 ValueError naming the record, its line in the file and its 0-based position in the record.
@@ -385,10 +385,11 @@ def kmer_ids(seq: str, k: int, *, stride: int = 1, alphabet: str = "dna") -> tor
 
 class FastaRecord(NamedTuple):
     name: str  # the header line after '>', up to the first whitespace
-    sequence: str  # upper-cased letters, line breaks removed
+    sequence: str  # the letters, line breaks removed; upper-cased unless read with keep_case=True
 
 
-def read_fasta(path: str | os.PathLike, *, alphabet: str = "dna") -> list[FastaRecord]:
+def read_fasta(path: str | os.PathLike, *, alphabet: str = "dna", keep_case: bool | None = None
+               ) -> list[FastaRecord]:
     """Read a FASTA file (plain, gzip, bzip2 or xz), validating every letter against ``alphabet``.
 
     Spaces and tabs inside a sequence line are removed, as Biopython's FASTA parser removes them: sequence lines
@@ -401,8 +402,18 @@ def read_fasta(path: str | os.PathLike, *, alphabet: str = "dna") -> list[FastaR
             FASTQ lines inside a record and UTF-16 files are named as such.
 
     A record with no name after ``>`` is named by its place (``'<unnamed record 0>'``), with a warning.
+
+    Letters are upper-cased unless ``keep_case=True``, which keeps them as written: a genome's soft mask (repeats in
+    lower case, as UCSC's and Ensembl's ``*.dna_sm.*`` files hold them) stays readable, as
+    ``[c.islower() for c in r.sequence]``; the encoders read either case alike. With the default (``None``), a file
+    that mixes lower- and upper-case letters is upper-cased with a warning that the mask is lost;
+    ``keep_case=False`` upper-cases without a word.
     """
+    if keep_case not in (None, True, False):
+        raise ValueError(f"read_fasta: keep_case must be True (letters as written: a soft mask kept) or False "
+                         f"(upper-cased), got {keep_case!r}")
     table = _lookup(alphabet)
+    masked: list[tuple[str, int]] = []  # (name, lower-case letters) of each record holding some
     if os.path.isdir(path):  # a folder of FASTA files given as one
         raise ValueError(f"{path} is a directory, not a FASTA file; read the files in it one by one (e.g. [r for p in "
                          f"sorted(Path({str(path)!r}).glob('*.fa*')) for r in read_fasta(p)])")
@@ -442,7 +453,9 @@ def read_fasta(path: str | os.PathLike, *, alphabet: str = "dna") -> list[FastaR
                              + _invalid_message(alphabet, seq[bad], seq if written is None else f"{written}\n{seq}"))
         if alphabet == "protein" and (nucleic := _nucleic_as_protein(seq)):
             raise ValueError(f"{path}: record {name!r} (line {header_line}): {nucleic}")
-        records.append(FastaRecord(name, seq.upper()))
+        if not keep_case and not seq.isupper():  # lower case: a soft mask, or a file written in lower case
+            masked.append((name, int((np.frombuffer(seq.encode("ascii"), np.uint8) >= ord("a")).sum())))
+        records.append(FastaRecord(name, seq if keep_case else seq.upper()))
         headers.append(header)
 
     # UTF-8 headers keep their names; a byte-order mark is skipped; other bytes stay visible (surrogateescape)
@@ -501,7 +514,23 @@ def read_fasta(path: str | os.PathLike, *, alphabet: str = "dna") -> list[FastaR
                       f"and are named by their place ({unnamed[0][0]!r}); give each record a name in the file if "
                       "labels or splits are keyed by name", UserWarning, stacklevel=2)
     _warn_repeated_names(path, records, headers)
+    if keep_case is None:
+        _warn_soft_mask(path, masked, sum(len(r.sequence) for r in records))
     return records
+
+
+def _warn_soft_mask(path, masked: list[tuple[str, int]], n_letters: int) -> None:
+    """Warn where `read_fasta` upper-cased a file of lower- and upper-case letters: a soft mask (repeats in lower
+    case), which upper-casing loses. A file in lower case throughout holds no mask, and is upper-cased silently."""
+    lower = sum(n for _, n in masked)
+    if not lower or lower == n_letters:
+        return
+    warnings.warn(f"{path}: {lower} of the {n_letters} letters ({len(masked)} record(s), the first {masked[0][0]!r}) "
+                  "are lower case beside upper-case ones: a soft mask (repeats in lower case, as UCSC's and Ensembl's "
+                  "genomes write them), which read_fasta upper-cased, so the mask is lost; pass keep_case=True to "
+                  "keep the letters as written (the encoders read either case alike; a record's mask is "
+                  "[c.islower() for c in r.sequence]), or keep_case=False to upper-case them without this warning",
+                  UserWarning, stacklevel=3)
 
 
 def _warn_repeated_names(path, records: list[FastaRecord], headers: list[str]) -> None:
