@@ -26,6 +26,7 @@ recipe             task (data)                                                  
 from __future__ import annotations
 
 import importlib
+import json
 import math
 import os
 import warnings
@@ -34,7 +35,7 @@ from pathlib import Path
 from types import ModuleType
 
 from ..checks import closest_name, is_count, is_integer
-from ..report import check_report_directory, mean_sd
+from ..report import check_report_directory, is_report_directory, mean_sd
 
 # out named like one of the report's own files (or a page, a plot, a table): a directory of that name is written
 PAGE_SUFFIXES = (".html", ".htm", ".md", ".json", ".png", ".svg", ".pdf", ".txt", ".csv")
@@ -154,7 +155,29 @@ def check_run_arguments(name: str, quick, seed, out, log, *, seed_limit: int = S
                       f"suffix, e.g. out={str(bare)!r}", UserWarning, stacklevel=3)
     if out is not None:  # an rnnkit model, another non-empty directory, an unwritable place: refused before the run
         check_report_directory(out, f"{who}: out={str(out)!r}")
+        _check_replaced_report(name, quick, out)
     if not callable(log):
         raise ValueError(f"{who}: log must be callable (print, logging.info, ...), got {type(log).__name__}")
     return out
+
+
+def _check_replaced_report(name: str, quick: bool, out: str | os.PathLike) -> None:
+    """ValueError where ``out`` holds an earlier report that recipe ``name``'s run would replace at a loss: another
+    recipe's or command's, or a full run's where this run is quick (minutes to hours of work, replaced by a
+    smaller run's numbers). A report of this recipe is replaced as before where the run is as large or larger."""
+    if not is_report_directory(out):
+        return
+    record = json.loads((Path(out) / "report.json").read_text())
+    results = record["results"] if isinstance(record["results"], dict) else {}
+    settings = results.get("settings") if isinstance(results.get("settings"), dict) else results
+    recipe, full = results.get("recipe"), settings.get("quick") is False  # sentiment keeps quick beside the recipe
+    if recipe == name and not (quick and full):
+        return
+    what = (f"a full run of the {name} recipe, which this quick run" if recipe == name
+            else f"the {recipe} recipe's report, which the {name} recipe's" if isinstance(recipe, str)
+            else "a report that is not a recipe's (another command's), which the recipe's")
+    other = Path(out).with_name(f"{Path(out).name}-{name}{'-quick' if quick else ''}")
+    raise ValueError(f"{name}.run: out={str(out)!r} holds {what} would replace ({record['title']!r} in its "
+                     f"report.json); give another out (e.g. out={str(other)!r}), "
+                     "or remove that folder first to replace its report")
 

@@ -58,6 +58,7 @@ import subprocess
 import sysconfig
 import time
 import unicodedata
+import warnings
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -223,16 +224,29 @@ def split_corpus(corpus: str, text: str | dict[str, str], train_chars: int | Non
         cut = text.index("\n", len(text) - test_chars) + 1  # the test text starts at a line
         held = text.index("\n", cut - validation_chars) + 1 if validation_chars else cut
         start = 0 if train_chars is None else max(0, held - train_chars)
+        _warn_short("train_chars", train_chars, held, "text before the validation and test texts")
         return (text[start:held], text[held:cut], text[cut:],
                 "the last characters of the Bible are the test text, the characters before it the validation text")
     test = [f for f in text if zlib.crc32(f.encode()) % 20 == 0]
     train = [f for f in text if zlib.crc32(f.encode()) % 20 != 0]
     joined = lambda files: "\n".join(text[f] for f in files)
-    train_text = joined(train)
+    train_text, test_text = joined(train), joined(test)
     end = len(train_text) - validation_chars if train_chars is None else min(train_chars, len(train_text))
-    return (train_text[:end], train_text[end: end + validation_chars], joined(test)[:test_chars],
+    _warn_short("train_chars", train_chars, len(train_text), f"{len(train)} training files")
+    _warn_short("test_chars", test_chars, len(test_text), f"{len(test)} test files")
+    return (train_text[:end], train_text[end: end + validation_chars], test_text[:test_chars],
             f"by file: {len(test)} test files (CRC-32 of the path = 0 mod 20), {len(train)} training files "
             f"(the validation text follows the training text in them)")
+
+
+def _warn_short(name: str, asked: int | None, held: int, where: str) -> None:
+    """Warn that :func:`split_corpus`'s part ``name`` holds ``held`` characters, fewer than the ``asked`` ones: all
+    of ``where`` is taken, and the results (bits per character over another length) would read as of the size
+    asked."""
+    if asked is not None and asked > held:
+        warnings.warn(f"split_corpus: {name}={asked:,} asks for more than the {where} hold ({held:,} characters), so "
+                      f"that part is all {held:,} of them; ask for {name} <= {held:,} (or give more text) to silence "
+                      "this", UserWarning, stacklevel=3)
 
 
 def source_key(source: str) -> str:

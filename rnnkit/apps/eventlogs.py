@@ -590,6 +590,7 @@ class NGramDetector:
                 waits[e[t - 1]].append(float(u[t]))
         self.delay = _delay_spreads(waits)
         self.ids = id_kind(sessions.events, "NGramDetector.fit")  # text or numbers: score's must be the same
+        self.spellings = _spellings(sessions.events, "NGramDetector.fit") if self.ids == "text" else {}
         self.median_wait = median_wait(sessions)  # score's waits must be in the same unit
         return self
 
@@ -614,6 +615,8 @@ class NGramDetector:
                              "rank as an event never seen and every session be flagged; give the ids in fit's type "
                              "(e.g. df['event'].astype(str) for both, or pd.to_numeric)")
         check_wait_unit(getattr(self, "median_wait", None), sessions, "NGramDetector.score")
+        if kind == "text":
+            self._check_spellings(sessions.events)
         ranks, zs = [], []
         for e, dt in zip(sessions.events, sessions.dt, strict=True):
             e = e.tolist()
@@ -622,6 +625,47 @@ class NGramDetector:
             mean_sd = [self.delay.get(e[t - 1], (0.0, np.inf)) for t in range(1, len(e))]
             zs.append(np.array([(u[t] - m) / s for t, (m, s) in zip(range(1, len(e)), mean_sd, strict=True)]))
         return StepScores(ranks, zs)
+
+
+    def _check_spellings(self, events: list[np.ndarray]) -> None:
+        """ValueError naming the first event id of ``events`` that fit never saw but saw spelt otherwise (another
+        case, spaces around it): every step of it would rank as an event never seen, and its session be flagged."""
+        fitted = getattr(self, "spellings", {})
+        respelt = [(s, t, v) for s, e in enumerate(events) for t, v in enumerate(e.tolist())
+                   if v not in fitted.get(_spelling_key(v), (v,))]
+        if respelt:
+            s, t, v = respelt[0]
+            raise ValueError(f"NGramDetector.score: session {s}, step {t} has the event {v!r}, which fit saw only as "
+                             f"{fitted[_spelling_key(v)][0]!r} ({len(respelt)} step(s) spelt otherwise than in fit), "
+                             "so each would rank as an event never seen and its session be flagged; spell the ids "
+                             "alike in both logs, e.g. df['event'] = df['event'].str.strip().str.lower() before "
+                             "gathering each part")
+
+
+def _spelling_key(event) -> str:
+    """An event id as spellings of one name compare: its text without surrounding spaces, case folded."""
+    return str(event).strip().casefold()
+
+
+def _spellings(events: list[np.ndarray], who: str) -> dict[str, list]:
+    """``{spelling key: the ids spelt so, first seen first}`` of the text ids in ``events``, warning once of two ids
+    spelt alike but for case or surrounding spaces (``'Login'`` and ``'login'``, two exports joined): they are
+    counted as two events, each seen less often, which is right only where the log tells them apart."""
+    spellings: dict[str, list] = {}
+    where: dict[Any, tuple[int, int]] = {}  # each id's first session and step
+    for s, e in enumerate(events):
+        for t, v in enumerate(e.tolist()):
+            if v not in where:
+                where[v] = (s, t)
+                spellings.setdefault(_spelling_key(v), []).append(v)
+    first, other = next((ids[:2] for ids in spellings.values() if len(ids) > 1), (None, None))
+    if other is not None:
+        warnings.warn(f"{who}: the event ids {first!r} (session {where[first][0]}, step {where[first][1]}) and "
+                      f"{other!r} (session {where[other][0]}, step {where[other][1]}) differ only by case or spaces, "
+                      "so they are counted as two events, each seen less often; if they are one, spell them alike "
+                      "(df['event'] = df['event'].str.strip().str.lower()) before gathering the sessions, else "
+                      "silence this with warnings.filterwarnings", UserWarning, stacklevel=3)
+    return spellings
 
 
 def _delay_spreads(waits: dict[int, list[float]]) -> dict[int, tuple[float, float]]:

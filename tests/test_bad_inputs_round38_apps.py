@@ -1,0 +1,110 @@
+"""Round 38, recipes (rnnkit/apps): rows A38-01 .. of /work/notes/round38_apps.md.
+
+A38-01 ``eventlogs.NGramDetector.score`` of text ids spelt otherwise than in fit (another case, spaces around them).
+A38-02 ``NGramDetector.fit`` of text ids that differ only by case or spaces.
+A38-03 ``charlm.split_corpus`` of more test or training characters than the files or the text hold.
+A38-04 a recipe's ``run(quick=True, out=...)`` into a folder that holds a full run's report, or another recipe's.
+Each test fails on the commit before its fix."""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import numpy as np
+import pytest
+
+from rnnkit.apps import charlm, check_run_arguments, eventlogs
+from rnnkit.report import write_report
+
+NAMES = ["login", "view", "add", "pay", "logout"]
+
+
+def _sessions(n: int, spell=lambda name: name, seed: int = 0) -> eventlogs.Sessions:
+    rng = np.random.default_rng(seed)
+    events = [np.array([spell(NAMES[i]) for i in (0, 1, 1, 2, 3, 4)], dtype=object) for _ in range(n)]
+    return eventlogs.Sessions(events, [np.r_[0.0, rng.uniform(1, 5, 5)] for _ in range(n)])
+
+
+def test_A38_01_ngram_score_of_ids_spelt_in_another_case_is_refused():
+    # before: every step ranked RANK_UNSEEN and every session flagged, without a word
+    detector = eventlogs.NGramDetector(2).fit(_sessions(20))
+    for spell, shown in ((str.capitalize, "'Login'"), (lambda name: f" {name}", "' login'")):
+        with pytest.raises(ValueError, match=rf"NGramDetector\.score: session 0, step 0 has the event {shown}, which "
+                                             r"fit saw only as 'login' \(30 step\(s\) spelt otherwise .* never seen "
+                                             r".*str\.strip\(\)\.str\.lower\(\)"):
+            detector.score(_sessions(5, spell, seed=1))
+    flagged = eventlogs.flag_sessions(detector.score(_sessions(5, seed=1)), 3, None)
+    assert not flagged.any()  # the same spelling scores as before
+    # an event fit saw in both spellings is scored in either
+    both = _sessions(20)
+    both.events[3] = np.array(["Login", "view", "view", "add", "pay", "logout"], dtype=object)
+    with pytest.warns(UserWarning):
+        detector = eventlogs.NGramDetector(2).fit(both)
+    scored = _sessions(2, seed=1)
+    scored.events[1] = both.events[3].copy()
+    assert [r.max() for r in detector.score(scored).rank] == [0, 0]
+
+
+def test_A38_02_ngram_fit_of_ids_differing_only_by_case_is_warned_of():
+    # before: 'Login' and 'login' counted as two events without a word
+    train = _sessions(20)
+    train.events[3] = np.array(["Login", "view", "view", "add", "pay", "logout"], dtype=object)
+    with pytest.warns(UserWarning, match=r"NGramDetector\.fit: the event ids 'login' \(session 0, step 0\) and "
+                                         r"'Login' \(session 3, step 0\) differ only by case or spaces, so they are "
+                                         r"counted as two events.*warnings\.filterwarnings"):
+        eventlogs.NGramDetector(2).fit(train)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        eventlogs.NGramDetector(2).fit(_sessions(20))  # one spelling: nothing said
+        ids = eventlogs.Sessions([np.array([0, 1, 1, 2])] * 3, [np.array([0.0, 1.0, 2.0, 1.5])] * 3)
+        eventlogs.NGramDetector(2).fit(ids)  # integer ids: no spelling
+
+
+def test_A38_03_split_corpus_of_more_characters_than_the_text_holds_is_warned_of():
+    # before: a test text (or training text) shorter than asked, without a word
+    files = {f"pkg/mod{i}.py": f"x = {i}\n" for i in range(200)}
+    with pytest.warns(UserWarning, match=r"split_corpus: test_chars=10,000 asks for more than the 7 test files hold "
+                                         r"\(60 characters\), so that part is all 60 of them; ask for test_chars"):
+        _, _, test, _ = charlm.split_corpus("python", files, None, 10_000)
+    assert len(test) == 60
+    with pytest.warns(UserWarning, match=r"split_corpus: train_chars=50,000 asks for more than the 193 training files "
+                                         r"hold \(1,628 characters\)"):
+        train, _, _, _ = charlm.split_corpus("python", files, 50_000, 20)
+    assert len(train) == 1628
+    text = "a line of text\n" * 200
+    with pytest.warns(UserWarning, match=r"split_corpus: train_chars=5,000 asks for more than the text before the "
+                                         r"validation and test texts hold \(2,520 characters\)"):
+        train, _, _, _ = charlm.split_corpus("bible", text, 5000, 300, 200)
+    assert len(train) == 2520
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        charlm.split_corpus("python", files, 1000, 60, 100)  # all within the files: nothing said
+        charlm.split_corpus("bible", text, 2000, 300, 200)
+
+
+@pytest.mark.parametrize(("earlier", "name", "quick", "message"), [
+    ({"recipe": "dna", "settings": {"quick": False}}, "dna", True, r"holds a full run of the dna recipe, which this "
+     r"quick run would replace \('DNA' in its report\.json\); give another out \(e\.g\. out='.*r-dna-quick'\)"),
+    ({"recipe": "sentiment", "quick": False}, "sentiment", True, r"holds a full run of the sentiment recipe"),
+    ({"recipe": "dna", "settings": {"quick": True}}, "stocks", False, r"holds the dna recipe's report, which the "
+     r"stocks recipe's would replace"),
+    ({"a": 1}, "dna", True, r"holds a report that is not a recipe's"),
+])
+def test_A38_04_a_run_that_would_replace_a_larger_or_another_report_is_refused(tmp_path, earlier, name, quick,
+                                                                              message):
+    # before: the earlier report replaced without a word once the run ended
+    out = tmp_path / "r"
+    write_report(out, title="DNA", results=earlier, markdown="body")
+    with pytest.raises(ValueError, match=rf"{name}\.run: out='.*' {message}"):
+        check_run_arguments(name, quick, 0, out, print)
+    assert json.loads((out / "report.json").read_text())["results"] == earlier
+
+
+def test_A38_04_a_run_as_large_replaces_its_own_recipes_report(tmp_path):
+    out = tmp_path / "r"
+    write_report(out, title="DNA", results={"recipe": "dna", "settings": {"quick": True}}, markdown="body")
+    assert check_run_arguments("dna", True, 0, out, print) == str(out)  # a quick run over a quick one
+    assert check_run_arguments("dna", False, 0, out, print) == str(out)  # a full run over it
+    write_report(out, title="DNA", results={"recipe": "dna", "settings": {"quick": False}}, markdown="body")
+    assert check_run_arguments("dna", False, 0, out, print) == str(out)  # a full run over a full one
