@@ -1007,7 +1007,7 @@ class AudioDataset(Dataset):
                              f"sample_rate={sample_rate} Hz; build it with {kind}({arg}{sample_rate}, ...), or pass "
                              f"sample_rate={rate}, resample=True to resample the files{own}")
         self.files = [Path(f) for f in files]
-        self.labels = _label_ids(labels)
+        self.labels = _label_ids(labels, "AudioDataset")
         self.transform = transform
         self.sample_rate = sample_rate
         self.resample = resample

@@ -753,7 +753,7 @@ class BioSequenceDataset(Dataset):
             except ValueError as e:
                 raise ValueError(f"sequence {i}, {e}") from None
         _warn_unknown_throughout(self.ids, alphabet)
-        self.labels = None if labels is None else _label_ids(labels)
+        self.labels = None if labels is None else _label_ids(labels, "BioSequenceDataset")
         self.alphabet, self.encoding, self.rc_prob, self.generator = alphabet, encoding, rc_prob, generator
         self._worker_seed, self._worker_generator = None, None
         self.lengths = np.array([len(x) for x in self.ids], dtype=np.int64)

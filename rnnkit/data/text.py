@@ -1034,9 +1034,10 @@ def check_file_list(files, labels, who: str, pattern: str) -> None:
                              f"sorted(Path(folder).glob({pattern!r})), and the labels in that order")
 
 
-def _label_ids(labels) -> torch.Tensor:
+def _label_ids(labels, who: str) -> torch.Tensor:
     """``labels`` as int64 class ids, one per item ``(N,)`` (:func:`_token_ids`): a one-hot matrix or a column of
-    ids ``(N, 1)`` would be batched as label vectors, which the loss misreads or refuses mid-epoch."""
+    ids ``(N, 1)`` would be batched as label vectors, which the loss misreads or refuses mid-epoch. Labels that run
+    1 .. K with no 0 are warned of (`_warn_labels_from_one`)."""
     ids = _token_ids(labels, "labels")
     if ids.dim() != 1:
         shape = tuple(ids.shape)
@@ -1044,7 +1045,24 @@ def _label_ids(labels) -> torch.Tensor:
                 bool(((ids == 0) | (ids == 1)).all()) and bool((ids.sum(1) == 1).all()) else
                 "; a column of ids? pass labels.ravel()" if ids.dim() == 2 and shape[1] == 1 else "")
         raise ValueError(f"labels must hold one class id per item, shape (N,), got shape {shape}{hint}")
+    _warn_labels_from_one(ids, who)
     return ids
+
+
+def _warn_labels_from_one(ids: torch.Tensor, who: str) -> None:
+    """Warn of class ids that are exactly 1 .. K, K >= 2, with no 0: counted from 1 (R's factors, a file's own
+    numbering), which a model of K outputs refuses at class K only when the loss meets it, and one of K + 1 learns
+    with an output for a class that no item holds. Where class 0 is merely absent (a split of some classes), the
+    warning says how to silence it."""
+    classes = torch.unique(ids)
+    top = int(classes[-1]) if len(classes) else 0
+    if top < 2 or int(classes[0]) != 1 or len(classes) != top:
+        return
+    warnings.warn(f"{who}: the labels run from 1 to {top} and no item has class 0, but class ids index the model's "
+                  f"outputs from 0: a model of {top} outputs fails at class {top}, one of {top + 1} keeps an output "
+                  "for a class no item holds; counted from 1 (R's factors, a file's numbering)? pass labels - 1; if "
+                  "class 0 is only absent from these items, silence this with "
+                  "warnings.filterwarnings('ignore', '.*no item has class 0')", UserWarning, stacklevel=4)
 
 
 def batchify(ids: torch.Tensor | Sequence[int], batch_size: int) -> torch.Tensor:
@@ -1164,7 +1182,7 @@ class TextClassificationDataset(Dataset):
                              f"pass max_len >= {bos + eos + 1}")
         self.vocab = vocab
         _warn_missing_as_text(texts)
-        label_ids = _label_ids(labels)  # read once: the label field's check and self.labels
+        label_ids = _label_ids(labels, "TextClassificationDataset")  # read once: the label check and self.labels
         _refuse_label_field(texts, label_ids)
         self.ids = []
         for i, t in enumerate(texts):

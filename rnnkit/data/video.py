@@ -545,7 +545,7 @@ class VideoDataset(Dataset):
         if len(files) == 0:
             raise ValueError("no video files given")
         self.files = [Path(f) for f in files]
-        self.labels = _label_ids(labels)
+        self.labels = _label_ids(labels, "VideoDataset")
         self.options = dict(size=size, grayscale=grayscale, max_frames=max_frames, step=step)
         lengths, rates, shapes, first = [], [], [], None
         cv2 = _cv2()
