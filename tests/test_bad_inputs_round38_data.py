@@ -3,7 +3,10 @@ frames of 0..255 as floats, and more (D38-NN; see docs/bad_inputs.md)."""
 
 import warnings
 
+import numpy as np
+import pandas as pd
 import pytest
+import torch
 
 
 def _quiet(f, *args, **kwargs):
@@ -33,3 +36,38 @@ def test_D38_01_read_fasta_keeps_a_soft_mask_or_says_it_is_lost(tmp_path):
     assert _quiet(read_fasta, lower)[0].sequence == "ACGT"
     with pytest.raises(ValueError, match=r"keep_case must be True .* or False .* got 'yes'"):
         read_fasta(path, keep_case="yes")
+
+
+def test_D38_02_labels_counted_from_one_are_said_when_the_dataset_is_built(tmp_path):
+    # before: labels 1 .. 3 taken as they were; a model of 3 outputs failed at class 3 in the loss, mid-epoch
+    from rnnkit.data.bio import BioSequenceDataset
+    from rnnkit.data.text import TextClassificationDataset, Vocab
+
+    vocab = Vocab.build(["a b c"], level="word")
+    with pytest.warns(UserWarning, match=r"TextClassificationDataset: the labels run from 1 to 3 and no item has "
+                                         r"class 0, .* a model of 3 outputs fails at class 3, .* pass labels - 1"):
+        ds = TextClassificationDataset(["a b", "b c", "c a", "a"], [1, 2, 3, 3], vocab)
+    assert ds.labels.tolist() == [1, 2, 3, 3]  # kept as given
+    with pytest.warns(UserWarning, match=r"BioSequenceDataset: the labels run from 1 to 2 and no item has class 0, "
+                                         r".*warnings.filterwarnings"):
+        BioSequenceDataset(["ACGT", "AC", "GG"], [2, 1, 1])
+    _quiet(TextClassificationDataset, ["a b", "b c"], [0, 1], vocab)  # from 0
+    _quiet(TextClassificationDataset, ["a b", "b c", "c"], [1, 1, 1], vocab)  # one class: nothing to tell
+    _quiet(TextClassificationDataset, ["a b", "b c"], [1, 3], vocab)  # not 1 .. K: a split of some classes
+
+
+def test_D38_03_bool_features_are_collated_as_floats():
+    # before: a bool x stayed bool (the layers refuse it at the model), and a frame of a float column beside a
+    # bool one was refused as 'Python objects'
+    from rnnkit.data import pad_collate
+
+    flags = [np.array([[True], [False], [True]]), np.array([[False]])]
+    batch = pad_collate([(f, 0) for f in flags], padding_value=-1.0)
+    assert batch.x.dtype == torch.float32
+    assert batch.x[:, :, 0].tolist() == [[1.0, 0.0, 1.0], [0.0, -1.0, -1.0]]
+    assert pad_collate([torch.tensor([True, False])]).x.dtype == torch.float32
+    day = pd.DataFrame({"temp": [11.5, 12.0, 9.5], "weekend": [True, False, False]})
+    batch = pad_collate([(day, 1), (day.iloc[:2], 0)])
+    assert batch.x.dtype == torch.float32 and batch.x[0].tolist() == [[11.5, 1.0], [12.0, 0.0], [9.5, 0.0]]
+    labels = pad_collate([(np.zeros((2, 1)), np.array([True, False]))], labels="step").y  # labels: class ids
+    assert not labels.is_floating_point() and labels.tolist() == [[1, 0]]

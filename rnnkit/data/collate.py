@@ -132,7 +132,10 @@ def _as_tensor(a: Any, float_dtype: torch.dtype, what: str = "sequence 0") -> to
             row = int(np.flatnonzero(a.isna().to_numpy().reshape(len(a), -1).any(axis=1))[0])
             raise ValueError(f"{what} is a pandas {type(a).__name__} with a missing value (row {row}); fill it in "
                              f"(s.fillna(value)) or drop the step, then pass it")
+        frame = a
         a = a.to_numpy(copy=True)  # writable: torch warns of a read-only array
+        if a.dtype == object and all(pd.api.types.is_numeric_dtype(d) for d in np.atleast_1d(frame.dtypes)):
+            a = frame.to_numpy(dtype=np.float64)  # bool flags beside numbers, which pandas gives as objects
     if isinstance(a, np.generic):  # torch reads no numpy uint16 .. uint64 scalar ("an integer is required")
         a = np.asarray(a)
     if isinstance(a, np.ndarray) and a.dtype.kind in "OmM":  # torch: "can't convert np.ndarray of type ..."
@@ -188,12 +191,15 @@ def _steps_fault(a: Any, what: str) -> str | None:
 
 
 def pad_sequences(
-    seqs: Sequence[Any], *, padding_value: float = 0.0, float_dtype: torch.dtype = torch.float32
+    seqs: Sequence[Any], *, padding_value: float = 0.0, float_dtype: torch.dtype = torch.float32,
+    bool_as_float: bool = False,
 ) -> torch.Tensor:
     """Stack ``B`` sequences of shapes ``(T_b, ...)`` into ``(B, max T_b, ...)``, padding at the end.
 
     Trailing dimensions must agree. Floating inputs become ``float_dtype``; integer numpy inputs become int64, and so
-    do unsigned tensors of 16 to 64 bits (uint16 token ids), which no embedding or loss takes.
+    do unsigned tensors of 16 to 64 bits (uint16 token ids), which no embedding or loss takes. Bool inputs stay bool
+    (masks), or with ``bool_as_float=True`` become 0. and 1. of ``float_dtype`` (flags as features: no layer takes
+    bool inputs), as `pad_collate` reads its inputs.
     The output has the dtype that holds every sequence (``torch.promote_types``), so a float sequence beside
     an int one is not truncated; a ``padding_value`` that dtype cannot hold (-1 in uint8, 0.5 or NaN in int64)
     is refused. A pandas DataFrame or Series is read by its rows (its steps), as the estimators read one.
@@ -208,6 +214,8 @@ def pad_sequences(
                          f"of floating inputs, got {float_dtype!r}")
     seqs = _frames_by_name(seqs)
     tensors = [_as_tensor(s, float_dtype, f"sequence {i}") for i, s in enumerate(seqs)]
+    if bool_as_float:
+        tensors = [t.to(float_dtype) if t.dtype == torch.bool else t for t in tensors]
     if not tensors:
         raise ValueError("pad_sequences got no sequences; pass a non-empty list of (T, ...) arrays")
     for i, t in enumerate(tensors):  # copied into sequence 0's device, or torch's error names no item
@@ -441,6 +449,8 @@ def pad_collate(
     Args:
         items: ``x`` of shape ``(T_b, ...)`` (array, tensor, or a dict of them sharing ``T_b``) or ``(x, y)``
             (also a list ``[x, y]``; ``(x, None)`` items give ``y=None``). Every item must have the same form.
+            A bool ``x`` (flags: a door open, a day a holiday) is read as 0. and 1. of ``float_dtype``, as a
+            DataFrame's bool columns beside numbers are; a dict's values keep their dtypes.
         padding_value: value written into padded input steps.
         labels: how to read ``y``. ``"sequence"``: one label per item, stacked to ``(B, ...)``.
             ``"step"``: one label per time step, ``(T_b, ...)``, padded with ``ignore_index`` to
@@ -492,7 +502,7 @@ def pad_collate(
              for k in keys}
         T = next(iter(x.values())).shape[1]
     else:
-        x = pad_sequences(xs, padding_value=padding_value, float_dtype=float_dtype)
+        x = pad_sequences(xs, padding_value=padding_value, float_dtype=float_dtype, bool_as_float=True)
         T = x.shape[1]
         _warn_padded_ids(x, lengths)
         _warn_time_last(x, lengths)
