@@ -71,3 +71,21 @@ def test_D38_03_bool_features_are_collated_as_floats():
     assert batch.x.dtype == torch.float32 and batch.x[0].tolist() == [[11.5, 1.0], [12.0, 0.0], [9.5, 0.0]]
     labels = pad_collate([(np.zeros((2, 1)), np.array([True, False]))], labels="step").y  # labels: class ids
     assert not labels.is_floating_point() and labels.tolist() == [[1, 0]]
+
+
+def test_D38_04_frame_encoder_refuses_pixels_of_0_to_255_as_floats():
+    # before: torch.from_numpy(frames).float() (0..255) embedded without a word, as a scene 255 times brighter
+    from rnnkit.data.video import FrameEncoder, embed_frames, frames_to_tensor
+
+    torch.manual_seed(0)
+    encoder = FrameEncoder(4, in_channels=3)
+    pixels = np.random.default_rng(0).integers(0, 256, (5, 8, 8, 3), dtype=np.uint8)
+    as_floats = torch.from_numpy(pixels).float().permute(0, 3, 1, 2)  # (T, C, H, W) of 0..255
+    with pytest.raises(ValueError, match=r"FrameEncoder takes float frames in \[0, 1\], got values from 0 to 25\d: "
+                                         r"pixels of 0\.\.255 made float without the division\? divide them by 255"):
+        embed_frames(encoder, as_floats)
+    with pytest.raises(ValueError, match=r"divide them by 255"):
+        encoder(as_floats[None])  # (B, T, C, H, W)
+    right = embed_frames(encoder, frames_to_tensor(pixels))
+    assert torch.allclose(right, embed_frames(encoder, as_floats / 255))
+    assert embed_frames(encoder, torch.randn(5, 3, 8, 8) * 2).shape == (5, 4)  # standardised frames pass

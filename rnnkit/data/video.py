@@ -358,9 +358,26 @@ class FrameEncoder(nn.Module):
         if not frames.is_floating_point():  # uint8 pixels would meet float weights in torch's convolution
             raise ValueError(f"FrameEncoder takes float frames in [0, 1], got dtype {frames.dtype}; convert the "
                              "frames with frames_to_tensor(frames) (uint8 / 255, channels first)")
+        if not torch.compiler.is_compiling():  # a data-dependent branch would break the compiled graph
+            _refuse_pixel_scale(frames)
         lead = frames.shape[:-3]  # (B, T) or (T,)
         e = self.net(frames.reshape(-1, *frames.shape[-3:]))  # (B*T, E)
         return e.reshape(*lead, e.shape[-1])
+
+
+def _refuse_pixel_scale(frames: torch.Tensor) -> None:
+    """ValueError for float frames of no negative value that reach beyond 1.5: pixels of 0..255 (or 0..65535) made
+    float without the division (``torch.from_numpy(frames).float()``), which an encoder trained on `frames_to_tensor`'s
+    [0, 1] reads as a scene 255 times brighter, without an error. Frames standardised per channel hold negative
+    values, and pass."""
+    if not frames.numel():
+        return
+    low, high = (float(v) for v in torch.aminmax(frames.detach()))
+    if low >= 0 and high > 1.5:
+        full = 65535 if high > 255 else 255
+        raise ValueError(f"FrameEncoder takes float frames in [0, 1], got values from {low:g} to {high:g}: pixels of "
+                         f"0..{full} made float without the division? divide them by {full} (or give the integer "
+                         "frames to frames_to_tensor, which does)")
 
 
 def _frames_fix(frames: torch.Tensor, channels: int) -> str:
