@@ -89,3 +89,23 @@ def test_D38_04_frame_encoder_refuses_pixels_of_0_to_255_as_floats():
     right = embed_frames(encoder, frames_to_tensor(pixels))
     assert torch.allclose(right, embed_frames(encoder, as_floats / 255))
     assert embed_frames(encoder, torch.randn(5, 3, 8, 8) * 2).shape == (5, 4)  # standardised frames pass
+
+
+def test_D38_05_an_empty_event_log_is_named_by_each_loader():
+    # before: EventSessions: numpy's 'zero-size array to reduction operation maximum which has no identity';
+    # event_vocab: a vocabulary of the specials alone, with a warning of 'no token token'
+    from rnnkit.data.events import EventSessions, event_vocab, sessionize
+
+    log = pd.DataFrame({"user": ["u1"] * 3, "timestamp": [0, 10, 20], "event": ["login", "view", "logout"],
+                        "anomaly": [0, 1, 0]})
+    sessions = sessionize(log)
+    none = sessions[sessions["user"] == "u2"]  # a user the log does not hold
+    for target in ("next", "anomaly", None):
+        with pytest.raises(ValueError, match=r"EventSessions: the event log is empty \(no rows; columns \['user', "
+                                             r".*a filter or a split that kept no event"):
+            EventSessions(none, event_vocab(log), target=target)
+    with pytest.raises(ValueError, match=r"event_vocab: the event log is empty"):
+        event_vocab(none)
+    with pytest.raises(ValueError, match=r"sessionize: the event log is empty"):
+        sessionize(log.iloc[:0])
+    assert len(EventSessions(sessions, event_vocab(log), target="anomaly")) == 1

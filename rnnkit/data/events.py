@@ -61,8 +61,7 @@ def sessionize(
         raise ValueError(f"event log lacks columns {missing}; it has {list(df.columns)} "
                          f"(name them with user=..., time=...)")
     _check_unique_columns(df)
-    if len(df) == 0:
-        raise ValueError("the event log is empty")
+    _refuse_empty(df, "sessionize")
     if df[time].isna().any():
         n = int(df[time].isna().sum())
         raise ValueError(f"column {time!r} has {n} missing timestamps; drop or fill them")
@@ -243,6 +242,16 @@ _EPOCH_SECONDS_BEYOND = 1e11
 (1.7e12 in 2024), microseconds or nanoseconds, whose gaps read as seconds would be 1000x (or more) too long."""
 _EXCEL_DAYS_SPAN = 3653
 """Whole numbers among Excel's dates that span at most this (ten years of days) are warned of as dates."""
+
+
+def _refuse_empty(df: pd.DataFrame, who: str) -> None:
+    """ValueError for a log of no rows, named where it is met: a filter or a split that kept no event, or a file
+    read empty, which the checks and maxima of the loaders would otherwise meet as numpy's empty-reduction error
+    (`EventSessions`) or a vocabulary of the specials alone (`event_vocab`)."""
+    if len(df) == 0:
+        raise ValueError(f"{who}: the event log is empty (no rows; columns {list(df.columns)}): a filter or a split "
+                         "that kept no event (log[log['user'] == ...] of a user it does not hold?), or a file read "
+                         "empty; give it the events")
 
 
 def _check_unique_columns(df: pd.DataFrame) -> None:
@@ -659,6 +668,7 @@ def _parse_advice(column: pd.Series, time: str) -> str:
 
 def event_vocab(df: pd.DataFrame, *, event: str = "event", min_freq: int = 1) -> Vocab:
     """A ``level="token"`` `Vocab` of the event names in ``df[event]`` (rare ones become ``<unk>``)."""
+    _refuse_empty(df, "event_vocab")
     _check_events(df, event)
     return Vocab.build([_event_tokens(df[event])], level="token", min_freq=min_freq)
 
@@ -713,6 +723,7 @@ class EventSessions(Dataset):
         missing = [c for c in ("session", "dt", event) if c not in df.columns]
         if missing:
             raise ValueError(f"columns {missing} are missing; run sessionize(df) first")
+        _refuse_empty(df, "EventSessions")
         if time is not None and time not in df.columns:
             raise ValueError(f"time column {time!r} is not in the log (it has {list(df.columns)}); pass the one "
                              "sessionize used (time=...), or time=None to take each session's rows in their order")

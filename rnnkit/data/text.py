@@ -395,7 +395,8 @@ class Vocab:
         for s in SPECIALS:
             counts.pop(s, None)
         if not counts:  # built (a vocabulary of the specials alone is one), but every text would encode to <unk>
-            warnings.warn(f"Vocab.build: the corpus holds no {level} token ({n_texts} text(s)"
+            kind = "" if level == "token" else f"{level} "  # not "token token"
+            warnings.warn(f"Vocab.build: the corpus holds no {kind}token ({n_texts} text(s)"
                           f"{', all empty' if n_texts else ''}), so the vocabulary holds the {len(SPECIALS)} specials "
                           f"alone and every text encodes to {UNK}; build it from the training texts (a file read "
                           "empty, or a list consumed by an earlier loop?)", UserWarning, stacklevel=2)
