@@ -442,6 +442,22 @@ def init_(module: nn.Module, name: str, init) -> None:
             init(module.parametrizations[name].original)
 
 
+
+def reset_module(module: nn.Module) -> None:
+    """``module.reset_parameters()`` of a torch.nn layer held by a cell (TimeAware's ``decay_h``, ConvLSTM's
+    convolutions), its own init in its order of random draws, where a tensor carrying a parametrization is
+    initialised too: torch's init writes in place into the weight computed at that access, which nothing keeps
+    (the weight stayed as trained). Under ``parametrize.cached()`` every access returns one computed tensor, so
+    the init's values stay there to be taken through :func:`init_`."""
+    if not parametrize.is_parametrized(module):
+        module.reset_parameters()
+        return
+    with parametrize.cached():
+        module.reset_parameters()
+        values = {name: getattr(module, name).detach().clone() for name in module.parametrizations}
+    for name, value in values.items():
+        init_(module, name, lambda t, value=value: t.copy_(value))
+
 def check_sizes(cell, input_size, hidden_size) -> None:
     """ValueError unless both sizes are integers >= 1 (3.5 or "8" would fail in torch.empty, far from here)."""
     if not (is_count(input_size) and is_count(hidden_size)):

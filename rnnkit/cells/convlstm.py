@@ -6,7 +6,7 @@ import torch
 from torch import Tensor, nn
 
 from ..checks import is_count, is_finite_number, is_integer
-from .base import Cell, LSTMState, as_state, check_project
+from .base import Cell, LSTMState, as_state, check_project, reset_module
 
 
 class ConvLSTMCell(Cell):
@@ -71,8 +71,8 @@ class ConvLSTMCell(Cell):
         """The init of the constructor: torch.nn.Conv2d's for both convolutions, then the forget gate's bias
         ``forget_bias``. (Without it, ``model.apply(lambda m: m.reset_parameters() ...)`` reset the convolutions
         alone and lost the forget bias.)"""
-        self.conv_x.reset_parameters()
-        self.conv_h.reset_parameters()
+        reset_module(self.conv_x)  # torch.nn.Conv2d's init, a parametrized weight too
+        reset_module(self.conv_h)
         if self.forget_bias is not None:
             H = self.hidden_channels
             with torch.no_grad():

@@ -16,6 +16,7 @@ from .base import (
     init_,
     readable,
     replace_hidden,
+    reset_module,
     unbatched,
     vmap_sample,
     wrong_input,
@@ -162,7 +163,7 @@ class TimeAware(Cell):
         (:meth:`set_mean`), kept. (Cell's uniform init would give the decays random offsets, and
         ``model.apply(lambda m: m.reset_parameters() ...)`` another init than the constructor's.)"""
         self.cell.reset_parameters()
-        self.decay_h.reset_parameters()
+        reset_module(self.decay_h)  # torch.nn.Linear's init, a parametrized weight too
         for m, n in ((self, "w_x"), (self, "b_x"), (self.decay_h, "bias")):  # init_: a parametrized one too
             init_(m, n, nn.init.zeros_)
 

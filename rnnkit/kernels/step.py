@@ -132,7 +132,9 @@ def _time_aware(cell: TimeAware, x: Tensor, stream: Stream) -> tuple[Tensor, Str
         x_last = torch.where(m != 0, x_, stream.x_last)
         gamma_x = torch.exp(torch.addcmul(cell.b_x, cell.w_x, delta).relu_().neg_())
         x_in = torch.cat([torch.lerp(torch.lerp(cell.x_mean.to(x.dtype), x_last, gamma_x), x_, m), m], dim=1)
-        h = torch.exp(F.linear(delta, cell.decay_h.weight, cell.decay_h.bias).relu_().neg_()).mul_(h)
+        # out of place, as TimeAware.decay: under autocast gamma_h comes in its dtype and h in float32, and the
+        # decayed state takes the wider of the two as the reference's does (in place it kept bfloat16)
+        h = h * torch.exp(F.linear(delta, cell.decay_h.weight, cell.decay_h.bias).relu_().neg_())
     state = replace_hidden(stream.state, h)
     if (entry := _LEAN.get(type(inner))) is None:
         y, state = inner.step(inner.project(x_in), state)
