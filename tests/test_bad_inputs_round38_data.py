@@ -109,3 +109,25 @@ def test_D38_05_an_empty_event_log_is_named_by_each_loader():
     with pytest.raises(ValueError, match=r"sessionize: the event log is empty"):
         sessionize(log.iloc[:0])
     assert len(EventSessions(sessions, event_vocab(log), target="anomaly")) == 1
+
+
+def test_D38_06_a_dataset_of_no_items_is_refused_by_each_kind(tmp_path):
+    # before: TextClassificationDataset([], []) and BioSequenceDataset([]) were built, and a Lightning Trainer fitted
+    # on them trained nothing (its warning of a DataLoader of length zero alone); audio and video said no more than
+    # 'no audio files given'
+    from rnnkit.data.audio import AudioDataset
+    from rnnkit.data.bio import BioSequenceDataset
+    from rnnkit.data.text import TextClassificationDataset, Vocab
+    from rnnkit.data.video import VideoDataset
+
+    texts = pd.Series(["a b", "b c"], index=[3, 4])
+    kept = texts[texts.str.startswith("z")]  # a filter that kept none
+    with pytest.raises(ValueError, match=r"TextClassificationDataset: no texts given \(an empty list: a filter or a "
+                                         r"split that kept no item\?\); a dataset of no items yields no batch"):
+        TextClassificationDataset(kept, [], Vocab.build(texts.tolist(), level="word"))
+    with pytest.raises(ValueError, match=r"BioSequenceDataset: no sequences given \(an empty list"):
+        BioSequenceDataset([], [])
+    with pytest.raises(ValueError, match=r"AudioDataset: no audio files given \(an empty list"):
+        AudioDataset(sorted(tmp_path.glob("*.wav")), [], sample_rate=16000)
+    with pytest.raises(ValueError, match=r"VideoDataset: no video files given \(an empty list"):
+        VideoDataset([], [])

@@ -41,7 +41,7 @@ from torch.utils.data import Dataset
 
 from ..checks import check_flags, is_count
 from .memmap import atomic_write
-from .text import _label_ids, check_aligned, check_file_list
+from .text import EMPTY_DATASET, _label_ids, check_aligned, check_file_list
 
 _STREAMED_SIZE = 2**31 - 2**16
 """A data size at least this large is the placeholder of a writer that streamed to a pipe and could not go back
@@ -991,7 +991,7 @@ class AudioDataset(Dataset):
         if len(files) != len(labels):
             raise ValueError(f"got {len(files)} files but {len(labels)} labels; need one label per file")
         if len(files) == 0:
-            raise ValueError("no audio files given")
+            raise ValueError(f"AudioDataset: no audio files given ({EMPTY_DATASET})")
         _check_rate("sample_rate", sample_rate)
         check_flags(resample=resample)
         declared = _declared_rate(transform)

@@ -34,7 +34,7 @@ from torch.utils.data import Dataset, get_worker_info
 
 from ..checks import is_count
 from .collate import refuse_keyed, zero_runs
-from .text import DAMAGED_STREAM, _label_ids, check_aligned, damaged_stream, open_decompressed
+from .text import DAMAGED_STREAM, EMPTY_DATASET, _label_ids, check_aligned, damaged_stream, open_decompressed
 
 ALPHABETS: dict[str, tuple[str, str]] = {"dna": ("ACGT", "N"), "protein": ("ACDEFGHIKLMNPQRSTVWY", "X")}
 """name -> (letters, wildcard). Letter ``i`` has id ``i``; the wildcard has id ``len(letters)``."""
@@ -734,6 +734,8 @@ class BioSequenceDataset(Dataset):
         if labels is not None:
             check_aligned(sequences, labels, "sequences")
         sequences = list(sequences)  # a generator has no len() to match the labels (a Series is read by position)
+        if not sequences:
+            raise ValueError(f"BioSequenceDataset: no sequences given ({EMPTY_DATASET})")
         if labels is not None:
             _check_labels_by_name(sequences, labels)
         labels = None if labels is None or isinstance(labels, str) else list(labels)

@@ -1035,6 +1035,11 @@ def check_file_list(files, labels, who: str, pattern: str) -> None:
                              f"sorted(Path(folder).glob({pattern!r})), and the labels in that order")
 
 
+EMPTY_DATASET = ("an empty list: a filter or a split that kept no item?); a dataset of no items yields no batch, "
+                 "and trains or scores nothing")
+"""Why a dataset of no items is refused, after its own words of what it was given."""
+
+
 def _label_ids(labels, who: str) -> torch.Tensor:
     """``labels`` as int64 class ids, one per item ``(N,)`` (:func:`_token_ids`): a one-hot matrix or a column of
     ids ``(N, 1)`` would be batched as label vectors, which the loss misreads or refuses mid-epoch. Labels that run
@@ -1170,6 +1175,8 @@ class TextClassificationDataset(Dataset):
         labels = list(labels) if isinstance(labels, Iterator) else labels
         if len(texts) != len(labels):
             raise ValueError(f"got {len(texts)} texts but {len(labels)} labels; need one label per text")
+        if len(texts) == 0:  # a DataLoader of it yields no batch: Lightning then trains nothing, with a warning
+            raise ValueError(f"TextClassificationDataset: no texts given ({EMPTY_DATASET})")
         check_aligned(texts, labels, "texts")
         if max_len is not None and (isinstance(max_len, bool) or not isinstance(max_len, int | np.integer)
                                     or max_len < 1):  # a negative max_len would cut from the end

@@ -32,7 +32,7 @@ from torch.utils.data import Dataset
 
 from ..checks import check_flags, is_count, is_finite_number
 from .memmap import atomic_path
-from .text import _label_ids, check_aligned, check_file_list
+from .text import EMPTY_DATASET, _label_ids, check_aligned, check_file_list
 
 
 def _cv2():
@@ -560,7 +560,7 @@ class VideoDataset(Dataset):
         _check_options(size, max_frames, step)
         check_flags(grayscale=grayscale)
         if len(files) == 0:
-            raise ValueError("no video files given")
+            raise ValueError(f"VideoDataset: no video files given ({EMPTY_DATASET})")
         self.files = [Path(f) for f in files]
         self.labels = _label_ids(labels, "VideoDataset")
         self.options = dict(size=size, grayscale=grayscale, max_frames=max_frames, step=step)
