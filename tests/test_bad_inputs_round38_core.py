@@ -79,3 +79,42 @@ def test_K38_02_reset_parameters_reaches_a_parametrized_weight_of_a_torch_layer_
     cell.reset_parameters()
     weight = module.weight if parametrization == "weight_norm" else module.parametrizations.weight.original
     torch.testing.assert_close(weight.detach(), drawn, atol=1e-6, rtol=1e-5)  # was 3.0 everywhere
+
+
+@pytest.mark.parametrize("make", [lambda: rnnkit.LayerNormLSTM(3, 4, num_layers=2), lambda: rnnkit.MinGRU(3, 4),
+                                  lambda: rnnkit.Stacked([rnnkit.Recurrent(rnnkit.LSTMCell(3, 4), zoneout=0.2)])])
+def test_K38_03_a_trace_of_the_reference_loop_says_it_holds_one_length(make):
+    """``torch.jit.trace`` of a layer that runs the reference loop (a LayerNorm-LSTM, a minGRU on CPU, an LSTM with
+    zoneout): the trace holds the loop unrolled over the traced length, and the traced module called at another
+    length failed in TorchScript's words (``Expected 5 elements in a list but found 7``), naming no layer and no
+    length, without a word at the trace."""
+    torch.manual_seed(0)
+    layer = make().eval()
+    with pytest.warns(UserWarning, match=r"torch.jit.trace records the reference loop unrolled over this input's 5 "
+                                         r"steps, so the traced module takes sequences of 5 steps only"):
+        traced = torch.jit.trace(layer, (torch.randn(2, 5, 3),), check_trace=False)
+    x = torch.randn(3, 5, 3)  # the traced length, another batch: the traced module's values
+    torch.testing.assert_close(traced(x)[0], layer(x)[0])
+
+
+def test_K38_03_a_trace_of_torchs_fused_op_and_a_minimal_layers_scan_warn_of_nothing():
+    """The traces that run at any length say nothing: torch's fused LSTM, and a minGRU's parallel scan (the
+    warning's advice for the minimal cells)."""
+    import warnings
+
+    class Parallel(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.rnn = rnnkit.MinGRU(3, 4)
+
+        def forward(self, x):
+            return self.rnn(x, mode="parallel")
+
+    torch.manual_seed(0)
+    for layer in (rnnkit.LSTM(3, 4), Parallel()):
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            traced = torch.jit.trace(layer, (torch.randn(2, 5, 3),), check_trace=False)
+        assert not [w for w in seen if "unrolled" in str(w.message)]
+        x = torch.randn(2, 7, 3)
+        torch.testing.assert_close(traced(x)[0], layer(x)[0])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import warnings
 
 import torch
 from torch import Tensor, nn
@@ -151,6 +152,20 @@ def refuse_script(layer: nn.Module) -> None:
         f"loop, unrolled over x's length), or use torch.export.export(model, (x,)) or rnnkit.export_onnx(model, "
         f"directory)")
 
+
+
+def warn_unrolled_trace(who: str, cell: Cell, T: int) -> None:
+    """Warn, while ``torch.jit.trace`` records the reference loop, that the trace holds it unrolled over ``T``
+    steps: the traced module then takes ``T`` steps only, and another length fails later in TorchScript's words
+    (``Expected 5 elements in a list but found 7``), naming neither the layer nor the length it was traced at."""
+    minimal = type(cell).__name__ in ("MinGRUCell", "MinLSTMCell")
+    other = ("call the layer with mode='parallel' in the traced forward (its scan traces for any length), or " if
+             minimal else "")
+    warnings.warn(f"{who}: torch.jit.trace records the reference loop unrolled over this input's {T} steps, so "
+                  f"the traced module takes sequences of {T} steps only (another length fails in TorchScript's "
+                  f"words, 'Expected {T} elements in a list'); {other}trace with inputs padded to the longest length "
+                  f"you will pass and give lengths, or use torch.compile, which runs any length", UserWarning,
+                  stacklevel=2)
 
 def check_lengths(lengths, B: int, T: int, device, who: str, *, name: str = "lengths", of: str = "x") -> Tensor:
     """``lengths``, one per sequence of a padded batch ``of`` (``B`` sequences of ``T`` steps), as int64 on
