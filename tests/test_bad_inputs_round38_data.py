@@ -131,3 +131,20 @@ def test_D38_06_a_dataset_of_no_items_is_refused_by_each_kind(tmp_path):
         AudioDataset(sorted(tmp_path.glob("*.wav")), [], sample_rate=16000)
     with pytest.raises(ValueError, match=r"VideoDataset: no video files given \(an empty list"):
         VideoDataset([], [])
+
+
+def test_D38_07_a_log_exported_newest_first_keeps_its_ties_in_time_order():
+    # before: the rows sorted by time stably kept the export's newest-first order among events of one second:
+    # 'cart' before 'view', each with the other's dt
+    from rnnkit.data.events import EventSessions, event_vocab, sessionize
+
+    log = pd.DataFrame({"user": ["u", "v"] * 5, "timestamp": np.repeat([0, 10, 10, 20, 30], 2),
+                        "event": np.repeat(["login", "view", "cart", "checkout", "logout"], 2)})
+    newest_first = log.iloc[::-1].reset_index(drop=True)
+    order = ["login", "view", "cart", "checkout", "logout"]
+    sessions = _quiet(sessionize, newest_first)
+    assert sessions.groupby("user")["event"].apply(list).tolist() == [order, order]
+    assert _quiet(sessionize, log)["event"].tolist() == order * 2  # oldest first: as before
+    vocab = event_vocab(log)
+    item, target = _quiet(EventSessions, sessions.iloc[::-1].reset_index(drop=True), vocab)[0]
+    assert vocab.decode(item["event"].tolist()) == order[:-1] and vocab.decode(target.tolist()) == order[1:]

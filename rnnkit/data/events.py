@@ -42,7 +42,8 @@ def sessionize(
     A new session starts at a user's first event and at every event more than ``gap`` after the previous
     one (``gap`` in seconds, or a Timedelta; 30 minutes by default, the web-analytics convention). Events at one
     time keep the rows' order, or, where a user's rows go back in time (a log sampled or shuffled), their index's
-    order where it agrees with time order (a log's read from its file, which ``df.sample`` keeps).
+    order where it agrees with time order (a log's read from its file, which ``df.sample`` keeps), or the rows'
+    order reversed where every user's rows run newest first (an export that lists the latest events first).
 
     Returns:
         a sorted copy with int64 ``session`` (0, 1, ... in sorted order) and float64 ``dt`` in seconds.
@@ -496,9 +497,10 @@ def _order_by_time(df: pd.DataFrame, time: str, key: str = "session") -> pd.Data
     time order within each session keep their order at ties (a stable sort). Rows shuffled or sampled (a session
     whose rows go back in time) have lost it: events at one time (a log of whole seconds holds many) would come in the
     shuffled order, each with another's Δt. Their index, where it agrees with time order in every session
-    (sessionize's, or a log's read from its file, which ``df.sample`` keeps), is that order and breaks the ties;
-    without it the ties are warned of by `EventSessions` (a raw log given to `sessionize` is often gathered out of
-    order, from several sources, whose ties have no order to lose)."""
+    (sessionize's, or a log's read from its file, which ``df.sample`` keeps), is that order and breaks the ties; rows
+    newest first in every session (an export that lists the latest events first) hold it reversed, and are read
+    back to front; without either the ties are warned of by `EventSessions` (a raw log given to `sessionize` is
+    often gathered out of order, from several sources, whose ties have no order to lose)."""
     keys = pd.DataFrame({"session": df[key].reset_index(drop=True), "time": df[time].reset_index(drop=True)})
     perm = keys.sort_values(["session", "time"], kind="stable").index.to_numpy()
     sessions, times = keys["session"].to_numpy()[perm], keys["time"].to_numpy()[perm]
@@ -515,6 +517,11 @@ def _order_by_time(df: pd.DataFrame, time: str, key: str = "session") -> pd.Data
         same = keys["session"].to_numpy()[by_index]
         if (held[1:][same[1:] == same[:-1]] > held[:-1][same[1:] == same[:-1]]).all():  # the log's order, kept
             return df.iloc[by_index]
+    by_key = keys.sort_values("session", kind="stable")  # each session's rows in the log's order
+    inner, times_in_log = by_key["session"].to_numpy(), by_key["time"].to_numpy()
+    inner = inner[1:] == inner[:-1]
+    if (times_in_log[1:][inner] <= times_in_log[:-1][inner]).all():  # newest first, as exports list the latest
+        return df.iloc[keys.iloc[::-1].sort_values(["session", "time"], kind="stable").index.to_numpy()]
     if key != "session":
         return df.iloc[perm]
     k = int(ties[0])
