@@ -1893,6 +1893,7 @@ def _compare(args) -> int:
         eval_every=args.eval_every,
         task_params=args.task_params,
         device=args.device,
+        backend=args.backend,
         out=args.out,
         first_seed=args.first_seed,
     )
@@ -2557,6 +2558,12 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument("--task-params", type=_json_object,
                      help="JSON of task options, e.g. '{\"n_train\": 2000}' (default: the task's own)")
     cmp.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"), type=_device, help=_DEVICE_HELP)
+    from .kernels.dispatch import BACKENDS
+
+    cmp.add_argument("--backend", default="auto", choices=BACKENDS,
+                     help="what runs every cell's recurrent layer (default auto: each cell's fastest path, so a "
+                          "throughput measures its backend as well as its cell; reference or cpu_loop: one loop for "
+                          "every cell, throughputs that compare)")
     cmp.add_argument("--out", type=_path_text, required=True, help="directory to write the report and plots to")
     cmp.set_defaults(run=_compare)
 

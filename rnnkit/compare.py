@@ -40,6 +40,7 @@ from matplotlib.figure import Figure
 
 from .checks import is_count, is_finite_number
 from .diagnostics import gradient_flow
+from .kernels.dispatch import BACKENDS
 from .models import CELL_NAMES, NAMED_CELLS, SequenceToLabel, SequenceToSequence, check_cell_name
 from .models.encoder import cell_name_guess
 from .report import (
@@ -204,10 +205,11 @@ class Run:
     gradient_by_lag: list[float] = field(default_factory=list)
 
 
-def build_model(task: Task, cell: str, hidden_size: int) -> torch.nn.Module:
-    """The model compared: one recurrent layer of ``cell`` and a linear head (per step for tagging)."""
+def build_model(task: Task, cell: str, hidden_size: int, backend: str = "auto") -> torch.nn.Module:
+    """The model compared: one recurrent layer of ``cell`` and a linear head (per step for tagging), run by
+    ``backend`` (:data:`rnnkit.kernels.dispatch.BACKENDS`)."""
     cls = SequenceToSequence if task.kind == "tag" else SequenceToLabel
-    return cls(task.input_size, hidden_size, task.output_size, cell=cell)
+    return cls(task.input_size, hidden_size, task.output_size, cell=cell, backend=backend)
 
 
 def validation_steps(n_validations: int, eval_every: int, taken: int) -> list[int]:
@@ -366,6 +368,7 @@ def train_one(
     clip_grad_norm: float | None,
     eval_every: int,
     device: str,
+    backend: str = "auto",
 ) -> tuple[torch.nn.Module, SequenceModule, float, int, NonFiniteError | None]:
     """Train one model under the budget (:func:`rnnkit.training.seeded_fit`: its initial weights and batch order
     come from ``seed``); return it with its training module, seconds used, steps taken and None; a run whose loss
@@ -376,7 +379,7 @@ def train_one(
     built = []  # the module trained, kept where a diverged run raises out of seeded_fit
 
     def build():
-        built.append(SequenceModule(build_model(task, cell, hidden_size),
+        built.append(SequenceModule(build_model(task, cell, hidden_size, backend),
                                     task="regression" if task.kind == "regress" else "classification", lr=lr,
                                     clip_grad_norm=clip_grad_norm))
         return built[-1]
@@ -418,6 +421,7 @@ def compare(
     eval_every: int = 100,
     task_params: dict | None = None,
     device: str = "auto",
+    backend: str = "auto",
     out: str | Path | None = None,
     first_seed: int = 0,
     log=print,
@@ -436,7 +440,13 @@ def compare(
     :data:`rnnkit.models.CELL_NAMES` (:func:`check_cells`). Returns the results as report.json holds them, but
     with nan where it holds null: the summary's sd is the sample sd over seeds (:func:`rnnkit.report.mean_sd`:
     nan for one seed), so ``json.dump`` needs its default ``allow_nan=True``. ``log`` is called with one line per
-    run (default :func:`print`; None: no lines)."""
+    run (default :func:`print`; None: no lines).
+
+    ``backend`` runs every cell's recurrent layer (:data:`rnnkit.kernels.dispatch.BACKENDS`): ``"auto"`` runs
+    each cell's fastest path (the GRU on rnnkit's C++ loop where it builds, the RNN and LSTM on torch's kernels,
+    the others on the reference loop), so a throughput measures the backend as much as the cell (each run
+    records its backend); ``"reference"`` or ``"cpu_loop"`` runs every cell on one loop, so that throughputs
+    compare; a fast path by name runs where it can, and a cell it cannot run is refused before the first run."""
     if log is None:  # no lines
         log = lambda line: None  # noqa: E731
     if not callable(log):
@@ -444,6 +454,8 @@ def compare(
                          f"None for no lines, got {log!r}")
     if steps is None and budget_seconds is None:
         raise ValueError("compare: set steps or budget_seconds (or both) to bound each training run")
+    if backend not in BACKENDS:
+        raise ValueError(f"compare: backend must be one of {BACKENDS}, got {backend!r}")
     if not isinstance(equal_params, bool | np.bool_):  # a truthy "no" or 0.5 would change every model's size
         raise ValueError(f"compare: equal_params must be True or False (True: every cell at the parameter count of "
                          f"an LSTM of hidden_size; rnnkit compare --equal-params), got {equal_params!r}")
@@ -509,9 +521,16 @@ def compare(
                 with torch.random.fork_rng(devices=[]):  # the caller's RNG is left as it was
                     torch.manual_seed(seed)
                     try:  # the initial weights seeded_fit trains below
-                        initial[cell] = build_model(t, cell, h).to(device)
+                        initial[cell] = build_model(t, cell, h, backend).to(device)
                     except ValueError as e:
                         raise ValueError(f"compare: cell {cell!r} at hidden size {h}: {e}") from None
+                    if backend != "auto":  # a path forced on a cell it cannot run refuses at its first call
+                        try:
+                            initial[cell](torch.from_numpy(t.train.X[:2]).to(device))
+                        except ValueError as e:
+                            raise ValueError(f"compare: cell {cell!r} with backend={backend!r}: {e}; give a backend "
+                                             f"every cell runs on ('reference' or 'cpu_loop': one loop for all, so "
+                                             f"throughputs compare), or 'auto'") from None
             for cell in cells:
                 h, fresh = sizes[cell], initial.pop(cell)
                 flow = gradient_flow(fresh, t.train.X[:batch_size])
@@ -529,6 +548,7 @@ def compare(
                     clip_grad_norm=clip_grad_norm,
                     eval_every=eval_every,
                     device=device,
+                    backend=backend,
                 )
                 outputs = None if diverged else predict(model, t.test, t.kind, device=device)
                 metric = math.nan if diverged else score_outputs(t, outputs)
@@ -582,6 +602,7 @@ def compare(
         "first_seed": first_seed,
         "task_info": task_info,
         "device": device,
+        "backend": backend,
         "runs": {cell: [asdict(r) for r in runs if r.cell == cell] for cell in cells},
         "summary": {cell: summarize([r for r in runs if r.cell == cell]) for cell in cells},
     }
@@ -675,6 +696,12 @@ def markdown(results: dict) -> str:
                 f"{_fmt(s['seconds_per_epoch'])} | {_fmt(s['train_seconds'])} | {_fmt(s['activation_mib'])} | "
                 f"{s.get('backend', '')} |"  # a report.json of before the column: left blank
             )
+        ran = {b for cell in results["cells"] for b in results["summary"][cell].get(str(info["T"]), {})
+               .get("backend", "").split(", ") if b}
+        if len(ran) > 1:
+            lines += ["", f"The cells ran on {len(ran)} backends ({', '.join(sorted(ran))}), so a throughput measures "
+                          f"its backend as much as its cell; backend='reference' (rnnkit compare --backend "
+                          f"reference) runs every cell on one loop, for throughputs that compare."]
         lines.append("")
     return "\n".join(lines)
 

@@ -262,6 +262,8 @@ def _read_sequences(X, who: str, n_features: int | None = None, *, layout: str =
     if transpose:  # (C, T_i) -> (T_i, C); a 1-D sequence stays as it is, a DataFrame's rows are its steps
         arrays = [a if isinstance(s, pd.DataFrame) else a.T for a, s in zip(arrays, seqs, strict=True)]
     arrays = [a[:, None] if a.ndim == 1 else a for a in arrays]
+    # X's own sequences (C, T_i), as a list comprehension over X reads them: a NaN tail is cut along their last axis
+    channels_first = transpose or kind == "array" and layout == "nct"
     for i, a in enumerate(arrays):
         if a.shape[0] == 0:
             raise ValueError(f"{who}: {name(i)} has length 0; every sequence needs at least one step")
@@ -284,7 +286,7 @@ def _read_sequences(X, who: str, n_features: int | None = None, *, layout: str =
             padded = what == "NaN" and np.isnan(a[step:]).all()  # NaN in every feature from there to the end
             # NaN in every feature from the first step on, and a step after them that is not
             head = int(np.argmin(np.isnan(a).all(axis=1))) if what == "NaN" and step == 0 and not padded else 0
-            unpad = "pass the sequences without them, e.g. [x[~np.isnan(x).reshape(len(x), -1).all(axis=1)] for x in X]"
+            unpad = f"pass the sequences without them, e.g. {_without_blank_steps(channels_first)}"
             pad = (f"; its last {len(a) - step} step(s) are NaN in every feature, as tslearn pads a shorter series: "
                    f"{unpad}" if padded else
                    f"; its first {head} step(s) are NaN in every feature: padding before its start, as Keras' "
@@ -300,7 +302,7 @@ def _read_sequences(X, who: str, n_features: int | None = None, *, layout: str =
                           f"missing, and with nothing observed reads only the fitted means, the same for every such "
                           f"sequence; if it holds no recording, leave it out of X (at fit, its target out of y too)",
                           UserWarning, stacklevel=3)
-        _warn_nan_padding(arrays, name, who)
+        _warn_nan_padding(arrays, name, who, channels_first)
     if kind == "array" or kind == "frame" and len({len(a) for a in arrays}) == 1:
         _warn_zero_padding(arrays, name, who, kind)
     F = arrays[0].shape[1]
@@ -341,7 +343,25 @@ def _preview(text) -> str:
     return repr(text) if len(text) <= 30 else f"{text[:30]!r}..., {len(text)} characters"
 
 
-def _warn_nan_padding(arrays: list[np.ndarray], name, who: str) -> None:
+def _without_blank_steps(channels_first: bool) -> str:
+    """The list comprehension that drops the steps of X's sequences that are NaN in every feature, as X holds
+    them: ``(T_i, F)`` or ``(T_i,)`` (steps on the first axis), or ``(C, T_i)`` read channels first (steps on the
+    last axis: the rows dropped there would be channels, and a NaN tail would stay)."""
+    if channels_first:
+        return "[x[..., ~np.isnan(x).reshape(-1, x.shape[-1]).all(axis=0)] for x in X]"
+    return "[x[~np.isnan(x).reshape(len(x), -1).all(axis=1)] for x in X]"
+
+
+def _builds(cell: str, hidden_size: int) -> bool:
+    """Whether the named cell builds at ``hidden_size`` (layernorm_lstm refuses one unit)."""
+    try:
+        named_cell(cell, 2, hidden_size)  # two inputs: layernorm_lstm warns of one
+    except ValueError:
+        return False
+    return True
+
+
+def _warn_nan_padding(arrays: list[np.ndarray], name, who: str, channels_first: bool) -> None:
     """Warn when NaN read as missing values (``time_aware``) looks like padding: several sequences end in steps
     that are NaN in every feature, and no other step is, as tslearn's ``to_time_series_dataset`` (or a table
     pivoted to one row per time) pads the shorter series; or several start in such steps, and no other step is,
@@ -365,7 +385,7 @@ def _warn_nan_padding(arrays: list[np.ndarray], name, who: str) -> None:
                   f"({name(i)}: its {'last' if where == 'end' else 'first'} {tails[i]} of {len(arrays[i])} steps), and "
                   f"no other step is, {how}; time_aware=True reads them as steps where nothing was observed, and each "
                   f"sequence as {max(len(a) for a in arrays)} steps, {read} them: if they are padding, pass the "
-                  f"sequences without them, e.g. [x[~np.isnan(x).reshape(len(x), -1).all(axis=1)] for x in X]",
+                  f"sequences without them, e.g. {_without_blank_steps(channels_first)}",
                   UserWarning, stacklevel=4)
 
 
@@ -2391,7 +2411,37 @@ class _SequenceEstimator(BaseEstimator):
         With ``time_aware``, its one layer is
         ``TimeAware(cell(2F, H))`` reading ``[x, m, δ]`` (``3F``), whose ``x_mean`` is set from the training
         ``inputs`` (as :meth:`_inputs` gives them) over their valid steps; None when loading (then the saved
-        ``x_mean`` is loaded)."""
+        ``x_mean`` is loaded). A cell that refuses the sizes is a ValueError in the estimator's options
+        (:meth:`_cell_refused`)."""
+        try:
+            return self._network(choices, n_features, n_outputs, inputs, lengths)
+        except ValueError as e:  # the cell's own words name the layer API (rnnkit.LSTMCell), not the options
+            raise ValueError(self._cell_refused(e, choices, n_features)) from None
+
+    def _cell_refused(self, e: ValueError, choices: dict, n_features: int) -> str:
+        """The message of a network whose cell refused the sizes the estimator gives it: the cell's reason, and
+        the options that change the sizes (a named cell's smallest hidden size, a Cell object's own sizes)."""
+        cell, h, who = choices["cell"], choices["hidden_size"], type(self).__name__
+        auto = "hidden_size" in self._CHOSEN
+        if isinstance(cell, str) and not _builds(cell, h):
+            taken = next((k for k in range(h + 1, h + 9) if _builds(cell, k)), None)
+            if taken is not None:
+                return (f"{who}: cell={cell!r} at hidden_size={h}: {e}; give hidden_size={taken} or more"
+                        f"{' (or leave it auto)' if auto else ''}, or cell='lstm'")
+        if isinstance(cell, Cell):
+            given = f"{type(cell).__name__}(input_size={cell.input_size}, hidden_size={cell.hidden_size})"
+            reads = (f"2 * {n_features} = {2 * n_features} inputs ([x, m] of X's {n_features} features: "
+                     f"time_aware=True)" if self.time_aware else "the inputs named")
+            keep = ("" if cell.hidden_size == h else f"leave hidden_size 'auto' (it takes the cell's own, "
+                    f"{cell.hidden_size}), " if auto else f"give hidden_size={cell.hidden_size}, ")
+            return (f"{who}: cell is a {given} object, used as the network's one layer, so its sizes must be the "
+                    f"ones the network gives it: {e}; {keep}build the cell for {reads}, or pass the Cell class, "
+                    f"cell={type(cell).__name__}, which the network builds at the sizes it needs")
+        return f"{who}: {e}"
+
+    def _network(self, choices: dict, n_features: int, n_outputs: int, inputs: torch.Tensor | None,
+                 lengths: torch.Tensor | None):
+        """:meth:`_build_model`'s network, as the cells and models build it."""
         cell = copy.deepcopy(choices["cell"])  # a Cell object's weights are the initial weights of every fit
         hidden_size = choices["hidden_size"]
         n_inputs = n_features

@@ -212,9 +212,18 @@ class Task:
     def _check_classes_trained(self) -> None:
         """Warn of classes of the val or test split that no target of the train split holds: no model learns
         them, so each of their sequences (steps) counts as a mistake, as after a split by position of data
-        sorted by label."""
+        sorted by label. A train split of one class is refused, as the estimators refuse it: every model would
+        learn to answer that class whatever X holds, and score its share of the test split."""
         trained = np.unique(self.train.y)
         unit = "step" if self.kind == "tag" else "sequence"
+        if len(trained) == 1:
+            share = float(np.mean(self.test.y == trained[0]))
+            raise ValueError(f"Task {self.name!r}: the train split's y holds a single class ({trained[0]}) at each of "
+                             f"its {self.train.y.size} {unit}s, so every model would learn to answer it whatever X "
+                             f"holds and score its share of the test split ({share:.0%}), whichever the cell; a "
+                             f"comparison needs two or more classes in the train split: a label column of one "
+                             f"value, or labels sorted before a split by position? split them by class: "
+                             f"train_test_split(X, y, stratify=y)")
         for split in ("val", "test"):
             y = getattr(self, split).y
             unseen = np.setdiff1d(np.unique(y), trained)

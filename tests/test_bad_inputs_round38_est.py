@@ -1,0 +1,145 @@
+"""Thirty-eighth round, the estimators and the comparison (E38-xx): each test fails on the commit before its fix."""
+
+import re
+
+import numpy as np
+import pytest
+from helpers import cli_error, one_line, run_cli, user_warnings
+
+import rnnkit
+from rnnkit import SequenceClassifier, SequenceRegressor, SequenceTagger
+
+TINY = dict(hidden_size=4, max_epochs=1, random_state=0, device="cpu", cell="gru")
+
+
+def _xy(n=12, T=10, F=3):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(n, T, F)).astype(np.float32)
+    return X, (X[:, :, 0].mean(1) > 0).astype(int)
+
+
+def _advised(message: str) -> str:
+    """The list comprehension a message advises, e.g. '[x[...] for x in X]'."""
+    return re.search(r"e\.g\. (\[.* for x in X\])", message).group(1)
+
+
+def test_E38_01_nan_tails_of_channels_first_sequences_are_cut_by_the_advice_given():
+    X, y = _xy()
+    X = X.transpose(0, 2, 1).copy()  # (n, C, T), as sktime and aeon hold it
+    for i in range(6):
+        X[i, :, 7 + i % 3:] = np.nan  # a shorter series padded with NaN at its end
+    for layout in ("numpy3D", "nct"):
+        with pytest.raises(ValueError, match="as tslearn pads a shorter series") as e:
+            SequenceClassifier(**TINY, layout=layout).fit(X, y)
+        # before: [x[~np.isnan(x).reshape(len(x), -1).all(axis=1)] for x in X], which drops channels that are NaN
+        # at every step (none), so the same X came back and was refused again
+        cut = eval(_advised(one_line(e)), {"np": np, "X": X})
+        assert [x.shape for x in cut[:3]] == [(3, 7), (3, 8), (3, 9)]
+        assert SequenceClassifier(**TINY, layout=layout).fit(cut, y).n_features_in_ == 3
+    # read as missing values (time_aware): the warning's advice cuts the steps too
+    said = [w for w in user_warnings(lambda: SequenceClassifier(**TINY, layout="nct", time_aware=True).fit(X, y))
+            if "as tslearn pads" in w]
+    assert len(said) == 1
+    assert [x.shape for x in eval(_advised(said[0]), {"np": np, "X": X})[:3]] == [(3, 7), (3, 8), (3, 9)]
+    # (n, T, F) as given: the steps are its rows, as before
+    with pytest.raises(ValueError, match="as tslearn pads") as e:
+        SequenceClassifier(**TINY).fit(X.transpose(0, 2, 1), y)
+    assert [x.shape for x in eval(_advised(one_line(e)), {"np": np, "X": X.transpose(0, 2, 1)})[:3]] == [
+        (7, 3), (8, 3), (9, 3)]
+
+
+def test_E38_02_a_named_cell_refusing_the_hidden_size_is_said_in_the_estimators_options():
+    X, y = _xy()
+    # before: "LayerNormLSTMCell: hidden_size=1 ... use hidden_size >= 2, or rnnkit.LSTMCell for a single unit",
+    # the layer API's cell, with no estimator named
+    for est, target in ((SequenceClassifier, y), (SequenceRegressor, y.astype(float)),
+                        (SequenceTagger, (X[:, :, 0] > 0).astype(int))):
+        with pytest.raises(ValueError, match=rf"^{est.__name__}: cell='layernorm_lstm' at hidden_size=1: "
+                                             r"LayerNormLSTMCell: .*; give hidden_size=2 or more.*, or cell='lstm'$"):
+            est(**{**TINY, "cell": "layernorm_lstm", "hidden_size": 1}).fit(X, target)
+    # an unknown name is said as before, with the estimator's name
+    with pytest.raises(ValueError, match=r"^SequenceClassifier: unknown cell 'lstmm'; did you mean 'lstm'\?"):
+        SequenceClassifier(**{**TINY, "cell": "lstmm"}).fit(X, y)
+
+
+def test_E38_03_a_cell_object_of_other_sizes_than_the_network_says_which_option_to_change():
+    X, y = _xy()
+    # before: "the cell has (input_size, hidden_size) = (3, 5) but the model needs (3, 32)": the tagger's default
+    # hidden_size, with no word of it
+    with pytest.raises(ValueError, match=r"^SequenceTagger: cell is a LSTMCell\(input_size=3, hidden_size=5\) object, "
+                                         r".*needs \(3, 32\); give hidden_size=5, .*cell=LSTMCell"):
+        SequenceTagger(cell=rnnkit.LSTMCell(3, 5), max_epochs=1).fit(X, (X[:, :, 0] > 0).astype(int))
+    with pytest.raises(ValueError, match=r"needs \(3, 8\); leave hidden_size 'auto' \(it takes the cell's own, 5\)"):
+        SequenceClassifier(cell=rnnkit.LSTMCell(3, 5), hidden_size=8, max_epochs=1).fit(X, y)
+    # before: "TimeAware: cell must be an rnnkit Cell whose input_size is 2F ...; got input_size=3", F unsaid
+    with pytest.raises(ValueError, match=r"build the cell for 2 \* 3 = 6 inputs \(\[x, m\] of X's 3 features"):
+        SequenceClassifier(cell=rnnkit.LSTMCell(3, 5), max_epochs=1, time_aware=True).fit(X, y)
+    assert SequenceClassifier(cell=rnnkit.LSTMCell(6, 5), max_epochs=1, time_aware=True,
+                              random_state=0).fit(X, y).predict(X[:2]).shape == (2,)
+
+
+def _splits(y_train, y_test, T=6, F=2):
+    from rnnkit.tasks import Split
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(len(y_train) + 2 * len(y_test), T, F)).astype(np.float32)
+    n = len(y_train)
+    return (Split(X[:n], y_train), Split(X[n:n + len(y_test)], y_test), Split(X[n + len(y_test):], y_test))
+
+
+def test_E38_04_a_task_whose_train_split_holds_one_class_is_refused():
+    from rnnkit.tasks import Task
+
+    mixed = np.array([0, 1, 1, 0])
+    # before: built quietly; every model learnt to answer class 0, and the comparison scored its share of the test
+    for y_test, share in ((mixed, "50%"), (np.zeros(4, int), "100%")):
+        with pytest.raises(ValueError, match=rf"Task 'mine': the train split's y holds a single class \(0\) at each of "
+                                             rf"its 8 sequences, .*test split \({share}\), .*two or more classes"):
+            Task("mine", "classify", *_splits(np.zeros(8, int), y_test), output_size=2, metric="accuracy",
+                 chance=0.5, chance_note="half")
+    with pytest.raises(ValueError, match=r"single class \(1\) at each of its 48 steps"):
+        Task("steps", "tag", *_splits(np.ones((8, 6), int), np.ones((4, 6), int)), output_size=2,
+             metric="accuracy", chance=0.5, chance_note="half")
+    # two classes in the train split: built as before
+    Task("mine", "classify", *_splits(np.r_[np.zeros(4, int), np.ones(4, int)], mixed), output_size=2,
+         metric="accuracy", chance=0.5, chance_note="half")
+
+
+def test_E38_05_compare_takes_a_backend_so_that_throughputs_compare(tmp_path, capsys):
+    from rnnkit.compare import compare, markdown
+    from rnnkit.tasks import get_task
+
+    task = get_task("adding", T=6, n_train=16, n_val=8, n_test=8)
+    quick = dict(seeds=1, steps=2, hidden_size=4, batch_size=8, eval_every=1, device="cpu", log=None)
+    # before: compare() got an unexpected keyword argument 'backend'; each cell ran its own fastest path
+    results = compare(task, cells=["gru", "lstm"], backend="reference", **quick)
+    assert results["backend"] == "reference"
+    assert {cell: results["summary"][cell]["6"]["backend"] for cell in ("gru", "lstm")} == {
+        "gru": "reference", "lstm": "reference"}
+    # a fast path forced on a cell it cannot run: refused before the first run, by cell
+    with pytest.raises(ValueError, match=r"^compare: cell 'lstm' with backend='cpu_gru': LSTM: backend='cpu_gru' "
+                                         r"cannot run this call: .*'reference' or 'cpu_loop'"):
+        compare(task, cells=["gru", "lstm"], backend="cpu_gru", **quick)
+    with pytest.raises(ValueError, match=r"compare: backend must be one of \('auto', "):
+        compare(task, backend="Reference", **quick)
+    # the report says where the cells ran on different backends
+    runs = {cell: {"6": {**results["summary"][cell]["6"], "backend": name}}
+            for cell, name in (("gru", "cpu_gru"), ("lstm", "native"))}
+    assert "The cells ran on 2 backends (cpu_gru, native)" in markdown({**results, "summary": runs})
+    assert "backends (" not in markdown(results)
+    # the command line: --backend, its default said
+    assert "--backend" in cli_error(["compare", "--backend", "fast", "--out", tmp_path / "r"], capsys)
+    from rnnkit.cli import main
+
+    capsys.readouterr()
+    with pytest.raises(SystemExit):
+        main(["compare", "--help"])
+    said = " ".join(capsys.readouterr().out.split())
+    assert re.search(r"--backend \{auto,.*\} what runs every cell's recurrent layer \(default auto", said), said
+    status, err = run_cli(["compare", "--task", "adding", "--length", "6", "--cells", "gru,lstm", "--seeds", "1",
+                           "--steps", "2", "--hidden-size", "4", "--batch-size", "8", "--eval-every", "1",
+                           "--task-params", '{"n_train": 16, "n_val": 8, "n_test": 8}', "--device", "cpu",
+                           "--backend", "cpu_loop", "--out", tmp_path / "r"], capsys)
+    assert status == 0, err
+    report = (tmp_path / "r" / "report.md").read_text()
+    assert "| cpu_loop |" in report and "backends (" not in report
