@@ -4,6 +4,8 @@ A38-01 ``eventlogs.NGramDetector.score`` of text ids spelt otherwise than in fit
 A38-02 ``NGramDetector.fit`` of text ids that differ only by case or spaces.
 A38-03 ``charlm.split_corpus`` of more test or training characters than the files or the text hold.
 A38-04 a recipe's ``run(quick=True, out=...)`` into a folder that holds a full run's report, or another recipe's.
+A38-05 ``spoken_digits.babble``, ``corrupt``, ``noise_robustness`` of a stereo clip, numpy clips, an index past
+the clips.
 Each test fails on the commit before its fix."""
 
 from __future__ import annotations
@@ -13,8 +15,9 @@ import warnings
 
 import numpy as np
 import pytest
+import torch
 
-from rnnkit.apps import charlm, check_run_arguments, eventlogs
+from rnnkit.apps import charlm, check_run_arguments, eventlogs, spoken_digits
 from rnnkit.report import write_report
 
 NAMES = ["login", "view", "add", "pay", "logout"]
@@ -87,6 +90,8 @@ def test_A38_03_split_corpus_of_more_characters_than_the_text_holds_is_warned_of
     ({"recipe": "dna", "settings": {"quick": False}}, "dna", True, r"holds a full run of the dna recipe, which this "
      r"quick run would replace \('DNA' in its report\.json\); give another out \(e\.g\. out='.*r-dna-quick'\)"),
     ({"recipe": "sentiment", "quick": False}, "sentiment", True, r"holds a full run of the sentiment recipe"),
+    ({"recipe": "stocks", "quick": False, "settings": {"lookback": 20}}, "stocks", True, r"holds a full run of the "
+     r"stocks recipe"),
     ({"recipe": "dna", "settings": {"quick": True}}, "stocks", False, r"holds the dna recipe's report, which the "
      r"stocks recipe's would replace"),
     ({"a": 1}, "dna", True, r"holds a report that is not a recipe's"),
@@ -108,3 +113,35 @@ def test_A38_04_a_run_as_large_replaces_its_own_recipes_report(tmp_path):
     assert check_run_arguments("dna", False, 0, out, print) == str(out)  # a full run over it
     write_report(out, title="DNA", results={"recipe": "dna", "settings": {"quick": False}}, markdown="body")
     assert check_run_arguments("dna", False, 0, out, print) == str(out)  # a full run over a full one
+
+
+def _waves(n: int = 8) -> tuple[list, list[str]]:
+    g = torch.Generator().manual_seed(0)
+    return [torch.randn(4000, generator=g) * 0.1 for _ in range(n)], ["a", "a", "b", "b", "c", "c", "d", "d"][:n]
+
+
+def test_A38_05_babble_of_a_stereo_talker_is_refused_naming_the_clip():
+    # before: a soundfile (N, 2) clip among the talkers read interleaved as one channel of twice the samples, without
+    # a word; its own clip's babble made (N,) beside an (N, 2) clip
+    waves, voices = _waves()
+    waves[3] = torch.stack([waves[3], waves[3]], 1)  # (N, 2)
+    for call, who in ((lambda: spoken_digits.babble(waves, voices, 0, np.random.default_rng(0)), "babble"),
+                      (lambda: spoken_digits.corrupt(waves, voices, np.random.default_rng(1)), "corrupt")):
+        with pytest.raises(ValueError, match=rf"{who}: clip 3 of waves must be one mono clip, a 1-D tensor of samples "
+                                             r"\(N,\), got \(4000, 2\); mix channels down first"):
+            call()
+    waves, voices = _waves()
+    mono = spoken_digits.babble(waves, voices, 0, np.random.default_rng(0))
+    stereo = [torch.stack([w, w]) if k == 4 else w for k, w in enumerate(waves)]  # (C, N)
+    with pytest.raises(ValueError, match=r"babble: clip 4 of waves .* got \(2, 4000\)"):
+        spoken_digits.babble(stereo, voices, 0, np.random.default_rng(0))
+    # soundfile's numpy clips are read as their tensors (an AttributeError before), the same babble
+    numpy_waves = [w.numpy() for w in waves]
+    assert torch.equal(spoken_digits.babble(numpy_waves, voices, 0, np.random.default_rng(0)), mono)
+    noisy = spoken_digits.corrupt(numpy_waves, voices, np.random.default_rng(1))
+    assert [tuple(w.shape) for w in noisy] == [(4000,)] * 8
+    with pytest.raises(ValueError, match=r"babble: i must be the index of one of the 8 clips \(0 to 7\), got 8"):
+        spoken_digits.babble(waves, voices, 8, np.random.default_rng(0))  # an IndexError before
+    with pytest.raises(ValueError, match=r"babble: clip 0 of waves .* got tuple; give the samples alone, as "
+                                         r"read_wav's \(wave, rate\) pair"):
+        spoken_digits.babble([(w, 22050) for w in waves], voices, 0, np.random.default_rng(0))

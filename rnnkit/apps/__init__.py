@@ -169,8 +169,9 @@ def _check_replaced_report(name: str, quick: bool, out: str | os.PathLike) -> No
         return
     record = json.loads((Path(out) / "report.json").read_text())
     results = record["results"] if isinstance(record["results"], dict) else {}
-    settings = results.get("settings") if isinstance(results.get("settings"), dict) else results
-    recipe, full = results.get("recipe"), settings.get("quick") is False  # sentiment keeps quick beside the recipe
+    settings = results.get("settings") if isinstance(results.get("settings"), dict) else {}
+    recipe = results.get("recipe")
+    full = settings.get("quick", results.get("quick")) is False  # sentiment and stocks keep it beside the recipe
     if recipe == name and not (quick and full):
         return
     what = (f"a full run of the {name} recipe, which this quick run" if recipe == name

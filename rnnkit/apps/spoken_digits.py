@@ -403,16 +403,7 @@ def features(logmel: LogMel, wave: torch.Tensor) -> np.ndarray:
                              f"{logmel.sample_rate} Hz; read it at that rate (read_wav(path, sample_rate="
                              f"{logmel.sample_rate}, resample=True)) or resample it first "
                              f"(rnnkit.data.audio.resample_wave(wave, {rate}, {logmel.sample_rate}))")
-    if isinstance(wave, np.ndarray) and wave.dtype.kind in "fiu":  # soundfile's and librosa's samples: the same
-        wave = torch.from_numpy(np.ascontiguousarray(wave))  # LogMel names integer PCM
-    if isinstance(wave, torch.Tensor) and wave.dim() == 2 and wave.shape[0] == 1:
-        wave = wave[0]
-    if not isinstance(wave, torch.Tensor) or wave.dim() != 1:
-        shape = (tuple(wave.shape) if isinstance(wave, torch.Tensor) else type(wave).__name__
-                 + (f" of shape {tuple(wave.shape)} and dtype {wave.dtype}" if hasattr(wave, "shape") else ""))
-        raise ValueError(f"features: wave must be one mono clip, a 1-D tensor of samples (N,), got {shape}; mix "
-                         "channels down first (wave.mean(0) for (C, N), wave.mean(1) for soundfile's (N, C)), or "
-                         "read it with rnnkit.data.audio.read_wav(path, mono=True)")
+    wave = mono_clip(wave, "features")
     if not bool(torch.isfinite(wave).all()):
         bad = ~torch.isfinite(wave)
         i = int(bad.to(torch.uint8).argmax())
@@ -444,6 +435,26 @@ def features(logmel: LogMel, wave: torch.Tensor) -> np.ndarray:
                          "values, x / 2**31 for int32) or read the file with rnnkit.data.audio.read_wav")
     with torch.no_grad():
         return logmel(wave).numpy().astype(np.float32)
+
+
+def mono_clip(wave, who: str, name: str = "wave") -> torch.Tensor:
+    """``wave`` as the 1-D tensor of samples ``(N,)`` it holds: a numpy array of numbers (soundfile's, librosa's) is
+    read as the same tensor, ``(1, N)`` (torchaudio's mono file) as its row. Anything else, several channels above
+    all, is a ValueError of ``who`` naming ``name``: a stereo clip's samples would be read as one channel's, one
+    after the other or interleaved."""
+    if isinstance(wave, np.ndarray) and wave.dtype.kind in "fiu":  # soundfile's and librosa's samples: the same
+        wave = torch.from_numpy(np.ascontiguousarray(wave))  # LogMel names integer PCM
+    if isinstance(wave, torch.Tensor) and wave.dim() == 2 and wave.shape[0] == 1:
+        wave = wave[0]
+    if not isinstance(wave, torch.Tensor) or wave.dim() != 1:
+        shape = (tuple(wave.shape) if isinstance(wave, torch.Tensor) else type(wave).__name__
+                 + (f" of shape {tuple(wave.shape)} and dtype {wave.dtype}" if hasattr(wave, "shape") else ""))
+        fix = ("give the samples alone, as read_wav's (wave, rate) pair holds them first (its rate the log-mel "
+               "frames'): [w for w, rate in pairs]" if isinstance(wave, tuple) and len(wave) == 2 else
+               "mix channels down first (wave.mean(0) for (C, N), wave.mean(1) for soundfile's (N, C)), or read it "
+               "with rnnkit.data.audio.read_wav(path, mono=True)")
+        raise ValueError(f"{who}: {name} must be one mono clip, a 1-D tensor of samples (N,), got {shape}; {fix}")
+    return wave
 
 
 # -- baselines -----------------------------------------------------------------------------------------------
@@ -507,13 +518,16 @@ def babble(waves: list[torch.Tensor], voices: list[str], i: int, rng: np.random.
     tiled to clip ``i``'s length from a random start."""
     if len(voices) != len(waves):  # _check_talkers names the mismatch
         _check_talkers(waves, voices, "babble")
-    n = len(waves[i])
+    if not is_count(i, 0) or i >= len(waves):
+        raise ValueError(f"babble: i must be the index of one of the {len(waves)} clips (0 to {len(waves) - 1}), "
+                         f"got {i!r}")
+    n = len(mono_clip(waves[i], "babble", f"clip {i} of waves"))
     others = [j for j in range(len(waves)) if voices[j] != voices[i]]
     if len(others) < BABBLE_TALKERS:  # else numpy's "Cannot take a larger sample than population"
         _check_talkers(waves, voices, "babble")
     total = torch.zeros(n)
-    for j in rng.choice(others, BABBLE_TALKERS, replace=False):
-        w = waves[j].numpy()
+    for j in rng.choice(others, BABBLE_TALKERS, replace=False):  # a stereo talker would be read interleaved
+        w = mono_clip(waves[j], "babble", f"clip {j} of waves").numpy()
         total += torch.from_numpy(np.resize(np.roll(w, -int(rng.integers(len(w)))), n))
     return total
 
@@ -538,6 +552,7 @@ def corrupt(waves: list[torch.Tensor], voices: list[str], rng: np.random.Generat
     """Multi-condition copies of ``waves``: each clip kept clean with probability 1/2, else with white noise or
     babble (of the other voices in ``waves``, :func:`babble`), equally likely, at an SNR drawn from ``SNRS``."""
     _check_talkers(waves, voices, "corrupt")
+    waves = [mono_clip(w, "corrupt", f"clip {i} of waves") for i, w in enumerate(waves)]
     noisy = []
     for i, w in enumerate(waves):
         kind = rng.choice(("clean", "white", "babble"), p=(0.5, 0.25, 0.25))
@@ -556,6 +571,7 @@ def noise_robustness(predictors: dict[str, Callable], waves: list[torch.Tensor],
     """``{model: {"white": [accuracy per SNR], "babble": [...]}, "snr_db": SNRS}``: the test clips with noise
     added at each SNR of ``SNRS``, through the same features, scored by each clean-trained predictor."""
     _check_talkers(waves, voices, "noise_robustness")
+    waves = [mono_clip(w, "noise_robustness", f"clip {i} of waves") for i, w in enumerate(waves)]
     rng = np.random.default_rng(seed)
     white = [torch.from_numpy(rng.standard_normal(len(w)).astype(np.float32)) for w in waves]
     chatter = [babble(waves, voices, i, rng) for i in range(len(waves))]
