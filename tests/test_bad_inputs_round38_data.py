@@ -148,3 +148,18 @@ def test_D38_07_a_log_exported_newest_first_keeps_its_ties_in_time_order():
     vocab = event_vocab(log)
     item, target = _quiet(EventSessions, sessions.iloc[::-1].reset_index(drop=True), vocab)[0]
     assert vocab.decode(item["event"].tolist()) == order[:-1] and vocab.decode(target.tolist()) == order[1:]
+
+
+def test_D38_08_bool_and_int32_labels_of_a_sequence_are_collated_as_class_ids():
+    # before: per-sequence labels kept bool (is_fraud) or int32 (a dataset's own tensors), which F.cross_entropy
+    # refuses ('expected target dtype to be Long or Byte, but got Bool'); per-step labels became int64 already
+    import torch.nn.functional as F
+
+    from rnnkit.data import pad_collate
+
+    x = [np.zeros((3, 2), np.float32), np.zeros((2, 2), np.float32)]
+    for labels in ([True, False], [torch.tensor(1, dtype=torch.int32), torch.tensor(0, dtype=torch.int32)]):
+        y = pad_collate(list(zip(x, labels, strict=True))).y
+        assert y.dtype == torch.int64 and y.tolist() == [1, 0]
+        F.cross_entropy(torch.zeros(2, 2), y)  # read as it is
+    assert pad_collate(list(zip(x, [0.5, 1.5], strict=True))).y.dtype == torch.float32  # regression targets

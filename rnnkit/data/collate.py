@@ -460,7 +460,8 @@ def pad_collate(
             explicit value (``functools.partial(pad_collate, labels="step")``) when a per-sequence label
             vector could happen to match the lengths.
         ignore_index: padding for per-step labels. Float per-step targets are padded with it too; use the
-            mask, not the value, to exclude them from a regression loss.
+            mask, not the value, to exclude them from a regression loss. Labels of bool or integer dtypes, of
+            either kind, become int64 class ids (``F.cross_entropy`` refuses bool and int32 targets).
         float_dtype: dtype for floating inputs and labels.
 
     Returns:
@@ -557,6 +558,8 @@ def pad_collate(
                     "labels, make each as long as its input, or pass labels='step'"
                 )
             y = torch.stack(ys)
+            if not (y.is_floating_point() or y.is_complex()):  # bool, int32 or uint8 of a dataset's own tensors
+                y = y.long()  # class ids as the losses take them, as per-step labels are
             if y.is_floating_point() and bool(y.isnan().any()):  # a NaN target makes the whole loss NaN
                 b = int(y.reshape(len(ys), -1).isnan().any(1).nonzero()[0])
                 raise ValueError(f"the label of item {b} is NaN; label every item, or drop the unlabelled ones")
