@@ -118,3 +118,28 @@ def test_K38_03_a_trace_of_torchs_fused_op_and_a_minimal_layers_scan_warn_of_not
         assert not [w for w in seen if "unrolled" in str(w.message)]
         x = torch.randn(2, 7, 3)
         torch.testing.assert_close(traced(x)[0], layer(x)[0])
+
+
+@pytest.mark.parametrize("backend", ["auto", "reference"])
+def test_K38_04_a_hook_on_a_cell_says_it_never_runs(backend):
+    """``layer.layers[1].cell.register_forward_hook(...)`` (to read a cell's outputs, as on torch.nn.LSTMCell): no
+    path calls a cell, so the hook never ran, without a word (K32's note: left as it was); now a warning names the
+    layer to hook instead. A hook on the layer inside runs (K37-06)."""
+    torch.manual_seed(0)
+    layer = rnnkit.LSTM(3, 4, num_layers=2, backend=backend)
+    on_cell, on_layer = [], []
+    layer.layers[1].cell.register_forward_hook(lambda module, args, out: on_cell.append(1))
+    layer.layers[1].register_forward_hook(lambda module, args, out: on_layer.append(out[0].shape))
+    with pytest.warns(UserWarning, match=r"layers.1.cell \(LSTMCell\) carries hooks .*which never run.*register the "
+                                         r"hook on the layer layers.1"):
+        layer(torch.randn(2, 5, 3))
+    assert on_cell == [] and on_layer == [(2, 5, 4)]
+
+
+def test_K38_04_a_streaming_step_of_a_hooked_cell_says_it_never_runs():
+    """``inference_step`` of a cell carrying a full backward hook or a forward hook: the step never calls the cell."""
+    torch.manual_seed(0)
+    cell = rnnkit.GRUCell(3, 4)
+    cell.register_forward_hook(lambda *args: None)
+    with torch.no_grad(), pytest.warns(UserWarning, match=r"inference_step: the cell \(GRUCell\) carries hooks"):
+        inference_step(cell, torch.randn(2, 3), cell.zero_state(2))

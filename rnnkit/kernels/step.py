@@ -193,8 +193,8 @@ def inference_step(cell: Cell, x_t: Tensor, state: State) -> tuple[Tensor, State
     if x_t.dim() != 2 or x_t.shape[1] != cell.input_size:
         raise ValueError(f"inference_step: x_t has shape {tuple(x_t.shape)}; {type(cell).__name__} reads one step "
                          f"of shape (batch, {cell.input_size}): pass x[:, t] of a (batch, time, features) input")
-    if cell._forward_pre_hooks:  # torch.nn.utils' weight_norm / spectral_norm / prune: their hook would never run
-        refuse_stale_weight_hooks(cell, "inference_step")
+    if cell._forward_pre_hooks or cell._forward_hooks or cell._backward_hooks:  # none would ever run
+        refuse_stale_weight_hooks(cell, "inference_step")  # weight_norm / spectral_norm / prune: refused; others warned
     entry = _LEAN.get(type(cell))
     if isinstance(cell, TimeAware):
         if not isinstance(state, Stream):

@@ -112,8 +112,10 @@ def refuse_stale_weight_hooks(layer: nn.Module, who: str) -> None:
     ``weight_norm`` and ``prune`` a tensor whose graph the second backward finds freed. The parametrizations
     (``torch.nn.utils.parametrizations``, ``parametrize.register_parametrization``) compute it at every access."""
     for path, module in layer.named_modules():
-        if not isinstance(module, Cell) or not module._forward_pre_hooks:
+        if not isinstance(module, Cell):
             continue
+        if module._forward_hooks or module._backward_hooks or module._backward_pre_hooks:
+            warn_cell_hooks(path, module, who)
         for hook in module._forward_pre_hooks.values():
             if isinstance(hook, WeightNorm | SpectralNorm):
                 kind, name = type(hook).__name__.replace("Norm", "_norm").lower(), hook.name
@@ -125,6 +127,7 @@ def refuse_stale_weight_hooks(layer: nn.Module, who: str) -> None:
                 fix = (f"torch.nn.utils.parametrize.register_parametrization(cell, {name!r}, mask_module) with a "
                        f"module that multiplies by the mask")
             else:
+                warn_cell_hooks(path, module, who)
                 continue
             where = f"{path or 'the cell'} ({type(module).__name__})"
             raise ValueError(f"{who}: torch.nn.utils.{kind} on {where} registered a forward pre-hook that recomputes "
@@ -133,6 +136,19 @@ def refuse_stale_weight_hooks(layer: nn.Module, who: str) -> None:
                              f"the underlying parameters would reach it); remove it ({remove}) and use {fix}, which "
                              f"computes the weight at every access")
 
+
+
+def warn_cell_hooks(path: str, cell: Cell, who: str) -> None:
+    """Warn that the forward, pre-forward or backward hooks on ``cell`` never run: no path calls a cell (the layers
+    and :func:`rnnkit.kernels.step.inference_step` step it, ``project`` and ``step``; torch's fused op and the C++
+    loops run its maths themselves), so a hook put there to read or change what the cell computes saw nothing."""
+    owner = path.rpartition(".")[0] if path else ""
+    layer = f"the layer {owner}" if owner else "the layer (the Recurrent that holds the cell)"
+    warnings.warn(f"{who}: {path or 'the cell'} ({type(cell).__name__}) carries hooks (forward, pre-forward or "
+                  f"backward), which never run: the layers step their cells without calling them, on every path; "
+                  f"register the hook on {layer}, whose output is the cell's outputs over time and whose final "
+                  f"state is its last, or read every step's state with rnnkit.diagnostics.hidden_states "
+                  f"(handle.remove() takes the cell's hook off)", UserWarning, stacklevel=3)
 
 def refuse_hx(who: str, shape: str, fix: str) -> None:
     """ValueError for torch.nn's keyword ``hx``: rnnkit's initial state is ``state``, batch-first (``shape``), where
