@@ -6,6 +6,9 @@ A38-03 ``charlm.split_corpus`` of more test or training characters than the file
 A38-04 a recipe's ``run(quick=True, out=...)`` into a folder that holds a full run's report, or another recipe's.
 A38-05 ``spoken_digits.babble``, ``corrupt``, ``noise_robustness`` of a stereo clip, numpy clips, an index past
 the clips.
+A38-06 ``surveillance.predict`` of no clip, of float64 or numpy clips; ``fit`` of float64 clips.
+A38-07 ``surveillance.predict`` of one clip ``(T, 1, H, W)`` without its batch axis.
+A38-08 ``dna.tatawa_peak`` of sequences shorter than the motif.
 Each test fails on the commit before its fix."""
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import numpy as np
 import pytest
 import torch
 
-from rnnkit.apps import charlm, check_run_arguments, eventlogs, spoken_digits
+from rnnkit.apps import charlm, check_run_arguments, dna, eventlogs, spoken_digits, surveillance
 from rnnkit.report import write_report
 
 NAMES = ["login", "view", "add", "pay", "logout"]
@@ -145,3 +148,45 @@ def test_A38_05_babble_of_a_stereo_talker_is_refused_naming_the_clip():
     with pytest.raises(ValueError, match=r"babble: clip 0 of waves .* got tuple; give the samples alone, as "
                                          r"read_wav's \(wave, rate\) pair"):
         spoken_digits.babble([(w, 22050) for w in waves], voices, 0, np.random.default_rng(0))
+
+
+def test_A38_06_surveillance_predict_of_no_clip_float64_or_numpy_clips():
+    # before: torch's "aminmax(): cannot compute aminmax over an empty dimension"; float64 clips refused deep in the
+    # layer ("x is torch.float64 but the layer's parameters are torch.float32"); numpy clips "hold ndarray"
+    model = surveillance.NextFramePredictor(4, (6, 8))
+    clips = torch.rand(3, 4, 1, 6, 8, generator=torch.Generator().manual_seed(0))
+    with pytest.raises(ValueError, match=r"predict: the context clips hold no pixels \(shape \(0, 4, 1, 6, 8\)\); "
+                                         r"give at least one clip"):
+        surveillance.predict(model, clips[:0])
+    expected = surveillance.predict(model, clips)
+    for given in (clips.double(), clips.numpy(), clips.double().numpy()):
+        predicted = surveillance.predict(model, given)
+        assert predicted.dtype == torch.float32 and torch.allclose(predicted, expected, atol=1e-6)
+    with pytest.raises(ValueError, match=r"predict: the context clips hold uint8 pixels; give float frames"):
+        surveillance.predict(model, (clips.numpy() * 255).astype(np.uint8))  # 8-bit frames still refused
+    trained, history, _ = surveillance.fit(lambda: surveillance.NextFramePredictor(4, (6, 8)), clips.double(),
+                                           clips[:2].double(), epochs=1, lr=1e-3, batch_size=2, clip_grad_norm=1.0,
+                                           seed=0, log=lambda message: None)
+    assert trained.context == 3 and np.isfinite(history["train_mse"]).all()
+
+
+def test_A38_07_one_clip_without_its_batch_axis_is_not_told_to_gain_a_channel():
+    # before: "the channel is missing: frames[:, :, None]", which reads one clip of 4 frames as 4 clips of one frame
+    model = surveillance.NextFramePredictor(4, (6, 8))
+    clip = torch.rand(4, 1, 6, 8, generator=torch.Generator().manual_seed(0))
+    with pytest.raises(ValueError, match=r"got \(4, 1, 6, 8\); one clip of 4 frames \(T, 1, H, W\)\? give it as a "
+                                         r"batch of one: frames\[None\]"):
+        surveillance.predict(model, clip)
+    assert surveillance.predict(model, clip[None]).shape == (1, 1, 6, 8)
+    with pytest.raises(ValueError, match=r"got \(3, 4, 6, 8\); the channel is missing: frames\[:, :, None\]"):
+        surveillance.predict(model, torch.rand(3, 4, 6, 8))  # (B, T, H, W): as before
+
+
+def test_A38_08_tatawa_peak_of_sequences_shorter_than_the_motif_says_so():
+    # before: "... holds TATAWA ...; give promoter sequences" for sequences of 3 bp
+    with pytest.raises(ValueError, match=r"tatawa_peak: none of the 2 sequence\(s\) holds TATAWA .* every one is "
+                                         r"shorter than the motif's 6 bp \(the longest 3 bp\)"):
+        dna.tatawa_peak(["ACG", "TAT"])
+    with pytest.raises(ValueError, match=r"holds TATAWA .*; give promoter sequences$"):
+        dna.tatawa_peak(["ACGTACGTACGT"])
+    assert dna.tatawa_peak(["GGTATAAAGG" + "C" * 30]) == [-40, -31]

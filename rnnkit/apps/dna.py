@@ -331,8 +331,11 @@ def tatawa_peak(sequences: list[str], *, bin_bp: int = 10) -> list[int]:
             b = (m.start() - len(s)) // bin_bp  # the bin of the offset from this sequence's TSS
             counts[b] = counts.get(b, 0) + 1
     if not counts:
+        longest = max(map(len, sequences), default=0)
+        short = (f"; every one is shorter than the motif's 6 bp (the longest {longest} bp): give the whole "
+                 "promoters, each up to its TSS" if longest < 6 else "; give promoter sequences")
         raise ValueError(f"tatawa_peak: none of the {len(sequences)} sequence(s) holds TATAWA (TATA[AT]A, either "
-                         "case), so there is no peak to place; give promoter sequences")
+                         f"case), so there is no peak to place{short}")
     peak = max(sorted(counts), key=counts.__getitem__) * bin_bp  # the bin nearest the start on a tie, as before
     return [peak, peak + bin_bp - 1]
 

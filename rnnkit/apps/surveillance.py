@@ -291,6 +291,9 @@ class NextFramePredictor(nn.Module):
                     "resize to (H, W)")
         if len(shape) == 5 and shape[2:] == (H, W, 1):
             return "the channel is last: frames.permute(0, 1, 4, 2, 3)"
+        if len(shape) == 4 and shape[1] == 1 and shape[2:] == (H, W):  # (T, 1, H, W) as often as (B, 1, H, W)
+            return (f"one clip of {shape[0]} frames (T, 1, H, W)? give it as a batch of one: frames[None]; "
+                    f"{shape[0]} clips of one frame each, without their channel: frames[:, :, None]")
         if len(shape) == 4 and shape[2:] == (H, W):
             return "the channel is missing: frames[:, :, None]"
         if len(shape) == 5 and shape[2] in (3, 4) and shape[3:] == (H, W):
@@ -324,8 +327,8 @@ def fit(build: Callable[[], NextFramePredictor], train: Tensor, validation: Tens
     Returns the model, the history (``train_mse`` and
     ``validation_mse`` per epoch, ``best_epoch`` from 1) and the seconds of training."""
     check_epochs(epochs, "fit")
-    for name, c in (("train", train), ("validation", validation)):
-        check_pixels(c, f"fit: the {name} clips")
+    train, validation = (check_pixels(c, f"fit: the {name} clips") for name, c in (("train", train),
+                                                                                    ("validation", validation)))
     data = SequenceDataModule(clip_dataset(train), clip_dataset(validation), batch_size=batch_size, seed=seed)
     module, _, seconds = seeded_fit(
         lambda: NextFrameModule(build(), task="regression", lr=lr, clip_grad_norm=clip_grad_norm), data,
@@ -344,7 +347,7 @@ def predict(model: NextFramePredictor, context: Tensor, *, batch_size: int = 64)
 
     Clips of one frame more than :func:`fit` trained the model on (``model.context + 1``: whole :func:`clips`,
     their target frame included) are warned of: the prediction would be of the frame after the target."""
-    check_pixels(context, "predict: the context clips")
+    context = check_pixels(context, "predict: the context clips")
     missing = ~torch.isfinite(context)  # a missing pixel: the recurrent state spreads it over the next frames
     if context.ndim == 5 and missing.any():  # other shapes: the model names them
         n, t = (int(v) for v in missing.flatten(2).any(2).nonzero()[0])
@@ -364,19 +367,27 @@ def predict(model: NextFramePredictor, context: Tensor, *, batch_size: int = 64)
     return torch.cat([model(c)[0][:, -1] for c in context.split(batch_size)]).clamp(0, 1)
 
 
-def check_pixels(frames: Tensor, who: str) -> None:
-    """ValueError unless ``frames`` are float pixels in [0, 1], as :func:`load_frames` gives them: the model
-    predicts a change of such a frame and :func:`predict` clips its prediction to [0, 1], so frames of 8-bit values
-    (0..255, as read_video and OpenCV give them) would be learnt in another range and every prediction cut to 1."""
+def check_pixels(frames: Tensor, who: str) -> Tensor:
+    """``frames`` as the float32 tensor the model reads, or a ValueError unless they are float pixels in [0, 1], as
+    :func:`load_frames` gives them: the model predicts a change of such a frame and :func:`predict` clips its
+    prediction to [0, 1], so frames of 8-bit values (0..255, as read_video and OpenCV give them) would be learnt in
+    another range and every prediction cut to 1. A numpy array of floats (OpenCV's frames scaled) and float64 pixels
+    are read as the same float32 frames; no frame at all (an empty batch) is a ValueError too."""
+    if isinstance(frames, np.ndarray) and frames.dtype.kind == "f":
+        frames = torch.from_numpy(np.ascontiguousarray(frames))
     if not isinstance(frames, Tensor) or not frames.is_floating_point():
-        what = f"{frames.dtype} pixels" if isinstance(frames, Tensor) else type(frames).__name__
+        what = f"{frames.dtype} pixels" if isinstance(frames, Tensor | np.ndarray) else type(frames).__name__
         raise ValueError(f"{who} hold {what}; give float frames in [0, 1], as load_frames gives them (8-bit frames: "
                          "frames.float() / 255)")
+    if not frames.numel():  # else aminmax's "cannot compute aminmax over an empty dimension"
+        raise ValueError(f"{who} hold no pixels (shape {tuple(frames.shape)}); give at least one clip of frames "
+                         "(N, T, 1, H, W), N >= 1 (skip the call where a filter left none)")
     # a NaN pixel is left to the training loop's non-finite guard, which stops fit before a step is applied
     low, high = (float(v) for v in torch.aminmax(frames.nan_to_num(0.5, 0.5, 0.5)))
     if low < 0 or high > 1:
         raise ValueError(f"{who} hold pixels from {low:g} to {high:g}, outside [0, 1], where the model predicts and "
                          "predict clips to [0, 1]; scale them first (8-bit values: frames / 255)")
+    return frames.float()
 
 
 # -- metrics -------------------------------------------------------------------------------------------------
