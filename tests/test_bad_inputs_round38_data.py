@@ -163,3 +163,19 @@ def test_D38_08_bool_and_int32_labels_of_a_sequence_are_collated_as_class_ids():
         assert y.dtype == torch.int64 and y.tolist() == [1, 0]
         F.cross_entropy(torch.zeros(2, 2), y)  # read as it is
     assert pad_collate(list(zip(x, [0.5, 1.5], strict=True))).y.dtype == torch.float32  # regression targets
+
+
+def test_D38_09_fullwidth_letters_and_digits_are_the_words_they_print_as():
+    # before: 'ＰＣ' and '２０２４' (an IME's fullwidth forms) were words of their own beside 'PC' and '2024': the one
+    # typed at predict time <unk> where the corpus held the other
+    from rnnkit.data.text import SPECIALS, Vocab
+
+    vocab = _quiet(Vocab.build, ["ＰＣ 買った ２０２４ ， ok", "PC"], level="word")
+    assert vocab.itos[len(SPECIALS):] == ["PC", "2024", "ok", "買った", "，"]  # fullwidth punctuation stays
+    assert vocab.encode("PC 2024").tolist() == vocab.encode("ＰＣ ２０２４").tolist() == [4, 5]
+    lowered = _quiet(Vocab.build, ["Ｐｃ"], level="word", lower=True)
+    assert lowered.itos[len(SPECIALS):] == ["pc"]
+    assert _quiet(Vocab.build, ["ＰＣ"], level="char").itos[len(SPECIALS):] == ["Ｃ", "Ｐ"]  # as written
+    with pytest.warns(UserWarning, match=r"Vocab: 1 token\(s\) are spelt otherwise than texts are read \(token 4, "
+                                         r"'ＰＣ', reads as 'PC': fullwidth letters, .*rebuild it"):
+        Vocab([*SPECIALS, "ＰＣ", "ok"], level="word")  # a vocabulary file of another tokenizer

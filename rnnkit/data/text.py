@@ -74,11 +74,15 @@ def _word_pattern() -> re.Pattern:
 
 _INVISIBLE = {0xAD: None, 0x2060: None, 0x200E: None, 0x200F: None, **dict.fromkeys(range(0x202A, 0x202F)),
               **dict.fromkeys(range(0x2066, 0x206A)), 0xFE0E: None, 0xFE0F: None, 0x200B: " ",
-              **{c: unicodedata.normalize("NFKC", chr(c)) for c in range(0xFB00, 0xFB07)}}
+              **{c: unicodedata.normalize("NFKC", chr(c)) for c in range(0xFB00, 0xFB07)},
+              **{c: chr(c - 0xFEE0) for a, b in ((0xFF10, 0xFF1A), (0xFF21, 0xFF3B), (0xFF41, 0xFF5B))
+                 for c in range(a, b)}}
 """Characters that print as nothing, read by words: the soft hyphen (U+00AD, a hyphenation point of web text and
 PDFs), the word joiner, the marks of writing direction, and the selectors of an emoji's text or colour form (a phone
 writes ``'❤️'``, another source ``'❤'``: one emoji) go, leaving the word whole, and the Latin ligatures of
-typeset text (``'ﬁ'``, ``'ﬂ'``: a PDF's extracted words) are their letters; the zero-width space (U+200B)
+typeset text (``'ﬁ'``, ``'ﬂ'``: a PDF's extracted words) are their letters, as are the fullwidth Latin letters and
+digits of East Asian text (``'ＰＣ'``, ``'２０２４'``: an IME's forms of ``'PC'``, ``'2024'``, which NFKC reads as
+them; fullwidth punctuation, Chinese's ``'，'``, stays); the zero-width space (U+200B)
 is the word boundary it marks (Thai's, Khmer's, a long URL's break point). Each would otherwise be a token of its own
 that cuts the word around it in two (``'hyphenation'`` with a soft hyphen into ``'hyphen'``, it, ``'ation'``): never the
 word typed at predict time."""
@@ -336,6 +340,7 @@ class Vocab:
             dup = [t for t, c in Counter(self.itos).items() if c > 1]
             raise ValueError(f"vocabulary tokens must be unique; duplicated: {dup[:5]}")
         _refuse_unreachable(self.itos, level, lower)
+        _warn_other_forms(self.itos, level)
         self.level = level
         self.lower = lower
 
@@ -619,6 +624,24 @@ def _specials_first(tokens: list) -> str:
 _COUNT_FIELDS = re.compile(r"\S+(?:\s+[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)+")
 """A vocabulary file's line of a token and numbers: word2vec's ``-save-vocab`` (``the 1061396``), sentencepiece's
 ``.vocab`` (``▁the\t-3.41``), GloVe's vectors (``the 0.418 0.24968 ...``)."""
+
+
+def _warn_other_forms(tokens: list, level: str) -> None:
+    """Warn of word tokens that `Vocab.tokenize` reads in another form from a text (fullwidth letters, a ligature, an
+    invisible character, a decomposed accent: ``'ＰＣ'`` is read as ``'PC'``), so that no text encodes to them: a
+    vocabulary file of another tokenizer, or one saved before `tokenize` read these forms so. `Vocab.build` makes
+    none of them."""
+    if level != "word":
+        return
+    other = [(i, t, r) for i, t in enumerate(tokens[len(SPECIALS):], start=len(SPECIALS)) if isinstance(t, str)
+             and not t.isascii() and (r := unicodedata.normalize("NFC", t).translate(_INVISIBLE)) != t]
+    if other:
+        i, t, r = other[0]
+        warnings.warn(f"Vocab: {len(other)} token(s) are spelt otherwise than texts are read (token {i}, {t!r}, "
+                      f"reads as {r!r}: fullwidth letters, ligatures, invisible characters and decomposed accents "
+                      "are read in their plain form), so no text encodes to them, and their words read as the plain "
+                      "form's id, or <unk>; a vocabulary file of another tokenizer, or one saved by an earlier "
+                      "rnnkit? rebuild it from the training texts (Vocab.build)", UserWarning, stacklevel=3)
 
 
 def _refuse_unreachable(tokens: list, level: str, lower: bool) -> None:
