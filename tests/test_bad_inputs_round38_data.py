@@ -179,3 +179,20 @@ def test_D38_09_fullwidth_letters_and_digits_are_the_words_they_print_as():
     with pytest.warns(UserWarning, match=r"Vocab: 1 token\(s\) are spelt otherwise than texts are read \(token 4, "
                                          r"'ＰＣ', reads as 'PC': fullwidth letters, .*rebuild it"):
         Vocab([*SPECIALS, "ＰＣ", "ok"], level="word")  # a vocabulary file of another tokenizer
+
+
+def test_D38_10_a_fasta_record_of_no_sequence_is_named_with_where_and_a_fix(tmp_path):
+    # before: "record 'a' (line 1) has no sequence" alone: nothing of why or what to do
+    from rnnkit.data.bio import read_fasta
+
+    path = tmp_path / "filtered.fa"
+    path.write_text(">a\n>b\nACGT\n")
+    with pytest.raises(ValueError, match=r"record 'a' \(line 1\) has no sequence \(line 2 is the next header\): an "
+                                         r"empty record .*drop the empty records \(e\.g\. seqkit seq -m 1 in\.fa > "
+                                         r"out\.fa\) or give this one its letters"):
+        read_fasta(path)
+    path.write_text(">a\nACGT\n>b\n")
+    with pytest.raises(ValueError, match=r"record 'b' \(line 3\) has no sequence \(the file ends\)"):
+        read_fasta(path)
+    path.write_text(">a\nACGT\n\nAC\n>b\nGG\n")  # a blank line inside a record: skipped, as Biopython skips it
+    assert [r.sequence for r in _quiet(read_fasta, path)] == ["ACGTAC", "GG"]

@@ -433,12 +433,16 @@ def read_fasta(path: str | os.PathLike, *, alphabet: str = "dna", keep_case: boo
     spaced: dict[int, str] = {}  # line number -> a sequence line as written, where it held spaces
     headers: list[str] = []  # each record's header as written, after '>' (its name is the first word)
 
-    def finish():
+    def finish(next_header: int | None = None):
         # validating a whole record at once is ~50x faster than line by line; the line is found on error
         if name is None:
             return
-        if n_letters == 0:
-            raise ValueError(f"{path}: record {name!r} (line {header_line}) has no sequence")
+        if n_letters == 0:  # read as nothing, the records after it would be read with their neighbours' labels
+            then = "the file ends" if next_header is None else f"line {next_header} is the next header"
+            raise ValueError(f"{path}: record {name!r} (line {header_line}) has no sequence ({then}): an empty "
+                             "record (a tool's output for a sequence it filtered out?), or a header broken over two "
+                             "lines; drop the empty records (e.g. seqkit seq -m 1 in.fa > out.fa) or give this one "
+                             "its letters")
         seq = "".join(parts)
         bad = _first_invalid(seq, table)
         if bad is not None:
@@ -472,7 +476,7 @@ def read_fasta(path: str | os.PathLike, *, alphabet: str = "dna", keep_case: boo
                                      "which read_fasta does not read (it would be taken for sequence letters); remove "
                                      "the comment lines first, e.g. grep -v '^;' in.fa > out.fa")
                 if line.startswith(">"):
-                    finish()
+                    finish(lineno)
                     words, header = line[1:].split(maxsplit=1), line[1:].strip()
                     name = words[0] if words else f"<unnamed record {len(records)}>"
                     if bad := re.search("[\udc80-\udcff]", name):  # kept as a surrogate, the name fails when written
