@@ -196,3 +196,25 @@ def test_D38_10_a_fasta_record_of_no_sequence_is_named_with_where_and_a_fix(tmp_
         read_fasta(path)
     path.write_text(">a\nACGT\n\nAC\n>b\nGG\n")  # a blank line inside a record: skipped, as Biopython skips it
     assert [r.sequence for r in _quiet(read_fasta, path)] == ["ACGTAC", "GG"]
+
+
+def test_D38_11_mix_at_snr_names_stereo_noise_and_how_to_fit_a_length():
+    # before: a stereo noise of the signal's length was told to be cut or tiled to the signal's length (it was)
+    from rnnkit.data.audio import mix_at_snr
+
+    t = torch.arange(16000) / 16000
+    signal = 0.3 * torch.sin(2 * torch.pi * 440 * t)
+    noise = 0.1 * torch.randn(16000, 2, generator=torch.Generator().manual_seed(0))  # (N, C), read_wav(mono=False)
+    with pytest.raises(ValueError, match=r"mix_at_snr: the noise has shape \(16000, 2\) but the signal \(16000,\); "
+                                         r"the noise is a recording of 2 channels \(\(N, C\)\), .*mix it to mono "
+                                         r"first \(noise\.mean\(1\); read_wav\(path\) reads a mono mix by default\)$"):
+        mix_at_snr(signal, noise, 10)
+    with pytest.raises(ValueError, match=r"2 channels \(\(C, N\)\), .*\(noise\.mean\(0\);"):
+        mix_at_snr(signal, noise.T, 10)
+    with pytest.raises(ValueError, match=r"tile the noise to the signal's length \(noise\.repeat\(3\)\[:16000\] of a "
+                                         r"tensor, np\.resize\(noise, 16000\) of an array\)"):
+        mix_at_snr(signal, noise[:7000, 0], 10)
+    with pytest.raises(ValueError, match=r"cut the noise to the signal's length \(noise\[:8000\]\)"):
+        mix_at_snr(signal[:8000], noise[:, 0], 10)
+    mixed = mix_at_snr(signal, noise.mean(1), 10)  # the fix, followed
+    assert 10 * torch.log10(signal.square().mean() / (mixed - signal).square().mean()) == pytest.approx(10, abs=1e-3)

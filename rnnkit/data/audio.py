@@ -632,8 +632,8 @@ def mix_at_snr(signal: torch.Tensor | np.ndarray, noise: torch.Tensor | np.ndarr
                          "n, snr_db) for s, n in zip(signal, noise)]) (a stereo clip: its mono mix first, "
                          "x.mean(channel axis))")
     if n.shape != x.shape:
-        raise ValueError(f"noise has shape {tuple(n.shape)} but the signal {tuple(x.shape)}; cut or tile the "
-                         "noise to the signal's length first")
+        raise ValueError(f"mix_at_snr: the noise has shape {tuple(n.shape)} but the signal {tuple(x.shape)}; "
+                         + _noise_fix(tuple(n.shape), len(x)))
     for name, wave in (("signal", x), ("noise", n)):  # else named silent, its power NaN
         if not bool(torch.isfinite(wave).all()):
             at = int(torch.nonzero(~torch.isfinite(wave.reshape(-1)))[0])
@@ -651,6 +651,24 @@ def mix_at_snr(signal: torch.Tensor | np.ndarray, noise: torch.Tensor | np.ndarr
                          f"text) or add the noise at a level of your own")
     gain = torch.sqrt(p_signal / (p_noise * 10.0 ** (snr_db / 10.0)))
     return (x.double() + gain * n.double()).float()
+
+
+def _noise_fix(shape: tuple, n: int) -> str:
+    """How to make noise of ``shape`` one clip of the signal's ``n`` samples: a multichannel recording (stereo
+    ``(N, C)``, as ``read_wav(mono=False)`` and soundfile give it, or channels first) mixed to mono, as `read_wav`
+    mixes by default; one of another length cut or tiled."""
+    if len(shape) == 2 and min(shape) <= 8:  # a few channels: which axis they are is told by the other's length
+        axis = 1 if shape[1] == min(shape) else 0
+        mono = f"noise.mean({axis})"
+        return (f"the noise is a recording of {shape[axis]} channels ({'(N, C)' if axis else '(C, N)'}), and the "
+                f"signal one clip: mix it to mono first ({mono}; read_wav(path) reads a mono mix by default)"
+                + ("" if shape[1 - axis] == n else f", then make it {n} samples long"))
+    if len(shape) == 1:
+        k = -(-n // max(shape[0], 1))
+        return (f"cut the noise to the signal's length (noise[:{n}])" if shape[0] > n else
+                f"tile the noise to the signal's length (noise.repeat({k})[:{n}] of a tensor, np.resize(noise, {n}) "
+                "of an array), or take a longer noise recording")
+    return "give the noise as one clip (N,) of the signal's length"
 
 
 def hz_to_mel(f: torch.Tensor | float) -> torch.Tensor:
