@@ -9,10 +9,12 @@ the clips.
 A38-06 ``surveillance.predict`` of no clip, of float64 or numpy clips; ``fit`` of float64 clips.
 A38-07 ``surveillance.predict`` of one clip ``(T, 1, H, W)`` without its batch axis.
 A38-08 ``dna.tatawa_peak`` of sequences shorter than the motif.
+A38-09 ``driving.predict`` of no episode, of integer steps.
 Each test fails on the commit before its fix."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import warnings
 
@@ -20,7 +22,7 @@ import numpy as np
 import pytest
 import torch
 
-from rnnkit.apps import charlm, check_run_arguments, dna, eventlogs, spoken_digits, surveillance
+from rnnkit.apps import charlm, check_run_arguments, dna, driving, eventlogs, spoken_digits, surveillance
 from rnnkit.report import write_report
 
 NAMES = ["login", "view", "add", "pay", "logout"]
@@ -190,3 +192,18 @@ def test_A38_08_tatawa_peak_of_sequences_shorter_than_the_motif_says_so():
     with pytest.raises(ValueError, match=r"holds TATAWA .*; give promoter sequences$"):
         dna.tatawa_peak(["ACGTACGTACGT"])
     assert dna.tatawa_peak(["GGTATAAAGG" + "C" * 30]) == [-40, -31]
+
+
+def test_A38_09_driving_predict_of_no_episode_or_integer_steps():
+    # before: pad_sequences' "got no sequences; pass a non-empty list of (T, ...) arrays"; integer inputs passed the
+    # recipe's check and were refused by the layer ("x must be a floating-point tensor, got dtype torch.int64")
+    settings = dataclasses.replace(driving.QUICK, hidden_size=4)
+    model = driving.build_model("gru", 4, settings)
+    scaling = driving.Scaling(np.zeros(4), np.ones(4), np.zeros(1), np.ones(1))
+    with pytest.raises(ValueError, match=r"predict: inputs holds no episode; give a list of episodes, each \(T, F\) "
+                                         r"as policy_inputs gives it \(\[x\] for one\)"):
+        driving.predict(model, [], scaling)
+    steps = np.random.default_rng(0).integers(0, 2, (6, 4))
+    as_ints = driving.predict(model, [steps], scaling)
+    as_floats = driving.predict(model, [steps.astype(np.float32)], scaling)
+    assert as_ints[0].shape == (6, 1) and np.array_equal(as_ints[0], as_floats[0])

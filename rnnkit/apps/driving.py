@@ -497,14 +497,17 @@ def predict(model: nn.Module, inputs: list[np.ndarray], scaling: Scaling) -> lis
 
 
 def _episode_inputs(inputs, who: str) -> list[np.ndarray]:
-    """``inputs`` as a list of ``(T_i, F)`` arrays, one per episode, or a ValueError naming what is not: one
-    episode's ``(T, F)`` array (its rows would be read as episodes of ``F`` steps), or a missing value (the
-    recurrent state carries it into every later step)."""
+    """``inputs`` as a list of float32 ``(T_i, F)`` arrays, one per episode, or a ValueError naming what is not: no
+    episode, one episode's ``(T, F)`` array (its rows would be read as episodes of ``F`` steps), or a missing value
+    (the recurrent state carries it into every later step)."""
     if isinstance(inputs, np.ndarray | Tensor) and inputs.ndim == 2:
         raise ValueError(f"{who}: inputs is one array of shape {tuple(inputs.shape)}, whose rows would be read as "
                          f"{len(inputs)} episodes; give a list of episodes, each (T, F) as policy_inputs gives it: "
                          "[x] for one")
     arrays = [np.asarray(a) for a in inputs]
+    if not arrays:  # else pad_sequences' "got no sequences", naming neither the function nor the episodes
+        raise ValueError(f"{who}: inputs holds no episode; give a list of episodes, each (T, F) as policy_inputs "
+                         "gives it ([x] for one), and skip the call where a filter left none")
     for i, a in enumerate(arrays):
         if a.ndim != 2 or not len(a) or a.dtype.kind not in "fiu":
             raise ValueError(f"{who}: episode {i} of inputs has shape {a.shape} and dtype {a.dtype}; each must be "
@@ -516,7 +519,7 @@ def _episode_inputs(inputs, who: str) -> list[np.ndarray]:
                              f"({int(bad.any(1).sum())} such step(s)), so the actions from that step on would be NaN "
                              "(the GRU's state, or the frame stack, carries it); fill those steps, as "
                              "policy_inputs zeroes an outage's with its flag set, or cut the episode before them")
-    return arrays
+    return [a.astype(np.float32, copy=False) for a in arrays]  # integer steps (0/1 flags alone) as the model's floats
 
 
 class Controller:
