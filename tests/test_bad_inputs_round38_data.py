@@ -218,3 +218,21 @@ def test_D38_11_mix_at_snr_names_stereo_noise_and_how_to_fit_a_length():
         mix_at_snr(signal[:8000], noise[:, 0], 10)
     mixed = mix_at_snr(signal, noise.mean(1), 10)  # the fix, followed
     assert 10 * torch.log10(signal.square().mean() / (mixed - signal).square().mean()) == pytest.approx(10, abs=1e-3)
+
+
+def test_D38_12_a_session_label_written_on_one_row_is_named_with_the_fix_that_spreads_it():
+    # before: "fill missing ones" alone: a fill along the log (ffill) carries one session's label into the next
+    from rnnkit.data.events import EventSessions, event_vocab, sessionize
+
+    log = pd.DataFrame({"user": ["u"] * 3 + ["v"] * 3, "timestamp": [0, 10, 20] * 2,
+                        "event": ["login", "pay", "logout"] * 2, "fraud": [np.nan, np.nan, 1, np.nan, np.nan, 0]})
+    sessions, vocab = sessionize(log), event_vocab(log)
+    with pytest.raises(ValueError, match=r"target column 'fraud' has nan at row 0; .* each session holds a label on "
+                                         r"some of its rows: .*df\['fraud'\] = df\.groupby\('session'\)\['fraud'\]"
+                                         r"\.transform\('max'\)$"):
+        EventSessions(sessions, vocab, target="fraud")
+    spread = sessions.assign(fraud=sessions.groupby("session")["fraud"].transform("max"))  # the fix, followed
+    assert [int(y) for _, y in EventSessions(spread, vocab, target="fraud")] == [1, 0]
+    unlabelled = sessions.assign(fraud=[np.nan, np.nan, 1, np.nan, np.nan, np.nan])  # v has no label: no such hint
+    with pytest.raises(ValueError, match=r"fill missing ones and map labels to ids$"):
+        EventSessions(unlabelled, vocab, target="fraud")

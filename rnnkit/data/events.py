@@ -389,9 +389,10 @@ def _event_tokens(column: pd.Series) -> list[str]:
     return column.astype(str).tolist()
 
 
-def _check_class_ids(column: pd.Series, name: str) -> None:
+def _check_class_ids(column: pd.Series, name: str, sessions: pd.Series) -> None:
     """A per-event label column must hold whole numbers (class ids): a NaN or a fraction would be turned into
-    an arbitrary int64 or truncated."""
+    an arbitrary int64 or truncated. Missing labels where each session holds one on some of its rows (a session's
+    label written once, on its first or last row) are named with the fix that gives it to every event."""
     values = pd.to_numeric(column, errors="coerce") if not pd.api.types.is_bool_dtype(column) else column
     text = [] if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column) else \
         np.flatnonzero([isinstance(v, str | bytes) for v in column.tolist()])
@@ -405,8 +406,16 @@ def _check_class_ids(column: pd.Series, name: str) -> None:
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
         value = column.iloc[row].item() if isinstance(column.iloc[row], np.generic) else column.iloc[row]
+        missing = column.isna().to_numpy()
+        labelled = pd.Series(~missing).groupby(sessions.to_numpy()).any()
+        once = ""
+        if missing[row] and labelled.all():  # every session labelled on some rows: its label, written once
+            once = (f"; each session holds a label on some of its rows: a session's label written once (on its first "
+                    f"or last event)? give it to every event: df[{name!r}] = df.groupby('session')[{name!r}]"
+                    ".transform('max')")
         raise ValueError(f"target column {name!r} has {value!r} at row {row}; it must hold whole "
-                         f"numbers (class ids, e.g. 0/1) on every event: fill missing ones and map labels to ids")
+                         f"numbers (class ids, e.g. 0/1) on every event: fill missing ones and map labels to ids"
+                         + once)
     ids = values.to_numpy(np.float64)
     if (ids < 0).any():  # a session's label is its events' maximum: a negative id loses to any other
         row = int(np.flatnonzero(ids < 0)[0])
@@ -761,7 +770,7 @@ class EventSessions(Dataset):
         _check_spaced_ids(df["session"], "session", "session")
         _check_dt(df["dt"])
         if target not in (None, "next"):
-            _check_class_ids(df[target], target)
+            _check_class_ids(df[target], target, df["session"])
         if time is not None:
             _check_time_order(df[time], time)
         # by time within a session, so that rows shuffled or sampled after sessionize keep their events in order
