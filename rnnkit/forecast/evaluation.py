@@ -198,7 +198,13 @@ def errors(actual: np.ndarray, pred: np.ndarray, scale: np.ndarray, *, warn: boo
     may be 1-D (one target) or pandas objects: two pandas objects are paired by their index (the same times in
     another order are put in ``actual``'s), arrays by position (:func:`_paired`)."""
     actual, pred = _paired(actual, pred)
-    per_column = np.broadcast_to(np.asarray(scale, dtype=np.float64), np.shape(actual)[1:])  # (n_y,)
+    given = np.asarray(scale, dtype=np.float64)
+    if given.size != 1 and given.shape not in ((actual.shape[1],), (1, actual.shape[1])):
+        raise ValueError(f"errors: scale has shape {given.shape}, but MASE divides each target's MAE by one number: "
+                         f"give a number, or one per column of actual ({actual.shape[1]}: shape "
+                         f"({actual.shape[1]},)), the in-sample MAE of the seasonal naive forecast on the history "
+                         f"before the forecast, mase_scale(history, season_length); a scale per step is not one")
+    per_column = np.broadcast_to(given.reshape(-1), actual.shape[1:])  # (n_y,)
     bad = unscaled(per_column)
     if warn and len(bad):
         shown = ", ".join(f"{j} (scale {per_column[j]:g})" for j in bad[:3])
@@ -217,7 +223,7 @@ def errors(actual: np.ndarray, pred: np.ndarray, scale: np.ndarray, *, warn: boo
             "mae": mae,
             "rmse": np.sqrt(np.nanmean(e**2, axis=0)),
             "smape": 200 * np.nanmean(np.where(observed, ratio, np.nan), axis=0),
-            "mase": mae / scale,
+            "mase": mae / per_column,
         }
     return {k: float(np.mean(v)) if np.isfinite(v).all() else math.nan for k, v in out.items()}
 
