@@ -627,12 +627,19 @@ class RnnkitForecaster(BaseForecaster):
         rank = position.loc[index.droplevel(-1)].to_numpy()
         return data.iloc[np.argsort(rank, kind="stable")]
 
-    def _check_continues(self, y) -> None:
+    def _check_continues(self, y, who: str = "RnnkitForecaster.update") -> None:
         """ValueError when ``y`` starts after the step that follows the cutoff: the values seen would have a gap
         there, which the forecasts (they read the last ``lookback`` steps) and a refit cannot have; and when ``y``
         ends before the cutoff, which sktime would move back to ``y``'s end (forecasts of times already seen).
-        Values at or before the cutoff replace those seen, as sktime updates them."""
+        Values at or before the cutoff replace those seen, as sktime updates them. A panel's series are checked by
+        their own forecasters (sktime updates them one by one), each message naming the series' id."""
         index = getattr(y, "index", None)
+        fitted = getattr(self, "forecasters_", None)
+        if self.is_fitted and isinstance(index, pd.MultiIndex) and isinstance(fitted, pd.DataFrame):
+            for key in _instances(index):
+                if key in fitted.index:
+                    fitted.loc[key].iloc[0]._check_continues(y.loc[key], f"{who}: series {key!r}")
+            return
         if not self.is_fitted or not isinstance(index, pd.Index) or isinstance(index, pd.MultiIndex) or not len(index):
             return
         cutoff = self.cutoff[0] if isinstance(self.cutoff, pd.Index) else self.cutoff
@@ -653,17 +660,17 @@ class RnnkitForecaster(BaseForecaster):
             off = [i for i, t in enumerate(index) if t not in (grid if t > cutoff else seen)]
             if off:
                 i = off[0]
-                raise ValueError(f"RnnkitForecaster.update: y's time {shown_time(index[i])} (row {i}) is not on the "
+                raise ValueError(f"{who}: y's time {shown_time(index[i])} (row {i}) is not on the "
                                  f"grid of the values seen, one step per {step.freqstr!r} (the cutoff "
                                  f"{shown_time(cutoff)}, then {shown_time(after)}, {shown_time(after + step)}, ...), "
                                  "so the forecasts would read it at another time; give y at the times of that grid")
         if index[-1] < cutoff:
-            raise ValueError(f"RnnkitForecaster.update: y ends at {index[-1]}, before the cutoff {cutoff}, and sktime "
+            raise ValueError(f"{who}: y ends at {index[-1]}, before the cutoff {cutoff}, and sktime "
                              f"sets the cutoff to y's last time, so the forecasts would start at {index[-1] + step}, "
                              f"a time already seen, not at {after}; to revise past values, update with y through "
                              f"the cutoff (the revised rows, then the values seen after them up to {cutoff})")
         if index[0] > after:
-            raise ValueError(f"RnnkitForecaster.update: y starts at {index[0]}, but the values seen end at the cutoff "
+            raise ValueError(f"{who}: y starts at {index[0]}, but the values seen end at the cutoff "
                              f"{cutoff}, so {after} .. {index[0] - step} would be missing; the forecasts read the "
                              f"last lookback steps without gaps: update with y from {after}")
 
