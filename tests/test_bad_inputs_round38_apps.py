@@ -97,6 +97,8 @@ def test_A38_03_split_corpus_of_more_characters_than_the_text_holds_is_warned_of
     ({"recipe": "sentiment", "quick": False}, "sentiment", True, r"holds a full run of the sentiment recipe"),
     ({"recipe": "stocks", "quick": False, "settings": {"lookback": 20}}, "stocks", True, r"holds a full run of the "
      r"stocks recipe"),
+    ({"recipe": "spoken-digits", "settings": {"quick": False}}, "spoken_digits", True, r"holds a full run of the "
+     r"spoken_digits recipe"),
     ({"recipe": "dna", "settings": {"quick": True}}, "stocks", False, r"holds the dna recipe's report, which the "
      r"stocks recipe's would replace"),
     ({"a": 1}, "dna", True, r"holds a report that is not a recipe's"),
@@ -118,6 +120,8 @@ def test_A38_04_a_run_as_large_replaces_its_own_recipes_report(tmp_path):
     assert check_run_arguments("dna", False, 0, out, print) == str(out)  # a full run over it
     write_report(out, title="DNA", results={"recipe": "dna", "settings": {"quick": False}}, markdown="body")
     assert check_run_arguments("dna", False, 0, out, print) == str(out)  # a full run over a full one
+    write_report(out, title="Digits", results={"recipe": "spoken-digits", "settings": {"quick": False}}, markdown="b")
+    assert check_run_arguments("spoken_digits", False, 0, out, print) == str(out)  # its results name it so
 
 
 def _waves(n: int = 8) -> tuple[list, list[str]]:

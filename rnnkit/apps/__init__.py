@@ -171,6 +171,7 @@ def _check_replaced_report(name: str, quick: bool, out: str | os.PathLike) -> No
     results = record["results"] if isinstance(record["results"], dict) else {}
     settings = results.get("settings") if isinstance(results.get("settings"), dict) else {}
     recipe = results.get("recipe")
+    recipe = recipe.replace("-", "_") if isinstance(recipe, str) else recipe  # "spoken-digits", as the command names it
     full = settings.get("quick", results.get("quick")) is False  # sentiment and stocks keep it beside the recipe
     if recipe == name and not (quick and full):
         return

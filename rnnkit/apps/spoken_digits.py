@@ -449,8 +449,10 @@ def mono_clip(wave, who: str, name: str = "wave") -> torch.Tensor:
     if not isinstance(wave, torch.Tensor) or wave.dim() != 1:
         shape = (tuple(wave.shape) if isinstance(wave, torch.Tensor) else type(wave).__name__
                  + (f" of shape {tuple(wave.shape)} and dtype {wave.dtype}" if hasattr(wave, "shape") else ""))
-        fix = ("give the samples alone, as read_wav's (wave, rate) pair holds them first (its rate the log-mel "
-               "frames'): [w for w, rate in pairs]" if isinstance(wave, tuple) and len(wave) == 2 else
+        pair = isinstance(wave, tuple) and len(wave) == 2
+        fix = ("a (samples, rate) pair takes its rate as a number: (wave, int(rate))" if pair and who == "features"
+               else "give the samples alone, as read_wav's (wave, rate) pair holds them first (its rate the log-mel "
+               "frames'): [w for w, rate in pairs]" if pair else
                "mix channels down first (wave.mean(0) for (C, N), wave.mean(1) for soundfile's (N, C)), or read it "
                "with rnnkit.data.audio.read_wav(path, mono=True)")
         raise ValueError(f"{who}: {name} must be one mono clip, a 1-D tensor of samples (N,), got {shape}; {fix}")
