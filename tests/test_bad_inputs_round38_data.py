@@ -69,6 +69,8 @@ def test_D38_03_bool_features_are_collated_as_floats():
     day = pd.DataFrame({"temp": [11.5, 12.0, 9.5], "weekend": [True, False, False]})
     batch = pad_collate([(day, 1), (day.iloc[:2], 0)])
     assert batch.x.dtype == torch.float32 and batch.x[0].tolist() == [[11.5, 1.0], [12.0, 0.0], [9.5, 0.0]]
+    nullable = pd.DataFrame({"count": pd.array([3, 4], dtype="Int64"), "open": pd.array([True, False], "boolean")})
+    assert pad_collate([nullable.assign(temp=[1.5, 2.5])]).x[0].tolist() == [[3.0, 1.0, 1.5], [4.0, 0.0, 2.5]]
     labels = pad_collate([(np.zeros((2, 1)), np.array([True, False]))], labels="step").y  # labels: class ids
     assert not labels.is_floating_point() and labels.tolist() == [[1, 0]]
 
