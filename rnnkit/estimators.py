@@ -1819,6 +1819,42 @@ def feature_scaling(x: torch.Tensor, lengths: torch.Tensor, who: str = "feature_
     return mean, torch.where(std.float() > 0, std, torch.ones_like(std))
 
 
+FAR_FROM_FIT = 10.0
+"""A feature whose mean at predict lies this many fitted standard deviations from its mean at fit, or whose spread
+is this many times the fitted one, is warned of (:func:`warn_far_from_fit`)."""
+
+
+def warn_far_from_fit(x: torch.Tensor, lengths: torch.Tensor, mean: np.ndarray, scale: np.ndarray, names,
+                      who: str) -> None:
+    """Warn of a feature of ``x`` (its first 256 sequences: a sample tells the scale) whose values lie far from the
+    fitted scaling ``mean ± scale``: its mean :data:`FAR_FROM_FIT` standard deviations or more from the fitted
+    mean, or its spread that many times the fitted one. X in other units than at fit (standardised by one's own
+    scaler at fit and raw at predict, metres then millimetres) reads so: the network is fed values it never saw,
+    which saturate its gates, and its predictions come out near constant, without a word."""
+    valid = length_mask(lengths[:256], x.shape[1])
+    steps = x[:256][valid].double()  # (sum of lengths, F)
+    count = (~steps.isnan()).sum(0).clamp(min=1)
+    m = steps.nansum(0) / count
+    sd = ((steps - m).square().nansum(0) / count).sqrt()
+    mean, scale = torch.from_numpy(np.asarray(mean, np.float64)), torch.from_numpy(np.asarray(scale, np.float64))
+    size = torch.maximum((m - mean).abs(), sd) / scale  # in fitted standard deviations
+    size = torch.where(size.isnan(), 0.0, size)
+    if not bool((size >= FAR_FROM_FIT).any()):
+        return
+    j = int(size.argmax())
+    feature = f"{str(names[j])!r}" if names is not None else f"{j}"
+    far = int((size >= FAR_FROM_FIT).sum())
+    fitted = float(mean[j]) if abs(float(mean[j])) > 1e-9 * float(scale[j]) else 0.0  # a standardised X's -3e-15
+    warnings.warn(f"{who}: feature {feature} of X has mean {float(m[j]):.4g} and sd {float(sd[j]):.4g} here, but "
+                  f"{fitted:.4g} ± {float(scale[j]):.4g} at fit: {float(size[j]):.3g} fitted standard "
+                  f"deviations away ({far} of the {len(size)} features beyond {FAR_FROM_FIT:g}), values the network "
+                  f"never saw, which saturate its gates, so its predictions may be near constant; X in other units "
+                  f"or another scaling than at fit (one's own scaler applied at fit and not here, or the reverse)? "
+                  f"give X as at fit; if these values are meant, silence this with "
+                  f"warnings.filterwarnings('ignore', message='.*fitted standard deviations away')", UserWarning,
+                  stacklevel=4)
+
+
 def stratified(order: np.ndarray, codes: np.ndarray) -> np.ndarray:
     """``order`` (a permutation of the items) rearranged so that each of its prefixes holds every class of
     ``codes`` in about its share: the j-th item of a class of ``c`` (in ``order``) goes to ``(j + 1/2) / c``,
@@ -2655,6 +2691,7 @@ class _SequenceEstimator(BaseEstimator):
                           f"(T, 1), as X[i] of an (n, T, 1) array is, pass X[None] (or X[i:i + 1])", UserWarning,
                           stacklevel=3)
         step_times = self._fitted_times(X, times, x, lengths, who)
+        warn_far_from_fit(x, lengths, self.x_mean_, self.x_scale_, getattr(self, "feature_names_in_", None), who)
         mean, scale = torch.from_numpy(self.x_mean_), torch.from_numpy(self.x_scale_)
         model = self.model_.eval()
         device = next(model.parameters()).device

@@ -143,3 +143,47 @@ def test_E38_05_compare_takes_a_backend_so_that_throughputs_compare(tmp_path, ca
     assert status == 0, err
     report = (tmp_path / "r" / "report.md").read_text()
     assert "| cpu_loop |" in report and "backends (" not in report
+
+
+def test_E38_06_a_regress_task_of_missing_targets_is_refused_by_split_and_sequence():
+    from rnnkit.tasks import Split, Task
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(24, 6, 2)).astype(np.float32)
+    y = X[:, :, 0].sum(1)
+    holed = y.copy()
+    holed[[3, 5]] = np.nan
+    # before: built; compare's runs "diverged: its loss turned non-finite at step 0; a lower lr or clip_grad_norm
+    # may train it" (a NaN in the train split), or scored mse=nan whichever the cell (one in the test split)
+    for parts, split in (((holed[:16], y[16:20], y[20:]), "train"), ((y[:16], y[16:20], holed[:4]), "test")):
+        with pytest.raises(ValueError, match=rf"^Task 'sums': the {split} split's y is nan at sequence 3 \(\d in "
+                                             r"all\), .*keep = np.isfinite\(y\), then Split\(X\[keep\], y\[keep\]\)$"):
+            Task("sums", "regress", Split(X[:16], parts[0]), Split(X[16:20], parts[1]),
+                 Split(X[20:], parts[2]), output_size=1, metric="mse", chance=1.0, chance_note="")
+    two = np.c_[y, 2 * y]
+    two[17, 1] = np.inf
+    with pytest.raises(ValueError, match=r"the val split's y is inf at sequence 1, target 1 .*isfinite\(y\)\.all"):
+        Task("sums", "regress", Split(X[:16], two[:16]), Split(X[16:20], two[16:20]), Split(X[20:], two[20:]),
+             output_size=2, metric="mse", chance=float(np.var(two[20:])), chance_note="")
+
+
+def test_E38_07_predict_on_x_far_from_the_fitted_scaling_is_warned_of():
+    rng = np.random.default_rng(0)
+    raw = rng.normal(size=(30, 8, 2)) * [20, 1] + [300, 0]  # a temperature in kelvin beside a unit-scale feature
+    y = (raw[:, :, 1].mean(1) > 0).astype(int)
+    mu, sd = raw[:20].mean((0, 1)), raw[:20].std((0, 1))
+    clf = SequenceClassifier(**TINY).fit((raw[:20] - mu) / sd, y[:20])  # standardised by one's own scaler
+    # before: read raw, 300 fitted sds away; the predictions near constant, with no word
+    with pytest.warns(UserWarning, match=r"SequenceClassifier.predict: feature 0 of X has mean 29\d.* and sd 2\d.* "
+                                         r"here, but 0 ± 1 at fit: 29\d fitted standard deviations away \(1 of the 2 "
+                                         r"features beyond 10\), .*give X as at fit"):
+        clf.predict(raw[20:])
+    assert not [w for w in user_warnings(lambda: clf.predict((raw[20:] - mu) / sd)) if "fitted standard" in w]
+    assert not [w for w in user_warnings(lambda: clf.predict((raw[20:21] - mu) / sd)) if "fitted standard" in w]
+    # named by the column where X had names; the regressor alike
+    import pandas as pd
+
+    frames = [pd.DataFrame(x, columns=["kelvin", "rate"]) for x in raw]
+    reg = SequenceRegressor(**TINY).fit([f * 1.0 for f in frames[:20]], y[:20].astype(float))
+    with pytest.warns(UserWarning, match=r"feature 'kelvin' of X has mean 2.98\de\+05 .* \(1 of the 2 features"):
+        reg.predict([f * [1000.0, 1.0] for f in frames[20:]])  # kilo-units at predict

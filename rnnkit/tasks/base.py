@@ -261,6 +261,17 @@ class Task:
                 raise ValueError(f"{where} has shape {y.shape}, but output_size={self.output_size} values per "
                                  f"sequence take (n, {self.output_size})" if self.output_size > 1 else
                                  f"{where} has shape {y.shape}, but output_size=1 takes (n,) or (n, 1)")
+            # beyond float32's range too: the targets are float32, as the models' outputs
+            bad = ~(np.abs(y.astype(np.float64)) <= np.finfo(np.float32).max)
+            if bad.any():
+                at = tuple(int(k) for k in np.argwhere(bad)[0])
+                target = f", target {at[1]}" if y.ndim == 2 else ""
+                raise ValueError(f"{where} is {y[at]} at sequence {at[0]}{target} ({int(bad.sum())} in all), "
+                                 f"but a regress task's targets are finite numbers (within float32's range): a run "
+                                 f"would train on it as a number and diverge (or score nan, in the test split, "
+                                 f"whichever the cell); drop "
+                                 f"the sequences without a target, keep = np.isfinite(y)" +
+                                 (".all(axis=1)" if y.ndim == 2 else "") + ", then Split(X[keep], y[keep])")
             # one value per sequence as (n,), as the named tasks hold it: score then reads predictions of (n,) or (n, 1)
             return (y[:, 0] if y.ndim == 2 and width == 1 else y).astype(np.float32, copy=False)
         shape = (len(X),) if self.kind == "classify" else X.shape[:2]
