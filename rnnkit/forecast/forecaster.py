@@ -661,8 +661,8 @@ class Forecaster(BaseEstimator):
         Returns, in original units, indexed by the next timestamps at the fitted frequency: a pandas Series
         (one target fitted as a Series) or a DataFrame of the targets; with ``quantiles``, a DataFrame with
         one column per quantile level (one target fitted as a Series) or columns ``(target, quantile)``. A target
-        whose fitted values never go below 0 and reach 0 or are whole numbers (counts, sales) is forecast at or
-        above 0, bands included (:func:`.defaults.zero_floor`)."""
+        whose fitted values (and data's) never go below 0 and reach 0 or are whole numbers (counts, sales) is
+        forecast at or above 0, bands included (:func:`.defaults.zero_floor`)."""
         self._check_fitted("predict")
         check_fitted_params(self, "Forecaster.predict", ("horizon", "quantiles"))
         name = "future"  # the argument's name in the messages
@@ -691,7 +691,7 @@ class Forecaster(BaseEstimator):
             check_learned_covariates(window[:, :n_c], fitted[:, :n_c], self.covariates_, times, name="data")
             warn_unseen_range(unseen_range(window, fitted_ranges(fitted), read, times, name="data"), "data")
         pick = slice(None) if len(steps) == H else steps - 1  # 1..H, or the steps asked for
-        y = self._floored(self._predict_frame(frame, steps, future, name=name)[pick])  # (n_steps, n_y, n_q)
+        y = self._floored(self._predict_frame(frame, steps, future, name=name)[pick], frame)  # (n_steps, n_y, n_q)
         index = self._as_periods(_future_index(frame, self.freq_, H))[pick].rename(self._names()[0])
         H = len(steps)
         if self.quantiles is None:
@@ -724,10 +724,13 @@ class Forecaster(BaseEstimator):
             y = y[..., self._median(), None] + c * self.band_scale_[:, None, None]
         return y[:H]
 
-    def _floored(self, y: np.ndarray) -> np.ndarray:
-        """Forecasts ``(..., n_y, n_q)`` with those of a target that the fitted rows bound below by 0 (counts,
-        sales: :func:`.defaults.zero_floor`) kept at or above 0."""
-        floor = defaults.zero_floor(self.history_.values[:, self.history_.column_index(self.targets_)])  # (n_y,)
+    def _floored(self, y: np.ndarray, frame: TimeSeriesFrame) -> np.ndarray:
+        """Forecasts ``(..., n_y, n_q)`` after ``frame`` with those of a target that the fitted rows and
+        ``frame``'s bound below by 0 (counts, sales: :func:`.defaults.zero_floor`) kept at or above 0."""
+        rows = [self.history_.values[:, self.history_.column_index(self.targets_)]]
+        if frame is not self.history_:
+            rows.append(frame.values[:, frame.column_index(self.targets_)])
+        floor = defaults.zero_floor(np.concatenate(rows))  # (n_y,)
         return np.where(floor[:, None], np.maximum(y, 0.0), y)
 
     def _component_forecast(self, kind: str, frame: TimeSeriesFrame, steps: np.ndarray, future,
@@ -830,7 +833,7 @@ class Forecaster(BaseEstimator):
             warn_unseen_range(unseen_range(given, fitted_ranges(fitted), read, times, name="data"), "data")
         windows = WindowDataset(self._features(frame), self.spec_, rows=range(a, n))
         arrays = windows.to_arrays()
-        y = self._floored(self._forecast(arrays["x"], arrays.get("future")))  # (n_w, H, n_y, n_q)
+        y = self._floored(self._forecast(arrays["x"], arrays.get("future")), frame)  # (n_w, H, n_y, n_q)
         origins = windows.starts + self.lookback_
         index = (pd.Index(origins) if frame.time is None else self._as_periods(frame.time[origins])
                  if isinstance(frame.time, pd.DatetimeIndex) else _numeric_index(frame.time[origins], frame))

@@ -607,8 +607,8 @@ class GlobalForecaster(BaseEstimator):
         Returns a long DataFrame, series after series (in the order of ``data``, else of the fit), with columns
         id, time (each series' next timestamps at its own frequency), the target (the point forecast: the
         median with quantiles) and, with quantiles, one column per level named ``q0.1``, ``q0.5``, ...; in
-        each series' original units. A series whose fitted values never go below 0 and reach 0 or are whole
-        numbers (counts, sales) is forecast at or above 0, bands included (:func:`.defaults.zero_floor`)."""
+        each series' original units. A series whose fitted values (and data's) never go below 0 and reach 0 or
+        are whole numbers (counts, sales) is forecast at or above 0, bands included (:func:`.defaults.zero_floor`)."""
         self._check_fitted("predict")
         check_fitted_params(self, "GlobalForecaster.predict", ("lookback", "horizon", "quantiles"))
         steps = forecast_steps(horizon, self.horizon)  # 1..H, or the steps asked for
@@ -623,7 +623,8 @@ class GlobalForecaster(BaseEstimator):
         index = [_future_index(frame, self.freqs_[position[key]], self.horizon)[:H] for key, frame in series.items()]
         y = self._combine(series, steps, data, future) if self.kind_ == "combination" else \
             self._net_forecast(series, steps, future)  # (S, H, n_q)
-        floor = np.array([defaults.zero_floor(self.history_[key].values[:, :1])[0] for key in series])  # (S,)
+        floor = np.array([defaults.zero_floor(np.concatenate([self.history_[key].values[:, :1], frame.values[:, :1]])
+                                              )[0] for key, frame in series.items()])  # (S,): fitted rows and data's
         y = np.where(floor[:, None, None], np.maximum(y, 0.0), y)  # counts, sales: never below 0
         ids = np.empty(len(series), dtype=object)
         for i, key in enumerate(series):  # one by one: a tuple id stays one id, not a row of the array
