@@ -432,7 +432,10 @@ class Vocab:
         cannot hold)."""
         if not isinstance(text, str):
             if not isinstance(text, Iterable) or isinstance(text, bytes):
-                raise ValueError(f"a text must be a string or a sequence of tokens, got {type(text).__name__}")
+                raise ValueError(f"a text must be a string or a sequence of tokens, got {type(text).__name__}" + (
+                    f" ({bytes(text[:30])!r}): decode it first, text.decode('utf-8') ([t.decode('utf-8') for t in "
+                    "texts]: TensorFlow's datasets and HDF5 files give text as bytes)" if isinstance(text, bytes)
+                    else ""))
             tokens = _plain_tokens(text)
             # one spelling of an accented token, as for a string: 'café' typed with a combining accent would be
             # another token beside the composed one, each printing alike (a vocabulary's own token is kept as is)
