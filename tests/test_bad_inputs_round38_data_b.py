@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+import torch
 
 
 def test_D38_13_text_given_as_bytes_is_named_with_its_decoding():
@@ -16,3 +17,20 @@ def test_D38_13_text_given_as_bytes_is_named_with_its_decoding():
             TextClassificationDataset(texts, [0, 1], vocab)
     decoded = TextClassificationDataset([t.decode("utf-8") for t in texts], [0, 1], vocab)  # the fix, followed
     assert vocab.decode(decoded[0][0].tolist()) == ["the", "cat"]
+
+
+def test_D38_14_a_store_takes_a_models_outputs_as_their_values(tmp_path):
+    # before: torch's "Can't call numpy() on Tensor that requires grad" (no sequence named) for embeddings of one's
+    # own encoder, and "Got unsupported ScalarType BFloat16" for a model's bfloat16 outputs
+    from rnnkit.data.memmap import RaggedStore, write_ragged
+
+    encoder = torch.nn.Linear(2, 3)
+    clips = [torch.randn(4, 2, generator=torch.Generator().manual_seed(i)) for i in range(2)]
+    embedded = [encoder(c) for c in clips]  # (T, 3), requiring grad
+    write_ragged(tmp_path / "emb", embedded, [torch.tensor(1), torch.tensor(0)])
+    store = RaggedStore(tmp_path / "emb")
+    assert torch.equal(store[0][0], embedded[0].detach()) and store[1][1].item() == 0
+    half = [e.detach().to(torch.bfloat16) for e in embedded]
+    write_ragged(tmp_path / "bf16", half)
+    store = RaggedStore(tmp_path / "bf16")
+    assert store.meta["dtype"] == "<f4" and torch.equal(store[1], half[1].float())  # float32 holds bfloat16 exactly

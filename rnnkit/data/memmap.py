@@ -330,6 +330,16 @@ _NOT_NUMBERS = {"U": "text", "S": "bytes", "M": "dates", "m": "durations", "V": 
 """numpy dtype kinds that are no numbers -> what they hold (any other: Python objects)."""
 
 
+def _stored(value: Any) -> Any:
+    """A tensor as numpy reads it: a model's outputs (embeddings of frames or clips) require grad or live on a
+    device, which ``np.asarray`` refuses without naming the sequence, and numpy has no bfloat16, which float32
+    holds exactly. Anything else as it is."""
+    if not isinstance(value, torch.Tensor):
+        return value
+    value = value.detach().cpu()  # written to disk, the values are what is kept of them
+    return value.float() if value.dtype == torch.bfloat16 else value
+
+
 class RaggedWriter:
     """Stream variable-length sequences ``(T_i, ...)`` into a store directory (see module docstring).
 
@@ -384,7 +394,7 @@ class RaggedWriter:
         i = len(self.offsets) - 1
         if type(seq).__name__ == "DataFrame" and hasattr(seq, "columns"):  # pandas, not imported for a store
             seq = self._by_name(seq, i)
-        a = np.asarray(seq)
+        a = np.asarray(_stored(seq))
         if a.ndim == 0 or a.shape[0] == 0:
             raise ValueError(f"sequence {i} is empty or a scalar; expected shape (T, ...) with T >= 1")
         if a.dtype.kind not in "biufc":  # written as is, text is refused only when read, Python objects as pointers
@@ -415,6 +425,7 @@ class RaggedWriter:
                              f"{'the dtype given' if self._given else 'the first sequence' + chr(39) + 's'}); pass "
                              "RaggedWriter(..., dtype=...) to choose one that holds every sequence")
         _check_fits_dtype(a, self.dtype, i)
+        label = None if label is None else _stored(label)
         if label is not None and np.asarray(label).dtype.kind not in "biuf":
             raise ValueError(f"sequence {i}: the label {label!r} is not a number (dtype {np.asarray(label).dtype}); "
                              "map text labels to integer ids first")
