@@ -10,6 +10,7 @@ A38-06 ``surveillance.predict`` of no clip, of float64 or numpy clips; ``fit`` o
 A38-07 ``surveillance.predict`` of one clip ``(T, 1, H, W)`` without its batch axis.
 A38-08 ``dna.tatawa_peak`` of sequences shorter than the motif.
 A38-09 ``driving.predict`` of no episode, of integer steps.
+A38-10 ``dna.with_negatives`` of soft-masked promoters (repeats in lower case).
 Each test fails on the commit before its fix."""
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import warnings
+from collections import Counter
 
 import numpy as np
 import pytest
@@ -211,3 +213,25 @@ def test_A38_09_driving_predict_of_no_episode_or_integer_steps():
     as_ints = driving.predict(model, [steps], scaling)
     as_floats = driving.predict(model, [steps.astype(np.float32)], scaling)
     assert as_ints[0].shape == (6, 1) and np.array_equal(as_ints[0], as_floats[0])
+
+
+def _pairs(text: str) -> Counter:
+    return Counter(text[i : i + 2] for i in range(len(text) - 1))
+
+
+def test_A38_10_with_negatives_of_soft_masked_promoters_shuffles_the_bases():
+    # before: dinucleotide_shuffle's warning (a function the caller did not call), and each lower-case run kept in
+    # place as a block of its own letters: a negative nearer its promoter than a shuffle of the bases
+    rng = np.random.default_rng(0)
+    bases = "".join(rng.choice(list("ACGT"), 60))
+    masked = bases[:20] + bases[20:40].lower() + bases[40:]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        texts, labels = dna.with_negatives([masked, bases], np.random.default_rng(1))
+    negative = texts[2]
+    assert labels.tolist() == [1, 1, 0, 0] and texts[:2] == [masked, bases]
+    assert _pairs(negative.upper()) == _pairs(masked.upper())  # a dinucleotide shuffle of the bases
+    assert [c.islower() for c in negative] == [c.islower() for c in masked]  # case tells neither class
+    lower_run = negative[20:40].upper()
+    assert _pairs(lower_run) != _pairs(bases[20:40])  # the masked run's bases moved (kept as a block before)
+    assert texts[3].isupper() and _pairs(texts[3]) == _pairs(bases)  # one case: shuffled as given

@@ -277,9 +277,12 @@ def sample(sequences: Sequence[str], n: int, rng: np.random.Generator) -> list[s
 def with_negatives(promoters: list[str], rng: np.random.Generator) -> tuple[list[str], np.ndarray]:
     """The promoters (label 1) followed by one :func:`dinucleotide_shuffle` of each (label 0), and the labels.
     A promoter whose shuffle comes out as itself (one base repeated, all N: its base pairs allow no other order)
-    is a ValueError: its negative would be a copy of a positive."""
+    is a ValueError: its negative would be a copy of a positive. A soft-masked promoter (repeats in lower case, as
+    Biopython and pyfaidx read a masked genome) has its bases shuffled, as the encoders read them (either case
+    alike), and its case pattern laid back on the negative, so case tells neither class: shuffled as given, each
+    lower-case run would stay in place as a block of its own letters."""
     promoters = sequence_list(promoters, "with_negatives")  # a Series + a list would join them pairwise
-    negatives = [dinucleotide_shuffle(s, rng=rng) for s in promoters]
+    negatives = [_shuffle_bases(s, rng) for s in promoters]
     same = [i for i, (s, n) in enumerate(zip(promoters, negatives, strict=True)) if s == n]
     if same:
         i = same[0]
@@ -288,6 +291,15 @@ def with_negatives(promoters: list[str], rng: np.random.Generator) -> tuple[list
                          "allow no or few other orders), so its negative would be a copy of a positive; leave such "
                          "sequences out")
     return promoters + negatives, np.r_[np.ones(len(promoters)), np.zeros(len(negatives))].astype(np.int64)
+
+
+def _shuffle_bases(seq: str, rng: np.random.Generator) -> str:
+    """:func:`dinucleotide_shuffle` of ``seq``'s bases in either case, with ``seq``'s lower-case positions lower
+    case again (a soft-masked sequence; one of a single case is shuffled as it is)."""
+    if not isinstance(seq, str) or seq in (seq.upper(), seq.lower()):
+        return dinucleotide_shuffle(seq, rng=rng)
+    shuffled = dinucleotide_shuffle(seq.upper(), rng=rng)
+    return "".join(b.lower() if c.islower() else b for b, c in zip(shuffled, seq, strict=True))
 
 
 def _named(who: str, i: int, encode: Callable, *args):
