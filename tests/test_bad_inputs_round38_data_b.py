@@ -34,3 +34,27 @@ def test_D38_14_a_store_takes_a_models_outputs_as_their_values(tmp_path):
     write_ragged(tmp_path / "bf16", half)
     store = RaggedStore(tmp_path / "bf16")
     assert store.meta["dtype"] == "<f4" and torch.equal(store[1], half[1].float())  # float32 holds bfloat16 exactly
+
+
+def test_D38_15_write_video_names_how_to_write_a_models_frames(tmp_path):
+    # before: "frames must be uint8 (T, H, W) or (T, H, W, 3), got float32 (3, 3, 16, 16)" alone, for frames as
+    # frames_to_tensor gives them (a model's predicted frames), 0..255 floats, bools; torch's error for a tensor
+    # that requires grad
+    from rnnkit.data.video import read_video, write_video
+
+    predicted = torch.rand(3, 3, 16, 16, generator=torch.Generator().manual_seed(0)).requires_grad_()
+    with pytest.raises(ValueError, match=r"got float32 \(3, 3, 16, 16\); convert them: \(np\.clip\(frames\.detach\(\)"
+                                         r"\.cpu\(\)\.numpy\(\)\.transpose\(0, 2, 3, 1\), 0, 1\) \* 255\)\.round\(\)"
+                                         r"\.astype\(np\.uint8\) \(floats in \[0, 1\], as frames_to_tensor gives"):
+        write_video(tmp_path / "p.avi", predicted)
+    frames = predicted  # the fix, followed
+    write_video(tmp_path / "p.avi", (np.clip(frames.detach().cpu().numpy().transpose(0, 2, 3, 1), 0, 1) * 255)
+                .round().astype(np.uint8))
+    back = torch.from_numpy(read_video(tmp_path / "p.avi")).permute(0, 3, 1, 2) / 255
+    assert (back - predicted.detach()).abs().max() < 1 / 255  # FFV1: lossless up to the rounding
+    pixels = predicted.detach().permute(0, 2, 3, 1).numpy() * 255
+    with pytest.raises(ValueError, match=r"convert them: np\.clip\(frames, 0, 255\)\.round\(\)\.astype\(np\.uint8\) "
+                                         r"\(floats of 0\.\.255\)"):
+        write_video(tmp_path / "q.avi", pixels)
+    with pytest.raises(ValueError, match=r"convert them: frames\.astype\(np\.uint8\) \* 255$"):
+        write_video(tmp_path / "m.avi", pixels > 100)

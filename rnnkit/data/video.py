@@ -155,9 +155,11 @@ def write_video(
     ``path``; a refused write (a codec that would crop odd sizes) leaves an earlier file of that name as it was.
     """
     cv2 = _cv2()
-    frames = np.asarray(frames)
+    given = frames
+    frames = np.asarray(frames.detach().cpu() if isinstance(frames, torch.Tensor) else frames)
     if frames.dtype != np.uint8 or frames.ndim not in (3, 4) or (frames.ndim == 4 and frames.shape[3] != 3):
-        raise ValueError(f"frames must be uint8 (T, H, W) or (T, H, W, 3), got {frames.dtype} {frames.shape}")
+        raise ValueError(f"frames must be uint8 (T, H, W) or (T, H, W, 3), got {frames.dtype} {frames.shape}"
+                         + _uint8_fix(frames, isinstance(given, torch.Tensor)))
     if not (isinstance(codec, str) and len(codec) == 4):  # OpenCV's fourcc: "missing required argument 'c4'"
         raise ValueError(f"codec must be a FourCC code of four characters (e.g. 'FFV1' lossless, 'MJPG', 'mp4v', "
                          f"'avc1' for H.264), got {codec!r}")
@@ -187,6 +189,37 @@ def write_video(
             raise ValueError(f"cannot write the video {path}: {e.strerror or e} ({target.parent}); choose a "
                              "directory you can write to") from None
         _write_frames(cv2, tmp, frames, fps=fps, codec=codec, path=path)
+
+
+def _uint8_fix(frames: np.ndarray, tensor: bool) -> str:
+    """How to make ``frames`` what `write_video` writes, uint8 ``(T, H, W[, 3])``: a model's frames as
+    `frames_to_tensor` gives them (``(T, C, H, W)`` floats in [0, 1], a tensor) turned back, floats of 0..255
+    rounded, bools and 16-bit pixels scaled; empty where the shape says nothing of frames."""
+    if frames.ndim not in (3, 4):
+        return ""
+    steps = ["frames.detach().cpu().numpy()"] if tensor else ["frames"]
+    if frames.ndim == 4 and frames.shape[1] in (1, 3) and frames.shape[3] not in (1, 3):  # channels first
+        steps.append(".transpose(0, 2, 3, 1)")
+        frames = frames.transpose(0, 2, 3, 1)
+    if frames.ndim == 4 and frames.shape[3] == 1:  # grey with its channel axis
+        steps.append("[..., 0]")
+    x = "".join(steps)
+    kind = frames.dtype.kind
+    if kind == "f":
+        high = float(np.nanmax(frames)) if frames.size else 0.0
+        unit = high <= 1.5  # a model's frames overshoot [0, 1] a little; pixels of 0..255 far
+        scale = f"(np.clip({x}, 0, 1) * 255)" if unit else f"np.clip({x}, 0, 255)"
+        how = f"{scale}.round().astype(np.uint8)" + (" (floats in [0, 1], as frames_to_tensor gives them)"
+                                                      if unit else " (floats of 0..255)")
+    elif kind == "b":
+        how = f"{x}.astype(np.uint8) * 255"
+    elif frames.dtype == np.uint16:
+        how = f"({x} >> 8).astype(np.uint8) (16-bit pixels, their high byte)"
+    elif kind in "iu":
+        how = f"np.clip({x}, 0, 255).astype(np.uint8)"
+    else:
+        return ""
+    return f"; convert them: {how}"
 
 
 def _write_frames(cv2, tmp: str, frames: np.ndarray, *, fps: float, codec: str, path) -> None:
