@@ -1,6 +1,7 @@
 """Round 38 (data, second pass): more of the loaders with one's own data (D38-13 on; see docs/bad_inputs.md)."""
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 
@@ -58,3 +59,21 @@ def test_D38_15_write_video_names_how_to_write_a_models_frames(tmp_path):
         write_video(tmp_path / "q.avi", pixels)
     with pytest.raises(ValueError, match=r"convert them: frames\.astype\(np\.uint8\) \* 255$"):
         write_video(tmp_path / "m.avi", pixels > 100)
+
+
+def test_D38_16_labels_of_a_pandas_categorical_are_named_with_their_codes():
+    # before: "labels must hold integer ids, got dtype object; map text labels to ids first (e.g. {label: i for i,
+    # label in enumerate(sorted(set(labels)))})": an order of its own, where the Categorical holds one
+    from rnnkit.data.bio import BioSequenceDataset
+    from rnnkit.data.text import TextClassificationDataset, Vocab
+
+    labels = pd.Series(["pos", "neg", "pos"]).astype(pd.CategoricalDtype(["pos", "neg"]))  # its own order
+    vocab = Vocab.build(["the cat", "a dog"], level="word")
+    with pytest.raises(ValueError, match=r"labels is a pandas Categorical of the categories \['pos', 'neg'\], text, "
+                                         r"not ids; its codes are the ids, in the categories' order: pass "
+                                         r"labels\.cat\.codes"):
+        TextClassificationDataset(["the cat", "a dog", "a cat"], labels, vocab)
+    with pytest.raises(ValueError, match=r"pass labels\.codes"):
+        BioSequenceDataset(["ACGT", "GG", "TT"], pd.Categorical(["a", "b", "a"]))
+    ds = TextClassificationDataset(["the cat", "a dog", "a cat"], labels.cat.codes, vocab)  # the fix, followed
+    assert ds.labels.tolist() == [0, 1, 0]

@@ -1020,6 +1020,12 @@ def _token_ids(values, what: str) -> torch.Tensor:
     """``values`` as int64 ids; ValueError for what int64 would change (0.5 truncated to 0, NaN, text), and for a
     negative id (``-1`` indexes from the end; ``-100`` is the padding label the losses ignore)."""
     a = values.detach().cpu().numpy() if isinstance(values, torch.Tensor) else np.asarray(values)
+    if str(getattr(values, "dtype", "")) == "category" and a.dtype.kind in "OUS":  # pandas' Categorical of text
+        categories = list(getattr(values, "cat", values).categories)
+        codes = "labels.cat.codes" if hasattr(values, "cat") else "labels.codes"
+        raise ValueError(f"{what} is a pandas Categorical of the categories {categories[:5]}"
+                         f"{' ...' if len(categories) > 5 else ''}, text, not ids; its codes are the ids, in the "
+                         f"categories' order: pass {codes} (and keep the categories to name the classes)")
     if a.dtype.kind == "f" and not (np.isfinite(a).all() and (a == np.round(a)).all()):
         bad = np.flatnonzero(~np.isfinite(a) | (a != np.round(a)))[0]
         raise ValueError(f"{what} must hold whole numbers; at position {bad} it is {a.ravel()[bad]}")
