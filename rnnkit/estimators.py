@@ -3525,6 +3525,26 @@ def _step_labels_hint(labels: np.ndarray, n: int) -> str:
     return ""
 
 
+def _check_ignore_index_padding(rows: list[np.ndarray], who: str, read: str = "learn as a class") -> None:
+    """Refuse per-step integer labels whose every ``IGNORE_INDEX`` (-100, torch's ``CrossEntropyLoss``
+    ``ignore_index``) ends its sequence: the steps padded after each sequence's end, as a PyTorch user pads an
+    ``(n, T)`` label array, which the tagger would learn as a class (and predict at padded steps). The tagger
+    pads and masks sequences of their own lengths itself. A -100 inside a sequence is left as a label."""
+    if not all(r.dtype.kind in "iu" for r in rows):
+        return
+    blank = [r == IGNORE_INDEX for r in rows]
+    tails = blank_tails(blank)  # the trailing -100 steps of each sequence
+    if not tails.any() or blank_inside(blank, tails):
+        return
+    i = int(np.flatnonzero(tails)[0])
+    raise ValueError(f"{who}: y holds {IGNORE_INDEX} at the last {tails[i]} of the {len(rows[i])} steps of sequence "
+                     f"{i} ({int((tails > 0).sum())} of the {len(rows)} sequences end so), and nowhere else: torch's "
+                     f"ignore_index (CrossEntropyLoss(ignore_index={IGNORE_INDEX})) of the steps padded after each "
+                     f"sequence's end, which the tagger would {read}; pass each sequence at its own length "
+                     f"(the tagger pads and masks them itself): lengths = (y != {IGNORE_INDEX}).sum(axis=1), then "
+                     f"X = [x[:n] for x, n in zip(X, lengths)] and y = [t[:n] for t, n in zip(y, lengths)]")
+
+
 @io.saveable("tag")
 class SequenceTagger(_SequenceEstimator):
     __doc__ = """Label every step of every sequence (``o_t = W_ho h_t + c``, softmax over classes).
@@ -3562,6 +3582,7 @@ class SequenceTagger(_SequenceEstimator):
             if r.dtype.kind == "f" and not np.isfinite(r).all():
                 raise ValueError(f"{who}: the labels of sequence {i} are NaN or infinite at step "
                                  f"{int(np.flatnonzero(~np.isfinite(r))[0])}; give every step a label")
+        _check_ignore_index_padding(rows, who)
         labels = np.concatenate(rows)
         if labels.dtype.kind == "f" and all(r.dtype.kind in "iu" for r in rows):  # uint64 beside int64: float64
             labels = _integer_labels([v for r in rows for v in r.tolist()])
@@ -3683,6 +3704,8 @@ class SequenceTagger(_SequenceEstimator):
                 raise ValueError(f"{who}: the labels of sequence {i} are NaN or infinite at step "
                                  f"{int(np.flatnonzero(~np.isfinite(t))[0])}; give every step a label")
         check_label_types(list(y), who)  # a missing label (pd.NA, None) named by sequence and step, as fit names it
+        if not np.isin(IGNORE_INDEX, self.classes_.astype(object)).any():  # else counted as wrong, "spelt otherwise"
+            _check_ignore_index_padding([np.asarray(t) for t in y], who, "count as a wrong prediction at each")
         first = next((t for t in y if np.size(t)), None)
         if first is not None:
             check_label_kind(np.asarray(first, dtype=object).flat[0], self.classes_, who, "tagger")

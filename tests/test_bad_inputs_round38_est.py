@@ -187,3 +187,31 @@ def test_E38_07_predict_on_x_far_from_the_fitted_scaling_is_warned_of():
     reg = SequenceRegressor(**TINY).fit([f * 1.0 for f in frames[:20]], y[:20].astype(float))
     with pytest.warns(UserWarning, match=r"feature 'kelvin' of X has mean 2.98\de\+05 .* \(1 of the 2 features"):
         reg.predict([f * [1000.0, 1.0] for f in frames[20:]])  # kilo-units at predict
+
+
+def test_E38_08_per_step_labels_padded_with_torchs_ignore_index_are_refused_with_the_cut():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(12, 8, 2)).astype(np.float32)
+    y = (X[:, :, 0] > 0).astype(np.int64)
+    lengths = 4 + np.arange(12) % 5
+    for i, n in enumerate(lengths):
+        y[i, n:] = -100  # CrossEntropyLoss(ignore_index=-100)'s padding
+        X[i, n:] = X[i, n - 1]  # X padded by repeating its last step (np.pad(mode="edge")): no zeros to warn of
+    # before: fitted with classes_ [-100, 0, 1]; the padded steps learnt, and predicted, as the class -100
+    with pytest.raises(ValueError, match=r"^SequenceTagger.fit: y holds -100 at the last 4 of the 8 steps of sequence "
+                                         r"0 \(10 of the 12 sequences end so\), and nowhere else: torch's ignore_index"
+                                         r".*lengths = \(y != -100\).sum\(axis=1\)") as e:
+        SequenceTagger(**TINY).fit(X, y)
+    one_line(e)
+    n = (y != -100).sum(axis=1)  # the advice: each sequence at its own length
+    tagger = SequenceTagger(**TINY).fit([x[:k] for x, k in zip(X, n, strict=True)],
+                                        [t[:k] for t, k in zip(y, n, strict=True)])
+    assert tagger.classes_.tolist() == [0, 1]
+    # before: scored 0.33, each padded step a wrong prediction, the warning "spelt otherwise than at fit?"
+    with pytest.raises(ValueError, match=r"SequenceTagger.score: y holds -100 .*would count as a wrong prediction"):
+        tagger.score(X, y)
+    # -100 inside a sequence is a label as before
+    inside = y.copy()
+    inside[inside == -100] = 0
+    inside[0, 1] = -100
+    assert SequenceTagger(**TINY).fit(X, inside).classes_.tolist() == [-100, 0, 1]
