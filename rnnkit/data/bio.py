@@ -742,6 +742,7 @@ class BioSequenceDataset(Dataset):
             raise ValueError(f"BioSequenceDataset: no sequences given ({EMPTY_DATASET})")
         if labels is not None:
             _check_labels_by_name(sequences, labels)
+        typed = labels if hasattr(labels, "dtype") else None  # an array's or a Categorical's own dtype, for the ids
         labels = None if labels is None or isinstance(labels, str) else list(labels)
         if labels is not None and len(labels) != len(sequences):
             raise ValueError(f"got {len(sequences)} sequences but {len(labels)} labels")
@@ -759,7 +760,7 @@ class BioSequenceDataset(Dataset):
             except ValueError as e:
                 raise ValueError(f"sequence {i}, {e}") from None
         _warn_unknown_throughout(self.ids, alphabet)
-        self.labels = None if labels is None else _label_ids(labels, "BioSequenceDataset")
+        self.labels = None if labels is None else _label_ids(labels if typed is None else typed, "BioSequenceDataset")
         self.alphabet, self.encoding, self.rc_prob, self.generator = alphabet, encoding, rc_prob, generator
         self._worker_seed, self._worker_generator = None, None
         self.lengths = np.array([len(x) for x in self.ids], dtype=np.int64)
