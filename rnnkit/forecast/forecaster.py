@@ -297,6 +297,13 @@ class Forecaster(BaseEstimator):
         """``calibrate=False``: the hybrid's band is left uncalibrated (the combination calibrates its own);
         ``shown_freq``: the frequency of the periods given, which the season's reason names."""
         targets, covariates, future = _roles(frame, targets, future_covariates)
+        if self.model == "auto" and len(targets) == 1 and len(frame.columns) == 1:
+            # a series that starts later than its rows (a product launched mid-year in a wide export): the rows
+            # before its first observation hold nothing, and are no gap for the combination's candidates, which
+            # would otherwise be left for the direct net alone (model='hybrid' refuses them, naming this fix)
+            observed = np.flatnonzero(~np.isnan(frame.values[:, 0]))
+            if len(observed) and observed[0] > 0:
+                frame = _take(frame, range(int(observed[0]), len(frame)))
         H, n = self.horizon, len(frame)
         empty = [c for j, c in enumerate(frame.columns) if np.isnan(frame.values[:, j]).all()]
         if empty:
@@ -748,8 +755,11 @@ class Forecaster(BaseEstimator):
             return self._forecast(x[None], None if f is None else f[None])[0]
         target = self.targets_[0]
         y = frame.values[:, frame.column_index(self.targets_)[0]]
-        if np.isnan(y).any():
-            missing = np.flatnonzero(np.isnan(y))
+        # the rows before the fitted start are not read (the smoothing starts there; the naive reads its last season)
+        unread = 0 if frame.time is None or self.history_.time is None else \
+            int(pd.Index(frame.time).searchsorted(self.history_.time[0]))
+        missing = np.flatnonzero(np.isnan(y[unread:])) + unread
+        if len(missing):
             row = int(missing[0])
             at = f"row {row}" + ("" if frame.time is None else f", {shown_time(frame.time[row])}")
             column = "data" if frame is self.history_ or len(frame.columns) == 1 else f"data[{target!r}]"
