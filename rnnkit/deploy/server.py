@@ -70,6 +70,7 @@ import os
 import re
 import socket
 import threading
+import warnings
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -85,7 +86,6 @@ from ..checks import (
     is_finite_number,
     is_integer,
     is_number_text,
-    unicode_form_hint,
 )
 from .export import check_labels_json, check_not_refitted, wrapper_hint
 from .streaming import (
@@ -93,6 +93,7 @@ from .streaming import (
     compact_date_hint,
     date_text,
     go_time_fix,
+    named_difference,
     ordinal_date_fix,
     week_date_fix,
     zone_name_fix,
@@ -198,12 +199,19 @@ def parse_request(body: bytes, n_features: int, limits: Limits, *, missing: bool
     if isinstance(payload, _Repeated):
         raise RequestError(400, f"request body gives the key {payload.repeated!r} twice; give it once")
     if not isinstance(payload, dict):
+        wrap = '; send it as {"sequences": <the array>}' if isinstance(payload, list) and payload else ""
         raise RequestError(400, f'request body must be a JSON object {{"sequences": [[[f1, f2, ...], ...], ...]}}, '
-                                f'got a JSON {_json_kind(payload)}{_encoded_twice(payload)}')
+                                f'got a JSON {_json_kind(payload)}{_encoded_twice(payload) or wrap}')
     if "sequences" not in payload:  # a misspelt or other key: name what was sent
         close = [k for k in payload if k.strip().lower().removesuffix("s") == "sequence"]  # "Sequences", "sequence"
-        raise RequestError(400, f'request body has no key "sequences" (it has {sorted(payload)[:5]}'
-                                + (f'; rename {close[0]!r} to "sequences"' if close else "") + f'); send {SHAPE}')
+        # another server's key for the inputs, holding the sequences: TensorFlow Serving's and KServe's "instances"
+        # or "inputs", a "data" or "X" of one's own
+        held = [k for k, v in payload.items() if isinstance(v, list) and v] if len(payload) == 1 else []
+        rename = (f'; rename {close[0]!r} to "sequences"' if close else
+                  f'; if {held[0]!r} holds the sequences (another server\'s name for the inputs), rename it to '
+                  f'"sequences"' if held else "")
+        raise RequestError(400, f'request body has no key "sequences" (it has {sorted(payload)[:5]}{rename}); send '
+                                f'{SHAPE}')
     if not times and "times" in payload and payload["times"] is None:  # a client's optional field, sent as null
         del payload["times"]
     if extra := sorted(set(payload) - {"sequences", *(["times"] if times else [])}):  # "lengths", "ids": ignored
@@ -773,8 +781,7 @@ def _named_step(step: dict, i: int, t: int, n_features: int, names: list[str] | 
                                 f"/model), holding a date, {json.dumps(step[dated[0]])}{_time_goes(times)}")
     if missing or unexpected:
         raise RequestError(422, f"sequence {i}, step {t} names features that differ from the model's {names} "
-                                f"(GET /model): missing {missing}, unexpected {unexpected}"
-                                + unicode_form_hint(missing, unexpected)
+                                f"(GET /model): {named_difference(missing, unexpected)}"
                                 + ("; give a missing value as null under its name" if missing and reads_missing
                                    else "") + (f"; leave out {unexpected}" if unexpected and not missing else ""))
     return [step[n] for n in names]
@@ -839,6 +846,29 @@ def predict_sequences(estimator, sequences: list[np.ndarray]) -> list[dict]:
                 for o in outputs]
     values = np.asarray(estimator._values(estimator._outputs(sequences, "serve", times, finite=False)[0]))
     return [{"prediction": v.tolist()} for v in values]
+
+
+def check_answers(estimator, info: dict) -> None:
+    """ValueError where the estimator (through :func:`steps_by_features`) cannot answer a request of one step of
+    zeros (``info``: :func:`model_info`'s, for its features and times): its prediction path refuses the model as it
+    stands (a network converted by ``model_.double()``, which ``predict`` refuses), so every request would answer
+    500; said before anything is served."""
+    sequence = np.zeros((1, info["n_features"]))
+    trial = [sequence]
+    if info["times"] is not None:  # a model fitted with sample times reads one time per step
+        time = "2024-01-01T00:00:00Z" if info["times"] == "dates" else 0.0
+        trial = list(zip(trial, _request_times([[time]], trial, info["times"]), strict=True))
+    try:
+        with warnings.catch_warnings():  # what the zeros would be warned of is no matter here
+            warnings.simplefilter("ignore")
+            predict_sequences(estimator, trial)
+    except Exception as e:  # noqa: BLE001 - whatever predict raises, every request would raise it too
+        kinds = sorted({str(p.dtype).removeprefix("torch.") for p in estimator.model_.parameters()} - {"float32"})
+        fix = (f"its network's parameters are {', '.join(kinds)}, and a request's steps are float32: convert them "
+               f"back with estimator.model_.float()" if kinds else "make the app of an estimator whose predict "
+               "answers")
+        raise ValueError(f"serve: the estimator cannot predict one step of zeros ({' '.join(str(e).split())}), so "
+                         f"every request would answer 500; {fix}") from e
 
 
 def _finite(result: dict) -> bool:
@@ -1040,6 +1070,7 @@ def create_app(estimator, *, batching: bool = True, max_batch: int = 64, max_wai
     # there, not from a 413 after sending
     info = model_info(estimator) | {"limits": asdict(limits)}
     served = steps_by_features(estimator, max_batch)
+    check_answers(served, info)
     fitted = estimator.model_  # the network served shares: a fit of the estimator replaces its model_, not this
 
     def refitted() -> JSONResponse | None:

@@ -91,6 +91,15 @@ class _Stream:
         """The current state ``(S,)``, a view (written in place by a batched step)."""
         return self.buffers[self.turn, 0]
 
+    def copy(self) -> _Stream:
+        """A stream where this one stands, with buffers of its own (and no bindings: the Streamer binds them)."""
+        twin = _Stream.__new__(_Stream)
+        twin.key, twin.turn, twin.bindings, twin.last_time, twin.zoned = self.key, self.turn, None, self.last_time, \
+            self.zoned
+        twin.buffers, twin.since = self.buffers.copy(), self.since.copy()
+        twin.gaps = None if self.gaps is None else list(self.gaps)
+        return twin
+
 
 def _seconds(time) -> tuple[float, bool | None]:
     """A date (seconds since 1970-01-01 UTC; without a zone, read as UTC) or a duration, in seconds, and whether
@@ -374,6 +383,17 @@ def _text_fix(raw: np.ndarray, n_raw: int) -> str:
     return ""
 
 
+def named_difference(missing: list, unexpected: list) -> str:
+    """How a step's feature names differ from the model's, in words: ``missing [...]`` and ``unexpected [...]``, each
+    where it names something (an empty list says nothing), a misspelt name paired with the model's it is closest to
+    (``'humid' for 'humidity'?``), or both in two Unicode forms (:func:`rnnkit.checks.unicode_form_hint`)."""
+    said = ", ".join([f"missing {missing}"] * bool(missing) + [f"unexpected {unexpected}"] * bool(unexpected))
+    if hint := unicode_form_hint(missing, unexpected):
+        return said + hint
+    close = [f"{name!r} for {meant!r}?" for name in unexpected if (meant := closest_name(name, missing)) is not None]
+    return said + (f" ({', '.join(close)})" if close else "")
+
+
 def _short(value) -> str:
     """``repr(value)`` on one line, cut to 80 characters (an array's repr runs over several)."""
     text = " ".join(repr(value).split())
@@ -562,12 +582,7 @@ class Streamer:
             self.initial_state = np.asarray(info["step"]["initial_state"], dtype=np.float32)
             self.n_features = int(info["step"]["inputs"]["x_t"]["shape"][1])
             self.preprocessing = info["preprocessing"]
-            # the batch-1 buffers every stream's bindings share: written before, read after each step
-            self._x = np.zeros((1, self.n_features), dtype=np.float32)
-            self._y = np.zeros((1, int(info["step"]["outputs"]["y_t"]["shape"][1])), dtype=np.float32)
-            self._x_ort = ort.OrtValue.ortvalue_from_numpy(self._x)  # shares self._x's memory
-            self._y_ort = ort.OrtValue.ortvalue_from_numpy(self._y)
-            self._x_row, self._y_row = self._x[0], self._y[0]  # (F,), (O,) views: no indexing per step
+            self._y_width = int(info["step"]["outputs"]["y_t"]["shape"][1])
             self._fitted = None
             self._source = info["source"]  # the estimator's class name, for the messages
         else:
@@ -613,13 +628,12 @@ class Streamer:
         # overflow them, so the sum is finite exactly when every value is); for more, np.isfinite into a
         # preallocated mask, compared with all-True as bytes
         self._x_shape, self._few_features = (self.n_raw,), self.n_raw <= 32
-        self._finite, self._all_finite = np.empty(self.n_raw, dtype=bool), np.ones(self.n_raw, dtype=bool).tobytes()
+        self._all_finite = np.ones(self.n_raw, dtype=bool).tobytes()
         # the standardisation in predict's arithmetic, export.json's x_dtype: float64 (float32 in an export of a model
         # saved when the scaling was kept in float32, which read x as float32), then float32, the graph's x
         self._x_dtype = _FLOAT32 if pre is None else np.dtype(pre.get("x_dtype", "float32"))
         self._x_mean = None if pre is None else np.asarray(pre["x_mean"], dtype=self._x_dtype)
         self._x_scale = None if pre is None else np.asarray(pre["x_scale"], dtype=self._x_dtype)
-        self._centred = np.empty(self.n_raw, dtype=self._x_dtype)  # step's x - x_mean, before it is divided
         self._output = None if pre is None else pre["output"]
         if self._output is not None and self._output["kind"] == "class_logits":  # export.json writes a tuple label
             # as an array: the step gives it back as the tuple predict returns (a list is unequal and unhashable)
@@ -629,12 +643,50 @@ class Streamer:
             # total, epoch seconds: float32's numbers near 1.7e9 are 128 apart) keeps its digits
             self._y_mean = np.asarray(self._output["y_mean"], dtype=np.float64)
             self._y_scale = np.asarray(self._output["y_scale"], dtype=np.float64)
+        self._streams: dict = {}
+        self._printed: dict = {}  # each running stream's id by how it prints (_printed), to tell 7 from "7"
+        self._own_buffers()
+
+    def _own_buffers(self) -> None:
+        """The lock and the buffers this Streamer's steps write, its own (a copy's too: see :meth:`__copy__`)."""
         # held from reading a stream's state to writing it back (and, under onnxruntime, from writing _x to reading _y):
         # a web server's threads would otherwise read each other's observation or output, and two steps of one
         # stream at once would both start from its old state
         self._lock = threading.Lock()
-        self._streams: dict = {}
-        self._printed: dict = {}  # each running stream's id by how it prints (_printed), to tell 7 from "7"
+        self._finite = np.empty(self.n_raw, dtype=bool)  # _check's mask (see __init__)
+        self._centred = np.empty(self.n_raw, dtype=self._x_dtype)  # step's x - x_mean, before it is divided
+        if self.backend == "onnxruntime":
+            import onnxruntime as ort
+
+            # the batch-1 buffers every stream's bindings share: written before, read after each step
+            self._x = np.zeros((1, self.n_features), dtype=np.float32)
+            self._y = np.zeros((1, self._y_width), dtype=np.float32)
+            self._x_ort = ort.OrtValue.ortvalue_from_numpy(self._x)  # shares self._x's memory
+            self._y_ort = ort.OrtValue.ortvalue_from_numpy(self._y)
+            self._x_row, self._y_row = self._x[0], self._y[0]  # (F,), (O,) views: no indexing per step
+
+    def __copy__(self) -> Streamer:
+        """A Streamer of the same model whose streams start where this one's stand and then step on their own, as
+        ``copy.deepcopy`` gives: one that shared them (a plain shallow copy) would advance this Streamer's streams
+        with its own steps, without a word. The model (the session or the step graph) is shared: nothing writes
+        it."""
+        twin = object.__new__(type(self))
+        twin.__dict__.update(self.__dict__)
+        twin._own_buffers()
+        with self._lock:  # not amid another thread's step
+            twin._streams = {i: twin._bind(s.copy()) for i, s in self._streams.items()}
+            twin._printed = dict(self._printed)
+        return twin
+
+    def __deepcopy__(self, memo: dict) -> Streamer:
+        return self.__copy__()
+
+    def __reduce__(self):
+        raise TypeError(f"Streamer: a Streamer is not pickled: it holds "
+                        f"{'an onnxruntime session' if self.backend == 'onnxruntime' else 'a torch step graph'} and a "
+                        f"lock; copy.deepcopy(streamer) copies it with its streams within a process, and another "
+                        f"process makes its own from the source (Streamer(export_dir), or "
+                        f"Streamer(rnnkit.load(model_dir)))")
 
     @property
     def streams(self) -> list:
@@ -986,7 +1038,11 @@ class Streamer:
                              f"or make the Streamer with a larger max_streams")
 
     def _new_stream(self) -> _Stream:
-        stream = _Stream(self.initial_state, self.n_raw)
+        return self._bind(_Stream(self.initial_state, self.n_raw))
+
+    def _bind(self, stream: _Stream) -> _Stream:
+        """``stream`` with its I/O bindings over its state buffers and this Streamer's observation and output
+        buffers, under onnxruntime."""
         if self.backend == "onnxruntime":
             import onnxruntime as ort
 
@@ -1031,8 +1087,11 @@ class Streamer:
                     "builds [x, m, delta] itself")
         steps = a.size // self.n_raw
         if steps > 1 and a.size % self.n_raw == 0 and (a.ndim >= 2 and self.n_raw in a.shape or self.n_raw == 1):
+            # (B, F): a batch's step t, X[:, t], is as likely as a sequence
+            streams = (f"; or {steps} streams' observations at one time? step_many(dict(zip(stream_ids, x_t))) "
+                       f"steps them in one call") if a.ndim == 2 and a.shape[1] == self.n_raw else ""
             return (f": shape {a.shape}, {steps} steps? step reads one observation, so feed a "
-                    "sequence one step at a time (for x_t in x: streamer.step(stream_id, x_t))")
+                    f"sequence one step at a time (for x_t in x: streamer.step(stream_id, x_t)){streams}")
         return ""
 
     def _as_numbers(self, stream_id, x_t) -> np.ndarray:
@@ -1072,8 +1131,7 @@ class Streamer:
                                      f"feature of the model's {fitted}, holding a date, {_short(x_t[dated[0]])}; a "
                                      f"step's time goes {where} (leave it out of x_t)")
                 raise ValueError(f"Streamer: the observation of stream {stream_id!r} has feature names that differ "
-                                 f"from those seen at fit {fitted}: missing {missing}, unexpected {unexpected}"
-                                 + unicode_form_hint(missing, unexpected)
+                                 f"from those seen at fit {fitted}: {named_difference(missing, unexpected)}"
                                  + ("; give a missing value as None or NaN under its name" if missing and
                                     self._time_aware else "")
                                  + (f"; leave out {unexpected} (e.g. {{k: x_t[k] for k in {fitted}}})"

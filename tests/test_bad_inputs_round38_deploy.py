@@ -1,0 +1,171 @@
+"""Thirty-eighth round of the bad-input hunt, deploy: a Streamer copied or pickled, a server of a model converted to
+another dtype, bodies keyed as other servers key them, feature names that differ, a batch's step to one stream."""
+import copy
+import pickle
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from helpers import TINY_DEPLOY, deploy_data, one_line
+
+import rnnkit
+
+pytest.importorskip("fastapi")
+pytest.importorskip("onnxruntime")
+from fastapi.testclient import TestClient  # noqa: E402
+
+from rnnkit.deploy.server import create_app  # noqa: E402
+from rnnkit.deploy.streaming import Streamer  # noqa: E402
+
+
+def _fit(X, y, times=None, **params):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return rnnkit.SequenceClassifier(**TINY_DEPLOY | params).fit(X, y, times=times)
+
+
+@pytest.fixture(scope="module")
+def plain():
+    X, y = deploy_data()
+    return _fit(X, y), X
+
+
+@pytest.fixture(scope="module")
+def named():
+    X, y = deploy_data()
+    frames = [pd.DataFrame(x, columns=["temp", "humidity", "wind"]) for x in X]
+    return _fit(frames, y), X
+
+
+@pytest.fixture(scope="module")
+def exported(plain, tmp_path_factory):
+    directory = tmp_path_factory.mktemp("s38") / "e"
+    rnnkit.export_onnx(plain[0], directory, verbose=False)
+    return directory
+
+
+@pytest.mark.parametrize("backend", ["torch", "onnxruntime"])
+@pytest.mark.parametrize("how", [copy.copy, copy.deepcopy])
+def test_S38_01_a_copied_streamer_steps_streams_of_its_own(plain, exported, backend, how):
+    clf, X = plain
+    original = Streamer(clf if backend == "torch" else exported)
+    for x_t in X[0]:
+        original.step("a", x_t)
+    twin = how(original)
+    # before: copy.copy shared the streams, so the twin's step advanced the original's stream (deepcopy: TypeError
+    # "cannot pickle '_thread.lock' object", or onnxruntime's InferenceSession)
+    forked = [twin.step("a", x_t).probabilities for x_t in X[1][:3]]
+    kept = [original.step("a", x_t).probabilities for x_t in X[1][:3]]
+    np.testing.assert_array_equal(forked, kept)  # both went on from where the original stood
+    reference = Streamer(clf)
+    for x_t in np.concatenate([X[0], X[1][:3]]):
+        expected = reference.step("a", x_t).probabilities
+    np.testing.assert_allclose(kept[-1], expected, atol=1e-6)
+    twin.step("b", X[2][0])
+    assert original.streams == ["a"] and twin.streams == ["a", "b"]
+    twin.reset()
+    assert original.streams == ["a"]
+
+
+@pytest.mark.parametrize("backend", ["torch", "onnxruntime"])
+def test_S38_01_a_streamer_is_not_pickled_with_a_reason(plain, exported, backend):
+    stream = Streamer(plain[0] if backend == "torch" else exported)
+    held = "an onnxruntime session" if backend == "onnxruntime" else "a torch step graph"
+    with pytest.raises(TypeError, match=rf"^Streamer: a Streamer is not pickled: it holds {held} and a lock; "
+                                        r"copy\.deepcopy\(streamer\) copies it with its streams within a process"):
+        pickle.dumps(stream)
+
+
+@pytest.mark.parametrize("dtype", ["double", "half"])
+def test_S38_02_a_model_converted_to_another_dtype_is_refused_before_it_is_served(dtype):
+    X, y = deploy_data()
+    clf = _fit(X, y)
+    getattr(clf.model_, dtype)()
+    word = {"double": "float64", "half": "float16"}[dtype]
+    # before: the app was made, and every POST /predict answered 500 (predict refuses the converted network)
+    with pytest.raises(ValueError, match=rf"^serve: the estimator cannot predict one step of zeros \(SequenceToLabel: "
+                                         rf"x is torch\.float32 but .* parameters are torch\.{word}; .*\), so every "
+                                         rf"request would answer 500; its network's parameters are {word}, and a "
+                                         rf"request's steps are float32: convert them back with "
+                                         rf"estimator\.model_\.float\(\)$"):
+        create_app(clf)
+    clf.model_.float()
+    with TestClient(create_app(clf)) as client:
+        answer = client.post("/predict", json={"sequences": [X[0].tolist()]})
+    assert answer.status_code == 200
+    np.testing.assert_allclose(answer.json()["probabilities"], clf.predict_proba(X[:1]), atol=1e-6)
+
+
+def test_S38_02_models_fitted_with_sample_times_are_still_served():
+    X, y = deploy_data()
+    for times in ([np.arange(len(x)) * 2.0 for x in X],
+                  [pd.date_range("2024-03-01", periods=len(x), freq="h", tz="UTC") for x in X]):
+        assert create_app(_fit(X, y, times, time_aware=True)) is not None
+
+
+@pytest.mark.parametrize("key", ["instances", "inputs", "data"])
+def test_S38_03_a_body_keyed_as_another_server_reads_it_names_the_rename(plain, key):
+    clf, X = plain
+    with TestClient(create_app(clf)) as client:
+        sequences = [x.tolist() for x in X[:2]]
+        answer = client.post("/predict", json={key: sequences})
+        # before: 400 'request body has no key "sequences" (it has ['instances']); send ...', no way on
+        assert answer.status_code == 400
+        assert answer.json()["detail"] == (
+            f'request body has no key "sequences" (it has [{key!r}]; if {key!r} holds the sequences (another '
+            f'server\'s name for the inputs), rename it to "sequences"); send {{"sequences": [[[f1, f2, ...], ...], '
+            f'...]}}: sequences of steps of features')
+        bare = client.post("/predict", json=sequences)
+        assert bare.status_code == 400 and bare.json()["detail"].endswith(
+            'got a JSON array; send it as {"sequences": <the array>}')
+        renamed = client.post("/predict", json={"sequences": sequences})
+    np.testing.assert_allclose(renamed.json()["probabilities"], clf.predict_proba(X[:2]), atol=1e-6)
+
+
+def test_S38_03_other_keys_get_no_rename(plain):
+    clf, X = plain
+    with TestClient(create_app(clf)) as client:
+        two = client.post("/predict", json={"instances": [X[0].tolist()], "id": 3}).json()["detail"]
+        framed = client.post("/predict", json={"dataframe_split": {"data": X[0].tolist()}}).json()["detail"]
+    assert "rename" not in two and "rename" not in framed
+
+
+def test_S38_04_feature_names_that_differ_say_only_what_differs(named):
+    clf, X = named
+    stream = Streamer(clf)
+    with pytest.raises(ValueError) as error:
+        stream.step("s", {"temp": 0.1, "humidity": 0.2, "wind": 0.3, "id": 7})
+    # before: "... missing [], unexpected ['id']; leave out ['id'] ..."
+    assert one_line(error) == ("Streamer: the observation of stream 's' has feature names that differ from those "
+                               "seen at fit ['temp', 'humidity', 'wind']: unexpected ['id']; leave out ['id'] (e.g. "
+                               "{k: x_t[k] for k in ['temp', 'humidity', 'wind']})")
+    with pytest.raises(ValueError) as error:
+        stream.step("s", {"temp": 0.1, "humid": 0.2, "wind": 0.3})
+    assert one_line(error).endswith(": missing ['humidity'], unexpected ['humid'] ('humid' for 'humidity'?)")
+    with TestClient(create_app(clf)) as client:
+        extra = client.post("/predict", json={"sequences": [[{"temp": 0.1, "humidity": 0.2, "wind": 0.3, "id": 7}]]})
+        short = client.post("/predict", json={"sequences": [[{"temp": 0.1, "humid": 0.2, "wind": 0.3}]]})
+    assert extra.status_code == 422 and extra.json()["detail"] == (
+        "sequence 0, step 0 names features that differ from the model's ['temp', 'humidity', 'wind'] (GET /model): "
+        "unexpected ['id']; leave out ['id']")
+    assert short.status_code == 422 and short.json()["detail"].endswith(
+        "(GET /model): missing ['humidity'], unexpected ['humid'] ('humid' for 'humidity'?)")
+
+
+def test_S38_05_a_batch_of_observations_to_one_stream_names_step_many(plain):
+    clf, X = plain
+    stream = Streamer(clf)
+    batch = np.stack([x[0] for x in X[:2]])  # (2, 3): step 0 of two sequences, X[:, 0] of a padded batch
+    with pytest.raises(ValueError) as error:
+        stream.step("s", batch)
+    # before: only "2 steps? ... feed a sequence one step at a time"
+    assert one_line(error).endswith("; or 2 streams' observations at one time? "
+                                    "step_many(dict(zip(stream_ids, x_t))) steps them in one call")
+    together = stream.step_many(dict(zip(["a", "b"], batch, strict=True)))
+    for k, i in enumerate("ab"):
+        alone = Streamer(clf).step(i, batch[k])
+        np.testing.assert_allclose(together[i].probabilities, alone.probabilities, atol=1e-6)
+    with pytest.raises(ValueError) as error:
+        stream.step("s", X[0][:4].reshape(3, 4))  # (3, 4): not (B, F)
+    assert "step_many" not in one_line(error)
