@@ -3386,7 +3386,11 @@ class SequenceRegressor(RegressorMixin, _LabelEstimator):
         except (TypeError, ValueError) as e:
             raise ValueError(f"{who}: y must be numeric ({e})") from e
         if y.ndim not in (1, 2):
-            raise ValueError(f"{who}: y must have shape (n,) or (n, k), got {y.shape}")
+            # (n, 1, 1): the targets as a network's output (a step axis of one) or torch's unsqueezed targets
+            flat = (f"; its axes after the first hold {math.prod(y.shape[1:])} value(s) per sequence: pass "
+                    f"y.reshape(len(y), -1), shape {(len(y), math.prod(y.shape[1:]))}"
+                    if y.ndim > 2 and sum(k > 1 for k in y.shape[1:]) <= 1 else "")
+            raise ValueError(f"{who}: y must have shape (n,) or (n, k), got {y.shape}{flat}")
         if name is not None and y.ndim == 1:  # a Series of target vectors holds k targets under one name: unnamed
             names = [name]
         if y.ndim == 2 and y.shape[1] == 0:  # else the model's "output_size must be an integer >= 1, got 0"

@@ -215,3 +215,17 @@ def test_E38_08_per_step_labels_padded_with_torchs_ignore_index_are_refused_with
     inside[inside == -100] = 0
     inside[0, 1] = -100
     assert SequenceTagger(**TINY).fit(X, inside).classes_.tolist() == [-100, 0, 1]
+
+
+def test_E38_09_regression_targets_with_trailing_axes_of_one_are_told_the_reshape():
+    X, _ = _xy()
+    y = X[:, :, 0].sum(1)
+    # before: "y must have shape (n,) or (n, k), got (12, 1, 1)" and nothing more
+    with pytest.raises(ValueError, match=r"got \(12, 1, 1\); its axes after the first hold 1 value\(s\) per sequence: "
+                                         r"pass y.reshape\(len\(y\), -1\), shape \(12, 1\)$"):
+        SequenceRegressor(**TINY).fit(X, y[:, None, None])  # a network's output shape, torch's unsqueezed targets
+    with pytest.raises(ValueError, match=r"got \(12, 1, 2\); .*hold 2 value\(s\) .*shape \(12, 2\)$"):
+        SequenceRegressor(**TINY).fit(X, np.c_[y, -y][:, None, :])
+    reg = SequenceRegressor(**TINY).fit(X, y[:, None, None].reshape(len(y), -1))
+    with pytest.raises(ValueError, match=r"SequenceRegressor.score: .*pass y.reshape\(len\(y\), -1\)"):
+        reg.score(X, y[:, None, None])
