@@ -467,7 +467,8 @@ def marked_numbers(words: pd.Series, spelt: str) -> tuple[str, str] | None:
     ``'($1,200)'``), or a minus after it (``'35-'``), which would leave only the positive values; a percent
     sign (``'4.5%'``), a currency sign (``'$1,234.50'``, ``'1.234,50 €'``) or a typographic minus (``'−3.2'``,
     U+2212, as word processors and some locales write negatives, which would leave only the positive values) or
-    a unit, the same in every cell (``'12 kg'``, ``'37.5°C'``); None otherwise. ``spelt`` is the column as the
+    a unit, the same in every cell (``'12 kg'``, ``'37.5°C'``); values at a lab's detection limit (``'<0.5'``,
+    ``'>100'``: censored, not missing); None otherwise. ``spelt`` is the column as the
     user's code names it (``df['v']``)."""
     text = words.astype(str).str.strip()
     if not len(text):
@@ -481,6 +482,11 @@ def marked_numbers(words: pd.Series, spelt: str) -> tuple[str, str] | None:
         if found.any() and text[~found].str.fullmatch(rf"[{CURRENCY}]?\s?(?:{_NUMBER})").all():
             return (f"negative numbers {written} (errors='coerce' would keep only the positive values)",
                     f"pd.to_numeric({spelt}.str.replace(r'{move}', r'-\\1', regex=True){marks})")
+    if text.str.fullmatch(rf"(?:[<>]=?|[≤≥])\s?(?:{_NUMBER})").all():  # '<0.5': below a detection limit (a lab's)
+        return ("values censored at a detection or reporting limit ('<0.5': below it, '>100': above it; "
+                "errors='coerce' would drop them, and with them the lowest or highest readings; the fix reads each "
+                f"as its limit, times np.where({spelt}.str.startswith('<'), 0.5, 1) for half a lower limit)",
+                f"pd.to_numeric({spelt}.str.lstrip('<>=≤≥ '))")
     if text.str.fullmatch(rf"[-+]?(?:{_NUMBER})\s?%").all():
         return ("percentages", f"pd.to_numeric({spelt}.str.rstrip('%')) / 100 for fractions (without / 100 for "
                                "percentage points)")
@@ -504,6 +510,26 @@ def marked_numbers(words: pd.Series, spelt: str) -> tuple[str, str] | None:
     return None
 
 
+_TWO_WORDS = (("yes", "no"), ("true", "false"), ("y", "n"), ("t", "f"), ("on", "off"), ("ja", "nein"), ("oui", "non"),
+              ("sí", "no"), ("si", "no"))
+"""Pairs of words a sheet or a form writes for 1 and 0, which pandas reads as text (only ``True``/``False``,
+``TRUE``/``FALSE`` and ``true``/``false`` as booleans, and those only in a column with no other cell)."""
+
+
+def boolean_words(words: pd.Series) -> dict[str, float] | None:
+    """``{word: 1.0 or 0.0}`` where the text cells ``words`` are the two words of one pair of :data:`_TWO_WORDS`
+    in any case (``'yes'``/``'no'``, ``'TRUE'``/``'FALSE'`` beside a missing cell, ``'Y'``/``'N'``), or one of
+    them: answers that read as 1 and 0; None otherwise."""
+    given = pd.unique(words.astype(str))
+    if not len(given):
+        return None
+    lower = {w.strip().lower() for w in given}
+    for pair in _TWO_WORDS:
+        if lower <= set(pair):
+            return {w: 1.0 if w.strip().lower() == pair[0] else 0.0 for w in given}
+    return None
+
+
 def header_units(column: pd.Series) -> str | None:
     """The first row's cell of a column of numbers where it is the only cell that is not a number and is no mark
     of a missing reading (``'°C'``, ``'mm'``, ``'[kg]'``): a line of units under the header, a second header line
@@ -518,15 +544,27 @@ def header_units(column: pd.Series) -> str | None:
     return text.iloc[0]
 
 
+SPREADSHEET_ERRORS = ("#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#N/A", "#SPILL!", "#CALC!")
+"""The cells Excel, LibreOffice and Google Sheets write where a formula fails, which an export keeps as text."""
+
+
+def formula_errors(marks: list[str]) -> str:
+    """``" (a spreadsheet formula's error, no reading)"`` where the marks of :func:`missing_marks` hold one of
+    :data:`SPREADSHEET_ERRORS`, else ``""``: what the message adds to their name."""
+    return " (a spreadsheet formula's error: no reading)" if set(marks) & set(SPREADSHEET_ERRORS) else ""
+
+
 def missing_marks(column: pd.Series) -> list[str] | None:
     """The marks of a missing reading in a column of numbers that pandas read as text because of them: the
     cells, at most 3 distinct ones, that hold no digit (``'-'``, ``'?'``, ``'--'``, ``'.'``, ``'missing'``:
     pandas itself reads only ``''``, ``'NA'``, ``'n/a'``, ``'null'`` and the like as missing), where at least
-    half the cells are numbers; None otherwise (a column of words, numbers with other text)."""
+    half the cells are numbers; a spreadsheet's formula errors (``'#DIV/0!'``, ``'#VALUE!'``: no reading either)
+    count too; None otherwise (a column of words, numbers with other text)."""
     text = column.dropna().astype(str).str.strip()
     number = pd.to_numeric(text, errors="coerce").notna()
     marks = text[~number]
-    if not len(marks) or number.sum() < len(text) / 2 or marks.str.contains(r"\d").any():
+    if not len(marks) or number.sum() < len(text) / 2 or \
+            (marks.str.contains(r"\d") & ~marks.isin(SPREADSHEET_ERRORS)).any():
         return None
     shown = list(pd.unique(marks))
     return shown if len(shown) <= 3 else None
@@ -930,11 +968,17 @@ def _features(path: Path, frame: pd.DataFrame) -> pd.DataFrame:
                 raise ValueError(f"{path}: feature column {c!r} holds {marked[0]} ({first}), which pandas reads as "
                                  f"text; convert it, then save the file again: df = pd.read_csv(path); "
                                  f"df[{c!r}] = {marked[1]}; df.to_csv(new_path, index=False)")
+            if len(words) == len(given) and (answers := boolean_words(words)) is not None:  # 'yes' / 'no'
+                raise ValueError(f"{path}: feature column {c!r} holds the answers {' / '.join(map(repr, answers))} "
+                                 f"({first}), which pandas reads as text; convert them to 1 and 0, then save the file "
+                                 f"again: df = pd.read_csv(path); df[{c!r}] = df[{c!r}].map({answers!r}); "
+                                 "df.to_csv(new_path, index=False)")
             if message := _units_line(path, frame[[c]]):
                 raise ValueError(message)
             if marks := missing_marks(frame[c]):  # '-', '?': an export's missing readings
                 raise ValueError(f"{path}: feature column {c!r} holds numbers with {len(words)} cell(s) written "
-                                 f"{' or '.join(map(repr, marks))} ({first}), the mark of a missing reading, which "
+                                 f"{' or '.join(map(repr, marks))}{formula_errors(marks)} ({first}), the mark of a "
+                                 f"missing reading, which "
                                  f"pandas does not read as missing; save the file again with them empty, "
                                  f"pd.read_csv(path, na_values={marks!r}).to_csv(new_path, index=False), then fill "
                                  f"them in or read them as missing (missing_values=True; rnnkit train --time-aware)")
@@ -1352,6 +1396,82 @@ def _warn_time_gaps(path: Path, column: pd.Series, name: str, times: np.ndarray,
                   f"is the data's own spacing, ignore this", UserWarning, stacklevel=4)
 
 
+# dates written as numbers: (what, the pattern, the numbers' range, the field whose end the numbers' steps jump at,
+# how pandas reads them from the integers {x})
+_NUMBER_FORMS = (
+    ("months", "YYYYMM", (100001, 999912), "year",
+     "pd.PeriodIndex(pd.to_datetime({x}.astype(str), format='%Y%m'), freq='M')"),
+    ("quarters", "YYYYQ", (10001, 99994), "year",
+     "pd.PeriodIndex.from_fields(year=np.asarray({x}) // 10, quarter=np.asarray({x}) % 10, freq='Q')"),
+    ("days", "YYYYMMDD", (10000101, 99991231), "month", "pd.to_datetime({x}.astype(str), format='%Y%m%d')"),
+)
+
+
+def _as_calendar(v: np.ndarray, what: str) -> pd.Index | None:
+    """The integers ``v (n,)`` read in the form ``what`` of :data:`_NUMBER_FORMS` (months ``YYYYMM`` as monthly
+    periods, quarters ``YYYYQ`` as quarterly periods, days ``YYYYMMDD`` as dates), or None where a number is not
+    one (a 13th month, a 5th quarter, the 30th of February)."""
+    if what == "months":
+        ok = (v % 100 >= 1) & (v % 100 <= 12)
+        return pd.PeriodIndex.from_fields(year=v // 100, month=v % 100, freq="M") if ok.all() else None
+    if what == "quarters":
+        ok = (v % 10 >= 1) & (v % 10 <= 4)
+        return pd.PeriodIndex.from_fields(year=v // 10, quarter=v % 10, freq="Q") if ok.all() else None
+    days = pd.to_datetime(pd.Series(v.astype(str)), format="%Y%m%d", errors="coerce")
+    return None if days.isna().any() else pd.DatetimeIndex(days)
+
+
+def dates_as_numbers(values: np.ndarray, name: str, time: pd.DatetimeIndex | None = None, *,
+                      in_file: bool = False) -> str | None:
+    """The advice for dates written as numbers: months ``YYYYMM`` (``192607`` for July 1926: Kenneth French's data
+    library, arch's ``frenchdata``), quarters ``YYYYQ`` (``19591`` for 1959Q1) or days ``YYYYMMDD`` (``19580329``:
+    statsmodels' co2.csv, CRSP's and French's daily files), numbers ``values (n,)`` that are all such dates, in
+    increasing order (months and quarters consecutive); else None. As numbers their steps jump at each year's (a
+    day's: month's) end, 89 from 201612 to 201701, or run on past it (201613) where the series stays within one.
+    ``time``: the same read as a ``DatetimeIndex`` in the numbers' unit since 1970 (arch's index, where pandas'
+    ``freq='ns'`` would date the forecasts in 1970 too). ``in_file``: the times of a command's CSV, fixed in the
+    file."""
+    if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+        return None  # dates, text: read elsewhere
+    v = pd.Series(values, copy=False).to_numpy(np.float64, na_value=np.nan)
+    if not (len(v) >= 2 and np.isfinite(v).all() and (v == np.round(v)).all()):
+        return None
+    v = v.astype(np.int64)
+    for what, pattern, (low, high), outer, convert in _NUMBER_FORMS:
+        if not ((v >= low) & (v <= high)).all() or (calendar := _as_calendar(v, what)) is None:
+            continue
+        units = np.diff(calendar.asi8)  # periods: their ordinals; days: nanoseconds
+        if not (units > 0).all() or (what != "days" and np.median(units) != 1):
+            continue
+        outer_of = v // (10 if what == "quarters" else 100)  # the year (days: the month) of each
+        cross = np.flatnonzero(np.diff(outer_of) != 0)
+        if len(cross) and what == "days":
+            i = int(cross[0])
+            how = f"whose steps jump at each month's end ({v[i + 1]} follows {v[i]}, a step of {v[i + 1] - v[i]})"
+        elif len(cross):
+            how = "whose steps are 1 within a year and " + (
+                "89 from December to January" if what == "months" else "7 from the fourth quarter to the first")
+        else:  # within one year (month): plain numbers would run on past its end
+            last = {"months": 12, "quarters": 4, "days": calendar[-1].days_in_month if what == "days" else 0}[what]
+            how = (f"which as plain numbers would run on past the {outer}'s end ({outer_of[-1]}{last + 1} after "
+                   f"{outer_of[-1]}{last})")
+        first = str(calendar[0].date()) if what == "days" else str(calendar[0])
+        shown = f"{v[0]} is {first}, then {', '.join(str(x) for x in v[1:3])}, ..."
+        read = "" if time is None else (
+            f", read as {dict(ns='nanoseconds', us='microseconds', ms='milliseconds', s='seconds')[time.unit]} since "
+            f"1970 ({time[0]} is {v[0]})")
+        head = f"the times of {name!r} are {what} written as numbers {pattern} ({shown}){read}, {how}"
+        given = "dates" if what == "days" else what
+        if in_file:
+            taken = "read as dates" if what == "days" else f"read and forecast as {what}"
+            return f"{head}; write them as {given} in the file ({first} for {v[0]}), which are {taken}"
+        x = "index.astype(int)" if time is None else "index.asi8"
+        unlike = "" if time is None else " (not freq=..., which would date the forecasts in 1970 too)"
+        return (f"{head}; give them as {given}{unlike}: {convert.format(x=x)}, where index is the series' index (or "
+                "the time column's values)")
+    return None
+
+
 def _time_values(path: Path, column: pd.Series, name: str) -> np.ndarray:
     """The time column as sortable numbers: numbers as they are; date strings as datetime64 nanoseconds.
 
@@ -1375,6 +1495,8 @@ def _time_values(path: Path, column: pd.Series, name: str) -> np.ndarray:
         if inf.size:
             raise ValueError(f"{path}: the time column {name!r} is infinite at {_lines(inf, path)}")
         _check_epoch_units(path, column, name, t)
+        if said := dates_as_numbers(np.unique(t), name, in_file=True):  # 20200131, 20200201: a gap of 70 (sorted
+            raise ValueError(f"{path}: {said}")  # right, but a time-aware model reads the gaps)
         return t
     text = column.astype(str)
     refuse_fiscal_years(text, f"{path}: the time column {name!r}", f"df[{name!r}]")  # '2000/01': not January 2000
@@ -1813,12 +1935,18 @@ def named_months(text: pd.Series) -> pd.DatetimeIndex | None:
 
 
 def iso_weeks(text: pd.Series) -> pd.DatetimeIndex | None:
-    """The Monday of each ISO 8601 week that labels ``'2020-W05'`` / ``'2020W05'`` (any case) name, or the day
+    """The Monday of each ISO 8601 week that labels ``'2020-W05'`` / ``'2020W05'`` (any case), ``'W05 2020'`` or
+    ``'KW 5/2020'`` (a German export's Kalenderwoche, ISO's week) name, or the day
     that ISO week dates ``'2020-W05-3'`` name (1 Monday .. 7 Sunday), as ``isocalendar`` numbers weeks (week 1
     holds the year's first Thursday, so it may start in December); None for other text, or a week a year does not
     have (``'2021-W53'``)."""
     parts = text.str.strip().str.extract(r"^(\d{4})-?[Ww](\d\d)(?:-?([1-7]))?$")
-    if parts[[0, 1]].isna().any(axis=None) or parts[2].isna().any() != parts[2].isna().all():
+    if parts[[0, 1]].isna().any(axis=None):  # 'W05 2020', 'KW 5/2020' (German exports' Kalenderwoche): the year last
+        last = text.str.strip().str.extract(r"^(?:KW|W)\s?(\d{1,2})[\s/\-.]*(\d{4})$", flags=re.IGNORECASE)
+        if last.isna().any(axis=None):
+            return None
+        parts = pd.DataFrame({0: last[1], 1: last[0].str.zfill(2), 2: np.nan})
+    if parts[2].isna().any() != parts[2].isna().all():
         return None
     day = parts[2].fillna("1")
     days = pd.DatetimeIndex(pd.to_datetime(parts[0] + "-" + parts[1] + "-" + day, format="%G-%V-%u",
@@ -1835,7 +1963,8 @@ def period_label_starts(text) -> tuple[str | None, pd.DatetimeIndex] | None:
     ``"January 1980"`` / ``"Jan. 1980"`` / ``"Sept. 1980"`` (months, AP style's abbreviations beside full names
     read too, and names in other languages, ``"janvier 1980"``) or ``"Q1 1965"`` / ``"1965 Q1"`` / ``"1965Q1"`` /
     ``"1965/Q1"`` (quarters) name, gretl's and EViews' ``"1950:1"`` (quarters) and ``"1950:01"`` (months), the
-    IMF's and Eurostat's ``"1950M01"`` and ``"01/1950"`` (months), or weeks as pandas writes weekly periods
+    IMF's and Eurostat's ``"1950M01"`` and ``"01/1950"`` (months), half-years ``"2020H1"`` / ``"2020-S1"`` /
+    ``"H1 2020"`` (Eurostat's semesters; at 1 January and 1 July), or weeks as pandas writes weekly periods
     (``"2000-01-03/2000-01-09"``) or ISO 8601 writes them (``"2000-W01"``, by their Monday), every label in one of
     these forms (pmdarima's wineind, woolyrnq and sunspots are indexed so; statsmodels' ARIMA results files
     ``1950:1``); ``format`` is the strftime of month labels (which may write two-digit years: ``'Jan-49'``, to check
@@ -1866,6 +1995,11 @@ def period_label_starts(text) -> tuple[str | None, pd.DatetimeIndex] | None:
     months = text.str.strip().str.extract(r"^(\d{4})M(0?[1-9]|1[0-2])$", flags=re.IGNORECASE)  # 2000M01, the IMF's
     if months.notna().all(axis=None):
         return None, pd.DatetimeIndex(pd.to_datetime(months[0] + "-" + months[1], format="%Y-%m"))
+    halves = text.str.strip().str.extract(r"^(?:[HS]([12])[\s\-/_.]*(\d{4})|(\d{4})[\s\-/_.]*[HS]([12]))$",
+                                          flags=re.IGNORECASE)  # '2020H1', '2020-S1' (Eurostat's semesters)
+    if halves.notna().sum(axis=1).eq(2).all():
+        year, half = halves[1].fillna(halves[2]).astype(int), halves[0].fillna(halves[3]).astype(int)
+        return None, pd.DatetimeIndex(pd.to_datetime(pd.DataFrame({"year": year, "month": 6 * half - 5, "day": 1})))
     quarters = text.str.strip().str.extract(r"^(?:Q([1-4])[\s\-/_.]*(\d{4})|(\d{4})(?:[\s\-/_.]*Q|:)([1-4]))$",
                                             flags=re.IGNORECASE)
     if quarters.isna().all(axis=1).any():
@@ -1878,8 +2012,8 @@ def times_across(data: pd.DataFrame) -> tuple[list, list] | None:
     """``(time columns, other columns)`` of a wide table with one series per row and one time per column (the
     World Bank's layout: a country per row, ``'1960', '1961', ...``; a long table pivoted, ``df.pivot(index='store',
     columns='date', values='y')``): at least 3 numeric columns named as years or ISO dates (``2001``,
-    ``'2001-01'``, ``'1959Q1'``) or by Timestamps, dates or Periods, in increasing order; None for any other
-    table."""
+    ``'2001-01'``, ``'1959Q1'``) or by Timestamps, dates or Periods, in increasing order or newest first (as
+    reports write them: ``'2023', '2022', ...``), in the table's order; None for any other table."""
     named = [c for c in data.columns if _column_time(c) is not None]
     counted = [c for c in data.columns if isinstance(c, numbers.Integral) and not isinstance(c, bool)]
     if len(named) < 3 or not all(pd.api.types.is_numeric_dtype(data[c]) for c in named) or \
@@ -1887,7 +2021,8 @@ def times_across(data: pd.DataFrame) -> tuple[list, list] | None:
         return None
     try:
         times = [_column_time(c) for c in named]
-        if not all(a < b for a, b in zip(times[:-1], times[1:], strict=True)):
+        if not (all(a < b for a, b in zip(times[:-1], times[1:], strict=True))
+                or all(a > b for a, b in zip(times[:-1], times[1:], strict=True))):
             return None
     except TypeError:  # tz-aware beside naive
         return None

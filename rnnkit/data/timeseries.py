@@ -70,11 +70,15 @@ from .tables import (
     TWELVE_HOUR_FIX,
     MixedZones,
     _clock_set_back,
+    _column_time,
     add_reading,
     arrays_in_column,
+    boolean_words,
     check_header_names,
     comma_numbers,
     date_readings,
+    dates_as_numbers,
+    formula_errors,
     header_units,
     marked_numbers,
     missing_marks,
@@ -96,82 +100,6 @@ CALENDAR_PERIODS = {"hour": 24.0, "weekday": 7.0, "month": 12.0, "dayofyear": No
 RESAMPLE_AGGS = ("mean", "sum", "min", "max", "first", "last", "median")
 
 Rows = range | slice | None
-
-
-# dates written as numbers: (what, the pattern, the numbers' range, the field whose end the numbers' steps jump at,
-# how pandas reads them from the integers {x})
-_NUMBER_FORMS = (
-    ("months", "YYYYMM", (100001, 999912), "year",
-     "pd.PeriodIndex(pd.to_datetime({x}.astype(str), format='%Y%m'), freq='M')"),
-    ("quarters", "YYYYQ", (10001, 99994), "year",
-     "pd.PeriodIndex.from_fields(year=np.asarray({x}) // 10, quarter=np.asarray({x}) % 10, freq='Q')"),
-    ("days", "YYYYMMDD", (10000101, 99991231), "month", "pd.to_datetime({x}.astype(str), format='%Y%m%d')"),
-)
-
-
-def _as_calendar(v: np.ndarray, what: str) -> pd.Index | None:
-    """The integers ``v (n,)`` read in the form ``what`` of :data:`_NUMBER_FORMS` (months ``YYYYMM`` as monthly
-    periods, quarters ``YYYYQ`` as quarterly periods, days ``YYYYMMDD`` as dates), or None where a number is not
-    one (a 13th month, a 5th quarter, the 30th of February)."""
-    if what == "months":
-        ok = (v % 100 >= 1) & (v % 100 <= 12)
-        return pd.PeriodIndex.from_fields(year=v // 100, month=v % 100, freq="M") if ok.all() else None
-    if what == "quarters":
-        ok = (v % 10 >= 1) & (v % 10 <= 4)
-        return pd.PeriodIndex.from_fields(year=v // 10, quarter=v % 10, freq="Q") if ok.all() else None
-    days = pd.to_datetime(pd.Series(v.astype(str)), format="%Y%m%d", errors="coerce")
-    return None if days.isna().any() else pd.DatetimeIndex(days)
-
-
-def dates_as_numbers(values: np.ndarray, name: str, time: pd.DatetimeIndex | None = None, *,
-                      in_file: bool = False) -> str | None:
-    """The advice for dates written as numbers: months ``YYYYMM`` (``192607`` for July 1926: Kenneth French's data
-    library, arch's ``frenchdata``), quarters ``YYYYQ`` (``19591`` for 1959Q1) or days ``YYYYMMDD`` (``19580329``:
-    statsmodels' co2.csv, CRSP's and French's daily files), numbers ``values (n,)`` that are all such dates, in
-    increasing order (months and quarters consecutive); else None. As numbers their steps jump at each year's (a
-    day's: month's) end, 89 from 201612 to 201701, or run on past it (201613) where the series stays within one.
-    ``time``: the same read as a ``DatetimeIndex`` in the numbers' unit since 1970 (arch's index, where pandas'
-    ``freq='ns'`` would date the forecasts in 1970 too). ``in_file``: the times of a command's CSV, fixed in the
-    file."""
-    if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
-        return None  # dates, text: read elsewhere
-    v = pd.Series(values, copy=False).to_numpy(np.float64, na_value=np.nan)
-    if not (len(v) >= 2 and np.isfinite(v).all() and (v == np.round(v)).all()):
-        return None
-    v = v.astype(np.int64)
-    for what, pattern, (low, high), outer, convert in _NUMBER_FORMS:
-        if not ((v >= low) & (v <= high)).all() or (calendar := _as_calendar(v, what)) is None:
-            continue
-        units = np.diff(calendar.asi8)  # periods: their ordinals; days: nanoseconds
-        if not (units > 0).all() or (what != "days" and np.median(units) != 1):
-            continue
-        outer_of = v // (10 if what == "quarters" else 100)  # the year (days: the month) of each
-        cross = np.flatnonzero(np.diff(outer_of) != 0)
-        if len(cross) and what == "days":
-            i = int(cross[0])
-            how = f"whose steps jump at each month's end ({v[i + 1]} follows {v[i]}, a step of {v[i + 1] - v[i]})"
-        elif len(cross):
-            how = "whose steps are 1 within a year and " + (
-                "89 from December to January" if what == "months" else "7 from the fourth quarter to the first")
-        else:  # within one year (month): plain numbers would run on past its end
-            last = {"months": 12, "quarters": 4, "days": calendar[-1].days_in_month if what == "days" else 0}[what]
-            how = (f"which as plain numbers would run on past the {outer}'s end ({outer_of[-1]}{last + 1} after "
-                   f"{outer_of[-1]}{last})")
-        first = str(calendar[0].date()) if what == "days" else str(calendar[0])
-        shown = f"{v[0]} is {first}, then {', '.join(str(x) for x in v[1:3])}, ..."
-        read = "" if time is None else (
-            f", read as {dict(ns='nanoseconds', us='microseconds', ms='milliseconds', s='seconds')[time.unit]} since "
-            f"1970 ({time[0]} is {v[0]})")
-        head = f"the times of {name!r} are {what} written as numbers {pattern} ({shown}){read}, {how}"
-        given = "dates" if what == "days" else what
-        if in_file:
-            taken = "read as dates" if what == "days" else f"read and forecast as {what}"
-            return f"{head}; write them as {given} in the file ({first} for {v[0]}), which are {taken}"
-        x = "index.astype(int)" if time is None else "index.asi8"
-        unlike = "" if time is None else " (not freq=..., which would date the forecasts in 1970 too)"
-        return (f"{head}; give them as {given}{unlike}: {convert.format(x=x)}, where index is the series' index (or "
-                "the time column's values)")
-    return None
 
 
 def names_series(ids: pd.Series, time) -> bool:
@@ -210,18 +138,27 @@ def numbers_held_fix(given: pd.Series, spelt: str) -> str:
 
 
 def refuse_clock_times(raw: Any, what: str, spelt: str = "times") -> None:
-    """ValueError where text times are all times of day without their date (``'09:30'``, ``'23:50:00'``), which
+    """ValueError where text times are all times of day without their date (``'09:30'``, ``'23:50:00'``; or
+    ``datetime.time`` objects, as ``pd.read_excel`` reads a column of time cells), which
     pandas dates today: the series would end on the day the code runs, its forecasts and calendar features (weekday,
     month) changing from one day to the next, and past midnight the times go back. ``what`` names them in the
     message, ``spelt`` as the user's code names them in the fix."""
     text = pd.Series(raw, copy=False)
+    if len(text) and text.map(lambda v: isinstance(v, datetime.time)).all():  # a sheet's time cells, read_excel's
+        text, spelt = text.map(lambda v: v.isoformat()), f"{spelt}.astype(str)"
     if not len(text) or not text.map(lambda v: isinstance(v, str)).all() or not text.str.fullmatch(CLOCK_TIME).all():
         return
+    clock = pd.to_datetime("2000-01-01 " + text.str.strip(), errors="coerce")
+    back = np.flatnonzero(clock.diff().to_numpy() < np.timedelta64(0))  # past midnight: 23:50, then 00:10
+    dated = f"pd.to_datetime('2024-01-31 ' + {spelt})"
+    if len(back):  # one date for all would put the times after midnight before those of the evening
+        i = int(back[0])
+        dated = (f"t = {dated}; t + pd.to_timedelta((t.diff() < pd.Timedelta(0)).cumsum(), unit='D') (they pass "
+                 f"midnight, {text.iloc[i]!r} at row {i} after {text.iloc[i - 1]!r}: a day added at each)")
     raise ValueError(f"{what} holds times of day without their date ({text.iloc[0]!r}, ...), which pandas would date "
                      f"today ({pd.Timestamp.now():%Y-%m-%d}), so forecasts and calendar features would change with the "
-                     f"day the code runs; give them their date, pd.to_datetime('2024-01-31 ' + {spelt}) with the day "
-                     f"they were taken, or, for times elapsed, numbers: pd.to_timedelta({spelt}).dt.total_seconds() "
-                     "(H:MM:SS)")
+                     f"day the code runs; give them their date, {dated}, with the day the first was taken, or, for "
+                     f"times elapsed, numbers: pd.to_timedelta({spelt}).dt.total_seconds() (H:MM:SS)")
 
 
 def refuse_yearless_dates(raw: Any, time: pd.DatetimeIndex, what: str, spelt: str = "times") -> None:
@@ -599,10 +536,13 @@ class TimeSeriesFrame:
         elif (wide := times_across(given)) is not None:  # a series per row, a time per column
             times = wide[0]
             code = lambda c: f"pd.{c!r}" if isinstance(c, pd.Timestamp | pd.Period) else repr(c)  # a pivot's labels
+            back = _column_time(times[0]) > _column_time(times[-1])  # newest first: turned, the rows run back
+            order = ", newest first," if back else ""
             raise ValueError(
-                f"data has {len(times)} columns named as times ({times[0]!r} .. {times[-1]!r}) and a series on each "
-                f"row, as a wide table has, and a TimeSeriesFrame reads its series down the rows (a row per time, a "
-                f"column per series); turn it, data.loc[:, {code(times[0])}:{code(times[-1])}].T (text times then "
+                f"data has {len(times)} columns named as times ({times[0]!r} .. {times[-1]!r}){order}"
+                f" and a series on each row, as a wide table has, and a TimeSeriesFrame reads its series down the rows "
+                f"(a row per time, a column per series); turn it, data.loc[:, {code(times[0])}:{code(times[-1])}].T"
+                f"{'.iloc[::-1]' * back} (text times then "
                 f"read with pd.to_datetime, or as a time column: .rename_axis('t').reset_index(), time_col='t')"
             )
         else:
@@ -679,6 +619,12 @@ class TimeSeriesFrame:
                         f"{words.iloc[0]!r}), which pd.to_numeric would make NaN: convert it, {read[1]}, or "
                         f"{leave_out}"
                     )
+                if (answers := boolean_words(words)) is not None:  # 'yes'/'no': a sheet's or a form's 1 and 0
+                    raise ValueError(
+                        f"value column {c!r} has dtype {dtype}; expected a numeric column: it holds the answers "
+                        f"{' / '.join(map(repr, answers))}, which pd.to_numeric would make NaN: read them as 1 and 0, "
+                        f"df[{c!r}] = df[{c!r}].map({answers!r}), or {leave_out}"
+                    )
                 if len(words) == len(given):  # no number at all: pd.to_numeric would give all NaN
                     raise ValueError(
                         f"value column {c!r} has dtype {dtype}; expected a numeric column: it holds words (e.g. "
@@ -696,8 +642,9 @@ class TimeSeriesFrame:
                 if marks := missing_marks(data[c]):  # '-', '?': an export's missing readings, read by na_values
                     raise ValueError(
                         f"value column {c!r} has dtype {dtype}; expected a numeric column: it holds numbers with "
-                        f"{len(words)} cell(s) written {' or '.join(map(repr, marks))} (the first at row {row}), the "
-                        f"mark of a missing reading, which pandas does not read as missing; read the CSV with "
+                        f"{len(words)} cell(s) written {' or '.join(map(repr, marks))}{formula_errors(marks)} (the "
+                        f"first at row {row}), the mark of a missing reading, which pandas does not read as missing; "
+                        f"read the CSV with "
                         f"na_values={marks!r} (pd.read_csv or TimeSeriesFrame.from_csv, as for 'NA'), or convert it "
                         f"with pd.to_numeric(df[{c!r}], errors='coerce') (each becomes NaN)"
                     )

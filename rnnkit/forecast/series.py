@@ -17,13 +17,17 @@ import pandas as pd
 
 from ..checks import is_integer
 from ..data.tables import (
+    _EPOCH_UNITS,
     _EXCEL_DAYS,
     _SPREADSHEET_EPOCH,
     TIME_NAMES,
     _cell,
+    _column_time,
     _month_of,
     arrays_in_column,
+    boolean_words,
     date_readings,
+    epoch_units,
     header_units,
     mixed_epoch_units,
     period_label_starts,
@@ -79,6 +83,9 @@ def as_frame(data, *, time_col: str | None = None, freq: str | None = None,
         if isinstance(data, pd.DataFrame) and time_col in data.columns and \
                 pd.api.types.is_timedelta64_dtype(data[time_col]):  # pandas would try, and fail, to read dates
             raise ValueError(durations_refusal(f"time column {time_col!r}", data[time_col], f"data[{time_col!r}]"))
+        if written is not None and pd.api.types.is_datetime64_any_dtype(written):
+            _check_read_centuries(pd.DatetimeIndex(written), "data.index" if time_col is None else
+                                  f"data[{time_col!r}]")
         if isinstance(data, pd.DataFrame):
             refuse_repeated_names(data)  # each check below reads data[name] as one column
             refuse_time_col_in_levels(data, time_col, text_names=False)
@@ -140,6 +147,36 @@ def as_frame(data, *, time_col: str | None = None, freq: str | None = None,
     _warn_counts_averaged(frame, freq_name(freq), spelt, option, bin_counts, time_col,
                           framed=isinstance(data, TimeSeriesFrame))
     return frame._binned(freq_name(freq), spelt=spelt, periods=periods)
+
+
+def _check_read_centuries(times: pd.DatetimeIndex, spelt: str) -> None:
+    """Dates the user parsed (``read_csv(parse_dates=...)``, ``pd.to_datetime``) from years of two digits, as pandas
+    reads them (``00 .. 68`` as ``2000 .. 2068``): the airline's ``'Jan-49' .. 'Dec-60'`` become 2049 .. 2060, a
+    history after this year, and ``'Jan-60' .. 'Dec-75'`` go back a century at 1969. The text is gone, so the
+    times alone tell: a series that starts after this year is warned of (scenarios and plans may start so), one
+    that goes back from after this year to a hundred years before is refused with the fix, not with a sort that
+    would put 1969 before 2060. ``spelt``: the times as the user's code names them."""
+    times = times.dropna()
+    now = pd.Timestamp.now().year
+    if not len(times) or times.year.max() <= now:
+        return
+    fix = (f"t = pd.DatetimeIndex({spelt}); {spelt} = t.where(t.year <= {now}, t - pd.DateOffset(years=100))"
+           if spelt == "data.index" else
+           f"t = {spelt}; {spelt} = t.where(t.dt.year <= {now}, t - pd.DateOffset(years=100))")
+    back = np.flatnonzero((times.year[:-1] > now) & (times.year[:-1] - times.year[1:] >= 90))
+    if len(back):
+        i = int(back[0])
+        raise ValueError(f"the times of {spelt} go back a century, from {shown_time(times[i])} (row {i}) to "
+                         f"{shown_time(times[i + 1])} (row {i + 1}): years written with two digits, which pandas "
+                         "reads 00 .. 68 as 2000 .. 2068 and 69 .. 99 as 1969 .. 1999? put the years after this one "
+                         f"back a century, {fix}, or read them with four-digit years; sorting them would not help")
+    if times[0].year > now:
+        warnings.warn(f"the times of {spelt} start in {times[0].year} ({shown_time(times[0])}), after this year "
+                      f"({now}), so the whole history lies in the future: dates of the 1900s read from two-digit years "
+                      "('Jan-49'), which pandas reads 00 .. 68 as 2000 .. 2068? put them back a century, "
+                      f"{fix}; a series meant to start then is read as given (silence this with "
+                      "warnings.filterwarnings('ignore', message='the times of .* start in'))", UserWarning,
+                      stacklevel=user_stacklevel())
 
 
 def _warn_counts_averaged(frame: TimeSeriesFrame, rule: str, spelt: str, option: str, counts: np.ndarray,
@@ -508,7 +545,8 @@ def _check_not_a_panel(data: pd.DataFrame, time_col: str | None) -> None:
 
 def wide_fix(data: pd.DataFrame, times: list, others: list, *, time_col: str, target: str) -> tuple[str, str, str]:
     """How to read a wide table of :func:`times_across`: ``(the call that picks one row as a series of floats (a
-    row of a frame with text columns is of dtype object), the call that makes the table long, its id column)``."""
+    row of a frame with text columns is of dtype object), the call that makes the table long, its id column)``;
+    for times newest first, each in time order."""
     text = [c for c in others if not pd.api.types.is_numeric_dtype(data[c])]
     code = lambda c: f"pd.{c!r}" if isinstance(c, pd.Timestamp | pd.Period) else repr(c)  # a pivot's labels
     span = f"{code(times[0])}:{code(times[-1])}"
@@ -521,7 +559,14 @@ def wide_fix(data: pd.DataFrame, times: list, others: list, *, time_col: str, ta
         one = f"data.loc[{data.index[0]!r}, {span}].astype(float)"
         long = (f"data.reset_index().melt(id_vars={[ids, *others]!r}, var_name={time_col!r}, "
                 f"value_name={target!r})")
+    if _newest_first(times):  # the columns' order is the rows' after melt or a row's pick: oldest first again
+        one, long = f"{one}.iloc[::-1]", f"{long}.iloc[::-1]"
     return one, long, str(ids)
+
+
+def _newest_first(times: list) -> bool:
+    """Whether the column labels ``times`` of :func:`times_across` run newest first."""
+    return _column_time(times[0]) > _column_time(times[-1])
 
 
 def long_of_dict(data, id_col: str = "unique_id", time_col: str = "ds", target: str = "y") -> str | None:
@@ -575,9 +620,10 @@ def _check_not_wide(data: pd.DataFrame, time_col: str | None) -> None:
     times, others = wide
     name = "year" if all(re.fullmatch(r"\d{4}", str(c).strip()) for c in times) else "ds"
     one, long, ids = wide_fix(data, times, others, time_col=name, target="y")
-    raise ValueError(f"data has {len(times)} columns named as times ({times[0]!r} .. {times[-1]!r}) and a series "
-                     f"on each row, as a wide table has, and the Forecaster reads a series down the rows (one row per "
-                     f"time); forecast one row as a series indexed by the times, {one}, or every row with "
+    order = ", newest first," if _newest_first(times) else ""
+    raise ValueError(f"data has {len(times)} columns named as times ({times[0]!r} .. {times[-1]!r}){order} and a "
+                     f"series on each row, as a wide table has, and the Forecaster reads a series down the rows (one "
+                     f"row per time); forecast one row as a series indexed by the times, {one}, or every row with "
                      f"rnnkit.GlobalForecaster on the long table {long} (id_col={ids!r}, time_col={name!r}, "
                      "target='y')")
 
@@ -751,9 +797,13 @@ def _check_text_values(data: pd.Series | pd.DataFrame, time_col: str | None) -> 
         words = given[read.isna()]
         commas = comma_numbers(words)
         marked = marked_numbers(words, spelt) if commas is None else None  # read only where commas name no fix
-        if read.isna().mean() > 0.5 and commas is None and marked is None:
+        answers = boolean_words(words) if commas is None and marked is None else None  # 'yes' / 'no'
+        if read.isna().mean() > 0.5 and commas is None and marked is None and answers is None:
             continue  # mostly words: a column to drop or encode, which the frame's refusal says
         what = f"{what} has dtype {dtype}; expected a numeric column: it"  # the frame's opening, then the fix
+        if answers is not None:
+            raise ValueError(f"{what} holds the answers {' / '.join(map(repr, answers))}, which pd.to_numeric would "
+                             f"make NaN: read them as 1 and 0, {spelt} = {spelt}.map({answers!r})")
         if read.notna().all():
             raise ValueError(f"{what} {numbers_held_fix(given, spelt)}")
         if commas is not None:  # '1,038' beside '987': errors='coerce' would drop them
@@ -910,17 +960,20 @@ def text_read_as(labels, form: str | None, who: str, where: str, shown: str) -> 
 
 def unix_times(time) -> tuple[str, pd.Timestamp, pd.Timedelta] | None:
     """``(unit, first, step)`` where the numeric times ``time`` (a frame's numeric axis) are whole numbers that read
-    as Unix seconds (``"s"``: 1e8 .. 1e10) or milliseconds (``"ms"``: 1e11 .. 1e13) on a grid of whole minutes, as
-    a database or a logger exports times: the first as a date and the median step as a duration. None for dates
-    and for other numbers (years, row numbers, measurements)."""
+    as Unix seconds (``"s"``), milliseconds (``"ms"``), microseconds (``"us"``: Spark's and Parquet's timestamps as
+    integers) or nanoseconds (``"ns"``: pandas' own ``.astype('int64')``) of the years 1973 to 2286
+    (:func:`~rnnkit.data.tables.epoch_units`) on a grid of whole minutes, as a database or a logger exports times:
+    the first as a date and the median step as a duration. None for dates and for other numbers (years, row
+    numbers, measurements)."""
     if time is None or isinstance(time, pd.Index) or len(time) < 2:
         return None
     time = np.asarray(time, dtype=np.float64)
     step = float(np.median(np.diff(time)))
-    for unit, low, high, minute in (("s", 1e8, 1e10, 60), ("ms", 1e11, 1e13, 60_000)):
-        if low <= time[0] < high and step > 0 and step % minute == 0 and (time == np.round(time)).all():
-            return unit, pd.to_datetime(int(time[0]), unit=unit), pd.Timedelta(step, unit=unit)
-    return None
+    k = int(epoch_units(time[0]))
+    if k < 0 or step <= 0 or step % (60 * 1000 ** k) != 0 or not (time == np.round(time)).all():
+        return None
+    unit = _EPOCH_UNITS[k][1]
+    return unit, pd.to_datetime(int(time[0]), unit=unit), pd.Timedelta(step, unit=unit)
 
 
 def excel_days(time, name: str) -> tuple[str, str] | None:
@@ -963,7 +1016,7 @@ def decimal_years(time) -> tuple[int, str, str] | None:
 
 
 def warn_unix_times(time, who: str, where: str, column: str | None = None, *, name: str | None = None) -> None:
-    """Warn where the numeric times ``time`` read as Unix seconds or milliseconds (:func:`unix_times`), or as decimal
+    """Warn where the numeric times ``time`` read as Unix times (:func:`unix_times`), or as decimal
     years of months or quarters (:func:`decimal_years`): as numbers they have no calendar, so no daily, weekly or
     yearly season is looked for (``season_length="auto"`` reads a numeric axis as seasonless) and the seasonal naive
     is the naive. ``where``: the times as the message names them
@@ -999,7 +1052,8 @@ def warn_unix_times(time, who: str, where: str, column: str | None = None, *, na
     if found is None:
         return
     unit, first, step = found
-    warnings.warn(f"{who}: {where} holds numbers that read as Unix {'seconds' if unit == 's' else 'milliseconds'} "
+    spoken = next(name for name, code, _ in _EPOCH_UNITS if code == unit)
+    warnings.warn(f"{who}: {where} holds numbers that read as Unix {spoken} "
                   f"({int(np.asarray(time)[0])} is {first}, a step of {step}); read as numbers, they have no "
                   "calendar, so no daily or weekly season is looked for and the seasonal naive is the naive; to "
                   f"forecast on dates, give dates ({spelt} = pd.to_datetime({spelt}, unit={unit!r})), or pass "
@@ -1189,6 +1243,8 @@ def _regular_step(frame: TimeSeriesFrame, *, fix: str | None = None,
                        "mean of each)")
             fix = (None if missing is not None else _pattern_of(time, frame.time_name, business, holder)) or fix
             fix = _clock_gone_forward(time, frame.time_name, fix, business, holder) or fix
+            if (swapped := _day_month_swapped(time)) is not None:  # the gaps are a misreading, not missing rows
+                hint, fix = "", swapped
             raise ValueError(f"the timestamps of {frame.time_name!r} are not evenly spaced ({_uneven(time, grid)}), "
                              f"so the next timestamps cannot be told; {hint}{fix}")
         return freq, float(np.median(np.diff(frame.elapsed(unit="s"))))
@@ -1213,6 +1269,25 @@ def _regular_step(frame: TimeSeriesFrame, *, fix: str | None = None,
                          f"follows {shown_number(time[i])}, a step of {shown_number(steps[i])} where the first is "
                          f"{shown_number(steps[0])}); put the series on a regular grid first")
     return float(steps[0]), float(steps[0])
+
+
+def _day_month_swapped(time: pd.DatetimeIndex) -> str | None:
+    """For uneven dates at midnight whose days are all 12 or less and which, with day and month swapped, lie evenly
+    on a grid: day-first dates read month-first (``read_csv(parse_dates=...)`` and ``pd.to_datetime`` guess
+    month-first from the first date: ``'01/02/2020'``, 1 February, becomes 2 January), what to say of them; None
+    otherwise. Monthly day-first dates then read as twelve days of January a year apart."""
+    if (time.day > 12).any() or (time != time.normalize()).any():
+        return None
+    swapped = pd.DatetimeIndex(pd.to_datetime(pd.DataFrame({"year": time.year, "month": time.day, "day": time.month})))
+    grid = pd.infer_freq(swapped) if swapped.is_monotonic_increasing and swapped.is_unique else None
+    if grid is None:
+        return None
+    return (f"every day is 12 or less, and with day and month swapped they lie evenly on the grid {grid!r} "
+            f"({shown_time(time[1])} would be {shown_time(swapped[1])}): day-first dates read month-first, as "
+            "pd.read_csv(parse_dates=...) and pd.to_datetime guess from the first date? read them day-first, "
+            "pd.read_csv(..., parse_dates=[...], date_format='%d/%m/%Y' as they are written, '%d.%m.%Y' for dots), "
+            "or swap them, t = pd.DatetimeIndex(times); pd.to_datetime(pd.DataFrame({'year': t.year, 'month': "
+            "t.day, 'day': t.month}))")
 
 
 def _uneven(time: pd.DatetimeIndex, grid: str | None) -> str:
