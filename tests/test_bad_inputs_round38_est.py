@@ -229,3 +229,22 @@ def test_E38_09_regression_targets_with_trailing_axes_of_one_are_told_the_reshap
     reg = SequenceRegressor(**TINY).fit(X, y[:, None, None].reshape(len(y), -1))
     with pytest.raises(ValueError, match=r"SequenceRegressor.score: .*pass y.reshape\(len\(y\), -1\)"):
         reg.score(X, y[:, None, None])
+
+
+def test_E38_10_a_split_of_torch_tensors_with_grad_or_in_bfloat16_is_read_as_the_estimators_read_them():
+    import torch
+
+    from rnnkit.tasks import Split, Task
+
+    X = torch.randn(8, 5, 2, generator=torch.Generator().manual_seed(0))
+    y = torch.tensor([0, 1] * 4)
+    # before: torch's "Can't call numpy() on Tensor that requires grad", numpy's "Got unsupported ScalarType BFloat16"
+    for given in (X.requires_grad_(), X.detach().bfloat16()):
+        split = Split(given, y)
+        assert isinstance(split.X, np.ndarray) and split.X.dtype == np.float32 and split.y.dtype == np.int64
+        assert np.allclose(split.X, given.detach().float().numpy())
+    task = Task("tensors", "classify", Split(X, y), Split(X[:4], y[:4]), Split(X[4:], y[4:]), output_size=2,
+                metric="accuracy", chance=0.5, chance_note="half")
+    assert task.score(np.zeros(4, np.int64)) == 0.5
+    with pytest.raises(ValueError, match=r"^Split: X is a sparse tensor .*pass t.to_dense\(\)$"):
+        Split(X.detach().to_sparse(), y)

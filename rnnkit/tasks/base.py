@@ -75,6 +75,13 @@ class Split:
 
     def __post_init__(self):
         # a split built from one's own data: X as the models read it, or an error that says how to make it so
+        # a tensor from a torch Dataset, with grad or in bfloat16 (numpy reads neither), as the estimators read one:
+        # dense, on the CPU, bfloat16 as float32
+        for name in ("X", "y"):
+            if isinstance(getattr(self, name), torch.Tensor):
+                from ..estimators import _tensor_array
+
+                object.__setattr__(self, name, _tensor_array(getattr(self, name), f"Split: {name}"))
         if isinstance(self.X, list | tuple) and len({np.shape(x) for x in self.X}) > 1:  # else numpy's inhomogeneous
             lengths = sorted({len(x) for x in self.X})
             raise ValueError(f"Split: X is a list of sequences of other shapes ({np.shape(self.X[0])}, ...; "
