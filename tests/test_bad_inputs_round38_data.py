@@ -150,6 +150,10 @@ def test_D38_07_a_log_exported_newest_first_keeps_its_ties_in_time_order():
     vocab = event_vocab(log)
     item, target = _quiet(EventSessions, sessions.iloc[::-1].reset_index(drop=True), vocab)[0]
     assert vocab.decode(item["event"].tolist()) == order[:-1] and vocab.decode(target.tolist()) == order[1:]
+    few = pd.DataFrame({"session": [0, 0, 0, 1, 1, 1], "timestamp": [10, 10, 0] * 2, "dt": [0.0, 0.0, 10.0] * 2,
+                        "event": ["view", "cart", "login"] * 2})  # shuffled: two steps back in time, by chance
+    with pytest.warns(UserWarning, match=r"session 0 holds 2 events at one time .* out of time order"):
+        EventSessions(few, vocab)
 
 
 def test_D38_08_bool_and_int32_labels_of_a_sequence_are_collated_as_class_ids():

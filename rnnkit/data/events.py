@@ -507,9 +507,9 @@ def _order_by_time(df: pd.DataFrame, time: str, key: str = "session") -> pd.Data
     whose rows go back in time) have lost it: events at one time (a log of whole seconds holds many) would come in the
     shuffled order, each with another's Δt. Their index, where it agrees with time order in every session
     (sessionize's, or a log's read from its file, which ``df.sample`` keeps), is that order and breaks the ties; rows
-    newest first in every session (an export that lists the latest events first) hold it reversed, and are read
-    back to front; without either the ties are warned of by `EventSessions` (a raw log given to `sessionize` is
-    often gathered out of order, from several sources, whose ties have no order to lose)."""
+    newest first in every session (an export that lists the latest events first; 5 steps back in time or more) hold
+    it reversed, and are read back to front; without either the ties are warned of by `EventSessions` (a raw log
+    given to `sessionize` is often gathered out of order, from several sources, whose ties have no order to lose)."""
     keys = pd.DataFrame({"session": df[key].reset_index(drop=True), "time": df[time].reset_index(drop=True)})
     perm = keys.sort_values(["session", "time"], kind="stable").index.to_numpy()
     sessions, times = keys["session"].to_numpy()[perm], keys["time"].to_numpy()[perm]
@@ -529,7 +529,10 @@ def _order_by_time(df: pd.DataFrame, time: str, key: str = "session") -> pd.Data
     by_key = keys.sort_values("session", kind="stable")  # each session's rows in the log's order
     inner, times_in_log = by_key["session"].to_numpy(), by_key["time"].to_numpy()
     inner = inner[1:] == inner[:-1]
-    if (times_in_log[1:][inner] <= times_in_log[:-1][inner]).all():  # newest first, as exports list the latest
+    later, earlier = times_in_log[1:][inner], times_in_log[:-1][inner]
+    # newest first, as exports list the latest events; 5 steps back in time or more, so that rows shuffled into
+    # that order by chance (short sessions: one of two rows) are not taken for it
+    if (later <= earlier).all() and (later < earlier).sum() >= 5:
         return df.iloc[keys.iloc[::-1].sort_values(["session", "time"], kind="stable").index.to_numpy()]
     if key != "session":
         return df.iloc[perm]
