@@ -11,12 +11,14 @@ A38-07 ``surveillance.predict`` of one clip ``(T, 1, H, W)`` without its batch a
 A38-08 ``dna.tatawa_peak`` of sequences shorter than the motif.
 A38-09 ``driving.predict`` of no episode, of integer steps.
 A38-10 ``dna.with_negatives`` of soft-masked promoters (repeats in lower case).
+A38-11 ``stocks.diebold_mariano`` of a few days' losses.
 Each test fails on the commit before its fix."""
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import warnings
 from collections import Counter
 
@@ -24,7 +26,7 @@ import numpy as np
 import pytest
 import torch
 
-from rnnkit.apps import charlm, check_run_arguments, dna, driving, eventlogs, spoken_digits, surveillance
+from rnnkit.apps import charlm, check_run_arguments, dna, driving, eventlogs, spoken_digits, stocks, surveillance
 from rnnkit.report import write_report
 
 NAMES = ["login", "view", "add", "pay", "logout"]
@@ -235,3 +237,17 @@ def test_A38_10_with_negatives_of_soft_masked_promoters_shuffles_the_bases():
     lower_run = negative[20:40].upper()
     assert _pairs(lower_run) != _pairs(bases[20:40])  # the masked run's bases moved (kept as a block before)
     assert texts[3].isupper() and _pairs(texts[3]) == _pairs(bases)  # one case: shuffled as given
+
+
+def test_A38_11_diebold_mariano_of_a_few_days_is_read_against_students_t():
+    # before: the normal's p: 2e-9 for two days of losses (t = -6), a "significant" gain from two days
+    two = stocks.diebold_mariano(np.array([0.5, 1.5]), np.array([1.5, 3.5]))
+    assert two["t"] == pytest.approx(-6 * np.sqrt(1 / 2)) and two["p"] == pytest.approx(0.1474, abs=1e-4)
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(0, 1, 20) ** 2, rng.normal(0.3, 1, 20) ** 2
+    few = stocks.diebold_mariano(a, b)
+    assert few["p"] > math.erfc(abs(few["t"]) * math.sqrt(20 / 19) / math.sqrt(2))  # wider than the normal's
+    noise = rng.normal(0, 1, 1000)
+    many = stocks.diebold_mariano(noise**2, rng.normal(0, 1, 1000) ** 2)
+    normal = math.erfc(abs(many["t"]) * math.sqrt(1000 / 999) / math.sqrt(2))
+    assert many["p"] == pytest.approx(normal, rel=0.02)  # over many days the two agree
