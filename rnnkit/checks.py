@@ -3,12 +3,24 @@ from __future__ import annotations
 
 import math
 import numbers
+import os
+import stat
 import unicodedata
 from collections.abc import Sequence
 
 import numpy as np
 
 FLOAT32_MAX = float(np.finfo(np.float32).max)  # 3.4e38: beyond it a value cast to float32 is infinite
+
+
+def path_kind(path: str | os.PathLike) -> str:
+    """What an existing path is, in words: ``"a directory"``, ``"a file"``, or a FIFO, socket or device. A FIFO or a
+    device is no file to the user who made it (``mkfifo``, /dev/null), so a refusal that calls it one reads as wrong;
+    and opening one to look inside blocks (a FIFO waits for a writer), so a caller asks this before reading."""
+    mode = os.stat(path).st_mode
+    return ("a directory" if stat.S_ISDIR(mode) else "a FIFO (a named pipe)" if stat.S_ISFIFO(mode) else
+            "a socket" if stat.S_ISSOCK(mode) else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else
+            "a file")
 
 
 def is_integer(value) -> bool:

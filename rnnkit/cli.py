@@ -382,16 +382,6 @@ def _out_directory(text: str) -> Path:
     return Path(os.path.realpath(out)) if out.is_symlink() else out
 
 
-def _path_kind(path: Path) -> str:
-    """What an existing path that is not a directory is, in words: a FIFO or a device is no file to the user who
-    made it (``mkfifo``, /dev/null), so a refusal that calls it one reads as wrong."""
-    import stat
-
-    mode = os.stat(path).st_mode
-    return ("a FIFO (a named pipe)" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else
-            "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a file")
-
-
 def _check_writable_parent(path: Path, flag: str) -> None:
     """Create ``path``'s parent directory if missing and check that a file can be created in it, by creating
     one: permission bits say nothing for root, a read-only mount or an immutable directory."""
@@ -476,11 +466,12 @@ def _warn_forecast_out_named(out: Path) -> None:
 def _check_train_out(out: Path, resume: bool, data: str | None = None) -> None:
     """--out must be new, empty, an rnnkit model (replaced at the end) or a directory that `rnnkit train` was
     writing; an unfinished run's checkpoint is continued with --resume, never silently discarded."""
+    from .checks import path_kind
     from .io import foreign_entries, is_model_directory, is_training_directory
     from .training.runs import CHECKPOINT
 
     if out.exists() and not out.is_dir():
-        raise ValueError(f"--out {out} is {_path_kind(out)}; give a directory for the model (it is created if "
+        raise ValueError(f"--out {out} is {path_kind(out)}; give a directory for the model (it is created if "
                          "missing)")
     if out.resolve() == Path.cwd().resolve():  # replaced by a rename, it would leave the shell in a deleted folder
         raise ValueError(f"--out {out} is the current directory, which the model directory cannot be: it is written "
@@ -772,7 +763,7 @@ def _train(args) -> int:
     from rnnkit.data import write_json
     from rnnkit.estimators import as_sequences
     from rnnkit.io import FORMAT, TRAINING_FILE, warn_file_named, write_directory_atomically
-    from rnnkit.training.runs import CHECKPOINT, SCHEDULE_EPOCHS, AnotherRun, PastMaxEpochs
+    from rnnkit.training.runs import CHECKPOINT, SCHEDULE_EPOCHS, AnotherRun, NonFiniteError, PastMaxEpochs
 
     options = _model_options(args)  # a flag of another task is refused before any file is read
     if args.time_aware and (args.bidirectional or args.num_layers > 1):
@@ -864,6 +855,10 @@ def _train(args) -> int:
                                      f"more than {asked}, and --resume continues from there; rerun with --epochs "
                                      f"{e.done} or more, or remove {out} to train anew with fewer") from e
                 raise
+            except NonFiniteError as e:
+                if e.in_data or e.lr is None:  # a NaN in the data: the estimator's message names it and its fix
+                    raise
+                raise ValueError(_diverged(e, args, out)) from e
         except Exception:
             if not worker and not (out / CHECKPOINT).is_file():  # nothing to --resume: leave --out as it was
                 _remove_added(out, before)
@@ -900,6 +895,18 @@ def _train(args) -> int:
     print(_json_text(metrics, "metrics", "rnnkit train"))
     print(f"wrote model and metrics.json to {out}", file=sys.stderr)  # stdout holds the metrics' JSON alone
     return 0
+
+
+def _diverged(error, args, out: Path) -> str:
+    """A training that turned non-finite, in the command's words: the estimator's names (log_dir=..., gradient
+    clipping, which train has no flag for: the estimators clip the gradient norm at 1) say nothing to the command's
+    user, and a checkpoint kept in --out continues at the same rate on --resume (a lower one is another run)."""
+    what = str(error).split("; training stopped")[0]  # non-finite loss (nan) at optimizer step 1 (epoch 0, ...)
+    rate = f"--lr {error.lr:g}" + (" (chosen from the data: --lr was not given)" if args.lr is None else "")
+    kept = (f"; {out} keeps the checkpoint of the last good epoch, but --resume would continue it at the same rate "
+            f"(and refuses another --lr): remove {out} first" if error.checkpoint else "")
+    return (f"the training diverged: {what}, training at {rate}; give a lower --lr (e.g. {error.lr / 10:g}), or "
+            f"check {args.data} for extreme values{kept}")
 
 
 # What `rnnkit train` records in --out/training.json to name, when a --resume is refused, what changed since the
@@ -2044,7 +2051,8 @@ def _serve(args) -> int:
             raise ValueError(f"--max-body-bytes must be at least 1 byte, got {args.max_body_bytes!r}")
     limits = Limits(**{name: value for name, value in given.items() if value is not None})  # else Limits' defaults
     serve(args.model, host=args.host, port=port, batching=not args.no_batching, max_batch=args.max_batch,
-          max_wait_ms=args.max_wait_ms, limits=limits, threads=args.threads, on_ready=announce)
+          max_wait_ms=args.max_wait_ms, limits=limits, threads=args.threads, cors_origins=args.cors_origin,
+          on_ready=announce)
     return 0
 
 
@@ -2625,6 +2633,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="request body size at most, in bytes or with a unit: 8MiB, 10MB (default 8388608, 8 MiB)")
     serve.add_argument("--max-sequences", type=_number(int, 1), help="sequences per request at most (default 1024)")
     serve.add_argument("--max-steps", type=_number(int, 1), help="steps per sequence at most (default 10000)")
+    serve.add_argument("--cors-origin", action="append", metavar="ORIGIN",
+                       help="a web page's origin whose scripts may call the server from a browser, e.g. "
+                            "http://localhost:3000 ('*': any); repeat for several (default: none)")
     serve.set_defaults(run=_serve)
     help_ = sub.add_parser("help", help="the help of a command (rnnkit help train is rnnkit train --help)",
                            description="Print the help of COMMAND, or the list of commands without one.")

@@ -30,6 +30,7 @@ import safetensors
 import safetensors.torch
 import torch
 
+from .checks import path_kind
 from .data.memmap import has_format, interrupted_save
 from .data.memmap import write_directory_atomically as _write_directory
 
@@ -345,9 +346,11 @@ def read_model(directory: str | os.PathLike, what: str = "an rnnkit model direct
         import tarfile
         import zipfile
 
+        if (kind := path_kind(path)) != "a file":  # a FIFO or a device: opened to look inside, a FIFO would block
+            raise ValueError(f"{path} is {kind}, not a directory; expected {what} written by save()")
         # a model directory packed to be shared: zip -r, tar czf (shutil.unpack_archive reads both)
-        kind = ("a zip archive" if zipfile.is_zipfile(path) else "a tar archive" if path.is_file()
-                and tarfile.is_tarfile(path) else None)
+        kind = ("a zip archive" if zipfile.is_zipfile(path) else "a tar archive" if tarfile.is_tarfile(path)
+                else None)
         packed = (f": it is {kind}; unpack it first (shutil.unpack_archive({str(path)!r}, 'model')) and give "
                   f"the directory that holds {CONFIG_FILE}" if kind else "")
         raise ValueError(f"{path} is not a directory; expected {what} written by save(){packed}")

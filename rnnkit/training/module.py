@@ -446,13 +446,15 @@ class SequenceModule(L.LightningModule):
             checkpoint = callback.last_model_path or callback.best_model_path or None
         where = f"epoch {self.current_epoch}, batch {batch_idx}, time steps {chunk.start}..{chunk.stop - 1}"
         kept = (f"the last good checkpoint is {checkpoint}" if checkpoint else
+                "no checkpoint had been written yet (the first is written at the end of the first epoch)"
+                if callback is not None else
                 "no checkpoint had been written (enable checkpointing, e.g. log_dir=..., to keep one)")
         # a NaN or infinity in the batch itself makes the loss non-finite whatever the learning rate
-        fix = non_finite_data(batch, chunk) or "Try a lower learning rate, gradient clipping, or check the data for " \
-                                        "extreme values."
+        in_data = non_finite_data(batch, chunk)
+        fix = in_data or "Try a lower learning rate, gradient clipping, or check the data for extreme values."
         raise error(f"non-finite {what} ({float(value.detach().float().sum())}) at optimizer step "
                     f"{self.global_step} ({where}); training stopped before applying this step; {kept}. {fix}",
-                    step=self.global_step, checkpoint=checkpoint)
+                    step=self.global_step, checkpoint=checkpoint, in_data=in_data is not None, lr=float(self.lr))
 
     # -- validation ------------------------------------------------------------------------------------------
     def validation_step(self, batch, batch_idx: int) -> None:

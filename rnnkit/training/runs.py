@@ -61,11 +61,13 @@ class NonFiniteError(FloatingPointError):
     """Training met a NaN or infinity; the step that produced it was not applied.
 
     ``step`` is the optimizer step that was about to run; ``checkpoint`` the last checkpoint written before
-    it (a path), or None when checkpointing was off."""
+    it (a path), or None when none was; ``in_data`` whether the batch itself held the NaN or infinity (else the
+    weights or the learning rate made it); ``lr`` the peak learning rate of the run, or None where unknown."""
 
-    def __init__(self, message: str, *, step: int, checkpoint: str | None):
+    def __init__(self, message: str, *, step: int, checkpoint: str | None, in_data: bool = False,
+                 lr: float | None = None):
         super().__init__(message)
-        self.step, self.checkpoint = step, checkpoint
+        self.step, self.checkpoint, self.in_data, self.lr = step, checkpoint, in_data, lr
 
 
 class NonFiniteLossError(NonFiniteError):

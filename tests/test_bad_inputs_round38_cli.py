@@ -1,0 +1,86 @@
+"""Thirty-eighth round: the command line and the one fit as a new user drives them: a model path that is a FIFO or a
+device, a training that diverges, ..."""
+
+import os
+import threading
+from contextlib import contextmanager
+
+import numpy as np
+import pytest
+from helpers import cli_error, long_csv
+
+import rnnkit
+
+
+@contextmanager
+def fifo_at(path):
+    """A FIFO at ``path`` whose writer, a thread, opens it and closes it at once: a reader that opens it is not
+    blocked forever (it reads an empty file) and no test can hang; the writer is let go at the end."""
+    os.mkfifo(path)
+    writer = threading.Thread(target=lambda: os.close(os.open(path, os.O_WRONLY)), daemon=True)
+    writer.start()
+    try:
+        yield path
+    finally:
+        if writer.is_alive():  # nobody opened it: open it to let the writer go
+            os.close(os.open(path, os.O_RDONLY | os.O_NONBLOCK))
+        writer.join(timeout=10)
+
+
+@pytest.mark.parametrize("command", ["predict", "evaluate", "export", "load"])
+def test_C38_01_a_model_path_that_is_a_fifo_is_refused_at_once_naming_it(command, tmp_path, capsys):
+    data = long_csv(tmp_path / "d.csv", np.arange(8) % 2)
+    # was: no end: zipfile.is_zipfile opened the FIFO to look for a packed model, and waited for a writer forever
+    # (rnnkit predict, evaluate, export, serve and rnnkit.load alike; here a writer lets it go: "m is not a directory")
+    with fifo_at(tmp_path / "m") as fifo:
+        if command == "load":
+            with pytest.raises(ValueError, match=r"m is a FIFO \(a named pipe\), not a directory; expected an rnnkit "
+                                                 r"model"):
+                rnnkit.load(fifo)
+            return
+        args = [command, fifo, data] if command != "export" else [command, fifo, "--out", tmp_path / "x"]
+        message = cli_error(args, capsys)
+    assert f"{fifo} is a FIFO (a named pipe), not a directory; expected an rnnkit model directory" in message
+
+
+def test_C38_01_a_device_as_the_model_is_named_a_device_and_path_kind_names_each_kind(tmp_path):
+    with pytest.raises(ValueError, match=r"/dev/null is a device, not a directory"):
+        rnnkit.load("/dev/null")
+    from rnnkit.checks import path_kind
+
+    (tmp_path / "f").write_text("x")
+    assert [path_kind(p) for p in (tmp_path, tmp_path / "f", "/dev/null")] == ["a directory", "a file", "a device"]
+
+
+def test_C38_02_a_training_that_diverges_names_the_flag_not_the_python_options(tmp_path, capsys):
+    data = long_csv(tmp_path / "d.csv", np.arange(8) % 2)
+    # was: "non-finite loss (nan) at optimizer step 1 (...); training stopped before applying this step; no checkpoint
+    # had been written (enable checkpointing, e.g. log_dir=..., to keep one). Try a lower learning rate, gradient
+    # clipping, or check the data for extreme values": Python's log_dir (train checkpoints every epoch into --out)
+    # and clipping, which train has no flag for
+    diverging = ["train", data, "--task", "classify", "--hidden-size", "4", "--cell", "gru", "--device", "cpu",
+                 "--time-column", "t", "--frontend", "fcn", "--stride", "1", "--epochs", "2", "--lr", "1e30",
+                 "--lr-schedule", "none"]
+    message = cli_error([*diverging, "--batch-size", "4", "--out", tmp_path / "m"], capsys)
+    assert "the training diverged: non-finite loss (nan) at optimizer step 1 (epoch 0, batch 1" in message
+    assert "training at --lr 1e+30; give a lower --lr (e.g. 1e+29), or check" in message
+    assert "log_dir" not in message and "clipping" not in message
+    assert not (tmp_path / "m").exists()
+    # one batch an epoch: the first epoch's checkpoint is kept in --out, which --resume would continue at that rate
+    message = cli_error([*diverging, "--batch-size", "8", "--out", tmp_path / "m2"], capsys)
+    assert "(epoch 1, batch 0" in message
+    assert f"{tmp_path / 'm2'} keeps the checkpoint of the last good epoch, but --resume would continue it at the " \
+           f"same rate (and refuses another --lr): remove {tmp_path / 'm2'} first" in message
+
+
+def test_C38_02_a_fit_with_a_log_dir_that_diverges_before_its_first_checkpoint_says_so(tmp_path):
+    X = [np.random.default_rng(i).normal(size=(4, 1)) for i in range(8)]
+    est = rnnkit.SequenceClassifier(hidden_size=4, max_epochs=2, lr=1e30, lr_schedule=None, batch_size=4, cell="gru",
+                                    frontend="fcn", stride=1, log_dir=str(tmp_path / "run"), device="cpu",
+                                    random_state=0)
+    # was: "no checkpoint had been written (enable checkpointing, e.g. log_dir=..., to keep one)" to a fit given one
+    with pytest.raises(rnnkit.NonFiniteLossError, match=r"no checkpoint had been written yet \(the first is written "
+                                                         r"at the end of the first epoch\)") as e:
+        est.fit(X, np.arange(8) % 2)
+    assert "enable checkpointing" not in str(e.value)
+    assert e.value.lr == 1e30 and not e.value.in_data
