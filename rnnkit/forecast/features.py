@@ -24,6 +24,8 @@ from ..data.timeseries import (
 ROLES = ("targets", "past", "known", "calendar")  # the value channels, in their order
 # a covariate's value further than this many widths of its fitted range beyond that range is warned of
 UNSEEN_WIDTHS = 3.0
+# the cycle, in days, that each calendar feature places a step in (a year: 365 days, so that a yearly step's is met)
+CALENDAR_CYCLE_DAYS = {"hour": 1, "weekday": 7, "month": 365, "dayofyear": 365}
 
 
 def fitted_ranges(fitted: np.ndarray) -> list[tuple[float, float, float, int] | None]:
@@ -86,6 +88,27 @@ def warn_unseen_range(found: str | None, name: str = "future", also: str = "") -
                   UserWarning, stacklevel=user_stacklevel())
 
 
+def _warn_cycle_within_step(calendar: Sequence[str], step: float) -> None:
+    """A ``UserWarning`` for each calendar feature whose cycle is no longer than the series' step (``step`` in
+    seconds): every step then falls at the same point of the cycle (the hour of daily steps is 0) or at points
+    that alias it (the weekday of monthly steps is each month's first day's), a channel without the pattern its name
+    promises, which the net reads all the same."""
+    for feature in calendar:
+        days = CALENDAR_CYCLE_DAYS[feature]
+        if step < days * 86400:
+            continue
+        cycle = {1: "a day", 7: "a week", 365: "a year"}[days]
+        kept = [c for c in calendar if step < CALENDAR_CYCLE_DAYS[c] * 86400]
+        shown = str(pd.Timedelta(seconds=step)).removesuffix(" 00:00:00")
+        warnings.warn(f"Forecaster.fit: calendar feature {feature!r} places each step in a cycle of {cycle}, but the "
+                      f"series' step is {shown}, at least that long: every step falls at the same point of it or "
+                      f"at points that alias it (the hour of daily steps is 0 at every step, the weekday of monthly "
+                      f"steps is each month's first day's), so the net reads a channel without that pattern; "
+                      f"leave it out (calendar={kept!r}), or give data at a finer step "
+                      f"(warnings.filterwarnings('ignore', message='Forecaster.fit: calendar feature') silences "
+                      f"this)", UserWarning, stacklevel=user_stacklevel())
+
+
 class ForecastFeatures:
     """The input channels ``(N, F_x)`` of a Forecaster's network and the known-future channels ``(N, C)`` of
     its head, made from a series by a :class:`~rnnkit.data.timeseries.Preprocessor` fit on the training rows.
@@ -121,6 +144,8 @@ class ForecastFeatures:
         datetimes). Returns self."""
         self.preprocessor.fit(frame, rows)
         self.step = float(step)
+        if isinstance(frame.time, pd.DatetimeIndex):
+            _warn_cycle_within_step(self.preprocessor.calendar, self.step)
         self._arrange()
         return self
 
