@@ -307,13 +307,19 @@ def _read_sequences(X, who: str, n_features: int | None = None, *, layout: str =
         _warn_zero_padding(arrays, name, who, kind)
     F = arrays[0].shape[1]
     if n_features is not None and F != n_features:
-        one = kind == "array" and F == 1 and arrays[0].shape[0] == n_features  # (T, F) read as (n, T)
+        # (T, F) read as (n, T): an array, or a list of rows of numbers ([[f1, f2, f3], ...], X[0].tolist())
+        one = F == 1 and all(len(a) == n_features for a in arrays) and (
+            kind == "array" or kind == "list" and all(np.ndim(s) == 1 for s in seqs))
+        listed = kind == "list"
         # X in the other layout than the estimator's (set_params(layout=...) or a model fitted on sktime's data)
         other = {"ntf": "nct", "nct": "ntf"}.get(layout) if kind != "frame" and F != 1 and all(
             a.shape[0] == n_features and not isinstance(s, pd.DataFrame) for a, s in zip(arrays, seqs, strict=True)
         ) else None
         raise ValueError(f"{who}: X has {F} features per step, but the estimator was fitted with "
-                         f"{n_features}" + ("; X is 2-D, read as (n, T) sequences of one feature: for a single "
+                         f"{n_features}" + (f"; X is a list of {len(arrays)} rows of {n_features} numbers, read "
+                                            f"as {len(arrays)} sequences of one feature: for a single sequence of "
+                                            f"{len(arrays)} steps of {n_features} features, pass [X]" if one and listed
+                                            else "; X is 2-D, read as (n, T) sequences of one feature: for a single "
                                             "sequence (T, F), pass X[None]" if one else "") + (
                              f"; X is read in the estimator's layout={layout!r}, and in layout={other!r} it would "
                              f"have {n_features}: if X is {'(n, T, F)' if other == 'ntf' else '(n, channels, T)'}, "

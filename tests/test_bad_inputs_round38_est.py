@@ -248,3 +248,21 @@ def test_E38_10_a_split_of_torch_tensors_with_grad_or_in_bfloat16_is_read_as_the
     assert task.score(np.zeros(4, np.int64)) == 0.5
     with pytest.raises(ValueError, match=r"^Split: X is a sparse tensor .*pass t.to_dense\(\)$"):
         Split(X.detach().to_sparse(), y)
+
+
+def test_E38_11_one_sequence_given_as_a_list_of_its_steps_rows_is_told_to_be_wrapped():
+    X, y = _xy()
+    clf = SequenceClassifier(**TINY).fit(X, y)
+    # before: "X has 1 features per step, but the estimator was fitted with 3" and nothing more (a 2-D array was
+    # told X[None]; its rows as lists, X[0].tolist() or JSON's [[...], ...], were not)
+    for given in (X[0].tolist(), list(X[0])):
+        with pytest.raises(ValueError, match=r"fitted with 3; X is a list of 10 rows of 3 numbers, read as 10 "
+                                             r"sequences of one feature: for a single sequence of 10 steps of 3 "
+                                             r"features, pass \[X\]$"):
+            clf.predict(given)
+    assert clf.predict([X[0].tolist()]).shape == (1,)
+    with pytest.raises(ValueError, match=r"fitted with 3; X is 2-D, read as \(n, T\) .*pass X\[None\]$"):
+        clf.predict(X[0])
+    tagger = SequenceTagger(**TINY).fit(X, (X[:, :, 0] > 0).astype(int))
+    with pytest.raises(ValueError, match=r"SequenceTagger.predict: .*pass \[X\]$"):
+        tagger.predict(X[0].tolist())
