@@ -12,6 +12,7 @@ A38-08 ``dna.tatawa_peak`` of sequences shorter than the motif.
 A38-09 ``driving.predict`` of no episode, of integer steps.
 A38-10 ``dna.with_negatives`` of soft-masked promoters (repeats in lower case).
 A38-11 ``stocks.diebold_mariano`` of a few days' losses.
+A38-12 ``spoken_digits.DTWNearestNeighbour.predict`` of one clip's ``(T, F)`` array.
 Each test fails on the commit before its fix."""
 
 from __future__ import annotations
@@ -251,3 +252,15 @@ def test_A38_11_diebold_mariano_of_a_few_days_is_read_against_students_t():
     many = stocks.diebold_mariano(noise**2, rng.normal(0, 1, 1000) ** 2)
     normal = math.erfc(abs(many["t"]) * math.sqrt(1000 / 999) / math.sqrt(2))
     assert many["p"] == pytest.approx(normal, rel=0.02)  # over many days the two agree
+
+
+def test_A38_12_dtw_nearest_neighbour_of_one_clips_array_names_the_list():
+    # before: "clip 0 has shape (5,), but each clip must be (T, 5) frames" (its rows read as clips)
+    rng = np.random.default_rng(0)
+    clips = [rng.normal(size=(n, 5)) for n in (6, 7, 8, 9)]
+    model = spoken_digits.DTWNearestNeighbour().fit(clips, np.array([0, 1, 0, 1]))
+    with pytest.raises(ValueError, match=r"DTWNearestNeighbour\.predict: x is one array of shape \(7, 5\), whose rows "
+                                         r"would be read as 7 clips of one frame each; .*\[x\] for one"):
+        model.predict(clips[1])
+    assert model.predict([clips[1]]).tolist() == [1]
+    assert model.predict(np.stack([clips[0][:6], clips[1][:6]])).shape == (2,)  # (N, T, F): N clips, as before

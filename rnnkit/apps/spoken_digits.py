@@ -487,6 +487,10 @@ class DTWNearestNeighbour:
         """The clips as float64 ``(T_i, F)``, all of one ``F`` (``bands``: the training clips'), or a
         ValueError naming the first that is not: dtaidistance compares the frames of other widths without a
         word, by the bands they share."""
+        if isinstance(x, np.ndarray | torch.Tensor) and x.ndim == 2:  # its rows would be read as clips of 1 frame
+            raise ValueError(f"DTWNearestNeighbour.{who}: x is one array of shape {tuple(x.shape)}, whose rows would "
+                             f"be read as {len(x)} clips of one frame each; give a list of clips, each (T, F) frames "
+                             "as features gives them: [x] for one")
         clips = [np.asarray(a, dtype=np.float64) for a in x]
         if not clips:
             raise ValueError(f"DTWNearestNeighbour.{who}: no clips")
