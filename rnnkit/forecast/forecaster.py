@@ -133,7 +133,9 @@ class Forecaster(BaseEstimator):
             (sorted, so they never cross); the median is the point forecast of :meth:`backtest`.
         validation_fraction: the last fraction of the series held out for ``val_loss`` (0: none);
             early_stopping_patience needs it.
-        random_state: seeds initialisation and shuffling (the caller's torch RNG is left untouched).
+        random_state: seeds initialisation and shuffling (the caller's torch RNG is left untouched): an int gives the
+            same forecasts at every fit; a numpy ``RandomState`` or ``Generator`` is drawn from, as scikit-learn's
+            estimators draw from it, so that each fit differs.
         device: ``"auto"``, ``"cpu"`` or ``"cuda"``. verbose: Lightning's progress bar and summary, and a
             line per choice of the ``"auto"`` defaults with its reason.
         devices, num_nodes, strategy: Lightning's scale-out (:class:`rnnkit.training.ScaleOut`): devices per
