@@ -13,6 +13,7 @@ A38-09 ``driving.predict`` of no episode, of integer steps.
 A38-10 ``dna.with_negatives`` of soft-masked promoters (repeats in lower case).
 A38-11 ``stocks.diebold_mariano`` of a few days' losses.
 A38-12 ``spoken_digits.DTWNearestNeighbour.predict`` of one clip's ``(T, F)`` array.
+A38-13 ``eventlogs.fit_lstm``, ``score_lstm`` of event ids as whole-number floats.
 Each test fails on the commit before its fix."""
 
 from __future__ import annotations
@@ -264,3 +265,23 @@ def test_A38_12_dtw_nearest_neighbour_of_one_clips_array_names_the_list():
         model.predict(clips[1])
     assert model.predict([clips[1]]).tolist() == [1]
     assert model.predict(np.stack([clips[0][:6], clips[1][:6]])).shape == (2,)  # (N, T, F): N clips, as before
+
+
+def test_A38_13_event_ids_as_whole_floats_are_read_as_the_integer_ids():
+    # before: fit_lstm and score_lstm refused ids 0.0 .. 4.0 (a pandas column made float by a NaN once) as "of
+    # another vocabulary": "encode the sessions with one vocabulary and pass its size"
+    rng = np.random.default_rng(0)
+    events = [np.array([0, 1, 1, 2, 3, 4]) for _ in range(12)]
+    waits = [np.r_[0.0, rng.uniform(1, 5, 5)] for _ in range(12)]
+    floats = [e.astype(np.float64) for e in events]
+    checked = eventlogs.check_sessions(eventlogs.Sessions(floats, waits), "test")
+    assert all(e.dtype == np.int64 and np.array_equal(e, f) for e, f in zip(checked.events, floats, strict=True))
+    as_ints = eventlogs.training_items(eventlogs.Sessions(events, waits))
+    items = eventlogs.training_items(eventlogs.Sessions(floats, waits))
+    assert all(torch.equal(a[0], b[0]) for a, b in zip(items, as_ints, strict=True))
+    budget = {**eventlogs.QUICK, **eventlogs.SHARED, "max_epochs": 1}
+    module = eventlogs.fit_lstm(eventlogs.Sessions(floats, waits), 5, budget, seed=0)
+    assert np.array_equal(eventlogs.score_lstm(module, eventlogs.Sessions(floats[:2], waits[:2])).rank[0],
+                          eventlogs.score_lstm(module, eventlogs.Sessions(events[:2], waits[:2])).rank[0])
+    with pytest.raises(ValueError, match=r"score_lstm: session 0, step 2 has event 1\.5 \(float64\), but the model"):
+        eventlogs.score_lstm(module, eventlogs.Sessions([np.array([0.0, 1.0, 1.5])], [np.zeros(3)]))  # not an id

@@ -207,7 +207,8 @@ def check_sessions(sessions: Sessions, who: str) -> Sessions:
     (timestamps out of order or missing), which the delay test would read as NaN and so never flag, or longer than
     ``MAX_WAIT`` (3 years: Unix timestamps given in place of the waits). Returns the
     sessions with each session's events and waits as arrays (lists, as one gathers them from a log, are read as
-    their arrays; timedeltas, as pandas' ``diff()`` of timestamps gives them, as seconds)."""
+    their arrays; whole-number float ids, as pandas leaves an integer column that once held a NaN, as int64;
+    timedeltas, as pandas' ``diff()`` of timestamps gives them, as seconds)."""
     if len(sessions.events) != len(sessions.dt):
         raise ValueError(f"{who}: {len(sessions.events)} sessions of events but {len(sessions.dt)} of waits (dt); "
                          "give one dt array per session")
@@ -232,6 +233,8 @@ def check_sessions(sessions: Sessions, who: str) -> Sessions:
             raise ValueError(f"{who}: session {s}, step {t} has the event id NaN ({int(missing.sum())} such step(s) in "
                              "it), which would read as an event never seen; give every row a known id (a log line "
                              "no template matched: an 'unknown' id of its own) or drop those rows")
+        if e.dtype.kind == "f" and np.isfinite(e).all() and (e == np.round(e)).all():
+            e = e.astype(np.int64)  # an integer column made float64 by a NaN once (dropped since): the ids it holds
         if (dt > MAX_WAIT).any():  # Unix times (1.7e9 s, or in ms) given as the waits: read as waits of 50 years
             t = int(np.argmax(dt > MAX_WAIT))
             raise ValueError(f"{who}: session {s}, step {t} waits {dt[t]:.4g} s ({dt[t] / YEAR:,.0f} years) since the "
