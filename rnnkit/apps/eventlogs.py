@@ -629,7 +629,6 @@ class NGramDetector:
             zs.append(np.array([(u[t] - m) / s for t, (m, s) in zip(range(1, len(e)), mean_sd, strict=True)]))
         return StepScores(ranks, zs)
 
-
     def _check_spellings(self, events: list[np.ndarray]) -> None:
         """ValueError naming the first event id of ``events`` that fit never saw but saw spelt otherwise (another
         case, spaces around it): every step of it would rank as an event never seen, and its session be flagged."""
