@@ -1876,6 +1876,7 @@ def stratified(order: np.ndarray, codes: np.ndarray) -> np.ndarray:
 
 # -- estimators ----------------------------------------------------------------------------------------------
 AUTO = "auto"  # an option that fit chooses from the training data (rnnkit.models.defaults_for_series)
+VALIDATION_FRACTION = 0.1  # the sequences early stopping holds out, by default
 
 
 def is_auto(value) -> bool:
@@ -2047,7 +2048,7 @@ class _SequenceEstimator(BaseEstimator):
         clip_grad_norm: float | None = 1.0,
         clip_grad_value: float | None = None,
         tbptt_steps: int | None = None,
-        validation_fraction: float = 0.1,
+        validation_fraction: float = VALIDATION_FRACTION,
         early_stopping_patience: int | None = None,
         random_state=None,
         device: str = "auto",
@@ -2419,6 +2420,13 @@ class _SequenceEstimator(BaseEstimator):
         ``weights`` (one per sequence, or None) go with their sequences."""
         per_step = self._target == "step"
         n = len(x)
+        if self.early_stopping_patience is None and self.validation_fraction != VALIDATION_FRACTION:
+            # given, and read by nothing: as a stride without a front-end, though a grid may set it beside None
+            warnings.warn(f"{who}: validation_fraction={self.validation_fraction!r} is the share of the sequences "
+                          f"early stopping holds out, but early_stopping_patience=None stops none, so every sequence "
+                          f"trains and none validates; give early_stopping_patience (e.g. 5) to hold out that share "
+                          f"and stop when its loss stops falling, or leave validation_fraction out", UserWarning,
+                          stacklevel=3)
         n_val = 0 if self.early_stopping_patience is None else max(1, round(self.validation_fraction * n))
         if n - n_val < 1:
             raise ValueError(f"early stopping holds out validation_fraction={self.validation_fraction} of "
@@ -2866,7 +2874,7 @@ class _LabelEstimator(_SequenceEstimator):
         clip_grad_norm: float | None = 1.0,
         clip_grad_value: float | None = None,
         tbptt_steps: int | None = None,
-        validation_fraction: float = 0.1,
+        validation_fraction: float = VALIDATION_FRACTION,
         early_stopping_patience: int | None = None,
         random_state=None,
         device: str = "auto",
@@ -3130,7 +3138,7 @@ class SequenceClassifier(ClassifierMixin, _LabelEstimator):
         clip_grad_norm: float | None = 1.0,
         clip_grad_value: float | None = None,
         tbptt_steps: int | None = None,
-        validation_fraction: float = 0.1,
+        validation_fraction: float = VALIDATION_FRACTION,
         early_stopping_patience: int | None = None,
         random_state=None,
         device: str = "auto",

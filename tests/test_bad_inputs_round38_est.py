@@ -266,3 +266,16 @@ def test_E38_11_one_sequence_given_as_a_list_of_its_steps_rows_is_told_to_be_wra
     tagger = SequenceTagger(**TINY).fit(X, (X[:, :, 0] > 0).astype(int))
     with pytest.raises(ValueError, match=r"SequenceTagger.predict: .*pass \[X\]$"):
         tagger.predict(X[0].tolist())
+
+
+def test_E38_12_a_validation_fraction_that_no_early_stopping_reads_is_warned_of():
+    X, y = _xy()
+    # before: fitted on every sequence with no word; none was held out, as the fraction given asked
+    for est, target in ((SequenceClassifier, y), (SequenceTagger, (X[:, :, 0] > 0).astype(int))):
+        with pytest.warns(UserWarning, match=rf"^{est.__name__}.fit: validation_fraction=0.3 is the share of the "
+                                             r"sequences early stopping holds out, but early_stopping_patience=None "
+                                             r"stops none, .*give early_stopping_patience"):
+            est(**TINY, validation_fraction=0.3).fit(X, target)
+    quiet = lambda **kw: [w for w in user_warnings(lambda: SequenceClassifier(**TINY, **kw).fit(X, y))  # noqa: E731
+                          if "validation_fraction" in w]
+    assert not quiet() and not quiet(validation_fraction=0.3, early_stopping_patience=2)
