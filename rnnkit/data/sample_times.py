@@ -37,6 +37,9 @@ import numpy as np
 import pandas as pd
 import torch
 
+from .tables import dates_as_numbers
+from .timeseries import clock_times
+
 SECONDS, NUMBERS = "seconds", "numbers"  # what a time counts: dates and durations in seconds, or plain numbers
 _NUMBER = (int, float, np.integer, np.floating)  # a time that is a plain number (bools are refused)
 
@@ -95,6 +98,13 @@ def read_sample_times(times, X, lengths: np.ndarray, who: str, ids=None, blank_t
         raise ValueError(f"{who}: times of {name(a)} are dates or durations, but times of {name(b)} are plain "
                          f"numbers; give every sequence's times alike")
     if kinds and kinds[0] == NUMBERS:
+        given = [np.asarray(t, dtype=np.float64)[:length] for t, length in zip(per_sequence, lengths.tolist(),
+                                                                                strict=True)]
+        # 20200131, 20200201: days as numbers, a gap of 70 where the day before is 1 (every sequence's distinct
+        # times together: a short sequence alone may read as dates by chance)
+        if said := dates_as_numbers(np.unique(np.concatenate(given)) if given else np.zeros(0), "times",
+                                    subject=f"{who}: the times", spelt="pd.Series(t).astype(int)"):
+            raise ValueError(f"{said} for each sequence's times t")
         _warn_two_units(out, lengths, who, name)
     return out, kinds[0] if kinds else NUMBERS
 
@@ -319,6 +329,11 @@ def _as_numbers(t, where: str) -> tuple[np.ndarray, str]:
     if a.dtype == object and a.size and all(isinstance(v, _NUMBER) or v is None or v is pd.NA for v in a.tolist()) \
             and not all(v is None or v is pd.NA for v in a.tolist()):  # numbers, some missing (a NULL, pd.NA)
         return np.array([np.nan if v is None or v is pd.NA else v for v in a.tolist()], dtype=np.float64), NUMBERS
+    if (clock := clock_times(a.tolist(), "pd.Series(t)", "step")) is not None:  # '09:30', datetime.time: no day
+        first, dated, spelt = clock
+        raise ValueError(f"{where}: are times of day without their date ({first!r}, ...), which past midnight go "
+                         f"back; give them their date, {dated}, with the day the first was taken, or, for "
+                         f"times elapsed, durations: pd.to_timedelta({spelt}) (H:MM:SS); t each sequence's times")
     shown = next((v for v in a.tolist() if not isinstance(v, _NUMBER)), a.flat[0] if a.size else None)
     raise ValueError(f"{where}: are {a.dtype} values (e.g. {_plain(shown)!r}), not numbers, dates or durations; "
                      f"parse them (pd.to_datetime for dates, pd.to_numeric for numbers)")

@@ -1422,7 +1422,7 @@ def _as_calendar(v: np.ndarray, what: str) -> pd.Index | None:
 
 
 def dates_as_numbers(values: np.ndarray, name: str, time: pd.DatetimeIndex | None = None, *,
-                      in_file: bool = False) -> str | None:
+                      in_file: bool = False, subject: str | None = None, spelt: str | None = None) -> str | None:
     """The advice for dates written as numbers: months ``YYYYMM`` (``192607`` for July 1926: Kenneth French's data
     library, arch's ``frenchdata``), quarters ``YYYYQ`` (``19591`` for 1959Q1) or days ``YYYYMMDD`` (``19580329``:
     statsmodels' co2.csv, CRSP's and French's daily files), numbers ``values (n,)`` that are all such dates, in
@@ -1430,7 +1430,8 @@ def dates_as_numbers(values: np.ndarray, name: str, time: pd.DatetimeIndex | Non
     day's: month's) end, 89 from 201612 to 201701, or run on past it (201613) where the series stays within one.
     ``time``: the same read as a ``DatetimeIndex`` in the numbers' unit since 1970 (arch's index, where pandas'
     ``freq='ns'`` would date the forecasts in 1970 too). ``in_file``: the times of a command's CSV, fixed in the
-    file."""
+    file. ``subject``: what the message calls them (``"the times of 'date'"``, from ``name``); ``spelt``: the
+    times as the user's code names them in the fix (else a series' index)."""
     if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
         return None  # dates, text: read elsewhere
     v = pd.Series(values, copy=False).to_numpy(np.float64, na_value=np.nan)
@@ -1460,11 +1461,13 @@ def dates_as_numbers(values: np.ndarray, name: str, time: pd.DatetimeIndex | Non
         read = "" if time is None else (
             f", read as {dict(ns='nanoseconds', us='microseconds', ms='milliseconds', s='seconds')[time.unit]} since "
             f"1970 ({time[0]} is {v[0]})")
-        head = f"the times of {name!r} are {what} written as numbers {pattern} ({shown}){read}, {how}"
+        head = f"{subject or f'the times of {name!r}'} are {what} written as numbers {pattern} ({shown}){read}, {how}"
         given = "dates" if what == "days" else what
         if in_file:
             taken = "read as dates" if what == "days" else f"read and forecast as {what}"
             return f"{head}; write them as {given} in the file ({first} for {v[0]}), which are {taken}"
+        if spelt is not None:
+            return f"{head}; give them as {given}: {convert.format(x=spelt)}"
         x = "index.astype(int)" if time is None else "index.asi8"
         unlike = "" if time is None else " (not freq=..., which would date the forecasts in 1970 too)"
         return (f"{head}; give them as {given}{unlike}: {convert.format(x=x)}, where index is the series' index (or "

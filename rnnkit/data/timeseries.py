@@ -137,25 +137,37 @@ def numbers_held_fix(given: pd.Series, spelt: str) -> str:
     return f"holds numbers {numbers_held(given)} (e.g. {given.iloc[0]!r}); convert it: {spelt} = pd.to_numeric({spelt})"
 
 
-def refuse_clock_times(raw: Any, what: str, spelt: str = "times") -> None:
-    """ValueError where text times are all times of day without their date (``'09:30'``, ``'23:50:00'``; or
-    ``datetime.time`` objects, as ``pd.read_excel`` reads a column of time cells), which
-    pandas dates today: the series would end on the day the code runs, its forecasts and calendar features (weekday,
-    month) changing from one day to the next, and past midnight the times go back. ``what`` names them in the
-    message, ``spelt`` as the user's code names them in the fix."""
+def clock_times(raw: Any, spelt: str = "times", place: str = "row") -> tuple[str, str, str] | None:
+    """``(first, dated, spelt)`` where the times ``raw`` are all times of day without their date (``'09:30'``,
+    ``'23:50:00'``; or ``datetime.time`` objects, as ``pd.read_excel`` reads a column of time cells): the first as
+    text, the code that gives them a date (a day added at each midnight they pass, which a date for all would put
+    before the evening's times) and the times as that code spells them (``spelt``, which names them in the user's
+    code, ``.astype(str)`` for objects; ``place`` names a time's position: ``"row"``, ``"step"``); None for any
+    other times."""
     text = pd.Series(raw, copy=False)
     if len(text) and text.map(lambda v: isinstance(v, datetime.time)).all():  # a sheet's time cells, read_excel's
         text, spelt = text.map(lambda v: v.isoformat()), f"{spelt}.astype(str)"
     if not len(text) or not text.map(lambda v: isinstance(v, str)).all() or not text.str.fullmatch(CLOCK_TIME).all():
-        return
+        return None
     clock = pd.to_datetime("2000-01-01 " + text.str.strip(), errors="coerce")
     back = np.flatnonzero(clock.diff().to_numpy() < np.timedelta64(0))  # past midnight: 23:50, then 00:10
     dated = f"pd.to_datetime('2024-01-31 ' + {spelt})"
-    if len(back):  # one date for all would put the times after midnight before those of the evening
+    if len(back):
         i = int(back[0])
         dated = (f"t = {dated}; t + pd.to_timedelta((t.diff() < pd.Timedelta(0)).cumsum(), unit='D') (they pass "
-                 f"midnight, {text.iloc[i]!r} at row {i} after {text.iloc[i - 1]!r}: a day added at each)")
-    raise ValueError(f"{what} holds times of day without their date ({text.iloc[0]!r}, ...), which pandas would date "
+                 f"midnight, {text.iloc[i]!r} at {place} {i} after {text.iloc[i - 1]!r}: a day added at each)")
+    return text.iloc[0], dated, spelt
+
+
+def refuse_clock_times(raw: Any, what: str, spelt: str = "times") -> None:
+    """ValueError where the times are all times of day without their date (:func:`clock_times`), which pandas dates
+    today: the series would end on the day the code runs, its forecasts and calendar features (weekday, month)
+    changing from one day to the next, and past midnight the times go back. ``what`` names them in the message,
+    ``spelt`` as the user's code names them in the fix."""
+    if (found := clock_times(raw, spelt)) is None:
+        return
+    first, dated, spelt = found
+    raise ValueError(f"{what} holds times of day without their date ({first!r}, ...), which pandas would date "
                      f"today ({pd.Timestamp.now():%Y-%m-%d}), so forecasts and calendar features would change with the "
                      f"day the code runs; give them their date, {dated}, with the day the first was taken, or, for "
                      f"times elapsed, numbers: pd.to_timedelta({spelt}).dt.total_seconds() (H:MM:SS)")

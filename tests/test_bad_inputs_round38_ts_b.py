@@ -1,0 +1,50 @@
+"""Round 38, second pass (sample times of a time-aware model): days written as numbers YYYYMMDD given as the
+sequences' times (T38-12)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from rnnkit import SequenceClassifier
+from rnnkit.data.sample_times import read_sample_times
+
+QUICK = dict(time_aware=True, max_epochs=1, hidden_size=4, random_state=0)
+
+
+# T38-12: sample times written as days YYYYMMDD (a CRSP or a database export's integers)
+def test_t38_12_days_written_as_numbers_as_sample_times_are_refused():
+    X = np.random.default_rng(0).normal(size=(4, 4, 2)).astype("float32")
+    days = [20200130, 20200131, 20200201, 20200202]
+    times = np.array([days, days, [20200301, 20200302, 20200303, 20200304], days])
+    with pytest.raises(ValueError, match=r"SequenceClassifier.fit: the times are days written as numbers YYYYMMDD "
+                                         r"\(20200130 is 2020-01-30.*a step of 70\); give them as dates: "
+                                         r"pd.to_datetime\(pd.Series\(t\).astype\(int\).astype\(str\), "
+                                         r"format='%Y%m%d'\) for each sequence's times t"):
+        SequenceClassifier(**QUICK).fit(X, np.arange(4) % 2, times=times)  # was fitted on gaps 1, 70, 1
+    fixed = [pd.to_datetime(pd.Series(t).astype(int).astype(str), format="%Y%m%d") for t in times]  # the fix
+    relative, kind = read_sample_times(fixed, X, np.array([4, 4, 4, 4]), "fit")
+    assert kind == "seconds" and relative[0].tolist() == [0.0, 86400.0, 172800.0, 259200.0]
+
+
+def test_t38_12_epoch_seconds_and_step_counts_are_read_as_numbers():
+    X = np.zeros((2, 4, 1), dtype="float32")
+    for times in (np.array([[1.7e9, 1.7e9 + 60, 1.7e9 + 120, 1.7e9 + 180]] * 2), np.array([[0, 1, 2, 3]] * 2),
+                  np.array([[10000, 10001, 10002, 10005]] * 2)):
+        relative, kind = read_sample_times(times, X, np.array([4, 4]), "fit")
+        assert kind == "numbers" and relative[0, 1] > 0
+
+
+# T38-13: sample times that are times of day (text, or datetime.time as pd.read_excel reads time cells)
+def test_t38_13_times_of_day_as_sample_times_get_the_dating_fix():
+    import datetime
+
+    X = [np.zeros((3, 1), dtype="float32")]
+    times = [[datetime.time(23), datetime.time(0), datetime.time(1)]]
+    with pytest.raises(ValueError, match=r"fit: times of sequence 0 of X: are times of day without their date "
+                                         r"\('23:00:00', \.\.\.\).*pd.to_datetime\('2024-01-31 ' \+ "
+                                         r"pd.Series\(t\).astype\(str\)\).*they pass midnight, '00:00:00' at step 1"):
+        read_sample_times(times, X, np.array([3]), "fit")  # was: object values; parse them (pd.to_datetime)
+    t = pd.to_datetime("2024-01-31 " + pd.Series(times[0]).astype(str))
+    t = t + pd.to_timedelta((t.diff() < pd.Timedelta(0)).cumsum(), unit="D")  # the advised fix
+    relative, _ = read_sample_times([t], X, np.array([3]), "fit")
+    assert relative[0].tolist() == [0.0, 3600.0, 7200.0]
