@@ -155,6 +155,26 @@ def _check_swapped_roles(args, columns: dict) -> None:
                      f"{given!r} really names the sequences")
 
 
+def _warn_time_named_feature(args, columns: dict) -> None:
+    """Warn where --time-column names a column not named like a time axis while one that is (``t``, ``date``) is
+    read as a feature: the rows of each sequence sorted by a measurement, and the time learnt from as a value (a
+    feature given as the time: the reader's warning of a time-named feature is for a file read without a time
+    column, and the estimator's is for one that increases along each sequence, which the sort undoes)."""
+    from .data.tables import TIME_NAMES
+
+    time = columns["time_column"]
+    if time is None or _layout(args) != "long" or str(time).strip().lower() in TIME_NAMES:
+        return
+    header = _csv_header(args.data)
+    named = _time_named_columns(args, columns, header) if header is not None else []
+    if named:
+        warnings.warn(f"--time-column orders the rows of each sequence of {args.data} by {time!r}, while the column "
+                      f"{named[0]!r}, named like a time axis, is read as a feature: if {named[0]!r} is the time, pass "
+                      f"--time-column {named[0]} ({time!r} is then read as a feature); if {time!r} is, silence this "
+                      f"with PYTHONWARNINGS='ignore:--time-column orders' before the command (or rename "
+                      f"{named[0]!r})", UserWarning, stacklevel=2)
+
+
 def _time_named_columns(args, columns: dict, names) -> list[str]:
     """The columns among ``names`` named like a time axis (t, time, date, ...) that a long CSV reads as features:
     read without a time column (the rows of each sequence in file order), or with another column as the time
@@ -778,6 +798,7 @@ def _train(args) -> int:
             _check_train_out(out, args.resume, args.data)
             warn_file_named(out, "--out")
         columns = _table_columns(args, {})
+        _warn_time_named_feature(args, columns)
         table = _read_table(args, columns, with_target=True, per_step=args.task == "tag",
                             missing_values=args.time_aware, task=args.task)
         _check_target_texts(args, args.task, columns["target_column"])
@@ -2346,6 +2367,7 @@ _DEVICE_HELP = "auto (default): the GPU when torch sees one, else the CPU"
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from .checks import FLOAT32_MAX
     from .models import CELL_NAMES, FRONTENDS, NORMALISATIONS, POOLINGS
     from .training.runs import BATCHINGS, LR_SCHEDULES
 
@@ -2424,7 +2446,10 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--batch-size", type=chosen, help=auto.format(32))
     train.add_argument("--batching", choices=BATCHINGS, default="bucket",
                        help="bucket: batches of similar lengths (default); random: as they come")
-    train.add_argument("--lr", type=_number(float, 0.0, low_open=True, auto=True), help=auto.format("5e-3"))
+    train.add_argument("--lr", type=_number(float, 0.0, FLOAT32_MAX, low_open=True, high_open=False, auto=True,
+                                            what=" (float32's largest number: the optimizer applies it to float32 "
+                                                 "weights)"),
+                       help=auto.format("5e-3"))
     train.add_argument("--lr-schedule", choices=named(LR_SCHEDULES),
                        help="onecycle: warm up to --lr, then a cosine decay; none: a constant --lr; "
                        + auto.format("none"))

@@ -3,6 +3,7 @@ device, a training that diverges, ..."""
 
 import os
 import threading
+import warnings
 from contextlib import contextmanager
 
 import numpy as np
@@ -10,6 +11,7 @@ import pytest
 from helpers import cli_error, long_csv
 
 import rnnkit
+import rnnkit.cli
 
 
 @contextmanager
@@ -84,3 +86,35 @@ def test_C38_02_a_fit_with_a_log_dir_that_diverges_before_its_first_checkpoint_s
         est.fit(X, np.arange(8) % 2)
     assert "enable checkpointing" not in str(e.value)
     assert e.value.lr == 1e30 and not e.value.in_data
+
+
+def test_C38_03_a_learning_rate_past_float32s_largest_is_refused_naming_the_limit(tmp_path, capsys):
+    data = long_csv(tmp_path / "d.csv", np.arange(8) % 2)
+    # was: torch's traceback out of the optimizer, "RuntimeError: value cannot be converted to type float without
+    # overflow" (rnnkit train printed it whole, as no error of a bad input)
+    message = cli_error(["train", data, "--task", "classify", "--lr", "1e39", "--out", tmp_path / "m"], capsys)
+    assert "argument --lr: must be in (0, 3.40282e+38] (float32's largest number" in message
+    X = [np.zeros((3, 1))] * 4
+    with pytest.raises(ValueError, match=r"lr must be at most 3.403e\+38, float32's largest number .*got 1e\+39"):
+        rnnkit.SequenceClassifier(lr=1e39, max_epochs=1, hidden_size=4, device="cpu").fit(X, [0, 1, 0, 1])
+    from rnnkit.training import check_training_options
+
+    with pytest.raises(ValueError, match=r"lr must be at most"):  # SequenceModule's and compare's check
+        check_training_options(task="regression", lr=1e300, weight_decay=0.0, clip_grad_norm=1.0,
+                               clip_grad_value=None, tbptt_steps=None)
+
+
+def test_C38_04_a_feature_given_as_the_time_column_while_t_is_read_as_a_feature_is_warned_of(tmp_path, capsys):
+    data = long_csv(tmp_path / "d.csv", np.arange(8) % 2)  # id, t, f1, target
+    train = ["train", data, "--task", "classify", "--hidden-size", "4", "--batch-size", "4", "--cell", "gru",
+             "--device", "cpu", "--epochs", "1", "--lr-schedule", "none"]
+    # was: trained without a word, each sequence's rows sorted by the measurement f1 and the model fed the step
+    # number t alone (config.json: feature_columns ['t']); the estimator's warning of a time-named feature needs it
+    # to increase along each sequence, which the sort undid
+    with pytest.warns(UserWarning, match=r"--time-column orders the rows of each sequence of .*d.csv by 'f1', while "
+                                         r"the column 't', named like a time axis, is read as a feature: if 't' is the "
+                                         r"time, pass --time-column t"):
+        assert rnnkit.cli.main([*train, "--time-column", "f1", "--out", str(tmp_path / "m")]) == 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)  # the time named as such: no word
+        assert rnnkit.cli.main([*train, "--time-column", "t", "--out", str(tmp_path / "m2")]) == 0

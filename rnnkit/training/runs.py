@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ..checks import is_finite_number, is_integer
+from ..checks import FLOAT32_MAX, is_finite_number, is_integer
 
 TASKS = ("classification", "regression")
 BATCHINGS = ("bucket", "random")  # SequenceDataModule's: batches of similar lengths, or as they come
@@ -84,6 +84,9 @@ def check_training_options(*, task, lr, weight_decay, clip_grad_norm, clip_grad_
         raise ValueError(f"task must be one of {TASKS}, got {task!r}")
     if not (is_finite_number(lr) and lr > 0):
         raise ValueError(f"lr must be a finite number > 0, got {lr!r}")
+    if lr > FLOAT32_MAX:  # the optimizer's float32 step: torch's "value cannot be converted ... without overflow"
+        raise ValueError(f"lr must be at most {FLOAT32_MAX:.4g}, float32's largest number (the optimizer applies it "
+                         f"to float32 weights), got {lr!r}; a rate near 1e-3 is usual")
     if not (is_finite_number(weight_decay) and weight_decay >= 0):
         raise ValueError(f"weight_decay must be a finite number >= 0, got {weight_decay!r}")
     check_clip_thresholds(clip_grad_norm=clip_grad_norm, clip_grad_value=clip_grad_value)
