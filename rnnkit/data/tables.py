@@ -1938,14 +1938,14 @@ def named_months(text: pd.Series) -> pd.DatetimeIndex | None:
 
 
 def iso_weeks(text: pd.Series) -> pd.DatetimeIndex | None:
-    """The Monday of each ISO 8601 week that labels ``'2020-W05'`` / ``'2020W05'`` (any case), ``'W05 2020'`` or
-    ``'KW 5/2020'`` (a German export's Kalenderwoche, ISO's week) name, or the day
-    that ISO week dates ``'2020-W05-3'`` name (1 Monday .. 7 Sunday), as ``isocalendar`` numbers weeks (week 1
-    holds the year's first Thursday, so it may start in December); None for other text, or a week a year does not
-    have (``'2021-W53'``)."""
+    """The Monday of each ISO 8601 week that labels ``'2020-W05'`` / ``'2020W05'`` (any case) or ``'KW 5/2020'``
+    (a German export's Kalenderwoche, ISO's week; ``'W05 2020'`` names no numbering: US weeks start on Sunday) name,
+    or the day that ISO week dates ``'2020-W05-3'`` name (1 Monday .. 7 Sunday), as ``isocalendar`` numbers weeks
+    (week 1 holds the year's first Thursday, so it may start in December); None for other text, or a week a year
+    does not have (``'2021-W53'``)."""
     parts = text.str.strip().str.extract(r"^(\d{4})-?[Ww](\d\d)(?:-?([1-7]))?$")
-    if parts[[0, 1]].isna().any(axis=None):  # 'W05 2020', 'KW 5/2020' (German exports' Kalenderwoche): the year last
-        last = text.str.strip().str.extract(r"^(?:KW|W)\s?(\d{1,2})[\s/\-.]*(\d{4})$", flags=re.IGNORECASE)
+    if parts[[0, 1]].isna().any(axis=None):  # 'KW 5/2020': German exports' Kalenderwoche, ISO's by DIN 1355
+        last = text.str.strip().str.extract(r"^KW\s?(\d{1,2})[\s/\-.]*(\d{4})$", flags=re.IGNORECASE)
         if last.isna().any(axis=None):
             return None
         parts = pd.DataFrame({0: last[1], 1: last[0].str.zfill(2), 2: np.nan})
