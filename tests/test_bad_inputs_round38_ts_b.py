@@ -1,5 +1,5 @@
 """Round 38, second pass (sample times of a time-aware model): days written as numbers YYYYMMDD given as the
-sequences' times (T38-12)."""
+sequences' times, times of day (T38-12, T38-13); the elapsed-time fix of times written H:MM (T38-14)."""
 
 import numpy as np
 import pandas as pd
@@ -7,6 +7,7 @@ import pytest
 
 from rnnkit import SequenceClassifier
 from rnnkit.data.sample_times import read_sample_times
+from rnnkit.data.timeseries import TimeSeriesFrame
 
 QUICK = dict(time_aware=True, max_epochs=1, hidden_size=4, random_state=0)
 
@@ -48,3 +49,16 @@ def test_t38_13_times_of_day_as_sample_times_get_the_dating_fix():
     t = t + pd.to_timedelta((t.diff() < pd.Timedelta(0)).cumsum(), unit="D")  # the advised fix
     relative, _ = read_sample_times([t], X, np.array([3]), "fit")
     assert relative[0].tolist() == [0.0, 3600.0, 7200.0]
+
+
+# T38-14: times of day written H:MM ('09:00'), whose elapsed-time fix pd.to_timedelta refuses without the seconds
+def test_t38_14_the_elapsed_time_fix_of_h_mm_times_runs():
+    data = pd.DataFrame({"t": ["09:00", "10:00", "11:00"], "y": [1.0, 2, 3]})
+    with pytest.raises(ValueError, match=r"for times elapsed, numbers: pd.to_timedelta\(data\['t'\] \+ ':00'\)"
+                                         r".dt.total_seconds\(\)") as e:
+        TimeSeriesFrame.from_pandas(data, time_col="t")  # was pd.to_timedelta(data['t']): 'expected hh:mm:ss'
+    assert "'09:00:00'" not in str(e.value)
+    data["t"] = pd.to_timedelta(data["t"] + ":00").dt.total_seconds()  # the advised fix
+    assert data["t"].tolist() == [32400.0, 36000.0, 39600.0]
+    with pytest.raises(ValueError, match=r"durations: pd.to_timedelta\(pd.Series\(t\) \+ ':00'\)"):
+        read_sample_times([["09:00", "10:00", "11:00"]], [np.zeros((3, 1))], np.array([3]), "fit")

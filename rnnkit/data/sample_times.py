@@ -330,10 +330,10 @@ def _as_numbers(t, where: str) -> tuple[np.ndarray, str]:
             and not all(v is None or v is pd.NA for v in a.tolist()):  # numbers, some missing (a NULL, pd.NA)
         return np.array([np.nan if v is None or v is pd.NA else v for v in a.tolist()], dtype=np.float64), NUMBERS
     if (clock := clock_times(a.tolist(), "pd.Series(t)", "step")) is not None:  # '09:30', datetime.time: no day
-        first, dated, spelt = clock
+        first, dated, elapsed = clock
         raise ValueError(f"{where}: are times of day without their date ({first!r}, ...), which past midnight go "
                          f"back; give them their date, {dated}, with the day the first was taken, or, for "
-                         f"times elapsed, durations: pd.to_timedelta({spelt}) (H:MM:SS); t each sequence's times")
+                         f"times elapsed, durations: {elapsed} (H:MM:SS); t each sequence's times")
     shown = next((v for v in a.tolist() if not isinstance(v, _NUMBER)), a.flat[0] if a.size else None)
     raise ValueError(f"{where}: are {a.dtype} values (e.g. {_plain(shown)!r}), not numbers, dates or durations; "
                      f"parse them (pd.to_datetime for dates, pd.to_numeric for numbers)")

@@ -138,12 +138,12 @@ def numbers_held_fix(given: pd.Series, spelt: str) -> str:
 
 
 def clock_times(raw: Any, spelt: str = "times", place: str = "row") -> tuple[str, str, str] | None:
-    """``(first, dated, spelt)`` where the times ``raw`` are all times of day without their date (``'09:30'``,
+    """``(first, dated, elapsed)`` where the times ``raw`` are all times of day without their date (``'09:30'``,
     ``'23:50:00'``; or ``datetime.time`` objects, as ``pd.read_excel`` reads a column of time cells): the first as
     text, the code that gives them a date (a day added at each midnight they pass, which a date for all would put
-    before the evening's times) and the times as that code spells them (``spelt``, which names them in the user's
-    code, ``.astype(str)`` for objects; ``place`` names a time's position: ``"row"``, ``"step"``); None for any
-    other times."""
+    before the evening's times) and the code that reads them as durations (``pd.to_timedelta``, which needs the
+    seconds: ``'09:30'`` as ``'09:30:00'``). ``spelt`` names them in the user's code (``.astype(str)`` added for
+    objects); ``place`` a time's position: ``"row"``, ``"step"``. None for any other times."""
     text = pd.Series(raw, copy=False)
     if len(text) and text.map(lambda v: isinstance(v, datetime.time)).all():  # a sheet's time cells, read_excel's
         text, spelt = text.map(lambda v: v.isoformat()), f"{spelt}.astype(str)"
@@ -156,7 +156,8 @@ def clock_times(raw: Any, spelt: str = "times", place: str = "row") -> tuple[str
         i = int(back[0])
         dated = (f"t = {dated}; t + pd.to_timedelta((t.diff() < pd.Timedelta(0)).cumsum(), unit='D') (they pass "
                  f"midnight, {text.iloc[i]!r} at {place} {i} after {text.iloc[i - 1]!r}: a day added at each)")
-    return text.iloc[0], dated, spelt
+    seconds = "" if text.str.fullmatch(r"\s*\d{1,2}:\d{2}:.*").all() else " + ':00'"  # 'H:MM': no seconds
+    return text.iloc[0], dated, f"pd.to_timedelta({spelt}{seconds})"
 
 
 def refuse_clock_times(raw: Any, what: str, spelt: str = "times") -> None:
@@ -166,11 +167,11 @@ def refuse_clock_times(raw: Any, what: str, spelt: str = "times") -> None:
     ``spelt`` as the user's code names them in the fix."""
     if (found := clock_times(raw, spelt)) is None:
         return
-    first, dated, spelt = found
+    first, dated, elapsed = found
     raise ValueError(f"{what} holds times of day without their date ({first!r}, ...), which pandas would date "
                      f"today ({pd.Timestamp.now():%Y-%m-%d}), so forecasts and calendar features would change with the "
                      f"day the code runs; give them their date, {dated}, with the day the first was taken, or, for "
-                     f"times elapsed, numbers: pd.to_timedelta({spelt}).dt.total_seconds() (H:MM:SS)")
+                     f"times elapsed, numbers: {elapsed}.dt.total_seconds() (H:MM:SS)")
 
 
 def refuse_yearless_dates(raw: Any, time: pd.DatetimeIndex, what: str, spelt: str = "times") -> None:
