@@ -1832,13 +1832,18 @@ is this many times the fitted one, is warned of (:func:`warn_far_from_fit`)."""
 
 def warn_far_from_fit(x: torch.Tensor, lengths: torch.Tensor, mean: np.ndarray, scale: np.ndarray, names,
                       who: str) -> None:
-    """Warn of a feature of ``x`` (its first 256 sequences: a sample tells the scale) whose values lie far from the
-    fitted scaling ``mean ± scale``: its mean :data:`FAR_FROM_FIT` standard deviations or more from the fitted
-    mean, or its spread that many times the fitted one. X in other units than at fit (standardised by one's own
-    scaler at fit and raw at predict, metres then millimetres) reads so: the network is fed values it never saw,
-    which saturate its gates, and its predictions come out near constant, without a word."""
-    valid = length_mask(lengths[:256], x.shape[1])
-    steps = x[:256][valid].double()  # (sum of lengths, F)
+    """Warn of a feature of ``x`` (its first 256 sequences, 65536 steps at most: a sample tells the scale) whose
+    values lie far from the fitted scaling ``mean ± scale``: its mean :data:`FAR_FROM_FIT` standard deviations or
+    more from the fitted mean, or its spread that many times the fitted one. X in other units than at fit
+    (standardised by one's own scaler at fit and raw at predict, metres then millimetres) reads so: the network is
+    fed values it never saw, which saturate its gates, and its predictions come out near constant, without a word."""
+    parts, taken = [], 0
+    for i, n in enumerate(lengths[:256].tolist()):  # at most 65536 steps: long sequences are not copied whole
+        parts.append(x[i, : min(n, 65536 - taken)])
+        taken += len(parts[-1])
+        if taken >= 65536:
+            break
+    steps = torch.cat(parts).double()  # (steps read, F)
     count = (~steps.isnan()).sum(0).clamp(min=1)
     m = steps.nansum(0) / count
     sd = ((steps - m).square().nansum(0) / count).sqrt()
