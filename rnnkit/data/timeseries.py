@@ -156,7 +156,7 @@ def clock_times(raw: Any, spelt: str = "times", place: str = "row") -> tuple[str
         i = int(back[0])
         dated = (f"t = {dated}; t + pd.to_timedelta((t.diff() < pd.Timedelta(0)).cumsum(), unit='D') (they pass "
                  f"midnight, {text.iloc[i]!r} at {place} {i} after {text.iloc[i - 1]!r}: a day added at each)")
-    seconds = "" if text.str.fullmatch(r"\s*\d{1,2}:\d{2}:.*").all() else " + ':00'"  # 'H:MM': no seconds
+    seconds = " + ':00'" if text.str.fullmatch(r"\d{1,2}:\d{2}").all() else ""  # 'H:MM' alone: no seconds
     return text.iloc[0], dated, f"pd.to_timedelta({spelt}{seconds})"
 
 
