@@ -41,8 +41,8 @@ def test_F38_02_a_panel_of_counts_is_forecast_at_or_above_0():
                        for k, mean in (("a", 1.0), ("b", 3.0))], ignore_index=True)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        g = GlobalForecaster(lookback=7, horizon=3, model="direct", quantiles=(0.1, 0.5, 0.9), max_epochs=3,
-                             hidden_size=8, random_state=0, device="cpu").fit(panel)
+        g = GlobalForecaster(lookback=7, horizon=3, model="direct", quantiles=(0.1, 0.5, 0.9), max_epochs=1,
+                             hidden_size=4, random_state=0, device="cpu").fit(panel)
     p = g.predict()
     assert (p[["y", "q0.1", "q0.5", "q0.9"]].to_numpy() >= 0).all()
 
