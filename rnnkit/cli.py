@@ -940,14 +940,43 @@ _RUN_FLAGS = ("task", "layout", "id_column", "time_column", "target_column", "te
               "keep_scale", "label_smoothing", "members")
 
 
-def _run_record(args, columns: dict) -> dict:
-    """The data file (its path and the SHA-256 of its bytes) and the :data:`_RUN_FLAGS` of this run."""
+def _data_digests(path) -> tuple[str, ...]:
+    """The SHA-256 of a data file's content (the bytes the CSV reader reads: those inside a .gz, .bz2, .xz or a .zip
+    of one file, told by their magic bytes, as pandas reads them), then of its bytes where they differ: the same
+    CSV compressed or not is one training file to --resume and to evaluate's warning (d.csv.gz scored by a model
+    trained on d.csv), and a digest recorded of the compressed bytes (as rnnkit recorded them before) still matches."""
+    import bz2
+    import gzip
     import hashlib
+    import lzma
 
-    with open(args.data, "rb") as f:
-        digest = hashlib.file_digest(f, "sha256").hexdigest()
+    with open(path, "rb") as f:
+        raw = hashlib.file_digest(f, "sha256").hexdigest()
+        f.seek(0)
+        head = f.read(6)
+    opener = (gzip.open if head[:2] == b"\x1f\x8b" else bz2.open if head[:3] == b"BZh" else
+              lzma.open if head == b"\xfd7zXZ\x00" else None)
+    try:
+        if opener is not None:
+            with opener(path, "rb") as inner:
+                return hashlib.file_digest(inner, "sha256").hexdigest(), raw
+        if head[:4] == b"PK\x03\x04" and Path(path).suffix.lower() == ".zip":
+            with zipfile.ZipFile(path) as archive:
+                names = [n for n in archive.namelist() if not n.endswith("/")]
+                if len(names) == 1:
+                    with archive.open(names[0]) as inner:
+                        return hashlib.file_digest(inner, "sha256").hexdigest(), raw
+    except (OSError, EOFError, lzma.LZMAError, zipfile.BadZipFile):  # damaged: the reader names what is wrong
+        pass
+    return (raw,)
+
+
+def _run_record(args, columns: dict) -> dict:
+    """The data file (its path and the SHA-256 of its content, :func:`_data_digests`) and the :data:`_RUN_FLAGS`
+    of this run."""
     values = {**vars(args), **columns, "layout": _layout(args)}
-    return {"data": str(args.data), "data_sha256": digest, "options": {k: values[k] for k in _RUN_FLAGS}}
+    return {"data": str(args.data), "data_sha256": _data_digests(args.data)[0],
+            "options": {k: values[k] for k in _RUN_FLAGS}}
 
 
 def _read_run_record(path: Path) -> dict:
@@ -963,7 +992,7 @@ def _other_run_flags(recorded: dict, run: dict) -> str:
     """What differs between the recorded run and this one, in the command line's words ("" when nothing does,
     or nothing was recorded): the data file's content, then each flag as ``--seed 0 then, 3 now``."""
     causes = []
-    if recorded.get("data_sha256") not in (None, run["data_sha256"]):
+    if recorded.get("data_sha256") not in (None, *_data_digests(run["data"])):
         then, now = recorded.get("data"), run["data"]
         causes.append(f"the data file {then} then, {now} now, of other content" if then != now else
                       f"the data file {now} has changed since the run began (its content differs)")
@@ -1396,20 +1425,17 @@ def _evaluate(args) -> int:
 
 
 def _warn_training_file(args) -> None:
-    """Warn when ``args.data`` holds the very bytes the model was trained on (``data_sha256`` of the model's
+    """Warn when ``args.data`` holds the very content the model was trained on (``data_sha256`` of the model's
     metrics.json, written by `rnnkit train`): the metrics of sequences it was fitted to say little of how it
     does on new ones."""
-    import hashlib
-
     try:
         recorded = json.loads((Path(args.model) / "metrics.json").read_text())
     except (OSError, ValueError):  # a model saved by save(), or written before its training file was recorded
         return
     if not isinstance(recorded, dict) or not isinstance(recorded.get("data_sha256"), str):
         return
-    with open(args.data, "rb") as f:
-        if hashlib.file_digest(f, "sha256").hexdigest() != recorded["data_sha256"]:
-            return
+    if recorded["data_sha256"] not in _data_digests(args.data):  # d.csv.gz of a model trained on d.csv, too
+        return
     n_train, n_test = recorded.get("n_train"), recorded.get("n_test")
     held = (f"; rnnkit train held out {n_test} of them (--test-fraction), scored as test_score in "
             f"{Path(args.model) / 'metrics.json'}" if n_test else "")
