@@ -85,7 +85,7 @@ def test_s13_01_steps_as_objects_keyed_by_feature_name_are_read_by_name(named, m
     assert r.status_code == 422
     assert r.json()["detail"] == ("sequence 1, step 3 names features that differ from the model's ['acc_x', 'acc_y', "
                                   "'acc_z', 'gyr_x', 'gyr_y', 'gyr_z'] (GET /model): missing ['gyr_z'], "
-                                  "unexpected ['gyro_z']")
+                                  "unexpected ['gyro_z'] ('gyro_z' for 'gyr_z'?)")
     r = _post(create_app(classifier), {"sequences": [[{"value": 1.0}]]})  # a model fitted without names
     assert r.status_code == 400
     assert r.json()["detail"].startswith("sequence 0, step 0 is an object keyed by ['value'], but the model was fitted "
@@ -256,12 +256,12 @@ def test_s13_12_a_name_left_out_for_a_missing_value_says_to_give_it_as_null(moti
     with TestClient(create_app(model), raise_server_exceptions=False) as c:
         r = c.post("/predict", content=json.dumps({"sequences": [left_out]}).encode())
         assert r.status_code == 422
-        assert r.json()["detail"].endswith("missing ['acc_y'], unexpected []; give a missing value as null under its "
+        assert r.json()["detail"].endswith("(GET /model): missing ['acc_y']; give a missing value as null under its "
                                            "name")
         r = c.post("/predict", content=json.dumps({"sequences": [steps]}).encode())  # NaN as json.dumps writes it
         np.testing.assert_allclose(r.json()["probabilities"], model.predict_proba([gappy[0].iloc[:8]]), atol=1e-5)
     stream = Streamer(model)
-    with pytest.raises(ValueError, match=r"missing \['acc_y'\], unexpected \[\]; give a missing value as None or NaN "
+    with pytest.raises(ValueError, match=r"at fit \[.*\]: missing \['acc_y'\]; give a missing value as None or NaN "
                                          r"under its name$"):
         stream.step("s", left_out[4])
     for s in steps:

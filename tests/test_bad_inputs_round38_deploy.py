@@ -2,6 +2,7 @@
 another dtype, bodies keyed as other servers key them, feature names that differ, a batch's step to one stream."""
 import copy
 import pickle
+import re
 import warnings
 
 import numpy as np
@@ -169,3 +170,100 @@ def test_S38_05_a_batch_of_observations_to_one_stream_names_step_many(plain):
     with pytest.raises(ValueError) as error:
         stream.step("s", X[0][:4].reshape(3, 4))  # (3, 4): not (B, F)
     assert "step_many" not in one_line(error)
+
+
+PREFLIGHT = {"Origin": "http://localhost:3000", "Access-Control-Request-Method": "POST",
+             "Access-Control-Request-Headers": "content-type"}
+
+
+def test_S38_06_a_browsers_preflight_names_cors_and_the_origin_to_allow(plain):
+    clf, X = plain
+    with TestClient(create_app(clf)) as client:
+        refused = client.options("/predict", headers=PREFLIGHT)
+    # before: 405 "OPTIONS /predict is a method the route does not take (it takes GET, POST)": the page's script had
+    # sent a POST, and the browser said only that CORS failed
+    assert refused.status_code == 405 and refused.json()["detail"] == (
+        "OPTIONS /predict is a browser's CORS preflight for a POST from a page of http://localhost:3000, which this "
+        "server was not told to answer, so the browser refuses the page's call; allow the origin (rnnkit serve "
+        "--cors-origin http://localhost:3000, or create_app(estimator, cors_origins=['http://localhost:3000'])), or "
+        "serve the page from this server's origin")
+    with TestClient(create_app(clf, cors_origins=["http://localhost:3000"])) as client:
+        allowed = client.options("/predict", headers=PREFLIGHT)
+        answer = client.post("/predict", json={"sequences": [X[0].tolist()]},
+                             headers={"Origin": "http://localhost:3000"})
+        other = client.options("/predict", headers=PREFLIGHT | {"Origin": "http://elsewhere.example"})
+    assert allowed.status_code == 200 and allowed.headers["access-control-allow-origin"] == "http://localhost:3000"
+    assert answer.status_code == 200 and answer.headers["access-control-allow-origin"] == "http://localhost:3000"
+    np.testing.assert_allclose(answer.json()["probabilities"], clf.predict_proba(X[:1]), atol=1e-6)
+    assert "access-control-allow-origin" not in other.headers
+
+
+@pytest.mark.parametrize(("origin", "fix"), [("http://localhost:3000/", "http://localhost:3000"),
+                                             ("localhost:3000", "http://localhost:3000"),
+                                             ("https://app.example/predict", "https://app.example")])
+def test_S38_06_an_origin_no_browser_sends_is_refused(plain, origin, fix):
+    with pytest.raises(ValueError, match=rf"^serve: the CORS origin '{origin}' is no origin: a browser sends a page's "
+                                         rf"origin as scheme://host\[:port\] and nothing after, so it would match no "
+                                         rf"request; give '{fix}'$"):
+        create_app(plain[0], cors_origins=[origin])
+
+
+def test_S38_06_rnnkit_serve_takes_cors_origins(plain, tmp_path, monkeypatch):
+    import uvicorn
+
+    from rnnkit.cli import main
+
+    plain[0].save(tmp_path / "m")
+    apps = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: apps.append(app))
+    assert main(["serve", str(tmp_path / "m"), "--port", "0", "--cors-origin", "http://localhost:3000",
+                 "--cors-origin", "http://localhost:8080"]) == 0
+    with TestClient(apps[0]) as client:
+        for origin in ("http://localhost:3000", "http://localhost:8080"):
+            allowed = client.options("/predict", headers=PREFLIGHT | {"Origin": origin})
+            assert allowed.status_code == 200 and allowed.headers["access-control-allow-origin"] == origin
+
+
+@pytest.mark.parametrize("kind", ["npy", "npz", "pickle"])
+def test_S38_07_an_array_file_sent_as_the_body_is_named(plain, kind):
+    import io
+
+    clf, X = plain
+    buffer = io.BytesIO()
+    if kind == "npy":
+        np.save(buffer, X[0])
+    elif kind == "npz":
+        np.savez(buffer, x=X[0])
+    else:
+        pickle.dump(X[0], buffer)
+    what = {"npy": r"a NumPy \.npy array \(np\.save\)", "npz": r"a zip archive \(np\.savez writes one\)",
+            "pickle": r"a Python pickle \(pickle\.dumps\), which a server must not read: unpickling runs code"}[kind]
+    with TestClient(create_app(clf)) as client:
+        for headers in ({}, {"Content-Type": "application/octet-stream"}):
+            answer = client.post("/predict", content=buffer.getvalue(), headers=headers)
+            # before: "request body is not JSON ('utf-8' codec can't decode byte 0x93 in position 0: invalid start
+            # byte)", with a Content-Type only its name
+            assert answer.status_code == 400
+            assert re.fullmatch(rf"request body is not JSON \(.*\): it is {what}; send the arrays as JSON numbers, "
+                                r'\{"sequences": \[x\.tolist\(\) for x in X\]\} \(requests\.post\(url, '
+                                r"json=payload\)\)", answer.json()["detail"])
+
+
+def test_S38_08_an_export_path_that_is_a_fifo_or_a_device_is_named_as_it_is(plain, tmp_path):
+    import os
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    lone = tmp_path / "model.bin"
+    lone.write_bytes(b"\0")
+    for path, kind in ((fifo, r"a FIFO \(a named pipe\)"), ("/dev/null", "a device"), (lone, "a file")):
+        # before: "... exists and is not an rnnkit ONNX export directory; refusing to overwrite it", and "... is not an
+        # rnnkit ONNX export directory (no export.json of format 'rnnkit.onnx')" to the Streamer
+        with pytest.raises(ValueError, match=rf"^{path} is {kind}, not a directory; an export is a directory of its "
+                                             r"own \(sequence\.onnx, step\.onnx, export\.json\): choose a new "
+                                             r"directory \(rnnkit export --out\)$"):
+            rnnkit.export_onnx(plain[0], path, verbose=False)
+        with pytest.raises(ValueError, match=rf"^{path} is {kind}, not an rnnkit ONNX export directory; give the "
+                                             r"directory export_onnx or `rnnkit export` wrote"):
+            Streamer(path)
+    assert fifo.is_fifo() and lone.read_bytes() == b"\0"

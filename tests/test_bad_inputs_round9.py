@@ -317,7 +317,7 @@ def test_r9_12_a_stream_reads_a_dict_observation_by_its_feature_names(gunpoint, 
     with pytest.raises(ValueError) as err:
         stream.step("s", {"x": 1.0, "sped": 0.0})
     assert one_line(err) == ("Streamer: the observation of stream 's' has feature names that differ from those seen at "
-                             "fit ['x', 'speed']: missing ['speed'], unexpected ['sped']")
+                             "fit ['x', 'speed']: missing ['speed'], unexpected ['sped'] ('sped' for 'speed'?)")
     unnamed = Streamer(SequenceClassifier(**TINY).fit(X, y))
     with pytest.raises(ValueError) as err:
         unnamed.step("s", {"x": 1.0})

@@ -89,7 +89,7 @@ from torch.nn.utils import parametrize
 
 from ..cells import ElmanCell, GRUCell, LSTMCell, LSTMState, TimeAware
 from ..cells.base import length_mask, state_fields
-from ..checks import is_count
+from ..checks import is_count, path_kind
 from ..data.memmap import write_directory_atomically
 from ..io import EXPORT_FILE, EXPORT_FORMAT, is_export_directory, is_model_directory
 from ..layers import Bidirectional, Recurrent, Stacked
@@ -1404,7 +1404,10 @@ def _check_target(target: Path) -> None:
             writer = "the model's next save() (or rnnkit train --out)" if "model" in kind else "its next export"
             raise ValueError(f"{target} lies inside {above}, {kind}, which {writer} replaces whole, and refuses "
                              f"to while it holds the export; export beside it, e.g. {above}-onnx")
-    if target.exists() and not (target.is_dir() and (is_export_directory(target) or not any(target.iterdir()))):
+    if target.exists() and not target.is_dir():  # a FIFO or /dev/null is no file to its user: named as it is
+        raise ValueError(f"{target} is {path_kind(target)}, not a directory; an export is a directory of its own "
+                         f"(sequence.onnx, step.onnx, export.json): choose a new directory (rnnkit export --out)")
+    if target.exists() and not (is_export_directory(target) or not any(target.iterdir())):
         saved = _saved_model(target)
         where = f"export into a directory of its own, e.g. {target}-onnx" if saved else \
             "choose a new directory (rnnkit export --out)"
@@ -1442,6 +1445,9 @@ def read_export(directory: str | os.PathLike) -> dict:
         raise ValueError(f"{path} is a file of the ONNX export directory {path.parent}, which is read whole "
                          f"(export.json says how to run its graphs); give the directory itself: "
                          f"{os.fspath(path.parent)!r}")
+    if path.exists() and not path.is_dir():  # a FIFO, a device or a lone file: named as it is
+        raise ValueError(f"{path} is {path_kind(path)}, not an rnnkit ONNX export directory; give the directory "
+                         f"export_onnx or `rnnkit export` wrote (sequence.onnx, step.onnx and export.json)")
     if not is_export_directory(path):
         if (path / EXPORT_FILE).is_file() and (path / SEQUENCE_FILE).is_file():  # an export whose json is damaged
             try:

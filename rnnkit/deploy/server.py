@@ -720,6 +720,13 @@ def _not_json_hint(body: bytes, content_type: str | None = None, error: ValueErr
         return found
     if body[:2] == b"\x1f\x8b":
         return ": it is gzip-compressed data; send it uncompressed"
+    saved = ("a NumPy .npy array (np.save)" if body[:6] == b"\x93NUMPY" else
+             "a zip archive (np.savez writes one)" if body[:4] == b"PK\x03\x04" else
+             "a Python pickle (pickle.dumps), which a server must not read: unpickling runs code"
+             if body[:1] == b"\x80" and body[1:2] in (b"\x02", b"\x03", b"\x04", b"\x05") else None)
+    if saved is not None:  # an array sent as its file's bytes (data=open("x.npy", "rb"), data=pickle.dumps(x))
+        return (f": it is {saved}; send the arrays as JSON numbers, {{\"sequences\": [x.tolist() for x in X]}} "
+                f"(requests.post(url, json=payload))")
     if body[:2] == b"--" and b"Content-Disposition: form-data" in body[:1024]:
         return ": it is a multipart form (a file upload, as curl -F file=@seq.json sends)" + send
     head = body[:64].split(b"=", 1)[0]
@@ -1040,10 +1047,32 @@ def _check_options(batching, max_batch, max_wait_ms, limits, threads) -> None:
             raise ValueError(f"serve: limits.{name} must be an integer >= 1, got {getattr(limits, name)!r}")
 
 
+def check_origins(origins) -> list[str]:
+    """``cors_origins`` as a list, or ValueError: each a web page's origin as a browser sends it, ``scheme://host``
+    with its port where not the scheme's own and nothing after (``http://localhost:3000``), or ``"*"`` for any; one
+    with a path or a trailing slash would match no browser's ``Origin`` header, and the calls would still be
+    refused."""
+    if isinstance(origins, str):  # one origin, whose characters would each be read as one
+        origins = [origins]
+    if not isinstance(origins, list | tuple) or not all(isinstance(o, str) for o in origins):
+        raise ValueError(f"serve: cors_origins must be a list of origins (e.g. ['http://localhost:3000']), got "
+                         f"{origins!r}")
+    for origin in origins:
+        if origin != "*" and not re.fullmatch(r"https?://[^/\s?#]+", origin):
+            fix = re.match(r"https?://[^/\s?#]+", origin if "://" in origin else f"http://{origin}")
+            raise ValueError(f"serve: the CORS origin {origin!r} is no origin: a browser sends a page's origin as "
+                             f"scheme://host[:port] and nothing after, so it would match no request; give "
+                             + (f"{fix.group()!r}" if fix else "e.g. 'http://localhost:3000'"))
+    return list(origins)
+
+
 def create_app(estimator, *, batching: bool = True, max_batch: int = 64, max_wait_ms: float = 2.0,
-               limits: Limits = Limits(), threads: int | None = None):
+               limits: Limits = Limits(), threads: int | None = None, cors_origins=None):
     """A FastAPI app serving a fitted SequenceClassifier, SequenceRegressor or SequenceTagger (the module
-    doc lists the routes). ``threads``: torch's intra-op threads for the model (None: leave as is)."""
+    doc lists the routes). ``threads``: torch's intra-op threads for the model (None: leave as is).
+    ``cors_origins``: the origins of web pages whose scripts may call it from a browser (CORS, e.g.
+    ``["http://localhost:3000"]``, ``["*"]`` any); None: none but the server's own, and a browser's preflight
+    for another is answered with a 405 naming this option."""
     from ..estimators import SequenceClassifier, SequenceRegressor, SequenceTagger
 
     if isinstance(estimator, str | os.PathLike):  # a saved model's directory: create_app serves a loaded estimator
@@ -1062,6 +1091,7 @@ def create_app(estimator, *, batching: bool = True, max_batch: int = 64, max_wai
     if not hasattr(estimator, "model_"):
         raise ValueError("serve: the estimator is not fitted")
     _check_options(batching, max_batch, max_wait_ms, limits, threads)
+    origins = None if cors_origins is None else check_origins(cors_origins)
     estimator._predict_windows("serve")  # predict refuses another value: every request would answer 500
     check_labels_json(estimator, "serve")  # labels JSON cannot write: every request would answer 500
     if threads is not None:
@@ -1096,6 +1126,11 @@ def create_app(estimator, *, batching: bool = True, max_batch: int = 64, max_wai
     app = FastAPI(title="rnnkit model server", version=info["rnnkit_version"], lifespan=lifespan,
                   exception_handlers={404: no_route, 405: no_route})
     app.state.batcher = batcher
+    if origins:
+        from fastapi.middleware.cors import CORSMiddleware
+
+        app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "HEAD", "POST"],
+                           allow_headers=["Content-Type"])
 
     @app.get("/health")
     async def health():
@@ -1172,6 +1207,14 @@ async def no_route(request: Request, error) -> JSONResponse:
     from starlette.routing import Match
 
     asked = f"{request.method} {request.url.path}"
+    wanted = request.headers.get("access-control-request-method")
+    if request.method == "OPTIONS" and wanted is not None:  # a browser's CORS preflight: its page's script is refused
+        origin = request.headers.get("origin", "another origin")
+        return JSONResponse({"detail": f"{asked} is a browser's CORS preflight for a {wanted} from a page of {origin}, "
+                                       f"which this server was not told to answer, so the browser refuses the page's "
+                                       f"call; allow the origin (rnnkit serve --cors-origin {origin}, or "
+                                       f"create_app(estimator, cors_origins=[{origin!r}])), or serve the page from "
+                                       f"this server's origin"}, status_code=405)
     if error.status_code == 404:
         return JSONResponse({"detail": f"{asked} is no route; this server answers {ROUTES}"}, status_code=404)
     # Starlette's Allow names the methods of the last route of the path only (GET of /predict's two, not POST)
@@ -1207,9 +1250,11 @@ def check_address(host: str, port: int) -> None:
 
 
 def serve(model_dir, *, host: str = "127.0.0.1", port: int = 8000, batching: bool = True, max_batch: int = 64,
-          max_wait_ms: float = 2.0, limits: Limits = Limits(), threads: int | None = None, on_ready=None) -> None:
+          max_wait_ms: float = 2.0, limits: Limits = Limits(), threads: int | None = None, cors_origins=None,
+          on_ready=None) -> None:
     """Load a saved model directory and serve it with uvicorn until interrupted (loopback by default).
-    ``limits``: what one request may hold (:class:`Limits`, as for :func:`create_app`). ``on_ready()`` is called
+    ``limits``: what one request may hold (:class:`Limits`, as for :func:`create_app`); ``cors_origins``: the web
+    pages' origins whose scripts may call it (as for :func:`create_app`). ``on_ready()`` is called
     once the model has loaded, before the server starts (a model that cannot be loaded raises first, so nothing
     claims to be serving it)."""
     import uvicorn
@@ -1217,8 +1262,10 @@ def serve(model_dir, *, host: str = "127.0.0.1", port: int = 8000, batching: boo
     from ..estimators import load
 
     check_address(host, port)
+    if cors_origins is not None:  # before the model loads
+        check_origins(cors_origins)
     app = create_app(load(model_dir), batching=batching, max_batch=max_batch, max_wait_ms=max_wait_ms,
-                     limits=limits, threads=threads)
+                     limits=limits, threads=threads, cors_origins=cors_origins)
     if on_ready is not None:
         on_ready()
     uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -686,7 +686,7 @@ class Streamer:
                         f"{'an onnxruntime session' if self.backend == 'onnxruntime' else 'a torch step graph'} and a "
                         f"lock; copy.deepcopy(streamer) copies it with its streams within a process, and another "
                         f"process makes its own from the source (Streamer(export_dir), or "
-                        f"Streamer(rnnkit.load(model_dir)))")
+                        f"Streamer(rnnkit.load(model_dir))), whose streams start from the initial state")
 
     @property
     def streams(self) -> list:
