@@ -143,3 +143,168 @@ def test_K38_04_a_streaming_step_of_a_hooked_cell_says_it_never_runs():
     cell.register_forward_hook(lambda *args: None)
     with torch.no_grad(), pytest.warns(UserWarning, match=r"inference_step: the cell \(GRUCell\) carries hooks"):
         inference_step(cell, torch.randn(2, 3), cell.zero_state(2))
+
+
+@pytest.mark.parametrize("dtype, scale", [(torch.float32, 400.0), (torch.float64, 3000.0), (torch.float16, 40.0)])
+def test_K38_05_a_minlstm_on_raw_inputs_in_the_hundreds_steps_as_its_scan(dtype, scale):
+    """``rnnkit.MinLSTM`` on raw readings in the hundreds (prices, counts) in its sequential mode (the CPU's
+    default: the C++ loop, the reference loop and ``inference_step``): where both gates' pre-activations were
+    below about -88 (float32; -17 in float16) ``f / (f + i)`` was 0/0, and the outputs NaN from that step on,
+    where the parallel scan (the GPU's default, in logs) gave finite values of the same equations."""
+    torch.manual_seed(0)
+    layer = rnnkit.MinLSTM(2, 3, num_layers=2).to(dtype)
+    x = (torch.randn(3, 6, 2) * scale).to(dtype)
+    lengths = torch.tensor([6, 4, 1])
+    layer.backend = "reference"
+    scan, _ = layer(x, lengths, mode="parallel")
+    backends = ["reference"] if dtype == torch.float16 else ["reference", "cpu_loop"]
+    for backend in backends:
+        layer.backend = backend
+        y, state = layer(x, lengths, mode="sequential")
+        assert layer.last_backend == backend
+        assert not torch.isnan(y).any() and not torch.isnan(state).any()  # was NaN
+        tol = 1e-2 if dtype == torch.float16 else 1e-5  # values up to g(p) = p + 0.5 of p in the hundreds
+        torch.testing.assert_close(y, scan, atol=tol, rtol=tol)
+    cell = layer.layers[0].cell
+    with torch.no_grad():
+        y_t, _ = inference_step(cell, x[:, 0], cell.zero_state(3))
+    torch.testing.assert_close(y_t, cell.step(cell.project(x[:, :1])[:, 0], cell.zero_state(3))[0])
+    assert not torch.isnan(y_t).any()
+
+
+@pytest.mark.parametrize("scale", [1.0, 300.0])
+def test_K38_05_minlstm_gradients_of_the_cpp_loop_where_both_gates_vanish(scale):
+    """The C++ loop's hand-written backward of the minLSTM in its stable form: every gradient (inputs, initial
+    state, weights) the reference's (float64 gradcheck of the loop at small sizes, and float32 against the
+    reference), also where both gates underflow."""
+    from torch.autograd import gradcheck
+
+    torch.manual_seed(0)
+    layer = rnnkit.MinLSTM(2, 3, num_layers=2, backend="cpu_loop").double()
+    x = (torch.randn(2, 4, 2, dtype=torch.float64) * scale).requires_grad_()
+    h0 = torch.randn(2, 2, 3, dtype=torch.float64, requires_grad=True)
+    lengths = torch.tensor([4, 2])
+    assert gradcheck(lambda x, h: layer(x, lengths, h)[0], (x, h0))
+    assert layer.last_backend == "cpu_loop"
+    layer = layer.float()
+    x32 = x.detach().float().requires_grad_()
+    grads = {}
+    for backend in ("cpu_loop", "reference"):
+        layer.backend = backend
+        y, state = layer(x32, lengths, h0.detach().float())
+        loss = y.pow(2).sum() + state.sum()
+        grads[backend] = torch.autograd.grad(loss, [x32, *layer.parameters()])
+    for fast, ref in zip(grads["cpu_loop"], grads["reference"], strict=True):
+        assert not torch.isnan(fast).any()
+        torch.testing.assert_close(fast / ref.abs().max().clamp(min=1), ref / ref.abs().max().clamp(min=1),
+                                   atol=1e-5, rtol=0)
+
+
+def test_K38_03_an_export_with_a_dynamic_time_axis_says_the_loop_holds_one_length():
+    """``torch.export.export(layer, (x,), dynamic_shapes=({0: Dim("B"), 1: Dim("T")},))`` of a layer on the reference
+    loop: torch's ``Constraints violated (T)! … your code specialized it to be a constant (5)``, naming neither the
+    layer nor the loop (and with ``Dim.AUTO`` the time axis was specialized without a word); a static export says
+    nothing."""
+    import warnings
+
+    from torch.export import Dim
+
+    torch.manual_seed(0)
+    layer = rnnkit.LayerNormLSTM(3, 4)
+    x = torch.randn(2, 5, 3)
+    with pytest.warns(UserWarning, match=r"torch.export traces the reference loop over the time axis in Python, so "
+                                         r"the program holds this input's 5 steps .*rnnkit.export_onnx"):
+        exported = torch.export.export(layer, (x,), dynamic_shapes=({0: Dim.AUTO, 1: Dim.AUTO},), strict=False)
+    torch.testing.assert_close(exported.module()(x)[0], layer(x)[0])
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        torch.export.export(layer, (x,), dynamic_shapes=({0: Dim("B")},), strict=False)
+    assert not [w for w in seen if "reference loop" in str(w.message)]
+
+
+@pytest.mark.parametrize("kind", ["LSTM", "RNN"])
+@pytest.mark.parametrize("backend", ["auto", "native", "reference"])
+@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16])
+def test_K38_06_a_float64_layer_under_cpu_autocast_keeps_float64(kind, backend, dtype):
+    """A float64 LSTM or RNN (``layer.double()``, a model measured in float64) called inside ``torch.autocast("cpu")``
+    (a training loop's context around it): autocast leaves float64 as it is, and torch.nn's layer returns float64,
+    but K37-05's cast gave the output and state in bfloat16 or float16: three significant digits of a float64
+    model's values, without a word; a forced ``native`` was refused for oneDNN's half precision, which float64 never
+    reaches."""
+    torch.manual_seed(0)
+    torch_layer = getattr(torch.nn, kind)(3, 4, num_layers=2, batch_first=True).double()
+    layer = getattr(rnnkit, kind).from_torch(torch_layer, backend=backend)
+    x = torch.randn(2, 5, 3, dtype=torch.float64)
+    with torch.autocast("cpu", dtype=dtype):
+        y, state = layer(x, torch.tensor([5, 3]))
+        y_torch, _ = torch_layer(x)
+    h = state[0] if isinstance(state, tuple) else state
+    assert y.dtype == h.dtype == y_torch.dtype == torch.float64  # was bfloat16 / float16
+    torch.testing.assert_close(y[0], y_torch[0], atol=1e-12, rtol=0)  # the full sequence: torch.nn's values
+
+
+@pytest.mark.parametrize("make", [lambda: rnnkit.LSTM(3, 4), lambda: rnnkit.GRU(3, 4),
+                                  lambda: rnnkit.LayerNormLSTM(3, 4)])
+def test_K38_07_float64_data_to_a_float32_layer_under_autocast_is_refused_with_its_fix(make):
+    """``torch.from_numpy(array)`` (float64) given to a float32 layer inside ``torch.autocast("cpu")``: the dtype check
+    stood aside under autocast, and torch failed inside, ``mat1 and mat2 must have the same dtype, but got Double and
+    BFloat16`` (autocast lowers float32, not float64); outside autocast the refusal advised autocast, which does not
+    mix them. A float32 input under autocast runs as before."""
+    torch.manual_seed(0)
+    layer = make()
+    x = torch.randn(2, 5, 3, dtype=torch.float64)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        with pytest.raises(ValueError, match=r"x is torch.float64 but the layer's parameters are torch.float32; "
+                                             r"convert the input with x.float\(\) .*torch.autocast lowers float32, "
+                                             r"not float64"):
+            layer(x)
+        assert layer(x.float())[0].dtype in (torch.bfloat16, torch.float32)
+    with pytest.raises(ValueError, match=r"x.float\(\) or the layer with layer.double\(\)$"):
+        layer(x)  # no advice to run under autocast
+
+
+def test_K38_07_float64_data_to_a_float32_model_under_autocast_is_refused_naming_the_model():
+    """The models' own check (``SequenceToLabel``, a fit's model called in an autocast loop) alike."""
+    from rnnkit.models import SequenceToLabel
+
+    torch.manual_seed(0)
+    model = SequenceToLabel(3, 4, 2)
+    x = torch.randn(2, 5, 3, dtype=torch.float64)
+    with torch.autocast("cpu", dtype=torch.bfloat16), \
+            pytest.raises(ValueError, match=r"SequenceToLabel: x is torch.float64 but the SequenceToLabel's parameters "
+                                            r"are torch.float32; .*model.double\(\) \(torch.autocast lowers float32, "
+                                            r"not float64"):
+        model(x)
+
+
+@pytest.mark.parametrize("make", [lambda: rnnkit.GRUCell(3, 4), lambda: rnnkit.LayerNormLSTMCell(3, 4),
+                                  lambda: rnnkit.MinLSTMCell(3, 4), lambda: rnnkit.TimeAware(rnnkit.LSTMCell(2, 4))])
+def test_K38_08_a_float64_reading_to_a_streaming_step_is_refused_naming_the_cell(make):
+    """``inference_step(cell, torch.from_numpy(reading), state)`` under ``torch.no_grad()`` (a stream's usual mode, the
+    lean step) with a float32 cell: torch's ``mat1 and mat2 must have the same dtype, but got Double and Float``,
+    where the same call with autograd on (the reference) named the cell and the fix; under autocast too."""
+    torch.manual_seed(0)
+    cell = make()
+    x = torch.rand(2, cell.input_size, dtype=torch.float64)
+    state = cell.stream_start(2) if isinstance(cell, rnnkit.TimeAware) else cell.zero_state(2)
+    with torch.no_grad():
+        with pytest.raises(ValueError, match=rf"inference_step: x_t is torch.float64 but the {type(cell).__name__}'s "
+                                             r"parameters are torch.float32; convert the input with "
+                                             r"x_t.to\(torch.float32\)"):
+            inference_step(cell, x, state)
+        with torch.autocast("cpu", dtype=torch.bfloat16), \
+                pytest.raises(ValueError, match=r"torch.autocast lowers float32, not float64"):
+            inference_step(cell, x, state)
+        y, _ = inference_step(cell, x.float(), state)  # the reading converted: the step
+    assert y.shape == (2, 4)
+
+
+def test_K38_08_a_cells_projection_of_float64_under_autocast_is_refused_naming_the_cell():
+    """``cell.project(x)`` of float64 x inside autocast (a hand-written loop over a cell): the check stood aside for
+    any dtype under autocast, and torch failed inside (``mat1 and mat2 must have the same dtype``)."""
+    cell = rnnkit.LSTMCell(3, 4)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        with pytest.raises(ValueError, match=r"LSTMCell.project: x is torch.float64 but the cell's parameters are "
+                                             r"torch.float32; .*torch.autocast lowers float32, not float64"):
+            cell.project(torch.randn(2, 5, 3, dtype=torch.float64))
+        assert cell.project(torch.randn(2, 5, 3)).dtype == torch.bfloat16

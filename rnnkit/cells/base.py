@@ -386,13 +386,27 @@ class Cell(nn.Module):
         return f"{self.input_size}, {self.hidden_size}"
 
 
+def unmixed_dtypes(x: Tensor, dtype: torch.dtype) -> str | None:
+    """None where ``x`` runs with parameters of ``dtype``: the same, or mixed by the autocast on ``x``'s device;
+    else the end of the refusal's fix. Autocast lowers float32 and half tensors, never float64, so float64 beside
+    another dtype fails inside under it too (torch's ``mat1 and mat2 must have the same dtype``: numpy's float64
+    arrays given to a float32 model in an autocast training loop)."""
+    if x.dtype == dtype:
+        return None
+    autocast, floating = torch.is_autocast_enabled(x.device.type), x.is_floating_point()
+    wide = torch.float64 in (x.dtype, dtype) or not floating
+    if autocast and not wide:
+        return None
+    return (" (torch.autocast lowers float32, not float64, so it does not mix these)" if autocast and floating else
+            "" if wide else " (or run under torch.autocast for mixed precision)")
+
 def check_project(cell, x: Tensor, param: Tensor, *, time_axis: bool = False) -> None:
     """ValueError naming the cell unless ``x`` is ``(..., cell.input_size)`` (``(B, T, input_size)`` with
-    ``time_axis``) of ``param``'s dtype (any dtype under autocast): torch's own words ("mat1 and mat2 must have the
-    same dtype", a failed reshape) name no cell."""
+    ``time_axis``) of ``param``'s dtype (or one autocast mixes, :func:`unmixed_dtypes`): torch's own words ("mat1
+    and mat2 must have the same dtype", a failed reshape) name no cell."""
     tensor = isinstance(x, Tensor)  # numpy's array has no dim(): an AttributeError that names no cell
     shape_ok = tensor and x.dim() >= 1 and x.shape[-1] == cell.input_size and (x.dim() == 3 or not time_axis)
-    if shape_ok and (x.dtype == param.dtype or torch.is_autocast_enabled(x.device.type)):
+    if shape_ok and unmixed_dtypes(x, param.dtype) is None:
         return
     who, F = type(cell).__name__, cell.input_size
     if not tensor:
@@ -405,7 +419,7 @@ def check_project(cell, x: Tensor, param: Tensor, *, time_axis: bool = False) ->
         raise ValueError(f"{who}.project: x must be (B, T, input_size={F}), got shape {tuple(x.shape)}; pass {fix}")
     cell_fix = f" or the cell with cell.to({x.dtype})" if x.is_floating_point() else ""  # not an int64 cell
     raise ValueError(f"{who}.project: x is {x.dtype} but the cell's parameters are {param.dtype}; convert the input "
-                     f"with x.to({param.dtype}){cell_fix}")
+                     f"with x.to({param.dtype}){cell_fix}{unmixed_dtypes(x, param.dtype)}")
 
 
 def frames_fix(cell, shape: tuple[int, ...]) -> str | None:

@@ -31,6 +31,14 @@ def log_g(x: Tensor) -> Tensor:
     return torch.where(x >= 0, torch.log(F.relu(x) + 0.5), -F.softplus(-x))
 
 
+def log_gate_ratio(k_f: Tensor, k_i: Tensor) -> Tensor:
+    """``log i - log f`` of minLSTM's gates ``f = sigmoid(k_f)``, ``i = sigmoid(k_i)``, from their logs
+    (``log sigmoid(k) = -softplus(-k)``): ``f' = f / (f + i) = sigmoid(-u)`` and ``i' = sigmoid(u)``. Where both
+    pre-activations are far below 0 (about -88 in float32, -17 in float16: raw inputs in the hundreds) f and i are
+    both 0, and ``f / (f + i)`` is 0/0, NaN; their ratio stays finite."""
+    return F.softplus(-k_f) - F.softplus(-k_i)
+
+
 class _MinimalCell(Cell):
     """A cell whose gates and candidate are one affine map of ``x_t``: ``weight_ih (G, F)``, ``bias_ih (G,)``
     with ``G = num_gates * H`` (torch.nn's names), init U(-1/sqrt(H), 1/sqrt(H)). No ``weight_hh``."""
@@ -88,8 +96,9 @@ class MinLSTMCell(_MinimalCell):
         f'_t, i'_t = f_t / (f_t + i_t), i_t / (f_t + i_t)
         h_t  = f'_t * h_{t-1} + i'_t * h~_t
 
-    so ``a_t = f'_t`` and ``b_t = i'_t * h~_t``. There is no memory cell: the state is h alone. Gate order of
-    ``weight_ih (3H, F)``: ``f, i, h~``.
+    so ``a_t = f'_t`` and ``b_t = i'_t * h~_t``. ``f'`` and ``i'`` are taken as ``sigmoid(-/+ u)`` of ``u = log i_t -
+    log f_t`` (:func:`log_gate_ratio`): equal, and finite where f and i both underflow to 0. There is no memory
+    cell: the state is h alone. Gate order of ``weight_ih (3H, F)``: ``f, i, h~``.
     """
 
     num_gates = 3
@@ -98,14 +107,14 @@ class MinLSTMCell(_MinimalCell):
         # a tensor, not a tuple (h,)
         h = as_state(h, None, type(self).__name__, xw_t, self.hidden_size, self.gate_size, cell=self)
         k_f, k_i, p = xw_t.chunk(3, dim=-1)
-        f, i = torch.sigmoid(k_f), torch.sigmoid(k_i)
-        f, i = f / (f + i), i / (f + i)
+        u = log_gate_ratio(k_f, k_i)  # log i - log f, finite where f and i underflow to 0
+        f, i = torch.sigmoid(-u), torch.sigmoid(u)  # f / (f + i), i / (f + i)
         h = f * h + i * g(p)
         return h, h
 
     def log_coefficients(self, xw: Tensor) -> tuple[Tensor, Tensor]:
         k_f, k_i, p = xw.chunk(3, dim=-1)
-        # log f' = log f - log(f + i) = -softplus(log i - log f), with log sigmoid(k) = -softplus(-k)
-        diff = F.softplus(-k_f) - F.softplus(-k_i)
-        return -F.softplus(diff), -F.softplus(-diff) + log_g(p)
+        # log f' = log f - log(f + i) = -softplus(log i - log f)
+        u = log_gate_ratio(k_f, k_i)
+        return -F.softplus(u), -F.softplus(-u) + log_g(p)
 

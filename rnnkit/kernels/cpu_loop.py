@@ -17,7 +17,8 @@ and the recurrent weight's gradient is one matmul over all steps after it. This 
                           ``h' = (1 - z) n + z h``
 ``ElmanCell``             ``h' = tanh(xw + b_ih + W_hh h + b_hh)`` (or relu)
 ``MinGRUCell``            ``z = σ(k)``; ``h' = (1 - z) h + z g(p)``; no recurrent matmul
-``MinLSTMCell``           ``f, i = σ(k_f), σ(k_i)``; ``h' = f/(f+i) h + i/(f+i) g(p)``
+``MinLSTMCell``           ``f, i = σ(k_f), σ(k_i)``; ``h' = f/(f+i) h + i/(f+i) g(p)`` (``f/(f+i) = σ(-u)``,
+                          ``u = log i - log f``: finite where f and i underflow to 0)
 ``TimeAware(cell)``       any of the above with ``h ← γ_h h``, ``γ_h = exp(-max(0, W_h δ + b_h))``, before the
                           step (GRU-D's hidden decay)
 ========================  =====================================================================================
@@ -84,9 +85,9 @@ enum Kind : int64_t { LSTM = 0, LNLSTM = 1, GRU = 2, ELMAN = 3, MINGRU = 4, MINL
 static int64_t gates_of(int64_t k) { return k == GRU || k == MINLSTM ? 3 : k == ELMAN ? 1 : k == MINGRU ? 2 : 4; }
 // Saved activations per row, in units of H: LSTM i f g o tanh(c'); LN-LSTM the same, x^ of the four
 // recurrent blocks, LN(c') and x^ of the four input blocks; GRU r z n hw_n; Elman h'; minGRU z g(p) g'(p);
-// minLSTM f i g(p) g'(p).
+// minLSTM f' i' g(p) g'(p) 1-f 1-i.
 static int64_t acts_of(int64_t k) {
-  return k == LSTM ? 5 : k == LNLSTM ? 14 : k == GRU ? 4 : k == ELMAN ? 1 : k == MINGRU ? 3 : 4;
+  return k == LSTM ? 5 : k == LNLSTM ? 14 : k == GRU ? 4 : k == ELMAN ? 1 : k == MINGRU ? 3 : 6;
 }
 // LN-LSTM's saved 1/sqrt(var + eps) per row: the four recurrent blocks, c', the four input blocks.
 static constexpr int64_t NSTATS = 9;
@@ -166,6 +167,10 @@ template <typename T> static inline Vec<T> gpos(const Vec<T>& p) {
 template <typename T> static inline Vec<T> dgpos(const Vec<T>& p) {
   const Vec<T> s = sig(p);
   return Vec<T>::blendv(s * (Vec<T>(1) - s), Vec<T>(1), p >= Vec<T>(0));
+}
+// softplus(v) = log(1 + exp(v)) = max(v, 0) + log1p(exp(-|v|)), without overflow; -softplus(-k) = log sigmoid(k).
+template <typename T> static inline Vec<T> softplus(const Vec<T>& v) {
+  return at::vec::maximum(v, Vec<T>(0)) + v.abs().neg().exp().log1p();
 }
 // for (j, m) over [0, H) in vectors: j the first unit, m how many (V::size() but at the end)
 #define FOR_VEC(H) \
@@ -299,14 +304,17 @@ static void cell_forward(const Args& A, const Params<T>& P, const T* xw, const T
       ((one - z) * V::loadu(h + j, m) + z * ht).store(y + j, m);
       z.store(a + j, m); ht.store(a + H + j, m); dgpos(p).store(a + 2 * H + j, m);
     }
-  } else {  // MINLSTM
+  } else {  // MINLSTM: f' = f / (f + i) = sigmoid(-u), i' = sigmoid(u) with u = log i - log f (MinLSTMCell's
+    // log_gate_ratio): f and i are both 0 below about -88 in float32, where f / (f + i) is 0/0
     FOR_VEC(H) {
-      const V f = sig(V::loadu(xw + j, m)), i = sig(V::loadu(xw + H + j, m));
+      const V kf = V::loadu(xw + j, m), ki = V::loadu(xw + H + j, m);
+      const V u = softplus(kf.neg()) - softplus(ki.neg());
+      const V fp = sig(u.neg()), ip = sig(u);
       const V p = V::loadu(xw + 2 * H + j, m);
       const V ht = gpos(p);
-      const V fp = f / (f + i), ip = i / (f + i);
       (fp * V::loadu(h + j, m) + ip * ht).store(y + j, m);
-      f.store(a + j, m); i.store(a + H + j, m); ht.store(a + 2 * H + j, m); dgpos(p).store(a + 3 * H + j, m);
+      fp.store(a + j, m); ip.store(a + H + j, m); ht.store(a + 2 * H + j, m); dgpos(p).store(a + 3 * H + j, m);
+      sig(kf.neg()).store(a + 4 * H + j, m); sig(ki.neg()).store(a + 5 * H + j, m);  // 1 - f, 1 - i
     }
   }
 }
@@ -390,14 +398,13 @@ static void cell_backward(const Args& A, const Params<T>& P, const T* a, const T
       (d * z * V::loadu(a + 2 * H + j, m)).store(dx + H + j, m);
       (d * (one - z)).store(dh + j, m);
     }
-  } else {  // MINLSTM: f' = f / s, i' = i / s with s = f + i
+  } else {  // MINLSTM: h' = sigmoid(-u) h + sigmoid(u) g(p), u = softplus(-k_f) - softplus(-k_i)
     FOR_VEC(H) {
-      const V f = V::loadu(a + j, m), i = V::loadu(a + H + j, m), ht = V::loadu(a + 2 * H + j, m);
-      const V d = V::loadu(gh + j, m), s = f + i, fp = f / s, ip = i / s;
-      const V dfp = d * V::loadu(h + j, m), dip = d * ht;
-      const V q = (dfp * fp + dip * ip) / s;
-      ((dfp / s - q) * f * (one - f)).store(dx + j, m);
-      ((dip / s - q) * i * (one - i)).store(dx + H + j, m);
+      const V fp = V::loadu(a + j, m), ip = V::loadu(a + H + j, m), ht = V::loadu(a + 2 * H + j, m);
+      const V d = V::loadu(gh + j, m);
+      const V du = d * fp * ip * (ht - V::loadu(h + j, m));  // dL/du; du/dk_f = -(1 - f), du/dk_i = 1 - i
+      (du.neg() * V::loadu(a + 4 * H + j, m)).store(dx + j, m);
+      (du * V::loadu(a + 5 * H + j, m)).store(dx + H + j, m);
       (d * ip * V::loadu(a + 3 * H + j, m)).store(dx + 2 * H + j, m);
       (d * fp).store(dh + j, m);
     }

@@ -235,11 +235,11 @@ _AUTOCAST_LOWERS = {"cpu": (LSTMCell, ElmanCell), "cuda": (LSTMCell, GRUCell, El
 def autocast_output_dtype(layer, x) -> torch.dtype | None:
     """The dtype of torch.nn's layer's output and final state under the autocast active on ``x``'s device,
     where it is autocast's lower precision and ``layer`` is of torch.nn's kinds (LSTM, GRU, RNN); else
-    ``None`` (each path's own result dtype, which then agree). Every path's results are cast to it, so the
-    dtype does not depend on which path ran: the reference keeps an LSTM's state in float32 and would return
-    float32 where torch's fused LSTM returns bfloat16."""
+    ``None`` (each path's own result dtype, which then agree; a float64 input's, which autocast does not lower).
+    Every path's results are cast to it, so the dtype does not depend on which path ran: the reference keeps an
+    LSTM's state in float32 and would return float32 where torch's fused LSTM returns bfloat16."""
     device = x.device.type
-    if not torch.is_autocast_enabled(device):
+    if not torch.is_autocast_enabled(device) or x.dtype == torch.float64:  # autocast leaves float64 as it is
         return None
     kinds = _AUTOCAST_LOWERS.get(device, ())
     cells = layer.cells()

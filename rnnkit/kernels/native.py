@@ -71,7 +71,7 @@ def can_use_native(layer, x: Tensor) -> tuple[bool, str]:
         return False, f"dtype {x.dtype} has no fused RNN kernel on {x.device.type}"
     if any(p.dtype != x.dtype or p.device != x.device for c in cells for p in c.parameters()):
         return False, "parameters and input differ in dtype or device"
-    if x.device.type == "cpu" and torch.is_autocast_enabled("cpu"):
+    if x.device.type == "cpu" and torch.is_autocast_enabled("cpu") and x.dtype != torch.float64:  # left in float64
         low = torch.get_autocast_dtype("cpu")  # the fused CPU kernel runs in it through oneDNN, which needs
         supported = {torch.bfloat16: torch.ops.mkldnn._is_mkldnn_bf16_supported,  # the CPU's own support
                      torch.float16: torch.ops.mkldnn._is_mkldnn_fp16_supported}.get(low)

@@ -37,7 +37,8 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from ..cells import ElmanCell, GRUCell, LayerNormLSTMCell, LSTMCell, LSTMState, MinGRUCell, MinLSTMCell, TimeAware
-from ..cells.base import Cell, State, hidden_of, replace_hidden
+from ..cells.base import Cell, State, _first_weight, hidden_of, replace_hidden, unmixed_dtypes
+from ..cells.minimal import log_gate_ratio
 from ..cells.time_aware import Stream
 from ..layers.checks import refuse_stale_weight_hooks
 from . import cpu_loop
@@ -109,9 +110,9 @@ def _min_gru(cell: MinGRUCell, x: Tensor, h: Tensor) -> tuple[Tensor, Tensor]:
 def _min_lstm(cell: MinLSTMCell, x: Tensor, h: Tensor) -> tuple[Tensor, Tensor]:
     H = cell.hidden_size
     xw = F.linear(x, cell.weight_ih, cell.bias_ih)  # (B, 3H): f, i, h~
-    f, i, sigmoid_p = torch.sigmoid(xw).view(-1, 3, H).unbind(1)
-    s = f + i
-    h = torch.addcmul((f / s) * h, i / s, _g(xw.narrow(1, 2 * H, H), sigmoid_p))
+    u = log_gate_ratio(xw.narrow(1, 0, H), xw.narrow(1, H, H))  # f / (f + i) = sigmoid(-u), finite where f, i are 0
+    p = xw.narrow(1, 2 * H, H)
+    h = torch.addcmul(torch.sigmoid(-u) * h, torch.sigmoid(u), _g(p, torch.sigmoid(p)))
     return h, h
 
 
@@ -193,6 +194,13 @@ def inference_step(cell: Cell, x_t: Tensor, state: State) -> tuple[Tensor, State
     if x_t.dim() != 2 or x_t.shape[1] != cell.input_size:
         raise ValueError(f"inference_step: x_t has shape {tuple(x_t.shape)}; {type(cell).__name__} reads one step "
                          f"of shape (batch, {cell.input_size}): pass x[:, t] of a (batch, time, features) input")
+    weight = cell.weight_ih if isinstance(getattr(cell, "weight_ih", None), Tensor) else _first_weight(cell)
+    if weight is not None and x_t.dtype != weight.dtype and unmixed_dtypes(x_t, weight.dtype) is not None:
+        # torch's words ("mat1 and mat2 must have the same dtype") name no cell and no fix
+        numpy = " (a reading from numpy is float64)" if x_t.dtype == torch.float64 else ""
+        raise ValueError(f"inference_step: x_t is {x_t.dtype} but the {type(cell).__name__}'s parameters are "
+                         f"{weight.dtype}; convert the input with x_t.to({weight.dtype}){numpy} or the cell with "
+                         f"cell.to({x_t.dtype}){unmixed_dtypes(x_t, weight.dtype)}")
     if cell._forward_pre_hooks or cell._forward_hooks or cell._backward_hooks:  # none would ever run
         refuse_stale_weight_hooks(cell, "inference_step")  # weight_norm / spectral_norm / prune: refused; others warned
     entry = _LEAN.get(type(cell))

@@ -28,6 +28,12 @@ def _sigmoid(x):
 
 
 @triton.jit
+def _softplus(x):
+    """log(1 + exp(x)) without overflow."""
+    return tl.maximum(x, 0.0) + tl.log(1 + tl.exp(-tl.abs(x)))
+
+
+@triton.jit
 def _add(a, b):
     return a + b
 
@@ -284,12 +290,14 @@ def _g(p):
 @triton.jit
 def _min_coefficients(x, m, H, LSTM: tl.constexpr):
     """a, b of h_t = a h_{t-1} + b from the projected input row x, and what their backward needs:
-    minLSTM (f, i, h~) -> a = f / (f + i), b = i / (f + i) * h~; minGRU (z, h~) -> a = 1 - z, b = z * h~
-    (returned as f = 1 - z, i = z)."""
-    if LSTM:
-        f, i = _sigmoid(_load(x, m)), _sigmoid(_load(x + H, m))
+    minLSTM (f, i, h~) -> a = f / (f + i), b = i / (f + i) * h~ (returned with 1 - f, 1 - i); minGRU (z, h~) ->
+    a = 1 - z, b = z * h~ (returned as f = 1 - z, i = z)."""
+    if LSTM:  # a = sigmoid(-u), b / h~ = sigmoid(u), u = log i - log f: finite where f and i underflow to 0
+        k_f, k_i = _load(x, m), _load(x + H, m)
+        u = _softplus(-k_f) - _softplus(-k_i)
+        f, i = _sigmoid(-k_f), _sigmoid(-k_i)  # 1 - f, 1 - i: what the backward reads
         h_tilde, dg = _g(_load(x + 2 * H, m))
-        a, w = f / (f + i), i / (f + i)
+        a, w = _sigmoid(-u), _sigmoid(u)
     else:
         i = _sigmoid(_load(x, m))
         h_tilde, dg = _g(_load(x + H, m))
@@ -316,11 +324,12 @@ def _min_step_bwd(x, dx, h_prev, g, keep, m, H, LSTM: tl.constexpr):
     """Store the gradients of step t's projected input; return the gradient reaching h_{t-1}."""
     a, w, f, i, h_tilde, dg = _min_coefficients(x, m, H, LSTM)
     ty = dx.dtype.element_ty
-    if LSTM:  # a = f / (f + i), b = i / (f + i) * h~
-        s2 = (f + i) * (f + i)
-        tl.store(dx, tl.where(keep, g * i * (h_prev - h_tilde) / s2 * f * (1 - f), 0.0).to(ty), mask=m)
-        tl.store(dx + H, tl.where(keep, g * f * (h_tilde - h_prev) / s2 * i * (1 - i), 0.0).to(ty), mask=m)
-        tl.store(dx + 2 * H, tl.where(keep, g * (i / (f + i)) * dg, 0.0).to(ty), mask=m)
+    if LSTM:  # a = sigmoid(-u), b = sigmoid(u) h~; du/dk_f = -(1 - f), du/dk_i = 1 - i (f, i hold 1 - f, 1 - i)
+        i_n = _sigmoid(_softplus(-_load(x, m)) - _softplus(-_load(x + H, m)))  # i / (f + i) = sigmoid(u)
+        du = g * a * i_n * (h_tilde - h_prev)
+        tl.store(dx, tl.where(keep, -du * f, 0.0).to(ty), mask=m)
+        tl.store(dx + H, tl.where(keep, du * i, 0.0).to(ty), mask=m)
+        tl.store(dx + 2 * H, tl.where(keep, g * i_n * dg, 0.0).to(ty), mask=m)
     else:  # a = 1 - z, b = z * h~ with z = i
         tl.store(dx, tl.where(keep, g * (h_tilde - h_prev) * i * (1 - i), 0.0).to(ty), mask=m)
         tl.store(dx + H, tl.where(keep, g * i * dg, 0.0).to(ty), mask=m)

@@ -13,7 +13,7 @@ from torch.nn.utils.rnn import PackedSequence
 from torch.nn.utils.spectral_norm import SpectralNorm
 from torch.nn.utils.weight_norm import WeightNorm
 
-from ..cells.base import Cell, frames_fix, readable, unbatched, vmap_sample
+from ..cells.base import Cell, frames_fix, readable, unbatched, unmixed_dtypes, vmap_sample
 from ..cells.time_aware import TimeAware
 from ..kernels.unroll import valid_steps
 
@@ -24,6 +24,7 @@ _CONVERT = {torch.float64: "double()", torch.float32: "float()", torch.float16: 
 
 def _convert(dtype: torch.dtype) -> str:
     return _CONVERT.get(dtype, f"to({dtype})")
+
 
 
 def check_input(x: Tensor, layer: nn.Module, lengths: Tensor | None, who: str) -> Tensor | None:
@@ -69,11 +70,10 @@ def check_input(x: Tensor, layer: nn.Module, lengths: Tensor | None, who: str) -
             f"{who}: x is on {x.device} but the layer's parameters are on {param.device}; move one to the "
             f"other: x.to({str(param.device)!r}) or layer.to({str(x.device)!r})"
         )
-    if param is not None and x.dtype != param.dtype and not torch.is_autocast_enabled(x.device.type):
+    if param is not None and (mixed := unmixed_dtypes(x, param.dtype)) is not None:
         raise ValueError(
             f"{who}: x is {x.dtype} but the layer's parameters are {param.dtype}; convert the input with "
-            f"x.{_convert(param.dtype)} or the layer with layer.{_convert(x.dtype)} (or run under "
-            f"torch.autocast for mixed precision)"
+            f"x.{_convert(param.dtype)} or the layer with layer.{_convert(x.dtype)}{mixed}"
         )
     B, T, F = x.shape
     if F != input_size:
@@ -170,18 +170,31 @@ def refuse_script(layer: nn.Module) -> None:
 
 
 
-def warn_unrolled_trace(who: str, cell: Cell, T: int) -> None:
-    """Warn, while ``torch.jit.trace`` records the reference loop, that the trace holds it unrolled over ``T``
-    steps: the traced module then takes ``T`` steps only, and another length fails later in TorchScript's words
-    (``Expected 5 elements in a list but found 7``), naming neither the layer nor the length it was traced at."""
+def warn_unrolled_loop(who: str, cell: Cell, T) -> None:
+    """Warn, while ``torch.jit.trace`` records the reference loop or ``torch.export`` traces it over a dynamic time
+    axis, that the loop runs over ``T`` in Python, so the graph holds it unrolled over this input's steps: a traced
+    module then takes ``T`` steps only, and another length fails later in TorchScript's words (``Expected 5 elements
+    in a list but found 7``); an export specializes the time axis to ``T`` (torch's ``Constraints violated``), naming
+    neither the layer nor the loop."""
+    if not (torch.jit.is_tracing() or isinstance(T, torch.SymInt) and torch.compiler.is_exporting()):
+        return
+    steps = T.node.hint if isinstance(T, torch.SymInt) else int(T)  # int() of a SymInt would specialize it here
     minimal = type(cell).__name__ in ("MinGRUCell", "MinLSTMCell")
-    other = ("call the layer with mode='parallel' in the traced forward (its scan traces for any length), or " if
-             minimal else "")
-    warnings.warn(f"{who}: torch.jit.trace records the reference loop unrolled over this input's {T} steps, so "
-                  f"the traced module takes sequences of {T} steps only (another length fails in TorchScript's "
-                  f"words, 'Expected {T} elements in a list'); {other}trace with inputs padded to the longest length "
-                  f"you will pass and give lengths, or use torch.compile, which runs any length", UserWarning,
-                  stacklevel=2)
+    if torch.jit.is_tracing():
+        other = ("call the layer with mode='parallel' in the traced forward (its scan traces for any length), or "
+                 if minimal else "")
+        warnings.warn(f"{who}: torch.jit.trace records the reference loop unrolled over this input's {steps} steps, "
+                      f"so the traced module takes sequences of {steps} steps only (another length fails in "
+                      f"TorchScript's words, 'Expected {steps} elements in a list'); {other}trace with inputs padded "
+                      f"to the longest length you will pass and give lengths, or use torch.compile, which runs any "
+                      f"length", UserWarning, stacklevel=2)
+        return
+    other = "call the layer with mode='parallel' (its scan exports for any length), or " if minimal else ""
+    warnings.warn(f"{who}: torch.export traces the reference loop over the time axis in Python, so the program holds "
+                  f"this input's {steps} steps and a dynamic time axis is specialized to {steps} (torch's 'Constraints "
+                  f"violated' for a Dim of axis 1); {other}export with the time axis static (inputs padded to one "
+                  f"length, with lengths), or use rnnkit.export_onnx(model, directory), whose graphs run the loop "
+                  f"for any length", UserWarning, stacklevel=2)
 
 def check_lengths(lengths, B: int, T: int, device, who: str, *, name: str = "lengths", of: str = "x") -> Tensor:
     """``lengths``, one per sequence of a padded batch ``of`` (``B`` sequences of ``T`` steps), as int64 on

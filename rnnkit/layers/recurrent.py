@@ -14,7 +14,7 @@ from ..cells.base import Cell, State, hidden_of, map_state, replace_hidden
 from ..cells.time_aware import TimeAware
 from ..checks import check_flags
 from ..kernels.unroll import valid_steps
-from .checks import check_input, check_state, refuse_hx, refuse_script, refuse_stale_weight_hooks, warn_unrolled_trace
+from .checks import check_input, check_state, refuse_hx, refuse_script, refuse_stale_weight_hooks, warn_unrolled_loop
 
 
 def reverse_padded(x: Tensor, lengths: Tensor | None) -> Tensor:
@@ -175,8 +175,8 @@ class Recurrent(nn.Module):
             x = reverse_padded(x, lengths)
         if self.training and self.input_dropout > 0:
             x = x * _sequence_mask(x, x.shape[-1], self.input_dropout)[:, None, :]  # (B, 1, F)
-        if loop is None and torch.jit.is_tracing():  # the loop over T below is recorded step by step
-            warn_unrolled_trace(who, self.cell, int(x.shape[1]))
+        if loop is None:  # under torch.jit.trace or torch.export the loop over T below is recorded step by step
+            warn_unrolled_loop(who, self.cell, x.shape[1])
         project = getattr(loop, "project", None)  # a fast path may read its own form of the projection
         with _weights_once(self.cell):
             xw = self.cell.project(x) if project is None else project(self.cell, x)

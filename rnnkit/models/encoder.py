@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import torch
 from torch import Tensor, nn
 
 from ..cells import Cell
+from ..cells.base import unmixed_dtypes
 from ..checks import closest_name
 from ..layers import GRU, LSTM, RNN, Bidirectional, LayerNormLSTM, MinGRU, MinLSTM, Recurrent, Stacked
 from ..layers.checks import _convert, check_input
@@ -34,11 +34,11 @@ def check_model_input(x, model: nn.Module, layer: nn.Module, lengths, who: str) 
     another float dtype than its weights is converted, or the model (not one of its layers, which the layer's own
     message names)."""
     param = next((p for p in model.parameters() if p.is_floating_point()), None)
-    if isinstance(x, Tensor) and x.is_floating_point() and param is not None and x.dtype != param.dtype and \
-            not torch.is_autocast_enabled(x.device.type):
+    if isinstance(x, Tensor) and x.is_floating_point() and param is not None and \
+            (mixed := unmixed_dtypes(x, param.dtype)) is not None:
         raise ValueError(f"{who}: x is {x.dtype} but the {type(model).__name__}'s parameters are {param.dtype}; "
                          f"convert the input with x.{_convert(param.dtype)} or the model with "
-                         f"model.{_convert(x.dtype)} (or run under torch.autocast for mixed precision)")
+                         f"model.{_convert(x.dtype)}{mixed}")
     return check_input(x, layer, lengths, who)
 
 
