@@ -7,6 +7,7 @@ import os
 import stat
 import unicodedata
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -21,6 +22,29 @@ def path_kind(path: str | os.PathLike) -> str:
     return ("a directory" if stat.S_ISDIR(mode) else "a FIFO (a named pipe)" if stat.S_ISFIFO(mode) else
             "a socket" if stat.S_ISSOCK(mode) else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else
             "a file")
+
+
+def near_miss(path: str | os.PathLike) -> str | None:
+    """For a ``path`` that does not exist, the entry of its folder that was most likely meant, in words: the same
+    name but for spaces around it (a copied name), the letter case, the Unicode form (``é`` as one character or
+    as ``e`` and an accent: a macOS name in NFD, typed in NFC) or the suffix left out. None where no one entry
+    differs in one of these ways."""
+    path = Path(path)
+    try:
+        names = os.listdir(path.parent)
+    except OSError:
+        return None
+    given = path.name
+    nfc = lambda name: unicodedata.normalize("NFC", name)
+    ways = (("spaces around the name", lambda name: name.strip() == given.strip()),
+            ("the Unicode form of its letters (composed or decomposed accents)", lambda name: nfc(name) == nfc(given)),
+            ("the letter case", lambda name: nfc(name).casefold() == nfc(given).casefold()),
+            ("the suffix", lambda name: bool(Path(name).suffix) and Path(name).stem == given))
+    for why, same in ways:
+        found = [name for name in names if name != given and same(name)]
+        if len(found) == 1:
+            return f"{str(path.parent / found[0])!r} exists, the same name but for {why}: give that path"
+    return None
 
 
 def is_integer(value) -> bool:

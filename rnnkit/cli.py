@@ -2832,10 +2832,10 @@ def _check_expanded(path, what: str) -> None:
 
 
 def _check_data_found(path) -> None:
-    """Refuse a data file that does not exist where its folder holds the one meant (:func:`rnnkit.io.near_miss`:
+    """Refuse a data file that does not exist where its folder holds the one meant (:func:`rnnkit.checks.near_miss`:
     ``"d.csv "`` copied with a space, ``D.csv``, ``d`` for d.csv): "no such file" alone names a path that looks
     like the file there."""
-    from .io import near_miss
+    from .checks import near_miss
 
     if isinstance(path, str) and path != "-" and not os.path.exists(path) and (meant := near_miss(path)):
         raise ValueError(f"the data {path!r}: no such file; {meant}")

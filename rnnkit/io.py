@@ -30,7 +30,7 @@ import safetensors
 import safetensors.torch
 import torch
 
-from .checks import path_kind
+from .checks import near_miss, path_kind
 from .data.memmap import has_format, interrupted_save
 from .data.memmap import write_directory_atomically as _write_directory
 
@@ -291,31 +291,6 @@ def _no_step_reason(export_json: Path) -> str | None:
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError):
         return None
     return " ".join(reason.split()).rstrip(".") if isinstance(reason, str) and reason.strip() else None
-
-
-def near_miss(path: str | os.PathLike) -> str | None:
-    """For a ``path`` that does not exist, the entry of its folder that was most likely meant, in words: the same
-    name but for spaces around it (a copied name), the letter case, the Unicode form (``é`` as one character or
-    as ``e`` and an accent: a macOS name in NFD, typed in NFC) or the suffix left out. None where no one entry
-    differs in one of these ways."""
-    import unicodedata
-
-    path = Path(path)
-    try:
-        names = os.listdir(path.parent)
-    except OSError:
-        return None
-    given = path.name
-    nfc = lambda name: unicodedata.normalize("NFC", name)
-    ways = (("spaces around the name", lambda name: name.strip() == given.strip()),
-            ("the Unicode form of its letters (composed or decomposed accents)", lambda name: nfc(name) == nfc(given)),
-            ("the letter case", lambda name: nfc(name).casefold() == nfc(given).casefold()),
-            ("the suffix", lambda name: bool(Path(name).suffix) and Path(name).stem == given))
-    for why, same in ways:
-        found = [name for name in names if name != given and same(name)]
-        if len(found) == 1:
-            return f"{str(path.parent / found[0])!r} exists, the same name but for {why}: give that path"
-    return None
 
 
 def read_model(directory: str | os.PathLike, what: str = "an rnnkit model directory"
