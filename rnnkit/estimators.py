@@ -2710,7 +2710,8 @@ class _SequenceEstimator(BaseEstimator):
                           f"(T, 1), as X[i] of an (n, T, 1) array is, pass X[None] (or X[i:i + 1])", UserWarning,
                           stacklevel=3)
         step_times = self._fitted_times(X, times, x, lengths, who)
-        warn_far_from_fit(x, lengths, self.x_mean_, self.x_scale_, getattr(self, "feature_names_in_", None), who)
+        if finite:  # predict and score; the server answers each request and logs no warning per batch
+            warn_far_from_fit(x, lengths, self.x_mean_, self.x_scale_, getattr(self, "feature_names_in_", None), who)
         mean, scale = torch.from_numpy(self.x_mean_), torch.from_numpy(self.x_scale_)
         model = self.model_.eval()
         device = next(model.parameters()).device
