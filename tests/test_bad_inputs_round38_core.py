@@ -308,3 +308,20 @@ def test_K38_08_a_cells_projection_of_float64_under_autocast_is_refused_naming_t
                                              r"torch.float32; .*torch.autocast lowers float32, not float64"):
             cell.project(torch.randn(2, 5, 3, dtype=torch.float64))
         assert cell.project(torch.randn(2, 5, 3)).dtype == torch.bfloat16
+
+
+def test_K38_09_a_reading_as_numpy_or_a_list_to_a_streaming_step_is_refused_with_its_conversion():
+    """``inference_step(cell, row, state)`` with the reading as a numpy array or a list (as a stream's source gives
+    it): ``AttributeError: 'numpy.ndarray' object has no attribute 'dim'``, naming nothing."""
+    import numpy as np
+
+    cell = rnnkit.GRUCell(3, 4)
+    with torch.no_grad():
+        with pytest.raises(ValueError, match=r"inference_step: x_t must be a tensor \(batch, 3\), got ndarray of "
+                                             r"shape \(2, 3\); convert it with torch.as_tensor\(x_t, "
+                                             r"dtype=torch.float32\)"):
+            inference_step(cell, np.zeros((2, 3), dtype=np.float32), cell.zero_state(2))
+        with pytest.raises(ValueError, match=r"got list; .*torch.as_tensor\(x_t, dtype=torch.float32\)\[None\]"):
+            inference_step(cell, [0.1, 0.2, 0.3], cell.zero_state(1))
+        y, _ = inference_step(cell, torch.as_tensor([0.1, 0.2, 0.3], dtype=torch.float32)[None], cell.zero_state(1))
+    assert y.shape == (1, 4)

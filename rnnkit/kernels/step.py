@@ -191,10 +191,16 @@ def inference_step(cell: Cell, x_t: Tensor, state: State) -> tuple[Tensor, State
     ``cell.step(cell.project(x_t), state)`` up to rounding (a TimeAware cell's: ``cell.stream_step(x_t, state)``,
     its state a :class:`rnnkit.cells.time_aware.Stream`). Lean (module docstring) for the built-in cells
     when autograd is off; otherwise that reference expression."""
+    weight = cell.weight_ih if isinstance(getattr(cell, "weight_ih", None), Tensor) else _first_weight(cell)
+    if not isinstance(x_t, Tensor):  # a stream's reading as numpy gives it: x_t.dim() was an AttributeError
+        shape = f" of shape {tuple(x_t.shape)}" if hasattr(x_t, "shape") else ""
+        dtype = torch.float32 if weight is None else weight.dtype
+        raise ValueError(f"inference_step: x_t must be a tensor (batch, {cell.input_size}), got "
+                         f"{type(x_t).__name__}{shape}; convert it with torch.as_tensor(x_t, dtype={dtype}) (one "
+                         f"reading of {cell.input_size} values: torch.as_tensor(x_t, dtype={dtype})[None])")
     if x_t.dim() != 2 or x_t.shape[1] != cell.input_size:
         raise ValueError(f"inference_step: x_t has shape {tuple(x_t.shape)}; {type(cell).__name__} reads one step "
                          f"of shape (batch, {cell.input_size}): pass x[:, t] of a (batch, time, features) input")
-    weight = cell.weight_ih if isinstance(getattr(cell, "weight_ih", None), Tensor) else _first_weight(cell)
     if weight is not None and x_t.dtype != weight.dtype and unmixed_dtypes(x_t, weight.dtype) is not None:
         # torch's words ("mat1 and mat2 must have the same dtype") name no cell and no fix
         numpy = " (a reading from numpy is float64)" if x_t.dtype == torch.float64 else ""
