@@ -30,7 +30,7 @@ def test_t38_12_days_written_as_numbers_as_sample_times_are_refused():
 def test_t38_12_epoch_seconds_and_step_counts_are_read_as_numbers():
     X = np.zeros((2, 4, 1), dtype="float32")
     for times in (np.array([[1.7e9, 1.7e9 + 60, 1.7e9 + 120, 1.7e9 + 180]] * 2), np.array([[0, 1, 2, 3]] * 2),
-                  np.array([[10000, 10001, 10002, 10005]] * 2)):
+                  np.array([[20200129, 20200130, 20200131, 20200132]] * 2)):  # no 32nd day: plain numbers
         relative, kind = read_sample_times(times, X, np.array([4, 4]), "fit")
         assert kind == "numbers" and relative[0, 1] > 0
 
@@ -62,3 +62,19 @@ def test_t38_14_the_elapsed_time_fix_of_h_mm_times_runs():
     assert data["t"].tolist() == [32400.0, 36000.0, 39600.0]
     with pytest.raises(ValueError, match=r"durations: pd.to_timedelta\(pd.Series\(t\) \+ ':00'\)"):
         read_sample_times([["09:00", "10:00", "11:00"]], [np.zeros((3, 1))], np.array([3]), "fit")
+
+
+# A column of numbers with one stray 'N' (or 'no', 'F'): a missing reading's mark, not a yes/no answer to map
+def test_a_stray_n_among_numbers_gets_the_missing_mark_fix_not_the_yes_no_map():
+    from rnnkit import Forecaster
+
+    data = pd.DataFrame({"t": pd.date_range("2020-01-01", periods=4, freq="D"), "y": ["1.2", "3.4", "N", "5.6"]})
+    with pytest.raises(ValueError, match=r"it holds numbers with 1 cell\(s\) written 'N' \(the first at row 2\), the "
+                                         r"mark of a missing reading.*na_values=\['N'\]") as e:
+        TimeSeriesFrame.from_pandas(data, time_col="t")  # was: the answers 'N' ... .map({'N': 0.0}), all NaN
+    assert ".map(" not in str(e.value)
+    for given, kwargs in ((data, dict(time_col="t")), (data.set_index("t")["y"], {})):
+        with pytest.raises(ValueError, match=r"with 1 cell\(s\) that are not numbers, the first 'N' at row 2.*if "
+                                             r"they mark missing readings, .*errors='coerce'\) makes them NaN") as e:
+            Forecaster(lookback=2, horizon=1, max_epochs=1).fit(given, **kwargs)
+        assert ".map(" not in str(e.value)

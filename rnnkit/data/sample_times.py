@@ -102,7 +102,7 @@ def read_sample_times(times, X, lengths: np.ndarray, who: str, ids=None, blank_t
                                                                                 strict=True)]
         # 20200131, 20200201: days as numbers, a gap of 70 where the day before is 1 (every sequence's distinct
         # times together: a short sequence alone may read as dates by chance)
-        if said := dates_as_numbers(np.unique(np.concatenate(given)) if given else np.zeros(0), "times",
+        if said := dates_as_numbers(np.unique(np.concatenate(given)), "times",
                                     subject=f"{who}: the times", spelt="pd.Series(t).astype(int)"):
             raise ValueError(f"{said} for each sequence's times t")
         _warn_two_units(out, lengths, who, name)

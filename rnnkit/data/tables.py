@@ -2032,6 +2032,11 @@ def times_across(data: pd.DataFrame) -> tuple[list, list] | None:
     return named, [c for c in data.columns if c not in named]
 
 
+def newest_first(times: list) -> bool:
+    """Whether the column labels ``times`` of :func:`times_across` run newest first."""
+    return _column_time(times[0]) > _column_time(times[-1])
+
+
 def _column_time(label) -> pd.Timestamp | None:
     """The time a column's label names (its start, for a period): a year or an ISO date as text or a number, a
     Timestamp, a date or a Period; None for any other label."""

@@ -70,7 +70,6 @@ from .tables import (
     TWELVE_HOUR_FIX,
     MixedZones,
     _clock_set_back,
-    _column_time,
     add_reading,
     arrays_in_column,
     boolean_words,
@@ -83,6 +82,7 @@ from .tables import (
     marked_numbers,
     missing_marks,
     named_months,
+    newest_first,
     period_label_starts,
     refuse_fiscal_years,
     refuse_future_years,
@@ -549,7 +549,7 @@ class TimeSeriesFrame:
         elif (wide := times_across(given)) is not None:  # a series per row, a time per column
             times = wide[0]
             code = lambda c: f"pd.{c!r}" if isinstance(c, pd.Timestamp | pd.Period) else repr(c)  # a pivot's labels
-            back = _column_time(times[0]) > _column_time(times[-1])  # newest first: turned, the rows run back
+            back = newest_first(times)  # turned, the rows run back
             order = ", newest first," if back else ""
             raise ValueError(
                 f"data has {len(times)} columns named as times ({times[0]!r} .. {times[-1]!r}){order}"
@@ -632,7 +632,7 @@ class TimeSeriesFrame:
                         f"{words.iloc[0]!r}), which pd.to_numeric would make NaN: convert it, {read[1]}, or "
                         f"{leave_out}"
                     )
-                if (answers := boolean_words(words)) is not None:  # 'yes'/'no': a sheet's or a form's 1 and 0
+                if len(words) == len(given) and (answers := boolean_words(words)) is not None:  # 'yes'/'no'
                     raise ValueError(
                         f"value column {c!r} has dtype {dtype}; expected a numeric column: it holds the answers "
                         f"{' / '.join(map(repr, answers))}, which pd.to_numeric would make NaN: read them as 1 and 0, "

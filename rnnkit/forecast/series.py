@@ -17,19 +17,19 @@ import pandas as pd
 
 from ..checks import is_integer
 from ..data.tables import (
-    _EPOCH_UNITS,
     _EXCEL_DAYS,
     _SPREADSHEET_EPOCH,
     TIME_NAMES,
     _cell,
-    _column_time,
     _month_of,
     arrays_in_column,
     boolean_words,
     date_readings,
+    epoch_unit,
     epoch_units,
     header_units,
     mixed_epoch_units,
+    newest_first,
     period_label_starts,
     refuse_fiscal_years,
     sequences_in_column,
@@ -559,14 +559,9 @@ def wide_fix(data: pd.DataFrame, times: list, others: list, *, time_col: str, ta
         one = f"data.loc[{data.index[0]!r}, {span}].astype(float)"
         long = (f"data.reset_index().melt(id_vars={[ids, *others]!r}, var_name={time_col!r}, "
                 f"value_name={target!r})")
-    if _newest_first(times):  # the columns' order is the rows' after melt or a row's pick: oldest first again
+    if newest_first(times):  # the columns' order is the rows' after melt or a row's pick: oldest first again
         one, long = f"{one}.iloc[::-1]", f"{long}.iloc[::-1]"
     return one, long, str(ids)
-
-
-def _newest_first(times: list) -> bool:
-    """Whether the column labels ``times`` of :func:`times_across` run newest first."""
-    return _column_time(times[0]) > _column_time(times[-1])
 
 
 def long_of_dict(data, id_col: str = "unique_id", time_col: str = "ds", target: str = "y") -> str | None:
@@ -620,7 +615,7 @@ def _check_not_wide(data: pd.DataFrame, time_col: str | None) -> None:
     times, others = wide
     name = "year" if all(re.fullmatch(r"\d{4}", str(c).strip()) for c in times) else "ds"
     one, long, ids = wide_fix(data, times, others, time_col=name, target="y")
-    order = ", newest first," if _newest_first(times) else ""
+    order = ", newest first," if newest_first(times) else ""
     raise ValueError(f"data has {len(times)} columns named as times ({times[0]!r} .. {times[-1]!r}){order} and a "
                      f"series on each row, as a wide table has, and the Forecaster reads a series down the rows (one "
                      f"row per time); forecast one row as a series indexed by the times, {one}, or every row with "
@@ -797,7 +792,7 @@ def _check_text_values(data: pd.Series | pd.DataFrame, time_col: str | None) -> 
         words = given[read.isna()]
         commas = comma_numbers(words)
         marked = marked_numbers(words, spelt) if commas is None else None  # read only where commas name no fix
-        answers = boolean_words(words) if commas is None and marked is None else None  # 'yes' / 'no'
+        answers = boolean_words(words) if commas is None and marked is None and read.isna().all() else None
         if read.isna().mean() > 0.5 and commas is None and marked is None and answers is None:
             continue  # mostly words: a column to drop or encode, which the frame's refusal says
         what = f"{what} has dtype {dtype}; expected a numeric column: it"  # the frame's opening, then the fix
@@ -972,7 +967,7 @@ def unix_times(time) -> tuple[str, pd.Timestamp, pd.Timedelta] | None:
     k = int(epoch_units(time[0]))
     if k < 0 or step <= 0 or step % (60 * 1000 ** k) != 0 or not (time == np.round(time)).all():
         return None
-    unit = _EPOCH_UNITS[k][1]
+    unit = epoch_unit(time[0])[1]
     return unit, pd.to_datetime(int(time[0]), unit=unit), pd.Timedelta(step, unit=unit)
 
 
@@ -1052,7 +1047,7 @@ def warn_unix_times(time, who: str, where: str, column: str | None = None, *, na
     if found is None:
         return
     unit, first, step = found
-    spoken = next(name for name, code, _ in _EPOCH_UNITS if code == unit)
+    spoken = epoch_unit(np.asarray(time, dtype=np.float64)[0])[0]
     warnings.warn(f"{who}: {where} holds numbers that read as Unix {spoken} "
                   f"({int(np.asarray(time)[0])} is {first}, a step of {step}); read as numbers, they have no "
                   "calendar, so no daily or weekly season is looked for and the seasonal naive is the naive; to "
