@@ -344,7 +344,7 @@ def test_r9_09_a_body_without_the_sequences_key_names_the_keys_it_has():
         '{"sequences": [[[f1, f2, ...], ...], ...]}: sequences of steps of features')
     assert "(it has ['sequence']; rename 'sequence' to \"sequences\")" in detail({"sequence": [[[1.0]]]})
     assert "(it has ['data', 'inputs']); send" in detail({"inputs": [[[1.0]]], "data": 1})
-    assert detail([[[1.0]]]).endswith(", got a JSON array")
+    assert detail([[[1.0]]]).endswith(', got a JSON array; send it as {"sequences": <the array>}')
 
 
 # R9-13 -----------------------------------------------------------------------------------------------------------
