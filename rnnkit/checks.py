@@ -236,6 +236,17 @@ def unicode_form_hint(missing: list, unexpected: list) -> str:
             f"form, e.g. unicodedata.normalize({form!r}, name)")
 
 
+def named_difference(missing: list, unexpected: list) -> str:
+    """How a step's feature names differ from the model's, in words: ``missing [...]`` and ``unexpected [...]``, each
+    where it names something (an empty list says nothing), a misspelt name paired with the model's it is closest to
+    (``'humid' for 'humidity'?``), or both in two Unicode forms (:func:`unicode_form_hint`)."""
+    said = ", ".join([f"missing {missing}"] * bool(missing) + [f"unexpected {unexpected}"] * bool(unexpected))
+    if hint := unicode_form_hint(missing, unexpected):
+        return said + hint
+    close = [f"{name!r} for {meant!r}?" for name in unexpected if (meant := closest_name(name, missing)) is not None]
+    return said + (f" ({', '.join(close)})" if close else "")
+
+
 def farthest_from_scaling(a: np.ndarray, mean, scale, names=None) -> str:
     """Where a model's output came out NaN from finite inputs: the value of ``a`` (one step ``(F,)`` or a
     sequence ``(T, F)``) farthest from the fitted scaling, in standard deviations, which the network's float32

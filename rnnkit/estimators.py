@@ -60,8 +60,8 @@ from .checks import (
     is_flag,
     is_integer,
     lag1_autocorrelation,
+    named_difference,
     runs_along,
-    unicode_form_hint,
 )
 from .data.collate import (
     IGNORE_INDEX,
@@ -3861,9 +3861,8 @@ def check_feature_names(fitted: np.ndarray | None, given: np.ndarray | None, nam
                          f"them as {list(fitted)} (e.g. {frame}[{list(fitted)}])")
     fixes = [f"drop the {axis} the model was not fitted on ({frame}.drop({axis}={unexpected}))"] if unexpected else []
     fixes += [f"give {x} the {axis} {missing} it was fitted with"] if missing else []
-    raise ValueError(f"{who}: {x} has feature names that differ from those seen at fit {list(fitted)}: missing "
-                     f"{missing}, unexpected {unexpected}; {' and '.join(fixes)}"
-                     + unicode_form_hint(missing, unexpected))
+    raise ValueError(f"{who}: {x} has feature names that differ from those seen at fit {list(fitted)}: "
+                     f"{named_difference(missing, unexpected)}; {' and '.join(fixes)}")
 
 
 load = io.load  # rnnkit.load: any saved estimator or Forecaster, by its registered type

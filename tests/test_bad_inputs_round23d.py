@@ -66,12 +66,13 @@ def test_D23_02_a_row_of_other_names_is_refused_with_predicts_check_and_fix(name
         stream.step("s", row.rename({"humidity": "humid"}))
     # before: `... missing ['humidity'], unexpected ['humid']` without a fix
     assert one_line(err) == ("Streamer: the observation of stream 's' has feature names that differ from those seen "
-                             "at fit ['temp', 'humidity']: missing ['humidity'], unexpected ['humid']; drop the index "
+                             "at fit ['temp', 'humidity']: missing ['humidity'], unexpected ['humid'] ('humid' for "
+                             "'humidity'?); drop the index "
                              "the model was not fitted on (x_t.drop(index=['humid'])) and give the observation of "
                              "stream 's' the index ['humidity'] it was fitted with")
     with pytest.raises(ValueError) as err:
         stream.step_many({"s": pd.concat([row, pd.Series({"label": 1.0})]).to_frame().T})  # a one-row frame
-    assert one_line(err).endswith("missing [], unexpected ['label']; drop the columns the model was not fitted on "
+    assert one_line(err).endswith(": unexpected ['label']; drop the columns the model was not fitted on "
                                   "(x_t.drop(columns=['label']))")
     with pytest.raises(ValueError, match=r"^Streamer: the observation of stream 's' has the features \['humidity', "
                                          r"'temp'\], in another order than at fit; reorder them as \['temp', "

@@ -154,6 +154,26 @@ def test_S38_04_feature_names_that_differ_say_only_what_differs(named):
         "(GET /model): missing ['humidity'], unexpected ['humid'] ('humid' for 'humidity'?)")
 
 
+def test_S38_04_a_pandas_row_whose_names_differ_says_only_what_differs(named):
+    clf, X = named
+    stream = Streamer(clf)
+    row = pd.Series(X[0][0], index=["temp", "humidity", "wind"])
+    with pytest.raises(ValueError) as error:
+        stream.step("s", pd.concat([row, pd.Series({"id": 7.0})]))
+    # before: "... missing [], unexpected ['id']; drop the index ...", check_feature_names' own wording
+    assert one_line(error) == ("Streamer: the observation of stream 's' has feature names that differ from those "
+                               "seen at fit ['temp', 'humidity', 'wind']: unexpected ['id']; drop the index the model "
+                               "was not fitted on (x_t.drop(index=['id']))")
+    with pytest.raises(ValueError) as error:
+        stream.step("s", row.rename({"humidity": "humid"}))
+    assert one_line(error) == ("Streamer: the observation of stream 's' has feature names that differ from those "
+                               "seen at fit ['temp', 'humidity', 'wind']: missing ['humidity'], unexpected ['humid'] "
+                               "('humid' for 'humidity'?); drop the index the model was not fitted on "
+                               "(x_t.drop(index=['humid'])) and give the observation of stream 's' the index "
+                               "['humidity'] it was fitted with")
+    assert stream.streams == []
+
+
 def test_S38_05_a_batch_of_observations_to_one_stream_names_step_many(plain):
     clf, X = plain
     stream = Streamer(clf)

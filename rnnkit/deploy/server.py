@@ -86,6 +86,7 @@ from ..checks import (
     is_finite_number,
     is_integer,
     is_number_text,
+    named_difference,
 )
 from .export import check_labels_json, check_not_refitted, wrapper_hint
 from .streaming import (
@@ -93,7 +94,6 @@ from .streaming import (
     compact_date_hint,
     date_text,
     go_time_fix,
-    named_difference,
     ordinal_date_fix,
     week_date_fix,
     zone_name_fix,

@@ -45,7 +45,7 @@ from ..checks import (
     farthest_from_scaling,
     is_count,
     is_number_text,
-    unicode_form_hint,
+    named_difference,
 )
 from ..data.sample_times import check_time_scale
 from .export import STEP_FILE, StepGraph, check_not_refitted, ort_session, preprocessing, read_export, resolve
@@ -381,17 +381,6 @@ def _text_fix(raw: np.ndarray, n_raw: int) -> str:
                 f"csv.reader's rows): read them as numbers, [float(v) for v in row] (or read the file with "
                 f"pandas.read_csv, which does)")
     return ""
-
-
-def named_difference(missing: list, unexpected: list) -> str:
-    """How a step's feature names differ from the model's, in words: ``missing [...]`` and ``unexpected [...]``, each
-    where it names something (an empty list says nothing), a misspelt name paired with the model's it is closest to
-    (``'humid' for 'humidity'?``), or both in two Unicode forms (:func:`rnnkit.checks.unicode_form_hint`)."""
-    said = ", ".join([f"missing {missing}"] * bool(missing) + [f"unexpected {unexpected}"] * bool(unexpected))
-    if hint := unicode_form_hint(missing, unexpected):
-        return said + hint
-    close = [f"{name!r} for {meant!r}?" for name in unexpected if (meant := closest_name(name, missing)) is not None]
-    return said + (f" ({', '.join(close)})" if close else "")
 
 
 def _short(value) -> str:
