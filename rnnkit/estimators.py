@@ -1827,16 +1827,19 @@ def feature_scaling(x: torch.Tensor, lengths: torch.Tensor, who: str = "feature_
 
 FAR_FROM_FIT = 10.0
 """A feature whose mean at predict lies this many fitted standard deviations from its mean at fit, or whose spread
-is this many times the fitted one, is warned of (:func:`warn_far_from_fit`)."""
+is this many times the fitted one, with most of its steps that far from the fitted mean, is warned of
+(:func:`warn_far_from_fit`)."""
 
 
 def warn_far_from_fit(x: torch.Tensor, lengths: torch.Tensor, mean: np.ndarray, scale: np.ndarray, names,
                       who: str) -> None:
     """Warn of a feature of ``x`` (its first 256 sequences, 65536 steps at most: a sample tells the scale) whose
     values lie far from the fitted scaling ``mean ± scale``: its mean :data:`FAR_FROM_FIT` standard deviations or
-    more from the fitted mean, or its spread that many times the fitted one. X in other units than at fit
-    (standardised by one's own scaler at fit and raw at predict, metres then millimetres) reads so: the network is
-    fed values it never saw, which saturate its gates, and its predictions come out near constant, without a word."""
+    more from the fitted mean, or its spread that many times the fitted one, and most of its observed steps that
+    far from the fitted mean (a few far steps, a rare flag on in one sequence, are no change of units; a feature
+    missing at every step read tells nothing). X in other units than at fit (standardised by one's own scaler at
+    fit and raw at predict, metres then millimetres) reads so: the network is fed values it never saw, which
+    saturate its gates, and its predictions come out near constant, without a word."""
     parts, taken = [], 0
     for i, n in enumerate(lengths[:256].tolist()):  # at most 65536 steps: long sequences are not copied whole
         parts.append(x[i, : min(n, 65536 - taken)])
@@ -1844,12 +1847,14 @@ def warn_far_from_fit(x: torch.Tensor, lengths: torch.Tensor, mean: np.ndarray, 
         if taken >= 65536:
             break
     steps = torch.cat(parts).double()  # (steps read, F)
-    count = (~steps.isnan()).sum(0).clamp(min=1)
+    count = (~steps.isnan()).sum(0)  # 0 for a feature missing at every step read: its m, sd and size NaN
     m = steps.nansum(0) / count
     sd = ((steps - m).square().nansum(0) / count).sqrt()
     mean, scale = torch.from_numpy(np.asarray(mean, np.float64)), torch.from_numpy(np.asarray(scale, np.float64))
     size = torch.maximum((m - mean).abs(), sd) / scale  # in fitted standard deviations
-    size = torch.where(size.isnan(), 0.0, size)
+    # other units move most steps far out; a few far steps (a rare flag on in one sequence) are the data's own
+    bulk = ((steps - mean).abs() >= FAR_FROM_FIT * scale).sum(0) * 2 > count
+    size = torch.where(size.isnan() | ~bulk, 0.0, size)
     if not bool((size >= FAR_FROM_FIT).any()):
         return
     j = int(size.argmax())
@@ -2161,6 +2166,13 @@ class _SequenceEstimator(BaseEstimator):
                                                          "stride out")
             raise ValueError(f"{who}: stride={stride!r} is the stride of a front-end, but frontend=None {why}, so "
                              f"the stride would be unused; {fix}")
+        if self.early_stopping_patience is None and self.validation_fraction != VALIDATION_FRACTION:
+            # given, and read by nothing: as a stride without a front-end, though a grid may set it beside None
+            warnings.warn(f"{who}: validation_fraction={self.validation_fraction!r} is the share of the sequences "
+                          f"early stopping holds out, but early_stopping_patience=None stops none, so every sequence "
+                          f"trains and none validates; give early_stopping_patience (e.g. 5) to hold out that share "
+                          f"and stop when its loss stops falling, or leave validation_fraction out", UserWarning,
+                          stacklevel=2)
         names = feature_names(X, who)
         if y is None:
             raise ValueError(f"{who}: y is None; fit requires y to be passed, but the target y is None: give "
@@ -2425,13 +2437,6 @@ class _SequenceEstimator(BaseEstimator):
         ``weights`` (one per sequence, or None) go with their sequences."""
         per_step = self._target == "step"
         n = len(x)
-        if self.early_stopping_patience is None and self.validation_fraction != VALIDATION_FRACTION:
-            # given, and read by nothing: as a stride without a front-end, though a grid may set it beside None
-            warnings.warn(f"{who}: validation_fraction={self.validation_fraction!r} is the share of the sequences "
-                          f"early stopping holds out, but early_stopping_patience=None stops none, so every sequence "
-                          f"trains and none validates; give early_stopping_patience (e.g. 5) to hold out that share "
-                          f"and stop when its loss stops falling, or leave validation_fraction out", UserWarning,
-                          stacklevel=3)
         n_val = 0 if self.early_stopping_patience is None else max(1, round(self.validation_fraction * n))
         if n - n_val < 1:
             raise ValueError(f"early stopping holds out validation_fraction={self.validation_fraction} of "

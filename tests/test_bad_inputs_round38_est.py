@@ -189,6 +189,26 @@ def test_E38_07_predict_on_x_far_from_the_fitted_scaling_is_warned_of():
         reg.predict([f * [1000.0, 1.0] for f in frames[20:]])  # kilo-units at predict
 
 
+def test_E38_07_a_feature_missing_throughout_or_a_rare_flag_on_in_one_sequence_is_not_taken_for_other_units():
+    rng = np.random.default_rng(0)
+    raw = rng.normal(size=(30, 8, 2)) * [20, 1] + [300, 0]
+    y = (raw[:, :, 1].mean(1) > 0).astype(int)
+    far = lambda est, X: [w for w in user_warnings(lambda: est.predict(X)) if "fitted standard" in w]  # noqa: E731
+    # before: a sensor missing at every step read was taken for mean 0, 15 fitted sds from kelvin's 300 ± 20
+    ta = SequenceClassifier(**TINY, time_aware=True).fit(raw[:20], y[:20])
+    gap = raw[20:21].copy()
+    gap[:, :, 0] = np.nan
+    assert not far(ta, gap)
+    # before: a flag on at 0.1 % of fit steps (sd 0.032), on at 6 of one sequence's 50, read as 10 sds of spread
+    F = np.zeros((200, 50, 1))
+    F.reshape(-1)[::1000] = 1
+    clf = SequenceClassifier(**TINY).fit(F, np.arange(200) % 2)
+    s = np.zeros((1, 50, 1))
+    s[0, :6] = 1
+    assert not far(clf, s)
+    assert far(clf, np.ones((1, 50, 1)))  # on at every step: far out throughout, still warned of
+
+
 def test_E38_08_per_step_labels_padded_with_torchs_ignore_index_are_refused_with_the_cut():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(12, 8, 2)).astype(np.float32)
