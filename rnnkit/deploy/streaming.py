@@ -23,6 +23,7 @@ observation and the output sit in buffers shared by all streams, and one step is
 
 from __future__ import annotations
 
+import copy
 import datetime
 import decimal
 import math
@@ -93,10 +94,8 @@ class _Stream:
 
     def copy(self) -> _Stream:
         """A stream where this one stands, with buffers of its own (and no bindings: the Streamer binds them)."""
-        twin = _Stream.__new__(_Stream)
-        twin.key, twin.turn, twin.bindings, twin.last_time, twin.zoned = self.key, self.turn, None, self.last_time, \
-            self.zoned
-        twin.buffers, twin.since = self.buffers.copy(), self.since.copy()
+        twin = copy.copy(self)  # every slot, a later one too; then those the two must not share
+        twin.bindings, twin.buffers, twin.since = None, self.buffers.copy(), self.since.copy()
         twin.gaps = None if self.gaps is None else list(self.gaps)
         return twin
 
