@@ -195,13 +195,19 @@ th{background:#f2f2f2}img{max-width:100%}figure{margin:1em 0}figcaption{color:#5
 code{background:#f4f4f4;padding:0 .2em}pre{white-space:pre-wrap;background:#f4f4f4;padding:.5em}"""
 
 
-def is_report_directory(path: str | os.PathLike) -> bool:
-    """Whether ``path`` holds a ``report.json`` written by :func:`write_report` (its title, machine and results)."""
+def read_report(path: str | os.PathLike) -> dict | None:
+    """The record of the ``report.json`` that :func:`write_report` wrote in ``path`` (its title, machine and
+    results among its keys); None where ``path`` holds none, or one that cannot be read or is not such a record."""
     try:
         record = json.loads((Path(path) / "report.json").read_text())
     except (OSError, ValueError):
-        return False
-    return isinstance(record, dict) and {"title", "machine", "results"} <= record.keys()
+        return None
+    return record if isinstance(record, dict) and {"title", "machine", "results"} <= record.keys() else None
+
+
+def is_report_directory(path: str | os.PathLike) -> bool:
+    """Whether ``path`` holds a ``report.json`` written by :func:`write_report` (its title, machine and results)."""
+    return read_report(path) is not None
 
 
 def check_report_directory(out: str | os.PathLike, name: str) -> None:

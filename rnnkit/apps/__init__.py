@@ -26,7 +26,6 @@ recipe             task (data)                                                  
 from __future__ import annotations
 
 import importlib
-import json
 import math
 import os
 import warnings
@@ -35,7 +34,7 @@ from pathlib import Path
 from types import ModuleType
 
 from ..checks import closest_name, is_count, is_integer
-from ..report import check_report_directory, is_report_directory, mean_sd
+from ..report import check_report_directory, mean_sd, read_report
 
 # out named like one of the report's own files (or a page, a plot, a table): a directory of that name is written
 PAGE_SUFFIXES = (".html", ".htm", ".md", ".json", ".png", ".svg", ".pdf", ".txt", ".csv")
@@ -165,9 +164,9 @@ def _check_replaced_report(name: str, quick: bool, out: str | os.PathLike) -> No
     """ValueError where ``out`` holds an earlier report that recipe ``name``'s run would replace at a loss: another
     recipe's or command's, or a full run's where this run is quick (minutes to hours of work, replaced by a
     smaller run's numbers). A report of this recipe is replaced as before where the run is as large or larger."""
-    if not is_report_directory(out):
+    record = read_report(out)
+    if record is None:
         return
-    record = json.loads((Path(out) / "report.json").read_text())
     results = record["results"] if isinstance(record["results"], dict) else {}
     settings = results.get("settings") if isinstance(results.get("settings"), dict) else {}
     recipe = results.get("recipe")

@@ -403,7 +403,8 @@ def features(logmel: LogMel, wave: torch.Tensor) -> np.ndarray:
                              f"{logmel.sample_rate} Hz; read it at that rate (read_wav(path, sample_rate="
                              f"{logmel.sample_rate}, resample=True)) or resample it first "
                              f"(rnnkit.data.audio.resample_wave(wave, {rate}, {logmel.sample_rate}))")
-    wave = mono_clip(wave, "features")
+    wave = mono_clip(wave, "features",
+                     pair_fix="a (samples, rate) pair takes its rate as a number: (wave, int(rate))")
     if not bool(torch.isfinite(wave).all()):
         bad = ~torch.isfinite(wave)
         i = int(bad.to(torch.uint8).argmax())
@@ -437,11 +438,14 @@ def features(logmel: LogMel, wave: torch.Tensor) -> np.ndarray:
         return logmel(wave).numpy().astype(np.float32)
 
 
-def mono_clip(wave, who: str, name: str = "wave") -> torch.Tensor:
+def mono_clip(wave, who: str, name: str = "wave", *,
+              pair_fix: str = "give the samples alone, as read_wav's (wave, rate) pair holds them first (its rate "
+                               "the log-mel frames'): [w for w, rate in pairs]") -> torch.Tensor:
     """``wave`` as the 1-D tensor of samples ``(N,)`` it holds: a numpy array of numbers (soundfile's, librosa's) is
     read as the same tensor, ``(1, N)`` (torchaudio's mono file) as its row. Anything else, several channels above
     all, is a ValueError of ``who`` naming ``name``: a stereo clip's samples would be read as one channel's, one
-    after the other or interleaved."""
+    after the other or interleaved. ``pair_fix`` is the message's fix for a pair (a ``(wave, rate)`` read_wav
+    gave), where the caller reads such pairs its own way."""
     if isinstance(wave, np.ndarray) and wave.dtype.kind in "fiu":  # soundfile's and librosa's samples: the same
         wave = torch.from_numpy(np.ascontiguousarray(wave))  # LogMel names integer PCM
     if isinstance(wave, torch.Tensor) and wave.dim() == 2 and wave.shape[0] == 1:
@@ -450,9 +454,7 @@ def mono_clip(wave, who: str, name: str = "wave") -> torch.Tensor:
         shape = (tuple(wave.shape) if isinstance(wave, torch.Tensor) else type(wave).__name__
                  + (f" of shape {tuple(wave.shape)} and dtype {wave.dtype}" if hasattr(wave, "shape") else ""))
         pair = isinstance(wave, tuple) and len(wave) == 2
-        fix = ("a (samples, rate) pair takes its rate as a number: (wave, int(rate))" if pair and who == "features"
-               else "give the samples alone, as read_wav's (wave, rate) pair holds them first (its rate the log-mel "
-               "frames'): [w for w, rate in pairs]" if pair else
+        fix = (pair_fix if pair else
                "mix channels down first (wave.mean(0) for (C, N), wave.mean(1) for soundfile's (N, C)), or read it "
                "with rnnkit.data.audio.read_wav(path, mono=True)")
         raise ValueError(f"{who}: {name} must be one mono clip, a 1-D tensor of samples (N,), got {shape}; {fix}")

@@ -327,8 +327,8 @@ def fit(build: Callable[[], NextFramePredictor], train: Tensor, validation: Tens
     Returns the model, the history (``train_mse`` and
     ``validation_mse`` per epoch, ``best_epoch`` from 1) and the seconds of training."""
     check_epochs(epochs, "fit")
-    train, validation = (check_pixels(c, f"fit: the {name} clips") for name, c in (("train", train),
-                                                                                    ("validation", validation)))
+    train = check_pixels(train, "fit: the train clips")
+    validation = check_pixels(validation, "fit: the validation clips")
     data = SequenceDataModule(clip_dataset(train), clip_dataset(validation), batch_size=batch_size, seed=seed)
     module, _, seconds = seeded_fit(
         lambda: NextFrameModule(build(), task="regression", lr=lr, clip_grad_norm=clip_grad_norm), data,
