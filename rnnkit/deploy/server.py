@@ -88,6 +88,7 @@ from ..checks import (
     is_number_text,
     named_difference,
 )
+from ..data.tables import _NPY, _ZIP
 from .export import check_labels_json, check_not_refitted, wrapper_hint
 from .streaming import (
     ZONED,
@@ -720,8 +721,8 @@ def _not_json_hint(body: bytes, content_type: str | None = None, error: ValueErr
         return found
     if body[:2] == b"\x1f\x8b":
         return ": it is gzip-compressed data; send it uncompressed"
-    saved = ("a NumPy .npy array (np.save)" if body[:6] == b"\x93NUMPY" else
-             "a zip archive (np.savez writes one)" if body[:4] == b"PK\x03\x04" else
+    saved = ("a NumPy .npy array (np.save)" if body.startswith(_NPY) else
+             "a zip archive (np.savez writes one)" if body.startswith(_ZIP) else
              "a Python pickle (pickle.dumps), which a server must not read: unpickling runs code"
              if body[:1] == b"\x80" and body[1:2] in (b"\x02", b"\x03", b"\x04", b"\x05") else None)
     if saved is not None:  # an array sent as its file's bytes (data=open("x.npy", "rb"), data=pickle.dumps(x))
