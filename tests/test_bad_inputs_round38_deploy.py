@@ -218,6 +218,25 @@ def test_S38_06_a_browsers_preflight_names_cors_and_the_origin_to_allow(plain):
     assert "access-control-allow-origin" not in other.headers
 
 
+def test_S38_06_a_preflight_from_an_origin_not_allowed_gets_a_json_detail(plain):
+    with TestClient(create_app(plain[0], cors_origins=["http://localhost:3000"])) as client:
+        other = client.options("/predict", headers=PREFLIGHT | {"Origin": "http://elsewhere.example"})
+        both = client.options("/predict", headers=PREFLIGHT | {"Access-Control-Request-Method": "PUT",
+                                                               "Access-Control-Request-Headers": "x-api-key"})
+    # before: 400 in plain text, "Disallowed CORS origin", where every other answer is a JSON detail
+    assert other.status_code == 400 and other.headers["content-type"] == "application/json"
+    assert "access-control-allow-origin" not in other.headers and "Origin" in other.headers["vary"]
+    assert other.json() == {"detail": "a browser's CORS preflight for a POST from a page of http://elsewhere.example "
+                                      "is refused: its origin 'http://elsewhere.example' is not allowed (this server "
+                                      "allows ['http://localhost:3000']); start the server with --cors-origin "
+                                      "http://elsewhere.example (or create_app(estimator, cors_origins=[...]) with "
+                                      "'http://elsewhere.example' added), or serve the page from this server's origin"}
+    assert both.status_code == 400 and both.json() == {
+        "detail": "a browser's CORS preflight for a PUT from a page of http://localhost:3000 is refused: its method "
+                  "PUT is not allowed (it allows GET, HEAD, POST); its headers 'x-api-key' are not all allowed (it "
+                  "allows accept, accept-language, content-language, content-type)"}
+
+
 @pytest.mark.parametrize(("origin", "fix"), [("http://localhost:3000/", "http://localhost:3000"),
                                              ("localhost:3000", "http://localhost:3000"),
                                              ("https://app.example/predict", "https://app.example")])

@@ -76,6 +76,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import torch
 from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 
 from ..checks import (
@@ -1128,9 +1129,7 @@ def create_app(estimator, *, batching: bool = True, max_batch: int = 64, max_wai
                   exception_handlers={404: no_route, 405: no_route})
     app.state.batcher = batcher
     if origins:
-        from fastapi.middleware.cors import CORSMiddleware
-
-        app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "HEAD", "POST"],
+        app.add_middleware(_CORS, allow_origins=origins, allow_methods=["GET", "HEAD", "POST"],
                            allow_headers=["Content-Type"])
 
     @app.get("/health")
@@ -1199,6 +1198,29 @@ def create_app(estimator, *, batching: bool = True, max_batch: int = 64, max_wai
 
 
 ROUTES = f"POST /predict (a JSON body {SHAPE}), GET /model (what the model reads) and GET /health"
+
+
+class _CORS(CORSMiddleware):
+    """Starlette's CORS, but a preflight it refuses gets a one-line JSON ``detail``, as every other answer of the
+    server, naming what was refused and how to allow it, not the plain text "Disallowed CORS origin"."""
+
+    def preflight_response(self, request_headers):
+        answer = super().preflight_response(request_headers)
+        if answer.status_code != 400:
+            return answer
+        failures = answer.body.decode().removeprefix("Disallowed CORS ").split(", ")  # Starlette's own words
+        origin, method = request_headers["origin"], request_headers["access-control-request-method"]
+        said = {"origin": f"origin {origin!r} is not allowed (this server allows {self.allow_origins}); start the "
+                          f"server with --cors-origin {origin} (or create_app(estimator, cors_origins=[...]) with "
+                          f"{origin!r} added), or serve the page from this server's origin",
+                "method": f"method {method} is not allowed (it allows {', '.join(self.allow_methods)})",
+                "headers": f"headers {request_headers.get('access-control-request-headers')!r} are not all allowed "
+                           f"(it allows {', '.join(self.allow_headers)})",
+                "private-network": "private-network request is not allowed"}
+        refused = [said.get(failure, failure) for failure in failures]
+        kept = {k: v for k, v in answer.headers.items() if k not in ("content-length", "content-type")}
+        return JSONResponse({"detail": f"a browser's CORS preflight for a {method} from a page of {origin} is "
+                                       f"refused: its {'; its '.join(refused)}"}, status_code=400, headers=kept)
 
 
 async def no_route(request: Request, error) -> JSONResponse:
