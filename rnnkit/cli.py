@@ -877,7 +877,7 @@ def _train(args) -> int:
                                      f"{e.done} or more, or remove {out} to train anew with fewer") from e
                 raise
             except NonFiniteError as e:
-                if e.in_data or e.lr is None:  # a NaN in the data: the estimator's message names it and its fix
+                if e.in_data:  # a NaN in the data: the estimator's message names it and its fix
                     raise
                 raise ValueError(_diverged(e, args, out)) from e
         except Exception:
@@ -940,42 +940,34 @@ _RUN_FLAGS = ("task", "layout", "id_column", "time_column", "target_column", "te
               "keep_scale", "label_smoothing", "members")
 
 
-def _data_digests(path) -> tuple[str, ...]:
-    """The SHA-256 of a data file's content (the bytes the CSV reader reads: those inside a .gz, .bz2, .xz or a .zip
-    of one file, told by their magic bytes, as pandas reads them), then of its bytes where they differ: the same
-    CSV compressed or not is one training file to --resume and to evaluate's warning (d.csv.gz scored by a model
-    trained on d.csv), and a digest recorded of the compressed bytes (as rnnkit recorded them before) still matches."""
-    import bz2
-    import gzip
+def _data_digests(path):
+    """The SHA-256 of a data file's content (the bytes the CSV reader reads: those inside a .gz, .bz2, .xz, told by
+    their magic bytes, or a .zip of one file, :func:`rnnkit.data.tables._open_as_pandas_does`), then, only when asked
+    for, of its bytes as rnnkit recorded them before (one digest for a plain CSV): the same CSV compressed or not is
+    one training file to --resume and to evaluate's warning (d.csv.gz scored by a model trained on d.csv), and a
+    digest recorded of the compressed bytes still matches."""
     import hashlib
-    import lzma
 
+    from .data.tables import _open_as_pandas_does
+    from .data.text import DAMAGED_STREAM, compression
+
+    if compression(path) is not None or Path(path).suffix.lower() == ".zip":
+        try:
+            with _open_as_pandas_does(Path(path)) as inner:
+                content = hashlib.file_digest(inner, "sha256").hexdigest()
+        except (*DAMAGED_STREAM, zipfile.BadZipFile):  # damaged: the reader names what is wrong
+            content = None
+        if content is not None:
+            yield content
     with open(path, "rb") as f:
-        raw = hashlib.file_digest(f, "sha256").hexdigest()
-        f.seek(0)
-        head = f.read(6)
-    opener = (gzip.open if head[:2] == b"\x1f\x8b" else bz2.open if head[:3] == b"BZh" else
-              lzma.open if head == b"\xfd7zXZ\x00" else None)
-    try:
-        if opener is not None:
-            with opener(path, "rb") as inner:
-                return hashlib.file_digest(inner, "sha256").hexdigest(), raw
-        if head[:4] == b"PK\x03\x04" and Path(path).suffix.lower() == ".zip":
-            with zipfile.ZipFile(path) as archive:
-                names = [n for n in archive.namelist() if not n.endswith("/")]
-                if len(names) == 1:
-                    with archive.open(names[0]) as inner:
-                        return hashlib.file_digest(inner, "sha256").hexdigest(), raw
-    except (OSError, EOFError, lzma.LZMAError, zipfile.BadZipFile):  # damaged: the reader names what is wrong
-        pass
-    return (raw,)
+        yield hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def _run_record(args, columns: dict) -> dict:
     """The data file (its path and the SHA-256 of its content, :func:`_data_digests`) and the :data:`_RUN_FLAGS`
     of this run."""
     values = {**vars(args), **columns, "layout": _layout(args)}
-    return {"data": str(args.data), "data_sha256": _data_digests(args.data)[0],
+    return {"data": str(args.data), "data_sha256": next(_data_digests(args.data)),
             "options": {k: values[k] for k in _RUN_FLAGS}}
 
 
@@ -992,7 +984,8 @@ def _other_run_flags(recorded: dict, run: dict) -> str:
     """What differs between the recorded run and this one, in the command line's words ("" when nothing does,
     or nothing was recorded): the data file's content, then each flag as ``--seed 0 then, 3 now``."""
     causes = []
-    if recorded.get("data_sha256") not in (None, *_data_digests(run["data"])):
+    then_sha = recorded.get("data_sha256")
+    if then_sha is not None and then_sha not in _data_digests(run["data"]):
         then, now = recorded.get("data"), run["data"]
         causes.append(f"the data file {then} then, {now} now, of other content" if then != now else
                       f"the data file {now} has changed since the run began (its content differs)")
@@ -1807,10 +1800,12 @@ def _check_folds_observed(args, frame) -> None:
 
 
 def _warn_unix_times(args, frame) -> None:
-    """A warning (stderr) where the time column holds whole numbers that read as Unix seconds or milliseconds on a
-    grid of whole minutes (:func:`rnnkit.forecast.series.unix_times`): read as numbers, the series has no calendar,
-    so no daily or weekly season is looked for and the seasonal naive is the naive, which the output would not
-    show. ``Forecaster.fit``'s warning of the same is then silenced (in ``_forecast``)."""
+    """A warning (stderr) where the time column holds whole numbers that read as Unix seconds, milliseconds,
+    microseconds or nanoseconds on a grid of whole minutes (:func:`rnnkit.forecast.series.unix_times`), named by
+    :func:`rnnkit.data.tables.epoch_unit`: read as numbers, the series has no calendar, so no daily or weekly season
+    is looked for and the seasonal naive is the naive, which the output would not show. ``Forecaster.fit``'s
+    warning of the same is then silenced (in ``_forecast``)."""
+    from .data.tables import epoch_unit
     from .forecast.series import unix_times
 
     found = None if args.season_length is not None else unix_times(frame.time)
@@ -1818,7 +1813,7 @@ def _warn_unix_times(args, frame) -> None:
         return
     unit, first, step = found
     print(f"rnnkit forecast: warning: the time column {args.time_column!r} of {args.data} holds numbers that "
-          f"read as Unix {'seconds' if unit == 's' else 'milliseconds'} ({int(frame.time[0])} is {first}, a step "
+          f"read as Unix {epoch_unit(frame.time[0])[0]} ({int(frame.time[0])} is {first}, a step "
           f"of {step}); read as numbers, they have no calendar, so no daily or weekly season is looked for and the "
           f"seasonal naive is the naive; to forecast on dates, write them as dates (df[{args.time_column!r}] = "
           f"pd.to_datetime(df[{args.time_column!r}], unit={unit!r})), or give --season-length", file=sys.stderr)

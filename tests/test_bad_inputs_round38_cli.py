@@ -137,3 +137,20 @@ def test_C38_05_the_training_file_compressed_is_known_as_the_training_file(suffi
                             "none", "--out", str(tmp_path / "m2")]) == 0
     with pytest.warns(UserWarning, match=r"is the file the model .* was trained on"):
         assert rnnkit.cli.main(["evaluate", str(tmp_path / "m2"), str(packed)]) == 0
+
+
+@pytest.mark.parametrize("unit, word", [("us", "microseconds"), ("ns", "nanoseconds")])
+def test_C38_mend_a_forecast_of_unix_microseconds_names_them_microseconds(unit, word, tmp_path, capsys):
+    import pandas as pd
+    from helpers import run_cli
+
+    t = pd.date_range("2024-01-01", periods=30, freq="D").as_unit(unit).asi8
+    path = tmp_path / "t.csv"
+    pd.DataFrame({"ts": t, "y": np.arange(30.0)}).to_csv(path, index=False)
+    # --horizon too long for the series: refused after the warning, before any fit
+    status, err = run_cli(["forecast", path, "--time-column", "ts", "--target-column", "y", "--horizon", "40",
+                           "--out", tmp_path / "o"], capsys)
+    # was: "read as Unix milliseconds" for either, beside its unit='us' (or 'ns') fix
+    assert status == 2 and len(err) == 2, err
+    assert f"holds numbers that read as Unix {word} (" in err[0] and f"unit={unit!r}" in err[0], err
+    assert "is 2024-01-01 00:00:00, a step of 1 days" in err[0], err

@@ -876,14 +876,13 @@ def _check_no_nul(path: Path) -> None:
 def _open_as_pandas_does(path: Path):
     """The file's bytes as ``pd.read_csv`` read them: decompressed when compressed (pandas reads .gz, .bz2, .xz
     and a .zip of one file by their names; a file that is not what its name says has failed there already)."""
-    import io
     import zipfile
 
     if path.suffix.lower() == ".zip" and zipfile.is_zipfile(path):
         with zipfile.ZipFile(path) as archive:
             names = [n for n in archive.namelist() if not n.endswith("/")]
-            if len(names) == 1:
-                return io.BytesIO(archive.read(names[0]))  # pandas reads it whole as well
+            if len(names) == 1:  # streamed: the member keeps the archive's file open after the with-block
+                return archive.open(names[0])
     return open_decompressed(path)
 
 
