@@ -216,11 +216,12 @@ def check_report_directory(out: str | os.PathLike, name: str) -> None:
     directory, whose files the report's would be mixed with (or fail on after the whole run), nor a path under a
     file or in a directory that takes no new file (:func:`_check_writable`). ``name`` says
     where ``out`` came from in the message (``"--out runs/a"``, ``"compare: out='runs/a'"``)."""
+    from .checks import path_kind
     from .io import is_model_directory, is_training_directory
 
     out = Path(out)
     if out.exists() and not out.is_dir():
-        raise ValueError(f"{name} is a file; give a directory for the report (it is created if missing)")
+        raise ValueError(f"{name} is {path_kind(out)}; give a directory for the report (it is created if missing)")
     if out.is_dir() and (is_model_directory(out) or is_training_directory(out)):
         raise ValueError(f"{name} is an rnnkit model directory; write the report to a new or empty directory")
     if out.is_dir() and any(out.iterdir()) and not is_report_directory(out):

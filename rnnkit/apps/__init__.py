@@ -33,7 +33,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from types import ModuleType
 
-from ..checks import closest_name, is_count, is_integer
+from ..checks import closest_name, is_count, is_integer, path_kind
 from ..report import check_report_directory, mean_sd, read_report
 
 # out named like one of the report's own files (or a page, a plot, a table): a directory of that name is written
@@ -145,7 +145,8 @@ def check_run_arguments(name: str, quick, seed, out, log, *, seed_limit: int = S
     if out is not None:
         out = os.path.expanduser(out)
     if out is not None and Path(out).exists() and not Path(out).is_dir():
-        raise ValueError(f"{who}: out={str(out)!r} exists and is not a directory")
+        raise ValueError(f"{who}: out={str(out)!r} is {path_kind(out)}, not a directory; give a directory for the "
+                         "report (it is created if missing)")
     if out is not None and not Path(out).is_dir() and Path(out).suffix.lower() in PAGE_SUFFIXES:
         bare = Path(out).with_suffix("")
         warnings.warn(f"{who}: out={str(out)!r} is named like a {Path(out).suffix} file, but a recipe writes a "
