@@ -36,6 +36,8 @@ def test_D38_01_read_fasta_keeps_a_soft_mask_or_says_it_is_lost(tmp_path):
     assert _quiet(read_fasta, lower)[0].sequence == "ACGT"
     with pytest.raises(ValueError, match=r"keep_case must be True .* or False .* got 'yes'"):
         read_fasta(path, keep_case="yes")
+    with pytest.raises(ValueError, match=r"keep_case must be True .* or False .* got 1\.0"):
+        read_fasta(path, keep_case=1.0)
 
 
 def test_D38_02_labels_counted_from_one_are_said_when_the_dataset_is_built(tmp_path):
@@ -133,6 +135,9 @@ def test_D38_06_a_dataset_of_no_items_is_refused_by_each_kind(tmp_path):
         AudioDataset(sorted(tmp_path.glob("*.wav")), [], sample_rate=16000)
     with pytest.raises(ValueError, match=r"VideoDataset: no video files given \(an empty list"):
         VideoDataset([], [])
+    with pytest.raises(ValueError) as refused:
+        BioSequenceDataset([], [])
+    assert str(refused.value).endswith("trains or scores nothing")  # no stray ')'
 
 
 def test_D38_07_a_log_exported_newest_first_keeps_its_ties_in_time_order():
@@ -144,11 +149,16 @@ def test_D38_07_a_log_exported_newest_first_keeps_its_ties_in_time_order():
                         "event": np.repeat(["login", "view", "cart", "checkout", "logout"], 2)})
     newest_first = log.iloc[::-1].reset_index(drop=True)
     order = ["login", "view", "cart", "checkout", "logout"]
-    sessions = _quiet(sessionize, newest_first)
+    with pytest.warns(UserWarning, match="newest first") as caught:
+        sessions = sessionize(newest_first)
+    assert caught[0].filename == __file__  # at the user's call
+    assert "df.sort_values(['user', 'timestamp'], kind='stable')" in str(caught[0].message)
     assert sessions.groupby("user")["event"].apply(list).tolist() == [order, order]
     assert _quiet(sessionize, log)["event"].tolist() == order * 2  # oldest first: as before
     vocab = event_vocab(log)
-    item, target = _quiet(EventSessions, sessions.iloc[::-1].reset_index(drop=True), vocab)[0]
+    with pytest.warns(UserWarning, match="newest first") as caught:
+        item, target = EventSessions(sessions.iloc[::-1].reset_index(drop=True), vocab)[0]
+    assert caught[0].filename == __file__
     assert vocab.decode(item["event"].tolist()) == order[:-1] and vocab.decode(target.tolist()) == order[1:]
     few = pd.DataFrame({"session": [0, 0, 0, 1, 1, 1], "timestamp": [10, 10, 0] * 2, "dt": [0.0, 0.0, 10.0] * 2,
                         "event": ["view", "cart", "login"] * 2})  # shuffled: two steps back in time, by chance
@@ -185,6 +195,9 @@ def test_D38_09_fullwidth_letters_and_digits_are_the_words_they_print_as():
     with pytest.warns(UserWarning, match=r"Vocab: 1 token\(s\) are spelt otherwise than texts are read \(token 4, "
                                          r"'ＰＣ', reads as 'PC': fullwidth letters, .*rebuild it"):
         Vocab([*SPECIALS, "ＰＣ", "ok"], level="word")  # a vocabulary file of another tokenizer
+    tokens = _quiet(Vocab.build, [["ＰＣ", "ok"], ["PC"]], level="word")  # pre-tokenized: read as strings are
+    assert tokens.itos[len(SPECIALS):] == ["PC", "ok"]
+    assert tokens.encode(["ＰＣ"]).tolist() == tokens.encode("ＰＣ").tolist() == [4]
 
 
 def test_D38_10_a_fasta_record_of_no_sequence_is_named_with_where_and_a_fix(tmp_path):

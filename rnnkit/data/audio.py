@@ -1009,7 +1009,7 @@ class AudioDataset(Dataset):
         if len(files) != len(labels):
             raise ValueError(f"got {len(files)} files but {len(labels)} labels; need one label per file")
         if len(files) == 0:
-            raise ValueError(f"AudioDataset: no audio files given ({EMPTY_DATASET})")
+            raise ValueError(f"AudioDataset: no audio files given {EMPTY_DATASET}")
         _check_rate("sample_rate", sample_rate)
         check_flags(resample=resample)
         declared = _declared_rate(transform)

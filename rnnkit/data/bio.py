@@ -32,7 +32,7 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset, get_worker_info
 
-from ..checks import is_count
+from ..checks import is_count, is_flag
 from .collate import refuse_keyed, zero_runs
 from .text import DAMAGED_STREAM, EMPTY_DATASET, _label_ids, check_aligned, damaged_stream, open_decompressed
 
@@ -409,7 +409,7 @@ def read_fasta(path: str | os.PathLike, *, alphabet: str = "dna", keep_case: boo
     that mixes lower- and upper-case letters is upper-cased with a warning that the mask is lost;
     ``keep_case=False`` upper-cases without a word.
     """
-    if keep_case not in (None, True, False):
+    if keep_case is not None and not is_flag(keep_case):
         raise ValueError(f"read_fasta: keep_case must be True (letters as written: a soft mask kept) or False "
                          f"(upper-cased), got {keep_case!r}")
     table = _lookup(alphabet)
@@ -739,7 +739,7 @@ class BioSequenceDataset(Dataset):
             check_aligned(sequences, labels, "sequences")
         sequences = list(sequences)  # a generator has no len() to match the labels (a Series is read by position)
         if not sequences:
-            raise ValueError(f"BioSequenceDataset: no sequences given ({EMPTY_DATASET})")
+            raise ValueError(f"BioSequenceDataset: no sequences given {EMPTY_DATASET}")
         if labels is not None:
             _check_labels_by_name(sequences, labels)
         typed = labels if hasattr(labels, "dtype") else None  # an array's or a Categorical's own dtype, for the ids

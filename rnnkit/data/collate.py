@@ -323,7 +323,9 @@ def _check_padding_value(value, dtype: torch.dtype) -> None:
 
 
 def _label_tensor(y: Any, b: int, float_dtype: torch.dtype) -> torch.Tensor:
-    """The label of item ``b`` as a tensor; text is refused by name (torch's message does not say which item)."""
+    """The label of item ``b`` as a tensor, class ids (bool, uint8, int32: a dataset's own tensors) as int64, as the
+    losses take them (bool and uint8 cannot hold ``ignore_index`` either: -100 would pad as True or as 156, a
+    real-looking label); text is refused by name (torch's message does not say which item)."""
     if not isinstance(y, torch.Tensor):
         if y is pd.NA or y is pd.NaT:  # torch: "Could not infer dtype of NAType"
             raise ValueError(f"the label of item {b} is missing ({y}); label every item, or drop the unlabelled ones")
@@ -331,7 +333,8 @@ def _label_tensor(y: Any, b: int, float_dtype: torch.dtype) -> torch.Tensor:
         if a.dtype.kind in "UST" or a.dtype.kind == "O" and any(isinstance(v, str | bytes) for v in a.ravel()):
             raise ValueError(f"the label of item {b} is {y!r}, text, not a number; map text labels to integer "
                              "ids first (e.g. {label: i for i, label in enumerate(sorted(set(labels)))})")
-    return _as_tensor(y, float_dtype, f"the label of item {b}")
+    t = _as_tensor(y, float_dtype, f"the label of item {b}")
+    return t if t.is_floating_point() or t.is_complex() else t.long()
 
 
 def _check_unpadded(xs: Sequence[Mapping]) -> None:
@@ -538,8 +541,6 @@ def pad_collate(
                         f"per-step labels of item {b} have shape {tuple(t.shape)} but its input has "
                         f"{n} steps; per-step labels need the same length as the input"
                     )
-            # bool and uint8 cannot hold ignore_index: -100 would pad as True or as 156, a real-looking label
-            ys = [t if t.is_floating_point() else t.long() for t in ys]
             for b, t in enumerate(ys):  # NaN marks a step without a target (kept); infinity is no target at all
                 if t.is_floating_point() and bool(t.isinf().any()):
                     steps = t.reshape(len(t), -1)  # (T_b, k)
@@ -558,8 +559,6 @@ def pad_collate(
                     "labels, make each as long as its input, or pass labels='step'"
                 )
             y = torch.stack(ys)
-            if not (y.is_floating_point() or y.is_complex()):  # bool, int32 or uint8 of a dataset's own tensors
-                y = y.long()  # class ids as the losses take them, as per-step labels are
             if y.is_floating_point() and bool(y.isnan().any()):  # a NaN target makes the whole loss NaN
                 b = int(y.reshape(len(ys), -1).isnan().any(1).nonzero()[0])
                 raise ValueError(f"the label of item {b} is NaN; label every item, or drop the unlabelled ones")

@@ -43,7 +43,8 @@ def sessionize(
     one (``gap`` in seconds, or a Timedelta; 30 minutes by default, the web-analytics convention). Events at one
     time keep the rows' order, or, where a user's rows go back in time (a log sampled or shuffled), their index's
     order where it agrees with time order (a log's read from its file, which ``df.sample`` keeps), or the rows'
-    order reversed where every user's rows run newest first (an export that lists the latest events first).
+    order reversed where every user's rows run newest first (an export that lists the latest events first), with a
+    warning: the data cannot tell whether its ties were reversed with the rows.
 
     Returns:
         a sorted copy with int64 ``session`` (0, 1, ... in sorted order) and float64 ``dt`` in seconds.
@@ -508,8 +509,9 @@ def _order_by_time(df: pd.DataFrame, time: str, key: str = "session") -> pd.Data
     shuffled order, each with another's Δt. Their index, where it agrees with time order in every session
     (sessionize's, or a log's read from its file, which ``df.sample`` keeps), is that order and breaks the ties; rows
     newest first in every session (an export that lists the latest events first; 5 steps back in time or more) hold
-    it reversed, and are read back to front; without either the ties are warned of by `EventSessions` (a raw log
-    given to `sessionize` is often gathered out of order, from several sources, whose ties have no order to lose)."""
+    it reversed, and are read back to front, with a warning (the data cannot tell whether their ties were reversed
+    with them); without either the ties are warned of by `EventSessions` (a raw log given to `sessionize` is often
+    gathered out of order, from several sources, whose ties have no order to lose)."""
     keys = pd.DataFrame({"session": df[key].reset_index(drop=True), "time": df[time].reset_index(drop=True)})
     perm = keys.sort_values(["session", "time"], kind="stable").index.to_numpy()
     sessions, times = keys["session"].to_numpy()[perm], keys["time"].to_numpy()[perm]
@@ -533,6 +535,13 @@ def _order_by_time(df: pd.DataFrame, time: str, key: str = "session") -> pd.Data
     # newest first, as exports list the latest events; 5 steps back in time or more, so that rows shuffled into
     # that order by chance (short sessions: one of two rows) are not taken for it
     if (later <= earlier).all() and (later < earlier).sum() >= 5:
+        # the data cannot tell the ties' order: an export that reversed whole rows holds them newest first too, one
+        # sorted by time alone (sort_values(time, ascending=False, kind="stable")) oldest first, as logged
+        warnings.warn(f"the rows run newest first in every {key}, so they are read back to front, events at one time "
+                      "included: right for an export that reversed whole rows (df.iloc[::-1], SQL ORDER BY ... DESC "
+                      "on every column); if the ties are oldest first already (a sort by time alone, sort_values(time, "
+                      f"ascending=False, kind='stable')), pass df.sort_values([{key!r}, {time!r}], kind='stable')",
+                      UserWarning, stacklevel=3)
         return df.iloc[keys.iloc[::-1].sort_values(["session", "time"], kind="stable").index.to_numpy()]
     if key != "session":
         return df.iloc[perm]

@@ -427,9 +427,9 @@ class Vocab:
     def tokenize(self, text: str | Sequence[str]) -> list[str]:
         """Split a string by the vocabulary's level, a leading byte-order mark (U+FEFF) dropped as Python's
         ``utf-8-sig`` drops it and the text put in Unicode's composed form (NFC: ``'e'`` and a combining accent
-        read as the one letter ``'é'``); token sequences pass through (their text tokens put in NFC, and lowercased
-        when ``lower``, as strings are; a char-level vocabulary refuses tokens of several characters, which it
-        cannot hold)."""
+        read as the one letter ``'é'``); token sequences pass through (their text tokens put in NFC, lowercased
+        when ``lower``, and at word level read in their plain forms, ``'ＰＣ'`` as ``'PC'``, as strings are; a
+        char-level vocabulary refuses tokens of several characters, which it cannot hold)."""
         if not isinstance(text, str):
             if not isinstance(text, Iterable) or isinstance(text, bytes):
                 raise ValueError(f"a text must be a string or a sequence of tokens, got {type(text).__name__}" + (
@@ -443,6 +443,9 @@ class Vocab:
                       and not unicodedata.is_normalized("NFC", t) else t for t in tokens]
             if self.lower:  # as for a string: 'Hello' would not be the vocabulary's 'hello', but <unk>
                 tokens = [t.lower() if isinstance(t, str) and t not in self.stoi else t for t in tokens]
+            if self.level == "word":  # as for a string: 'ＰＣ' reads as 'PC', a ligature as its letters
+                tokens = [t.translate(_INVISIBLE) if isinstance(t, str) and not t.isascii() and t not in self.stoi
+                          else t for t in tokens]
             if self.level == "word":  # no word holds a space: a text given as a token would be one <unk>
                 text = next((t for t in tokens if isinstance(t, str) and len(t.split()) > 1 and t not in self.stoi),
                             None)
@@ -1067,7 +1070,7 @@ def check_file_list(files, labels, who: str, pattern: str) -> None:
                              f"sorted(Path(folder).glob({pattern!r})), and the labels in that order")
 
 
-EMPTY_DATASET = ("an empty list: a filter or a split that kept no item?); a dataset of no items yields no batch, "
+EMPTY_DATASET = ("(an empty list: a filter or a split that kept no item?); a dataset of no items yields no batch, "
                  "and trains or scores nothing")
 """Why a dataset of no items is refused, after its own words of what it was given."""
 
@@ -1208,7 +1211,7 @@ class TextClassificationDataset(Dataset):
         if len(texts) != len(labels):
             raise ValueError(f"got {len(texts)} texts but {len(labels)} labels; need one label per text")
         if len(texts) == 0:  # a DataLoader of it yields no batch: Lightning then trains nothing, with a warning
-            raise ValueError(f"TextClassificationDataset: no texts given ({EMPTY_DATASET})")
+            raise ValueError(f"TextClassificationDataset: no texts given {EMPTY_DATASET}")
         check_aligned(texts, labels, "texts")
         if max_len is not None and (isinstance(max_len, bool) or not isinstance(max_len, int | np.integer)
                                     or max_len < 1):  # a negative max_len would cut from the end

@@ -593,7 +593,7 @@ class VideoDataset(Dataset):
         _check_options(size, max_frames, step)
         check_flags(grayscale=grayscale)
         if len(files) == 0:
-            raise ValueError(f"VideoDataset: no video files given ({EMPTY_DATASET})")
+            raise ValueError(f"VideoDataset: no video files given {EMPTY_DATASET}")
         self.files = [Path(f) for f in files]
         self.labels = _label_ids(labels, "VideoDataset")
         self.options = dict(size=size, grayscale=grayscale, max_frames=max_frames, step=step)
