@@ -47,6 +47,17 @@ def near_miss(path: str | os.PathLike) -> str | None:
     return None
 
 
+def missing_file(path: str | os.PathLike, expected: str) -> str:
+    """The message for a data ``path`` that is no file, ``expected`` saying what goes there ("expected a CSV with a
+    header row"): ``"PATH: no such file; EXPECTED"`` with the entry of its folder most likely meant
+    (:func:`near_miss`: ``D.csv`` for ``d.csv``, a name copied with a space), or what the path is where it exists
+    (a directory, a FIFO: :func:`path_kind`). Every reader of a user's file says it in these words."""
+    if os.path.exists(path):
+        return f"{os.fspath(path)} is {path_kind(path)}, not a file; {expected}"
+    meant = near_miss(path)
+    return f"{os.fspath(path)}: no such file; {expected}" + (f" ({meant})" if meant else "")
+
+
 def is_integer(value) -> bool:
     """True for an integer, Python's or numpy's, but not a bool (``True`` is an ``int`` to Python)."""
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)

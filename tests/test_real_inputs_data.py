@@ -454,7 +454,7 @@ def test_read_text_drops_the_byte_order_mark_and_names_missing_files(tmp_path): 
         read_text(tmp_path / "corpus.txt.gz")
     with pytest.raises(ValueError, match=r"nope\.txt: no such file; expected a text file"):
         read_text(tmp_path / "nope.txt")
-    with pytest.raises(ValueError, match=r": a directory; expected a text file"):
+    with pytest.raises(ValueError, match=r" is a directory, not a file; expected a text file"):
         read_text(tmp_path)
 
 

@@ -39,7 +39,7 @@ import torch
 from torch import nn
 from torch.utils.data import Dataset
 
-from ..checks import check_flags, is_count
+from ..checks import check_flags, is_count, missing_file
 from .memmap import atomic_write
 from .text import EMPTY_DATASET, _label_ids, check_aligned, check_file_list
 
@@ -68,7 +68,7 @@ def _read_raw(path: str | os.PathLike, *, mmap: bool) -> tuple[int, np.ndarray]:
         raise ValueError(f"{path} is a directory, not a WAV file; give the files in it (e.g. "
                          f"sorted(Path({str(path)!r}).glob('*.wav'))), or AudioDataset.from_folder for class folders")
     if not Path(path).is_file():
-        raise ValueError(f"{path}: no such file; expected a WAV file")
+        raise ValueError(missing_file(path, "expected a WAV file"))
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", scipy.io.wavfile.WavFileWarning)

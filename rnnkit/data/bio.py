@@ -32,7 +32,7 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset, get_worker_info
 
-from ..checks import is_count, is_flag
+from ..checks import is_count, is_flag, missing_file
 from .collate import refuse_keyed, zero_runs
 from .text import DAMAGED_STREAM, EMPTY_DATASET, _label_ids, check_aligned, damaged_stream, open_decompressed
 
@@ -418,7 +418,7 @@ def read_fasta(path: str | os.PathLike, *, alphabet: str = "dna", keep_case: boo
         raise ValueError(f"{path} is a directory, not a FASTA file; read the files in it one by one (e.g. [r for p in "
                          f"sorted(Path({str(path)!r}).glob('*.fa*')) for r in read_fasta(p)])")
     if not os.path.isfile(path):
-        raise ValueError(f"{path}: no such file; expected a FASTA file (plain, gzip, bzip2 or xz)")
+        raise ValueError(missing_file(path, "expected a FASTA file (plain, gzip, bzip2 or xz)"))
     with open(path, "rb") as f:
         magic = f.read(6)
     if magic.startswith((b"\xff\xfe", b"\xfe\xff", b">\x00", b"\x00>")):  # read as UTF-8, no line is a header

@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 from pandas.api.extensions import ExtensionArray
 
-from ..checks import FLOAT32_MAX, interleaved_channels, runs_along
+from ..checks import FLOAT32_MAX, interleaved_channels, missing_file, runs_along
 from .collate import blank_tails, zero_padding
 from .text import DAMAGED_STREAM, damaged_stream, open_decompressed
 
@@ -95,7 +95,7 @@ def read_sequences(
     (``time_aware=True``)."""
     path = Path(path)
     if not path.is_file():
-        raise ValueError(f"{path}: no such file; expected a .csv or .npz of sequences")
+        raise ValueError(missing_file(path, "expected a .csv or .npz of sequences"))
     if layout == "auto":
         layout = "npz" if path.suffix == ".npz" else "long"
     if layout == "npz":

@@ -38,7 +38,7 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
-from ..checks import check_aligned, check_flags, is_count
+from ..checks import check_aligned, check_flags, is_count, missing_file
 from .collate import refuse_frame, refuse_keyed
 from .memmap import write_json
 
@@ -107,7 +107,7 @@ def read_text(path: str | os.PathLike, *, encoding: str = "utf-8") -> str:
     quotes (C1 control characters).
     """
     if not Path(path).is_file():
-        raise ValueError(f"{path}: {'a directory' if Path(path).is_dir() else 'no such file'}; expected a text file")
+        raise ValueError(missing_file(path, "expected a text file"))
     try:
         codecs.lookup(encoding)
     except (LookupError, TypeError):  # else Python's LookupError, which names neither the file nor a fix

@@ -61,7 +61,7 @@ import torch
 from numpy.lib.stride_tricks import sliding_window_view
 from torch.utils.data import DataLoader, Dataset, Sampler
 
-from ..checks import FLOAT32_MAX, check_flags, is_count, is_integer
+from ..checks import FLOAT32_MAX, check_flags, is_count, is_integer, missing_file
 from .tables import (
     _TWELVE_HOUR,
     CLOCK_TIME,
@@ -680,7 +680,7 @@ class TimeSeriesFrame:
     ) -> TimeSeriesFrame:
         """Read a CSV file (``pd.read_csv``) with an optional time column; see `from_pandas`."""
         if not os.path.isfile(path):
-            raise ValueError(f"{os.fspath(path)}: no such file; expected a CSV with a header row")
+            raise ValueError(missing_file(path, "expected a CSV with a header row"))
         try:
             data = pd.read_csv(path, **read_csv_kwargs)
         except pd.errors.EmptyDataError:

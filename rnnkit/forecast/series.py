@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..checks import is_integer
+from ..checks import is_integer, missing_file
 from ..data.tables import (
     _EXCEL_DAYS,
     _SPREADSHEET_EPOCH,
@@ -1761,7 +1761,7 @@ def read_series_csv(path, *, time_column: str, target_column: str, covariates: S
 
     path = Path(path)
     if not path.is_file():
-        raise ValueError(f"{path}: no such file; expected a CSV with a header row and one row per timestamp")
+        raise ValueError(missing_file(path, "expected a CSV with a header row and one row per timestamp"))
     frame = read_csv(path, reads_all=False, npz=False)
     values = [target_column, *covariates]
     missing = [c for c in (time_column, *values) if c not in frame.columns]
