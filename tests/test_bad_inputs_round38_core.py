@@ -145,6 +145,25 @@ def test_K38_04_a_streaming_step_of_a_hooked_cell_says_it_never_runs():
         inference_step(cell, torch.randn(2, 3), cell.zero_state(2))
 
 
+def test_K38_04_a_cell_with_several_hooks_is_warned_once_per_call():
+    """A cell carrying a forward hook and a forward pre-hook of the user's (not weight_norm's, spectral_norm's or
+    prune's): one warning per call, not one per kind of hook; ``inference_step`` warns of a backward pre-hook too."""
+    import warnings
+
+    torch.manual_seed(0)
+    layer = rnnkit.Recurrent(rnnkit.GRUCell(3, 4))
+    layer.cell.register_forward_hook(lambda *args: None)
+    layer.cell.register_forward_pre_hook(lambda *args: None)
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        layer(torch.randn(2, 5, 3))
+    assert len([w for w in seen if "carries hooks" in str(w.message)]) == 1
+    cell = rnnkit.GRUCell(3, 4)
+    cell.register_full_backward_pre_hook(lambda *args: None)
+    with torch.no_grad(), pytest.warns(UserWarning, match=r"inference_step: the cell \(GRUCell\) carries hooks"):
+        inference_step(cell, torch.randn(2, 3), cell.zero_state(2))
+
+
 @pytest.mark.parametrize("dtype, scale", [(torch.float32, 400.0), (torch.float64, 3000.0), (torch.float16, 40.0)])
 def test_K38_05_a_minlstm_on_raw_inputs_in_the_hundreds_steps_as_its_scan(dtype, scale):
     """``rnnkit.MinLSTM`` on raw readings in the hundreds (prices, counts) in its sequential mode (the CPU's

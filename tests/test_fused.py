@@ -110,6 +110,21 @@ def test_fused_scan_is_exact_against_sequential_mode(cls):
         torch.testing.assert_close(h, expected_h, atol=1e-6, rtol=1e-6)
 
 
+def test_fused_minlstm_where_both_gates_underflow_equals_reference():
+    """Raw inputs in the hundreds put both minLSTM gates' pre-activations below about -88, where f and i are 0 in
+    float32 and f / (f + i) is 0/0: the kernels' forward and backward work from u = log i - log f (K38-05), so
+    outputs, final state and every gradient are finite and the reference's. Inputs of 400 make the float32 weight
+    gradients ill-conditioned (the float32 reference is 5e-6 of their size off float64, the kernels as close), so the
+    bar is the float64 reference's values."""
+    torch.manual_seed(0)
+    layer = MinLSTM(3, 4)
+    x = torch.randn(2, 5, 3) * 400
+    truth = _run(copy.deepcopy(layer).double(), "reference", x.double(), None, None)
+    fast = _run(layer, "fused", x, None, None)
+    assert not any(torch.isnan(t).any() for t in fast)
+    assert _largest_error(fast, truth) < 1e-5
+
+
 class _CountingKernels:
     """Stands for the kernels module and records every kernel launched through it."""
 

@@ -400,6 +400,7 @@ def unmixed_dtypes(x: Tensor, dtype: torch.dtype) -> str | None:
     return (" (torch.autocast lowers float32, not float64, so it does not mix these)" if autocast and floating else
             "" if wide else " (or run under torch.autocast for mixed precision)")
 
+
 def check_project(cell, x: Tensor, param: Tensor, *, time_axis: bool = False) -> None:
     """ValueError naming the cell unless ``x`` is ``(..., cell.input_size)`` (``(B, T, input_size)`` with
     ``time_axis``) of ``param``'s dtype (or one autocast mixes, :func:`unmixed_dtypes`): torch's own words ("mat1
@@ -456,7 +457,6 @@ def init_(module: nn.Module, name: str, init) -> None:
             init(module.parametrizations[name].original)
 
 
-
 def reset_module(module: nn.Module) -> None:
     """``module.reset_parameters()`` of a torch.nn layer held by a cell (TimeAware's ``decay_h``, ConvLSTM's
     convolutions), its own init in its order of random draws, where a tensor carrying a parametrization is
@@ -471,6 +471,7 @@ def reset_module(module: nn.Module) -> None:
         values = {name: getattr(module, name).detach().clone() for name in module.parametrizations}
     for name, value in values.items():
         init_(module, name, lambda t, value=value: t.copy_(value))
+
 
 def check_sizes(cell, input_size, hidden_size) -> None:
     """ValueError unless both sizes are integers >= 1 (3.5 or "8" would fail in torch.empty, far from here)."""

@@ -33,10 +33,10 @@ def log_g(x: Tensor) -> Tensor:
 
 def log_gate_ratio(k_f: Tensor, k_i: Tensor) -> Tensor:
     """``log i - log f`` of minLSTM's gates ``f = sigmoid(k_f)``, ``i = sigmoid(k_i)``, from their logs
-    (``log sigmoid(k) = -softplus(-k)``): ``f' = f / (f + i) = sigmoid(-u)`` and ``i' = sigmoid(u)``. Where both
-    pre-activations are far below 0 (about -88 in float32, -17 in float16: raw inputs in the hundreds) f and i are
-    both 0, and ``f / (f + i)`` is 0/0, NaN; their ratio stays finite."""
-    return F.softplus(-k_f) - F.softplus(-k_i)
+    (``log sigmoid(k) = -softplus(-k)``, computed without overflow): ``f' = f / (f + i) = sigmoid(-u)`` and
+    ``i' = sigmoid(u)``. Where both pre-activations are far below 0 (about -88 in float32, -17 in float16: raw inputs
+    in the hundreds) f and i are both 0, and ``f / (f + i)`` is 0/0, NaN; their ratio stays finite."""
+    return F.logsigmoid(k_i) - F.logsigmoid(k_f)
 
 
 class _MinimalCell(Cell):

@@ -168,10 +168,6 @@ template <typename T> static inline Vec<T> dgpos(const Vec<T>& p) {
   const Vec<T> s = sig(p);
   return Vec<T>::blendv(s * (Vec<T>(1) - s), Vec<T>(1), p >= Vec<T>(0));
 }
-// softplus(v) = log(1 + exp(v)) = max(v, 0) + log1p(exp(-|v|)), without overflow; -softplus(-k) = log sigmoid(k).
-template <typename T> static inline Vec<T> softplus(const Vec<T>& v) {
-  return at::vec::maximum(v, Vec<T>(0)) + v.abs().neg().exp().log1p();
-}
 // for (j, m) over [0, H) in vectors: j the first unit, m how many (V::size() but at the end)
 #define FOR_VEC(H) \
   for (int64_t j = 0, m = 0; j < (H) && ((m = std::min<int64_t>(V::size(), (H) - j)), true); j += V::size())
@@ -307,14 +303,19 @@ static void cell_forward(const Args& A, const Params<T>& P, const T* xw, const T
   } else {  // MINLSTM: f' = f / (f + i) = sigmoid(-u), i' = sigmoid(u) with u = log i - log f (MinLSTMCell's
     // log_gate_ratio): f and i are both 0 below about -88 in float32, where f / (f + i) is 0/0
     FOR_VEC(H) {
+      // sigmoid(v), sigmoid(-v) from one e = exp(-|v|), r = 1 / (1 + e): r and e r, in the order v's sign picks;
+      // u = softplus(-k_f) - softplus(-k_i) with softplus(-k) = max(-k, 0) + log1p(exp(-|k|))
       const V kf = V::loadu(xw + j, m), ki = V::loadu(xw + H + j, m);
-      const V u = softplus(kf.neg()) - softplus(ki.neg());
-      const V fp = sig(u.neg()), ip = sig(u);
+      const V ef = kf.abs().neg().exp(), ei = ki.abs().neg().exp();
+      const V u = (at::vec::maximum(kf.neg(), zero) + ef.log1p()) - (at::vec::maximum(ki.neg(), zero) + ei.log1p());
+      const V rf = one / (one + ef), ri = one / (one + ei), eu = u.abs().neg().exp(), r = one / (one + eu);
+      const V fp = V::blendv(r, eu * r, u >= zero), ip = V::blendv(eu * r, r, u >= zero);  // sigmoid(-u), sigmoid(u)
       const V p = V::loadu(xw + 2 * H + j, m);
       const V ht = gpos(p);
       (fp * V::loadu(h + j, m) + ip * ht).store(y + j, m);
       fp.store(a + j, m); ip.store(a + H + j, m); ht.store(a + 2 * H + j, m); dgpos(p).store(a + 3 * H + j, m);
-      sig(kf.neg()).store(a + 4 * H + j, m); sig(ki.neg()).store(a + 5 * H + j, m);  // 1 - f, 1 - i
+      V::blendv(rf, ef * rf, kf >= zero).store(a + 4 * H + j, m);  // 1 - f = sigmoid(-k_f)
+      V::blendv(ri, ei * ri, ki >= zero).store(a + 5 * H + j, m);  // 1 - i = sigmoid(-k_i)
     }
   }
 }

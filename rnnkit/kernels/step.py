@@ -40,7 +40,7 @@ from ..cells import ElmanCell, GRUCell, LayerNormLSTMCell, LSTMCell, LSTMState, 
 from ..cells.base import Cell, State, _first_weight, hidden_of, replace_hidden, unmixed_dtypes
 from ..cells.minimal import log_gate_ratio
 from ..cells.time_aware import Stream
-from ..layers.checks import refuse_stale_weight_hooks
+from ..layers.checks import has_hooks, refuse_stale_weight_hooks
 from . import cpu_loop
 
 
@@ -207,7 +207,7 @@ def inference_step(cell: Cell, x_t: Tensor, state: State) -> tuple[Tensor, State
         raise ValueError(f"inference_step: x_t is {x_t.dtype} but the {type(cell).__name__}'s parameters are "
                          f"{weight.dtype}; convert the input with x_t.to({weight.dtype}){numpy} or the cell with "
                          f"cell.to({x_t.dtype}){unmixed_dtypes(x_t, weight.dtype)}")
-    if cell._forward_pre_hooks or cell._forward_hooks or cell._backward_hooks:  # none would ever run
+    if has_hooks(cell):  # none would ever run
         refuse_stale_weight_hooks(cell, "inference_step")  # weight_norm / spectral_norm / prune: refused; others warned
     entry = _LEAN.get(type(cell))
     if isinstance(cell, TimeAware):

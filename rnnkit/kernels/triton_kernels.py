@@ -289,10 +289,10 @@ def _g(p):
 
 @triton.jit
 def _min_coefficients(x, m, H, LSTM: tl.constexpr):
-    """a, b of h_t = a h_{t-1} + b from the projected input row x, and what their backward needs:
-    minLSTM (f, i, h~) -> a = f / (f + i), b = i / (f + i) * h~ (returned with 1 - f, 1 - i); minGRU (z, h~) ->
-    a = 1 - z, b = z * h~ (returned as f = 1 - z, i = z)."""
-    if LSTM:  # a = sigmoid(-u), b / h~ = sigmoid(u), u = log i - log f: finite where f and i underflow to 0
+    """a and w of h_t = a h_{t-1} + w h~ from the projected input row x, and what their backward needs:
+    minLSTM (f, i, h~) -> a = f / (f + i), w = i / (f + i) (returned with 1 - f, 1 - i); minGRU (z, h~) ->
+    a = 1 - z, w = z (returned as f = 1 - z, i = z)."""
+    if LSTM:  # a = sigmoid(-u), w = sigmoid(u), u = log i - log f: finite where f and i underflow to 0
         k_f, k_i = _load(x, m), _load(x + H, m)
         u = _softplus(-k_f) - _softplus(-k_i)
         f, i = _sigmoid(-k_f), _sigmoid(-k_i)  # 1 - f, 1 - i: what the backward reads
@@ -303,7 +303,7 @@ def _min_coefficients(x, m, H, LSTM: tl.constexpr):
         h_tilde, dg = _g(_load(x + H, m))
         f = 1 - i
         a, w = f, i
-    return a, w * h_tilde, f, i, h_tilde, dg
+    return a, w, f, i, h_tilde, dg
 
 
 @triton.jit
@@ -315,7 +315,7 @@ def min_scan_fwd(xw, h0, states, lengths, T, B, H, LSTM: tl.constexpr, BLOCK: tl
     h = _load(h0 + offs, m)
     for t in range(T):
         a, w, f, i, h_tilde, dg = _min_coefficients(xw + (b * T + t) * G + j, m, H, LSTM)
-        h = tl.where(t < n, a * h + w, h)
+        h = tl.where(t < n, a * h + w * h_tilde, h)
         tl.store(states + (b * T + t) * H + j, h.to(states.dtype.element_ty), mask=m)
 
 
@@ -324,12 +324,11 @@ def _min_step_bwd(x, dx, h_prev, g, keep, m, H, LSTM: tl.constexpr):
     """Store the gradients of step t's projected input; return the gradient reaching h_{t-1}."""
     a, w, f, i, h_tilde, dg = _min_coefficients(x, m, H, LSTM)
     ty = dx.dtype.element_ty
-    if LSTM:  # a = sigmoid(-u), b = sigmoid(u) h~; du/dk_f = -(1 - f), du/dk_i = 1 - i (f, i hold 1 - f, 1 - i)
-        i_n = _sigmoid(_softplus(-_load(x, m)) - _softplus(-_load(x + H, m)))  # i / (f + i) = sigmoid(u)
-        du = g * a * i_n * (h_tilde - h_prev)
+    if LSTM:  # a = sigmoid(-u), w = sigmoid(u); du/dk_f = -(1 - f), du/dk_i = 1 - i (f, i hold 1 - f, 1 - i)
+        du = g * a * w * (h_tilde - h_prev)
         tl.store(dx, tl.where(keep, -du * f, 0.0).to(ty), mask=m)
         tl.store(dx + H, tl.where(keep, du * i, 0.0).to(ty), mask=m)
-        tl.store(dx + 2 * H, tl.where(keep, g * i_n * dg, 0.0).to(ty), mask=m)
+        tl.store(dx + 2 * H, tl.where(keep, g * w * dg, 0.0).to(ty), mask=m)
     else:  # a = 1 - z, b = z * h~ with z = i
         tl.store(dx, tl.where(keep, g * (h_tilde - h_prev) * i * (1 - i), 0.0).to(ty), mask=m)
         tl.store(dx + H, tl.where(keep, g * i * dg, 0.0).to(ty), mask=m)

@@ -14,6 +14,7 @@ from torch.nn.utils.spectral_norm import SpectralNorm
 from torch.nn.utils.weight_norm import WeightNorm
 
 from ..cells.base import Cell, frames_fix, readable, unbatched, unmixed_dtypes, vmap_sample
+from ..cells.minimal import MinGRUCell, MinLSTMCell
 from ..cells.time_aware import TimeAware
 from ..kernels.unroll import valid_steps
 
@@ -24,7 +25,6 @@ _CONVERT = {torch.float64: "double()", torch.float32: "float()", torch.float16: 
 
 def _convert(dtype: torch.dtype) -> str:
     return _CONVERT.get(dtype, f"to({dtype})")
-
 
 
 def check_input(x: Tensor, layer: nn.Module, lengths: Tensor | None, who: str) -> Tensor | None:
@@ -104,6 +104,13 @@ def check_input(x: Tensor, layer: nn.Module, lengths: Tensor | None, who: str) -
     return lengths
 
 
+def has_hooks(module: nn.Module) -> bool:
+    """Whether ``module`` carries a forward pre-, forward, backward or backward pre-hook: on a cell, none of them ever
+    runs (:func:`warn_cell_hooks`), and weight_norm, spectral_norm and prune are forward pre-hooks."""
+    return bool(module._forward_pre_hooks or module._forward_hooks or module._backward_hooks
+                or module._backward_pre_hooks)
+
+
 def refuse_stale_weight_hooks(layer: nn.Module, who: str) -> None:
     """ValueError if a cell in ``layer`` carries the forward pre-hook of ``torch.nn.utils.weight_norm``,
     ``spectral_norm`` or ``prune``: the hook recomputes the weight before the module's forward, but a layer steps its
@@ -112,11 +119,13 @@ def refuse_stale_weight_hooks(layer: nn.Module, who: str) -> None:
     ``weight_norm`` and ``prune`` a tensor whose graph the second backward finds freed. The parametrizations
     (``torch.nn.utils.parametrizations``, ``parametrize.register_parametrization``) compute it at every access."""
     for path, module in layer.named_modules():
-        if not isinstance(module, Cell):
+        if not isinstance(module, Cell) or not has_hooks(module):
             continue
-        if module._forward_hooks or module._backward_hooks or module._backward_pre_hooks:
-            warn_cell_hooks(path, module, who)
-        for hook in module._forward_pre_hooks.values():
+        pre = module._forward_pre_hooks.values()
+        if module._forward_hooks or module._backward_hooks or module._backward_pre_hooks or any(
+                not isinstance(hook, WeightNorm | SpectralNorm | BasePruningMethod) for hook in pre):
+            warn_cell_hooks(path, module, who)  # once per cell, however many hooks it carries
+        for hook in pre:
             if isinstance(hook, WeightNorm | SpectralNorm):
                 kind, name = type(hook).__name__.replace("Norm", "_norm").lower(), hook.name
                 remove = f"torch.nn.utils.remove_{kind}(cell, {name!r})"
@@ -126,8 +135,7 @@ def refuse_stale_weight_hooks(layer: nn.Module, who: str) -> None:
                 remove = f"torch.nn.utils.prune.remove(cell, {name!r}), which keeps the pruned values,"
                 fix = (f"torch.nn.utils.parametrize.register_parametrization(cell, {name!r}, mask_module) with a "
                        f"module that multiplies by the mask")
-            else:
-                warn_cell_hooks(path, module, who)
+            else:  # warned above
                 continue
             where = f"{path or 'the cell'} ({type(module).__name__})"
             raise ValueError(f"{who}: torch.nn.utils.{kind} on {where} registered a forward pre-hook that recomputes "
@@ -135,7 +143,6 @@ def refuse_stale_weight_hooks(layer: nn.Module, who: str) -> None:
                              f"the hook never runs and {name} would stay as it was at registration (no update of "
                              f"the underlying parameters would reach it); remove it ({remove}) and use {fix}, which "
                              f"computes the weight at every access")
-
 
 
 def warn_cell_hooks(path: str, cell: Cell, who: str) -> None:
@@ -149,6 +156,7 @@ def warn_cell_hooks(path: str, cell: Cell, who: str) -> None:
                   f"register the hook on {layer}, whose output is the cell's outputs over time and whose final "
                   f"state is its last, or read every step's state with rnnkit.diagnostics.hidden_states "
                   f"(handle.remove() takes the cell's hook off)", UserWarning, stacklevel=3)
+
 
 def refuse_hx(who: str, shape: str, fix: str) -> None:
     """ValueError for torch.nn's keyword ``hx``: rnnkit's initial state is ``state``, batch-first (``shape``), where
@@ -169,7 +177,6 @@ def refuse_script(layer: nn.Module) -> None:
         f"directory)")
 
 
-
 def warn_unrolled_loop(who: str, cell: Cell, T) -> None:
     """Warn, while ``torch.jit.trace`` records the reference loop or ``torch.export`` traces it over a dynamic time
     axis, that the loop runs over ``T`` in Python, so the graph holds it unrolled over this input's steps: a traced
@@ -179,7 +186,7 @@ def warn_unrolled_loop(who: str, cell: Cell, T) -> None:
     if not (torch.jit.is_tracing() or isinstance(T, torch.SymInt) and torch.compiler.is_exporting()):
         return
     steps = T.node.hint if isinstance(T, torch.SymInt) else int(T)  # int() of a SymInt would specialize it here
-    minimal = type(cell).__name__ in ("MinGRUCell", "MinLSTMCell")
+    minimal = isinstance(cell, MinGRUCell | MinLSTMCell)
     if torch.jit.is_tracing():
         other = ("call the layer with mode='parallel' in the traced forward (its scan traces for any length), or "
                  if minimal else "")
@@ -195,6 +202,7 @@ def warn_unrolled_loop(who: str, cell: Cell, T) -> None:
                   f"violated' for a Dim of axis 1); {other}export with the time axis static (inputs padded to one "
                   f"length, with lengths), or use rnnkit.export_onnx(model, directory), whose graphs run the loop "
                   f"for any length", UserWarning, stacklevel=2)
+
 
 def check_lengths(lengths, B: int, T: int, device, who: str, *, name: str = "lengths", of: str = "x") -> Tensor:
     """``lengths``, one per sequence of a padded batch ``of`` (``B`` sequences of ``T`` steps), as int64 on
