@@ -17,7 +17,8 @@ def _counts(seed, n=40, mean=1.5):
 
 
 def test_F38_01_a_count_series_band_stays_at_or_above_0():
-    # the conformal band ŷ + c_τ s_h of sales (0, 1, 2, ...) reached -0.2 at q0.1: a count below 0
+    # the conformal band ŷ + c_τ s_h of sales (0, 1, 2, ...) went below 0 at q0.1: a count below 0
+    assert (_counts(0) == 0).any()  # months without a sale: the floor the series shows
     f = Forecaster(horizon=3, season_length=12, quantiles=(0.1, 0.5, 0.9), random_state=0).fit(_counts(0))
     assert min(f.band_.values()) < 0  # the offsets themselves are kept: the floor acts on the forecasts
     p = f.predict()
@@ -28,23 +29,33 @@ def test_F38_01_a_count_series_band_stays_at_or_above_0():
     assert (f.predict(data=revised)[0.1] < 0).any()
 
 
-def test_F38_01_the_floor_is_for_series_that_reach_0_or_count():
-    y = np.array([[0.0, 0.5, -1.0, 2.0, np.nan], [1.0, 2.5, 3.0, 2.0, np.nan], [3.0, 1.0, 2.0, 2.0, np.nan]])
-    # reaches 0 / positive reals / dips below 0 / whole numbers / nothing observed
-    assert defaults.zero_floor(y).tolist() == [True, False, False, True, False]
+def test_F38_01_the_floor_is_for_series_that_reach_0():
+    y = np.array([[0.0, 0.5, -1.0, 2.0, 0.0, np.nan], [1.0, 2.5, 3.0, 2.0, 1.0, np.nan],
+                  [3.0, 1.0, 2.0, 2.0, 2.0, np.nan]])
+    # reaches 0 / positive reals / dips below 0 / whole numbers that never reach 0 (whole degrees above 0 may
+    # still go below it) / whole numbers that reach 0 / nothing observed
+    assert defaults.zero_floor(y).tolist() == [True, False, False, False, True, False]
+    counts = np.arange(1.0, 10.0)[:, None]  # counts 1..9: no 0 seen, no floor
+    assert defaults.zero_floor(counts).tolist() == [False]
+    band = np.array([-0.5, 0.2])[:, None, None]  # (H, n_y, n_q)
+    assert defaults.floor_at_zero(band, counts).ravel().tolist() == [-0.5, 0.2]
+    assert defaults.floor_at_zero(band, counts, np.zeros((1, 1))).ravel().tolist() == [0.0, 0.2]  # data's 0
 
 
 def test_F38_02_a_panel_of_counts_is_forecast_at_or_above_0():
     rng = np.random.default_rng(0)
-    days = pd.date_range("2023-01-01", periods=60, freq="D")
-    panel = pd.concat([pd.DataFrame({"unique_id": k, "ds": days, "y": rng.poisson(mean, 60).astype(float)})
-                       for k, mean in (("a", 1.0), ("b", 3.0))], ignore_index=True)
+    days = pd.date_range("2023-01-01", periods=30, freq="D")
+    panel = pd.concat([pd.DataFrame({"unique_id": k, "ds": days, "y": rng.poisson(mean, 30).astype(float)})
+                       for k, mean in (("a", 1.0), ("b", 2.0))], ignore_index=True)
+    assert (panel.groupby("unique_id")["y"].min() == 0).all()  # both series reach 0: the floor they show
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         g = GlobalForecaster(lookback=7, horizon=3, model="direct", quantiles=(0.1, 0.5, 0.9), max_epochs=1,
-                             hidden_size=4, random_state=0, device="cpu").fit(panel)
+                             hidden_size=4, calibrate=False, random_state=0, device="cpu").fit(panel)
     p = g.predict()
     assert (p[["y", "q0.1", "q0.5", "q0.9"]].to_numpy() >= 0).all()
+    assert (p["q0.1"] == 0).any()  # the floor binds
+    assert (g.predict(floor=False)["q0.1"] < 0).any()  # the library's own validation forecasts are not floored
 
 
 def test_F38_03_errors_with_a_scale_per_step_says_it_wants_one_per_target():
@@ -101,10 +112,17 @@ def test_F38_06_a_calendar_feature_whose_cycle_is_no_longer_than_the_step_is_war
     y = pd.Series(10 + np.random.default_rng(0).normal(0, 1, 40), pd.date_range("2000-01-01", periods=40, freq=freq),
                   name="v")
     with pytest.warns(UserWarning, match=rf"calendar feature '{named}' places each step in a cycle of .*step is "
-                                         r".*leave it out \(calendar="):
+                                         r".*leave it out \(calendar=") as caught:
         f = Forecaster(horizon=3, model="direct", calendar=calendar, max_epochs=1, hidden_size=4,
                        random_state=0).fit(y)
+    assert len([w for w in caught if "calendar feature" in str(w.message)]) == 1  # once, not per trial
     assert f"{named}_sin" in f.input_names_  # warned, not dropped: the user's call stands
+
+
+def test_F38_06_every_calendar_feature_has_its_cycle():
+    from rnnkit.data.timeseries import CALENDAR_CYCLES, CALENDAR_PERIODS
+
+    assert set(CALENDAR_CYCLES) == set(CALENDAR_PERIODS)
 
 
 def test_F38_06_a_finer_step_is_not_warned_of():

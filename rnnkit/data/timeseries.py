@@ -97,6 +97,10 @@ from .tables import (
 IMPUTE_POLICIES = ("none", "ffill", "mean", "zero")
 SCALERS = ("standard", "minmax", "none")
 CALENDAR_PERIODS = {"hour": 24.0, "weekday": 7.0, "month": 12.0, "dayofyear": None}  # None: 365 or 366
+# the cycle each calendar feature places a step in: its length in days (a year: 365, so that a yearly step's is met)
+# and its name in words
+CALENDAR_CYCLES = {"hour": (1, "a day"), "weekday": (7, "a week"), "month": (365, "a year"),
+                   "dayofyear": (365, "a year")}
 RESAMPLE_AGGS = ("mean", "sum", "min", "max", "first", "last", "median")
 
 Rows = range | slice | None

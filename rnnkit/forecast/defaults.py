@@ -30,8 +30,8 @@ max_epochs      100 epochs, or fewer where 100 would pass 10,000 optimizer steps
                 32). A long series gives many windows an epoch, so it needs fewer epochs: 100 epochs of an
                 hourly year (8,700 windows, 272 batches) are 27,200 steps, 37 epochs are 10,064. Fewer
                 steps cost accuracy where measured (docs/forecasting.md), hence the high cap
-floor           0 for a target whose fitted values never go below 0 and reach it or are whole numbers (counts,
-                sales, rainfall): its forecasts and bands are kept at or above 0 (:func:`zero_floor`)
+floor           0 for a target whose fitted values never go below 0 and reach it (counts, sales, rainfall): its
+                forecasts and bands are kept at or above 0 (:func:`zero_floor`)
 ==============  ==========================================================================================
 """
 
@@ -235,13 +235,19 @@ def choose_relative(values: np.ndarray, names=None) -> tuple[bool, str]:
 
 def zero_floor(values: np.ndarray) -> np.ndarray:
     """``(n_y,)`` whether each target column of ``values (N, n_y)`` (the fitted rows; NaN skipped) is bounded
-    below by 0, so that its forecasts are floored there: every observed value is at least 0, and either one of them
-    is 0 (a floor the series reaches: sales, demand, rainfall) or all are whole numbers (counts). A quantile of a
-    quantity that cannot be negative is at least 0, and so is its mean: the floor never moves a forecast away from
-    the value it estimates (a band around a count of 1.2 reaches -0.2 where its scaled residuals are symmetric)."""
+    below by 0, so that its forecasts are floored there: every observed value is at least 0 and one of them is 0, a
+    floor the series shows (sales, demand, rainfall). Whole numbers alone are no floor: temperatures read in whole
+    degrees that stayed above 0 may still go below it. A quantile of a quantity that cannot be negative is at least
+    0, and so is its mean: the floor never moves a forecast away from the value it estimates (a band around a count
+    of 1.2 reaches below 0 where its scaled residuals are symmetric)."""
     with warnings.catch_warnings(), np.errstate(invalid="ignore"):
         warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN column: no floor
         low = np.nanmin(values, axis=0)
-    whole = np.all(np.isnan(values) | (values == np.round(values)), axis=0)
     touches = np.any(values == 0, axis=0)
-    return (low >= 0) & (touches | whole)
+    return (low >= 0) & touches
+
+
+def floor_at_zero(y: np.ndarray, *rows: np.ndarray) -> np.ndarray:
+    """Forecasts ``y (..., n_y, n_q)`` with those of a target bounded below by 0 in ``rows`` (arrays ``(N_i, n_y)``
+    of its observed values: the fitted rows, and new data's) kept at or above 0 (:func:`zero_floor`)."""
+    return np.where(zero_floor(np.concatenate(rows))[:, None], np.maximum(y, 0.0), y)

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..data.timeseries import (
+    CALENDAR_CYCLES,
     Preprocessor,
     SeriesFeatures,
     TimeSeriesFrame,
@@ -24,8 +25,6 @@ from ..data.timeseries import (
 ROLES = ("targets", "past", "known", "calendar")  # the value channels, in their order
 # a covariate's value further than this many widths of its fitted range beyond that range is warned of
 UNSEEN_WIDTHS = 3.0
-# the cycle, in days, that each calendar feature places a step in (a year: 365 days, so that a yearly step's is met)
-CALENDAR_CYCLE_DAYS = {"hour": 1, "weekday": 7, "month": 365, "dayofyear": 365}
 
 
 def fitted_ranges(fitted: np.ndarray) -> list[tuple[float, float, float, int] | None]:
@@ -94,11 +93,10 @@ def _warn_cycle_within_step(calendar: Sequence[str], step: float) -> None:
     that alias it (the weekday of monthly steps is each month's first day's), a channel without the pattern its name
     promises, which the net reads all the same."""
     for feature in calendar:
-        days = CALENDAR_CYCLE_DAYS[feature]
+        days, cycle = CALENDAR_CYCLES[feature]
         if step < days * 86400:
             continue
-        cycle = {1: "a day", 7: "a week", 365: "a year"}[days]
-        kept = [c for c in calendar if step < CALENDAR_CYCLE_DAYS[c] * 86400]
+        kept = [c for c in calendar if step < CALENDAR_CYCLES[c][0] * 86400]
         shown = str(pd.Timedelta(seconds=step)).removesuffix(" 00:00:00")
         warnings.warn(f"Forecaster.fit: calendar feature {feature!r} places each step in a cycle of {cycle}, but the "
                       f"series' step is {shown}, at least that long: every step falls at the same point of it or "
@@ -144,8 +142,6 @@ class ForecastFeatures:
         datetimes). Returns self."""
         self.preprocessor.fit(frame, rows)
         self.step = float(step)
-        if isinstance(frame.time, pd.DatetimeIndex):
-            _warn_cycle_within_step(self.preprocessor.calendar, self.step)
         self._arrange()
         return self
 

@@ -39,7 +39,7 @@ from ..models import check_cell_name, named_cell
 from ..training import ScaleOut, seeded_fit
 from ..training.runs import check_training_options, resolve_device, resume_checkpoint, run_identity
 from . import combination, defaults, evaluation, hybrid
-from .features import ForecastFeatures, fitted_ranges, unseen_range, warn_unseen_range
+from .features import ForecastFeatures, _warn_cycle_within_step, fitted_ranges, unseen_range, warn_unseen_range
 from .net import DirectForecastNet, as_batch, forecast_encoder
 from .panel import MODELS, GlobalForecaster, check_quantiles, horizon_fix
 from .series import (
@@ -264,6 +264,8 @@ class Forecaster(BaseEstimator):
         given = index.freqstr if isinstance(index, pd.PeriodIndex) and time_col is None and freq is None else None
         self._fit_frame(frame, targets, future_covariates, series_output=series_output, resume=resume,
                         shown_freq=given)
+        if isinstance(frame.time, pd.DatetimeIndex):  # once, not for every candidate and validation trial
+            _warn_cycle_within_step(self.calendar, self.step_)
         # a PeriodIndex is read as the start of each period; forecasts are given back as periods (resampled by
         # freq: periods of that grid, as pandas resamples a PeriodIndex, where its timestamps start periods)
         self.period_ = _given_periods(data, time_col, freq, frame, self.freq_, asked)
@@ -670,8 +672,8 @@ class Forecaster(BaseEstimator):
         Returns, in original units, indexed by the next timestamps at the fitted frequency: a pandas Series
         (one target fitted as a Series) or a DataFrame of the targets; with ``quantiles``, a DataFrame with
         one column per quantile level (one target fitted as a Series) or columns ``(target, quantile)``. A target
-        whose fitted values (and data's) never go below 0 and reach 0 or are whole numbers (counts, sales) is
-        forecast at or above 0, bands included (:func:`.defaults.zero_floor`)."""
+        whose fitted values (and data's) never go below 0 and reach 0 (counts, sales) is forecast at or above 0,
+        bands included (:func:`.defaults.zero_floor`)."""
         self._check_fitted("predict")
         check_fitted_params(self, "Forecaster.predict", ("horizon", "quantiles"))
         name = "future"  # the argument's name in the messages
@@ -739,8 +741,7 @@ class Forecaster(BaseEstimator):
         rows = [self.history_.values[:, self.history_.column_index(self.targets_)]]
         if frame is not self.history_:
             rows.append(frame.values[:, frame.column_index(self.targets_)])
-        floor = defaults.zero_floor(np.concatenate(rows))  # (n_y,)
-        return np.where(floor[:, None], np.maximum(y, 0.0), y)
+        return defaults.floor_at_zero(y, *rows)
 
     def _component_forecast(self, kind: str, frame: TimeSeriesFrame, steps: np.ndarray, future,
                             name: str = "future") -> np.ndarray:
@@ -748,7 +749,8 @@ class Forecaster(BaseEstimator):
         one's point forecast repeated over the quantiles."""
         n_q = 1 if self.quantiles is None else len(self.quantiles)
         if kind == "hybrid":  # the one-series GlobalForecaster forecasts
-            p = self.global_.predict(data=_one_series(self._from_fitted_start(frame), self.targets_[0]))
+            p = self.global_.predict(data=_one_series(self._from_fitted_start(frame), self.targets_[0]),
+                                     floor=False)  # predict floors the combination once
             columns = ["y"] if self.quantiles is None else [f"q{q:g}" for q in self.quantiles]
             return p[columns].to_numpy(np.float64)[:, None, :]  # (horizon, 1, n_q)
         if kind == "direct":

@@ -408,7 +408,7 @@ class GlobalForecaster(BaseEstimator):
                                                    season_length=self.season_length)
             p = clone._fit(head, id_col="id", time_col="time", target="y", future_covariates=covariates,
                            resume=False) \
-                .predict(future=tail if covariates else None)
+                .predict(future=tail if covariates else None, floor=False)
             levels = [0.5] if self.quantiles is None else list(self.quantiles)
             q = np.stack([p[c].to_numpy() for c in ([f"q{v:g}" for v in levels] if self.quantiles else ["y"])],
                          axis=-1).reshape(len(frames), H, -1)  # (S, H, n_q)
@@ -504,7 +504,7 @@ class GlobalForecaster(BaseEstimator):
                 data = _long({keys[i]: _take(frames[keys[i]], range(o)) for i, o in at.items()}, covariates)
                 future = _long({keys[i]: _take(frames[keys[i]], range(o, o + H)) for i, o in at.items()},
                                covariates) if covariates else None
-                point = trial.predict(data=data, future=future)["y"].to_numpy().reshape(len(at), H)
+                point = trial.predict(data=data, future=future, floor=False)["y"].to_numpy().reshape(len(at), H)
                 for row, i in enumerate(at):
                     out[i][0].setdefault(kind, []).append(point[row])
         return [({k: np.stack(v) for k, v in nets.items()}, note) for nets, note in out]
@@ -592,7 +592,7 @@ class GlobalForecaster(BaseEstimator):
 
     # -- predict ------------------------------------------------------------------------------------------
     def predict(self, horizon: int | None = None, *, data: pd.DataFrame | None = None,
-                future: pd.DataFrame | None = None) -> pd.DataFrame:
+                future: pd.DataFrame | None = None, floor: bool = True) -> pd.DataFrame:
         """Forecast the ``horizon`` steps (default: the fitted one, at most that) after the end of every fitted
         series, or of every series in ``data`` (a panel with the fitted columns, e.g. the same series with
         newer rows: ids the model was fitted on, at their fitted frequencies, at least ``lookback`` rows
@@ -607,8 +607,9 @@ class GlobalForecaster(BaseEstimator):
         Returns a long DataFrame, series after series (in the order of ``data``, else of the fit), with columns
         id, time (each series' next timestamps at its own frequency), the target (the point forecast: the
         median with quantiles) and, with quantiles, one column per level named ``q0.1``, ``q0.5``, ...; in
-        each series' original units. A series whose fitted values (and data's) never go below 0 and reach 0 or
-        are whole numbers (counts, sales) is forecast at or above 0, bands included (:func:`.defaults.zero_floor`)."""
+        each series' original units. A series whose fitted values (and data's) never go below 0 and reach 0
+        (counts, sales) is forecast at or above 0, bands included (:func:`.defaults.zero_floor`); ``floor=False``
+        leaves it unfloored, as the library's own validation forecasts (model choice, band calibration) read it."""
         self._check_fitted("predict")
         check_fitted_params(self, "GlobalForecaster.predict", ("lookback", "horizon", "quantiles"))
         steps = forecast_steps(horizon, self.horizon)  # 1..H, or the steps asked for
@@ -623,9 +624,8 @@ class GlobalForecaster(BaseEstimator):
         index = [_future_index(frame, self.freqs_[position[key]], self.horizon)[:H] for key, frame in series.items()]
         y = self._combine(series, steps, data, future) if self.kind_ == "combination" else \
             self._net_forecast(series, steps, future)  # (S, H, n_q)
-        floor = np.array([defaults.zero_floor(np.concatenate([self.history_[key].values[:, :1], frame.values[:, :1]])
-                                              )[0] for key, frame in series.items()])  # (S,): fitted rows and data's
-        y = np.where(floor[:, None, None], np.maximum(y, 0.0), y)  # counts, sales: never below 0
+        for i, (key, frame) in enumerate(series.items() if floor else ()):  # counts, sales: never below 0
+            y[i] = defaults.floor_at_zero(y[i][:, None], self.history_[key].values[:, :1], frame.values[:, :1])[:, 0]
         ids = np.empty(len(series), dtype=object)
         for i, key in enumerate(series):  # one by one: a tuple id stays one id, not a row of the array
             ids[i] = key
@@ -707,7 +707,7 @@ class GlobalForecaster(BaseEstimator):
             wanted = [k for k in series if kind in self.components_[position[k]]]
             if wanted:
                 rows = None if data is None else data[data[self.id_col_].isin(wanted)]
-                p = part.predict(H if len(steps) == H else list(steps), data=rows, future=future)
+                p = part.predict(H if len(steps) == H else list(steps), data=rows, future=future, floor=False)
                 nets[kind] = {key: np.full(H, np.nan) for key in wanted}
                 for key, g in p.groupby(self.id_col_, sort=False):  # the part forecasts every series it was fitted on
                     if key in nets[kind]:
