@@ -877,7 +877,8 @@ def _train(args) -> int:
                                      f"{e.done} or more, or remove {out} to train anew with fewer") from e
                 raise
             except NonFiniteError as e:
-                if e.in_data:  # a NaN in the data: the estimator's message names it and its fix
+                if e.in_data or e.lr is None:  # a NaN in the data (the estimator's message names it and its fix), or a
+                    # rate unknown to the error (lr=None, which NonFiniteError allows): its own words
                     raise
                 raise ValueError(_diverged(e, args, out)) from e
         except Exception:

@@ -43,7 +43,7 @@ def model(tmp_path_factory):
     ("--hidden-size", "0", "must be >= 1"),
     ("--batch-size", "-3", "must be >= 1"),
     ("--tbptt-steps", "0", "must be >= 1"),
-    ("--lr", "0", "must be > 0"),
+    ("--lr", "0", "must be in (0, 3.40282e+38]"),  # the upper end float32's largest (C38-03)
     ("--dropout", "1", "must be in [0, 1)"),
     ("--seed", "-1", "must be >= 0"),
     ("--epochs", "2.5", "expected an integer, got '2.5'"),
