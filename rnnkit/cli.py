@@ -1606,7 +1606,7 @@ def _forecast(args) -> int:
                                covariates=covariates)
         unread = [c for c in pd.read_csv(args.data, nrows=0).columns if c not in (args.time_column, *data.columns)]
         if unread and not worker:
-            print(f"not read: column(s) {unread} of {args.data} (add them with --covariates)")
+            print(f"not read: column(s) {unread} of {args.data} (add them with --covariates)", file=sys.stderr)
         frame = as_frame(data, freq=args.freq, option="--freq")
         # the grid of the first three timestamps, as the message names it (months: 'MS'), is the one to suggest
         first = frame.time[:3] if isinstance(frame.time, pd.DatetimeIndex) and len(frame.time) >= 3 else None
@@ -1696,7 +1696,8 @@ def _forecast(args) -> int:
     pd.set_option("display.width", 120)
     print(f"backtest ({args.folds} folds of {H} steps), mean over folds:")
     print(_shown_metrics(table, mean))
-    print(f"wrote the model, forecast.csv, backtest.csv and report.html to {out}")
+    # stdout holds the backtest's table alone (| head, > table.txt); what was written is said beside it
+    print(f"wrote the model, forecast.csv, backtest.csv and report.html to {out}", file=sys.stderr)
     return 0
 
 
