@@ -1422,6 +1422,31 @@ def target_left_in(x: torch.Tensor, lengths: torch.Tensor, targets: torch.Tensor
     return None
 
 
+def warn_targets_per_step(x: torch.Tensor, lengths: torch.Tensor, targets: torch.Tensor, fitted: dict,
+                          who: str) -> None:
+    """Warn where a regressor's unnamed ``y`` ``(n, T)`` has as many targets as every sequence of X has steps
+    (``X[:, :, 0]`` or a per-step reading): read as T targets of each whole sequence (T steps ahead), as an
+    ``(n, k)`` is, with no target tied to its step. A warning, not a refusal: a horizon of as many steps as the
+    window may be meant. Named targets (a DataFrame's columns) are taken as targets."""
+    T, k = int(lengths.max()), targets.shape[1] if targets.ndim == 2 else 1
+    if k < 2 or k != T or int(lengths.min()) != T or fitted.get("target_names_") is not None:
+        return
+    t = targets.double().numpy()  # standardised: a feature equal to y up to a scale matches it
+    steps = x[:, :T].double().numpy()
+    std = steps.std(axis=(0, 1))
+    same = [f for f in range(steps.shape[2]) if std[f] > 0 and np.allclose(
+        (steps[:, :, f] - steps[:, :, f].mean(0)) / np.where(steps[:, :, f].std(0) > 0, steps[:, :, f].std(0), 1),
+        t, atol=1e-4)]
+    match = f" (y[:, t] is X's feature {same[0]} at step t)" if same else ""
+    warnings.warn(f"{who}: y of shape {tuple(targets.shape)} holds as many targets as each of X's sequences has "
+                  f"steps ({T}){match}, and is read as {k} targets of each whole sequence (k steps ahead), none "
+                  f"tied to its step; a target per step (y[i, t] for X[i, t])? SequenceRegressor predicts one "
+                  f"vector per sequence: train rnnkit.models.SequenceToSequence with "
+                  f"rnnkit.training.SequenceModule(task='regression'); if {k} targets per sequence are meant, "
+                  f"silence this with warnings.filterwarnings('ignore', message='.*targets of each whole sequence')",
+                  UserWarning, stacklevel=3)
+
+
 def id_and_time_columns(x: torch.Tensor, lengths: torch.Tensor, names) -> tuple[list, list]:
     """The feature columns of ``x`` (B, T, F) named as the sequences' ids (``rnnkit.data.tables.is_id_name``) and
     constant within every sequence, and those named as a time axis (``TIME_NAMES``) and increasing along every
@@ -2209,6 +2234,8 @@ class _SequenceEstimator(BaseEstimator):
             drop = drop_feature_code(k, names, listed)
             warnings.warn(f"{who}: X's " + target_left_in_message(k, names, len(lengths), regression, drop),
                           stacklevel=3)
+        if regression:
+            warn_targets_per_step(x, lengths, targets, fitted, who)
         weights = self._loss_weights(sample_weight, targets, fitted, who)
         if kept is not None:
             given_targets = targets
@@ -3185,6 +3212,10 @@ class SequenceClassifier(ClassifierMixin, _LabelEstimator):
         if not (cw is None or isinstance(cw, str) and cw == "balanced" or isinstance(cw, dict)):
             hint = ("; 'balanced_subsample' is a random forest's (each tree's bootstrap sample): pass 'balanced'"
                     if isinstance(cw, str) and cw.strip().lower() == "balanced_subsample" else
+                    "; 'auto' is an option the estimator chooses from the data, as label_smoothing's is, but class "
+                    "weights are not chosen: None (the default) weighs every class 1, and 'balanced' (scikit-learn's "
+                    "'auto' before 0.17) weighs each class inversely to its count: pass class_weight=None or "
+                    "'balanced'" if is_auto(cw.strip().lower() if isinstance(cw, str) else cw) else
                     "; did you mean 'balanced'? (names are exact, as in scikit-learn)"
                     if isinstance(cw, str) and closest_name(cw.strip().lower(), ["balanced"]) else
                     "; a weight per class in class order, as torch's CrossEntropyLoss(weight=...) takes it? pass it "

@@ -241,6 +241,17 @@ class Task:
                               f"model learns them and each counts as a mistake; labels sorted before a split by "
                               f"position (train_test_split(..., shuffle=False))? split them by class: "
                               f"train_test_split(X, y, stratify=y)", UserWarning, stacklevel=4)
+        held = np.unique(np.concatenate([np.ravel(s.y) for s in (self.train, self.val, self.test)]))
+        top, n = int(held.max()), sum(s.y.size for s in (self.train, self.val, self.test))
+        if top + 1 < self.output_size and n >= 5 * self.output_size:
+            # outputs no label reaches, in splits large enough that a class of its share would show: the number of
+            # features, a hidden size or a guess given as output_size
+            unused = f"{top + 1}" if top + 2 == self.output_size else f"{top + 1} .. {self.output_size - 1}"
+            warnings.warn(f"Task {self.name!r}: output_size={self.output_size} gives the classes 0 .. "
+                          f"{self.output_size - 1}, but no {unit} of its {n} (train, val and test) is labelled above "
+                          f"{top}, so the models' outputs for class(es) {unused} are reached by no label; give "
+                          f"output_size the number of classes, output_size={top + 1} (int(y.max()) + 1)",
+                          UserWarning, stacklevel=4)
 
     def _check_chance_mse(self) -> None:
         """Warn of a chance MSE ten times off the MSE of predicting the training targets' mean on the test split:

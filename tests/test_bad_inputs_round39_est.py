@@ -1,0 +1,73 @@
+"""Thirty-ninth round, the estimators and the comparison (E39-xx): each test fails on the commit before its fix."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from helpers import one_line, user_warnings
+
+from rnnkit import SequenceClassifier, SequenceRegressor
+
+TINY = dict(hidden_size=4, max_epochs=1, random_state=0, device="cpu", cell="gru")
+
+
+def _xy(n=12, T=10, F=3):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(n, T, F)).astype(np.float32)
+    return X, (X[:, :, 0].mean(1) > 0).astype(int)
+
+
+def _splits(y_train, y_test, T=6, F=2, seed=0):
+    from rnnkit.tasks import Split
+
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(len(y_train) + 2 * len(y_test), T, F)).astype(np.float32)
+    n = len(y_train)
+    return (Split(X[:n], y_train), Split(X[n:n + len(y_test)], y_test), Split(X[n + len(y_test):], y_test))
+
+
+def test_E39_01_a_regressors_target_per_step_is_said_to_be_read_as_targets_of_the_whole_sequence():
+    X, _ = _xy()
+    # before: SequenceRegressor().fit(X, X[:, :, 0]) fitted 10 outputs per sequence without a word
+    said = [w for w in user_warnings(lambda: SequenceRegressor(**TINY).fit(X, X[:, :, 0] * 2 + 1))
+            if "targets of each whole sequence" in w]
+    assert len(said) == 1
+    assert "y of shape (12, 10) holds as many targets as each of X's sequences has steps (10) (y[:, t] is X's " \
+           "feature 0 at step t)" in said[0] and "SequenceToSequence" in said[0]
+    said = [w for w in user_warnings(lambda: SequenceRegressor(**TINY).fit(X, X[:, :, 1] ** 2))
+            if "targets of each whole sequence" in w]
+    assert len(said) == 1 and "feature" not in said[0].split(";")[0].split("steps (10)")[1]
+    # k targets of another count than the steps, or named by a DataFrame's columns: quiet
+    for y in (X[:, :3, 0], pd.DataFrame(X[:, :, 0], columns=[f"h{i + 1}" for i in range(10)])):
+        assert not [w for w in user_warnings(lambda y=y: SequenceRegressor(**TINY).fit(X, y))
+                    if "whole sequence" in w]
+
+
+def test_E39_02_class_weight_auto_is_told_what_the_class_weights_take():
+    X, y = _xy()
+    # before: "class_weight must be None, 'balanced' or a dict {label: weight}, got 'auto'", beside
+    # label_smoothing's 'auto', and scikit-learn's name for 'balanced' before 0.17
+    for cw in ("auto", "Auto"):
+        with pytest.raises(ValueError, match=r"got '[Aa]uto'; 'auto' is an option the estimator chooses .*"
+                                             r"scikit-learn's 'auto' before 0.17.*pass class_weight=None or "
+                                             r"'balanced'$") as e:
+            SequenceClassifier(**TINY, class_weight=cw).fit(X, y)
+        one_line(e)
+
+
+def test_E39_03_a_task_whose_output_size_is_above_its_classes_is_warned():
+    from rnnkit.tasks import Task
+
+    y = np.r_[np.zeros(10, int), np.ones(10, int)]
+    mixed = np.array([0, 1, 1, 0, 1, 0])
+    # before: built quietly, the models given 3 outputs no label reaches
+    said = [w for w in user_warnings(lambda: Task("mine", "classify", *_splits(y, mixed), output_size=5,
+                                                  metric="accuracy", chance=0.5, chance_note="half"))
+            if "reached by no label" in w]
+    assert said == ["Task 'mine': output_size=5 gives the classes 0 .. 4, but no sequence of its 32 (train, val "
+                    "and test) is labelled above 1, so the models' outputs for class(es) 2 .. 4 are reached by no "
+                    "label; give output_size the number of classes, output_size=2 (int(y.max()) + 1)"]
+    # the number of classes, or too few sequences to tell: quiet
+    for size, y_train, y_test in ((2, y, mixed), (3, np.array([0, 1, 0, 1]), mixed[:2])):
+        assert not [w for w in user_warnings(lambda s=size, a=y_train, b=y_test: Task(
+            "mine", "classify", *_splits(a, b), output_size=s, metric="accuracy", chance=0.5, chance_note="half"))
+            if "reached by no label" in w]
