@@ -386,7 +386,10 @@ def features(logmel: LogMel, wave: torch.Tensor) -> np.ndarray:
     samples (soundfile's, librosa's) is read as the same tensor; scipy's ``(rate, samples)`` order is refused. A
     bare clip carries no rate, so it is read at ``logmel``'s: give ``(samples, rate)`` to have the rate checked. A
     clip of digital silence (every sample 0), or one peaking below ``SILENCE_PEAK`` (-72 dBFS: a recording of
-    silence), is a ValueError: it holds no digit to name."""
+    silence), is a ValueError: it holds no digit to name, as is a clip shorter than one frame
+    (``logmel.min_samples``)."""
+    if isinstance(wave, tuple) and len(wave) == 2:  # a rate kept as a 0-d tensor or array (a batch's): its number
+        wave = tuple(x.item() if isinstance(x, torch.Tensor | np.ndarray) and x.ndim == 0 else x for x in wave)
     if isinstance(wave, tuple) and len(wave) == 2 and is_finite_number(wave[0]) and hasattr(wave[1], "shape"):
         raise ValueError(f"features: got ({wave[0]}, samples), the (rate, samples) order of scipy.io.wavfile.read; "
                          "give (samples, rate), as read_wav, soundfile and librosa give them, and float samples in "
@@ -416,12 +419,19 @@ def features(logmel: LogMel, wave: torch.Tensor) -> np.ndarray:
         raise ValueError(f"features: the wave holds {str(wave.dtype).removeprefix('torch.')} PCM samples, but the "
                          f"log-mel frames read float samples in [-1, 1]; scale them first ({scale}), or read the file "
                          "with rnnkit.data.audio.read_wav, which scales every PCM width")
-    peak = float(wave.abs().max()) if len(wave) else 0.0
-    if len(wave) and peak == 0.0:  # every frame log(eps): a clip of no sound, which the classifier still gives a digit
+    if len(wave) < logmel.min_samples:  # else the log-mel layer's "pad the clip or use a smaller n_fft", not ours
+        raise ValueError(f"features: the wave holds {len(wave)} samples ({1000 * len(wave) / logmel.sample_rate:.1f} "
+                         f"ms at {logmel.sample_rate} Hz), fewer than the {logmel.min_samples} one log-mel frame needs "
+                         f"(n_fft={logmel.n_fft}, centred frames reflect-pad by {logmel.n_fft // 2}), and far too "
+                         "short to hold a spoken digit (padded with silence, a classifier would still give it one); "
+                         "leave the clip out, or check the file it came from (a recording cut short or a wrong "
+                         "slice: read_wav(path))")
+    peak = float(wave.abs().max())
+    if peak == 0.0:  # every frame log(eps): a clip of no sound, which the classifier still gives a digit
         raise ValueError(f"features: the wave's {len(wave)} samples are all 0 (digital silence: a failed recording, a "
                          "muted channel, or an empty stretch cut out), so it holds no spoken digit, yet a classifier "
                          "would give it one; leave the clip out (or check the file: read_wav(path) of it)")
-    if len(wave) and peak < SILENCE_PEAK:  # a recording of silence: the last bits of PCM, no voice above them
+    if peak < SILENCE_PEAK:  # a recording of silence: the last bits of PCM, no voice above them
         floor = 20 * math.log10(SILENCE_PEAK)
         raise ValueError(f"features: the wave's {len(wave)} samples peak at {peak:.3g} ({20 * math.log10(peak):.0f} "
                          f"dBFS, {peak * 32768:.1f} steps of 16-bit PCM), below {floor:.0f} dBFS where no voice is "
@@ -442,10 +452,12 @@ def mono_clip(wave, who: str, name: str = "wave", *,
               pair_fix: str = "give the samples alone, as read_wav's (wave, rate) pair holds them first (its rate "
                                "the log-mel frames'): [w for w, rate in pairs]") -> torch.Tensor:
     """``wave`` as the 1-D tensor of samples ``(N,)`` it holds: a numpy array of numbers (soundfile's, librosa's) is
-    read as the same tensor, ``(1, N)`` (torchaudio's mono file) as its row. Anything else, several channels above
-    all, is a ValueError of ``who`` naming ``name``: a stereo clip's samples would be read as one channel's, one
-    after the other or interleaved. ``pair_fix`` is the message's fix for a pair (a ``(wave, rate)`` read_wav
-    gave), where the caller reads such pairs its own way."""
+    read as the same tensor, as is a list of numbers, ``(1, N)`` (torchaudio's mono file) as its row. Anything else,
+    several channels above all, is a ValueError of ``who`` naming ``name``: a stereo clip's samples would be read as
+    one channel's, one after the other or interleaved. ``pair_fix`` is the message's fix for a pair (a ``(wave,
+    rate)`` read_wav gave), where the caller reads such pairs its own way."""
+    if isinstance(wave, list) and wave and all(isinstance(x, numbers.Real) and not isinstance(x, bool) for x in wave):
+        wave = np.asarray(wave)  # a clip's samples as a list (from JSON, wave.tolist()): the same samples
     if isinstance(wave, np.ndarray) and wave.dtype.kind in "fiu":  # soundfile's and librosa's samples: the same
         wave = torch.from_numpy(np.ascontiguousarray(wave))  # LogMel names integer PCM
     if isinstance(wave, torch.Tensor) and wave.dim() == 2 and wave.shape[0] == 1:

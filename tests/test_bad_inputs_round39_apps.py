@@ -1,0 +1,63 @@
+"""Round 39, recipes (rnnkit/apps): rows A39-01 .. of docs/bad_inputs.md's thirty-ninth round.
+
+A39-01 ``spoken_digits.features`` of a ``(wave, rate)`` pair whose rate is a 0-d tensor or array.
+A39-02 ``spoken_digits.features`` of a clip shorter than one log-mel frame (or of no samples).
+A39-03 ``spoken_digits.features`` of a clip's samples as a list of numbers (``wave.tolist()``, JSON).
+Each test fails on the commit before its fix."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from rnnkit.apps import spoken_digits
+from rnnkit.data.audio import LogMel
+
+
+def _logmel() -> LogMel:
+    return LogMel(spoken_digits.SAMPLE_RATE, 40, n_fft=512, hop_length=441)
+
+
+def _wave(n: int = 4000) -> torch.Tensor:
+    return 0.3 * torch.sin(torch.arange(n) / 10.0)
+
+
+def test_A39_01_features_reads_a_rate_given_as_a_0d_tensor_or_array():
+    # before: "features: wave must be one mono clip, ... got tuple; a (samples, rate) pair takes its rate as a number"
+    logmel, wave = _logmel(), _wave()
+    expected = spoken_digits.features(logmel, wave)
+    for rate in (torch.tensor(22050), torch.tensor(22050.0), np.array(22050), np.int64(22050)):
+        np.testing.assert_array_equal(spoken_digits.features(logmel, (wave, rate)), expected)
+    # the rate is still checked: another rate as a tensor is named as another rate
+    with pytest.raises(ValueError, match=r"features: the wave is sampled at 16000 Hz but the log-mel frames read "
+                                         r"22050 Hz"):
+        spoken_digits.features(logmel, (wave, torch.tensor(16000)))
+    with pytest.raises(ValueError, match=r"features: the wave's sample rate is 22050\.5, not a whole number"):
+        spoken_digits.features(logmel, (wave, torch.tensor(22050.5, dtype=torch.float64)))
+
+
+def test_A39_02_features_of_a_clip_shorter_than_one_frame_names_features_and_the_fix():
+    # before: the log-mel layer's "a clip of 100 samples is too short for n_fft=512 ...; pad the clip or use a
+    # smaller n_fft", naming no function and a fix the recipe (n_fft fixed at 512) does not take
+    logmel = _logmel()
+    for n in (100, 0, logmel.min_samples - 1):
+        with pytest.raises(ValueError, match=rf"features: the wave holds {n} samples \(.* ms at 22050 Hz\), fewer "
+                                             rf"than the 257 one log-mel frame needs .*leave the clip out"):
+            spoken_digits.features(logmel, _wave(n))
+    assert spoken_digits.features(logmel, _wave(logmel.min_samples)).shape == (1, 40)
+
+
+def test_A39_03_features_reads_a_list_of_samples_as_the_clip():
+    # before: "features: wave must be one mono clip, ... got list; mix channels down first (wave.mean(0) ...)",
+    # a fix for a stereo clip given for a mono one
+    logmel, wave = _logmel(), _wave()
+    np.testing.assert_allclose(spoken_digits.features(logmel, wave.tolist()), spoken_digits.features(logmel, wave),
+                               atol=1e-4)
+    clips = [(0.1 + 0.1 * k) * _wave(3000 + 100 * k) for k in range(8)]
+    voices = [f"v{k}" for k in range(8)]
+    np.testing.assert_allclose(spoken_digits.babble([w.tolist() for w in clips], voices, 0, np.random.default_rng(0)),
+                               spoken_digits.babble(clips, voices, 0, np.random.default_rng(0)), atol=1e-6)
+    # a list of channels is still refused as channels
+    with pytest.raises(ValueError, match=r"features: wave must be one mono clip.*got list.*mix channels down"):
+        spoken_digits.features(logmel, [wave.tolist(), wave.tolist()])
