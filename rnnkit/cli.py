@@ -175,6 +175,19 @@ def _warn_time_named_feature(args, columns: dict) -> None:
                       f"{named[0]!r})", UserWarning, stacklevel=2)
 
 
+def _warn_rate_above_one(lr) -> None:
+    """A warning for ``--lr`` above 1: an Adam step moves each weight by up to about the rate, so a rate above 1
+    throws the weights (initialised within about 1/sqrt(--hidden-size)) far off at the first step and the model
+    written is saturated, its outputs stuck, with no error (a NaN loss alone is refused, C38-02). Warned, not
+    refused: a rate just above 1 may be meant by someone who knows the data."""
+    if lr is not None and lr > 1:
+        warnings.warn(f"--lr {lr:g} is above 1, where no usual training runs: the optimizer (Adam) moves each weight "
+                      f"by up to about the rate at every step, so the weights, initialised below 1, are thrown to "
+                      f"about {lr:g} at the first step and the model written saturates, its outputs stuck whatever "
+                      f"the input, without an error; give a rate near 1e-3 (or leave --lr out), or silence this "
+                      f"with PYTHONWARNINGS='ignore:--lr' before the command", UserWarning, stacklevel=2)
+
+
 def _time_named_columns(args, columns: dict, names) -> list[str]:
     """The columns among ``names`` named like a time axis (t, time, date, ...) that a long CSV reads as features:
     read without a time column (the rows of each sequence in file order), or with another column as the time
@@ -786,6 +799,7 @@ def _train(args) -> int:
     from rnnkit.training.runs import CHECKPOINT, SCHEDULE_EPOCHS, AnotherRun, NonFiniteError, PastMaxEpochs
 
     options = _model_options(args)  # a flag of another task is refused before any file is read
+    _warn_rate_above_one(args.lr)
     if args.time_aware and (args.bidirectional or args.num_layers > 1):
         raise ValueError("--time-aware wraps one forward layer (GRU-D's decays follow the time since each feature "
                          "was last observed); leave out --bidirectional and --num-layers (or give --num-layers 1)")
@@ -1929,6 +1943,7 @@ def _compare(args) -> int:
                          f"{args.first_seed + args.seeds - 1}, beyond 2**32 - 1 = {SEEDS - 1}, where torch's CPU "
                          f"generator keeps the low 32 bits, so they would repeat the runs of seeds 0, 1, ...; give "
                          f"--first-seed {SEEDS - args.seeds} or less")
+    _warn_rate_above_one(args.lr)
     lengths = args.length or [None]
     compare(
         args.task,
