@@ -1850,6 +1850,17 @@ def feature_scaling(x: torch.Tensor, lengths: torch.Tensor, who: str = "feature_
     return mean, torch.where(std.float() > 0, std, torch.ones_like(std))
 
 
+def constant_features(x: torch.Tensor, lengths: torch.Tensor) -> list[int]:
+    """The features of ``x`` (B, T, F) of one value at every observed step of every sequence (NaN left out):
+    standardised to 0 at every step, so that no gradient reaches the weights that read them, which stay as
+    initialised (:func:`warn_far_from_fit` names one that varies at predict)."""
+    steps = x[length_mask(lengths, x.shape[1])]  # (sum of lengths, F)
+    big = torch.finfo(steps.dtype).max
+    low = torch.where(steps.isnan(), big, steps).amin(0)
+    high = torch.where(steps.isnan(), -big, steps).amax(0)
+    return [int(k) for k in torch.nonzero(low == high).flatten()]
+
+
 FAR_FROM_FIT = 10.0
 """A feature whose mean at predict lies this many fitted standard deviations from its mean at fit, or whose spread
 is this many times the fitted one, with most of its steps that far from the fitted mean, is warned of
@@ -1857,14 +1868,17 @@ is this many times the fitted one, with most of its steps that far from the fitt
 
 
 def warn_far_from_fit(x: torch.Tensor, lengths: torch.Tensor, mean: np.ndarray, scale: np.ndarray, names,
-                      who: str) -> None:
+                      who: str, constant: list[int] | None = None) -> None:
     """Warn of a feature of ``x`` (its first 256 sequences, 65536 steps at most: a sample tells the scale) whose
     values lie far from the fitted scaling ``mean ± scale``: its mean :data:`FAR_FROM_FIT` standard deviations or
     more from the fitted mean, or its spread that many times the fitted one, and most of its observed steps that
     far from the fitted mean (a few far steps, a rare flag on in one sequence, are no change of units; a feature
     missing at every step read tells nothing). X in other units than at fit (standardised by one's own scaler at
     fit and raw at predict, metres then millimetres) reads so: the network is fed values it never saw, which
-    saturate its gates, and its predictions come out near constant, without a word."""
+    saturate its gates, and its predictions come out near constant, without a word. ``constant``: the features of
+    one value at fit (:func:`constant_features`), whose every change here is warned of: the network's weights for
+    them were never trained, so a change moves the predictions by chance (None: a model saved before they were
+    recorded)."""
     parts, taken = [], 0
     for i, n in enumerate(lengths[:256].tolist()):  # at most 65536 steps: long sequences are not copied whole
         parts.append(x[i, : min(n, 65536 - taken)])
@@ -1880,6 +1894,25 @@ def warn_far_from_fit(x: torch.Tensor, lengths: torch.Tensor, mean: np.ndarray, 
     # other units move most steps far out; a few far steps (a rare flag on in one sequence) are the data's own
     bulk = ((steps - mean).abs() >= FAR_FROM_FIT * scale).sum(0) * 2 > count
     size = torch.where(size.isnan() | ~bulk, 0.0, size)
+    if constant:
+        fixed = torch.zeros(len(size), dtype=torch.bool)
+        fixed[constant] = True
+        # float32's rounding of the fitted value (read in float64 from float32 data) is no change
+        moved = ((steps - mean).abs() > 1e-6 * torch.clamp(mean.abs(), min=1.0)).sum(0) * fixed
+        size = torch.where(fixed, 0.0, size)  # said here, not as a distance in a scale of 1
+        if bool(moved.any()):
+            j = int(moved.argmax())
+            feature = f"{str(names[j])!r}" if names is not None else f"{j}"
+            others = int((moved > 0).sum()) - 1
+            values = steps[:, j][~steps[:, j].isnan()]
+            warnings.warn(f"{who}: feature {feature} of X was constant at fit ({float(mean[j]):.6g} at every step), "
+                          f"but here differs from it at {int(moved[j])} of the {int(count[j])} steps read (from "
+                          f"{float(values.min()):.4g} to {float(values.max()):.4g})"
+                          + (f", and {others} other feature(s) constant at fit alike" if others else "") +
+                          ": the network never saw it vary, so its weights for it were never trained and a change "
+                          "moves the predictions by chance; leave it out at fit and here, or fit on data where it "
+                          "varies; if these values are meant, silence this with warnings.filterwarnings('ignore', "
+                          "message='.*constant at fit')", UserWarning, stacklevel=4)
     if not bool((size >= FAR_FROM_FIT).any()):
         return
     j = int(size.argmax())
@@ -2245,6 +2278,7 @@ class _SequenceEstimator(BaseEstimator):
         if weights is not None and bool((weights == weights[0]).all()):
             weights = None  # equal weights: the unweighted mean, computed as such
         x_mean, x_scale = feature_scaling(x, lengths, who)
+        constant = constant_features(x, lengths)
         rng = check_random_state(self.random_state)
         seed = int(rng.randint(np.iinfo(np.int32).max))
         params = self.get_params(deep=False)
@@ -2308,6 +2342,7 @@ class _SequenceEstimator(BaseEstimator):
             del self.feature_names_in_
         self._column_labels = column_labels(X)  # labels that are not names: predict checks their order
         self.x_mean_, self.x_scale_ = x_mean.numpy(), x_scale.numpy()
+        self.constant_features_ = constant  # indices of the features of one value at fit: predict names a change
         self._list_layout = list_layout  # how predict reads a list of square (C, C) sequences: as fit did
         self.choices_, self.rule_ = choices, rule
         self.predict_windows_ = PREDICT_WINDOWS if choices.get("crop") is not None else 1
@@ -2743,7 +2778,8 @@ class _SequenceEstimator(BaseEstimator):
                           stacklevel=3)
         step_times = self._fitted_times(X, times, x, lengths, who)
         if finite:  # predict and score; the server answers each request and logs no warning per batch
-            warn_far_from_fit(x, lengths, self.x_mean_, self.x_scale_, getattr(self, "feature_names_in_", None), who)
+            warn_far_from_fit(x, lengths, self.x_mean_, self.x_scale_, getattr(self, "feature_names_in_", None), who,
+                              getattr(self, "constant_features_", None))
         mean, scale = torch.from_numpy(self.x_mean_), torch.from_numpy(self.x_scale_)
         model = self.model_.eval()
         device = next(model.parameters()).device
@@ -2849,6 +2885,7 @@ class _SequenceEstimator(BaseEstimator):
                   "choices_": self.choices_, "rule_": self.rule_, "predict_windows_": self.predict_windows_,
                   "list_layout": getattr(self, "_list_layout", None),
                   "column_labels": _json_labels(getattr(self, "_column_labels", None)),
+                  "constant_features_": getattr(self, "constant_features_", None),
                   "time_unit_": getattr(self, "time_unit_", None), "time_kind_": getattr(self, "time_kind_", None),
                   **self._fitted_config()}
         tensors = {f"model.{k}": v for k, v in self.model_.state_dict().items()}
@@ -2872,6 +2909,7 @@ class _SequenceEstimator(BaseEstimator):
         self.predict_windows_ = fitted.get("predict_windows_", 1)  # saved before: whole; predict checks it
         self._list_layout = fitted.get("list_layout")  # None in a model saved before it was recorded
         self._column_labels = fitted.get("column_labels")  # None: saved before, or labels JSON cannot hold
+        self.constant_features_ = fitted.get("constant_features_")  # None: saved before they were recorded
         # None: the decays count steps (and in a model saved before sample times were read)
         self.time_unit_, self.time_kind_ = fitted.get("time_unit_"), fitted.get("time_kind_")
         self._fitted_params = fitted_params(self, _NETWORK)  # saved as fitted (save checks it)

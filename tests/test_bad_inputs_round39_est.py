@@ -71,3 +71,29 @@ def test_E39_03_a_task_whose_output_size_is_above_its_classes_is_warned():
         assert not [w for w in user_warnings(lambda s=size, a=y_train, b=y_test: Task(
             "mine", "classify", *_splits(a, b), output_size=s, metric="accuracy", chance=0.5, chance_note="half"))
             if "reached by no label" in w]
+
+
+def test_E39_04_a_feature_constant_at_fit_that_varies_at_predict_is_warned(tmp_path):
+    X, _ = _xy()
+    X[:, :, 2] = 3.0  # a site's code, a unit flag: one value in every training sequence
+    y = X[:, :, 0].mean(1)
+    reg = SequenceRegressor(**TINY).fit(X, y)
+    assert reg.constant_features_ == [2]
+    for value in (8.0, 14.0):  # before: 8 quiet, 14 warned as "3 ± 1 at fit: 11 fitted standard deviations away"
+        Z = X.copy()
+        Z[:, :, 2] = value
+        said = user_warnings(lambda Z=Z: reg.predict(Z))
+        assert [w for w in said if "constant at fit" in w] == [
+            f"SequenceRegressor.predict: feature 2 of X was constant at fit (3 at every step), but here differs from "
+            f"it at 120 of the 120 steps read (from {value:g} to {value:g}): the network never saw it vary, so its "
+            f"weights for it were never trained and a change moves the predictions by chance; leave it out at fit "
+            f"and here, or fit on data where it varies; if these values are meant, silence this with "
+            f"warnings.filterwarnings('ignore', message='.*constant at fit')"]
+        assert not [w for w in said if "fitted standard deviations away" in w]
+    # as at fit, and after save and load: quiet, and the same warning
+    assert not user_warnings(lambda: reg.predict(X))
+    reg.save(tmp_path / "m")
+    loaded = SequenceRegressor.load(tmp_path / "m")
+    Z = X.copy()
+    Z[:4, :, 2] = 5.0
+    assert [w for w in user_warnings(lambda: loaded.predict(Z)) if "at 40 of the 120 steps read" in w]
