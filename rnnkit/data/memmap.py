@@ -42,7 +42,7 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
-from ..checks import check_aligned
+from ..checks import check_aligned, path_kind
 from .collate import FRAME_OF_STEPS, refuse_keyed, time_last_hint
 
 FORMAT = "rnnkit.ragged"
@@ -155,6 +155,9 @@ def write_directory_atomically(target: Path, files: dict[str, bytes], *, replace
     """
     if target.is_symlink():  # a link to the directory: write where it points, not over the link (a rename replaces it)
         target = Path(os.path.realpath(target))
+    if target.exists() and not target.is_dir():  # a FIFO, a device or a lone file: named as it is, not "not {what}"
+        raise ValueError(f"{target} is {path_kind(target)}, not {what} (a directory); refusing to replace it: "
+                         "choose a new path")
     empty_directory = target.is_dir() and not any(target.iterdir())
     if target.exists() and not (empty_directory or replaceable(target)):
         raise ValueError(f"{target} exists and is not {what}; refusing to overwrite it (choose a new path)")
@@ -366,8 +369,8 @@ class RaggedWriter:
         file = next((p for p in (self.directory, *self.directory.parents) if p.exists() and not p.is_dir()), None)
         if file is not None:  # mkdir's FileExistsError / NotADirectoryError name no fix
             where = "is" if file == self.directory else f"lies under {file}, which is"
-            raise ValueError(f"RaggedWriter: {self.directory} {where} a file; give the directory of the store "
-                             "(created if missing)")
+            raise ValueError(f"RaggedWriter: {self.directory} {where} {path_kind(file)}; give the directory of the "
+                             "store (created if missing)")
         theirs = [f for f in ("data.npy", "offsets.npy", "labels.npy", "meta.json") if (self.directory / f).exists()]
         if theirs and not has_format(self.directory, "meta.json", FORMAT):  # a store's files would replace them
             raise ValueError(f"RaggedWriter: {self.directory} holds {', '.join(theirs)} but is not a ragged store, and "
@@ -547,8 +550,9 @@ class RaggedStore(Dataset):
         self.directory = Path(directory)
         meta_path = self.directory / "meta.json"
         if not self.directory.is_dir():
-            raise ValueError(f"{self.directory}: {'a file' if self.directory.exists() else 'no such directory'}; "
-                             "expected the directory of a ragged store (written by RaggedWriter or write_ragged)")
+            what = path_kind(self.directory) if self.directory.exists() else "no such directory"
+            raise ValueError(f"{self.directory}: {what}; expected the directory of a ragged store (written by "
+                             "RaggedWriter or write_ragged)")
         if not meta_path.exists():
             raise ValueError(
                 f"{self.directory} is not a ragged store: meta.json is missing (the writer never committed); "
