@@ -245,19 +245,21 @@ def pad_sequences(
 
 
 def _warn_time_last(x: torch.Tensor, lengths: torch.Tensor) -> None:
-    """Warn of a float batch ``x (B, A, B')`` of items all of length ``A``, ``A <= 16`` and ``A < B'``, whose values
+    """Warn of a float batch ``x (B, A, B')`` of items all of length ``A``, ``A <= 16`` and ``A < B'`` (or, of more
+    rows, ``B' >= 8 A``: EEG's 64 channels of 512 samples or more), whose values
     run smoothly along their last axis and not along their first (:func:`rnnkit.checks.runs_along`; one row alone: a
     lag-1 autocorrelation above 0.5 along it): sktime's and aeon's ``(C, T)``, time last, of a few channels (most of
     the UEA archive's problems have 16 or fewer), which read time first are ``C`` steps of ``T`` features, every
     length ``C``, with no shape to tell (of several lengths `time_last_hint` names them). Spectra over frames
     (log-mel features) run along both axes, or, of noise, along the bands alone over 17 frames or more, and say
-    nothing. The batch's first 16 items are read: a collate runs once per batch."""
+    nothing; so do noise spectra of more frames, unless their bins outnumber the frames eightfold. The batch's first
+    16 items are read, 64 rows and 4096 columns of each: a collate runs once per batch."""
     if not (x.dim() == 3 and x.is_floating_point() and bool((lengths == x.shape[1]).all())):
         return  # ids, steps of several features' shapes, or items of several lengths (time_last_hint's case)
     a, b = x.shape[1:]
-    if not (0 < a <= 16 and a < b and b >= 3):
+    if not (0 < a <= 16 and a < b and b >= 3 or a > 16 and b >= 8 * a):
         return
-    values = x[:16].detach().cpu().double().numpy()  # (n, A, B): 16 items tell, at a small cost
+    values = x[:16, :64, :4096].detach().cpu().double().numpy()  # (n, A, B): 16 items tell, at a small cost
     if a > 1 and np.mean(np.ptp(values, axis=1) > 0) < 0.5:  # steps alike (a steady tone's frames): no order to read
         return
     if not (runs_along(values, 2, 1) if a >= 3 else a == 1 and lag1_autocorrelation(values, 2) > 0.5):
@@ -778,6 +780,15 @@ class BucketBatchSampler(Sampler[list[int]]):
         if isinstance(getattr(lengths, "lengths", None), np.ndarray | torch.Tensor | list):  # a dataset
             raise ValueError(f"lengths must be the items' lengths, got a {type(lengths).__name__}; pass its "
                              f"lengths: BucketBatchSampler(dataset.lengths, batch_size)")
+        if isinstance(lengths, torch.utils.data.Dataset):  # a split (Subset) has no .lengths; one's own dataset
+            whole = getattr(lengths, "dataset", None)
+            fix = ("np.asarray(split.dataset.lengths)[split.indices], the split's own (the whole dataset's lengths "
+                   "would give indices of items the split does not hold)"
+                   if isinstance(lengths, torch.utils.data.Subset) and hasattr(whole, "lengths") else
+                   "[len(x) for x, _ in dataset]")
+            raise ValueError(f"BucketBatchSampler: lengths must be the items' lengths, got a "
+                             f"{type(lengths).__name__}{f' of a {type(whole).__name__}' if whole is not None else ''}; "
+                             f"pass one length per item: {fix}")
         raw = lengths.detach().cpu().numpy() if isinstance(lengths, torch.Tensor) else np.asarray(lengths)
         if raw.ndim == 2 and raw.size and raw.dtype.kind in "biuf" and np.isin(raw, (0, 1)).all():
             count = "mask.sum(1)" if isinstance(lengths, torch.Tensor | np.ndarray) else "np.sum(mask, 1)"
