@@ -460,7 +460,8 @@ def test_read_text_drops_the_byte_order_mark_and_names_missing_files(tmp_path): 
 
 def test_text_datasets_name_the_bad_text_and_check_sizes():  # L4-23
     vocab = Vocab.build(["hello world", "hi"], level="word")
-    with pytest.raises(ValueError, match=r"text 1: a text must be a string .* got float; drop or fill missing texts"):
+    with pytest.raises(ValueError, match=r"text 1: a text must be a string .* got float \(nan: a missing value.*; "
+                                         r"drop or fill missing texts"):
         TextClassificationDataset(["hello", float("nan")], [0, 1], vocab)
     with pytest.raises(ValueError, match=r"text 1 of the corpus: a text must be a string .* got NoneType"):
         Vocab.build(["a", None])

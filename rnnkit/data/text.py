@@ -431,6 +431,11 @@ class Vocab:
         when ``lower``, and at word level read in their plain forms, ``'ＰＣ'`` as ``'PC'``, as strings are; a
         char-level vocabulary refuses tokens of several characters, which it cannot hold)."""
         if not isinstance(text, str):
+            if text is None or isinstance(text, float | np.floating) and np.isnan(text) or \
+                    type(text).__name__ == "NAType":  # pandas' NaN, None or pd.NA of a column's empty cell
+                raise ValueError(f"a text must be a string or a sequence of tokens, got {type(text).__name__} ({text}: "
+                                 "a missing value, an empty cell as pandas reads one); drop or fill missing texts: "
+                                 "df.dropna(subset=[column]) drops those rows, df[column].fillna('') makes them empty")
             if not isinstance(text, Iterable) or isinstance(text, bytes):
                 raise ValueError(f"a text must be a string or a sequence of tokens, got {type(text).__name__}" + (
                     f" ({bytes(text[:30])!r}): decode it first, text.decode('utf-8') ([t.decode('utf-8') for t in "
@@ -1234,8 +1239,7 @@ class TextClassificationDataset(Dataset):
                 if max_len is not None and len(ids) > max_len:  # cut the text, not its <bos> or <eos>
                     ids = _truncate(ids, max_len, keep, bos=bos, eos=eos)
             except ValueError as e:
-                raise ValueError(f"text {i}: {e}" + ("; drop or fill missing texts (e.g. df.dropna(subset=[...]))"
-                                                     if t is None or isinstance(t, float) else "")) from None
+                raise ValueError(f"text {i}: {e}") from None
             if ids.numel() == 0 or (bos or eos) and not vocab.tokenize(t):  # <bos> / <eos> alone are no text
                 raise ValueError(f"text {i} is empty after tokenization; drop it before building the dataset")
             if bool((ids == vocab.pad_id).any()):  # inside its length: the model would read the padding as steps
