@@ -1,0 +1,89 @@
+"""Round 39, the loaders (rnnkit/data): bad inputs as a new user brings them; each test fails on c89471b."""
+import os
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from torch.utils.data import Dataset, Subset
+
+from rnnkit.data import BucketBatchSampler, RaggedStore, RaggedWriter, Vocab, pad_collate, write_ragged
+from rnnkit.data.memmap import write_directory_atomically
+
+
+def test_D39_01_a_store_or_directory_path_that_is_a_fifo_or_a_device_is_named_as_it_is(tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    for path, kind in ((fifo, r"a FIFO \(a named pipe\)"), (Path("/dev/null"), "a device")):
+        # before: "pipe exists and is not a model directory; refusing to overwrite it (choose a new path)"
+        with pytest.raises(ValueError, match=rf"^{path} is {kind}, not a model directory \(a directory\); refusing "
+                                             r"to replace it: choose a new path$"):
+            write_directory_atomically(path, {"a": b"x"}, replaceable=lambda p: False, what="a model directory")
+        # before: "RaggedWriter: .../pipe is a file; ..." and ".../pipe: a file; expected the directory ..."
+        with pytest.raises(ValueError, match=rf"^RaggedWriter: {path} is {kind}; give the directory of the store"):
+            RaggedWriter(path)
+        with pytest.raises(ValueError, match=rf"^RaggedWriter: {path} is {kind}; give the directory of the store"):
+            write_ragged(path, [np.zeros((2, 1), np.float32)])
+        with pytest.raises(ValueError, match=rf"^{path}: {kind}; expected the directory of a ragged store"):
+            RaggedStore(path)
+    with pytest.raises(ValueError, match=r"/dev/null/store lies under /dev/null, which is a device; give the "):
+        RaggedWriter("/dev/null/store")
+    lone = tmp_path / "notes.txt"
+    lone.write_text("x")
+    with pytest.raises(ValueError, match=r"notes.txt is a file; give the directory of the store"):  # as before
+        RaggedWriter(lone)
+    assert fifo.is_fifo() and lone.read_text() == "x"
+
+
+def test_D39_02_eeg_of_64_channels_time_last_is_warned_of():
+    rng = np.random.default_rng(0)
+    eeg = [(torch.tensor(np.cumsum(rng.normal(size=(64, 600)), 1), dtype=torch.float32), 0) for _ in range(4)]
+    # before: collated as 64 steps of 600 features, without a word
+    with pytest.warns(UserWarning, match=r"all of shape \(64, 600\), read as 64 time step\(s\) of 600 features .* "
+                                         r"run smoothly along their last axis .* give each as seq\.T"):
+        pad_collate(eeg)
+    with warnings.catch_warnings():  # time first, as given: (600, 64) says nothing; nor 20 steps of noise's 200 bins
+        warnings.simplefilter("error")
+        pad_collate([(x.T.contiguous(), y) for x, y in eeg])
+        pad_collate([(torch.randn(20, 200), 0) for _ in range(4)])
+        pad_collate([(torch.tensor(np.cumsum(rng.normal(size=(64, 300)), 1), dtype=torch.float32), 0)
+                     for _ in range(4)])  # fewer than 8 samples per channel: no shape to go by
+
+
+class _Lengths(Dataset):
+    def __init__(self):
+        self.lengths = np.arange(1, 11)
+
+    def __len__(self):
+        return 10
+
+    def __getitem__(self, i):
+        return torch.zeros(int(self.lengths[i]), 1), 0
+
+
+def test_D39_03_a_split_given_to_the_bucket_sampler_names_its_own_lengths():
+    whole = _Lengths()
+    split = Subset(whole, [0, 2, 4, 6, 8, 9])
+    # before: numpy's "setting an array element with a sequence. The requested array has an inhomogeneous shape ..."
+    with pytest.raises(ValueError, match=r"^BucketBatchSampler: lengths must be the items' lengths, got a Subset of a "
+                                         r"_Lengths; pass one length per item: np\.asarray\(split\.dataset\.lengths\)"
+                                         r"\[split\.indices\], the split's own"):
+        BucketBatchSampler(split, 2)
+    sampler = BucketBatchSampler(np.asarray(split.dataset.lengths)[split.indices], 2)  # the fix, followed
+    assert sorted(i for batch in sampler for i in batch) == list(range(6))
+    with pytest.raises(ValueError, match=r"got a TensorDataset; pass one length per item: \[len\(x\) for x, _ in "):
+        BucketBatchSampler(torch.utils.data.TensorDataset(torch.zeros(4, 3)), 2)
+
+
+def test_D39_04_a_missing_text_from_pandas_is_named_as_missing_with_the_fix():
+    column = pd.Series(["a good film", np.nan, "a bad one"])
+    # before: "text 1 of the corpus: a text must be a string or a sequence of tokens, got float" alone
+    with pytest.raises(ValueError, match=r"^text 1 of the corpus: a text must be a string or a sequence of tokens, got "
+                                         r"float \(nan: a missing value, an empty cell as pandas reads one\); drop or "
+                                         r"fill missing texts: df\.dropna\(subset=\[column\]\) drops those rows"):
+        Vocab.build(column, level="word")
+    with pytest.raises(ValueError, match=r"got NAType \(<NA>: a missing value"):
+        Vocab.build(column.astype("string"), level="word")
+    assert "film" in Vocab.build(column.dropna(), level="word").stoi  # the fix, followed
