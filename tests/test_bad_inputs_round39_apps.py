@@ -3,15 +3,19 @@
 A39-01 ``spoken_digits.features`` of a ``(wave, rate)`` pair whose rate is a 0-d tensor or array.
 A39-02 ``spoken_digits.features`` of a clip shorter than one log-mel frame (or of no samples).
 A39-03 ``spoken_digits.features`` of a clip's samples as a list of numbers (``wave.tolist()``, JSON).
+A39-04 ``dna.sample`` of more sequences than it is given.
+A39-05 ``stocks.next_day_windows`` of a lookback as long as the days, or of 0 days.
 Each test fails on the commit before its fix."""
 
 from __future__ import annotations
+
+import warnings
 
 import numpy as np
 import pytest
 import torch
 
-from rnnkit.apps import spoken_digits
+from rnnkit.apps import dna, spoken_digits, stocks
 from rnnkit.data.audio import LogMel
 
 
@@ -61,3 +65,30 @@ def test_A39_03_features_reads_a_list_of_samples_as_the_clip():
     # a list of channels is still refused as channels
     with pytest.raises(ValueError, match=r"features: wave must be one mono clip.*got list.*mix channels down"):
         spoken_digits.features(logmel, [wave.tolist(), wave.tolist()])
+
+
+def test_A39_04_dna_sample_of_more_sequences_than_given_warns():
+    # before: the 3 sequences, shuffled, where 5 were asked, without a word
+    sequences = ["ACGTACGT", "TTTTAAAA", "GGGGCCCC"]
+    with pytest.warns(UserWarning, match=r"sample: n=5 asks for more than the 3 sequences given, so the sample is all "
+                                         r"3 of them.*ask for n <= 3"):
+        drawn = dna.sample(sequences, 5, np.random.default_rng(0))
+    assert sorted(drawn) == sorted(sequences)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert len(dna.sample(sequences, 3, np.random.default_rng(0))) == 3
+        assert len(dna.sample(sequences, 2, np.random.default_rng(0))) == 2
+
+
+def test_A39_05_next_day_windows_names_a_lookback_past_the_days():
+    # before: sliding_windows' words: "lookback (10) + horizon (1) = 11 steps are needed for one window, but the series
+    # has 5; shorten the lookback or horizon" (next_day_windows takes no horizon), "sliding_windows: lookback must be
+    # an integer >= 1, got 0"
+    features, target = np.random.default_rng(0).standard_normal((5, 3)), np.arange(5.0)
+    for lookback in (10, 5, 0, 2.5):
+        with pytest.raises(ValueError, match=rf"next_day_windows: lookback must be an integer from 1 to 4 \(the days "
+                                             rf"a window holds.*hold 5 days\), got {lookback}; give a shorter "
+                                             rf"lookback, or more days"):
+            stocks.next_day_windows(features, target, lookback)
+    x, y = stocks.next_day_windows(features, target, 4)
+    assert x.shape == (1, 4, 3) and y.tolist() == [4.0]

@@ -267,10 +267,15 @@ def sequence_list(sequences, who: str) -> list[str]:
 
 
 def sample(sequences: Sequence[str], n: int, rng: np.random.Generator) -> list[str]:
-    """``n`` of ``sequences`` drawn without replacement (all of them, shuffled, if there are fewer)."""
+    """``n`` of ``sequences`` drawn without replacement (all of them, shuffled, if there are fewer: a warning
+    says so, as the part is smaller than asked)."""
     sequences = sequence_list(sequences, "sample")
     if not is_count(n, 0):  # a negative n would slice from the end: all but |n| of them
         raise ValueError(f"sample: n must be an integer >= 0 (how many sequences to draw), got {n!r}")
+    if n > len(sequences):  # else a smaller sample than asked, and its figures read as those of n
+        warnings.warn(f"sample: n={n:,} asks for more than the {len(sequences):,} sequences given, so the sample is "
+                      f"all {len(sequences):,} of them, shuffled; ask for n <= {len(sequences):,} (or give more "
+                      "sequences) to silence this", UserWarning, stacklevel=2)
     return [sequences[i] for i in rng.permutation(len(sequences))[:n]]
 
 
