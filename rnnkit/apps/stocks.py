@@ -76,7 +76,7 @@ import pandas as pd
 import torch
 from torch import Tensor
 
-from ..checks import is_finite_number
+from ..checks import is_count, is_finite_number
 from ..data import TimeSeriesFrame, load_sp500, sliding_windows, split_by_time
 from ..models import SequenceToLabel
 from ..report import machine, write_report
@@ -366,6 +366,10 @@ def next_day_windows(features: np.ndarray, target: np.ndarray, lookback: int) ->
         raise ValueError(f"next_day_windows: features must be (N, F) (or (N,) for one feature) and target (N,), one "
                          f"row and one target per day, got {features.shape} and {target.shape}; a target of "
                          "several columns would be read as features")
+    if not is_count(lookback, 1) or lookback >= len(features):  # else sliding_windows' words, naming a horizon
+        raise ValueError(f"next_day_windows: lookback must be an integer from 1 to {len(features) - 1} (the days a "
+                         f"window holds, the day after it forecast; the features hold {len(features)} days), got "
+                         f"{lookback!r}; give a shorter lookback, or more days")
     for name, a in (("features", features), ("target", target)):
         if not np.issubdtype(a.dtype, np.number):
             raise ValueError(f"next_day_windows: {name} must be numbers, got dtype {a.dtype}")
