@@ -1,14 +1,24 @@
 """Thirty-ninth round: the command line and deployment as a new user drives them: the forecast's table read from
 standard output, a learning rate no training uses, a raw array's bytes as a request body, ..."""
 
+import re
 import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import CLI_QUICK, long_csv, run_cli
+from helpers import CLI_QUICK, TINY_DEPLOY, deploy_data, long_csv, run_cli
 
+import rnnkit
 from rnnkit.cli import main
+
+
+@pytest.fixture(scope="module")
+def plain():
+    X, y = deploy_data()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return rnnkit.SequenceClassifier(**TINY_DEPLOY).fit(X, y), X
 
 
 def _series_csv(path, n=60):
@@ -48,3 +58,39 @@ def test_C39_02_a_learning_rate_above_one_is_warned_naming_the_fix(tmp_path, cap
         warnings.filterwarnings("error", message="--lr")
         status, _ = run_cli([*train, "--lr", "1", "--out", tmp_path / "m1"], capsys)
     assert status == 0
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32", "int64"])
+def test_S39_01_a_raw_array_body_is_named_binary_under_any_content_type(plain, dtype):
+    pytest.importorskip("fastapi")
+    from fastapi.testclient import TestClient
+
+    from rnnkit.deploy.server import create_app
+
+    clf, X = plain
+    body = X[2][:4].astype(dtype).tobytes()  # requests.post(url, data=x.tobytes()), 4 steps of 3 features
+    n = len(body)
+    counts = f"{n // 4} float32 or {n // 8} float64 values"
+    with TestClient(create_app(clf)) as client:
+        for headers in ({}, {"Content-Type": "application/octet-stream"}):
+            answer = client.post("/predict", content=body, headers=headers)
+            # was: "request body is not JSON ('utf-8' codec can't decode byte 0xd8 in position 0: invalid continuation
+            # byte)" (or utf-32-be's words for int64), json's words alone; application/octet-stream added only "its
+            # Content-Type is application/octet-stream, and the server reads JSON only"
+            assert answer.status_code == 400
+            detail = answer.json()["detail"]
+            assert re.fullmatch(rf"request body is not JSON \(.*\): it is binary data, not text, with no mark of a "
+                                rf"file format, as an array's x\.tobytes\(\) is \({n} bytes: {counts}, with neither "
+                                r'shape nor dtype\); send the arrays as JSON numbers, \{"sequences": \[x\.tolist\(\) '
+                                r"for x in X\]\} \(requests\.post\(url, json=payload\)\)", detail), detail
+
+
+def test_S39_01_text_that_is_not_json_is_not_called_binary():
+    from rnnkit.deploy.server import Limits, RequestError, parse_request
+
+    texts = ["id,t,f\n1,2,\u00e9".encode("latin-1"), '{"sequences": [[[1, 2 3]]]}'.encode("utf-16-le"),
+             "\u043f\u043e\u0441\u043b\u0435\u0434".encode(), b"a,b\n1,2\n"]
+    for body in texts:
+        with pytest.raises(RequestError) as caught:
+            parse_request(body, 3, Limits())
+        assert "binary" not in str(caught.value), body

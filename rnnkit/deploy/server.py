@@ -726,9 +726,15 @@ def _not_json_hint(body: bytes, content_type: str | None = None, error: ValueErr
              "a zip archive (np.savez writes one)" if body.startswith(_ZIP) else
              "a Python pickle (pickle.dumps), which a server must not read: unpickling runs code"
              if body[:1] == b"\x80" and body[1:2] in (b"\x02", b"\x03", b"\x04", b"\x05") else None)
+    numbers = ("send the arrays as JSON numbers, {\"sequences\": [x.tolist() for x in X]} (requests.post(url, "
+               "json=payload))")
     if saved is not None:  # an array sent as its file's bytes (data=open("x.npy", "rb"), data=pickle.dumps(x))
-        return (f": it is {saved}; send the arrays as JSON numbers, {{\"sequences\": [x.tolist() for x in X]}} "
-                f"(requests.post(url, json=payload))")
+        return f": it is {saved}; {numbers}"
+    if _binary(body):  # data=x.tobytes(): no mark to tell it by, but no text either (NULs, bytes that are no UTF-8)
+        n = len(body)
+        read = " or ".join(f"{n // size} {dtype}" for dtype, size in (("float32", 4), ("float64", 8)) if n % size == 0)
+        return (f": it is binary data, not text, with no mark of a file format, as an array's x.tobytes() is "
+                f"({n} bytes{f': {read} values' if read else ''}, with neither shape nor dtype); {numbers}")
     if body[:2] == b"--" and b"Content-Disposition: form-data" in body[:1024]:
         return ": it is a multipart form (a file upload, as curl -F file=@seq.json sends)" + send
     head = body[:64].split(b"=", 1)[0]
@@ -742,6 +748,21 @@ def _not_json_hint(body: bytes, content_type: str | None = None, error: ValueErr
                 + (" (a CSV's rows read first, e.g. with pandas.read_csv, each sequence's steps as lists)"
                    if media == "text/csv" else ""))
     return ""
+
+
+def _binary(body: bytes) -> bool:
+    """Whether ``body`` is binary data, not text in any encoding a JSON body is sent in: a third of its first 1024
+    bytes are control bytes (other than tab and line ends) or beyond ASCII, and it is no text free of control
+    characters in UTF-8 or in the UTF-16 or UTF-32 json finds by its NULs (whose ASCII letters are half or three
+    quarters NULs; a text in Latin-1, which is no UTF-8, is mostly ASCII)."""
+    head = body[:1024]
+    if sum(b >= 0x80 or (b < 0x20 and b not in b"\t\n\r") for b in head) <= len(head) / 3:
+        return False
+    try:
+        text = body.decode(json.detect_encoding(body))
+    except UnicodeDecodeError:
+        return True
+    return any(c < " " and c not in "\t\n\r" or c == "\x7f" for c in text[:1024])
 
 
 def _not_json_text(error: json.JSONDecodeError) -> str:
