@@ -87,3 +87,32 @@ def test_D39_04_a_missing_text_from_pandas_is_named_as_missing_with_the_fix():
     with pytest.raises(ValueError, match=r"got NAType \(<NA>: a missing value"):
         Vocab.build(column.astype("string"), level="word")
     assert "film" in Vocab.build(column.dropna(), level="word").stoi  # the fix, followed
+
+
+def test_D39_05_a_hugging_face_tokenizer_json_to_vocab_load_is_named_with_the_fix(tmp_path):
+    import json
+
+    path = tmp_path / "tokenizer.json"
+    path.write_text(json.dumps({"version": "1.0", "model": {"type": "WordPiece", "unk_token": "[UNK]",
+                                                            "vocab": {"[PAD]": 0, "[UNK]": 1, "the": 2, "##ing": 3}}}))
+    # before: "tokenizer.json is not an rnnkit vocabulary (no 'format': 'rnnkit.vocab'); write it with Vocab.save" alone
+    with pytest.raises(ValueError, match=r"it is a Hugging Face tokenizer\.json \(a WordPiece model of 4 tokens\): "
+                                         r"pieces of words .*; build a Vocab from the training texts "
+                                         r"\(Vocab\.build\(texts\)\), or encode them with that tokenizer"):
+        Vocab.load(path)
+
+
+def test_D39_06_missing_labels_from_a_pandas_column_are_named_as_missing_with_the_fix():
+    from rnnkit.data import BioSequenceDataset, TextClassificationDataset
+
+    vocab = Vocab.build(["a good film", "a bad film"], level="word")
+    labels = pd.Series([1.0, np.nan, 0.0])  # a label column with an empty cell reads as float with NaN
+    # before: "labels must hold whole numbers; at position 1 it is nan" alone
+    fix = (r"at position 1 it is nan \(1 of the 3 are NaN: missing labels, the empty cells of a column as pandas "
+           r"reads them\); drop those items \(df\.dropna\(subset=\[column\]\)\) or give them their class")
+    with pytest.raises(ValueError, match=fix):
+        TextClassificationDataset(["a good film", "a film", "a bad film"], labels, vocab)
+    with pytest.raises(ValueError, match=fix):
+        BioSequenceDataset(["ACGT", "GGCC", "ACG"], labels)
+    with pytest.raises(ValueError, match=r"at position 1 it is 0\.5$"):  # not whole, not missing: as before
+        BioSequenceDataset(["ACGT", "GGCC", "ACG"], [1.0, 0.5, 0.0])

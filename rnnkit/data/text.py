@@ -611,6 +611,12 @@ def _other_vocab_file(content, *, json_text: bool) -> str:
         return ""
     if isinstance(content, list) and content and all(isinstance(t, str) for t in content):
         return f"; it is a JSON list of {len(content)} tokens: tokens = json.load(f); build {make('tokens')}"
+    model = content.get("model") if isinstance(content, dict) else None
+    if isinstance(model, dict) and isinstance(model.get("vocab"), dict | list):  # Hugging Face's tokenizer.json
+        return (f"; it is a Hugging Face tokenizer.json (a {model.get('type', 'subword')} model of "
+                f"{len(model['vocab'])} tokens): pieces of words ('##ing'), which a Vocab of words or characters "
+                "never meets in a text; build a Vocab from the training texts (Vocab.build(texts)), or encode them "
+                "with that tokenizer (tokenizers.Tokenizer.from_file(path))")
     if isinstance(content, dict) and content and all(isinstance(v, int) for v in content.values()):
         return (f"; it is a JSON map of {len(content)} tokens to ids (Hugging Face's vocab.json, Keras' word_index): "
                 f"tokens = sorted(d, key=d.get) puts them in the order of their ids; build {make('tokens')}")
@@ -1036,7 +1042,10 @@ def _token_ids(values, what: str) -> torch.Tensor:
                          f"categories' order: pass {codes} (and keep the categories to name the classes)")
     if a.dtype.kind == "f" and not (np.isfinite(a).all() and (a == np.round(a)).all()):
         bad = np.flatnonzero(~np.isfinite(a) | (a != np.round(a)))[0]
-        raise ValueError(f"{what} must hold whole numbers; at position {bad} it is {a.ravel()[bad]}")
+        missing = np.isnan(a).sum()
+        raise ValueError(f"{what} must hold whole numbers; at position {bad} it is {a.ravel()[bad]}" + (
+            f" ({missing} of the {a.size} are NaN: missing labels, the empty cells of a column as pandas reads them); "
+            f"drop those items (df.dropna(subset=[column])) or give them their class" if missing else ""))
     if a.dtype.kind not in "biuf":
         raise ValueError(f"{what} must hold integer ids, got dtype {a.dtype}" + (
             "; map text labels to ids first (e.g. {label: i for i, label in enumerate(sorted(set(labels)))})"
