@@ -95,6 +95,16 @@ def check_run_options(*, lengths, seeds, steps, budget_seconds, hidden_size, bat
               "eval_every": (eval_every, "steps between validations", "--eval-every")}
     if steps is not None:
         counts["steps"] = (steps, "optimizer steps per run; None: budget_seconds alone", "--steps")
+    if not is_count(seeds) and isinstance(seeds, list | tuple | range | np.ndarray) and len(seeds) and \
+            all(is_count(s, 0) for s in seeds):  # the seeds themselves, as sklearn's or sktime's random_state list
+        given = [int(s) for s in seeds]
+        how = (f"for seeds {given[0]} .. {given[-1]}, pass seeds={len(given)}, first_seed={given[0]} (rnnkit "
+               f"compare --seeds {len(given)} --first-seed {given[0]})"
+               if given == list(range(given[0], given[0] + len(given))) else
+               f"seeds not in a row cannot be given at once: run compare once per seed, seeds=1 and first_seed=s "
+               f"for s in {given}")
+        raise ValueError(f"compare: seeds is a count of runs per cell and length, got the list {given}; the runs' "
+                         f"seeds are first_seed, first_seed + 1, ...: {how}")
     for name, (value, what, flag) in counts.items():
         if not is_count(value):
             raise ValueError(f"compare: {name} must be an integer >= 1 ({what}), got {value!r} (rnnkit compare "

@@ -97,3 +97,19 @@ def test_E39_04_a_feature_constant_at_fit_that_varies_at_predict_is_warned(tmp_p
     Z = X.copy()
     Z[:4, :, 2] = 5.0
     assert [w for w in user_warnings(lambda: loaded.predict(Z)) if "at 40 of the 120 steps read" in w]
+
+
+def test_E39_05_compare_given_a_list_of_seeds_is_told_the_count_and_first_seed():
+    from rnnkit.compare import compare
+
+    # before: "compare: seeds must be an integer >= 1 (runs per cell and length), got [1, 2, 3] (rnnkit compare
+    # --seeds)", with no word of first_seed
+    for seeds in ([1, 2, 3], range(1, 4), np.arange(1, 4)):
+        with pytest.raises(ValueError, match=r"^compare: seeds is a count of runs per cell and length, got the list "
+                                             r"\[1, 2, 3\]; .*for seeds 1 \.\. 3, pass seeds=3, first_seed=1 \(rnnkit "
+                                             r"compare --seeds 3 --first-seed 1\)$") as e:
+            compare("adding", cells=["gru"], seeds=seeds, steps=1, log=None)
+        one_line(e)
+    with pytest.raises(ValueError, match=r"seeds not in a row cannot be given at once: run compare once per seed, "
+                                         r"seeds=1 and first_seed=s for s in \[0, 42\]$"):
+        compare("adding", cells=["gru"], seeds=[0, 42], steps=1, log=None)
