@@ -87,8 +87,8 @@ def test_A39_05_next_day_windows_names_a_lookback_past_the_days():
     features, target = np.random.default_rng(0).standard_normal((5, 3)), np.arange(5.0)
     for lookback in (10, 5, 0, 2.5):
         with pytest.raises(ValueError, match=rf"next_day_windows: lookback must be an integer from 1 to 4 \(the days "
-                                             rf"a window holds.*hold 5 days\), got {lookback}; give a shorter "
-                                             rf"lookback, or more days"):
+                                             rf"a window holds.*hold 5 days\), got {lookback}; give a lookback in "
+                                             rf"that range"):
             stocks.next_day_windows(features, target, lookback)
     x, y = stocks.next_day_windows(features, target, 4)
     assert x.shape == (1, 4, 3) and y.tolist() == [4.0]

@@ -369,7 +369,7 @@ def next_day_windows(features: np.ndarray, target: np.ndarray, lookback: int) ->
     if not is_count(lookback, 1) or lookback >= len(features):  # else sliding_windows' words, naming a horizon
         raise ValueError(f"next_day_windows: lookback must be an integer from 1 to {len(features) - 1} (the days a "
                          f"window holds, the day after it forecast; the features hold {len(features)} days), got "
-                         f"{lookback!r}; give a shorter lookback, or more days")
+                         f"{lookback!r}; give a lookback in that range (or more days for a longer one)")
     for name, a in (("features", features), ("target", target)):
         if not np.issubdtype(a.dtype, np.number):
             raise ValueError(f"next_day_windows: {name} must be numbers, got dtype {a.dtype}")
