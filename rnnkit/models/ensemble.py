@@ -6,6 +6,9 @@ the tuning sets' validation splits); the estimators fit one with ``n_members`` a
 
 from __future__ import annotations
 
+import numbers
+from collections.abc import Mapping
+
 import torch
 from torch import Tensor, nn
 
@@ -23,20 +26,38 @@ class Ensemble(nn.Module):
 
     def __init__(self, members: list[nn.Module] | tuple[nn.Module, ...]):
         super().__init__()
+        given = members
         members = list(members)
         if len(members) < 2:
             raise ValueError(f"Ensemble needs at least 2 members, got {len(members)}; use the one network itself")
+        _check_modules(members, given)
         kinds = {type(m).__name__ for m in members}
         if len(kinds) > 1:
             raise ValueError(f"Ensemble: the members must share one architecture, got {sorted(kinds)}")
-        shapes = {name: tuple(p.shape) for name, p in members[0].named_parameters()}
+        _check_distinct(members)
+        tensors = {name: _described(p) for name, p in members[0].named_parameters()}
+        options = _options(members[0])
         for j, member in enumerate(members[1:], 1):  # else torch.stack's error at the first forward, naming none
-            theirs = {name: tuple(p.shape) for name, p in member.named_parameters()}
-            name = next((n for n in [*shapes, *theirs] if shapes.get(n) != theirs.get(n)), None)
+            theirs = {name: _described(p) for name, p in member.named_parameters()}
+            name = next((n for n in [*tensors, *theirs] if tensors.get(n, ()) != theirs.get(n, ())), None)
             if name is not None:
+                mine, other = tensors.get(name, ("none",) * 3), theirs.get(name, ("none",) * 3)
+                k = next(k for k in range(3) if mine[k] != other[k])  # shape first, then dtype, then device
+                what, fix = [("shape", "build every member with the same sizes (input, hidden, output, layers)"),
+                             ("dtype", "convert the members to one dtype (member.float() or member.double())"),
+                             ("device", "move the members to one device (member.to(device))")][k]
                 raise ValueError(f"Ensemble: the members must share one architecture, but member {j}'s {name} has "
-                                 f"shape {theirs.get(name, 'none')} and member 0's {shapes.get(name, 'none')}; build "
-                                 f"every member with the same sizes (input, hidden, output, layers)")
+                                 f"{what} {other[k]} and member 0's {mine[k]}; {fix}")
+            own = _options(member)
+            name = next((n for n in [*options, *own] if not _same(options.get(n), own.get(n))), None)
+            if name is not None:  # the mean of differing networks, described (ensemble.nonlinearity) as member 0
+                path, _, option = name.rpartition(".")
+                where = f"{path}'s {option}" if path else option
+                raise ValueError(f"Ensemble: the members must share one architecture, but member {j}'s {where} is "
+                                 f"{own.get(name, 'unset')!r} and member 0's "
+                                 f"{options.get(name, 'unset')!r}; build every member with the same options (they "
+                                 f"differ in their seeds only), or average networks of different designs yourself: "
+                                 f"torch.stack([m(x, lengths)[0] for m in members]).mean(0)")
         self.members = nn.ModuleList(members)
 
     def __getattr__(self, name: str):
@@ -52,3 +73,63 @@ class Ensemble(nn.Module):
         if state is not None:
             raise ValueError("Ensemble: each member has its own state; an initial state cannot be given to all")
         return torch.stack([member(x, lengths)[0] for member in self.members]).mean(0), None
+
+
+# a module's attributes that record its use, not its design: the mode (which ensemble.train() / eval() sets for
+# every member), the backend that ran last and the diagnostics' trace; and LSTM's forget_bias, an init training moves
+NOT_ARCHITECTURE = frozenset({"training", "last_backend", "last_backend_reason", "trace", "forget_bias"})
+
+
+def _check_modules(members: list, given) -> None:
+    """TypeError unless every member is a torch.nn.Module: a dict gives its keys to ``list``, an estimator is no
+    network, and both failed on an attribute (``'str' object has no attribute 'named_parameters'``)."""
+    j, member = next(((j, m) for j, m in enumerate(members) if not isinstance(m, nn.Module)), (None, None))
+    if j is None:
+        return
+    if isinstance(given, Mapping):
+        fix = "pass the dict's values, Ensemble(list(members.values())), which are the networks"
+    elif hasattr(member, "model_"):
+        fix = "pass each fitted estimator's network, its model_ (or fit one estimator with n_members)"
+    else:
+        fix = "pass the networks themselves, each (x, lengths) -> (y, state)"
+    raise TypeError(f"Ensemble: the members must be torch.nn.Modules, but member {j} is {type(member).__name__} "
+                    f"{_short(member)}; {fix}")
+
+
+def _check_distinct(members: list[nn.Module]) -> None:
+    """ValueError where one member is another (``[net] * 3`` repeats one object) or holds every weight of another:
+    the mean would be that one network's output, an ensemble of one, with no word."""
+    owner = {}
+    for j, member in enumerate(members):
+        params = list(member.parameters())
+        shared = {owner.get(id(p)) for p in params}
+        i = next(iter(shared)) if len(shared) == 1 else None
+        if i is not None or any(member is m for m in members[:j]):
+            i = i if i is not None else next(k for k, m in enumerate(members[:j]) if m is member)
+            same = "the same module object" if member is members[i] else "a module holding every weight of it"
+            raise ValueError(f"Ensemble: member {j} is member {i} ({same}; [net] * n repeats one network), so the "
+                             f"mean would be that one network's output; build each member anew, "
+                             f"[make_net() for _ in range(n)], or give each copy.deepcopy(net), and train each")
+        owner.update((id(p), j) for p in params if id(p) not in owner)
+
+
+def _described(p: torch.Tensor) -> tuple:
+    return tuple(p.shape), p.dtype, p.device
+
+
+def _options(member: nn.Module) -> dict[str, object]:
+    """``{"path.option": value}``: the plain values (numbers, text, flags, tuples) each submodule keeps of its
+    design (an Elman cell's nonlinearity, a layer's reverse and zoneout, a head's pooling, torch.nn's Dropout p)."""
+    return {f"{path}.{name}" if path else name: value
+            for path, module in member.named_modules() for name, value in vars(module).items()
+            if not name.startswith("_") and name not in NOT_ARCHITECTURE
+            and isinstance(value, numbers.Number | str | tuple | None)}
+
+
+def _same(a, b) -> bool:
+    return a == b or (a != a and b != b)  # NaN options alike
+
+
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."

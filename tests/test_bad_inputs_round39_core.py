@@ -1,0 +1,104 @@
+"""Round 39, the core: an Ensemble given members of other options, dtypes, one network repeated or what is no
+network, and a stacked layer's hooked cell warned of once per call."""
+
+import warnings
+
+import pytest
+import torch
+
+import rnnkit
+from rnnkit.models import Ensemble
+
+
+def _x():
+    return torch.randn(2, 5, 3, generator=torch.Generator().manual_seed(0))
+
+
+# K39-01: members that differ in an option (an Elman cell's nonlinearity, a layer's dropout or zoneout, a head's
+# pooling) were averaged and described as member 0 (ensemble.nonlinearity 'tanh' of a half-relu ensemble)
+@pytest.mark.parametrize("other, match", [
+    (lambda: rnnkit.RNN(3, 4, nonlinearity="relu"), r"member 1's layers\.0\.cell's nonlinearity is 'relu' and "
+                                                     r"member 0's 'tanh'.*same options"),
+    (lambda: rnnkit.RNN(3, 4, zoneout=0.3), r"member 1's layers\.0's zoneout is 0\.3 and member 0's 0\.0"),
+])
+def test_K39_01_ensemble_of_members_with_other_options_is_refused(other, match):
+    with pytest.raises(ValueError, match=rf"Ensemble: the members must share one architecture, but {match}"):
+        Ensemble([rnnkit.RNN(3, 4), other()])
+
+
+def test_K39_01_ensemble_of_a_head_pooling_otherwise_is_refused():
+    from rnnkit.models import SequenceToLabel
+    a = SequenceToLabel(3, 4, 2, cell="gru", pooling="final")
+    b = SequenceToLabel(3, 4, 2, cell="gru", pooling="mean")
+    with pytest.raises(ValueError, match=r"member 1's head's pooling is 'mean' and member 0's 'final'"):
+        Ensemble([a, b])
+
+
+def test_K39_01_ensemble_of_one_design_still_runs_and_is_the_mean():
+    torch.manual_seed(0)
+    a, b = rnnkit.RNN(3, 4, nonlinearity="relu"), rnnkit.RNN(3, 4, nonlinearity="relu", dropout=0)
+    a(_x())  # a record of the backend that ran is no option
+    a.layers[0].cell.forget_bias = 2.0  # nor an init
+    ens = Ensemble([a, b])
+    torch.testing.assert_close(ens(_x())[0], (a(_x())[0] + b(_x())[0]) / 2)
+
+
+# K39-02: a hooked cell of a stacked layer was warned of twice per call on the paths that call each layer
+@pytest.mark.parametrize("backend", ["reference", "auto"])
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_K39_02_stacked_layer_warns_of_a_hooked_cell_once(backend, bidirectional):
+    layer = rnnkit.LSTM(3, 4, num_layers=2, backend=backend, bidirectional=bidirectional)
+    cell = layer.layers[1].backward_layer.cell if bidirectional else layer.layers[1].cell
+    cell.register_forward_hook(lambda *a: None)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        layer(_x())
+    said = [str(w.message) for w in caught if "carries hooks" in str(w.message)]
+    assert len(said) == 1 and said[0].startswith("LSTM: layers.1."), said
+
+
+def test_K39_02_a_recurrent_layer_alone_still_warns_of_its_hooked_cell():
+    layer = rnnkit.Recurrent(rnnkit.LSTMCell(3, 4))
+    layer.cell.register_forward_hook(lambda *a: None)
+    with pytest.warns(UserWarning, match=r"Recurrent\(LSTMCell\): cell \(LSTMCell\) carries hooks"):
+        layer(_x())
+
+
+# K39-03: one network given several times ([net] * 3) was an ensemble of one, averaged with itself, silently
+def test_K39_03_ensemble_of_one_network_repeated_is_refused():
+    net = rnnkit.LSTM(3, 4)
+    with pytest.raises(ValueError, match=r"Ensemble: member 1 is member 0 \(the same module object; \[net\] \* n "
+                                         r"repeats one network\).*build each member anew"):
+        Ensemble([net] * 3)
+
+
+def test_K39_03_ensemble_of_wrappers_of_one_network_is_refused():
+    net = rnnkit.GRU(3, 4)
+    with pytest.raises(ValueError, match=r"member 1 is member 0 \(a module holding every weight of it"):
+        Ensemble([torch.nn.Sequential(net), torch.nn.Sequential(net)])
+
+
+# K39-04: members of other dtypes failed at the first call in the layer's words, naming no member
+def test_K39_04_ensemble_of_members_of_other_dtypes_is_refused_naming_the_member():
+    with pytest.raises(ValueError, match=r"member 1's layers\.0\.cell\.weight_ih has dtype torch\.float64 and "
+                                         r"member 0's torch\.float32; convert the members to one dtype"):
+        Ensemble([rnnkit.LSTM(3, 4), rnnkit.LSTM(3, 4).double()])
+
+
+def test_K39_04_ensemble_of_members_on_other_devices_is_refused_naming_the_member():
+    with pytest.raises(ValueError, match=r"member 1's .* has device meta and member 0's cpu; move the members"):
+        Ensemble([rnnkit.GRU(3, 4), rnnkit.GRU(3, 4).to("meta")])
+
+
+# K39-05: a dict of members (list() gives its keys) or what is no network failed on 'named_parameters'
+def test_K39_05_ensemble_of_a_dict_names_its_values():
+    with pytest.raises(TypeError, match=r"member 0 is str 'a'; pass the dict's values, "
+                                        r"Ensemble\(list\(members\.values\(\)\)\)"):
+        Ensemble({"a": rnnkit.LSTM(3, 4), "b": rnnkit.LSTM(3, 4)})
+
+
+def test_K39_05_ensemble_of_fitted_estimators_names_model_():
+    class Fitted:  # what an estimator holds after fit
+        model_ = rnnkit.LSTM(3, 4)
+    with pytest.raises(TypeError, match=r"member 0 is Fitted .*its model_"):
+        Ensemble([Fitted(), Fitted()])
