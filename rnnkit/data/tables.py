@@ -1526,6 +1526,7 @@ def _time_values(path: Path, column: pd.Series, name: str) -> np.ndarray:
     if len(readings) > 1:
         raise ValueError(two_ways(fmt for fmt, _ in readings) + " or numbers")
     if (periods := period_label_starts(text)) is not None and "%y" not in (periods[0] or ""):
+        refuse_future_years(text, periods[1], f"{path}: the time column {name!r}", None, f"df[{name!r}]")  # 'Q1-49'
         return periods[1].as_unit("ns").asi8  # 'Q1 2020', '2020-W05', 'janvier 2020': each period's first day
     short = short_year_readings(text)  # 'Jan-49', 'Nov 25', '13/01/24': two-digit years, as a sheet writes them
     if len(short) > 1:
@@ -1852,12 +1853,14 @@ def refuse_future_years(text: Any, times: pd.DatetimeIndex, what: str, fmt: str 
     label, year = labels.iloc[i], times[i].year
     if str(year) in label or f"{year % 100:02d}" not in label:  # a four-digit year: meant as written
         return
-    fmt = fmt or "..."  # read value by value: no one format reads every label
+    fix = f"parse them with their century, t = pd.DatetimeIndex(pd.to_datetime({spelt}, format={fmt or '...'!r})); " \
+          f"t = t.where(t.year <= {now}, t - pd.DateOffset(years=100))"  # '...': read value by value
+    if fmt is None and labels.str.fullmatch(r".*\D\d{2}").all():  # 'janv-49', 'Q1-49': no strftime reads them
+        fix = (f"give them their century, {spelt} = {spelt}.str[:-2] + np.where({spelt}.str[-2:].astype(int) > "
+               f"{now % 100}, '19', '20') + {spelt}.str[-2:]")
     raise ValueError(f"{what} writes years with two digits ({labels.iloc[0]!r}, ...), and pandas reads 00 .. 68 "
                      f"as 2000 .. 2068: {label!r} as {shown_time(times[i])}, after this year ({now}); dates of the "
-                     f"1900s? parse them with their century, t = pd.DatetimeIndex(pd.to_datetime({spelt}, format="
-                     f"{fmt!r})); t = t.where(t.year <= {now}, t - pd.DateOffset(years=100)), or write "
-                     f"four-digit years ({year - 100} for {label!r})")
+                     f"1900s? {fix}, or write four-digit years ({year - 100} for {label!r})")
 
 
 def add_reading(readings: list[tuple[str, pd.DatetimeIndex]], text: pd.Series, fmt: str) -> None:
@@ -1921,19 +1924,29 @@ def _month_of(word: str) -> int | None:
     return found.pop() if len(found) == 1 else None
 
 
-def named_months(text: pd.Series) -> pd.DatetimeIndex | None:
+def named_months(text: pd.Series, *, short: bool = False) -> pd.DatetimeIndex | None:
     """The first day of each month that labels of a month's name and a four-digit year name where the names are
     not in one strftime form: abbreviations with a dot (``'Jan. 2000'``, which ``%b`` does not read), ``'Sept.'``,
     or abbreviations beside full names (``'Aug. 2000'``, ``'March 2000'``, as AP style writes months), or names in
-    another language (``'janvier 2000'``, ``'März 2000'``, ``'févr. 2000'``); None for other text."""
-    parts = text.str.strip().str.extract(r"^([^\W\d_]{3,10})\.?[\s\-]*(\d{4})$")
+    another language (``'janvier 2000'``, ``'März 2000'``, ``'févr. 2000'``); with ``short``, years of two digits
+    too (``'janv-20'``, ``"mars '20"``: French and German sheets' short months), read as ``%y`` reads them
+    (:func:`full_years`); None for other text."""
+    year = r"(\d{4}|\d{2})" if short else r"(\d{4})"
+    parts = text.str.strip().str.extract(r"^([^\W\d_]{3,10})\.?[\s\-']*" + year + "$")
     if parts.isna().any(axis=None):
         return None
     months = parts[0].map({w: _month_of(w) for w in parts[0].unique()})  # 8 languages' names: once per word
     if months.isna().any():
         return None
-    return pd.DatetimeIndex(pd.to_datetime(pd.DataFrame({"year": parts[1].astype(int), "month": months.astype(int),
+    return pd.DatetimeIndex(pd.to_datetime(pd.DataFrame({"year": full_years(parts[1]), "month": months.astype(int),
                                                          "day": 1})))
+
+
+def full_years(years: pd.Series) -> pd.Series:
+    """Years written with four digits, or with two as ``%y`` reads them (``00 .. 68`` as ``2000 .. 2068``, ``69 ..
+    99`` as ``1969 .. 1999``: the dates are then checked by :func:`refuse_future_years`), as integers."""
+    years = years.astype(int)
+    return years.where(years >= 100, years + np.where(years <= 68, 2000, 1900))
 
 
 def iso_weeks(text: pd.Series) -> pd.DatetimeIndex | None:
@@ -1990,6 +2003,8 @@ def period_label_starts(text) -> tuple[str | None, pd.DatetimeIndex] | None:
             continue
     if (named := named_months(text)) is not None:  # 'Jan. 2000', 'Sept. 2000', 'March 2000': no one format
         return None, named
+    if not short_year_readings(text) and (named := named_months(text, short=True)) is not None:  # 'janv-20'
+        return None, named  # (English 'Jan-49' keeps the format that reads it, which refuse_future_years names)
     if (weeks := iso_weeks(text)) is not None:  # '2020-W05', '2020W05': ISO 8601's weeks, by their Monday
         return None, weeks
     if text.str.strip().str.fullmatch(r"\d{4}:(0[1-9]|1[0-2])").all():  # months, two digits: 1950:01 .. 1950:12
@@ -2002,11 +2017,11 @@ def period_label_starts(text) -> tuple[str | None, pd.DatetimeIndex] | None:
     if halves.notna().sum(axis=1).eq(2).all():
         year, half = halves[1].fillna(halves[2]).astype(int), halves[0].fillna(halves[3]).astype(int)
         return None, pd.DatetimeIndex(pd.to_datetime(pd.DataFrame({"year": year, "month": 6 * half - 5, "day": 1})))
-    quarters = text.str.strip().str.extract(r"^(?:Q([1-4])[\s\-/_.]*(\d{4})|(\d{4})(?:[\s\-/_.]*Q|:)([1-4]))$",
-                                            flags=re.IGNORECASE)
+    quarters = text.str.strip().str.extract(r"^(?:Q([1-4])[\s\-/_.']*(\d{4}|\d{2})|(\d{4})(?:[\s\-/_.]*Q|:)([1-4]))$",
+                                            flags=re.IGNORECASE)  # 'Q1-20', "Q1 '20": a two-digit year as %y reads
     if quarters.isna().all(axis=1).any():
         return None
-    year, quarter = quarters[1].fillna(quarters[2]).astype(int), quarters[0].fillna(quarters[3]).astype(int)
+    year, quarter = full_years(quarters[1].fillna(quarters[2])), quarters[0].fillna(quarters[3]).astype(int)
     return None, pd.PeriodIndex.from_fields(year=year, quarter=quarter, freq="Q").to_timestamp(how="start")
 
 

@@ -1045,8 +1045,7 @@ def _check_time(time: Any, n: int, name: str, values: np.ndarray | None = None) 
         time = np.asarray(time, dtype=np.float64)
     elif (labels := period_label_starts(raw)) is not None:  # 'Q1 2000', 'JAN 1950', weeks: each period's first day
         time = labels[1]
-        if labels[0] is not None:
-            refuse_future_years(raw, time, f"time column {name!r}", labels[0], f"data[{name!r}]")  # 'Jan-49'
+        refuse_future_years(raw, time, f"time column {name!r}", labels[0], f"data[{name!r}]")  # 'Jan-49', 'Q1-49'
     else:
         _refuse_numbers_as_text(raw, name)  # 0, 1, .., '7', ..: one number kept as text
         refuse_fiscal_years(raw, f"time column {name!r}", f"data[{name!r}]")  # '2000/01': pandas reads a month
@@ -1284,8 +1283,7 @@ def _calendar_dates(time: Any) -> pd.DatetimeIndex:
                          "have no weekday or month; add them to the date they count from, e.g. "
                          "calendar_features(pd.Timestamp('2024-01-01') + durations)")
     if (labels := period_label_starts(time)) is not None:  # 'Q1 2020', 'JAN 1950': as the Forecaster reads them
-        if labels[0] is not None:
-            refuse_future_years(time, labels[1], "calendar_features: the list of times", labels[0])
+        refuse_future_years(time, labels[1], "calendar_features: the list of times", labels[0])  # 'Q1-49' too
         return labels[1]
     values = np.asarray(time)
     index = getattr(time, "index", None)

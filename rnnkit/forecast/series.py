@@ -86,6 +86,8 @@ def as_frame(data, *, time_col: str | None = None, freq: str | None = None,
         if written is not None and pd.api.types.is_datetime64_any_dtype(written):
             _check_read_centuries(pd.DatetimeIndex(written), "data.index" if time_col is None else
                                   f"data[{time_col!r}]")
+            _warn_days_as_months(pd.DatetimeIndex(written), "data.index" if time_col is None else
+                                 f"data[{time_col!r}]")
         if isinstance(data, pd.DataFrame):
             refuse_repeated_names(data)  # each check below reads data[name] as one column
             refuse_time_col_in_levels(data, time_col, text_names=False)
@@ -1064,8 +1066,7 @@ def _period_starts(text: pd.Series, what: str = "the time column", spelt: str = 
     if read is None:
         return None
     fmt, starts = read
-    if fmt is not None:
-        refuse_future_years(text, starts, what, fmt, spelt)
+    refuse_future_years(text, starts, what, fmt, spelt)  # 'Jan-49', 'janv-49', 'Q1-49': pandas' %y reads 2049
     return starts
 
 
@@ -1267,11 +1268,12 @@ def _regular_step(frame: TimeSeriesFrame, *, fix: str | None = None,
 
 
 def _day_month_swapped(time: pd.DatetimeIndex) -> str | None:
-    """For uneven dates at midnight whose days are all 12 or less and which, with day and month swapped, lie evenly
+    """For dates at midnight whose days are all 12 or less and which, with day and month swapped, lie evenly
     on a grid: day-first dates read month-first (``read_csv(parse_dates=...)`` and ``pd.to_datetime`` guess
     month-first from the first date: ``'01/02/2020'``, 1 February, becomes 2 January), what to say of them; None
-    otherwise. Monthly day-first dates then read as twelve days of January a year apart."""
-    if (time.day > 12).any() or (time != time.normalize()).any():
+    otherwise. Monthly day-first dates then read as twelve days of January a year apart (uneven), or, within one
+    year, as days 1 .. 12 of January (a daily grid, :func:`_warn_days_as_months`)."""
+    if len(time) < 3 or (time.day > 12).any() or (time != time.normalize()).any():
         return None
     swapped = pd.DatetimeIndex(pd.to_datetime(pd.DataFrame({"year": time.year, "month": time.day, "day": time.month})))
     grid = pd.infer_freq(swapped) if swapped.is_monotonic_increasing and swapped.is_unique else None
@@ -1283,6 +1285,27 @@ def _day_month_swapped(time: pd.DatetimeIndex) -> str | None:
             "pd.read_csv(..., parse_dates=[...], date_format='%d/%m/%Y' as they are written, '%d.%m.%Y' for dots), "
             "or swap them, t = pd.DatetimeIndex(times); pd.to_datetime(pd.DataFrame({'year': t.year, 'month': "
             "t.day, 'day': t.month}))")
+
+
+def _warn_days_as_months(time: pd.DatetimeIndex, spelt: str) -> None:
+    """Warn where parsed dates lie evenly a whole number of days apart within one month and, with day and month
+    swapped, on a grid of months: one year of day-first month starts (``'01/01/2020' .. '01/12/2020'``) read
+    month-first by ``pd.read_csv(parse_dates=...)``, which is days 1 .. 12 of January, a daily grid that the
+    unevenness refusal never sees (a quarter's ``'01/04/2020'`` steps 3 days). Warned, not refused: a series of a
+    few days at a month's start may be meant; an index that carries its frequency (``pd.date_range``) is not
+    asked. ``spelt``: the times as the user's code names them."""
+    if time.freq is not None:  # pd.date_range(..., freq='D'): days by construction, not parsed text
+        return
+    time = time.dropna()
+    if len(time) < 3 or len({(t.year, t.month) for t in time[[0, -1]]}) > 1 or \
+            not (steps := np.diff(time.asi8)).size or (steps != steps[0]).any() or steps[0] <= 0:
+        return
+    if (said := _day_month_swapped(time)) is None:
+        return
+    warnings.warn(f"the times of {spelt} are {len(time)} days of {time[0]:%B %Y}, {shown_time(time[0])} .. "
+                  f"{shown_time(time[-1])}, {pd.Timedelta(int(steps[0]), unit=time.unit)} apart; {said}; a series "
+                  "meant so is read as given (silence this with warnings.filterwarnings('ignore', message='the "
+                  "times of .* days of'))", UserWarning, stacklevel=user_stacklevel())
 
 
 def _uneven(time: pd.DatetimeIndex, grid: str | None) -> str:
