@@ -102,3 +102,17 @@ def test_K39_05_ensemble_of_fitted_estimators_names_model_():
         model_ = rnnkit.LSTM(3, 4)
     with pytest.raises(TypeError, match=r"member 0 is Fitted .*its model_"):
         Ensemble([Fitted(), Fitted()])
+
+
+# K39-06: torch.nn RNN members given lengths read them as hx, the initial state, and failed in torch's words
+@pytest.mark.parametrize("kind", ["GRU", "LSTM", "RNN"])
+def test_K39_06_ensemble_of_torch_nn_members_given_lengths_names_from_torch(kind):
+    make = getattr(torch.nn, kind)
+    ens = Ensemble([make(3, 4, batch_first=True), make(3, 4, batch_first=True)])
+    assert ens(_x())[0].shape == (2, 5, 4)  # without lengths they run as before
+    with pytest.raises(ValueError, match=rf"Ensemble: member 0 is a torch\.nn\.{kind}, whose second argument is hx "
+                                         rf"\(an initial state\), not lengths.*rnnkit\.{kind}\.from_torch\(member\)"):
+        ens(_x(), torch.tensor([5, 3]))
+    converted = Ensemble([getattr(rnnkit, kind).from_torch(m) for m in ens.members])
+    torch.testing.assert_close(converted(_x())[0], ens(_x())[0], atol=1e-5, rtol=1e-5)
+    assert converted(_x(), torch.tensor([5, 3]))[0].shape == (2, 5, 4)

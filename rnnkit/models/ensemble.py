@@ -72,6 +72,8 @@ class Ensemble(nn.Module):
     def forward(self, x: Tensor, lengths: Tensor | None = None, state=None):
         if state is not None:
             raise ValueError("Ensemble: each member has its own state; an initial state cannot be given to all")
+        if lengths is not None:
+            _check_takes_lengths(self.members)
         return torch.stack([member(x, lengths)[0] for member in self.members]).mean(0), None
 
 
@@ -94,6 +96,17 @@ def _check_modules(members: list, given) -> None:
         fix = "pass the networks themselves, each (x, lengths) -> (y, state)"
     raise TypeError(f"Ensemble: the members must be torch.nn.Modules, but member {j} is {type(member).__name__} "
                     f"{_short(member)}; {fix}")
+
+
+def _check_takes_lengths(members: nn.ModuleList) -> None:
+    """ValueError for a torch.nn RNN, LSTM or GRU member given lengths: its second argument is ``hx``, the initial
+    state, so torch read the lengths as one (``For batched 3-D input, hx should also be 3-D but got 1-D tensor``)."""
+    j, member = next(((j, m) for j, m in enumerate(members) if isinstance(m, nn.RNNBase)), (None, None))
+    if member is not None:
+        kind = type(member).__name__
+        raise ValueError(f"Ensemble: member {j} is a torch.nn.{kind}, whose second argument is hx (an initial state), "
+                         f"not lengths, so it cannot be given the lengths; convert each member with "
+                         f"rnnkit.{kind}.from_torch(member) (the same weights, the same function), which takes them")
 
 
 def _check_distinct(members: list[nn.Module]) -> None:
