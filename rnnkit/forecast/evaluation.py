@@ -128,15 +128,35 @@ def naive(history: np.ndarray, H: int) -> np.ndarray:
 
 
 def seasonal_naive(history: np.ndarray, H: int, m: int) -> np.ndarray:
-    """``ŷ_{T+h} = y_{T+h-mk}``, ``k = ⌈h/m⌉``: the value one season (``m`` steps) before, from the last season."""
+    """``ŷ_{T+h} = y_{T+h-mk}``, ``k = ⌈h/m⌉``: the value one season (``m`` steps) before, from the last season.
+    ValueError where ``m`` is not a count or ``history`` is shorter than one season (its rows from the end would
+    wrap round to its start)."""
+    _check_season(m, "seasonal_naive")
+    if len(history) < m:
+        raise ValueError(f"seasonal_naive: history has {len(history)} rows, fewer than one season (m={m}), so there "
+                         f"is no value a season before each step to repeat; give at least its last {m} rows, or "
+                         f"m={len(history) or 1} or less (m=1: the naive forecast)")
     return history[len(history) - m + (np.arange(H) % m)]
+
+
+def _check_season(m, who: str) -> None:
+    """ValueError where a season ``m`` (steps apart) is not an integer >= 1: 0 or a negative number would pair
+    each value with one from the other end of the history, a float or text cannot index it."""
+    if not is_count(m):
+        whole = isinstance(m, float | np.floating) and float(m).is_integer() and m >= 1 or \
+            isinstance(m, str) and m.strip().isdigit() and int(m) >= 1
+        fix = f"pass m={int(float(m))}" if whole else "m=1 for steps without a season"
+        raise ValueError(f"{who}: m (the season: the steps between a value and the one it is compared with) must "
+                         f"be an integer >= 1, got {m!r}; {fix}")
 
 
 # -- metrics --------------------------------------------------------------------------------------------------
 def mase_scale(history: np.ndarray, m: int) -> np.ndarray:
     """``(n_y,)`` the in-sample MAE of the seasonal naive forecast on ``history (T, n_y)`` (NaN skipped): the
     denominator of MASE (Hyndman & Koehler 2006). 0 for a column that repeats itself every ``m`` steps (a
-    constant one); NaN for one with no two observed values ``m`` steps apart."""
+    constant one); NaN for one with no two observed values ``m`` steps apart. ValueError where ``m`` is not a
+    count (0 would compare nothing, -1 the last value with the first)."""
+    _check_season(m, "mase_scale")
     with warnings.catch_warnings():  # numpy's "Mean of empty slice": the NaN of the docstring
         warnings.simplefilter("ignore", RuntimeWarning)
         return np.nanmean(np.abs(history[m:] - history[:-m]), axis=0)
@@ -197,6 +217,7 @@ def errors(actual: np.ndarray, pred: np.ndarray, scale: np.ndarray, *, warn: boo
     (``warn=False``: :func:`backtest`, which warns once per target, naming the folds). ``actual`` and ``pred``
     may be 1-D (one target) or pandas objects: two pandas objects are paired by their index (the same times in
     another order are put in ``actual``'s), arrays by position (:func:`_paired`)."""
+    original = actual
     actual, pred = _paired(actual, pred)
     given = np.asarray(scale, dtype=np.float64)
     if given.size != 1 and given.shape not in ((actual.shape[1],), (1, actual.shape[1])):
@@ -214,6 +235,10 @@ def errors(actual: np.ndarray, pred: np.ndarray, scale: np.ndarray, *, warn: boo
                       "undefined; the other metrics are scored as usual (compare by MAE, RMSE or sMAPE)",
                       UserWarning, stacklevel=2)
     observed = ~np.isnan(actual)
+    _check_forecast(pred, observed, original)
+    if warn:
+        _warn_zero_actuals(actual, pred, "errors: ", "compare by MAE or MASE there, which weigh an error by its "
+                           "size (warnings.filterwarnings('ignore', message='errors: sMAPE') silences this)")
     with np.errstate(invalid="ignore", divide="ignore"):
         e = np.where(observed, pred - actual, np.nan)
         mae = np.nanmean(np.abs(e), axis=0)
@@ -226,6 +251,47 @@ def errors(actual: np.ndarray, pred: np.ndarray, scale: np.ndarray, *, warn: boo
             "mase": mae / per_column,
         }
     return {k: float(np.mean(v)) if np.isfinite(v).all() else math.nan for k, v in out.items()}
+
+
+def _check_forecast(pred: np.ndarray, observed: np.ndarray, actual) -> None:
+    """ValueError where a forecast ``pred (H, n_y)`` is NaN or infinite at an entry whose actual is observed: the
+    metrics skip NaN, so the forecast would be scored on the other steps alone, as if complete."""
+    bad = observed & ~np.isfinite(pred)
+    if not bad.any():
+        return
+    i, j = (int(k[0]) for k in np.nonzero(bad))
+    index = getattr(actual, "index", None)
+    row = f"{shown_time(index[i])} (row {i})" if index is not None else f"row {i}"
+    column = f", column {actual.columns[j]!r}" if isinstance(actual, pd.DataFrame) else \
+        (f", column {j}" if pred.shape[1] > 1 else "")
+    raise ValueError(f"errors: pred is {pred[i, j]} at {int(bad.sum())} of the {int(observed.sum())} entries whose "
+                     f"actual is observed, the first at {row}{column}; the metrics skip a NaN, scoring the forecast "
+                     f"on the other steps alone, and are NaN for an infinity; score the steps forecast alone (keep = "
+                     f"np.isfinite(pred); errors(actual[keep], pred[keep], scale)), or mend the forecast")
+
+
+def _zero_steps(actual: np.ndarray, pred: np.ndarray) -> np.ndarray:
+    """``(H, n_y)`` the entries whose actual is 0 and forecast is not: sMAPE's ratio ``|y-ŷ| / (|y|+|ŷ|)`` is 1 there
+    (200 %) whatever the forecast's size, 0.001 as much as 1000."""
+    return (actual == 0) & (pred != 0)
+
+
+def _warn_zero_actuals(actual: np.ndarray, pred: np.ndarray, who: str, fix: str) -> None:
+    """Warn, per column, of the steps whose actual is 0 and forecast is not (:func:`_zero_steps`), each counted 200 %
+    in sMAPE, and of the part of the column's sMAPE that they make."""
+    zero, observed = _zero_steps(actual, pred), ~np.isnan(actual)
+    for j in np.flatnonzero(zero.any(axis=0)):
+        rows, n = np.flatnonzero(zero[:, j]), int(observed[:, j].sum())
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ratio = np.where(observed[:, j], np.abs(pred[:, j] - actual[:, j]) / (np.abs(actual[:, j]) +
+                                                                                  np.abs(pred[:, j])), 0.0)
+        total = 200 * float(np.nansum(ratio)) / n
+        shown = ", ".join(str(int(r)) for r in rows[:5]) + (", ..." if len(rows) > 5 else "")
+        column = f" of column {j}" if actual.shape[1] > 1 else ""
+        warnings.warn(f"{who}sMAPE counts 200 % at each step whose actual is 0 and forecast is not, whatever the "
+                      f"forecast's size: {len(rows)} of the {n} steps{column} (row{'s' * (len(rows) > 1)} {shown}), "
+                      f"{200 * len(rows) / n:.4g} of its sMAPE of {total:.4g}; {fix}", UserWarning,
+                      stacklevel=user_stacklevel())
 
 
 # -- the backtest ---------------------------------------------------------------------------------------------
@@ -261,6 +327,20 @@ def _warn_unscaled(undefined: dict[str, list[tuple[int, object, int, float]]]) -
         warnings.warn(f"backtest: MASE is NaN for {target!r} at fold(s) {shown}: the training rows of the fold "
                       f"{why}, and MAE / scale is undefined; the other metrics are scored as usual (compare the "
                       "methods by MAE, RMSE or sMAPE there)", UserWarning, stacklevel=user_stacklevel())
+
+
+def _warn_zero_folds(zeros: dict[str, dict]) -> None:
+    """One warning per target of the folds whose test rows hold an actual 0 that a method forecast other than 0:
+    sMAPE counts such a step 200 % whatever the forecast's size (:func:`_zero_steps`). ``zeros[target]`` maps a fold
+    to its origin and those methods."""
+    for target, folds in zeros.items():
+        shown = ", ".join(f"{k} ({shown_time(origin)})" for k, (origin, _) in folds.items())
+        methods = sorted(set().union(*(m for _, m in folds.values())), key=METHODS.index)
+        warnings.warn(f"backtest: sMAPE counts 200 % at each step whose actual is 0 and forecast is not, whatever the "
+                      f"forecast's size: {target!r} is 0 at test steps of fold(s) {shown} that {', '.join(methods)} "
+                      f"forecast other than 0, so its sMAPE there says little of the errors' sizes; compare the "
+                      f"methods by MAE or MASE (warnings.filterwarnings('ignore', message='backtest: sMAPE') "
+                      f"silences this)", UserWarning, stacklevel=user_stacklevel())
 
 
 def _step_fix(step, time: pd.Index | None) -> str:
@@ -372,6 +452,7 @@ def backtest(forecaster, data, X=None, *, folds: int = 3, step: int | None = Non
     median = 0 if forecaster.quantiles is None else list(forecaster.quantiles).index(0.5)
     rows, forecasts = [], []
     undefined: dict[str, list] = {}  # target -> the folds whose MASE scale is 0 or NaN
+    zeros: dict[str, dict] = {}  # target -> {fold: (origin, the methods forecasting other than 0 at an actual 0)}
     log_dir = getattr(forecaster, "log_dir", None)
     splits = list(rolling_origin(n, initial=initial, test_size=H, step=step, expanding=expanding))
     _check_scored(frame, targets, [test for _, test in splits])
@@ -403,6 +484,9 @@ def backtest(forecaster, data, X=None, *, folds: int = 3, step: int | None = Non
         origin = frame.time[test_rows.start] if frame.time is not None else test_rows.start
         for j in unscaled(scale):
             undefined.setdefault(targets[j], []).append((k, origin, m_fold, scale[j]))
+        for method, pred in preds.items():
+            for j in np.flatnonzero(_zero_steps(actual, pred).any(axis=0)):
+                zeros.setdefault(targets[j], {}).setdefault(k, (origin, set()))[1].add(method)
         rows.append({(metric, method): value for method, pred in preds.items()
                      for metric, value in errors(actual, pred, scale, warn=False).items()} | {"origin": origin})
         if return_forecasts:
@@ -412,6 +496,7 @@ def backtest(forecaster, data, X=None, *, folds: int = 3, step: int | None = Non
                            "actual": actual[:, j]}
                 forecasts.append(pd.DataFrame(columns, index=pd.Index(times, name="time")))
     _warn_unscaled(undefined)
+    _warn_zero_folds(zeros)
     period = _given_periods(data, time_col, freq, frame, freq_, asked)  # as Forecaster.fit
     given = data[time_col] if time_col is not None and isinstance(data, pd.DataFrame) else getattr(data, "index", None)
     form = given_text(given, frame)
