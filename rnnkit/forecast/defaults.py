@@ -45,6 +45,7 @@ import numpy as np
 from ..checks import as_counts
 from ..data.timeseries import YEARS
 from .evaluation import infer_season_length
+from .series import shown_time, user_stacklevel
 
 MIN_TEST_LENGTH = 20  # fewer observed steps than this: no stationarity test is trusted
 MAX_EPOCHS, TARGET_STEPS = 100, 10_000  # max_epochs="auto": 100 epochs, fewer where they pass 10,000 steps
@@ -251,3 +252,30 @@ def floor_at_zero(y: np.ndarray, *rows: np.ndarray) -> np.ndarray:
     """Forecasts ``y (..., n_y, n_q)`` with those of a target bounded below by 0 in ``rows`` (arrays ``(N_i, n_y)``
     of its observed values: the fitted rows, and new data's) kept at or above 0 (:func:`zero_floor`)."""
     return np.where(zero_floor(np.concatenate(rows))[:, None], np.maximum(y, 0.0), y)
+
+
+def warn_zero_band(y: np.ndarray, quantiles, rows: list[np.ndarray], who: str, times) -> None:
+    """Warn where a target mostly 0 (an intermittent demand: more than half of its observed values in ``rows``, the
+    fitted ones and new data's, are 0) has a lowest quantile ``τ`` below that share forecast above 0 in ``y (H, n_q)``
+    (in order of ``quantiles``) at some of the steps ``times``: the band says a 0 is less likely than ``τ`` where
+    most values are 0. No candidate models intermittent demand (Croston, SBA), so the band is that of
+    a quantity that varies continuously (a naive's about the last value, a sale); ``who`` begins the message."""
+    if quantiles is None:
+        return
+    values = np.concatenate(rows)
+    values = values[~np.isnan(values)]
+    zeros = int(np.sum(values == 0))
+    share, low = zeros / max(len(values), 1), int(np.argmin(quantiles))
+    tau = float(quantiles[low])
+    above = np.flatnonzero(y[:, low] > 0)
+    if share <= 0.5 or tau >= share or not len(above) or values.min() < 0:
+        return
+    shown = ", ".join(f"{shown_time(times[h])} ({y[h, low]:.4g})" for h in above[:3]) + \
+        (", ..." if len(above) > 3 else "")
+    warnings.warn(f"{who}is 0 at {100 * share:.0f} % of its observed values ({zeros} of {len(values)}), but its "
+                  f"q{tau:g} forecast is above 0 at {len(above)} of the {len(y)} steps ({shown}), a band that makes "
+                  f"a 0 less likely than {tau:g} there; no candidate models an intermittent demand (Croston, SBA), "
+                  f"so the band is one of a quantity that varies continuously; forecast a coarser step at which it "
+                  f"is seldom 0 (weekly sums of daily values: y.resample('W').sum()), or use a method for "
+                  f"intermittent demand (statsforecast's CrostonSBA) (warnings.filterwarnings('ignore', "
+                  f"message='.* is 0 at') silences this)", UserWarning, stacklevel=user_stacklevel())

@@ -704,6 +704,11 @@ class Forecaster(BaseEstimator):
         pick = slice(None) if len(steps) == H else steps - 1  # 1..H, or the steps asked for
         y = self._floored(self._predict_frame(frame, steps, future, name=name)[pick], frame)  # (n_steps, n_y, n_q)
         index = self._as_periods(_future_index(frame, self.freq_, H))[pick].rename(self._names()[0])
+        for j, target in enumerate(self.targets_):  # a mostly-0 demand's band above 0
+            rows = [self.history_.values[:, self.history_.column_index([target])[0]]]
+            if frame is not self.history_:
+                rows.append(frame.values[:, frame.column_index([target])[0]])
+            defaults.warn_zero_band(y[:, j], self.quantiles, rows, f"Forecaster.predict: {target!r} ", index)
         H = len(steps)
         if self.quantiles is None:
             if self._series_output:

@@ -626,6 +626,9 @@ class GlobalForecaster(BaseEstimator):
             self._net_forecast(series, steps, future)  # (S, H, n_q)
         for i, (key, frame) in enumerate(series.items() if floor else ()):  # counts, sales: never below 0
             y[i] = defaults.floor_at_zero(y[i][:, None], self.history_[key].values[:, :1], frame.values[:, :1])[:, 0]
+            defaults.warn_zero_band(y[i][steps - 1], self.quantiles, [self.history_[key].values[:, 0]] +
+                                    ([frame.values[:, 0]] if frame is not self.history_[key] else []),
+                                    f"GlobalForecaster.predict: series {key!r} ", index[i][steps - 1])
         ids = np.empty(len(series), dtype=object)
         for i, key in enumerate(series):  # one by one: a tuple id stays one id, not a row of the array
             ids[i] = key
