@@ -116,3 +116,16 @@ def test_D39_06_missing_labels_from_a_pandas_column_are_named_as_missing_with_th
         BioSequenceDataset(["ACGT", "GGCC", "ACG"], labels)
     with pytest.raises(ValueError, match=r"at position 1 it is 0\.5$"):  # not whole, not missing: as before
         BioSequenceDataset(["ACGT", "GGCC", "ACG"], [1.0, 0.5, 0.0])
+
+
+def test_D39_07_a_store_path_off_by_a_case_or_a_space_names_the_store_meant(tmp_path):
+    write_ragged(tmp_path / "store", [np.zeros((2, 1), np.float32)])
+    for given, why in (("Store", "the letter case"), ("store ", "spaces around the name")):
+        # before: ".../Store: no such directory; expected the directory of a ragged store (...)" alone
+        with pytest.raises(ValueError, match=rf"{given}: no such directory; expected the directory of a ragged store "
+                                             rf"\(written by RaggedWriter or write_ragged\) \('.*store' exists, the "
+                                             rf"same name but for {why}: give that path\)$"):
+            RaggedStore(tmp_path / given)
+    with pytest.raises(ValueError, match=r"nowhere: no such directory; expected the directory of a ragged store "
+                                         r"\(written by RaggedWriter or write_ragged\)$"):  # no near miss: as before
+        RaggedStore(tmp_path / "nowhere")

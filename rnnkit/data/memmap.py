@@ -42,7 +42,7 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
-from ..checks import check_aligned, path_kind
+from ..checks import check_aligned, near_miss, path_kind
 from .collate import FRAME_OF_STEPS, refuse_keyed, time_last_hint
 
 FORMAT = "rnnkit.ragged"
@@ -551,8 +551,9 @@ class RaggedStore(Dataset):
         meta_path = self.directory / "meta.json"
         if not self.directory.is_dir():
             what = path_kind(self.directory) if self.directory.exists() else "no such directory"
+            meant = None if self.directory.exists() else near_miss(self.directory)  # Store for store, a copied space
             raise ValueError(f"{self.directory}: {what}; expected the directory of a ragged store (written by "
-                             "RaggedWriter or write_ragged)")
+                             "RaggedWriter or write_ragged)" + (f" ({meant})" if meant else ""))
         if not meta_path.exists():
             raise ValueError(
                 f"{self.directory} is not a ragged store: meta.json is missing (the writer never committed); "
