@@ -5,6 +5,7 @@ A39-02 ``spoken_digits.features`` of a clip shorter than one log-mel frame (or o
 A39-03 ``spoken_digits.features`` of a clip's samples as a list of numbers (``wave.tolist()``, JSON).
 A39-04 ``dna.sample`` of more sequences than it is given.
 A39-05 ``stocks.next_day_windows`` of a lookback as long as the days, or of 0 days.
+A39-06 ``eventlogs.score_lstm`` of sessions encoded by another vocabulary of the same size.
 Each test fails on the commit before its fix."""
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import numpy as np
 import pytest
 import torch
 
-from rnnkit.apps import dna, spoken_digits, stocks
+from rnnkit.apps import dna, eventlogs, spoken_digits, stocks
 from rnnkit.data.audio import LogMel
 
 
@@ -92,3 +93,26 @@ def test_A39_05_next_day_windows_names_a_lookback_past_the_days():
             stocks.next_day_windows(features, target, lookback)
     x, y = stocks.next_day_windows(features, target, 4)
     assert x.shape == (1, 4, 3) and y.tolist() == [4.0]
+
+
+def _skewed_sessions(n: int, seed: int) -> eventlogs.Sessions:
+    rng = np.random.default_rng(seed)
+    events = [rng.choice(5, size=8, p=[0.5, 0.25, 0.15, 0.07, 0.03]) for _ in range(n)]
+    return eventlogs.Sessions(events, [np.r_[0.0, rng.uniform(1, 5, 7)] for _ in range(n)])
+
+
+def test_A39_06_score_lstm_warns_of_ids_of_another_vocabulary_of_the_same_size():
+    # before: the sessions scored as the model's own vocabulary's events, without a word
+    budget = {**eventlogs.QUICK, **eventlogs.SHARED, "max_epochs": 1}
+    module = eventlogs.fit_lstm(_skewed_sessions(30, 0), 5, budget, seed=0)
+    scored = _skewed_sessions(30, 1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the same vocabulary, another draw of the log: nothing said
+        eventlogs.score_lstm(module, scored)
+        eventlogs.score_lstm(module, eventlogs.Sessions(scored.events[:2], scored.dt[:2]))  # too few to tell
+    reordered = eventlogs.Sessions([4 - e for e in scored.events], scored.dt)  # a vocabulary in another order
+    with pytest.warns(UserWarning, match=r"score_lstm: the event ids of the 30 sessions are spread otherwise than in "
+                                         r"training \(\d+% of the steps.*id \d: \d+% of training's steps, \d+% "
+                                         r"of these.*another vocabulary of the same size") as caught:
+        scores = eventlogs.score_lstm(module, reordered)
+    assert len(scores.rank) == 30 and caught[0].filename == __file__  # said at the caller's line

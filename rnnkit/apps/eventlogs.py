@@ -103,6 +103,10 @@ Z_GRID = (2.0, 2.5, 3.0, 3.5, 4.0, 5.0, 6.0)
 DT_FLOOR = 1e-3  # seconds added before the log: u = ln(Δt + 1 ms), finite for equal timestamps
 YEAR = 365.25 * 86_400  # seconds
 MAX_WAIT = 3 * YEAR  # a longer wait in a session is a timestamp (Unix seconds are 1.7e9, 54 years) given as a wait
+# the share of steps whose event ids would have to move for the scored sessions' id counts to be training's (total
+# variation): the recipe's validation and test parts differ from training's by 3-5 %, sessions encoded by another
+# vocabulary of the same size (its ids in another order) by 70 % or so
+EVENT_SHARE_SHIFT = 0.5
 UNIT_SHIFT = 10**2.5  # scored waits whose median is this many times fit's (or as many times less): another unit
 # full: a few CPU minutes on 2 shared cores; quick: fewer users and epochs
 FULL = {"users": 600, "seeds": 1, "max_epochs": 15}
@@ -492,7 +496,39 @@ def fit_lstm(train: Sessions, vocab_size: int, budget: dict, *, seed: int) -> Ne
         task="regression", lr=budget["lr"], clip_grad_norm=budget["clip_grad_norm"])
     module = seeded_fit(build, loader, seed=seed, max_epochs=budget["max_epochs"], device="cpu").module
     module.median_wait = median_wait(train)  # score_lstm refuses waits in another unit (check_wait_unit)
+    module.event_share = event_share(train, vocab_size)  # score_lstm warns of ids of another vocabulary
     return module
+
+
+def event_share(sessions: Sessions, vocab_size: int) -> np.ndarray:
+    """``(vocab_size,)``: the share of the sessions' steps that hold each event id."""
+    counts = np.bincount(np.concatenate(sessions.events), minlength=vocab_size).astype(np.float64)
+    return counts / max(counts.sum(), 1.0)
+
+
+def check_event_share(fitted: np.ndarray | None, sessions: Sessions, who: str) -> None:
+    """UserWarning where the event ids of ``sessions`` are spread over the vocabulary far otherwise than in the
+    training sessions (``fitted``, their :func:`event_share`): by ``EVENT_SHARE_SHIFT`` or more of the steps, as
+    sessions encoded by another vocabulary of the same size give them (the model would read each id as the event
+    its own vocabulary gives it). Sessions of fewer than 20 steps per event id are too few to tell, and not
+    checked; nor is a model built elsewhere (``fitted`` None)."""
+    if fitted is None:
+        return
+    steps = sum(len(e) for e in sessions.events)
+    if steps < 20 * len(fitted):
+        return
+    share = event_share(sessions, len(fitted))
+    shift = 0.5 * float(np.abs(share - fitted).sum())
+    if shift < EVENT_SHARE_SHIFT:
+        return
+    moved = np.argsort(-np.abs(share - fitted))[:2]
+    shown = "; ".join(f"id {i}: {fitted[i]:.0%} of training's steps, {share[i]:.0%} of these" for i in moved)
+    warnings.warn(f"{who}: the event ids of the {len(sessions.events)} sessions are spread otherwise than in training "
+                  f"({shift:.0%} of the steps would have to change id to match its shares; {shown}), as sessions "
+                  "encoded by another vocabulary of the same size are, whose ids the model reads as its own "
+                  "vocabulary's events; encode them with the vocabulary of the training sessions (part.sessions(vocab) "
+                  "with one vocab = event_vocab(train_frame)), or, if the log itself changed this much, silence "
+                  "this with warnings.filterwarnings", UserWarning, stacklevel=4)  # past torch.no_grad's wrapper
 
 
 class StepScores(NamedTuple):
@@ -524,7 +560,8 @@ def check_scorable(sessions: Sessions, who: str) -> Sessions:
 @torch.no_grad()
 def score_lstm(module: NextEventModule, sessions: Sessions, *, batch_size: int = 256) -> StepScores:
     """:class:`StepScores` of every session, in order; each needs at least 2 events (a ValueError names the
-    sessions of one event otherwise: there is no next event to score)."""
+    sessions of one event otherwise: there is no next event to score). Ids spread over the vocabulary far otherwise
+    than in training, as another vocabulary of the same size gives them, are warned of (:func:`check_event_share`)."""
     sessions = check_scorable(sessions, "score_lstm")
     check_wait_unit(getattr(module, "median_wait", None), sessions, "score_lstm")  # None: a module built elsewhere
     model = module.model.eval()
@@ -537,6 +574,7 @@ def score_lstm(module: NextEventModule, sessions: Sessions, *, batch_size: int =
             raise ValueError(f"score_lstm: session {s}, step {t} has event {e[t].item()!r} ({e.dtype}), but the model "
                              f"knows the integer ids 0..{V - 1} of its {V} events; encode the sessions with the "
                              "vocabulary it was trained with (an event it never saw: that vocabulary's unknown id)")
+    check_event_share(getattr(module, "event_share", None), sessions, "score_lstm")  # None: a module built elsewhere
     items = training_items(sessions)
     ranks, zs = [], []
     for start in range(0, len(items), batch_size):
