@@ -101,3 +101,54 @@ def test_t39_03_days_built_as_days_are_read_silently():
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)
         assert as_frame(data).time[1] == pd.Timestamp("2020-01-02")  # pinned: the index carries its frequency
+
+
+# T39-04: months written as decimal numbers YYYY.MM (2015.01 .. 2015.12, 2016.01) or quarters YYYY.Q (2015.1 .. 2015.4)
+def test_t39_04_months_as_decimal_numbers_in_a_long_csv_are_refused(tmp_path):
+    months = [f"{y}.{m:02d}" for y in (2015, 2016) for m in range(1, 13)]
+    path = tmp_path / "long.csv"
+    path.write_text("id,t,x,label\n" + "".join(f"{i},{d},{k},{int(i == 'A')}\n" for i in "AB"
+                                              for k, d in enumerate(months)))
+    with pytest.raises(ValueError, match=r"long.csv: the times of 't' are months written as decimal numbers YYYY.MM "
+                                         r"\(2015.01 is 2015-01, .*0.89 from December to January; write them as "
+                                         r"months in the file \(2015-01 for 2015.01\)"):
+        read_sequences(path, id_column="id", time_column="t", target_column="label")  # was: gaps 0.01 and 0.89
+    df = pd.read_csv(path, dtype={"t": str})
+    df["t"] = df["t"].str.replace(".", "-")
+    df.to_csv(path, index=False)
+    gaps = np.diff(np.asarray(read_sequences(path, id_column="id", time_column="t", target_column="label")
+                              .sample_times[0], dtype=np.float64))
+    assert gaps.max() / gaps.min() < 1.2  # 28 to 31 days
+
+
+def test_t39_04_quarters_as_decimal_numbers_are_refused_with_a_fix_that_runs():
+    index = pd.Index([y + q / 10 for y in range(2015, 2021) for q in range(1, 5)])
+    data = pd.Series(np.sin(np.arange(len(index))), index=index)
+    with pytest.raises(ValueError, match=r"the times of 'index' are quarters written as decimal numbers YYYY.Q "
+                                         r"\(2015.1 is 2015Q1, .*0.7 from the fourth quarter to the first; give them "
+                                         r"as quarters: pd.PeriodIndex.from_fields"):
+        _forecaster().fit(data)  # was: the numeric time column 'index' is not evenly spaced (steps from 0.0999...
+    x = np.asarray(data.index, dtype=float)
+    data.index = pd.PeriodIndex.from_fields(year=np.floor(x).astype(int), quarter=np.round(x % 1 * 10).astype(int),
+                                            freq="Q")
+    assert _forecaster().fit(data).freq_ in ("QS-OCT", "QS", "QS-JAN", "Q")
+
+
+def test_t39_04_decimal_years_stay_numbers():
+    data = pd.DataFrame({"t": [2015.0, 2015.25, 2015.5, 2015.75, 2016.0], "y": np.arange(5.0)})
+    assert np.allclose(TimeSeriesFrame.from_pandas(data, time_col="t").time, data["t"])  # pinned: quarters as years
+
+
+# T39-05: months and quarters as Japanese and Chinese statistics write them ('2020年1月', '2020年第1四半期')
+@pytest.mark.parametrize("labels,first", [(["2019年9月", "2019年10月", "2019年11月", "2019年12月"], "2019-09-01"),
+                                          (["2019年第4四半期", "2020年第1四半期", "2020年第2四半期", "2020年第3四半期"],
+                                           "2019-10-01"),
+                                          (["2019年第4季度", "2020年第1季度", "2020年第2季度", "2020年第3季度"],
+                                           "2019-10-01")])
+def test_t39_05_cjk_months_and_quarters_are_read(labels, first, tmp_path):
+    frame = TimeSeriesFrame.from_pandas(pd.DataFrame({"t": labels, "y": [1.0, 2, 3, 4]}), time_col="t")
+    assert frame.time[0] == pd.Timestamp(first)  # was: could not be read as datetimes (Unknown ... format)
+    path = tmp_path / "long.csv"
+    _long_csv(path, labels)
+    table = read_sequences(path, id_column="id", time_column="t", target_column="label")
+    assert np.asarray(table.X[0]).ravel().tolist() == [3.0, 2.0, 1.0, 0.0]  # sorted by the periods, not the text

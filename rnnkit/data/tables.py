@@ -1434,6 +1434,8 @@ def dates_as_numbers(values: np.ndarray, name: str, time: pd.DatetimeIndex | Non
     if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
         return None  # dates, text: read elsewhere
     v = pd.Series(values, copy=False).to_numpy(np.float64, na_value=np.nan)
+    if len(v) >= 3 and np.isfinite(v).all() and (v != np.round(v)).any():  # 2015.01, 2015.1: a year's decimals
+        return _decimal_periods(v, name, in_file=in_file, subject=subject, spelt=spelt)
     if not (len(v) >= 2 and np.isfinite(v).all() and (v == np.round(v)).all()):
         return None
     v = v.astype(np.int64)
@@ -1471,6 +1473,42 @@ def dates_as_numbers(values: np.ndarray, name: str, time: pd.DatetimeIndex | Non
         unlike = "" if time is None else " (not freq=..., which would date the forecasts in 1970 too)"
         return (f"{head}; give them as {given}{unlike}: {convert.format(x=x)}, where index is the series' index (or "
                 "the time column's values)")
+    return None
+
+
+def _decimal_periods(v: np.ndarray, name: str, *, in_file: bool, subject: str | None, spelt: str | None) -> str | None:
+    """The advice of :func:`dates_as_numbers` for months written as decimals ``YYYY.MM`` (``2015.01`` .. ``2015.12``,
+    as a sheet or EViews writes them; October's ``2015.10`` is the number 2015.1) or quarters ``YYYY.Q`` (``2015.1``
+    .. ``2015.4``), consecutive and crossing a year's end, whose steps as numbers are 0.01 (0.1) within a year and
+    0.89 (0.7) from one year to the next; None for other numbers (decimal years ``2015.25``, tenths of a year)."""
+    years = np.floor(v)
+    hundredths = (v - years) * 100
+    if not ((years >= 1000) & (years <= 2999)).all() or not np.allclose(hundredths, np.round(hundredths), atol=1e-6):
+        return None
+    years, hundredths = years.astype(np.int64), np.round(hundredths).astype(np.int64)
+    forms = (("quarters", "YYYY.Q", 10, (1, 4), "0.1 within a year and 0.7 from the fourth quarter to the first",
+              "pd.PeriodIndex.from_fields(year=np.floor({x}).astype(int), quarter=np.round({x} % 1 * 10).astype(int), "
+              "freq='Q')"),
+             ("months", "YYYY.MM", 1, (1, 12), "0.01 within a year and 0.89 from December to January",
+              "pd.PeriodIndex.from_fields(year=np.floor({x}).astype(int), month=np.round({x} % 1 * 100).astype(int), "
+              "freq='M')"))
+    for what, pattern, scale, (low, high), how, convert in forms:
+        inner = hundredths // scale
+        if (hundredths % scale).any() or (inner < low).any() or (inner > high).any() or \
+                not (np.diff(years) != 0).any():
+            continue
+        periods = pd.PeriodIndex.from_fields(year=years, freq="Q" if what == "quarters" else "M",
+                                             **{"quarter" if what == "quarters" else "month": inner})
+        if not (np.diff(periods.asi8) > 0).all() or np.median(np.diff(periods.asi8)) != 1:
+            continue
+        written = [f"{x:.{1 if what == 'quarters' else 2}f}" for x in v[:3]]
+        head = (f"{subject or f'the times of {name!r}'} are {what} written as decimal numbers {pattern} ({written[0]} "
+                f"is {periods[0]}, then {', '.join(written[1:])}, ...), whose steps are {how}")
+        if in_file:
+            return f"{head}; write them as {what} in the file ({periods[0]} for {written[0]}), which are read as {what}"
+        x = spelt or "np.asarray(index, dtype=float)"
+        where = "" if spelt else ", where index is the series' index (or the time column's values)"
+        return f"{head}; give them as {what}: {convert.format(x=x)}{where}"
     return None
 
 
@@ -1979,13 +2017,14 @@ def period_label_starts(text) -> tuple[str | None, pd.DatetimeIndex] | None:
     read too, and names in other languages, ``"janvier 1980"``) or ``"Q1 1965"`` / ``"1965 Q1"`` / ``"1965Q1"`` /
     ``"1965/Q1"`` (quarters) name, gretl's and EViews' ``"1950:1"`` (quarters) and ``"1950:01"`` (months), the
     IMF's and Eurostat's ``"1950M01"`` and ``"01/1950"`` (months), half-years ``"2020H1"`` / ``"2020-S1"`` /
-    ``"H1 2020"`` (Eurostat's semesters; at 1 January and 1 July), or weeks as pandas writes weekly periods
-    (``"2000-01-03/2000-01-09"``) or ISO 8601 writes them (``"2000-W01"``, by their Monday), every label in one of
-    these forms (pmdarima's wineind, woolyrnq and sunspots are indexed so; statsmodels' ARIMA results files
-    ``1950:1``); ``format`` is the strftime of month labels (which may write two-digit years: ``'Jan-49'``, to check
-    with :func:`~rnnkit.data.timeseries.refuse_future_years`), else None. None for anything but such text. The one
-    reader of these labels: the Forecaster's index and time column, `TimeSeriesFrame`'s time column,
-    `calendar_features` and `read_sequences`' time column read them here."""
+    ``"H1 2020"`` (Eurostat's semesters; at 1 January and 1 July), months and quarters as Japanese and Chinese
+    statistics write them (``"2020年1月"``, ``"2020年第1四半期"``, ``"2020年第1季度"``), or weeks as pandas writes
+    weekly periods (``"2000-01-03/2000-01-09"``) or ISO 8601 writes them (``"2000-W01"``, by their Monday), every
+    label in one of these forms (pmdarima's wineind, woolyrnq and sunspots are indexed so; statsmodels' ARIMA
+    results files ``1950:1``); ``format`` is the strftime of month labels (which may write two-digit years:
+    ``'Jan-49'``, to check with :func:`~rnnkit.data.timeseries.refuse_future_years`), else None. None for anything
+    but such text. The one reader of these labels: the Forecaster's index and time column, `TimeSeriesFrame`'s
+    time column, `calendar_features` and `read_sequences`' time column read them here."""
     if isinstance(text, pd.Index | pd.Series) and not (pd.api.types.is_object_dtype(text.dtype)
                                                         or pd.api.types.is_string_dtype(text.dtype)):
         return None
@@ -2010,6 +2049,8 @@ def period_label_starts(text) -> tuple[str | None, pd.DatetimeIndex] | None:
     if text.str.strip().str.fullmatch(r"\d{4}:(0[1-9]|1[0-2])").all():  # months, two digits: 1950:01 .. 1950:12
         return "%Y:%m", pd.DatetimeIndex(pd.to_datetime(text.str.strip(), format="%Y:%m"))
     months = text.str.strip().str.extract(r"^(\d{4})M(0?[1-9]|1[0-2])$", flags=re.IGNORECASE)  # 2000M01, the IMF's
+    if months.isna().any(axis=None):  # '2020年1月': Japanese and Chinese statistics (e-Stat, the NBS) write months so
+        months = text.str.strip().str.extract(r"^(\d{4})\s*年\s*(0?[1-9]|1[0-2])\s*月$")
     if months.notna().all(axis=None):
         return None, pd.DatetimeIndex(pd.to_datetime(months[0] + "-" + months[1], format="%Y-%m"))
     halves = text.str.strip().str.extract(r"^(?:[HS]([12])[\s\-/_.]*(\d{4})|(\d{4})[\s\-/_.]*[HS]([12]))$",
@@ -2019,6 +2060,9 @@ def period_label_starts(text) -> tuple[str | None, pd.DatetimeIndex] | None:
         return None, pd.DatetimeIndex(pd.to_datetime(pd.DataFrame({"year": year, "month": 6 * half - 5, "day": 1})))
     quarters = text.str.strip().str.extract(r"^(?:Q([1-4])[\s\-/_.']*(\d{4}|\d{2})|(\d{4})(?:[\s\-/_.]*Q|:)([1-4]))$",
                                             flags=re.IGNORECASE)  # 'Q1-20', "Q1 '20": a two-digit year as %y reads
+    if quarters.isna().all(axis=1).any():  # '2020年第1四半期' (e-Stat), '2020年第1季度' (the NBS)
+        cjk = text.str.strip().str.extract(r"^(\d{4})\s*年\s*第?\s*([1-4])\s*(?:四半期|季度|季)$")
+        quarters = pd.DataFrame({0: np.nan, 1: np.nan, 2: cjk[0], 3: cjk[1]})
     if quarters.isna().all(axis=1).any():
         return None
     year, quarter = full_years(quarters[1].fillna(quarters[2])), quarters[0].fillna(quarters[3]).astype(int)
