@@ -1188,8 +1188,16 @@ def _load_sequence_model(args):
                          f"{shlex.quote(args.model)}")
     est = rnnkit.load(args.model)
     if registered(type(est).__name__)[1] == "forecast":  # its saved task; rnnkit.forecast is not imported
-        raise ValueError(f"{args.model} is a Forecaster; `rnnkit {args.command}` reads sequence models (rnnkit "
-                         "train)")
+        # what rnnkit forecast wrote beside the model (a Forecaster saved from Python has neither file)
+        kept = Path(args.model) / ("forecast.csv" if args.command == "predict" else "backtest.csv")
+        rerun = "rerun rnnkit forecast on the series with its newer rows"
+        instead = ((f"its forecast of the series it was fitted on is {kept}; " if kept.is_file() else "")
+                   + f"to forecast after newer rows, {rerun}, or in Python rnnkit.load({str(args.model)!r})"
+                     f".predict(data=series)" if args.command == "predict" else
+                   (f"its scores are {kept}, the backtest over the series' last steps (--folds); " if kept.is_file()
+                    else "") + f"to score it on newer rows, {rerun}")
+        raise ValueError(f"{args.model} is a Forecaster (written by rnnkit forecast), and `rnnkit {args.command}` "
+                         f"reads the sequence models rnnkit train writes; {instead}")
     est.set_params(layout="ntf")  # a file's sequences are (T_i, F) whatever their shape
     return est, read_model(args.model)[0].get("info", {}).get("table", {})
 

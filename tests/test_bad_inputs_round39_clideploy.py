@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import CLI_QUICK, TINY_DEPLOY, deploy_data, long_csv, run_cli
+from helpers import CLI_QUICK, TINY_DEPLOY, cli_error, deploy_data, long_csv, run_cli
 
 import rnnkit
 from rnnkit.cli import main
@@ -94,3 +94,24 @@ def test_S39_01_text_that_is_not_json_is_not_called_binary():
         with pytest.raises(RequestError) as caught:
             parse_request(body, 3, Limits())
         assert "binary" not in str(caught.value), body
+
+
+@pytest.mark.parametrize("command", ["predict", "evaluate"])
+def test_C39_03_a_forecaster_given_to_predict_or_evaluate_names_what_to_do_instead(command, tmp_path, capsys):
+    data = _series_csv(tmp_path / "load.csv", n=40)
+    out = tmp_path / "run"
+    assert main(["forecast", data, "--time-column", "when", "--target-column", "load", "--horizon", "2",
+                 "--lookback", "4", "--max-epochs", "1", "--hidden-size", "4", "--folds", "1", "--cell", "gru",
+                 "--season-length", "2", "--model", "direct", "--out", str(out)]) == 0
+    message = cli_error([command, out, data], capsys)
+    # was: "run is a Forecaster; `rnnkit predict` reads sequence models (rnnkit train)": no word of what to do
+    assert f"{out} is a Forecaster (written by rnnkit forecast), and `rnnkit {command}` reads the sequence models " \
+           "rnnkit train writes; " in message
+    if command == "predict":
+        assert message.endswith(f"its forecast of the series it was fitted on is {out / 'forecast.csv'}; to forecast "
+                                f"after newer rows, rerun rnnkit forecast on the series with its newer rows, or in "
+                                f"Python rnnkit.load({str(out)!r}).predict(data=series)")
+    else:
+        assert message.endswith(f"its scores are {out / 'backtest.csv'}, the backtest over the series' last steps "
+                                f"(--folds); to score it on newer rows, rerun rnnkit forecast on the series with its "
+                                f"newer rows")
