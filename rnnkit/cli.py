@@ -2271,7 +2271,10 @@ def _number(kind, low, high=None, *, low_open=False, high_open=True, what="", au
             span = (f"in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}" if high is not None
                     else f"{'>' if low_open else '>='} {low:g}")
             finite = "" if math.isfinite(value) else ", a finite number"
-            raise argparse.ArgumentTypeError(f"must be {span}{what}{finite}, got {text}")
+            # a fraction given as a percentage (--test-fraction 20, --dropout 50): the fraction meant
+            percent = (f" (a percentage? write the fraction, {value / 100:g})" if kind is float and high == 1
+                       and low == 0 and 1 < value <= 100 else "")
+            raise argparse.ArgumentTypeError(f"must be {span}{what}{finite}, got {text}{percent}")
         return value
 
     return parse

@@ -115,3 +115,17 @@ def test_C39_03_a_forecaster_given_to_predict_or_evaluate_names_what_to_do_inste
         assert message.endswith(f"its scores are {out / 'backtest.csv'}, the backtest over the series' last steps "
                                 f"(--folds); to score it on newer rows, rerun rnnkit forecast on the series with its "
                                 f"newer rows")
+
+
+@pytest.mark.parametrize(("option", "given", "fraction"), [("--test-fraction", "20", "0.2"), ("--dropout", "50", "0.5"),
+                                                           ("--label-smoothing", "10", "0.1")])
+def test_C39_04_a_fraction_given_as_a_percentage_is_told_the_fraction(option, given, fraction, tmp_path, capsys):
+    data = long_csv(tmp_path / "d.csv", np.arange(8) % 2)
+    message = cli_error(["train", data, "--task", "classify", *CLI_QUICK, option, given, "--out", tmp_path / "m"],
+                        capsys)
+    # was: "argument --test-fraction: must be in [0, 1) (0 trains on every sequence), got 20": the range alone
+    assert re.search(rf"argument {option}: must be in \[0, 1\).*, got {given} \(a percentage\? write the fraction, "
+                     rf"{fraction}\)", message), message
+    # a value no percentage explains is told its range alone
+    assert "percentage" not in cli_error(["train", data, "--task", "classify", *CLI_QUICK, option, "150", "--out",
+                                          tmp_path / "m"], capsys)
