@@ -1627,8 +1627,6 @@ def _forecast(args) -> int:
         data = read_series_csv(args.data, time_column=args.time_column, target_column=args.target_column,
                                covariates=covariates)
         unread = [c for c in pd.read_csv(args.data, nrows=0).columns if c not in (args.time_column, *data.columns)]
-        if unread and not worker:
-            print(f"not read: column(s) {unread} of {args.data} (add them with --covariates)", file=sys.stderr)
         frame = as_frame(data, freq=args.freq, option="--freq")
         # the grid of the first three timestamps, as the message names it (months: 'MS'), is the one to suggest
         first = frame.time[:3] if isinstance(frame.time, pd.DatetimeIndex) and len(frame.time) >= 3 else None
@@ -1718,7 +1716,10 @@ def _forecast(args) -> int:
     pd.set_option("display.width", 120)
     print(f"backtest ({args.folds} folds of {H} steps), mean over folds:")
     print(_shown_metrics(table, mean))
-    # stdout holds the backtest's table alone (| head, > table.txt); what was written is said beside it
+    # stdout holds the backtest's table alone (| head, > table.txt); what was read and written is said beside it,
+    # once the forecast is made (a refusal stays one line)
+    if unread:
+        print(f"not read: column(s) {unread} of {args.data} (add them with --covariates)", file=sys.stderr)
     print(f"wrote the model, forecast.csv, backtest.csv and report.html to {out}", file=sys.stderr)
     return 0
 
