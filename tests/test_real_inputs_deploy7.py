@@ -214,7 +214,7 @@ def test_d7_13_a_pandas_row_is_read_by_its_feature_names_as_predict_reads_them()
     with pytest.raises(ValueError, match="in another order than at fit"):  # a one-row frame, frame.iloc[[t]]
         stream.step("r", reordered.iloc[[0]])
     with pytest.raises(ValueError, match=r"feature names that differ from those seen at fit .*: missing \['acc_x'\], "
-                                         r"unexpected \['accx'\]; drop the index"):
+                                         r"unexpected \['accx'\] \('accx' for 'acc_x'\?\); drop the index"):
         stream.step("r", frame.iloc[0].rename({"acc_x": "accx"}))
     assert stream.streams == ["in order"]
     stream.step("by position", frame.iloc[0].to_numpy())  # an array has no names: read in the fitted order
