@@ -1422,24 +1422,56 @@ def target_left_in(x: torch.Tensor, lengths: torch.Tensor, targets: torch.Tensor
     return None
 
 
+TIED_TO_STEP = 0.6
+"""The dependence of a regressor's ``y[:, t]`` on a feature of X at step ``t`` (Chatterjee's xi, averaged over the
+steps, as a share of its largest value at the sequences' count) from which ``y (n, T)`` is read as a target per step
+(:func:`warn_targets_per_step`). Independent targets average 0 (0.3 at most over 6 steps of 8 sequences); a
+function of the feature, noisy or not, monotone or not, 0.7 or more."""
+
+
+def _dependence(x: np.ndarray, y: np.ndarray) -> float:
+    """Chatterjee's xi (2021) of ``y`` on ``x`` (1-D, NaN left out), with ties: 0 where ``y`` is independent of
+    ``x``, near its largest value ``(n - 2) / (n + 1)`` where ``y`` is a function of ``x`` (any function); 0 where
+    ``y`` is constant or fewer than 3 pairs are observed."""
+    keep = ~(np.isnan(x) | np.isnan(y))
+    x, y = x[keep], y[keep]
+    n = len(x)
+    if n < 3:
+        return 0.0
+    ordered, ys = y[np.argsort(x, kind="stable")], np.sort(y)
+    r = np.searchsorted(ys, ordered, side="right")
+    left = n - np.searchsorted(ys, ordered, side="left")
+    den = 2.0 * float(np.sum(left * (n - left)))
+    return 0.0 if den == 0 else 1.0 - n * float(np.abs(np.diff(r)).sum()) / den
+
+
 def warn_targets_per_step(x: torch.Tensor, lengths: torch.Tensor, targets: torch.Tensor, fitted: dict,
                           who: str) -> None:
-    """Warn where a regressor's unnamed ``y`` ``(n, T)`` has as many targets as every sequence of X has steps
-    (``X[:, :, 0]`` or a per-step reading): read as T targets of each whole sequence (T steps ahead), as an
-    ``(n, k)`` is, with no target tied to its step. A warning, not a refusal: a horizon of as many steps as the
-    window may be meant. Named targets (a DataFrame's columns) are taken as targets."""
+    """Warn where a regressor's unnamed ``y`` ``(n, T)`` has as many targets as every sequence of X has steps and
+    each ``y[:, t]`` follows a feature of X at its own step ``t`` (``X[:, :, 0] * 2 + 1``, ``X[:, :, 1] ** 2``, a
+    per-step reading): read as T targets of each whole sequence (T steps ahead), as an ``(n, k)`` is, with no target
+    tied to its step. The evidence is the mean over the steps of Chatterjee's xi of ``y[:, t]`` on ``X[:, t, f]``, at
+    least :data:`TIED_TO_STEP` of its largest value, over at least 5 sequences (the first 1024 read): a multi-output
+    target whose count happens to equal T, unrelated to X step by step, stays quiet. A warning, not a refusal: a
+    horizon of as many steps as the window may be meant. Named targets (a DataFrame's columns) are taken as
+    targets."""
     T, k = int(lengths.max()), targets.shape[1] if targets.ndim == 2 else 1
-    if k < 2 or k != T or int(lengths.min()) != T or fitted.get("target_names_") is not None:
+    n = min(len(targets), 1024)
+    if k < 2 or k != T or n < 5 or int(lengths.min()) != T or fitted.get("target_names_") is not None:
         return
-    t = targets.double().numpy()  # standardised: a feature equal to y up to a scale matches it
-    steps = x[:, :T].double().numpy()
-    std = steps.std(axis=(0, 1))
-    same = [f for f in range(steps.shape[2]) if std[f] > 0 and np.allclose(
-        (steps[:, :, f] - steps[:, :, f].mean(0)) / np.where(steps[:, :, f].std(0) > 0, steps[:, :, f].std(0), 1),
-        t, atol=1e-4)]
-    match = f" (y[:, t] is X's feature {same[0]} at step t)" if same else ""
+    t = targets[:n].double().numpy()  # standardised: a feature equal to y up to a scale matches it
+    steps = x[:n, :T].double().numpy()
+    tied = [np.mean([_dependence(steps[:, s, f], t[:, s]) for s in range(T)]) * (n + 1) / (n - 2)
+            for f in range(steps.shape[2])]
+    f = int(np.argmax(tied)) if tied else 0
+    if not tied or tied[f] < TIED_TO_STEP:
+        return
+    column = steps[:, :, f]
+    same = column.std() > 0 and np.allclose(
+        (column - column.mean(0)) / np.where(column.std(0) > 0, column.std(0), 1), t, atol=1e-4)
+    match = f"y[:, t] is X's feature {f} at step t" if same else f"y[:, t] follows X's feature {f} at step t"
     warnings.warn(f"{who}: y of shape {tuple(targets.shape)} holds as many targets as each of X's sequences has "
-                  f"steps ({T}){match}, and is read as {k} targets of each whole sequence (k steps ahead), none "
+                  f"steps ({T}) ({match}), and is read as {k} targets of each whole sequence (k steps ahead), none "
                   f"tied to its step; a target per step (y[i, t] for X[i, t])? SequenceRegressor predicts one "
                   f"vector per sequence: train rnnkit.models.SequenceToSequence with "
                   f"rnnkit.training.SequenceModule(task='regression'); if {k} targets per sequence are meant, "

@@ -35,10 +35,21 @@ def test_E39_01_a_regressors_target_per_step_is_said_to_be_read_as_targets_of_th
            "feature 0 at step t)" in said[0] and "SequenceToSequence" in said[0]
     said = [w for w in user_warnings(lambda: SequenceRegressor(**TINY).fit(X, X[:, :, 1] ** 2))
             if "targets of each whole sequence" in w]
-    assert len(said) == 1 and "feature" not in said[0].split(";")[0].split("steps (10)")[1]
+    assert len(said) == 1 and "steps (10) (y[:, t] follows X's feature 1 at step t)" in said[0]
     # k targets of another count than the steps, or named by a DataFrame's columns: quiet
     for y in (X[:, :3, 0], pd.DataFrame(X[:, :, 0], columns=[f"h{i + 1}" for i in range(10)])):
         assert not [w for w in user_warnings(lambda y=y: SequenceRegressor(**TINY).fit(X, y))
+                    if "whole sequence" in w]
+
+
+def test_E39_01_a_multi_output_target_whose_count_equals_the_steps_is_not_warned():
+    # ten targets of each whole sequence (ten outcomes, ten steps ahead) of sequences of ten steps: no target
+    # follows X at its own step, so nothing says y is a target per step
+    X, _ = _xy()
+    rng = np.random.default_rng(1)
+    for y in (rng.normal(size=(12, 10)), X[:, :, 0].mean(1)[:, None] * np.arange(1, 11),
+              X[:, -1:, 0] + rng.normal(size=(12, 10)) * 0.1):
+        assert not [w for w in user_warnings(lambda y=y: SequenceRegressor(**TINY).fit(X, y.astype(np.float32)))
                     if "whole sequence" in w]
 
 
