@@ -79,7 +79,8 @@ def test_t39_03_one_year_of_month_starts_read_month_first_is_warned_of():
     data = pd.read_csv(io.StringIO(text), parse_dates=["date"], index_col="date")["y"].astype(float)
     assert data.index[1] == pd.Timestamp("2020-01-02")  # pandas' month-first guess
     with pytest.warns(UserWarning, match=r"the times of data.index are 12 days of January 2020, 2020-01-01 \.\. "
-                                         r"2020-01-12.*day and month swapped they lie evenly on the grid 'MS'.*"
+                                         r"2020-01-12, 1 day apart.*day and month swapped they lie evenly on the grid "
+                                         r"'MS'.*"
                                          r"date_format='%d/%m/%Y'"):
         _forecaster().fit(data)  # was: fitted as a daily series without a word
     fixed = pd.read_csv(io.StringIO(text), parse_dates=["date"], date_format="%d/%m/%Y", index_col="date")["y"]
@@ -91,8 +92,8 @@ def test_t39_03_one_year_of_month_starts_read_month_first_is_warned_of():
 def test_t39_03_quarters_read_month_first_as_a_time_column_are_warned_of():
     data = pd.DataFrame({"d": pd.to_datetime(["01/01/2021", "01/04/2021", "01/07/2021", "01/10/2021"]),
                          "y": [1.0, 2, 3, 4]})
-    with pytest.warns(UserWarning, match=r"the times of data\['d'\] are 4 days of January 2021.*3 days 00:00:00 "
-                                         r"apart.*grid 'QS"):
+    with pytest.warns(UserWarning, match=r"the times of data\['d'\] are 4 days of January 2021.*, 3 days apart"
+                                         r".*grid 'QS"):
         as_frame(data, time_col="d")
 
 
@@ -101,6 +102,19 @@ def test_t39_03_days_built_as_days_are_read_silently():
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)
         assert as_frame(data).time[1] == pd.Timestamp("2020-01-02")  # pinned: the index carries its frequency
+
+
+def test_t39_03_a_week_of_january_and_real_month_starts_are_read_silently():
+    week = "date,y\n" + "".join(f"2020-01-{d:02d},{d}\n" for d in range(1, 8))  # a short daily series, parsed
+    data = pd.read_csv(io.StringIO(week), parse_dates=["date"], index_col="date")["y"].astype(float)
+    months = pd.Series(np.arange(12.0), index=pd.to_datetime([f"2020-{m:02d}-01" for m in range(1, 13)]))
+    half = "date,y\n" + "".join(f"2020-01-{d:02d},{d}\n" for d in range(1, 7, 2))  # every other day, 3 dates
+    every_other = pd.read_csv(io.StringIO(half), parse_dates=["date"], index_col="date")["y"].astype(float)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        assert as_frame(data).time[-1] == pd.Timestamp("2020-01-07")
+        assert pd.infer_freq(as_frame(months).time) == "MS"
+        assert as_frame(every_other).time[1] == pd.Timestamp("2020-01-03")
 
 
 # T39-04: months written as decimal numbers YYYY.MM (2015.01 .. 2015.12, 2016.01) or quarters YYYY.Q (2015.1 .. 2015.4)
@@ -134,9 +148,20 @@ def test_t39_04_quarters_as_decimal_numbers_are_refused_with_a_fix_that_runs():
     assert _forecaster().fit(data).freq_ in ("QS-OCT", "QS", "QS-JAN", "Q")
 
 
-def test_t39_04_decimal_years_stay_numbers():
-    data = pd.DataFrame({"t": [2015.0, 2015.25, 2015.5, 2015.75, 2016.0], "y": np.arange(5.0)})
-    assert np.allclose(TimeSeriesFrame.from_pandas(data, time_col="t").time, data["t"])  # pinned: quarters as years
+@pytest.mark.parametrize("times", [[2015.0, 2015.25, 2015.5, 2015.75, 2016.0],  # quarters as decimal years
+                                   list(np.round(2015 + np.arange(24) / 12, 3)),  # R's time() of a monthly ts
+                                   list(np.round(1999.1 + np.arange(30) / 10, 1)),  # seconds, in tenths
+                                   list(np.round(1999.95 + np.arange(10) / 100, 2))])  # measurements, hundredths
+def test_t39_04_decimal_years_and_measurements_stay_numbers(times, tmp_path):
+    data = pd.DataFrame({"t": times, "y": np.arange(len(times), dtype=float)})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        assert np.allclose(TimeSeriesFrame.from_pandas(data, time_col="t").time, data["t"])  # pinned: as numbers
+        path = tmp_path / "long.csv"
+        path.write_text("id,t,x,label\n" + "".join(f"{i},{t},{k},{int(i == 'A')}\n" for i in "AB"
+                                                  for k, t in enumerate(times)))
+        read = read_sequences(path, id_column="id", time_column="t", target_column="label")
+        assert np.allclose(np.asarray(read.sample_times[0], dtype=np.float64), times)
 
 
 # T39-05: months and quarters as Japanese and Chinese statistics write them ('2020年1月', '2020年第1四半期')

@@ -1291,19 +1291,24 @@ def _warn_days_as_months(time: pd.DatetimeIndex, spelt: str) -> None:
     """Warn where parsed dates lie evenly a whole number of days apart within one month and, with day and month
     swapped, on a grid of months: one year of day-first month starts (``'01/01/2020' .. '01/12/2020'``) read
     month-first by ``pd.read_csv(parse_dates=...)``, which is days 1 .. 12 of January, a daily grid that the
-    unevenness refusal never sees (a quarter's ``'01/04/2020'`` steps 3 days). Warned, not refused: a series of a
-    few days at a month's start may be meant; an index that carries its frequency (``pd.date_range``) is not
-    asked. ``spelt``: the times as the user's code names them."""
+    unevenness refusal never sees (a quarter's ``'01/04/2020'`` steps 3 days). Asked only where the dates, read
+    day-first, fill a whole year (their count times their step in days is 12 or more: twelve month starts, four
+    quarter starts), since fewer days at a month's start are as likely a short daily series (a week of January)
+    as a part of a year of months; twelve days of 1 .. 12 January are warned of, the one reading that cannot be
+    told apart. Warned, not refused, for that reason; an index that carries its frequency (``pd.date_range``) is
+    not asked. ``spelt``: the times as the user's code names them."""
     if time.freq is not None:  # pd.date_range(..., freq='D'): days by construction, not parsed text
         return
     time = time.dropna()
     if len(time) < 3 or len({(t.year, t.month) for t in time[[0, -1]]}) > 1 or \
             not (steps := np.diff(time.asi8)).size or (steps != steps[0]).any() or steps[0] <= 0:
         return
+    if len(time) * (days := pd.Timedelta(int(steps[0]), unit=time.unit) / pd.Timedelta(days=1)) < 12:
+        return  # a week of January, or part of a year of months: nothing to tell them apart
     if (said := _day_month_swapped(time)) is None:
         return
     warnings.warn(f"the times of {spelt} are {len(time)} days of {time[0]:%B %Y}, {shown_time(time[0])} .. "
-                  f"{shown_time(time[-1])}, {pd.Timedelta(int(steps[0]), unit=time.unit)} apart; {said}; a series "
+                  f"{shown_time(time[-1])}, {days:g} day{'s' if days != 1 else ''} apart; {said}; a series "
                   "meant so is read as given (silence this with warnings.filterwarnings('ignore', message='the "
                   "times of .* days of'))", UserWarning, stacklevel=user_stacklevel())
 
