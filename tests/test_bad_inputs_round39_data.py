@@ -50,6 +50,9 @@ def test_D39_02_eeg_of_64_channels_time_last_is_warned_of():
         pad_collate([(torch.randn(20, 200), 0) for _ in range(4)])
         pad_collate([(torch.tensor(np.cumsum(rng.normal(size=(64, 300)), 1), dtype=torch.float32), 0)
                      for _ in range(4)])  # fewer than 8 samples per channel: no shape to go by
+        walks = np.cumsum(rng.normal(size=(64, 600, 20)), 1)  # 64 items of 600 steps of 20 features, time first
+        assert pad_collate([(torch.tensor(w, dtype=torch.float32), 0) for w in walks])[0].shape == (64, 600, 20)
+        pad_collate([(torch.randn(40, 513).abs(), 0) for _ in range(4)])  # 40 frames of noise's 513 bins
 
 
 class _Lengths(Dataset):
