@@ -126,3 +126,49 @@ def test_F39_04_a_season_of_0_or_less_is_refused_by_mase_scale():
     with pytest.raises(ValueError, match=r"got 12\.0; pass m=12"):
         mase_scale(history, 12.0)
     assert mase_scale(history, 2).tolist() == [2.0]
+
+
+def test_F39_02_a_backtest_does_not_warn_of_the_band_it_does_not_score():
+    # each fold's predict named the band, once per fold, of a backtest that scores the median alone
+    f = Forecaster(horizon=3, model="direct", lookback=7, quantiles=(0.1, 0.5, 0.9), max_epochs=1, hidden_size=4,
+                   random_state=0)
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        f.backtest(_intermittent(), folds=3)
+    assert not [m for m in _messages(record) if " is 0 at " in m and "% of its observed" in m]
+
+
+def test_F39_02_a_panel_of_many_mostly_0_series_is_warned_of_once():
+    # a panel of slow items (M5's SKUs): one warning per call naming them, not one per series
+    frames = [pd.DataFrame({"id": f"sku{k}", "t": y.index, "y": y.to_numpy()})
+              for k, y in enumerate(_intermittent(seed) for seed in range(4))]
+    g = GlobalForecaster(lookback=7, horizon=3, model="direct", quantiles=(0.1, 0.5, 0.9), max_epochs=1,
+                         hidden_size=4, calibrate=False, random_state=0).fit(pd.concat(frames), id_col="id",
+                                                                             time_col="t", target="y")
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        p = g.predict()
+    said = [m for m in _messages(record) if " is 0 at " in m]
+    named = [k for k in p["id"].unique() if (p.loc[p["id"] == k, "q0.1"] > 0).any()]
+    assert len(said) == 1 and len(named) >= 2
+    assert said[0].startswith(f"GlobalForecaster.predict: series {named[0]!r} is 0 at ")
+    assert f"and so is the band of {len(named) - 1} other series ({', '.join(map(repr, named[1:]))})" in said[0]
+
+
+def test_F39_02_a_series_0_by_season_is_named_only_at_the_steps_of_its_zeros():
+    # solar power: 0 at 14 of the 24 hours (58 %), above 0 by day; a band above 0 by day is right
+    from rnnkit.forecast.defaults import zero_band
+
+    hours = np.arange(24 * 14) % 24
+    solar = np.where((hours >= 7) & (hours < 17), np.sin(np.pi * (hours - 6) / 11) * 5, 0.0)
+    times = pd.date_range("2024-06-15", periods=24, freq="h")
+    day = np.zeros((24, 3))
+    day[7:17] = [[1.0, 2.0, 3.0]] * 10  # q0.1 above 0 from 07:00 to 16:00
+    assert zero_band(day, (0.1, 0.5, 0.9), [solar], times, season=24) is None
+    night = day.copy()
+    night[20] = [0.5, 1.0, 2.0]  # at 20:00, 0 on every day before
+    what = zero_band(night, (0.1, 0.5, 0.9), [solar], times, season=24)
+    assert what is not None and "is 0 at 58 % of its observed values (196 of 336)" in what
+    assert "above 0 at 1 of the 24 steps (2024-06-15 20:00" in what
+    # without the season, the steps by day read as a mostly-0 series' band above 0
+    assert "above 0 at 10 of the 24 steps" in zero_band(day, (0.1, 0.5, 0.9), [solar], times)

@@ -254,28 +254,56 @@ def floor_at_zero(y: np.ndarray, *rows: np.ndarray) -> np.ndarray:
     return np.where(zero_floor(np.concatenate(rows))[:, None], np.maximum(y, 0.0), y)
 
 
-def warn_zero_band(y: np.ndarray, quantiles, rows: list[np.ndarray], who: str, times) -> None:
-    """Warn where a target mostly 0 (an intermittent demand: more than half of its observed values in ``rows``, the
-    fitted ones and new data's, are 0) has a lowest quantile ``τ`` below that share forecast above 0 in ``y (H, n_q)``
-    (in order of ``quantiles``) at some of the steps ``times``: the band says a 0 is less likely than ``τ`` where
-    most values are 0. No candidate models intermittent demand (Croston, SBA), so the band is that of
-    a quantity that varies continuously (a naive's about the last value, a sale); ``who`` begins the message."""
+def zero_band(y: np.ndarray, quantiles, rows: list[np.ndarray], times, steps=None, season: int | None = None
+              ) -> str | None:
+    """What is wrong where a target mostly 0 (an intermittent demand: more than half of its observed values in
+    ``rows``, the fitted ones and new data's, are 0, none below 0) has a lowest quantile ``τ`` forecast above 0 in
+    ``y (H, n_q)`` (in order of ``quantiles``) at some of the steps ``times`` where 0 is more often the value than
+    ``τ``: the band says a 0 is less likely than ``τ`` where it is likelier. With a ``season`` (``m >= 2`` steps,
+    and two seasons of ``rows[-1]``, the series the forecast continues), a step's share of zeros is that of its
+    phase (the values ``m``, ``2m``, ... steps before it): a series 0 every night (solar power, a shop's hours)
+    forecast above 0 by day is not named, its night steps are. ``steps``: the steps ahead (1-based) of ``y``'s rows
+    (default 1..H). No candidate models intermittent demand (Croston, SBA), so the band is that of a quantity that
+    varies continuously (a naive's about the last value, a sale). None where nothing is to be said."""
     if quantiles is None:
-        return
+        return None
     values = np.concatenate(rows)
     values = values[~np.isnan(values)]
+    if not len(values) or values.min() < 0:
+        return None
     zeros = int(np.sum(values == 0))
-    share, low = zeros / max(len(values), 1), int(np.argmin(quantiles))
+    share, low = zeros / len(values), int(np.argmin(quantiles))
     tau = float(quantiles[low])
-    above = np.flatnonzero(y[:, low] > 0)
-    if share <= 0.5 or tau >= share or not len(above) or values.min() < 0:
-        return
+    if share <= 0.5 or tau >= share:
+        return None
+    steps = np.arange(1, len(y) + 1) if steps is None else np.asarray(steps)
+    last = rows[-1]
+    shares = np.full(len(y), share)
+    if season is not None and season >= 2 and len(last) >= 2 * season:
+        for i, h in enumerate(steps):  # the share of zeros at the step's phase of the season
+            phase = last[(len(last) + int(h) - 1) % season :: season]
+            phase = phase[~np.isnan(phase)]
+            shares[i] = np.mean(phase == 0) if len(phase) else share
+    above = np.flatnonzero((y[:, low] > 0) & (shares > tau))
+    if not len(above):
+        return None
     shown = ", ".join(f"{shown_time(times[h])} ({y[h, low]:.4g})" for h in above[:3]) + \
         (", ..." if len(above) > 3 else "")
-    warnings.warn(f"{who}is 0 at {100 * share:.0f} % of its observed values ({zeros} of {len(values)}), but its "
-                  f"q{tau:g} forecast is above 0 at {len(above)} of the {len(y)} steps ({shown}), a band that makes "
-                  f"a 0 less likely than {tau:g} there; no candidate models an intermittent demand (Croston, SBA), "
-                  f"so the band is one of a quantity that varies continuously; forecast a coarser step at which it "
-                  f"is seldom 0 (weekly sums of daily values: y.resample('W').sum()), or use a method for "
-                  f"intermittent demand (statsforecast's CrostonSBA) (warnings.filterwarnings('ignore', "
-                  f"message='.* is 0 at') silences this)", UserWarning, stacklevel=user_stacklevel())
+    return (f"is 0 at {100 * share:.0f} % of its observed values ({zeros} of {len(values)}), but its q{tau:g} "
+            f"forecast is above 0 at {len(above)} of the {len(y)} steps ({shown}), a band that makes a 0 less likely "
+            f"than {tau:g} there")
+
+
+ZERO_BAND_FIX = ("no candidate models an intermittent demand (Croston, SBA), so the band is one of a quantity that "
+                 "varies continuously; forecast a coarser step at which it is seldom 0 (weekly sums of daily values: "
+                 "y.resample('W').sum()), or use a method for intermittent demand (statsforecast's CrostonSBA) "
+                 "(warnings.filterwarnings('ignore', message='.* is 0 at') silences this)")
+"""The fix that ends :func:`warn_zero_band`'s warning, and a panel's (one warning per call, naming each series)."""
+
+
+def warn_zero_band(y: np.ndarray, quantiles, rows: list[np.ndarray], who: str, times, steps=None,
+                   season: int | None = None) -> None:
+    """Warn of :func:`zero_band`'s band of a mostly-0 target; ``who`` begins the message."""
+    what = zero_band(y, quantiles, rows, times, steps, season)
+    if what is not None:
+        warnings.warn(f"{who}{what}; {ZERO_BAND_FIX}", UserWarning, stacklevel=user_stacklevel())

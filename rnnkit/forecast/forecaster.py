@@ -708,7 +708,8 @@ class Forecaster(BaseEstimator):
             rows = [self.history_.values[:, self.history_.column_index([target])[0]]]
             if frame is not self.history_:
                 rows.append(frame.values[:, frame.column_index([target])[0]])
-            defaults.warn_zero_band(y[:, j], self.quantiles, rows, f"Forecaster.predict: {target!r} ", index)
+            defaults.warn_zero_band(y[:, j], self.quantiles, rows, f"Forecaster.predict: {target!r} ", index,
+                                    steps, self.season_length_)
         H = len(steps)
         if self.quantiles is None:
             if self._series_output:

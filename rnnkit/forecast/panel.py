@@ -624,11 +624,20 @@ class GlobalForecaster(BaseEstimator):
         index = [_future_index(frame, self.freqs_[position[key]], self.horizon)[:H] for key, frame in series.items()]
         y = self._combine(series, steps, data, future) if self.kind_ == "combination" else \
             self._net_forecast(series, steps, future)  # (S, H, n_q)
+        banded = {}  # id -> what is wrong with its band, said once for the panel (1000 SKUs: one warning)
         for i, (key, frame) in enumerate(series.items() if floor else ()):  # counts, sales: never below 0
             y[i] = defaults.floor_at_zero(y[i][:, None], self.history_[key].values[:, :1], frame.values[:, :1])[:, 0]
-            defaults.warn_zero_band(y[i][steps - 1], self.quantiles, [self.history_[key].values[:, 0]] +
-                                    ([frame.values[:, 0]] if frame is not self.history_[key] else []),
-                                    f"GlobalForecaster.predict: series {key!r} ", index[i][steps - 1])
+            what = defaults.zero_band(y[i][steps - 1], self.quantiles, [self.history_[key].values[:, 0]] +
+                                      ([frame.values[:, 0]] if frame is not self.history_[key] else []),
+                                      index[i][steps - 1], steps, self.season_lengths_[position[key]])
+            if what is not None:
+                banded[key] = what
+        if banded:
+            (key, what), others = next(iter(banded.items())), list(banded)[1:]
+            alike = (f", and so is the band of {len(others)} other series ({', '.join(map(repr, others[:5]))}"
+                     f"{', ...' if len(others) > 5 else ''})" if others else "")
+            warnings.warn(f"GlobalForecaster.predict: series {key!r} {what}{alike}; {defaults.ZERO_BAND_FIX}",
+                          UserWarning, stacklevel=user_stacklevel())
         ids = np.empty(len(series), dtype=object)
         for i, key in enumerate(series):  # one by one: a tuple id stays one id, not a row of the array
             ids[i] = key
