@@ -1,6 +1,7 @@
 """Thirty-ninth round: the command line and deployment as a new user drives them: the forecast's table read from
 standard output, a learning rate no training uses, a raw array's bytes as a request body, ..."""
 
+import json
 import re
 import warnings
 
@@ -90,6 +91,11 @@ def test_S39_01_text_that_is_not_json_is_not_called_binary():
 
     texts = ["id,t,f\n1,2,\u00e9".encode("latin-1"), '{"sequences": [[[1, 2 3]]]}'.encode("utf-16-le"),
              "\u043f\u043e\u0441\u043b\u0435\u0434".encode(), b"a,b\n1,2\n"]
+    # review: valid JSON of accented text closed by a C string's NUL, and accented text cut inside its last character
+    # (a body cut short), were called binary data, as x.tobytes() is
+    note = json.dumps({"sequences": [[[1, 2, 3]]], "note": "\u043f\u0440\u0438\u0432\u0435\u0442 " * 40},
+                      ensure_ascii=False).encode()
+    texts += [note + b"\x00", ('{"note": "' + "\u00e9t\u00e9 \u0445\u043e\u0440\u043e\u0448\u043e " * 40).encode()[:-1]]
     for body in texts:
         with pytest.raises(RequestError) as caught:
             parse_request(body, 3, Limits())

@@ -62,6 +62,7 @@ runs, so a batch never fails because of one request.
 from __future__ import annotations
 
 import asyncio
+import codecs
 import contextlib
 import copy
 import json
@@ -752,17 +753,20 @@ def _not_json_hint(body: bytes, content_type: str | None = None, error: ValueErr
 
 def _binary(body: bytes) -> bool:
     """Whether ``body`` is binary data, not text in any encoding a JSON body is sent in: a third of its first 1024
-    bytes are control bytes (other than tab and line ends) or beyond ASCII, and it is no text free of control
-    characters in UTF-8 or in the UTF-16 or UTF-32 json finds by its NULs (whose ASCII letters are half or three
-    quarters NULs; a text in Latin-1, which is no UTF-8, is mostly ASCII)."""
+    bytes are control bytes (other than tab and line ends) or beyond ASCII, and it is no text in UTF-8 or in the
+    UTF-16 or UTF-32 json finds by its NULs (whose ASCII letters are half or three quarters NULs; a text in Latin-1,
+    which is no UTF-8, is mostly ASCII), or a text of which a tenth or more of the first 1024 characters are control
+    characters (an array's bytes: zeros are NULs). A text with a stray control character (a C string's closing NUL
+    after the JSON) or cut inside its last character (a body cut short) is text, not binary data."""
     head = body[:1024]
     if sum(b >= 0x80 or (b < 0x20 and b not in b"\t\n\r") for b in head) <= len(head) / 3:
         return False
-    try:
-        text = body.decode(json.detect_encoding(body))
+    try:  # an incremental decoder keeps a last character cut short for more bytes, rather than failing on it
+        text = codecs.getincrementaldecoder(json.detect_encoding(body))().decode(body, final=False)
     except UnicodeDecodeError:
         return True
-    return any(c < " " and c not in "\t\n\r" or c == "\x7f" for c in text[:1024])
+    text = text[:1024]
+    return sum(c < " " and c not in "\t\n\r" or c == "\x7f" for c in text) >= max(len(text), 1) / 10
 
 
 def _not_json_text(error: json.JSONDecodeError) -> str:
