@@ -14,7 +14,7 @@ import tempfile
 import time
 import warnings
 import zipfile
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stdout
 from pathlib import Path
 
 
@@ -1671,7 +1671,9 @@ def _forecast(args) -> int:
                                 device=args.device, devices=args.devices, num_nodes=args.num_nodes,
                                 strategy=args.strategy, verbose=args.verbose)
         targets = [args.target_column]
-        with warnings.catch_warnings():  # --freq's moved dates are warned of once, above, in the command's words
+        # --freq's moved dates are warned of once, above, in the command's words; --verbose's choices (Forecaster:
+        # lookback = ...) go to standard error, with every other word of the command: standard output is the table's
+        with warnings.catch_warnings(), redirect_stdout(sys.stderr):
             warnings.filterwarnings("ignore", message=r"freq=.*: every timestamp", category=UserWarning)
             warnings.filterwarnings("ignore", message=r"Forecaster.fit: .* read as Unix", category=UserWarning)
             table, forecasts = forecaster.backtest(data, folds=args.folds, season_length=m, targets=targets,
@@ -1679,7 +1681,8 @@ def _forecast(args) -> int:
             start = time.perf_counter()
             forecaster.fit(data, targets=targets, freq=args.freq)
             seconds = time.perf_counter() - start
-        prediction = forecaster.predict()[args.target_column].rename_axis(args.time_column)  # (H,)
+        with redirect_stdout(sys.stderr):
+            prediction = forecaster.predict()[args.target_column].rename_axis(args.time_column)  # (H,)
         if worker:  # the same fits as rank 0's (DDP applies one averaged gradient everywhere), written there
             return 0
 

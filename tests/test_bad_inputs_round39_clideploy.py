@@ -42,6 +42,11 @@ def test_C39_01_forecast_standard_output_holds_its_table_alone(tmp_path, capsys)
     assert captured.out.startswith("backtest (2 folds of 4 steps), mean over folds:")
     assert "wrote the model, forecast.csv, backtest.csv and report.html to" in captured.err
     assert "not read: column(s) ['temp']" in captured.err
+    # review: --verbose's choices ("Forecaster: lookback = 8 (given)") were printed on standard output, above the table
+    assert main([*args[:-1], str(tmp_path / "verbose"), "--verbose"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.startswith("backtest (2 folds of 4 steps), mean over folds:"), captured.out[:300]
+    assert "Forecaster:" not in captured.out and "Forecaster: lookback = 8" in captured.err
 
 
 def test_C39_02_a_learning_rate_above_one_is_warned_naming_the_fix(tmp_path, capsys):
