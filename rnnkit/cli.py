@@ -176,12 +176,14 @@ def _warn_time_named_feature(args, columns: dict) -> None:
 
 
 def _warn_rate_above_one(lr) -> None:
-    """A warning for ``--lr`` above 1: an Adam step moves each weight by up to about the rate, so a rate above 1
-    throws the weights (initialised within about 1/sqrt(--hidden-size)) far off at the first step and the model
-    written is saturated, its outputs stuck, with no error (a NaN loss alone is refused, C38-02). Warned, not
-    refused: a rate just above 1 may be meant by someone who knows the data."""
+    """A warning for ``--lr`` above 1: an Adam step (``train`` and ``compare`` train with AdamW, whatever rate an SGD
+    recipe took) moves each weight by up to about the rate, so a rate above 1 throws the weights (initialised within
+    about 1/sqrt(--hidden-size)) far off at the first step and the model written is saturated, its outputs stuck,
+    with no error (a NaN loss alone is refused, C38-02). Warned, not refused: a rate just above 1 may be meant by
+    someone who knows the data."""
     if lr is not None and lr > 1:
-        warnings.warn(f"--lr {lr:g} is above 1, where no usual training runs: the optimizer (Adam) moves each weight "
+        warnings.warn(f"--lr {lr:g} is above 1, where no usual training with Adam runs (rnnkit trains with AdamW; an "
+                      f"SGD recipe's rate, 1 to 20, does not carry over): AdamW moves each weight "
                       f"by up to about the rate at every step, so the weights, initialised below 1, are thrown to "
                       f"about {lr:g} at the first step and the model written saturates, its outputs stuck whatever "
                       f"the input, without an error; give a rate near 1e-3 (or leave --lr out), or silence this "
