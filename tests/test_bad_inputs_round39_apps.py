@@ -135,3 +135,20 @@ def test_A39_06_ordinary_anomalies_are_not_taken_for_another_vocabulary():
                                          r"could be sessions spread as in training.*another vocabulary"):
         eventlogs.score_lstm(module, eventlogs.Sessions([perm[e] for e in normal],
                                                         [rng.uniform(1, 5, len(e)) for e in normal]))
+
+
+def test_A39_04_the_recipe_on_a_smaller_fasta_than_its_budget_is_not_told_to_ask_for_fewer(tmp_path, monkeypatch):
+    # review: dna.run on one's own FASTA ($RNNKIT_DNA) of fewer promoters than its budget warned "ask for n <= 6",
+    # an n the recipe's user does not give; the budget is a cap, and the log says how many were drawn
+    rng = np.random.default_rng(0)
+    path = tmp_path / "dm6_upstream2000.fa"
+    path.write_text("".join(f">NM_{i}_up_2000_{'chr2L' if i % 2 else 'chr3R'}_{100 * i}_f\n"
+                            f"{''.join(rng.choice(list('ACGT'), dna.UPSTREAM))}\n" for i in range(12)))
+    monkeypatch.setenv("RNNKIT_DNA", str(path))
+    monkeypatch.setattr(dna, "QUICK", dict(dna.QUICK, train_promoters=50, test_promoters=50, max_epochs=1,
+                                           saliency_promoters=2))
+    lines = []
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message="sample:")
+        dna.run(quick=True, log=lines.append)
+    assert any("train 6, test 6 (chr2L)" in line for line in lines), lines

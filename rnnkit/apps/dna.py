@@ -111,7 +111,10 @@ def run(*, quick: bool = False, seed: int = 0, out: str | os.PathLike | None = N
                              f"every other arm's; its arms: {sorted(set(promoters.arms))[:8]}); give the "
                              f"Drosophila dm3 file {FILE_NAME}")
     rng = np.random.default_rng(seed)
-    split = {part: sample(promoters.by_part(part), budget[f"{part}_promoters"], rng) for part in ("train", "test")}
+    # the budget is a cap: a smaller file (one's own, $RNNKIT_DNA) gives all of its part, and the log line says how
+    # many; sample's warning is for its own callers, who chose n
+    split = {part: sample(seqs, min(budget[f"{part}_promoters"], len(seqs)), rng)
+             for part in ("train", "test") for seqs in [promoters.by_part(part)]}
     data = {part: with_negatives(seqs, rng) for part, seqs in split.items()}  # part -> (sequences, labels)
     log(f"{path}: {promoters.kept} distinct 2000-bp promoters; train {len(split['train'])}, test "
         f"{len(split['test'])} ({TEST_ARM}), each with one dinucleotide-shuffled negative")
