@@ -53,6 +53,14 @@ def test_D39_02_eeg_of_64_channels_time_last_is_warned_of():
         walks = np.cumsum(rng.normal(size=(64, 600, 20)), 1)  # 64 items of 600 steps of 20 features, time first
         assert pad_collate([(torch.tensor(w, dtype=torch.float32), 0) for w in walks])[0].shape == (64, 600, 20)
         pad_collate([(torch.randn(40, 513).abs(), 0) for _ in range(4)])  # 40 frames of noise's 513 bins
+        noise = torch.randn(160, 1, 34, 34, generator=torch.Generator().manual_seed(0))
+        smooth = torch.nn.functional.avg_pool2d(noise, 7, stride=1)  # 160 smooth images of 28 x 28
+        pad_collate([(seq.reshape(20, 784), 0) for seq in smooth.reshape(8, 20, 784)])  # 20 of them, row by row
+    t = np.arange(1000) / 250  # and EEG of a 10 Hz rhythm, each channel's own phase, is still warned of
+    alpha = [np.sin(2 * np.pi * 10 * t + rng.uniform(0, 6.3, (64, 1))) + np.cumsum(rng.normal(size=(64, 1000)), 1) / 20
+             for _ in range(4)]
+    with pytest.warns(UserWarning, match=r"all of shape \(64, 1000\).* run smoothly along their last axis"):
+        pad_collate([(torch.tensor(x, dtype=torch.float32), 0) for x in alpha])
 
 
 class _Lengths(Dataset):

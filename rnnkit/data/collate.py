@@ -252,8 +252,10 @@ def _warn_time_last(x: torch.Tensor, lengths: torch.Tensor) -> None:
     the UEA archive's problems have 16 or fewer), which read time first are ``C`` steps of ``T`` features, every
     length ``C``, with no shape to tell (of several lengths `time_last_hint` names them). Spectra over frames
     (log-mel features) run along both axes, or, of noise, along the bands alone over 17 frames or more, and say
-    nothing; so do noise spectra of more frames, unless their bins outnumber the frames eightfold. The batch's first
-    16 items are read, 64 rows and 4096 columns of each: a collate runs once per batch."""
+    nothing; so do noise spectra of more frames, unless their bins outnumber the frames eightfold. Of more than 16
+    rows, images flattened row by row (``(T, H * W)``, a sequence of digits) say nothing either: their last axis is
+    segments laid end to end (:func:`_segment_width`), not one signal. The batch's first 16 items are read, 64 rows
+    and 4096 columns of each: a collate runs once per batch."""
     if not (x.dim() == 3 and x.is_floating_point() and bool((lengths == x.shape[1]).all())):
         return  # ids, steps of several features' shapes, or items of several lengths (time_last_hint's case)
     a, b = x.shape[1:]
@@ -264,6 +266,8 @@ def _warn_time_last(x: torch.Tensor, lengths: torch.Tensor) -> None:
         return
     if not (runs_along(values, 2, 1) if a >= 3 else a == 1 and lag1_autocorrelation(values, 2) > 0.5):
         return
+    if a > 16 and _segment_width(values) is not None:  # 20 images of 28 x 28 flattened row by row, as given
+        return
     last = lag1_autocorrelation(values, 2)  # read again for the words alone: only where it warns
     first = f"{lag1_autocorrelation(values, 1):.2f}" if a >= 3 else "one step"
     warnings.warn(f"pad_collate: the {len(x)} items are all of shape {(a, b)}, read as {a} time step(s) of "
@@ -273,6 +277,34 @@ def _warn_time_last(x: torch.Tensor, lengths: torch.Tensor) -> None:
                   "they are (time, features) as given, silence this with "
                   "warnings.filterwarnings('ignore', '.*run smoothly along their last axis')", UserWarning,
                   stacklevel=3)
+
+
+def _segment_width(values: np.ndarray) -> int | None:
+    """The width ``W`` of equal segments laid end to end along the last axis of ``values (n, A, B)``, as images
+    flattened row by row are (``(T, H * W)``: each image row's steps are smooth, and its end meets the next row's
+    start, or borders of zeros recur, every ``W`` values), or None for one signal along it (a recording's channels,
+    whose squared steps are alike at every position). Rule: the squared steps ``diff`` along the last axis,
+    averaged over the items and rows, are explained by their position modulo ``W`` (R², at least 0.5) for some
+    ``W`` dividing ``B`` with at least 8 segments of at least 8 values each (by chance R² is about ``W / B``, at
+    most 1/8), and their means by position spread by at least half their mean (a rhythm of random phase in each
+    channel leaves a trace alone). A rhythm phase-locked alike in every row and item (a steady-state evoked
+    response), whose period divides ``B``, reads so too."""
+    b = values.shape[2]
+    steps = np.diff(values, axis=2)
+    kept = np.isfinite(steps).reshape(-1, b - 1)
+    d = np.where(kept, steps.reshape(-1, b - 1), 0.0) ** 2
+    d = d.sum(axis=0) / np.maximum(kept.sum(axis=0), 1)  # no NaN steps' warning: a column of NaN reads 0
+    total = float(((d - d.mean()) ** 2).sum())
+    if not total > 0:
+        return None
+    for width in range(8, b // 8 + 1):
+        if b % width:
+            continue
+        position = np.arange(b - 1) % width
+        means = np.bincount(position, d) / np.bincount(position)
+        if float(((means[position] - d.mean()) ** 2).sum()) / total >= 0.5 and means.std() >= 0.5 * d.mean():
+            return width
+    return None
 
 
 def time_last_hint(a: int, shape_a: tuple, b: int, shape_b: tuple, verb: str = "give") -> str:
