@@ -34,7 +34,7 @@ import torch
 from torch.utils.data import Sampler
 
 from ..cells.base import length_mask
-from ..checks import check_flags, is_count, lag1_autocorrelation, runs_along
+from ..checks import check_flags, group_distinctness, is_count, lag1_autocorrelation, runs_along
 
 IGNORE_INDEX = -100
 """Padding of per-step labels; the default ``ignore_index`` of PyTorch's classification losses."""
@@ -294,15 +294,10 @@ def _segment_width(values: np.ndarray) -> int | None:
     kept = np.isfinite(steps).reshape(-1, b - 1)
     d = np.where(kept, steps.reshape(-1, b - 1), 0.0) ** 2
     d = d.sum(axis=0) / np.maximum(kept.sum(axis=0), 1)  # no NaN steps' warning: a column of NaN reads 0
-    total = float(((d - d.mean()) ** 2).sum())
-    if not total > 0:
-        return None
-    for width in range(8, b // 8 + 1):
-        if b % width:
-            continue
+    for width in (w for w in range(8, b // 8 + 1) if b % w == 0):
         position = np.arange(b - 1) % width
-        means = np.bincount(position, d) / np.bincount(position)
-        if float(((means[position] - d.mean()) ** 2).sum()) / total >= 0.5 and means.std() >= 0.5 * d.mean():
+        (explained, _), = group_distinctness(d[None, None, :], position[None, :])
+        if explained >= 0.5 and (np.bincount(position, d) / np.bincount(position)).std() >= 0.5 * d.mean():
             return width
     return None
 
