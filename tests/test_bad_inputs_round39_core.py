@@ -116,3 +116,78 @@ def test_K39_06_ensemble_of_torch_nn_members_given_lengths_names_from_torch(kind
     converted = Ensemble([getattr(rnnkit, kind).from_torch(m) for m in ens.members])
     torch.testing.assert_close(converted(_x())[0], ens(_x())[0], atol=1e-5, rtol=1e-5)
     assert converted(_x(), torch.tensor([5, 3]))[0].shape == (2, 5, 4)
+
+
+# review: what K39-01..06 must leave quiet
+def test_K39_01_hyperparameter_ensemble_of_other_dropouts_is_taken_and_is_the_mean_at_eval():
+    from rnnkit.models import SequenceToLabel
+    torch.manual_seed(0)
+    members = [SequenceToLabel(3, 4, 2, cell="gru", num_layers=2, dropout=d, backend=b)
+               for d, b in [(0.0, "auto"), (0.3, "reference"), (0.5, "auto")]]
+    members[1].encoder.layers[0].input_dropout = members[2].encoder.layers[1].hidden_dropout = 0.2
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nor a warning: dropout acts in training only
+        ens = Ensemble(members).eval()
+    torch.testing.assert_close(ens(_x())[0], sum(m(_x())[0] for m in members) / 3)
+
+
+def test_K39_01_torch_nn_members_of_other_dropouts_and_momentum_are_taken():
+    def make(p, momentum):
+        nn = torch.nn
+        return nn.Sequential(nn.Linear(3, 4), nn.Dropout(p), nn.BatchNorm1d(4, momentum=momentum),
+                             nn.Dropout(p, inplace=p > 0.2))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        Ensemble([make(0.1, 0.1), make(0.3, 0.01)])
+        Ensemble([torch.nn.GRU(3, 4, num_layers=2, dropout=0.1), torch.nn.GRU(3, 4, num_layers=2, dropout=0.4)])
+    with pytest.raises(ValueError, match=r"member 1's 0's batch_first is True and member 0's False"):
+        Ensemble([torch.nn.Sequential(torch.nn.GRU(3, 4)), torch.nn.Sequential(torch.nn.GRU(3, 4, batch_first=True))])
+
+
+class _Tagged(torch.nn.Module):  # a user's own module: seed and tag are records, not design
+    def __init__(self, seed, tag):
+        super().__init__()
+        torch.manual_seed(seed)
+        self.seed, self.tag, self.rnn = seed, tag, rnnkit.GRU(3, 4)
+
+    def forward(self, x, lengths=None):
+        return self.rnn(x, lengths)
+
+
+def test_K39_01_users_own_module_differing_in_a_seed_is_quiet_and_in_another_attribute_warned_not_refused():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        Ensemble([_Tagged(0, "a"), _Tagged(1, "a")])
+    with pytest.warns(UserWarning, match=r"Ensemble: member 1's tag is 'b' and member 0's 'a', an attribute of the "
+                                         r"user's own module.*ignore this"):
+        ens = Ensemble([_Tagged(0, "a"), _Tagged(1, "b")])
+    assert ens(_x())[0].shape == (2, 5, 4)
+
+
+def test_K39_03_members_sharing_a_frozen_front_end_are_taken():
+    front = torch.nn.Linear(3, 3)
+    Ensemble([torch.nn.Sequential(front, torch.nn.Linear(3, 2)), torch.nn.Sequential(front, torch.nn.Linear(3, 2))])
+
+
+def test_K39_06_a_torch_nn_subclass_that_takes_lengths_is_called_with_them():
+    class PackedGRU(torch.nn.GRU):  # a user's GRU whose forward takes lengths
+        def forward(self, x, lengths=None):
+            return super().forward(x)
+
+    ens = Ensemble([PackedGRU(3, 4, batch_first=True), PackedGRU(3, 4, batch_first=True)])
+    assert ens(_x(), torch.tensor([5, 3]))[0].shape == (2, 5, 4)
+
+
+def test_K39_02_the_keyword_is_private_and_a_layer_subclass_of_its_own_forward_still_stacks():
+    import inspect
+    assert "hooks_checked" not in inspect.signature(rnnkit.Recurrent.forward).parameters  # only _hooks_checked
+
+    class Logged(rnnkit.Recurrent):  # a subclass's own forward, written before the keyword
+        def forward(self, x, lengths=None, state=None, *, loop=None):
+            return super().forward(x, lengths, state, loop=loop)
+
+    stack = rnnkit.Stacked([Logged(rnnkit.GRUCell(3, 4)), Logged(rnnkit.GRUCell(4, 4))], backend="reference")
+    assert stack(_x())[0].shape == (2, 5, 4)
+    both = rnnkit.Bidirectional(Logged(rnnkit.GRUCell(3, 4)), Logged(rnnkit.GRUCell(3, 4), reverse=True))
+    bi = rnnkit.Stacked([both], backend="reference")
+    assert bi(_x())[0].shape == (2, 5, 8)

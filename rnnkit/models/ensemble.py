@@ -7,6 +7,7 @@ the tuning sets' validation splits); the estimators fit one with ``n_members`` a
 from __future__ import annotations
 
 import numbers
+import warnings
 from collections.abc import Mapping
 
 import torch
@@ -22,6 +23,13 @@ class Ensemble(nn.Module):
     The members share one architecture, so an attribute the ensemble does not have itself is read from the first
     member (``ensemble.frontend.k``, ``ensemble.normalise``, ``ensemble.head.pooling``): what describes the
     architecture is every member's; a module's weights read so are the first member's (``members[j]`` for others).
+
+    Refused where built: members of other classes, parameter names, shapes, dtypes or devices; one member given twice
+    or holding every weight of another; members of rnnkit's or torch's modules that differ in an option that acts at
+    inference (a plain value a module keeps: an Elman cell's nonlinearity, zoneout, a head's pooling, sizes). Members
+    may differ in their seeds and in training-only options (every dropout rate, batch norm's momentum) and in LSTM's
+    forget_bias (an init): a hyperparameter ensemble. An attribute of a module of the user's own class that differs
+    is warned of, as it may be a record (a tag) rather than a design option.
     """
 
     def __init__(self, members: list[nn.Module] | tuple[nn.Module, ...]):
@@ -49,15 +57,20 @@ class Ensemble(nn.Module):
                 raise ValueError(f"Ensemble: the members must share one architecture, but member {j}'s {name} has "
                                  f"{what} {other[k]} and member 0's {mine[k]}; {fix}")
             own = _options(member)
-            name = next((n for n in [*options, *own] if not _same(options.get(n), own.get(n))), None)
+            differ = [n for n in [*options, *own] if not _same(options.get(n), own.get(n))]
+            name = next((n for n in differ if options.get(n, own.get(n))[1]), None)
             if name is not None:  # the mean of differing networks, described (ensemble.nonlinearity) as member 0
-                path, _, option = name.rpartition(".")
-                where = f"{path}'s {option}" if path else option
-                raise ValueError(f"Ensemble: the members must share one architecture, but member {j}'s {where} is "
-                                 f"{own.get(name, 'unset')!r} and member 0's "
-                                 f"{options.get(name, 'unset')!r}; build every member with the same options (they "
-                                 f"differ in their seeds only), or average networks of different designs yourself: "
-                                 f"torch.stack([m(x, lengths)[0] for m in members]).mean(0)")
+                raise ValueError(f"Ensemble: the members must share one architecture, but member {j}'s "
+                                 f"{_where(name)} is {_value(own, name)} and member 0's {_value(options, name)}; "
+                                 f"build every member with the same options (they may differ in their seeds and in "
+                                 f"training-only options such as dropout), or average networks of different designs "
+                                 f"yourself: torch.stack([m(x, lengths)[0] for m in members]).mean(0)")
+            if differ:  # a module of the user's own: an attribute may be a design option or a record (a tag)
+                warnings.warn(f"Ensemble: member {j}'s {_where(differ[0])} is {_value(own, differ[0])} and member "
+                              f"0's {_value(options, differ[0])}, an attribute of the user's own module that may be a "
+                              f"design option (the mean would then be of other designs, described as member 0's) or "
+                              f"a record such as a tag; if it changes nothing at inference, ignore this (warnings."
+                              f"filterwarnings('ignore', 'Ensemble: member'))", UserWarning, stacklevel=2)
         self.members = nn.ModuleList(members)
 
     def __getattr__(self, name: str):
@@ -78,8 +91,19 @@ class Ensemble(nn.Module):
 
 
 # a module's attributes that record its use, not its design: the mode (which ensemble.train() / eval() sets for
-# every member), the backend that ran last and the diagnostics' trace; and LSTM's forget_bias, an init training moves
-NOT_ARCHITECTURE = frozenset({"training", "last_backend", "last_backend_reason", "trace", "forget_bias"})
+# every member), the backend asked for (a module saved whole before keeps it so) and the one that ran last, the
+# diagnostics' trace, a seed; LSTM's forget_bias, an init training moves; and inplace, which changes no value
+NOT_ARCHITECTURE = frozenset({"training", "backend", "last_backend", "last_backend_reason", "trace", "forget_bias",
+                              "seed", "random_state", "inplace"})
+
+
+def _training_only(module: nn.Module, name: str) -> bool:
+    """An option that acts in training only, so members that differ in it compute one function at inference (a
+    hyperparameter ensemble of dropouts): every dropout rate (rnnkit's layers, heads and torch.nn's RNNs apply theirs
+    with ``training=self.training``; torch.nn's Dropout modules' ``p``) and batch norm's ``momentum`` (the running
+    statistics' update). Zoneout is not one: at eval a rate p keeps ``p * old + (1 - p) * new``."""
+    return (name.endswith("dropout") or (name == "p" and isinstance(module, nn.modules.dropout._DropoutNd))
+            or (name == "momentum" and isinstance(module, nn.modules.batchnorm._NormBase)))
 
 
 def _check_modules(members: list, given) -> None:
@@ -101,9 +125,10 @@ def _check_modules(members: list, given) -> None:
 def _check_takes_lengths(members: nn.ModuleList) -> None:
     """ValueError for a torch.nn RNN, LSTM or GRU member given lengths: its second argument is ``hx``, the initial
     state, so torch read the lengths as one (``For batched 3-D input, hx should also be 3-D but got 1-D tensor``)."""
-    j, member = next(((j, m) for j, m in enumerate(members) if isinstance(m, nn.RNNBase)), (None, None))
-    if member is not None:
-        kind = type(member).__name__
+    torch_rnn = (nn.GRU, nn.LSTM, nn.RNN)  # their own forward: a subclass may take lengths in its own
+    j, kind = next(((j, k.__name__) for j, m in enumerate(members) for k in torch_rnn
+                    if isinstance(m, k) and type(m).forward is k.forward), (None, None))
+    if kind is not None:
         raise ValueError(f"Ensemble: member {j} is a torch.nn.{kind}, whose second argument is hx (an initial state), "
                          f"not lengths, so it cannot be given the lengths; convert each member with "
                          f"rnnkit.{kind}.from_torch(member) (the same weights, the same function), which takes them")
@@ -130,16 +155,28 @@ def _described(p: torch.Tensor) -> tuple:
     return tuple(p.shape), p.dtype, p.device
 
 
-def _options(member: nn.Module) -> dict[str, object]:
-    """``{"path.option": value}``: the plain values (numbers, text, flags, tuples) each submodule keeps of its
-    design (an Elman cell's nonlinearity, a layer's reverse and zoneout, a head's pooling, torch.nn's Dropout p)."""
-    return {f"{path}.{name}" if path else name: value
+def _options(member: nn.Module) -> dict[str, tuple[object, bool]]:
+    """``{"path.option": (value, known)}``: the plain values (numbers, text, flags, tuples) each submodule keeps of
+    its design (an Elman cell's nonlinearity, a layer's reverse and zoneout, a head's pooling, a convolution's kernel),
+    less records of use and training-only options (:func:`_training_only`); ``known`` where the module is rnnkit's
+    or torch's, whose attributes are options, not of the user's own class, whose attributes may be records."""
+    return {f"{path}.{name}" if path else name: (value, type(module).__module__.split(".")[0] in ("rnnkit", "torch"))
             for path, module in member.named_modules() for name, value in vars(module).items()
-            if not name.startswith("_") and name not in NOT_ARCHITECTURE
+            if not name.startswith("_") and name not in NOT_ARCHITECTURE and not _training_only(module, name)
             and isinstance(value, numbers.Number | str | tuple | None)}
 
 
+def _where(name: str) -> str:
+    path, _, option = name.rpartition(".")
+    return f"{path}'s {option}" if path else option
+
+
+def _value(options: dict, name: str) -> str:
+    return repr(options[name][0]) if name in options else "unset"
+
+
 def _same(a, b) -> bool:
+    a, b = a and a[0], b and b[0]
     return a == b or (a != a and b != b)  # NaN options alike
 
 
