@@ -55,16 +55,17 @@ class Bidirectional(nn.Module):
         refuse_script(self)
 
     def forward(self, x: Tensor, lengths: Tensor | None = None, state: State | None = None, *, loop=None,
-                hooks_checked: bool = False):
+                _hooks_checked: bool = False):
         """``loop``: each direction's time loop (see :class:`Recurrent`); default the reference loop;
-        ``hooks_checked``: passed on to both directions (see :class:`Recurrent`)."""
+        ``_hooks_checked`` (private): passed on to both directions (see :class:`Recurrent`)."""
         fwd_state = bwd_state = None
         if state is not None:
             state = check_state(state, (x.shape[0], 2, self.hidden_size), self.state_fields, "Bidirectional", x,
                                 self.forward_layer.cell.state_type, layers=(1, 2))
             fwd_state, bwd_state = map_state(lambda s: s[:, 0], state), map_state(lambda s: s[:, 1], state)
-        y_f, s_f = self.forward_layer(x, lengths, fwd_state, loop=loop, hooks_checked=hooks_checked)
-        y_b, s_b = self.backward_layer(x, lengths, bwd_state, loop=loop, hooks_checked=hooks_checked)
+        fwd, bwd = self.forward_layer, self.backward_layer
+        y_f, s_f = fwd(x, lengths, fwd_state, loop=loop, **_checked(fwd, _hooks_checked))
+        y_b, s_b = bwd(x, lengths, bwd_state, loop=loop, **_checked(bwd, _hooks_checked))
         return torch.cat([y_f, y_b], dim=-1), map_state(lambda f, b: torch.stack([f, b], dim=1), s_f, s_b)
 
 
@@ -211,7 +212,7 @@ class Stacked(nn.Module):
             s = None if state is None else map_state(lambda f: f[:, i * D : (i + 1) * D], state)
             if s is not None and D == 1:
                 s = map_state(lambda f: f[:, 0], s)
-            x, s = layer(x, lengths, s, loop=loop, hooks_checked=True)  # forward checked every cell's hooks
+            x, s = layer(x, lengths, s, loop=loop, **_checked(layer, True))  # forward checked every cell's hooks
             finals.append(s if D == 2 else map_state(lambda f: f[:, None], s))
             if self.dropout > 0 and i < len(self.layers) - 1:
                 x = F.dropout(x, self.dropout, training=self.training)
@@ -226,3 +227,10 @@ class Stacked(nn.Module):
             if self.dropout
             else f"backend={self.backend!r}"
         )
+
+
+def _checked(layer: nn.Module, checked: bool) -> dict:
+    """``{"_hooks_checked": True}`` for a layer whose forward is rnnkit's own (a subclass's forward of its own, which
+    may not take the keyword, is called as before and checks its cell itself)."""
+    own = type(layer).forward in (Recurrent.forward, Bidirectional.forward)
+    return {"_hooks_checked": True} if checked and own else {}

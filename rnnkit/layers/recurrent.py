@@ -143,7 +143,7 @@ class Recurrent(nn.Module):
         return map_state(lambda z: z + next(learned).to(z.dtype), state)
 
     def forward(self, x: Tensor, lengths: Tensor | None = None, state: State | None = None, *, loop=None, hx=None,
-                hooks_checked: bool = False):
+                _hooks_checked: bool = False):
         """``loop(cell, xw, lengths, state) -> (output, final_state)`` replaces the time loop, run on
         ``xw = cell.project(x) (B, T, G)`` in processing order; by default :meth:`steps`, the readable loop.
         The fast paths of :mod:`rnnkit.kernels` pass their own and keep everything around it: the initial
@@ -153,13 +153,14 @@ class Recurrent(nn.Module):
         A loop with a ``project(cell, x)`` attribute gets that in place of ``cell.project(x)`` (the C++ CPU loop
         takes LayerNorm-LSTM's input norm and TimeAware's hidden decay into the loop; both C++ loops take the product
         through their own GEMM).
-        ``hooks_checked=True``: the caller (a :class:`Stacked`, which checks every cell of its layers) has refused
-        or warned of the cell's hooks already, so a hooked cell is not warned of twice in one call.
+        ``_hooks_checked=True`` (private, given by :class:`Stacked` only, to rnnkit's own forwards, so a subclass's
+        forward of its own is called as before): the stack has refused or warned of the cell's hooks already, so a
+        hooked cell is not warned of twice in one call.
         """
         who = f"Recurrent({type(self.cell).__name__})"
         if hx is not None:  # torch.nn's keyword, layers first
             refuse_hx(who, f"(B, H) = (B, {self.hidden_size})", "h[0] (one layer, one direction)")
-        if not hooks_checked:
+        if not _hooks_checked:
             refuse_stale_weight_hooks(self, who)
         lengths = check_input(x, self, lengths, who)
         if state is not None:
