@@ -103,6 +103,13 @@ def closest_name(text, names, *, cutoff: float = 0.6) -> str | None:
     return close[0] if close else None
 
 
+def short_repr(value, width: int = 80) -> str:
+    """``repr(value)`` on one line (an array's or a module's repr runs over several), cut to ``width`` characters,
+    for naming what was given in a one-line message."""
+    text = " ".join(repr(value).split())
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
 def is_flag(value) -> bool:
     """True for True and False (Python's or numpy's) and the integers 0 and 1 (as torch.nn takes ``bias=1``); not
     for text, which would be truthy (``"no"``, ``"False"``), or other numbers."""

@@ -191,3 +191,11 @@ def test_K39_02_the_keyword_is_private_and_a_layer_subclass_of_its_own_forward_s
     both = rnnkit.Bidirectional(Logged(rnnkit.GRUCell(3, 4)), Logged(rnnkit.GRUCell(3, 4), reverse=True))
     bi = rnnkit.Stacked([both], backend="reference")
     assert bi(_x())[0].shape == (2, 5, 8)
+
+
+def test_K39_05_a_member_of_a_multi_line_repr_is_named_on_one_line():
+    import numpy as np
+    with pytest.raises(TypeError, match=r"member 0 is ndarray array\(\[\[1\., 0\., 0\.\], \[0\., 1\., 0\.\], "
+                                        r"[^\n]*pass the networks themselves") as caught:
+        Ensemble([np.eye(3), np.eye(3)])
+    assert "\n" not in str(caught.value)

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 import torch
 from torch import Tensor, nn
 
+from ..checks import short_repr
+
 
 class Ensemble(nn.Module):
     """``members``: modules of one architecture, each ``(x, lengths) -> (y, state)``.
@@ -119,7 +121,7 @@ def _check_modules(members: list, given) -> None:
     else:
         fix = "pass the networks themselves, each (x, lengths) -> (y, state)"
     raise TypeError(f"Ensemble: the members must be torch.nn.Modules, but member {j} is {type(member).__name__} "
-                    f"{_short(member)}; {fix}")
+                    f"{short_repr(member, 40)}; {fix}")
 
 
 def _check_takes_lengths(members: nn.ModuleList) -> None:
@@ -178,8 +180,3 @@ def _value(options: dict, name: str) -> str:
 def _same(a, b) -> bool:
     a, b = a and a[0], b and b[0]
     return a == b or (a != a and b != b)  # NaN options alike
-
-
-def _short(value) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
