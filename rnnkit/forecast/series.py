@@ -427,6 +427,31 @@ def period_starts(freq: str) -> str | None:
     return pd.infer_freq(starts)
 
 
+# The offset aliases pandas 2.2 deprecated and pandas 3 removed (pandas' "Deprecated aliases" table), with what each
+# meant: a tutorial's freq='H', '15T' or 'A-DEC' is refused by pandas 3 as an invalid frequency, naming no successor.
+PANDAS2_ALIASES = {"H": ("h", "hours"), "BH": ("bh", "business hours"), "CBH": ("cbh", "custom business hours"),
+                   "T": ("min", "minutes"), "S": ("s", "seconds"), "L": ("ms", "milliseconds"),
+                   "U": ("us", "microseconds"), "N": ("ns", "nanoseconds"),
+                   "M": ("ME", "month ends (starts are 'MS')"),
+                   "BM": ("BME", "business month ends"), "CBM": ("CBME", "custom business month ends"),
+                   "SM": ("SME", "semi-month ends"), "Q": ("QE", "quarter ends (starts are 'QS')"),
+                   "BQ": ("BQE", "business quarter ends"), "A": ("YE", "year ends (starts are 'YS')"),
+                   "Y": ("YE", "year ends (starts are 'YS')"),
+                   "BA": ("BYE", "business year ends"), "BY": ("BYE", "business year ends"),
+                   "AS": ("YS", "year starts"), "BAS": ("BYS", "business year starts")}
+
+
+def pandas2_alias(freq) -> tuple[str, str] | None:
+    """``(pandas 3's spelling, what it means)`` of a frequency written with an alias pandas 3 no longer reads
+    (:data:`PANDAS2_ALIASES`): ``'1H'`` -> ``('1h', 'hours')``, ``'15T'`` -> ``('15min', ...)``, ``'A-DEC'`` ->
+    ``('YE-DEC', ...)``; None for anything else."""
+    match = re.fullmatch(r"\s*(\d*)([A-Z]+)(-[A-Z]{3})?\s*", freq) if isinstance(freq, str) else None
+    if match is None or match[2] not in PANDAS2_ALIASES:
+        return None
+    now, meaning = PANDAS2_ALIASES[match[2]]
+    return f"{match[1]}{now}{match[3] or ''}", meaning
+
+
 def freq_name(freq, option: str = "freq") -> str | None:
     """``freq`` (a pandas frequency string, a DateOffset, a Timedelta) as pandas' string for it (``"h"``), which
     config.json keeps; None stays None. ValueError for anything pandas does not read as a frequency, naming it as
@@ -437,6 +462,12 @@ def freq_name(freq, option: str = "freq") -> str | None:
         return pd.tseries.frequencies.to_offset(freq).freqstr
     except (TypeError, ValueError):
         spelt = f"--freq {freq}" if option.startswith("--") else f"{option}={freq!r}"
+        renamed = pandas2_alias(freq)
+        if renamed is not None:
+            now, meaning = renamed
+            fix = f"--freq {now}" if option.startswith("--") else f"{option}={now!r}"
+            raise ValueError(f"{spelt} is pandas 2's spelling of {meaning}, which pandas {pd.__version__} reads no "
+                             f"more; pass {fix}") from None
         raise ValueError(f"{spelt} is not a pandas frequency; pass one such as 'h' (hourly), 'D' (daily), "
                          "'B' (business days), 'W-SUN' (weekly), 'MS' or 'ME' (monthly), 'QS' (quarterly), 'YS' or "
                          "'YE' (yearly; pandas 3 reads no 'M', 'Y' or 'A')") from None
