@@ -47,6 +47,7 @@ from ..checks import (
     is_count,
     is_number_text,
     named_difference,
+    short_repr,
 )
 from ..data.sample_times import check_time_scale
 from .export import STEP_FILE, StepGraph, check_not_refitted, ort_session, preprocessing, read_export, resolve
@@ -356,8 +357,8 @@ def _id_error(stream_id, error: TypeError) -> Exception:
                    isinstance(v, float) and not v.is_integer() for v in values) else
                    "; several ids? a stream has one: step_many({id: x_t, ...}) steps several, reset(id) resets each"
                    if len(values) > 1 else "")
-        return ValueError(f"Streamer: stream id {_short(stream_id)} is not hashable ({type(stream_id).__name__}); use "
-                          f"a str, an int or a tuple{several}")
+        return ValueError(f"Streamer: stream id {short_repr(stream_id)} is not hashable "
+                          f"({type(stream_id).__name__}); use a str, an int or a tuple{several}")
     return error
 
 
@@ -380,12 +381,6 @@ def _text_fix(raw: np.ndarray, n_raw: int) -> str:
                 f"csv.reader's rows): read them as numbers, [float(v) for v in row] (or read the file with "
                 f"pandas.read_csv, which does)")
     return ""
-
-
-def _short(value) -> str:
-    """``repr(value)`` on one line, cut to 80 characters (an array's repr runs over several)."""
-    text = " ".join(repr(value).split())
-    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def _running(streams: dict, part) -> bool:
@@ -1116,7 +1111,7 @@ class Streamer:
                     where = ("step(stream_id, x_t, time=...)" if self._time_unit is not None else
                              "nowhere: the model was fitted without sample times and reads no date")
                     raise ValueError(f"Streamer: the observation of stream {stream_id!r} names {dated[0]!r}, no "
-                                     f"feature of the model's {fitted}, holding a date, {_short(x_t[dated[0]])}; a "
+                                     f"feature of the model's {fitted}, holding a date, {short_repr(x_t[dated[0]])}; a "
                                      f"step's time goes {where} (leave it out of x_t)")
                 raise ValueError(f"Streamer: the observation of stream {stream_id!r} has feature names that differ "
                                  f"from those seen at fit {fitted}: {named_difference(missing, unexpected)}"
