@@ -2277,9 +2277,10 @@ def _number(kind, low, high=None, *, low_open=False, high_open=True, what="", au
             span = (f"in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}" if high is not None
                     else f"{'>' if low_open else '>='} {low:g}")
             finite = "" if math.isfinite(value) else ", a finite number"
-            # a fraction given as a percentage (--test-fraction 20, --dropout 50): the fraction meant
+            # a fraction given as a percentage (--test-fraction 20, --dropout 50): the fraction meant; not below 2,
+            # where a fraction mistyped (--crop 1.5 for 0.5?) is as likely as a percent of one and a half
             percent = (f" (a percentage? write the fraction, {value / 100:g})" if kind is float and high == 1
-                       and low == 0 and 1 < value <= 100 else "")
+                       and low == 0 and 2 <= value <= 100 else "")
             raise argparse.ArgumentTypeError(f"must be {span}{what}{finite}, got {text}{percent}")
         return value
 
