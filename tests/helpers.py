@@ -109,3 +109,17 @@ def cli_classifier(d) -> tuple:
     assert main(["train", data, "--task", "classify", *CLI_QUICK, "--epochs", "1", "--lr-schedule", "none",
                  "--test-fraction", "0", "--out", str(d / "m")]) == 0
     return d / "m", data
+
+
+def own_fasta(tmp_path, monkeypatch, promoters: int) -> None:
+    """A FASTA of 12 random promoters at $RNNKIT_DNA (the dna recipe's own-file path), and a quick run of 1 epoch
+    that asks for ``promoters`` for training and as many for testing."""
+    from rnnkit.apps import dna
+
+    rng = np.random.default_rng(0)
+    path = tmp_path / "dm6_upstream2000.fa"
+    path.write_text("".join(f">NM_{i}_up_2000_{'chr2L' if i % 2 else 'chr3R'}_{100 * i}_f\n"
+                            f"{''.join(rng.choice(list('ACGT'), dna.UPSTREAM))}\n" for i in range(12)))
+    monkeypatch.setenv("RNNKIT_DNA", str(path))
+    monkeypatch.setattr(dna, "QUICK", dict(dna.QUICK, train_promoters=promoters, test_promoters=promoters,
+                                           max_epochs=1, saliency_promoters=2))

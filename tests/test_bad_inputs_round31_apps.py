@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from helpers import own_fasta
 
 from rnnkit.apps import charlm, dna, eventlogs, sentiment, speech, spoken_digits, stocks
 
@@ -37,20 +38,9 @@ def test_A31_01_reviews_repeated_up_to_spacing_case_and_line_breaks_would_leak_a
     assert sentiment.review_key("It was fine.<br /><br />") == sentiment.review_key("It was fine.")
 
 
-def _own_fasta(tmp_path, monkeypatch) -> None:
-    """A small FASTA of 12 random promoters at $RNNKIT_DNA, and a quick run that reads 4 + 4 of them for 1 epoch."""
-    rng = np.random.default_rng(0)
-    path = tmp_path / "dm6_upstream2000.fa"
-    path.write_text("".join(f">NM_{i}_up_2000_{'chr2L' if i % 2 else 'chr3R'}_{100 * i}_f\n"
-                            f"{''.join(rng.choice(list('ACGT'), dna.UPSTREAM))}\n" for i in range(12)))
-    monkeypatch.setenv("RNNKIT_DNA", str(path))
-    monkeypatch.setattr(dna, "QUICK", dict(dna.QUICK, train_promoters=4, test_promoters=4, max_epochs=1,
-                                           saliency_promoters=2))
-
-
 def test_A31_02_ones_own_fasta_is_reported_by_its_own_name(tmp_path, monkeypatch):
     # before: report.json named the shipped "dm3_upstream2000.fa.gz" for one's own file at $RNNKIT_DNA
-    _own_fasta(tmp_path, monkeypatch)
+    own_fasta(tmp_path, monkeypatch, 4)
     results = dna.run(quick=True, log=lambda line: None)
     assert (results["data"]["name"], results["data"]["records"]) == ("dm6_upstream2000.fa", 12)
     assert "of dm6_upstream2000.fa (12 records" in dna.markdown(results)
@@ -168,7 +158,7 @@ def test_A31_10_a_recipes_out_under_the_home_directory_as_typed_in_a_shell(tmp_p
 
     # the compiled kernels are loaded from where they were built, not built again under the new home
     monkeypatch.setenv("TORCH_EXTENSIONS_DIR", get_default_build_root())
-    _own_fasta(tmp_path, monkeypatch)
+    own_fasta(tmp_path, monkeypatch, 4)
     (tmp_path / "home").mkdir()
     (tmp_path / "work").mkdir()
     monkeypatch.setenv("HOME", str(tmp_path / "home"))

@@ -15,6 +15,7 @@ import warnings
 import numpy as np
 import pytest
 import torch
+from helpers import own_fasta
 
 from rnnkit.apps import dna, eventlogs, spoken_digits, stocks
 from rnnkit.data.audio import LogMel
@@ -140,13 +141,7 @@ def test_A39_06_ordinary_anomalies_are_not_taken_for_another_vocabulary():
 def test_A39_04_the_recipe_on_a_smaller_fasta_than_its_budget_is_not_told_to_ask_for_fewer(tmp_path, monkeypatch):
     # review: dna.run on one's own FASTA ($RNNKIT_DNA) of fewer promoters than its budget warned "ask for n <= 6",
     # an n the recipe's user does not give; the budget is a cap, and the log says how many were drawn
-    rng = np.random.default_rng(0)
-    path = tmp_path / "dm6_upstream2000.fa"
-    path.write_text("".join(f">NM_{i}_up_2000_{'chr2L' if i % 2 else 'chr3R'}_{100 * i}_f\n"
-                            f"{''.join(rng.choice(list('ACGT'), dna.UPSTREAM))}\n" for i in range(12)))
-    monkeypatch.setenv("RNNKIT_DNA", str(path))
-    monkeypatch.setattr(dna, "QUICK", dict(dna.QUICK, train_promoters=50, test_promoters=50, max_epochs=1,
-                                           saliency_promoters=2))
+    own_fasta(tmp_path, monkeypatch, 50)  # 12 promoters in the file, a budget of 50 each
     lines = []
     with warnings.catch_warnings():
         warnings.filterwarnings("error", message="sample:")
