@@ -101,6 +101,16 @@ def deploy_data(seed=2) -> tuple[list[np.ndarray], np.ndarray]:
     return X, np.array([int(x[:, 0].mean() > 0) for x in X])
 
 
+def deploy_classifier(X, y, times=None, **params):
+    """A SequenceClassifier of TINY_DEPLOY's sizes (``params`` over them) fitted on ``X, y`` with its warnings of
+    the tiny data silenced: the model the deployment tests export, serve and stream."""
+    import rnnkit
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return rnnkit.SequenceClassifier(**TINY_DEPLOY | params).fit(X, y, times=times)
+
+
 def cli_classifier(d) -> tuple:
     """A classifier trained by rnnkit train on 8 sequences in folder ``d``: (its model directory, its data)."""
     from rnnkit.cli import main

@@ -3,12 +3,11 @@ another dtype, bodies keyed as other servers key them, feature names that differ
 import copy
 import pickle
 import re
-import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import TINY_DEPLOY, deploy_data, one_line
+from helpers import deploy_classifier, deploy_data, one_line
 
 import rnnkit
 
@@ -20,23 +19,17 @@ from rnnkit.deploy.server import create_app  # noqa: E402
 from rnnkit.deploy.streaming import Streamer  # noqa: E402
 
 
-def _fit(X, y, times=None, **params):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        return rnnkit.SequenceClassifier(**TINY_DEPLOY | params).fit(X, y, times=times)
-
-
 @pytest.fixture(scope="module")
 def plain():
     X, y = deploy_data()
-    return _fit(X, y), X
+    return deploy_classifier(X, y), X
 
 
 @pytest.fixture(scope="module")
 def named():
     X, y = deploy_data()
     frames = [pd.DataFrame(x, columns=["temp", "humidity", "wind"]) for x in X]
-    return _fit(frames, y), X
+    return deploy_classifier(frames, y), X
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +74,7 @@ def test_S38_01_a_streamer_is_not_pickled_with_a_reason(plain, exported, backend
 @pytest.mark.parametrize("dtype", ["double", "half"])
 def test_S38_02_a_model_converted_to_another_dtype_is_refused_before_it_is_served(dtype):
     X, y = deploy_data()
-    clf = _fit(X, y)
+    clf = deploy_classifier(X, y)
     getattr(clf.model_, dtype)()
     word = {"double": "float64", "half": "float16"}[dtype]
     # before: the app was made, and every POST /predict answered 500 (predict refuses the converted network)
@@ -102,7 +95,7 @@ def test_S38_02_models_fitted_with_sample_times_are_still_served():
     X, y = deploy_data()
     for times in ([np.arange(len(x)) * 2.0 for x in X],
                   [pd.date_range("2024-03-01", periods=len(x), freq="h", tz="UTC") for x in X]):
-        assert create_app(_fit(X, y, times, time_aware=True)) is not None
+        assert create_app(deploy_classifier(X, y, times, time_aware=True)) is not None
 
 
 @pytest.mark.parametrize("key", ["instances", "inputs", "data"])

@@ -8,18 +8,15 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import CLI_QUICK, TINY_DEPLOY, cli_error, deploy_data, long_csv, run_cli
+from helpers import CLI_QUICK, cli_error, deploy_classifier, deploy_data, long_csv, run_cli
 
-import rnnkit
 from rnnkit.cli import main
 
 
 @pytest.fixture(scope="module")
 def plain():
     X, y = deploy_data()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        return rnnkit.SequenceClassifier(**TINY_DEPLOY).fit(X, y), X
+    return deploy_classifier(X, y), X
 
 
 def _series_csv(path, n=60):
