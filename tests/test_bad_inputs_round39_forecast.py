@@ -42,7 +42,8 @@ def test_F39_01_backtest_warns_of_smape_once_per_target():
         warnings.simplefilter("always")
         table = f.backtest(_intermittent(), folds=2)
     said = [m for m in _messages(record) if m.startswith("backtest: sMAPE")]
-    assert len(said) == 1 and "'sales' is 0 at test steps of fold(s) 0 (2024-02-24), 1 (2024-02-27) that " \
+    assert len(said) == 1 and "'sales' has actuals of 0 in the test steps of fold(s) 0 (2024-02-24), 1 " \
+        "(2024-02-27) that " \
         "forecaster forecast other than 0" in said[0]
     assert np.isfinite(table["smape"].to_numpy()).all()
 

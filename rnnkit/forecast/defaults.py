@@ -297,7 +297,7 @@ def zero_band(y: np.ndarray, quantiles, rows: list[np.ndarray], times, steps=Non
 ZERO_BAND_FIX = ("no candidate models an intermittent demand (Croston, SBA), so the band is one of a quantity that "
                  "varies continuously; forecast a coarser step at which it is seldom 0 (weekly sums of daily values: "
                  "y.resample('W').sum()), or use a method for intermittent demand (statsforecast's CrostonSBA) "
-                 "(warnings.filterwarnings('ignore', message='.* is 0 at') silences this)")
+                 "(warnings.filterwarnings('ignore', message='.*a band that makes a 0') silences this)")
 """The fix that ends :func:`warn_zero_band`'s warning, and a panel's (one warning per call, naming each series)."""
 
 

@@ -347,8 +347,8 @@ def _warn_zero_folds(zeros: dict[str, dict]) -> None:
         shown = ", ".join(f"{k} ({shown_time(origin)})" for k, (origin, _) in folds.items())
         methods = sorted(set().union(*(m for _, m in folds.values())), key=METHODS.index)
         warnings.warn(f"backtest: sMAPE counts 200 % at each step whose actual is 0 and forecast is not, whatever the "
-                      f"forecast's size: {target!r} is 0 at test steps of fold(s) {shown} that {', '.join(methods)} "
-                      f"forecast other than 0, so its sMAPE there says little of the errors' sizes; compare the "
+                      f"forecast's size: {target!r} has actuals of 0 in the test steps of fold(s) {shown} that "
+                      f"{', '.join(methods)} forecast other than 0, so its sMAPE there says little of the errors' sizes; compare the "
                       f"methods by MAE or MASE (warnings.filterwarnings('ignore', message='backtest: sMAPE') "
                       f"silences this)", UserWarning, stacklevel=user_stacklevel())
 
