@@ -332,6 +332,42 @@ def wav_info(path: str | os.PathLike) -> tuple[int, int, int]:
     return data.shape[0], sr, 1 if data.ndim == 1 else data.shape[1]
 
 
+def _samples_scan(data: np.ndarray, block: int = 1 << 16) -> tuple[int | None, bool]:
+    """``(the first sample holding NaN or infinity, or None; whether every sample is silence)`` of a file's samples
+    ``(N,)`` or ``(N, C)``, read in blocks (a memory map is not read whole into memory): a float file to its end, as
+    only floats hold NaN; an integer one only until its first sound (silence is 0, 128 in unsigned 8-bit)."""
+    quiet = 128 if data.dtype == np.uint8 else 0
+    silent = True
+    for start in range(0, len(data), block):
+        chunk = np.asarray(data[start:start + block]).reshape(min(block, len(data) - start), -1)
+        if data.dtype.kind == "f" and not (finite := np.isfinite(chunk).all(axis=1)).all():
+            return start + int(np.flatnonzero(~finite)[0]), False
+        silent = silent and not (chunk != quiet).any()
+        if not silent and data.dtype.kind != "f":
+            break
+    return None, silent
+
+
+def _nonfinite(path, i: int, sr: int) -> str:
+    return (f"{path} holds NaN or infinity at sample {i} ({i / sr:.3f} s); the file is corrupt or was written from "
+            "non-finite values: fix or drop it")
+
+
+def _warn_silent_files(silent: list[Path], labels: torch.Tensor, n: int) -> None:
+    """Warn of files of a dataset whose every sample is silence (0): a recording of nothing (a muted or unplugged
+    input, a failed export, speech synthesised from empty text) that a model would learn as its label's sound, or
+    whose per-clip normalisation (``x / abs(x).max()``) gives NaN; warned of, not refused, as silence may be a class
+    of its own (a "silence" class of keyword spotting)."""
+    if not silent:
+        return
+    shown = ", ".join(str(f) for f in silent[:3]) + (" ..." if len(silent) > 3 else "")
+    classes = sorted({int(y) for y in labels})
+    warnings.warn(f"AudioDataset: {len(silent)} of the {n} files hold no sound, every sample silence (0): {shown} "
+                  f"(label(s) {classes}); a muted input or a failed export, which a model would learn as the sound "
+                  "of its label? drop those files, or, if silence is meant (a class of its own), silence this with "
+                  "warnings.filterwarnings('ignore', '.*hold no sound')", UserWarning, stacklevel=3)
+
+
 def _to_float(data: np.ndarray) -> np.ndarray:
     if data.dtype == np.uint8:
         return (data.astype(np.float32) - 128.0) / 128.0
@@ -485,10 +521,8 @@ def read_wav(
                          "bytes it is given). Write it again as unsigned: rate, x = scipy.io.wavfile.read(path); "
                          "scipy.io.wavfile.write(new_path, rate, x ^ 128)")
     x = _to_float(data)
-    if data.dtype.kind == "f" and not np.isfinite(x).all():  # only float files can hold NaN
-        i = int(np.flatnonzero(~np.isfinite(x).reshape(len(x), -1).all(axis=1))[0])
-        raise ValueError(f"{path} holds NaN or infinity at sample {i} ({i / sr:.3f} s); the file is corrupt or was "
-                         "written from non-finite values: fix or drop it")
+    if data.dtype.kind == "f" and (i := _samples_scan(data)[0]) is not None:  # only float files can hold NaN
+        raise ValueError(_nonfinite(path, i, sr))
     if data.dtype.kind == "f" and np.abs(x).max() > _FLOAT_OVER:  # integer PCM stored as floats, unscaled
         peak = float(np.abs(x).max())
         raise ValueError(f"{path} holds float samples up to {peak:g}, far beyond [-1, 1]: integer PCM written as "
@@ -1029,11 +1063,17 @@ class AudioDataset(Dataset):
         self.transform = transform
         self.sample_rate = sample_rate
         self.resample = resample
-        lengths = []
-        for f in self.files:
-            n, sr, _ = wav_info(f)
+        lengths, silent = [], []
+        for k, f in enumerate(self.files):
+            sr, data = _read_raw(f, mmap=True)
+            n = data.shape[0]
             if n == 0:
                 raise ValueError(f"{f} has no samples; remove empty recordings from the dataset")
+            bad, quiet = _samples_scan(data)  # refused now, not when an epoch reaches the file
+            if bad is not None:
+                raise ValueError(f"AudioDataset: file {k}: {_nonfinite(f, bad, sr)}")
+            if quiet:
+                silent.append(k)
             if sr != sample_rate:
                 if not resample:
                     raise ValueError(f"{f} is sampled at {sr} Hz but {sample_rate} Hz was expected; pass "
@@ -1045,6 +1085,7 @@ class AudioDataset(Dataset):
                                  "needs (n_fft // 2 + 1); pad the clip with silence or drop it")
             lengths.append(transform.num_frames(n) if hasattr(transform, "num_frames") else n)
         self.lengths = np.asarray(lengths, dtype=np.int64)
+        _warn_silent_files([self.files[k] for k in silent], self.labels[silent], len(self.files))
         self._bands = None if hasattr(transform, "num_frames") else _declared_bands(transform)
 
     @classmethod
