@@ -943,7 +943,10 @@ def _diverged(error, args, out: Path) -> str:
     rate = f"--lr {error.lr:g}" + (" (chosen from the data: --lr was not given)" if args.lr is None else "")
     kept = (f"; {out} keeps the checkpoint of the last good epoch, but --resume would continue it at the same rate "
             f"(and refuses another --lr): remove {out} first" if error.checkpoint else "")
-    return (f"the training diverged: {what}, training at {rate}; give a lower --lr (e.g. {error.lr / 10:g}), or "
+    # a tenth of the rate, but no more than Adam's usual 1e-3: a tenth of 1e30 diverges too (C40-01)
+    lower = (f"{error.lr / 10:g}" if error.lr / 10 <= 1e-3 else
+             f"1e-3, Adam's usual rate{', or leave --lr out' if args.lr is not None else ''}")
+    return (f"the training diverged: {what}, training at {rate}; give a lower --lr (e.g. {lower}), or "
             f"check {args.data} for extreme values{kept}")
 
 

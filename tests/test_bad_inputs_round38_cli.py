@@ -65,7 +65,8 @@ def test_C38_02_a_training_that_diverges_names_the_flag_not_the_python_options(t
                  "--lr-schedule", "none"]
     message = cli_error([*diverging, "--batch-size", "4", "--out", tmp_path / "m"], capsys)
     assert "the training diverged: non-finite loss (nan) at optimizer step 1 (epoch 0, batch 1" in message
-    assert "training at --lr 1e+30; give a lower --lr (e.g. 1e+29), or check" in message
+    assert ("training at --lr 1e+30; give a lower --lr (e.g. 1e-3, Adam's usual rate, or leave --lr out), or "
+            "check") in message  # C40-01: was "(e.g. 1e+29)", a tenth of a rate that diverges too
     assert "log_dir" not in message and "clipping" not in message
     assert not (tmp_path / "m").exists()
     # one batch an epoch: the first epoch's checkpoint is kept in --out, which --resume would continue at that rate
