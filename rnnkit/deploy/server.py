@@ -90,7 +90,8 @@ from ..checks import (
     is_number_text,
     named_difference,
 )
-from ..data.tables import _NPY, _ZIP
+from ..data.tables import _MAGIC_FORMATS, _NPY, _ZIP
+from ..data.video import _IMAGE_MAGIC
 from .export import check_labels_json, check_not_refitted, wrapper_hint
 from .streaming import (
     ZONED,
@@ -324,12 +325,13 @@ def _beyond_float32(i: int, t: int, k: int, value, names: list[str] | None, miss
     """The refusal of sequence ``i``'s step ``t``, whose feature ``k`` holds ``value``, beyond float32's range (which
     the network's inputs carry): named, with the likeliest cause, a fill value written for a missing reading."""
     name = f" ({names[k]!r})" if names is not None and k < len(names) else ""
-    shown = (f"a number of {len(str(abs(value)))} digits" if isinstance(value, int) else
-             "a number beyond even float64's range" if math.isinf(value) else f"{value:.3g}")  # 1e400: read as inf
+    shown = (f"a number of {len(str(abs(value)))} digits, beyond" if isinstance(value, int) else
+             "a number beyond float64's range (|x| <= 1.8e308), and so beyond" if math.isinf(value) else  # 1e400
+             f"{value:.3g}, a number beyond")
     fix = ("send null for it (the model reads missing values)" if missing else
            "leave the step out, or fit with time_aware=True and send null")
-    return (f"sequence {i}, step {t}, feature {k}{name} holds {shown}, a number beyond float32's range (|x| <= "
-            f"3.4e38), which the network reads; a fill value for a missing reading? {fix}; else rescale the feature")
+    return (f"sequence {i}, step {t}, feature {k}{name} holds {shown} float32's range (|x| <= 3.4e38), which the "
+            f"network reads; a fill value for a missing reading? {fix}; else rescale the feature")
 
 
 def _text_feature_hint(text: str, missing: bool) -> str:
@@ -724,13 +726,16 @@ def _not_json_hint(body: bytes, content_type: str | None = None, error: ValueErr
     if body[:2] == b"\x1f\x8b":
         return ": it is gzip-compressed data; send it uncompressed"
     saved = ("a NumPy .npy array (np.save)" if body.startswith(_NPY) else
-             "a zip archive (np.savez writes one)" if body.startswith(_ZIP) else
              "a Python pickle (pickle.dumps), which a server must not read: unpickling runs code"
              if body[:1] == b"\x80" and body[1:2] in (b"\x02", b"\x03", b"\x04", b"\x05") else None)
     numbers = ("send the arrays as JSON numbers, {\"sequences\": [x.tolist() for x in X]} (requests.post(url, "
                "json=payload))")
     if saved is not None:  # an array sent as its file's bytes (data=open("x.npy", "rb"), data=pickle.dumps(x))
         return f": it is {saved}; {numbers}"
+    # a file of its own format: np.savez's, torch.save's or a workbook's zip, an image, a PDF, a table's file
+    if (marked := _zip_kind(body) if body.startswith(_ZIP) else _marked_file(body)) is not None:
+        what, reader = marked
+        return f": it is {what}; " + (f"read it first ({reader}), then " if reader else "") + numbers
     if _binary(body):  # data=x.tobytes(): no mark to tell it by, but no text either (NULs, bytes that are no UTF-8)
         n = len(body)
         read = " or ".join(f"{n // size} {dtype}" for dtype, size in (("float32", 4), ("float64", 8)) if n % size == 0)
@@ -749,6 +754,50 @@ def _not_json_hint(body: bytes, content_type: str | None = None, error: ValueErr
                 + (" (a CSV's rows read first, e.g. with pandas.read_csv, each sequence's steps as lists)"
                    if media == "text/csv" else ""))
     return ""
+
+
+# The first bytes of files a body may be by mistake, each with what it is and, for a table's file, the reader that
+# gives its numbers (the images' marks as rnnkit.data.video reads them, Parquet's and Arrow's as the CSV reader does)
+_FILE_MARKS = (*((mark, f"a {name} image", None) for name, mark in _IMAGE_MAGIC.items()),
+               (b"GIF87a", "a GIF image", None), (b"GIF89a", "a GIF image", None), (b"%PDF-", "a PDF document", None),
+               *((mark, f"a {suffix} table's file", f"pandas.read_{suffix[1:]}") for mark, suffix in
+                 _MAGIC_FORMATS.items()),
+               (b"\x89HDF\r\n\x1a\n", "an HDF5 file", "h5py.File, or pandas.read_hdf"),
+               (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Office file (an Excel .xls?)", "pandas.read_excel"),
+               (b"SQLite format 3\x00", "an SQLite database", "sqlite3, or pandas.read_sql"))
+
+
+def _marked_file(body: bytes) -> tuple[str, str | None] | None:
+    """What file ``body`` is by the mark its format opens with (`_FILE_MARKS`; RIFF's WAVE audio by its header), and
+    the reader of a table's; None for none. A mark of fewer than 4 printable letters (a BMP's ``BM``) counts only in
+    a body that is binary, so that a text opening with them is not taken for the file."""
+    if body[:4] == b"RIFF" and body[8:12] == b"WAVE":
+        return "a WAV audio file, not the JSON of sequences the server reads", "scipy.io.wavfile.read"
+    for mark, what, reader in _FILE_MARKS:
+        if body.startswith(mark) and (len(mark) >= 4 or any(not 0x20 <= b < 0x7f for b in mark) or _binary(body)):
+            return f"{what}, not the JSON of sequences the server reads" + ("" if reader else
+                                                                            " (the wrong file attached?)"), reader
+    return None
+
+
+def _zip_kind(body: bytes) -> tuple[str, str | None]:
+    """What a zip archive sent as a body is, by the names of its files: np.savez's arrays, an Excel workbook, a
+    PyTorch file (torch.save writes a zip of a pickle), or a zip of other files (the first named); and its reader."""
+    import io
+    import zipfile
+
+    try:
+        names = zipfile.ZipFile(io.BytesIO(body)).namelist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):  # cut short: its names are at its end
+        return "a zip archive (np.savez writes one)", None
+    if any(n.startswith("xl/") for n in names):
+        return "an Excel workbook (.xlsx), not the JSON of sequences the server reads", "pandas.read_excel"
+    if any(n.endswith("/data.pkl") or n == "data.pkl" for n in names):
+        return ("a PyTorch file (torch.save writes a zip of a pickle), which a server must not read: unpickling runs "
+                "code", None)
+    if not names or all(n.endswith(".npy") for n in names):
+        return "a zip archive (np.savez writes one)", None
+    return f"a zip archive (of {', '.join(names[:3])}{', ...' if len(names) > 3 else ''})", None
 
 
 def _binary(body: bytes) -> bool:
