@@ -1710,6 +1710,35 @@ def _warn_constant_targets(targets: np.ndarray, pred: np.ndarray, weights: np.nd
                   f"targets vary", UserWarning, stacklevel=3)
 
 
+def _target_scale(y_scale: np.ndarray) -> np.ndarray:
+    """The scale a regressor's targets are trained in: ``y_scale_``, with 1 for a target of one value at fit
+    (``y_scale_`` 0, which predict multiplies by, so that it gives that value exactly)."""
+    return np.where(y_scale > 0, y_scale, 1.0)
+
+
+def _warn_constant_fit_targets(fitted: dict, n: int, weighted: bool, who: str) -> None:
+    """Warn where a regressor's target holds one value for every sequence (of weight > 0) of two or more at fit:
+    nothing of X is learnt for it, and predict gives that value whatever X holds (its ``y_scale_`` is 0)."""
+    constant = np.flatnonzero(np.asarray(fitted["y_scale_"]) == 0)
+    if not len(constant) or n < 2:
+        return
+    j, k, names = int(constant[0]), len(fitted["y_scale_"]), fitted.get("target_names_")
+    value = f"{float(fitted['y_mean_'][j]):g}"
+    where = f"for every sequence{' of sample_weight > 0' if weighted else ''}"
+    if k == 1:
+        what, fix = f"y is {value} {where} at fit", "give the target that varies"
+    else:
+        name = repr(str(names[j])) if names is not None else str(j)
+        drop = f"y.drop(columns=[{name}])" if names is not None else f"np.delete(y, {j}, axis=1)"
+        are = "is" if len(constant) == 1 else "are"
+        what = f"y's target {name} is {value} {where} at fit ({len(constant)} of the {k} targets {are} one value)"
+        fix = f"leave it out of y ({drop})"
+    warnings.warn(f"{who}: {what}, so the regressor learns nothing of X for it and predicts {value} whatever X "
+                  f"holds; a column of one value (a unit, a flag, what a filter left) given as a target? {fix}; if it "
+                  f"is meant, silence this with warnings.filterwarnings('ignore', message='.*at fit, so the "
+                  f"regressor learns nothing')", UserWarning, stacklevel=3)
+
+
 def fit_classes(labels: np.ndarray, who: str, per_step: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """``classes_`` as scikit-learn has them (the sorted distinct labels) and the codes ``0..n_classes-1``.
 
@@ -2307,6 +2336,8 @@ class _SequenceEstimator(BaseEstimator):
             targets, fitted = self._kept_targets(y, targets, fitted, kept, who)
             weights = weights[kept]
             self._check_weighted_classes(targets, lengths, fitted, who, given_targets, given_lengths)
+        if regression:
+            _warn_constant_fit_targets(fitted, int(len(lengths)), kept is not None, who)
         if weights is not None and bool((weights == weights[0]).all()):
             weights = None  # equal weights: the unweighted mean, computed as such
         x_mean, x_scale = feature_scaling(x, lengths, who)
@@ -2753,7 +2784,7 @@ class _SequenceEstimator(BaseEstimator):
         if isinstance(self, SequenceRegressor):
             if fitted:  # back to the target's units, then standardised as the model was trained
                 values = targets.double().numpy() * found["y_scale_"] + found["y_mean_"]
-                targets = torch.from_numpy((values - self.y_mean_) / self.y_scale_).float()
+                targets = torch.from_numpy((values - self.y_mean_) / _target_scale(self.y_scale_)).float()
             return x, lengths, targets
         if fitted:  # a tagger: y's own classes, as codes, to the fitted classes' indices
             lookup = class_indices(np.asarray(found["classes_"]), self.classes_, who, "y")
@@ -3536,17 +3567,21 @@ class SequenceRegressor(RegressorMixin, _LabelEstimator):
                              f"position {at}; rescale it (e.g. divide by a power of ten)")
         y2 = y.reshape(len(y), -1)
         mean, std = y2.mean(0), y2.std(0)
+        one = np.ptp(y2, axis=0) == 0  # its mean and sd exactly (the mean of copies of 0.1 may be an ulp off it)
+        mean, std = np.where(one, y2[0], mean), np.where(one, 0.0, std)
         tiny = (std > 0) & (std.astype(np.float32) == 0)
         if tiny.any():  # float32, in which rnnkit computes, reads this spread as 0
             k = int(np.flatnonzero(tiny)[0])
             raise ValueError(f"{who}: y{f' column {k}' if y.ndim == 2 else ''} varies by too little for float32 "
                              f"(standard deviation {std[k]:.3g}, below its least value 1.4e-45; rnnkit computes in "
                              f"float32); rescale it (e.g. multiply by a power of ten)")
-        scale = np.where(std > 0, std, 1.0)
-        targets = torch.from_numpy((y2 - mean) / scale).float()
+        targets = torch.from_numpy((y2 - mean) / _target_scale(std)).float()
         # float64, as the targets were standardised: a float32 mean of a target far from zero beside its spread
         # (1e6 + a few tenths, epoch seconds) is off by up to half its spacing there, and so is every prediction
-        fitted = {"n_outputs_": y2.shape[1], "y_mean_": mean, "y_scale_": scale, "_y_1d": y.ndim == 1,
+        # a target of one value: a scale of 0, so that predict gives that value exactly (out * 0 + mean), not the
+        # network's untrained deviation from it in units of a scale of 1 the target never had; trained on 0
+        fitted = {"n_outputs_": y2.shape[1], "y_mean_": mean, "y_scale_": np.where(std > 0, std, 0.0),
+                  "_y_1d": y.ndim == 1,
                   "target_names_": names}
         return targets, fitted
 
