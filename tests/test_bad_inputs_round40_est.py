@@ -35,3 +35,34 @@ def test_E40_01_a_regressors_target_of_one_value_is_predicted_as_that_value_and_
     # targets that vary: quiet
     assert not [w for w in user_warnings(lambda: SequenceRegressor(**TINY).fit(X, y[:, 0])) if "learns nothing" in w]
 
+
+def _splits(y_train, y_test, T=6, F=2, seed=0):
+    from rnnkit.tasks import Split
+
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(len(y_train) + 2 * len(y_test), T, F)).astype(np.float32)
+    n = len(y_train)
+    return (Split(X[:n], y_train), Split(X[n:n + len(y_test)], y_test), Split(X[n + len(y_test):], y_test))
+
+
+def test_E40_02_a_small_tasks_output_size_far_above_its_classes_is_warned():
+    from rnnkit.tasks import Task
+
+    y, y_test = np.array([0, 1] * 4), np.array([1, 0])
+
+    def built(size):
+        return [w for w in user_warnings(lambda: Task("mine", "classify", *_splits(y, y_test), output_size=size,
+                                                      metric="accuracy", chance=0.5, chance_note="half"))
+                if "reached by no label" in w]
+
+    # before: 12 sequences labelled 0 and 1 given output_size=16 (a hidden size): quiet, below 5 labels per output
+    assert built(16) == ["Task 'mine': output_size=16 gives the classes 0 .. 15, but no sequence of its 12 (train, "
+                         "val and test) is labelled above 1, so the models' outputs for class(es) 2 .. 15 are "
+                         "reached by no label; give output_size the number of classes, output_size=2 "
+                         "(int(y.max()) + 1)"]
+    assert len(built(6)) == 1
+    assert len(built(3)) == 1  # 12 labels of 3 equal classes all miss class 2 by chance 0.8 % of the time
+    assert not built(2)
+    # 12 labels of 4 equal classes all miss class 3 by chance 3 % of the time: quiet
+    y, y_test = np.array([0, 1, 2, 1] * 2), np.array([2, 0])
+    assert not built(4)

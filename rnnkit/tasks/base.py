@@ -39,6 +39,9 @@ _ENCODE = ("encode every split with the classes of all three: classes = np.uniqu
            "y_test])), then np.searchsorted(classes, y) for each")
 # a feature whose mean or sd is beyond this is warned of as far from unit scale (Task._check_input_scale)
 UNIT_SCALE = 10.0
+# output_size above the largest label is warned of where labels of equal shares over output_size classes would all
+# stay at or below it less often than this (((top + 1) / output_size) ** n; Task._check_classes_trained)
+UNREACHED_CHANCE = 0.01
 
 
 def accuracy(y: np.ndarray, out: np.ndarray) -> float:
@@ -243,9 +246,10 @@ class Task:
                               f"train_test_split(X, y, stratify=y)", UserWarning, stacklevel=4)
         held = np.unique(np.concatenate([np.ravel(s.y) for s in (self.train, self.val, self.test)]))
         top, n = int(held.max()), sum(s.y.size for s in (self.train, self.val, self.test))
-        if top + 1 < self.output_size and n >= 5 * self.output_size:
-            # outputs no label reaches, in splits large enough that a class of its share would show: the number of
-            # features, a hidden size or a guess given as output_size
+        if top + 1 < self.output_size and ((top + 1) / self.output_size) ** n < UNREACHED_CHANCE:
+            # outputs no label reaches, where n labels would all miss them by chance less than once in 100 (classes
+            # of equal shares): the number of features, a hidden size or a guess given as output_size; a small
+            # task that may miss its last class by chance stays quiet
             unused = f"{top + 1}" if top + 2 == self.output_size else f"{top + 1} .. {self.output_size - 1}"
             warnings.warn(f"Task {self.name!r}: output_size={self.output_size} gives the classes 0 .. "
                           f"{self.output_size - 1}, but no {unit} of its {n} (train, val and test) is labelled above "
