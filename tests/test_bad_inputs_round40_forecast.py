@@ -47,3 +47,40 @@ def test_F40_01_the_band_warnings_filter_leaves_the_backtests_smape_warning():
         said = [m for m in _messages(record) if m.startswith("backtest: sMAPE")]
         assert len(said) == 1 and "'sales' has actuals of 0 in the test steps of fold(s) 0 (2024-02-24), 1 " \
             "(2024-02-27)" in said[0]
+
+
+def _float32_cycle(days=20):
+    """A daily cycle of hourly values computed in float32 (np.sin of float32 hours, as a torch tensor is): it
+    repeats itself only to float32's rounding, which grows with the phase (1e-6 .. 1e-5 from one day to the next)."""
+    t = np.arange(24 * days, dtype=np.float32)
+    return np.sin(np.float32(2 * np.pi) * t / np.float32(24)) + np.float32(2)
+
+
+def test_F40_02_a_mase_scale_of_float32_rounding_is_warned_of():
+    # was: scale 1.7e-06, MASE 17425 for an error of 0.03 without a word
+    from rnnkit.forecast import errors
+    from rnnkit.forecast.evaluation import mase_scale
+    c = _float32_cycle()[:, None]
+    with pytest.warns(UserWarning, match=r"mase_scale: the scale 1\.72e-06 \(5\.7e-07 of the largest \|value\|, 3\) "
+                                         r"is within what float32's rounding makes.*compute the series in float64"):
+        scale = mase_scale(c[:-24], 24)
+    assert scale[0] == pytest.approx(1.72e-6, rel=0.01)  # the scale as before: a warning only
+    assert errors(c[-24:] + 0.03, c[-24:], scale)["mase"] > 1e4
+    with warnings.catch_warnings():  # ordinary readings, float32 or not, and whole numbers are not named
+        warnings.simplefilter("error")
+        readings = (20 + np.random.default_rng(0).normal(0, 1, (500, 1))).astype(np.float32)
+        assert mase_scale(readings, 24)[0] > 0.5
+        assert mase_scale(np.array([[1e6], [1e6 + 1], [1e6], [1e6 + 1], [1e6]], dtype=np.float32), 1)[0] == 1.0
+        assert mase_scale(c[:-24].astype(np.float64) + 1e-3 * np.arange(len(c) - 24)[:, None], 24)[0] > 0.02
+
+
+def test_F40_02_a_backtest_warns_of_a_float32_rounding_scale_once_per_target():
+    y = pd.Series(_float32_cycle(), index=pd.date_range("2024-01-01", periods=24 * 20, freq="h"), name="load")
+    f = Forecaster(horizon=24, model="direct", lookback=48, max_epochs=1, hidden_size=4, random_state=0)
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        table = f.backtest(y, folds=2, season_length=24)
+    said = [m for m in _messages(record) if "float32's rounding" in m]
+    assert len(said) == 1 and said[0].startswith("backtest: MASE's scale for 'load' at fold(s) 0 (2024-01-19), 1 "
+                                                 "(2024-01-20) may be float32's rounding: at fold 0 the scale 1.64e-06")
+    assert table[("mase", "naive")].min() > 1e5  # the scores as before

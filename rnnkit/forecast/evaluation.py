@@ -154,22 +154,63 @@ def _check_season(m, who: str) -> None:
 # A seasonal naive MAE this small against the series' largest |value| is float64 rounding, not change: 1e-9 lies
 # millions of times above float64's rounding (2.2e-16 of a value) and below float32's (1.2e-7), which stays a scale.
 SCALE_ROUNDING = 1e-9
+# A cycle computed in float32 (np.sin of float32 times, a torch tensor) repeats itself only to float32's rounding,
+# which its phase's error grows by over the series: tens to thousands of float32 steps (1.2e-7 of a value each)
+# from one season to the next. A scale of at most FLOAT32_ROUNDING of the level in values that are all float32
+# numbers, not all whole, may be that rounding: warned of, not changed, since a reading that hardly changes (a grid
+# frequency of 50 Hz that moves by 1e-3) is as small and real.
+FLOAT32_ROUNDING = 1e-5
 
 
-def mase_scale(history: np.ndarray, m: int) -> np.ndarray:
+def float32_rounded(history: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """The columns of ``history (T, n_y)`` whose MASE ``scale`` (above 0) is at most ``FLOAT32_ROUNDING`` of their
+    largest ``|value|`` while their observed values are all float32 numbers and not all whole: a scale that float32's
+    rounding of a repeating series can make, so MASE would divide an error by that rounding."""
+    history = np.asarray(history, dtype=np.float64)
+    found = []
+    for j in np.flatnonzero(np.asarray(scale, dtype=np.float64) > 0):
+        values = history[:, j][~np.isnan(history[:, j])]
+        if scale[j] <= FLOAT32_ROUNDING * np.abs(values).max() and (values.astype(np.float32) == values).all() \
+                and not (values == np.round(values)).all():
+            found.append(int(j))
+    return np.array(found, dtype=int)
+
+
+def _rounding_why(history: np.ndarray, scale: np.ndarray, j: int) -> str:
+    """The words of :func:`float32_rounded`'s finding for column ``j``, shared by mase_scale and backtest."""
+    level = float(np.nanmax(np.abs(np.asarray(history, dtype=np.float64)[:, j])))
+    return (f"{scale[j]:.3g} ({scale[j] / level:.2g} of the largest |value|, {level:.4g}) is within what float32's "
+            f"rounding makes of a repeating series (its values are all float32 numbers, 1.2e-07 of a value apart, and "
+            f"a cycle computed in float32 repeats itself only to that rounding), so MASE would divide an error by "
+            f"that rounding (an error of 1 % of the level scores MASE {0.01 / (scale[j] / level):.2g})")
+
+
+FLOAT32_FIX = ("compute the series in float64 (cast the times or inputs with .astype('float64') before the "
+               "arithmetic), or compare by MAE or RMSE (warnings.filterwarnings('ignore', message='.*float32's "
+               "rounding') silences this)")
+
+
+def mase_scale(history: np.ndarray, m: int, *, warn: bool = True) -> np.ndarray:
     """``(n_y,)`` the in-sample MAE of the seasonal naive forecast on ``history (T, n_y)`` (NaN skipped): the
     denominator of MASE (Hyndman & Koehler 2006). 0 for a column that repeats itself every ``m`` steps (a
     constant one), to rounding: a MAE of at most ``SCALE_ROUNDING`` times the column's largest ``|value|`` is the
     rounding of a float64 cycle (``sin(2 pi t / 24)`` at every 12th hour differs by 1e-16 .. 1e-15 from season to
     season), which as a scale gave MASE of 1e15; NaN for one with no two observed values ``m`` steps apart.
-    ValueError where ``m`` is not a count (0 would compare nothing, -1 the last value with the first)."""
+    ValueError where ``m`` is not a count (0 would compare nothing, -1 the last value with the first). ``warn``: warn
+    of a scale that float32's rounding may make (:func:`float32_rounded`); backtest collects its folds instead."""
     _check_season(m, "mase_scale")
     with warnings.catch_warnings():  # numpy's "Mean of empty slice" / "All-NaN slice": the NaN of the docstring
         warnings.simplefilter("ignore", RuntimeWarning)
         history = np.asarray(history, dtype=np.float64)
         scale = np.nanmean(np.abs(history[m:] - history[:-m]), axis=0)
         level = np.nanmax(np.abs(history), axis=0) if len(history) else np.full(history.shape[1:], np.nan)
-    return np.where(scale <= SCALE_ROUNDING * level, 0.0, scale)
+    scale = np.where(scale <= SCALE_ROUNDING * level, 0.0, scale)
+    if warn:
+        for j in float32_rounded(history, scale):
+            column = f" of column {j}" if history.shape[1] > 1 else ""
+            warnings.warn(f"mase_scale: the scale{column} {_rounding_why(history, scale, j)}; {FLOAT32_FIX}",
+                          UserWarning, stacklevel=user_stacklevel())
+    return scale
 
 
 def unscaled(scale: np.ndarray) -> np.ndarray:
@@ -348,9 +389,9 @@ def _warn_zero_folds(zeros: dict[str, dict]) -> None:
         methods = sorted(set().union(*(m for _, m in folds.values())), key=METHODS.index)
         warnings.warn(f"backtest: sMAPE counts 200 % at each step whose actual is 0 and forecast is not, whatever the "
                       f"forecast's size: {target!r} has actuals of 0 in the test steps of fold(s) {shown} that "
-                      f"{', '.join(methods)} forecast other than 0, so its sMAPE there says little of the errors' sizes; compare the "
-                      f"methods by MAE or MASE (warnings.filterwarnings('ignore', message='backtest: sMAPE') "
-                      f"silences this)", UserWarning, stacklevel=user_stacklevel())
+                      f"{', '.join(methods)} forecast other than 0, so its sMAPE there says little of the errors' "
+                      f"sizes; compare the methods by MAE or MASE (warnings.filterwarnings('ignore', "
+                      f"message='backtest: sMAPE') silences this)", UserWarning, stacklevel=user_stacklevel())
 
 
 def _step_fix(step, time: pd.Index | None) -> str:
@@ -463,6 +504,7 @@ def backtest(forecaster, data, X=None, *, folds: int = 3, step: int | None = Non
     rows, forecasts = [], []
     undefined: dict[str, list] = {}  # target -> the folds whose MASE scale is 0 or NaN
     zeros: dict[str, dict] = {}  # target -> {fold: (origin, the methods forecasting other than 0 at an actual 0)}
+    rounded: dict[str, list] = {}  # target -> the folds whose MASE scale may be float32's rounding
     log_dir = getattr(forecaster, "log_dir", None)
     splits = list(rolling_origin(n, initial=initial, test_size=H, step=step, expanding=expanding))
     _check_scored(frame, targets, [test for _, test in splits])
@@ -492,10 +534,12 @@ def backtest(forecaster, data, X=None, *, folds: int = 3, step: int | None = Non
             "seasonal_naive": seasonal_naive(history, H, m_fold),
         }
         actual = frame.values[test_rows.start : test_rows.stop, idx]  # (H, n_y)
-        scale = mase_scale(past.values[:, idx], m_fold)
+        scale = mase_scale(past.values[:, idx], m_fold, warn=False)
         origin = frame.time[test_rows.start] if frame.time is not None else test_rows.start
         for j in unscaled(scale):
             undefined.setdefault(targets[j], []).append((k, origin, m_fold, scale[j]))
+        for j in float32_rounded(past.values[:, idx], scale):
+            rounded.setdefault(targets[j], []).append((k, origin, _rounding_why(past.values[:, idx], scale, j)))
         for method, pred in preds.items():
             for j in np.flatnonzero(_zero_steps(actual, pred).any(axis=0)):
                 zeros.setdefault(targets[j], {}).setdefault(k, (origin, set()))[1].add(method)
@@ -509,6 +553,11 @@ def backtest(forecaster, data, X=None, *, folds: int = 3, step: int | None = Non
                 forecasts.append(pd.DataFrame(columns, index=pd.Index(times, name="time")))
     _warn_unscaled(undefined)
     _warn_zero_folds(zeros)
+    for target, found in rounded.items():  # once per target: its first fold's scale, and the folds
+        shown = ", ".join(f"{k} ({shown_time(origin)})" for k, origin, _ in found)
+        warnings.warn(f"backtest: MASE's scale for {target!r} at fold(s) {shown} may be float32's rounding: at fold "
+                      f"{found[0][0]} the scale {found[0][2]}; {FLOAT32_FIX}", UserWarning,
+                      stacklevel=user_stacklevel())
     period = _given_periods(data, time_col, freq, frame, freq_, asked)  # as Forecaster.fit
     given = data[time_col] if time_col is not None and isinstance(data, pd.DataFrame) else getattr(data, "index", None)
     form = given_text(given, frame)

@@ -399,7 +399,7 @@ class GlobalForecaster(BaseEstimator):
         head = _long({k: _take(frame, range(len(frame) - H)) for k, frame in frames.items()}, covariates)
         tail = _long({k: _take(frame, range(len(frame) - H, len(frame))) for k, frame in frames.items()}, covariates)
         actual = np.stack([frame.values[-H:, 0] for frame in frames.values()])  # (S, H)
-        scales = np.array([mase_scale(frame.values[: -H, :1], m)[0] for frame, m in
+        scales = np.array([mase_scale(frame.values[: -H, :1], m, warn=False)[0] for frame, m in
                            zip(frames.values(), choices["season_length"][0], strict=True)])
         scales = np.where(scales > 0, scales, 1.0)
         scored = {}
