@@ -1486,6 +1486,8 @@ def _decimal_periods(v: np.ndarray, name: str, *, in_file: bool, subject: str | 
     if not ((years >= 1000) & (years <= 2999)).all() or not np.allclose(hundredths, np.round(hundredths), atol=1e-6):
         return None
     years, hundredths = years.astype(np.int64), np.round(hundredths).astype(np.int64)
+    if said := one_digit_months(v, name, in_file=in_file, subject=subject, spelt=spelt):
+        return said
     forms = (("quarters", "YYYY.Q", 10, (1, 4), "0.1 within a year and 0.7 from the fourth quarter to the first",
               "pd.PeriodIndex.from_fields(year=np.floor({x}).astype(int), quarter=np.round({x} % 1 * 10).astype(int), "
               "freq='Q')"),
@@ -1510,6 +1512,36 @@ def _decimal_periods(v: np.ndarray, name: str, *, in_file: bool, subject: str | 
         where = "" if spelt else ", where index is the series' index (or the time column's values)"
         return f"{head}; give them as {what}: {convert.format(x=x)}{where}"
     return None
+
+
+def one_digit_months(v: np.ndarray, name: str, *, in_file: bool = False, subject: str | None = None,
+                     spelt: str | None = None) -> str | None:
+    """The advice for months written as decimals ``YYYY.M`` with one digit up to September (``2015.1`` .. ``2015.9``,
+    ``2015.10`` .. ``2015.12``, as a sheet's or a script's ``f'{year}.{month}'`` writes them), which as numbers
+    (``pd.read_csv`` reads them so) make October the number 2015.1 of January and put November (2015.11) before
+    February; numbers ``v`` in any order, whose years lie in 1000 .. 2999 and whose decimals are all of ``.1`` ..
+    ``.9``, ``.11``, ``.12``, with ``.11`` or ``.12`` and two months of ``.2`` .. ``.9`` among them; else None (tenths,
+    decimal years, months ``YYYY.MM``). ``in_file``, ``subject``, ``spelt``: as :func:`dates_as_numbers` takes them."""
+    v = np.unique(np.asarray(v, dtype=np.float64))
+    if not len(v) or not np.isfinite(v).all():
+        return None
+    years = np.floor(v)
+    hundredths = np.round((v - years) * 100)
+    if not ((years >= 1000) & (years <= 2999)).all() or not np.allclose((v - years) * 100, hundredths, atol=1e-6):
+        return None
+    allowed = {10, 11, 12, *range(20, 100, 10)}
+    found = set(hundredths.astype(int).tolist())
+    if not found <= allowed or not found & {11, 12} or len(found & set(range(20, 100, 10))) < 2:
+        return None
+    year = int(years[0])
+    head = (f"{subject or f'the times of {name!r}'} look like months written YYYY.M ({year}.1 .. {year}.9, then "
+            f"{year}.10, {year}.11, {year}.12), which as numbers make October ({year}.10) the number {year}.1 of "
+            f"January and put November ({year}.11) before February ({year}.2)")
+    if in_file:
+        return f"{head}; write them as months in the file ({year}-01 for {year}.1, {year}-10 for {year}.10)"
+    text = "dtype=str" if name == "index" else f"dtype={{{name!r}: str}}"
+    return (f"{head}; read them as text, which keeps {year}.10 apart from {year}.1 (pd.read_csv(..., {text})), then as "
+            f"months: pd.to_datetime({spelt or 'times'}, format='%Y.%m'); as numbers they cannot be told apart")
 
 
 def _time_values(path: Path, column: pd.Series, name: str) -> np.ndarray:
@@ -1896,6 +1928,9 @@ def refuse_future_years(text: Any, times: pd.DatetimeIndex, what: str, fmt: str 
     if fmt is None and labels.str.fullmatch(r".*\D\d{2}").all():  # 'janv-49', 'Q1-49': no strftime reads them
         fix = (f"give them their century, {spelt} = {spelt}.str[:-2] + np.where({spelt}.str[-2:].astype(int) > "
                f"{now % 100}, '19', '20') + {spelt}.str[-2:]")
+    elif fmt is None and labels.str.fullmatch(r"\d{2}\D.*").all():  # '49Q1', '49-Q1': the year first
+        fix = (f"give them their century, {spelt} = np.where({spelt}.str[:2].astype(int) > {now % 100}, '19', '20') "
+               f"+ {spelt}")
     raise ValueError(f"{what} writes years with two digits ({labels.iloc[0]!r}, ...), and pandas reads 00 .. 68 "
                      f"as 2000 .. 2068: {label!r} as {shown_time(times[i])}, after this year ({now}); dates of the "
                      f"1900s? {fix}, or write four-digit years ({year - 100} for {label!r})")
@@ -2058,8 +2093,10 @@ def period_label_starts(text) -> tuple[str | None, pd.DatetimeIndex] | None:
     if halves.notna().sum(axis=1).eq(2).all():
         year, half = halves[1].fillna(halves[2]).astype(int), halves[0].fillna(halves[3]).astype(int)
         return None, pd.DatetimeIndex(pd.to_datetime(pd.DataFrame({"year": year, "month": 6 * half - 5, "day": 1})))
-    quarters = text.str.strip().str.extract(r"^(?:Q([1-4])[\s\-/_.']*(\d{4}|\d{2})|(\d{4})(?:[\s\-/_.]*Q|:)([1-4]))$",
-                                            flags=re.IGNORECASE)  # 'Q1-20', "Q1 '20": a two-digit year as %y reads
+    quarters = text.str.strip().str.extract(r"^(?:Q([1-4])[\s\-/_.']*(\d{4}|\d{2})|(\d{4})(?:[\s\-/_.]*Q|:)([1-4])"
+                                            r"|(\d{2})[\s\-/_.]*Q([1-4]))$", flags=re.IGNORECASE)
+    quarters[2], quarters[3] = quarters[2].fillna(quarters[4]), quarters[3].fillna(quarters[5])  # '20Q1', '20-Q1'
+    quarters = quarters[[0, 1, 2, 3]]  # 'Q1-20', "Q1 '20", '20Q1': a two-digit year as %y reads it ('20:1' is no year)
     if quarters.isna().all(axis=1).any():  # '2020年第1四半期' (e-Stat), '2020年第1季度' (the NBS)
         cjk = text.str.strip().str.extract(r"^(\d{4})\s*年\s*第?\s*([1-4])\s*(?:四半期|季度|季)$")
         quarters = pd.DataFrame({0: np.nan, 1: np.nan, 2: cjk[0], 3: cjk[1]})

@@ -83,6 +83,7 @@ from .tables import (
     missing_marks,
     named_months,
     newest_first,
+    one_digit_months,
     period_label_starts,
     refuse_fiscal_years,
     refuse_future_years,
@@ -1089,6 +1090,8 @@ def _check_time(time: Any, n: int, name: str, values: np.ndarray | None = None) 
     disorder = time_disorder(time)
     if disorder is None:
         return time
+    if not isinstance(time, pd.DatetimeIndex) and (said := one_digit_months(time, name)):
+        raise ValueError(said)  # 2015.10 read as the number 2015.1: October repeats January, not a series stacked
     kind, i, seen = disorder
     if kind == "panel":  # every time on k rows: k series, ids dropped
         raise ValueError(
