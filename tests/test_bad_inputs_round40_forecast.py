@@ -72,6 +72,9 @@ def test_F40_02_a_mase_scale_of_float32_rounding_is_warned_of():
         assert mase_scale(readings, 24)[0] > 0.5
         assert mase_scale(np.array([[1e6], [1e6 + 1], [1e6], [1e6 + 1], [1e6]], dtype=np.float32), 1)[0] == 1.0
         assert mase_scale(c[:-24].astype(np.float64) + 1e-3 * np.arange(len(c) - 24)[:, None], 24)[0] > 0.02
+        assert mase_scale(np.sin(np.arange(40.0)), 7) > 0.1  # a 1-D history, one column, as before
+    with pytest.warns(UserWarning, match=r"mase_scale: the scale 1\.72e-06 "):
+        mase_scale(c[:-24, 0], 24)
 
 
 def test_F40_02_a_backtest_warns_of_a_float32_rounding_scale_once_per_target():
@@ -84,3 +87,14 @@ def test_F40_02_a_backtest_warns_of_a_float32_rounding_scale_once_per_target():
     assert len(said) == 1 and said[0].startswith("backtest: MASE's scale for 'load' at fold(s) 0 (2024-01-19), 1 "
                                                  "(2024-01-20) may be float32's rounding: at fold 0 the scale 1.64e-06")
     assert table[("mase", "naive")].min() > 1e5  # the scores as before
+
+
+def test_F40_03_a_negative_scale_is_refused_by_errors():
+    # was: MASE -0.167 beside a warning that MASE is NaN ("the scale of column(s) 0 (scale -1) is 0 or NaN")
+    from rnnkit.forecast import errors
+    history = np.array([9.0, 8, 6, 5, 3])
+    scale = np.mean(np.diff(history))  # the mean of the changes, abs() forgotten: -1.5
+    with pytest.raises(ValueError, match=r"errors: scale is below 0 for column\(s\) 0 \(-1\.5\), but MASE's scale "
+                                         r"is a mean absolute error.*mase_scale\(history, season_length\)"):
+        errors(np.array([2.0, 1]), np.array([2.5, 1]), scale)
+    assert errors(np.array([2.0, 1]), np.array([2.5, 1]), -scale)["mase"] == pytest.approx(0.25 / 1.5)

@@ -166,9 +166,9 @@ def float32_rounded(history: np.ndarray, scale: np.ndarray) -> np.ndarray:
     """The columns of ``history (T, n_y)`` whose MASE ``scale`` (above 0) is at most ``FLOAT32_ROUNDING`` of their
     largest ``|value|`` while their observed values are all float32 numbers and not all whole: a scale that float32's
     rounding of a repeating series can make, so MASE would divide an error by that rounding."""
-    history = np.asarray(history, dtype=np.float64)
-    found = []
-    for j in np.flatnonzero(np.asarray(scale, dtype=np.float64) > 0):
+    history = np.asarray(history, dtype=np.float64).reshape(len(history), -1)  # a 1-D history is one column
+    scale, found = np.atleast_1d(np.asarray(scale, dtype=np.float64)), []
+    for j in np.flatnonzero(scale > 0):
         values = history[:, j][~np.isnan(history[:, j])]
         if scale[j] <= FLOAT32_ROUNDING * np.abs(values).max() and (values.astype(np.float32) == values).all() \
                 and not (values == np.round(values)).all():
@@ -178,11 +178,13 @@ def float32_rounded(history: np.ndarray, scale: np.ndarray) -> np.ndarray:
 
 def _rounding_why(history: np.ndarray, scale: np.ndarray, j: int) -> str:
     """The words of :func:`float32_rounded`'s finding for column ``j``, shared by mase_scale and backtest."""
-    level = float(np.nanmax(np.abs(np.asarray(history, dtype=np.float64)[:, j])))
-    return (f"{scale[j]:.3g} ({scale[j] / level:.2g} of the largest |value|, {level:.4g}) is within what float32's "
+    history = np.asarray(history, dtype=np.float64).reshape(len(history), -1)
+    scale = float(np.atleast_1d(scale)[j])
+    level = float(np.nanmax(np.abs(history[:, j])))
+    return (f"{scale:.3g} ({scale / level:.2g} of the largest |value|, {level:.4g}) is within what float32's "
             f"rounding makes of a repeating series (its values are all float32 numbers, 1.2e-07 of a value apart, and "
             f"a cycle computed in float32 repeats itself only to that rounding), so MASE would divide an error by "
-            f"that rounding (an error of 1 % of the level scores MASE {0.01 / (scale[j] / level):.2g})")
+            f"that rounding (an error of 1 % of the level scores MASE {0.01 / (scale / level):.2g})")
 
 
 FLOAT32_FIX = ("compute the series in float64 (cast the times or inputs with .astype('float64') before the "
@@ -207,7 +209,7 @@ def mase_scale(history: np.ndarray, m: int, *, warn: bool = True) -> np.ndarray:
     scale = np.where(scale <= SCALE_ROUNDING * level, 0.0, scale)
     if warn:
         for j in float32_rounded(history, scale):
-            column = f" of column {j}" if history.shape[1] > 1 else ""
+            column = f" of column {j}" if history.ndim == 2 and history.shape[1] > 1 else ""
             warnings.warn(f"mase_scale: the scale{column} {_rounding_why(history, scale, j)}; {FLOAT32_FIX}",
                           UserWarning, stacklevel=user_stacklevel())
     return scale
@@ -277,6 +279,12 @@ def errors(actual: np.ndarray, pred: np.ndarray, scale: np.ndarray, *, warn: boo
                          f"({actual.shape[1]},)), the in-sample MAE of the seasonal naive forecast on the history "
                          f"before the forecast, mase_scale(history, season_length); a scale per step is not one")
     per_column = np.broadcast_to(given.reshape(-1), actual.shape[1:])  # (n_y,)
+    negative = np.flatnonzero(per_column < 0)
+    if len(negative):  # a mean of the changes, their abs() forgotten: MASE would come out below 0
+        shown = ", ".join(f"{j} ({per_column[j]:g})" for j in negative[:3]) + (", ..." if len(negative) > 3 else "")
+        raise ValueError(f"errors: scale is below 0 for column(s) {shown}, but MASE's scale is a mean absolute "
+                         f"error, never below 0 (a mean of the changes without abs()?); compute it with "
+                         f"mase_scale(history, season_length), the mean of np.abs(history[m:] - history[:-m])")
     bad = unscaled(per_column)
     if warn and len(bad):
         shown = ", ".join(f"{j} (scale {per_column[j]:g})" for j in bad[:3])
