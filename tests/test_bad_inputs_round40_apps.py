@@ -1,13 +1,18 @@
 """Round 40, recipes (rnnkit/apps): rows A40-01 .. of docs/bad_inputs.md's fortieth round.
 
 A40-01 ``stocks.fit_garch`` of a few days' returns (5, 100), or of fewer days than the model has parameters.
+A40-02 ``stocks.split_days`` of days newest first (an export's order) or with a day repeated.
+A40-03 ``stocks.split_days`` of dates written as text (a CSV's column as a list), or of a Series of datetime64.
+A40-04 ``stocks.split_days`` of settings whose val_start and test_start are swapped, or leave a part without days.
 Each test fails on the commit before its fix."""
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from rnnkit.apps import stocks
@@ -34,3 +39,42 @@ def test_A40_01_garch_of_a_few_days_is_warned_of_and_of_fewer_days_than_paramete
         warnings.simplefilter("error")
         params = stocks.fit_garch(returns[:500])
     assert 0 < params["beta"] < 1
+
+
+SETTINGS = dataclasses.replace(stocks.QUICK, start="2020-01-01", val_start="2020-07-01", test_start="2020-10-01",
+                               end="2020-12-31", lookback=10)
+DAYS = pd.bdate_range("2020-01-01", "2020-12-31")
+
+
+def test_A40_02_split_days_of_days_newest_first_or_repeated_names_them_and_the_tables_fix():
+    # before: "time column 'time' is not increasing ... (df.sort_values('time'))", a column split_days was not given
+    with pytest.raises(ValueError, match=r"split_days: days\[1\] \(2020-12-30\) comes before days\[0\] \(2020-12-31\) "
+                                         r"\(261 of 261 step\(s\) so\).*table = table\.sort_index\(\)"):
+        stocks.split_days(DAYS[::-1], SETTINGS)
+    with pytest.raises(ValueError, match=r"split_days: days\[101\] \(2020-05-20\) repeats days\[100\].*"
+                                         r"table\[~table\.index\.duplicated\(\)\]"):
+        stocks.split_days(DAYS.append(DAYS[100:105]).sort_values(), SETTINGS)
+
+
+def test_A40_03_split_days_of_dates_as_text_is_refused_and_a_series_of_dates_read():
+    # before: AttributeError: 'list' object has no attribute 'min'
+    with pytest.raises(ValueError, match=r"split_days: days must be the days' dates, a pandas DatetimeIndex.*got a "
+                                         r"list.*pd\.to_datetime\(days, format="):
+        stocks.split_days(list(DAYS.strftime("%Y-%m-%d")), SETTINGS)
+    rows, samples = stocks.split_days(pd.Series(DAYS), SETTINGS)  # a frame's 'Date' column, parsed
+    assert (rows, samples) == stocks.split_days(DAYS, SETTINGS)
+    assert rows["val"] == range(130, 196)
+
+
+def test_A40_04_split_days_of_swapped_or_empty_parts_names_the_settings_to_change():
+    # before: "val_start 2020-10-01 is after test_start 2020-07-01; expected val before test" (no function named)
+    swapped = dataclasses.replace(SETTINGS, val_start="2020-10-01", test_start="2020-07-01")
+    with pytest.raises(ValueError, match=r"split_days: the settings' test_start 2020-07-01 is before its val_start "
+                                         r"2020-10-01.*val_start='2020-07-01', test_start='2020-10-01'"):
+        stocks.split_days(DAYS, swapped)
+    # before: "the period 2020-01-01..2020-12-31 leaves 196 training, 0 validation ..." (no function, no setting named)
+    with pytest.raises(ValueError, match=r"split_days: the settings' period .* 0 validation .*\(val_start 2020-10-01, "
+                                         r"test_start 2020-10-01\).*dataclasses\.replace\(settings, val_start="):
+        stocks.split_days(DAYS, dataclasses.replace(SETTINGS, val_start="2020-10-01"))
+    with pytest.raises(ValueError, match=r"split_days: .* 130 training.*200-day window; give a lookback below 130"):
+        stocks.split_days(DAYS, dataclasses.replace(SETTINGS, lookback=200))

@@ -394,7 +394,11 @@ def split_days(days: pd.DatetimeIndex, settings: Settings) -> tuple[dict[str, ra
     the windows (:func:`next_day_windows` samples) whose forecast day falls in it: sample ``i`` forecasts day
     ``i + L``, so a part's samples are its days less ``L`` (the training part's first ``L`` days only feed
     windows). The windows of a part read back into earlier parts: history known on the forecast day. The days lie
-    in the settings' period ``start .. end`` (a ValueError names a day outside it: cut them as :func:`run` does)."""
+    in the settings' period ``start .. end`` (a ValueError names a day outside it: cut them as :func:`run` does),
+    each once, oldest first (an index of datetimes: a Series or array of datetime64 is read as one; a ValueError
+    for dates written as text, days newest first or repeated, and periods that leave a part without days)."""
+    days = _day_index(days)
+    _check_periods(settings)
     if len(days):  # the parts reach to the days' ends: a period the days overrun would be ignored, not applied
         zone = getattr(days, "tz", None)
         first, after = (pd.Timestamp(d).tz_localize(zone) for d in (settings.start, settings.end))
@@ -419,10 +423,50 @@ def split_days(days: pd.DatetimeIndex, settings: Settings) -> tuple[dict[str, ra
     rows = split_by_time(frame, val_start=settings.val_start, test_start=settings.test_start)._asdict()
     L = settings.lookback
     if len(rows["train"]) <= L or not rows["val"] or not rows["test"]:
-        raise ValueError(f"the period {settings.start}..{settings.end} leaves {len(rows['train'])} training, "
-                         f"{len(rows['val'])} validation and {len(rows['test'])} test days; each part needs "
-                         f"days, and the training part more than the {L}-day window")
+        fix = (f"a lookback below {len(rows['train'])} (dataclasses.replace(settings, lookback=...)) or an earlier "
+               "start with the days to match" if rows["val"] and rows["test"] else
+               "settings whose val_start and test_start each leave days to the part before them: "
+               "dataclasses.replace(settings, val_start=..., test_start=...)")
+        raise ValueError(f"split_days: the settings' period {settings.start}..{settings.end} leaves "
+                         f"{len(rows['train'])} training, {len(rows['val'])} validation and {len(rows['test'])} test "
+                         f"days (val_start {settings.val_start}, test_start {settings.test_start}), but each part "
+                         f"needs days, and the training part more than the {L}-day window; give {fix}")
     return rows, {part: slice(max(r.start, L) - L, r.stop - L) for part, r in rows.items()}
+
+
+def _day_index(days) -> pd.DatetimeIndex:
+    """``days`` as a DatetimeIndex, oldest first and each once (split_days' reading of them)."""
+    if isinstance(days, pd.Series | np.ndarray) and pd.api.types.is_datetime64_any_dtype(days.dtype):
+        days = pd.DatetimeIndex(days)
+    if not isinstance(days, pd.DatetimeIndex):
+        shown = (f"a {type(days).__name__} of {pd.Index(days).dtype}" if hasattr(days, "__len__")
+                 and not isinstance(days, str) else f"the {type(days).__name__} {days!r}")
+        raise ValueError(f"split_days: days must be the days' dates, a pandas DatetimeIndex (daily_features(prices)"
+                         f".index), got {shown}; parse dates written as text first, with their format named: "
+                         "pd.DatetimeIndex(pd.to_datetime(days, format='%Y-%m-%d'))")
+    step = np.diff(days.asi8)
+    if (step <= 0).any():
+        i = int(np.argmax(step <= 0))
+        what = ("repeats" if step[i] == 0 else "comes before")
+        fix = ("each day must appear once: keep one row per day, table = table[~table.index.duplicated()]"
+               if step[i] == 0 else "sort the days oldest first, as exports written newest first need: "
+                                    "table = table.sort_index()")
+        raise ValueError(f"split_days: days[{i + 1}] ({days[i + 1]:%Y-%m-%d}) {what} days[{i}] ({days[i]:%Y-%m-%d}) "
+                         f"({int((step <= 0).sum())} of {len(step)} step(s) so), but the parts are cut from the days "
+                         f"in their order; {fix}")
+    return days
+
+
+def _check_periods(settings: Settings) -> None:
+    """ValueError for settings whose dates are not in the order ``start <= val_start <= test_start <= end``."""
+    names = ("start", "val_start", "test_start", "end")
+    pairs = [(n, pd.Timestamp(getattr(settings, n))) for n in names]
+    for (a, da), (b, db) in zip(pairs, pairs[1:]):  # noqa: B905 (one pair fewer)
+        if db < da:
+            raise ValueError(f"split_days: the settings' {b} {getattr(settings, b)} is before its {a} "
+                             f"{getattr(settings, a)}, but the parts run train, validation, test in the order "
+                             f"{', '.join(names)}; give them in that order (swapped? dataclasses.replace(settings, "
+                             f"{a}='{getattr(settings, b)}', {b}='{getattr(settings, a)}'))")
 
 
 # -- the baselines --------------------------------------------------------------------------------------------
