@@ -98,3 +98,15 @@ def test_F40_03_a_negative_scale_is_refused_by_errors():
                                          r"is a mean absolute error.*mase_scale\(history, season_length\)"):
         errors(np.array([2.0, 1]), np.array([2.5, 1]), scale)
     assert errors(np.array([2.0, 1]), np.array([2.5, 1]), -scale)["mase"] == pytest.approx(0.25 / 1.5)
+
+
+def test_F40_04_historical_forecasts_start_not_a_date_names_its_own_fix():
+    # was: "... does not read as a date; give a date (...), or split by fraction (val=, test=)": arguments of
+    # split(), which historical_forecasts does not take
+    y = pd.Series(10 + np.sin(np.arange(40) / 3), index=pd.date_range("2024-01-01", periods=40, freq="D"), name="y")
+    f = Forecaster(horizon=3, model="direct", lookback=7, max_epochs=1, hidden_size=4, random_state=0).fit(y)
+    with pytest.raises(ValueError, match=r"historical_forecasts: start='2024-02-30' cannot be read as a time of the "
+                                         r"series .*does not read as a date; give a date \('2024-01-21', a "
+                                         r"pd\.Timestamp or a pd\.Period\), or a row number \(0\.\.39\)$"):
+        f.historical_forecasts(start="2024-02-30")
+    assert len(f.historical_forecasts(start="2024-02-01")) == 7  # a date of the series, as before: rows 31 .. 37

@@ -912,9 +912,10 @@ class Forecaster(BaseEstimator):
             # a timestamp in the axis' time zone; a Period is its first instant
             at = _like(time, start.to_timestamp(how="start") if isinstance(start, pd.Period) else start)
             row = int(time.searchsorted(at))
-        except (TypeError, ValueError) as e:
+        except (TypeError, ValueError) as e:  # the reader's fix names split()'s val=/test=, which is not here
+            why = str(e).replace(", or split by fraction (val=, test=)", f", or a row number (0..{len(frame) - 1})")
             raise ValueError(f"historical_forecasts: start={start!r} cannot be read as a time of the series "
-                             f"({first} .. {last}): {e}") from None
+                             f"({first} .. {last}): {why}") from None
         if row == 0 and at < time[0]:  # a wrong year or century is more likely than a wish for every origin
             raise ValueError(f"historical_forecasts: start={start!r} is before the series, which starts at "
                              f"{first}; pass a time of the series (or leave start out for the earliest origin)")
