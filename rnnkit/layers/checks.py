@@ -331,6 +331,10 @@ def check_state(state, expected_shape: tuple[int, ...], fields: tuple[str, ...],
     if tensors is None or len(tensors) != len(fields):
         got = type(state).__name__ + (f" of {len(state)}" if isinstance(state, tuple | list) else "")
         hint = "; pass h itself, not a tuple" if len(fields) == 1 and isinstance(state, tuple | list) else ""
+        if hasattr(state, "__array__") and not isinstance(state, Tensor):  # numpy's, pandas' arrays
+            hint = (f"; convert it with torch.as_tensor(state, dtype={x.dtype}, device={str(x.device)!r})"
+                    if len(fields) == 1 else f"; convert each with torch.as_tensor(a, dtype={x.dtype}) and pass "
+                    f"a tuple {tuple(fields)}")
         raise ValueError(
             f"{who}: state must be {'a tensor' if len(fields) == 1 else 'a tuple ' + str(fields)} "
             f"of shape {expected_shape}, got {got}{hint}"
@@ -338,20 +342,25 @@ def check_state(state, expected_shape: tuple[int, ...], fields: tuple[str, ...],
     for name, t in zip(fields, tensors, strict=True):
         if not isinstance(t, Tensor) or tuple(t.shape) != tuple(expected_shape):
             got = tuple(t.shape) if isinstance(t, Tensor) else type(t).__name__
-            hint = _state_hint(got, tuple(expected_shape)) or _layer_count_hint(got, tuple(expected_shape), layers)
+            hint = (_state_hint(got, tuple(expected_shape)) or _layer_count_hint(got, tuple(expected_shape), layers)
+                    or _layout_hint(got, tuple(expected_shape), layers))
+            if not isinstance(t, Tensor) and hasattr(t, "__array__"):
+                hint = f"; convert it with torch.as_tensor({name}, dtype={x.dtype}, device={str(x.device)!r})"
             if not hint and isinstance(got, tuple) and got[:1] == x.shape[1:2] and got[1:] == tuple(expected_shape[1:]):
                 # the state fits the batch, but x's first axis is not that batch: x was given time-first
                 hint = (f"; x {tuple(x.shape)} looks time-first (T, B, F), as torch.nn reads it by default: rnnkit "
                         f"layers are batch-first, pass x.transpose(0, 1)")
             raise ValueError(f"{who}: state field {name!r} must have shape {tuple(expected_shape)}, got {got}{hint}")
         if not t.is_floating_point():
-            raise ValueError(f"{who}: state field {name!r} must be floating point, got {t.dtype}")
+            raise ValueError(f"{who}: state field {name!r} must be floating point, got {t.dtype}; convert the "
+                             f"state's tensors with .{_convert(x.dtype)} (a state holds real numbers)")
         if t.device != x.device:
-            raise ValueError(f"{who}: state field {name!r} is on {t.device} but x is on {x.device}")
-        if t.dtype != x.dtype and not torch.is_autocast_enabled(x.device.type):
+            raise ValueError(f"{who}: state field {name!r} is on {t.device} but x is on {x.device}; move the state's "
+                             f"tensors with .to({str(x.device)!r})")
+        if (mixed := unmixed_dtypes(t, x.dtype)) is not None:
             raise ValueError(
                 f"{who}: state field {name!r} is {t.dtype} but x is {x.dtype}; convert the state's "
-                f"tensors with .{_convert(x.dtype)}"
+                f"tensors with .{_convert(x.dtype)}{mixed if 'autocast lowers' in mixed else ''}"
             )
     if state_type is not None and type(state) is not state_type:
         return state_type(*tensors)
@@ -381,6 +390,41 @@ def _layer_count_hint(got, expected: tuple[int, ...], layers: tuple[int, int] | 
     return (f"; the layer has num_layers={L}, bidirectional={D == 2}: {n} states per sequence ({order}), but this "
             f"state{layout} holds {theirs}, as a layer of {kinds} returns; give one per layer and direction (another "
             f"layer's final state fits only a layer built alike), or leave state out for zeros")
+
+
+def _layout_hint(got, expected: tuple[int, ...], layers: tuple[int, int] | None) -> str:
+    """How to give a state ``got`` of another hidden size or layout than ``expected`` (``(B, H)``, or ``(B, L*D, H)``
+    of a layer of ``layers = (L, D)``): one state for every sequence (a learned initial state), one layer's state
+    for a stack, the directions' states side by side (as the output's last axis holds them), or torch.nn's
+    documented ``h_n.view(num_layers, num_directions, B, H)``; "" where none fits."""
+    if not isinstance(got, tuple) or not got:
+        return ""
+    B, H = expected[0], expected[-1]
+    L, D = layers or (1, 1)
+    n = L * D
+    shape = f"({', '.join(map(str, expected))})"
+    if got[-1] != H and got[-1] != D * H:
+        return (f"; the layer's hidden_size is {H} but this state's last axis holds {got[-1]} (the state of a layer "
+                f"of hidden_size={got[-1]}?): give a state of hidden_size {H}, or leave state out for zeros")
+    torch_view, batch_first = got == (L, D, B, H), got == (B, L, D, H)  # both where B == L == D
+    if len(expected) == 3 and (torch_view or batch_first):
+        fixes = (["h.flatten(1, 2) (batch first, (B, L, D, H))"] if batch_first else []) + (
+            ["h.permute(2, 0, 1, 3).flatten(1, 2) (torch.nn's h_n.view(num_layers, num_directions, B, H))"]
+            if torch_view else [])
+        return f"; one axis for layers and one for directions? rnnkit's (B, L*D, H) is {' or '.join(fixes)}"
+    if D == 2 and got in ((B, L, D * H), (B, D * H)):  # the forward and backward halves side by side
+        view = f"h.view({B}, {n}, {H})"
+        return (f"; the directions' states side by side on the last axis (forward, then backward, as the output "
+                f"holds them)? rnnkit keeps them apart, (B, L*D, H) in the order layer 0 forward, layer 0 backward, "
+                f"...: pass {view}")
+    if got in ((H,), (1, H), (1, *expected[1:])) and B > 1:  # one state for every sequence, e.g. a learned h0
+        return f"; one state for every sequence (a learned initial state)? expand it to the batch: h.expand{shape}"
+    if len(expected) == 3 and got == (B, H) and n > 1:
+        stack = "h_0, h_1" if n == 2 else f"h_0, ..., h_{n - 1}"
+        return (f"; this is one layer's state, but the layer has {n} per sequence (num_layers={L}, bidirectional="
+                f"{D == 2}): stack one per layer and direction, torch.stack([{stack}], 1), or start "
+                f"each from it with h.unsqueeze(1).expand{shape}")
+    return ""
 
 
 def _state_hint(got, expected: tuple[int, ...]) -> str:
