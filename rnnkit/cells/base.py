@@ -184,11 +184,12 @@ def _other_dtype(state: State, state_type: type | None, who: str, xw_t: Tensor, 
     if not isinstance(xw_t, Tensor):  # numpy's array has a dtype and a device, of other kinds
         raise ValueError(f"{who}.step: xw_t must be a tensor (B, G), got {type(xw_t).__name__}; convert it with "
                          f"torch.as_tensor(xw_t), or project a tensor with the cell itself, cell.project(x)")
-    if torch.is_autocast_enabled(xw_t.device.type):
-        return
-    fields = ("h",) if state_type is None else state_type._fields
-    given = ", ".join(f"{name} {t.dtype}" for name, t in zip(fields, state_fields(state), strict=True))
+    tensors = state_fields(state)
     weight = next((p.dtype for p in cell.parameters()), None) if cell is not None else None
+    if all(unmixed_dtypes(t, weight or xw_t.dtype) is None for t in (*tensors, xw_t)):
+        return  # autocast mixes them (float32 and half precision; never float64 or an integer state)
+    fields = ("h",) if state_type is None else state_type._fields
+    given = ", ".join(f"{name} {t.dtype}" for name, t in zip(fields, tensors, strict=True))
     if weight is not None and xw_t.dtype != weight and all(t.dtype == xw_t.dtype for t in state_fields(state)):
         # xw_t and the state agree, the cell's weights are of another dtype
         fix = ", ".join(f"{name}.to({weight})" for name in fields)
@@ -201,15 +202,16 @@ def _other_dtype(state: State, state_type: type | None, who: str, xw_t: Tensor, 
     if weight is not None and all(t.dtype == weight for t in state_fields(state)):  # xw_t is the odd one
         raise ValueError(f"{who}.step: xw_t is {xw_t.dtype} but the cell's weights and the state are {weight} "
                          f"({given}); project the input with the cell itself, cell.project(x.to({weight})), or convert "
-                         f"it with xw_t.to({weight}) (or run under torch.autocast for mixed precision)")
+                         f"it with xw_t.to({weight}){unmixed_dtypes(xw_t, weight) or ''}")
     dtype = weight or xw_t.dtype
     fix = ", ".join(f"{name}.to({dtype})" for name in fields)
     fix = fix if state_type is None else f"{state_type.__name__}({fix})"
     weights = f" and the cell's weights are {weight}" if weight is not None else ""
+    odd = next(t for t in tensors if t.dtype != dtype)  # the state's own dtype: the cell may step in it, if floating
+    other = (f", or convert the cell with cell.to({odd.dtype}) and project in it{unmixed_dtypes(odd, dtype) or ''}"
+             if odd.is_floating_point() else f" (a state holds real numbers, not {odd.dtype})")
     raise ValueError(f"{who}.step: the state is {given} but xw_t (the projected input) is {xw_t.dtype}{weights}; "
-                     f"give the state in {dtype}: {fix} (the zeros: cell.zero_state(B, dtype={dtype})), or convert "
-                     f"the cell with cell.to({given.split()[-1]}) and project in it (or run under torch.autocast for "
-                     f"mixed precision)")
+                     f"give the state in {dtype}: {fix} (the zeros: cell.zero_state(B, dtype={dtype})){other}")
 
 
 def wrong_input(who: str, xw_t: Tensor, gate_size: int):
@@ -263,7 +265,13 @@ def _as_state(state: State, state_type: type | None, who: str) -> State:
     wanted = ("a tensor h (B, H), as torch.nn.GRUCell and RNNCell take hx" if state_type is None else
               f"{state_type.__name__}({names}) or a tuple ({names}) of {len(fields)} tensors (B, H), as "
               f"torch.nn.LSTMCell takes (h, c)")
-    raise ValueError(f"{who}: state must be {wanted}, got {got}; the zeros are cell.zero_state(batch_size)")
+    arrays = [t for t in (state if isinstance(state, tuple | list) else (state,)) if not isinstance(t, Tensor)
+              and hasattr(t, "__array__")]  # numpy's or pandas' arrays, as a stream's store keeps them
+    fix = ("convert " + ("it with torch.as_tensor(h, dtype=torch.float32)" if state_type is None else
+                         f"each with {state_type.__name__}(*(torch.as_tensor(a, dtype=torch.float32) for a in state))")
+           + " (in the cell's dtype, float32 unless converted)" if arrays else
+           "the zeros are cell.zero_state(batch_size)")
+    raise ValueError(f"{who}: state must be {wanted}, got {got}; {fix}")
 
 
 def state_fields(state: State) -> tuple[Tensor, ...]:
