@@ -323,7 +323,9 @@ def _read_sequences(X, who: str, n_features: int | None = None, *, layout: str =
                                             "sequence (T, F), pass X[None]" if one else "") + (
                              f"; X is read in the estimator's layout={layout!r}, and in layout={other!r} it would "
                              f"have {n_features}: if X is {'(n, T, F)' if other == 'ntf' else '(n, channels, T)'}, "
-                             f"set_params(layout={other!r}) (or transpose X's last two axes)" if other else ""))
+                             f"set_params(layout={other!r}) (or transpose X's last two axes)" if other else "") + (
+                             "" if one or other else f"; give X the {n_features} feature{'s' * (n_features != 1)} "
+                             f"per step it was fitted on, in the same order (n_features_in_)"))
     lengths = torch.tensor([len(a) for a in arrays], dtype=torch.long)
     # np.require copies only what torch cannot share: a read-only array (a DataFrame's values under pandas'
     # copy-on-write) would make torch warn

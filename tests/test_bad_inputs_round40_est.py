@@ -2,6 +2,7 @@
 
 import numpy as np
 import pandas as pd
+import pytest
 from helpers import user_warnings
 
 from rnnkit import SequenceRegressor
@@ -67,3 +68,17 @@ def test_E40_02_a_small_tasks_output_size_far_above_its_classes_is_warned():
     # 12 labels of 4 equal classes all miss class 3 by chance 3 % of the time: quiet
     y, y_test = np.array([0, 1, 2, 1] * 2), np.array([2, 0])
     assert not built(4)
+
+
+def test_E40_03_predict_of_another_number_of_features_says_what_to_give():
+    from rnnkit import SequenceClassifier
+
+    X = _x()
+    clf = SequenceClassifier(**TINY).fit(X, (X[:, :, 0].mean(1) > 0).astype(int))
+    # before: "X has 2 features per step, but the estimator was fitted with 3" and nothing more
+    for other in (X[:, :, :2], list(X[:, :, :2]), np.concatenate([X, X[:, :, :1]], axis=2)):
+        with pytest.raises(ValueError, match=r"fitted with 3; give X the 3 features per step it was fitted on, in "
+                                             r"the same order \(n_features_in_\)$"):
+            clf.predict(other)
+    with pytest.raises(ValueError, match=r"SequenceClassifier\.score: .*give X the 3 features per step"):
+        clf.score(X[:, :, :2], np.zeros(len(X), int))

@@ -191,7 +191,8 @@ def test_l7_09_predict_in_the_other_layout_than_the_estimator_reads(gunpoint, tm
         clf.predict(X)
     with pytest.raises(ValueError) as e:  # another channel count: no other reading to offer
         clf.predict(np.zeros((2, 40, 6), dtype=np.float32))
-    assert one_line(e) == "SequenceClassifier.predict: X has 6 features per step, but the estimator was fitted with 1"
+    assert one_line(e) == ("SequenceClassifier.predict: X has 6 features per step, but the estimator was fitted with "
+                           "1; give X the 1 feature per step it was fitted on, in the same order (n_features_in_)")
 
 
 def test_l7_10_a_pipeline_whose_transformer_gives_pandas(gunpoint):
