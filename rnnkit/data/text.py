@@ -932,6 +932,7 @@ def _warn_mostly_unknown(texts, ids: list[torch.Tensor], vocab: Vocab) -> None:
     total = sum(int((~torch.isin(x, specials)).sum()) for x in ids)
     unknown = sum(int((x == vocab.unk_id).sum()) for x in ids)
     if total < 20 or unknown * 2 < total:
+        _warn_unknown_texts(texts, ids, vocab)
         return
     seen: Counter = Counter()
     for t, x in zip(texts, ids, strict=True):
@@ -945,6 +946,32 @@ def _warn_mostly_unknown(texts, ids: list[torch.Tensor], vocab: Vocab) -> None:
                   "(Vocab.build(train_texts)) and encode every split with that one; encode with strict=True to list "
                   "the unknown tokens, or, if the texts are meant so, silence this with warnings.filterwarnings("
                   "'ignore', '.*so a model would read little')", UserWarning, stacklevel=3)
+
+
+def _warn_unknown_texts(texts, ids: list[torch.Tensor], vocab: Vocab) -> None:
+    """Warn where a tenth of the texts or more (2 at least) are ``<unk>`` throughout, of 3 tokens or more each, and
+    not for their capitals alone (`_warn_cased_unknowns`' case): texts of another language, script or field in the
+    column (a multilingual export, reviews beside their replies), which a model reads as nothing but their length,
+    learning their labels' share, while the set's unknown share stays under `_warn_mostly_unknown`'s half."""
+    specials = torch.tensor([vocab.pad_id, vocab.bos_id, vocab.eos_id])
+    blank = []
+    for i, (t, x) in enumerate(zip(texts, ids, strict=True)):
+        words = x[~torch.isin(x, specials)]
+        if len(words) >= 3 and bool((words == vocab.unk_id).all()):
+            cased = 0 if vocab.lower or vocab.level == "token" else sum(
+                w.lower() in vocab.stoi for w in vocab.tokenize(t) if isinstance(w, str))
+            if cased * 2 < len(words):
+                blank.append(i)
+    if len(blank) < max(2, 0.1 * len(ids)):
+        return
+    shown = ", ".join(map(str, blank[:5])) + (", ..." if len(blank) > 5 else "")
+    first = texts[blank[0]]
+    first = f"{first[:40]!r}" if isinstance(first, str) else f"{list(first)[:8]!r}"
+    warnings.warn(f"TextClassificationDataset: {len(blank)} of the {len(ids)} texts are {UNK} throughout (texts "
+                  f"{shown}; text {blank[0]}: {first}), so a model reads nothing of them but their length: texts of "
+                  "another language or field than the vocabulary's (a multilingual export)? build the vocabulary "
+                  "from texts like them (Vocab.build(train_texts)), or drop them; if they are meant so, silence this "
+                  f"with warnings.filterwarnings('ignore', '.*are {UNK} throughout')", UserWarning, stacklevel=3)
 
 
 def _holds_nul(text: str) -> str:
@@ -1266,6 +1293,8 @@ class TextClassificationDataset(Dataset):
         self.lengths = np.array([len(x) for x in self.ids], dtype=np.int64)
         if not _warn_cased_unknowns(texts, self.ids, vocab):  # capitals explain the <unk>s there
             _warn_mostly_unknown(texts, self.ids, vocab)
+        else:  # but not those of whole texts of another language
+            _warn_unknown_texts(texts, self.ids, vocab)
 
     def __len__(self) -> int:
         return len(self.ids)
