@@ -4,6 +4,10 @@ A40-01 ``stocks.fit_garch`` of a few days' returns (5, 100), or of fewer days th
 A40-02 ``stocks.split_days`` of days newest first (an export's order) or with a day repeated.
 A40-03 ``stocks.split_days`` of dates written as text (a CSV's column as a list), or of a Series of datetime64.
 A40-04 ``stocks.split_days`` of settings whose val_start and test_start are swapped, or leave a part without days.
+A40-05 ``sentiment.tokenize`` and ``distinct`` of a missing review (NaN or None from a pandas column) or of bytes.
+A40-06 ``surveillance.frame_metrics`` of a mask of 0 and 255 (OpenCV's threshold) or a float mask of 0 and 1.
+A40-07 ``eventlogs.delay_log`` of a negative or NaN wait.
+A40-08 ``driving.episode_seeds`` of a split named 'validation'.
 Each test fails on the commit before its fix."""
 
 from __future__ import annotations
@@ -14,8 +18,9 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 
-from rnnkit.apps import stocks
+from rnnkit.apps import driving, eventlogs, sentiment, stocks, surveillance
 from rnnkit.data import load_sp500
 
 
@@ -78,3 +83,50 @@ def test_A40_04_split_days_of_swapped_or_empty_parts_names_the_settings_to_chang
         stocks.split_days(DAYS, dataclasses.replace(SETTINGS, val_start="2020-10-01"))
     with pytest.raises(ValueError, match=r"split_days: .* 130 training.*200-day window; give a lookback below 130"):
         stocks.split_days(DAYS, dataclasses.replace(SETTINGS, lookback=200))
+
+
+def test_A40_05_tokenize_and_distinct_of_a_missing_review_name_it_and_the_fix():
+    # before: TypeError: expected string or bytes-like object, got 'float' (re's, naming no review)
+    with pytest.raises(ValueError, match=r"tokenize: text is float nan, not a str; give each review as text \(a "
+                                         r"missing review of a pandas column.*dropna\(subset="):
+        sentiment.tokenize(float("nan"))
+    with pytest.raises(ValueError, match=r"distinct: texts\[1\] is NoneType None, not a str"):
+        sentiment.distinct(["a good film", None, "a good film"])
+    with pytest.raises(ValueError, match=r"tokenize: text is bytes .*t\.decode\('utf-8'"):
+        sentiment.review_key(b"caf\xe9 film")
+    assert sentiment.tokenize("Good <br /> film!") == ["good", "film", "!"]
+    assert sentiment.distinct(["A good film", "a good  film.", "bad"]).tolist() == [0, 2]
+
+
+def test_A40_06_frame_metrics_of_a_mask_of_0_and_255_names_moving_gt_0():
+    frames = torch.rand(2, 1, 8, 8, generator=torch.Generator().manual_seed(0))
+    target = (frames + 0.3).clamp(0, 1)
+    moving = (target - frames).abs() > 0.2
+    # before: "... got torch.uint8 with 42 set; e.g. (target - last).abs() > threshold" (a mask was already made)
+    with pytest.raises(ValueError, match=r"frame_metrics: moving must be a bool mask, got torch\.uint8 \(values 0, "
+                                         r"255\); give moving > 0, as it holds 0 and one other value"):
+        surveillance.frame_metrics(frames, target, moving.to(torch.uint8) * 255)
+    with pytest.raises(ValueError, match=r"got torch\.float32 \(values 0, 1\); give moving > 0"):
+        surveillance.frame_metrics(frames, target, moving.float())
+    with pytest.raises(ValueError, match=r"values 0, 0\.3, 0\.5\); give \(target - last\)\.abs\(\) > threshold"):
+        surveillance.frame_metrics(frames, target, moving * torch.tensor([0.3, 0.5])[:, None, None, None])
+    reference = surveillance.frame_metrics(frames, target, moving)
+    assert surveillance.frame_metrics(frames, target, moving.to(torch.uint8) * 255 > 0) == reference
+
+
+def test_A40_07_delay_log_of_a_negative_or_missing_wait_is_refused():
+    # before: [0.000999, nan, 1.099] with numpy's "invalid value encountered in log"
+    with pytest.raises(ValueError, match=r"delay_log: dt\[1\] is -2 \(1 of 3 wait\(s\) negative, NaN or infinite\)"
+                                         r".*np\.diff\(t\)"):
+        eventlogs.delay_log(np.array([1.0, -2.0, 3.0]))
+    with pytest.raises(ValueError, match=r"delay_log: dt\[0\] is nan"):
+        eventlogs.delay_log(np.array([np.nan, 2.0]))
+    np.testing.assert_allclose(eventlogs.delay_log(np.array([0.0, 1.0])), np.log([1e-3, 1.001]))
+
+
+def test_A40_08_episode_seeds_of_a_validation_split_names_the_function_and_the_splits():
+    # before: "split must be 'train' or 'test', got 'validation'" (no function named)
+    with pytest.raises(ValueError, match=r"episode_seeds: split must be 'train' or 'test' \(the recipe drives "
+                                         r"training and held-out test episodes only.*got 'validation'"):
+        driving.episode_seeds(0, "validation", 3)
+    assert driving.episode_seeds(1, "train", 3) == [3, 4, 5]

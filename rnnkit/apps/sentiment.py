@@ -129,8 +129,25 @@ _WORDS = Vocab(SPECIALS, level="word", lower=True)  # only its tokenizer is used
 
 
 def tokenize(text: str) -> list[str]:
-    """Lowercase word and punctuation tokens of a review, its HTML line breaks (``<br />``) removed."""
+    """Lowercase word and punctuation tokens of a review, its HTML line breaks (``<br />``) removed; a ValueError
+    for what is not text (a missing review of a pandas column: NaN or None; bytes)."""
+    _check_text(text, "tokenize", "text")
     return _WORDS.tokenize(_LINE_BREAK.sub(" ", text))
+
+
+def _text_fix(value) -> str:
+    """How to turn ``value``, which is not a str, into a review's text (or leave it out): a parenthesis."""
+    if isinstance(value, bytes):
+        return (" (bytes: decode them in the file's encoding, e.g. t.decode('utf-8', errors='replace') or "
+                "t.decode('latin-1'))")
+    return (" (a missing review of a pandas column reads as NaN or None: drop or fill missing ones with their "
+            "labels, df = df.dropna(subset=['text', 'label']))")
+
+
+def _check_text(text, who: str, where: str) -> None:
+    if not isinstance(text, str):  # else re's "expected string or bytes-like object", naming no review
+        raise ValueError(f"{who}: {where} is {type(text).__name__} {text!r}, not a str; give each review as "
+                         f"text{_text_fix(text)}")
 
 
 def truncate(tokens: Sequence[str], max_tokens: int) -> list[str]:
@@ -183,6 +200,7 @@ def distinct(texts: Sequence[str]) -> np.ndarray:
     """Sorted indices of the first of each review of ``texts`` by :func:`review_key`: the reviews to keep."""
     first: dict[tuple[str, ...], int] = {}
     for i, t in enumerate(texts):
+        _check_text(t, "distinct", f"texts[{i}]")
         first.setdefault(review_key(t), i)
     return np.array(sorted(first.values()), dtype=int)
 
@@ -255,10 +273,8 @@ def prepare(texts: Sequence[str], labels: np.ndarray, settings: dict, seed: int)
                              "(negative) and 1 (positive)")
     not_text = next((i for i, t in enumerate(texts) if not isinstance(t, str)), None)
     if not_text is not None:
-        decode = (" (bytes: decode them in the file's encoding, e.g. t.decode('utf-8', errors='replace') or "
-                  "t.decode('latin-1'))" if isinstance(texts[not_text], bytes) else "")
         raise ValueError(f"prepare: {at(not_text)} is {type(texts[not_text]).__name__} {texts[not_text]!r}, not "
-                         f"a str; give each review as text{decode} (drop or fill missing ones with their labels)")
+                         f"a str; give each review as text{_text_fix(texts[not_text])}")
     all_tokens = [tokenize(t) for t in texts]
     empty = [i for i, t in enumerate(all_tokens) if not t]
     if empty:  # named here by the user's own index, not by its place in a part
