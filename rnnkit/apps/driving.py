@@ -255,7 +255,8 @@ def episode_seeds(seed: int, split: str, n: int) -> list[int]:
     from ``seed * n``, held-out from ``TEST_SEED_OFFSET + seed * n``, so the two never meet: the training seeds
     must stay below ``TEST_SEED_OFFSET`` (``(seed + 1) n <= 10^6``; a ValueError otherwise)."""
     if split not in ("train", "test"):
-        raise ValueError(f"split must be 'train' or 'test', got {split!r}")
+        raise ValueError(f"episode_seeds: split must be 'train' or 'test' (the recipe drives training and held-out "
+                         f"test episodes only, no validation ones), got {split!r}; give 'train' or 'test'")
     if not is_count(seed, 0) or not is_count(n, 1):
         raise ValueError(f"episode_seeds: seed must be an integer >= 0 and n an integer >= 1, got seed={seed!r}, "
                          f"n={n!r}")

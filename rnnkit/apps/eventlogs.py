@@ -394,7 +394,18 @@ def check_wait_unit(fitted: float | None, sessions: Sessions, who: str) -> None:
 
 
 def delay_log(dt: np.ndarray) -> np.ndarray:
-    """``u = ln(Δt + DT_FLOOR)``: the scale of the delay test (waits are exponential, so their log is compact)."""
+    """``u = ln(Δt + DT_FLOOR)``: the scale of the delay test (waits are exponential, so their log is compact).
+    ``dt`` the waits in seconds, each finite and >= 0 (a ValueError names the first that is not: its log would be
+    NaN)."""
+    dt = np.asarray(dt, dtype=np.float64)
+    bad = ~(dt >= 0) | ~np.isfinite(dt)
+    if bad.any():
+        i = np.unravel_index(int(np.argmax(bad)), dt.shape)
+        where = ", ".join(map(str, i))
+        raise ValueError(f"delay_log: dt[{where}] is {dt[i]:g} ({int(bad.sum())} of {dt.size} wait(s) negative, NaN "
+                         "or infinite), but a wait is the seconds since the event before, >= 0, and its log would be "
+                         "NaN; take waits from times sorted within each session (np.diff(t), 0 for the first event), "
+                         "and fill missing ones")
     return np.log(dt + DT_FLOOR)
 
 

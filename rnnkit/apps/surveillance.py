@@ -406,7 +406,14 @@ def frame_metrics(predicted: Tensor, target: Tensor, moving: Tensor) -> dict[str
         raise ValueError(f"frame_metrics: predicted, target and moving must all be (N, 1, H, W), one prediction and "
                          f"one mask per target frame, got {tuple(predicted.shape)}, {tuple(target.shape)} and "
                          f"{tuple(moving.shape)}")
-    if moving.dtype != torch.bool or not moving.any():
+    if moving.dtype != torch.bool and moving.any():  # OpenCV's threshold: 0 and 255; a float mask of 0 and 1
+        values = torch.unique(moving)
+        shown = ", ".join(f"{float(v):g}" for v in values[:4]) + (", ..." if len(values) > 4 else "")
+        fix = ("moving > 0, as it holds 0 and one other value" if len(values) == 2 and float(values[0]) == 0
+               else "(target - last).abs() > threshold")
+        raise ValueError(f"frame_metrics: moving must be a bool mask, got {moving.dtype} (values {shown}); give "
+                         f"{fix}")
+    if not moving.any():
         raise ValueError(f"frame_metrics: moving must be a bool mask with at least one pixel set (the moving-pixel "
                          f"MSE of none is undefined), got {moving.dtype} with {int(moving.count_nonzero())} set; e.g. "
                          "(target - last).abs() > threshold, with a lower threshold if nothing moves")
