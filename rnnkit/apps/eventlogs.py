@@ -397,7 +397,8 @@ def delay_log(dt: np.ndarray) -> np.ndarray:
     """``u = ln(Δt + DT_FLOOR)``: the scale of the delay test (waits are exponential, so their log is compact).
     ``dt`` the waits in seconds, each finite and >= 0 (a ValueError names the first that is not: its log would be
     NaN)."""
-    dt = np.asarray(dt, dtype=np.float64)
+    dt = np.asarray(dt)
+    dt = dt if dt.dtype.kind == "f" else dt.astype(np.float64)  # float32 waits stay float32, as before
     bad = ~(dt >= 0) | ~np.isfinite(dt)
     if bad.any():
         i = np.unravel_index(int(np.argmax(bad)), dt.shape)
