@@ -1,6 +1,8 @@
 """Round 40 (time columns as users' own sheets write them, the last round's left rows): quarters written year first
 with two digits ('20Q1', '20-Q1'), months written YYYY.M with one digit (T40-01 ..)."""
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -84,3 +86,64 @@ def test_T40_02_one_digit_months_as_numbers_are_refused_with_a_fix_that_runs(tmp
 def test_T40_02_tenths_hundredths_and_decimal_years_stay_numbers(times):
     frame = TimeSeriesFrame.from_pandas(pd.DataFrame({"t": times, "y": np.arange(5.0)}), time_col="t")
     assert np.allclose(frame.time, times)
+
+
+# T40-03: months written month first with a dash ('1-2020', '01-2020') or year first with a name ('2020-Jan')
+@pytest.mark.parametrize("labels", [[f"{m}-{y}" for y in (2020, 2021) for m in range(1, 13)][:14],
+                                    [f"{m:02d}-{y}" for y in (2020, 2021) for m in range(1, 13)][:14],
+                                    [f"{y}-{mon}" for y in (2020, 2021) for mon in ("Jan", "Feb", "Mar", "Apr", "May",
+                                                                                     "Jun", "Jul", "Aug", "Sep", "Oct",
+                                                                                     "Nov", "Dec")][:14]])
+def test_T40_03_month_year_with_a_dash_is_read_as_months_by_every_reader(labels, tmp_path):
+    path = tmp_path / "long.csv"
+    _long_csv(path, labels)
+    table = read_sequences(path, id_column="id", time_column="t", target_column="label")  # was: -2021 ns, a duration
+    assert np.asarray(table.X[0]).ravel().tolist() == list(np.arange(len(labels) - 1, -1, -1.0))
+    y = pd.Series(np.arange(len(labels), dtype=float), index=labels)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the index holds times as text, read as dates
+        assert _forecaster().fit(y).freq_ == "MS"  # was: the index holds text that is not dates in one format
+
+
+def test_T40_03_text_that_is_not_a_duration_is_not_read_as_nanoseconds(tmp_path):
+    path = tmp_path / "long.csv"
+    _long_csv(path, ["3-5", "4-5", "5-5", "6-5"])
+    with pytest.raises(ValueError, match=r"long.csv: the time column 't' is neither numbers nor dates in one format"):
+        read_sequences(path, id_column="id", time_column="t", target_column="label")
+
+
+# T40-04: months written MM.YYYY (German and Dutch sheets), which pandas reads as the numbers 1.202, 1.2021
+def test_T40_04_months_written_month_dot_year_are_refused_not_sorted_as_numbers(tmp_path):
+    months = [f"{m:02d}.{y}" for y in (2020, 2021) for m in range(1, 13)][:14]
+    path = tmp_path / "long.csv"
+    _long_csv(path, months)
+    with pytest.raises(ValueError, match=r"long.csv: the times of 't' look like months written MM.YYYY \(01.2020 read "
+                                         r"as the number 1.202, 01.2021 as 1.2021\), which as numbers sort January "
+                                         r"2021 before February 2020; write them as months in the file \(2020-01"):
+        read_sequences(path, id_column="id", time_column="t", target_column="label")  # was: Jan 20, Jan 21, Feb 20
+    data = pd.read_csv(path)
+    with pytest.raises(ValueError, match=r"look like months written MM.YYYY.*dtype=\{'t': str\}.*format='%m.%Y'"):
+        TimeSeriesFrame.from_pandas(data[data["id"] == "A"][["t", "x"]], time_col="t")
+    data = pd.read_csv(path, dtype={"t": str})
+    data["t"] = pd.to_datetime(data["t"], format="%m.%Y")
+    assert TimeSeriesFrame.from_pandas(data[data["id"] == "A"][["t", "x"]].iloc[::-1], time_col="t").time[1] == \
+        pd.Timestamp("2020-02-01")
+
+
+@pytest.mark.parametrize("times", [[1.2001, 1.2002, 1.2003, 1.2004],  # January of four years: not consecutive
+                                   [1.1, 2.1, 3.1, 4.1],  # one year (1000)
+                                   [1.15, 1.2, 1.25, 1.3]])
+def test_T40_04_measurements_stay_numbers(times):
+    frame = TimeSeriesFrame.from_pandas(pd.DataFrame({"t": times, "y": np.arange(4.0)}), time_col="t")
+    assert np.allclose(frame.time, times)
+
+
+# T40-05: ISO weeks written with one digit up to the ninth ('2020-W1'), as a script's f'{year}-W{week}' writes them
+def test_T40_05_weeks_with_one_digit_are_read(tmp_path):
+    labels = [f"2020-W{w}" for w in range(1, 12)]
+    frame = TimeSeriesFrame.from_pandas(pd.DataFrame({"t": labels, "y": np.arange(11.0)}), time_col="t")
+    assert frame.time[0] == pd.Timestamp("2019-12-30") and (np.diff(frame.time) == pd.Timedelta(days=7)).all()
+    path = tmp_path / "long.csv"
+    _long_csv(path, labels)
+    table = read_sequences(path, id_column="id", time_column="t", target_column="label")  # was: neither numbers ...
+    assert np.asarray(table.X[0]).ravel().tolist() == list(np.arange(10, -1, -1.0))

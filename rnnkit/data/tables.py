@@ -1435,7 +1435,8 @@ def dates_as_numbers(values: np.ndarray, name: str, time: pd.DatetimeIndex | Non
         return None  # dates, text: read elsewhere
     v = pd.Series(values, copy=False).to_numpy(np.float64, na_value=np.nan)
     if len(v) >= 3 and np.isfinite(v).all() and (v != np.round(v)).any():  # 2015.01, 2015.1: a year's decimals
-        return _decimal_periods(v, name, in_file=in_file, subject=subject, spelt=spelt)
+        return months_before_years(v, name, in_file=in_file, subject=subject, spelt=spelt) or \
+            _decimal_periods(v, name, in_file=in_file, subject=subject, spelt=spelt)
     if not (len(v) >= 2 and np.isfinite(v).all() and (v == np.round(v)).all()):
         return None
     v = v.astype(np.int64)
@@ -1512,6 +1513,37 @@ def _decimal_periods(v: np.ndarray, name: str, *, in_file: bool, subject: str | 
         where = "" if spelt else ", where index is the series' index (or the time column's values)"
         return f"{head}; give them as {what}: {convert.format(x=x)}{where}"
     return None
+
+
+def months_before_years(v: np.ndarray, name: str, *, in_file: bool = False, subject: str | None = None,
+                        spelt: str | None = None) -> str | None:
+    """The advice for months written ``MM.YYYY`` (``01.2020``, as German and Dutch sheets write a month) and read as
+    numbers (``pd.read_csv`` reads ``01.2020`` as 1.202 and ``01.2021`` as 1.2021), which sort January 2021 before
+    February 2020; numbers ``v`` in any order whose whole part is a month 1 .. 12 and whose decimals are a year of
+    1000 .. 2999 (``.202`` is 2020, its last 0 dropped), consecutive as months and of more than one year; else None.
+    ``in_file``, ``subject``, ``spelt``: as :func:`dates_as_numbers` takes them."""
+    v = np.unique(np.asarray(v, dtype=np.float64))
+    months = np.floor(v)
+    years = (v - months) * 10000
+    if len(v) < 3 or not ((months >= 1) & (months <= 12)).all() or not np.allclose(years, np.round(years), atol=1e-4):
+        return None
+    years = np.round(years).astype(np.int64)
+    if not ((years >= 1000) & (years <= 2999)).all() or len(set(years.tolist())) < 2:
+        return None
+    periods = np.sort(pd.PeriodIndex.from_fields(year=years, month=months.astype(np.int64), freq="M").asi8)
+    if not (np.diff(periods) > 0).all() or np.median(np.diff(periods)) != 1:
+        return None
+    first = pd.Period(ordinal=int(periods[0]), freq="M")
+    later = pd.Period(ordinal=int(periods[np.argmax(periods // 12 > periods[0] // 12)]), freq="M")  # next year's
+    shown = [f"{p.month:02d}.{p.year}" for p in (first, later)]
+    head = (f"{subject or f'the times of {name!r}'} look like months written MM.YYYY ({shown[0]} read as the number "
+            f"{first.month + first.year / 10000:g}, {shown[1]} as {later.month + later.year / 10000:g}), which as "
+            f"numbers sort {later.strftime('%B %Y')} before {(first + 1).strftime('%B %Y')}")
+    if in_file:
+        return f"{head}; write them as months in the file ({first} for {shown[0]}), which are read as months"
+    text = "dtype=str" if name == "index" else f"dtype={{{name!r}: str}}"
+    return (f"{head}; read them as text (pd.read_csv(..., {text})), then as months: pd.to_datetime({spelt or 'times'}, "
+            f"format='%m.%Y')")
 
 
 def one_digit_months(v: np.ndarray, name: str, *, in_file: bool = False, subject: str | None = None,
@@ -1610,7 +1642,9 @@ def _time_values(path: Path, column: pd.Series, name: str) -> np.ndarray:
                          f"line 2); keep their years as numbers, e.g. df[{name!r}] = df[{name!r}].str[:4].astype(int)")
     numbers = pd.to_numeric(text, errors="coerce")
     clock = text.str.fullmatch(CLOCK_TIME).to_numpy()
-    durations = pd.to_timedelta(text.str.strip(), errors="coerce") if numbers.isna().all() else None
+    durations = None  # '10s', '0 days 00:00:10', '00:10': a unit or a colon ('1-2021' is no duration, -2021 ns)
+    if numbers.isna().all() and text.str.contains(r"[A-Za-z:]", regex=True).all():
+        durations = pd.to_timedelta(text.str.strip(), errors="coerce")
     if clock.all() or durations is not None and durations.notna().all():
         clock = np.flatnonzero(clock)
         if clock.size:  # 23:50 then 00:10 is later on a clock, earlier as a duration: no one reading
@@ -2023,12 +2057,17 @@ def full_years(years: pd.Series) -> pd.Series:
 
 
 def iso_weeks(text: pd.Series) -> pd.DatetimeIndex | None:
-    """The Monday of each ISO 8601 week that labels ``'2020-W05'`` / ``'2020W05'`` (any case) or ``'KW 5/2020'``
-    (a German export's Kalenderwoche, ISO's week; ``'W05 2020'`` names no numbering: US weeks start on Sunday) name,
+    """The Monday of each ISO 8601 week that labels ``'2020-W05'`` / ``'2020W05'`` / ``'2020-W5'`` (any case) or
+    ``'KW 5/2020'`` (a German export's Kalenderwoche, ISO's week; ``'W05 2020'`` names no numbering: US weeks start
+    on Sunday) name,
     or the day that ISO week dates ``'2020-W05-3'`` name (1 Monday .. 7 Sunday), as ``isocalendar`` numbers weeks
     (week 1 holds the year's first Thursday, so it may start in December); None for other text, or a week a year
     does not have (``'2021-W53'``)."""
     parts = text.str.strip().str.extract(r"^(\d{4})-?[Ww](\d\d)(?:-?([1-7]))?$")
+    if parts[[0, 1]].isna().any(axis=None):  # '2020-W1' .. '2020-W52': weeks up to 9 with one digit, no day
+        short = text.str.strip().str.extract(r"^(\d{4})-?[Ww](\d{1,2})$")
+        if short.notna().all(axis=None):
+            parts = pd.DataFrame({0: short[0], 1: short[1].str.zfill(2), 2: np.nan})
     if parts[[0, 1]].isna().any(axis=None):  # 'KW 5/2020': German exports' Kalenderwoche, ISO's by DIN 1355
         last = text.str.strip().str.extract(r"^KW\s?(\d{1,2})[\s/\-.]*(\d{4})$", flags=re.IGNORECASE)
         if last.isna().any(axis=None):
@@ -2070,7 +2109,7 @@ def period_label_starts(text) -> tuple[str | None, pd.DatetimeIndex] | None:
     weeks = weekly_periods(text)
     if weeks is not None:
         return None, weeks.to_timestamp(how="start")
-    for fmt in ("%b %Y", "%B %Y", "%b-%Y", "%b-%y", "%Y %b", "%m/%Y"):
+    for fmt in ("%b %Y", "%B %Y", "%b-%Y", "%b-%y", "%Y %b", "%Y-%b", "%m/%Y", "%m-%Y", "%m.%Y"):  # '01-2020', too
         try:
             return fmt, pd.DatetimeIndex(pd.to_datetime(text, format=fmt))
         except (ValueError, OverflowError):
