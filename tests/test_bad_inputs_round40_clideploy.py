@@ -3,6 +3,7 @@ above Adam's, a body's number beyond float64's range, and files of their own for
 image, a PDF, an Excel workbook, a PyTorch file)."""
 
 import io
+import re
 import struct
 import zipfile
 import zlib
@@ -119,3 +120,29 @@ def test_S40_03_a_zip_body_is_named_by_what_it_holds():
     buffer = io.BytesIO()
     np.savez(buffer, X=np.zeros(3))  # np.savez's keeps its words
     assert "): it is a zip archive (np.savez writes one); send" in _refusal(buffer.getvalue())
+
+
+@pytest.mark.parametrize(("name", "what"), [("model.pt", "a PyTorch file (torch.save)"),
+                                            ("model.pth", "a PyTorch file (torch.save)"),
+                                            ("model.safetensors", "a safetensors file"),
+                                            ("model.onnx", "an ONNX file")])
+def test_S40_04_an_export_named_as_one_model_file_is_refused(name, what, tmp_path, capsys):
+    import warnings
+
+    from helpers import deploy_classifier, deploy_data
+
+    from rnnkit.deploy.export import export_onnx
+
+    X, y = deploy_data()
+    clf = deploy_classifier(X, y)
+    target = tmp_path / name
+    # was: a directory model.pt written (sequence.onnx, export.json in it), which torch.load and any runtime refuse
+    with pytest.raises(ValueError, match=rf"names {re.escape(what)}, but an export is a directory \(sequence\.onnx, "
+                                         rf"step\.onnx, export\.json\); give a directory, e\.g\. .*model$"):
+        export_onnx(clf, target, verbose=False)
+    assert not target.exists()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        clf.save(tmp_path / "m")
+    message = cli_error(["export", tmp_path / "m", "--out", target], capsys)
+    assert f"{target} names {what}, but an export is a directory" in message, message

@@ -999,6 +999,15 @@ def _output_shape(exportable: Exportable, per_step: bool) -> list:
 
 
 # -- export ---------------------------------------------------------------------------------------------------
+# The suffixes of one model file, as other tools write it, which an export's directory (sequence.onnx, step.onnx,
+# export.json) is not: each with what a file of it is, for the refusal of a directory so named
+_MODEL_FILES = {".onnx": "an ONNX file", ".ort": "an ONNX Runtime file", ".pt": "a PyTorch file (torch.save)",
+                ".pth": "a PyTorch file (torch.save)", ".ckpt": "a checkpoint file",
+                ".safetensors": "a safetensors file", ".pkl": "a pickle file", ".pickle": "a pickle file",
+                ".joblib": "a joblib file", ".h5": "a Keras or HDF5 file", ".keras": "a Keras model file",
+                ".tflite": "a TensorFlow Lite file"}
+
+
 def export_onnx(model_or_estimator, directory: str | os.PathLike, *, tolerance: float = TOLERANCE,
                 verbose: bool = True, opset: int | None = None, **torch_options) -> dict:
     """Write ``sequence.onnx``, ``step.onnx`` (unidirectional models) and ``export.json`` into ``directory``.
@@ -1035,9 +1044,11 @@ def export_onnx(model_or_estimator, directory: str | os.PathLike, *, tolerance: 
         raise ValueError(f"export_onnx: tolerance must be a number >= 0 (the largest error allowed between the "
                          f"graphs and the eager model, e.g. 1e-4), got {tolerance!r}")
     target = Path(os.path.expanduser(directory))  # "~/exports/m" as the command line reads it, not ./~/exports/m
-    if target.suffix.lower() == ".onnx" and not is_export_directory(target):  # one written so before stays replaceable
-        # the user expects one ONNX file there; a directory of that name would fail in any ONNX runtime
-        raise ValueError(f"{target} names an ONNX file, but an export is a directory (sequence.onnx, "
+    named = _MODEL_FILES.get(target.suffix.lower())
+    if named is not None and not is_export_directory(target):  # one written so before stays replaceable
+        # the user expects one file there (model.onnx, or model.pt as torch.save writes); a directory of that name
+        # fails in any ONNX runtime and in torch.load (C40-02: .pt and its kin were written as a directory)
+        raise ValueError(f"{target} names {named}, but an export is a directory (sequence.onnx, "
                          f"step.onnx, export.json); give a directory, e.g. {target.with_suffix('')}")
     _check_target(target)
     if type(model_or_estimator).__name__ == "Forecaster":
