@@ -116,7 +116,11 @@ def check_run_options(*, lengths, seeds, steps, budget_seconds, hidden_size, bat
         raise ValueError(f"compare: first_seed must be an integer >= 0 (the runs' seeds are first_seed, first_seed + "
                          f"1, ...), got {first_seed!r}")
     if isinstance(lengths, str) or not isinstance(lengths, Iterable):
-        raise ValueError(f"compare: lengths must be a list of sequence lengths (e.g. [{lengths!r}]), or [None] for "
+        # a text of numbers ("50", "50,100", as a command line or a config file gives it) is shown as the numbers
+        words = lengths.replace(",", " ").split() if isinstance(lengths, str) else None
+        example = (", ".join(words) if words and all(w.isdigit() for w in words) else "200") if words is not None \
+            else repr(lengths)
+        raise ValueError(f"compare: lengths must be a list of sequence lengths (e.g. [{example}]), or [None] for "
                          f"a task of fixed length, got {lengths!r}")
     lengths = list(lengths)
     if not lengths:

@@ -82,3 +82,13 @@ def test_E40_03_predict_of_another_number_of_features_says_what_to_give():
             clf.predict(other)
     with pytest.raises(ValueError, match=r"SequenceClassifier\.score: .*give X the 3 features per step"):
         clf.score(X[:, :, :2], np.zeros(len(X), int))
+
+
+def test_E40_04_compares_lengths_given_as_text_are_shown_as_numbers():
+    from rnnkit.compare import compare
+
+    # before: "lengths must be a list of sequence lengths (e.g. ['50']), ...", a list of the same wrong text
+    for given, shown in (("50", "[50]"), ("50,100", "[50, 100]"), ("long", "[200]")):
+        with pytest.raises(ValueError, match=rf"lengths must be a list of sequence lengths \(e\.g\. \{shown}\), or "
+                                             rf"\[None\] for a task of fixed length, got '{given}'$"):
+            compare("adding", lengths=given, steps=1, seeds=1, log=None)
