@@ -92,3 +92,25 @@ def test_E40_04_compares_lengths_given_as_text_are_shown_as_numbers():
         with pytest.raises(ValueError, match=rf"lengths must be a list of sequence lengths \(e\.g\. \{shown}\), or "
                                              rf"\[None\] for a task of fixed length, got '{given}'$"):
             compare("adding", lengths=given, steps=1, seeds=1, log=None)
+
+
+def test_E40_05_a_regress_tasks_train_targets_of_one_value_are_refused():
+    from rnnkit.tasks import Split, Task
+
+    X = _x(n=24)
+    ones = np.ones(len(X))
+    # before: built quietly; every cell learns the constant and scores an MSE of 0 against chance 1: all a success
+    with pytest.raises(ValueError, match=r"^Task 'mine': the train split's y is 1 for each of its 16 sequences, so "
+                                         r"every model would learn to answer it whatever X holds and score its MSE "
+                                         r"on the test split \(0\), whichever the cell; .*give the target that "
+                                         r"varies$"):
+        Task("mine", "regress", Split(X[:16], ones[:16]), Split(X[16:20], ones[16:20]), Split(X[20:], ones[20:]),
+             output_size=1, metric="mse", chance=1.0, chance_note="one")
+    two = np.c_[ones, ones * 2]
+    with pytest.raises(ValueError, match=r"the train split's y is \[1\.0, 2\.0\] for each of its 16 sequences"):
+        Task("mine", "regress", Split(X[:16], two[:16]), Split(X[16:20], two[16:20]), Split(X[20:], two[20:]),
+             output_size=2, metric="mse", chance=1.0, chance_note="one")
+    # a target that varies beside one that does not: built
+    y = np.c_[X[:, :, 0].mean(1), ones]
+    Task("mine", "regress", Split(X[:16], y[:16]), Split(X[16:20], y[16:20]), Split(X[20:], y[20:]),
+         output_size=2, metric="mse", chance=float(np.var(y[:, 0])) / 2, chance_note="half the first's variance")

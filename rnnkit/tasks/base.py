@@ -187,6 +187,7 @@ class Task:
             object.__setattr__(splits[split], "y", self._checked_targets(y, X, split))
         self._check_input_scale()
         if self.metric == "mse":
+            self._check_targets_vary()
             self._check_chance_mse()
         else:
             self._check_classes_trained()
@@ -256,6 +257,21 @@ class Task:
                           f"{top}, so the models' outputs for class(es) {unused} are reached by no label; give "
                           f"output_size the number of classes, output_size={top + 1} (int(y.max()) + 1)",
                           UserWarning, stacklevel=4)
+
+    def _check_targets_vary(self) -> None:
+        """Refuse a regress task whose train split's targets are one value (each target, if several), as a train
+        split of one class is refused: every model would learn to answer it whatever X holds, and score the test
+        split's spread about it, whichever the cell (every run a success where the test split holds it too)."""
+        y = self.train.y.reshape(len(self.train.y), -1)
+        if len(y) < 2 or (np.ptp(y, axis=0) > 0).any():
+            return
+        value = f"{y[0, 0]:g}" if y.shape[1] == 1 else str(y[0].tolist())
+        mse = float(np.mean((self.test.y.reshape(len(self.test.y), -1) - y[0]) ** 2))
+        raise ValueError(f"Task {self.name!r}: the train split's y is {value} for each of its {len(y)} sequences, so "
+                         f"every model would learn to answer it whatever X holds and score its MSE on the test split "
+                         f"({mse:.4g}), whichever the cell; a comparison needs targets that vary in the train split: a "
+                         f"column of one value (a unit, a flag, what a filter left) given as y? give the target that "
+                         f"varies")
 
     def _check_chance_mse(self) -> None:
         """Warn of a chance MSE ten times off the MSE of predicting the training targets' mean on the test split:
