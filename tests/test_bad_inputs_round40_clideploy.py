@@ -146,3 +146,24 @@ def test_S40_04_an_export_named_as_one_model_file_is_refused(name, what, tmp_pat
         clf.save(tmp_path / "m")
     message = cli_error(["export", tmp_path / "m", "--out", target], capsys)
     assert f"{target} names {what}, but an export is a directory" in message, message
+
+
+def test_S40_05_a_bare_array_is_told_the_wrap_its_depth_needs():
+    one_sequence = b"[[1, 2, 3], [4, 5, 6]]"  # requests.post(url, json=x.tolist()) of one sequence
+    # was: 'send it as {"sequences": <the array>}' for every array, which for one sequence or one step is refused again
+    message = _refusal(one_sequence)
+    assert message.endswith("got a JSON array; it is one sequence's 2 steps (a list of lists of numbers, as "
+                            "x.tolist() of one sequence gives)? send it as {\"sequences\": [<the array>]}"), message
+    assert parse_request(b'{"sequences": [' + one_sequence + b"]}", 3, Limits())[0].shape == (2, 3)  # the hint runs
+    assert _refusal(b"[1, 2, 3]").endswith("it is one step's 3 features (a list of numbers)? send it as "
+                                           '{"sequences": [[<the array>]]}')
+    assert parse_request(b'{"sequences": [[[1, 2, 3]]]}', 3, Limits())[0].shape == (1, 3)
+    records = b'[{"a": 1, "b": 2, "c": 3}, {"a": 4, "b": 5, "c": 6}]'  # df.to_json(orient="records")
+    with pytest.raises(RequestError, match=r"it is rows as objects \(pandas' to_json\(orient='records'\)\)\? as one "
+                                           r"sequence's steps, send \{\"sequences\": \[<the array>\]\}, each object "
+                                           r"keyed by the model's features \['a', 'b', 'c'\]$"):
+        parse_request(records, 3, Limits(), names=["a", "b", "c"])
+    assert parse_request(b'{"sequences": [' + records + b"]}", 3, Limits(), names=["a", "b", "c"])[0].shape == (2, 3)
+    assert "(the model has no feature names to key them by)" in _refusal(records)
+    # sequences themselves keep the wrap as they are
+    assert _refusal(b"[[[1, 2, 3]]]").endswith('got a JSON array; send it as {"sequences": <the array>}')

@@ -165,6 +165,28 @@ def _json_kind(value) -> str:
         type(value), "object" if isinstance(value, dict) else "null")
 
 
+def _array_wrap(payload: list, names: list[str] | None) -> str:
+    """How to send a body that is a bare JSON array, by what its first item is: sequences (lists of steps) go under
+    "sequences" as they are; one sequence's steps (lists of numbers, as x.tolist() of one sequence gives) or one
+    step's features (numbers) go in one or two lists more; rows as objects (pandas' to_json(orient='records')) are one
+    sequence's steps where the model has feature names (S40-05: the one wrap of every array led to a second refusal)."""
+    first = payload[0]
+    if isinstance(first, list) and first and isinstance(first[0], list):
+        return '; send it as {"sequences": <the array>}'
+    if isinstance(first, list):
+        return (f"; it is one sequence's {len(payload)} steps (a list of lists of numbers, as x.tolist() of one "
+                f'sequence gives)? send it as {{"sequences": [<the array>]}}')
+    if isinstance(first, dict):
+        how = (f"{{\"sequences\": [<the array>]}}, each object keyed by the model's features {names}" if names else
+               "{\"sequences\": [df[features].values.tolist()]}, each step a list of the model's features' numbers "
+               "(the model has no feature names to key them by)")
+        return f"; it is rows as objects (pandas' to_json(orient='records'))? as one sequence's steps, send {how}"
+    if _json_kind(first) == "number" or first is None:
+        return (f"; it is one step's {len(payload)} features (a list of numbers)? send it as "
+                f'{{"sequences": [[<the array>]]}}')
+    return '; send it as {"sequences": <the array>}'
+
+
 def parse_request(body: bytes, n_features: int, limits: Limits, *, missing: bool = False,
                   names: list[str] | None = None, times: str | None = None, time_unit: float | None = None,
                   notes: list[str] | None = None, content_type: str | None = None) -> list:
@@ -203,7 +225,7 @@ def parse_request(body: bytes, n_features: int, limits: Limits, *, missing: bool
     if isinstance(payload, _Repeated):
         raise RequestError(400, f"request body gives the key {payload.repeated!r} twice; give it once")
     if not isinstance(payload, dict):
-        wrap = '; send it as {"sequences": <the array>}' if isinstance(payload, list) and payload else ""
+        wrap = _array_wrap(payload, names) if isinstance(payload, list) and payload else ""
         raise RequestError(400, f'request body must be a JSON object {{"sequences": [[[f1, f2, ...], ...], ...]}}, '
                                 f'got a JSON {_json_kind(payload)}{_encoded_twice(payload) or wrap}')
     if "sequences" not in payload:  # a misspelt or other key: name what was sent
