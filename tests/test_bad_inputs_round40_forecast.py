@@ -110,3 +110,41 @@ def test_F40_04_historical_forecasts_start_not_a_date_names_its_own_fix():
                                          r"pd\.Timestamp or a pd\.Period\), or a row number \(0\.\.39\)$"):
         f.historical_forecasts(start="2024-02-30")
     assert len(f.historical_forecasts(start="2024-02-01")) == 7  # a date of the series, as before: rows 31 .. 37
+
+
+def _level_10(n=60):
+    rng = np.random.default_rng(0)
+    return pd.Series(10 + np.sin(np.arange(n) / 3) + rng.normal(0, 0.1, n),
+                     index=pd.date_range("2024-01-01", periods=n, freq="D"), name="y")
+
+
+def test_F40_05_predict_of_data_in_other_units_than_fit_is_warned_of():
+    # was: predict(data=y * 100) (cents for euros) forecast about 10, the fitted level, without a word
+    y = _level_10()
+    f = Forecaster(horizon=3, model="direct", lookback=7, max_epochs=1, hidden_size=4, random_state=0).fit(y)
+    with pytest.warns(UserWarning, match=r"data column 'y' is 9\d\d\.\d+ at 2024-02-23 \(7 such values in all\), "
+                                         r"\d+ times the width of its fitted range .*in another unit than at fit.*give "
+                                         r"it in the units of fit"):
+        p = f.predict(data=y * 100)
+    assert p.max() < 100  # the forecast as before: a warning only
+    with pytest.warns(UserWarning, match=r"data column 'y' is \d+\.\d+ at 2024-01-01 \(60 such values"):
+        f.historical_forecasts(data=y * 100)
+    with warnings.catch_warnings():  # newer rows in the units of fit are not named
+        warnings.simplefilter("error")
+        f.predict(data=pd.concat([y, pd.Series([10.5], index=[y.index[-1] + pd.Timedelta("1D")])]).rename("y"))
+
+
+def test_F40_05_a_panel_series_given_in_other_units_is_named():
+    from rnnkit.forecast import GlobalForecaster
+    y = _level_10(40)
+    panel = pd.DataFrame({"id": np.repeat(["a", "b"], 40), "t": np.tile(y.index, 2),
+                          "y": np.r_[y.to_numpy(), 50 + np.cos(np.arange(40) / 4)]})
+    g = GlobalForecaster(lookback=7, horizon=3, model="direct", max_epochs=1, hidden_size=4, calibrate=False,
+                         random_state=0).fit(panel, id_col="id", time_col="t", target="y")
+    cents = panel.assign(y=np.where(panel["id"] == "b", panel["y"] * 100, panel["y"]))
+    with pytest.warns(UserWarning, match=r"data column 'y' of series 'b' is \d+\.?\d* at 2024-02-03 \(7 such "
+                                         r"values in all\).*in another unit than at fit"):
+        g.predict(data=cents)
+    with warnings.catch_warnings():  # the fitted series as given at fit: not named
+        warnings.simplefilter("error")
+        g.predict(data=panel)

@@ -701,6 +701,8 @@ class Forecaster(BaseEstimator):
             n_c = len(self.covariates_)  # the past ones: one value at fit is refused, as the net learned nothing
             check_learned_covariates(window[:, :n_c], fitted[:, :n_c], self.covariates_, times, name="data")
             warn_unseen_range(unseen_range(window, fitted_ranges(fitted), read, times, name="data"), "data")
+        if data is not None and "direct" in self.components_:
+            self._warn_unseen_targets(frame, slice(-self.lookback_, None))
         pick = slice(None) if len(steps) == H else steps - 1  # 1..H, or the steps asked for
         y = self._floored(self._predict_frame(frame, steps, future, name=name)[pick], frame)  # (n_steps, n_y, n_q)
         index = self._as_periods(_future_index(frame, self.freq_, H))[pick].rename(self._names()[0])
@@ -851,6 +853,8 @@ class Forecaster(BaseEstimator):
                 :, self.history_.column_index(read)]
             check_learned_covariates(given, fitted, read, times, name="data")
             warn_unseen_range(unseen_range(given, fitted_ranges(fitted), read, times, name="data"), "data")
+        if data is not None:
+            self._warn_unseen_targets(frame, slice(a, None))
         windows = WindowDataset(self._features(frame), self.spec_, rows=range(a, n))
         arrays = windows.to_arrays()
         y = self._floored(self._forecast(arrays["x"], arrays.get("future")), frame)  # (n_w, H, n_y, n_q)
@@ -865,6 +869,16 @@ class Forecaster(BaseEstimator):
         columns = pd.MultiIndex.from_product([self._labels(level=True), self._levels(), steps],
                                              names=["target", "quantile", "step"])
         return pd.DataFrame(y.transpose(0, 2, 3, 1).reshape(len(y), -1), index=index, columns=columns)
+
+    def _warn_unseen_targets(self, frame, rows: slice) -> None:
+        """Warn where a target's value that the net reads in ``rows`` of ``data`` lies far beyond its fitted range
+        (:func:`.features.unseen_range`: a series given in cents where the fit read euros): the net scales it by the
+        fitted statistics, so it reads an input it never learned from, and its forecast does not follow the data
+        (a series of 1,000 forecast at the fitted 10)."""
+        times = pd.RangeIndex(len(frame))[rows] if frame.time is None else self._as_periods(pd.Index(frame.time[rows]))
+        given = frame.values[rows, frame.column_index(self.targets_)]
+        fitted = self.history_.values[:, self.history_.column_index(self.targets_)]
+        warn_unseen_range(unseen_range(given, fitted_ranges(fitted), self.targets_, times, name="data"), "data")
 
     def _levels(self) -> list[float]:
         """The quantile levels as the forecasts' columns name them: Python floats, numpy's float32 levels (an array

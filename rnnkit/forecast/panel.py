@@ -674,6 +674,12 @@ class GlobalForecaster(BaseEstimator):
                 unseen.append(("data", key, unseen_range(frame.values[-L:, 1:], ranges, self.future_covariates_,
                                                          shown, name="data", of=f" of series {key!r}",
                                                          rows="fitted rows of every series")))
+            if self.kind_ != "hybrid" and frame is not self.history_[key]:  # data's target: in the units of fit?
+                # the series is scaled by its fitted statistics (the hybrid's by its own last level)
+                shown = self._as_times([pd.Index(frame.time[-L:])]) if frame.time is not None else \
+                    pd.RangeIndex(len(frame))[-L:]
+                unseen.append(("data", key, unseen_range(frame.values[-L:, :1], fitted_ranges(
+                    self.history_[key].values[:, :1]), [self.target_], shown, name="data", of=f" of series {key!r}")))
             window = _scaled(key, frame, slice(-L, None), self.center_[i], self.scale_[i], self.covariate_center_,
                              self.covariate_scale_, hybrid=self.kind_ == "hybrid")  # (L, 1 + n_f)
             if self.kind_ == "hybrid":  # z relative to the last level, and what recomposes the forecast
