@@ -167,3 +167,26 @@ def test_S40_05_a_bare_array_is_told_the_wrap_its_depth_needs():
     assert "(the model has no feature names to key them by)" in _refusal(records)
     # sequences themselves keep the wrap as they are
     assert _refusal(b"[[[1, 2, 3]]]").endswith('got a JSON array; send it as {"sequences": <the array>}')
+
+
+@pytest.mark.parametrize(("payload", "what"), [
+    ({"columns": ["a", "b", "c"], "index": [0, 1], "data": [[1, 2, 3], [4, 5, 6]]},
+     "a DataFrame as pandas' to_json(orient='split') writes it"),
+    ({"columns": ["a", "b", "c"], "data": [[1, 2, 3]]}, "a DataFrame as pandas' to_json(orient='split') writes it"),
+    ({"dataframe_split": {"columns": ["a", "b", "c"], "data": [[1, 2, 3]]}},
+     "a DataFrame as MLflow's dataframe_split sends it"),
+    ({"dataframe_records": [{"a": 1, "b": 2, "c": 3}]}, "a DataFrame as MLflow's dataframe_records sends it"),
+])
+def test_S40_06_a_dataframe_as_pandas_or_mlflow_send_it_is_told_the_sequences(payload, what):
+    import json
+
+    message = _refusal(json.dumps(payload).encode())
+    # was: 'request body has no key "sequences" (it has ['columns', 'data', 'index']); send {"sequences": ...}', and
+    # for MLflow's dataframe_records 'if 'dataframe_records' holds the sequences ..., rename it to "sequences"', which
+    # is refused again (its rows are no sequences)
+    assert message == (f'request body has no key "sequences": it is {what}, a table\'s rows, not sequences of steps; '
+                       f'send each sequence\'s rows as its steps, {{"sequences": [g[features].values.tolist() for _, '
+                       f'g in df.groupby(id_column)]}} (one sequence: {{"sequences": [df[features].values.tolist()]}}),'
+                       f' the rows of each in time order'), message
+    # another server's key for the inputs keeps its words
+    assert "if 'data' holds the sequences" in _refusal(b'{"data": [[[1, 2, 3]]]}')

@@ -187,6 +187,17 @@ def _array_wrap(payload: list, names: list[str] | None) -> str:
     return '; send it as {"sequences": <the array>}'
 
 
+def _table_payload(payload: dict) -> str:
+    """What table format a JSON object without "sequences" is in, if any: pandas' ``to_json(orient='split')``
+    (keys "columns" and "data", maybe "index"), or MLflow's serving formats ("dataframe_split", "dataframe_records");
+    "" for none (S40-06)."""
+    if {"columns", "data"} <= set(payload) <= {"columns", "data", "index"}:
+        return "a DataFrame as pandas' to_json(orient='split') writes it"
+    if len(payload) == 1 and (key := next(iter(payload))) in ("dataframe_split", "dataframe_records"):
+        return f"a DataFrame as MLflow's {key} sends it"
+    return ""
+
+
 def parse_request(body: bytes, n_features: int, limits: Limits, *, missing: bool = False,
                   names: list[str] | None = None, times: str | None = None, time_unit: float | None = None,
                   notes: list[str] | None = None, content_type: str | None = None) -> list:
@@ -233,6 +244,11 @@ def parse_request(body: bytes, n_features: int, limits: Limits, *, missing: bool
         # another server's key for the inputs, holding the sequences: TensorFlow Serving's and KServe's "instances"
         # or "inputs", a "data" or "X" of one's own
         held = [k for k, v in payload.items() if isinstance(v, list) and v] if len(payload) == 1 else []
+        if table := _table_payload(payload):  # a DataFrame as pandas or MLflow sends it: rows, not sequences
+            raise RequestError(400, f'request body has no key "sequences": it is {table}, a table\'s rows, not '
+                                    f'sequences of steps; send each sequence\'s rows as its steps, {{"sequences": '
+                                    f'[g[features].values.tolist() for _, g in df.groupby(id_column)]}} (one sequence: '
+                                    f'{{"sequences": [df[features].values.tolist()]}}), the rows of each in time order')
         rename = (f'; rename {close[0]!r} to "sequences"' if close else
                   f'; if {held[0]!r} holds the sequences (another server\'s name for the inputs), rename it to '
                   f'"sequences"' if held else "")
