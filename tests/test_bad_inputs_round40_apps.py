@@ -8,6 +8,7 @@ A40-05 ``sentiment.tokenize`` and ``distinct`` of a missing review (NaN or None 
 A40-06 ``surveillance.frame_metrics`` of a mask of 0 and 255 (OpenCV's threshold) or a float mask of 0 and 1.
 A40-07 ``eventlogs.delay_log`` of a negative or NaN wait.
 A40-08 ``driving.episode_seeds`` of a split named 'validation'.
+A40-09 ``spoken_digits.edit_distance`` of a truth written as text against decoded digits.
 Each test fails on the commit before its fix."""
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import pandas as pd
 import pytest
 import torch
 
-from rnnkit.apps import driving, eventlogs, sentiment, stocks, surveillance
+from rnnkit.apps import driving, eventlogs, sentiment, spoken_digits, stocks, surveillance
 from rnnkit.data import load_sp500
 
 
@@ -130,3 +131,14 @@ def test_A40_08_episode_seeds_of_a_validation_split_names_the_function_and_the_s
                                          r"training and held-out test episodes only.*got 'validation'"):
         driving.episode_seeds(0, "validation", 3)
     assert driving.episode_seeds(1, "train", 3) == [3, 4, 5]
+
+
+def test_A40_09_edit_distance_of_a_truth_as_text_against_decoded_digits_is_refused():
+    # before: 2, '1' != 1 and '2' != 2: every digit of a right decoding counted wrong
+    with pytest.raises(ValueError, match=r"edit_distance: b is '12', text, but the other holds numbers.*"
+                                         r"tuple\(map\(int, b\)\)"):
+        spoken_digits.edit_distance([1, 2], "12")
+    with pytest.raises(ValueError, match=r"edit_distance: a is \['1', '2'\], text"):
+        spoken_digits.edit_distance(["1", "2"], (1, 2))
+    assert spoken_digits.edit_distance("kitten", "sitting") == 3  # two texts: by their characters, as before
+    assert spoken_digits.edit_distance([1, 2], (1, 2)) == 0

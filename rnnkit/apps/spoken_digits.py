@@ -65,7 +65,7 @@ import torch
 import torch.nn.functional as F
 from matplotlib.figure import Figure
 
-from ..checks import is_count, is_finite_number, is_integer
+from ..checks import is_count, is_finite_number, is_integer, short_repr
 from ..data.audio import LogMel, mix_at_snr, read_wav
 from ..estimators import SequenceClassifier
 from ..report import machine, write_report
@@ -705,7 +705,15 @@ def greedy_decode(logits: torch.Tensor, length: int) -> list[int]:
 
 
 def edit_distance(a: list[int] | tuple[int, ...], b: list[int] | tuple[int, ...]) -> int:
-    """Levenshtein distance: the fewest substitutions, insertions and deletions that turn ``a`` into ``b``."""
+    """Levenshtein distance: the fewest substitutions, insertions and deletions that turn ``a`` into ``b``. Two
+    strings are compared by their characters; a ValueError where one side is text and the other numbers (the
+    str ``"42"`` against the decoded ``[4, 2]``: ``'4' != 4``, every digit would count as wrong)."""
+    text = [isinstance(s, str | bytes) or any(isinstance(c, str | bytes) for c in s) for s in (a, b)]
+    if text[0] != text[1]:
+        name, value = ("a", a) if text[0] else ("b", b)
+        raise ValueError(f"edit_distance: {name} is {short_repr(value, 40)}, text, but the other holds numbers, and "
+                         "'4' != 4, so every digit would count as wrong; give both as digits (from text: "
+                         f"tuple(map(int, {name})))")
     row = list(range(len(b) + 1))
     for i, x in enumerate(a, 1):
         prev, row[0] = row[0], i
