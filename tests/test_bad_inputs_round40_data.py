@@ -1,11 +1,17 @@
 """Round 40, the loaders (rnnkit/data): bad inputs as a new user brings them; each test fails on 3cd3981."""
+import os
+import subprocess
+import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import scipy.io.wavfile
 
-from rnnkit.data import AudioDataset, LogMel
+import rnnkit
+from rnnkit.data import AudioDataset, LogMel, TextClassificationDataset, Vocab, pad_collate, write_ragged
 
 
 def _clips(folder, n=3, rate=16000):
@@ -50,3 +56,66 @@ def test_D40_02_a_silent_wav_in_a_dataset_is_warned_of(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         AudioDataset(files[:4], [0, 1, 0, 1], LogMel(16000), sample_rate=16000)
+
+
+def test_D40_03_texts_all_unknown_beside_known_ones_are_warned_of():
+    train = ["a good film with a great cast", "a bad film with a poor plot"] * 5
+    vocab = Vocab.build(train, level="word")
+    texts = ["a good film with a great cast", "a bad film with a poor plot",
+             "ein sehr schlechter Film mit schwacher Handlung", "un film tres mauvais sans histoire"] * 5
+    # before: 48% of the tokens unknown, under the half that is warned of; only 'Film''s capital was named
+    with pytest.warns(UserWarning, match=r"^TextClassificationDataset: 5 of the 20 texts are <unk> throughout \(texts "
+                                         r"2, 6, 10, 14, 18; text 2: 'ein sehr schlechter Film mit schwacher H'\), so "
+                                         r"a model reads nothing of them but their length: .*build the vocabulary from "
+                                         r"texts like them .*'\.\*are <unk> throughout'\)$"):
+        TextClassificationDataset(texts, [1, 0, 0, 0] * 5, vocab)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a text or two of unknown words among many, or all in capitals, as before
+        TextClassificationDataset(train + ["ein sehr schlechter streifen"], [1, 0] * 5 + [0], vocab)
+    with warnings.catch_warnings(record=True) as caught:  # texts in capitals: their capitals alone are named
+        warnings.simplefilter("always")
+        TextClassificationDataset([t.upper() for t in train], [1, 0] * 5, vocab)
+    assert [str(w.message).split(" are ")[1][:20] for w in caught] == ["<unk> only for their"]
+
+
+def test_D40_04_a_series_of_one_value_per_step_given_as_t_and_as_t_1_names_the_reshape(tmp_path):
+    values = pd.Series([0.5, 0.7, 0.9])  # a Series' values (T,) beside a one-column frame's (T, 1)
+    frame = pd.DataFrame({"load": [0.2, 0.4]})
+    # before: "...; all sequences in a batch need the same feature shape" and "... but the store holds ()" alone
+    with pytest.raises(ValueError, match=r"^sequence 1 has per-step shape \(1,\) but sequence 0 has \(\); all "
+                                         r"sequences in a batch need the same feature shape; \(T,\) and \(T, 1\) both "
+                                         r"hold one value per step: give every sequence as \(T, 1\) \(np.reshape\(seq, "
+                                         r"\(-1, 1\)\)\)$"):
+        pad_collate([(values.to_numpy(), 0), (frame.to_numpy(), 1)])
+    with pytest.raises(ValueError, match=r"^sequence 1 has per-step shape \(\) but the store holds \(1,\); \(T,\) and "
+                                         r"\(T, 1\) both hold one value per step: store every sequence as \(T, 1\)"):
+        write_ragged(tmp_path / "store", [frame.to_numpy(), values.to_numpy()])
+    with pytest.raises(ValueError, match=r"sequence 1 has per-step shape \(3,\) but sequence 0 has \(2,\); all "
+                                         r"sequences in a batch need the same feature shape$"):  # as before
+        pad_collate([np.ones((3, 2)), np.ones((2, 3))])
+    batch = pad_collate([(np.reshape(values.to_numpy(), (-1, 1)), 0), (frame.to_numpy(), 1)])  # the fix, followed
+    assert batch.x.shape == (2, 3, 1)
+
+
+def test_D40_05_read_only_arrays_as_pandas_3_and_a_memory_map_give_them_are_collated_without_torchs_warning(tmp_path):
+    # torch warns once in a process: a fresh one tells (before: "The given NumPy array is not writable, and PyTorch
+    # does not support non-writable tensors. This means writing to this tensor will result in undefined behavior")
+    np.save(tmp_path / "x.npy", np.ones((4, 2), np.float32))
+    script = f"""
+import numpy as np, pandas as pd, torch
+from rnnkit.data import pad_collate
+values = pd.Series([0.5, 0.7, 0.9]).to_numpy()[:, None]
+values.flags.writeable = False
+mapped = np.load({str(tmp_path / "x.npy")!r}, mmap_mode="r")
+read_only = np.frombuffer(np.arange(6.0).tobytes()).reshape(3, 2)
+for items in ([values, values[:2]], [mapped, mapped[:3]], [read_only, read_only[:1]]):
+    before = np.array(items[0])
+    batch = pad_collate([(x, 0) for x in items])
+    assert bool((batch.x[0] == torch.as_tensor(before, dtype=torch.float32)).all())
+    batch.x.add_(1)  # the batch is its own memory
+    assert (np.asarray(items[0]) == before).all()
+"""
+    here = {**os.environ, "PYTHONPATH": str(Path(rnnkit.__file__).parents[1])}  # the rnnkit under test
+    done = subprocess.run([sys.executable, "-W", "error", "-c", script], capture_output=True, text=True, env=here,
+                          cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-600:]

@@ -146,6 +146,8 @@ def _as_tensor(a: Any, float_dtype: torch.dtype, what: str = "sequence 0") -> to
         raise ValueError(f"{what} holds {kind} (dtype {a.dtype}), not numbers; {fix}")
     if isinstance(a, np.ndarray) and not a.dtype.isnative:  # big-endian data ('>f4' of FITS, MATLAB, np.fromfile),
         a = a.astype(a.dtype.newbyteorder("="))  # which torch refuses: the same values in this machine's byte order
+    if isinstance(a, np.ndarray) and not a.flags.writeable:  # pandas 3's to_numpy(), np.load(mmap_mode='r'),
+        a = a.copy()  # np.frombuffer: torch would warn of "undefined behavior" at each batch, and share the memory
     try:
         t = torch.as_tensor(a)
     except (TypeError, ValueError, RuntimeError) as e:  # torch names neither the sequence nor the step
@@ -236,6 +238,7 @@ def pad_sequences(
                 f"sequence {i} has per-step shape {tuple(t.shape[1:])} but sequence 0 has {tuple(tail)}; "
                 "all sequences in a batch need the same feature shape"
                 + time_last_hint(0, tuple(tensors[0].shape), i, tuple(t.shape))
+                + one_value_hint(tuple(tensors[0].shape), tuple(t.shape))
             )
     T = max(t.shape[0] for t in tensors)
     out = torch.full((len(tensors), T, *tail), padding_value, dtype=dtype, device=tensors[0].device)
@@ -311,6 +314,16 @@ def time_last_hint(a: int, shape_a: tuple, b: int, shape_b: tuple, verb: str = "
         return ""
     return (f"; sequences {a} and {b} both have {shape_a[0]} rows: are they (features, time), time on the last axis "
             f"as sktime's and aeon's? {verb} each as seq.T (time first)")
+
+
+def one_value_hint(shape_a: tuple, shape_b: tuple, verb: str = "give") -> str:
+    """The words for two sequences of one value per step, one ``(T,)`` and the other ``(T, 1)`` (a pandas Series'
+    values beside a one-column frame's, ``x[:, 0]`` beside ``x[:, :1]``): alike but for their shape. Empty for
+    other shapes. ``verb``: what the fix does with each sequence (``"store"`` in a store)."""
+    if {tuple(shape_a[1:]), tuple(shape_b[1:])} != {(), (1,)}:
+        return ""
+    return (f"; (T,) and (T, 1) both hold one value per step: {verb} every sequence as (T, 1) (np.reshape(seq, "
+            "(-1, 1)))")
 
 
 def _frames_by_name(seqs: Sequence[Any]) -> Sequence[Any]:

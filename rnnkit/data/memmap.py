@@ -43,7 +43,7 @@ import torch
 from torch.utils.data import Dataset
 
 from ..checks import check_aligned, near_miss, path_kind
-from .collate import FRAME_OF_STEPS, refuse_keyed, time_last_hint
+from .collate import FRAME_OF_STEPS, one_value_hint, refuse_keyed, time_last_hint
 
 FORMAT = "rnnkit.ragged"
 VERSION = 1
@@ -419,7 +419,8 @@ class RaggedWriter:
         elif a.shape[1:] != self.feature_shape:
             first = (self.offsets[1], *self.feature_shape)  # sequence 0's shape
             raise ValueError(f"sequence {i} has per-step shape {a.shape[1:]} but the store holds "
-                             f"{self.feature_shape}{time_last_hint(0, first, i, a.shape, 'store')}")
+                             f"{self.feature_shape}{time_last_hint(0, first, i, a.shape, 'store')}"
+                             f"{one_value_hint(first, a.shape, 'store')}")
         if i > 0 and (label is not None) != bool(self.labels):
             raise ValueError(f"sequence {i}: give a label for every sequence or for none")
         both_int = a.dtype.kind in "biu" and self.dtype.kind in "iu"  # int64 token ids into a uint16 store
