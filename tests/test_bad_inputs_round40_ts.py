@@ -147,3 +147,17 @@ def test_T40_05_weeks_with_one_digit_are_read(tmp_path):
     _long_csv(path, labels)
     table = read_sequences(path, id_column="id", time_column="t", target_column="label")  # was: neither numbers ...
     assert np.asarray(table.X[0]).ravel().tolist() == list(np.arange(10, -1, -1.0))
+
+
+# T40-06: days written with their ordinal suffix beside the month's name ('1st Jan 2020', 'January 2nd, 2020')
+@pytest.mark.parametrize("form", ["{d} Jan 2020", "January {d}, 2020", "{d} January 2020"])
+def test_T40_06_days_with_ordinal_suffixes_are_read(form, tmp_path):
+    labels = [form.format(d=f"{d}{'st' if d in (1, 21) else 'nd' if d == 2 else 'rd' if d == 3 else 'th'}")
+              for d in range(1, 11)]
+    frame = TimeSeriesFrame.from_pandas(pd.DataFrame({"t": labels, "y": np.arange(10.0)}), time_col="t")
+    assert frame.time[0] == pd.Timestamp("2020-01-01") and frame.time[-1] == pd.Timestamp("2020-01-10")
+    path = tmp_path / "long.csv"
+    _long_csv(path, [f'"{lab}"' for lab in labels])
+    table = read_sequences(path, id_column="id", time_column="t", target_column="label")  # was: neither numbers ...
+    assert np.asarray(table.X[0]).ravel().tolist() == list(np.arange(9, -1, -1.0))
+    assert _forecaster().fit(pd.Series(np.arange(10.0), index=pd.Index(labels))).freq_ == "D"

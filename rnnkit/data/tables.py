@@ -1778,6 +1778,11 @@ _END_OF_DAY = re.compile(r"(?<=\d)(?P<sep>[ T])24:00(?P<rest>(?::00(?:\.0+)?)?(?
 """A time of 24:00 after a date (``'2024-01-01 24:00'``, ``'2024-01-01T24:00:00'``): the midnight ending that day."""
 
 
+# a day of the month written with its ordinal suffix beside a month's name ('1st Jan 2020', 'January 2nd, 2020', as
+# British and American sheets write long dates), which no strftime reads: the day is read without it
+_ORDINAL_DAY = re.compile(r"\b(?P<day>[0-3]?\d)(?:st|nd|rd|th)\b", re.IGNORECASE)
+
+
 def date_readings(text: pd.Series) -> list[tuple[str, pd.DatetimeIndex]]:
     """The distinct readings of strings as dates, each in one format for every value: ``[("ISO8601",
     times)]`` for ISO 8601 dates; one reading for other dates that only one format fits (``13/1/2024``
@@ -1794,6 +1799,9 @@ def date_readings(text: pd.Series) -> list[tuple[str, pd.DatetimeIndex]]:
         if (ends := midnight.notna() & (midnight != text)).any():
             return [(fmt, times + pd.to_timedelta(ends.to_numpy().astype(np.int64), unit="D"))
                     for fmt, times in date_readings(midnight)]
+    ordinal = text.str.replace(_ORDINAL_DAY, r"\g<day>", regex=True)  # '1st Jan 2020', 'January 2nd, 2020'
+    if (ordinal != text).any() and ordinal.str.contains(r"[^\W\d_]{3}", regex=True).all():  # a month's name too
+        return date_readings(ordinal)
     try:
         return [("ISO8601", pd.DatetimeIndex(pd.to_datetime(text, format="ISO8601")))]
     except (ValueError, OverflowError):
