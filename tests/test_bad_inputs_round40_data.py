@@ -12,6 +12,7 @@ import scipy.io.wavfile
 
 import rnnkit
 from rnnkit.data import AudioDataset, LogMel, TextClassificationDataset, Vocab, pad_collate, write_ragged
+from rnnkit.data.bio import kmer_ids
 
 
 def _clips(folder, n=3, rate=16000):
@@ -119,3 +120,13 @@ for items in ([values, values[:2]], [mapped, mapped[:3]], [read_only, read_only[
     done = subprocess.run([sys.executable, "-W", "error", "-c", script], capture_output=True, text=True, env=here,
                           cwd=tmp_path)
     assert done.returncode == 0, done.stderr[-600:]
+
+
+def test_D40_06_kmer_ids_of_a_sequence_shorter_than_k_names_the_fixes():
+    # before: "a sequence of 3 letters has no 5-mers" alone
+    with pytest.raises(ValueError, match=r"^kmer_ids: a sequence of 3 letters has no 5-mers; drop sequences shorter "
+                                         r"than 5 letters, pad them with N to 5 \(seq \+ 'N' \* 2: a k-mer of the "
+                                         r"wildcard's id\), or use a k of 3 or less$"):
+        kmer_ids("ACG", 5)
+    assert kmer_ids("ACG" + "N" * 2, 5).tolist() == [4**5]  # the fix, followed
+    assert kmer_ids("ACG", 3).tolist() == [6]

@@ -376,7 +376,9 @@ def kmer_ids(seq: str, k: int, *, stride: int = 1, alphabet: str = "dna") -> tor
                          f"{int(63 / np.log2(K) - 1e-9)} (or kmers() and a Vocab for longer words)")
     ids = encode_sequence(seq, alphabet=alphabet).numpy()
     if len(ids) < k:
-        raise ValueError(f"a sequence of {len(ids)} letters has no {k}-mers")
+        raise ValueError(f"kmer_ids: a sequence of {len(ids)} letters has no {k}-mers; drop sequences shorter than "
+                         f"{k} letters, pad them with N to {k} (seq + 'N' * {k - len(ids)}: a k-mer of the wildcard's "
+                         f"id), or use a k of {max(len(ids), 1)} or less")
     _warn_uncovered_tail("kmer_ids", _letters(seq).upper(), k, stride)
     windows = np.lib.stride_tricks.sliding_window_view(ids, k)[::stride]  # (n, k)
     values = windows @ (K ** np.arange(k - 1, -1, -1, dtype=np.int64))
