@@ -16,6 +16,15 @@ from torch import Tensor, nn
 from ..checks import short_repr
 
 
+def _layout(member: nn.Module) -> str:
+    """``num_layers=2, bidirectional=True`` of a member's first recurrent layer (rnnkit's or torch.nn's), or ""."""
+    layer = next((m for m in member.modules() if hasattr(m, "num_layers") and hasattr(m, "hidden_size")), None)
+    if layer is None:
+        return ""
+    bidirectional = getattr(layer, "num_directions", 2 if getattr(layer, "bidirectional", False) else 1) == 2
+    return f"num_layers={layer.num_layers}, bidirectional={bidirectional}"
+
+
 class Ensemble(nn.Module):
     """``members``: modules of one architecture, each ``(x, lengths) -> (y, state)``.
 
@@ -50,8 +59,19 @@ class Ensemble(nn.Module):
         for j, member in enumerate(members[1:], 1):  # else torch.stack's error at the first forward, naming none
             theirs = {name: _described(p) for name, p in member.named_parameters()}
             name = next((n for n in [*tensors, *theirs] if tensors.get(n, ()) != theirs.get(n, ())), None)
+            if name is not None and (name not in tensors or name not in theirs):  # other layers, directions, cells
+                has, lacks = (0, j) if name in tensors else (j, 0)
+                shape = [(i, _layout(m)) for i, m in ((0, members[0]), (j, member))]
+                shown = f"member {shape[0][0]}: {shape[0][1]}; member {j}: {shape[1][1]}" if all(
+                    s for _, s in shape) else f"{len(tensors)} parameters in member 0, {len(theirs)} in member {j}"
+                raise ValueError(f"Ensemble: the members must share one architecture, but member {has} has a "
+                                 f"parameter {name} and member {lacks} none ({shown}): they differ in layers, "
+                                 f"directions or cells; build "
+                                 f"every member with the same options (num_layers, bidirectional, the cell), or "
+                                 f"average networks of different designs yourself: torch.stack([m(x, lengths)[0] for "
+                                 f"m in members]).mean(0)")
             if name is not None:
-                mine, other = tensors.get(name, ("none",) * 3), theirs.get(name, ("none",) * 3)
+                mine, other = tensors[name], theirs[name]
                 k = next(k for k in range(3) if mine[k] != other[k])  # shape first, then dtype, then device
                 what, fix = [("shape", "build every member with the same sizes (input, hidden, output, layers)"),
                              ("dtype", "convert the members to one dtype (member.float() or member.double())"),
