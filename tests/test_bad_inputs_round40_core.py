@@ -115,3 +115,92 @@ def test_K40_03_numpy_state_to_a_step_is_told_how_to_convert():
     with pytest.raises(ValueError, match=r"got a tuple of 2 \(ndarray, ndarray\); convert each with LSTMState\(\*\("
                                          r"torch\.as_tensor\(a, dtype=torch\.float32\) for a in state\)\)"):
         inference_step(rnnkit.LSTMCell(3, 4), torch.randn(2, 3), (np.zeros((2, 4)), np.zeros((2, 4))))
+
+
+# K40-04: layers composed by hand that do not fit were refused naming neither the layers nor what differs, and with
+# no way on: "Stacked: all layers need the same hidden_size, state structure and directions", "Bidirectional: both
+# directions must have the same input_size and hidden_size"
+def _rec(cell, **kw):
+    return rnnkit.Recurrent(cell, **kw)
+
+
+def test_K40_04_stacked_of_other_cells_names_the_layers_and_the_way_on():
+    with pytest.raises(ValueError, match=r"got layer 1 GRUCell of hidden_size 4, 1 direction after layer 0 LSTMCell "
+                                         r"of hidden_size 4, 1 direction; build every layer alike, or run layers of "
+                                         r"different designs one after the other"):
+        rnnkit.Stacked([_rec(rnnkit.LSTMCell(3, 4)), _rec(rnnkit.GRUCell(4, 4))])
+    with pytest.raises(ValueError, match=r"layer 1 has input_size 4, expected the previous layer's output size 8; "
+                                         r"build layer 1's cell with input_size 8 \(hidden_size 4 times 2 directions"):
+        bi = rnnkit.Bidirectional(_rec(rnnkit.GRUCell(3, 4)), _rec(rnnkit.GRUCell(3, 4), reverse=True))
+        rnnkit.Stacked([bi, rnnkit.Bidirectional(_rec(rnnkit.GRUCell(4, 4)), _rec(rnnkit.GRUCell(4, 4), reverse=True))])
+
+
+def test_K40_04_bidirectional_of_other_sizes_or_directions_names_them():
+    with pytest.raises(ValueError, match=r"got GRUCell\(3, 4\) forward and GRUCell\(3, 5\) backward; build both with "
+                                         r"one cell type and sizes"):
+        rnnkit.Bidirectional(_rec(rnnkit.GRUCell(3, 4)), _rec(rnnkit.GRUCell(3, 5), reverse=True))
+    with pytest.raises(ValueError, match=r"got GRUCell\(3, 4\) forward and LSTMCell\(3, 4\) backward"):
+        rnnkit.Bidirectional(_rec(rnnkit.GRUCell(3, 4)), _rec(rnnkit.LSTMCell(3, 4), reverse=True))
+    with pytest.raises(ValueError, match=r"got False and False; build them as Recurrent\(cell_f\) and Recurrent\("
+                                         r"cell_b, reverse=True\)"):
+        rnnkit.Bidirectional(_rec(rnnkit.GRUCell(3, 4)), _rec(rnnkit.GRUCell(3, 4)))
+    layer = _rec(rnnkit.GRUCell(3, 4))
+    with pytest.raises(ValueError, match=r"are the same Recurrent object, which runs one way; build each direction"):
+        rnnkit.Bidirectional(layer, layer)
+    with pytest.raises(ValueError, match=r"forward_layer must be a rnnkit\.Recurrent, got GRU; wrap a cell in each "
+                                         r"direction"):
+        rnnkit.Bidirectional(rnnkit.GRU(3, 4), rnnkit.GRU(3, 4))
+
+
+def test_K40_04_a_cell_shared_by_both_directions_is_still_taken():
+    cell = rnnkit.GRUCell(3, 4)  # weights tied across directions on purpose
+    y, _ = rnnkit.Bidirectional(_rec(cell), _rec(cell, reverse=True))(_x())
+    assert y.shape == (2, 5, 8)
+
+
+# K40-05: torch.nn's modules, a class or a layer where rnnkit's cell or layer goes were refused with no way on
+@pytest.mark.parametrize("make, match", [
+    (lambda: rnnkit.Recurrent(torch.nn.LSTMCell(3, 4)),
+     r"got LSTMCell; use rnnkit's own cell, rnnkit\.LSTMCell\(3, 4\), which takes the torch\.nn cell's weights with "
+     r"cell\.load_state_dict\(module\.state_dict\(\)\)"),
+    (lambda: rnnkit.Recurrent(torch.nn.RNNCell(3, 4)), r"rnnkit\.ElmanCell\(3, 4\)"),
+    (lambda: rnnkit.Recurrent(rnnkit.LSTMCell), r"got the class LSTMCell; pass an instance, not the class"),
+    (lambda: rnnkit.Recurrent(rnnkit.LSTM(3, 4)), r"got LSTM; LSTM is a layer already: use it as it is"),
+    (lambda: rnnkit.Stacked([torch.nn.LSTM(3, 4, batch_first=True)]),
+     r"got LSTM; convert it with rnnkit\.LSTM\.from_torch\(module\)"),
+    (lambda: rnnkit.Stacked([rnnkit.LSTMCell(3, 4)]), r"got LSTMCell; wrap the cell in a layer: rnnkit\.Recurrent"),
+    (lambda: rnnkit.LSTM.from_torch(torch.nn.GRU(3, 4, batch_first=True)),
+     r"expects a torch\.nn\.LSTM, got GRU; convert it with rnnkit\.GRU\.from_torch\(module\)"),
+])
+def test_K40_05_torch_modules_and_classes_where_rnnkit_ones_go_say_the_way(make, match):
+    with pytest.raises(ValueError, match=match):
+        make()
+
+
+def test_K40_05_the_torch_cell_weights_load_as_the_message_says():
+    torch.manual_seed(0)
+    theirs = torch.nn.LSTMCell(3, 4)
+    cell = rnnkit.LSTMCell(3, 4)
+    cell.load_state_dict(theirs.state_dict())
+    x, h, c = torch.randn(2, 3), torch.randn(2, 4), torch.randn(2, 4)
+    y, state = inference_step(cell, x, (h, c))
+    h1, c1 = theirs(x, (h, c))
+    torch.testing.assert_close(state.h, h1)
+    torch.testing.assert_close(state.c, c1)
+
+
+# K40-06: an Ensemble of members of other layer counts or directions was refused with "member 1's
+# layers.0.cell.weight_ih has shape none and member 0's (12, 3)": "none" for a parameter that member lacks
+@pytest.mark.parametrize("other, match", [
+    (lambda: rnnkit.GRU(3, 4, bidirectional=True),
+     r"member 0 has a parameter layers\.0\.cell\.weight_ih and member 1 none \(member 0: num_layers=1, "
+     r"bidirectional=False; member 1: num_layers=1, bidirectional=True\): they differ in layers, directions or cells"),
+    (lambda: rnnkit.GRU(3, 4, num_layers=2),
+     r"member 1 has a parameter layers\.1\.cell\.weight_ih and member 0 none \(member 0: num_layers=1, "
+     r"bidirectional=False; member 1: num_layers=2, bidirectional=False\)"),
+])
+def test_K40_06_ensemble_of_other_layers_or_directions_names_them(other, match):
+    from rnnkit.models import Ensemble
+    with pytest.raises(ValueError, match=match + r".*build every member with the same options") as info:
+        Ensemble([rnnkit.GRU(3, 4), other()])
+    assert "none and" not in str(info.value) and "shape none" not in str(info.value)

@@ -85,6 +85,18 @@ class LSTMState(NamedTuple):
 torch.serialization.add_safe_globals([LSTMState])
 
 
+# a module's dicts of hooks, each run around its forward or backward, and the flags torch keeps beside them per hook
+HOOK_DICTS = ("_forward_pre_hooks", "_forward_hooks", "_backward_hooks", "_backward_pre_hooks")
+HOOK_FLAGS = ("_forward_hooks_with_kwargs", "_forward_pre_hooks_with_kwargs", "_forward_hooks_always_called")
+
+
+def has_hooks(module: nn.Module) -> bool:
+    """Whether ``module`` carries a forward pre-, forward, backward or backward pre-hook (:data:`HOOK_DICTS`): on a
+    cell none of them ever runs (:func:`rnnkit.layers.checks.warn_cell_hooks`), and weight_norm, spectral_norm and
+    prune are forward pre-hooks; on a layer inside a stack they run on the paths that call it as a module."""
+    return any(getattr(module, name) for name in HOOK_DICTS)
+
+
 def map_state(fn, *states: State, who: str = "map_state") -> State:
     """Apply ``fn`` field-wise to one or more states of the same structure: a tensor, an rnnkit state (a NamedTuple
     such as ``LSTMState``, kept its type) or a plain tuple or list of states (torch.nn.LSTM's ``(h, c)``, one state

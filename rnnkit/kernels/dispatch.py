@@ -55,7 +55,7 @@ import warnings
 import torch
 
 from ..cells import ElmanCell, GRUCell, LSTMCell
-from ..cells.base import map_state
+from ..cells.base import HOOK_DICTS, HOOK_FLAGS, map_state
 from . import cpu_gru, cpu_loop, fused, native
 
 BACKENDS = ("auto", "native", "cpu_gru", "cpu_loop", "fused", "reference")
@@ -148,9 +148,7 @@ def _detached_copy(layer):
     """A deep copy of ``layer`` without its hooks and traces (nothing of the user's sees the check)."""
     memo = {}
     for module in layer.modules():
-        for attr in ("_forward_hooks", "_forward_pre_hooks", "_backward_hooks", "_backward_pre_hooks",
-                     "_forward_hooks_with_kwargs", "_forward_pre_hooks_with_kwargs",
-                     "_forward_hooks_always_called"):
+        for attr in HOOK_DICTS + HOOK_FLAGS:
             hooks = getattr(module, attr, None)
             if hooks is not None:
                 memo[id(hooks)] = type(hooks)()

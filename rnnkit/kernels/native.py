@@ -21,6 +21,7 @@ from torch import Tensor
 from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_sequence
 
 from ..cells import ElmanCell, GRUCell, LSTMCell, LSTMState
+from ..cells.base import has_hooks
 
 _DTYPES = {
     "cpu": (torch.float32, torch.float64),
@@ -90,7 +91,7 @@ def hooked_layer(layer) -> str | None:
     layers; torch's fused op walks none."""
     inner = (m for sub in layer.layers for m in (sub, *getattr(sub, "directions", ())))  # Bidirectional's two
     for module in inner:  # a few dict tests per call; the name only when found
-        if module._forward_hooks or module._forward_pre_hooks or module._backward_hooks or module._backward_pre_hooks:
+        if has_hooks(module):
             return next(name for name, m in layer.named_modules() if m is module)
     return None
 

@@ -13,7 +13,7 @@ from torch.nn.utils.rnn import PackedSequence
 from torch.nn.utils.spectral_norm import SpectralNorm
 from torch.nn.utils.weight_norm import WeightNorm
 
-from ..cells.base import Cell, frames_fix, readable, unbatched, unmixed_dtypes, vmap_sample
+from ..cells.base import Cell, frames_fix, has_hooks, readable, unbatched, unmixed_dtypes, vmap_sample
 from ..cells.minimal import MinGRUCell, MinLSTMCell
 from ..cells.time_aware import TimeAware
 from ..kernels.unroll import valid_steps
@@ -104,13 +104,6 @@ def check_input(x: Tensor, layer: nn.Module, lengths: Tensor | None, who: str) -
     return lengths
 
 
-def has_hooks(module: nn.Module) -> bool:
-    """Whether ``module`` carries a forward pre-, forward, backward or backward pre-hook: on a cell, none of them ever
-    runs (:func:`warn_cell_hooks`), and weight_norm, spectral_norm and prune are forward pre-hooks."""
-    return bool(module._forward_pre_hooks or module._forward_hooks or module._backward_hooks
-                or module._backward_pre_hooks)
-
-
 def refuse_stale_weight_hooks(layer: nn.Module, who: str) -> None:
     """ValueError if a cell in ``layer`` carries the forward pre-hook of ``torch.nn.utils.weight_norm``,
     ``spectral_norm`` or ``prune``: the hook recomputes the weight before the module's forward, but a layer steps its
@@ -156,6 +149,31 @@ def warn_cell_hooks(path: str, cell: Cell, who: str) -> None:
                   f"register the hook on {layer}, whose output is the cell's outputs over time and whose final "
                   f"state is its last, or read every step's state with rnnkit.diagnostics.hidden_states "
                   f"(handle.remove() takes the cell's hook off)", UserWarning, stacklevel=3)
+
+
+_TORCH_CELLS = {"LSTMCell": "LSTMCell", "GRUCell": "GRUCell", "RNNCell": "ElmanCell"}
+
+
+def composable_fix(obj, wanted: str) -> str:
+    """How to give ``wanted`` (``'a cell'`` for :class:`rnnkit.Recurrent`, ``'a layer'`` for :class:`rnnkit.Stacked`)
+    where ``obj`` was given: a class for an instance, torch.nn's module for rnnkit's, a cell for a layer or a layer
+    for a cell."""
+    name = getattr(obj, "__name__", "") if isinstance(obj, type) else type(obj).__name__
+    torch_nn = (obj if isinstance(obj, type) else type(obj)).__module__.startswith("torch.nn")
+    if isinstance(obj, type):
+        return f"pass an instance, not the class: {name}(input_size, hidden_size)"
+    if torch_nn and name in _TORCH_CELLS:
+        return (f"use rnnkit's own cell, rnnkit.{_TORCH_CELLS[name]}({obj.input_size}, {obj.hidden_size}), which "
+                f"takes the torch.nn cell's weights with cell.load_state_dict(module.state_dict())")
+    if torch_nn and name in ("LSTM", "GRU", "RNN"):
+        return (f"convert it with rnnkit.{name}.from_torch(module) (the same weights), which is a layer of its own"
+                + (" and a stack already (its .layers)" if wanted == "a layer" else ""))
+    if isinstance(obj, Cell):
+        return "wrap the cell in a layer: rnnkit.Recurrent(cell) (rnnkit.Recurrent(cell, reverse=True) runs backward)"
+    if wanted == "a cell" and hasattr(obj, "cells"):
+        return f"{name} is a layer already: use it as it is, or give one of its cells, layer.cells()[0]"
+    return f"give {wanted} of rnnkit's, e.g. rnnkit.LSTMCell(input_size, hidden_size)" + (
+        "" if wanted == "a cell" else " wrapped in rnnkit.Recurrent(cell)")
 
 
 def refuse_hx(who: str, shape: str, fix: str) -> None:

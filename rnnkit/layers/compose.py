@@ -11,7 +11,15 @@ from torch import Tensor, nn
 
 from ..cells.base import State, map_state
 from ..kernels.dispatch import BACKENDS, run_layer
-from .checks import check_input, check_state, refuse_hx, refuse_script, refuse_stale_weight_hooks
+from .checks import (
+    _first_cell,
+    check_input,
+    check_state,
+    composable_fix,
+    refuse_hx,
+    refuse_script,
+    refuse_stale_weight_hooks,
+)
 from .recurrent import Recurrent
 
 
@@ -33,17 +41,29 @@ class Bidirectional(nn.Module):
 
     def __init__(self, forward_layer: Recurrent, backward_layer: Recurrent):
         super().__init__()
+        for name, layer in (("forward_layer", forward_layer), ("backward_layer", backward_layer)):
+            if not isinstance(layer, Recurrent):
+                raise ValueError(f"Bidirectional: {name} must be a rnnkit.Recurrent, got {type(layer).__name__}; "
+                                 f"wrap a cell in each direction: Bidirectional(Recurrent(cell_f), Recurrent(cell_b, "
+                                 f"reverse=True)) (or rnnkit.LSTM(..., bidirectional=True))")
+        if forward_layer is backward_layer:  # one layer cannot run both ways (a cell shared by two layers may)
+            raise ValueError("Bidirectional: forward_layer and backward_layer are the same Recurrent object, which "
+                             "runs one way; build each direction anew: Bidirectional(Recurrent(cell_f), "
+                             "Recurrent(cell_b, reverse=True))")
         if forward_layer.reverse or not backward_layer.reverse:
             raise ValueError(
-                "Bidirectional: forward_layer needs reverse=False and backward_layer reverse=True"
+                f"Bidirectional: forward_layer needs reverse=False and backward_layer reverse=True, got "
+                f"{forward_layer.reverse} and {backward_layer.reverse}; build them as Recurrent(cell_f) and "
+                f"Recurrent(cell_b, reverse=True)"
             )
-        if (forward_layer.input_size, forward_layer.hidden_size) != (
-            backward_layer.input_size,
-            backward_layer.hidden_size,
-        ):
-            raise ValueError("Bidirectional: both directions must have the same input_size and hidden_size")
-        if forward_layer.state_fields != backward_layer.state_fields:
-            raise ValueError("Bidirectional: both directions must use cells with the same state structure")
+        sizes = [(d.input_size, d.hidden_size, type(d.cell).__name__) for d in (forward_layer, backward_layer)]
+        if sizes[0][:2] != sizes[1][:2] or forward_layer.state_fields != backward_layer.state_fields:
+            raise ValueError(
+                f"Bidirectional: both directions must have the same input_size, hidden_size and state, got "
+                f"{sizes[0][2]}({sizes[0][0]}, {sizes[0][1]}) forward and {sizes[1][2]}({sizes[1][0]}, "
+                f"{sizes[1][1]}) backward; build both with one cell type and sizes (the output concatenates their "
+                f"hidden states step by step)"
+            )
         self.forward_layer, self.backward_layer = forward_layer, backward_layer
 
     input_size = property(lambda self: self.forward_layer.input_size)
@@ -106,7 +126,9 @@ class Stacked(nn.Module):
         for i, layer in enumerate(layers):
             if not isinstance(layer, Recurrent | Bidirectional):
                 raise ValueError(
-                    f"Stacked: layer {i} must be Recurrent or Bidirectional, got {type(layer).__name__}"
+                    f"Stacked: layer {i} must be Recurrent or Bidirectional, got "
+                    f"{f'the class {layer.__name__}' if isinstance(layer, type) else type(layer).__name__}; "
+                    f"{composable_fix(layer, 'a layer')}"
                 )
             same = next((j for j in range(i) if layers[j] is layer), None)
             if same is not None:  # [layer] * n: n layers of one set of weights, without a word (torch's ModuleList too)
@@ -121,13 +143,21 @@ class Stacked(nn.Module):
                 first.state_fields,
                 first.num_directions,
             ):
+                def describe(k, lay):
+                    return (f"layer {k} {type(_first_cell(lay)).__name__} of hidden_size {lay.hidden_size}, "
+                            f"{lay.num_directions} direction{'s' if lay.num_directions > 1 else ''}")
                 raise ValueError(
-                    "Stacked: all layers need the same hidden_size, state structure and directions"
+                    f"Stacked: all layers need the same hidden_size, state structure and directions (the stack's "
+                    f"state is one (B, L*D, H) per field), got {describe(i, layer)} after {describe(0, first)}; "
+                    f"build every layer alike, or run layers of different designs one after the other yourself: "
+                    f"y, s0 = stack_a(x, lengths); y, s1 = stack_b(y, lengths)"
                 )
             if i and layer.input_size != first.num_directions * first.hidden_size:
                 raise ValueError(
                     f"Stacked: layer {i} has input_size {layer.input_size}, expected the previous layer's "
-                    f"output size {first.num_directions * first.hidden_size}"
+                    f"output size {first.num_directions * first.hidden_size}; build layer {i}'s cell with input_size "
+                    f"{first.num_directions * first.hidden_size} (hidden_size {first.hidden_size} times "
+                    f"{first.num_directions} direction{'s' if first.num_directions > 1 else ''})"
                 )
         if dropout > 0 and len(layers) == 1:  # torch.nn warns alike; the option would do nothing, silently
             warnings.warn(f"{type(self).__name__}: dropout={dropout} acts between recurrent layers, so with one "

@@ -14,7 +14,15 @@ from ..cells.base import Cell, State, hidden_of, map_state, replace_hidden
 from ..cells.time_aware import TimeAware
 from ..checks import check_flags
 from ..kernels.unroll import valid_steps
-from .checks import check_input, check_state, refuse_hx, refuse_script, refuse_stale_weight_hooks, warn_unrolled_loop
+from .checks import (
+    check_input,
+    check_state,
+    composable_fix,
+    refuse_hx,
+    refuse_script,
+    refuse_stale_weight_hooks,
+    warn_unrolled_loop,
+)
 
 
 def reverse_padded(x: Tensor, lengths: Tensor | None) -> Tensor:
@@ -82,7 +90,8 @@ class Recurrent(nn.Module):
     ):
         super().__init__()
         if not isinstance(cell, Cell):
-            raise ValueError(f"Recurrent: cell must be an rnnkit Cell, got {type(cell).__name__}")
+            got = f"the class {cell.__name__}" if isinstance(cell, type) else type(cell).__name__
+            raise ValueError(f"Recurrent: cell must be an rnnkit Cell, got {got}; {composable_fix(cell, 'a cell')}")
         for name, p in (
             ("input_dropout", input_dropout),
             ("hidden_dropout", hidden_dropout),

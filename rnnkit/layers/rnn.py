@@ -11,6 +11,7 @@ from torch import nn
 
 from ..cells import ElmanCell, GRUCell, LSTMCell
 from ..checks import check_flags, is_count
+from .checks import composable_fix
 from .compose import Bidirectional, Stacked
 from .recurrent import Recurrent
 
@@ -349,10 +350,13 @@ class _TorchCompatible(Stacked):
         parametrized = torch.nn.utils.parametrize.is_parametrized(module) and type(module).__bases__ == (
             cls.torch_class,)  # weight_norm and friends make a subclass of the module's own class
         if type(module) is not cls.torch_class and not parametrized:
-            raise ValueError(
-                f"{cls.__name__}.from_torch expects a torch.nn.{cls.torch_class.__name__}, "
-                f"got {type(module).__name__}"
-            )
+            name = type(module).__name__
+            fix = (f"; convert it with rnnkit.{name}.from_torch(module)" if name in ("LSTM", "GRU", "RNN") and
+                   type(module).__module__.startswith("torch.nn") else
+                   f"; {composable_fix(module, 'a cell')}" if type(module).__module__.startswith("torch.nn") and
+                   name in ("LSTMCell", "GRUCell", "RNNCell") else "")
+            raise ValueError(f"{cls.__name__}.from_torch expects a torch.nn.{cls.torch_class.__name__}, got "
+                             f"{name}{fix}")
         fixed = sorted(set(kwargs) & {"input_size", "hidden_size", "num_layers", "bidirectional", "bias",
                                       "nonlinearity", "forget_bias"})  # forget_bias: an init the copy overwrites
         if fixed:  # else Python's "got multiple values for keyword argument", naming no way on
