@@ -521,7 +521,7 @@ def read_wav(
                          "bytes it is given). Write it again as unsigned: rate, x = scipy.io.wavfile.read(path); "
                          "scipy.io.wavfile.write(new_path, rate, x ^ 128)")
     x = _to_float(data)
-    if data.dtype.kind == "f" and (i := _samples_scan(data)[0]) is not None:  # only float files can hold NaN
+    if data.dtype.kind == "f" and (i := _samples_scan(x)[0]) is not None:  # only float files can hold NaN
         raise ValueError(_nonfinite(path, i, sr))
     if data.dtype.kind == "f" and np.abs(x).max() > _FLOAT_OVER:  # integer PCM stored as floats, unscaled
         peak = float(np.abs(x).max())
