@@ -204,3 +204,26 @@ def test_K40_06_ensemble_of_other_layers_or_directions_names_them(other, match):
     with pytest.raises(ValueError, match=match + r".*build every member with the same options") as info:
         Ensemble([rnnkit.GRU(3, 4), other()])
     assert "none and" not in str(info.value) and "shape none" not in str(info.value)
+
+
+# K40-07: a diagnostic given torch's PackedSequence (as torch.nn's layers take it) failed in numpy's words,
+# "setting an array element with a sequence. The requested array has an inhomogeneous shape after 1 dimensions"
+@pytest.mark.parametrize("name", ["hidden_states", "gate_statistics"])
+def test_K40_07_packed_sequence_to_a_diagnostic_says_how_to_pad_it(name):
+    from torch.nn.utils.rnn import pack_padded_sequence
+
+    import rnnkit.diagnostics as diagnostics
+    packed = pack_padded_sequence(_x(), torch.tensor([5, 3]), batch_first=True)
+    with pytest.raises(ValueError, match=rf"^{name}: X is a PackedSequence; .*pad_packed_sequence\(X, "
+                                         rf"batch_first=True\), then {name}\(model, X, lengths=lengths\)"):
+        getattr(diagnostics, name)(rnnkit.LSTM(3, 4), packed)
+
+
+# K40-08: zero_state or initial_state given the batch x itself (for its size) printed the whole tensor, over lines
+def test_K40_08_zero_state_of_the_batch_itself_names_its_shape_on_one_line():
+    x = _x()
+    for call in (lambda: rnnkit.GRUCell(3, 4).zero_state(x), lambda: rnnkit.GRU(3, 4).initial_state(x)):
+        with pytest.raises(ValueError, match=r"got a tensor of shape \(2, 5, 3\); pass its batch size, "
+                                             r"x\.shape\[0\]$") as info:
+            call()
+        assert "\n" not in str(info.value)

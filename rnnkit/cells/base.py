@@ -22,7 +22,7 @@ import torch
 from torch import Tensor, nn
 from torch.nn.utils import parametrize
 
-from ..checks import is_count, is_integer
+from ..checks import is_count, is_integer, short_repr
 
 State = Any  # a Tensor (B, H) or a NamedTuple of Tensors (B, ...) whose first field is h
 
@@ -368,8 +368,10 @@ class Cell(nn.Module):
             pass
         elif not (is_integer(batch_size) or isinstance(batch_size, Tensor) and not batch_size.is_floating_point()) \
                 or batch_size < 0:  # torch's own words for 2.0: "zeros() takes 1 positional argument but 2 were given"
+            got = (f"a tensor of shape {tuple(batch_size.shape)}; pass its batch size, x.shape[0]"
+                   if isinstance(batch_size, Tensor) and batch_size.dim() else short_repr(batch_size))
             raise ValueError(f"{type(self).__name__}.zero_state: batch_size must be an integer >= 0 (the number of "
-                             f"sequences), got {batch_size!r}")
+                             f"sequences), got {got}")
         if dtype is not None and not (isinstance(dtype, torch.dtype) and dtype.is_floating_point):
             # torch.int64 would give a state that no step reads; "float64" torch's "must be torch.dtype, not str"
             named = getattr(torch, dtype, None) if isinstance(dtype, str) else None

@@ -42,6 +42,7 @@ from typing import Any, Protocol
 import numpy as np
 import torch
 from torch import Tensor, nn
+from torch.nn.utils.rnn import PackedSequence
 
 from ..cells.base import State, hidden_of, length_mask
 from ..checks import is_integer
@@ -92,6 +93,10 @@ def resolve(model, X, y=None, *, lengths=None, times=None, who: str = "diagnosti
     ``hidden_states`` and ``gate_statistics`` do not, so an unfitted rnnkit estimator cannot be built there);
     ``times``: X's sample times, passed to the estimator's ``prepare_batch`` (a time-aware model fitted with them)."""
     prepare = loss_fn = None
+    if isinstance(X, PackedSequence):  # else numpy's "inhomogeneous shape", from np.asarray of its fields
+        raise ValueError(f"{who}: X is a PackedSequence; the diagnostics take the padded batch and its lengths: X, "
+                         f"lengths = torch.nn.utils.rnn.pad_packed_sequence(X, batch_first=True), then {who}(model, "
+                         f"X, lengths=lengths)")
     if isinstance(model, nn.Module):
         if times is not None:  # a module reads X as given: nothing would read the times
             raise ValueError(f"{who}: times given, but a {type(model).__name__} reads X as given and has no use for "
