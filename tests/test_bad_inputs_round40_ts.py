@@ -97,7 +97,7 @@ def test_T40_02_tenths_hundredths_and_decimal_years_stay_numbers(times):
 def test_T40_03_month_year_with_a_dash_is_read_as_months_by_every_reader(labels, tmp_path):
     path = tmp_path / "long.csv"
     _long_csv(path, labels)
-    table = read_sequences(path, id_column="id", time_column="t", target_column="label")  # was: -2021 ns, a duration
+    table = read_sequences(path, id_column="id", time_column="t", target_column="label")  # was: -12021 ns, durations
     assert np.asarray(table.X[0]).ravel().tolist() == list(np.arange(len(labels) - 1, -1, -1.0))
     y = pd.Series(np.arange(len(labels), dtype=float), index=labels)
     with warnings.catch_warnings():

@@ -1642,7 +1642,7 @@ def _time_values(path: Path, column: pd.Series, name: str) -> np.ndarray:
                          f"line 2); keep their years as numbers, e.g. df[{name!r}] = df[{name!r}].str[:4].astype(int)")
     numbers = pd.to_numeric(text, errors="coerce")
     clock = text.str.fullmatch(CLOCK_TIME).to_numpy()
-    durations = None  # '10s', '0 days 00:00:10', '00:10': a unit or a colon ('1-2021' is no duration, -2021 ns)
+    durations = None  # '10s', '0 days 00:00:10', '00:10': a unit or a colon ('1-2021' is no duration, nor -12021 ns)
     if numbers.isna().all() and text.str.contains(r"[A-Za-z:]", regex=True).all():
         durations = pd.to_timedelta(text.str.strip(), errors="coerce")
     if clock.all() or durations is not None and durations.notna().all():
