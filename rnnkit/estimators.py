@@ -1712,6 +1712,23 @@ def _warn_constant_targets(targets: np.ndarray, pred: np.ndarray, weights: np.nd
                   f"targets vary", UserWarning, stacklevel=3)
 
 
+def _check_integers_kept(given: np.ndarray, y: np.ndarray, who: str) -> None:
+    """ValueError where integer targets beyond 2**53 (int64 nanoseconds, ids as numbers) become equal in float64,
+    in which the regressor reads them: their differences, all it could learn, are lost without a word."""
+    flat, values = given.reshape(len(given), -1), y.reshape(len(y), -1)
+    for j in range(flat.shape[1]):
+        kept, order = values[:, j], np.argsort(flat[:, j], kind="stable")
+        ints, floats = flat[order, j], kept[order]
+        merged = np.flatnonzero((ints[1:] != ints[:-1]) & (floats[1:] == floats[:-1]))
+        if len(merged):
+            a, b, read = int(ints[merged[0]]), int(ints[merged[0] + 1]), float(floats[merged[0]])
+            column = f" (target {j})" if flat.shape[1] > 1 else ""
+            raise ValueError(f"{who}: y{column} holds integers that float64, in which targets are read, cannot tell "
+                             f"apart: {a} and {b} both read as {read!r} (beyond 2**53, float64 keeps "
+                             f"about 16 digits); subtract a reference first, y - y.min(), so that their differences "
+                             f"are kept")
+
+
 def _target_scale(y_scale: np.ndarray) -> np.ndarray:
     """The scale a regressor's targets are trained in: ``y_scale_``, with 1 for a target of one value at fit
     (``y_scale_`` 0, which predict multiplies by, so that it gives that value exactly)."""
@@ -3544,6 +3561,8 @@ class SequenceRegressor(RegressorMixin, _LabelEstimator):
             y = np.asarray(y, dtype=np.float64)
         except (TypeError, ValueError) as e:
             raise ValueError(f"{who}: y must be numeric ({e})") from e
+        if given.dtype.kind in "iu" and given.size and np.abs(y).max() > 2 ** 53:
+            _check_integers_kept(given, y, who)
         if y.ndim not in (1, 2):
             # (n, 1, 1): the targets as a network's output (a step axis of one) or torch's unsqueezed targets
             flat = (f"; its axes after the first hold {math.prod(y.shape[1:])} value(s) per sequence: pass "

@@ -114,3 +114,18 @@ def test_E40_05_a_regress_tasks_train_targets_of_one_value_are_refused():
     y = np.c_[X[:, :, 0].mean(1), ones]
     Task("mine", "regress", Split(X[:16], y[:16]), Split(X[16:20], y[16:20]), Split(X[20:], y[20:]),
          output_size=2, metric="mse", chance=float(np.var(y[:, 0])) / 2, chance_note="half the first's variance")
+
+
+def test_E40_06_a_regressors_integer_targets_that_float64_merges_are_refused():
+    X = _x()
+    y = 2 ** 60 + np.arange(len(X), dtype=np.int64) * 10  # ids or nanosecond counts as numbers
+    # before: fitted on 2**60 read as every target (float64 keeps about 16 digits), without a word
+    with pytest.raises(ValueError, match=r"^SequenceRegressor\.fit: y holds integers that float64, in which targets "
+                                         r"are read, cannot tell apart: 1152921504606846976 and 1152921504606846986 "
+                                         r"both read as 1\.152921504606847e\+18 .*subtract a reference first, "
+                                         r"y - y\.min\(\), so that their differences are kept$"):
+        SequenceRegressor(**TINY).fit(X, y)
+    # nanoseconds of seconds apart stay apart in float64: fitted, as are the same integers less their least
+    seconds = 1_700_000_000 * 10 ** 9 + np.arange(len(X), dtype=np.int64) * 10 ** 9
+    for fine in (seconds, y - y.min()):
+        SequenceRegressor(**TINY).fit(X, fine)
