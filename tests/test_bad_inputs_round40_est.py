@@ -17,7 +17,7 @@ def _x(n=12, T=6, F=3):
 def test_E40_01_a_regressors_target_of_one_value_is_predicted_as_that_value_and_warned(tmp_path):
     X = _x()
     y = np.c_[X[:, :, 0].mean(1), np.full(len(X), 0.001)]
-    # before: the second target trained on its mean's rounding error, scaled by it (1e-19), and predicted an ulp off
+    # before: the second target trained on its mean's rounding error, scaled by it (2e-19), and predicted an ulp off
     est = SequenceRegressor(**TINY)
     said = [w for w in user_warnings(lambda: est.fit(X, y)) if "learns nothing of X" in w]
     assert len(said) == 1 and "y's target 1 is 0.001 for every sequence at fit" in said[0]
