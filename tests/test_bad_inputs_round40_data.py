@@ -59,6 +59,27 @@ def test_D40_02_a_silent_wav_in_a_dataset_is_warned_of(tmp_path):
         AudioDataset(files[:4], [0, 1, 0, 1], LogMel(16000), sample_rate=16000)
 
 
+def test_D40_02_quiet_clips_and_a_silence_class_filtered_as_the_warning_says_stay_quiet(tmp_path):
+    files = _clips(tmp_path)
+    rng = np.random.default_rng(1)
+    noise = 10 ** (-60 / 20) * rng.standard_normal(1600)  # noise at -60 dBFS: quiet, not digital silence
+    scipy.io.wavfile.write(tmp_path / "quiet16.wav", 16000, np.round(noise * 32767).astype(np.int16))
+    scipy.io.wavfile.write(tmp_path / "quietf.wav", 16000, noise.astype(np.float32))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        AudioDataset(files + [tmp_path / "quiet16.wav", tmp_path / "quietf.wav"], [0, 1, 0, 1, 1], LogMel(16000),
+                     sample_rate=16000)
+    for k in range(3):  # a "_silence_" class of keyword spotting, silenced by the filter the warning names
+        (tmp_path / "_silence_").mkdir(exist_ok=True)
+        scipy.io.wavfile.write(tmp_path / "_silence_" / f"s{k}.wav", 16000, np.zeros(1600, np.int16))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        warnings.filterwarnings("ignore", ".*hold no sound")
+        ds = AudioDataset(files + sorted((tmp_path / "_silence_").glob("*.wav")), [0, 1, 0, 2, 2, 2], LogMel(16000),
+                          sample_rate=16000)
+    assert len(ds) == 6
+
+
 def test_D40_03_texts_all_unknown_beside_known_ones_are_warned_of():
     train = ["a good film with a great cast", "a bad film with a poor plot"] * 5
     vocab = Vocab.build(train, level="word")
@@ -77,6 +98,18 @@ def test_D40_03_texts_all_unknown_beside_known_ones_are_warned_of():
         warnings.simplefilter("always")
         TextClassificationDataset([t.upper() for t in train], [1, 0] * 5, vocab)
     assert [str(w.message).split(" are ")[1][:20] for w in caught] == ["<unk> only for their"]
+
+
+def test_D40_03_short_texts_of_the_vocabularys_own_language_with_rare_words_stay_quiet():
+    # tweets of three words, nearly half of them rare (<unk>): a tenth all <unk> by chance, not another language
+    rng = np.random.default_rng(0)
+    known = [f"w{i}" for i in range(300)]
+    vocab = Vocab.build([" ".join(known)], level="word")
+    texts = [" ".join(f"zq{rng.integers(10**6)}" if rng.random() < 0.48 else known[rng.integers(300)]
+                      for _ in range(3)) for _ in range(400)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        TextClassificationDataset(texts, [0, 1] * 200, vocab)
 
 
 def test_D40_04_a_series_of_one_value_per_step_given_as_t_and_as_t_1_names_the_reshape(tmp_path):

@@ -147,7 +147,10 @@ def _as_tensor(a: Any, float_dtype: torch.dtype, what: str = "sequence 0") -> to
     if isinstance(a, np.ndarray) and not a.dtype.isnative:  # big-endian data ('>f4' of FITS, MATLAB, np.fromfile),
         a = a.astype(a.dtype.newbyteorder("="))  # which torch refuses: the same values in this machine's byte order
     if isinstance(a, np.ndarray) and not a.flags.writeable:  # pandas 3's to_numpy(), np.load(mmap_mode='r'),
-        a = a.copy()  # np.frombuffer: torch would warn of "undefined behavior" at each batch, and share the memory
+        # np.frombuffer: torch would warn of "undefined behavior" at each batch, and share the memory; one copy, in
+        # the float dtype the batch takes (a float64 memory map's item is not held twice over, as float64 and float32)
+        same = {torch.float16: np.float16, torch.float32: np.float32, torch.float64: np.float64}.get(float_dtype)
+        a = a.astype(same if a.dtype.kind == "f" and same is not None else a.dtype)  # writable arrays: no copy
     try:
         t = torch.as_tensor(a)
     except (TypeError, ValueError, RuntimeError) as e:  # torch names neither the sequence nor the step

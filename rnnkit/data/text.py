@@ -952,17 +952,27 @@ def _warn_unknown_texts(texts, ids: list[torch.Tensor], vocab: Vocab) -> None:
     """Warn where a tenth of the texts or more (2 at least) are ``<unk>`` throughout, of 3 tokens or more each, and
     not for their capitals alone (`_warn_cased_unknowns`' case): texts of another language, script or field in the
     column (a multilingual export, reviews beside their replies), which a model reads as nothing but their length,
-    learning their labels' share, while the set's unknown share stays under `_warn_mostly_unknown`'s half."""
+    learning their labels' share, while the set's unknown share stays under `_warn_mostly_unknown`'s half; and only
+    where they are more than four times as many as chance gives them (the sum over the texts of 3 tokens or more of
+    ``q ** length``, ``q`` the other texts' unknown share), so short texts of a vocabulary's own language whose words
+    are often rare (tweets under a vocabulary of ``min_freq`` or ``max_size``) are not called another language."""
     specials = torch.tensor([vocab.pad_id, vocab.bos_id, vocab.eos_id])
-    blank = []
+    blank, sizes, rest, rest_unknown = [], [], 0, 0
     for i, (t, x) in enumerate(zip(texts, ids, strict=True)):
         words = x[~torch.isin(x, specials)]
+        if len(words) >= 3:
+            sizes.append(len(words))
         if len(words) >= 3 and bool((words == vocab.unk_id).all()):
             cased = 0 if vocab.lower or vocab.level == "token" else sum(
                 w.lower() in vocab.stoi for w in vocab.tokenize(t) if isinstance(w, str))
             if cased * 2 < len(words):
                 blank.append(i)
-    if len(blank) < max(2, 0.1 * len(ids)):
+                continue
+        rest, rest_unknown = rest + len(words), rest_unknown + int((words == vocab.unk_id).sum())
+    # the texts <unk> throughout by chance, were the other texts' unknown share q spread over their words alike
+    # (short texts of rare words, tweets, under a vocabulary of min_freq or max_size): sum of q ** length
+    q = rest_unknown / rest if rest else 0.0
+    if len(blank) < max(2, 0.1 * len(ids)) or len(blank) <= 4 * sum(q ** n for n in sizes):
         return
     shown = ", ".join(map(str, blank[:5])) + (", ..." if len(blank) > 5 else "")
     first = texts[blank[0]]
