@@ -132,9 +132,10 @@ def test_T40_04_months_written_month_dot_year_are_refused_not_sorted_as_numbers(
 
 @pytest.mark.parametrize("times", [[1.2001, 1.2002, 1.2003, 1.2004],  # January of four years: not consecutive
                                    [1.1, 2.1, 3.1, 4.1],  # one year (1000)
-                                   [1.15, 1.2, 1.25, 1.3]])
+                                   [1.15, 1.2, 1.25, 1.3],
+                                   [1.1, 1.2, 2.1, 2.2, 3.1, 3.2]])  # days and sessions (Jan 1000 .. Mar 2000)
 def test_T40_04_measurements_stay_numbers(times):
-    frame = TimeSeriesFrame.from_pandas(pd.DataFrame({"t": times, "y": np.arange(4.0)}), time_col="t")
+    frame = TimeSeriesFrame.from_pandas(pd.DataFrame({"t": times, "y": np.arange(len(times) * 1.0)}), time_col="t")
     assert np.allclose(frame.time, times)
 
 

@@ -1520,7 +1520,9 @@ def months_before_years(v: np.ndarray, name: str, *, in_file: bool = False, subj
     """The advice for months written ``MM.YYYY`` (``01.2020``, as German and Dutch sheets write a month) and read as
     numbers (``pd.read_csv`` reads ``01.2020`` as 1.202 and ``01.2021`` as 1.2021), which sort January 2021 before
     February 2020; numbers ``v`` in any order whose whole part is a month 1 .. 12 and whose decimals are a year of
-    1000 .. 2999 (``.202`` is 2020, its last 0 dropped), consecutive as months and of more than one year; else None.
+    1000 .. 2999 (``.202`` is 2020, its last 0 dropped), consecutive as months, of more than one year, and filling at
+    least half the months from the first to the last (``1.1, 1.2, 2.1, 2.2``, January 1000 .. February 2000 so read,
+    are sections or days and sessions, not months); else None.
     ``in_file``, ``subject``, ``spelt``: as :func:`dates_as_numbers` takes them."""
     v = np.unique(np.asarray(v, dtype=np.float64))
     months = np.floor(v)
@@ -1531,8 +1533,9 @@ def months_before_years(v: np.ndarray, name: str, *, in_file: bool = False, subj
     if not ((years >= 1000) & (years <= 2999)).all() or len(set(years.tolist())) < 2:
         return None
     periods = np.sort(pd.PeriodIndex.from_fields(year=years, month=months.astype(np.int64), freq="M").asi8)
-    if not (np.diff(periods) > 0).all() or np.median(np.diff(periods)) != 1:
-        return None
+    if (not (np.diff(periods) > 0).all() or np.median(np.diff(periods)) != 1
+            or 2 * len(periods) <= periods[-1] - periods[0] + 1):  # a calendar's months fill their span
+        return None  # 1.1, 1.2, 2.1, 2.2 (sections, or days and sessions) as Jan 1000 .. Feb 2000
     first = pd.Period(ordinal=int(periods[0]), freq="M")
     later = pd.Period(ordinal=int(periods[np.argmax(periods // 12 > periods[0] // 12)]), freq="M")  # next year's
     shown = [f"{p.month:02d}.{p.year}" for p in (first, later)]
