@@ -106,6 +106,15 @@ def test_S40_02_text_opening_like_a_mark_is_not_taken_for_the_file():
     assert "image" not in _refusal(b"BMW,1,2\n3,4,5\n")
 
 
+@pytest.mark.parametrize("body", [b"PAR1,PAR2\n1,2\n", b"ARROW1,ARROW2\n1,2\n", b"GIF89a is a format\n",
+                                  b"%PDF-1.4 is text here\n", "BMW,M\u00fcnchen\n1,2\n".encode("latin-1")])
+def test_S40_02_a_text_body_is_never_named_a_file_format(body):
+    # review: a CSV whose header is PAR1,PAR2 (UTF-8 text) was named a Parquet file by its first 4 letters; a text
+    # opens with a printable mark only as text, so only a body that is no UTF-8 text (and for BM, binary) is named
+    message = _refusal(body)
+    assert "table's file" not in message and "image" not in message and "PDF" not in message, message
+
+
 def test_S40_03_a_zip_body_is_named_by_what_it_holds():
     buffer = io.BytesIO()
     torch.save(torch.zeros(3, 4), buffer)
@@ -148,6 +157,17 @@ def test_S40_04_an_export_named_as_one_model_file_is_refused(name, what, tmp_pat
     assert f"{target} names {what}, but an export is a directory" in message, message
 
 
+@pytest.mark.parametrize("name", ["runs/v1.2", "model.v2", "model.2026-12-07"])
+def test_S40_04_a_directory_with_a_dot_that_is_no_model_suffix_is_written(name, tmp_path):
+    from helpers import deploy_classifier, deploy_data
+
+    from rnnkit.deploy.export import export_onnx
+
+    X, y = deploy_data()
+    export_onnx(deploy_classifier(X, y), tmp_path / name, verbose=False)  # a version's dot is no model file's suffix
+    assert (tmp_path / name / "export.json").is_file()
+
+
 def test_S40_05_a_bare_array_is_told_the_wrap_its_depth_needs():
     one_sequence = b"[[1, 2, 3], [4, 5, 6]]"  # requests.post(url, json=x.tolist()) of one sequence
     # was: 'send it as {"sequences": <the array>}' for every array, which for one sequence or one step is refused again
@@ -167,6 +187,19 @@ def test_S40_05_a_bare_array_is_told_the_wrap_its_depth_needs():
     assert "(the model has no feature names to key them by)" in _refusal(records)
     # sequences themselves keep the wrap as they are
     assert _refusal(b"[[[1, 2, 3]]]").endswith('got a JSON array; send it as {"sequences": <the array>}')
+
+
+def test_S40_05_a_bare_array_for_a_model_of_one_feature_is_told_each_value_a_step():
+    # review: for a model of one feature, [[1, 2, 3], [4, 5]] is two sequences of its values and [1, 2, 3] one
+    # sequence, where the first fix told them one sequence's steps and one step's features, refused again
+    with pytest.raises(RequestError, match=r"it is 2 sequence\(s\) of the model's one feature's values .*"
+                                           r"\[\[\[v\] for v in s\] for s in <the array>\]\}$"):
+        parse_request(b"[[1, 2, 3], [4, 5]]", 1, Limits())
+    with pytest.raises(RequestError, match=r"it is one sequence of the model's one feature's 3 values\? .*"
+                                           r"\[\[\[v\] for v in <the array>\]\]\}$"):
+        parse_request(b"[1, 2, 3]", 1, Limits())
+    assert [x.shape for x in parse_request(b'{"sequences": [[[1], [2], [3]], [[4], [5]]]}', 1, Limits())] == [
+        (3, 1), (2, 1)]  # the hint's form is read
 
 
 @pytest.mark.parametrize(("payload", "what"), [

@@ -1047,7 +1047,8 @@ def export_onnx(model_or_estimator, directory: str | os.PathLike, *, tolerance: 
     named = _MODEL_FILES.get(target.suffix.lower())
     if named is not None and not is_export_directory(target):  # one written so before stays replaceable
         # the user expects one file there (model.onnx, or model.pt as torch.save writes); a directory of that name
-        # fails in any ONNX runtime and in torch.load (C40-02: .pt and its kin were written as a directory)
+        # fails in any ONNX runtime and in torch.load (S40-04: .pt and its kin were written as a directory); a name
+        # whose suffix is no model file's (runs/v1.2, model.v2) is a directory's as ever
         raise ValueError(f"{target} names {named}, but an export is a directory (sequence.onnx, "
                          f"step.onnx, export.json); give a directory, e.g. {target.with_suffix('')}")
     _check_target(target)

@@ -165,14 +165,22 @@ def _json_kind(value) -> str:
         type(value), "object" if isinstance(value, dict) else "null")
 
 
-def _array_wrap(payload: list, names: list[str] | None) -> str:
+def _array_wrap(payload: list, names: list[str] | None, n_features: int | None = None) -> str:
     """How to send a body that is a bare JSON array, by what its first item is: sequences (lists of steps) go under
     "sequences" as they are; one sequence's steps (lists of numbers, as x.tolist() of one sequence gives) or one
     step's features (numbers) go in one or two lists more; rows as objects (pandas' to_json(orient='records')) are one
-    sequence's steps where the model has feature names (S40-05: the one wrap of every array led to a second refusal)."""
+    sequence's steps where the model has feature names (S40-05: the one wrap of every array led to a second refusal).
+    For a model of one feature, numbers are its values: a list of them one sequence, lists of them sequences, each
+    value its own step's list (``[[v] for v in s]``), unless the first list holds one number (a step already)."""
     first = payload[0]
     if isinstance(first, list) and first and isinstance(first[0], list):
         return '; send it as {"sequences": <the array>}'
+    if n_features == 1 and isinstance(first, list) and len(first) != 1:
+        return (f"; it is {len(payload)} sequence(s) of the model's one feature's values (lists of numbers)? send each "
+                f"value as its step's list: {{\"sequences\": [[[v] for v in s] for s in <the array>]}}")
+    if n_features == 1 and not isinstance(first, list | dict) and len(payload) != 1:
+        return (f"; it is one sequence of the model's one feature's {len(payload)} values? send each value as its "
+                f"step's list: {{\"sequences\": [[[v] for v in <the array>]]}}")
     if isinstance(first, list):
         return (f"; it is one sequence's {len(payload)} steps (a list of lists of numbers, as x.tolist() of one "
                 f'sequence gives)? send it as {{"sequences": [<the array>]}}')
@@ -236,7 +244,7 @@ def parse_request(body: bytes, n_features: int, limits: Limits, *, missing: bool
     if isinstance(payload, _Repeated):
         raise RequestError(400, f"request body gives the key {payload.repeated!r} twice; give it once")
     if not isinstance(payload, dict):
-        wrap = _array_wrap(payload, names) if isinstance(payload, list) and payload else ""
+        wrap = _array_wrap(payload, names, n_features) if isinstance(payload, list) and payload else ""
         raise RequestError(400, f'request body must be a JSON object {{"sequences": [[[f1, f2, ...], ...], ...]}}, '
                                 f'got a JSON {_json_kind(payload)}{_encoded_twice(payload) or wrap}')
     if "sequences" not in payload:  # a misspelt or other key: name what was sent
@@ -807,15 +815,27 @@ _FILE_MARKS = (*((mark, f"a {name} image", None) for name, mark in _IMAGE_MAGIC.
 
 def _marked_file(body: bytes) -> tuple[str, str | None] | None:
     """What file ``body`` is by the mark its format opens with (`_FILE_MARKS`; RIFF's WAVE audio by its header), and
-    the reader of a table's; None for none. A mark of fewer than 4 printable letters (a BMP's ``BM``) counts only in
-    a body that is binary, so that a text opening with them is not taken for the file."""
+    the reader of a table's; None for none. A text is never taken for a file: a mark of printable letters alone
+    (Parquet's ``PAR1``, ``%PDF-``, ``GIF89a``) counts only in a body that is no UTF-8 text (a CSV whose header opens
+    ``PAR1,PAR2`` is text), one of fewer than 4 (a BMP's ``BM``) only in a body that is binary (a Latin-1 CSV opening
+    ``BMW,München`` is no UTF-8, yet text); a mark holding other bytes (PNG's, JPEG's, a TIFF's) opens no text."""
     if body[:4] == b"RIFF" and body[8:12] == b"WAVE":
         return "a WAV audio file, not the JSON of sequences the server reads", "scipy.io.wavfile.read"
     for mark, what, reader in _FILE_MARKS:
-        if body.startswith(mark) and (len(mark) >= 4 or any(not 0x20 <= b < 0x7f for b in mark) or _binary(body)):
+        if body.startswith(mark) and (any(not 0x20 <= b < 0x7f for b in mark)
+                                      or (not _utf8_text(body) if len(mark) >= 4 else _binary(body))):
             return f"{what}, not the JSON of sequences the server reads" + ("" if reader else
                                                                             " (the wrong file attached?)"), reader
     return None
+
+
+def _utf8_text(body: bytes) -> bool:
+    """Whether ``body`` reads as UTF-8 text (its last character may be cut short, as a body cut short's is)."""
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(body, final=False)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _zip_kind(body: bytes) -> tuple[str, str | None]:
