@@ -142,3 +142,31 @@ def test_A40_09_edit_distance_of_a_truth_as_text_against_decoded_digits_is_refus
         spoken_digits.edit_distance(["1", "2"], (1, 2))
     assert spoken_digits.edit_distance("kitten", "sitting") == 3  # two texts: by their characters, as before
     assert spoken_digits.edit_distance([1, 2], (1, 2)) == 0
+
+
+def test_A40_02_03_split_days_of_legitimate_days_splits_as_before():
+    # review: days with gaps (holidays, every third day), calendar days, tz-aware days (an index or a Series of
+    # them) and an array of datetime64 split as the DatetimeIndex does, with no refusal
+    holidays = DAYS.delete([5, 40, 41, 120, 200])
+    expected = stocks.split_days(holidays, SETTINGS)
+    for days in (holidays.tz_localize("America/New_York"), holidays.tz_localize("UTC"),
+                 pd.Series(holidays.tz_localize("UTC")), holidays.to_numpy()):
+        assert stocks.split_days(days, SETTINGS) == expected
+    assert stocks.split_days(pd.date_range("2020-01-01", "2020-12-31"), SETTINGS)[0]["val"] == range(182, 274)
+    assert stocks.split_days(DAYS[::3], SETTINGS)[0]["test"].stop == len(DAYS[::3])
+    # a table of prices indexed by its days is told to give its index, not to parse text
+    with pytest.raises(ValueError, match=r"split_days: .*got a Series of float64 indexed by dates; give its index: "
+                                         r"split_days\(table\.index, settings\)$"):
+        stocks.split_days(pd.Series(np.ones(len(DAYS)), index=DAYS), SETTINGS)
+
+
+def test_A40_09_edit_distance_of_an_empty_side_or_same_kinds_is_scored():
+    # review: an empty decoding (greedy_decode of a net that emits only blanks) holds no numbers: scored against a
+    # truth of either kind by its length, where the first fix refused it
+    assert spoken_digits.edit_distance([], "12") == 2
+    assert spoken_digits.edit_distance("", [1]) == 1
+    assert spoken_digits.edit_distance(np.array([1, 2]), [1, 3]) == 1
+    assert spoken_digits.edit_distance(["1", "2"], "12") == 0
+    # the message shows the user's own items, not a fixed example
+    with pytest.raises(ValueError, match=r"edit_distance: b is '72', text, but the other holds numbers, and '7' != 7,"):
+        spoken_digits.edit_distance([7, 2], "72")

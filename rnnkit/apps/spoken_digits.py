@@ -706,14 +706,22 @@ def greedy_decode(logits: torch.Tensor, length: int) -> list[int]:
 
 def edit_distance(a: list[int] | tuple[int, ...], b: list[int] | tuple[int, ...]) -> int:
     """Levenshtein distance: the fewest substitutions, insertions and deletions that turn ``a`` into ``b``. Two
-    strings are compared by their characters; a ValueError where one side is text and the other numbers (the
-    str ``"42"`` against the decoded ``[4, 2]``: ``'4' != 4``, every digit would count as wrong)."""
-    text = [isinstance(s, str | bytes) or any(isinstance(c, str | bytes) for c in s) for s in (a, b)]
-    if text[0] != text[1]:
-        name, value = ("a", a) if text[0] else ("b", b)
-        raise ValueError(f"edit_distance: {name} is {short_repr(value, 40)}, text, but the other holds numbers, and "
-                         "'4' != 4, so every digit would count as wrong; give both as digits (from text: "
-                         f"tuple(map(int, {name})))")
+    strings are compared by their characters; a ValueError where one side holds text and the other numbers (the
+    str ``"42"`` against the decoded ``[4, 2]``: ``'4' != 4``, every digit would count as wrong). An empty side
+    holds neither, so an empty decoding is scored against a truth of either kind (its length)."""
+    def text_of(s):  # the first item of s that is text (a str or bytes whole: iterating bytes gives ints)
+        return s if isinstance(s, bytes) and s else next((c for c in s if isinstance(c, str | bytes)), None)
+
+    def number_of(s):
+        return None if isinstance(s, str | bytes) else next(
+            (c for c in s if isinstance(c, int | float | np.number)), None)
+
+    for name, one, other in (("a", a, b), ("b", b, a)):
+        if (word := text_of(one)) is not None and (number := number_of(other)) is not None:
+            item = word[:1] if isinstance(word, str | bytes) and len(word) > 1 else word
+            raise ValueError(f"edit_distance: {name} is {short_repr(one, 40)}, text, but the other holds numbers, and "
+                             f"{item!r} != {number!r}, so every digit would count as wrong; give both as digits "
+                             f"(from text: tuple(map(int, {name})))")
     row = list(range(len(b) + 1))
     for i, x in enumerate(a, 1):
         prev, row[0] = row[0], i

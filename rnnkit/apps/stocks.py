@@ -438,6 +438,11 @@ def _day_index(days) -> pd.DatetimeIndex:
     """``days`` as a DatetimeIndex, oldest first and each once (split_days' reading of them)."""
     if isinstance(days, pd.Series | np.ndarray) and pd.api.types.is_datetime64_any_dtype(days.dtype):
         days = pd.DatetimeIndex(days)
+    if isinstance(days, pd.Series | pd.DataFrame) and isinstance(days.index, pd.DatetimeIndex):
+        # a table of one's prices or returns indexed by its days: the days are its index, not its values
+        raise ValueError(f"split_days: days must be the days' dates, a pandas DatetimeIndex, got a "
+                         f"{type(days).__name__} of {'values' if isinstance(days, pd.DataFrame) else days.dtype} "
+                         "indexed by dates; give its index: split_days(table.index, settings)")
     if not isinstance(days, pd.DatetimeIndex):
         shown = (f"a {type(days).__name__} of {pd.Index(days).dtype}" if hasattr(days, "__len__")
                  and not isinstance(days, str) else f"the {type(days).__name__} {days!r}")
@@ -567,7 +572,10 @@ def fit_garch(r_train: np.ndarray, *, asymmetric: bool = False) -> dict[str, flo
     on ``r_train`` (%) by ``arch`` (Gaussian QML): ``omega, alpha, gamma`` (0 when symmetric), ``beta`` and
     the ``backcast`` that starts the recursion. Returns in another unit (fractions, ``np.log(close).diff()``) are
     fitted alike, ``omega`` and ``backcast`` in that unit squared (arch's optimiser, given them as they are, stops
-    at its starting values)."""
+    at its starting values). No more days than parameters (3, or 4 with ``gamma``) is a ValueError; fewer than
+    ``GARCH_DAYS`` (500, the floor Hwang & Valls Pereira 2006 give for GARCH(1,1) estimates by QML) a UserWarning
+    (the recipe's own training parts, six years and more, are not warned of); a short fit meant as such is kept
+    quiet by ``warnings.filterwarnings('ignore', 'fit_garch: r_train spans only')``."""
     from arch import arch_model
 
     (r_train,) = _days("fit_garch", r_train=r_train)
