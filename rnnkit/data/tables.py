@@ -1542,11 +1542,19 @@ def months_before_years(v: np.ndarray, name: str, *, in_file: bool = False, subj
     head = (f"{subject or f'the times of {name!r}'} look like months written MM.YYYY ({shown[0]} read as the number "
             f"{first.month + first.year / 10000:g}, {shown[1]} as {later.month + later.year / 10000:g}), which as "
             f"numbers sort {later.strftime('%B %Y')} before {(first + 1).strftime('%B %Y')}")
+    return _months_as_text(head, name, in_file, f"write them as months in the file ({first} for {shown[0]}), which are "
+                           "read as months", spelt, "%m.%Y")
+
+
+def _months_as_text(head: str, name: str, in_file: bool, file_fix: str, spelt: str | None, fmt: str, keeps: str = "",
+                    after: str = "") -> str:
+    """The fix of months a file writes as numbers (`months_before_years`, `one_digit_months`): ``file_fix`` where the
+    file is read (``in_file``), else to read the column ``name`` as text and then as months of ``fmt``."""
     if in_file:
-        return f"{head}; write them as months in the file ({first} for {shown[0]}), which are read as months"
+        return f"{head}; {file_fix}"
     text = "dtype=str" if name == "index" else f"dtype={{{name!r}: str}}"
-    return (f"{head}; read them as text (pd.read_csv(..., {text})), then as months: pd.to_datetime({spelt or 'times'}, "
-            f"format='%m.%Y')")
+    return (f"{head}; read them as text{keeps} (pd.read_csv(..., {text})), then as months: "
+            f"pd.to_datetime({spelt or 'times'}, format='{fmt}'){after}")
 
 
 def one_digit_months(v: np.ndarray, name: str, *, in_file: bool = False, subject: str | None = None,
@@ -1572,11 +1580,9 @@ def one_digit_months(v: np.ndarray, name: str, *, in_file: bool = False, subject
     head = (f"{subject or f'the times of {name!r}'} look like months written YYYY.M ({year}.1 .. {year}.9, then "
             f"{year}.10, {year}.11, {year}.12), which as numbers make October ({year}.10) the number {year}.1 of "
             f"January and put November ({year}.11) before February ({year}.2)")
-    if in_file:
-        return f"{head}; write them as months in the file ({year}-01 for {year}.1, {year}-10 for {year}.10)"
-    text = "dtype=str" if name == "index" else f"dtype={{{name!r}: str}}"
-    return (f"{head}; read them as text, which keeps {year}.10 apart from {year}.1 (pd.read_csv(..., {text})), then as "
-            f"months: pd.to_datetime({spelt or 'times'}, format='%Y.%m'); as numbers they cannot be told apart")
+    return _months_as_text(head, name, in_file, f"write them as months in the file ({year}-01 for {year}.1, {year}-10 "
+                           f"for {year}.10)", spelt, "%Y.%m", f", which keeps {year}.10 apart from {year}.1",
+                           "; as numbers they cannot be told apart")
 
 
 def _time_values(path: Path, column: pd.Series, name: str) -> np.ndarray:
