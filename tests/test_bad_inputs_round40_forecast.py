@@ -148,3 +148,44 @@ def test_F40_05_a_panel_series_given_in_other_units_is_named():
     with warnings.catch_warnings():  # the fitted series as given at fit: not named
         warnings.simplefilter("error")
         g.predict(data=panel)
+
+
+def test_F40_02_review_a_quantised_float64_reading_and_a_tiny_float64_cycle_stay_quiet():
+    # a meter read in halves at 1e6 (float32 numbers by their few bits) and a float64 cycle of a tiny scale: readings
+    from rnnkit.forecast.evaluation import mase_scale
+    t = np.arange(24 * 20)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        halves = 1e6 + 0.5 * np.round(2 * np.sin(2 * np.pi * t / 24)) + 0.5 * (t % 48 == 0)
+        assert 0 < mase_scale(halves, 24) < 1e-5 * 1e6
+        assert mase_scale(1e-9 * np.sin(2 * np.pi * t / 24) + 1e-6 * np.sin(t * 1e-3), 24) > 0
+        assert mase_scale(np.round(1e6 + 3 * np.sin(t / 5.0)).astype(np.float32), 24) > 0  # counts
+
+
+def test_F40_05_review_a_target_that_grew_trends_or_crosses_0_in_the_units_of_fit_stays_quiet():
+    # the net's target is named only in another unit (30 times its fitted size or more, or 1/30 or less)
+    rng = np.random.default_rng(0)
+    idx = pd.date_range("2024-01-01", periods=160, freq="D")
+    y = pd.Series(100 + rng.normal(0, 1, 160), index=idx, name="y")
+    f = Forecaster(horizon=3, model="direct", lookback=7, max_epochs=1, hidden_size=4, random_state=0).fit(y[:80])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        f.predict(data=y * np.r_[np.ones(80), np.linspace(1, 3, 80)])  # grew 3 times
+        f.predict(data=y + np.arange(160) * 0.5)  # a trend, 40 widths of the fitted range beyond it
+        f.predict(data=y - np.r_[np.zeros(80), np.linspace(0, 150, 80)])  # falls through 0
+        f.historical_forecasts(data=y + np.arange(160) * 0.5)
+    with pytest.warns(UserWarning, match=r"data column 'y' is 0\.99\d+ at 2024-06-02 .* below it.* 0\.0099\d times "
+                                         r"the typical fitted size \(100\): in another unit than at fit"):
+        f.predict(data=y / 100)  # euros where the fit read cents
+
+
+def test_F40_05_review_a_panel_series_that_grew_stays_quiet():
+    from rnnkit.forecast import GlobalForecaster
+    y = _level_10(40)
+    panel = pd.DataFrame({"id": np.repeat(["a", "b"], 40), "t": np.tile(y.index, 2),
+                          "y": np.r_[y.to_numpy(), 50 + np.cos(np.arange(40) / 4)]})
+    g = GlobalForecaster(lookback=7, horizon=3, model="direct", max_epochs=1, hidden_size=4, calibrate=False,
+                         random_state=0).fit(panel, id_col="id", time_col="t", target="y")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        g.predict(data=panel.assign(y=np.where(panel["id"] == "b", panel["y"] * 3, panel["y"])))

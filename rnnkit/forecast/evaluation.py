@@ -164,14 +164,18 @@ FLOAT32_ROUNDING = 1e-5
 
 def float32_rounded(history: np.ndarray, scale: np.ndarray) -> np.ndarray:
     """The columns of ``history (T, n_y)`` whose MASE ``scale`` (above 0) is at most ``FLOAT32_ROUNDING`` of their
-    largest ``|value|`` while their observed values are all float32 numbers and not all whole: a scale that float32's
+    largest ``|value|`` while their observed values are all float32 numbers, not all whole, and not all on a grid
+    coarser than float32's own at that level (multiples of 4 of its steps there: a meter read in halves or quarters
+    at 1e6, float32 numbers by their few bits, whose small changes are readings, not rounding): a scale that float32's
     rounding of a repeating series can make, so MASE would divide an error by that rounding."""
     history = np.asarray(history, dtype=np.float64).reshape(len(history), -1)  # a 1-D history is one column
     scale, found = np.atleast_1d(np.asarray(scale, dtype=np.float64)), []
     for j in np.flatnonzero(scale > 0):
         values = history[:, j][~np.isnan(history[:, j])]
-        if scale[j] <= FLOAT32_ROUNDING * np.abs(values).max() and (values.astype(np.float32) == values).all() \
-                and not (values == np.round(values)).all():
+        level = np.abs(values).max()
+        grid = 4 * float(np.spacing(np.float32(level)))  # float32's step at the level, 4 times
+        if scale[j] <= FLOAT32_ROUNDING * level and (values.astype(np.float32) == values).all() \
+                and not (values == np.round(values)).all() and not (values / grid == np.round(values / grid)).all():
             found.append(int(j))
     return np.array(found, dtype=int)
 

@@ -25,6 +25,8 @@ from ..data.timeseries import (
 ROLES = ("targets", "past", "known", "calendar")  # the value channels, in their order
 # a covariate's value further than this many widths of its fitted range beyond that range is warned of
 UNSEEN_WIDTHS = 3.0
+#: how many times a target's size in new data must differ from its fitted size to be named (:func:`in_other_units`)
+UNITS_FACTOR = 30.0
 
 
 def fitted_ranges(fitted: np.ndarray) -> list[tuple[float, float, float, int] | None]:
@@ -74,6 +76,26 @@ def unseen_range(given: np.ndarray, ranges: list, columns: Sequence[str], shown:
                 f"{'above' if v > hi else 'below'} it, so the net reads an input it never learned from, and the "
                 f"forecast moves by an amount it never learned{units}")
     return None
+
+
+def in_other_units(given: np.ndarray, ranges: list) -> list:
+    """``ranges`` (:func:`fitted_ranges`) kept only for the columns of ``given (m, k)`` whose size differs from
+    the fitted one by orders of magnitude, None for the others, so that :func:`unseen_range` names a *target* only
+    where new data is in another unit (cents for euros, percent for fractions, thousands for units). The rule: the
+    median ``|value|`` of the column's rows at least :data:`UNITS_FACTOR` (30) times the fitted typical size, or
+    its largest ``|value|`` at most 1/30 of it. A target moves beyond its fitted range by itself (a trend, a series
+    that grew 2 or 3 times, one crossing 0, airline passengers a year later), which is what a forecast is for; the
+    widths of :func:`unseen_range` alone would name it, so a target is not checked by them alone (covariates are)."""
+    out = []
+    for j, r in enumerate(ranges):
+        seen = np.abs(given[:, j][~np.isnan(given[:, j])])
+        if r is None or not len(seen):
+            out.append(None)
+            continue
+        typical = r[2]
+        out.append(r if np.median(seen) >= UNITS_FACTOR * typical or seen.max() * UNITS_FACTOR <= typical
+                   else None)
+    return out
 
 
 def warn_unseen_range(found: str | None, name: str = "future", also: str = "") -> None:

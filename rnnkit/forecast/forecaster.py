@@ -39,7 +39,14 @@ from ..models import check_cell_name, named_cell
 from ..training import ScaleOut, seeded_fit
 from ..training.runs import check_training_options, resolve_device, resume_checkpoint, run_identity
 from . import combination, defaults, evaluation, hybrid
-from .features import ForecastFeatures, _warn_cycle_within_step, fitted_ranges, unseen_range, warn_unseen_range
+from .features import (
+    ForecastFeatures,
+    _warn_cycle_within_step,
+    fitted_ranges,
+    in_other_units,
+    unseen_range,
+    warn_unseen_range,
+)
 from .net import DirectForecastNet, as_batch, forecast_encoder
 from .panel import MODELS, GlobalForecaster, check_quantiles, horizon_fix
 from .series import (
@@ -871,14 +878,17 @@ class Forecaster(BaseEstimator):
         return pd.DataFrame(y.transpose(0, 2, 3, 1).reshape(len(y), -1), index=index, columns=columns)
 
     def _warn_unseen_targets(self, frame, rows: slice) -> None:
-        """Warn where a target's value that the net reads in ``rows`` of ``data`` lies far beyond its fitted range
-        (:func:`.features.unseen_range`: a series given in cents where the fit read euros): the net scales it by the
-        fitted statistics, so it reads an input it never learned from, and its forecast does not follow the data
-        (a series of 1,000 forecast at the fitted 10)."""
+        """Warn where a target's values that the net reads in ``rows`` of ``data`` are in another unit than at fit
+        (:func:`.features.in_other_units`: their size 30 times the fitted one or more, or 1/30 or less: a series
+        given in cents where the fit read euros) and so lie far beyond its fitted range
+        (:func:`.features.unseen_range`): the net scales them by the fitted statistics, so it reads an input it
+        never learned from, and its forecast does not follow the data (a series of 1,000 forecast at the fitted 10).
+        A target that grew, trends or crosses 0 in the units of fit is not named."""
         times = pd.RangeIndex(len(frame))[rows] if frame.time is None else self._as_periods(pd.Index(frame.time[rows]))
         given = frame.values[rows, frame.column_index(self.targets_)]
         fitted = self.history_.values[:, self.history_.column_index(self.targets_)]
-        warn_unseen_range(unseen_range(given, fitted_ranges(fitted), self.targets_, times, name="data"), "data")
+        ranges = in_other_units(given, fitted_ranges(fitted))
+        warn_unseen_range(unseen_range(given, ranges, self.targets_, times, name="data"), "data")
 
     def _levels(self) -> list[float]:
         """The quantile levels as the forecasts' columns name them: Python floats, numpy's float32 levels (an array

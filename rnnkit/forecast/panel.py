@@ -100,7 +100,7 @@ from ..training import seeded_fit
 from ..training.runs import check_training_options, resolve_device, resume_checkpoint, run_identity
 from . import combination, defaults, hybrid
 from .evaluation import mase_scale
-from .features import fitted_ranges, unseen_range, warn_unseen_range
+from .features import fitted_ranges, in_other_units, unseen_range, warn_unseen_range
 from .net import DirectForecastNet, ForecastBatch, forecast_encoder
 from .series import (
     _future_index,
@@ -678,8 +678,9 @@ class GlobalForecaster(BaseEstimator):
                 # the series is scaled by its fitted statistics (the hybrid's by its own last level)
                 shown = self._as_times([pd.Index(frame.time[-L:])]) if frame.time is not None else \
                     pd.RangeIndex(len(frame))[-L:]
-                unseen.append(("data", key, unseen_range(frame.values[-L:, :1], fitted_ranges(
-                    self.history_[key].values[:, :1]), [self.target_], shown, name="data", of=f" of series {key!r}")))
+                given = frame.values[-L:, :1]  # named only in another unit (features.in_other_units)
+                unseen.append(("data", key, unseen_range(given, in_other_units(given, fitted_ranges(
+                    self.history_[key].values[:, :1])), [self.target_], shown, name="data", of=f" of series {key!r}")))
             window = _scaled(key, frame, slice(-L, None), self.center_[i], self.scale_[i], self.covariate_center_,
                              self.covariate_scale_, hybrid=self.kind_ == "hybrid")  # (L, 1 + n_f)
             if self.kind_ == "hybrid":  # z relative to the last level, and what recomposes the forecast
