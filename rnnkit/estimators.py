@@ -1746,13 +1746,17 @@ def _warn_constant_fit_targets(fitted: dict, n: int, weighted: bool, who: str) -
     where = f"for every sequence{' of sample_weight > 0' if weighted else ''}"
     if k == 1:
         what, fix = f"y is {value} {where} at fit", "give the target that varies"
+    elif len(constant) == k:  # every target: leaving one out of y would leave the others
+        shown = ", ".join(f"{float(v):g}" for v in np.asarray(fitted["y_mean_"])[:5]) + (", ..." if k > 5 else "")
+        what, fix = f"each of y's {k} targets is one value {where} at fit ({shown})", "give targets that vary"
     else:
         name = repr(str(names[j])) if names is not None else str(j)
         drop = f"y.drop(columns=[{name}])" if names is not None else f"np.delete(y, {j}, axis=1)"
         are = "is" if len(constant) == 1 else "are"
         what = f"y's target {name} is {value} {where} at fit ({len(constant)} of the {k} targets {are} one value)"
         fix = f"leave it out of y ({drop})"
-    warnings.warn(f"{who}: {what}, so the regressor learns nothing of X for it and predicts {value} whatever X "
+    it, said = ("it", value) if len(constant) < k or k == 1 else ("them", "them")
+    warnings.warn(f"{who}: {what}, so the regressor learns nothing of X for {it} and predicts {said} whatever X "
                   f"holds; a column of one value (a unit, a flag, what a filter left) given as a target? {fix}; if it "
                   f"is meant, silence this with warnings.filterwarnings('ignore', message='.*at fit, so the "
                   f"regressor learns nothing')", UserWarning, stacklevel=3)

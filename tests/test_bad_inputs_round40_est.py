@@ -129,3 +129,21 @@ def test_E40_06_a_regressors_integer_targets_that_float64_merges_are_refused():
     seconds = 1_700_000_000 * 10 ** 9 + np.arange(len(X), dtype=np.int64) * 10 ** 9
     for fine in (seconds, y - y.min()):
         SequenceRegressor(**TINY).fit(X, fine)
+
+
+def test_E40_01_review_every_target_of_one_value_and_a_classifier():
+    from rnnkit import SequenceClassifier
+
+    X = _x()
+    # every target one value: leaving one out of y would leave the others, so the fix is targets that vary
+    est = SequenceRegressor(**TINY)
+    said = [w for w in user_warnings(lambda: est.fit(X, np.c_[np.full(len(X), 2.5), np.full(len(X), -1.0)]))
+            if "learns nothing of X" in w]
+    assert len(said) == 1 and "each of y's 2 targets is one value for every sequence at fit (2.5, -1)" in said[0]
+    assert "learns nothing of X for them and predicts them" in said[0] and "give targets that vary" in said[0]
+    assert "np.delete" not in said[0]
+    np.testing.assert_array_equal(est.predict(X), np.tile([2.5, -1.0], (len(X), 1)))
+    # a classifier is untouched: two classes, no word of a target of one value
+    clf = SequenceClassifier(**TINY)
+    assert not [w for w in user_warnings(lambda: clf.fit(X, np.array([0, 1] * 6))) if "learns nothing" in w]
+    assert set(clf.predict(X)) <= {0, 1}
