@@ -194,7 +194,7 @@ def test_K40_05_the_torch_cell_weights_load_as_the_message_says():
 @pytest.mark.parametrize("other, match", [
     (lambda: rnnkit.GRU(3, 4, bidirectional=True),
      r"member 0 has a parameter layers\.0\.cell\.weight_ih and member 1 none \(member 0: num_layers=1, "
-     r"bidirectional=False; member 1: num_layers=1, bidirectional=True\): they differ in layers, directions or cells"),
+     r"bidirectional=False; member 1: num_layers=1, bidirectional=True\): they differ in layers or directions"),
     (lambda: rnnkit.GRU(3, 4, num_layers=2),
      r"member 1 has a parameter layers\.1\.cell\.weight_ih and member 0 none \(member 0: num_layers=1, "
      r"bidirectional=False; member 1: num_layers=2, bidirectional=False\)"),
@@ -227,3 +227,59 @@ def test_K40_08_zero_state_of_the_batch_itself_names_its_shape_on_one_line():
                                              r"x\.shape\[0\]$") as info:
             call()
         assert "\n" not in str(info.value)
+
+
+# Review mends: each guess of K40-01 is made only where its fix gives the layer's state; legitimate states (a learned
+# state expanded to the batch, half-precision states under autocast, a float64 network under autocast) run quietly
+def test_K40_01_no_guess_whose_fix_cannot_give_the_state():
+    layer = rnnkit.GRU(3, 4, num_layers=2, bidirectional=True)
+    with pytest.raises(ValueError, match=r"must have shape \(2, 4, 4\), got \(2, 8\)$"):  # h.view(2, 4, 4) cannot
+        layer(_x(), state=torch.zeros(2, 8))
+    with pytest.raises(ValueError, match=r"must have shape \(2, 1, 4\), got \(2, 5, 3\)$"):  # x itself: no hidden size
+        rnnkit.GRU(3, 4)(_x(), state=_x())
+    with pytest.raises(ValueError, match=r"hidden_size is 4 but this state's last axis holds 5"):  # torch.nn's layout
+        rnnkit.GRU(3, 4, num_layers=3)(_x(), state=torch.zeros(3, 2, 5))
+    with pytest.raises(ValueError, match=r"learned initial state\)\? expand it to the batch: h\.expand\(1, 1, 4\)"):
+        rnnkit.GRU(3, 4)(_x(1), state=torch.zeros(4))  # one sequence too
+
+
+@pytest.mark.filterwarnings("error")
+def test_K40_01_legitimate_states_run_quietly():
+    x = _x(3)
+    h0 = torch.nn.Parameter(torch.zeros(4))  # one learned state, expanded (not copied) to the batch
+    y, _ = rnnkit.GRU(3, 4, num_layers=2)(x, state=h0.expand(3, 2, 4))
+    y.sum().backward()
+    assert h0.grad is not None
+    for dtype in (torch.bfloat16, torch.float16):  # a half state beside float32 data, as autocast makes it
+        for backend in ("reference", "auto"):
+            h = torch.zeros(3, 2, 4, dtype=dtype)
+            with torch.autocast("cpu", dtype):
+                rnnkit.LSTM(3, 4, num_layers=2, backend=backend)(x, state=(h, h))
+    with torch.autocast("cpu", torch.bfloat16):  # float64 throughout: nothing for autocast to mix
+        rnnkit.GRU(3, 4).double()(x.double(), state=torch.zeros(3, 1, 4, dtype=torch.float64))
+
+
+def test_K40_05_a_layer_where_a_cell_or_a_stack_where_a_layer_goes_says_so():
+    with pytest.raises(ValueError, match=r"got Recurrent; Recurrent is a layer already: use it as it is, or give its "
+                                         r"cell, layer\.cell$"):
+        rnnkit.Recurrent(rnnkit.Recurrent(rnnkit.GRUCell(3, 4)))
+    bi = rnnkit.Bidirectional(rnnkit.Recurrent(rnnkit.GRUCell(3, 4)),
+                              rnnkit.Recurrent(rnnkit.GRUCell(3, 4), reverse=True))
+    with pytest.raises(ValueError, match=r"got Bidirectional; Bidirectional is a layer already: .*"
+                                         r"layer\.forward_layer\.cell$"):
+        rnnkit.Recurrent(bi)
+    with pytest.raises(ValueError, match=r"got GRU; GRU is a stack already: use it as it is, or give its layers, "
+                                         r"rnnkit\.Stacked\(\[\*stack\.layers, \.\.\.\]\)"):
+        rnnkit.Stacked([rnnkit.GRU(3, 4)])
+    with pytest.raises(ValueError, match=r"got GRU; .*\(or rnnkit\.GRU\(\.\.\., bidirectional=True\)\)$"):
+        rnnkit.Bidirectional(torch.nn.GRU(3, 4), torch.nn.GRU(3, 4))
+
+
+def test_K40_06_members_alike_in_layers_are_not_said_to_differ_in_them():
+    from rnnkit.models import Ensemble
+    with pytest.raises(ValueError, match=r"member 0 has a parameter layers\.0\.cell\.bias_ih and member 1 none \(\d+ "
+                                         r"parameters in member 0, \d+ in member 1, both num_layers=1, bidirectional="
+                                         r"False\): they differ in an option that adds or drops a parameter \(bias"
+                       ) as info:
+        Ensemble([rnnkit.LSTM(3, 4), rnnkit.LSTM(3, 4, bias=False)])
+    assert "layers or directions" not in str(info.value)

@@ -13,7 +13,7 @@ from torch.nn.utils.rnn import PackedSequence
 from torch.nn.utils.spectral_norm import SpectralNorm
 from torch.nn.utils.weight_norm import WeightNorm
 
-from ..cells.base import Cell, frames_fix, has_hooks, readable, unbatched, unmixed_dtypes, vmap_sample
+from ..cells.base import HOOK_DICTS, Cell, frames_fix, has_hooks, readable, unbatched, unmixed_dtypes, vmap_sample
 from ..cells.minimal import MinGRUCell, MinLSTMCell
 from ..cells.time_aware import TimeAware
 from ..kernels.unroll import valid_steps
@@ -115,7 +115,7 @@ def refuse_stale_weight_hooks(layer: nn.Module, who: str) -> None:
         if not isinstance(module, Cell) or not has_hooks(module):
             continue
         pre = module._forward_pre_hooks.values()
-        if module._forward_hooks or module._backward_hooks or module._backward_pre_hooks or any(
+        if any(getattr(module, name) for name in HOOK_DICTS if name != "_forward_pre_hooks") or any(
                 not isinstance(hook, WeightNorm | SpectralNorm | BasePruningMethod) for hook in pre):
             warn_cell_hooks(path, module, who)  # once per cell, however many hooks it carries
         for hook in pre:
@@ -170,8 +170,14 @@ def composable_fix(obj, wanted: str) -> str:
                 + (" and a stack already (its .layers)" if wanted == "a layer" else ""))
     if isinstance(obj, Cell):
         return "wrap the cell in a layer: rnnkit.Recurrent(cell) (rnnkit.Recurrent(cell, reverse=True) runs backward)"
-    if wanted == "a cell" and hasattr(obj, "cells"):
-        return f"{name} is a layer already: use it as it is, or give one of its cells, layer.cells()[0]"
+    if wanted == "a cell" and (hasattr(obj, "cells") or hasattr(obj, "directions") or isinstance(
+            getattr(obj, "cell", None), Cell)):  # a stack, a Bidirectional or a Recurrent: each a layer
+        cell = ("one of its cells, layer.cells()[0]" if hasattr(obj, "cells") else "one of its cells, "
+                "layer.forward_layer.cell" if hasattr(obj, "directions") else "its cell, layer.cell")
+        return f"{name} is a layer already: use it as it is, or give {cell}"
+    if wanted == "a layer" and hasattr(obj, "layers") and hasattr(obj, "cells"):  # rnnkit.LSTM, a Stacked
+        return (f"{name} is a stack already: use it as it is, or give its layers, rnnkit.Stacked([*stack.layers, "
+                f"...]) (one cell type and hidden_size throughout)")
     return f"give {wanted} of rnnkit's, e.g. rnnkit.LSTMCell(input_size, hidden_size)" + (
         "" if wanted == "a cell" else " wrapped in rnnkit.Recurrent(cell)")
 
@@ -414,7 +420,10 @@ def _layout_hint(got, expected: tuple[int, ...], layers: tuple[int, int] | None)
     """How to give a state ``got`` of another hidden size or layout than ``expected`` (``(B, H)``, or ``(B, L*D, H)``
     of a layer of ``layers = (L, D)``): one state for every sequence (a learned initial state), one layer's state
     for a stack, the directions' states side by side (as the output's last axis holds them), or torch.nn's
-    documented ``h_n.view(num_layers, num_directions, B, H)``; "" where none fits."""
+    documented ``h_n.view(num_layers, num_directions, B, H)``; "" where none fits. Each guess is made only where
+    its fix gives ``expected``: another hidden size only where the other axes are the layer's (batch-first, one
+    layer's ``(B, H)``, one ``(H,)``, or torch.nn's ``(L*D, B, H)``), the directions side by side only where they
+    hold as many numbers as ``expected``."""
     if not isinstance(got, tuple) or not got:
         return ""
     B, H = expected[0], expected[-1]
@@ -422,6 +431,9 @@ def _layout_hint(got, expected: tuple[int, ...], layers: tuple[int, int] | None)
     n = L * D
     shape = f"({', '.join(map(str, expected))})"
     if got[-1] != H and got[-1] != D * H:
+        fits = {tuple(expected[:-1]), (B,), ()} | ({(expected[1], B)} if len(expected) == 3 else set())
+        if got[:-1] not in fits:  # not the layer's axes (x itself, a layer's outputs): the two shapes say it
+            return ""
         return (f"; the layer's hidden_size is {H} but this state's last axis holds {got[-1]} (the state of a layer "
                 f"of hidden_size={got[-1]}?): give a state of hidden_size {H}, or leave state out for zeros")
     torch_view, batch_first = got == (L, D, B, H), got == (B, L, D, H)  # both where B == L == D
@@ -430,12 +442,12 @@ def _layout_hint(got, expected: tuple[int, ...], layers: tuple[int, int] | None)
             ["h.permute(2, 0, 1, 3).flatten(1, 2) (torch.nn's h_n.view(num_layers, num_directions, B, H))"]
             if torch_view else [])
         return f"; one axis for layers and one for directions? rnnkit's (B, L*D, H) is {' or '.join(fixes)}"
-    if D == 2 and got in ((B, L, D * H), (B, D * H)):  # the forward and backward halves side by side
+    if D == 2 and got in ((B, L, D * H), (B, D * H)) and math.prod(got) == B * n * H:  # the halves side by side
         view = f"h.view({B}, {n}, {H})"
         return (f"; the directions' states side by side on the last axis (forward, then backward, as the output "
                 f"holds them)? rnnkit keeps them apart, (B, L*D, H) in the order layer 0 forward, layer 0 backward, "
                 f"...: pass {view}")
-    if got in ((H,), (1, H), (1, *expected[1:])) and B > 1:  # one state for every sequence, e.g. a learned h0
+    if got == (H,) or got in ((1, H), (1, *expected[1:])) and B > 1:  # one state for every sequence (a learned h0)
         return f"; one state for every sequence (a learned initial state)? expand it to the batch: h.expand{shape}"
     if len(expected) == 3 and got == (B, H) and n > 1:
         stack = "h_0, h_1" if n == 2 else f"h_0, ..., h_{n - 1}"

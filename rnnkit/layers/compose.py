@@ -43,9 +43,10 @@ class Bidirectional(nn.Module):
         super().__init__()
         for name, layer in (("forward_layer", forward_layer), ("backward_layer", backward_layer)):
             if not isinstance(layer, Recurrent):
+                kind = type(layer).__name__ if type(layer).__name__ in ("LSTM", "GRU", "RNN") else "LSTM"
                 raise ValueError(f"Bidirectional: {name} must be a rnnkit.Recurrent, got {type(layer).__name__}; "
                                  f"wrap a cell in each direction: Bidirectional(Recurrent(cell_f), Recurrent(cell_b, "
-                                 f"reverse=True)) (or rnnkit.LSTM(..., bidirectional=True))")
+                                 f"reverse=True)) (or rnnkit.{kind}(..., bidirectional=True))")
         if forward_layer is backward_layer:  # one layer cannot run both ways (a cell shared by two layers may)
             raise ValueError("Bidirectional: forward_layer and backward_layer are the same Recurrent object, which "
                              "runs one way; build each direction anew: Bidirectional(Recurrent(cell_f), "

@@ -61,13 +61,16 @@ class Ensemble(nn.Module):
             name = next((n for n in [*tensors, *theirs] if tensors.get(n, ()) != theirs.get(n, ())), None)
             if name is not None and (name not in tensors or name not in theirs):  # other layers, directions, cells
                 has, lacks = (0, j) if name in tensors else (j, 0)
-                shape = [(i, _layout(m)) for i, m in ((0, members[0]), (j, member))]
-                shown = f"member {shape[0][0]}: {shape[0][1]}; member {j}: {shape[1][1]}" if all(
-                    s for _, s in shape) else f"{len(tensors)} parameters in member 0, {len(theirs)} in member {j}"
+                mine, other = _layout(members[0]), _layout(member)
+                if mine and other and mine != other:  # the layer counts or directions differ: named
+                    shown, differ = f"member 0: {mine}; member {j}: {other}", "layers or directions"
+                else:  # alike there (or no recurrent layer to read): another option adds or drops the parameter
+                    shown = f"{len(tensors)} parameters in member 0, {len(theirs)} in member {j}" + (
+                        f", both {mine}" if mine else "")
+                    differ = "an option that adds or drops a parameter (bias, a norm, the cell)"
                 raise ValueError(f"Ensemble: the members must share one architecture, but member {has} has a "
-                                 f"parameter {name} and member {lacks} none ({shown}): they differ in layers, "
-                                 f"directions or cells; build "
-                                 f"every member with the same options (num_layers, bidirectional, the cell), or "
+                                 f"parameter {name} and member {lacks} none ({shown}): they differ in {differ}; build "
+                                 f"every member with the same options (num_layers, bidirectional, bias, the cell), or "
                                  f"average networks of different designs yourself: torch.stack([m(x, lengths)[0] for "
                                  f"m in members]).mean(0)")
             if name is not None:
