@@ -6,20 +6,9 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from test_bad_inputs_round39_forecast import _intermittent, _messages
 
 from rnnkit.forecast import Forecaster
-
-
-def _intermittent(seed=0, n=60):
-    """Daily sales of a slow item: 0 on about 85 % of days, the last day a sale of 6."""
-    rng = np.random.default_rng(seed)
-    v = np.where(rng.random(n) < 0.85, 0, rng.integers(1, 9, n)).astype(float)
-    v[-1] = 6
-    return pd.Series(v, index=pd.date_range("2024-01-01", periods=n, freq="D"), name="sales")
-
-
-def _messages(record) -> list[str]:
-    return [str(w.message) for w in record]
 
 
 def test_F40_01_the_band_warnings_filter_leaves_the_backtests_smape_warning():
@@ -134,13 +123,19 @@ def test_F40_05_predict_of_data_in_other_units_than_fit_is_warned_of():
         f.predict(data=pd.concat([y, pd.Series([10.5], index=[y.index[-1] + pd.Timedelta("1D")])]).rename("y"))
 
 
-def test_F40_05_a_panel_series_given_in_other_units_is_named():
+def _panel_a_b():
+    """A direct GlobalForecaster fitted on series 'a' (about 10) and 'b' (about 50), and their panel."""
     from rnnkit.forecast import GlobalForecaster
     y = _level_10(40)
     panel = pd.DataFrame({"id": np.repeat(["a", "b"], 40), "t": np.tile(y.index, 2),
                           "y": np.r_[y.to_numpy(), 50 + np.cos(np.arange(40) / 4)]})
     g = GlobalForecaster(lookback=7, horizon=3, model="direct", max_epochs=1, hidden_size=4, calibrate=False,
                          random_state=0).fit(panel, id_col="id", time_col="t", target="y")
+    return g, panel
+
+
+def test_F40_05_a_panel_series_given_in_other_units_is_named():
+    g, panel = _panel_a_b()
     cents = panel.assign(y=np.where(panel["id"] == "b", panel["y"] * 100, panel["y"]))
     with pytest.warns(UserWarning, match=r"data column 'y' of series 'b' is \d+\.?\d* at 2024-02-03 \(7 such "
                                          r"values in all\).*in another unit than at fit"):
@@ -180,12 +175,7 @@ def test_F40_05_review_a_target_that_grew_trends_or_crosses_0_in_the_units_of_fi
 
 
 def test_F40_05_review_a_panel_series_that_grew_stays_quiet():
-    from rnnkit.forecast import GlobalForecaster
-    y = _level_10(40)
-    panel = pd.DataFrame({"id": np.repeat(["a", "b"], 40), "t": np.tile(y.index, 2),
-                          "y": np.r_[y.to_numpy(), 50 + np.cos(np.arange(40) / 4)]})
-    g = GlobalForecaster(lookback=7, horizon=3, model="direct", max_epochs=1, hidden_size=4, calibrate=False,
-                         random_state=0).fit(panel, id_col="id", time_col="t", target="y")
+    g, panel = _panel_a_b()
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         g.predict(data=panel.assign(y=np.where(panel["id"] == "b", panel["y"] * 3, panel["y"])))
