@@ -169,6 +169,11 @@ def test_F40_05_review_a_target_that_grew_trends_or_crosses_0_in_the_units_of_fi
         f.predict(data=y + np.arange(160) * 0.5)  # a trend, 40 widths of the fitted range beyond it
         f.predict(data=y - np.r_[np.zeros(80), np.linspace(0, 150, 80)])  # falls through 0
         f.historical_forecasts(data=y + np.arange(160) * 0.5)
+    with warnings.catch_warnings(record=True) as record:  # fell to 0 (a stockout, a shutdown): units of fit
+        warnings.simplefilter("always")
+        f.predict(data=y * np.r_[np.ones(150), np.zeros(10)])
+        f.predict(data=y * np.r_[np.ones(150), [0, 1, 0, 0, 2, 0, 0, 1, 0, 0]])
+    assert not [m for m in _messages(record) if m.startswith("data column")]
     with pytest.warns(UserWarning, match=r"data column 'y' is 0\.99\d+ at 2024-06-02 .* below it.* 0\.0099\d times "
                                          r"the typical fitted size \(100\): in another unit than at fit"):
         f.predict(data=y / 100)  # euros where the fit read cents

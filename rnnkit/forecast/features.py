@@ -83,7 +83,8 @@ def in_other_units(given: np.ndarray, ranges: list) -> list:
     the fitted one by orders of magnitude, None for the others, so that :func:`unseen_range` names a *target* only
     where new data is in another unit (cents for euros, percent for fractions, thousands for units). The rule: the
     median ``|value|`` of the column's rows at least :data:`UNITS_FACTOR` (30) times the fitted typical size, or
-    its largest ``|value|`` at most 1/30 of it. A target moves beyond its fitted range by itself (a trend, a series
+    its largest ``|value|`` at most 1/30 of it with none 0 (a series that fell to 0, a stockout or a shutdown, is
+    in the units of fit). A target moves beyond its fitted range by itself (a trend, a series
     that grew 2 or 3 times, one crossing 0, airline passengers a year later), which is what a forecast is for; the
     widths of :func:`unseen_range` alone would name it, so a target is not checked by them alone (covariates are)."""
     out = []
@@ -93,8 +94,8 @@ def in_other_units(given: np.ndarray, ranges: list) -> list:
             out.append(None)
             continue
         typical = r[2]
-        out.append(r if np.median(seen) >= UNITS_FACTOR * typical or seen.max() * UNITS_FACTOR <= typical
-                   else None)
+        smaller = seen.max() * UNITS_FACTOR <= typical and (seen > 0).all()  # not a stockout's 0s
+        out.append(r if np.median(seen) >= UNITS_FACTOR * typical or smaller else None)
     return out
 
 
