@@ -133,3 +133,14 @@ def own_fasta(tmp_path, monkeypatch, promoters: int) -> None:
     monkeypatch.setenv("RNNKIT_DNA", str(path))
     monkeypatch.setattr(dna, "QUICK", dict(dna.QUICK, train_promoters=promoters, test_promoters=promoters,
                                            max_epochs=1, saliency_promoters=2))
+
+
+def task_splits(y_train, y_test, T=6, F=2, seed=0) -> tuple:
+    """A Task's train, validation and test splits of random ``(n, T, F)`` sequences with the labels given: ``y_test``
+    labels the validation and the test split alike."""
+    from rnnkit.tasks import Split
+
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(len(y_train) + 2 * len(y_test), T, F)).astype(np.float32)
+    n = len(y_train)
+    return (Split(X[:n], y_train), Split(X[n:n + len(y_test)], y_test), Split(X[n + len(y_test):], y_test))

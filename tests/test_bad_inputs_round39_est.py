@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import one_line, user_warnings
+from helpers import one_line, task_splits, user_warnings
 
 from rnnkit import SequenceClassifier, SequenceRegressor
 
@@ -14,15 +14,6 @@ def _xy(n=12, T=10, F=3):
     rng = np.random.default_rng(0)
     X = rng.normal(size=(n, T, F)).astype(np.float32)
     return X, (X[:, :, 0].mean(1) > 0).astype(int)
-
-
-def _splits(y_train, y_test, T=6, F=2, seed=0):
-    from rnnkit.tasks import Split
-
-    rng = np.random.default_rng(seed)
-    X = rng.normal(size=(len(y_train) + 2 * len(y_test), T, F)).astype(np.float32)
-    n = len(y_train)
-    return (Split(X[:n], y_train), Split(X[n:n + len(y_test)], y_test), Split(X[n + len(y_test):], y_test))
 
 
 def test_E39_01_a_regressors_target_per_step_is_said_to_be_read_as_targets_of_the_whole_sequence():
@@ -71,7 +62,7 @@ def test_E39_03_a_task_whose_output_size_is_above_its_classes_is_warned():
     y = np.r_[np.zeros(10, int), np.ones(10, int)]
     mixed = np.array([0, 1, 1, 0, 1, 0])
     # before: built quietly, the models given 3 outputs no label reaches
-    said = [w for w in user_warnings(lambda: Task("mine", "classify", *_splits(y, mixed), output_size=5,
+    said = [w for w in user_warnings(lambda: Task("mine", "classify", *task_splits(y, mixed), output_size=5,
                                                   metric="accuracy", chance=0.5, chance_note="half"))
             if "reached by no label" in w]
     assert said == ["Task 'mine': output_size=5 gives the classes 0 .. 4, but no sequence of its 32 (train, val "
@@ -80,7 +71,7 @@ def test_E39_03_a_task_whose_output_size_is_above_its_classes_is_warned():
     # the number of classes, or too few sequences to tell: quiet
     for size, y_train, y_test in ((2, y, mixed), (3, np.array([0, 1, 0, 1]), mixed[:2])):
         assert not [w for w in user_warnings(lambda s=size, a=y_train, b=y_test: Task(
-            "mine", "classify", *_splits(a, b), output_size=s, metric="accuracy", chance=0.5, chance_note="half"))
+            "mine", "classify", *task_splits(a, b), output_size=s, metric="accuracy", chance=0.5, chance_note="half"))
             if "reached by no label" in w]
 
 

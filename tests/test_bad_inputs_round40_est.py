@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import user_warnings
+from helpers import task_splits, user_warnings
 
 from rnnkit import SequenceRegressor
 
@@ -38,22 +38,13 @@ def test_E40_01_a_regressors_target_of_one_value_is_predicted_as_that_value_and_
     assert not [w for w in user_warnings(lambda: SequenceRegressor(**TINY).fit(X, y[:, 0])) if "learns nothing" in w]
 
 
-def _splits(y_train, y_test, T=6, F=2, seed=0):
-    from rnnkit.tasks import Split
-
-    rng = np.random.default_rng(seed)
-    X = rng.normal(size=(len(y_train) + 2 * len(y_test), T, F)).astype(np.float32)
-    n = len(y_train)
-    return (Split(X[:n], y_train), Split(X[n:n + len(y_test)], y_test), Split(X[n + len(y_test):], y_test))
-
-
 def test_E40_02_a_small_tasks_output_size_far_above_its_classes_is_warned():
     from rnnkit.tasks import Task
 
     y, y_test = np.array([0, 1] * 4), np.array([1, 0])
 
     def built(size):
-        return [w for w in user_warnings(lambda: Task("mine", "classify", *_splits(y, y_test), output_size=size,
+        return [w for w in user_warnings(lambda: Task("mine", "classify", *task_splits(y, y_test), output_size=size,
                                                       metric="accuracy", chance=0.5, chance_note="half"))
                 if "reached by no label" in w]
 
