@@ -129,7 +129,9 @@ def daily_features(prices: pd.DataFrame) -> pd.DataFrame:
     is refused: no trading day repeats another. ``Close`` is
     read, not an ``Adj Close`` beside it: the close must be adjusted for splits (Yahoo's and stooq's are), and a
     one-day move by a factor of ``SPLIT_RATIO`` (1.2) or more, as an unadjusted split makes (5-for-4: 0.8), is
-    warned of, naming the day."""
+    warned of, naming the day, where the day's whole range (``Low`` to ``High``) lies ``SPLIT_GAP`` (1.1) or more
+    beyond the previous close, as a split day's bar does; a day that trades from the previous close to the move
+    (a crash, as MSFT's -30% on 1987-10-19 in :func:`rnnkit.data.load_msft`) is read as given, without a word."""
     _check_prices(prices)
     close, volume = prices["Close"], np.log(prices["Volume"].astype(np.float64))
     table = pd.DataFrame({
@@ -146,6 +148,10 @@ MAX_GAP = 7  # calendar days between daily rows beyond which days are missing (t
 # a close that moves by this factor or more in a day is warned of: a split, or a crash to check. A 5-for-4 split,
 # the smallest common one, moves it by 1.25 (4-for-3 by 1.33, 3-for-2 by 1.5); load_sp500's largest day, 1.116
 SPLIT_RATIO = 1.2
+# ... where the whole day's range lies this factor or more beyond the previous close, as a split day's bar does (all
+# of it at the new scale): a crash trades down from the previous close within the day (MSFT's Black Monday,
+# 1987-10-19: High 0.3355, the close before 0.3355, Close 0.2348) and is no split
+SPLIT_GAP = 1.1
 
 
 def _check_prices(prices: pd.DataFrame) -> None:
@@ -253,8 +259,14 @@ def _check_prices(prices: pd.DataFrame) -> None:
             # a day without prices is mostly no trading day (a calendar's weekend, asfreq('D')): filled forward it
             # would be read as a day of no return, so dropping is the advice where every price is missing
             empty = prices[list(PRICE_COLUMNS)].isna().all(axis=1).to_numpy()
+            # a volume of 0 beside the day's prices (NASDAQ's 2015-05-12 in load_nasdaq, MSFT's 2010-04-26 in
+            # load_msft) is a report missing from the download: ffill() fills NaN only, so it is masked first
+            zero = column == "Volume" and (values[bad] == 0).all() and not empty[bad].any()
             fix = ("drop those days first: prices.dropna() (a day without prices is no trading day; filled forward it "
                    "would be read as one of no return)" if empty[bad].all()
+                   else "fill them with the day before's (a volume missing from the download, the day's prices there: "
+                   "prices['Volume'] = prices['Volume'].mask(prices['Volume'] == 0).ffill()) or drop those days "
+                   "first" if zero
                    else "drop those days or fill them (e.g. prices.ffill()) first")
             raise ValueError(f"{who}: {column} on {days[i]:%Y-%m-%d} (row {i}) is {prices[column].iloc[i]}, "
                              f"not a positive number ({int(bad.sum())} such row(s) in {column}); its log is taken, "
@@ -281,7 +293,10 @@ def _check_prices(prices: pd.DataFrame) -> None:
                          f"volume average (and the first return), so no feature row would be left; give more than "
                          f"{VOLUME_DAYS} days")
     close = prices["Close"].to_numpy(np.float64)
-    jumps = np.flatnonzero(np.abs(np.diff(np.log(close))) > np.log(SPLIT_RATIO)) + 1
+    top, bottom = np.maximum(high, low)[1:], np.minimum(high, low)[1:]
+    beyond = np.maximum(np.log(bottom / close[:-1]), np.log(close[:-1] / top))  # > 0: the day's range clear of it
+    jumps = np.flatnonzero((np.abs(np.diff(np.log(close))) > np.log(SPLIT_RATIO))
+                           & (beyond > np.log(SPLIT_GAP))) + 1
     if len(jumps):
         i = int(jumps[0])
         warnings.warn(f"{who}: Close moves from {close[i - 1]:g} on {days[i - 1]:%Y-%m-%d} to {close[i]:g} on "
