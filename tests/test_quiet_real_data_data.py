@@ -15,27 +15,33 @@ import numpy as np
 import pytest
 import torch
 from fastapi.testclient import TestClient
+from torch.utils.data import DataLoader
 
 from rnnkit.apps import charlm, dna, eventlogs, sentiment, spoken_digits, stocks, surveillance
 from rnnkit.data import (
     AudioDataset,
     BioSequenceDataset,
     BPTTBatches,
+    BucketBatchSampler,
     EventSessions,
     LogMel,
+    RaggedStore,
     TextClassificationDataset,
     VideoDataset,
     Vocab,
     load_basic_motions,
     load_imdb,
+    load_japanese_vowels,
     load_msft,
     load_nasdaq,
     load_sp500,
     pad_collate,
+    pad_sequences,
     read_video,
     read_wav,
     sessionize,
     synthetic_event_log,
+    write_ragged,
     write_wav,
 )
 from rnnkit.data.bio import kmer_ids
@@ -268,3 +274,35 @@ def test_basic_motions_streamer_and_server_run_quietly():
         answer = TestClient(create_app(clf)).post("/predict", json={"sequences": [s.tolist() for s in x_test[:8]]})
     assert answer.status_code == 200 and "warnings" not in answer.json()
     assert outputs[-1].prediction == answer.json()["predictions"][0]
+
+
+# -- ragged series: JapaneseVowels (7-29 steps) and sktime's PLAID (100-1344 steps) through collate and a store ----
+def test_japanese_vowels_and_plaid_ragged_store_runs_quietly(tmp_path):
+    sktime_datasets = pytest.importorskip("sktime.datasets")
+    vowels, speakers = load_japanese_vowels(split="train")
+    plaid, appliances = sktime_datasets.load_plaid(split="train")
+    currents = [np.asarray(plaid.iloc[i, 0], dtype=np.float64)[:, None] for i in range(len(plaid))]
+    for name, sequences, labels in (("vowels", list(vowels), speakers), ("plaid", currents, appliances)):
+        ids = np.unique(np.asarray(labels), return_inverse=True)[1]
+        with quiet():
+            store = RaggedStore(write_ragged(tmp_path / name, sequences, ids))
+            loader = DataLoader(store, batch_sampler=BucketBatchSampler(store.lengths, 16), collate_fn=pad_collate)
+            batches = list(loader)
+            padded = pad_sequences(sequences[:32])
+        assert sum(len(b.y) for b in batches) == len(sequences) and padded.shape[0] == 32
+        assert store.lengths.tolist() == [len(s) for s in sequences]
+
+
+# -- driving: highway-env episodes of the IDM/MOBIL expert --------------------------------------------------------
+def test_highway_expert_episodes_run_quietly(monkeypatch):
+    pytest.importorskip("highway_env")
+    from rnnkit.apps import driving
+
+    monkeypatch.setenv("SDL_VIDEODRIVER", "dummy")
+    with quiet():
+        env = driving.make_env(driving.QUICK.duration)
+        episodes = [driving.drive(env, seed) for seed in driving.episode_seeds(0, "train", 2)]
+        scaling = driving.fit_scaling(episodes)
+        frames = episodes[0].frames
+        inputs = driving.policy_inputs(frames, scaling, driving.outage_mask(0, len(frames)))
+    assert inputs.shape[0] == len(frames) and np.isfinite(inputs).all()
