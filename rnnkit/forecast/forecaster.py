@@ -1084,7 +1084,9 @@ class Forecaster(BaseEstimator):
         ``targets`` and ``future_covariates`` name the columns as in :meth:`fit`, or ``X`` gives the known-future
         covariates as ``fit(y, X)`` does; the known-future covariates of the test rows are the fold's
         ``predict(future=...)``. With ``quantiles`` the forecaster's point
-        forecast is its median.
+        forecast is its median. A fold whose training rows end on a missing value (a holiday on ``freq="B"``) is
+        not warned of as a series that ends with missing values: the cut is the backtest's, the gap one inside the
+        series, filled by ``impute``.
 
         Baselines on the same rows: naive ``ŷ_{T+h} = y_T``; seasonal naive ``ŷ_{T+h} = y_{T+h-mk}`` with
         ``k = ⌈h/m⌉`` and season length ``m``: ``season_length`` here, else the forecaster's own
