@@ -172,6 +172,20 @@ def test_elnino_months_as_a_panel_runs_quietly():
     assert len(forecast) == 36
 
 
+def test_stocks_business_days_as_a_panel_on_the_b_grid_runs_quietly():
+    from rnnkit.data import load_msft, load_sp500
+
+    prices = {"sp500": load_sp500()["Adj Close"], "msft": load_msft()["Close"]}
+    panel = pd.concat([pd.DataFrame({"unique_id": k, "ds": v.index, "y": v.to_numpy()}).iloc[-150:]
+                       for k, v in prices.items()])
+    # the grid GlobalForecaster's refusal of the holidays names: each missing day takes the value before it
+    panel = panel.set_index("ds").groupby("unique_id")[["y"]].resample("B").ffill().reset_index()
+    with quiet():
+        forecast = GlobalForecaster(lookback=10, horizon=3, hidden_size=4, max_epochs=1, random_state=0,
+                                    model="direct", quantiles=None).fit(panel).predict()
+    assert len(forecast) == 6 and np.isfinite(forecast.select_dtypes("number").to_numpy()).all()
+
+
 # -- the sktime adapter and the command line ----------------------------------------------------------------
 def test_airline_sktime_adapter_runs_quietly():
     from rnnkit.forecast.sktime import RnnkitForecaster
