@@ -55,8 +55,9 @@ def test_d5_12_a_literal_beyond_double_is_named_as_out_of_range_not_as_infinity(
         r = c.post("/predict", content=b'{"sequences": [[[0.5, -1e400, 0.5]]]}')
         literal = c.post("/predict", content=b'{"sequences": [[[0.5, -Infinity, 0.5]]]}')
     assert r.status_code == 422
-    assert _one_line(r.json()["detail"]).startswith("sequence 0, step 0, feature 1 holds a number beyond even "
-                                                    "float64's range, a number beyond float32's range")
+    # each range said once (S40-01), where it read "beyond even float64's range, a number beyond float32's range"
+    assert _one_line(r.json()["detail"]).startswith("sequence 0, step 0, feature 1 holds a number beyond float64's "
+                                                    "range (|x| <= 1.8e308), and so beyond float32's range")
     assert literal.status_code == 422 and "holds -inf; NaN and infinity" in literal.json()["detail"]
 
 

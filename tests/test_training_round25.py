@@ -192,8 +192,9 @@ def test_t25_09_an_ensemble_of_members_of_other_sizes_is_refused_where_it_is_bui
                                          r"head.linear.weight has shape \(5, 8\) and member 0's \(4, 8\); build every "
                                          r"member with the same sizes"):
         Ensemble([SequenceToLabel(3, 8, 4), SequenceToLabel(3, 8, 5)])  # before: torch.stack's error in forward
-    with pytest.raises(ValueError, match=r"member 1's encoder.layers.1.cell.weight_ih has shape \(32, 8\) and member "
-                                         r"0's none"):
+    # K40-06: the parameter one member lacks, and the options that differ, where it read "... and member 0's none"
+    with pytest.raises(ValueError, match=r"member 1 has a parameter encoder.layers.1.cell.weight_ih and member 0 none "
+                                         r"\(member 0: num_layers=1, .*member 1: num_layers=2, .*differ in layers"):
         Ensemble([SequenceToLabel(3, 8, 4), SequenceToLabel(3, 8, 4, num_layers=2)])
 
 
