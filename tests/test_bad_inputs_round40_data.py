@@ -100,6 +100,16 @@ def test_D40_03_texts_all_unknown_beside_known_ones_are_warned_of():
     assert [str(w.message).split(" are ")[1][:20] for w in caught] == ["<unk> only for their"]
 
 
+def test_D40_03_a_pandas_column_of_a_split_quotes_its_texts_by_position():
+    # a test split's column keeps the frame's index (3, 7, 11, ...): the warning quotes text 2 by its position
+    train = ["a good film with a great cast", "a bad film with a poor plot"] * 5
+    texts = pd.Series(["a good film with a great cast", "a bad film with a poor plot",
+                       "ein sehr schlechter Film mit schwacher Handlung", "un film tres mauvais sans histoire"] * 5,
+                      index=range(3, 83, 4))
+    with pytest.warns(UserWarning, match=r"texts 2, 6, 10, 14, 18; text 2: 'ein sehr schlechter Film mit schwacher H'"):
+        TextClassificationDataset(texts, [1, 0, 0, 0] * 5, Vocab.build(train, level="word"))
+
+
 def test_D40_03_short_texts_of_the_vocabularys_own_language_with_rare_words_stay_quiet():
     # tweets of three words, nearly half of them rare (<unk>): a tenth all <unk> by chance, not another language
     rng = np.random.default_rng(0)

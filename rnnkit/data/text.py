@@ -928,16 +928,16 @@ def _warn_mostly_unknown(texts, ids: list[torch.Tensor], vocab: Vocab) -> None:
     corpus or language, a few texts built from for speed, a ``max_size`` or ``min_freq`` that kept few words), given
     these, so a model reads little but ``<unk>`` and its predictions hardly depend on the text, without an error
     (``strict=False``, the default, maps every unknown token to ``<unk>``)."""
-    specials = torch.tensor([vocab.pad_id, vocab.bos_id, vocab.eos_id])
-    total = sum(int((~torch.isin(x, specials)).sum()) for x in ids)
-    unknown = sum(int((x == vocab.unk_id).sum()) for x in ids)
+    counts = _token_counts(ids, vocab)
+    total, unknown = (int(c.sum()) for c in counts)
     if total < 20 or unknown * 2 < total:
-        _warn_unknown_texts(texts, ids, vocab)
+        _warn_unknown_texts(texts, ids, vocab, counts)
         return
     seen: Counter = Counter()
-    for t, x in zip(texts, ids, strict=True):
-        if bool((x == vocab.unk_id).any()) and len(seen) < 1000:
-            seen.update(w for w in vocab.tokenize(t) if w not in vocab.stoi)
+    for i in np.flatnonzero(counts[1]):  # the texts holding an <unk>
+        if len(seen) >= 1000:
+            break
+        seen.update(w for w in vocab.tokenize(texts[i]) if w not in vocab.stoi)
     shown = ", ".join(f"{w!r}" for w, _ in seen.most_common(3))
     warnings.warn(f"TextClassificationDataset: {unknown} of the texts' {total} tokens ({unknown / total:.0%}) are "
                   f"{UNK} (the most frequent unknown: {shown}), so a model would read little but {UNK}: a vocabulary "
@@ -948,7 +948,25 @@ def _warn_mostly_unknown(texts, ids: list[torch.Tensor], vocab: Vocab) -> None:
                   "'ignore', '.*so a model would read little')", UserWarning, stacklevel=3)
 
 
-def _warn_unknown_texts(texts, ids: list[torch.Tensor], vocab: Vocab) -> None:
+def _token_counts(ids: list[torch.Tensor], vocab: Vocab) -> tuple[np.ndarray, np.ndarray]:
+    """``(words, unknown)``, each ``(n,)``: per text, its tokens other than ``<pad>``, ``<bos>`` and ``<eos>``, and how
+    many of them are ``<unk>``; one pass over the texts' ids laid end to end (a set of 25,000 reviews is counted at
+    once, not a text at a time)."""
+    if not ids:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    flat = torch.cat([x.reshape(-1) for x in ids]).numpy()
+    ends = np.cumsum([x.numel() for x in ids])
+
+    def per_text(mask: np.ndarray) -> np.ndarray:  # its count in each text: differences of the running count
+        running = np.concatenate([[0], np.cumsum(mask, dtype=np.int64)])
+        return running[ends] - running[np.concatenate([[0], ends[:-1]])]
+
+    special = (flat == vocab.pad_id) | (flat == vocab.bos_id) | (flat == vocab.eos_id)
+    return per_text(~special), per_text(flat == vocab.unk_id)
+
+
+def _warn_unknown_texts(texts, ids: list[torch.Tensor], vocab: Vocab,
+                        counts: tuple[np.ndarray, np.ndarray] | None = None) -> None:
     """Warn where a tenth of the texts or more (2 at least) are ``<unk>`` throughout, of 3 tokens or more each, and
     not for their capitals alone (`_warn_cased_unknowns`' case): texts of another language, script or field in the
     column (a multilingual export, reviews beside their replies), which a model reads as nothing but their length,
@@ -956,23 +974,21 @@ def _warn_unknown_texts(texts, ids: list[torch.Tensor], vocab: Vocab) -> None:
     where they are more than four times as many as chance gives them (the sum over the texts of 3 tokens or more of
     ``q ** length``, ``q`` the other texts' unknown share), so short texts of a vocabulary's own language whose words
     are often rare (tweets under a vocabulary of ``min_freq`` or ``max_size``) are not called another language."""
-    specials = torch.tensor([vocab.pad_id, vocab.bos_id, vocab.eos_id])
-    blank, sizes, rest, rest_unknown = [], [], 0, 0
-    for i, (t, x) in enumerate(zip(texts, ids, strict=True)):
-        words = x[~torch.isin(x, specials)]
-        if len(words) >= 3:
-            sizes.append(len(words))
-        if len(words) >= 3 and bool((words == vocab.unk_id).all()):
-            cased = 0 if vocab.lower or vocab.level == "token" else sum(
-                w.lower() in vocab.stoi for w in vocab.tokenize(t) if isinstance(w, str))
-            if cased * 2 < len(words):
-                blank.append(i)
-                continue
-        rest, rest_unknown = rest + len(words), rest_unknown + int((words == vocab.unk_id).sum())
+    words, unknown = counts if counts is not None else _token_counts(ids, vocab)  # ``counts``: the caller's
+    long = words >= 3
+    blank = []
+    for i in np.flatnonzero(long & (unknown == words)):  # <unk> throughout
+        cased = 0 if vocab.lower or vocab.level == "token" else sum(
+            w.lower() in vocab.stoi for w in vocab.tokenize(texts[i]) if isinstance(w, str))
+        if cased * 2 < words[i]:
+            blank.append(int(i))
+    rest = np.ones(len(words), dtype=bool)
+    rest[blank] = False
+    rest, rest_unknown, sizes = int(words[rest].sum()), int(unknown[rest].sum()), words[long]
     # the texts <unk> throughout by chance, were the other texts' unknown share q spread over their words alike
     # (short texts of rare words, tweets, under a vocabulary of min_freq or max_size): sum of q ** length
     q = rest_unknown / rest if rest else 0.0
-    if len(blank) < max(2, 0.1 * len(ids)) or len(blank) <= 4 * sum(q ** n for n in sizes):
+    if len(blank) < max(2, 0.1 * len(ids)) or len(blank) <= 4 * float((q ** sizes.astype(np.float64)).sum()):
         return
     shown = ", ".join(map(str, blank[:5])) + (", ..." if len(blank) > 5 else "")
     first = texts[blank[0]]
@@ -1301,10 +1317,11 @@ class TextClassificationDataset(Dataset):
             self.ids.append(ids)
         self.labels = label_ids
         self.lengths = np.array([len(x) for x in self.ids], dtype=np.int64)
-        if not _warn_cased_unknowns(texts, self.ids, vocab):  # capitals explain the <unk>s there
-            _warn_mostly_unknown(texts, self.ids, vocab)
+        listed = list(texts)  # by position: a pandas Series' own index (a split's 3, 7, 12, ...) is no position
+        if not _warn_cased_unknowns(listed, self.ids, vocab):  # capitals explain the <unk>s there
+            _warn_mostly_unknown(listed, self.ids, vocab)
         else:  # but not those of whole texts of another language
-            _warn_unknown_texts(texts, self.ids, vocab)
+            _warn_unknown_texts(listed, self.ids, vocab)
 
     def __len__(self) -> int:
         return len(self.ids)
