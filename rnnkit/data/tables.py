@@ -2102,14 +2102,25 @@ def iso_weeks(text: pd.Series) -> pd.DatetimeIndex | None:
     return days
 
 
+def durations_refusal(what: str, values, spelt: str) -> str:
+    """The refusal of durations (timedelta64: times elapsed since a start) where times are read, which pandas reads
+    neither as dates nor as numbers: ``what`` names them (``"time column 'elapsed'"``), ``spelt`` is how the fix
+    spells the column (``"data['elapsed']"``)."""
+    values = pd.Series(np.asarray(values)).dropna()
+    shown = f": {values.iloc[0]} .. {values.iloc[-1]}" if len(values) else ""
+    return (f"{what} holds durations (timedelta64{shown}), not dates or numbers; give them as numbers, "
+            f"{spelt}.dt.total_seconds() (the forecasts' times are then seconds), or as dates counted from the start "
+            f"they are measured from, pd.Timestamp('2024-01-01') + {spelt} (with your start)")
+
+
 def period_label_starts(text) -> tuple[str | None, pd.DatetimeIndex] | None:
     """``(format, starts)``: the first day of each period that labels such as ``"Jan 1980"`` / ``"JAN 1980"`` /
     ``"January 1980"`` / ``"Jan. 1980"`` / ``"Sept. 1980"`` (months, AP style's abbreviations beside full names
     read too, and names in other languages, ``"janvier 1980"``) or ``"Q1 1965"`` / ``"1965 Q1"`` / ``"1965Q1"`` /
     ``"1965/Q1"`` (quarters) name, gretl's and EViews' ``"1950:1"`` (quarters) and ``"1950:01"`` (months), the
     IMF's and Eurostat's ``"1950M01"`` and ``"01/1950"`` (months), half-years ``"2020H1"`` / ``"2020-S1"`` /
-    ``"H1 2020"`` (Eurostat's semesters; at 1 January and 1 July), months and quarters as Japanese and Chinese
-    statistics write them (``"2020年1月"``, ``"2020年第1四半期"``, ``"2020年第1季度"``), or weeks as pandas writes
+    ``"H1 2020"`` (Eurostat's semesters; at 1 January and 1 July), months, quarters and years as Japanese and
+    Chinese statistics write them (``"2020年1月"``, ``"2020年第1四半期"``, ``"2020年"``), or weeks as pandas writes
     weekly periods (``"2000-01-03/2000-01-09"``) or ISO 8601 writes them (``"2000-W01"``, by their Monday), every
     label in one of these forms (pmdarima's wineind, woolyrnq and sunspots are indexed so; statsmodels' ARIMA
     results files ``1950:1``); ``format`` is the strftime of month labels (which may write two-digit years:
@@ -2144,6 +2155,9 @@ def period_label_starts(text) -> tuple[str | None, pd.DatetimeIndex] | None:
         months = text.str.strip().str.extract(r"^(\d{4})\s*年\s*(0?[1-9]|1[0-2])\s*月$")
     if months.notna().all(axis=None):
         return None, pd.DatetimeIndex(pd.to_datetime(months[0] + "-" + months[1], format="%Y-%m"))
+    years = text.str.strip().str.extract(r"^(\d{4})\s*年$")[0]  # '2020年': years as e-Stat and the NBS write them
+    if years.notna().all():  # (not '2020年度', a fiscal year that starts in April in Japan)
+        return None, pd.DatetimeIndex(pd.to_datetime(years, format="%Y"))
     halves = text.str.strip().str.extract(r"^(?:[HS]([12])[\s\-/_.]*(\d{4})|(\d{4})[\s\-/_.]*[HS]([12]))$",
                                           flags=re.IGNORECASE)  # '2020H1', '2020-S1' (Eurostat's semesters)
     if halves.notna().sum(axis=1).eq(2).all():

@@ -77,6 +77,7 @@ from .tables import (
     comma_numbers,
     date_readings,
     dates_as_numbers,
+    durations_refusal,
     formula_errors,
     header_units,
     marked_numbers,
@@ -1040,6 +1041,11 @@ def _check_time(time: Any, n: int, name: str, values: np.ndarray | None = None) 
         pass
     elif pd.api.types.is_datetime64_any_dtype(time):
         time = pd.DatetimeIndex(time)
+    elif pd.api.types.is_timedelta64_dtype(getattr(time, "dtype", None)) or (
+            len(raw) and all(isinstance(v, datetime.timedelta | np.timedelta64) for v in np.ravel(np.asarray(
+                raw, dtype=object)))):  # pd.Timedelta: durations, which pandas cannot read as dates
+        raise ValueError(durations_refusal(f"time column {name!r}", pd.to_timedelta(np.ravel(np.asarray(raw))),
+                                           f"data[{name!r}]"))
     elif pd.api.types.is_numeric_dtype(np.asarray(time).dtype) and not pd.api.types.is_bool_dtype(
         np.asarray(time).dtype
     ):

@@ -25,6 +25,7 @@ from ..data.tables import (
     arrays_in_column,
     boolean_words,
     date_readings,
+    durations_refusal,
     epoch_unit,
     epoch_units,
     header_units,
@@ -501,17 +502,6 @@ def _skipped_periods(index: pd.Index) -> str | None:
     return (f"the periods of the index skip {len(absent)} of its {freq!r} periods ({shown}; {index[i + 1]} follows "
             f"{index[i]}), so its steps are uneven; give the missing periods as missing values, filled by impute=...: "
             f"data.reindex(pd.period_range(data.index[0], data.index[-1], freq={freq!r}))")
-
-
-def durations_refusal(what: str, values, spelt: str) -> str:
-    """The refusal of durations (timedelta64: times elapsed since a start) where times are read, which pandas reads
-    neither as dates nor as numbers: ``what`` names them (``"time column 'elapsed'"``), ``spelt`` is how the fix
-    spells the column (``"data['elapsed']"``)."""
-    values = pd.Series(np.asarray(values)).dropna()
-    shown = f": {values.iloc[0]} .. {values.iloc[-1]}" if len(values) else ""
-    return (f"{what} holds durations (timedelta64{shown}), not dates or numbers; give them as numbers, "
-            f"{spelt}.dt.total_seconds() (the forecasts' times are then seconds), or as dates counted from the start "
-            f"they are measured from, pd.Timestamp('2024-01-01') + {spelt} (with your start)")
 
 
 def quantiles_fix(q) -> str:

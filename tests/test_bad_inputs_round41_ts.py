@@ -1,0 +1,58 @@
+"""Round 41 (time columns as the last round left them and as users' own data give them): years written '2020年',
+durations as a time column (T41-01 ..)."""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from rnnkit.data.tables import read_sequences
+from rnnkit.data.timeseries import TimeSeriesFrame
+from rnnkit.forecast import Forecaster
+
+
+def _forecaster() -> Forecaster:
+    return Forecaster(horizon=2, model="direct", lookback=4, hidden_size=4, max_epochs=1)
+
+
+def _long_csv(path, labels) -> None:
+    path.write_text("id,t,x,label\n" + "".join(f"{i},{lab},{k},{int(i == 'A')}\n" for i in "AB"
+                                              for k, lab in enumerate(labels[::-1])))
+
+
+# T41-01: years written as Japanese and Chinese statistics write them ('2020年'), beside their months '2020年1月'
+_YEARS = [f"{y}年" for y in range(2000, 2012)]
+
+
+def test_T41_01_years_written_with_nen_are_read_as_years(tmp_path):
+    frame = TimeSeriesFrame.from_pandas(pd.DataFrame({"t": _YEARS, "y": np.arange(12.0)}), time_col="t")
+    assert frame.time[0] == pd.Timestamp("2000-01-01") and frame.time[-1] == pd.Timestamp("2011-01-01")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = _forecaster().fit(pd.Series(np.arange(12.0), index=_YEARS))  # was: text that is not dates
+    assert model.freq_.startswith("YS")
+    path = tmp_path / "long.csv"
+    _long_csv(path, _YEARS)
+    table = read_sequences(path, id_column="id", time_column="t", target_column="label")  # was: neither numbers ...
+    assert np.asarray(table.X[0]).ravel().tolist() == list(np.arange(12.0)[::-1])
+
+
+def test_T41_01_fiscal_years_written_nendo_stay_unread():
+    with pytest.raises(ValueError, match=r"time column 't'"):  # 2020年度 starts in April: not read as 2020-01-01
+        TimeSeriesFrame.from_pandas(pd.DataFrame({"t": ["2020年度", "2021年度", "2022年度"], "y": [1.0, 2, 3]}),
+                                    time_col="t")
+
+
+# T41-02: a time column of durations (pd.Timedelta: time elapsed since a start) given to the frame
+@pytest.mark.parametrize("durations", [pd.to_timedelta(np.arange(6), unit="h"),
+                                       [pd.Timedelta(minutes=10 * k) for k in range(6)]])
+def test_T41_02_durations_as_the_time_column_are_refused_with_a_fix_that_runs(durations):
+    data = pd.DataFrame({"t": durations, "y": np.arange(6.0)})
+    with pytest.raises(ValueError, match=r"time column 't' holds durations \(timedelta64: 0 days 00:00:00 \.\. .*"
+                                         r"give them as numbers, data\['t'\]\.dt\.total_seconds\(\)"):
+        TimeSeriesFrame.from_pandas(data, time_col="t")  # was: could not be read as datetimes (dtype timedelta64 ...)
+    with pytest.raises(ValueError, match=r"holds durations"):
+        TimeSeriesFrame(np.arange(6.0)[:, None], time=data["t"])
+    data["t"] = data["t"].dt.total_seconds()
+    assert TimeSeriesFrame.from_pandas(data, time_col="t").time[1] in (600.0, 3600.0)
