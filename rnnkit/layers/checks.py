@@ -386,9 +386,40 @@ def check_state(state, expected_shape: tuple[int, ...], fields: tuple[str, ...],
                 f"{who}: state field {name!r} is {t.dtype} but x is {x.dtype}; convert the state's "
                 f"tensors with .{_convert(x.dtype)}{mixed if 'autocast lowers' in mixed else ''}"
             )
+    for name, t in zip(fields, tensors, strict=True):
+        _check_finite_state(t, name, who)
     if state_type is not None and type(state) is not state_type:
         return state_type(*tensors)
     return state
+
+
+def _check_finite_state(t: Tensor, name: str, who: str) -> None:
+    """ValueError for NaN or infinity in an initial state's field ``t`` (``(B, H)`` or ``(B, L*D, H)``): the cell
+    mixes it into every step of that sequence, so all its outputs would be NaN, silently (an encoder's state after a
+    NaN input, a state read from a file). One reduction of the state, which is small beside x; under
+    ``torch.func.vmap`` the values it batches are read (:func:`unbatched`) and the sample named. Not while tracing or
+    compiling (``torch.jit.trace``, ``torch.compile``, ``torch.export``): a graph holds no check, and reading a value
+    there would break or specialise it."""
+    if torch.jit.is_tracing() or torch.compiler.is_compiling() or t.is_meta:
+        return
+    t = t.detach()
+    with readable(t):
+        values, k = unbatched(t)
+        if bool(torch.isfinite(values.sum())):  # NaN or infinity anywhere makes the sum non-finite
+            return
+        bad = ~torch.isfinite(values)
+        if not bool(bad.any()):  # finite values whose sum overflows the dtype
+            return
+        at = torch.nonzero(bad)[0].tolist()
+        value, count = float(values[tuple(at)]), int(bad.sum())
+    sample = f" of {vmap_sample(at[:k])}" if k else ""
+    index = ", ".join(map(str, at[k:]))
+    raise ValueError(
+        f"{who}: state field {name!r} holds {value} at {name}[{index}]{sample} (sequence {at[k]}; {count} such "
+        f"value(s) in all), which the cell carries into every later step, so that sequence's outputs would be NaN (or "
+        f"saturated, for infinity) without a word; "
+        f"give a finite state (torch.nan_to_num({name}, nan=0.0) if a NaN means no information, or the state of an "
+        f"encoder whose input was finite), or leave state out for zeros")
 
 
 def _layer_count_hint(got, expected: tuple[int, ...], layers: tuple[int, int] | None) -> str:
