@@ -870,6 +870,9 @@ def _train(args) -> int:
                         warnings.filterwarnings("ignore", message=".*holds each sequence's target")
                     if single:
                         warnings.filterwarnings("ignore", message=".*has a single step, so they hold no gap")
+                    if resumed:  # --out moved or renamed since: Lightning's words of its checkpoint callback's
+                        # bookkeeping, none of which --resume reads (the weights, optimizer and epoch are restored)
+                        warnings.filterwarnings("ignore", message="The dirpath has changed from")
                     est.fit(_frames(table, train_idx), pick(table.y, train_idx), resume=args.resume,
                             times=_sample_times(table, train_idx, est))
             except ValueError as e:
@@ -897,7 +900,7 @@ def _train(args) -> int:
                     # rate unknown to the error (lr=None, which NonFiniteError allows): its own words
                     raise
                 raise ValueError(_diverged(e, args, out)) from e
-        except Exception:
+        except BaseException:  # Ctrl-C and SIGTERM too: before the first epoch ends there is nothing to --resume
             if not worker and not (out / CHECKPOINT).is_file():  # nothing to --resume: leave --out as it was
                 _remove_added(out, before)
             raise
@@ -2795,16 +2798,14 @@ def _main(argv, previous) -> int:
             sys.stdout.flush()
         return status
     except KeyboardInterrupt:
-        hint = " (rerun with --resume to continue from the last finished epoch)" if args.command == "train" else ""
-        print(f"rnnkit {args.command}: interrupted{hint}", file=sys.stderr)
+        print(f"rnnkit {args.command}: interrupted{_resume_hint(args)}", file=sys.stderr)
         return 130
     except SystemExit as err:  # SIGTERM during a fit (rnnkit.training.Terminated): not the status 0 of success
         from .training.runs import Terminated
 
         if not isinstance(err, Terminated):
             raise
-        hint = " (rerun with --resume to continue from the last finished epoch)" if args.command == "train" else ""
-        print(f"rnnkit {args.command}: terminated by SIGTERM during training{hint}", file=sys.stderr)
+        print(f"rnnkit {args.command}: terminated by SIGTERM during training{_resume_hint(args)}", file=sys.stderr)
         return err.code
     except (MemoryError, RuntimeError) as err:
         if not (isinstance(err, MemoryError) or _out_of_memory(err)):
@@ -2839,6 +2840,19 @@ def _main(argv, previous) -> int:
         return 2
     finally:
         warnings.formatwarning = previous
+
+
+def _resume_hint(args) -> str:
+    """What an interrupted command leaves to do: `rnnkit train` continues from its checkpoint with --resume, if an
+    epoch finished and wrote one; before that --out is left as it was (:func:`_train`) and the run starts over."""
+    if args.command != "train":
+        return ""
+    from .training.runs import CHECKPOINT
+
+    if (_out_directory(args.out) / CHECKPOINT).is_file():
+        return " (rerun with --resume to continue from the last finished epoch)"
+    return (" before its first epoch ended, so no checkpoint was written and --out is left as it was; rerun the "
+            "same command to start over")
 
 
 def _check_expanded(path, what: str) -> None:

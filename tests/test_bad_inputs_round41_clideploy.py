@@ -1,0 +1,83 @@
+"""Forty-first round: the command line and deployment as the last round left them and as a user's own files and
+clients bring them: Ctrl-C in a training's first epoch, a model folder moved between `train` and `--resume`, ..."""
+
+import warnings
+
+import numpy as np
+import pytest
+from helpers import long_csv, run_cli
+
+
+@pytest.fixture
+def interrupt_at(monkeypatch):
+    """Ctrl-C at the first batch of the given epoch of the next fit (as the key pressed then raises it)."""
+    import lightning.pytorch as L
+
+    import rnnkit.training.trainer as trainer
+
+    at = {"epoch": None}
+
+    class CtrlC(L.Callback):
+        def on_train_batch_start(self, trainer, *args):
+            if trainer.current_epoch == at["epoch"]:
+                raise KeyboardInterrupt
+
+    made = trainer.make_trainer
+
+    def make(*args, **kwargs):
+        t = made(*args, **kwargs)
+        t.callbacks.append(CtrlC())
+        return t
+
+    monkeypatch.setattr(trainer, "make_trainer", make)
+    return at
+
+
+def _train_args(tmp_path, out):
+    data = long_csv(tmp_path / "d.csv", np.arange(8) % 2)
+    return ["train", data, "--task", "classify", "--time-column", "t", "--hidden-size", "4", "--cell", "gru",
+            "--device", "cpu", "--epochs", "2", "--lr-schedule", "none", "--batch-size", "4", "--out", out]
+
+
+def test_C41_01_ctrl_c_in_the_first_epoch_says_there_is_nothing_to_resume(tmp_path, capsys, interrupt_at):
+    out = tmp_path / "m"
+    interrupt_at["epoch"] = 0
+    status, err = run_cli(_train_args(tmp_path, out), capsys)
+    assert status == 130, err
+    # was: "interrupted (rerun with --resume to continue from the last finished epoch)", with no epoch finished,
+    # and --out left holding training.json and the logs' folders
+    assert err[-1] == ("rnnkit train: interrupted before its first epoch ended, so no checkpoint was written and "
+                       "--out is left as it was; rerun the same command to start over"), err
+    assert not out.exists()
+    # a directory there before keeps what it held, and nothing more
+    out.mkdir()
+    status, err = run_cli(_train_args(tmp_path, out), capsys)
+    assert status == 130 and "rerun the same command to start over" in err[-1], err
+    assert list(out.iterdir()) == []
+
+
+def test_C41_01_ctrl_c_after_an_epoch_still_points_to_resume(tmp_path, capsys, interrupt_at):
+    out = tmp_path / "m"
+    interrupt_at["epoch"] = 1
+    status, err = run_cli(_train_args(tmp_path, out), capsys)
+    assert status == 130, err
+    assert err[-1] == "rnnkit train: interrupted (rerun with --resume to continue from the last finished epoch)"
+    assert (out / "checkpoints" / "last.ckpt").is_file()
+
+
+def test_C41_02_a_run_folder_moved_before_resume_continues_without_lightnings_words(tmp_path, capsys, interrupt_at):
+    interrupt_at["epoch"] = 1
+    status, err = run_cli(_train_args(tmp_path, tmp_path / "m"), capsys)
+    assert status == 130, err
+    (tmp_path / "m").rename(tmp_path / "moved")
+    interrupt_at["epoch"] = None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        status, err = run_cli([*_train_args(tmp_path, tmp_path / "moved"), "--resume"], capsys)
+    assert status == 0, err
+    # was: "rnnkit: warning: The dirpath has changed from '.../m/checkpoints' to '.../moved/checkpoints', therefore
+    # `best_model_score`, `kth_best_model_path`, `kth_value`, `last_model_path` and `best_k_models` won't be
+    # reloaded. Only `best_model_path` will be reloaded."
+    said = err + [str(w.message) for w in caught]
+    assert not any("dirpath has changed" in line for line in said), said
+    assert (tmp_path / "moved" / "model.safetensors").is_file()
