@@ -56,3 +56,17 @@ def test_T41_02_durations_as_the_time_column_are_refused_with_a_fix_that_runs(du
         TimeSeriesFrame(np.arange(6.0)[:, None], time=data["t"])
     data["t"] = data["t"].dt.total_seconds()
     assert TimeSeriesFrame.from_pandas(data, time_col="t").time[1] in (600.0, 3600.0)
+
+
+# T41-03: a Series' index of text dates, some written with 'Z' (UTC) beside naive ones, as one logger's export and
+# another's are joined
+def test_T41_03_dates_with_and_without_an_offset_in_the_index_are_named_by_their_values():
+    times = [f"2021-01-01 {h:02d}:00" + ("Z" if h % 2 == 0 and h < 6 else "") for h in range(8)]
+    y = pd.Series(np.arange(8.0), index=times)
+    with pytest.raises(ValueError, match=r"the index mixes dates with a UTC offset or zone \(position 0 has "
+                                         r"'2021-01-01 00:00Z'\) and without one \(position 1 has '2021-01-01 01:00'\)"
+                                         r".*give every date an offset, or none; if those without one are UTC, "
+                                         r"data.index = pd.to_datetime\(data.index, utc=True, format='ISO8601'\)"):
+        _forecaster().fit(y)  # was: MixedZones: dates with a UTC offset (position 0) mixed with ... (no index named)
+    y.index = pd.to_datetime(y.index, utc=True, format="ISO8601")
+    assert _forecaster().fit(y).freq_ == "h"

@@ -20,6 +20,7 @@ from ..data.tables import (
     _EXCEL_DAYS,
     _SPREADSHEET_EPOCH,
     TIME_NAMES,
+    MixedZones,
     _cell,
     _month_of,
     arrays_in_column,
@@ -908,7 +909,13 @@ def _dated_index(data: pd.Series | pd.DataFrame) -> pd.Series | pd.DataFrame:
                          "(data.reset_index(drop=True)) to forecast by step")
     refuse_fiscal_years(values, "the index", "data.index")  # '2000/01', '2001/02': months to pandas, 13 apart
     refuse_clock_times(values, "the index", "data.index")  # '09:30', '10:00': no date
-    readings = date_readings(pd.Series(index).astype(str))
+    try:
+        readings = date_readings(pd.Series(index).astype(str))
+    except MixedZones as e:  # '...Z' beside naive dates: named by the user's values, as the frame names a column's
+        raise ValueError(f"the index mixes dates with a UTC offset or zone (position {e.aware} has "
+                         f"{values[e.aware]!r}) and without one (position {e.naive} has {values[e.naive]!r}), so "
+                         "their order is unknown; give every date an offset, or none; if those without one are UTC, "
+                         "data.index = pd.to_datetime(data.index, utc=True, format='ISO8601') reads them so") from None
     if len(readings) == 1:
         return data.set_axis(readings[0][1].rename(index.name), axis=0)
     if not readings:
