@@ -195,6 +195,68 @@ th{background:#f2f2f2}img{max-width:100%}figure{margin:1em 0}figcaption{color:#5
 code{background:#f4f4f4;padding:0 .2em}pre{white-space:pre-wrap;background:#f4f4f4;padding:.5em}"""
 
 
+_SEPARATOR_CELL = re.compile(r"^\s*:?-+:?\s*$")
+
+
+def _table_cells(line: str) -> list[str]:
+    """The cells of one pipe-table line, as Python-Markdown's tables extension splits them: on ``|`` but not an
+    escaped ``\\|`` nor one inside a code span, the line's outer pipes not counted."""
+    cells, cell, code, escaped = [], "", False, False
+    for c in line.strip():
+        if c == "|" and not code and not escaped:
+            cells.append(cell)
+            cell = ""
+        else:
+            cell += c
+            code ^= c == "`" and not escaped
+        escaped = c == "\\" and not escaped
+    cells.append(cell)
+    if line.strip().startswith("|"):
+        cells = cells[1:]
+    if line.strip().endswith("|") and not line.strip().endswith("\\|") and cells:
+        cells = cells[:-1]
+    return [c.strip() for c in cells]
+
+
+def _check_tables(markdown: str) -> None:
+    """ValueError for a pipe table of ``markdown`` that report.html would not show as written: a row of more or
+    fewer cells than the header (Python-Markdown drops a row's extra cells and fills missing ones with blanks at
+    the end, so a row missing a middle column shows its values under the columns before them), a separator line
+    of another number of cells than the header, or a table right below a line of text (in either case the whole
+    table is shown as a paragraph of pipes). Lines inside ``` blocks are not tables."""
+    lines = markdown.split("\n")
+    fenced = False
+    for n, line in enumerate(lines):
+        if line.lstrip().startswith("```"):
+            fenced = not fenced
+        if fenced or n == 0 or "-" not in line or "|" not in line:
+            continue
+        separator = _table_cells(line)
+        if not all(_SEPARATOR_CELL.match(c) for c in separator) or "|" not in lines[n - 1]:
+            continue
+        header = _table_cells(lines[n - 1])
+        where = f"the table at line {n} of markdown (header {lines[n - 1].strip()[:60]!r})"
+        if len(separator) != len(header):
+            raise ValueError(f"write_report: {where} has {len(header)} header cell(s) but {len(separator)} in its "
+                             "separator line, so report.html would show the whole table as a paragraph of pipes; "
+                             f"give the separator one cell per column ({'|'.join(['---'] * len(header))})")
+        if n >= 2 and lines[n - 2].strip():
+            raise ValueError(f"write_report: {where} follows the line {lines[n - 2].strip()[:40]!r} with no blank "
+                             "line between, so report.html would show the table as part of that paragraph; put a "
+                             "blank line before the table")
+        for m in range(n + 1, len(lines)):
+            if not lines[m].strip() or "|" not in lines[m]:
+                break
+            cells = _table_cells(lines[m])
+            if len(cells) != len(header):
+                shown = ("its last cell(s) dropped" if len(cells) > len(header) else
+                         "its values under the first columns and blanks after them")
+                raise ValueError(f"write_report: row {m - n} of {where} (line {m + 1}: {lines[m].strip()[:60]!r}) has "
+                                 f"{len(cells)} cell(s) but the header {len(header)} ({', '.join(header)}), so "
+                                 f"report.html would show it with {shown}; give every row one cell per column (an "
+                                 "empty one as '| |' or '-'), or escape a | within a cell as \\|")
+
+
 def read_report(path: str | os.PathLike) -> dict | None:
     """The record of the ``report.json`` that :func:`write_report` wrote in ``path`` (its title, machine and
     results among its keys); None where ``path`` holds none, or one that cannot be read or is not such a record."""
@@ -282,6 +344,7 @@ def write_report(directory: str | os.PathLike, *, title: str, results: dict, mar
         if not isinstance(text, str):  # else an AttributeError or TypeError from deep in the page's making
             part = "heading" if name == "title" else "body"
             raise ValueError(f"write_report: {name} must be a str (the page's {part}), got {type(text).__name__}")
+    _check_tables(markdown)  # before anything is written
     info = machine() if machine_info is None else machine_info
     _check_machine_info(info)
     if figures is not None and not isinstance(figures, Mapping):

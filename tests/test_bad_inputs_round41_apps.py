@@ -1,0 +1,36 @@
+"""Round 41, recipes (rnnkit/apps, rnnkit/report.py): rows A41-01 .. of docs/bad_inputs.md's forty-first round.
+
+A41-01 ``report.write_report`` of a markdown results table with a row missing a column (or one too many), a
+       separator of other width than the header, or a table right below a line of text.
+Each test fails on the commit before its fix."""
+
+from __future__ import annotations
+
+import pytest
+
+from rnnkit.report import write_report
+
+INFO = {"platform": "Linux", "torch": "2", "lightning": "2", "processor": "cpu", "cpu_threads": 2}
+TABLE = "| model | accuracy | sd |\n|---|---|---|\n| lstm | 0.91 | 0.01 |\n"
+
+
+@pytest.mark.parametrize("markdown, match", [
+    (TABLE + "| gru | 0.02 |\n", r"row 2 of the table at line 1 .*has 2 cell\(s\) but the header 3 \(model, accuracy, "
+                                 r"sd\).*values under the first columns.*one cell per column"),
+    (TABLE + "| gru | 0.88 | 0.02 | 5 |\n", r"row 2 .*has 4 cell\(s\) but the header 3.*last cell\(s\) dropped"),
+    ("| model | accuracy | sd |\n|---|---|\n| lstm | 0.91 | 0.01 |\n",
+     r"3 header cell\(s\) but 2 in its separator line.*paragraph of pipes.*---\|---\|---"),
+    ("Test accuracy:\n" + TABLE, r"table at line 2 .*follows the line 'Test accuracy:' with no blank line.*put a "
+                                 r"blank line before the table"),
+])
+def test_A41_01_report_table_row_missing_a_column_is_refused(tmp_path, markdown, match):
+    with pytest.raises(ValueError, match=r"^write_report: .*" + match):
+        write_report(tmp_path / "r", title="t", results={}, markdown=markdown, machine_info=INFO)
+    assert not (tmp_path / "r").exists()  # nothing written
+
+
+def test_A41_01_report_tables_as_written_are_kept(tmp_path):
+    md = ("Intro.\n\n" + TABLE + "| `a|b` | x \\| y | 1 |\n\n```\n| a | b |\n|---|---|\n| 1 |\n```\n\n"
+          "model | acc\n--- | ---\nlstm | 0.9\n")
+    paths = write_report(tmp_path / "r", title="t", results={}, markdown=md, machine_info=INFO)
+    assert paths["report.html"].read_text().count("<table>") == 2
