@@ -62,6 +62,7 @@ from .checks import (
     lag1_autocorrelation,
     named_difference,
     runs_along,
+    short_repr,
 )
 from .data.collate import (
     IGNORE_INDEX,
@@ -116,10 +117,28 @@ def check_layout(layout, who: str) -> None:
     containers is told how rnnkit reads it."""
     if layout in LAYOUTS:
         return
-    hint = (f"; {layout!r} is sktime's (or aeon's) name of a container, not of a layout: "
-            f"{_OTHER_CONTAINERS[layout]}, so leave layout='auto'"
-            if isinstance(layout, str) and layout in _OTHER_CONTAINERS else "")
+    if isinstance(layout, str) and layout in _OTHER_CONTAINERS:
+        hint = (f"; {layout!r} is sktime's (or aeon's) name of a container, not of a layout: "
+                f"{_OTHER_CONTAINERS[layout]}, so leave layout='auto'")
+    else:
+        key = "".join(c for c in layout.lower() if c.isalnum()) if isinstance(layout, str) else None
+        meant = _LAYOUT_NAMES.get(key) or closest_name(layout, LAYOUTS)
+        hint = (f"; {layout!r} means {_LAYOUT_MEANING[meant]}: pass layout={meant!r}" if meant else
+                "; pass layout='ntf' for X of (n, time, features), 'nct' (sktime's and aeon's 'numpy3D') for "
+                "(n, channels, time), or leave 'auto' (read from X)")
     raise ValueError(f"{who}layout must be one of {LAYOUTS}, got {layout!r}{hint}")
+
+
+_LAYOUT_NAMES = {
+    **dict.fromkeys(("channelsfirst", "channelfirst", "ncl", "ncw", "nct", "nft", "numpy3d", "nchannelstime",
+                     "ncltimepoints", "ncasesnchannelsntimepoints"), "nct"),
+    **dict.fromkeys(("channelslast", "channellast", "nlc", "nwc", "ntc", "ntf", "ntd", "batchfirst",
+                     "ntimefeatures", "nstepsfeatures"), "ntf"),
+    "auto": "auto"}
+"""Other spellings of a layout (lower case, letters and digits only): Keras' and PyTorch's channels_first and
+channels_last, torch's (N, C, L) and batch_first, the layouts in capitals or of other letters."""
+_LAYOUT_MEANING = {"nct": "X of (n, channels, time)", "ntf": "X of (n, time, features)",
+                   "numpy3D": "X of (n, channels, time)", "auto": "the layout read from X"}
 
 
 class NotNumericError(ValueError, TypeError):
@@ -1739,6 +1758,15 @@ def _warn_constant_fit_targets(fitted: dict, n: int, weighted: bool, who: str) -
     """Warn where a regressor's target holds one value for every sequence (of weight > 0) of two or more at fit:
     nothing of X is learnt for it, and predict gives that value whatever X holds (its ``y_scale_`` is 0)."""
     constant = np.flatnonzero(np.asarray(fitted["y_scale_"]) == 0)
+    if n == 1:  # every target is one value: the sequence's own
+        shown = ", ".join(f"{float(v):g}" for v in np.asarray(fitted["y_mean_"])[:5])
+        one = "one sequence of sample_weight > 0" if weighted else "one sequence"
+        warnings.warn(f"{who}: the fit holds {one}, so the regressor learns nothing of X and predicts its target "
+                      f"({shown}{', ...' if len(fitted['y_mean_']) > 5 else ''}) whatever X holds; a regressor "
+                      f"learns how targets vary from sequence to sequence: give it many sequences, each with its "
+                      f"target (one long series? cut it into windows, rnnkit.data.sliding_windows, or forecast it "
+                      f"with rnnkit.Forecaster)", UserWarning, stacklevel=3)
+        return
     if not len(constant) or n < 2:
         return
     j, k, names = int(constant[0]), len(fitted["y_scale_"]), fitted.get("target_names_")
@@ -2177,11 +2205,31 @@ class _SequenceEstimator(BaseEstimator):
         # else scikit-learn's "Invalid parameter ...", with no reason nor fix; explained as __new__ explains it
         accepted = self._get_param_names()
         for key in params:
-            name = key.partition("__")[0]  # a nested parameter's owner
+            name, _, inner = key.partition("__")  # a nested parameter's owner
+            if inner and (name not in accepted or not hasattr(getattr(self, name), "set_params")):
+                raise ValueError(self._nested_param_error(key, params[key], accepted))
             if name not in accepted:
                 said = "" if name == "warm_start" else f"invalid parameter {name!r}; "  # the fix names warm_start
                 raise ValueError(f"{type(self).__name__}.set_params: {said}{_missing_param_fix(type(self), name)}")
         return super().set_params(**params)
+
+    def _nested_param_error(self, key: str, value, accepted) -> str:
+        """set_params' message for ``owner__name``, a nested key, where this estimator has no ``owner`` holding
+        parameters of its own: a Pipeline's step prefix, skorch's ``module__``/``optimizer__``, or a parameter whose
+        value is a name (``frontend='conv'``), whose own options are the estimator's (``stride``)."""
+        cls = type(self).__name__
+        owner, inner = key.partition("__")[0], key.rpartition("__")[2]
+        own = inner if inner in accepted else closest_name(inner, accepted, cutoff=0.85)
+        if owner in accepted:
+            what = f"{owner} is {short_repr(getattr(self, owner), 40)}, which holds no parameters of its own"
+        else:
+            what = (f"{cls} has no parameter {owner!r} (a Pipeline's step name, or skorch's module__ and "
+                    f"optimizer__, prefix the parameters of the object they name, not this one's)")
+        fix = (f"set the estimator's own parameter: set_params({own}={short_repr(value, 30)})" if own else
+               f"set {owner} itself, set_params({owner}=...), and the rest by the estimator's own parameters, "
+               f"{cls}().get_params()'s keys (none nested)" if owner in accepted else
+               f"its parameters, none nested, are {cls}().get_params()'s keys")
+        return f"{cls}.set_params: {key!r} sets {inner!r} of {owner!r}, but {what}; {fix}"
 
     def __init__(
         self,
@@ -2360,7 +2408,7 @@ class _SequenceEstimator(BaseEstimator):
             weights = weights[kept]
             self._check_weighted_classes(targets, lengths, fitted, who, given_targets, given_lengths)
         if regression:
-            _warn_constant_fit_targets(fitted, int(len(lengths)), kept is not None, who)
+            _warn_constant_fit_targets(fitted, int(len(targets)), kept is not None, who)
         if weights is not None and bool((weights == weights[0]).all()):
             weights = None  # equal weights: the unweighted mean, computed as such
         x_mean, x_scale = feature_scaling(x, lengths, who)
@@ -3565,7 +3613,8 @@ class SequenceRegressor(RegressorMixin, _LabelEstimator):
             y = np.asarray(y, dtype=np.float64)
         except (TypeError, ValueError) as e:
             raise ValueError(f"{who}: y must be numeric ({e})") from e
-        if given.dtype.kind in "iu" and given.size and np.abs(y).max() > 2 ** 53:
+        if given.size and np.abs(y).max() > 2 ** 53 and (given.dtype.kind in "iu" or given.dtype == object and all(
+                is_integer(v) for v in given.ravel().tolist())):  # Python ints, as JSON and object columns hold them
             _check_integers_kept(given, y, who)
         if y.ndim not in (1, 2):
             # (n, 1, 1): the targets as a network's output (a step axis of one) or torch's unsqueezed targets

@@ -1,0 +1,81 @@
+"""Forty-first round, the estimators and the comparison (E41-xx): each test fails on the commit before its fix."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from helpers import user_warnings
+
+from rnnkit import SequenceClassifier, SequenceRegressor
+
+TINY = dict(hidden_size=4, max_epochs=1, random_state=0, device="cpu", cell="gru")
+
+
+def _x(n=12, T=6, F=3):
+    return np.random.default_rng(0).normal(size=(n, T, F)).astype(np.float32)
+
+
+def test_E41_01_integers_beyond_2_53_as_python_ints_in_an_object_array_are_refused():
+    X = _x()
+    ids = [2**60 + k * 10 for k in range(12)]
+    # before: read in float64 as one value, fitted, and warned as "y is 1.15292e+18 for every sequence"
+    for y in (np.array(ids, dtype=object), pd.Series(ids, dtype=object), np.array([2**70 + k for k in range(12)])):
+        with pytest.raises(ValueError, match=r"integers that float64.*cannot tell apart: .*subtract a reference"):
+            SequenceRegressor(**TINY).fit(X, y)
+    # their differences, as the message says, and Python ints float64 keeps apart: fitted, quiet
+    said = user_warnings(lambda: SequenceRegressor(**TINY).fit(X, np.array(ids, dtype=object) - min(ids)))
+    assert not [w for w in said if "float64" in w or "learns nothing" in w]
+    exact = np.array([2**54 * (k + 1) for k in range(12)], dtype=object)  # beyond 2**53, exact in float64
+    SequenceRegressor(**TINY).fit(X, exact)
+
+
+def test_E41_02_a_regressor_fitted_on_one_sequence_is_warned():
+    X = _x()
+    est = SequenceRegressor(**TINY)
+    # before: fitted quietly, predicting 3.0 for every X
+    said = [w for w in user_warnings(lambda: est.fit(X[:1], np.array([3.0]))) if "one sequence" in w]
+    assert len(said) == 1 and "learns nothing of X and predicts its target (3)" in said[0]
+    assert "give it many sequences" in said[0] and "sliding_windows" in said[0]
+    np.testing.assert_array_equal(est.predict(X), 3.0)
+    said = [w for w in user_warnings(lambda: SequenceRegressor(**TINY).fit(X[:1], np.array([[3.0, 1.0]])))
+            if "one sequence" in w]
+    assert len(said) == 1 and "(3, 1)" in said[0]
+    # one sequence of weight > 0
+    w = np.zeros(12)
+    w[4] = 1.0
+    said = [m for m in user_warnings(lambda: SequenceRegressor(**TINY).fit(X, X[:, :, 0].mean(1), sample_weight=w))
+            if "one sequence" in m]
+    assert len(said) == 1 and "one sequence of sample_weight > 0" in said[0]
+    # two sequences: quiet of it
+    assert not [m for m in user_warnings(lambda: SequenceRegressor(**TINY).fit(X[:2], np.array([3.0, 4.0])))
+                if "one sequence" in m or "learns nothing" in m]
+
+
+@pytest.mark.parametrize("given, meant", [("channels_first", "nct"), ("channels_last", "ntf"), ("NCT", "nct"),
+                                          ("numpy3d", "nct"), ("batch_first", "ntf"), ("Auto", "auto")])
+def test_E41_03_a_layout_of_another_spelling_is_told_rnnkits(given, meant):
+    # before: "layout must be one of ('auto', 'ntf', 'nct', 'numpy3D'), got 'channels_first'" and nothing more
+    with pytest.raises(ValueError, match=rf"got '{given}'; '{given}' means .*: pass layout='{meant}'"):
+        SequenceClassifier(layout=given, **TINY).fit(_x(), np.arange(12) % 2)
+
+
+def test_E41_03_a_layout_of_no_known_spelling_is_told_the_layouts():
+    with pytest.raises(ValueError, match=r"got 'xyz'; pass layout='ntf' for X of \(n, time, features\), 'nct'"):
+        SequenceClassifier(layout="xyz", **TINY).fit(_x(), np.arange(12) % 2)
+
+
+def test_E41_04_set_params_of_a_nested_key_says_the_estimators_own_parameter():
+    # before: AttributeError: 'str' object has no attribute 'set_params' (from scikit-learn)
+    with pytest.raises(ValueError, match=r"'frontend__kernel_size' sets 'kernel_size' of 'frontend', but frontend "
+                                         r"is 'conv', which holds no parameters of its own; set frontend itself"):
+        SequenceClassifier(frontend="conv").set_params(frontend__kernel_size=5)
+    # before: "invalid parameter 'module'; its parameters are SequenceClassifier().get_params()'s keys"
+    with pytest.raises(ValueError, match=r"no parameter 'module' \(a Pipeline's step name, or skorch's.*"
+                                         r"set_params\(hidden_size=5\)"):
+        SequenceRegressor().set_params(module__hidden_size=5)
+    with pytest.raises(ValueError, match=r"set_params\(lr=0\.01\)"):
+        SequenceClassifier().set_params(optimizer__lr=0.01)
+    # the estimator's own parameters, and the Pipeline's prefix given to a Pipeline: as before
+    assert SequenceClassifier().set_params(hidden_size=5, lr=0.01).hidden_size == 5
+    from sklearn.pipeline import Pipeline
+    pipe = Pipeline([("clf", SequenceClassifier())]).set_params(clf__hidden_size=7)
+    assert pipe.named_steps["clf"].hidden_size == 7
