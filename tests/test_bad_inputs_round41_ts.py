@@ -70,3 +70,26 @@ def test_T41_03_dates_with_and_without_an_offset_in_the_index_are_named_by_their
         _forecaster().fit(y)  # was: MixedZones: dates with a UTC offset (position 0) mixed with ... (no index named)
     y.index = pd.to_datetime(y.index, utc=True, format="ISO8601")
     assert _forecaster().fit(y).freq_ == "h"
+
+
+# T41-04: a sheet's date and time saved as numbers (Excel serial dates with the time of day as the fraction: 44197.0,
+# 44197.041667, ... hourly), named as dates, to the Forecaster; whole days were warned of, hours were not
+@pytest.mark.parametrize(("per_day", "step"), [(24, "an hour"), (48, "half an hour")])
+def test_T41_04_excel_serial_dates_of_hours_are_warned_of_as_days_are(per_day, step):
+    days = 44197.0 + np.arange(3 * per_day) / per_day
+    y = pd.Series(10 + np.sin(np.arange(3 * per_day) * 2 * np.pi / per_day), index=pd.Index(days, name="Date"))
+    with pytest.warns(UserWarning, match=rf"Forecaster.fit: the index holds numbers 44197 \.\. 4419[89]\.9\d+, {step} "
+                                         r"apart, that read as Excel serial dates \(days since 1899-12-30, the time of "
+                                         r"day as its fraction: 44197 is 2021-01-01 00:00\).*no daily, weekly or "
+                                         r"yearly season.*data\.index = pd\.to_datetime\(data\.index, unit='D', "
+                                         r"origin='1899-12-30'\)\.round\('min'\)"):
+        _forecaster().fit(y)  # was: read as numbers a step of 0.0416666 apart, without a word
+    y.index = pd.to_datetime(y.index, unit="D", origin="1899-12-30").round("min")
+    assert _forecaster().fit(y).freq_ == ("h" if per_day == 24 else "30min")
+
+
+def test_T41_04_an_unnamed_index_of_such_numbers_and_uneven_fractions_stay_quiet():
+    for index in (pd.Index(44197.0 + np.arange(48) / 24), pd.Index(44197.3 + np.arange(48) * 0.0416, name="date")):
+        with warnings.catch_warnings():
+            warnings.filterwarnings("error", message=".*Excel serial dates")
+            _forecaster().fit(pd.Series(np.sin(np.arange(48.0)), index=index))

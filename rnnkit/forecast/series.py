@@ -1001,12 +1001,13 @@ def unix_times(time) -> tuple[str, pd.Timestamp, pd.Timedelta] | None:
     return unit, pd.to_datetime(int(time[0]), unit=unit), pd.Timedelta(step, unit=unit)
 
 
-def excel_days(time, name: str) -> tuple[str, str] | None:
-    """``(first, step)`` where the numeric times ``time`` of a column named as dates (``name``: ``'Date'``,
-    ``'ds'``, ``'Datum'``, ``'fecha'``, ``'day'``) are whole numbers of Excel's day count within 1970 .. 2100
-    (25569 .. 73051, days since 1899-12-30) a day or a week apart, as a sheet's date column saved as numbers holds
-    them: the first as a date and the step in words. None for other numbers and other names (row numbers and
-    counts in that range are no dates)."""
+def excel_days(time, name: str) -> tuple[str, str, bool] | None:
+    """``(first, step, whole)`` where the numeric times ``time`` of a column named as dates (``name``: ``'Date'``,
+    ``'ds'``, ``'Datum'``, ``'fecha'``, ``'day'``) are Excel's day counts within 1970 .. 2100 (25569 .. 73051, days
+    since 1899-12-30), evenly a day or a week apart as a sheet's date column saved as numbers holds them, or a whole
+    number of minutes under a day apart (44197.041667: an hour), each on a whole minute, as a sheet's date and time
+    saved as numbers holds them: the first as a date (and time), the step in words, and whether every time is a whole
+    day. None for other numbers and other names (row numbers and counts in that range are no dates)."""
     if time is None or isinstance(time, pd.Index) or len(time) < 2:
         return None
     lower = str(name).strip().lower()
@@ -1014,12 +1015,22 @@ def excel_days(time, name: str) -> tuple[str, str] | None:
             w in lower for w in ("date", "day", "datum", "fecha", "jour", "tag")):
         return None
     time = np.asarray(time, dtype=np.float64)
-    steps = np.unique(np.diff(time))
-    if len(steps) != 1 or steps[0] not in (1, 7) or not (time == np.round(time)).all() or \
-            not ((time >= _EXCEL_DAYS[0]) & (time <= _EXCEL_DAYS[1])).all():
+    if not ((time >= _EXCEL_DAYS[0]) & (time <= _EXCEL_DAYS[1])).all():
         return None
-    first = (_SPREADSHEET_EPOCH + pd.Timedelta(days=float(time[0]))).date()
-    return str(first), "a day" if steps[0] == 1 else "a week"
+    steps = np.diff(time)
+    if (time == np.round(time)).all():
+        if len(np.unique(steps)) != 1 or steps[0] not in (1, 7):
+            return None
+        first = (_SPREADSHEET_EPOCH + pd.Timedelta(days=float(time[0]))).date()
+        return str(first), "a day" if steps[0] == 1 else "a week", True
+    minutes = time * 1440  # a sheet's times of day: fractions of a day, each on a whole minute (float64 keeps 1e-6)
+    step = float(np.median(steps)) * 1440
+    if not (np.abs(minutes - np.round(minutes)) < 1e-3).all() or not 1 <= round(step) < 1440 or \
+            not np.allclose(steps * 1440, round(step), rtol=0, atol=1e-3):
+        return None
+    first = (_SPREADSHEET_EPOCH + pd.Timedelta(minutes=round(float(minutes[0])))).strftime("%Y-%m-%d %H:%M")
+    words = {60: "an hour", 30: "half an hour", 15: "a quarter of an hour"}.get(round(step), f"{round(step)} minutes")
+    return first, words, False
 
 
 def decimal_years(time) -> tuple[int, str, str] | None:
@@ -1064,14 +1075,18 @@ def warn_unix_times(time, who: str, where: str, column: str | None = None, *, na
         return
     named = column if column is not None else name
     if named is not None and (days := excel_days(time, named)) is not None:  # 44927, 44928: a sheet's dates
-        first, step = days
-        warnings.warn(f"{who}: {where} holds whole numbers {shown_number(time[0])} .. {shown_number(time[-1])}, "
-                      f"{step} apart, that read as Excel serial dates (days since 1899-12-30: {shown_number(time[0])}"
-                      f" is {first}); read as numbers, they have no calendar, so no weekly or yearly season is looked "
-                      "for (season_length='auto' reads a numeric axis as seasonless, and the seasonal naive is the "
-                      "naive) and the forecasts are labelled by numbers; to forecast on dates, give dates, "
-                      f"{spelt} = pd.to_datetime({spelt}, unit='D', origin='1899-12-30'), or pass season_length",
-                      UserWarning, stacklevel=user_stacklevel())
+        first, step, whole = days  # fractions of a day: times of day, read to the minute they were written at
+        rounded = "" if whole else ".round('min')"
+        shown = shown_number if whole else lambda v: np.format_float_positional(round(float(v), 4), trim="-")
+        warnings.warn(f"{who}: {where} holds {'whole ' if whole else ''}numbers {shown(time[0])} .. "
+                      f"{shown(time[-1])}, {step} apart, that read as Excel serial dates (days since "
+                      f"1899-12-30{'' if whole else ', the time of day as its fraction'}: {shown(time[0])} is "
+                      f"{first}); read as numbers, they have no calendar, so no {'' if whole else 'daily, '}weekly or "
+                      "yearly season is looked for (season_length='auto' reads a numeric axis as seasonless, and the "
+                      "seasonal naive is the naive) and the forecasts are labelled by numbers; to forecast on dates, "
+                      f"give dates, {spelt} = pd.to_datetime({spelt}, unit='D', origin='1899-12-30')"
+                      f"{rounded}, or pass season_length", UserWarning,
+                      stacklevel=user_stacklevel())
         return
     found = unix_times(time)
     if found is None:
