@@ -123,7 +123,8 @@ def test_P22_06_encoder_decoder_y_lengths_are_checked_against_y_and_named():
     x, y = torch.randn(3, 5, 4), torch.randint(0, 7, (3, 4))
     model = EncoderDecoder(4, 6, 7)
     with pytest.raises(ValueError, match=r"EncoderDecoder: every length of y_lengths must be in \[1, T=4\], got min "
-                                         r"1 and max 5; drop empty sequences or pad y to the longest") as e:
+                                         r"1 and max 5 \(y_lengths\[0\] is 5; 1 such in all\); y holds 4 steps but a "
+                                         r"length says 5: pad y") as e:
         model(x, [5, 3, 2], y, [5, 2, 1])  # x's lengths go up to 5; y has 4 steps
     one_line(e)
     with pytest.raises(ValueError, match=r"EncoderDecoder: y_lengths must have shape \(B,\) = \(3,\), got \(2,\)"):

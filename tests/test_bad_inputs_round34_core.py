@@ -78,7 +78,7 @@ def test_K34_02_lengths_out_of_range_under_vmap_are_refused(lengths, shown):
 
     # was: read silently, 0 or less as no step (outputs 0, the final state the initial one), more than T as T
     with pytest.raises(ValueError, match=r"^GRU: every length must be in \[1, T=5\], got " + shown.replace(
-            "(", r"\(").replace(")", r"\)") + "; drop empty sequences"):
+            "(", r"\(").replace(")", r"\)") + "; (a length counts|x holds 5 steps)"):
         vmap(out, in_dims=(None, 0, 0))(params, x, torch.tensor(lengths))
     per_sample = vmap(grad(lambda p, x_b, n_b: out(p, x_b, n_b).sum()), in_dims=(None, 0, 0))
     with pytest.raises(ValueError, match=r"every length must be in \[1, T=5\]"):  # per-sample gradients alike

@@ -36,3 +36,22 @@ def test_K41_01_finite_states_run_as_before():
     assert torch.isfinite(y).all() and h0.grad is not None
     big = torch.full((2, 1, 4), 3e38)  # finite values whose sum overflows float32 are no NaN
     assert torch.isfinite(rnnkit.GRU(3, 4)(x, state=big)[0]).all()
+
+
+# K41-02: a length of 0, below 0 or past T was told min and max alone, with one fix for both cases
+def test_K41_02_a_length_out_of_range_is_named_with_its_own_fix():
+    x, layer = torch.randn(3, 5, 3), rnnkit.GRU(3, 4)
+    with pytest.raises(ValueError, match=r"got min 0 and max 5 \(lengths\[1\] is 0; 1 such in all\); a length counts "
+                                         r"a sequence's valid steps, at least 1: drop empty sequences, keep = lengths "
+                                         r"> 0, then x\[keep\], lengths\[keep\]$") as e:
+        layer(x, [5, 0, 3])
+    one_line(e)
+    with pytest.raises(ValueError, match=r"got min 3 and max 7 \(lengths\[2\] is 7; 1 such in all\); x holds 5 steps "
+                                         r"but a length says 7: pad x with zeros to the longest sequence \(7 steps\), "
+                                         r"or give the lengths counted for this x$"):
+        layer(x, torch.tensor([5, 3, 7]))
+    with pytest.raises(ValueError, match=r"\(lengths\[0\] is -2; 2 such in all\); a length counts.*; x holds 5 steps "
+                                         r"but a length says 6"):
+        layer(x, [-2, 6, 3])
+    keep = torch.tensor([5, 0, 3]) > 0  # the fix given runs
+    assert layer(x[keep], torch.tensor([5, 0, 3])[keep])[0].shape == (2, 5, 4)

@@ -275,13 +275,22 @@ def check_lengths(lengths, B: int, T: int, device, who: str, *, name: str = "len
         bad = (values < 1) | (values > T)  # vmapped, the masks read 0 or less as no step and more than T as T, silently
         if bool(bad.any()):
             lo, hi = int(values.min()), int(values.max())
-            where = ""
+            at = torch.nonzero(bad)[0].tolist()
+            first = int(values[tuple(at)])
             if k:  # name the sample of the vmapped dimension, and its own length
-                at = torch.nonzero(bad)[0].tolist()
-                where = f" ({vmap_sample(at[:k])}: sequence {at[k]} of length {int(values[tuple(at)])})"
+                where = f" ({vmap_sample(at[:k])}: sequence {at[k]} of length {first})"
+            else:
+                where = f" ({name}[{at[0]}] is {first}; {int(bad.sum())} such in all)"
+            fixes = []  # each way out only where it applies: no step to read, or more steps than x holds
+            if lo < 1:
+                fixes.append(f"a length counts a sequence's valid steps, at least 1: drop empty sequences, keep = "
+                             f"{name} > 0, then {of}[keep], {name}[keep]")
+            if hi > T:
+                fixes.append(f"{of} holds {T} steps but a length says {hi}: pad {of} with zeros to the longest "
+                             f"sequence ({hi} steps), or give the lengths counted for this {of}")
             raise ValueError(
                 f"{who}: every length{'' if name == 'lengths' else f' of {name}'} must be in [1, T={T}], got min {lo} "
-                f"and max {hi}{where}; drop empty sequences or pad {of} to the longest sequence"
+                f"and max {hi}{where}; " + "; ".join(fixes)
             )
     return lengths.to(device=device, dtype=torch.long)
 
