@@ -93,3 +93,33 @@ def test_T41_04_an_unnamed_index_of_such_numbers_and_uneven_fractions_stay_quiet
         with warnings.catch_warnings():
             warnings.filterwarnings("error", message=".*Excel serial dates")
             _forecaster().fit(pd.Series(np.sin(np.arange(48.0)), index=index))
+
+
+# T41-05: months written YYYY.M of one year up to September (2015.1 .. 2015.9), read by pd.read_csv as numbers, to the
+# Forecaster: forecast at 2016.0, 2016.1 (October and November as months) without a word
+def test_T41_05_months_yyyy_m_of_one_year_are_warned_of_with_a_fix_that_runs(tmp_path):
+    path = tmp_path / "sales.csv"
+    path.write_text("month,sales\n" + "".join(f"2015.{m},{m * 1.5}\n" for m in range(1, 10)))
+    y = pd.read_csv(path, index_col="month")["sales"]
+    with pytest.warns(UserWarning, match=r"Forecaster.fit: the index holds the numbers 2015.1 \.\. 2015.9, a tenth "
+                                         r"apart within 2015: months written YYYY.M \(2015.1 for January\)\? as "
+                                         r"numbers, the month after September \(2015.9\) is 2016.0, not 2015.10.*"
+                                         r"pd.to_datetime\(data.index, format='%Y.%m'\); tenths of another unit\? "
+                                         r"silence this"):
+        forecast = _forecaster().fit(y).predict()  # was: no word, forecasts at 2016.0, 2016.1
+    assert forecast.index[0] == pytest.approx(2016.0)
+    data = pd.read_csv(path)
+    with pytest.warns(UserWarning, match=r"time column 'month' holds the numbers 2015.1 .. 2015.9.*"
+                                         r"dtype=\{'month': str\}"):
+        _forecaster().fit(data, time_col="month")
+    y = pd.read_csv(path, index_col="month", dtype={"month": str})["sales"]
+    y.index = pd.to_datetime(y.index, format="%Y.%m")
+    assert _forecaster().fit(y).predict().index[0] == pd.Timestamp("2015-10-01")
+
+
+@pytest.mark.parametrize("times", [np.arange(1, 10) / 10, 2015.0 + np.arange(9) / 10, 2015.1 + np.arange(12) / 10,
+                                   1999.7 + np.arange(6) / 10])
+def test_T41_05_other_tenths_stay_quiet(times):
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*months written YYYY.M")
+        _forecaster().fit(pd.Series(np.sin(np.arange(len(times))), index=pd.Index(times)))

@@ -23,6 +23,7 @@ from ..data.tables import (
     MixedZones,
     _cell,
     _month_of,
+    _months_as_text,
     arrays_in_column,
     boolean_words,
     date_readings,
@@ -1051,6 +1052,23 @@ def decimal_years(time) -> tuple[int, str, str] | None:
     return None
 
 
+def tenths_of_one_year(time) -> tuple[int, str, str] | None:
+    """``(year, first, last)`` where the numeric times ``time`` (a frame's numeric axis) are 3 to 9 tenths a tenth
+    apart within one year of 1000 .. 2999, none its whole number (``2015.1 .. 2015.9``): months written ``YYYY.M``
+    up to September (a sheet's ``f'{year}.{month}'`` read as numbers) or tenths, which the numbers cannot tell
+    apart (with October, ``2015.10``, they are refused: :func:`~rnnkit.data.tables.one_digit_months`). None for
+    any other numbers."""
+    if time is None or isinstance(time, pd.Index) or not 3 <= len(time) <= 9:
+        return None
+    t = np.asarray(time, dtype=np.float64)
+    tenths = np.round(t * 10)
+    year = int(np.floor(t[0]))
+    if not np.allclose(t * 10, tenths, rtol=0, atol=1e-6) or not (np.diff(tenths) == 1).all() or \
+            not 1000 <= year <= 2999 or tenths[0] <= year * 10 or tenths[-1] >= year * 10 + 10:
+        return None
+    return year, f"{tenths[0] / 10:.1f}", f"{tenths[-1] / 10:.1f}"
+
+
 def warn_unix_times(time, who: str, where: str, column: str | None = None, *, name: str | None = None) -> None:
     """Warn where the numeric times ``time`` read as Unix times (:func:`unix_times`), or as decimal
     years of months or quarters (:func:`decimal_years`): as numbers they have no calendar, so no daily, weekly or
@@ -1059,6 +1077,15 @@ def warn_unix_times(time, who: str, where: str, column: str | None = None, *, na
     (``"the index"``); ``column``: the time column's name, which the fix spells (else the index); ``name``: the
     index's own name where the times are the index (``'date'``: Excel's days are judged by it, as a column's are)."""
     spelt = "data.index" if column is None else f"data[{column!r}]"
+    if (tenths := tenths_of_one_year(time)) is not None:  # 2015.1 .. 2015.9: months YYYY.M, or tenths
+        year, first, last = tenths
+        head = (f"{who}: {where} holds the numbers {first} .. {last}, a tenth apart within {year}: months written "
+                f"YYYY.M ({year}.1 for January)? as numbers, the month after September ({year}.9) is {year + 1}.0, "
+                f"not {year}.10, so forecasts past it are labelled so, and no yearly season is looked for")
+        fix = _months_as_text(head, "index" if column is None else column, False, "", spelt, "%Y.%m")
+        warnings.warn(f"{fix}; tenths of another unit? silence this with warnings.filterwarnings('ignore', "
+                      "message='.*months written YYYY.M')", UserWarning, stacklevel=user_stacklevel())
+        return
     if (years := decimal_years(time)) is not None:  # 1949.0, 1949.0833: R's time() of a monthly ts
         k, freq, first = years
         kind = "month" if freq == "M" else "quarter"
