@@ -2,12 +2,15 @@
 
 A41-01 ``report.write_report`` of a markdown results table with a row missing a column (or one too many), a
        separator of other width than the header, or a table right below a line of text.
+A41-02 ``dna.tatawa_peak``, ``one_hot``, ``kmer_profile`` of sequences read as a file's lines, newline kept; RNA
+       (U for T) given to ``tatawa_peak``.
 Each test fails on the commit before its fix."""
 
 from __future__ import annotations
 
 import pytest
 
+from rnnkit.apps import dna
 from rnnkit.report import write_report
 
 INFO = {"platform": "Linux", "torch": "2", "lightning": "2", "processor": "cpu", "cpu_threads": 2}
@@ -34,3 +37,22 @@ def test_A41_01_report_tables_as_written_are_kept(tmp_path):
           "model | acc\n--- | ---\nlstm | 0.9\n")
     paths = write_report(tmp_path / "r", title="t", results={}, markdown=md, machine_info=INFO)
     assert paths["report.html"].read_text().count("<table>") == 2
+
+
+PROMOTERS = ["ACGTTATAAAGG" * 3, "ACGTTATAAAGC" * 3]
+
+
+@pytest.mark.parametrize("encode", [dna.tatawa_peak, dna.one_hot, dna.kmer_profile, dna.with_negatives])
+def test_A41_02_dna_sequences_read_with_their_newline_are_refused(encode):
+    lines = [s + "\n" for s in PROMOTERS]  # open(path).readlines(): the TATA box one base further from the end
+    args = (lines, __import__("numpy").random.default_rng(0)) if encode is dna.with_negatives else (lines,)
+    with pytest.raises(ValueError, match=r"sequence 0 holds '\\n' at position 36 of 37 \(2 sequence\(s\) hold "
+                                         r"whitespace\).*''.join\(s.split\(\)\)"):
+        encode(*args)
+    assert dna.tatawa_peak(PROMOTERS, bin_bp=1) == [-32, -32]  # the bases alone: as before
+
+
+def test_A41_02_tatawa_peak_of_rna_names_it():
+    with pytest.raises(ValueError, match=r"tatawa_peak: sequence 1, position 0: invalid letter 'U'.*looks like RNA"):
+        dna.tatawa_peak([PROMOTERS[0], "UAUAAAUAUAAA"])  # was the peak of the DNA alone, the RNA silently not counted
+    assert dna.tatawa_peak(["acgtnnTATAAAggg"]) == [-10, -1]  # soft-masked and N: as before

@@ -253,6 +253,10 @@ def load_promoters(path: str | os.PathLike) -> Promoters:
     return Promoters(sequences, arms, len(records), duplicates, shorter, len(unknown))
 
 
+_SPACE = re.compile(r"\s")
+_NOT_BASE = re.compile(r"[^ACGTNacgtn]")
+
+
 def sequence_list(sequences, who: str) -> list[str]:
     """``sequences`` as a list of DNA strings in their order: a list, a tuple, a numpy array or a pandas Series
     (``df["sequence"]``, read by position: a filtered frame's index labels are not positions) of strings, or
@@ -266,7 +270,16 @@ def sequence_list(sequences, who: str) -> list[str]:
     if isinstance(sequences, dict):
         raise ValueError(f"{who}: sequences is a dict, whose keys (the names) would be read as the sequences; give "
                          "list(d.values())")
-    return [s.sequence if isinstance(s, FastaRecord) else s for s in sequences]
+    sequences = [s.sequence if isinstance(s, FastaRecord) else s for s in sequences]
+    spaced = [(i, m) for i, s in enumerate(sequences) if isinstance(s, str) and (m := _SPACE.search(s))]
+    if spaced:  # lines read with their newline: one base more, so every offset from the TSS moved by one
+        i, m = spaced[0]
+        raise ValueError(f"{who}: sequence {i} holds {m.group()!r} at position {m.start()} of {len(sequences[i])} "
+                         f"({len(spaced)} sequence(s) hold whitespace), which is no base, yet would be counted as one "
+                         "(a length one more, every offset from the TSS moved); lines read with their newline or "
+                         "a FASTA record's wrapped lines? give the bases alone: [''.join(s.split()) for s in "
+                         "sequences]")
+    return sequences
 
 
 def sample(sequences: Sequence[str], n: int, rng: np.random.Generator) -> list[str]:
@@ -346,7 +359,9 @@ def tatawa_peak(sequences: list[str], *, bin_bp: int = 10) -> list[int]:
         raise ValueError(f"tatawa_peak: bin_bp must be an integer >= 1 (base pairs per bin), got {bin_bp!r}")
     sequences = sequence_list(sequences, "tatawa_peak")
     counts: dict[int, int] = {}
-    for s in sequences:
+    for i, s in enumerate(sequences):
+        if not isinstance(s, str) or _NOT_BASE.search(s):  # RNA's U, other letters: named as one_hot names them
+            _named("tatawa_peak", i, encode_sequence, s)
         for m in re.finditer(r"(?=TATA[AT]A)", s.upper()):  # a lower-case (masked) box is a box
             b = (m.start() - len(s)) // bin_bp  # the bin of the offset from this sequence's TSS
             counts[b] = counts.get(b, 0) + 1
