@@ -16,6 +16,7 @@ from torch.nn.utils.weight_norm import WeightNorm
 from ..cells.base import HOOK_DICTS, Cell, frames_fix, has_hooks, readable, unbatched, unmixed_dtypes, vmap_sample
 from ..cells.minimal import MinGRUCell, MinLSTMCell
 from ..cells.time_aware import TimeAware
+from ..checks import is_number_text
 from ..kernels.unroll import valid_steps
 
 # the method that converts a tensor or a module to each floating dtype
@@ -180,6 +181,25 @@ def composable_fix(obj, wanted: str) -> str:
                 f"...]) (one cell type and hidden_size throughout)")
     return f"give {wanted} of rnnkit's, e.g. rnnkit.LSTMCell(input_size, hidden_size)" + (
         "" if wanted == "a cell" else " wrapped in rnnkit.Recurrent(cell)")
+
+
+def check_dropout(who: str, name: str, p, *, at_one: str) -> None:
+    """ValueError unless ``p`` is a probability in ``[0, 1)`` for the option ``name`` (a dropout or zoneout rate),
+    with the way on for what it looks like: a percentage (20 for 0.2), 1 (``at_one``: what the layer would then do),
+    a negative or NaN rate, text or None."""
+    if isinstance(p, numbers.Real) and not isinstance(p, bool) and 0.0 <= p < 1.0:
+        return
+    fix = "give a probability such as 0.1 (0 for none)"
+    if isinstance(p, str):
+        fix = f"give it as a number, {name}={p.strip()}" if is_number_text(p) else fix
+    elif isinstance(p, numbers.Real) and not isinstance(p, bool):
+        if 1 < p <= 100:  # other units: a percentage
+            fix = f"a percentage? {name} is a probability: {name}={p / 100:g} for {p:g}%"
+        elif p == 1:
+            fix = f"{name}=1 would {at_one}; give a probability below 1, such as 0.1 to 0.5 (0 for none)"
+        elif p < 0:
+            fix = f"a probability is at least 0; give 0 for none, or {-p:g} if the sign slipped in"
+    raise ValueError(f"{who}: {name} must be a number in [0, 1), got {p!r}; {fix}")
 
 
 def refuse_hx(who: str, shape: str, fix: str) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numbers
 import warnings
 
 import torch
@@ -13,6 +12,7 @@ from ..cells.base import State, map_state
 from ..kernels.dispatch import BACKENDS, run_layer
 from .checks import (
     _first_cell,
+    check_dropout,
     check_input,
     check_state,
     composable_fix,
@@ -120,8 +120,7 @@ class Stacked(nn.Module):
         layers = list(layers)
         if not layers:
             raise ValueError("Stacked: needs at least one layer")
-        if not (isinstance(dropout, numbers.Real) and not isinstance(dropout, bool) and 0.0 <= dropout < 1.0):
-            raise ValueError(f"Stacked: dropout must be a number in [0, 1), got {dropout!r}")
+        check_dropout("Stacked", "dropout", dropout, at_one="zero every output of a layer before the next reads it")
         self.backend = backend  # checked by the property, which names the layer's class
         first = layers[0]
         for i, layer in enumerate(layers):

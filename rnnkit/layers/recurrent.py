@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import numbers
 import warnings
 
 import torch
@@ -15,6 +14,7 @@ from ..cells.time_aware import TimeAware
 from ..checks import check_flags
 from ..kernels.unroll import valid_steps
 from .checks import (
+    check_dropout,
     check_input,
     check_state,
     composable_fix,
@@ -92,13 +92,12 @@ class Recurrent(nn.Module):
         if not isinstance(cell, Cell):
             got = f"the class {cell.__name__}" if isinstance(cell, type) else type(cell).__name__
             raise ValueError(f"Recurrent: cell must be an rnnkit Cell, got {got}; {composable_fix(cell, 'a cell')}")
-        for name, p in (
-            ("input_dropout", input_dropout),
-            ("hidden_dropout", hidden_dropout),
-            ("zoneout", zoneout),
+        for name, p, at_one in (
+            ("input_dropout", input_dropout, "zero every input of a sequence"),
+            ("hidden_dropout", hidden_dropout, "zero the hidden state fed back at every step"),
+            ("zoneout", zoneout, "keep the initial state at every step"),
         ):
-            if not (isinstance(p, numbers.Real) and not isinstance(p, bool) and 0.0 <= p < 1.0):
-                raise ValueError(f"Recurrent: {name} must be a number in [0, 1), got {p!r}")
+            check_dropout("Recurrent", name, p, at_one=at_one)
         check_flags("Recurrent: ", reverse=reverse, learn_initial_state=learn_initial_state)
         if reverse and isinstance(cell, TimeAware):  # runs (the kernels' tests compare it), but is no GRU-D
             warnings.warn("Recurrent: a reversed TimeAware layer reads delta, the time since each feature was last "
