@@ -75,3 +75,37 @@ def test_K41_03_a_dropout_rate_out_of_range_is_told_the_fix(kw, words):
         rnnkit.LSTM(3, 4, **kw)
     one_line(e)
     rnnkit.LSTM(3, 4, num_layers=2, dropout=0.2, hidden_dropout=0.5, zoneout=0.1)  # rates in [0, 1) as before
+
+
+# K41-04: the diagnostics given a model with no rnnkit layer (a Linear, a cell, a loop of one's own over torch.nn's
+# cell) said so with no way on
+class _OwnLoop(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.cell = torch.nn.LSTMCell(3, 4)
+
+    def forward(self, x):
+        h = c = x.new_zeros(x.shape[0], 4)
+        for t in range(x.shape[1]):
+            h, c = self.cell(x[:, t], (h, c))
+        return h
+
+
+@pytest.mark.parametrize("model, words", [
+    (lambda: torch.nn.Linear(3, 2), r"Linear contains no rnnkit recurrent layer; the diagnostics read the steps of "
+                                    r"rnnkit's recurrent layers \(rnnkit.LSTM, GRU, RNN or Recurrent\(cell\)\): pass a "
+                                    r"model that holds one"),
+    (lambda: rnnkit.LSTMCell(3, 4), r"it is a cell \(LSTMCell\), one step: wrap it in a layer, rnnkit.Recurrent\(cell"),
+    (lambda: torch.nn.GRUCell(3, 4), r"one step: use rnnkit's own cell, rnnkit.GRUCell\(3, 4\), which takes the "
+                                     r"torch.nn cell's weights.*wrapped in a layer, rnnkit.Recurrent\(cell\)"),
+    (_OwnLoop, r"its 'cell' is a cell \(LSTMCell\) stepped by a loop of the model's own, which the diagnostics cannot "
+               r"see: use rnnkit's own cell, rnnkit.LSTMCell\(3, 4\).*in place of the loop$"),
+])
+def test_K41_04_diagnostics_of_a_model_without_an_rnnkit_layer_name_the_way_on(model, words):
+    from rnnkit.diagnostics import gradient_flow, hidden_states
+
+    x = torch.randn(2, 5, 3)
+    for diagnostic in (hidden_states, gradient_flow):
+        with pytest.raises(ValueError, match=words) as e:
+            diagnostic(model(), x)
+        one_line(e)

@@ -44,9 +44,10 @@ import torch
 from torch import Tensor, nn
 from torch.nn.utils.rnn import PackedSequence
 
-from ..cells.base import State, hidden_of, length_mask
+from ..cells.base import Cell, State, hidden_of, length_mask
 from ..checks import is_integer
 from ..layers import Bidirectional, Recurrent, Stacked
+from ..layers.checks import TORCH_CELLS, composable_fix
 
 RNNKIT_LAYERS = (Stacked, Bidirectional, Recurrent)
 
@@ -231,15 +232,25 @@ def check_finite(x: Tensor, lengths: Tensor | None, who: str) -> None:
 
 
 def _torch_rnn_hint(module: nn.Module) -> str:
-    """For a module holding a ``torch.nn`` RNN, LSTM or GRU (whose steps no hook can see): how to convert it."""
+    """For a module with no rnnkit layer: how to give one. A ``torch.nn`` RNN, LSTM or GRU (whose steps no hook can
+    see) is converted; a cell, torch.nn's or rnnkit's, stepped by a loop of one's own is wrapped in
+    ``rnnkit.Recurrent``; any other module (a Linear, a convolution) is told what the diagnostics read."""
     for path, m in module.named_modules():
+        where = "it is" if not path else f"its {path!r} is"
         if type(m) in (nn.RNN, nn.LSTM, nn.GRU):
             kind = type(m).__name__
-            where = "it is" if not path else f"its {path!r} is"
             ref = "module" if not path else f"module.{path}"
             return (f"; {where} a torch.nn.{kind}, whose steps the diagnostics cannot see: convert it with "
                     f"rnnkit.{kind}.from_torch({ref}) (the same weights, the same function)")
-    return ""
+        if type(m).__name__ in TORCH_CELLS and type(m).__module__.startswith("torch.nn") or isinstance(m, Cell):
+            fix = ("wrap it in a layer, rnnkit.Recurrent(cell)" if isinstance(m, Cell) else
+                   f"{composable_fix(m, 'a layer')}, wrapped in a layer, rnnkit.Recurrent(cell)")
+            if not path:
+                return f"; it is a cell ({type(m).__name__}), one step: {fix}, and pass that layer"
+            return (f"; {where} a cell ({type(m).__name__}) stepped by a loop of the model's own, which the "
+                    f"diagnostics cannot see: {fix}, which unrolls it over x's steps and lengths, in place of the loop")
+    return ("; the diagnostics read the steps of rnnkit's recurrent layers (rnnkit.LSTM, GRU, RNN or "
+            "Recurrent(cell)): pass a model that holds one, or an rnnkit estimator (its model_ is read)")
 
 
 def is_forecaster(model) -> bool:

@@ -152,7 +152,7 @@ def warn_cell_hooks(path: str, cell: Cell, who: str) -> None:
                   f"(handle.remove() takes the cell's hook off)", UserWarning, stacklevel=3)
 
 
-_TORCH_CELLS = {"LSTMCell": "LSTMCell", "GRUCell": "GRUCell", "RNNCell": "ElmanCell"}
+TORCH_CELLS = {"LSTMCell": "LSTMCell", "GRUCell": "GRUCell", "RNNCell": "ElmanCell"}
 
 
 def composable_fix(obj, wanted: str) -> str:
@@ -163,8 +163,8 @@ def composable_fix(obj, wanted: str) -> str:
     torch_nn = (obj if isinstance(obj, type) else type(obj)).__module__.startswith("torch.nn")
     if isinstance(obj, type):
         return f"pass an instance, not the class: {name}(input_size, hidden_size)"
-    if torch_nn and name in _TORCH_CELLS:
-        return (f"use rnnkit's own cell, rnnkit.{_TORCH_CELLS[name]}({obj.input_size}, {obj.hidden_size}), which "
+    if torch_nn and name in TORCH_CELLS:
+        return (f"use rnnkit's own cell, rnnkit.{TORCH_CELLS[name]}({obj.input_size}, {obj.hidden_size}), which "
                 f"takes the torch.nn cell's weights with cell.load_state_dict(module.state_dict())")
     if torch_nn and name in ("LSTM", "GRU", "RNN"):
         return (f"convert it with rnnkit.{name}.from_torch(module) (the same weights), which is a layer of its own"
