@@ -4,13 +4,14 @@ A41-01 ``report.write_report`` of a markdown results table with a row missing a 
        separator of other width than the header, or a table right below a line of text.
 A41-02 ``dna.tatawa_peak``, ``one_hot``, ``kmer_profile`` of sequences read as a file's lines, newline kept; RNA
        (U for T) given to ``tatawa_peak``.
+A41-03 ``spoken_digits.score_ctc`` / ``fit_ctc`` of transcripts written as '4 2', '555-0142' or 'Four two'.
 Each test fails on the commit before its fix."""
 
 from __future__ import annotations
 
 import pytest
 
-from rnnkit.apps import dna
+from rnnkit.apps import dna, spoken_digits
 from rnnkit.report import write_report
 
 INFO = {"platform": "Linux", "torch": "2", "lightning": "2", "processor": "cpu", "cpu_threads": 2}
@@ -56,3 +57,16 @@ def test_A41_02_tatawa_peak_of_rna_names_it():
     with pytest.raises(ValueError, match=r"tatawa_peak: sequence 1, position 0: invalid letter 'U'.*looks like RNA"):
         dna.tatawa_peak([PROMOTERS[0], "UAUAAAUAUAAA"])  # was the peak of the DNA alone, the RNA silently not counted
     assert dna.tatawa_peak(["acgtnnTATAAAggg"]) == [-10, -1]  # soft-masked and N: as before
+
+
+@pytest.mark.parametrize("truth, match", [
+    ("4 2", r"tuple\(int\(c\) for c in t if c.isdigit\(\)\) gives \(4, 2\)"),
+    ("555-0142", r"tuple\(int\(c\) for c in t if c.isdigit\(\)\) gives \(5, 5, 5, 0, 1, 4, 2\)"),
+    ("Four two", r"DIGIT_WORDS\[w\] for w in re.findall\('\[a-z\]\+', t.lower\(\)\).*gives \(4, 2\)"),
+    (["nine", "Oh"], r"' '.join\(t\).lower\(\).*gives \(9, 0\)"),
+])
+def test_A41_03_transcripts_with_spaces_punctuation_or_words_get_a_fix_that_works(truth, match):
+    # was "from text: tuple(map(int, '42'))", which fails on '4 2' and on words
+    with pytest.raises(ValueError, match=r"score_ctc: digits\[0\] is .*integers 0-9.*" + match):
+        spoken_digits.check_digit_strings([None], [truth], "score_ctc")
+    assert spoken_digits.check_digit_strings([None], [(4, 2)], "score_ctc") == [(4, 2)]

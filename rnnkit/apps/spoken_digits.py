@@ -741,9 +741,32 @@ def check_digit_strings(x: list, digits: list, who: str) -> list[tuple[int, ...]
     for i, d in enumerate(digits):
         if isinstance(d, str | bytes) or not all(is_integer(c) and 0 <= c <= 9 for c in np.ravel(np.asarray(d))):
             raise ValueError(f"{who}: digits[{i}] is {d!r}; each truth must be a sequence of integers 0-9 (the digits "
-                             "spoken, e.g. (4, 2) for 'four two'; from text: tuple(map(int, '42')))")
+                             f"spoken, e.g. (4, 2) for 'four two'){_truth_fix(d)}")
         out.append(tuple(int(c) for c in np.ravel(np.asarray(d))))
     return out
+
+
+DIGIT_WORDS = {w: n for n, w in enumerate("zero one two three four five six seven eight nine".split())} | {"oh": 0}
+
+
+def _truth_fix(d) -> str:
+    """How to write the transcript ``d`` as :func:`check_digit_strings`' digits, with what it gives (a
+    parenthesis-free tail of its message): digits among spaces, dashes or punctuation (``'4 2'``, ``'555-0142'``)
+    by their digits, number words in any case (``'Four two'``) by :data:`DIGIT_WORDS`, else the general fix."""
+    text = (d.decode("utf-8", errors="replace") if isinstance(d, bytes) else " ".join(d)
+            if isinstance(d, list | tuple) and d and all(isinstance(c, str) for c in d) else d)
+    t = "t.decode()" if isinstance(d, bytes) else "' '.join(t)" if text is not d else "t"
+    if isinstance(text, str):
+        words = re.findall(r"[a-z]+", text.lower())
+        if words and not any(c.isdigit() for c in text) and all(w in DIGIT_WORDS for w in words):
+            got = tuple(DIGIT_WORDS[w] for w in words)
+            return (f"; number words: digits = tuple(DIGIT_WORDS[w] for w in re.findall('[a-z]+', {t}.lower())) with "
+                    f"spoken_digits.DIGIT_WORDS gives {got}")
+        if not words and any(c.isdigit() for c in text):
+            got = tuple(int(c) for c in text if c.isdigit())
+            return (f"; digits written as text, among spaces or punctuation: tuple(int(c) for c in {t} if c.isdigit()) "
+                    f"gives {got}")
+    return ""
 
 
 @torch.no_grad()
