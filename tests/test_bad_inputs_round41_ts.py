@@ -123,3 +123,25 @@ def test_T41_05_other_tenths_stay_quiet(times):
     with warnings.catch_warnings():
         warnings.filterwarnings("error", message=".*months written YYYY.M")
         _forecaster().fit(pd.Series(np.sin(np.arange(len(times))), index=pd.Index(times)))
+
+
+# T41-06: Unix times written as text ('1609459200', a column read with dtype=str or a JSON export's strings)
+@pytest.mark.parametrize(("unit", "scale"), [("s", 1), ("ms", 1000), ("us", 10 ** 6)])
+def test_T41_06_unix_times_written_as_text_are_refused_with_their_unit_and_a_fix_that_runs(unit, scale):
+    text = [str((1609459200 + 3600 * k) * scale) for k in range(10)]
+    with pytest.raises(ValueError, match=rf"the index holds Unix times in \w+ written as text \('{text[0]}' is "
+                                         rf"2021-01-01 00:00:00, \.\.\.\).*pd.to_datetime\(data.index.astype\('int64'\)"
+                                         rf", unit='{unit}'\)"):
+        _forecaster().fit(pd.Series(np.arange(10.0), index=text))  # was: text that is not dates in one format
+    data = pd.DataFrame({"ts": text, "y": np.arange(10.0)})
+    with pytest.raises(ValueError, match=rf"time column 'ts' holds Unix times .*data\['ts'\].astype\('int64'\), "
+                                         rf"unit='{unit}'"):
+        TimeSeriesFrame.from_pandas(data, time_col="ts")  # was: could not be read as datetimes (... overflows)
+    data["ts"] = pd.to_datetime(data["ts"].astype("int64"), unit=unit)
+    assert _forecaster().fit(data, time_col="ts").freq_ == "h"
+
+
+def test_T41_06_dates_and_times_of_twelve_digits_stay_dates():
+    text = [f"2021011000{m:02d}" for m in range(10)]  # YYYYMMDDHHMM, of the digits milliseconds have
+    frame = TimeSeriesFrame.from_pandas(pd.DataFrame({"t": text, "y": np.arange(10.0)}), time_col="t")
+    assert frame.time[1] == pd.Timestamp("2021-01-10 00:01")

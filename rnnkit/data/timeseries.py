@@ -78,6 +78,8 @@ from .tables import (
     date_readings,
     dates_as_numbers,
     durations_refusal,
+    epoch_unit,
+    epoch_units,
     formula_errors,
     header_units,
     marked_numbers,
@@ -178,6 +180,29 @@ def refuse_clock_times(raw: Any, what: str, spelt: str = "times") -> None:
                      f"today ({pd.Timestamp.now():%Y-%m-%d}), so forecasts and calendar features would change with the "
                      f"day the code runs; give them their date, {dated}, with the day the first was taken, or, for "
                      f"times elapsed, numbers: {elapsed}.dt.total_seconds() (H:MM:SS)")
+
+
+def refuse_epoch_text(raw: Any, what: str, spelt: str = "times") -> None:
+    """ValueError where the times are all Unix times written as text of digits in one unit (``'1609459200'`` in
+    seconds, ``'1609459200000'`` in milliseconds: a column read with ``dtype=str`` or a JSON export's strings),
+    which pandas refuses as dates (or reads as nanoseconds) and would sort as text; the fix reads them as numbers in
+    their unit. ``what`` names them in the message, ``spelt`` as the user's code names them in the fix."""
+    values = list(np.ravel(np.asarray(raw, dtype=object))) if not isinstance(raw, str) else []
+    if not values or not all(isinstance(v, str) and v.strip().isdigit() and v.strip().isascii() for v in values):
+        return
+    numbers_ = np.array([float(v) for v in values])
+    units = epoch_units(numbers_)
+    if units[0] < 0 or (units != units[0]).any():
+        return
+    text = pd.Series(values).str.strip()  # '202101100000': a date and time of twelve digits, as milliseconds have
+    fmt = {10: "%Y%m%d%H", 12: "%Y%m%d%H%M", 14: "%Y%m%d%H%M%S"}.get(int(text.str.len().max()))
+    if fmt and text.str.len().nunique() == 1 and pd.to_datetime(text, format=fmt, errors="coerce").notna().all():
+        return
+    name, unit = epoch_unit(numbers_[0])
+    first = pd.to_datetime(int(values[0].strip()), unit=unit)
+    raise ValueError(f"{what} holds Unix times in {name} written as text ({values[0]!r} is {first}, ...), which "
+                     f"pandas does not read as dates; read them as numbers in their unit: "
+                     f"pd.to_datetime({spelt}.astype('int64'), unit={unit!r})")
 
 
 def refuse_yearless_dates(raw: Any, time: pd.DatetimeIndex, what: str, spelt: str = "times") -> None:
@@ -1057,6 +1082,7 @@ def _check_time(time: Any, n: int, name: str, values: np.ndarray | None = None) 
         _refuse_numbers_as_text(raw, name)  # 0, 1, .., '7', ..: one number kept as text
         refuse_fiscal_years(raw, f"time column {name!r}", f"data[{name!r}]")  # '2000/01': pandas reads a month
         refuse_clock_times(raw, f"time column {name!r}", f"data[{name!r}]")  # '09:30': dated today by pandas
+        refuse_epoch_text(raw, f"time column {name!r}", f"data[{name!r}]")  # '1609459200': Unix seconds as text
         refuse_two_readings(raw, f"time column {name!r}")  # 01/02/1949: pandas reads it month-first, silently
         if said := spreadsheet_days(raw, f"data[{name!r}]", lambda row: f"row {row}"):  # 43832 among the dates
             raise ValueError(f"time column {name!r} {said}")

@@ -53,6 +53,7 @@ from ..data.timeseries import (
     numbers_held_fix,
     reads_as_dates,
     refuse_clock_times,
+    refuse_epoch_text,
     refuse_future_years,
     refuse_repeated_names,
     refuse_time_col_in_levels,
@@ -910,6 +911,7 @@ def _dated_index(data: pd.Series | pd.DataFrame) -> pd.Series | pd.DataFrame:
                          "(data.reset_index(drop=True)) to forecast by step")
     refuse_fiscal_years(values, "the index", "data.index")  # '2000/01', '2001/02': months to pandas, 13 apart
     refuse_clock_times(values, "the index", "data.index")  # '09:30', '10:00': no date
+    refuse_epoch_text(values, "the index", "data.index")  # '1609459200': Unix seconds as text
     try:
         readings = date_readings(pd.Series(index).astype(str))
     except MixedZones as e:  # '...Z' beside naive dates: named by the user's values, as the frame names a column's
