@@ -39,7 +39,7 @@ import torch
 from torch import nn
 from torch.utils.data import Dataset
 
-from ..checks import check_flags, is_count, missing_file
+from ..checks import check_flags, is_count, missing_file, user_stacklevel
 from .memmap import atomic_write
 from .text import EMPTY_DATASET, _label_ids, check_aligned, check_file_list
 
@@ -365,7 +365,7 @@ def _warn_silent_files(silent: list[Path], labels: torch.Tensor, n: int) -> None
     warnings.warn(f"AudioDataset: {len(silent)} of the {n} files hold no sound, every sample silence (0): {shown} "
                   f"(label(s) {classes}); a muted input or a failed export, which a model would learn as the sound "
                   "of its label? drop those files, or, if silence is meant (a class of its own), silence this with "
-                  "warnings.filterwarnings('ignore', '.*hold no sound')", UserWarning, stacklevel=3)
+                  "warnings.filterwarnings('ignore', '.*hold no sound')", UserWarning, stacklevel=user_stacklevel())
 
 
 def _to_float(data: np.ndarray) -> np.ndarray:
@@ -538,7 +538,7 @@ def read_wav(
             warnings.warn(f"{path}: its {x.shape[1]} channels cancel when averaged to mono (the mix is {down}): one "
                           f"channel's polarity inverted? read it with mono=False and take one channel (wave[:, 0]), "
                           f"or invert the other ((wave[:, 0] - wave[:, 1]) / 2)",
-                          UserWarning, stacklevel=2)
+                          UserWarning, stacklevel=user_stacklevel())
         else:
             _warn_silent_channels(path, channels)
         x = mixed
@@ -572,7 +572,7 @@ def _warn_silent_channels(path, power: np.ndarray) -> None:
                   f"at {drop:.1f} dB (every log-mel feature {2 * np.log(c / n_live):.2f} lower than the same sound "
                   f"in a mono file); read it with mono=False and take the live channel(s) ({keep}), or, if the level "
                   "is right as it is, silence this with warnings.filterwarnings('ignore', '.*are silent')",
-                  UserWarning, stacklevel=3)
+                  UserWarning, stacklevel=user_stacklevel())
 
 
 def write_wav(path: str | os.PathLike, wave: torch.Tensor | np.ndarray, sample_rate: int) -> None:

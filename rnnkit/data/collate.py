@@ -257,9 +257,9 @@ def _warn_time_last(x: torch.Tensor, lengths: torch.Tensor) -> None:
     lag-1 autocorrelation above 0.5 along it): sktime's and aeon's ``(C, T)``, time last, of a few channels (most of
     the UEA archive's problems have 16 or fewer), which read time first are ``C`` steps of ``T`` features, every
     length ``C``, with no shape to tell (of several lengths `time_last_hint` names them). Spectra over frames
-    (log-mel features) run along both axes, or, of noise, along the bands alone over 17 frames or more, and say
-    nothing; so do noise spectra of more frames, unless their bins outnumber the frames eightfold. Of more than 16
-    rows, images flattened row by row (``(T, H * W)``, a sequence of digits) say nothing either: their last axis is
+    (log-mel features) run along both axes, or, of noise, along the bands alone, in a curve every frame shares
+    (:func:`_shared_profile`), and say nothing, at any number of frames or bins. Of more than 16 rows, images
+    flattened row by row (``(T, H * W)``, a sequence of digits) say nothing either: their last axis is
     segments laid end to end (:func:`_segment_width`), not one signal. The batch's first 16 items are read, 64 rows
     and 4096 columns of each: a collate runs once per batch."""
     if not (x.dim() == 3 and x.is_floating_point() and bool((lengths == x.shape[1]).all())):
@@ -272,6 +272,8 @@ def _warn_time_last(x: torch.Tensor, lengths: torch.Tensor) -> None:
         return
     if not (runs_along(values, 2, 1) if a >= 3 else a == 1 and lag1_autocorrelation(values, 2) > 0.5):
         return
+    if a >= 3 and _shared_profile(values):  # a spectrum of noise over a few frames: smooth along its bands alone
+        return
     if a > 16 and _segment_width(values) is not None:  # 20 images of 28 x 28 flattened row by row, as given
         return
     last = lag1_autocorrelation(values, 2)  # read again for the words alone: only where it warns
@@ -283,6 +285,19 @@ def _warn_time_last(x: torch.Tensor, lengths: torch.Tensor) -> None:
                   "they are (time, features) as given, silence this with "
                   "warnings.filterwarnings('ignore', '.*run smoothly along their last axis')", UserWarning,
                   stacklevel=3)
+
+
+def _shared_profile(values: np.ndarray) -> bool:
+    """Whether the smoothness of ``values (n, A, B)`` along their last axis lies in a profile that the rows of each
+    item share, as a spectrum's envelope over its frames does (the log-mel of noise: every frame the same curve over
+    the bands, plus noise), and not in each row's own course, as ``C`` channels of ``T`` samples run. Rule: taking
+    each item's mean row away leaves less than 0.85 of the lag-1 autocorrelation along the last axis (the log-mel of
+    noise keeps 0.7 or less of it, from 20 to 128 bands, 3 to 16 frames; channels of a random walk, of sines or of a
+    shared signal keep 0.95 or more). Channels that are one signal alike plus white noise of their own read so too."""
+    kept = np.isfinite(values)
+    mean_row = np.where(kept, values, 0.0).sum(axis=1, keepdims=True) / np.maximum(kept.sum(axis=1, keepdims=True), 1)
+    along = lag1_autocorrelation(values, 2)
+    return along > 0 and lag1_autocorrelation(values - mean_row, 2) < 0.85 * along
 
 
 def _segment_width(values: np.ndarray) -> int | None:

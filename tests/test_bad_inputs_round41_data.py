@@ -1,0 +1,47 @@
+"""Round 41, the loaders (rnnkit/data): bad inputs as a new user brings them; each test fails on 6ae8f8f."""
+import warnings
+
+import numpy as np
+import pytest
+import scipy.io.wavfile
+import torch
+
+from rnnkit.data import AudioDataset, LogMel, pad_collate
+
+
+def _noise_clip(path, seconds=0.1, rate=16000, seed=0):
+    x = 0.1 * np.random.default_rng(seed).standard_normal(int(seconds * rate))
+    scipy.io.wavfile.write(path, rate, x.astype(np.float32))
+    return path
+
+
+@pytest.mark.parametrize("seconds", [0.05, 0.1, 0.15])
+def test_D41_01_the_log_mel_of_a_few_frames_of_noise_is_not_called_time_last(tmp_path, seconds):
+    files = [_noise_clip(tmp_path / f"n{i}.wav", seconds, seed=i) for i in range(4)]
+    ds = AudioDataset(files, [0, 1, 0, 1], LogMel(16000), sample_rate=16000)
+    # before: "pad_collate: the 4 items are all of shape (11, 40), read as 11 time step(s) of 40 features ... as 11
+    # channel(s) of 40 time steps do (sktime's and aeon's (C, T), time last)? give each as seq.T"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        x, lengths = pad_collate([ds[i] for i in range(4)])[:2]
+    assert x.shape[2] == 40 and bool((lengths == x.shape[1]).all())
+
+
+def test_D41_01_pin_channels_time_last_are_still_told():
+    rng = np.random.default_rng(1)
+    for c, t in ((3, 40), (6, 100), (12, 300)):
+        items = [(torch.tensor(np.cumsum(rng.standard_normal((c, t)), axis=1), dtype=torch.float32), 0)
+                 for _ in range(4)]
+        with pytest.warns(UserWarning, match=r"run smoothly along their last axis .* give each as seq.T"):
+            pad_collate(items)
+
+
+def test_D41_02_from_folders_silent_file_warning_names_the_users_line(tmp_path):
+    for c in ("no", "yes"):
+        (tmp_path / c).mkdir()
+        _noise_clip(tmp_path / c / "a.wav")
+        scipy.io.wavfile.write(tmp_path / c / "b.wav", 16000, np.zeros(1600, np.int16))
+    # before: the warning pointed at rnnkit/data/audio.py, from_folder's own call of AudioDataset
+    with pytest.warns(UserWarning, match="hold no sound") as caught:
+        AudioDataset.from_folder(tmp_path, LogMel(16000), sample_rate=16000)
+    assert [w.filename for w in caught if "hold no sound" in str(w.message)] == [__file__]
