@@ -2155,6 +2155,27 @@ def _sequence_weights(X, sample_weight, n: int, who: str, purpose: str = "score"
     return np.array(sample_weight, dtype=np.float64)  # a copy: contiguous, and the caller's left as it was
 
 
+def _loss_weight_tensor(weights: np.ndarray, who: str, what: str = "sample_weight") -> torch.Tensor:
+    """Float64 loss weights as the float32 tensor the loss reads, divided by their largest first: the loss is their
+    weighted mean, which a common factor leaves as it is, while float32 makes weights beyond 3.4e38 infinite and
+    those below 1.4e-45 zero (a NaN loss, or a sequence left out, without a word). Warned where weights > 0 are
+    still lost beside the largest (a ratio beyond float32's range)."""
+    weights = np.asarray(weights, dtype=np.float64)
+    top = float(weights.max())
+    scaled = weights / top if np.isfinite(top) and top > 0 else weights
+    out = torch.from_numpy(scaled).float()
+    lost = (weights > 0) & (out.numpy() < np.finfo(np.float32).tiny)
+    if lost.any():
+        out[torch.from_numpy(lost)] = 0.0  # subnormal weights: a batch of them alone sums to a NaN step
+        at = int(np.flatnonzero(lost)[0])
+        warnings.warn(f"{who}: {what} is {weights[at]:g} at position {at} ({int(lost.sum())} in all), below "
+                      f"{np.finfo(np.float32).tiny:g} times the largest, {top:g}, so in the float32 loss those "
+                      f"sequences weigh 0 and are left out; weights spanning more than 1e38 are almost "
+                      f"surely in other units or mistyped: give weights of comparable size, or 0 to leave a "
+                      f"sequence out", UserWarning, stacklevel=4)
+    return out
+
+
 _FIT_ANEW = ("every fit starts anew from freshly drawn weights (no incremental training); train longer with a "
              "larger max_epochs, or continue an interrupted fit with log_dir=... and fit(X, y, resume=True)")
 
@@ -2491,7 +2512,7 @@ class _SequenceEstimator(BaseEstimator):
                       ) -> torch.Tensor | None:
         """Each sequence's weight in the loss, ``(n,)`` float32: its ``sample_weight`` (None: no weights);
         :class:`SequenceClassifier` multiplies in its class weights."""
-        return None if sample_weight is None else torch.from_numpy(sample_weight).float()
+        return None if sample_weight is None else _loss_weight_tensor(sample_weight, who)
 
     def _kept_targets(self, y, targets: torch.Tensor, fitted: dict, kept: torch.Tensor, who: str
                       ) -> tuple[torch.Tensor, dict]:
@@ -3441,7 +3462,8 @@ class SequenceClassifier(ClassifierMixin, _LabelEstimator):
             each = ", ".join(f"{_plain(c)!r}: {w:.4g}" for c, w in zip(fitted["classes_"], per_class, strict=True))
             print(f"{type(self).__name__}: class_weight={self.class_weight!r}, the weight of each class: {{{each}}}")
         weights = per_class[targets.numpy()] * (1.0 if sample_weight is None else sample_weight)
-        return torch.from_numpy(weights).float()
+        return _loss_weight_tensor(weights, who, "sample_weight times class_weight" if sample_weight is not None
+                                   else "class_weight")
 
     def _identity_params(self, params: dict) -> dict:
         return params | {"class_weight": _class_weight_pairs(params["class_weight"])}

@@ -79,3 +79,24 @@ def test_E41_04_set_params_of_a_nested_key_says_the_estimators_own_parameter():
     from sklearn.pipeline import Pipeline
     pipe = Pipeline([("clf", SequenceClassifier())]).set_params(clf__hidden_size=7)
     assert pipe.named_steps["clf"].hidden_size == 7
+
+
+def test_E41_05_sample_weights_beyond_float32s_range_train_as_their_ratios():
+    X = _x()
+    y = X[:, :, 0].mean(1)
+    ref = SequenceRegressor(**TINY).fit(X, y, sample_weight=np.arange(1, 13.0)).predict(X)
+    # before: NonFiniteGradientError "non-finite gradient norm (nan) at optimizer step 0" (weights of 1e-46 .. 1.2e-45
+    # are 0 or subnormal in float32), and for 1e39 .. 1.2e40 "SequenceDataset: sequence 0 has weight inf"
+    for scale in (1e-46, 1e39):
+        said = user_warnings(lambda s=scale: SequenceRegressor(**TINY).fit(X, y, sample_weight=np.arange(1, 13.0) * s))
+        assert not [w for w in said if "sample_weight" in w]
+        est = SequenceRegressor(**TINY).fit(X, y, sample_weight=np.arange(1, 13.0) * scale)
+        np.testing.assert_allclose(est.predict(X), ref, rtol=1e-4, atol=1e-6)
+    cw = SequenceClassifier(**TINY, class_weight={0: 1e40, 1: 3e40}).fit(X, np.arange(12) % 2)
+    np.testing.assert_allclose(cw.predict_proba(X), SequenceClassifier(**TINY, class_weight={0: 1, 1: 3}).fit(
+        X, np.arange(12) % 2).predict_proba(X), rtol=1e-4, atol=1e-6)
+    # a ratio float32 cannot hold: the small ones are left out, and said so
+    w = np.r_[1e40, np.ones(11)]
+    said = [m for m in user_warnings(lambda: SequenceRegressor(**TINY).fit(X, y, sample_weight=w)) if "float32" in m]
+    assert len(said) == 1 and "sample_weight is 1 at position 1 (11 in all)" in said[0]
+    assert "weigh 0 and are left out" in said[0] and "give weights of comparable size" in said[0]
