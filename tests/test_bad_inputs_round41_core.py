@@ -1,5 +1,6 @@
 """Round 41, the core: bad inputs a PyTorch user brings to rnnkit's layers, cells and diagnostics (K41-NN)."""
 
+import numpy as np
 import pytest
 import torch
 
@@ -108,4 +109,20 @@ def test_K41_04_diagnostics_of_a_model_without_an_rnnkit_layer_name_the_way_on(m
     for diagnostic in (hidden_states, gradient_flow):
         with pytest.raises(ValueError, match=words) as e:
             diagnostic(model(), x)
+        one_line(e)
+
+
+# K41-05: a layer's size as a float, as text, as 0 or as the batch itself was told the rule alone
+@pytest.mark.parametrize("sizes, words", [
+    ((3.0, 4), r"got 3.0, 4; input_size is 3 as a float: give it as an int, input_size=3$"),
+    ((3, np.float64(16.0)), r"hidden_size is 16 as a float: give it as an int, hidden_size=16$"),
+    ((3, 0), r"got 3, 0; hidden_size=0 holds no unit: give the number of units, e.g. 32$"),
+    (("8", 4), r"got '8', 4; input_size is text: give the number, input_size=8$"),
+    ((torch.zeros(2, 5, 3), 4), r"input_size is a tensor of shape \(2, 5, 3\): pass its number of features, "
+                                r"x.shape\[-1\]$"),
+])
+def test_K41_05_a_size_that_is_no_count_is_told_the_int(sizes, words):
+    for layer in (rnnkit.GRU, rnnkit.LSTMCell):
+        with pytest.raises(ValueError, match=r"input_size and hidden_size must be integers >= 1, .*" + words) as e:
+            layer(*sizes)
         one_line(e)

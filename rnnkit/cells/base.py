@@ -22,7 +22,7 @@ import torch
 from torch import Tensor, nn
 from torch.nn.utils import parametrize
 
-from ..checks import is_count, is_integer, short_repr
+from ..checks import is_count, is_finite_number, is_integer, is_number_text, short_repr
 
 State = Any  # a Tensor (B, H) or a NamedTuple of Tensors (B, ...) whose first field is h
 
@@ -498,8 +498,27 @@ def reset_module(module: nn.Module) -> None:
 def check_sizes(cell, input_size, hidden_size) -> None:
     """ValueError unless both sizes are integers >= 1 (3.5 or "8" would fail in torch.empty, far from here)."""
     if not (is_count(input_size) and is_count(hidden_size)):
+        fixes = [_size_fix(name, value) for name, value in (("input_size", input_size), ("hidden_size", hidden_size))
+                 if not is_count(value)]
         raise ValueError(f"{type(cell).__name__}: input_size and hidden_size must be integers >= 1, got "
-                         f"{input_size!r}, {hidden_size!r}")
+                         f"{short_repr(input_size)}, {short_repr(hidden_size)}; " + "; ".join(fixes))
+
+
+def _size_fix(name: str, value) -> str:
+    """The way on for a size that is no count: a whole float or text as the int, 0 or less as at least 1."""
+    what = ("the number of features of each step, x.shape[-1]" if name == "input_size"
+            else "the number of units, e.g. 32")
+    if isinstance(value, Tensor) and value.dim() >= 1 and name == "input_size":  # the batch itself, for its size
+        return f"input_size is a tensor of shape {tuple(value.shape)}: pass its number of features, x.shape[-1]"
+    if isinstance(value, str) and is_number_text(value) and float(value).is_integer() and float(value) >= 1:
+        return f"{name} is text: give the number, {name}={int(float(value))}"
+    if is_finite_number(value) and not isinstance(value, bool):
+        value = float(value)
+        if value.is_integer() and value >= 1:
+            return f"{name} is {value:g} as a float: give it as an int, {name}={int(value)}"
+        if value < 1:
+            return f"{name}={value:g} holds no {'feature' if name == 'input_size' else 'unit'}: give {what}"
+    return f"give {name} as an int, {what}"
 
 
 class AffineCell(Cell):
