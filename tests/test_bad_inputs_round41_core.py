@@ -1,5 +1,7 @@
 """Round 41, the core: bad inputs a PyTorch user brings to rnnkit's layers, cells and diagnostics (K41-NN)."""
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -126,3 +128,23 @@ def test_K41_05_a_size_that_is_no_count_is_told_the_int(sizes, words):
         with pytest.raises(ValueError, match=r"input_size and hidden_size must be integers >= 1, .*" + words) as e:
             layer(*sizes)
         one_line(e)
+
+
+# K41-06: lengths as a column (B, 1) were told the shapes alone; a pandas Series of lengths was refused with the
+# Series printed over lines
+def test_K41_06_lengths_as_a_column_or_a_series():
+    import pandas as pd
+
+    x, layer = torch.randn(2, 5, 3), rnnkit.GRU(3, 4)
+    for column in (torch.tensor([[5], [3]]), np.array([[5, 3]]), pd.DataFrame({"length": [5, 3]})):
+        with pytest.raises(ValueError, match=r"lengths must have shape \(B,\) = \(2,\), got \((2, 1|1, 2)\); one "
+                                             r"length per sequence in a column or a row: pass lengths.flatten") as e:
+            layer(x, column)
+        one_line(e)
+    expected = layer(x, [5, 3])[0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert torch.equal(layer(x, pd.Series([5, 3], index=[10, 11]))[0], expected)  # by position, as numpy reads it
+    with pytest.raises(ValueError, match=r"got Series holding .*; pass the number of valid steps") as e:
+        layer(x, pd.Series(["5", None]))
+    one_line(e)

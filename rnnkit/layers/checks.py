@@ -6,6 +6,7 @@ import math
 import numbers
 import warnings
 
+import numpy as np
 import torch
 from torch import Tensor, nn
 from torch.nn.utils.prune import BasePruningMethod
@@ -16,7 +17,7 @@ from torch.nn.utils.weight_norm import WeightNorm
 from ..cells.base import HOOK_DICTS, Cell, frames_fix, has_hooks, readable, unbatched, unmixed_dtypes, vmap_sample
 from ..cells.minimal import MinGRUCell, MinLSTMCell
 from ..cells.time_aware import TimeAware
-from ..checks import is_number_text
+from ..checks import is_number_text, short_repr
 from ..kernels.unroll import valid_steps
 
 # the method that converts a tensor or a module to each floating dtype
@@ -252,13 +253,15 @@ def check_lengths(lengths, B: int, T: int, device, who: str, *, name: str = "len
     """``lengths``, one per sequence of a padded batch ``of`` (``B`` sequences of ``T`` steps), as int64 on
     ``device``; ValueError naming ``name`` and ``of`` unless they are integers in ``[1, T]`` of shape ``(B,)``."""
     try:
-        lengths = torch.as_tensor(lengths)
+        # a pandas Series or another array-like by position, as numpy reads it (torch.as_tensor refuses a Series)
+        lengths = torch.as_tensor(lengths if isinstance(lengths, Tensor) or not hasattr(lengths, "__array__")
+                                  else np.array(lengths))
     except (TypeError, ValueError, RuntimeError) as e:  # text or None among them: torch's own words name no layer
         shown = next((v for v in lengths if not isinstance(v, numbers.Integral | Tensor)), None) \
             if isinstance(lengths, list | tuple) else lengths
         raise ValueError(f"{who}: {name} must be integers, one per sequence (B,) = ({B},), got "
-                         f"{type(lengths).__name__} holding {shown!r} ({type(shown).__name__}); pass the number of "
-                         f"valid steps of each sequence as ints") from e
+                         f"{type(lengths).__name__} holding {short_repr(shown)} ({type(shown).__name__}); pass the "
+                         f"number of valid steps of each sequence as ints") from e
     if lengths.is_meta:
         elsewhere = "" if torch.device(device).type == "cpu" else f" or {device}"
         raise ValueError(
@@ -273,6 +276,9 @@ def check_lengths(lengths, B: int, T: int, device, who: str, *, name: str = "len
                     f"{name}.sum(1) (or (~{name}).sum(1) if True marks the padding, as key_padding_mask does)")
         if lengths.dim() == 0 and B == 1:  # one sequence's length as a number
             hint = f"; for one sequence pass a list of its length, [{lengths.item()}]"
+        if lengths.dim() == 2 and B in lengths.shape and 1 in lengths.shape:  # a column or a row: (B, 1), (1, B)
+            hint = (f"; one length per sequence in a column or a row: pass {name}.flatten() (np.ravel({name}) for a "
+                    f"pandas frame)")
         raise ValueError(f"{who}: {name} must have shape (B,) = ({B},), got {tuple(lengths.shape)}{hint}")
     if lengths.is_floating_point() or lengths.is_complex() or lengths.dtype == torch.bool:
         fix = ("; True and False are not counts of steps: give each sequence's number of valid steps as ints (from a "
