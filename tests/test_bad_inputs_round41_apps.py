@@ -5,13 +5,19 @@ A41-01 ``report.write_report`` of a markdown results table with a row missing a 
 A41-02 ``dna.tatawa_peak``, ``one_hot``, ``kmer_profile`` of sequences read as a file's lines, newline kept; RNA
        (U for T) given to ``tatawa_peak``.
 A41-03 ``spoken_digits.score_ctc`` / ``fit_ctc`` of transcripts written as '4 2', '555-0142' or 'Four two'.
+A41-04 ``sentiment.prepare`` of one's own reviews scraped with their HTML (``<p>``, ``<i>``, ``&amp;``).
 Each test fails on the commit before its fix."""
 
 from __future__ import annotations
 
+import html
+import re
+import warnings
+
+import numpy as np
 import pytest
 
-from rnnkit.apps import dna, spoken_digits
+from rnnkit.apps import dna, sentiment, spoken_digits
 from rnnkit.report import write_report
 
 INFO = {"platform": "Linux", "torch": "2", "lightning": "2", "processor": "cpu", "cpu_threads": 2}
@@ -46,7 +52,7 @@ PROMOTERS = ["ACGTTATAAAGG" * 3, "ACGTTATAAAGC" * 3]
 @pytest.mark.parametrize("encode", [dna.tatawa_peak, dna.one_hot, dna.kmer_profile, dna.with_negatives])
 def test_A41_02_dna_sequences_read_with_their_newline_are_refused(encode):
     lines = [s + "\n" for s in PROMOTERS]  # open(path).readlines(): the TATA box one base further from the end
-    args = (lines, __import__("numpy").random.default_rng(0)) if encode is dna.with_negatives else (lines,)
+    args = (lines, np.random.default_rng(0)) if encode is dna.with_negatives else (lines,)
     with pytest.raises(ValueError, match=r"sequence 0 holds '\\n' at position 36 of 37 \(2 sequence\(s\) hold "
                                          r"whitespace\).*''.join\(s.split\(\)\)"):
         encode(*args)
@@ -70,3 +76,23 @@ def test_A41_03_transcripts_with_spaces_punctuation_or_words_get_a_fix_that_work
     with pytest.raises(ValueError, match=r"score_ctc: digits\[0\] is .*integers 0-9.*" + match):
         spoken_digits.check_digit_strings([None], [truth], "score_ctc")
     assert spoken_digits.check_digit_strings([None], [(4, 2)], "score_ctc") == [(4, 2)]
+
+
+SETTINGS = {"min_freq": 1, "max_vocab": 1000, "max_tokens": 100}
+SCRAPED = [f"<p>A <i>great</i> film &amp; a fine cast, {i}</p>" if i % 2 else f"Dull and slow, {i}<br />"
+           for i in range(120)]
+LABELS = np.arange(120) % 2
+
+
+def test_A41_04_reviews_with_html_markup_are_warned_of():
+    with pytest.warns(UserWarning, match=r"prepare: 60 of 120 reviews hold HTML markup other than <br /> "
+                                         r"\(texts\[1\] holds '<p>'\), which tokenize reads as words "
+                                         r"\('<' 'p' '>'\).*html.unescape"):
+        p = sentiment.prepare(SCRAPED, LABELS, SETTINGS, 0)
+    assert "amp" in p.vocab.itos  # kept as it was: the markup's words, now said
+    clean = [html.unescape(re.sub(r"<[^>]+>", " ", t)) for t in SCRAPED]
+    few = clean[:119] + SCRAPED[119:]  # one of 120, below MARKUP_SHARE (IMDB's own: 12 of 24,901)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the fix, <br /> and a few marked reviews are quiet
+        assert "amp" not in sentiment.prepare(clean, LABELS, SETTINGS, 0).vocab.itos
+        sentiment.prepare(few, LABELS, SETTINGS, 0)
