@@ -148,3 +148,20 @@ def test_K41_06_lengths_as_a_column_or_a_series():
     with pytest.raises(ValueError, match=r"got Series holding .*; pass the number of valid steps") as e:
         layer(x, pd.Series(["5", None]))
     one_line(e)
+
+
+def test_K41_01_a_nan_state_under_vmap_names_the_sample():
+    from torch.func import functional_call, vmap
+
+    layer = rnnkit.GRU(3, 4)
+    params = {k: v.detach() for k, v in layer.named_parameters()}
+    x, h = torch.randn(3, 5, 3), torch.zeros(3, 1, 4)
+    h[2, 0, 1] = float("nan")
+
+    def out(p, x_b, h_b):
+        return functional_call(layer, p, (x_b[None],), {"state": h_b[None]})[0][0]
+
+    with pytest.raises(ValueError, match=r"holds nan at h\[0, 0, 1\] of torch.func.vmap's sample 2"):
+        vmap(out, in_dims=(None, 0, 0))(params, x, h)
+    h[2, 0, 1] = 0.0
+    assert vmap(out, in_dims=(None, 0, 0))(params, x, h).shape == (3, 5, 4)
