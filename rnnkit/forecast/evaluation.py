@@ -174,10 +174,22 @@ def float32_rounded(history: np.ndarray, scale: np.ndarray) -> np.ndarray:
         values = history[:, j][~np.isnan(history[:, j])]
         level = np.abs(values).max()
         grid = 4 * float(np.spacing(np.float32(level)))  # float32's step at the level, 4 times
-        if scale[j] <= FLOAT32_ROUNDING * level and (values.astype(np.float32) == values).all() \
+        if scale[j] <= FLOAT32_ROUNDING * level and _float32_values(values) \
                 and not (values == np.round(values)).all() and not (values / grid == np.round(values / grid)).all():
             found.append(int(j))
     return np.array(found, dtype=int)
+
+
+def _float32_values(values: np.ndarray) -> bool:
+    """Whether ``values`` (float64) are all float32 numbers, or all the decimals a CSV writes of float32 numbers
+    (pandas' ``to_csv`` of a float32 column writes each value's shortest float32 text, ``2.7071068``, which reads back
+    as another float64 number) with some of 7 significant digits or more: a reading of fewer digits (``50.001``)
+    is a reading's, not float32's rounding."""
+    if (values.astype(np.float32) == values).all():
+        return True
+    written = np.array([float(str(v)) for v in values.astype(np.float32)])  # each float32's shortest text, read
+    short = np.array([float(f"{v:.6g}") for v in values])  # to 6 significant digits
+    return bool((written == values).all() and (short != values).any())
 
 
 def _rounding_why(history: np.ndarray, scale: np.ndarray, j: int) -> str:
@@ -186,7 +198,8 @@ def _rounding_why(history: np.ndarray, scale: np.ndarray, j: int) -> str:
     scale = float(np.atleast_1d(scale)[j])
     level = float(np.nanmax(np.abs(history[:, j])))
     return (f"{scale:.3g} ({scale / level:.2g} of the largest |value|, {level:.4g}) is within what float32's "
-            f"rounding makes of a repeating series (its values are all float32 numbers, 1.2e-07 of a value apart, and "
+            f"rounding makes of a repeating series (its values are all float32 numbers or their decimals as a CSV "
+            f"writes them, 1.2e-07 of a value apart, and "
             f"a cycle computed in float32 repeats itself only to that rounding), so MASE would divide an error by "
             f"that rounding (an error of 1 % of the level scores MASE {0.01 / (scale / level):.2g})")
 
