@@ -6,6 +6,7 @@ A41-02 ``dna.tatawa_peak``, ``one_hot``, ``kmer_profile`` of sequences read as a
        (U for T) given to ``tatawa_peak``.
 A41-03 ``spoken_digits.score_ctc`` / ``fit_ctc`` of transcripts written as '4 2', '555-0142' or 'Four two'.
 A41-04 ``sentiment.prepare`` of one's own reviews scraped with their HTML (``<p>``, ``<i>``, ``&amp;``).
+A41-05 ``surveillance.clips`` of a segment of a few frames, fewer than a clip.
 Each test fails on the commit before its fix."""
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ import warnings
 
 import numpy as np
 import pytest
+import torch
 
-from rnnkit.apps import dna, sentiment, spoken_digits
+from rnnkit.apps import dna, sentiment, spoken_digits, surveillance
 from rnnkit.report import write_report
 
 INFO = {"platform": "Linux", "torch": "2", "lightning": "2", "processor": "cpu", "cpu_threads": 2}
@@ -96,3 +98,13 @@ def test_A41_04_reviews_with_html_markup_are_warned_of():
         warnings.simplefilter("error")  # the fix, <br /> and a few marked reviews are quiet
         assert "amp" not in sentiment.prepare(clean, LABELS, SETTINGS, 0).vocab.itos
         sentiment.prepare(few, LABELS, SETTINGS, 0)
+
+
+def test_A41_05_clips_of_a_few_frames_names_the_segment_and_the_fix():
+    frames = torch.rand(8, 1, 4, 4)  # a video of 8 frames
+    # was "a segment of 3 frames holds no clip of 6; use more frames" (no function, no setting named)
+    with pytest.raises(ValueError, match=r"^clips: segment range\(0, 3\) holds 3 frame\(s\), no clip of 6 \(5 in, "
+                                         r"the next to predict\); give a segment of at least 6 frames.*or a context "
+                                         r"of at most 2$"):
+        surveillance.clips(frames, range(0, 3), 5)
+    assert surveillance.clips(frames, range(0, 8), 7).shape == (1, 8, 1, 4, 4)  # one clip: as before

@@ -230,7 +230,10 @@ def clips(frames: Tensor, segment: range, context: int) -> Tensor:
                          f"(range(start, stop), 0 <= start <= stop <= {len(frames)}), got {segment!r}")
     n = len(segment) - context
     if n < 1:
-        raise ValueError(f"a segment of {len(segment)} frames holds no clip of {context + 1}; use more frames")
+        fewer = f", or a context of at most {len(segment) - 1}" if len(segment) > 1 else ""
+        raise ValueError(f"clips: segment {segment!r} holds {len(segment)} frame(s), no clip of {context + 1} "
+                         f"({context} in, the next to predict); give a segment of at least {context + 1} frames (a "
+                         f"longer video, or a larger part of it){fewer}")
     return torch.stack([frames[segment.start + i : segment.start + i + context + 1] for i in range(n)])
 
 
