@@ -161,8 +161,9 @@ def test_c20_05_rnnkit_serve_on_loopback_names_the_features_of_a_wrong_count(cap
         assert r.json()["predictions"] == [pd.read_csv(tmp_path / "p.csv")["prediction"].iloc[0]]
         r = httpx.post(f"{url}/predict", json={"sequences": [[[1687.0, 1.687, 0.0]] * 12]}, timeout=30)
         assert r.status_code == 422
-        assert r.json()["detail"] == ("sequence 0, step 0 has 3 features; the model reads 2: ['KSI', 'KSI_k'] (GET "
-                                      "/model), in that order")
+        # round 41 (S41-01) added the fix after the names: "; give each step the 2 features ... alone ..."
+        assert r.json()["detail"].startswith("sequence 0, step 0 has 3 features; the model reads 2: ['KSI', 'KSI_k'] "
+                                             "(GET /model), in that order; give each step the 2 features")
     finally:
         if servers:
             servers[0].should_exit = True

@@ -81,3 +81,55 @@ def test_C41_02_a_run_folder_moved_before_resume_continues_without_lightnings_wo
     said = err + [str(w.message) for w in caught]
     assert not any("dirpath has changed" in line for line in said), said
     assert (tmp_path / "moved" / "model.safetensors").is_file()
+
+
+def _request_refusal(body: dict, n_features: int = 3, **kwargs) -> str:
+    import json
+
+    from rnnkit.deploy.server import Limits, RequestError, parse_request
+
+    with pytest.raises(RequestError) as caught:
+        parse_request(json.dumps(body).encode(), n_features, Limits(), **kwargs)
+    return str(caught.value)
+
+
+def test_S41_01_a_request_of_another_feature_count_is_told_the_fix():
+    # was: "sequence 0, step 0 has 4 features; the model reads 3", nothing more
+    more = _request_refusal({"sequences": [[[0, 1.5, 2.5, 3.5], [1, 1.0, 2.0, 3.0]]]})
+    assert more == ("sequence 0, step 0 has 4 features; the model reads 3; give each step the 3 features the model was "
+                    "fitted on alone (in the order of fit): an id, time or index column left in (a table's whole "
+                    "rows)? select the feature columns"), more
+    fewer = _request_refusal({"sequences": [[[1.5, 2.5], [1.0, 2.0]]]})
+    assert fewer.endswith("; give each step all 3 features the model was fitted on (in the order of fit): a column "
+                          "left out?"), fewer
+    # one step short of the others: that step's value left out, not a column
+    ragged = _request_refusal({"sequences": [[[1.5, 2.5, 3.5], [1.0, 2.0]]]})
+    assert ragged.endswith("; its step 0 has all 3: a value left out of step 1? give every step all 3 features"), ragged
+    # a model with names keeps saying them (GET /model)
+    named = _request_refusal({"sequences": [[[1.5, 2.5]]]}, names=["a", "b", "c"])
+    assert "the model reads 3: ['a', 'b', 'c'] (GET /model), in that order; give each step all 3" in named, named
+
+
+@pytest.fixture(scope="module")
+def streamer():
+    from helpers import deploy_classifier, deploy_data
+
+    from rnnkit.deploy.streaming import Streamer
+
+    return Streamer(deploy_classifier(*deploy_data()))
+
+
+def test_S41_02_a_stream_step_of_another_feature_count_is_told_the_fix(streamer):
+    with pytest.raises(ValueError) as caught:
+        streamer.step("a", np.array([7.0, 0.1, 0.2, 0.3]))
+    # was: "Streamer: the observation of stream 'a' has 4 values; the model reads 3 features per step", nothing more
+    assert str(caught.value).endswith("has 4 values; the model reads 3 features per step; give each step the 3 "
+                                      "features the model was fitted on alone (in the order of fit): an id, time or "
+                                      "index column left in (a table's whole rows)? select the feature columns")
+    with pytest.raises(ValueError, match=r"2 values; the model reads 3 features per step; give each step all 3 "
+                                         r"features the model was fitted on \(in the order of fit\): a column left"):
+        streamer.step("a", [0.1, 0.2])
+    # several steps at once keep their own words
+    with pytest.raises(ValueError, match=r"shape \(5, 3\), 5 steps\?"):
+        streamer.step("a", np.ones((5, 3)))
+    assert streamer.streams == []

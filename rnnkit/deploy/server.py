@@ -96,6 +96,7 @@ from .export import check_labels_json, check_not_refitted, wrapper_hint
 from .streaming import (
     ZONED,
     compact_date_hint,
+    count_fix,
     date_text,
     go_time_fix,
     ordinal_date_fix,
@@ -335,6 +336,12 @@ def parse_request(body: bytes, n_features: int, limits: Limits, *, missing: bool
                 if (k := next((k for k, v in enumerate(step) if date_text(v)), None)) is not None:
                     # a time column, whatever the shape suggests: channels by time hold no date
                     how = f" (its value {k}, {json.dumps(step[k])}, is a date{_time_goes(times)})"
+                if not how and t > 0 and type(seq[0]) is list and len(seq[0]) == n_features:  # one ragged step
+                    null = " (a missing value is null)" if missing else ""
+                    how = (f"; its step 0 has all {n_features}: a value left out of step {t}? give every step all "
+                           f"{n_features} features{null}")
+                elif not how:
+                    how = count_fix(len(step), n_features)
                 raise RequestError(422, f"sequence {i}, step {t} has {len(step)} features; the model reads "
                                         f"{n_features}{named}{how}")
             for k, v in enumerate(step):

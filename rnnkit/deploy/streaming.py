@@ -329,6 +329,18 @@ def _label(value):
     return tuple(_label(v) for v in value) if isinstance(value, list) else value
 
 
+def count_fix(given: int, n: int, names=None) -> str:
+    """The fix of a step of ``given`` values where the model reads ``n`` features (a request's step, a stream's
+    observation): more are most often an id, time or index column left in a table's rows; fewer, one left out."""
+    order = f"{[str(c) for c in names]}, in that order" if names is not None and n <= 20 else "in the order of fit"
+    if given == 0:
+        return f"; an empty step holds none: give each step the {n} features the model was fitted on ({order})"
+    if given > n:
+        return (f"; give each step the {n} features the model was fitted on alone ({order}): an id, time or index "
+                f"column left in (a table's whole rows)? select the feature columns")
+    return f"; give each step all {n} features the model was fitted on ({order}): a column left out?"
+
+
 def _record_fields(x_t) -> list[str] | None:
     """The field names of a namedtuple (a row of ``df.itertuples()``) or of a NumPy record or one-row structured
     array (``df.to_records()``), else None."""
@@ -1048,7 +1060,8 @@ class Streamer:
         if a.shape != self._x_shape:
             if a.size != self.n_raw:
                 raise ValueError(f"Streamer: the observation of stream {stream_id!r} has {a.size} values; the "
-                                 f"model reads {self.n_raw} features per step{self._count_hint(a)}")
+                                 f"model reads {self.n_raw} features per step"
+                                 f"{self._count_hint(a) or count_fix(a.size, self.n_raw, self._feature_names)}")
             if a.size != max(a.shape, default=1):  # (2, 2) for 4 features: which order is meant is unknown
                 raise ValueError(f"Streamer: the observation of stream {stream_id!r} has shape {a.shape}; give one "
                                  f"step's {self.n_raw} features as a vector of shape ({self.n_raw},)")
