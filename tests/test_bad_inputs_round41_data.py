@@ -1,12 +1,15 @@
 """Round 41, the loaders (rnnkit/data): bad inputs as a new user brings them; each test fails on 6ae8f8f."""
+import re
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 import scipy.io.wavfile
 import torch
 
 from rnnkit.data import AudioDataset, LogMel, pad_collate
+from rnnkit.data.events import sessionize
 
 
 def _noise_clip(path, seconds=0.1, rate=16000, seed=0):
@@ -45,3 +48,26 @@ def test_D41_02_from_folders_silent_file_warning_names_the_users_line(tmp_path):
     with pytest.warns(UserWarning, match="hold no sound") as caught:
         AudioDataset.from_folder(tmp_path, LogMel(16000), sample_rate=16000)
     assert [w.filename for w in caught if "hold no sound" in str(w.message)] == [__file__]
+
+
+def _advice(message):
+    return re.search(r"parse text with (pd\.to_datetime\(.*\)) \(its dates are written two ways", message).group(1)
+
+
+@pytest.mark.parametrize("other, dayfirst", [(["05/01/2024 10:00", "13/01/2024 10:05", "13/01/2024 10:10"], True),
+                                             (["01/05/2024 10:00", "01/13/2024 10:05", "01/13/2024 10:10"], False)])
+def test_D41_03_event_times_written_two_ways_are_told_a_parse_that_reads_both(other, dayfirst):
+    df = pd.DataFrame({"user": ["a"] * 3 + ["b"] * 3, "event": list("xyzxyz"),
+                       "timestamp": ["2024-01-05 10:00", "2024-01-05T10:05:00", "2024-01-13 10:10"] + other})
+    # before: "parse text with pd.to_datetime(df['timestamp'])", which fails at '05/01/2024 10:00'; its own hint,
+    # format='mixed', reads '2024-01-05' as 1 May with dayfirst=True and '05/01/2024' as 5 May without
+    with pytest.raises(ValueError, match=rf"written two ways, year first \('2024-01-05 10:00'\) and "
+                                         rf"{'day' if dayfirst else 'month'} first, e.g. '.*13.*'") as caught:
+        sessionize(df)
+    advice = _advice(str(caught.value))
+    assert f"dayfirst={dayfirst}" in advice
+    df["timestamp"] = eval(advice, {"pd": pd, "df": df})
+    expected = pd.to_datetime(["2024-01-05 10:00", "2024-01-05 10:05", "2024-01-13 10:10", "2024-01-05 10:00",
+                               "2024-01-13 10:05", "2024-01-13 10:10"])
+    assert (df["timestamp"].to_numpy() == expected.to_numpy()).all()
+    assert sessionize(df)["session"].tolist() == [0, 0, 1, 2, 3, 3]

@@ -659,6 +659,29 @@ _TIME_OF_DAY = re.compile(r"\s*\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*")
 them)."""
 
 
+_YEAR_FIRST = re.compile(r"\s*\d{4}-\d{1,2}-\d{1,2}")
+"""A date written year first, as ISO 8601 ('2024-01-05', '2024-01-05T10:00:00Z')."""
+
+
+def _two_ways_advice(values: list, fields: list, iso: str, time: str) -> str:
+    """The call that parses text times written two ways in one column, year first (``iso``) on some rows and
+    day or month first (``fields``, their two numbers) on the others, as logs joined from two sources are:
+    ``pd.to_datetime`` alone fails at the first row of the second way, and with ``format='mixed'`` it reads
+    '2024-01-05' as 1 May where ``dayfirst=True``, '05/01/2024' as 5 May where not: each way is parsed by its own."""
+    dayfirst = not any(int(month) > 12 for _, month in fields)
+    sure = next((v for v in values if isinstance(v, str) and (m := _NUMERIC_DATE.match(v))
+                 and int(m.group(1 if dayfirst else 2)) > 12), None)
+    other = next(v for v in values if isinstance(v, str) and _NUMERIC_DATE.match(v))
+    way = ("day first" if dayfirst else "month first") + (f", e.g. {sure!r}" if sure else
+                                                          f" if {other!r} is {'day' if dayfirst else 'month'} first")
+    column = f"df[{time!r}]"
+    first = rf"{column}.str.match(r'\s*\d{{4}}-')"
+    return (f"pd.to_datetime({column}.where({first}), format='ISO8601').fillna(pd.to_datetime({column}.mask({first}), "
+            f"dayfirst={dayfirst})) (its dates are written two ways, year first ({iso!r}) and {way}: that parses "
+            "each way by its own; pd.to_datetime alone fails at the second way, and format='mixed' reads one way or "
+            "the other with day and month swapped)")
+
+
 def _parse_advice(column: pd.Series, time: str) -> str:
     """The call that parses the text times of ``column``: ``pd.to_datetime``, with ``dayfirst=True`` where the dates
     are written day first, or may be: pd.to_datetime reads '02/01/2024' month first (1 February), so a log of
@@ -679,6 +702,9 @@ def _parse_advice(column: pd.Series, time: str) -> str:
         unit = "ms" if big < 1e14 else "us" if big < 1e17 else "ns"
         return f"pd.to_datetime(pd.to_numeric(df[{time!r}]), unit={unit!r}) (epoch numbers written as text)"
     fields = [m.groups() for v in values if isinstance(v, str) and (m := _NUMERIC_DATE.match(v))]
+    iso = [v for v in values if isinstance(v, str) and _YEAR_FIRST.match(v)]
+    if iso and fields and len(iso) + len(fields) == len(values):
+        return _two_ways_advice(values, fields, iso[0], time)
     if not values or len(fields) < len(values) or any(int(month) > 12 for _, month in fields):
         return plain  # not such dates, or written month first (the second number beyond 12)
     dayfirst = f"pd.to_datetime(df[{time!r}], dayfirst=True)"
