@@ -7,6 +7,7 @@ A41-02 ``dna.tatawa_peak``, ``one_hot``, ``kmer_profile`` of sequences read as a
 A41-03 ``spoken_digits.score_ctc`` / ``fit_ctc`` of transcripts written as '4 2', '555-0142' or 'Four two'.
 A41-04 ``sentiment.prepare`` of one's own reviews scraped with their HTML (``<p>``, ``<i>``, ``&amp;``).
 A41-05 ``surveillance.clips`` of a segment of a few frames, fewer than a clip.
+A41-06 ``apps.format_over_runs`` of the runs' values themselves, of one number, or of a dict lacking its sd.
 Each test fails on the commit before its fix."""
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import numpy as np
 import pytest
 import torch
 
-from rnnkit.apps import dna, sentiment, spoken_digits, surveillance
+from rnnkit.apps import dna, format_over_runs, over_runs, sentiment, spoken_digits, surveillance
 from rnnkit.report import write_report
 
 INFO = {"platform": "Linux", "torch": "2", "lightning": "2", "processor": "cpu", "cpu_threads": 2}
@@ -108,3 +109,17 @@ def test_A41_05_clips_of_a_few_frames_names_the_segment_and_the_fix():
                                          r"of at most 2$"):
         surveillance.clips(frames, range(0, 3), 5)
     assert surveillance.clips(frames, range(0, 8), 7).shape == (1, 8, 1, 4, 4)  # one clip: as before
+
+
+@pytest.mark.parametrize("stat, match", [
+    ([0.91, 0.88], r"got list \[0.91, 0.88\]; give format_over_runs\(over_runs\(values\)\)"),
+    (np.array([0.91, 0.88]), r"got ndarray .*; give format_over_runs\(over_runs\(values\)\)"),
+    (0.91, r"got float 0.91; give format_over_runs\(over_runs\(\[value\]\)\) for one run's value"),
+    ({"mean": 0.91}, r"got a dict of keys \['mean'\]; give format_over_runs\(over_runs\(values\)\)"),
+])
+def test_A41_06_format_over_runs_of_what_is_not_over_runs_dict_is_refused(stat, match):
+    # was a KeyError 'sd' or a TypeError ("list indices must be integers or slices, not str")
+    with pytest.raises(ValueError, match=r"^format_over_runs: stat must be over_runs' dict \{'mean', 'sd', 'runs'\}, "
+                                         + match):
+        format_over_runs(stat)
+    assert format_over_runs(over_runs([0.9, 0.8])) == "0.850 ± 0.071"  # as before

@@ -29,11 +29,11 @@ import importlib
 import math
 import os
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import ModuleType
 
-from ..checks import closest_name, is_count, is_integer, path_kind
+from ..checks import closest_name, is_count, is_integer, path_kind, short_repr
 from ..report import check_report_directory, mean_sd, read_report
 
 # out named like one of the report's own files (or a page, a plot, a table): a directory of that name is written
@@ -67,6 +67,14 @@ def over_runs(values: Iterable[float]) -> dict:
 def format_over_runs(stat: dict, digits: int = 3) -> str:
     """``"0.292 ± 0.018"`` for :func:`over_runs`' dict, with ``digits`` decimals; the mean alone for one run and
     for runs of which one diverged (a NaN mean, which report.json holds as null: ``"nan"``)."""
+    if not isinstance(stat, Mapping) or not {"mean", "sd"} <= set(stat):
+        got = (f"a dict of keys {sorted(map(str, stat))}" if isinstance(stat, Mapping)
+               else f"{type(stat).__name__} {short_repr(stat, 40)}")
+        fix = ("format_over_runs(over_runs(values)) for the runs' values" if isinstance(stat, Mapping)
+               or (isinstance(stat, Iterable) and not isinstance(stat, str | bytes)) else
+               "format_over_runs(over_runs([value])) for one run's value, or over_runs(values) of the runs")
+        raise ValueError(f"format_over_runs: stat must be over_runs' dict {{'mean', 'sd', 'runs'}}, got {got}; give "
+                         f"{fix}")
     mean = math.nan if stat["mean"] is None else stat["mean"]
     text = f"{mean:.{digits}f}"
     sd = stat["sd"]
