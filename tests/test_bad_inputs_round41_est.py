@@ -100,3 +100,36 @@ def test_E41_05_sample_weights_beyond_float32s_range_train_as_their_ratios():
     said = [m for m in user_warnings(lambda: SequenceRegressor(**TINY).fit(X, y, sample_weight=w)) if "float32" in m]
     assert len(said) == 1 and "sample_weight is 1 at position 1 (11 in all)" in said[0]
     assert "weigh 0 and are left out" in said[0] and "give weights of comparable size" in said[0]
+
+
+def _task(y_train, y_val, y_test, output_size, kind="classify", metric="accuracy", chance=0.5):
+    from rnnkit.tasks.base import Split, Task
+
+    rng = np.random.default_rng(0)
+    splits = [Split(rng.normal(size=(len(y), 8, 2)).astype(np.float32), np.asarray(y))
+              for y in (y_train, y_val, y_test)]
+    return Task("mine", kind, *splits, output_size=output_size, metric=metric, chance=chance, chance_note="")
+
+
+def test_E41_06_a_regress_tasks_train_split_of_one_sequence_is_refused():
+    y = np.random.default_rng(1).normal(size=16)
+    # before: built, a comparison of every cell trained toward one sequence's target
+    with pytest.raises(ValueError, match=r"Task 'mine': the train split holds one sequence \(y 0\.5\), so every "
+                                         r"model would learn to answer its target whatever X holds.*train_test_split"):
+        _task(np.array([0.5]), y, y, 1, "regress", "mse", 1.0)
+    with pytest.raises(ValueError, match=r"one sequence \(y \[0\.5, 2\.0\]\)"):
+        _task(np.array([[0.5, 2.0]]), np.c_[y, y], np.c_[y, y], 2, "regress", "mse", 1.0)
+    _task(np.array([0.5, 0.7]), y, y, 1, "regress", "mse", 1.0)  # two that vary: built
+
+
+def test_E41_07_a_classify_task_labelled_from_1_is_warned_of_its_unreached_class_0():
+    y = np.arange(16) % 2 + 1  # 1 and 2, R's or MATLAB's or a UCR file's classes
+    # before: built quietly, every model given an output for class 0 that no label reaches
+    said = [w for w in user_warnings(lambda: _task(y, y, y, 3)) if "reached by no label" in w]
+    assert len(said) == 1 and "no sequence of its 48 (train, val and test) is labelled below 1" in said[0]
+    assert "output for class 0 is reached" in said[0] and "subtract 1 from every split's y (y - 1)" in said[0]
+    assert "output_size=2" in said[0]
+    # classes from 0, and a small task that may miss class 0 by chance (5 labels of 3 classes): quiet
+    assert not [w for w in user_warnings(lambda: _task(y - 1, y - 1, y - 1, 2)) if "reached by no label" in w]
+    few = np.array([1, 2, 1, 2, 1])
+    assert not [w for w in user_warnings(lambda: _task(few[:3], few[3:4], few[4:], 3)) if "reached by no" in w]

@@ -257,12 +257,28 @@ class Task:
                           f"{top}, so the models' outputs for class(es) {unused} are reached by no label; give "
                           f"output_size the number of classes, output_size={top + 1} (int(y.max()) + 1)",
                           UserWarning, stacklevel=4)
+        low = int(held.min())
+        if low > 0 and (1 - low / self.output_size) ** n < UNREACHED_CHANCE:
+            # classes counted from 1 (R's factors, MATLAB, a UCR file's labels 1 .. K): output 0 is reached by no
+            # label, where n labels of equal classes would all miss class 0 .. low - 1 by chance less than once in 100
+            unused = "output for class 0 is" if low == 1 else f"outputs for classes 0 .. {low - 1} are"
+            warnings.warn(f"Task {self.name!r}: output_size={self.output_size} gives the classes 0 .. "
+                          f"{self.output_size - 1}, but no {unit} of its {n} (train, val and test) is labelled below "
+                          f"{low}, so the models' {unused} reached by no label; labels "
+                          f"counted from {low}? subtract {low} from every split's y (y - {low}) and give output_size="
+                          f"{top + 1 - low}", UserWarning, stacklevel=4)
 
     def _check_targets_vary(self) -> None:
         """Refuse a regress task whose train split's targets are one value (each target, if several), as a train
         split of one class is refused: every model would learn to answer it whatever X holds, and score the test
         split's spread about it, whichever the cell (every run a success where the test split holds it too)."""
         y = self.train.y.reshape(len(self.train.y), -1)
+        if len(y) == 1:  # every target is one value: the sequence's own
+            value = f"{y[0, 0]:g}" if y.shape[1] == 1 else str(y[0].tolist())
+            raise ValueError(f"Task {self.name!r}: the train split holds one sequence (y {value}), so every model "
+                             f"would learn to answer its target whatever X holds, whichever the cell; a comparison "
+                             f"needs a train split of many sequences: give it most of them (e.g. train_test_split(X, "
+                             f"y, test_size=0.2), and again for val)")
         if len(y) < 2 or (np.ptp(y, axis=0) > 0).any():
             return
         value = f"{y[0, 0]:g}" if y.shape[1] == 1 else str(y[0].tolist())
