@@ -8,7 +8,7 @@ import pytest
 import scipy.io.wavfile
 import torch
 
-from rnnkit.data import AudioDataset, LogMel, pad_collate
+from rnnkit.data import AudioDataset, LogMel, RaggedStore, pad_collate, write_ragged
 from rnnkit.data.events import sessionize
 
 
@@ -71,3 +71,21 @@ def test_D41_03_event_times_written_two_ways_are_told_a_parse_that_reads_both(ot
                                "2024-01-13 10:05", "2024-01-13 10:10"])
     assert (df["timestamp"].to_numpy() == expected.to_numpy()).all()
     assert sessionize(df)["session"].tolist() == [0, 0, 1, 2, 3, 3]
+
+
+def test_D41_04_values_below_a_narrower_floats_normal_range_are_refused(tmp_path):
+    rng = np.random.default_rng(0)
+    tiny = [1e-7 * rng.standard_normal((50, 2)), 1e-7 * rng.standard_normal((30, 2))]
+    # before: stored without a word, as float16's subnormal steps of 6e-08 (a third of the values 0 or one step)
+    with pytest.raises(ValueError, match=r"sequence 0's values are all below 6.1e-05 in magnitude \(the largest "
+                                         r".*, \d+ of them as 0; choose a wider dtype \(RaggedWriter\(\.\.\., "
+                                         r"dtype='float32'\)\), or rescale the values \(x / "):
+        write_ragged(tmp_path / "a", tiny, dtype="float16")
+    with pytest.raises(ValueError, match=r"all below 1.2e-38 .* dtype='float64'"):
+        write_ragged(tmp_path / "b", [np.full((3, 1), 1e-40)], dtype="float32")
+    # a sequence of ordinary values with a few tiny ones, and the rescale followed, are stored
+    ordinary = [rng.standard_normal((50, 2)), np.array([[1.0], [1e-9], [0.0]])]
+    assert RaggedStore(write_ragged(tmp_path / "c", ordinary[:1] + [ordinary[1].repeat(2, 1)], dtype="float16"))
+    scaled = [t / 1e-7 for t in tiny]
+    store = RaggedStore(write_ragged(tmp_path / "d", scaled, dtype="float16"))
+    assert np.allclose(store[0].numpy(), scaled[0], rtol=1e-3, atol=1e-3)

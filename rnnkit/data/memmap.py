@@ -300,8 +300,28 @@ def _check_fits_dtype(a: np.ndarray, dtype: np.dtype, i: int) -> None:
             raise ValueError(f"sequence {i} holds {a[big].flat[0]}, beyond the range of the store's dtype {dtype} "
                              f"(+-{np.finfo(dtype).max:.3g}), where it would become infinite; choose a wider dtype "
                              "(RaggedWriter(..., dtype=...)) or rescale the values")
+        if a.dtype.kind == "f" and dtype.itemsize < a.dtype.itemsize:
+            _check_not_subnormal(a, dtype, i)
         if a.dtype.kind in "iu":  # 2**40 + 1 into float32 would be 2**40
             _check_integers_exact(a, dtype, i)
+
+
+def _check_not_subnormal(a: np.ndarray, dtype: np.dtype, i: int) -> None:
+    """ValueError when every nonzero value of the float sequence ``a`` lies below the narrower float ``dtype``'s
+    smallest normal number (6.1e-05 for float16, 1.2e-38 for float32): there the store keeps fewer digits the
+    smaller a value is, and the smallest become 0, so the sequence (values of a small unit: 1e-7 * noise in float16)
+    would be stored as a few coarse steps and zeros. A sequence of ordinary values with a few tiny ones passes."""
+    finite = np.abs(a[np.isfinite(a)].astype(np.float64))
+    top = float(finite.max()) if finite.size else 0.0
+    normal = float(np.finfo(dtype).smallest_normal)
+    if not 0 < top < normal:
+        return
+    lost = int(np.count_nonzero((finite > 0) & (finite.astype(dtype) == 0)))
+    zeros = f", {lost} of them as 0" if lost else ""
+    raise ValueError(f"sequence {i}'s values are all below {normal:.2g} in magnitude (the largest {top:.3g}), the "
+                     f"smallest normal number of the store's dtype {dtype}, which holds them with fewer digits the "
+                     f"smaller they are{zeros}; choose a wider dtype (RaggedWriter(..., dtype="
+                     f"'{'float32' if dtype.itemsize < 4 else 'float64'}')), or rescale the values (x / {top:.3g})")
 
 
 def _check_integers_exact(a: np.ndarray, dtype: np.dtype, i: int) -> None:
